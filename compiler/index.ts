@@ -1,0 +1,13 @@
+/**
+ * The compiler stage: resolver, validation rules, diagnostics catalog and renderer,
+ * lowering to the Blueprint IR and its hash. No Node built-ins (runs in browsers).
+ */
+export { compile, compileGraph, type Compilation, type CompileOptions } from "./compile.js";
+export { IR_VERSION } from "./blueprint.js";
+export type * from "./blueprint.js";
+export { blueprintHash, canonicalJson, semanticForm, sha256Hex, stripSpans } from "./canonical.js";
+export { registryViewFromSnapshot, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
+export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
+export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
+export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
+export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";

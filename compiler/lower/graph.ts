@@ -1,0 +1,183 @@
+/**
+ * A resolved graph → `Blueprint` (`language.md` §7). Edges are listed in source order;
+ * `start X` and `START -> X` both become entries of `start`.
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import type { AgentSpec, BarrierSpec, Blueprint, Capabilities, EdgeSpec, FieldSpec, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
+import { IR_VERSION } from "../blueprint.js";
+import { blueprintHash } from "../canonical.js";
+import type { ResolvedGraph } from "../resolve/resolve.js";
+import type { LowerEnv } from "./env.js";
+import { lowerExpr } from "./expr.js";
+import { lowerAgentItems, lowerNode } from "./node.js";
+import { lowerChannel, lowerField, lowerType } from "./types.js";
+import { blockToJson, listStrings } from "./values.js";
+
+export interface GraphLowerOptions {
+  readonly provenance?: Provenance;
+  readonly file?: string;
+  /** Hashes of same-file graphs already lowered (for `subgraphs`). */
+  readonly graphHashes: ReadonlyMap<string, string>;
+}
+
+export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOptions): Blueprint {
+  const nodes: NodeSpec[] = [];
+  for (const n of g.nodeList) if (g.nodes.get(n.name) === n) nodes.push(lowerNode(n, g, env));
+
+  const state: FieldSpec[] = [];
+  for (const f of g.fieldList) {
+    if (g.fields.get(f.name.name) !== f) continue;
+    state.push(f.source.kind === "ChannelItem" ? lowerChannel(f.source) : lowerField(f.source, env.schemasUsed));
+  }
+
+  const { edges, start } = lowerEdges(g);
+  const barriers: BarrierSpec[] = g.joinEdges.map((j) => ({ sources: j.sources.map((s) => s.name), target: j.target.name, origin: "edge", span: j.span }));
+  for (const n of nodes) if (n.kind === "join" && n.sources?.length) barriers.push({ sources: n.sources, target: n.name, origin: "node", span: n.span });
+  barriers.sort((a, b) => a.span.start.offset - b.span.start.offset);
+
+  const io = (dir: "input" | "output") => {
+    const items = g.io.filter((i) => i.direction === dir);
+    return items.length ? items.flatMap((i) => i.fields.map((f) => lowerField(f, env.schemasUsed))) : undefined;
+  };
+  const input = io("input");
+  const output = io("output");
+
+  const agents: AgentSpec[] = [];
+  for (const name of [...env.agentsUsed].sort()) {
+    const a = env.program.agents.get(name);
+    if (a) agents.push({ name, ...lowerAgentItems(a.items, env), span: a.decl.span });
+  }
+
+  const schemas: { [name: string]: TypeSpec } = {};
+  const pending = [...env.schemasUsed];
+  while (pending.length) {
+    const name = pending.shift()!;
+    const decl = env.program.schemas.get(name);
+    if (!decl || schemas[name]) continue;
+    const before = new Set(env.schemasUsed);
+    schemas[name] = { type: "record", fields: decl.fields.map((f) => lowerField(f, env.schemasUsed)) };
+    for (const s of env.schemasUsed) if (!before.has(s)) pending.push(s);
+  }
+
+  const subgraphs: { [name: string]: string } = {};
+  for (const n of nodes) {
+    if (n.graph && opts.graphHashes.has(n.graph)) subgraphs[n.graph] = opts.graphHashes.get(n.graph)!;
+    for (const s of n.sends ?? []) if (s.targetKind === "graph" && opts.graphHashes.has(s.target)) subgraphs[s.target] = opts.graphHashes.get(s.target)!;
+  }
+
+  const defaults: Record<string, ReturnType<typeof blockToJson>[string]> = {};
+  const metadata: Record<string, ReturnType<typeof blockToJson>[string]> = {};
+  for (const c of g.configs) Object.assign(c.config === "defaults" ? defaults : metadata, blockToJson(c.value));
+
+  const allow: Record<string, string[]> = {};
+  for (const a of g.allows) allow[a.capability.name] = [...(allow[a.capability.name] ?? []), ...listStrings(a.value)];
+
+  const interruptPolicy = g.policies.find((p) => p.policy === "interrupt")?.value.name;
+  const checkpoint = g.policies.find((p) => p.policy === "checkpoint")?.value.name;
+  const base = {
+    irVersion: IR_VERSION,
+    id: g.name,
+    start,
+    state,
+    ...(input ? { input } : {}),
+    ...(output ? { output } : {}),
+    ...(Object.keys(schemas).length ? { schemas: sortKeys(schemas) } : {}),
+    nodes,
+    edges,
+    barriers,
+    interrupts: {
+      before: g.interrupts.filter((i) => i.when === "before").flatMap((i) => i.nodes.map((n) => n.name)),
+      after: g.interrupts.filter((i) => i.when === "after").flatMap((i) => i.nodes.map((n) => n.name)),
+      ...(interruptPolicy ? { policy: interruptPolicy } : {}),
+    },
+    ...(checkpoint ? { checkpoint } : {}),
+    defaults,
+    metadata,
+    tags: g.tags.flatMap((t) => listStrings(t.value)),
+    allow,
+    capabilities: capabilities(nodes, agents, state, env),
+    agents,
+    subgraphs: sortKeys(subgraphs),
+    ...(opts.provenance ? { provenance: opts.provenance } : {}),
+    ...(opts.file !== undefined ? { source: { file: opts.file } } : {}),
+    span: g.decl.span,
+  } satisfies Omit<Blueprint, "hash">;
+  const hash = blueprintHash(base);
+  const { irVersion, id, ...rest } = base;
+  return { irVersion, id, hash, ...rest };
+}
+
+function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
+  const edges: EdgeSpec[] = [];
+  const start: string[] = g.starts.map((s) => s.target.name).filter(Boolean);
+  for (const n of g.nodeList) {
+    if (g.nodes.get(n.name) !== n) continue;
+    for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
+    for (const r of n.items.get("routes")?.routes ?? []) edges.push(lowerRoute(n.name, r));
+    const goto = n.items.get("command")?.goto;
+    if (goto?.name) edges.push({ kind: "goto", from: n.name, to: goto.name, span: goto.span });
+  }
+  for (const e of g.edges) {
+    for (let i = 0; i + 1 < e.refs.length; i++) {
+      const from = e.refs[i];
+      const to = e.refs[i + 1];
+      if (!from.name || !to.name) continue;
+      if (from.name === "START") {
+        if (!start.includes(to.name)) start.push(to.name);
+        continue;
+      }
+      edges.push({ kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
+    }
+  }
+  edges.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return { edges, start };
+}
+
+function lowerRoute(from: string, r: A.Route): EdgeSpec {
+  if (r.kind === "LabelRoute") return { kind: "route", from, to: r.target.name, label: r.label.name, span: r.span };
+  if (r.kind === "WhenRoute") return { kind: "when", from, to: r.target.name, when: lowerExpr(r.condition), span: r.span };
+  return { kind: "else", from, to: r.target.name, span: r.span };
+}
+
+function capabilities(nodes: NodeSpec[], agents: AgentSpec[], state: FieldSpec[], env: LowerEnv): Capabilities {
+  const sets = { models: new Set<string>(), tools: new Set<string>(), agents: new Set<string>(), graphs: new Set<string>(), scripts: new Set<string>(), routers: new Set<string>(), reducers: new Set<string>(), validators: new Set<string>() };
+  for (const n of nodes) {
+    if (n.model) sets.models.add(n.model);
+    for (const t of n.tools ?? []) sets.tools.add(t);
+    if (n.tool) sets.tools.add(n.tool);
+    if (n.agent && !env.program.agents.has(n.agent)) sets.agents.add(n.agent);
+    if (n.graph && !env.program.graphByName.has(n.graph)) sets.graphs.add(n.graph);
+    if (n.script) sets.scripts.add(n.script);
+    if (n.route) sets.routers.add(n.route);
+    for (const v of n.validators ?? []) sets.validators.add(v);
+    for (const s of n.sends ?? []) {
+      if (s.targetKind === "agent" && !env.program.agents.has(s.target)) sets.agents.add(s.target);
+      if (s.targetKind === "graph" && !env.program.graphByName.has(s.target)) sets.graphs.add(s.target);
+    }
+  }
+  for (const a of agents) {
+    if (a.model) sets.models.add(a.model);
+    for (const t of a.tools ?? []) sets.tools.add(t);
+  }
+  for (const f of state) {
+    sets.reducers.add(f.reducer.name);
+    if (f.reducer.fn) sets.reducers.add(f.reducer.fn);
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+  return {
+    models: sorted(sets.models),
+    tools: sorted(sets.tools),
+    agents: sorted(sets.agents),
+    graphs: sorted(sets.graphs),
+    scripts: sorted(sets.scripts),
+    routers: sorted(sets.routers),
+    reducers: sorted(sets.reducers),
+    validators: sorted(sets.validators),
+  };
+}
+
+function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export { lowerType };

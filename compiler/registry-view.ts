@@ -1,0 +1,67 @@
+/**
+ * What the compiler needs to know about a registry: which names it grants, per
+ * capability kind, and what each model can do. The compiler cannot import `registry/`
+ * (it comes later in the pipeline), so it defines this view and `Registry` implements it.
+ *
+ * A category that is `null` is not checked (compat corpus README: the reference's
+ * minimal gate bound only models and tools).
+ */
+
+/** Model capabilities (`runtime.md` §7); token counts in tokens. */
+export interface ModelCapabilities {
+  readonly tools: boolean;
+  readonly structuredOutput: boolean;
+  readonly vision: boolean;
+  readonly thinking: boolean;
+  /** Context window, tokens. */
+  readonly contextWindow: number;
+  /** Maximum output tokens per call. */
+  readonly maxOutputTokens: number;
+}
+
+export interface RegistryView {
+  readonly models: ReadonlySet<string> | null;
+  readonly tools: ReadonlySet<string> | null;
+  readonly agents: ReadonlySet<string> | null;
+  readonly graphs: ReadonlySet<string> | null;
+  readonly scripts: ReadonlySet<string> | null;
+  /** Route functions. */
+  readonly routers: ReadonlySet<string> | null;
+  readonly reducers: ReadonlySet<string> | null;
+  readonly nodeKinds: ReadonlySet<string> | null;
+  readonly validators: ReadonlySet<string> | null;
+  /** Capabilities of a registered model, when known. */
+  modelCapabilities?(name: string): ModelCapabilities | undefined;
+  /** The state channel a registered agent writes its result to, when it declares one. */
+  agentWrites?(name: string): string | undefined;
+}
+
+/** JSON snapshot of a registry (`rag check --registry FILE.json`); lists of names, `null` = unchecked. */
+export interface RegistrySnapshot {
+  models?: string[] | null;
+  tools?: string[] | null;
+  agents?: string[] | null;
+  graphs?: string[] | null;
+  scripts?: string[] | null;
+  routers?: string[] | null;
+  reducers?: string[] | null;
+  node_kinds?: string[] | null;
+  validators?: string[] | null;
+}
+
+const set = (xs: string[] | null | undefined) => (xs === null || xs === undefined ? null : new Set(xs));
+
+/** A view over a snapshot of names. */
+export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
+  return {
+    models: set(s.models),
+    tools: set(s.tools),
+    agents: set(s.agents),
+    graphs: set(s.graphs),
+    scripts: set(s.scripts),
+    routers: set(s.routers),
+    reducers: set(s.reducers),
+    nodeKinds: set(s.node_kinds),
+    validators: set(s.validators),
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The resolver: symbol tables over the AST, shared by validation rules and lowering.
+ * It never reports; rules do (duplicates keep the first declaration here and are
+ * reported by the duplicate rules).
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import type { NodeKind } from "../blueprint.js";
+import { canonicalKind, inferKind } from "./kinds.js";
+
+/** Node items by their leading keyword. */
+export interface ItemByKeyword {
+  kind: A.KindItem;
+  model: A.BindingItem;
+  agent: A.BindingItem;
+  graph: A.BindingItem;
+  script: A.BindingItem;
+  tool: A.BindingItem;
+  route: A.BindingItem;
+  system: A.TemplateItem;
+  prompt: A.TemplateItem;
+  tools: A.ListItem;
+  sources: A.ListItem;
+  options: A.ListItem;
+  validate: A.ListItem;
+  tags: A.ListItem;
+  input: A.InputItem;
+  output: A.OutputItem;
+  writes: A.WritesItem;
+  set: A.SetItem;
+  next: A.NextItem;
+  routes: A.RoutesItem;
+  send: A.SendItem;
+  sends: A.SendItem;
+  join: A.JoinItem;
+  command: A.CommandItem;
+  blocking: A.FlagItem;
+  optional: A.FlagItem;
+  retry: A.BlockItem;
+  metadata: A.BlockItem;
+  cache: A.BlockItem;
+  timeout: A.TimeoutItem;
+  max_steps: A.MaxStepsItem;
+  on_error: A.OnErrorItem;
+  checkpoint: A.CheckpointItem;
+  steering: A.SteeringItem;
+}
+export type ItemKeyword = keyof ItemByKeyword;
+
+/** A node or inline agent's items, grouped by keyword. */
+export class ItemTable {
+  private readonly byKeyword = new Map<string, A.NodeItem[]>();
+
+  constructor(readonly items: readonly A.NodeItem[]) {
+    for (const item of items) {
+      if (item.kind === "UnknownItem") continue;
+      const k = item.keyword.name;
+      const list = this.byKeyword.get(k);
+      if (list) list.push(item);
+      else this.byKeyword.set(k, [item]);
+    }
+  }
+
+  /** The first item with this keyword. */
+  get<K extends ItemKeyword>(k: K): ItemByKeyword[K] | undefined {
+    return this.byKeyword.get(k)?.[0] as ItemByKeyword[K] | undefined;
+  }
+
+  /** Every item with this keyword, in source order. */
+  all<K extends ItemKeyword>(k: K): ItemByKeyword[K][] {
+    return (this.byKeyword.get(k) ?? []) as ItemByKeyword[K][];
+  }
+
+  has(k: ItemKeyword): boolean {
+    return this.byKeyword.has(k);
+  }
+
+  keywords(): string[] {
+    return [...this.byKeyword.keys()];
+  }
+}
+
+export interface ResolvedNode {
+  readonly decl: A.NodeDecl;
+  readonly name: string;
+  readonly items: ItemTable;
+  /** Canonical kind: written (alias resolved) or inferred; the written word when it is no built-in kind. */
+  readonly kind: NodeKind | string;
+  /** The `kind` item when present. */
+  readonly kindItem?: A.KindItem;
+  /** The `send`/`sends` items (both spellings), in order. */
+  readonly sends: readonly A.SendItem[];
+  /** What `model "x"` names on this node (§6): a model, the graph of a subgraph node, or a router's route function. */
+  readonly modelMeaning: "model" | "graph" | "route";
+}
+
+export interface ResolvedField {
+  readonly name: A.Identifier;
+  /** A `channel` item, or a field of a `state` block. */
+  readonly source: A.ChannelItem | A.Field;
+}
+
+export interface ResolvedGraph {
+  readonly decl: A.GraphDecl;
+  readonly name: string;
+  /** First declaration of each node name. */
+  readonly nodes: ReadonlyMap<string, ResolvedNode>;
+  /** Every node declaration, duplicates included, in source order. */
+  readonly nodeList: readonly ResolvedNode[];
+  /** First declaration of each state field / channel. */
+  readonly fields: ReadonlyMap<string, ResolvedField>;
+  readonly fieldList: readonly ResolvedField[];
+  readonly starts: readonly A.StartItem[];
+  readonly edges: readonly A.EdgeItem[];
+  readonly joinEdges: readonly A.JoinEdgeItem[];
+  readonly interrupts: readonly A.InterruptAroundItem[];
+  readonly policies: readonly A.PolicyItem[];
+  readonly configs: readonly A.ConfigItem[];
+  readonly tags: readonly A.TagsItem[];
+  readonly allows: readonly A.AllowItem[];
+  readonly io: readonly A.IoItem[];
+}
+
+export interface ResolvedAgent {
+  readonly decl: A.AgentDecl;
+  readonly name: string;
+  readonly items: ItemTable;
+}
+
+export interface ResolvedProgram {
+  readonly program: A.Program;
+  readonly graphs: readonly ResolvedGraph[];
+  /** First declaration of each graph name. */
+  readonly graphByName: ReadonlyMap<string, ResolvedGraph>;
+  readonly agents: ReadonlyMap<string, ResolvedAgent>;
+  readonly agentList: readonly ResolvedAgent[];
+  readonly schemas: ReadonlyMap<string, A.SchemaDecl>;
+  readonly schemaList: readonly A.SchemaDecl[];
+}
+
+export function resolveProgram(program: A.Program): ResolvedProgram {
+  const graphs: ResolvedGraph[] = [];
+  const graphByName = new Map<string, ResolvedGraph>();
+  const agents = new Map<string, ResolvedAgent>();
+  const agentList: ResolvedAgent[] = [];
+  const schemas = new Map<string, A.SchemaDecl>();
+  const schemaList: A.SchemaDecl[] = [];
+  for (const item of program.items) {
+    if (item.kind === "GraphDecl") {
+      const g = resolveGraph(item);
+      graphs.push(g);
+      if (g.name && !graphByName.has(g.name)) graphByName.set(g.name, g);
+    } else if (item.kind === "AgentDecl") {
+      const a: ResolvedAgent = { decl: item, name: item.name.name, items: new ItemTable(item.items) };
+      agentList.push(a);
+      if (a.name && !agents.has(a.name)) agents.set(a.name, a);
+    } else {
+      schemaList.push(item);
+      if (item.name.name && !schemas.has(item.name.name)) schemas.set(item.name.name, item);
+    }
+  }
+  return { program, graphs, graphByName, agents, agentList, schemas, schemaList };
+}
+
+function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
+  const nodes = new Map<string, ResolvedNode>();
+  const nodeList: ResolvedNode[] = [];
+  const fields = new Map<string, ResolvedField>();
+  const fieldList: ResolvedField[] = [];
+  const starts: A.StartItem[] = [];
+  const edges: A.EdgeItem[] = [];
+  const joinEdges: A.JoinEdgeItem[] = [];
+  const interrupts: A.InterruptAroundItem[] = [];
+  const policies: A.PolicyItem[] = [];
+  const configs: A.ConfigItem[] = [];
+  const tags: A.TagsItem[] = [];
+  const allows: A.AllowItem[] = [];
+  const io: A.IoItem[] = [];
+  const addField = (f: ResolvedField) => {
+    if (!f.name.name) return;
+    fieldList.push(f);
+    if (!fields.has(f.name.name)) fields.set(f.name.name, f);
+  };
+  for (const item of decl.items) {
+    switch (item.kind) {
+      case "NodeDecl": {
+        const n = resolveNode(item);
+        nodeList.push(n);
+        if (n.name && !nodes.has(n.name)) nodes.set(n.name, n);
+        break;
+      }
+      case "ChannelItem":
+        addField({ name: item.name, source: item });
+        break;
+      case "StateItem":
+        for (const f of item.fields) addField({ name: f.name, source: f });
+        break;
+      case "StartItem":
+        starts.push(item);
+        break;
+      case "EdgeItem":
+        edges.push(item);
+        break;
+      case "JoinEdgeItem":
+        joinEdges.push(item);
+        break;
+      case "InterruptAroundItem":
+        interrupts.push(item);
+        break;
+      case "PolicyItem":
+        policies.push(item);
+        break;
+      case "ConfigItem":
+        configs.push(item);
+        break;
+      case "TagsItem":
+        tags.push(item);
+        break;
+      case "AllowItem":
+        allows.push(item);
+        break;
+      case "IoItem":
+        io.push(item);
+        break;
+      case "UnknownItem":
+        break;
+    }
+  }
+  return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, joinEdges, interrupts, policies, configs, tags, allows, io };
+}
+
+export function resolveNode(decl: A.NodeDecl): ResolvedNode {
+  const items = new ItemTable(decl.items);
+  const kindItem = items.get("kind");
+  const routes = items.get("routes")?.routes ?? [];
+  const kind = kindItem && kindItem.value.name
+    ? (canonicalKind(kindItem.value.name) ?? kindItem.value.name)
+    : inferKind({ has: (k) => items.has(k as ItemKeyword), conditionRoutesOnly: routes.length > 0 && routes.every((r) => r.kind !== "LabelRoute") });
+  const sends = [...items.all("send"), ...items.all("sends")].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
+  return { decl, name: decl.name.name, items, kind, ...(kindItem ? { kindItem } : {}), sends, modelMeaning };
+}
+
+/** Names of a list value's items (strings and bare words). */
+export function listNames(list: A.ListValue | undefined): { name: string; span: A.ListValue["span"] }[] {
+  if (!list) return [];
+  const out: { name: string; span: A.ListValue["span"] }[] = [];
+  for (const v of list.items) {
+    if (v.kind === "String") out.push({ name: v.value, span: v.span });
+    else if (v.kind === "Word" && v.name) out.push({ name: v.name, span: v.span });
+  }
+  return out;
+}

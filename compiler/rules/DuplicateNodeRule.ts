@@ -1,0 +1,19 @@
+/**
+ * Unique node names within a graph (`language.md` §5). Reported at the later
+ * declaration, with a label at the first.
+ */
+import type { Rule } from "./rule.js";
+
+export const DuplicateNodeRule: Rule = (ctx) => ({
+  graph(g) {
+    for (const n of g.nodeList) {
+      const first = g.nodes.get(n.name);
+      if (!n.name || !first || first === n) continue;
+      ctx.report("E-rag-duplicate-node", `node \`${n.name}\` is declared twice in graph \`${g.name}\``, n.decl.name.span, {
+        label: "declared again here",
+        labels: [{ span: first.decl.name.span, message: "first declared here" }],
+        help: "rename one of the nodes, or merge their items",
+      });
+    }
+  },
+});

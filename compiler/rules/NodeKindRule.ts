@@ -1,0 +1,33 @@
+/**
+ * A written `kind` is a node kind the registry grants (`E-rag-invalid-node-kind`), as
+ * written or by its canonical spelling. Without a kind list, a word that is no built-in
+ * kind is a warning (a registry may provide custom kinds).
+ */
+import { didYouMean } from "../../grammar/suggest.js";
+import { ALL_KIND_SPELLINGS, canonicalKind } from "../resolve/kinds.js";
+import type { Rule } from "./rule.js";
+
+export const NodeKindRule: Rule = (ctx) => ({
+  node(n) {
+    const k = n.kindItem?.value;
+    if (!k || !k.name) return;
+    const granted = ctx.registry?.nodeKinds;
+    const canon = canonicalKind(k.name);
+    if (granted) {
+      if (granted.has(k.name) || (canon && granted.has(canon))) return;
+      const s = didYouMean(k.name, granted);
+      ctx.report("E-rag-invalid-node-kind", `\`${k.name}\` is not a node kind`, k.span, {
+        label: "unknown kind",
+        ...(s ? { help: `did you mean \`${s}\`?`, fixes: [{ span: k.span, replacement: s, description: `replace \`${k.name}\` with \`${s}\`` }] } : { help: `node kinds: ${[...granted].join(", ")}` }),
+      });
+      return;
+    }
+    if (canon) return;
+    const s = didYouMean(k.name, ALL_KIND_SPELLINGS);
+    ctx.report("W-rag-unknown-node-kind", `\`${k.name}\` is not a built-in node kind`, k.span, {
+      label: "not built in",
+      help: s ? `did you mean \`${s}\`?` : `built-in kinds: ${ALL_KIND_SPELLINGS.join(", ")}`,
+      ...(s ? { fixes: [{ span: k.span, replacement: s, description: `replace \`${k.name}\` with \`${s}\`` }] } : {}),
+    });
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * Helpers shared by several rules: node-reference checks with did-you-mean, and the
+ * list of a node's routing sources.
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import { didYouMean } from "../../grammar/suggest.js";
+import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import type { RuleContext } from "./rule.js";
+
+/**
+ * Reports `ref` when it names no node of `g` (`E-rag-unknown-node`), with a fix when
+ * one name is close. `END` is a valid target; `START` never is.
+ */
+export function checkNodeRef(ctx: RuleContext, g: ResolvedGraph, ref: A.NodeRef | A.Identifier, what: string, allowEnd = true): void {
+  const name = ref.name;
+  if (!name) return;
+  if (name === "END") {
+    if (!allowEnd) ctx.report("E-rag-unknown-node", `${what} cannot be \`END\``, ref.span, { label: "`END` is not a node" });
+    return;
+  }
+  if (name === "START") {
+    ctx.report("E-rag-start-as-target", `${what} cannot be \`START\``, ref.span, { label: "`START` is never a target", help: "name the node to run instead" });
+    return;
+  }
+  if (g.nodes.has(name)) return;
+  const suggestion = didYouMean(name, [...g.nodes.keys(), ...(allowEnd ? ["END"] : [])]);
+  ctx.report("E-rag-unknown-node", `${what} \`${name}\` does not exist`, ref.span, {
+    label: "unknown node",
+    ...(suggestion !== undefined
+      ? { help: `did you mean \`${suggestion}\`?`, fixes: [{ span: ref.span, replacement: suggestion, description: `replace \`${name}\` with \`${suggestion}\`` }] }
+      : { help: g.nodes.size ? `nodes of graph \`${g.name}\`: ${[...g.nodes.keys()].map((n) => `\`${n}\``).join(", ")}` : `graph \`${g.name}\` declares no nodes` }),
+  });
+}
+
+/** One way a node chooses its successor. */
+export interface RoutingSource {
+  readonly what: "next" | "routes" | "command goto" | "edge";
+  /** Where to point at it. */
+  readonly span: A.NodeRef["span"];
+}
+
+/** The routing sources of `n` in source order: `next`, `routes`, `command goto`, top-level edges from it. */
+export function routingSources(n: ResolvedNode, g: ResolvedGraph): RoutingSource[] {
+  const out: RoutingSource[] = [];
+  const next = n.items.get("next");
+  if (next) out.push({ what: "next", span: next.keyword.span });
+  const routes = n.items.get("routes");
+  if (routes) out.push({ what: "routes", span: routes.keyword.span });
+  const cmd = n.items.get("command");
+  if (cmd?.goto) out.push({ what: "command goto", span: cmd.goto.span });
+  for (const e of g.edges) {
+    for (let i = 0; i + 1 < e.refs.length; i++) {
+      if (e.refs[i].name === n.name) out.push({ what: "edge", span: e.refs[i].span });
+    }
+  }
+  return out.sort((a, b) => a.span.start.offset - b.span.start.offset);
+}

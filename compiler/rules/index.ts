@@ -1,0 +1,60 @@
+/**
+ * The validation rules, in the order they run. Each rule lives in its own file.
+ */
+import { ConflictingRoutingRule } from "./ConflictingRoutingRule.js";
+import { DuplicateDeclarationRule } from "./DuplicateDeclarationRule.js";
+import { DuplicateFieldRule } from "./DuplicateFieldRule.js";
+import { DuplicateGraphRule } from "./DuplicateGraphRule.js";
+import { DuplicateItemRule } from "./DuplicateItemRule.js";
+import { DuplicateNodeRule } from "./DuplicateNodeRule.js";
+import { DuplicateRouteRule } from "./DuplicateRouteRule.js";
+import { ItemValueRule } from "./ItemValueRule.js";
+import { JoinRequiresSendRule } from "./JoinRequiresSendRule.js";
+import { KnownAgentRule } from "./KnownAgentRule.js";
+import { KnownGraphRule } from "./KnownGraphRule.js";
+import { KnownModelRule } from "./KnownModelRule.js";
+import { KnownReducerRule } from "./KnownReducerRule.js";
+import { KnownRouteFunctionRule } from "./KnownRouteFunctionRule.js";
+import { KnownScriptRule } from "./KnownScriptRule.js";
+import { KnownToolRule } from "./KnownToolRule.js";
+import { KnownTypeRule } from "./KnownTypeRule.js";
+import { KnownValidatorRule } from "./KnownValidatorRule.js";
+import { nodeLimitRule } from "./NodeLimitRule.js";
+import { NodeKindRule } from "./NodeKindRule.js";
+import { NodeTargetsRule } from "./NodeTargetsRule.js";
+import type { Rule } from "./rule.js";
+import { SendTargetRule } from "./SendTargetRule.js";
+import { StartRule } from "./StartRule.js";
+import { WriteTargetRule } from "./WriteTargetRule.js";
+
+/** Every rule, given the node limit of the run. */
+export function standardRules(nodesPerGraph: number): Rule[] {
+  return [
+    DuplicateGraphRule,
+    DuplicateDeclarationRule,
+    DuplicateNodeRule,
+    DuplicateFieldRule,
+    DuplicateRouteRule,
+    DuplicateItemRule,
+    nodeLimitRule(nodesPerGraph),
+    StartRule,
+    NodeTargetsRule,
+    SendTargetRule,
+    ConflictingRoutingRule,
+    JoinRequiresSendRule,
+    NodeKindRule,
+    KnownModelRule,
+    KnownToolRule,
+    KnownAgentRule,
+    KnownGraphRule,
+    KnownScriptRule,
+    KnownRouteFunctionRule,
+    KnownReducerRule,
+    KnownValidatorRule,
+    KnownTypeRule,
+    WriteTargetRule,
+    ItemValueRule,
+  ];
+}
+
+export { runRules, type Rule, type RuleContext, type RuleVisitor } from "./rule.js";

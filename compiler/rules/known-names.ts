@@ -1,0 +1,45 @@
+/**
+ * Shared check behind the Known*Rule files: a name the source binds must be granted by
+ * the registry (`language.md` intro: every model, tool, agent, script, reducer and route
+ * function is a name the registry must grant). A `null` category is not checked.
+ */
+import type { Span } from "../../grammar/span.js";
+import { suggestionList } from "../../grammar/suggest.js";
+import type { RuleContext } from "./rule.js";
+
+export interface NameCheck {
+  /** Names the registry grants; null = unchecked. */
+  readonly granted: ReadonlySet<string> | null | undefined;
+  /** Names the file itself provides (inline agents, graphs of the file). */
+  readonly local?: Iterable<string>;
+  readonly code: string;
+  /** "model", "tool", … */
+  readonly noun: string;
+  /** Context for the message, e.g. "node `agent`". */
+  readonly owner: string;
+}
+
+export function checkName(ctx: RuleContext, name: string, span: Span, c: NameCheck): void {
+  if (!name) return;
+  const local = new Set(c.local ?? []);
+  if (local.has(name)) return;
+  if (!ctx.registry || c.granted === null || c.granted === undefined) return;
+  if (c.granted.has(name)) return;
+  const suggestions = suggestionList(name, [...c.granted, ...local]);
+  const known = [...c.granted, ...local].sort();
+  ctx.report(c.code, `${c.noun} \`${name}\` is not registered (used by ${c.owner})`, span, {
+    label: `unknown ${c.noun}`,
+    ...(suggestions.length
+      ? { help: `did you mean \`${suggestions[0]}\`?`, fixes: [{ span: quoted(span, name), replacement: suggestions[0], description: `replace \`${name}\` with \`${suggestions[0]}\`` }] }
+      : { help: known.length ? `registered ${c.noun}s: ${known.slice(0, 12).map((k) => `\`${k}\``).join(", ")}${known.length > 12 ? ", …" : ""}` : `no ${c.noun}s are registered; add one to rag.config.ts` }),
+  });
+}
+
+/** The span of the name inside a quoted string literal's span (quotes excluded). */
+function quoted(span: Span, name: string): Span {
+  const width = span.end.offset - span.start.offset;
+  if (width !== name.length + 2 || span.start.line !== span.end.line) return span;
+  const start = { line: span.start.line, column: span.start.column + 1, offset: span.start.offset + 1 };
+  const end = { line: span.end.line, column: span.end.column - 1, offset: span.end.offset - 1 };
+  return { start, end };
+}

@@ -1,0 +1,11 @@
+/**
+ * The grammar stage: `.rag` tokens, parser, AST, and the diagnostic and span data that
+ * every later stage shares. No Node built-ins (runs in browsers).
+ */
+export { parseRag, type ParseOptions, type ParseOutput } from "./rag/parse.js";
+export { DEFAULT_LIMITS, resolveLimits, type FrontEndLimits } from "./rag/limits.js";
+export { decodeString } from "./rag/strings.js";
+export { diagnostic, hasErrors, severityOf, sortDiagnostics, type Diagnostic, type DiagnosticExtras, type Fix, type Label, type Result, type Severity } from "./diagnostic.js";
+export { LineIndex, joinSpans, pointSpan, type Position, type Span } from "./span.js";
+export { didYouMean, suggestionList } from "./suggest.js";
+export type * as Ast from "./rag/ast.js";

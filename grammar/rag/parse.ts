@@ -1,0 +1,75 @@
+/**
+ * `parseRag`: source text → AST plus diagnostics. Never throws for any input: lexical
+ * and syntax errors, limits and recovery all end in diagnostics (`language.md` §1, §5).
+ */
+import type { IToken } from "chevrotain";
+import { diagnostic, type Diagnostic, type Result } from "../diagnostic.js";
+import { LineIndex } from "../span.js";
+import type { Program } from "./ast.js";
+import { BuildContext } from "./build-context.js";
+import { AstBuilder } from "./build-items.js";
+import type { ProgramCstNode } from "./cst.generated.js";
+import { lex } from "./lexer.js";
+import { resolveLimits, type FrontEndLimits } from "./limits.js";
+import { ragParser } from "./parser.js";
+
+export interface ParseOptions {
+  /** File name used in diagnostics. */
+  readonly file?: string;
+  readonly limits?: Partial<FrontEndLimits>;
+}
+
+export interface ParseOutput extends Result<Program> {
+  readonly lines: LineIndex;
+}
+
+/** Parses `.rag` source. The program is partial when diagnostics hold errors. */
+export function parseRag(source: string, options: ParseOptions = {}): ParseOutput {
+  const lines = new LineIndex(source);
+  const limits = resolveLimits(options.limits);
+  const withFile = (ds: Diagnostic[]) => (options.file === undefined ? ds : ds.map((d) => ({ ...d, file: options.file as string })));
+  const empty: Program = { kind: "Program", items: [], comments: [], span: lines.span(0, source.length) };
+
+  if (source.length > limits.sourceSize) {
+    const d = diagnostic("E-rag-limit-exceeded", `source is ${source.length} characters long; the limit is ${limits.sourceSize}`, lines.span(0, 0), {
+      label: "file too large",
+      help: "split the workflow into several files, or raise the `sourceSize` limit",
+    });
+    return { value: empty, diagnostics: withFile([d]), lines };
+  }
+
+  const lexed = lex(source, lines, limits);
+  const parser = ragParser();
+  parser.input = lexed.tokens;
+  const cst = parser.program() as ProgramCstNode;
+  const syntax: Diagnostic[] = parser.errors.map((err) => {
+    const tok = err.token as IToken;
+    const real = tok && Number.isFinite(tok.startOffset) && tok.tokenType.name !== "EOF";
+    const span = real ? lines.span(tok.startOffset, tok.startOffset + tok.image.length) : lines.span(endOfCode(source), endOfCode(source));
+    return diagnostic("E-rag-unexpected-token", err.message, span, { label: real ? "unexpected here" : "input ends here" });
+  });
+
+  const ctx = new BuildContext(lines, undefined);
+  const program = new AstBuilder(ctx).program(cst, source, lexed.comments);
+  return { value: program, diagnostics: withFile(dedupe([...lexed.diagnostics, ...syntax, ...ctx.diagnostics])), lines };
+}
+
+/** Offset just past the last non-whitespace character (where "end of input" is reported). */
+function endOfCode(source: string): number {
+  let i = source.length;
+  while (i > 0 && /\s/.test(source[i - 1])) i--;
+  return i;
+}
+
+/** Recovery can report the same error twice at one position; keep the first. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}@${d.span.start.offset}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export type { FrontEndLimits };

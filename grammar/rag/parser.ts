@@ -1,0 +1,904 @@
+/**
+ * The `.rag` concrete-syntax parser (Chevrotain `CstParser`, error recovery on).
+ *
+ * Each rule's doc comment gives its production (`language.md` §2–3). Keywords are
+ * contextual (see tokens.ts), so alternatives that start with a keyword are gated on
+ * the tokens after it: `start a` is an item but `start -> a` is an edge from a node
+ * called `start`. Unknown items are consumed by the `*Junk` rules as balanced token
+ * groups so that one stray word yields one diagnostic, not a cascade.
+ *
+ * Build the parser once and reuse it (`parser.input = tokens`).
+ */
+import { CstParser, EOF, tokenMatcher, type CstNode, type IToken, type TokenType } from "chevrotain";
+import { errorMessageProvider } from "./parser-messages.js";
+import {
+  allTokens,
+  AndAnd,
+  Arrow,
+  Bang,
+  Colon,
+  Comma,
+  DurationLit,
+  EndRef,
+  Eq,
+  EqEq,
+  False,
+  Gt,
+  GtEq,
+  Ident,
+  KW,
+  LBracket,
+  LCurly,
+  LiteralArg,
+  LParen,
+  Lt,
+  LtEq,
+  Minus,
+  NonBracket,
+  NotEq,
+  Null,
+  NumberLit,
+  OrOr,
+  Percent,
+  Pipe,
+  Plus,
+  Question,
+  RBracket,
+  RCurly,
+  RParen,
+  Semicolon,
+  Slash,
+  Star,
+  StartRef,
+  StringLit,
+  TripleString,
+  True,
+  Dot,
+} from "./tokens.js";
+
+/** Reducer words (`language.md` §2.2 plus the reference alias `last_write`). */
+export const REDUCER_WORDS: ReadonlySet<string> = new Set([
+  "overwrite", "last_value", "last_write", "append", "messages", "merge", "sum", "min", "max", "union",
+  "topic", "ephemeral", "untracked", "barrier", "named_barrier", "aggregate", "reducer",
+]);
+
+/** Base type words (`language.md` §2.2). */
+export const TYPE_WORDS: ReadonlySet<string> = new Set(["string", "number", "integer", "boolean", "any", "messages", "list", "map"]);
+
+const GRAPH_ITEM_KEYWORDS = ["start", "state", "channel", "input", "output", "defaults", "metadata", "tags", "allow", "node", "join", "interrupt", "checkpoint"] as const;
+const NODE_ITEM_KEYWORDS = [
+  "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
+  "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
+  "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering",
+] as const;
+export const GRAPH_ITEM_WORDS: ReadonlySet<string> = new Set(GRAPH_ITEM_KEYWORDS);
+export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
+
+const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
+
+export class RagParser extends CstParser {
+  constructor() {
+    super(allTokens, {
+      recoveryEnabled: true,
+      nodeLocationTracking: "onlyOffset",
+      maxLookahead: 2,
+      errorMessageProvider,
+    });
+    this.performSelfAnalysis();
+  }
+
+  // ─────────────── lookahead helpers (used only inside GATEs) ───────────────
+
+  private kw(k: number, word: keyof typeof KW): boolean {
+    return is(this.LA(k), KW[word]);
+  }
+
+  private notArrowAt2(): boolean {
+    return !is(this.LA(2), Arrow);
+  }
+
+  /** True when the next tokens begin a graph item other than junk. */
+  private startsGraphItem(): boolean {
+    const t1 = this.LA(1);
+    const t2 = this.LA(2);
+    if (is(t2, Arrow) && (is(t1, Ident) || is(t1, StartRef) || is(t1, EndRef))) return true;
+    if (!is(t1, Ident)) return false;
+    return GRAPH_ITEM_WORDS.has(t1.image) && t1.tokenType !== undefined && t1.tokenType.name === `Kw_${t1.image}`;
+  }
+
+  /** True when the next token begins a node item. */
+  private startsNodeItem(): boolean {
+    const t1 = this.LA(1);
+    return NODE_ITEM_WORDS.has(t1.image) && t1.tokenType.name === `Kw_${t1.image}`;
+  }
+
+  private startsTopItem(): boolean {
+    return this.kw(1, "graph") || this.kw(1, "agent") || this.kw(1, "schema");
+  }
+
+  /**
+   * A word after a field's type is its reducer unless it reads as the next field:
+   * followed by `:`, `?`, `<`, `[` or a base type word.
+   */
+  private reducerFollows(): boolean {
+    const t1 = this.LA(1);
+    if (!is(t1, Ident) || !REDUCER_WORDS.has(t1.image)) return false;
+    const t2 = this.LA(2);
+    if (is(t2, Colon) || is(t2, Question) || is(t2, Lt) || is(t2, LBracket)) return false;
+    if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return false;
+    return true;
+  }
+
+  // ─────────────────────────────── top level ───────────────────────────────
+
+  /** program = (graph_decl | agent_decl | schema_decl)* */
+  public program = this.RULE("program", () => {
+    this.MANY(() => {
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        MAX_LOOKAHEAD: 1,
+        DEF: [
+          { GATE: () => this.kw(1, "graph"), ALT: () => this.SUBRULE(this.graphDecl) },
+          { GATE: () => this.kw(1, "agent"), ALT: () => this.SUBRULE(this.agentDecl) },
+          { GATE: () => this.kw(1, "schema"), ALT: () => this.SUBRULE(this.schemaDecl) },
+          { GATE: () => !this.startsTopItem(), ALT: () => this.SUBRULE(this.topJunk) },
+        ],
+      });
+    });
+  });
+
+  /** graph_decl = "graph" IDENT "{" graph_item* "}" */
+  public graphDecl = this.RULE("graphDecl", () => {
+    this.CONSUME(KW.graph);
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.graphItem));
+    this.CONSUME(RCurly);
+  });
+
+  /** agent_decl = "agent" IDENT "{" node_item* "}" */
+  public agentDecl = this.RULE("agentDecl", () => {
+    this.CONSUME(KW.agent);
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.SUBRULE(this.nodeBody);
+  });
+
+  /** schema_decl = "schema" IDENT "{" field* "}" */
+  public schemaDecl = this.RULE("schemaDecl", () => {
+    this.CONSUME(KW.schema);
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  // ─────────────────────────────── graph items ───────────────────────────────
+
+  /** graph_item (§2.1) */
+  public graphItem = this.RULE("graphItem", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { GATE: () => this.kw(1, "start") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.startItem) },
+        { GATE: () => this.kw(1, "state") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.stateItem) },
+        { GATE: () => this.kw(1, "channel") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.channelItem) },
+        { GATE: () => (this.kw(1, "input") || this.kw(1, "output")) && this.notArrowAt2(), ALT: () => this.SUBRULE(this.ioItem) },
+        { GATE: () => (this.kw(1, "defaults") || this.kw(1, "metadata")) && this.notArrowAt2(), ALT: () => this.SUBRULE(this.configItem) },
+        { GATE: () => this.kw(1, "tags") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.tagsItem) },
+        { GATE: () => this.kw(1, "allow") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.allowItem) },
+        { GATE: () => this.kw(1, "node") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.nodeDecl) },
+        { GATE: () => this.kw(1, "join") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.joinEdgeItem) },
+        { GATE: () => this.kw(1, "interrupt") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.interruptItem) },
+        { GATE: () => this.kw(1, "checkpoint") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.checkpointPolicyItem) },
+        { GATE: () => is(this.LA(2), Arrow), ALT: () => this.SUBRULE(this.edgeItem) },
+        { GATE: () => !this.startsGraphItem(), ALT: () => this.SUBRULE(this.graphJunk) },
+      ],
+    });
+  });
+
+  /** "start" IDENT */
+  public startItem = this.RULE("startItem", () => {
+    this.CONSUME(KW.start);
+    this.CONSUME(Ident, { LABEL: "target" });
+  });
+
+  /** "state" IDENT? "{" field* "}" */
+  public stateItem = this.RULE("stateItem", () => {
+    this.CONSUME(KW.state);
+    this.OPTION(() => this.CONSUME(Ident, { LABEL: "name" }));
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  /** "channel" IDENT reducer arg* */
+  public channelItem = this.RULE("channelItem", () => {
+    this.CONSUME(KW.channel);
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.SUBRULE(this.reducerSpec);
+  });
+
+  /** ("input" | "output") "{" field* "}" */
+  public ioItem = this.RULE("ioItem", () => {
+    this.OR([{ ALT: () => this.CONSUME(KW.input, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.output, { LABEL: "keyword" }) }]);
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  /** ("defaults" | "metadata") block */
+  public configItem = this.RULE("configItem", () => {
+    this.OR([{ ALT: () => this.CONSUME(KW.defaults, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) }]);
+    this.SUBRULE(this.block);
+  });
+
+  /** "tags" list */
+  public tagsItem = this.RULE("tagsItem", () => {
+    this.CONSUME(KW.tags);
+    this.SUBRULE(this.valueList);
+  });
+
+  /** "allow" CAP_KIND list */
+  public allowItem = this.RULE("allowItem", () => {
+    this.CONSUME(KW.allow);
+    this.CONSUME(Ident, { LABEL: "capability" });
+    this.SUBRULE(this.valueList);
+  });
+
+  /** "node" IDENT "{" node_item* "}" */
+  public nodeDecl = this.RULE("nodeDecl", () => {
+    this.CONSUME(KW.node);
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.SUBRULE(this.nodeBody);
+  });
+
+  /** "join" "[" IDENT ("," IDENT)* "]" "->" node_ref */
+  public joinEdgeItem = this.RULE("joinEdgeItem", () => {
+    this.CONSUME(KW.join);
+    this.SUBRULE(this.nameList);
+    this.CONSUME(Arrow);
+    this.SUBRULE(this.nodeRef);
+  });
+
+  /** "interrupt" ("before" | "after") list | "interrupt" IDENT */
+  public interruptItem = this.RULE("interruptItem", () => {
+    this.CONSUME(KW.interrupt);
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => (this.kw(1, "before") || this.kw(1, "after")) && is(this.LA(2), LBracket), ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(KW.before, { LABEL: "when" }) }, { ALT: () => this.CONSUME(KW.after, { LABEL: "when" }) }]);
+          this.SUBRULE(this.nameList);
+        } },
+        { ALT: () => this.CONSUME(Ident, { LABEL: "policy" }) },
+      ],
+    });
+  });
+
+  /** "checkpoint" IDENT */
+  public checkpointPolicyItem = this.RULE("checkpointPolicyItem", () => {
+    this.CONSUME(KW.checkpoint);
+    this.CONSUME(Ident, { LABEL: "policy" });
+  });
+
+  /** node_ref "->" node_ref ("->" node_ref)* */
+  public edgeItem = this.RULE("edgeItem", () => {
+    this.SUBRULE(this.nodeRef);
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(Arrow);
+      this.SUBRULE2(this.nodeRef);
+    });
+  });
+
+  /** node_ref = IDENT | "END" | "START" */
+  public nodeRef = this.RULE("nodeRef", () => {
+    this.OR([{ ALT: () => this.CONSUME(Ident) }, { ALT: () => this.CONSUME(EndRef) }, { ALT: () => this.CONSUME(StartRef) }]);
+  });
+
+  /** "[" IDENT (","? IDENT)* "]" */
+  public nameList = this.RULE("nameList", () => {
+    this.CONSUME(LBracket);
+    this.MANY(() => {
+      this.CONSUME(Ident);
+      this.OPTION(() => this.CONSUME(Comma));
+    });
+    this.CONSUME(RBracket);
+  });
+
+  // ─────────────────────────────── node items ───────────────────────────────
+
+  /** "{" node_item* "}" */
+  public nodeBody = this.RULE("nodeBody", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.nodeItem);
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+    });
+    this.CONSUME(RCurly);
+  });
+
+  /** node_item (§2.3): a closed set of keyword-led items. */
+  public nodeItem = this.RULE("nodeItem", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { GATE: () => this.kw(1, "kind"), ALT: () => this.SUBRULE(this.kindItem) },
+        { GATE: () => this.kw(1, "model") || this.kw(1, "agent") || this.kw(1, "graph") || this.kw(1, "script") || this.kw(1, "tool") || this.kw(1, "route"), ALT: () => this.SUBRULE(this.bindingItem) },
+        { GATE: () => this.kw(1, "system") || this.kw(1, "prompt"), ALT: () => this.SUBRULE(this.templateItem) },
+        { GATE: () => this.kw(1, "tools") || this.kw(1, "sources") || this.kw(1, "options") || this.kw(1, "validate") || this.kw(1, "tags"), ALT: () => this.SUBRULE(this.listItem) },
+        { GATE: () => this.kw(1, "input"), ALT: () => this.SUBRULE(this.inputItem) },
+        { GATE: () => this.kw(1, "output"), ALT: () => this.SUBRULE(this.outputItem) },
+        { GATE: () => this.kw(1, "writes"), ALT: () => this.SUBRULE(this.writesItem) },
+        { GATE: () => this.kw(1, "set"), ALT: () => this.SUBRULE(this.setItem) },
+        { GATE: () => this.kw(1, "next"), ALT: () => this.SUBRULE(this.nextItem) },
+        { GATE: () => this.kw(1, "routes"), ALT: () => this.SUBRULE(this.routesItem) },
+        { GATE: () => this.kw(1, "send"), ALT: () => this.SUBRULE(this.sendItem) },
+        { GATE: () => this.kw(1, "sends"), ALT: () => this.SUBRULE(this.sendsItem) },
+        { GATE: () => this.kw(1, "join"), ALT: () => this.SUBRULE(this.joinItem) },
+        { GATE: () => this.kw(1, "command"), ALT: () => this.SUBRULE(this.commandItem) },
+        { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional"), ALT: () => this.SUBRULE(this.flagItem) },
+        { GATE: () => this.kw(1, "retry") || this.kw(1, "metadata") || this.kw(1, "cache"), ALT: () => this.SUBRULE(this.blockItem) },
+        { GATE: () => this.kw(1, "timeout"), ALT: () => this.SUBRULE(this.timeoutItem) },
+        { GATE: () => this.kw(1, "max_steps"), ALT: () => this.SUBRULE(this.maxStepsItem) },
+        { GATE: () => this.kw(1, "on_error"), ALT: () => this.SUBRULE(this.onErrorItem) },
+        { GATE: () => this.kw(1, "checkpoint"), ALT: () => this.SUBRULE(this.checkpointItem) },
+        { GATE: () => this.kw(1, "steering"), ALT: () => this.SUBRULE(this.steeringItem) },
+        { GATE: () => !this.startsNodeItem(), ALT: () => this.SUBRULE(this.nodeJunk) },
+      ],
+    });
+  });
+
+  /** "kind" IDENT */
+  public kindItem = this.RULE("kindItem", () => {
+    this.CONSUME(KW.kind);
+    this.CONSUME(Ident, { LABEL: "value" });
+  });
+
+  /** ("model" | "agent" | "graph" | "script" | "tool" | "route") STRING */
+  public bindingItem = this.RULE("bindingItem", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(KW.model, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.agent, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.graph, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.script, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.tool, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.route, { LABEL: "keyword" }) },
+    ]);
+    this.CONSUME(StringLit, { LABEL: "value" });
+  });
+
+  /** ("system" | "prompt") TEMPLATE */
+  public templateItem = this.RULE("templateItem", () => {
+    this.OR([{ ALT: () => this.CONSUME(KW.system, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.prompt, { LABEL: "keyword" }) }]);
+    this.SUBRULE(this.stringValue);
+  });
+
+  /** STRING | """STRING""" */
+  public stringValue = this.RULE("stringValue", () => {
+    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME(TripleString) }]);
+  });
+
+  /** ("tools" | "sources" | "options" | "validate" | "tags") list */
+  public listItem = this.RULE("listItem", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(KW.tools, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.sources, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.options, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.validate, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.tags, { LABEL: "keyword" }) },
+    ]);
+    this.SUBRULE(this.valueList);
+  });
+
+  /** "input" (STRING | expr_map) */
+  public inputItem = this.RULE("inputItem", () => {
+    this.CONSUME(KW.input);
+    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
+  });
+
+  /** "output" ("{" field* "}" | IDENT) */
+  public outputItem = this.RULE("outputItem", () => {
+    this.CONSUME(KW.output);
+    this.OR([{ ALT: () => this.SUBRULE(this.fieldBlock) }, { ALT: () => this.CONSUME(Ident, { LABEL: "schema" }) }]);
+  });
+
+  /** "writes" (IDENT | expr_map) */
+  public writesItem = this.RULE("writesItem", () => {
+    this.CONSUME(KW.writes);
+    this.OR([{ ALT: () => this.CONSUME(Ident, { LABEL: "channel" }) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
+  });
+
+  /** "set" expr_map */
+  public setItem = this.RULE("setItem", () => {
+    this.CONSUME(KW.set);
+    this.SUBRULE(this.exprMap);
+  });
+
+  /** "next" (node_ref | "[" node_ref (","? node_ref)* "]") */
+  public nextItem = this.RULE("nextItem", () => {
+    this.CONSUME(KW.next);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.nodeRef) },
+      {
+        ALT: () => {
+          this.CONSUME(LBracket);
+          this.MANY(() => {
+            this.SUBRULE2(this.nodeRef);
+            this.OPTION(() => this.CONSUME(Comma));
+          });
+          this.CONSUME(RBracket);
+        },
+      },
+    ]);
+  });
+
+  /** "routes" "{" route* "}" */
+  public routesItem = this.RULE("routesItem", () => {
+    this.CONSUME(KW.routes);
+    this.CONSUME(LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.route);
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+    });
+    this.CONSUME(RCurly);
+  });
+
+  /** route = "else" "->" node_ref | "when" expr "->" node_ref | IDENT "->" node_ref */
+  public route = this.RULE("route", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { GATE: () => this.kw(1, "else") && is(this.LA(2), Arrow), ALT: () => this.CONSUME(KW.else) },
+        { GATE: () => this.kw(1, "when") && !is(this.LA(2), Arrow), ALT: () => { this.CONSUME(KW.when); this.SUBRULE(this.expr); } },
+        { ALT: () => this.CONSUME(Ident, { LABEL: "label" }) },
+      ],
+    });
+    this.CONSUME(Arrow);
+    this.SUBRULE(this.nodeRef);
+  });
+
+  /** "send" "[" send_item (","? send_item)* "]" */
+  public sendItem = this.RULE("sendItem", () => {
+    this.CONSUME(KW.send);
+    this.CONSUME(LBracket);
+    this.MANY(() => {
+      this.SUBRULE(this.sendTarget);
+      this.OPTION(() => this.CONSUME(Comma));
+    });
+    this.CONSUME(RBracket);
+  });
+
+  /** send_item = IDENT expr_map? ("for" IDENT "in" expr)? ("->" IDENT)? */
+  public sendTarget = this.RULE("sendTarget", () => {
+    this.CONSUME(Ident, { LABEL: "target" });
+    this.OPTION(() => this.SUBRULE(this.exprMap));
+    this.OPTION2(() => {
+      this.CONSUME(KW.for);
+      this.CONSUME2(Ident, { LABEL: "variable" });
+      this.CONSUME(KW.in);
+      this.SUBRULE(this.expr);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(Arrow);
+      this.CONSUME3(Ident, { LABEL: "into" });
+    });
+  });
+
+  /** "sends" "[" ("send" IDENT STRING? ","?)* "]" (reference spelling) */
+  public sendsItem = this.RULE("sendsItem", () => {
+    this.CONSUME(KW.sends);
+    this.CONSUME(LBracket);
+    this.MANY(() => this.SUBRULE(this.refSend));
+    this.CONSUME(RBracket);
+  });
+
+  /** "send" IDENT STRING? ","? */
+  public refSend = this.RULE("refSend", () => {
+    this.CONSUME(KW.send);
+    this.CONSUME(Ident, { LABEL: "target" });
+    this.OPTION(() => this.CONSUME(StringLit, { LABEL: "input" }));
+    this.OPTION2(() => this.CONSUME(Comma));
+  });
+
+  /** "join" node_ref ("wait" ("all" | "first" | INTEGER))? */
+  public joinItem = this.RULE("joinItem", () => {
+    this.CONSUME(KW.join);
+    this.SUBRULE(this.nodeRef);
+    this.OPTION(() => {
+      this.CONSUME(KW.wait);
+      this.OR([{ ALT: () => this.CONSUME(Ident, { LABEL: "policy" }) }, { ALT: () => this.CONSUME(NumberLit, { LABEL: "count" }) }]);
+    });
+  });
+
+  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}" */
+  public commandItem = this.RULE("commandItem", () => {
+    this.CONSUME(KW.command);
+    this.CONSUME(LCurly);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => { this.CONSUME(KW.goto); this.SUBRULE(this.nodeRef); } },
+        { ALT: () => { this.CONSUME(KW.update); this.SUBRULE(this.exprMap); } },
+      ]),
+    );
+    this.CONSUME(RCurly);
+  });
+
+  /** ("blocking" | "optional") BOOL? */
+  public flagItem = this.RULE("flagItem", () => {
+    this.OR([{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }]);
+    this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
+  });
+
+  /** ("retry" | "metadata") block | "cache" (BOOL | block) */
+  public blockItem = this.RULE("blockItem", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(KW.retry, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.cache, { LABEL: "keyword" }) },
+    ]);
+    this.OR2([{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]);
+  });
+
+  /** "timeout" (DURATION | NUMBER | STRING) */
+  public timeoutItem = this.RULE("timeoutItem", () => {
+    this.CONSUME(KW.timeout);
+    this.OR([{ ALT: () => this.CONSUME(DurationLit) }, { ALT: () => this.CONSUME(NumberLit) }, { ALT: () => this.CONSUME(StringLit) }]);
+  });
+
+  /** "max_steps" INTEGER */
+  public maxStepsItem = this.RULE("maxStepsItem", () => {
+    this.CONSUME(KW.max_steps);
+    this.CONSUME(NumberLit);
+  });
+
+  /** "on_error" "->"? node_ref */
+  public onErrorItem = this.RULE("onErrorItem", () => {
+    this.CONSUME(KW.on_error);
+    this.OPTION(() => this.CONSUME(Arrow));
+    this.SUBRULE(this.nodeRef);
+  });
+
+  /** "checkpoint" IDENT */
+  public checkpointItem = this.RULE("checkpointItem", () => {
+    this.CONSUME(KW.checkpoint);
+    this.CONSUME(Ident, { LABEL: "value" });
+  });
+
+  /** "steering" "{" (("parent" | "human") "allow" list | "delivery" STRING)* "}" */
+  public steeringItem = this.RULE("steeringItem", () => {
+    this.CONSUME(KW.steering);
+    this.CONSUME(LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.steeringEntry);
+      this.OPTION(() => this.CONSUME(Comma));
+    });
+    this.CONSUME(RCurly);
+  });
+
+  public steeringEntry = this.RULE("steeringEntry", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(KW.parent, { LABEL: "who" }) }, { ALT: () => this.CONSUME(KW.human, { LABEL: "who" }) }]);
+          this.CONSUME(KW.allow);
+          this.SUBRULE(this.valueList);
+        },
+      },
+      { ALT: () => { this.CONSUME(KW.delivery, { LABEL: "who" }); this.CONSUME(StringLit); } },
+    ]);
+  });
+
+  // ─────────────────────────────── junk (recovery) ───────────────────────────────
+
+  /** Tokens that start no top-level item, up to the next `graph`/`agent`/`schema`. */
+  public topJunk = this.RULE("topJunk", () => {
+    this.SUBRULE(this.junkOrCloser);
+    this.MANY({ GATE: () => !this.startsTopItem(), DEF: () => this.SUBRULE2(this.junkOrCloser) });
+  });
+
+  public junkOrCloser = this.RULE("junkOrCloser", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.junkUnit) },
+      { ALT: () => this.CONSUME(RCurly) },
+      { ALT: () => this.CONSUME(RBracket) },
+      { ALT: () => this.CONSUME(RParen) },
+    ]);
+  });
+
+  /** Tokens that start no graph item, up to the next item or the closing `}`. */
+  public graphJunk = this.RULE("graphJunk", () => {
+    this.SUBRULE(this.junkUnit);
+    this.MANY({ GATE: () => !this.startsGraphItem(), DEF: () => this.SUBRULE2(this.junkUnit) });
+  });
+
+  /** Tokens that start no node item, up to the next item or the closing `}`. */
+  public nodeJunk = this.RULE("nodeJunk", () => {
+    this.SUBRULE(this.junkUnit);
+    this.MANY({ GATE: () => !this.startsNodeItem(), DEF: () => this.SUBRULE2(this.junkUnit) });
+  });
+
+  /** One token, or one balanced bracket group. */
+  public junkUnit = this.RULE("junkUnit", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NonBracket) },
+      { ALT: () => { this.CONSUME(LCurly); this.MANY(() => this.SUBRULE(this.junkUnit)); this.CONSUME(RCurly); } },
+      { ALT: () => { this.CONSUME(LBracket); this.MANY2(() => this.SUBRULE2(this.junkUnit)); this.CONSUME(RBracket); } },
+      { ALT: () => { this.CONSUME(LParen); this.MANY3(() => this.SUBRULE3(this.junkUnit)); this.CONSUME(RParen); } },
+    ]);
+  });
+
+  // ─────────────────────────────── fields and types ───────────────────────────────
+
+  /** "{" (field (","|";")?)* "}" */
+  public fieldBlock = this.RULE("fieldBlock", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => {
+      this.SUBRULE(this.field);
+      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+    });
+    this.CONSUME(RCurly);
+  });
+
+  /** field = IDENT ":"? type reducer? ("=" value)? */
+  public field = this.RULE("field", () => {
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.OPTION(() => this.CONSUME(Colon));
+    this.SUBRULE(this.typeExpr);
+    this.OPTION2({ GATE: () => this.reducerFollows(), DEF: () => this.SUBRULE(this.reducerSpec) });
+    this.OPTION3(() => {
+      this.CONSUME(Eq);
+      this.SUBRULE(this.value);
+    });
+  });
+
+  /** type = type_atom ("[" "]")* "?"? */
+  public typeExpr = this.RULE("typeExpr", () => {
+    this.SUBRULE(this.typeAtom);
+    this.MANY(() => {
+      this.CONSUME(LBracket);
+      this.CONSUME(RBracket);
+    });
+    this.OPTION(() => this.CONSUME(Question));
+  });
+
+  /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
+  public typeAtom = this.RULE("typeAtom", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(Ident, { LABEL: "name" });
+          this.OPTION(() => {
+            this.CONSUME(Lt);
+            this.SUBRULE(this.typeExpr);
+            this.MANY(() => {
+              this.CONSUME(Comma);
+              this.SUBRULE2(this.typeExpr);
+            });
+            this.CONSUME(Gt);
+          });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.fieldBlock) },
+      {
+        ALT: () => {
+          this.CONSUME(StringLit);
+          this.MANY2(() => {
+            this.CONSUME(Pipe);
+            this.CONSUME2(StringLit);
+          });
+        },
+      },
+    ]);
+  });
+
+  /** reducer = IDENT literal* */
+  public reducerSpec = this.RULE("reducerSpec", () => {
+    this.CONSUME(Ident, { LABEL: "name" });
+    this.MANY(() => this.CONSUME(LiteralArg, { LABEL: "args" }));
+  });
+
+  // ─────────────────────────────── static values ───────────────────────────────
+
+  /** value = literal | "-" NUMBER | list | block | IDENT (list | block)? */
+  public value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.CONSUME(TripleString) },
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => { this.CONSUME(Minus); this.CONSUME2(NumberLit, { LABEL: "negative" }); } },
+      { ALT: () => this.CONSUME(DurationLit) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.CONSUME(Null) },
+      { ALT: () => this.SUBRULE(this.valueList) },
+      { ALT: () => this.SUBRULE(this.block) },
+      {
+        ALT: () => {
+          this.CONSUME(Ident, { LABEL: "word" });
+          this.OPTION(() => this.OR2([{ ALT: () => this.SUBRULE2(this.valueList) }, { ALT: () => this.SUBRULE2(this.block) }]));
+        },
+      },
+    ]);
+  });
+
+  /** list = "[" (value ","?)* "]" */
+  public valueList = this.RULE("valueList", () => {
+    this.CONSUME(LBracket);
+    this.MANY(() => {
+      this.SUBRULE(this.value);
+      this.OPTION(() => this.CONSUME(Comma));
+    });
+    this.CONSUME(RBracket);
+  });
+
+  /** block = "{" (IDENT ":"? value (","|";")?)* "}" */
+  public block = this.RULE("block", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.blockEntry));
+    this.CONSUME(RCurly);
+  });
+
+  public blockEntry = this.RULE("blockEntry", () => {
+    this.CONSUME(Ident, { LABEL: "key" });
+    this.OPTION(() => this.CONSUME(Colon));
+    this.SUBRULE(this.value);
+    this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+  });
+
+  // ─────────────────────────────── expressions (§3) ───────────────────────────────
+
+  /** expr_map = "{" (IDENT ":"? expr (","|";")?)* "}" */
+  public exprMap = this.RULE("exprMap", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.exprEntry));
+    this.CONSUME(RCurly);
+  });
+
+  public exprEntry = this.RULE("exprEntry", () => {
+    this.CONSUME(Ident, { LABEL: "key" });
+    this.OPTION(() => this.CONSUME(Colon));
+    this.SUBRULE(this.expr);
+    this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+  });
+
+  /** expr = and (("or" | "||") and)* */
+  public expr = this.RULE("expr", () => {
+    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(KW.or, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(OrOr, { LABEL: "ops" }) }]);
+      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+    });
+  });
+
+  /** and = not (("and" | "&&") not)* */
+  public andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(KW.and, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(AndAnd, { LABEL: "ops" }) }]);
+      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+    });
+  });
+
+  /** not = ("not" | "!")* cmp  (iterative, so long chains cannot overflow the stack) */
+  public notExpr = this.RULE("notExpr", () => {
+    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(KW.not, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Bang, { LABEL: "ops" }) }]));
+    this.SUBRULE(this.cmpExpr);
+  });
+
+  /** cmp = add (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") add)? */
+  public cmpExpr = this.RULE("cmpExpr", () => {
+    this.SUBRULE(this.addExpr, { LABEL: "operands" });
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(EqEq, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(NotEq, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(LtEq, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(GtEq, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(Lt, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(Gt, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(KW.in, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.addExpr, { LABEL: "operands" });
+    });
+  });
+
+  /** add = mul (("+" | "-") mul)* */
+  public addExpr = this.RULE("addExpr", () => {
+    this.SUBRULE(this.mulExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Minus, { LABEL: "ops" }) }]);
+      this.SUBRULE2(this.mulExpr, { LABEL: "operands" });
+    });
+  });
+
+  /** mul = unary (("*" | "/" | "%") unary)* */
+  public mulExpr = this.RULE("mulExpr", () => {
+    this.SUBRULE(this.unaryExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(Slash, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(Percent, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.unaryExpr, { LABEL: "operands" });
+    });
+  });
+
+  /** unary = "-"* postfix */
+  public unaryExpr = this.RULE("unaryExpr", () => {
+    this.MANY(() => this.CONSUME(Minus, { LABEL: "ops" }));
+    this.SUBRULE(this.postfixExpr);
+  });
+
+  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args ")")* */
+  public postfixExpr = this.RULE("postfixExpr", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => this.SUBRULE(this.postfixOp));
+  });
+
+  public postfixOp = this.RULE("postfixOp", () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(Dot); this.CONSUME(Ident, { LABEL: "property" }); } },
+      { ALT: () => { this.CONSUME(LBracket); this.SUBRULE(this.expr, { LABEL: "index" }); this.CONSUME(RBracket); } },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: "args" }) });
+          this.CONSUME(RParen);
+        },
+      },
+    ]);
+  });
+
+  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* "]" | "{" (IDENT ":" expr),* "}" */
+  public primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StringLit) },
+      { ALT: () => this.CONSUME(TripleString) },
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.CONSUME(DurationLit) },
+      { ALT: () => this.CONSUME(True) },
+      { ALT: () => this.CONSUME(False) },
+      { ALT: () => this.CONSUME(Null) },
+      { ALT: () => this.CONSUME(Ident, { LABEL: "name" }) },
+      { ALT: () => { this.CONSUME(LParen); this.SUBRULE(this.expr, { LABEL: "inner" }); this.CONSUME(RParen); } },
+      {
+        ALT: () => {
+          this.CONSUME(LBracket);
+          this.MANY(() => {
+            this.SUBRULE2(this.expr, { LABEL: "items" });
+            this.OPTION(() => this.CONSUME(Comma));
+          });
+          this.CONSUME(RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LCurly);
+          this.MANY2(() => this.SUBRULE(this.objectEntry));
+          this.CONSUME(RCurly);
+        },
+      },
+    ]);
+  });
+
+  /** IDENT ":" expr ","? */
+  public objectEntry = this.RULE("objectEntry", () => {
+    this.CONSUME(Ident, { LABEL: "key" });
+    this.CONSUME(Colon);
+    this.SUBRULE(this.expr);
+    this.OPTION(() => this.CONSUME(Comma));
+  });
+
+  /** The entry point for `{{ expr }}` inside templates. */
+  public templateExpr = this.RULE("templateExpr", () => {
+    this.SUBRULE(this.expr);
+  });
+}
+
+/** The parser is built once per process (its self-analysis is the slow part). */
+let shared: RagParser | undefined;
+export function ragParser(): RagParser {
+  shared ??= new RagParser();
+  return shared;
+}
+
+export type { CstNode };
+export { EOF };
