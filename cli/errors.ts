@@ -1,0 +1,13 @@
+/**
+ * CLI failures with their exit status: 1 a failed check or run, 2 a usage, config or
+ * compile error. Messages are for people; no stack traces for user mistakes.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 | 3 = 2,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}

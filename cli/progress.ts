@@ -1,0 +1,109 @@
+/**
+ * Live progress for `rag run`: one block per superstep (tasks started and finished,
+ * model and tool calls, route choices, fan-outs and joins), then the final state and
+ * output. Child runs are indented under their parent task.
+ */
+import type { Blueprint } from "../compiler/index.js";
+import type { ChatMessage, Registry } from "../registry/index.js";
+import type { RunEvent } from "../runtime/index.js";
+import { colorsFor } from "./style.js";
+
+const WIDTH = 120;
+
+export class ProgressPrinter {
+  private readonly c: ReturnType<typeof colorsFor>;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly registry: Registry,
+    private readonly blueprint: Blueprint,
+  ) {
+    this.c = colorsFor(out);
+  }
+
+  private line(depth: number, text: string): void {
+    this.out.write("  ".repeat(depth * 2) + text + "\n");
+  }
+
+  event(e: RunEvent): void {
+    const c = this.c;
+    const d = e.depth;
+    switch (e.type) {
+      case "run_started": {
+        if (d > 0) return this.line(d, c.dim(`↳ subgraph ${e.graph}`));
+        this.line(0, `${c.bold("▶ " + e.graph)}  ${c.dim(`run ${e.runId}  thread ${e.threadId}  ${e.hash.slice(0, 19)}…`)}`);
+        for (const m of this.blueprint.capabilities.models) {
+          const reg = this.registry.models.get(m);
+          if (!reg) continue;
+          const scriptName = (reg.provider as { scriptName?: string }).scriptName;
+          this.line(1, c.dim(`model ${m}: ${reg.provider.name} provider${scriptName ? ` "${scriptName}" (deterministic replies)` : ` (${reg.modelId})`}`));
+        }
+        return;
+      }
+      case "step_started":
+        return this.line(d, c.bold(c.cyan(`step ${e.step}`)) + c.dim(` · ${e.tasks.length} task${e.tasks.length === 1 ? "" : "s"}`));
+      case "task_started":
+        return this.line(d, `  ${c.yellow("▸")} ${e.node}${e.fanoutId !== undefined ? c.dim(` [${e.fanoutId}·${e.branch}]`) : ""} ${c.dim(`(${e.kind}${e.trigger !== "start" ? `, via ${e.trigger}` : ""})`)}`);
+      case "model_completed":
+        return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens${e.usage.costUsd !== undefined ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
+      case "tool_completed":
+        return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + (e.error ?? "")} ${e.durationMs}ms`));
+      case "task_retried":
+        return this.line(d, c.yellow(`    ↻ ${e.node} attempt ${e.attempt} failed (${String(e.error.message)}); retrying in ${e.delayMs}ms`));
+      case "task_completed":
+        return this.line(d, `  ${c.green("✓")} ${e.node} ${c.dim(`${e.durationMs}ms`)}${e.writes.length ? c.dim(` → ${e.writes.join(", ")}`) : ""}`);
+      case "task_failed":
+        return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(String(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
+      case "route_selected":
+        return this.line(d, `  ${c.magenta("↪")} ${e.from}${e.label !== undefined ? ` chose ${c.bold(e.label)}` : ` took ${e.via === "goto" ? "goto" : e.via === "error" ? "on_error" : `its ${e.via} route`}`} → ${e.targets.join(", ")}`);
+      case "send_dispatched":
+        return this.line(d, `  ${c.magenta("⇉")} fan-out ${e.fanoutId}: ${e.targets.length} branch${e.targets.length === 1 ? "" : "es"} → ${e.targets.map((t) => t.node).join(", ")}${e.join ? c.dim(` (join ${e.join}, wait ${e.wait})`) : ""}`);
+      case "join_released":
+        return this.line(d, `  ${c.magenta("⋈")} join ${c.bold(e.target)} released once: ${e.succeeded}/${e.branches} branches of ${e.fanoutId} ended`);
+      case "barrier_released":
+        return this.line(d, `  ${c.magenta("⋈")} barrier ${c.bold(e.target)} released: ${e.sources.join(", ")} arrived`);
+      case "run_completed":
+        if (d > 0) return this.line(d, c.dim(`↳ subgraph done in ${e.steps} steps`));
+        this.line(0, c.green(c.bold(`✔ completed in ${e.steps} step${e.steps === 1 ? "" : "s"}, ${e.durationMs} ms`)));
+        this.finalState(e.state, e.output);
+        return;
+      case "run_failed":
+        if (d > 0) return this.line(d, c.red(`↳ subgraph failed`));
+        this.line(0, c.red(c.bold(`✘ run failed after ${e.steps} step${e.steps === 1 ? "" : "s"}: `)) + c.red(`[${String(e.error.code)}] ${String(e.error.message)}`));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private finalState(state: Readonly<Record<string, unknown>>, output: unknown): void {
+    const c = this.c;
+    this.out.write("\n" + c.bold("Final state") + "\n");
+    for (const [name, value] of Object.entries(state)) {
+      if (Array.isArray(value)) {
+        this.line(1, `${c.bold(name)} ${c.dim(`(${value.length} ${value.length === 1 ? "entry" : "entries"})`)}`);
+        for (const v of value) this.line(2, isMessage(v) ? messageLine(v, c) : `- ${clip(text(v), WIDTH - 6)}`);
+      } else this.line(1, `${c.bold(name)}: ${clip(text(value), WIDTH - name.length - 4)}`);
+    }
+    this.out.write("\n" + c.bold("Output") + "\n");
+    for (const l of (typeof output === "string" ? output : JSON.stringify(output, null, 2)).split("\n")) this.line(1, l);
+  }
+}
+
+function isMessage(v: unknown): v is ChatMessage {
+  return Boolean(v && typeof v === "object" && "role" in v && "content" in v && "id" in v);
+}
+
+function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>): string {
+  const who = m.role === "assistant" ? (m.name ?? "assistant") : m.role === "tool" ? `tool ${m.name ?? ""}` : m.role;
+  const body = m.toolCalls?.length ? m.toolCalls.map((t) => `→ ${t.name}(${JSON.stringify(t.arguments)})`).join(" ") : m.content;
+  return `${c.cyan(who.padEnd(16))} ${clip(body.replace(/\s+/g, " "), WIDTH - 26)} ${c.dim(m.id)}`;
+}
+
+function text(v: unknown): string {
+  return typeof v === "string" ? v.replace(/\s+/g, " ") : JSON.stringify(v);
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? s.slice(0, Math.max(0, n - 1)) + "…" : s;
+}

@@ -1,0 +1,10 @@
+/**
+ * ragraph's public API: compile `.rag` source to Blueprints, register capabilities,
+ * and run graphs. (`rag.config.ts` files import `defineConfig`, `tool` and `scripted`
+ * from here.)
+ */
+export { compile, compileGraph, registryViewFromSnapshot, renderDiagnostics, type Blueprint, type CompileOptions, type RegistryView } from "./compiler/index.js";
+export { defineConfig, tool, Registry, applyConfig, type RagConfig, type ModelConfig, type ToolDefinition, type AgentDefinition, type ChatMessage, type ModelProvider } from "./registry/index.js";
+export { CompiledGraph, type RunEvent, type RunOptions, type RunResult } from "./runtime/index.js";
+export { scripted, openaiProvider, standardRegistry, registryFromConfig } from "./stdlib/index.js";
+export { z } from "zod";

@@ -1,0 +1,12 @@
+/**
+ * The registry stage: what a blueprint may bind (models, tools, agents, graphs,
+ * scripts, route functions, reducers, validators, node kinds) and the contracts those
+ * implementations meet; config loading (`defineConfig`).
+ */
+export { Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RouteFunction } from "./registry.js";
+export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
+export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./tool.js";
+export type { AgentDefinition } from "./agent.js";
+export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
+export { estimateTokens, type ChatOptions, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
+export type { ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo } from "./node-kind.js";

@@ -1,0 +1,49 @@
+/**
+ * Chat messages as they live in a `messages` channel and cross the provider interface.
+ * Shape after the OpenAI chat-completions and LangChain message models, normalised:
+ * every message has a stable `id` (the `messages` reducer merges by id), tool calls are
+ * whole objects with parsed arguments (never partial JSON).
+ */
+
+export type Role = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCall {
+  /** Provider-assigned or generated id, echoed by the tool result message. */
+  readonly id: string;
+  readonly name: string;
+  /** Parsed JSON arguments. */
+  readonly arguments: Record<string, unknown>;
+}
+
+export interface ChatMessage {
+  readonly id: string;
+  readonly role: Role;
+  readonly content: string;
+  /** Author name: the node or agent that produced an assistant message, or a tool's name. */
+  readonly name?: string;
+  /** Tool calls requested by an assistant message. */
+  readonly toolCalls?: readonly ToolCall[];
+  /** For `tool` messages: the call this result answers. */
+  readonly toolCallId?: string;
+}
+
+/** True when `v` has the shape of a chat message. */
+export function isChatMessage(v: unknown): v is ChatMessage {
+  if (!v || typeof v !== "object") return false;
+  const m = v as Record<string, unknown>;
+  return typeof m.id === "string" && typeof m.role === "string" && typeof m.content === "string";
+}
+
+/** Tool calls of `last` that no later `tool` message answers. */
+export function pendingToolCalls(messages: readonly ChatMessage[]): { assistant: ChatMessage; calls: ToolCall[] } | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.role === "assistant" && m.toolCalls?.length) {
+      const answered = new Set(messages.slice(i + 1).filter((x) => x.role === "tool").map((x) => x.toolCallId));
+      const calls = m.toolCalls.filter((c) => !answered.has(c.id));
+      return calls.length ? { assistant: m, calls } : undefined;
+    }
+    if (m.role === "assistant") return undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * The contract between the runtime and node-kind implementations (`language.md` §2.4).
+ * The runtime builds a `NodeTask` for every task of a superstep; a node kind (from
+ * `stdlib/kinds` or a user's config) returns a `NodeResult`. Kinds never touch state
+ * directly: they return writes, which the runtime applies through the channel reducers
+ * at the superstep barrier (`runtime.md` §1).
+ */
+import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { ChatMessage } from "./messages.js";
+import type { ChatRequest, ChatResponse } from "./provider.js";
+import type { Registry } from "./registry.js";
+
+/** Identity of the run a task belongs to (`runtime.md` §6). */
+export interface RunInfo {
+  readonly runId: string;
+  readonly rootRunId: string;
+  readonly parentRunId?: string;
+  readonly threadId: string;
+  readonly graph: string;
+  /** `graph` for a root run, `parent/child` for nested runs. */
+  readonly namespace: string;
+  readonly depth: number;
+  readonly step: number;
+}
+
+/** A model reply with the assistant message as it will be stored (id assigned). */
+export interface ModelReply extends ChatResponse {
+  readonly assistant: ChatMessage;
+}
+
+/** Outcome of a child run (subgraph or subagent graph). */
+export interface ChildRunResult {
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly output: unknown;
+}
+
+export interface NodeTask {
+  readonly node: NodeSpec;
+  readonly blueprint: Blueprint;
+  readonly taskId: string;
+  readonly run: RunInfo;
+  /** Committed state at the start of the superstep (deeply frozen). */
+  readonly state: Readonly<Record<string, unknown>>;
+  /** The run input. */
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The send packet's arguments for a task started by a send; undefined otherwise. */
+  readonly args: unknown;
+  /** Aborted when the run is cancelled or the attempt times out. */
+  readonly signal: AbortSignal;
+  readonly registry: Registry;
+  /** The graph's conversation channel (type `messages`), if it has one. */
+  readonly messagesChannel: string | undefined;
+  /** Evaluates a pure expression with the task's roots (`state`, `input`, `args`, `run`) plus `extra`. */
+  evaluate(expr: ExprSpec, extra?: Record<string, unknown>): unknown;
+  /** Renders a template with the same roots. */
+  render(template: TemplateSpec, extra?: Record<string, unknown>): string;
+  /** The node's input: its `input` mapping evaluated, else the send arguments, else undefined. */
+  resolveInput(): unknown;
+  /** Calls a registered model through its middleware chain; emits model events. */
+  callModel(model: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply>;
+  /** Calls a registered tool (arguments validated by its schema); emits tool events. */
+  callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown>;
+  /** Runs another graph (of the same file or the registry) as a child run. */
+  runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult>;
+  /** A new message id, deterministic for the task. */
+  newMessageId(): string;
+  /** Emits a custom event on the run's stream. */
+  emit(name: string, data: unknown): void;
+}
+
+export interface NodeResult {
+  /** The node's result (used by `writes`, `set`, a send's `-> channel`, and the run output). */
+  readonly result?: unknown;
+  /** Writes the kind makes itself (e.g. conversation messages), applied in order. */
+  readonly writes?: readonly (readonly [channel: string, value: unknown])[];
+  /** Channel that receives `result` when the node declares no `writes`. */
+  readonly resultChannel?: string;
+  /** The chosen route label, for nodes with `routes`. */
+  readonly route?: string;
+}
+
+export type NodeKindImplementation = (task: NodeTask) => Promise<NodeResult>;

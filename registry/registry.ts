@@ -1,0 +1,121 @@
+/**
+ * The Registry: every name a blueprint may bind, mapped to an implementation — models
+ * (with capabilities and prices), tools, agents, graphs, scripts, route functions,
+ * reducers, output validators and node kinds (`overview.md`, `language.md` intro).
+ * A `.rag` file holds no host code; the registry is what grants power.
+ */
+import type { Blueprint, ModelCapabilities, RegistryView } from "../compiler/index.js";
+import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
+import type { AgentDefinition } from "./agent.js";
+import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
+import type { ModelProvider } from "./provider.js";
+import type { ToolDefinition } from "./tool.js";
+
+/** USD per million tokens. */
+export interface ModelPrice {
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
+  readonly cachedInputPerMTok?: number;
+}
+
+export interface RegisteredModel {
+  readonly name: string;
+  readonly provider: ModelProvider;
+  /** Model id sent to the provider. */
+  readonly modelId: string;
+  readonly capabilities: ModelCapabilities;
+  readonly price?: ModelPrice;
+}
+
+/** Picks a route label from state (a router node's route function). */
+export type RouteFunction = (state: Readonly<Record<string, unknown>>, task: NodeTask) => string | Promise<string>;
+/** Folds writes into a channel value (`aggregate "fn"`). Must be pure. */
+export type ReducerFunction = (current: unknown, update: unknown) => unknown;
+/** Output validator (`validate [..]`): pass, reject (permanent error) or filter (replace text). */
+export type OutputValidator = (text: string, context: { readonly node: string; readonly model: string }) => { pass: true } | { reject: string } | { filter: string };
+
+/** Builds a provider for a model configured as `{ provider: "name", … }`. */
+export type ProviderFactory = (model: { readonly name: string; readonly modelId: string; readonly options: Readonly<Record<string, unknown>> }) => ModelProvider;
+
+export const DEFAULT_CAPABILITIES: ModelCapabilities = {
+  tools: true,
+  structuredOutput: true,
+  vision: false,
+  thinking: false,
+  contextWindow: 128_000,
+  maxOutputTokens: 16_384,
+};
+
+export class RegistryError extends Error {
+  readonly code = "registry";
+  constructor(message: string) {
+    super(message);
+    this.name = "RegistryError";
+  }
+}
+
+export class Registry {
+  readonly models = new Map<string, RegisteredModel>();
+  readonly tools = new Map<string, ToolDefinition>();
+  readonly agents = new Map<string, AgentDefinition>();
+  readonly graphs = new Map<string, Blueprint>();
+  /** `.ragsh` sources by name. */
+  readonly scripts = new Map<string, string>();
+  readonly routers = new Map<string, RouteFunction>();
+  readonly reducers = new Map<string, ReducerFunction>();
+  readonly validators = new Map<string, OutputValidator>();
+  readonly nodeKinds = new Map<string, NodeKindImplementation>();
+  /** Factories for providers named by string in configs (`provider: "openai"`). */
+  readonly providerFactories = new Map<string, ProviderFactory>();
+
+  registerModel(name: string, model: Omit<RegisteredModel, "name" | "capabilities"> & { capabilities?: Partial<ModelCapabilities> }): this {
+    this.models.set(name, { ...model, name, capabilities: { ...DEFAULT_CAPABILITIES, ...model.capabilities } });
+    return this;
+  }
+
+  registerTool(name: string, def: ToolDefinition): this {
+    this.tools.set(name, def);
+    return this;
+  }
+
+  registerAgent(name: string, def: AgentDefinition): this {
+    this.agents.set(name, def);
+    return this;
+  }
+
+  registerGraph(name: string, blueprint: Blueprint): this {
+    this.graphs.set(name, blueprint);
+    return this;
+  }
+
+  registerNodeKind(name: string, impl: NodeKindImplementation): this {
+    this.nodeKinds.set(name, impl);
+    return this;
+  }
+
+  /** The model registered as `name`; throws `RegistryError` when absent. */
+  model(name: string): RegisteredModel {
+    const m = this.models.get(name);
+    if (!m) throw new RegistryError(`model \`${name}\` is not registered`);
+    return m;
+  }
+
+  /** The names this registry grants, for the compiler (`RegistryView`). */
+  view(): RegistryView {
+    const kinds = new Set(this.nodeKinds.keys());
+    for (const [alias, canon] of Object.entries(KIND_ALIASES)) if (kinds.has(canon)) kinds.add(alias);
+    return {
+      models: new Set(this.models.keys()),
+      tools: new Set(this.tools.keys()),
+      agents: new Set(this.agents.keys()),
+      graphs: new Set(this.graphs.keys()),
+      scripts: new Set(this.scripts.keys()),
+      routers: new Set(this.routers.keys()),
+      reducers: new Set([...BUILTIN_REDUCERS, ...this.reducers.keys()]),
+      nodeKinds: kinds,
+      validators: new Set(this.validators.keys()),
+      modelCapabilities: (name) => this.models.get(name)?.capabilities,
+      agentWrites: (name) => this.agents.get(name)?.writes,
+    };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Typed runtime errors (`runtime.md` §5). Every error has a stable `code`, carries the
+ * graph, node, task id and step where it happened, and serialises to plain JSON for
+ * `run_failed` events.
+ */
+
+/** Error classes of a failed task; only `retryable`, `rate_limited` and `timeout` are retried by default. */
+export type ErrorClass = "permanent" | "retryable" | "rate_limited" | "auth" | "timeout" | "cancelled" | "validation";
+
+export interface ErrorWhere {
+  readonly graph?: string;
+  readonly node?: string;
+  readonly taskId?: string;
+  readonly step?: number;
+}
+
+export abstract class RagError extends Error {
+  abstract readonly code: string;
+  readonly graph?: string;
+  readonly node?: string;
+  readonly taskId?: string;
+  readonly step?: number;
+
+  constructor(message: string, where: ErrorWhere = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    Object.assign(this, where);
+  }
+
+  /** Plain data for events and `--json` output. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.graph !== undefined ? { graph: this.graph } : {}),
+      ...(this.node !== undefined ? { node: this.node } : {}),
+      ...(this.taskId !== undefined ? { taskId: this.taskId } : {}),
+      ...(this.step !== undefined ? { step: this.step } : {}),
+      ...this.details(),
+    };
+  }
+
+  protected details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** The source did not compile; `diagnostics` say why. */
+export class CompileError extends RagError {
+  readonly code = "compile";
+  constructor(message: string, readonly diagnostics: readonly unknown[] = [], where: ErrorWhere = {}) {
+    super(message, where);
+  }
+}
+
+/** A blueprint names something the registry cannot provide (model, tool, kind, graph …). */
+export class BindError extends RagError {
+  readonly code = "bind";
+  constructor(message: string, readonly missing: readonly string[] = [], where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details() {
+    return { missing: this.missing };
+  }
+}
+
+/** A task failed. `errorClass` decides whether it is retried. */
+export class NodeError extends RagError {
+  readonly code = "node";
+  constructor(
+    message: string,
+    readonly errorClass: ErrorClass,
+    where: ErrorWhere = {},
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, where, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  readonly retryAfterMs?: number;
+  protected override details() {
+    return { errorClass: this.errorClass, ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}) };
+  }
+}
+
+/** A write does not fit its channel (wrong type, unknown channel, reducer misuse). */
+export class InvalidUpdateError extends RagError {
+  readonly code: string = "invalid_update";
+  constructor(message: string, readonly channel: string, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details() {
+    return { channel: this.channel };
+  }
+}
+
+/** Two tasks of one superstep wrote the same `overwrite` channel (`runtime.md` §1). */
+export class InvalidConcurrentUpdateError extends InvalidUpdateError {
+  override readonly code = "invalid_concurrent_update";
+  constructor(channel: string, readonly tasks: readonly string[], where: ErrorWhere = {}) {
+    super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${tasks.join(", ")}; use an aggregate reducer such as append, or write from one task`, channel, where);
+  }
+  protected override details() {
+    return { channel: this.channel, tasks: this.tasks };
+  }
+}
+
+/** The run took more supersteps than `recursion_limit`. */
+export class RecursionLimitError extends RagError {
+  readonly code = "recursion_limit";
+  constructor(readonly limit: number, where: ErrorWhere = {}) {
+    super(`recursion limit of ${limit} supersteps reached without the graph ending; raise \`recursion_limit\` in \`defaults\` or add an exit`, where);
+  }
+  protected override details() {
+    return { limit: this.limit };
+  }
+}
+
+/** The run paused for a human (`runtime.md` §4). */
+export class InterruptError extends RagError {
+  readonly code = "interrupt";
+  constructor(message: string, readonly payload: unknown = undefined, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+}
+
+/** A checkpointer failed or refused (e.g. a resume under a different blueprint hash). */
+export class CheckpointError extends RagError {
+  readonly code = "checkpoint";
+}
+
+/** The run input does not match the graph's `input` block. */
+export class InvalidInputError extends RagError {
+  readonly code = "invalid_input";
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class CancelledError extends RagError {
+  readonly code = "cancelled";
+}
+
+/** An expression failed to evaluate (`language.md` §3). */
+export class ExpressionError extends RagError {
+  readonly code = "expression";
+}
+
+/** Best-effort error class of anything a node threw. */
+export function classifyError(e: unknown): ErrorClass {
+  if (e instanceof NodeError) return e.errorClass;
+  if (e instanceof InvalidUpdateError || e instanceof ExpressionError) return "validation";
+  const err = e as { name?: string; status?: number; code?: string } | undefined;
+  if (err?.name === "AbortError" || err?.name === "CancelledError") return "cancelled";
+  if (err?.name === "TimeoutError") return "timeout";
+  const status = typeof err?.status === "number" ? err.status : undefined;
+  if (status === 429) return "rate_limited";
+  if (status === 401 || status === 403) return "auth";
+  if (status === 408) return "timeout";
+  if (status !== undefined && status >= 500) return "retryable";
+  if (err?.code === "ECONNRESET" || err?.code === "ECONNREFUSED" || err?.code === "ETIMEDOUT") return "retryable";
+  return "permanent";
+}
+
+/** The message of anything thrown. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Plain data for an error of any origin. */
+export function errorToJson(e: unknown): Record<string, unknown> {
+  if (e instanceof RagError) return e.toJSON();
+  if (e instanceof Error) return { name: e.name, code: "error", message: e.message };
+  return { name: "Error", code: "error", message: String(e) };
+}

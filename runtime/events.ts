@@ -1,0 +1,64 @@
+/**
+ * Run events (`runtime.md` §6). Every event carries the ids of its run (run, root run,
+ * parent run, thread), the step, and where in a run tree it comes from (namespace,
+ * depth); task-level events also carry the task id and node. Timestamps are ms since
+ * the Unix epoch from the run's clock.
+ */
+
+export interface EventIds {
+  readonly runId: string;
+  readonly rootRunId: string;
+  readonly parentRunId?: string;
+  readonly threadId: string;
+  readonly step: number;
+  readonly taskId?: string;
+  readonly node?: string;
+  readonly namespace: string;
+  readonly depth: number;
+  readonly timestamp: number;
+}
+
+export interface TaskRef {
+  readonly taskId: string;
+  readonly node: string;
+  readonly kind: string;
+  /** Why it runs: `start`, `edge`, `route`, `goto`, `send`, `join`, `barrier`, `error`. */
+  readonly trigger: string;
+  readonly fanoutId?: string;
+  readonly branch?: number;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedTokens?: number;
+  readonly reasoningTokens?: number;
+  readonly costUsd?: number;
+}
+
+export type RunEventBody =
+  | { readonly type: "run_started"; readonly graph: string; readonly hash: string; readonly input: unknown }
+  | { readonly type: "step_started"; readonly tasks: readonly TaskRef[] }
+  | { readonly type: "task_started"; readonly kind: string; readonly trigger: string; readonly args?: unknown; readonly fanoutId?: string; readonly branch?: number }
+  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown }
+  | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean }
+  | { readonly type: "task_retried"; readonly attempt: number; readonly delayMs: number; readonly error: Record<string, unknown> }
+  | { readonly type: "route_selected"; readonly from: string; readonly via: "static" | "route" | "when" | "else" | "goto" | "error"; readonly label?: string; readonly targets: readonly string[] }
+  | { readonly type: "send_dispatched"; readonly fanoutId: string; readonly targets: readonly { readonly node: string; readonly args: unknown }[]; readonly join?: string; readonly wait?: string | number }
+  | { readonly type: "join_released"; readonly fanoutId: string; readonly target: string; readonly branches: number; readonly succeeded: number }
+  | { readonly type: "barrier_released"; readonly target: string; readonly sources: readonly string[] }
+  | { readonly type: "state_updated"; readonly channels: readonly string[]; readonly values: Readonly<Record<string, unknown>> }
+  | { readonly type: "step_completed"; readonly durationMs: number }
+  | { readonly type: "checkpoint_saved"; readonly checkpointId: string }
+  | { readonly type: "model_started"; readonly model: string; readonly provider: string; readonly messages: number; readonly agent?: string }
+  | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly toolCalls: number; readonly durationMs: number; readonly agent?: string }
+  | { readonly type: "tool_started"; readonly tool: string; readonly callId?: string; readonly args: unknown }
+  | { readonly type: "tool_completed"; readonly tool: string; readonly callId?: string; readonly durationMs: number; readonly ok: boolean; readonly error?: string }
+  | { readonly type: "subrun_started"; readonly childRunId: string; readonly target: string; readonly targetKind: "graph" | "agent" }
+  | { readonly type: "subrun_completed"; readonly childRunId: string; readonly target: string; readonly ok: boolean }
+  | { readonly type: "custom"; readonly name: string; readonly data: unknown }
+  | { readonly type: "run_completed"; readonly state: Readonly<Record<string, unknown>>; readonly output: unknown; readonly steps: number; readonly durationMs: number }
+  | { readonly type: "run_failed"; readonly error: Record<string, unknown>; readonly steps: number; readonly durationMs: number };
+
+export type RunEvent = RunEventBody & EventIds;
+export type RunEventType = RunEvent["type"];

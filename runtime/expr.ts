@@ -1,0 +1,207 @@
+/**
+ * The expression evaluator (`language.md` §3): pure and deterministic, no host access,
+ * bounded by an operation budget. Missing members read as `null` (so `state.x.y` on an
+ * unset `x` is null, not an error); type errors raise ExpressionError.
+ */
+import type { ExprSpec, TemplateSpec } from "../compiler/index.js";
+import { canonicalJson } from "../compiler/index.js";
+import { ExpressionError } from "./errors.js";
+
+/** Operations one evaluation may perform (a template counts all its parts). */
+export const DEFAULT_EXPR_BUDGET = 100_000;
+
+export type Scope = Readonly<Record<string, unknown>>;
+
+interface Budget {
+  left: number;
+}
+
+export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): unknown {
+  if (--budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
+  switch (e.op) {
+    case "lit":
+      return e.value;
+    case "var":
+      if (!(e.name in scope)) throw new ExpressionError(`\`${e.name}\` is not defined here (roots: ${Object.keys(scope).join(", ")})`);
+      return scope[e.name] ?? null;
+    case "get": {
+      const o = evaluate(e.object, scope, budget);
+      return member(o, e.key);
+    }
+    case "index": {
+      const o = evaluate(e.object, scope, budget);
+      const i = evaluate(e.index, scope, budget);
+      if (Array.isArray(o) && typeof i === "number") return o[i < 0 ? o.length + i : i] ?? null;
+      if (typeof o === "string" && typeof i === "number") return o[i < 0 ? o.length + i : i] ?? null;
+      if (typeof i === "string") return member(o, i);
+      return null;
+    }
+    case "call": {
+      const fn = FUNCTIONS[e.fn];
+      if (!fn) throw new ExpressionError(`unknown function \`${e.fn}\``);
+      return fn(e.args.map((a) => evaluate(a, scope, budget)), budget);
+    }
+    case "not":
+      return !truthy(evaluate(e.arg, scope, budget));
+    case "neg": {
+      const v = evaluate(e.arg, scope, budget);
+      if (typeof v !== "number") throw new ExpressionError(`\`-\` needs a number, got ${typeName(v)}`);
+      return -v;
+    }
+    case "bin":
+      return binary(e.operator, e.left, e.right, scope, budget);
+    case "list":
+      return e.items.map((i) => evaluate(i, scope, budget));
+    case "object":
+      return Object.fromEntries(e.entries.map((en) => [en.key, evaluate(en.value, scope, budget)]));
+  }
+}
+
+function member(o: unknown, key: string): unknown {
+  if (o === null || o === undefined) return null;
+  if (typeof o === "string" && key === "length") return o.length;
+  if (Array.isArray(o)) return key === "length" ? o.length : null;
+  if (typeof o === "object" && Object.prototype.hasOwnProperty.call(o, key)) return (o as Record<string, unknown>)[key] ?? null;
+  return null;
+}
+
+export function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === "object") return Object.keys(v).length > 0;
+  return Boolean(v);
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) return "list";
+  return typeof v === "object" ? "object" : typeof v;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return (a ?? null) === (b ?? null);
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budget): unknown {
+  if (op === "and") return truthy(evaluate(l, scope, budget)) && truthy(evaluate(r, scope, budget));
+  if (op === "or") return truthy(evaluate(l, scope, budget)) || truthy(evaluate(r, scope, budget));
+  const a = evaluate(l, scope, budget);
+  const b = evaluate(r, scope, budget);
+  switch (op) {
+    case "==":
+      return deepEqual(a, b);
+    case "!=":
+      return !deepEqual(a, b);
+    case "<":
+    case "<=":
+    case ">":
+    case ">=": {
+      if (!((typeof a === "number" && typeof b === "number") || (typeof a === "string" && typeof b === "string"))) {
+        throw new ExpressionError(`\`${op}\` compares two numbers or two strings, got ${typeName(a)} and ${typeName(b)}`);
+      }
+      return op === "<" ? a < b : op === "<=" ? a <= b : op === ">" ? a > b : a >= b;
+    }
+    case "in":
+      if (Array.isArray(b)) return b.some((x) => deepEqual(x, a));
+      if (typeof b === "string") return typeof a === "string" && b.includes(a);
+      if (b && typeof b === "object") return typeof a === "string" && Object.prototype.hasOwnProperty.call(b, a);
+      return false;
+    case "+":
+      if (typeof a === "number" && typeof b === "number") return a + b;
+      if (typeof a === "string" || typeof b === "string") return toText(a) + toText(b);
+      if (Array.isArray(a) && Array.isArray(b)) {
+        budget.left -= a.length + b.length;
+        return [...a, ...b];
+      }
+      throw new ExpressionError(`\`+\` adds numbers, strings or lists, got ${typeName(a)} and ${typeName(b)}`);
+    default: {
+      if (typeof a !== "number" || typeof b !== "number") throw new ExpressionError(`\`${op}\` needs numbers, got ${typeName(a)} and ${typeName(b)}`);
+      if ((op === "/" || op === "%") && b === 0) throw new ExpressionError(`division by zero`);
+      return op === "-" ? a - b : op === "*" ? a * b : op === "/" ? a / b : a % b;
+    }
+  }
+}
+
+/** Text of a value inside a template: strings as is, null as empty, others as JSON. */
+export function toText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
+}
+
+export function renderTemplate(t: TemplateSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): string {
+  let out = "";
+  for (const p of t.parts) out += "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
+  return out;
+}
+
+const str = (v: unknown, fn: string): string => {
+  if (typeof v !== "string") throw new ExpressionError(`\`${fn}\` needs a string, got ${typeName(v)}`);
+  return v;
+};
+const list = (v: unknown, fn: string): unknown[] => {
+  if (!Array.isArray(v)) throw new ExpressionError(`\`${fn}\` needs a list, got ${typeName(v)}`);
+  return v;
+};
+const nums = (args: unknown[], fn: string): number[] => {
+  const xs = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  return xs.map((x) => {
+    if (typeof x !== "number") throw new ExpressionError(`\`${fn}\` needs numbers, got ${typeName(x)}`);
+    return x;
+  });
+};
+const arity = (args: unknown[], fn: string, min: number, max = min) => {
+  if (args.length < min || args.length > max) throw new ExpressionError(`\`${fn}\` takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${args.length}`);
+};
+
+/** The built-in functions of §3, with their arities (`[min, max]`), for the compiler's checks too. */
+export const FUNCTION_ARITY: Readonly<Record<string, readonly [number, number]>> = {
+  len: [1, 1], lower: [1, 1], upper: [1, 1], trim: [1, 1], contains: [2, 2], starts_with: [2, 2], ends_with: [2, 2],
+  split: [2, 2], join: [2, 2], keys: [1, 1], values: [1, 1], default: [2, 2], min: [1, Infinity], max: [1, Infinity],
+  sum: [1, 1], round: [1, 2], json: [1, 1],
+};
+
+const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => unknown>> = {
+  len: (a) => (arity(a, "len", 1), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
+  lower: (a) => (arity(a, "lower", 1), str(a[0], "lower").toLowerCase()),
+  upper: (a) => (arity(a, "upper", 1), str(a[0], "upper").toUpperCase()),
+  trim: (a) => (arity(a, "trim", 1), str(a[0], "trim").trim()),
+  contains: (a) => {
+    arity(a, "contains", 2);
+    const [h, n] = a;
+    if (typeof h === "string") return typeof n === "string" && h.includes(n);
+    if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
+    if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
+    return false;
+  },
+  starts_with: (a) => (arity(a, "starts_with", 2), str(a[0], "starts_with").startsWith(str(a[1], "starts_with"))),
+  ends_with: (a) => (arity(a, "ends_with", 2), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
+  split: (a, b) => {
+    arity(a, "split", 2);
+    const parts = str(a[0], "split").split(str(a[1], "split"));
+    b.left -= parts.length;
+    return parts;
+  },
+  join: (a) => (arity(a, "join", 2), list(a[0], "join").map(toText).join(str(a[1], "join"))),
+  keys: (a) => (arity(a, "keys", 1), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.keys(a[0]) : []),
+  values: (a) => (arity(a, "values", 1), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.values(a[0]) : []),
+  default: (a) => (arity(a, "default", 2), a[0] === null || a[0] === undefined ? a[1] : a[0]),
+  min: (a) => {
+    const xs = nums(a, "min");
+    return xs.length ? Math.min(...xs) : null;
+  },
+  max: (a) => {
+    const xs = nums(a, "max");
+    return xs.length ? Math.max(...xs) : null;
+  },
+  sum: (a) => (arity(a, "sum", 1), nums([list(a[0], "sum")], "sum").reduce((x, y) => x + y, 0)),
+  round: (a) => {
+    arity(a, "round", 1, 2);
+    const [x, d] = nums(a, "round");
+    const f = 10 ** (d ?? 0);
+    return Math.round(x * f) / f;
+  },
+  json: (a) => (arity(a, "json", 1), JSON.stringify(a[0] ?? null)),
+};

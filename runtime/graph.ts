@@ -1,0 +1,126 @@
+/**
+ * `CompiledGraph`: a Blueprint bound to a Registry (`language.md` pipeline: "runtime
+ * binding → compiled state graph → runs"). Binding checks that every name the
+ * blueprint uses has an implementation and fails with one BindError listing them all.
+ */
+import type { Blueprint } from "../compiler/index.js";
+import type { Registry } from "../registry/index.js";
+import { BindError, CancelledError } from "./errors.js";
+import type { RunEvent } from "./events.js";
+import { GraphIndex } from "./plan.js";
+import { runLoop, type EventSink, type ParentLink, type RunOptions, type RunResult } from "./run.js";
+import { ChannelTable } from "./state.js";
+import { BoundedStream } from "./stream.js";
+
+export interface GraphOptions {
+  readonly registry: Registry;
+  /** Other graphs of the same file, callable as subgraphs by name. */
+  readonly graphs?: ReadonlyMap<string, Blueprint>;
+}
+
+export interface StreamOptions extends RunOptions {
+  /** Events buffered before the run waits for the consumer (backpressure). Default 256. */
+  readonly bufferSize?: number;
+}
+
+export class CompiledGraph {
+  readonly index: GraphIndex;
+  readonly channels: ChannelTable;
+  readonly registry: Registry;
+  private readonly children = new Map<string, CompiledGraph>();
+
+  /** @throws BindError when the registry lacks a kind, model, tool, agent, graph or reducer the blueprint uses. */
+  constructor(
+    readonly blueprint: Blueprint,
+    readonly options: GraphOptions,
+  ) {
+    this.registry = options.registry;
+    const missing = bindProblems(blueprint, options);
+    if (missing.length) {
+      throw new BindError(`graph \`${blueprint.id}\` cannot be bound: ${missing.map((m) => m.message).join("; ")}`, missing.map((m) => m.name), { graph: blueprint.id });
+    }
+    this.index = new GraphIndex(blueprint);
+    this.channels = new ChannelTable(blueprint);
+  }
+
+  /** Runs to the end; resolves with the final state and output, rejects with a typed error. */
+  invoke(input: Record<string, unknown> = {}, options: RunOptions = {}): Promise<RunResult> {
+    return runLoop(this, input, options, undefined);
+  }
+
+  /**
+   * Runs and yields every event (`runtime.md` §6) as an async iterator with
+   * backpressure. Breaking out of the loop cancels the run. A failed run ends the
+   * stream after its `run_failed` event (no exception).
+   */
+  stream(input: Record<string, unknown> = {}, options: StreamOptions = {}): AsyncIterable<RunEvent> {
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const stream = new BoundedStream<RunEvent>(options.bufferSize ?? 256, () => controller.abort(new CancelledError("the event consumer stopped", { graph: this.blueprint.id })));
+    runLoop(this, input, { ...options, signal }, (e) => stream.push(e)).then(
+      () => stream.close(),
+      () => stream.close(),
+    );
+    return stream;
+  }
+
+  /** @internal Runs a child graph (subgraph node or graph send target). */
+  child(graph: string, input: Record<string, unknown>, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult> {
+    let c = this.children.get(graph);
+    if (!c) {
+      const bp = this.options.graphs?.get(graph) ?? this.registry.graphs.get(graph);
+      if (!bp) throw new BindError(`graph \`${graph}\` is not registered`, [`graphs.${graph}`], { graph: this.blueprint.id });
+      c = new CompiledGraph(bp, this.options);
+      this.children.set(graph, c);
+    }
+    return runLoop(c, input, options, sink, parent);
+  }
+}
+
+interface Problem {
+  readonly name: string;
+  readonly message: string;
+}
+
+function bindProblems(bp: Blueprint, o: GraphOptions): Problem[] {
+  const r = o.registry;
+  const out: Problem[] = [];
+  const need = (ok: boolean, name: string, message: string) => {
+    if (!ok && !out.some((p) => p.name === name)) out.push({ name, message });
+  };
+  const inlineAgents = new Set(bp.agents.map((a) => a.name));
+  const hasGraph = (g: string) => Boolean(o.graphs?.has(g) || r.graphs.has(g));
+  for (const n of bp.nodes) {
+    need(r.nodeKinds.has(n.kind), `nodeKinds.${n.kind}`, `node kind \`${n.kind}\` (node \`${n.name}\`) is not registered`);
+    if (n.model) need(r.models.has(n.model), `models.${n.model}`, `model \`${n.model}\` (node \`${n.name}\`) is not registered`);
+    for (const t of [...(n.tools ?? []), ...(n.tool ? [n.tool] : [])]) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (node \`${n.name}\`) is not registered`);
+    if (n.agent) need(inlineAgents.has(n.agent) || r.agents.has(n.agent), `agents.${n.agent}`, `agent \`${n.agent}\` (node \`${n.name}\`) is not registered`);
+    if (n.graph) need(hasGraph(n.graph), `graphs.${n.graph}`, `graph \`${n.graph}\` (node \`${n.name}\`) is not registered`);
+    if (n.route) need(r.routers.has(n.route), `routers.${n.route}`, `route function \`${n.route}\` (node \`${n.name}\`) is not registered`);
+    if (n.script) need(r.scripts.has(n.script), `scripts.${n.script}`, `script \`${n.script}\` (node \`${n.name}\`) is not registered`);
+    for (const v of n.validators ?? []) need(r.validators.has(v), `validators.${v}`, `validator \`${v}\` (node \`${n.name}\`) is not registered`);
+    for (const s of n.sends ?? []) {
+      if (s.targetKind === "agent") {
+        need(inlineAgents.has(s.target) || r.agents.has(s.target), `agents.${s.target}`, `agent \`${s.target}\` (send from \`${n.name}\`) is not registered`);
+        need(r.nodeKinds.has("subagent"), "nodeKinds.subagent", "node kind `subagent` is not registered");
+      }
+      if (s.targetKind === "graph") {
+        need(hasGraph(s.target), `graphs.${s.target}`, `graph \`${s.target}\` (send from \`${n.name}\`) is not registered`);
+        need(r.nodeKinds.has("subgraph"), "nodeKinds.subgraph", "node kind `subgraph` is not registered");
+      }
+    }
+  }
+  for (const a of bp.agents) {
+    if (a.model) need(r.models.has(a.model), `models.${a.model}`, `model \`${a.model}\` (agent \`${a.name}\`) is not registered`);
+    for (const t of a.tools ?? []) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (agent \`${a.name}\`) is not registered`);
+  }
+  for (const name of new Set([...(bp.agents.map((a) => a.name)), ...bp.nodes.flatMap((n) => (n.agent ? [n.agent] : []))])) {
+    const def = r.agents.get(name);
+    if (def && !inlineAgents.has(name)) {
+      need(r.models.has(def.model), `models.${def.model}`, `model \`${def.model}\` (agent \`${name}\`) is not registered`);
+      for (const t of def.tools ?? []) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (agent \`${name}\`) is not registered`);
+    }
+  }
+  for (const f of bp.state) if (f.reducer.name === "aggregate" && f.reducer.fn) need(r.reducers.has(f.reducer.fn), `reducers.${f.reducer.fn}`, `reducer function \`${f.reducer.fn}\` (channel \`${f.name}\`) is not registered`);
+  return out;
+}

@@ -1,0 +1,30 @@
+/**
+ * The runtime stage: channels and reducers, the superstep loop, send/join planning,
+ * typed errors, events and streaming. It executes a Blueprint against a Registry and
+ * cannot tell whether the blueprint came from `.rag` source or the builder API.
+ */
+export { CompiledGraph, type GraphOptions, type StreamOptions } from "./graph.js";
+export { checkInput, type RunOptions, type RunResult } from "./run.js";
+export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
+export {
+  RagError,
+  CompileError,
+  BindError,
+  NodeError,
+  InvalidUpdateError,
+  InvalidConcurrentUpdateError,
+  InvalidInputError,
+  RecursionLimitError,
+  InterruptError,
+  CheckpointError,
+  CancelledError,
+  ExpressionError,
+  classifyError,
+  errorToJson,
+  type ErrorClass,
+} from "./errors.js";
+export { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
+export { ChannelTable, type PendingWrite, type State } from "./state.js";
+export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY } from "./expr.js";
+export { BoundedStream } from "./stream.js";
+export type { Clock } from "./task.js";

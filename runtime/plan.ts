@@ -1,0 +1,333 @@
+/**
+ * Planning the next superstep (`runtime.md` §1 step 6, §2): static edges, chosen route
+ * labels, `when`/`else` conditions, `command goto`, Send packets (one task each, never
+ * deduplicated), barriers whose sources have all arrived, and joins whose fan-out has
+ * ended. Plain activations of one node within one branch are deduplicated.
+ *
+ * Fan-out tracking: every Send packet starts a branch of a fan-out. Each branch keeps a
+ * count of live work in it (scheduled tasks, plus nested fan-outs still open). A task
+ * that completes hands its branch to its successors; a branch whose count reaches zero
+ * has ended (it reached END, the join node, or had no route). When every branch of a
+ * fan-out has ended, its join target is scheduled exactly once, in the parent branch.
+ * All of this is plain data (`PlannerState`) so a checkpoint can hold it.
+ */
+import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
+import type { RunEventBody } from "./events.js";
+import { NodeError } from "./errors.js";
+import { evaluate, truthy, type Scope } from "./expr.js";
+import type { State } from "./state.js";
+
+export interface BranchRef {
+  readonly fanoutId: string;
+  readonly index: number;
+}
+
+/** A task to run in the next superstep (plain data). */
+export interface PlannedTask {
+  readonly id: string;
+  /** Node name, or the agent/graph name of an implicit send target. */
+  readonly node: string;
+  /** Set for send targets that are not nodes of the graph. */
+  readonly implicit?: "agent" | "graph";
+  readonly trigger: "start" | "edge" | "route" | "goto" | "send" | "join" | "barrier" | "error";
+  readonly from?: string;
+  readonly args?: unknown;
+  readonly branch?: BranchRef;
+  /** Channel that receives the task's result (a send's `-> channel`). */
+  readonly into?: string;
+}
+
+export interface FanoutState {
+  readonly id: string;
+  readonly node: string;
+  readonly parent?: BranchRef;
+  readonly join?: { readonly target: string; readonly wait: "all" | "first" | number };
+  /** Live work per branch. */
+  readonly live: number[];
+  readonly ended: boolean[];
+  readonly failed: boolean[];
+  released: boolean;
+}
+
+export interface PlannerState {
+  nextFanout: number;
+  readonly fanouts: Record<string, FanoutState>;
+  /** Arrivals per barrier index since it last released. */
+  readonly arrivals: Record<number, string[]>;
+}
+
+/** What a completed (or failed) task hands to the planner. */
+export interface Completion {
+  readonly task: PlannedTask;
+  readonly ok: boolean;
+  readonly route?: string;
+  readonly result?: unknown;
+  readonly error?: Record<string, unknown>;
+}
+
+export interface PlanOutput {
+  readonly tasks: PlannedTask[];
+  readonly events: RunEventBody[];
+}
+
+export function newPlannerState(): PlannerState {
+  return { nextFanout: 1, fanouts: {}, arrivals: {} };
+}
+
+const branchKey = (b: BranchRef | undefined) => (b ? `${b.fanoutId}#${b.index}` : "");
+
+/** Precomputed lookups over a blueprint. */
+export class GraphIndex {
+  readonly nodes = new Map<string, NodeSpec>();
+  readonly out = new Map<string, EdgeSpec[]>();
+  /** Barrier indexes by source node. */
+  readonly barriersBySource = new Map<string, number[]>();
+  /** Barrier target → its sources (suppresses plain edges from those sources). */
+  readonly barrierTargets = new Map<string, Set<string>>();
+
+  constructor(readonly blueprint: Blueprint) {
+    for (const n of blueprint.nodes) this.nodes.set(n.name, n);
+    for (const e of blueprint.edges) {
+      const list = this.out.get(e.from);
+      if (list) list.push(e);
+      else this.out.set(e.from, [e]);
+    }
+    blueprint.barriers.forEach((b, i) => {
+      for (const s of b.sources) {
+        const l = this.barriersBySource.get(s);
+        if (l) l.push(i);
+        else this.barriersBySource.set(s, [i]);
+      }
+      const t = this.barrierTargets.get(b.target) ?? new Set<string>();
+      for (const s of b.sources) t.add(s);
+      this.barrierTargets.set(b.target, t);
+    });
+  }
+}
+
+interface Activation {
+  readonly node: string;
+  readonly trigger: PlannedTask["trigger"];
+  readonly from?: string;
+  readonly branch?: BranchRef;
+  readonly args?: unknown;
+}
+
+export interface PlanContext {
+  readonly index: GraphIndex;
+  readonly state: State;
+  readonly scope: (task: PlannedTask, result: unknown) => Scope;
+  readonly step: number;
+  /** Task id for the `i`-th task of the next step. */
+  readonly taskId: (i: number) => string;
+}
+
+/**
+ * Plans the next superstep from this step's completions (in task order). Mutates
+ * `planner` (the run's planner state). Throws NodeError when a node chose a route
+ * label it does not declare.
+ */
+export function plan(planner: PlannerState, completions: readonly Completion[], ctx: PlanContext): PlanOutput {
+  const events: RunEventBody[] = [];
+  const tasks: PlannedTask[] = [];
+  const seen = new Set<string>();
+  const delta = new Map<string, number>();
+  const touched: FanoutState[] = [];
+  const bump = (b: BranchRef | undefined, n: number) => {
+    if (!b) return;
+    const k = branchKey(b);
+    delta.set(k, (delta.get(k) ?? 0) + n);
+  };
+  /** Schedules a plain activation unless the same node is already scheduled in the same branch. */
+  const add = (t: Omit<PlannedTask, "id">): boolean => {
+    const key = `${t.node}@${branchKey(t.branch)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    tasks.push({ ...t, id: "" });
+    return true;
+  };
+
+  for (const c of completions) {
+    const t = c.task;
+    bump(t.branch, -1);
+    if (t.branch) {
+      const f = planner.fanouts[t.branch.fanoutId];
+      if (f && !touched.includes(f)) touched.push(f);
+      if (f && !c.ok) f.failed[t.branch.index] = true;
+    }
+    const spec = t.implicit ? undefined : ctx.index.nodes.get(t.node);
+    const activations: Activation[] = [];
+    if (!c.ok) {
+      if (spec?.onError) {
+        activations.push({ node: spec.onError, trigger: "error", from: t.node, branch: t.branch, args: { error: c.error } });
+        events.push({ type: "route_selected", from: t.node, via: "error", targets: [spec.onError] });
+      }
+    } else if (spec) {
+      activations.push(...successors(spec, t, c, ctx, events));
+      dispatchSends(planner, spec, t, c, ctx, events, tasks, touched, bump);
+    }
+    if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
+    for (const a of activations) {
+      if (a.node === "END") continue;
+      const f = t.branch ? planner.fanouts[t.branch.fanoutId] : undefined;
+      if (f?.join && a.branch === t.branch && a.node === f.join.target && a.trigger !== "barrier") continue; // the branch reached its join
+      if (add({ node: a.node, trigger: a.trigger, ...(a.from ? { from: a.from } : {}), ...(a.branch ? { branch: a.branch } : {}), ...(a.args !== undefined ? { args: a.args } : {}) })) bump(a.branch, 1);
+    }
+  }
+
+  for (const [k, d] of delta) {
+    const [fid, idx] = k.split("#");
+    const f = planner.fanouts[fid];
+    if (f) f.live[Number(idx)] += d;
+  }
+  settle(planner, touched, events, add);
+
+  // Tasks of branches cancelled by a `wait first|N` release never run.
+  const live = tasks.filter((t) => !t.branch || !planner.fanouts[t.branch.fanoutId]?.ended[t.branch.index]);
+  return { tasks: live.map((t, i) => ({ ...t, id: ctx.taskId(i) })), events };
+}
+
+/** Targets of a completed node: static edges, `goto`, the chosen route or the first true `when`. */
+function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: PlanContext, events: RunEventBody[]): Activation[] {
+  const edges = ctx.index.out.get(spec.name) ?? [];
+  const out: Activation[] = [];
+  const suppressed = (to: string) => ctx.index.barrierTargets.get(to)?.has(spec.name) ?? false;
+  for (const e of edges) {
+    if (e.kind === "static" && !suppressed(e.to)) out.push({ node: e.to, trigger: "edge", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    if (e.kind === "goto") {
+      out.push({ node: e.to, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+      events.push({ type: "route_selected", from: spec.name, via: "goto", targets: [e.to] });
+    }
+  }
+  const labelled = edges.filter((e): e is Extract<EdgeSpec, { kind: "route" }> => e.kind === "route");
+  const conditional = edges.filter((e) => e.kind === "when" || e.kind === "else");
+  if (c.route !== undefined) {
+    const hit = labelled.filter((e) => e.label === c.route);
+    if (!hit.length) {
+      throw new NodeError(`node \`${spec.name}\` chose route \`${c.route}\`, which it does not declare (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ") || "none"})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    }
+    events.push({ type: "route_selected", from: spec.name, via: "route", label: c.route, targets: hit.map((e) => e.to) });
+    for (const e of hit) out.push({ node: e.to, trigger: "route", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+  } else if (conditional.length) {
+    const scope = ctx.scope(t, c.result);
+    const chosen = conditional.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluate(e.when, scope))));
+    if (chosen) {
+      events.push({ type: "route_selected", from: spec.name, via: chosen.kind === "else" ? "else" : "when", targets: [chosen.to] });
+      out.push({ node: chosen.to, trigger: "route", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    }
+  } else if (labelled.length) {
+    throw new NodeError(`node \`${spec.name}\` has routes but chose none (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ")})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+  }
+  return out;
+}
+
+/** Evaluates the node's send templates into one fan-out with one branch per packet. */
+function dispatchSends(
+  planner: PlannerState,
+  spec: NodeSpec,
+  t: PlannedTask,
+  c: Completion,
+  ctx: PlanContext,
+  events: RunEventBody[],
+  tasks: PlannedTask[],
+  touched: FanoutState[],
+  bump: (b: BranchRef | undefined, n: number) => void,
+): void {
+  if (!spec.sends?.length) return;
+  const scope = ctx.scope(t, c.result);
+  const packets: { send: SendSpec; args: unknown }[] = [];
+  for (const s of spec.sends) {
+    if (s.forEach) {
+      const items = evaluate(s.forEach.iterable, scope);
+      if (!Array.isArray(items)) {
+        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${items === null ? "null" : typeof items}`, "validation", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+      }
+      for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
+    } else packets.push({ send: s, args: sendArgs(s, scope, ctx.state) });
+  }
+  const id = `f${planner.nextFanout++}`;
+  const fanout: FanoutState = {
+    id,
+    node: spec.name,
+    ...(t.branch ? { parent: t.branch } : {}),
+    ...(spec.join ? { join: { target: spec.join.target, wait: spec.join.wait } } : {}),
+    live: packets.map(() => 1),
+    ended: packets.map(() => false),
+    failed: packets.map(() => false),
+    released: false,
+  };
+  planner.fanouts[id] = fanout;
+  touched.push(fanout);
+  bump(t.branch, 1); // the open fan-out keeps the parent branch alive
+  packets.forEach((p, i) => {
+    const implicit = p.send.targetKind === "node" ? undefined : p.send.targetKind;
+    tasks.push({ id: "", node: p.send.target, trigger: "send", from: spec.name, args: p.args, branch: { fanoutId: id, index: i }, ...(implicit ? { implicit } : {}), ...(p.send.into ? { into: p.send.into } : {}) });
+  });
+  events.push({
+    type: "send_dispatched",
+    fanoutId: id,
+    targets: packets.map((p) => ({ node: p.send.target, args: p.args })),
+    ...(spec.join ? { join: spec.join.target, wait: spec.join.wait } : {}),
+  });
+}
+
+function sendArgs(s: SendSpec, scope: Scope, state: State): unknown {
+  if (!s.args) return undefined;
+  if (s.args.kind === "map") return Object.fromEntries(s.args.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+  const input = (scope.input ?? {}) as Record<string, unknown>;
+  return s.args.path in state ? state[s.args.path] : (input[s.args.path] ?? s.args.path);
+}
+
+/** Barrier arrivals of a completed task; returns the targets of barriers it completed. */
+function arrivals(planner: PlannerState, t: PlannedTask, ctx: PlanContext, events: RunEventBody[]): Activation[] {
+  const out: Activation[] = [];
+  for (const i of ctx.index.barriersBySource.get(t.node) ?? []) {
+    const b = ctx.index.blueprint.barriers[i];
+    const arrived = (planner.arrivals[i] ??= []);
+    if (!arrived.includes(t.node)) arrived.push(t.node);
+    if (b.sources.every((s) => arrived.includes(s))) {
+      planner.arrivals[i] = [];
+      events.push({ type: "barrier_released", target: b.target, sources: [...b.sources] });
+      out.push({ node: b.target, trigger: "barrier", from: t.node, ...(t.branch ? { branch: t.branch } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Marks branches with no live work as ended and releases fan-outs whose wait policy is
+ * met, cascading into parent branches.
+ */
+function settle(planner: PlannerState, touched: FanoutState[], events: RunEventBody[], add: (t: Omit<PlannedTask, "id">) => boolean): void {
+  const work = [...touched];
+  while (work.length) {
+    const f = work.shift()!;
+    if (f.released) continue;
+    f.live.forEach((n, i) => {
+      if (n <= 0) f.ended[i] = true;
+    });
+    const total = f.live.length;
+    const ended = f.ended.filter(Boolean).length;
+    const succeeded = f.ended.filter((e, i) => e && !f.failed[i]).length;
+    const need = f.join?.wait === "first" ? 1 : typeof f.join?.wait === "number" ? Math.min(f.join.wait, total) : total;
+    const done = f.join?.wait === undefined || f.join.wait === "all" ? ended === total : succeeded >= need || ended === total;
+    if (!done) continue;
+    f.released = true;
+    for (let i = 0; i < total; i++) {
+      if (!f.ended[i]) {
+        f.ended[i] = true; // cancelled by `wait first|N`
+        f.live[i] = 0;
+      }
+    }
+    if (f.join) {
+      events.push({ type: "join_released", fanoutId: f.id, target: f.join.target, branches: total, succeeded });
+      const added = add({ node: f.join.target, trigger: "join", from: f.node, ...(f.parent ? { branch: f.parent } : {}) });
+      if (added && f.parent) planner.fanouts[f.parent.fanoutId].live[f.parent.index] += 1;
+    }
+    if (f.parent) {
+      const p = planner.fanouts[f.parent.fanoutId];
+      p.live[f.parent.index] -= 1;
+      work.push(p);
+    }
+  }
+}

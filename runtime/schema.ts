@@ -1,0 +1,89 @@
+/**
+ * TypeSpec → zod schema, for validating every write against its field's type
+ * (`language.md` §2.2). Schemas are built once per blueprint.
+ */
+import { z } from "zod";
+import type { Blueprint, FieldSpec, TypeSpec } from "../compiler/index.js";
+
+const messageSchema = z.object({ id: z.string().optional(), role: z.enum(["system", "user", "assistant", "tool"]), content: z.string() }).loose();
+
+export function typeSchema(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set<string> = new Set()): z.ZodType {
+  let s: z.ZodType;
+  switch (t.type) {
+    case "string":
+      s = z.string();
+      break;
+    case "number":
+      s = z.number();
+      break;
+    case "integer":
+      s = z.number().int();
+      break;
+    case "boolean":
+      s = z.boolean();
+      break;
+    case "any":
+      s = z.any();
+      break;
+    case "messages":
+      s = z.array(messageSchema);
+      break;
+    case "list":
+      s = z.array(typeSchema(t.items, schemas, seen));
+      break;
+    case "map":
+      s = z.record(z.string(), typeSchema(t.values, schemas, seen));
+      break;
+    case "record":
+      s = recordSchema(t.fields, schemas, seen);
+      break;
+    case "enum":
+      s = t.values.length ? z.enum(t.values as [string, ...string[]]) : z.never();
+      break;
+    case "ref": {
+      const def = schemas?.[t.name];
+      if (!def || seen.has(t.name)) s = z.any();
+      else s = z.lazy(() => typeSchema(def, schemas, new Set([...seen, t.name])));
+      break;
+    }
+  }
+  return t.optional ? s.nullish() : s;
+}
+
+export function recordSchema(fields: readonly FieldSpec[], schemas: Blueprint["schemas"], seen: Set<string> = new Set()): z.ZodType {
+  return z.object(Object.fromEntries(fields.map((f) => [f.name, typeSchema(f.type, schemas, seen)]))).loose();
+}
+
+/** What a write to a field must satisfy: the item type for append-like reducers, else the field type. */
+export function writeSchema(f: FieldSpec, schemas: Blueprint["schemas"]): z.ZodType | undefined {
+  if (f.type.type === "any") return undefined;
+  const full = typeSchema(f.type, schemas);
+  switch (f.reducer.name) {
+    case "append":
+    case "union":
+    case "topic":
+      if (f.type.type === "list") {
+        const item = typeSchema(f.type.items, schemas);
+        return z.union([item, z.array(item)]);
+      }
+      return full;
+    case "messages":
+      return z.union([messageSchema, z.array(messageSchema)]);
+    case "merge":
+      return undefined;
+    case "overwrite":
+    case "untracked":
+    case "ephemeral":
+      return f.type.optional ? full : full.nullable();
+    default:
+      return full;
+  }
+}
+
+/** A one-line description of what failed, e.g. `expected number, received string at .count`. */
+export function describeIssues(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 3)
+    .map((i) => `${i.message}${i.path.length ? ` at .${i.path.join(".")}` : ""}`)
+    .join("; ");
+}

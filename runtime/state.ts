@@ -1,0 +1,126 @@
+/**
+ * Channels and the superstep barrier's "apply" (`runtime.md` §1 step 5): writes are
+ * grouped per channel in deterministic order, validated against the field's type (zod),
+ * folded by the channel's reducer, and the result is a new deeply frozen snapshot
+ * (immer's `freeze`); the previous snapshot is never mutated.
+ */
+import { freeze } from "immer";
+import type { z } from "zod";
+import type { Blueprint, FieldSpec } from "../compiler/index.js";
+import type { Registry } from "../registry/index.js";
+import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
+import { InvalidUpdateError } from "./errors.js";
+import { describeIssues, writeSchema } from "./schema.js";
+
+export type State = Readonly<Record<string, unknown>>;
+
+/** A write waiting for the barrier. */
+export interface PendingWrite {
+  readonly channel: string;
+  readonly value: unknown;
+  readonly taskId: string;
+  readonly node: string;
+}
+
+export interface Channel {
+  readonly field: FieldSpec;
+  readonly reducer: ChannelReducer;
+  readonly schema: z.ZodType | undefined;
+}
+
+/** The channels of one blueprint, built once per compiled graph. */
+export class ChannelTable {
+  readonly channels = new Map<string, Channel>();
+  /** The conversation channel: a field of type `messages` (preferring one named `messages`). */
+  readonly messagesChannel: string | undefined;
+
+  constructor(readonly blueprint: Blueprint) {
+    for (const f of blueprint.state) this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema: writeSchema(f, blueprint.schemas) });
+    const msgs = blueprint.state.filter((f) => f.type.type === "messages" || f.reducer.name === "messages");
+    this.messagesChannel = (msgs.find((f) => f.name === "messages") ?? msgs[0])?.name;
+  }
+
+  initial(): State {
+    const s: Record<string, unknown> = {};
+    for (const [name, c] of this.channels) s[name] = c.reducer.initial(c.field);
+    return freeze(s, true);
+  }
+
+  /**
+   * Applies `writes` (already in deterministic order) and returns the new snapshot and
+   * the channels that changed.
+   *
+   * @throws InvalidUpdateError for an unknown channel, a write of the wrong type, or
+   *   InvalidConcurrentUpdateError for two tasks writing one overwrite channel.
+   */
+  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number): { state: State; changed: string[] } {
+    const graph = this.blueprint.id;
+    const byChannel = new Map<string, Write[]>();
+    for (const w of writes) {
+      const ch = this.channels.get(w.channel);
+      if (!ch) {
+        throw new InvalidUpdateError(`node \`${w.node}\` wrote \`${w.channel}\`, which is not a state field of graph \`${graph}\` (fields: ${[...this.channels.keys()].join(", ") || "none"})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
+      }
+      if (ch.schema) {
+        const r = ch.schema.safeParse(w.value);
+        if (!r.success) {
+          throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)} (${describeIssues(r.error)})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
+        }
+      }
+      const list = byChannel.get(w.channel);
+      const entry: Write = { value: w.value, taskId: w.taskId, node: w.node };
+      if (list) list.push(entry);
+      else byChannel.set(w.channel, [entry]);
+    }
+    const changed: string[] = [];
+    let next: Record<string, unknown> | undefined;
+    for (const [name, ch] of this.channels) {
+      const ws = byChannel.get(name);
+      if (ws) {
+        const value = ch.reducer.apply(state[name], ws, { field: ch.field, registry, graph, step });
+        if (value !== state[name]) {
+          next ??= { ...state };
+          next[name] = freeze(value, true);
+          changed.push(name);
+        }
+      } else if (ch.reducer.transient) {
+        const init = ch.reducer.initial(ch.field);
+        if (!isEmpty(state[name], init)) {
+          next ??= { ...state };
+          next[name] = freeze(init, true);
+          changed.push(name);
+        }
+      }
+    }
+    return { state: next ? freeze(next) : state, changed };
+  }
+
+  /** State without untracked channels (what checkpoints store). */
+  tracked(state: State): State {
+    let out: Record<string, unknown> | undefined;
+    for (const [name, ch] of this.channels) {
+      if (ch.reducer.untracked) {
+        out ??= { ...state };
+        delete out[name];
+      }
+    }
+    return out ?? state;
+  }
+}
+
+function isEmpty(v: unknown, init: unknown): boolean {
+  if (Array.isArray(v) && Array.isArray(init)) return v.length === init.length && v.length === 0;
+  return v === init;
+}
+
+function describeType(f: FieldSpec): string {
+  const t = f.type;
+  const base = t.type === "list" ? `list<${t.items.type}>` : t.type === "map" ? `map<${t.values.type}>` : t.type === "enum" ? t.values.map((v) => JSON.stringify(v)).join(" | ") : t.type === "ref" ? t.name : t.type;
+  return (f.reducer.name === "append" ? `an item or list for ${base}` : base) + (t.optional ? "?" : "");
+}
+
+function preview(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  const kind = v === null ? "null" : Array.isArray(v) ? "list" : typeof v;
+  return `${kind} ${s.length > 60 ? s.slice(0, 57) + "…" : s}`;
+}

@@ -1,0 +1,267 @@
+/**
+ * Running one task (`runtime.md` §1 step 3–4, §5): build the `NodeTask` for the node
+ * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
+ * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
+ */
+import type { Blueprint, ExprSpec, NodeSpec, RetrySpec, TemplateSpec } from "../compiler/index.js";
+import type { ChatRequest, ModelReply, NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
+import { BindError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
+import type { RunEventBody } from "./events.js";
+import { evaluate, renderTemplate, type Scope } from "./expr.js";
+import type { PlannedTask } from "./plan.js";
+import type { PendingWrite, State } from "./state.js";
+import { describeIssues } from "./schema.js";
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** Everything a task needs from its run. */
+export interface TaskEnv {
+  readonly blueprint: Blueprint;
+  readonly registry: Registry;
+  readonly nodes: ReadonlyMap<string, NodeSpec>;
+  readonly run: Omit<RunInfo, "step">;
+  readonly step: number;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly state: State;
+  readonly messagesChannel: string | undefined;
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  /** Emits an event stamped with the task's ids; resolves when the stream accepted it. */
+  emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
+  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
+  /** Random number in [0, 1) for backoff jitter (injected for tests). */
+  random(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export type TaskOutcome =
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly durationMs: number }
+  | { readonly task: PlannedTask; readonly ok: false; readonly error: unknown; readonly durationMs: number };
+
+/** The node spec a task runs: the graph's node, or an implicit subagent/subgraph node for a send target. */
+export function taskSpec(task: PlannedTask, env: Pick<TaskEnv, "nodes">): NodeSpec {
+  const spec = env.nodes.get(task.node);
+  if (spec && !task.implicit) return spec;
+  const span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  if (task.implicit === "graph") return { name: task.node, kind: "subgraph", graph: task.node, span };
+  return { name: task.node, kind: "subagent", agent: task.node, span };
+}
+
+const NO_RETRY: RetrySpec = { maxAttempts: 1, backoff: "fixed", initialMs: 0, maxMs: 0, jitter: false, retryOn: [] };
+
+export async function executeTask(task: PlannedTask, env: TaskEnv): Promise<TaskOutcome> {
+  const spec = taskSpec(task, env);
+  const started = env.clock.now();
+  const ids = { taskId: task.id, node: task.node };
+  const impl = env.registry.nodeKinds.get(spec.kind);
+  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
+  if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], where), durationMs: 0 };
+  const policy = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
+  const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await runAttempt(impl, task, spec, env, timeoutMs);
+      const writes = resultWrites(task, spec, result, env);
+      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), durationMs: env.clock.now() - started };
+    } catch (e) {
+      const err = asNodeError(e, where);
+      const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
+      if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
+        return { task, ok: false, error: err, durationMs: env.clock.now() - started };
+      }
+      const delay = backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random());
+      await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
+      try {
+        await env.sleep(delay, env.signal);
+      } catch {
+        return { task, ok: false, error: err, durationMs: env.clock.now() - started };
+      }
+    }
+  }
+}
+
+/** Exponential or fixed backoff with optional jitter; `Retry-After` wins when larger. */
+export function backoff(p: RetrySpec, attempt: number, retryAfterMs: number | undefined, random: number): number {
+  const base = p.backoff === "fixed" ? p.initialMs : p.initialMs * 2 ** (attempt - 1);
+  const capped = Math.min(base, p.maxMs);
+  const jittered = p.jitter ? capped * (0.5 + random / 2) : capped;
+  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+}
+
+function defaultRetry(bp: Blueprint): RetrySpec | undefined {
+  const r = bp.defaults.retry;
+  if (r === undefined || r === null) return undefined;
+  if (typeof r === "number") return { maxAttempts: r, backoff: "exponential", initialMs: 500, maxMs: 30_000, jitter: true, retryOn: ["retryable", "rate_limited", "timeout"] };
+  if (typeof r !== "object" || Array.isArray(r)) return undefined;
+  const o = r as Record<string, unknown>;
+  return {
+    maxAttempts: typeof o.max_attempts === "number" ? o.max_attempts : 3,
+    backoff: o.backoff === "fixed" ? "fixed" : "exponential",
+    initialMs: typeof o.initial === "number" ? o.initial : 500,
+    maxMs: typeof o.max === "number" ? o.max : 30_000,
+    jitter: o.jitter !== false,
+    retryOn: Array.isArray(o.retry_on) ? o.retry_on.filter((x): x is string => typeof x === "string") : ["retryable", "rate_limited", "timeout"],
+  };
+}
+
+function numberDefault(bp: Blueprint, key: string): number | undefined {
+  const v = bp.defaults[key];
+  return typeof v === "number" ? v : undefined;
+}
+
+/** Typed errors pass through; anything else becomes a NodeError classed by `classifyError`. */
+function asNodeError(e: unknown, where: { graph: string; node: string; taskId: string; step: number }): RagError {
+  if (e instanceof RagError) {
+    // Errors raised inside a node (providers, tools) often lack where they happened.
+    const missing = Object.fromEntries(Object.entries(where).filter(([k]) => (e as unknown as Record<string, unknown>)[k] === undefined));
+    return Object.assign(e, missing);
+  }
+  const retryAfter = (e as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+  return new NodeError(`node \`${where.node}\` failed: ${errorMessage(e)}`, classifyError(e), where, { cause: e, ...(typeof retryAfter === "number" ? { retryAfterMs: retryAfter } : {}) });
+}
+
+/** One attempt, bounded by the run's signal and the per-attempt timeout. */
+async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined): Promise<NodeResult> {
+  const controller = new AbortController();
+  const signals = [env.signal, controller.signal];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
+  const guard = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(env.signal.reason instanceof Error ? env.signal.reason : new NodeError(`node \`${task.node}\` was cancelled`, "cancelled", where));
+    if (env.signal.aborted) onAbort();
+    env.signal.addEventListener("abort", onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
+        controller.abort(err);
+        reject(err);
+      }, timeoutMs);
+    }
+  });
+  try {
+    const nodeTask = makeNodeTask(task, spec, env, AbortSignal.any(signals));
+    return await Promise.race([impl(nodeTask), guard]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    guard.catch(() => {});
+  }
+}
+
+/** The scope expressions of a task see (`language.md` §3 roots). */
+export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {
+  return {
+    state: env.state,
+    input: env.input,
+    args: task.args ?? null,
+    run: { id: env.run.runId, thread: env.run.threadId, step: env.step },
+    ...extra,
+  };
+}
+
+function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: AbortSignal): NodeTask {
+  const ids = { taskId: task.id, node: task.node };
+  let messageCount = 0;
+  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
+  const self: NodeTask = {
+    node: spec,
+    blueprint: env.blueprint,
+    taskId: task.id,
+    run: { ...env.run, step: env.step },
+    state: env.state,
+    input: env.input,
+    args: task.args,
+    signal,
+    registry: env.registry,
+    messagesChannel: env.messagesChannel,
+    evaluate: (expr: ExprSpec, extra?: Record<string, unknown>) => evaluate(expr, taskScope(task, env, extra)),
+    render: (t: TemplateSpec, extra?: Record<string, unknown>) => renderTemplate(t, taskScope(task, env, extra)),
+    resolveInput() {
+      if (spec.input) {
+        if (spec.input.kind === "map") {
+          const scope = taskScope(task, env);
+          return Object.fromEntries(spec.input.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+        }
+        const path = spec.input.path;
+        return path in env.state ? env.state[path] : (env.input[path] ?? null);
+      }
+      return task.args;
+    },
+    newMessageId: () => `${env.run.namespace}:${task.id}#${++messageCount}`,
+    emit: (name, data) => void env.emit({ type: "custom", name, data }, ids),
+    async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply> {
+      const m = env.registry.models.get(modelName);
+      if (!m) throw new BindError(`model \`${modelName}\` is not registered`, [`models.${modelName}`], where);
+      const agent = options?.agent;
+      await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
+      const t0 = env.clock.now();
+      const res = await m.provider.chat(
+        { ...request, model: m.modelId, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
+        { signal },
+      );
+      const costUsd = m.price ? (res.usage.inputTokens * m.price.inputPerMTok + res.usage.outputTokens * m.price.outputPerMTok) / 1_000_000 : res.usage.costUsd;
+      const usage = { ...res.usage, ...(costUsd !== undefined ? { costUsd } : {}) };
+      await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}) }, ids);
+      const assistant = {
+        id: self.newMessageId(),
+        role: "assistant" as const,
+        content: res.message.content,
+        name: agent ?? task.node,
+        ...(res.message.toolCalls?.length ? { toolCalls: res.message.toolCalls } : {}),
+      };
+      return { ...res, usage, assistant };
+    },
+    async callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown> {
+      const def = env.registry.tools.get(name);
+      if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", where);
+      if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", where);
+      const callId = options?.callId;
+      await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
+      const t0 = env.clock.now();
+      const parsed = def.schema.safeParse(args);
+      if (!parsed.success) {
+        const msg = `arguments for tool \`${name}\` do not match its schema: ${describeIssues(parsed.error)}`;
+        await env.emit({ type: "tool_completed", tool: name, durationMs: 0, ok: false, error: msg, ...(callId ? { callId } : {}) }, ids);
+        throw new NodeError(msg, "validation", where);
+      }
+      try {
+        const out = await def.run(parsed.data, { signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+        await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
+        return out;
+      } catch (e) {
+        await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: false, error: errorMessage(e), ...(callId ? { callId } : {}) }, ids);
+        throw e;
+      }
+    },
+    runGraph: (graph: string, input: Record<string, unknown>) => env.runChild(graph, input, task),
+  };
+  return self;
+}
+
+/** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update`. */
+function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): PendingWrite[] {
+  const out: PendingWrite[] = [];
+  const w = (channel: string, value: unknown) => out.push({ channel, value, taskId: task.id, node: task.node });
+  for (const [channel, value] of r.writes ?? []) w(channel, value);
+  const scope = () => taskScope(task, env, { result: r.result ?? null });
+  if (spec.writes) {
+    if (spec.writes.kind === "channel") {
+      if (r.result !== undefined) w(spec.writes.channel, r.result);
+    } else {
+      const s = scope();
+      for (const f of spec.writes.fields) w(f.key, evaluate(f.value, s));
+    }
+  } else if (r.resultChannel && r.result !== undefined) w(r.resultChannel, r.result);
+  if (task.into && r.result !== undefined) w(task.into, r.result);
+  if (spec.set) {
+    const s = scope();
+    for (const f of spec.set) w(f.key, evaluate(f.value, s));
+  }
+  if (spec.command?.update) {
+    const s = scope();
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) w(f.key, evaluate(f.value, s));
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Shared pieces of the model-calling kinds: building the conversation a node sends,
+ * offering tools, running a turn's tool calls, and the agent tool loop.
+ */
+import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
+import { toolParameters } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+import { typeSchema } from "../../runtime/schema.js";
+import type { TypeSpec } from "../../compiler/index.js";
+import { z } from "zod";
+
+/** Route labels with built-in meaning on model and agent nodes (`language.md` §2.4). */
+export const BUILTIN_LABELS = new Set(["tool_call", "final", "error"]);
+
+/** Text a value becomes in a user message: strings as is, one-string-field objects as that string, else JSON. */
+export function asUserText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const entries = Object.entries(v);
+    if (entries.length === 1 && typeof entries[0][1] === "string") return entries[0][1];
+  }
+  return JSON.stringify(v ?? null, null, 2);
+}
+
+/** The graph's conversation so far (the `messages` channel), or none. */
+export function history(task: NodeTask): ChatMessage[] {
+  const ch = task.messagesChannel;
+  const v = ch ? task.state[ch] : undefined;
+  return Array.isArray(v) ? (v as ChatMessage[]) : [];
+}
+
+/** State without conversation channels: the default input of a child agent or graph. */
+export function stateWithoutMessages(task: NodeTask): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of task.blueprint.state) if (f.type.type !== "messages" && f.reducer.name !== "messages" && task.state[f.name] !== null) out[f.name] = task.state[f.name];
+  return out;
+}
+
+export interface Conversation {
+  /** What is sent (system prompt first). */
+  readonly messages: ChatMessage[];
+  /** Messages created for this call that belong in the conversation channel. */
+  readonly created: ChatMessage[];
+}
+
+/**
+ * system (rendered) + the conversation channel + the rendered `prompt` as a user
+ * message; when there is neither a prompt nor any history, the node's input (or the
+ * run input) becomes the user message.
+ */
+export function buildConversation(task: NodeTask, system: string | undefined, prompt: string | undefined): Conversation {
+  const past = history(task);
+  const created: ChatMessage[] = [];
+  if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
+  else if (past.length === 0) {
+    const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
+    created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });
+  }
+  const sys: ChatMessage[] = system ? [{ id: `${task.taskId}#system`, role: "system", content: system }] : [];
+  return { messages: [...sys, ...past, ...created], created };
+}
+
+/** Tool descriptors (JSON Schema arguments) for the named registry tools. */
+export function toolDescriptors(task: NodeTask, names: readonly string[]): ToolDescriptor[] {
+  return names.map((name) => {
+    const def = task.registry.tools.get(name);
+    if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+    return { name, description: def.description, parameters: toolParameters(def) };
+  });
+}
+
+/** JSON Schema for a node's `output` type, for structured output. */
+export function outputSchema(t: TypeSpec, task: NodeTask): { name: string; schema: Record<string, unknown>; validator: z.ZodType } {
+  const validator = typeSchema(t, task.blueprint.schemas);
+  const { $schema: _s, ...schema } = z.toJSONSchema(validator, { unrepresentable: "any" }) as Record<string, unknown>;
+  return { name: `${task.node.name}_output`, schema, validator };
+}
+
+/** Validates a structured reply; a mismatch is a permanent error (same input, same output). */
+export function checkStructured(reply: ModelReply, out: ReturnType<typeof outputSchema>, task: NodeTask): unknown {
+  let value = reply.structured;
+  if (value === undefined) {
+    try {
+      value = JSON.parse(reply.message.content);
+    } catch {
+      throw new NodeError(`node \`${task.node.name}\`: the model did not return JSON for its \`output\` schema`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+    }
+  }
+  const r = out.validator.safeParse(value);
+  if (!r.success) throw new NodeError(`node \`${task.node.name}\`: the model's output does not match the \`output\` schema: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+  return r.data;
+}
+
+/**
+ * Runs one turn's tool calls: read-only tools in parallel, mutating ones one at a time
+ * in order (tkach's executor model); results come back in call order. A tool error
+ * becomes the tool message's content so the model can recover (LangGraph ToolNode's
+ * default); cancellation propagates.
+ */
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[]): Promise<ChatMessage[]> {
+  const results: (ChatMessage | undefined)[] = new Array(calls.length);
+  const runOne = async (i: number) => {
+    const c = calls[i];
+    let content: string;
+    if (allowed && allowed.length && !allowed.includes(c.name)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed.join(", ")})`;
+    else {
+      try {
+        const out = await task.callTool(c.name, c.arguments, { callId: c.id });
+        content = typeof out === "string" ? out : JSON.stringify(out ?? null);
+      } catch (e) {
+        if (task.signal.aborted) throw e;
+        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
+  };
+  const readOnly = (i: number) => task.registry.tools.get(calls[i].name)?.readOnly === true;
+  let i = 0;
+  while (i < calls.length) {
+    if (readOnly(i)) {
+      const batch: number[] = [];
+      while (i < calls.length && readOnly(i)) batch.push(i++);
+      await Promise.all(batch.map(runOne));
+    } else await runOne(i++);
+  }
+  return results as ChatMessage[];
+}
+
+export interface AgentLoopSpec {
+  readonly model: string;
+  readonly tools: readonly string[];
+  readonly maxSteps: number;
+  readonly agent?: string;
+  readonly output?: TypeSpec;
+}
+
+/**
+ * The agent tool loop: call the model; while it asks for tools, run them and call it
+ * again; stop at a reply without tool calls (`language.md` §2.4), bounded by `maxSteps`
+ * model turns.
+ */
+export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: AgentLoopSpec): Promise<{ created: ChatMessage[]; final: ModelReply; result: unknown }> {
+  const tools = spec.tools.length ? toolDescriptors(task, spec.tools) : undefined;
+  const out = spec.output ? outputSchema(spec.output, task) : undefined;
+  const created: ChatMessage[] = [];
+  const messages = [...start];
+  for (let turn = 1; turn <= spec.maxSteps; turn++) {
+    const reply = await task.callModel(spec.model, { messages, ...(tools ? { tools } : {}), ...(out ? { output: { name: out.name, schema: out.schema } } : {}) }, spec.agent ? { agent: spec.agent } : undefined);
+    created.push(reply.assistant);
+    messages.push(reply.assistant);
+    const calls = reply.assistant.toolCalls ?? [];
+    if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
+    const toolMessages = await runToolCalls(task, calls, spec.tools);
+    created.push(...toolMessages);
+    messages.push(...toolMessages);
+  }
+  throw new NodeError(`${spec.agent ? `agent \`${spec.agent}\`` : `node \`${task.node.name}\``} did not finish within ${spec.maxSteps} model turns (max_steps)`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+}

@@ -1,0 +1,46 @@
+/**
+ * `model`: one model call, no tool execution (`language.md` §2.4). With route labels
+ * other than the built-in ones, the model chooses among them (an LLM router); with
+ * `output`, it returns structured data validated against the schema.
+ */
+import type { NodeKindImplementation } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+import { BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
+
+export const modelKind: NodeKindImplementation = async (task) => {
+  const n = task.node;
+  if (!n.model) throw new NodeError(`node \`${n.name}\` has no \`model\``, "permanent", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
+  const conv = buildConversation(task, n.system ? task.render(n.system) : undefined, n.prompt ? task.render(n.prompt) : undefined);
+  const labels = routeLabels(task);
+  const out = n.output ? outputSchema(n.output, task) : undefined;
+  const tools = n.tools?.length ? toolDescriptors(task, n.tools) : undefined;
+  const reply = await task.callModel(n.model, {
+    messages: conv.messages,
+    ...(tools ? { tools } : {}),
+    ...(out ? { output: { name: out.name, schema: out.schema } } : {}),
+    ...(labels.length ? { routeLabels: labels } : {}),
+  });
+  const result = out ? checkStructured(reply, out, task) : reply.assistant.content;
+  const route = chooseRoute(task, labels, reply.route, Boolean(reply.assistant.toolCalls?.length));
+  return {
+    result,
+    writes: task.messagesChannel ? [[task.messagesChannel, [...conv.created, reply.assistant]]] : [],
+    ...(route !== undefined ? { route } : {}),
+  };
+};
+
+/** Labels the model must choose among: the node's route labels other than the built-in ones (plus `final` when mixed). */
+export function routeLabels(task: { node: { name: string }; blueprint: { edges: readonly { kind: string; from: string; label?: string }[] } }): string[] {
+  const labels = task.blueprint.edges.filter((e) => e.kind === "route" && e.from === task.node.name).map((e) => e.label as string);
+  const custom = labels.filter((l) => !BUILTIN_LABELS.has(l));
+  return custom.length ? labels.filter((l) => l !== "tool_call" && l !== "error") : [];
+}
+
+/** The label a model/agent turn takes: tool calls → `tool_call`, a chosen label, else `final`. */
+export function chooseRoute(task: { node: { name: string }; blueprint: { edges: readonly { kind: string; from: string; label?: string }[] } }, labels: string[], chosen: string | undefined, toolCalls: boolean): string | undefined {
+  const declared = new Set(task.blueprint.edges.filter((e) => e.kind === "route" && e.from === task.node.name).map((e) => e.label as string));
+  if (declared.size === 0) return undefined;
+  if (toolCalls && declared.has("tool_call")) return "tool_call";
+  if (labels.length) return chosen !== undefined && labels.includes(chosen) ? chosen : labels[0];
+  return declared.has("final") ? "final" : undefined;
+}

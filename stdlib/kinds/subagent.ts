@@ -1,0 +1,41 @@
+/**
+ * `subagent`: runs a registered or inline agent as a child loop with a fresh
+ * conversation: its system prompt, then its input (the node's `input` mapping, the send
+ * arguments, or the parent state without conversations) as the user message. The
+ * answer goes to the agent's `writes` channel unless the node maps it, and the agent's
+ * final message joins the parent conversation.
+ */
+import type { NodeKindImplementation } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+import { agentLoop, asUserText, stateWithoutMessages } from "./conversation.js";
+
+export const subagentKind: NodeKindImplementation = async (task) => {
+  const n = task.node;
+  const name = n.agent ?? n.name;
+  const where = { graph: task.blueprint.id, node: n.name, taskId: task.taskId };
+  const inline = task.blueprint.agents.find((a) => a.name === name);
+  const registered = task.registry.agents.get(name);
+  if (!inline && !registered) throw new NodeError(`agent \`${name}\` is not registered`, "permanent", where);
+  const model = n.model ?? inline?.model ?? registered?.model;
+  if (!model) throw new NodeError(`agent \`${name}\` names no model`, "permanent", where);
+  const system = inline?.system ? task.render(inline.system) : registered?.system;
+  const input = task.resolveInput() ?? stateWithoutMessages(task);
+  const prompt = inline?.prompt ? task.render(inline.prompt, { input }) : asUserText(input);
+  const start = [
+    ...(system ? [{ id: `${task.taskId}#system`, role: "system" as const, content: system }] : []),
+    { id: task.newMessageId(), role: "user" as const, content: prompt },
+  ];
+  const run = await agentLoop(task, start, {
+    model,
+    tools: inline?.tools ?? registered?.tools ?? [],
+    maxSteps: n.maxSteps ?? inline?.maxSteps ?? registered?.maxSteps ?? 8,
+    agent: name,
+    ...(inline?.output ? { output: inline.output } : {}),
+  });
+  const channel = inline?.writes?.kind === "channel" ? inline.writes.channel : registered?.writes;
+  return {
+    result: run.result,
+    ...(channel ? { resultChannel: channel } : {}),
+    writes: task.messagesChannel ? [[task.messagesChannel, [run.final.assistant]]] : [],
+  };
+};

@@ -1,0 +1,129 @@
+/**
+ * The `scripted` provider: deterministic replies from a script, for examples, tests and
+ * offline runs (`runtime.md` §7). It goes through the same provider interface and code
+ * path as a real model; only the replies are canned. Rules are tried in order; the
+ * first whose `when` matches the request (and has uses left) answers.
+ */
+import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
+import { estimateTokens } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+
+export interface ScriptedReply {
+  readonly text?: string;
+  readonly toolCalls?: readonly { readonly name: string; readonly arguments?: Record<string, unknown>; readonly id?: string }[];
+  /** The route label, when the request offers labels. */
+  readonly route?: string;
+  /** Structured output (also sent as the text, as JSON). */
+  readonly json?: unknown;
+  readonly usage?: Partial<Usage>;
+}
+
+export interface ScriptMatch {
+  /** The requesting node. */
+  readonly node?: string;
+  /** The agent a subagent loop runs. */
+  readonly agent?: string;
+  readonly graph?: string;
+  /** Role of the request's last message (`tool` right after tool results). */
+  readonly lastRole?: Role;
+  /** Text the last user or tool message contains. */
+  readonly contains?: string;
+  /** Number of assistant messages already in the request (0 = first turn). */
+  readonly turn?: number;
+}
+
+export interface ScriptRule {
+  readonly when?: ScriptMatch;
+  readonly reply: string | ScriptedReply | ((request: ChatRequest) => string | ScriptedReply);
+  /** How many times the rule may answer (unlimited when omitted). */
+  readonly times?: number;
+}
+
+export interface ScriptedOptions {
+  /** Shown in run headers, e.g. "research_review demo script". */
+  readonly name?: string;
+  readonly rules: readonly ScriptRule[];
+  /** Reply when no rule matches; default: fail with a message naming the request. */
+  readonly fallback?: string | ScriptedReply;
+  /** Simulated latency per call, ms (default 0). */
+  readonly latencyMs?: number;
+}
+
+export interface ScriptedProvider extends ModelProvider {
+  readonly scriptName: string;
+  /** Every request received, in order (for tests). */
+  readonly requests: ChatRequest[];
+}
+
+export function scripted(options: ScriptedOptions): ScriptedProvider {
+  const used = new Map<number, number>();
+  const requests: ChatRequest[] = [];
+  const scriptName = options.name ?? "scripted";
+  return {
+    name: "scripted",
+    scriptName,
+    requests,
+    async chat(request, opts) {
+      requests.push(request);
+      if (options.latencyMs) await delay(options.latencyMs, opts?.signal);
+      if (opts?.signal?.aborted) throw opts.signal.reason;
+      const i = options.rules.findIndex((r, k) => (r.times === undefined || (used.get(k) ?? 0) < r.times) && matches(r.when, request));
+      let reply: string | ScriptedReply;
+      if (i >= 0) {
+        used.set(i, (used.get(i) ?? 0) + 1);
+        const r = options.rules[i].reply;
+        reply = typeof r === "function" ? r(request) : r;
+      } else if (options.fallback !== undefined) reply = options.fallback;
+      else {
+        const m = request.metadata;
+        throw new NodeError(`scripted provider "${scriptName}" has no reply for node \`${m?.node ?? "?"}\`${m?.agent ? ` (agent \`${m.agent}\`)` : ""} at turn ${turnOf(request)} (last message: ${request.messages.at(-1)?.role ?? "none"})`, "permanent", { ...(m?.graph ? { graph: m.graph } : {}), ...(m?.node ? { node: m.node } : {}) });
+      }
+      return toResponse(typeof reply === "string" ? { text: reply } : reply, request);
+    },
+  };
+}
+
+function turnOf(r: ChatRequest): number {
+  return r.messages.filter((m) => m.role === "assistant").length;
+}
+
+function matches(w: ScriptMatch | undefined, r: ChatRequest): boolean {
+  if (!w) return true;
+  const m = r.metadata ?? {};
+  if (w.node !== undefined && m.node !== w.node) return false;
+  if (w.agent !== undefined && m.agent !== w.agent) return false;
+  if (w.graph !== undefined && m.graph !== w.graph) return false;
+  const last = r.messages.at(-1);
+  if (w.lastRole !== undefined && last?.role !== w.lastRole) return false;
+  if (w.turn !== undefined && turnOf(r) !== w.turn) return false;
+  if (w.contains !== undefined) {
+    const text = [...r.messages].reverse().find((x) => x.role === "user" || x.role === "tool")?.content ?? "";
+    if (!text.includes(w.contains)) return false;
+  }
+  return true;
+}
+
+function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
+  const turn = turnOf(r);
+  const node = r.metadata?.agent ?? r.metadata?.node ?? "node";
+  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${node}_${turn}_${i}`, name: c.name, arguments: c.arguments ?? {} }));
+  const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
+  let route = reply.route;
+  if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
+  const input = estimateTokens(r.messages.map((m) => m.content).join("\n"));
+  const usage: Usage = { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage };
+  return {
+    message: { content: text, ...(toolCalls.length ? { toolCalls } : {}) },
+    usage,
+    finishReason: toolCalls.length ? "tool_calls" : "stop",
+    ...(route !== undefined ? { route } : {}),
+    ...(reply.json !== undefined ? { structured: reply.json } : {}),
+  };
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
