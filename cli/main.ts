@@ -1,11 +1,9 @@
 /**
- * `rag`: the command-line interface (commander). Exit status: 0 success; 1 a check
+ * `rag`: the command-line interface (commander). Commands are loaded on demand to keep
+ * startup short. Exit status: 0 success; 1 a check
  * with errors or a failed run; 2 a usage, config or compile error.
  */
 import { Command, CommanderError } from "commander";
-import { checkCommand } from "./commands/check.js";
-import { compileCommand } from "./commands/compile.js";
-import { runCommand } from "./commands/run.js";
 import { CliError } from "./errors.js";
 
 export function buildProgram(): Command {
@@ -22,6 +20,7 @@ export function buildProgram(): Command {
     .option("--registry <file.json>", "check against a JSON snapshot of registry names instead of a config")
     .option("--format <format>", "human or json", "human")
     .action(async (files: string[], opts) => {
+      const { checkCommand } = await import("./commands/check.js");
       process.exitCode = await checkCommand(files, opts);
     });
   program
@@ -31,6 +30,7 @@ export function buildProgram(): Command {
     .option("--graph <name>", "graph to compile (default: the first of the file)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .action(async (file: string, opts) => {
+      const { compileCommand } = await import("./commands/compile.js");
       process.exitCode = await compileCommand(file, opts);
     });
   program
@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .option("--json", "print events as JSON Lines instead of progress")
     .action(async (file: string, opts) => {
+      const { runCommand } = await import("./commands/run.js");
       process.exitCode = await runCommand(file, opts);
     });
   return program;

@@ -91,7 +91,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
     depth: parent ? parent.depth + 1 : 0,
   };
   const controller = new AbortController();
-  const onAbort = () => controller.abort(options.signal?.reason ?? new CancelledError("the run was cancelled", { graph: bp.id }));
+  // Whatever reason the caller aborted with, the run fails with a CancelledError (the reason is its cause).
+  const onAbort = () => {
+    const reason: unknown = options.signal?.reason;
+    controller.abort(reason instanceof CancelledError ? reason : new CancelledError(`the run was cancelled${reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : ""}`, { graph: bp.id }, { cause: reason }));
+  };
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const limit = options.recursionLimit ?? numberOr(bp.defaults.recursion_limit, 100);

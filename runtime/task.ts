@@ -128,9 +128,10 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   const controller = new AbortController();
   const signals = [env.signal, controller.signal];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const guard = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(env.signal.reason instanceof Error ? env.signal.reason : new NodeError(`node \`${task.node}\` was cancelled`, "cancelled", where));
+    onAbort = () => reject(env.signal.reason instanceof Error ? env.signal.reason : new NodeError(`node \`${task.node}\` was cancelled`, "cancelled", where));
     if (env.signal.aborted) onAbort();
     env.signal.addEventListener("abort", onAbort, { once: true });
     if (timeoutMs !== undefined) {
@@ -146,6 +147,8 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
     return await Promise.race([impl(nodeTask), guard]);
   } finally {
     if (timer) clearTimeout(timer);
+    // The run's signal outlives the task: leaving the listener would leak one per attempt.
+    if (onAbort) env.signal.removeEventListener("abort", onAbort);
     guard.catch(() => {});
   }
 }

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { generateCstDts } from "chevrotain";
+import { generateCstDts } from "#chevrotain";
 import { ragParser } from "../grammar/rag/parser.js";
 
 export function cstDts(): string {

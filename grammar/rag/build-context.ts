@@ -2,7 +2,7 @@
  * Shared state of the CST → AST build: spans from tokens and CST nodes, placeholders
  * for tokens that error recovery inserted, and the diagnostics list.
  */
-import type { CstNode, IToken } from "chevrotain";
+import type { CstNode, IToken } from "#chevrotain";
 import { diagnostic, type Diagnostic, type DiagnosticExtras } from "../diagnostic.js";
 import type { LineIndex, Span } from "../span.js";
 import type { Identifier, NodeRef } from "./ast.js";

@@ -2,7 +2,7 @@
  * CST → AST for the pieces shared by items: literals, static values and blocks,
  * expressions (`language.md` §3), templates, types and fields (§2.2).
  */
-import type { IToken } from "chevrotain";
+import type { IToken } from "#chevrotain";
 import type { Span } from "../span.js";
 import { joinSpans } from "../span.js";
 import type * as A from "./ast.js";

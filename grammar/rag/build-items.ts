@@ -3,15 +3,19 @@
  * Unknown items (the parser's junk rules) become `E-rag-unexpected-token` diagnostics
  * with did-you-mean against the item keywords.
  */
-import type { CstNode, IToken } from "chevrotain";
+import type { CstNode, IToken } from "#chevrotain";
 import type { Span } from "../span.js";
-import { didYouMean } from "../suggest.js";
+import { suggestionList } from "../suggest.js";
 import type * as A from "./ast.js";
 import { first, tokensOf } from "./build-context.js";
 import { ExprBuilder } from "./build-expr.js";
 import type * as C from "./cst.generated.js";
 import { GRAPH_ITEM_WORDS, NODE_ITEM_WORDS } from "./parser.js";
 import { describeToken } from "./parser-messages.js";
+
+/** Items whose value starts with `{` or `[` (for ranking did-you-mean suggestions). */
+const BLOCK_ITEMS = new Set(["routes", "retry", "metadata", "cache", "steering", "command", "set", "writes", "input", "output", "defaults", "state", "node", "graph", "agent", "schema"]);
+const LIST_ITEMS = new Set(["tools", "sources", "options", "validate", "tags", "send", "sends", "next", "join", "allow", "interrupt"]);
 
 export class AstBuilder extends ExprBuilder {
   program(n: C.ProgramCstNode, source: string, comments: A.Comment[]): A.Program {
@@ -377,7 +381,11 @@ export class AstBuilder extends ExprBuilder {
     const span = this.ctx.tokenSpan(t);
     const isWord = /^[A-Za-z_]/.test(t.image);
     const words = where === "top" ? ["graph", "agent", "schema"] : where === "graph" ? [...GRAPH_ITEM_WORDS] : [...NODE_ITEM_WORDS];
-    const suggestion = isWord ? didYouMean(t.image, words) : undefined;
+    // Prefer items that take what follows: `rout { … }` means `routes`, not `route "fn"`.
+    const follows = toks[1]?.image;
+    const ranked = isWord ? suggestionList(t.image, words) : [];
+    const takesBlock = (w: string) => BLOCK_ITEMS.has(w);
+    const suggestion = follows === "{" ? (ranked.find(takesBlock) ?? ranked[0]) : follows === "[" ? (ranked.find((w) => LIST_ITEMS.has(w)) ?? ranked[0]) : ranked[0];
     const message =
       where === "top"
         ? `expected \`graph\`, \`agent\` or \`schema\`, found ${describeToken(t)}`

@@ -11,6 +11,7 @@ export type ProgramCstChildren = {
   agentDecl?: AgentDeclCstNode[];
   schemaDecl?: SchemaDeclCstNode[];
   topJunk?: TopJunkCstNode[];
+  separator?: SeparatorCstNode[];
 };
 
 export interface GraphDeclCstNode extends CstNode {
@@ -22,8 +23,19 @@ export type GraphDeclCstChildren = {
   Kw_graph: IToken[];
   name: IToken[];
   LCurly: IToken[];
+  separator?: SeparatorCstNode[];
   graphItem?: GraphItemCstNode[];
   RCurly: IToken[];
+};
+
+export interface SeparatorCstNode extends CstNode {
+  name: "separator";
+  children: SeparatorCstChildren;
+}
+
+export type SeparatorCstChildren = {
+  Comma?: IToken[];
+  Semicolon?: IToken[];
 };
 
 export interface AgentDeclCstNode extends CstNode {
@@ -227,9 +239,8 @@ export interface NodeBodyCstNode extends CstNode {
 
 export type NodeBodyCstChildren = {
   LCurly: IToken[];
+  separator?: SeparatorCstNode[];
   nodeItem?: NodeItemCstNode[];
-  Comma?: IToken[];
-  Semicolon?: IToken[];
   RCurly: IToken[];
 };
 
@@ -916,6 +927,7 @@ export type TemplateExprCstChildren = {
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   program(children: ProgramCstChildren, param?: IN): OUT;
   graphDecl(children: GraphDeclCstChildren, param?: IN): OUT;
+  separator(children: SeparatorCstChildren, param?: IN): OUT;
   agentDecl(children: AgentDeclCstChildren, param?: IN): OUT;
   schemaDecl(children: SchemaDeclCstChildren, param?: IN): OUT;
   graphItem(children: GraphItemCstChildren, param?: IN): OUT;

@@ -2,7 +2,7 @@
  * The `.rag` lexer: Chevrotain's lexer plus a post-pass that retypes keywords, forms
  * durations and turns lexical mistakes into diagnostics (never exceptions).
  */
-import { createTokenInstance, Lexer, type IToken } from "chevrotain";
+import { createTokenInstance, Lexer, type IToken } from "#chevrotain";
 import { diagnostic, type Diagnostic } from "../diagnostic.js";
 import type { LineIndex } from "../span.js";
 import type { FrontEndLimits } from "./limits.js";

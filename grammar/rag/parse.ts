@@ -2,8 +2,8 @@
  * `parseRag`: source text → AST plus diagnostics. Never throws for any input: lexical
  * and syntax errors, limits and recovery all end in diagnostics (`language.md` §1, §5).
  */
-import type { IToken } from "chevrotain";
-import { diagnostic, type Diagnostic, type Result } from "../diagnostic.js";
+import type { IToken } from "#chevrotain";
+import { diagnostic, sortDiagnostics, type Diagnostic, type Result } from "../diagnostic.js";
 import { LineIndex } from "../span.js";
 import type { Program } from "./ast.js";
 import { BuildContext } from "./build-context.js";
@@ -51,7 +51,7 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
 
   const ctx = new BuildContext(lines, undefined);
   const program = new AstBuilder(ctx).program(cst, source, lexed.comments);
-  return { value: program, diagnostics: withFile(dedupe([...lexed.diagnostics, ...syntax, ...ctx.diagnostics])), lines };
+  return { value: program, diagnostics: withFile(sortDiagnostics(dedupe([...lexed.diagnostics, ...syntax, ...ctx.diagnostics]))), lines };
 }
 
 /** Offset just past the last non-whitespace character (where "end of input" is reported). */

@@ -2,7 +2,7 @@
  * Human wording for Chevrotain's parse errors ("expected `{` after `g`, found `start`").
  * Messages name tokens as written, in backticks, and never mention grammar internals.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "#chevrotain";
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
   Ident: "a name",

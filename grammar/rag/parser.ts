@@ -9,7 +9,7 @@
  *
  * Build the parser once and reuse it (`parser.input = tokens`).
  */
-import { CstParser, EOF, tokenMatcher, type CstNode, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, tokenMatcher, type CstNode, type IToken, type TokenType } from "#chevrotain";
 import { errorMessageProvider } from "./parser-messages.js";
 import {
   allTokens,
@@ -112,6 +112,10 @@ export class RagParser extends CstParser {
     return NODE_ITEM_WORDS.has(t1.image) && t1.tokenType.name === `Kw_${t1.image}`;
   }
 
+  private atSeparator(): boolean {
+    return is(this.LA(1), Comma) || is(this.LA(1), Semicolon);
+  }
+
   private startsTopItem(): boolean {
     return this.kw(1, "graph") || this.kw(1, "agent") || this.kw(1, "schema");
   }
@@ -141,7 +145,8 @@ export class RagParser extends CstParser {
           { GATE: () => this.kw(1, "graph"), ALT: () => this.SUBRULE(this.graphDecl) },
           { GATE: () => this.kw(1, "agent"), ALT: () => this.SUBRULE(this.agentDecl) },
           { GATE: () => this.kw(1, "schema"), ALT: () => this.SUBRULE(this.schemaDecl) },
-          { GATE: () => !this.startsTopItem(), ALT: () => this.SUBRULE(this.topJunk) },
+          { GATE: () => !this.startsTopItem() && !this.atSeparator(), ALT: () => this.SUBRULE(this.topJunk) },
+          { GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) },
         ],
       });
     });
@@ -152,8 +157,19 @@ export class RagParser extends CstParser {
     this.CONSUME(KW.graph);
     this.CONSUME(Ident, { LABEL: "name" });
     this.CONSUME(LCurly);
-    this.MANY(() => this.SUBRULE(this.graphItem));
+    this.MANY(() =>
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        MAX_LOOKAHEAD: 1,
+        DEF: [{ GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.graphItem) }],
+      }),
+    );
     this.CONSUME(RCurly);
+  });
+
+  /** `,` or `;`: optional separators between items (`language.md` §1). */
+  public separator = this.RULE("separator", () => {
+    this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]);
   });
 
   /** agent_decl = "agent" IDENT "{" node_item* "}" */
@@ -190,7 +206,7 @@ export class RagParser extends CstParser {
         { GATE: () => this.kw(1, "interrupt") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.interruptItem) },
         { GATE: () => this.kw(1, "checkpoint") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.checkpointPolicyItem) },
         { GATE: () => is(this.LA(2), Arrow), ALT: () => this.SUBRULE(this.edgeItem) },
-        { GATE: () => !this.startsGraphItem(), ALT: () => this.SUBRULE(this.graphJunk) },
+        { GATE: () => !this.startsGraphItem() && !this.atSeparator(), ALT: () => this.SUBRULE(this.graphJunk) },
       ],
     });
   });
@@ -305,10 +321,13 @@ export class RagParser extends CstParser {
   /** "{" node_item* "}" */
   public nodeBody = this.RULE("nodeBody", () => {
     this.CONSUME(LCurly);
-    this.MANY(() => {
-      this.SUBRULE(this.nodeItem);
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
-    });
+    this.MANY(() =>
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        MAX_LOOKAHEAD: 1,
+        DEF: [{ GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.nodeItem) }],
+      }),
+    );
     this.CONSUME(RCurly);
   });
 
@@ -339,7 +358,7 @@ export class RagParser extends CstParser {
         { GATE: () => this.kw(1, "on_error"), ALT: () => this.SUBRULE(this.onErrorItem) },
         { GATE: () => this.kw(1, "checkpoint"), ALT: () => this.SUBRULE(this.checkpointItem) },
         { GATE: () => this.kw(1, "steering"), ALT: () => this.SUBRULE(this.steeringItem) },
-        { GATE: () => !this.startsNodeItem(), ALT: () => this.SUBRULE(this.nodeJunk) },
+        { GATE: () => !this.startsNodeItem() && !this.atSeparator(), ALT: () => this.SUBRULE(this.nodeJunk) },
       ],
     });
   });

@@ -8,7 +8,7 @@
  * `false` and `null` are reserved. Retyping after lexing keeps the lexer to one word
  * pattern (fast) instead of one pattern per keyword.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type TokenType } from "#chevrotain";
 
 /** Category: anything usable as a name (plain words and every keyword). */
 export const Ident = createToken({ name: "Ident", pattern: Lexer.NA });

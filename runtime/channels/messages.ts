@@ -1,7 +1,7 @@
 /**
  * `messages`: merges chat messages by `id` — a message whose id is present replaces it
  * in place, a new one is appended (LangGraph's `add_messages`). A write is one message
- * or a list. A message without an id gets one from its position.
+ * or a list. A message without an id is new and gets an unused id.
  */
 import { produce } from "immer";
 import { InvalidUpdateError } from "../errors.js";
@@ -23,7 +23,13 @@ export const messages: ChannelReducer = {
             throw new InvalidUpdateError(`channel \`${ctx.field.name}\` (messages) accepts message objects; node \`${w.node}\` wrote ${JSON.stringify(m)}`, ctx.field.name, { graph: ctx.graph, node: w.node, taskId: w.taskId, step: ctx.step });
           }
           const msg = m as Msg;
-          const id = typeof msg.id === "string" ? msg.id : `msg-${draft.length}`;
+          let id = typeof msg.id === "string" ? msg.id : undefined;
+          if (id === undefined) {
+            // A message without an id is always new: pick an id no message has.
+            let n = draft.length;
+            while (index.has(`msg-${n}`)) n++;
+            id = `msg-${n}`;
+          }
           const at = index.get(id);
           if (at !== undefined) draft[at] = { ...msg, id };
           else {

@@ -8,7 +8,7 @@
  * tools → `tools` of type `function` with JSON Schema `parameters`; structured output and
  * route choice → `response_format: json_schema`.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, ToolCall } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
@@ -31,9 +31,11 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
   const baseURL = options.baseURL ?? env.OPENAI_BASE_URL;
   const apiKey = options.apiKey ?? env[options.apiKeyEnv ?? "OPENAI_API_KEY"] ?? (baseURL ? "not-needed" : undefined);
   let client: OpenAI | undefined;
-  const getClient = () => {
+  const getClient = async () => {
     if (!apiKey) throw new NodeError(`the openai provider needs an API key: set ${options.apiKeyEnv ?? "OPENAI_API_KEY"} (or a baseURL for a local OpenAI-compatible server)`, "auth");
-    client ??= new OpenAI({
+    // Loaded on first use so that runs without an OpenAI model pay nothing for the SDK.
+    const { default: OpenAIClient } = await import("openai");
+    client ??= new OpenAIClient({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
       ...(options.organization ? { organization: options.organization } : {}),
@@ -48,10 +50,11 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
     async chat(request, opts) {
       const body = toBody(request);
       let res;
+      const c = await getClient();
       try {
-        res = await getClient().chat.completions.create(body, { ...(opts?.signal ? { signal: opts.signal } : {}) });
+        res = await c.chat.completions.create(body, { ...(opts?.signal ? { signal: opts.signal } : {}) });
       } catch (e) {
-        throw fromSdkError(e);
+        throw await fromSdkError(e);
       }
       return fromCompletion(res, request);
     },
@@ -87,6 +90,7 @@ function toBody(r: ChatRequest): ChatCompletionCreateParamsNonStreaming {
       type: "json_schema",
       json_schema: {
         name: "route_choice",
+        strict: true,
         schema: { type: "object", properties: { route: { type: "string", enum: [...r.routeLabels] }, content: { type: "string" } }, required: ["route", "content"], additionalProperties: false },
       },
     };
@@ -142,14 +146,20 @@ function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequ
   };
 }
 
-/** SDK errors → NodeError with the class the retry policy understands (status, Retry-After). */
-function fromSdkError(e: unknown): unknown {
-  if (e instanceof OpenAI.APIUserAbortError) return e;
-  if (e instanceof OpenAI.APIError) {
+/**
+ * SDK errors → NodeError with the class the retry policy understands. `Retry-After`
+ * (seconds or an HTTP date) and OpenAI's `retry-after-ms` become `retryAfterMs`.
+ */
+async function fromSdkError(e: unknown): Promise<unknown> {
+  const { default: SDK } = await import("openai");
+  if (e instanceof SDK.APIUserAbortError) return e;
+  if (e instanceof SDK.APIConnectionTimeoutError) return new NodeError(`openai: ${e.message}`, "timeout", {}, { cause: e });
+  if (e instanceof SDK.APIError) {
     const status = e.status;
-    const cls = status === 429 ? "rate_limited" : status === 401 || status === 403 ? "auth" : status === 408 ? "timeout" : status !== undefined && status >= 500 ? "retryable" : e instanceof OpenAI.APIConnectionError ? "retryable" : "permanent";
+    const cls = status === 429 ? "rate_limited" : status === 401 || status === 403 ? "auth" : status === 408 ? "timeout" : status !== undefined && status >= 500 ? "retryable" : e instanceof SDK.APIConnectionError ? "retryable" : "permanent";
+    const ms = e.headers?.get?.("retry-after-ms");
     const ra = e.headers?.get?.("retry-after");
-    const retryAfterMs = ra ? (Number.isFinite(Number(ra)) ? Number(ra) * 1000 : Math.max(0, Date.parse(ra) - Date.now())) : undefined;
+    const retryAfterMs = ms && Number.isFinite(Number(ms)) ? Number(ms) : ra ? (Number.isFinite(Number(ra)) ? Number(ra) * 1000 : Math.max(0, Date.parse(ra) - Date.now())) : undefined;
     return new NodeError(`openai: ${e.message}`, cls, {}, { cause: e, ...(retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}) });
   }
   return e;

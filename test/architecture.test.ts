@@ -1,0 +1,74 @@
+/**
+ * The architecture mirrors the pipeline: a stage imports only from stages before it,
+ * nothing imports `cli/`, and `grammar/` and `compiler/` use no Node built-ins (they run
+ * in a browser worker in the studio).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../", import.meta.url).pathname;
+const STAGES = ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "cli", "studio"] as const;
+/** Stages each stage may import from (stdlib and repl may use runtime and registry). */
+const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
+  grammar: [],
+  compiler: ["grammar"],
+  registry: ["grammar", "compiler"],
+  runtime: ["grammar", "compiler", "registry"],
+  stdlib: ["grammar", "compiler", "registry", "runtime"],
+  repl: ["grammar", "compiler", "registry", "runtime", "stdlib"],
+  cli: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "studio"],
+  studio: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl"],
+};
+const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);
+
+function files(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(root, dir));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((f) => {
+    const p = join(dir, f);
+    if (f === "node_modules") return [];
+    return statSync(join(root, p)).isDirectory() ? files(p) : /\.(ts|tsx)$/.test(p) && !p.endsWith(".d.ts") ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const src = readFileSync(join(root, file), "utf8");
+  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g), ...src.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+}
+
+describe("architecture", () => {
+  for (const stage of STAGES) {
+    it(`${stage}/ imports only from earlier stages`, () => {
+      const bad: string[] = [];
+      for (const f of files(stage)) {
+        for (const spec of imports(f)) {
+          if (!spec.startsWith(".")) continue;
+          const target = join(f, "..", spec).split("/")[0];
+          if (target !== stage && (STAGES as readonly string[]).includes(target) && !ALLOWED[stage].includes(target)) bad.push(`${f} → ${spec}`);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+
+  for (const stage of ["grammar", "compiler"]) {
+    it(`${stage}/ uses no Node built-ins and only browser-safe packages`, () => {
+      const bad: string[] = [];
+      for (const f of files(stage)) {
+        for (const spec of imports(f)) {
+          if (spec.startsWith(".")) continue;
+          const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+          if (spec.startsWith("node:") || builtinModules.includes(pkg) || !BROWSER_SAFE_PACKAGES.has(pkg)) bad.push(`${f} → ${spec}`);
+        }
+        if (/\bprocess\.|\bBuffer\b|\brequire\(/.test(readFileSync(join(root, f), "utf8"))) bad.push(`${f} uses a Node global`);
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+});

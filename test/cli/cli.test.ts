@@ -1,0 +1,116 @@
+/**
+ * The `rag` command as users run it (a real process through bin/rag.js): output
+ * formats and exit codes of `run`, `check` and `compile`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../../", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "rag-cli-"));
+
+function rag(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("rag run", () => {
+  it("--json prints one event per line and ends with run_completed carrying state and output", () => {
+    const r = rag(["run", "examples/research_review.rag", "--input", '{"question": "Is the join run once?"}', "--json"]);
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ["run_started", "step_started", "task_started", "task_completed", "send_dispatched", "join_released", "state_updated", "run_completed"]) expect(types).toContain(t);
+    const last = events.at(-1);
+    expect(last.type).toBe("run_completed");
+    expect(Object.keys(last.state).sort()).toEqual(["critiques", "findings", "messages"]);
+    expect(last.output).toMatch(/^Review:/);
+    expect(events.every((e) => typeof e.runId === "string" && typeof e.threadId === "string" && typeof e.step === "number")).toBe(true);
+  });
+
+  it("shows progress per superstep and the final state", () => {
+    const r = rag(["run", "examples/research_review.rag"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scripted provider "examples demo script"');
+    expect(r.stdout).toMatch(/step 1 · 1 task[\s\S]*step 2 · 2 tasks[\s\S]*step 3 · 1 task/);
+    expect(r.stdout).toContain("fan-out f1: 2 branches → research_agent, verifier_agent");
+    expect(r.stdout).toContain("join review released once: 2/2 branches");
+    expect(r.stdout).toMatch(/findings \(1 entry\)[\s\S]*critiques \(1 entry\)/);
+  });
+
+  it("exits 2 with diagnostics on stderr for a compile error", () => {
+    writeFileSync(join(tmp, "bad.rag"), "graph g { start a node a { kind model model \"nope\" } }\n");
+    const r = rag(["run", join(tmp, "bad.rag"), "--config", "examples/rag.config.ts"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("error[E-rag-unknown-model]: model `nope` is not registered");
+  });
+
+  it("exits 1 when the run fails", () => {
+    writeFileSync(join(tmp, "fails.rag"), 'graph g { start unscripted node unscripted { kind model model "default" prompt "hi" } }\n');
+    const r = rag(["run", join(tmp, "fails.rag"), "--config", "examples/rag.config.ts", "--json"]);
+    expect(r.code).toBe(1);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    expect(last.type).toBe("run_failed");
+    expect(last.error.message).toContain("has no reply for node `unscripted`");
+  });
+
+  it("exits 2 on usage errors", () => {
+    expect(rag(["run", "missing.rag"]).code).toBe(2);
+    expect(rag(["run", "examples/map_reduce.rag", "--input", "{nope"]).code).toBe(2);
+    expect(rag(["frobnicate"]).code).toBe(2);
+  });
+});
+
+describe("rag check", () => {
+  const typo = join(tmp, "support.rag");
+  writeFileSync(typo, 'graph support {\n  start agent\n  node agent {\n    kind agent\n    model "default"\n    routes {\n      tool_call -> toolz\n      final -> END\n    }\n  }\n  node tools { kind tool_executor next agent }\n}\n');
+
+  it("renders human diagnostics and exits 1", () => {
+    const r = rag(["check", typo], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(["error[E-rag-unknown-node]: route target `toolz` does not exist", " --> support.rag:7:20", "  |", "7 |       tool_call -> toolz", "  |                    ^^^^^ unknown node", "  |", "help: did you mean `tools`?"].join("\n"));
+  });
+
+  it("prints JSON diagnostics with 1-based spans and fixes", () => {
+    const r = rag(["check", typo, "--format", "json"], tmp);
+    expect(r.code).toBe(1);
+    const [d] = JSON.parse(r.stdout);
+    expect(d).toMatchObject({ severity: "error", code: "E-rag-unknown-node", file: "support.rag", span: { start: { line: 7, column: 20 }, end: { line: 7, column: 25 } }, help: "did you mean `tools`?" });
+    expect(d.fixes[0].replacement).toBe("tools");
+  });
+
+  it("exits 0 for clean files, checking names against the config beside them", () => {
+    const r = rag(["check", "examples/research_review.rag", "examples/support_agent.rag", "examples/map_reduce.rag"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("ok: 3 files checked");
+  });
+
+  it("checks against a --registry snapshot", () => {
+    writeFileSync(join(tmp, "reg.json"), JSON.stringify({ models: ["other"], tools: [], agents: [] }));
+    const r = rag(["check", "examples/support_agent.rag", "--registry", join(tmp, "reg.json"), "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).map((d: { code: string }) => d.code)).toEqual(["E-rag-unknown-model", "E-rag-unknown-tool", "E-rag-unknown-tool"]);
+  });
+});
+
+describe("rag compile", () => {
+  it("prints the Blueprint IR with its hash", () => {
+    const r = rag(["compile", "examples/research_review.rag"]);
+    expect(r.code).toBe(0);
+    const bp = JSON.parse(r.stdout);
+    expect(bp.id).toBe("research_review");
+    expect(bp.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(bp.nodes.map((n: { name: string; kind: string }) => `${n.name}:${n.kind}`)).toEqual(["supervisor:agent", "review:subagent"]);
+    expect(bp.nodes[0].sends.map((s: { target: string; targetKind: string }) => `${s.target}:${s.targetKind}`)).toEqual(["research_agent:agent", "verifier_agent:agent"]);
+  });
+
+  it("selects a graph with --graph and fails for an unknown one", () => {
+    expect(rag(["compile", "examples/map_reduce.rag", "--graph", "map_reduce"]).code).toBe(0);
+    const r = rag(["compile", "examples/map_reduce.rag", "--graph", "nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("graph `nope` is not declared in this file");
+  });
+});

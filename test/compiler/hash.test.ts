@@ -1,0 +1,64 @@
+/**
+ * The blueprint hash (`language.md` §7): SHA-256 of the canonical form without spans,
+ * so formatting, comments, spelling aliases and provenance never change it, and any
+ * semantic change does.
+ */
+import { describe, expect, it } from "vitest";
+import { blueprintHash, compileGraph, type Blueprint } from "../../compiler/index.js";
+
+const base = `graph g {
+  start a
+  channel notes append
+  node a { kind model model "m" prompt "hi" next b }
+  node b { kind sub_agent agent "r" next END }
+}`;
+
+function bp(src: string, opts: Parameters<typeof compileGraph>[1] = {}): Blueprint {
+  const r = compileGraph(src, opts);
+  if (!r.value) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
+  return r.value;
+}
+
+describe("blueprint hash", () => {
+  const h = bp(base).hash;
+
+  it("is sha256 over the canonical form", () => {
+    expect(h).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(blueprintHash(bp(base))).toBe(h);
+  });
+
+  it("ignores whitespace, comments, separators and colons", () => {
+    const reformatted = `// a comment\ngraph g{start a;channel notes append /* c */\nnode a{kind model;model "m";prompt 'hi';next b}\n\n\n  node b {kind sub_agent, agent "r", next END}}`;
+    expect(bp(reformatted).hash).toBe(h);
+  });
+
+  it("ignores spelling aliases: kind and reducer aliases, START edges", () => {
+    expect(bp(base.replace("sub_agent", "subagent")).hash).toBe(h);
+    expect(bp(base.replace("start a", "START -> a")).hash).toBe(h);
+    const lw = `graph g { start a channel x last_write node a {} }`;
+    expect(bp(lw).hash).toBe(bp(lw.replace("last_write", "overwrite")).hash);
+  });
+
+  it("ignores the file name and provenance", () => {
+    expect(bp(base, { file: "x.rag", provenance: { generatedBy: "model", author: "gpt" } }).hash).toBe(h);
+  });
+
+  it("changes with any semantic change", () => {
+    const variants = [
+      base.replace('model "m"', 'model "m2"'),
+      base.replace('prompt "hi"', 'prompt "hello"'),
+      base.replace("channel notes append", "channel notes overwrite"),
+      base.replace("next b }", "next END }"),
+      base.replace('agent "r"', 'agent "r2"'),
+      base.replace("node b {", "node b { timeout 5s"),
+    ];
+    const hashes = variants.map((v) => bp(v).hash);
+    for (const x of hashes) expect(x).not.toBe(h);
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  it("changes when a same-file subgraph changes", () => {
+    const two = (inner: string) => `graph outer { start s node s { kind subgraph graph "inner" next END } }\ngraph inner { start i node i { kind model model "${inner}" } }`;
+    expect(bp(two("a"), { graph: "outer" }).hash).not.toBe(bp(two("b"), { graph: "outer" }).hash);
+  });
+});
