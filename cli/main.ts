@@ -4,6 +4,7 @@
  * with errors or a failed run; 2 a usage, config or compile error.
  */
 import { Command, CommanderError } from "commander";
+import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
 
 export function buildProgram(): Command {
@@ -12,39 +13,7 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError("(run `rag --help` for usage)");
-  program
-    .command("check")
-    .description("report diagnostics for .rag files (exit 1 on errors)")
-    .argument("<files...>", ".rag files")
-    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
-    .option("--registry <file.json>", "check against a JSON snapshot of registry names instead of a config")
-    .option("--format <format>", "human or json", "human")
-    .action(async (files: string[], opts) => {
-      const { checkCommand } = await import("./commands/check.js");
-      process.exitCode = await checkCommand(files, opts);
-    });
-  program
-    .command("compile")
-    .description("print the Blueprint IR of a graph as JSON, with its content hash")
-    .argument("<file>", ".rag file")
-    .option("--graph <name>", "graph to compile (default: the first of the file)")
-    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
-    .action(async (file: string, opts) => {
-      const { compileCommand } = await import("./commands/compile.js");
-      process.exitCode = await compileCommand(file, opts);
-    });
-  program
-    .command("run")
-    .description("run a graph, showing progress per superstep")
-    .argument("<file>", ".rag file")
-    .option("--input <json>", "run input as JSON, or @file.json")
-    .option("--graph <name>", "graph to run (default: the first of the file)")
-    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
-    .option("--json", "print events as JSON Lines instead of progress")
-    .action(async (file: string, opts) => {
-      const { runCommand } = await import("./commands/run.js");
-      process.exitCode = await runCommand(file, opts);
-    });
+  for (const register of COMMANDS) register(program);
   return program;
 }
 

@@ -182,9 +182,18 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
   }
   settle(planner, touched, events, add);
 
-  // Tasks of branches cancelled by a `wait first|N` release never run.
-  const live = tasks.filter((t) => !t.branch || !planner.fanouts[t.branch.fanoutId]?.ended[t.branch.index]);
+  // Tasks of branches cancelled by a `wait first|N` release never run, nor do tasks
+  // of fan-outs nested inside a cancelled branch.
+  const live = tasks.filter((t) => branchAlive(planner, t.branch));
   return { tasks: live.map((t, i) => ({ ...t, id: ctx.taskId(i) })), events };
+}
+
+function branchAlive(planner: PlannerState, b: BranchRef | undefined): boolean {
+  for (let cur = b; cur; cur = planner.fanouts[cur.fanoutId]?.parent) {
+    const f = planner.fanouts[cur.fanoutId];
+    if (!f || (f.ended[cur.index] && f.live[cur.index] <= 0)) return false;
+  }
+  return true;
 }
 
 /** Targets of a completed node: static edges, `goto`, the chosen route or the first true `when`. */
@@ -309,8 +318,16 @@ function settle(planner: PlannerState, touched: FanoutState[], events: RunEventB
     const total = f.live.length;
     const ended = f.ended.filter(Boolean).length;
     const succeeded = f.ended.filter((e, i) => e && !f.failed[i]).length;
+    const quorum = f.join?.wait === "first" || typeof f.join?.wait === "number";
     const need = f.join?.wait === "first" ? 1 : typeof f.join?.wait === "number" ? Math.min(f.join.wait, total) : total;
-    const done = f.join?.wait === undefined || f.join.wait === "all" ? ended === total : succeeded >= need || ended === total;
+    if (quorum && succeeded + (total - ended) < need) {
+      throw new NodeError(
+        `the join of fan-out ${f.id} (node \`${f.node}\`, wait ${f.join!.wait}) can no longer be satisfied: ${need} successful branch${need === 1 ? "" : "es"} needed, ${succeeded} succeeded and ${total - ended} still running of ${total}`,
+        "permanent",
+        { node: f.node },
+      );
+    }
+    const done = quorum ? succeeded >= need : ended === total;
     if (!done) continue;
     f.released = true;
     for (let i = 0; i < total; i++) {

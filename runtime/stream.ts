@@ -19,18 +19,32 @@ export class BoundedStream<T> implements AsyncIterable<T> {
     private readonly onCancel: () => void = () => {},
   ) {}
 
-  /** Adds an event; resolves once it is buffered or taken. */
-  push(value: T): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Adds an event. When the buffer is full the call first waits for room (so any number
+   * of concurrent producers never grow it past `capacity`), and the producer that fills
+   * it waits until the consumer takes an event.
+   */
+  async push(value: T): Promise<void> {
+    if (this.closed) return;
+    while (this.buffer.length >= this.capacity && !this.closed) await this.waitForRoom();
+    if (this.closed) return;
     const consumer = this.waitingConsumers.shift();
     if (consumer) {
       this.waitingConsumerErrors.shift();
       consumer({ value, done: false });
-      return Promise.resolve();
+      return;
     }
     this.buffer.push(value);
-    if (this.buffer.length < this.capacity) return Promise.resolve();
+    if (this.buffer.length >= this.capacity) await this.waitForRoom();
+  }
+
+  private waitForRoom(): Promise<void> {
     return new Promise((resolve) => this.waitingProducers.push(resolve));
+  }
+
+  /** Room appeared: every waiting producer re-checks (one check-and-add runs at a time). */
+  private wakeProducers(): void {
+    for (const p of this.waitingProducers.splice(0)) p();
   }
 
   /** Number of buffered events (never above `capacity` plus concurrent pushers). */
@@ -60,7 +74,7 @@ export class BoundedStream<T> implements AsyncIterable<T> {
       if (this.hasError) reject(this.error);
       else resolve({ value: undefined, done: true });
     }
-    for (const p of this.waitingProducers.splice(0)) p();
+    this.wakeProducers();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -68,20 +82,21 @@ export class BoundedStream<T> implements AsyncIterable<T> {
       next: () => {
         if (this.buffer.length) {
           const value = this.buffer.shift()!;
-          this.waitingProducers.shift()?.();
+          this.wakeProducers();
           return Promise.resolve({ value, done: false });
         }
         if (this.closed) return this.hasError ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve, reject) => {
           this.waitingConsumers.push(resolve);
           this.waitingConsumerErrors.push(reject);
+          this.wakeProducers();
         });
       },
       return: () => {
         if (!this.closed) {
           this.closed = true;
           this.buffer.length = 0;
-          for (const p of this.waitingProducers.splice(0)) p();
+          this.wakeProducers();
           this.onCancel();
         }
         return Promise.resolve({ value: undefined, done: true });

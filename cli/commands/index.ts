@@ -1,0 +1,48 @@
+/**
+ * Every `rag` command, in help order. A command module exports `register(program)`,
+ * which declares its arguments and loads its implementation lazily (startup stays short).
+ */
+import type { Command } from "commander";
+
+export type RegisterCommand = (program: Command) => void;
+
+const check: RegisterCommand = (program) =>
+  program
+    .command("check")
+    .description("report diagnostics for .rag files (exit 1 on errors)")
+    .argument("<files...>", ".rag files")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
+    .option("--registry <file.json>", "check against a JSON snapshot of registry names instead of a config")
+    .option("--format <format>", "human or json", "human")
+    .action(async (files: string[], opts) => {
+      const { checkCommand } = await import("./check.js");
+      process.exitCode = await checkCommand(files, opts);
+    });
+
+const compile: RegisterCommand = (program) =>
+  program
+    .command("compile")
+    .description("print the Blueprint IR of a graph as JSON, with its content hash")
+    .argument("<file>", ".rag file")
+    .option("--graph <name>", "graph to compile (default: the first of the file)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .action(async (file: string, opts) => {
+      const { compileCommand } = await import("./compile.js");
+      process.exitCode = await compileCommand(file, opts);
+    });
+
+const run: RegisterCommand = (program) =>
+  program
+    .command("run")
+    .description("run a graph, showing progress per superstep")
+    .argument("<file>", ".rag file")
+    .option("--input <json>", "run input as JSON, or @file.json")
+    .option("--graph <name>", "graph to run (default: the first of the file)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .option("--json", "print events as JSON Lines instead of progress")
+    .action(async (file: string, opts) => {
+      const { runCommand } = await import("./run.js");
+      process.exitCode = await runCommand(file, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run];
