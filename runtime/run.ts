@@ -98,6 +98,12 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
   };
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    const fire = () => reject(controller.signal.reason);
+    if (controller.signal.aborted) fire();
+    else controller.signal.addEventListener("abort", fire, { once: true });
+  });
+  aborted.catch(() => {});
   const limit = options.recursionLimit ?? numberOr(bp.defaults.recursion_limit, 100);
   const concurrency = options.concurrency ?? numberOr(bp.defaults.concurrency, Infinity);
   const prefix = parent ? `${parent.taskIdPrefix}/` : "";
@@ -135,6 +141,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
         state,
         messagesChannel: g.channels.messagesChannel,
         signal: controller.signal,
+        aborted,
         clock,
         emit,
         random: options.random ?? Math.random,

@@ -28,6 +28,8 @@ export interface TaskEnv {
   readonly state: State;
   readonly messagesChannel: string | undefined;
   readonly signal: AbortSignal;
+  /** Rejects with the abort reason when `signal` aborts: one listener per run, shared by every task. */
+  readonly aborted: Promise<never>;
   readonly clock: Clock;
   /** Emits an event stamped with the task's ids; resolves when the stream accepted it. */
   emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
@@ -128,28 +130,25 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   const controller = new AbortController();
   const signals = [env.signal, controller.signal];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
-  const guard = new Promise<never>((_, reject) => {
-    onAbort = () => reject(env.signal.reason instanceof Error ? env.signal.reason : new NodeError(`node \`${task.node}\` was cancelled`, "cancelled", where));
-    if (env.signal.aborted) onAbort();
-    env.signal.addEventListener("abort", onAbort, { once: true });
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
-        controller.abort(err);
-        reject(err);
-      }, timeoutMs);
-    }
-  });
+  const timeout =
+    timeoutMs === undefined
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
+            controller.abort(err);
+            reject(err);
+          }, timeoutMs);
+        });
   try {
     const nodeTask = makeNodeTask(task, spec, env, AbortSignal.any(signals));
-    return await Promise.race([impl(nodeTask), guard]);
+    // Racing the shared run-abort promise (not a listener per task) keeps a wide
+    // fan-out from attaching thousands of listeners to the run's signal.
+    return await Promise.race(timeout ? [impl(nodeTask), env.aborted, timeout] : [impl(nodeTask), env.aborted]);
   } finally {
     if (timer) clearTimeout(timer);
-    // The run's signal outlives the task: leaving the listener would leak one per attempt.
-    if (onAbort) env.signal.removeEventListener("abort", onAbort);
-    guard.catch(() => {});
+    timeout?.catch(() => {});
   }
 }
 
