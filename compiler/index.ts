@@ -11,3 +11,4 @@ export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
 export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
 export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";
+export { formatSource, type FormatSourceOptions } from "./format.js";
