@@ -45,4 +45,29 @@ const run: RegisterCommand = (program) =>
       process.exitCode = await runCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run];
+const fmt: RegisterCommand = (program) =>
+  program
+    .command("fmt")
+    .description("format .rag files canonically (comments kept, blueprint hash unchanged)")
+    .argument("<files...>", ".rag files or directories")
+    .option("--check", "list files that would change; exit 1 if any")
+    .option("--write", "rewrite files in place")
+    .action(async (files: string[], opts) => {
+      const { fmtCommand } = await import("./fmt.js");
+      process.exitCode = await fmtCommand(files, opts);
+    });
+
+const graph: RegisterCommand = (program) =>
+  program
+    .command("graph")
+    .description("draw a graph: routes, sends, joins and subgraphs (Mermaid, Graphviz DOT, SVG or JSON)")
+    .argument("<file>", ".rag file")
+    .option("--format <format>", "mermaid, dot, svg or json", "mermaid")
+    .option("--graph <name>", "graph to draw (default: the first of the file)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .action(async (file: string, opts) => {
+      const { graphCommand } = await import("./graph.js");
+      process.exitCode = await graphCommand(file, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph];
