@@ -70,4 +70,18 @@ const graph: RegisterCommand = (program) =>
       process.exitCode = await graphCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph];
+const diff: RegisterCommand = (program) =>
+  program
+    .command("diff")
+    .description("semantic diff of two blueprints (exit 1 when they differ)")
+    .argument("<a>", ".rag file or Blueprint JSON (before)")
+    .argument("<b>", ".rag file or Blueprint JSON (after)")
+    .option("--format <format>", "human or json", "human")
+    .option("--graph <name>", "graph to compare in both files (default: the first of each)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
+    .action(async (a: string, b: string, opts) => {
+      const { diffCommand } = await import("./diff.js");
+      process.exitCode = await diffCommand(a, b, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph, diff];
