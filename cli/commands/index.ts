@@ -84,4 +84,14 @@ const diff: RegisterCommand = (program) =>
       process.exitCode = await diffCommand(a, b, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph, diff];
+const spec: RegisterCommand = (program) =>
+  program
+    .command("spec")
+    .description("print the LLM grammar card: a compact .rag reference for prompts")
+    .option("--tokens", "print the card's estimated size in tokens instead")
+    .action(async (opts) => {
+      const { specCommand } = await import("./spec.js");
+      process.exitCode = await specCommand(opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph, diff, spec];
