@@ -19,16 +19,18 @@ const corpus: { id: string; source: string; expect: string }[] = JSON.parse(read
 const okCases = corpus.filter((c) => c.expect === "ok").map((c) => ({ id: `compat/${c.id}`, source: c.source }));
 const sources = [...fromDir("examples"), ...fromDir("test/compiler/lower"), ...fromDir("test/grammar/golden"), ...fromDir("test/grammar/format"), ...okCases];
 
-const hashes = (src: string) => compile(src).value.blueprints.map((b) => `${b.id}=${b.hash}`);
-const commentTexts = (src: string) => compile(src).value.program.comments.map((c) => c.text);
+/** What formatting must keep: every graph's hash and every comment, in order. */
+const meaning = (src: string) => {
+  const c = compile(src).value;
+  return { hashes: c.blueprints.map((b) => `${b.id}=${b.hash}`), comments: c.program.comments.map((x) => x.text) };
+};
 
 function checkFormat(src: string): string {
   const r = formatSource(src);
   expect(r.diagnostics.map((d) => d.message)).toEqual([]);
   const out = r.value!;
   expect(formatSource(out).value, "idempotent").toBe(out);
-  expect(hashes(out), "blueprint hashes").toEqual(hashes(src));
-  expect(commentTexts(out), "comments").toEqual(commentTexts(src));
+  expect(meaning(out), "blueprint hashes and comments").toEqual(meaning(src));
   return out;
 }
 
@@ -57,7 +59,7 @@ describe("fmt under inserted comments and line breaks", () => {
         });
         checkFormat(mutated);
       }),
-      { numRuns: Number(process.env.FMT_RUNS ?? 150), ...(process.env.FMT_RUNS ? {} : { seed: 20240607 }) },
+      { numRuns: Number(process.env.FMT_RUNS ?? 100), ...(process.env.FMT_RUNS ? {} : { seed: 20240607 }) },
     );
   });
 });
