@@ -60,6 +60,28 @@ describe("lowering: one meaning, several spellings", () => {
     expect(hash(`graph g { start a state { x: string?[] } node a {} }`)).not.toEqual(hash(`graph g { start a state { x: string[]? } node a {} }`));
     same(`graph g { start a state { x: string[] } node a {} }`, `graph g { start a state { x: list<string> } node a {} }`);
   });
+  it("infers the kind of a node written without `kind` (§6)", () => {
+    const src = `agent helper { model "m" }
+      graph g {
+        start a
+        state { x: string }
+        node a { prompt "p" next b }
+        node b { agent "helper" next c }
+        node c { graph "h" next d }
+        node d { script "s" next e }
+        node e { tool "t" next f }
+        node f { sources [a] next gg }
+        node gg { options ["y"] routes { y -> hh } }
+        node hh { set { x: "v" } next i }
+        node i { routes { when state.x == "v" -> END else -> a } }
+        node j { set { x: "v" } model "m" }
+      }
+      graph h { start z node z {} }`;
+    const bp = compile(src).value.blueprints[0];
+    expect(Object.fromEntries(bp.nodes.map((n) => [n.name, n.kind]))).toEqual({
+      a: "model", b: "subagent", c: "subgraph", d: "repl_agent", e: "tool", f: "join", gg: "interrupt", hh: "set", i: "router", j: "model",
+    });
+  });
   it("quoted names in interrupt and join lists are names", () => {
     same(`graph g { start a interrupt before ["a"] join ["a"] -> b node a { next b } node b {} }`, `graph g { start a interrupt before [a] join [a] -> b node a { next b } node b {} }`);
   });
