@@ -1,6 +1,6 @@
 /**
  * `rag fmt` keeps meaning (issue 3 §5): over every example, every lowering/parser golden
- * and every `ok` case of the compat corpus (read in place), the formatted text is
+ * and every compat case without syntax errors (read in place), the formatted text is
  * accepted by the verifier, is a fixed point (`fmt(fmt(x)) == fmt(x)`), keeps every
  * comment, and every graph keeps its blueprint hash. A fast-check property does the same
  * for those sources with comments and line breaks inserted between random tokens.
@@ -9,15 +9,19 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, formatSource } from "../../compiler/index.js";
-import { LineIndex, resolveLimits } from "../../grammar/index.js";
+import { LineIndex, parseRag, resolveLimits } from "../../grammar/index.js";
 import { lex } from "../../grammar/rag/lexer.js";
 import { readShared } from "../helpers/shared.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const fromDir = (d: string) => readdirSync(root + d).filter((f) => f.endsWith(".rag")).map((f) => ({ id: `${d}/${f}`, source: readFileSync(root + d + "/" + f, "utf8") }));
 const corpus: { id: string; source: string; expect: string }[] = JSON.parse(readShared("compat/tinyagents/corpus.json"));
+// Every compat case without syntax errors: the `ok` ones and those with only semantic errors.
 const okCases = corpus.filter((c) => c.expect === "ok").map((c) => ({ id: `compat/${c.id}`, source: c.source }));
-const sources = [...fromDir("examples"), ...fromDir("test/compiler/lower"), ...fromDir("test/grammar/golden"), ...fromDir("test/grammar/format"), ...okCases];
+const semanticErrorCases = corpus
+  .filter((c) => c.expect === "error" && !parseRag(c.source).diagnostics.some((d) => d.severity === "error"))
+  .map((c) => ({ id: `compat/${c.id} (semantic errors)`, source: c.source }));
+const sources = [...fromDir("examples"), ...fromDir("test/compiler/lower"), ...fromDir("test/grammar/golden"), ...fromDir("test/grammar/format"), ...okCases, ...semanticErrorCases];
 
 /** What formatting must keep: every graph's hash and every comment, in order. */
 const meaning = (src: string) => {
@@ -35,8 +39,9 @@ function checkFormat(src: string): string {
 }
 
 describe("fmt keeps meaning", () => {
-  it("covers the examples and the 64 ok compat cases", () => {
+  it("covers the examples, the 64 ok compat cases and those with only semantic errors", () => {
     expect(okCases).toHaveLength(64);
+    expect(semanticErrorCases.length).toBeGreaterThanOrEqual(70);
     expect(sources.filter((s) => s.id.startsWith("examples/")).length).toBeGreaterThanOrEqual(3);
   });
   for (const s of sources) it(s.id, () => void checkFormat(s.source));
