@@ -4,12 +4,15 @@
  * Hash preservation over every example and compat case is in test/compiler/format.test.ts.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalReducer, compile, formatSource, KIND_ALIASES } from "../../compiler/index.js";
-import { formatRag, KIND_CANONICAL, parseRag, REDUCER_CANONICAL } from "../../grammar/index.js";
+import { formatRag, KIND_CANONICAL, parseRag, REDUCER_CANONICAL, type Ast as A, type Span } from "../../grammar/index.js";
+import { exprText } from "../../grammar/format/expr.js";
 import { expectGolden } from "../helpers/golden.js";
 
 const dir = new URL("./format/", import.meta.url).pathname;
+const S: Span = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 const inputs = readdirSync(dir).filter((f) => f.endsWith(".rag") && !f.endsWith(".expected.rag"));
 
 const fmt = (src: string): string => {
@@ -108,5 +111,50 @@ describe("refusal", () => {
     expect(fmt("")).toBe("");
     expect(fmt("  \n\n")).toBe("");
     expect(fmt("// only\n\n\n/* two */")).toBe("// only\n\n/* two */\n");
+  });
+});
+
+describe("expression printing round-trips", () => {
+  // Random expression trees (as the parser builds them) print to text that parses back to the same tree.
+  const name = fc.constantFrom("state", "input", "args", "x", "items");
+  const { expr } = fc.letrec<{ expr: A.Expr }>((tie) => ({
+    expr: fc.oneof(
+      { depthSize: "small" },
+      fc.integer({ min: -50, max: 50 }).map((v): A.Expr => ({ kind: "Number", value: v, raw: String(v), span: S })),
+      name.map((n): A.Expr => ({ kind: "Name", name: n, span: S })),
+      fc.constantFrom("a", "it's", 'say "hi"').map((v): A.Expr => ({ kind: "String", value: v, quote: '"', raw: JSON.stringify(v), span: S })),
+      fc.boolean().map((v): A.Expr => ({ kind: "Boolean", value: v, span: S })),
+      fc.constant<A.Expr>({ kind: "Null", span: S }),
+      fc.tuple(tie("expr"), fc.constantFrom("a", "b")).map(([o, p]): A.Expr => ({ kind: "Member", object: o, property: { kind: "Identifier", name: p, span: S }, span: S })),
+      fc.tuple(tie("expr"), tie("expr")).map(([o, i]): A.Expr => ({ kind: "Index", object: o, index: i, span: S })),
+      fc.tuple(fc.constantFrom("len", "join"), fc.array(tie("expr"), { maxLength: 2 })).map(([f, args]): A.Expr => ({ kind: "Call", callee: { kind: "Name", name: f, span: S }, args, span: S })),
+      fc.tuple(fc.constantFrom<A.UnaryOp>("not", "-"), tie("expr")).map(([op, operand]): A.Expr => ({ kind: "Unary", op, operand, span: S })),
+      fc
+        .tuple(fc.constantFrom<A.BinaryOp>("or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/", "%"), tie("expr"), tie("expr"))
+        .map(([op, left, right]): A.Expr => ({ kind: "Binary", op, left, right, span: S })),
+      fc.array(tie("expr"), { maxLength: 3 }).map((items): A.Expr => ({ kind: "ListExpr", items, span: S })),
+      fc.array(fc.tuple(fc.constantFrom("k", "v"), tie("expr")), { maxLength: 2 }).map((es): A.Expr => ({
+        kind: "ObjectExpr",
+        entries: es.map(([k, value]) => ({ kind: "ExprEntry", key: { kind: "Identifier", name: k, span: S }, value, span: S })),
+        span: S,
+      })),
+    ),
+  }));
+  /** The tree without spans, with `-3` and `- 3` kept apart as the parser keeps them. */
+  const shape = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(shape) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "span" && k !== "recovered").map(([k, x]) => [k, shape(x)])) : v;
+
+  it("parses back to the same tree", () => {
+    fc.assert(
+      fc.property(expr, (e) => {
+        const text = exprText(e);
+        const r = parseRag(`graph g { node n { set { x: ${text} } } }`);
+        expect(r.diagnostics, text).toEqual([]);
+        const g = r.value.items[0] as A.GraphDecl;
+        const set = (g.items[0] as A.NodeDecl).items[0] as A.SetItem;
+        expect(shape(set.value.entries[0].value), text).toEqual(shape(e));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 });
