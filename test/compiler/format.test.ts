@@ -45,6 +45,15 @@ describe("fmt keeps meaning", () => {
     expect(sources.filter((s) => s.id.startsWith("examples/")).length).toBeGreaterThanOrEqual(3);
   });
   for (const s of sources) it(s.id, () => void checkFormat(s.source));
+
+  it("the examples are canonical, except the seed (kept verbatim: unindented, `kind sub_agent`)", () => {
+    const words = (t: string) => t.trim().split(/\s+/).join(" ");
+    for (const s of sources.filter((x) => x.id.startsWith("examples/"))) {
+      const out = formatSource(s.source).value!;
+      if (s.id.endsWith("research_review.rag")) expect(words(out)).toBe(words(s.source.replace("kind sub_agent", "kind subagent")));
+      else expect(out, s.id).toBe(s.source);
+    }
+  });
 });
 
 describe("fmt under inserted comments and line breaks", () => {
