@@ -24,6 +24,14 @@ interface Entry {
   readonly emit: () => void;
 }
 
+/** What follows an element's head: a group, or a value that may hold one. */
+interface Body {
+  /** Offset of the group's opening bracket, when known. */
+  readonly start?: number;
+  readonly flat: () => string;
+  readonly emit: () => void;
+}
+
 interface GroupStyle {
   /** `break`: always one element per line; `preserve`: one line when written on one line and it fits. */
   readonly mode: "break" | "preserve";
@@ -128,12 +136,14 @@ class Printer {
   }
 
   /** An element made of a one-line head and a group (`retry { … }`, `key: [ … ]`). */
-  private headed(start: number, end: number, head: string, body: { flat: () => string; emit: () => void }, tail = ""): Entry {
+  private headed(start: number, end: number, head: string, body: Body, tail = ""): Entry {
     return {
       start,
       end,
       flat: () => head + body.flat() + tail,
       emit: () => {
+        // A comment between the head and the group (`tools /* c */ [..]`) goes before the element.
+        if (body.start !== undefined) this.em.flush(body.start);
         this.em.write(head);
         body.emit();
         this.em.write(tail);
@@ -141,10 +151,11 @@ class Printer {
     };
   }
 
-  /** A group as a `{flat, emit}` body for `headed`. */
-  private body(open: string, close: string, span: Span, entries: Entry[], style: GroupStyle, openAt = span.start.offset) {
+  /** A group as a body for `headed`. */
+  private body(open: string, close: string, span: Span, entries: Entry[], style: GroupStyle, openAt = span.start.offset): Body {
     const closeAt = span.end.offset - 1;
     return {
+      start: openAt,
       flat: () => {
         const inner = entries.map((e) => e.flat()).join(style.flatSep);
         return !entries.length ? open + close : style.pad ? `${open} ${inner} ${close}` : `${open}${inner}${close}`;
@@ -166,7 +177,7 @@ class Printer {
 
   // ─────────────────────────────── values, fields, maps ───────────────────────────────
 
-  private value(v: A.Value): { flat: () => string; emit: () => void } {
+  private value(v: A.Value): Body {
     if (v.kind === "Block") return this.body("{", "}", v.span, v.entries.map((e) => this.blockEntry(e)), BLOCK);
     if (v.kind === "List") return this.body("[", "]", v.span, v.items.map((i) => this.valueEntry(i)), LIST);
     if (v.kind === "Word" && v.arg) {
