@@ -487,6 +487,7 @@ export type CommandItemCstChildren = {
   nodeRef?: NodeRefCstNode[];
   Kw_update?: IToken[];
   exprMap?: ExprMapCstNode[];
+  separator?: SeparatorCstNode[];
   RCurly: IToken[];
 };
 
@@ -565,7 +566,7 @@ export type SteeringItemCstChildren = {
   Kw_steering: IToken[];
   LCurly: IToken[];
   steeringEntry?: SteeringEntryCstNode[];
-  Comma?: IToken[];
+  separator?: SeparatorCstNode[];
   RCurly: IToken[];
 };
 

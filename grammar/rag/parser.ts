@@ -529,7 +529,7 @@ export class RagParser extends CstParser {
     });
   });
 
-  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}" */
+  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}"  (optional `,`/`;` between the parts, §1) */
   public commandItem = this.RULE("commandItem", () => {
     this.CONSUME(KW.command);
     this.CONSUME(LCurly);
@@ -537,6 +537,7 @@ export class RagParser extends CstParser {
       this.OR([
         { ALT: () => { this.CONSUME(KW.goto); this.SUBRULE(this.nodeRef); } },
         { ALT: () => { this.CONSUME(KW.update); this.SUBRULE(this.exprMap); } },
+        { ALT: () => this.SUBRULE(this.separator) },
       ]),
     );
     this.CONSUME(RCurly);
@@ -589,7 +590,7 @@ export class RagParser extends CstParser {
     this.CONSUME(LCurly);
     this.MANY(() => {
       this.SUBRULE(this.steeringEntry);
-      this.OPTION(() => this.CONSUME(Comma));
+      this.OPTION(() => this.SUBRULE(this.separator));
     });
     this.CONSUME(RCurly);
   });

@@ -82,6 +82,10 @@ describe("lowering: one meaning, several spellings", () => {
       a: "model", b: "subagent", c: "subgraph", d: "repl_agent", e: "tool", f: "join", gg: "interrupt", hh: "set", i: "router", j: "model",
     });
   });
+  it("separators are optional between the parts of `command` and `steering` (§1)", () => {
+    same(`graph g { start a node a { command { goto END, update { x: 1 }; } } state { x: integer } }`, `graph g { start a node a { command { goto END update { x: 1 } } } state { x: integer } }`);
+    same(`graph g { start a node a { kind subagent agent "r" steering { parent allow ["c"]; human allow ["p"], delivery "now" } } }`, `graph g { start a node a { kind subagent agent "r" steering { parent allow ["c"] human allow ["p"] delivery "now" } } }`);
+  });
   it("quoted names in interrupt and join lists are names", () => {
     same(`graph g { start a interrupt before ["a"] join ["a"] -> b node a { next b } node b {} }`, `graph g { start a interrupt before [a] join [a] -> b node a { next b } node b {} }`);
   });
