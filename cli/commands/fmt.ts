@@ -2,10 +2,11 @@
  * `rag fmt FILES... [--check | --write]`: canonical formatting (issue 3 §5). Plain, the
  * formatted text goes to stdout; `--check` lists the files that would change and exits 1
  * if any; `--write` rewrites them in place. Directories are searched for `*.rag` files.
- * A file with syntax errors (or one the verifier refuses) is left alone: its diagnostics
- * go to stderr and the exit status is 1.
+ * `-` reads standard input (for editors: format on save through a pipe). A file with
+ * syntax errors (or one the verifier refuses) is left alone: its diagnostics go to
+ * stderr and the exit status is 1.
  */
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatSource, renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/index.js";
@@ -20,12 +21,13 @@ export interface FmtOptions {
 
 export async function fmtCommand(paths: string[], opts: FmtOptions): Promise<number> {
   if (opts.check && opts.write) throw new CliError("--check and --write exclude each other");
+  if (paths.includes("-") && (opts.write || paths.length > 1)) throw new CliError("`-` (standard input) is formatted alone, without --write");
   const files = paths.flatMap(expand);
   let refused = 0;
   let changed = 0;
   for (const file of files) {
-    const source = readSource(file);
-    const shown = displayPath(file);
+    const source = file === "-" ? readFileSync(0, "utf8") : readSource(file);
+    const shown = file === "-" ? "<stdin>" : displayPath(file);
     const r = formatSource(source, { file: shown });
     if (r.value === undefined) {
       refused++;
@@ -50,6 +52,7 @@ export async function fmtCommand(paths: string[], opts: FmtOptions): Promise<num
 
 /** A file as given, or the `.rag` files under a directory (sorted, recursively). */
 function expand(path: string): string[] {
+  if (path === "-") return [path];
   let st;
   try {
     st = statSync(path);

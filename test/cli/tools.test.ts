@@ -16,8 +16,8 @@ import { compileGraph } from "../../compiler/index.js";
 const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rag-tools-"));
 
-function rag(args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+function rag(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000, ...(input !== undefined ? { input } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,6 +49,10 @@ describe("rag fmt", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`would reformat ${join(dir, "messy.rag")}\n`);
     expect(r.stderr).toBe("1 of 2 files would be reformatted\n");
+  });
+
+  it("formats standard input with `-` (real process)", () => {
+    expect(rag(["fmt", "-"], messy)).toEqual({ code: 0, stdout: tidy, stderr: "" });
   });
 
   it("prints, writes, and then finds nothing to do", async () => {
