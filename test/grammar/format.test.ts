@@ -34,6 +34,18 @@ describe("formatter goldens", () => {
   }
 });
 
+describe("formatter goldens for every area of the language", () => {
+  // The lowering inputs (test/compiler/lower) hold every construct; their formatted text is pinned here.
+  const lowerDir = new URL("../compiler/lower/", import.meta.url).pathname;
+  for (const f of readdirSync(lowerDir).filter((x) => x.endsWith(".rag"))) {
+    it(f, () => {
+      const out = fmt(readFileSync(lowerDir + f, "utf8"));
+      expectGolden(`${dir}lower-${f.replace(/\.rag$/, ".expected.rag")}`, out);
+      expect(fmt(out)).toBe(out);
+    });
+  }
+});
+
 describe("canonical spellings", () => {
   it("kind and reducer aliases agree with the compiler's tables", () => {
     expect(KIND_CANONICAL).toEqual(KIND_ALIASES);
