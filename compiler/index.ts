@@ -11,3 +11,7 @@ export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
 export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
 export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";
+export { formatSource, type FormatSourceOptions } from "./format.js";
+export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";
+export { exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
+export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";

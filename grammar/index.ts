@@ -9,3 +9,5 @@ export { diagnostic, hasErrors, severityOf, sortDiagnostics, type Diagnostic, ty
 export { LineIndex, joinSpans, pointSpan, type Position, type Span } from "./span.js";
 export { didYouMean, suggestionList } from "./suggest.js";
 export type * as Ast from "./rag/ast.js";
+export { formatRag, printProgram, KIND_CANONICAL, REDUCER_CANONICAL, type FormatOptions, type FormatResult, type PrintOptions } from "./format/index.js";
+export { approxTokens, CARD_TOKEN_BUDGET, GRAMMAR_CARD } from "./card.js";

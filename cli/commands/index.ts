@@ -45,4 +45,53 @@ const run: RegisterCommand = (program) =>
       process.exitCode = await runCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run];
+const fmt: RegisterCommand = (program) =>
+  program
+    .command("fmt")
+    .description("format .rag files canonically (comments kept, blueprint hash unchanged)")
+    .argument("<files...>", ".rag files or directories")
+    .option("--check", "list files that would change; exit 1 if any")
+    .option("--write", "rewrite files in place")
+    .action(async (files: string[], opts) => {
+      const { fmtCommand } = await import("./fmt.js");
+      process.exitCode = await fmtCommand(files, opts);
+    });
+
+const graph: RegisterCommand = (program) =>
+  program
+    .command("graph")
+    .description("draw a graph: routes, sends, joins and subgraphs (Mermaid, Graphviz DOT, SVG or JSON)")
+    .argument("<file>", ".rag file")
+    .option("--format <format>", "mermaid, dot, svg or json", "mermaid")
+    .option("--graph <name>", "graph to draw (default: the first of the file)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .action(async (file: string, opts) => {
+      const { graphCommand } = await import("./graph.js");
+      process.exitCode = await graphCommand(file, opts);
+    });
+
+const diff: RegisterCommand = (program) =>
+  program
+    .command("diff")
+    .description("semantic diff of two blueprints (exit 1 when they differ)")
+    .argument("<a>", ".rag file or Blueprint JSON (before)")
+    .argument("<b>", ".rag file or Blueprint JSON (after)")
+    .option("--format <format>", "human or json", "human")
+    .option("--graph <name>", "graph to compare in both files (default: the first of each)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
+    .action(async (a: string, b: string, opts) => {
+      const { diffCommand } = await import("./diff.js");
+      process.exitCode = await diffCommand(a, b, opts);
+    });
+
+const spec: RegisterCommand = (program) =>
+  program
+    .command("spec")
+    .description("print the LLM grammar card: a compact .rag reference for prompts")
+    .option("--tokens", "print the card's estimated size in tokens instead")
+    .action(async (opts) => {
+      const { specCommand } = await import("./spec.js");
+      process.exitCode = await specCommand(opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph, diff, spec];

@@ -13,11 +13,12 @@ import { LEXICAL } from "./catalog/lexical.js";
 import { STATE } from "./catalog/state.js";
 import { STRUCTURE } from "./catalog/structure.js";
 import { SYNTAX } from "./catalog/syntax.js";
+import { TOOLS } from "./catalog/tools.js";
 import { WARNINGS } from "./catalog/warnings.js";
 
 export type { CatalogEntry };
 
-export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...WARNINGS];
+export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...WARNINGS, ...TOOLS];
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 

@@ -210,11 +210,11 @@ export interface OptionalType extends Base {
 
 export type TypeExpr = NamedType | ArrayType | RecordType | EnumType | OptionalType;
 
-/** A reducer and its literal arguments: `append`, `barrier 2`, `aggregate "fn"`. */
+/** A reducer and its literal arguments: `append`, `barrier 2`, `aggregate "fn"`, `named_barrier [a, b]`. */
 export interface ReducerSpec extends Base {
   readonly kind: "Reducer";
   readonly name: Identifier;
-  readonly args: readonly Literal[];
+  readonly args: readonly (Literal | ListValue)[];
 }
 
 /** `name ":"? type reducer? ("=" value)?` */
@@ -311,7 +311,7 @@ export interface RoutesItem extends ItemBase {
   readonly routes: readonly Route[];
 }
 
-/** One Send packet template: `target {args}? (for x in expr)? (-> channel)?`, or reference `send target "input"`. */
+/** One Send packet template: `target ({args} | "input")? (for x in expr)? (-> channel)?`, or reference `send target "input"`. */
 export interface SendTarget extends Base {
   readonly kind: "SendTarget";
   readonly target: Identifier;

@@ -354,7 +354,13 @@ export class ExprBuilder {
   reducerSpec(n: C.ReducerSpecCstNode, fallback: Span): A.ReducerSpec {
     const span = this.ctx.nodeSpan(n) ?? fallback;
     const name = this.ctx.ident(first(n.children.name), undefined, span);
-    const args = (n.children.args ?? []).filter((t) => this.ctx.real(t)).map((t) => this.literalToken(t));
+    const args: (A.Literal | A.ListValue)[] = [];
+    for (const a of n.children.args ?? []) {
+      if ("image" in a) {
+        if (this.ctx.real(a)) args.push(this.literalToken(a));
+      } else args.push(this.valueList(a, span));
+    }
+    args.sort((a, b) => a.span.start.offset - b.span.start.offset);
     return { kind: "Reducer", name, args, span, ...(name.name ? {} : { recovered: true }) };
   }
 
@@ -362,10 +368,18 @@ export class ExprBuilder {
     const span = this.ctx.nodeSpan(n) ?? fallback;
     const atom = first(n.children.typeAtom);
     let t: A.TypeExpr = atom ? this.typeAtom(atom, span) : { kind: "NamedType", name: { kind: "Identifier", name: "", span, recovered: true }, args: [], span, recovered: true };
-    const arrays = (n.children.RBracket ?? []).filter((x) => this.ctx.real(x));
-    for (const rb of arrays) t = { kind: "ArrayType", element: t, span: joinSpans(t.span, this.ctx.tokenSpan(rb)) };
-    const q = first(n.children.Question);
-    if (this.ctx.real(q)) t = { kind: "OptionalType", inner: t, span: joinSpans(t.span, this.ctx.tokenSpan(q)) };
+    // Suffixes in source order: `T?[]` is a list of optional T, `T[]?` an optional list.
+    const suffixes: { offset: number; end: IToken; array: boolean }[] = [];
+    for (const a of n.children.arraySuffix ?? []) {
+      const rb = first(a.children.RBracket);
+      if (this.ctx.real(rb)) suffixes.push({ offset: rb.startOffset, end: rb, array: true });
+    }
+    for (const q of n.children.suffixes ?? []) if (this.ctx.real(q)) suffixes.push({ offset: q.startOffset, end: q, array: false });
+    suffixes.sort((a, b) => a.offset - b.offset);
+    for (const s of suffixes) {
+      const span = joinSpans(t.span, this.ctx.tokenSpan(s.end));
+      t = s.array ? { kind: "ArrayType", element: t, span } : { kind: "OptionalType", inner: t, span };
+    }
     return t;
   }
 

@@ -160,7 +160,9 @@ export class AstBuilder extends ExprBuilder {
   }
 
   private names(n: C.NameListCstNode): A.Identifier[] {
-    return (n.children.Ident ?? []).filter((t) => this.ctx.real(t)).map((t) => ({ kind: "Identifier", name: t.image, span: this.ctx.tokenSpan(t) }));
+    return (n.children.names ?? [])
+      .filter((t) => this.ctx.real(t))
+      .map((t) => ({ kind: "Identifier", name: t.tokenType.name === "StringLit" ? this.stringLiteral(t).value : t.image, span: this.ctx.tokenSpan(t) }));
   }
 
   // ─────────────────────────────── node items ───────────────────────────────
@@ -316,13 +318,14 @@ export class AstBuilder extends ExprBuilder {
     const c = n.children;
     const span = this.ctx.nodeSpan(n) ?? fallback;
     const m = first(c.exprMap);
+    const input = first(c.input);
     const v = first(c.variable);
     const it = first(c.expr);
     const into = first(c.into);
     return {
       kind: "SendTarget",
       target: this.ctx.ident(first(c.target), undefined, span),
-      ...(m ? { args: this.exprMap(m, span) } : {}),
+      ...(m ? { args: this.exprMap(m, span) } : this.ctx.real(input) ? { args: this.stringLiteral(input) } : {}),
       ...(this.ctx.real(v) && it ? { forEach: { variable: this.ctx.ident(v, undefined, span), iterable: this.expr(it, span), span: this.ctx.tokenSpan(first(c.Kw_for) ?? v) } } : {}),
       ...(this.ctx.real(into) ? { into: this.ctx.ident(into, undefined, span) } : {}),
       span,

@@ -227,7 +227,7 @@ export interface NameListCstNode extends CstNode {
 
 export type NameListCstChildren = {
   LBracket: IToken[];
-  Ident?: IToken[];
+  names?: (IToken)[];
   Comma?: IToken[];
   RBracket: IToken[];
 };
@@ -429,6 +429,7 @@ export interface SendTargetCstNode extends CstNode {
 export type SendTargetCstChildren = {
   target: IToken[];
   exprMap?: ExprMapCstNode[];
+  input?: IToken[];
   Kw_for?: IToken[];
   variable?: IToken[];
   Kw_in?: IToken[];
@@ -486,6 +487,7 @@ export type CommandItemCstChildren = {
   nodeRef?: NodeRefCstNode[];
   Kw_update?: IToken[];
   exprMap?: ExprMapCstNode[];
+  separator?: SeparatorCstNode[];
   RCurly: IToken[];
 };
 
@@ -564,7 +566,7 @@ export type SteeringItemCstChildren = {
   Kw_steering: IToken[];
   LCurly: IToken[];
   steeringEntry?: SteeringEntryCstNode[];
-  Comma?: IToken[];
+  separator?: SeparatorCstNode[];
   RCurly: IToken[];
 };
 
@@ -669,9 +671,18 @@ export interface TypeExprCstNode extends CstNode {
 
 export type TypeExprCstChildren = {
   typeAtom: TypeAtomCstNode[];
-  LBracket?: IToken[];
-  RBracket?: IToken[];
-  Question?: IToken[];
+  arraySuffix?: ArraySuffixCstNode[];
+  suffixes?: IToken[];
+};
+
+export interface ArraySuffixCstNode extends CstNode {
+  name: "arraySuffix";
+  children: ArraySuffixCstChildren;
+}
+
+export type ArraySuffixCstChildren = {
+  LBracket: IToken[];
+  RBracket: IToken[];
 };
 
 export interface TypeAtomCstNode extends CstNode {
@@ -697,7 +708,7 @@ export interface ReducerSpecCstNode extends CstNode {
 
 export type ReducerSpecCstChildren = {
   name: IToken[];
-  args?: IToken[];
+  args?: (IToken | ValueListCstNode)[];
 };
 
 export interface ValueCstNode extends CstNode {
@@ -981,6 +992,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   fieldBlock(children: FieldBlockCstChildren, param?: IN): OUT;
   field(children: FieldCstChildren, param?: IN): OUT;
   typeExpr(children: TypeExprCstChildren, param?: IN): OUT;
+  arraySuffix(children: ArraySuffixCstChildren, param?: IN): OUT;
   typeAtom(children: TypeAtomCstChildren, param?: IN): OUT;
   reducerSpec(children: ReducerSpecCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;

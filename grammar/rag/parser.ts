@@ -122,13 +122,13 @@ export class RagParser extends CstParser {
 
   /**
    * A word after a field's type is its reducer unless it reads as the next field:
-   * followed by `:`, `?`, `<`, `[` or a base type word.
+   * followed by `:`, `?`, `<` or a base type word. (`[` may follow a reducer: `named_barrier [a, b]`.)
    */
   private reducerFollows(): boolean {
     const t1 = this.LA(1);
     if (!is(t1, Ident) || !REDUCER_WORDS.has(t1.image)) return false;
     const t2 = this.LA(2);
-    if (is(t2, Colon) || is(t2, Question) || is(t2, Lt) || is(t2, LBracket)) return false;
+    if (is(t2, Colon) || is(t2, Question) || is(t2, Lt)) return false;
     if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return false;
     return true;
   }
@@ -306,11 +306,11 @@ export class RagParser extends CstParser {
     this.OR([{ ALT: () => this.CONSUME(Ident) }, { ALT: () => this.CONSUME(EndRef) }, { ALT: () => this.CONSUME(StartRef) }]);
   });
 
-  /** "[" IDENT (","? IDENT)* "]" */
+  /** "[" (IDENT | STRING) (","? (IDENT | STRING))* "]"  (a quoted name is accepted, as in `tools` lists) */
   public nameList = this.RULE("nameList", () => {
     this.CONSUME(LBracket);
     this.MANY(() => {
-      this.CONSUME(Ident);
+      this.OR([{ ALT: () => this.CONSUME(Ident, { LABEL: "names" }) }, { ALT: () => this.CONSUME(StringLit, { LABEL: "names" }) }]);
       this.OPTION(() => this.CONSUME(Comma));
     });
     this.CONSUME(RBracket);
@@ -484,10 +484,13 @@ export class RagParser extends CstParser {
     this.CONSUME(RBracket);
   });
 
-  /** send_item = IDENT expr_map? ("for" IDENT "in" expr)? ("->" IDENT)? */
+  /**
+   * send_item = IDENT (expr_map | STRING)? ("for" IDENT "in" expr)? ("->" IDENT)?
+   * A STRING is the reference input mapping (`sends [send x "in"]` → `send [x "in"]`).
+   */
   public sendTarget = this.RULE("sendTarget", () => {
     this.CONSUME(Ident, { LABEL: "target" });
-    this.OPTION(() => this.SUBRULE(this.exprMap));
+    this.OPTION(() => this.OR([{ ALT: () => this.SUBRULE(this.exprMap) }, { ALT: () => this.CONSUME(StringLit, { LABEL: "input" }) }]));
     this.OPTION2(() => {
       this.CONSUME(KW.for);
       this.CONSUME2(Ident, { LABEL: "variable" });
@@ -526,7 +529,7 @@ export class RagParser extends CstParser {
     });
   });
 
-  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}" */
+  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}"  (optional `,`/`;` between the parts, §1) */
   public commandItem = this.RULE("commandItem", () => {
     this.CONSUME(KW.command);
     this.CONSUME(LCurly);
@@ -534,6 +537,7 @@ export class RagParser extends CstParser {
       this.OR([
         { ALT: () => { this.CONSUME(KW.goto); this.SUBRULE(this.nodeRef); } },
         { ALT: () => { this.CONSUME(KW.update); this.SUBRULE(this.exprMap); } },
+        { ALT: () => this.SUBRULE(this.separator) },
       ]),
     );
     this.CONSUME(RCurly);
@@ -586,7 +590,7 @@ export class RagParser extends CstParser {
     this.CONSUME(LCurly);
     this.MANY(() => {
       this.SUBRULE(this.steeringEntry);
-      this.OPTION(() => this.CONSUME(Comma));
+      this.OPTION(() => this.SUBRULE(this.separator));
     });
     this.CONSUME(RCurly);
   });
@@ -667,14 +671,21 @@ export class RagParser extends CstParser {
     });
   });
 
-  /** type = type_atom ("[" "]")* "?"? */
+  /** type = type_atom ("[" "]" | "?")*  (suffixes apply left to right: `T?[]`, `T[]?`) */
   public typeExpr = this.RULE("typeExpr", () => {
     this.SUBRULE(this.typeAtom);
-    this.MANY(() => {
-      this.CONSUME(LBracket);
-      this.CONSUME(RBracket);
-    });
-    this.OPTION(() => this.CONSUME(Question));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.arraySuffix) },
+        { ALT: () => this.CONSUME(Question, { LABEL: "suffixes" }) },
+      ]),
+    );
+  });
+
+  /** "[" "]" */
+  public arraySuffix = this.RULE("arraySuffix", () => {
+    this.CONSUME(LBracket);
+    this.CONSUME(RBracket);
   });
 
   /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
@@ -707,10 +718,10 @@ export class RagParser extends CstParser {
     ]);
   });
 
-  /** reducer = IDENT literal* */
+  /** reducer = IDENT (literal | list)*  (`barrier 2`, `aggregate "fn"`, `named_barrier [a, b]`) */
   public reducerSpec = this.RULE("reducerSpec", () => {
     this.CONSUME(Ident, { LABEL: "name" });
-    this.MANY(() => this.CONSUME(LiteralArg, { LABEL: "args" }));
+    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(LiteralArg, { LABEL: "args" }) }, { ALT: () => this.SUBRULE(this.valueList, { LABEL: "args" }) }]));
   });
 
   // ─────────────────────────────── static values ───────────────────────────────
