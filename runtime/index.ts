@@ -28,3 +28,4 @@ export { ChannelTable, type PendingWrite, type State } from "./state.js";
 export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY } from "./expr.js";
 export { BoundedStream } from "./stream.js";
 export type { Clock } from "./task.js";
+export * from "./checkpoint/index.js";
