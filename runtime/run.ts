@@ -321,7 +321,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         const seen = l.versions;
         if (applied.changed.length) {
           l.versions = { ...seen };
-          for (const c of applied.changed) l.versions[c] = (l.versions[c] ?? 0) + 1;
+          for (const c of applied.changed) if (!g.channels.channels.get(c)!.reducer.untracked) l.versions[c] = (l.versions[c] ?? 0) + 1;
         }
         interrupts = boundaryInterrupts(bp, all.map((o) => o.task), tasks, namespace);
         await save(l, "loop", all.map((o) => o.task), applied.changed, seen, interrupts);
