@@ -202,6 +202,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     persist!.check();
   };
   const pause = async (l: LoopState, interrupts: readonly PendingInterrupt[]): Promise<RunResult> => {
+    // Detached branches finish first; their completions are saved against the pause's checkpoint.
+    await detached.settled();
     await persist!.drain();
     for (const i of interrupts) await emit({ type: "interrupt", interruptId: i.id, kind: i.kind, ...(i.payload !== undefined ? { payload: i.payload } : {}), interruptNamespace: i.namespace }, { taskId: i.taskId, node: i.node });
     const r = result("interrupted", null, interrupts, l);
@@ -278,7 +280,6 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       }
       const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
       if (paused.length) {
-        await detached.settled();
         saveRest();
         return await pause(l, paused);
       }
