@@ -4,8 +4,8 @@
  * cannot tell whether the blueprint came from `.rag` source or the builder API.
  */
 export { CompiledGraph, type GraphOptions, type StreamOptions, type StreamMode } from "./graph.js";
-export { checkInput, durabilityOf, type RunOptions, type RunResult } from "./run.js";
-export { isInterrupt, chosenOption, type ResumeCommand } from "./interrupt.js";
+export { checkInput, durabilityOf, newId, type RunOptions, type RunResult } from "./run.js";
+export { isInterrupt, chosenOption, answerInterrupts, type ResumeCommand } from "./interrupt.js";
 export { getState, getStateHistory, updateState, fork, snapshot, type StateSnapshot, type UpdateStateOptions } from "./threads.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {

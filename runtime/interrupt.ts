@@ -59,9 +59,16 @@ export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], n
  * object with a `choice` or `route` field).
  *
  * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
- *   interrupt, or a value outside the options.
+ *   interrupt, a value outside the options, or (with `requireAnswer`) no answer to any
+ *   pending node interrupt (nothing could make progress).
  */
-export function answerInterrupts(threadId: string, pending: readonly PendingInterrupt[], recorded: Readonly<Record<string, unknown>>, command: ResumeCommand | undefined): Record<string, unknown> {
+export function answerInterrupts(
+  threadId: string,
+  pending: readonly PendingInterrupt[],
+  recorded: Readonly<Record<string, unknown>>,
+  command: ResumeCommand | undefined,
+  options: { readonly requireAnswer?: boolean } = {},
+): Record<string, unknown> {
   const answers: Record<string, unknown> = { ...recorded };
   const ids = pending.map((i) => i.id);
   const list = () => (ids.length ? ids.map((i) => `\`${i}\``).join(", ") : "none");
@@ -89,6 +96,12 @@ export function answerInterrupts(threadId: string, pending: readonly PendingInte
       checkOptions(threadId, i, given[i.id]);
       answers[i.id] = given[i.id];
     } else if (i.kind !== "node") answers[i.id] = null;
+  }
+  const open = pending.filter((i) => i.kind === "node");
+  if (options.requireAnswer && open.length && open.every((i) => !(i.id in answers))) {
+    throw new InvalidResumeError(
+      `thread \`${threadId}\` is waiting for ${open.length === 1 ? "an answer" : "answers"}: ${open.map((i) => `\`${i.id}\` (node \`${i.node}\`)`).join(", ")}; give ${open.length === 1 ? "it" : "them by id"} as the resume value`,
+    );
   }
   return answers;
 }

@@ -6,7 +6,7 @@
 import type { Blueprint } from "../compiler/index.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
-import { BlueprintMismatchError, CheckpointError, InvalidResumeError } from "./errors.js";
+import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
 import { clonePlanner, newPlannerState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
@@ -114,14 +114,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     const values = Object.fromEntries(pending.filter((i) => i.id in inherited).map((i) => [i.id, inherited[i.id]]));
     answers = answerInterrupts(c.threadId, pending, recorded, { values });
   } else {
-    answers = answerInterrupts(c.threadId, pending, recorded, command);
-    const nodeOpen = pending.filter((i) => i.kind === "node");
-    if (nodeOpen.length && nodeOpen.every((i) => !(i.id in answers))) {
-      throw new InvalidResumeError(
-        `thread \`${c.threadId}\` is waiting for ${nodeOpen.length === 1 ? "an answer" : "answers"}: ${nodeOpen.map((i) => `\`${i.id}\` (node \`${i.node}\`)`).join(", ")}; give ${nodeOpen.length === 1 ? "it" : "them by id"} as the resume value`,
-        { graph: c.blueprint.id },
-      );
-    }
+    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: true });
   }
   if (JSON.stringify(answers) !== JSON.stringify(recorded)) c.persist.putWrites(SPECIAL.resume, [[SPECIAL.resume, answers]]);
 

@@ -8,6 +8,7 @@
 import type { Blueprint } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import {
+  SPECIAL,
   pendingInterrupts,
   threadStatus,
   type CheckpointMetadata,
@@ -156,8 +157,9 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
 
 /**
  * Copies one checkpoint into a new thread (source `fork`, `metadata.forkedFrom` names
- * the original); resuming the new thread re-runs from there. The original thread is
- * not touched.
+ * the original); resuming the new thread re-runs from there. Interrupts the checkpoint
+ * was waiting on are pending in the fork too (answers are not copied), so a fork can
+ * answer a question differently. The original thread is not touched.
  *
  * @throws CheckpointError when the checkpoint does not exist or the new thread does.
  */
@@ -168,6 +170,11 @@ export async function fork(saver: Checkpointer, threadId: string, checkpointId: 
   const { parentId: _parent, ...rest } = t.checkpoint;
   const checkpoint = { ...rest, id: `${rest.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, threadId: newThreadId, ts: Date.now() };
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", forkedFrom: { threadId, checkpointId: t.checkpoint.id } };
+  const config = { threadId: newThreadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   await saver.put(checkpoint, metadata);
-  return snapshot({ config: { threadId: newThreadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id }, checkpoint, metadata, pendingWrites: [] });
+  // The fork waits on the same questions (answer them differently there); tasks re-run.
+  const done = new Set(t.pendingWrites.filter((w) => w.channel === SPECIAL.task).map((w) => w.taskId));
+  const asks = t.pendingWrites.filter((w) => w.channel === SPECIAL.interrupt && !done.has(w.taskId));
+  for (const w of asks) await saver.putWrites(config, [[w.channel, w.value]], w.taskId);
+  return snapshot({ config, checkpoint, metadata, pendingWrites: asks });
 }

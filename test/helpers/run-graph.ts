@@ -38,7 +38,7 @@ export function runGraph(source: string, input: Record<string, unknown> = {}, op
 }
 
 /** Streams a run of `graph` to its end and returns every event, in order. */
-export async function eventsOf(graph: CompiledGraph, input: Record<string, unknown> = {}, options: StreamOptions = {}): Promise<RunEvent[]> {
+export async function eventsOf(graph: CompiledGraph, input: Record<string, unknown> | null = {}, options: StreamOptions = {}): Promise<RunEvent[]> {
   const out: RunEvent[] = [];
   for await (const e of graph.stream(input, options)) out.push(e);
   return out;

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InterruptError, InvalidResumeError, MemoryCheckpointer, SqliteCheckpointer, type RunEvent } from "../../runtime/index.js";
+import { InterruptError, InvalidResumeError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type RunEvent } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { buildGraph, eventsOf, registerProbe } from "../helpers/run-graph.js";
 
@@ -66,7 +66,7 @@ describe("the interrupt node", () => {
     await graph.invoke({}, { threadId: "t" });
     const done = await graph.resume("t", { value: { choice: "approve", note: "ship it" } });
     expect(done.state.decision).toEqual({ choice: "approve", note: "ship it" });
-    expect(done.state.log.at(-1)).toBe("published");
+    expect((done.state.log as string[]).at(-1)).toBe("published");
   });
 
   it("a value outside the options is an InvalidResumeError, and the thread stays paused", async () => {
@@ -77,7 +77,7 @@ describe("the interrupt node", () => {
     expect((err as Error).message).toContain('expects one of "approve", "reject", got "maybe"');
     await expect(graph.resume("t")).rejects.toThrow(/waiting for an answer: `2.0#0` \(node `ask`\)/);
     expect((await graph.getState("t"))?.status).toBe("interrupted");
-    expect((await graph.resume("t", { value: "reject" })).state.log.at(-1)).toBe("discarded");
+    expect(((await graph.resume("t", { value: "reject" })).state.log as string[]).at(-1)).toBe("discarded");
   });
 
   it("without a checkpointer, a graph that can pause fails at once with InterruptError", async () => {
@@ -222,7 +222,7 @@ describe("interrupts in subgraphs", () => {
       const counted = registerProbe(registry, "counter");
       registry.registerNodeKind("asker", async (task) => ({ result: task.interrupt({ q: task.input.q }) }));
       const path = join(mkdtempSync(join(tmpdir(), "rag-int-")), "c.db");
-      const saver = backend === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(path);
+      const saver: Checkpointer = backend === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(path);
       const { graph } = buildGraph(src, { registry, checkpointer: saver });
       const paused = await graph.invoke({}, { threadId: "t" });
       expect(paused.interrupts).toEqual([{ id: "1.0/2.0#0", kind: "node", node: "c2", taskId: "1.0/2.0", payload: { q: "hi" }, namespace: "1.0:child" }]);
