@@ -142,7 +142,10 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
   // Fan-outs released by an earlier plan are done: tasks still naming them are dead
   // (`branchAlive` treats a missing fan-out as ended), so drop them to keep the planner
   // state (and every checkpoint) small in long runs.
-  for (const [id, f] of Object.entries(planner.fanouts)) if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
+  for (const id in planner.fanouts) {
+    const f = planner.fanouts[id];
+    if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
+  }
   const events: RunEventBody[] = [];
   const tasks: PlannedTask[] = [];
   const seen = new Set<string>();

@@ -273,26 +273,35 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         saveRest();
         throw controller.signal.reason;
       }
-      const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
-      if (failed && !failed.ok) {
-        saveRest();
-        throw failed.error;
-      }
-      const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
-      if (paused.length) {
-        saveRest();
-        return await pause(l, paused);
+      let allOk = true;
+      for (const o of all) if (!o.ok) allOk = false;
+      if (!allOk) {
+        const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
+        if (failed && !failed.ok) {
+          saveRest();
+          throw failed.error;
+        }
+        const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
+        if (paused.length) {
+          saveRest();
+          return await pause(l, paused);
+        }
       }
 
-      const writes: PendingWrite[] = [];
-      for (const o of all) {
-        if (o.ok) writes.push(...o.writes);
-        else if (!o.cancelled) {
-          const by = handledBy(o, g.index.nodes)!;
-          const rec: RecordedError = { taskId: o.task.id, node: o.task.node, step, handledBy: by, error: errorToJson(o.error) };
-          l.errors.push(rec);
-          const w = errorWrite(g, rec);
-          if (w) writes.push(w);
+      let writes: PendingWrite[];
+      const only = all.length === 1 ? all[0] : undefined;
+      if (only?.ok) writes = only.writes;
+      else {
+        writes = [];
+        for (const o of all) {
+          if (o.ok) writes.push(...o.writes);
+          else if (!o.cancelled) {
+            const by = handledBy(o, g.index.nodes)!;
+            const rec: RecordedError = { taskId: o.task.id, node: o.task.node, step, handledBy: by, error: errorToJson(o.error) };
+            l.errors.push(rec);
+            const w = errorWrite(g, rec);
+            if (w) writes.push(w);
+          }
         }
       }
       const applied = g.channels.apply(l.state, writes, g.registry, step);

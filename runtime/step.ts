@@ -83,13 +83,17 @@ function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
   };
 }
 
+const NO_SAVED: Set<TaskOutcome> = new Set();
+const NONE: TaskOutcome[] = [];
+
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
 export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
   const { env } = r;
   const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
-  const saved = new Set<TaskOutcome>();
+  const saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
   const quorum = QuorumWatch.create(tasks, r);
   let inFlight = tasks.length;
+  let detachedHere = 0;
 
   const report = async (o: TaskOutcome) => {
     const t = o.task;
@@ -116,12 +120,12 @@ export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promis
     let o: TaskOutcome;
     if (rec?.done) o = restore(t, rec);
     else {
-      const spec = taskSpec(t, env);
-      if (spec.blocking === false) {
+      if (!t.implicit && env.nodes.get(t.node)?.blocking === false) {
         inFlight--;
+        detachedHere++;
         return startDetached(t, r);
       }
-      if (r.withEvents) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
+      if (r.withEvents) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
       o = await executeTask(t, env, quorum?.scope(i));
     }
     inFlight--;
@@ -140,7 +144,7 @@ export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promis
     };
     await Promise.all(Array.from({ length: Math.max(1, r.concurrency) }, worker));
   }
-  return { outcomes: outcomes.filter((o): o is TaskOutcome => o !== undefined), saved };
+  return { outcomes: detachedHere ? outcomes.filter((o): o is TaskOutcome => o !== undefined) : (outcomes as TaskOutcome[]), saved };
 
   function startDetached(t: PlannedTask, run: StepRun): Promise<void> {
     const spec = taskSpec(t, env);
@@ -191,6 +195,7 @@ export class DetachedTasks {
 
   /** Completed outcomes not merged yet, in start order; they count as merged afterwards. */
   take(): TaskOutcome[] {
+    if (!this.done.length) return NONE;
     const d = this.done.sort((a, b) => a.seq - b.seq).map((x) => x.outcome);
     this.done = [];
     return d;
@@ -217,6 +222,12 @@ export class DetachedTasks {
   async settled(): Promise<void> {
     while (this.promises.size) await Promise.all([...this.promises]);
   }
+}
+
+/** True when some fan-out on the task's branch chain is an open quorum (no allocation: runs per task). */
+function inQuorum(planner: PlannerState, t: PlannedTask): boolean {
+  for (let b = t.branch; b; b = planner.fanouts[b.fanoutId]?.parent) if (isOpenQuorum(planner.fanouts[b.fanoutId])) return true;
+  return false;
 }
 
 /** Open quorum fan-outs on a task's branch chain, innermost first, with the branch index taken in each. */
@@ -252,7 +263,7 @@ class QuorumWatch {
   static create(tasks: readonly PlannedTask[], r: StepRun): QuorumWatch | undefined {
     let w: QuorumWatch | undefined;
     tasks.forEach((t, i) => {
-      if (!quorumChain(r.planner, t).length) return;
+      if (!t.branch || !inQuorum(r.planner, t)) return;
       w ??= new QuorumWatch(tasks, r);
       w.scopes.set(i, cancelScope());
       const direct = t.branch && isOpenQuorum(r.planner.fanouts[t.branch.fanoutId]) ? t.branch : undefined;

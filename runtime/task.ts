@@ -172,8 +172,14 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
 async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined): Promise<NodeResult> {
-  const controller = new AbortController();
-  const signals = scope ? [env.signal, controller.signal, scope.signal] : [env.signal, controller.signal];
+  // The attempt's signal is made only when the node reads it (most pure nodes never do):
+  // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
+  const controller = timeoutMs !== undefined ? new AbortController() : undefined;
+  const signals = [env.signal];
+  if (controller) signals.push(controller.signal);
+  if (scope) signals.push(scope.signal);
+  let signal: AbortSignal | undefined;
+  const signalOf = () => (signal ??= AbortSignal.any(signals));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const timeout =
@@ -182,12 +188,12 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
-            controller.abort(err);
+            controller!.abort(err);
             reject(err);
           }, timeoutMs);
         });
   try {
-    const nodeTask = makeNodeTask(task, spec, env, AbortSignal.any(signals));
+    const nodeTask = makeNodeTask(task, spec, env, signalOf);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
@@ -211,10 +217,11 @@ export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input
   };
 }
 
-function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: AbortSignal): NodeTask {
+function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf: () => AbortSignal): NodeTask {
   const ids = { taskId: task.id, node: task.node };
   let messageCount = 0;
   let interrupts = 0;
+  let scratch: Map<string, unknown> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const self: NodeTask = {
     node: spec,
@@ -224,7 +231,9 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
     state: env.state,
     input: env.input,
     args: task.args,
-    signal,
+    get signal() {
+      return signalOf();
+    },
     registry: env.registry,
     messagesChannel: env.messagesChannel,
     evaluate: (expr: ExprSpec, extra?: Record<string, unknown>) => evaluate(expr, taskScope(task, env, extra)),
@@ -241,7 +250,9 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
       return task.args;
     },
     ...(task.branch ? { branch: task.branch } : {}),
-    scratch: new Map(),
+    get scratch() {
+      return (scratch ??= new Map());
+    },
     newMessageId: () => `${env.run.namespace}:${task.id}#${++messageCount}`,
     interrupt<T = unknown>(payload: unknown): T {
       const id = `${task.id}#${interrupts++}`;
@@ -261,7 +272,7 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
       const onToken = env.tokens ? (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids) : undefined;
       const res = await m.provider.chat(
         { ...request, model: m.modelId, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
-        onToken ? { signal, onToken } : { signal },
+        onToken ? { signal: signalOf(), onToken } : { signal: signalOf() },
       );
       const costUsd = m.price ? (res.usage.inputTokens * m.price.inputPerMTok + res.usage.outputTokens * m.price.outputPerMTok) / 1_000_000 : res.usage.costUsd;
       const usage = { ...res.usage, ...(costUsd !== undefined ? { costUsd } : {}) };
@@ -289,7 +300,7 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
         throw new NodeError(msg, "validation", where);
       }
       try {
-        const out = await def.run(parsed.data, { signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+        const out = await def.run(parsed.data, { signal: signalOf(), runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
         await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
         return out;
       } catch (e) {
