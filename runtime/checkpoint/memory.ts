@@ -9,6 +9,7 @@ import {
   isSpecial,
   metadataMatches,
   threadStatus,
+  type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
   type Checkpointer,
@@ -101,6 +102,13 @@ export class MemoryCheckpointer implements Checkpointer {
       else regular.push({ taskId, channel, value });
     }
     if (regular.length && !rec.regular) rec.regular = regular;
+  }
+
+  async putBatch(ops: readonly BatchOp[]): Promise<void> {
+    for (const op of ops) {
+      if (op.kind === "put") await this.put(op.checkpoint, op.metadata);
+      else await this.putWrites(op.config, op.writes, op.taskId);
+    }
   }
 
   async deleteThread(threadId: string): Promise<void> {

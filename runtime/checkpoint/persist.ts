@@ -1,13 +1,15 @@
 /**
  * How a run persists through its checkpointer, per durability mode (`runtime.md` §3):
  * - `sync`: each checkpoint is saved before the next superstep starts;
- * - `async`: saving is queued and runs while the next step does; the queue keeps
- *   order and is drained at every exit (completion, failure, cancellation, pause);
+ * - `async`: saving is queued and runs while the next step does, in order; what
+ *   queued up meanwhile is written as one batch (`putBatch`: one SQLite transaction
+ *   for many steps), and the queue is drained at every exit (completion, failure,
+ *   cancellation, pause);
  * - `exit`: only the latest checkpoint and its pending writes are saved, at exit.
  * Pending writes always attach to the latest checkpoint (the one the running step
  * started from).
  */
-import type { Checkpoint, CheckpointConfig, Checkpointer, CheckpointMetadata, CheckpointTuple, Durability } from "./types.js";
+import type { BatchOp, Checkpoint, CheckpointConfig, Checkpointer, CheckpointMetadata, CheckpointTuple, Durability } from "./types.js";
 
 type Writes = readonly (readonly [string, unknown])[];
 
@@ -15,6 +17,8 @@ export class Persister {
   private latest: { checkpoint: Checkpoint; metadata: CheckpointMetadata } | undefined;
   private savedId: string | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** `async` mode: operations waiting for the next batch. */
+  private ops: BatchOp[] = [];
   private failure: unknown = undefined;
   private failed = false;
   /** `exit` mode: writes for the latest checkpoint, saved at exit. */
@@ -53,10 +57,7 @@ export class Persister {
       this.savedId = checkpoint.id;
       await this.onSaved(checkpoint, metadata);
     } else if (this.durability === "async") {
-      this.enqueue(async () => {
-        await this.saver.put(checkpoint, metadata);
-        this.savedId = checkpoint.id;
-      });
+      this.enqueue({ kind: "put", checkpoint, metadata });
       await this.onSaved(checkpoint, metadata);
     }
   }
@@ -73,15 +74,30 @@ export class Persister {
       return;
     }
     const config = this.config();
-    if (this.durability === "async") this.enqueue(() => this.saver.putWrites(config, writes, taskId));
+    if (this.durability === "async") this.enqueue({ kind: "writes", config, writes, taskId });
     else this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
   }
 
-  private enqueue(f: () => Promise<unknown>): void {
-    this.queue = this.queue.then(f).then(
-      () => undefined,
-      (e: unknown) => this.fail(e),
-    );
+  /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */
+  private enqueue(op: BatchOp): void {
+    this.ops.push(op);
+    if (this.ops.length > 1) return;
+    this.queue = this.queue
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => this.writeBatch())
+      .then(
+        () => undefined,
+        (e: unknown) => this.fail(e),
+      );
+  }
+
+  private async writeBatch(): Promise<void> {
+    const ops = this.ops;
+    this.ops = [];
+    if (!ops.length || this.failed) return;
+    if (this.saver.putBatch) await this.saver.putBatch(ops);
+    else for (const op of ops) await (op.kind === "put" ? this.saver.put(op.checkpoint, op.metadata) : this.saver.putWrites(op.config, op.writes, op.taskId));
+    for (const op of ops) if (op.kind === "put") this.savedId = op.checkpoint.id;
   }
 
   private fail(e: unknown): void {

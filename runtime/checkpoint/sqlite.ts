@@ -21,6 +21,7 @@ import {
   metadataMatches,
   SPECIAL_INDEX,
   threadStatus,
+  type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
   type Checkpointer,
@@ -88,6 +89,7 @@ export class SqliteCheckpointer implements Checkpointer {
   private flushing: Promise<void> | undefined;
   private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly putTx: (row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => void;
+  private readonly batchTx: (ops: readonly BatchOp[]) => void;
 
   /**
    * Opens (creating when needed, with its directory) the database at `path`
@@ -120,6 +122,18 @@ export class SqliteCheckpointer implements Checkpointer {
     this.putTx = this.db.transaction((row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => {
       this.writeBatch(b);
       this.stmt.insertCheckpoint.run(row);
+    });
+    // Rows of one transaction become visible together, so the order of checkpoint and
+    // write inserts inside it does not matter; write rows keep their relative order.
+    this.batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
+      for (const op of ops) {
+        if (op.kind === "put") this.stmt.insertCheckpoint.run(this.checkpointRow(op.checkpoint, op.metadata));
+        else {
+          if (op.config.checkpointId === undefined) throw new CheckpointError("putWrites needs a checkpoint id");
+          this.bufferWrites(op.config, op.writes, op.taskId);
+        }
+      }
+      this.flush();
     });
   }
 
@@ -192,28 +206,45 @@ export class SqliteCheckpointer implements Checkpointer {
     });
   }
 
-  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
+  private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
     const { threadId, namespace, ...rest } = checkpoint;
+    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)];
+  }
+
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
     const b = this.buffer;
     this.buffer = { regular: [], special: [] };
     try {
-      this.putTx([threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)], b);
+      this.putTx(this.checkpointRow(checkpoint, metadata), b);
     } catch (e) {
-      throw new CheckpointError(`checkpoint database ${this.path}: saving checkpoint ${checkpoint.id} of thread ${threadId} failed: ${(e as Error).message}`, {}, { cause: e });
+      throw new CheckpointError(`checkpoint database ${this.path}: saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId} failed: ${(e as Error).message}`, {}, { cause: e });
     }
-    return { threadId, namespace, checkpointId: checkpoint.id };
+    return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
+  }
+
+  /** Every operation in one transaction (the `async` durability path). */
+  async putBatch(ops: readonly BatchOp[]): Promise<void> {
+    try {
+      this.batchTx(ops);
+    } catch (e) {
+      throw new CheckpointError(`checkpoint database ${this.path}: saving ${ops.length} queued operations failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  private bufferWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): void {
+    const ns = config.namespace ?? "";
+    let i = 0;
+    for (const [channel, value] of writes) {
+      const json = value === undefined ? null : JSON.stringify(value);
+      if (isSpecial(channel)) this.buffer.special.push([config.threadId, ns, config.checkpointId!, taskId, SPECIAL_INDEX[channel] ?? -100, channel, json]);
+      else this.buffer.regular.push([config.threadId, ns, config.checkpointId!, taskId, i++, channel, json]);
+    }
   }
 
   /** Batches the rows; they are written in one transaction at the next `put`, read, or event-loop turn. */
   putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) return Promise.reject(new CheckpointError("putWrites needs a checkpoint id"));
-    const ns = config.namespace ?? "";
-    let i = 0;
-    for (const [channel, value] of writes) {
-      const json = value === undefined ? null : JSON.stringify(value);
-      if (isSpecial(channel)) this.buffer.special.push([config.threadId, ns, config.checkpointId, taskId, SPECIAL_INDEX[channel] ?? -100, channel, json]);
-      else this.buffer.regular.push([config.threadId, ns, config.checkpointId, taskId, i++, channel, json]);
-    }
+    this.bufferWrites(config, writes, taskId);
     this.flushing ??= new Promise<void>((resolve, reject) =>
       setImmediate(() => {
         this.flushing = undefined;

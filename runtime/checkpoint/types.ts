@@ -178,9 +178,20 @@ export interface Checkpointer {
   prune(options?: PruneOptions): Promise<number>;
   /** Threads with a root checkpoint, most recently updated first. */
   threads(): Promise<ThreadSummary[]>;
+  /**
+   * Optional bulk path, used by `async` durability: applies the operations in order as
+   * one unit (the SQLite backend: one transaction), as if `put` and `putWrites` were
+   * called one after the other.
+   */
+  putBatch?(ops: readonly BatchOp[]): Promise<void>;
   /** Releases resources (the SQLite handle). */
   close?(): void;
 }
+
+/** One operation of `putBatch`. */
+export type BatchOp =
+  | { readonly kind: "put"; readonly checkpoint: Checkpoint; readonly metadata: CheckpointMetadata }
+  | { readonly kind: "writes"; readonly config: CheckpointConfig; readonly writes: readonly (readonly [channel: string, value: unknown])[]; readonly taskId: string };
 
 /** Runtime records stored as pending writes (LangGraph stores `__error__`, `__interrupt__`, `__resume__` the same way). */
 export const SPECIAL = {

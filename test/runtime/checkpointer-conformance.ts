@@ -230,6 +230,24 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(typeof ts[0].updatedAt).toBe("number");
     });
 
+    it("putBatch (when the backend has it) applies puts and writes in order, as the single calls would", async () => {
+      const c = b.make();
+      if (!c.putBatch) return;
+      const k1 = ckpt({ threadId: "t" });
+      const k2 = ckpt({ threadId: "t", parentId: k1.id, step: 1 });
+      await c.putBatch([
+        { kind: "put", checkpoint: k1, metadata: meta({ source: "input" }) },
+        { kind: "writes", config: { threadId: "t", checkpointId: k1.id }, writes: [["out", 1], ["__task__", { ok: true }]], taskId: "1.0" },
+        { kind: "writes", config: { threadId: "t", checkpointId: k1.id }, writes: [["__interrupt__", [{ id: "1.1#0" }]]], taskId: "1.1" },
+        { kind: "writes", config: { threadId: "t", checkpointId: k1.id }, writes: [["__interrupt__", [{ id: "1.1#1" }]]], taskId: "1.1" },
+        { kind: "put", checkpoint: k2, metadata: meta({ step: 1 }) },
+      ]);
+      expect((await c.list("t")).map((x) => x.checkpoint.id)).toEqual([k2.id, k1.id]);
+      const w = (await c.getTuple({ threadId: "t", checkpointId: k1.id }))!.pendingWrites.map((x) => [x.taskId, x.channel, x.value]);
+      expect(w).toEqual(expect.arrayContaining([["1.0", "out", 1], ["1.0", "__task__", { ok: true }], ["1.1", "__interrupt__", [{ id: "1.1#1" }]]]));
+      expect(w).toHaveLength(3);
+    });
+
     if (b.reopen) {
       it("checkpoints and writes survive closing and reopening the store", async () => {
         const c = b.make();
