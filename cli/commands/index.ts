@@ -62,6 +62,7 @@ const resume: RegisterCommand = (program) =>
     .option("--graph <name>", "graph of --file")
     .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
     .option("--durability <mode>", "sync, async or exit")
+    .option("--steer <text>", "steering instructions for the resumed run (recorded in the checkpoint metadata, apart from resume values)")
     .action(async (thread: string, opts) => {
       const { resumeCommand } = await import("./resume.js");
       process.exitCode = await resumeCommand(thread, opts);

@@ -22,6 +22,7 @@ export interface ResumeCommandOptions {
   readonly graph?: string;
   readonly config?: string;
   readonly durability?: string;
+  readonly steer?: string;
 }
 
 export async function resumeCommand(threadId: string, opts: ResumeCommandOptions): Promise<number> {
@@ -42,7 +43,8 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
       );
     }
     const pending = pendingInterrupts(tuple);
-    const command = parseResume(opts.resume, pending);
+    const parsed = parseResume(opts.resume, pending);
+    const command = opts.steer !== undefined ? { ...parsed, steering: opts.steer } : parsed;
     try {
       answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true });
     } catch (e) {
