@@ -7,12 +7,13 @@
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
 import type { Blueprint } from "../compiler/index.js";
-import type { ChildRunResult, Registry, RunInfo } from "../registry/index.js";
+import type { Registry, RunInfo } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, TaskRef } from "./events.js";
-import { boundaryInterrupts, GraphInterrupt, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { runChild } from "./child.js";
+import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
@@ -378,48 +379,6 @@ function errorWrite(g: LoopGraph, rec: RecordedError): PendingWrite | undefined 
   const item = t.type === "list" ? t.items : t;
   const text = `${rec.node}: ${String(rec.error.message ?? "failed")}`;
   return { channel: "errors", value: item.type === "string" ? text : { ...rec }, taskId: rec.taskId, node: rec.node };
-}
-
-async function runChild(
-  g: LoopGraph,
-  graph: string,
-  input: Record<string, unknown>,
-  task: PlannedTask,
-  options: RunOptions,
-  sink: EventSink | undefined,
-  run: Omit<RunInfo, "step">,
-  signal: AbortSignal,
-  emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>,
-  parentNs: string,
-  saver: Checkpointer | undefined,
-  durability: Durability | undefined,
-  answers: Readonly<Record<string, unknown>>,
-): Promise<ChildRunResult> {
-  const childRunId = newId("run");
-  const ids = { taskId: task.id, node: task.node };
-  const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}`;
-  // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
-  const resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
-  await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
-  try {
-    const childOptions: RunOptions = {
-      runId: childRunId,
-      signal,
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
-      ...(options.metadata ? { metadata: options.metadata } : {}),
-    };
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers };
-    const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
-    await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
-    if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);
-    return { state: r.state, output: r.output };
-  } catch (e) {
-    if (!(e instanceof GraphInterrupt)) await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
-    throw e;
-  }
 }
 
 /**

@@ -22,7 +22,7 @@ export default defineConfig({
       description: "slow work with a side effect",
       schema: z.object({ n: z.number() }),
       run: async ({ n }) => {
-        await new Promise((ok) => setTimeout(ok, process.env.FAST ? 1 : n * 150));
+        await new Promise((ok) => setTimeout(ok, process.env.FAST ? 1 : n * 250));
         appendFileSync(process.env.EFFECTS, n + "\\n");
         return n * n;
       },
