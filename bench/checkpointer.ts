@@ -2,8 +2,9 @@
  * `npm run bench:checkpointer [-- --json]`: what checkpointing costs per superstep.
  * Runs sequential_1000 (1000 no-op nodes in a chain: 1000 supersteps) and fanout_1000
  * (1000 Send packets appending to a list, then one reduce) without a checkpointer, with
- * the in-memory one, and with a SQLite file in each durability mode; prints the median
- * of several runs, the cost over the unchecked run per superstep (µs), and the ratio.
+ * the in-memory one, and with a SQLite file in each durability mode; prints medians of
+ * wall and CPU time (CPU time is steadier on a busy machine), the cost over the
+ * unchecked run per superstep (µs), and the ratio. `REPEAT=n` sets the runs per variant.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,41 +47,61 @@ const variants: Variant[] = [
   ...(["sync", "async", "exit"] as const).map((d) => ({ name: `sqlite ${d}`, durability: d, saver: () => new SqliteCheckpointer(join(dir, `b${++files}.db`)) })),
 ];
 
-async function median(run: () => Promise<void>): Promise<number> {
-  await run(); // warm-up
-  const times: number[] = [];
+/** Runs every variant in turn, REPEAT times (interleaved, so load on the machine hits all alike); medians of wall and CPU time. */
+async function measure(runs: readonly (() => Promise<void>)[]): Promise<{ wall: number; cpu: number }[]> {
+  for (let i = 0; i < 3; i++) for (const r of runs) await r(); // warm-up
+  const wall: number[][] = runs.map(() => []);
+  const cpu: number[][] = runs.map(() => []);
   for (let i = 0; i < REPEAT; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
+    for (const [k, r] of runs.entries()) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await r();
+      wall[k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[k].push((c.user + c.system) / 1000);
+    }
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return runs.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-const rows: { workload: string; checkpointer: string; ms: number; steps: number; overhead_us_per_step: number; ratio: number }[] = [];
+const rows: { workload: string; checkpointer: string; wall_ms: number; cpu_ms: number; steps: number; cpu_overhead_us_per_step: number; wall_overhead_us_per_step: number; cpu_ratio: number }[] = [];
 for (const [workload, graph, input, steps] of [
   ["sequential_1000", sequential, {}, 1000],
   ["fanout_1000", fanout, { items }, 3],
 ] as const) {
-  let base = 0;
-  for (const v of variants) {
-    const saver = v.saver?.();
-    let t = 0;
-    const ms = await median(async () => {
+  const savers = variants.map((v) => v.saver?.());
+  let t = 0;
+  const results = await measure(
+    variants.map((v, k) => async () => {
+      const saver = savers[k];
       await graph.invoke(input, { ...(saver ? { checkpointer: saver, threadId: `t${t++}` } : {}), ...(v.durability ? { durability: v.durability } : {}), recursionLimit: 2000 });
+    }),
+  );
+  for (const s of savers) s?.close?.();
+  const base = results[0];
+  variants.forEach((v, k) => {
+    const r = results[k];
+    rows.push({
+      workload,
+      checkpointer: v.name,
+      wall_ms: round(r.wall),
+      cpu_ms: round(r.cpu),
+      steps,
+      cpu_overhead_us_per_step: round(((r.cpu - base.cpu) * 1000) / steps),
+      wall_overhead_us_per_step: round(((r.wall - base.wall) * 1000) / steps),
+      cpu_ratio: round(r.cpu / base.cpu),
     });
-    saver?.close?.();
-    if (v.name === "none") base = ms;
-    rows.push({ workload, checkpointer: v.name, ms: round(ms), steps, overhead_us_per_step: round(((ms - base) * 1000) / steps), ratio: round(ms / base) });
-  }
+  });
 }
 rmSync(dir, { recursive: true, force: true });
 
 if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
 else {
-  const head = ["workload", "checkpointer", "median ms", "supersteps", "overhead µs/step", "× unchecked"];
-  const body = rows.map((r) => [r.workload, r.checkpointer, r.ms.toFixed(2), String(r.steps), r.overhead_us_per_step.toFixed(1), r.ratio.toFixed(2)]);
+  const head = ["workload", "checkpointer", "wall ms", "cpu ms", "supersteps", "cpu overhead µs/step", "wall overhead µs/step", "cpu × unchecked"];
+  const body = rows.map((r) => [r.workload, r.checkpointer, r.wall_ms.toFixed(2), r.cpu_ms.toFixed(2), String(r.steps), r.cpu_overhead_us_per_step.toFixed(1), r.wall_overhead_us_per_step.toFixed(1), r.cpu_ratio.toFixed(2)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   for (const line of [head, ...body]) console.log(line.map((c, i) => c.padEnd(w[i])).join("  "));
 }

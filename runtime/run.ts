@@ -177,6 +177,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
+  const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
   let loop: LoopState | undefined;
 
   const result = (status: RunResult["status"], output: unknown, interrupts: readonly PendingInterrupt[], l: LoopState): RunResult => ({
@@ -192,7 +193,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
   });
   const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
-    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, ts: clock.now(), metadata: options.metadata });
+    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata });
     delete l.steering;
     await persist!.put(checkpoint, metadata);
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.

@@ -154,16 +154,18 @@ export interface CheckpointParts {
   readonly detached: readonly PlannedTask[];
   readonly interrupts: readonly PendingInterrupt[];
   readonly runId: string;
+  /** Random per run: with the step, it makes the checkpoint id (one checkpoint per step and run). */
+  readonly idSuffix: string;
   readonly ts: number;
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The checkpoint of the loop's position, and its metadata. */
 export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: string | undefined, p: CheckpointParts): { checkpoint: Checkpoint; metadata: CheckpointMetadata } {
-  const nodes = [...new Set(p.ran.map((t) => t.node))];
+  const nodes = p.ran.length === 1 ? [p.ran[0].node] : [...new Set(p.ran.map((t) => t.node))];
   const checkpoint: Checkpoint = {
     v: 1,
-    id: `${loop.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`,
+    id: `${loop.step}-${p.idSuffix}`,
     ...(parentId !== undefined ? { parentId } : {}),
     threadId: c.threadId,
     namespace: c.namespace,

@@ -83,7 +83,6 @@ describe("rag runs", () => {
     expect(fork.stdout).toContain(`rag resume alt --resume '"approve"'`);
     const alt = rag(["resume", "alt", "--resume", '"reject"', "--json"], dir);
     expect(jsonEvents(alt.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
-    expect(JSON.parse(rag(["runs", "state", "orig"], dir).stdout).values.decision).toBe("approve"); // history untouched
   });
 });
 
