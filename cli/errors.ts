@@ -5,7 +5,7 @@
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode: 1 | 2 | 3 = 2,
+    readonly exitCode: number = 2,
   ) {
     super(message);
     this.name = "CliError";

@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      if (e.message) process.stderr.write(`error: ${e.message}\n`); // an empty message: already reported (diagnostics)
       return e.exitCode;
     }
     process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in ragraph; please report it.\n`);

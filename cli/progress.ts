@@ -13,10 +13,12 @@ const WIDTH = 120;
 export class ProgressPrinter {
   private readonly c: ReturnType<typeof colorsFor>;
 
+  /** @param notes extra header lines (e.g. where checkpoints go). */
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly registry: Registry,
     private readonly blueprint: Blueprint,
+    private readonly notes: readonly string[] = [],
   ) {
     this.c = colorsFor(out);
   }
@@ -32,6 +34,8 @@ export class ProgressPrinter {
       case "run_started": {
         if (d > 0) return this.line(d, c.dim(`↳ subgraph ${e.graph}`));
         this.line(0, `${c.bold("▶ " + e.graph)}  ${c.dim(`run ${e.runId}  thread ${e.threadId}  ${e.hash.slice(0, 19)}…`)}`);
+        if (e.resumedFrom !== undefined) this.line(1, c.dim(`resumed from checkpoint ${e.resumedFrom} (after step ${e.step})`));
+        for (const n of this.notes) this.line(1, c.dim(n));
         for (const m of this.blueprint.capabilities.models) {
           const reg = this.registry.models.get(m);
           if (!reg) continue;
@@ -43,7 +47,7 @@ export class ProgressPrinter {
       case "step_started":
         return this.line(d, c.bold(c.cyan(`step ${e.step}`)) + c.dim(` · ${e.tasks.length} task${e.tasks.length === 1 ? "" : "s"}`));
       case "task_started":
-        return this.line(d, `  ${c.yellow("▸")} ${e.node}${e.fanoutId !== undefined ? c.dim(` [${e.fanoutId}·${e.branch}]`) : ""} ${c.dim(`(${e.kind}${e.trigger !== "start" ? `, via ${e.trigger}` : ""})`)}`);
+        return this.line(d, `  ${c.yellow("▸")} ${e.node}${e.fanoutId !== undefined ? c.dim(` [${e.fanoutId}·${e.branch}]`) : ""} ${c.dim(`(${e.kind}${e.trigger !== "start" ? `, via ${e.trigger}` : ""}${e.detached ? ", detached" : ""})`)}`);
       case "model_completed":
         return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens${e.usage.costUsd !== undefined ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
       case "tool_completed":
@@ -51,9 +55,18 @@ export class ProgressPrinter {
       case "task_retried":
         return this.line(d, c.yellow(`    ↻ ${e.node} attempt ${e.attempt} failed (${String(e.error.message)}); retrying in ${e.delayMs}ms`));
       case "task_completed":
-        return this.line(d, `  ${c.green("✓")} ${e.node} ${c.dim(`${e.durationMs}ms`)}${e.writes.length ? c.dim(` → ${e.writes.join(", ")}`) : ""}`);
+        return this.line(d, `  ${c.green("✓")} ${e.node} ${c.dim(e.restored ? "restored (completed before the pause or crash; not run again)" : `${e.durationMs}ms`)}${e.writes.length ? c.dim(` → ${e.writes.join(", ")}`) : ""}`);
       case "task_failed":
+        if (e.cancelled) return this.line(d, `  ${c.dim(`⊘ ${e.node} cancelled: ${String(e.error.message)}`)}`);
         return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(String(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
+      case "interrupt": {
+        const p = (e.payload ?? {}) as { prompt?: unknown; options?: unknown };
+        const what = e.kind === "node" ? (typeof p.prompt === "string" ? p.prompt : e.payload !== undefined ? JSON.stringify(e.payload) : "input needed") : `interrupt ${e.kind} ${e.node}`;
+        return this.line(d, `  ${c.yellow("⏸")} ${c.bold(e.interruptId)}  ${e.node}: ${what}${Array.isArray(p.options) ? c.dim(`  options: ${p.options.join(" | ")}`) : ""}`);
+      }
+      case "run_interrupted":
+        if (d > 0) return;
+        return this.line(0, c.yellow(c.bold(`⏸ paused after ${e.steps} step${e.steps === 1 ? "" : "s"}: waiting for ${e.interrupts.length} answer${e.interrupts.length === 1 ? "" : "s"} (checkpoint ${e.checkpointId})`)));
       case "route_selected":
         return this.line(d, `  ${c.magenta("↪")} ${e.from}${e.label !== undefined ? ` chose ${c.bold(e.label)}` : ` took ${e.via === "goto" ? "goto" : e.via === "error" ? "on_error" : `its ${e.via} route`}`} → ${e.targets.join(", ")}`);
       case "send_dispatched":
@@ -65,6 +78,7 @@ export class ProgressPrinter {
       case "run_completed":
         if (d > 0) return this.line(d, c.dim(`↳ subgraph done in ${e.steps} steps`));
         this.line(0, c.green(c.bold(`✔ completed in ${e.steps} step${e.steps === 1 ? "" : "s"}, ${e.durationMs} ms`)));
+        for (const r of e.errors) this.line(1, c.yellow(`recorded error (${String(r.handledBy)}): ${String(r.node)} ${String((r.error as { message?: unknown }).message)}`));
         this.finalState(e.state, e.output);
         return;
       case "run_failed":

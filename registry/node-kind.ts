@@ -62,8 +62,22 @@ export interface NodeTask {
   callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown>;
   /** Runs another graph (of the same file or the registry) as a child run. */
   runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult>;
+  /** The send branch this task runs in (`fanoutId`, branch index), when started by a send. */
+  readonly branch?: { readonly fanoutId: string; readonly index: number };
+  /** Scratch space private to this task attempt (the forked context's own; never shared with siblings). */
+  readonly scratch: Map<string, unknown>;
   /** A new message id, deterministic for the task. */
   newMessageId(): string;
+  /**
+   * Pauses for a human (`runtime.md` §4, after LangGraph's `interrupt()`): the first time,
+   * the run saves a checkpoint and pauses with `payload` as the question; on resume the
+   * task runs again from its start and this call returns the resume value. Calls are
+   * matched to values by their order within the task, so a task may ask several times.
+   * It throws a pause signal — rethrow anything `isInterrupt(e)` from catch-all handlers.
+   *
+   * @throws InterruptError when the run has no checkpointer to pause on.
+   */
+  interrupt<T = unknown>(payload: unknown): T;
   /** Emits a custom event on the run's stream. */
   emit(name: string, data: unknown): void;
 }

@@ -59,6 +59,12 @@ export interface ChatResponse {
 
 export interface ChatOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Given when a consumer streams model tokens (the `messages` stream mode): a provider
+   * that streams calls it with each text delta as it arrives and awaits it before
+   * reading on, so a slow consumer slows the stream instead of buffering it.
+   */
+  readonly onToken?: (delta: string) => Promise<void>;
 }
 
 export interface ModelProvider {

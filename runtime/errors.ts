@@ -116,7 +116,10 @@ export class RecursionLimitError extends RagError {
   }
 }
 
-/** The run paused for a human (`runtime.md` §4). */
+/**
+ * An interrupt (`runtime.md` §4) could not pause the run: interrupts need a checkpointer
+ * and a thread id, because the run resumes from the checkpoint saved at the pause.
+ */
 export class InterruptError extends RagError {
   readonly code = "interrupt";
   constructor(message: string, readonly payload: unknown = undefined, where: ErrorWhere = {}) {
@@ -124,9 +127,37 @@ export class InterruptError extends RagError {
   }
 }
 
-/** A checkpointer failed or refused (e.g. a resume under a different blueprint hash). */
+/** A resume command does not fit the pending interrupts (unknown id, missing value, value outside the options). */
+export class InvalidResumeError extends RagError {
+  readonly code = "invalid_resume";
+}
+
+/** A checkpointer failed or refused (no checkpoint to resume, a broken database …). */
 export class CheckpointError extends RagError {
-  readonly code = "checkpoint";
+  readonly code: string = "checkpoint";
+}
+
+/**
+ * Resuming under a different blueprint than the checkpoint's was refused (`runtime.md`
+ * §3: a migration is a new run). Pass `allowBlueprintChange` (`--allow-blueprint-change`)
+ * to resume anyway.
+ */
+export class BlueprintMismatchError extends CheckpointError {
+  override readonly code = "blueprint_mismatch";
+  constructor(
+    readonly threadId: string,
+    readonly checkpointHash: string,
+    readonly blueprintHash: string,
+    where: ErrorWhere = {},
+  ) {
+    super(
+      `thread \`${threadId}\` was checkpointed under blueprint ${checkpointHash.slice(0, 19)}…, but graph \`${where.graph ?? "?"}\` is now ${blueprintHash.slice(0, 19)}…; resuming under a changed blueprint is refused (start a new thread, or allow it explicitly with allowBlueprintChange / --allow-blueprint-change)`,
+      where,
+    );
+  }
+  protected override details() {
+    return { threadId: this.threadId, checkpointHash: this.checkpointHash, blueprintHash: this.blueprintHash };
+  }
 }
 
 /** The run input does not match the graph's `input` block. */

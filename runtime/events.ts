@@ -37,11 +37,13 @@ export interface Usage {
 }
 
 export type RunEventBody =
-  | { readonly type: "run_started"; readonly graph: string; readonly hash: string; readonly input: unknown }
+  | { readonly type: "run_started"; readonly graph: string; readonly hash: string; readonly input: unknown; readonly resumedFrom?: string }
   | { readonly type: "step_started"; readonly tasks: readonly TaskRef[] }
-  | { readonly type: "task_started"; readonly kind: string; readonly trigger: string; readonly args?: unknown; readonly fanoutId?: string; readonly branch?: number }
-  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown }
-  | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean }
+  | { readonly type: "task_started"; readonly kind: string; readonly trigger: string; readonly args?: unknown; readonly fanoutId?: string; readonly branch?: number; readonly detached?: boolean }
+  /** `restored`: the task had completed before a crash or pause; its saved writes are used and it does not run again. */
+  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown; readonly restored?: boolean }
+  /** `cancelled`: a `wait first|N` join no longer needed the task's branch. */
+  | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean; readonly cancelled?: boolean; readonly restored?: boolean }
   | { readonly type: "task_retried"; readonly attempt: number; readonly delayMs: number; readonly error: Record<string, unknown> }
   | { readonly type: "route_selected"; readonly from: string; readonly via: "static" | "route" | "when" | "else" | "goto" | "error"; readonly label?: string; readonly targets: readonly string[] }
   | { readonly type: "send_dispatched"; readonly fanoutId: string; readonly targets: readonly { readonly node: string; readonly args: unknown }[]; readonly join?: string; readonly wait?: string | number }
@@ -49,7 +51,15 @@ export type RunEventBody =
   | { readonly type: "barrier_released"; readonly target: string; readonly sources: readonly string[] }
   | { readonly type: "state_updated"; readonly channels: readonly string[]; readonly values: Readonly<Record<string, unknown>> }
   | { readonly type: "step_completed"; readonly durationMs: number }
-  | { readonly type: "checkpoint_saved"; readonly checkpointId: string }
+  | { readonly type: "checkpoint_saved"; readonly checkpointId: string; readonly source: string; readonly durability: string }
+  /** A pending interrupt (one per interrupt), right before `run_interrupted`. */
+  | { readonly type: "interrupt"; readonly interruptId: string; readonly kind: "before" | "after" | "node"; readonly payload?: unknown; readonly interruptNamespace: string }
+  /** `values` stream mode: the state after a superstep. */
+  | { readonly type: "values"; readonly values: Readonly<Record<string, unknown>> }
+  /** `updates` stream mode: one task's writes, as it completes. */
+  | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[] }
+  /** A text delta of a streaming model reply (`messages` stream mode). */
+  | { readonly type: "model_token"; readonly model: string; readonly delta: string; readonly agent?: string }
   | { readonly type: "model_started"; readonly model: string; readonly provider: string; readonly messages: number; readonly agent?: string }
   | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly toolCalls: number; readonly durationMs: number; readonly agent?: string }
   | { readonly type: "tool_started"; readonly tool: string; readonly callId?: string; readonly args: unknown }
@@ -57,7 +67,9 @@ export type RunEventBody =
   | { readonly type: "subrun_started"; readonly childRunId: string; readonly target: string; readonly targetKind: "graph" | "agent" }
   | { readonly type: "subrun_completed"; readonly childRunId: string; readonly target: string; readonly ok: boolean }
   | { readonly type: "custom"; readonly name: string; readonly data: unknown }
-  | { readonly type: "run_completed"; readonly state: Readonly<Record<string, unknown>>; readonly output: unknown; readonly steps: number; readonly durationMs: number }
+  | { readonly type: "run_completed"; readonly state: Readonly<Record<string, unknown>>; readonly output: unknown; readonly steps: number; readonly durationMs: number; readonly errors: readonly Readonly<Record<string, unknown>>[] }
+  /** The run paused (`runtime.md` §4); resume the thread with answers to `interrupts`. */
+  | { readonly type: "run_interrupted"; readonly interrupts: readonly Readonly<Record<string, unknown>>[]; readonly checkpointId: string; readonly state: Readonly<Record<string, unknown>>; readonly steps: number; readonly durationMs: number }
   | { readonly type: "run_failed"; readonly error: Record<string, unknown>; readonly steps: number; readonly durationMs: number };
 
 export type RunEvent = RunEventBody & EventIds;

@@ -5,28 +5,52 @@
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { BindError, CancelledError } from "./errors.js";
-import type { RunEvent } from "./events.js";
+import type { Checkpointer, ListOptions } from "./checkpoint/types.js";
+import { BindError, CancelledError, CheckpointError } from "./errors.js";
+import type { RunEvent, RunEventType } from "./events.js";
+import type { ResumeCommand } from "./interrupt.js";
 import { GraphIndex } from "./plan.js";
-import { runLoop, type EventSink, type ParentLink, type RunOptions, type RunResult } from "./run.js";
+import { runLoop, type EventSink, type ParentLink, type RunOptions, type RunResult, type StreamModes } from "./run.js";
 import { ChannelTable } from "./state.js";
 import { BoundedStream } from "./stream.js";
+import { fork, getState, getStateHistory, updateState, type StateSnapshot, type UpdateStateOptions } from "./threads.js";
 
 export interface GraphOptions {
   readonly registry: Registry;
   /** Other graphs of the same file, callable as subgraphs by name. */
   readonly graphs?: ReadonlyMap<string, Blueprint>;
+  /** Default checkpointer of every run (a run's `checkpointer` option overrides it). */
+  readonly checkpointer?: Checkpointer;
 }
+
+/**
+ * What a stream yields (`runtime.md` §6): `events` — every event; `values` — the state
+ * after each superstep (`values` events); `updates` — each task's writes as it completes
+ * (`updates` events); `messages` — model tokens as they stream (`model_token`, then
+ * `model_completed`). Every mode also yields the run's end: `run_completed`,
+ * `run_failed`, or `interrupt` events then `run_interrupted`.
+ */
+export type StreamMode = "values" | "updates" | "events" | "messages";
 
 export interface StreamOptions extends RunOptions {
   /** Events buffered before the run waits for the consumer (backpressure). Default 256. */
   readonly bufferSize?: number;
+  /** Default `events`; several modes yield the union of their events. */
+  readonly mode?: StreamMode | readonly StreamMode[];
 }
+
+const TERMINAL: readonly RunEventType[] = ["run_completed", "run_failed", "run_interrupted", "interrupt"];
+const MODE_TYPES: Readonly<Record<Exclude<StreamMode, "events">, readonly RunEventType[]>> = {
+  values: ["values", ...TERMINAL],
+  updates: ["updates", ...TERMINAL],
+  messages: ["model_token", "model_completed", ...TERMINAL],
+};
 
 export class CompiledGraph {
   readonly index: GraphIndex;
   readonly channels: ChannelTable;
   readonly registry: Registry;
+  readonly checkpointer: Checkpointer | undefined;
   private readonly children = new Map<string, CompiledGraph>();
 
   /** @throws BindError when the registry lacks a kind, model, tool, agent, graph or reducer the blueprint uses. */
@@ -35,6 +59,7 @@ export class CompiledGraph {
     readonly options: GraphOptions,
   ) {
     this.registry = options.registry;
+    this.checkpointer = options.checkpointer;
     const missing = bindProblems(blueprint, options);
     if (missing.length) {
       throw new BindError(`graph \`${blueprint.id}\` cannot be bound: ${missing.map((m) => m.message).join("; ")}`, missing.map((m) => m.name), { graph: blueprint.id });
@@ -43,29 +68,75 @@ export class CompiledGraph {
     this.channels = new ChannelTable(blueprint);
   }
 
-  /** Runs to the end; resolves with the final state and output, rejects with a typed error. */
-  invoke(input: Record<string, unknown> = {}, options: RunOptions = {}): Promise<RunResult> {
+  /**
+   * Runs to the end or to a pause; resolves with the result (`status` completed or
+   * interrupted), rejects with a typed error. `input` null (or `options.resume`)
+   * resumes `options.threadId` from its checkpoint.
+   */
+  invoke(input: Record<string, unknown> | null = {}, options: RunOptions = {}): Promise<RunResult> {
     return runLoop(this, input, options, undefined);
   }
 
   /**
-   * Runs and yields every event (`runtime.md` §6) as an async iterator with
-   * backpressure. Breaking out of the loop cancels the run. A failed run ends the
-   * stream after its `run_failed` event (no exception).
+   * Continues a paused, cancelled or crashed thread from its latest checkpoint (or
+   * `options.checkpointId`): completed tasks are not run again; interrupted tasks run
+   * again from their start, their `interrupt()` calls returning the answers.
+   *
+   * @throws CheckpointError without a checkpoint; InvalidResumeError when `command` does not fit the pending interrupts.
    */
-  stream(input: Record<string, unknown> = {}, options: StreamOptions = {}): AsyncIterable<RunEvent> {
+  resume(threadId: string, command: ResumeCommand = {}, options: RunOptions = {}): Promise<RunResult> {
+    return runLoop(this, null, { ...options, threadId, resume: command }, undefined);
+  }
+
+  /**
+   * Runs and yields events as an async iterator with backpressure (see `StreamMode`).
+   * Breaking out of the loop cancels the run. A failed run ends the stream after its
+   * `run_failed` event (no exception).
+   */
+  stream(input: Record<string, unknown> | null = {}, options: StreamOptions = {}): AsyncIterable<RunEvent> {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const stream = new BoundedStream<RunEvent>(options.bufferSize ?? 256, () => controller.abort(new CancelledError("the event consumer stopped", { graph: this.blueprint.id })));
-    runLoop(this, input, { ...options, signal }, (e) => stream.push(e)).then(
+    const modes = new Set<StreamMode>(typeof options.mode === "string" ? [options.mode] : (options.mode ?? ["events"]));
+    const wanted = modes.has("events") ? undefined : new Set([...modes].flatMap((m) => MODE_TYPES[m as Exclude<StreamMode, "events">]));
+    const sinkModes: StreamModes = { values: modes.has("values"), updates: modes.has("updates"), tokens: modes.has("messages") || modes.has("events") };
+    const push = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
+    const sink: EventSink = Object.assign(push, { modes: sinkModes });
+    runLoop(this, input, { ...options, signal }, sink).then(
       () => stream.close(),
       () => stream.close(),
     );
     return stream;
   }
 
-  /** @internal Runs a child graph (subgraph node or graph send target). */
-  child(graph: string, input: Record<string, unknown>, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult> {
+  private saver(options?: { checkpointer?: Checkpointer }): Checkpointer {
+    const s = options?.checkpointer ?? this.checkpointer;
+    if (!s) throw new CheckpointError(`graph \`${this.blueprint.id}\` has no checkpointer (pass one in GraphOptions)`, { graph: this.blueprint.id });
+    return s;
+  }
+
+  /** The thread at its latest checkpoint (or `checkpointId`); undefined when the thread has none. */
+  getState(threadId: string, checkpointId?: string): Promise<StateSnapshot | undefined> {
+    return getState(this.saver(), threadId, checkpointId);
+  }
+
+  /** The thread's checkpoints, newest first. */
+  getStateHistory(threadId: string, options?: ListOptions): Promise<StateSnapshot[]> {
+    return getStateHistory(this.saver(), threadId, options);
+  }
+
+  /** Writes values through the reducers as a new checkpoint (source `update`); see `threads.ts`. */
+  updateState(threadId: string, values: Readonly<Record<string, unknown>>, options?: UpdateStateOptions): Promise<StateSnapshot> {
+    return updateState(this, this.saver(), threadId, values, options);
+  }
+
+  /** Copies a checkpoint into a new thread (source `fork`); resume the new thread to re-run from there. */
+  fork(threadId: string, checkpointId: string, newThreadId?: string): Promise<StateSnapshot> {
+    return fork(this.saver(), threadId, checkpointId, newThreadId);
+  }
+
+  /** @internal Runs a child graph (subgraph node or graph send target); `input` null resumes its checkpoint. */
+  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult> {
     let c = this.children.get(graph);
     if (!c) {
       const bp = this.options.graphs?.get(graph) ?? this.registry.graphs.get(graph);
@@ -76,7 +147,6 @@ export class CompiledGraph {
     return runLoop(c, input, options, sink, parent);
   }
 }
-
 interface Problem {
   readonly name: string;
   readonly message: string;

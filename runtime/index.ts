@@ -3,8 +3,10 @@
  * typed errors, events and streaming. It executes a Blueprint against a Registry and
  * cannot tell whether the blueprint came from `.rag` source or the builder API.
  */
-export { CompiledGraph, type GraphOptions, type StreamOptions } from "./graph.js";
-export { checkInput, type RunOptions, type RunResult } from "./run.js";
+export { CompiledGraph, type GraphOptions, type StreamOptions, type StreamMode } from "./graph.js";
+export { checkInput, durabilityOf, newId, type RunOptions, type RunResult } from "./run.js";
+export { isInterrupt, chosenOption, answerInterrupts, type ResumeCommand } from "./interrupt.js";
+export { getState, getStateHistory, updateState, fork, snapshot, type StateSnapshot, type UpdateStateOptions } from "./threads.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {
   RagError,
@@ -17,6 +19,8 @@ export {
   RecursionLimitError,
   InterruptError,
   CheckpointError,
+  BlueprintMismatchError,
+  InvalidResumeError,
   CancelledError,
   ExpressionError,
   classifyError,
@@ -28,3 +32,4 @@ export { ChannelTable, type PendingWrite, type State } from "./state.js";
 export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY } from "./expr.js";
 export { BoundedStream } from "./stream.js";
 export type { Clock } from "./task.js";
+export * from "./checkpoint/index.js";

@@ -56,10 +56,12 @@ export interface PlannerState {
   readonly arrivals: Record<number, string[]>;
 }
 
-/** What a completed (or failed) task hands to the planner. */
+/** What a completed (or failed, or cancelled) task hands to the planner. */
 export interface Completion {
   readonly task: PlannedTask;
   readonly ok: boolean;
+  /** Cancelled by a `wait first|N` release within its step: ends its branch without successors. */
+  readonly cancelled?: boolean;
   readonly route?: string;
   readonly result?: unknown;
   readonly error?: Record<string, unknown>;
@@ -72,6 +74,15 @@ export interface PlanOutput {
 
 export function newPlannerState(): PlannerState {
   return { nextFanout: 1, fanouts: {}, arrivals: {} };
+}
+
+/** A deep copy of planner state (a checkpoint keeps one; the run goes on mutating its own). */
+export function clonePlanner(p: PlannerState): PlannerState {
+  const fanouts: Record<string, FanoutState> = {};
+  for (const [id, f] of Object.entries(p.fanouts)) fanouts[id] = { ...f, live: [...f.live], ended: [...f.ended], failed: [...f.failed] };
+  const arrivals: Record<number, string[]> = {};
+  for (const [k, v] of Object.entries(p.arrivals)) arrivals[Number(k)] = [...v];
+  return { nextFanout: p.nextFanout, fanouts, arrivals };
 }
 
 const branchKey = (b: BranchRef | undefined) => (b ? `${b.fanoutId}#${b.index}` : "");
@@ -128,6 +139,13 @@ export interface PlanContext {
  * label it does not declare.
  */
 export function plan(planner: PlannerState, completions: readonly Completion[], ctx: PlanContext): PlanOutput {
+  // Fan-outs released by an earlier plan are done: tasks still naming them are dead
+  // (`branchAlive` treats a missing fan-out as ended), so drop them to keep the planner
+  // state (and every checkpoint) small in long runs.
+  for (const id in planner.fanouts) {
+    const f = planner.fanouts[id];
+    if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
+  }
   const events: RunEventBody[] = [];
   const tasks: PlannedTask[] = [];
   const seen = new Set<string>();
@@ -155,6 +173,7 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
       if (f && !touched.includes(f)) touched.push(f);
       if (f && !c.ok) f.failed[t.branch.index] = true;
     }
+    if (c.cancelled) continue;
     const spec = t.implicit ? undefined : ctx.index.nodes.get(t.node);
     const activations: Activation[] = [];
     if (!c.ok) {
@@ -186,6 +205,36 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
   // of fan-outs nested inside a cancelled branch.
   const live = tasks.filter((t) => branchAlive(planner, t.branch));
   return { tasks: live.map((t, i) => ({ ...t, id: ctx.taskId(i) })), events };
+}
+
+/** Successful branches a fan-out's join waits for. */
+export function quorumNeed(f: FanoutState): number {
+  const total = f.live.length;
+  return f.join?.wait === "first" ? 1 : typeof f.join?.wait === "number" ? Math.min(f.join.wait, total) : total;
+}
+
+/** True for an open fan-out whose join releases on a quorum (`wait first|N`): its losing branches get cancelled. */
+export function isOpenQuorum(f: FanoutState | undefined): f is FanoutState {
+  return Boolean(f && !f.released && f.join && f.join.wait !== "all");
+}
+
+/**
+ * True when a successful task certainly ends its branch: it sends nothing, arrives at no
+ * barrier, and every successor it activates is END or its fan-out's join node. Used for
+ * in-step cancellation; conditional (`when`) routes read the state after the barrier,
+ * so a node with them never counts here (its branch ends at planning time instead).
+ */
+export function endsBranch(index: GraphIndex, planner: PlannerState, t: PlannedTask, route: string | undefined): boolean {
+  if (t.implicit) return true;
+  const spec = index.nodes.get(t.node);
+  if (!spec || spec.sends?.length || index.barriersBySource.has(t.node)) return false;
+  const join = t.branch ? planner.fanouts[t.branch.fanoutId]?.join?.target : undefined;
+  for (const e of index.out.get(t.node) ?? []) {
+    if (e.kind === "when" || e.kind === "else") return false;
+    if (e.kind === "route" && e.label !== route) continue;
+    if (e.to !== "END" && e.to !== join) return false;
+  }
+  return true;
 }
 
 function branchAlive(planner: PlannerState, b: BranchRef | undefined): boolean {
@@ -339,11 +388,12 @@ function settle(planner: PlannerState, touched: FanoutState[], events: RunEventB
     if (f.join) {
       events.push({ type: "join_released", fanoutId: f.id, target: f.join.target, branches: total, succeeded });
       const added = add({ node: f.join.target, trigger: "join", from: f.node, ...(f.parent ? { branch: f.parent } : {}) });
-      if (added && f.parent) planner.fanouts[f.parent.fanoutId].live[f.parent.index] += 1;
+      const p = f.parent ? planner.fanouts[f.parent.fanoutId] : undefined;
+      if (added && p) p.live[f.parent!.index] += 1;
     }
-    if (f.parent) {
-      const p = planner.fanouts[f.parent.fanoutId];
-      p.live[f.parent.index] -= 1;
+    const p = f.parent ? planner.fanouts[f.parent.fanoutId] : undefined;
+    if (p) {
+      p.live[f.parent!.index] -= 1;
       work.push(p);
     }
   }

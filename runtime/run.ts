@@ -2,17 +2,24 @@
  * The superstep loop (`runtime.md` §1, after the Pregel paper's bulk-synchronous model
  * and LangGraph's plan / execute / apply split): each step runs its tasks concurrently
  * against one frozen snapshot, then applies all writes at the barrier in task order,
- * then plans the next step. The loop is plain async code; events go to an optional
- * sink (a bounded stream), so `invoke` pays nothing for them.
+ * then plans the next step and, with a checkpointer, saves a checkpoint. The loop is
+ * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
+ * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
 import type { Blueprint } from "../compiler/index.js";
-import type { ChildRunResult, Registry, RunInfo } from "../registry/index.js";
-import { CancelledError, errorToJson, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
+import type { Registry, RunInfo } from "../registry/index.js";
+import { Persister } from "./checkpoint/persist.js";
+import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
+import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, TaskRef } from "./events.js";
-import { newPlannerState, plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
+import { runChild } from "./child.js";
+import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
+import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
-import { executeTask, taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
+import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
+import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
 
 export interface RunOptions {
   /** Thread id (a new one when omitted). */
@@ -20,25 +27,45 @@ export interface RunOptions {
   readonly runId?: string;
   /** Cancels the run: in-flight tasks see their signal aborted, the run fails with CancelledError. */
   readonly signal?: AbortSignal;
-  /** Maximum supersteps; default `defaults.recursion_limit` or 100. */
+  /** Maximum supersteps of this invocation; default `defaults.recursion_limit` or 100. */
   readonly recursionLimit?: number;
   /** Maximum concurrent tasks per superstep; default `defaults.concurrency` or unbounded. */
   readonly concurrency?: number;
   readonly clock?: Clock;
   /** Random numbers in [0, 1) for retry jitter. */
   readonly random?: () => number;
+  /** Checkpointer of this run (default: the graph's). Interrupts and resume need one. */
+  readonly checkpointer?: Checkpointer;
+  /** When checkpoints are saved (default: the graph's `checkpoint` item, else `sync`); `none` saves nothing. */
+  readonly durability?: Durability | "none";
+  /** Continue the thread from its latest checkpoint (or `checkpointId`), answering its pending interrupts. */
+  readonly resume?: ResumeCommand;
+  /** The checkpoint to resume from (default: the thread's latest). */
+  readonly checkpointId?: string;
+  /** Resume even though the blueprint hash differs from the checkpoint's. */
+  readonly allowBlueprintChange?: boolean;
+  /** Extra metadata stored with every checkpoint of this run (the CLI records how to resume it). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 export interface RunResult {
   readonly runId: string;
   readonly threadId: string;
-  /** Final state, all channels. */
+  /** `interrupted`: the run paused; resume the thread with answers to `interrupts`. */
+  readonly status: "completed" | "interrupted";
+  /** Final state (or the state at the pause), all channels. */
   readonly state: State;
-  /** The `output` projection, or the last task's result when the graph declares no output. */
+  /** The `output` projection, or the last task's result when the graph declares no output; null when paused. */
   readonly output: unknown;
+  /** Supersteps completed in the thread. */
   readonly steps: number;
   /** Wall time, ms. */
   readonly durationMs: number;
+  readonly interrupts: readonly PendingInterrupt[];
+  /** Failures the run recorded instead of failing (optional branches, on_error routes). */
+  readonly errors: readonly RecordedError[];
+  /** The latest checkpoint, when the run has a checkpointer. */
+  readonly checkpointId?: string;
 }
 
 /** Identity of the parent when this run is a child (subgraph) run. */
@@ -49,9 +76,25 @@ export interface ParentLink {
   readonly namespace: string;
   readonly depth: number;
   readonly taskIdPrefix: string;
+  /** Checkpoint namespace of the child run. */
+  readonly checkpointNs: string;
+  readonly checkpointer: Checkpointer | undefined;
+  readonly durability: Durability | undefined;
+  /** The parent's resume values by interrupt id. */
+  readonly answers: Readonly<Record<string, unknown>>;
 }
 
-export type EventSink = (event: RunEvent) => Promise<void>;
+/** What a stream consumer asked for (`runtime.md` §6 modes). */
+export interface StreamModes {
+  readonly values?: boolean;
+  readonly updates?: boolean;
+  readonly tokens?: boolean;
+}
+
+export interface EventSink {
+  (event: RunEvent): Promise<void>;
+  readonly modes?: StreamModes;
+}
 
 /** What the loop needs from its compiled graph. */
 export interface LoopGraph {
@@ -59,8 +102,9 @@ export interface LoopGraph {
   readonly registry: Registry;
   readonly index: GraphIndex;
   readonly channels: ChannelTable;
-  /** Runs a graph of the same file or the registry as a child run. */
-  child(graph: string, input: Record<string, unknown>, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
+  readonly checkpointer: Checkpointer | undefined;
+  /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
+  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
 }
 
 const realClock: Clock = { now: () => Date.now() };
@@ -75,7 +119,20 @@ export function newId(prefix: string): string {
   return `${prefix}-${globalThis.crypto.randomUUID().slice(0, 13)}`;
 }
 
-export async function runLoop(g: LoopGraph, input: Record<string, unknown>, options: RunOptions, sink: EventSink | undefined, parent?: ParentLink): Promise<RunResult> {
+/** The durability a run uses: the option, else the graph's `checkpoint` word; undefined for none. */
+export function durabilityOf(option: Durability | "none" | undefined, bp: Blueprint, inherited?: Durability): Durability | undefined {
+  const word = option ?? bp.checkpoint ?? inherited ?? "sync";
+  if (word === "none" || word === "never") return undefined;
+  if (word === "async" || word === "exit") return word;
+  return word === "inherit" && inherited ? inherited : "sync";
+}
+
+/**
+ * Runs `g` from `input` (a fresh run), or resumes its thread when `input` is null or
+ * `options.resume` is set. Resolves with the result (completed or interrupted); rejects
+ * with a typed error when the run fails.
+ */
+export async function runLoop(g: LoopGraph, input: Record<string, unknown> | null, options: RunOptions, sink: EventSink | undefined, parent?: ParentLink): Promise<RunResult> {
   const bp = g.blueprint;
   const clock = options.clock ?? realClock;
   const started = clock.now();
@@ -107,27 +164,79 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
   const limit = options.recursionLimit ?? numberOr(bp.defaults.recursion_limit, 100);
   const concurrency = options.concurrency ?? numberOr(bp.defaults.concurrency, Infinity);
   const prefix = parent ? `${parent.taskIdPrefix}/` : "";
+  const modes = sink?.modes;
   let step = 0;
   const emit = (body: RunEventBody, task?: { taskId: string; node: string }): Promise<void> =>
     sink
       ? sink({ ...body, runId, rootRunId: run.rootRunId, ...(run.parentRunId ? { parentRunId: run.parentRunId } : {}), threadId, step, ...(task ?? {}), namespace: run.namespace, depth: run.depth, timestamp: clock.now() } as RunEvent)
       : Promise.resolve();
 
-  try {
-    checkInput(bp, input);
-    await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input });
-    let state = g.channels.initial();
-    const inputWrites: PendingWrite[] = Object.entries(input)
-      .filter(([k]) => g.channels.channels.has(k))
-      .map(([channel, value]) => ({ channel, value, taskId: "input", node: "__input__" }));
-    if (inputWrites.length) state = g.channels.apply(state, inputWrites, g.registry, 0).state;
+  const namespace = parent?.checkpointNs ?? "";
+  const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
+  const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
+  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
+  const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
+  const detached = new DetachedTasks();
+  const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
+  let loop: LoopState | undefined;
 
-    const planner = newPlannerState();
-    let tasks: PlannedTask[] = bp.start.map((node, i) => ({ id: `${prefix}1.${i}`, node, trigger: "start" as const }));
-    let lastResult: unknown = undefined;
-    while (tasks.length) {
-      step++;
-      if (step > limit) throw new RecursionLimitError(limit, { graph: bp.id, step });
+  const result = (status: RunResult["status"], output: unknown, interrupts: readonly PendingInterrupt[], l: LoopState): RunResult => ({
+    runId,
+    threadId,
+    status,
+    state: l.state,
+    output,
+    steps: l.step,
+    durationMs: clock.now() - started,
+    interrupts,
+    errors: l.errors,
+    ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
+  });
+  const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
+    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata });
+    delete l.steering;
+    await persist!.put(checkpoint, metadata);
+    // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
+    for (const o of detached.unmerged()) {
+      const rec = recordOf(o, g.index.nodes);
+      if (rec) persist!.putWrites(o.task.id, rec);
+    }
+    persist!.check();
+  };
+  const pause = async (l: LoopState, interrupts: readonly PendingInterrupt[]): Promise<RunResult> => {
+    // Detached branches finish first; their completions are saved against the pause's checkpoint.
+    await detached.settled();
+    await persist!.drain();
+    for (const i of interrupts) await emit({ type: "interrupt", interruptId: i.id, kind: i.kind, ...(i.payload !== undefined ? { payload: i.payload } : {}), interruptNamespace: i.namespace }, { taskId: i.taskId, node: i.node });
+    const r = result("interrupted", null, interrupts, l);
+    await emit({ type: "run_interrupted", interrupts: interrupts.map((i) => ({ ...i })), checkpointId: persist!.latestId!, state: l.state, steps: l.step, durationMs: r.durationMs });
+    return r;
+  };
+
+  try {
+    if (!persist && graphInterrupts(bp)) {
+      throw new InterruptError(`graph \`${bp.id}\` pauses for humans (interrupt nodes or \`interrupt before/after\`), which needs a checkpointer and a thread id to resume from; pass a checkpointer (CLI: --checkpoints PATH)${saver && !durability ? ", and do not turn checkpoints off (`checkpoint none`)" : ""}`, undefined, { graph: bp.id });
+    }
+    const resuming = input === null || options.resume !== undefined;
+    if (!resuming) checkInput(bp, input);
+    loop = resuming ? await resumeStart(ctx, options.resume, parent ? undefined : options.checkpointId, parent?.answers) : await freshStart(ctx, input);
+    const l = loop;
+    step = l.step;
+    await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
+    if (!resuming && persist) {
+      const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
+      await save(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);
+      if (interrupts.length) return await pause(l, interrupts);
+    }
+    if (modes?.values) await emit({ type: "values", values: l.state });
+
+    let tasks = l.detached.length ? [...l.detached, ...l.tasks] : l.tasks;
+    let records = l.records;
+    let stepsRun = 0;
+    while (tasks.length || detached.pending) {
+      if (!tasks.length) await detached.next();
+      step = l.step + 1;
+      if (++stepsRun > limit) throw new RecursionLimitError(limit, { graph: bp.id, step });
       if (controller.signal.aborted) throw controller.signal.reason;
       const stepStarted = clock.now();
       if (sink) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
@@ -137,8 +246,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
         nodes: g.index.nodes,
         run,
         step,
-        input,
-        state,
+        input: l.input,
+        state: l.state,
         messagesChannel: g.channels.messagesChannel,
         signal: controller.signal,
         aborted,
@@ -146,43 +255,105 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown>, opti
         emit,
         random: options.random ?? Math.random,
         sleep,
-        runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit),
+        runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers),
+        answers: l.answers,
+        namespace,
+        canInterrupt: persist !== undefined,
+        tokens: Boolean(modes?.tokens),
       };
-      const outcomes = await runTasks(tasks, env, concurrency, sink !== undefined);
-      const failed = outcomes.find((o) => !o.ok && !handled(o, g));
-      if (failed && !failed.ok) throw failed.error;
-      if (controller.signal.aborted) throw controller.signal.reason;
+      const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached });
+      records = undefined;
+      const merged = detached.take();
+      const all = merged.length ? [...outcomes, ...merged] : outcomes;
+      const saveRest = () => {
+        if (persist) for (const o of all) if (!saved.has(o) && !o.restored) {
+          const rec = recordOf(o, g.index.nodes);
+          if (rec) persist.putWrites(o.task.id, rec);
+        }
+      };
+      if (controller.signal.aborted) {
+        saveRest();
+        throw controller.signal.reason;
+      }
+      let allOk = true;
+      for (const o of all) if (!o.ok) allOk = false;
+      if (!allOk) {
+        const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
+        if (failed && !failed.ok) {
+          saveRest();
+          throw failed.error;
+        }
+        const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
+        if (paused.length) {
+          saveRest();
+          return await pause(l, paused);
+        }
+      }
 
-      const writes = outcomes.flatMap((o) => (o.ok ? o.writes : []));
-      const applied = g.channels.apply(state, writes, g.registry, step);
-      state = applied.state;
-      if (sink && applied.changed.length) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, state[c]])) });
+      let writes: PendingWrite[];
+      const only = all.length === 1 ? all[0] : undefined;
+      if (only?.ok) writes = only.writes;
+      else {
+        writes = [];
+        for (const o of all) {
+          if (o.ok) writes.push(...o.writes);
+          else if (!o.cancelled) {
+            const by = handledBy(o, g.index.nodes)!;
+            const rec: RecordedError = { taskId: o.task.id, node: o.task.node, step, handledBy: by, error: errorToJson(o.error) };
+            l.errors.push(rec);
+            const w = errorWrite(g, rec);
+            if (w) writes.push(w);
+          }
+        }
+      }
+      const applied = g.channels.apply(l.state, writes, g.registry, step);
+      l.state = applied.state;
+      if (sink && applied.changed.length) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
+      if (modes?.values) await emit({ type: "values", values: l.state });
 
-      const completions: Completion[] = outcomes.map((o) =>
+      const completions: Completion[] = all.map((o) =>
         o.ok
           ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }
-          : { task: o.task, ok: false, error: errorToJson(o.error) },
+          : { task: o.task, ok: false, ...(o.cancelled ? { cancelled: true } : {}), error: errorToJson(o.error) },
       );
-      for (const o of outcomes) if (o.ok && o.result !== undefined) lastResult = o.result;
-      const planned = plan(planner, completions, {
+      for (const o of all) if (o.ok && o.result !== undefined) l.lastResult = o.result;
+      const state = l.state;
+      const planned = plan(l.planner, completions, {
         index: g.index,
         state,
         step,
-        scope: (t, result) => taskScope(t, { state, input, run, step }, { result: result ?? null }),
+        scope: (t, res) => taskScope(t, { state, input: l.input, run, step }, { result: res ?? null }),
         taskId: (i) => `${prefix}${step + 1}.${i}`,
       });
-      if (sink) {
-        for (const e of planned.events) await emit(e);
-        await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
+      if (sink) for (const e of planned.events) await emit(e);
+      l.step = step;
+      l.tasks = tasks = planned.tasks;
+      let interrupts: PendingInterrupt[] = [];
+      if (persist) {
+        const seen = l.versions;
+        if (applied.changed.length) {
+          l.versions = { ...seen };
+          for (const c of applied.changed) if (!g.channels.channels.get(c)!.reducer.untracked) l.versions[c] = (l.versions[c] ?? 0) + 1;
+        }
+        interrupts = boundaryInterrupts(bp, all.map((o) => o.task), tasks, namespace);
+        await save(l, "loop", all.map((o) => o.task), applied.changed, seen, interrupts);
       }
-      tasks = planned.tasks;
+      if (sink) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
+      if (interrupts.length) return await pause(l, interrupts);
     }
-    const output = bp.output ? Object.fromEntries(bp.output.map((f) => [f.name, state[f.name] ?? null])) : (lastResult ?? null);
-    const durationMs = clock.now() - started;
-    await emit({ type: "run_completed", state, output, steps: step, durationMs });
-    return { runId, threadId, state, output, steps: step, durationMs };
+    const output = bp.output ? Object.fromEntries(bp.output.map((f) => [f.name, l.state[f.name] ?? null])) : (l.lastResult ?? null);
+    if (persist) await persist.drain();
+    const r = result("completed", output, [], l);
+    await emit({ type: "run_completed", state: l.state, output, steps: l.step, durationMs: r.durationMs, errors: l.errors.map((e) => ({ ...e })) });
+    return r;
   } catch (e) {
     const err = e instanceof RagError || e instanceof Error ? e : new Error(String(e));
+    if (detached.running) {
+      controller.abort(err);
+      await detached.settled();
+    }
+    // Whatever the mode, what a failed, cancelled or crashed-into run did is kept (best effort: the run's own error wins).
+    if (persist) await persist.drain().catch(() => {});
     await emit({ type: "run_failed", error: errorToJson(err), steps: step, durationMs: clock.now() - started });
     throw err;
   } finally {
@@ -198,71 +369,17 @@ function taskRef(t: PlannedTask, g: LoopGraph): TaskRef {
   return { taskId: t.id, node: t.node, kind: taskSpec(t, { nodes: g.index.nodes }).kind, trigger: t.trigger, ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) };
 }
 
-/** A failed task is handled when its node routes errors (`on_error`) or is an optional branch. */
-function handled(o: TaskOutcome, g: LoopGraph): boolean {
-  if (o.ok) return true;
-  const spec = o.task.implicit ? undefined : g.index.nodes.get(o.task.node);
-  return Boolean(spec?.onError) || (Boolean(spec?.optional) && o.task.branch !== undefined);
-}
-
-/** Runs a step's tasks with at most `concurrency` in flight; outcomes keep task order. */
-async function runTasks(tasks: readonly PlannedTask[], env: TaskEnv, concurrency: number, withEvents: boolean): Promise<TaskOutcome[]> {
-  const outcomes: TaskOutcome[] = new Array(tasks.length);
-  const runOne = async (i: number) => {
-    const t = tasks[i];
-    const ids = { taskId: t.id, node: t.node };
-    if (withEvents) {
-      const spec = taskSpec(t, env);
-      await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
-    }
-    const o = await executeTask(t, env);
-    outcomes[i] = o;
-    if (withEvents) {
-      if (o.ok) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }, ids);
-      else {
-        const spec = t.implicit ? undefined : env.nodes.get(t.node);
-        await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(spec?.onError) || (Boolean(spec?.optional) && t.branch !== undefined) }, ids);
-      }
-    }
-  };
-  if (tasks.length === 1) {
-    await runOne(0);
-    return outcomes;
-  }
-  if (concurrency >= tasks.length) {
-    await Promise.all(tasks.map((_, i) => runOne(i)));
-    return outcomes;
-  }
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) await runOne(next++);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return outcomes;
-}
-
-async function runChild(
-  g: LoopGraph,
-  graph: string,
-  input: Record<string, unknown>,
-  task: PlannedTask,
-  options: RunOptions,
-  sink: EventSink | undefined,
-  run: Omit<RunInfo, "step">,
-  signal: AbortSignal,
-  emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>,
-): Promise<ChildRunResult> {
-  const childRunId = newId("run");
-  const ids = { taskId: task.id, node: task.node };
-  await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
-  try {
-    const r = await g.child(graph, input, { ...options, runId: childRunId, signal }, { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id }, sink);
-    await emit({ type: "subrun_completed", childRunId, target: graph, ok: true }, ids);
-    return { state: r.state, output: r.output };
-  } catch (e) {
-    await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
-    throw e;
-  }
+/**
+ * A handled failure is also written to a state field named `errors` when the graph
+ * declares one: the text of the error for a list of strings, else the record.
+ */
+function errorWrite(g: LoopGraph, rec: RecordedError): PendingWrite | undefined {
+  const ch = g.channels.channels.get("errors");
+  if (!ch) return undefined;
+  const t = ch.field.type;
+  const item = t.type === "list" ? t.items : t;
+  const text = `${rec.node}: ${String(rec.error.message ?? "failed")}`;
+  return { channel: "errors", value: item.type === "string" ? text : { ...rec }, taskId: rec.taskId, node: rec.node };
 }
 
 /**

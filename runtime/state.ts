@@ -95,6 +95,17 @@ export class ChannelTable {
     return { state: next ? freeze(next) : state, changed };
   }
 
+  /**
+   * State from checkpointed values: every channel starts from its initial value, then
+   * takes the stored value when there is one (untracked channels and channels the
+   * blueprint no longer declares are ignored). The result is deeply frozen.
+   */
+  restore(values: Readonly<Record<string, unknown>>): State {
+    const s: Record<string, unknown> = {};
+    for (const [name, c] of this.channels) s[name] = !c.reducer.untracked && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : c.reducer.initial(c.field);
+    return freeze(s, true);
+  }
+
   /** State without untracked channels (what checkpoints store). */
   tracked(state: State): State {
     let out: Record<string, unknown> | undefined;

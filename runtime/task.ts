@@ -5,9 +5,11 @@
  */
 import type { Blueprint, ExprSpec, NodeSpec, RetrySpec, TemplateSpec } from "../compiler/index.js";
 import type { ChatRequest, ModelReply, NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
-import { BindError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
+import type { PendingInterrupt } from "./checkpoint/types.js";
+import { BindError, classifyError, errorMessage, errorToJson, InterruptError, NodeError, RagError } from "./errors.js";
 import type { RunEventBody } from "./events.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
+import { GraphInterrupt } from "./interrupt.js";
 import type { PlannedTask } from "./plan.js";
 import type { PendingWrite, State } from "./state.js";
 import { describeIssues } from "./schema.js";
@@ -37,11 +39,47 @@ export interface TaskEnv {
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Resume values by interrupt id (`interrupt(payload)` returns them). */
+  readonly answers: Readonly<Record<string, unknown>>;
+  /** Checkpoint namespace of the run (`""` for the root graph). */
+  readonly namespace: string;
+  /** False when the run has no checkpointer: `interrupt()` then fails with InterruptError. */
+  readonly canInterrupt: boolean;
+  /** True when a consumer wants model tokens (`model_token` events). */
+  readonly tokens: boolean;
+}
+
+/**
+ * A task's own cancellation scope (the forked context of a branch, `runtime.md` §2):
+ * aborted when a `wait first|N` join no longer needs the task's branch.
+ */
+export interface CancelScope {
+  readonly signal: AbortSignal;
+  /** Rejects with the abort reason when `signal` aborts. */
+  readonly cancelled: Promise<never>;
 }
 
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly durationMs: number }
-  | { readonly task: PlannedTask; readonly ok: false; readonly error: unknown; readonly durationMs: number };
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly durationMs: number; readonly restored?: boolean }
+  | {
+      readonly task: PlannedTask;
+      readonly ok: false;
+      readonly error: unknown;
+      readonly durationMs: number;
+      /** The task paused (`interrupt`): it did not fail and runs again on resume. */
+      readonly interrupts?: readonly PendingInterrupt[];
+      /** The task's branch was cancelled by a `wait first|N` release. */
+      readonly cancelled?: boolean;
+      readonly restored?: boolean;
+    };
+
+/** Creates a cancellation scope for a task. */
+export function cancelScope(): CancelScope & { readonly controller: AbortController } {
+  const controller = new AbortController();
+  const cancelled = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }));
+  cancelled.catch(() => {});
+  return { controller, signal: controller.signal, cancelled };
+}
 
 /** The node spec a task runs: the graph's node, or an implicit subagent/subgraph node for a send target. */
 export function taskSpec(task: PlannedTask, env: Pick<TaskEnv, "nodes">): NodeSpec {
@@ -54,10 +92,15 @@ export function taskSpec(task: PlannedTask, env: Pick<TaskEnv, "nodes">): NodeSp
 
 const NO_RETRY: RetrySpec = { maxAttempts: 1, backoff: "fixed", initialMs: 0, maxMs: 0, jitter: false, retryOn: [] };
 
-export async function executeTask(task: PlannedTask, env: TaskEnv): Promise<TaskOutcome> {
+/**
+ * Runs one task with its retry policy and per-attempt timeout. Never rejects: failures,
+ * pauses (`interrupts`) and cancellations (`cancelled`) are outcomes.
+ */
+export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: CancelScope): Promise<TaskOutcome> {
   const spec = taskSpec(task, env);
   const started = env.clock.now();
   const ids = { taskId: task.id, node: task.node };
+  if (scope?.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: 0 };
   const impl = env.registry.nodeKinds.get(spec.kind);
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], where), durationMs: 0 };
@@ -65,10 +108,12 @@ export async function executeTask(task: PlannedTask, env: TaskEnv): Promise<Task
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await runAttempt(impl, task, spec, env, timeoutMs);
+      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope);
       const writes = resultWrites(task, spec, result, env);
       return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), durationMs: env.clock.now() - started };
     } catch (e) {
+      if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
+      if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
       const err = asNodeError(e, where);
       const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
       if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
@@ -125,10 +170,16 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
   return new NodeError(`node \`${where.node}\` failed: ${errorMessage(e)}`, classifyError(e), where, { cause: e, ...(typeof retryAfter === "number" ? { retryAfterMs: retryAfter } : {}) });
 }
 
-/** One attempt, bounded by the run's signal and the per-attempt timeout. */
-async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined): Promise<NodeResult> {
-  const controller = new AbortController();
-  const signals = [env.signal, controller.signal];
+/** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
+async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined): Promise<NodeResult> {
+  // The attempt's signal is made only when the node reads it (most pure nodes never do):
+  // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
+  const controller = timeoutMs !== undefined ? new AbortController() : undefined;
+  const signals = [env.signal];
+  if (controller) signals.push(controller.signal);
+  if (scope) signals.push(scope.signal);
+  let signal: AbortSignal | undefined;
+  const signalOf = () => (signal ??= AbortSignal.any(signals));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const timeout =
@@ -137,15 +188,18 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
-            controller.abort(err);
+            controller!.abort(err);
             reject(err);
           }, timeoutMs);
         });
   try {
-    const nodeTask = makeNodeTask(task, spec, env, AbortSignal.any(signals));
+    const nodeTask = makeNodeTask(task, spec, env, signalOf);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
-    return await Promise.race(timeout ? [impl(nodeTask), env.aborted, timeout] : [impl(nodeTask), env.aborted]);
+    const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
+    if (timeout) racers.push(timeout);
+    if (scope) racers.push(scope.cancelled);
+    return await Promise.race(racers);
   } finally {
     if (timer) clearTimeout(timer);
     timeout?.catch(() => {});
@@ -163,9 +217,11 @@ export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input
   };
 }
 
-function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: AbortSignal): NodeTask {
+function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf: () => AbortSignal): NodeTask {
   const ids = { taskId: task.id, node: task.node };
   let messageCount = 0;
+  let interrupts = 0;
+  let scratch: Map<string, unknown> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const self: NodeTask = {
     node: spec,
@@ -175,7 +231,9 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
     state: env.state,
     input: env.input,
     args: task.args,
-    signal,
+    get signal() {
+      return signalOf();
+    },
     registry: env.registry,
     messagesChannel: env.messagesChannel,
     evaluate: (expr: ExprSpec, extra?: Record<string, unknown>) => evaluate(expr, taskScope(task, env, extra)),
@@ -191,7 +249,19 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
       }
       return task.args;
     },
+    ...(task.branch ? { branch: task.branch } : {}),
+    get scratch() {
+      return (scratch ??= new Map());
+    },
     newMessageId: () => `${env.run.namespace}:${task.id}#${++messageCount}`,
+    interrupt<T = unknown>(payload: unknown): T {
+      const id = `${task.id}#${interrupts++}`;
+      if (id in env.answers) return env.answers[id] as T;
+      if (!env.canInterrupt) {
+        throw new InterruptError(`node \`${task.node}\` asked for human input (interrupt), but the run has no checkpointer to pause on: pass a checkpointer (CLI: --checkpoints) and a thread id`, payload, where);
+      }
+      throw new GraphInterrupt([{ id, kind: "node", node: task.node, taskId: task.id, payload, namespace: env.namespace }]);
+    },
     emit: (name, data) => void env.emit({ type: "custom", name, data }, ids),
     async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply> {
       const m = env.registry.models.get(modelName);
@@ -199,9 +269,10 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
       const agent = options?.agent;
       await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
       const t0 = env.clock.now();
+      const onToken = env.tokens ? (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids) : undefined;
       const res = await m.provider.chat(
         { ...request, model: m.modelId, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
-        { signal },
+        onToken ? { signal: signalOf(), onToken } : { signal: signalOf() },
       );
       const costUsd = m.price ? (res.usage.inputTokens * m.price.inputPerMTok + res.usage.outputTokens * m.price.outputPerMTok) / 1_000_000 : res.usage.costUsd;
       const usage = { ...res.usage, ...(costUsd !== undefined ? { costUsd } : {}) };
@@ -229,7 +300,7 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signal: A
         throw new NodeError(msg, "validation", where);
       }
       try {
-        const out = await def.run(parsed.data, { signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+        const out = await def.run(parsed.data, { signal: signalOf(), runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
         await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
         return out;
       } catch (e) {

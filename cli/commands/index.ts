@@ -40,6 +40,10 @@ const run: RegisterCommand = (program) =>
     .option("--graph <name>", "graph to run (default: the first of the file)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .option("--json", "print events as JSON Lines instead of progress")
+    .option("--thread <id>", "thread to run on (default: a new id, printed)")
+    .option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db")
+    .option("--no-checkpoints", "keep no checkpoints (the run cannot pause or be resumed)")
+    .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run.js");
       process.exitCode = await runCommand(file, opts);
@@ -94,4 +98,51 @@ const spec: RegisterCommand = (program) =>
       process.exitCode = await specCommand(opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, fmt, graph, diff, spec];
+const resume: RegisterCommand = (program) =>
+  program
+    .command("resume")
+    .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again)")
+    .argument("<thread>", "thread id (printed by `rag run`; `rag runs` lists them)")
+    .option("--resume <json>", 'answer to the pending interrupt (JSON, e.g. \'"approve"\'), or {"<interrupt id>": answer, …} for several')
+    .option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db")
+    .option("--json", "print events as JSON Lines instead of progress")
+    .option("--allow-blueprint-change", "resume even though the graph changed since the checkpoint")
+    .option("--file <file>", "the .rag file to resume with (default: the one the thread was started with)")
+    .option("--graph <name>", "graph of --file")
+    .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
+    .option("--durability <mode>", "sync, async or exit")
+    .option("--steer <text>", "steering instructions for the resumed run (recorded in the checkpoint metadata, apart from resume values)")
+    .action(async (thread: string, opts) => {
+      const { resumeCommand } = await import("./resume.js");
+      process.exitCode = await resumeCommand(thread, opts);
+    });
+
+const runs: RegisterCommand = (program) => {
+  const cmd = program.command("runs").description("threads and their checkpoints (time travel): list, show, state, fork");
+  const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db");
+  file(cmd.command("list", { isDefault: true }).description("threads, most recent first"))
+    .option("--json", "print JSON")
+    .action(async (opts) => {
+      const { listRuns } = await import("./runs.js");
+      process.exitCode = await listRuns(opts);
+    });
+  file(cmd.command("show").description("a thread's checkpoints: step, source, next tasks, changed channels").argument("<thread>"))
+    .option("--json", "print JSON")
+    .action(async (thread: string, opts) => {
+      const { showRun } = await import("./runs.js");
+      process.exitCode = await showRun(thread, opts);
+    });
+  file(cmd.command("state").description("the state at a checkpoint (default: the latest), as JSON").argument("<thread>").argument("[checkpoint]")).action(async (thread: string, checkpoint: string | undefined, opts) => {
+    const { showState } = await import("./runs.js");
+    process.exitCode = await showState(thread, checkpoint, opts);
+  });
+  file(cmd.command("fork").description("copy a checkpoint into a new thread (resume it to re-run from there)").argument("<thread>").argument("<checkpoint>"))
+    .option("--thread <id>", "id of the new thread (default: a new id)")
+    .option("--json", "print JSON")
+    .action(async (thread: string, checkpoint: string, opts) => {
+      const { forkRun } = await import("./runs.js");
+      process.exitCode = await forkRun(thread, checkpoint, opts);
+    });
+};
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec];

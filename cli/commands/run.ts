@@ -1,13 +1,19 @@
 /**
- * `rag run FILE [--input JSON|@file] [--graph NAME] [--config PATH] [--json]`: compiles
- * against the config's registry and runs the graph, showing progress per superstep (or
- * JSON Lines events with `--json`). Exit 0 on success, 1 on a failed run, 2 on a usage,
- * config or compile error (diagnostics on stderr).
+ * `rag run FILE [--input JSON|@file] [--graph NAME] [--config PATH] [--json]
+ * [--thread ID] [--checkpoints PATH | --no-checkpoints] [--durability MODE]`: compiles
+ * against the config's registry and runs the graph on a thread (a new id unless
+ * given, printed), checkpointed to `.rag/checkpoints.db` by default, showing progress
+ * per superstep (or JSON Lines events with `--json`). Exit 0 on success, 1 on a failed
+ * run, 2 on a usage, config or compile error, 3 when the run pauses for a human, 130
+ * when cancelled with Ctrl-C (the thread stays resumable).
  */
-import { compileGraph, renderDiagnostics } from "../../compiler/index.js";
-import { BindError, checkInput, CompiledGraph, InvalidInputError, type RunEvent } from "../../runtime/index.js";
+import { resolve } from "node:path";
+import { compileGraph, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
+import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, type Checkpointer, type Durability } from "../../runtime/index.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource } from "../files.js";
+import { execute } from "../execute.js";
+import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, type LoadedConfig } from "../files.js";
 import { ProgressPrinter } from "../progress.js";
 import { renderStyle } from "../style.js";
 
@@ -16,51 +22,65 @@ export interface RunCommandOptions {
   readonly graph?: string;
   readonly config?: string;
   readonly json?: boolean;
+  readonly thread?: string;
+  /** A path, or false for `--no-checkpoints`. */
+  readonly checkpoints?: string | false;
+  readonly durability?: string;
 }
 
-export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+/** Compiles `file` against its config and binds the graph (CliError exit 2 on diagnostics or a bind error). */
+export async function loadGraph(file: string, opts: { readonly graph?: string; readonly config?: string }, checkpointer: Checkpointer | undefined): Promise<{ graph: CompiledGraph; loaded: LoadedConfig; blueprint: Blueprint }> {
   const source = readSource(file);
   const loaded = await loadConfig(configPathFor(file, opts.config));
   const shown = displayPath(file);
   const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
-  const input = opts.input !== undefined ? parseJsonArg("--input", opts.input) : { ...(r.value ? (loaded.config.defaultInputs?.[r.value.id] ?? {}) : {}) };
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length || !r.value) {
     process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
     if (!loaded.path) process.stderr.write(`note: no rag.config.ts beside ${shown}; pass --config to name the registry\n`);
-    return 2;
+    throw new CliError("", 2);
   }
   const siblings = new Map(r.compilation.blueprints.map((b) => [b.id, b]));
-  let graph: CompiledGraph;
   try {
-    graph = new CompiledGraph(r.value, { registry: loaded.registry, graphs: siblings });
+    const graph = new CompiledGraph(r.value, { registry: loaded.registry, graphs: siblings, ...(checkpointer ? { checkpointer } : {}) });
+    return { graph, loaded, blueprint: r.value };
   } catch (e) {
     if (e instanceof BindError) throw new CliError(`error[bind]: ${e.message}`, 2);
     throw e;
   }
+}
 
-  try {
-    checkInput(graph.blueprint, input);
-  } catch (e) {
-    if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
-    throw e;
-  }
+export function parseDurability(v: string | undefined): Durability | undefined {
+  if (v === undefined) return undefined;
+  if (v === "sync" || v === "async" || v === "exit") return v;
+  throw new CliError(`--durability must be sync, async or exit, not ${v}`);
+}
 
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, graph.blueprint);
-  let last: RunEvent | undefined;
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  const durability = parseDurability(opts.durability);
+  const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
+  const threadId = opts.thread ?? newId("thread");
+  let saver: Checkpointer | undefined;
   try {
-    for await (const e of graph.stream(input, { signal: controller.signal })) {
-      if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
-      else printer!.event(e);
-      if (e.depth === 0) last = e;
+    saver = checkpoints !== undefined ? openCheckpoints(checkpoints) : undefined;
+    const { graph, loaded, blueprint } = await loadGraph(file, opts, saver);
+    const input = opts.input !== undefined ? parseJsonArg("--input", opts.input) : { ...(loaded.config.defaultInputs?.[blueprint.id] ?? {}) };
+    try {
+      checkInput(blueprint, input);
+    } catch (e) {
+      if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
+      throw e;
     }
+    if (saver && opts.thread !== undefined) {
+      const existing = await saver.getTuple({ threadId });
+      if (existing && existing.checkpoint.blueprintHash !== blueprint.hash) {
+        throw new CliError(`thread ${threadId} belongs to a different blueprint (${existing.checkpoint.graph} ${existing.checkpoint.blueprintHash.slice(0, 19)}…); a changed graph is a new run: omit --thread`);
+      }
+    }
+    const origin: RunOrigin = { file: resolve(file), graph: blueprint.id, config: loaded.path ?? null };
+    const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, checkpoints !== undefined ? [`checkpoints ${checkpoints}${durability ? ` (${durability})` : ""}`] : []);
+    return await execute(graph, input, { threadId, ...(durability ? { durability } : {}), metadata: { origin } }, { json: Boolean(opts.json), printer, checkpoints });
   } finally {
-    process.off("SIGINT", onSigint);
+    saver?.close?.();
   }
-  if (last?.type === "run_completed") return 0;
-  if (!last || last.type !== "run_failed") process.stderr.write("error: the run ended without a result\n");
-  return 1;
 }

@@ -4,7 +4,7 @@
  */
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
 import { toolParameters } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { typeSchema } from "../../runtime/schema.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
@@ -108,7 +108,7 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], a
         const out = await task.callTool(c.name, c.arguments, { callId: c.id });
         content = typeof out === "string" ? out : JSON.stringify(out ?? null);
       } catch (e) {
-        if (task.signal.aborted) throw e;
+        if (task.signal.aborted || isInterrupt(e)) throw e;
         content = `Error: ${e instanceof Error ? e.message : String(e)}`;
       }
     }

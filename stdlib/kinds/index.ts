@@ -1,6 +1,7 @@
 /** The standard node kinds (`language.md` §2.4) by canonical name. */
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { agentKind } from "./agent.js";
+import { interruptKind } from "./interrupt.js";
 import { modelKind } from "./model.js";
 import { joinKind, routerKind, setKind, toolKind } from "./simple.js";
 import { subagentKind } from "./subagent.js";
@@ -17,4 +18,5 @@ export const STANDARD_KINDS: Readonly<Record<string, NodeKindImplementation>> = 
   join: joinKind,
   subagent: subagentKind,
   subgraph: subgraphKind,
+  interrupt: interruptKind,
 };

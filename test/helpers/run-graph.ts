@@ -5,7 +5,7 @@
  */
 import { compileGraph, type Blueprint } from "../../compiler/index.js";
 import type { NodeKindImplementation, NodeTask, Registry } from "../../registry/index.js";
-import { CompiledGraph, type RunEvent, type RunOptions, type RunResult, type StreamOptions } from "../../runtime/index.js";
+import { CompiledGraph, type Checkpointer, type RunEvent, type RunOptions, type RunResult, type StreamOptions } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 
 export interface BuildOptions {
@@ -13,6 +13,8 @@ export interface BuildOptions {
   readonly registry?: Registry;
   /** Graph to pick when the source holds several. */
   readonly graph?: string;
+  /** The graph's default checkpointer. */
+  readonly checkpointer?: Checkpointer;
 }
 
 /** Compiles `source` (errors throw with their diagnostics) and binds it to the registry. */
@@ -24,19 +26,19 @@ export function buildGraph(source: string, options: BuildOptions = {}): { graph:
     throw new Error(`test graph does not compile:\n${r.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message} @${d.span.start.line}:${d.span.start.column}`).join("\n")}`);
   }
   const graphs = new Map(r.compilation.blueprints.map((b) => [b.id, b] as const));
-  const graph = new CompiledGraph(r.value, { registry, graphs });
+  const graph = new CompiledGraph(r.value, { registry, graphs, ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}) });
   return { graph, blueprint: r.value, registry, warnings: r.diagnostics.filter((d) => d.severity !== "error").map((d) => d.code) };
 }
 
 /** Compiles and invokes; resolves with the run result (rejects with the run's typed error). */
 export function runGraph(source: string, input: Record<string, unknown> = {}, options: BuildOptions & RunOptions = {}): Promise<RunResult> {
-  const { registry, graph: graphName, ...runOptions } = options;
-  const { graph } = buildGraph(source, { ...(registry ? { registry } : {}), ...(graphName !== undefined ? { graph: graphName } : {}) });
+  const { registry, graph: graphName, checkpointer, ...runOptions } = options;
+  const { graph } = buildGraph(source, { ...(registry ? { registry } : {}), ...(graphName !== undefined ? { graph: graphName } : {}), ...(checkpointer ? { checkpointer } : {}) });
   return graph.invoke(input, runOptions);
 }
 
 /** Streams a run of `graph` to its end and returns every event, in order. */
-export async function eventsOf(graph: CompiledGraph, input: Record<string, unknown> = {}, options: StreamOptions = {}): Promise<RunEvent[]> {
+export async function eventsOf(graph: CompiledGraph, input: Record<string, unknown> | null = {}, options: StreamOptions = {}): Promise<RunEvent[]> {
   const out: RunEvent[] = [];
   for await (const e of graph.stream(input, options)) out.push(e);
   return out;

@@ -498,10 +498,9 @@ describe("join policies", () => {
     expect(ofType(events, "join_released")[0]).toMatchObject({ branches: 2, succeeded: 1, target: "done" });
   });
 
-  // Issue 4 (runtime.md §2): `wait first` must abort the losing branches' in-flight tasks
-  // as soon as one branch wins, within the superstep. Not implemented yet: today the
-  // losers finish their step and are dropped at planning time. Unskip when it lands.
-  it.skip("wait first: a losing branch's in-flight task is cancelled through its AbortSignal", async () => {
+  // runtime.md §2: `wait first` aborts the losing branches' in-flight tasks as soon as
+  // one branch wins, within the superstep.
+  it("wait first: a losing branch's in-flight task is cancelled through its AbortSignal", async () => {
     const registry = standardRegistry();
     let slowAborted = false;
     registry.registerNodeKind("slow", async (task) => {

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench:checkpointer [-- --json]`: what checkpointing costs per superstep.
+ * Runs sequential_1000 (1000 no-op nodes in a chain: 1000 supersteps) and fanout_1000
+ * (1000 Send packets appending to a list, then one reduce) without a checkpointer, with
+ * the in-memory one, and with a SQLite file in each durability mode; prints medians of
+ * wall and CPU time (CPU time is steadier on a busy machine), the cost over the
+ * unchecked run per superstep (µs), and the ratio. `REPEAT=n` sets the runs per variant.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileGraph } from "../compiler/index.js";
+import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type Durability } from "../runtime/index.js";
+import { standardRegistry } from "../stdlib/index.js";
+
+const json = process.argv.includes("--json");
+const REPEAT = Number(process.env.REPEAT ?? 7);
+const dir = mkdtempSync(join(tmpdir(), "rag-bench-ckpt-"));
+
+function build(src: string): CompiledGraph {
+  const registry = standardRegistry();
+  const r = compileGraph(src, { registry: registry.view() });
+  if (!r.value) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
+  return new CompiledGraph(r.value, { registry });
+}
+
+const sequential = build(`graph seq { start n0 ${Array.from({ length: 1000 }, (_, i) => `node n${i} { kind set ${i < 999 ? `next n${i + 1}` : "next END"} }`).join("\n")} }`);
+const fanout = build(`graph fan {
+  start split
+  input { items: list<number> }
+  state { out: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items] join reduce }
+  node w { kind set set { out: args.n } }
+  node reduce { kind set set { total: len(state.out) } next END }
+}`);
+const items = Array.from({ length: 1000 }, (_, i) => i);
+
+interface Variant {
+  readonly name: string;
+  readonly saver?: () => Checkpointer;
+  readonly durability?: Durability;
+}
+let files = 0;
+const variants: Variant[] = [
+  { name: "none" },
+  { name: "memory", saver: () => new MemoryCheckpointer() },
+  ...(["sync", "async", "exit"] as const).map((d) => ({ name: `sqlite ${d}`, durability: d, saver: () => new SqliteCheckpointer(join(dir, `b${++files}.db`)) })),
+];
+
+/** Runs every variant in turn, REPEAT times (interleaved, so load on the machine hits all alike); medians of wall and CPU time. */
+async function measure(runs: readonly (() => Promise<void>)[]): Promise<{ wall: number; cpu: number }[]> {
+  for (let i = 0; i < 3; i++) for (const r of runs) await r(); // warm-up
+  const wall: number[][] = runs.map(() => []);
+  const cpu: number[][] = runs.map(() => []);
+  for (let i = 0; i < REPEAT; i++) {
+    for (const [k, r] of runs.entries()) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await r();
+      wall[k].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[k].push((c.user + c.system) / 1000);
+    }
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return runs.map((_, k) => ({ wall: median(wall[k]), cpu: median(cpu[k]) }));
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+const rows: { workload: string; checkpointer: string; wall_ms: number; cpu_ms: number; steps: number; cpu_overhead_us_per_step: number; wall_overhead_us_per_step: number; cpu_ratio: number }[] = [];
+for (const [workload, graph, input, steps] of [
+  ["sequential_1000", sequential, {}, 1000],
+  ["fanout_1000", fanout, { items }, 3],
+] as const) {
+  const savers = variants.map((v) => v.saver?.());
+  let t = 0;
+  const results = await measure(
+    variants.map((v, k) => async () => {
+      const saver = savers[k];
+      await graph.invoke(input, { ...(saver ? { checkpointer: saver, threadId: `t${t++}` } : {}), ...(v.durability ? { durability: v.durability } : {}), recursionLimit: 2000 });
+    }),
+  );
+  for (const s of savers) s?.close?.();
+  const base = results[0];
+  variants.forEach((v, k) => {
+    const r = results[k];
+    rows.push({
+      workload,
+      checkpointer: v.name,
+      wall_ms: round(r.wall),
+      cpu_ms: round(r.cpu),
+      steps,
+      cpu_overhead_us_per_step: round(((r.cpu - base.cpu) * 1000) / steps),
+      wall_overhead_us_per_step: round(((r.wall - base.wall) * 1000) / steps),
+      cpu_ratio: round(r.cpu / base.cpu),
+    });
+  });
+}
+rmSync(dir, { recursive: true, force: true });
+
+if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+else {
+  const head = ["workload", "checkpointer", "wall ms", "cpu ms", "supersteps", "cpu overhead µs/step", "wall overhead µs/step", "cpu × unchecked"];
+  const body = rows.map((r) => [r.workload, r.checkpointer, r.wall_ms.toFixed(2), r.cpu_ms.toFixed(2), String(r.steps), r.cpu_overhead_us_per_step.toFixed(1), r.wall_overhead_us_per_step.toFixed(1), r.cpu_ratio.toFixed(2)]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  for (const line of [head, ...body]) console.log(line.map((c, i) => c.padEnd(w[i])).join("  "));
+}

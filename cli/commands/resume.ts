@@ -1,0 +1,63 @@
+/**
+ * `rag resume THREAD [--resume JSON] [--checkpoints PATH] [--json]
+ * [--allow-blueprint-change] [--file FILE] [--graph NAME] [--config PATH]`: continues a
+ * paused, cancelled, failed or crashed thread from its latest checkpoint. The graph is
+ * the one the thread was started with (`rag run` records its file, graph and config);
+ * `--file` overrides it. Several pending interrupts are answered by id:
+ * `--resume '{"<id>": value, …}'`. Exit statuses as `rag run`.
+ */
+import { answerInterrupts, pendingInterrupts, recordedAnswers } from "../../runtime/index.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, parseResume, type RunOrigin } from "../checkpoints.js";
+import { CliError } from "../errors.js";
+import { execute } from "../execute.js";
+import { ProgressPrinter } from "../progress.js";
+import { loadGraph, parseDurability } from "./run.js";
+
+export interface ResumeCommandOptions {
+  readonly resume?: string;
+  readonly checkpoints?: string;
+  readonly json?: boolean;
+  readonly allowBlueprintChange?: boolean;
+  readonly file?: string;
+  readonly graph?: string;
+  readonly config?: string;
+  readonly durability?: string;
+  readonly steer?: string;
+}
+
+export async function resumeCommand(threadId: string, opts: ResumeCommandOptions): Promise<number> {
+  const durability = parseDurability(opts.durability);
+  const checkpoints = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
+  const saver = openCheckpoints(checkpoints, true);
+  try {
+    const tuple = await saver.getTuple({ threadId });
+    if (!tuple) throw new CliError(`no thread ${threadId} in ${checkpoints} (\`rag runs\` lists the threads there)`);
+    const origin = tuple.metadata.origin as RunOrigin | undefined;
+    const file = opts.file ?? origin?.file;
+    if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
+    const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
+    const { graph, loaded, blueprint } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}) }, saver);
+    if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
+      throw new CliError(
+        `thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${file} now compiles to ${blueprint.hash.slice(0, 19)}…; resuming under a changed blueprint is refused (a migration is a new run). Pass --allow-blueprint-change to resume anyway.`,
+      );
+    }
+    const pending = pendingInterrupts(tuple);
+    const parsed = parseResume(opts.resume, pending);
+    const command = opts.steer !== undefined ? { ...parsed, steering: opts.steer } : parsed;
+    try {
+      answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true });
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, [`checkpoints ${checkpoints}`]);
+    return await execute(
+      graph,
+      null,
+      { threadId, resume: command, ...(opts.allowBlueprintChange ? { allowBlueprintChange: true } : {}), ...(durability ? { durability } : {}), ...(origin ? { metadata: { origin } } : {}) },
+      { json: Boolean(opts.json), printer, checkpoints },
+    );
+  } finally {
+    saver.close();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Streams a run for `rag run` and `rag resume`: progress (or JSON Lines events), Ctrl-C
+ * as a cancellation that leaves a resumable checkpoint, and the exit status:
+ * 0 completed, 1 failed, 3 paused for a human (with the command that resumes it),
+ * 130 cancelled by Ctrl-C.
+ */
+import { CancelledError, type CompiledGraph, type PendingInterrupt, type RunEvent, type RunOptions } from "../runtime/index.js";
+import { resumeCommandLine, shellQuote, checkpointsFlag } from "./checkpoints.js";
+import type { ProgressPrinter } from "./progress.js";
+import { colorsFor } from "./style.js";
+
+export const EXIT_PAUSED = 3;
+export const EXIT_CANCELLED = 130;
+
+export interface ExecuteOptions {
+  readonly json: boolean;
+  readonly printer: ProgressPrinter | undefined;
+  /** The checkpoints path as the user gave it (undefined: no checkpointer). */
+  readonly checkpoints: string | undefined;
+}
+
+/** Runs (input) or resumes (input null) `graph` and reports; resolves with the exit status. */
+export async function execute(graph: CompiledGraph, input: Record<string, unknown> | null, runOptions: RunOptions & { threadId: string }, opts: ExecuteOptions): Promise<number> {
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    controller.abort(new CancelledError("cancelled by Ctrl-C", { graph: graph.blueprint.id }));
+  };
+  process.once("SIGINT", onSigint);
+  let last: RunEvent | undefined;
+  const interrupts: PendingInterrupt[] = [];
+  try {
+    for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal })) {
+      if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
+      else opts.printer!.event(e);
+      if (e.depth === 0) {
+        last = e;
+        if (e.type === "run_interrupted") interrupts.push(...(e.interrupts as unknown as PendingInterrupt[]));
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const c = colorsFor(process.stderr);
+  const thread = runOptions.threadId;
+  if (last?.type === "run_completed") return 0;
+  if (last?.type === "run_interrupted") {
+    const out = opts.json ? process.stderr : process.stdout;
+    out.write(`${opts.json ? "" : "\n"}resume with:\n  ${resumeCommandLine(thread, interrupts, opts.checkpoints)}\n`);
+    return EXIT_PAUSED;
+  }
+  if (interrupted) {
+    process.stderr.write(
+      opts.checkpoints !== undefined
+        ? `${c.yellow("cancelled")}: the thread is resumable from its last checkpoint:\n  rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}\n`
+        : `${c.yellow("cancelled")} (no checkpoints were kept: --no-checkpoints)\n`,
+    );
+    return EXIT_CANCELLED;
+  }
+  if (!last || last.type !== "run_failed") process.stderr.write("error: the run ended without a result\n");
+  else if (opts.checkpoints !== undefined && last.error.code !== "invalid_input" && last.error.code !== "blueprint_mismatch" && last.error.code !== "invalid_resume") {
+    process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}\n`);
+  }
+  return 1;
+}

@@ -1,0 +1,4 @@
+/** Checkpointers (`runtime.md` §3): the contract and its backends. */
+export * from "./types.js";
+export { MemoryCheckpointer } from "./memory.js";
+export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./sqlite.js";

@@ -1,0 +1,176 @@
+/**
+ * In-memory checkpointer (after LangGraph's `MemorySaver`): for tests, REPL sessions and
+ * benchmarks. Checkpoints are kept by reference, never copied: channel values are
+ * deeply frozen snapshots and the runtime never changes a checkpoint after `put`, so
+ * storing one costs O(1) whatever the state size.
+ */
+import { CheckpointError } from "../errors.js";
+import {
+  isSpecial,
+  metadataMatches,
+  threadStatus,
+  type BatchOp,
+  type Checkpoint,
+  type CheckpointConfig,
+  type Checkpointer,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type ListOptions,
+  type PendingWriteRecord,
+  type PruneOptions,
+  type ThreadSummary,
+} from "./types.js";
+
+interface Entry {
+  /** Insertion order across the whole store. */
+  readonly seq: number;
+  readonly checkpoint: Checkpoint;
+  readonly metadata: CheckpointMetadata;
+  /** Ordinary writes per task (saved once) and runtime records per task and channel (replaced). */
+  readonly writes: Map<string, { regular?: PendingWriteRecord[]; special: Map<string, PendingWriteRecord> }>;
+}
+
+/** Checkpoints of one thread and namespace, oldest first, plus an index by id. */
+interface Timeline {
+  readonly entries: Entry[];
+  readonly byId: Map<string, Entry>;
+}
+
+export class MemoryCheckpointer implements Checkpointer {
+  /** thread → namespace → timeline. */
+  private readonly threadsById = new Map<string, Map<string, Timeline>>();
+  private seq = 0;
+
+  private timeline(threadId: string, namespace: string, create: boolean): Timeline | undefined {
+    let t = this.threadsById.get(threadId);
+    if (!t) {
+      if (!create) return undefined;
+      t = new Map();
+      this.threadsById.set(threadId, t);
+    }
+    let tl = t.get(namespace);
+    if (!tl && create) {
+      tl = { entries: [], byId: new Map() };
+      t.set(namespace, tl);
+    }
+    return tl;
+  }
+
+  async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
+    const tl = this.timeline(config.threadId, config.namespace ?? "", false);
+    if (!tl) return undefined;
+    const e = config.checkpointId !== undefined ? tl.byId.get(config.checkpointId) : tl.entries[tl.entries.length - 1];
+    return e ? tuple(e) : undefined;
+  }
+
+  async list(threadId: string, options: ListOptions = {}): Promise<CheckpointTuple[]> {
+    const tl = this.timeline(threadId, options.namespace ?? "", false);
+    if (!tl) return [];
+    let end = tl.entries.length;
+    if (options.before !== undefined) {
+      const at = tl.entries.findIndex((e) => e.checkpoint.id === options.before);
+      end = at < 0 ? 0 : at;
+    }
+    const out: CheckpointTuple[] = [];
+    for (let i = end - 1; i >= 0 && (options.limit === undefined || out.length < options.limit); i--) {
+      if (metadataMatches(tl.entries[i].metadata, options.filter)) out.push(tuple(tl.entries[i]));
+    }
+    return out;
+  }
+
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
+    const tl = this.timeline(checkpoint.threadId, checkpoint.namespace, true)!;
+    if (tl.byId.has(checkpoint.id)) throw new CheckpointError(`checkpoint ${checkpoint.id} already exists in thread ${checkpoint.threadId}`);
+    const e: Entry = { seq: ++this.seq, checkpoint, metadata, writes: new Map() };
+    tl.entries.push(e);
+    tl.byId.set(checkpoint.id, e);
+    return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
+  }
+
+  async putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) throw new CheckpointError("putWrites needs a checkpoint id");
+    const e = this.timeline(config.threadId, config.namespace ?? "", false)?.byId.get(config.checkpointId);
+    if (!e) throw new CheckpointError(`checkpoint ${config.checkpointId} does not exist in thread ${config.threadId}`);
+    let rec = e.writes.get(taskId);
+    if (!rec) {
+      rec = { special: new Map() };
+      e.writes.set(taskId, rec);
+    }
+    const regular: PendingWriteRecord[] = [];
+    for (const [channel, value] of writes) {
+      if (isSpecial(channel)) rec.special.set(channel, { taskId, channel, value });
+      else regular.push({ taskId, channel, value });
+    }
+    if (regular.length && !rec.regular) rec.regular = regular;
+  }
+
+  async putBatch(ops: readonly BatchOp[]): Promise<void> {
+    for (const op of ops) {
+      if (op.kind === "put") await this.put(op.checkpoint, op.metadata);
+      else await this.putWrites(op.config, op.writes, op.taskId);
+    }
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.threadsById.delete(threadId);
+  }
+
+  async copyThread(from: string, to: string): Promise<void> {
+    if (this.threadsById.has(to)) throw new CheckpointError(`thread ${to} already exists`);
+    const src = this.threadsById.get(from);
+    if (!src) return;
+    const dst = new Map<string, Timeline>();
+    for (const [ns, tl] of src) {
+      const entries = tl.entries.map((e): Entry => ({
+        seq: ++this.seq,
+        checkpoint: { ...e.checkpoint, threadId: to },
+        metadata: e.metadata,
+        writes: new Map([...e.writes].map(([k, w]) => [k, { ...(w.regular ? { regular: [...w.regular] } : {}), special: new Map(w.special) }])),
+      }));
+      dst.set(ns, { entries, byId: new Map(entries.map((e) => [e.checkpoint.id, e])) });
+    }
+    this.threadsById.set(to, dst);
+  }
+
+  async prune(options: PruneOptions = {}): Promise<number> {
+    const keep = Math.max(0, options.keepLast ?? 1);
+    let removed = 0;
+    for (const [threadId, nss] of this.threadsById) {
+      if (options.threads && !options.threads.includes(threadId)) continue;
+      for (const tl of nss.values()) {
+        const drop = tl.entries.length - keep;
+        if (drop <= 0) continue;
+        for (const e of tl.entries.splice(0, drop)) tl.byId.delete(e.checkpoint.id);
+        removed += drop;
+      }
+    }
+    return removed;
+  }
+
+  async threads(): Promise<ThreadSummary[]> {
+    const out: (ThreadSummary & { seq: number })[] = [];
+    for (const [threadId, nss] of this.threadsById) {
+      const tl = nss.get("");
+      const last = tl?.entries[tl.entries.length - 1];
+      if (!tl || !last) continue;
+      out.push({ threadId, graph: last.checkpoint.graph, checkpoints: tl.entries.length, step: last.checkpoint.step, updatedAt: last.checkpoint.ts, latestId: last.checkpoint.id, status: threadStatus(tuple(last)), seq: last.seq });
+    }
+    return out.sort((a, b) => b.seq - a.seq).map(({ seq: _seq, ...t }) => t);
+  }
+}
+
+function tuple(e: Entry): CheckpointTuple {
+  const c = e.checkpoint;
+  const pendingWrites: PendingWriteRecord[] = [];
+  for (const w of e.writes.values()) {
+    if (w.regular) pendingWrites.push(...w.regular);
+    pendingWrites.push(...w.special.values());
+  }
+  return {
+    config: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.id },
+    checkpoint: c,
+    metadata: e.metadata,
+    ...(c.parentId !== undefined ? { parentConfig: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.parentId } } : {}),
+    pendingWrites,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * How a run persists through its checkpointer, per durability mode (`runtime.md` §3):
+ * - `sync`: each checkpoint is saved before the next superstep starts;
+ * - `async`: saving is queued and runs while the next step does, in order; what
+ *   queued up meanwhile is written as one batch (`putBatch`: one SQLite transaction
+ *   for many steps), and the queue is drained at every exit (completion, failure,
+ *   cancellation, pause);
+ * - `exit`: only the latest checkpoint and its pending writes are saved, at exit.
+ * Pending writes always attach to the latest checkpoint (the one the running step
+ * started from).
+ */
+import type { BatchOp, Checkpoint, CheckpointConfig, Checkpointer, CheckpointMetadata, CheckpointTuple, Durability } from "./types.js";
+
+type Writes = readonly (readonly [string, unknown])[];
+
+export class Persister {
+  private latest: { checkpoint: Checkpoint; metadata: CheckpointMetadata } | undefined;
+  private savedId: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  /** `async` mode: operations waiting for the next batch. */
+  private ops: BatchOp[] = [];
+  private failure: unknown = undefined;
+  private failed = false;
+  /** `exit` mode: writes for the latest checkpoint, saved at exit. */
+  private buffered: [taskId: string, writes: Writes][] = [];
+
+  /** @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved` events). */
+  constructor(
+    readonly saver: Checkpointer,
+    readonly durability: Durability,
+    readonly threadId: string,
+    readonly namespace: string,
+    private readonly onSaved: (c: Checkpoint, m: CheckpointMetadata) => Promise<void>,
+  ) {}
+
+  /** Starts from a checkpoint that is already stored (a resume or a continued thread). */
+  adopt(t: CheckpointTuple): void {
+    this.latest = { checkpoint: t.checkpoint, metadata: t.metadata };
+    this.savedId = t.checkpoint.id;
+  }
+
+  /** Id of the latest checkpoint (the parent of the next one). */
+  get latestId(): string | undefined {
+    return this.latest?.checkpoint.id;
+  }
+
+  private config(): CheckpointConfig {
+    return { threadId: this.threadId, namespace: this.namespace, checkpointId: this.latest!.checkpoint.id };
+  }
+
+  /** Records a new checkpoint; saves it now (`sync`), queues it (`async`) or keeps it for exit. */
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
+    this.latest = { checkpoint, metadata };
+    this.buffered = [];
+    if (this.durability === "sync") {
+      await this.saver.put(checkpoint, metadata);
+      this.savedId = checkpoint.id;
+      await this.onSaved(checkpoint, metadata);
+    } else if (this.durability === "async") {
+      this.enqueue({ kind: "put", checkpoint, metadata });
+      await this.onSaved(checkpoint, metadata);
+    }
+  }
+
+  /**
+   * Saves a task's writes against the latest checkpoint. `sync` hands them to the
+   * checkpointer at once (a backend may batch them; they are always stored before the
+   * next checkpoint); failures surface at the next `check` or `drain`.
+   */
+  putWrites(taskId: string, writes: Writes): void {
+    if (!this.latest) return;
+    if (this.durability === "exit") {
+      this.buffered.push([taskId, writes]);
+      return;
+    }
+    const config = this.config();
+    if (this.durability === "async") this.enqueue({ kind: "writes", config, writes, taskId });
+    else this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
+  }
+
+  /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */
+  private enqueue(op: BatchOp): void {
+    this.ops.push(op);
+    if (this.ops.length > 1) return;
+    this.queue = this.queue
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => this.writeBatch())
+      .then(
+        () => undefined,
+        (e: unknown) => this.fail(e),
+      );
+  }
+
+  private async writeBatch(): Promise<void> {
+    const ops = this.ops;
+    this.ops = [];
+    if (!ops.length || this.failed) return;
+    if (this.saver.putBatch) await this.saver.putBatch(ops);
+    else for (const op of ops) await (op.kind === "put" ? this.saver.put(op.checkpoint, op.metadata) : this.saver.putWrites(op.config, op.writes, op.taskId));
+    for (const op of ops) if (op.kind === "put") this.savedId = op.checkpoint.id;
+  }
+
+  private fail(e: unknown): void {
+    if (!this.failed) {
+      this.failed = true;
+      this.failure = e;
+    }
+  }
+
+  /** Throws the first failure of a background save. */
+  check(): void {
+    if (this.failed) throw this.failure;
+  }
+
+  /** At every exit: saves what `exit` mode deferred, waits for the `async` queue, and surfaces a failure. */
+  async drain(): Promise<void> {
+    if (this.durability === "exit" && this.latest) {
+      const { checkpoint, metadata } = this.latest;
+      if (this.savedId !== checkpoint.id) {
+        await this.saver.put(checkpoint, metadata);
+        this.savedId = checkpoint.id;
+        await this.onSaved(checkpoint, metadata);
+      }
+      const config = this.config();
+      for (const [taskId, writes] of this.buffered.splice(0)) await this.saver.putWrites(config, writes, taskId);
+    }
+    await this.queue;
+    this.check();
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * SQLite checkpointer (better-sqlite3): the embedded default of the CLI
+ * (`.rag/checkpoints.db`). One file holds every thread; WAL mode lets readers (`rag
+ * runs`) work while a run writes. Costs are kept off the superstep's hot path:
+ * statements are prepared once, pending writes of tasks that complete in the same tick
+ * are batched into one transaction, and a checkpoint is inserted together with any
+ * batched writes in one transaction. `synchronous = NORMAL` in WAL mode makes every
+ * commit survive a crash of the process (SIGKILL); a power loss may lose the last ones.
+ *
+ * Layout: `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph, hash,
+ * created_at, checkpoint JSON, metadata JSON)` and `writes(thread_id, ns, checkpoint_id,
+ * task_id, idx, channel, value JSON)`; runtime records use fixed negative `idx`.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { CheckpointError } from "../errors.js";
+import {
+  isSpecial,
+  metadataMatches,
+  SPECIAL_INDEX,
+  threadStatus,
+  type BatchOp,
+  type Checkpoint,
+  type CheckpointConfig,
+  type Checkpointer,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type ListOptions,
+  type PendingWriteRecord,
+  type PruneOptions,
+  type ThreadSummary,
+} from "./types.js";
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent_id TEXT,
+  step INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  graph TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  checkpoint TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  UNIQUE (thread_id, ns, id)
+);
+CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, ns, seq);
+CREATE TABLE IF NOT EXISTS writes (
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  value TEXT,
+  PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+) WITHOUT ROWID;
+`;
+
+interface Row {
+  thread_id: string;
+  ns: string;
+  id: string;
+  checkpoint: string;
+  metadata: string;
+}
+
+/** A write row waiting for the next transaction: [thread, ns, checkpoint, task, idx, channel, value JSON]. */
+type WriteRow = [string, string, string, string, number, string, string | null];
+
+let Database: typeof BetterSqlite3 | undefined;
+
+export interface SqliteCheckpointerOptions {
+  /** Open read-only (no schema changes, no writes). */
+  readonly readonly?: boolean;
+}
+
+export class SqliteCheckpointer implements Checkpointer {
+  readonly db: BetterSqlite3.Database;
+  private readonly stmt: ReturnType<SqliteCheckpointer["prepare"]>;
+  private buffer: { regular: WriteRow[]; special: WriteRow[] } = { regular: [], special: [] };
+  private flushing: Promise<void> | undefined;
+  private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
+  private readonly putTx: (row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => void;
+  private readonly batchTx: (ops: readonly BatchOp[]) => void;
+
+  /**
+   * Opens (creating when needed, with its directory) the database at `path`
+   * (`:memory:` for a private in-memory database).
+   *
+   * @throws CheckpointError when the file cannot be opened or has a newer schema.
+   */
+  constructor(readonly path: string, options: SqliteCheckpointerOptions = {}) {
+    try {
+      Database ??= createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+      if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path, { readonly: Boolean(options.readonly), fileMustExist: Boolean(options.readonly) });
+      this.db.pragma("busy_timeout = 5000");
+      if (!options.readonly) {
+        this.db.pragma("journal_mode = WAL");
+        this.db.pragma("synchronous = NORMAL");
+        const version = this.db.pragma("user_version", { simple: true }) as number;
+        if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer ragraph (schema ${version}, this one reads ${SCHEMA_VERSION})`);
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+    } catch (e) {
+      throw new CheckpointError(`cannot open the checkpoint database ${path}: ${(e as Error).message}`, {}, { cause: e });
+    }
+    this.stmt = this.prepare();
+    this.writeBatch = this.db.transaction((b: { regular: WriteRow[]; special: WriteRow[] }) => {
+      for (const r of b.regular) this.stmt.insertWrite.run(r);
+      for (const r of b.special) this.stmt.upsertWrite.run(r);
+    });
+    this.putTx = this.db.transaction((row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => {
+      this.writeBatch(b);
+      this.stmt.insertCheckpoint.run(row);
+    });
+    // Rows of one transaction become visible together, so the order of checkpoint and
+    // write inserts inside it does not matter; write rows keep their relative order.
+    this.batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
+      for (const op of ops) {
+        if (op.kind === "put") this.stmt.insertCheckpoint.run(this.checkpointRow(op.checkpoint, op.metadata));
+        else {
+          if (op.config.checkpointId === undefined) throw new CheckpointError("putWrites needs a checkpoint id");
+          this.bufferWrites(op.config, op.writes, op.taskId);
+        }
+      }
+      this.flush();
+    });
+  }
+
+  private prepare() {
+    const db = this.db;
+    const cols = "thread_id, ns, id, checkpoint, metadata";
+    return {
+      insertCheckpoint: db.prepare("INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      insertWrite: db.prepare("INSERT OR IGNORE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      upsertWrite: db.prepare("INSERT OR REPLACE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      latest: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? ORDER BY seq DESC LIMIT 1`),
+      byId: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?`),
+      seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
+      list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
+      writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
+      threads: db.prepare(
+        `SELECT c.thread_id, c.ns, c.id, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
+         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
+         ORDER BY c.seq DESC`,
+      ),
+      hasThread: db.prepare("SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1"),
+      deleteCheckpoints: db.prepare("DELETE FROM checkpoints WHERE thread_id = ?"),
+      deleteWrites: db.prepare("DELETE FROM writes WHERE thread_id = ?"),
+      copyCheckpoints: db.prepare(
+        "INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) SELECT ?, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM checkpoints WHERE thread_id = ? ORDER BY seq",
+      ),
+      copyWrites: db.prepare("INSERT INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT ?, ns, checkpoint_id, task_id, idx, channel, value FROM writes WHERE thread_id = ?"),
+      orphanWrites: db.prepare("DELETE FROM writes WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = writes.thread_id AND c.ns = writes.ns AND c.id = writes.checkpoint_id)"),
+    };
+  }
+
+  /** Writes batched pending writes now (one transaction). */
+  private flush(): void {
+    const b = this.buffer;
+    if (!b.regular.length && !b.special.length) return;
+    this.buffer = { regular: [], special: [] };
+    this.writeBatch(b);
+  }
+
+  private guard<T>(what: string, f: () => T): T {
+    try {
+      this.flush();
+      return f();
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`checkpoint database ${this.path}: ${what} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
+    return this.guard("read", () => {
+      const ns = config.namespace ?? "";
+      const row = (config.checkpointId !== undefined ? this.stmt.byId.get(config.threadId, ns, config.checkpointId) : this.stmt.latest.get(config.threadId, ns)) as Row | undefined;
+      return row ? this.tuple(row) : undefined;
+    });
+  }
+
+  async list(threadId: string, options: ListOptions = {}): Promise<CheckpointTuple[]> {
+    return this.guard("list", () => {
+      const ns = options.namespace ?? "";
+      let below = Number.MAX_SAFE_INTEGER;
+      if (options.before !== undefined) below = (this.stmt.seqOf.get(threadId, ns, options.before) as { seq: number } | undefined)?.seq ?? 0;
+      const out: CheckpointTuple[] = [];
+      for (const row of this.stmt.list.iterate(threadId, ns, below) as IterableIterator<Row>) {
+        if (options.limit !== undefined && out.length >= options.limit) break;
+        const metadata = JSON.parse(row.metadata) as CheckpointMetadata;
+        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata));
+      }
+      return out;
+    });
+  }
+
+  private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
+    const { threadId, namespace, ...rest } = checkpoint;
+    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)];
+  }
+
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
+    const b = this.buffer;
+    this.buffer = { regular: [], special: [] };
+    try {
+      this.putTx(this.checkpointRow(checkpoint, metadata), b);
+    } catch (e) {
+      throw new CheckpointError(`checkpoint database ${this.path}: saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+    return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
+  }
+
+  /** Every operation in one transaction (the `async` durability path). */
+  async putBatch(ops: readonly BatchOp[]): Promise<void> {
+    try {
+      this.batchTx(ops);
+    } catch (e) {
+      throw new CheckpointError(`checkpoint database ${this.path}: saving ${ops.length} queued operations failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  private bufferWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): void {
+    const ns = config.namespace ?? "";
+    let i = 0;
+    for (const [channel, value] of writes) {
+      const json = value === undefined ? null : JSON.stringify(value);
+      if (isSpecial(channel)) this.buffer.special.push([config.threadId, ns, config.checkpointId!, taskId, SPECIAL_INDEX[channel] ?? -100, channel, json]);
+      else this.buffer.regular.push([config.threadId, ns, config.checkpointId!, taskId, i++, channel, json]);
+    }
+  }
+
+  /** Batches the rows; they are written in one transaction at the next `put`, read, or event-loop turn. */
+  putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) return Promise.reject(new CheckpointError("putWrites needs a checkpoint id"));
+    this.bufferWrites(config, writes, taskId);
+    this.flushing ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        this.flushing = undefined;
+        try {
+          this.flush();
+          resolve();
+        } catch (e) {
+          reject(new CheckpointError(`checkpoint database ${this.path}: saving pending writes failed: ${(e as Error).message}`, {}, { cause: e }));
+        }
+      }),
+    );
+    return this.flushing;
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.guard("delete", () =>
+      this.db.transaction(() => {
+        this.stmt.deleteWrites.run(threadId);
+        this.stmt.deleteCheckpoints.run(threadId);
+      })(),
+    );
+  }
+
+  async copyThread(from: string, to: string): Promise<void> {
+    this.guard("copy", () => {
+      if (this.stmt.hasThread.get(to)) throw new CheckpointError(`thread ${to} already exists`);
+      this.db.transaction(() => {
+        this.stmt.copyCheckpoints.run(to, from);
+        this.stmt.copyWrites.run(to, from);
+      })();
+    });
+  }
+
+  async prune(options: PruneOptions = {}): Promise<number> {
+    return this.guard("prune", () => {
+      const keep = Math.max(0, Math.floor(options.keepLast ?? 1));
+      const threads = options.threads;
+      const where = threads ? `WHERE thread_id IN (${threads.map(() => "?").join(", ") || "NULL"})` : "";
+      const del = this.db.prepare(
+        `DELETE FROM checkpoints WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY thread_id, ns ORDER BY seq DESC) AS rn FROM checkpoints ${where}) WHERE rn > ?)`,
+      );
+      return this.db.transaction(() => {
+        const n = del.run(...(threads ?? []), keep).changes;
+        this.stmt.orphanWrites.run();
+        return n;
+      })();
+    });
+  }
+
+  async threads(): Promise<ThreadSummary[]> {
+    return this.guard("list threads", () =>
+      (this.stmt.threads.all() as (Row & { cnt: number })[]).map((row) => {
+        const t = this.tuple(row);
+        return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, status: threadStatus(t) };
+      }),
+    );
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
+  }
+
+  private tuple(row: Row, metadata: CheckpointMetadata = JSON.parse(row.metadata) as CheckpointMetadata): CheckpointTuple {
+    const checkpoint = { ...(JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace">), threadId: row.thread_id, namespace: row.ns } as Checkpoint;
+    const pendingWrites: PendingWriteRecord[] = (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
+      taskId: w.task_id,
+      channel: w.channel,
+      value: w.value === null ? undefined : JSON.parse(w.value),
+    }));
+    return {
+      config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
+      checkpoint,
+      metadata,
+      ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
+      pendingWrites,
+    };
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The checkpointer contract (`runtime.md` §3, after LangGraph's `BaseCheckpointSaver`):
+ * one interface, several backends (in-memory, SQLite file), one conformance suite
+ * (`test/runtime/checkpointer-conformance.ts`) that every backend passes.
+ *
+ * A checkpoint is the state of one thread (and namespace, for subgraphs) after a
+ * superstep: channel values and versions, the tasks of the next step (with their send
+ * arguments), the fan-out planner's state, and the interrupts it pauses on. Pending
+ * writes are what the tasks of the *next* step produced before that step's barrier,
+ * saved per task the moment it completes, so a crash or a failing sibling never makes a
+ * completed task run again.
+ */
+import type { PlannedTask, PlannerState } from "../plan.js";
+
+/** Why a checkpoint exists: the run input, a superstep, `updateState`, or `fork`. */
+export type CheckpointSource = "input" | "loop" | "update" | "fork";
+
+/**
+ * When checkpoints are persisted: `sync` before the next step starts; `async` while the
+ * next step runs (ordered, drained at every exit); `exit` only when the run completes,
+ * fails, is cancelled or pauses.
+ */
+export type Durability = "sync" | "async" | "exit";
+
+/** A pause waiting for a human (`runtime.md` §4). */
+export interface PendingInterrupt {
+  /** Stable id, unique in the thread: `before:<task>`, `after:<task>`, or `<task>#<n>` for `interrupt(payload)` calls. */
+  readonly id: string;
+  /** `before`/`after`: a graph-level `interrupt before|after [nodes]`; `node`: an interrupt node or an `interrupt(payload)` call. */
+  readonly kind: "before" | "after" | "node";
+  readonly node: string;
+  readonly taskId: string;
+  /** What the node asked (for an interrupt node: `{prompt, options}`). */
+  readonly payload?: unknown;
+  /** Checkpoint namespace of the run that raised it (`""` for the root graph). */
+  readonly namespace: string;
+}
+
+/** A failure the run recorded instead of failing (an `optional` branch, an `on_error` route). */
+export interface RecordedError {
+  readonly taskId: string;
+  readonly node: string;
+  readonly step: number;
+  readonly handledBy: "optional" | "on_error";
+  readonly error: Readonly<Record<string, unknown>>;
+}
+
+export interface Checkpoint {
+  readonly v: 1;
+  readonly id: string;
+  readonly parentId?: string;
+  readonly threadId: string;
+  /** `""` for the root graph; `<parent task id>:<graph>` (nested with `|`) for subgraph runs. */
+  readonly namespace: string;
+  readonly graph: string;
+  /** The Blueprint hash the run executed (`sha256:…`). */
+  readonly blueprintHash: string;
+  readonly runId: string;
+  /** Supersteps completed (0 for the input checkpoint). */
+  readonly step: number;
+  /** Creation time, ms since the Unix epoch. */
+  readonly ts: number;
+  /** Tracked channel values (untracked channels stay out). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Version per channel: how many supersteps changed it. */
+  readonly versions: Readonly<Record<string, number>>;
+  /** Channel versions each node of the last step saw when it ran. */
+  readonly seen: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Tasks of the next superstep (send arguments included). */
+  readonly next: readonly PlannedTask[];
+  /** `blocking false` tasks started earlier and not yet merged. */
+  readonly detached: readonly PlannedTask[];
+  /** Fan-out and barrier bookkeeping (plain data). */
+  readonly planner: PlannerState;
+  /** Graph-level interrupts (`before`/`after`) this checkpoint pauses on. */
+  readonly interrupts: readonly PendingInterrupt[];
+  /** The run input (expressions read `input.…`). */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly errors: readonly RecordedError[];
+  /** Result of the last completed task (the output when the graph declares none). */
+  readonly result?: unknown;
+}
+
+/** Metadata stored beside a checkpoint; `filter` in `list` matches its keys. */
+export interface CheckpointMetadata {
+  readonly source: CheckpointSource;
+  readonly step: number;
+  readonly runId: string;
+  /** Channels the step (or update) changed. */
+  readonly changed?: readonly string[];
+  /** Nodes that ran in the step. */
+  readonly ran?: readonly string[];
+  /** For `fork`: where the checkpoint was copied from. */
+  readonly forkedFrom?: { readonly threadId: string; readonly checkpointId: string };
+  /** Steering instructions given with a resume (recorded separately from resume values). */
+  readonly steering?: string;
+  readonly [key: string]: unknown;
+}
+
+/** Addresses a checkpoint: the latest of a thread (and namespace), or one by id. */
+export interface CheckpointConfig {
+  readonly threadId: string;
+  /** Default `""` (the root graph). */
+  readonly namespace?: string;
+  readonly checkpointId?: string;
+}
+
+/** A pending write saved with `putWrites`. Channels named `__…__` are runtime records (see `SPECIAL`). */
+export interface PendingWriteRecord {
+  readonly taskId: string;
+  readonly channel: string;
+  readonly value: unknown;
+}
+
+export interface CheckpointTuple {
+  readonly config: Required<CheckpointConfig>;
+  readonly checkpoint: Checkpoint;
+  readonly metadata: CheckpointMetadata;
+  readonly parentConfig?: Required<CheckpointConfig>;
+  /** Writes of tasks that ran from this checkpoint, in the order they were saved (per task: write order). */
+  readonly pendingWrites: readonly PendingWriteRecord[];
+}
+
+export interface ListOptions {
+  /** Default `""` (the root graph). */
+  readonly namespace?: string;
+  /** Only checkpoints saved before this checkpoint id. */
+  readonly before?: string;
+  /** At most this many (newest first). */
+  readonly limit?: number;
+  /** Metadata keys that must equal these values. */
+  readonly filter?: Readonly<Record<string, unknown>>;
+}
+
+/** One thread as `rag runs` lists it (root namespace). */
+export interface ThreadSummary {
+  readonly threadId: string;
+  readonly graph: string;
+  readonly checkpoints: number;
+  /** Step of the latest checkpoint. */
+  readonly step: number;
+  /** Time of the latest checkpoint, ms since the Unix epoch. */
+  readonly updatedAt: number;
+  readonly latestId: string;
+  readonly status: ThreadStatus;
+}
+
+/** `completed`: nothing left to run; `interrupted`: waiting for a resume value; `resumable`: tasks left (crashed, cancelled or failed). */
+export type ThreadStatus = "completed" | "interrupted" | "resumable";
+
+export interface PruneOptions {
+  /** Threads to prune (default: all). */
+  readonly threads?: readonly string[];
+  /** Checkpoints kept per thread and namespace, newest first (default 1). */
+  readonly keepLast?: number;
+}
+
+export interface Checkpointer {
+  /** The checkpoint `config` names (the latest of the thread/namespace without an id), with its pending writes; undefined when absent. */
+  getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined>;
+  /** Checkpoints of a thread, newest first. */
+  list(threadId: string, options?: ListOptions): Promise<CheckpointTuple[]>;
+  /** Stores a checkpoint (its thread and namespace are its own fields); returns its config. */
+  put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>>;
+  /**
+   * Saves writes of task `taskId` against the checkpoint `config` names (an id is required).
+   * Ordinary channel writes of a task are saved once (a repeated call adds nothing);
+   * runtime records (`__…__` channels) replace the task's previous record of that channel.
+   *
+   * @throws CheckpointError when `config` has no checkpoint id.
+   */
+  putWrites(config: CheckpointConfig, writes: readonly (readonly [channel: string, value: unknown])[], taskId: string): Promise<void>;
+  /** Removes every checkpoint and write of a thread (all namespaces). */
+  deleteThread(threadId: string): Promise<void>;
+  /** Copies every checkpoint and write of `from` (all namespaces) to `to`, which must be empty. */
+  copyThread(from: string, to: string): Promise<void>;
+  /** Deletes all but the newest `keepLast` checkpoints per thread and namespace (and their writes); returns how many were deleted. */
+  prune(options?: PruneOptions): Promise<number>;
+  /** Threads with a root checkpoint, most recently updated first. */
+  threads(): Promise<ThreadSummary[]>;
+  /**
+   * Optional bulk path, used by `async` durability: applies the operations in order as
+   * one unit (the SQLite backend: one transaction), as if `put` and `putWrites` were
+   * called one after the other.
+   */
+  putBatch?(ops: readonly BatchOp[]): Promise<void>;
+  /** Releases resources (the SQLite handle). */
+  close?(): void;
+}
+
+/** One operation of `putBatch`. */
+export type BatchOp =
+  | { readonly kind: "put"; readonly checkpoint: Checkpoint; readonly metadata: CheckpointMetadata }
+  | { readonly kind: "writes"; readonly config: CheckpointConfig; readonly writes: readonly (readonly [channel: string, value: unknown])[]; readonly taskId: string };
+
+/** Runtime records stored as pending writes (LangGraph stores `__error__`, `__interrupt__`, `__resume__` the same way). */
+export const SPECIAL = {
+  /** A task completed: `{ok, route?, result?, error?}` (with its channel writes beside it). */
+  task: "__task__",
+  /** A task paused: `PendingInterrupt[]`. */
+  interrupt: "__interrupt__",
+  /** Resume values by interrupt id (task id `__resume__`). */
+  resume: "__resume__",
+} as const;
+
+/** Sort order of runtime records among a task's writes (negative: never clash with write indexes). */
+export const SPECIAL_INDEX: Readonly<Record<string, number>> = { [SPECIAL.task]: -1, [SPECIAL.interrupt]: -2, [SPECIAL.resume]: -3 };
+
+export const isSpecial = (channel: string): boolean => channel.startsWith("__") && channel.endsWith("__");
+
+/** The status of a thread from its latest checkpoint. */
+export function threadStatus(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): ThreadStatus {
+  if (pendingInterrupts(t).length) return "interrupted";
+  return t.checkpoint.next.length || t.checkpoint.detached.length ? "resumable" : "completed";
+}
+
+/**
+ * Interrupts a checkpoint is waiting on: its graph-level interrupts plus those raised by
+ * tasks that have not completed, minus those already answered by a resume.
+ */
+export function pendingInterrupts(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): PendingInterrupt[] {
+  const done = new Set<string>();
+  let answered: Readonly<Record<string, unknown>> = {};
+  const raised: PendingInterrupt[] = [];
+  for (const w of t.pendingWrites) {
+    if (w.channel === SPECIAL.task) done.add(w.taskId);
+    else if (w.channel === SPECIAL.resume) answered = (w.value ?? {}) as Record<string, unknown>;
+  }
+  for (const w of t.pendingWrites) if (w.channel === SPECIAL.interrupt && !done.has(w.taskId)) raised.push(...(w.value as PendingInterrupt[]));
+  return [...t.checkpoint.interrupts, ...raised].filter((i) => !(i.id in answered));
+}
+
+/** The resume values a checkpoint has recorded, by interrupt id. */
+export function recordedAnswers(t: Pick<CheckpointTuple, "pendingWrites">): Record<string, unknown> {
+  for (const w of t.pendingWrites) if (w.channel === SPECIAL.resume) return { ...(w.value as Record<string, unknown>) };
+  return {};
+}
+
+/** True when every key/value of `filter` equals the metadata's (JSON equality). */
+export function metadataMatches(metadata: CheckpointMetadata, filter: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (!filter) return true;
+  for (const [k, v] of Object.entries(filter)) if (JSON.stringify(metadata[k]) !== JSON.stringify(v)) return false;
+  return true;
+}

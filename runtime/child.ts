@@ -1,0 +1,56 @@
+/**
+ * Child runs (`runtime.md` §2–3): a subgraph node or a graph send target runs another
+ * graph as a child of the task, in the same thread, with its own checkpoint namespace
+ * (`<parent task id>:<graph>`, nested with `|`). A child that already checkpointed in
+ * its namespace (the same task, before a crash or a pause) resumes instead of starting
+ * over; a child that pauses makes its parent task pause with the child's interrupts.
+ */
+import type { ChildRunResult, RunInfo } from "../registry/index.js";
+import type { Checkpointer, Durability } from "./checkpoint/types.js";
+import type { RunEventBody } from "./events.js";
+import { GraphInterrupt } from "./interrupt.js";
+import type { PlannedTask } from "./plan.js";
+import { newId, type EventSink, type LoopGraph, type ParentLink, type RunOptions } from "./run.js";
+
+/** Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses. */
+export async function runChild(
+  g: LoopGraph,
+  graph: string,
+  input: Record<string, unknown>,
+  task: PlannedTask,
+  options: RunOptions,
+  sink: EventSink | undefined,
+  run: Omit<RunInfo, "step">,
+  signal: AbortSignal,
+  emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>,
+  parentNs: string,
+  saver: Checkpointer | undefined,
+  durability: Durability | undefined,
+  answers: Readonly<Record<string, unknown>>,
+): Promise<ChildRunResult> {
+  const childRunId = newId("run");
+  const ids = { taskId: task.id, node: task.node };
+  const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}`;
+  // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
+  const resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
+  await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
+  try {
+    const childOptions: RunOptions = {
+      runId: childRunId,
+      signal,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+    };
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers };
+    const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
+    await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
+    if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);
+    return { state: r.state, output: r.output };
+  } catch (e) {
+    if (!(e instanceof GraphInterrupt)) await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
+    throw e;
+  }
+}

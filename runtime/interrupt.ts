@@ -1,0 +1,127 @@
+/**
+ * Interrupts (`runtime.md` §4, after LangGraph's `interrupt()` / `Command(resume=…)`):
+ * a node calls `interrupt(payload)`; without a resume value for that call the task
+ * stops with a `GraphInterrupt` signal, the run saves the checkpoint that makes it
+ * resumable and pauses. On resume the task runs again from its start, and the same call
+ * returns the value. Graph-level `interrupt before|after [nodes]` pause around tasks.
+ */
+import type { Blueprint } from "../compiler/index.js";
+import type { PendingInterrupt } from "./checkpoint/types.js";
+import { InvalidResumeError } from "./errors.js";
+import type { PlannedTask } from "./plan.js";
+
+/**
+ * The control-flow signal a paused task throws (not an error: it is never retried and
+ * never fails the run). Node implementations that catch everything must rethrow it
+ * (`isInterrupt(e)`).
+ */
+export class GraphInterrupt extends Error {
+  constructor(readonly interrupts: readonly PendingInterrupt[]) {
+    super(`paused on ${interrupts.map((i) => i.id).join(", ")}`);
+    this.name = "GraphInterrupt";
+  }
+}
+
+/** True for the signal a paused task throws (rethrow it from catch-all handlers). */
+export function isInterrupt(e: unknown): e is GraphInterrupt {
+  return e instanceof GraphInterrupt;
+}
+
+/** How a paused run continues (`resume(thread, command)`). */
+export interface ResumeCommand {
+  /** The answer when one interrupt is pending. */
+  readonly value?: unknown;
+  /** Answers by interrupt id (several pending interrupts). */
+  readonly values?: Readonly<Record<string, unknown>>;
+  /** Steering instructions for the resumed run, recorded in the next checkpoint's metadata (not a resume value). */
+  readonly steering?: string;
+}
+
+/** True when a blueprint can pause (interrupt nodes or graph-level interrupts). */
+export function graphInterrupts(bp: Blueprint): boolean {
+  return bp.interrupts.before.length > 0 || bp.interrupts.after.length > 0 || bp.nodes.some((n) => n.kind === "interrupt");
+}
+
+/** Graph-level pauses of a checkpoint: `after` the nodes that just ran, `before` the next tasks. */
+export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], next: readonly PlannedTask[], namespace: string): PendingInterrupt[] {
+  const { before, after } = bp.interrupts;
+  if (!before.length && !after.length) return [];
+  const out: PendingInterrupt[] = [];
+  for (const t of ran) if (!t.implicit && after.includes(t.node)) out.push({ id: `after:${t.id}`, kind: "after", node: t.node, taskId: t.id, namespace });
+  for (const t of next) if (!t.implicit && before.includes(t.node)) out.push({ id: `before:${t.id}`, kind: "before", node: t.node, taskId: t.id, namespace });
+  return out;
+}
+
+/**
+ * Merges a resume command into the answers already recorded for a checkpoint.
+ * Graph-level interrupts need no value (they are answered with `null` unless given one);
+ * an interrupt whose payload lists `options` only accepts one of them (a string, or an
+ * object with a `choice` or `route` field).
+ *
+ * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
+ *   interrupt, a value outside the options, or (with `requireAnswer`) no answer to any
+ *   pending node interrupt (nothing could make progress).
+ */
+export function answerInterrupts(
+  threadId: string,
+  pending: readonly PendingInterrupt[],
+  recorded: Readonly<Record<string, unknown>>,
+  command: ResumeCommand | undefined,
+  options: { readonly requireAnswer?: boolean } = {},
+): Record<string, unknown> {
+  const answers: Record<string, unknown> = { ...recorded };
+  const ids = pending.map((i) => i.id);
+  const list = () => (ids.length ? ids.map((i) => `\`${i}\``).join(", ") : "none");
+  const given: Record<string, unknown> = {};
+  if (command?.values) {
+    for (const [id, v] of Object.entries(command.values)) {
+      if (!ids.includes(id)) throw new InvalidResumeError(`thread \`${threadId}\` has no pending interrupt \`${id}\` (pending: ${list()})`);
+      given[id] = v;
+    }
+  }
+  if (command && "value" in command && command.value !== undefined) {
+    const open = pending.filter((i) => i.kind === "node" && !(i.id in given));
+    const target = open.length === 1 ? open[0] : open.length === 0 && pending.length === 1 ? pending[0] : undefined;
+    if (!target) {
+      throw new InvalidResumeError(
+        pending.length
+          ? `thread \`${threadId}\` has ${open.length} pending interrupts that need a value (${open.map((i) => `\`${i.id}\``).join(", ")}); answer each by id, e.g. {"${open[0]?.id}": …}`
+          : `thread \`${threadId}\` has no pending interrupt to give a resume value to`,
+      );
+    }
+    given[target.id] = command.value;
+  }
+  for (const i of pending) {
+    if (i.id in given) {
+      checkOptions(threadId, i, given[i.id]);
+      answers[i.id] = given[i.id];
+    } else if (i.kind !== "node") answers[i.id] = null;
+  }
+  const open = pending.filter((i) => i.kind === "node");
+  if (options.requireAnswer && open.length && open.every((i) => !(i.id in answers))) {
+    throw new InvalidResumeError(
+      `thread \`${threadId}\` is waiting for ${open.length === 1 ? "an answer" : "answers"}: ${open.map((i) => `\`${i.id}\` (node \`${i.node}\`)`).join(", ")}; give ${open.length === 1 ? "it" : "them by id"} as the resume value`,
+    );
+  }
+  return answers;
+}
+
+function checkOptions(threadId: string, i: PendingInterrupt, value: unknown): void {
+  const options = (i.payload as { options?: unknown } | undefined)?.options;
+  if (!Array.isArray(options) || !options.length) return;
+  const choice = chosenOption(value);
+  if (choice === undefined || !options.includes(choice)) {
+    throw new InvalidResumeError(`interrupt \`${i.id}\` (node \`${i.node}\`, thread \`${threadId}\`) expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** The option a resume value picks: the string itself, or its `choice` / `route` field. */
+export function chosenOption(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object") {
+    const v = value as { choice?: unknown; route?: unknown };
+    if (typeof v.choice === "string") return v.choice;
+    if (typeof v.route === "string") return v.route;
+  }
+  return undefined;
+}

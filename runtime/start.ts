@@ -1,0 +1,198 @@
+/**
+ * Where a run starts (`runtime.md` §3): a fresh input (on a new thread, or on top of a
+ * thread's latest state), or a resume from a checkpoint with its pending writes and the
+ * answers to its interrupts. Also builds the checkpoints the loop saves.
+ */
+import type { Blueprint } from "../compiler/index.js";
+import type { Persister } from "./checkpoint/persist.js";
+import { pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { BlueprintMismatchError, CheckpointError } from "./errors.js";
+import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
+import { clonePlanner, newPlannerState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import type { ChannelTable, PendingWrite, State } from "./state.js";
+import type { Registry } from "../registry/index.js";
+import type { TaskRecord } from "./step.js";
+
+/** The loop's position: everything a checkpoint holds, live. */
+export interface LoopState {
+  state: State;
+  /** Supersteps completed in the thread. */
+  step: number;
+  tasks: PlannedTask[];
+  planner: PlannerState;
+  versions: Record<string, number>;
+  input: Readonly<Record<string, unknown>>;
+  errors: RecordedError[];
+  lastResult: unknown;
+  /** Resume values by interrupt id. */
+  answers: Readonly<Record<string, unknown>>;
+  /** Saved records of tasks that ran from the resumed checkpoint. */
+  records: Map<string, TaskRecord> | undefined;
+  /** Detached tasks the checkpoint was still waiting for. */
+  detached: PlannedTask[];
+  /** The checkpoint resumed from. */
+  resumedFrom?: string;
+  /** Graph-level interrupts of the start checkpoint still to answer (pause at once). */
+  pauseAt?: PendingInterrupt[];
+  steering?: string;
+}
+
+export interface StartContext {
+  readonly blueprint: Blueprint;
+  readonly channels: ChannelTable;
+  readonly index: GraphIndex;
+  readonly registry: Registry;
+  readonly threadId: string;
+  readonly namespace: string;
+  readonly persist: Persister | undefined;
+  readonly allowBlueprintChange: boolean;
+  /** Task id prefix (child runs). */
+  readonly prefix: string;
+}
+
+function checkHash(c: StartContext, t: CheckpointTuple): void {
+  if (t.checkpoint.blueprintHash !== c.blueprint.hash && !c.allowBlueprintChange) {
+    throw new BlueprintMismatchError(c.threadId, t.checkpoint.blueprintHash, c.blueprint.hash, { graph: c.blueprint.id });
+  }
+}
+
+/** A fresh run: the input written through the reducers, on top of the thread's latest state when it has one. */
+export async function freshStart(c: StartContext, input: Readonly<Record<string, unknown>>): Promise<LoopState> {
+  const base = c.persist ? await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace }) : undefined;
+  if (base) {
+    checkHash(c, base);
+    c.persist!.adopt(base);
+  }
+  const step = base?.checkpoint.step ?? 0;
+  let state = base ? c.channels.restore(base.checkpoint.values) : c.channels.initial();
+  const writes: PendingWrite[] = Object.entries(input)
+    .filter(([k]) => c.channels.channels.has(k))
+    .map(([channel, value]) => ({ channel, value, taskId: "input", node: "__input__" }));
+  const versions: Record<string, number> = { ...base?.checkpoint.versions };
+  if (writes.length) {
+    const applied = c.channels.apply(state, writes, c.registry, step);
+    state = applied.state;
+    for (const ch of applied.changed) versions[ch] = (versions[ch] ?? 0) + 1;
+  }
+  return {
+    state,
+    step,
+    tasks: c.blueprint.start.map((node, i) => ({ id: `${c.prefix}${step + 1}.${i}`, node, trigger: "start" as const })),
+    planner: base ? { ...newPlannerState(), nextFanout: base.checkpoint.planner.nextFanout } : newPlannerState(),
+    versions,
+    input,
+    errors: [],
+    lastResult: undefined,
+    answers: {},
+    records: undefined,
+    detached: [],
+  };
+}
+
+/**
+ * A resume: the checkpoint (latest, or `checkpointId`), its pending writes as task
+ * records, and the answers to its pending interrupts.
+ *
+ * @throws CheckpointError when there is nothing to resume; BlueprintMismatchError under
+ *   a changed blueprint; InvalidResumeError when the command does not fit the interrupts.
+ */
+export async function resumeStart(c: StartContext, command: ResumeCommand | undefined, checkpointId: string | undefined, inherited: Readonly<Record<string, unknown>> | undefined): Promise<LoopState> {
+  if (!c.persist) throw new CheckpointError(`resuming thread \`${c.threadId}\` needs a checkpointer`, { graph: c.blueprint.id });
+  const t = await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace, ...(checkpointId !== undefined ? { checkpointId } : {}) });
+  if (!t) throw new CheckpointError(`thread \`${c.threadId}\` has no checkpoint${checkpointId !== undefined ? ` \`${checkpointId}\`` : ""} to resume`, { graph: c.blueprint.id });
+  checkHash(c, t);
+  const ck = t.checkpoint;
+  const missing = [...ck.next, ...ck.detached].filter((x) => !x.implicit && !c.index.nodes.has(x.node)).map((x) => x.node);
+  if (missing.length) throw new CheckpointError(`thread \`${c.threadId}\`: the checkpoint's next tasks name nodes graph \`${c.blueprint.id}\` no longer has: ${[...new Set(missing)].join(", ")}`, { graph: c.blueprint.id });
+  c.persist.adopt(t);
+
+  const pending = pendingInterrupts(t);
+  const recorded = recordedAnswers(t);
+  let answers: Record<string, unknown>;
+  if (inherited) {
+    // A child run: the parent's resume command answered by id.
+    const values = Object.fromEntries(pending.filter((i) => i.id in inherited).map((i) => [i.id, inherited[i.id]]));
+    answers = answerInterrupts(c.threadId, pending, recorded, { values });
+  } else {
+    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: true });
+  }
+  if (JSON.stringify(answers) !== JSON.stringify(recorded)) c.persist.putWrites(SPECIAL.resume, [[SPECIAL.resume, answers]]);
+
+  const records = new Map<string, TaskRecord>();
+  for (const w of t.pendingWrites) {
+    if (w.taskId === SPECIAL.resume) continue;
+    let r = records.get(w.taskId);
+    if (!r) {
+      r = { writes: [] };
+      records.set(w.taskId, r);
+    }
+    if (w.channel === SPECIAL.task) records.set(w.taskId, { ...r, done: w.value as TaskRecord["done"] });
+    else if (w.channel !== SPECIAL.interrupt) r.writes.push([w.channel, w.value]);
+  }
+  return {
+    state: c.channels.restore(ck.values),
+    step: ck.step,
+    tasks: [...ck.next],
+    planner: clonePlanner(ck.planner),
+    versions: { ...ck.versions },
+    input: ck.input,
+    errors: [...ck.errors],
+    lastResult: ck.result,
+    answers,
+    records,
+    detached: [...ck.detached],
+    resumedFrom: ck.id,
+    ...(command?.steering !== undefined ? { steering: command.steering } : {}),
+  };
+}
+
+export interface CheckpointParts {
+  readonly source: CheckpointSource;
+  readonly ran: readonly PlannedTask[];
+  readonly changed: readonly string[];
+  readonly seenVersions: Readonly<Record<string, number>>;
+  readonly detached: readonly PlannedTask[];
+  readonly interrupts: readonly PendingInterrupt[];
+  readonly runId: string;
+  /** Random per run: with the step, it makes the checkpoint id (one checkpoint per step and run). */
+  readonly idSuffix: string;
+  readonly ts: number;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The checkpoint of the loop's position, and its metadata. */
+export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: string | undefined, p: CheckpointParts): { checkpoint: Checkpoint; metadata: CheckpointMetadata } {
+  const nodes = p.ran.length === 1 ? [p.ran[0].node] : [...new Set(p.ran.map((t) => t.node))];
+  const checkpoint: Checkpoint = {
+    v: 1,
+    id: `${loop.step}-${p.idSuffix}`,
+    ...(parentId !== undefined ? { parentId } : {}),
+    threadId: c.threadId,
+    namespace: c.namespace,
+    graph: c.blueprint.id,
+    blueprintHash: c.blueprint.hash,
+    runId: p.runId,
+    step: loop.step,
+    ts: p.ts,
+    values: c.channels.tracked(loop.state),
+    versions: loop.versions,
+    seen: Object.fromEntries(nodes.map((n) => [n, p.seenVersions])),
+    next: loop.tasks,
+    detached: p.detached,
+    planner: clonePlanner(loop.planner),
+    interrupts: p.interrupts,
+    input: loop.input,
+    errors: loop.errors.length ? [...loop.errors] : [],
+    ...(loop.lastResult !== undefined ? { result: loop.lastResult } : {}),
+  };
+  const metadata: CheckpointMetadata = {
+    ...p.metadata,
+    source: p.source,
+    step: loop.step,
+    runId: p.runId,
+    changed: p.changed,
+    ran: nodes,
+    ...(loop.steering !== undefined ? { steering: loop.steering } : {}),
+  };
+  return { checkpoint, metadata };
+}

@@ -1,0 +1,309 @@
+/**
+ * Running the tasks of one superstep (`runtime.md` §1 steps 3–4, §2): at most
+ * `concurrency` in flight, outcomes kept in task order. Around each task:
+ * - a task whose completion was saved before a crash or pause is restored from its
+ *   record instead of running again;
+ * - a task that completes while others are still in flight has its writes saved at
+ *   once as pending writes (the last one's go straight into the step's checkpoint);
+ * - a task in a branch of a `wait first|N` fan-out gets its own cancellation scope, and
+ *   once enough branches have ended successfully the losers are aborted in-step;
+ * - a `blocking false` task runs detached: the step does not wait for it, and its
+ *   outcome is merged at the first barrier after it completes.
+ */
+import type { NodeSpec } from "../compiler/index.js";
+import { SPECIAL } from "./checkpoint/types.js";
+import type { Persister } from "./checkpoint/persist.js";
+import { CancelledError, errorToJson, RagError } from "./errors.js";
+import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
+
+type Writes = (readonly [channel: string, value: unknown])[];
+
+/** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
+export interface TaskRecord {
+  readonly writes: Writes;
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly error?: Readonly<Record<string, unknown>> };
+}
+
+export interface StepRun {
+  readonly env: TaskEnv;
+  readonly index: GraphIndex;
+  readonly planner: PlannerState;
+  readonly concurrency: number;
+  readonly withEvents: boolean;
+  /** Emit an `updates` event per completed task. */
+  readonly updates: boolean;
+  /** Saved task records of the checkpoint this step runs from (a resume). */
+  readonly records: ReadonlyMap<string, TaskRecord> | undefined;
+  readonly persist: Persister | undefined;
+  readonly detached: DetachedTasks;
+}
+
+/** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
+export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): "optional" | "on_error" | undefined {
+  if (o.ok) return undefined;
+  const spec = o.task.implicit ? undefined : nodes.get(o.task.node);
+  if (spec?.onError) return "on_error";
+  if (spec?.optional && o.task.branch !== undefined) return "optional";
+  return undefined;
+}
+
+/** The pending writes that record an outcome; undefined when nothing should be saved (an unhandled failure re-runs on resume). */
+export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
+  if (o.ok) return [...o.writes.map((w) => [w.channel, w.value] as const), [SPECIAL.task, { ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }]];
+  if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
+  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, { ok: false, error: errorToJson(o.error) }]];
+  return undefined;
+}
+
+/** An error restored from a saved record: it serialises exactly as it was saved. */
+class RestoredError extends RagError {
+  readonly code: string;
+  constructor(readonly json: Readonly<Record<string, unknown>>) {
+    super(String(json.message ?? "task failed"));
+    this.code = String(json.code ?? "error");
+    this.name = String(json.name ?? "Error");
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...this.json };
+  }
+}
+
+function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
+  const d = r.done!;
+  if (!d.ok) return { task, ok: false, error: new RestoredError(d.error ?? {}), durationMs: 0, restored: true };
+  return {
+    task,
+    ok: true,
+    writes: r.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node })),
+    ...(d.route !== undefined ? { route: d.route } : {}),
+    ...(d.result !== undefined ? { result: d.result } : {}),
+    durationMs: 0,
+    restored: true,
+  };
+}
+
+const NO_SAVED: Set<TaskOutcome> = new Set();
+const NONE: TaskOutcome[] = [];
+
+/** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
+export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
+  const { env } = r;
+  const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
+  const saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
+  const quorum = QuorumWatch.create(tasks, r);
+  let inFlight = tasks.length;
+  let detachedHere = 0;
+
+  const report = async (o: TaskOutcome) => {
+    const t = o.task;
+    const ids = { taskId: t.id, node: t.node };
+    if (o.ok) {
+      await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+      if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
+    } else if (!o.interrupts) {
+      await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+    }
+  };
+  const save = (o: TaskOutcome, always: boolean) => {
+    if (!r.persist || o.restored || (!always && inFlight === 0 && r.detached.running === 0)) return;
+    const rec = recordOf(o, env.nodes);
+    if (rec) {
+      r.persist.putWrites(o.task.id, rec);
+      saved.add(o);
+    }
+  };
+
+  const runOne = async (i: number) => {
+    const t = tasks[i];
+    const rec = r.records?.get(t.id);
+    let o: TaskOutcome;
+    if (rec?.done) o = restore(t, rec);
+    else {
+      if (!t.implicit && env.nodes.get(t.node)?.blocking === false) {
+        inFlight--;
+        detachedHere++;
+        return startDetached(t, r);
+      }
+      if (r.withEvents) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
+      o = await executeTask(t, env, quorum?.scope(i));
+    }
+    inFlight--;
+    outcomes[i] = o;
+    save(o, false);
+    quorum?.completed(i, o);
+    if (r.withEvents) await report(o);
+  };
+
+  if (tasks.length === 1) await runOne(0);
+  else if (r.concurrency >= tasks.length) await Promise.all(tasks.map((_, i) => runOne(i)));
+  else {
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length) await runOne(next++);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, r.concurrency) }, worker));
+  }
+  return { outcomes: detachedHere ? outcomes.filter((o): o is TaskOutcome => o !== undefined) : (outcomes as TaskOutcome[]), saved };
+
+  function startDetached(t: PlannedTask, run: StepRun): Promise<void> {
+    const spec = taskSpec(t, env);
+    const ids = { taskId: t.id, node: t.node };
+    run.detached.start(t, async () => {
+      if (run.withEvents) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
+      const o = await executeTask(t, env);
+      save(o, true);
+      if (run.withEvents) await report(o);
+      return o;
+    });
+    return Promise.resolve();
+  }
+}
+
+/**
+ * `blocking false` tasks of a run (`runtime.md` §2): they run across supersteps; each
+ * outcome waits to be merged at the next barrier, in the order the tasks started.
+ */
+export class DetachedTasks {
+  private readonly inFlight = new Map<string, { task: PlannedTask; seq: number }>();
+  private done: { outcome: TaskOutcome; seq: number }[] = [];
+  private seq = 0;
+  private waiters: (() => void)[] = [];
+  private readonly promises = new Set<Promise<void>>();
+
+  /** Tasks still running. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /** Tasks running or completed but not merged yet. */
+  get pending(): number {
+    return this.inFlight.size + this.done.length;
+  }
+
+  start(task: PlannedTask, run: () => Promise<TaskOutcome>): void {
+    const seq = this.seq++;
+    this.inFlight.set(task.id, { task, seq });
+    const p = run().then((outcome) => {
+      this.inFlight.delete(task.id);
+      this.done.push({ outcome, seq });
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.promises.add(p);
+    void p.finally(() => this.promises.delete(p));
+  }
+
+  /** Completed outcomes not merged yet, in start order; they count as merged afterwards. */
+  take(): TaskOutcome[] {
+    if (!this.done.length) return NONE;
+    const d = this.done.sort((a, b) => a.seq - b.seq).map((x) => x.outcome);
+    this.done = [];
+    return d;
+  }
+
+  /** The tasks a checkpoint must remember: running, or completed and not merged. */
+  tasks(): PlannedTask[] {
+    const all = [...this.inFlight.values(), ...this.done.map((d) => ({ task: d.outcome.task, seq: d.seq }))];
+    return all.sort((a, b) => a.seq - b.seq).map((x) => x.task);
+  }
+
+  /** Completed outcomes waiting to be merged (their records must follow a new checkpoint). */
+  unmerged(): readonly TaskOutcome[] {
+    return this.done.map((d) => d.outcome);
+  }
+
+  /** Resolves once some task has completed (at once when one has, or none is running). */
+  next(): Promise<void> {
+    if (this.done.length || !this.inFlight.size) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Resolves when every running task has completed. */
+  async settled(): Promise<void> {
+    while (this.promises.size) await Promise.all([...this.promises]);
+  }
+}
+
+/** True when some fan-out on the task's branch chain is an open quorum (no allocation: runs per task). */
+function inQuorum(planner: PlannerState, t: PlannedTask): boolean {
+  for (let b = t.branch; b; b = planner.fanouts[b.fanoutId]?.parent) if (isOpenQuorum(planner.fanouts[b.fanoutId])) return true;
+  return false;
+}
+
+/** Open quorum fan-outs on a task's branch chain, innermost first, with the branch index taken in each. */
+function quorumChain(planner: PlannerState, t: PlannedTask): { f: FanoutState; index: number }[] {
+  const out: { f: FanoutState; index: number }[] = [];
+  for (let b = t.branch; b; b = planner.fanouts[b.fanoutId]?.parent) {
+    const f = planner.fanouts[b.fanoutId];
+    if (isOpenQuorum(f)) out.push({ f, index: b.index });
+  }
+  return out;
+}
+
+/**
+ * In-step cancellation for `wait first|N` joins: tracks which branches of an open quorum
+ * fan-out end successfully within the step, and once the join has enough of them,
+ * aborts the tasks of the other branches (and of fan-outs nested inside them).
+ */
+class QuorumWatch {
+  private readonly scopes = new Map<number, CancelScope & { controller: AbortController }>();
+  /** Per fan-out and branch: this step's tasks directly in it, and how many are still open. */
+  private readonly open = new Map<string, Map<number, number>>();
+  private readonly blocked = new Set<string>();
+  private readonly won = new Map<string, Set<number>>();
+  private readonly decided = new Set<string>();
+  private readonly done = new Set<number>();
+
+  private constructor(
+    private readonly tasks: readonly PlannedTask[],
+    private readonly r: StepRun,
+  ) {}
+
+  /** A watch when some task of the step lies in an open quorum fan-out; undefined otherwise (no per-task cost). */
+  static create(tasks: readonly PlannedTask[], r: StepRun): QuorumWatch | undefined {
+    let w: QuorumWatch | undefined;
+    tasks.forEach((t, i) => {
+      if (!t.branch || !inQuorum(r.planner, t)) return;
+      w ??= new QuorumWatch(tasks, r);
+      w.scopes.set(i, cancelScope());
+      const direct = t.branch && isOpenQuorum(r.planner.fanouts[t.branch.fanoutId]) ? t.branch : undefined;
+      if (direct) {
+        const m = w.open.get(direct.fanoutId) ?? new Map<number, number>();
+        m.set(direct.index, (m.get(direct.index) ?? 0) + 1);
+        w.open.set(direct.fanoutId, m);
+      }
+    });
+    return w;
+  }
+
+  scope(i: number): CancelScope | undefined {
+    return this.scopes.get(i);
+  }
+
+  completed(i: number, o: TaskOutcome): void {
+    this.done.add(i);
+    const t = o.task;
+    const f = t.branch ? this.r.planner.fanouts[t.branch.fanoutId] : undefined;
+    if (!t.branch || !isOpenQuorum(f) || this.decided.has(f.id)) return;
+    const key = `${f.id}#${t.branch.index}`;
+    if (!o.ok || !endsBranch(this.r.index, this.r.planner, t, o.route)) this.blocked.add(key);
+    const m = this.open.get(f.id)!;
+    const left = m.get(t.branch.index)! - 1;
+    m.set(t.branch.index, left);
+    if (left > 0 || this.blocked.has(key)) return;
+    // Every task of the branch in this step ended it; it has ended if nothing else keeps it alive.
+    const stepTasks = this.tasks.filter((x) => x.branch?.fanoutId === f.id && x.branch.index === t.branch!.index).length;
+    if (f.live[t.branch.index] !== stepTasks) return;
+    const won = this.won.get(f.id) ?? new Set<number>();
+    won.add(t.branch.index);
+    this.won.set(f.id, won);
+    const before = f.ended.filter((e, k) => e && !f.failed[k]).length;
+    if (before + won.size < quorumNeed(f)) return;
+    this.decided.add(f.id);
+    const reason = new CancelledError(`branch cancelled: the join \`${f.join!.target}\` of fan-out ${f.id} (wait ${f.join!.wait}) was satisfied by other branches`, { graph: this.r.env.blueprint.id, node: f.node });
+    this.tasks.forEach((x, k) => {
+      if (this.done.has(k)) return;
+      if (quorumChain(this.r.planner, x).some((c) => c.f === f && !won.has(c.index))) this.scopes.get(k)?.controller.abort(reason);
+    });
+  }
+}

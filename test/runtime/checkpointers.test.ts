@@ -1,0 +1,59 @@
+/**
+ * Every checkpointer backend passes the one conformance suite (`runtime.md` §3): the
+ * in-memory store and a real SQLite file.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CheckpointError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import { checkpointerConformance, ckpt } from "./checkpointer-conformance.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rag-ckpt-"));
+let files = 0;
+
+checkpointerConformance({ name: "memory", make: () => new MemoryCheckpointer() });
+
+checkpointerConformance({
+  name: "sqlite file",
+  make: () => new SqliteCheckpointer(join(dir, `c${++files}`, "checkpoints.db")),
+  reopen: (c: Checkpointer) => {
+    const path = (c as SqliteCheckpointer).path;
+    c.close?.();
+    return new SqliteCheckpointer(path);
+  },
+});
+
+describe("SQLite file specifics", () => {
+  it("uses WAL mode, so a second connection reads while the first one holds the file", async () => {
+    const path = join(dir, "wal.db");
+    const w = new SqliteCheckpointer(path);
+    expect(w.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    await w.put(ckpt({ threadId: "t" }), { source: "input", step: 0, runId: "r" });
+    const r = new SqliteCheckpointer(path, { readonly: true });
+    expect((await r.threads()).map((t) => t.threadId)).toEqual(["t"]);
+    r.close();
+    w.close();
+  });
+
+  it("pending writes of tasks completing in one tick share one flush (one transaction), and a put flushes them first", async () => {
+    const c = new SqliteCheckpointer(join(dir, "batch.db"));
+    const k = ckpt({ threadId: "t" });
+    await c.put(k, { source: "input", step: 0, runId: "r" });
+    const writes = Array.from({ length: 50 }, (_, i) => c.putWrites({ threadId: "t", checkpointId: k.id }, [["x", i], ["__task__", { ok: true }]], `1.${i}`));
+    expect(new Set(writes).size).toBe(1); // one shared flush for the whole batch
+    const rows = () => (c.db.prepare("SELECT COUNT(*) AS n FROM writes").get() as { n: number }).n;
+    expect(rows()).toBe(0); // not yet written: batched until the next turn of the event loop
+    await Promise.all(writes);
+    expect(rows()).toBe(100);
+    void c.putWrites({ threadId: "t", checkpointId: k.id }, [["x", 99]], "1.99");
+    await c.put(ckpt({ threadId: "t", parentId: k.id }), { source: "loop", step: 1, runId: "r" });
+    expect(rows()).toBe(101); // the put wrote the batched row in its transaction
+    c.close();
+  });
+
+  it("an unreadable database path is a CheckpointError naming the path", () => {
+    expect(() => new SqliteCheckpointer(join(dir, "missing", "x.db"), { readonly: true })).toThrow(CheckpointError);
+    expect(() => new SqliteCheckpointer(join(dir, "missing", "x.db"), { readonly: true })).toThrow(/missing\/x\.db/);
+  });
+});
