@@ -93,6 +93,8 @@ describe("openai provider: plain completion", () => {
       message: { content: "Paris." },
       usage: { inputTokens: 42, outputTokens: 7, cachedTokens: 16, reasoningTokens: 3 },
       finishReason: "stop",
+      responseId: expect.stringMatching(/^chatcmpl-test/),
+      responseModel: "gpt-test",
     });
   });
 
