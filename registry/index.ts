@@ -4,7 +4,7 @@
  * implementations meet; config loading (`defineConfig`).
  */
 export { Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction } from "./registry.js";
-export { MODEL_CATALOG, catalogEntry, type CatalogEntry } from "./catalog.js";
+export { KNOWN_MODELS, knownModel, type KnownModel } from "./known-models.js";
 export {
   composeChain,
   providerHandler,

@@ -12,24 +12,24 @@
 import type { ModelCapabilities } from "../compiler/index.js";
 import type { ModelPrice } from "./registry.js";
 
-export interface CatalogEntry {
+export interface KnownModel {
   readonly capabilities: ModelCapabilities;
   readonly price: ModelPrice;
 }
 
-const openai = (contextWindow: number, maxOutputTokens: number, thinking: boolean, inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): CatalogEntry => ({
+const openai = (contextWindow: number, maxOutputTokens: number, thinking: boolean, inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): KnownModel => ({
   capabilities: { tools: true, structuredOutput: true, vision: true, thinking, contextWindow, maxOutputTokens },
   price: { inputPerMTok, cachedInputPerMTok, outputPerMTok },
 });
 
-const claude = (maxOutputTokens: number, inputPerMTok: number, outputPerMTok: number): CatalogEntry => ({
+const claude = (maxOutputTokens: number, inputPerMTok: number, outputPerMTok: number): KnownModel => ({
   capabilities: { tools: true, structuredOutput: true, vision: true, thinking: true, contextWindow: 200_000, maxOutputTokens },
   // Cache reads bill at a tenth of the input price.
   price: { inputPerMTok, cachedInputPerMTok: inputPerMTok / 10, outputPerMTok },
 });
 
 /** Model id (or the id's prefix for dated snapshots such as `gpt-4o-2024-08-06`) → entry. */
-export const MODEL_CATALOG: Readonly<Record<string, CatalogEntry>> = {
+export const KNOWN_MODELS: Readonly<Record<string, KnownModel>> = {
   "gpt-4o": openai(128_000, 16_384, false, 2.5, 1.25, 10),
   "gpt-4o-mini": openai(128_000, 16_384, false, 0.15, 0.075, 0.6),
   "gpt-4.1": openai(1_047_576, 32_768, false, 2, 0.5, 8),
@@ -45,10 +45,10 @@ export const MODEL_CATALOG: Readonly<Record<string, CatalogEntry>> = {
 };
 
 /** The catalog entry of a model id: an exact match, else the longest listed prefix followed by `-`. */
-export function catalogEntry(modelId: string): CatalogEntry | undefined {
-  const exact = MODEL_CATALOG[modelId];
+export function knownModel(modelId: string): KnownModel | undefined {
+  const exact = KNOWN_MODELS[modelId];
   if (exact) return exact;
   let best: string | undefined;
-  for (const id of Object.keys(MODEL_CATALOG)) if (modelId.startsWith(`${id}-`) && (!best || id.length > best.length)) best = id;
-  return best ? MODEL_CATALOG[best] : undefined;
+  for (const id of Object.keys(KNOWN_MODELS)) if (modelId.startsWith(`${id}-`) && (!best || id.length > best.length)) best = id;
+  return best ? KNOWN_MODELS[best] : undefined;
 }

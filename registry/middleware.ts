@@ -17,6 +17,7 @@
  * case the runtime retries the whole task and the harness passes errors straight
  * through. Either way exactly one layer retries.
  */
+import type { Tracer } from "@opentelemetry/api";
 import type { Json, NodeSpec } from "../compiler/index.js";
 import type { RunInfo } from "./node-kind.js";
 import type { ChatDelta, ChatRequest, ChatResponse, Usage } from "./provider.js";
@@ -149,8 +150,8 @@ export interface CircuitBreakerConfig {
 }
 
 export interface TelemetryConfig {
-  /** Tracer name. Default `ragraph`. */
-  readonly tracerName?: string;
+  /** The tracer to record spans with. Default: `trace.getTracer("ragraph")` of the globally registered OpenTelemetry SDK (a no-op without one). */
+  readonly tracer?: Tracer;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Blueprint, ModelCapabilities, RegistryView } from "../compiler/index.js";
 import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
-import { catalogEntry } from "./catalog.js";
+import { knownModel } from "./known-models.js";
 import { composeChain, type CallContext, type ModelMiddleware } from "./middleware.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ChatDelta, ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
@@ -95,10 +95,10 @@ export class Registry {
 
   /**
    * Registers a model. Capabilities and price not given come from the catalog of known
-   * models (`registry/catalog.ts`) by model id, then from `DEFAULT_CAPABILITIES`.
+   * models (`registry/known-models.ts`) by model id, then from `DEFAULT_CAPABILITIES`.
    */
   registerModel(name: string, model: Omit<RegisteredModel, "name" | "capabilities"> & { capabilities?: Partial<ModelCapabilities> }): this {
-    const known = catalogEntry(model.modelId);
+    const known = knownModel(model.modelId);
     const price = model.price ?? known?.price;
     this.models.set(name, { ...model, name, capabilities: { ...DEFAULT_CAPABILITIES, ...known?.capabilities, ...model.capabilities }, ...(price ? { price } : {}) });
     return this;

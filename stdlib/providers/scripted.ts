@@ -1,8 +1,9 @@
 /**
  * The `scripted` provider: deterministic replies from a script, for examples, tests and
  * offline runs (`runtime.md` §7). It goes through the same provider interface and code
- * path as a real model; only the replies are canned. Rules are tried in order; the
- * first whose `when` matches the request (and has uses left) answers.
+ * path as a real model (streaming included: with `onDelta` the text arrives in word
+ * pieces); only the replies are canned. Rules are tried in order; the first whose
+ * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
@@ -78,7 +79,13 @@ export function scripted(options: ScriptedOptions): ScriptedProvider {
         const m = request.metadata;
         throw new NodeError(`scripted provider "${scriptName}" has no reply for node \`${m?.node ?? "?"}\`${m?.agent ? ` (agent \`${m.agent}\`)` : ""} at turn ${turnOf(request)} (last message: ${request.messages.at(-1)?.role ?? "none"})`, "permanent", { ...(m?.graph ? { graph: m.graph } : {}), ...(m?.node ? { node: m.node } : {}) });
       }
-      return toResponse(typeof reply === "string" ? { text: reply } : reply, request);
+      const res = toResponse(typeof reply === "string" ? { text: reply } : reply, request);
+      if (opts?.onDelta) {
+        // Streams like a real provider: the text in word pieces, then each tool call whole.
+        for (const text of res.message.content.match(/\S+\s*|\s+/g) ?? []) await opts.onDelta({ kind: "text", text });
+        for (const call of res.message.toolCalls ?? []) await opts.onDelta({ kind: "tool_call", call });
+      }
+      return res;
     },
   };
 }
