@@ -111,7 +111,7 @@ export class Registry {
    * @throws RegistryError for an unregistered model; whatever the chain raises
    *   (`NodeError`s with an error class, aborts).
    */
-  chat(model: string | RegisteredModel, request: Omit<ChatRequest, "model"> & { readonly model?: string }, options: RegistryChatOptions = {}): Promise<ChatResponse> {
+  async chat(model: string | RegisteredModel, request: Omit<ChatRequest, "model"> & { readonly model?: string }, options: RegistryChatOptions = {}): Promise<ChatResponse> {
     const m = typeof model === "string" ? this.model(model) : model;
     return composeChain(this.middleware)({ model: m, request: { ...request, model: m.modelId }, ...options });
   }
