@@ -9,3 +9,4 @@ export { scripted, type ScriptedOptions, type ScriptedProvider, type ScriptedRep
 export { openaiProvider, type OpenAIProviderOptions } from "./providers/openai.js";
 export { anthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic.js";
 export * from "./middleware/index.js";
+export * from "./tools/index.js";
