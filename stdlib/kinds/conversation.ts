@@ -69,11 +69,15 @@ export function toolDescriptors(task: NodeTask, names: readonly string[]): ToolD
   });
 }
 
-/** JSON Schema for a node's `output` type, for structured output. */
-export function outputSchema(t: TypeSpec, task: NodeTask): { name: string; schema: Record<string, unknown>; validator: z.ZodType } {
-  const validator = typeSchema(t, task.blueprint.schemas);
-  const { $schema: _s, ...schema } = z.toJSONSchema(validator, { unrepresentable: "any" }) as Record<string, unknown>;
-  return { name: `${task.node.name}_output`, schema, validator };
+/**
+ * Structured output: the JSON Schema sent to the provider (zod's exporter) and the zod
+ * validator the reply is checked with, from a node's `output` type or from a zod schema
+ * (a registered agent's `output`).
+ */
+export function outputSchema(t: TypeSpec | z.ZodType, task: NodeTask, name = `${task.node.name}_output`): { name: string; schema: Record<string, unknown>; validator: z.ZodType } {
+  const validator = t instanceof z.ZodType ? t : typeSchema(t, task.blueprint.schemas);
+  const { $schema: _s, ...schema } = z.toJSONSchema(validator, { unrepresentable: "any", io: "output" }) as Record<string, unknown>;
+  return { name: name.replace(/[^A-Za-z0-9_-]/g, "_"), schema, validator };
 }
 
 /** Validates a structured reply; a mismatch is a permanent error (same input, same output). */
@@ -131,7 +135,8 @@ export interface AgentLoopSpec {
   readonly tools: readonly string[];
   readonly maxSteps: number;
   readonly agent?: string;
-  readonly output?: TypeSpec;
+  /** The `output` type of an inline agent, or the zod schema of a registered one. */
+  readonly output?: TypeSpec | z.ZodType;
 }
 
 /**
@@ -141,7 +146,7 @@ export interface AgentLoopSpec {
  */
 export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: AgentLoopSpec): Promise<{ created: ChatMessage[]; final: ModelReply; result: unknown }> {
   const tools = spec.tools.length ? toolDescriptors(task, spec.tools) : undefined;
-  const out = spec.output ? outputSchema(spec.output, task) : undefined;
+  const out = spec.output ? outputSchema(spec.output, task, spec.agent ? `${spec.agent}_output` : undefined) : undefined;
   const created: ChatMessage[] = [];
   const messages = [...start];
   for (let turn = 1; turn <= spec.maxSteps; turn++) {
