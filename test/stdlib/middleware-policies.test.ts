@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { MiddlewareConfig, OutputValidator, RagConfig } from "../../registry/index.js";
 import type { RunEvent } from "../../runtime/index.js";
-import { budgetMiddleware, MemoryCacheStore, registryFromConfig, requestKey, scripted, type ScriptedOptions, type ScriptedProvider } from "../../stdlib/index.js";
+import { budgetMiddleware, cachePolicy, MemoryCacheStore, registryFromConfig, requestKey, scripted, type ScriptedOptions, type ScriptedProvider } from "../../stdlib/index.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
 
 type Ev<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
@@ -55,6 +55,14 @@ describe("budget", () => {
     expect(last.error).toMatchObject({ errorClass: "budget_exceeded", node: "b" });
     expect(last.error.message).toMatch(/budget of node `b`/);
     expect(provider.requests.map((r) => r.metadata?.node)).toEqual(["a", "b"]);
+  });
+
+  it("the graph's `defaults { budget { per_node { … } } }` limits each node; the stricter of graph and config applies", async () => {
+    const { provider, config } = setup({ rules: [{ reply: { text: "ok", usage: { inputTokens: 30, outputTokens: 30 } } }] }, { budget: { node: { tokens: 10_000 }, expectedOutputTokens: 5 } });
+    const { last } = await run(oneNode("", "defaults {\n    budget { per_node { tokens: 50 } }\n  }"), config);
+    expect(last.type).toBe("run_failed");
+    expect(last.error.message).toMatch(/brought the budget of node `ask` to 60 tokens of 50/);
+    expect(provider.requests).toHaveLength(1);
   });
 
   it("USD: cost comes from the model's price; a USD budget on a model without a price fails closed", async () => {
@@ -128,6 +136,17 @@ describe("response cache", () => {
     expect(last.state.out).toEqual(["shared", "shared", "shared", "shared"]);
     expect(provider.requests).toHaveLength(1);
     expect(ofType(events, "task_cached")).toHaveLength(3);
+  });
+
+  it("the policy's ttl comes from the node (`cache { ttl: 10m }`), else the graph's defaults", () => {
+    const { blueprint } = buildGraph(oneNode("cache { ttl: 10m }"), { registry: registryFromConfig(setup({ rules: [] }).config) });
+    const ctx = (node: (typeof blueprint.nodes)[number], defaults = blueprint.defaults) => ({ run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", depth: 0, step: 1 }, taskId: "1.0", node, defaults });
+    const call = (c: ReturnType<typeof ctx>) => ({ model: {} as never, request: { model: "x", messages: [] }, context: c });
+    expect(cachePolicy(call(ctx(blueprint.nodes[0])))).toEqual({ enabled: true, ttlMs: 600_000 });
+    const plain = { ...blueprint.nodes[0], cache: undefined };
+    expect(cachePolicy(call(ctx(plain, { cache: { ttl: 5_000 } })))).toEqual({ enabled: true, ttlMs: 5_000 });
+    expect(cachePolicy(call(ctx(plain)))).toEqual({ enabled: false });
+    expect(cachePolicy({ model: {} as never, request: { model: "x", messages: [] } })).toEqual({ enabled: false });
   });
 
   it("entries expire after their ttl; the key ignores ids and metadata but not content", () => {
