@@ -27,5 +27,5 @@ export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./c
 export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
-export { estimateTokens, type ChatDelta, type ChatOptions, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
+export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo } from "./node-kind.js";

@@ -20,7 +20,8 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Json, NodeSpec } from "../compiler/index.js";
 import type { RunInfo } from "./node-kind.js";
-import type { ChatDelta, ChatRequest, ChatResponse, Usage } from "./provider.js";
+import type { ToolCall } from "./messages.js";
+import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 import type { ModelPrice, RegisteredModel } from "./registry.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
@@ -42,8 +43,9 @@ export interface ModelCall {
   /** The request, `model` already set to the provider's model id. */
   readonly request: ChatRequest;
   readonly signal?: AbortSignal;
-  /** Streaming: see `ChatOptions.onDelta`. */
-  readonly onDelta?: (delta: ChatDelta) => void | Promise<void>;
+  /** Streaming: see `ChatOptions.onToken` and `onToolCall`. */
+  readonly onToken?: (delta: string) => Promise<void>;
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
   readonly context?: CallContext;
 }
 
@@ -64,7 +66,8 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
 
 /** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
 export const providerHandler: ChatHandler = async (call) => {
-  const res = await call.model.provider.chat(call.request, { ...(call.signal ? { signal: call.signal } : {}), ...(call.onDelta ? { onDelta: call.onDelta } : {}) });
+  const { signal, onToken, onToolCall } = call;
+  const res = await call.model.provider.chat(call.request, { ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) });
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
 };

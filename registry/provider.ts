@@ -1,5 +1,5 @@
 /**
- * The model provider interface (`runtime.md` §7): `chat(request, {signal, onDelta}) →
+ * The model provider interface (`runtime.md` §7): `chat(request, {signal, onToken, onToolCall}) →
  * response`. Providers live in `stdlib/providers` (openai, anthropic, scripted, replay);
  * the middleware chain (`registry/middleware.ts`, implementations in `stdlib/middleware`)
  * wraps them.
@@ -69,25 +69,25 @@ export interface ChatResponse {
   readonly cached?: { readonly key: string };
 }
 
-/**
- * A piece of a streamed reply: a text delta, or a tool call once its arguments are
- * complete (never a partial call). Streaming providers deliver tool calls in the order
- * they finish; the final `ChatResponse` still carries everything.
- */
-export type ChatDelta =
-  | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "tool_call"; readonly call: ToolCall };
-
 export interface ChatOptions {
   readonly signal?: AbortSignal;
   /**
-   * When set, a provider that can stream does (SSE) and reports each delta as it
-   * arrives; the returned promise is awaited before reading on, so a slow consumer slows
-   * the stream instead of buffering it. Providers that cannot stream may deliver the
-   * whole reply as one text delta.
+   * Given when a consumer streams model tokens (the `messages` stream mode): a provider
+   * that streams calls it with each text delta as it arrives and awaits it before
+   * reading on, so a slow consumer slows the stream instead of buffering it. Providers
+   * that cannot stream may deliver the whole text as one delta.
    */
-  readonly onDelta?: (delta: ChatDelta) => void | Promise<void>;
+  readonly onToken?: (delta: string) => Promise<void>;
+  /**
+   * Given with `onToken`: called with each tool call of a streamed reply once its
+   * arguments are complete — whole, never partial JSON — in the order they complete.
+   * The final `ChatResponse` still carries every call.
+   */
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
 }
+
+/** The streaming callbacks of `ChatOptions`. */
+export type StreamCallbacks = Pick<ChatOptions, "onToken" | "onToolCall">;
 
 export interface ModelProvider {
   /** Provider name, e.g. `openai` or `scripted`. */

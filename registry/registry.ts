@@ -10,7 +10,8 @@ import type { AgentDefinition } from "./agent.js";
 import { knownModel } from "./known-models.js";
 import { composeChain, type CallContext, type ModelMiddleware } from "./middleware.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
-import type { ChatDelta, ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
+import type { ToolCall } from "./messages.js";
+import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
 import type { ToolDefinition } from "./tool.js";
 
 /** USD per million tokens. */
@@ -34,7 +35,8 @@ export interface RegisteredModel {
 /** Options of `Registry.chat`. */
 export interface RegistryChatOptions {
   readonly signal?: AbortSignal;
-  readonly onDelta?: (delta: ChatDelta) => void | Promise<void>;
+  readonly onToken?: (delta: string) => Promise<void>;
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
   readonly context?: CallContext;
 }
 

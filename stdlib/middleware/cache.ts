@@ -13,6 +13,7 @@
  * cancelled, a waiter that is still live makes its own.
  */
 import type { CacheConfig, ChatResponse, ModelCall, ModelMiddleware, ResponseCacheStore } from "../../registry/index.js";
+import { streamWhole } from "../providers/shared.js";
 import { requestKey } from "./request-key.js";
 import { count, isRecord } from "./util.js";
 
@@ -68,10 +69,7 @@ export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & {
     store,
     wrap: (next) => {
       const hit = async (call: ModelCall, res: ChatResponse, key: string): Promise<ChatResponse> => {
-        if (call.onDelta) {
-          if (res.message.content) await call.onDelta({ kind: "text", text: res.message.content });
-          for (const c of res.message.toolCalls ?? []) await call.onDelta({ kind: "tool_call", call: c });
-        }
+        await streamWhole(res, call, true);
         return { ...res, usage: { ...res.usage, costUsd: 0 }, cached: { key } };
       };
       const miss = (call: ModelCall, key: string, ttlMs: number | undefined): Promise<ChatResponse> => {

@@ -41,8 +41,10 @@ export function retryMiddleware(options: RetryOptions = {}): ModelMiddleware {
       if (maxAttempts === 1 || runtimeRetries(call.context)) return next(call);
       for (let attempt = 1; ; attempt++) {
         let streamed = false;
-        const onDelta = call.onDelta;
-        const attemptCall = onDelta ? { ...call, onDelta: (d: Parameters<typeof onDelta>[0]) => ((streamed = true), onDelta(d)) } : call;
+        const { onToken, onToolCall } = call;
+        const attemptCall = onToken
+          ? { ...call, onToken: (d: string) => ((streamed = true), onToken(d)), ...(onToolCall ? { onToolCall: (c: Parameters<typeof onToolCall>[0]) => ((streamed = true), onToolCall(c)) } : {}) }
+          : call;
         try {
           return await next(attemptCall);
         } catch (e) {

@@ -14,6 +14,7 @@
  */
 import type { ChatResponse, ModelMiddleware, Registry } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
+import { streamWhole } from "../providers/shared.js";
 import { callerOf, whereOf } from "./util.js";
 
 export function validateMiddleware(registry: Registry): ModelMiddleware {
@@ -22,7 +23,7 @@ export function validateMiddleware(registry: Registry): ModelMiddleware {
     wrap: (next) => async (call) => {
       const names = call.context?.node.validators;
       if (!names?.length) return next(call);
-      const { onDelta, ...quiet } = call;
+      const { onToken, onToolCall, ...quiet } = call;
       const res = await next(quiet);
       const toolCalls = res.message.toolCalls ?? [];
       let text = res.message.content;
@@ -40,10 +41,7 @@ export function validateMiddleware(registry: Registry): ModelMiddleware {
         }
       }
       const out: ChatResponse = changed ? withText(res, text, call.request.output !== undefined) : res;
-      if (onDelta) {
-        if (out.message.content) await onDelta({ kind: "text", text: out.message.content });
-        for (const c of toolCalls) await onDelta({ kind: "tool_call", call: c });
-      }
+      await streamWhole(out, { ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) }, true);
       return out;
     },
   };

@@ -14,7 +14,7 @@
  * Normalisation: stop reasons `end_turn`/`stop_sequence` → `stop`, `tool_use` →
  * `tool_calls`, `max_tokens` → `length`; usage `inputTokens` counts cache reads and
  * writes too (as OpenAI's prompt tokens do), `cachedTokens` = cache reads,
- * `reasoningTokens` = thinking tokens. With `onDelta` the request streams: text deltas on
+ * `reasoningTokens` = thinking tokens. With `onToken` the request streams: text deltas on
  * as they arrive, each `tool_use` block passed on whole when its block stops.
  *
  * SDK retries are off by default (the harness retries), and so is the SDK's own
@@ -22,7 +22,7 @@
  * `sdkTelemetry: true` turns the SDK's on as well).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ChatDelta, ChatMessage, ChatRequest, ChatResponse, ModelProvider, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
 
@@ -70,9 +70,9 @@ export function anthropicProvider(options: AnthropicProviderOptions = {}): Model
       const c = await getClient();
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
       try {
-        if (!opts?.onDelta) return fromMessage(await c.messages.create(body, reqOpts), request);
+        if (!opts?.onToken) return fromMessage(await c.messages.create(body, reqOpts), request);
         const stream = await c.messages.create({ ...body, stream: true }, reqOpts);
-        return await fromStream(stream, request, opts.onDelta);
+        return await fromStream(stream, request, opts);
       } catch (e) {
         throw await fromSdkError(e);
       }
@@ -141,7 +141,7 @@ function toolInput(name: string, input: unknown): Record<string, unknown> {
 }
 
 /** Reads a Messages event stream: text deltas on, a `tool_use` block whole once its block stops. */
-async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, onDelta: (d: ChatDelta) => void | Promise<void>): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, cb: StreamCallbacks): Promise<ChatResponse> {
   let content = "";
   let usage: Partial<Anthropic.Usage> = {};
   let stop: string | null | undefined;
@@ -163,7 +163,7 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
       case "content_block_delta":
         if (e.delta.type === "text_delta") {
           content += e.delta.text;
-          await onDelta({ kind: "text", text: e.delta.text });
+          await cb.onToken?.(e.delta.text);
         } else if (e.delta.type === "input_json_delta") {
           const b = blocks.get(e.index);
           if (b) b.json += e.delta.partial_json;
@@ -175,7 +175,7 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
           blocks.delete(e.index);
           const call: ToolCall = { id: b.id, name: b.name, arguments: parseToolArguments(b.name, b.json) };
           toolCalls.push(call);
-          await onDelta({ kind: "tool_call", call });
+          await cb.onToolCall?.(call);
         }
         break;
       }

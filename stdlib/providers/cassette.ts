@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { ChatRequest, ChatResponse, ModelProvider, Registry } from "../../registry/index.js";
 import { NodeError, RagError } from "../../runtime/index.js";
 import { normaliseRequest, requestKey, type NormalisedRequest } from "../middleware/request-key.js";
+import { streamWhole } from "./shared.js";
 
 export const CASSETTE_VERSION = 1;
 
@@ -156,10 +157,7 @@ export function replaying(cassette: Cassette, model: string): ModelProvider {
     async chat(request, options) {
       if (options?.signal?.aborted) throw options.signal.reason;
       const res = cassette.replay(model, request);
-      if (options?.onDelta) {
-        for (const text of res.message.content.match(/\S+\s*|\s+/g) ?? []) await options.onDelta({ kind: "text", text });
-        for (const call of res.message.toolCalls ?? []) await options.onDelta({ kind: "tool_call", call });
-      }
+      if (options) await streamWhole(res, options);
       return res;
     },
   };

@@ -6,7 +6,7 @@
  * Mapping (OpenAI API reference, "Chat Completions"): messages → `messages` (assistant
  * tool calls as `tool_calls`, tool results as `role: "tool"` with `tool_call_id`);
  * tools → `tools` of type `function` with JSON Schema `parameters`; structured output and
- * route choice → `response_format: json_schema`. With `onDelta` the request streams
+ * route choice → `response_format: json_schema`. With `onToken` the request streams
  * (SSE, `stream_options.include_usage`): text deltas are passed on as they arrive, tool
  * calls are accumulated from their argument fragments and passed on whole.
  *
@@ -15,7 +15,7 @@
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatDelta, ChatMessage, ChatRequest, ChatResponse, ModelProvider, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
 
@@ -60,9 +60,9 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
       const c = await getClient();
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
       try {
-        if (!opts?.onDelta) return fromCompletion(await c.chat.completions.create(body, reqOpts), request);
+        if (!opts?.onToken) return fromCompletion(await c.chat.completions.create(body, reqOpts), request);
         const stream = await c.chat.completions.create({ ...body, stream: true, ...(options.streamUsage === false ? {} : { stream_options: { include_usage: true } }) }, reqOpts);
-        return await fromStream(stream, request, opts.onDelta);
+        return await fromStream(stream, request, opts);
       } catch (e) {
         throw await fromSdkError(e);
       }
@@ -134,7 +134,7 @@ function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequ
 }
 
 /** Reads a streamed completion: text deltas on, tool calls whole (a call is complete when the next begins or the stream ends). */
-async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, onDelta: (d: ChatDelta) => void | Promise<void>): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks): Promise<ChatResponse> {
   let content = "";
   let refusal = "";
   let finishReason: string | undefined;
@@ -149,7 +149,7 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
     partial.delete(index);
     const call: ToolCall = { id: p.id, name: p.name, arguments: parseToolArguments(p.name, p.args) };
     done.push(call);
-    await onDelta({ kind: "tool_call", call });
+    await cb.onToolCall?.(call);
   };
   for await (const chunk of stream) {
     id ??= chunk.id;
@@ -160,7 +160,7 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
     const d = choice.delta;
     if (d?.content) {
       content += d.content;
-      await onDelta({ kind: "text", text: d.content });
+      await cb.onToken?.(d.content);
     }
     if (d?.refusal) refusal += d.refusal;
     for (const tc of d?.tool_calls ?? []) {

@@ -1,13 +1,14 @@
 /**
  * The `scripted` provider: deterministic replies from a script, for examples, tests and
  * offline runs (`runtime.md` §7). It goes through the same provider interface and code
- * path as a real model (streaming included: with `onDelta` the text arrives in word
+ * path as a real model (streaming included: with `onToken` the text arrives in word
  * pieces); only the replies are canned. Rules are tried in order; the first whose
  * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
+import { streamWhole } from "./shared.js";
 
 export interface ScriptedReply {
   readonly text?: string;
@@ -80,11 +81,8 @@ export function scripted(options: ScriptedOptions): ScriptedProvider {
         throw new NodeError(`scripted provider "${scriptName}" has no reply for node \`${m?.node ?? "?"}\`${m?.agent ? ` (agent \`${m.agent}\`)` : ""} at turn ${turnOf(request)} (last message: ${request.messages.at(-1)?.role ?? "none"})`, "permanent", { ...(m?.graph ? { graph: m.graph } : {}), ...(m?.node ? { node: m.node } : {}) });
       }
       const res = toResponse(typeof reply === "string" ? { text: reply } : reply, request);
-      if (opts?.onDelta) {
-        // Streams like a real provider: the text in word pieces, then each tool call whole.
-        for (const text of res.message.content.match(/\S+\s*|\s+/g) ?? []) await opts.onDelta({ kind: "text", text });
-        for (const call of res.message.toolCalls ?? []) await opts.onDelta({ kind: "tool_call", call });
-      }
+      // Streams like a real provider: the text in word pieces, then each tool call whole.
+      if (opts) await streamWhole(res, opts);
       return res;
     },
   };

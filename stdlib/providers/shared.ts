@@ -3,7 +3,7 @@
  * `Retry-After`, and turning a raw reply into a `ChatResponse` (structured output and
  * route choice parsed the same way for every vendor).
  */
-import type { ChatRequest, ChatResponse, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatRequest, ChatResponse, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 
 /**
@@ -35,6 +35,17 @@ export function retryAfterMs(headers: { get(name: string): string | null } | und
   if (Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
   const at = Date.parse(ra);
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
+ * Delivers a whole reply to streaming callbacks as a real stream would: the text in
+ * word pieces (`whole`: in one delta), then each tool call. No-op without `onToken`.
+ */
+export async function streamWhole(res: ChatResponse, cb: StreamCallbacks, whole = false): Promise<void> {
+  if (!cb.onToken) return;
+  const text = res.message.content;
+  if (text) for (const piece of whole ? [text] : (text.match(/\S+\s*|\s+/g) ?? [])) await cb.onToken(piece);
+  if (cb.onToolCall) for (const call of res.message.toolCalls ?? []) await cb.onToolCall(call);
 }
 
 export interface RawReply {

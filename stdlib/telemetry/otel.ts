@@ -161,13 +161,13 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
       );
       const t0 = performance.now();
       let first = true;
-      const onDelta = call.onDelta;
-      const traced = onDelta
+      const onToken = call.onToken;
+      const traced = onToken
         ? {
             ...call,
-            onDelta: (d: Parameters<typeof onDelta>[0]) => {
+            onToken: (d: string) => {
               if (first) (first = false), span.setAttribute("gen_ai.response.time_to_first_chunk", (performance.now() - t0) / 1000);
-              return onDelta(d);
+              return onToken(d);
             },
           }
         : call;

@@ -6,12 +6,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { tool, toolParameters, type ChatDelta, type ChatMessage, type ChatRequest } from "../../registry/index.js";
+import { tool, toolParameters, type ChatMessage, type ChatRequest } from "../../registry/index.js";
 import { NodeError, type RunEvent } from "../../runtime/index.js";
 import { anthropicProvider, type AnthropicProviderOptions } from "../../stdlib/providers/anthropic.js";
 import { standardRegistry } from "../../stdlib/registry.js";
 import { anthropicError, message, startAnthropicServer, type AnthropicHandler, type AnthropicScripted, type AnthropicServer } from "../helpers/anthropic-server.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
+import { recorder } from "../helpers/stream.js";
 
 const servers: AnthropicServer[] = [];
 afterEach(async () => {
@@ -119,15 +120,15 @@ describe("anthropic provider: streaming (SSE)", () => {
     const body = message({ text: "Checking that for you now.", toolUses: [{ id: "toolu_s", name: "lookup", input: { email: "ada@x.org", deep: { a: [1, 2] } } }], usage: { input_tokens: 12, output_tokens: 20 } });
     const server = await serve([{ body }, { body }]);
     const p = providerFor(server);
-    const deltas: ChatDelta[] = [];
-    const streamed = await p.chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, { onDelta: (d) => void deltas.push(d) });
+    const rec = recorder();
+    const streamed = await p.chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, rec.cb);
     expect(server.requests[0].body.stream).toBe(true);
-    const texts = deltas.filter((d) => d.kind === "text").map((d) => (d as { text: string }).text);
+    const texts = rec.texts();
     expect(texts.length).toBeGreaterThan(3);
     expect(texts.join("")).toBe("Checking that for you now.");
     // The tool call arrives once, whole, after its JSON fragments — never partial.
-    expect(deltas.filter((d) => d.kind === "tool_call")).toEqual([{ kind: "tool_call", call: { id: "toolu_s", name: "lookup", arguments: { email: "ada@x.org", deep: { a: [1, 2] } } } }]);
-    expect(deltas.at(-1)?.kind).toBe("tool_call");
+    expect(rec.calls()).toEqual([{ id: "toolu_s", name: "lookup", arguments: { email: "ada@x.org", deep: { a: [1, 2] } } }]);
+    expect(rec.seen.at(-1)?.kind).toBe("tool_call");
     const plain = await p.chat({ model: "claude-test", messages: [msg("u", "user", "hi")] });
     expect(server.requests[1].body).not.toHaveProperty("stream");
     expect(streamed).toEqual(plain);
@@ -143,7 +144,7 @@ describe("anthropic provider: streaming (SSE)", () => {
         ],
       },
     ]);
-    const err = await rejection(providerFor(server).chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, { onDelta: () => {} }));
+    const err = await rejection(providerFor(server).chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, recorder().cb));
     expect(err).toBeInstanceOf(NodeError);
     expect((err as NodeError).message).toMatch(/Overloaded/);
     expect((err as NodeError).errorClass).toBe("retryable");
@@ -152,7 +153,7 @@ describe("anthropic provider: streaming (SSE)", () => {
   it("a stream cut before message_stop is a retryable NodeError", async () => {
     const full = message({ text: "partial answer" });
     const server = await serve([{ events: [["message_start", { type: "message_start", message: { ...full, content: [] } }], ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }]] }]);
-    const err = await rejection(providerFor(server).chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, { onDelta: () => {} }));
+    const err = await rejection(providerFor(server).chat({ model: "claude-test", messages: [msg("u", "user", "hi")] }, recorder().cb));
     expect((err as NodeError).errorClass).toBe("retryable");
   });
 });
@@ -216,7 +217,7 @@ describe("anthropic provider: through the runtime", () => {
     expect(last.output).toBe("You are on the pro plan.");
     expect(seen).toEqual([{ email: "ada@x.org" }]);
     const tokens = events.filter((e): e is Extract<RunEvent, { type: "model_token" }> => e.type === "model_token");
-    expect(tokens.filter((t) => t.text).map((t) => t.text).join("")).toBe("Looking up.You are on the pro plan.");
+    expect(tokens.map((t) => t.delta).join("")).toBe("Looking up.You are on the pro plan.");
     expect(tokens.filter((t) => t.toolCall).map((t) => t.toolCall)).toEqual([{ id: "toolu_a", name: "lookup", arguments: { email: "ada@x.org" } }]);
     // Tokens come between the call's model_started and model_completed.
     const firstToken = events.indexOf(tokens[0]);

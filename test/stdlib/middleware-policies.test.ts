@@ -187,7 +187,7 @@ describe("output validators", () => {
     expect(last.output).toBe("WRITE TO [EMAIL] TODAY.");
     expect(last.state.messages.at(-1).content).toBe("WRITE TO [EMAIL] TODAY.");
     // Tokens streamed to consumers are the validated text only.
-    const tokens = ofType(events, "model_token").map((e) => e.text).join("");
+    const tokens = ofType(events, "model_token").map((e) => e.delta).join("");
     expect(tokens).toBe("WRITE TO [EMAIL] TODAY.");
   });
 

@@ -11,6 +11,7 @@ import { circuitBreakerMiddleware, rateLimitMiddleware, retryMiddleware, standar
 import { openaiProvider } from "../../stdlib/providers/openai.js";
 import { completion, errorBody, startOpenAIServer, type OpenAIServer, type ScriptedResponse, type ServerHandler } from "../helpers/openai-server.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
+import { recorder } from "../helpers/stream.js";
 
 const servers: OpenAIServer[] = [];
 afterEach(async () => {
@@ -100,10 +101,10 @@ describe("retry middleware", () => {
     const chunk = (content: string) => ({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
     const server = await serve([{ sse: [chunk("Hello"), chunk(" wor"), { error: { message: "upstream reset", type: "server_error" } }] }, ok()]);
     const { waits, sleep } = recordingSleep();
-    const texts: string[] = [];
-    const err = await rejection(registryWith(server, [retryMiddleware({ sleep })]).chat("m", ask, { onDelta: (d) => void (d.kind === "text" && texts.push(d.text)) }));
+    const rec = recorder();
+    const err = await rejection(registryWith(server, [retryMiddleware({ sleep })]).chat("m", ask, rec.cb));
     expect(classifyError(err)).toBe("retryable");
-    expect(texts).toEqual(["Hello", " wor"]);
+    expect(rec.texts()).toEqual(["Hello", " wor"]);
     expect(server.requests).toHaveLength(1);
     expect(waits).toEqual([]);
   });

@@ -8,10 +8,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { z } from "zod";
 import { compileGraph } from "../../compiler/index.js";
-import { tool, toolParameters, type ChatDelta, type ChatMessage, type ChatRequest } from "../../registry/index.js";
+import { tool, toolParameters, type ChatMessage, type ChatRequest } from "../../registry/index.js";
 import { classifyError, CompiledGraph, NodeError, RagError } from "../../runtime/index.js";
 import { openaiProvider, type OpenAIProviderOptions } from "../../stdlib/providers/openai.js";
 import { standardRegistry } from "../../stdlib/registry.js";
+import { recorder } from "../helpers/stream.js";
 import { completion, errorBody, startOpenAIServer, type OpenAIServer, type ScriptedResponse, type ServerHandler } from "../helpers/openai-server.js";
 
 const servers: OpenAIServer[] = [];
@@ -338,17 +339,18 @@ describe("openai provider: streaming (SSE)", () => {
     });
     const server = await serve([{ body }, { body }]);
     const provider = providerFor(server);
-    const deltas: ChatDelta[] = [];
-    const streamed = await provider.chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, { onDelta: (d) => void deltas.push(d) });
+    const rec = recorder();
+    const streamed = await provider.chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, rec.cb);
     expect(server.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-    const texts = deltas.filter((d): d is Extract<ChatDelta, { kind: "text" }> => d.kind === "text").map((d) => d.text);
+    const texts = rec.texts();
     expect(texts.length).toBeGreaterThan(3);
     expect(texts.join("")).toBe("Let me check both accounts.");
     // Arguments arrive in fragments on the wire; each call is passed on once, whole, in order.
-    expect(deltas.filter((d) => d.kind === "tool_call")).toEqual([
-      { kind: "tool_call", call: { id: "call_a", name: "lookup_user", arguments: { email: "ada@bigco.com", verbose: true } } },
-      { kind: "tool_call", call: { id: "call_b", name: "lookup_user", arguments: { email: "bob@x.org" } } },
+    expect(rec.calls()).toEqual([
+      { id: "call_a", name: "lookup_user", arguments: { email: "ada@bigco.com", verbose: true } },
+      { id: "call_b", name: "lookup_user", arguments: { email: "bob@x.org" } },
     ]);
+    expect(rec.seen.at(-1)?.kind).toBe("tool_call");
     const plain = await provider.chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] });
     expect(streamed).toEqual(plain);
     expect(streamed.usage).toEqual({ inputTokens: 30, outputTokens: 9, reasoningTokens: 2 });
@@ -356,7 +358,7 @@ describe("openai provider: streaming (SSE)", () => {
 
   it("streamUsage: false omits stream_options (for servers that reject it); usage is then zero", async () => {
     const server = await serve([{ body: completion({ content: "ok" }) }]);
-    const res = await providerFor(server, { streamUsage: false }).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, { onDelta: () => {} });
+    const res = await providerFor(server, { streamUsage: false }).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, recorder().cb);
     expect(server.requests[0].body).not.toHaveProperty("stream_options");
     expect(res.message.content).toBe("ok");
     expect(res.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
@@ -364,7 +366,7 @@ describe("openai provider: streaming (SSE)", () => {
 
   it("a stream that ends without any choice is a retryable NodeError", async () => {
     const server = await serve([{ sse: ["[DONE]"] }]);
-    const err = await rejection(providerFor(server).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, { onDelta: () => {} }));
+    const err = await rejection(providerFor(server).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, recorder().cb));
     expect((err as NodeError).errorClass).toBe("retryable");
   });
 });
