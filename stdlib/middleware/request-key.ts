@@ -6,7 +6,8 @@
  * temperature. Message ids, author names and request metadata (graph, node, run ids) are
  * left out, so the same conversation asked by two fan-out branches has one address.
  */
-import { canonicalJson, sha256Hex } from "../../compiler/index.js";
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../compiler/index.js";
 import type { ChatRequest } from "../../registry/index.js";
 
 export interface NormalisedRequest {
@@ -38,5 +39,5 @@ export function normaliseRequest(r: ChatRequest): NormalisedRequest {
 
 /** `sha256:<hex>` of the canonical JSON of the normalised request (plus `scope`, e.g. the provider name). */
 export function requestKey(r: ChatRequest, scope = ""): string {
-  return `sha256:${sha256Hex(canonicalJson({ scope, request: normaliseRequest(r) }))}`;
+  return `sha256:${createHash("sha256").update(canonicalJson({ scope, request: normaliseRequest(r) })).digest("hex")}`;
 }
