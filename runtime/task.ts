@@ -294,10 +294,11 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf:
       };
       return { ...res, usage, assistant };
     },
-    async callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown> {
+    async callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
       const def = env.registry.tools.get(name);
       if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", where);
       if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", where);
+      if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", where);
       const callId = options?.callId;
       await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
       const t0 = env.clock.now();
