@@ -6,6 +6,7 @@ import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from
 import { toolParameters } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { typeSchema } from "../../runtime/schema.js";
+import { approveCalls } from "./approval.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -97,19 +98,26 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
 
 /**
  * Runs one turn's tool calls: read-only tools in parallel, mutating ones one at a time
- * in order (tkach's executor model); results come back in call order. A tool error
+ * in order (tkach's executor model); results come back in call order. Calls of `ask`
+ * tools are approved first (`approval.ts`); a declined call's result says so. A tool error
  * becomes the tool message's content so the model can recover (LangGraph ToolNode's
  * default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[]): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[], options: { readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | undefined)[] = new Array(calls.length);
+  const available = (c: ToolCall) => !allowed || !allowed.length || allowed.includes(c.name);
+  // Every `ask` call of the turn is approved (or declined) before any call runs.
+  const decisions = approveCalls(task, calls.filter(available), options.bound === true);
+  const decisionOf = new Map(calls.filter(available).map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];
+    const decision = decisionOf.get(c);
     let content: string;
-    if (allowed && allowed.length && !allowed.includes(c.name)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed.join(", ")})`;
+    if (!available(c)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed!.join(", ")})`;
+    else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
       try {
-        const out = await task.callTool(c.name, c.arguments, { callId: c.id });
+        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...(decision ? { approved: true } : {}) });
         content = typeof out === "string" ? out : JSON.stringify(out ?? null);
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
@@ -155,7 +163,8 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     messages.push(reply.assistant);
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
-    const toolMessages = await runToolCalls(task, calls, spec.tools);
+    // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
+    const toolMessages = await runToolCalls(task, calls, spec.tools, { bound: true });
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }
