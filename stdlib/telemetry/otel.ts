@@ -118,12 +118,15 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
         break;
       }
       case "run_completed":
+      case "run_interrupted":
       case "run_failed": {
+        // A pause ends the spans too (the resumed run is a new run span); tasks that paused end with it.
         const keys = [...(byRun.get(e.runId) ?? [])].filter((k) => k !== key(e.runId));
         for (const k of keys.reverse()) end(e.runId, k, t, e.type === "run_failed" ? e.error : undefined);
         const run = open.get(key(e.runId));
         if (run) {
           run.setAttribute("ragraph.steps", e.steps);
+          if (e.type === "run_interrupted") run.setAttribute("ragraph.interrupted", true);
           end(e.runId, key(e.runId), t, e.type === "run_failed" ? e.error : undefined);
         }
         byRun.delete(e.runId);

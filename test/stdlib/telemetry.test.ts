@@ -8,6 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { tool } from "../../registry/index.js";
+import { MemoryCheckpointer } from "../../runtime/index.js";
 import { eventObserver, registryFromConfig, scripted } from "../../stdlib/index.js";
 import { openaiProvider } from "../../stdlib/providers/openai.js";
 import { completion, startOpenAIServer, type OpenAIServer } from "../helpers/openai-server.js";
@@ -115,6 +116,21 @@ describe("OpenTelemetry spans", () => {
     expect(failedChat.status.code).toBe(SpanStatusCode.ERROR);
     expect(failedChat.events.map((e) => e.name)).toContain("exception");
     expect(spans.every((s) => s.ended)).toBe(true);
+  });
+
+  it("a run that pauses for a person ends all its spans; the resumed run is a new trace root", async () => {
+    const { exporter, provider } = sdk();
+    const registry = registryFromConfig({ middleware: { telemetry: { tracer: provider.getTracer("test") } } });
+    const source = `graph g {\n  start ask\n  node ask {\n    kind interrupt\n    prompt "ok?"\n    options ["yes", "no"]\n    routes {\n      yes -> END\n      no -> END\n    }\n  }\n}\n`;
+    const { graph } = buildGraph(source, { registry, checkpointer: new MemoryCheckpointer() });
+    const onEvent = eventObserver(registry)!;
+    expect((await graph.invoke({}, { threadId: "t", onEvent })).status).toBe("interrupted");
+    const paused = exporter.getFinishedSpans();
+    expect(paused.map((s) => s.name).sort()).toEqual(["run g", "step 1", "task ask"]);
+    expect(byName(paused, "run g")[0].attributes["ragraph.interrupted"]).toBe(true);
+    expect((await graph.resume("t", { value: "yes" }, { onEvent })).status).toBe("completed");
+    expect(byName(exporter.getFinishedSpans(), "run g")).toHaveLength(2);
+    expect(exporter.getFinishedSpans().every((s) => s.ended)).toBe(true);
   });
 
   it("is a no-op until an SDK is registered, then records through the global tracer provider", async () => {
