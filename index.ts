@@ -8,4 +8,6 @@ export { defineConfig, tool, Registry, applyConfig, type RagConfig, type ModelCo
 export { CompiledGraph, type RunEvent, type RunOptions, type RunResult } from "./runtime/index.js";
 export { MemoryCheckpointer, SqliteCheckpointer, isInterrupt, type Checkpointer, type StateSnapshot, type ResumeCommand, type StreamMode } from "./runtime/index.js";
 export { scripted, openaiProvider, standardRegistry, registryFromConfig } from "./stdlib/index.js";
+export { anthropicProvider, httpGet, fileTools, calculator, now, eventObserver } from "./stdlib/index.js";
+export type { MiddlewareConfig, OutputValidator } from "./registry/index.js";
 export { z } from "zod";

@@ -5,6 +5,7 @@
  * 130 cancelled by Ctrl-C.
  */
 import { CancelledError, type CompiledGraph, type PendingInterrupt, type RunEvent, type RunOptions } from "../runtime/index.js";
+import { eventObserver } from "../stdlib/index.js";
 import { resumeCommandLine, shellQuote, checkpointsFlag } from "./checkpoints.js";
 import type { ProgressPrinter } from "./progress.js";
 import { colorsFor } from "./style.js";
@@ -31,7 +32,9 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
   let last: RunEvent | undefined;
   const interrupts: PendingInterrupt[] = [];
   try {
-    for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal })) {
+    // The registry's telemetry (OpenTelemetry spans) observes every event.
+    const onEvent = eventObserver(graph.registry);
+    for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal, ...(onEvent ? { onEvent } : {}) })) {
       if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
       else opts.printer!.event(e);
       if (e.depth === 0) {

@@ -5,6 +5,7 @@
  */
 import type { Blueprint, ModelCapabilities } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
+import type { MiddlewareConfig } from "./middleware.js";
 import type { NodeKindImplementation } from "./node-kind.js";
 import type { ModelProvider } from "./provider.js";
 import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction } from "./registry.js";
@@ -16,7 +17,7 @@ export interface ModelConfig {
   /** The provider's model id; defaults to the registry name. */
   readonly model?: string;
   readonly capabilities?: Partial<ModelCapabilities>;
-  /** USD per million tokens, for cost accounting. */
+  /** USD per million tokens, for cost accounting; default from the catalog of known models. */
   readonly price?: ModelPrice;
   /** Provider options (e.g. `baseURL`, `apiKeyEnv`). */
   readonly options?: Readonly<Record<string, unknown>>;
@@ -34,6 +35,8 @@ export interface RagConfig {
   readonly reducers?: Readonly<Record<string, ReducerFunction>>;
   readonly validators?: Readonly<Record<string, OutputValidator>>;
   readonly nodeKinds?: Readonly<Record<string, NodeKindImplementation>>;
+  /** The model-call harness: telemetry, budget, cache, retry, rate limits, circuit breaker (`registry/middleware.ts`). */
+  readonly middleware?: MiddlewareConfig;
   /** Default input per graph name for `rag run` when `--input` is not given. */
   readonly defaultInputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

@@ -3,10 +3,29 @@
  * scripts, route functions, reducers, validators, node kinds) and the contracts those
  * implementations meet; config loading (`defineConfig`).
  */
-export { Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RouteFunction } from "./registry.js";
+export { Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction } from "./registry.js";
+export { KNOWN_MODELS, knownModel, type KnownModel } from "./known-models.js";
+export {
+  composeChain,
+  providerHandler,
+  priceUsage,
+  type BudgetConfig,
+  type BudgetLimit,
+  type CacheConfig,
+  type CallContext,
+  type ChatHandler,
+  type CircuitBreakerConfig,
+  type MiddlewareConfig,
+  type ModelCall,
+  type ModelMiddleware,
+  type RateLimitConfig,
+  type ResponseCacheStore,
+  type RetryConfig,
+  type TelemetryConfig,
+} from "./middleware.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
-export { estimateTokens, type ChatOptions, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
+export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo } from "./node-kind.js";

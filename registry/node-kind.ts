@@ -59,7 +59,15 @@ export interface NodeTask {
   /** Calls a registered model through its middleware chain; emits model events. */
   callModel(model: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply>;
   /** Calls a registered tool (arguments validated by its schema); emits tool events. */
-  callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown>;
+  /**
+   * Calls a registered tool (arguments validated by its schema); emits tool events. A
+   * tool whose approval policy is `deny` is refused; one whose policy is `ask` runs only
+   * with `approved: true` — the caller must have asked a person first (the stdlib kinds
+   * do, through `interrupt`).
+   *
+   * @throws NodeError (permanent) for an unknown, denied or unapproved tool; (validation) for arguments outside the schema.
+   */
+  callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown>;
   /** Runs another graph (of the same file or the registry) as a child run. */
   runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult>;
   /** The send branch this task runs in (`fanoutId`, branch index), when started by a send. */

@@ -1,6 +1,12 @@
 /**
- * The model provider interface (`runtime.md` §7): `chat(request, {signal}) → response`.
- * Providers live in `stdlib/providers` (openai, scripted, …); middleware wraps them.
+ * The model provider interface (`runtime.md` §7): `chat(request, {signal, onToken, onToolCall}) →
+ * response`. Providers live in `stdlib/providers` (openai, anthropic, scripted, replay);
+ * the middleware chain (`registry/middleware.ts`, implementations in `stdlib/middleware`)
+ * wraps them.
+ *
+ * Everything that crosses this interface is normalised across vendors: messages and tool
+ * calls as in `messages.ts` (tool calls whole, arguments parsed — never partial JSON),
+ * usage in tokens, costs in USD, errors as `NodeError`s with an error class.
  */
 import type { ChatMessage, ToolCall } from "./messages.js";
 
@@ -46,7 +52,7 @@ export interface Usage {
 }
 
 export interface ChatResponse {
-  /** The assistant message (its `id` may be empty; the runtime assigns ids). */
+  /** The assistant message (the runtime assigns its id). */
   readonly message: { readonly content: string; readonly toolCalls?: readonly ToolCall[] };
   readonly usage: Usage;
   /** `stop`, `tool_calls`, `length`, … as the provider reports it. */
@@ -55,6 +61,12 @@ export interface ChatResponse {
   readonly route?: string;
   /** Parsed structured output, when the request asked for `output`. */
   readonly structured?: unknown;
+  /** The vendor's response id (e.g. `chatcmpl-…`, `msg_…`), for telemetry. */
+  readonly responseId?: string;
+  /** The model that answered, as the vendor reports it (may differ from the requested id). */
+  readonly responseModel?: string;
+  /** Set when the reply came from the response cache instead of the provider: the entry's content address. */
+  readonly cached?: { readonly key: string };
 }
 
 export interface ChatOptions {
@@ -62,10 +74,20 @@ export interface ChatOptions {
   /**
    * Given when a consumer streams model tokens (the `messages` stream mode): a provider
    * that streams calls it with each text delta as it arrives and awaits it before
-   * reading on, so a slow consumer slows the stream instead of buffering it.
+   * reading on, so a slow consumer slows the stream instead of buffering it. Providers
+   * that cannot stream may deliver the whole text as one delta.
    */
   readonly onToken?: (delta: string) => Promise<void>;
+  /**
+   * Given with `onToken`: called with each tool call of a streamed reply once its
+   * arguments are complete — whole, never partial JSON — in the order they complete.
+   * The final `ChatResponse` still carries every call.
+   */
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
 }
+
+/** The streaming callbacks of `ChatOptions`. */
+export type StreamCallbacks = Pick<ChatOptions, "onToken" | "onToolCall">;
 
 export interface ModelProvider {
   /** Provider name, e.g. `openai` or `scripted`. */

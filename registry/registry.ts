@@ -7,8 +7,11 @@
 import type { Blueprint, ModelCapabilities, RegistryView } from "../compiler/index.js";
 import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
+import { knownModel } from "./known-models.js";
+import { composeChain, type CallContext, type ModelMiddleware } from "./middleware.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
-import type { ModelProvider } from "./provider.js";
+import type { ToolCall } from "./messages.js";
+import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
 import type { ToolDefinition } from "./tool.js";
 
 /** USD per million tokens. */
@@ -23,16 +26,35 @@ export interface RegisteredModel {
   readonly provider: ModelProvider;
   /** Model id sent to the provider. */
   readonly modelId: string;
+  /** What the model can do: declared, else from the catalog of known models, else `DEFAULT_CAPABILITIES`. */
   readonly capabilities: ModelCapabilities;
+  /** USD per million tokens: declared, else from the catalog; without one no cost is reported. */
   readonly price?: ModelPrice;
+}
+
+/** Options of `Registry.chat`. */
+export interface RegistryChatOptions {
+  readonly signal?: AbortSignal;
+  readonly onToken?: (delta: string) => Promise<void>;
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
+  readonly context?: CallContext;
 }
 
 /** Picks a route label from state (a router node's route function). */
 export type RouteFunction = (state: Readonly<Record<string, unknown>>, task: NodeTask) => string | Promise<string>;
 /** Folds writes into a channel value (`aggregate "fn"`). Must be pure. */
 export type ReducerFunction = (current: unknown, update: unknown) => unknown;
-/** Output validator (`validate [..]`): pass, reject (permanent error) or filter (replace text). */
-export type OutputValidator = (text: string, context: { readonly node: string; readonly model: string }) => { pass: true } | { reject: string } | { filter: string };
+/**
+ * Output validator (`validate [..]` on a node): sees the text of each reply of the node's
+ * model calls and passes it, rejects it (the task fails with a permanent error naming
+ * the validator and the reason) or filters it (replaces the text). May be async.
+ */
+export type OutputValidator = (
+  text: string,
+  context: { readonly node: string; readonly model: string },
+) => OutputVerdict | Promise<OutputVerdict>;
+
+export type OutputVerdict = { readonly pass: true } | { readonly reject: string } | { readonly filter: string };
 
 /** Builds a provider for a model configured as `{ provider: "name", … }`. */
 export type ProviderFactory = (model: { readonly name: string; readonly modelId: string; readonly options: Readonly<Record<string, unknown>> }) => ModelProvider;
@@ -67,10 +89,33 @@ export class Registry {
   readonly nodeKinds = new Map<string, NodeKindImplementation>();
   /** Factories for providers named by string in configs (`provider: "openai"`). */
   readonly providerFactories = new Map<string, ProviderFactory>();
+  /**
+   * The model-call chain, outermost first (`registry/middleware.ts`). Empty by default:
+   * `standardRegistry()` installs the standard chain, `registryFromConfig` the configured one.
+   */
+  readonly middleware: ModelMiddleware[] = [];
 
+  /**
+   * Registers a model. Capabilities and price not given come from the catalog of known
+   * models (`registry/known-models.ts`) by model id, then from `DEFAULT_CAPABILITIES`.
+   */
   registerModel(name: string, model: Omit<RegisteredModel, "name" | "capabilities"> & { capabilities?: Partial<ModelCapabilities> }): this {
-    this.models.set(name, { ...model, name, capabilities: { ...DEFAULT_CAPABILITIES, ...model.capabilities } });
+    const known = knownModel(model.modelId);
+    const price = model.price ?? known?.price;
+    this.models.set(name, { ...model, name, capabilities: { ...DEFAULT_CAPABILITIES, ...known?.capabilities, ...model.capabilities }, ...(price ? { price } : {}) });
     return this;
+  }
+
+  /**
+   * Calls model `model` through the middleware chain. `request.model` is replaced by
+   * the registered model id.
+   *
+   * @throws RegistryError for an unregistered model; whatever the chain raises
+   *   (`NodeError`s with an error class, aborts).
+   */
+  async chat(model: string | RegisteredModel, request: Omit<ChatRequest, "model"> & { readonly model?: string }, options: RegistryChatOptions = {}): Promise<ChatResponse> {
+    const m = typeof model === "string" ? this.model(model) : model;
+    return composeChain(this.middleware)({ model: m, request: { ...request, model: m.modelId }, ...options });
   }
 
   registerTool(name: string, def: ToolDefinition): this {

@@ -4,8 +4,12 @@
  * `run_failed` events.
  */
 
-/** Error classes of a failed task; only `retryable`, `rate_limited` and `timeout` are retried by default. */
-export type ErrorClass = "permanent" | "retryable" | "rate_limited" | "auth" | "timeout" | "cancelled" | "validation";
+/**
+ * Error classes of a failed task; only `retryable`, `rate_limited` and `timeout` are
+ * retried by default. `budget_exceeded`: a token or USD budget of the run or the node
+ * would be (or was) exceeded by a model call (the harness's budget middleware).
+ */
+export type ErrorClass = "permanent" | "retryable" | "rate_limited" | "auth" | "timeout" | "cancelled" | "validation" | "budget_exceeded";
 
 export interface ErrorWhere {
   readonly graph?: string;

@@ -58,10 +58,15 @@ export type RunEventBody =
   | { readonly type: "values"; readonly values: Readonly<Record<string, unknown>> }
   /** `updates` stream mode: one task's writes, as it completes. */
   | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[] }
-  /** A text delta of a streaming model reply (`messages` stream mode). */
-  | { readonly type: "model_token"; readonly model: string; readonly delta: string; readonly agent?: string }
+  /**
+   * A text delta of a streaming model reply (`messages` stream mode); or, with `toolCall`
+   * (and an empty `delta`), a tool call of the reply once its arguments are complete.
+   */
+  | { readonly type: "model_token"; readonly model: string; readonly delta: string; readonly toolCall?: { readonly id: string; readonly name: string; readonly arguments: Record<string, unknown> }; readonly agent?: string }
   | { readonly type: "model_started"; readonly model: string; readonly provider: string; readonly messages: number; readonly agent?: string }
-  | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly toolCalls: number; readonly durationMs: number; readonly agent?: string }
+  | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly toolCalls: number; readonly durationMs: number; readonly agent?: string; readonly cached?: boolean }
+  /** A model call was answered from the response cache (content address `key`) instead of the provider. */
+  | { readonly type: "task_cached"; readonly model: string; readonly key: string; readonly agent?: string }
   | { readonly type: "tool_started"; readonly tool: string; readonly callId?: string; readonly args: unknown }
   | { readonly type: "tool_completed"; readonly tool: string; readonly callId?: string; readonly durationMs: number; readonly ok: boolean; readonly error?: string }
   | { readonly type: "subrun_started"; readonly childRunId: string; readonly target: string; readonly targetKind: "graph" | "agent" }

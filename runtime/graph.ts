@@ -74,7 +74,7 @@ export class CompiledGraph {
    * resumes `options.threadId` from its checkpoint.
    */
   invoke(input: Record<string, unknown> | null = {}, options: RunOptions = {}): Promise<RunResult> {
-    return runLoop(this, input, options, undefined);
+    return runLoop(this, input, options, observerSink(options));
   }
 
   /**
@@ -85,7 +85,7 @@ export class CompiledGraph {
    * @throws CheckpointError without a checkpoint; InvalidResumeError when `command` does not fit the pending interrupts.
    */
   resume(threadId: string, command: ResumeCommand = {}, options: RunOptions = {}): Promise<RunResult> {
-    return runLoop(this, null, { ...options, threadId, resume: command }, undefined);
+    return runLoop(this, null, { ...options, threadId, resume: command }, observerSink(options));
   }
 
   /**
@@ -100,7 +100,9 @@ export class CompiledGraph {
     const modes = new Set<StreamMode>(typeof options.mode === "string" ? [options.mode] : (options.mode ?? ["events"]));
     const wanted = modes.has("events") ? undefined : new Set([...modes].flatMap((m) => MODE_TYPES[m as Exclude<StreamMode, "events">]));
     const sinkModes: StreamModes = { values: modes.has("values"), updates: modes.has("updates"), tokens: modes.has("messages") || modes.has("events") };
-    const push = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
+    const observe = options.onEvent;
+    const deliver = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
+    const push = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
     const sink: EventSink = Object.assign(push, { modes: sinkModes });
     runLoop(this, input, { ...options, signal }, sink).then(
       () => stream.close(),
@@ -193,4 +195,10 @@ function bindProblems(bp: Blueprint, o: GraphOptions): Problem[] {
   }
   for (const f of bp.state) if (f.reducer.name === "aggregate" && f.reducer.fn) need(r.reducers.has(f.reducer.fn), `reducers.${f.reducer.fn}`, `reducer function \`${f.reducer.fn}\` (channel \`${f.name}\`) is not registered`);
   return out;
+}
+
+/** For `invoke`/`resume`: a sink that only feeds `RunOptions.onEvent` (no stream modes, no tokens). */
+function observerSink(options: RunOptions): EventSink | undefined {
+  const observe = options.onEvent;
+  return observe ? Object.assign((e: RunEvent) => (observe(e), Promise.resolve()), { modes: {} }) : undefined;
 }

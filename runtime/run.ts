@@ -46,6 +46,13 @@ export interface RunOptions {
   readonly allowBlueprintChange?: boolean;
   /** Extra metadata stored with every checkpoint of this run (the CLI records how to resume it). */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * Synchronous observer of every event (child runs' included), called in order as the
+   * event is emitted, before it is queued for a stream consumer — for telemetry (e.g.
+   * the OpenTelemetry spans of `stdlib/telemetry`). Setting it turns event emission on
+   * for `invoke` too.
+   */
+  readonly onEvent?: (event: RunEvent) => void;
 }
 
 export interface RunResult {

@@ -4,7 +4,7 @@
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
 import type { Blueprint, ExprSpec, NodeSpec, RetrySpec, TemplateSpec } from "../compiler/index.js";
-import type { ChatRequest, ModelReply, NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
+import type { ChatRequest, ModelReply, NodeResult, NodeTask, Registry, RunInfo, ChildRunResult, ToolCall } from "../registry/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, classifyError, errorMessage, errorToJson, InterruptError, NodeError, RagError } from "./errors.js";
 import type { RunEventBody } from "./events.js";
@@ -269,14 +269,22 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf:
       const agent = options?.agent;
       await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
       const t0 = env.clock.now();
-      const onToken = env.tokens ? (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids) : undefined;
-      const res = await m.provider.chat(
-        { ...request, model: m.modelId, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
-        onToken ? { signal: signalOf(), onToken } : { signal: signalOf() },
+      const tokens = env.tokens
+        ? {
+            onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
+            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
+          }
+        : {};
+      // Through the registry's middleware chain (registry/middleware.ts): the context
+      // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
+      const res = await env.registry.chat(
+        m,
+        { ...request, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
+        { signal: signalOf(), context: { run: self.run, taskId: task.id, node: spec, defaults: env.blueprint.defaults, ...(agent ? { agent } : {}) }, ...tokens },
       );
-      const costUsd = m.price ? (res.usage.inputTokens * m.price.inputPerMTok + res.usage.outputTokens * m.price.outputPerMTok) / 1_000_000 : res.usage.costUsd;
-      const usage = { ...res.usage, ...(costUsd !== undefined ? { costUsd } : {}) };
-      await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}) }, ids);
+      const usage = res.usage;
+      if (res.cached) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
+      await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
       const assistant = {
         id: self.newMessageId(),
         role: "assistant" as const,
@@ -286,10 +294,11 @@ function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf:
       };
       return { ...res, usage, assistant };
     },
-    async callTool(name: string, args: unknown, options?: { readonly callId?: string }): Promise<unknown> {
+    async callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
       const def = env.registry.tools.get(name);
       if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", where);
       if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", where);
+      if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", where);
       const callId = options?.callId;
       await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
       const t0 = env.clock.now();

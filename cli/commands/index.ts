@@ -44,6 +44,8 @@ const run: RegisterCommand = (program) =>
     .option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db")
     .option("--no-checkpoints", "keep no checkpoints (the run cannot pause or be resumed)")
     .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
+    .option("--record <cassette.json>", "record every model request and reply into a cassette file")
+    .option("--replay <cassette.json>", "answer model calls from a recorded cassette (no network, no API keys)")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run.js");
       process.exitCode = await runCommand(file, opts);

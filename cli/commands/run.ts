@@ -1,9 +1,10 @@
 /**
  * `rag run FILE [--input JSON|@file] [--graph NAME] [--config PATH] [--json]
- * [--thread ID] [--checkpoints PATH | --no-checkpoints] [--durability MODE]`: compiles
- * against the config's registry and runs the graph on a thread (a new id unless
- * given, printed), checkpointed to `.rag/checkpoints.db` by default, showing progress
- * per superstep (or JSON Lines events with `--json`). Exit 0 on success, 1 on a failed
+ * [--thread ID] [--checkpoints PATH | --no-checkpoints] [--durability MODE]
+ * [--record|--replay CASSETTE]`: compiles against the config's registry and runs the
+ * graph on a thread (a new id unless given, printed), checkpointed to
+ * `.rag/checkpoints.db` by default, showing progress per superstep (or JSON Lines events
+ * with `--json`); model calls can be recorded into, or answered from, a cassette file. Exit 0 on success, 1 on a failed
  * run, 2 on a usage, config or compile error, 3 when the run pauses for a human, 130
  * when cancelled with Ctrl-C (the thread stays resumable).
  */
@@ -11,6 +12,7 @@ import { resolve } from "node:path";
 import { compileGraph, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, type Checkpointer, type Durability } from "../../runtime/index.js";
 import { DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
+import { useCassette, type CassetteUse } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, type LoadedConfig } from "../files.js";
@@ -26,6 +28,10 @@ export interface RunCommandOptions {
   /** A path, or false for `--no-checkpoints`. */
   readonly checkpoints?: string | false;
   readonly durability?: string;
+  /** Cassette file to record model calls into. */
+  readonly record?: string;
+  /** Cassette file to replay model calls from. */
+  readonly replay?: string;
 }
 
 /** Compiles `file` against its config and binds the graph (CliError exit 2 on diagnostics or a bind error). */
@@ -61,9 +67,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const threadId = opts.thread ?? newId("thread");
   let saver: Checkpointer | undefined;
+  let cassette: CassetteUse | undefined;
   try {
     saver = checkpoints !== undefined ? openCheckpoints(checkpoints) : undefined;
     const { graph, loaded, blueprint } = await loadGraph(file, opts, saver);
+    cassette = useCassette(loaded.registry, opts);
     const input = opts.input !== undefined ? parseJsonArg("--input", opts.input) : { ...(loaded.config.defaultInputs?.[blueprint.id] ?? {}) };
     try {
       checkInput(blueprint, input);
@@ -81,6 +89,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, checkpoints !== undefined ? [`checkpoints ${checkpoints}${durability ? ` (${durability})` : ""}`] : []);
     return await execute(graph, input, { threadId, ...(durability ? { durability } : {}), metadata: { origin } }, { json: Boolean(opts.json), printer, checkpoints });
   } finally {
+    cassette?.finish();
     saver?.close?.();
   }
 }

@@ -6,6 +6,7 @@ import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from
 import { toolParameters } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { typeSchema } from "../../runtime/schema.js";
+import { approveCalls } from "./approval.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -69,11 +70,15 @@ export function toolDescriptors(task: NodeTask, names: readonly string[]): ToolD
   });
 }
 
-/** JSON Schema for a node's `output` type, for structured output. */
-export function outputSchema(t: TypeSpec, task: NodeTask): { name: string; schema: Record<string, unknown>; validator: z.ZodType } {
-  const validator = typeSchema(t, task.blueprint.schemas);
-  const { $schema: _s, ...schema } = z.toJSONSchema(validator, { unrepresentable: "any" }) as Record<string, unknown>;
-  return { name: `${task.node.name}_output`, schema, validator };
+/**
+ * Structured output: the JSON Schema sent to the provider (zod's exporter) and the zod
+ * validator the reply is checked with, from a node's `output` type or from a zod schema
+ * (a registered agent's `output`).
+ */
+export function outputSchema(t: TypeSpec | z.ZodType, task: NodeTask, name = `${task.node.name}_output`): { name: string; schema: Record<string, unknown>; validator: z.ZodType } {
+  const validator = t instanceof z.ZodType ? t : typeSchema(t, task.blueprint.schemas);
+  const { $schema: _s, ...schema } = z.toJSONSchema(validator, { unrepresentable: "any", io: "output" }) as Record<string, unknown>;
+  return { name: name.replace(/[^A-Za-z0-9_-]/g, "_"), schema, validator };
 }
 
 /** Validates a structured reply; a mismatch is a permanent error (same input, same output). */
@@ -93,19 +98,26 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
 
 /**
  * Runs one turn's tool calls: read-only tools in parallel, mutating ones one at a time
- * in order (tkach's executor model); results come back in call order. A tool error
+ * in order (tkach's executor model); results come back in call order. Calls of `ask`
+ * tools are approved first (`approval.ts`); a declined call's result says so. A tool error
  * becomes the tool message's content so the model can recover (LangGraph ToolNode's
  * default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[]): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[], options: { readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | undefined)[] = new Array(calls.length);
+  const available = (c: ToolCall) => !allowed || !allowed.length || allowed.includes(c.name);
+  // Every `ask` call of the turn is approved (or declined) before any call runs.
+  const decisions = approveCalls(task, calls.filter(available), options.bound === true);
+  const decisionOf = new Map(calls.filter(available).map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];
+    const decision = decisionOf.get(c);
     let content: string;
-    if (allowed && allowed.length && !allowed.includes(c.name)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed.join(", ")})`;
+    if (!available(c)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed!.join(", ")})`;
+    else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
       try {
-        const out = await task.callTool(c.name, c.arguments, { callId: c.id });
+        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...(decision ? { approved: true } : {}) });
         content = typeof out === "string" ? out : JSON.stringify(out ?? null);
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
@@ -131,7 +143,8 @@ export interface AgentLoopSpec {
   readonly tools: readonly string[];
   readonly maxSteps: number;
   readonly agent?: string;
-  readonly output?: TypeSpec;
+  /** The `output` type of an inline agent, or the zod schema of a registered one. */
+  readonly output?: TypeSpec | z.ZodType;
 }
 
 /**
@@ -141,7 +154,7 @@ export interface AgentLoopSpec {
  */
 export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: AgentLoopSpec): Promise<{ created: ChatMessage[]; final: ModelReply; result: unknown }> {
   const tools = spec.tools.length ? toolDescriptors(task, spec.tools) : undefined;
-  const out = spec.output ? outputSchema(spec.output, task) : undefined;
+  const out = spec.output ? outputSchema(spec.output, task, spec.agent ? `${spec.agent}_output` : undefined) : undefined;
   const created: ChatMessage[] = [];
   const messages = [...start];
   for (let turn = 1; turn <= spec.maxSteps; turn++) {
@@ -150,7 +163,8 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     messages.push(reply.assistant);
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
-    const toolMessages = await runToolCalls(task, calls, spec.tools);
+    // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
+    const toolMessages = await runToolCalls(task, calls, spec.tools, { bound: true });
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }

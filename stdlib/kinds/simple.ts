@@ -4,12 +4,15 @@
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
+import { approveCalls } from "./approval.js";
 
 export const toolKind: NodeKindImplementation = async (task) => {
   const name = task.node.tool ?? task.node.tools?.[0];
   if (!name) throw new NodeError(`tool node \`${task.node.name}\` names no \`tool\``, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
   const args = task.resolveInput() ?? {};
-  return { result: await task.callTool(name, args) };
+  const [decision] = approveCalls(task, [{ id: task.taskId, name, arguments: (args && typeof args === "object" && !Array.isArray(args) ? args : { input: args }) as Record<string, unknown> }], false);
+  if (decision && !decision.approved) throw new NodeError(`tool \`${name}\` was not run: ${decision.reason}`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+  return { result: await task.callTool(name, decision ? decision.args : args, decision ? { approved: true } : {}) };
 };
 
 export const routerKind: NodeKindImplementation = async (task) => {

@@ -6,12 +6,18 @@
  * Mapping (OpenAI API reference, "Chat Completions"): messages → `messages` (assistant
  * tool calls as `tool_calls`, tool results as `role: "tool"` with `tool_call_id`);
  * tools → `tools` of type `function` with JSON Schema `parameters`; structured output and
- * route choice → `response_format: json_schema`.
+ * route choice → `response_format: json_schema`. With `onToken` the request streams
+ * (SSE, `stream_options.include_usage`): text deltas are passed on as they arrive, tool
+ * calls are accumulated from their argument fragments and passed on whole.
+ *
+ * SDK retries are off by default (`maxRetries: 0`): the harness's retry middleware or the
+ * node's retry policy retries (see `registry/middleware.ts`).
  */
 import type OpenAI from "openai";
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, ToolCall } from "../../registry/index.js";
+import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
+import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
 
 export interface OpenAIProviderOptions {
   readonly apiKey?: string;
@@ -21,9 +27,11 @@ export interface OpenAIProviderOptions {
   readonly organization?: string;
   /** Per-request timeout, ms. Default 600,000 (the SDK's). */
   readonly timeoutMs?: number;
-  /** SDK-level retries. Default 2 (the SDK's). */
+  /** SDK-level retries. Default 0: the harness retries. */
   readonly maxRetries?: number;
   readonly defaultHeaders?: Record<string, string>;
+  /** Ask for usage in streamed replies (`stream_options.include_usage`). Default true; some older compatible servers reject it. */
+  readonly streamUsage?: boolean;
 }
 
 export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvider {
@@ -40,7 +48,7 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
       ...(baseURL ? { baseURL } : {}),
       ...(options.organization ? { organization: options.organization } : {}),
       ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      maxRetries: options.maxRetries ?? 0,
       ...(options.defaultHeaders ? { defaultHeaders: options.defaultHeaders } : {}),
     });
     return client;
@@ -49,14 +57,15 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
     name: "openai",
     async chat(request, opts) {
       const body = toBody(request);
-      let res;
       const c = await getClient();
+      const reqOpts = opts?.signal ? { signal: opts.signal } : {};
       try {
-        res = await c.chat.completions.create(body, { ...(opts?.signal ? { signal: opts.signal } : {}) });
+        if (!opts?.onToken) return fromCompletion(await c.chat.completions.create(body, reqOpts), request);
+        const stream = await c.chat.completions.create({ ...body, stream: true, ...(options.streamUsage === false ? {} : { stream_options: { include_usage: true } }) }, reqOpts);
+        return await fromStream(stream, request, opts);
       } catch (e) {
         throw await fromSdkError(e);
       }
-      return fromCompletion(res, request);
     },
   };
 }
@@ -98,52 +107,83 @@ function toBody(r: ChatRequest): ChatCompletionCreateParamsNonStreaming {
   return body;
 }
 
+function usageOf(u: OpenAI.CompletionUsage | null | undefined): Usage {
+  return {
+    inputTokens: u?.prompt_tokens ?? 0,
+    outputTokens: u?.completion_tokens ?? 0,
+    ...(u?.prompt_tokens_details?.cached_tokens ? { cachedTokens: u.prompt_tokens_details.cached_tokens } : {}),
+    ...(u?.completion_tokens_details?.reasoning_tokens ? { reasoningTokens: u.completion_tokens_details.reasoning_tokens } : {}),
+  };
+}
+
 function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequest): ChatResponse {
   const choice = res.choices[0];
   if (!choice) throw new NodeError("the openai response had no choices", "retryable");
   const msg = choice.message;
   const toolCalls: ToolCall[] = [];
-  for (const c of msg.tool_calls ?? []) {
-    if (c.type !== "function") continue;
-    let args: Record<string, unknown>;
-    try {
-      args = c.function.arguments ? JSON.parse(c.function.arguments) : {};
-    } catch {
-      throw new NodeError(`the model returned tool call \`${c.function.name}\` with arguments that are not JSON`, "retryable");
-    }
-    toolCalls.push({ id: c.id, name: c.function.name, arguments: args });
-  }
-  let content = msg.content ?? "";
-  let route: string | undefined;
-  let structured: unknown;
-  if (r.output && content) {
-    try {
-      structured = JSON.parse(content);
-    } catch {
-      /* validated (and reported) by the node kind */
-    }
-  } else if (r.routeLabels?.length && content && !toolCalls.length) {
-    try {
-      const parsed = JSON.parse(content) as { route?: unknown; content?: unknown };
-      if (typeof parsed.route === "string") route = parsed.route;
-      if (typeof parsed.content === "string") content = parsed.content;
-    } catch {
-      route = r.routeLabels.find((l) => content.includes(l));
-    }
-  }
-  const u = res.usage;
-  return {
-    message: { content, ...(toolCalls.length ? { toolCalls } : {}) },
-    usage: {
-      inputTokens: u?.prompt_tokens ?? 0,
-      outputTokens: u?.completion_tokens ?? 0,
-      ...(u?.prompt_tokens_details?.cached_tokens ? { cachedTokens: u.prompt_tokens_details.cached_tokens } : {}),
-      ...(u?.completion_tokens_details?.reasoning_tokens ? { reasoningTokens: u.completion_tokens_details.reasoning_tokens } : {}),
-    },
-    finishReason: choice.finish_reason ?? "stop",
-    ...(route !== undefined ? { route } : {}),
-    ...(structured !== undefined ? { structured } : {}),
+  for (const c of msg.tool_calls ?? []) if (c.type === "function") toolCalls.push({ id: c.id, name: c.function.name, arguments: parseToolArguments(c.function.name, c.function.arguments) });
+  const refused = !msg.content && msg.refusal;
+  return finishReply(r, {
+    content: msg.content ?? (refused ? msg.refusal ?? "" : ""),
+    toolCalls,
+    finishReason: refused ? "refusal" : (choice.finish_reason ?? "stop"),
+    usage: usageOf(res.usage),
+    responseId: res.id,
+    responseModel: res.model,
+  });
+}
+
+/** Reads a streamed completion: text deltas on, tool calls whole (a call is complete when the next begins or the stream ends). */
+async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks): Promise<ChatResponse> {
+  let content = "";
+  let refusal = "";
+  let finishReason: string | undefined;
+  let usage: Usage | undefined;
+  let id: string | undefined;
+  let model: string | undefined;
+  const partial = new Map<number, { id: string; name: string; args: string }>();
+  const done: ToolCall[] = [];
+  const complete = async (index: number) => {
+    const p = partial.get(index);
+    if (!p) return;
+    partial.delete(index);
+    const call: ToolCall = { id: p.id, name: p.name, arguments: parseToolArguments(p.name, p.args) };
+    done.push(call);
+    await cb.onToolCall?.(call);
   };
+  for await (const chunk of stream) {
+    id ??= chunk.id;
+    model ??= chunk.model;
+    if (chunk.usage) usage = usageOf(chunk.usage);
+    const choice = chunk.choices[0];
+    if (!choice) continue;
+    const d = choice.delta;
+    if (d?.content) {
+      content += d.content;
+      await cb.onToken?.(d.content);
+    }
+    if (d?.refusal) refusal += d.refusal;
+    for (const tc of d?.tool_calls ?? []) {
+      for (const k of [...partial.keys()]) if (k < tc.index) await complete(k);
+      const p = partial.get(tc.index) ?? { id: "", name: "", args: "" };
+      if (tc.id) p.id = tc.id;
+      if (tc.function?.name) p.name += tc.function.name;
+      if (tc.function?.arguments) p.args += tc.function.arguments;
+      partial.set(tc.index, p);
+    }
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  }
+  for (const k of [...partial.keys()].sort((a, b) => a - b)) await complete(k);
+  if (finishReason === undefined && !content && !done.length) throw new NodeError("the openai stream ended without a reply", "retryable");
+  const refused = !content && refusal;
+  return finishReply(r, {
+    content: refused ? refusal : content,
+    toolCalls: done,
+    finishReason: refused ? "refusal" : (finishReason ?? "stop"),
+    usage: usage ?? { inputTokens: 0, outputTokens: 0 },
+    ...(id ? { responseId: id } : {}),
+    ...(model ? { responseModel: model } : {}),
+  });
 }
 
 /**
@@ -151,16 +191,15 @@ function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequ
  * (seconds or an HTTP date) and OpenAI's `retry-after-ms` become `retryAfterMs`.
  */
 async function fromSdkError(e: unknown): Promise<unknown> {
+  if (e instanceof NodeError) return e;
   const { default: SDK } = await import("openai");
   if (e instanceof SDK.APIUserAbortError) return e;
   if (e instanceof SDK.APIConnectionTimeoutError) return new NodeError(`openai: ${e.message}`, "timeout", {}, { cause: e });
   if (e instanceof SDK.APIError) {
     const status = e.status;
-    const cls = status === 429 ? "rate_limited" : status === 401 || status === 403 ? "auth" : status === 408 ? "timeout" : status !== undefined && status >= 500 ? "retryable" : e instanceof SDK.APIConnectionError ? "retryable" : "permanent";
-    const ms = e.headers?.get?.("retry-after-ms");
-    const ra = e.headers?.get?.("retry-after");
-    const retryAfterMs = ms && Number.isFinite(Number(ms)) ? Number(ms) : ra ? (Number.isFinite(Number(ra)) ? Number(ra) * 1000 : Math.max(0, Date.parse(ra) - Date.now())) : undefined;
-    return new NodeError(`openai: ${e.message}`, cls, {}, { cause: e, ...(retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? { retryAfterMs } : {}) });
+    const cls = status === 429 ? "rate_limited" : status === 401 || status === 403 ? "auth" : status === 408 ? "timeout" : status !== undefined && status >= 500 ? "retryable" : e instanceof SDK.APIConnectionError || status === undefined ? "retryable" : "permanent";
+    const after = retryAfterMs(e.headers);
+    return new NodeError(`openai: ${e.message}`, cls, {}, { cause: e, ...(after !== undefined ? { retryAfterMs: after } : {}) });
   }
   return e;
 }

@@ -1,12 +1,14 @@
 /**
  * The `scripted` provider: deterministic replies from a script, for examples, tests and
  * offline runs (`runtime.md` §7). It goes through the same provider interface and code
- * path as a real model; only the replies are canned. Rules are tried in order; the
- * first whose `when` matches the request (and has uses left) answers.
+ * path as a real model (streaming included: with `onToken` the text arrives in word
+ * pieces); only the replies are canned. Rules are tried in order; the first whose
+ * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
+import { streamWhole } from "./shared.js";
 
 export interface ScriptedReply {
   readonly text?: string;
@@ -78,7 +80,10 @@ export function scripted(options: ScriptedOptions): ScriptedProvider {
         const m = request.metadata;
         throw new NodeError(`scripted provider "${scriptName}" has no reply for node \`${m?.node ?? "?"}\`${m?.agent ? ` (agent \`${m.agent}\`)` : ""} at turn ${turnOf(request)} (last message: ${request.messages.at(-1)?.role ?? "none"})`, "permanent", { ...(m?.graph ? { graph: m.graph } : {}), ...(m?.node ? { node: m.node } : {}) });
       }
-      return toResponse(typeof reply === "string" ? { text: reply } : reply, request);
+      const res = toResponse(typeof reply === "string" ? { text: reply } : reply, request);
+      // Streams like a real provider: the text in word pieces, then each tool call whole.
+      if (opts) await streamWhole(res, opts);
+      return res;
     },
   };
 }

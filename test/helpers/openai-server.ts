@@ -3,6 +3,13 @@
  * provider tests: the real `openai` SDK talks HTTP to it. It answers
  * `POST /v1/chat/completions` from a handler or a queue of scripted responses and
  * records every request (method, path, headers, parsed JSON body).
+ *
+ * Streaming: when the request asks for `stream: true` and the scripted response is a
+ * 200 with a `chat.completion` body, the server sends it as the API does — Server-Sent
+ * Events of `chat.completion.chunk`s (content in word pieces, each tool call's id and name
+ * first and its arguments in fragments, the finish reason, a usage chunk when
+ * `stream_options.include_usage` is set, then `data: [DONE]`). A response with `sse`
+ * sends those raw event payloads instead.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +32,8 @@ export interface ScriptedResponse {
   readonly body?: unknown;
   /** Wait this long before answering (aborted early when the client disconnects). */
   readonly delayMs?: number;
+  /** Raw SSE `data:` payloads (objects are JSON-encoded), sent as an event stream. */
+  readonly sse?: readonly unknown[];
 }
 
 export type ServerHandler = (request: RecordedRequest, index: number) => ScriptedResponse | Promise<ScriptedResponse>;
@@ -87,7 +96,11 @@ export async function startOpenAIServer(script: ServerHandler | readonly Scripte
           r = { status: 500, body: errorBody(`openai-server: handler threw: ${e instanceof Error ? e.message : String(e)}`, "server_error") };
         }
         if (r.delayMs) await waitOrClose(r.delayMs, res);
-        if (!closed && !res.destroyed) send(res, r);
+        if (closed || res.destroyed) return;
+        const body = recorded.body as { stream?: boolean; stream_options?: { include_usage?: boolean } } | undefined;
+        if (r.sse) sendEvents(res, r.sse);
+        else if (body?.stream && (r.status ?? 200) === 200 && (r.body as { object?: string } | undefined)?.object === "chat.completion") sendEvents(res, [...completionChunks(r.body as Record<string, any>, body.stream_options?.include_usage === true), "[DONE]"]);
+        else send(res, r);
       })();
     });
   });
@@ -112,6 +125,32 @@ function send(res: ServerResponse, r: ScriptedResponse): void {
   const payload = r.body === undefined ? "" : JSON.stringify(r.body);
   res.writeHead(r.status ?? 200, { "content-type": "application/json", ...r.headers });
   res.end(payload);
+}
+
+/** Sends SSE `data:` events (strings as is, anything else as JSON). */
+export function sendEvents(res: ServerResponse, events: readonly unknown[]): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  for (const e of events) res.write(`data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`);
+  res.end();
+}
+
+/** A `chat.completion` as the `chat.completion.chunk`s the API streams for it. */
+export function completionChunks(c: Record<string, any>, includeUsage: boolean): Record<string, unknown>[] {
+  const base = { id: c.id, object: "chat.completion.chunk", created: c.created, model: c.model, system_fingerprint: c.system_fingerprint };
+  const choice = c.choices[0];
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+  const out: Record<string, unknown>[] = [chunk({ role: "assistant", content: "", refusal: null })];
+  const content: string = choice.message.content ?? "";
+  for (const piece of content.match(/\S+\s*|\s+/g) ?? []) out.push(chunk({ content: piece }));
+  (choice.message.tool_calls ?? []).forEach((t: any, index: number) => {
+    out.push(chunk({ tool_calls: [{ index, id: t.id, type: "function", function: { name: t.function.name, arguments: "" } }] }));
+    const a: string = t.function.arguments;
+    const cut = Math.ceil(a.length / 2);
+    for (const frag of [a.slice(0, cut), a.slice(cut)]) if (frag) out.push(chunk({ tool_calls: [{ index, function: { arguments: frag } }] }));
+  });
+  out.push(chunk({}, choice.finish_reason));
+  if (includeUsage) out.push({ ...base, choices: [], usage: c.usage });
+  return out;
 }
 
 function waitOrClose(ms: number, res: ServerResponse): Promise<void> {

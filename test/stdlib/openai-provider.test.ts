@@ -12,6 +12,7 @@ import { tool, toolParameters, type ChatMessage, type ChatRequest } from "../../
 import { classifyError, CompiledGraph, NodeError, RagError } from "../../runtime/index.js";
 import { openaiProvider, type OpenAIProviderOptions } from "../../stdlib/providers/openai.js";
 import { standardRegistry } from "../../stdlib/registry.js";
+import { recorder } from "../helpers/stream.js";
 import { completion, errorBody, startOpenAIServer, type OpenAIServer, type ScriptedResponse, type ServerHandler } from "../helpers/openai-server.js";
 
 const servers: OpenAIServer[] = [];
@@ -93,6 +94,8 @@ describe("openai provider: plain completion", () => {
       message: { content: "Paris." },
       usage: { inputTokens: 42, outputTokens: 7, cachedTokens: 16, reasoningTokens: 3 },
       finishReason: "stop",
+      responseId: expect.stringMatching(/^chatcmpl-test/),
+      responseModel: "gpt-test",
     });
   });
 
@@ -320,6 +323,50 @@ describe("openai provider: errors", () => {
     const server = await serve([{ body: { ...completion({ content: "x" }), choices: [] } }]);
     const err = await rejection(providerFor(server).chat(request));
     expect(err).toBeInstanceOf(NodeError);
+    expect((err as NodeError).errorClass).toBe("retryable");
+  });
+});
+
+describe("openai provider: streaming (SSE)", () => {
+  it("streams text deltas as they arrive and each tool call whole, and returns what the JSON reply would", async () => {
+    const body = completion({
+      content: "Let me check both accounts.",
+      toolCalls: [
+        { id: "call_a", name: "lookup_user", arguments: '{"email":"ada@bigco.com","verbose":true}' },
+        { id: "call_b", name: "lookup_user", arguments: '{"email":"bob@x.org"}' },
+      ],
+      usage: { prompt_tokens: 30, completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 2 } },
+    });
+    const server = await serve([{ body }, { body }]);
+    const provider = providerFor(server);
+    const rec = recorder();
+    const streamed = await provider.chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, rec.cb);
+    expect(server.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    const texts = rec.texts();
+    expect(texts.length).toBeGreaterThan(3);
+    expect(texts.join("")).toBe("Let me check both accounts.");
+    // Arguments arrive in fragments on the wire; each call is passed on once, whole, in order.
+    expect(rec.calls()).toEqual([
+      { id: "call_a", name: "lookup_user", arguments: { email: "ada@bigco.com", verbose: true } },
+      { id: "call_b", name: "lookup_user", arguments: { email: "bob@x.org" } },
+    ]);
+    expect(rec.seen.at(-1)?.kind).toBe("tool_call");
+    const plain = await provider.chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] });
+    expect(streamed).toEqual(plain);
+    expect(streamed.usage).toEqual({ inputTokens: 30, outputTokens: 9, reasoningTokens: 2 });
+  });
+
+  it("streamUsage: false omits stream_options (for servers that reject it); usage is then zero", async () => {
+    const server = await serve([{ body: completion({ content: "ok" }) }]);
+    const res = await providerFor(server, { streamUsage: false }).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, recorder().cb);
+    expect(server.requests[0].body).not.toHaveProperty("stream_options");
+    expect(res.message.content).toBe("ok");
+    expect(res.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+  });
+
+  it("a stream that ends without any choice is a retryable NodeError", async () => {
+    const server = await serve([{ sse: ["[DONE]"] }]);
+    const err = await rejection(providerFor(server).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, recorder().cb));
     expect((err as NodeError).errorClass).toBe("retryable");
   });
 });

@@ -1,0 +1,176 @@
+/**
+ * The harness around model providers (`runtime.md` §7): a chain of middleware between a
+ * node's `callModel` and the provider. The standard chain (assembled by
+ * `stdlib/middleware` from `defineConfig({ middleware })`) is, outermost first:
+ *
+ *   telemetry → budget → validate → cache → retry → rate limit → circuit breaker → provider
+ *
+ * How a node's policies reach the chain: the runtime passes a `CallContext` with every
+ * call — the run's identity, the task id, the node's spec (its `cache` policy,
+ * `validate` list and `retry` policy) and the graph's `defaults` (`budget`, `cache`,
+ * `retry`). Providers never see it; middleware reads what it needs. A call made outside
+ * a run (a REPL, a test) has no context, and node policies do not apply to it.
+ *
+ * Who retries what (no double retries): SDK-level retries are off in the stdlib
+ * providers (`maxRetries: 0`). The retry middleware retries one model call (a 429, a
+ * 5xx, a timeout) — unless the node or the graph declares a `retry` policy, in which
+ * case the runtime retries the whole task and the harness passes errors straight
+ * through. Either way exactly one layer retries.
+ */
+import type { Tracer } from "@opentelemetry/api";
+import type { Json, NodeSpec } from "../compiler/index.js";
+import type { RunInfo } from "./node-kind.js";
+import type { ToolCall } from "./messages.js";
+import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
+import type { ModelPrice, RegisteredModel } from "./registry.js";
+
+/** Who makes a model call: set by the runtime for calls made by a node. */
+export interface CallContext {
+  readonly run: RunInfo;
+  readonly taskId: string;
+  /** The calling node's spec: `cache`, `validators`, `retry` are its policies. */
+  readonly node: NodeSpec;
+  /** The agent whose loop makes the call (subagents). */
+  readonly agent?: string;
+  /** The graph's `defaults` block (`budget`, `cache`, `retry`, …). */
+  readonly defaults: { readonly [key: string]: Json };
+}
+
+/** One model call as it travels down the chain. */
+export interface ModelCall {
+  /** The registered model (provider, model id, capabilities, price). */
+  readonly model: RegisteredModel;
+  /** The request, `model` already set to the provider's model id. */
+  readonly request: ChatRequest;
+  readonly signal?: AbortSignal;
+  /** Streaming: see `ChatOptions.onToken` and `onToolCall`. */
+  readonly onToken?: (delta: string) => Promise<void>;
+  readonly onToolCall?: (call: ToolCall) => Promise<void>;
+  readonly context?: CallContext;
+}
+
+export type ChatHandler = (call: ModelCall) => Promise<ChatResponse>;
+
+/** A layer of the chain: wraps the next handler. State (caches, ledgers) lives in the closure. */
+export interface ModelMiddleware {
+  readonly name: string;
+  wrap(next: ChatHandler): ChatHandler;
+}
+
+/** `middleware[0]` is the outermost layer; `inner` (normally `providerHandler`) the innermost. */
+export function composeChain(middleware: readonly ModelMiddleware[], inner: ChatHandler = providerHandler): ChatHandler {
+  let handler = inner;
+  for (let i = middleware.length - 1; i >= 0; i--) handler = middleware[i].wrap(handler);
+  return handler;
+}
+
+/** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
+export const providerHandler: ChatHandler = async (call) => {
+  const { signal, onToken, onToolCall } = call;
+  const res = await call.model.provider.chat(call.request, { ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) });
+  const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
+  return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
+};
+
+/**
+ * Cost in USD of `usage` at `price` (USD per million tokens). Cached input tokens are
+ * part of `inputTokens` and billed at `cachedInputPerMTok` (the input price when
+ * absent); reasoning tokens are part of `outputTokens` (billed as output, as OpenAI and
+ * Anthropic do).
+ */
+export function priceUsage(usage: Usage, price: ModelPrice): number {
+  const cached = Math.min(usage.cachedTokens ?? 0, usage.inputTokens);
+  const usd = ((usage.inputTokens - cached) * price.inputPerMTok + cached * (price.cachedInputPerMTok ?? price.inputPerMTok) + usage.outputTokens * price.outputPerMTok) / 1_000_000;
+  return Math.round(usd * 1e10) / 1e10;
+}
+
+// ───────────────────────── configuration (defineConfig({ middleware })) ─────────────────────────
+
+/** A spending limit: tokens (input + output) and/or USD. */
+export interface BudgetLimit {
+  readonly tokens?: number;
+  readonly usd?: number;
+}
+
+/**
+ * Budgets. A run's budget covers its child runs (subgraphs, subagents); a node's covers
+ * all of that node's tasks in the run (fan-out branches included). The graph can set
+ * its own in `.rag`: `defaults { budget { tokens: 20000, usd: 0.5, per_node { tokens: 4000 } } }`;
+ * the stricter of the config's and the graph's limit applies.
+ */
+export interface BudgetConfig {
+  readonly run?: BudgetLimit;
+  /** Default limit of every node. */
+  readonly node?: BudgetLimit;
+  /** Limits of named nodes (instead of `node`). */
+  readonly nodes?: Readonly<Record<string, BudgetLimit>>;
+  /** Output tokens assumed, before a call, for a request that sets no `maxOutputTokens`. Default 256. */
+  readonly expectedOutputTokens?: number;
+}
+
+/** Where cached responses live; the default is an in-memory LRU. */
+export interface ResponseCacheStore {
+  get(key: string): ChatResponse | undefined | Promise<ChatResponse | undefined>;
+  /** @param ttlMs time to live, ms (forever when undefined). */
+  set(key: string, value: ChatResponse, ttlMs: number | undefined): void | Promise<void>;
+}
+
+export interface CacheConfig {
+  /** Entries kept by the default in-memory store. Default 1,000. */
+  readonly maxEntries?: number;
+  /** Time to live of an entry, ms, when the node's policy sets none. Default: forever. */
+  readonly ttlMs?: number;
+  readonly store?: ResponseCacheStore;
+}
+
+export interface RetryConfig {
+  /** Attempts per call, the first included. Default 3. */
+  readonly maxAttempts?: number;
+  /** First backoff, ms (doubling per attempt). Default 500. */
+  readonly initialMs?: number;
+  /** Backoff cap, ms. Default 20,000. */
+  readonly maxMs?: number;
+  /** Randomise each delay in [50 %, 100 %]. Default true. */
+  readonly jitter?: boolean;
+  /** A `Retry-After` longer than this (ms) is not waited for: the error is raised. Default 60,000. */
+  readonly maxRetryAfterMs?: number;
+}
+
+/** Limits of one provider (by provider name: `openai`, `anthropic`, …). */
+export interface RateLimitConfig {
+  readonly requestsPerMinute?: number;
+  /** Estimated input + output tokens per minute. */
+  readonly tokensPerMinute?: number;
+  /** Calls in flight at once. */
+  readonly maxConcurrent?: number;
+}
+
+export interface CircuitBreakerConfig {
+  /** Consecutive transient failures (5xx, 429, timeouts) that open the circuit. Default 5. */
+  readonly failureThreshold?: number;
+  /** How long an open circuit fails calls fast before letting one probe through, ms. Default 30,000. */
+  readonly cooldownMs?: number;
+}
+
+export interface TelemetryConfig {
+  /** The tracer to record spans with. Default: `trace.getTracer("ragraph")` of the globally registered OpenTelemetry SDK (a no-op without one). */
+  readonly tracer?: Tracer;
+}
+
+/**
+ * The harness configuration (`defineConfig({ middleware: { … } })`). Every layer is on
+ * by default with the defaults above except budgets and rate limits (none unless
+ * configured); `false` removes a layer. Telemetry is a no-op unless an OpenTelemetry
+ * SDK is registered.
+ */
+export interface MiddlewareConfig {
+  readonly telemetry?: boolean | TelemetryConfig;
+  readonly budget?: BudgetConfig;
+  readonly cache?: boolean | CacheConfig;
+  readonly retry?: boolean | RetryConfig;
+  /** By provider name. */
+  readonly rateLimit?: Readonly<Record<string, RateLimitConfig>>;
+  readonly circuitBreaker?: boolean | CircuitBreakerConfig;
+  /** Extra layers, placed between telemetry and budget. */
+  readonly custom?: readonly ModelMiddleware[];
+}

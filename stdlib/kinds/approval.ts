@@ -1,0 +1,70 @@
+/**
+ * Approval of tool calls (`runtime.md` §7: a tool's policy `auto | ask | deny`). For each
+ * call of an `ask` tool, in call order and before any call of the turn runs, the task
+ * pauses with `interrupt(payload)` — the run saves a checkpoint and waits for a person —
+ * and on resume the answer decides: approve (optionally with edited arguments), or deny
+ * (optionally with a reason the model is told). Asking for every call first means an
+ * approved mutating call never runs twice because a later call of the same turn paused.
+ *
+ * The question (the interrupt payload):
+ *   `{ type: "tool_approval", node, tool, callId, args, description, options }`
+ * The answer: one of `options` — `"approve"` / `"deny"` — or an object with that
+ * `choice` and `args` (approve with these arguments instead) or `reason` (deny, and why).
+ *
+ * Inside an agent's own tool loop the model is asked again when the task re-runs on
+ * resume, and may propose a different call; there the approve option names the call's
+ * fingerprint (`"approve 3fa9c2d1"`), and an approval for another fingerprint declines
+ * the new call instead of running it — nothing runs that a person did not approve.
+ */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../compiler/index.js";
+import type { NodeTask, ToolCall } from "../../registry/index.js";
+import { chosenOption, NodeError } from "../../runtime/index.js";
+
+export type ApprovalDecision = { readonly approved: true; readonly args: Record<string, unknown> } | { readonly approved: false; readonly reason: string };
+
+/** The payload of a tool-approval interrupt. */
+export interface ToolApprovalRequest {
+  readonly type: "tool_approval";
+  readonly node: string;
+  readonly tool: string;
+  readonly callId: string;
+  readonly args: Record<string, unknown>;
+  readonly description: string;
+  readonly options: readonly string[];
+}
+
+/** 8 hex digits of SHA-256 over the call's tool and arguments. */
+export function callFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
+  return createHash("sha256").update(canonicalJson({ tool: call.name, args: call.arguments })).digest("hex").slice(0, 8);
+}
+
+/**
+ * Asks for the calls of `ask` tools among `calls`, in order (each an `interrupt`; the
+ * first unanswered one pauses the task). Returns a decision per call (undefined for tools
+ * that need none).
+ *
+ * @param bound name each call's fingerprint in the approve option (for agent loops, whose calls may differ after a resume).
+ * @throws NodeError (validation) for an answer that is not an approval or a denial.
+ */
+export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: boolean): (ApprovalDecision | undefined)[] {
+  return calls.map((call) => {
+    const def = task.registry.tools.get(call.name);
+    if (def?.approval !== "ask") return undefined;
+    const key = callFingerprint(call);
+    const approve = bound ? `approve ${key}` : "approve";
+    const question: ToolApprovalRequest = { type: "tool_approval", node: task.node.name, tool: call.name, callId: call.id, args: call.arguments, description: def.description, options: [approve, "deny"] };
+    const answer = task.interrupt<unknown>(question);
+    const choice = chosenOption(answer);
+    const extra = answer && typeof answer === "object" ? (answer as { args?: unknown; reason?: unknown }) : {};
+    if (choice === "deny") return { approved: false, reason: typeof extra.reason === "string" && extra.reason ? `a person declined the call: ${extra.reason}` : "a person declined the call" };
+    if (choice === approve) {
+      if (extra.args !== undefined && (!extra.args || typeof extra.args !== "object" || Array.isArray(extra.args))) {
+        throw new NodeError(`the approval of tool \`${call.name}\` gave \`args\` that are not an object`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+      }
+      return { approved: true, args: (extra.args as Record<string, unknown> | undefined) ?? call.arguments };
+    }
+    if (bound && choice?.startsWith("approve ")) return { approved: false, reason: `the approval given (${choice}) was for a different call than this one (${approve}); ask again` };
+    throw new NodeError(`the answer to the approval of tool \`${call.name}\` must be ${JSON.stringify(approve)} or "deny" (or {"choice": …, "args"|"reason": …}), got ${JSON.stringify(answer)}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * Budgets: tokens (input + output) and USD per run and per node. Before a call the
+ * budget middleware estimates it (≈ 4 characters per token for the input, plus
+ * `maxOutputTokens` or `expectedOutputTokens`, priced at the model's price) and refuses
+ * it when the estimate does not fit what is left — counting what calls in flight have
+ * reserved, so the branches of a fan-out cannot all pass the check at once. After the
+ * call the reservation is replaced by the real usage; a call whose real usage crosses a
+ * limit fails its task too. Either way the task fails with a `NodeError` of class
+ * `budget_exceeded`, which no retry policy retries by default. Cache hits cost nothing.
+ *
+ * A run's ledger covers its child runs (keyed by the root run id); a node's covers all
+ * its tasks in the run. Limits come from the config (`middleware.budget`) and from the
+ * graph (`defaults { budget { tokens, usd, per_node { tokens, usd } } }`); the stricter
+ * applies. A USD limit on a model without a price fails closed (a permanent error
+ * asking for one) rather than letting spending go uncounted. Ledgers of the last 1,000
+ * runs are kept.
+ */
+import type { BudgetConfig, BudgetLimit, CallContext, ModelMiddleware } from "../../registry/index.js";
+import { priceUsage } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+import { estimateRequestTokens } from "./rate-limit.js";
+import { callerOf, count, isRecord, whereOf } from "./util.js";
+
+interface Ledger {
+  tokens: number;
+  usd: number;
+  reservedTokens: number;
+  reservedUsd: number;
+}
+
+const newLedger = (): Ledger => ({ tokens: 0, usd: 0, reservedTokens: 0, reservedUsd: 0 });
+const MAX_RUNS = 1_000;
+
+/** What a run (and each of its nodes) has spent so far. */
+export interface BudgetUsage {
+  readonly tokens: number;
+  readonly usd: number;
+  readonly nodes: Readonly<Record<string, { readonly tokens: number; readonly usd: number }>>;
+}
+
+export interface BudgetMiddleware extends ModelMiddleware {
+  /** Spending of the run tree rooted at `rootRunId` (undefined when unknown or forgotten). */
+  usage(rootRunId: string): BudgetUsage | undefined;
+}
+
+function stricter(a: BudgetLimit | undefined, b: BudgetLimit | undefined): BudgetLimit {
+  const pick = (x: number | undefined, y: number | undefined) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
+  const tokens = pick(a?.tokens, b?.tokens);
+  const usd = pick(a?.usd, b?.usd);
+  return { ...(tokens !== undefined ? { tokens } : {}), ...(usd !== undefined ? { usd } : {}) };
+}
+
+function graphLimits(ctx: CallContext): { run?: BudgetLimit; node?: BudgetLimit } {
+  const b = ctx.defaults.budget;
+  if (!isRecord(b)) return {};
+  const tokens = count(b.tokens);
+  const usd = count(b.usd);
+  const per = isRecord(b.per_node) ? b.per_node : undefined;
+  const nodeTokens = count(per?.tokens);
+  const nodeUsd = count(per?.usd);
+  return {
+    run: { ...(tokens !== undefined ? { tokens } : {}), ...(usd !== undefined ? { usd } : {}) },
+    node: { ...(nodeTokens !== undefined ? { tokens: nodeTokens } : {}), ...(nodeUsd !== undefined ? { usd: nodeUsd } : {}) },
+  };
+}
+
+const fmtUsd = (v: number) => `$${v.toFixed(4)}`;
+
+export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
+  const runs = new Map<string, { run: Ledger; nodes: Map<string, Ledger> }>();
+  const ledgersOf = (root: string) => {
+    let r = runs.get(root);
+    if (!r) {
+      runs.set(root, (r = { run: newLedger(), nodes: new Map() }));
+      if (runs.size > MAX_RUNS) runs.delete(runs.keys().next().value as string);
+    }
+    return r;
+  };
+  return {
+    name: "budget",
+    usage(rootRunId) {
+      const r = runs.get(rootRunId);
+      return r && { tokens: r.run.tokens, usd: r.run.usd, nodes: Object.fromEntries([...r.nodes].map(([n, l]) => [n, { tokens: l.tokens, usd: l.usd }])) };
+    },
+    wrap: (next) => async (call) => {
+      const ctx = call.context;
+      if (!ctx) return next(call);
+      const fromGraph = graphLimits(ctx);
+      const runLimit = stricter(config.run, fromGraph.run);
+      const nodeLimit = stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node);
+      const limited = [runLimit, nodeLimit].some((l) => l.tokens !== undefined || l.usd !== undefined);
+      if (!limited) return next(call);
+      const where = whereOf(ctx);
+      const price = call.model.price;
+      if ((runLimit.usd !== undefined || nodeLimit.usd !== undefined) && !price) {
+        throw new NodeError(`a USD budget applies to ${callerOf(ctx)}, but model \`${call.model.name}\` has no price: declare \`price\` for it in rag.config.ts`, "permanent", where);
+      }
+      const { run, nodes } = ledgersOf(ctx.run.rootRunId);
+      let node = nodes.get(ctx.node.name);
+      if (!node) nodes.set(ctx.node.name, (node = newLedger()));
+      const tokens = estimateRequestTokens(call.request, config.expectedOutputTokens);
+      const outTokens = call.request.maxOutputTokens ?? config.expectedOutputTokens ?? 256;
+      const usd = price ? priceUsage({ inputTokens: tokens - outTokens, outputTokens: outTokens }, price) : 0;
+      const callTokens = (t: number, u: number) => `${t} tokens${price ? `, ${fmtUsd(u)}` : ""}`;
+      /** Throws when `ledger` plus `addTokens`/`addUsd` (plus reservations of calls in flight, before a call) is over `limit`. */
+      const check = (ledger: Ledger, limit: BudgetLimit, scope: string, addTokens: number, addUsd: number, what: () => string, reserved = true) => {
+        const t = ledger.tokens + (reserved ? ledger.reservedTokens : 0) + addTokens;
+        const u = ledger.usd + (reserved ? ledger.reservedUsd : 0) + addUsd;
+        const over = limit.tokens !== undefined && t > limit.tokens ? `${t} tokens of ${limit.tokens}` : limit.usd !== undefined && u > limit.usd ? `${fmtUsd(u)} of ${fmtUsd(limit.usd)}` : undefined;
+        if (over) throw new NodeError(`budget exceeded: ${what()} the ${scope} to ${over}`, "budget_exceeded", where);
+      };
+      const nodeScope = `budget of node \`${ctx.node.name}\``;
+      const before = () => `a call of ${callerOf(ctx)} (estimated ${callTokens(tokens, usd)}) would bring`;
+      check(run, runLimit, "run's budget", tokens, usd, before);
+      check(node, nodeLimit, nodeScope, tokens, usd, before);
+      for (const l of [run, node]) (l.reservedTokens += tokens), (l.reservedUsd += usd);
+      let res;
+      try {
+        res = await next(call);
+      } finally {
+        for (const l of [run, node]) (l.reservedTokens -= tokens), (l.reservedUsd -= usd);
+      }
+      const spentTokens = res.cached ? 0 : res.usage.inputTokens + res.usage.outputTokens;
+      const spentUsd = res.cached ? 0 : (res.usage.costUsd ?? 0);
+      for (const l of [run, node]) (l.tokens += spentTokens), (l.usd += spentUsd);
+      const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
+      check(run, runLimit, "run's budget", 0, 0, after, false);
+      check(node, nodeLimit, nodeScope, 0, 0, after, false);
+      return res;
+    },
+  };
+}

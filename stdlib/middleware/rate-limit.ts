@@ -1,0 +1,141 @@
+/**
+ * Rate limits per provider (by provider name): requests per minute and estimated tokens
+ * per minute as token buckets (each holds up to a minute's allowance and refills
+ * continuously), and a cap on calls in flight. A call waits — in arrival order,
+ * abortably — until its provider has room; it never fails for being early. The token
+ * bucket is charged the estimate before the call (input ≈ 4 characters per token, plus
+ * `maxOutputTokens` or 256) and corrected with the real usage after it, so the
+ * per-minute figure tracks what the provider counts.
+ */
+import type { ChatRequest, ChatResponse, ModelMiddleware, RateLimitConfig } from "../../registry/index.js";
+import { sleep as realSleep } from "./util.js";
+
+export interface RateLimitOptions {
+  /** Limits by provider name; providers not named are not limited. */
+  readonly limits: Readonly<Record<string, RateLimitConfig>>;
+  /** Injected for tests. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Estimated input + output tokens of a request (≈ 4 characters per token, as `estimateTokens`), for budgets and token rate limits. */
+export function estimateRequestTokens(r: ChatRequest, expectedOutputTokens = 256): number {
+  let chars = 0;
+  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
+  if (r.tools?.length) chars += JSON.stringify(r.tools).length;
+  if (r.output) chars += JSON.stringify(r.output.schema).length;
+  return Math.ceil(chars / 4) + (r.maxOutputTokens ?? expectedOutputTokens);
+}
+
+class Bucket {
+  private level: number;
+  private at: number;
+  constructor(
+    readonly capacity: number,
+    private readonly perMs: number,
+    private readonly now: () => number,
+  ) {
+    this.level = capacity;
+    this.at = now();
+  }
+  private refill(): void {
+    const t = this.now();
+    this.level = Math.min(this.capacity, this.level + (t - this.at) * this.perMs);
+    this.at = t;
+  }
+  /** Ms until `amount` (capped at the capacity) is available; 0 when it is. */
+  waitFor(amount: number): number {
+    this.refill();
+    const need = Math.min(amount, this.capacity) - this.level;
+    return need <= 0 ? 0 : Math.ceil(need / this.perMs);
+  }
+  take(amount: number): void {
+    this.refill();
+    this.level -= amount;
+  }
+}
+
+class ProviderLimiter {
+  private readonly requests?: Bucket;
+  private readonly tokens?: Bucket;
+  private inFlight = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private turn: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: RateLimitConfig,
+    now: () => number,
+    private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ) {
+    if (config.requestsPerMinute) this.requests = new Bucket(config.requestsPerMinute, config.requestsPerMinute / 60_000, now);
+    if (config.tokensPerMinute) this.tokens = new Bucket(config.tokensPerMinute, config.tokensPerMinute / 60_000, now);
+  }
+
+  /** Waits (in arrival order) until a request of `tokens` fits, then takes it. */
+  async acquire(tokens: number, signal: AbortSignal | undefined): Promise<void> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise((resolve) => (done = resolve));
+    try {
+      await previous;
+      for (;;) {
+        signal?.throwIfAborted();
+        if (this.config.maxConcurrent && this.inFlight >= this.config.maxConcurrent) {
+          await this.slotFreed(signal);
+          continue;
+        }
+        const wait = Math.max(this.requests?.waitFor(1) ?? 0, this.tokens?.waitFor(tokens) ?? 0);
+        if (wait === 0) break;
+        await this.sleep(wait, signal);
+      }
+      this.requests?.take(1);
+      this.tokens?.take(tokens);
+      this.inFlight++;
+    } finally {
+      done();
+    }
+  }
+
+  release(estimated: number, actual: number | undefined): void {
+    this.inFlight--;
+    if (actual !== undefined) this.tokens?.take(actual - estimated);
+    this.slotWaiters.shift()?.();
+  }
+
+  private slotFreed(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wake = () => (signal?.removeEventListener("abort", onAbort), resolve());
+      const onAbort = () => {
+        this.slotWaiters.splice(this.slotWaiters.indexOf(wake), 1);
+        reject(signal!.reason);
+      };
+      this.slotWaiters.push(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+export function rateLimitMiddleware(options: RateLimitOptions): ModelMiddleware {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? realSleep;
+  const limiters = new Map<string, ProviderLimiter>();
+  return {
+    name: "rate_limit",
+    wrap: (next) => async (call) => {
+      const provider = call.model.provider.name;
+      const config = options.limits[provider];
+      if (!config) return next(call);
+      let limiter = limiters.get(provider);
+      if (!limiter) limiters.set(provider, (limiter = new ProviderLimiter(config, now, sleep)));
+      const estimated = estimateRequestTokens(call.request);
+      await limiter.acquire(estimated, call.signal);
+      let res: ChatResponse | undefined;
+      try {
+        res = await next(call);
+        return res;
+      } finally {
+        limiter.release(estimated, res ? res.usage.inputTokens + res.usage.outputTokens : undefined);
+      }
+    },
+  };
+}

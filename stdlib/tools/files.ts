@@ -1,0 +1,100 @@
+/**
+ * `read_file` and `list_files`: read-only access to one directory tree. Paths are
+ * relative to the root; absolute paths, `..` that leaves the root, NUL bytes and
+ * symbolic links that resolve outside the root are refused (the real path of the
+ * target, after following links, must lie inside the real path of the root). Reads are
+ * capped at `maxBytes` (`truncated` says when), listings at `maxEntries`.
+ *
+ * Known limit: the check and the open are two system calls, so a process that can
+ * write inside the root could swap a checked path for a link in between; the tools
+ * guard against a model's requests, not against a concurrent local attacker.
+ */
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { z } from "zod";
+import { tool, type ToolDefinition } from "../../registry/index.js";
+import { NodeError } from "../../runtime/index.js";
+
+export interface FileToolsOptions {
+  /** The directory the tools may see. */
+  readonly root: string;
+  /** Bytes returned by `read_file`. Default 256,000. */
+  readonly maxBytes?: number;
+  /** Entries returned by `list_files`. Default 1,000. */
+  readonly maxEntries?: number;
+}
+
+export interface ListedEntry {
+  readonly name: string;
+  readonly type: "file" | "directory" | "symlink" | "other";
+  /** Bytes, for files. */
+  readonly size?: number;
+}
+
+const refuse = (tool: string, msg: string) => new NodeError(`${tool}: ${msg}`, "permanent");
+
+/**
+ * The real path of `path` inside `root`.
+ *
+ * @throws NodeError (permanent) for an absolute path, an escape from the root (by `..` or a link), or a missing file.
+ */
+export async function confinedPath(root: string, path: string, tool: string): Promise<string> {
+  if (path.includes("\0")) throw refuse(tool, "the path contains a NUL byte");
+  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\")) throw refuse(tool, `\`${path}\` is absolute; give a path relative to the root`);
+  const rootReal = await realpath(root);
+  const inside = (p: string) => {
+    const rel = relative(rootReal, p);
+    return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+  };
+  const lexical = resolve(rootReal, path);
+  if (!inside(lexical)) throw refuse(tool, `\`${path}\` is outside the root`);
+  let real: string;
+  try {
+    real = await realpath(lexical);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw refuse(tool, code === "ENOENT" ? `\`${path}\` does not exist` : `cannot resolve \`${path}\`: ${code ?? (e as Error).message}`);
+  }
+  if (!inside(real)) throw refuse(tool, `\`${path}\` leads outside the root (through a symbolic link)`);
+  return real;
+}
+
+/** `{ read_file, list_files }` confined to `options.root`; both read-only. */
+export function fileTools(options: FileToolsOptions): { read_file: ToolDefinition; list_files: ToolDefinition } {
+  const maxBytes = options.maxBytes ?? 256_000;
+  const maxEntries = options.maxEntries ?? 1_000;
+  const root = resolve(options.root);
+  return {
+    read_file: tool({
+      description: `Read a text file under the workspace root (paths relative to it). Returns up to ${maxBytes} bytes.`,
+      schema: z.object({ path: z.string().min(1).describe("file path relative to the root") }),
+      readOnly: true,
+      async run({ path }) {
+        const real = await confinedPath(root, path, "read_file");
+        const s = await stat(real);
+        if (!s.isFile()) throw refuse("read_file", `\`${path}\` is not a file`);
+        const buf = await readFile(real);
+        const truncated = buf.byteLength > maxBytes;
+        return { path, size: s.size, truncated, content: new TextDecoder("utf-8", { fatal: false }).decode(truncated ? buf.subarray(0, maxBytes) : buf) };
+      },
+    }),
+    list_files: tool({
+      description: "List a directory under the workspace root (paths relative to it; `.` is the root).",
+      schema: z.object({ path: z.string().default(".").describe("directory path relative to the root") }),
+      readOnly: true,
+      async run({ path }) {
+        const real = await confinedPath(root, path, "list_files");
+        const s = await stat(real);
+        if (!s.isDirectory()) throw refuse("list_files", `\`${path}\` is not a directory`);
+        const names = (await readdir(real)).sort();
+        const entries: ListedEntry[] = [];
+        for (const name of names.slice(0, maxEntries)) {
+          const l = await lstat(join(real, name));
+          const type = l.isSymbolicLink() ? "symlink" : l.isDirectory() ? "directory" : l.isFile() ? "file" : "other";
+          entries.push({ name, type, ...(type === "file" ? { size: l.size } : {}) });
+        }
+        return { path, entries, truncated: names.length > maxEntries };
+      },
+    }),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * `rag run --record FILE` / `--replay FILE` as users run them (real processes): a
+ * recorded run replays to the same output; a replay whose request was never recorded
+ * fails with exit 1 and an error naming the node and the difference.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../../", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "rag-cassette-cli-"));
+
+function rag(args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const last = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);
+
+describe("rag run --record / --replay", () => {
+  const cassette = join(tmp, "support.json");
+
+  it("records, replays to the same output, and names the node and the difference on a miss", () => {
+    const recorded = rag(["run", "examples/support_agent.rag", "--json", "--record", cassette]);
+    expect(recorded.code).toBe(0);
+    expect(recorded.stderr).toContain("recorded 2 model calls to");
+    const file = JSON.parse(readFileSync(cassette, "utf8"));
+    expect(file.version).toBe(1);
+    expect(file.entries.map((e: { node: string; model: string }) => [e.model, e.node])).toEqual([
+      ["default", "agent"],
+      ["default", "agent"],
+    ]);
+
+    const replayed = rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette]);
+    expect(replayed.code).toBe(0);
+    expect(last(replayed.stdout).output).toBe(last(recorded.stdout).output);
+
+    const miss = rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette, "--input", '{"question": "Hi, I am bob@other.org"}']);
+    expect(miss.code).toBe(1);
+    const failed = last(miss.stdout);
+    expect(failed.type).toBe("run_failed");
+    expect(failed.error.node).toBe("agent");
+    expect(failed.error.message).toMatch(/^replay: .*support\.json has no recorded reply for this request of node `agent` \(model `default`\); the closest recording \(#1, node `agent`\) differs at messages\[1\]\.content: recorded "Hi, I'm ada@bigco\.com/);
+  });
+});
