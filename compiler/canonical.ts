@@ -15,14 +15,65 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Blueprint } from "./blueprint.js";
 
 export function canonicalJson(value: unknown): string {
+  return write(value, NORMAL);
+}
+
+/** What `write` drops: nothing, or the parts outside the hash (see `semanticForm`). */
+const NORMAL = 0;
+/** The blueprint object itself: drop `hash`, `provenance`, `source`. */
+const TOP = 1;
+/** Inside the semantic form: drop `span`s. */
+const SEMANTIC = 2;
+/** An element of `edges`/`barriers`: also drop `origin`. */
+const EDGE = 3;
+
+/**
+ * Canonical JSON of `value`, leaving out what `mode` says, in one pass with no
+ * intermediate copy (the copy made by `semanticForm` cost more than the hash itself on
+ * a 10,000-node graph).
+ */
+function write(value: unknown, mode: number): string {
   if (value === null || typeof value !== "object") {
     if (typeof value === "number" && !Number.isFinite(value)) return "null";
     return JSON.stringify(value) ?? "null";
   }
-  if (Array.isArray(value)) return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i) out += ",";
+      const v = value[i];
+      out += v === undefined ? "null" : write(v, mode === NORMAL ? NORMAL : SEMANTIC);
+    }
+    return out + "]";
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") + "}";
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  let firstKey = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (mode !== NORMAL) {
+      if (k === "span" && isSpan(v)) continue;
+      if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
+      if (mode === EDGE && k === "origin") continue;
+    }
+    if (!firstKey) out += ",";
+    firstKey = false;
+    const childMode = mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? -1 : SEMANTIC;
+    out += JSON.stringify(k) + ":" + (childMode === -1 ? writeEdges(v as unknown[]) : write(v, childMode));
+  }
+  return out + "}";
+}
+
+function writeEdges(list: readonly unknown[]): string {
+  let out = "[";
+  for (let i = 0; i < list.length; i++) {
+    if (i) out += ",";
+    const v = list[i];
+    out += v === undefined ? "null" : write(v, v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC);
+  }
+  return out + "]";
 }
 
 function isSpan(v: unknown): boolean {
@@ -64,5 +115,10 @@ export function sha256Hex(text: string): string {
 
 /** `sha256:<hex>` over the semantic form's canonical JSON. */
 export function blueprintHash(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
-  return "sha256:" + sha256Hex(canonicalJson(semanticForm(bp)));
+  return "sha256:" + sha256Hex(semanticJson(bp));
+}
+
+/** Canonical JSON of `semanticForm(bp)`, computed without building the copy. */
+export function semanticJson(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
+  return write(bp, TOP);
 }

@@ -5,7 +5,7 @@
 export { compile, compileGraph, type Compilation, type CompileOptions } from "./compile.js";
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
-export { blueprintHash, canonicalJson, semanticForm, sha256Hex, stripSpans } from "./canonical.js";
+export { blueprintHash, canonicalJson, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
 export { registryViewFromSnapshot, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
 export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
