@@ -40,6 +40,9 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
   runRules(standardRules(limits.nodesPerGraph), {
     program: resolved,
     registry: options.registry,
+    source,
+    lines: parsed.lines,
+    ...(options.provenance ? { provenance: options.provenance } : {}),
     report: (code, message, span, extras) => ruleDiagnostics.push(diagnostic(code, message, span, options.file !== undefined ? { file: options.file, ...extras } : extras)),
   });
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...ruleDiagnostics]);

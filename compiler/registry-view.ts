@@ -34,6 +34,8 @@ export interface RegistryView {
   modelCapabilities?(name: string): ModelCapabilities | undefined;
   /** The state channel a registered agent writes its result to, when it declares one. */
   agentWrites?(name: string): string | undefined;
+  /** False when the host has no checkpointer (interrupts cannot resume); undefined = unknown. */
+  readonly checkpointer?: boolean;
 }
 
 /** JSON snapshot of a registry (`rag check --registry FILE.json`); lists of names, `null` = unchecked. */

@@ -6,8 +6,11 @@
  * the catalog lacks, or when an entry has no test (its example must trigger it).
  */
 import { severityOf, type Severity } from "../../grammar/diagnostic.js";
+import { ANALYSIS } from "./catalog/analysis.js";
 import { CAPABILITIES } from "./catalog/capabilities.js";
 import { DECLARATIONS } from "./catalog/declarations.js";
+import { EXPRESSIONS } from "./catalog/expressions.js";
+import { ITEMS } from "./catalog/items.js";
 import type { CatalogEntry } from "./catalog/entry.js";
 import { LEXICAL } from "./catalog/lexical.js";
 import { STATE } from "./catalog/state.js";
@@ -18,7 +21,7 @@ import { WARNINGS } from "./catalog/warnings.js";
 
 export type { CatalogEntry };
 
-export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...WARNINGS, ...TOOLS];
+export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...ITEMS, ...EXPRESSIONS, ...ANALYSIS, ...WARNINGS, ...TOOLS];
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 

@@ -6,7 +6,8 @@
  * and the other rules still run.
  */
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
-import type { Span } from "../../grammar/span.js";
+import type { LineIndex, Span } from "../../grammar/span.js";
+import type { Provenance } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 
@@ -14,6 +15,11 @@ export interface RuleContext {
   readonly program: ResolvedProgram;
   /** The registry to bind names against; undefined = compile only (no capability binding). */
   readonly registry: RegistryView | undefined;
+  /** Who or what wrote the source (`CompileOptions.provenance`, or the file's `rag:generated-by` pragma). */
+  readonly provenance?: Provenance;
+  /** The source text and its line index, for fixes that insert text. */
+  readonly source: string;
+  readonly lines: LineIndex;
   report(code: string, message: string, span: Span, extras?: DiagnosticExtras): void;
 }
 
