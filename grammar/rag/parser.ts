@@ -232,11 +232,11 @@ export class RagParser extends CstParser {
     this.SUBRULE(this.fieldBlock);
   });
 
-  /** "channel" IDENT reducer arg* */
+  /** "channel" IDENT reducer arg* (a missing reducer is reported by the compiler, `E-rag-missing-reducer`) */
   public channelItem = this.RULE("channelItem", () => {
     this.CONSUME(KW.channel);
     this.CONSUME(Ident, { LABEL: "name" });
-    this.SUBRULE(this.reducerSpec);
+    this.OPTION({ GATE: () => !this.startsGraphItem(), DEF: () => this.SUBRULE(this.reducerSpec) });
   });
 
   /** ("input" | "output") "{" field* "}" */
