@@ -29,7 +29,7 @@ export {
 } from "./errors.js";
 export { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 export { ChannelTable, type PendingWrite, type State } from "./state.js";
-export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY } from "./expr.js";
+export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_FUNCTIONS } from "./expr.js";
 export { BoundedStream } from "./stream.js";
 export type { Clock } from "./task.js";
 export * from "./checkpoint/index.js";
