@@ -15,3 +15,4 @@ export { formatSource, type FormatSourceOptions } from "./format.js";
 export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";
 export { exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
 export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";
+export { FUNCTIONS, FUNCTION_ARITY, type FunctionSignature } from "./expr/functions.js";
