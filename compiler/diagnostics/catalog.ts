@@ -13,6 +13,7 @@ import { EXPRESSIONS } from "./catalog/expressions.js";
 import { ITEMS } from "./catalog/items.js";
 import type { CatalogEntry } from "./catalog/entry.js";
 import { LEXICAL } from "./catalog/lexical.js";
+import { POLICY } from "./catalog/policy.js";
 import { STATE } from "./catalog/state.js";
 import { STRUCTURE } from "./catalog/structure.js";
 import { SYNTAX } from "./catalog/syntax.js";
@@ -21,7 +22,7 @@ import { WARNINGS } from "./catalog/warnings.js";
 
 export type { CatalogEntry };
 
-export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...ITEMS, ...EXPRESSIONS, ...ANALYSIS, ...WARNINGS, ...TOOLS];
+export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...ITEMS, ...EXPRESSIONS, ...POLICY, ...ANALYSIS, ...WARNINGS, ...TOOLS];
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 
