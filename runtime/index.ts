@@ -12,6 +12,8 @@ export {
   RagError,
   CompileError,
   BindError,
+  PolicyError,
+  ReviewRequiredError,
   NodeError,
   InvalidUpdateError,
   InvalidConcurrentUpdateError,
