@@ -16,7 +16,8 @@ export const ImplicitEndRule: Rule = (ctx) => ({
       if (g.nodes.get(n.name) !== n || flow.routed.has(n.name) || !flow.reachable.has(n.name)) continue;
       const into = flow.into.get(n.name) ?? [];
       if (into.length && into.every((e) => e.kind === "send")) continue;
-      const fix = appendItemFix(ctx, n.decl.span, "next END", `add \`next END\` to node \`${n.name}\``);
+      const lastItemEnd = Math.max(ctx.source.indexOf("{", n.decl.name.span.end.offset) + 1, ...n.decl.items.map((i) => i.span.end.offset));
+      const fix = appendItemFix(ctx, n.decl.span, lastItemEnd, "next END", `add \`next END\` to node \`${n.name}\``);
       ctx.report("W-rag-implicit-end", `node \`${n.name}\` has no route, so its branch ends after it`, n.decl.name.span, {
         label: "no `next`, `routes`, `goto` or edge",
         help: "write `next END` to end here on purpose, or route it to the node that should run next",

@@ -9,13 +9,14 @@ import type { RuleContext } from "./rule.js";
 
 /**
  * A fix inserting `item` (e.g. `next END`) as the last item of the body that `decl`
- * spans, or undefined when `decl` does not end with `}` (a body cut short by a syntax
- * error, where any edit would be a guess).
+ * spans (its last item ends at `lastItemEnd`), or undefined unless only white space and
+ * separators stand between that item and the closing `}` — a body cut short or swallowed
+ * by a syntax error (an unterminated string) is left alone, since any edit would be a guess.
  */
-export function appendItemFix(ctx: RuleContext, decl: Span, item: string, description: string): Fix | undefined {
+export function appendItemFix(ctx: RuleContext, decl: Span, lastItemEnd: number, item: string, description: string): Fix | undefined {
   const src = ctx.source;
   const close = decl.end.offset - 1;
-  if (close < 0 || src[close] !== "}") return undefined;
+  if (close < 0 || src[close] !== "}" || lastItemEnd > close || !/^[\s,;]*$/.test(src.slice(lastItemEnd, close))) return undefined;
   let lineStart = close;
   while (lineStart > 0 && src[lineStart - 1] !== "\n" && src[lineStart - 1] !== "\r") lineStart--;
   const before = src.slice(lineStart, close);
