@@ -22,7 +22,23 @@ import { WARNINGS } from "./catalog/warnings.js";
 
 export type { CatalogEntry };
 
-export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...ITEMS, ...EXPRESSIONS, ...POLICY, ...ANALYSIS, ...WARNINGS, ...TOOLS];
+/** The catalog by area, in the order `docs/diagnostics.md` presents it. */
+export const CATALOG_AREAS: readonly { readonly area: string; readonly entries: readonly CatalogEntry[] }[] = [
+  { area: "Lexical", entries: LEXICAL },
+  { area: "Syntax", entries: SYNTAX },
+  { area: "Declarations", entries: DECLARATIONS },
+  { area: "Graph structure", entries: STRUCTURE },
+  { area: "Registry names", entries: CAPABILITIES },
+  { area: "State, types and values", entries: STATE },
+  { area: "Node items and inputs", entries: ITEMS },
+  { area: "Expressions and templates", entries: EXPRESSIONS },
+  { area: "Capabilities, policy and review", entries: POLICY },
+  { area: "Graph analyses", entries: ANALYSIS },
+  { area: "Other warnings", entries: WARNINGS },
+  { area: "Tools and formatting", entries: TOOLS },
+];
+
+export const CATALOG: readonly CatalogEntry[] = CATALOG_AREAS.flatMap((a) => a.entries);
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 
