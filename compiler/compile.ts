@@ -59,7 +59,12 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
     report: (code, message, span, extras) => ruleDiagnostics.push(diagnostic(code, message, span, options.file !== undefined ? { file: options.file, ...extras } : extras)),
   });
   const errorsBefore = [...parsed.diagnostics, ...ruleDiagnostics];
-  const blueprints = lowerAll(resolved, errorsBefore, { ...options, ...(provenance ? { provenance } : {}) });
+  const blueprints = lowerAll(resolved, errorsBefore, { ...options, ...(provenance ? { provenance } : {}) }, (g, e) =>
+    errorsBefore.push(diagnostic("E-rag-internal", `internal error while lowering graph \`${g.name}\`: ${e instanceof Error ? e.message : String(e)}`, g.decl.name.span, {
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      help: "this is a bug in ragraph, not in your file; please report it with the file",
+    })),
+  );
   const review: Diagnostic[] = [];
   if (reviewRequired(options.registry?.policy, provenance)) {
     for (const bp of blueprints) {
@@ -78,7 +83,7 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
 }
 
 /** Lowers every graph free of errors, subgraphs of the file before their callers. */
-function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[], options: CompileOptions): Blueprint[] {
+function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[], options: CompileOptions, failed: (g: ResolvedGraph, e: unknown) => void): Blueprint[] {
   const errors = diagnostics.filter((d) => d.severity === "error");
   const clean = (g: ResolvedGraph) => !errors.some((d) => d.span.start.offset >= g.decl.span.start.offset && d.span.start.offset < g.decl.span.end.offset);
   const hashes = new Map<string, string>();
@@ -91,11 +96,18 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
       const d = resolved.graphByName.get(dep);
       if (d && d !== g) visit(d);
     }
-    const bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, {
-      graphHashes: hashes,
-      ...(options.provenance ? { provenance: options.provenance } : {}),
-      ...(options.file !== undefined ? { file: options.file } : {}),
-    });
+    let bp: Blueprint;
+    try {
+      bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, {
+        graphHashes: hashes,
+        ...(options.provenance ? { provenance: options.provenance } : {}),
+        ...(options.file !== undefined ? { file: options.file } : {}),
+      });
+    } catch (e) {
+      failed(g, e);
+      visiting.delete(g);
+      return;
+    }
     hashes.set(g.name, bp.hash);
     done.set(g, bp);
     visiting.delete(g);
