@@ -15,7 +15,9 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Blueprint } from "./blueprint.js";
 
 export function canonicalJson(value: unknown): string {
-  return write(value, NORMAL);
+  const out: string[] = [];
+  write(value, NORMAL, out);
+  return out.join("");
 }
 
 /** What `write` drops: nothing, or the parts outside the hash (see `semanticForm`). */
@@ -26,29 +28,33 @@ const TOP = 1;
 const SEMANTIC = 2;
 /** An element of `edges`/`barriers`: also drop `origin`. */
 const EDGE = 3;
+/** The `edges`/`barriers` array itself: its object elements are EDGE. */
+const EDGE_LIST = 4;
 
 /**
- * Canonical JSON of `value`, leaving out what `mode` says, in one pass with no
- * intermediate copy (the copy made by `semanticForm` cost more than the hash itself on
- * a 10,000-node graph).
+ * Appends the canonical JSON of `value` to `out`, leaving out what `mode` says: one pass,
+ * no intermediate copy (the copy made by `semanticForm` cost more than the hash itself
+ * on a 10,000-node graph), and pieces joined once at the end.
  */
-function write(value: unknown, mode: number): string {
+function write(value: unknown, mode: number, out: string[]): void {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) return "null";
-    return JSON.stringify(value) ?? "null";
+    out.push(typeof value === "number" && !Number.isFinite(value) ? "null" : (JSON.stringify(value) ?? "null"));
+    return;
   }
   if (Array.isArray(value)) {
-    let out = "[";
+    out.push("[");
     for (let i = 0; i < value.length; i++) {
-      if (i) out += ",";
+      if (i) out.push(",");
       const v = value[i];
-      out += v === undefined ? "null" : write(v, mode === NORMAL ? NORMAL : SEMANTIC);
+      if (v === undefined) out.push("null");
+      else write(v, mode === NORMAL ? NORMAL : mode === EDGE_LIST && v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC, out);
     }
-    return out + "]";
+    out.push("]");
+    return;
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
-  let out = "{";
+  out.push("{");
   let firstKey = true;
   for (const k of keys) {
     const v = obj[k];
@@ -58,22 +64,23 @@ function write(value: unknown, mode: number): string {
       if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
       if (mode === EDGE && k === "origin") continue;
     }
-    if (!firstKey) out += ",";
+    if (!firstKey) out.push(",");
     firstKey = false;
-    const childMode = mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? -1 : SEMANTIC;
-    out += JSON.stringify(k) + ":" + (childMode === -1 ? writeEdges(v as unknown[]) : write(v, childMode));
+    out.push(quoteKey(k), ":");
+    write(v, mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? EDGE_LIST : SEMANTIC, out);
   }
-  return out + "}";
+  out.push("}");
 }
 
-function writeEdges(list: readonly unknown[]): string {
-  let out = "[";
-  for (let i = 0; i < list.length; i++) {
-    if (i) out += ",";
-    const v = list[i];
-    out += v === undefined ? "null" : write(v, v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC);
+/** `"key"` for an object key; the IR repeats a few hundred keys, so they are quoted once. */
+const QUOTED = new Map<string, string>();
+function quoteKey(k: string): string {
+  let q = QUOTED.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (QUOTED.size < 4096) QUOTED.set(k, q);
   }
-  return out + "]";
+  return q;
 }
 
 function isSpan(v: unknown): boolean {
@@ -120,5 +127,7 @@ export function blueprintHash(bp: Omit<Blueprint, "hash"> & { hash?: string }): 
 
 /** Canonical JSON of `semanticForm(bp)`, computed without building the copy. */
 export function semanticJson(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
-  return write(bp, TOP);
+  const out: string[] = [];
+  write(bp, TOP, out);
+  return out.join("");
 }

@@ -34,6 +34,15 @@ export interface CompileOptions {
    */
   readonly approvals?: ApprovalView;
   readonly limits?: Partial<FrontEndLimits>;
+  /** When given, filled with the duration of each phase, ms (`npm run bench:compiler`, the studio). */
+  readonly timings?: CompileTimings;
+}
+
+/** Wall time of each compile phase, ms: lex + parse + AST; resolve + rules; lowering + hashing. */
+export interface CompileTimings {
+  parse: number;
+  check: number;
+  lower: number;
 }
 
 export interface Compilation {
@@ -44,7 +53,14 @@ export interface Compilation {
 }
 
 export function compile(source: string, options: CompileOptions = {}): Result<Compilation> {
+  let t0 = performance.now();
+  const lap = (phase: keyof CompileTimings) => {
+    const now = performance.now();
+    if (options.timings) options.timings[phase] = now - t0;
+    t0 = now;
+  };
   const parsed = parseRag(source, { ...(options.file !== undefined ? { file: options.file } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+  lap("parse");
   const resolved = resolveProgram(parsed.value);
   const ruleDiagnostics: Diagnostic[] = [];
   const limits = resolveLimits(options.limits);
@@ -58,6 +74,7 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
     ...(provenance ? { provenance } : {}),
     report: (code, message, span, extras) => ruleDiagnostics.push(diagnostic(code, message, span, options.file !== undefined ? { file: options.file, ...extras } : extras)),
   });
+  lap("check");
   const errorsBefore = [...parsed.diagnostics, ...ruleDiagnostics];
   const blueprints = lowerAll(resolved, errorsBefore, { ...options, ...(provenance ? { provenance } : {}) }, (g, e) =>
     errorsBefore.push(diagnostic("E-rag-internal", `internal error while lowering graph \`${g.name}\`: ${e instanceof Error ? e.message : String(e)}`, g.decl.name.span, {
@@ -79,6 +96,7 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
     }
   }
   const diagnostics = sortDiagnostics([...errorsBefore, ...review]);
+  lap("lower");
   return { value: { program: parsed.value, blueprints, lines: parsed.lines }, diagnostics };
 }
 

@@ -2,7 +2,7 @@
  * The compiler stage: resolver, validation rules, diagnostics catalog and renderer,
  * lowering to the Blueprint IR and its hash. No Node built-ins (runs in browsers).
  */
-export { compile, compileGraph, type Compilation, type CompileOptions } from "./compile.js";
+export { compile, compileGraph, type Compilation, type CompileOptions, type CompileTimings } from "./compile.js";
 export { applyFixes, fixAll, type AppliedFix, type FixResult } from "./fixes.js";
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";

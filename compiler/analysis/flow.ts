@@ -84,13 +84,17 @@ function build(g: ResolvedGraph): FlowGraph {
   const routed = new Set<string>();
   const known = (name: string) => name === END || g.nodes.has(name);
   let complete = true;
+  const pairs = new Set<string>();
   const add = (from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string) => {
     if (!known(to) || to === START) {
       if (to) complete = false;
       return;
     }
-    edges.push({ from, to, kind, span, ...(label !== undefined ? { label } : {}) });
-    graph.mergeEdge(from, to);
+    edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
+    const key = from + "\u0000" + to;
+    if (pairs.has(key)) return;
+    pairs.add(key);
+    graph.addDirectedEdge(from, to);
   };
 
   let hasEntry = false;

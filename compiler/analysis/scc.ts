@@ -27,7 +27,11 @@ export function stronglyConnected(graph: DirectedGraph, within: ReadonlySet<stri
       counter++;
       stack.push(v);
       onStack.add(v);
-      frames.push({ v, next: graph.outNeighbors(v).filter((w: string) => within.has(w)), i: 0 });
+      const next: string[] = [];
+      graph.forEachOutNeighbor(v, (w) => {
+        if (within.has(w)) next.push(w);
+      });
+      frames.push({ v, next, i: 0 });
     };
     open(root);
     while (frames.length) {

@@ -27,8 +27,8 @@ export interface Termination {
   readonly loops: readonly Loop[];
   /** The exitless loop a doomed node belongs to. */
   readonly loopOf: ReadonlyMap<string, Loop>;
-  /** Reachable nodes that lie on some cycle (exit or not). */
-  readonly onCycle: ReadonlySet<string>;
+  /** Whether reachable node `n` lies on some cycle (exit or not); computed on first use. */
+  onCycle(n: string): boolean;
 }
 
 const cache = new WeakMap<ResolvedGraph, Termination>();
@@ -47,15 +47,21 @@ function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
   g.nodeList.forEach((n, i) => order.has(n.name) || order.set(n.name, i));
   const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
 
-  if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: new Set() };
+  if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: () => false };
   const reachableNodes = new Set([...flow.reachable].filter((n) => n !== START && n !== END));
-  const onCycle = new Set<string>();
-  for (const c of stronglyConnected(flow.graph, reachableNodes)) if (isCycle(flow.graph, c)) for (const n of c) onCycle.add(n);
+  let cyclic: Set<string> | undefined;
+  const onCycle = (n: string) => {
+    if (!cyclic) {
+      cyclic = new Set<string>();
+      for (const c of stronglyConnected(flow.graph, reachableNodes)) if (isCycle(flow.graph, c)) for (const m of c) cyclic.add(m);
+    }
+    return cyclic.has(n);
+  };
 
   const doomed = new Set([...reachableNodes].filter((n) => !flow.canEnd.has(n)));
   const loops: Loop[] = [];
   const loopOf = new Map<string, Loop>();
-  for (const c of stronglyConnected(flow.graph, doomed)) {
+  for (const c of doomed.size ? stronglyConnected(flow.graph, doomed) : []) {
     const members = new Set(c);
     const leaves = c.some((n) => flow.graph.outNeighbors(n).some((w) => !members.has(w)));
     if (leaves || !isCycle(flow.graph, c)) continue;

@@ -27,12 +27,13 @@ export type Report = (code: string, message: string, span: Span, extras?: Diagno
 
 const replace = (span: Span, from: string, to: string) => ({ span, replacement: to, description: `replace \`${from}\` with \`${to}\`` });
 
+/** Reports `E-rag-type-mismatch` and returns `any` (so the mistake is reported once). */
+function mismatch(report: Report, span: Span, message: string, help?: string): ExprType {
+  report("E-rag-type-mismatch", message, span, { label: "type mismatch", ...(help ? { help } : {}) });
+  return ANY;
+}
+
 export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType {
-  const check = (x: A.Expr): ExprType => checkExpr(x, scope, report);
-  const mismatch = (span: Span, message: string, help?: string): ExprType => {
-    report("E-rag-type-mismatch", message, span, { label: "type mismatch", ...(help ? { help } : {}) });
-    return ANY;
-  };
   switch (e.kind) {
     case "String":
       return STRING;
@@ -57,33 +58,33 @@ export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType
       return ANY;
     }
     case "Member":
-      return member(check(e.object), e.property.name, e.property.span, e.object, scope, report);
+      return member(checkExpr(e.object, scope, report), e.property.name, e.property.span, e.object, scope, report);
     case "Index": {
-      const o = check(e.object);
-      const i = check(e.index);
+      const o = checkExpr(e.object, scope, report);
+      const i = checkExpr(e.index, scope, report);
       if (e.index.kind === "String") return member(o, e.index.value, e.index.span, e.object, scope, report);
-      if (o.t === "list") return canBe(i, "number") ? o.items : mismatch(e.index.span, `a list is indexed by a number, not ${describe(i)}`);
-      if (o.t === "string") return canBe(i, "number") ? STRING : mismatch(e.index.span, `a string is indexed by a number, not ${describe(i)}`);
+      if (o.t === "list") return canBe(i, "number") ? o.items : mismatch(report, e.index.span, `a list is indexed by a number, not ${describe(i)}`);
+      if (o.t === "string") return canBe(i, "number") ? STRING : mismatch(report, e.index.span, `a string is indexed by a number, not ${describe(i)}`);
       if (o.t === "map") return o.values;
-      if (o.t === "number" || o.t === "boolean") return mismatch(e.object.span, `${describe(o)} cannot be indexed`);
+      if (o.t === "number" || o.t === "boolean") return mismatch(report, e.object.span, `${describe(o)} cannot be indexed`);
       return ANY;
     }
     case "Call":
       return call(e, scope, report);
     case "Unary": {
-      const t = check(e.operand);
+      const t = checkExpr(e.operand, scope, report);
       if (e.op === "not") return BOOLEAN;
-      return canBe(t, "number") ? NUMBER : mismatch(e.operand.span, `\`-\` needs a number, not ${describe(t)}`);
+      return canBe(t, "number") ? NUMBER : mismatch(report, e.operand.span, `\`-\` needs a number, not ${describe(t)}`);
     }
     case "Binary":
-      return binary(e, check(e.left), check(e.right), mismatch, report);
+      return binary(e, checkExpr(e.left, scope, report), checkExpr(e.right, scope, report), report);
     case "ListExpr": {
-      const items = e.items.map(check);
+      const items = e.items.map((x) => checkExpr(x, scope, report));
       const first = items[0];
       return { t: "list", items: first && items.every((i) => i.t === first.t && first.t !== "record" && first.t !== "list") ? first : ANY };
     }
     case "ObjectExpr":
-      return { t: "record", what: "the object", fields: new Map(e.entries.map((en) => [en.key.name, check(en.value)])) };
+      return { t: "record", what: "the object", fields: new Map(e.entries.map((en) => [en.key.name, checkExpr(en.value, scope, report)])) };
   }
 }
 
@@ -187,16 +188,15 @@ function paramText(p: ParamKind): string {
   return { any: "any value", string: "a string", number: "a number", list: "a list", numbers: "numbers or a list of numbers", map: "a map", seq: "a string or a list", coll: "a string, list or map" }[p];
 }
 
-function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, mismatch: (span: Span, message: string, help?: string) => ExprType, report: Report): ExprType {
+function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, report: Report): ExprType {
   const op = e.op;
-  const known = (t: ExprType) => t.t !== "any" && t.t !== "null";
-  switch (op) {
+    switch (op) {
     case "and":
     case "or":
       return BOOLEAN;
     case "==":
     case "!=": {
-      if (known(l) && known(r) && kindOf(l) !== kindOf(r)) return mismatch(e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
+      if (known(l) && known(r) && kindOf(l) !== kindOf(r)) return mismatch(report, e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
       const en = l.t === "string" && l.values ? { t: l, lit: e.right } : r.t === "string" && r.values ? { t: r, lit: e.left } : undefined;
       if (en && en.t.t === "string" && en.lit.kind === "String" && !en.t.values!.includes(en.lit.value)) {
         const lit = en.lit;
@@ -214,23 +214,28 @@ function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, mismatch: (span: Span
     case ">":
     case ">=":
       if (known(l) && known(r) && !((l.t === "number" && r.t === "number") || (l.t === "string" && r.t === "string"))) {
-        return mismatch(e.span, `\`${op}\` compares two numbers or two strings, not ${describe(l)} and ${describe(r)}`);
+        return mismatch(report, e.span, `\`${op}\` compares two numbers or two strings, not ${describe(l)} and ${describe(r)}`);
       }
       return BOOLEAN;
     case "in":
-      if (known(r) && r.t !== "list" && r.t !== "string" && r.t !== "map" && r.t !== "record") return mismatch(e.right.span, `\`in\` looks into a list, string or map, not ${describe(r)}`);
-      if (known(l) && r.t === "string" && l.t !== "string") return mismatch(e.left.span, `only a string can be \`in\` a string, not ${describe(l)}`);
+      if (known(r) && r.t !== "list" && r.t !== "string" && r.t !== "map" && r.t !== "record") return mismatch(report, e.right.span, `\`in\` looks into a list, string or map, not ${describe(r)}`);
+      if (known(l) && r.t === "string" && l.t !== "string") return mismatch(report, e.left.span, `only a string can be \`in\` a string, not ${describe(l)}`);
       return BOOLEAN;
     case "+":
       if (l.t === "number" && r.t === "number") return NUMBER;
       if (l.t === "string" || r.t === "string") return STRING;
       if (l.t === "list" && r.t === "list") return { t: "list", items: ANY };
-      if (known(l) && known(r)) return mismatch(e.span, `\`+\` adds numbers, strings or lists, not ${describe(l)} and ${describe(r)}`);
+      if (known(l) && known(r)) return mismatch(report, e.span, `\`+\` adds numbers, strings or lists, not ${describe(l)} and ${describe(r)}`);
       return ANY;
     default:
-      if ((known(l) && l.t !== "number") || (known(r) && r.t !== "number")) return mismatch(e.span, `\`${op}\` needs numbers, not ${describe(l)} and ${describe(r)}`);
+      if ((known(l) && l.t !== "number") || (known(r) && r.t !== "number")) return mismatch(report, e.span, `\`${op}\` needs numbers, not ${describe(l)} and ${describe(r)}`);
       return NUMBER;
   }
+}
+
+/** Whether a type is known enough to judge (not `any`, not a null that may be anything later). */
+function known(t: ExprType): boolean {
+  return t.t !== "any" && t.t !== "null";
 }
 
 /** Comparable kind: records and maps are both objects. */

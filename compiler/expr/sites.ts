@@ -20,24 +20,24 @@ export interface ExprSite {
   readonly forEach?: { readonly variable: string; readonly iterable: A.Expr };
 }
 
+const NONE: readonly string[] = [];
+
 /** Every expression of a node's (or inline agent's) items, in source order. */
 export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprSite[] {
   const out: ExprSite[] = [];
-  const push = (expr: A.Expr, kind: SiteKind, afterRun: boolean, locals: readonly string[] = [], forEach?: ExprSite["forEach"]) =>
-    out.push({ expr, kind, afterRun, locals, ...(forEach ? { forEach } : {}) });
   out.push(...templateSites(items.get("system")), ...templateSites(items.get("prompt")));
   const input = items.get("input");
-  if (input?.value.kind === "ExprMap") for (const e of input.value.entries) push(e.value, "input", false);
+  if (input?.value.kind === "ExprMap") for (const e of input.value.entries) out.push({ expr: e.value, kind: "input", afterRun: false, locals: NONE });
   const writes = items.get("writes");
-  if (writes?.value.kind === "ExprMap") for (const e of writes.value.entries) push(e.value, "writes", true);
-  for (const e of items.get("set")?.value.entries ?? []) push(e.value, "set", true);
-  for (const e of items.get("command")?.update?.entries ?? []) push(e.value, "update", true);
-  for (const r of items.get("routes")?.routes ?? []) if (r.kind === "WhenRoute") push(r.condition, "when", true);
+  if (writes?.value.kind === "ExprMap") for (const e of writes.value.entries) out.push({ expr: e.value, kind: "writes", afterRun: true, locals: NONE });
+  for (const e of items.get("set")?.value.entries ?? []) out.push({ expr: e.value, kind: "set", afterRun: true, locals: NONE });
+  for (const e of items.get("command")?.update?.entries ?? []) out.push({ expr: e.value, kind: "update", afterRun: true, locals: NONE });
+  for (const r of items.get("routes")?.routes ?? []) if (r.kind === "WhenRoute") out.push({ expr: r.condition, kind: "when", afterRun: true, locals: NONE });
   for (const s of sends) {
     for (const t of s.targets) {
       const fe = t.forEach ? { variable: t.forEach.variable.name, iterable: t.forEach.iterable } : undefined;
-      if (fe) push(fe.iterable, "send", true);
-      if (t.args?.kind === "ExprMap") for (const e of t.args.entries) push(e.value, "send", true, fe ? [fe.variable] : [], fe);
+      if (fe) out.push({ expr: fe.iterable, kind: "send", afterRun: true, locals: NONE });
+      if (t.args?.kind === "ExprMap") for (const e of t.args.entries) out.push({ expr: e.value, kind: "send", afterRun: true, locals: fe ? [fe.variable] : NONE, ...(fe ? { forEach: fe } : {}) });
     }
   }
   return out;
@@ -45,7 +45,9 @@ export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprS
 
 /** The `{{ expr }}` parts of a `system`/`prompt` item. */
 export function templateSites(t: A.TemplateItem | undefined): ExprSite[] {
-  return (t?.value.parts ?? []).flatMap((p) => (p.kind === "Interpolation" ? [{ expr: p.expr, kind: "template" as const, afterRun: false, locals: [] }] : []));
+  const out: ExprSite[] = [];
+  for (const p of t?.value.parts ?? []) if (p.kind === "Interpolation") out.push({ expr: p.expr, kind: "template", afterRun: false, locals: NONE });
+  return out;
 }
 
 /** Calls `f` on `e` and every sub-expression, parents first. */

@@ -22,6 +22,7 @@ const RUN: ExprType = { t: "record", what: "`run`", fields: new Map([["id", STRI
 const RESULT_LATER = "`result` is the node's result, so it exists only after the node ran: in `writes`, `set`, `command update`, `when` routes and send arguments";
 
 interface GraphTypes {
+  readonly scopes: Scopes;
   readonly state: ExprType;
   /** Per field: its type, and whether one write replaces the value (`overwrite`). */
   readonly fields: ReadonlyMap<string, { readonly type: ExprType; readonly overwrite: boolean }>;
@@ -40,41 +41,51 @@ function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
     else fields.set(name, { type: typeOf(src.type, p), overwrite: src.reducer ? canonicalReducer(src.reducer.name.name) === "overwrite" : true });
   }
   const inputs = g.io.filter((i) => i.direction === "input").flatMap((i) => i.fields);
-  t = {
-    state: { t: "record", what: `the state of graph \`${g.name}\``, fields: new Map([...fields].map(([k, v]) => [k, v.type])) },
-    fields,
-    input: inputs.length ? recordOf(inputs, p, `the input of graph \`${g.name}\``) : ANY,
-  };
+  const state: ExprType = { t: "record", what: `the state of graph \`${g.name}\``, fields: new Map([...fields].map(([k, v]) => [k, v.type])) };
+  const input = inputs.length ? recordOf(inputs, p, `the input of graph \`${g.name}\``) : ANY;
+  t = { scopes: scopes(state, input, `graph \`${g.name}\``), state, fields, input };
   cache.set(g, t);
   return t;
 }
 
-function scopeFor(site: ExprSite, state: ExprType, input: ExprType, owner: string, locals: ReadonlyMap<string, ExprType>): ExprScope {
-  const roots = new Map<string, ExprType>([["state", state], ["input", input], ["args", ANY], ["run", RUN], ...locals]);
-  if (site.afterRun) roots.set("result", ANY);
-  return { roots, owner, ...(site.afterRun ? {} : { absent: new Map([["result", RESULT_LATER]]) }) };
+/** The scopes of one owner: before the node ran (templates, `input`) and after (`result` defined). */
+interface Scopes {
+  readonly before: ExprScope;
+  readonly after: ExprScope;
 }
 
-function checkSites(sites: readonly ExprSite[], state: ExprType, input: ExprType, owner: string, report: Report): void {
-  const silent: Report = () => {};
+function scopes(state: ExprType, input: ExprType, owner: string): Scopes {
+  const roots = new Map<string, ExprType>([["state", state], ["input", input], ["args", ANY], ["run", RUN]]);
+  return {
+    before: { roots, owner, absent: new Map([["result", RESULT_LATER]]) },
+    after: { roots: new Map([...roots, ["result", ANY]]), owner },
+  };
+}
+
+/** Discards reports: for types computed only to type another expression. */
+const SILENT: Report = () => {};
+
+function checkSites(sites: readonly ExprSite[], sc: Scopes, report: Report): void {
   for (const site of sites) {
-    const locals = new Map<string, ExprType>();
+    let scope = site.afterRun ? sc.after : sc.before;
     if (site.forEach) {
-      const it = checkExpr(site.forEach.iterable, scopeFor({ ...site, locals: [] }, state, input, owner, new Map()), silent);
-      locals.set(site.forEach.variable, it.t === "list" ? it.items : ANY);
+      const it = checkExpr(site.forEach.iterable, scope, SILENT);
+      scope = { ...scope, roots: new Map([...scope.roots, [site.forEach.variable, it.t === "list" ? it.items : ANY]]) };
     }
-    checkExpr(site.expr, scopeFor(site, state, input, owner, locals), report);
+    checkExpr(site.expr, scope, report);
   }
+}
+
+function scalar(t: ExprType): boolean {
+  return t.t === "string" || t.t === "number" || t.t === "boolean";
 }
 
 /** Literal-ish writes of a known type into an overwrite field of another known type. */
 function checkWrites(entries: readonly A.ExprEntry[], types: GraphTypes, scope: ExprScope, report: Report): void {
-  const silent: Report = () => {};
   for (const en of entries) {
     const f = types.fields.get(en.key.name);
     if (!f || !f.overwrite) continue;
-    const v = checkExpr(en.value, scope, silent);
-    const scalar = (t: ExprType) => t.t === "string" || t.t === "number" || t.t === "boolean";
+    const v = checkExpr(en.value, scope, SILENT);
     const clash = (scalar(f.type) && scalar(v) && f.type.t !== v.t) || (f.type.t === "list" && scalar(v)) || (scalar(f.type) && v.t === "list");
     if (clash) report("E-rag-type-mismatch", `field \`${en.key.name}\` holds ${describe(f.type)}, but this writes ${describe(v)}`, en.value.span, { label: "type mismatch", help: "the runtime validates every write against the field's type and would fail the task" });
   }
@@ -85,14 +96,14 @@ export const ExpressionRule: Rule = (ctx) => {
   return {
     node(n, g) {
       const types = graphTypes(g, ctx.program);
-      const owner = `graph \`${g.name}\``;
-      checkSites(exprSites(n.items, n.sends), types.state, types.input, owner, report);
-      const after = scopeFor({ expr: { kind: "Null", span: n.decl.span }, kind: "set", afterRun: true, locals: [] }, types.state, types.input, owner, new Map());
+      checkSites(exprSites(n.items, n.sends), types.scopes, report);
       const w = n.items.get("writes");
-      checkWrites([...(n.items.get("set")?.value.entries ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(n.items.get("command")?.update?.entries ?? [])], types, after, report);
+      const set = n.items.get("set")?.value.entries;
+      const update = n.items.get("command")?.update?.entries;
+      if (set || w?.value.kind === "ExprMap" || update) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, types.scopes.after, report);
     },
     agent(a) {
-      checkSites(exprSites(a.items, []), ANY, ANY, `agent \`${a.name}\``, report);
+      checkSites(exprSites(a.items, []), scopes(ANY, ANY, `agent \`${a.name}\``), report);
     },
   };
 };

@@ -53,7 +53,7 @@ function checkBarrier(ctx: RuleContext, g: ResolvedGraph, b: Barrier): void {
   const preds = known.map((s) => new Set((flow.into.get(s.name) ?? []).map((e) => e.from)));
   const only = preds.map((p) => (p.size === 1 ? [...p][0] : undefined));
   const router = only[0];
-  if (router === undefined || !only.every((p) => p === router) || termination(g).onCycle.has(router)) return;
+  if (router === undefined || !only.every((p) => p === router) || termination(g).onCycle(router)) return;
   const viaRoutes = known.every((s) => (flow.into.get(s.name) ?? []).every((e) => e.kind === "route" || e.kind === "when" || e.kind === "else"));
   if (!viaRoutes) return;
   ctx.report("E-rag-join-never-fires", `${b.what} never fires: its sources are alternative routes of \`${router}\``, b.span, {
