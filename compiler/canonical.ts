@@ -15,9 +15,42 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Blueprint } from "./blueprint.js";
 
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  write(value, NORMAL, out);
-  return out.join("");
+  const sink = new StringSink();
+  write(value, NORMAL, sink);
+  return sink.text;
+}
+
+/** Where canonical JSON goes: appended to a string, or fed to a hash in chunks. */
+interface Sink {
+  push(s: string): void;
+}
+
+class StringSink implements Sink {
+  text = "";
+  push(s: string): void {
+    this.text += s;
+  }
+}
+
+/**
+ * Feeds SHA-256 in 16 KiB chunks as the JSON is written, so the multi-megabyte JSON of a
+ * large blueprint is never built and flattened as one string.
+ */
+class HashSink implements Sink {
+  private readonly hash = sha256.create();
+  private buf = "";
+  push(s: string): void {
+    this.buf += s;
+    if (this.buf.length > 16_384) this.flush();
+  }
+  private flush(): void {
+    this.hash.update(utf8ToBytes(this.buf));
+    this.buf = "";
+  }
+  hex(): string {
+    this.flush();
+    return bytesToHex(this.hash.digest());
+  }
 }
 
 /** What `write` drops: nothing, or the parts outside the hash (see `semanticForm`). */
@@ -32,11 +65,11 @@ const EDGE = 3;
 const EDGE_LIST = 4;
 
 /**
- * Appends the canonical JSON of `value` to `out`, leaving out what `mode` says: one pass,
- * no intermediate copy (the copy made by `semanticForm` cost more than the hash itself
- * on a 10,000-node graph), and pieces joined once at the end.
+ * Writes the canonical JSON of `value` to `out`, leaving out what `mode` says, in one
+ * pass with no intermediate copy (the copy made by `semanticForm` cost more than the
+ * hash itself on a 10,000-node graph).
  */
-function write(value: unknown, mode: number, out: string[]): void {
+function write(value: unknown, mode: number, out: Sink): void {
   if (value === null || typeof value !== "object") {
     out.push(typeof value === "number" && !Number.isFinite(value) ? "null" : (JSON.stringify(value) ?? "null"));
     return;
@@ -54,8 +87,7 @@ function write(value: unknown, mode: number, out: string[]): void {
   }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
-  out.push("{");
-  let firstKey = true;
+  let sep = "{";
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
@@ -64,12 +96,11 @@ function write(value: unknown, mode: number, out: string[]): void {
       if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
       if (mode === EDGE && k === "origin") continue;
     }
-    if (!firstKey) out.push(",");
-    firstKey = false;
-    out.push(quoteKey(k), ":");
+    out.push(sep + quoteKey(k) + ":");
+    sep = ",";
     write(v, mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? EDGE_LIST : SEMANTIC, out);
   }
-  out.push("}");
+  out.push(sep === "{" ? "{}" : "}");
 }
 
 /** `"key"` for an object key; the IR repeats a few hundred keys, so they are quoted once. */
@@ -120,14 +151,16 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
-/** `sha256:<hex>` over the semantic form's canonical JSON. */
+/** `sha256:<hex>` over the semantic form's canonical JSON (streamed into the hash). */
 export function blueprintHash(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
-  return "sha256:" + sha256Hex(semanticJson(bp));
+  const sink = new HashSink();
+  write(bp, TOP, sink);
+  return "sha256:" + sink.hex();
 }
 
 /** Canonical JSON of `semanticForm(bp)`, computed without building the copy. */
 export function semanticJson(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
-  const out: string[] = [];
-  write(bp, TOP, out);
-  return out.join("");
+  const sink = new StringSink();
+  write(bp, TOP, sink);
+  return sink.text;
 }

@@ -82,3 +82,14 @@ describe("semanticJson", () => {
     expect(checked).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("blueprintHash", () => {
+  it("is sha256 of semanticJson, also for a blueprint larger than the hash's 16 KiB chunks", async () => {
+    const { blueprintHash, compile, semanticJson, sha256Hex } = await import("../../compiler/index.js");
+    const { generateGraph } = await import("../../bench/compiler/generate.js");
+    const b = compile(generateGraph(600)).value.blueprints[0];
+    expect(semanticJson(b).length).toBeGreaterThan(100_000);
+    expect(blueprintHash(b)).toBe("sha256:" + sha256Hex(semanticJson(b)));
+    expect(b.hash).toBe(blueprintHash(b));
+  });
+});
