@@ -22,7 +22,7 @@ describe("runRules", () => {
       lines: p.lines,
       report: (code, message, span) => reports.push({ code, message, line: span.start.line, column: span.start.column }),
     });
-    expect(reports).toEqual([{ code: "E-rag-internal", message: "internal error in rule Crashing: boom", line: 1, column: 23 }]);
+    expect(reports).toEqual([{ code: "E-rag-internal", message: "internal error in rule Crashing: boom", line: 1, column: 24 }]);
     expect(seen).toEqual(["a", "b"]);
   });
 });
