@@ -53,10 +53,12 @@ export interface Compilation {
 }
 
 export function compile(source: string, options: CompileOptions = {}): Result<Compilation> {
-  let t0 = performance.now();
+  const timings = options.timings;
+  let t0 = timings ? performance.now() : 0;
   const lap = (phase: keyof CompileTimings) => {
+    if (!timings) return;
     const now = performance.now();
-    if (options.timings) options.timings[phase] = now - t0;
+    timings[phase] = now - t0;
     t0 = now;
   };
   const parsed = parseRag(source, { ...(options.file !== undefined ? { file: options.file } : {}), ...(options.limits ? { limits: options.limits } : {}) });

@@ -2,7 +2,8 @@
  * `grammar/` and `compiler/` run in a browser worker (the studio), so they must not need
  * Node: esbuild bundles them for `platform: "browser"` (any import of a Node built-in
  * fails the build), and the bundle compiles the examples inside a bare V8 context that
- * has no `process`, `Buffer`, `require` or Node module at all.
+ * has only web globals (`TextEncoder`, `URL`, `performance`, `console`) — no `process`,
+ * `Buffer`, `require` or Node module at all.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createContext, runInContext } from "node:vm";
@@ -29,7 +30,7 @@ describe("browser bundle of grammar/ and compiler/", () => {
   it("builds for the browser and compiles every example in a context without Node globals", async () => {
     const code = await bundle(`export { compile, renderDiagnostics, fixAll } from "./compiler/index.ts"; export { parseRag } from "./grammar/index.ts";`);
     expect(code.length).toBeGreaterThan(10_000);
-    const sandbox: Record<string, unknown> = { TextEncoder, TextDecoder, console, URL };
+    const sandbox: Record<string, unknown> = { TextEncoder, TextDecoder, console, URL, performance };
     const ctx = createContext(sandbox);
     runInContext(code, ctx);
     expect(runInContext("typeof process + typeof require + typeof Buffer", ctx)).toBe("undefinedundefinedundefined");
