@@ -42,9 +42,9 @@ export const InterruptCheckpointRule: Rule = (ctx) => ({
       }
     }
     if (ctx.registry?.checkpointer === false && !off) {
-      ctx.report("E-rag-interrupt-without-checkpointer", `graph \`${g.name}\` pauses for a human, but the registry has no checkpointer`, pauses[0].span, {
+      ctx.report("E-rag-interrupt-without-checkpointer", `graph \`${g.name}\` pauses for a human, but there is no checkpointer to resume from`, pauses[0].span, {
         label: "pauses here",
-        help: "configure a checkpointer (e.g. the SQLite one) so an interrupted run can be resumed, or remove the interrupts",
+        help: "run with a checkpointer (the CLI's default `.rag/checkpoints.db`, not `--no-checkpoints`), or remove the interrupts",
       });
     }
   },
