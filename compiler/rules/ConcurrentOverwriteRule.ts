@@ -48,7 +48,8 @@ function report(ctx: RuleContext, g: ResolvedGraph, from: ResolvedNode, branches
 
 export const ConcurrentOverwriteRule: Rule = (ctx) => ({
   node(n, g) {
-    if (g.nodes.get(n.name) !== n) return;
+    const fanOut = n.sends.length > 0 || (n.items.get("next")?.targets.length ?? 0) + (g.edgesFrom.get(n.name)?.length ?? 0) > 1;
+    if (!fanOut || g.nodes.get(n.name) !== n) return;
     const sends: Branch[] = [];
     for (const s of n.sends) {
       for (const t of s.targets) {

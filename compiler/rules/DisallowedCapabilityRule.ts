@@ -20,6 +20,7 @@ const granted = (u: CapabilityUse, names: ReadonlySet<string>) => names.has(u.na
 
 export const DisallowedCapabilityRule: Rule = (ctx) => ({
   graph(g) {
+    if (!g.allows.length && !ctx.registry?.policy) return;
     const allows = new Map<CapabilityKind, { names: Set<string>; items: A.AllowItem[] }>();
     for (const a of g.allows) {
       const kind = a.capability.name;
