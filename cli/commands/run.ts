@@ -40,9 +40,7 @@ export async function loadGraph(file: string, opts: { readonly graph?: string; r
   const loaded = await loadConfig(configPathFor(file, opts.config));
   const approvals = useProjectApprovals(loaded.registry, file, loaded.path);
   const shown = displayPath(file);
-  // Without a checkpointer (--no-checkpoints) a graph that pauses cannot resume: say so at compile time.
-  const view = checkpointer ? loaded.registry.view() : { ...loaded.registry.view(), checkpointer: false };
-  const r = compileGraph(source, { file: shown, registry: view, approvals, ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
+  const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), approvals, ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length || !r.value) {
     process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
