@@ -11,3 +11,7 @@ export { scripted, openaiProvider, standardRegistry, registryFromConfig } from "
 export { anthropicProvider, httpGet, fileTools, calculator, now, eventObserver } from "./stdlib/index.js";
 export type { MiddlewareConfig, OutputValidator } from "./registry/index.js";
 export { z } from "zod";
+export { applyFixes, fixAll, provenancePragma, type Provenance } from "./compiler/index.js";
+export type { Diagnostic } from "./grammar/index.js";
+export { approveBlueprint, reviewStatus, FileApprovalStore, MemoryApprovalStore, type ApprovalStore, type PolicyConfig } from "./registry/index.js";
+export { PolicyError, ReviewRequiredError } from "./runtime/index.js";

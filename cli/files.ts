@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
-import type { RagConfig, Registry } from "../registry/index.js";
+import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../stdlib/index.js";
 import { CliError } from "./errors.js";
 
@@ -98,4 +98,31 @@ export function readRegistrySnapshot(file: string): RegistryView {
     if (list !== null && !(Array.isArray(list) && list.every((x) => typeof x === "string"))) throw new CliError(`--registry ${file}: \`${k}\` must be a list of names or null`);
   }
   return registryViewFromSnapshot(v as RegistrySnapshot);
+}
+
+/**
+ * The project's approvals file: `.rag/approvals.json` in the directory of the config
+ * (or of `file` when there is no config). Review gates read it (`rag approve` writes it).
+ */
+export function approvalsPathFor(file: string, configPath: string | undefined): string {
+  return join(dirname(configPath ?? resolve(file)), ".rag", "approvals.json");
+}
+
+/** Points `registry.approvals` at the project's approvals file. */
+export function useProjectApprovals(registry: Registry, file: string, configPath: string | undefined): FileApprovalStore {
+  try {
+    const store = new FileApprovalStore(approvalsPathFor(file, configPath));
+    registry.approvals = store;
+    return store;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** `--provenance WHO[:AUTHOR]` (e.g. `model:gpt-4o-mini`). */
+export function parseProvenance(text: string): { generatedBy: string; author?: string } {
+  const [generatedBy, ...rest] = text.split(":");
+  if (!generatedBy || !/^[A-Za-z0-9_.-]+$/.test(generatedBy)) throw new CliError(`--provenance must be WHO or WHO:AUTHOR (e.g. model:gpt-4o-mini), not ${JSON.stringify(text)}`);
+  const author = rest.join(":");
+  return author ? { generatedBy, author } : { generatedBy };
 }

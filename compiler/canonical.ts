@@ -15,14 +15,103 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Blueprint } from "./blueprint.js";
 
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) return "null";
-    return JSON.stringify(value) ?? "null";
+  const sink = new StringSink();
+  write(value, NORMAL, sink);
+  return sink.text;
+}
+
+/** Where canonical JSON goes: appended to a string, or fed to a hash in chunks. */
+interface Sink {
+  push(s: string): void;
+}
+
+class StringSink implements Sink {
+  text = "";
+  push(s: string): void {
+    this.text += s;
   }
-  if (Array.isArray(value)) return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
+}
+
+/**
+ * Feeds SHA-256 in 16 KiB chunks as the JSON is written, so the multi-megabyte JSON of a
+ * large blueprint is never built and flattened as one string.
+ */
+class HashSink implements Sink {
+  private readonly hash = sha256.create();
+  private buf = "";
+  push(s: string): void {
+    this.buf += s;
+    if (this.buf.length > 16_384) this.flush();
+  }
+  private flush(): void {
+    this.hash.update(utf8ToBytes(this.buf));
+    this.buf = "";
+  }
+  hex(): string {
+    this.flush();
+    return bytesToHex(this.hash.digest());
+  }
+}
+
+/** What `write` drops: nothing, or the parts outside the hash (see `semanticForm`). */
+const NORMAL = 0;
+/** The blueprint object itself: drop `hash`, `provenance`, `source`. */
+const TOP = 1;
+/** Inside the semantic form: drop `span`s. */
+const SEMANTIC = 2;
+/** An element of `edges`/`barriers`: also drop `origin`. */
+const EDGE = 3;
+/** The `edges`/`barriers` array itself: its object elements are EDGE. */
+const EDGE_LIST = 4;
+
+/**
+ * Writes the canonical JSON of `value` to `out`, leaving out what `mode` says, in one
+ * pass with no intermediate copy (the copy made by `semanticForm` cost more than the
+ * hash itself on a 10,000-node graph).
+ */
+function write(value: unknown, mode: number, out: Sink): void {
+  if (value === null || typeof value !== "object") {
+    out.push(typeof value === "number" && !Number.isFinite(value) ? "null" : (JSON.stringify(value) ?? "null"));
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i) out.push(",");
+      const v = value[i];
+      if (v === undefined) out.push("null");
+      else write(v, mode === NORMAL ? NORMAL : mode === EDGE_LIST && v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC, out);
+    }
+    out.push("]");
+    return;
+  }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(obj[k])).join(",") + "}";
+  const keys = Object.keys(obj).sort();
+  let sep = "{";
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (mode !== NORMAL) {
+      if (k === "span" && isSpan(v)) continue;
+      if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
+      if (mode === EDGE && k === "origin") continue;
+    }
+    out.push(sep + quoteKey(k) + ":");
+    sep = ",";
+    write(v, mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? EDGE_LIST : SEMANTIC, out);
+  }
+  out.push(sep === "{" ? "{}" : "}");
+}
+
+/** `"key"` for an object key; the IR repeats a few hundred keys, so they are quoted once. */
+const QUOTED = new Map<string, string>();
+function quoteKey(k: string): string {
+  let q = QUOTED.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (QUOTED.size < 4096) QUOTED.set(k, q);
+  }
+  return q;
 }
 
 function isSpan(v: unknown): boolean {
@@ -62,7 +151,16 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
-/** `sha256:<hex>` over the semantic form's canonical JSON. */
+/** `sha256:<hex>` over the semantic form's canonical JSON (streamed into the hash). */
 export function blueprintHash(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
-  return "sha256:" + sha256Hex(canonicalJson(semanticForm(bp)));
+  const sink = new HashSink();
+  write(bp, TOP, sink);
+  return "sha256:" + sink.hex();
+}
+
+/** Canonical JSON of `semanticForm(bp)`, computed without building the copy. */
+export function semanticJson(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
+  const sink = new StringSink();
+  write(bp, TOP, sink);
+  return sink.text;
 }

@@ -2,11 +2,14 @@
  * The compiler stage: resolver, validation rules, diagnostics catalog and renderer,
  * lowering to the Blueprint IR and its hash. No Node built-ins (runs in browsers).
  */
-export { compile, compileGraph, type Compilation, type CompileOptions } from "./compile.js";
+export { compile, compileGraph, type Compilation, type CompileOptions, type CompileTimings } from "./compile.js";
+export { applyFixes, fixAll, type AppliedFix, type FixResult } from "./fixes.js";
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
-export { blueprintHash, canonicalJson, semanticForm, sha256Hex, stripSpans } from "./canonical.js";
-export { registryViewFromSnapshot, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
+export { blueprintHash, canonicalJson, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
+export { allowedNames, CAPABILITY_KINDS, isUntrusted, reviewRequired, type ApprovalView, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
+export { provenanceFromComments, provenancePragma } from "./provenance.js";
+export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
 export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
 export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
@@ -15,3 +18,4 @@ export { formatSource, type FormatSourceOptions } from "./format.js";
 export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";
 export { exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
 export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";
+export { FUNCTIONS, FUNCTION_ARITY, type FunctionSignature } from "./expr/functions.js";

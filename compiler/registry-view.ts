@@ -6,6 +6,7 @@
  * A category that is `null` is not checked (compat corpus README: the reference's
  * minimal gate bound only models and tools).
  */
+import type { PolicyView } from "./policy-view.js";
 
 /** Model capabilities (`runtime.md` §7); token counts in tokens. */
 export interface ModelCapabilities {
@@ -34,6 +35,10 @@ export interface RegistryView {
   modelCapabilities?(name: string): ModelCapabilities | undefined;
   /** The state channel a registered agent writes its result to, when it declares one. */
   agentWrites?(name: string): string | undefined;
+  /** False when the host has no checkpointer (interrupts cannot resume); undefined = unknown. */
+  readonly checkpointer?: boolean;
+  /** The registry's policy: capability allowlists and review gates. */
+  readonly policy?: PolicyView;
 }
 
 /** JSON snapshot of a registry (`rag check --registry FILE.json`); lists of names, `null` = unchecked. */
@@ -47,7 +52,16 @@ export interface RegistrySnapshot {
   reducers?: string[] | null;
   node_kinds?: string[] | null;
   validators?: string[] | null;
+  /** Capabilities of registered models, by name (missing keys take the defaults below). */
+  model_capabilities?: Record<string, Partial<ModelCapabilities>>;
+  /** False when the host has no checkpointer. */
+  checkpointer?: boolean;
+  /** The policy, with missing keys defaulted (`untrusted: ["model", "repl"]`, `review: "none"`). */
+  policy?: Partial<PolicyView>;
 }
+
+/** Capabilities assumed for a model a snapshot lists without details (those of `registry/registry.ts`). */
+export const SNAPSHOT_MODEL_DEFAULTS: ModelCapabilities = { tools: true, structuredOutput: true, vision: false, thinking: false, contextWindow: 128_000, maxOutputTokens: 16_384 };
 
 const set = (xs: string[] | null | undefined) => (xs === null || xs === undefined ? null : new Set(xs));
 
@@ -63,5 +77,8 @@ export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
     reducers: set(s.reducers),
     nodeKinds: set(s.node_kinds),
     validators: set(s.validators),
+    ...(s.model_capabilities ? { modelCapabilities: (name: string) => (s.model_capabilities?.[name] ? { ...SNAPSHOT_MODEL_DEFAULTS, ...s.model_capabilities[name] } : undefined) } : {}),
+    ...(s.checkpointer !== undefined ? { checkpointer: s.checkpointer } : {}),
+    ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? ["model", "repl"], review: s.policy.review ?? "none" } } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { Blueprint, ModelCapabilities } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
 import type { MiddlewareConfig } from "./middleware.js";
 import type { NodeKindImplementation } from "./node-kind.js";
+import { resolvePolicy, type PolicyConfig } from "./policy.js";
 import type { ModelProvider } from "./provider.js";
 import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction } from "./registry.js";
 import type { ToolDefinition } from "./tool.js";
@@ -37,6 +38,8 @@ export interface RagConfig {
   readonly nodeKinds?: Readonly<Record<string, NodeKindImplementation>>;
   /** The model-call harness: telemetry, budget, cache, retry, rate limits, circuit breaker (`registry/middleware.ts`). */
   readonly middleware?: MiddlewareConfig;
+  /** Capability allowlists and review gates (policy.ts). */
+  readonly policy?: PolicyConfig;
   /** Default input per graph name for `rag run` when `--input` is not given. */
   readonly defaultInputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -70,6 +73,7 @@ export function applyConfig(registry: Registry, config: RagConfig, loadGraph?: (
   for (const [name, r] of Object.entries(config.reducers ?? {})) registry.reducers.set(name, r);
   for (const [name, v] of Object.entries(config.validators ?? {})) registry.validators.set(name, v);
   for (const [name, k] of Object.entries(config.nodeKinds ?? {})) registry.registerNodeKind(name, k);
+  if (config.policy) registry.policy = resolvePolicy(config.policy);
   for (const [name, g] of Object.entries(config.graphs ?? {})) {
     if (typeof g !== "string") registry.registerGraph(name, g);
     else if (loadGraph) registry.registerGraph(name, loadGraph(g, name));

@@ -4,11 +4,12 @@
  * reducers, output validators and node kinds (`overview.md`, `language.md` intro).
  * A `.rag` file holds no host code; the registry is what grants power.
  */
-import type { Blueprint, ModelCapabilities, RegistryView } from "../compiler/index.js";
+import type { Blueprint, ModelCapabilities, PolicyView, RegistryView } from "../compiler/index.js";
 import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
 import { knownModel } from "./known-models.js";
 import { composeChain, type CallContext, type ModelMiddleware } from "./middleware.js";
+import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
@@ -94,6 +95,10 @@ export class Registry {
    * `standardRegistry()` installs the standard chain, `registryFromConfig` the configured one.
    */
   readonly middleware: ModelMiddleware[] = [];
+  /** Capability allowlists and review gates (policy.ts); none = unrestricted. */
+  policy: PolicyView | undefined;
+  /** Approved blueprint hashes (approvals.ts); in memory unless the host sets a file store. */
+  approvals: ApprovalStore = new MemoryApprovalStore();
 
   /**
    * Registers a model. Capabilities and price not given come from the catalog of known
@@ -161,6 +166,7 @@ export class Registry {
       validators: new Set(this.validators.keys()),
       modelCapabilities: (name) => this.models.get(name)?.capabilities,
       agentWrites: (name) => this.agents.get(name)?.writes,
+      ...(this.policy ? { policy: this.policy } : {}),
     };
   }
 }

@@ -69,6 +69,32 @@ export class BindError extends RagError {
   }
 }
 
+/**
+ * The registry's policy gates this blueprint (it is generated, or the policy reviews
+ * everything) and its hash is not approved (`registry/review.ts`). Approve this exact
+ * version (`rag approve FILE`, or `approveBlueprint`) to run it.
+ */
+export class ReviewRequiredError extends RagError {
+  readonly code = "review_required";
+  constructor(message: string, readonly hash: string, readonly policy: string, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details() {
+    return { hash: this.hash, policy: this.policy };
+  }
+}
+
+/** A blueprint binds capabilities that the registry's policy does not allow it (e.g. built without the compiler). */
+export class PolicyError extends RagError {
+  readonly code = "policy";
+  constructor(message: string, readonly disallowed: readonly string[], readonly policy: string, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details() {
+    return { disallowed: this.disallowed, policy: this.policy };
+  }
+}
+
 /** A task failed. `errorClass` decides whether it is retried. */
 export class NodeError extends RagError {
   readonly code = "node";

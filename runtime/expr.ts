@@ -4,7 +4,7 @@
  * unset `x` is null, not an error); type errors raise ExpressionError.
  */
 import type { ExprSpec, TemplateSpec } from "../compiler/index.js";
-import { canonicalJson } from "../compiler/index.js";
+import { canonicalJson, FUNCTION_ARITY } from "../compiler/index.js";
 import { ExpressionError } from "./errors.js";
 
 /** Operations one evaluation may perform (a template counts all its parts). */
@@ -152,42 +152,38 @@ const nums = (args: unknown[], fn: string): number[] => {
     return x;
   });
 };
-const arity = (args: unknown[], fn: string, min: number, max = min) => {
+const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0], max: number = FUNCTION_ARITY[fn][1]) => {
   if (args.length < min || args.length > max) throw new ExpressionError(`\`${fn}\` takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${args.length}`);
 };
 
-/** The built-in functions of §3, with their arities (`[min, max]`), for the compiler's checks too. */
-export const FUNCTION_ARITY: Readonly<Record<string, readonly [number, number]>> = {
-  len: [1, 1], lower: [1, 1], upper: [1, 1], trim: [1, 1], contains: [2, 2], starts_with: [2, 2], ends_with: [2, 2],
-  split: [2, 2], join: [2, 2], keys: [1, 1], values: [1, 1], default: [2, 2], min: [1, Infinity], max: [1, Infinity],
-  sum: [1, 1], round: [1, 2], json: [1, 1],
-};
+/** The built-in functions' arities (`[min, max]`): one table, in the compiler, shared with its checks. */
+export { FUNCTION_ARITY };
 
 const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => unknown>> = {
-  len: (a) => (arity(a, "len", 1), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
-  lower: (a) => (arity(a, "lower", 1), str(a[0], "lower").toLowerCase()),
-  upper: (a) => (arity(a, "upper", 1), str(a[0], "upper").toUpperCase()),
-  trim: (a) => (arity(a, "trim", 1), str(a[0], "trim").trim()),
+  len: (a) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
+  lower: (a) => (arity(a, "lower"), str(a[0], "lower").toLowerCase()),
+  upper: (a) => (arity(a, "upper"), str(a[0], "upper").toUpperCase()),
+  trim: (a) => (arity(a, "trim"), str(a[0], "trim").trim()),
   contains: (a) => {
-    arity(a, "contains", 2);
+    arity(a, "contains");
     const [h, n] = a;
     if (typeof h === "string") return typeof n === "string" && h.includes(n);
     if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
   },
-  starts_with: (a) => (arity(a, "starts_with", 2), str(a[0], "starts_with").startsWith(str(a[1], "starts_with"))),
-  ends_with: (a) => (arity(a, "ends_with", 2), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
+  starts_with: (a) => (arity(a, "starts_with"), str(a[0], "starts_with").startsWith(str(a[1], "starts_with"))),
+  ends_with: (a) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
   split: (a, b) => {
-    arity(a, "split", 2);
+    arity(a, "split");
     const parts = str(a[0], "split").split(str(a[1], "split"));
     b.left -= parts.length;
     return parts;
   },
-  join: (a) => (arity(a, "join", 2), list(a[0], "join").map(toText).join(str(a[1], "join"))),
-  keys: (a) => (arity(a, "keys", 1), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.keys(a[0]) : []),
-  values: (a) => (arity(a, "values", 1), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.values(a[0]) : []),
-  default: (a) => (arity(a, "default", 2), a[0] === null || a[0] === undefined ? a[1] : a[0]),
+  join: (a) => (arity(a, "join"), list(a[0], "join").map(toText).join(str(a[1], "join"))),
+  keys: (a) => (arity(a, "keys"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.keys(a[0]) : []),
+  values: (a) => (arity(a, "values"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.values(a[0]) : []),
+  default: (a) => (arity(a, "default"), a[0] === null || a[0] === undefined ? a[1] : a[0]),
   min: (a) => {
     const xs = nums(a, "min");
     return xs.length ? Math.min(...xs) : null;
@@ -196,12 +192,15 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     const xs = nums(a, "max");
     return xs.length ? Math.max(...xs) : null;
   },
-  sum: (a) => (arity(a, "sum", 1), nums([list(a[0], "sum")], "sum").reduce((x, y) => x + y, 0)),
+  sum: (a) => (arity(a, "sum"), nums([list(a[0], "sum")], "sum").reduce((x, y) => x + y, 0)),
   round: (a) => {
-    arity(a, "round", 1, 2);
+    arity(a, "round");
     const [x, d] = nums(a, "round");
     const f = 10 ** (d ?? 0);
     return Math.round(x * f) / f;
   },
-  json: (a) => (arity(a, "json", 1), JSON.stringify(a[0] ?? null)),
+  json: (a) => (arity(a, "json"), JSON.stringify(a[0] ?? null)),
 };
+
+/** Names of the functions this evaluator implements (tests check them against the compiler's table). */
+export const IMPLEMENTED_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS);

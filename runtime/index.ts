@@ -12,6 +12,8 @@ export {
   RagError,
   CompileError,
   BindError,
+  PolicyError,
+  ReviewRequiredError,
   NodeError,
   InvalidUpdateError,
   InvalidConcurrentUpdateError,
@@ -29,7 +31,7 @@ export {
 } from "./errors.js";
 export { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 export { ChannelTable, type PendingWrite, type State } from "./state.js";
-export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY } from "./expr.js";
+export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_FUNCTIONS } from "./expr.js";
 export { BoundedStream } from "./stream.js";
 export type { Clock } from "./task.js";
 export * from "./checkpoint/index.js";

@@ -1,43 +1,77 @@
 /**
- * `rag check FILE... [--config PATH] [--registry FILE.json] [--format human|json]`:
- * diagnostics for each file (`language.md` §5). Exit 1 if any error, else 0. Without a
- * config or registry snapshot, names are checked against the file itself only.
+ * `rag check FILE... [--config PATH] [--registry FILE.json] [--format human|json]
+ * [--fix] [--provenance WHO[:AUTHOR]]`: diagnostics for each file (`language.md` §5).
+ * Exit 1 if any error remains, else 0. Without a config or registry snapshot, names are
+ * checked against the file itself only.
+ *
+ * `--fix` applies the machine fixes (compiler/fixes.ts: never two overlapping edits;
+ * re-checks and repeats until nothing applies), writes each changed file back, reports
+ * every edit, then reports what is left. Running it again changes nothing.
  */
-import { compile, diagnosticToJson, renderDiagnostics, type RegistryView } from "../../compiler/index.js";
+import { writeFileSync } from "node:fs";
+import { compile, diagnosticToJson, fixAll, renderDiagnostics, type AppliedFix, type CompileOptions, type RegistryView } from "../../compiler/index.js";
 import { CliError } from "../errors.js";
-import { configPathFor, displayPath, loadConfig, readRegistrySnapshot, readSource } from "../files.js";
+import { configPathFor, displayPath, loadConfig, parseProvenance, readRegistrySnapshot, readSource, useProjectApprovals } from "../files.js";
 import { renderStyle } from "../style.js";
 
 export interface CheckOptions {
   readonly config?: string;
   readonly registry?: string;
   readonly format?: string;
+  readonly fix?: boolean;
+  readonly provenance?: string;
 }
 
 export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
   const format = opts.format ?? "human";
   if (format !== "human" && format !== "json") throw new CliError(`--format must be human or json, not ${format}`);
+  const provenance = opts.provenance ? parseProvenance(opts.provenance) : undefined;
   const json: Record<string, unknown>[] = [];
+  const fixed: { file: string; fixes: AppliedFix[] }[] = [];
   let errors = 0;
   let warnings = 0;
   const views = new Map<string | undefined, RegistryView | undefined>();
   for (const file of files) {
-    const source = readSource(file);
+    let source = readSource(file);
     let view: RegistryView | undefined;
-    if (opts.registry) view = readRegistrySnapshot(opts.registry);
-    else {
-      const cfg = configPathFor(file, opts.config);
-      if (!views.has(cfg)) views.set(cfg, cfg ? (await loadConfig(cfg)).registry.view() : undefined);
-      view = views.get(cfg);
-    }
+    let options: CompileOptions;
     const shown = displayPath(file);
-    const r = compile(source, { file: shown, ...(view ? { registry: view } : {}) });
+    if (opts.registry) {
+      view = readRegistrySnapshot(opts.registry);
+      options = { file: shown, registry: view };
+    } else {
+      const cfg = configPathFor(file, opts.config);
+      const loaded = cfg ? await loadConfig(cfg) : undefined;
+      if (!views.has(cfg)) views.set(cfg, loaded?.registry.view());
+      view = views.get(cfg);
+      const approvals = loaded ? useProjectApprovals(loaded.registry, file, cfg) : undefined;
+      options = { file: shown, ...(view ? { registry: view } : {}), ...(approvals ? { approvals } : {}) };
+    }
+    if (provenance) options = { ...options, provenance };
+    if (opts.fix) {
+      const r = fixAll(source, options);
+      if (r.text !== source) {
+        writeFileSync(file, r.text);
+        source = r.text;
+      }
+      fixed.push({ file: shown, fixes: r.applied });
+    }
+    const r = compile(source, options);
     errors += r.diagnostics.filter((d) => d.severity === "error").length;
     warnings += r.diagnostics.filter((d) => d.severity === "warning").length;
     if (format === "json") json.push(...r.diagnostics.map((d) => diagnosticToJson(d, shown)));
     else if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: shown }, renderStyle(process.stderr)) + "\n\n");
   }
-  if (format === "json") process.stdout.write(JSON.stringify(json, null, 2) + "\n");
-  else if (errors === 0) process.stderr.write(`ok: ${files.length} file${files.length === 1 ? "" : "s"} checked${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
+  if (format === "json") {
+    process.stdout.write(JSON.stringify(opts.fix ? { fixed, diagnostics: json } : json, null, 2) + "\n");
+  } else {
+    for (const f of fixed) {
+      if (!f.fixes.length) continue;
+      process.stderr.write(`fixed ${f.file}: ${f.fixes.length} edit${f.fixes.length === 1 ? "" : "s"}\n`);
+      for (const x of f.fixes) process.stderr.write(`  ${f.file}:${x.line}:${x.column} ${x.code}: ${x.description}\n`);
+    }
+    if (opts.fix && !fixed.some((f) => f.fixes.length)) process.stderr.write("nothing to fix\n");
+    if (errors === 0) process.stderr.write(`ok: ${files.length} file${files.length === 1 ? "" : "s"} checked${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
+  }
   return errors ? 1 : 0;
 }

@@ -14,6 +14,8 @@ const check: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
     .option("--registry <file.json>", "check against a JSON snapshot of registry names instead of a config")
     .option("--format <format>", "human or json", "human")
+    .option("--fix", "apply the machine fixes, write the files back and report each edit")
+    .option("--provenance <who[:author]>", "who generated the files (e.g. model:gpt-4o-mini), when they have no `// rag:generated-by` pragma")
     .action(async (files: string[], opts) => {
       const { checkCommand } = await import("./check.js");
       process.exitCode = await checkCommand(files, opts);
@@ -147,4 +149,20 @@ const runs: RegisterCommand = (program) => {
     });
 };
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec];
+const approve: RegisterCommand = (program) =>
+  program
+    .command("approve")
+    .description("review gate: show what a .rag file binds and approve its exact blueprint hash")
+    .argument("<file>", ".rag file")
+    .option("--graph <name>", "approve one graph (default: every graph of the file)")
+    .option("--config <path>", "rag.config.ts naming the registry and its policy (default: rag.config.ts beside the file)")
+    .option("--provenance <who[:author]>", "who generated the file, when it has no `// rag:generated-by` pragma")
+    .option("--by <name>", "who approves (default: $USER)")
+    .option("--note <text>", "a note kept with the approval")
+    .option("--revoke", "withdraw the approval of the file's current version")
+    .action(async (file: string, opts) => {
+      const { approveCommand } = await import("./approve.js");
+      process.exitCode = await approveCommand(file, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve];

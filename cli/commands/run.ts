@@ -10,12 +10,12 @@
  */
 import { resolve } from "node:path";
 import { compileGraph, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
-import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, type Checkpointer, type Durability } from "../../runtime/index.js";
+import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
 import { DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
-import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, type LoadedConfig } from "../files.js";
+import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, useProjectApprovals, type LoadedConfig } from "../files.js";
 import { ProgressPrinter } from "../progress.js";
 import { renderStyle } from "../style.js";
 
@@ -38,8 +38,9 @@ export interface RunCommandOptions {
 export async function loadGraph(file: string, opts: { readonly graph?: string; readonly config?: string }, checkpointer: Checkpointer | undefined): Promise<{ graph: CompiledGraph; loaded: LoadedConfig; blueprint: Blueprint }> {
   const source = readSource(file);
   const loaded = await loadConfig(configPathFor(file, opts.config));
+  const approvals = useProjectApprovals(loaded.registry, file, loaded.path);
   const shown = displayPath(file);
-  const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
+  const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), approvals, ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length || !r.value) {
     process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
@@ -51,7 +52,7 @@ export async function loadGraph(file: string, opts: { readonly graph?: string; r
     const graph = new CompiledGraph(r.value, { registry: loaded.registry, graphs: siblings, ...(checkpointer ? { checkpointer } : {}) });
     return { graph, loaded, blueprint: r.value };
   } catch (e) {
-    if (e instanceof BindError) throw new CliError(`error[bind]: ${e.message}`, 2);
+    if (e instanceof BindError || e instanceof PolicyError || e instanceof ReviewRequiredError) throw new CliError(`error[${e.code}]: ${e.message}`, 2);
     throw e;
   }
 }

@@ -6,10 +6,14 @@
  * the catalog lacks, or when an entry has no test (its example must trigger it).
  */
 import { severityOf, type Severity } from "../../grammar/diagnostic.js";
+import { ANALYSIS } from "./catalog/analysis.js";
 import { CAPABILITIES } from "./catalog/capabilities.js";
 import { DECLARATIONS } from "./catalog/declarations.js";
+import { EXPRESSIONS } from "./catalog/expressions.js";
+import { ITEMS } from "./catalog/items.js";
 import type { CatalogEntry } from "./catalog/entry.js";
 import { LEXICAL } from "./catalog/lexical.js";
+import { POLICY } from "./catalog/policy.js";
 import { STATE } from "./catalog/state.js";
 import { STRUCTURE } from "./catalog/structure.js";
 import { SYNTAX } from "./catalog/syntax.js";
@@ -18,7 +22,23 @@ import { WARNINGS } from "./catalog/warnings.js";
 
 export type { CatalogEntry };
 
-export const CATALOG: readonly CatalogEntry[] = [...LEXICAL, ...SYNTAX, ...DECLARATIONS, ...STRUCTURE, ...CAPABILITIES, ...STATE, ...WARNINGS, ...TOOLS];
+/** The catalog by area, in the order `docs/diagnostics.md` presents it. */
+export const CATALOG_AREAS: readonly { readonly area: string; readonly entries: readonly CatalogEntry[] }[] = [
+  { area: "Lexical", entries: LEXICAL },
+  { area: "Syntax", entries: SYNTAX },
+  { area: "Declarations", entries: DECLARATIONS },
+  { area: "Graph structure", entries: STRUCTURE },
+  { area: "Registry names", entries: CAPABILITIES },
+  { area: "State, types and values", entries: STATE },
+  { area: "Node items and inputs", entries: ITEMS },
+  { area: "Expressions and templates", entries: EXPRESSIONS },
+  { area: "Capabilities, policy and review", entries: POLICY },
+  { area: "Graph analyses", entries: ANALYSIS },
+  { area: "Other warnings", entries: WARNINGS },
+  { area: "Tools and formatting", entries: TOOLS },
+];
+
+export const CATALOG: readonly CatalogEntry[] = CATALOG_AREAS.flatMap((a) => a.entries);
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 

@@ -111,6 +111,8 @@ export interface ResolvedGraph {
   readonly fieldList: readonly ResolvedField[];
   readonly starts: readonly A.StartItem[];
   readonly edges: readonly A.EdgeItem[];
+  /** Per source node name, the refs of top-level edges leaving it (`a` of `a -> b`), in source order. */
+  readonly edgesFrom: ReadonlyMap<string, readonly { readonly from: A.NodeRef; readonly to: A.NodeRef; readonly edge: A.EdgeItem }[]>;
   readonly joinEdges: readonly A.JoinEdgeItem[];
   readonly interrupts: readonly A.InterruptAroundItem[];
   readonly policies: readonly A.PolicyItem[];
@@ -225,7 +227,17 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
         break;
     }
   }
-  return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, joinEdges, interrupts, policies, configs, tags, allows, io };
+  const edgesFrom = new Map<string, { from: A.NodeRef; to: A.NodeRef; edge: A.EdgeItem }[]>();
+  for (const edge of edges) {
+    for (let i = 0; i + 1 < edge.refs.length; i++) {
+      const from = edge.refs[i];
+      const list = edgesFrom.get(from.name);
+      const entry = { from, to: edge.refs[i + 1], edge };
+      if (list) list.push(entry);
+      else edgesFrom.set(from.name, [entry]);
+    }
+  }
+  return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, edgesFrom, joinEdges, interrupts, policies, configs, tags, allows, io };
 }
 
 export function resolveNode(decl: A.NodeDecl): ResolvedNode {

@@ -48,10 +48,6 @@ export function routingSources(n: ResolvedNode, g: ResolvedGraph): RoutingSource
   if (routes) out.push({ what: "routes", span: routes.keyword.span });
   const cmd = n.items.get("command");
   if (cmd?.goto) out.push({ what: "command goto", span: cmd.goto.span });
-  for (const e of g.edges) {
-    for (let i = 0; i + 1 < e.refs.length; i++) {
-      if (e.refs[i].name === n.name) out.push({ what: "edge", span: e.refs[i].span });
-    }
-  }
+  for (const e of g.edgesFrom.get(n.name) ?? []) out.push({ what: "edge", span: e.from.span });
   return out.sort((a, b) => a.span.start.offset - b.span.start.offset);
 }

@@ -1,6 +1,19 @@
 /**
  * The validation rules, in the order they run. Each rule lives in its own file.
  */
+import { ChannelReducerRule } from "./ChannelReducerRule.js";
+import { ExpressionRule } from "./ExpressionRule.js";
+import { InterruptCheckpointRule } from "./InterruptCheckpointRule.js";
+import { ItemUnusedRule } from "./ItemUnusedRule.js";
+import { SendInputRule } from "./SendInputRule.js";
+import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
+import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
+import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
+import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
+import { ImplicitEndRule } from "./ImplicitEndRule.js";
+import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
+import { NoPathToEndRule } from "./NoPathToEndRule.js";
+import { UnreachableNodeRule } from "./UnreachableNodeRule.js";
 import { ConflictingRoutingRule } from "./ConflictingRoutingRule.js";
 import { DuplicateDeclarationRule } from "./DuplicateDeclarationRule.js";
 import { DuplicateFieldRule } from "./DuplicateFieldRule.js";
@@ -54,6 +67,19 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownTypeRule,
     WriteTargetRule,
     ItemValueRule,
+    ChannelReducerRule,
+    ItemUnusedRule,
+    SendInputRule,
+    InterruptCheckpointRule,
+    ExpressionRule,
+    ModelCapabilityRule,
+    DisallowedCapabilityRule,
+    UnreachableNodeRule,
+    ImplicitEndRule,
+    CycleWithoutExitRule,
+    NoPathToEndRule,
+    JoinNeverFiresRule,
+    ConcurrentOverwriteRule,
   ];
 }
 

@@ -6,7 +6,8 @@
  * and the other rules still run.
  */
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
-import type { Span } from "../../grammar/span.js";
+import type { LineIndex, Span } from "../../grammar/span.js";
+import type { Provenance } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 
@@ -14,6 +15,11 @@ export interface RuleContext {
   readonly program: ResolvedProgram;
   /** The registry to bind names against; undefined = compile only (no capability binding). */
   readonly registry: RegistryView | undefined;
+  /** Who or what wrote the source (`CompileOptions.provenance`, or the file's `rag:generated-by` pragma). */
+  readonly provenance?: Provenance;
+  /** The source text and its line index, for fixes that insert text. */
+  readonly source: string;
+  readonly lines: LineIndex;
   report(code: string, message: string, span: Span, extras?: DiagnosticExtras): void;
 }
 
@@ -26,22 +32,49 @@ export interface RuleVisitor {
 
 export type Rule = (ctx: RuleContext) => RuleVisitor;
 
-/** Runs `rules` over the program in one traversal. */
+/** Runs `rules` over the program in one traversal (no allocation per rule and node: this loop runs rules × nodes times). */
 export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
-  const visitors = rules.map((rule) => ({ rule, v: rule(ctx) }));
-  const guard = (ruleName: string, span: Span, f: () => void) => {
+  const visitors = rules.map((rule) => ({ name: rule.name, v: rule(ctx) }));
+  const crashed = (ruleName: string, span: Span, e: unknown) =>
+    ctx.report("E-rag-internal", `internal error in rule ${ruleName}: ${e instanceof Error ? e.message : String(e)}`, span, {
+      help: "this is a bug in ragraph, not in your file; please report it with the file",
+    });
+  for (const { name, v } of visitors) {
+    if (!v.program) continue;
     try {
-      f();
+      v.program(ctx.program);
     } catch (e) {
-      ctx.report("E-rag-internal", `internal error in rule ${ruleName}: ${e instanceof Error ? e.message : String(e)}`, span, {
-        help: "this is a bug in ragraph, not in your file; please report it with the file",
-      });
+      crashed(name, ctx.program.program.span, e);
     }
-  };
-  for (const { rule, v } of visitors) if (v.program) guard(rule.name, ctx.program.program.span, () => v.program!(ctx.program));
-  for (const a of ctx.program.agentList) for (const { rule, v } of visitors) if (v.agent) guard(rule.name, a.decl.name.span, () => v.agent!(a));
+  }
+  const agentVisitors = visitors.filter((x) => x.v.agent);
+  for (const a of ctx.program.agentList) {
+    for (const { name, v } of agentVisitors) {
+      try {
+        v.agent!(a);
+      } catch (e) {
+        crashed(name, a.decl.name.span, e);
+      }
+    }
+  }
+  const graphVisitors = visitors.filter((x) => x.v.graph);
+  const nodeVisitors = visitors.filter((x) => x.v.node);
   for (const g of ctx.program.graphs) {
-    for (const { rule, v } of visitors) if (v.graph) guard(rule.name, g.decl.name.span, () => v.graph!(g));
-    for (const n of g.nodeList) for (const { rule, v } of visitors) if (v.node) guard(rule.name, n.decl.name.span, () => v.node!(n, g));
+    for (const { name, v } of graphVisitors) {
+      try {
+        v.graph!(g);
+      } catch (e) {
+        crashed(name, g.decl.name.span, e);
+      }
+    }
+    for (const n of g.nodeList) {
+      for (const { name, v } of nodeVisitors) {
+        try {
+          v.node!(n, g);
+        } catch (e) {
+          crashed(name, n.decl.name.span, e);
+        }
+      }
+    }
   }
 }

@@ -13,6 +13,8 @@ export class BuildContext {
   constructor(
     readonly lines: LineIndex,
     readonly file: string | undefined,
+    /** Maximum bracket nesting (`FrontEndLimits.nestingDepth`), also inside `{{ }}` interpolations. */
+    readonly nestingDepth: number = 64,
   ) {}
 
   report(code: string, message: string, span: Span, extras: DiagnosticExtras = {}): void {

@@ -8,9 +8,14 @@ import { joinSpans } from "../span.js";
 import type * as A from "./ast.js";
 import { first, type BuildContext } from "./build-context.js";
 import type * as C from "./cst.generated.js";
-import { lexFragment } from "./lexer.js";
+import { checkNesting, lexFragment } from "./lexer.js";
 import { ragParser } from "./parser.js";
 import { decodeString } from "./strings.js";
+
+/** A dotted path with white space around it (the lexer's white space, minus the rare kinds). */
+const PATH = /^([ \t\r\n]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,32})[ \t\r\n]*$/;
+/** Words that are operators or literals rather than names: such paths take the general path. */
+const NOT_PATH_WORDS: ReadonlySet<string> = new Set(["not", "and", "or", "in", "for", "true", "false", "null", "START", "END"]);
 
 /** Binary chains longer than this are cut with `E-rag-limit-exceeded` (protects recursive consumers). */
 const MAX_CHAIN = 512;
@@ -140,6 +145,7 @@ export class ExprBuilder {
     const inner = first(n.children.cmpExpr);
     let e: A.Expr = inner ? this.cmpExpr(inner, fallback) : this.missingExpr(this.ctx.nodeSpan(n) ?? fallback);
     const ops = (n.children.ops ?? []).filter((t) => this.ctx.real(t));
+    if (this.tooLong(ops.length, "`not` operators", e.span)) return this.missingExpr(e.span);
     for (let i = ops.length - 1; i >= 0; i--) {
       e = { kind: "Unary", op: "not", operand: e, span: joinSpans(this.ctx.tokenSpan(ops[i]), e.span) };
     }
@@ -178,6 +184,7 @@ export class ExprBuilder {
     const inner = first(n.children.postfixExpr);
     let e: A.Expr = inner ? this.postfixExpr(inner, fallback) : this.missingExpr(this.ctx.nodeSpan(n) ?? fallback);
     const ops = (n.children.ops ?? []).filter((t) => this.ctx.real(t));
+    if (this.tooLong(ops.length, "`-` operators", e.span)) return this.missingExpr(e.span);
     for (let i = ops.length - 1; i >= 0; i--) {
       if (i === ops.length - 1 && e.kind === "Number" && ops[i].startOffset + 1 === e.span.start.offset) {
         e = { kind: "Number", value: -e.value, raw: "-" + e.raw, span: joinSpans(this.ctx.tokenSpan(ops[i]), e.span) };
@@ -191,6 +198,7 @@ export class ExprBuilder {
   private postfixExpr(n: C.PostfixExprCstNode, fallback: Span): A.Expr {
     const prim = first(n.children.primary);
     let e: A.Expr = prim ? this.primary(prim, fallback) : this.missingExpr(this.ctx.nodeSpan(n) ?? fallback);
+    if (this.tooLong(n.children.postfixOp?.length ?? 0, "`.field`, `[index]` and call suffixes", e.span)) return this.missingExpr(e.span);
     for (const op of n.children.postfixOp ?? []) {
       const c = op.children;
       const opSpan = this.ctx.nodeSpan(op) ?? e.span;
@@ -232,6 +240,13 @@ export class ExprBuilder {
       return { kind: "ObjectExpr", entries, span };
     }
     return this.missingExpr(span);
+  }
+
+  /** Reports a chain of more than MAX_CHAIN unary operators or suffixes (they nest in the AST). */
+  private tooLong(count: number, what: string, span: Span): boolean {
+    if (count <= MAX_CHAIN) return false;
+    this.ctx.report("E-rag-limit-exceeded", `expression has ${count} ${what} in a row; the limit is ${MAX_CHAIN}`, span, { label: "expression here" });
+    return true;
   }
 
   /** Placeholder for an expression that recovery left out; already reported by the parser. */
@@ -301,11 +316,18 @@ export class ExprBuilder {
       this.ctx.report("E-rag-invalid-template", "empty interpolation `{{ }}`", span, { label: "no expression", help: "write an expression such as `{{ state.topic }}`" });
       return undefined;
     }
+    const path = this.pathInterpolation(text, abs);
+    if (path) return path;
     const { tokens, errors } = lexFragment(text);
     for (const e of errors) {
       this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)));
     }
     if (errors.length) return undefined;
+    const deep = checkNesting(tokens, this.ctx.nestingDepth);
+    if (deep !== undefined) {
+      this.ctx.report("E-rag-limit-exceeded", `interpolation nests deeper than ${this.ctx.nestingDepth} levels`, this.ctx.lines.span(abs(deep), abs(deep + 1)), { label: "too deep here" });
+      return undefined;
+    }
     for (const tok of tokens) {
       const start = abs(tok.startOffset);
       const end = abs(tok.startOffset + tok.image.length);
@@ -324,6 +346,30 @@ export class ExprBuilder {
     }
     const e = first(cst.children.expr);
     return e ? this.expr(e, span) : undefined;
+  }
+
+  /**
+   * Fast path for the commonest interpolation, a dotted path (`{{ state.topic }}`,
+   * `{{ args.item }}`): builds exactly the AST the parser would (a Name and Member
+   * chain, same spans) without lexing and parsing the fragment, which dominated the
+   * parse time of template-heavy files. Anything else takes the general path.
+   */
+  private pathInterpolation(text: string, abs: (k: number) => number): A.Expr | undefined {
+    const m = PATH.exec(text);
+    if (!m) return undefined;
+    const words = m[2].split(".");
+    if (words.some((w) => NOT_PATH_WORDS.has(w))) return undefined;
+    let at = m[1].length;
+    const lines = this.ctx.lines;
+    let e: A.Expr = { kind: "Name", name: words[0], span: lines.span(abs(at), abs(at + words[0].length)) };
+    at += words[0].length;
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i];
+      const property: A.Identifier = { kind: "Identifier", name: w, span: lines.span(abs(at + 1), abs(at + 1 + w.length)) };
+      e = { kind: "Member", object: e, property, span: { start: e.span.start, end: property.span.end } };
+      at += 1 + w.length;
+    }
+    return e;
   }
 
   // ─────────────────────────────── types and fields ───────────────────────────────
@@ -376,6 +422,10 @@ export class ExprBuilder {
     }
     for (const q of n.children.suffixes ?? []) if (this.ctx.real(q)) suffixes.push({ offset: q.startOffset, end: q, array: false });
     suffixes.sort((a, b) => a.offset - b.offset);
+    if (suffixes.length > this.ctx.nestingDepth) {
+      this.ctx.report("E-rag-limit-exceeded", `type has ${suffixes.length} \`[]\`/\`?\` suffixes; the limit is ${this.ctx.nestingDepth}`, span, { label: "type here" });
+      return t;
+    }
     for (const s of suffixes) {
       const span = joinSpans(t.span, this.ctx.tokenSpan(s.end));
       t = s.array ? { kind: "ArrayType", element: t, span } : { kind: "OptionalType", inner: t, span };

@@ -110,7 +110,7 @@ export interface ChannelItemCstNode extends CstNode {
 export type ChannelItemCstChildren = {
   Kw_channel: IToken[];
   name: IToken[];
-  reducerSpec: ReducerSpecCstNode[];
+  reducerSpec?: ReducerSpecCstNode[];
 };
 
 export interface IoItemCstNode extends CstNode {

@@ -178,7 +178,7 @@ function retype(tok: IToken, t: IToken["tokenType"]): void {
 }
 
 /** Offset of the first bracket that exceeds `max` nesting, if any. */
-function checkNesting(tokens: IToken[], max: number): number | undefined {
+export function checkNesting(tokens: IToken[], max: number): number | undefined {
   let depth = 0;
   for (const t of tokens) {
     const type = t.tokenType;

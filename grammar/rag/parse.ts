@@ -41,7 +41,15 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
   const lexed = lex(source, lines, limits);
   const parser = ragParser();
   parser.input = lexed.tokens;
-  const cst = parser.program() as ProgramCstNode;
+  let cst: ProgramCstNode;
+  try {
+    cst = parser.program() as ProgramCstNode;
+  } catch (e) {
+    // Recursion the bracket limit does not see (e.g. `list<list<…>>` thousands deep) can
+    // exhaust the stack; fail closed with a diagnostic, never a crash.
+    if (!(e instanceof RangeError)) throw e;
+    return { value: empty, diagnostics: withFile([...lexed.diagnostics, tooDeep(lines)]), lines };
+  }
   const syntax: Diagnostic[] = parser.errors.map((err) => {
     const tok = err.token as IToken;
     const real = tok && Number.isFinite(tok.startOffset) && tok.tokenType.name !== "EOF";
@@ -49,9 +57,22 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
     return diagnostic("E-rag-unexpected-token", err.message, span, { label: real ? "unexpected here" : "input ends here" });
   });
 
-  const ctx = new BuildContext(lines, undefined);
-  const program = new AstBuilder(ctx).program(cst, source, lexed.comments);
+  const ctx = new BuildContext(lines, undefined, limits.nestingDepth);
+  let program: Program;
+  try {
+    program = new AstBuilder(ctx).program(cst, source, lexed.comments);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return { value: empty, diagnostics: withFile([...lexed.diagnostics, ...syntax, tooDeep(lines)]), lines };
+  }
   return { value: program, diagnostics: withFile(sortDiagnostics(dedupe([...lexed.diagnostics, ...syntax, ...ctx.diagnostics]))), lines };
+}
+
+function tooDeep(lines: LineIndex): Diagnostic {
+  return diagnostic("E-rag-limit-exceeded", "the source nests too deeply to parse", lines.span(0, 0), {
+    label: "nesting too deep",
+    help: "flatten the deepest structure (types, expressions or blocks); the limit protects the parser",
+  });
 }
 
 /** Offset just past the last non-whitespace character (where "end of input" is reported). */

@@ -9,7 +9,7 @@
  *
  * Build the parser once and reuse it (`parser.input = tokens`).
  */
-import { CstParser, EOF, tokenMatcher, type CstNode, type IToken, type TokenType } from "#chevrotain";
+import { CstParser, EOF, tokenMatcher, type CstNode, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "#chevrotain";
 import { errorMessageProvider } from "./parser-messages.js";
 import {
   allTokens,
@@ -77,6 +77,14 @@ export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
 const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
 
 export class RagParser extends CstParser {
+  /**
+   * Each `OR`'s alternatives, built on its first call and reused (Chevrotain's
+   * performance guide, "caching arrays of alternatives"): building them on every call
+   * allocates a closure per alternative, which dominated parse time on large files.
+   */
+  private readonly alts: Record<string, IOrAlt<unknown>[]> = {};
+  private readonly opts: Record<string, OrMethodOpts<unknown>> = {};
+
   constructor() {
     super(allTokens, {
       recoveryEnabled: true,
@@ -85,6 +93,20 @@ export class RagParser extends CstParser {
       errorMessageProvider,
     });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain creates each CST node's `children` with `Object.create(null)`, which V8
+   * keeps in dictionary mode: on a 60k-line file that made the CST about three times
+   * larger and slower to build and collect. A plain object literal gets fast properties.
+   * Safe because no rule name, token name or label of this grammar is a member of
+   * `Object.prototype` (test/grammar/cst-keys.test.ts checks it).
+   */
+  cstInvocationStateUpdate(fullRuleName: string): void {
+    const self = this as unknown as { setInitialNodeLocation(n: object): void; CST_STACK: object[] };
+    const cstNode = { name: fullRuleName, children: {} };
+    self.setInitialNodeLocation(cstNode);
+    self.CST_STACK.push(cstNode);
   }
 
   // ─────────────── lookahead helpers (used only inside GATEs) ───────────────
@@ -138,7 +160,7 @@ export class RagParser extends CstParser {
   /** program = (graph_decl | agent_decl | schema_decl)* */
   public program = this.RULE("program", () => {
     this.MANY(() => {
-      this.OR({
+      this.OR(this.opts.program ??= {
         IGNORE_AMBIGUITIES: true,
         MAX_LOOKAHEAD: 1,
         DEF: [
@@ -158,7 +180,7 @@ export class RagParser extends CstParser {
     this.CONSUME(Ident, { LABEL: "name" });
     this.CONSUME(LCurly);
     this.MANY(() =>
-      this.OR({
+      this.OR(this.opts.graphDecl ??= {
         IGNORE_AMBIGUITIES: true,
         MAX_LOOKAHEAD: 1,
         DEF: [{ GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.graphItem) }],
@@ -169,7 +191,7 @@ export class RagParser extends CstParser {
 
   /** `,` or `;`: optional separators between items (`language.md` §1). */
   public separator = this.RULE("separator", () => {
-    this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]);
+    this.OR(this.alts.separator ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]);
   });
 
   /** agent_decl = "agent" IDENT "{" node_item* "}" */
@@ -190,7 +212,7 @@ export class RagParser extends CstParser {
 
   /** graph_item (§2.1) */
   public graphItem = this.RULE("graphItem", () => {
-    this.OR({
+    this.OR(this.opts.graphItem ??= {
       IGNORE_AMBIGUITIES: true,
       MAX_LOOKAHEAD: 1,
       DEF: [
@@ -224,22 +246,22 @@ export class RagParser extends CstParser {
     this.SUBRULE(this.fieldBlock);
   });
 
-  /** "channel" IDENT reducer arg* */
+  /** "channel" IDENT reducer arg* (a missing reducer is reported by the compiler, `E-rag-missing-reducer`) */
   public channelItem = this.RULE("channelItem", () => {
     this.CONSUME(KW.channel);
     this.CONSUME(Ident, { LABEL: "name" });
-    this.SUBRULE(this.reducerSpec);
+    this.OPTION({ GATE: () => !this.startsGraphItem(), DEF: () => this.SUBRULE(this.reducerSpec) });
   });
 
   /** ("input" | "output") "{" field* "}" */
   public ioItem = this.RULE("ioItem", () => {
-    this.OR([{ ALT: () => this.CONSUME(KW.input, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.output, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.ioItem ??= [{ ALT: () => this.CONSUME(KW.input, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.output, { LABEL: "keyword" }) }]);
     this.SUBRULE(this.fieldBlock);
   });
 
   /** ("defaults" | "metadata") block */
   public configItem = this.RULE("configItem", () => {
-    this.OR([{ ALT: () => this.CONSUME(KW.defaults, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.configItem ??= [{ ALT: () => this.CONSUME(KW.defaults, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) }]);
     this.SUBRULE(this.block);
   });
 
@@ -274,11 +296,11 @@ export class RagParser extends CstParser {
   /** "interrupt" ("before" | "after") list | "interrupt" IDENT */
   public interruptItem = this.RULE("interruptItem", () => {
     this.CONSUME(KW.interrupt);
-    this.OR({
+    this.OR(this.opts.interruptItem ??= {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { GATE: () => (this.kw(1, "before") || this.kw(1, "after")) && is(this.LA(2), LBracket), ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(KW.before, { LABEL: "when" }) }, { ALT: () => this.CONSUME(KW.after, { LABEL: "when" }) }]);
+          this.OR2(this.alts.interruptItem2 ??= [{ ALT: () => this.CONSUME(KW.before, { LABEL: "when" }) }, { ALT: () => this.CONSUME(KW.after, { LABEL: "when" }) }]);
           this.SUBRULE(this.nameList);
         } },
         { ALT: () => this.CONSUME(Ident, { LABEL: "policy" }) },
@@ -303,7 +325,7 @@ export class RagParser extends CstParser {
 
   /** node_ref = IDENT | "END" | "START" */
   public nodeRef = this.RULE("nodeRef", () => {
-    this.OR([{ ALT: () => this.CONSUME(Ident) }, { ALT: () => this.CONSUME(EndRef) }, { ALT: () => this.CONSUME(StartRef) }]);
+    this.OR(this.alts.nodeRef ??= [{ ALT: () => this.CONSUME(Ident) }, { ALT: () => this.CONSUME(EndRef) }, { ALT: () => this.CONSUME(StartRef) }]);
   });
 
   /** "[" (IDENT | STRING) (","? (IDENT | STRING))* "]"  (a quoted name is accepted, as in `tools` lists) */
@@ -322,7 +344,7 @@ export class RagParser extends CstParser {
   public nodeBody = this.RULE("nodeBody", () => {
     this.CONSUME(LCurly);
     this.MANY(() =>
-      this.OR({
+      this.OR(this.opts.nodeBody ??= {
         IGNORE_AMBIGUITIES: true,
         MAX_LOOKAHEAD: 1,
         DEF: [{ GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.nodeItem) }],
@@ -333,7 +355,7 @@ export class RagParser extends CstParser {
 
   /** node_item (§2.3): a closed set of keyword-led items. */
   public nodeItem = this.RULE("nodeItem", () => {
-    this.OR({
+    this.OR(this.opts.nodeItem ??= {
       IGNORE_AMBIGUITIES: true,
       MAX_LOOKAHEAD: 1,
       DEF: [
@@ -371,7 +393,7 @@ export class RagParser extends CstParser {
 
   /** ("model" | "agent" | "graph" | "script" | "tool" | "route") STRING */
   public bindingItem = this.RULE("bindingItem", () => {
-    this.OR([
+    this.OR(this.alts.bindingItem ??= [
       { ALT: () => this.CONSUME(KW.model, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.agent, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.graph, { LABEL: "keyword" }) },
@@ -384,18 +406,18 @@ export class RagParser extends CstParser {
 
   /** ("system" | "prompt") TEMPLATE */
   public templateItem = this.RULE("templateItem", () => {
-    this.OR([{ ALT: () => this.CONSUME(KW.system, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.prompt, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.templateItem ??= [{ ALT: () => this.CONSUME(KW.system, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.prompt, { LABEL: "keyword" }) }]);
     this.SUBRULE(this.stringValue);
   });
 
   /** STRING | """STRING""" */
   public stringValue = this.RULE("stringValue", () => {
-    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME(TripleString) }]);
+    this.OR(this.alts.stringValue ??= [{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME(TripleString) }]);
   });
 
   /** ("tools" | "sources" | "options" | "validate" | "tags") list */
   public listItem = this.RULE("listItem", () => {
-    this.OR([
+    this.OR(this.alts.listItem ??= [
       { ALT: () => this.CONSUME(KW.tools, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.sources, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.options, { LABEL: "keyword" }) },
@@ -408,19 +430,19 @@ export class RagParser extends CstParser {
   /** "input" (STRING | expr_map) */
   public inputItem = this.RULE("inputItem", () => {
     this.CONSUME(KW.input);
-    this.OR([{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
+    this.OR(this.alts.inputItem ??= [{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
   });
 
   /** "output" ("{" field* "}" | IDENT) */
   public outputItem = this.RULE("outputItem", () => {
     this.CONSUME(KW.output);
-    this.OR([{ ALT: () => this.SUBRULE(this.fieldBlock) }, { ALT: () => this.CONSUME(Ident, { LABEL: "schema" }) }]);
+    this.OR(this.alts.outputItem ??= [{ ALT: () => this.SUBRULE(this.fieldBlock) }, { ALT: () => this.CONSUME(Ident, { LABEL: "schema" }) }]);
   });
 
   /** "writes" (IDENT | expr_map) */
   public writesItem = this.RULE("writesItem", () => {
     this.CONSUME(KW.writes);
-    this.OR([{ ALT: () => this.CONSUME(Ident, { LABEL: "channel" }) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
+    this.OR(this.alts.writesItem ??= [{ ALT: () => this.CONSUME(Ident, { LABEL: "channel" }) }, { ALT: () => this.SUBRULE(this.exprMap) }]);
   });
 
   /** "set" expr_map */
@@ -432,7 +454,7 @@ export class RagParser extends CstParser {
   /** "next" (node_ref | "[" node_ref (","? node_ref)* "]") */
   public nextItem = this.RULE("nextItem", () => {
     this.CONSUME(KW.next);
-    this.OR([
+    this.OR(this.alts.nextItem ??= [
       { ALT: () => this.SUBRULE(this.nodeRef) },
       {
         ALT: () => {
@@ -453,14 +475,14 @@ export class RagParser extends CstParser {
     this.CONSUME(LCurly);
     this.MANY(() => {
       this.SUBRULE(this.route);
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+      this.OPTION(() => this.OR(this.alts.routesItem ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
     });
     this.CONSUME(RCurly);
   });
 
   /** route = "else" "->" node_ref | "when" expr "->" node_ref | IDENT "->" node_ref */
   public route = this.RULE("route", () => {
-    this.OR({
+    this.OR(this.opts.route ??= {
       IGNORE_AMBIGUITIES: true,
       MAX_LOOKAHEAD: 1,
       DEF: [
@@ -525,7 +547,7 @@ export class RagParser extends CstParser {
     this.SUBRULE(this.nodeRef);
     this.OPTION(() => {
       this.CONSUME(KW.wait);
-      this.OR([{ ALT: () => this.CONSUME(Ident, { LABEL: "policy" }) }, { ALT: () => this.CONSUME(NumberLit, { LABEL: "count" }) }]);
+      this.OR(this.alts.joinItem ??= [{ ALT: () => this.CONSUME(Ident, { LABEL: "policy" }) }, { ALT: () => this.CONSUME(NumberLit, { LABEL: "count" }) }]);
     });
   });
 
@@ -534,7 +556,7 @@ export class RagParser extends CstParser {
     this.CONSUME(KW.command);
     this.CONSUME(LCurly);
     this.MANY(() =>
-      this.OR([
+      this.OR(this.alts.commandItem ??= [
         { ALT: () => { this.CONSUME(KW.goto); this.SUBRULE(this.nodeRef); } },
         { ALT: () => { this.CONSUME(KW.update); this.SUBRULE(this.exprMap); } },
         { ALT: () => this.SUBRULE(this.separator) },
@@ -545,24 +567,24 @@ export class RagParser extends CstParser {
 
   /** ("blocking" | "optional") BOOL? */
   public flagItem = this.RULE("flagItem", () => {
-    this.OR([{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }]);
-    this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
+    this.OR(this.alts.flagItem ??= [{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }]);
+    this.OPTION(() => this.OR2(this.alts.flagItem2 ??= [{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
   });
 
   /** ("retry" | "metadata") block | "cache" (BOOL | block) */
   public blockItem = this.RULE("blockItem", () => {
-    this.OR([
+    this.OR(this.alts.blockItem ??= [
       { ALT: () => this.CONSUME(KW.retry, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.cache, { LABEL: "keyword" }) },
     ]);
-    this.OR2([{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]);
+    this.OR2(this.alts.blockItem2 ??= [{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]);
   });
 
   /** "timeout" (DURATION | NUMBER | STRING) */
   public timeoutItem = this.RULE("timeoutItem", () => {
     this.CONSUME(KW.timeout);
-    this.OR([{ ALT: () => this.CONSUME(DurationLit) }, { ALT: () => this.CONSUME(NumberLit) }, { ALT: () => this.CONSUME(StringLit) }]);
+    this.OR(this.alts.timeoutItem ??= [{ ALT: () => this.CONSUME(DurationLit) }, { ALT: () => this.CONSUME(NumberLit) }, { ALT: () => this.CONSUME(StringLit) }]);
   });
 
   /** "max_steps" INTEGER */
@@ -596,10 +618,10 @@ export class RagParser extends CstParser {
   });
 
   public steeringEntry = this.RULE("steeringEntry", () => {
-    this.OR([
+    this.OR(this.alts.steeringEntry ??= [
       {
         ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(KW.parent, { LABEL: "who" }) }, { ALT: () => this.CONSUME(KW.human, { LABEL: "who" }) }]);
+          this.OR2(this.alts.steeringEntry2 ??= [{ ALT: () => this.CONSUME(KW.parent, { LABEL: "who" }) }, { ALT: () => this.CONSUME(KW.human, { LABEL: "who" }) }]);
           this.CONSUME(KW.allow);
           this.SUBRULE(this.valueList);
         },
@@ -617,7 +639,7 @@ export class RagParser extends CstParser {
   });
 
   public junkOrCloser = this.RULE("junkOrCloser", () => {
-    this.OR([
+    this.OR(this.alts.junkOrCloser ??= [
       { ALT: () => this.SUBRULE(this.junkUnit) },
       { ALT: () => this.CONSUME(RCurly) },
       { ALT: () => this.CONSUME(RBracket) },
@@ -639,7 +661,7 @@ export class RagParser extends CstParser {
 
   /** One token, or one balanced bracket group. */
   public junkUnit = this.RULE("junkUnit", () => {
-    this.OR([
+    this.OR(this.alts.junkUnit ??= [
       { ALT: () => this.CONSUME(NonBracket) },
       { ALT: () => { this.CONSUME(LCurly); this.MANY(() => this.SUBRULE(this.junkUnit)); this.CONSUME(RCurly); } },
       { ALT: () => { this.CONSUME(LBracket); this.MANY2(() => this.SUBRULE2(this.junkUnit)); this.CONSUME(RBracket); } },
@@ -654,7 +676,7 @@ export class RagParser extends CstParser {
     this.CONSUME(LCurly);
     this.MANY(() => {
       this.SUBRULE(this.field);
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+      this.OPTION(() => this.OR(this.alts.fieldBlock ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
     });
     this.CONSUME(RCurly);
   });
@@ -690,7 +712,7 @@ export class RagParser extends CstParser {
 
   /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
   public typeAtom = this.RULE("typeAtom", () => {
-    this.OR([
+    this.OR(this.alts.typeAtom ??= [
       {
         ALT: () => {
           this.CONSUME(Ident, { LABEL: "name" });
@@ -728,7 +750,7 @@ export class RagParser extends CstParser {
 
   /** value = literal | "-" NUMBER | list | block | IDENT (list | block)? */
   public value = this.RULE("value", () => {
-    this.OR([
+    this.OR(this.alts.value ??= [
       { ALT: () => this.CONSUME(StringLit) },
       { ALT: () => this.CONSUME(TripleString) },
       { ALT: () => this.CONSUME(NumberLit) },
@@ -742,7 +764,7 @@ export class RagParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(Ident, { LABEL: "word" });
-          this.OPTION(() => this.OR2([{ ALT: () => this.SUBRULE2(this.valueList) }, { ALT: () => this.SUBRULE2(this.block) }]));
+          this.OPTION(() => this.OR2(this.alts.value2 ??= [{ ALT: () => this.SUBRULE2(this.valueList) }, { ALT: () => this.SUBRULE2(this.block) }]));
         },
       },
     ]);
@@ -769,7 +791,7 @@ export class RagParser extends CstParser {
     this.CONSUME(Ident, { LABEL: "key" });
     this.OPTION(() => this.CONSUME(Colon));
     this.SUBRULE(this.value);
-    this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+    this.OPTION2(() => this.OR(this.alts.blockEntry ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
   });
 
   // ─────────────────────────────── expressions (§3) ───────────────────────────────
@@ -785,14 +807,14 @@ export class RagParser extends CstParser {
     this.CONSUME(Ident, { LABEL: "key" });
     this.OPTION(() => this.CONSUME(Colon));
     this.SUBRULE(this.expr);
-    this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
+    this.OPTION2(() => this.OR(this.alts.exprEntry ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
   });
 
   /** expr = and (("or" | "||") and)* */
   public expr = this.RULE("expr", () => {
     this.SUBRULE(this.andExpr, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(KW.or, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(OrOr, { LABEL: "ops" }) }]);
+      this.OR(this.alts.expr ??= [{ ALT: () => this.CONSUME(KW.or, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(OrOr, { LABEL: "ops" }) }]);
       this.SUBRULE2(this.andExpr, { LABEL: "operands" });
     });
   });
@@ -801,14 +823,14 @@ export class RagParser extends CstParser {
   public andExpr = this.RULE("andExpr", () => {
     this.SUBRULE(this.notExpr, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(KW.and, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(AndAnd, { LABEL: "ops" }) }]);
+      this.OR(this.alts.andExpr ??= [{ ALT: () => this.CONSUME(KW.and, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(AndAnd, { LABEL: "ops" }) }]);
       this.SUBRULE2(this.notExpr, { LABEL: "operands" });
     });
   });
 
   /** not = ("not" | "!")* cmp  (iterative, so long chains cannot overflow the stack) */
   public notExpr = this.RULE("notExpr", () => {
-    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(KW.not, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Bang, { LABEL: "ops" }) }]));
+    this.MANY(() => this.OR(this.alts.notExpr ??= [{ ALT: () => this.CONSUME(KW.not, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Bang, { LABEL: "ops" }) }]));
     this.SUBRULE(this.cmpExpr);
   });
 
@@ -816,7 +838,7 @@ export class RagParser extends CstParser {
   public cmpExpr = this.RULE("cmpExpr", () => {
     this.SUBRULE(this.addExpr, { LABEL: "operands" });
     this.OPTION(() => {
-      this.OR([
+      this.OR(this.alts.cmpExpr ??= [
         { ALT: () => this.CONSUME(EqEq, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(NotEq, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(LtEq, { LABEL: "ops" }) },
@@ -833,7 +855,7 @@ export class RagParser extends CstParser {
   public addExpr = this.RULE("addExpr", () => {
     this.SUBRULE(this.mulExpr, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Minus, { LABEL: "ops" }) }]);
+      this.OR(this.alts.addExpr ??= [{ ALT: () => this.CONSUME(Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Minus, { LABEL: "ops" }) }]);
       this.SUBRULE2(this.mulExpr, { LABEL: "operands" });
     });
   });
@@ -842,7 +864,7 @@ export class RagParser extends CstParser {
   public mulExpr = this.RULE("mulExpr", () => {
     this.SUBRULE(this.unaryExpr, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR([
+      this.OR(this.alts.mulExpr ??= [
         { ALT: () => this.CONSUME(Star, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(Slash, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(Percent, { LABEL: "ops" }) },
@@ -864,7 +886,7 @@ export class RagParser extends CstParser {
   });
 
   public postfixOp = this.RULE("postfixOp", () => {
-    this.OR([
+    this.OR(this.alts.postfixOp ??= [
       { ALT: () => { this.CONSUME(Dot); this.CONSUME(Ident, { LABEL: "property" }); } },
       { ALT: () => { this.CONSUME(LBracket); this.SUBRULE(this.expr, { LABEL: "index" }); this.CONSUME(RBracket); } },
       {
@@ -879,7 +901,7 @@ export class RagParser extends CstParser {
 
   /** primary = literal | IDENT | "(" expr ")" | "[" expr,* "]" | "{" (IDENT ":" expr),* "}" */
   public primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR(this.alts.primary ??= [
       { ALT: () => this.CONSUME(StringLit) },
       { ALT: () => this.CONSUME(TripleString) },
       { ALT: () => this.CONSUME(NumberLit) },

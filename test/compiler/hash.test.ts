@@ -62,3 +62,34 @@ describe("blueprint hash", () => {
     expect(bp(two("a"), { graph: "outer" }).hash).not.toBe(bp(two("b"), { graph: "outer" }).hash);
   });
 });
+
+describe("semanticJson", () => {
+  it("equals the canonical JSON of semanticForm on every example and a generated graph", async () => {
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const { canonicalJson, compile, semanticForm, semanticJson } = await import("../../compiler/index.js");
+    const { generateGraph } = await import("../../bench/compiler/generate.js");
+    const dir = new URL("../../examples/", import.meta.url).pathname;
+    const sources = [...readdirSync(dir).filter((f) => f.endsWith(".rag")).map((f) => readFileSync(dir + f, "utf8")), generateGraph(200), base];
+    let checked = 0;
+    for (const src of sources) {
+      for (const b of compile(src, { provenance: { generatedBy: "model", author: "x" }, file: "f.rag" }).value.blueprints) {
+        expect(b.edges.length + b.barriers.length).toBeGreaterThan(0);
+        expect(semanticJson(b)).toBe(canonicalJson(semanticForm(b)));
+        expect(semanticJson(b)).not.toContain('"span"');
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("blueprintHash", () => {
+  it("is sha256 of semanticJson, also for a blueprint larger than the hash's 16 KiB chunks", async () => {
+    const { blueprintHash, compile, semanticJson, sha256Hex } = await import("../../compiler/index.js");
+    const { generateGraph } = await import("../../bench/compiler/generate.js");
+    const b = compile(generateGraph(600)).value.blueprints[0];
+    expect(semanticJson(b).length).toBeGreaterThan(100_000);
+    expect(blueprintHash(b)).toBe("sha256:" + sha256Hex(semanticJson(b)));
+    expect(b.hash).toBe(blueprintHash(b));
+  });
+});

@@ -476,11 +476,13 @@ describe("long runs", () => {
 });
 
 describe("recursion limit", () => {
+  // The exit never fires (n only grows). A loop with no exit at all is rejected by the
+  // compiler (E-rag-cycle-without-exit), so the runtime's limit is tested through this one.
   const cycle = (limit: string) => `graph g {
     start a
     ${limit}
     state { n: number = 0 }
-    node a { kind probe set { n: state.n + 1 } next a }
+    node a { kind probe set { n: state.n + 1 } routes { when state.n < 0 -> END  else -> a } }
   }`;
 
   it("a cycle without exit fails with RecursionLimitError after recursion_limit supersteps", async () => {
@@ -536,12 +538,13 @@ describe("recursion limit", () => {
 
 describe("write validation", () => {
   it("a string written into a number field fails with InvalidUpdateError naming graph, node and field", async () => {
+    // The value comes from the run input: a literal "oops" is rejected at compile time (E-rag-type-mismatch).
     const src = `graph counter_graph {
       start bad
       state { count: number = 0 }
-      node bad { kind set set { count: "oops" } next END }
+      node bad { kind set set { count: input.value } next END }
     }`;
-    const err = await failure(runGraph(src));
+    const err = await failure(runGraph(src, { value: "oops" }));
     expect(err).toBeInstanceOf(InvalidUpdateError);
     const e = err as InvalidUpdateError;
     expect(e.code).toBe("invalid_update");
@@ -609,10 +612,10 @@ describe("write validation", () => {
       state { ok: number = 0  count: number = 0 }
       node s { kind set next [good, bad] }
       node good { kind set set { ok: 1 } next END }
-      node bad { kind set set { count: "x" } next after }
+      node bad { kind set set { count: input.value } next after }
       node after { kind probe next END }
     }`;
-    const err = await failure(runGraph(src, {}, { registry }));
+    const err = await failure(runGraph(src, { value: "x" }, { registry }));
     expect(err).toBeInstanceOf(InvalidUpdateError);
     expect(seen).toEqual([]);
   });

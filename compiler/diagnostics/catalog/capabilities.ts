@@ -4,7 +4,7 @@ import { EXAMPLE_REGISTRY as REG } from "./entry.js";
 
 export const CAPABILITIES: readonly CatalogEntry[] = [
   { code: "E-rag-invalid-node-kind", title: "invalid node kind", meaning: "`kind` names no node kind the registry grants.", example: "graph g { start a node a { kind wizard } }", exampleRegistry: REG },
-  { code: "E-rag-unknown-model", title: "unknown model", meaning: "A model name is not registered.", example: 'graph g { start a node a { model "nope" } }', exampleRegistry: REG },
+  { code: "E-rag-unknown-model", title: "unknown model", meaning: "A model name is not registered.", example: 'graph g { start a node a { model "defualt" next END } }', exampleRegistry: REG },
   { code: "E-rag-unknown-tool", title: "unknown tool", meaning: "A tool name is not registered (one diagnostic per tool).", example: 'graph g { start a node a { kind agent model "default" tools ["nope"] } }', exampleRegistry: REG },
   { code: "E-rag-unknown-agent", title: "unknown agent", meaning: "An agent name is neither an inline agent of the file nor registered.", example: 'graph g { start a node a { kind subagent agent "nope" } }', exampleRegistry: REG },
   { code: "E-rag-unknown-script", title: "unknown script", meaning: "A `.ragsh` script name is not registered.", example: 'graph g { start a node a { kind repl_agent script "nope" } }', exampleRegistry: REG },

@@ -5,7 +5,7 @@ import { EXAMPLE_REGISTRY as REG } from "./entry.js";
 export const STRUCTURE: readonly CatalogEntry[] = [
   { code: "E-rag-missing-start", title: "missing start", meaning: "A graph has no `start` item and no `START -> x` edge. When it has one node, a fix adds `start` for it.", example: "graph g { node a {} }" },
   { code: "E-rag-unknown-start", title: "unknown start", meaning: "The `start` item names no node of the graph.", example: "graph g { start missing node a {} }" },
-  { code: "E-rag-unknown-node", title: "unknown node", meaning: "A `next`, route, `goto`, edge, join, `sources`, `on_error` or interrupt reference names no node. A fix applies when one name is close.", example: "graph g { start a node a { routes { go -> ghost } } }" },
+  { code: "E-rag-unknown-node", title: "unknown node", meaning: "A `next`, route, `goto`, edge, join, `sources`, `on_error` or interrupt reference names no node. A fix applies when one name is close.", example: "graph g { start a node a { routes { done -> revew } } node review { next END } }" },
   { code: "E-rag-start-as-target", title: "START as a target", meaning: "`START` can only begin an edge; it is never the target of a route, edge or join.", example: "graph g { start a node a { next START } }" },
   { code: "E-rag-unknown-send-target", title: "unknown send target", meaning: "A send target is not a node, an inline or registered agent, or a graph.", example: "graph g { start a node a { send [ghost] } }" },
   { code: "E-rag-conflicting-routing", title: "conflicting routing", meaning: "A node is routed two ways (`next`, `routes`, `command goto`, top-level edges). Keep one.", example: "graph g { start a node a { next b routes { x -> b } } node b {} }" },

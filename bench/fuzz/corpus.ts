@@ -1,0 +1,19 @@
+/**
+ * Seed inputs for the fuzzer: the examples, the parser and diagnostics goldens, and
+ * every source of the compatibility corpus (`../shared/compat`, read in place; skipped
+ * when it is not there).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+export function seedCorpus(): string[] {
+  const out: string[] = [];
+  for (const dir of ["examples", "test/grammar/golden", "test/compiler/golden"]) {
+    for (const f of readdirSync(root + dir).filter((x) => x.endsWith(".rag")).sort()) out.push(readFileSync(`${root}${dir}/${f}`, "utf8"));
+  }
+  const compat = root + "../shared/compat/tinyagents/corpus.json";
+  if (existsSync(compat)) for (const c of JSON.parse(readFileSync(compat, "utf8")) as { source: string }[]) out.push(c.source);
+  return out;
+}

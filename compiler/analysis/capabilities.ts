@@ -1,0 +1,76 @@
+/**
+ * Every capability a graph binds, with where it is named: the input of `allow` and
+ * policy checks (`language.md` §2.1 `allow`, §5). Names resolved by meaning (§6): `model`
+ * on a subgraph node is a graph and on a router node a route function; inline agents the
+ * graph uses contribute their model and tools; send targets that are no node or inline
+ * agent are registered agents or graphs.
+ */
+import type { Span } from "../../grammar/span.js";
+import type { CapabilityKind } from "../policy-view.js";
+import { canonicalReducer } from "../resolve/reducers.js";
+import { listNames, type ItemTable, type ResolvedGraph, type ResolvedProgram } from "../resolve/resolve.js";
+
+export interface CapabilityUse {
+  readonly kind: CapabilityKind;
+  readonly name: string;
+  /** Other spellings that count as the same grant (a reducer's canonical name). */
+  readonly aliases?: readonly string[];
+  readonly span: Span;
+  /** "node `a`", "agent `r`", "channel `x`". */
+  readonly owner: string;
+}
+
+function agentItems(items: ItemTable, owner: string, out: CapabilityUse[]): void {
+  const m = items.get("model");
+  if (m) out.push({ kind: "models", name: m.value.value, span: m.value.span, owner });
+  for (const t of listNames(items.get("tools")?.value)) out.push({ kind: "tools", name: t.name, span: t.span, owner });
+}
+
+export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): CapabilityUse[] {
+  const out: CapabilityUse[] = [];
+  const inlineUsed = new Map<string, Span>();
+  for (const n of g.nodeList) {
+    if (g.nodes.get(n.name) !== n) continue;
+    const owner = `node \`${n.name}\``;
+    const it = n.items;
+    const model = it.get("model");
+    if (model) {
+      const kind: CapabilityKind = n.modelMeaning === "graph" ? "graphs" : n.modelMeaning === "route" ? "routers" : "models";
+      out.push({ kind, name: model.value.value, span: model.value.span, owner });
+    }
+    for (const t of listNames(it.get("tools")?.value)) out.push({ kind: "tools", name: t.name, span: t.span, owner });
+    const simple = [["tool", "tools"], ["graph", "graphs"], ["script", "scripts"], ["route", "routers"]] as const;
+    for (const [k, kind] of simple) {
+      const b = it.get(k);
+      if (b) out.push({ kind, name: b.value.value, span: b.value.span, owner });
+    }
+    const agent = it.get("agent");
+    if (agent) {
+      if (p.agents.has(agent.value.value)) inlineUsed.set(agent.value.value, agent.value.span);
+      else out.push({ kind: "agents", name: agent.value.value, span: agent.value.span, owner });
+    }
+    for (const v of listNames(it.get("validate")?.value)) out.push({ kind: "validators", name: v.name, span: v.span, owner });
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const name = t.target.name;
+        if (!name || g.nodes.has(name)) continue;
+        if (p.agents.has(name)) inlineUsed.set(name, t.target.span);
+        else out.push({ kind: p.graphByName.has(name) ? "graphs" : "agents", name, span: t.target.span, owner: `a send from node \`${n.name}\`` });
+      }
+    }
+  }
+  for (const [name] of inlineUsed) {
+    const a = p.agents.get(name)!;
+    agentItems(a.items, `agent \`${name}\``, out);
+  }
+  for (const f of g.fieldList) {
+    const r = f.source.reducer;
+    if (!r || !r.name.name) continue;
+    const owner = `field \`${f.name.name}\``;
+    const canon = canonicalReducer(r.name.name);
+    out.push({ kind: "reducers", name: r.name.name, ...(canon && canon !== r.name.name ? { aliases: [canon] } : {}), span: r.name.span, owner });
+    const fn = r.args[0];
+    if (canon === "aggregate" && fn?.kind === "String") out.push({ kind: "reducers", name: fn.value, span: fn.span, owner });
+  }
+  return out.filter((u) => u.name);
+}

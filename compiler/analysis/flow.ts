@@ -1,0 +1,171 @@
+/**
+ * The control-flow graph of one resolved graph, as a graphology `DirectedGraph`, for the
+ * graph analyses (unreachable nodes, no path to END, cycles without exit, joins that
+ * never fire, implicit ends, concurrent overwrites).
+ *
+ * Vertices are the node names plus `START` and `END` (both reserved words, so no node
+ * can collide with them). One `FlowEdge` is kept per way control can pass, in source
+ * order, with the span that caused it; the graphology graph holds one merged edge per
+ * ordered pair and is what traversals run on. Edges that name no node (already an
+ * `E-rag-unknown-node`) are left out so that one mistake is reported once.
+ *
+ * Semantics follow `runtime/plan.ts`: a node without `next`/`routes`/`goto`/edges/`join`
+ * (and not a barrier source) ends its branch (an `end` edge to END); `when` routes
+ * without `else` also end the branch when no condition holds; `on_error -> x` is a way
+ * out on failure; a `send` starts branches at node targets; `join X` and barriers lead
+ * to their target. Built once per graph and shared by every rule (cached).
+ */
+import { DirectedGraph } from "graphology";
+import { bfsFromNode } from "graphology-traversal";
+import type { Span } from "../../grammar/span.js";
+import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+
+export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
+
+export interface FlowEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: FlowEdgeKind;
+  /** Route label for `route` edges. */
+  readonly label?: string;
+  /** The source text that creates the edge (the target reference, route or item). */
+  readonly span: Span;
+}
+
+export const START = "START";
+export const END = "END";
+
+export interface FlowGraph {
+  /** Merged graph (one edge per ordered pair); vertices are node names, START and END. */
+  readonly graph: DirectedGraph;
+  readonly edges: readonly FlowEdge[];
+  readonly out: ReadonlyMap<string, readonly FlowEdge[]>;
+  readonly into: ReadonlyMap<string, readonly FlowEdge[]>;
+  /** True when the graph has an entry (a `start` item or `START -> x` naming a node). */
+  readonly hasEntry: boolean;
+  /**
+   * False when some reference names no node, so edges are missing: the analyses that
+   * depend on every edge (reachability, termination) stay quiet rather than blame the
+   * wrong node for one misspelling.
+   */
+  readonly complete: boolean;
+  /** Nodes with a routing item or edge of their own (so they do not end implicitly). */
+  readonly routed: ReadonlySet<string>;
+  /** Nodes reachable from START (START included). */
+  readonly reachable: ReadonlySet<string>;
+  /** Nodes from which END can be reached (END included). */
+  readonly canEnd: ReadonlySet<string>;
+}
+
+const cache = new WeakMap<ResolvedGraph, FlowGraph>();
+
+/** The flow graph of `g` (built on first use, then cached). */
+export function flowGraph(g: ResolvedGraph): FlowGraph {
+  let f = cache.get(g);
+  if (!f) {
+    f = build(g);
+    cache.set(g, f);
+  }
+  return f;
+}
+
+/** First declarations of the graph's nodes, in source order. */
+export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
+  return g.nodeList.filter((n) => n.name && g.nodes.get(n.name) === n);
+}
+
+function build(g: ResolvedGraph): FlowGraph {
+  const graph = new DirectedGraph({ allowSelfLoops: true });
+  graph.addNode(START);
+  graph.addNode(END);
+  const nodes = uniqueNodes(g);
+  for (const n of nodes) graph.addNode(n.name);
+  const edges: FlowEdge[] = [];
+  const routed = new Set<string>();
+  const known = (name: string) => name === END || g.nodes.has(name);
+  let complete = true;
+  const pairs = new Set<string>();
+  const add = (from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string) => {
+    if (!known(to) || to === START) {
+      if (to) complete = false;
+      return;
+    }
+    edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
+    const key = from + "\u0000" + to;
+    if (pairs.has(key)) return;
+    pairs.add(key);
+    graph.addDirectedEdge(from, to);
+  };
+
+  let hasEntry = false;
+  for (const s of g.starts) {
+    if (g.nodes.has(s.target.name)) hasEntry = true;
+    add(START, s.target.name, "start", s.target.span);
+  }
+  for (const e of g.edgesFrom.get(START) ?? []) {
+    if (g.nodes.has(e.to.name)) hasEntry = true;
+    add(START, e.to.name, "start", e.to.span);
+  }
+
+  for (const j of g.joinEdges) {
+    for (const s of j.sources) {
+      if (!g.nodes.has(s.name)) continue;
+      routed.add(s.name);
+      add(s.name, j.target.name, "barrier", j.target.span);
+    }
+  }
+
+  for (const n of nodes) {
+    const it = n.items;
+    const name = n.name;
+    const next = it.get("next");
+    if (next?.targets.length) routed.add(name);
+    for (const t of next?.targets ?? []) add(name, t.name, "next", t.span);
+    const routes = it.get("routes")?.routes ?? [];
+    if (routes.length) routed.add(name);
+    for (const r of routes) {
+      if (r.kind === "LabelRoute") add(name, r.target.name, "route", r.span, r.label.name);
+      else add(name, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
+    }
+    if (routes.length && routes.every((r) => r.kind === "WhenRoute")) add(name, END, "end", it.get("routes")!.keyword.span);
+    const goto = it.get("command")?.goto;
+    if (goto?.name) {
+      routed.add(name);
+      add(name, goto.name, "goto", goto.span);
+    }
+    for (const e of g.edgesFrom.get(name) ?? []) {
+      routed.add(name);
+      add(name, e.to.name, "edge", e.to.span);
+    }
+    const join = it.get("join");
+    if (join && n.sends.length) {
+      routed.add(name);
+      add(name, join.target.name, "join", join.target.span);
+    }
+    const onError = it.get("on_error");
+    if (onError) add(name, onError.target.name, "error", onError.target.span);
+    for (const s of n.sends) for (const t of s.targets) if (g.nodes.has(t.target.name)) add(name, t.target.name, "send", t.target.span);
+    if (n.kind === "join") {
+      for (const v of it.get("sources")?.value.items ?? []) {
+        const src = v.kind === "Word" ? v.name : v.kind === "String" ? v.value : "";
+        if (!g.nodes.has(src)) continue;
+        routed.add(src);
+        add(src, name, "barrier", v.span);
+      }
+    }
+  }
+  for (const n of nodes) if (!routed.has(n.name)) add(n.name, END, "end", n.decl.name.span);
+
+  const out = new Map<string, FlowEdge[]>();
+  const into = new Map<string, FlowEdge[]>();
+  for (const e of edges) {
+    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e);
+    (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
+  }
+
+  const reachable = new Set<string>();
+  bfsFromNode(graph, START, (key) => void reachable.add(key));
+  const canEnd = new Set<string>();
+  bfsFromNode(graph, END, (key) => void canEnd.add(key), { mode: "inbound" });
+  return { graph, edges, out, into, hasEntry, complete, routed, reachable, canEnd };
+}

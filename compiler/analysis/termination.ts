@@ -1,0 +1,103 @@
+/**
+ * Which nodes can finish: the loops a run can enter but never leave, and the nodes from
+ * which no path reaches END (`language.md` §5: "no path to END", "cycle without exit").
+ *
+ * In a finite flow graph where every node without a route ends its branch, a reachable
+ * node that cannot reach END always leads into a loop with no edge out of it (a terminal
+ * strongly connected component of the doomed nodes). Such a loop runs until the
+ * recursion limit fails the run (`RecursionLimitError`), so it is an error, whatever the
+ * limit. Cached per graph, like the flow graph.
+ */
+import { bidirectional } from "graphology-shortest-path/unweighted.js";
+import type { ResolvedGraph } from "../resolve/resolve.js";
+import { END, flowGraph, START, type FlowGraph } from "./flow.js";
+import { isCycle, stronglyConnected } from "./scc.js";
+
+export interface Loop {
+  /** Members, in source order of their declarations. */
+  readonly members: readonly string[];
+  /** A closed walk through the loop starting and ending at `members[0]`. */
+  readonly cycle: readonly string[];
+}
+
+export interface Termination {
+  /** Reachable nodes from which END cannot be reached. */
+  readonly doomed: ReadonlySet<string>;
+  /** Loops with no way out, in source order of their first member. */
+  readonly loops: readonly Loop[];
+  /** The exitless loop a doomed node belongs to. */
+  readonly loopOf: ReadonlyMap<string, Loop>;
+  /** Whether reachable node `n` lies on some cycle (exit or not); computed on first use. */
+  onCycle(n: string): boolean;
+}
+
+const cache = new WeakMap<ResolvedGraph, Termination>();
+
+export function termination(g: ResolvedGraph): Termination {
+  let t = cache.get(g);
+  if (!t) {
+    t = analyse(g, flowGraph(g));
+    cache.set(g, t);
+  }
+  return t;
+}
+
+function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
+  const order = new Map<string, number>();
+  g.nodeList.forEach((n, i) => order.has(n.name) || order.set(n.name, i));
+  const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
+
+  if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: () => false };
+  const reachableNodes = new Set([...flow.reachable].filter((n) => n !== START && n !== END));
+  let cyclic: Set<string> | undefined;
+  const onCycle = (n: string) => {
+    if (!cyclic) {
+      cyclic = new Set<string>();
+      for (const c of stronglyConnected(flow.graph, reachableNodes)) if (isCycle(flow.graph, c)) for (const m of c) cyclic.add(m);
+    }
+    return cyclic.has(n);
+  };
+
+  const doomed = new Set([...reachableNodes].filter((n) => !flow.canEnd.has(n)));
+  const loops: Loop[] = [];
+  const loopOf = new Map<string, Loop>();
+  for (const c of doomed.size ? stronglyConnected(flow.graph, doomed) : []) {
+    const members = new Set(c);
+    const leaves = c.some((n) => flow.graph.outNeighbors(n).some((w) => !members.has(w)));
+    if (leaves || !isCycle(flow.graph, c)) continue;
+    const sorted = [...c].sort(byOrder);
+    const loop: Loop = { members: sorted, cycle: closedWalk(flow, sorted[0], members) };
+    loops.push(loop);
+    for (const n of c) loopOf.set(n, loop);
+  }
+  loops.sort((a, b) => byOrder(a.members[0], b.members[0]));
+  return { doomed, loops, loopOf, onCycle };
+}
+
+/** `first → … → first` along the shortest way back (graphology-shortest-path). */
+function closedWalk(flow: FlowGraph, first: string, members: ReadonlySet<string>): string[] {
+  if (flow.graph.hasDirectedEdge(first, first)) return [first, first];
+  const succ = flow.graph.outNeighbors(first).find((w) => members.has(w));
+  const back = succ === undefined ? null : bidirectional(flow.graph, succ, first);
+  return back ? [first, ...back] : [first, first];
+}
+
+/** The exitless loop that every path from doomed node `n` runs into (BFS over doomed nodes). */
+export function loopAhead(g: ResolvedGraph, n: string): Loop | undefined {
+  const t = termination(g);
+  const flow = flowGraph(g);
+  const seen = new Set([n]);
+  const queue = [n];
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i];
+    const loop = t.loopOf.get(v);
+    if (loop) return loop;
+    for (const w of flow.graph.outNeighbors(v)) {
+      if (!seen.has(w) && t.doomed.has(w)) {
+        seen.add(w);
+        queue.push(w);
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * Which state fields a node writes, and which fields keep one value per superstep
+ * (`overwrite`, the default reducer of every type but `messages`, `language.md` §2.2).
+ * Used by the concurrent-overwrite analysis.
+ */
+import type { Span } from "../../grammar/span.js";
+import type { RegistryView } from "../registry-view.js";
+import { canonicalReducer } from "../resolve/reducers.js";
+import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+
+export interface WriteSite {
+  readonly field: string;
+  readonly span: Span;
+}
+
+/** Fields of `g` whose reducer is `overwrite` (written or by default). */
+export function overwriteFields(g: ResolvedGraph): Set<string> {
+  const out = new Set<string>();
+  for (const [name, f] of g.fields) {
+    const src = f.source;
+    const reducer = src.reducer;
+    if (reducer) {
+      if (canonicalReducer(reducer.name.name) === "overwrite") out.add(name);
+    } else if (src.kind === "Field" && !(src.type.kind === "NamedType" && src.type.name.name === "messages")) out.add(name);
+  }
+  return out;
+}
+
+/** Fields written by items of a node or inline agent: `writes`, `set`, `command update`. */
+export function itemWrites(items: ItemTable): WriteSite[] {
+  const out: WriteSite[] = [];
+  const w = items.get("writes");
+  if (w) {
+    if (w.value.kind === "Identifier") out.push({ field: w.value.name, span: w.value.span });
+    else for (const e of w.value.entries) out.push({ field: e.key.name, span: e.key.span });
+  }
+  for (const e of items.get("set")?.value.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
+  for (const e of items.get("command")?.update?.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
+  return out.filter((s) => s.field);
+}
+
+/**
+ * Fields written by whatever a send target names: a node of the graph, an inline agent
+ * (its `writes`), or a registered agent (its declared channel, via the registry view).
+ */
+export function targetWrites(name: string, g: ResolvedGraph, program: ResolvedProgram, registry: RegistryView | undefined, at: Span): WriteSite[] {
+  const node = g.nodes.get(name);
+  if (node) {
+    const own = itemWrites(node.items);
+    const agent = node.items.get("agent")?.value.value;
+    return own.length || !agent ? own : agentChannel(agent, program, registry, at);
+  }
+  return agentChannel(name, program, registry, at);
+}
+
+function agentChannel(name: string, program: ResolvedProgram, registry: RegistryView | undefined, at: Span): WriteSite[] {
+  const inline = program.agents.get(name);
+  if (inline) return itemWrites(inline.items).map((s) => ({ field: s.field, span: at }));
+  const ch = registry?.agentWrites?.(name);
+  return ch ? [{ field: ch, span: at }] : [];
+}

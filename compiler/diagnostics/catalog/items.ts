@@ -1,0 +1,9 @@
+/** Node items, channels and their inputs (`language.md` §2.1–2.4, §5). */
+import type { CatalogEntry } from "./entry.js";
+
+export const ITEMS: readonly CatalogEntry[] = [
+  { code: "W-rag-item-unused", title: "item not used by the node's kind", meaning: "The node's kind ignores the item (e.g. `tools` on a `model` node, `prompt` on a `set` node). Change `kind` or remove the item. A warning, never an error: the reference dialect allowed any item on any kind.", example: 'graph g { start a node a { kind set tools ["search"] next END } }' },
+  { code: "E-rag-missing-reducer", title: "channel missing reducer", meaning: "`channel NAME` needs a reducer saying how writes combine (`append`, `overwrite`, `messages`, …). A fix adds `messages` to a channel named `messages`.", example: "graph g { start a channel messages node a { next END } }" },
+  { code: "E-rag-missing-input", title: "send target missing input mapping", meaning: "A send target (or a `subgraph`/`subagent` node) cannot get the input it needs: a node that reads `args.K` is sent no `K`; a graph of the file with required `input` fields, or an inline agent whose prompt reads `input.K`, gets neither a mapping for the field nor a same-named field of the sender's state. Registered agents and graphs are not checked.", example: 'graph g { start a node a { send [w] join d } node w { prompt "Do {{ args.item }}" } node d { next END } }' },
+  { code: "E-rag-interrupt-without-checkpointer", title: "interrupts without a checkpointer", meaning: "The graph pauses for a human (an `interrupt` node, `interrupt before/after`, `interrupt manual`) but turns checkpoints off (`checkpoint none`/`never`), or the registry has no checkpointer: an interrupted run could not resume.", example: "graph g { start a checkpoint none interrupt before [a] node a { next END } }" },
+];

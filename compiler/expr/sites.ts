@@ -1,0 +1,92 @@
+/**
+ * Where expressions occur in a node or inline agent, and which roots are in scope there
+ * (`language.md` §3): `state`, `input`, `args` and `run` everywhere; `result` once the
+ * node has run (`writes`, `set`, `command update`, `when` routes); a send
+ * comprehension's variable inside that send target's arguments.
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import type { ItemTable } from "../resolve/resolve.js";
+
+export type SiteKind = "template" | "input" | "writes" | "set" | "update" | "when" | "send";
+
+export interface ExprSite {
+  readonly expr: A.Expr;
+  readonly kind: SiteKind;
+  /** True once the node has run (`result` is defined). */
+  readonly afterRun: boolean;
+  /** Names bound around the expression (a comprehension variable). */
+  readonly locals: readonly string[];
+  /** The comprehension this site is the iterable or an argument of. */
+  readonly forEach?: { readonly variable: string; readonly iterable: A.Expr };
+}
+
+const NONE: readonly string[] = [];
+
+/** Every expression of a node's (or inline agent's) items, in source order. */
+export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprSite[] {
+  const out: ExprSite[] = [];
+  out.push(...templateSites(items.get("system")), ...templateSites(items.get("prompt")));
+  const input = items.get("input");
+  if (input?.value.kind === "ExprMap") for (const e of input.value.entries) out.push({ expr: e.value, kind: "input", afterRun: false, locals: NONE });
+  const writes = items.get("writes");
+  if (writes?.value.kind === "ExprMap") for (const e of writes.value.entries) out.push({ expr: e.value, kind: "writes", afterRun: true, locals: NONE });
+  for (const e of items.get("set")?.value.entries ?? []) out.push({ expr: e.value, kind: "set", afterRun: true, locals: NONE });
+  for (const e of items.get("command")?.update?.entries ?? []) out.push({ expr: e.value, kind: "update", afterRun: true, locals: NONE });
+  for (const r of items.get("routes")?.routes ?? []) if (r.kind === "WhenRoute") out.push({ expr: r.condition, kind: "when", afterRun: true, locals: NONE });
+  for (const s of sends) {
+    for (const t of s.targets) {
+      const fe = t.forEach ? { variable: t.forEach.variable.name, iterable: t.forEach.iterable } : undefined;
+      if (fe) out.push({ expr: fe.iterable, kind: "send", afterRun: true, locals: NONE });
+      if (t.args?.kind === "ExprMap") for (const e of t.args.entries) out.push({ expr: e.value, kind: "send", afterRun: true, locals: fe ? [fe.variable] : NONE, ...(fe ? { forEach: fe } : {}) });
+    }
+  }
+  return out;
+}
+
+/** The `{{ expr }}` parts of a `system`/`prompt` item. */
+export function templateSites(t: A.TemplateItem | undefined): ExprSite[] {
+  const out: ExprSite[] = [];
+  for (const p of t?.value.parts ?? []) if (p.kind === "Interpolation") out.push({ expr: p.expr, kind: "template", afterRun: false, locals: NONE });
+  return out;
+}
+
+/** Calls `f` on `e` and every sub-expression, parents first. */
+export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
+  f(e);
+  switch (e.kind) {
+    case "Member":
+      return walkExpr(e.object, f);
+    case "Index":
+      walkExpr(e.object, f);
+      return walkExpr(e.index, f);
+    case "Call":
+      walkExpr(e.callee, f);
+      for (const a of e.args) walkExpr(a, f);
+      return;
+    case "Unary":
+      return walkExpr(e.operand, f);
+    case "Binary":
+      walkExpr(e.left, f);
+      return walkExpr(e.right, f);
+    case "ListExpr":
+      for (const i of e.items) walkExpr(i, f);
+      return;
+    case "ObjectExpr":
+      for (const en of e.entries) walkExpr(en.value, f);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Keys read as `root.key` (or `root["key"]`) anywhere in `sites`, with their first span. */
+export function rootReads(sites: readonly ExprSite[], root: string): Map<string, A.Expr["span"]> {
+  const out = new Map<string, A.Expr["span"]>();
+  for (const s of sites) {
+    walkExpr(s.expr, (e) => {
+      if (e.kind === "Member" && e.object.kind === "Name" && e.object.name === root && e.property.name && !out.has(e.property.name)) out.set(e.property.name, e.property.span);
+      if (e.kind === "Index" && e.object.kind === "Name" && e.object.name === root && e.index.kind === "String" && !out.has(e.index.value)) out.set(e.index.value, e.index.span);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * An item that the node's kind does not use is `W-rag-item-unused` (`language.md` §2.3:
+ * "an item that the node's kind does not use (e.g. `tools` on a `model` node) is a
+ * warning, not an error"). The reference dialect put any item on any kind, so this is
+ * never an error (compat README). Items every kind uses — routing, `send`/`join`,
+ * policies (`retry`, `timeout`, `cache`, `on_error`, `checkpoint`), `metadata`, `tags`,
+ * `set`, `steering` — are never reported; custom (registry) kinds are not checked.
+ *
+ * Reference meanings kept (§6): `model` names the graph of a subgraph node and the
+ * route function of a router node, and is an extra model binding on subagent and
+ * repl_agent nodes; `system` is an alias of `prompt` on an interrupt node.
+ */
+import type { NodeKind } from "../blueprint.js";
+import type { Rule } from "./rule.js";
+
+/** Items any kind may carry. */
+const COMMON = new Set([
+  "kind", "next", "routes", "send", "sends", "join", "command", "retry", "timeout", "cache", "on_error",
+  "checkpoint", "metadata", "tags", "set", "steering",
+]);
+
+/** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */
+export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
+  model: ["model", "system", "prompt", "output", "writes", "validate", "input"],
+  agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input"],
+  tool_executor: ["tools", "writes"],
+  tool: ["tool", "input", "writes"],
+  router: ["route", "model"],
+  set: ["writes"],
+  subgraph: ["graph", "model", "input", "writes"],
+  subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
+  interrupt: ["prompt", "system", "options", "writes"],
+  join: ["sources", "writes"],
+  repl_agent: ["model", "script", "tools", "system", "prompt", "input", "output", "writes", "max_steps"],
+};
+
+/** Where the item belongs instead, for the help text. */
+function usedBy(keyword: string): string[] {
+  return Object.entries(KIND_ITEMS)
+    .filter(([, items]) => items.includes(keyword))
+    .map(([k]) => k);
+}
+
+export const ItemUnusedRule: Rule = (ctx) => ({
+  node(n) {
+    const allowed = KIND_ITEMS[n.kind as NodeKind];
+    if (!allowed) return;
+    for (const item of n.decl.items) {
+      if (item.kind === "UnknownItem") continue;
+      const k = item.keyword.name;
+      if (!k || COMMON.has(k) || allowed.includes(k)) continue;
+      const kinds = usedBy(k);
+      const written = n.kindItem ? `a \`${n.kindItem.value.name}\` node` : `a \`${n.kind}\` node (the kind inferred for it)`;
+      ctx.report("W-rag-item-unused", `\`${k}\` has no effect on ${written}`, item.keyword.span, {
+        label: `not used by \`${n.kind}\` nodes`,
+        help: kinds.length ? `\`${k}\` is used by ${kinds.map((x) => `\`${x}\``).join(", ")} nodes; change \`kind\`, or remove the item` : `remove the item`,
+      });
+    }
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * A send target gets the input it needs (`language.md` §2.3, §5: "send target missing
+ * input mapping"), `E-rag-missing-input`. Precisely, where the compiler can know it:
+ * - a node target that reads `args.K` (in its templates or expressions) must receive a
+ *   send whose argument map has `K`;
+ * - a graph of this file that declares required `input` fields (not optional, no
+ *   default) must receive them: from the send's argument map, or — without one — from
+ *   same-named fields of the sender's state (the runtime passes the state, conversations
+ *   left out, when a send has no arguments);
+ * - an inline agent whose `prompt` reads `input.K`: the same, for `K`.
+ * The same holds for `subgraph`/`subagent` nodes and their `input` item. Registered
+ * agents and graphs declare no input shape to the compiler, and reference string
+ * arguments (`send worker "path"`) pass a value of unknown shape: neither is checked.
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import type { Span } from "../../grammar/span.js";
+import { exprSites, rootReads, templateSites } from "../expr/sites.js";
+import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import type { Rule, RuleContext } from "./rule.js";
+
+interface Need {
+  /** Keys the target needs, with where it needs them. */
+  readonly keys: ReadonlyMap<string, Span>;
+  /** `args` for node targets (only a map can supply it); `input` for graphs and agents (state can). */
+  readonly via: "args" | "input";
+  readonly what: string;
+}
+
+function isRequired(f: A.Field): boolean {
+  return f.type.kind !== "OptionalType" && f.default === undefined;
+}
+
+/** What `name` needs, when it is a node, a same-file graph or an inline agent. */
+function needOf(name: string, g: ResolvedGraph, p: ResolvedProgram, asNode: boolean): Need | undefined {
+  const node = asNode ? g.nodes.get(name) : undefined;
+  if (node) {
+    const keys = rootReads(exprSites(node.items, node.sends), "args");
+    return keys.size ? { keys, via: "args", what: `node \`${name}\`` } : undefined;
+  }
+  const graph = p.graphByName.get(name);
+  if (graph) {
+    const keys = new Map<string, Span>();
+    for (const io of graph.io) if (io.direction === "input") for (const f of io.fields) if (f.name.name && isRequired(f)) keys.set(f.name.name, f.name.span);
+    return keys.size ? { keys, via: "input", what: `graph \`${name}\`` } : undefined;
+  }
+  const agent = p.agents.get(name);
+  if (agent) {
+    const keys = rootReads(templateSites(agent.items.get("prompt")), "input");
+    return keys.size ? { keys, via: "input", what: `agent \`${name}\`` } : undefined;
+  }
+  return undefined;
+}
+
+function check(ctx: RuleContext, g: ResolvedGraph, need: Need, args: A.ExprMap | A.StringLiteral | undefined, at: Span, how: string): void {
+  if (args?.kind === "String") return;
+  const given = args ? new Set(args.entries.map((e) => e.key.name)) : need.via === "input" ? new Set(g.fields.keys()) : new Set<string>();
+  const missing = [...need.keys].filter(([k]) => !given.has(k));
+  if (!missing.length) return;
+  const names = missing.map(([k]) => `\`${k}\``).join(", ");
+  const source = args ? "its argument map" : need.via === "args" ? "no arguments" : `no arguments, and the state of graph \`${g.name}\` has no field of that name`;
+  ctx.report("E-rag-missing-input", `${how} ${need.what} without ${names}: it needs ${missing.length === 1 ? "it" : "them"}, but gets ${source}`, args?.span ?? at, {
+    label: `missing ${names}`,
+    labels: missing.map(([k, span]) => ({ span, message: `\`${k}\` needed here` })),
+    help: args
+      ? `add ${missing.map(([k]) => `\`${k}: …\``).join(", ")} to the map`
+      : `map ${missing.length === 1 ? "it" : "them"} explicitly: \`${how.startsWith("send") ? need.what.split("`")[1] : "input"} { ${missing.map(([k]) => `${k}: …`).join(", ")} }\``,
+  });
+}
+
+export const SendInputRule: Rule = (ctx) => ({
+  node(n, g) {
+    if (g.nodes.get(n.name) !== n) return;
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const need = t.target.name ? needOf(t.target.name, g, ctx.program, true) : undefined;
+        if (need) check(ctx, g, need, t.args, t.target.span, "send to");
+      }
+    }
+    const bound = n.kind === "subgraph" ? (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined)) : n.kind === "subagent" ? n.items.get("agent") : undefined;
+    if (!bound) return;
+    const need = needOf(bound.value.value, g, ctx.program, false);
+    if (need && need.via === "input") check(ctx, g, need, n.items.get("input")?.value, bound.value.span, `node \`${n.name}\` runs`);
+  },
+});

@@ -1,0 +1,91 @@
+/**
+ * Static checks on expressions and templates (`language.md` §3): unknown fields with
+ * did-you-mean and fixes, unknown names and functions, arity, and type mismatches where
+ * the types are known — and silence where they are not.
+ */
+import { describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+
+const graph = (node: string) => `graph g {
+  start a
+  input { topic: string, items: list<string> }
+  state { count: number, title: string, status: "open" | "done", tags: list<string> append, user: { name: string, age: number }, notes: map<string> }
+  channel scratch append
+  ${node}
+}`;
+function diags(node: string) {
+  return compile(graph(node)).diagnostics.filter((d) => d.severity === "error");
+}
+const codes = (node: string) => diags(node).map((d) => d.code);
+
+describe("expression checks", () => {
+  it("`state.x` naming no field is E-rag-unknown-field with a did-you-mean fix on the field name", () => {
+    const [d] = diags('node a { prompt "{{ state.titel }}" next END }');
+    expect(d.code).toBe("E-rag-unknown-field");
+    expect(d.message).toBe("the state of graph `g` has no field `titel`");
+    expect(d.fixes).toEqual([expect.objectContaining({ replacement: "title" })]);
+    const src = graph('node a { prompt "{{ state.titel }}" next END }');
+    expect(src.slice(d.fixes[0].span.start.offset, d.fixes[0].span.end.offset)).toBe("titel");
+  });
+
+  it("checks fields of input, of records, and of `run`", () => {
+    expect(diags('node a { prompt "{{ input.topc }}" next END }')[0].message).toContain("the input of graph `g` has no field `topc`");
+    expect(diags('node a { prompt "{{ state.user.nmae }}" next END }')[0].message).toContain("`state.user`");
+    expect(diags('node a { prompt "{{ run.steps }}" next END }')[0].fixes[0].replacement).toBe("step");
+  });
+
+  it("does not check what it cannot know: channels, args, result, maps, an input without a declaration", () => {
+    expect(codes('node a { prompt "{{ state.scratch.x }} {{ args.anything.deep }} {{ state.notes.key }}" set { title: result.x } next END }')).toEqual([]);
+    const undeclared = compile('graph g { start a node a { prompt "{{ input.whatever }}" next END } }').diagnostics.filter((d) => d.severity === "error");
+    expect(undeclared).toEqual([]);
+  });
+
+  it("unknown roots, and `result` before the node ran", () => {
+    const [d] = diags('node a { prompt "{{ stat.count }}" next END }');
+    expect(d.code).toBe("E-rag-unknown-name");
+    expect(d.fixes[0].replacement).toBe("state");
+    const [r] = diags('node a { prompt "{{ result }}" next END }');
+    expect(r.code).toBe("E-rag-unknown-name");
+    expect(r.help).toContain("only after the node ran");
+    expect(codes("node a { routes { when result == 1 -> END  else -> END } }")).toEqual([]);
+  });
+
+  it("comprehension variables are in scope in their send's arguments, with the element type", () => {
+    expect(codes("node a { send [w { x: v } for v in input.items] join d } node w { next END } node d { next END }")).toEqual([]);
+    expect(codes("node a { send [w { x: v * 2 } for v in input.items] join d } node w { next END } node d { next END }")).toEqual(["E-rag-type-mismatch"]);
+    expect(codes("node a { send [w { x: u } for v in input.items] join d } node w { next END } node d { next END }")).toEqual(["E-rag-unknown-name"]);
+  });
+
+  it("unknown functions (with a fix) and wrong arity", () => {
+    const [f] = diags('node a { prompt "{{ lenght(state.tags) }}" next END }');
+    expect(f.code).toBe("E-rag-unknown-function");
+    expect(f.fixes[0].replacement).toBe("len");
+    expect(codes('node a { prompt "{{ len(state.tags, 2) }} {{ round() }}" next END }')).toEqual(["E-rag-wrong-arity", "E-rag-wrong-arity"]);
+    expect(codes('node a { prompt "{{ max(1, 2, 3) }} {{ round(state.count, 2) }}" next END }')).toEqual([]);
+  });
+
+  it("type mismatches where both types are known", () => {
+    expect(diags('node a { prompt "{{ len(state.count) }}" next END }')[0].message).toBe("argument 1 of `len` must be a string, list or map, not a number");
+    expect(codes("node a { routes { when state.title > 3 -> END  else -> END } }")).toEqual(["E-rag-type-mismatch"]);
+    expect(codes("node a { routes { when state.count == \"3\" -> END  else -> END } }")).toEqual(["E-rag-type-mismatch"]);
+    expect(codes('node a { prompt "{{ state.count.value }} {{ upper(state.count) }} {{ state.count - state.title }}" next END }')).toEqual(["E-rag-type-mismatch", "E-rag-type-mismatch", "E-rag-type-mismatch"]);
+    expect(codes('node a { prompt "{{ state.title + state.count }} {{ state.tags[0] }} {{ len(state.notes) }}" next END }')).toEqual([]);
+  });
+
+  it("an enum compared with a value it cannot hold, with a fix to the close value", () => {
+    const [d] = diags('node a { routes { when state.status == "dnoe" -> END  else -> END } }');
+    expect(d.code).toBe("E-rag-type-mismatch");
+    expect(d.fixes[0].replacement).toBe('"done"');
+    expect(codes('node a { routes { when state.status == "done" -> END  else -> END } }')).toEqual([]);
+  });
+
+  it("writes of a known scalar into an overwrite field of another type", () => {
+    expect(codes('node a { kind set set { count: "x" } next END }')).toEqual(["E-rag-type-mismatch"]);
+    expect(codes('node a { kind set set { count: state.count + 1, title: "t", tags: "one" } next END }')).toEqual([]);
+  });
+
+  it("inline agents: names and functions are checked, state is not", () => {
+    const src = 'agent r { model "m" prompt "{{ inptu.q }} {{ state.anything }} {{ lenn(input.q) }}" } graph g { start a node a { kind subagent agent "r" input { q: "x" } next END } }';
+    expect(compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["E-rag-unknown-name", "E-rag-unknown-function"]);
+  });
+});

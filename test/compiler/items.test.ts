@@ -1,0 +1,92 @@
+/**
+ * Item and input rules (`language.md` §2.1–2.4, §5): items a kind ignores, channels
+ * without a reducer, send targets that cannot get their input, interrupts without
+ * checkpoints — and the reference forms that must stay accepted.
+ */
+import { describe, expect, it } from "vitest";
+import { compile, registryViewFromSnapshot, type RegistrySnapshot } from "../../compiler/index.js";
+
+const diags = (src: string, registry?: RegistrySnapshot) => compile(src, { file: "t.rag", ...(registry ? { registry: registryViewFromSnapshot(registry) } : {}) }).diagnostics;
+const codes = (src: string, part: string, registry?: RegistrySnapshot) => diags(src, registry).filter((d) => d.code.includes(part)).map((d) => d.code);
+
+describe("items a kind does not use", () => {
+  it("warns (never errors) for `tools` on a model node and `prompt` on a set node", () => {
+    const ds = diags('graph g { start a node a { kind model model "m" tools ["x"] next b } node b { kind set prompt "hi" next END } }').filter((d) => d.code === "W-rag-item-unused");
+    expect(ds.map((d) => d.severity)).toEqual(["warning", "warning"]);
+    expect(ds[0].message).toBe("`tools` has no effect on a `model` node");
+    expect(ds[0].help).toContain("`agent`");
+  });
+
+  it("accepts the reference meanings: model on subgraph, router, subagent and repl_agent nodes; system on an interrupt", () => {
+    const src = `graph g { start a
+      node a { kind subgraph model "other" next b }
+      node b { kind router model "pick" routes { x -> c } }
+      node c { kind subagent agent "r" model "m" blocking true next d }
+      node d { kind human system "Approve?" options ["yes", "no"] routes { yes -> END  no -> END } }
+    } graph other { start z node z { next END } }`;
+    expect(codes(src, "item-unused")).toEqual([]);
+  });
+
+  it("does not judge custom kinds or the items every kind takes", () => {
+    expect(codes('graph g { start a node a { kind my_kind prompt "x" tools ["t"] next END } }', "item-unused")).toEqual([]);
+    expect(codes("graph g { start a node a { kind set retry { max_attempts 2 } timeout 5s metadata { a: 1 } tags [\"x\"] next END } }", "item-unused")).toEqual([]);
+  });
+});
+
+describe("channel missing reducer", () => {
+  it("is one diagnostic, not a parse cascade, and the file still parses on", () => {
+    const ds = diags("graph g {\n  start a\n  channel results\n  node a { next END }\n}");
+    expect(ds.map((d) => `${d.code}@${d.span.start.line}`)).toEqual(["E-rag-missing-reducer@3"]);
+  });
+
+  it("offers the `messages` reducer for a channel called messages", () => {
+    const src = "graph g { start a channel messages node a { next END } }";
+    const d = diags(src).find((x) => x.code === "E-rag-missing-reducer")!;
+    expect(d.fixes).toHaveLength(1);
+    const fixed = src.slice(0, d.fixes[0].span.start.offset) + d.fixes[0].replacement + src.slice(d.fixes[0].span.end.offset);
+    expect(fixed).toBe("graph g { start a channel messages messages node a { next END } }");
+    expect(diags(fixed).filter((x) => x.severity === "error")).toEqual([]);
+    expect(diags("graph g { start a channel results\n}").find((x) => x.code === "E-rag-missing-reducer")!.fixes).toEqual([]);
+  });
+});
+
+describe("send target missing input mapping", () => {
+  it("a node target that reads args.K needs K in the send's map", () => {
+    const base = (send: string) => `graph g { start a node a { send [${send}] join d } node w { prompt "Do {{ args.item }} for {{ args.who }}" } node d { next END } }`;
+    expect(diags(base("w")).find((d) => d.code === "E-rag-missing-input")!.message).toContain("`item`, `who`");
+    expect(diags(base('w { item: "x" }')).find((d) => d.code === "E-rag-missing-input")!.message).toContain("`who`");
+    expect(codes(base('w { item: "x", who: "y" }'), "missing-input")).toEqual([]);
+    expect(codes(base('w { item: "x", who: "y" }').replace("send [", 'send [w "path", '), "missing-input")).toEqual([]);
+  });
+
+  it("a same-file graph's required input comes from the map, or else from same-named state fields", () => {
+    const child = "graph child { start c input { question: string, lang: string?, depth: number = 1 } node c { next END } }";
+    expect(codes(`graph g { start a node a { send [child] join d } node d { next END } } ${child}`, "missing-input")).toEqual(["E-rag-missing-input"]);
+    expect(codes(`graph g { start a state { question: string } node a { send [child] join d } node d { next END } } ${child}`, "missing-input")).toEqual([]);
+    expect(codes(`graph g { start a node a { send [child { question: "q" }] join d } node d { next END } } ${child}`, "missing-input")).toEqual([]);
+    expect(codes(`graph g { start a node a { kind subgraph graph "child" next END } } ${child}`, "missing-input")).toEqual(["E-rag-missing-input"]);
+    expect(codes(`graph g { start a node a { kind subgraph graph "child" input { question: "q" } next END } } ${child}`, "missing-input")).toEqual([]);
+  });
+
+  it("an inline agent whose prompt reads input.K; registered agents are not checked", () => {
+    const agent = 'agent helper { model "m" prompt "Answer {{ input.q }}" }';
+    expect(codes(`${agent} graph g { start a node a { send [helper] join d } node d { next END } }`, "missing-input")).toEqual(["E-rag-missing-input"]);
+    expect(codes(`${agent} graph g { start a node a { send [helper { q: "x" }] join d } node d { next END } }`, "missing-input")).toEqual([]);
+    expect(codes("graph g { start a node a { send [registered] join d } node d { next END } }", "missing-input", { agents: ["registered"] })).toEqual([]);
+  });
+});
+
+describe("interrupts without a checkpointer", () => {
+  it("reports checkpoints turned off on the graph, in defaults, or on a pausing node", () => {
+    expect(codes("graph g { start a checkpoint none interrupt before [a] node a { next END } }", "interrupt-without")).toHaveLength(1);
+    expect(codes("graph g { start a defaults { checkpoint never } node a { kind interrupt options [\"ok\"] routes { ok -> END } } }", "interrupt-without")).toHaveLength(1);
+    expect(codes("graph g { start a interrupt after [a] node a { checkpoint none next END } }", "interrupt-without")).toHaveLength(1);
+  });
+
+  it("accepts durable modes and graphs that never pause; reports a registry without a checkpointer", () => {
+    expect(codes("graph g { start a checkpoint exit interrupt before [a] node a { next END } }", "interrupt-without")).toEqual([]);
+    expect(codes("graph g { start a checkpoint none node a { next END } }", "interrupt-without")).toEqual([]);
+    expect(codes("graph g { start a interrupt before [a] node a { next END } }", "interrupt-without", { checkpointer: false })).toHaveLength(1);
+    expect(codes("graph g { start a interrupt before [a] node a { next END } }", "interrupt-without", { checkpointer: true })).toEqual([]);
+  });
+});
