@@ -1,0 +1,598 @@
+/**
+ * The `.ragsh` tree-walking interpreter (`repl.md` §1, §3). Two evaluators share the
+ * value semantics in `semantics.ts`:
+ *
+ * - a synchronous one for pure nodes (see purity.ts), so loops over plain data run
+ *   without a promise or generator per step;
+ * - a generator one for everything that may suspend: a capability call `yield`s its
+ *   promise, and `run` drives the generator, awaiting each promise itself — scripts
+ *   read as straight-line code with no `await`.
+ *
+ * Every evaluated node costs one operation (`E-ragsh-operation-limit`); the clock and
+ * the abort signal are checked every 1,024 operations (`E-ragsh-timeout`), and script
+ * call depth is bounded (`E-ragsh-depth-limit`). Nothing here can reach the host:
+ * property access goes through `getMember`/`setMember`, which know only script values.
+ */
+import type * as A from "../grammar/ragsh/ast.js";
+import type { Span } from "../grammar/span.js";
+import { asScriptError, LimitError, ScriptError } from "./errors.js";
+import { isPure } from "./purity.js";
+import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
+import { Closure, Env, isForbiddenKey, NativeFunction, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
+
+/** Limits of one cell run (`repl.md` §3). */
+export interface RunLimits {
+  /** Operations (evaluated nodes) per cell. */
+  readonly maxOperations: number;
+  /** Memory budget per cell, in approximate bytes of strings and lists built. */
+  readonly maxMemoryBytes: number;
+  /** Nesting of script function calls. */
+  readonly maxCallDepth: number;
+  /** Wall-clock budget, ms. */
+  readonly timeoutMs: number;
+}
+
+type Gen = Generator<Promise<unknown>, Value, unknown>;
+const NORMAL = 0;
+const BREAK = 1;
+const CONTINUE = 2;
+const RETURN = 3;
+type Completion = typeof NORMAL | typeof BREAK | typeof CONTINUE | typeof RETURN;
+type ExecGen = Generator<Promise<unknown>, Completion, unknown>;
+
+export class Interpreter implements MemberRuntime {
+  private ops = 0;
+  private nextCheck = 1024;
+  private memory = 0;
+  private depth = 0;
+  private deadline = 0;
+  private returnValue: Value = undefined;
+  private signal: AbortSignal | undefined;
+  private limits!: RunLimits;
+  /** Names of the global (session) scope assigned or declared during the run. */
+  readonly touched = new Set<string>();
+
+  constructor(readonly globals: Env) {}
+
+  /**
+   * Runs a program in the global scope; resolves with the value of its last expression
+   * statement. Rejects with a ScriptError (limits, type errors, failed capabilities).
+   */
+  async run(program: A.Program, limits: RunLimits, signal: AbortSignal): Promise<Value> {
+    this.limits = limits;
+    this.signal = signal;
+    this.ops = 0;
+    this.nextCheck = 1024;
+    this.memory = 0;
+    this.depth = 0;
+    this.touched.clear();
+    this.deadline = performance.now() + limits.timeoutMs;
+    const aborted = new Promise<never>((_, reject) => {
+      const fire = () => reject(this.timeoutError());
+      if (signal.aborted) fire();
+      else signal.addEventListener("abort", fire, { once: true });
+    });
+    aborted.catch(() => {});
+    const gen = this.programGen(program);
+    let r = gen.next();
+    while (!r.done) {
+      let value: unknown;
+      let error: unknown;
+      let failed = false;
+      try {
+        value = await Promise.race([r.value, aborted]);
+      } catch (e) {
+        failed = true;
+        error = e;
+      }
+      if (!failed && signal.aborted) (failed = true), (error = this.timeoutError());
+      r = failed ? gen.throw(error) : gen.next(value);
+    }
+    return r.value;
+  }
+
+  private timeoutError(): ScriptError {
+    const reason: unknown = this.signal?.reason;
+    if (reason instanceof ScriptError) return reason;
+    return new LimitError("E-ragsh-timeout", `the cell ran longer than its ${this.limits.timeoutMs} ms limit`, undefined, { help: "do less per cell, or raise the session's `timeoutMs` policy" });
+  }
+
+  private *programGen(p: A.Program): Gen {
+    let last: Value = undefined;
+    this.hoist(p.body, this.globals);
+    for (const s of p.body) {
+      if (s.kind === "ExprStmt") last = yield* this.eval(s.expression, this.globals, s.span);
+      else {
+        const c = yield* this.exec(s, this.globals);
+        if (c !== NORMAL) throw new ScriptError("E-ragsh-type-error", c === RETURN ? "`return` outside a function" : "`break` or `continue` outside a loop", s.span);
+        if (s.kind !== "FunctionDecl" && s.kind !== "EmptyStmt") last = undefined;
+      }
+    }
+    return last;
+  }
+
+  // ─────────────────────────────── bookkeeping ───────────────────────────────
+
+  /** One operation; every 1,024 also checks the clock and the abort signal. */
+  private tick(span: Span): void {
+    if (++this.ops < this.nextCheck) return;
+    if (this.ops > this.limits.maxOperations) {
+      throw new LimitError("E-ragsh-operation-limit", `the cell exceeded its limit of ${this.limits.maxOperations} operations`, span, { help: "loop over less data per cell, or raise the session's `maxOperations` policy" });
+    }
+    this.nextCheck = Math.min(this.ops + 1024, this.limits.maxOperations + 1);
+    if (this.signal?.aborted || performance.now() > this.deadline) throw Object.assign(this.timeoutError(), { span });
+  }
+
+  alloc(units: number): void {
+    this.memory += units;
+    if (this.memory > this.limits.maxMemoryBytes) {
+      throw new LimitError("E-ragsh-memory-limit", `the cell built more than ${this.limits.maxMemoryBytes} bytes of strings and lists`, undefined, { help: "work on smaller pieces (chunks) of the data, or raise the session's `maxMemoryBytes` policy" });
+    }
+  }
+
+  // ─────────────────────────────── scopes ───────────────────────────────
+
+  /** Function declarations are defined before the statements of their block run. */
+  private hoist(body: readonly A.Statement[], env: Env): void {
+    for (const s of body) if (s.kind === "FunctionDecl") this.declare(env, s.name.name, new Closure(s.name.name, s.params, s.body, env), false);
+  }
+
+  declare(env: Env, name: string, value: Value, constant: boolean): void {
+    env.vars.set(name, { value, constant });
+    if (env === this.globals) this.touched.add(name);
+  }
+
+  private lookup(id: A.Identifier, env: Env): Value {
+    const b = env.lookup(id.name);
+    if (!b) throw new ScriptError("E-ragsh-unknown-name", `\`${id.name}\` is not defined`, id.span, { label: "unknown name" });
+    return b.value;
+  }
+
+  private assignName(id: A.Identifier, value: Value, env: Env): void {
+    const b = env.lookup(id.name);
+    if (!b) return this.declare(this.globals, id.name, value, false);
+    if (b.constant) throw new ScriptError("E-ragsh-const-assignment", `\`${id.name}\` is a constant`, id.span, { label: "cannot assign to a `const`", help: `declare it with \`let ${id.name}\` to change it` });
+    b.value = value;
+    if (this.globals.vars.get(id.name) === b) this.touched.add(id.name);
+  }
+
+  // ─────────────────────────────── statements (generator path) ───────────────────────────────
+
+  private *exec(s: A.Statement, env: Env): ExecGen {
+    if (isPure(s)) return this.execSync(s, env);
+    this.tick(s.span);
+    switch (s.kind) {
+      case "ExprStmt":
+        yield* this.eval(s.expression, env, s.span);
+        return NORMAL;
+      case "VarDecl":
+        for (const d of s.declarations) bindPattern(this, d.target, d.init ? yield* this.eval(d.init, env, d.span) : undefined, env, s.declKind === "const");
+        return NORMAL;
+      case "IfStmt":
+        if (truthy(yield* this.eval(s.test, env, s.span))) return yield* this.exec(s.consequent, env);
+        return s.alternate ? yield* this.exec(s.alternate, env) : NORMAL;
+      case "WhileStmt":
+        while (truthy(yield* this.eval(s.test, env, s.span))) {
+          const c = yield* this.exec(s.body, env);
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+        }
+        return NORMAL;
+      case "ForOfStmt": {
+        const items = iterate(this, yield* this.eval(s.iterable, env, s.span), s.mode, s.iterable.span);
+        for (const item of items) {
+          const scope = new Env(env);
+          const local = s.declKind !== undefined || s.mode === "rhai";
+          bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
+          const c = yield* this.exec(s.body, scope);
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+        }
+        return NORMAL;
+      }
+      case "ForStmt": {
+        const scope = new Env(env);
+        if (s.init) yield* this.exec(s.init, scope);
+        while (!s.test || truthy(yield* this.eval(s.test, scope, s.span))) {
+          const c = yield* this.exec(s.body, new Env(scope));
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+          if (s.update) yield* this.eval(s.update, scope, s.span);
+        }
+        return NORMAL;
+      }
+      case "ReturnStmt":
+        this.returnValue = s.argument ? yield* this.eval(s.argument, env, s.span) : undefined;
+        return RETURN;
+      case "BlockStmt": {
+        const scope = new Env(env);
+        this.hoist(s.body, scope);
+        for (const x of s.body) {
+          const c = yield* this.exec(x, scope);
+          if (c !== NORMAL) return c;
+        }
+        return NORMAL;
+      }
+      default:
+        return this.execSync(s, env);
+    }
+  }
+
+  // ─────────────────────────────── statements (synchronous path) ───────────────────────────────
+
+  private execSync(s: A.Statement, env: Env): Completion {
+    this.tick(s.span);
+    switch (s.kind) {
+      case "ExprStmt":
+        this.evalSync(s.expression, env);
+        return NORMAL;
+      case "VarDecl":
+        for (const d of s.declarations) bindPattern(this, d.target, d.init ? this.evalSync(d.init, env) : undefined, env, s.declKind === "const");
+        return NORMAL;
+      case "FunctionDecl":
+      case "EmptyStmt":
+        return NORMAL;
+      case "IfStmt":
+        if (truthy(this.evalSync(s.test, env))) return this.execSync(s.consequent, env);
+        return s.alternate ? this.execSync(s.alternate, env) : NORMAL;
+      case "WhileStmt":
+        while (truthy(this.evalSync(s.test, env))) {
+          const c = this.execSync(s.body, env);
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+        }
+        return NORMAL;
+      case "ForOfStmt":
+        for (const item of iterate(this, this.evalSync(s.iterable, env), s.mode, s.iterable.span)) {
+          const scope = new Env(env);
+          const local = s.declKind !== undefined || s.mode === "rhai";
+          bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
+          const c = this.execSync(s.body, scope);
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+        }
+        return NORMAL;
+      case "ForStmt": {
+        const scope = new Env(env);
+        if (s.init) this.execSync(s.init, scope);
+        while (!s.test || truthy(this.evalSync(s.test, scope))) {
+          const c = this.execSync(s.body, new Env(scope));
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+          if (s.update) this.evalSync(s.update, scope);
+        }
+        return NORMAL;
+      }
+      case "ReturnStmt":
+        this.returnValue = s.argument ? this.evalSync(s.argument, env) : undefined;
+        return RETURN;
+      case "BreakStmt":
+        return BREAK;
+      case "ContinueStmt":
+        return CONTINUE;
+      case "BlockStmt": {
+        const scope = new Env(env);
+        this.hoist(s.body, scope);
+        for (const x of s.body) {
+          const c = this.execSync(x, scope);
+          if (c !== NORMAL) return c;
+        }
+        return NORMAL;
+      }
+    }
+  }
+
+  // ─────────────────────────────── expressions (generator path) ───────────────────────────────
+
+  /** Evaluates `e`; errors without a span get `fallback` (the enclosing statement). */
+  *eval(e: A.Expression, env: Env, fallback?: Span): Gen {
+    try {
+      if (isPure(e)) return this.evalSync(e, env);
+      return yield* this.evalGen(e, env);
+    } catch (err) {
+      throw asScriptError(err, fallback ?? e.span);
+    }
+  }
+
+  private *ev(e: A.Expression, env: Env): Gen {
+    return isPure(e) ? this.evalSync(e, env) : yield* this.evalGen(e, env);
+  }
+
+  private *evalGen(e: A.Expression, env: Env): Gen {
+    this.tick(e.span);
+    switch (e.kind) {
+      case "Call":
+        return yield* this.call(e, env);
+      case "Template": {
+        let s = e.quasis[0];
+        for (let i = 0; i < e.expressions.length; i++) s += toStr(yield* this.ev(e.expressions[i], env)) + e.quasis[i + 1];
+        this.alloc(s.length * 2);
+        return s;
+      }
+      case "Array": {
+        const out: Value[] = [];
+        for (const el of e.elements) {
+          if (el.kind === "Spread") out.push(...iterate(this, yield* this.ev(el.argument, env), "of", el.span));
+          else out.push(yield* this.ev(el, env));
+        }
+        this.alloc(out.length * 8);
+        return out;
+      }
+      case "Object": {
+        const out = newRecord();
+        for (const p of e.properties) {
+          if (p.kind === "Spread") this.spreadInto(out, yield* this.ev(p.argument, env), p.span);
+          else this.putKey(out, p.computed ? toStr(yield* this.ev(p.computed, env)) : (p.key as string), yield* this.ev(p.value, env), p.keySpan);
+        }
+        this.alloc(Object.keys(out).length * 16);
+        return out;
+      }
+      case "Unary": {
+        const v = yield* this.ev(e.argument, env);
+        return this.unary(e.operator, v);
+      }
+      case "Update": {
+        const t = e.target;
+        if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
+        const obj = yield* this.ev(t.object, env);
+        const key = t.kind === "Member" ? t.property : toStr(yield* this.ev(t.index, env));
+        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
+      }
+      case "Binary":
+        return binaryOp(e.operator, yield* this.ev(e.left, env), yield* this.ev(e.right, env), e.span);
+      case "Logical": {
+        const l = yield* this.ev(e.left, env);
+        if (e.operator === "&&") return truthy(l) ? yield* this.ev(e.right, env) : l;
+        if (e.operator === "||") return truthy(l) ? l : yield* this.ev(e.right, env);
+        return l === null || l === undefined ? yield* this.ev(e.right, env) : l;
+      }
+      case "Conditional":
+        return truthy(yield* this.ev(e.test, env)) ? yield* this.ev(e.consequent, env) : yield* this.ev(e.alternate, env);
+      case "Assign": {
+        const t = e.target;
+        if (t.kind === "Identifier") {
+          const v = e.operator === "=" ? yield* this.ev(e.value, env) : binaryOp(e.operator[0] as "+", this.lookup(t, env), yield* this.ev(e.value, env), e.span);
+          this.assignName(t, v, env);
+          return v;
+        }
+        const obj = yield* this.ev(t.object, env);
+        const key = t.kind === "Member" ? t.property : toStr(yield* this.ev(t.index, env));
+        const v = e.operator === "=" ? yield* this.ev(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), yield* this.ev(e.value, env), e.span);
+        setMember(obj, key, v, t.span);
+        return v;
+      }
+      case "Member": {
+        const obj = yield* this.ev(e.object, env);
+        return e.optional && (obj === null || obj === undefined) ? undefined : getMember(this, obj, e.property, e.propertySpan, true);
+      }
+      case "Index": {
+        const obj = yield* this.ev(e.object, env);
+        if (e.optional && (obj === null || obj === undefined)) return undefined;
+        return getMember(this, obj, indexKey(yield* this.ev(e.index, env)), e.index.span, false);
+      }
+      default:
+        return this.evalSync(e, env);
+    }
+  }
+
+  /** A call: methods are looked up on their receiver without building a bound function. */
+  private *call(e: A.CallExpr, env: Env): Gen {
+    let self: Value = undefined;
+    let fn: Value;
+    const c = e.callee;
+    if (c.kind === "Member" || c.kind === "Index") {
+      self = yield* this.ev(c.object, env);
+      if (c.optional && (self === null || self === undefined)) return undefined;
+      const key = c.kind === "Member" ? c.property : indexKey(yield* this.ev(c.index, env));
+      const m = methodFor(self, key);
+      if (m) {
+        const args = yield* this.args(e.arguments, env);
+        if (m.gen) return yield* m.gen(self as never, args, this, (f, a) => this.callFunction(f, a, e.span));
+        return m.sync!(self as never, args, this);
+      }
+      fn = getMember(this, self, key, c.kind === "Member" ? c.propertySpan : c.span, true);
+    } else fn = yield* this.ev(c, env);
+    if (e.optional && (fn === null || fn === undefined)) return undefined;
+    const args = yield* this.args(e.arguments, env);
+    return yield* this.callFunction(fn, args, c.span);
+  }
+
+  private *args(xs: readonly (A.Expression | A.Spread)[], env: Env): Generator<Promise<unknown>, Value[], unknown> {
+    const out: Value[] = [];
+    for (const a of xs) {
+      if (a.kind === "Spread") out.push(...iterate(this, yield* this.ev(a.argument, env), "of", a.span));
+      else out.push(yield* this.ev(a, env));
+    }
+    return out;
+  }
+
+  /** Calls a script or native function with `args` (used by callbacks of `map` etc. too). */
+  *callFunction(fn: Value, args: Value[], span: Span): Gen {
+    if (fn instanceof NativeFunction) {
+      try {
+        if (fn.gen) return yield* fn.gen(args, fn.self, (f, a) => this.callFunction(f, a, span));
+        const r = fn.impl!(args, fn.self);
+        return r instanceof Promise ? ((yield r) as Value) : r;
+      } catch (err) {
+        throw asScriptError(err, span);
+      }
+    }
+    if (!(fn instanceof Closure)) throw new ScriptError("E-ragsh-type-error", `${typeOf(fn) === "undefined" ? "`undefined`" : `a ${typeOf(fn)}`} is not a function`, span, { label: "not callable" });
+    if (++this.depth > this.limits.maxCallDepth) {
+      this.depth = 0;
+      throw new LimitError("E-ragsh-depth-limit", `function calls nested deeper than ${this.limits.maxCallDepth} levels`, span, { help: "use a loop instead of deep recursion, or raise the session's `maxCallDepth` policy" });
+    }
+    try {
+      const scope = new Env(fn.env);
+      fn.params.forEach((p, i) => bindPattern(this, p, args[i], scope, false));
+      if (fn.body.kind !== "BlockStmt") return yield* this.eval(fn.body, scope);
+      this.hoist(fn.body.body, scope);
+      for (const s of fn.body.body) {
+        const c = yield* this.exec(s, scope);
+        if (c === RETURN) return this.takeReturn();
+        if (c !== NORMAL) throw new ScriptError("E-ragsh-type-error", "`break` or `continue` outside a loop", s.span);
+      }
+      return undefined;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private takeReturn(): Value {
+    const v = this.returnValue;
+    this.returnValue = undefined;
+    return v;
+  }
+
+  /** Runs a script function to completion synchronously (a closure reached from the fast path). */
+  callSync(fn: Value, args: Value[], span: Span): Value {
+    const gen = this.callFunction(fn, args, span);
+    const r = gen.next();
+    if (r.done) return r.value;
+    r.value.catch(() => {});
+    throw new ScriptError("E-ragsh-type-error", "a function called as a built-in method name cannot call a capability", span, { help: "call it through a variable (`const f = obj.method; f(…)`), or rename the property" });
+  }
+
+  // ─────────────────────────────── expressions (synchronous path) ───────────────────────────────
+
+  evalSync(e: A.Expression, env: Env): Value {
+    this.tick(e.span);
+    switch (e.kind) {
+      case "Number":
+      case "String":
+      case "Boolean":
+        return e.value;
+      case "Null":
+        return null;
+      case "Identifier":
+        return this.lookup(e, env);
+      case "Template": {
+        let s = e.quasis[0];
+        for (let i = 0; i < e.expressions.length; i++) s += toStr(this.evalSync(e.expressions[i], env)) + e.quasis[i + 1];
+        this.alloc(s.length * 2);
+        return s;
+      }
+      case "Array": {
+        const out: Value[] = [];
+        for (const el of e.elements) {
+          if (el.kind === "Spread") out.push(...iterate(this, this.evalSync(el.argument, env), "of", el.span));
+          else out.push(this.evalSync(el, env));
+        }
+        this.alloc(out.length * 8);
+        return out;
+      }
+      case "Object": {
+        const out = newRecord();
+        for (const p of e.properties) {
+          if (p.kind === "Spread") this.spreadInto(out, this.evalSync(p.argument, env), p.span);
+          else this.putKey(out, p.computed ? toStr(this.evalSync(p.computed, env)) : (p.key as string), this.evalSync(p.value, env), p.keySpan);
+        }
+        this.alloc(Object.keys(out).length * 16);
+        return out;
+      }
+      case "Function":
+        return new Closure(e.name ?? "", e.params, e.body, env);
+      case "Unary":
+        return this.unary(e.operator, this.evalSync(e.argument, env));
+      case "Update": {
+        const t = e.target;
+        if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
+        const obj = this.evalSync(t.object, env);
+        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
+        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
+      }
+      case "Binary":
+        return binaryOp(e.operator, this.evalSync(e.left, env), this.evalSync(e.right, env), e.span);
+      case "Logical": {
+        const l = this.evalSync(e.left, env);
+        if (e.operator === "&&") return truthy(l) ? this.evalSync(e.right, env) : l;
+        if (e.operator === "||") return truthy(l) ? l : this.evalSync(e.right, env);
+        return l === null || l === undefined ? this.evalSync(e.right, env) : l;
+      }
+      case "Conditional":
+        return truthy(this.evalSync(e.test, env)) ? this.evalSync(e.consequent, env) : this.evalSync(e.alternate, env);
+      case "Assign": {
+        const t = e.target;
+        if (t.kind === "Identifier") {
+          const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", this.lookup(t, env), this.evalSync(e.value, env), e.span);
+          this.assignName(t, v, env);
+          return v;
+        }
+        const obj = this.evalSync(t.object, env);
+        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
+        const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), this.evalSync(e.value, env), e.span);
+        setMember(obj, key, v, t.span);
+        return v;
+      }
+      case "Member": {
+        const obj = this.evalSync(e.object, env);
+        return e.optional && (obj === null || obj === undefined) ? undefined : getMember(this, obj, e.property, e.propertySpan, true);
+      }
+      case "Index": {
+        const obj = this.evalSync(e.object, env);
+        if (e.optional && (obj === null || obj === undefined)) return undefined;
+        return getMember(this, obj, indexKey(this.evalSync(e.index, env)), e.index.span, false);
+      }
+      case "Call":
+        return this.callSyncExpr(e, env);
+    }
+  }
+
+  private callSyncExpr(e: A.CallExpr, env: Env): Value {
+    const c = e.callee;
+    const argsOf = () => {
+      const out: Value[] = [];
+      for (const a of e.arguments) {
+        if (a.kind === "Spread") out.push(...iterate(this, this.evalSync(a.argument, env), "of", a.span));
+        else out.push(this.evalSync(a, env));
+      }
+      return out;
+    };
+    if (c.kind === "Member") {
+      const self = this.evalSync(c.object, env);
+      if (c.optional && (self === null || self === undefined)) return undefined;
+      const m = methodFor(self, c.property);
+      if (m?.sync) return callMethodSync(m, self, argsOf(), this, e.span);
+      const fn = getMember(this, self, c.property, c.propertySpan, true);
+      if (e.optional && (fn === null || fn === undefined)) return undefined;
+      return this.callSync(fn, argsOf(), c.span);
+    }
+    const fn = this.evalSync(c, env);
+    if (e.optional && (fn === null || fn === undefined)) return undefined;
+    return this.callSync(fn, argsOf(), c.span);
+  }
+
+  // ─────────────────────────────── helpers ───────────────────────────────
+
+  private unary(op: A.UnaryExpr["operator"], v: Value): Value {
+    switch (op) {
+      case "!":
+        return !truthy(v);
+      case "-":
+        return -(typeof v === "object" && v !== null ? Number(toStr(v)) : Number(v));
+      case "+":
+        return typeof v === "object" && v !== null ? Number(toStr(v)) : Number(v);
+      case "typeof":
+        return typeOf(v);
+      case "await":
+        return v;
+    }
+  }
+
+  private putKey(out: Record<string, Value>, key: string, value: Value, span: Span): void {
+    if (isForbiddenKey(key)) throw new ScriptError("E-ragsh-forbidden-property", `\`${key}\` cannot be an object key in a session`, span, { label: "forbidden key" });
+    out[key] = value;
+  }
+
+  private spreadInto(out: Record<string, Value>, v: Value, span: Span): void {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) v.forEach((x, i) => (out[String(i)] = x));
+    else if (typeof v === "object" && !(v instanceof ScriptFunction) && !("members" in v)) for (const k of Object.keys(v)) out[k] = (v as Record<string, Value>)[k];
+    else throw new ScriptError("E-ragsh-type-error", `cannot spread ${typeOf(v)} into an object`, span);
+  }
+}
+
+/** An index value as a property key: integers stay numbers (list indexes), anything else becomes its string. */
+function indexKey(v: Value): string | number {
+  return typeof v === "number" ? v : toStr(v);
+}
