@@ -35,6 +35,9 @@ export interface CheckInput {
   readonly file?: string;
 }
 
+/** Host globals a script might reach for; each gets an explanation instead of a did-you-mean. */
+const HOST_NAMES: ReadonlySet<string> = new Set(["process", "require", "eval", "Function", "globalThis", "global", "window", "self", "module", "exports", "setTimeout", "setInterval", "setImmediate", "queueMicrotask", "fetch", "XMLHttpRequest", "WebSocket", "Deno", "Bun", "Buffer", "Proxy", "Reflect", "Symbol", "Promise", "WebAssembly", "__dirname", "__filename"]);
+
 /** Which property of which capability's argument names what. */
 const LITERAL_ARGS: Readonly<Record<string, { key: string; kind: keyof CapabilityNames; code: string; noun: string }>> = {
   model_query: { key: "model", kind: "models", code: "E-ragsh-unknown-model", noun: "model" },
@@ -97,7 +100,11 @@ export function checkCell(input: CheckInput): Diagnostic[] {
           const guess = didYouMean(e.name, visible(scopes));
           report("E-ragsh-unknown-name", `\`${e.name}\` is not defined`, e.span, {
             label: "unknown name",
-            ...(guess ? { help: `did you mean \`${guess}\`?`, fixes: [{ span: e.span, replacement: guess, description: `replace \`${e.name}\` with \`${guess}\`` }] } : { help: "declare it with `let` first" }),
+            ...(HOST_NAMES.has(e.name)
+              ? { help: "a session has no route to the host: no modules, process, timers, filesystem, network or environment; use the capability functions (`model_query`, `tool_call`, `graph_run` …)" }
+              : guess
+                ? { help: `did you mean \`${guess}\`?`, fixes: [{ span: e.span, replacement: guess, description: `replace \`${e.name}\` with \`${guess}\`` }] }
+                : { help: "declare it with `let` first" }),
           });
         }
         return;

@@ -40,6 +40,9 @@ export function asScriptError(e: unknown, span: Span | undefined): ScriptError {
   if (e instanceof RangeError && /call stack/i.test(e.message)) {
     return new LimitError("E-ragsh-depth-limit", "the script recursed too deeply for the interpreter's stack", span, { help: "use a loop instead of deep recursion" });
   }
+  if (e instanceof RangeError && /string length|array length/i.test(e.message)) {
+    return new LimitError("E-ragsh-memory-limit", "the cell built a string or list larger than the interpreter allows", span, { help: "work on smaller pieces (chunks) of the data" });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new ScriptError("E-ragsh-internal", `internal interpreter error: ${message}`, span, { help: "this is a bug in ragraph; please report it with the cell that caused it" });
 }

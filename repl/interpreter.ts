@@ -49,6 +49,8 @@ export class Interpreter implements MemberRuntime {
   private returnValue: Value = undefined;
   private signal: AbortSignal | undefined;
   private limits!: RunLimits;
+  /** The span of the native call in progress (read by built-ins for their diagnostics). */
+  callSpan: Span | undefined;
   /** Names of the global (session) scope assigned or declared during the run. */
   readonly touched = new Set<string>();
 
@@ -138,8 +140,9 @@ export class Interpreter implements MemberRuntime {
   }
 
   declare(env: Env, name: string, value: Value, constant: boolean): void {
-    env.vars.set(name, { value, constant });
-    if (env === this.globals) this.touched.add(name);
+    const global = env === this.globals;
+    env.vars.set(name, global ? { value, constant, global } : { value, constant });
+    if (global) this.touched.add(name);
   }
 
   private lookup(id: A.Identifier, env: Env): Value {
@@ -153,7 +156,7 @@ export class Interpreter implements MemberRuntime {
     if (!b) return this.declare(this.globals, id.name, value, false);
     if (b.constant) throw new ScriptError("E-ragsh-const-assignment", `\`${id.name}\` is a constant`, id.span, { label: "cannot assign to a `const`", help: `declare it with \`let ${id.name}\` to change it` });
     b.value = value;
-    if (this.globals.vars.get(id.name) === b) this.touched.add(id.name);
+    if (b.global) this.touched.add(id.name);
   }
 
   // ─────────────────────────────── statements (generator path) ───────────────────────────────
@@ -180,8 +183,8 @@ export class Interpreter implements MemberRuntime {
         return NORMAL;
       case "ForOfStmt": {
         const items = iterate(this, yield* this.eval(s.iterable, env, s.span), s.mode, s.iterable.span);
+        const scope = new Env(env);
         for (const item of items) {
-          const scope = new Env(env);
           const local = s.declKind !== undefined || s.mode === "rhai";
           bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
           const c = yield* this.exec(s.body, scope);
@@ -194,7 +197,7 @@ export class Interpreter implements MemberRuntime {
         const scope = new Env(env);
         if (s.init) yield* this.exec(s.init, scope);
         while (!s.test || truthy(yield* this.eval(s.test, scope, s.span))) {
-          const c = yield* this.exec(s.body, new Env(scope));
+          const c = yield* this.exec(s.body, scope);
           if (c === BREAK) break;
           if (c === RETURN) return c;
           if (s.update) yield* this.eval(s.update, scope, s.span);
@@ -205,8 +208,8 @@ export class Interpreter implements MemberRuntime {
         this.returnValue = s.argument ? yield* this.eval(s.argument, env, s.span) : undefined;
         return RETURN;
       case "BlockStmt": {
-        const scope = new Env(env);
-        this.hoist(s.body, scope);
+        const scope = needsScope(s) ? new Env(env) : env;
+        if (scope !== env) this.hoist(s.body, scope);
         for (const x of s.body) {
           const c = yield* this.exec(x, scope);
           if (c !== NORMAL) return c;
@@ -221,6 +224,15 @@ export class Interpreter implements MemberRuntime {
   // ─────────────────────────────── statements (synchronous path) ───────────────────────────────
 
   private execSync(s: A.Statement, env: Env): Completion {
+    try {
+      return this.execSyncInner(s, env);
+    } catch (e) {
+      if (e instanceof ScriptError && !e.span) e.span = s.span;
+      throw e;
+    }
+  }
+
+  private execSyncInner(s: A.Statement, env: Env): Completion {
     this.tick(s.span);
     switch (s.kind) {
       case "ExprStmt":
@@ -243,8 +255,8 @@ export class Interpreter implements MemberRuntime {
         }
         return NORMAL;
       case "ForOfStmt":
+        const scope = new Env(env);
         for (const item of iterate(this, this.evalSync(s.iterable, env), s.mode, s.iterable.span)) {
-          const scope = new Env(env);
           const local = s.declKind !== undefined || s.mode === "rhai";
           bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
           const c = this.execSync(s.body, scope);
@@ -256,7 +268,7 @@ export class Interpreter implements MemberRuntime {
         const scope = new Env(env);
         if (s.init) this.execSync(s.init, scope);
         while (!s.test || truthy(this.evalSync(s.test, scope))) {
-          const c = this.execSync(s.body, new Env(scope));
+          const c = this.execSync(s.body, scope);
           if (c === BREAK) break;
           if (c === RETURN) return c;
           if (s.update) this.evalSync(s.update, scope);
@@ -271,8 +283,8 @@ export class Interpreter implements MemberRuntime {
       case "ContinueStmt":
         return CONTINUE;
       case "BlockStmt": {
-        const scope = new Env(env);
-        this.hoist(s.body, scope);
+        const scope = needsScope(s) ? new Env(env) : env;
+        if (scope !== env) this.hoist(s.body, scope);
         for (const x of s.body) {
           const c = this.execSync(x, scope);
           if (c !== NORMAL) return c;
@@ -294,10 +306,6 @@ export class Interpreter implements MemberRuntime {
     }
   }
 
-  private *ev(e: A.Expression, env: Env): Gen {
-    return isPure(e) ? this.evalSync(e, env) : yield* this.evalGen(e, env);
-  }
-
   private *evalGen(e: A.Expression, env: Env): Gen {
     this.tick(e.span);
     switch (e.kind) {
@@ -305,15 +313,15 @@ export class Interpreter implements MemberRuntime {
         return yield* this.call(e, env);
       case "Template": {
         let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr(yield* this.ev(e.expressions[i], env)) + e.quasis[i + 1];
+        for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env))) + e.quasis[i + 1];
         this.alloc(s.length * 2);
         return s;
       }
       case "Array": {
         const out: Value[] = [];
         for (const el of e.elements) {
-          if (el.kind === "Spread") out.push(...iterate(this, yield* this.ev(el.argument, env), "of", el.span));
-          else out.push(yield* this.ev(el, env));
+          if (el.kind === "Spread") out.push(...iterate(this, (isPure(el.argument) ? this.evalSync(el.argument, env) : yield* this.evalGen(el.argument, env)), "of", el.span));
+          else out.push((isPure(el) ? this.evalSync(el, env) : yield* this.evalGen(el, env)));
         }
         this.alloc(out.length * 8);
         return out;
@@ -321,54 +329,54 @@ export class Interpreter implements MemberRuntime {
       case "Object": {
         const out = newRecord();
         for (const p of e.properties) {
-          if (p.kind === "Spread") this.spreadInto(out, yield* this.ev(p.argument, env), p.span);
-          else this.putKey(out, p.computed ? toStr(yield* this.ev(p.computed, env)) : (p.key as string), yield* this.ev(p.value, env), p.keySpan);
+          if (p.kind === "Spread") this.spreadInto(out, (isPure(p.argument) ? this.evalSync(p.argument, env) : yield* this.evalGen(p.argument, env)), p.span);
+          else this.putKey(out, p.computed ? toStr((isPure(p.computed) ? this.evalSync(p.computed, env) : yield* this.evalGen(p.computed, env))) : (p.key as string), (isPure(p.value) ? this.evalSync(p.value, env) : yield* this.evalGen(p.value, env)), p.keySpan);
         }
         this.alloc(Object.keys(out).length * 16);
         return out;
       }
       case "Unary": {
-        const v = yield* this.ev(e.argument, env);
+        const v = (isPure(e.argument) ? this.evalSync(e.argument, env) : yield* this.evalGen(e.argument, env));
         return this.unary(e.operator, v);
       }
       case "Update": {
         const t = e.target;
         if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
-        const obj = yield* this.ev(t.object, env);
-        const key = t.kind === "Member" ? t.property : toStr(yield* this.ev(t.index, env));
+        const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
       }
       case "Binary":
-        return binaryOp(e.operator, yield* this.ev(e.left, env), yield* this.ev(e.right, env), e.span);
+        return binaryOp(e.operator, (isPure(e.left) ? this.evalSync(e.left, env) : yield* this.evalGen(e.left, env)), (isPure(e.right) ? this.evalSync(e.right, env) : yield* this.evalGen(e.right, env)), e.span, this);
       case "Logical": {
-        const l = yield* this.ev(e.left, env);
-        if (e.operator === "&&") return truthy(l) ? yield* this.ev(e.right, env) : l;
-        if (e.operator === "||") return truthy(l) ? l : yield* this.ev(e.right, env);
-        return l === null || l === undefined ? yield* this.ev(e.right, env) : l;
+        const l = (isPure(e.left) ? this.evalSync(e.left, env) : yield* this.evalGen(e.left, env));
+        if (e.operator === "&&") return truthy(l) ? (isPure(e.right) ? this.evalSync(e.right, env) : yield* this.evalGen(e.right, env)) : l;
+        if (e.operator === "||") return truthy(l) ? l : (isPure(e.right) ? this.evalSync(e.right, env) : yield* this.evalGen(e.right, env));
+        return l === null || l === undefined ? (isPure(e.right) ? this.evalSync(e.right, env) : yield* this.evalGen(e.right, env)) : l;
       }
       case "Conditional":
-        return truthy(yield* this.ev(e.test, env)) ? yield* this.ev(e.consequent, env) : yield* this.ev(e.alternate, env);
+        return truthy((isPure(e.test) ? this.evalSync(e.test, env) : yield* this.evalGen(e.test, env))) ? (isPure(e.consequent) ? this.evalSync(e.consequent, env) : yield* this.evalGen(e.consequent, env)) : (isPure(e.alternate) ? this.evalSync(e.alternate, env) : yield* this.evalGen(e.alternate, env));
       case "Assign": {
         const t = e.target;
         if (t.kind === "Identifier") {
-          const v = e.operator === "=" ? yield* this.ev(e.value, env) : binaryOp(e.operator[0] as "+", this.lookup(t, env), yield* this.ev(e.value, env), e.span);
+          const v = e.operator === "=" ? (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)) : binaryOp(e.operator[0] as "+", this.lookup(t, env), (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)), e.span, this);
           this.assignName(t, v, env);
           return v;
         }
-        const obj = yield* this.ev(t.object, env);
-        const key = t.kind === "Member" ? t.property : toStr(yield* this.ev(t.index, env));
-        const v = e.operator === "=" ? yield* this.ev(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), yield* this.ev(e.value, env), e.span);
+        const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
+        const v = e.operator === "=" ? (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)), e.span, this);
         setMember(obj, key, v, t.span);
         return v;
       }
       case "Member": {
-        const obj = yield* this.ev(e.object, env);
+        const obj = (isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env));
         return e.optional && (obj === null || obj === undefined) ? undefined : getMember(this, obj, e.property, e.propertySpan, true);
       }
       case "Index": {
-        const obj = yield* this.ev(e.object, env);
+        const obj = (isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env));
         if (e.optional && (obj === null || obj === undefined)) return undefined;
-        return getMember(this, obj, indexKey(yield* this.ev(e.index, env)), e.index.span, false);
+        return getMember(this, obj, indexKey((isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env))), e.index.span, false);
       }
       default:
         return this.evalSync(e, env);
@@ -381,9 +389,9 @@ export class Interpreter implements MemberRuntime {
     let fn: Value;
     const c = e.callee;
     if (c.kind === "Member" || c.kind === "Index") {
-      self = yield* this.ev(c.object, env);
+      self = (isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env));
       if (c.optional && (self === null || self === undefined)) return undefined;
-      const key = c.kind === "Member" ? c.property : indexKey(yield* this.ev(c.index, env));
+      const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)));
       const m = methodFor(self, key);
       if (m) {
         const args = yield* this.args(e.arguments, env);
@@ -391,7 +399,7 @@ export class Interpreter implements MemberRuntime {
         return m.sync!(self as never, args, this);
       }
       fn = getMember(this, self, key, c.kind === "Member" ? c.propertySpan : c.span, true);
-    } else fn = yield* this.ev(c, env);
+    } else fn = (isPure(c) ? this.evalSync(c, env) : yield* this.evalGen(c, env));
     if (e.optional && (fn === null || fn === undefined)) return undefined;
     const args = yield* this.args(e.arguments, env);
     return yield* this.callFunction(fn, args, c.span);
@@ -400,8 +408,8 @@ export class Interpreter implements MemberRuntime {
   private *args(xs: readonly (A.Expression | A.Spread)[], env: Env): Generator<Promise<unknown>, Value[], unknown> {
     const out: Value[] = [];
     for (const a of xs) {
-      if (a.kind === "Spread") out.push(...iterate(this, yield* this.ev(a.argument, env), "of", a.span));
-      else out.push(yield* this.ev(a, env));
+      if (a.kind === "Spread") out.push(...iterate(this, (isPure(a.argument) ? this.evalSync(a.argument, env) : yield* this.evalGen(a.argument, env)), "of", a.span));
+      else out.push((isPure(a) ? this.evalSync(a, env) : yield* this.evalGen(a, env)));
     }
     return out;
   }
@@ -409,6 +417,7 @@ export class Interpreter implements MemberRuntime {
   /** Calls a script or native function with `args` (used by callbacks of `map` etc. too). */
   *callFunction(fn: Value, args: Value[], span: Span): Gen {
     if (fn instanceof NativeFunction) {
+      this.callSpan = span;
       try {
         if (fn.gen) return yield* fn.gen(args, fn.self, (f, a) => this.callFunction(f, a, span));
         const r = fn.impl!(args, fn.self);
@@ -502,7 +511,7 @@ export class Interpreter implements MemberRuntime {
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
       }
       case "Binary":
-        return binaryOp(e.operator, this.evalSync(e.left, env), this.evalSync(e.right, env), e.span);
+        return binaryOp(e.operator, this.evalSync(e.left, env), this.evalSync(e.right, env), e.span, this);
       case "Logical": {
         const l = this.evalSync(e.left, env);
         if (e.operator === "&&") return truthy(l) ? this.evalSync(e.right, env) : l;
@@ -514,13 +523,13 @@ export class Interpreter implements MemberRuntime {
       case "Assign": {
         const t = e.target;
         if (t.kind === "Identifier") {
-          const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", this.lookup(t, env), this.evalSync(e.value, env), e.span);
+          const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", this.lookup(t, env), this.evalSync(e.value, env), e.span, this);
           this.assignName(t, v, env);
           return v;
         }
         const obj = this.evalSync(t.object, env);
         const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
-        const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), this.evalSync(e.value, env), e.span);
+        const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), this.evalSync(e.value, env), e.span, this);
         setMember(obj, key, v, t.span);
         return v;
       }
@@ -595,4 +604,12 @@ export class Interpreter implements MemberRuntime {
 /** An index value as a property key: integers stay numbers (list indexes), anything else becomes its string. */
 function indexKey(v: Value): string | number {
   return typeof v === "number" ? v : toStr(v);
+}
+
+const scoped = new WeakMap<A.BlockStmt, boolean>();
+/** A block needs its own scope only when it declares something directly. */
+function needsScope(b: A.BlockStmt): boolean {
+  let v = scoped.get(b);
+  if (v === undefined) scoped.set(b, (v = b.body.some((s) => s.kind === "VarDecl" || s.kind === "FunctionDecl")));
+  return v;
 }

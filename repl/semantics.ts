@@ -21,7 +21,11 @@ export interface MemberRuntime extends MethodRuntime {
   callSync(fn: Value, args: Value[], span: Span): Value;
 }
 
-export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span): Value {
+/**
+ * A binary operator on script values. String concatenation is charged to the memory
+ * budget by the size it adds (`s + s` doubles, `s + "x"` adds one character).
+ */
+export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, rt: MethodRuntime): Value {
   switch (op) {
     case "===":
       return l === r;
@@ -41,8 +45,11 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span): 
   const a = primitive(l) as number;
   const b = primitive(r) as number;
   switch (op) {
-    case "+":
-      return a + b;
+    case "+": {
+      const v: number | string = a + b;
+      if (typeof v === "string") rt.alloc(2 * ((v as string).length - Math.max(strLength(a), strLength(b))));
+      return v;
+    }
     case "-":
       return a - b;
     case "*":
@@ -61,6 +68,8 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span): 
       return a >= b;
   }
 }
+
+const strLength = (x: unknown) => (typeof x === "string" ? x.length : 0);
 
 /** JavaScript's `==` on script values (objects compare by identity). */
 function looseEquals(l: Value, r: Value): boolean {

@@ -18,12 +18,17 @@ export interface ScriptRecord {
 
 /** Lexical environment of a scope. */
 export class Env {
-  readonly vars = new Map<string, Binding>();
+  private map: Map<string, Binding> | undefined;
   constructor(readonly parent: Env | undefined) {}
+
+  /** The scope's own bindings (the map is created on first use: most block scopes bind nothing). */
+  get vars(): Map<string, Binding> {
+    return (this.map ??= new Map());
+  }
 
   lookup(name: string): Binding | undefined {
     for (let e: Env | undefined = this; e; e = e.parent) {
-      const b = e.vars.get(name);
+      const b = e.map?.get(name);
       if (b) return b;
     }
     return undefined;
@@ -33,6 +38,8 @@ export class Env {
 export interface Binding {
   value: Value;
   readonly constant: boolean;
+  /** True for the session namespace's bindings (changes are reported per cell). */
+  readonly global?: boolean;
 }
 
 export abstract class ScriptFunction {
