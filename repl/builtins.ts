@@ -119,7 +119,7 @@ export async function batch(s: Session, cell: CellState, capability: string, ite
           return;
         }
         const err = e instanceof ScriptError ? e : new ScriptError("E-ragsh-capability-failed", String(e));
-        cell.warnings.push(diagnostic("W-ragsh-batch-item-failed", `item ${i} of \`${capability}\` failed: ${err.message}`, span, { label: `item ${i} is null in the result`, help: "the other items completed; retry the failed ones or handle `null`" }));
+        cell.warnings.push(diagnostic("W-ragsh-batch-item-failed", `item ${i} of \`${capability}\` failed: ${err.message}`, span, { file: cell.file, label: `item ${i} is null in the result`, help: "the other items completed; retry the failed ones or handle `null`" }));
       }
     }
   };

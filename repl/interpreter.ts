@@ -18,7 +18,7 @@ import type { Span } from "../grammar/span.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import { isPure } from "./purity.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
-import { Closure, Env, isForbiddenKey, NativeFunction, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
+import { Closure, describeType, Env, isForbiddenKey, NativeFunction, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
 
 /** Limits of one cell run (`repl.md` §3). */
 export interface RunLimits {
@@ -426,7 +426,7 @@ export class Interpreter implements MemberRuntime {
         throw asScriptError(err, span);
       }
     }
-    if (!(fn instanceof Closure)) throw new ScriptError("E-ragsh-type-error", `${typeOf(fn) === "undefined" ? "`undefined`" : `a ${typeOf(fn)}`} is not a function`, span, { label: "not callable" });
+    if (!(fn instanceof Closure)) throw new ScriptError("E-ragsh-type-error", `${describeType(fn)} is not a function`, span, { label: "not callable" });
     if (++this.depth > this.limits.maxCallDepth) {
       this.depth = 0;
       throw new LimitError("E-ragsh-depth-limit", `function calls nested deeper than ${this.limits.maxCallDepth} levels`, span, { help: "use a loop instead of deep recursion, or raise the session's `maxCallDepth` policy" });

@@ -74,6 +74,8 @@ export interface CellResult {
 /** What a running cell records; read by the built-ins. */
 export interface CellState {
   readonly cellId: string;
+  /** The name diagnostics use for the cell's source. */
+  readonly file: string;
   readonly controller: AbortController;
   stdout: string[];
   outputBytes: number;
@@ -215,7 +217,7 @@ export class Session {
     const started = performance.now();
     const cellId = `c${++this.cellCount}`;
     const file = options.file ?? `<cell ${this.cellCount}>`;
-    const cell: CellState = { cellId, controller: new AbortController(), stdout: [], outputBytes: 0, calls: [], warnings: [], answered: false, answer: undefined, callSeq: 0 };
+    const cell: CellState = { cellId, file, controller: new AbortController(), stdout: [], outputBytes: 0, calls: [], warnings: [], answered: false, answer: undefined, callSeq: 0 };
     this.current = cell;
     this.emit({ type: "cell_started", source });
     const finish = (ok: boolean, value: unknown, diagnostics: Diagnostic[], changed: string[] = []): CellResult => {

@@ -14,6 +14,7 @@ import { ITEMS } from "./catalog/items.js";
 import type { CatalogEntry } from "./catalog/entry.js";
 import { LEXICAL } from "./catalog/lexical.js";
 import { POLICY } from "./catalog/policy.js";
+import { RAGSH } from "./catalog/ragsh.js";
 import { STATE } from "./catalog/state.js";
 import { STRUCTURE } from "./catalog/structure.js";
 import { SYNTAX } from "./catalog/syntax.js";
@@ -38,7 +39,8 @@ export const CATALOG_AREAS: readonly { readonly area: string; readonly entries: 
   { area: "Tools and formatting", entries: TOOLS },
 ];
 
-export const CATALOG: readonly CatalogEntry[] = CATALOG_AREAS.flatMap((a) => a.entries);
+/** `.rag` codes, then the `.ragsh` session codes (catalog/ragsh.ts; their examples are cells). */
+export const CATALOG: readonly CatalogEntry[] = [...CATALOG_AREAS.flatMap((a) => a.entries), ...RAGSH];
 
 const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
 
