@@ -53,10 +53,14 @@ export function lexRagsh(text: string, lines: LineIndex, options: { base?: numbe
   }
 
   const tokens = result.tokens;
+  let prevEnd = 0;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     const start = tok.startOffset;
     const end = start + tok.image.length;
+    // Whether a line break separates this token from the previous one (see RagshParser.newLineSuffix).
+    if (i > 0 && /[\n\r]/.test(text.slice(prevEnd, start))) (tok as IToken & { nl?: boolean }).nl = true;
+    prevEnd = end;
     const type = tok.tokenType;
     if (type === T.Name) {
       const kw = T.wordTokenType(tok.image);

@@ -72,6 +72,17 @@ export class RagshParser extends CstParser {
     }
   }
 
+  /**
+   * True when LA(1) is `(`, `[` or `++`/`--` at the start of a line: then it begins a new
+   * statement rather than calling, indexing or updating the previous line's value
+   * (`let xs = f()⏎[a, b] = …` is two statements). JavaScript would join the lines;
+   * without semicolons that is never what a REPL user means.
+   */
+  private newLineSuffix(): boolean {
+    const t = this.LA(1) as IToken & { nl?: boolean };
+    return t.nl === true && (is(t, T.LParen) || is(t, T.LBracket) || is(t, T.PlusPlus) || is(t, T.MinusMinus) || is(t, T.TemplateLit));
+  }
+
   private functionDeclAhead(): boolean {
     const k = is(this.LA(1), KW.async) ? 2 : 1;
     return (is(this.LA(k), KW.fn) || is(this.LA(k), KW.function)) && is(this.LA(k + 1), T.Name);
@@ -379,8 +390,8 @@ export class RagshParser extends CstParser {
   /** postfix = primary suffix* ("++" | "--")? */
   public postfix = this.RULE("postfix", () => {
     this.SUBRULE(this.primary);
-    this.MANY(() => this.SUBRULE(this.suffix));
-    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.PlusPlus, { LABEL: "update" }) }, { ALT: () => this.CONSUME(T.MinusMinus, { LABEL: "update" }) }]));
+    this.MANY({ GATE: () => !this.newLineSuffix(), DEF: () => this.SUBRULE(this.suffix) });
+    this.OPTION({ GATE: () => !this.newLineSuffix(), DEF: () => this.OR([{ ALT: () => this.CONSUME(T.PlusPlus, { LABEL: "update" }) }, { ALT: () => this.CONSUME(T.MinusMinus, { LABEL: "update" }) }]) });
   });
 
   /** suffix = "." PROP | "?." PROP | "?." "[" expr "]" | "?." args | "[" expr "]" | args */
