@@ -76,7 +76,8 @@ export function checkCell(input: CheckInput): Diagnostic[] {
   walkAll(input.program, (n) => {
     if (n.kind === "Assign" && n.target.kind === "Identifier") cellGlobals.add(n.target.name);
     if (n.kind === "ForOfStmt" && n.declKind === undefined && n.mode !== "rhai") for (const id of patternNames(n.target)) cellGlobals.add(id.name);
-    if (n.kind === "Call" && n.callee.kind === "Identifier" && n.callee.name === "graph_register") {
+    // Graphs the cell may register before it runs them: named in graph_register or graph_define.
+    if (n.kind === "Call" && n.callee.kind === "Identifier" && (n.callee.name === "graph_register" || n.callee.name === "graph_define")) {
       const name = literalProp(n.arguments[0], "name");
       if (name) registered.add(name.value);
     }

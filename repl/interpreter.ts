@@ -32,6 +32,12 @@ export interface RunLimits {
   readonly timeoutMs: number;
 }
 
+/**
+ * A short-circuited optional chain (`a?.b.c` with `a` null) on its way to the chain's
+ * outermost link, which turns it into `undefined` (`chainEnd`). Never escapes a chain.
+ */
+const SHORT = Object.freeze(Object.create(null)) as Value;
+
 type Gen = Generator<Promise<unknown>, Value, unknown>;
 const NORMAL = 0;
 const BREAK = 1;
@@ -309,8 +315,10 @@ export class Interpreter implements MemberRuntime {
   private *evalGen(e: A.Expression, env: Env): Gen {
     this.tick(e.span);
     switch (e.kind) {
-      case "Call":
-        return yield* this.call(e, env);
+      case "Call": {
+        const v = yield* this.call(e, env);
+        return v === SHORT && e.chainEnd ? undefined : v;
+      }
       case "Template": {
         let s = e.quasis[0];
         for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env))) + e.quasis[i + 1];
@@ -370,13 +378,14 @@ export class Interpreter implements MemberRuntime {
         return v;
       }
       case "Member": {
-        const obj = (isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env));
-        return e.optional && (obj === null || obj === undefined) ? undefined : getMember(this, obj, e.property, e.propertySpan, true);
+        const obj = isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env);
+        if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
+        return getMember(this, obj, e.property, e.propertySpan, true);
       }
       case "Index": {
-        const obj = (isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env));
-        if (e.optional && (obj === null || obj === undefined)) return undefined;
-        return getMember(this, obj, indexKey((isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env))), e.index.span, false);
+        const obj = isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env);
+        if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
+        return getMember(this, obj, indexKey(isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env)), e.index.span, false);
       }
       default:
         return this.evalSync(e, env);
@@ -389,8 +398,8 @@ export class Interpreter implements MemberRuntime {
     let fn: Value;
     const c = e.callee;
     if (c.kind === "Member" || c.kind === "Index") {
-      self = (isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env));
-      if (c.optional && (self === null || self === undefined)) return undefined;
+      self = isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env);
+      if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
       const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)));
       const m = methodFor(self, key);
       if (m) {
@@ -399,8 +408,8 @@ export class Interpreter implements MemberRuntime {
         return m.sync!(self as never, args, this);
       }
       fn = getMember(this, self, key, c.kind === "Member" ? c.propertySpan : c.span, true);
-    } else fn = (isPure(c) ? this.evalSync(c, env) : yield* this.evalGen(c, env));
-    if (e.optional && (fn === null || fn === undefined)) return undefined;
+    } else fn = isPure(c) ? this.evalSync(c, env) : yield* this.evalGen(c, env);
+    if (fn === SHORT || (e.optional && (fn === null || fn === undefined))) return SHORT;
     const args = yield* this.args(e.arguments, env);
     return yield* this.callFunction(fn, args, c.span);
   }
@@ -535,15 +544,18 @@ export class Interpreter implements MemberRuntime {
       }
       case "Member": {
         const obj = this.evalSync(e.object, env);
-        return e.optional && (obj === null || obj === undefined) ? undefined : getMember(this, obj, e.property, e.propertySpan, true);
+        if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
+        return getMember(this, obj, e.property, e.propertySpan, true);
       }
       case "Index": {
         const obj = this.evalSync(e.object, env);
-        if (e.optional && (obj === null || obj === undefined)) return undefined;
+        if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
         return getMember(this, obj, indexKey(this.evalSync(e.index, env)), e.index.span, false);
       }
-      case "Call":
-        return this.callSyncExpr(e, env);
+      case "Call": {
+        const v = this.callSyncExpr(e, env);
+        return v === SHORT && e.chainEnd ? undefined : v;
+      }
     }
   }
 
@@ -559,15 +571,15 @@ export class Interpreter implements MemberRuntime {
     };
     if (c.kind === "Member") {
       const self = this.evalSync(c.object, env);
-      if (c.optional && (self === null || self === undefined)) return undefined;
+      if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
       const m = methodFor(self, c.property);
       if (m?.sync) return callMethodSync(m, self, argsOf(), this, e.span);
       const fn = getMember(this, self, c.property, c.propertySpan, true);
-      if (e.optional && (fn === null || fn === undefined)) return undefined;
+      if (e.optional && (fn === null || fn === undefined)) return SHORT;
       return this.callSync(fn, argsOf(), c.span);
     }
     const fn = this.evalSync(c, env);
-    if (e.optional && (fn === null || fn === undefined)) return undefined;
+    if (fn === SHORT || (e.optional && (fn === null || fn === undefined))) return SHORT;
     return this.callSync(fn, argsOf(), c.span);
   }
 

@@ -266,6 +266,8 @@ export interface AssignExpr extends NodeBase {
 
 /** `o.name` or `o?.name` */
 export interface MemberExpr extends NodeBase {
+  /** The outermost link of a chain with a `?.`: a short-circuited chain ends here as `undefined`. */
+  readonly chainEnd?: boolean;
   readonly kind: "Member";
   readonly object: Expression;
   readonly property: string;
@@ -275,6 +277,8 @@ export interface MemberExpr extends NodeBase {
 
 /** `o[expr]` or `o?.[expr]` */
 export interface IndexExpr extends NodeBase {
+  /** The outermost link of a chain with a `?.`: a short-circuited chain ends here as `undefined`. */
+  readonly chainEnd?: boolean;
   readonly kind: "Index";
   readonly object: Expression;
   readonly index: Expression;
@@ -283,6 +287,8 @@ export interface IndexExpr extends NodeBase {
 
 /** `f(a, ...xs)` or `f?.(a)` */
 export interface CallExpr extends NodeBase {
+  /** The outermost link of a chain with a `?.`: a short-circuited chain ends here as `undefined`. */
+  readonly chainEnd?: boolean;
   readonly kind: "Call";
   readonly callee: Expression;
   readonly arguments: readonly (Expression | Spread)[];

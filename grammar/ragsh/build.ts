@@ -253,6 +253,7 @@ export class RagshBuilder {
       else if (sc.index) e = { kind: "Index", object: e, index: this.expression(sc.index[0], span), optional, span };
       else e = { kind: "Call", callee: e, arguments: this.elements(sc.args?.[0]?.children.element, span), optional, span };
     }
+    if ((e.kind === "Member" || e.kind === "Index" || e.kind === "Call") && (c.suffix ?? []).some((x) => x.children.optional)) e = { ...e, chainEnd: true };
     const upd = c.update?.[0];
     if (upd) {
       if (e.kind === "Identifier" || e.kind === "Member" || e.kind === "Index") e = { kind: "Update", operator: upd.image as "++" | "--", prefix: false, target: e, span: this.span(n, fallback) };
