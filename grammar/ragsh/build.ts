@@ -58,10 +58,11 @@ export class RagshBuilder {
   statement(n: C.StatementCstNode): A.Statement {
     const c = n.children;
     const span = this.span(n);
-    if (c.varDecl) return this.varDecl(c.varDecl[0].children.varDeclNoSemi[0], span);
+    const vd = c.varDecl?.[0]?.children.varDeclNoSemi?.[0];
+    if (vd) return this.varDecl(vd, span);
     if (c.functionDecl) {
       const f = c.functionDecl[0].children;
-      return { kind: "FunctionDecl", name: this.ident(f.name?.[0], span), params: this.params(f.params[0]), body: this.block(f.body[0]), span };
+      return { kind: "FunctionDecl", name: this.ident(f.name?.[0], span), params: this.params(f.params?.[0]), body: this.block(f.body?.[0], span), span };
     }
     if (c.ifStmt) {
       const f = c.ifStmt[0].children;
@@ -79,7 +80,7 @@ export class RagshBuilder {
     }
     if (c.breakStmt) return { kind: "BreakStmt", span };
     if (c.continueStmt) return { kind: "ContinueStmt", span };
-    if (c.block) return this.block(c.block[0]);
+    if (c.block) return this.block(c.block[0], span);
     if (c.exprStmt) return { kind: "ExprStmt", expression: this.expression(c.exprStmt[0].children.expression?.[0], span), span };
     return { kind: "EmptyStmt", span };
   }
@@ -117,8 +118,8 @@ export class RagshBuilder {
     };
   }
 
-  block(n: C.BlockCstNode): A.BlockStmt {
-    return { kind: "BlockStmt", body: (n.children.statement ?? []).map((s) => this.statement(s)), span: this.span(n) };
+  block(n: C.BlockCstNode | undefined, fallback?: Span): A.BlockStmt {
+    return { kind: "BlockStmt", body: (n?.children.statement ?? []).map((s) => this.statement(s)), span: this.span(n, fallback) };
   }
 
   private params(n: C.ParamsCstNode | undefined): A.Pattern[] {
@@ -184,7 +185,7 @@ export class RagshBuilder {
   }
 
   private functionBody(n: C.FunctionBodyCstNode | undefined, span: Span): A.BlockStmt | A.Expression {
-    if (n?.children.block) return this.block(n.children.block[0]);
+    if (n?.children.block) return this.block(n.children.block[0], span);
     return this.assignment(n?.children.expr?.[0], span);
   }
 
@@ -200,7 +201,7 @@ export class RagshBuilder {
   /** Precedence climbing over the flat operand/operator lists (left-associative). */
   private binary(n: C.BinaryCstNode | undefined, fallback: Span): A.Expression {
     if (!n) return { kind: "Null", span: fallback };
-    const operands = n.children.operands.map((u) => this.unary(u, fallback));
+    const operands = (n.children.operands ?? []).map((u) => this.unary(u, fallback));
     const ops = (n.children.ops ?? []).map((t) => t.image);
     let pos = 0;
     const climb = (left0: A.Expression, minPrec: number): A.Expression => {
@@ -288,7 +289,7 @@ export class RagshBuilder {
     if (c.functionExpr) {
       const f = c.functionExpr[0].children;
       const name = f.name?.[0]?.image;
-      return { kind: "Function", ...(name ? { name } : {}), params: this.params(f.params?.[0]), body: f.body ? this.block(f.body[0]) : { kind: "BlockStmt", body: [], span }, span };
+      return { kind: "Function", ...(name ? { name } : {}), params: this.params(f.params?.[0]), body: this.block(f.body?.[0], span), span };
     }
     if (c.closure) {
       const f = c.closure[0].children;
@@ -302,7 +303,7 @@ export class RagshBuilder {
       const c = p.children;
       const ps = this.span(p, span);
       if (c.spread) return { kind: "Spread", argument: this.assignment(c.spread[0], ps), span: ps };
-      if (c.computed) return { kind: "Property", computed: this.expression(c.computed[0], ps), keySpan: this.span(c.computed[0], ps), value: this.assignment(c.value?.[0], ps), span: ps };
+      if (c.computed?.[0]) return { kind: "Property", computed: this.expression(c.computed[0], ps), keySpan: this.span(c.computed[0], ps), value: this.assignment(c.value?.[0], ps), span: ps };
       const k = c.key?.[0];
       const key = !k ? "" : k.tokenType.name === "StringLit" ? decodeEscapes(stripQuotes(k.image)) : k.tokenType.name === "NumberLit" ? String(Number(k.image)) : k.image;
       const keySpan = this.span(k, ps);

@@ -66,7 +66,14 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
   parser.input = lexed.tokens;
   const cst = parser.program() as ProgramCstNode;
   const syntax = syntaxErrors(parser.errors, lines, endOfCode(source), file);
-  const program = builder.program(cst, source);
+  let program: A.Program;
+  try {
+    program = builder.program(cst, source);
+  } catch (e) {
+    // Recovery can leave CST shapes the builder does not expect; the syntax errors say why.
+    if (!syntax.length) throw e;
+    program = empty;
+  }
   diagnostics.push(...lexed.diagnostics, ...syntax, ...builder.diagnostics);
 
   // An unsupported word (`import`, `new`, …) explains the syntax errors around it.
