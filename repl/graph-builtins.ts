@@ -9,7 +9,7 @@
  * id, …}`), so it cannot forge a blueprint or its hash. Graphs written by a model need
  * a review token for their hash before they can be registered (`reviewGeneratedGraphs`).
  */
-import { compile, compileGraph, PLAIN_STYLE, renderDiagnostics, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
+import { compile, compileGraph, PLAIN_STYLE, renderDiagnostics, stripSpans, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { LineIndex } from "../grammar/span.js";
 import { batch, invoke, recordArg, spend, stringField } from "./builtins.js";
@@ -200,11 +200,12 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
 /** A structural diff of two blueprints (nodes, edges, channels) until the compiler's semantic diff is available. */
 function diffValue(a: Blueprint, b: Blueprint): Value {
   const names = (xs: readonly { name: string }[]) => new Set(xs.map((x) => x.name));
-  const edgeKey = (e: Blueprint["edges"][number]) => JSON.stringify({ ...e, span: undefined });
+  const edgeKey = (e: Blueprint["edges"][number]) => JSON.stringify(stripSpans(e));
   const setDiff = <T>(x: Set<T>, y: Set<T>) => [...x].filter((v) => !y.has(v));
   const an = names(a.nodes);
   const bn = names(b.nodes);
-  const changedNodes = [...an].filter((n) => bn.has(n) && JSON.stringify({ ...a.nodes.find((x) => x.name === n), span: undefined }) !== JSON.stringify({ ...b.nodes.find((x) => x.name === n), span: undefined }));
+  const nodeKey = (bp: Blueprint, n: string) => JSON.stringify(stripSpans(bp.nodes.find((x) => x.name === n)));
+  const changedNodes = [...an].filter((n) => bn.has(n) && nodeKey(a, n) !== nodeKey(b, n));
   const ae = new Set(a.edges.map(edgeKey));
   const be = new Set(b.edges.map(edgeKey));
   const ac = names(a.state);
