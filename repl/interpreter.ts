@@ -131,6 +131,11 @@ export class Interpreter implements MemberRuntime {
     if (this.signal?.aborted || performance.now() > this.deadline) throw Object.assign(this.timeoutError(), { span });
   }
 
+  /** Operations evaluated so far in the current run. */
+  get operations(): number {
+    return this.ops;
+  }
+
   alloc(units: number): void {
     this.memory += units;
     if (this.memory > this.limits.maxMemoryBytes) {
@@ -404,7 +409,7 @@ export class Interpreter implements MemberRuntime {
       const m = methodFor(self, key);
       if (m) {
         const args = yield* this.args(e.arguments, env);
-        if (m.gen) return yield* m.gen(self as never, args, this, (f, a) => this.callFunction(f, a, e.span));
+        if (m.gen) return yield* m.gen(self as never, args, this, (f, a) => this.callValue(f, a, e.span));
         return m.sync!(self as never, args, this);
       }
       fn = getMember(this, self, key, c.kind === "Member" ? c.propertySpan : c.span, true);
@@ -428,7 +433,7 @@ export class Interpreter implements MemberRuntime {
     if (fn instanceof NativeFunction) {
       this.callSpan = span;
       try {
-        if (fn.gen) return yield* fn.gen(args, fn.self, (f, a) => this.callFunction(f, a, span));
+        if (fn.gen) return yield* fn.gen(args, fn.self, (f, a) => this.callValue(f, a, span));
         const r = fn.impl!(args, fn.self);
         return r instanceof Promise ? ((yield r) as Value) : r;
       } catch (err) {
@@ -454,6 +459,37 @@ export class Interpreter implements MemberRuntime {
     } finally {
       this.depth--;
     }
+  }
+
+  /**
+   * A call from a native (a `map` callback …): completes synchronously when it cannot
+   * suspend — a closure whose body is pure, or a synchronous native — else returns the
+   * generator to delegate to (see `CallBack`).
+   */
+  callValue(fn: Value, args: Value[], span: Span): Value | Gen {
+    if (fn instanceof Closure && isPure(fn.body as A.Expression)) {
+      if (++this.depth > this.limits.maxCallDepth) {
+        this.depth = 0;
+        throw new LimitError("E-ragsh-depth-limit", `function calls nested deeper than ${this.limits.maxCallDepth} levels`, span, { help: "use a loop instead of deep recursion, or raise the session's `maxCallDepth` policy" });
+      }
+      try {
+        const scope = new Env(fn.env);
+        for (let i = 0; i < fn.params.length; i++) bindPattern(this, fn.params[i], args[i], scope, false);
+        if (fn.body.kind !== "BlockStmt") return this.evalSync(fn.body, scope);
+        this.hoist(fn.body.body, scope);
+        for (const s of fn.body.body) {
+          const c = this.execSync(s, scope);
+          if (c === RETURN) return this.takeReturn();
+          if (c !== NORMAL) throw new ScriptError("E-ragsh-type-error", "`break` or `continue` outside a loop", s.span);
+        }
+        return undefined;
+      } catch (err) {
+        throw asScriptError(err, span);
+      } finally {
+        this.depth--;
+      }
+    }
+    return this.callFunction(fn, args, span);
   }
 
   private takeReturn(): Value {

@@ -7,7 +7,7 @@
  * Every string or list a method builds is charged to the cell's memory budget.
  */
 import { ScriptError } from "./errors.js";
-import { describeType, fromHost, isRecord, Namespace, NativeFunction, newRecord, toHost, toStr, truthy, type CallBack, type ScriptRecord, type Value } from "./values.js";
+import { describeType, fromHost, isRecord, Namespace, NativeFunction, newRecord, toHost, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 /** What methods need from the running cell. */
 export interface MethodRuntime {
@@ -31,6 +31,8 @@ const fn = (a: Value, what: string): Value => {
   if (!(a instanceof NativeFunction) && !(typeof a === "object" && a !== null && "params" in a)) throw new ScriptError("E-ragsh-type-error", `${what} needs a function, not ${describeType(a)}`);
   return a;
 };
+/** Scratch slot for a callback's result (read right after it is written, before any yield). */
+let R: Value | Generator<Promise<unknown>, Value, unknown>;
 const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
 
@@ -86,14 +88,14 @@ const ARRAY: Readonly<Record<string, Method>> = {
   at: { sync: (a: Value[], [i]) => a.at(int(i, 0)) },
   flat: { sync: (a: Value[], _args, rt) => list(rt, a.flatMap((x) => (Array.isArray(x) ? x : [x]))) },
   len: { sync: (a: Value[]) => a.length },
-  map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) out.push(yield* call(f, [a[i], i])); return list(rt, out); } },
-  forEach: { *gen(a: Value[], [f], _rt, call) { fn(f, "`forEach`"); for (let i = 0; i < a.length; i++) yield* call(f, [a[i], i]); return undefined; } },
-  filter: { *gen(a: Value[], [f], rt, call) { fn(f, "`filter`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) if (truthy(yield* call(f, [a[i], i]))) out.push(a[i]); return list(rt, out); } },
-  find: { *gen(a: Value[], [f], _rt, call) { fn(f, "`find`"); for (let i = 0; i < a.length; i++) if (truthy(yield* call(f, [a[i], i]))) return a[i]; return undefined; } },
-  findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy(yield* call(f, [a[i], i]))) return i; return -1; } },
-  some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy(yield* call(f, [a[i], i]))) return true; return false; } },
-  every: { *gen(a: Value[], [f], _rt, call) { fn(f, "`every`"); for (let i = 0; i < a.length; i++) if (!truthy(yield* call(f, [a[i], i]))) return false; return true; } },
-  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = yield* call(f, [a[i], i]); if (Array.isArray(r)) out.push(...r); else out.push(r); } return list(rt, out); } },
+  map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) out.push((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R)); return list(rt, out); } },
+  forEach: { *gen(a: Value[], [f], _rt, call) { fn(f, "`forEach`"); for (let i = 0; i < a.length; i++) (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); return undefined; } },
+  filter: { *gen(a: Value[], [f], rt, call) { fn(f, "`filter`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) out.push(a[i]); return list(rt, out); } },
+  find: { *gen(a: Value[], [f], _rt, call) { fn(f, "`find`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return a[i]; return undefined; } },
+  findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return i; return -1; } },
+  some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return true; return false; } },
+  every: { *gen(a: Value[], [f], _rt, call) { fn(f, "`every`"); for (let i = 0; i < a.length; i++) if (!truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return false; return true; } },
+  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) out.push(...r); else out.push(r); } return list(rt, out); } },
   reduce: {
     *gen(a: Value[], [f, init], _rt, call) {
       fn(f, "`reduce`");
@@ -103,7 +105,7 @@ const ARRAY: Readonly<Record<string, Method>> = {
         if (!a.length) throw new ScriptError("E-ragsh-type-error", "`reduce` of an empty list needs an initial value");
         acc = a[i++];
       }
-      for (; i < a.length; i++) acc = yield* call(f, [acc, a[i], i]);
+      for (; i < a.length; i++) acc = (R = call(f, [acc, a[i], i]), isSuspended(R) ? yield* R : R);
       return acc;
     },
   },
@@ -128,7 +130,7 @@ function* mergeSort(xs: Value[], f: Value, call: CallBack): Generator<Promise<un
   let i = 0;
   let j = 0;
   while (i < left.length && j < right.length) {
-    const c = Number(yield* call(f, [left[i], right[j]]));
+    const c = Number((R = call(f, [left[i], right[j]]), isSuspended(R) ? yield* R : R));
     out.push(c > 0 ? right[j++] : left[i++]);
   }
   return out.concat(left.slice(i), right.slice(j));

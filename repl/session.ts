@@ -68,6 +68,8 @@ export interface CellResult {
   /** Set when the cell called `answer(…)`. */
   readonly finalAnswer?: unknown;
   readonly elapsedMs: number;
+  /** Operations (evaluated syntax nodes) the cell used, against `maxOperations`. */
+  readonly operations: number;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -219,12 +221,13 @@ export class Session {
     const file = options.file ?? `<cell ${this.cellCount}>`;
     const cell: CellState = { cellId, file, controller: new AbortController(), stdout: [], outputBytes: 0, calls: [], warnings: [], answered: false, answer: undefined, callSeq: 0 };
     this.current = cell;
+    this.interpreter = undefined;
     this.emit({ type: "cell_started", source });
     const finish = (ok: boolean, value: unknown, diagnostics: Diagnostic[], changed: string[] = []): CellResult => {
       const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
       const all = sortDiagnostics([...diagnostics, ...cell.warnings]);
       const stdout = cell.stdout.join("");
-      const result: CellResult = { cellId, ok, source, file, stdout, value, variablesChanged: changed, calls: cell.calls, ...(cell.answered ? { finalAnswer: cell.answer } : {}), elapsedMs, diagnostics: all };
+      const result: CellResult = { cellId, ok, source, file, stdout, value, variablesChanged: changed, calls: cell.calls, ...(cell.answered ? { finalAnswer: cell.answer } : {}), elapsedMs, operations: this.interpreter?.operations ?? 0, diagnostics: all };
       this.history.push({ cellId, source, ok, value: ok ? value : null, stdout });
       if (ok) this.emit({ type: "cell_completed", value, elapsedMs, variablesChanged: changed, calls: cell.calls.length });
       else this.emit({ type: "cell_failed", diagnostics: all.map((d) => ({ code: d.code, message: d.message, line: d.span.start.line, column: d.span.start.column })), elapsedMs });

@@ -62,8 +62,17 @@ export class Closure extends ScriptFunction {
 export type NativeImpl = (args: Value[], self: Value) => Value | Promise<Value>;
 /** A native that calls script functions (e.g. `map`): a generator driven by the interpreter. */
 export type NativeGen = (args: Value[], self: Value, call: CallBack) => Generator<Promise<unknown>, Value, unknown>;
-/** Calls a script function from a native generator (`yield* call(f, [x, i])`). */
-export type CallBack = (fn: Value, args: Value[]) => Generator<Promise<unknown>, Value, unknown>;
+/**
+ * Calls a script function from a native generator. Returns the value when the call
+ * completed synchronously (a function whose body cannot suspend), else a generator to
+ * delegate to: `const r = call(f, [x, i]); const v = isSuspended(r) ? yield* r : r`.
+ */
+export type CallBack = (fn: Value, args: Value[]) => Value | Generator<Promise<unknown>, Value, unknown>;
+
+/** True for the generator a `CallBack` returns when the call may suspend (no script value has a `next` function). */
+export function isSuspended(r: Value | Generator<Promise<unknown>, Value, unknown>): r is Generator<Promise<unknown>, Value, unknown> {
+  return typeof (r as { next?: unknown } | null | undefined)?.next === "function";
+}
 
 /** A built-in function or bound method. */
 export class NativeFunction extends ScriptFunction {

@@ -173,6 +173,7 @@ const repl: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file or in the current directory)")
     .option("--context <text>", "the session's `context`: text, or @file to read it from a file")
     .option("--json", "print session and graph events as JSON Lines (scripts only)")
+    .option("--history <file>", "prompt history file (default: .rag/repl_history of the project)")
     .action(async (file: string | undefined, opts) => {
       const { replCommand } = await import("./repl.js");
       process.exitCode = await replCommand(file, opts);

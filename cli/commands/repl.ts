@@ -1,6 +1,7 @@
 /**
- * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json]` (`repl.md` §5).
- * Without a file: the interactive prompt (history in `.rag/repl_history` of the project).
+ * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json] [--history FILE]`
+ * (`repl.md` §5). Without a file: the interactive prompt (history in
+ * `.rag/repl_history` of the project, the config's folder, unless `--history` says).
  * With a file: runs its cells in order (cells are separated by `// %%` lines); stdout is
  * the script's output, diagnostics go to stderr, or, with `--json`, every session and
  * graph event is one JSON line on stdout. Exit 0 when every cell succeeds, 1 at the first
@@ -21,6 +22,7 @@ export interface ReplCommandOptions {
   readonly config?: string;
   readonly json?: boolean;
   readonly context?: string;
+  readonly history?: string;
 }
 
 export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
@@ -34,7 +36,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const view = new PromptView(out, colors);
     const session = new Session({ registry: loaded.registry, context, sink: view.onEvent });
     const project = configPath ? dirname(configPath) : process.cwd();
-    return runPrompt({ session, input: process.stdin, output: out, historyFile: join(project, ".rag", "repl_history"), colors }, view);
+    return runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
   }
 
   const text = readSource(file);
