@@ -52,7 +52,7 @@ export interface Harness {
 /** A session over `testRegistry()` (or `options.registry`) that records its events. */
 export function harness(options: Partial<SessionOptions> & { policy?: Partial<SessionPolicy> } = {}): Harness {
   const events: AnyEvent[] = [];
-  const session = new Session({ registry: options.registry ?? testRegistry(), ...options, policy: sessionPolicy(options.policy), sink: (e) => events.push(e) });
+  const session = new Session({ registry: options.registry ?? testRegistry(), ...options, policy: sessionPolicy(options.policy), sink: (e) => (events.push(e), options.sink?.(e)) });
   return { session, events, run: (source) => session.runCell(source) };
 }
 
