@@ -26,6 +26,23 @@ export interface MemberRuntime extends MethodRuntime {
  * budget by the size it adds (`s + s` doubles, `s + "x"` adds one character).
  */
 export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, rt: MethodRuntime): Value {
+  if (typeof l === "number" && typeof r === "number") {
+    switch (op) {
+      case "+": return l + r;
+      case "-": return l - r;
+      case "*": return l * r;
+      case "/": return l / r;
+      case "%": return l % r;
+      case "<": return l < r;
+      case "<=": return l <= r;
+      case ">": return l > r;
+      case ">=": return l >= r;
+      case "==":
+      case "===": return l === r;
+      case "!=":
+      case "!==": return l !== r;
+    }
+  }
   switch (op) {
     case "===":
       return l === r;

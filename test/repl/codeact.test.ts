@@ -12,6 +12,7 @@ import { compactResult, extractBlocks, registryFromConfig, Session } from "../..
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
 import { testRegistry } from "./helpers.js";
+import { sessionPolicy } from "../../registry/index.js";
 import { withRepl } from "../../repl/index.js";
 import type { ScriptedProvider } from "../../stdlib/index.js";
 
@@ -86,6 +87,14 @@ describe("repl_agent (CodeAct)", () => {
     const events = await run(GRAPH("final -> END"), registry, { task: "joins" });
     expect(events.at(-1)).toMatchObject({ type: "run_completed", state: { out: [null, "joins", "note about joins", 1] } });
     expect(events.find((e) => e.type === "tool_completed")).toMatchObject({ node: "a", tool: "search", ok: true });
+  });
+
+  it("a session nested deeper than the depth policy is refused", async () => {
+    const registry = agentRegistry(['```ragsh\nanswer(1)\n```']);
+    registry.sessionPolicy = sessionPolicy({ maxDepth: 0 });
+    const events = await run(GRAPH("final -> END"), registry, { task: "t" });
+    expect(events.at(-1)).toMatchObject({ type: "run_failed" });
+    expect(JSON.stringify(events.at(-1))).toContain("E-ragsh-depth-limit");
   });
 
   it("extracts ragsh blocks and compacts results with spans", async () => {
