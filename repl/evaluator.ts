@@ -144,8 +144,10 @@ export abstract class Evaluator implements MemberRuntime {
         }
         return NORMAL;
       case "ForOfStmt":
-        const scope = new Env(env);
+        let scope = new Env(env);
+        const fresh = capturesLoop(s);
         for (const item of iterate(this, this.evalSync(s.iterable, env), s.mode, s.iterable.span)) {
+          if (fresh) scope = new Env(env);
           const local = s.declKind !== undefined || s.mode === "rhai";
           bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
           const c = this.execSync(s.body, scope);
@@ -154,12 +156,14 @@ export abstract class Evaluator implements MemberRuntime {
         }
         return NORMAL;
       case "ForStmt": {
-        const scope = new Env(env);
+        let scope = new Env(env);
+        const fresh = capturesLoop(s);
         if (s.init) this.execSync(s.init, scope);
         while (!s.test || truthy(this.evalSync(s.test, scope))) {
           const c = this.execSync(s.body, scope);
           if (c === BREAK) break;
           if (c === RETURN) return c;
+          if (fresh) scope = copyScope(scope, env);
           if (s.update) this.evalSync(s.update, scope);
         }
         return NORMAL;
@@ -343,4 +347,36 @@ export function needsScope(b: A.BlockStmt): boolean {
   let v = scoped.get(b);
   if (v === undefined) scoped.set(b, (v = b.body.some((s) => s.kind === "VarDecl" || s.kind === "FunctionDecl")));
   return v;
+}
+
+const capturing = new WeakMap<A.Statement, boolean>();
+/**
+ * True when a loop's body creates functions: then each iteration gets its own copy of
+ * the loop variables, so a closure keeps the value of its iteration (JavaScript's
+ * per-iteration bindings). Loops without closures share one scope (no copies).
+ */
+export function capturesLoop(s: A.ForStmt | A.ForOfStmt): boolean {
+  let v = capturing.get(s);
+  if (v === undefined) {
+    v = false;
+    const stack: unknown[] = [s.body];
+    while (stack.length && !v) {
+      const x = stack.pop();
+      if (Array.isArray(x)) stack.push(...x);
+      else if (x && typeof x === "object") {
+        const k = (x as { kind?: string }).kind;
+        if (k === "Function" || k === "FunctionDecl") v = true;
+        else for (const [key, val] of Object.entries(x)) if (key !== "span" && val && typeof val === "object") stack.push(val);
+      }
+    }
+    capturing.set(s, v);
+  }
+  return v;
+}
+
+/** A fresh scope holding copies of `scope`'s bindings (the next iteration's). */
+export function copyScope(scope: Env, parent: Env): Env {
+  const next = new Env(parent);
+  for (const [k, b] of scope.vars) next.vars.set(k, { ...b });
+  return next;
 }

@@ -16,7 +16,7 @@
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
-import { BREAK, Evaluator, indexKey, needsScope, NORMAL, RETURN, SHORT, type ExecGen, type Gen, type RunLimits } from "./evaluator.js";
+import { BREAK, capturesLoop, copyScope, Evaluator, indexKey, needsScope, NORMAL, RETURN, SHORT, type ExecGen, type Gen, type RunLimits } from "./evaluator.js";
 import { isPure } from "./purity.js";
 import { binaryOp, bindPattern, getMember, iterate, methodFor, setMember, updateValue } from "./semantics.js";
 import { Closure, describeType, Env, NativeFunction, newRecord, toStr, truthy, type Value } from "./values.js";
@@ -105,8 +105,10 @@ export class Interpreter extends Evaluator {
         return NORMAL;
       case "ForOfStmt": {
         const items = iterate(this, yield* this.eval(s.iterable, env, s.span), s.mode, s.iterable.span);
-        const scope = new Env(env);
+        let scope = new Env(env);
+        const fresh = capturesLoop(s);
         for (const item of items) {
+          if (fresh) scope = new Env(env);
           const local = s.declKind !== undefined || s.mode === "rhai";
           bindPattern(this, s.target, item, local ? scope : env, s.declKind === "const", !local);
           const c = yield* this.exec(s.body, scope);
@@ -116,12 +118,14 @@ export class Interpreter extends Evaluator {
         return NORMAL;
       }
       case "ForStmt": {
-        const scope = new Env(env);
+        let scope = new Env(env);
+        const fresh = capturesLoop(s);
         if (s.init) yield* this.exec(s.init, scope);
         while (!s.test || truthy(yield* this.eval(s.test, scope, s.span))) {
           const c = yield* this.exec(s.body, scope);
           if (c === BREAK) break;
           if (c === RETURN) return c;
+          if (fresh) scope = copyScope(scope, env);
           if (s.update) yield* this.eval(s.update, scope, s.span);
         }
         return NORMAL;

@@ -36,6 +36,8 @@ const cases: [string, string, unknown][] = [
   ["Rhai closure without parameters", "let f = || 42\nf()", 42],
   ["function expression", "let f = function (x) { return -x }\nf(2)", -2],
   ["closures capture their scope", "fn counter() { let n = 0; return () => { n += 1; return n } }\nlet c = counter()\nc(); c()\nc()", 3],
+  ["closures in loops keep their iteration's binding", "let fs = []\nfor (let i = 0; i < 3; i++) fs.push(() => i)\nlet gs = []\nfor (const x of [\"a\", \"b\"]) gs.push(() => x)\n[fs.map(f => f()), gs.map(g => g())]", [[0, 1, 2], ["a", "b"]]],
+  ["closures in loops that call capabilities keep their binding too", "let fs = []\nfor (let i = 0; i < 2; i++) { fs.push(() => i); print(model_query({prompt: String(i)})) }\nfs.map(f => f())", [0, 1]],
   ["recursion", "fn fact(n) { return n <= 1 ? 1 : n * fact(n - 1) }\nfact(10)", 3628800],
   ["missing arguments are undefined", "fn f(a, b) { return b }\nf(1) === undefined", true],
   ["await and async are accepted and change nothing", "const f = async (x) => x\nawait f(3)", 3],
