@@ -74,7 +74,8 @@ export function checkCell(input: CheckInput): Diagnostic[] {
     if (s.kind === "FunctionDecl") cellGlobals.add(s.name.name);
   }
   walkAll(input.program, (n) => {
-    if (n.kind === "Assign" && n.target.kind === "Identifier") cellGlobals.add(n.target.name);
+    // `x = …` creates a session variable; `x += …` and `x++` read `x` first, so it must exist.
+    if (n.kind === "Assign" && n.operator === "=" && n.target.kind === "Identifier") cellGlobals.add(n.target.name);
     if (n.kind === "ForOfStmt" && n.declKind === undefined && n.mode !== "rhai") for (const id of patternNames(n.target)) cellGlobals.add(id.name);
     // Graphs the cell may register before it runs them: named in graph_register or graph_define.
     if (n.kind === "Call" && n.callee.kind === "Identifier" && (n.callee.name === "graph_register" || n.callee.name === "graph_define")) {
@@ -128,14 +129,14 @@ export function checkCell(input: CheckInput): Diagnostic[] {
       case "Unary":
         return expr(e.argument, scopes);
       case "Update":
-        return assignTarget(e.target, scopes);
+        return assignTarget(e.target, scopes, true);
       case "Binary":
       case "Logical":
         return (expr(e.left, scopes), expr(e.right, scopes));
       case "Conditional":
         return (expr(e.test, scopes), expr(e.consequent, scopes), expr(e.alternate, scopes));
       case "Assign":
-        return (assignTarget(e.target, scopes), expr(e.value, scopes));
+        return (assignTarget(e.target, scopes, e.operator !== "="), expr(e.value, scopes));
       case "Member":
         return expr(e.object, scopes);
       case "Index":
@@ -150,9 +151,10 @@ export function checkCell(input: CheckInput): Diagnostic[] {
     }
   };
 
-  const assignTarget = (t: A.Identifier | A.MemberExpr | A.IndexExpr, scopes: Set<string>[]) => {
+  const assignTarget = (t: A.Identifier | A.MemberExpr | A.IndexExpr, scopes: Set<string>[], reads = false) => {
     if (t.kind === "Identifier") {
       if (input.reserved.has(t.name) && !scopes.some((s) => s.has(t.name))) report("E-ragsh-reserved-name", `\`${t.name}\` is a built-in name and cannot be assigned`, t.span, { label: "reserved", help: `store the value under another name, e.g. \`my_${t.name}\`` });
+      else if (reads) expr(t, scopes);
       return;
     }
     expr(t, scopes);

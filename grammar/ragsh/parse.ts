@@ -76,9 +76,10 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
   }
   diagnostics.push(...lexed.diagnostics, ...syntax, ...builder.diagnostics);
 
-  // An unsupported word (`import`, `new`, …) explains the syntax errors around it.
-  const unsupported = diagnostics.filter((d) => d.code === "E-ragsh-unsupported-syntax");
-  const kept = unsupported.length ? diagnostics.filter((d) => d.code !== "E-ragsh-unexpected-token") : diagnostics;
+  // An unsupported word (`import`, `new`, …) explains the syntax errors after it on its line.
+  const words = diagnostics.filter((d) => d.code === "E-ragsh-unsupported-syntax").map((d) => d.span.start);
+  const explained = (d: Diagnostic) => words.some((w) => w.line === d.span.start.line && w.offset <= d.span.start.offset);
+  const kept = diagnostics.filter((d) => d.code !== "E-ragsh-unexpected-token" || !explained(d));
   const deep = deepestNode(program, limits.astDepth);
   if (deep) {
     kept.push(diagnostic("E-ragsh-nesting-limit", `the code nests more than ${limits.astDepth} levels deep`, deep, { ...extras, label: "too deep here", help: "split long operator chains and nested calls into variables" }));
