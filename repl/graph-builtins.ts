@@ -9,7 +9,7 @@
  * id, …}`), so it cannot forge a blueprint or its hash. Graphs written by a model need
  * a review token for their hash before they can be registered (`reviewGeneratedGraphs`).
  */
-import { compile, compileGraph, PLAIN_STYLE, renderDiagnostics, stripSpans, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
+import { compile, compileGraph, diffBlueprints, PLAIN_STYLE, renderDiagnostics, renderDiff, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { LineIndex } from "../grammar/span.js";
 import { batch, invoke, recordArg, spend, stringField } from "./builtins.js";
@@ -151,6 +151,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     return fromHost({ name, hash: c.blueprint.hash, reviewed }, "graph_register");
   });
 
+  // A draft, a compiled handle or a registered graph's name on either side.
   def("graph_diff", ([a, b]) => {
     const resolve = (v: Value): Blueprint => {
       if (typeof v === "string") {
@@ -197,29 +198,12 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
   return fns;
 }
 
-/** A structural diff of two blueprints (nodes, edges, channels) until the compiler's semantic diff is available. */
+/**
+ * The semantic diff of two blueprints (the compiler's `diffBlueprints`, as `rag diff`):
+ * `{identical, from, to, changes: [{area, op, subject, before?, after?, fields?}], text}`
+ * where `text` is the diff for people.
+ */
 function diffValue(a: Blueprint, b: Blueprint): Value {
-  const names = (xs: readonly { name: string }[]) => new Set(xs.map((x) => x.name));
-  const edgeKey = (e: Blueprint["edges"][number]) => JSON.stringify(stripSpans(e));
-  const setDiff = <T>(x: Set<T>, y: Set<T>) => [...x].filter((v) => !y.has(v));
-  const an = names(a.nodes);
-  const bn = names(b.nodes);
-  const nodeKey = (bp: Blueprint, n: string) => JSON.stringify(stripSpans(bp.nodes.find((x) => x.name === n)));
-  const changedNodes = [...an].filter((n) => bn.has(n) && nodeKey(a, n) !== nodeKey(b, n));
-  const ae = new Set(a.edges.map(edgeKey));
-  const be = new Set(b.edges.map(edgeKey));
-  const ac = names(a.state);
-  const bc = names(b.state);
-  const record: ScriptRecord = fromHost(
-    {
-      same: a.hash === b.hash,
-      from: a.hash,
-      to: b.hash,
-      nodes: { added: setDiff(bn, an), removed: setDiff(an, bn), changed: changedNodes },
-      edges: { added: setDiff(be, ae).map((e) => JSON.parse(e)), removed: setDiff(ae, be).map((e) => JSON.parse(e)) },
-      channels: { added: setDiff(bc, ac), removed: setDiff(ac, bc) },
-    },
-    "graph_diff",
-  ) as ScriptRecord;
-  return record;
+  const d = diffBlueprints(a, b);
+  return fromHost({ ...d, text: renderDiff(d) }, "graph_diff");
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnyEvent, SessionEvent } from "../../repl/index.js";
 import type { RunEvent } from "../../runtime/index.js";
-import { codes, harness, runOnce, testRegistry } from "./helpers.js";
+import { codes, harness, HELLO_GRAPH, runOnce, testRegistry } from "./helpers.js";
 
 const sessionEvents = (events: AnyEvent[]) => events.filter((e): e is SessionEvent => "sessionId" in e);
 const graphEvents = (events: AnyEvent[]) => events.filter((e): e is RunEvent => !("sessionId" in e));
@@ -182,6 +182,14 @@ describe("graph_define → graph_validate → graph_compile → graph_register �
     await h.run(`let c = graph_compile(graph_define({name: "pipeline", source: ${JSON.stringify(FIXED)}}))`);
     expect(codes(await h.run("graph_run({graph: c})"))).toEqual(["E-ragsh-invalid-arguments"]);
     expect(codes(await h.run('graph_register({name: "hello", graph: c})'))).toEqual(["E-ragsh-invalid-arguments"]);
+  });
+
+  it("graph_diff compares a draft with a registered graph (the compiler's semantic diff)", async () => {
+    const changed = HELLO_GRAPH.replace('"hello " + input.name', '"hi " + input.name');
+    const r = await runOnce(`let d = graph_diff(graph_define({name: "hello", source: ${JSON.stringify(changed)}}), "hello")\n[d.identical, d.changes.map(c => [c.op, c.area, c.subject]), d.text.startsWith("diff hello")]`);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value).toEqual([false, [["changed", "node", "greet"]], true]);
+    expect((await runOnce(`graph_diff(graph_define({name: "hello", source: ${JSON.stringify(HELLO_GRAPH)}}), "hello").identical`)).value).toBe(true);
   });
 
   it("validation sees the session's registry: unknown models are reported with did-you-mean", async () => {

@@ -45,12 +45,11 @@ describe(".ragsh examples", () => {
     expect(session.finalAnswer).toEqual({ count: 3, seen: ["join", "send", "barrier", "done"], steps: 2 });
   });
 
-  it("define_diff.ragsh: defines two versions and diffs them; formatting keeps the hash", async () => {
+  it("define_diff.ragsh: defines two versions and diffs them semantically; formatting keeps the hash", async () => {
     const { session, stdout } = await runScript("define_diff");
-    expect(stdout).toContain("same hash: false");
-    expect(stdout).toContain('nodes added: ["answer"] changed: []');
-    expect(stdout).toContain('channels added: ["reply"]');
-    expect(stdout).toContain("formatting only, same hash: true");
-    expect(session.finalAnswer).toMatchObject({ same: false, nodes: { added: ["answer"], removed: [] } });
+    expect(stdout).toContain("+ node answer (model)\n- edge classify -> END\n+ edge classify -> answer\n+ edge answer -> END\n+ channel reply: string\n5 changes");
+    expect(stdout).toContain('added: ["node answer", "edge classify -> answer", "edge answer -> END", "channel reply"]');
+    expect(stdout).toContain("formatting only, identical: true");
+    expect(session.finalAnswer).toEqual({ identical: false, changes: 5, added: ["node answer", "edge classify -> answer", "edge answer -> END", "channel reply"] });
   });
 });
