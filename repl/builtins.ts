@@ -22,7 +22,7 @@ import { describeType, formatValue, fromHost, isRecord, NativeFunction, toHost, 
 
 export const RESERVED_CAPABILITIES = [
   "model_query", "model_query_batched", "agent_query", "agent_query_batched", "graph_run", "graph_run_batched",
-  "graph_define", "graph_validate", "graph_compile", "graph_diff", "graph_register", "tool_call", "tool_call_batched",
+  "graph_define", "graph_validate", "graph_compile", "graph_diff", "graph_register", "graph_history", "tool_call", "tool_call_batched",
   "emit", "print", "show_vars", "answer",
 ] as const;
 

@@ -87,7 +87,7 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
     state: withoutConversation(task),
     messages: history(task),
     author: "model",
-    host: (_emit, forward) => nodeHost(task, forward),
+    host: (_emit, forward, checkpointer) => nodeHost(task, forward, checkpointer),
     parent: { rootRunId: task.run.rootRunId, parentRunId: task.run.runId, depth: task.run.depth, namespace: task.run.namespace },
     sink: (e) => task.emit(e.type, e),
   });

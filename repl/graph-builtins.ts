@@ -11,6 +11,7 @@
  */
 import { compile, compileGraph, diffBlueprints, PLAIN_STYLE, renderDiagnostics, renderDiff, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
+import { getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { batch, invoke, recordArg, spend, stringField } from "./builtins.js";
 import { ScriptError } from "./errors.js";
@@ -186,11 +187,26 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     if (index === undefined) spend(s, "graph", 1, "graph_run");
     const graphs = new Map([...s.extraGraphs, ...s.graphs]);
     return invoke(s, cell, "graph_run", name, async (signal) => {
-      const out = await s.host.runGraph(name, bp, graphs, input as Record<string, unknown>, thread, s.hostIds(), signal);
-      return { value: fromHost({ output: out.output, state: out.state, run_id: out.runId, thread: out.threadId, steps: out.steps, history: out.history }, `graph \`${name}\``) };
+      const out = await s.host.runGraph({ name, blueprint: bp, graphs, input: input as Record<string, unknown>, ...(thread ? { thread } : {}) }, s.hostIds(), signal);
+      return {
+        value: fromHost(
+          { status: out.status, output: out.output, state: out.state, run_id: out.runId, thread: out.threadId, steps: out.steps, history: out.history, interrupts: out.interrupts.map((i) => ({ id: i.id, node: i.node, kind: i.kind, payload: i.payload ?? null })) },
+          `graph \`${name}\``,
+        ),
+      };
     }, index);
   };
   def("graph_run", ([a]) => graphRun(a));
+  // The checkpoints of a thread this session ran, newest first (`runtime.md` §3 getStateHistory).
+  def("graph_history", async ([arg]) => {
+    const thread = typeof arg === "string" ? arg : isRecord(arg) ? stringField(arg, "thread", "graph_history", '{thread: "id"}') : undefined;
+    if (!thread) throw new ScriptError("E-ragsh-invalid-arguments", "`graph_history` takes a thread id", undefined, { help: 'call it as `graph_history({thread: "id"})`', capability: "graph_history" });
+    const snaps = await getStateHistory(s.checkpointer, thread);
+    return fromHost(
+      snaps.map((c) => ({ checkpoint: c.checkpointId, step: c.step, source: c.source, graph: c.graph, status: c.status, values: c.values, next: c.next.map((t) => t.node), interrupts: c.interrupts.map((i) => i.id) })),
+      "graph_history",
+    );
+  });
   def("graph_run_batched", ([items, opts]) => {
     if (Array.isArray(items)) spend(s, "graph", items.length, "graph_run_batched");
     return batch(s, cell, "graph_run_batched", items, isRecord(opts) ? opts.concurrency : undefined, (item, i) => graphRun(item, i));

@@ -11,7 +11,7 @@
  */
 import { compileGraph, type Blueprint } from "../compiler/index.js";
 import type { ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
-import { BindError, CompiledGraph, type RunEvent } from "../runtime/index.js";
+import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
 import type { SessionEventBody } from "./events.js";
 
@@ -25,11 +25,26 @@ export interface ModelAnswer {
 export interface GraphOutcome {
   readonly runId: string;
   readonly threadId: string;
+  /** `interrupted`: the run paused for a person; `:resume THREAD JSON` at the prompt continues it. */
+  readonly status: "completed" | "interrupted";
   readonly output: unknown;
   readonly state: Readonly<Record<string, unknown>>;
   readonly steps: number;
+  readonly interrupts: readonly PendingInterrupt[];
   /** `state_updated` events of the run, in order (empty when the run's events are not visible here). */
   readonly history: readonly { readonly step: number; readonly channels: readonly string[]; readonly values: Readonly<Record<string, unknown>> }[];
+}
+
+/** A graph to run: a fresh run from `input`, or (`input` null) a resume of `thread` answering its interrupts by id. */
+export interface GraphRunRequest {
+  readonly name: string;
+  readonly blueprint: Blueprint;
+  /** Graphs its subgraph nodes may call by name (the session's, the file's). */
+  readonly graphs: ReadonlyMap<string, Blueprint>;
+  readonly input: Record<string, unknown> | null;
+  readonly thread?: string;
+  /** Answers to the thread's pending interrupts, by interrupt id (resume only). */
+  readonly answers?: Readonly<Record<string, unknown>>;
 }
 
 /** Identity of the session, for model request metadata and child runs. */
@@ -46,7 +61,7 @@ export interface CapabilityHost {
   callModel(model: string, request: Omit<ChatRequest, "model">, ids: HostIds, signal: AbortSignal): Promise<ModelAnswer>;
   callTool(tool: string, args: unknown, ids: HostIds, signal: AbortSignal): Promise<unknown>;
   runAgent(agent: string, input: unknown, ids: HostIds, signal: AbortSignal): Promise<{ answer: unknown; usage?: Usage }>;
-  runGraph(name: string, blueprint: Blueprint, graphs: ReadonlyMap<string, Blueprint>, input: Record<string, unknown>, thread: string | undefined, ids: HostIds, signal: AbortSignal): Promise<GraphOutcome>;
+  runGraph(request: GraphRunRequest, ids: HostIds, signal: AbortSignal): Promise<GraphOutcome>;
 }
 
 type Emit = (body: SessionEventBody, capability?: string) => void;
@@ -57,8 +72,12 @@ const costOf = (m: { price?: { inputPerMTok: number; outputPerMTok: number } }, 
   return { ...u, ...(costUsd !== undefined ? { costUsd } : {}) };
 };
 
-/** A top-level session's host. `emit` records harness events; `forward` passes graph events on. */
-export function sessionHost(registry: Registry, emit: Emit, forward: Forward): CapabilityHost {
+/**
+ * A top-level session's host. `emit` records harness events; `forward` passes graph
+ * events on; graph runs checkpoint to `checkpointer` as root threads (so the prompt's
+ * `:resume` and `graph_history` find them, and so does `rag resume` on the same file).
+ */
+export function sessionHost(registry: Registry, emit: Emit, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
   const host: CapabilityHost = {
     registry,
     async callModel(model, request, ids, signal) {
@@ -94,35 +113,44 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward): C
       if (!def) throw new BindError(`agent \`${agent}\` is not registered`, [`agents.${agent}`]);
       // A one-node graph running the agent as a `subagent`: the runtime's own agent loop, events and harness.
       const bp = agentBlueprint(agent);
-      const r = await host.runGraph(bp.id, bp, new Map(), { input: asUserText(input) }, undefined, ids, signal);
+      const r = await host.runGraph({ name: bp.id, blueprint: bp, graphs: new Map(), input: { input: asUserText(input) } }, ids, signal);
       return { answer: r.output };
     },
-    async runGraph(name, blueprint, graphs, input, thread, ids, signal) {
-      const all = new Map(graphs);
-      all.set(name, blueprint);
-      const parent = new CompiledGraph(blueprint, { registry, graphs: all });
+    async runGraph(req, ids, signal) {
+      const all = new Map(req.graphs);
+      all.set(req.name, req.blueprint);
+      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all });
       const history: GraphOutcome["history"][number][] = [];
       let runDepth = -1;
-      const r = await parent.child(
-        name,
-        input,
-        { signal },
-        { rootRunId: ids.rootRunId, parentRunId: ids.sessionId, threadId: thread ?? `thread-${globalThis.crypto.randomUUID().slice(0, 13)}`, namespace: ids.namespace, depth: ids.depth, taskIdPrefix: ids.cellId },
-        async (e) => {
-          if (runDepth < 0) runDepth = e.depth;
-          if (e.type === "state_updated" && e.depth === runDepth) history.push({ step: e.step, channels: e.channels, values: e.values });
-          forward(e);
-        },
-      );
-      return { runId: r.runId, threadId: r.threadId, output: r.output, state: r.state, steps: r.steps, history };
+      const link = {
+        rootRunId: ids.rootRunId,
+        parentRunId: ids.sessionId,
+        threadId: req.thread ?? `thread-${globalThis.crypto.randomUUID().slice(0, 13)}`,
+        namespace: ids.namespace,
+        depth: ids.depth,
+        // Stable across cells, so a thread's task and interrupt ids survive a resume from a later cell.
+        taskIdPrefix: "repl",
+        // The run checkpoints as a root thread (namespace ""), not as a subgraph of the session.
+        checkpointNs: "",
+        checkpointer,
+        durability: undefined,
+        answers: req.answers ?? {},
+      };
+      const sink = async (e: RunEvent) => {
+        if (runDepth < 0) runDepth = e.depth;
+        if (e.type === "state_updated" && e.depth === runDepth) history.push({ step: e.step, channels: e.channels, values: e.values });
+        forward(e);
+      };
+      const r = await parent.child(req.name, req.input, { signal }, link, sink);
+      return { runId: r.runId, threadId: r.threadId, status: r.status, output: r.output, state: r.state, steps: r.steps, interrupts: r.interrupts, history };
     },
   };
   return host;
 }
 
 /** A session inside a graph node: calls go through the node's task (the runtime's harness). */
-export function nodeHost(task: NodeTask, forward: Forward): CapabilityHost {
-  const session = sessionHost(task.registry, () => {}, forward);
+export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
+  const session = sessionHost(task.registry, () => {}, forward, checkpointer);
   return {
     registry: task.registry,
     async callModel(model, request) {
@@ -140,12 +168,13 @@ export function nodeHost(task: NodeTask, forward: Forward): CapabilityHost {
       const run = await agentLoop(task, start, { model: def.model, tools: def.tools ?? [], maxSteps: def.maxSteps ?? 8, agent });
       return { answer: run.result, usage: run.final.usage };
     },
-    async runGraph(name, blueprint, graphs, input, thread, ids, signal) {
-      if (task.registry.graphs.get(name) === blueprint) {
-        const r = await task.runGraph(name, input);
-        return { runId: "", threadId: task.run.threadId, output: r.output, state: r.state, steps: 0, history: [] };
+    async runGraph(req, ids, signal) {
+      if (req.input !== null && task.registry.graphs.get(req.name) === req.blueprint) {
+        // A registered graph runs as a child run of the node (the runtime's own subgraph path).
+        const r = await task.runGraph(req.name, req.input);
+        return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
       }
-      return session.runGraph(name, blueprint, graphs, input, thread, { ...ids, rootRunId: task.run.rootRunId, sessionId: ids.sessionId }, signal);
+      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId }, signal);
     },
   };
 }

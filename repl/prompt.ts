@@ -32,7 +32,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   ":graphs": "graphs you can run (registry and session)",
   ":load FILE": "register the graphs of a .rag file, or run a .ragsh script",
   ":run GRAPH JSON": "run a graph with an input object",
-  ":resume THREAD JSON": "resume an interrupted run (needs a checkpointer)",
+  ":resume THREAD [JSON]": "resume a paused graph run, answering its interrupt",
   ":history": "the cells of this session",
   ":save FILE.ragsh": "write this session's cells to a script",
   ":reset": "forget every variable",
@@ -113,6 +113,11 @@ export function formatResult(r: CellResult, c: ReturnType<typeof pc.createColors
   return out.length ? out.join("\n") + "\n" : "";
 }
 
+/** `{"values": {id: answer, …}}` answers several interrupts by id. */
+function isValues(v: unknown): v is { values: Record<string, unknown> } {
+  return typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof (v as { values?: unknown }).values === "object";
+}
+
 function colorValue(v: unknown, c: ReturnType<typeof pc.createColors>): string {
   if (typeof v === "string") return c.green(JSON.stringify(v));
   if (typeof v === "number" || typeof v === "boolean") return c.yellow(String(v));
@@ -185,9 +190,26 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         await runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
         return true;
       }
-      case ":resume":
-        write(c.yellow("  :resume needs a checkpointer, which this build of the runtime does not have yet\n"));
+      case ":resume": {
+        const [thread, ...json] = rest;
+        if (!thread) return usage(":resume THREAD [JSON]");
+        let value: unknown;
+        try {
+          value = json.length ? JSON.parse(json.join(" ")) : undefined;
+        } catch (e) {
+          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`));
+          return true;
+        }
+        const command = value === undefined ? {} : isValues(value) ? { values: value.values } : { value };
+        try {
+          const r = await session.resumeThread(thread, command);
+          if (r.status === "interrupted") write(`  ${c.yellow("paused again")}: ${r.interrupts.map((i) => `${i.id} (${i.node})`).join(", ")}\n`);
+          else write(`  ${c.green("completed")} ${colorValue(r.output ?? r.state, c)}\n`);
+        } catch (e) {
+          write(c.red(`  ${(e as Error).message}\n`));
+        }
         return true;
+      }
       case ":history":
         write(session.history.map((h) => `  ${c.dim(h.cellId.padEnd(4))} ${h.ok ? c.green("✓") : c.red("✗")} ${h.source.trim().split("\n")[0].slice(0, 70)}`).join("\n") + (session.history.length ? "\n" : c.dim("  (no cells yet)\n")));
         return true;

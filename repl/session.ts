@@ -13,12 +13,12 @@ import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../gram
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import type { Registry, SessionPolicy } from "../registry/index.js";
 import { sessionPolicy } from "../registry/index.js";
-import type { RunEvent } from "../runtime/index.js";
+import { getState, MemoryCheckpointer, type Checkpointer, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { capabilityFunctions, RESERVED_CAPABILITIES } from "./builtins.js";
 import { checkCell } from "./check.js";
 import { asScriptError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
-import { sessionHost, type CapabilityHost, type HostIds } from "./host.js";
+import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
 import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
@@ -47,7 +47,9 @@ export interface SessionOptions {
   readonly author?: "human" | "model";
   readonly approvals?: ApprovalStore;
   /** Builds the capability host; default: the registry directly (`sessionHost`). */
-  readonly host?: (emit: (body: SessionEventBody, capability?: string) => void, forward: (e: RunEvent) => void) => CapabilityHost;
+  readonly host?: (emit: (body: SessionEventBody, capability?: string) => void, forward: (e: RunEvent) => void, checkpointer: Checkpointer) => CapabilityHost;
+  /** Where graph runs checkpoint (`graph_history`, `:resume`); default: in memory, for the session's life. */
+  readonly checkpointer?: Checkpointer;
   readonly parent?: SessionParent;
   /** Graphs callable by name besides the registry's (e.g. the other graphs of a file). */
   readonly graphs?: ReadonlyMap<string, Blueprint>;
@@ -99,6 +101,8 @@ export class Session {
   readonly author: "human" | "model";
   readonly approvals: ApprovalStore;
   readonly host: CapabilityHost;
+  /** Checkpoints of the graph runs this session starts. */
+  readonly checkpointer: Checkpointer;
   /** Graphs registered in this session (`graph_register`), by name. */
   readonly graphs = new Map<string, Blueprint>();
   readonly extraGraphs: ReadonlyMap<string, Blueprint>;
@@ -131,7 +135,8 @@ export class Session {
     this.extraGraphs = options.graphs ?? new Map();
     this.sink = options.sink;
     this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
-    this.host = (options.host ?? ((emit, forward) => sessionHost(this.registry, emit, forward)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e));
+    this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
+    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
   }
 
@@ -288,6 +293,26 @@ export class Session {
   /** The blueprint a graph name refers to: this session's, the extra graphs, then the registry's. */
   graph(name: string): Blueprint | undefined {
     return this.graphs.get(name) ?? this.extraGraphs.get(name) ?? this.registry.graphs.get(name);
+  }
+
+  /**
+   * Resumes a paused graph run of this session (`:resume THREAD JSON` at the prompt): the
+   * graph is the one the thread's latest checkpoint names. A person answers interrupts;
+   * scripts cannot (there is no resume built-in), so a model never approves its own pause.
+   *
+   * @throws Error when the thread has no checkpoint or its graph is not known here.
+   */
+  async resumeThread(thread: string, command: ResumeCommand): Promise<GraphOutcome> {
+    const snap = await getState(this.checkpointer, thread);
+    if (!snap) throw new Error(`thread \`${thread}\` has no checkpoint in this session`);
+    const bp = this.graph(snap.graph);
+    if (!bp) throw new Error(`thread \`${thread}\` ran graph \`${snap.graph}\`, which is not registered here`);
+    const pending = snap.interrupts;
+    const answers: Record<string, unknown> = command.values ? { ...command.values } : command.value !== undefined && pending.length === 1 ? { [pending[0].id]: command.value } : {};
+    if (command.value !== undefined && pending.length > 1) throw new Error(`thread \`${thread}\` has ${pending.length} pending interrupts; answer them by id: {"values": {${pending.map((i) => `"${i.id}": …`).join(", ")}}}`);
+    const unanswered = pending.filter((i) => i.kind === "node" && !(i.id in answers));
+    if (unanswered.length) throw new Error(`thread \`${thread}\` waits for an answer to ${unanswered.map((i) => `\`${i.id}\` (${i.node})`).join(", ")}: :resume ${thread} JSON`);
+    return this.host.runGraph({ name: snap.graph, blueprint: bp, graphs: new Map([...this.extraGraphs, ...this.graphs]), input: null, thread, answers }, this.hostIds(), new AbortController().signal);
   }
 
   /** Ends the session: `session_completed` (or `session_failed` with `error`). */

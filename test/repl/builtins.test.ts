@@ -135,6 +135,24 @@ describe("agent_query, tool_call, graph_run", () => {
     expect(codes(r)).toEqual(["W-ragsh-batch-item-failed"]);
   });
 
+  it("a graph that pauses for a person returns `interrupted`; only the host resumes it", async () => {
+    const approval = 'graph approval { start review state { decision: any } node review { kind interrupt prompt "Publish?" options ["approve", "reject"] writes decision routes { approve -> END reject -> END } } }';
+    const h = harness();
+    const r = await h.run(`graph_register({graph: graph_compile(graph_define({name: "approval", source: ${JSON.stringify(approval)}}))})\nlet out = graph_run({graph: "approval", input: {}, thread: "t-9"})\n[out.status, out.interrupts[0].node, out.interrupts[0].payload.options]`);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value).toEqual(["interrupted", "review", ["approve", "reject"]]);
+    expect(graphEvents(h.events).some((e) => e.type === "run_interrupted")).toBe(true);
+    expect(h.session.reservedNames().some((n) => /resume/.test(n))).toBe(false);
+    const resumed = await h.session.resumeThread("t-9", { value: "approve" });
+    expect(resumed).toMatchObject({ status: "completed", state: { decision: "approve" } });
+    const hist = await h.run('graph_history({thread: "t-9"}).map(c => [c.step, c.status])');
+    expect((hist.value as unknown[]).length).toBeGreaterThanOrEqual(2);
+    expect(codes(await h.run('graph_history(42)'))).toEqual(["E-ragsh-invalid-arguments"]);
+    await expect(h.session.resumeThread("nope", {})).rejects.toThrow("has no checkpoint");
+    await h.run('graph_run({graph: "approval", input: {}, thread: "t-10"})');
+    await expect(h.session.resumeThread("t-10", {})).rejects.toThrow("waits for an answer to `repl/1.0#0` (review)");
+  });
+
   it("graph runs nest only up to the depth policy", async () => {
     const r = await runOnce('graph_run({graph: "hello", input: {name: "a"}})', { policy: { maxDepth: 0 } });
     expect(codes(r)).toEqual(["E-ragsh-depth-limit"]);

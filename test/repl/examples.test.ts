@@ -38,11 +38,12 @@ describe(".ragsh examples", () => {
     expect(session.finalAnswer).toMatchObject({ errors: 50, chunks: 3 });
   });
 
-  it("graph_history.ragsh: runs a graph on a thread and walks its state history", async () => {
+  it("graph_history.ragsh: runs a graph on a thread and walks its state updates and checkpoints", async () => {
     const { session, stdout } = await runScript("graph_history");
     expect(stdout).toContain("thread tally-1: 3 supersteps");
     expect(stdout).toContain('step 2: seen, count → {"seen":["join","send","barrier"],"count":3}');
-    expect(session.finalAnswer).toEqual({ count: 3, seen: ["join", "send", "barrier", "done"], steps: 2 });
+    expect(stdout).toContain("checkpoint 3 (loop): count=3, next: —\ncheckpoint 2 (loop): count=3, next: report\ncheckpoint 1 (loop): count=0, next: count_word, count_word, count_word\ncheckpoint 0 (input): count=0, next: split");
+    expect(session.finalAnswer).toEqual({ count: 3, seen: ["join", "send", "barrier", "done"], steps: 2, checkpoints: 4 });
   });
 
   it("define_diff.ragsh: defines two versions and diffs them semantically; formatting keeps the hash", async () => {

@@ -55,3 +55,57 @@ describe("prompt helpers", () => {
     expect(formatResult(bad, c)).toContain("error[E-ragsh-unknown-name]: `nope` is not defined\n --> <cell 2>:1:1");
   });
 });
+
+describe("colon commands, through the prompt's input and output streams", () => {
+  it(":graphs :load :run :resume :history :save :reset :vars :approve :help :quit", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const dir = mkdtempSync(join(tmpdir(), "ragsh-prompt-"));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const view = new PromptView(output, false);
+    const h = harness({ sink: view.onEvent });
+    const approval = 'graph approval { start review state { decision: any } node review { kind interrupt prompt "Publish?" options ["approve", "reject"] writes decision routes { approve -> END reject -> END } } }';
+    const done = runPrompt({ session: h.session, input, output, colors: false, historyFile: join(dir, "history") }, view);
+    const lines = [
+      "let kept = [",
+      "  1, 2",
+      "]",
+      `graph_register({graph: graph_compile(graph_define({name: "approval", source: ${JSON.stringify(approval)}}))}).name`,
+      'graph_run({graph: "approval", input: {}, thread: "t-1"}).status',
+      ':resume t-1 "approve"',
+      ":load examples/map_reduce.rag",
+      ":graphs",
+      ':run hello {"name": "ada"}',
+      ":vars",
+      ":history",
+      `:save ${join(dir, "saved.ragsh")}`,
+      ":approve sha256:" + "a".repeat(64),
+      ":reset",
+      ":vars",
+      ":nope",
+      ":quit",
+    ];
+    for (const l of lines) input.write(l + "\n");
+    expect(await done).toBe(0);
+    expect(text).toContain('"approval"');
+    expect(text).toContain('"interrupted"');
+    expect(text).toContain('completed "approve"');
+    expect(text).toContain("registered map_reduce");
+    expect(text).toMatch(/hello sha256:[0-9a-f]{12}\n {2}approval sha256:[0-9a-f]{12} \(session\)\n {2}map_reduce sha256:[0-9a-f]{12} \(session\)/);
+    expect(text).toContain('greeting: "hello ada"');
+    expect(text).toContain("kept = [1, 2]");
+    expect(text).toMatch(/c1 +✓ let kept = \[/);
+    expect(text).toMatch(/review token: review-[0-9a-f-]+/);
+    expect(text).toContain("variables cleared");
+    expect(text).toContain("(no variables)");
+    expect(text).toContain("unknown command :nope");
+    expect(readFileSync(join(dir, "saved.ragsh"), "utf8")).toContain("let kept = [\n  1, 2\n]\n// %%\n");
+    // History is kept for terminals only (test/cli/repl.test.ts checks it in a pseudo-terminal).
+  });
+});
