@@ -174,6 +174,7 @@ const repl: RegisterCommand = (program) =>
     .option("--context <text>", "the session's `context`: text, or @file to read it from a file")
     .option("--json", "print session and graph events as JSON Lines (scripts only)")
     .option("--history <file>", "prompt history file (default: .rag/repl_history of the project)")
+    .option("--checkpoints <path>", "SQLite file for the checkpoints of graph runs (default: in memory)")
     .action(async (file: string | undefined, opts) => {
       const { replCommand } = await import("./repl.js");
       process.exitCode = await replCommand(file, opts);

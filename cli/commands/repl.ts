@@ -1,7 +1,8 @@
 /**
- * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json] [--history FILE]`
+ * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json] [--history FILE] [--checkpoints PATH]`
  * (`repl.md` §5). Without a file: the interactive prompt (history in
  * `.rag/repl_history` of the project, the config's folder, unless `--history` says).
+ * Graph runs checkpoint in memory, or to the SQLite file `--checkpoints` names.
  * With a file: runs its cells in order (cells are separated by `// %%` lines); stdout is
  * the script's output, diagnostics go to stderr, or, with `--json`, every session and
  * graph event is one JSON line on stdout. Exit 0 when every cell succeeds, 1 at the first
@@ -14,6 +15,7 @@ import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
 import { splitCells } from "../../repl/script.js";
 import { Session } from "../../repl/session.js";
+import { openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, readSource } from "../files.js";
 import { colorsFor, renderStyle } from "../style.js";
@@ -23,18 +25,21 @@ export interface ReplCommandOptions {
   readonly json?: boolean;
   readonly context?: string;
   readonly history?: string;
+  /** SQLite file the session's graph runs checkpoint to (default: in memory). */
+  readonly checkpoints?: string;
 }
 
 export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
   const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
   const loaded = await loadConfig(configPath);
+  const checkpointer = opts.checkpoints ? openCheckpoints(opts.checkpoints) : undefined;
   const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1)) : opts.context;
   if (!file) {
     if (opts.json) throw new CliError("--json needs a script file: rag repl FILE.ragsh --json");
     const out = process.stdout;
     const colors = colorsFor(out).isColorSupported;
     const view = new PromptView(out, colors);
-    const session = new Session({ registry: loaded.registry, context, sink: view.onEvent });
+    const session = new Session({ registry: loaded.registry, context, sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
     return runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
   }
@@ -45,6 +50,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   const session = new Session({
     registry: loaded.registry,
     context,
+    ...(checkpointer ? { checkpointer } : {}),
     ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
   });
   let status = 0;
