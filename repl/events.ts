@@ -48,7 +48,7 @@ export type SessionEventBody =
   | { readonly type: "capability_call_started"; readonly callId: string; readonly target: string; readonly index?: number }
   | { readonly type: "capability_call_completed"; readonly call: CallRecord }
   | { readonly type: "model_started"; readonly model: string; readonly provider: string; readonly messages: number }
-  | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly durationMs: number }
+  | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly durationMs: number; readonly cached?: boolean }
   | { readonly type: "tool_started"; readonly tool: string; readonly args: unknown }
   | { readonly type: "tool_completed"; readonly tool: string; readonly ok: boolean; readonly durationMs: number; readonly error?: string }
   | { readonly type: "graph_blueprint_defined"; readonly draft: string; readonly name: string; readonly provenance: unknown }

@@ -10,7 +10,7 @@
  *   their parent run, so their events nest under it).
  */
 import { compileGraph, type Blueprint } from "../compiler/index.js";
-import type { ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
+import type { CallContext, ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
 import type { SessionEventBody } from "./events.js";
@@ -67,10 +67,21 @@ export interface CapabilityHost {
 type Emit = (body: SessionEventBody, capability?: string) => void;
 type Forward = (event: RunEvent) => void;
 
-const costOf = (m: { price?: { inputPerMTok: number; outputPerMTok: number } }, u: Usage): Usage => {
-  const costUsd = m.price ? (u.inputTokens * m.price.inputPerMTok + u.outputTokens * m.price.outputPerMTok) / 1_000_000 : u.costUsd;
-  return { ...u, ...(costUsd !== undefined ? { costUsd } : {}) };
-};
+const ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+/**
+ * The middleware's view of a session's call: the session is the run (budgets are per
+ * root run, so a session's calls share one budget), the cell the task, and the calling
+ * "node" is `session` (no per-node cache, validate or retry policy).
+ */
+function sessionContext(ids: HostIds): CallContext {
+  return {
+    run: { runId: ids.sessionId, rootRunId: ids.rootRunId, threadId: ids.sessionId, graph: "session", namespace: ids.namespace, depth: ids.depth, step: 0 },
+    taskId: ids.cellId,
+    node: { name: "session", kind: "repl_agent", span: ZERO },
+    defaults: {},
+  };
+}
 
 /**
  * A top-level session's host. `emit` records harness events; `forward` passes graph
@@ -85,10 +96,11 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       if (!m) throw new BindError(`model \`${model}\` is not registered`, [`models.${model}`]);
       emit({ type: "model_started", model, provider: m.provider.name, messages: request.messages.length }, "model_query");
       const t0 = Date.now();
-      const res = await m.provider.chat({ ...request, model: m.modelId, metadata: { graph: ids.namespace, node: ids.cellId, runId: ids.sessionId, ...request.metadata } }, { signal });
-      const usage = costOf(m, res.usage);
-      emit({ type: "model_completed", model, usage, finishReason: res.finishReason, durationMs: Date.now() - t0 }, "model_query");
-      return { content: res.message.content, ...(res.structured !== undefined ? { structured: res.structured } : {}), usage, finishReason: res.finishReason };
+      // Through the registry's middleware chain (telemetry, budget, validate, cache, retry,
+      // rate limit, circuit breaker), as a graph node's calls are; the session is the run.
+      const res = await registry.chat(m, { ...request, metadata: { graph: ids.namespace, node: ids.cellId, runId: ids.sessionId, ...request.metadata } }, { signal, context: sessionContext(ids) });
+      emit({ type: "model_completed", model, usage: res.usage, finishReason: res.finishReason, durationMs: Date.now() - t0, ...(res.cached ? { cached: true } : {}) }, "model_query");
+      return { content: res.message.content, ...(res.structured !== undefined ? { structured: res.structured } : {}), usage: res.usage, finishReason: res.finishReason };
     },
     async callTool(tool, args, ids, signal) {
       const def = registry.tools.get(tool);

@@ -6,8 +6,8 @@
  * for it at startup.
  */
 import type { Blueprint } from "../compiler/index.js";
-import { applyConfig, type NodeKindImplementation, type RagConfig, type Registry } from "../registry/index.js";
-import { standardRegistry as stdlibRegistry } from "../stdlib/index.js";
+import type { NodeKindImplementation, RagConfig, Registry } from "../registry/index.js";
+import { registryFromConfig as stdlibFromConfig, standardRegistry as stdlibRegistry } from "../stdlib/index.js";
 
 const lazyReplAgent: NodeKindImplementation = async (task) => (await import("./codeact.js")).replAgentKind(task);
 
@@ -16,7 +16,9 @@ export function standardRegistry(): Registry {
   return stdlibRegistry().registerNodeKind("repl_agent", lazyReplAgent);
 }
 
-/** The standard registry with `config` applied (its node kinds override the standard ones). */
+/** The standard registry with `config` applied and its middleware installed (a `repl_agent` of `config.nodeKinds` wins). */
 export function registryFromConfig(config: RagConfig, loadGraph?: (path: string, name: string) => Blueprint): Registry {
-  return applyConfig(standardRegistry(), config, loadGraph);
+  const r = stdlibFromConfig(config, loadGraph);
+  if (!config.nodeKinds?.repl_agent) r.registerNodeKind("repl_agent", lazyReplAgent);
+  return r;
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { AnyEvent, SessionEvent } from "../../repl/index.js";
 import type { RunEvent } from "../../runtime/index.js";
 import { codes, harness, HELLO_GRAPH, runOnce, testRegistry } from "./helpers.js";
+import { installMiddleware } from "../../stdlib/middleware/index.js";
 
 const sessionEvents = (events: AnyEvent[]) => events.filter((e): e is SessionEvent => "sessionId" in e);
 const graphEvents = (events: AnyEvent[]) => events.filter((e): e is RunEvent => !("sessionId" in e));
@@ -24,6 +25,19 @@ describe("model_query", () => {
     expect(types).toEqual(["session_started", "cell_started", "capability_call_started", "model_started", "model_completed", "capability_call_completed", "variable_changed", "cell_completed"]);
     const started = sessionEvents(h.events).find((e) => e.type === "capability_call_started")!;
     expect(started).toMatchObject({ capability: "model_query", cellId: "c1", depth: 0, rootRunId: h.session.id, sessionId: h.session.id });
+  });
+
+  it("goes through the registry's middleware chain, with the session as the run (budget per session)", async () => {
+    const registry = testRegistry();
+    const seen: string[] = [];
+    registry.middleware.unshift({ name: "spy", wrap: (next) => async (call) => (seen.push(`${call.context?.run.rootRunId === h.session.id}:${call.context?.node.name}:${call.context?.taskId}`), next(call)) });
+    const h = harness({ registry });
+    expect((await h.run('model_query({prompt: "hi"})')).ok).toBe(true);
+    expect(seen).toEqual(["true:session:c1"]);
+    installMiddleware(registry, { budget: { run: { tokens: 40 } } });
+    const over = await harness({ registry }).run(`model_query({prompt: "${"word ".repeat(100)}"})`);
+    expect(codes(over)).toEqual(["E-ragsh-capability-failed"]);
+    expect(over.diagnostics[0].message).toContain("budget exceeded");
   });
 
   it("the model defaults to `default`; structured output comes back as data", async () => {
