@@ -63,6 +63,8 @@ export function stringField(r: ScriptRecord, key: string, capability: string, sh
 /** Turns a host failure into the diagnostic a script sees. */
 function asCallError(e: unknown, s: Session, capability: string, target: string): ScriptError {
   if (e instanceof ScriptError) return e;
+  const reason: unknown = s.current?.controller.signal.reason;
+  if (reason instanceof ScriptError) return Object.assign(reason, { span: undefined });
   if (s.current?.controller.signal.aborted) return new LimitError("E-ragsh-timeout", `the cell ran longer than its ${s.policy.timeoutMs} ms limit during \`${capability}\``, undefined, { capability });
   if (e instanceof ArgumentsError) return new ScriptError("E-ragsh-invalid-arguments", e.message, undefined, { capability });
   if (e instanceof BindError) {

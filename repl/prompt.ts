@@ -37,7 +37,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   ":save FILE.ragsh": "write this session's cells to a script",
   ":reset": "forget every variable",
   ":approve HASH": "approve a generated graph's hash; prints the review token",
-  ":quit": "leave (also Ctrl-D)",
+  ":quit": "leave (also Ctrl-D; Ctrl-C cancels a running cell)",
 };
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -153,6 +153,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const MORE = c.dim("  ...> ");
   let buffer: string[] = [];
   let closed = false;
+  let running = false;
   let busy = Promise.resolve();
   const write = (s: string) => o.output.write(s);
   write(`${c.bold("ragraph REPL")} — .ragsh, a safe JavaScript subset. ${c.dim(":help for commands, Tab to complete, Ctrl-D to quit")}\n`);
@@ -262,29 +263,35 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   return new Promise((done) => {
     rl.on("line", (line) => {
       busy = busy.then(async () => {
-        if (!buffer.length && line.trim().startsWith(":")) {
-          rl.pause();
-          await command(line);
-        } else {
-          buffer.push(line);
-          const text = buffer.join("\n");
-          if (isIncomplete(text) && !closed) {
-            rl.setPrompt(MORE);
-            rl.prompt();
-            return;
+        running = true;
+        try {
+          if (!buffer.length && line.trim().startsWith(":")) await command(line);
+          else {
+            buffer.push(line);
+            const text = buffer.join("\n");
+            if (isIncomplete(text) && !closed) {
+              rl.setPrompt(MORE);
+              rl.prompt();
+              return;
+            }
+            buffer = [];
+            if (text.trim()) await runCell(text);
           }
-          buffer = [];
-          rl.pause();
-          if (text.trim()) await runCell(text);
+        } finally {
+          running = false;
         }
         if (closed) return;
         rl.setPrompt(PROMPT);
-        rl.resume();
         rl.prompt();
       });
     });
+    // Ctrl-C cancels the running cell (and the capability call in flight), else drops an
+    // unfinished cell, else leaves.
     rl.on("SIGINT", () => {
-      if (buffer.length) {
+      if (running) {
+        write(c.yellow("\n  cancelling…\n"));
+        session.cancel();
+      } else if (buffer.length) {
         buffer = [];
         write("\n");
         rl.setPrompt(PROMPT);

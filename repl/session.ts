@@ -16,7 +16,7 @@ import { sessionPolicy } from "../registry/index.js";
 import { getState, MemoryCheckpointer, type Checkpointer, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { capabilityFunctions, RESERVED_CAPABILITIES } from "./builtins.js";
 import { checkCell } from "./check.js";
-import { asScriptError, ScriptError } from "./errors.js";
+import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
 import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
@@ -193,6 +193,11 @@ export class Session {
   /** Every reserved name: capabilities, session inputs and the standard globals. */
   reservedNames(): string[] {
     return [...this.builtins.vars.keys()];
+  }
+
+  /** Cancels the running cell, and the capability call in flight (`E-ragsh-cancelled`); a no-op between cells. */
+  cancel(): void {
+    this.current?.controller.abort(new LimitError("E-ragsh-cancelled", "the cell was cancelled", undefined, { help: "variables it set before the cancellation keep their values" }));
   }
 
   /** Forgets every variable (`:reset`); registered graphs and budgets stay. */

@@ -79,7 +79,7 @@ describe("rag repl (interactive, in a real pseudo-terminal)", () => {
   it("multi-line cell, colon command, tab completion, history", async () => {
     expect(spawnSync("tmux", ["-V"]).status, "tmux is needed for this test (.ci/run installs it)").toBe(0);
     const history = join(tmp, "history");
-    const cmd = `cd ${root} && ${process.execPath} bin/rag.js repl --config examples/rag.config.ts --history ${history}; echo "[exited $?]"; sleep 30`;
+    const cmd = `cd ${root} && ${process.execPath} bin/rag.js repl --config test/cli/fixtures/repl.config.ts --history ${history}; echo "[exited $?]"; sleep 30`;
     tmux("new-session", "-d", "-s", "repl", "-x", "110", "-y", "40", cmd);
     await waitFor((s) => s.includes("ragsh>"), "the prompt");
 
@@ -104,6 +104,14 @@ describe("rag repl (interactive, in a real pseudo-terminal)", () => {
     tmux("send-keys", "-t", "repl", 'model_query({model: "defualt", prompt: "x"})', "Enter");
     const shown = await waitFor((s) => s.includes("help: did you mean `default`?"), "the diagnostic");
     expect(shown).toContain("error[E-ragsh-unknown-model]: model `defualt` is not registered");
+
+    // Ctrl-C cancels a running cell (the spinner shows while the tool runs); the session lives on.
+    tmux("send-keys", "-t", "repl", 'tool_call({tool: "wait", arguments: {ms: 20000}})', "Enter");
+    await waitFor((s) => s.includes("tool_call wait…"), "the spinner");
+    tmux("send-keys", "-t", "repl", "C-c");
+    await waitFor((s) => s.includes("error[E-ragsh-cancelled]: the cell was cancelled"), "the cancellation");
+    tmux("send-keys", "-t", "repl", "xs.length", "Enter");
+    await waitFor((s) => /ragsh> xs\.length\n3\n/.test(s), "the session still alive");
 
     tmux("send-keys", "-t", "repl", ":quit", "Enter");
     await waitFor((s) => s.includes("[exited 0]"), "exit");

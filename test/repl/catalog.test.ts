@@ -8,7 +8,9 @@ describe(".ragsh diagnostics catalog", () => {
     if (!entry.example) continue;
     it(`${entry.code}: its example triggers it`, async () => {
       const h = harness({ policy: entry.examplePolicy ?? {}, ...(entry.exampleAuthor ? { author: entry.exampleAuthor } : {}) });
-      const r = await h.run(entry.example);
+      const pending = h.run(entry.example);
+      if (entry.exampleCancelAfterMs !== undefined) setTimeout(() => h.session.cancel(), entry.exampleCancelAfterMs);
+      const r = await pending;
       const hit = r.diagnostics.filter((d) => d.code === entry.code);
       expect(hit.length, `${entry.code} not reported; got ${r.diagnostics.map((d) => `${d.code}: ${d.message}`).join(", ")}`).toBeGreaterThan(0);
       expect(hit[0].severity).toBe(entry.code.startsWith("W-") ? "warning" : "error");

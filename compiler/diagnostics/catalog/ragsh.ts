@@ -15,6 +15,8 @@ export interface RagshCatalogEntry extends CatalogEntry {
   readonly examplePolicy?: Readonly<Record<string, number | boolean>>;
   /** Who writes the example cell (graphs a `model` generates need review). */
   readonly exampleAuthor?: "human" | "model";
+  /** The host cancels the example cell after this many ms (Ctrl-C at the prompt). */
+  readonly exampleCancelAfterMs?: number;
 }
 
 export const RAGSH: readonly RagshCatalogEntry[] = [
@@ -45,6 +47,7 @@ export const RAGSH: readonly RagshCatalogEntry[] = [
   { code: "E-ragsh-call-limit", title: "call limit", meaning: "The session used up its budget of model, tool, agent or graph calls, or graph definitions.", example: 'tool_call({tool: "search", arguments: {query: "a"}})\ntool_call({tool: "search", arguments: {query: "b"}})', examplePolicy: { maxToolCalls: 1 } },
   { code: "E-ragsh-depth-limit", title: "depth limit", meaning: "Script functions recursed deeper than `maxCallDepth`, or runs nest deeper than `maxDepth` (a script that runs a graph whose node runs a script …).", example: "fn f(n) { return f(n + 1) }\nf(0)" },
   { code: "E-ragsh-timeout", title: "timeout", meaning: "The cell ran longer than the `timeoutMs` policy; the capability call in flight is cancelled.", example: 'tool_call({tool: "wait", arguments: {ms: 5000}})', examplePolicy: { timeoutMs: 50 } },
+  { code: "E-ragsh-cancelled", title: "cancelled", meaning: "The host cancelled the running cell (Ctrl-C at the prompt); the capability call in flight is cancelled too. Variables the cell set before keep their values.", example: 'tool_call({tool: "wait", arguments: {ms: 5000}})', exampleCancelAfterMs: 50 },
   { code: "E-ragsh-cell-limit", title: "cell limit", meaning: "The session ran as many cells (or CodeAct steps) as the `maxCells` policy allows.", example: "1 + 1", examplePolicy: { maxCells: 0 } },
   { code: "E-ragsh-invalid-arguments", title: "invalid arguments", meaning: "A built-in got arguments of the wrong shape, or a tool's arguments fail its zod schema; the message names the field.", example: 'tool_call({tool: "search", arguments: {query: 42}})' },
   { code: "E-ragsh-capability-failed", title: "capability call failed", meaning: "A model, tool, agent or graph call failed; the message carries its error. The session and its variables are intact.", example: 'tool_call({tool: "broken", arguments: {}})' },
