@@ -9,7 +9,7 @@ import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
-import { Closure, Env, isForbiddenKey, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
+import { Closure, Env, isForbiddenKey, primitive, type Binding, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
 
 /** Limits of one cell run (`repl.md` §3). */
 export interface RunLimits {
@@ -51,6 +51,8 @@ export abstract class Evaluator implements MemberRuntime {
   callSpan: Span | undefined;
   /** Names of the global (session) scope assigned or declared during the run. */
   readonly touched = new Set<string>();
+  /** The global binding last added to `touched` (skips re-adding it on every loop iteration). */
+  protected lastTouched: Binding | undefined;
   constructor(readonly globals: Env) {}
 
   /** Calls a script or native function from the synchronous path (a closure reached from a pure call). */
@@ -107,21 +109,16 @@ export abstract class Evaluator implements MemberRuntime {
     if (!b) return this.declare(this.globals, id.name, value, false);
     if (b.constant) throw new ScriptError("E-ragsh-const-assignment", `\`${id.name}\` is a constant`, id.span, { label: "cannot assign to a `const`", help: `declare it with \`let ${id.name}\` to change it` });
     b.value = value;
-    if (b.global) this.touched.add(id.name);
+    if (b.global && this.lastTouched !== b) {
+      this.touched.add(id.name);
+      this.lastTouched = b;
+    }
   }
 
   // ─────────────────────────────── statements (synchronous path) ───────────────────────────────
 
+  /** Runs a pure statement (errors without a span get the innermost generator-path statement's span, see Interpreter.exec). */
   protected execSync(s: A.Statement, env: Env): Completion {
-    try {
-      return this.execSyncInner(s, env);
-    } catch (e) {
-      if (e instanceof ScriptError && !e.span) e.span = s.span;
-      throw e;
-    }
-  }
-
-  protected execSyncInner(s: A.Statement, env: Env): Completion {
     this.tick(s.span);
     switch (s.kind) {
       case "ExprStmt":
@@ -237,7 +234,12 @@ export abstract class Evaluator implements MemberRuntime {
         return this.unary(e.operator, this.evalSync(e.argument, env));
       case "Update": {
         const t = e.target;
-        if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
+        if (t.kind === "Identifier") {
+          const old = Number(primitive(this.lookup(t, env)));
+          const next = e.operator === "++" ? old + 1 : old - 1;
+          this.assignName(t, next, env);
+          return e.prefix ? next : old;
+        }
         const obj = this.evalSync(t.object, env);
         const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));

@@ -36,6 +36,7 @@ export class Interpreter extends Evaluator {
     this.memory = 0;
     this.depth = 0;
     this.touched.clear();
+    this.lastTouched = undefined;
     this.deadline = performance.now() + limits.timeoutMs;
     const aborted = new Promise<never>((_, reject) => {
       const fire = () => reject(this.timeoutError());
@@ -84,7 +85,14 @@ export class Interpreter extends Evaluator {
   // ─────────────────────────────── statements (generator path) ───────────────────────────────
 
   private *exec(s: A.Statement, env: Env): ExecGen {
-    if (isPure(s)) return this.execSync(s, env);
+    if (isPure(s)) {
+      try {
+        return this.execSync(s, env);
+      } catch (e) {
+        if (e instanceof ScriptError && !e.span) e.span = s.span;
+        throw e;
+      }
+    }
     this.tick(s.span);
     switch (s.kind) {
       case "ExprStmt":
