@@ -39,10 +39,16 @@ export const CATALOG_AREAS: readonly { readonly area: string; readonly entries: 
   { area: "Tools and formatting", entries: TOOLS },
 ];
 
-/** `.rag` codes, then the `.ragsh` session codes (catalog/ragsh.ts; their examples are cells). */
-export const CATALOG: readonly CatalogEntry[] = [...CATALOG_AREAS.flatMap((a) => a.entries), ...RAGSH];
+export const CATALOG: readonly CatalogEntry[] = CATALOG_AREAS.flatMap((a) => a.entries);
 
-const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
+/**
+ * The `.ragsh` session codes (catalog/ragsh.ts), kept apart from `CATALOG` because
+ * their examples are REPL cells run in a session, not `.rag` programs
+ * (test/repl/catalog.test.ts runs them; docs/ragsh-diagnostics.md shows them).
+ */
+export const RAGSH_CATALOG = RAGSH;
+
+const BY_CODE = new Map([...CATALOG, ...RAGSH].map((e) => [e.code, e]));
 
 export function catalogEntry(code: string): CatalogEntry | undefined {
   return BY_CODE.get(code);
