@@ -58,6 +58,7 @@ export function checkCell(input: CheckInput): Diagnostic[] {
   // Names the cell defines at the top level or assigns anywhere, and graphs it registers by literal name.
   const cellGlobals = new Set<string>();
   const registered = new Set<string>();
+  let registersUnnamed = false;
   const walkAll = (n: unknown, visit: (node: A.AnyNode) => void) => {
     const stack: unknown[] = [n];
     while (stack.length) {
@@ -81,6 +82,8 @@ export function checkCell(input: CheckInput): Diagnostic[] {
     if (n.kind === "Call" && n.callee.kind === "Identifier" && (n.callee.name === "graph_register" || n.callee.name === "graph_define")) {
       const name = literalProp(n.arguments[0], "name");
       if (name) registered.add(name.value);
+      // `graph_register({graph: c})` registers under the compiled graph's own name, unknown here.
+      else if (n.callee.name === "graph_register") registersUnnamed = true;
     }
   });
 
@@ -168,7 +171,7 @@ export function checkCell(input: CheckInput): Diagnostic[] {
       const lit = literalProp(o, spec.key);
       if (!lit) continue;
       const known = input.capabilities[spec.kind];
-      if (known.has(lit.value) || (spec.kind === "graphs" && registered.has(lit.value))) continue;
+      if (known.has(lit.value) || (spec.kind === "graphs" && (registered.has(lit.value) || registersUnnamed))) continue;
       const candidates = spec.kind === "graphs" ? [...known, ...registered] : [...known];
       const guess = didYouMean(lit.value, candidates);
       report(spec.code, `${spec.noun} \`${lit.value}\` is not registered`, lit.span, {

@@ -226,7 +226,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         return true;
       case ":approve":
         if (!/^sha256:[0-9a-f]{64}$/.test(arg)) return usage(":approve sha256:…");
-        write(`  review token: ${c.bold(session.approvals.approve(arg, "prompt"))}\n`);
+        write(`  review token: ${c.bold(session.approve(arg, "prompt"))}\n`);
         return true;
       case ":quit":
       case ":q":

@@ -18,6 +18,7 @@ import { capabilityFunctions, RESERVED_CAPABILITIES } from "./builtins.js";
 import { checkCell } from "./check.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
+import { compiledByHash } from "./graph-builtins.js";
 import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
 import { standardGlobals } from "./methods.js";
@@ -193,6 +194,17 @@ export class Session {
   /** Every reserved name: capabilities, session inputs and the standard globals. */
   reservedNames(): string[] {
     return [...this.builtins.vars.keys()];
+  }
+
+  /**
+   * A person approves a generated graph's hash (`:approve HASH`): recorded in the
+   * registry's approval store (so the runtime's review gate lets it run) and returned as
+   * a review token for `graph_register({…, review: token})`. Never reachable from a script.
+   */
+  approve(hash: string, reviewer: string): string {
+    const bp = compiledByHash(this, hash) ?? [...this.graphs.values()].find((g) => g.hash === hash);
+    this.registry.approvals.approve(bp ?? { id: "(session graph)", hash }, { approvedBy: reviewer, note: `approved at the prompt of ${this.id}` });
+    return this.approvals.approve(hash, reviewer);
   }
 
   /** Cancels the running cell, and the capability call in flight (`E-ragsh-cancelled`); a no-op between cells. */

@@ -17,7 +17,7 @@ import { splitCells } from "../../repl/script.js";
 import { Session } from "../../repl/session.js";
 import { openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { configPathFor, displayPath, loadConfig, readSource } from "../files.js";
+import { configPathFor, displayPath, loadConfig, readSource, useProjectApprovals } from "../files.js";
 import { colorsFor, renderStyle } from "../style.js";
 
 export interface ReplCommandOptions {
@@ -32,6 +32,8 @@ export interface ReplCommandOptions {
 export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
   const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
   const loaded = await loadConfig(configPath);
+  // The project's approvals (`rag approve` writes them; `:approve` at the prompt adds to them).
+  useProjectApprovals(loaded.registry, file ?? join(process.cwd(), "repl.ragsh"), configPath);
   const checkpointer = opts.checkpoints ? openCheckpoints(opts.checkpoints) : undefined;
   const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1)) : opts.context;
   if (!file) {

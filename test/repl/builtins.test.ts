@@ -9,6 +9,7 @@ import type { AnyEvent, SessionEvent } from "../../repl/index.js";
 import type { RunEvent } from "../../runtime/index.js";
 import { codes, harness, HELLO_GRAPH, runOnce, testRegistry } from "./helpers.js";
 import { installMiddleware } from "../../stdlib/middleware/index.js";
+import { resolvePolicy } from "../../registry/index.js";
 
 const sessionEvents = (events: AnyEvent[]) => events.filter((e): e is SessionEvent => "sessionId" in e);
 const graphEvents = (events: AnyEvent[]) => events.filter((e): e is RunEvent => !("sessionId" in e));
@@ -202,6 +203,31 @@ describe("graph_define → graph_validate → graph_compile → graph_register �
     const ok = await h.run(`graph_register({graph: c, review: "${token}"}).reviewed`);
     expect(ok.value).toBe(true);
     expect(h.session.graphs.get("pipeline")?.provenance).toMatchObject({ generatedBy: "model" });
+  });
+
+  it("the registry's policy gates session graphs: review required, approval by a person, the runtime's gate, allowlists", async () => {
+    const registry = testRegistry();
+    registry.policy = resolvePolicy({ name: "team", requireReview: "untrusted", untrustedAllow: { models: [] } });
+    const h = harness({ registry });
+    const src = FIXED;
+    const r1 = await h.run(`let d = graph_define({name: "pipeline", source: ${JSON.stringify(src)}})\nlet v = graph_validate(d)\nlet c = graph_compile(d)\n[v.ok, v.diagnostics.map(x => x.code), c.needs_review]`);
+    expect(r1.value).toEqual([true, ["W-rag-review-required"], true]);
+    expect(codes(await h.run("graph_register({graph: c})"))).toEqual(["E-ragsh-review-required"]);
+    const hash = String((await h.run("c.hash")).value);
+    const token = h.session.approve(hash, "ada");
+    expect(registry.approvals.isApproved(hash)).toBe(true);
+    const ok = await h.run(`graph_register({graph: c, review: "${token}"})\ngraph_run({graph: "pipeline", input: {}}).state.x`);
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.value).toBe(1);
+    // A hash approved in the registry's store (rag approve) needs no token.
+    const h2 = harness({ registry });
+    const hash2 = String((await h2.run(`let c2 = graph_compile(graph_define({name: "p2", source: ${JSON.stringify(src.replace("pipeline", "p2"))}}))\nc2.hash`)).value);
+    expect(codes(await h2.run("graph_register({graph: c2})"))).toEqual(["E-ragsh-review-required"]);
+    registry.approvals.approve({ id: "p2", hash: hash2 }, { approvedBy: "ada" });
+    expect((await h2.run("graph_register({graph: c2}).reviewed")).value).toBe(true);
+    // Untrusted blueprints may bind no model under this policy.
+    const v = await h.run('graph_validate(graph_define({name: "m", source: "graph m { start a node a { kind model model \\"default\\" prompt \\"x\\" next END } }"})).diagnostics.map(d => d.code)');
+    expect(v.value).toContain("E-rag-disallowed-capability");
   });
 
   it("handles cannot be forged: a hand-made compiled record is refused", async () => {
