@@ -7,9 +7,11 @@ export { compile, compileGraph, registryViewFromSnapshot, renderDiagnostics, typ
 export { defineConfig, tool, Registry, applyConfig, type RagConfig, type ModelConfig, type ToolDefinition, type AgentDefinition, type ChatMessage, type ModelProvider } from "./registry/index.js";
 export { CompiledGraph, type RunEvent, type RunOptions, type RunResult } from "./runtime/index.js";
 export { MemoryCheckpointer, SqliteCheckpointer, isInterrupt, type Checkpointer, type StateSnapshot, type ResumeCommand, type StreamMode } from "./runtime/index.js";
-export { scripted, openaiProvider, standardRegistry, registryFromConfig } from "./stdlib/index.js";
+export { scripted, openaiProvider } from "./stdlib/index.js";
 export { anthropicProvider, httpGet, fileTools, calculator, now, eventObserver } from "./stdlib/index.js";
 export type { MiddlewareConfig, OutputValidator } from "./registry/index.js";
+export { Session, withRepl, type CellResult, type SessionOptions } from "./repl/index.js";
+export { standardRegistry, registryFromConfig } from "./repl/index.js";
 export { z } from "zod";
 export { applyFixes, fixAll, provenancePragma, type Provenance } from "./compiler/index.js";
 export type { Diagnostic } from "./grammar/index.js";

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
 import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
-import { registryFromConfig, standardRegistry } from "../stdlib/index.js";
+import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
 import { CliError } from "./errors.js";
 
 export function readSource(file: string): string {

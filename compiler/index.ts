@@ -10,7 +10,7 @@ export { blueprintHash, canonicalJson, semanticForm, semanticJson, sha256Hex, st
 export { allowedNames, CAPABILITY_KINDS, isUntrusted, reviewRequired, type ApprovalView, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
 export { provenanceFromComments, provenancePragma } from "./provenance.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
-export { CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
+export { CATALOG, RAGSH_CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
 export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
 export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";

@@ -21,6 +21,17 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const lastText = (req: { messages: readonly { role: string; content: string }[] }, role: string) =>
   [...req.messages].reverse().find((m) => m.role === role)?.content ?? "";
 
+/** What the CodeAct example's scripted model writes, one reply per step (examples/codeact.rag). */
+const CODEACT_STEPS = [
+  "I will build a one-node graph for this.\n```ragsh\n" +
+    'let source = `graph summarize {\n  input { text: string }\n  state { summary: string }\n  start summarize_text\n  node summarize_text {\n    kind model\n    model "default"\n    prompt "Summarize in one line: {{ input.text }}"\n    writes sumary\n    next END\n  }\n}`\n' +
+    'let draft = graph_define({name: "summarize", source})\nlet check = graph_validate(draft)\nprint(check.rendered)\n```',
+  "The diagnostic says `sumary` is a typo. Fixing it, then compiling, registering and running.\n```ragsh\n" +
+    'source = source.replace("writes sumary", "writes summary")\ndraft = graph_define({name: "summarize", source})\nprint("valid:", graph_validate(draft).ok)\n' +
+    'let compiled = graph_compile(draft)\ngraph_register({graph: compiled})\nlet out = graph_run({graph: "summarize", input: {text: context.task}})\nprint(out.state.summary)\n```',
+  "```ragsh\nanswer({summary: out.state.summary, graph: compiled.hash})\n```",
+];
+
 export default defineConfig({
   models: {
     default: {
@@ -39,6 +50,15 @@ export default defineConfig({
           // support_agent: look the user up, then answer.
           { when: { node: "agent", lastRole: "user" }, reply: (req) => ({ toolCalls: [{ name: "lookup_user", arguments: { email: /[\w.]+@[\w.]+/.exec(lastText(req, "user"))?.[0] ?? "unknown@example.com" } }] }) },
           { when: { node: "agent", lastRole: "tool" }, reply: (req) => `You are on the ${JSON.parse(lastText(req, "tool")).plan} plan; I have reset your API key. Anything else?` },
+          // codeact: the model writes .ragsh; step 1 proposes a graph with a typo and reads the
+          // diagnostic, step 2 fixes it and runs the graph, step 3 answers.
+          { when: { node: "coder", turn: 0 }, reply: CODEACT_STEPS[0] },
+          { when: { node: "coder", turn: 1 }, reply: CODEACT_STEPS[1] },
+          { when: { node: "coder", turn: 2 }, reply: CODEACT_STEPS[2] },
+          { when: { node: "summarize_text" }, reply: (req) => `One line: ${lastText(req, "user").replace(/^Summarize in one line: /, "").split(".")[0]}.` },
+          // .ragsh examples: chunk notes (rlm.ragsh) and their combination.
+          { when: { contains: "Count the errors in this log chunk" }, reply: (req) => String((lastText(req, "user").match(/ERROR/g) ?? []).length) },
+          { when: { contains: "Name the most frequent error" }, reply: "timeout" },
           // map_reduce: one summary per item, then a combined one.
           { when: { node: "worker" }, reply: (req) => `summary of ${lastText(req, "user").replace(/^Summarize: /, "")}` },
           { when: { node: "reduce" }, reply: (req) => `Combined ${JSON.parse(lastText(req, "user").replace(/^Combine these summaries: /, "")).length} summaries.` },
@@ -80,7 +100,12 @@ export default defineConfig({
     verifier_agent: { model: "default", system: "You check claims and report one critique.", writes: "critiques" },
     final_reviewer: { model: "default", system: "You weigh the findings against the critiques and give a verdict." },
   },
+  // Sessions (rag repl, repl_agent nodes): graphs a model writes may be registered
+  // without a review token here, so the CodeAct demo runs end to end. The default
+  // (true) requires a reviewer's approval of the graph's hash first.
+  repl: { reviewGeneratedGraphs: false },
   defaultInputs: {
+    codeact: { task: "Summarize: joins run once after every branch of a fan-out ends. The rest is detail." },
     research_review: { question: "Does a join after a fan-out run exactly once?" },
     support_agent: { question: "Hi, I'm ada@bigco.com and my API key stopped working." },
     map_reduce: { items: ["the superstep loop", "the checkpointer", "the join barrier"] },

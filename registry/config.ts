@@ -9,6 +9,7 @@ import type { MiddlewareConfig } from "./middleware.js";
 import type { NodeKindImplementation } from "./node-kind.js";
 import { resolvePolicy, type PolicyConfig } from "./policy.js";
 import type { ModelProvider } from "./provider.js";
+import { sessionPolicy, type SessionPolicy } from "./session-policy.js";
 import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction } from "./registry.js";
 import type { ToolDefinition } from "./tool.js";
 
@@ -40,6 +41,8 @@ export interface RagConfig {
   readonly middleware?: MiddlewareConfig;
   /** Capability allowlists and review gates (policy.ts). */
   readonly policy?: PolicyConfig;
+  /** Policy of `.ragsh` sessions: `rag repl` and `repl_agent` nodes (`repl.md` §3). */
+  readonly repl?: Partial<SessionPolicy>;
   /** Default input per graph name for `rag run` when `--input` is not given. */
   readonly defaultInputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -74,6 +77,7 @@ export function applyConfig(registry: Registry, config: RagConfig, loadGraph?: (
   for (const [name, v] of Object.entries(config.validators ?? {})) registry.validators.set(name, v);
   for (const [name, k] of Object.entries(config.nodeKinds ?? {})) registry.registerNodeKind(name, k);
   if (config.policy) registry.policy = resolvePolicy(config.policy);
+  if (config.repl) registry.sessionPolicy = sessionPolicy(config.repl);
   for (const [name, g] of Object.entries(config.graphs ?? {})) {
     if (typeof g !== "string") registry.registerGraph(name, g);
     else if (loadGraph) registry.registerGraph(name, loadGraph(g, name));

@@ -13,6 +13,7 @@ import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "./session-policy.js";
 import type { ToolDefinition } from "./tool.js";
 
 /** USD per million tokens. */
@@ -88,6 +89,8 @@ export class Registry {
   readonly reducers = new Map<string, ReducerFunction>();
   readonly validators = new Map<string, OutputValidator>();
   readonly nodeKinds = new Map<string, NodeKindImplementation>();
+  /** Limits of `.ragsh` sessions run against this registry (`repl.md` §3). */
+  sessionPolicy: SessionPolicy = DEFAULT_SESSION_POLICY;
   /** Factories for providers named by string in configs (`provider: "openai"`). */
   readonly providerFactories = new Map<string, ProviderFactory>();
   /**

@@ -165,4 +165,19 @@ const approve: RegisterCommand = (program) =>
       process.exitCode = await approveCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve];
+const repl: RegisterCommand = (program) =>
+  program
+    .command("repl")
+    .description("the .ragsh REPL: an interactive prompt, or run FILE.ragsh as a script")
+    .argument("[file]", ".ragsh script to run (cells separated by `// %%` lines)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file or in the current directory)")
+    .option("--context <text>", "the session's `context`: text, or @file to read it from a file")
+    .option("--json", "print session and graph events as JSON Lines (scripts only)")
+    .option("--history <file>", "prompt history file (default: .rag/repl_history of the project)")
+    .option("--checkpoints <path>", "SQLite file for the checkpoints of graph runs (default: in memory)")
+    .action(async (file: string | undefined, opts) => {
+      const { replCommand } = await import("./repl.js");
+      process.exitCode = await replCommand(file, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve, repl];

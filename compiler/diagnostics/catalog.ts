@@ -14,6 +14,7 @@ import { ITEMS } from "./catalog/items.js";
 import type { CatalogEntry } from "./catalog/entry.js";
 import { LEXICAL } from "./catalog/lexical.js";
 import { POLICY } from "./catalog/policy.js";
+import { RAGSH } from "./catalog/ragsh.js";
 import { STATE } from "./catalog/state.js";
 import { STRUCTURE } from "./catalog/structure.js";
 import { SYNTAX } from "./catalog/syntax.js";
@@ -40,7 +41,14 @@ export const CATALOG_AREAS: readonly { readonly area: string; readonly entries: 
 
 export const CATALOG: readonly CatalogEntry[] = CATALOG_AREAS.flatMap((a) => a.entries);
 
-const BY_CODE = new Map(CATALOG.map((e) => [e.code, e]));
+/**
+ * The `.ragsh` session codes (catalog/ragsh.ts), kept apart from `CATALOG` because
+ * their examples are REPL cells run in a session, not `.rag` programs
+ * (test/repl/catalog.test.ts runs them; docs/ragsh-diagnostics.md shows them).
+ */
+export const RAGSH_CATALOG = RAGSH;
+
+const BY_CODE = new Map([...CATALOG, ...RAGSH].map((e) => [e.code, e]));
 
 export function catalogEntry(code: string): CatalogEntry | undefined {
   return BY_CODE.get(code);

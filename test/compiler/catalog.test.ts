@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CATALOG, compileGraph, registryViewFromSnapshot } from "../../compiler/index.js";
+import { CATALOG, compileGraph, RAGSH_CATALOG, registryViewFromSnapshot } from "../../compiler/index.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -18,25 +18,29 @@ function sources(dir: string): string[] {
 }
 
 const codeLiterals = new Map<string, string[]>();
-for (const file of [...sources("grammar"), ...sources("compiler")]) {
+// `.ragsh` codes (E-ragsh-*) are emitted by grammar/ragsh and repl/ and catalogued in
+// RAGSH_CATALOG; their examples are cells, run in a session by test/repl/catalog.test.ts.
+const ALL = [...CATALOG, ...RAGSH_CATALOG];
+for (const file of [...sources("grammar"), ...sources("compiler"), ...sources("repl")]) {
   if (file.includes("diagnostics/catalog")) continue;
-  for (const m of readFileSync(join(root, file), "utf8").matchAll(/"([EWI]-rag-[a-z0-9-]+)"/g)) codeLiterals.set(m[1], [...(codeLiterals.get(m[1]) ?? []), file]);
+  for (const m of readFileSync(join(root, file), "utf8").matchAll(/"([EWI]-rag(?:sh)?-[a-z0-9-]+)"/g)) codeLiterals.set(m[1], [...(codeLiterals.get(m[1]) ?? []), file]);
 }
 
 describe("diagnostics catalog", () => {
   it("has unique, well-formed codes", () => {
-    const codes = CATALOG.map((e) => e.code);
+    const codes = ALL.map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
-    for (const c of codes) expect(c).toMatch(/^[EW]-rag-[a-z0-9]+(-[a-z0-9]+)*$/);
+    for (const c of CATALOG.map((e) => e.code)) expect(c).toMatch(/^[EW]-rag-[a-z0-9]+(-[a-z0-9]+)*$/);
+    for (const c of RAGSH_CATALOG.map((e) => e.code)) expect(c).toMatch(/^[EW]-ragsh-[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
   it("lists every code the front end can emit", () => {
-    const missing = [...codeLiterals.keys()].filter((c) => !CATALOG.some((e) => e.code === c));
+    const missing = [...codeLiterals.keys()].filter((c) => !ALL.some((e) => e.code === c));
     expect(missing, `codes used in source but not catalogued: ${missing.map((c) => `${c} (${codeLiterals.get(c)})`).join(", ")}`).toEqual([]);
   });
 
   it("has no entry the front end never emits", () => {
-    expect(CATALOG.map((e) => e.code).filter((c) => !codeLiterals.has(c))).toEqual([]);
+    expect(ALL.map((e) => e.code).filter((c) => !codeLiterals.has(c))).toEqual([]);
   });
 
   for (const entry of CATALOG) {

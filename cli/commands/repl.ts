@@ -1,0 +1,72 @@
+/**
+ * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json] [--history FILE] [--checkpoints PATH]`
+ * (`repl.md` §5). Without a file: the interactive prompt (history in
+ * `.rag/repl_history` of the project, the config's folder, unless `--history` says).
+ * Graph runs checkpoint in memory, or to the SQLite file `--checkpoints` names.
+ * With a file: runs its cells in order (cells are separated by `// %%` lines); stdout is
+ * the script's output, diagnostics go to stderr, or, with `--json`, every session and
+ * graph event is one JSON line on stdout. Exit 0 when every cell succeeds, 1 at the first
+ * failed cell, 2 for a usage or config error.
+ */
+import { dirname, join } from "node:path";
+import { renderDiagnostics } from "../../compiler/index.js";
+import { LineIndex } from "../../grammar/span.js";
+import type { AnyEvent } from "../../repl/events.js";
+import { PromptView, runPrompt } from "../../repl/prompt.js";
+import { splitCells } from "../../repl/script.js";
+import { Session } from "../../repl/session.js";
+import { openCheckpoints } from "../checkpoints.js";
+import { CliError } from "../errors.js";
+import { configPathFor, displayPath, loadConfig, readSource, useProjectApprovals } from "../files.js";
+import { colorsFor, renderStyle } from "../style.js";
+
+export interface ReplCommandOptions {
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly context?: string;
+  readonly history?: string;
+  /** SQLite file the session's graph runs checkpoint to (default: in memory). */
+  readonly checkpoints?: string;
+}
+
+export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
+  const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
+  const loaded = await loadConfig(configPath);
+  // The project's approvals (`rag approve` writes them; `:approve` at the prompt adds to them).
+  useProjectApprovals(loaded.registry, file ?? join(process.cwd(), "repl.ragsh"), configPath);
+  const checkpointer = opts.checkpoints ? openCheckpoints(opts.checkpoints) : undefined;
+  const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1)) : opts.context;
+  if (!file) {
+    if (opts.json) throw new CliError("--json needs a script file: rag repl FILE.ragsh --json");
+    const out = process.stdout;
+    const colors = colorsFor(out).isColorSupported;
+    const view = new PromptView(out, colors);
+    const session = new Session({ registry: loaded.registry, context, sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
+    const project = configPath ? dirname(configPath) : process.cwd();
+    return runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
+  }
+
+  const text = readSource(file);
+  const shown = displayPath(file);
+  const write = (e: AnyEvent) => process.stdout.write(JSON.stringify(e) + "\n");
+  const session = new Session({
+    registry: loaded.registry,
+    context,
+    ...(checkpointer ? { checkpointer } : {}),
+    ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
+  });
+  let status = 0;
+  for (const cell of splitCells(text)) {
+    const r = await session.runCell(cell.source, { file: shown });
+    if (!opts.json && r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: new LineIndex(cell.source), file: shown }, renderStyle(process.stderr)) + "\n");
+    if (!r.ok) {
+      status = 1;
+      break;
+    }
+  }
+  session.end(status ? `a cell of ${shown} failed` : undefined);
+  if (!opts.json && session.answered) process.stdout.write(`answer: ${JSON.stringify(session.finalAnswer, null, 2)}\n`);
+  return status;
+}
+
+

@@ -1,0 +1,132 @@
+/**
+ * `parseRagsh`: `.ragsh` source → AST plus diagnostics. Never throws for any input:
+ * lexical and syntax errors, recovery and limits all end in diagnostics (`repl.md` §1, §3).
+ */
+import type { IToken } from "#chevrotain";
+import { diagnostic, sortDiagnostics, type Diagnostic, type Result } from "../diagnostic.js";
+import { LineIndex, type Span } from "../span.js";
+import type * as A from "./ast.js";
+import { RagshBuilder } from "./build.js";
+import type { ExpressionCstNode, ProgramCstNode } from "./cst.generated.js";
+import { lexRagsh } from "./lexer.js";
+import { ragshParser } from "./parser.js";
+
+/** Parser limits; each fails closed with a diagnostic. */
+export interface RagshLimits {
+  /** Maximum source size, UTF-16 code units (≈ bytes for ASCII). Default 1 MiB. */
+  readonly scriptBytes: number;
+  /** Maximum nesting of `( [ { #{`. Default 64. */
+  readonly nestingDepth: number;
+  /** Maximum depth of the AST (operator chains, unary chains, nesting). Default 400. */
+  readonly astDepth: number;
+}
+
+export const DEFAULT_RAGSH_LIMITS: RagshLimits = { scriptBytes: 1024 * 1024, nestingDepth: 64, astDepth: 400 };
+
+export interface RagshParseOptions {
+  /** File name used in diagnostics (`<cell 3>` for REPL cells). */
+  readonly file?: string;
+  readonly limits?: Partial<RagshLimits>;
+}
+
+export interface RagshParseOutput extends Result<A.Program> {
+  readonly lines: LineIndex;
+}
+
+/** Parses a `.ragsh` script or cell. The program is partial when diagnostics hold errors. */
+export function parseRagsh(source: string, options: RagshParseOptions = {}): RagshParseOutput {
+  const limits = { ...DEFAULT_RAGSH_LIMITS, ...options.limits };
+  const lines = new LineIndex(source);
+  const file = options.file;
+  const extras = file !== undefined ? { file } : {};
+  const empty: A.Program = { kind: "Program", body: [], span: lines.span(0, source.length) };
+  if (source.length > limits.scriptBytes) {
+    const d = diagnostic("E-ragsh-script-too-large", `the script is ${source.length} characters long; the limit is ${limits.scriptBytes}`, lines.span(0, 0), {
+      ...extras,
+      label: "script too large",
+      help: "split the work into several cells, or keep large data in variables and `context` rather than in code",
+    });
+    return { value: empty, diagnostics: [d], lines };
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const parseExpressionAt = (text: string, base: number): A.Expression => {
+    const lexed = lexRagsh(text, lines, { base, nestingDepth: limits.nestingDepth, ...extras });
+    diagnostics.push(...lexed.diagnostics);
+    const parser = ragshParser();
+    parser.input = lexed.tokens;
+    const cst = parser.expression() as ExpressionCstNode;
+    diagnostics.push(...syntaxErrors(parser.errors, lines, base + text.length, file));
+    return builder.expression(cst, lines.span(base, base + text.length));
+  };
+  const builder = new RagshBuilder(lines, file, parseExpressionAt);
+
+  const lexed = lexRagsh(source, lines, { nestingDepth: limits.nestingDepth, ...extras });
+  const parser = ragshParser();
+  parser.input = lexed.tokens;
+  const cst = parser.program() as ProgramCstNode;
+  const syntax = syntaxErrors(parser.errors, lines, endOfCode(source), file);
+  let program: A.Program;
+  try {
+    program = builder.program(cst, source);
+  } catch (e) {
+    // Recovery can leave CST shapes the builder does not expect; the syntax errors say why.
+    if (!syntax.length) throw e;
+    program = empty;
+  }
+  diagnostics.push(...lexed.diagnostics, ...syntax, ...builder.diagnostics);
+
+  // An unsupported word (`import`, `new`, …) explains the syntax errors after it on its line.
+  const words = diagnostics.filter((d) => d.code === "E-ragsh-unsupported-syntax").map((d) => d.span.start);
+  const explained = (d: Diagnostic) => words.some((w) => w.line === d.span.start.line && w.offset <= d.span.start.offset);
+  const kept = diagnostics.filter((d) => d.code !== "E-ragsh-unexpected-token" || !explained(d));
+  const deep = deepestNode(program, limits.astDepth);
+  if (deep) {
+    kept.push(diagnostic("E-ragsh-nesting-limit", `the code nests more than ${limits.astDepth} levels deep`, deep, { ...extras, label: "too deep here", help: "split long operator chains and nested calls into variables" }));
+  }
+  return { value: program, diagnostics: sortDiagnostics(dedupe(kept)), lines };
+}
+
+function syntaxErrors(errors: readonly { message: string; token: IToken }[], lines: LineIndex, eof: number, file: string | undefined): Diagnostic[] {
+  return errors.map((err) => {
+    const tok = err.token;
+    const real = tok && Number.isFinite(tok.startOffset) && tok.tokenType.name !== "EOF";
+    const span = real ? lines.span(tok.startOffset, tok.startOffset + tok.image.length) : lines.span(eof, eof);
+    return diagnostic("E-ragsh-unexpected-token", err.message, span, { label: real ? "unexpected here" : "input ends here", ...(file !== undefined ? { file } : {}) });
+  });
+}
+
+/** Offset just past the last non-whitespace character (where "end of input" is reported). */
+function endOfCode(source: string): number {
+  let i = source.length;
+  while (i > 0 && /\s/.test(source[i - 1])) i--;
+  return i;
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}@${d.span.start.offset}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The span of the first node deeper than `max`, found without recursion (the AST may be deep). */
+function deepestNode(root: A.Program, max: number): Span | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const x of node) stack.push([x, depth]);
+      continue;
+    }
+    if (!node || typeof node !== "object") continue;
+    const n = node as { kind?: string; span?: Span };
+    if (typeof n.kind !== "string") continue;
+    if (depth > max) return n.span;
+    for (const [k, v] of Object.entries(n)) if (k !== "span" && k !== "keySpan" && k !== "propertySpan" && v && typeof v === "object") stack.push([v, depth + 1]);
+  }
+  return undefined;
+}

@@ -1,0 +1,212 @@
+/**
+ * Where a session's capability calls go (`repl.md` §2, `runtime.md` §7). Two hosts:
+ *
+ * - `nodeHost(task)`: a session inside a `repl_agent` node calls models and tools
+ *   through the node's `NodeTask` — the runtime's harness, with its events, usage and
+ *   cancellation — and runs registered graphs as child runs of the node;
+ * - `sessionHost(…)`: a top-level session (`rag repl`) calls the registry's models and
+ *   tools with the same request shape, usage/cost accounting and events as the
+ *   runtime's harness, and runs graphs as child runs of the session (the session is
+ *   their parent run, so their events nest under it).
+ */
+import { compileGraph, type Blueprint } from "../compiler/index.js";
+import type { CallContext, ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
+import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
+import type { SessionEventBody } from "./events.js";
+
+export interface ModelAnswer {
+  readonly content: string;
+  readonly structured?: unknown;
+  readonly usage: Usage;
+  readonly finishReason: string;
+}
+
+export interface GraphOutcome {
+  readonly runId: string;
+  readonly threadId: string;
+  /** `interrupted`: the run paused for a person; `:resume THREAD JSON` at the prompt continues it. */
+  readonly status: "completed" | "interrupted";
+  readonly output: unknown;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly steps: number;
+  readonly interrupts: readonly PendingInterrupt[];
+  /** `state_updated` events of the run, in order (empty when the run's events are not visible here). */
+  readonly history: readonly { readonly step: number; readonly channels: readonly string[]; readonly values: Readonly<Record<string, unknown>> }[];
+}
+
+/** A graph to run: a fresh run from `input`, or (`input` null) a resume of `thread` answering its interrupts by id. */
+export interface GraphRunRequest {
+  readonly name: string;
+  readonly blueprint: Blueprint;
+  /** Graphs its subgraph nodes may call by name (the session's, the file's). */
+  readonly graphs: ReadonlyMap<string, Blueprint>;
+  readonly input: Record<string, unknown> | null;
+  readonly thread?: string;
+  /** Answers to the thread's pending interrupts, by interrupt id (resume only). */
+  readonly answers?: Readonly<Record<string, unknown>>;
+}
+
+/** Identity of the session, for model request metadata and child runs. */
+export interface HostIds {
+  readonly sessionId: string;
+  readonly rootRunId: string;
+  readonly depth: number;
+  readonly namespace: string;
+  readonly cellId: string;
+}
+
+export interface CapabilityHost {
+  readonly registry: Registry;
+  callModel(model: string, request: Omit<ChatRequest, "model">, ids: HostIds, signal: AbortSignal): Promise<ModelAnswer>;
+  callTool(tool: string, args: unknown, ids: HostIds, signal: AbortSignal): Promise<unknown>;
+  runAgent(agent: string, input: unknown, ids: HostIds, signal: AbortSignal): Promise<{ answer: unknown; usage?: Usage }>;
+  runGraph(request: GraphRunRequest, ids: HostIds, signal: AbortSignal): Promise<GraphOutcome>;
+}
+
+type Emit = (body: SessionEventBody, capability?: string) => void;
+type Forward = (event: RunEvent) => void;
+
+const ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+/**
+ * The middleware's view of a session's call: the session is the run (budgets are per
+ * root run, so a session's calls share one budget), the cell the task, and the calling
+ * "node" is `session` (no per-node cache, validate or retry policy).
+ */
+function sessionContext(ids: HostIds): CallContext {
+  return {
+    run: { runId: ids.sessionId, rootRunId: ids.rootRunId, threadId: ids.sessionId, graph: "session", namespace: ids.namespace, depth: ids.depth, step: 0 },
+    taskId: ids.cellId,
+    node: { name: "session", kind: "repl_agent", span: ZERO },
+    defaults: {},
+  };
+}
+
+/**
+ * A top-level session's host. `emit` records harness events; `forward` passes graph
+ * events on; graph runs checkpoint to `checkpointer` as root threads (so the prompt's
+ * `:resume` and `graph_history` find them, and so does `rag resume` on the same file).
+ */
+export function sessionHost(registry: Registry, emit: Emit, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
+  const host: CapabilityHost = {
+    registry,
+    async callModel(model, request, ids, signal) {
+      const m = registry.models.get(model);
+      if (!m) throw new BindError(`model \`${model}\` is not registered`, [`models.${model}`]);
+      emit({ type: "model_started", model, provider: m.provider.name, messages: request.messages.length }, "model_query");
+      const t0 = Date.now();
+      // Through the registry's middleware chain (telemetry, budget, validate, cache, retry,
+      // rate limit, circuit breaker), as a graph node's calls are; the session is the run.
+      const res = await registry.chat(m, { ...request, metadata: { graph: ids.namespace, node: ids.cellId, runId: ids.sessionId, ...request.metadata } }, { signal, context: sessionContext(ids) });
+      emit({ type: "model_completed", model, usage: res.usage, finishReason: res.finishReason, durationMs: Date.now() - t0, ...(res.cached ? { cached: true } : {}) }, "model_query");
+      return { content: res.message.content, ...(res.structured !== undefined ? { structured: res.structured } : {}), usage: res.usage, finishReason: res.finishReason };
+    },
+    async callTool(tool, args, ids, signal) {
+      const def = registry.tools.get(tool);
+      if (!def) throw new BindError(`tool \`${tool}\` is not registered`, [`tools.${tool}`]);
+      if (def.approval === "deny") throw new Error(`tool \`${tool}\` is denied by its approval policy`);
+      if (def.approval === "ask") throw new Error(`tool \`${tool}\` needs a person's approval for each call (approval \`ask\`), which a session cannot give`);
+      const parsed = def.schema.safeParse(args);
+      if (!parsed.success) throw new ArgumentsError(`arguments for tool \`${tool}\` do not match its schema: ${parsed.error.issues.map((i) => `${i.message}${i.path.length ? ` at .${i.path.join(".")}` : ""}`).join("; ")}`);
+      emit({ type: "tool_started", tool, args }, "tool_call");
+      const t0 = Date.now();
+      try {
+        const out = await def.run(parsed.data, { signal, runId: ids.sessionId, threadId: ids.sessionId, node: ids.cellId });
+        emit({ type: "tool_completed", tool, ok: true, durationMs: Date.now() - t0 }, "tool_call");
+        return out;
+      } catch (e) {
+        emit({ type: "tool_completed", tool, ok: false, durationMs: Date.now() - t0, error: e instanceof Error ? e.message : String(e) }, "tool_call");
+        throw e;
+      }
+    },
+    async runAgent(agent, input, ids, signal) {
+      const def = registry.agents.get(agent);
+      if (!def) throw new BindError(`agent \`${agent}\` is not registered`, [`agents.${agent}`]);
+      // A one-node graph running the agent as a `subagent`: the runtime's own agent loop, events and harness.
+      const bp = agentBlueprint(agent);
+      const r = await host.runGraph({ name: bp.id, blueprint: bp, graphs: new Map(), input: { input: asUserText(input) } }, ids, signal);
+      return { answer: r.output };
+    },
+    async runGraph(req, ids, signal) {
+      const all = new Map(req.graphs);
+      all.set(req.name, req.blueprint);
+      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all });
+      const history: GraphOutcome["history"][number][] = [];
+      let runDepth = -1;
+      const link = {
+        rootRunId: ids.rootRunId,
+        parentRunId: ids.sessionId,
+        threadId: req.thread ?? `thread-${globalThis.crypto.randomUUID().slice(0, 13)}`,
+        namespace: ids.namespace,
+        depth: ids.depth,
+        // Stable across cells, so a thread's task and interrupt ids survive a resume from a later cell.
+        taskIdPrefix: "repl",
+        // The run checkpoints as a root thread (namespace ""), not as a subgraph of the session.
+        checkpointNs: "",
+        checkpointer,
+        durability: undefined,
+        answers: req.answers ?? {},
+      };
+      const sink = async (e: RunEvent) => {
+        if (runDepth < 0) runDepth = e.depth;
+        if (e.type === "state_updated" && e.depth === runDepth) history.push({ step: e.step, channels: e.channels, values: e.values });
+        forward(e);
+      };
+      const r = await parent.child(req.name, req.input, { signal }, link, sink);
+      return { runId: r.runId, threadId: r.threadId, status: r.status, output: r.output, state: r.state, steps: r.steps, interrupts: r.interrupts, history };
+    },
+  };
+  return host;
+}
+
+/** A session inside a graph node: calls go through the node's task (the runtime's harness). */
+export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
+  const session = sessionHost(task.registry, () => {}, forward, checkpointer);
+  return {
+    registry: task.registry,
+    async callModel(model, request) {
+      const r = await task.callModel(model, request);
+      return { content: r.assistant.content, ...(r.structured !== undefined ? { structured: r.structured } : {}), usage: r.usage, finishReason: r.finishReason };
+    },
+    callTool: (tool, args) => task.callTool(tool, args),
+    async runAgent(agent, input) {
+      const def = task.registry.agents.get(agent);
+      if (!def) throw new BindError(`agent \`${agent}\` is not registered`, [`agents.${agent}`]);
+      const start = [
+        ...(def.system ? [{ id: `${task.taskId}#agent-system`, role: "system" as const, content: def.system }] : []),
+        { id: task.newMessageId(), role: "user" as const, content: asUserText(input) },
+      ];
+      const run = await agentLoop(task, start, { model: def.model, tools: def.tools ?? [], maxSteps: def.maxSteps ?? 8, agent });
+      return { answer: run.result, usage: run.final.usage };
+    },
+    async runGraph(req, ids, signal) {
+      if (req.input !== null && task.registry.graphs.get(req.name) === req.blueprint) {
+        // A registered graph runs as a child run of the node (the runtime's own subgraph path).
+        const r = await task.runGraph(req.name, req.input);
+        return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
+      }
+      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId }, signal);
+    },
+  };
+}
+
+/** A tool's arguments failed its schema (reported as `E-ragsh-invalid-arguments`). */
+export class ArgumentsError extends Error {
+  override readonly name = "ArgumentsError";
+}
+
+const agentGraphs = new Map<string, Blueprint>();
+
+/** A one-node graph that runs registered agent `agent` as a `subagent` on the run input's `input`. */
+function agentBlueprint(agent: string): Blueprint {
+  let bp = agentGraphs.get(agent);
+  if (!bp) {
+    const source = `graph agent_query {\n  state { answer: any }\n  start agent\n  node agent { kind subagent agent ${JSON.stringify(agent)} input "input" writes answer next END }\n}\n`;
+    const r = compileGraph(source, { file: "<agent_query>" });
+    if (!r.value) throw new Error(`internal: the agent_query graph does not compile: ${r.diagnostics.map((d) => d.message).join("; ")}`);
+    bp = r.value;
+    agentGraphs.set(agent, bp);
+  }
+  return bp;
+}

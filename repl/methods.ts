@@ -1,0 +1,269 @@
+/**
+ * The fixed safe list of methods on strings, lists, objects and numbers (`repl.md` §1),
+ * and the standard namespaces (`Math`, `JSON`, `Object`, `Array`) and conversion
+ * functions. Each is written here against script values; none hands a host object to a
+ * script. Methods that call script functions (`map`, `filter`, `reduce` …) are
+ * generators driven by the interpreter, so a callback may call capabilities.
+ * Every string or list a method builds is charged to the cell's memory budget.
+ */
+import { ScriptError } from "./errors.js";
+import { describeType, fromHost, isRecord, Namespace, NativeFunction, newRecord, toHost, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
+
+/** What methods need from the running cell. */
+export interface MethodRuntime {
+  /** Charges `units` (≈ bytes) to the cell's memory budget; throws E-ragsh-memory-limit past it. */
+  alloc(units: number): void;
+}
+
+type Sync = (self: never, args: Value[], rt: MethodRuntime) => Value;
+type Gen = (self: never, args: Value[], rt: MethodRuntime, call: CallBack) => Generator<Promise<unknown>, Value, unknown>;
+export interface Method {
+  readonly sync?: Sync;
+  readonly gen?: Gen;
+}
+
+const str = (a: Value, what: string): string => {
+  if (typeof a !== "string") throw new ScriptError("E-ragsh-type-error", `${what} must be a string, not ${describeType(a)}`);
+  return a;
+};
+const int = (a: Value, d: number): number => (a === undefined ? d : Math.trunc(Number(a)) || 0);
+const fn = (a: Value, what: string): Value => {
+  if (!(a instanceof NativeFunction) && !(typeof a === "object" && a !== null && "params" in a)) throw new ScriptError("E-ragsh-type-error", `${what} needs a function, not ${describeType(a)}`);
+  return a;
+};
+/** Scratch slot for a callback's result (read right after it is written, before any yield). */
+let R: Value | Generator<Promise<unknown>, Value, unknown>;
+const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
+const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
+
+const STRING: Readonly<Record<string, Method>> = {
+  split: { sync: (s: string, [sep, limit], rt) => list(rt, sep === undefined ? [s] : s.split(str(sep, "the separator of `split`"), limit === undefined ? undefined : int(limit, 0))) },
+  trim: { sync: (s: string) => s.trim() },
+  trimStart: { sync: (s: string) => s.trimStart() },
+  trimEnd: { sync: (s: string) => s.trimEnd() },
+  slice: { sync: (s: string, [a, b], rt) => grow(rt, s.slice(int(a, 0), b === undefined ? undefined : int(b, 0))) },
+  substring: { sync: (s: string, [a, b], rt) => grow(rt, s.substring(int(a, 0), b === undefined ? undefined : int(b, 0))) },
+  includes: { sync: (s: string, [x]) => s.includes(toStr(x)) },
+  contains: { sync: (s: string, [x]) => s.includes(toStr(x)) },
+  startsWith: { sync: (s: string, [x]) => s.startsWith(toStr(x)) },
+  endsWith: { sync: (s: string, [x]) => s.endsWith(toStr(x)) },
+  indexOf: { sync: (s: string, [x]) => s.indexOf(toStr(x)) },
+  lastIndexOf: { sync: (s: string, [x]) => s.lastIndexOf(toStr(x)) },
+  toUpperCase: { sync: (s: string, _a, rt) => grow(rt, s.toUpperCase()) },
+  toLowerCase: { sync: (s: string, _a, rt) => grow(rt, s.toLowerCase()) },
+  replace: { sync: (s: string, [a, b], rt) => grow(rt, s.replace(str(a, "the pattern of `replace`"), () => toStr(b))) },
+  replaceAll: { sync: (s: string, [a, b], rt) => grow(rt, s.replaceAll(str(a, "the pattern of `replaceAll`"), () => toStr(b))) },
+  repeat: {
+    sync: (s: string, [n], rt) => {
+      const k = int(n, 0);
+      if (k < 0) throw new ScriptError("E-ragsh-type-error", "`repeat` needs a count of 0 or more");
+      rt.alloc(s.length * k * 2);
+      return s.repeat(k);
+    },
+  },
+  padStart: { sync: (s: string, [n, p], rt) => (rt.alloc(int(n, 0) * 2), s.padStart(int(n, 0), p === undefined ? " " : toStr(p))) },
+  padEnd: { sync: (s: string, [n, p], rt) => (rt.alloc(int(n, 0) * 2), s.padEnd(int(n, 0), p === undefined ? " " : toStr(p))) },
+  charAt: { sync: (s: string, [i]) => s.charAt(int(i, 0)) },
+  charCodeAt: { sync: (s: string, [i]) => s.charCodeAt(int(i, 0)) },
+  at: { sync: (s: string, [i]) => s.at(int(i, 0)) },
+  concat: { sync: (s: string, args, rt) => grow(rt, s + args.map(toStr).join("")) },
+  len: { sync: (s: string) => s.length },
+  toString: { sync: (s: string) => s },
+};
+
+const ARRAY: Readonly<Record<string, Method>> = {
+  push: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.push(...args)) },
+  pop: { sync: (a: Value[]) => a.pop() },
+  shift: { sync: (a: Value[]) => a.shift() },
+  unshift: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.unshift(...args)) },
+  slice: { sync: (a: Value[], [x, y], rt) => list(rt, a.slice(int(x, 0), y === undefined ? undefined : int(y, 0))) },
+  splice: { sync: (a: Value[], [x, y, ...items], rt) => list(rt, a.splice(int(x, 0), y === undefined ? a.length : int(y, 0), ...items)) },
+  concat: { sync: (a: Value[], args, rt) => list(rt, a.concat(...args.map((x) => (Array.isArray(x) ? x : [x])))) },
+  join: { sync: (a: Value[], [sep], rt) => grow(rt, a.map((x) => (x === null || x === undefined ? "" : toStr(x))).join(sep === undefined ? "," : toStr(sep))) },
+  indexOf: { sync: (a: Value[], [x]) => a.indexOf(x) },
+  lastIndexOf: { sync: (a: Value[], [x]) => a.lastIndexOf(x) },
+  includes: { sync: (a: Value[], [x]) => a.includes(x) },
+  contains: { sync: (a: Value[], [x]) => a.includes(x) },
+  reverse: { sync: (a: Value[]) => a.reverse() },
+  at: { sync: (a: Value[], [i]) => a.at(int(i, 0)) },
+  flat: { sync: (a: Value[], _args, rt) => list(rt, a.flatMap((x) => (Array.isArray(x) ? x : [x]))) },
+  len: { sync: (a: Value[]) => a.length },
+  map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) out.push((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R)); return list(rt, out); } },
+  forEach: { *gen(a: Value[], [f], _rt, call) { fn(f, "`forEach`"); for (let i = 0; i < a.length; i++) (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); return undefined; } },
+  filter: { *gen(a: Value[], [f], rt, call) { fn(f, "`filter`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) out.push(a[i]); return list(rt, out); } },
+  find: { *gen(a: Value[], [f], _rt, call) { fn(f, "`find`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return a[i]; return undefined; } },
+  findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return i; return -1; } },
+  some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return true; return false; } },
+  every: { *gen(a: Value[], [f], _rt, call) { fn(f, "`every`"); for (let i = 0; i < a.length; i++) if (!truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return false; return true; } },
+  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) out.push(...r); else out.push(r); } return list(rt, out); } },
+  reduce: {
+    *gen(a: Value[], [f, init], _rt, call) {
+      fn(f, "`reduce`");
+      let i = 0;
+      let acc = init;
+      if (init === undefined) {
+        if (!a.length) throw new ScriptError("E-ragsh-type-error", "`reduce` of an empty list needs an initial value");
+        acc = a[i++];
+      }
+      for (; i < a.length; i++) acc = (R = call(f, [acc, a[i], i]), isSuspended(R) ? yield* R : R);
+      return acc;
+    },
+  },
+  sort: {
+    *gen(a: Value[], [f], _rt, call) {
+      if (f === undefined) return a.sort((x, y) => (toStr(x) < toStr(y) ? -1 : toStr(x) > toStr(y) ? 1 : 0));
+      fn(f, "`sort`");
+      // Merge sort, so the comparator (a script function) runs through the interpreter.
+      const sorted = yield* mergeSort(a.slice(), f, call);
+      for (let i = 0; i < sorted.length; i++) a[i] = sorted[i];
+      return a;
+    },
+  },
+};
+
+function* mergeSort(xs: Value[], f: Value, call: CallBack): Generator<Promise<unknown>, Value[], unknown> {
+  if (xs.length < 2) return xs;
+  const mid = xs.length >> 1;
+  const left = yield* mergeSort(xs.slice(0, mid), f, call);
+  const right = yield* mergeSort(xs.slice(mid), f, call);
+  const out: Value[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) {
+    const c = Number((R = call(f, [left[i], right[j]]), isSuspended(R) ? yield* R : R));
+    out.push(c > 0 ? right[j++] : left[i++]);
+  }
+  return out.concat(left.slice(i), right.slice(j));
+}
+
+const RECORD: Readonly<Record<string, Method>> = {
+  keys: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.keys(o)) },
+  values: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.values(o)) },
+  entries: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.entries(o)) },
+  len: { sync: (o: ScriptRecord) => Object.keys(o).length },
+  has: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
+  contains: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
+};
+
+const NUMBER: Readonly<Record<string, Method>> = {
+  toFixed: { sync: (n: number, [d]) => n.toFixed(Math.max(0, Math.min(20, int(d, 0)))) },
+  toString: { sync: (n: number) => String(n) },
+};
+
+const BOOLEAN: Readonly<Record<string, Method>> = { toString: { sync: (b: boolean) => String(b) } };
+
+/** The method `name` of `self`'s type, if the safe list has it. */
+export function methodOf(self: Value, name: string): Method | undefined {
+  const table = typeof self === "string" ? STRING : Array.isArray(self) ? ARRAY : isRecord(self) ? RECORD : typeof self === "number" ? NUMBER : typeof self === "boolean" ? BOOLEAN : undefined;
+  return table && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
+/** Method names of a value's type (for did-you-mean and completion). */
+export function methodNames(self: Value): string[] {
+  const table = typeof self === "string" ? STRING : Array.isArray(self) ? ARRAY : isRecord(self) ? RECORD : typeof self === "number" ? NUMBER : typeof self === "boolean" ? BOOLEAN : {};
+  return Object.keys(table);
+}
+
+/**
+ * Method names whose calls never run script code: a call of one of these is evaluated
+ * on the interpreter's synchronous fast path (see purity.ts).
+ */
+export const SYNC_METHOD_NAMES: ReadonlySet<string> = new Set(
+  [...Object.entries(STRING), ...Object.entries(ARRAY), ...Object.entries(NUMBER)].filter(([, m]) => m.sync).map(([k]) => k).filter((k) => !(k in RECORD) && k !== "sort"),
+);
+
+// ─────────────────────────────── namespaces and conversions ───────────────────────────────
+
+const native = (name: string, impl: (args: Value[]) => Value) => new NativeFunction(name, (args) => impl(args), undefined);
+const num = (args: Value[]) => args.map((a) => Number(typeof a === "object" && a !== null ? toStr(a) : a));
+
+/** Builds the standard namespaces and conversion functions for one session. */
+export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
+  const math = new Map<string, Value>([
+    ["PI", Math.PI],
+    ["E", Math.E],
+    ...(["floor", "ceil", "round", "abs", "sqrt", "trunc", "sign", "log", "exp", "log10", "log2"] as const).map((k) => [k, native(`Math.${k}`, (a) => Math[k](num(a)[0]))] as [string, Value]),
+    ["min", native("Math.min", (a) => Math.min(...num(a.length === 1 && Array.isArray(a[0]) ? a[0] : a)))],
+    ["max", native("Math.max", (a) => Math.max(...num(a.length === 1 && Array.isArray(a[0]) ? a[0] : a)))],
+    ["pow", native("Math.pow", (a) => Math.pow(num(a)[0], num(a)[1]))],
+    ["random", native("Math.random", () => Math.random())],
+  ]);
+  const json = new Map<string, Value>([
+    ["stringify", native("JSON.stringify", ([v, , indent]) => grow(rt, JSON.stringify(toHost(v, { functions: "describe", what: "the value" }), null, typeof indent === "number" ? Math.min(indent, 10) : undefined) ?? "undefined"))],
+    [
+      "parse",
+      native("JSON.parse", ([s]) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(str(s, "the argument of `JSON.parse`"));
+        } catch (e) {
+          throw new ScriptError("E-ragsh-type-error", `JSON.parse: ${(e as Error).message}`);
+        }
+        rt.alloc((s as string).length * 2);
+        return fromHost(parsed, "JSON.parse");
+      }),
+    ],
+  ]);
+  const record = (x: Value, what: string): ScriptRecord => {
+    if (!isRecord(x)) throw new ScriptError("E-ragsh-type-error", `${what} needs an object, not ${describeType(x)}`);
+    return x;
+  };
+  const object = new Map<string, Value>([
+    ["keys", native("Object.keys", ([o]) => list(rt, Array.isArray(o) ? o.map((_, i) => String(i)) : Object.keys(record(o, "`Object.keys`"))))],
+    ["values", native("Object.values", ([o]) => list(rt, Array.isArray(o) ? o.slice() : Object.values(record(o, "`Object.values`"))))],
+    ["entries", native("Object.entries", ([o]) => list(rt, Array.isArray(o) ? o.map((v, i) => [String(i), v]) : Object.entries(record(o, "`Object.entries`"))))],
+    [
+      "fromEntries",
+      native("Object.fromEntries", ([xs]) => {
+        if (!Array.isArray(xs)) throw new ScriptError("E-ragsh-type-error", "`Object.fromEntries` needs a list of [key, value] pairs");
+        const out = newRecord();
+        for (const p of xs) {
+          const k = toStr(Array.isArray(p) ? p[0] : undefined);
+          if (k === "__proto__" || k === "constructor" || k === "prototype") throw new ScriptError("E-ragsh-forbidden-property", `\`${k}\` cannot be an object key in a session`);
+          out[k] = Array.isArray(p) ? p[1] : undefined;
+        }
+        rt.alloc(xs.length * 16);
+        return out;
+      }),
+    ],
+    [
+      "assign",
+      native("Object.assign", ([target, ...sources]) => {
+        const t = record(target, "`Object.assign`");
+        for (const s of sources) if (isRecord(s)) for (const k of Object.keys(s)) t[k] = s[k];
+        return t;
+      }),
+    ],
+  ]);
+  const array = new Map<string, Value>([["isArray", native("Array.isArray", ([x]) => Array.isArray(x))]]);
+  return new Map<string, Value>([
+    ["Math", new Namespace("Math", math)],
+    ["JSON", new Namespace("JSON", json)],
+    ["Object", new Namespace("Object", object)],
+    ["Array", new Namespace("Array", array)],
+    ["String", native("String", ([x]) => toStr(x))],
+    ["Number", native("Number", ([x]) => (typeof x === "object" && x !== null ? Number(toStr(x)) : Number(x)))],
+    ["Boolean", native("Boolean", ([x]) => truthy(x))],
+    ["parseInt", native("parseInt", ([x, r]) => parseInt(toStr(x), r === undefined ? 10 : Number(r)))],
+    ["parseFloat", native("parseFloat", ([x]) => parseFloat(toStr(x)))],
+    ["isNaN", native("isNaN", ([x]) => Number.isNaN(Number(x)))],
+    [
+      "range",
+      native("range", ([a, b, step]) => {
+        const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
+        const s = step === undefined ? 1 : Number(step);
+        if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(s) || s === 0) throw new ScriptError("E-ragsh-type-error", "`range` needs finite numbers and a non-zero step");
+        const n = Math.max(0, Math.ceil((to - from) / s));
+        rt.alloc(n * 8);
+        return Array.from({ length: n }, (_, i) => from + i * s);
+      }),
+    ],
+    ["undefined", undefined],
+    ["NaN", NaN],
+    ["Infinity", Infinity],
+  ]);
+}
+
+/** Namespace members and global functions whose calls never run script code (all of standardGlobals). */
+export const SYNC_GLOBAL_NAMES: ReadonlySet<string> = new Set(["String", "Number", "Boolean", "parseInt", "parseFloat", "isNaN", "range"]);
+export const SYNC_NAMESPACES: ReadonlySet<string> = new Set(["Math", "JSON", "Object", "Array"]);

@@ -1,0 +1,311 @@
+/**
+ * The interactive prompt of `rag repl` (`repl.md` §5), on Node's readline: history
+ * persisted per project, multi-line input while brackets are open, tab completion of
+ * built-ins, variables, colon commands and graph/model/tool/agent names, a spinner
+ * while a capability call runs, colored results, and the colon commands
+ * `:help :vars :graphs :load :run :resume :history :save :reset :approve :quit`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
+import { createInterface, type Interface } from "node:readline";
+import pc from "picocolors";
+import { compile, renderDiagnostics, type RenderStyle } from "../compiler/index.js";
+import { LineIndex } from "../grammar/span.js";
+import { sessionView } from "./graph-builtins.js";
+import { isIncomplete, splitCells } from "./script.js";
+import type { AnyEvent } from "./events.js";
+import type { CellResult, Session } from "./session.js";
+import { formatValue } from "./values.js";
+
+export interface PromptOptions {
+  readonly session: Session;
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** File the history is kept in (e.g. `.rag/repl_history` of the project). */
+  readonly historyFile?: string;
+  readonly colors: boolean;
+}
+
+const COMMANDS: Readonly<Record<string, string>> = {
+  ":help": "this list",
+  ":vars": "the session's variables",
+  ":graphs": "graphs you can run (registry and session)",
+  ":load FILE": "register the graphs of a .rag file, or run a .ragsh script",
+  ":run GRAPH JSON": "run a graph with an input object",
+  ":resume THREAD [JSON]": "resume a paused graph run, answering its interrupt",
+  ":history": "the cells of this session",
+  ":save FILE.ragsh": "write this session's cells to a script",
+  ":reset": "forget every variable",
+  ":approve HASH": "approve a generated graph's hash; prints the review token",
+  ":quit": "leave (also Ctrl-D; Ctrl-C cancels a running cell)",
+};
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** Feeds a session's events to the prompt: live stdout and the capability spinner. */
+export class PromptView {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private frame = 0;
+  private label = "";
+  private readonly c: ReturnType<typeof pc.createColors>;
+
+  constructor(private readonly out: PromptOptions["output"], colors: boolean) {
+    this.c = pc.createColors(colors);
+  }
+
+  get colors() {
+    return this.c;
+  }
+
+  /** The session sink: prints stdout as it comes and spins while a capability runs. */
+  readonly onEvent = (e: AnyEvent): void => {
+    if (!("sessionId" in e)) return;
+    if (e.type === "cell_stdout") {
+      this.clear();
+      this.out.write(e.text);
+      this.draw();
+    } else if (e.type === "capability_call_started") this.start(`${e.capability} ${e.target}`);
+    else if (e.type === "capability_call_completed") this.stop();
+  };
+
+  private start(label: string): void {
+    this.label = label;
+    if (!this.out.isTTY) return;
+    this.timer ??= setInterval(() => this.draw(), 80);
+    this.draw();
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.clear();
+  }
+
+  private draw(): void {
+    if (!this.timer || !this.out.isTTY) return;
+    this.frame = (this.frame + 1) % FRAMES.length;
+    this.out.write(`\r${this.c.cyan(FRAMES[this.frame])} ${this.c.dim(this.label)}…\x1b[K`);
+  }
+
+  private clear(): void {
+    if (this.out.isTTY) this.out.write("\r\x1b[K");
+  }
+
+  /** Stops the spinner for good. */
+  close(): void {
+    this.stop();
+  }
+}
+
+/** Colors for diagnostics rendered at the prompt. */
+export function promptStyle(c: ReturnType<typeof pc.createColors>): RenderStyle {
+  return { error: c.red, warning: c.yellow, info: c.cyan, bold: c.bold, gutter: c.blue, secondary: c.cyan };
+}
+
+/** How a cell's outcome reads at the prompt: diagnostics, the value, a dim summary. */
+export function formatResult(r: CellResult, c: ReturnType<typeof pc.createColors>): string {
+  const out: string[] = [];
+  if (r.diagnostics.length) out.push(renderDiagnostics(r.diagnostics, { lines: new LineIndex(r.source), file: r.file }, promptStyle(c)));
+  if (r.ok && r.value !== undefined) out.push(colorValue(r.value, c));
+  if (r.finalAnswer !== undefined) out.push(`${c.green("answer")} ${colorValue(r.finalAnswer, c)}`);
+  const calls = r.calls.length ? `${r.calls.length} call${r.calls.length === 1 ? "" : "s"}, ` : "";
+  if (r.calls.length || r.elapsedMs > 100) out.push(c.dim(`(${calls}${Math.round(r.elapsedMs)} ms)`));
+  return out.length ? out.join("\n") + "\n" : "";
+}
+
+/** `{"values": {id: answer, …}}` answers several interrupts by id. */
+function isValues(v: unknown): v is { values: Record<string, unknown> } {
+  return typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof (v as { values?: unknown }).values === "object";
+}
+
+function colorValue(v: unknown, c: ReturnType<typeof pc.createColors>): string {
+  if (typeof v === "string") return c.green(JSON.stringify(v));
+  if (typeof v === "number" || typeof v === "boolean") return c.yellow(String(v));
+  if (v === null) return c.dim("null");
+  return formatValue(v as never, 4_000);
+}
+
+/** Completion candidates for the text before the cursor. */
+export function complete(session: Session, line: string): [string[], string] {
+  if (/^:\w*$/.test(line)) {
+    const names = Object.keys(COMMANDS).map((k) => k.split(" ")[0]);
+    return [names.filter((n) => n.startsWith(line)), line];
+  }
+  const word = /[A-Za-z_$][\w$]*$/.exec(line)?.[0] ?? "";
+  const caps = session.capabilityNames();
+  const pool = new Set([...session.reservedNames(), ...session.variableNames(), ...caps.models, ...caps.tools, ...caps.agents, ...caps.graphs]);
+  return [[...pool].filter((n) => n.startsWith(word)).sort(), word];
+}
+
+/** Runs the prompt until `:quit` or end of input; resolves with the exit status. */
+export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
+  const { session } = o;
+  const c = view.colors;
+  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).reverse() : [];
+  const rl: Interface = createInterface({ input: o.input, output: o.output, terminal: Boolean(o.output.isTTY), history, historySize: 1_000, completer: (line: string) => complete(session, line) });
+  const save = (h: string[]) => {
+    if (!o.historyFile) return;
+    mkdirSync(dirname(o.historyFile), { recursive: true });
+    writeFileSync(o.historyFile, [...h].reverse().join("\n") + "\n");
+  };
+  rl.on("history", save);
+  const PROMPT = c.bold(c.cyan("ragsh> "));
+  const MORE = c.dim("  ...> ");
+  let buffer: string[] = [];
+  let closed = false;
+  let running = false;
+  let busy = Promise.resolve();
+  const write = (s: string) => o.output.write(s);
+  write(`${c.bold("ragraph REPL")} — .ragsh, a safe JavaScript subset. ${c.dim(":help for commands, Tab to complete, Ctrl-D to quit")}\n`);
+  rl.setPrompt(PROMPT);
+  rl.prompt();
+
+  const runCell = async (source: string, file?: string) => {
+    const r = await session.runCell(source, file ? { file } : {});
+    write(formatResult(r, c));
+    return r;
+  };
+
+  const command = async (line: string): Promise<boolean> => {
+    const [cmd, ...rest] = line.trim().split(/\s+/);
+    const arg = line.trim().slice(cmd.length).trim();
+    switch (cmd) {
+      case ":help":
+        write(Object.entries(COMMANDS).map(([k, v]) => `  ${c.cyan(k.padEnd(20))} ${v}`).join("\n") + "\n");
+        return true;
+      case ":vars": {
+        const vars = Object.entries(session.variablePreviews());
+        write(vars.length ? vars.map(([k, v]) => `  ${c.bold(k)} = ${v}`).join("\n") + "\n" : c.dim("  (no variables)\n"));
+        return true;
+      }
+      case ":graphs": {
+        const rows = [...session.capabilityNames().graphs].map((g) => `  ${c.bold(g)} ${c.dim(session.graph(g)?.hash.slice(0, 19) ?? "")}${session.graphs.has(g) ? c.dim(" (session)") : ""}`);
+        write(rows.length ? rows.join("\n") + "\n" : c.dim("  (no graphs)\n"));
+        return true;
+      }
+      case ":load":
+        return load(arg);
+      case ":run": {
+        const [graph, ...json] = rest;
+        if (!graph) return usage(":run GRAPH JSON");
+        await runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        return true;
+      }
+      case ":resume": {
+        const [thread, ...json] = rest;
+        if (!thread) return usage(":resume THREAD [JSON]");
+        let value: unknown;
+        try {
+          value = json.length ? JSON.parse(json.join(" ")) : undefined;
+        } catch (e) {
+          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`));
+          return true;
+        }
+        const command = value === undefined ? {} : isValues(value) ? { values: value.values } : { value };
+        try {
+          const r = await session.resumeThread(thread, command);
+          if (r.status === "interrupted") write(`  ${c.yellow("paused again")}: ${r.interrupts.map((i) => `${i.id} (${i.node})`).join(", ")}\n`);
+          else write(`  ${c.green("completed")} ${colorValue(r.output ?? r.state, c)}\n`);
+        } catch (e) {
+          write(c.red(`  ${(e as Error).message}\n`));
+        }
+        return true;
+      }
+      case ":history":
+        write(session.history.map((h) => `  ${c.dim(h.cellId.padEnd(4))} ${h.ok ? c.green("✓") : c.red("✗")} ${h.source.trim().split("\n")[0].slice(0, 70)}`).join("\n") + (session.history.length ? "\n" : c.dim("  (no cells yet)\n")));
+        return true;
+      case ":save": {
+        if (!arg) return usage(":save FILE.ragsh");
+        writeFileSync(resolve(arg), session.history.map((h) => h.source.replace(/^\n+/, "")).join("\n// %%\n") + "\n");
+        write(c.dim(`  saved ${session.history.length} cells to ${arg}\n`));
+        return true;
+      }
+      case ":reset":
+        session.reset();
+        write(c.dim("  variables cleared\n"));
+        return true;
+      case ":approve":
+        if (!/^sha256:[0-9a-f]{64}$/.test(arg)) return usage(":approve sha256:…");
+        write(`  review token: ${c.bold(session.approve(arg, "prompt"))}\n`);
+        return true;
+      case ":quit":
+      case ":q":
+        rl.close();
+        return true;
+      default:
+        write(c.red(`  unknown command ${cmd}`) + c.dim(" (:help lists them)\n"));
+        return true;
+    }
+  };
+
+  const usage = (u: string) => (write(c.yellow(`  usage: ${u}\n`)), true);
+
+  const load = async (file: string): Promise<boolean> => {
+    if (!file) return usage(":load FILE.rag|FILE.ragsh");
+    let text: string;
+    try {
+      text = readFileSync(resolve(file), "utf8");
+    } catch (e) {
+      write(c.red(`  cannot read ${file}: ${(e as Error).message}\n`));
+      return true;
+    }
+    if (extname(file) === ".ragsh") {
+      for (const cell of splitCells(text)) if (!(await runCell(cell.source, file)).ok) break;
+      return true;
+    }
+    const r = compile(text, { file, registry: sessionView(session), provenance: { generatedBy: "human", note: `:load ${file}` } });
+    if (r.diagnostics.length) write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, promptStyle(c)) + "\n");
+    for (const bp of r.value.blueprints) session.graphs.set(bp.id, bp);
+    write(c.dim(`  registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`));
+    return true;
+  };
+
+  return new Promise((done) => {
+    rl.on("line", (line) => {
+      busy = busy.then(async () => {
+        running = true;
+        try {
+          if (!buffer.length && line.trim().startsWith(":")) await command(line);
+          else {
+            buffer.push(line);
+            const text = buffer.join("\n");
+            if (isIncomplete(text) && !closed) {
+              rl.setPrompt(MORE);
+              rl.prompt();
+              return;
+            }
+            buffer = [];
+            if (text.trim()) await runCell(text);
+          }
+        } finally {
+          running = false;
+        }
+        if (closed) return;
+        rl.setPrompt(PROMPT);
+        rl.prompt();
+      });
+    });
+    // Ctrl-C cancels the running cell (and the capability call in flight), else drops an
+    // unfinished cell, else leaves.
+    rl.on("SIGINT", () => {
+      if (running) {
+        write(c.yellow("\n  cancelling…\n"));
+        session.cancel();
+      } else if (buffer.length) {
+        buffer = [];
+        write("\n");
+        rl.setPrompt(PROMPT);
+        rl.prompt();
+      } else rl.close();
+    });
+    rl.on("close", () => {
+      closed = true;
+      void busy.then(() => {
+        view.close();
+        session.end();
+        write("\n");
+        done(0);
+      });
+    });
+  });
+}

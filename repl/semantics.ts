@@ -1,0 +1,226 @@
+/**
+ * Value semantics shared by both evaluators: operators (JavaScript's, applied to
+ * primitives only, so no host `valueOf`/`toString` ever runs), member access restricted
+ * to script values and the safe method list, iteration, destructuring.
+ *
+ * The sandbox's property rules: `constructor`, `prototype` and `__*__` are never
+ * readable or writable (`E-ragsh-forbidden-property`); lists are dense (a write may only
+ * replace an element or append one) and their `length` is read-only; strings and
+ * numbers are immutable; built-in namespaces are read-only (`E-ragsh-reserved-name`).
+ */
+import type * as A from "../grammar/ragsh/ast.js";
+import type { Span } from "../grammar/span.js";
+import { didYouMean } from "../grammar/suggest.js";
+import { ScriptError } from "./errors.js";
+import { methodNames, methodOf, type Method, type MethodRuntime } from "./methods.js";
+import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toStr, type ScriptRecord, type Value } from "./values.js";
+
+/** What member access and binding need from the interpreter. */
+export interface MemberRuntime extends MethodRuntime {
+  declare(env: Env, name: string, value: Value, constant: boolean): void;
+  callSync(fn: Value, args: Value[], span: Span): Value;
+}
+
+/**
+ * A binary operator on script values. String concatenation is charged to the memory
+ * budget by the size it adds (`s + s` doubles, `s + "x"` adds one character).
+ */
+export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, rt: MethodRuntime): Value {
+  if (typeof l === "number" && typeof r === "number") {
+    switch (op) {
+      case "+": return l + r;
+      case "-": return l - r;
+      case "*": return l * r;
+      case "/": return l / r;
+      case "%": return l % r;
+      case "<": return l < r;
+      case "<=": return l <= r;
+      case ">": return l > r;
+      case ">=": return l >= r;
+      case "==":
+      case "===": return l === r;
+      case "!=":
+      case "!==": return l !== r;
+    }
+  }
+  switch (op) {
+    case "===":
+      return l === r;
+    case "!==":
+      return l !== r;
+    case "==":
+      return looseEquals(l, r);
+    case "!=":
+      return !looseEquals(l, r);
+    case "in": {
+      const key = toStr(l);
+      if (isRecord(r)) return Object.hasOwn(r, key);
+      if (Array.isArray(r)) return /^\d+$/.test(key) && Number(key) < r.length;
+      throw new ScriptError("E-ragsh-type-error", `\`in\` needs an object or a list on its right, not ${describeType(r)}`, span);
+    }
+  }
+  const a = primitive(l) as number;
+  const b = primitive(r) as number;
+  switch (op) {
+    case "+": {
+      const v: number | string = a + b;
+      if (typeof v === "string") rt.alloc(2 * ((v as string).length - Math.max(strLength(a), strLength(b))));
+      return v;
+    }
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return a / b;
+    case "%":
+      return a % b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+  }
+}
+
+const strLength = (x: unknown) => (typeof x === "string" ? x.length : 0);
+
+/** JavaScript's `==` on script values (objects compare by identity). */
+function looseEquals(l: Value, r: Value): boolean {
+  if ((l === null || l === undefined) && (r === null || r === undefined)) return true;
+  if (l === null || l === undefined || r === null || r === undefined) return false;
+  const lo = typeof l === "object";
+  const ro = typeof r === "object";
+  if (lo && ro) return l === r;
+  // eslint-disable-next-line eqeqeq
+  return primitive(l) == primitive(r);
+}
+
+function forbidden(key: string, span: Span): never {
+  throw new ScriptError("E-ragsh-forbidden-property", `\`${key}\` is not accessible in a session`, span, {
+    label: "forbidden property",
+    help: "prototypes and constructors are host internals; a session works on plain data only",
+  });
+}
+
+/** The method `key` of `self`, when `self` has no own property of that name. */
+export function methodFor(self: Value, key: string | number): Method | undefined {
+  if (typeof key !== "string") return undefined;
+  if (isRecord(self) && Object.hasOwn(self, key)) return undefined;
+  return methodOf(self, key);
+}
+
+export function callMethodSync(m: Method, self: Value, args: Value[], rt: MethodRuntime, span: Span): Value {
+  try {
+    return m.sync!(self as never, args, rt);
+  } catch (e) {
+    if (e instanceof ScriptError && !e.span) e.span = span;
+    throw e;
+  }
+}
+
+/**
+ * Reads `obj[key]`. `dot` is true for `obj.key`: then an unknown property of a string,
+ * list, number or function is an error with did-you-mean (a typo, not a missing key).
+ */
+export function getMember(rt: MemberRuntime, obj: Value, key: string | number, span: Span, dot: boolean): Value {
+  if (typeof key === "string" && isForbiddenKey(key)) forbidden(key, span);
+  if (obj === null || obj === undefined) throw new ScriptError("E-ragsh-type-error", `cannot read \`${key}\` of ${obj}`, span, { label: `this is ${obj}`, help: "use `?.` to read a property that may be missing" });
+  if (Array.isArray(obj) || typeof obj === "string") {
+    if (typeof key === "number" || /^(0|[1-9]\d*)$/.test(key)) {
+      const i = Number(key);
+      return typeof obj === "string" ? obj[i] : obj[i];
+    }
+    if (key === "length") return obj.length;
+  }
+  if (isRecord(obj)) {
+    const k = String(key);
+    if (Object.hasOwn(obj, k)) return obj[k];
+  }
+  if (obj instanceof Namespace) {
+    const k = String(key);
+    if (obj.members.has(k)) return obj.members.get(k);
+    const guess = didYouMean(k, obj.members.keys());
+    throw new ScriptError("E-ragsh-unknown-method", `\`${obj.name}.${k}\` does not exist`, span, { label: "unknown member", ...(guess ? { help: `did you mean \`${obj.name}.${guess}\`?` } : {}) });
+  }
+  const m = typeof key === "string" ? methodOf(obj, key) : undefined;
+  if (m) return new NativeFunction(String(key), m.sync ? (args, self) => m.sync!(self as never, args, rt) : undefined, m.gen ? (args, self, call) => m.gen!(self as never, args, rt, call) : undefined, obj);
+  if (isRecord(obj) || !dot) return undefined;
+  const names = [...methodNames(obj), ...(Array.isArray(obj) || typeof obj === "string" ? ["length"] : [])];
+  const guess = didYouMean(String(key), names);
+  throw new ScriptError("E-ragsh-unknown-method", `${describeType(obj)} has no property \`${key}\``, span, {
+    label: "unknown property",
+    help: guess ? `did you mean \`${guess}\`?` : names.length ? `available: ${names.join(", ")}` : `${describeType(obj)} has no properties`,
+  });
+}
+
+/** Writes `obj[key] = value` under the sandbox's property rules. */
+export function setMember(obj: Value, key: string | number, value: Value, span: Span): void {
+  if (typeof key === "string" && isForbiddenKey(key)) forbidden(key, span);
+  if (isRecord(obj)) {
+    obj[String(key)] = value;
+    return;
+  }
+  if (Array.isArray(obj)) {
+    const i = typeof key === "number" ? key : /^(0|[1-9]\d*)$/.test(key) ? Number(key) : NaN;
+    if (key === "length") throw new ScriptError("E-ragsh-type-error", "the `length` of a list is read-only", span, { help: "use `slice`, `splice` or `pop` to shorten a list" });
+    if (!Number.isInteger(i) || i < 0 || i > obj.length) throw new ScriptError("E-ragsh-type-error", `cannot write index ${String(key)} of a list of length ${obj.length}`, span, { help: "lists are dense: replace an element or append with `push`" });
+    obj[i] = value;
+    return;
+  }
+  if (obj instanceof Namespace) throw new ScriptError("E-ragsh-reserved-name", `\`${obj.name}\` is a built-in namespace and cannot be changed`, span);
+  if (obj instanceof ScriptFunction) throw new ScriptError("E-ragsh-type-error", "functions have no properties to set", span);
+  throw new ScriptError("E-ragsh-type-error", `cannot set \`${key}\` on ${describeType(obj)}`, span, { label: `this is ${describeType(obj)}` });
+}
+
+/**
+ * The items a `for` loop or a spread visits: values of a list, characters of a string;
+ * for an object, keys (`for … in`, Rhai `for x in obj`) or an error (`for … of`).
+ */
+export function iterate(rt: MethodRuntime, v: Value, mode: "of" | "in" | "rhai", span: Span): Value[] {
+  if (Array.isArray(v)) return mode === "in" ? v.map((_, i) => String(i)) : v.slice();
+  if (typeof v === "string") {
+    const chars = mode === "in" ? [...v].map((_, i) => String(i)) : [...v];
+    rt.alloc(chars.length * 8);
+    return chars;
+  }
+  if (isRecord(v) && mode !== "of") return Object.keys(v);
+  if (isRecord(v)) throw new ScriptError("E-ragsh-type-error", "an object is not iterable with `of`", span, { help: "iterate `Object.keys(obj)`, `Object.entries(obj)`, or use `for (const k in obj)`" });
+  throw new ScriptError("E-ragsh-type-error", `${describeType(v)} is not iterable`, span, { label: "not a list, string or object" });
+}
+
+/** Binds a pattern (name, `{a, b: c}`, `[x, y]`) to a value: declares, or assigns when `assign`. */
+export function bindPattern(rt: MemberRuntime, p: A.Pattern, v: Value, env: Env, constant: boolean, assign = false): void {
+  const put = (id: A.Identifier, value: Value) => {
+    if (!assign) return rt.declare(env, id.name, value, constant);
+    const b = env.lookup(id.name);
+    if (b && b.constant) throw new ScriptError("E-ragsh-const-assignment", `\`${id.name}\` is a constant`, id.span);
+    if (b) b.value = value;
+    else {
+      let root = env;
+      while (root.parent?.parent) root = root.parent;
+      rt.declare(root, id.name, value, false);
+    }
+  };
+  if (p.kind === "Identifier") return put(p, v);
+  if (p.kind === "ObjectPattern") {
+    if (v === null || v === undefined) throw new ScriptError("E-ragsh-type-error", `cannot destructure ${v}`, p.span);
+    for (const prop of p.properties) put(prop.value, getMember(rt, v, prop.key, prop.keySpan, false));
+    return;
+  }
+  if (!Array.isArray(v) && typeof v !== "string") throw new ScriptError("E-ragsh-type-error", `cannot destructure ${describeType(v)} as a list`, p.span);
+  p.elements.forEach((el, i) => el && put(el, v[i]));
+}
+
+/** `x++`, `--x`: the new value is stored with `store`; returns the old or new value. */
+export function updateValue(_rt: MethodRuntime, e: A.UpdateExpr, old: Value, store: (v: Value) => void): Value {
+  const n = Number(primitive(old));
+  const next = e.operator === "++" ? n + 1 : n - 1;
+  store(next);
+  return e.prefix ? next : n;
+}
+
+export type { ScriptRecord };

@@ -1,0 +1,363 @@
+/**
+ * A `.ragsh` session (`repl.md`): a persistent namespace, the built-in capability
+ * functions bound to a registry through a host (`host.ts`), a policy, and typed
+ * events. `runCell(source)` parses, statically checks and runs one cell, and returns
+ * `{stdout, value, variablesChanged, calls, finalAnswer?, elapsedMs, diagnostics}` —
+ * never throws for anything a script does.
+ *
+ * A person's prompt (`rag repl`), a script file and a model's ```ragsh blocks (the
+ * `repl_agent` node) all go through `runCell`.
+ */
+import type { Blueprint } from "../compiler/index.js";
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../grammar/diagnostic.js";
+import { parseRagsh } from "../grammar/ragsh/parse.js";
+import type { Registry, SessionPolicy } from "../registry/index.js";
+import { sessionPolicy } from "../registry/index.js";
+import { getState, MemoryCheckpointer, type Checkpointer, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { capabilityFunctions, RESERVED_CAPABILITIES } from "./builtins.js";
+import { checkCell } from "./check.js";
+import { asScriptError, LimitError, ScriptError } from "./errors.js";
+import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
+import { compiledByHash } from "./graph-builtins.js";
+import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
+import { Interpreter } from "./interpreter.js";
+import { standardGlobals } from "./methods.js";
+import { InMemoryApprovals, type ApprovalStore } from "./review.js";
+import { Env, formatValue, fromHost, toHost, type Value } from "./values.js";
+
+export interface SessionParent {
+  readonly rootRunId: string;
+  readonly parentRunId: string;
+  /** Depth of the parent run; the session is one deeper. */
+  readonly depth: number;
+  readonly namespace: string;
+}
+
+export interface SessionOptions {
+  readonly registry: Registry;
+  /** Overrides of the registry's session policy. */
+  readonly policy?: Partial<SessionPolicy>;
+  /** The session input, bound to `context`. */
+  readonly context?: unknown;
+  /** Graph state, bound to `state` (inside a node). */
+  readonly state?: Readonly<Record<string, unknown>>;
+  /** Conversation, bound to `messages`. */
+  readonly messages?: readonly unknown[];
+  readonly sink?: SessionSink;
+  /** Who writes the cells: graphs a model generates need review (`reviewGeneratedGraphs`). Default `human`. */
+  readonly author?: "human" | "model";
+  readonly approvals?: ApprovalStore;
+  /** Builds the capability host; default: the registry directly (`sessionHost`). */
+  readonly host?: (emit: (body: SessionEventBody, capability?: string) => void, forward: (e: RunEvent) => void, checkpointer: Checkpointer) => CapabilityHost;
+  /** Where graph runs checkpoint (`graph_history`, `:resume`); default: in memory, for the session's life. */
+  readonly checkpointer?: Checkpointer;
+  readonly parent?: SessionParent;
+  /** Graphs callable by name besides the registry's (e.g. the other graphs of a file). */
+  readonly graphs?: ReadonlyMap<string, Blueprint>;
+  readonly sessionId?: string;
+}
+
+export interface CellResult {
+  readonly cellId: string;
+  readonly ok: boolean;
+  readonly source: string;
+  /** The name diagnostics use for this cell's source (`<cell 3>` or a file name). */
+  readonly file: string;
+  readonly stdout: string;
+  /** The value of the cell's last expression statement, as plain data. */
+  readonly value: unknown;
+  readonly variablesChanged: readonly string[];
+  readonly calls: readonly CallRecord[];
+  /** Set when the cell called `answer(…)`. */
+  readonly finalAnswer?: unknown;
+  readonly elapsedMs: number;
+  /** Operations (evaluated syntax nodes) the cell used, against `maxOperations`. */
+  readonly operations: number;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** What a running cell records; read by the built-ins. */
+export interface CellState {
+  readonly cellId: string;
+  /** The name diagnostics use for the cell's source. */
+  readonly file: string;
+  readonly controller: AbortController;
+  stdout: string[];
+  outputBytes: number;
+  readonly calls: CallRecord[];
+  readonly warnings: Diagnostic[];
+  answered: boolean;
+  answer: unknown;
+  callSeq: number;
+}
+
+export class Session {
+  readonly id: string;
+  readonly rootRunId: string;
+  readonly parentRunId: string | undefined;
+  readonly depth: number;
+  readonly namespace: string;
+  readonly policy: SessionPolicy;
+  readonly registry: Registry;
+  readonly author: "human" | "model";
+  readonly approvals: ApprovalStore;
+  readonly host: CapabilityHost;
+  /** Checkpoints of the graph runs this session starts. */
+  readonly checkpointer: Checkpointer;
+  /** Graphs registered in this session (`graph_register`), by name. */
+  readonly graphs = new Map<string, Blueprint>();
+  readonly extraGraphs: ReadonlyMap<string, Blueprint>;
+  /** Calls made so far, per budget (`model`, `tool`, `agent`, `graph`, `definition`). */
+  readonly counts = { model: 0, tool: 0, agent: 0, graph: 0, definition: 0 };
+  readonly history: { cellId: string; source: string; ok: boolean; value: unknown; stdout: string }[] = [];
+  finalAnswer: unknown = undefined;
+  /** The last route label a script emitted (`emit("route", "needs_review")`), for `repl_agent` routing. */
+  routeLabel: string | undefined;
+  answered = false;
+  current: CellState | undefined;
+
+  private readonly builtins = new Env(undefined);
+  private globals = new Env(this.builtins);
+  private readonly sink: SessionSink | undefined;
+  private readonly inputs: { context: unknown; state: unknown; messages: unknown };
+  private cellCount = 0;
+  private ended = false;
+
+  constructor(readonly options: SessionOptions) {
+    this.registry = options.registry;
+    this.policy = sessionPolicy({ ...options.registry.sessionPolicy, ...options.policy });
+    this.id = options.sessionId ?? `session-${globalThis.crypto.randomUUID().slice(0, 13)}`;
+    this.rootRunId = options.parent?.rootRunId ?? this.id;
+    this.parentRunId = options.parent?.parentRunId;
+    this.depth = options.parent ? options.parent.depth + 1 : 0;
+    this.namespace = options.parent ? `${options.parent.namespace}/${this.id}` : this.id;
+    this.author = options.author ?? "human";
+    this.approvals = options.approvals ?? new InMemoryApprovals();
+    this.extraGraphs = options.graphs ?? new Map();
+    this.sink = options.sink;
+    this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
+    this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
+    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
+    this.emit({ type: "session_started", policy: { ...this.policy } });
+  }
+
+  // ─────────────────────────────── events ───────────────────────────────
+
+  /** Emits a session event stamped with the session's ids (and the current cell's). */
+  emit(body: SessionEventBody, capability?: string): void {
+    if (!this.sink) return;
+    const e = {
+      ...body,
+      sessionId: this.id,
+      runId: this.id,
+      rootRunId: this.rootRunId,
+      ...(this.parentRunId ? { parentRunId: this.parentRunId } : {}),
+      ...(this.current ? { cellId: this.current.cellId } : {}),
+      depth: this.depth,
+      ...(capability ? { capability } : {}),
+      timestamp: Date.now(),
+    } as AnyEvent;
+    this.sink(e);
+  }
+
+  /** The span of the call being evaluated (for diagnostics raised inside built-ins). */
+  currentSpan() {
+    return this.interpreter?.callSpan ?? zeroSpan();
+  }
+
+  /** Ids for the host: who is calling. */
+  hostIds(): HostIds {
+    return { sessionId: this.id, rootRunId: this.rootRunId, depth: this.depth, namespace: this.namespace, cellId: this.current?.cellId ?? "c0" };
+  }
+
+  // ─────────────────────────────── the namespace ───────────────────────────────
+
+  /** Names of the session's variables (not built-ins). */
+  variableNames(): string[] {
+    return [...this.globals.vars.keys()];
+  }
+
+  /** The session's variables as plain data (functions described). */
+  variables(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, b] of this.globals.vars) out[k] = toHost(b.value, { functions: "describe", what: "variables" });
+    return out;
+  }
+
+  /** A readable one-line preview of each variable. */
+  variablePreviews(max = 80): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max);
+    return out;
+  }
+
+  /** Every reserved name: capabilities, session inputs and the standard globals. */
+  reservedNames(): string[] {
+    return [...this.builtins.vars.keys()];
+  }
+
+  /**
+   * A person approves a generated graph's hash (`:approve HASH`): recorded in the
+   * registry's approval store (so the runtime's review gate lets it run) and returned as
+   * a review token for `graph_register({…, review: token})`. Never reachable from a script.
+   */
+  approve(hash: string, reviewer: string): string {
+    const bp = compiledByHash(this, hash) ?? [...this.graphs.values()].find((g) => g.hash === hash);
+    this.registry.approvals.approve(bp ?? { id: "(session graph)", hash }, { approvedBy: reviewer, note: `approved at the prompt of ${this.id}` });
+    return this.approvals.approve(hash, reviewer);
+  }
+
+  /** Cancels the running cell, and the capability call in flight (`E-ragsh-cancelled`); a no-op between cells. */
+  cancel(): void {
+    this.current?.controller.abort(new LimitError("E-ragsh-cancelled", "the cell was cancelled", undefined, { help: "variables it set before the cancellation keep their values" }));
+  }
+
+  /** Forgets every variable (`:reset`); registered graphs and budgets stay. */
+  reset(): void {
+    this.globals = new Env(this.builtins);
+  }
+
+  /** Reinstalls every reserved name from host data (restored after each cell, `repl.md` §2). */
+  private restoreBuiltins(cell: CellState): void {
+    const b = this.builtins.vars;
+    b.clear();
+    const rt = { alloc: (n: number) => this.interpreter?.alloc(n) };
+    for (const [k, v] of standardGlobals(rt)) b.set(k, { value: v, constant: true });
+    for (const [k, v] of capabilityFunctions(this, cell)) b.set(k, { value: v, constant: true });
+    const run = { session: this.id, root_run: this.rootRunId, parent_run: this.parentRunId ?? null, depth: this.depth, cell: cell.cellId, cells: this.cellCount };
+    b.set("context", { value: fromHost(this.inputs.context, "the session context"), constant: true });
+    b.set("state", { value: fromHost(this.inputs.state, "the graph state"), constant: true });
+    b.set("messages", { value: fromHost(this.inputs.messages, "the messages"), constant: true });
+    b.set("history", { value: fromHost(this.history.map((h) => ({ cell: h.cellId, source: h.source, ok: h.ok, value: h.value, stdout: h.stdout })), "the history"), constant: true });
+    b.set("run", { value: fromHost(run, "the run metadata"), constant: true });
+  }
+
+  private interpreter: Interpreter | undefined;
+
+  // ─────────────────────────────── cells ───────────────────────────────
+
+  /** Runs one cell. Never throws for anything the script does; problems are diagnostics. */
+  async runCell(source: string, options: { file?: string } = {}): Promise<CellResult> {
+    const started = performance.now();
+    const cellId = `c${++this.cellCount}`;
+    const file = options.file ?? `<cell ${this.cellCount}>`;
+    const cell: CellState = { cellId, file, controller: new AbortController(), stdout: [], outputBytes: 0, calls: [], warnings: [], answered: false, answer: undefined, callSeq: 0 };
+    this.current = cell;
+    this.interpreter = undefined;
+    this.emit({ type: "cell_started", source });
+    const finish = (ok: boolean, value: unknown, diagnostics: Diagnostic[], changed: string[] = []): CellResult => {
+      const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
+      const all = sortDiagnostics([...diagnostics, ...cell.warnings]);
+      const stdout = cell.stdout.join("");
+      const result: CellResult = { cellId, ok, source, file, stdout, value, variablesChanged: changed, calls: cell.calls, ...(cell.answered ? { finalAnswer: cell.answer } : {}), elapsedMs, operations: this.interpreter?.operations ?? 0, diagnostics: all };
+      this.history.push({ cellId, source, ok, value: ok ? value : null, stdout });
+      if (ok) this.emit({ type: "cell_completed", value, elapsedMs, variablesChanged: changed, calls: cell.calls.length });
+      else this.emit({ type: "cell_failed", diagnostics: all.map((d) => ({ code: d.code, message: d.message, line: d.span.start.line, column: d.span.start.column })), elapsedMs });
+      this.current = undefined;
+      return result;
+    };
+
+    if (this.cellCount > this.policy.maxCells) {
+      return finish(false, null, [diagnostic("E-ragsh-cell-limit", `the session reached its limit of ${this.policy.maxCells} cells`, zeroSpan(), { file, help: "start a new session, or raise the `maxCells` policy" })]);
+    }
+    const parsed = parseRagsh(source, { file, limits: { scriptBytes: this.policy.maxScriptBytes } });
+    if (hasErrors(parsed.diagnostics)) return finish(false, null, [...parsed.diagnostics]);
+
+    const interp = new Interpreter(this.globals);
+    this.interpreter = interp;
+    try {
+      this.restoreBuiltins(cell);
+    } catch (e) {
+      return finish(false, null, [toDiagnostic(asScriptError(e, zeroSpan()), file)]);
+    }
+    const checked = checkCell({ program: parsed.value, globals: new Set(this.globals.vars.keys()), reserved: new Set(this.builtins.vars.keys()), capabilities: this.capabilityNames(), file });
+    if (hasErrors(checked)) return finish(false, null, [...parsed.diagnostics, ...checked]);
+
+    const before = new Map([...this.globals.vars].map(([k, b]) => [k, b.value]));
+    const timer = setTimeout(() => cell.controller.abort(), this.policy.timeoutMs);
+    let value: Value = undefined;
+    let failure: Diagnostic | undefined;
+    try {
+      value = await interp.run(parsed.value, { maxOperations: this.policy.maxOperations, maxMemoryBytes: this.policy.maxMemoryBytes, maxCallDepth: this.policy.maxCallDepth, timeoutMs: this.policy.timeoutMs }, cell.controller.signal);
+    } catch (e) {
+      failure = toDiagnostic(asScriptError(e, parsed.value.span), file);
+    } finally {
+      clearTimeout(timer);
+      cell.controller.abort();
+    }
+    const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
+    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120) });
+    if (cell.answered) {
+      this.finalAnswer = cell.answer;
+      this.answered = true;
+      this.emit({ type: "final_answer", value: cell.answer });
+    }
+    if (failure) return finish(false, null, [...parsed.diagnostics, ...checked, failure], changed);
+    return finish(true, toHost(value, { functions: "describe", what: "the cell's value" }), [...parsed.diagnostics, ...checked], changed);
+  }
+
+  /** Capability names a cell may use: the registry's plus this session's graphs. */
+  capabilityNames() {
+    const r = this.registry;
+    return {
+      models: new Set(r.models.keys()),
+      tools: new Set(r.tools.keys()),
+      agents: new Set(r.agents.keys()),
+      graphs: new Set([...r.graphs.keys(), ...this.extraGraphs.keys(), ...this.graphs.keys()]),
+    };
+  }
+
+  /** The blueprint a graph name refers to: this session's, the extra graphs, then the registry's. */
+  graph(name: string): Blueprint | undefined {
+    return this.graphs.get(name) ?? this.extraGraphs.get(name) ?? this.registry.graphs.get(name);
+  }
+
+  /**
+   * Resumes a paused graph run of this session (`:resume THREAD JSON` at the prompt): the
+   * graph is the one the thread's latest checkpoint names. A person answers interrupts;
+   * scripts cannot (there is no resume built-in), so a model never approves its own pause.
+   *
+   * @throws Error when the thread has no checkpoint or its graph is not known here.
+   */
+  async resumeThread(thread: string, command: ResumeCommand): Promise<GraphOutcome> {
+    const snap = await getState(this.checkpointer, thread);
+    if (!snap) throw new Error(`thread \`${thread}\` has no checkpoint in this session`);
+    const bp = this.graph(snap.graph);
+    if (!bp) throw new Error(`thread \`${thread}\` ran graph \`${snap.graph}\`, which is not registered here`);
+    const pending = snap.interrupts;
+    const answers: Record<string, unknown> = command.values ? { ...command.values } : command.value !== undefined && pending.length === 1 ? { [pending[0].id]: command.value } : {};
+    if (command.value !== undefined && pending.length > 1) throw new Error(`thread \`${thread}\` has ${pending.length} pending interrupts; answer them by id: {"values": {${pending.map((i) => `"${i.id}": …`).join(", ")}}}`);
+    const unanswered = pending.filter((i) => i.kind === "node" && !(i.id in answers));
+    if (unanswered.length) throw new Error(`thread \`${thread}\` waits for an answer to ${unanswered.map((i) => `\`${i.id}\` (${i.node})`).join(", ")}: :resume ${thread} JSON`);
+    return this.host.runGraph({ name: snap.graph, blueprint: bp, graphs: new Map([...this.extraGraphs, ...this.graphs]), input: null, thread, answers }, this.hostIds(), new AbortController().signal);
+  }
+
+  /** Ends the session: `session_completed` (or `session_failed` with `error`). */
+  end(error?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (error !== undefined) this.emit({ type: "session_failed", cells: this.cellCount, error });
+    else this.emit({ type: "session_completed", cells: this.cellCount, ...(this.answered ? { finalAnswer: this.finalAnswer } : {}) });
+  }
+}
+
+/** Lists and objects may have changed in place; report them when the cell touched their name. */
+function isMutable(v: unknown): boolean {
+  return typeof v === "object" && v !== null;
+}
+
+function zeroSpan() {
+  return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+}
+
+/** A ScriptError as a diagnostic of the cell's file. */
+export function toDiagnostic(e: ScriptError, file: string): Diagnostic {
+  return diagnostic(e.code, e.message, e.span ?? zeroSpan(), {
+    file,
+    ...(e.extras.label ? { label: e.extras.label } : {}),
+    ...(e.extras.help ? { help: e.extras.help } : {}),
+    ...(e.extras.fixes ? { fixes: [...e.extras.fixes] } : {}),
+  });
+}
+
+export { RESERVED_CAPABILITIES, ScriptError };

@@ -1,0 +1,121 @@
+/**
+ * `rag repl` as users run it: scripts (human output, JSON Lines, exit codes) through a
+ * real process, and the interactive prompt driven in a real pseudo-terminal (tmux):
+ * a multi-line cell, a colon command, a tab completion, read back from the screen.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = new URL("../../", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "rag-repl-"));
+
+function rag(args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("rag repl FILE.ragsh", () => {
+  it("runs a script: output on stdout, the answer last, exit 0", () => {
+    const r = rag(["repl", "examples/rlm.ragsh"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^context: 12921 characters, 600 lines\n6 chunks, 86 errors\nanswer: \{\n {2}"errors": 86/);
+  });
+
+  it("--json prints session and graph events as JSON Lines; a failed cell exits 1 with its diagnostic", () => {
+    const file = join(tmp, "fails.ragsh");
+    writeFileSync(file, 'let n = 1\nprint("first")\n// %%\ntool_call({tool: "lookup_user", arguments: {email: 42}})\n// %%\nprint("never")\n');
+    const r = rag(["repl", file, "--config", "examples/rag.config.ts", "--json"]);
+    expect(r.code).toBe(1);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.map((e) => e.type)).toEqual(["session_started", "cell_started", "cell_stdout", "variable_changed", "cell_completed", "cell_started", "capability_call_started", "capability_call_completed", "cell_failed", "session_failed"]);
+    const failed = events.find((e) => e.type === "cell_failed");
+    expect(failed.diagnostics[0]).toMatchObject({ code: "E-ragsh-invalid-arguments", line: 4 });
+    expect(events.every((e) => e.sessionId === events[0].sessionId && e.rootRunId === events[0].sessionId)).toBe(true);
+    const human = rag(["repl", file, "--config", "examples/rag.config.ts"]);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toBe("first\n");
+    expect(human.stderr).toContain("error[E-ragsh-invalid-arguments]");
+    expect(human.stderr).toMatch(/--> .*fails\.ragsh:4:1/);
+  });
+
+  it("graph runs inside a script appear as nested graph events", () => {
+    const r = rag(["repl", "examples/graph_history.ragsh", "--json"]);
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const session = events[0].sessionId;
+    const run = events.filter((e) => e.type === "run_started");
+    expect(run).toHaveLength(1);
+    expect(run[0]).toMatchObject({ graph: "tally", parentRunId: session, rootRunId: session, depth: 1, threadId: "tally-1" });
+  });
+
+  it("exits 2 on usage errors", () => {
+    expect(rag(["repl", "missing.ragsh"]).code).toBe(2);
+    expect(rag(["repl", "--json"]).code).toBe(2);
+  });
+});
+
+describe("rag repl (interactive, in a real pseudo-terminal)", () => {
+  const socket = `rag-test-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+  const screen = () => tmux("capture-pane", "-p", "-t", "repl");
+  const waitFor = async (pred: (s: string) => boolean, what: string) => {
+    const until = Date.now() + 15_000;
+    let last = "";
+    while (Date.now() < until) {
+      last = screen();
+      if (pred(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+  };
+  afterAll(() => {
+    spawnSync("tmux", ["-L", socket, "kill-server"]);
+  });
+
+  it("multi-line cell, colon command, tab completion, history", async () => {
+    expect(spawnSync("tmux", ["-V"]).status, "tmux is needed for this test (.ci/run installs it)").toBe(0);
+    const history = join(tmp, "history");
+    const cmd = `cd ${root} && ${process.execPath} bin/rag.js repl --config test/cli/fixtures/repl.config.ts --history ${history}; echo "[exited $?]"; sleep 30`;
+    tmux("new-session", "-d", "-s", "repl", "-x", "110", "-y", "40", cmd);
+    await waitFor((s) => s.includes("ragsh>"), "the prompt");
+
+    // A multi-line cell: the prompt continues while the bracket is open.
+    tmux("send-keys", "-t", "repl", "let xs = [", "Enter");
+    await waitFor((s) => s.includes("...>"), "the continuation prompt");
+    tmux("send-keys", "-t", "repl", "  1, 2, 3", "Enter", "]", "Enter");
+    tmux("send-keys", "-t", "repl", "xs.map(x => x * 10)", "Enter");
+    await waitFor((s) => s.includes("[10, 20, 30]"), "the cell's value");
+
+    // A colon command.
+    tmux("send-keys", "-t", "repl", ":vars", "Enter");
+    await waitFor((s) => s.includes("xs = [1, 2, 3]"), ":vars");
+
+    // Tab completion of a built-in, then a capability call through the registry.
+    tmux("send-keys", "-t", "repl", "tool_c", "Tab");
+    await waitFor((s) => /ragsh> tool_call\s*$/m.test(s), "the completed name");
+    tmux("send-keys", "-t", "repl", '({tool: "lookup_user", arguments: {email: "ada@bigco.com"}}).plan', "Enter");
+    await waitFor((s) => s.includes('"enterprise"'), "the tool's result");
+
+    // A static-check diagnostic is rendered with its span.
+    tmux("send-keys", "-t", "repl", 'model_query({model: "defualt", prompt: "x"})', "Enter");
+    const shown = await waitFor((s) => s.includes("help: did you mean `default`?"), "the diagnostic");
+    expect(shown).toContain("error[E-ragsh-unknown-model]: model `defualt` is not registered");
+
+    // Ctrl-C cancels a running cell (the spinner shows while the tool runs); the session lives on.
+    tmux("send-keys", "-t", "repl", 'tool_call({tool: "wait", arguments: {ms: 20000}})', "Enter");
+    await waitFor((s) => s.includes("tool_call wait…"), "the spinner");
+    tmux("send-keys", "-t", "repl", "C-c");
+    await waitFor((s) => s.includes("error[E-ragsh-cancelled]: the cell was cancelled"), "the cancellation");
+    tmux("send-keys", "-t", "repl", "xs.length", "Enter");
+    await waitFor((s) => /ragsh> xs\.length\n3\n/.test(s), "the session still alive");
+
+    tmux("send-keys", "-t", "repl", ":quit", "Enter");
+    await waitFor((s) => s.includes("[exited 0]"), "exit");
+    expect(existsSync(history)).toBe(true);
+    expect(readFileSync(history, "utf8")).toContain("xs.map(x => x * 10)");
+  }, 40_000);
+});

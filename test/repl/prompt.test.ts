@@ -1,0 +1,111 @@
+/**
+ * Pieces of the interactive prompt that need no terminal: multi-line detection, script
+ * cells, completion, the spinner's frames on a TTY stream, result formatting.
+ */
+import { Writable } from "node:stream";
+import pc from "picocolors";
+import { describe, expect, it } from "vitest";
+import { complete, formatResult, PromptView } from "../../repl/prompt.js";
+import { isIncomplete, splitCells } from "../../repl/script.js";
+import { harness } from "./helpers.js";
+
+describe("prompt helpers", () => {
+  it("a cell continues while a bracket, template or block comment is open", () => {
+    for (const open of ["let xs = [", "fn f(a) {", "f(1,", "let t = `a ${", "let t = `line", "/* note", "#{a: 1,"]) expect(isIncomplete(open), open).toBe(true);
+    for (const done of ["let xs = [1]", "fn f(a) { return a }", 'let s = "unclosed', "}", "let x = 1 // {"]) expect(isIncomplete(done), done).toBe(false);
+  });
+
+  it("scripts split into cells at // %% lines, keeping file line numbers", () => {
+    const cells = splitCells("let a = 1\n// %% second\nlet b = 2\n\n// %%\n\n// %%\nlet c = 3");
+    expect(cells.map((c) => c.line)).toEqual([1, 3, 8]);
+    expect(cells[1].source.split("\n")[2]).toBe("let b = 2");
+    expect(splitCells("only one cell")).toHaveLength(1);
+  });
+
+  it("completes built-ins, variables, capability names and colon commands", async () => {
+    const h = harness();
+    await h.run("let my_notes = 1");
+    expect(complete(h.session, "model_q")).toEqual([["model_query", "model_query_batched"], "model_q"]);
+    expect(complete(h.session, "print(my_")[0]).toEqual(["my_notes"]);
+    expect(complete(h.session, 'tool_call({tool: "sea')[0]).toEqual(["search"]);
+    expect(complete(h.session, 'graph_run({graph: "hel')[0]).toEqual(["hello"]);
+    expect(complete(h.session, ":hi")[0]).toEqual([":history"]);
+  });
+
+  it("spins on a TTY while a capability call runs, and clears the line after", async () => {
+    const written: string[] = [];
+    const out = Object.assign(new Writable({ write: (chunk, _enc, cb) => (written.push(String(chunk)), cb()) }), { isTTY: true });
+    const view = new PromptView(out, false);
+    const h = harness({ sink: view.onEvent });
+    await h.run('tool_call({tool: "wait", arguments: {ms: 250}})\nprint("done")');
+    view.close();
+    const text = written.join("");
+    expect(text).toMatch(/\r[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] tool_call wait…/);
+    expect(text).toContain("\r\x1b[K");
+    expect(text).toContain("done\n");
+    expect(text.indexOf("done")).toBeGreaterThan(text.indexOf("tool_call wait"));
+  });
+
+  it("formats results: value colored by type, answer, call summary", async () => {
+    const h = harness();
+    const r = await h.run('answer(tool_call({tool: "search", arguments: {query: "q"}}).length)');
+    const c = pc.createColors(false);
+    expect(formatResult(r, c)).toMatch(/^1\nanswer 1\n\(1 call, \d+ ms\)\n$/);
+    const bad = await h.run("nope");
+    expect(formatResult(bad, c)).toContain("error[E-ragsh-unknown-name]: `nope` is not defined\n --> <cell 2>:1:1");
+  });
+});
+
+describe("colon commands, through the prompt's input and output streams", () => {
+  it(":graphs :load :run :resume :history :save :reset :vars :approve :help :quit", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const dir = mkdtempSync(join(tmpdir(), "ragsh-prompt-"));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const view = new PromptView(output, false);
+    const h = harness({ sink: view.onEvent });
+    const approval = 'graph approval { start review state { decision: any } node review { kind interrupt prompt "Publish?" options ["approve", "reject"] writes decision routes { approve -> END reject -> END } } }';
+    const done = runPrompt({ session: h.session, input, output, colors: false, historyFile: join(dir, "history") }, view);
+    const lines = [
+      "let kept = [",
+      "  1, 2",
+      "]",
+      `graph_register({graph: graph_compile(graph_define({name: "approval", source: ${JSON.stringify(approval)}}))}).name`,
+      'graph_run({graph: "approval", input: {}, thread: "t-1"}).status',
+      ':resume t-1 "approve"',
+      ":load examples/map_reduce.rag",
+      ":graphs",
+      ':run hello {"name": "ada"}',
+      ":vars",
+      ":history",
+      `:save ${join(dir, "saved.ragsh")}`,
+      ":approve sha256:" + "a".repeat(64),
+      ":reset",
+      ":vars",
+      ":nope",
+      ":quit",
+    ];
+    for (const l of lines) input.write(l + "\n");
+    expect(await done).toBe(0);
+    expect(text).toContain('"approval"');
+    expect(text).toContain('"interrupted"');
+    expect(text).toContain('completed "approve"');
+    expect(text).toContain("registered map_reduce");
+    expect(text).toMatch(/hello sha256:[0-9a-f]{12}\n {2}approval sha256:[0-9a-f]{12} \(session\)\n {2}map_reduce sha256:[0-9a-f]{12} \(session\)/);
+    expect(text).toContain('greeting: "hello ada"');
+    expect(text).toContain("kept = [1, 2]");
+    expect(text).toMatch(/c1 +✓ let kept = \[/);
+    expect(text).toMatch(/review token: review-[0-9a-f-]+/);
+    expect(text).toContain("variables cleared");
+    expect(text).toContain("(no variables)");
+    expect(text).toContain("unknown command :nope");
+    expect(readFileSync(join(dir, "saved.ragsh"), "utf8")).toContain("let kept = [\n  1, 2\n]\n// %%\n");
+    // History is kept for terminals only (test/cli/repl.test.ts checks it in a pseudo-terminal).
+  });
+});
