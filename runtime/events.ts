@@ -28,13 +28,9 @@ export interface TaskRef {
   readonly branch?: number;
 }
 
-export interface Usage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cachedTokens?: number;
-  readonly reasoningTokens?: number;
-  readonly costUsd?: number;
-}
+/** Token usage (tokens) and cost (USD) of a model call: the provider contract's type. */
+export type { Usage } from "../registry/index.js";
+import type { Usage } from "../registry/index.js";
 
 export type RunEventBody =
   | { readonly type: "run_started"; readonly graph: string; readonly hash: string; readonly input: unknown; readonly resumedFrom?: string }

@@ -2,8 +2,8 @@
  * `parseRag`: source text → AST plus diagnostics. Never throws for any input: lexical
  * and syntax errors, limits and recovery all end in diagnostics (`language.md` §1, §5).
  */
-import type { IToken } from "#chevrotain";
 import { diagnostic, sortDiagnostics, type Diagnostic, type Result } from "../diagnostic.js";
+import { dedupeDiagnostics, endOfCode, syntaxDiagnostics } from "../parse-support.js";
 import { LineIndex } from "../span.js";
 import type { Program } from "./ast.js";
 import { BuildContext } from "./build-context.js";
@@ -50,12 +50,7 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
     if (!(e instanceof RangeError)) throw e;
     return { value: empty, diagnostics: withFile([...lexed.diagnostics, tooDeep(lines)]), lines };
   }
-  const syntax: Diagnostic[] = parser.errors.map((err) => {
-    const tok = err.token as IToken;
-    const real = tok && Number.isFinite(tok.startOffset) && tok.tokenType.name !== "EOF";
-    const span = real ? lines.span(tok.startOffset, tok.startOffset + tok.image.length) : lines.span(endOfCode(source), endOfCode(source));
-    return diagnostic("E-rag-unexpected-token", err.message, span, { label: real ? "unexpected here" : "input ends here" });
-  });
+  const syntax = syntaxDiagnostics(parser.errors, lines, endOfCode(source), "E-rag-unexpected-token");
 
   const ctx = new BuildContext(lines, undefined, limits.nestingDepth);
   let program: Program;
@@ -65,7 +60,7 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
     if (!(e instanceof RangeError)) throw e;
     return { value: empty, diagnostics: withFile([...lexed.diagnostics, ...syntax, tooDeep(lines)]), lines };
   }
-  return { value: program, diagnostics: withFile(sortDiagnostics(dedupe([...lexed.diagnostics, ...syntax, ...ctx.diagnostics]))), lines };
+  return { value: program, diagnostics: withFile(sortDiagnostics(dedupeDiagnostics([...lexed.diagnostics, ...syntax, ...ctx.diagnostics]))), lines };
 }
 
 function tooDeep(lines: LineIndex): Diagnostic {
@@ -75,22 +70,6 @@ function tooDeep(lines: LineIndex): Diagnostic {
   });
 }
 
-/** Offset just past the last non-whitespace character (where "end of input" is reported). */
-function endOfCode(source: string): number {
-  let i = source.length;
-  while (i > 0 && /\s/.test(source[i - 1])) i--;
-  return i;
-}
 
-/** Recovery can report the same error twice at one position; keep the first. */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.code}@${d.span.start.offset}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 export type { FrontEndLimits };

@@ -2,7 +2,7 @@
  * `parseRagsh`: `.ragsh` source → AST plus diagnostics. Never throws for any input:
  * lexical and syntax errors, recovery and limits all end in diagnostics (`repl.md` §1, §3).
  */
-import type { IToken } from "#chevrotain";
+import { dedupeDiagnostics, endOfCode, syntaxDiagnostics } from "../parse-support.js";
 import { diagnostic, sortDiagnostics, type Diagnostic, type Result } from "../diagnostic.js";
 import { LineIndex, type Span } from "../span.js";
 import type * as A from "./ast.js";
@@ -56,7 +56,7 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
     const parser = ragshParser();
     parser.input = lexed.tokens;
     const cst = parser.expression() as ExpressionCstNode;
-    diagnostics.push(...syntaxErrors(parser.errors, lines, base + text.length, file));
+    diagnostics.push(...syntaxDiagnostics(parser.errors, lines, base + text.length, "E-ragsh-unexpected-token", file));
     return builder.expression(cst, lines.span(base, base + text.length));
   };
   const builder = new RagshBuilder(lines, file, parseExpressionAt);
@@ -65,7 +65,7 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
   const parser = ragshParser();
   parser.input = lexed.tokens;
   const cst = parser.program() as ProgramCstNode;
-  const syntax = syntaxErrors(parser.errors, lines, endOfCode(source), file);
+  const syntax = syntaxDiagnostics(parser.errors, lines, endOfCode(source), "E-ragsh-unexpected-token", file);
   let program: A.Program;
   try {
     program = builder.program(cst, source);
@@ -84,34 +84,11 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
   if (deep) {
     kept.push(diagnostic("E-ragsh-nesting-limit", `the code nests more than ${limits.astDepth} levels deep`, deep, { ...extras, label: "too deep here", help: "split long operator chains and nested calls into variables" }));
   }
-  return { value: program, diagnostics: sortDiagnostics(dedupe(kept)), lines };
+  return { value: program, diagnostics: sortDiagnostics(dedupeDiagnostics(kept)), lines };
 }
 
-function syntaxErrors(errors: readonly { message: string; token: IToken }[], lines: LineIndex, eof: number, file: string | undefined): Diagnostic[] {
-  return errors.map((err) => {
-    const tok = err.token;
-    const real = tok && Number.isFinite(tok.startOffset) && tok.tokenType.name !== "EOF";
-    const span = real ? lines.span(tok.startOffset, tok.startOffset + tok.image.length) : lines.span(eof, eof);
-    return diagnostic("E-ragsh-unexpected-token", err.message, span, { label: real ? "unexpected here" : "input ends here", ...(file !== undefined ? { file } : {}) });
-  });
-}
 
-/** Offset just past the last non-whitespace character (where "end of input" is reported). */
-function endOfCode(source: string): number {
-  let i = source.length;
-  while (i > 0 && /\s/.test(source[i - 1])) i--;
-  return i;
-}
 
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const key = `${d.code}@${d.span.start.offset}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 /** The span of the first node deeper than `max`, found without recursion (the AST may be deep). */
 function deepestNode(root: A.Program, max: number): Span | undefined {
