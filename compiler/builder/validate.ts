@@ -1,0 +1,132 @@
+/**
+ * Structural checks on a builder graph, with the compiler's diagnostic codes
+ * (`language.md` §5): a start node, node references that exist, one way of routing per
+ * node, writes into declared state, `state.x` paths that name a field, `join X` with a
+ * fan-out, unique route labels, and — when a registry is given — known node kinds and
+ * send targets. Builder IR has no source, so every diagnostic names the graph, node and
+ * field in its message; spans are the empty span.
+ *
+ * Registry names (models, tools, agents, …) are checked when the blueprint is bound to
+ * a registry (`CompiledGraph` throws one `BindError` listing every missing name).
+ */
+import { diagnostic, type Diagnostic } from "../../grammar/diagnostic.js";
+import { didYouMean } from "../../grammar/suggest.js";
+import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
+import type { RegistryView } from "../registry-view.js";
+import { canonicalKind } from "../resolve/kinds.js";
+import type { Declarations } from "./assemble.js";
+import { NO_SPAN } from "./types.js";
+
+function suggest(name: string, candidates: Iterable<string>): { help?: string } {
+  const s = didYouMean(name, candidates);
+  return s ? { help: `did you mean \`${s}\`?` } : {};
+}
+
+/** Every `state.KEY` path in an expression. */
+function statePaths(e: ExprSpec, out: string[]): string[] {
+  switch (e.op) {
+    case "get":
+      if (e.object.op === "var" && e.object.name === "state") out.push(e.key);
+      else statePaths(e.object, out);
+      break;
+    case "index":
+      statePaths(e.object, out);
+      statePaths(e.index, out);
+      break;
+    case "call":
+      e.args.forEach((a) => statePaths(a, out));
+      break;
+    case "not":
+    case "neg":
+      statePaths(e.arg, out);
+      break;
+    case "bin":
+      statePaths(e.left, out);
+      statePaths(e.right, out);
+      break;
+    case "list":
+      e.items.forEach((i) => statePaths(i, out));
+      break;
+    case "object":
+      e.entries.forEach((en) => statePaths(en.value, out));
+      break;
+  }
+  return out;
+}
+
+/** Expressions of a node, for the `state.x` check. */
+function nodeExprs(n: NodeSpec): ExprSpec[] {
+  const fromTemplate = (t: TemplateSpec | undefined) => (t ? t.parts.flatMap((p) => ("expr" in p ? [p.expr] : [])) : []);
+  return [
+    ...fromTemplate(n.system),
+    ...fromTemplate(n.prompt),
+    ...(n.input?.kind === "map" ? n.input.fields.map((f) => f.value) : []),
+    ...(n.writes?.kind === "map" ? n.writes.fields.map((f) => f.value) : []),
+    ...(n.set ?? []).map((f) => f.value),
+    ...(n.command?.update ?? []).map((f) => f.value),
+    ...(n.sends ?? []).flatMap((s) => [...(s.forEach ? [s.forEach.iterable] : []), ...(s.args?.kind === "map" ? s.args.fields.map((f) => f.value) : [])]),
+  ];
+}
+
+/** Diagnostics for a builder graph: declaration problems first, then the structural checks. */
+export function validate(d: Declarations, bp: Blueprint, registry: RegistryView | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [...d.problems];
+  const g = d.id;
+  const report = (code: string, message: string, extras: { help?: string } = {}) => out.push(diagnostic(code, message, NO_SPAN, extras));
+  const nodes = new Set(bp.nodes.map((n) => n.name));
+  const fields = new Set(bp.state.map((f) => f.name));
+
+  if (!bp.start.length) report("E-rag-missing-start", `graph \`${g}\` has no start node`, { help: "call `.start(node)` or add an edge from START" });
+  for (const s of bp.start) if (!nodes.has(s)) report("E-rag-unknown-start", `graph \`${g}\`: start node \`${s}\` does not exist`, suggest(s, nodes));
+
+  const target = (name: string, what: string, endOk = true) => {
+    if (name === "START") report("E-rag-start-as-target", `graph \`${g}\`: \`START\` cannot be a ${what}`);
+    else if (!nodes.has(name) && !(endOk && name === "END")) report("E-rag-unknown-node", `graph \`${g}\`: ${what} \`${name}\` does not exist`, suggest(name, nodes));
+  };
+  for (const e of bp.edges) {
+    if (!nodes.has(e.from)) report("E-rag-unknown-node", `graph \`${g}\`: edge source \`${e.from}\` does not exist`, suggest(e.from, nodes));
+    target(e.to, e.kind === "route" ? "route target" : e.kind === "goto" ? "`goto` target" : e.kind === "static" ? "edge target" : "route target");
+  }
+  for (const b of bp.barriers) {
+    for (const s of b.sources) target(s, "join source", false);
+    target(b.target, "join target");
+  }
+  for (const n of [...bp.interrupts.before, ...bp.interrupts.after]) target(n, "`interrupt` node", false);
+
+  for (const n of bp.nodes) {
+    const where = `node \`${n.name}\` of graph \`${g}\``;
+    const edges = bp.edges.filter((e) => e.from === n.name);
+    const ways = new Set(edges.map((e) => (e.kind === "static" ? (e.origin === "next" ? "`next`" : "a top-level edge") : e.kind === "goto" ? "`command goto`" : "`routes`")));
+    if (ways.size > 1) report("E-rag-conflicting-routing", `${where} is routed both by ${[...ways].join(" and by ")}`, { help: "keep one way of choosing the successor: `next` (or edges) for a fixed successor, `routes` for a choice" });
+    const labels = edges.flatMap((e) => (e.kind === "route" ? [e.label] : []));
+    for (const l of new Set(labels.filter((x, i) => labels.indexOf(x) !== i))) report("E-rag-duplicate-route", `${where} declares route \`${l}\` twice`);
+    if (edges.filter((e) => e.kind === "else").length > 1) report("E-rag-duplicate-route", `${where} has more than one \`else\` route`);
+    if (n.join) {
+      target(n.join.target, "join target");
+      if (!n.sends?.length) report("E-rag-join-without-send", `\`join ${n.join.target}\` on ${where} has no fan-out to wait for`, { help: "add `send` to this node, or use a top-level join" });
+    }
+    if (n.onError) target(n.onError, "`on_error` target");
+    for (const s of n.sources ?? []) target(s, "join source", false);
+
+    const field = (name: string, what: string, code = "E-rag-unknown-field") => {
+      if (!fields.has(name)) report(code, `${where}: ${what} \`${name}\` is not a state field`, suggest(name, fields));
+    };
+    if (n.writes?.kind === "channel") field(n.writes.channel, "`writes` target");
+    if (n.writes?.kind === "map") n.writes.fields.forEach((f) => field(f.key, "`writes` key"));
+    (n.set ?? []).forEach((f) => field(f.key, "`set` key"));
+    (n.sends ?? []).forEach((s) => s.into && field(s.into, "send result channel"));
+    (n.command?.update ?? []).forEach((f) => field(f.key, "`update` key", "W-rag-unknown-field"));
+    for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, fields));
+
+    if (registry?.nodeKinds && !registry.nodeKinds.has(n.kind) && !registry.nodeKinds.has(canonicalKind(n.kind) ?? n.kind)) {
+      report("E-rag-invalid-node-kind", `${where}: \`${n.kind}\` is not a node kind`, suggest(n.kind, registry.nodeKinds));
+    }
+    for (const s of n.sends ?? []) {
+      if (!registry || s.targetKind === "node" || d.agents.has(s.target) || d.graphs.has(s.target)) continue;
+      const known = s.targetKind === "graph" ? registry.graphs === null || registry.graphs.has(s.target) : registry.agents === null || registry.agents.has(s.target);
+      if (!known) report("E-rag-unknown-send-target", `${where}: send target \`${s.target}\` is not a node, agent or graph`, suggest(s.target, [...nodes, ...d.agents.keys(), ...(registry.agents ?? [])]));
+    }
+  }
+  for (const e of bp.edges) if (e.kind === "when") for (const p of statePaths(e.when, [])) if (!fields.has(p)) report("E-rag-unknown-field", `graph \`${g}\`: condition of route \`${e.from}\` → \`${e.to}\` reads \`state.${p}\`, which is not a state field`, suggest(p, fields));
+  return out;
+}
