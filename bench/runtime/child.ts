@@ -1,0 +1,83 @@
+/**
+ * One workload on one engine, in its own process (so peak RSS belongs to that pair):
+ * untimed set-up, warm-up samples, then timed samples until both a minimum count and a
+ * minimum time are reached (or a cap). Garbage is collected before every sample
+ * (`--expose-gc`), outside the timing. Prints one JSON line:
+ * `{ median_ms, samples, peak_rss_mb }` or `{ pending }`, or fails with the error.
+ *
+ * Usage: node --expose-gc --import tsx child.ts ENGINE WORKLOAD [--quick]
+ */
+import { pathToFileURL } from "node:url";
+import { WORKLOADS, type Engine, type Preparation, type Workload } from "./workloads.ts";
+
+export interface ChildResult {
+  readonly median_ms?: number;
+  readonly samples?: readonly number[];
+  /** Peak resident set size of the process, MB (process.resourceUsage().maxRSS). */
+  readonly peak_rss_mb?: number;
+  readonly pending?: string;
+}
+
+export interface SamplingPlan {
+  readonly warmup: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** Keep sampling until this much time was spent sampling, ms. */
+  readonly minTimeMs: number;
+  /** Stop after this much sampling time once `minSamples` are taken, ms. */
+  readonly maxTimeMs: number;
+}
+
+export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 60, minTimeMs: 1_500, maxTimeMs: 20_000 };
+export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 15, minTimeMs: 200, maxTimeMs: 4_000 };
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Runs the sampling loop over a prepared workload. */
+export async function measure(p: Preparation, plan: SamplingPlan): Promise<ChildResult> {
+  if ("pending" in p) return { pending: p.pending };
+  const one = async () => {
+    const run = await p.sample();
+    gc();
+    const t0 = performance.now();
+    const result = await run();
+    const ms = performance.now() - t0;
+    p.verify(result);
+    return ms;
+  };
+  for (let i = 0; i < plan.warmup; i++) await one();
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < plan.maxSamples && (samples.length < plan.minSamples || spent < plan.minTimeMs) && !(samples.length >= plan.minSamples && spent >= plan.maxTimeMs)) {
+    const ms = await one();
+    samples.push(ms);
+    spent += ms;
+  }
+  return { median_ms: median(samples), samples, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+}
+
+async function main(): Promise<void> {
+  const [engine, name, ...flags] = process.argv.slice(2) as [Engine, string, ...string[]];
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w || (engine !== "ragraph" && engine !== "langgraph")) throw new Error(`usage: child.ts ragraph|langgraph WORKLOAD (got ${engine} ${name})`);
+  // A computed specifier: the main type check must not reach LangGraph.js, which only this folder installs.
+  const impl = (await import(engine === "ragraph" ? "./ragraph.ts" : "./langgraph.ts")) as { prepare(w: Workload): Promise<Preparation> };
+  const result = await measure(await impl.prepare(w), flags.includes("--quick") ? QUICK : FULL);
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
