@@ -230,6 +230,18 @@ describe("BoundedStream", () => {
     expect(consumed).toBe(20);
   });
 
+  it("thousands of concurrent producers: each item once, in push order, never more than `capacity` buffered", async () => {
+    const s = new BoundedStream<number>(4);
+    const pushes = Array.from({ length: 3000 }, (_, i) => s.push(i));
+    void Promise.all(pushes).then(() => s.close());
+    const out: number[] = [];
+    for await (const v of s) {
+      out.push(v);
+      expect(s.size).toBeLessThanOrEqual(4);
+    }
+    expect(out).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  });
+
   it("a push to a waiting consumer is handed over directly without buffering", async () => {
     const s = new BoundedStream<string>(1);
     const it = s[Symbol.asyncIterator]();
