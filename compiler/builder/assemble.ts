@@ -55,8 +55,8 @@ export interface Declarations {
 }
 
 /** What a send target names: a node, else an inline agent, else a same-file or registered graph, else an agent. */
-export function sendTargetKind(d: Declarations, target: string, registry: RegistryView | undefined): "node" | "agent" | "graph" {
-  if (d.nodes.some((n) => n.name === target)) return "node";
+export function sendTargetKind(d: Declarations, target: string, registry: RegistryView | undefined, nodes: ReadonlySet<string> = new Set(d.nodes.map((n) => n.name))): "node" | "agent" | "graph" {
+  if (nodes.has(target)) return "node";
   if (d.agents.has(target)) return "agent";
   if (d.graphs.has(target) || registry?.graphs?.has(target)) return "graph";
   return "agent";
@@ -64,9 +64,10 @@ export function sendTargetKind(d: Declarations, target: string, registry: Regist
 
 /** Nodes with their send target kinds settled (an explicit `targetKind` wins). */
 export function settledNodes(d: Declarations, registry: RegistryView | undefined, explicit: ReadonlySet<string>): NodeSpec[] {
+  const names = new Set(d.nodes.map((n) => n.name));
   return d.nodes.map((n) => {
     if (!n.spec.sends) return n.spec;
-    const sends = n.spec.sends.map((s, i) => (explicit.has(`${n.name}#${i}`) ? s : { ...s, targetKind: sendTargetKind(d, s.target, registry) }));
+    const sends = n.spec.sends.map((s, i) => (explicit.has(`${n.name}#${i}`) ? s : { ...s, targetKind: sendTargetKind(d, s.target, registry, names) }));
     return { ...n.spec, sends };
   });
 }

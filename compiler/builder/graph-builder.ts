@@ -75,6 +75,8 @@ export type InputOf<B> = B extends GraphBuilder<infer _S, infer I, infer _N> ? I
 
 export class GraphBuilder<S extends object = {}, I extends object = {}, N extends string = never> {
   private readonly d: Declarations;
+  /** Nodes by name (for constant-time lookups while building large graphs). */
+  private readonly byName = new Map<string, NodeDecl>();
   private pos = 0;
   /** Sends whose `targetKind` was given explicitly (`node#index`). */
   private readonly explicitSends = new Set<string>();
@@ -157,18 +159,20 @@ export class GraphBuilder<S extends object = {}, I extends object = {}, N extend
 
   /** A node (`node NAME { … }`): its kind, bindings and items; control flow comes from `next`/`routes`/`when`. */
   node<K extends string>(name: K, options: NodeOptions<S, I>): GraphBuilder<S, I, N | K> {
-    if (this.d.nodes.some((n) => n.name === name)) {
+    if (this.byName.has(name)) {
       this.problem("E-rag-duplicate-node", `graph \`${this.d.id}\` declares node \`${name}\` twice`);
       return this as never;
     }
     const spec = nodeSpec<S, I>(name, options, (x) => this.d.problems.push(x));
     (options.send ?? []).forEach((s, i) => s.targetKind && this.explicitSends.add(`${name}#${i}`));
-    this.d.nodes.push({ name, pos: this.pos++, spec, flow: [] });
+    const decl: NodeDecl = { name, pos: this.pos++, spec, flow: [] };
+    this.d.nodes.push(decl);
+    this.byName.set(name, decl);
     return this as never;
   }
 
   private flow(from: string): NodeDecl["flow"] {
-    const n = this.d.nodes.find((x) => x.name === from);
+    const n = this.byName.get(from);
     if (n) return n.flow;
     this.problem("E-rag-unknown-node", `graph \`${this.d.id}\`: routing is declared for \`${from}\`, which is not a node`);
     return [];

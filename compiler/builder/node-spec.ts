@@ -141,9 +141,12 @@ export function kindOf(kind: string): NodeKind {
   return canonicalKind(kind) ?? (kind as NodeKind);
 }
 
+function list(xs: readonly string[] | undefined): string[] | undefined {
+  return xs && xs.length ? [...xs] : undefined;
+}
+
 /** Lowers node options; expression problems go to `report`. */
 export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Report): NodeSpec {
-  const list = (xs: readonly string[] | undefined) => (xs && xs.length ? [...xs] : undefined);
   const tools = list(o.tools);
   const validators = list(o.validate);
   const input = inputSpec<S, I>(o.input, o.inputPath, report);
@@ -193,7 +196,7 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
 
 /** Lowers an inline agent (the subset of items an agent uses, as `lowerAgentItems`). */
 export function agentSpec<S, I>(name: string, o: AgentOptions<S, I>, report: Report): AgentSpec {
-  const tools = o.tools && o.tools.length ? [...o.tools] : undefined;
+  const tools = list(o.tools);
   return {
     name,
     ...(o.model !== undefined ? { model: o.model } : {}),

@@ -11,7 +11,7 @@
  */
 import { diagnostic, type Diagnostic } from "../../grammar/diagnostic.js";
 import { didYouMean } from "../../grammar/suggest.js";
-import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
+import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalKind } from "../resolve/kinds.js";
 import type { Declarations } from "./assemble.js";
@@ -93,40 +93,61 @@ export function validate(d: Declarations, bp: Blueprint, registry: RegistryView 
   }
   for (const n of [...bp.interrupts.before, ...bp.interrupts.after]) target(n, "`interrupt` node", false);
 
-  for (const n of bp.nodes) {
-    const where = `node \`${n.name}\` of graph \`${g}\``;
-    const edges = bp.edges.filter((e) => e.from === n.name);
-    const ways = new Set(edges.map((e) => (e.kind === "static" ? (e.origin === "next" ? "`next`" : "a top-level edge") : e.kind === "goto" ? "`command goto`" : "`routes`")));
-    if (ways.size > 1) report("E-rag-conflicting-routing", `${where} is routed both by ${[...ways].join(" and by ")}`, { help: "keep one way of choosing the successor: `next` (or edges) for a fixed successor, `routes` for a choice" });
-    const labels = edges.flatMap((e) => (e.kind === "route" ? [e.label] : []));
-    for (const l of new Set(labels.filter((x, i) => labels.indexOf(x) !== i))) report("E-rag-duplicate-route", `${where} declares route \`${l}\` twice`);
-    if (edges.filter((e) => e.kind === "else").length > 1) report("E-rag-duplicate-route", `${where} has more than one \`else\` route`);
-    if (n.join) {
-      target(n.join.target, "join target");
-      if (!n.sends?.length) report("E-rag-join-without-send", `\`join ${n.join.target}\` on ${where} has no fan-out to wait for`, { help: "add `send` to this node, or use a top-level join" });
-    }
-    if (n.onError) target(n.onError, "`on_error` target");
-    for (const s of n.sources ?? []) target(s, "join source", false);
-
-    const field = (name: string, what: string, code = "E-rag-unknown-field") => {
-      if (!fields.has(name)) report(code, `${where}: ${what} \`${name}\` is not a state field`, suggest(name, fields));
-    };
-    if (n.writes?.kind === "channel") field(n.writes.channel, "`writes` target");
-    if (n.writes?.kind === "map") n.writes.fields.forEach((f) => field(f.key, "`writes` key"));
-    (n.set ?? []).forEach((f) => field(f.key, "`set` key"));
-    (n.sends ?? []).forEach((s) => s.into && field(s.into, "send result channel"));
-    (n.command?.update ?? []).forEach((f) => field(f.key, "`update` key", "W-rag-unknown-field"));
-    for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, fields));
-
-    if (registry?.nodeKinds && !registry.nodeKinds.has(n.kind) && !registry.nodeKinds.has(canonicalKind(n.kind) ?? n.kind)) {
-      report("E-rag-invalid-node-kind", `${where}: \`${n.kind}\` is not a node kind`, suggest(n.kind, registry.nodeKinds));
-    }
-    for (const s of n.sends ?? []) {
-      if (!registry || s.targetKind === "node" || d.agents.has(s.target) || d.graphs.has(s.target)) continue;
-      const known = s.targetKind === "graph" ? registry.graphs === null || registry.graphs.has(s.target) : registry.agents === null || registry.agents.has(s.target);
-      if (!known) report("E-rag-unknown-send-target", `${where}: send target \`${s.target}\` is not a node, agent or graph`, suggest(s.target, [...nodes, ...d.agents.keys(), ...(registry.agents ?? [])]));
-    }
+  const edgesFrom = new Map<string, (typeof bp.edges)[number][]>();
+  for (const e of bp.edges) {
+    const list = edgesFrom.get(e.from);
+    if (list) list.push(e);
+    else edgesFrom.set(e.from, [e]);
   }
+  const c: NodeCheck = { d, g, fields, nodes, registry, report, target };
+  for (const n of bp.nodes) checkNode(c, n, edgesFrom.get(n.name) ?? []);
   for (const e of bp.edges) if (e.kind === "when") for (const p of statePaths(e.when, [])) if (!fields.has(p)) report("E-rag-unknown-field", `graph \`${g}\`: condition of route \`${e.from}\` → \`${e.to}\` reads \`state.${p}\`, which is not a state field`, suggest(p, fields));
   return out;
+}
+
+interface NodeCheck {
+  readonly d: Declarations;
+  readonly g: string;
+  readonly fields: ReadonlySet<string>;
+  readonly nodes: ReadonlySet<string>;
+  readonly registry: RegistryView | undefined;
+  report(code: string, message: string, extras?: { help?: string }): void;
+  target(name: string, what: string, endOk?: boolean): void;
+}
+
+function field(c: NodeCheck, n: NodeSpec, name: string, what: string, code = "E-rag-unknown-field"): void {
+  if (!c.fields.has(name)) c.report(code, `node \`${n.name}\` of graph \`${c.g}\`: ${what} \`${name}\` is not a state field`, suggest(name, c.fields));
+}
+
+/** Routing, joins, writes, state paths, kind and send targets of one node. */
+function checkNode(c: NodeCheck, n: NodeSpec, edges: readonly EdgeSpec[]): void {
+  const { report, target, registry, d } = c;
+  const where = `node \`${n.name}\` of graph \`${c.g}\``;
+  const ways = new Set(edges.map((e) => (e.kind === "static" ? (e.origin === "next" ? "`next`" : "a top-level edge") : e.kind === "goto" ? "`command goto`" : "`routes`")));
+  if (ways.size > 1) report("E-rag-conflicting-routing", `${where} is routed both by ${[...ways].join(" and by ")}`, { help: "keep one way of choosing the successor: `next` (or edges) for a fixed successor, `routes` for a choice" });
+  const labels = edges.flatMap((e) => (e.kind === "route" ? [e.label] : []));
+  for (const l of new Set(labels.filter((x, i) => labels.indexOf(x) !== i))) report("E-rag-duplicate-route", `${where} declares route \`${l}\` twice`);
+  if (edges.filter((e) => e.kind === "else").length > 1) report("E-rag-duplicate-route", `${where} has more than one \`else\` route`);
+  if (n.join) {
+    target(n.join.target, "join target");
+    if (!n.sends?.length) report("E-rag-join-without-send", `\`join ${n.join.target}\` on ${where} has no fan-out to wait for`, { help: "add `send` to this node, or use a top-level join" });
+  }
+  if (n.onError) target(n.onError, "`on_error` target");
+  for (const s of n.sources ?? []) target(s, "join source", false);
+
+  if (n.writes?.kind === "channel") field(c, n, n.writes.channel, "`writes` target");
+  if (n.writes?.kind === "map") for (const f of n.writes.fields) field(c, n, f.key, "`writes` key");
+  for (const f of n.set ?? []) field(c, n, f.key, "`set` key");
+  for (const s of n.sends ?? []) if (s.into) field(c, n, s.into, "send result channel");
+  for (const f of n.command?.update ?? []) field(c, n, f.key, "`update` key", "W-rag-unknown-field");
+  for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!c.fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, c.fields));
+
+  if (registry?.nodeKinds && !registry.nodeKinds.has(n.kind) && !registry.nodeKinds.has(canonicalKind(n.kind) ?? n.kind)) {
+    report("E-rag-invalid-node-kind", `${where}: \`${n.kind}\` is not a node kind`, suggest(n.kind, registry.nodeKinds));
+  }
+  for (const s of n.sends ?? []) {
+    if (!registry || s.targetKind === "node" || d.agents.has(s.target) || d.graphs.has(s.target)) continue;
+    const known = s.targetKind === "graph" ? registry.graphs === null || registry.graphs.has(s.target) : registry.agents === null || registry.agents.has(s.target);
+    if (!known) report("E-rag-unknown-send-target", `${where}: send target \`${s.target}\` is not a node, agent or graph`, suggest(s.target, [...c.nodes, ...d.agents.keys(), ...(registry.agents ?? [])]));
+  }
 }
