@@ -1,11 +1,14 @@
 /**
  * One workload on one engine, in its own process (so peak RSS belongs to that pair):
  * untimed set-up, warm-up samples, then timed samples until both a minimum count and a
- * minimum time are reached (or a cap). Garbage is collected before every sample
- * (`--expose-gc`), outside the timing. Prints one JSON line:
+ * minimum time are reached (or a cap). Prints one JSON line:
  * `{ median_ms, samples, peak_rss_mb }` or `{ pending }`, or fails with the error.
  *
- * Usage: node --expose-gc --import tsx child.ts ENGINE WORKLOAD [--quick]
+ * Options: `--quick` (fewer samples), `--cpu` (time = the process's CPU time, user +
+ * system, instead of wall time: steadier on a machine shared with other work), `--gc`
+ * (collect garbage before every sample, outside the timing; needs `--expose-gc`).
+ *
+ * Usage: node --import tsx child.ts ENGINE WORKLOAD [--quick] [--cpu] [--gc]
  */
 import { pathToFileURL } from "node:url";
 import { WORKLOADS, type Engine, type Preparation, type Workload } from "./workloads.ts";
@@ -37,17 +40,30 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** How a sample is timed. */
+export interface Timing {
+  /** CPU time of the process (user + system, all threads) instead of wall time. */
+  readonly cpu?: boolean;
+  /** Collect garbage before each sample (when the process runs with `--expose-gc`). */
+  readonly gc?: boolean;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** Runs the sampling loop over a prepared workload. */
-export async function measure(p: Preparation, plan: SamplingPlan): Promise<ChildResult> {
+export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<ChildResult> {
   if ("pending" in p) return { pending: p.pending };
+  const gc = timing.gc ? ((globalThis as { gc?: () => void }).gc ?? (() => {})) : () => {};
+  const clock = timing.cpu ? cpuMs : () => performance.now();
   const one = async () => {
     const run = await p.sample();
     gc();
-    const t0 = performance.now();
+    const t0 = clock();
     const result = await run();
-    const ms = performance.now() - t0;
+    const ms = clock() - t0;
     p.verify(result);
     return ms;
   };
@@ -68,7 +84,7 @@ async function main(): Promise<void> {
   if (!w || (engine !== "ragraph" && engine !== "langgraph")) throw new Error(`usage: child.ts ragraph|langgraph WORKLOAD (got ${engine} ${name})`);
   // A computed specifier: the main type check must not reach LangGraph.js, which only this folder installs.
   const impl = (await import(engine === "ragraph" ? "./ragraph.ts" : "./langgraph.ts")) as { prepare(w: Workload): Promise<Preparation> };
-  const result = await measure(await impl.prepare(w), flags.includes("--quick") ? QUICK : FULL);
+  const result = await measure(await impl.prepare(w), flags.includes("--quick") ? QUICK : FULL, { cpu: flags.includes("--cpu"), gc: flags.includes("--gc") });
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 

@@ -1,8 +1,9 @@
 /**
- * `npm run bench:runtime [-- --json] [-- --quick] [-- --only NAME,NAME]`: ragraph and
+ * `npm run bench:runtime [-- --json] [--quick] [--cpu] [--gc] [--only NAME,NAME]`: ragraph and
  * LangGraph.js side by side on the workloads of LangGraph.js's bench suite
  * (`workloads.ts`). Each workload × engine runs in a fresh child process (`child.ts`),
- * so each reports its own peak RSS; times are medians of several samples after warm-up.
+ * so each reports its own peak RSS; times are medians of several samples after warm-up
+ * (wall time, or with `--cpu` the process's CPU time, steadier on a busy machine).
  *
  * Prints a table (default) or, with `--json`, a JSON array of
  * `{workload, ragraph_ms, langgraph_ms, ratio, ragraph_rss_mb, langgraph_rss_mb}` (ratio
@@ -43,9 +44,9 @@ function ensureInstalled(): void {
 }
 
 /** Runs one workload on one engine in a child process. */
-export function runChild(engine: Engine, w: Workload, quick: boolean): Promise<Outcome> {
+export function runChild(engine: Engine, w: Workload, flags: readonly string[]): Promise<Outcome> {
   return new Promise((resolve) => {
-    const args = ["--expose-gc", "--import", "tsx", `${here}child.ts`, engine, w.name, ...(quick ? ["--quick"] : [])];
+    const args = ["--expose-gc", "--import", "tsx", `${here}child.ts`, engine, w.name, ...flags];
     const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
   const quick = args.includes("--quick");
+  const cpu = args.includes("--cpu");
+  const childFlags = args.filter((a) => a === "--quick" || a === "--cpu" || a === "--gc");
   const onlyAt = args.indexOf("--only");
   const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? "").split(",").filter(Boolean) : [];
   const selected = WORKLOADS.filter((w) => !only.length || only.some((o) => w.name === o));
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
     const outcomes: Partial<Record<Engine, Outcome>> = {};
     for (const engine of w.engines) {
       process.stderr.write(`${w.name} · ${engine} … `);
-      const o = await runChild(engine, w, quick);
+      const o = await runChild(engine, w, childFlags);
       outcomes[engine] = o;
       failed ||= Boolean(o.error);
       process.stderr.write(`${o.error ? `FAILED: ${o.error}` : o.result?.pending ? "pending" : `${o.result!.median_ms!.toFixed(2)} ms, ${o.result!.peak_rss_mb!.toFixed(0)} MB`}\n`);
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
   else {
     const machine = `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`;
-    process.stdout.write(`ragraph vs LangGraph.js 1.4.18 — medians${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows).join("\n")}\n`);
+    process.stdout.write(`ragraph vs LangGraph.js 1.4.18 — medians of ${cpu ? "CPU" : "wall"} time${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows).join("\n")}\n`);
     for (const r of rows) if (r.note && !r.note.includes("pending")) process.stdout.write(`${r.workload}: ${r.note}\n`);
   }
   process.exit(failed ? 1 : 0);
