@@ -14,6 +14,7 @@ import { didYouMean } from "../../grammar/suggest.js";
 import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalKind } from "../resolve/kinds.js";
+import { CHECKPOINT_WORDS, INTERRUPT_WORDS } from "../rules/ItemValueRule.js";
 import type { Declarations } from "./assemble.js";
 import { NO_SPAN } from "./types.js";
 
@@ -68,6 +69,16 @@ function nodeExprs(n: NodeSpec): ExprSpec[] {
   ];
 }
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED = new Set(["START", "END", "true", "false", "null"]);
+
+/** Names must be writable in `.rag` (so every blueprint can be printed as source). */
+function badName(name: string): string | undefined {
+  if (!NAME.test(name)) return `\`${name}\` is not a name (letters, digits and \`_\`, not starting with a digit)`;
+  if (RESERVED.has(name)) return `\`${name}\` is reserved`;
+  return undefined;
+}
+
 /** Diagnostics for a builder graph: declaration problems first, then the structural checks. */
 export function validate(d: Declarations, bp: Blueprint, registry: RegistryView | undefined): Diagnostic[] {
   const out: Diagnostic[] = [...d.problems];
@@ -75,6 +86,27 @@ export function validate(d: Declarations, bp: Blueprint, registry: RegistryView 
   const report = (code: string, message: string, extras: { help?: string } = {}) => out.push(diagnostic(code, message, NO_SPAN, extras));
   const nodes = new Set(bp.nodes.map((n) => n.name));
   const fields = new Set(bp.state.map((f) => f.name));
+
+  const named = (what: string, name: string) => {
+    const bad = badName(name);
+    if (bad) report("E-rag-invalid-value", `graph \`${g}\`: ${what} ${bad}`);
+  };
+  named("the graph name", g);
+  for (const n of bp.nodes) named("node name", n.name);
+  for (const f of [...bp.state, ...(bp.input ?? []), ...(bp.output ?? [])]) named("field name", f.name);
+  for (const a of bp.agents) named("agent name", a.name);
+  for (const name of Object.keys(bp.schemas ?? {})) named("schema name", name);
+  for (const e of bp.edges) if (e.kind === "route") named("route label", e.label);
+  const policy = (word: string | undefined, words: readonly string[], what: string) => {
+    if (word !== undefined && !words.includes(word)) report("E-rag-invalid-policy", `graph \`${g}\`: \`${word}\` is not a ${what} policy`, { help: didYouMean(word, words) ? `did you mean \`${didYouMean(word, words)}\`?` : `${what} policies: ${words.join(", ")}` });
+  };
+  policy(bp.checkpoint, CHECKPOINT_WORDS, "checkpoint");
+  policy(bp.interrupts.policy, INTERRUPT_WORDS, "interrupt");
+  for (const n of bp.nodes) {
+    policy(n.checkpoint, CHECKPOINT_WORDS, "checkpoint");
+    if (n.maxSteps !== undefined && (!Number.isInteger(n.maxSteps) || n.maxSteps < 1)) report("E-rag-invalid-value", `node \`${n.name}\` of graph \`${g}\`: \`maxSteps\` must be a positive integer, found ${n.maxSteps}`);
+    if (n.timeoutMs !== undefined && !(n.timeoutMs > 0)) report("E-rag-invalid-value", `node \`${n.name}\` of graph \`${g}\`: \`timeoutMs\` must be a positive number of milliseconds, found ${n.timeoutMs}`);
+  }
 
   if (!bp.start.length) report("E-rag-missing-start", `graph \`${g}\` has no start node`, { help: "call `.start(node)` or add an edge from START" });
   for (const s of bp.start) if (!nodes.has(s)) report("E-rag-unknown-start", `graph \`${g}\`: start node \`${s}\` does not exist`, suggest(s, nodes));

@@ -148,6 +148,14 @@ describe("errors name the graph, node and field", () => {
     expect(codes.sort()).toEqual(["E-rag-conflicting-routing", "E-rag-duplicate-field", "E-rag-duplicate-node", "E-rag-duplicate-route", "E-rag-join-without-send", "E-rag-unexpected-token"].sort());
   });
 
+  it("rejects names .rag cannot spell, unknown policy words and out-of-range values", () => {
+    const b = new GraphBuilder("my graph").state({ "x-y": t.integer() }).node("END", { kind: "set", maxSteps: 0, timeoutMs: -1, checkpoint: "sometimes" }).start("END").checkpoint("snyc").interruptPolicy("manual");
+    const e = errorOf(() => b.build());
+    expect(e.diagnostics.map((d) => d.code)).toEqual(["E-rag-invalid-value", "E-rag-invalid-value", "E-rag-invalid-value", "E-rag-invalid-policy", "E-rag-invalid-policy", "E-rag-invalid-value", "E-rag-invalid-value"]);
+    expect(e.message).toContain("`END` is reserved");
+    expect(e.diagnostics.find((d) => d.message.includes("snyc"))!.help).toBe("did you mean `sync`?");
+  });
+
   it("checks node kinds and send targets against a registry when given one", () => {
     const registry = { models: null, tools: null, agents: new Set(["helper"]), graphs: new Set<string>(), scripts: null, routers: null, reducers: null, nodeKinds: new Set(["set", "model"]), validators: null };
     const b = new GraphBuilder("g").node("a", { kind: "sett", send: [{ to: "helper" }, { to: "helpr" }] }).start("a").next("a", END);
