@@ -105,7 +105,7 @@ export class ChannelTable {
   restore(values: Readonly<Record<string, unknown>>): State {
     const s: Record<string, unknown> = {};
     for (const [name, c] of this.channels) s[name] = !c.reducer.untracked && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : c.reducer.initial(c.field);
-    return freeze(s, true);
+    return deepFreeze(s);
   }
 
   /** State without untracked channels (what checkpoints store). */
