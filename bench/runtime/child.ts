@@ -64,7 +64,7 @@ export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing
     const t0 = clock();
     const result = await run();
     const ms = clock() - t0;
-    p.verify(result);
+    await p.verify(result);
     return ms;
   };
   for (let i = 0; i < plan.warmup; i++) await one();

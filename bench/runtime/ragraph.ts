@@ -5,7 +5,10 @@
  * nodes are a registered node kind (the analogue of LangGraph's no-op functions).
  */
 import { randomUUID } from "node:crypto";
-import { CompiledGraph, compileGraph, END, GraphBuilder, scripted, standardRegistry, t, tool, z, type Blueprint, type Registry } from "../../index.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CompiledGraph, compileGraph, END, GraphBuilder, MemoryCheckpointer, scripted, SqliteCheckpointer, standardRegistry, t, tool, z, type Blueprint, type Checkpointer, type Registry } from "../../index.ts";
 import { check, FINAL_ANSWER, largeDataset, toolResult, type Preparation, type Prepared, type Workload } from "./workloads.ts";
 
 /** Supersteps allowed per run (LangGraph's bench passes recursionLimit 1e9). */
@@ -78,30 +81,64 @@ function reactRegistry(calls: number): { registry: Registry; toolName: string } 
 
 type State = Readonly<Record<string, unknown>>;
 
-function runner(graph: CompiledGraph, input: Record<string, unknown>, mode: Workload["mode"]): () => Promise<unknown> {
-  if (mode === "first_event") {
+/**
+ * A fresh checkpointer per sample (made untimed, default durability `sync`): in memory,
+ * or a new SQLite file in a temporary directory (the previous sample's is closed).
+ */
+function saverFor(w: Workload): (() => Checkpointer) | undefined {
+  if (w.checkpointer === "memory") return () => new MemoryCheckpointer();
+  if (w.checkpointer === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "ragraph-bench-"));
+    let n = 0;
+    let last: SqliteCheckpointer | undefined;
+    return () => {
+      last?.close();
+      last = new SqliteCheckpointer(join(dir, `run-${++n}.db`));
+      return last;
+    };
+  }
+  return undefined;
+}
+
+function runner(graph: CompiledGraph, input: Record<string, unknown>, w: Workload, saver: Checkpointer | undefined): () => Promise<unknown> {
+  const options = { recursionLimit: RECURSION_LIMIT, ...(saver ? { checkpointer: saver, threadId: randomUUID() } : {}) };
+  if (w.mode === "first_event") {
     return async () => {
-      // The first node update: a task's completion (LangGraph's default stream mode is node updates).
-      for await (const e of graph.stream(input, { recursionLimit: RECURSION_LIMIT })) if (e.type === "task_completed") return e;
+      // The first node update (LangGraph's default stream mode is node updates).
+      for await (const e of graph.stream(input, { ...options, mode: "updates" })) if (e.type === "updates") return e;
       return undefined;
     };
   }
-  return () => graph.invoke(input, { recursionLimit: RECURSION_LIMIT });
+  return () => graph.invoke(input, options);
 }
 
-function checkpointerPending(w: Workload): Preparation | undefined {
-  if (!w.checkpointer) return undefined;
-  return { pending: `the ${w.checkpointer === "sqlite" ? "SQLite" : "in-memory"} checkpointer lands with the runtime branch of issue 4` };
+/**
+ * Samples that each get a fresh checkpointer (when the workload has one) and run
+ * `graph`; a checkpointed run is also checked to have saved a checkpoint per superstep.
+ */
+function sampled(graph: CompiledGraph, input: Record<string, unknown>, w: Workload, verify: (r: unknown) => void): Prepared {
+  const saver = saverFor(w);
+  let current: Checkpointer | undefined;
+  return {
+    sample: async () => runner(graph, input, w, (current = saver?.())),
+    verify: (r) => (current ? verifyCheckpoints(current, r, verify) : verify(r)),
+  };
+}
+
+async function verifyCheckpoints(saver: Checkpointer, r: unknown, verify: (r: unknown) => void): Promise<void> {
+  verify(r);
+  const { threadId, steps } = r as { threadId?: string; steps?: number };
+  if (threadId === undefined || steps === undefined) return; // first-event samples stop early
+  const saved = (await saver.list(threadId)).length;
+  check(saved >= steps, `a checkpoint per superstep (${saved} saved for ${steps} steps)`);
 }
 
 export async function prepare(w: Workload): Promise<Preparation> {
-  const pending = checkpointerPending(w);
-  if (pending) return pending;
   if (w.mode === "compile") return prepareCompile(w);
   switch (w.family) {
     case "sequential": {
       const graph = new CompiledGraph(sequentialBlueprint(w.size), { registry: baseRegistry() });
-      return fixed(runner(graph, { messages: [] }, w.mode), (r) => {
+      return sampled(graph, { messages: [] }, w, (r) => {
         if (w.mode === "first_event") return check((r as { node?: string })?.node === "node_0", "the first update is node_0's");
         check((r as { steps: number }).steps === w.size, `${w.size} supersteps ran`);
       });
@@ -109,7 +146,7 @@ export async function prepare(w: Workload): Promise<Preparation> {
     case "large_state": {
       const graph = new CompiledGraph(sequentialBlueprint(10, "append"), { registry: baseRegistry() });
       const data = largeDataset(w.size, w.size);
-      return fixed(runner(graph, { messages: data }, w.mode), (r) => {
+      return sampled(graph, { messages: data }, w, (r) => {
         const { state, steps } = r as { state: State; steps: number };
         check(steps === 10 && Array.isArray(state.messages) && state.messages.length === w.size, "10 steps carried the dataset");
         check(JSON.stringify(state.messages) === JSON.stringify(data), "the dataset is intact");
@@ -118,23 +155,26 @@ export async function prepare(w: Workload): Promise<Preparation> {
     case "fanout": {
       const graph = new CompiledGraph(fanoutBlueprint(), { registry: baseRegistry() });
       const items = Array.from({ length: w.size }, (_, i) => i);
-      return fixed(runner(graph, { items }, w.mode), (r) => {
+      return sampled(graph, { items }, w, (r) => {
         const s = (r as { state: State }).state;
         check(s.reduce_runs === 1, `reduce ran once (ran ${String(s.reduce_runs)} times)`);
         check(s.total === w.size && (s.results as number[]).length === w.size, `${w.size} results reduced`);
         check([...(s.results as number[])].sort((a, b) => a - b).every((v, i) => v === i), "every item arrived once");
       });
     }
-    case "react_agent":
+    case "react_agent": {
+      const saver = saverFor(w);
+      let current: Checkpointer | undefined;
       return {
         // A fresh scripted model per run (its reply counter restarts), built untimed.
         async sample() {
           const { registry, toolName } = reactRegistry(w.size);
           const graph = new CompiledGraph(reactBlueprint(toolName), { registry });
-          return runner(graph, { messages: [{ role: "user", content: "hi?" }] }, w.mode);
+          return runner(graph, { messages: [{ role: "user", content: "hi?" }] }, w, (current = saver?.()));
         },
-        verify: (r) => verifyReact(r, w.size),
+        verify: (r) => (current ? verifyCheckpoints(current, r, (x) => verifyReact(x, w.size)) : verifyReact(r, w.size)),
       };
+    }
   }
 }
 

@@ -71,8 +71,8 @@ export const FINAL_ANSWER = "answer".repeat(100);
 export interface Prepared {
   /** Untimed set-up of one sample (e.g. a fresh checkpointer); returns the timed part. */
   sample(): Promise<() => Promise<unknown>>;
-  /** Checks a sample's result; throws when the engine did not do the work. */
-  verify(result: unknown): void;
+  /** Checks a sample's result (untimed); throws when the engine did not do the work. */
+  verify(result: unknown): void | Promise<void>;
 }
 
 /** An engine's implementation of a workload, or why it cannot run yet. */

@@ -19,10 +19,7 @@ describe("bench:runtime harness", () => {
   for (const w of WORKLOADS) {
     it(`ragraph runs and verifies ${w.name}`, async () => {
       const p = await prepare(small(w));
-      if (w.checkpointer) {
-        expect("pending" in p).toBe(true);
-        return;
-      }
+      expect("pending" in p).toBe(false);
       const r = await measure(p, TINY);
       expect(r.samples).toHaveLength(1);
       expect(r.median_ms).toBeGreaterThan(0);
@@ -41,6 +38,11 @@ describe("bench:runtime harness", () => {
     expect(() => seq.verify({ steps: 29 })).toThrow(/supersteps/);
     const react = (await prepare(small(byName("react_agent_100x")))) as Prepared;
     expect(() => react.verify({ state: { messages: [] } })).toThrow(/messages/);
+    // A checkpointed run must have saved a checkpoint per superstep.
+    const ckpt = (await prepare(small(byName("sequential_1000_checkpoint")))) as Prepared;
+    const result = (await (await ckpt.sample())()) as { threadId: string; steps: number };
+    await expect(ckpt.verify(result)).resolves.toBeUndefined();
+    await expect(ckpt.verify({ ...result, threadId: "never-ran" })).rejects.toThrow(/a checkpoint per superstep/);
   });
 
   it("reports rows in the promised JSON shape, with ratios, targets and pending rows", () => {
