@@ -6,7 +6,7 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import type { Blueprint } from "../compiler/index.js";
+import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import type { Registry, RunInfo } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
@@ -240,6 +240,36 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     let tasks = l.detached.length ? [...l.detached, ...l.tasks] : l.tasks;
     let records = l.records;
     let stepsRun = 0;
+    // What every step's tasks share, made once (a closure per step is an allocation and,
+    // under tsx's keepNames, a defineProperty: it adds up over a thousand supersteps).
+    const baseEnv: TaskEnv = {
+      blueprint: bp,
+      registry: g.registry,
+      nodes: g.index.nodes,
+      run,
+      step: 0,
+      input: l.input,
+      state: l.state,
+      messagesChannel: g.channels.messagesChannel,
+      signal: controller.signal,
+      aborted,
+      clock,
+      emit,
+      random: options.random ?? Math.random,
+      sleep,
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers),
+      answers: l.answers,
+      namespace,
+      canInterrupt: persist !== undefined,
+      tokens: Boolean(modes?.tokens),
+    };
+    const planCtx = {
+      index: g.index,
+      state: l.state,
+      step: 0,
+      scope: (t: PlannedTask, res: unknown) => taskScope(t, { state: planCtx.state, input: l.input, run, step: planCtx.step }, { result: res ?? null }),
+      taskId: (i: number) => `${prefix}${planCtx.step + 1}.${i}`,
+    };
     while (tasks.length || detached.pending) {
       if (!tasks.length) await detached.next();
       step = l.step + 1;
@@ -247,39 +277,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (controller.signal.aborted) throw controller.signal.reason;
       const stepStarted = clock.now();
       if (sink) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
-      const env: TaskEnv = {
-        blueprint: bp,
-        registry: g.registry,
-        nodes: g.index.nodes,
-        run,
-        step,
-        input: l.input,
-        state: l.state,
-        messagesChannel: g.channels.messagesChannel,
-        signal: controller.signal,
-        aborted,
-        clock,
-        emit,
-        random: options.random ?? Math.random,
-        sleep,
-        runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers),
-        answers: l.answers,
-        namespace,
-        canInterrupt: persist !== undefined,
-        tokens: Boolean(modes?.tokens),
-      };
+      const env: TaskEnv = { ...baseEnv, step, state: l.state };
       const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached });
       records = undefined;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
-      const saveRest = () => {
-        if (persist) for (const o of all) if (!saved.has(o) && !o.restored) {
-          const rec = recordOf(o, g.index.nodes);
-          if (rec) persist.putWrites(o.task.id, rec);
-        }
-      };
       if (controller.signal.aborted) {
-        saveRest();
+        saveUnsaved(persist, all, saved, g.index.nodes);
         throw controller.signal.reason;
       }
       let allOk = true;
@@ -287,12 +291,12 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (!allOk) {
         const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
         if (failed && !failed.ok) {
-          saveRest();
+          saveUnsaved(persist, all, saved, g.index.nodes);
           throw failed.error;
         }
         const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
         if (paused.length) {
-          saveRest();
+          saveUnsaved(persist, all, saved, g.index.nodes);
           return await pause(l, paused);
         }
       }
@@ -324,14 +328,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
           : { task: o.task, ok: false, ...(o.cancelled ? { cancelled: true } : {}), error: errorToJson(o.error) },
       );
       for (const o of all) if (o.ok && o.result !== undefined) l.lastResult = o.result;
-      const state = l.state;
-      const planned = plan(l.planner, completions, {
-        index: g.index,
-        state,
-        step,
-        scope: (t, res) => taskScope(t, { state, input: l.input, run, step }, { result: res ?? null }),
-        taskId: (i) => `${prefix}${step + 1}.${i}`,
-      });
+      planCtx.state = l.state;
+      planCtx.step = step;
+      const planned = plan(l.planner, completions, planCtx);
       if (sink) for (const e of planned.events) await emit(e);
       l.step = step;
       l.tasks = tasks = planned.tasks;
@@ -365,6 +364,16 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     throw err;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Saves the records of a step's outcomes not saved yet (before the run stops at an abort, a failure or a pause). */
+function saveUnsaved(persist: Persister | undefined, all: readonly TaskOutcome[], saved: ReadonlySet<TaskOutcome>, nodes: ReadonlyMap<string, NodeSpec>): void {
+  if (!persist) return;
+  for (const o of all) {
+    if (saved.has(o) || o.restored) continue;
+    const rec = recordOf(o, nodes);
+    if (rec) persist.putWrites(o.task.id, rec);
   }
 }
 
