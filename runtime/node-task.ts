@@ -30,13 +30,13 @@ export class TaskContext implements NodeTask {
   readonly node: NodeSpec;
   readonly blueprint: Blueprint;
   readonly taskId: string;
-  readonly run: RunInfo;
   readonly state: Readonly<Record<string, unknown>>;
   readonly input: Readonly<Record<string, unknown>>;
   readonly args: unknown;
   readonly registry: Registry;
   readonly messagesChannel: string | undefined;
   readonly branch?: BranchRef;
+  private runInfo?: RunInfo;
   private combined?: AbortSignal;
   private scratchMap?: Map<string, unknown>;
   private messageCount = 0;
@@ -52,13 +52,16 @@ export class TaskContext implements NodeTask {
     this.node = spec;
     this.blueprint = env.blueprint;
     this.taskId = task.id;
-    this.run = { ...env.run, step: env.step };
     this.state = env.state;
     this.input = env.input;
     this.args = task.args;
     this.registry = env.registry;
     this.messagesChannel = env.messagesChannel;
     if (task.branch) this.branch = task.branch;
+  }
+
+  get run(): RunInfo {
+    return (this.runInfo ??= { ...this.env.run, step: this.env.step });
   }
 
   get signal(): AbortSignal {
