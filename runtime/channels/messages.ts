@@ -47,7 +47,8 @@ export const messages: ChannelReducer = {
     if (writes.length === 0) return current;
     const base = (Array.isArray(current) ? current : []) as readonly Msg[];
     const index = indexOf(base);
-    const out = base.slice();
+    // Spread, not slice(): V8 (Node 20) copies a frozen array with slice() ~50x slower.
+    const out = [...base];
     for (const w of writes) {
       for (const m of Array.isArray(w.value) ? w.value : [w.value]) {
         if (!m || typeof m !== "object") {
