@@ -109,7 +109,8 @@ export class CompiledGraph {
     const observe = options.onEvent;
     const deliver = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
     const push = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
-    const sink: EventSink = Object.assign(push, { modes: sinkModes });
+    // An observer sees every event; without one, events no mode wants are not even built.
+    const sink: EventSink = Object.assign(push, { modes: sinkModes, ...(wanted && !observe ? { types: wanted } : {}) });
     runLoop(this, input, { ...options, signal }, sink).then(
       () => stream.close(),
       () => stream.close(),

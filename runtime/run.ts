@@ -11,7 +11,7 @@ import type { Registry, RunInfo } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
-import type { RunEvent, RunEventBody, TaskRef } from "./events.js";
+import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
 import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
@@ -101,7 +101,11 @@ export interface StreamModes {
 export interface EventSink {
   (event: RunEvent): Promise<void>;
   readonly modes?: StreamModes;
+  /** The event types the consumer keeps (every type when absent): the others are not even built. */
+  readonly types?: ReadonlySet<string>;
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What the loop needs from its compiled graph. */
 export interface LoopGraph {
@@ -173,10 +177,21 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const prefix = parent ? `${parent.taskIdPrefix}/` : "";
   const modes = sink?.modes;
   let step = 0;
-  const emit = (body: RunEventBody, task?: { taskId: string; node: string }): Promise<void> =>
-    sink
-      ? sink({ ...body, runId, rootRunId: run.rootRunId, ...(run.parentRunId ? { parentRunId: run.parentRunId } : {}), threadId, step, ...(task ?? {}), namespace: run.namespace, depth: run.depth, timestamp: clock.now() } as RunEvent)
-      : Promise.resolve();
+  const types = sink?.types;
+  const wants = (type: RunEventType): boolean => sink !== undefined && (types === undefined || types.has(type));
+  const emit = (body: RunEventBody, task?: { taskId: string; node: string }): Promise<void> => {
+    if (!sink || (types && !types.has(body.type))) return RESOLVED;
+    // Object.assign, not `{ ...body, runId, … }`: in Node 20's V8 every key a literal adds
+    // after a spread costs ~1 µs (measured), which made each event ~12 µs.
+    const ids = run.parentRunId
+      ? task
+        ? { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+        : { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+      : task
+        ? { runId, rootRunId: run.rootRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+        : { runId, rootRunId: run.rootRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() };
+    return sink(Object.assign({}, body, ids) as RunEvent);
+  };
 
   const namespace = parent?.checkpointNs ?? "";
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
@@ -255,6 +270,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       aborted,
       clock,
       emit,
+      wants,
       random: options.random ?? Math.random,
       sleep,
       runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers),
@@ -276,8 +292,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (++stepsRun > limit) throw new RecursionLimitError(limit, { graph: bp.id, step });
       if (controller.signal.aborted) throw controller.signal.reason;
       const stepStarted = clock.now();
-      if (sink) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
-      const env: TaskEnv = { ...baseEnv, step, state: l.state };
+      if (wants("step_started")) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
+      const env: TaskEnv = Object.assign({}, baseEnv, { step, state: l.state });
       const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached });
       records = undefined;
       const merged = detached.take();
@@ -319,7 +335,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       }
       const applied = g.channels.apply(l.state, writes, g.registry, step);
       l.state = applied.state;
-      if (sink && applied.changed.length) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
+      if (applied.changed.length && wants("state_updated")) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
       if (modes?.values) await emit({ type: "values", values: l.state });
 
       const completions: Completion[] = all.map((o) =>
@@ -331,7 +347,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       planCtx.state = l.state;
       planCtx.step = step;
       const planned = plan(l.planner, completions, planCtx);
-      if (sink) for (const e of planned.events) await emit(e);
+      if (sink) for (const e of planned.events) if (wants(e.type)) await emit(e);
       l.step = step;
       l.tasks = tasks = planned.tasks;
       let interrupts: PendingInterrupt[] = [];
@@ -344,7 +360,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         interrupts = boundaryInterrupts(bp, all.map((o) => o.task), tasks, namespace);
         await save(l, "loop", all.map((o) => o.task), applied.changed, seen, interrupts);
       }
-      if (sink) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
+      if (wants("step_completed")) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
       if (interrupts.length) return await pause(l, interrupts);
     }
     const output = bp.output ? Object.fromEntries(bp.output.map((f) => [f.name, l.state[f.name] ?? null])) : (l.lastResult ?? null);

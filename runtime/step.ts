@@ -137,7 +137,7 @@ class StepRunner {
         this.startDetached(t);
         return;
       }
-      if (r.withEvents) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
+      if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
       o = await executeTask(t, env, this.quorum?.scope(i));
     }
     this.inFlight--;
@@ -152,10 +152,10 @@ class StepRunner {
     const t = o.task;
     const ids = { taskId: t.id, node: t.node };
     if (o.ok) {
-      await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+      if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
       if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
     } else if (!o.interrupts) {
-      await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+      if (env.wants("task_failed")) await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
     }
   }
 
@@ -174,7 +174,7 @@ class StepRunner {
     const spec = taskSpec(t, env);
     const ids = { taskId: t.id, node: t.node };
     r.detached.start(t, async () => {
-      if (r.withEvents) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
+      if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
       const o = await executeTask(t, env);
       this.save(o, true);
       if (r.withEvents) await this.report(o);

@@ -7,7 +7,7 @@ import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
-import type { RunEventBody } from "./events.js";
+import type { RunEventBody, RunEventType } from "./events.js";
 import { evaluate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { TaskContext, taskScope } from "./node-task.js";
@@ -37,6 +37,8 @@ export interface TaskEnv {
   readonly clock: Clock;
   /** Emits an event stamped with the task's ids; resolves when the stream accepted it. */
   emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
+  /** Whether anyone consumes events of this type (skip building and awaiting the others). */
+  wants(type: RunEventType): boolean;
   runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
@@ -122,7 +124,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
         return { task, ok: false, error: err, durationMs: env.clock.now() - started };
       }
       const delay = backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random());
-      await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
+      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
       try {
         await env.sleep(delay, env.signal);
       } catch {
