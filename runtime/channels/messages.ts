@@ -62,7 +62,8 @@ export const messages: ChannelReducer = {
           while (positionOf(out, index, `msg-${n}`) !== undefined) n++;
           id = `msg-${n}`;
         }
-        const stored = deepFreeze({ ...msg, id });
+        // Object.assign, not `{ ...msg, id }` (a key added after a spread is slow in Node 20's V8).
+        const stored = deepFreeze(Object.assign({}, msg, { id }));
         const at = positionOf(out, index, id);
         if (at !== undefined) out[at] = stored;
         else {
