@@ -1,8 +1,10 @@
 /**
  * ragraph's side of the benchmark, through the public API only: graphs from
- * `GraphBuilder` (or `.rag` source for the compile row), bound with `CompiledGraph`,
- * run with `invoke`/`stream`; the model is the `scripted` provider with no latency; no-op
- * nodes are a registered node kind (the analogue of LangGraph's no-op functions).
+ * `GraphBuilder` (or `.rag` source for the compile row), bound with `CompiledGraph`, run
+ * with `stream(input, { mode: "updates" })` to the end (as LangGraph.js's suite streams
+ * its graphs); checkpointers are `MemoryCheckpointer` and `SqliteCheckpointer`; the model
+ * is the `scripted` provider with no latency; no-op nodes are a registered node kind (the
+ * analogue of LangGraph's no-op functions).
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -100,16 +102,37 @@ function saverFor(w: Workload): (() => Checkpointer) | undefined {
   return undefined;
 }
 
+/** What a run sample returns: the end of the run as its `run_completed` event reports it, and the updates streamed. */
+export interface StreamedRun {
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly steps: number;
+  readonly threadId: string;
+  /** `updates` events received (one per completed task). */
+  readonly updates: number;
+}
+
+/**
+ * A run the way LangGraph.js's suite runs its graphs (`graph.stream(input)` in its default
+ * mode, node updates, gathering every chunk): `stream(input, { mode: "updates" })` to the end.
+ */
 function runner(graph: CompiledGraph, input: Record<string, unknown>, w: Workload, saver: Checkpointer | undefined): () => Promise<unknown> {
-  const options = { recursionLimit: RECURSION_LIMIT, ...(saver ? { checkpointer: saver, threadId: randomUUID() } : {}) };
+  const options = { recursionLimit: RECURSION_LIMIT, mode: "updates" as const, ...(saver ? { checkpointer: saver, threadId: randomUUID() } : {}) };
   if (w.mode === "first_event") {
     return async () => {
-      // The first node update (LangGraph's default stream mode is node updates).
-      for await (const e of graph.stream(input, { ...options, mode: "updates" })) if (e.type === "updates") return e;
+      // The first node update.
+      for await (const e of graph.stream(input, options)) if (e.type === "updates") return e;
       return undefined;
     };
   }
-  return () => graph.invoke(input, options);
+  return async (): Promise<StreamedRun> => {
+    let updates = 0;
+    for await (const e of graph.stream(input, options)) {
+      if (e.type === "updates") updates++;
+      else if (e.type === "run_completed") return { state: e.state, steps: e.steps, threadId: e.threadId, updates };
+      else if (e.type === "run_failed") throw new Error(`the run failed: ${JSON.stringify(e.error)}`);
+    }
+    throw new Error("the stream ended without run_completed");
+  };
 }
 
 /**
@@ -140,7 +163,8 @@ export async function prepare(w: Workload): Promise<Preparation> {
       const graph = new CompiledGraph(sequentialBlueprint(w.size), { registry: baseRegistry() });
       return sampled(graph, { messages: [] }, w, (r) => {
         if (w.mode === "first_event") return check((r as { node?: string })?.node === "node_0", "the first update is node_0's");
-        check((r as { steps: number }).steps === w.size, `${w.size} supersteps ran`);
+        const run = r as StreamedRun;
+        check(run.steps === w.size && run.updates === w.size, `${w.size} supersteps ran, each streaming its update (${run.steps} steps, ${run.updates} updates)`);
       });
     }
     case "large_state": {

@@ -35,7 +35,8 @@ describe("bench:runtime harness", () => {
     expect(() => fan.verify(good)).not.toThrow();
     expect(() => fan.verify({ state: { ...good.state, reduce_runs: 2 } })).toThrow(/reduce ran once/);
     const seq = (await prepare(small(byName("sequential_1000")))) as Prepared;
-    expect(() => seq.verify({ steps: 29 })).toThrow(/supersteps/);
+    expect(() => seq.verify({ steps: 30, updates: 29 })).toThrow(/supersteps/);
+    expect(() => seq.verify({ steps: 29, updates: 29 })).toThrow(/supersteps/);
     const react = (await prepare(small(byName("react_agent_100x")))) as Prepared;
     expect(() => react.verify({ state: { messages: [] } })).toThrow(/messages/);
     // A checkpointed run must have saved a checkpoint per superstep.
