@@ -57,16 +57,19 @@ function statePaths(e: ExprSpec, out: string[]): string[] {
 
 /** Expressions of a node, for the `state.x` check. */
 function nodeExprs(n: NodeSpec): ExprSpec[] {
-  const fromTemplate = (t: TemplateSpec | undefined) => (t ? t.parts.flatMap((p) => ("expr" in p ? [p.expr] : [])) : []);
-  return [
-    ...fromTemplate(n.system),
-    ...fromTemplate(n.prompt),
-    ...(n.input?.kind === "map" ? n.input.fields.map((f) => f.value) : []),
-    ...(n.writes?.kind === "map" ? n.writes.fields.map((f) => f.value) : []),
-    ...(n.set ?? []).map((f) => f.value),
-    ...(n.command?.update ?? []).map((f) => f.value),
-    ...(n.sends ?? []).flatMap((s) => [...(s.forEach ? [s.forEach.iterable] : []), ...(s.args?.kind === "map" ? s.args.fields.map((f) => f.value) : [])]),
-  ];
+  const out: ExprSpec[] = [];
+  for (const t of [n.system, n.prompt]) if (t) for (const p of t.parts) if ("expr" in p) out.push(p.expr);
+  if (n.input?.kind === "map") for (const f of n.input.fields) out.push(f.value);
+  if (n.writes?.kind === "map") for (const f of n.writes.fields) out.push(f.value);
+  if (n.set) for (const f of n.set) out.push(f.value);
+  if (n.command?.update) for (const f of n.command.update) out.push(f.value);
+  if (n.sends) {
+    for (const s of n.sends) {
+      if (s.forEach) out.push(s.forEach.iterable);
+      if (s.args?.kind === "map") for (const f of s.args.fields) out.push(f.value);
+    }
+  }
+  return out;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -155,11 +158,13 @@ function field(c: NodeCheck, n: NodeSpec, name: string, what: string, code = "E-
 function checkNode(c: NodeCheck, n: NodeSpec, edges: readonly EdgeSpec[]): void {
   const { report, target, registry, d } = c;
   const where = `node \`${n.name}\` of graph \`${c.g}\``;
-  const ways = new Set(edges.map((e) => (e.kind === "static" ? (e.origin === "next" ? "`next`" : "a top-level edge") : e.kind === "goto" ? "`command goto`" : "`routes`")));
-  if (ways.size > 1) report("E-rag-conflicting-routing", `${where} is routed both by ${[...ways].join(" and by ")}`, { help: "keep one way of choosing the successor: `next` (or edges) for a fixed successor, `routes` for a choice" });
-  const labels = edges.flatMap((e) => (e.kind === "route" ? [e.label] : []));
-  for (const l of new Set(labels.filter((x, i) => labels.indexOf(x) !== i))) report("E-rag-duplicate-route", `${where} declares route \`${l}\` twice`);
-  if (edges.filter((e) => e.kind === "else").length > 1) report("E-rag-duplicate-route", `${where} has more than one \`else\` route`);
+  if (edges.length > 1) {
+    const ways = new Set(edges.map((e) => (e.kind === "static" ? (e.origin === "next" ? "`next`" : "a top-level edge") : e.kind === "goto" ? "`command goto`" : "`routes`")));
+    if (ways.size > 1) report("E-rag-conflicting-routing", `${where} is routed both by ${[...ways].join(" and by ")}`, { help: "keep one way of choosing the successor: `next` (or edges) for a fixed successor, `routes` for a choice" });
+    const labels = edges.flatMap((e) => (e.kind === "route" ? [e.label] : []));
+    for (const l of new Set(labels.filter((x, i) => labels.indexOf(x) !== i))) report("E-rag-duplicate-route", `${where} declares route \`${l}\` twice`);
+    if (edges.filter((e) => e.kind === "else").length > 1) report("E-rag-duplicate-route", `${where} has more than one \`else\` route`);
+  }
   if (n.join) {
     target(n.join.target, "join target");
     if (!n.sends?.length) report("E-rag-join-without-send", `\`join ${n.join.target}\` on ${where} has no fan-out to wait for`, { help: "add `send` to this node, or use a top-level join" });
