@@ -31,7 +31,7 @@ export interface SamplingPlan {
   readonly maxTimeMs: number;
 }
 
-export const FULL: SamplingPlan = { warmup: 3, minSamples: 7, maxSamples: 60, minTimeMs: 1_500, maxTimeMs: 20_000 };
+export const FULL: SamplingPlan = { warmup: 5, minSamples: 7, maxSamples: 500, minTimeMs: 1_500, maxTimeMs: 20_000 };
 export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 15, minTimeMs: 200, maxTimeMs: 4_000 };
 
 export function median(xs: readonly number[]): number {
