@@ -13,6 +13,7 @@ import { diagnostic, type Diagnostic } from "../../grammar/diagnostic.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
+import { FUNCTIONS } from "../expr/functions.js";
 import { canonicalKind } from "../resolve/kinds.js";
 import { CHECKPOINT_WORDS, INTERRUPT_WORDS } from "../rules/ItemValueRule.js";
 import type { Declarations } from "./assemble.js";
@@ -55,15 +56,76 @@ function statePaths(e: ExprSpec, out: string[]): string[] {
   return out;
 }
 
+/** Roots an expression may read (`language.md` §3); a send's comprehension variable is added where it is in scope. */
+const ROOTS = new Set(["state", "input", "args", "run", "result"]);
+
+/**
+ * Unknown names (`E-rag-unknown-name`), unknown functions (`E-rag-unknown-function`)
+ * and wrong arity (`E-rag-wrong-arity`) in one expression (the compiler's checks of
+ * `compiler/expr/check.ts`, on the IR).
+ */
+function checkCalls(e: ExprSpec, vars: ReadonlySet<string>, where: string, report: (code: string, message: string, extras?: { help?: string }) => void): void {
+  switch (e.op) {
+    case "var":
+      if (!ROOTS.has(e.name) && !vars.has(e.name)) report("E-rag-unknown-name", `${where}: \`${e.name}\` is not defined here`, suggest(e.name, [...ROOTS, ...vars]));
+      break;
+    case "get":
+      checkCalls(e.object, vars, where, report);
+      break;
+    case "index":
+      checkCalls(e.object, vars, where, report);
+      checkCalls(e.index, vars, where, report);
+      break;
+    case "call": {
+      const sig = FUNCTIONS[e.fn];
+      if (!sig) report("E-rag-unknown-function", `${where}: \`${e.fn}\` is not a function`, suggest(e.fn, Object.keys(FUNCTIONS)));
+      else if (e.args.length < sig.arity[0] || e.args.length > sig.arity[1]) {
+        const [min, max] = sig.arity;
+        report("E-rag-wrong-arity", `${where}: \`${e.fn}\` takes ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${e.args.length}`);
+      }
+      for (const a of e.args) checkCalls(a, vars, where, report);
+      break;
+    }
+    case "not":
+    case "neg":
+      checkCalls(e.arg, vars, where, report);
+      break;
+    case "bin":
+      checkCalls(e.left, vars, where, report);
+      checkCalls(e.right, vars, where, report);
+      break;
+    case "list":
+      for (const i of e.items) checkCalls(i, vars, where, report);
+      break;
+    case "object":
+      for (const en of e.entries) checkCalls(en.value, vars, where, report);
+      break;
+  }
+}
+
+const NO_VARS: ReadonlySet<string> = new Set();
+
+/** Every expression of a node with the variables in scope there (a send's comprehension variable in its args). */
+function scopedExprs(n: NodeSpec): [ExprSpec, ReadonlySet<string>][] {
+  const out: [ExprSpec, ReadonlySet<string>][] = [];
+  for (const e of nodeExprs(n, false)) out.push([e, NO_VARS]);
+  for (const s of n.sends ?? []) {
+    const vars = s.forEach ? new Set([s.forEach.variable]) : NO_VARS;
+    if (s.forEach) out.push([s.forEach.iterable, NO_VARS]);
+    if (s.args?.kind === "map") for (const f of s.args.fields) out.push([f.value, vars]);
+  }
+  return out;
+}
+
 /** Expressions of a node, for the `state.x` check. */
-function nodeExprs(n: NodeSpec): ExprSpec[] {
+function nodeExprs(n: NodeSpec, withSends = true): ExprSpec[] {
   const out: ExprSpec[] = [];
   for (const t of [n.system, n.prompt]) if (t) for (const p of t.parts) if ("expr" in p) out.push(p.expr);
   if (n.input?.kind === "map") for (const f of n.input.fields) out.push(f.value);
   if (n.writes?.kind === "map") for (const f of n.writes.fields) out.push(f.value);
   if (n.set) for (const f of n.set) out.push(f.value);
   if (n.command?.update) for (const f of n.command.update) out.push(f.value);
-  if (n.sends) {
+  if (n.sends && withSends) {
     for (const s of n.sends) {
       if (s.forEach) out.push(s.forEach.iterable);
       if (s.args?.kind === "map") for (const f of s.args.fields) out.push(f.value);
@@ -136,6 +198,7 @@ export function validate(d: Declarations, bp: Blueprint, registry: RegistryView 
   }
   const c: NodeCheck = { d, g, fields, nodes, registry, report, target };
   for (const n of bp.nodes) checkNode(c, n, edgesFrom.get(n.name) ?? []);
+  for (const e of bp.edges) if (e.kind === "when") checkCalls(e.when, NO_VARS, `graph \`${g}\`: condition of route \`${e.from}\` → \`${e.to}\``, report);
   for (const e of bp.edges) if (e.kind === "when") for (const p of statePaths(e.when, [])) if (!fields.has(p)) report("E-rag-unknown-field", `graph \`${g}\`: condition of route \`${e.from}\` → \`${e.to}\` reads \`state.${p}\`, which is not a state field`, suggest(p, fields));
   return out;
 }
@@ -178,6 +241,7 @@ function checkNode(c: NodeCheck, n: NodeSpec, edges: readonly EdgeSpec[]): void 
   for (const s of n.sends ?? []) if (s.into) field(c, n, s.into, "send result channel");
   for (const f of n.command?.update ?? []) field(c, n, f.key, "`update` key", "W-rag-unknown-field");
   for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!c.fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, c.fields));
+  for (const [e, vars] of scopedExprs(n)) checkCalls(e, vars, where, report);
 
   if (registry?.nodeKinds && !registry.nodeKinds.has(n.kind) && !registry.nodeKinds.has(canonicalKind(n.kind) ?? n.kind)) {
     report("E-rag-invalid-node-kind", `${where}: \`${n.kind}\` is not a node kind`, suggest(n.kind, registry.nodeKinds));

@@ -156,6 +156,30 @@ describe("errors name the graph, node and field", () => {
     expect(e.diagnostics.find((d) => d.message.includes("snyc"))!.help).toBe("did you mean `sync`?");
   });
 
+  it("checks names, functions and arity in expressions, with the comprehension variable in scope of its send", () => {
+    const b = new GraphBuilder("g")
+      .input({ items: t.list(t.string()) })
+      .state({ n: t.integer(), out: t.list(t.string()).reducer("append") })
+      .node("a", {
+        kind: "set",
+        set: { n: "lenn(state.out) + count" },
+        send: [{ to: "w", forEach: { variable: "x", in: "input.items" }, args: { item: "upper(x)", extra: "round(1, 2, 3)" } }],
+        join: "b",
+      })
+      .node("w", { kind: "set", set: { out: "args.item" } })
+      .node("b", { kind: "set", set: { out: "x" } })
+      .start("a")
+      .next("b", END);
+    const e = errorOf(() => b.build());
+    expect(e.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "E-rag-unknown-function node `a` of graph `g`: `lenn` is not a function",
+      "E-rag-unknown-name node `a` of graph `g`: `count` is not defined here",
+      "E-rag-wrong-arity node `a` of graph `g`: `round` takes 1 to 2 arguments, got 3",
+      "E-rag-unknown-name node `b` of graph `g`: `x` is not defined here",
+    ]);
+    expect(e.diagnostics[0].help).toBe("did you mean `len`?");
+  });
+
   it("checks node kinds and send targets against a registry when given one", () => {
     const registry = { models: null, tools: null, agents: new Set(["helper"]), graphs: new Set<string>(), scripts: null, routers: null, reducers: null, nodeKinds: new Set(["set", "model"]), validators: null };
     const b = new GraphBuilder("g").node("a", { kind: "sett", send: [{ to: "helper" }, { to: "helpr" }] }).start("a").next("a", END);
