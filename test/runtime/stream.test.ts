@@ -438,3 +438,28 @@ describe("CompiledGraph.stream backpressure and cancellation", () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe("stopping a stream at the run's end", () => {
+  it("a consumer that breaks after the root run_completed cancels nothing; one that breaks after a child's run_completed cancels the parent run", async () => {
+    const registry = standardRegistry();
+    const calls = registerProbe(registry, "probe");
+    const { graph } = buildGraph(
+      `graph parent { start a node a { kind subgraph graph "child" next b } node b { kind probe next END } }
+       graph child { start c node c { kind probe next END } }`,
+      { registry, graph: "parent" },
+    );
+    // Break at the child's run_completed: the parent is still running and gets cancelled, so `b` never runs.
+    for await (const e of graph.stream({})) if (e.type === "run_completed") break;
+    await sleep(20);
+    expect(calls.map((c) => c.node)).toEqual(["c"]);
+    // Break at the root's run_completed: everything ran; stopping then aborts nothing.
+    const signals: AbortSignal[] = [];
+    registry.registerNodeKind("probe", async (task) => {
+      signals.push(task.signal);
+      return {};
+    });
+    for await (const e of graph.stream({})) if (e.type === "run_completed" && e.depth === 0) break;
+    expect(signals).toHaveLength(2);
+    expect(signals.some((s) => s.aborted)).toBe(false);
+  });
+});
