@@ -126,12 +126,15 @@ function runner(graph: CompiledGraph, input: Record<string, unknown>, w: Workloa
   }
   return async (): Promise<StreamedRun> => {
     let updates = 0;
+    let end: StreamedRun | undefined;
+    // To the end of the stream, as the suite's `gatherIterator` does.
     for await (const e of graph.stream(input, options)) {
       if (e.type === "updates") updates++;
-      else if (e.type === "run_completed") return { state: e.state, steps: e.steps, threadId: e.threadId, updates };
+      else if (e.type === "run_completed") end = { state: e.state, steps: e.steps, threadId: e.threadId, updates };
       else if (e.type === "run_failed") throw new Error(`the run failed: ${JSON.stringify(e.error)}`);
     }
-    throw new Error("the stream ended without run_completed");
+    if (!end) throw new Error("the stream ended without run_completed");
+    return end;
   };
 }
 
