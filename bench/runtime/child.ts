@@ -16,7 +16,7 @@ import { WORKLOADS, type Engine, type Preparation, type Workload } from "./workl
 export interface ChildResult {
   readonly median_ms?: number;
   readonly samples?: readonly number[];
-  /** Peak resident set size of the process, MB (process.resourceUsage().maxRSS). */
+  /** Peak resident set size of the process over its warm-up and first `minSamples` runs, MB (`process.resourceUsage().maxRSS`). */
   readonly peak_rss_mb?: number;
   readonly pending?: string;
 }
@@ -70,12 +70,17 @@ export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing
   for (let i = 0; i < plan.warmup; i++) await one();
   const samples: number[] = [];
   let spent = 0;
+  let peakKb = 0;
   while (samples.length < plan.maxSamples && (samples.length < plan.minSamples || spent < plan.minTimeMs) && !(samples.length >= plan.minSamples && spent >= plan.maxTimeMs)) {
     const ms = await one();
     samples.push(ms);
     spent += ms;
+    // Peak RSS over the same number of runs for every engine (warm-up + minSamples): a
+    // fast engine takes many more samples, and a heap grown by hundreds of runs would
+    // not compare like with like.
+    if (samples.length === plan.minSamples) peakKb = process.resourceUsage().maxRSS;
   }
-  return { median_ms: median(samples), samples, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  return { median_ms: median(samples), samples, peak_rss_mb: peakKb / 1024 };
 }
 
 async function main(): Promise<void> {
