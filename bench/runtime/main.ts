@@ -82,17 +82,19 @@ export function toRow(w: Workload, rg: Outcome | undefined, lg: Outcome | undefi
 export function summary(rows: readonly Row[]): string[] {
   const get = (n: string) => rows.find((r) => r.workload === n);
   const out: string[] = [];
+  /** "pending" for a row whose side is not available yet, "not run" for a row left out (`--only`). */
+  const missing = (...names: string[]) => (names.every((n) => get(n)) ? "pending" : "not run");
   const overhead = ["sequential_10", "sequential_1000", "react_agent_100x", "large_state_25x300"].map((n) => {
     const a = get(n)?.ragraph_ms;
     const b = get(`${n}_checkpoint`)?.ragraph_ms;
-    return `${n} ${a && b ? `${(b / a).toFixed(2)}×` : "pending"}`;
+    return `${n} ${a && b ? `${(b / a).toFixed(2)}×` : missing(n, `${n}_checkpoint`)}`;
   });
   out.push(`checkpointed ÷ unchecked run, ragraph (target ≤ 2×): ${overhead.join(", ")}`);
   const react = get("react_agent_100x_checkpoint");
-  out.push(`peak RSS react_agent_100x_checkpoint, ragraph ÷ LangGraph.js (target ≤ 0.5): ${react?.ragraph_rss_mb && react.langgraph_rss_mb ? (react.ragraph_rss_mb / react.langgraph_rss_mb).toFixed(2) : "pending"}`);
+  out.push(`peak RSS react_agent_100x_checkpoint, ragraph ÷ LangGraph.js (target ≤ 0.5): ${react?.ragraph_rss_mb && react.langgraph_rss_mb ? (react.ragraph_rss_mb / react.langgraph_rss_mb).toFixed(2) : missing("react_agent_100x_checkpoint")}`);
   const sqlite = get("sequential_1000_sqlite")?.ragraph_ms;
   const plain = get("sequential_1000")?.ragraph_ms;
-  out.push(`SQLite checkpointer, cost per superstep: ${sqlite && plain ? `${((sqlite - plain) / 1000).toFixed(3)} ms (sequential_1000: ${sqlite} ms vs ${plain} ms unchecked)` : "pending"}`);
+  out.push(`SQLite checkpointer, cost per superstep: ${sqlite && plain ? `${((sqlite - plain) / 1000).toFixed(3)} ms (sequential_1000: ${sqlite} ms vs ${plain} ms unchecked)` : missing("sequential_1000_sqlite", "sequential_1000")}`);
   return out;
 }
 

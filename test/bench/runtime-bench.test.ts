@@ -56,6 +56,7 @@ describe("bench:runtime harness", () => {
     expect(text).toMatch(/sequential_1000\s+20\.00\s+900\s+45×\s+≥20× ✓/);
     expect(text).toMatch(/sequential_1000_checkpoint\s+pending\s+4000/);
     expect(summary([row, pending])[0]).toContain("sequential_1000 pending");
+    expect(summary([row])[0]).toContain("sequential_1000 not run");
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
