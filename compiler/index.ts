@@ -19,3 +19,4 @@ export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphForm
 export { exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
 export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";
 export { FUNCTIONS, FUNCTION_ARITY, type FunctionSignature } from "./expr/functions.js";
+export * from "./builder/index.js";

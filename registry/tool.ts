@@ -29,8 +29,27 @@ export function tool<S extends z.ZodType>(def: ToolDefinition<S>): ToolDefinitio
   return def;
 }
 
-/** JSON Schema of a tool's arguments (zod's exporter, draft 2020-12). */
+/** Exported schemas per tool definition: a model call offers its tools on every turn. */
+const parameters = new WeakMap<ToolDefinition, Readonly<Record<string, unknown>>>();
+
+/**
+ * JSON Schema of a tool's arguments (zod's exporter, draft 2020-12). Computed once per
+ * definition (definitions are treated as immutable) and returned frozen.
+ */
 export function toolParameters(def: ToolDefinition): Record<string, unknown> {
-  const { $schema: _s, ...schema } = z.toJSONSchema(def.schema, { io: "input" }) as Record<string, unknown>;
-  return schema;
+  let schema = parameters.get(def);
+  if (!schema) {
+    const { $schema: _s, ...rest } = z.toJSONSchema(def.schema, { io: "input" }) as Record<string, unknown>;
+    schema = deepFreeze(rest);
+    parameters.set(def, schema);
+  }
+  return schema as Record<string, unknown>;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }

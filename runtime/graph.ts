@@ -102,14 +102,24 @@ export class CompiledGraph {
   stream(input: Record<string, unknown> | null = {}, options: StreamOptions = {}): AsyncIterable<RunEvent> {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const stream = new BoundedStream<RunEvent>(options.bufferSize ?? 256, () => controller.abort(new CancelledError("the event consumer stopped", { graph: this.blueprint.id })));
+    // A consumer that stops after the run's last event cancels nothing (aborting then would
+    // only fan the abort out to every task signal still alive).
+    let ended = false;
+    const stream = new BoundedStream<RunEvent>(options.bufferSize ?? 256, () => {
+      if (!ended) controller.abort(new CancelledError("the event consumer stopped", { graph: this.blueprint.id }));
+    });
     const modes = new Set<StreamMode>(typeof options.mode === "string" ? [options.mode] : (options.mode ?? ["events"]));
     const wanted = modes.has("events") ? undefined : new Set([...modes].flatMap((m) => MODE_TYPES[m as Exclude<StreamMode, "events">]));
     const sinkModes: StreamModes = { values: modes.has("values"), updates: modes.has("updates"), tokens: modes.has("messages") || modes.has("events") };
     const observe = options.onEvent;
     const deliver = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
-    const push = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
-    const sink: EventSink = Object.assign(push, { modes: sinkModes });
+    const observed = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
+    const push = (e: RunEvent) => {
+      if (e.depth === 0 && (e.type === "run_completed" || e.type === "run_failed" || e.type === "run_interrupted")) ended = true; // the root run's, not a child's
+      return observed(e);
+    };
+    // An observer sees every event; without one, events no mode wants are not even built.
+    const sink: EventSink = Object.assign(push, { modes: sinkModes, ...(wanted && !observe ? { types: wanted } : {}) });
     runLoop(this, input, { ...options, signal }, sink).then(
       () => stream.close(),
       () => stream.close(),

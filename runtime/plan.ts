@@ -133,6 +133,33 @@ export interface PlanContext {
   readonly taskId: (i: number) => string;
 }
 
+/** The next step's tasks as they are being planned (one object per plan, no closures). */
+class Planning {
+  readonly events: RunEventBody[] = [];
+  /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
+  readonly tasks: Omit<PlannedTask, "id">[] = [];
+  readonly touched: FanoutState[] = [];
+  /** Live-work changes per branch key. */
+  readonly delta = new Map<string, number>();
+  private readonly seen = new Set<string>();
+
+  /** Changes the live work of branch `b` by `n`. */
+  bump(b: BranchRef | undefined, n: number): void {
+    if (!b) return;
+    const k = branchKey(b);
+    this.delta.set(k, (this.delta.get(k) ?? 0) + n);
+  }
+
+  /** Schedules a plain activation unless the same node is already scheduled in the same branch. */
+  add(t: Omit<PlannedTask, "id">): boolean {
+    const key = `${t.node}@${branchKey(t.branch)}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.tasks.push(t);
+    return true;
+  }
+}
+
 /**
  * Plans the next superstep from this step's completions (in task order). Mutates
  * `planner` (the run's planner state). Throws NodeError when a node chose a route
@@ -146,28 +173,12 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     const f = planner.fanouts[id];
     if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
   }
-  const events: RunEventBody[] = [];
-  const tasks: PlannedTask[] = [];
-  const seen = new Set<string>();
-  const delta = new Map<string, number>();
-  const touched: FanoutState[] = [];
-  const bump = (b: BranchRef | undefined, n: number) => {
-    if (!b) return;
-    const k = branchKey(b);
-    delta.set(k, (delta.get(k) ?? 0) + n);
-  };
-  /** Schedules a plain activation unless the same node is already scheduled in the same branch. */
-  const add = (t: Omit<PlannedTask, "id">): boolean => {
-    const key = `${t.node}@${branchKey(t.branch)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    tasks.push({ ...t, id: "" });
-    return true;
-  };
+  const p = new Planning();
+  const { events, tasks, touched } = p;
 
   for (const c of completions) {
     const t = c.task;
-    bump(t.branch, -1);
+    p.bump(t.branch, -1);
     if (t.branch) {
       const f = planner.fanouts[t.branch.fanoutId];
       if (f && !touched.includes(f)) touched.push(f);
@@ -183,28 +194,29 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
       }
     } else if (spec) {
       activations.push(...successors(spec, t, c, ctx, events));
-      dispatchSends(planner, spec, t, c, ctx, events, tasks, touched, bump);
+      dispatchSends(planner, spec, t, c, ctx, p);
     }
     if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
     for (const a of activations) {
       if (a.node === "END") continue;
       const f = t.branch ? planner.fanouts[t.branch.fanoutId] : undefined;
       if (f?.join && a.branch === t.branch && a.node === f.join.target && a.trigger !== "barrier") continue; // the branch reached its join
-      if (add({ node: a.node, trigger: a.trigger, ...(a.from ? { from: a.from } : {}), ...(a.branch ? { branch: a.branch } : {}), ...(a.args !== undefined ? { args: a.args } : {}) })) bump(a.branch, 1);
+      if (p.add({ node: a.node, trigger: a.trigger, ...(a.from ? { from: a.from } : {}), ...(a.branch ? { branch: a.branch } : {}), ...(a.args !== undefined ? { args: a.args } : {}) })) p.bump(a.branch, 1);
     }
   }
 
-  for (const [k, d] of delta) {
+  for (const [k, d] of p.delta) {
     const [fid, idx] = k.split("#");
     const f = planner.fanouts[fid];
     if (f) f.live[Number(idx)] += d;
   }
-  settle(planner, touched, events, add);
+  settle(planner, touched, events, p);
 
   // Tasks of branches cancelled by a `wait first|N` release never run, nor do tasks
   // of fan-outs nested inside a cancelled branch.
   const live = tasks.filter((t) => branchAlive(planner, t.branch));
-  return { tasks: live.map((t, i) => ({ ...t, id: ctx.taskId(i) })), events };
+  // Object.assign: a key added after a spread in a literal costs ~1 µs in Node 20's V8.
+  return { tasks: live.map((t, i) => Object.assign({}, t, { id: ctx.taskId(i) })), events };
 }
 
 /** Successful branches a fan-out's join waits for. */
@@ -249,9 +261,8 @@ function branchAlive(planner: PlannerState, b: BranchRef | undefined): boolean {
 function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: PlanContext, events: RunEventBody[]): Activation[] {
   const edges = ctx.index.out.get(spec.name) ?? [];
   const out: Activation[] = [];
-  const suppressed = (to: string) => ctx.index.barrierTargets.get(to)?.has(spec.name) ?? false;
   for (const e of edges) {
-    if (e.kind === "static" && !suppressed(e.to)) out.push({ node: e.to, trigger: "edge", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    if (e.kind === "static" && !(ctx.index.barrierTargets.get(e.to)?.has(spec.name) ?? false)) out.push({ node: e.to, trigger: "edge", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
     if (e.kind === "goto") {
       out.push({ node: e.to, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
       events.push({ type: "route_selected", from: spec.name, via: "goto", targets: [e.to] });
@@ -286,12 +297,10 @@ function dispatchSends(
   t: PlannedTask,
   c: Completion,
   ctx: PlanContext,
-  events: RunEventBody[],
-  tasks: PlannedTask[],
-  touched: FanoutState[],
-  bump: (b: BranchRef | undefined, n: number) => void,
+  p: Planning,
 ): void {
   if (!spec.sends?.length) return;
+  const { events, tasks, touched } = p;
   const scope = ctx.scope(t, c.result);
   const packets: { send: SendSpec; args: unknown }[] = [];
   for (const s of spec.sends) {
@@ -316,10 +325,10 @@ function dispatchSends(
   };
   planner.fanouts[id] = fanout;
   touched.push(fanout);
-  bump(t.branch, 1); // the open fan-out keeps the parent branch alive
+  p.bump(t.branch, 1); // the open fan-out keeps the parent branch alive
   packets.forEach((p, i) => {
     const implicit = p.send.targetKind === "node" ? undefined : p.send.targetKind;
-    tasks.push({ id: "", node: p.send.target, trigger: "send", from: spec.name, args: p.args, branch: { fanoutId: id, index: i }, ...(implicit ? { implicit } : {}), ...(p.send.into ? { into: p.send.into } : {}) });
+    tasks.push({ node: p.send.target, trigger: "send", from: spec.name, args: p.args, branch: { fanoutId: id, index: i }, ...(implicit ? { implicit } : {}), ...(p.send.into ? { into: p.send.into } : {}) });
   });
   events.push({
     type: "send_dispatched",
@@ -356,7 +365,7 @@ function arrivals(planner: PlannerState, t: PlannedTask, ctx: PlanContext, event
  * Marks branches with no live work as ended and releases fan-outs whose wait policy is
  * met, cascading into parent branches.
  */
-function settle(planner: PlannerState, touched: FanoutState[], events: RunEventBody[], add: (t: Omit<PlannedTask, "id">) => boolean): void {
+function settle(planner: PlannerState, touched: FanoutState[], events: RunEventBody[], planning: Planning): void {
   const work = [...touched];
   while (work.length) {
     const f = work.shift()!;
@@ -387,7 +396,7 @@ function settle(planner: PlannerState, touched: FanoutState[], events: RunEventB
     }
     if (f.join) {
       events.push({ type: "join_released", fanoutId: f.id, target: f.join.target, branches: total, succeeded });
-      const added = add({ node: f.join.target, trigger: "join", from: f.node, ...(f.parent ? { branch: f.parent } : {}) });
+      const added = planning.add({ node: f.join.target, trigger: "join", from: f.node, ...(f.parent ? { branch: f.parent } : {}) });
       const p = f.parent ? planner.fanouts[f.parent.fanoutId] : undefined;
       if (added && p) p.live[f.parent!.index] += 1;
     }

@@ -50,8 +50,17 @@ export function typeSchema(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set
   return t.optional ? s.nullish() : s;
 }
 
+/** Top-level record schemas by field list (blueprints are immutable; a run checks its input against one). */
+const records = new WeakMap<readonly FieldSpec[], { readonly schemas: Blueprint["schemas"]; readonly schema: z.ZodType }>();
+
+/** A record of `fields` (extra keys allowed). Built once per field list and schema table. */
 export function recordSchema(fields: readonly FieldSpec[], schemas: Blueprint["schemas"], seen: Set<string> = new Set()): z.ZodType {
-  return z.object(Object.fromEntries(fields.map((f) => [f.name, typeSchema(f.type, schemas, seen)]))).loose();
+  const top = seen.size === 0;
+  const hit = top ? records.get(fields) : undefined;
+  if (hit && hit.schemas === schemas) return hit.schema;
+  const schema = z.object(Object.fromEntries(fields.map((f) => [f.name, typeSchema(f.type, schemas, seen)]))).loose();
+  if (top) records.set(fields, { schemas, schema });
+  return schema;
 }
 
 /** What a write to a field must satisfy: the item type for append-like reducers, else the field type. */

@@ -1,16 +1,18 @@
 /**
  * Channels and the superstep barrier's "apply" (`runtime.md` §1 step 5): writes are
  * grouped per channel in deterministic order, validated against the field's type (zod),
- * folded by the channel's reducer, and the result is a new deeply frozen snapshot
- * (immer's `freeze`); the previous snapshot is never mutated.
+ * folded by the channel's reducer, and the result is a new deeply frozen snapshot; the
+ * previous snapshot is never mutated.
  */
-import { freeze } from "immer";
 import type { z } from "zod";
 import type { Blueprint, FieldSpec } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
+import { deepFreeze } from "./freeze.js";
 import { describeIssues, writeSchema } from "./schema.js";
+
+export { deepFreeze };
 
 export type State = Readonly<Record<string, unknown>>;
 
@@ -43,7 +45,7 @@ export class ChannelTable {
   initial(): State {
     const s: Record<string, unknown> = {};
     for (const [name, c] of this.channels) s[name] = c.reducer.initial(c.field);
-    return freeze(s, true);
+    return deepFreeze(s);
   }
 
   /**
@@ -80,19 +82,19 @@ export class ChannelTable {
         const value = ch.reducer.apply(state[name], ws, { field: ch.field, registry, graph, step });
         if (value !== state[name]) {
           next ??= { ...state };
-          next[name] = freeze(value, true);
+          next[name] = deepFreeze(value);
           changed.push(name);
         }
       } else if (ch.reducer.transient) {
         const init = ch.reducer.initial(ch.field);
         if (!isEmpty(state[name], init)) {
           next ??= { ...state };
-          next[name] = freeze(init, true);
+          next[name] = deepFreeze(init);
           changed.push(name);
         }
       }
     }
-    return { state: next ? freeze(next) : state, changed };
+    return { state: next ? Object.freeze(next) : state, changed };
   }
 
   /**
@@ -103,7 +105,7 @@ export class ChannelTable {
   restore(values: Readonly<Record<string, unknown>>): State {
     const s: Record<string, unknown> = {};
     for (const [name, c] of this.channels) s[name] = !c.reducer.untracked && Object.prototype.hasOwnProperty.call(values, name) ? values[name] : c.reducer.initial(c.field);
-    return freeze(s, true);
+    return deepFreeze(s);
   }
 
   /** State without untracked channels (what checkpoints store). */

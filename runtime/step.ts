@@ -88,75 +88,98 @@ const NONE: TaskOutcome[] = [];
 
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
 export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
-  const { env } = r;
-  const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
-  const saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
-  const quorum = QuorumWatch.create(tasks, r);
-  let inFlight = tasks.length;
-  let detachedHere = 0;
+  const s = new StepRunner(tasks, r);
+  if (tasks.length === 1) await s.runOne(0);
+  else if (r.concurrency >= tasks.length) {
+    const all: Promise<void>[] = new Array(tasks.length);
+    for (let i = 0; i < tasks.length; i++) all[i] = s.runOne(i);
+    await Promise.all(all);
+  } else await Promise.all(Array.from({ length: Math.max(1, r.concurrency) }, () => s.worker()));
+  return { outcomes: s.detachedHere ? s.outcomes.filter((o): o is TaskOutcome => o !== undefined) : (s.outcomes as TaskOutcome[]), saved: s.saved };
+}
 
-  const report = async (o: TaskOutcome) => {
-    const t = o.task;
-    const ids = { taskId: t.id, node: t.node };
-    if (o.ok) {
-      await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
-      if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
-    } else if (!o.interrupts) {
-      await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
-    }
-  };
-  const save = (o: TaskOutcome, always: boolean) => {
-    if (!r.persist || o.restored || (!always && inFlight === 0 && r.detached.running === 0)) return;
-    const rec = recordOf(o, env.nodes);
-    if (rec) {
-      r.persist.putWrites(o.task.id, rec);
-      saved.add(o);
-    }
-  };
+/** One step's bookkeeping; a class so that a step (there may be thousands per run) makes no closures. */
+class StepRunner {
+  readonly outcomes: (TaskOutcome | undefined)[];
+  readonly saved: Set<TaskOutcome>;
+  private readonly quorum: QuorumWatch | undefined;
+  private readonly env: TaskEnv;
+  private inFlight: number;
+  detachedHere = 0;
+  private next = 0;
 
-  const runOne = async (i: number) => {
-    const t = tasks[i];
+  constructor(
+    private readonly tasks: readonly PlannedTask[],
+    private readonly r: StepRun,
+  ) {
+    this.env = r.env;
+    this.outcomes = new Array(tasks.length);
+    this.saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
+    this.quorum = QuorumWatch.create(tasks, r);
+    this.inFlight = tasks.length;
+  }
+
+  /** With bounded concurrency: takes tasks in order until none is left. */
+  async worker(): Promise<void> {
+    while (this.next < this.tasks.length) await this.runOne(this.next++);
+  }
+
+  async runOne(i: number): Promise<void> {
+    const { env, r } = this;
+    const t = this.tasks[i];
     const rec = r.records?.get(t.id);
     let o: TaskOutcome;
     if (rec?.done) o = restore(t, rec);
     else {
       if (!t.implicit && env.nodes.get(t.node)?.blocking === false) {
-        inFlight--;
-        detachedHere++;
-        return startDetached(t, r);
+        this.inFlight--;
+        this.detachedHere++;
+        this.startDetached(t);
+        return;
       }
-      if (r.withEvents) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
-      o = await executeTask(t, env, quorum?.scope(i));
+      if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
+      o = await executeTask(t, env, this.quorum?.scope(i));
     }
-    inFlight--;
-    outcomes[i] = o;
-    save(o, false);
-    quorum?.completed(i, o);
-    if (r.withEvents) await report(o);
-  };
-
-  if (tasks.length === 1) await runOne(0);
-  else if (r.concurrency >= tasks.length) await Promise.all(tasks.map((_, i) => runOne(i)));
-  else {
-    let next = 0;
-    const worker = async () => {
-      while (next < tasks.length) await runOne(next++);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, r.concurrency) }, worker));
+    this.inFlight--;
+    this.outcomes[i] = o;
+    this.save(o, false);
+    this.quorum?.completed(i, o);
+    if (r.withEvents) await this.report(o);
   }
-  return { outcomes: detachedHere ? outcomes.filter((o): o is TaskOutcome => o !== undefined) : (outcomes as TaskOutcome[]), saved };
 
-  function startDetached(t: PlannedTask, run: StepRun): Promise<void> {
+  private async report(o: TaskOutcome): Promise<void> {
+    const { env, r } = this;
+    const t = o.task;
+    const ids = { taskId: t.id, node: t.node };
+    if (o.ok) {
+      if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+      if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
+    } else if (!o.interrupts) {
+      if (env.wants("task_failed")) await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
+    }
+  }
+
+  private save(o: TaskOutcome, always: boolean): void {
+    const { r } = this;
+    if (!r.persist || o.restored || (!always && this.inFlight === 0 && r.detached.running === 0)) return;
+    const rec = recordOf(o, this.env.nodes);
+    if (rec) {
+      r.persist.putWrites(o.task.id, rec);
+      this.saved.add(o);
+    }
+  }
+
+  private startDetached(t: PlannedTask): void {
+    const { env, r } = this;
     const spec = taskSpec(t, env);
     const ids = { taskId: t.id, node: t.node };
-    run.detached.start(t, async () => {
-      if (run.withEvents) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
+    r.detached.start(t, async () => {
+      if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
       const o = await executeTask(t, env);
-      save(o, true);
-      if (run.withEvents) await report(o);
+      this.save(o, true);
+      if (r.withEvents) await this.report(o);
       return o;
     });
-    return Promise.resolve();
   }
 }
 

@@ -3,12 +3,19 @@
  * buffer is full, `push` waits until the consumer takes one, so a slow consumer slows
  * the run instead of making it buffer without bound (`runtime.md` §6). A consumer that
  * stops iterating (`break`) calls `onCancel`, which aborts the run.
+ *
+ * Producers wait in two FIFO queues: those waiting for room to add, and those that
+ * filled the buffer and wait for the consumer to take something. A take releases every
+ * filler and one producer waiting for room (never all of them: a wide fan-out has
+ * thousands of producers, and waking all of them per event would cost O(producers)).
  */
 export class BoundedStream<T> implements AsyncIterable<T> {
   private readonly buffer: T[] = [];
-  private readonly waitingConsumers: ((r: IteratorResult<T>) => void)[] = [];
-  private readonly waitingConsumerErrors: ((e: unknown) => void)[] = [];
-  private readonly waitingProducers: (() => void)[] = [];
+  /** Index of the next item to take in `buffer` (a head pointer instead of `shift()`). */
+  private head = 0;
+  private readonly waitingConsumers: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }[] = [];
+  private readonly roomWaiters: (() => void)[] = [];
+  private readonly drainWaiters: (() => void)[] = [];
   private closed = false;
   private error: unknown = undefined;
   private hasError = false;
@@ -19,6 +26,11 @@ export class BoundedStream<T> implements AsyncIterable<T> {
     private readonly onCancel: () => void = () => {},
   ) {}
 
+  /** Number of buffered events (never above `capacity`). */
+  get size(): number {
+    return this.buffer.length - this.head;
+  }
+
   /**
    * Adds an event. When the buffer is full the call first waits for room (so any number
    * of concurrent producers never grow it past `capacity`), and the producer that fills
@@ -26,36 +38,41 @@ export class BoundedStream<T> implements AsyncIterable<T> {
    */
   async push(value: T): Promise<void> {
     if (this.closed) return;
-    while (this.buffer.length >= this.capacity && !this.closed) await this.waitForRoom();
+    while (this.size >= this.capacity && !this.closed) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     if (this.closed) return;
     const consumer = this.waitingConsumers.shift();
     if (consumer) {
-      this.waitingConsumerErrors.shift();
-      consumer({ value, done: false });
+      consumer.resolve({ value, done: false });
       return;
     }
     this.buffer.push(value);
-    if (this.buffer.length >= this.capacity) await this.waitForRoom();
+    if (this.size >= this.capacity) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private waitForRoom(): Promise<void> {
-    return new Promise((resolve) => this.waitingProducers.push(resolve));
+  /** The consumer took an event (or is waiting for one): release fillers and one producer waiting for room. */
+  private tookOne(): void {
+    if (this.drainWaiters.length) for (const d of this.drainWaiters.splice(0)) d();
+    this.roomWaiters.shift()?.();
   }
 
-  /** Room appeared: every waiting producer re-checks (one check-and-add runs at a time). */
-  private wakeProducers(): void {
-    for (const p of this.waitingProducers.splice(0)) p();
-  }
-
-  /** Number of buffered events (never above `capacity` plus concurrent pushers). */
-  get size(): number {
-    return this.buffer.length;
+  private take(): T {
+    const value = this.buffer[this.head];
+    this.buffer[this.head] = undefined as T;
+    this.head++;
+    if (this.head === this.buffer.length) {
+      this.buffer.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.buffer.length) {
+      this.buffer.splice(0, this.head);
+      this.head = 0;
+    }
+    return value;
   }
 
   /** Ends the stream after the buffered events. */
   close(): void {
     this.closed = true;
-    this.drainWaiters();
+    this.releaseAll();
   }
 
   /** Ends the stream with an error, raised after the buffered events. */
@@ -63,40 +80,41 @@ export class BoundedStream<T> implements AsyncIterable<T> {
     this.error = error;
     this.hasError = true;
     this.closed = true;
-    this.drainWaiters();
+    this.releaseAll();
   }
 
-  private drainWaiters(): void {
-    if (this.buffer.length) return;
-    while (this.waitingConsumers.length) {
-      const resolve = this.waitingConsumers.shift()!;
-      const reject = this.waitingConsumerErrors.shift()!;
-      if (this.hasError) reject(this.error);
-      else resolve({ value: undefined, done: true });
+  /** Once closed: ends waiting consumers (when nothing is buffered) and releases every producer. */
+  private releaseAll(): void {
+    if (this.size === 0) {
+      for (const c of this.waitingConsumers.splice(0)) {
+        if (this.hasError) c.reject(this.error);
+        else c.resolve({ value: undefined, done: true });
+      }
     }
-    this.wakeProducers();
+    for (const w of this.roomWaiters.splice(0)) w();
+    for (const d of this.drainWaiters.splice(0)) d();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {
-        if (this.buffer.length) {
-          const value = this.buffer.shift()!;
-          this.wakeProducers();
+        if (this.size) {
+          const value = this.take();
+          this.tookOne();
           return Promise.resolve({ value, done: false });
         }
         if (this.closed) return this.hasError ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve, reject) => {
-          this.waitingConsumers.push(resolve);
-          this.waitingConsumerErrors.push(reject);
-          this.wakeProducers();
+          this.waitingConsumers.push({ resolve, reject });
+          this.tookOne();
         });
       },
       return: () => {
         if (!this.closed) {
           this.closed = true;
           this.buffer.length = 0;
-          this.wakeProducers();
+          this.head = 0;
+          this.releaseAll();
           this.onCancel();
         }
         return Promise.resolve({ value: undefined, done: true });

@@ -3,16 +3,18 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, ExprSpec, NodeSpec, RetrySpec, TemplateSpec } from "../compiler/index.js";
-import type { ChatRequest, ModelReply, NodeResult, NodeTask, Registry, RunInfo, ChildRunResult, ToolCall } from "../registry/index.js";
+import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
-import { BindError, classifyError, errorMessage, errorToJson, InterruptError, NodeError, RagError } from "./errors.js";
-import type { RunEventBody } from "./events.js";
-import { evaluate, renderTemplate, type Scope } from "./expr.js";
+import { BindError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
+import type { RunEventBody, RunEventType } from "./events.js";
+import { evaluate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
+import { TaskContext, taskScope } from "./node-task.js";
 import type { PlannedTask } from "./plan.js";
 import type { PendingWrite, State } from "./state.js";
-import { describeIssues } from "./schema.js";
+
+export { taskScope };
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -35,6 +37,8 @@ export interface TaskEnv {
   readonly clock: Clock;
   /** Emits an event stamped with the task's ids; resolves when the stream accepted it. */
   emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
+  /** Whether anyone consumes events of this type (skip building and awaiting the others). */
+  wants(type: RunEventType): boolean;
   runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
@@ -120,7 +124,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
         return { task, ok: false, error: err, durationMs: env.clock.now() - started };
       }
       const delay = backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random());
-      await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
+      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
       try {
         await env.sleep(delay, env.signal);
       } catch {
@@ -178,8 +182,6 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   const signals = [env.signal];
   if (controller) signals.push(controller.signal);
   if (scope) signals.push(scope.signal);
-  let signal: AbortSignal | undefined;
-  const signalOf = () => (signal ??= AbortSignal.any(signals));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const timeout =
@@ -193,7 +195,7 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
           }, timeoutMs);
         });
   try {
-    const nodeTask = makeNodeTask(task, spec, env, signalOf);
+    const nodeTask = new TaskContext(task, spec, env, signals);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
@@ -206,144 +208,31 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   }
 }
 
-/** The scope expressions of a task see (`language.md` §3 roots). */
-export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {
-  return {
-    state: env.state,
-    input: env.input,
-    args: task.args ?? null,
-    run: { id: env.run.runId, thread: env.run.threadId, step: env.step },
-    ...extra,
-  };
-}
-
-function makeNodeTask(task: PlannedTask, spec: NodeSpec, env: TaskEnv, signalOf: () => AbortSignal): NodeTask {
-  const ids = { taskId: task.id, node: task.node };
-  let messageCount = 0;
-  let interrupts = 0;
-  let scratch: Map<string, unknown> | undefined;
-  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
-  const self: NodeTask = {
-    node: spec,
-    blueprint: env.blueprint,
-    taskId: task.id,
-    run: { ...env.run, step: env.step },
-    state: env.state,
-    input: env.input,
-    args: task.args,
-    get signal() {
-      return signalOf();
-    },
-    registry: env.registry,
-    messagesChannel: env.messagesChannel,
-    evaluate: (expr: ExprSpec, extra?: Record<string, unknown>) => evaluate(expr, taskScope(task, env, extra)),
-    render: (t: TemplateSpec, extra?: Record<string, unknown>) => renderTemplate(t, taskScope(task, env, extra)),
-    resolveInput() {
-      if (spec.input) {
-        if (spec.input.kind === "map") {
-          const scope = taskScope(task, env);
-          return Object.fromEntries(spec.input.fields.map((f) => [f.key, evaluate(f.value, scope)]));
-        }
-        const path = spec.input.path;
-        return path in env.state ? env.state[path] : (env.input[path] ?? null);
-      }
-      return task.args;
-    },
-    ...(task.branch ? { branch: task.branch } : {}),
-    get scratch() {
-      return (scratch ??= new Map());
-    },
-    newMessageId: () => `${env.run.namespace}:${task.id}#${++messageCount}`,
-    interrupt<T = unknown>(payload: unknown): T {
-      const id = `${task.id}#${interrupts++}`;
-      if (id in env.answers) return env.answers[id] as T;
-      if (!env.canInterrupt) {
-        throw new InterruptError(`node \`${task.node}\` asked for human input (interrupt), but the run has no checkpointer to pause on: pass a checkpointer (CLI: --checkpoints) and a thread id`, payload, where);
-      }
-      throw new GraphInterrupt([{ id, kind: "node", node: task.node, taskId: task.id, payload, namespace: env.namespace }]);
-    },
-    emit: (name, data) => void env.emit({ type: "custom", name, data }, ids),
-    async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply> {
-      const m = env.registry.models.get(modelName);
-      if (!m) throw new BindError(`model \`${modelName}\` is not registered`, [`models.${modelName}`], where);
-      const agent = options?.agent;
-      await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
-      const t0 = env.clock.now();
-      const tokens = env.tokens
-        ? {
-            onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
-            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
-          }
-        : {};
-      // Through the registry's middleware chain (registry/middleware.ts): the context
-      // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
-      const res = await env.registry.chat(
-        m,
-        { ...request, metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } },
-        { signal: signalOf(), context: { run: self.run, taskId: task.id, node: spec, defaults: env.blueprint.defaults, ...(agent ? { agent } : {}) }, ...tokens },
-      );
-      const usage = res.usage;
-      if (res.cached) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
-      await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-      const assistant = {
-        id: self.newMessageId(),
-        role: "assistant" as const,
-        content: res.message.content,
-        name: agent ?? task.node,
-        ...(res.message.toolCalls?.length ? { toolCalls: res.message.toolCalls } : {}),
-      };
-      return { ...res, usage, assistant };
-    },
-    async callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
-      const def = env.registry.tools.get(name);
-      if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", where);
-      if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", where);
-      if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", where);
-      const callId = options?.callId;
-      await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
-      const t0 = env.clock.now();
-      const parsed = def.schema.safeParse(args);
-      if (!parsed.success) {
-        const msg = `arguments for tool \`${name}\` do not match its schema: ${describeIssues(parsed.error)}`;
-        await env.emit({ type: "tool_completed", tool: name, durationMs: 0, ok: false, error: msg, ...(callId ? { callId } : {}) }, ids);
-        throw new NodeError(msg, "validation", where);
-      }
-      try {
-        const out = await def.run(parsed.data, { signal: signalOf(), runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
-        await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
-        return out;
-      } catch (e) {
-        await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: false, error: errorMessage(e), ...(callId ? { callId } : {}) }, ids);
-        throw e;
-      }
-    },
-    runGraph: (graph: string, input: Record<string, unknown>) => env.runChild(graph, input, task),
-  };
-  return self;
-}
 
 /** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update`. */
 function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): PendingWrite[] {
   const out: PendingWrite[] = [];
-  const w = (channel: string, value: unknown) => out.push({ channel, value, taskId: task.id, node: task.node });
-  for (const [channel, value] of r.writes ?? []) w(channel, value);
-  const scope = () => taskScope(task, env, { result: r.result ?? null });
+  const taskId = task.id;
+  const node = task.node;
+  if (r.writes) for (const [channel, value] of r.writes) out.push({ channel, value, taskId, node });
+  // Expressions of `writes {…}`, `set` and `command update` see the node's result.
+  let scope: Scope | undefined;
   if (spec.writes) {
     if (spec.writes.kind === "channel") {
-      if (r.result !== undefined) w(spec.writes.channel, r.result);
+      if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: r.result, taskId, node });
     } else {
-      const s = scope();
-      for (const f of spec.writes.fields) w(f.key, evaluate(f.value, s));
+      scope ??= taskScope(task, env, { result: r.result ?? null });
+      for (const f of spec.writes.fields) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
     }
-  } else if (r.resultChannel && r.result !== undefined) w(r.resultChannel, r.result);
-  if (task.into && r.result !== undefined) w(task.into, r.result);
+  } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: r.result, taskId, node });
+  if (task.into && r.result !== undefined) out.push({ channel: task.into, value: r.result, taskId, node });
   if (spec.set) {
-    const s = scope();
-    for (const f of spec.set) w(f.key, evaluate(f.value, s));
+    scope ??= taskScope(task, env, { result: r.result ?? null });
+    for (const f of spec.set) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
   }
   if (spec.command?.update) {
-    const s = scope();
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) w(f.key, evaluate(f.value, s));
+    scope ??= taskScope(task, env, { result: r.result ?? null });
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { lowerEntries, lowerExpr, lowerTemplate } from "./expr.js";
 import { lowerType } from "./types.js";
 import { blockToJson, durationMs, listStrings } from "./values.js";
 
-const DEFAULT_RETRY: RetrySpec = {
+/** The retry policy of `retry true` (and the base of a `retry { … }` block). */
+export const DEFAULT_RETRY: RetrySpec = {
   maxAttempts: 3,
   backoff: "exponential",
   initialMs: 500,

@@ -26,8 +26,8 @@ interface Entry {
   readonly seq: number;
   readonly checkpoint: Checkpoint;
   readonly metadata: CheckpointMetadata;
-  /** Ordinary writes per task (saved once) and runtime records per task and channel (replaced). */
-  readonly writes: Map<string, { regular?: PendingWriteRecord[]; special: Map<string, PendingWriteRecord> }>;
+  /** Ordinary writes per task (saved once) and runtime records per task and channel (replaced); `NO_WRITES` until the first. */
+  writes: Map<string, { regular?: PendingWriteRecord[]; special: Map<string, PendingWriteRecord> }>;
 }
 
 /** Checkpoints of one thread and namespace, oldest first, plus an index by id. */
@@ -35,6 +35,9 @@ interface Timeline {
   readonly entries: Entry[];
   readonly byId: Map<string, Entry>;
 }
+
+/** The (never written) writes of a checkpoint nobody saved writes against: most of a chain's checkpoints. */
+const NO_WRITES: Entry["writes"] = new Map();
 
 export class MemoryCheckpointer implements Checkpointer {
   /** thread → namespace → timeline. */
@@ -81,7 +84,7 @@ export class MemoryCheckpointer implements Checkpointer {
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
     const tl = this.timeline(checkpoint.threadId, checkpoint.namespace, true)!;
     if (tl.byId.has(checkpoint.id)) throw new CheckpointError(`checkpoint ${checkpoint.id} already exists in thread ${checkpoint.threadId}`);
-    const e: Entry = { seq: ++this.seq, checkpoint, metadata, writes: new Map() };
+    const e: Entry = { seq: ++this.seq, checkpoint, metadata, writes: NO_WRITES };
     tl.entries.push(e);
     tl.byId.set(checkpoint.id, e);
     return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
@@ -91,6 +94,7 @@ export class MemoryCheckpointer implements Checkpointer {
     if (config.checkpointId === undefined) throw new CheckpointError("putWrites needs a checkpoint id");
     const e = this.timeline(config.threadId, config.namespace ?? "", false)?.byId.get(config.checkpointId);
     if (!e) throw new CheckpointError(`checkpoint ${config.checkpointId} does not exist in thread ${config.threadId}`);
+    if (e.writes === NO_WRITES) e.writes = new Map();
     let rec = e.writes.get(taskId);
     if (!rec) {
       rec = { special: new Map() };

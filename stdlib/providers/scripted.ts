@@ -115,7 +115,10 @@ function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
-  const input = estimateTokens(r.messages.map((m) => m.content).join("\n"));
+  // estimateTokens of the newline-joined contents, without building that string (it grows with the conversation).
+  let chars = Math.max(0, r.messages.length - 1);
+  for (const m of r.messages) chars += m.content.length;
+  const input = Math.ceil(chars / 4);
   const usage: Usage = { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage };
   return {
     message: { content: text, ...(toolCalls.length ? { toolCalls } : {}) },

@@ -177,6 +177,41 @@ describe("messages", () => {
   });
 });
 
+describe("messages: history-independent results", () => {
+  const idless = fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.string({ maxLength: 4 }) });
+  const write = fc.oneof(message, idless, fc.array(fc.oneof(message, idless), { maxLength: 3 }));
+  const steps = fc.array(fc.array(write, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 });
+
+  it("property: a list's result depends only on its content, not on what was applied before (forks, time travel)", () => {
+    fc.assert(
+      fc.property(steps, steps, fc.nat(4), (history, branch, forkAt) => {
+        // Build a lineage, then write again to an older list of it (a fork), and compare with a fresh copy of that list.
+        const lists: unknown[] = [[]];
+        for (const ws of history) lists.push(apply("messages", lists.at(-1), ws));
+        const older = lists[Math.min(forkAt, lists.length - 1)];
+        let forked = older;
+        let fresh: unknown = structuredClone(older);
+        for (const ws of branch) {
+          forked = apply("messages", forked, ws);
+          fresh = apply("messages", fresh, ws);
+        }
+        expect(forked).toEqual(fresh);
+        const ids = (forked as { id: string }[]).map((m) => m.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        // The fork's writes may have moved shared hints; the original tip must not notice.
+        let tip = lists.at(-1);
+        let tipFresh: unknown = structuredClone(tip);
+        for (const ws of branch) {
+          tip = apply("messages", tip, ws);
+          tipFresh = apply("messages", tipFresh, ws);
+        }
+        expect(tip).toEqual(tipFresh);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("merge", () => {
   it("shallow-merges object writes in order (later keys win, nested objects are replaced, not merged)", () => {
     const out = apply("merge", { a: 1, nested: { x: 1, y: 1 } }, [{ b: 2, nested: { x: 2 } }, { a: 3 }]);
@@ -486,5 +521,22 @@ describe("reducers observed through runs", () => {
     const r = await graph.invoke({ items: ["in1", "in2"], n: 1 });
     expect(r.state.items).toEqual(["seed", "in1", "in2", "x"]);
     expect(r.state.n).toBe(8);
+  });
+});
+
+describe("snapshots are deeply frozen", () => {
+  it("freezes plain objects and arrays at any depth, stops at frozen values, and leaves class instances alone", async () => {
+    const { deepFreeze } = await import("../../runtime/state.js");
+    const date = new Date(0);
+    const bytes = new Uint8Array([1, 2]);
+    const shared = Object.freeze({ inner: { n: 1 } });
+    const v = deepFreeze({ list: [{ a: { b: [1] } }], map: new Map([["k", { x: 1 }]]), date, bytes, shared, nil: null, proto: Object.create(null) as object });
+    expect(Object.isFrozen(v) && Object.isFrozen(v.list) && Object.isFrozen(v.list[0].a.b) && Object.isFrozen(v.proto)).toBe(true);
+    expect(() => v.map.set("k2", { x: 2 })).toThrow();
+    expect(Object.isFrozen(date) || Object.isFrozen(bytes)).toBe(false);
+    bytes[0] = 9;
+    expect(bytes[0]).toBe(9);
+    // Already-frozen values are trusted as they are (immer's rule), so their insides are not walked.
+    expect(Object.isFrozen(shared.inner)).toBe(false);
   });
 });

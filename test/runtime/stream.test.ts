@@ -230,6 +230,18 @@ describe("BoundedStream", () => {
     expect(consumed).toBe(20);
   });
 
+  it("thousands of concurrent producers: each item once, in push order, never more than `capacity` buffered", async () => {
+    const s = new BoundedStream<number>(4);
+    const pushes = Array.from({ length: 3000 }, (_, i) => s.push(i));
+    void Promise.all(pushes).then(() => s.close());
+    const out: number[] = [];
+    for await (const v of s) {
+      out.push(v);
+      expect(s.size).toBeLessThanOrEqual(4);
+    }
+    expect(out).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+  });
+
   it("a push to a waiting consumer is handed over directly without buffering", async () => {
     const s = new BoundedStream<string>(1);
     const it = s[Symbol.asyncIterator]();
@@ -424,5 +436,30 @@ describe("CompiledGraph.stream backpressure and cancellation", () => {
     ac.abort(new CancelledError("stop before start"));
     await expect(graph.invoke({}, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("stopping a stream at the run's end", () => {
+  it("a consumer that breaks after the root run_completed cancels nothing; one that breaks after a child's run_completed cancels the parent run", async () => {
+    const registry = standardRegistry();
+    const calls = registerProbe(registry, "probe");
+    const { graph } = buildGraph(
+      `graph parent { start a node a { kind subgraph graph "child" next b } node b { kind probe next END } }
+       graph child { start c node c { kind probe next END } }`,
+      { registry, graph: "parent" },
+    );
+    // Break at the child's run_completed: the parent is still running and gets cancelled, so `b` never runs.
+    for await (const e of graph.stream({})) if (e.type === "run_completed") break;
+    await sleep(20);
+    expect(calls.map((c) => c.node)).toEqual(["c"]);
+    // Break at the root's run_completed: everything ran; stopping then aborts nothing.
+    const signals: AbortSignal[] = [];
+    registry.registerNodeKind("probe", async (task) => {
+      signals.push(task.signal);
+      return {};
+    });
+    for await (const e of graph.stream({})) if (e.type === "run_completed" && e.depth === 0) break;
+    expect(signals).toHaveLength(2);
+    expect(signals.some((s) => s.aborted)).toBe(false);
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * One workload on one engine, in its own process (so peak RSS belongs to that pair):
+ * untimed set-up, warm-up samples, then timed samples until both a minimum count and a
+ * minimum time are reached (or a cap). Prints one JSON line:
+ * `{ median_ms, samples, peak_rss_mb }` or `{ pending }`, or fails with the error.
+ *
+ * Options: `--quick` (fewer samples), `--cpu` (time = the process's CPU time, user +
+ * system, instead of wall time: steadier on a machine shared with other work), `--gc`
+ * (collect garbage before every sample, outside the timing; needs `--expose-gc`).
+ *
+ * Usage: node --import tsx child.ts ENGINE WORKLOAD [--quick] [--cpu] [--gc]
+ */
+import { pathToFileURL } from "node:url";
+import { WORKLOADS, type Engine, type Preparation, type Workload } from "./workloads.ts";
+
+export interface ChildResult {
+  readonly median_ms?: number;
+  readonly samples?: readonly number[];
+  /** Peak resident set size of the process over its warm-up and first `minSamples` runs, MB (`process.resourceUsage().maxRSS`). */
+  readonly peak_rss_mb?: number;
+  readonly pending?: string;
+}
+
+export interface SamplingPlan {
+  readonly warmup: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** Keep sampling until this much time was spent sampling, ms. */
+  readonly minTimeMs: number;
+  /** Stop after this much sampling time once `minSamples` are taken, ms. */
+  readonly maxTimeMs: number;
+}
+
+export const FULL: SamplingPlan = { warmup: 5, minSamples: 7, maxSamples: 500, minTimeMs: 1_500, maxTimeMs: 20_000 };
+export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 15, minTimeMs: 200, maxTimeMs: 4_000 };
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** How a sample is timed. */
+export interface Timing {
+  /** CPU time of the process (user + system, all threads) instead of wall time. */
+  readonly cpu?: boolean;
+  /** Collect garbage before each sample (when the process runs with `--expose-gc`). */
+  readonly gc?: boolean;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Runs the sampling loop over a prepared workload. */
+export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<ChildResult> {
+  if ("pending" in p) return { pending: p.pending };
+  const gc = timing.gc ? ((globalThis as { gc?: () => void }).gc ?? (() => {})) : () => {};
+  const clock = timing.cpu ? cpuMs : () => performance.now();
+  const one = async () => {
+    const run = await p.sample();
+    gc();
+    const t0 = clock();
+    const result = await run();
+    const ms = clock() - t0;
+    await p.verify(result);
+    return ms;
+  };
+  for (let i = 0; i < plan.warmup; i++) await one();
+  const samples: number[] = [];
+  let spent = 0;
+  let peakKb = 0;
+  while (samples.length < plan.maxSamples && (samples.length < plan.minSamples || spent < plan.minTimeMs) && !(samples.length >= plan.minSamples && spent >= plan.maxTimeMs)) {
+    const ms = await one();
+    samples.push(ms);
+    spent += ms;
+    // Peak RSS over the same number of runs for every engine (warm-up + minSamples): a
+    // fast engine takes many more samples, and a heap grown by hundreds of runs would
+    // not compare like with like.
+    if (samples.length === plan.minSamples) peakKb = process.resourceUsage().maxRSS;
+  }
+  return { median_ms: median(samples), samples, peak_rss_mb: peakKb / 1024 };
+}
+
+async function main(): Promise<void> {
+  const [engine, name, ...flags] = process.argv.slice(2) as [Engine, string, ...string[]];
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w || (engine !== "ragraph" && engine !== "langgraph")) throw new Error(`usage: child.ts ragraph|langgraph WORKLOAD (got ${engine} ${name})`);
+  // A computed specifier: the main type check must not reach LangGraph.js, which only this folder installs.
+  const impl = (await import(engine === "ragraph" ? "./ragraph.ts" : "./langgraph.ts")) as { prepare(w: Workload): Promise<Preparation> };
+  const result = await measure(await impl.prepare(w), flags.includes("--quick") ? QUICK : FULL, { cpu: flags.includes("--cpu"), gc: flags.includes("--gc") });
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * The `NodeTask` a node kind receives (`registry/node-kind.ts`): one object per task
+ * attempt. Its methods live on the prototype, so a superstep of a thousand tasks makes no
+ * closures per task (each closure costs an allocation, and under tsx's `keepNames` a
+ * `defineProperty` too); the attempt's `signal` (the run's, the branch scope's and the
+ * timeout's, combined with `AbortSignal.any`) and `scratch` are made on first use — most
+ * pure nodes never read them. Copies with new keys use `Object.assign`, not `{ ...x, key }`
+ * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
+ */
+import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
+import { BindError, errorMessage, InterruptError, NodeError } from "./errors.js";
+import { evaluate, renderTemplate, type Scope } from "./expr.js";
+import { GraphInterrupt } from "./interrupt.js";
+import type { BranchRef, PlannedTask } from "./plan.js";
+import { describeIssues } from "./schema.js";
+import type { TaskEnv } from "./task.js";
+
+/** The scope expressions of a task see (`language.md` §3 roots). */
+export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {
+  return {
+    state: env.state,
+    input: env.input,
+    args: task.args ?? null,
+    run: { id: env.run.runId, thread: env.run.threadId, step: env.step },
+    ...extra,
+  };
+}
+
+export class TaskContext implements NodeTask {
+  readonly node: NodeSpec;
+  readonly blueprint: Blueprint;
+  readonly taskId: string;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly args: unknown;
+  readonly registry: Registry;
+  readonly messagesChannel: string | undefined;
+  readonly branch?: BranchRef;
+  private runInfo?: RunInfo;
+  private combined?: AbortSignal;
+  private scratchMap?: Map<string, unknown>;
+  private messageCount = 0;
+  private interrupts = 0;
+
+  /** @param signals the run's signal, then the timeout's and the branch scope's when there are any. */
+  constructor(
+    private readonly task: PlannedTask,
+    spec: NodeSpec,
+    private readonly env: TaskEnv,
+    private readonly signals: readonly AbortSignal[],
+  ) {
+    this.node = spec;
+    this.blueprint = env.blueprint;
+    this.taskId = task.id;
+    this.state = env.state;
+    this.input = env.input;
+    this.args = task.args;
+    this.registry = env.registry;
+    this.messagesChannel = env.messagesChannel;
+    if (task.branch) this.branch = task.branch;
+  }
+
+  get run(): RunInfo {
+    return (this.runInfo ??= Object.assign({}, this.env.run, { step: this.env.step }));
+  }
+
+  get signal(): AbortSignal {
+    return (this.combined ??= AbortSignal.any(this.signals as AbortSignal[]));
+  }
+
+  get scratch(): Map<string, unknown> {
+    return (this.scratchMap ??= new Map());
+  }
+
+  private ids(): { taskId: string; node: string } {
+    return { taskId: this.task.id, node: this.task.node };
+  }
+
+  private where(): { graph: string; node: string; taskId: string; step: number } {
+    return { graph: this.env.blueprint.id, node: this.task.node, taskId: this.task.id, step: this.env.step };
+  }
+
+  evaluate(expr: ExprSpec, extra?: Record<string, unknown>): unknown {
+    return evaluate(expr, taskScope(this.task, this.env, extra));
+  }
+
+  render(template: TemplateSpec, extra?: Record<string, unknown>): string {
+    return renderTemplate(template, taskScope(this.task, this.env, extra));
+  }
+
+  resolveInput(): unknown {
+    const input = this.node.input;
+    if (!input) return this.task.args;
+    if (input.kind === "map") {
+      const scope = taskScope(this.task, this.env);
+      return Object.fromEntries(input.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+    }
+    return input.path in this.env.state ? this.env.state[input.path] : (this.env.input[input.path] ?? null);
+  }
+
+  newMessageId(): string {
+    return `${this.env.run.namespace}:${this.task.id}#${++this.messageCount}`;
+  }
+
+  interrupt<T = unknown>(payload: unknown): T {
+    const { task, env } = this;
+    const id = `${task.id}#${this.interrupts++}`;
+    if (id in env.answers) return env.answers[id] as T;
+    if (!env.canInterrupt) {
+      throw new InterruptError(`node \`${task.node}\` asked for human input (interrupt), but the run has no checkpointer to pause on: pass a checkpointer (CLI: --checkpoints) and a thread id`, payload, this.where());
+    }
+    throw new GraphInterrupt([{ id, kind: "node", node: task.node, taskId: task.id, payload, namespace: env.namespace }]);
+  }
+
+  emit(name: string, data: unknown): void {
+    void this.env.emit({ type: "custom", name, data }, this.ids());
+  }
+
+  async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply> {
+    const { env, task } = this;
+    const ids = this.ids();
+    const m = env.registry.models.get(modelName);
+    if (!m) throw new BindError(`model \`${modelName}\` is not registered`, [`models.${modelName}`], this.where());
+    const agent = options?.agent;
+    if (env.wants("model_started")) await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
+    const t0 = env.clock.now();
+    const tokens = env.tokens
+      ? {
+          onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
+          onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
+        }
+      : {};
+    // Through the registry's middleware chain (registry/middleware.ts): the context
+    // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
+    const res = await env.registry.chat(
+      m,
+      Object.assign({}, request, { metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } }),
+      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, ...(agent ? { agent } : {}) }, ...tokens },
+    );
+    const usage = res.usage;
+    if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
+    if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
+    const assistant = {
+      id: this.newMessageId(),
+      role: "assistant" as const,
+      content: res.message.content,
+      name: agent ?? task.node,
+      ...(res.message.toolCalls?.length ? { toolCalls: res.message.toolCalls } : {}),
+    };
+    return Object.assign({}, res, { usage, assistant });
+  }
+
+  async callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
+    const { env, task } = this;
+    const ids = this.ids();
+    const def = env.registry.tools.get(name);
+    if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", this.where());
+    if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", this.where());
+    if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", this.where());
+    const callId = options?.callId;
+    if (env.wants("tool_started")) await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
+    const t0 = env.clock.now();
+    const parsed = def.schema.safeParse(args);
+    if (!parsed.success) {
+      const msg = `arguments for tool \`${name}\` do not match its schema: ${describeIssues(parsed.error)}`;
+      if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: 0, ok: false, error: msg, ...(callId ? { callId } : {}) }, ids);
+      throw new NodeError(msg, "validation", this.where());
+    }
+    try {
+      const out = await def.run(parsed.data, { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+      if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
+      return out;
+    } catch (e) {
+      if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: false, error: errorMessage(e), ...(callId ? { callId } : {}) }, ids);
+      throw e;
+    }
+  }
+
+  runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult> {
+    return this.env.runChild(graph, input, this.task);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The one-pass hash serializer (`semanticJson`) writes exactly
+ * `canonicalJson(semanticForm(bp))`: checked on every blueprint of the compatibility
+ * corpus and the examples, and on random JSON with spans and `origin` keys anywhere.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, compile, semanticForm, semanticJson, type Blueprint } from "../../compiler/index.js";
+import { readShared } from "../helpers/shared.js";
+
+const examples = new URL("../../examples/", import.meta.url);
+const sources = [
+  ...(JSON.parse(readShared("compat/tinyagents/corpus.json")) as { source: string }[]).map((c) => c.source),
+  ...readdirSync(examples).filter((f) => f.endsWith(".rag")).map((f) => readFileSync(new URL(f, examples), "utf8")),
+];
+
+describe("semanticJson", () => {
+  it("equals canonicalJson(semanticForm(bp)) for every compat-corpus and example blueprint", () => {
+    let n = 0;
+    for (const src of sources) {
+      for (const bp of compile(src).value.blueprints) {
+        expect(semanticJson(bp)).toBe(canonicalJson(semanticForm(bp)));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+  });
+
+  it("property: equals the two-pass form on random blueprint-shaped JSON", () => {
+    const pos = fc.record({ line: fc.nat(9), column: fc.nat(9), offset: fc.nat(99) });
+    const span = fc.record({ start: pos, end: pos });
+    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), span);
+    const tree = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(fc.constantFrom("span", "origin", "a", "b", "hash", "z"), tie("value"), { maxKeys: 4 })),
+    })).value;
+    const item = fc.dictionary(fc.constantFrom("span", "origin", "from", "to", "x"), tree, { maxKeys: 4 });
+    const bp = fc.record({
+      id: fc.string({ maxLength: 3 }),
+      hash: fc.string(),
+      provenance: tree,
+      source: tree,
+      span,
+      nodes: fc.array(item, { maxLength: 3 }),
+      edges: fc.array(item, { maxLength: 3 }),
+      barriers: fc.array(item, { maxLength: 3 }),
+      extra: tree,
+    });
+    fc.assert(
+      fc.property(bp, (b) => {
+        const x = b as unknown as Blueprint;
+        expect(semanticJson(x)).toBe(canonicalJson(semanticForm(x)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
