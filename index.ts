@@ -3,6 +3,8 @@
  * and run graphs. (`rag.config.ts` files import `defineConfig`, `tool` and `scripted`
  * from here.)
  */
+import "./stdlib/node-sha256.js";
+
 export { compile, compileGraph, registryViewFromSnapshot, renderDiagnostics, type Blueprint, type CompileOptions, type RegistryView } from "./compiler/index.js";
 export { GraphBuilder, GraphBuilderError, START, END, t, Expr, parseExpression, type ExprInput, type ExprKit, type NodeOptions, type SendOptions, type StateOf, type InputOf } from "./compiler/index.js";
 export { defineConfig, tool, Registry, applyConfig, type RagConfig, type ModelConfig, type ToolDefinition, type AgentDefinition, type ChatMessage, type ModelProvider } from "./registry/index.js";

@@ -4,6 +4,7 @@
  * with errors or a failed run; 2 a usage, config or compile error.
  */
 import { Command, CommanderError } from "commander";
+import "../stdlib/node-sha256.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
 

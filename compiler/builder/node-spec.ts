@@ -146,6 +146,9 @@ function list(xs: readonly string[] | undefined): string[] | undefined {
 }
 
 /** Lowers node options; expression problems go to `report`. */
+/** A writable view of a readonly IR type, for building it key by key. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Report): NodeSpec {
   const tools = list(o.tools);
   const validators = list(o.validate);
@@ -157,41 +160,42 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   const options = list(o.options);
   const tags = list(o.tags);
   const cache = o.cache === undefined ? undefined : typeof o.cache === "boolean" ? { enabled: o.cache } : { enabled: o.cache.enabled !== false, ...(o.cache.ttlMs !== undefined ? { ttlMs: o.cache.ttlMs } : {}) };
-  return {
-    name,
-    kind: kindOf(o.kind),
-    ...(o.model !== undefined ? { model: o.model } : {}),
-    ...(tools ? { tools } : {}),
-    ...(o.agent !== undefined ? { agent: o.agent } : {}),
-    ...(o.graph !== undefined ? { graph: o.graph } : {}),
-    ...(o.script !== undefined ? { script: o.script } : {}),
-    ...(o.tool !== undefined ? { tool: o.tool } : {}),
-    ...(o.route !== undefined ? { route: o.route } : {}),
-    ...(validators ? { validators } : {}),
-    ...(o.system !== undefined ? { system: parseTemplate(o.system, report) } : {}),
-    ...(o.prompt !== undefined ? { prompt: parseTemplate(o.prompt, report) } : {}),
-    ...(input ? { input } : {}),
-    ...(o.output ? { output: outputType(o.output) } : {}),
-    ...(o.writes !== undefined ? { writes: writesSpec<S, I>(o.writes, report) } : {}),
-    ...(o.set !== undefined ? { set: resolveEntries(o.set, report) } : {}),
-    ...(sends.length ? { sends } : {}),
-    ...(join ? { join: { ...join, span: NO_SPAN } } : {}),
-    ...(o.command ? { command: { ...(o.command.goto !== undefined ? { goto: o.command.goto } : {}), ...(update ? { update } : {}), span: NO_SPAN } } : {}),
-    ...(sources ? { sources } : {}),
-    ...(options ? { options } : {}),
-    ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
-    ...(o.optional !== undefined ? { optional: o.optional } : {}),
-    ...(o.retry !== undefined ? { retry: retrySpec(o.retry) } : {}),
-    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-    ...(cache ? { cache } : {}),
-    ...(o.onError !== undefined ? { onError: o.onError } : {}),
-    ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
-    ...(o.metadata ? { metadata: o.metadata } : {}),
-    ...(tags ? { tags } : {}),
-    ...(o.steering ? { steering: { ...(o.steering.parent ? { parent: [...o.steering.parent] } : {}), ...(o.steering.human ? { human: [...o.steering.human] } : {}), ...(o.steering.delivery !== undefined ? { delivery: o.steering.delivery } : {}) } } : {}),
-    span: NO_SPAN,
-  };
+  // Conditional assignments rather than `...(x ? {k} : {})` spreads: V8 (Node 20) pays
+  // about a microsecond per key added after a spread, which dominated building large graphs.
+  // `span` is assigned last, as the compiler's lowering lists it after the items.
+  const n = { name, kind: kindOf(o.kind) } as Mutable<NodeSpec>;
+  if (o.model !== undefined) n.model = o.model;
+  if (tools) n.tools = tools;
+  if (o.agent !== undefined) n.agent = o.agent;
+  if (o.graph !== undefined) n.graph = o.graph;
+  if (o.script !== undefined) n.script = o.script;
+  if (o.tool !== undefined) n.tool = o.tool;
+  if (o.route !== undefined) n.route = o.route;
+  if (validators) n.validators = validators;
+  if (o.system !== undefined) n.system = parseTemplate(o.system, report);
+  if (o.prompt !== undefined) n.prompt = parseTemplate(o.prompt, report);
+  if (input) n.input = input;
+  if (o.output) n.output = outputType(o.output);
+  if (o.writes !== undefined) n.writes = writesSpec<S, I>(o.writes, report);
+  if (o.set !== undefined) n.set = resolveEntries(o.set, report);
+  if (sends.length) n.sends = sends;
+  if (join) n.join = { ...join, span: NO_SPAN };
+  if (o.command) n.command = { ...(o.command.goto !== undefined ? { goto: o.command.goto } : {}), ...(update ? { update } : {}), span: NO_SPAN };
+  if (sources) n.sources = sources;
+  if (options) n.options = options;
+  if (o.blocking !== undefined) n.blocking = o.blocking;
+  if (o.optional !== undefined) n.optional = o.optional;
+  if (o.retry !== undefined) n.retry = retrySpec(o.retry);
+  if (o.timeoutMs !== undefined) n.timeoutMs = o.timeoutMs;
+  if (o.maxSteps !== undefined) n.maxSteps = o.maxSteps;
+  if (cache) n.cache = cache;
+  if (o.onError !== undefined) n.onError = o.onError;
+  if (o.checkpoint !== undefined) n.checkpoint = o.checkpoint;
+  if (o.metadata) n.metadata = o.metadata;
+  if (tags) n.tags = tags;
+  if (o.steering) n.steering = { ...(o.steering.parent ? { parent: [...o.steering.parent] } : {}), ...(o.steering.human ? { human: [...o.steering.human] } : {}), ...(o.steering.delivery !== undefined ? { delivery: o.steering.delivery } : {}) };
+  n.span = NO_SPAN;
+  return n;
 }
 
 /** Lowers an inline agent (the subset of items an agent uses, as `lowerAgentItems`). */

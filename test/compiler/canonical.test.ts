@@ -55,3 +55,18 @@ describe("semanticJson", () => {
     );
   });
 });
+
+describe("SHA-256 implementations", () => {
+  it("node:crypto and the browser-safe default give the same digests (hashes never depend on the host)", async () => {
+    const { sha256 } = await import("@noble/hashes/sha2.js");
+    const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
+    const { createHash } = await import("node:crypto");
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), (s) => {
+        const text = canonicalJson({ s });
+        expect(createHash("sha256").update(text, "utf8").digest("hex")).toBe(bytesToHex(sha256(utf8ToBytes(text))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
