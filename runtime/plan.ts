@@ -76,13 +76,27 @@ export function newPlannerState(): PlannerState {
   return { nextFanout: 1, fanouts: {}, arrivals: {} };
 }
 
-/** A deep copy of planner state (a checkpoint keeps one; the run goes on mutating its own). */
+/** Shared by copies of a planner with no open fan-out and no arrivals (frozen: copies are never mutated, resuming copies again). */
+const NO_FANOUTS: Record<string, FanoutState> = Object.freeze({}) as Record<string, FanoutState>;
+const NO_ARRIVALS: Record<number, string[]> = Object.freeze({}) as Record<number, string[]>;
+
+/**
+ * A deep copy of planner state (a checkpoint keeps one; the run goes on mutating its
+ * own). A planner with nothing open, the state of most supersteps, copies to an object
+ * sharing frozen empty maps: one allocation per checkpoint instead of three.
+ */
 export function clonePlanner(p: PlannerState): PlannerState {
+  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals)) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
   const fanouts: Record<string, FanoutState> = {};
   for (const [id, f] of Object.entries(p.fanouts)) fanouts[id] = { ...f, live: [...f.live], ended: [...f.ended], failed: [...f.failed] };
   const arrivals: Record<number, string[]> = {};
   for (const [k, v] of Object.entries(p.arrivals)) arrivals[Number(k)] = [...v];
   return { nextFanout: p.nextFanout, fanouts, arrivals };
+}
+
+function isEmptyRecord(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 const branchKey = (b: BranchRef | undefined) => (b ? `${b.fanoutId}#${b.index}` : "");

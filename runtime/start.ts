@@ -166,6 +166,9 @@ export interface CheckpointParts {
  * arbitrary keys, and an ordinary object per distinct key set would make V8 build a new
  * hidden class per checkpoint of a long chain (measured ~2 µs each over 1000 steps).
  */
+/** The `errors` of a checkpoint of a run that recorded none (shared, frozen). */
+const NO_ERRORS: Checkpoint["errors"] = Object.freeze([]);
+
 function seenBy(nodes: readonly string[], versions: Readonly<Record<string, number>>): Record<string, Readonly<Record<string, number>>> {
   const out = Object.create(null) as Record<string, Readonly<Record<string, number>>>;
   for (const n of nodes) out[n] = versions;
@@ -195,7 +198,7 @@ export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: stri
   ck.planner = clonePlanner(loop.planner);
   ck.interrupts = p.interrupts;
   ck.input = loop.input;
-  ck.errors = loop.errors.length ? [...loop.errors] : [];
+  ck.errors = loop.errors.length ? [...loop.errors] : NO_ERRORS;
   if (loop.lastResult !== undefined) ck.result = loop.lastResult;
   const metadata: Record<string, unknown> = p.metadata ? { ...p.metadata } : {};
   metadata.source = p.source;

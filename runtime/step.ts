@@ -50,7 +50,16 @@ export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>):
 
 /** The pending writes that record an outcome; undefined when nothing should be saved (an unhandled failure re-runs on resume). */
 export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
-  if (o.ok) return [...o.writes.map((w) => [w.channel, w.value] as const), [SPECIAL.task, { ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }]];
+  if (o.ok) {
+    // Built by assignment, not conditional spreads: one record per task per superstep.
+    const done: { ok: true; route?: unknown; result?: unknown } = { ok: true };
+    if (o.route !== undefined) done.route = o.route;
+    if (o.result !== undefined) done.result = o.result;
+    const out: [string, unknown][] = [];
+    for (const w of o.writes) out.push([w.channel, w.value]);
+    out.push([SPECIAL.task, done]);
+    return out;
+  }
   if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
   if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, { ok: false, error: errorToJson(o.error) }]];
   return undefined;

@@ -27,7 +27,17 @@ interface Entry {
   readonly checkpoint: Checkpoint;
   readonly metadata: CheckpointMetadata;
   /** Ordinary writes per task (saved once) and runtime records per task and channel (replaced); `NO_WRITES` until the first. */
-  writes: Map<string, { regular?: PendingWriteRecord[]; special: Map<string, PendingWriteRecord> }>;
+  writes: Map<string, TaskWrites>;
+}
+
+/**
+ * One task's saved writes: ordinary writes (saved once) and runtime records (one per
+ * channel, replaced). Records are few per task, so a small array beats a Map here (a
+ * task's writes are stored once per superstep and kept for the thread's life).
+ */
+interface TaskWrites {
+  regular?: readonly PendingWriteRecord[];
+  special?: PendingWriteRecord[];
 }
 
 /** Checkpoints of one thread and namespace, oldest first, plus an index by id. */
@@ -97,15 +107,21 @@ export class MemoryCheckpointer implements Checkpointer {
     if (e.writes === NO_WRITES) e.writes = new Map();
     let rec = e.writes.get(taskId);
     if (!rec) {
-      rec = { special: new Map() };
+      rec = {};
       e.writes.set(taskId, rec);
     }
-    const regular: PendingWriteRecord[] = [];
+    let regular: PendingWriteRecord[] | undefined;
     for (const [channel, value] of writes) {
-      if (isSpecial(channel)) rec.special.set(channel, { taskId, channel, value });
-      else regular.push({ taskId, channel, value });
+      const w: PendingWriteRecord = { taskId, channel, value };
+      if (!isSpecial(channel)) (regular ??= []).push(w);
+      else if (!rec.special) rec.special = [w];
+      else {
+        const at = rec.special.findIndex((x) => x.channel === channel);
+        if (at < 0) rec.special.push(w);
+        else rec.special[at] = w;
+      }
     }
-    if (regular.length && !rec.regular) rec.regular = regular;
+    if (regular && !rec.regular) rec.regular = regular;
   }
 
   async putBatch(ops: readonly BatchOp[]): Promise<void> {
@@ -129,7 +145,7 @@ export class MemoryCheckpointer implements Checkpointer {
         seq: ++this.seq,
         checkpoint: { ...e.checkpoint, threadId: to },
         metadata: e.metadata,
-        writes: new Map([...e.writes].map(([k, w]) => [k, { ...(w.regular ? { regular: [...w.regular] } : {}), special: new Map(w.special) }])),
+        writes: new Map([...e.writes].map(([k, w]) => [k, { ...(w.regular ? { regular: [...w.regular] } : {}), ...(w.special ? { special: [...w.special] } : {}) }])),
       }));
       dst.set(ns, { entries, byId: new Map(entries.map((e) => [e.checkpoint.id, e])) });
     }
@@ -168,7 +184,7 @@ function tuple(e: Entry): CheckpointTuple {
   const pendingWrites: PendingWriteRecord[] = [];
   for (const w of e.writes.values()) {
     if (w.regular) pendingWrites.push(...w.regular);
-    pendingWrites.push(...w.special.values());
+    if (w.special) pendingWrites.push(...w.special);
   }
   return {
     config: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.id },
