@@ -4,7 +4,8 @@
  * `tools: { http_get: httpGet({ allowHosts: ["api.github.com"] }), ...fileTools({ root: "docs" }), calculator: calculator(), now: now() }`.
  * None runs code, writes files or reaches a host it was not given.
  */
-export { httpGet, hostAllowed, type HttpGetOptions, type HttpGetResult } from "./http-get.js";
+export { httpGet, hostAllowed, type HttpGetOptions, type HttpGetResult, type ResolvedAddress } from "./http-get.js";
+export { classifyAddress, canonicalAddress, type AddressClass, type AddressKind } from "./net-guard.js";
 export { fileTools, confinedPath, type FileToolsOptions, type ListedEntry } from "./files.js";
 export { calculator, evaluateArithmetic, CalculatorError } from "./calculator.js";
 export { now, type NowOptions } from "./now.js";
