@@ -9,9 +9,10 @@
  * (collect garbage before every sample, outside the timing; needs `--expose-gc`).
  *
  * Usage: node --import tsx child.ts ENGINE WORKLOAD [--quick] [--cpu] [--gc]
+ *        node --import tsx child.ts overhead WORKLOAD [...]   (ragraph: WORKLOAD vs WORKLOAD_checkpoint, interleaved)
  */
 import { pathToFileURL } from "node:url";
-import { WORKLOADS, type Engine, type Preparation, type Workload } from "./workloads.ts";
+import { WORKLOADS, type Engine, type Prepared, type Preparation, type Workload } from "./workloads.ts";
 
 export interface ChildResult {
   readonly median_ms?: number;
@@ -83,13 +84,79 @@ export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing
   return { median_ms: median(samples), samples, peak_rss_mb: peakKb / 1024 };
 }
 
+/** What a paired measurement reports: medians of interleaved samples of two variants of one workload. */
+export interface PairedResult {
+  readonly base_ms: number;
+  readonly variant_ms: number;
+  /** `variant_ms / base_ms`. */
+  readonly ratio: number;
+  /** Pairs of samples taken. */
+  readonly pairs: number;
+}
+
+/**
+ * Samples two preparations in alternating blocks (A×5, B×5, A×5, …) in one process after
+ * warming up both, and compares their medians. A ratio of two workloads measured in
+ * separate processes minutes apart moves with the machine's load; interleaved blocks
+ * see the same load, so this is how the checkpointed ÷ unchecked overhead is measured.
+ * Blocks, not single alternation: a sample pays for collecting its predecessor's
+ * garbage, and alternating A, B, A, B would make each variant pay for the other's (a
+ * checkpointed sample drops a thread of checkpoints); within a block each pays for its
+ * own kind, as in a run of one variant, and the median discards a block's first sample.
+ */
+export async function measurePaired(a: Preparation, b: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<PairedResult | { pending: string }> {
+  if ("pending" in a) return { pending: a.pending };
+  if ("pending" in b) return { pending: b.pending };
+  const gc = timing.gc ? ((globalThis as { gc?: () => void }).gc ?? (() => {})) : () => {};
+  const clock = timing.cpu ? cpuMs : () => performance.now();
+  const one = async (p: Prepared) => {
+    const run = await p.sample();
+    gc();
+    const t0 = clock();
+    const result = await run();
+    const ms = clock() - t0;
+    await p.verify(result);
+    return ms;
+  };
+  for (let i = 0; i < plan.warmup; i++) await one(a), await one(b);
+  const as: number[] = [];
+  const bs: number[] = [];
+  let spent = 0;
+  const block = Math.max(1, Math.min(5, plan.minSamples));
+  while (as.length < plan.maxSamples && (as.length < plan.minSamples || spent < 2 * plan.minTimeMs) && !(as.length >= plan.minSamples && spent >= plan.maxTimeMs)) {
+    for (let i = 0; i < block; i++) {
+      const x = await one(a);
+      as.push(x), (spent += x);
+    }
+    for (let i = 0; i < block; i++) {
+      const y = await one(b);
+      bs.push(y), (spent += y);
+    }
+  }
+  const base = median(as);
+  const variant = median(bs);
+  return { base_ms: base, variant_ms: variant, ratio: variant / base, pairs: as.length };
+}
+
 async function main(): Promise<void> {
-  const [engine, name, ...flags] = process.argv.slice(2) as [Engine, string, ...string[]];
+  const [engine, name, ...flags] = process.argv.slice(2) as [Engine | "overhead", string, ...string[]];
+  const plan = flags.includes("--quick") ? QUICK : FULL;
+  const timing = { cpu: flags.includes("--cpu"), gc: flags.includes("--gc") };
+  if (engine === "overhead") {
+    // ragraph: NAME unchecked against NAME_checkpoint, interleaved.
+    const base = WORKLOADS.find((x) => x.name === name);
+    const variant = WORKLOADS.find((x) => x.name === `${name}_checkpoint`);
+    if (!base || !variant) throw new Error(`usage: child.ts overhead WORKLOAD (a workload with a _checkpoint twin; got ${name})`);
+    const impl = (await import("./ragraph.ts")) as { prepare(w: Workload): Promise<Preparation> };
+    const result = await measurePaired(await impl.prepare(base), await impl.prepare(variant), plan, timing);
+    process.stdout.write(JSON.stringify(result) + "\n");
+    return;
+  }
   const w = WORKLOADS.find((x) => x.name === name);
   if (!w || (engine !== "ragraph" && engine !== "langgraph")) throw new Error(`usage: child.ts ragraph|langgraph WORKLOAD (got ${engine} ${name})`);
   // A computed specifier: the main type check must not reach LangGraph.js, which only this folder installs.
   const impl = (await import(engine === "ragraph" ? "./ragraph.ts" : "./langgraph.ts")) as { prepare(w: Workload): Promise<Preparation> };
-  const result = await measure(await impl.prepare(w), flags.includes("--quick") ? QUICK : FULL, { cpu: flags.includes("--cpu"), gc: flags.includes("--gc") });
+  const result = await measure(await impl.prepare(w), plan, timing);
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 

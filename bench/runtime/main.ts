@@ -15,7 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { ChildResult } from "./child.ts";
+import type { ChildResult, PairedResult } from "./child.ts";
 import { WORKLOADS, type Engine, type Workload } from "./workloads.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -32,7 +32,7 @@ export interface Row {
 }
 
 interface Outcome {
-  readonly result?: ChildResult;
+  readonly result?: ChildResult & Partial<PairedResult>;
   readonly error?: string;
 }
 
@@ -43,8 +43,8 @@ function ensureInstalled(): void {
   if (r.status !== 0) throw new Error("npm ci in bench/runtime failed");
 }
 
-/** Runs one workload on one engine in a child process. */
-export function runChild(engine: Engine, w: Workload, flags: readonly string[]): Promise<Outcome> {
+/** Runs one workload on one engine (or `overhead`: ragraph's paired checkpoint overhead) in a child process. */
+export function runChild(engine: Engine | "overhead", w: Workload, flags: readonly string[]): Promise<Outcome> {
   return new Promise((resolve) => {
     const args = ["--expose-gc", "--import", "tsx", `${here}child.ts`, engine, w.name, ...flags];
     const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -78,18 +78,27 @@ export function toRow(w: Workload, rg: Outcome | undefined, lg: Outcome | undefi
   };
 }
 
-/** Derived targets: checkpoint overhead, peak RSS ratio, SQLite cost per superstep. */
-export function summary(rows: readonly Row[]): string[] {
+/** Workloads whose checkpointed twin's overhead is measured (target ≤ 2×). */
+export const OVERHEAD_PAIRS = ["sequential_10", "sequential_1000", "react_agent_100x", "large_state_25x300"] as const;
+
+/**
+ * Derived targets: checkpoint overhead, peak RSS ratio, SQLite cost per superstep.
+ * `paired` holds the checkpointed ÷ unchecked ratios measured with interleaved samples in
+ * one process (`child.ts overhead`); without one, the ratio of the two rows' medians is shown.
+ */
+export function summary(rows: readonly Row[], paired: ReadonlyMap<string, number> = new Map()): string[] {
   const get = (n: string) => rows.find((r) => r.workload === n);
   const out: string[] = [];
   /** "pending" for a row whose side is not available yet, "not run" for a row left out (`--only`). */
   const missing = (...names: string[]) => (names.every((n) => get(n)) ? "pending" : "not run");
-  const overhead = ["sequential_10", "sequential_1000", "react_agent_100x", "large_state_25x300"].map((n) => {
+  const overhead = OVERHEAD_PAIRS.map((n) => {
+    const p = paired.get(n);
+    if (p !== undefined) return `${n} ${p.toFixed(2)}× ${p <= 2 ? "✓" : "✗"}`;
     const a = get(n)?.ragraph_ms;
     const b = get(`${n}_checkpoint`)?.ragraph_ms;
-    return `${n} ${a && b ? `${(b / a).toFixed(2)}×` : missing(n, `${n}_checkpoint`)}`;
+    return `${n} ${a && b ? `${(b / a).toFixed(2)}× (row medians)` : missing(n, `${n}_checkpoint`)}`;
   });
-  out.push(`checkpointed ÷ unchecked run, ragraph (target ≤ 2×): ${overhead.join(", ")}`);
+  out.push(`checkpointed ÷ unchecked run, ragraph, interleaved samples (target ≤ 2×): ${overhead.join(", ")}`);
   const react = get("react_agent_100x_checkpoint");
   out.push(`peak RSS react_agent_100x_checkpoint, ragraph ÷ LangGraph.js (target ≤ 0.5): ${react?.ragraph_rss_mb && react.langgraph_rss_mb ? (react.ragraph_rss_mb / react.langgraph_rss_mb).toFixed(2) : missing("react_agent_100x_checkpoint")}`);
   const sqlite = get("sequential_1000_sqlite")?.ragraph_ms;
@@ -135,10 +144,21 @@ async function main(): Promise<void> {
     }
     rows.push(toRow(w, outcomes.ragraph, outcomes.langgraph));
   }
+  // Checkpoint overhead, where both twins were selected: unchecked and checkpointed samples interleaved in one process.
+  const paired = new Map<string, number>();
+  for (const n of OVERHEAD_PAIRS) {
+    const w = selected.find((x) => x.name === n);
+    if (!w || !selected.some((x) => x.name === `${n}_checkpoint`)) continue;
+    process.stderr.write(`${n} vs ${n}_checkpoint · ragraph, interleaved … `);
+    const o = await runChild("overhead", w, childFlags);
+    failed ||= Boolean(o.error);
+    if (o.result?.ratio !== undefined) paired.set(n, o.result.ratio);
+    process.stderr.write(`${o.error ? `FAILED: ${o.error}` : o.result?.ratio !== undefined ? `${o.result.base_ms!.toFixed(2)} ms vs ${o.result.variant_ms!.toFixed(2)} ms, ${o.result.ratio.toFixed(2)}×` : "pending"}\n`);
+  }
   if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
   else {
     const machine = `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`;
-    process.stdout.write(`ragraph vs LangGraph.js 1.4.18 — medians of ${cpu ? "CPU" : "wall"} time${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows).join("\n")}\n`);
+    process.stdout.write(`ragraph vs LangGraph.js 1.4.18 — medians of ${cpu ? "CPU" : "wall"} time${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows, paired).join("\n")}\n`);
     for (const r of rows) if (r.note && !r.note.includes("pending")) process.stdout.write(`${r.workload}: ${r.note}\n`);
   }
   process.exit(failed ? 1 : 0);

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { measure, median, type SamplingPlan } from "../../bench/runtime/child.ts";
+import { measure, measurePaired, median, type SamplingPlan } from "../../bench/runtime/child.ts";
 import { summary, table, toRow } from "../../bench/runtime/main.ts";
 import { prepare } from "../../bench/runtime/ragraph.ts";
 import { WORKLOADS, type Prepared, type Preparation, type Workload } from "../../bench/runtime/workloads.ts";
@@ -59,6 +59,22 @@ describe("bench:runtime harness", () => {
     expect(summary([row])[0]).toContain("sequential_1000 not run");
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it("measures checkpoint overhead with interleaved samples and reports it against the 2× target", async () => {
+    const byName = (n: string) => small(WORKLOADS.find((w) => w.name === n)!);
+    const plan: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 3, minTimeMs: 0, maxTimeMs: 0 };
+    const r = await measurePaired(await prepare(byName("sequential_1000")), await prepare(byName("sequential_1000_checkpoint")), plan);
+    expect("pending" in r).toBe(false);
+    const p = r as { base_ms: number; variant_ms: number; ratio: number; pairs: number };
+    expect(p.pairs).toBe(3);
+    expect(p.ratio).toBeCloseTo(p.variant_ms / p.base_ms, 10);
+    const w = WORKLOADS.find((x) => x.name === "sequential_1000")!;
+    const row = toRow(w, { result: { median_ms: 10, samples: [10], peak_rss_mb: 100 } }, undefined);
+    const ck = toRow(WORKLOADS.find((x) => x.name === "sequential_1000_checkpoint")!, { result: { median_ms: 25, samples: [25], peak_rss_mb: 100 } }, undefined);
+    expect(summary([row, ck], new Map([["sequential_1000", 1.5]]))[0]).toContain("sequential_1000 1.50× ✓");
+    expect(summary([row, ck], new Map([["sequential_1000", 2.5]]))[0]).toContain("sequential_1000 2.50× ✗");
+    expect(summary([row, ck])[0]).toContain("sequential_1000 2.50× (row medians)");
   });
 
   it.skipIf(!langgraphInstalled)("LangGraph.js runs and verifies the same workloads", async () => {
