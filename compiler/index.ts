@@ -7,6 +7,7 @@ export { applyFixes, fixAll, type AppliedFix, type FixResult } from "./fixes.js"
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
 export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
+export { inputReads, type InputRead } from "./input-reads.js";
 export { allowedNames, CAPABILITY_KINDS, isUntrusted, reviewRequired, type ApprovalView, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
 export { provenanceFromComments, provenancePragma } from "./provenance.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";

@@ -9,7 +9,7 @@
  * when cancelled with Ctrl-C (the thread stays resumable).
  */
 import { resolve } from "node:path";
-import { compileGraph, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
+import { compileGraph, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
 import { DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
@@ -17,7 +17,7 @@ import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, useProjectApprovals, type LoadedConfig } from "../files.js";
 import { ProgressPrinter } from "../progress.js";
-import { renderStyle } from "../style.js";
+import { colorsFor, renderStyle } from "../style.js";
 
 export interface RunCommandOptions {
   readonly input?: string;
@@ -80,6 +80,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
       throw e;
     }
+    warnMissingInput(blueprint, input, displayPath(file));
     if (saver && opts.thread !== undefined) {
       const existing = await saver.getTuple({ threadId });
       if (existing && existing.checkpoint.blueprintHash !== blueprint.hash) {
@@ -93,4 +94,29 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     cassette?.finish();
     saver?.close?.();
   }
+}
+
+/**
+ * A graph without an `input { … }` block accepts any object, and an `input.<key>` it
+ * reads but was not given is null at run time. Says so on stderr, once per key, naming
+ * the first place that reads it (file:line:column and node) — the run goes on.
+ */
+export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, unknown>>, file: string): void {
+  if (bp.input) return;
+  const byKey = new Map<string, { first: ReturnType<typeof inputReads>[number]; count: number }>();
+  for (const r of inputReads(bp)) {
+    if (Object.hasOwn(input, r.key)) continue;
+    const seen = byKey.get(r.key);
+    if (seen) seen.count++;
+    else byKey.set(r.key, { first: r, count: 1 });
+  }
+  if (!byKey.size) return;
+  const c = colorsFor(process.stderr);
+  for (const [key, { first, count }] of byKey) {
+    const where = `${file}:${first.span.start.line}:${first.span.start.column}`;
+    const more = count > 1 ? ` (and ${count - 1} more place${count > 2 ? "s" : ""})` : "";
+    process.stderr.write(`${c.yellow(c.bold("warning"))}: the input has no \`${key}\`, which node \`${first.node}\` reads as input.${key} at ${where}${more}; it will be null\n`);
+  }
+  const given = Object.keys(input);
+  process.stderr.write(`  (input given: ${given.length ? given.map((k) => `\`${k}\``).join(", ") : "none"}; graph \`${bp.id}\` declares no \`input { … }\` block, so nothing else checks it)\n`);
 }

@@ -57,6 +57,16 @@ describe("rag run", () => {
     expect(last.error.message).toContain("has no reply for node `unscripted`");
   });
 
+  it("warns on stderr, and still runs, when a graph without an input block reads an input key it was not given", () => {
+    const r = rag(["run", "examples/research_review.rag", "--input", '{"q": 1}', "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: the input has no `question`, which node `supervisor` reads as input.question at examples/research_review.rag:11:28 (and 1 more place); it will be null");
+    expect(r.stderr).toContain("input given: `q`");
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!).type).toBe("run_completed");
+    const given = rag(["run", "examples/research_review.rag", "--input", '{"question": "Q?"}', "--json"]);
+    expect(given.stderr).not.toContain("warning");
+  });
+
   it("exits 2 on usage errors", () => {
     expect(rag(["run", "missing.rag"]).code).toBe(2);
     expect(rag(["run", "examples/map_reduce.rag", "--input", "{nope"]).code).toBe(2);
