@@ -61,7 +61,7 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
-    throw new CliError(`failed to load config ${displayPath(path)}: ${(e as Error).message?.split("\n")[0] ?? String(e)}`);
+    throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`);
   }
   const config = mod.default;
   if (!config || typeof config !== "object") throw new CliError(`config ${displayPath(path)} must \`export default defineConfig({ … })\``);
@@ -71,6 +71,21 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   } catch (e) {
     throw new CliError(`config ${displayPath(path)}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * What went wrong importing a config, for a person: a syntax error keeps the
+ * transpiler's `file:line:column: ERROR: …` lines (not just "Transform failed"), and a
+ * config importing `ragraph` where it is not installed gets a hint.
+ */
+function configLoadError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const lines = message.split("\n");
+  const located = lines.filter((l) => /:\d+:\d+: ERROR: /.test(l));
+  // esbuild counts columns from 0; diagnostics here count from 1.
+  if (located.length) return located.map((l) => l.replace(/:(\d+):(\d+): ERROR: /, (_, line: string, col: string) => `:${line}:${Number(col) + 1}: error: `)).join("; ");
+  if (/Cannot find (module|package) 'ragraph'/.test(lines[0])) return `${lines[0]} (ragraph is not installed where the config lives: \`npm install ragraph\` there, or \`npm install /path/to/ragraph\` for a checkout)`;
+  return lines[0];
 }
 
 /** Compiles a `.rag` file named by a config's `graphs` entry. */

@@ -67,6 +67,20 @@ describe("rag run", () => {
     expect(given.stderr).not.toContain("warning");
   });
 
+  it("loads a rag.config.ts from a folder without package.json, and locates a syntax error in one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-config-"));
+    writeFileSync(join(dir, "g.rag"), "graph g {\n  start a\n  state { x: number }\n  node a { kind set set { x: 41 + 1 } next END }\n}\n");
+    writeFileSync(join(dir, "rag.config.ts"), "const inputs: Record<string, object> = { g: {} };\nexport default { defaultInputs: inputs };\n");
+    const ok = rag(["run", "g.rag", "--json", "--no-checkpoints"], dir);
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split("\n").at(-1)!).state).toEqual({ x: 42 });
+    writeFileSync(join(dir, "rag.config.ts"), "export default {\n  models: {\n");
+    const bad = rag(["run", "g.rag", "--no-checkpoints"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/failed to load config rag\.config\.ts: \S*rag\.config\.ts:3:1: error: Expected identifier but found end of file/);
+  });
+
   it("exits 2 on usage errors", () => {
     expect(rag(["run", "missing.rag"]).code).toBe(2);
     expect(rag(["run", "examples/map_reduce.rag", "--input", "{nope"]).code).toBe(2);
