@@ -76,22 +76,31 @@ export function newPlannerState(): PlannerState {
   return { nextFanout: 1, fanouts: {}, arrivals: {} };
 }
 
-/** Shared by copies of a planner with no open fan-out and no arrivals (frozen: copies are never mutated, resuming copies again). */
+/** Shared by checkpoint snapshots of a planner with no open fan-out and no arrivals (frozen; never a live planner's). */
 const NO_FANOUTS: Record<string, FanoutState> = Object.freeze({}) as Record<string, FanoutState>;
 const NO_ARRIVALS: Record<number, string[]> = Object.freeze({}) as Record<number, string[]>;
 
 /**
- * A deep copy of planner state (a checkpoint keeps one; the run goes on mutating its
- * own). A planner with nothing open, the state of most supersteps, copies to an object
- * sharing frozen empty maps: one allocation per checkpoint instead of three.
+ * A deep copy of planner state that the run may mutate: resuming, forking and
+ * `updateState` start a live planner from a checkpoint's with this.
  */
 export function clonePlanner(p: PlannerState): PlannerState {
-  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals)) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
   const fanouts: Record<string, FanoutState> = {};
   for (const [id, f] of Object.entries(p.fanouts)) fanouts[id] = { ...f, live: [...f.live], ended: [...f.ended], failed: [...f.failed] };
   const arrivals: Record<number, string[]> = {};
   for (const [k, v] of Object.entries(p.arrivals)) arrivals[Number(k)] = [...v];
   return { nextFanout: p.nextFanout, fanouts, arrivals };
+}
+
+/**
+ * The planner state a checkpoint keeps: a deep copy (the run goes on mutating its own)
+ * that nobody mutates. A planner with nothing open, the state of most supersteps,
+ * snapshots to an object sharing frozen empty maps: one allocation per checkpoint
+ * instead of three. Never hand a snapshot to `plan`; `clonePlanner` it first.
+ */
+export function snapshotPlanner(p: PlannerState): PlannerState {
+  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals)) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
+  return clonePlanner(p);
 }
 
 function isEmptyRecord(o: object): boolean {

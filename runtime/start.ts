@@ -8,7 +8,7 @@ import type { Persister } from "./checkpoint/persist.js";
 import { pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
-import { clonePlanner, newPlannerState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import type { Registry } from "../registry/index.js";
 import type { TaskRecord } from "./step.js";
@@ -160,21 +160,21 @@ export interface CheckpointParts {
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The checkpoint of the loop's position, and its metadata. */
+/** The `errors` of a checkpoint of a run that recorded none (shared, frozen). */
+const NO_ERRORS: Checkpoint["errors"] = Object.freeze([]);
+
 /**
  * `{ node: versions }` for the nodes that ran. A null-prototype object: node names are
  * arbitrary keys, and an ordinary object per distinct key set would make V8 build a new
  * hidden class per checkpoint of a long chain (measured ~2 µs each over 1000 steps).
  */
-/** The `errors` of a checkpoint of a run that recorded none (shared, frozen). */
-const NO_ERRORS: Checkpoint["errors"] = Object.freeze([]);
-
 function seenBy(nodes: readonly string[], versions: Readonly<Record<string, number>>): Record<string, Readonly<Record<string, number>>> {
   const out = Object.create(null) as Record<string, Readonly<Record<string, number>>>;
   for (const n of nodes) out[n] = versions;
   return out;
 }
 
+/** The checkpoint of the loop's position, and its metadata. */
 export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: string | undefined, p: CheckpointParts): { checkpoint: Checkpoint; metadata: CheckpointMetadata } {
   const nodes = p.ran.length === 1 ? [p.ran[0].node] : [...new Set(p.ran.map((t) => t.node))];
   // Built by assignment in key order, not with conditional spreads inside one literal
@@ -195,7 +195,7 @@ export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: stri
   ck.seen = seenBy(nodes, p.seenVersions);
   ck.next = loop.tasks;
   ck.detached = p.detached;
-  ck.planner = clonePlanner(loop.planner);
+  ck.planner = snapshotPlanner(loop.planner);
   ck.interrupts = p.interrupts;
   ck.input = loop.input;
   ck.errors = loop.errors.length ? [...loop.errors] : NO_ERRORS;

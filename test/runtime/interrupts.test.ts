@@ -88,6 +88,50 @@ describe("the interrupt node", () => {
   });
 });
 
+describe("resuming into a fan-out or a join", () => {
+  // The paused thread's checkpoint holds a planner with nothing open; the resumed run
+  // must still be able to open a fan-out and count a barrier's arrivals.
+  const pauseThen = (after: string) => `graph g {
+  start ask
+  state { decision: any  log: list<string> append }
+  node ask { kind interrupt prompt "go?" options ["yes", "no"] writes decision routes { yes -> a  no -> END } }
+  ${after}
+  node b { kind set set { log: "b" } }
+  node c { kind set set { log: "c" } }
+  node d { kind set set { log: "d" } next END }
+}`;
+
+  for (const saver of ["memory", "sqlite"] as const) {
+    const make = (): Checkpointer => (saver === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(join(mkdtempSync(join(tmpdir(), "rag-resume-")), "c.db")));
+
+    it(`a send fan-out with a join after resume (${saver})`, async () => {
+      const { graph } = buildGraph(pauseThen(`node a { kind set set { log: "a" } send [b {}, c {}] join d }`), { checkpointer: make() });
+      expect((await graph.invoke({}, { threadId: "t" })).status).toBe("interrupted");
+      const done = await graph.resume("t", { value: "yes" });
+      expect(done.status).toBe("completed");
+      expect([...(done.state.log as string[])].sort()).toEqual(["a", "b", "c", "d"]);
+      expect((done.state.log as string[]).at(-1)).toBe("d");
+    });
+
+    it(`a static join barrier after resume (${saver})`, async () => {
+      const { graph } = buildGraph(pauseThen(`node a { kind set set { log: "a" } next [b, c] }\n  join [b, c] -> d`), { checkpointer: make() });
+      await graph.invoke({}, { threadId: "t" });
+      const done = await graph.resume("t", { value: "yes" });
+      expect(done.status).toBe("completed");
+      expect((done.state.log as string[]).filter((x) => x === "d")).toHaveLength(1);
+    });
+
+    it(`updateState as a node that sends (${saver})`, async () => {
+      const { graph } = buildGraph(pauseThen(`node a { kind set set { log: "a" } send [b {}, c {}] join d }`), { checkpointer: make() });
+      await graph.invoke({}, { threadId: "t" });
+      const s = await graph.updateState("t", { log: "x" }, { asNode: "a" });
+      expect(s.next.map((x) => x.node).sort()).toEqual(["b", "c"]);
+      const done = await graph.resume("t");
+      expect((done.state.log as string[]).slice(-1)).toEqual(["d"]);
+    });
+  }
+});
+
 describe("interrupt(payload) from a node implementation", () => {
   function asker() {
     const registry = standardRegistry();
