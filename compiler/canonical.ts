@@ -66,6 +66,10 @@ function write(value: unknown, mode: number): void {
       return;
     case "object":
       break;
+    case "bigint":
+      // JSON has no bigints, and writing one as null would give two different values one hash.
+      out = "";
+      throw new TypeError("canonical JSON cannot hold a bigint; use a number or a string");
     default:
       out += "null";
       return;

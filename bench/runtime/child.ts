@@ -102,7 +102,9 @@ export interface PairedResult {
  * Blocks, not single alternation: a sample pays for collecting its predecessor's
  * garbage, and alternating A, B, A, B would make each variant pay for the other's (a
  * checkpointed sample drops a thread of checkpoints); within a block each pays for its
- * own kind, as in a run of one variant, and the median discards a block's first sample.
+ * own kind, as in a run of one variant, and a block's first sample (which paid for the
+ * other variant's garbage) is one outlier among several that the median tolerates.
+ * Samples come in whole blocks, so `pairs` may exceed `plan.maxSamples` by up to 4.
  */
 export async function measurePaired(a: Preparation, b: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<PairedResult | { pending: string }> {
   if ("pending" in a) return { pending: a.pending };

@@ -145,10 +145,10 @@ function list(xs: readonly string[] | undefined): string[] | undefined {
   return xs && xs.length ? [...xs] : undefined;
 }
 
-/** Lowers node options; expression problems go to `report`. */
 /** A writable view of a readonly IR type, for building it key by key. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Lowers node options; expression problems go to `report`. */
 export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Report): NodeSpec {
   const tools = list(o.tools);
   const validators = list(o.validate);

@@ -126,9 +126,14 @@ function classifyIpv4(address: string): AddressClass {
   return { kind: "public" };
 }
 
-/** The eight 16-bit groups of an IPv6 address (assumed valid), via the WHATWG URL parser's normalisation. */
+/**
+ * The eight 16-bit groups of an IPv6 address (assumed valid), via the WHATWG URL
+ * parser's normalisation. A zone index (`fe80::1%eth0`, which `isIP` accepts and URLs
+ * do not) is dropped: it picks an interface, not a different address.
+ */
 function ipv6Words(address: string): number[] {
-  const host = new URL(`http://[${address}]/`).hostname.slice(1, -1); // hex groups only, at most one `::`
+  const zone = address.indexOf("%");
+  const host = new URL(`http://[${zone < 0 ? address : address.slice(0, zone)}]/`).hostname.slice(1, -1); // hex groups only, at most one `::`
   const [head, tail] = host.split("::");
   const groups = (s: string | undefined) => (s ? s.split(":") : []);
   const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill("0"), ...groups(tail)];

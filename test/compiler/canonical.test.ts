@@ -57,6 +57,11 @@ describe("semanticJson", () => {
 });
 
 describe("SHA-256 implementations", () => {
+  it("refuses a bigint instead of writing it as null (two values, one hash), and recovers", () => {
+    expect(() => canonicalJson({ a: [1, 2n] })).toThrow("canonical JSON cannot hold a bigint");
+    expect(canonicalJson({ b: 1, a: [true, null] })).toBe('{"a":[true,null],"b":1}');
+  });
+
   it("node:crypto and the browser-safe default give the same digests (hashes never depend on the host)", async () => {
     const { sha256 } = await import("@noble/hashes/sha2.js");
     const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");

@@ -23,16 +23,19 @@ describe("inputReads", () => {
       "  node c {",
       "    kind set",
       "    routes {",
-      "      when input.flag -> END",
+      "      when input.flag -> e",
       "      else -> END",
       "    }",
       "  }",
+      "  node e { kind set send [w { v: input.item }] join END }",
+      "  node w { kind set set { n: 1 } }",
       "}",
     ].join("\n");
     const reads = inputReads(blueprint(src, "g"));
     expect(reads.map((r) => [r.key, r.node])).toEqual([
       ["topic", "a"],
       ["count", "b"],
+      ["item", "e"],
       ["flag", "c"],
     ]);
     const count = reads.find((r) => r.key === "count")!;

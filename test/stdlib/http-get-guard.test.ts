@@ -206,6 +206,11 @@ describe("classifyAddress", () => {
     expect(classifyAddress(address).kind).toBe(kind);
   });
 
+  it("classifies a zoned IPv6 address by its address (the zone picks an interface)", () => {
+    expect(classifyAddress("fe80::1%eth0")).toMatchObject({ kind: "link-local" });
+    expect(canonicalAddress("fe80::1%lo")).toBe("fe80::1");
+  });
+
   it("refuses a non-address", () => {
     expect(() => classifyAddress("example.org")).toThrow("not an IP address: `example.org`");
   });
