@@ -54,12 +54,14 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** Runs the sampling loop over a prepared workload. */
-export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<ChildResult> {
-  if ("pending" in p) return { pending: p.pending };
+/**
+ * One timed sample of a prepared workload: set-up untimed, the run timed (wall or CPU
+ * time, per `timing`), the result verified untimed. Returns the time, ms.
+ */
+function sampler(timing: Timing): (p: Prepared) => Promise<number> {
   const gc = timing.gc ? ((globalThis as { gc?: () => void }).gc ?? (() => {})) : () => {};
   const clock = timing.cpu ? cpuMs : () => performance.now();
-  const one = async () => {
+  return async (p) => {
     const run = await p.sample();
     gc();
     const t0 = clock();
@@ -68,6 +70,13 @@ export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing
     await p.verify(result);
     return ms;
   };
+}
+
+/** Runs the sampling loop over a prepared workload. */
+export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<ChildResult> {
+  if ("pending" in p) return { pending: p.pending };
+  const sample = sampler(timing);
+  const one = () => sample(p);
   for (let i = 0; i < plan.warmup; i++) await one();
   const samples: number[] = [];
   let spent = 0;
@@ -109,17 +118,7 @@ export interface PairedResult {
 export async function measurePaired(a: Preparation, b: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<PairedResult | { pending: string }> {
   if ("pending" in a) return { pending: a.pending };
   if ("pending" in b) return { pending: b.pending };
-  const gc = timing.gc ? ((globalThis as { gc?: () => void }).gc ?? (() => {})) : () => {};
-  const clock = timing.cpu ? cpuMs : () => performance.now();
-  const one = async (p: Prepared) => {
-    const run = await p.sample();
-    gc();
-    const t0 = clock();
-    const result = await run();
-    const ms = clock() - t0;
-    await p.verify(result);
-    return ms;
-  };
+  const one = sampler(timing);
   for (let i = 0; i < plan.warmup; i++) await one(a), await one(b);
   const as: number[] = [];
   const bs: number[] = [];

@@ -6,16 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidUpdateError, RecursionLimitError } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
-import { buildGraph, registerProbe, runGraph } from "../helpers/run-graph.js";
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the run to fail, but it completed");
-}
+import { buildGraph, failure, registerProbe, runGraph } from "../helpers/run-graph.js";
 
 describe("recursion limit", () => {
   // The exit never fires (n only grows). A loop with no exit at all is rejected by the

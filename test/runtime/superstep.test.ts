@@ -10,16 +10,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidConcurrentUpdateError, InvalidUpdateError, NodeError, RecursionLimitError, type RunEvent } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
-import { buildGraph, eventsOf, nodesPerStep, registerProbe, runGraph, sleep } from "../helpers/run-graph.js";
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected the run to fail, but it completed");
-}
+import { buildGraph, eventsOf, failure, nodesPerStep, registerProbe, runGraph, sleep } from "../helpers/run-graph.js";
 
 describe("frozen snapshots", () => {
   it("a node that assigns to task.state throws, and a sibling still sees the committed value", async () => {
