@@ -132,6 +132,13 @@ export interface NodeSpec {
   /** Route function of a `router` node. */
   readonly route?: string;
   readonly validators?: readonly string[];
+  /**
+   * A `repl_agent`'s script grants: the models, registered agents and graphs its
+   * scripts may call besides its own `model` and `tools` (deny by default; `grants.ts`).
+   */
+  readonly models?: readonly string[];
+  readonly agents?: readonly string[];
+  readonly graphs?: readonly string[];
   readonly system?: TemplateSpec;
   readonly prompt?: TemplateSpec;
   readonly input?: InputSpec;

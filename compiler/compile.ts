@@ -142,6 +142,7 @@ function dependencies(g: ResolvedGraph): string[] {
   for (const n of g.nodeList) {
     const gi = n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined);
     if (gi) out.push(gi.value.value);
+    for (const v of n.items.get("graphs")?.value.items ?? []) if (v.kind === "String") out.push(v.value);
     for (const s of n.sends) for (const t of s.targets) out.push(t.target.name);
   }
   return out;

@@ -9,6 +9,26 @@ export type * from "./blueprint.js";
 export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
 export { inputReads, type InputRead } from "./input-reads.js";
 export { allowedNames, CAPABILITY_KINDS, isUntrusted, reviewRequired, type ApprovalView, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
+export {
+  agentGrants,
+  allowLimit,
+  authorize,
+  blueprintCapabilities,
+  capabilityNoun,
+  grantsAsLimit,
+  nodeGrants,
+  unionGrants,
+  type AgentBinding,
+  type AgentBindingLookup,
+  type AuthScope,
+  type CallerKind,
+  type CapabilityRequest,
+  type Decision,
+  type DenialRule,
+  type GrantLimit,
+  type Grants,
+  type LocalNames,
+} from "./grants.js";
 export { provenanceFromComments, provenancePragma } from "./provenance.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
 export { CATALOG, RAGSH_CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";

@@ -18,7 +18,7 @@
  * through. Either way exactly one layer retries.
  */
 import type { Tracer } from "@opentelemetry/api";
-import type { Json, NodeSpec } from "../compiler/index.js";
+import type { CapabilityKind, Decision, Json, NodeSpec } from "../compiler/index.js";
 import type { RunInfo } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
@@ -34,6 +34,12 @@ export interface CallContext {
   readonly agent?: string;
   /** The graph's `defaults` block (`budget`, `cache`, `retry`, …). */
   readonly defaults: { readonly [key: string]: Json };
+  /**
+   * The caller's authorisation check (`NodeTask.authorize`), for capabilities the chain
+   * itself uses (output validators). Absent for calls outside a graph task: a session
+   * binds no validator.
+   */
+  readonly authorize?: (kind: CapabilityKind, name: string) => Decision;
 }
 
 /** One model call as it travels down the chain. */

@@ -5,7 +5,7 @@
  * directly: they return writes, which the runtime applies through the channel reducers
  * at the superstep barrier (`runtime.md` §1).
  */
-import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLimit, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import type { ChatMessage } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
 import type { Registry } from "./registry.js";
@@ -34,6 +34,14 @@ export interface ChildRunResult {
   readonly output: unknown;
 }
 
+/** Who a capability use is made for: an agent the node runs, and the path it takes. */
+export interface CapabilityOptions {
+  /** The agent (bound by the node) on whose behalf the use is made. */
+  readonly agent?: string;
+  /** The path, for denials and audits; default the node's kind (`agent_loop` inside an agent). */
+  readonly caller?: CallerKind;
+}
+
 export interface NodeTask {
   readonly node: NodeSpec;
   readonly blueprint: Blueprint;
@@ -56,20 +64,43 @@ export interface NodeTask {
   render(template: TemplateSpec, extra?: Record<string, unknown>): string;
   /** The node's input: its `input` mapping evaluated, else the send arguments, else undefined. */
   resolveInput(): unknown;
-  /** Calls a registered model through its middleware chain; emits model events. */
-  callModel(model: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply>;
-  /** Calls a registered tool (arguments validated by its schema); emits tool events. */
   /**
-   * Calls a registered tool (arguments validated by its schema); emits tool events. A
-   * tool whose approval policy is `deny` is refused; one whose policy is `ask` runs only
-   * with `approved: true` — the caller must have asked a person first (the stdlib kinds
-   * do, through `interrupt`).
-   *
-   * @throws NodeError (permanent) for an unknown, denied or unapproved tool; (validation) for arguments outside the schema.
+   * The one authorisation check (`compiler/grants.ts`) for this task: may it use
+   * `kind NAME` — as agent `agent` when given (the node must bind that agent, and the
+   * agent's own binding decides the rest)? Deny by default; pure (nothing is recorded).
    */
-  callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown>;
-  /** Runs another graph (of the same file or the registry) as a child run. */
-  runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult>;
+  authorize(kind: CapabilityKind, name: string, options?: CapabilityOptions): Decision;
+  /**
+   * `authorize`, throwing when refused (and emitting `capability_denied`). Node kinds
+   * call it before using a registry entry the task methods below do not cover (route
+   * functions, scripts, agents' definitions).
+   *
+   * @throws CapabilityDeniedError when refused.
+   */
+  requireCapability(kind: CapabilityKind, name: string, options?: CapabilityOptions): void;
+  /** Limits for runs this task starts (sessions, subgraphs): what they may use at most. */
+  childLimits(): readonly GrantLimit[];
+  /**
+   * Calls a registered model through its middleware chain; emits model events.
+   *
+   * @throws CapabilityDeniedError when the task (or `agent`) may not use the model.
+   */
+  callModel(model: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply>;
+  /**
+   * Calls a registered tool (arguments validated by its schema); emits tool events. The
+   * task (or `agent`) must be granted the tool. A tool whose approval policy is `deny` is
+   * refused; one whose policy is `ask` runs only with `approved: true` — the caller must
+   * have asked a person first (the stdlib kinds do, through `interrupt`).
+   *
+   * @throws CapabilityDeniedError when the tool is not granted; NodeError (permanent) for an unknown, denied or unapproved tool; (validation) for arguments outside the schema.
+   */
+  callTool(name: string, args: unknown, options?: CapabilityOptions & { readonly callId?: string; readonly approved?: boolean }): Promise<unknown>;
+  /**
+   * Runs another graph (of the same file or the registry) as a child run.
+   *
+   * @throws CapabilityDeniedError when the task may not use the graph.
+   */
+  runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult>;
   /** The send branch this task runs in (`fanoutId`, branch index), when started by a send. */
   readonly branch?: { readonly fanoutId: string; readonly index: number };
   /** Scratch space private to this task attempt (the forked context's own; never shared with siblings). */

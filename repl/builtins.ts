@@ -9,6 +9,7 @@
  * a failed item as `null` plus a `W-ragsh-batch-item-failed` warning (limits and the
  * timeout still stop the cell).
  */
+import type { CapabilityKind } from "../compiler/index.js";
 import { diagnostic } from "../grammar/diagnostic.js";
 import { didYouMean } from "../grammar/suggest.js";
 import type { ChatMessage, Usage } from "../registry/index.js";
@@ -16,7 +17,7 @@ import { BindError } from "../runtime/index.js";
 import { LimitError, ScriptError } from "./errors.js";
 import type { CallRecord } from "./events.js";
 import { graphFunctions } from "./graph-builtins.js";
-import { ArgumentsError } from "./host.js";
+import { ArgumentsError, CapabilityRefused } from "./host.js";
 import type { CellState, Session } from "./session.js";
 import { describeType, formatValue, fromHost, isRecord, NativeFunction, toHost, toStr, type ScriptRecord, type Value } from "./values.js";
 
@@ -67,6 +68,7 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
   if (reason instanceof ScriptError) return Object.assign(reason, { span: undefined });
   if (s.current?.controller.signal.aborted) return new LimitError("E-ragsh-timeout", `the cell ran longer than its ${s.policy.timeoutMs} ms limit during \`${capability}\``, undefined, { capability });
   if (e instanceof ArgumentsError) return new ScriptError("E-ragsh-invalid-arguments", e.message, undefined, { capability });
+  if (e instanceof CapabilityRefused) return new ScriptError("E-ragsh-capability-denied", e.message, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" });
   if (e instanceof BindError) {
     const kind = e.missing[0]?.split(".")[0] ?? "";
     const names = kind === "models" ? s.registry.models.keys() : kind === "tools" ? s.registry.tools.keys() : kind === "agents" ? s.registry.agents.keys() : [...s.capabilityNames().graphs];
@@ -76,6 +78,20 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
   }
   const message = e instanceof Error ? e.message : String(e);
   return new ScriptError("E-ragsh-capability-failed", `\`${capability}\` (${target}) failed: ${message}`, undefined, { capability, help: "the call's error is in the message; the session and its variables are intact" });
+}
+
+/**
+ * The one authorisation check, before a call is charged or made: a refused call never
+ * runs. It is recorded as a failed call (`E-ragsh-capability-denied`) and stops the cell.
+ */
+export function authorizeCall(s: Session, cell: CellState, capability: string, kind: CapabilityKind, name: string): void {
+  const d = s.host.authorize(kind, name);
+  if (d.allowed) return;
+  const err = new ScriptError("E-ragsh-capability-denied", d.reason, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" });
+  const call: CallRecord = { callId: `${cell.cellId}.${++cell.callSeq}`, capability, target: name, ok: false, durationMs: 0, error: { code: err.code, message: err.message } };
+  cell.calls.push(call);
+  s.emit({ type: "capability_call_completed", call }, capability);
+  throw err;
 }
 
 /** One capability call with its events and `calls[]` record. */
@@ -167,6 +183,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
     const messages = messagesOf(r, cell.cellId, ++requests);
     const output = r.output === undefined ? undefined : toHost(r.output, { functions: "error", what: "the `output` schema" });
     if (output !== undefined && (typeof output !== "object" || output === null || Array.isArray(output))) throw new ScriptError("E-ragsh-invalid-arguments", "`output` must be a JSON Schema object", undefined, { capability: "model_query" });
+    authorizeCall(s, cell, "model_query", "models", model);
     if (index === undefined) spend(s, "model", 1, "model_query");
     return invoke(s, cell, "model_query", model, async (signal) => {
       const res = await s.host.callModel(model, { messages, ...(output ? { output: { name: "output", schema: output as Record<string, unknown> } } : {}), ...(typeof r.temperature === "number" ? { temperature: r.temperature } : {}), ...(typeof r.max_tokens === "number" ? { maxOutputTokens: r.max_tokens } : {}) }, s.hostIds(), signal);
@@ -193,6 +210,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
     const r = recordArg(arg, "agent_query", AGENT_SHAPE);
     const agent = stringField(r, "agent", "agent_query", AGENT_SHAPE)!;
     const input = toHost(r.input ?? null, { functions: "error", what: "the agent's input" });
+    authorizeCall(s, cell, "agent_query", "agents", agent);
     if (index === undefined) spend(s, "agent", 1, "agent_query");
     return invoke(s, cell, "agent_query", agent, async (signal) => {
       const res = await s.host.runAgent(agent, input, s.hostIds(), signal);
@@ -210,6 +228,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
     const r = recordArg(arg, "tool_call", TOOL_SHAPE);
     const tool = stringField(r, "tool", "tool_call", TOOL_SHAPE)!;
     const args = toHost(r.arguments ?? r.args ?? {}, { functions: "error", what: `the arguments of tool \`${tool}\`` });
+    authorizeCall(s, cell, "tool_call", "tools", tool);
     if (index === undefined) spend(s, "tool", 1, "tool_call");
     return invoke(s, cell, "tool_call", tool, async (signal) => ({ value: fromHost(await s.host.callTool(tool, args, s.hostIds(), signal), `tool \`${tool}\``) }), index);
   };

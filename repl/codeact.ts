@@ -18,7 +18,7 @@
  * graph_define → graph_validate → graph_compile → graph_register, under the session
  * policy (review tokens for generated graphs).
  */
-import { PLAIN_STYLE, renderDiagnostics } from "../compiler/index.js";
+import { PLAIN_STYLE, renderDiagnostics, type CapabilityKind } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { toolParameters, type ChatMessage, type NodeKindImplementation, type NodeTask, type Registry } from "../registry/index.js";
 import { NodeError } from "../runtime/index.js";
@@ -51,10 +51,15 @@ function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
 }
 
-/** The functions card a CodeAct model is prompted with, generated from the registry. */
-export function functionsCard(registry: Registry, graphs: readonly string[] = [...registry.graphs.keys()]): string {
-  const tools = [...registry.tools].map(([name, t]) => `  - ${name}: ${t.description} Arguments (JSON Schema): ${JSON.stringify(toolParameters(t))}`);
-  const agents = [...registry.agents].map(([name, a]) => `  - ${name}${a.description ? `: ${a.description}` : ""}`);
+/**
+ * The functions card a CodeAct model is prompted with, generated from the registry:
+ * only the models, tools, agents and graphs `granted` (the node's binding under the
+ * graph's `allow` lists and the policy) are listed — the others would be refused.
+ */
+export function functionsCard(registry: Registry, graphs: readonly string[] = [...registry.graphs.keys()], granted: (kind: CapabilityKind, name: string) => boolean = () => true): string {
+  const tools = [...registry.tools].filter(([name]) => granted("tools", name)).map(([name, t]) => `  - ${name}: ${t.description} Arguments (JSON Schema): ${JSON.stringify(toolParameters(t))}`);
+  const agents = [...registry.agents].filter(([name]) => granted("agents", name)).map(([name, a]) => `  - ${name}${a.description ? `: ${a.description}` : ""}`);
+  const models = [...registry.models.keys()].filter((name) => granted("models", name));
   return [
     "You work in a .ragsh session: a small JavaScript subset (let/const, if/while/for-of, functions, arrows, template strings, objects, lists and their usual methods). There is no import, require, eval, process, timers, filesystem or network: reach the world only through these functions, which return their results directly (no await needed):",
     "  model_query({model, prompt, system?, output?}) → text (or data, with an `output` JSON Schema)",
@@ -64,7 +69,7 @@ export function functionsCard(registry: Registry, graphs: readonly string[] = [.
     "  graph_define({name, source}) → draft; graph_validate(draft) → {ok, diagnostics, rendered}; graph_compile(draft) → compiled; graph_diff(a, b); graph_register({name, graph, review?}); graph_run({graph, input, thread?}) → {output, state, history}",
     "  print(…), emit(name, data), show_vars(), answer(value)",
     "  context (your input), state, messages, history, run",
-    `Models: ${[...registry.models.keys()].join(", ") || "none"}`,
+    `Models: ${models.join(", ") || "none"}`,
     `Tools:\n${tools.join("\n") || "  none"}`,
     `Agents:\n${agents.join("\n") || "  none"}`,
     `Graphs: ${graphs.join(", ") || "none"}`,
@@ -93,6 +98,7 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
   });
   try {
     if (n.script) {
+      task.requireCapability("scripts", n.script);
       const source = task.registry.scripts.get(n.script);
       if (source === undefined) throw new NodeError(`script \`${n.script}\` is not registered`, "permanent", where);
       const r = await session.runCell(source, { file: `${n.script}.ragsh` });
@@ -100,7 +106,9 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
     }
     let finalText: string | undefined;
     if (n.model && !session.answered) {
-      const system = [functionsCard(task.registry, [...session.capabilityNames().graphs]), n.system ? task.render(n.system) : ""].filter(Boolean).join("\n\n");
+      const granted = (kind: CapabilityKind, name: string) => task.authorize(kind, name, { caller: "codeact" }).allowed;
+      const graphs = [...session.capabilityNames().graphs].filter((g) => !task.registry.graphs.has(g) || granted("graphs", g));
+      const system = [functionsCard(task.registry, graphs, granted), n.system ? task.render(n.system) : ""].filter(Boolean).join("\n\n");
       const messages: ChatMessage[] = [
         { id: `${task.taskId}#system`, role: "system", content: system },
         { id: task.newMessageId(), role: "user", content: n.prompt ? task.render(n.prompt) : asText(input) },

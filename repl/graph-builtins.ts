@@ -14,7 +14,7 @@ import type { Diagnostic } from "../grammar/diagnostic.js";
 import { reviewStatus } from "../registry/index.js";
 import { getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { batch, invoke, recordArg, spend, stringField } from "./builtins.js";
+import { authorizeCall, batch, invoke, recordArg, spend, stringField } from "./builtins.js";
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
 import { describeType, fromHost, isRecord, NativeFunction, toHost, type ScriptRecord, type Value } from "./values.js";
@@ -194,6 +194,8 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     if (s.depth + 1 > s.policy.maxDepth) {
       throw new ScriptError("E-ragsh-depth-limit", `running graph \`${name}\` would nest runs ${s.depth + 1} levels deep; the session's limit is ${s.policy.maxDepth}`, undefined, { capability: "graph_run", help: "a script that runs a graph whose node runs a script … is bounded by the `maxDepth` policy" });
     }
+    // A registered graph is a capability of its own; a session's graphs are checked against the session's limits when they bind.
+    if (s.registry.graphs.get(name) === bp) authorizeCall(s, cell, "graph_run", "graphs", name);
     if (index === undefined) spend(s, "graph", 1, "graph_run");
     const graphs = new Map([...s.extraGraphs, ...s.graphs]);
     return invoke(s, cell, "graph_run", name, async (signal) => {

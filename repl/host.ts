@@ -9,7 +9,7 @@
  *   runtime's harness, and runs graphs as child runs of the session (the session is
  *   their parent run, so their events nest under it).
  */
-import { compileGraph, type Blueprint } from "../compiler/index.js";
+import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants } from "../compiler/index.js";
 import type { CallContext, ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
@@ -58,6 +58,15 @@ export interface HostIds {
 
 export interface CapabilityHost {
   readonly registry: Registry;
+  /**
+   * The one authorisation check for the session's calls (`compiler/grants.ts`): a
+   * top-level session's grants (every registered name, narrowed by the registry's policy
+   * for who writes the cells), or the grants of the `repl_agent` node hosting it.
+   * Built-ins ask before a call is made; a refused call never runs.
+   */
+  authorize(kind: CapabilityKind, name: string): Decision;
+  /** Limits for graph runs the session starts (what they may use at most). */
+  limits(): readonly GrantLimit[];
   callModel(model: string, request: Omit<ChatRequest, "model">, ids: HostIds, signal: AbortSignal): Promise<ModelAnswer>;
   callTool(tool: string, args: unknown, ids: HostIds, signal: AbortSignal): Promise<unknown>;
   runAgent(agent: string, input: unknown, ids: HostIds, signal: AbortSignal): Promise<{ answer: unknown; usage?: Usage }>;
@@ -88,10 +97,18 @@ function sessionContext(ids: HostIds): CallContext {
  * events on; graph runs checkpoint to `checkpointer` as root threads (so the prompt's
  * `:resume` and `graph_history` find them, and so does `rag resume` on the same file).
  */
-export function sessionHost(registry: Registry, emit: Emit, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
+export function sessionHost(registry: Registry, emit: Emit, forward: Forward, checkpointer: Checkpointer, grant: SessionGrant = scopeGrant(sessionScope(registry, "human"))): CapabilityHost {
+  const refuse = (kind: CapabilityKind, name: string) => {
+    const d = grant.authorize(kind, name);
+    if (!d.allowed) throw new CapabilityRefused(d.reason);
+  };
+  const runLimits = grant.limits;
   const host: CapabilityHost = {
     registry,
+    authorize: grant.authorize,
+    limits: () => runLimits,
     async callModel(model, request, ids, signal) {
+      refuse("models", model);
       const m = registry.models.get(model);
       if (!m) throw new BindError(`model \`${model}\` is not registered`, [`models.${model}`]);
       emit({ type: "model_started", model, provider: m.provider.name, messages: request.messages.length }, "model_query");
@@ -103,6 +120,7 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       return { content: res.message.content, ...(res.structured !== undefined ? { structured: res.structured } : {}), usage: res.usage, finishReason: res.finishReason };
     },
     async callTool(tool, args, ids, signal) {
+      refuse("tools", tool);
       const def = registry.tools.get(tool);
       if (!def) throw new BindError(`tool \`${tool}\` is not registered`, [`tools.${tool}`]);
       if (def.approval === "deny") throw new Error(`tool \`${tool}\` is denied by its approval policy`);
@@ -121,6 +139,7 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       }
     },
     async runAgent(agent, input, ids, signal) {
+      refuse("agents", agent);
       const def = registry.agents.get(agent);
       if (!def) throw new BindError(`agent \`${agent}\` is not registered`, [`agents.${agent}`]);
       // A one-node graph running the agent as a `subagent`: the runtime's own agent loop, events and harness.
@@ -129,9 +148,11 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       return { answer: r.output };
     },
     async runGraph(req, ids, signal) {
+      // A registered graph is a capability; a session's own graph binds only what fits the session's limits.
+      if (registry.graphs.get(req.name) === req.blueprint) refuse("graphs", req.name);
       const all = new Map(req.graphs);
       all.set(req.name, req.blueprint);
-      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all });
+      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all, limits: runLimits });
       const history: GraphOutcome["history"][number][] = [];
       let runDepth = -1;
       const link = {
@@ -160,17 +181,38 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
   return host;
 }
 
-/** A session inside a graph node: calls go through the node's task (the runtime's harness). */
+/**
+ * A session inside a graph node (CodeAct): every call goes through the node's task — the
+ * runtime's harness and its authorisation check, with the `repl_agent` node's binding
+ * (its `model`, `tools`, `models`, `agents`, `graphs`), the graph's `allow` lists and the
+ * registry's policy; graphs the script runs are limited to what the node was granted.
+ */
 export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpointer): CapabilityHost {
-  const session = sessionHost(task.registry, () => {}, forward, checkpointer);
+  const codeact = { caller: "codeact" } as const;
+  const limits = task.childLimits();
+  const session = sessionHost(task.registry, () => {}, forward, checkpointer, { authorize: (kind, name) => task.authorize(kind, name, codeact), limits });
+  const refuse = (kind: CapabilityKind, name: string) => {
+    try {
+      task.requireCapability(kind, name, codeact);
+    } catch (e) {
+      throw new CapabilityRefused(e instanceof Error ? e.message : String(e));
+    }
+  };
   return {
     registry: task.registry,
+    authorize: (kind, name) => task.authorize(kind, name, codeact),
+    limits: () => limits,
     async callModel(model, request) {
-      const r = await task.callModel(model, request);
+      refuse("models", model);
+      const r = await task.callModel(model, request, codeact);
       return { content: r.assistant.content, ...(r.structured !== undefined ? { structured: r.structured } : {}), usage: r.usage, finishReason: r.finishReason };
     },
-    callTool: (tool, args) => task.callTool(tool, args),
+    async callTool(tool, args) {
+      refuse("tools", tool);
+      return task.callTool(tool, args, codeact);
+    },
     async runAgent(agent, input) {
+      refuse("agents", agent);
       const def = task.registry.agents.get(agent);
       if (!def) throw new BindError(`agent \`${agent}\` is not registered`, [`agents.${agent}`]);
       const start = [
@@ -183,12 +225,59 @@ export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpo
     async runGraph(req, ids, signal) {
       if (req.input !== null && task.registry.graphs.get(req.name) === req.blueprint) {
         // A registered graph runs as a child run of the node (the runtime's own subgraph path).
-        const r = await task.runGraph(req.name, req.input);
+        refuse("graphs", req.name);
+        const r = await task.runGraph(req.name, req.input, codeact);
         return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
       }
       return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId }, signal);
     },
   };
+}
+
+/** The authorisation check refused a session's call (reported as `E-ragsh-capability-denied`); nothing ran. */
+export class CapabilityRefused extends Error {
+  override readonly name = "CapabilityRefused";
+}
+
+/**
+ * The grants of a top-level session (`rag repl`, a script file): every name the registry
+ * holds, under the registry's policy for the provenance of whoever writes the cells — a
+ * person's session is trusted, a model's is `untrusted` (`policy.untrustedAllow`).
+ */
+export function sessionScope(registry: Registry, author: "human" | "model", owner = "the session"): AuthScope {
+  const grants: Grants = {
+    models: new Set(registry.models.keys()),
+    tools: new Set(registry.tools.keys()),
+    agents: new Set(registry.agents.keys()),
+    graphs: new Set(registry.graphs.keys()),
+    scripts: new Set(registry.scripts.keys()),
+  };
+  return { owner, grants, limits: [], ...(registry.policy ? { policy: registry.policy } : {}), provenance: { generatedBy: author } };
+}
+
+/** What a session may use: its authorisation check and the limits of the graph runs it starts. */
+export interface SessionGrant {
+  authorize(kind: CapabilityKind, name: string): Decision;
+  readonly limits: readonly GrantLimit[];
+}
+
+/** A session's grant from a scope: `authorize` over it, and its effective grants as the limit of its runs. */
+export function scopeGrant(scope: AuthScope): SessionGrant {
+  return {
+    authorize: (kind, name) => authorize({ kind, name, caller: "repl" }, scope),
+    limits: [grantsAsLimit(`the grants of ${scope.owner}`, effectiveGrants(scope)), ...scope.limits],
+  };
+}
+
+/** What a scope may actually use: its grants that pass the check. */
+export function effectiveGrants(scope: AuthScope): Grants {
+  const out: { [K in CapabilityKind]?: Set<string> } = {};
+  for (const kind of CAPABILITY_KINDS) {
+    const names = scope.grants[kind];
+    if (!names) continue;
+    out[kind] = new Set([...names].filter((name) => authorize({ kind, name, caller: "repl" }, scope).allowed));
+  }
+  return out;
 }
 
 /** A tool's arguments failed its schema (reported as `E-ragsh-invalid-arguments`). */

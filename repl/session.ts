@@ -19,7 +19,7 @@ import { checkCell } from "./check.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
 import { compiledByHash } from "./graph-builtins.js";
-import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
+import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
 import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
@@ -137,7 +137,8 @@ export class Session {
     this.sink = options.sink;
     this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
     this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
-    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
+    const grant = scopeGrant(sessionScope(this.registry, this.author, `session \`${this.id}\``));
+    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
   }
 

@@ -113,6 +113,31 @@ export class NodeError extends RagError {
   }
 }
 
+/**
+ * A capability use was refused by the one authorisation check (`compiler/grants.ts`):
+ * the caller does not bind it, a limit in scope (the graph's `allow` lists, an enclosing
+ * graph's or session's grants) leaves it out, or the registry's policy disallows it.
+ * Permanent: the same request is refused again. Nothing was run.
+ */
+export class CapabilityDeniedError extends RagError {
+  readonly code = "capability_denied";
+  constructor(
+    message: string,
+    /** The refused capability: kind (`tools`, `models`, …) and name. */
+    readonly capability: { readonly kind: string; readonly name: string },
+    /** The path the use took (`agent_loop`, `send`, `codeact`, …). */
+    readonly caller: string,
+    /** Which part of the rule refused it: `not-granted`, `limit` or `policy`. */
+    readonly rule: string,
+    where: ErrorWhere = {},
+  ) {
+    super(message, where);
+  }
+  protected override details() {
+    return { capability: this.capability, caller: this.caller, rule: this.rule };
+  }
+}
+
 /** A write does not fit its channel (wrong type, unknown channel, reducer misuse). */
 export class InvalidUpdateError extends RagError {
   readonly code: string = "invalid_update";

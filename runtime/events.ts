@@ -63,6 +63,8 @@ export type RunEventBody =
   | { readonly type: "model_completed"; readonly model: string; readonly usage: Usage; readonly finishReason: string; readonly toolCalls: number; readonly durationMs: number; readonly agent?: string; readonly cached?: boolean }
   /** A model call was answered from the response cache (content address `key`) instead of the provider. */
   | { readonly type: "task_cached"; readonly model: string; readonly key: string; readonly agent?: string }
+  /** A capability use was refused by the authorisation check (nothing ran). */
+  | { readonly type: "capability_denied"; readonly capability: string; readonly name: string; readonly caller: string; readonly rule: string; readonly reason: string }
   | { readonly type: "tool_started"; readonly tool: string; readonly callId?: string; readonly args: unknown }
   | { readonly type: "tool_completed"; readonly tool: string; readonly callId?: string; readonly durationMs: number; readonly ok: boolean; readonly error?: string }
   | { readonly type: "subrun_started"; readonly childRunId: string; readonly target: string; readonly targetKind: "graph" | "agent" }

@@ -3,9 +3,10 @@
  * binding → compiled state graph → runs"). Binding checks that every name the
  * blueprint uses has an implementation and fails with one BindError listing them all.
  */
-import type { Blueprint, CapabilityKind } from "../compiler/index.js";
-import { allowedNames } from "../compiler/index.js";
+import type { Blueprint, CapabilityKind, GrantLimit } from "../compiler/index.js";
+import { authorize, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } from "../compiler/index.js";
 import { reviewStatus, type Registry } from "../registry/index.js";
+import { RunAuthority } from "./authority.js";
 import type { Checkpointer, ListOptions } from "./checkpoint/types.js";
 import { BindError, CancelledError, CheckpointError, PolicyError, ReviewRequiredError } from "./errors.js";
 import type { RunEvent, RunEventType } from "./events.js";
@@ -22,6 +23,12 @@ export interface GraphOptions {
   readonly graphs?: ReadonlyMap<string, Blueprint>;
   /** Default checkpointer of every run (a run's `checkpointer` option overrides it). */
   readonly checkpointer?: Checkpointer;
+  /**
+   * Limits inherited from whoever starts the graph (outermost last): an enclosing
+   * graph's `allow` lists, the grants of a session or `repl_agent` node. The graph binds
+   * only if its capabilities fit them, and every use is checked against them too.
+   */
+  readonly limits?: readonly GrantLimit[];
 }
 
 /**
@@ -52,6 +59,8 @@ export class CompiledGraph {
   readonly channels: ChannelTable;
   readonly registry: Registry;
   readonly checkpointer: Checkpointer | undefined;
+  /** Decides every capability use of this graph's runs (`runtime/authority.ts`). */
+  readonly authority: RunAuthority;
   private readonly children = new Map<string, CompiledGraph>();
 
   /**
@@ -69,6 +78,8 @@ export class CompiledGraph {
     if (missing.length) {
       throw new BindError(`graph \`${blueprint.id}\` cannot be bound: ${missing.map((m) => m.message).join("; ")}`, missing.map((m) => m.name), { graph: blueprint.id });
     }
+    this.authority = new RunAuthority(blueprint, this.registry, options.limits ?? [], options.graphs?.keys() ?? []);
+    checkCapabilities(blueprint, this.authority, options);
     checkPolicy(blueprint, this.registry);
     this.index = new GraphIndex(blueprint);
     this.channels = new ChannelTable(blueprint);
@@ -159,27 +170,57 @@ export class CompiledGraph {
     if (!c) {
       const bp = this.options.graphs?.get(graph) ?? this.registry.graphs.get(graph);
       if (!bp) throw new BindError(`graph \`${graph}\` is not registered`, [`graphs.${graph}`], { graph: this.blueprint.id });
-      c = new CompiledGraph(bp, this.options);
+      // A subgraph can use no more than this graph may: its limits are this graph's.
+      c = new CompiledGraph(bp, { ...this.options, limits: this.authority.limits });
       this.children.set(graph, c);
     }
     return runLoop(c, input, options, sink, parent);
   }
 }
 
-/** Policy gates at bind time (`registry/policy.ts`, `registry/review.ts`): the compiler reports the same as diagnostics. */
+/**
+ * The capabilities a blueprint lists are the ones its nodes use (re-derived with the
+ * compiler's own function), and each is allowed by the graph's limits and the
+ * registry's policy — one `authorize` call per capability, as at call time. A blueprint
+ * built or edited outside the compiler cannot use a name it does not list.
+ *
+ * @throws BindError when the blueprint uses a capability its `capabilities` list lacks.
+ * @throws PolicyError when a listed capability is outside a limit or the policy.
+ */
+function checkCapabilities(bp: Blueprint, authority: RunAuthority, o: GraphOptions): void {
+  const local = { agents: new Set(bp.agents.map((a) => a.name)), graphs: new Set([...Object.keys(bp.subgraphs), ...(o.graphs?.keys() ?? [])]) };
+  const used = blueprintCapabilities(bp.nodes, bp.agents, bp.state, local);
+  const unlisted: string[] = [];
+  for (const kind of CAPABILITY_KINDS) {
+    if (kind === "stores") continue;
+    const listed = new Set((bp.capabilities as unknown as Record<string, readonly string[] | undefined>)[kind] ?? []);
+    for (const n of (used as unknown as Record<string, readonly string[] | undefined>)[kind] ?? []) if (!listed.has(n)) unlisted.push(`${kind}.${n}`);
+  }
+  if (unlisted.length) throw new BindError(`graph \`${bp.id}\` uses capabilities its \`capabilities\` list does not name (${unlisted.join(", ")}): the blueprint was edited outside the compiler; recompile it`, unlisted, { graph: bp.id });
+  const refused: { name: string; reason: string; source: string }[] = [];
+  for (const [kind, names] of Object.entries(bp.capabilities) as [CapabilityKind, readonly string[]][]) {
+    for (const name of names) {
+      // Built-in reducers are listed too (`overwrite` by default); the compiler checks the reducers written.
+      if (kind === "reducers" && !bp.state.some((f) => f.reducer.fn === name)) continue;
+      const d = authorize({ kind, name, caller: "bind" }, { owner: `graph \`${bp.id}\``, grants: { [kind]: new Set([name]) }, limits: authority.limits, ...(authority.registry.policy ? { policy: authority.registry.policy } : {}), ...(bp.provenance ? { provenance: bp.provenance } : {}) });
+      if (!d.allowed) refused.push({ name: `${kind}.${name}`, reason: d.reason, source: d.source ?? "" });
+    }
+  }
+  if (refused.length) {
+    const by = [...new Set(refused.map((r) => r.source))].filter(Boolean).join(", ");
+    throw new PolicyError(`graph \`${bp.id}\` uses capabilities it may not: ${refused.map((r) => r.reason).join("; ")}`, refused.map((r) => r.name), by || "policy", { graph: bp.id });
+  }
+}
+
+/** Review gate at bind time (`registry/review.ts`): the compiler reports the same as a diagnostic. */
 function checkPolicy(bp: Blueprint, registry: Registry): void {
   const policy = registry.policy;
   if (!policy) return;
-  const disallowed: string[] = [];
-  for (const [kind, names] of Object.entries(bp.capabilities) as [CapabilityKind, readonly string[]][]) {
-    if (kind === "reducers") continue; // defaults (`overwrite`) are listed too; the compiler checks the reducers written
-    const allowed = allowedNames(policy, kind, bp.provenance);
-    if (allowed) for (const n of names) if (!allowed.names.has(n)) disallowed.push(`${kind}.${n}`);
-  }
-  if (disallowed.length) {
-    throw new PolicyError(`graph \`${bp.id}\` uses capabilities that policy \`${policy.name}\` does not allow: ${disallowed.join(", ")}`, disallowed, policy.name, { graph: bp.id });
-  }
   const review = reviewStatus(registry, bp);
+  // An approval names a hash: the blueprint must be the one the hash was taken of.
+  if (review.required && blueprintHash(bp) !== bp.hash) {
+    throw new ReviewRequiredError(`graph \`${bp.id}\`: its content does not match its hash ${bp.hash} (edited after it was compiled), so no approval can cover it; recompile it`, bp.hash, policy.name, { graph: bp.id });
+  }
   if (!review.approved) {
     const who = bp.provenance ? ` (generated by ${bp.provenance.generatedBy}${bp.provenance.author ? `, ${bp.provenance.author}` : ""})` : "";
     throw new ReviewRequiredError(`graph \`${bp.id}\`${who} needs review under policy \`${policy.name}\`: approve its hash ${bp.hash} first (\`rag approve FILE\`)`, bp.hash, policy.name, { graph: bp.id });

@@ -13,6 +13,7 @@ export {
   CompileError,
   BindError,
   PolicyError,
+  CapabilityDeniedError,
   ReviewRequiredError,
   NodeError,
   InvalidUpdateError,

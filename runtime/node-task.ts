@@ -7,9 +7,9 @@
  * pure nodes never read them. Copies with new keys use `Object.assign`, not `{ ...x, key }`
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
-import type { Blueprint, ExprSpec, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import type { ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
-import { BindError, errorMessage, InterruptError, NodeError } from "./errors.js";
+import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
+import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./plan.js";
@@ -117,9 +117,26 @@ export class TaskContext implements NodeTask {
     void this.env.emit({ type: "custom", name, data }, this.ids());
   }
 
-  async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: { readonly agent?: string }): Promise<ModelReply> {
+  authorize(kind: CapabilityKind, name: string, options?: CapabilityOptions): Decision {
+    return this.env.authority.check(this.node, kind, name, options);
+  }
+
+  requireCapability(kind: CapabilityKind, name: string, options?: CapabilityOptions): void {
+    const d = this.env.authority.check(this.node, kind, name, options);
+    if (d.allowed) return;
+    const caller = options?.caller ?? (options?.agent ? "agent_loop" : this.node.kind);
+    if (this.env.wants("capability_denied")) void this.env.emit({ type: "capability_denied", capability: kind, name, caller, rule: d.rule, reason: d.reason }, this.ids());
+    throw new CapabilityDeniedError(d.reason, { kind, name }, caller, d.rule, this.where());
+  }
+
+  childLimits(): readonly GrantLimit[] {
+    return this.env.authority.childLimits(this.node);
+  }
+
+  async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply> {
     const { env, task } = this;
     const ids = this.ids();
+    this.requireCapability("models", modelName, options);
     const m = env.registry.models.get(modelName);
     if (!m) throw new BindError(`model \`${modelName}\` is not registered`, [`models.${modelName}`], this.where());
     const agent = options?.agent;
@@ -136,7 +153,7 @@ export class TaskContext implements NodeTask {
     const res = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } }),
-      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, ...(agent ? { agent } : {}) }, ...tokens },
+      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
@@ -151,9 +168,10 @@ export class TaskContext implements NodeTask {
     return Object.assign({}, res, { usage, assistant });
   }
 
-  async callTool(name: string, args: unknown, options?: { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
+  async callTool(name: string, args: unknown, options?: CapabilityOptions & { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
     const { env, task } = this;
     const ids = this.ids();
+    this.requireCapability("tools", name, options);
     const def = env.registry.tools.get(name);
     if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", this.where());
     if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", this.where());
@@ -177,7 +195,8 @@ export class TaskContext implements NodeTask {
     }
   }
 
-  runGraph(graph: string, input: Record<string, unknown>): Promise<ChildRunResult> {
+  async runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult> {
+    this.requireCapability("graphs", graph, options);
     return this.env.runChild(graph, input, this.task);
   }
 }

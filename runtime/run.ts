@@ -8,6 +8,7 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import type { Registry, RunInfo } from "../registry/index.js";
+import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
@@ -114,6 +115,8 @@ export interface LoopGraph {
   readonly index: GraphIndex;
   readonly channels: ChannelTable;
   readonly checkpointer: Checkpointer | undefined;
+  /** Decides every capability use of the run's tasks. */
+  readonly authority: RunAuthority;
   /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
   child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
 }
@@ -260,6 +263,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const baseEnv: TaskEnv = {
       blueprint: bp,
       registry: g.registry,
+      authority: g.authority,
       nodes: g.index.nodes,
       run,
       step: 0,

@@ -5,8 +5,9 @@
  */
 import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
+import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
-import { BindError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
+import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import { evaluate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -25,6 +26,8 @@ export interface Clock {
 export interface TaskEnv {
   readonly blueprint: Blueprint;
   readonly registry: Registry;
+  /** The one authorisation check for the run's capability uses. */
+  readonly authority: RunAuthority;
   readonly nodes: ReadonlyMap<string, NodeSpec>;
   readonly run: Omit<RunInfo, "step">;
   readonly step: number;
@@ -108,6 +111,8 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   const impl = env.registry.nodeKinds.get(spec.kind);
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], where), durationMs: 0 };
+  const refused = task.implicit ? sendRefusal(task, env, where) : undefined;
+  if (refused) return { task, ok: false, error: refused, durationMs: 0 };
   const policy = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
@@ -132,6 +137,22 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
       }
     }
   }
+}
+
+/**
+ * A send to an agent or a graph (an implicit subagent/subgraph task) is a capability use
+ * of the sending node: it must bind the target (static sends always do; a Send made at
+ * run time may not). Returns the refusal, or undefined when allowed.
+ */
+function sendRefusal(task: PlannedTask, env: TaskEnv, where: { graph: string; node: string; taskId: string; step: number }): CapabilityDeniedError | undefined {
+  const from = task.from !== undefined ? env.nodes.get(task.from) : undefined;
+  const kind = task.implicit === "graph" ? "graphs" : "agents";
+  const d = from
+    ? env.authority.check(from, kind, task.node, { caller: "send" })
+    : ({ allowed: false, rule: "not-granted", reason: `a send to ${kind === "graphs" ? "graph" : "agent"} \`${task.node}\` has no sending node that binds it` } as const);
+  if (d.allowed) return undefined;
+  if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: kind, name: task.node, caller: "send", rule: d.rule, reason: d.reason }, { taskId: task.id, node: task.node });
+  return new CapabilityDeniedError(d.reason, { kind, name: task.node }, "send", d.rule, where);
 }
 
 /** Exponential or fixed backoff with optional jitter; `Retry-After` wins when larger. */

@@ -50,6 +50,12 @@ export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): Capability
       else out.push({ kind: "agents", name: agent.value.value, span: agent.value.span, owner });
     }
     for (const v of listNames(it.get("validate")?.value)) out.push({ kind: "validators", name: v.name, span: v.span, owner });
+    for (const m of listNames(it.get("models")?.value)) out.push({ kind: "models", name: m.name, span: m.span, owner });
+    for (const a of listNames(it.get("agents")?.value)) {
+      if (p.agents.has(a.name)) inlineUsed.set(a.name, a.span);
+      else out.push({ kind: "agents", name: a.name, span: a.span, owner });
+    }
+    for (const x of listNames(it.get("graphs")?.value)) if (!p.graphByName.has(x.name)) out.push({ kind: "graphs", name: x.name, span: x.span, owner });
     for (const s of n.sends) {
       for (const t of s.targets) {
         const name = t.target.name;

@@ -5,9 +5,10 @@
  * agents and schemas that the graph uses, the capabilities it asks for, and the hash.
  */
 import type { Diagnostic } from "../../grammar/diagnostic.js";
-import type { AgentSpec, BarrierSpec, Blueprint, Capabilities, EdgeSpec, ExprSpec, FieldSpec, Json, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
+import type { AgentSpec, BarrierSpec, Blueprint, EdgeSpec, ExprSpec, FieldSpec, Json, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
 import { IR_VERSION } from "../blueprint.js";
 import { blueprintHash } from "../canonical.js";
+import { blueprintCapabilities } from "../grants.js";
 import type { RegistryView } from "../registry-view.js";
 import { NO_SPAN, refsOf } from "./types.js";
 
@@ -137,34 +138,6 @@ function usedSchemas(d: Declarations, nodes: readonly NodeSpec[], agents: readon
   return sortKeys(out);
 }
 
-function capabilities(d: Declarations, nodes: readonly NodeSpec[], agents: readonly AgentSpec[]): Capabilities {
-  const s = { models: new Set<string>(), tools: new Set<string>(), agents: new Set<string>(), graphs: new Set<string>(), scripts: new Set<string>(), routers: new Set<string>(), reducers: new Set<string>(), validators: new Set<string>() };
-  for (const n of nodes) {
-    if (n.model) s.models.add(n.model);
-    for (const t of n.tools ?? []) s.tools.add(t);
-    if (n.tool) s.tools.add(n.tool);
-    if (n.agent && !d.agents.has(n.agent)) s.agents.add(n.agent);
-    if (n.graph && !d.graphs.has(n.graph)) s.graphs.add(n.graph);
-    if (n.script) s.scripts.add(n.script);
-    if (n.route) s.routers.add(n.route);
-    for (const v of n.validators ?? []) s.validators.add(v);
-    for (const x of n.sends ?? []) {
-      if (x.targetKind === "agent" && !d.agents.has(x.target)) s.agents.add(x.target);
-      if (x.targetKind === "graph" && !d.graphs.has(x.target)) s.graphs.add(x.target);
-    }
-  }
-  for (const a of agents) {
-    if (a.model) s.models.add(a.model);
-    for (const t of a.tools ?? []) s.tools.add(t);
-  }
-  for (const f of d.state) {
-    s.reducers.add(f.reducer.name);
-    if (f.reducer.fn) s.reducers.add(f.reducer.fn);
-  }
-  const sorted = (x: Set<string>) => [...x].sort();
-  return { models: sorted(s.models), tools: sorted(s.tools), agents: sorted(s.agents), graphs: sorted(s.graphs), scripts: sorted(s.scripts), routers: sorted(s.routers), reducers: sorted(s.reducers), validators: sorted(s.validators) };
-}
-
 function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -196,7 +169,7 @@ export function assemble(d: Declarations, nodes: NodeSpec[]): Blueprint {
     metadata: { ...d.metadata },
     tags: [...d.tags],
     allow: Object.fromEntries(Object.entries(d.allow).map(([k, v]) => [k, [...v]])),
-    capabilities: capabilities(d, nodes, agents),
+    capabilities: blueprintCapabilities(nodes, agents, d.state, { agents: new Set(d.agents.keys()), graphs: new Set(d.graphs.keys()) }),
     agents,
     subgraphs: sortKeys(subgraphs),
     provenance: d.provenance,

@@ -50,6 +50,10 @@ export interface NodeOptions<S, I> {
   readonly route?: string;
   /** Registered output validators (`validate [..]`). */
   readonly validate?: readonly string[];
+  /** A `repl_agent`'s script grants (`models [..]`, `agents [..]`, `graphs [..]`). */
+  readonly models?: readonly string[];
+  readonly agents?: readonly string[];
+  readonly graphs?: readonly string[];
   /** Template: text with `{{ expr }}` parts. */
   readonly system?: string;
   readonly prompt?: string;
@@ -152,6 +156,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Report): NodeSpec {
   const tools = list(o.tools);
   const validators = list(o.validate);
+  const models = list(o.models);
+  const agents = list(o.agents);
+  const graphs = list(o.graphs);
   const input = inputSpec<S, I>(o.input, o.inputPath, report);
   const sends = (o.send ?? []).map((s) => sendSpec<S, I>(s, report));
   const join = o.join === undefined ? undefined : typeof o.join === "string" ? { target: o.join, wait: "all" as const } : { target: o.join.target, wait: o.join.wait ?? "all" };
@@ -172,6 +179,9 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   if (o.tool !== undefined) n.tool = o.tool;
   if (o.route !== undefined) n.route = o.route;
   if (validators) n.validators = validators;
+  if (models) n.models = models;
+  if (agents) n.agents = agents;
+  if (graphs) n.graphs = graphs;
   if (o.system !== undefined) n.system = parseTemplate(o.system, report);
   if (o.prompt !== undefined) n.prompt = parseTemplate(o.prompt, report);
   if (input) n.input = input;

@@ -3,9 +3,10 @@
  * `start X` and `START -> X` both become entries of `start`.
  */
 import type * as A from "../../grammar/rag/ast.js";
-import type { AgentSpec, BarrierSpec, Blueprint, Capabilities, EdgeSpec, FieldSpec, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
+import type { AgentSpec, BarrierSpec, Blueprint, EdgeSpec, FieldSpec, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
 import { IR_VERSION } from "../blueprint.js";
 import { blueprintHash } from "../canonical.js";
+import { blueprintCapabilities } from "../grants.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
 import type { LowerEnv } from "./env.js";
 import { lowerExpr } from "./expr.js";
@@ -62,6 +63,7 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   const subgraphs: { [name: string]: string } = {};
   for (const n of nodes) {
     if (n.graph && opts.graphHashes.has(n.graph)) subgraphs[n.graph] = opts.graphHashes.get(n.graph)!;
+    for (const x of n.graphs ?? []) if (opts.graphHashes.has(x)) subgraphs[x] = opts.graphHashes.get(x)!;
     for (const s of n.sends ?? []) if (s.targetKind === "graph" && opts.graphHashes.has(s.target)) subgraphs[s.target] = opts.graphHashes.get(s.target)!;
   }
 
@@ -95,7 +97,7 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
     metadata,
     tags: g.tags.flatMap((t) => listStrings(t.value)),
     allow,
-    capabilities: capabilities(nodes, agents, state, env),
+    capabilities: blueprintCapabilities(nodes, agents, state, { agents: new Set(env.program.agents.keys()), graphs: new Set(env.program.graphByName.keys()) }),
     agents,
     subgraphs: sortKeys(subgraphs),
     ...(opts.provenance ? { provenance: opts.provenance } : {}),
@@ -137,43 +139,6 @@ function lowerRoute(from: string, r: A.Route): EdgeSpec {
   if (r.kind === "LabelRoute") return { kind: "route", from, to: r.target.name, label: r.label.name, span: r.span };
   if (r.kind === "WhenRoute") return { kind: "when", from, to: r.target.name, when: lowerExpr(r.condition), span: r.span };
   return { kind: "else", from, to: r.target.name, span: r.span };
-}
-
-function capabilities(nodes: NodeSpec[], agents: AgentSpec[], state: FieldSpec[], env: LowerEnv): Capabilities {
-  const sets = { models: new Set<string>(), tools: new Set<string>(), agents: new Set<string>(), graphs: new Set<string>(), scripts: new Set<string>(), routers: new Set<string>(), reducers: new Set<string>(), validators: new Set<string>() };
-  for (const n of nodes) {
-    if (n.model) sets.models.add(n.model);
-    for (const t of n.tools ?? []) sets.tools.add(t);
-    if (n.tool) sets.tools.add(n.tool);
-    if (n.agent && !env.program.agents.has(n.agent)) sets.agents.add(n.agent);
-    if (n.graph && !env.program.graphByName.has(n.graph)) sets.graphs.add(n.graph);
-    if (n.script) sets.scripts.add(n.script);
-    if (n.route) sets.routers.add(n.route);
-    for (const v of n.validators ?? []) sets.validators.add(v);
-    for (const s of n.sends ?? []) {
-      if (s.targetKind === "agent" && !env.program.agents.has(s.target)) sets.agents.add(s.target);
-      if (s.targetKind === "graph" && !env.program.graphByName.has(s.target)) sets.graphs.add(s.target);
-    }
-  }
-  for (const a of agents) {
-    if (a.model) sets.models.add(a.model);
-    for (const t of a.tools ?? []) sets.tools.add(t);
-  }
-  for (const f of state) {
-    sets.reducers.add(f.reducer.name);
-    if (f.reducer.fn) sets.reducers.add(f.reducer.fn);
-  }
-  const sorted = (s: Set<string>) => [...s].sort();
-  return {
-    models: sorted(sets.models),
-    tools: sorted(sets.tools),
-    agents: sorted(sets.agents),
-    graphs: sorted(sets.graphs),
-    scripts: sorted(sets.scripts),
-    routers: sorted(sets.routers),
-    reducers: sorted(sets.reducers),
-    validators: sorted(sets.validators),
-  };
 }
 
 function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {

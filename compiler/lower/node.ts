@@ -28,6 +28,10 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (agent && env.program.agents.has(agent)) env.agentsUsed.add(agent);
   const tools = listStrings(it.get("tools")?.value);
   const validators = listStrings(it.get("validate")?.value);
+  // A repl_agent's script grants (what its scripts may call besides its model and tools).
+  const models = listStrings(it.get("models")?.value);
+  const agents = listStrings(it.get("agents")?.value);
+  const graphs = listStrings(it.get("graphs")?.value);
   const sends = n.sends.flatMap((s) => s.targets.map((t) => lowerSend(t, g, env)));
   const join = it.get("join");
   const cmd = it.get("command");
@@ -58,6 +62,9 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (tool) out.tool = tool.value.value;
   if (routeFn !== undefined) out.route = routeFn;
   if (validators.length) out.validators = validators;
+  if (models.length) out.models = models;
+  if (agents.length) out.agents = agents;
+  if (graphs.length) out.graphs = graphs;
   if (system) out.system = lowerTemplate(system.value);
   if (prompt) out.prompt = lowerTemplate(prompt.value);
   const input = it.get("input");

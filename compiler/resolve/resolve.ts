@@ -23,6 +23,9 @@ export interface ItemByKeyword {
   options: A.ListItem;
   validate: A.ListItem;
   tags: A.ListItem;
+  models: A.ListItem;
+  agents: A.ListItem;
+  graphs: A.ListItem;
   input: A.InputItem;
   output: A.OutputItem;
   writes: A.WritesItem;

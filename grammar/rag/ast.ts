@@ -253,10 +253,10 @@ export interface TemplateItem extends ItemBase {
   readonly value: Template;
 }
 
-/** `tools [..]`, `sources [..]`, `options [..]`, `validate [..]`, `tags [..]` */
+/** `tools [..]`, `sources [..]`, `options [..]`, `validate [..]`, `tags [..]`, and a `repl_agent`'s script grants `models [..]`, `agents [..]`, `graphs [..]` */
 export interface ListItem extends ItemBase {
   readonly kind: "ListItem";
-  readonly list: "tools" | "sources" | "options" | "validate" | "tags";
+  readonly list: "tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs";
   readonly value: ListValue;
 }
 

@@ -15,7 +15,7 @@ import { describeToken } from "./parser-messages.js";
 
 /** Items whose value starts with `{` or `[` (for ranking did-you-mean suggestions). */
 const BLOCK_ITEMS = new Set(["routes", "retry", "metadata", "cache", "steering", "command", "set", "writes", "input", "output", "defaults", "state", "node", "graph", "agent", "schema"]);
-const LIST_ITEMS = new Set(["tools", "sources", "options", "validate", "tags", "send", "sends", "next", "join", "allow", "interrupt"]);
+const LIST_ITEMS = new Set(["tools", "sources", "options", "validate", "tags", "models", "agents", "graphs", "send", "sends", "next", "join", "allow", "interrupt"]);
 
 export class AstBuilder extends ExprBuilder {
   program(n: C.ProgramCstNode, source: string, comments: A.Comment[]): A.Program {

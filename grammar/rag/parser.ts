@@ -38,7 +38,7 @@ const GRAPH_ITEM_KEYWORDS = ["start", "state", "channel", "input", "output", "de
 const NODE_ITEM_KEYWORDS = [
   "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
   "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
-  "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering",
+  "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
 ] as const;
 export const GRAPH_ITEM_WORDS: ReadonlySet<string> = new Set(GRAPH_ITEM_KEYWORDS);
 export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
@@ -288,7 +288,7 @@ export class RagParser extends RagExprParser {
         { GATE: () => this.kw(1, "kind"), ALT: () => this.SUBRULE(this.kindItem) },
         { GATE: () => this.kw(1, "model") || this.kw(1, "agent") || this.kw(1, "graph") || this.kw(1, "script") || this.kw(1, "tool") || this.kw(1, "route"), ALT: () => this.SUBRULE(this.bindingItem) },
         { GATE: () => this.kw(1, "system") || this.kw(1, "prompt"), ALT: () => this.SUBRULE(this.templateItem) },
-        { GATE: () => this.kw(1, "tools") || this.kw(1, "sources") || this.kw(1, "options") || this.kw(1, "validate") || this.kw(1, "tags"), ALT: () => this.SUBRULE(this.listItem) },
+        { GATE: () => this.kw(1, "tools") || this.kw(1, "sources") || this.kw(1, "options") || this.kw(1, "validate") || this.kw(1, "tags") || this.kw(1, "models") || this.kw(1, "agents") || this.kw(1, "graphs"), ALT: () => this.SUBRULE(this.listItem) },
         { GATE: () => this.kw(1, "input"), ALT: () => this.SUBRULE(this.inputItem) },
         { GATE: () => this.kw(1, "output"), ALT: () => this.SUBRULE(this.outputItem) },
         { GATE: () => this.kw(1, "writes"), ALT: () => this.SUBRULE(this.writesItem) },
@@ -341,7 +341,7 @@ export class RagParser extends RagExprParser {
     this.OR(this.alts.stringValue ??= [{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME(TripleString) }]);
   });
 
-  /** ("tools" | "sources" | "options" | "validate" | "tags") list */
+  /** ("tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs") list */
   public listItem = this.RULE("listItem", () => {
     this.OR(this.alts.listItem ??= [
       { ALT: () => this.CONSUME(KW.tools, { LABEL: "keyword" }) },
@@ -349,6 +349,9 @@ export class RagParser extends RagExprParser {
       { ALT: () => this.CONSUME(KW.options, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.validate, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.tags, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.models, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.agents, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.graphs, { LABEL: "keyword" }) },
     ]);
     this.SUBRULE(this.valueList);
   });

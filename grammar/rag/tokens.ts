@@ -92,7 +92,7 @@ export const KEYWORD_WORDS = [
   // node items
   "kind", "model", "system", "prompt", "tools", "script", "tool", "route", "writes", "set", "next",
   "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
-  "timeout", "max_steps", "cache", "validate", "on_error", "steering",
+  "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
   // inside items
   "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators

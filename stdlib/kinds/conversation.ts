@@ -61,9 +61,12 @@ export function buildConversation(task: NodeTask, system: string | undefined, pr
   return { messages: [...sys, ...past, ...created], created };
 }
 
-/** Tool descriptors (JSON Schema arguments) for the named registry tools. */
-export function toolDescriptors(task: NodeTask, names: readonly string[]): ToolDescriptor[] {
-  return names.map((name) => {
+/**
+ * Tool descriptors (JSON Schema arguments) for the named registry tools the task (or
+ * `agent`) is granted: a tool the authorisation check refuses is not offered.
+ */
+export function toolDescriptors(task: NodeTask, names: readonly string[], agent?: string): ToolDescriptor[] {
+  return names.filter((name) => task.authorize("tools", name, agent !== undefined ? { agent } : undefined).allowed).map((name) => {
     const def = task.registry.tools.get(name);
     if (!def) throw new NodeError(`tool \`${name}\` is not registered`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
     return { name, description: def.description, parameters: toolParameters(def) };
@@ -98,14 +101,18 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
 
 /**
  * Runs one turn's tool calls: read-only tools in parallel, mutating ones one at a time
- * in order (tkach's executor model); results come back in call order. Calls of `ask`
- * tools are approved first (`approval.ts`); a declined call's result says so. A tool error
- * becomes the tool message's content so the model can recover (LangGraph ToolNode's
- * default); cancellation propagates.
+ * in order (tkach's executor model); results come back in call order. Which tools may
+ * run is the task's binding (or `agent`'s), decided by the one authorisation check —
+ * deny by default: a call of a tool the node or agent does not bind, or that a limit or
+ * the policy withholds, is not run and its result tells the model the tool is not
+ * available (the run goes on). Calls of `ask` tools are approved first (`approval.ts`);
+ * a declined call's result says so. A tool error becomes the tool message's content so
+ * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], allowed?: readonly string[], options: { readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | undefined)[] = new Array(calls.length);
-  const available = (c: ToolCall) => !allowed || !allowed.length || allowed.includes(c.name);
+  const as = options.agent !== undefined ? { agent: options.agent } : undefined;
+  const available = (c: ToolCall) => task.authorize("tools", c.name, as).allowed;
   // Every `ask` call of the turn is approved (or declined) before any call runs.
   const decisions = approveCalls(task, calls.filter(available), options.bound === true);
   const decisionOf = new Map(calls.filter(available).map((c, k) => [c, decisions[k]] as const));
@@ -113,11 +120,17 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], a
     const c = calls[i];
     const decision = decisionOf.get(c);
     let content: string;
-    if (!available(c)) content = `Error: tool \`${c.name}\` is not available to node \`${task.node.name}\` (available: ${allowed!.join(", ")})`;
-    else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
+    if (!available(c)) {
+      try {
+        task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
+        content = `Error: tool \`${c.name}\` is not available`;
+      } catch (e) {
+        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
       try {
-        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...(decision ? { approved: true } : {}) });
+        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
         content = typeof out === "string" ? out : JSON.stringify(out ?? null);
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
@@ -153,7 +166,8 @@ export interface AgentLoopSpec {
  * model turns.
  */
 export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: AgentLoopSpec): Promise<{ created: ChatMessage[]; final: ModelReply; result: unknown }> {
-  const tools = spec.tools.length ? toolDescriptors(task, spec.tools) : undefined;
+  const offered = spec.tools.length ? toolDescriptors(task, spec.tools, spec.agent) : [];
+  const tools = offered.length ? offered : undefined;
   const out = spec.output ? outputSchema(spec.output, task, spec.agent ? `${spec.agent}_output` : undefined) : undefined;
   const created: ChatMessage[] = [];
   const messages = [...start];
@@ -164,7 +178,7 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
     // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
-    const toolMessages = await runToolCalls(task, calls, spec.tools, { bound: true });
+    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}) });
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }

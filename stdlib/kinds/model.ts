@@ -13,7 +13,8 @@ export const modelKind: NodeKindImplementation = async (task) => {
   const conv = buildConversation(task, n.system ? task.render(n.system) : undefined, n.prompt ? task.render(n.prompt) : undefined);
   const labels = routeLabels(task);
   const out = n.output ? outputSchema(n.output, task) : undefined;
-  const tools = n.tools?.length ? toolDescriptors(task, n.tools) : undefined;
+  const offered = n.tools?.length ? toolDescriptors(task, n.tools) : [];
+  const tools = offered.length ? offered : undefined;
   const reply = await task.callModel(n.model, {
     messages: conv.messages,
     ...(tools ? { tools } : {}),

@@ -17,6 +17,7 @@ export const toolKind: NodeKindImplementation = async (task) => {
 
 export const routerKind: NodeKindImplementation = async (task) => {
   if (!task.node.route) return {};
+  task.requireCapability("routers", task.node.route);
   const fn = task.registry.routers.get(task.node.route);
   if (!fn) throw new NodeError(`route function \`${task.node.route}\` is not registered`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
   const label = await fn(task.state, task);

@@ -11,8 +11,11 @@ import { agentLoop, asUserText, stateWithoutMessages } from "./conversation.js";
 
 export const subagentKind: NodeKindImplementation = async (task) => {
   const n = task.node;
-  const name = n.agent ?? n.name;
   const where = { graph: task.blueprint.id, node: n.name, taskId: task.taskId };
+  // Exactly the agent the node binds (never one that merely shares the node's name).
+  const name = n.agent;
+  if (!name) throw new NodeError(`subagent node \`${n.name}\` names no \`agent\``, "permanent", where);
+  task.requireCapability("agents", name);
   const inline = task.blueprint.agents.find((a) => a.name === name);
   const registered = task.registry.agents.get(name);
   if (!inline && !registered) throw new NodeError(`agent \`${name}\` is not registered`, "permanent", where);

@@ -30,6 +30,9 @@ export function validateMiddleware(registry: Registry): ModelMiddleware {
       let changed = false;
       if (text || !toolCalls.length) {
         for (const name of names) {
+          // The one authorisation check: a validator runs only when the node binds it (and the graph and policy allow it).
+          const d = call.context?.authorize?.("validators", name) ?? { allowed: false, reason: `validator \`${name}\` is not granted to ${callerOf(call.context)}` };
+          if (!d.allowed) throw new NodeError(d.reason, "permanent", whereOf(call.context));
           const validator = registry.validators.get(name);
           if (!validator) throw new NodeError(`validator \`${name}\` (on ${callerOf(call.context)}) is not registered`, "permanent", whereOf(call.context));
           const verdict = await validator(text, { node: call.context!.node.name, model: call.model.name });

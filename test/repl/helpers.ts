@@ -3,7 +3,7 @@
  * model, zod-typed tools, an agent and a registered graph) and a session runner.
  */
 import { compileGraph } from "../../compiler/index.js";
-import { sessionPolicy, tool, type SessionPolicy } from "../../registry/index.js";
+import { resolvePolicy, sessionPolicy, tool, type SessionPolicy } from "../../registry/index.js";
 import { Session, type CellResult, type SessionOptions } from "../../repl/index.js";
 import type { AnyEvent } from "../../repl/events.js";
 import { scripted, standardRegistry } from "../../stdlib/index.js";
@@ -36,7 +36,10 @@ export function testRegistry(options: { replies?: Parameters<typeof scripted>[0]
   r.registerTool("broken", tool({ description: "Always fails", schema: z.object({}), run: () => { throw new Error("the tool is broken"); } }));
   r.registerTool("leaky", tool({ description: "Returns a getter", schema: z.object({}), run: () => ({ get secret() { return "host"; } }) }));
   r.registerTool("denied", tool({ description: "Denied", schema: z.object({}), approval: "deny", run: () => "never" }));
+  r.registerTool("admin", tool({ description: "Privileged: only people's sessions may call it", schema: z.object({}), run: () => "admin ran" }));
   r.registerAgent("researcher", { model: "default", system: "You research." });
+  // Sessions whose cells a model writes (author "model") may not call `admin`.
+  r.policy = resolvePolicy({ name: "tests", untrustedAllow: { tools: ["search", "wait", "broken", "leaky", "denied"] } });
   const hello = compileGraph(HELLO_GRAPH, { file: "hello.rag" });
   if (!hello.value) throw new Error(hello.diagnostics.map((d) => d.message).join("; "));
   r.registerGraph("hello", hello.value);

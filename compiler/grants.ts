@@ -1,0 +1,244 @@
+/**
+ * Capability grants and the one authorisation decision.
+ *
+ * A `.rag` file holds no host code: every model, tool, agent, graph, script, route
+ * function, reducer and validator it uses is a name the registry must grant
+ * (`language.md` intro). This module is the single place that decides whether a use of
+ * such a name is allowed, for every path that reaches one — model, agent, executor and
+ * tool nodes, an agent's own tool loop, sends, subgraphs, route functions, validators,
+ * reducers, CodeAct scripts and REPL sessions. The compiler lists a blueprint's
+ * capabilities with `blueprintCapabilities`, reports `E-rag-disallowed-capability` with
+ * `authorize`, and the runtime checks every use at bind time and at call time with the
+ * same two functions; so what `rag approve` shows is what can happen.
+ *
+ * The rule, deny by default: a use of `kind NAME` is allowed only when
+ * 1. the caller's **binding** names it (`Grants`: what the node, agent or session itself
+ *    declares — an agent node with no `tools` item binds no tool, an empty list binds
+ *    nothing), and
+ * 2. every **limit** in scope lists it, for the kinds the limit restricts (the graph's
+ *    own `allow` lists; those of an enclosing graph; the grants of the session or node a
+ *    nested run was started from), and
+ * 3. the registry's **policy** allows it for the blueprint's provenance
+ *    (`policy-view.ts`: `allow`, and `untrustedAllow` for generated blueprints).
+ * Agents and graphs of the same file (`local`) are bound like registry names but are no
+ * registry capabilities: limits and the policy apply to what they in turn use.
+ */
+import type { AgentSpec, Capabilities, FieldSpec, NodeSpec, Provenance } from "./blueprint.js";
+import { allowedNames, CAPABILITY_KINDS, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
+import { canonicalReducer } from "./resolve/reducers.js";
+
+/**
+ * The path a capability use takes: a node kind, an agent's tool loop, a send, a script or
+ * session, or a bind-time check. Carried into denials, events and audits.
+ */
+export type CallerKind =
+  | "model" | "agent" | "tool_executor" | "tool" | "router" | "subagent" | "subgraph" | "repl_agent" | "node"
+  | "agent_loop" | "send" | "codeact" | "repl" | "reducer" | "validator" | "store" | "bind";
+
+/** Names granted, per capability kind. A kind that is absent grants nothing (deny by default). */
+export type Grants = { readonly [K in CapabilityKind]?: ReadonlySet<string> };
+
+/**
+ * An allowlist in scope: per capability kind, the names that may be used; a kind the
+ * list leaves out is not restricted by it (the semantics of `allow` declarations).
+ */
+export interface GrantLimit {
+  /** Shown in denials: "graph `g`'s `allow` lists", "node `coder`'s grants". */
+  readonly source: string;
+  readonly allow: CapabilityAllowlist;
+}
+
+/** Everything the decision looks at besides the request. */
+export interface AuthScope {
+  /** Who asks, for messages: "node `a`", "agent `r` (node `a`)", "session `s1`". */
+  readonly owner: string;
+  /** What the caller itself binds. */
+  readonly grants: Grants;
+  /** Allowlists in scope, innermost first. */
+  readonly limits: readonly GrantLimit[];
+  readonly policy?: PolicyView;
+  /** Provenance of the blueprint (or session) asking: generated ones are untrusted under the policy. */
+  readonly provenance?: Provenance;
+  /** Agents and graphs of the same file: bound, but not registry capabilities. */
+  readonly local?: { readonly agents?: ReadonlySet<string>; readonly graphs?: ReadonlySet<string> };
+}
+
+export interface CapabilityRequest {
+  readonly kind: CapabilityKind;
+  readonly name: string;
+  readonly caller: CallerKind;
+}
+
+/** Why a use was refused: not bound by the caller, outside a limit, or outside the policy. */
+export type DenialRule = "not-granted" | "limit" | "policy";
+
+export type Decision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly rule: DenialRule; readonly reason: string; readonly source?: string };
+
+const ALLOWED: Decision = Object.freeze({ allowed: true });
+
+/** "tool", "route function", … */
+export function capabilityNoun(kind: CapabilityKind): string {
+  return kind === "routers" ? "route function" : kind.slice(0, -1);
+}
+
+/** A name and the other spellings that count as the same grant (a reducer's canonical name). */
+function spellings(kind: CapabilityKind, name: string): readonly string[] {
+  if (kind !== "reducers") return [name];
+  const canon = canonicalReducer(name);
+  return canon && canon !== name ? [name, canon] : [name];
+}
+
+const listed = (names: ReadonlySet<string> | readonly string[], alts: readonly string[]) =>
+  alts.some((n) => (names instanceof Set ? names.has(n) : (names as readonly string[]).includes(n)));
+
+/**
+ * The one authorisation decision (see the module comment). Pure and cheap: no
+ * allocation on the allowed path beyond the policy's name set.
+ */
+export function authorize(req: CapabilityRequest, scope: AuthScope): Decision {
+  const { kind, name } = req;
+  const noun = capabilityNoun(kind);
+  const alts = spellings(kind, name);
+  const granted = scope.grants[kind];
+  if (!granted || !listed(granted, alts)) {
+    const have = granted && granted.size ? [...granted].sort().map((n) => `\`${n}\``).join(", ") : "none";
+    return { allowed: false, rule: "not-granted", reason: `${noun} \`${name}\` is not available to ${scope.owner} (${kind} it binds: ${have})` };
+  }
+  if ((kind === "agents" && scope.local?.agents?.has(name)) || (kind === "graphs" && scope.local?.graphs?.has(name))) return ALLOWED;
+  for (const limit of scope.limits) {
+    const names = limit.allow[kind];
+    if (names && !listed(names, alts)) {
+      return { allowed: false, rule: "limit", source: limit.source, reason: `${noun} \`${name}\` (used by ${scope.owner}) is outside ${limit.source} (${kind}: ${names.length ? names.map((n) => `\`${n}\``).join(", ") : "none"})` };
+    }
+  }
+  if (scope.policy) {
+    const allowed = allowedNames(scope.policy, kind, scope.provenance);
+    if (allowed && !listed(allowed.names, alts)) {
+      const who = allowed.untrusted ? ` for ${scope.provenance?.generatedBy ?? "generated"}-generated blueprints` : "";
+      return { allowed: false, rule: "policy", source: scope.policy.name, reason: `${noun} \`${name}\` (used by ${scope.owner}) is disallowed by policy \`${scope.policy.name}\`${who}` };
+    }
+  }
+  return ALLOWED;
+}
+
+// ───────────────────────────── bindings ─────────────────────────────
+
+type MutableGrants = { [K in CapabilityKind]?: Set<string> };
+
+function add(g: MutableGrants, kind: CapabilityKind, name: string | undefined): void {
+  if (!name) return;
+  (g[kind] ??= new Set()).add(name);
+}
+
+/**
+ * What a node binds, from its IR (`NodeSpec`) alone: its `model`, `tools`, `tool`,
+ * `agent`, `graph`, `script`, route function and validators, the lists a `repl_agent`
+ * grants its scripts (`models`, `agents`, `graphs`), and the agents and graphs its sends
+ * target. What an agent it binds uses in turn is that agent's binding (`agentGrants`).
+ */
+export function nodeGrants(n: NodeSpec): Grants {
+  const g: MutableGrants = {};
+  add(g, "models", n.model);
+  for (const m of n.models ?? []) add(g, "models", m);
+  for (const t of n.tools ?? []) add(g, "tools", t);
+  add(g, "tools", n.tool);
+  add(g, "agents", n.agent);
+  for (const a of n.agents ?? []) add(g, "agents", a);
+  add(g, "graphs", n.graph);
+  for (const x of n.graphs ?? []) add(g, "graphs", x);
+  add(g, "scripts", n.script);
+  add(g, "routers", n.route);
+  for (const v of n.validators ?? []) add(g, "validators", v);
+  for (const s of n.sends ?? []) {
+    if (s.targetKind === "agent") add(g, "agents", s.target);
+    else if (s.targetKind === "graph") add(g, "graphs", s.target);
+  }
+  return g;
+}
+
+/** A registered agent's binding as the registry declares it (model and tools). */
+export interface AgentBinding {
+  readonly model?: string;
+  readonly tools?: readonly string[];
+}
+
+/** Registered agents' bindings by name; undefined for a name the registry does not hold. */
+export type AgentBindingLookup = (name: string) => AgentBinding | undefined;
+
+/**
+ * What an agent binds: its model and its tools — from the file's inline `agent` block if
+ * there is one, else from its registration. An agent without tools binds no tool.
+ * Undefined when the agent is neither.
+ */
+export function agentGrants(name: string, inline: readonly AgentSpec[], registered?: AgentBindingLookup): Grants | undefined {
+  const spec: AgentBinding | undefined = inline.find((a) => a.name === name) ?? registered?.(name);
+  if (!spec) return undefined;
+  const g: MutableGrants = {};
+  add(g, "models", spec.model);
+  for (const t of spec.tools ?? []) add(g, "tools", t);
+  return g;
+}
+
+/** The union of grant sets. */
+export function unionGrants(...sets: readonly (Grants | undefined)[]): Grants {
+  const g: MutableGrants = {};
+  for (const s of sets) {
+    if (!s) continue;
+    for (const kind of CAPABILITY_KINDS) for (const n of s[kind] ?? []) add(g, kind, n);
+  }
+  return g;
+}
+
+/** A grant set as a limit: every kind present, so a kind it does not grant is refused. */
+export function grantsAsLimit(source: string, g: Grants): GrantLimit {
+  const allow: { [K in CapabilityKind]?: readonly string[] } = {};
+  for (const kind of CAPABILITY_KINDS) allow[kind] = [...(g[kind] ?? [])].sort();
+  return { source, allow };
+}
+
+/** The graph's own `allow` lists as a limit, or none when it declares none. */
+export function allowLimit(graph: string, allow: { readonly [kind: string]: readonly string[] }): GrantLimit | undefined {
+  const kinds = Object.keys(allow).filter((k): k is CapabilityKind => (CAPABILITY_KINDS as readonly string[]).includes(k));
+  if (!kinds.length) return undefined;
+  const out: { [K in CapabilityKind]?: readonly string[] } = {};
+  for (const k of kinds) out[k] = allow[k];
+  return { source: `graph \`${graph}\`'s \`allow\` lists`, allow: out };
+}
+
+/** Same-file agents and graphs a blueprint uses: bound like capabilities, listed by their own uses. */
+export interface LocalNames {
+  readonly agents: ReadonlySet<string>;
+  readonly graphs: ReadonlySet<string>;
+}
+
+/**
+ * The capabilities a blueprint asks the registry for (`Blueprint.capabilities`): the
+ * union of its nodes' bindings and of the inline agents' bindings, registry names only
+ * (same-file agents and graphs are left out: their own uses are listed), plus the
+ * reducers of its state. The compiler and `GraphBuilder` list it with this function and
+ * the runtime re-derives it at bind time, refusing a blueprint whose list disagrees.
+ */
+export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readonly AgentSpec[], state: readonly FieldSpec[], local: LocalNames): Capabilities {
+  const all = unionGrants(...nodes.map(nodeGrants), ...agents.map((a) => agentGrants(a.name, agents)));
+  const sets: MutableGrants = {};
+  for (const kind of CAPABILITY_KINDS) for (const n of all[kind] ?? []) add(sets, kind, n);
+  for (const n of local.agents) sets.agents?.delete(n);
+  for (const n of local.graphs) sets.graphs?.delete(n);
+  for (const f of state) {
+    add(sets, "reducers", f.reducer.name);
+    add(sets, "reducers", f.reducer.fn);
+  }
+  const sorted = (k: CapabilityKind) => [...(sets[k] ?? [])].sort();
+  return {
+    models: sorted("models"),
+    tools: sorted("tools"),
+    agents: sorted("agents"),
+    graphs: sorted("graphs"),
+    scripts: sorted("scripts"),
+    routers: sorted("routers"),
+    reducers: sorted("reducers"),
+    validators: sorted("validators"),
+  };
+}
