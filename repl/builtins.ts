@@ -61,6 +61,15 @@ export function stringField(r: ScriptRecord, key: string, capability: string, sh
   return v;
 }
 
+/** `E-ragsh-unknown-model|tool|agent|graph` with a did-you-mean among the registered names. */
+function unknownCapability(s: Session, capability: string, kind: string, target: string): ScriptError {
+  const known = s.capabilityNames();
+  const names = kind === "models" ? known.models : kind === "tools" ? known.tools : kind === "agents" ? known.agents : known.graphs;
+  const noun = kind === "models" || kind === "tools" || kind === "agents" ? kind.slice(0, -1) : "graph";
+  const guess = didYouMean(target, names);
+  return new ScriptError(`E-ragsh-unknown-${noun}`, `${noun} \`${target}\` is not registered`, undefined, { capability, ...(guess ? { help: `did you mean \`${guess}\`?` } : {}) });
+}
+
 /** Turns a host failure into the diagnostic a script sees. */
 function asCallError(e: unknown, s: Session, capability: string, target: string): ScriptError {
   if (e instanceof ScriptError) return e;
@@ -69,13 +78,7 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
   if (s.current?.controller.signal.aborted) return new LimitError("E-ragsh-timeout", `the cell ran longer than its ${s.policy.timeoutMs} ms limit during \`${capability}\``, undefined, { capability });
   if (e instanceof ArgumentsError) return new ScriptError("E-ragsh-invalid-arguments", e.message, undefined, { capability });
   if (e instanceof CapabilityRefused) return new ScriptError("E-ragsh-capability-denied", e.message, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" });
-  if (e instanceof BindError) {
-    const kind = e.missing[0]?.split(".")[0] ?? "";
-    const names = kind === "models" ? s.registry.models.keys() : kind === "tools" ? s.registry.tools.keys() : kind === "agents" ? s.registry.agents.keys() : [...s.capabilityNames().graphs];
-    const noun = kind.replace(/s$/, "") || "capability";
-    const guess = didYouMean(target, names);
-    return new ScriptError(`E-ragsh-unknown-${noun === "capability" ? "graph" : noun}`, `${noun} \`${target}\` is not registered`, undefined, { capability, ...(guess ? { help: `did you mean \`${guess}\`?` } : {}) });
-  }
+  if (e instanceof BindError) return unknownCapability(s, capability, e.missing[0]?.split(".")[0] ?? "", target);
   const message = e instanceof Error ? e.message : String(e);
   return new ScriptError("E-ragsh-capability-failed", `\`${capability}\` (${target}) failed: ${message}`, undefined, { capability, help: "the call's error is in the message; the session and its variables are intact" });
 }
@@ -85,9 +88,13 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
  * runs. It is recorded as a failed call (`E-ragsh-capability-denied`) and stops the cell.
  */
 export function authorizeCall(s: Session, cell: CellState, capability: string, kind: CapabilityKind, name: string): void {
-  const d = s.host.authorize(kind, name);
-  if (d.allowed) return;
-  const err = new ScriptError("E-ragsh-capability-denied", d.reason, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" });
+  const known = s.capabilityNames() as Partial<Record<CapabilityKind, ReadonlySet<string>>>;
+  const registered = known[kind]?.has(name) ?? true;
+  const d = registered ? s.host.authorize(kind, name) : undefined;
+  if (d?.allowed) return;
+  // An unregistered name is reported as unknown (with did-you-mean), a registered one the
+  // session may not use as denied; either way nothing is called.
+  const err = d ? new ScriptError("E-ragsh-capability-denied", d.reason, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" }) : unknownCapability(s, capability, kind, name);
   const call: CallRecord = { callId: `${cell.cellId}.${++cell.callSeq}`, capability, target: name, ok: false, durationMs: 0, error: { code: err.code, message: err.message } };
   cell.calls.push(call);
   s.emit({ type: "capability_call_completed", call }, capability);

@@ -137,7 +137,7 @@ export class Session {
     this.sink = options.sink;
     this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
     this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
-    const grant = scopeGrant(sessionScope(this.registry, this.author, `session \`${this.id}\``));
+    const grant = scopeGrant(sessionScope(this.registry, this.author, this.author === "model" ? "this model-written session" : "this session"));
     this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
   }

@@ -60,7 +60,7 @@ describe("repl_agent (CodeAct)", () => {
     r.registerModel("coder_model", { provider: scripted({ rules: replies.map((reply, turn) => ({ when: { turn }, reply })), fallback: "```ragsh\nprint(1)\n```" }), modelId: "m" });
     return r;
   }
-  const GRAPH = (routes: string) => `graph g { input { task: string } state { out: any } start a node a { kind repl_agent model "coder_model" max_steps 3 writes out routes { ${routes} } } }`;
+  const GRAPH = (routes: string, grants = "") => `graph g { input { task: string } state { out: any } start a node a { kind repl_agent model "coder_model" ${grants} max_steps 3 writes out routes { ${routes} } } }`;
 
   it("routes by the label a script emits", async () => {
     const registry = agentRegistry(['```ragsh\nemit("route", "needs_review")\nanswer("draft ready")\n```']);
@@ -84,9 +84,18 @@ describe("repl_agent (CodeAct)", () => {
 
   it("the session is bound to the node's state and input; capability calls go through the node's harness", async () => {
     const registry = agentRegistry(['```ragsh\nlet r = tool_call({tool: "search", arguments: {query: context.task}})\nanswer([state.out, context.task, r[0].text, run.depth])\n```']);
-    const events = await run(GRAPH("final -> END"), registry, { task: "joins" });
+    const events = await run(GRAPH("final -> END", 'tools ["search"]'), registry, { task: "joins" });
     expect(events.at(-1)).toMatchObject({ type: "run_completed", state: { out: [null, "joins", "note about joins", 1] } });
     expect(events.find((e) => e.type === "tool_completed")).toMatchObject({ node: "a", tool: "search", ok: true });
+  });
+
+  it("a script gets only what its node grants: a tool the node does not list is refused and never called", async () => {
+    const registry = agentRegistry(['```ragsh\nlet r = tool_call({tool: "search", arguments: {query: context.task}})\nanswer(r)\n```', '```ragsh\nanswer("gave up")\n```']);
+    const events = await run(GRAPH("final -> END"), registry, { task: "joins" });
+    expect(events.some((e) => e.type === "tool_started" || e.type === "tool_completed")).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: "run_completed", state: { out: "gave up" } });
+    const provider = registry.models.get("coder_model")!.provider as ScriptedProvider;
+    expect(provider.requests[1].messages.at(-1)!.content).toContain("E-ragsh-capability-denied");
   });
 
   it("a session nested deeper than the depth policy is refused", async () => {

@@ -124,8 +124,15 @@ describe("approval: ask", () => {
   it("callTool refuses an `ask` tool without approval (a custom kind cannot skip the question)", async () => {
     const { registry } = setup([]);
     (registry as Registry).registerNodeKind("sneaky", async (task: NodeTask) => ({ result: await task.callTool("drop", { table: "users" }) }));
-    const err = await buildGraph(`graph g {\n  start s\n  node s {\n    kind sneaky\n  }\n}\n`, { registry }).graph.invoke({}).catch((e: unknown) => e);
+    const err = await buildGraph(`graph g {\n  start s\n  node s {\n    kind sneaky\n    tools ["drop"]\n  }\n}\n`, { registry }).graph.invoke({}).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/tool `drop` needs a person's approval \(approval: ask\) and none was given/);
+  });
+
+  it("callTool refuses a tool the node does not bind, before any approval question (deny by default)", async () => {
+    const { registry } = setup([]);
+    (registry as Registry).registerNodeKind("sneaky", async (task: NodeTask) => ({ result: await task.callTool("drop", { table: "users" }) }));
+    const err = await buildGraph(`graph g {\n  start s\n  node s {\n    kind sneaky\n  }\n}\n`, { registry }).graph.invoke({}).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/tool `drop` is not available to node `s`/);
   });
 });
 
