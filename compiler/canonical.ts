@@ -154,7 +154,8 @@ export function stripSpans(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (k === "span" && isSpan(v)) continue;
-    out[k] = stripSpans(v);
+    // Defined, not assigned: a `__proto__` key stays data (and in the hash).
+    Object.defineProperty(out, k, { value: stripSpans(v), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

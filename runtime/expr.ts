@@ -22,7 +22,7 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
     case "lit":
       return e.value;
     case "var":
-      if (!(e.name in scope)) throw new ExpressionError(`\`${e.name}\` is not defined here (roots: ${Object.keys(scope).join(", ")})`);
+      if (!Object.hasOwn(scope, e.name)) throw new ExpressionError(`\`${e.name}\` is not defined here (roots: ${Object.keys(scope).join(", ")})`);
       return scope[e.name] ?? null;
     case "get": {
       const o = evaluate(e.object, scope, budget);
@@ -37,7 +37,7 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
       return null;
     }
     case "call": {
-      const fn = FUNCTIONS[e.fn];
+      const fn = Object.hasOwn(FUNCTIONS, e.fn) ? FUNCTIONS[e.fn] : undefined;
       if (!fn) throw new ExpressionError(`unknown function \`${e.fn}\``);
       return fn(e.args.map((a) => evaluate(a, scope, budget)), budget);
     }

@@ -49,7 +49,7 @@ export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType
       if (!e.name) return ANY;
       const why = scope.absent?.get(e.name);
       const s = why ? undefined : didYouMean(e.name, scope.roots.keys());
-      const fn = FUNCTIONS[e.name] ? ` (\`${e.name}\` is a function: call it as \`${e.name}(…)\`)` : "";
+      const fn = Object.hasOwn(FUNCTIONS, e.name) ? ` (\`${e.name}\` is a function: call it as \`${e.name}(…)\`)` : "";
       report("E-rag-unknown-name", `\`${e.name}\` is not defined here${fn}`, e.span, {
         label: "unknown name",
         help: why ?? (s ? `did you mean \`${s}\`?` : `names in scope: ${[...scope.roots.keys()].map((r) => `\`${r}\``).join(", ")}`),
@@ -129,7 +129,7 @@ function call(e: A.CallExpr, scope: ExprScope, report: Report): ExprType {
     return ANY;
   }
   const name = e.callee.name;
-  const sig = FUNCTIONS[name];
+  const sig = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
   if (!sig) {
     const s = didYouMean(name, Object.keys(FUNCTIONS));
     report("E-rag-unknown-function", `\`${name}\` is not a function`, e.callee.span, {

@@ -12,7 +12,7 @@ import type { LowerEnv } from "./env.js";
 import { lowerExpr } from "./expr.js";
 import { lowerAgentItems, lowerNode } from "./node.js";
 import { lowerChannel, lowerField, lowerType } from "./types.js";
-import { blockToJson, listStrings } from "./values.js";
+import { blockToJson, defineOwn, listStrings } from "./values.js";
 
 export interface GraphLowerOptions {
   readonly provenance?: Provenance;
@@ -56,20 +56,20 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
     const decl = env.program.schemas.get(name);
     if (!decl || schemas[name]) continue;
     const before = new Set(env.schemasUsed);
-    schemas[name] = { type: "record", fields: decl.fields.map((f) => lowerField(f, env.schemasUsed)) };
+    defineOwn(schemas, name, { type: "record", fields: decl.fields.map((f) => lowerField(f, env.schemasUsed)) });
     for (const s of env.schemasUsed) if (!before.has(s)) pending.push(s);
   }
 
   const subgraphs: { [name: string]: string } = {};
   for (const n of nodes) {
-    if (n.graph && opts.graphHashes.has(n.graph)) subgraphs[n.graph] = opts.graphHashes.get(n.graph)!;
-    for (const x of n.graphs ?? []) if (opts.graphHashes.has(x)) subgraphs[x] = opts.graphHashes.get(x)!;
-    for (const s of n.sends ?? []) if (s.targetKind === "graph" && opts.graphHashes.has(s.target)) subgraphs[s.target] = opts.graphHashes.get(s.target)!;
+    if (n.graph && opts.graphHashes.has(n.graph)) defineOwn(subgraphs, n.graph, opts.graphHashes.get(n.graph)!);
+    for (const x of n.graphs ?? []) if (opts.graphHashes.has(x)) defineOwn(subgraphs, x, opts.graphHashes.get(x)!);
+    for (const s of n.sends ?? []) if (s.targetKind === "graph" && opts.graphHashes.has(s.target)) defineOwn(subgraphs, s.target, opts.graphHashes.get(s.target)!);
   }
 
   const defaults: Record<string, ReturnType<typeof blockToJson>[string]> = {};
   const metadata: Record<string, ReturnType<typeof blockToJson>[string]> = {};
-  for (const c of g.configs) Object.assign(c.config === "defaults" ? defaults : metadata, blockToJson(c.value));
+  for (const c of g.configs) for (const [k, v] of Object.entries(blockToJson(c.value))) defineOwn(c.config === "defaults" ? defaults : metadata, k, v);
 
   const allow: Record<string, string[]> = {};
   for (const a of g.allows) allow[a.capability.name] = [...(allow[a.capability.name] ?? []), ...listStrings(a.value)];

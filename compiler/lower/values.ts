@@ -41,7 +41,7 @@ export function valueToJson(v: A.Value, key?: string): Json {
     case "Duration":
       return v.ms;
     case "Word":
-      return v.arg ? { [v.name]: valueToJson(v.arg) } : v.name;
+      return v.arg ? Object.fromEntries([[v.name, valueToJson(v.arg)]]) : v.name;
     case "List":
       return v.items.map((i) => valueToJson(i));
     case "Block":
@@ -49,10 +49,20 @@ export function valueToJson(v: A.Value, key?: string): Json {
   }
 }
 
+/**
+ * A block as a JSON object. Keys are defined as own data properties, never assigned: a
+ * key such as `__proto__` (rejected with `E-rag-reserved-name` anyway) stays data in the
+ * object and in the blueprint hash, and cannot set the object's prototype.
+ */
 export function blockToJson(b: A.Block): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
-  for (const e of b.entries) out[e.key.name] = valueToJson(e.value, e.key.name);
+  for (const e of b.entries) defineOwn(out, e.key.name, valueToJson(e.value, e.key.name));
   return out;
+}
+
+/** `o[key] = value` as an own, enumerable data property (safe for any key, `__proto__` included). */
+export function defineOwn<T>(o: { [key: string]: T }, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Strings and bare words of a list, in order. */

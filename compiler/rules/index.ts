@@ -24,6 +24,8 @@ import { DuplicateRouteRule } from "./DuplicateRouteRule.js";
 import { ItemValueRule } from "./ItemValueRule.js";
 import { JoinRequiresSendRule } from "./JoinRequiresSendRule.js";
 import { KnownAgentRule } from "./KnownAgentRule.js";
+import { MissingBindingRule } from "./MissingBindingRule.js";
+import { ReservedNameRule } from "./ReservedNameRule.js";
 import { KnownGraphRule } from "./KnownGraphRule.js";
 import { KnownModelRule } from "./KnownModelRule.js";
 import { KnownReducerRule } from "./KnownReducerRule.js";
@@ -43,6 +45,7 @@ import { WriteTargetRule } from "./WriteTargetRule.js";
 /** Every rule, given the node limit of the run. */
 export function standardRules(nodesPerGraph: number): Rule[] {
   return [
+    ReservedNameRule,
     DuplicateGraphRule,
     DuplicateDeclarationRule,
     DuplicateNodeRule,
@@ -59,6 +62,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownModelRule,
     KnownToolRule,
     KnownAgentRule,
+    MissingBindingRule,
     KnownGraphRule,
     KnownScriptRule,
     KnownRouteFunctionRule,
