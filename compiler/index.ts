@@ -29,6 +29,7 @@ export {
   type Grants,
   type LocalNames,
 } from "./grants.js";
+export { indirectCapabilities, type IndirectCapability, type ReachLookup } from "./reach.js";
 export { provenanceFromComments, provenancePragma } from "./provenance.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
 export { CATALOG, RAGSH_CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";

@@ -137,10 +137,12 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
       throw new NodeError(`node \`${n.name}\` did not call answer(…) within ${n.maxSteps ?? 8} steps (max_steps)`, "permanent", where);
     }
     const result = session.answered ? session.finalAnswer : finalText;
-    const route = session.routeLabel ?? "final";
+    // `final` only where the node routes by label; a node with `next` just goes on.
+    const routes = task.blueprint.edges.some((e) => e.kind === "route" && e.from === n.name);
+    const route = session.routeLabel ?? (routes ? "final" : undefined);
     // The conversation channel gets the answer, not the code that produced it.
     const final: ChatMessage = { id: task.newMessageId(), role: "assistant", content: asText(result), name: n.name };
-    return { result, route, writes: task.messagesChannel ? [[task.messagesChannel, [final]]] : [] };
+    return { result, ...(route !== undefined ? { route } : {}), writes: task.messagesChannel ? [[task.messagesChannel, [final]]] : [] };
   } catch (e) {
     session.end(e instanceof Error ? e.message : String(e));
     throw e;
