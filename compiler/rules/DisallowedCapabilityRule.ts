@@ -12,11 +12,37 @@ import type * as A from "../../grammar/rag/ast.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import { capabilityUses, type CapabilityUse } from "../analysis/capabilities.js";
 import { allowedNames, CAPABILITY_KINDS, type CapabilityKind } from "../policy-view.js";
-import { listNames } from "../resolve/resolve.js";
+import { listNames, type ResolvedGraph, type ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 
 const singular = (k: CapabilityKind) => k.slice(0, -1).replace(/^router$/, "route function");
 const granted = (u: CapabilityUse, names: ReadonlySet<string>) => names.has(u.name) || (u.aliases ?? []).some((a) => names.has(a));
+
+/** Same-file graphs `g` runs, directly or through graphs it runs (each once, `g` excluded). */
+function localGraphsRun(g: ResolvedGraph, p: ResolvedProgram): ResolvedGraph[] {
+  const out: ResolvedGraph[] = [];
+  const seen = new Set<string>([g.name]);
+  const queue = [g];
+  while (queue.length) {
+    const cur = queue.shift()!;
+    for (const n of cur.nodeList) {
+      const names = [
+        ...(n.items.get("graph") ? [n.items.get("graph")!.value.value] : []),
+        ...(n.modelMeaning === "graph" && n.items.get("model") ? [n.items.get("model")!.value.value] : []),
+        ...listNames(n.items.get("graphs")?.value).map((x) => x.name),
+        ...n.sends.flatMap((s) => s.targets.map((t) => t.target.name)).filter((x) => x && !cur.nodes.has(x)),
+      ];
+      for (const name of names) {
+        const inner = p.graphByName.get(name);
+        if (!inner || seen.has(name)) continue;
+        seen.add(name);
+        out.push(inner);
+        queue.push(inner);
+      }
+    }
+  }
+  return out;
+}
 
 export const DisallowedCapabilityRule: Rule = (ctx) => ({
   graph(g) {
@@ -59,6 +85,22 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
           label: `not allowed by policy \`${policy.name}\``,
           help: allowed.names.size ? `policy \`${policy.name}\` allows ${[...allowed.names].sort().map((n) => `\`${n}\``).join(", ")}` : `policy \`${policy.name}\` allows no ${u.kind}${scope}`,
         });
+      }
+    }
+
+    // The same-file graphs this graph runs (subgraph nodes, sends, a repl_agent's
+    // `graphs`) run under its `allow` lists too (the runtime passes them down as limits).
+    if (allows.size) {
+      for (const inner of localGraphsRun(g, ctx.program)) {
+        for (const u of capabilityUses(inner, ctx.program)) {
+          const own = allows.get(u.kind);
+          if (!own || granted(u, own.names)) continue;
+          ctx.report("E-rag-disallowed-capability", `${singular(u.kind)} \`${u.name}\` (used by ${u.owner} of graph \`${inner.name}\`, which graph \`${g.name}\` runs) is not in graph \`${g.name}\`'s \`allow ${u.kind}\` list`, u.span, {
+            label: `not allowed by graph \`${g.name}\``,
+            labels: own.items.map((i) => ({ span: i.value.span, message: `\`allow ${u.kind}\` lists ${[...own.names].map((n) => `\`${n}\``).join(", ") || "nothing"}` })),
+            help: `a graph's \`allow\` lists bound the graphs it runs; add \`"${u.name}"\` to graph \`${g.name}\`'s \`allow ${u.kind}\`, or change graph \`${inner.name}\``,
+          });
+        }
       }
     }
 
