@@ -7,9 +7,22 @@
  * batched writes in one transaction. `synchronous = NORMAL` in WAL mode makes every
  * commit survive a crash of the process (SIGKILL); a power loss may lose the last ones.
  *
- * Layout: `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph, hash,
- * created_at, checkpoint JSON, metadata JSON)` and `writes(thread_id, ns, checkpoint_id,
- * task_id, idx, channel, value JSON)`; runtime records use fixed negative `idx`.
+ * Layout (schema 2): `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph,
+ * hash, created_at, checkpoint JSON, metadata JSON)`, `writes(thread_id, ns,
+ * checkpoint_id, task_id, idx, channel, value JSON)` (runtime records use fixed negative
+ * `idx`) and `blobs(thread_id, ns, checkpoint_id, channel, kind, base, value JSON)`.
+ *
+ * Channel values are stored by version, only when they changed (as LangGraph's
+ * checkpoint blobs are): a checkpoint row keeps, per channel, a reference (`refs`) to the
+ * checkpoint whose blob holds the value, so a step that changes one channel writes one
+ * blob. Going beyond LangGraph, a value that grew by appending (an `append`, `messages`
+ * or `topic` channel: the new list starts with the previous one, item for item) is
+ * stored as the appended tail on top of its base blob (`kind = 'append'`), and rebuilt on
+ * read; every 64th link of such a chain is stored whole, so a read costs at most 64
+ * blobs per channel. A 10,000-step run appending one number per step thus writes O(n)
+ * bytes instead of O(n²). Listing history (`list`, `threads`) never loads values: a
+ * tuple's `checkpoint.values` is read on first access. Schema-1 files (values inline)
+ * are read as they are; new checkpoints in them use blobs.
  */
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,7 +46,10 @@ import {
   type ThreadSummary,
 } from "./types.js";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+
+/** Links of an append chain before a value is stored whole again. */
+const MAX_CHAIN = 64;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -62,7 +78,28 @@ CREATE TABLE IF NOT EXISTS writes (
   value TEXT,
   PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blobs (
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  base TEXT,
+  value TEXT,
+  PRIMARY KEY (thread_id, ns, checkpoint_id, channel)
+) WITHOUT ROWID;
 `;
+
+/** What the last checkpoint put in a (thread, namespace) stored, per channel, to diff the next one against. */
+interface Stored {
+  /** Checkpoint id whose blob holds the channel's value. */
+  readonly ref: string;
+  readonly version: number | undefined;
+  /** The value as stored (kept by reference: runtime values are not mutated). */
+  readonly value: unknown;
+  /** Append links on top of the last whole blob. */
+  readonly chain: number;
+}
 
 interface Row {
   thread_id: string;
@@ -88,8 +125,10 @@ export class SqliteCheckpointer implements Checkpointer {
   private buffer: { regular: WriteRow[]; special: WriteRow[] } = { regular: [], special: [] };
   private flushing: Promise<void> | undefined;
   private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
-  private readonly putTx: (row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => void;
+  private readonly putTx: (checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly batchTx: (ops: readonly BatchOp[]) => void;
+  /** Per (thread, namespace): the last checkpoint put by this process and what it stored per channel. */
+  private readonly last = new Map<string, { readonly id: string; readonly stored: Map<string, Stored> }>();
 
   /**
    * Opens (creating when needed, with its directory) the database at `path`
@@ -119,9 +158,9 @@ export class SqliteCheckpointer implements Checkpointer {
       for (const r of b.regular) this.stmt.insertWrite.run(r);
       for (const r of b.special) this.stmt.upsertWrite.run(r);
     });
-    this.putTx = this.db.transaction((row: unknown[], b: { regular: WriteRow[]; special: WriteRow[] }) => {
+    this.putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
       this.writeBatch(b);
-      this.stmt.insertCheckpoint.run(row);
+      this.stmt.insertCheckpoint.run(this.checkpointRow(checkpoint, metadata));
     });
     // Rows of one transaction become visible together, so the order of checkpoint and
     // write inserts inside it does not matter; write rows keep their relative order.
@@ -161,6 +200,11 @@ export class SqliteCheckpointer implements Checkpointer {
         "INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) SELECT ?, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM checkpoints WHERE thread_id = ? ORDER BY seq",
       ),
       copyWrites: db.prepare("INSERT INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT ?, ns, checkpoint_id, task_id, idx, channel, value FROM writes WHERE thread_id = ?"),
+      insertBlob: db.prepare("INSERT OR REPLACE INTO blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      blob: db.prepare("SELECT kind, base, value FROM blobs WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? AND channel = ?"),
+      refsOf: db.prepare("SELECT checkpoint FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
+      deleteBlobs: db.prepare("DELETE FROM blobs WHERE thread_id = ?"),
+      copyBlobs: db.prepare("INSERT INTO blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) SELECT ?, ns, checkpoint_id, channel, kind, base, value FROM blobs WHERE thread_id = ?"),
       orphanWrites: db.prepare("DELETE FROM writes WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = writes.thread_id AND c.ns = writes.ns AND c.id = writes.checkpoint_id)"),
     };
   }
@@ -206,16 +250,76 @@ export class SqliteCheckpointer implements Checkpointer {
     });
   }
 
+  /**
+   * The checkpoint's row, its values replaced by `refs`; the blobs of the channels that
+   * changed since the previous checkpoint of the thread are inserted (inside the
+   * caller's transaction).
+   */
   private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const { threadId, namespace, ...rest } = checkpoint;
-    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)];
+    const { threadId, namespace, values, ...rest } = checkpoint;
+    const refs = this.storeValues(checkpoint, values);
+    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify({ ...rest, refs }), JSON.stringify(metadata)];
+  }
+
+  /** What the parent checkpoint stored per channel: from this process's cache, else from its row (values read lazily). */
+  private parentStored(c: Checkpoint): Map<string, Stored> | undefined {
+    if (c.parentId === undefined) return undefined;
+    const key = `${c.threadId}\u0000${c.namespace}`;
+    const cached = this.last.get(key);
+    if (cached && cached.id === c.parentId) return cached.stored;
+    return undefined;
+  }
+
+  private storeValues(c: Checkpoint, values: Readonly<Record<string, unknown>>): Record<string, string> {
+    const before = this.parentStored(c);
+    const stored = new Map<string, Stored>();
+    const refs: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const channel of Object.keys(values)) {
+      const value = values[channel];
+      const version = c.versions[channel];
+      const prev = before?.get(channel);
+      // Unchanged: the same version, or the same immutable value (runtime snapshots are frozen).
+      if (prev && ((version !== undefined && prev.version === version) || (prev.value === value && immutable(value)))) {
+        stored.set(channel, prev);
+        refs[channel] = prev.ref;
+        continue;
+      }
+      const grown = prev && prev.chain < MAX_CHAIN ? appendedTail(prev.value, value) : undefined;
+      if (grown) this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "append", prev!.ref, JSON.stringify(grown));
+      else this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "full", null, value === undefined ? null : JSON.stringify(value));
+      stored.set(channel, { ref: c.id, version, value, chain: grown ? prev!.chain + 1 : 0 });
+      refs[channel] = c.id;
+    }
+    this.last.set(`${c.threadId}\u0000${c.namespace}`, { id: c.id, stored });
+    return refs;
+  }
+
+  /** The value of `channel` from the blob of checkpoint `ref` (following append links). */
+  private loadBlob(threadId: string, ns: string, ref: string, channel: string): unknown {
+    const tails: unknown[][] = [];
+    let at: string | null = ref;
+    for (let hops = 0; at !== null; hops++) {
+      const b = this.stmt.blob.get(threadId, ns, at, channel) as { kind: string; base: string | null; value: string | null } | undefined;
+      if (!b) throw new CheckpointError(`checkpoint database ${this.path}: the value of channel \`${channel}\` (checkpoint ${at} of thread ${threadId}) is missing`);
+      if (b.kind === "append" && hops <= MAX_CHAIN * 2) {
+        tails.push(JSON.parse(b.value ?? "[]") as unknown[]);
+        at = b.base;
+        continue;
+      }
+      const whole = b.value === null ? undefined : (JSON.parse(b.value) as unknown);
+      if (!tails.length) return whole;
+      const out = [...(whole as unknown[])];
+      for (let i = tails.length - 1; i >= 0; i--) for (const x of tails[i]) out.push(x);
+      return out;
+    }
+    return undefined;
   }
 
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
     const b = this.buffer;
     this.buffer = { regular: [], special: [] };
     try {
-      this.putTx(this.checkpointRow(checkpoint, metadata), b);
+      this.putTx(checkpoint, metadata, b);
     } catch (e) {
       throw new CheckpointError(`checkpoint database ${this.path}: saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId} failed: ${(e as Error).message}`, {}, { cause: e });
     }
@@ -263,6 +367,8 @@ export class SqliteCheckpointer implements Checkpointer {
     this.guard("delete", () =>
       this.db.transaction(() => {
         this.stmt.deleteWrites.run(threadId);
+        this.stmt.deleteBlobs.run(threadId);
+        for (const key of [...this.last.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.last.delete(key);
         this.stmt.deleteCheckpoints.run(threadId);
       })(),
     );
@@ -274,6 +380,7 @@ export class SqliteCheckpointer implements Checkpointer {
       this.db.transaction(() => {
         this.stmt.copyCheckpoints.run(to, from);
         this.stmt.copyWrites.run(to, from);
+        this.stmt.copyBlobs.run(to, from);
       })();
     });
   }
@@ -289,9 +396,38 @@ export class SqliteCheckpointer implements Checkpointer {
       return this.db.transaction(() => {
         const n = del.run(...(threads ?? []), keep).changes;
         this.stmt.orphanWrites.run();
+        if (n) this.collectBlobs(threads);
         return n;
       })();
     });
+  }
+
+  /** Deletes blobs no remaining checkpoint reaches (directly or as the base of an append chain). */
+  private collectBlobs(threads: readonly string[] | undefined): void {
+    const ids = threads ?? (this.db.prepare("SELECT DISTINCT thread_id FROM blobs").all() as { thread_id: string }[]).map((r) => r.thread_id);
+    const rows = this.db.prepare("SELECT ns, checkpoint FROM checkpoints WHERE thread_id = ?");
+    const blobs = this.db.prepare("SELECT ns, checkpoint_id, channel, base FROM blobs WHERE thread_id = ?");
+    const drop = this.db.prepare("DELETE FROM blobs WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? AND channel = ?");
+    for (const thread of ids) {
+      const base = new Map<string, string | null>();
+      const all = blobs.all(thread) as { ns: string; checkpoint_id: string; channel: string; base: string | null }[];
+      for (const b of all) base.set(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`, b.base);
+      const live = new Set<string>();
+      for (const r of rows.iterate(thread) as IterableIterator<{ ns: string; checkpoint: string }>) {
+        const refs = (JSON.parse(r.checkpoint) as { refs?: Record<string, string> }).refs ?? {};
+        for (const channel of Object.keys(refs)) {
+          let at: string | null | undefined = refs[channel];
+          while (at) {
+            const key = `${r.ns}\u0000${at}\u0000${channel}`;
+            if (live.has(key)) break;
+            live.add(key);
+            at = base.get(key);
+          }
+        }
+      }
+      for (const b of all) if (!live.has(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`)) drop.run(thread, b.ns, b.checkpoint_id, b.channel);
+    }
+    this.last.clear();
   }
 
   async threads(): Promise<ThreadSummary[]> {
@@ -312,7 +448,24 @@ export class SqliteCheckpointer implements Checkpointer {
   }
 
   private tuple(row: Row, metadata: CheckpointMetadata = JSON.parse(row.metadata) as CheckpointMetadata): CheckpointTuple {
-    const checkpoint = { ...(JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace">), threadId: row.thread_id, namespace: row.ns } as Checkpoint;
+    const parsed = JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace"> & { refs?: Record<string, string> };
+    const { refs, ...fields } = parsed;
+    const checkpoint = { ...fields, threadId: row.thread_id, namespace: row.ns } as Checkpoint;
+    if (refs) {
+      // Schema 2: values live in blobs and are read on first access (listing history never does).
+      let values: Record<string, unknown> | undefined;
+      Object.defineProperty(checkpoint, "values", {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (!values) {
+            values = {};
+            for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
+          }
+          return values;
+        },
+      });
+    }
     const pendingWrites: PendingWriteRecord[] = (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
       taskId: w.task_id,
       channel: w.channel,
@@ -326,4 +479,20 @@ export class SqliteCheckpointer implements Checkpointer {
       pendingWrites,
     };
   }
+}
+
+/**
+ * The items `next` appended to `prev` — when both are lists and `next` starts with every
+ * item of `prev` (the same values, compared by reference: reducers append without copying
+ * items) — else undefined.
+ */
+function appendedTail(prev: unknown, next: unknown): unknown[] | undefined {
+  if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return undefined;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return undefined;
+  return next.slice(prev.length);
+}
+
+/** A primitive, or a frozen object (whose identity then stands for its content). */
+function immutable(v: unknown): boolean {
+  return v === null || typeof v !== "object" || Object.isFrozen(v);
 }
