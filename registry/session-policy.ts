@@ -74,7 +74,7 @@ const zero = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** The schema of a (partial) policy: unknown keys are refused too (a typo is not a silent default). */
 export const SessionPolicySchema = z.strictObject({
   maxOperations: limit,
-  maxCells: limit,
+  maxCells: zero,
   maxScriptBytes: limit,
   maxOutputBytes: limit,
   maxMemoryBytes: limit,

@@ -36,6 +36,15 @@ export interface Bounds {
   readonly indent?: number;
 }
 
+/** `charge` for a cell: bytes to its memory budget, and every 4,096 items the work to its operations and clock. */
+export function cellCharge(rt: { alloc(units: number): void; work(units: number): void }): (bytes: number) => void {
+  let items = 0;
+  return (bytes) => {
+    rt.alloc(bytes);
+    if ((++items & 4095) === 0) rt.work(4096);
+  };
+}
+
 /** Options for copying script values out to the host. */
 export interface ToHostOptions extends Bounds {
   /** What to do with functions: fail (arguments to capabilities) or describe them (results, events). */

@@ -19,7 +19,7 @@ import type { CallRecord } from "./events.js";
 import { graphFunctions } from "./graph-builtins.js";
 import { ArgumentsError, CapabilityRefused } from "./host.js";
 import type { CellState, Session } from "./session.js";
-import { formatValue, fromHost, toHost } from "./boundary.js";
+import { cellCharge, formatValue, fromHost, toHost } from "./boundary.js";
 import { describeType, isRecord, NativeFunction, toStr, type ScriptRecord, type Value } from "./values.js";
 
 export const RESERVED_CAPABILITIES = [
@@ -59,7 +59,7 @@ export function spend(s: Session, kind: Budget, n: number, capability: string): 
  * @throws ScriptError `E-ragsh-invalid-arguments` (a function, a cycle), `E-ragsh-value-limit`, `E-ragsh-memory-limit`.
  */
 export function argsOut(s: Session, v: Value, what: string): unknown {
-  return toHost(v, { functions: "error", what, maxBytes: s.policy.maxValueBytes, charge: (n) => s.runtime.alloc(n) });
+  return toHost(v, { functions: "error", what, maxBytes: s.policy.maxValueBytes, charge: cellCharge(s.runtime) });
 }
 
 /**
@@ -69,7 +69,7 @@ export function argsOut(s: Session, v: Value, what: string): unknown {
  * @throws ScriptError `E-ragsh-host-value`, `E-ragsh-memory-limit`.
  */
 export function resultIn(s: Session, v: unknown, what: string): Value {
-  return fromHost(v, what, { maxBytes: s.policy.maxMemoryBytes, charge: (n) => s.runtime.alloc(n) });
+  return fromHost(v, what, { maxBytes: s.policy.maxMemoryBytes, charge: cellCharge(s.runtime) });
 }
 
 /** A record argument, or `E-ragsh-invalid-arguments` showing the expected shape. */

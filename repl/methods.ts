@@ -8,7 +8,7 @@
  */
 import { ScriptError } from "./errors.js";
 import { countOccurrences, indexOf, lastIndexOf } from "./search.js";
-import { fromHost, toHost } from "./boundary.js";
+import { cellCharge, fromHost, toHost } from "./boundary.js";
 import { describeType, isRecord, Namespace, NativeFunction, newRecord, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 /** What methods need from the running cell. */
@@ -264,7 +264,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         const space = typeof indent === "number" && indent > 0 ? Math.min(Math.floor(indent), 10) : undefined;
         // Copied with a bound on depth and size, each item charged (with its indentation)
         // before anything is built: a list shared 2^40 times stops at the budget, not the heap.
-        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: (n) => rt.alloc(n), ...(space ? { indent: space } : {}) });
+        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: cellCharge(rt), ...(space ? { indent: space } : {}) });
         return grow(rt, JSON.stringify(plain, null, space) ?? "undefined");
       }),
     ],
@@ -280,7 +280,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         } catch (e) {
           throw new ScriptError("E-ragsh-type-error", `JSON.parse: ${(e as Error).message}`);
         }
-        return fromHost(parsed, "JSON.parse", { charge: (n) => rt.alloc(n) });
+        return fromHost(parsed, "JSON.parse", { charge: cellCharge(rt) });
       }),
     ],
   ]);
