@@ -17,7 +17,7 @@ import { LineIndex } from "../grammar/span.js";
 import { argsOut, authorizeCall, batch, invoke, recordArg, resultIn, spend, stringField, SUSPENDING } from "./builtins.js";
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
-import { fromHost, toHost } from "./boundary.js";
+import { fromHost } from "./boundary.js";
 import { describeType, isRecord, NativeFunction, type ScriptRecord, type Value } from "./values.js";
 
 interface Draft {
