@@ -33,4 +33,4 @@ export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js
 export { MemoryApprovalStore, type Approval, type ApprovalStore } from "./approvals.js";
 export { FileApprovalStore } from "./approvals-file.js";
 export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
-export { DEFAULT_SESSION_POLICY, sessionPolicy, type SessionPolicy } from "./session-policy.js";
+export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";

@@ -3,7 +3,13 @@
  * whether graphs it generates need a review before they can be registered. Configured
  * per project in `rag.config.ts` (`repl: {…}`), read by the REPL and the `repl_agent`
  * node kind. Exceeding a limit stops the cell with a diagnostic; nothing leaks.
+ *
+ * Every value is validated (zod): a limit that is not a positive integer — `"lots"`,
+ * `NaN`, `-1`, `Infinity` — is refused with a `SessionPolicyError` naming the key, never
+ * read as "no limit".
  */
+import { z } from "zod";
+
 export interface SessionPolicy {
   /** Operations (evaluated syntax nodes) per cell. */
   readonly maxOperations: number;
@@ -33,6 +39,12 @@ export interface SessionPolicy {
   readonly concurrency: number;
   /** Wall-clock limit per cell, ms. */
   readonly timeoutMs: number;
+  /**
+   * Size of a value crossing the session boundary, approximate bytes (8 per item, 2 per
+   * character): the cell's value and answer are cut past it (`W-ragsh-value-truncated`),
+   * capability arguments refused (`E-ragsh-value-limit`). Nesting is bounded at 64 levels.
+   */
+  readonly maxValueBytes: number;
   /** Graphs a model generated need a review token (an approval of their hash) before `graph_register`. */
   readonly reviewGeneratedGraphs: boolean;
 }
@@ -52,10 +64,59 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   maxCallDepth: 200,
   concurrency: 4,
   timeoutMs: 60_000,
+  maxValueBytes: 1024 * 1024,
   reviewGeneratedGraphs: true,
 };
 
-/** The default policy with `partial` applied. */
+const limit = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const zero = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** The schema of a (partial) policy: unknown keys are refused too (a typo is not a silent default). */
+export const SessionPolicySchema = z.strictObject({
+  maxOperations: limit,
+  maxCells: zero,
+  maxScriptBytes: limit,
+  maxOutputBytes: limit,
+  maxMemoryBytes: limit,
+  maxModelCalls: zero,
+  maxToolCalls: zero,
+  maxAgentCalls: zero,
+  maxGraphRuns: zero,
+  maxGraphDefinitions: zero,
+  maxDepth: zero,
+  maxCallDepth: limit,
+  concurrency: limit,
+  timeoutMs: limit,
+  maxValueBytes: limit,
+  reviewGeneratedGraphs: z.boolean(),
+});
+
+/** An invalid session policy (`repl` in rag.config.ts, or a session's overrides). */
+export class SessionPolicyError extends Error {
+  readonly code = "E-ragsh-invalid-policy";
+  override readonly name = "SessionPolicyError";
+  constructor(
+    /** The offending keys, e.g. `["maxOperations"]`. */
+    readonly keys: readonly string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The default policy with `partial` applied; keys whose value is `undefined` keep their default.
+ *
+ * @throws SessionPolicyError naming each key whose value is not valid (a limit must be a
+ *   positive integer, a call budget or depth a non-negative one) or that is unknown.
+ */
 export function sessionPolicy(partial: Partial<SessionPolicy> = {}): SessionPolicy {
-  return { ...DEFAULT_SESSION_POLICY, ...partial };
+  const given = Object.fromEntries(Object.entries(partial ?? {}).filter(([, v]) => v !== undefined));
+  const r = SessionPolicySchema.partial().safeParse(given);
+  if (!r.success) {
+    const keys = [...new Set(r.error.issues.map((i) => (i.path.length ? String(i.path[0]) : i.code === "unrecognized_keys" ? (i as { keys?: string[] }).keys?.join(", ") ?? "" : "")))];
+    const detail = r.error.issues.map((i) => `\`${i.path.length ? i.path.join(".") : (i as { keys?: string[] }).keys?.join(", ") ?? "?"}\`: ${i.message}`).join("; ");
+    throw new SessionPolicyError(keys, `invalid session policy: ${detail}`);
+  }
+  return { ...DEFAULT_SESSION_POLICY, ...r.data };
 }

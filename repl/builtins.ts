@@ -3,7 +3,7 @@
  * `invoke`: the session's budget for its kind (`E-ragsh-call-limit`), a call id, the
  * `capability_call_started/completed` events, a `calls[]` record with duration and
  * usage, and the host (registry + harness). Arguments leave the sandbox as copies of
- * plain data (`toHost`) and results come back as copies (`fromHost`).
+ * plain data (`argsOut`: bounded, charged) and results come back as copies (`resultIn`).
  *
  * Batched forms keep input order, run at most `concurrency` calls at once, and record
  * a failed item as `null` plus a `W-ragsh-batch-item-failed` warning (limits and the
@@ -19,13 +19,17 @@ import type { CallRecord } from "./events.js";
 import { graphFunctions } from "./graph-builtins.js";
 import { ArgumentsError, CapabilityRefused } from "./host.js";
 import type { CellState, Session } from "./session.js";
-import { describeType, formatValue, fromHost, isRecord, NativeFunction, toHost, toStr, type ScriptRecord, type Value } from "./values.js";
+import { cellCharge, formatValue, fromHost, toHost } from "./boundary.js";
+import { describeType, isRecord, NativeFunction, toStr, type ScriptRecord, type Value } from "./values.js";
 
 export const RESERVED_CAPABILITIES = [
   "model_query", "model_query_batched", "agent_query", "agent_query_batched", "graph_run", "graph_run_batched",
   "graph_define", "graph_validate", "graph_compile", "graph_diff", "graph_register", "graph_history", "tool_call", "tool_call_batched",
   "emit", "print", "show_vars", "answer",
 ] as const;
+
+/** The built-ins that return a promise (they suspend the cell); never started from the synchronous path. */
+export const SUSPENDING: ReadonlySet<string> = new Set(["model_query", "model_query_batched", "agent_query", "agent_query_batched", "graph_run", "graph_run_batched", "graph_history", "tool_call", "tool_call_batched"]);
 
 type Budget = "model" | "tool" | "agent" | "graph" | "definition";
 const BUDGET_POLICY: Readonly<Record<Budget, "maxModelCalls" | "maxToolCalls" | "maxAgentCalls" | "maxGraphRuns" | "maxGraphDefinitions">> = {
@@ -46,6 +50,26 @@ export function spend(s: Session, kind: Budget, n: number, capability: string): 
     });
   }
   s.counts[kind] += n;
+}
+
+/**
+ * A script value leaving as a capability's argument: plain data only, at most 64 levels
+ * and `maxValueBytes`, its bytes charged to the cell's memory before it is copied.
+ *
+ * @throws ScriptError `E-ragsh-invalid-arguments` (a function, a cycle), `E-ragsh-value-limit`, `E-ragsh-memory-limit`.
+ */
+export function argsOut(s: Session, v: Value, what: string): unknown {
+  return toHost(v, { functions: "error", what, maxBytes: s.policy.maxValueBytes, charge: cellCharge(s.runtime) });
+}
+
+/**
+ * What a capability returned, entering the session: plain data only, at most 64 levels,
+ * its bytes charged to the cell's memory as it is copied.
+ *
+ * @throws ScriptError `E-ragsh-host-value`, `E-ragsh-memory-limit`.
+ */
+export function resultIn(s: Session, v: unknown, what: string): Value {
+  return fromHost(v, what, { maxBytes: s.policy.maxMemoryBytes, charge: cellCharge(s.runtime) });
 }
 
 /** A record argument, or `E-ragsh-invalid-arguments` showing the expected shape. */
@@ -181,14 +205,14 @@ function modelOf(s: Session, r: ScriptRecord): string {
 /** Every built-in function, bound to `s` and the running `cell`. */
 export function capabilityFunctions(s: Session, cell: CellState): Map<string, Value> {
   const fns = new Map<string, Value>();
-  const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined));
+  const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined, undefined, SUSPENDING.has(name)));
   let requests = 0;
 
   const modelQuery = async (arg: Value, index?: number): Promise<Value> => {
     const r = recordArg(arg, "model_query", MODEL_SHAPE);
     const model = modelOf(s, r);
     const messages = messagesOf(r, cell.cellId, ++requests);
-    const output = r.output === undefined ? undefined : toHost(r.output, { functions: "error", what: "the `output` schema" });
+    const output = r.output === undefined ? undefined : argsOut(s, r.output, "the `output` schema");
     if (output !== undefined && (typeof output !== "object" || output === null || Array.isArray(output))) throw new ScriptError("E-ragsh-invalid-arguments", "`output` must be a JSON Schema object", undefined, { capability: "model_query" });
     authorizeCall(s, cell, "model_query", "models", model);
     if (index === undefined) spend(s, "model", 1, "model_query");
@@ -203,7 +227,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
           throw new Error(`model \`${model}\` did not return JSON for the \`output\` schema`);
         }
       }
-      return { value: fromHost(structured, `model \`${model}\``), usage: res.usage };
+      return { value: resultIn(s, structured, `model \`${model}\``), usage: res.usage };
     }, index);
   };
   def("model_query", ([a]) => modelQuery(a));
@@ -216,12 +240,12 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
   const agentQuery = async (arg: Value, index?: number): Promise<Value> => {
     const r = recordArg(arg, "agent_query", AGENT_SHAPE);
     const agent = stringField(r, "agent", "agent_query", AGENT_SHAPE)!;
-    const input = toHost(r.input ?? null, { functions: "error", what: "the agent's input" });
+    const input = argsOut(s, r.input ?? null, "the agent's input");
     authorizeCall(s, cell, "agent_query", "agents", agent);
     if (index === undefined) spend(s, "agent", 1, "agent_query");
     return invoke(s, cell, "agent_query", agent, async (signal) => {
       const res = await s.host.runAgent(agent, input, s.hostIds(), signal);
-      return { value: fromHost(res.answer, `agent \`${agent}\``), ...(res.usage ? { usage: res.usage } : {}) };
+      return { value: resultIn(s, res.answer, `agent \`${agent}\``), ...(res.usage ? { usage: res.usage } : {}) };
     }, index);
   };
   def("agent_query", ([a]) => agentQuery(a));
@@ -234,10 +258,10 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
   const toolCall = async (arg: Value, index?: number): Promise<Value> => {
     const r = recordArg(arg, "tool_call", TOOL_SHAPE);
     const tool = stringField(r, "tool", "tool_call", TOOL_SHAPE)!;
-    const args = toHost(r.arguments ?? r.args ?? {}, { functions: "error", what: `the arguments of tool \`${tool}\`` });
+    const args = argsOut(s, r.arguments ?? r.args ?? {}, `the arguments of tool \`${tool}\``);
     authorizeCall(s, cell, "tool_call", "tools", tool);
     if (index === undefined) spend(s, "tool", 1, "tool_call");
-    return invoke(s, cell, "tool_call", tool, async (signal) => ({ value: fromHost(await s.host.callTool(tool, args, s.hostIds(), signal), `tool \`${tool}\``) }), index);
+    return invoke(s, cell, "tool_call", tool, async (signal) => ({ value: resultIn(s, await s.host.callTool(tool, args, s.hostIds(), signal), `tool \`${tool}\``) }), index);
   };
   def("tool_call", ([a]) => toolCall(a));
   def("tool_call_batched", ([items, opts]) => {
@@ -259,7 +283,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
   });
   def("emit", ([name, data]) => {
     const n = toStr(name);
-    const payload = toHost(data ?? null, { functions: "describe", what: "the event data" });
+    const payload = s.exportValue(data ?? null, "the event data");
     if (n === "route") s.routeLabel = toStr(data);
     s.emit({ type: "custom", name: n, data: payload });
     return undefined;
@@ -267,7 +291,7 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
   def("show_vars", () => fromHost(s.variablePreviews(), "show_vars"));
   def("answer", ([v]) => {
     cell.answered = true;
-    cell.answer = toHost(v ?? null, { functions: "describe", what: "the answer" });
+    cell.answer = s.exportValue(v ?? null, "the answer");
     return v;
   });
   return fns;

@@ -25,7 +25,7 @@ import { NodeError } from "../runtime/index.js";
 import { history } from "../stdlib/kinds/conversation.js";
 import { nodeHost } from "./host.js";
 import { Session, type CellResult } from "./session.js";
-import { formatValue } from "./values.js";
+import { formatValue } from "./boundary.js";
 
 /** The fenced ```ragsh blocks of a model reply, in order. */
 export function extractBlocks(text: string): string[] {

@@ -78,7 +78,29 @@ export abstract class Evaluator implements MemberRuntime {
     return this.ops;
   }
 
+  /** Work (characters or items) a built-in does per operation charged. */
+  static readonly WORK_PER_OPERATION = 256;
+
+  /**
+   * Charges `units` of a built-in's native work to the operation budget (one operation
+   * per `WORK_PER_OPERATION` units, at least one) and checks the clock — before the work.
+   */
+  work(units: number): void {
+    if (!this.limits) return;
+    this.ops += Math.max(1, Math.ceil(units / Evaluator.WORK_PER_OPERATION));
+    if (this.ops > this.limits.maxOperations) {
+      throw new LimitError("E-ragsh-operation-limit", `the cell exceeded its limit of ${this.limits.maxOperations} operations`, this.callSpan, { help: "built-ins are charged for the characters and items they scan; work on less data per cell, or raise the session's \`maxOperations\` policy" });
+    }
+    this.checkClock();
+  }
+
+  /** Stops the cell when its time is up or the host aborted it (called around built-ins, whose work is native). */
+  checkClock(): void {
+    if (this.signal?.aborted || performance.now() > this.deadline) throw Object.assign(this.timeoutError(), { span: this.callSpan });
+  }
+
   alloc(units: number): void {
+    if (!this.limits) return;
     this.memory += units;
     if (this.memory > this.limits.maxMemoryBytes) {
       throw new LimitError("E-ragsh-memory-limit", `the cell built more than ${this.limits.maxMemoryBytes} bytes of strings and lists`, undefined, { help: "work on smaller pieces (chunks) of the data, or raise the session's `maxMemoryBytes` policy" });
@@ -206,7 +228,7 @@ export abstract class Evaluator implements MemberRuntime {
         return this.lookup(e, env);
       case "Template": {
         let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr(this.evalSync(e.expressions[i], env)) + e.quasis[i + 1];
+        for (let i = 0; i < e.expressions.length; i++) s += toStr(this.evalSync(e.expressions[i], env), this) + e.quasis[i + 1];
         this.alloc(s.length * 2);
         return s;
       }

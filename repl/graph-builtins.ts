@@ -14,10 +14,11 @@ import type { Diagnostic } from "../grammar/diagnostic.js";
 import { reviewStatus } from "../registry/index.js";
 import { getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { authorizeCall, batch, invoke, recordArg, spend, stringField } from "./builtins.js";
+import { argsOut, authorizeCall, batch, invoke, recordArg, resultIn, spend, stringField, SUSPENDING } from "./builtins.js";
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
-import { describeType, fromHost, isRecord, NativeFunction, toHost, type ScriptRecord, type Value } from "./values.js";
+import { fromHost } from "./boundary.js";
+import { describeType, isRecord, NativeFunction, type ScriptRecord, type Value } from "./values.js";
 
 interface Draft {
   readonly id: string;
@@ -78,9 +79,24 @@ function handleId(v: Value, kind: "draft" | "compiled", capability: string): str
   throw new ScriptError("E-ragsh-invalid-arguments", `\`${capability}\` needs a ${kind} (the value \`${kind === "draft" ? "graph_define" : "graph_compile"}\` returned), not ${describeType(v)}`, undefined, { capability });
 }
 
+/** Diagnostics a `graph_validate` result lists at most (the counts are of all of them). */
+const MAX_DIAGNOSTICS = 200;
+/** Native work charged per character of source a compiler pass reads (see `MethodRuntime.work`). */
+const COMPILE_WORK_PER_CHAR = 64;
+
+/**
+ * Charges a compiler pass over `source` to the cell before it runs: operations for the
+ * work (the clock is checked too, so a loop of validations stops at the deadline), and
+ * memory for the source the pass holds.
+ */
+function compileCost(s: Session, source: string): void {
+  s.runtime.work(source.length * COMPILE_WORK_PER_CHAR);
+  s.runtime.alloc(source.length * 2);
+}
+
 export function graphFunctions(s: Session, cell: CellState): Map<string, Value> {
   const fns = new Map<string, Value>();
-  const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined));
+  const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined, undefined, SUSPENDING.has(name)));
   const st = store(s);
   const draftOf = (v: Value, capability: string): Draft => {
     const d = st.drafts.get(handleId(v, "draft", capability));
@@ -101,6 +117,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     const name = stringField(r, "name", "graph_define", DEFINE_SHAPE)!;
     const source = stringField(r, "source", "graph_define", DEFINE_SHAPE)!;
     spend(s, "definition", 1, "graph_define");
+    compileCost(s, source);
     const id = `draft-${st.drafts.size + 1}`;
     const provenance: Provenance = { generatedBy: s.author === "model" ? "model" : "repl", author: `${s.id}/${cell.cellId}`, createdAt: new Date().toISOString(), note: "defined in a .ragsh session" };
     const draft: Draft = { id, name, source, file: `<draft ${name}>`, provenance };
@@ -113,6 +130,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
 
   def("graph_validate", ([arg]) => {
     const d = draftOf(arg, "graph_validate");
+    compileCost(s, d.source);
     const r = compile(d.source, { file: d.file, registry: sessionView(s), provenance: d.provenance, approvals: s.registry.approvals });
     const ds = [...r.diagnostics];
     if (!r.value.program.items.some((i) => i.kind === "GraphDecl" && (i as { name: { name: string } }).name.name === d.name)) {
@@ -121,11 +139,12 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     const errors = ds.filter((x) => x.severity === "error").length;
     const warnings = ds.filter((x) => x.severity === "warning").length;
     s.emit({ type: "graph_blueprint_validated", draft: d.id, name: d.name, ok: errors === 0, errors, warnings }, "graph_validate");
-    return fromHost({ ok: errors === 0, errors, warnings, diagnostics: diagnosticRecords(ds), rendered: renderDiagnostics(ds, { lines: new LineIndex(d.source), file: d.file }, PLAIN_STYLE) }, "graph_validate");
+    return resultIn(s, { ok: errors === 0, errors, warnings, diagnostics: diagnosticRecords(ds.slice(0, MAX_DIAGNOSTICS)), rendered: renderDiagnostics(ds.slice(0, MAX_DIAGNOSTICS), { lines: new LineIndex(d.source), file: d.file }, PLAIN_STYLE) }, "graph_validate");
   });
 
   def("graph_compile", ([arg]) => {
     const d = draftOf(arg, "graph_compile");
+    compileCost(s, d.source);
     const r = compileGraph(d.source, { file: d.file, registry: sessionView(s), provenance: d.provenance, approvals: s.registry.approvals, graph: d.name });
     if (!r.value) {
       const errors = r.diagnostics.filter((x) => x.severity === "error");
@@ -135,7 +154,9 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     // Review: the registry's policy (`policy.requireReview`, untrusted generators), or the
     // session policy's `reviewGeneratedGraphs` for what a model wrote.
     const needsReview = reviewStatus(s.registry, r.value).required || (s.policy.reviewGeneratedGraphs && s.author === "model");
-    const c: Compiled = { id: `graph-${st.compiled.size + 1}`, blueprint: r.value, needsReview };
+    // One handle per blueprint hash: compiling the same draft again does not grow the store.
+    const known = [...st.compiled.values()].find((x) => x.blueprint.hash === r.value!.hash && x.needsReview === needsReview);
+    const c: Compiled = known ?? { id: `graph-${st.compiled.size + 1}`, blueprint: r.value, needsReview };
     st.compiled.set(c.id, c);
     s.emit({ type: "graph_blueprint_compiled", name: r.value.id, hash: r.value.hash, needsReview: c.needsReview }, "graph_compile");
     return compiledHandle(c);
@@ -172,6 +193,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
       }
       if (isRecord(v) && v.kind === "draft") {
         const d = draftOf(v, "graph_diff");
+        compileCost(s, d.source);
         const r = compileGraph(d.source, { file: d.file, registry: sessionView(s), graph: d.name });
         if (!r.value) throw new ScriptError("E-ragsh-graph-invalid", `draft \`${d.name}\` does not compile, so it cannot be diffed`, undefined, { capability: "graph_diff" });
         return r.value;
@@ -187,7 +209,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     if (isRecord(r.graph) && r.graph.kind === "compiled") throw new ScriptError("E-ragsh-invalid-arguments", "`graph_run` runs registered graphs only; call `graph_register({name, graph})` first", undefined, { capability: "graph_run" });
     const name = stringField(r, "graph", "graph_run", RUN_SHAPE)!;
     const thread = stringField(r, "thread", "graph_run", RUN_SHAPE, true);
-    const input = toHost(r.input ?? {}, { functions: "error", what: "the graph input" });
+    const input = argsOut(s, r.input ?? {}, "the graph input");
     if (typeof input !== "object" || input === null || Array.isArray(input)) throw new ScriptError("E-ragsh-invalid-arguments", "the graph `input` must be an object", undefined, { capability: "graph_run" });
     const bp = s.graph(name);
     if (!bp) return Promise.reject(new ScriptError("E-ragsh-unknown-graph", `graph \`${name}\` is not registered`, undefined, { capability: "graph_run", help: `graphs: ${[...s.capabilityNames().graphs].join(", ") || "none"}` }));
@@ -201,7 +223,8 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     return invoke(s, cell, "graph_run", name, async (signal) => {
       const out = await s.host.runGraph({ name, blueprint: bp, graphs, input: input as Record<string, unknown>, ...(thread ? { thread } : {}) }, s.hostIds(), signal);
       return {
-        value: fromHost(
+        value: resultIn(
+          s,
           { status: out.status, output: out.output, state: out.state, run_id: out.runId, thread: out.threadId, steps: out.steps, history: out.history, interrupts: out.interrupts.map((i) => ({ id: i.id, node: i.node, kind: i.kind, payload: i.payload ?? null })) },
           `graph \`${name}\``,
         ),
@@ -214,7 +237,8 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     const thread = typeof arg === "string" ? arg : isRecord(arg) ? stringField(arg, "thread", "graph_history", '{thread: "id"}') : undefined;
     if (!thread) throw new ScriptError("E-ragsh-invalid-arguments", "`graph_history` takes a thread id", undefined, { help: 'call it as `graph_history({thread: "id"})`', capability: "graph_history" });
     const snaps = await getStateHistory(s.checkpointer, thread);
-    return fromHost(
+    return resultIn(
+      s,
       snaps.map((c) => ({ checkpoint: c.checkpointId, step: c.step, source: c.source, graph: c.graph, status: c.status, values: c.values, next: c.next.map((t) => t.node), interrupts: c.interrupts.map((i) => i.id) })),
       "graph_history",
     );

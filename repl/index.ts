@@ -8,6 +8,6 @@ export { InMemoryApprovals, type ApprovalStore } from "./review.js";
 export { RESERVED_CAPABILITIES } from "./builtins.js";
 export { sessionHost, nodeHost, type CapabilityHost } from "./host.js";
 export type { AnyEvent, CallRecord, SessionEvent, SessionEventBody, SessionEventType, SessionSink } from "./events.js";
-export { formatValue } from "./values.js";
+export { formatValue } from "./boundary.js";
 export { replAgentKind, withRepl, extractBlocks, compactResult, functionsCard } from "./codeact.js";
 export { standardRegistry, registryFromConfig } from "./standard-registry.js";

@@ -19,9 +19,13 @@ import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import { BREAK, capturesLoop, copyScope, Evaluator, indexKey, needsScope, NORMAL, RETURN, SHORT, type ExecGen, type Gen, type RunLimits } from "./evaluator.js";
 import { isPure } from "./purity.js";
 import { binaryOp, bindPattern, getMember, iterate, methodFor, setMember, updateValue } from "./semantics.js";
-import { Closure, describeType, Env, NativeFunction, newRecord, toStr, truthy, type Value } from "./values.js";
+import { Closure, describeType, Env, NativeFunction, newRecord, ScriptFunction, toStr, truthy, type Value } from "./values.js";
 
 export type { RunLimits };
+
+function syncCapabilityError(name: string, span: Span): ScriptError {
+  return new ScriptError("E-ragsh-type-error", `a function called as a built-in method name cannot call a capability (\`${name}\` was not called)`, span, { help: "call it through a variable (`const f = obj.method; f(…)`), or rename the property" });
+}
 
 export class Interpreter extends Evaluator {
   /**
@@ -176,7 +180,7 @@ export class Interpreter extends Evaluator {
       }
       case "Template": {
         let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env))) + e.quasis[i + 1];
+        for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env)), this) + e.quasis[i + 1];
         this.alloc(s.length * 2);
         return s;
       }
@@ -282,6 +286,9 @@ export class Interpreter extends Evaluator {
   *callFunction(fn: Value, args: Value[], span: Span): Gen {
     if (fn instanceof NativeFunction) {
       this.callSpan = span;
+      // A capability reached from the synchronous path (a closure stored under a built-in
+      // method name, `o.trim()`) would be started and then abandoned: refuse it before it runs.
+      if (fn.suspends && this.syncCalls > 0) throw syncCapabilityError(fn.name, span);
       try {
         if (fn.gen) return yield* fn.gen(args, fn.self, (f, a) => this.callValue(f, a, span));
         const r = fn.impl!(args, fn.self);
@@ -342,12 +349,21 @@ export class Interpreter extends Evaluator {
     return this.callFunction(fn, args, span);
   }
 
+  /** Synchronous calls in progress: capabilities (which suspend) are refused under one. */
+  private syncCalls = 0;
+
   callSync(fn: Value, args: Value[], span: Span): Value {
-    const gen = this.callFunction(fn, args, span);
-    const r = gen.next();
-    if (r.done) return r.value;
-    r.value.catch(() => {});
-    throw new ScriptError("E-ragsh-type-error", "a function called as a built-in method name cannot call a capability", span, { help: "call it through a variable (`const f = obj.method; f(…)`), or rename the property" });
+    this.syncCalls++;
+    try {
+      const gen = this.callFunction(fn, args, span);
+      const r = gen.next();
+      if (r.done) return r.value;
+      // Unreachable for capabilities (refused in callFunction); kept as a guard.
+      r.value.catch(() => {});
+      throw syncCapabilityError(fn instanceof ScriptFunction ? fn.name : "function", span);
+    } finally {
+      this.syncCalls--;
+    }
   }
 
 }

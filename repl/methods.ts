@@ -7,12 +7,20 @@
  * Every string or list a method builds is charged to the cell's memory budget.
  */
 import { ScriptError } from "./errors.js";
-import { describeType, fromHost, isRecord, Namespace, NativeFunction, newRecord, toHost, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
+import { countOccurrences, indexOf, lastIndexOf } from "./search.js";
+import { cellCharge, fromHost, toHost } from "./boundary.js";
+import { describeType, isRecord, Namespace, NativeFunction, newRecord, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 /** What methods need from the running cell. */
 export interface MethodRuntime {
   /** Charges `units` (≈ bytes) to the cell's memory budget; throws E-ragsh-memory-limit past it. */
   alloc(units: number): void;
+  /**
+   * Charges native work (`units` ≈ characters or items scanned) to the operation budget
+   * and checks the clock: a built-in calls it before (and, for long work, during) the work.
+   * Throws E-ragsh-operation-limit or E-ragsh-timeout.
+   */
+  work(units: number): void;
 }
 
 type Sync = (self: never, args: Value[], rt: MethodRuntime) => Value;
@@ -37,22 +45,47 @@ const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
 
 const STRING: Readonly<Record<string, Method>> = {
-  split: { sync: (s: string, [sep, limit], rt) => list(rt, sep === undefined ? [s] : s.split(str(sep, "the separator of `split`"), limit === undefined ? undefined : int(limit, 0))) },
-  trim: { sync: (s: string) => s.trim() },
-  trimStart: { sync: (s: string) => s.trimStart() },
-  trimEnd: { sync: (s: string) => s.trimEnd() },
+  split: {
+    sync: (s: string, [sep, limit], rt) => {
+      if (sep === undefined) return list(rt, [s]);
+      const p = str(sep, "the separator of `split`");
+      // Charged before splitting: one list slot per piece, and the pieces' characters.
+      const pieces = countOccurrences(rt, s, p) + 1;
+      rt.alloc(pieces * 8 + s.length * 2);
+      return s.split(p, limit === undefined ? undefined : int(limit, 0));
+    },
+  },
+  trim: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trim()) },
+  trimStart: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimStart()) },
+  trimEnd: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimEnd()) },
   slice: { sync: (s: string, [a, b], rt) => grow(rt, s.slice(int(a, 0), b === undefined ? undefined : int(b, 0))) },
   substring: { sync: (s: string, [a, b], rt) => grow(rt, s.substring(int(a, 0), b === undefined ? undefined : int(b, 0))) },
-  includes: { sync: (s: string, [x]) => s.includes(toStr(x)) },
-  contains: { sync: (s: string, [x]) => s.includes(toStr(x)) },
-  startsWith: { sync: (s: string, [x]) => s.startsWith(toStr(x)) },
-  endsWith: { sync: (s: string, [x]) => s.endsWith(toStr(x)) },
-  indexOf: { sync: (s: string, [x]) => s.indexOf(toStr(x)) },
-  lastIndexOf: { sync: (s: string, [x]) => s.lastIndexOf(toStr(x)) },
-  toUpperCase: { sync: (s: string, _a, rt) => grow(rt, s.toUpperCase()) },
-  toLowerCase: { sync: (s: string, _a, rt) => grow(rt, s.toLowerCase()) },
-  replace: { sync: (s: string, [a, b], rt) => grow(rt, s.replace(str(a, "the pattern of `replace`"), () => toStr(b))) },
-  replaceAll: { sync: (s: string, [a, b], rt) => grow(rt, s.replaceAll(str(a, "the pattern of `replaceAll`"), () => toStr(b))) },
+  includes: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
+  contains: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
+  startsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.startsWith(n); } },
+  endsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.endsWith(n); } },
+  indexOf: { sync: (s: string, [x, from], rt) => indexOf(rt, s, toStr(x, rt), int(from, 0)) },
+  lastIndexOf: { sync: (s: string, [x], rt) => lastIndexOf(rt, s, toStr(x, rt)) },
+  toUpperCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
+  toLowerCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
+  replace: {
+    sync: (s: string, [a, b], rt) => {
+      const p = str(a, "the pattern of `replace`");
+      const r = toStr(b, rt);
+      rt.alloc((s.length + r.length) * 2);
+      return indexOf(rt, s, p) < 0 ? s : s.replace(p, () => r);
+    },
+  },
+  replaceAll: {
+    sync: (s: string, [a, b], rt) => {
+      const p = str(a, "the pattern of `replaceAll`");
+      const r = toStr(b, rt);
+      // The result's size is known before it is built: every occurrence becomes `r`.
+      const n = countOccurrences(rt, s, p);
+      rt.alloc((s.length + n * Math.max(0, r.length - p.length)) * 2);
+      return s.replaceAll(p, () => r);
+    },
+  },
   repeat: {
     sync: (s: string, [n], rt) => {
       const k = int(n, 0);
@@ -66,7 +99,13 @@ const STRING: Readonly<Record<string, Method>> = {
   charAt: { sync: (s: string, [i]) => s.charAt(int(i, 0)) },
   charCodeAt: { sync: (s: string, [i]) => s.charCodeAt(int(i, 0)) },
   at: { sync: (s: string, [i]) => s.at(int(i, 0)) },
-  concat: { sync: (s: string, args, rt) => grow(rt, s + args.map(toStr).join("")) },
+  concat: {
+    sync: (s: string, args, rt) => {
+      const parts = args.map((x) => toStr(x, rt));
+      rt.alloc((s.length + parts.reduce((n, p) => n + p.length, 0)) * 2);
+      return s + parts.join("");
+    },
+  },
   len: { sync: (s: string) => s.length },
   toString: { sync: (s: string) => s },
 };
@@ -76,17 +115,40 @@ const ARRAY: Readonly<Record<string, Method>> = {
   pop: { sync: (a: Value[]) => a.pop() },
   shift: { sync: (a: Value[]) => a.shift() },
   unshift: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.unshift(...args)) },
-  slice: { sync: (a: Value[], [x, y], rt) => list(rt, a.slice(int(x, 0), y === undefined ? undefined : int(y, 0))) },
-  splice: { sync: (a: Value[], [x, y, ...items], rt) => list(rt, a.splice(int(x, 0), y === undefined ? a.length : int(y, 0), ...items)) },
-  concat: { sync: (a: Value[], args, rt) => list(rt, a.concat(...args.map((x) => (Array.isArray(x) ? x : [x])))) },
-  join: { sync: (a: Value[], [sep], rt) => grow(rt, a.map((x) => (x === null || x === undefined ? "" : toStr(x))).join(sep === undefined ? "," : toStr(sep))) },
-  indexOf: { sync: (a: Value[], [x]) => a.indexOf(x) },
-  lastIndexOf: { sync: (a: Value[], [x]) => a.lastIndexOf(x) },
-  includes: { sync: (a: Value[], [x]) => a.includes(x) },
-  contains: { sync: (a: Value[], [x]) => a.includes(x) },
-  reverse: { sync: (a: Value[]) => a.reverse() },
+  slice: { sync: (a: Value[], [x, y], rt) => (rt.work(a.length), list(rt, a.slice(int(x, 0), y === undefined ? undefined : int(y, 0)))) },
+  splice: { sync: (a: Value[], [x, y, ...items], rt) => (rt.work(a.length + items.length), rt.alloc(items.length * 8), list(rt, a.splice(int(x, 0), y === undefined ? a.length : int(y, 0), ...items))) },
+  concat: {
+    sync: (a: Value[], args, rt) => {
+      const n = args.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), a.length);
+      rt.work(n);
+      rt.alloc(n * 8);
+      return a.concat(...args.map((x) => (Array.isArray(x) ? x : [x])));
+    },
+  },
+  join: {
+    sync: (a: Value[], [sep], rt) => {
+      rt.work(a.length);
+      const s = sep === undefined ? "," : toStr(sep, rt);
+      // Each element is measured and charged as it is converted; the joined string is charged before it is built.
+      const parts = a.map((x) => (x === null || x === undefined ? "" : toStr(x, rt)));
+      rt.alloc((parts.reduce((n, p) => n + p.length, 0) + s.length * Math.max(0, a.length - 1)) * 2);
+      return parts.join(s);
+    },
+  },
+  indexOf: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.indexOf(x)) },
+  lastIndexOf: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.lastIndexOf(x)) },
+  includes: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
+  contains: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
+  reverse: { sync: (a: Value[], _args, rt) => (rt.work(a.length), a.reverse()) },
   at: { sync: (a: Value[], [i]) => a.at(int(i, 0)) },
-  flat: { sync: (a: Value[], _args, rt) => list(rt, a.flatMap((x) => (Array.isArray(x) ? x : [x]))) },
+  flat: {
+    sync: (a: Value[], _args, rt) => {
+      const n = a.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), 0);
+      rt.work(n);
+      rt.alloc(n * 8);
+      return a.flatMap((x) => (Array.isArray(x) ? x : [x]));
+    },
+  },
   len: { sync: (a: Value[]) => a.length },
   map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) out.push((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R)); return list(rt, out); } },
   forEach: { *gen(a: Value[], [f], _rt, call) { fn(f, "`forEach`"); for (let i = 0; i < a.length; i++) (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); return undefined; } },
@@ -110,8 +172,15 @@ const ARRAY: Readonly<Record<string, Method>> = {
     },
   },
   sort: {
-    *gen(a: Value[], [f], _rt, call) {
-      if (f === undefined) return a.sort((x, y) => (toStr(x) < toStr(y) ? -1 : toStr(x) > toStr(y) ? 1 : 0));
+    *gen(a: Value[], [f], rt, call) {
+      if (f === undefined) {
+        // Sorted by string form, each computed once and charged (not once per comparison).
+        rt.work(a.length * Math.max(1, Math.ceil(Math.log2(a.length + 1))));
+        const keyed = a.map((x) => [toStr(x, rt), x] as const);
+        keyed.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        for (let i = 0; i < keyed.length; i++) a[i] = keyed[i][1];
+        return a;
+      }
       fn(f, "`sort`");
       // Merge sort, so the comparator (a script function) runs through the interpreter.
       const sorted = yield* mergeSort(a.slice(), f, call);
@@ -139,7 +208,7 @@ function* mergeSort(xs: Value[], f: Value, call: CallBack): Generator<Promise<un
 const RECORD: Readonly<Record<string, Method>> = {
   keys: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.keys(o)) },
   values: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.values(o)) },
-  entries: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.entries(o)) },
+  entries: { sync: (o: ScriptRecord, _a, rt) => (rt.alloc(Object.keys(o).length * 24), list(rt, Object.entries(o))) },
   len: { sync: (o: ScriptRecord) => Object.keys(o).length },
   has: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
   contains: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
@@ -189,18 +258,29 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
     ["random", native("Math.random", () => Math.random())],
   ]);
   const json = new Map<string, Value>([
-    ["stringify", native("JSON.stringify", ([v, , indent]) => grow(rt, JSON.stringify(toHost(v, { functions: "describe", what: "the value" }), null, typeof indent === "number" ? Math.min(indent, 10) : undefined) ?? "undefined"))],
+    [
+      "stringify",
+      native("JSON.stringify", ([v, , indent]) => {
+        const space = typeof indent === "number" && indent > 0 ? Math.min(Math.floor(indent), 10) : undefined;
+        // Copied with a bound on depth and size, each item charged (with its indentation)
+        // before anything is built: a list shared 2^40 times stops at the budget, not the heap.
+        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: cellCharge(rt), ...(space ? { indent: space } : {}) });
+        return grow(rt, JSON.stringify(plain, null, space) ?? "undefined");
+      }),
+    ],
     [
       "parse",
       native("JSON.parse", ([s]) => {
         let parsed: unknown;
+        const text = str(s, "the argument of `JSON.parse`");
+        rt.work(text.length);
+        rt.alloc(text.length * 2);
         try {
-          parsed = JSON.parse(str(s, "the argument of `JSON.parse`"));
+          parsed = JSON.parse(text);
         } catch (e) {
           throw new ScriptError("E-ragsh-type-error", `JSON.parse: ${(e as Error).message}`);
         }
-        rt.alloc((s as string).length * 2);
-        return fromHost(parsed, "JSON.parse");
+        return fromHost(parsed, "JSON.parse", { charge: cellCharge(rt) });
       }),
     ],
   ]);

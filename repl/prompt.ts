@@ -15,7 +15,7 @@ import { sessionView } from "./graph-builtins.js";
 import { isIncomplete, splitCells } from "./script.js";
 import type { AnyEvent } from "./events.js";
 import type { CellResult, Session } from "./session.js";
-import { formatValue } from "./values.js";
+import { formatValue } from "./boundary.js";
 
 export interface PromptOptions {
   readonly session: Session;

@@ -59,8 +59,8 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
       throw new ScriptError("E-ragsh-type-error", `\`in\` needs an object or a list on its right, not ${describeType(r)}`, span);
     }
   }
-  const a = primitive(l) as number;
-  const b = primitive(r) as number;
+  const a = primitive(l, rt) as number;
+  const b = primitive(r, rt) as number;
   switch (op) {
     case "+": {
       const v: number | string = a + b;

@@ -21,9 +21,10 @@ import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./even
 import { compiledByHash } from "./graph-builtins.js";
 import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
-import { standardGlobals } from "./methods.js";
+import { standardGlobals, type MethodRuntime } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
-import { Env, formatValue, fromHost, toHost, type Value } from "./values.js";
+import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
+import { Env, type Value } from "./values.js";
 
 export interface SessionParent {
   readonly rootRunId: string;
@@ -173,6 +174,57 @@ export class Session {
 
   // ─────────────────────────────── the namespace ───────────────────────────────
 
+  /**
+   * The running cell's budgets, for built-ins: `alloc` charges bytes to its memory
+   * budget, `work` charges native work to its operations and checks its clock. No-ops
+   * between cells.
+   */
+  readonly runtime: MethodRuntime = {
+    alloc: (n) => this.interpreter?.alloc(n),
+    work: (n) => this.interpreter?.work(n),
+  };
+
+  /**
+   * A script value copied out of the session for people and programs (the cell's value,
+   * the answer, event data): functions described, cut past `maxBytes` (default the
+   * `maxValueBytes` policy) or 64 levels, with a `W-ragsh-value-truncated` warning on
+   * the current cell. Never throws for the value's shape.
+   */
+  exportValue(v: Value, what: string, maxBytes = this.policy.maxValueBytes, warn = true): unknown {
+    const cell = this.current;
+    let warned = false;
+    return toHost(v, {
+      functions: "describe",
+      what,
+      overflow: "truncate",
+      maxBytes,
+      onTruncate: (path, why) => {
+        if (!warn || warned || !cell) return;
+        warned = true;
+        cell.warnings.push(diagnostic("W-ragsh-value-truncated", `${what} was cut at \`${path}\`: it is ${why}`, this.currentSpan(), {
+          file: cell.file,
+          label: "cut here",
+          help: "values leaving a session are bounded (`maxValueBytes`, 64 levels, no cycles); return a summary or a slice",
+        }));
+      },
+    });
+  }
+
+  /** Host data copied into the session at the start of a cell (inputs), cut rather than refused when too deep or large. */
+  private importValue(v: unknown, what: string, cell: CellState, bounds: { maxDepth?: number; maxBytes?: number; warn?: boolean } = {}): Value {
+    let warned = false;
+    return fromHost(v, what, {
+      overflow: "truncate",
+      maxDepth: bounds.maxDepth ?? MAX_VALUE_DEPTH,
+      maxBytes: bounds.maxBytes ?? Math.max(this.policy.maxMemoryBytes, this.policy.maxValueBytes),
+      onTruncate: (path, why) => {
+        if (bounds.warn === false || warned) return;
+        warned = true;
+        cell.warnings.push(diagnostic("W-ragsh-value-truncated", `${what} was cut at \`${path}\`: it is ${why}`, zeroSpan(), { file: cell.file, label: "cut here", help: "inputs entering a session are bounded in depth and size" }));
+      },
+    });
+  }
+
   /** Names of the session's variables (not built-ins). */
   variableNames(): string[] {
     return [...this.globals.vars.keys()];
@@ -181,7 +233,7 @@ export class Session {
   /** The session's variables as plain data (functions described). */
   variables(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [k, b] of this.globals.vars) out[k] = toHost(b.value, { functions: "describe", what: "variables" });
+    for (const [k, b] of this.globals.vars) out[k] = this.exportValue(b.value, `variable \`${k}\``, this.policy.maxValueBytes, false);
     return out;
   }
 
@@ -213,7 +265,7 @@ export class Session {
     this.current?.controller.abort(new LimitError("E-ragsh-cancelled", "the cell was cancelled", undefined, { help: "variables it set before the cancellation keep their values" }));
   }
 
-  /** Forgets every variable (`:reset`); registered graphs and budgets stay. */
+  /** Forgets every variable (`:reset`); registered graphs, budgets and the history stay. */
   reset(): void {
     this.globals = new Env(this.builtins);
   }
@@ -222,14 +274,16 @@ export class Session {
   private restoreBuiltins(cell: CellState): void {
     const b = this.builtins.vars;
     b.clear();
-    const rt = { alloc: (n: number) => this.interpreter?.alloc(n) };
-    for (const [k, v] of standardGlobals(rt)) b.set(k, { value: v, constant: true });
+    for (const [k, v] of standardGlobals(this.runtime)) b.set(k, { value: v, constant: true });
     for (const [k, v] of capabilityFunctions(this, cell)) b.set(k, { value: v, constant: true });
     const run = { session: this.id, root_run: this.rootRunId, parent_run: this.parentRunId ?? null, depth: this.depth, cell: cell.cellId, cells: this.cellCount };
-    b.set("context", { value: fromHost(this.inputs.context, "the session context"), constant: true });
-    b.set("state", { value: fromHost(this.inputs.state, "the graph state"), constant: true });
-    b.set("messages", { value: fromHost(this.inputs.messages, "the messages"), constant: true });
-    b.set("history", { value: fromHost(this.history.map((h) => ({ cell: h.cellId, source: h.source, ok: h.ok, value: h.value, stdout: h.stdout })), "the history"), constant: true });
+    b.set("context", { value: this.importValue(this.inputs.context, "the session context", cell), constant: true });
+    b.set("state", { value: this.importValue(this.inputs.state, "the graph state", cell), constant: true });
+    b.set("messages", { value: this.importValue(this.inputs.messages, "the messages", cell), constant: true });
+    // The last HISTORY_CELLS cells; their values were bounded when recorded (so one cell's
+    // value can never make this copy fail and poison every later cell).
+    const recent = this.history.slice(-HISTORY_CELLS).map((h) => ({ cell: h.cellId, source: h.source, ok: h.ok, value: h.value, stdout: h.stdout }));
+    b.set("history", { value: this.importValue(recent, "the history", cell, { maxDepth: MAX_VALUE_DEPTH + 2, warn: false }), constant: true });
     b.set("run", { value: fromHost(run, "the run metadata"), constant: true });
   }
 
@@ -239,6 +293,20 @@ export class Session {
 
   /** Runs one cell. Never throws for anything the script does; problems are diagnostics. */
   async runCell(source: string, options: { file?: string } = {}): Promise<CellResult> {
+    try {
+      return await this.runCellUnguarded(source, options);
+    } catch (e) {
+      // A bug, not a script's doing: the cell fails with `E-ragsh-internal`; the session stays usable.
+      const cell = this.current;
+      this.current = undefined;
+      const file = cell?.file ?? options.file ?? `<cell ${this.cellCount}>`;
+      const d = toDiagnostic(asScriptError(e, zeroSpan()), file);
+      this.history.push({ cellId: cell?.cellId ?? `c${this.cellCount}`, source, ok: false, value: null, stdout: "" });
+      return { cellId: cell?.cellId ?? `c${this.cellCount}`, ok: false, source, file, stdout: "", value: null, variablesChanged: [], calls: cell?.calls ?? [], elapsedMs: 0, operations: 0, diagnostics: [d] };
+    }
+  }
+
+  private async runCellUnguarded(source: string, options: { file?: string }): Promise<CellResult> {
     const started = performance.now();
     const cellId = `c${++this.cellCount}`;
     const file = options.file ?? `<cell ${this.cellCount}>`;
@@ -246,12 +314,12 @@ export class Session {
     this.current = cell;
     this.interpreter = undefined;
     this.emit({ type: "cell_started", source });
-    const finish = (ok: boolean, value: unknown, diagnostics: Diagnostic[], changed: string[] = []): CellResult => {
+    const finish = (ok: boolean, value: unknown, diagnostics: Diagnostic[], changed: string[] = [], historyValue: unknown = null): CellResult => {
       const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
       const all = sortDiagnostics([...diagnostics, ...cell.warnings]);
       const stdout = cell.stdout.join("");
       const result: CellResult = { cellId, ok, source, file, stdout, value, variablesChanged: changed, calls: cell.calls, ...(cell.answered ? { finalAnswer: cell.answer } : {}), elapsedMs, operations: this.interpreter?.operations ?? 0, diagnostics: all };
-      this.history.push({ cellId, source, ok, value: ok ? value : null, stdout });
+      this.history.push({ cellId, source, ok, value: ok ? historyValue : null, stdout });
       if (ok) this.emit({ type: "cell_completed", value, elapsedMs, variablesChanged: changed, calls: cell.calls.length });
       else this.emit({ type: "cell_failed", diagnostics: all.map((d) => ({ code: d.code, message: d.message, line: d.span.start.line, column: d.span.start.column })), elapsedMs });
       this.current = undefined;
@@ -294,7 +362,8 @@ export class Session {
       this.emit({ type: "final_answer", value: cell.answer });
     }
     if (failure) return finish(false, null, [...parsed.diagnostics, ...checked, failure], changed);
-    return finish(true, toHost(value, { functions: "describe", what: "the cell's value" }), [...parsed.diagnostics, ...checked], changed);
+    const out = this.exportValue(value, "the cell's value");
+    return finish(true, out, [...parsed.diagnostics, ...checked], changed, this.exportValue(value, "the cell's value", HISTORY_VALUE_BYTES, false));
   }
 
   /** Capability names a cell may use: the registry's plus this session's graphs. */
@@ -346,6 +415,10 @@ export class Session {
 function isMutable(v: unknown): boolean {
   return typeof v === "object" && v !== null;
 }
+
+/** Cells the `history` binding holds (the newest), and the size each one's value keeps there. */
+const HISTORY_CELLS = 100;
+const HISTORY_VALUE_BYTES = 64 * 1024;
 
 function zeroSpan() {
   return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };

@@ -3,11 +3,10 @@
  * primitives, dense arrays, records (objects with a null prototype, so no key reaches
  * `Object.prototype`) and functions (`Closure`, `NativeFunction`); nothing else ever
  * enters the sandbox. Values cross the boundary only as copies of plain data:
- * `fromHost` copies what a capability returns (refusing getters, functions, class
- * instances and cycles), `toHost` copies what a script passes out.
+ * boundary.ts copies them both ways, bounded in depth and size.
  */
 import type { BlockStmt, Expression, Pattern } from "../grammar/ragsh/ast.js";
-import { ScriptError } from "./errors.js";
+import { LimitError, ScriptError } from "./errors.js";
 
 export type Value = undefined | null | boolean | number | string | Value[] | ScriptRecord | ScriptFunction | Namespace;
 
@@ -81,6 +80,8 @@ export class NativeFunction extends ScriptFunction {
     readonly impl: NativeImpl | undefined,
     readonly gen: NativeGen | undefined,
     readonly self: Value = undefined,
+    /** True for a capability that returns a promise (a model, tool, agent or graph call): it suspends the cell. */
+    readonly suspends = false,
   ) {
     super();
   }
@@ -126,14 +127,72 @@ export function describeType(v: Value): string {
   return `a ${typeof v}`;
 }
 
-/** String conversion as JavaScript's `String(v)` would do, without running host code. */
-export function toStr(v: Value): string {
+/** What string conversion charges the bytes it builds to (the cell's memory budget). */
+export interface StringCharge {
+  alloc(units: number): void;
+}
+
+/**
+ * Longest string (UTF-16 code units) `toStr` builds from a list, budget or not: a hard
+ * ceiling, so no path — a list sharing one sub-list 2^40 times — can build an unbounded string.
+ */
+export const MAX_STRING_CHARS = 1 << 24;
+
+/**
+ * String conversion as JavaScript's `String(v)` would do, without running host code.
+ * A list is measured first and `charge`d (2 bytes per character) before it is built, both
+ * with an explicit stack (no recursion); a list inside itself converts to `""`, as in
+ * JavaScript.
+ *
+ * @throws LimitError `E-ragsh-memory-limit` past `MAX_STRING_CHARS`, or what `charge` throws.
+ */
+export function toStr(v: Value, charge?: StringCharge): string {
   if (typeof v === "string") return v;
   if (v === undefined || v === null || typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? "" : toStr(x))).join(",");
+  if (Array.isArray(v)) return listToString(v, charge);
   if (v instanceof ScriptFunction) return `[function ${v.name || "anonymous"}]`;
   if (v instanceof Namespace) return `[namespace ${v.name}]`;
   return "[object Object]";
+}
+
+const SEP = Symbol("sep");
+/** The end of a list's items: it leaves the path (a list inside itself converts to `""`). */
+class ExitMark {
+  constructor(readonly list: Value[]) {}
+}
+
+/** Visits the pieces of `root`'s string form in order, with an explicit stack. */
+function walkList(root: Value[], emit: (piece: string) => void): void {
+  const onPath = new Set<Value[]>();
+  const stack: (Value | typeof SEP | ExitMark)[] = [root];
+  while (stack.length) {
+    const j = stack.pop()!;
+    if (j === SEP) emit(",");
+    else if (j instanceof ExitMark) onPath.delete(j.list);
+    else if (Array.isArray(j)) {
+      if (onPath.has(j)) continue;
+      onPath.add(j);
+      stack.push(new ExitMark(j));
+      for (let i = j.length - 1; i >= 0; i--) {
+        stack.push(j[i]);
+        if (i) stack.push(SEP);
+      }
+    } else emit(j === null || j === undefined ? "" : toStr(j));
+  }
+}
+
+/** Measures (every visit counts, so lists of empty lists are bounded too), charges, then builds. */
+function listToString(root: Value[], charge?: StringCharge): string {
+  let steps = 0;
+  let chars = 0;
+  walkList(root, (p) => {
+    chars += p.length;
+    if (++steps + chars > MAX_STRING_CHARS) throw new LimitError("E-ragsh-memory-limit", `converting a list to a string would build more than ${MAX_STRING_CHARS} characters`, undefined, { help: "join a slice of the list, or summarise it first" });
+  });
+  charge?.alloc(chars * 2);
+  const parts: string[] = [];
+  walkList(root, (p) => parts.push(p));
+  return parts.join("");
 }
 
 /** JavaScript truthiness. */
@@ -142,136 +201,7 @@ export function truthy(v: Value): boolean {
   return Boolean(v);
 }
 
-/** A primitive for an operator: objects become their string form (JavaScript's ToPrimitive, minus host calls). */
-export function primitive(v: Value): undefined | null | boolean | number | string {
-  return typeof v === "object" && v !== null ? toStr(v) : (v as undefined | boolean | number | string);
-}
-
-/**
- * Readable rendering for `print`, results and summaries: strings raw at the top level
- * and quoted inside structures; objects as `{k: v}`. Cuts off past `max` characters.
- */
-export function formatValue(v: Value, max = 10_000): string {
-  const out: string[] = [];
-  let size = 0;
-  const seen = new Set<unknown>();
-  const push = (s: string) => {
-    out.push(s);
-    size += s.length;
-  };
-  const walk = (x: Value, top: boolean) => {
-    if (size > max) return;
-    if (typeof x === "string") push(top ? x : JSON.stringify(x));
-    else if (Array.isArray(x)) {
-      if (seen.has(x)) return push("[circular]");
-      seen.add(x);
-      push("[");
-      x.forEach((e, i) => (i && push(", "), walk(e, false)));
-      push("]");
-      seen.delete(x);
-    } else if (isRecord(x)) {
-      if (seen.has(x)) return push("[circular]");
-      seen.add(x);
-      push("{");
-      Object.keys(x).forEach((k, i) => (i && push(", "), push(/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)), push(": "), walk(x[k], false)));
-      push("}");
-      seen.delete(x);
-    } else push(toStr(x));
-  };
-  walk(v, true);
-  const s = out.join("");
-  return s.length > max ? s.slice(0, max) + "…" : s;
-}
-
-/** Options for copying script values out to the host. */
-export interface ToHostOptions {
-  /** What to do with functions: fail (arguments to capabilities) or describe them (results, events). */
-  readonly functions: "error" | "describe";
-  /** Where the value goes, for messages (`the arguments of tool_call`). */
-  readonly what: string;
-}
-
-/**
- * Copies a script value to plain host data (normal objects and arrays; `undefined`
- * inside objects is dropped, as JSON does).
- *
- * @throws ScriptError `E-ragsh-invalid-arguments` for a function (when `functions` is
- *   `error`) or a cycle.
- */
-export function toHost(v: Value, o: ToHostOptions): unknown {
-  const seen = new Set<unknown>();
-  const walk = (x: Value, path: string): unknown => {
-    if (x === undefined || x === null || typeof x !== "object") return x;
-    if (x instanceof ScriptFunction || x instanceof Namespace) {
-      if (o.functions === "describe") return toStr(x);
-      throw new ScriptError("E-ragsh-invalid-arguments", `${o.what} hold a function at \`${path || "."}\`; only plain data can leave the session`);
-    }
-    if (seen.has(x)) throw new ScriptError("E-ragsh-invalid-arguments", `${o.what} are circular at \`${path || "."}\`; only plain data can leave the session`);
-    seen.add(x);
-    let out: unknown;
-    if (Array.isArray(x)) out = x.map((e, i) => walk(e, `${path}[${i}]`));
-    else {
-      const rec: Record<string, unknown> = {};
-      for (const k of Object.keys(x)) {
-        const val = walk(x[k], path ? `${path}.${k}` : k);
-        if (val !== undefined) Object.defineProperty(rec, k, { value: val, enumerable: true, writable: true, configurable: true });
-      }
-      out = rec;
-    }
-    seen.delete(x);
-    return out;
-  };
-  return walk(v, "");
-}
-
-/**
- * Copies host data into the sandbox: primitives, arrays and plain objects (prototype
- * `Object.prototype` or null) with data properties; a `Date` becomes its ISO string.
- *
- * @throws ScriptError `E-ragsh-host-value` for anything else (a getter, a function, a
- *   class instance, a symbol, a bigint, a cycle), naming where it was found.
- */
-export function fromHost(v: unknown, what: string, maxDepth = 64): Value {
-  const seen = new Set<unknown>();
-  const fail = (path: string, why: string): never => {
-    throw new ScriptError("E-ragsh-host-value", `${what} returned ${why} at \`${path || "."}\`; only plain data enters a session`, undefined, {
-      help: "a capability must return JSON-like data: strings, numbers, booleans, null, arrays and plain objects",
-    });
-  };
-  const walk = (x: unknown, path: string, depth: number): Value => {
-    if (x === null || x === undefined || typeof x === "string" || typeof x === "boolean") return x;
-    if (typeof x === "number") return x;
-    if (typeof x === "function") return fail(path, "a function");
-    if (typeof x !== "object") return fail(path, `a ${typeof x}`);
-    if (x instanceof Date) return Number.isFinite(x.getTime()) ? x.toISOString() : null;
-    if (depth > maxDepth) return fail(path, `data nested deeper than ${maxDepth} levels`);
-    if (seen.has(x)) return fail(path, "a circular structure");
-    seen.add(x);
-    let out: Value;
-    if (Array.isArray(x)) {
-      if (Object.getPrototypeOf(x) !== Array.prototype) fail(path, "an array subclass");
-      const arr: Value[] = new Array(x.length);
-      for (let i = 0; i < x.length; i++) {
-        const d = Object.getOwnPropertyDescriptor(x, i);
-        if (d && !("value" in d)) fail(`${path}[${i}]`, "a getter");
-        arr[i] = walk(d?.value, `${path}[${i}]`, depth + 1);
-      }
-      out = arr;
-    } else {
-      const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== null) fail(path, `an instance of \`${(proto?.constructor as { name?: string } | undefined)?.name ?? "an unknown class"}\``);
-      const rec = newRecord();
-      for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(x))) {
-        if (!d.enumerable) continue;
-        const p = path ? `${path}.${k}` : k;
-        if (!("value" in d)) fail(p, "a getter");
-        if (isForbiddenKey(k)) fail(p, `the reserved key \`${k}\``);
-        rec[k] = walk(d.value, p, depth + 1);
-      }
-      out = rec;
-    }
-    seen.delete(x);
-    return out;
-  };
-  return walk(v, "", 0);
+/** A primitive for an operator: objects become their string form (JavaScript's ToPrimitive, minus host calls), charged to `charge`. */
+export function primitive(v: Value, charge?: StringCharge): undefined | null | boolean | number | string {
+  return typeof v === "object" && v !== null ? toStr(v, charge) : (v as undefined | boolean | number | string);
 }

@@ -9,7 +9,7 @@ import type * as A from "./ast.js";
 import { RagshBuilder } from "./build.js";
 import type { ExpressionCstNode, ProgramCstNode } from "./cst.generated.js";
 import { lexRagsh } from "./lexer.js";
-import { ragshParser } from "./parser.js";
+import { NestingLimitError, ragshParser } from "./parser.js";
 
 /** Parser limits; each fails closed with a diagnostic. */
 export interface RagshLimits {
@@ -55,7 +55,14 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
     diagnostics.push(...lexed.diagnostics);
     const parser = ragshParser();
     parser.input = lexed.tokens;
-    const cst = parser.expression() as ExpressionCstNode;
+    let cst: ExpressionCstNode;
+    try {
+      cst = parser.expression() as ExpressionCstNode;
+    } catch (e) {
+      if (!(e instanceof NestingLimitError)) throw e;
+      diagnostics.push(nestingDiagnostic(e, lines, extras));
+      return { kind: "Null", span: lines.span(base, base + text.length) } as A.Expression;
+    }
     diagnostics.push(...syntaxDiagnostics(parser.errors, lines, base + text.length, "E-ragsh-unexpected-token", file));
     return builder.expression(cst, lines.span(base, base + text.length));
   };
@@ -64,7 +71,13 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
   const lexed = lexRagsh(source, lines, { nestingDepth: limits.nestingDepth, ...extras });
   const parser = ragshParser();
   parser.input = lexed.tokens;
-  const cst = parser.program() as ProgramCstNode;
+  let cst: ProgramCstNode;
+  try {
+    cst = parser.program() as ProgramCstNode;
+  } catch (e) {
+    if (!(e instanceof NestingLimitError)) throw e;
+    return { value: empty, diagnostics: sortDiagnostics([...lexed.diagnostics, nestingDiagnostic(e, lines, extras)]), lines };
+  }
   const syntax = syntaxDiagnostics(parser.errors, lines, endOfCode(source), "E-ragsh-unexpected-token", file);
   let program: A.Program;
   try {
@@ -89,6 +102,11 @@ export function parseRagsh(source: string, options: RagshParseOptions = {}): Rag
 
 
 
+
+function nestingDiagnostic(e: NestingLimitError, lines: LineIndex, extras: { file?: string }): Diagnostic {
+  const at = Number.isFinite(e.token.startOffset) ? e.token.startOffset : 0;
+  return diagnostic("E-ragsh-nesting-limit", e.message, lines.span(at, at + Math.max(1, e.token.image?.length ?? 1)), { ...extras, label: "too deep here", help: "split long chains of assignments, arrows, conditionals and nested statements into variables and functions" });
+}
 
 /** The span of the first node deeper than `max`, found without recursion (the AST may be deep). */
 function deepestNode(root: A.Program, max: number): Span | undefined {

@@ -90,13 +90,37 @@ export class RagshParser extends CstParser {
 
   // ─────────────────────────────── statements ───────────────────────────────
 
+  /** Statements and assignments being parsed inside one another (see `nest`). */
+  private nesting = 0;
+
+  /**
+   * Bounds the parser's recursion: rules that nest without brackets (`a = b = …`,
+   * `x => y => …`, `c ? d : e ? …`, `if (…) if (…) …`) are counted, and past
+   * `RAGSH_PARSE_DEPTH` parsing stops with a `NestingLimitError` (reported as
+   * `E-ragsh-nesting-limit`) long before the JavaScript stack runs out.
+   */
+  private nest(body: () => void): () => void {
+    return () => {
+      if ((this as unknown as { RECORDING_PHASE: boolean }).RECORDING_PHASE) return body();
+      if (++this.nesting > RAGSH_PARSE_DEPTH) {
+        this.nesting--;
+        throw new NestingLimitError(this.LA(1));
+      }
+      try {
+        body();
+      } finally {
+        this.nesting--;
+      }
+    };
+  }
+
   /** program = statement* */
   public program = this.RULE("program", () => {
     this.MANY(() => this.SUBRULE(this.statement));
   });
 
   /** statement = varDecl | functionDecl | if | while | for | return | break | continue | block | ";" | exprStmt */
-  public statement = this.RULE("statement", () => {
+  public statement = this.RULE("statement", this.nest(() => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
       MAX_LOOKAHEAD: 1,
@@ -114,7 +138,7 @@ export class RagshParser extends CstParser {
         { ALT: () => this.SUBRULE(this.exprStmt) },
       ],
     });
-  });
+  }));
 
   /** varDecl = ("let" | "const") declarator ("," declarator)* ";"? */
   public varDecl = this.RULE("varDecl", () => {
@@ -283,7 +307,7 @@ export class RagshParser extends CstParser {
   });
 
   /** assignment = arrowFunction | conditional (("=" | "+=" | "-=" | "*=" | "/=" | "%=") assignment)? */
-  public assignment = this.RULE("assignment", () => {
+  public assignment = this.RULE("assignment", this.nest(() => {
     this.OR({
       IGNORE_AMBIGUITIES: true,
       MAX_LOOKAHEAD: 1,
@@ -307,7 +331,7 @@ export class RagshParser extends CstParser {
         },
       ],
     });
-  });
+  }));
 
   /** arrowFunction = "async"? (NAME | params) "=>" (block | assignment) */
   public arrowFunction = this.RULE("arrowFunction", () => {
@@ -526,6 +550,17 @@ export class RagshParser extends CstParser {
 
 /** The parser is built once per process (its self-analysis is the slow part). */
 let shared: RagshParser | undefined;
+/** Statements and assignments nested in one another the parser accepts (each level costs up to ~10 parser frames; 200 stays well inside the default stack). */
+export const RAGSH_PARSE_DEPTH = 200;
+
+/** Parsing stopped: the code nests past `RAGSH_PARSE_DEPTH` (at `token`). */
+export class NestingLimitError extends Error {
+  override readonly name = "NestingLimitError";
+  constructor(readonly token: IToken) {
+    super(`the code nests more than ${RAGSH_PARSE_DEPTH} levels deep`);
+  }
+}
+
 export function ragshParser(): RagshParser {
   shared ??= new RagshParser();
   return shared;
