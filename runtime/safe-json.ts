@@ -75,7 +75,10 @@ export function neutralizeJson(value: unknown, options: SafeJsonOptions = {}): u
     }
     const out = Object.create(null) as Record<string, unknown>;
     set(out);
-    for (const key of Object.keys(src)) {
+    const keys = Object.keys(src);
+    // Pushed last-first so they are popped, and inserted into `out`, in source order.
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const key = keys[k];
       if (FORBIDDEN_KEYS.has(key)) throw new UnsafeJsonError("unsafe_key", `the key ${JSON.stringify(key)} is not allowed (at ${path()})`, path());
       stack.push({ src: (src as Record<string, unknown>)[key], set: (v) => (out[key] = v), depth: depth + 1, path: () => `${path()}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}` });
     }
