@@ -3,10 +3,12 @@
  * directory), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { CliError } from "./errors.js";
+import { parseJsonText } from "./files.js";
+import { hasControlChars, printableId } from "./printable.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
 
@@ -19,9 +21,15 @@ export interface RunOrigin {
   readonly config: string | null;
 }
 
-/** Opens the checkpoint file; with `mustExist`, a missing file is a CliError (exit 2) saying so. */
+/**
+ * Opens the checkpoint file; with `mustExist`, a missing file is a CliError (exit 2)
+ * saying so. Refuses (CliError) what SQLite could hang on or corrupt (issue 10 §3:
+ * `--checkpoints /proc/self/mem` hung): an existing path that is not a regular file,
+ * and any path on a kernel file system (/proc, /sys, debugfs, cgroup …).
+ */
 export function openCheckpoints(path: string, mustExist = false): SqliteCheckpointer {
   if (mustExist && !existsSync(resolve(path))) throw new CliError(`no checkpoints at ${path} (runs record them there; pass --checkpoints PATH for another file)`);
+  checkCheckpointPath(path);
   try {
     return new SqliteCheckpointer(resolve(path));
   } catch (e) {
@@ -29,14 +37,48 @@ export function openCheckpoints(path: string, mustExist = false): SqliteCheckpoi
   }
 }
 
+// statfs magic numbers (linux/magic.h) of kernel file systems whose "files" are not storage.
+const KERNEL_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x1cd1 /* devpts */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */, 0x73636673 /* securityfs */, 0x6165676c /* pstore */, 0xcafe4a11 /* bpf */]);
+
+function checkCheckpointPath(path: string): void {
+  const abs = resolve(path);
+  let st: Stats | undefined;
+  try {
+    st = statSync(abs);
+  } catch {
+    st = undefined; // a new file: its folder decides
+  }
+  if (st && !st.isFile()) throw new CliError(`--checkpoints ${path} is not a regular file (a directory, device, pipe or socket cannot hold checkpoints)`);
+  let where = st ? abs : dirname(abs);
+  try {
+    where = realpathSync(where);
+  } catch {
+    return; // a folder that does not exist: SQLite reports it
+  }
+  const kernel = /^\/(proc|sys)(\/|$)/.test(where) || (() => {
+    try {
+      return KERNEL_FS.has(Number(statfsSync(where).type));
+    } catch {
+      return false;
+    }
+  })();
+  if (kernel) throw new CliError(`--checkpoints ${path} is on a kernel file system (${where.split("/").slice(0, 2).join("/") || "/"}), not storage; name a file in a project folder`);
+}
+
 /** `--checkpoints PATH` when it is not the default (for printed command lines). */
 export function checkpointsFlag(path: string | undefined): string {
   return path && path !== DEFAULT_CHECKPOINTS ? ` --checkpoints ${shellQuote(path)}` : "";
 }
 
-/** Quotes for POSIX shells when needed. */
+/**
+ * Quotes for POSIX shells when needed. Text with control characters uses ANSI-C quoting
+ * (`$'…'` with `\xHH` escapes, bash/zsh/ksh) so the printed command neither holds raw
+ * terminal escapes nor loses the characters.
+ */
 export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  if (hasControlChars(s)) return `$'${printableId(s.replace(/\\/g, "\\\\").replace(/'/g, "\\'"))}'`;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command that resumes a paused thread, with a value to fill in for each interrupt that needs one. */
@@ -58,16 +100,22 @@ export function resumeCommandLine(threadId: string, interrupts: readonly Pending
  */
 export function parseResume(text: string | undefined, pending: readonly PendingInterrupt[]): ResumeCommand {
   if (text === undefined) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`--resume is not valid JSON: ${(e as Error).message} (a string needs quotes: --resume '"approve"')`);
-  }
+  const value = parseJsonText("--resume", text, ` (a string needs quotes: --resume '"approve"')`);
   const ids = new Set(pending.map((i) => i.id));
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const keys = Object.keys(value);
     if (keys.length && keys.every((k) => ids.has(k))) return { values: value as Record<string, unknown> };
   }
   return { value };
+}
+
+/** Longest thread id accepted from `--thread`. */
+export const MAX_THREAD_ID = 256;
+
+/** A thread id from the command line: 1–256 characters, none of them control characters (it is printed and stored). */
+export function checkThreadId(flag: string, id: string): string {
+  if (!id.length || id.length > MAX_THREAD_ID || hasControlChars(id)) {
+    throw new CliError(`${flag} must be 1–${MAX_THREAD_ID} characters without control characters, not ${JSON.stringify(id.length > 80 ? id.slice(0, 80) + "…" : id)}`);
+  }
+  return id;
 }

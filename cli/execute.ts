@@ -7,6 +7,7 @@
 import { CancelledError, type CompiledGraph, type PendingInterrupt, type RunEvent, type RunOptions } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { resumeCommandLine, shellQuote, checkpointsFlag } from "./checkpoints.js";
+import { boundedJson } from "./printable.js";
 import type { ProgressPrinter } from "./progress.js";
 import { colorsFor } from "./style.js";
 
@@ -35,7 +36,7 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
     // The registry's telemetry (OpenTelemetry spans) observes every event.
     const onEvent = eventObserver(graph.registry);
     for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal, ...(onEvent ? { onEvent } : {}) })) {
-      if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
+      if (opts.json) process.stdout.write(boundedJson(e) + "\n");
       else opts.printer!.event(e);
       if (e.depth === 0) {
         last = e;

@@ -1,19 +1,55 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
 import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
+import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
 import { CliError } from "./errors.js";
 
-export function readSource(file: string): string {
+/** Largest `.rag`/`.ragsh`/config-named file read (the front end's own limit is 1 MiB of source). */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+/** Largest `--input @file`, `--context @file` or `--registry` file read. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a text file for a command, refusing what would hang or exhaust memory (issue 10
+ * §3: `--input @/dev/zero` read forever): only regular files (not devices, FIFOs, sockets
+ * or directories; opened non-blocking so a FIFO cannot stall the open), at most
+ * `maxBytes` bytes (UTF-8), counted while reading since `/proc` files report size 0.
+ * @throws CliError (exit 2) naming the file and the reason.
+ */
+export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): string {
+  let fd: number;
   try {
-    return readFileSync(file, "utf8");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(code === "ENOENT" ? `cannot read ${file}: no such file` : code === "EISDIR" ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new CliError(`cannot read ${file}: it is a directory`);
+    if (!st.isFile()) throw new CliError(`cannot read ${file}: not a regular file (a device, pipe or socket could be endless)`);
+    if (st.size > maxBytes) throw new CliError(`cannot read ${file}: ${st.size} bytes is over the limit of ${maxBytes}`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw new CliError(`cannot read ${file}: over the limit of ${maxBytes} bytes`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -23,18 +59,26 @@ export function displayPath(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-/** `--input JSON` or `--input @file.json`. */
+/**
+ * `--input JSON` or `--input @file.json`: an object whose nested objects have a null
+ * prototype; `__proto__`/`constructor`/`prototype` keys and nesting deeper than 256 are
+ * refused (runtime/safe-json.ts), and a file is read with `readSource`'s size cap.
+ */
 export function parseJsonArg(flag: string, text: string): Record<string, unknown> {
-  let raw = text;
-  if (text.startsWith("@")) raw = readSource(text.slice(1));
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch (e) {
-    throw new CliError(`${flag} is not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = text.startsWith("@") ? readSource(text.slice(1), MAX_INPUT_BYTES) : text;
+  const v = parseJsonText(flag, raw);
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`${flag} must be a JSON object, like '{"question": "…"}'`);
   return v as Record<string, unknown>;
+}
+
+/** Untrusted JSON text from a flag, as `parseUntrustedJson`; CliError (exit 2) naming `flag` when refused. */
+export function parseJsonText(flag: string, raw: string, hint = ""): unknown {
+  try {
+    return parseUntrustedJson(raw);
+  } catch (e) {
+    if (!(e instanceof UnsafeJsonError)) throw e;
+    throw new CliError(e.code === "syntax" ? `${flag} is not valid JSON: ${e.message}${hint}` : `${flag}: ${e.message}`);
+  }
 }
 
 /** The config path: `--config`, else `rag.config.ts` beside `file` when it exists. */
@@ -101,13 +145,7 @@ function loadGraphFile(file: string, name: string): Blueprint {
 
 /** `--registry FILE.json`: a snapshot of registry names. */
 export function readRegistrySnapshot(file: string): RegistryView {
-  const text = readSource(file);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`--registry ${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const v = parseJsonText(`--registry ${file}`, readSource(file, MAX_INPUT_BYTES));
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`--registry ${file} must hold an object of name lists`);
   for (const [k, list] of Object.entries(v)) {
     if (list !== null && !(Array.isArray(list) && list.every((x) => typeof x === "string"))) throw new CliError(`--registry ${file}: \`${k}\` must be a list of names or null`);

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import "../stdlib/node-sha256.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
+import { printable } from "./printable.js";
 
 export function buildProgram(): Command {
   const program = new Command("rag")
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof CliError) {
-      if (e.message) process.stderr.write(`error: ${e.message}\n`); // an empty message: already reported (diagnostics)
+      if (e.message) process.stderr.write(`error: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
       return e.exitCode;
     }
     process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in ragraph; please report it.\n`);

@@ -6,6 +6,7 @@
 import type { Blueprint } from "../compiler/index.js";
 import type { ChatMessage, Registry } from "../registry/index.js";
 import type { RunEvent } from "../runtime/index.js";
+import { boundedJson, printable, printableId } from "./printable.js";
 import { colorsFor } from "./style.js";
 
 const WIDTH = 120;
@@ -27,13 +28,18 @@ export class ProgressPrinter {
     this.out.write("  ".repeat(depth * 2) + text + "\n");
   }
 
+  /** Text from a run (messages, prompts, errors) with control characters escaped. */
+  private static safe(v: unknown): string {
+    return printable(String(v));
+  }
+
   event(e: RunEvent): void {
     const c = this.c;
     const d = e.depth;
     switch (e.type) {
       case "run_started": {
         if (d > 0) return this.line(d, c.dim(`↳ subgraph ${e.graph}`));
-        this.line(0, `${c.bold("▶ " + e.graph)}  ${c.dim(`run ${e.runId}  thread ${e.threadId}  ${e.hash.slice(0, 19)}…`)}`);
+        this.line(0, `${c.bold("▶ " + e.graph)}  ${c.dim(`run ${printableId(e.runId)}  thread ${printableId(e.threadId)}  ${e.hash.slice(0, 19)}…`)}`);
         if (e.resumedFrom !== undefined) this.line(1, c.dim(`resumed from checkpoint ${e.resumedFrom} (after step ${e.step})`));
         for (const n of this.notes) this.line(1, c.dim(n));
         for (const m of this.blueprint.capabilities.models) {
@@ -51,18 +57,18 @@ export class ProgressPrinter {
       case "model_completed":
         return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens${e.usage.costUsd !== undefined ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
       case "tool_completed":
-        return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + (e.error ?? "")} ${e.durationMs}ms`));
+        return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + printable(e.error ?? "")} ${e.durationMs}ms`));
       case "task_retried":
-        return this.line(d, c.yellow(`    ↻ ${e.node} attempt ${e.attempt} failed (${String(e.error.message)}); retrying in ${e.delayMs}ms`));
+        return this.line(d, c.yellow(`    ↻ ${e.node} attempt ${e.attempt} failed (${ProgressPrinter.safe(e.error.message)}); retrying in ${e.delayMs}ms`));
       case "task_completed":
         return this.line(d, `  ${c.green("✓")} ${e.node} ${c.dim(e.restored ? "restored (completed before the pause or crash; not run again)" : `${e.durationMs}ms`)}${e.writes.length ? c.dim(` → ${e.writes.join(", ")}`) : ""}`);
       case "task_failed":
-        if (e.cancelled) return this.line(d, `  ${c.dim(`⊘ ${e.node} cancelled: ${String(e.error.message)}`)}`);
-        return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(String(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
+        if (e.cancelled) return this.line(d, `  ${c.dim(`⊘ ${e.node} cancelled: ${ProgressPrinter.safe(e.error.message)}`)}`);
+        return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(ProgressPrinter.safe(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
       case "interrupt": {
         const p = (e.payload ?? {}) as { prompt?: unknown; options?: unknown };
-        const what = e.kind === "node" ? (typeof p.prompt === "string" ? p.prompt : e.payload !== undefined ? JSON.stringify(e.payload) : "input needed") : `interrupt ${e.kind} ${e.node}`;
-        return this.line(d, `  ${c.yellow("⏸")} ${c.bold(e.interruptId)}  ${e.node}: ${what}${Array.isArray(p.options) ? c.dim(`  options: ${p.options.join(" | ")}`) : ""}`);
+        const what = e.kind === "node" ? (typeof p.prompt === "string" ? p.prompt : e.payload !== undefined ? boundedJson(e.payload) : "input needed") : `interrupt ${e.kind} ${e.node}`;
+        return this.line(d, `  ${c.yellow("⏸")} ${c.bold(printableId(e.interruptId))}  ${e.node}: ${printable(what)}${Array.isArray(p.options) ? c.dim(`  options: ${printable(p.options.join(" | "))}`) : ""}`);
       }
       case "run_interrupted":
         if (d > 0) return;
@@ -78,12 +84,12 @@ export class ProgressPrinter {
       case "run_completed":
         if (d > 0) return this.line(d, c.dim(`↳ subgraph done in ${e.steps} steps`));
         this.line(0, c.green(c.bold(`✔ completed in ${e.steps} step${e.steps === 1 ? "" : "s"}, ${e.durationMs} ms`)));
-        for (const r of e.errors) this.line(1, c.yellow(`recorded error (${String(r.handledBy)}): ${String(r.node)} ${String((r.error as { message?: unknown }).message)}`));
+        for (const r of e.errors) this.line(1, c.yellow(printable(`recorded error (${String(r.handledBy)}): ${String(r.node)} ${String((r.error as { message?: unknown }).message)}`)));
         this.finalState(e.state, e.output);
         return;
       case "run_failed":
         if (d > 0) return this.line(d, c.red(`↳ subgraph failed`));
-        this.line(0, c.red(c.bold(`✘ run failed after ${e.steps} step${e.steps === 1 ? "" : "s"}: `)) + c.red(`[${String(e.error.code)}] ${String(e.error.message)}`));
+        this.line(0, c.red(c.bold(`✘ run failed after ${e.steps} step${e.steps === 1 ? "" : "s"}: `)) + c.red(printable(`[${String(e.error.code)}] ${String(e.error.message)}`)));
         return;
       default:
         return;
@@ -100,7 +106,7 @@ export class ProgressPrinter {
       } else this.line(1, `${c.bold(name)}: ${clip(text(value), WIDTH - name.length - 4)}`);
     }
     this.out.write("\n" + c.bold("Output") + "\n");
-    for (const l of (typeof output === "string" ? output : JSON.stringify(output, null, 2)).split("\n")) this.line(1, l);
+    for (const l of printable(typeof output === "string" ? output : boundedJson(output, 2)).split("\n")) this.line(1, l);
   }
 }
 
@@ -110,12 +116,12 @@ function isMessage(v: unknown): v is ChatMessage {
 
 function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>): string {
   const who = m.role === "assistant" ? (m.name ?? "assistant") : m.role === "tool" ? `tool ${m.name ?? ""}` : m.role;
-  const body = m.toolCalls?.length ? m.toolCalls.map((t) => `→ ${t.name}(${JSON.stringify(t.arguments)})`).join(" ") : m.content;
-  return `${c.cyan(who.padEnd(16))} ${clip(body.replace(/\s+/g, " "), WIDTH - 26)} ${c.dim(m.id)}`;
+  const body = m.toolCalls?.length ? m.toolCalls.map((t) => `→ ${t.name}(${boundedJson(t.arguments)})`).join(" ") : m.content;
+  return `${c.cyan(printableId(who).padEnd(16))} ${clip(printable(body.replace(/\s+/g, " ")), WIDTH - 26)} ${c.dim(printableId(m.id))}`;
 }
 
 function text(v: unknown): string {
-  return typeof v === "string" ? v.replace(/\s+/g, " ") : JSON.stringify(v);
+  return printable(typeof v === "string" ? v.replace(/\s+/g, " ") : boundedJson(v));
 }
 
 function clip(s: string, n: number): string {

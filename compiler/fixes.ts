@@ -66,18 +66,46 @@ export function applyFixes(source: string, diagnostics: readonly Diagnostic[]): 
 /**
  * Compiles, applies fixes, and repeats until no fix applies (at most `rounds` times):
  * fixes that overlapped in one round apply in the next, and a fix may reveal another.
- * Applying it to its own result changes nothing (idempotent).
+ * Settles, so applying it to its own result changes nothing (idempotent): a round whose
+ * fixes leave one of the diagnostics they were meant to remove (same code and message)
+ * is undone and those diagnostics' fixes are not offered again, and a text seen before
+ * ends the loop (issue 10 §3: `node a [ next END }` gained ` next END` on every call).
  */
-export function fixAll(source: string, options: CompileOptions = {}, rounds = 8): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } {
+export function fixAll(source: string, options: CompileOptions = {}, rounds = 32): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } {
   let text = source;
   const applied: AppliedFix[] = [];
   let diagnostics = compile(text, options).diagnostics;
+  const blocked = new Set<string>();
+  const seen = new Set<string>([text]);
+  const key = (d: Diagnostic) => `${d.code}\u0000${d.message}`;
   for (let i = 0; i < rounds; i++) {
-    const r = applyFixes(text, diagnostics);
-    if (!r.applied.length || r.text === text) break;
+    const candidates = diagnostics.filter((d) => d.fixes.length && !blocked.has(key(d)));
+    const r = applyFixes(text, candidates);
+    if (!r.applied.length || r.text === text || seen.has(r.text)) break;
+    const next = compile(r.text, options).diagnostics;
+    const left = new Set(next.filter((d) => d.fixes.length).map(key));
+    const used = candidates.filter((d) => r.applied.some((a) => a.code === d.code && sameStart(a, d)));
+    const ineffective = used.filter((d) => left.has(key(d)) && countOf(next, key(d)) >= countOf(diagnostics, key(d)));
+    if (ineffective.length) {
+      for (const d of ineffective) blocked.add(key(d));
+      continue; // retry this text without them
+    }
+    seen.add(r.text);
     text = r.text;
     applied.push(...r.applied);
-    diagnostics = compile(text, options).diagnostics;
+    diagnostics = next;
   }
   return { text, applied, diagnostics };
+}
+
+function countOf(ds: readonly Diagnostic[], k: string): number {
+  let n = 0;
+  for (const d of ds) if (`${d.code}\u0000${d.message}` === k) n++;
+  return n;
+}
+
+/** Whether `a` records the edit of `d` (applyFixes reports a diagnostic's earliest fix). */
+function sameStart(a: AppliedFix, d: Diagnostic): boolean {
+  const first = d.fixes.reduce((m, f) => (f.span.start.offset < m.span.start.offset ? f : m));
+  return a.line === first.span.start.line && a.column === first.span.start.column;
 }

@@ -36,3 +36,4 @@ export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_F
 export { BoundedStream } from "./stream.js";
 export type { Clock } from "./task.js";
 export * from "./checkpoint/index.js";
+export { DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";

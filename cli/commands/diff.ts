@@ -6,7 +6,7 @@
  */
 import { compileGraph, diffBlueprints, IR_VERSION, renderDiagnostics, renderDiff, type Blueprint } from "../../compiler/index.js";
 import { CliError } from "../errors.js";
-import { configPathFor, displayPath, loadConfig, readSource } from "../files.js";
+import { configPathFor, displayPath, loadConfig, parseJsonText, readSource } from "../files.js";
 import { renderStyle } from "../style.js";
 
 export interface DiffCommandOptions {
@@ -29,13 +29,7 @@ async function blueprintOf(file: string, opts: DiffCommandOptions): Promise<Blue
   const source = readSource(file);
   const shown = displayPath(file);
   if (file.endsWith(".json")) {
-    let v: unknown;
-    try {
-      v = JSON.parse(source);
-    } catch (e) {
-      throw new CliError(`${shown} is not valid JSON: ${(e as Error).message}`);
-    }
-    const bp = v as Partial<Blueprint>;
+    const bp = parseJsonText(shown, source) as Partial<Blueprint>;
     if (!bp || bp.irVersion !== IR_VERSION || typeof bp.hash !== "string" || !Array.isArray(bp.nodes)) throw new CliError(`${shown} is not a Blueprint (irVersion ${IR_VERSION}) as \`rag compile\` prints it`);
     return bp as Blueprint;
   }

@@ -16,6 +16,10 @@ export interface GraphCommandOptions {
   readonly config?: string;
 }
 
+/** Largest graph `--format svg` lays out (nodes of the graph, edges of its DOT). */
+export const MAX_SVG_NODES = 200;
+export const MAX_SVG_EDGES = 1_000;
+
 export async function graphCommand(file: string, opts: GraphCommandOptions): Promise<number> {
   const requested = opts.format ?? "mermaid";
   if (requested !== "svg" && !GRAPH_FORMATS.includes(requested as GraphFormat)) throw new CliError(`--format must be ${[...GRAPH_FORMATS, "svg"].join(", ")}; not ${requested}`);
@@ -31,6 +35,10 @@ export async function graphCommand(file: string, opts: GraphCommandOptions): Pro
   if (requested !== "svg") {
     process.stdout.write(exportGraph(r.value, requested as GraphFormat, { graphs }));
     return 0;
+  }
+  // Graphviz (WebAssembly) aborts the process on large dense graphs (issue 10 §3): refuse first, saying why.
+  if (r.value.nodes.length > MAX_SVG_NODES || exportGraph(r.value, "dot", { graphs }).split("->").length - 1 > MAX_SVG_EDGES) {
+    throw new CliError(`graph \`${r.value.id}\` is too large to lay out as SVG (${r.value.nodes.length} nodes; the limit is ${MAX_SVG_NODES} nodes and ${MAX_SVG_EDGES} edges, since Graphviz aborts on large dense graphs); use --format dot or mermaid and a layout tool of your choice`);
   }
   const { Graphviz } = await import("@hpcc-js/wasm-graphviz");
   process.stdout.write((await Graphviz.load()).dot(exportGraph(r.value, "dot", { graphs })));

@@ -17,7 +17,7 @@ import { splitCells } from "../../repl/script.js";
 import { Session } from "../../repl/session.js";
 import { openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { configPathFor, displayPath, loadConfig, readSource, useProjectApprovals } from "../files.js";
+import { configPathFor, displayPath, loadConfig, MAX_INPUT_BYTES, readSource, useProjectApprovals } from "../files.js";
 import { colorsFor, renderStyle } from "../style.js";
 
 export interface ReplCommandOptions {
@@ -35,7 +35,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   // The project's approvals (`rag approve` writes them; `:approve` at the prompt adds to them).
   useProjectApprovals(loaded.registry, file ?? join(process.cwd(), "repl.ragsh"), configPath);
   const checkpointer = opts.checkpoints ? openCheckpoints(opts.checkpoints) : undefined;
-  const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1)) : opts.context;
+  const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1), MAX_INPUT_BYTES) : opts.context;
   if (!file) {
     if (opts.json) throw new CliError("--json needs a script file: rag repl FILE.ragsh --json");
     const out = process.stdout;

@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { compileGraph, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
+import { checkThreadId, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
@@ -66,7 +66,7 @@ export function parseDurability(v: string | undefined): Durability | undefined {
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const durability = parseDurability(opts.durability);
   const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
-  const threadId = opts.thread ?? newId("thread");
+  const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
   let saver: Checkpointer | undefined;
   let cassette: CassetteUse | undefined;
   try {

@@ -7,8 +7,9 @@
  * - `rag runs fork THREAD CHECKPOINT [--thread NEW]` — a new thread from a checkpoint.
  */
 import { fork, getState, getStateHistory, newId, type StateSnapshot } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
+import { checkThreadId, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
 import { CliError } from "../errors.js";
+import { boundedJson, printableId } from "../printable.js";
 import { colorsFor } from "../style.js";
 
 export interface RunsOptions {
@@ -17,7 +18,9 @@ export interface RunsOptions {
   readonly thread?: string;
 }
 
-function table(rows: string[][]): string {
+/** Columns padded to their widest cell; cells (ids and names from the checkpoint file) with control characters escaped. */
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(printableId));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
 }
@@ -50,7 +53,7 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
     }
     const c = colorsFor(process.stdout);
     const latest = history[0];
-    process.stdout.write(`${c.bold(`thread ${threadId}`)}  ${latest.graph}  ${latest.status}  ${c.dim(latest.blueprintHash.slice(0, 19) + "…")}\n`);
+    process.stdout.write(`${c.bold(`thread ${printableId(threadId)}`)}  ${printableId(latest.graph)}  ${printableId(latest.status)}  ${c.dim(latest.blueprintHash.slice(0, 19) + "…")}\n`);
     const rows = [...history].reverse().map((h) => [
       h.checkpointId,
       String(h.step),
@@ -86,7 +89,7 @@ export function showState(threadId: string, checkpointId: string | undefined, op
   return withSaver(opts, async (saver, path) => {
     const s = await getState(saver, threadId, checkpointId);
     if (!s) throw new CliError(checkpointId === undefined ? `no thread ${threadId} in ${path}` : `thread ${threadId} has no checkpoint ${checkpointId} (\`rag runs show ${threadId}\` lists them)`);
-    process.stdout.write(JSON.stringify(stateJson(s), null, 2) + "\n");
+    process.stdout.write(boundedJson(stateJson(s), 2) + "\n");
     return 0;
   });
 }
@@ -95,12 +98,12 @@ export function forkRun(threadId: string, checkpointId: string, opts: RunsOption
   return withSaver(opts, async (saver) => {
     let s: StateSnapshot;
     try {
-      s = await fork(saver, threadId, checkpointId, opts.thread ?? newId("thread"));
+      s = await fork(saver, threadId, checkpointId, opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread"));
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    if (opts.json) process.stdout.write(JSON.stringify(stateJson(s), null, 2) + "\n");
-    else process.stdout.write(`forked ${threadId} at ${checkpointId} (step ${s.step}) into thread ${s.threadId}\nresume with: ${resumeCommandLine(s.threadId, s.interrupts, opts.checkpoints)}\n`);
+    if (opts.json) process.stdout.write(boundedJson(stateJson(s), 2) + "\n");
+    else process.stdout.write(`forked ${printableId(threadId)} at ${printableId(checkpointId)} (step ${s.step}) into thread ${printableId(s.threadId)}\nresume with: ${resumeCommandLine(s.threadId, s.interrupts, opts.checkpoints)}\n`);
     return 0;
   });
 }

@@ -16,6 +16,8 @@ import {
   lexerTokens,
   LineComment,
   LParen,
+  Lt,
+  Gt,
   Name,
   NumberLit,
   RBracket,
@@ -177,16 +179,25 @@ function retype(tok: IToken, t: IToken["tokenType"]): void {
   tok.tokenTypeIdx = t.tokenTypeIdx!;
 }
 
-/** Offset of the first bracket that exceeds `max` nesting, if any. */
+/**
+ * Offset of the first bracket that exceeds `max` nesting, if any. The `<` of a type
+ * argument (`list<`, `map<`) counts as an opener, closed by its `>` or by the enclosing
+ * bracket's close: unclosed `list<list<…` made recovery quadratic (issue 10 §3).
+ */
 export function checkNesting(tokens: IToken[], max: number): number | undefined {
-  let depth = 0;
-  for (const t of tokens) {
+  const open: boolean[] = []; // true: a type argument `<`, false: a bracket
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
     const type = t.tokenType;
-    if (type === LCurly || type === LBracket || type === LParen) {
-      depth++;
-      if (depth > max) return t.startOffset;
+    const generic = type === Lt && i > 0 && (tokens[i - 1].image === "list" || tokens[i - 1].image === "map");
+    if (type === LCurly || type === LBracket || type === LParen || generic) {
+      open.push(generic);
+      if (open.length > max) return t.startOffset;
+    } else if (type === Gt) {
+      if (open[open.length - 1] === true) open.pop();
     } else if (type === RCurly || type === RBracket || type === RParen) {
-      depth = Math.max(0, depth - 1);
+      while (open[open.length - 1] === true) open.pop();
+      open.pop();
     }
   }
   return undefined;

@@ -9,7 +9,7 @@
  * write inside the root could swap a checked path for a link in between; the tools
  * guard against a model's requests, not against a concurrent local attacker.
  */
-import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { tool, type ToolDefinition } from "../../registry/index.js";
@@ -73,7 +73,22 @@ export function fileTools(options: FileToolsOptions): { read_file: ToolDefinitio
         const real = await confinedPath(root, path, "read_file");
         const s = await stat(real);
         if (!s.isFile()) throw refuse("read_file", `\`${path}\` is not a file`);
-        const buf = await readFile(real);
+        // Read at most maxBytes + 1 bytes (issue 10 §3: the whole file was read, then cut).
+        const fh = await open(real, "r");
+        let buf: Buffer;
+        try {
+          const into = Buffer.alloc(maxBytes + 1);
+          let n = 0;
+          for (;;) {
+            const { bytesRead } = await fh.read(into, n, into.length - n, null);
+            if (bytesRead === 0) break;
+            n += bytesRead;
+            if (n >= into.length) break;
+          }
+          buf = into.subarray(0, n);
+        } finally {
+          await fh.close();
+        }
         const truncated = buf.byteLength > maxBytes;
         return { path, size: s.size, truncated, content: new TextDecoder("utf-8", { fatal: false }).decode(truncated ? buf.subarray(0, maxBytes) : buf) };
       },
