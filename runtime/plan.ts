@@ -2,7 +2,7 @@
  * Planning the next superstep (`runtime.md` §1 step 6, §2): static edges, chosen route
  * labels, `when`/`else` conditions, `command goto`, Send packets (one task each, never
  * deduplicated), barriers whose sources have all arrived, and joins whose fan-out has
- * ended. Plain activations of one node within one branch are deduplicated.
+ * ended. Plain activations of one node in one step are deduplicated, across branches too.
  *
  * Fan-out tracking: every Send packet starts a branch of a fan-out. Each branch keeps a
  * count of live work in it (scheduled tasks, plus nested fan-outs still open). A task
@@ -164,7 +164,8 @@ class Planning {
   readonly touched: FanoutState[] = [];
   /** Live-work changes per branch key. */
   readonly delta = new Map<string, number>();
-  private readonly seen = new Set<string>();
+  /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch). */
+  private readonly seen = new Map<string, number>();
 
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {
@@ -173,12 +174,29 @@ class Planning {
     this.delta.set(k, (this.delta.get(k) ?? 0) + n);
   }
 
-  /** Schedules a plain activation unless the same node is already scheduled in the same branch. */
+  /**
+   * Schedules a plain activation unless the same node is already scheduled this step
+   * (Pregel: a node's triggers are consumed once per superstep, whichever branches fired
+   * them — LangGraph's fan-in). The task stays in the branch that activated it first;
+   * an activation outside any branch takes it over, so that work the top level waits for
+   * never depends on a branch that a `wait first|N` join may cancel. Returns true when
+   * the activation counts as live work of `t.branch`.
+   */
   add(t: Omit<PlannedTask, "id">): boolean {
-    const key = `${t.node}@${branchKey(t.branch)}`;
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    this.tasks.push(t);
+    // A join is its fan-out's own barrier ("runs once per fan-out"): nested fan-outs
+    // releasing the same join node in one step each get their run, in their parent branch.
+    const key = t.trigger === "join" ? `join:${t.node}@${branchKey(t.branch)}` : t.node;
+    const at = this.seen.get(key);
+    if (at === undefined) {
+      this.seen.set(key, this.tasks.length);
+      this.tasks.push(t);
+      return true;
+    }
+    const old = this.tasks[at];
+    if (t.branch || !old.branch) return false;
+    this.bump(old.branch, -1);
+    this.tasks[at] = Object.assign({}, old, { branch: undefined });
+    delete (this.tasks[at] as { branch?: BranchRef }).branch;
     return true;
   }
 }

@@ -7,6 +7,8 @@
  *   once as pending writes (the last one's go straight into the step's checkpoint);
  * - a task in a branch of a `wait first|N` fan-out gets its own cancellation scope, and
  *   once enough branches have ended successfully the losers are aborted in-step;
+ * - a task that fails without `optional`/`on_error` cancels its siblings still in flight
+ *   (LangGraph does the same): their signals fire and their writes are discarded;
  * - a `blocking false` task runs detached: the step does not wait for it, and its
  *   outcome is merged at the first barrier after it completes.
  */
@@ -112,6 +114,8 @@ class StepRunner {
   readonly outcomes: (TaskOutcome | undefined)[];
   readonly saved: Set<TaskOutcome>;
   private readonly quorum: QuorumWatch | undefined;
+  /** Aborted when a task fails unhandled: the step's other tasks are cancelled (only made for steps of several tasks). */
+  private readonly failScope: (CancelScope & { controller: AbortController }) | undefined;
   private readonly env: TaskEnv;
   private inFlight: number;
   detachedHere = 0;
@@ -125,6 +129,7 @@ class StepRunner {
     this.outcomes = new Array(tasks.length);
     this.saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
     this.quorum = QuorumWatch.create(tasks, r);
+    this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
   }
 
@@ -147,9 +152,14 @@ class StepRunner {
         return;
       }
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
-      o = await executeTask(t, env, this.quorum?.scope(i));
+      o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
     }
     this.inFlight--;
+    if (this.failScope && !o.ok && !o.interrupts && !o.cancelled && !o.restored && !handledBy(o, env.nodes) && !this.failScope.signal.aborted) {
+      // A failure the step cannot absorb fails the run: cancel the siblings still in flight
+      // (their signals fire, their partial writes are discarded) instead of waiting for them.
+      this.failScope.controller.abort(new CancelledError(`cancelled: sibling task ${t.id} (node \`${t.node}\`) failed in the same superstep`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }));
+    }
     this.outcomes[i] = o;
     this.save(o, false);
     this.quorum?.completed(i, o);
