@@ -353,7 +353,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
 
       const completions: Completion[] = all.map((o) =>
         o.ok
-          ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }
+          ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.goto !== undefined ? { goto: o.goto } : {}) }
           : { task: o.task, ok: false, ...(o.cancelled ? { cancelled: true } : {}), error: errorToJson(o.error) },
       );
       for (const o of all) if (o.ok && o.result !== undefined) l.lastResult = o.result;

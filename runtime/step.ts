@@ -13,6 +13,7 @@
  *   outcome is merged at the first barrier after it completes.
  */
 import type { NodeSpec } from "../compiler/index.js";
+import type { NodeResult } from "../registry/index.js";
 import { SPECIAL } from "./checkpoint/types.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
@@ -24,7 +25,7 @@ type Writes = (readonly [channel: string, value: unknown])[];
 /** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
 export interface TaskRecord {
   readonly writes: Writes;
-  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly error?: Readonly<Record<string, unknown>> };
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>> };
 }
 
 export interface StepRun {
@@ -54,9 +55,10 @@ export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>):
 export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
   if (o.ok) {
     // Built by assignment, not conditional spreads: one record per task per superstep.
-    const done: { ok: true; route?: unknown; result?: unknown } = { ok: true };
+    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown } = { ok: true };
     if (o.route !== undefined) done.route = o.route;
     if (o.result !== undefined) done.result = o.result;
+    if (o.goto !== undefined) done.goto = o.goto;
     const out: [string, unknown][] = [];
     for (const w of o.writes) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
@@ -89,6 +91,7 @@ function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
     writes: r.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node })),
     ...(d.route !== undefined ? { route: d.route } : {}),
     ...(d.result !== undefined ? { result: d.result } : {}),
+    ...(d.goto !== undefined ? { goto: d.goto } : {}),
     durationMs: 0,
     restored: true,
   };

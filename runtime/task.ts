@@ -67,7 +67,7 @@ export interface CancelScope {
 }
 
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly durationMs: number; readonly restored?: boolean }
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly restored?: boolean }
   | {
       readonly task: PlannedTask;
       readonly ok: false;
@@ -122,7 +122,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
     try {
       const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope);
       const writes = resultWrites(task, spec, result, env);
-      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), durationMs: env.clock.now() - started };
+      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), ...(result.goto?.length ? { goto: result.goto } : {}), durationMs: env.clock.now() - started };
     } catch (e) {
       if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
       if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
