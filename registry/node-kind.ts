@@ -130,6 +130,15 @@ export interface NodeResult {
   readonly resultChannel?: string;
   /** The chosen route label, for nodes with `routes`. */
   readonly route?: string;
+  /**
+   * Control flow chosen at run time (LangGraph's `Command({goto})`): node names (`"END"`
+   * goes nowhere) and Send packets `{ node, args }`. Each runs in the next superstep
+   * beside the node's declared successors; packets open a fan-out (one task each, no join).
+   */
+  readonly goto?: readonly GotoTarget[];
 }
+
+/** A `goto` target: a node name, or a Send packet (a task of `node` that sees `args`). */
+export type GotoTarget = string | { readonly node: string; readonly args?: unknown };
 
 export type NodeKindImplementation = (task: NodeTask) => Promise<NodeResult>;

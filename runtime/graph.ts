@@ -15,7 +15,8 @@ import { GraphIndex } from "./plan.js";
 import { runLoop, type EventSink, type ParentLink, type RunOptions, type RunResult, type StreamModes } from "./run.js";
 import { ChannelTable } from "./state.js";
 import { BoundedStream } from "./stream.js";
-import { fork, getState, getStateHistory, updateState, type StateSnapshot, type UpdateStateOptions } from "./threads.js";
+import { fork, getState, getStateHistory, type StateSnapshot } from "./threads.js";
+import { updateState, type UpdateStateOptions } from "./update-state.js";
 
 export interface GraphOptions {
   readonly registry: Registry;
@@ -144,18 +145,26 @@ export class CompiledGraph {
     return s;
   }
 
-  /** The thread at its latest checkpoint (or `checkpointId`); undefined when the thread has none. */
+  /**
+   * The thread at its latest checkpoint (or `checkpointId`); undefined when the thread has
+   * none. Writes of next-step tasks that finished before a pause or failure are applied
+   * (their nodes leave `next`); a failed run's error is in `error` (status `failed`).
+   */
   getState(threadId: string, checkpointId?: string): Promise<StateSnapshot | undefined> {
-    return getState(this.saver(), threadId, checkpointId);
+    return getState(this.saver(), threadId, checkpointId, this);
   }
 
-  /** The thread's checkpoints, newest first. */
+  /** The thread's checkpoints, newest first (each as `getState` shows it). */
   getStateHistory(threadId: string, options?: ListOptions): Promise<StateSnapshot[]> {
-    return getStateHistory(this.saver(), threadId, options);
+    return getStateHistory(this.saver(), threadId, options, this);
   }
 
-  /** Writes values through the reducers as a new checkpoint (source `update`); see `threads.ts`. */
-  updateState(threadId: string, values: Readonly<Record<string, unknown>>, options?: UpdateStateOptions): Promise<StateSnapshot> {
+  /**
+   * Writes values through the reducers as a new checkpoint (source `update`) of the
+   * thread's head or of `options.checkpointId` (a fork); `asNode` schedules that node's
+   * successors, `asNode: "END"` clears the next tasks. See `update-state.ts`.
+   */
+  updateState(threadId: string, values: Readonly<Record<string, unknown>> | null, options?: UpdateStateOptions): Promise<StateSnapshot> {
     return updateState(this, this.saver(), threadId, values, options);
   }
 

@@ -6,7 +6,8 @@
 export { CompiledGraph, type GraphOptions, type StreamOptions, type StreamMode } from "./graph.js";
 export { checkInput, durabilityOf, newId, type RunOptions, type RunResult } from "./run.js";
 export { isInterrupt, chosenOption, answerInterrupts, type ResumeCommand } from "./interrupt.js";
-export { getState, getStateHistory, updateState, fork, snapshot, type StateSnapshot, type UpdateStateOptions } from "./threads.js";
+export { getState, getStateHistory, fork, snapshot, finishedTasks, type StateSnapshot, type SnapshotGraph } from "./threads.js";
+export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {
   RagError,

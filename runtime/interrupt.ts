@@ -35,6 +35,12 @@ export interface ResumeCommand {
   readonly values?: Readonly<Record<string, unknown>>;
   /** Steering instructions for the resumed run, recorded in the next checkpoint's metadata (not a resume value). */
   readonly steering?: string;
+  /**
+   * State written before resuming (LangGraph's `Command({resume, update})`): an
+   * `updateState` of the thread (no `asNode`, so the paused tasks stay scheduled), then
+   * the resume from the checkpoint it made.
+   */
+  readonly update?: Readonly<Record<string, unknown>>;
 }
 
 /** True when a blueprint can pause (interrupt nodes or graph-level interrupts). */

@@ -2,7 +2,7 @@
  * Planning the next superstep (`runtime.md` §1 step 6, §2): static edges, chosen route
  * labels, `when`/`else` conditions, `command goto`, Send packets (one task each, never
  * deduplicated), barriers whose sources have all arrived, and joins whose fan-out has
- * ended. Plain activations of one node within one branch are deduplicated.
+ * ended. Plain activations of one node in one step are deduplicated, across branches too.
  *
  * Fan-out tracking: every Send packet starts a branch of a fan-out. Each branch keeps a
  * count of live work in it (scheduled tasks, plus nested fan-outs still open). A task
@@ -12,6 +12,7 @@
  * All of this is plain data (`PlannerState`) so a checkpoint can hold it.
  */
 import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
+import type { NodeResult } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
 import { NodeError } from "./errors.js";
 import { evaluate, truthy, type Scope } from "./expr.js";
@@ -64,6 +65,8 @@ export interface Completion {
   readonly cancelled?: boolean;
   readonly route?: string;
   readonly result?: unknown;
+  /** Targets the node chose at run time (`NodeResult.goto`). */
+  readonly goto?: NodeResult["goto"];
   readonly error?: Record<string, unknown>;
 }
 
@@ -164,7 +167,8 @@ class Planning {
   readonly touched: FanoutState[] = [];
   /** Live-work changes per branch key. */
   readonly delta = new Map<string, number>();
-  private readonly seen = new Set<string>();
+  /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch). */
+  private readonly seen = new Map<string, number>();
 
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {
@@ -173,12 +177,29 @@ class Planning {
     this.delta.set(k, (this.delta.get(k) ?? 0) + n);
   }
 
-  /** Schedules a plain activation unless the same node is already scheduled in the same branch. */
+  /**
+   * Schedules a plain activation unless the same node is already scheduled this step
+   * (Pregel: a node's triggers are consumed once per superstep, whichever branches fired
+   * them — LangGraph's fan-in). The task stays in the branch that activated it first;
+   * an activation outside any branch takes it over, so that work the top level waits for
+   * never depends on a branch that a `wait first|N` join may cancel. Returns true when
+   * the activation counts as live work of `t.branch`.
+   */
   add(t: Omit<PlannedTask, "id">): boolean {
-    const key = `${t.node}@${branchKey(t.branch)}`;
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    this.tasks.push(t);
+    // A join is its fan-out's own barrier ("runs once per fan-out"): nested fan-outs
+    // releasing the same join node in one step each get their run, in their parent branch.
+    const key = t.trigger === "join" ? `join:${t.node}@${branchKey(t.branch)}` : t.node;
+    const at = this.seen.get(key);
+    if (at === undefined) {
+      this.seen.set(key, this.tasks.length);
+      this.tasks.push(t);
+      return true;
+    }
+    const old = this.tasks[at];
+    if (t.branch || !old.branch) return false;
+    this.bump(old.branch, -1);
+    this.tasks[at] = Object.assign({}, old, { branch: undefined });
+    delete (this.tasks[at] as { branch?: BranchRef }).branch;
     return true;
   }
 }
@@ -218,6 +239,7 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     } else if (spec) {
       activations.push(...successors(spec, t, c, ctx, events));
       dispatchSends(planner, spec, t, c, ctx, p);
+      if (c.goto?.length) activations.push(...runtimeGoto(planner, spec, t, c.goto, ctx, p));
     }
     if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
     for (const a of activations) {
@@ -359,6 +381,35 @@ function dispatchSends(
     targets: packets.map((p) => ({ node: p.send.target, args: p.args })),
     ...(spec.join ? { join: spec.join.target, wait: spec.join.wait } : {}),
   });
+}
+
+/**
+ * A node's run-time `goto` (LangGraph's `Command({goto})`): names become activations in
+ * the task's branch; Send packets open one fan-out without a join (one task per packet).
+ * Throws NodeError for a name that is no node of the graph.
+ */
+function runtimeGoto(planner: PlannerState, spec: NodeSpec, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+  const out: Activation[] = [];
+  const packets: { node: string; args: unknown }[] = [];
+  for (const g of targets) {
+    const node = typeof g === "string" ? g : g?.node;
+    if (typeof node !== "string" || (node !== "END" && !ctx.index.nodes.has(node))) {
+      throw new NodeError(`node \`${spec.name}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    }
+    if (typeof g === "string") out.push({ node, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    else if (node !== "END") packets.push({ node, args: g.args });
+  }
+  if (out.length) p.events.push({ type: "route_selected", from: spec.name, via: "goto", targets: out.map((a) => a.node) });
+  if (packets.length) {
+    const id = `f${planner.nextFanout++}`;
+    const fanout: FanoutState = { id, node: spec.name, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
+    planner.fanouts[id] = fanout;
+    p.touched.push(fanout);
+    p.bump(t.branch, 1);
+    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from: spec.name, ...(x.args !== undefined ? { args: x.args } : {}), branch: { fanoutId: id, index: i } }));
+    p.events.push({ type: "send_dispatched", fanoutId: id, targets: packets.map((x) => ({ node: x.node, args: x.args })) });
+  }
+  return out;
 }
 
 function sendArgs(s: SendSpec, scope: Scope, state: State): unknown {

@@ -10,7 +10,7 @@ import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import type { Registry, RunInfo } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
-import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
+import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
@@ -20,6 +20,7 @@ import { recordSchema, describeIssues } from "./schema.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
+import { updateState } from "./update-state.js";
 import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
 
 export interface RunOptions {
@@ -244,7 +245,12 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     }
     const resuming = input === null || options.resume !== undefined;
     if (!resuming) checkInput(bp, input);
-    loop = resuming ? await resumeStart(ctx, options.resume, parent ? undefined : options.checkpointId, parent?.answers) : await freshStart(ctx, input);
+    let from = parent ? undefined : options.checkpointId;
+    if (resuming && !parent && persist && options.resume?.update) {
+      await updateState(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
+      from = undefined;
+    }
+    loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
@@ -312,6 +318,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
         if (failed && !failed.ok) {
           saveUnsaved(persist, all, saved, g.index.nodes);
+          // The failure is saved with the checkpoint the task ran from (LangGraph's `__error__` write):
+          // `getState` and `rag runs` show it; a resume runs the task again.
+          persist?.putWrites(failed.task.id, [[SPECIAL.error, errorToJson(failed.error)]]);
           throw failed.error;
         }
         const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
@@ -344,7 +353,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
 
       const completions: Completion[] = all.map((o) =>
         o.ok
-          ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}) }
+          ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.goto !== undefined ? { goto: o.goto } : {}) }
           : { task: o.task, ok: false, ...(o.cancelled ? { cancelled: true } : {}), error: errorToJson(o.error) },
       );
       for (const o of all) if (o.ok && o.result !== undefined) l.lastResult = o.result;

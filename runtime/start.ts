@@ -5,7 +5,7 @@
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { Persister } from "./checkpoint/persist.js";
-import { pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
@@ -98,9 +98,15 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
  */
 export async function resumeStart(c: StartContext, command: ResumeCommand | undefined, checkpointId: string | undefined, inherited: Readonly<Record<string, unknown>> | undefined): Promise<LoopState> {
   if (!c.persist) throw new CheckpointError(`resuming thread \`${c.threadId}\` needs a checkpointer`, { graph: c.blueprint.id });
-  const t = await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace, ...(checkpointId !== undefined ? { checkpointId } : {}) });
+  let t = await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace, ...(checkpointId !== undefined ? { checkpointId } : {}) });
   if (!t) throw new CheckpointError(`thread \`${c.threadId}\` has no checkpoint${checkpointId !== undefined ? ` \`${checkpointId}\`` : ""} to resume`, { graph: c.blueprint.id });
   checkHash(c, t);
+  // Replay (LangGraph's invoke with an older checkpoint_id): the checkpoint is copied as
+  // the thread's new head (source `fork`, history untouched) and its tasks run again —
+  // what they saved then (completions, answers to their interrupts) is not reused, so an
+  // interrupt asks again.
+  const replay = checkpointId !== undefined && (await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace }))?.checkpoint.id !== t.checkpoint.id;
+  if (replay) t = await replayCopy(c, t);
   const ck = t.checkpoint;
   const missing = [...ck.next, ...ck.detached].filter((x) => !x.implicit && !c.index.nodes.has(x.node)).map((x) => x.node);
   if (missing.length) throw new CheckpointError(`thread \`${c.threadId}\`: the checkpoint's next tasks name nodes graph \`${c.blueprint.id}\` no longer has: ${[...new Set(missing)].join(", ")}`, { graph: c.blueprint.id });
@@ -114,7 +120,8 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     const values = Object.fromEntries(pending.filter((i) => i.id in inherited).map((i) => [i.id, inherited[i.id]]));
     answers = answerInterrupts(c.threadId, pending, recorded, { values });
   } else {
-    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: true });
+    // Without any answer the interrupted tasks run again and ask again (LangGraph's `invoke(null)` on a paused thread).
+    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: command?.value !== undefined || command?.values !== undefined });
   }
   if (JSON.stringify(answers) !== JSON.stringify(recorded)) c.persist.putWrites(SPECIAL.resume, [[SPECIAL.resume, answers]]);
 
@@ -127,7 +134,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
       records.set(w.taskId, r);
     }
     if (w.channel === SPECIAL.task) records.set(w.taskId, { ...r, done: w.value as TaskRecord["done"] });
-    else if (w.channel !== SPECIAL.interrupt) r.writes.push([w.channel, w.value]);
+    else if (!isSpecial(w.channel)) r.writes.push([w.channel, w.value]);
   }
   return {
     state: c.channels.restore(ck.values),
@@ -144,6 +151,15 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     resumedFrom: ck.id,
     ...(command?.steering !== undefined ? { steering: command.steering } : {}),
   };
+}
+
+/** Saves a copy of `t` as the thread's head (a replay starts there; its pending writes stay behind). */
+async function replayCopy(c: StartContext, t: CheckpointTuple): Promise<CheckpointTuple> {
+  const checkpoint = { ...t.checkpoint, id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now() };
+  const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id };
+  delete (metadata as { steering?: string }).steering;
+  const config = await c.persist!.saver.put(checkpoint, metadata);
+  return { config, checkpoint, metadata, parentConfig: t.config, pendingWrites: [] };
 }
 
 export interface CheckpointParts {

@@ -7,10 +7,13 @@
  *   once as pending writes (the last one's go straight into the step's checkpoint);
  * - a task in a branch of a `wait first|N` fan-out gets its own cancellation scope, and
  *   once enough branches have ended successfully the losers are aborted in-step;
+ * - a task that fails without `optional`/`on_error` cancels its siblings still in flight
+ *   (LangGraph does the same): their signals fire and their writes are discarded;
  * - a `blocking false` task runs detached: the step does not wait for it, and its
  *   outcome is merged at the first barrier after it completes.
  */
 import type { NodeSpec } from "../compiler/index.js";
+import type { NodeResult } from "../registry/index.js";
 import { SPECIAL } from "./checkpoint/types.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
@@ -22,7 +25,7 @@ type Writes = (readonly [channel: string, value: unknown])[];
 /** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
 export interface TaskRecord {
   readonly writes: Writes;
-  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly error?: Readonly<Record<string, unknown>> };
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>> };
 }
 
 export interface StepRun {
@@ -52,9 +55,10 @@ export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>):
 export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
   if (o.ok) {
     // Built by assignment, not conditional spreads: one record per task per superstep.
-    const done: { ok: true; route?: unknown; result?: unknown } = { ok: true };
+    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown } = { ok: true };
     if (o.route !== undefined) done.route = o.route;
     if (o.result !== undefined) done.result = o.result;
+    if (o.goto !== undefined) done.goto = o.goto;
     const out: [string, unknown][] = [];
     for (const w of o.writes) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
@@ -87,6 +91,7 @@ function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
     writes: r.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node })),
     ...(d.route !== undefined ? { route: d.route } : {}),
     ...(d.result !== undefined ? { result: d.result } : {}),
+    ...(d.goto !== undefined ? { goto: d.goto } : {}),
     durationMs: 0,
     restored: true,
   };
@@ -112,6 +117,8 @@ class StepRunner {
   readonly outcomes: (TaskOutcome | undefined)[];
   readonly saved: Set<TaskOutcome>;
   private readonly quorum: QuorumWatch | undefined;
+  /** Aborted when a task fails unhandled: the step's other tasks are cancelled (only made for steps of several tasks). */
+  private readonly failScope: (CancelScope & { controller: AbortController }) | undefined;
   private readonly env: TaskEnv;
   private inFlight: number;
   detachedHere = 0;
@@ -125,6 +132,7 @@ class StepRunner {
     this.outcomes = new Array(tasks.length);
     this.saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
     this.quorum = QuorumWatch.create(tasks, r);
+    this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
   }
 
@@ -147,9 +155,14 @@ class StepRunner {
         return;
       }
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
-      o = await executeTask(t, env, this.quorum?.scope(i));
+      o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
     }
     this.inFlight--;
+    if (this.failScope && !o.ok && !o.interrupts && !o.cancelled && !o.restored && !handledBy(o, env.nodes) && !this.failScope.signal.aborted) {
+      // A failure the step cannot absorb fails the run: cancel the siblings still in flight
+      // (their signals fire, their partial writes are discarded) instead of waiting for them.
+      this.failScope.controller.abort(new CancelledError(`cancelled: sibling task ${t.id} (node \`${t.node}\`) failed in the same superstep`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }));
+    }
     this.outcomes[i] = o;
     this.save(o, false);
     this.quorum?.completed(i, o);

@@ -67,7 +67,7 @@ export interface CancelScope {
 }
 
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly durationMs: number; readonly restored?: boolean }
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly restored?: boolean }
   | {
       readonly task: PlannedTask;
       readonly ok: false;
@@ -101,13 +101,16 @@ const NO_RETRY: RetrySpec = { maxAttempts: 1, backoff: "fixed", initialMs: 0, ma
 
 /**
  * Runs one task with its retry policy and per-attempt timeout. Never rejects: failures,
- * pauses (`interrupts`) and cancellations (`cancelled`) are outcomes.
+ * pauses (`interrupts`) and cancellations (`cancelled`) are outcomes. `scope` is the
+ * task's branch scope (`wait first|N`), `stepScope` the step's: aborted when a sibling
+ * fails the step, it cancels the task (retries included).
  */
-export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: CancelScope): Promise<TaskOutcome> {
+export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: CancelScope, stepScope?: CancelScope): Promise<TaskOutcome> {
   const spec = taskSpec(task, env);
   const started = env.clock.now();
   const ids = { taskId: task.id, node: task.node };
   if (scope?.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: 0 };
+  if (stepScope?.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: 0 };
   const impl = env.registry.nodeKinds.get(spec.kind);
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], where), durationMs: 0 };
@@ -117,12 +120,14 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope);
+      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope);
       const writes = resultWrites(task, spec, result, env);
-      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), durationMs: env.clock.now() - started };
+      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), ...(result.goto?.length ? { goto: result.goto } : {}), durationMs: env.clock.now() - started };
     } catch (e) {
       if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
       if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
+      // A sibling failed: this task's partial work is discarded (LangGraph cancels the step's other tasks too).
+      if (stepScope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: env.clock.now() - started };
       const err = asNodeError(e, where);
       const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
       if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
@@ -196,13 +201,14 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
 }
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined): Promise<NodeResult> {
+async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
   const signals = [env.signal];
   if (controller) signals.push(controller.signal);
   if (scope) signals.push(scope.signal);
+  if (stepScope) signals.push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const timeout =
@@ -222,6 +228,7 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
     if (timeout) racers.push(timeout);
     if (scope) racers.push(scope.cancelled);
+    if (stepScope) racers.push(stepScope.cancelled);
     return await Promise.race(racers);
   } finally {
     if (timer) clearTimeout(timer);

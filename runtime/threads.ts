@@ -1,14 +1,16 @@
 /**
  * Time travel over a thread's checkpoints (`runtime.md` §3, after LangGraph's
- * `getState` / `getStateHistory` / `updateState`): read any checkpoint, write values
- * through the same reducers as a node would (a new checkpoint, source `update`), or fork
- * a checkpoint into a new thread (source `fork`). History is never mutated: every
- * operation adds a checkpoint.
+ * `getState` / `getStateHistory`): read any checkpoint (with the writes of tasks that
+ * finished after it applied), or fork a checkpoint into a new thread (source `fork`).
+ * Writing into a thread is `update-state.ts`. History is never mutated: every operation
+ * adds a checkpoint.
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import {
   SPECIAL,
+  failedTask,
+  isSpecial,
   pendingInterrupts,
   threadStatus,
   type CheckpointMetadata,
@@ -18,14 +20,12 @@ import {
   type ListOptions,
   type PendingInterrupt,
   type RecordedError,
+  type TaskError,
   type ThreadStatus,
 } from "./checkpoint/types.js";
-import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
-import { boundaryInterrupts } from "./interrupt.js";
-import { clonePlanner, plan, type GraphIndex, type PlannedTask } from "./plan.js";
-import { newId } from "./run.js";
+import { CheckpointError } from "./errors.js";
+import type { GraphIndex, PlannedTask } from "./plan.js";
 import type { ChannelTable, PendingWrite } from "./state.js";
-import { taskScope } from "./task.js";
 
 /** A thread at one checkpoint, as `getState` returns it. */
 export interface StateSnapshot {
@@ -39,27 +39,44 @@ export interface StateSnapshot {
   readonly source: CheckpointSource;
   /** ms since the Unix epoch. */
   readonly createdAt: number;
-  /** Channel values (tracked channels). */
+  /**
+   * Channel values (tracked channels). Read through a compiled graph (`graph.getState`),
+   * they include the writes of the next step's tasks that already finished (saved as
+   * pending writes before a pause, a failure or a crash), as LangGraph's `getState` does.
+   */
   readonly values: Readonly<Record<string, unknown>>;
-  /** Tasks of the next superstep, with their send arguments. */
+  /** Tasks of the next superstep still to run (with their send arguments): finished ones are left out when their writes are applied. */
   readonly next: readonly PlannedTask[];
   /** Interrupts waiting for an answer. */
   readonly interrupts: readonly PendingInterrupt[];
   readonly status: ThreadStatus;
   readonly errors: readonly RecordedError[];
+  /** The task failure that failed the run from this checkpoint (status `failed`). */
+  readonly error?: TaskError;
   readonly metadata: CheckpointMetadata;
 }
 
-/** What `updateState` needs from a compiled graph. */
-export interface UpdatableGraph {
+/** What `getState` needs from a compiled graph to apply the pending writes of finished tasks. */
+export interface SnapshotGraph {
   readonly blueprint: Blueprint;
   readonly channels: ChannelTable;
-  readonly index: GraphIndex;
   readonly registry: Registry;
 }
 
-export function snapshot(t: CheckpointTuple): StateSnapshot {
+/** What `updateState` needs from a compiled graph. */
+export interface UpdatableGraph extends SnapshotGraph {
+  readonly index: GraphIndex;
+}
+
+/**
+ * The snapshot of a checkpoint tuple. With `g`, the channel writes of next-step tasks
+ * that finished (a `__task__` record saying ok) are applied through the reducers, in the
+ * order of `next`, and those tasks leave `next`.
+ */
+export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
   const c = t.checkpoint;
+  const error = failedTask(t);
+  const applied = g ? applyFinished(g, t) : undefined;
   return {
     threadId: c.threadId,
     checkpointId: c.id,
@@ -70,89 +87,60 @@ export function snapshot(t: CheckpointTuple): StateSnapshot {
     step: c.step,
     source: t.metadata.source,
     createdAt: c.ts,
-    values: c.values,
-    next: c.next,
+    values: applied?.values ?? c.values,
+    next: applied?.next ?? c.next,
     interrupts: pendingInterrupts(t),
     status: threadStatus(t),
     errors: c.errors,
+    ...(error ? { error } : {}),
     metadata: t.metadata,
   };
 }
 
-/** The thread at its latest checkpoint (or `checkpointId`); undefined when there is none. */
-export async function getState(saver: Checkpointer, threadId: string, checkpointId?: string): Promise<StateSnapshot | undefined> {
+/** Finished next-step tasks of a checkpoint, in `next` order, with their saved channel writes. */
+export function finishedTasks(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): { task: PlannedTask; done: { ok: boolean; route?: string; result?: unknown }; writes: [string, unknown][] }[] {
+  const done = new Map<string, { ok: boolean; route?: string; result?: unknown }>();
+  const writes = new Map<string, [string, unknown][]>();
+  for (const w of t.pendingWrites) {
+    if (w.channel === SPECIAL.task) done.set(w.taskId, w.value as { ok: boolean });
+    else if (!isSpecial(w.channel)) {
+      const l = writes.get(w.taskId);
+      if (l) l.push([w.channel, w.value]);
+      else writes.set(w.taskId, [[w.channel, w.value]]);
+    }
+  }
+  if (!done.size) return [];
+  const out: ReturnType<typeof finishedTasks> = [];
+  for (const task of t.checkpoint.next) {
+    const d = done.get(task.id);
+    if (d) out.push({ task, done: d, writes: writes.get(task.id) ?? [] });
+  }
+  return out;
+}
+
+function applyFinished(g: SnapshotGraph, t: CheckpointTuple): { values: Readonly<Record<string, unknown>>; next: readonly PlannedTask[] } | undefined {
+  const finished = finishedTasks(t).filter((f) => f.done.ok);
+  if (!finished.length) return undefined;
+  const writes: PendingWrite[] = finished.flatMap((f) => f.writes.map(([channel, value]) => ({ channel, value, taskId: f.task.id, node: f.task.node })));
+  const gone = new Set(finished.map((f) => f.task.id));
+  try {
+    const applied = g.channels.apply(g.channels.restore(t.checkpoint.values), writes, g.registry, t.checkpoint.step + 1);
+    return { values: g.channels.tracked(applied.state), next: t.checkpoint.next.filter((x) => !gone.has(x.id)) };
+  } catch {
+    // Writes that cannot be applied (a blueprint changed since) leave the checkpoint as saved.
+    return undefined;
+  }
+}
+
+/** The thread at its latest checkpoint (or `checkpointId`); undefined when there is none. With `g`, finished tasks' writes are applied (see `snapshot`). */
+export async function getState(saver: Checkpointer, threadId: string, checkpointId?: string, g?: SnapshotGraph): Promise<StateSnapshot | undefined> {
   const t = await saver.getTuple({ threadId, ...(checkpointId !== undefined ? { checkpointId } : {}) });
-  return t ? snapshot(t) : undefined;
+  return t ? snapshot(t, g) : undefined;
 }
 
 /** Every checkpoint of the thread, newest first. */
-export async function getStateHistory(saver: Checkpointer, threadId: string, options: ListOptions = {}): Promise<StateSnapshot[]> {
-  return (await saver.list(threadId, options)).map(snapshot);
-}
-
-export interface UpdateStateOptions {
-  /** Write as this node: its routes then pick the next tasks, as if it had run. */
-  readonly asNode?: string;
-  /** The route label `asNode` takes, when it has labelled routes. */
-  readonly route?: string;
-  readonly allowBlueprintChange?: boolean;
-}
-
-/**
- * Writes `values` into the thread's latest state through the channel reducers (validated
- * like any write) and saves the result as a new checkpoint (source `update`). With
- * `asNode` the next tasks are that node's successors; otherwise they stay as they were.
- *
- * @throws CheckpointError when the thread has no checkpoint or `asNode` is no node;
- *   BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a bad write.
- */
-export async function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>>, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
-  const bp = g.blueprint;
-  const t = await saver.getTuple({ threadId });
-  if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint to update`, { graph: bp.id });
-  const ck = t.checkpoint;
-  if (ck.blueprintHash !== bp.hash && !options.allowBlueprintChange) throw new BlueprintMismatchError(threadId, ck.blueprintHash, bp.hash, { graph: bp.id });
-  const asNode = options.asNode;
-  if (asNode !== undefined && !g.index.nodes.has(asNode)) throw new CheckpointError(`updateState: graph \`${bp.id}\` has no node \`${asNode}\``, { graph: bp.id });
-  const step = ck.step + 1;
-  const node = asNode ?? "__update__";
-  const writes: PendingWrite[] = Object.entries(values).map(([channel, value]) => ({ channel, value, taskId: "update", node }));
-  if (!writes.length && asNode === undefined) throw new InvalidUpdateError("updateState needs values to write (or asNode)", "", { graph: bp.id });
-  const applied = g.channels.apply(g.channels.restore(ck.values), writes, g.registry, step);
-  const planner = clonePlanner(ck.planner);
-  let next = ck.next;
-  let interrupts = ck.interrupts;
-  if (asNode !== undefined) {
-    const task: PlannedTask = { id: `${step}.update`, node: asNode, trigger: "edge" };
-    const run = { runId: ck.runId, rootRunId: ck.runId, threadId, graph: bp.id, namespace: bp.id, depth: 0 };
-    next = plan(planner, [{ task, ok: true, ...(options.route !== undefined ? { route: options.route } : {}) }], {
-      index: g.index,
-      state: applied.state,
-      step,
-      scope: (x, result) => taskScope(x, { state: applied.state, input: ck.input, run, step }, { result: result ?? null }),
-      taskId: (i) => `${step + 1}.${i}`,
-    }).tasks;
-    interrupts = boundaryInterrupts(bp, [], next, ck.namespace);
-  }
-  const versions = { ...ck.versions };
-  for (const c of applied.changed) versions[c] = (versions[c] ?? 0) + 1;
-  const checkpoint = {
-    ...ck,
-    id: `${step}-${globalThis.crypto.randomUUID().slice(0, 8)}`,
-    parentId: ck.id,
-    step,
-    ts: Date.now(),
-    values: g.channels.tracked(applied.state),
-    versions,
-    seen: asNode !== undefined ? { [asNode]: ck.versions } : {},
-    next,
-    planner,
-    interrupts,
-  };
-  const metadata: CheckpointMetadata = { ...t.metadata, source: "update", step, runId: ck.runId, changed: applied.changed, ran: asNode !== undefined ? [asNode] : [] };
-  delete (metadata as { steering?: string }).steering;
-  await saver.put(checkpoint, metadata);
-  return snapshot({ config: { threadId, namespace: ck.namespace, checkpointId: checkpoint.id }, checkpoint, metadata, parentConfig: t.config, pendingWrites: [] });
+export async function getStateHistory(saver: Checkpointer, threadId: string, options: ListOptions = {}, g?: SnapshotGraph): Promise<StateSnapshot[]> {
+  return (await saver.list(threadId, options)).map((t) => snapshot(t, g));
 }
 
 /**
@@ -163,7 +151,7 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
  *
  * @throws CheckpointError when the checkpoint does not exist or the new thread does.
  */
-export async function fork(saver: Checkpointer, threadId: string, checkpointId: string, newThreadId: string = newId("thread")): Promise<StateSnapshot> {
+export async function fork(saver: Checkpointer, threadId: string, checkpointId: string, newThreadId: string = `thread-${globalThis.crypto.randomUUID().slice(0, 13)}`): Promise<StateSnapshot> {
   const t = await saver.getTuple({ threadId, checkpointId });
   if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint \`${checkpointId}\``);
   if (await saver.getTuple({ threadId: newThreadId })) throw new CheckpointError(`thread \`${newThreadId}\` already exists; fork into a new thread id`);

@@ -122,7 +122,7 @@ const resume: RegisterCommand = (program) =>
     });
 
 const runs: RegisterCommand = (program) => {
-  const cmd = program.command("runs").description("threads and their checkpoints (time travel): list, show, state, fork");
+  const cmd = program.command("runs").description("threads and their checkpoints (time travel): list, show, state, fork, update");
   const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db");
   file(cmd.command("list", { isDefault: true }).description("threads, most recent first"))
     .option("--json", "print JSON")
@@ -146,6 +146,19 @@ const runs: RegisterCommand = (program) => {
     .action(async (thread: string, checkpoint: string, opts) => {
       const { forkRun } = await import("./runs.js");
       process.exitCode = await forkRun(thread, checkpoint, opts);
+    });
+  file(cmd.command("update").description("write values into a thread through its reducers, as a new checkpoint (LangGraph's updateState)").argument("<thread>"))
+    .requiredOption("--values <json>", "the values to write, a JSON object")
+    .option("--as-node <node>", "write as this node: its successors become the next tasks (END clears them)")
+    .option("--checkpoint <id>", "edit this checkpoint instead of the latest (a fork inside the thread)")
+    .option("--file <file>", "the .rag file (default: the one the thread was started with)")
+    .option("--graph <name>", "graph of --file")
+    .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
+    .option("--allow-blueprint-change", "update even though the graph changed since the checkpoint")
+    .option("--json", "print JSON")
+    .action(async (thread: string, opts) => {
+      const { updateRun } = await import("./runs-update.js");
+      process.exitCode = await updateRun(thread, opts);
     });
 };
 

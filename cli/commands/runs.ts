@@ -4,7 +4,9 @@
  * - `rag runs` — the threads, most recent first;
  * - `rag runs show THREAD` — its checkpoints: step, source, next tasks, changed channels;
  * - `rag runs state THREAD [CHECKPOINT]` — the state at a checkpoint, as JSON;
- * - `rag runs fork THREAD CHECKPOINT [--thread NEW]` — a new thread from a checkpoint.
+ * - `rag runs fork THREAD CHECKPOINT [--thread NEW]` — a new thread from a checkpoint;
+ * - `rag runs update THREAD --values JSON [--as-node NODE] [--checkpoint ID]` — `runs-update.ts`.
+ * A thread whose run failed shows status `failed` and the error saved with its checkpoint.
  */
 import { fork, getState, getStateHistory, newId, type StateSnapshot } from "../../runtime/index.js";
 import { checkThreadId, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
@@ -38,7 +40,7 @@ export function listRuns(opts: RunsOptions): Promise<number> {
     const threads = await saver.threads();
     if (opts.json) process.stdout.write(JSON.stringify(threads, null, 2) + "\n");
     else if (!threads.length) process.stdout.write(`no runs in ${path}\n`);
-    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED"], ...threads.map((t) => [t.threadId, t.graph, t.status, String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
+    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED"], ...threads.map((t) => [t.threadId, t.graph, t.status + (t.error ? `: ${errorLine(t.error.error)}` : ""), String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
     return 0;
   });
 }
@@ -63,12 +65,13 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
       h.interrupts.length ? `paused: ${h.interrupts.map((i) => i.id).join(", ")}` : "",
     ]);
     process.stdout.write(table([["CHECKPOINT", "STEP", "SOURCE", "NEXT", "CHANGED", ""], ...rows]));
+    if (latest.error) process.stdout.write(`\n${c.red("failed")}: task ${latest.error.taskId}: ${errorLine(latest.error.error)}\n`);
     if (latest.status !== "completed") process.stdout.write(`\nresume with: ${resumeCommandLine(threadId, latest.interrupts, opts.checkpoints)}\n`);
     return 0;
   });
 }
 
-function stateJson(s: StateSnapshot): Record<string, unknown> {
+export function stateJson(s: StateSnapshot): Record<string, unknown> {
   return {
     threadId: s.threadId,
     checkpointId: s.checkpointId,
@@ -82,7 +85,14 @@ function stateJson(s: StateSnapshot): Record<string, unknown> {
     next: s.next.map((t) => ({ taskId: t.id, node: t.node, ...(t.args !== undefined ? { args: t.args } : {}) })),
     interrupts: s.interrupts,
     errors: s.errors,
+    ...(s.error ? { error: s.error } : {}),
   };
+}
+
+/** One line for a saved error: `node \`x\` failed: …` with its code. */
+export function errorLine(e: Readonly<Record<string, unknown>>): string {
+  const msg = String(e.message ?? "failed").split("\n")[0];
+  return e.code !== undefined && e.code !== "error" ? `${msg} [${String(e.code)}]` : msg;
 }
 
 export function showState(threadId: string, checkpointId: string | undefined, opts: RunsOptions): Promise<number> {

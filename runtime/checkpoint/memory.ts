@@ -9,6 +9,7 @@ import {
   isSpecial,
   metadataMatches,
   threadStatus,
+  failureOf,
   type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
@@ -173,7 +174,7 @@ export class MemoryCheckpointer implements Checkpointer {
       const tl = nss.get("");
       const last = tl?.entries[tl.entries.length - 1];
       if (!tl || !last) continue;
-      out.push({ threadId, graph: last.checkpoint.graph, checkpoints: tl.entries.length, step: last.checkpoint.step, updatedAt: last.checkpoint.ts, latestId: last.checkpoint.id, status: threadStatus(tuple(last)), seq: last.seq });
+      out.push({ threadId, graph: last.checkpoint.graph, checkpoints: tl.entries.length, step: last.checkpoint.step, updatedAt: last.checkpoint.ts, latestId: last.checkpoint.id, status: threadStatus(tuple(last)), ...failureOf(tuple(last)), seq: last.seq });
     }
     return out.sort((a, b) => b.seq - a.seq).map(({ seq: _seq, ...t }) => t);
   }

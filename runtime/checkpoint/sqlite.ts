@@ -34,6 +34,7 @@ import {
   metadataMatches,
   SPECIAL_INDEX,
   threadStatus,
+  failureOf,
   type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
@@ -434,7 +435,7 @@ export class SqliteCheckpointer implements Checkpointer {
     return this.guard("list threads", () =>
       (this.stmt.threads.all() as (Row & { cnt: number })[]).map((row) => {
         const t = this.tuple(row);
-        return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, status: threadStatus(t) };
+        return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, status: threadStatus(t), ...failureOf(t) };
       }),
     );
   }

@@ -143,10 +143,23 @@ export interface ThreadSummary {
   readonly updatedAt: number;
   readonly latestId: string;
   readonly status: ThreadStatus;
+  /** For status `failed`: the error of the task that failed the run. */
+  readonly error?: TaskError;
 }
 
-/** `completed`: nothing left to run; `interrupted`: waiting for a resume value; `resumable`: tasks left (crashed, cancelled or failed). */
-export type ThreadStatus = "completed" | "interrupted" | "resumable";
+/** A task's failure saved with the checkpoint it ran from (the `__error__` record). */
+export interface TaskError {
+  readonly taskId: string;
+  /** The error as data (`errorToJson`: name, code, message, node, …). */
+  readonly error: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * `completed`: nothing left to run; `interrupted`: waiting for a resume value; `failed`:
+ * a task failed the run (its error is saved with the checkpoint; resuming runs the task
+ * again); `resumable`: tasks left (crashed or cancelled).
+ */
+export type ThreadStatus = "completed" | "interrupted" | "failed" | "resumable";
 
 export interface PruneOptions {
   /** Threads to prune (default: all). */
@@ -201,16 +214,19 @@ export const SPECIAL = {
   interrupt: "__interrupt__",
   /** Resume values by interrupt id (task id `__resume__`). */
   resume: "__resume__",
+  /** A task failed and failed the run: its error (`errorToJson`), as LangGraph's `__error__` write. */
+  error: "__error__",
 } as const;
 
 /** Sort order of runtime records among a task's writes (negative: never clash with write indexes). */
-export const SPECIAL_INDEX: Readonly<Record<string, number>> = { [SPECIAL.task]: -1, [SPECIAL.interrupt]: -2, [SPECIAL.resume]: -3 };
+export const SPECIAL_INDEX: Readonly<Record<string, number>> = { [SPECIAL.task]: -1, [SPECIAL.interrupt]: -2, [SPECIAL.resume]: -3, [SPECIAL.error]: -4 };
 
 export const isSpecial = (channel: string): boolean => channel.startsWith("__") && channel.endsWith("__");
 
 /** The status of a thread from its latest checkpoint. */
 export function threadStatus(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): ThreadStatus {
   if (pendingInterrupts(t).length) return "interrupted";
+  if (failedTask(t)) return "failed";
   return t.checkpoint.next.length || t.checkpoint.detached.length ? "resumable" : "completed";
 }
 
@@ -241,4 +257,20 @@ export function metadataMatches(metadata: CheckpointMetadata, filter: Readonly<R
   if (!filter) return true;
   for (const [k, v] of Object.entries(filter)) if (JSON.stringify(metadata[k]) !== JSON.stringify(v)) return false;
   return true;
+}
+
+/** The task failure saved against a checkpoint (a run that failed from it), unless the task completed since. */
+export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError | undefined {
+  let found: TaskError | undefined;
+  for (const w of t.pendingWrites) {
+    if (w.channel === SPECIAL.error) found = { taskId: w.taskId, error: (w.value ?? {}) as Record<string, unknown> };
+    else if (w.channel === SPECIAL.task && found?.taskId === w.taskId) found = undefined;
+  }
+  return found;
+}
+
+/** `{ error }` for a thread summary whose latest checkpoint has a saved task failure; `{}` otherwise. */
+export function failureOf(t: Pick<CheckpointTuple, "pendingWrites">): { error?: TaskError } {
+  const f = failedTask(t);
+  return f ? { error: f } : {};
 }

@@ -1,0 +1,127 @@
+/**
+ * More ported cases of LangGraph.js `libs/langgraph-core/src/tests/pregel.test.ts`
+ * (sequences, branches, checkpoints history, stream modes, recursion limit, goto), split
+ * from `pregel.test.ts` to keep files small.
+ */
+import { describe, expect, it } from "vitest";
+import { RecursionLimitError, type RunEvent } from "../../../runtime/index.js";
+import { eventsOf, failure, nodesPerStep, sleep } from "../../helpers/run-graph.js";
+import { compile, world } from "./helpers.js";
+
+describe("StateGraph (pregel.test.ts, continued)", () => {
+  // upstream: tests/pregel.test.ts "should invoke two processes and get correct output"
+  it("should invoke two processes and get correct output", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start one state { n: number = 0 } node one { kind set set { n: state.n + 1 } next two } node two { kind set set { n: state.n + 1 } next END } }`, registry);
+    expect((await g.invoke({ n: 2 })).state.n).toBe(4);
+  });
+
+  // upstream: tests/pregel.test.ts "should finish executing without output"
+  it("should finish executing without output", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push next END } }`, registry);
+    const r = await g.invoke({});
+    expect(r.status).toBe("completed");
+    expect(r.output).toBeNull();
+  });
+
+  // upstream: tests/pregel.test.ts "StateGraph branch then node"
+  it("StateGraph branch then node", async () => {
+    const { registry, called } = world();
+    const g = compile(`graph g { start rewrite input { q: string } state { value: list<string> append }
+      node rewrite { kind push routes { when input.q == "a" -> analyzer  else -> retriever } }
+      node analyzer { kind push next retriever } node retriever { kind push next qa } node qa { kind push next END } }`, registry);
+    await g.invoke({ q: "a" });
+    expect(called).toEqual(["rewrite", "analyzer", "retriever", "qa"]);
+    called.length = 0;
+    await g.invoke({ q: "b" });
+    expect(called).toEqual(["rewrite", "retriever", "qa"]);
+  });
+
+  // upstream: tests/pregel.test.ts "should handle checkpoints correctly"
+  it("should handle checkpoints correctly", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push next b } node b { kind push next END } }`, registry);
+    await g.invoke({}, { threadId: "t" });
+    const h = await g.getStateHistory("t");
+    expect(h.map((s) => [s.step, s.source])).toEqual([[2, "loop"], [1, "loop"], [0, "input"]]);
+    for (let i = 0; i + 1 < h.length; i++) expect(h[i].parentId).toBe(h[i + 1].checkpointId);
+    expect(h[0].values.value).toEqual(["a", "b"]);
+  });
+
+  // upstream: tests/pregel.test.ts "checkpoint events"
+  it("checkpoint events", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push next b } node b { kind push next END } }`, registry);
+    const events = await eventsOf(g, {}, { threadId: "t" });
+    expect(events.filter((e) => e.type === "checkpoint_saved").map((e) => (e as Extract<RunEvent, { type: "checkpoint_saved" }>).source)).toEqual(["input", "loop", "loop"]);
+  });
+
+  // upstream: tests/pregel.test.ts "streams updates as soon as they are available"
+  it("streams updates as soon as they are available", async () => {
+    const { registry } = world();
+    registry.registerNodeKind("slow", async () => {
+      await sleep(40);
+      return { writes: [["value", "slow"]] };
+    });
+    const g = compile(`graph g { start s state { value: list<string> append } node s { kind push next [fast, slow] } node fast { kind push next END } node slow { kind slow next END } }`, registry);
+    const seen: { node: string; at: number }[] = [];
+    const t0 = Date.now();
+    for await (const e of g.stream({}, { mode: "updates" })) if (e.type === "updates") seen.push({ node: e.node!, at: Date.now() - t0 });
+    expect(seen.map((s) => s.node)).toEqual(["s", "fast", "slow"]);
+    expect(seen[2].at - seen[1].at).toBeGreaterThanOrEqual(20);
+  });
+
+  // upstream: tests/pregel.test.ts "multiple stream mode"
+  it("multiple stream mode", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push next END } }`, registry);
+    const types: string[] = [];
+    for await (const e of g.stream({}, { mode: ["values", "updates"] })) types.push(e.type);
+    expect(types).toEqual(["values", "updates", "values", "run_completed"]);
+  });
+
+  // upstream: tests/pregel.test.ts "streamMode should be respected"
+  it("streamMode should be respected", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push next b } node b { kind push next END } }`, registry);
+    const values: unknown[] = [];
+    for await (const e of g.stream({}, { mode: "values" })) if (e.type === "values") values.push(e.values.value);
+    expect(values).toEqual([[], ["a"], ["a", "b"]]);
+  });
+
+  // upstream: tests/pregel.test.ts "should pass recursion limit set via .withConfig"
+  it("should pass recursion limit set via .withConfig", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push routes { when len(state.value) > 100 -> END  else -> a } } }`, registry);
+    const err = await failure(g.invoke({}, { recursionLimit: 5 }));
+    expect(err).toBeInstanceOf(RecursionLimitError);
+  });
+
+  // upstream: tests/pregel.test.ts "can goto an interrupt"
+  it("can goto an interrupt", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind push command { goto ask } } node ask { kind ask next END } }`, registry);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(r.status).toBe("interrupted");
+    expect((await g.resume("t", { value: "x" })).state.value).toEqual(["a", "human:x"]);
+  });
+
+  // upstream: tests/pregel.test.ts "should allow undefined values returned in a node update"
+  it("should allow undefined values returned in a node update", async () => {
+    const { registry } = world();
+    registry.registerNodeKind("nothing", async () => ({}));
+    const g = compile(`graph g { start a state { keep: string = "x" } node a { kind nothing next END } }`, registry);
+    expect((await g.invoke({})).state.keep).toBe("x");
+  });
+
+  // upstream: tests/pregel.test.ts "test_concurrent_emit_sends" (many sends in one step; each packet is its own task, in send order)
+  it("test_concurrent_emit_sends", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start s input { items: list<number> } state { out: list<number> append }
+      node s { kind set send [w { n: x } for x in input.items] } node w { kind set set { out: args.n } } }`, registry);
+    const events = await eventsOf(g, { items: [1, 2, 3, 4, 5] }, { concurrency: 2 });
+    expect(nodesPerStep(events)).toEqual([["s"], ["w", "w", "w", "w", "w"]]);
+    expect((events.at(-1) as Extract<RunEvent, { type: "run_completed" }>).state.out).toEqual([1, 2, 3, 4, 5]);
+  });
+});
