@@ -3,6 +3,8 @@
  * every later stage shares. No Node built-ins (runs in browsers).
  */
 export { parseRag, type ParseOptions, type ParseOutput } from "./rag/parse.js";
+export { lexFragment } from "./rag/lexer.js";
+export { KEYWORD_WORDS, type KeywordWord } from "./rag/tokens.js";
 export { DEFAULT_LIMITS, resolveLimits, type FrontEndLimits } from "./rag/limits.js";
 export { decodeString } from "./rag/strings.js";
 export { diagnostic, hasErrors, severityOf, sortDiagnostics, type Diagnostic, type DiagnosticExtras, type Fix, type Label, type Result, type Severity } from "./diagnostic.js";

@@ -78,6 +78,7 @@ export const CompletionKind = {
   Property: 10,
   Value: 12,
   Enum: 13,
+  EnumMember: 20,
   Keyword: 14,
   Snippet: 15,
   Reference: 18,
