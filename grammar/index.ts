@@ -13,3 +13,5 @@ export { didYouMean, suggestionList } from "./suggest.js";
 export type * as Ast from "./rag/ast.js";
 export { formatRag, printProgram, KIND_CANONICAL, REDUCER_CANONICAL, type FormatOptions, type FormatResult, type PrintOptions } from "./format/index.js";
 export { approxTokens, CARD_TOKEN_BUDGET, GRAMMAR_CARD } from "./card.js";
+export { MONARCH_LANGUAGE, type MonarchLanguage } from "./editors/rag.monarch.js";
+export { TOKEN_LIST, type TokenList } from "./editors/token-list.js";

@@ -13,6 +13,8 @@
  */
 export { createLanguageService, type LanguageService, type LanguageServiceOptions } from "./service.js";
 export { SEMANTIC_TOKENS_LEGEND } from "./semantic-tokens.js";
+/** The Monarch grammar for Monaco (generated in grammar/editors/), re-exported for the studio worker's host page. */
+export { MONARCH_LANGUAGE, type MonarchLanguage } from "../grammar/index.js";
 export { CompletionKind, SymbolKind } from "./types.js";
 export type {
   LsCodeAction,
