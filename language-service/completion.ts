@@ -146,6 +146,12 @@ function nodes(env: Env, withEnd: boolean): LsCompletionItem[] {
       const k = n.items.find((x): x is Ast.KindItem => x.kind === "KindItem");
       return item(env, n.name.name, CompletionKind.Function, `node${k ? ` (${canonicalKind(k.value.name) ?? k.value.name})` : ""}`);
     });
+  // While an item is half written the parser may misread what follows (`start ⏎ node x`
+  // reads `node` as the start target), so also take `node NAME {` from the graph's text.
+  if (env.graph) {
+    const text = env.doc.text.slice(env.graph.span.start.offset, env.graph.span.end.offset);
+    for (const m of text.matchAll(/\bnode\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{/g)) out.push(item(env, m[1], CompletionKind.Function, "node"));
+  }
   if (withEnd) out.push(item(env, "END", CompletionKind.Constant, "the end of the graph or branch", undefined, "~"));
   return out;
 }
