@@ -15,7 +15,7 @@ import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocu
 import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig } from "../files.js";
-import { serviceSnapshot } from "./snapshot.js";
+import { serviceSnapshot } from "../../registry/index.js";
 
 export interface LspOptions {
   /** `rag.config.ts` for every document (default: the one beside each file). */

@@ -2,11 +2,13 @@
  * A registry as the language service sees it (`ServiceRegistrySnapshot`): the names the
  * compiler checks plus what editors show (tool descriptions and argument JSON Schemas,
  * model ids and capabilities, agents' models and tools). Also what a host posts to the
- * studio's Web Worker.
+ * studio's Web Worker (`rag lsp` builds one per `rag.config.ts`).
  */
-import type { ServiceRegistrySnapshot, ToolDetails } from "../../language-service/index.js";
-import { toolParameters, type Registry } from "../../registry/index.js";
+import type { ServiceRegistrySnapshot, ToolDetails } from "../language-service/index.js";
+import type { Registry } from "./registry.js";
+import { toolParameters } from "./tool.js";
 
+/** The snapshot of `registry`: sorted name lists, tool JSON Schemas, model ids and capabilities, agents, graph hashes, policy. */
 export function serviceSnapshot(registry: Registry): ServiceRegistrySnapshot {
   const view = registry.view();
   const list = (s: ReadonlySet<string> | null) => (s ? [...s].sort() : null);
