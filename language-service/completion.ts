@@ -30,7 +30,7 @@ export function complete(doc: Document, p: LsPosition, registry: ServiceRegistry
   const ctx = completionContext(doc.text, offset);
   if (ctx.comment) return { isIncomplete: false, items: [] };
   const graphFrame = ctx.frames.find((f): f is Extract<Frame, { kind: "graph" }> => f.kind === "graph");
-  const graph = graphFrame ? doc.compilation.value.program.items.find((i): i is Ast.GraphDecl => i.kind === "GraphDecl" && i.name.name === graphFrame.name) : undefined;
+  const graph = graphFrame ? doc.program.items.find((i): i is Ast.GraphDecl => i.kind === "GraphDecl" && i.name.name === graphFrame.name) : undefined;
   const range = offsetsToRange(doc.lines, ctx.wordStart, wordEnd(doc.text, offset));
   const env: Env = { doc, registry, ctx, range, graph };
   const items = ctx.string ? inString(env, offset) : inCode(env);
@@ -166,7 +166,7 @@ function fields(env: Env): LsCompletionItem[] {
 }
 
 function schemas(env: Env): LsCompletionItem[] {
-  return env.doc.compilation.value.program.items.filter((i): i is Ast.SchemaDecl => i.kind === "SchemaDecl" && !!i.name.name).map((s) => item(env, s.name.name, CompletionKind.Struct, "schema"));
+  return env.doc.program.items.filter((i): i is Ast.SchemaDecl => i.kind === "SchemaDecl" && !!i.name.name).map((s) => item(env, s.name.name, CompletionKind.Struct, "schema"));
 }
 
 function types(env: Env): LsCompletionItem[] {
@@ -197,7 +197,7 @@ function nodeItems(env: Env, kind: NodeKind | undefined): LsCompletionItem[] {
 }
 
 function sendTargets(env: Env): LsCompletionItem[] {
-  const program = env.doc.compilation.value.program;
+  const program = env.doc.program;
   const agents = new Set([...program.items.filter((i) => i.kind === "AgentDecl").map((i) => i.name.name), ...(env.registry?.agents ?? [])]);
   const graphs = new Set([...program.items.filter((i) => i.kind === "GraphDecl").map((i) => i.name.name), ...(env.registry?.graphs ?? [])]);
   return [...nodes(env, false), ...[...agents].filter(Boolean).map((a) => item(env, a, CompletionKind.Class, "agent (implicit subagent)")), ...[...graphs].filter(Boolean).map((g) => item(env, g, CompletionKind.Module, "graph (implicit subgraph)"))];
@@ -210,7 +210,7 @@ function bindingNames(env: Env, category: string, quote: boolean): LsCompletionI
 
 function listNames(env: Env, of: string, quote: boolean): LsCompletionItem[] {
   const r = env.registry;
-  const program = env.doc.compilation.value.program;
+  const program = env.doc.program;
   const q = (xs: readonly string[], kind: LsCompletionKind, detail: string, docs?: (n: string) => string | undefined) => names(env, xs, kind, detail, quote, docs);
   switch (of) {
     case "node":

@@ -21,7 +21,7 @@ export function documentSymbols(doc: Document): LsDocumentSymbol[] {
   });
   const field = (f: Ast.Field, kind: LsSymbolKind) => sym(f.name.name, kind, f.span, f.name.span, slice(f.type.span) + (f.reducer ? ` ${slice(f.reducer.span)}` : ""));
   const out: LsDocumentSymbol[] = [];
-  for (const top of doc.compilation.value.program.items) {
+  for (const top of doc.program.items) {
     if (!top.name.name) continue;
     if (top.kind === "SchemaDecl") {
       out.push(sym(top.name.name, SymbolKind.Struct, top.span, top.name.span, "schema", top.fields.filter((f) => f.name.name).map((f) => field(f, SymbolKind.Field))));

@@ -4,11 +4,12 @@
  * the symbol index.
  */
 import { compile, type Compilation, type RegistryView } from "../compiler/index.js";
-import type { Diagnostic, LineIndex, Result } from "../grammar/index.js";
+import { parseRag, type Ast, type Diagnostic, type LineIndex, type Result } from "../grammar/index.js";
 import { buildIndex, type SymbolIndex } from "./occurrences.js";
 
 export class Document {
   private compiled: Result<Compilation> | undefined;
+  private parsed: { program: Ast.Program; lines: LineIndex } | undefined;
   private index: SymbolIndex | undefined;
 
   constructor(
@@ -26,8 +27,23 @@ export class Document {
     return this.compiled;
   }
 
+  /**
+   * The AST: the compilation's when it exists, else a parse only (completion and
+   * navigation need no rules or lowering, and a keystroke's diagnostics compile anyway).
+   */
+  get program(): Ast.Program {
+    if (this.compiled) return this.compiled.value.program;
+    this.parsed ??= (() => {
+      const r = parseRag(this.text, { file: fileName(this.uri) });
+      return { program: r.value, lines: r.lines };
+    })();
+    return this.parsed.program;
+  }
+
   get lines(): LineIndex {
-    return this.compilation.value.lines;
+    if (this.compiled) return this.compiled.value.lines;
+    void this.program;
+    return this.parsed!.lines;
   }
 
   get diagnostics(): readonly Diagnostic[] {
@@ -35,13 +51,14 @@ export class Document {
   }
 
   get symbols(): SymbolIndex {
-    this.index ??= buildIndex(this.compilation.value.program);
+    this.index ??= buildIndex(this.program);
     return this.index;
   }
 
   /** Forgets derived data (after the registry changed). */
   invalidate(): void {
     this.compiled = undefined;
+    this.parsed = undefined;
     this.index = undefined;
   }
 }

@@ -26,7 +26,7 @@ export function hover(doc: Document, p: LsPosition, registry: ServiceRegistrySna
     return md ? { contents: { kind: "markdown", value: md }, range: toRange(o.span) } : null;
   }
   let found: { md: string; span: Span } | undefined;
-  walkAst(doc.compilation.value.program, (n, key, parent) => {
+  walkAst(doc.program, (n, key, parent) => {
     if (found || !spanContains(n.span, offset) || n.span.end.offset === n.span.start.offset) return;
     if (n.kind === "Identifier" && key === "keyword" && parent) {
       const word = n.name as string;
@@ -46,7 +46,7 @@ export function hover(doc: Document, p: LsPosition, registry: ServiceRegistrySna
 function occurrenceDoc(doc: Document, o: Occurrence, registry: ServiceRegistrySnapshot | undefined): string | undefined {
   const def = doc.symbols.byKey.get(o.key)?.find((x) => x.definition);
   const text = (s: Span) => doc.text.slice(s.start.offset, s.end.offset).replace(/\s+/g, " ");
-  const program = doc.compilation.value.program;
+  const program = doc.program;
   const declAt = <K extends string>(kind: K) => (def ? (findDecl(program, kind, def.span.start.offset) as (AnyNode & { kind: K }) | undefined) : undefined);
   switch (o.category) {
     case "node": {

@@ -55,7 +55,7 @@ export function semanticTokens(doc: Document): LsSemanticTokens {
     if (t === undefined || doc.text[o.span.start.offset - 1] === '"' || doc.text[o.span.start.offset - 1] === "'") continue;
     push(o.span, t, (o.definition ? M.declaration : 0) | (o.category === "function" || o.category === "kind" || o.category === "reducer" ? M.defaultLibrary : 0));
   }
-  walkAst(doc.compilation.value.program, (n, key) => {
+  walkAst(doc.program, (n, key) => {
     if (n.kind === "Identifier" && key === "keyword") push(n.span, T.keyword);
     else if (n.kind === "Name" && ROOTS.has(n.name as string)) push(n.span, T.variable, M.readonly | M.defaultLibrary);
     else if (n.kind === "NamedType" && SCALARS.has((n.name as Ast.Identifier).name)) push((n.name as Ast.Identifier).span, T.type, M.defaultLibrary);

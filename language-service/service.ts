@@ -3,7 +3,8 @@
  * documents and the registry view, and wires the providers (one module per feature,
  * after Langium's LSP layer); it holds no feature logic itself.
  */
-import { registryViewFromSnapshot, type RegistryView } from "../compiler/index.js";
+import { registryViewFromSnapshot, type Compilation, type RegistryView } from "../compiler/index.js";
+import type { Result } from "../grammar/index.js";
 import { codeActions } from "./code-actions.js";
 import { complete } from "./completion.js";
 import { documentDiagnostics } from "./diagnostics.js";
@@ -53,6 +54,12 @@ export interface LanguageService {
   text(uri: string): string | undefined;
   /** Replaces the registry snapshot; open documents are re-checked on their next query. */
   setRegistry(registry: ServiceRegistrySnapshot | undefined): void;
+  /**
+   * The compiler's output for the document (AST, blueprints of the graphs without
+   * errors, raw diagnostics with 1-based spans), computed once per text: the studio draws
+   * its graph from these blueprints instead of compiling a second time.
+   */
+  compilation(uri: string): Result<Compilation> | undefined;
   /** The compiler's diagnostics (with fixes in `data.fixes`), in source order. */
   diagnostics(uri: string): LsDiagnostic[];
   /**
@@ -105,6 +112,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       view = next ? registryViewFromSnapshot(next) : undefined;
       for (const d of docs.values()) d.invalidate();
     },
+    compilation: (uri) => docs.get(uri)?.compilation,
     diagnostics: (uri) => with_(uri, [], documentDiagnostics),
     completion: (uri, p) => with_(uri, { isIncomplete: false, items: [] }, (d) => complete(d, p, snapshot)),
     hover: (uri, p) => with_(uri, null, (d) => hover(d, p, snapshot)),
