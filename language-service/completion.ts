@@ -43,8 +43,10 @@ function inCode(env: Env): LsCompletionItem[] {
   const [p1, p2] = [ctx.local[ctx.local.length - 1], ctx.local[ctx.local.length - 2]];
   switch (frame.kind) {
     case "top":
+      if (kw(p1, "graph", "agent", "schema")) return []; // a new name
       return words(env, TOP_DOCS, CompletionKind.Keyword);
     case "graph":
+      if (kw(p1, "node", "channel") && !isArgAt(ctx.local, ctx.local.length - 1)) return []; // a new name
       if (kw(p1, "start")) return nodes(env, false);
       if (p1?.type === "Arrow") return nodes(env, true);
       if (kw(p1, "checkpoint")) return plain(env, DURABILITY_WORDS, CompletionKind.EnumMember);

@@ -108,8 +108,19 @@ describe("completion", () => {
     expect(labels("graph g {\n  |\n}")).toEqual(expect.arrayContaining(["start", "state", "channel", "node", "allow"]));
   });
 
-  it("offers nothing inside comments", () => {
+  it("offers nothing inside comments or where a new name is written", () => {
     expect(labels(GRAPH("// next |"))).toEqual([]);
+    expect(labels("graph |")).toEqual([]);
+    expect(labels("graph g {\n  node |\n}")).toEqual([]);
+    expect(labels("graph g {\n  channel |\n}")).toEqual([]);
+  });
+
+  it("offers route forms, command parts and registry functions by position", () => {
+    expect(labels(GRAPH("routes { | }"))).toEqual(["when", "else", "tool_call", "final", "error"]);
+    expect(labels(GRAPH("command { | }"))).toEqual(["goto", "update"]);
+    expect(labels(GRAPH("command { update { | } }")).sort()).toEqual(["count", "notes", "topic"]);
+    expect(labels('graph g {\n  start a\n  node a { kind router model "|" }\n}', { routers: ["pick"] })).toEqual(["pick"]);
+    expect(labels(GRAPH("checkpoint |"))).toEqual(["inherit", "none", "sync", "async", "exit"]);
   });
 });
 
