@@ -22,7 +22,7 @@ describe("serviceSnapshot", () => {
     expect(s.agents).toEqual(["helper"]);
     expect(s.tool_details?.search).toEqual({
       description: "Search the notes.",
-      parameters: { type: "object", properties: { query: { type: "string", description: "what to look for" } }, required: ["query"], additionalProperties: false },
+      parameters: { type: "object", properties: { query: { type: "string", description: "what to look for" } }, required: ["query"] },
       read_only: true,
       approval: "auto",
     });
