@@ -3,7 +3,7 @@
  * changes, the compilation (the real compiler, with the service's registry view) and
  * the symbol index.
  */
-import { compile, type Compilation, type RegistryView } from "../compiler/index.js";
+import { compile, type ApprovalView, type Compilation, type RegistryView } from "../compiler/index.js";
 import { parseRag, type Ast, type Diagnostic, type LineIndex, type Result } from "../grammar/index.js";
 import { buildIndex, type SymbolIndex } from "./occurrences.js";
 
@@ -16,13 +16,14 @@ export class Document {
     readonly uri: string,
     readonly text: string,
     private readonly registry: () => RegistryView | undefined,
+    private readonly approvals?: ApprovalView,
   ) {}
 
   /** The compiler's output for this text (never throws: the compiler does not). */
   get compilation(): Result<Compilation> {
     if (!this.compiled) {
       const registry = this.registry();
-      this.compiled = compile(this.text, { file: fileName(this.uri), ...(registry ? { registry } : {}) });
+      this.compiled = compile(this.text, { file: fileName(this.uri), ...(registry ? { registry } : {}), ...(this.approvals ? { approvals: this.approvals } : {}) });
     }
     return this.compiled;
   }

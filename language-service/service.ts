@@ -3,7 +3,7 @@
  * documents and the registry view, and wires the providers (one module per feature,
  * after Langium's LSP layer); it holds no feature logic itself.
  */
-import { registryViewFromSnapshot, type Compilation, type RegistryView } from "../compiler/index.js";
+import { registryViewFromSnapshot, type ApprovalView, type Compilation, type RegistryView } from "../compiler/index.js";
 import type { Result } from "../grammar/index.js";
 import { codeActions } from "./code-actions.js";
 import { complete } from "./completion.js";
@@ -38,6 +38,12 @@ export interface LanguageServiceOptions {
    * config), and completions offer only what the file declares.
    */
   readonly registry?: ServiceRegistrySnapshot;
+  /**
+   * Approved blueprint hashes, when the registry's policy has review gates: without
+   * them every gated graph shows `W-rag-review-required` (as `rag check` would without
+   * the project's `.rag/approvals.json`).
+   */
+  readonly approvals?: ApprovalView;
 }
 
 /**
@@ -95,13 +101,14 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
   let snapshot = options.registry;
   let view: RegistryView | undefined = snapshot ? registryViewFromSnapshot(snapshot) : undefined;
   const registry = () => view;
+  const approvals = options.approvals;
   const with_ = <T>(uri: string, empty: T, f: (d: Document) => T): T => {
     const d = docs.get(uri);
     return d ? f(d) : empty;
   };
   return {
     update(uri, text) {
-      docs.set(uri, new Document(uri, text, registry));
+      docs.set(uri, new Document(uri, text, registry, approvals));
     },
     close(uri) {
       docs.delete(uri);

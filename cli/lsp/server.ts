@@ -14,7 +14,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
 import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import { CliError } from "../errors.js";
-import { configPathFor, loadConfig } from "../files.js";
+import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
 
 export interface LspOptions {
@@ -23,6 +23,9 @@ export interface LspOptions {
   /** A JSON `ServiceRegistrySnapshot` for every document, instead of configs. */
   readonly registry?: string;
 }
+
+/** Pause after the last edit before diagnostics are computed and published, ms. */
+const DEBOUNCE_MS = 40;
 
 /** Serves LSP on stdin/stdout until the client sends `exit`. */
 export function runLspServer(opts: LspOptions): Promise<number> {
@@ -56,7 +59,9 @@ export function serve(connection: Connection, opts: LspOptions): void {
         if (fixed || !key) return createLanguageService(fixed ? { registry: fixed } : {});
         try {
           const loaded = await loadConfig(key);
-          return createLanguageService({ registry: serviceSnapshot(loaded.registry) });
+          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it.
+          const approvals = useProjectApprovals(loaded.registry, key, key);
+          return createLanguageService({ registry: serviceSnapshot(loaded.registry), approvals });
         } catch (e) {
           connection.console.error(`rag lsp: ${e instanceof Error ? e.message : String(e)}; checking without a registry`);
           return createLanguageService();
@@ -72,6 +77,15 @@ export function serve(connection: Connection, opts: LspOptions): void {
     const ls = await serviceFor(uri);
     if (ls.text(uri) !== doc.getText()) ls.update(uri, doc.getText());
     return f(ls);
+  };
+  /** Diagnostics wait for a pause in typing (DEBOUNCE_MS) so a burst of edits compiles once. */
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const schedule = (uri: string) => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => {
+      timers.delete(uri);
+      void publish(uri);
+    }, DEBOUNCE_MS));
   };
   const publish = async (uri: string) => {
     const doc = documents.get(uri);
@@ -100,8 +114,10 @@ export function serve(connection: Connection, opts: LspOptions): void {
     }),
   );
 
-  documents.onDidChangeContent((e) => void publish(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri)); // also fired on open
   documents.onDidClose(async (e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
     (await serviceFor(e.document.uri)).close(e.document.uri);
     await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -239,6 +239,20 @@ describe("diagnostics and code actions", () => {
   });
 });
 
+describe("review gates", () => {
+  it("warns that a gated graph needs review until its hash is approved", () => {
+    const src = "graph g {\n  start a\n  node a { next END }\n}\n";
+    const registry: ServiceRegistrySnapshot = { policy: { name: "team", review: "all" } };
+    const gated = createLanguageService({ registry });
+    gated.update(URI, src);
+    expect(gated.diagnostics(URI).map((d) => d.code)).toEqual(["W-rag-review-required"]);
+    const hash = gated.compilation(URI)!.value.blueprints[0].hash;
+    const approved = createLanguageService({ registry, approvals: { isApproved: (h) => h === hash } });
+    approved.update(URI, src);
+    expect(approved.diagnostics(URI)).toEqual([]);
+  });
+});
+
 describe("formatting and semantic tokens", () => {
   it("formats to `rag fmt`'s output, and leaves a file with syntax errors alone", () => {
     const messy = "graph g {start a\nnode a { kind set set { x: 1 } next END }\n  state { x number }}\n";
