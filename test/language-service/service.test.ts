@@ -4,6 +4,7 @@
  * throw.
  */
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatSource } from "../../compiler/index.js";
 import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LsPosition, type LsTextEdit, type ServiceRegistrySnapshot } from "../../language-service/index.js";
@@ -300,5 +301,29 @@ describe("robustness", () => {
     ls.update(URI, full);
     expect(ls.completion(URI, { line: 999, character: 999 }).items.length).toBeGreaterThanOrEqual(0);
     expect(ls.hover("file:///never-opened.rag", { line: 0, character: 0 })).toBeNull();
+  });
+
+  it("never throws for arbitrary text made of the language's pieces, at any position", () => {
+    const piece = fc.constantFrom("graph ", "g", " {", "}", "node ", "a ", "kind ", "agent ", "next ", "END", "->", "[", "]", '"', "'", '"""', "{{", "}}", "state.", "x", ": ", ",", "\n", "// c", "/*", "*/", "send ", "for ", "in ", "routes ", "when ", "set ", "channel ", "append ", "schema ", "(", ")", "#", "\\", "é", "😀");
+    const ls = createLanguageService({ registry: REGISTRY });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(), (parts, at) => {
+        const text = parts.join("");
+        ls.update(URI, text);
+        const lines = text.split("\n");
+        const line = at % lines.length;
+        const p = { line, character: Math.floor(at / lines.length) % (lines[line].length + 1) };
+        ls.diagnostics(URI);
+        ls.completion(URI, p);
+        ls.hover(URI, p);
+        ls.references(URI, p);
+        ls.rename(URI, p, "y");
+        ls.symbols(URI);
+        ls.format(URI);
+        ls.semanticTokens(URI);
+        ls.codeActions(URI, { start: { line: 0, character: 0 }, end: p });
+      }),
+      { numRuns: 300, seed: 12 },
+    );
   });
 });
