@@ -69,6 +69,14 @@ function occurrenceDoc(doc: Document, o: Occurrence, registry: ServiceRegistrySn
       }
       return undefined;
     }
+    case "input": {
+      const f = declAt("Field") as unknown as Ast.Field | undefined;
+      if (!f) {
+        const declares = doc.symbols.occurrences.some((x) => x.category === "input" && x.definition && x.graph === o.graph);
+        return declares ? `**run input** \`${o.name}\` — not a field of the graph's \`input { … }\`` : `**run input** \`${o.name}\` — the graph declares no \`input { … }\`, so any object is accepted (a missing key reads as null)`;
+      }
+      return `**run input** \`${o.name}\`: \`${text(f.type.span)}\`${f.default ? `, default \`${text(f.default.span)}\`` : ""}`;
+    }
     case "schema": {
       const s = declAt("SchemaDecl") as unknown as Ast.SchemaDecl | undefined;
       if (!s) return `**schema** \`${o.name}\` — not declared in this file (a registered schema, or unknown)`;

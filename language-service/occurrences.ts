@@ -4,7 +4,8 @@
  * it. Built by one walk over the AST (recovered trees included; empty names skipped).
  *
  * Keys: `node:G:name` (G = the graph's index in the file, so two graphs may reuse a
- * node name), `field:G:name` (state fields and channels), `schema:name`, `graph:name`,
+ * node name), `field:G:name` (state fields and channels), `input:G:name` (fields of the
+ * graph's `input { … }`, read as `input.name`), `schema:name`, `graph:name`,
  * `agent:name`, and registry names without declarations in the file: `model:`, `tool:`,
  * `script:`, `router:`, `validator:`, `reducer:`, `kind:`, `function:`.
  */
@@ -12,7 +13,7 @@ import type { Ast, Span } from "../grammar/index.js";
 import { canonicalKind } from "../compiler/index.js";
 
 /** What an occurrence names. */
-export type SymbolCategory = "node" | "field" | "schema" | "graph" | "agent" | "model" | "tool" | "script" | "router" | "validator" | "reducer" | "kind" | "function" | "end";
+export type SymbolCategory = "node" | "field" | "input" | "schema" | "graph" | "agent" | "model" | "tool" | "script" | "router" | "validator" | "reducer" | "kind" | "function" | "end";
 
 export interface Occurrence {
   readonly key: string;
@@ -48,7 +49,7 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
 
   const add = (category: SymbolCategory, name: string, span: Span, definition = false, declSpan?: Span, key?: string) => {
     if (!name) return;
-    const k = key ?? (category === "node" || category === "field" ? `${category}:${g}:${name}` : `${category}:${name}`);
+    const k = key ?? (category === "node" || category === "field" || category === "input" ? `${category}:${g}:${name}` : `${category}:${name}`);
     out.push({ key: k, category, name, span, definition, graph: g, ...(declSpan ? { declSpan } : {}) });
   };
   /** The span of a string literal's content (without its quotes). */
@@ -76,6 +77,7 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
     switch (e.kind) {
       case "Member":
         if (e.object.kind === "Name" && e.object.name === "state") add("field", e.property.name, e.property.span);
+        else if (e.object.kind === "Name" && e.object.name === "input" && g >= 0) add("input", e.property.name, e.property.span);
         else expr(e.object);
         return;
       case "Index":
@@ -234,7 +236,10 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
             add("reducer", it.reducer.name.name, it.reducer.name.span);
             break;
           case "IoItem":
-            it.fields.forEach((f) => field(f, false));
+            for (const f of it.fields) {
+              if (it.direction === "input") add("input", f.name.name, f.name.span, true, f.span);
+              field(f, false);
+            }
             break;
           case "AllowItem": {
             const cat: Record<string, SymbolCategory> = { models: "model", tools: "tool", agents: "agent", graphs: "graph", scripts: "script", reducers: "reducer", routers: "router", validators: "validator" };

@@ -24,6 +24,7 @@ const M = { declaration: 1, readonly: 2, defaultLibrary: 4 };
 const CATEGORY: Partial<Record<SymbolCategory, number>> = {
   node: T.function,
   field: T.property,
+  input: T.property,
   schema: T.struct,
   graph: T.namespace,
   agent: T.class,

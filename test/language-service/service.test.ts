@@ -146,6 +146,10 @@ describe("hover", () => {
     expect(hover(GRAPH("set { count: le|n(state.notes) }"))).toContain("len(coll) -> number");
     expect(hover(GRAPH("ret|ry { max_attempts 3 }"))).toMatch(/^\*\*`retry`\*\* — retry policy/);
   });
+  it("shows a run input field's type from the graph's `input { … }`", () => {
+    expect(hover(GRAPH('prompt "Q: {{ input.quest|ion }}"'))).toBe("**run input** `question`: `string`");
+    expect(hover(GRAPH('prompt "Q: {{ input.ot|her }}"'))).toBe("**run input** `other` — not a field of the graph's `input { … }`");
+  });
   it("says when a registry name is not in the registry", () => {
     expect(hover(GRAPH('tools ["ser|ch"]'))).toBe("**tool** `serch` — not in the registry");
   });
