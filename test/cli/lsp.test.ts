@@ -13,6 +13,9 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   CodeActionRequest,
   CompletionRequest,
+  DefinitionRequest,
+  DocumentSymbolRequest,
+  SemanticTokensRequest,
   createProtocolConnection,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
@@ -148,6 +151,17 @@ describe("rag lsp over stdio", () => {
     expect(text).toContain("node billing {");
     expect(text).not.toContain("billing_desk");
     await expect(conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 9, character: 8 }, newName: "triage" })).rejects.toThrow(/already has a node named `triage`/);
+  });
+
+  it("answers definition, document symbols and semantic tokens", async () => {
+    const uri = pathToFileURL(join(dir, "support.rag")).href;
+    const def = await conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 7, character: 27 } });
+    expect(def).toEqual([{ uri, range: { start: { line: 9, character: 7 }, end: { line: 9, character: 19 } } }]);
+    const syms = (await conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as { name: string; children?: { name: string; detail?: string }[] }[];
+    expect(syms.map((s) => s.name)).toEqual(["support"]);
+    expect(syms[0].children!.map((c) => `${c.name}:${c.detail}`)).toEqual(["answer:channel overwrite", "triage:model", "billing_desk:set"]);
+    const tokens = await conn.sendRequest(SemanticTokensRequest.type, { textDocument: { uri } });
+    expect(tokens!.data.slice(0, 10)).toEqual([0, 0, 5, 0, 0, 0, 6, 7, 6, 1]); // `graph` keyword, `support` graph name (declaration)
   });
 
   it("formats a document to exactly what `rag fmt` writes", async () => {
