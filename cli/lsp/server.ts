@@ -73,7 +73,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
   };
   const withDoc = async <T>(uri: string, empty: T, f: (ls: LanguageService) => T): Promise<T> => {
     const doc = documents.get(uri);
-    if (!doc) return empty;
+    if (!doc || !isRag(doc)) return empty;
     const ls = await serviceFor(uri);
     if (ls.text(uri) !== doc.getText()) ls.update(uri, doc.getText());
     return f(ls);
@@ -139,6 +139,11 @@ export function serve(connection: Connection, opts: LspOptions): void {
   connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (ls) => ({ data: [...ls.semanticTokens(p.textDocument.uri).data] })));
 
   documents.listen(connection);
+}
+
+/** A `.rag` document (a client may send others, e.g. `.ragsh`, which this server does not check). */
+function isRag(doc: TextDocument): boolean {
+  return doc.languageId === "rag" || /\.rag$/.test(doc.uri.replace(/[?#].*$/, ""));
 }
 
 /** The service returns readonly data; the protocol types want mutable arrays. Structural copy. */
