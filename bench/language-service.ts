@@ -15,8 +15,9 @@ const src = generateGraph(1_000);
 const uri = "file:///bench/big.rag";
 const ls = createLanguageService({ registry: { models: ["default"], tools: ["search"] } });
 const lines = src.split("\n");
-const mid = Math.floor(lines.length / 2);
-const pos = { line: mid, character: lines[mid].length };
+// The cursor: inside the first `next` target after the middle of the file.
+const mid = lines.findIndex((l, i) => i >= lines.length / 2 && /\bnext \w/.test(l));
+const pos = { line: mid, character: lines[mid].indexOf("next ") + 6 };
 
 function measure(name: string, f: (i: number) => void): { workload: string; ms: number } {
   f(-1);
@@ -40,6 +41,7 @@ const rows = [
     ls.completion(uri, pos);
   }),
   measure("hover (warm document)", () => ls.hover(uri, pos)),
+  measure("references (warm document)", () => ls.references(uri, pos)),
   measure("semantic tokens (warm document)", () => ls.semanticTokens(uri)),
   measure("document symbols (warm document)", () => ls.symbols(uri)),
 ];
