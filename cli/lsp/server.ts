@@ -100,7 +100,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
     (): InitializeResult => ({
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [".", '"', "[", " ", "{"] },
+        completionProvider: { triggerCharacters: [".", '"', "["] },
         hoverProvider: true,
         definitionProvider: true,
         referencesProvider: true,
