@@ -168,6 +168,7 @@ graph h {
   start a
   node a { next END }
 }
+graph k { start s node s { kind subgraph graph "h" send [helper] next END } }
 `;
   const pos = (needle: string, nth = 0, delta = 1): LsPosition => {
     let i = -1;
@@ -183,6 +184,9 @@ graph h {
     expect(ls.definition(URI, pos("Verdict", 1))).toEqual([{ uri: URI, range: { start: { line: 0, character: 7 }, end: { line: 0, character: 14 } } }]);
     expect(ls.definition(URI, pos('"helper"', 0, 2))).toEqual([{ uri: URI, range: { start: { line: 1, character: 6 }, end: { line: 1, character: 12 } } }]);
     expect(ls.definition(URI, pos('"fast"', 0, 2))).toEqual([]); // a registry name: declared elsewhere
+    expect(ls.definition(URI, pos('graph "h"', 0, 8))).toEqual([{ uri: URI, range: { start: { line: 8, character: 6 }, end: { line: 8, character: 7 } } }]);
+    expect(ls.definition(URI, pos("send [helper]", 0, 7))).toEqual([{ uri: URI, range: { start: { line: 1, character: 6 }, end: { line: 1, character: 12 } } }]);
+    expect(ls.references(URI, pos("agent helper", 0, 7)).map((r) => r.range.start.line)).toEqual([1, 6, 12]);
   });
 
   it("finds references of a field across writes, set keys and state paths, scoped to its graph", () => {
@@ -216,7 +220,7 @@ graph h {
 
   it("lists graphs with their nodes and fields, agents and schemas", () => {
     const syms = ls.symbols(URI);
-    expect(syms.map((s) => [s.name, s.detail])).toEqual([["Verdict", "schema"], ["helper", "agent"], ["g", "graph"], ["h", "graph"]]);
+    expect(syms.map((s) => [s.name, s.detail])).toEqual([["Verdict", "schema"], ["helper", "agent"], ["g", "graph"], ["h", "graph"], ["k", "graph"]]);
     expect(syms[2].children!.map((c) => [c.name, c.detail])).toEqual([["notes", "channel append"], ["a", "model"], ["b", "subagent"]]);
   });
 });
