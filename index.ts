@@ -20,3 +20,5 @@ export { applyFixes, fixAll, provenancePragma, type Provenance } from "./compile
 export type { Diagnostic } from "./grammar/index.js";
 export { approveBlueprint, reviewStatus, FileApprovalStore, MemoryApprovalStore, type ApprovalStore, type PolicyConfig } from "./registry/index.js";
 export { PolicyError, ReviewRequiredError } from "./runtime/index.js";
+export { createLanguageService, MONARCH_LANGUAGE, SEMANTIC_TOKENS_LEGEND, type LanguageService, type LanguageServiceOptions, type ServiceRegistrySnapshot } from "./language-service/index.js";
+export { serviceSnapshot } from "./registry/index.js";

@@ -34,3 +34,4 @@ export { MemoryApprovalStore, type Approval, type ApprovalStore } from "./approv
 export { FileApprovalStore } from "./approvals-file.js";
 export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
 export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";
+export { serviceSnapshot } from "./service-snapshot.js";

@@ -1,7 +1,7 @@
 /**
  * The architecture mirrors the pipeline: a stage imports only from stages before it,
- * nothing imports `cli/`, and `grammar/` and `compiler/` use no Node built-ins (they run
- * in a browser worker in the studio).
+ * nothing imports `cli/`, and `grammar/`, `compiler/` and `language-service/` use no Node
+ * built-ins (they run in a browser worker in the studio).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -9,17 +9,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const STAGES = ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "cli", "studio"] as const;
+const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl", "cli", "studio"] as const;
 /** Stages each stage may import from (stdlib and repl may use runtime and registry). */
 const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   grammar: [],
   compiler: ["grammar"],
-  registry: ["grammar", "compiler"],
-  runtime: ["grammar", "compiler", "registry"],
-  stdlib: ["grammar", "compiler", "registry", "runtime"],
-  repl: ["grammar", "compiler", "registry", "runtime", "stdlib"],
-  cli: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "studio"],
-  studio: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl"],
+  "language-service": ["grammar", "compiler"],
+  registry: ["grammar", "compiler", "language-service"],
+  runtime: ["grammar", "compiler", "language-service", "registry"],
+  stdlib: ["grammar", "compiler", "language-service", "registry", "runtime"],
+  repl: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
+  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl", "studio"],
+  studio: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl"],
 };
 const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);
 
@@ -57,7 +58,7 @@ describe("architecture", () => {
     });
   }
 
-  for (const stage of ["grammar", "compiler"]) {
+  for (const stage of ["grammar", "compiler", "language-service"]) {
     it(`${stage}/ uses no Node built-ins and only browser-safe packages`, () => {
       const bad: string[] = [];
       for (const f of files(stage)) {

@@ -193,4 +193,16 @@ const repl: RegisterCommand = (program) =>
       process.exitCode = await replCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve, repl];
+const lsp: RegisterCommand = (program) =>
+  program
+    .command("lsp")
+    .description("language server over stdio (LSP): diagnostics, completion, hover, definitions, rename, formatting, code actions")
+    .option("--stdio", "talk LSP on stdin/stdout (the default and only transport; accepted for editors that pass it)")
+    .option("--config <path>", "rag.config.ts for every file (default: rag.config.ts beside each file)")
+    .option("--registry <file.json>", "a JSON registry snapshot for every file instead of configs")
+    .action(async (opts) => {
+      const { runLspServer } = await import("../lsp/server.js");
+      process.exitCode = await runLspServer(opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve, repl, lsp];

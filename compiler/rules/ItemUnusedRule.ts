@@ -14,7 +14,7 @@ import type { NodeKind } from "../blueprint.js";
 import type { Rule } from "./rule.js";
 
 /** Items any kind may carry. */
-const COMMON = new Set([
+export const COMMON_ITEMS: ReadonlySet<string> = new Set([
   "kind", "next", "routes", "send", "sends", "join", "command", "retry", "timeout", "cache", "on_error",
   "checkpoint", "metadata", "tags", "set", "steering",
 ]);
@@ -48,7 +48,7 @@ export const ItemUnusedRule: Rule = (ctx) => ({
     for (const item of n.decl.items) {
       if (item.kind === "UnknownItem") continue;
       const k = item.keyword.name;
-      if (!k || COMMON.has(k) || allowed.includes(k)) continue;
+      if (!k || COMMON_ITEMS.has(k) || allowed.includes(k)) continue;
       const kinds = usedBy(k);
       const written = n.kindItem ? `a \`${n.kindItem.value.name}\` node` : `a \`${n.kind}\` node (the kind inferred for it)`;
       ctx.report("W-rag-item-unused", `\`${k}\` has no effect on ${written}`, item.keyword.span, {

@@ -1,0 +1,163 @@
+/**
+ * `rag lsp`: the language service over the Language Server Protocol (stdio), with
+ * `vscode-languageserver`. A thin adapter: every feature is the language service's
+ * (language-service/); this file only maps requests to it, keeps one service per
+ * registry (the `rag.config.ts` beside each file, or `--config`, or `--registry`), and
+ * publishes diagnostics when a document opens or changes.
+ *
+ * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
+ * redirected to stderr before any config loads.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
+import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
+import { CliError } from "../errors.js";
+import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
+import { serviceSnapshot } from "../../registry/index.js";
+
+export interface LspOptions {
+  /** `rag.config.ts` for every document (default: the one beside each file). */
+  readonly config?: string;
+  /** A JSON `ServiceRegistrySnapshot` for every document, instead of configs. */
+  readonly registry?: string;
+}
+
+/** Pause after the last edit before diagnostics are computed and published, ms. */
+const DEBOUNCE_MS = 40;
+
+/** Serves LSP on stdin/stdout until the client sends `exit`. */
+export function runLspServer(opts: LspOptions): Promise<number> {
+  console.log = console.error;
+  console.info = console.error;
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  serve(connection, opts);
+  connection.listen();
+  return new Promise(() => {}); // vscode-languageserver ends the process on `exit`
+}
+
+/** Wires `connection` to language services. Exported for in-process use. */
+export function serve(connection: Connection, opts: LspOptions): void {
+  const documents = new TextDocuments(TextDocument);
+  const services = new Map<string, Promise<LanguageService>>();
+  const fixed: ServiceRegistrySnapshot | undefined = opts.registry ? readSnapshot(opts.registry) : undefined;
+
+  /** The service for a document: one per config file (or one for all with --registry). */
+  const serviceFor = (uri: string): Promise<LanguageService> => {
+    let key = "";
+    if (!fixed) {
+      try {
+        key = configPathFor(uri.startsWith("file:") ? fileURLToPath(uri) : undefined, opts.config) ?? "";
+      } catch (e) {
+        connection.console.error(e instanceof Error ? e.message : String(e));
+      }
+    }
+    let s = services.get(key);
+    if (!s) {
+      s = (async () => {
+        if (fixed || !key) return createLanguageService(fixed ? { registry: fixed } : {});
+        try {
+          const loaded = await loadConfig(key);
+          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it.
+          const approvals = useProjectApprovals(loaded.registry, key, key);
+          return createLanguageService({ registry: serviceSnapshot(loaded.registry), approvals });
+        } catch (e) {
+          connection.console.error(`rag lsp: ${e instanceof Error ? e.message : String(e)}; checking without a registry`);
+          return createLanguageService();
+        }
+      })();
+      services.set(key, s);
+    }
+    return s;
+  };
+  const withDoc = async <T>(uri: string, empty: T, f: (ls: LanguageService) => T): Promise<T> => {
+    const doc = documents.get(uri);
+    if (!doc || !isRag(doc)) return empty;
+    const ls = await serviceFor(uri);
+    if (ls.text(uri) !== doc.getText()) ls.update(uri, doc.getText());
+    return f(ls);
+  };
+  /** Diagnostics wait for a pause in typing (DEBOUNCE_MS) so a burst of edits compiles once. */
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const schedule = (uri: string) => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => {
+      timers.delete(uri);
+      void publish(uri);
+    }, DEBOUNCE_MS));
+  };
+  const publish = async (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const version = doc.version;
+    const diagnostics = await withDoc(uri, [], (ls) => ls.diagnostics(uri));
+    if (documents.get(uri)?.version !== version) return; // superseded by a newer change
+    await connection.sendDiagnostics({ uri, version, diagnostics: clone(diagnostics) });
+  };
+
+  connection.onInitialize(
+    (): InitializeResult => ({
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [".", '"', "["] },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: ["quickfix", "source.fixAll.rag"] },
+        semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKENS_LEGEND.tokenTypes], tokenModifiers: [...SEMANTIC_TOKENS_LEGEND.tokenModifiers] }, full: true },
+      },
+      serverInfo: { name: "rag lsp", version: "0.1.0" },
+    }),
+  );
+
+  documents.onDidChangeContent((e) => schedule(e.document.uri)); // also fired on open
+  documents.onDidClose(async (e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    (await serviceFor(e.document.uri)).close(e.document.uri);
+    await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onCompletion((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.completion(p.textDocument.uri, p.position))));
+  connection.onHover((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.hover(p.textDocument.uri, p.position))));
+  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.definition(p.textDocument.uri, p.position))));
+  connection.onReferences((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.references(p.textDocument.uri, p.position, p.context.includeDeclaration))));
+  connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.prepareRename(p.textDocument.uri, p.position))));
+  connection.onRenameRequest(async (p) => {
+    const r = await withDoc(p.textDocument.uri, null, (ls) => ls.rename(p.textDocument.uri, p.position, p.newName));
+    if (!r) return null;
+    if ("error" in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error.message, { code: r.error.code });
+    return clone(r.edit);
+  });
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.symbols(p.textDocument.uri))));
+  connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.format(p.textDocument.uri))));
+  connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.codeActions(p.textDocument.uri, p.range).filter((a) => !p.context.only || p.context.only.some((k) => a.kind === k || a.kind.startsWith(k + "."))))));
+  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (ls) => ({ data: [...ls.semanticTokens(p.textDocument.uri).data] })));
+
+  documents.listen(connection);
+}
+
+/** A `.rag` document (a client may send others, e.g. `.ragsh`, which this server does not check). */
+function isRag(doc: TextDocument): boolean {
+  return doc.languageId === "rag" || /\.rag$/.test(doc.uri.replace(/[?#].*$/, ""));
+}
+
+/** The service returns readonly data; the protocol types want mutable arrays. Structural copy. */
+function clone<T>(v: T): any {
+  return v === null || v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
+function readSnapshot(file: string): ServiceRegistrySnapshot {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`--registry ${file}: ${(e as Error).message}`);
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`--registry ${file} must hold a JSON object (a registry snapshot)`);
+  return v as ServiceRegistrySnapshot;
+}

@@ -1,0 +1,60 @@
+/**
+ * Go to definition, find references and rename, over the document's symbol index
+ * (occurrences.ts). Declarations live in the same file; registry names (models, tools…)
+ * have no definition in it. Rename covers nodes and state fields / channels, the
+ * names the compiler resolves within one graph.
+ */
+import type { Document } from "./document.js";
+import type { Occurrence } from "./occurrences.js";
+import { toOffset, toRange } from "./positions.js";
+import type { LsLocation, LsPosition, LsPrepareRename, LsRenameResult, LsTextEdit } from "./types.js";
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RESERVED = new Set(["START", "END", "true", "false", "null"]);
+const RENAMABLE = new Set(["node", "field"]);
+
+function occurrenceAt(doc: Document, p: LsPosition): Occurrence | undefined {
+  return doc.symbols.at(toOffset(doc.lines, p));
+}
+
+/** Where the symbol under the cursor is declared (empty for registry names and unknown names). */
+export function definition(doc: Document, p: LsPosition): LsLocation[] {
+  const o = occurrenceAt(doc, p);
+  if (!o) return [];
+  return (doc.symbols.byKey.get(o.key) ?? []).filter((x) => x.definition).map((x) => ({ uri: doc.uri, range: toRange(x.span) }));
+}
+
+/** Every occurrence of the symbol under the cursor, the declaration first when included. */
+export function references(doc: Document, p: LsPosition, includeDeclaration: boolean): LsLocation[] {
+  const o = occurrenceAt(doc, p);
+  if (!o || o.category === "end") return [];
+  const all = doc.symbols.byKey.get(o.key) ?? [];
+  return [...all.filter((x) => x.definition), ...all.filter((x) => !x.definition)]
+    .filter((x) => includeDeclaration || !x.definition)
+    .map((x) => ({ uri: doc.uri, range: toRange(x.span) }));
+}
+
+/** The name under the cursor when it can be renamed (a node or a state field / channel). */
+export function prepareRename(doc: Document, p: LsPosition): LsPrepareRename | null {
+  const o = occurrenceAt(doc, p);
+  if (!o || !RENAMABLE.has(o.category)) return null;
+  return { range: toRange(o.span), placeholder: o.name };
+}
+
+/**
+ * Renames the node or field under the cursor everywhere in its graph. Refused (never
+ * thrown) for other symbols, a new name that is no identifier or is reserved, or one
+ * that another node / field of the graph already has.
+ */
+export function rename(doc: Document, p: LsPosition, newName: string): LsRenameResult {
+  const o = occurrenceAt(doc, p);
+  if (!o || !RENAMABLE.has(o.category)) return { error: { code: "not-renamable", message: "only a node or a state field / channel can be renamed" } };
+  if (!IDENT.test(newName) || RESERVED.has(newName)) return { error: { code: "invalid-name", message: `\`${newName}\` is not a valid name: use letters, digits and \`_\`, not starting with a digit, and none of START, END, true, false, null` } };
+  if (newName === o.name) return { edit: { changes: { [doc.uri]: [] } } };
+  const prefix = o.key.slice(0, o.key.length - o.name.length);
+  if (doc.symbols.byKey.get(prefix + newName)?.some((x) => x.definition)) {
+    return { error: { code: "name-taken", message: `this graph already has a ${o.category === "node" ? "node" : "state field"} named \`${newName}\`` } };
+  }
+  const edits: LsTextEdit[] = (doc.symbols.byKey.get(o.key) ?? []).map((x) => ({ range: toRange(x.span), newText: newName }));
+  return { edit: { changes: { [doc.uri]: edits } } };
+}
