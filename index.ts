@@ -7,7 +7,7 @@ import "./stdlib/node-sha256.js";
 
 export { compile, compileGraph, registryViewFromSnapshot, renderDiagnostics, type Blueprint, type CompileOptions, type RegistryView } from "./compiler/index.js";
 export { GraphBuilder, GraphBuilderError, START, END, t, Expr, parseExpression, type ExprInput, type ExprKit, type NodeOptions, type SendOptions, type StateOf, type InputOf } from "./compiler/index.js";
-export { defineConfig, tool, Registry, applyConfig, type RagConfig, type ModelConfig, type ToolDefinition, type AgentDefinition, type ChatMessage, type ModelProvider } from "./registry/index.js";
+export { defineConfig, tool, routeFunction, exportRegistry, Registry, applyConfig, type RagConfig, type ModelConfig, type ToolDefinition, type AgentDefinition, type ChatMessage, type ModelProvider } from "./registry/index.js";
 export { CompiledGraph, type RunEvent, type RunOptions, type RunResult } from "./runtime/index.js";
 export { MemoryCheckpointer, SqliteCheckpointer, isInterrupt, type Checkpointer, type StateSnapshot, type ResumeCommand, type StreamMode } from "./runtime/index.js";
 export { scripted, openaiProvider } from "./stdlib/index.js";

@@ -143,14 +143,42 @@ function loadGraphFile(file: string, name: string): Blueprint {
   return r.value;
 }
 
-/** `--registry FILE.json`: a snapshot of registry names. */
+const NAME_LISTS = new Set(["models", "tools", "agents", "graphs", "scripts", "routers", "reducers", "node_kinds", "validators"]);
+const SIGNATURE_KINDS = new Set(["tools", "agents", "graphs", "routers", "scripts"]);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * `--registry FILE.json`: a registry snapshot (`rag registry export`, or a hand-written
+ * object of name lists). Unknown keys and ill-typed entries are refused with the key named.
+ */
 export function readRegistrySnapshot(file: string): RegistryView {
+  return registryViewFromSnapshot(readSnapshotFile(file));
+}
+
+/** The snapshot of `--registry FILE.json`, validated. @throws CliError naming the file and key. */
+export function readSnapshotFile(file: string): RegistrySnapshot {
   const v = parseJsonText(`--registry ${file}`, readSource(file, MAX_INPUT_BYTES));
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`--registry ${file} must hold an object of name lists`);
-  for (const [k, list] of Object.entries(v)) {
-    if (list !== null && !(Array.isArray(list) && list.every((x) => typeof x === "string"))) throw new CliError(`--registry ${file}: \`${k}\` must be a list of names or null`);
+  if (!isRecord(v)) throw new CliError(`--registry ${file} must hold an object of name lists`);
+  for (const [k, x] of Object.entries(v)) {
+    if (NAME_LISTS.has(k)) {
+      if (x !== null && !(Array.isArray(x) && x.every((n) => typeof n === "string"))) throw new CliError(`--registry ${file}: \`${k}\` must be a list of names or null`);
+    } else if (k === "version") {
+      if (x !== 1) throw new CliError(`--registry ${file}: \`version\` ${JSON.stringify(x)} is not supported (this ragraph reads version 1)`);
+    } else if (k === "checkpointer") {
+      if (typeof x !== "boolean") throw new CliError(`--registry ${file}: \`checkpointer\` must be true or false`);
+    } else if (k === "model_capabilities" || k === "policy") {
+      if (!isRecord(x)) throw new CliError(`--registry ${file}: \`${k}\` must be an object`);
+    } else if (k === "signatures") {
+      if (!isRecord(x)) throw new CliError(`--registry ${file}: \`signatures\` must be an object`);
+      for (const [kind, m] of Object.entries(x)) {
+        if (!SIGNATURE_KINDS.has(kind)) throw new CliError(`--registry ${file}: \`signatures.${kind}\` is not a signature kind (${[...SIGNATURE_KINDS].join(", ")})`);
+        if (!isRecord(m) || !Object.values(m).every(isRecord)) throw new CliError(`--registry ${file}: \`signatures.${kind}\` must map names to objects`);
+        if (kind === "tools") for (const [name, t] of Object.entries(m)) if (!isRecord((t as Record<string, unknown>).args)) throw new CliError(`--registry ${file}: \`signatures.tools.${name}.args\` must be a JSON Schema object`);
+      }
+    } else throw new CliError(`--registry ${file}: unknown key \`${k}\` (expected name lists, version, model_capabilities, checkpointer, policy, signatures)`);
   }
-  return registryViewFromSnapshot(v as RegistrySnapshot);
+  // parseJsonText builds null-prototype maps and refuses prototype keys: names are untrusted text.
+  return v as unknown as RegistrySnapshot;
 }
 
 /**

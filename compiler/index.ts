@@ -32,6 +32,8 @@ export {
 export { indirectCapabilities, type IndirectCapability, type ReachLookup } from "./reach.js";
 export { provenanceFromComments, provenancePragma } from "./provenance.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
+export { fieldsSchema, objectShape, schemaText, typeSpecSchema, type AgentSignature, type GraphSignature, type JsonSchema, type ObjectShape, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "./signatures.js";
+export { signatureSection } from "./signature-card.js";
 export { CATALOG, RAGSH_CATALOG, catalogEntry, type CatalogEntry } from "./diagnostics/catalog.js";
 export { diagnosticToJson, PLAIN_STYLE, renderDiagnostic, renderDiagnostics, type RenderSource, type RenderStyle } from "./diagnostics/render.js";
 export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";

@@ -7,6 +7,7 @@
  * minimal gate bound only models and tools).
  */
 import type { PolicyView } from "./policy-view.js";
+import type { RegistrySignatures } from "./signatures.js";
 
 /** Model capabilities (`runtime.md` §7); token counts in tokens. */
 export interface ModelCapabilities {
@@ -39,10 +40,14 @@ export interface RegistryView {
   readonly checkpointer?: boolean;
   /** The registry's policy: capability allowlists and review gates. */
   readonly policy?: PolicyView;
+  /** Shapes of what the registry grants (issue 15 §1); names without an entry are not shape-checked. */
+  readonly signatures?: RegistrySignatures;
 }
 
 /** JSON snapshot of a registry (`rag check --registry FILE.json`); lists of names, `null` = unchecked. */
 export interface RegistrySnapshot {
+  /** Format version of `rag registry export` (1); absent in hand-written name lists. */
+  version?: number;
   models?: string[] | null;
   tools?: string[] | null;
   agents?: string[] | null;
@@ -58,6 +63,8 @@ export interface RegistrySnapshot {
   checkpointer?: boolean;
   /** The policy, with missing keys defaulted (`untrusted: ["model", "repl"]`, `review: "none"`). */
   policy?: Partial<PolicyView>;
+  /** Shapes by kind and name (`rag registry export`): tool arguments, agents' and graphs' input/output, route labels. */
+  signatures?: RegistrySignatures;
 }
 
 /** Capabilities assumed for a model a snapshot lists without details (those of `registry/registry.ts`). */
@@ -78,6 +85,7 @@ export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
     nodeKinds: set(s.node_kinds),
     validators: set(s.validators),
     ...(s.model_capabilities ? { modelCapabilities: (name: string) => (s.model_capabilities?.[name] ? { ...SNAPSHOT_MODEL_DEFAULTS, ...s.model_capabilities[name] } : undefined) } : {}),
+    ...(s.signatures ? { signatures: s.signatures, agentWrites: (name: string) => s.signatures?.agents?.[name]?.writes } : {}),
     ...(s.checkpointer !== undefined ? { checkpointer: s.checkpointer } : {}),
     ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? ["model", "repl"], review: s.policy.review ?? "none" } } : {}),
   };

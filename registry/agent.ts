@@ -13,6 +13,11 @@ export interface AgentDefinition {
   readonly writes?: string;
   /** Bound on model turns. Default 8. */
   readonly maxSteps?: number;
+  /**
+   * What the agent receives (a node's `input { … }` map or a send's arguments); checked
+   * by the compiler against mappings and validated before the agent runs. Absent = any.
+   */
+  readonly input?: z.ZodType;
   /** Structured output the agent must return. */
   readonly output?: z.ZodType;
   readonly description?: string;

@@ -3,7 +3,7 @@
  * scripts, route functions, reducers, validators, node kinds) and the contracts those
  * implementations meet; config loading (`defineConfig`).
  */
-export { Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction } from "./registry.js";
+export { routeFunction, Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction } from "./registry.js";
 export { KNOWN_MODELS, knownModel, type KnownModel } from "./known-models.js";
 export {
   composeChain,
@@ -35,3 +35,5 @@ export { FileApprovalStore } from "./approvals-file.js";
 export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
 export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";
 export { serviceSnapshot } from "./service-snapshot.js";
+export { exportRegistry, REGISTRY_SNAPSHOT_VERSION } from "./export.js";
+export { registrySignatures, scriptDescription, zodSchema } from "./signatures.js";

@@ -15,6 +15,7 @@ import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "./session-policy.js";
 import type { ToolDefinition } from "./tool.js";
+import { registrySignatures } from "./signatures.js";
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -42,8 +43,20 @@ export interface RegistryChatOptions {
   readonly context?: CallContext;
 }
 
-/** Picks a route label from state (a router node's route function). */
-export type RouteFunction = (state: Readonly<Record<string, unknown>>, task: NodeTask) => string | Promise<string>;
+/**
+ * Picks a route label from state (a router node's route function). It may carry the
+ * labels it can return and a description (`routeFunction(fn, { labels })`); `rag registry
+ * export` and the card show them to authors.
+ */
+export type RouteFunction = ((state: Readonly<Record<string, unknown>>, task: NodeTask) => string | Promise<string>) & {
+  readonly labels?: readonly string[];
+  readonly description?: string;
+};
+
+/** Declares a route function with the labels it may return (and a description), for signatures. */
+export function routeFunction(fn: (state: Readonly<Record<string, unknown>>, task: NodeTask) => string | Promise<string>, info: { readonly labels?: readonly string[]; readonly description?: string }): RouteFunction {
+  return Object.assign(fn, info);
+}
 /** Folds writes into a channel value (`aggregate "fn"`). Must be pure. */
 export type ReducerFunction = (current: unknown, update: unknown) => unknown;
 /**
@@ -170,6 +183,7 @@ export class Registry {
       modelCapabilities: (name) => this.models.get(name)?.capabilities,
       agentWrites: (name) => this.agents.get(name)?.writes,
       ...(this.policy ? { policy: this.policy } : {}),
+      signatures: registrySignatures(this),
     };
   }
 }

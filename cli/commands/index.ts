@@ -12,7 +12,7 @@ const check: RegisterCommand = (program) =>
     .description("report diagnostics for .rag files (exit 1 on errors)")
     .argument("<files...>", ".rag files")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
-    .option("--registry <file.json>", "check against a JSON snapshot of registry names instead of a config")
+    .option("--registry <file.json>", "check against a registry snapshot (`rag registry export`: names and shapes) instead of a config")
     .option("--format <format>", "human or json", "human")
     .option("--fix", "apply the machine fixes, write the files back and report each edit")
     .option("--provenance <who[:author]>", "who generated the files (e.g. model:gpt-4o-mini), when they have no `// rag:generated-by` pragma")
@@ -97,6 +97,8 @@ const spec: RegisterCommand = (program) =>
     .command("spec")
     .description("print the LLM grammar card: a compact .rag reference for prompts")
     .option("--tokens", "print the card's estimated size in tokens instead")
+    .option("--config <path>", "add \"What you may use\": the names and signatures of this config's registry")
+    .option("--registry <file.json>", "add \"What you may use\" from a registry snapshot (`rag registry export`)")
     .action(async (opts) => {
       const { specCommand } = await import("./spec.js");
       process.exitCode = await specCommand(opts);
@@ -205,4 +207,17 @@ const lsp: RegisterCommand = (program) =>
       process.exitCode = await runLspServer(opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, approve, repl, lsp];
+const registry: RegisterCommand = (program) => {
+  const cmd = program.command("registry").description("the registry of a config: export its names and shapes");
+  cmd
+    .command("export")
+    .description("write the registry's names and signatures (tool schemas, agent/graph input and output, route labels) as JSON")
+    .option("--config <path>", "rag.config.ts naming the registry (default: ./rag.config.ts)")
+    .option("--out <file.json>", "write to this file instead of stdout")
+    .action(async (opts) => {
+      const { registryExportCommand } = await import("./registry.js");
+      process.exitCode = await registryExportCommand(opts);
+    });
+};
+
+export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp];

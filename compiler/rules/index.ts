@@ -6,6 +6,8 @@ import { ExpressionRule } from "./ExpressionRule.js";
 import { InterruptCheckpointRule } from "./InterruptCheckpointRule.js";
 import { ItemUnusedRule } from "./ItemUnusedRule.js";
 import { SendInputRule } from "./SendInputRule.js";
+import { InputShapeRule } from "./InputShapeRule.js";
+import { SendShapeRule } from "./SendShapeRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
@@ -74,6 +76,8 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ChannelReducerRule,
     ItemUnusedRule,
     SendInputRule,
+    InputShapeRule,
+    SendShapeRule,
     InterruptCheckpointRule,
     ExpressionRule,
     ModelCapabilityRule,

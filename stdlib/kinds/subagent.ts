@@ -23,6 +23,11 @@ export const subagentKind: NodeKindImplementation = async (task) => {
   if (!model) throw new NodeError(`agent \`${name}\` names no model`, "permanent", where);
   const system = inline?.system ? task.render(inline.system) : registered?.system;
   const input = task.resolveInput() ?? stateWithoutMessages(task);
+  if (registered?.input) {
+    // The agent's declared input (issue 15 §1): checked before its first model call.
+    const r = registered.input.safeParse(input);
+    if (!r.success) throw new NodeError(`agent \`${name}\`: its input does not match the agent's input schema: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", where);
+  }
   const prompt = inline?.prompt ? task.render(inline.prompt, { input }) : asUserText(input);
   const start = [
     ...(system ? [{ id: `${task.taskId}#system`, role: "system" as const, content: system }] : []),

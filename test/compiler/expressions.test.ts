@@ -35,7 +35,8 @@ describe("expression checks", () => {
   });
 
   it("does not check what it cannot know: channels, args, result, maps, an input without a declaration", () => {
-    expect(codes('node a { prompt "{{ state.scratch.x }} {{ args.anything.deep }} {{ state.notes.key }}" set { title: result.x } next END }')).toEqual([]);
+    // An interrupt's result is the human's resume value: unknown.
+    expect(codes('node a { kind interrupt prompt "{{ state.scratch.x }} {{ args.anything.deep }} {{ state.notes.key }}" set { title: result.x } next END }')).toEqual([]);
     const undeclared = compile('graph g { start a node a { prompt "{{ input.whatever }}" next END } }').diagnostics.filter((d) => d.severity === "error");
     expect(undeclared).toEqual([]);
   });

@@ -1,0 +1,63 @@
+/**
+ * What `result` holds after a node ran, per kind (`language.md` §7; issue 15 §1):
+ * - `model`/`agent`: the `output` record when declared, else the reply text (a string);
+ * - `subagent`: the agent's output (an inline agent's `output`, a registered agent's
+ *   output schema), else its reply text;
+ * - `subgraph`: the graph's `output` fields (of the file, or the registered graph's
+ *   signature), else unknown (the last task's result);
+ * - `router` with a route function: the label (a string; one of its labels when declared);
+ * - everything else (`tool`, `interrupt`, `tool_executor`, …): unknown (`any`).
+ * Unknown is `any`, which silences every check.
+ */
+import type { RegistryView } from "../registry-view.js";
+import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
+import { schemaType } from "./schema-type.js";
+import { ANY, recordOf, STRING, typeOf, type ExprType } from "./types.js";
+
+function declaredOutput(items: ResolvedNode["items"], p: ResolvedProgram): ExprType | undefined {
+  const out = items.get("output");
+  if (!out) return undefined;
+  if (out.value.kind === "Identifier") {
+    const schema = p.schemas.get(out.value.name);
+    return schema ? recordOf(schema.fields, p, `schema \`${out.value.name}\``) : ANY;
+  }
+  return typeOf(out.value, p);
+}
+
+export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
+  switch (n.kind) {
+    case "model":
+    case "agent":
+      return declaredOutput(n.items, p) ?? STRING;
+    case "subagent": {
+      const own = declaredOutput(n.items, p);
+      if (own) return own;
+      const name = n.items.get("agent")?.value.value;
+      if (!name) return ANY;
+      const inline = p.agents.get(name);
+      if (inline) return declaredOutput(inline.items, p) ?? STRING;
+      const sig = registry?.signatures?.agents?.[name];
+      if (!sig) return ANY;
+      return sig.output ? schemaType(sig.output, `the output of agent \`${name}\``) : STRING;
+    }
+    case "subgraph": {
+      const name = (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined))?.value.value;
+      if (!name) return ANY;
+      const local = p.graphByName.get(name);
+      if (local) {
+        const fields = local.io.filter((i) => i.direction === "output").flatMap((i) => i.fields);
+        return fields.length ? recordOf(fields, p, `the output of graph \`${name}\``) : ANY;
+      }
+      const sig = registry?.signatures?.graphs?.[name];
+      return sig?.output ? schemaType(sig.output, `the output of graph \`${name}\``) : ANY;
+    }
+    case "router": {
+      const route = (n.items.get("route") ?? (n.modelMeaning === "route" ? n.items.get("model") : undefined))?.value.value;
+      if (!route) return ANY;
+      const labels = registry?.signatures?.routers?.[route]?.labels;
+      return labels?.length ? { t: "string", values: [...labels] } : STRING;
+    }
+    default:
+      return ANY;
+  }
+}

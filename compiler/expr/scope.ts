@@ -1,0 +1,60 @@
+/**
+ * The expression scopes of a graph (`language.md` §3), shared by the expression rule
+ * and the shape rules: `state` is the graph's state (typed fields; `channel`s are `any`),
+ * `input` the graph's `input { … }` (`any` when it declares none), `args` is `any`, `run`
+ * is `{id, thread, step}`, and `result` — once the node has run — has the type
+ * `resultType` gives it.
+ */
+import { canonicalReducer } from "../resolve/reducers.js";
+import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import type { ExprScope } from "./check.js";
+import { ANY, NUMBER, recordOf, STRING, typeOf, type ExprType } from "./types.js";
+
+const RUN: ExprType = { t: "record", what: "`run`", fields: new Map([["id", STRING], ["thread", STRING], ["step", NUMBER]]) };
+const RESULT_LATER = "`result` is the node's result, so it exists only after the node ran: in `writes`, `set`, `command update`, `when` routes and send arguments";
+
+export interface GraphTypes {
+  readonly scopes: Scopes;
+  readonly state: ExprType;
+  /** Per field: its type, and whether one write replaces the value (`overwrite`). */
+  readonly fields: ReadonlyMap<string, { readonly type: ExprType; readonly overwrite: boolean }>;
+  readonly input: ExprType;
+}
+
+/** The scopes of one owner: before the node ran (templates, `input`) and after (`result` defined, as `any`). */
+export interface Scopes {
+  readonly before: ExprScope;
+  readonly after: ExprScope;
+}
+
+const cache = new WeakMap<ResolvedGraph, GraphTypes>();
+
+export function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
+  let t = cache.get(g);
+  if (t) return t;
+  const fields = new Map<string, { type: ExprType; overwrite: boolean }>();
+  for (const [name, f] of g.fields) {
+    const src = f.source;
+    if (src.kind === "ChannelItem") fields.set(name, { type: ANY, overwrite: canonicalReducer(src.reducer.name.name) === "overwrite" });
+    else fields.set(name, { type: typeOf(src.type, p), overwrite: src.reducer ? canonicalReducer(src.reducer.name.name) === "overwrite" : true });
+  }
+  const inputs = g.io.filter((i) => i.direction === "input").flatMap((i) => i.fields);
+  const state: ExprType = { t: "record", what: `the state of graph \`${g.name}\``, fields: new Map([...fields].map(([k, v]) => [k, v.type])) };
+  const input = inputs.length ? recordOf(inputs, p, `the input of graph \`${g.name}\``) : ANY;
+  t = { scopes: scopes(state, input, `graph \`${g.name}\``), state, fields, input };
+  cache.set(g, t);
+  return t;
+}
+
+export function scopes(state: ExprType, input: ExprType, owner: string): Scopes {
+  const roots = new Map<string, ExprType>([["state", state], ["input", input], ["args", ANY], ["run", RUN]]);
+  return {
+    before: { roots, owner, absent: new Map([["result", RESULT_LATER]]) },
+    after: { roots: new Map([...roots, ["result", ANY]]), owner },
+  };
+}
+
+/** `scope` with `result` of type `t`. */
+export function withResult(scope: ExprScope, t: ExprType): ExprScope {
+  return t.t === "any" ? scope : { ...scope, roots: new Map([...scope.roots, ["result", t]]) };
+}

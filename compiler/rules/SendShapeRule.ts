@@ -1,0 +1,54 @@
+/**
+ * SendShapeRule (issue 15 §1): a send packet matches the signature of what it runs — a
+ * registered agent's or graph's input, or, for a node target without its own `input`
+ * map, the callee of that node (a `tool` node's tool arguments, a `subagent`/`subgraph`
+ * node's agent or graph input). Unknown parameters, missing required ones and values of
+ * the wrong type are reported as in InputShapeRule (`shape-check.ts`). The packet's values
+ * are typed after the sender ran, with the comprehension variable bound to the element
+ * type. Targets resolve as at run time: a node, else an inline or registered agent, else
+ * a graph. Reference string arguments (`send w "path"`) are not checked.
+ */
+import { checkExpr } from "../expr/check.js";
+import { resultType } from "../expr/result-type.js";
+import { graphTypes, withResult } from "../expr/scope.js";
+import { ANY } from "../expr/types.js";
+import type { JsonSchema } from "../signatures.js";
+import { nodeCallee } from "./InputShapeRule.js";
+import type { Rule } from "./rule.js";
+import { checkShape } from "./shape-check.js";
+
+export const SendShapeRule: Rule = (ctx) => ({
+  node(n, g) {
+    if (g.nodes.get(n.name) !== n || !n.sends.length) return;
+    const sig = ctx.registry?.signatures;
+    if (!sig) return;
+    const types = graphTypes(g, ctx.program);
+    const after = withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry));
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const name = t.target.name;
+        if (!name || t.args?.kind === "String") continue;
+        let callee: { schema: JsonSchema; callee: string; passesState: boolean } | undefined;
+        const node = g.nodes.get(name);
+        if (node) callee = node.items.has("input") ? undefined : nodeCallee(node, ctx.program, ctx.registry);
+        else if (!ctx.program.agents.has(name) && sig.agents?.[name]) callee = sig.agents[name].input ? { schema: sig.agents[name].input!, callee: `agent \`${name}\``, passesState: true } : undefined;
+        else if (!ctx.program.agents.has(name) && !ctx.program.graphByName.has(name) && sig.graphs?.[name]?.input) callee = { schema: sig.graphs[name].input!, callee: `graph \`${name}\``, passesState: true };
+        if (!callee) continue;
+        let scope = after;
+        if (t.forEach) {
+          const it = checkExpr(t.forEach.iterable, after, () => {});
+          scope = { ...after, roots: new Map([...after.roots, [t.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
+        }
+        checkShape(ctx, {
+          map: t.args,
+          schema: callee.schema,
+          scope,
+          callee: callee.callee,
+          how: `a send from node \`${n.name}\` runs`,
+          at: t.target.span,
+          ...(callee.passesState ? { implicit: new Set(g.fields.keys()) } : {}),
+        });
+      }
+    }
+  },
+});

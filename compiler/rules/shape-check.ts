@@ -1,0 +1,93 @@
+/**
+ * The check behind the shape rules (issue 15 §1): an argument map (`input { … }`, a send
+ * packet) against the JSON Schema of what it calls — a registered tool's arguments, a
+ * registered agent's or graph's input. Reports, each on the smallest span:
+ * - a key the schema does not list: `E-rag-unknown-argument`, with did-you-mean and a fix;
+ * - a required parameter no key supplies: `E-rag-missing-input` (without a map, keys may
+ *   come from same-named state fields when the callee receives the state);
+ * - a value whose type is known and cannot be the parameter's: `E-rag-type-mismatch`
+ *   (scalar kinds, lists, enum literals, number literals outside `minimum..maximum`).
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import type { Span } from "../../grammar/span.js";
+import { didYouMean } from "../../grammar/suggest.js";
+import { checkExpr, type ExprScope } from "../expr/check.js";
+import { schemaType } from "../expr/schema-type.js";
+import { describe, type ExprType } from "../expr/types.js";
+import { objectShape, schemaText, type JsonSchema } from "../signatures.js";
+import type { RuleContext } from "./rule.js";
+
+export interface ShapeCheck {
+  /** The map's entries; undefined when the call has no map. */
+  readonly map: A.ExprMap | undefined;
+  readonly schema: JsonSchema | undefined;
+  /** Scope the map's values are typed in. */
+  readonly scope: ExprScope;
+  /** The callee, for messages: "tool `search`". */
+  readonly callee: string;
+  /** The caller, for messages: "node `t` calls". */
+  readonly how: string;
+  /** Where to report a missing parameter when there is no map. */
+  readonly at: Span;
+  /** Without a map: names the callee receives anyway (the sender's state fields), else none. */
+  readonly implicit?: ReadonlySet<string>;
+}
+
+const SILENT = () => {};
+
+function scalar(t: ExprType): boolean {
+  return t.t === "string" || t.t === "number" || t.t === "boolean";
+}
+
+/** Why a value of type `v` (expression `e`) cannot be a `want` described by `schema`, or undefined. */
+function clash(v: ExprType, want: ExprType, e: A.Expr, schema: JsonSchema): string | undefined {
+  if (scalar(v) && scalar(want) && v.t !== want.t) return `${describe(want)}, not ${describe(v)}`;
+  if (want.t === "list" && scalar(v)) return `a list, not ${describe(v)}`;
+  if (scalar(want) && (v.t === "list" || v.t === "record" || v.t === "map")) return `${describe(want)}, not ${describe(v)}`;
+  if (want.t === "string" && want.values && e.kind === "String" && !want.values.includes(e.value)) return describe(want);
+  if (e.kind === "Number" || (e.kind === "Unary" && e.op === "-" && e.operand.kind === "Number")) {
+    const n = e.kind === "Number" ? e.value : -(e.operand as A.NumberLiteral).value;
+    const lo = typeof schema.minimum === "number" ? schema.minimum : undefined;
+    const hi = typeof schema.maximum === "number" ? schema.maximum : undefined;
+    if ((lo !== undefined && n < lo) || (hi !== undefined && n > hi)) return `a number in ${lo ?? ""}..${hi ?? ""}, not ${n}`;
+    if (schema.type === "integer" && !Number.isInteger(n)) return `an integer, not ${n}`;
+  }
+  return undefined;
+}
+
+export function checkShape(ctx: RuleContext, c: ShapeCheck): void {
+  const shape = objectShape(c.schema);
+  if (!shape) return;
+  const params = [...shape.properties].map(([k, v]) => `${k}${shape.required.has(k) ? "" : "?"}: ${schemaText(v)}`).join(", ");
+  const given = new Set<string>();
+  for (const en of c.map?.entries ?? []) {
+    const key = en.key.name;
+    if (!key) continue;
+    given.add(key);
+    const prop = shape.properties.get(key);
+    if (!prop) {
+      if (!shape.closed) continue;
+      const free = [...shape.properties.keys()].filter((k) => !c.map!.entries.some((x) => x.key.name === k));
+      const s = didYouMean(key, free) ?? didYouMean(key, shape.properties.keys());
+      ctx.report("E-rag-unknown-argument", `${c.callee} has no parameter \`${key}\``, en.key.span, {
+        label: "unknown parameter",
+        help: s ? `did you mean \`${s}\`? (${c.callee} takes (${params}))` : `${c.callee} takes (${params})`,
+        ...(s ? { fixes: [{ span: en.key.span, replacement: s, description: `replace \`${key}\` with \`${s}\`` }] } : {}),
+      });
+      continue;
+    }
+    const want = schemaType(prop, `parameter \`${key}\``);
+    const v = checkExpr(en.value, c.scope, SILENT);
+    const why = clash(v, want, en.value, prop);
+    if (why) ctx.report("E-rag-type-mismatch", `parameter \`${key}\` of ${c.callee} must be ${why}`, en.value.span, { label: "type mismatch", help: `${c.callee} takes (${params})` });
+  }
+  const have = c.map ? given : (c.implicit ?? new Set<string>());
+  // A key close to a missing one was already reported as unknown, with its fix.
+  const missing = [...shape.required].filter((k) => !have.has(k) && !(c.map && [...given].some((g) => !shape.properties.has(g) && didYouMean(g, [k]) === k)));
+  if (!missing.length) return;
+  const names = missing.map((k) => `\`${k}\``).join(", ");
+  ctx.report("E-rag-missing-input", `${c.how} ${c.callee} without ${names}: ${missing.length === 1 ? "it is" : "they are"} required`, c.map?.span ?? c.at, {
+    label: `missing ${names}`,
+    help: c.map ? `add ${missing.map((k) => `\`${k}: …\``).join(", ")} to the map (${c.callee} takes (${params}))` : `map ${missing.length === 1 ? "it" : "them"}: \`input { ${missing.map((k) => `${k}: …`).join(", ")} }\` (${c.callee} takes (${params}))`,
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * The shapes a registry grants (issue 15 §1), for the compiler's checks, the card's
+ * "what you may use" and `rag registry export`: tool argument schemas (zod's JSON Schema
+ * exporter, `toolParameters`), agents' input/output schemas and written channel,
+ * graphs' input/output, route labels and script descriptions.
+ */
+import { z } from "zod";
+import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/index.js";
+import type { Registry } from "./registry.js";
+import { toolParameters } from "./tool.js";
+
+/** JSON Schema of a zod schema (`io` side), without the `$schema` key. */
+export function zodSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+/** The first `//` comment lines of a `.ragsh` source, as its description. */
+export function scriptDescription(source: string): string | undefined {
+  const lines: string[] = [];
+  for (const line of source.split("\n")) {
+    const m = /^\s*\/\/\s?(.*)$/.exec(line);
+    if (!m) break;
+    if (!m[1].startsWith("%%")) lines.push(m[1].trim());
+  }
+  const text = lines.join(" ").trim();
+  return text || undefined;
+}
+
+/** Every signature of `registry` (null-prototype maps: names come from configs). Tool schemas are cached per definition (`toolParameters`). */
+export function registrySignatures(registry: Registry): RegistrySignatures {
+  const tools: Record<string, ToolSignature> = Object.create(null);
+  for (const [name, t] of registry.tools) tools[name] = { ...(t.description ? { description: t.description } : {}), args: toolParameters(t), read_only: t.readOnly === true, approval: t.approval ?? "auto" };
+  const agents: Record<string, AgentSignature> = Object.create(null);
+  for (const [name, a] of registry.agents) {
+    agents[name] = {
+      ...(a.description ? { description: a.description } : {}),
+      model: a.model,
+      tools: [...(a.tools ?? [])],
+      ...(a.input ? { input: zodSchema(a.input, "input") } : {}),
+      ...(a.output ? { output: zodSchema(a.output, "output") } : {}),
+      ...(a.writes ? { writes: a.writes } : {}),
+      max_steps: a.maxSteps ?? 8,
+    };
+  }
+  const graphs: Record<string, GraphSignature> = Object.create(null);
+  for (const [name, bp] of registry.graphs) {
+    const description = typeof bp.metadata.description === "string" ? bp.metadata.description : undefined;
+    graphs[name] = {
+      ...(description ? { description } : {}),
+      ...(bp.input ? { input: fieldsSchema(bp.input, bp.schemas) } : {}),
+      ...(bp.output ? { output: fieldsSchema(bp.output, bp.schemas) } : {}),
+    };
+  }
+  const routers: Record<string, RouterSignature> = Object.create(null);
+  for (const [name, r] of registry.routers) routers[name] = { ...(r.description ? { description: r.description } : {}), ...(r.labels ? { labels: [...r.labels] } : {}) };
+  const scripts: Record<string, ScriptSignature> = Object.create(null);
+  for (const [name, src] of registry.scripts) {
+    const description = scriptDescription(src);
+    scripts[name] = description ? { description } : {};
+  }
+  return { tools, agents, graphs, routers, scripts };
+}
