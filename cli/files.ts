@@ -1,12 +1,12 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
 import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
 import { CliError } from "./errors.js";
+import { importConfigModule } from "./import-config.js";
 
 export function readSource(file: string): string {
   try {
@@ -59,7 +59,7 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   if (!path) return { path, config: {}, registry: standardRegistry() };
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = (await importConfigModule(path)) as { default?: unknown };
   } catch (e) {
     throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`);
   }
