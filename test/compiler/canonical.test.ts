@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, compile, semanticForm, semanticJson, type Blueprint } from "../../compiler/index.js";
-import { readSharedJson } from "../helpers/shared.js";
+import { HAS_SHARED, readSharedJson } from "../helpers/shared.js";
 
 const examples = new URL("../../examples/", import.meta.url);
 const sources = [
@@ -24,7 +24,7 @@ describe("semanticJson", () => {
         n++;
       }
     }
-    expect(n).toBeGreaterThan(50);
+    expect(n).toBeGreaterThan(HAS_SHARED ? 50 : 3); // the examples alone on a fresh clone
   });
 
   it("property: equals the two-pass form on random blueprint-shaped JSON", () => {
