@@ -8,9 +8,8 @@ import { Command, CommanderError } from "commander";
 import "../stdlib/node-sha256.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
+import { VERSION } from "./version.js";
 
-/** The version `rag --version` prints (package.json's). */
-export const VERSION = "0.1.0";
 
 /** A fresh commander program with every command registered. */
 export function buildProgram(): Command {
