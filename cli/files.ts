@@ -1,13 +1,13 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
 import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
 import { CliError } from "./errors.js";
+import { importConfigModule } from "./import-config.js";
 
 /** Largest `.rag`/`.ragsh`/config-named file read (the front end's own limit is 1 MiB of source). */
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
@@ -103,7 +103,7 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   if (!path) return { path, config: {}, registry: standardRegistry() };
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = (await importConfigModule(path)) as { default?: unknown };
   } catch (e) {
     throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`);
   }

@@ -9,7 +9,7 @@ import config from "../examples/rag.config.js";
 import type { ChatMessage } from "../registry/index.js";
 import { CompiledGraph, type RunEvent } from "../runtime/index.js";
 import { registryFromConfig } from "../stdlib/index.js";
-import { readShared } from "./helpers/shared.js";
+import { itShared, readShared } from "./helpers/shared.js";
 
 async function runExample(name: string, input?: Record<string, unknown>) {
   const registry = registryFromConfig(config);
@@ -25,7 +25,7 @@ async function runExample(name: string, input?: Record<string, unknown>) {
 }
 
 describe("examples", () => {
-  it("research_review.rag is the seed's graph, verbatim", () => {
+  itShared("research_review.rag is the seed's graph, verbatim", () => {
     const seed = readShared("seeds/002_ac8b3ed4b4b790c0.txt");
     const example = readFileSync(new URL("../examples/research_review.rag", import.meta.url), "utf8");
     expect(seed).toContain(example.trimEnd());

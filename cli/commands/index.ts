@@ -220,4 +220,14 @@ const registry: RegisterCommand = (program) => {
     });
 };
 
-export const COMMANDS: readonly RegisterCommand[] = [check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp];
+const init: RegisterCommand = (program) =>
+  program
+    .command("init")
+    .description("scaffold a runnable project: rag.config.ts (scripted provider), hello.rag, .env.example and a test")
+    .argument("[dir]", "directory to create the project in (default: the current one)")
+    .action(async (dir: string | undefined) => {
+      const { initCommand } = await import("./init.js");
+      process.exitCode = await initCommand(dir);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp];

@@ -1,24 +1,25 @@
 /**
- * The `rag` command as users run it (a real process through bin/rag.js): output
- * formats and exit codes of `run`, `check` and `compile`.
+ * The `rag` command as users run it (the program bin/rag.js runs, in-process): output
+ * formats and exit codes of `run`, `check` and `compile`. Runs keep their checkpoints in
+ * a temporary directory, never in the repository's own `.rag/`.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { rag as ragProcess, ragIn, root } from "../helpers/cli.js";
 
-const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rag-cli-"));
 
+/** `rag ARGS` in `cwd` (default: the repository, for its examples); a run's checkpoints go to the temp dir. */
 function rag(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const own = args.includes("--checkpoints") || args.includes("--no-checkpoints");
+  return ragIn(args[0] === "run" && !own ? [...args, "--checkpoints", join(tmp, "checkpoints.db")] : args, cwd);
 }
 
 describe("rag run", () => {
-  it("--json prints one event per line and ends with run_completed carrying state and output", () => {
-    const r = rag(["run", "examples/research_review.rag", "--input", '{"question": "Is the join run once?"}', "--json"]);
+  it("--json prints one event per line and ends with run_completed carrying state and output", async () => {
+    const r = await rag(["run", "examples/research_review.rag", "--input", '{"question": "Is the join run once?"}', "--json"]);
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const types = new Set(events.map((e) => e.type));
@@ -30,8 +31,8 @@ describe("rag run", () => {
     expect(events.every((e) => typeof e.runId === "string" && typeof e.threadId === "string" && typeof e.step === "number")).toBe(true);
   });
 
-  it("shows progress per superstep and the final state", () => {
-    const r = rag(["run", "examples/research_review.rag"]);
+  it("shows progress per superstep and the final state", async () => {
+    const r = await rag(["run", "examples/research_review.rag"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('scripted provider "examples demo script"');
     expect(r.stdout).toMatch(/step 1 · 1 task[\s\S]*step 2 · 2 tasks[\s\S]*step 3 · 1 task/);
@@ -40,51 +41,52 @@ describe("rag run", () => {
     expect(r.stdout).toMatch(/findings \(1 entry\)[\s\S]*critiques \(1 entry\)/);
   });
 
-  it("exits 2 with diagnostics on stderr for a compile error", () => {
+  it("exits 2 with diagnostics on stderr for a compile error", async () => {
     writeFileSync(join(tmp, "bad.rag"), "graph g { start a node a { kind model model \"nope\" } }\n");
-    const r = rag(["run", join(tmp, "bad.rag"), "--config", "examples/rag.config.ts"]);
+    const r = await rag(["run", join(tmp, "bad.rag"), "--config", "examples/rag.config.ts"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("error[E-rag-unknown-model]: model `nope` is not registered");
   });
 
-  it("exits 1 when the run fails", () => {
+  it("exits 1 when the run fails", async () => {
     writeFileSync(join(tmp, "fails.rag"), 'graph g { start unscripted node unscripted { kind model model "default" prompt "hi" } }\n');
-    const r = rag(["run", join(tmp, "fails.rag"), "--config", "examples/rag.config.ts", "--json"]);
+    const r = await rag(["run", join(tmp, "fails.rag"), "--config", "examples/rag.config.ts", "--json"]);
     expect(r.code).toBe(1);
     const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
     expect(last.type).toBe("run_failed");
     expect(last.error.message).toContain("has no reply for node `unscripted`");
   });
 
-  it("warns on stderr, and still runs, when a graph without an input block reads an input key it was not given", () => {
-    const r = rag(["run", "examples/research_review.rag", "--input", '{"q": 1}', "--json"]);
+  it("warns on stderr, and still runs, when a graph without an input block reads an input key it was not given", async () => {
+    const r = await rag(["run", "examples/research_review.rag", "--input", '{"q": 1}', "--json"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: the input has no `question`, which node `supervisor` reads as input.question at examples/research_review.rag:11:28 (and 1 more place); it will be null");
     expect(r.stderr).toContain("input given: `q`");
     expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!).type).toBe("run_completed");
-    const given = rag(["run", "examples/research_review.rag", "--input", '{"question": "Q?"}', "--json"]);
+    const given = await rag(["run", "examples/research_review.rag", "--input", '{"question": "Q?"}', "--json"]);
     expect(given.stderr).not.toContain("warning");
   });
 
+  // A real process: this is the tsx loader of bin/rag.js, and a config module once imported stays cached in-process.
   it("loads a rag.config.ts from a folder without package.json, and locates a syntax error in one", () => {
     const dir = mkdtempSync(join(tmpdir(), "rag-config-"));
     writeFileSync(join(dir, "g.rag"), "graph g {\n  start a\n  state { x: number }\n  node a { kind set set { x: 41 + 1 } next END }\n}\n");
     writeFileSync(join(dir, "rag.config.ts"), "const inputs: Record<string, object> = { g: {} };\nexport default { defaultInputs: inputs };\n");
-    const ok = rag(["run", "g.rag", "--json", "--no-checkpoints"], dir);
+    const ok = ragProcess(["run", "g.rag", "--json", "--no-checkpoints"], dir);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout.trim().split("\n").at(-1)!).state).toEqual({ x: 42 });
     writeFileSync(join(dir, "rag.config.ts"), "export default {\n  models: {\n");
-    const bad = rag(["run", "g.rag", "--no-checkpoints"], dir);
+    const bad = ragProcess(["run", "g.rag", "--no-checkpoints"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/failed to load config rag\.config\.ts: \S*rag\.config\.ts:3:1: error: Expected identifier but found end of file/);
   });
 
-  it("exits 2 on usage errors", () => {
-    expect(rag(["run", "missing.rag"]).code).toBe(2);
-    expect(rag(["run", "examples/map_reduce.rag", "--input", "{nope"]).code).toBe(2);
-    expect(rag(["frobnicate"]).code).toBe(2);
+  it("exits 2 on usage errors", async () => {
+    expect((await rag(["run", "missing.rag"])).code).toBe(2);
+    expect((await rag(["run", "examples/map_reduce.rag", "--input", "{nope"])).code).toBe(2);
+    expect((await rag(["frobnicate"])).code).toBe(2);
   });
 });
 
@@ -92,37 +94,37 @@ describe("rag check", () => {
   const typo = join(tmp, "support.rag");
   writeFileSync(typo, 'graph support {\n  start agent\n  node agent {\n    kind agent\n    model "default"\n    routes {\n      tool_call -> toolz\n      final -> END\n    }\n  }\n  node tools { kind tool_executor next agent }\n}\n');
 
-  it("renders human diagnostics and exits 1", () => {
-    const r = rag(["check", typo], tmp);
+  it("renders human diagnostics and exits 1", async () => {
+    const r = await rag(["check", typo], tmp);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(["error[E-rag-unknown-node]: route target `toolz` does not exist", " --> support.rag:7:20", "  |", "7 |       tool_call -> toolz", "  |                    ^^^^^ unknown node", "  |", "help: did you mean `tools`?"].join("\n"));
   });
 
-  it("prints JSON diagnostics with 1-based spans and fixes", () => {
-    const r = rag(["check", typo, "--format", "json"], tmp);
+  it("prints JSON diagnostics with 1-based spans and fixes", async () => {
+    const r = await rag(["check", typo, "--format", "json"], tmp);
     expect(r.code).toBe(1);
     const [d] = JSON.parse(r.stdout);
     expect(d).toMatchObject({ severity: "error", code: "E-rag-unknown-node", file: "support.rag", span: { start: { line: 7, column: 20 }, end: { line: 7, column: 25 } }, help: "did you mean `tools`?" });
     expect(d.fixes[0].replacement).toBe("tools");
   });
 
-  it("exits 0 for clean files, checking names against the config beside them", () => {
-    const r = rag(["check", "examples/research_review.rag", "examples/support_agent.rag", "examples/map_reduce.rag"]);
+  it("exits 0 for clean files, checking names against the config beside them", async () => {
+    const r = await rag(["check", "examples/research_review.rag", "examples/support_agent.rag", "examples/map_reduce.rag"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("ok: 3 files checked");
   });
 
-  it("checks against a --registry snapshot", () => {
+  it("checks against a --registry snapshot", async () => {
     writeFileSync(join(tmp, "reg.json"), JSON.stringify({ models: ["other"], tools: [], agents: [] }));
-    const r = rag(["check", "examples/support_agent.rag", "--registry", join(tmp, "reg.json"), "--format", "json"]);
+    const r = await rag(["check", "examples/support_agent.rag", "--registry", join(tmp, "reg.json"), "--format", "json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).map((d: { code: string }) => d.code)).toEqual(["E-rag-unknown-model", "E-rag-unknown-tool", "E-rag-unknown-tool"]);
   });
 });
 
 describe("rag compile", () => {
-  it("prints the Blueprint IR with its hash", () => {
-    const r = rag(["compile", "examples/research_review.rag"]);
+  it("prints the Blueprint IR with its hash", async () => {
+    const r = await rag(["compile", "examples/research_review.rag"]);
     expect(r.code).toBe(0);
     const bp = JSON.parse(r.stdout);
     expect(bp.id).toBe("research_review");
@@ -131,9 +133,9 @@ describe("rag compile", () => {
     expect(bp.nodes[0].sends.map((s: { target: string; targetKind: string }) => `${s.target}:${s.targetKind}`)).toEqual(["research_agent:agent", "verifier_agent:agent"]);
   });
 
-  it("selects a graph with --graph and fails for an unknown one", () => {
-    expect(rag(["compile", "examples/map_reduce.rag", "--graph", "map_reduce"]).code).toBe(0);
-    const r = rag(["compile", "examples/map_reduce.rag", "--graph", "nope"]);
+  it("selects a graph with --graph and fails for an unknown one", async () => {
+    expect((await rag(["compile", "examples/map_reduce.rag", "--graph", "map_reduce"])).code).toBe(0);
+    const r = await rag(["compile", "examples/map_reduce.rag", "--graph", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("graph `nope` is not declared in this file");
   });

@@ -2,11 +2,12 @@
  * Durable runs from the shell (`runtime.md` §3–4): `rag run` pausing with exit 3 and the
  * exact command to resume, `rag resume` (by value and by id), Ctrl-C leaving a resumable
  * checkpoint, and `rag runs` (list, show, state, fork) over `.rag/checkpoints.db`.
+ * In-process (the program bin/rag.js runs), except the run Ctrl-C interrupts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jsonEvents, rag, ragAsync, root, scratchProject } from "../helpers/cli.js";
+import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
 
 const approval = join(root, "examples/approval.rag");
 
@@ -20,24 +21,24 @@ function resumeArgs(stdout: string): string[] {
 }
 
 describe("rag run / rag resume with an interrupt", () => {
-  it("pauses with exit 3, printing the question and the exact command that resumes it; that command completes the run", () => {
+  it("pauses with exit 3, printing the question and the exact command that resumes it; that command completes the run", async () => {
     const dir = scratchProject({});
-    const r = rag(["run", approval, "--thread", "t-approve"], dir);
+    const r = await rag(["run", approval, "--thread", "t-approve"], dir);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("⏸ 2.0#0  review: Publish this announcement? ragraph runs can now pause for a human and resume later.  options: approve | revise | reject");
     expect(r.stdout).toMatch(/⏸ paused after 1 step: waiting for 1 answer/);
     expect(r.stdout).toContain(`rag resume t-approve --resume '"approve"'`);
     expect(existsSync(join(dir, ".rag/checkpoints.db"))).toBe(true);
-    const resumed = rag(resumeArgs(r.stdout), dir);
+    const resumed = await rag(resumeArgs(r.stdout), dir);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain("resumed from checkpoint");
     expect(resumed.stdout).toContain("review chose approve → publish");
     expect(resumed.stdout).toMatch(/log \(2 entries\)\s+- drafted\s+- published/);
   });
 
-  it("--json: the pause is an interrupt event then run_interrupted; a new thread id is made and printed; bad answers exit 2", () => {
+  it("--json: the pause is an interrupt event then run_interrupted; a new thread id is made and printed; bad answers exit 2", async () => {
     const dir = scratchProject({});
-    const r = rag(["run", approval, "--json", "--checkpoints", "state/ck.db"], dir);
+    const r = await rag(["run", approval, "--json", "--checkpoints", "state/ck.db"], dir);
     expect(r.code).toBe(3);
     const events = jsonEvents(r.stdout);
     expect(events.slice(-2).map((e) => e.type)).toEqual(["interrupt", "run_interrupted"]);
@@ -45,29 +46,29 @@ describe("rag run / rag resume with an interrupt", () => {
     expect(thread).toMatch(/^thread-/);
     expect(events.at(-1)).toMatchObject({ interrupts: [{ id: "2.0#0", node: "review", payload: { options: ["approve", "revise", "reject"] } }] });
     expect(r.stderr).toContain(`rag resume ${thread} --checkpoints state/ck.db --resume '"approve"'`);
-    const bad = rag(["resume", thread, "--checkpoints", "state/ck.db", "--resume", '"maybe"'], dir);
+    const bad = await rag(["resume", thread, "--checkpoints", "state/ck.db", "--resume", '"maybe"'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('expects one of "approve", "revise", "reject", got "maybe"');
-    const done = rag(["resume", thread, "--checkpoints", "state/ck.db", "--resume", '"reject"', "--json"], dir);
+    const done = await rag(["resume", thread, "--checkpoints", "state/ck.db", "--resume", '"reject"', "--json"], dir);
     expect(done.code).toBe(0);
     expect(jsonEvents(done.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
   });
 
-  it("without checkpoints a graph that can pause fails clearly", () => {
-    const r = rag(["run", approval, "--no-checkpoints"], scratchProject({}));
+  it("without checkpoints a graph that can pause fails clearly", async () => {
+    const r = await rag(["run", approval, "--no-checkpoints"], scratchProject({}));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("needs a checkpointer and a thread id");
   });
 });
 
 describe("rag runs", () => {
-  it("lists threads, shows a thread's checkpoints, prints a state, and forks a checkpoint to answer differently", () => {
+  it("lists threads, shows a thread's checkpoints, prints a state, and forks a checkpoint to answer differently", async () => {
     const dir = scratchProject({});
-    expect(rag(["run", approval, "--thread", "orig"], dir).code).toBe(3);
-    expect(rag(["resume", "orig", "--resume", '"approve"'], dir).code).toBe(0);
-    const list = rag(["runs"], dir);
+    expect((await rag(["run", approval, "--thread", "orig"], dir)).code).toBe(3);
+    expect((await rag(["resume", "orig", "--resume", '"approve"'], dir)).code).toBe(0);
+    const list = await rag(["runs"], dir);
     expect(list.stdout).toMatch(/THREAD\s+GRAPH\s+STATUS\s+STEP\s+CHECKPOINTS\s+UPDATED\norig\s+approval\s+completed\s+3\s+4\s/);
-    const show = rag(["runs", "show", "orig"], dir);
+    const show = await rag(["runs", "show", "orig"], dir);
     const rows = show.stdout.trim().split("\n").slice(2).map((l) => l.split(/\s{2,}/));
     expect(rows.map((r) => r.slice(1, 5))).toEqual([
       ["0", "input", "draft", "-"],
@@ -76,12 +77,12 @@ describe("rag runs", () => {
       ["3", "loop", "-", "log"],
     ]);
     const paused = rows[1][0];
-    const state = JSON.parse(rag(["runs", "state", "orig", paused], dir).stdout);
+    const state = JSON.parse((await rag(["runs", "state", "orig", paused], dir)).stdout);
     expect(state).toMatchObject({ checkpointId: paused, step: 1, status: "resumable", values: { draft: expect.any(String), log: ["drafted"] }, next: [{ taskId: "2.0", node: "review" }] });
-    const fork = rag(["runs", "fork", "orig", paused, "--thread", "alt"], dir);
+    const fork = await rag(["runs", "fork", "orig", paused, "--thread", "alt"], dir);
     expect(fork.stdout).toContain(`forked orig at ${paused} (step 1) into thread alt`);
     expect(fork.stdout).toContain(`rag resume alt --resume '"approve"'`);
-    const alt = rag(["resume", "alt", "--resume", '"reject"', "--json"], dir);
+    const alt = await rag(["resume", "alt", "--resume", '"reject"', "--json"], dir);
     expect(jsonEvents(alt.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
   });
 });
@@ -119,7 +120,7 @@ export default defineConfig({
     expect(r.stderr).toContain("the thread is resumable from its last checkpoint:\n  rag resume c1");
     expect(jsonEvents(r.stdout).at(-1)).toMatchObject({ type: "run_failed", error: { code: "cancelled", message: "cancelled by Ctrl-C" } });
     expect(readFileSync(join(dir, "effects.txt"), "utf8")).toBe("1\n2\n");
-    const resumed = rag(["resume", "c1", "--json"], dir, { FAST: "1" });
+    const resumed = await rag(["resume", "c1", "--json"], dir, { FAST: "1" });
     expect(resumed.code).toBe(0);
     expect(jsonEvents(resumed.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { done: [10, 20, 30] } });
     expect(readFileSync(join(dir, "effects.txt"), "utf8")).toBe("1\n2\n3\n");

@@ -4,9 +4,9 @@
  * expected codes (as errors), the line of the first expected code, and for `ok` cases the
  * asserted structure against the Blueprint IR.
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { compile, registryViewFromSnapshot, type Blueprint, type RegistrySnapshot } from "../../compiler/index.js";
-import { readShared } from "../helpers/shared.js";
+import { describeShared, readSharedJson } from "../helpers/shared.js";
 
 interface Case {
   id: string;
@@ -27,7 +27,7 @@ interface GraphExpect {
   nodes?: ({ name: string } & Record<string, unknown>)[];
 }
 
-const cases: Case[] = JSON.parse(readShared("compat/tinyagents/corpus.json"));
+const cases = readSharedJson<Case[]>("compat/tinyagents/corpus.json", []);
 
 /** The asserted view of one node, computed from the Blueprint IR. */
 function nodeView(bp: Blueprint, name: string, keys: string[]): Record<string, unknown> {
@@ -92,7 +92,7 @@ function graphView(bp: Blueprint, expect: GraphExpect): GraphExpect {
   return v;
 }
 
-describe("tinyagents compatibility corpus", () => {
+describeShared("tinyagents compatibility corpus", () => {
   it("holds 175 cases", () => {
     expect(cases).toHaveLength(175);
   });

@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, compile, semanticForm, semanticJson, type Blueprint } from "../../compiler/index.js";
-import { readShared } from "../helpers/shared.js";
+import { HAS_SHARED, readSharedJson } from "../helpers/shared.js";
 
 const examples = new URL("../../examples/", import.meta.url);
 const sources = [
-  ...(JSON.parse(readShared("compat/tinyagents/corpus.json")) as { source: string }[]).map((c) => c.source),
+  ...readSharedJson<{ source: string }[]>("compat/tinyagents/corpus.json", []).map((c) => c.source),
   ...readdirSync(examples).filter((f) => f.endsWith(".rag")).map((f) => readFileSync(new URL(f, examples), "utf8")),
 ];
 
@@ -24,7 +24,7 @@ describe("semanticJson", () => {
         n++;
       }
     }
-    expect(n).toBeGreaterThan(50);
+    expect(n).toBeGreaterThan(HAS_SHARED ? 50 : 3); // the examples alone on a fresh clone
   });
 
   it("property: equals the two-pass form on random blueprint-shaped JSON", () => {

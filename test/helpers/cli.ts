@@ -1,7 +1,8 @@
 /**
- * Test helper: the `rag` command as a real process (bin/rag.js), synchronously or as a
- * child process a test can signal, in a scratch directory whose `rag.config.ts` can
- * import ragraph by absolute path.
+ * Test helper: the `rag` command in-process (`ragIn`: the same program bin/rag.js runs,
+ * without a process start per command), as a real process (bin/rag.js), synchronously
+ * or as a child process a test can signal, in a scratch directory whose `rag.config.ts`
+ * can import ragraph by absolute path.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -20,6 +21,43 @@ export interface CliResult {
 export function rag(args: readonly string[], cwd: string, env: Record<string, string> = {}): CliResult {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs `rag ARGS` in this process with `cwd` as the working directory and `env` added
+ * to the environment, capturing what it writes to stdout and stderr. Test files run in
+ * forked workers (vitest.config.ts `pool: "forks"`), so changing directory is allowed;
+ * calls must not overlap (tests of a file run one at a time).
+ */
+export async function ragIn(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  const { main } = await import("../../cli/program.js");
+  const out: string[] = [];
+  const err: string[] = [];
+  const [write, writeErr, dir] = [process.stdout.write, process.stderr.write, process.cwd()];
+  const saved = new Map(Object.keys({ NO_COLOR: "1", ...env }).map((k) => [k, process.env[k]]));
+  const capture = (into: string[]) => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    into.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+  Object.assign(process.env, { NO_COLOR: "1", ...env });
+  process.chdir(cwd);
+  process.stdout.write = capture(out);
+  process.stderr.write = capture(err);
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.chdir(dir);
+    process.exitCode = undefined;
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 /** Starts `rag` without waiting; `done` resolves with the exit status (or the signal) and the output. */

@@ -1,0 +1,35 @@
+/**
+ * Imports a config module (`rag.config.ts`, `.mts`, `.js`, …) by absolute path.
+ *
+ * From a checkout, bin/rag.js has registered tsx already and the import just works. An
+ * installed package runs compiled JavaScript with no TypeScript loader, so when Node
+ * cannot load a TypeScript file itself (`ERR_UNKNOWN_FILE_EXTENSION` on Node 20; TS-only
+ * syntax under Node's type stripping) tsx's loaders are registered once and the import is
+ * retried under a fresh URL (a failed import stays cached under its own).
+ */
+import { pathToFileURL } from "node:url";
+
+const TS_FILE = /\.[cm]?ts$/;
+const NEEDS_LOADER = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX", "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING"]);
+let registered = false;
+
+/** The module's namespace; rethrows the import's own error (syntax, missing module, …). */
+export async function importConfigModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (registered || !TS_FILE.test(path) || typeof code !== "string" || !NEEDS_LOADER.has(code)) throw e;
+  }
+  await registerTsx();
+  return (await import(`${url}?tsx`)) as Record<string, unknown>;
+}
+
+/** tsx's ESM and CommonJS hooks: a config in a folder without `"type": "module"` is loaded as CommonJS. */
+async function registerTsx(): Promise<void> {
+  const [{ register }, { register: registerCommonJs }] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
+  register();
+  registerCommonJs();
+  registered = true;
+}

@@ -1,0 +1,50 @@
+/**
+ * The `rag` program (commander) and `main(argv)`, apart from the process entry point
+ * (cli/main.ts) so tests and embedders can run a command in-process. Commands are
+ * loaded on demand to keep startup short. Exit status: 0 success; 1 a check with errors
+ * or a failed run; 2 a usage, config or compile error; 3 a paused run; 70 a bug.
+ */
+import { Command, CommanderError } from "commander";
+import "../stdlib/node-sha256.js";
+import { COMMANDS } from "./commands/index.js";
+import { CliError } from "./errors.js";
+import { VERSION } from "./version.js";
+import { printable } from "./printable.js";
+
+
+/** A fresh commander program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command("rag")
+    .description("ragraph: compile, check and run declarative LLM agent workflows (.rag files)")
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError("(run `rag --help` for usage)");
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/**
+ * Runs one `rag` command line (`argv` without `node` and the script) and resolves with
+ * its exit status. Output goes to process.stdout/stderr; paths are relative to
+ * `process.cwd()`. Never throws: a user mistake is reported on stderr with status 2, a
+ * bug with its stack and status 70.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2;
+    }
+    if (e instanceof CliError) {
+      if (e.message) process.stderr.write(`error: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
+      return e.exitCode;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in ragraph; please report it.\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The published package (issue 14 §2): built as `prepack` builds it (tsconfig.build.json),
+ * packed with `npm pack`, installed from the tarball into a new project with no network
+ * (`npm ci --offline` from a lockfile built from this repository's, so every dependency
+ * comes from the npm cache `npm ci` filled), then used as a newcomer would: `import
+ * "ragraph"` from plain `.mjs` under Node (no tsx), a `.ts` file type-checked by `tsc`,
+ * and `rag` from `node_modules/.bin` loading a `rag.config.ts`.
+ *
+ * Slow by nature (a full `tsc` build and an install): everything is done once, in
+ * `beforeAll`. Install scripts are skipped (better-sqlite3 would compile for minutes), so
+ * runs here use `--no-checkpoints`.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = new URL("../../", import.meta.url).pathname;
+const run = promisify(execFile);
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const SLOW = 300_000;
+
+let work = "";
+let project = "";
+let packed: string[] = [];
+
+/** A command's output; on failure, an error carrying its stdout and stderr. */
+async function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  try {
+    return await run(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 64 << 20 });
+  } catch (e) {
+    const x = e as Error & { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}: ${x.message}\n${x.stdout ?? ""}\n${x.stderr ?? ""}`);
+  }
+}
+
+/** package-lock.json of a project depending on the tarball only, pinned to this repository's lockfile. */
+function projectLock(tarball: string): object {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; link?: boolean; dependencies?: object; engines?: object }> };
+  const own = lock.packages[""];
+  const integrity = "sha512-" + createHash("sha512").update(readFileSync(tarball)).digest("base64");
+  const spec = `file:${tarball}`;
+  const packages: Record<string, object> = {
+    "": { name: "newcomer", dependencies: { ragraph: spec } },
+    "node_modules/ragraph": { version: "0.1.0", resolved: spec, integrity, dependencies: own.dependencies, bin: { rag: "bin/rag.js" }, engines: own.engines },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) if (path !== "" && !entry.dev && !entry.link) packages[path] = entry;
+  return { name: "newcomer", lockfileVersion: 3, requires: true, packages };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "rag-pack-"));
+  const stage = join(work, "stage");
+  mkdirSync(stage);
+  for (const f of ["package.json", "README.md", "bin", "types", "docs"]) cpSync(join(root, f), join(stage, f), { recursive: true });
+  // What `npm run build` does, with the output outside the repository.
+  await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(stage, "dist")], root);
+  const { stdout } = await sh(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work, stage], work);
+  const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+  packed = info.files.map((f) => f.path);
+  const tarball = join(work, info.filename);
+
+  project = join(work, "newcomer");
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "newcomer", private: true, type: "module", dependencies: { ragraph: `file:${tarball}` } }));
+  writeFileSync(join(project, "package-lock.json"), JSON.stringify(projectLock(tarball)));
+  await sh(npm, ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], project);
+}, SLOW);
+
+describe("npm pack", () => {
+  it("ships compiled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
+    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
+    expect(packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+    expect(packed.filter((f) => f.startsWith("test/") || f.startsWith("cli/"))).toEqual([]);
+  });
+});
+
+describe("installed from the tarball", () => {
+  it("imports from a plain .mjs file under Node, with no TypeScript loader", async () => {
+    writeFileSync(join(project, "use.mjs"), 'import { compileGraph, defineConfig, z } from "ragraph";\nconst r = compileGraph("graph g { start a node a { next END } }");\nconsole.log(JSON.stringify({ id: r.value.id, hash: r.value.hash.slice(0, 7), config: typeof defineConfig, zod: typeof z.object }));\n');
+    const { stdout } = await sh(process.execPath, ["use.mjs"], project);
+    expect(JSON.parse(stdout)).toEqual({ id: "g", hash: "sha256:", config: "function", zod: "function" });
+  });
+
+  it("type-checks a .ts file against the shipped declarations (strict, no skipLibCheck)", async () => {
+    writeFileSync(
+      join(project, "use.ts"),
+      [
+        'import { compileGraph, defineConfig, tool, z, type Blueprint } from "ragraph";',
+        'const bp: Blueprint | undefined = compileGraph("graph g { start a node a { next END } }").value;',
+        "export const id: string | undefined = bp?.id;",
+        "// @ts-expect-error a blueprint's id is a string: the declarations are real types, not any",
+        "export const wrong: number | undefined = bp?.id;",
+        'export default defineConfig({ tools: { echo: tool({ description: "echo", schema: z.object({ s: z.string() }), run: async ({ s }) => s.toUpperCase() }) } });',
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true }, files: ["use.ts"] }));
+    await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], project);
+  }, 120_000);
+
+  it("runs `rag` from node_modules/.bin, loading the project's rag.config.ts", async () => {
+    const rag = join(project, "node_modules/.bin/rag");
+    expect((await sh(rag, ["--version"], project)).stdout.trim()).toBe("0.1.0");
+    writeFileSync(join(project, "g.rag"), 'graph g {\n  start a\n  state { x: string }\n  node a { kind tool tool "shout" input { s: "hi" } writes x next END }\n}\n');
+    writeFileSync(
+      join(project, "rag.config.ts"),
+      'import { defineConfig, tool, z } from "ragraph";\nconst shout = tool({ description: "upper-case", schema: z.object({ s: z.string() }), run: async ({ s }: { s: string }) => s.toUpperCase() });\nexport default defineConfig({ tools: { shout } });\n',
+    );
+    expect((await sh(rag, ["check", "g.rag"], project)).stderr).toContain("ok: 1 file checked");
+    const { stdout } = await sh(rag, ["run", "g.rag", "--no-checkpoints", "--json"], project);
+    expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "run_completed", state: { x: "HI" } });
+  }, 60_000);
+});
