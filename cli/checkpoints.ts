@@ -1,11 +1,12 @@
 /**
  * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the current
- * directory), what a run records so `rag resume THREAD` can find its graph again, and
+ * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { SqliteCheckpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
+import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
+import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
 import { CliError } from "./errors.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
@@ -19,14 +20,31 @@ export interface RunOrigin {
   readonly config: string | null;
 }
 
-/** Opens the checkpoint file; with `mustExist`, a missing file is a CliError (exit 2) saying so. */
-export function openCheckpoints(path: string, mustExist = false): SqliteCheckpointer {
+/**
+ * Opens the checkpoint file, or the Postgres store a `postgres://…[?schema=…]` URL names
+ * (connected on first use); with `mustExist`, a missing file is a CliError (exit 2)
+ * saying so. Close it with `closeCheckpoints`.
+ */
+export function openCheckpoints(path: string, mustExist = false): Checkpointer {
+  if (isPostgresUrl(path)) {
+    try {
+      return new PostgresCheckpointer(path);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   if (mustExist && !existsSync(resolve(path))) throw new CliError(`no checkpoints at ${path} (runs record them there; pass --checkpoints PATH for another file)`);
   try {
     return new SqliteCheckpointer(resolve(path));
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+/** Closes a checkpointer opened by `openCheckpoints`, waiting for a Postgres store to write what it batched. */
+export async function closeCheckpoints(c: Checkpointer | undefined): Promise<void> {
+  if (c instanceof PostgresCheckpointer) await c.closeAsync();
+  else c?.close?.();
 }
 
 /** `--checkpoints PATH` when it is not the default (for printed command lines). */

@@ -7,7 +7,7 @@
  * - `rag runs fork THREAD CHECKPOINT [--thread NEW]` — a new thread from a checkpoint.
  */
 import { fork, getState, getStateHistory, newId, type StateSnapshot } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, resumeCommandLine } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { colorsFor } from "../style.js";
 
@@ -27,7 +27,7 @@ const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(
 function withSaver<T>(opts: RunsOptions, f: (s: ReturnType<typeof openCheckpoints>, path: string) => Promise<T>): Promise<T> {
   const path = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(path, true);
-  return f(saver, path).finally(() => saver.close());
+  return f(saver, path).finally(() => closeCheckpoints(saver));
 }
 
 export function listRuns(opts: RunsOptions): Promise<number> {
