@@ -178,16 +178,9 @@ export class PostgresCheckpointer implements Checkpointer {
       const c = held.client;
       await c.query("BEGIN");
       try {
-        // The thread's row lock: NOWAIT turns a concurrent writer (e.g. a `deleteThread` from a process without the lock) into ThreadBusy.
-        await c.query(
-          `INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, $2) ON CONFLICT (thread_id) DO NOTHING`,
-          [threadId, Date.now()],
-        );
-        await c.query(`SELECT 1 FROM ${this.q}.threads WHERE thread_id = $1 FOR UPDATE NOWAIT`, [threadId]).catch((e: { code?: string }) => {
-          throw e.code === "55P03" ? new ThreadBusyError(threadId) : e;
-        });
+        // The thread's row lock (the upsert takes it); the advisory lock already keeps other processes out.
+        await c.query(`INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, $2) ON CONFLICT (thread_id) DO UPDATE SET updated_at = EXCLUDED.updated_at`, [threadId, Date.now()]);
         const out = await f(c);
-        await c.query(`UPDATE ${this.q}.threads SET updated_at = $2 WHERE thread_id = $1`, [threadId, Date.now()]);
         await c.query("COMMIT");
         this.stats.transactions++;
         return out;
