@@ -6,3 +6,4 @@
 export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
 export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./pg-migrations.js";
 export { ThreadBusyError, UnknownBlueprintError, ScaleConfigError } from "./errors.js";
+export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
