@@ -1,11 +1,12 @@
 /**
  * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the current
- * directory), what a run records so `rag resume THREAD` can find its graph again, and
+ * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
 import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { SqliteCheckpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
+import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
+import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "./printable.js";
@@ -22,12 +23,20 @@ export interface RunOrigin {
 }
 
 /**
- * Opens the checkpoint file; with `mustExist`, a missing file is a CliError (exit 2)
- * saying so. Refuses (CliError) what SQLite could hang on or corrupt (issue 10 §3:
- * `--checkpoints /proc/self/mem` hung): an existing path that is not a regular file,
- * and any path on a kernel file system (/proc, /sys, debugfs, cgroup …).
+ * Opens the checkpoint file, or the Postgres store a `postgres://…[?schema=…]` URL names
+ * (connected on first use); with `mustExist`, a missing file is a CliError (exit 2)
+ * saying so. Close it with `closeCheckpoints`. Refuses (CliError) what SQLite could hang
+ * on or corrupt (issue 10 §3: `--checkpoints /proc/self/mem` hung): an existing path that
+ * is not a regular file, and any path on a kernel file system (/proc, /sys, debugfs, …).
  */
-export function openCheckpoints(path: string, mustExist = false): SqliteCheckpointer {
+export function openCheckpoints(path: string, mustExist = false): Checkpointer {
+  if (isPostgresUrl(path)) {
+    try {
+      return new PostgresCheckpointer(path);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   if (mustExist && !existsSync(resolve(path))) throw new CliError(`no checkpoints at ${path} (runs record them there; pass --checkpoints PATH for another file)`);
   checkCheckpointPath(path);
   try {
@@ -63,6 +72,12 @@ function checkCheckpointPath(path: string): void {
     }
   })();
   if (kernel) throw new CliError(`--checkpoints ${path} is on a kernel file system (${where.split("/").slice(0, 2).join("/") || "/"}), not storage; name a file in a project folder`);
+}
+
+/** Closes a checkpointer opened by `openCheckpoints`, waiting for a Postgres store to write what it batched. */
+export async function closeCheckpoints(c: Checkpointer | undefined): Promise<void> {
+  if (c instanceof PostgresCheckpointer) await c.closeAsync();
+  else c?.close?.();
 }
 
 /** `--checkpoints PATH` when it is not the default (for printed command lines). */

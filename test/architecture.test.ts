@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl", "cli", "studio"] as const;
+const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "cli", "studio"] as const;
 /** Stages each stage may import from (stdlib and repl may use runtime and registry). */
 const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   grammar: [],
@@ -18,8 +18,9 @@ const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   registry: ["grammar", "compiler", "language-service"],
   runtime: ["grammar", "compiler", "language-service", "registry"],
   stdlib: ["grammar", "compiler", "language-service", "registry", "runtime"],
+  scale: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
   repl: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
-  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl", "studio"],
+  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "studio"],
   studio: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl"],
 };
 const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);

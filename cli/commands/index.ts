@@ -43,7 +43,7 @@ const run: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .option("--json", "print events as JSON Lines instead of progress")
     .option("--thread <id>", "thread to run on (default: a new id, printed)")
-    .option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db")
     .option("--no-checkpoints", "keep no checkpoints (the run cannot pause or be resumed)")
     .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
     .option("--record <cassette.json>", "record every model request and reply into a cassette file")
@@ -110,7 +110,7 @@ const resume: RegisterCommand = (program) =>
     .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again)")
     .argument("<thread>", "thread id (printed by `rag run`; `rag runs` lists them)")
     .option("--resume <json>", 'answer to the pending interrupt (JSON, e.g. \'"approve"\'), or {"<interrupt id>": answer, …} for several')
-    .option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db")
     .option("--json", "print events as JSON Lines instead of progress")
     .option("--allow-blueprint-change", "resume even though the graph changed since the checkpoint")
     .option("--file <file>", "the .rag file to resume with (default: the one the thread was started with)")
@@ -125,7 +125,7 @@ const resume: RegisterCommand = (program) =>
 
 const runs: RegisterCommand = (program) => {
   const cmd = program.command("runs").description("threads and their checkpoints (time travel): list, show, state, fork, update");
-  const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", "SQLite checkpoint file", ".rag/checkpoints.db");
+  const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db");
   file(cmd.command("list", { isDefault: true }).description("threads, most recent first"))
     .option("--json", "print JSON")
     .action(async (opts) => {
@@ -189,7 +189,7 @@ const repl: RegisterCommand = (program) =>
     .option("--context <text>", "the session's `context`: text, or @file to read it from a file")
     .option("--json", "print session and graph events as JSON Lines (scripts only)")
     .option("--history <file>", "prompt history file (default: .rag/repl_history of the project)")
-    .option("--checkpoints <path>", "SQLite file for the checkpoints of graph runs (default: in memory)")
+    .option("--checkpoints <path>", "SQLite file or postgres://… URL for the checkpoints of graph runs (default: in memory)")
     .action(async (file: string | undefined, opts) => {
       const { replCommand } = await import("./repl.js");
       process.exitCode = await replCommand(file, opts);

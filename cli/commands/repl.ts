@@ -15,7 +15,7 @@ import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
 import { splitCells } from "../../repl/script.js";
 import { Session } from "../../repl/session.js";
-import { openCheckpoints } from "../checkpoints.js";
+import { closeCheckpoints, openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, MAX_INPUT_BYTES, readSource, useProjectApprovals } from "../files.js";
 import { colorsFor, renderStyle } from "../style.js";
@@ -43,7 +43,11 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const view = new PromptView(out, colors);
     const session = new Session({ registry: loaded.registry, context, sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
-    return runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
+    try {
+      return await runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
+    } finally {
+      await closeCheckpoints(checkpointer);
+    }
   }
 
   const text = readSource(file);
@@ -65,6 +69,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     }
   }
   session.end(status ? `a cell of ${shown} failed` : undefined);
+  await closeCheckpoints(checkpointer);
   if (!opts.json && session.answered) process.stdout.write(`answer: ${JSON.stringify(session.finalAnswer, null, 2)}\n`);
   return status;
 }

@@ -7,7 +7,7 @@
  * `--resume '{"<id>": value, …}'`. Exit statuses as `rag run`.
  */
 import { answerInterrupts, pendingInterrupts, recordedAnswers } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, parseResume, type RunOrigin } from "../checkpoints.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, type RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
@@ -58,6 +58,6 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
       { json: Boolean(opts.json), printer, checkpoints },
     );
   } finally {
-    saver.close();
+    await closeCheckpoints(saver);
   }
 }

@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { compileGraph, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
-import { checkThreadId, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
+import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
@@ -92,7 +92,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return await execute(graph, input, { threadId, ...(durability ? { durability } : {}), metadata: { origin } }, { json: Boolean(opts.json), printer, checkpoints });
   } finally {
     cassette?.finish();
-    saver?.close?.();
+    await closeCheckpoints(saver);
   }
 }
 

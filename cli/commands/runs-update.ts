@@ -7,7 +7,7 @@
  * fork inside the thread). Prints the new checkpoint and how to resume from it.
  */
 import { CheckpointError, InvalidUpdateError, BlueprintMismatchError } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine, type RunOrigin } from "../checkpoints.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine, type RunOrigin, closeCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { loadGraph } from "./run.js";
 import { stateJson } from "./runs.js";
@@ -62,6 +62,6 @@ export async function updateRun(threadId: string, opts: UpdateRunOptions): Promi
     }
     return 0;
   } finally {
-    saver.close();
+    await closeCheckpoints(saver);
   }
 }

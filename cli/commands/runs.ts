@@ -9,7 +9,7 @@
  * A thread whose run failed shows status `failed` and the error saved with its checkpoint.
  */
 import { fork, getState, getStateHistory, newId, type StateSnapshot } from "../../runtime/index.js";
-import { checkThreadId, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
+import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { boundedJson, printableId } from "../printable.js";
 import { colorsFor } from "../style.js";
@@ -32,7 +32,7 @@ const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(
 function withSaver<T>(opts: RunsOptions, f: (s: ReturnType<typeof openCheckpoints>, path: string) => Promise<T>): Promise<T> {
   const path = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(path, true);
-  return f(saver, path).finally(() => saver.close());
+  return f(saver, path).finally(() => closeCheckpoints(saver));
 }
 
 export function listRuns(opts: RunsOptions): Promise<number> {

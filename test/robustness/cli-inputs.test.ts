@@ -70,7 +70,7 @@ describe("checkpoint paths that hang SQLite are refused", () => {
     const sub = join(dir, "proj");
     mkdirSync(sub, { recursive: true });
     const saver = openCheckpoints(join(sub, "c.db"));
-    saver.close();
+    saver.close?.();
   });
 });
 

@@ -9,8 +9,8 @@ export interface BackendUnderTest {
   readonly name: string;
   /** A fresh, empty checkpointer. */
   make(): Checkpointer;
-  /** For durable backends: closes `c` and opens the same store again. */
-  reopen?(c: Checkpointer): Checkpointer;
+  /** For durable backends: closes `c` and opens the same store again (a backend that closes asynchronously returns a promise). */
+  reopen?(c: Checkpointer): Checkpointer | Promise<Checkpointer>;
 }
 
 let n = 0;
@@ -254,7 +254,7 @@ export function checkpointerConformance(b: BackendUnderTest): void {
         const k = ckpt({ threadId: "t" });
         await c.put(k, meta({ source: "input" }));
         void c.putWrites({ threadId: "t", checkpointId: k.id }, [["out", 1], ["__task__", { ok: true }]], "1.0"); // not awaited: close flushes
-        const again = b.reopen!(c);
+        const again = await b.reopen!(c);
         const t = await again.getTuple({ threadId: "t" });
         expect(t?.checkpoint).toEqual(k);
         expect(t?.pendingWrites.map((w) => w.channel).sort()).toEqual(["__task__", "out"]);

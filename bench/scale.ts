@@ -1,0 +1,80 @@
+/**
+ * `npm run bench:scale [-- --json]`: the Postgres checkpointer's cost per superstep
+ * beside SQLite's (issue 13 §4). Runs a 200-step chain of no-op nodes and a 20-branch
+ * fan-out with sync durability on each backend, `REPEAT` times (default 5), and prints
+ * the median wall time per superstep (ms). Needs Postgres at `RAG_BENCH_POSTGRES`
+ * (default postgres://postgres@127.0.0.1:5432/test); uses a fresh schema, dropped after.
+ *
+ * Not measured yet: the queue/worker throughput (200 runs × fan-out 20 on 1, 2, 4
+ * workers) — the BullMQ workers are not built on this branch.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { compileGraph } from "../compiler/index.js";
+import { CompiledGraph, SqliteCheckpointer, type Checkpointer } from "../runtime/index.js";
+import { PostgresCheckpointer } from "../scale/index.js";
+import { standardRegistry } from "../stdlib/index.js";
+
+const json = process.argv.includes("--json");
+const REPEAT = Number(process.env.REPEAT ?? 5);
+const PG = process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
+const schema = `rag_bench_${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), "rag-bench-scale-"));
+const STEPS = 200;
+
+function build(src: string): CompiledGraph {
+  const registry = standardRegistry();
+  const r = compileGraph(src, { registry: registry.view() });
+  if (!r.value) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
+  return new CompiledGraph(r.value, { registry });
+}
+const chain = build(`graph seq { start n0 ${Array.from({ length: STEPS }, (_, i) => `node n${i} { kind set ${i < STEPS - 1 ? `next n${i + 1}` : "next END"} }`).join("\n")} }`);
+const fanout = build(`graph fan {
+  start split
+  input { items: list<number> }
+  state { out: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items] join reduce }
+  node w { kind set set { out: args.n } }
+  node reduce { kind set set { total: len(state.out) } next END }
+}`);
+const items = Array.from({ length: 20 }, (_, i) => i);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+let thread = 0;
+
+async function time(saver: Checkpointer, g: CompiledGraph, input: Record<string, unknown>): Promise<{ ms: number; steps: number }> {
+  const t0 = performance.now();
+  const r = await g.invoke(input, { checkpointer: saver, durability: "sync", threadId: `b${++thread}`, recursionLimit: STEPS + 10 });
+  return { ms: performance.now() - t0, steps: r.steps };
+}
+
+const backends: { name: string; make: () => Checkpointer; close: (c: Checkpointer) => Promise<void> }[] = [
+  { name: "sqlite", make: () => new SqliteCheckpointer(join(dir, "b.db")), close: async (c) => c.close?.() },
+  { name: "postgres", make: () => new PostgresCheckpointer(PG, { schema }), close: (c) => (c as PostgresCheckpointer).closeAsync() },
+];
+
+const rows: { backend: string; workload: string; msPerStep: number; msPerRun: number }[] = [];
+for (const b of backends) {
+  const saver = b.make();
+  for (const [workload, g, input] of [["chain 200", chain, {}], ["fan-out 20", fanout, { items }]] as const) {
+    await time(saver, g, input); // warm-up (and migration)
+    const runs: { ms: number; steps: number }[] = [];
+    for (let i = 0; i < REPEAT; i++) runs.push(await time(saver, g, input));
+    const ms = median(runs.map((r) => r.ms));
+    rows.push({ backend: b.name, workload, msPerRun: ms, msPerStep: ms / runs[0].steps });
+  }
+  await b.close(saver);
+}
+const client = new pg.Client({ connectionString: PG });
+await client.connect();
+await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+await client.end();
+
+if (json) console.log(JSON.stringify(rows, null, 2));
+else {
+  console.log(`checkpointer cost, sync durability, median of ${REPEAT} runs`);
+  console.log("backend   workload     ms/run    ms/superstep");
+  for (const r of rows) console.log(`${r.backend.padEnd(9)} ${r.workload.padEnd(12)} ${r.msPerRun.toFixed(1).padStart(7)}   ${r.msPerStep.toFixed(3).padStart(8)}`);
+}

@@ -1,0 +1,9 @@
+/**
+ * The scale-out stage (issue 13): a Postgres checkpointer shared by many processes, and
+ * run queues on Redis (BullMQ) that workers consume. It hosts the runtime; the superstep
+ * logic stays in `runtime/`.
+ */
+export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
+export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./pg-migrations.js";
+export { ThreadBusyError, UnknownBlueprintError, ScaleConfigError } from "./errors.js";
+export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";

@@ -1,0 +1,108 @@
+/**
+ * Versioned migrations of the Postgres store (`PostgresCheckpointer`). Each migration
+ * runs once, in its own transaction, recorded in `<schema>.migrations`; concurrent
+ * processes starting at once serialise on an advisory lock, so exactly one applies each
+ * version. A store migrated by a newer ragraph (a version this code does not know) is
+ * refused rather than written with an older layout.
+ */
+import type pg from "pg";
+import { CheckpointError } from "../runtime/index.js";
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  /** SQL with `$schema` standing for the quoted schema name. */
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "checkpoints, pending writes and threads",
+    sql: `
+CREATE TABLE $schema.checkpoints (
+  seq BIGSERIAL PRIMARY KEY,
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent_id TEXT,
+  step INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  graph TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  checkpoint TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  UNIQUE (thread_id, ns, id)
+);
+CREATE INDEX checkpoints_by_thread ON $schema.checkpoints (thread_id, ns, seq);
+CREATE TABLE $schema.writes (
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  channel TEXT NOT NULL,
+  value TEXT,
+  PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+);
+-- One row per thread: every write transaction locks it (row-level lock), so two
+-- writers of one thread never interleave.
+CREATE TABLE $schema.threads (
+  thread_id TEXT PRIMARY KEY,
+  updated_at BIGINT NOT NULL
+);`,
+  },
+  {
+    version: 2,
+    description: "blueprint sources by hash (workers compile from them)",
+    sql: `
+CREATE TABLE $schema.sources (
+  hash TEXT PRIMARY KEY,
+  graph TEXT NOT NULL,
+  file TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);`,
+  },
+];
+
+/** The newest schema version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+/** Quotes a schema name for SQL; only `[A-Za-z_][A-Za-z0-9_]*` (at most 63 bytes) is accepted. */
+export function quoteSchema(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new CheckpointError(`invalid Postgres schema name ${JSON.stringify(name)} (letters, digits and _ only)`);
+  return `"${name}"`;
+}
+
+/**
+ * Brings `schema` up to `SCHEMA_VERSION` (creating it when absent) and returns the
+ * version found before.
+ *
+ * @throws CheckpointError when the store has a newer version than this code knows.
+ */
+export async function migrate(client: pg.ClientBase, schema: string, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  const q = quoteSchema(schema);
+  await client.query("BEGIN");
+  try {
+    // One migrator per schema at a time (transaction-scoped advisory lock keyed by the schema name).
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1), 0)", [`ragraph-migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${q}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${q}.migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${q}.migrations`);
+    const found = rows[0]?.v ?? 0;
+    const newest = migrations.at(-1)?.version ?? 0;
+    if (found > newest) throw new CheckpointError(`Postgres schema ${schema} was migrated by a newer ragraph (version ${found}; this one knows up to ${newest})`);
+    for (const m of migrations) {
+      if (m.version <= found) continue;
+      await client.query(m.sql.replaceAll("$schema", q));
+      await client.query(`INSERT INTO ${q}.migrations (version, description) VALUES ($1, $2)`, [m.version, m.description]);
+    }
+    await client.query("COMMIT");
+    return found;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  }
+}

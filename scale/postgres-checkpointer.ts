@@ -1,0 +1,510 @@
+/**
+ * Postgres checkpointer (`pg`): the store shared by `rag serve` processes and queue
+ * workers on many machines (issue 13 §1), after LangGraph's `PostgresSaver`. It passes
+ * the same conformance suite as the memory and SQLite backends
+ * (`test/runtime/checkpointer-conformance.ts`).
+ *
+ * - Schema: created and migrated on first use by versioned migrations
+ *   (`pg-migrations.ts`), in the schema the URL names (`?schema=…`, default `ragraph`).
+ * - One transaction per superstep: pending writes of tasks completing in one tick are
+ *   batched, and a checkpoint is inserted together with the writes still batched for
+ *   its thread, in one transaction.
+ * - Concurrent writers: the first write to a thread takes a session-level advisory lock
+ *   on it, on a connection of its own, held until `release(threadId)` or `close()`; a
+ *   second process writing the same thread meanwhile gets a `ThreadBusyError` and writes
+ *   nothing (no lost update). Every write transaction also locks the thread's row in
+ *   `threads`. A process that dies (SIGKILL, machine gone) loses its connection, and
+ *   Postgres releases the lock with it, so another worker can continue the thread.
+ *
+ * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
+ */
+import { createHash } from "node:crypto";
+import pg from "pg";
+import {
+  CheckpointError,
+  isSpecial,
+  metadataMatches,
+  SPECIAL_INDEX,
+  threadStatus,
+  type BatchOp,
+  type Checkpoint,
+  type CheckpointConfig,
+  type Checkpointer,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type ListOptions,
+  type PendingWriteRecord,
+  type PruneOptions,
+  type ThreadSummary,
+} from "../runtime/index.js";
+import { ThreadBusyError } from "./errors.js";
+import { migrate, quoteSchema } from "./pg-migrations.js";
+
+export interface PostgresCheckpointerOptions {
+  /** Schema holding the tables (default: the URL's `?schema=`, else `ragraph`). */
+  readonly schema?: string;
+  /** Pooled connections for reads and unlocked writes (default 4); each locked thread has one more. */
+  readonly poolSize?: number;
+}
+
+interface Row {
+  thread_id: string;
+  ns: string;
+  id: string;
+  checkpoint: string;
+  metadata: string;
+}
+
+/** [thread, ns, checkpoint, task, idx, channel, value JSON]. */
+type WriteRow = [string, string, string, string, number, string, string | null];
+
+/** A thread this process holds: its locked connection and the chain its writes run on, in order. */
+interface HeldThread {
+  readonly client: pg.Client;
+  chain: Promise<unknown>;
+  lost: boolean;
+}
+
+/** Splits `postgres://…?schema=x` into the connection string pg understands and the schema. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://user@host:port/database)`);
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://…)`);
+  const schema = u.searchParams.get("schema") ?? undefined;
+  u.searchParams.delete("schema");
+  return { connectionString: u.toString(), schema };
+}
+
+/** True when `path` names a Postgres store rather than a file. */
+export const isPostgresUrl = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
+
+/** A URL without its password, for messages. */
+const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+
+export class PostgresCheckpointer implements Checkpointer {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  /** The URL as given, password hidden (for messages). */
+  readonly url: string;
+  private readonly q: string;
+  private readonly connectionString: string;
+  private readonly ready: Promise<void>;
+  private readonly held = new Map<string, Promise<HeldThread>>();
+  private buffer: WriteRow[] = [];
+  private flushing: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  /** Counters for tests and benchmarks: committed write transactions. */
+  readonly stats = { transactions: 0 };
+
+  /**
+   * Connects lazily: the first operation migrates the schema (errors surface there, as
+   * CheckpointError naming the URL).
+   *
+   * @throws CheckpointError when `url` is not a `postgres://` URL or the schema name is invalid.
+   */
+  constructor(url: string, options: PostgresCheckpointerOptions = {}) {
+    const parsed = parsePostgresUrl(url);
+    this.url = redact(url);
+    this.connectionString = parsed.connectionString;
+    this.schema = options.schema ?? parsed.schema ?? "ragraph";
+    this.q = quoteSchema(this.schema);
+    this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4 });
+    // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
+    this.pool.on("error", () => undefined);
+    this.ready = this.pool.connect().then(async (client) => {
+      try {
+        await migrate(client, this.schema);
+      } finally {
+        client.release();
+      }
+    });
+    this.ready.catch(() => undefined); // surfaced by the first operation
+  }
+
+  private async guard<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready;
+      return await f();
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}): ${what} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  /** The 64-bit advisory lock key of a thread in this schema. */
+  private lockKey(threadId: string): string {
+    return createHash("sha256").update(`${this.schema}\0${threadId}`).digest().readBigInt64BE(0).toString();
+  }
+
+  /** The thread's locked connection, taking the lock on first use. @throws ThreadBusyError */
+  private hold(threadId: string): Promise<HeldThread> {
+    let h = this.held.get(threadId);
+    if (!h) {
+      h = (async () => {
+        // Named after the schema, so operators (and tests) can tell lock connections apart in pg_stat_activity.
+        const client = new pg.Client({ connectionString: this.connectionString, application_name: `ragraph-lock:${this.schema}`.slice(0, 63) });
+        const held: HeldThread = { client, chain: Promise.resolve(), lost: false };
+        client.on("error", () => {
+          held.lost = true;
+        });
+        await client.connect();
+        const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [this.lockKey(threadId)]);
+        if (!rows[0]?.ok) {
+          await client.end().catch(() => undefined);
+          throw new ThreadBusyError(threadId);
+        }
+        return held;
+      })();
+      this.held.set(threadId, h);
+      h.catch(() => this.held.delete(threadId));
+    }
+    return h.then((held) => {
+      if (!held.lost) return held;
+      // The connection broke (Postgres restarted): the lock went with it; take it again.
+      this.held.delete(threadId);
+      return this.hold(threadId);
+    });
+  }
+
+  /** Runs `f` in one transaction on the thread's locked connection, after the thread's earlier writes. */
+  private async onThread<T>(threadId: string, f: (c: pg.ClientBase) => Promise<T>): Promise<T> {
+    await this.ready;
+    const held = await this.hold(threadId);
+    const run = held.chain.then(async () => {
+      const c = held.client;
+      await c.query("BEGIN");
+      try {
+        // The thread's row lock (the upsert takes it); the advisory lock already keeps other processes out.
+        await c.query(`INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, $2) ON CONFLICT (thread_id) DO UPDATE SET updated_at = EXCLUDED.updated_at`, [threadId, Date.now()]);
+        const out = await f(c);
+        await c.query("COMMIT");
+        this.stats.transactions++;
+        return out;
+      } catch (e) {
+        await c.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    });
+    held.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Gives up this process's lock on a thread (a worker calls it when a run ends), after
+   * its queued writes. Another process may then write the thread.
+   */
+  async release(threadId: string): Promise<void> {
+    await this.flush();
+    const h = this.held.get(threadId);
+    if (!h) return;
+    this.held.delete(threadId);
+    const held = await h.catch(() => undefined);
+    if (!held) return;
+    await held.chain;
+    await held.client.query("SELECT pg_advisory_unlock($1::bigint)", [this.lockKey(threadId)]).catch(() => undefined);
+    await held.client.end().catch(() => undefined);
+  }
+
+  /** Threads whose lock this process holds. */
+  heldThreads(): string[] {
+    return [...this.held.keys()];
+  }
+
+  private async insertWrites(c: pg.ClientBase, rows: readonly WriteRow[]): Promise<void> {
+    // Ordinary writes are saved once (first wins); runtime records are replaced (last wins).
+    const regular = new Map<string, WriteRow>();
+    const special = new Map<string, WriteRow>();
+    for (const r of rows) {
+      const key = `${r[0]}\0${r[1]}\0${r[2]}\0${r[3]}\0${r[4]}`;
+      if (isSpecial(r[5])) special.set(key, r);
+      else if (!regular.has(key)) regular.set(key, r);
+    }
+    const insert = async (batch: WriteRow[], conflict: string) => {
+      for (let i = 0; i < batch.length; i += 500) {
+        const chunk = batch.slice(i, i + 500);
+        const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
+        await c.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ${conflict}`, chunk.flat());
+      }
+    };
+    if (regular.size) await insert([...regular.values()], "ON CONFLICT DO NOTHING");
+    if (special.size) await insert([...special.values()], "ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO UPDATE SET channel = EXCLUDED.channel, value = EXCLUDED.value");
+  }
+
+  /** Takes the batched write rows of one thread (all threads when undefined). */
+  private take(threadId?: string): Map<string, WriteRow[]> {
+    const out = new Map<string, WriteRow[]>();
+    const keep: WriteRow[] = [];
+    for (const r of this.buffer) {
+      if (threadId !== undefined && r[0] !== threadId) keep.push(r);
+      else {
+        const list = out.get(r[0]);
+        if (list) list.push(r);
+        else out.set(r[0], [r]);
+      }
+    }
+    this.buffer = keep;
+    return out;
+  }
+
+  /** Writes every batched row now (one transaction per thread). */
+  private async flush(): Promise<void> {
+    const byThread = this.take();
+    await Promise.all([...byThread].map(([thread, rows]) => this.onThread(thread, (c) => this.insertWrites(c, rows))));
+  }
+
+  private rowsOf(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): WriteRow[] {
+    const ns = config.namespace ?? "";
+    let i = 0;
+    return writes.map(([channel, value]) => {
+      const json = value === undefined ? null : JSON.stringify(value);
+      return [config.threadId, ns, config.checkpointId!, taskId, isSpecial(channel) ? (SPECIAL_INDEX[channel] ?? -100) : i++, channel, json];
+    });
+  }
+
+  private checkpointParams(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
+    const { threadId, namespace, ...rest } = checkpoint;
+    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)];
+  }
+
+  private async insertCheckpoint(c: pg.ClientBase, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
+    try {
+      await c.query(
+        `INSERT INTO ${this.q}.checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        this.checkpointParams(checkpoint, metadata),
+      );
+    } catch (e) {
+      if ((e as { code?: string }).code === "23505") throw new CheckpointError(`checkpoint ${checkpoint.id} already exists in thread ${checkpoint.threadId}`);
+      throw e;
+    }
+  }
+
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
+    const rows = this.take(checkpoint.threadId).get(checkpoint.threadId) ?? [];
+    await this.guard(`saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId}`, () =>
+      this.onThread(checkpoint.threadId, async (c) => {
+        await this.insertWrites(c, rows);
+        await this.insertCheckpoint(c, checkpoint, metadata);
+      }),
+    );
+    return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
+  }
+
+  /** Batches the rows; they are written in one transaction at the next `put`, read, or event-loop turn. */
+  putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) return Promise.reject(new CheckpointError("putWrites needs a checkpoint id"));
+    this.buffer.push(...this.rowsOf(config, writes, taskId));
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.flushing = undefined;
+      return this.guard("saving pending writes", () => this.flush());
+    });
+    return this.flushing;
+  }
+
+  /** Every operation of one thread in one transaction, in order (the `async` durability path). */
+  async putBatch(ops: readonly BatchOp[]): Promise<void> {
+    const byThread = new Map<string, BatchOp[]>();
+    for (const op of ops) {
+      const t = op.kind === "put" ? op.checkpoint.threadId : op.config.threadId;
+      if (op.kind === "writes" && op.config.checkpointId === undefined) throw new CheckpointError("putWrites needs a checkpoint id");
+      byThread.set(t, [...(byThread.get(t) ?? []), op]);
+    }
+    await this.guard(`saving ${ops.length} queued operations`, () =>
+      Promise.all(
+        [...byThread].map(([thread, list]) =>
+          this.onThread(thread, async (c) => {
+            // Rows of one transaction become visible together: writes first, then checkpoints, keeps write order.
+            await this.insertWrites(c, [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))]);
+            for (const op of list) if (op.kind === "put") await this.insertCheckpoint(c, op.checkpoint, op.metadata);
+          }),
+        ),
+      ).then(() => undefined),
+    );
+  }
+
+  private readonly cols = "thread_id, ns, id, checkpoint, metadata";
+
+  async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
+    return this.guard("read", async () => {
+      await this.flush();
+      const ns = config.namespace ?? "";
+      const { rows } =
+        config.checkpointId !== undefined
+          ? await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE thread_id = $1 AND ns = $2 AND id = $3`, [config.threadId, ns, config.checkpointId])
+          : await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE thread_id = $1 AND ns = $2 ORDER BY seq DESC LIMIT 1`, [config.threadId, ns]);
+      if (!rows[0]) return undefined;
+      return (await this.tuples(rows))[0];
+    });
+  }
+
+  async list(threadId: string, options: ListOptions = {}): Promise<CheckpointTuple[]> {
+    return this.guard("list", async () => {
+      await this.flush();
+      const ns = options.namespace ?? "";
+      const params: unknown[] = [threadId, ns];
+      let where = "thread_id = $1 AND ns = $2";
+      if (options.before !== undefined) {
+        params.push(options.before);
+        where += ` AND seq < COALESCE((SELECT seq FROM ${this.q}.checkpoints WHERE thread_id = $1 AND ns = $2 AND id = $3), 0)`;
+      }
+      const limit = options.limit !== undefined && !options.filter ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : "";
+      const { rows } = await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE ${where} ORDER BY seq DESC${limit}`, params);
+      const matching = rows.filter((r) => metadataMatches(JSON.parse(r.metadata) as CheckpointMetadata, options.filter));
+      return this.tuples(options.limit !== undefined ? matching.slice(0, options.limit) : matching);
+    });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await this.guard("delete", () =>
+      this.onThread(threadId, async (c) => {
+        await c.query(`DELETE FROM ${this.q}.writes WHERE thread_id = $1`, [threadId]);
+        await c.query(`DELETE FROM ${this.q}.checkpoints WHERE thread_id = $1`, [threadId]);
+      }),
+    );
+  }
+
+  async copyThread(from: string, to: string): Promise<void> {
+    await this.guard("copy", async () => {
+      await this.flush();
+      await this.onThread(to, async (c) => {
+        const { rows } = await c.query(`SELECT 1 FROM ${this.q}.checkpoints WHERE thread_id = $1 LIMIT 1`, [to]);
+        if (rows.length) throw new CheckpointError(`thread ${to} already exists`);
+        await c.query(
+          `INSERT INTO ${this.q}.checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata)
+           SELECT $1, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM ${this.q}.checkpoints WHERE thread_id = $2 ORDER BY seq`,
+          [to, from],
+        );
+        await c.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT $1, ns, checkpoint_id, task_id, idx, channel, value FROM ${this.q}.writes WHERE thread_id = $2`, [to, from]);
+      });
+    });
+  }
+
+  async prune(options: PruneOptions = {}): Promise<number> {
+    return this.guard("prune", async () => {
+      await this.flush();
+      const keep = Math.max(0, Math.floor(options.keepLast ?? 1));
+      const client = await this.pool.connect();
+      try {
+        await client.query("BEGIN");
+        const where = options.threads ? "WHERE thread_id = ANY($2::text[])" : "";
+        const params: unknown[] = options.threads ? [keep, [...options.threads]] : [keep];
+        const del = await client.query(
+          `DELETE FROM ${this.q}.checkpoints WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY thread_id, ns ORDER BY seq DESC) AS rn FROM ${this.q}.checkpoints ${where}) x WHERE rn > $1)`,
+          params,
+        );
+        await client.query(
+          `DELETE FROM ${this.q}.writes w WHERE NOT EXISTS (SELECT 1 FROM ${this.q}.checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns AND c.id = w.checkpoint_id)`,
+        );
+        await client.query("COMMIT");
+        return del.rowCount ?? 0;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  async threads(): Promise<ThreadSummary[]> {
+    return this.guard("list threads", async () => {
+      await this.flush();
+      const { rows } = await this.pool.query<Row & { cnt: string }>(
+        `SELECT c.thread_id, c.ns, c.id, c.checkpoint, c.metadata, n.cnt FROM ${this.q}.checkpoints c
+         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
+         ORDER BY c.seq DESC`,
+      );
+      const tuples = await this.tuples(rows);
+      return tuples.map((t, i) => ({
+        threadId: t.config.threadId,
+        graph: t.checkpoint.graph,
+        checkpoints: Number(rows[i].cnt),
+        step: t.checkpoint.step,
+        updatedAt: t.checkpoint.ts,
+        latestId: t.checkpoint.id,
+        status: threadStatus(t),
+      }));
+    });
+  }
+
+  /**
+   * Stores the source a blueprint hash was compiled from (workers compile jobs from it).
+   * A hash already stored keeps its first source.
+   */
+  async putSource(hash: string, record: { readonly graph: string; readonly file: string; readonly source: string }): Promise<void> {
+    await this.guard("saving a blueprint source", () =>
+      this.pool.query(`INSERT INTO ${this.q}.sources (hash, graph, file, source, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING`, [hash, record.graph, record.file, record.source, Date.now()]),
+    );
+  }
+
+  /** The source stored for a blueprint hash, if any. */
+  async getSource(hash: string): Promise<{ graph: string; file: string; source: string } | undefined> {
+    return this.guard("reading a blueprint source", async () => {
+      const { rows } = await this.pool.query<{ graph: string; file: string; source: string }>(`SELECT graph, file, source FROM ${this.q}.sources WHERE hash = $1`, [hash]);
+      return rows[0];
+    });
+  }
+
+  /** Drops the whole schema (tests; irreversible). */
+  async dropSchema(): Promise<void> {
+    await this.closeAsync();
+    const client = new pg.Client({ connectionString: this.connectionString });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${this.q} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Starts closing (flush, release every thread, end the pool); `closeAsync` waits for it. */
+  close(): void {
+    void this.closeAsync().catch(() => undefined);
+  }
+
+  /** Writes what is batched, releases every thread lock and closes the connections. */
+  closeAsync(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.ready.catch(() => undefined);
+        await this.flush().catch(() => undefined);
+        await Promise.all([...this.held.keys()].map((t) => this.release(t)));
+      } finally {
+        await this.pool.end().catch(() => undefined);
+      }
+    })();
+    return this.closing;
+  }
+
+  /** Tuples of `rows` with their pending writes (one query for all). */
+  private async tuples(rows: readonly Row[]): Promise<CheckpointTuple[]> {
+    if (!rows.length) return [];
+    const { rows: ws } = await this.pool.query<{ thread_id: string; ns: string; checkpoint_id: string; task_id: string; channel: string; value: string | null }>(
+      `SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.channel, w.value FROM ${this.q}.writes w
+       JOIN UNNEST($1::text[], $2::text[], $3::text[]) AS k(thread_id, ns, id) ON w.thread_id = k.thread_id AND w.ns = k.ns AND w.checkpoint_id = k.id
+       ORDER BY w.task_id COLLATE "C", w.idx`,
+      [rows.map((r) => r.thread_id), rows.map((r) => r.ns), rows.map((r) => r.id)],
+    );
+    const byKey = new Map<string, PendingWriteRecord[]>();
+    for (const w of ws) {
+      const key = `${w.thread_id}\0${w.ns}\0${w.checkpoint_id}`;
+      const rec = { taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) };
+      const list = byKey.get(key);
+      if (list) list.push(rec);
+      else byKey.set(key, [rec]);
+    }
+    return rows.map((row) => {
+      const checkpoint = { ...(JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace">), threadId: row.thread_id, namespace: row.ns } as Checkpoint;
+      return {
+        config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
+        checkpoint,
+        metadata: JSON.parse(row.metadata) as CheckpointMetadata,
+        ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
+        pendingWrites: byKey.get(`${row.thread_id}\0${row.ns}\0${row.id}`) ?? [],
+      };
+    });
+  }
+}

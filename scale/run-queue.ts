@@ -1,0 +1,65 @@
+/**
+ * The contract between whoever accepts runs (the studio's HTTP API in `server/`, a future
+ * `rag serve`, `rag run --queue`) and whatever executes them (in-process, or BullMQ
+ * workers on other machines) — issue 13 §2–3. A server codes against `RunSubmitter`
+ * only, so switching from in-process runs to a worker pool changes no handler.
+ *
+ * Status on this branch: the contract only. No implementation is built yet (neither the
+ * BullMQ-backed queue nor `rag worker`); see docs/deploy.md, "Not built yet".
+ */
+import type { PendingInterrupt, ResumeCommand, RunEvent } from "../runtime/index.js";
+
+/** A new run: the `.rag` source travels with it, and its blueprint hash names it. */
+export interface SubmitRun {
+  readonly kind: "run";
+  /** The `.rag` source text; workers compile it and refuse the job if it does not compile to `hash`. */
+  readonly source: string;
+  /** Display name of the source (diagnostics name it). */
+  readonly file: string;
+  /** Graph of the source to run. */
+  readonly graph: string;
+  /** Blueprint hash the submitter compiled (`sha256:…`). */
+  readonly hash: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly threadId: string;
+}
+
+/** The continuation of a paused, cancelled or crashed thread (compiled from the source stored under its checkpoint's hash). */
+export interface SubmitResume {
+  readonly kind: "resume";
+  readonly threadId: string;
+  readonly command: ResumeCommand;
+}
+
+/** A submitted run: the id its events and cancellation use. */
+export interface RunHandle {
+  readonly runId: string;
+  readonly threadId: string;
+}
+
+/** How a submitted run ended, as its last root event says. */
+export type RunOutcome =
+  | { readonly status: "completed"; readonly state: Readonly<Record<string, unknown>> }
+  | { readonly status: "interrupted"; readonly interrupts: readonly PendingInterrupt[] }
+  | { readonly status: "failed"; readonly error: Readonly<Record<string, unknown>> }
+  | { readonly status: "cancelled" };
+
+export interface RunSubmitter {
+  /**
+   * Queues a run or a resume. Two submissions for one thread never run at once (per-thread
+   * ordering); the second waits for the first.
+   */
+  submit(job: SubmitRun | SubmitResume): Promise<RunHandle>;
+  /**
+   * The run's events in order, from the start or after event id `from` (a late
+   * subscriber replays what it missed); ends after the run's last root event. Each
+   * item carries the id to pass as `from` to continue after it.
+   */
+  events(runId: string, from?: string): AsyncIterable<{ readonly id: string; readonly event: RunEvent }>;
+  /** Cancels the run wherever it executes; the thread stays resumable from its last checkpoint. */
+  cancel(runId: string): Promise<void>;
+  /** Resolves when the run has ended. */
+  outcome(runId: string): Promise<RunOutcome>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
