@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const STAGES = ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "cli", "studio"] as const;
+const STAGES = ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "server", "cli", "studio"] as const;
 /** Stages each stage may import from (stdlib and repl may use runtime and registry). */
 const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   grammar: [],
@@ -18,7 +18,8 @@ const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   runtime: ["grammar", "compiler", "registry"],
   stdlib: ["grammar", "compiler", "registry", "runtime"],
   repl: ["grammar", "compiler", "registry", "runtime", "stdlib"],
-  cli: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "studio"],
+  server: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl"],
+  cli: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl", "server", "studio"],
   studio: ["grammar", "compiler", "registry", "runtime", "stdlib", "repl"],
 };
 const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);
