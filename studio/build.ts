@@ -27,7 +27,7 @@ function sources(dir: string): string[] {
 export function studioBundleKey(): string {
   const h = createHash("sha256");
   for (const f of sources(APP).sort()) h.update(f.slice(APP.length)).update(readFileSync(f));
-  h.update(readFileSync(require.resolve("monaco-editor/package.json")));
+  h.update(readFileSync(join(dirname(require.resolve("monaco-editor/editor/editor.main.js")), "..", "..", "..", "package.json")));
   return h.digest("hex").slice(0, 16);
 }
 
