@@ -9,7 +9,6 @@ import type { Project } from "./project.js";
 import type { RunRecord } from "./runs.js";
 import * as S from "./schemas.js";
 import { checkSource, formatText, graphOfSource, blueprintOf } from "./source.js";
-import { typeSpecText } from "../compiler/index.js";
 
 export type Method = "GET" | "POST" | "PUT";
 
@@ -73,16 +72,7 @@ export const ROUTES: readonly Route[] = [
       const b = body as SourceReq;
       const r = graphOfSource(b.source, b.file ?? "untitled.rag", project.registry.view(), b.graph);
       const id = r.view?.id;
-      let input: { name: string; type: string; optional: boolean }[] | null = null;
-      if (id !== undefined) {
-        try {
-          const { blueprint } = blueprintOf(b.source, b.file ?? "untitled.rag", project.registry.view(), id);
-          input = blueprint.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
-        } catch {
-          input = null;
-        }
-      }
-      return { ...r, input, defaultInput: id !== undefined ? (project.config.config.defaultInputs?.[id] ?? null) : null };
+      return { ...r, defaultInput: id !== undefined ? (project.config.config.defaultInputs?.[id] ?? null) : null };
     },
   },
   {

@@ -4,7 +4,7 @@
  * source span) and compile (Blueprint IR). Diagnostics are data (`diagnosticToJson`),
  * rendered by the page.
  */
-import { compile, diagnosticToJson, formatSource, graphView, renderDiagnostics, PLAIN_STYLE, type Blueprint, type GraphView, type RegistryView } from "../compiler/index.js";
+import { compile, diagnosticToJson, typeSpecText, formatSource, graphView, renderDiagnostics, PLAIN_STYLE, type Blueprint, type GraphView, type RegistryView } from "../compiler/index.js";
 import type { Span } from "../grammar/span.js";
 import { badRequest } from "./errors.js";
 
@@ -43,6 +43,8 @@ export interface GraphResult {
   readonly spans: Readonly<Record<string, Span>>;
   readonly graphs: readonly string[];
   readonly diagnostics: readonly Record<string, unknown>[];
+  /** The graph's `input` fields (null without an input block). */
+  readonly input: readonly { name: string; type: string; optional: boolean }[] | null;
   readonly ms: number;
 }
 
@@ -53,11 +55,12 @@ export function graphOfSource(source: string, file: string, registry: RegistryVi
   const bps = r.value.blueprints;
   const bp = graph !== undefined ? bps.find((b) => b.id === graph) : bps[0];
   const diagnostics = r.diagnostics.map((d) => diagnosticToJson(d, file));
-  if (!bp) return { spans: {}, graphs: bps.map((b) => b.id), diagnostics, ms: performance.now() - t0 };
+  if (!bp) return { spans: {}, graphs: bps.map((b) => b.id), diagnostics, input: null, ms: performance.now() - t0 };
   const view = graphView(bp, { graphs: new Map(bps.map((b) => [b.id, b])) });
   const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
   for (const n of bp.nodes) spans[n.name] = n.span;
-  return { view, spans, graphs: bps.map((b) => b.id), diagnostics, ms: performance.now() - t0 };
+  const input = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
+  return { view, spans, graphs: bps.map((b) => b.id), diagnostics, input, ms: performance.now() - t0 };
 }
 
 /** The blueprint of `graph` (default: the first). @throws ApiError `compile_error` naming the first error. */
