@@ -72,4 +72,18 @@ describe("architecture", () => {
       expect(bad).toEqual([]);
     });
   }
+
+  it("studio/app/ (the browser bundle) imports nothing Node-only", () => {
+    const bad: string[] = [];
+    for (const f of files("studio/app")) {
+      for (const spec of imports(f)) {
+        const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+        if (spec.startsWith("node:") || builtinModules.includes(pkg)) bad.push(`${f} → ${spec}`);
+        if (spec.startsWith(".") && join(f, "..", spec).split("/")[0] !== "studio") bad.push(`${f} → ${spec} (the page talks to the server over the API)`);
+      }
+      if (/\bprocess\.|\bBuffer\b|\brequire\(/.test(readFileSync(join(root, f), "utf8"))) bad.push(`${f} uses a Node global`);
+    }
+    expect(files("studio/app").length).toBeGreaterThan(3);
+    expect(bad).toEqual([]);
+  });
 });
