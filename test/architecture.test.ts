@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "cli", "studio"] as const;
+const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "server", "cli", "studio"] as const;
 /** Stages each stage may import from (stdlib and repl may use runtime and registry). */
 const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   grammar: [],
@@ -20,7 +20,8 @@ const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   stdlib: ["grammar", "compiler", "language-service", "registry", "runtime"],
   scale: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
   repl: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
-  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "studio"],
+  server: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl"],
+  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "server", "studio"],
   studio: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl"],
 };
 const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);
@@ -73,4 +74,18 @@ describe("architecture", () => {
       expect(bad).toEqual([]);
     });
   }
+
+  it("studio/app/ (the browser bundle) imports nothing Node-only", () => {
+    const bad: string[] = [];
+    for (const f of files("studio/app")) {
+      for (const spec of imports(f)) {
+        const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+        if (spec.startsWith("node:") || builtinModules.includes(pkg)) bad.push(`${f} → ${spec}`);
+        if (spec.startsWith(".") && join(f, "..", spec).split("/")[0] !== "studio") bad.push(`${f} → ${spec} (the page talks to the server over the API)`);
+      }
+      if (/\bprocess\.|\bBuffer\b|\brequire\(/.test(readFileSync(join(root, f), "utf8"))) bad.push(`${f} uses a Node global`);
+    }
+    expect(files("studio/app").length).toBeGreaterThan(3);
+    expect(bad).toEqual([]);
+  });
 });

@@ -230,4 +230,18 @@ const init: RegisterCommand = (program) =>
       process.exitCode = await initCommand(dir);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp];
+const studio: RegisterCommand = (program) =>
+  program
+    .command("studio")
+    .description("the studio in the browser: editor, live graph, runs, time travel, review and a .ragsh console")
+    .argument("[dir]", "workspace folder (default: .)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts in DIR)")
+    .option("--port <n>", "port (default: any free port)")
+    .option("--host <host>", "interface to listen on (default 127.0.0.1)")
+    .option("--no-open", "do not open a browser")
+    .action(async (dir: string | undefined, opts) => {
+      const { studioCommand } = await import("./studio.js");
+      process.exitCode = await studioCommand(dir, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio];

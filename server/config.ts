@@ -1,0 +1,50 @@
+/**
+ * The config a studio runs with: `--config PATH`, else `rag.config.ts` in the workspace,
+ * else the standard registry (the scripted provider and the stdlib). Loaded once at
+ * start, as `rag run` loads it (`cli/files.ts`), minus the CLI's printing.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileGraph, type Blueprint } from "../compiler/index.js";
+import type { RagConfig, Registry } from "../registry/index.js";
+import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
+
+export interface StudioConfig {
+  /** Absolute path of the config file, when there is one. */
+  readonly path: string | undefined;
+  readonly config: RagConfig;
+  readonly registry: Registry;
+}
+
+/** Thrown when the config cannot be loaded; `message` names the file. */
+export class ConfigLoadError extends Error {
+  readonly code = "config_error";
+}
+
+/** Loads the studio's config (see the module docs). @throws ConfigLoadError */
+export async function loadStudioConfig(workspace: string, explicit?: string): Promise<StudioConfig> {
+  const path = explicit ? resolve(explicit) : existsSync(join(workspace, "rag.config.ts")) ? join(workspace, "rag.config.ts") : undefined;
+  if (!path) return { path, config: {}, registry: standardRegistry() };
+  if (!existsSync(path)) throw new ConfigLoadError(`config ${path} does not exist`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    throw new ConfigLoadError(`failed to load config ${path}: ${String((e as Error).message ?? e).split("\n")[0]}`);
+  }
+  const config = mod.default;
+  if (!config || typeof config !== "object") throw new ConfigLoadError(`config ${path} must \`export default defineConfig({ … })\``);
+  try {
+    const registry = registryFromConfig(config as RagConfig, (graphPath, name) => graphFromFile(resolve(dirname(path), graphPath), name));
+    return { path, config: config as RagConfig, registry };
+  } catch (e) {
+    throw new ConfigLoadError(`config ${path}: ${(e as Error).message}`);
+  }
+}
+
+function graphFromFile(file: string, name: string): Blueprint {
+  const r = compileGraph(readFileSync(file, "utf8"), { file, graph: name });
+  if (!r.value) throw new ConfigLoadError(`graph \`${name}\` in ${file} does not compile`);
+  return r.value;
+}

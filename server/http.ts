@@ -1,0 +1,198 @@
+/**
+ * The studio's HTTP server (node:http): the JSON + SSE API of `routes.ts` under `/api/`,
+ * and the page's static files (a built bundle folder) everywhere else. Binds
+ * 127.0.0.1 unless told otherwise; every request passes `checkRequest` (token, Host,
+ * Origin) first. Errors are `{"error": {"code", "message"}}` with a 4xx/5xx status,
+ * never a stack trace.
+ */
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, sep } from "node:path";
+import { ApiError, badRequest, notFound } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import type { Project } from "./project.js";
+import { matchRoute, type Route } from "./routes.js";
+import { checkRequest, newToken, TOKEN_COOKIE, type Guard } from "./security.js";
+
+/** Largest request body, bytes. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface StudioServerOptions {
+  readonly project: Project;
+  /** Folder of the built page (index.html, app.js, …); without it only the API is served. */
+  readonly staticDir?: string;
+  /** Interface to bind (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port (default 0: any free port). */
+  readonly port?: number;
+  /** Token (default: a random one). */
+  readonly token?: string;
+}
+
+export interface StudioServer {
+  /** `http://127.0.0.1:PORT/?token=…` — what `rag studio` prints. */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT` without the token. */
+  readonly origin: string;
+  readonly token: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".ttf": "font/ttf",
+  ".woff2": "font/woff2",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".map": "application/json",
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (e instanceof ApiError) send(res, e.status, { error: { code: e.code, message: e.message } });
+  else if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string" && e instanceof Error && e.name !== "Error") send(res, 400, { error: { code: (e as { code: string }).code, message: e.message } });
+  else send(res, 500, { error: { code: "internal", message: e instanceof Error ? e.message : String(e) } });
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError("too_large", `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (!text.trim()) return {};
+  const ct = req.headers["content-type"] ?? "";
+  if (!ct.includes("application/json")) throw new ApiError("unsupported_media_type", "send JSON bodies with Content-Type: application/json", 415);
+  try {
+    return JSON.parse(text, (k, v: unknown) => (k === "__proto__" ? undefined : v));
+  } catch (e) {
+    throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function validate(schema: Route["body"], value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `${i.path.length ? i.path.join(".") : where}: ${i.message}`).join("; ");
+  throw badRequest(`invalid ${where}: ${issues}`);
+}
+
+/** Streams a run's events as SSE, from after `Last-Event-ID`, then live, then `end`. */
+function streamEvents(req: IncomingMessage, res: ServerResponse, project: Project, runId: string, url: URL): void {
+  const run = project.runs.get(runId);
+  const header = req.headers["last-event-id"];
+  const raw = typeof header === "string" ? header : (url.searchParams.get("lastEventId") ?? "0");
+  const after = /^\d+$/.test(raw) ? Number(raw) : 0;
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-content-type-options": "nosniff" });
+  res.write("retry: 1000\n\n");
+  if (after + 1 < run.firstId) res.write(`event: truncated\ndata: ${JSON.stringify({ firstId: run.firstId })}\n\n`);
+  const write = (id: number, e: unknown) => res.write(`id: ${id}\nevent: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
+  const end = () => {
+    res.write(`event: end\ndata: ${JSON.stringify(run.summary())}\n\n`);
+    res.end();
+  };
+  for (const [id, e] of run.since(after)) write(id, e);
+  if (run.status !== "running") return end();
+  const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+  const unsubscribe = run.subscribe((id, e) => {
+    if (e) write(id, e);
+    else {
+      clearInterval(heartbeat);
+      end();
+    }
+  });
+  req.on("close", () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}
+
+function serveStatic(res: ServerResponse, dir: string | undefined, pathname: string, setCookie: string | undefined): void {
+  if (!dir) throw notFound("this server has no page (API only)");
+  const rel = pathname === "/" ? "index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+  const full = normalize(join(dir, rel));
+  if (!full.startsWith(normalize(dir) + sep) || !existsSync(full) || !statSync(full).isFile()) throw notFound(`no file ${pathname}`);
+  res.writeHead(200, {
+    "content-type": TYPES[extname(full)] ?? "application/octet-stream",
+    "cache-control": rel === "index.html" ? "no-store" : "max-age=3600",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": CSP,
+    "referrer-policy": "no-referrer",
+    ...(setCookie ? { "set-cookie": setCookie } : {}),
+  });
+  createReadStream(full).pipe(res);
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? newToken();
+  const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0 };
+  const { project } = options;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://placeholder");
+      try {
+        checkRequest(req, url, guard);
+        const method = req.method ?? "GET";
+        if (url.pathname === "/api/openapi.json" && method === "GET") return send(res, 200, openApiDocument());
+        if (url.pathname.startsWith("/api/")) {
+          const m = matchRoute(method, url.pathname);
+          if (!m) throw notFound(`no API route ${method} ${url.pathname} (GET /api/openapi.json lists them)`);
+          const query = validate(m.route.query, Object.fromEntries(url.searchParams.entries()), "query");
+          if (m.route.sse) return streamEvents(req, res, project, m.params.runId, url);
+          const body = method === "GET" ? {} : validate(m.route.body, await readBody(req), "body");
+          const out = await m.route.handler({ params: m.params, query, body, project });
+          return send(res, 200, out ?? null);
+        }
+        if (method !== "GET") throw new ApiError("method_not_allowed", `${method} ${url.pathname}`, 405);
+        const cookie = url.searchParams.has("token") ? `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
+        serveStatic(res, options.staticDir, url.pathname, cookie);
+      } catch (e) {
+        sendError(res, e);
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  guard.port = port;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  const origin = `http://${shown}:${port}`;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        project.runs.cancelAll();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

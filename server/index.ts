@@ -1,0 +1,12 @@
+/**
+ * The studio's local HTTP + SSE API (docs/api.md): `startStudioServer` over a
+ * `Project` (one workspace folder and its config). Node-only; the page lives in studio/.
+ */
+export { startStudioServer, MAX_BODY_BYTES, type StudioServer, type StudioServerOptions } from "./http.js";
+export { Project, type ProjectOptions, type ReviewGraph } from "./project.js";
+export { Workspace, MAX_FILE_BYTES, type WorkspaceFile } from "./workspace.js";
+export { loadStudioConfig, ConfigLoadError, type StudioConfig } from "./config.js";
+export { openApiDocument } from "./openapi.js";
+export { ROUTES, type Route } from "./routes.js";
+export { RunManager, RunRecord, type RunStatus, type RunSummary } from "./runs.js";
+export { ApiError } from "./errors.js";

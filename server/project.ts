@@ -1,0 +1,258 @@
+/**
+ * Everything the API does for one workspace: compiles its files against the config's
+ * registry, starts and resumes runs on the workspace's checkpoint file
+ * (`.rag/checkpoints.db`, the one `rag run` uses from that folder), time travel
+ * (history, state, updateState, fork), the review gate (the approvals file `rag
+ * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { diffBlueprints, renderDiff, type Blueprint } from "../compiler/index.js";
+import { LineIndex } from "../grammar/span.js";
+import { approveBlueprint, FileApprovalStore, reviewStatus, type Approval } from "../registry/index.js";
+import { Session } from "../repl/session.js";
+import { renderDiagnostics, PLAIN_STYLE } from "../compiler/index.js";
+import {
+  answerInterrupts,
+  BindError,
+  CompiledGraph,
+  errorToJson,
+  fork,
+  getState,
+  getStateHistory,
+  InvalidInputError,
+  checkInput,
+  newId,
+  pendingInterrupts,
+  PolicyError,
+  recordedAnswers,
+  ReviewRequiredError,
+  RagError,
+  SqliteCheckpointer,
+  updateState,
+  type ResumeCommand,
+  type StateSnapshot,
+  type ThreadSummary,
+} from "../runtime/index.js";
+import { eventObserver } from "../stdlib/index.js";
+import type { StudioConfig } from "./config.js";
+import { ApiError, badRequest, conflict, notFound } from "./errors.js";
+import { RunManager, type RunRecord } from "./runs.js";
+import { blueprintOf } from "./source.js";
+import type { Workspace } from "./workspace.js";
+
+/** How a thread started from the API finds its graph again (same shape `rag run` records). */
+interface Origin {
+  readonly file: string;
+  readonly graph: string;
+  readonly config: string | null;
+}
+
+export interface ReviewGraph {
+  readonly graph: string;
+  readonly hash: string;
+  readonly capabilities: Readonly<Record<string, readonly string[]>>;
+  readonly provenance: Blueprint["provenance"] | null;
+  readonly nodes: number;
+  readonly approved: boolean;
+  readonly required: boolean;
+  readonly approval: Approval | null;
+  /** The last approved version of this graph (another hash), when its blueprint was kept. */
+  readonly lastApproved: { readonly hash: string; readonly approvedAt: string; readonly diff: string; readonly changes: number } | null;
+}
+
+export interface ProjectOptions {
+  /** Checkpoint file (default `<workspace>/.rag/checkpoints.db`). */
+  readonly checkpoints?: string;
+  /** Approvals file (default `.rag/approvals.json` beside the config, else in the workspace — where `rag approve` writes). */
+  readonly approvals?: string;
+}
+
+export class Project {
+  readonly runs = new RunManager();
+  readonly checkpointer: SqliteCheckpointer;
+  private session: Session | undefined;
+
+  constructor(
+    readonly workspace: Workspace,
+    readonly config: StudioConfig,
+    options: ProjectOptions = {},
+  ) {
+    const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
+    this.approvalsPath = options.approvals ?? join(config.path ? dirname(config.path) : workspace.root, ".rag", "approvals.json");
+    mkdirSync(dirname(checkpoints), { recursive: true });
+    this.checkpointer = new SqliteCheckpointer(checkpoints);
+  }
+
+  get registry() {
+    return this.config.registry;
+  }
+
+  /** The approvals file: `.rag/approvals.json` beside the config (else in the workspace), as `rag approve` uses. */
+  readonly approvalsPath: string;
+
+  private approvals(): FileApprovalStore {
+    const store = new FileApprovalStore(this.approvalsPath);
+    this.registry.approvals = store;
+    return store;
+  }
+
+  /** Compiles a workspace file and binds one graph to the checkpointer. */
+  bind(file: string, graph?: string): CompiledGraph {
+    const source = this.workspace.read(file);
+    this.approvals();
+    const { blueprint, siblings } = blueprintOf(source, file, this.registry.view(), graph);
+    try {
+      return new CompiledGraph(blueprint, { registry: this.registry, graphs: siblings, checkpointer: this.checkpointer });
+    } catch (e) {
+      if (e instanceof BindError || e instanceof PolicyError || e instanceof ReviewRequiredError) throw new ApiError(e.code, e.message, 400);
+      throw e;
+    }
+  }
+
+  /** Starts a run of `file`'s graph on a new (or given, empty) thread. */
+  async startRun(req: { file: string; graph?: string; input?: Record<string, unknown>; thread?: string }): Promise<RunRecord> {
+    const g = this.bind(req.file, req.graph);
+    const bp = g.blueprint;
+    const input = req.input ?? { ...(this.config.config.defaultInputs?.[bp.id] ?? {}) };
+    try {
+      checkInput(bp, input);
+    } catch (e) {
+      if (e instanceof InvalidInputError) throw badRequest(e.message, "invalid_input");
+      throw e;
+    }
+    const threadId = req.thread ?? newId("thread");
+    if (req.thread !== undefined && (await this.checkpointer.getTuple({ threadId }))) throw conflict(`thread ${threadId} already exists; resume it, or start on a new thread`);
+    const origin: Origin = { file: req.file, graph: bp.id, config: this.config.path ?? null };
+    const onEvent = eventObserver(this.registry);
+    return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
+  }
+
+  /**
+   * Continues a thread (paused, forked, cancelled or failed) from its latest checkpoint,
+   * answering its pending interrupts with `answer` (one) or `answers` (by id).
+   */
+  async resume(threadId: string, req: { answer?: unknown; answers?: Record<string, unknown> }): Promise<RunRecord> {
+    const tuple = await this.checkpointer.getTuple({ threadId });
+    if (!tuple) throw notFound(`no thread ${threadId}`);
+    const origin = tuple.metadata.origin as Origin | undefined;
+    if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file, so it does not say which file it runs`);
+    const g = this.bind(origin.file, origin.graph);
+    if (g.blueprint.hash !== tuple.checkpoint.blueprintHash) throw conflict(`thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${origin.file} now compiles to ${g.blueprint.hash.slice(0, 19)}…; a changed graph is a new run`);
+    const command: ResumeCommand = req.answers !== undefined ? { values: req.answers } : Object.hasOwn(req, "answer") ? { value: req.answer } : {};
+    try {
+      answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true });
+    } catch (e) {
+      throw badRequest((e as Error).message, "invalid_resume");
+    }
+    const onEvent = eventObserver(this.registry);
+    return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
+  }
+
+  threads(): Promise<ThreadSummary[]> {
+    return this.checkpointer.threads();
+  }
+
+  async history(threadId: string): Promise<StateSnapshot[]> {
+    const h = await getStateHistory(this.checkpointer, threadId);
+    if (!h.length) throw notFound(`no thread ${threadId}`);
+    return h;
+  }
+
+  async state(threadId: string, checkpointId?: string): Promise<StateSnapshot> {
+    const s = await getState(this.checkpointer, threadId, checkpointId);
+    if (!s) throw notFound(checkpointId === undefined ? `no thread ${threadId}` : `thread ${threadId} has no checkpoint ${checkpointId}`);
+    return s;
+  }
+
+  /** `updateState` on the thread's latest checkpoint, through the channel reducers. */
+  async updateState(threadId: string, values: Record<string, unknown>, asNode?: string): Promise<StateSnapshot> {
+    const tuple = await this.checkpointer.getTuple({ threadId });
+    if (!tuple) throw notFound(`no thread ${threadId}`);
+    const origin = tuple.metadata.origin as Origin | undefined;
+    if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file`);
+    const g = this.bind(origin.file, origin.graph);
+    try {
+      return await updateState(g, this.checkpointer, threadId, values, asNode !== undefined ? { asNode } : {});
+    } catch (e) {
+      if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
+      throw e;
+    }
+  }
+
+  /** Copies a checkpoint into a new thread (resume the new thread to re-run from there). */
+  async fork(threadId: string, checkpointId: string, newThreadId?: string): Promise<StateSnapshot> {
+    try {
+      return await fork(this.checkpointer, threadId, checkpointId, newThreadId ?? newId("thread"));
+    } catch (e) {
+      if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
+      throw e;
+    }
+  }
+
+  /** What a reviewer approves for each graph of `file`, and the semantic diff against the last approved version. */
+  review(file: string): ReviewGraph[] {
+    const source = this.workspace.read(file);
+    const store = this.approvals();
+    const { blueprint: first, siblings } = blueprintOf(source, file, this.registry.view());
+    void first;
+    return [...siblings.values()].map((bp) => {
+      const status = reviewStatus(this.registry, bp);
+      const approval = store.list().find((a) => a.hash === bp.hash) ?? null;
+      const previous = store
+        .list()
+        .filter((a) => a.graph === bp.id && a.hash !== bp.hash)
+        .sort((a, b) => b.approvedAt.localeCompare(a.approvedAt))
+        .find((a) => existsSync(this.keptPath(a.hash)));
+      let lastApproved: ReviewGraph["lastApproved"] = null;
+      if (previous) {
+        const old = JSON.parse(readFileSync(this.keptPath(previous.hash), "utf8")) as Blueprint;
+        const d = diffBlueprints(old, bp);
+        lastApproved = { hash: previous.hash, approvedAt: previous.approvedAt, diff: renderDiff(d), changes: d.changes.length };
+      }
+      const caps: Record<string, readonly string[]> = {};
+      for (const [k, v] of Object.entries(bp.capabilities)) if (v.length && k !== "reducers") caps[k] = v;
+      return { graph: bp.id, hash: bp.hash, capabilities: caps, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
+    });
+  }
+
+  /** Approves `file`'s graphs (or one) exactly as `rag approve` does, and keeps each approved blueprint for later diffs. */
+  approve(file: string, opts: { graph?: string; by?: string; note?: string }): Approval[] {
+    const source = this.workspace.read(file);
+    this.approvals();
+    const { siblings } = blueprintOf(source, file, this.registry.view());
+    const bps = [...siblings.values()].filter((b) => opts.graph === undefined || b.id === opts.graph);
+    if (!bps.length) throw badRequest(`graph \`${opts.graph}\` is not declared in ${file}`);
+    return bps.map((bp) => {
+      const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}) });
+      mkdirSync(dirname(this.keptPath(bp.hash)), { recursive: true });
+      writeFileSync(this.keptPath(bp.hash), JSON.stringify(bp));
+      return a;
+    });
+  }
+
+  private keptPath(hash: string): string {
+    return join(dirname(this.approvalsPath), "approved", `${hash.replace(/^sha256:/, "").replace(/[^0-9a-f]/g, "")}.json`);
+  }
+
+  /** Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). */
+  async replCell(source: string): Promise<Record<string, unknown>> {
+    this.approvals();
+    this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
+    const r = await this.session.runCell(source);
+    return {
+      ok: r.ok,
+      stdout: r.stdout,
+      value: r.value ?? null,
+      diagnostics: r.diagnostics.length ? renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: r.file }, PLAIN_STYLE) : "",
+    };
+  }
+
+  close(): void {
+    this.runs.cancelAll();
+    this.session?.end("the studio stopped");
+    this.checkpointer.close();
+  }
+}
+
+export { errorToJson };

@@ -1,0 +1,69 @@
+/**
+ * Request bodies and query strings of the API, as zod schemas: the router validates
+ * every request with them, and the OpenAPI document (`GET /api/openapi.json`,
+ * docs/api.md) is generated from them (`z.toJSONSchema`).
+ */
+import { z } from "zod";
+
+/** Largest source text accepted in a request body, in characters. */
+export const MAX_SOURCE_CHARS = 2_000_000;
+
+const relPath = z.string().min(1).max(1024).describe("path relative to the workspace, e.g. `research_review.rag`");
+const id = z.string().min(1).max(200).regex(/^[\w.:-]+$/, "letters, digits, `_`, `.`, `:` and `-` only");
+
+export const SourceBody = z.object({
+  source: z.string().max(MAX_SOURCE_CHARS).describe(".rag source text"),
+  file: relPath.optional().describe("the name diagnostics use (default `untitled.rag`)"),
+  graph: z.string().max(200).optional().describe("graph to draw or compile (default: the first)"),
+});
+
+export const FileQuery = z.object({ path: relPath });
+export const FileWriteBody = z.object({ path: relPath, content: z.string().max(MAX_SOURCE_CHARS) });
+
+export const RunBody = z.object({
+  file: relPath.describe("the `.rag` file to run"),
+  graph: z.string().max(200).optional(),
+  input: z.record(z.string(), z.unknown()).optional().describe("run input (default: the config's `defaultInputs` for the graph)"),
+  thread: id.optional().describe("thread id (default: a new one)"),
+});
+
+export const ResumeBody = z.object({
+  answer: z.unknown().optional().describe("the answer to the one pending interrupt"),
+  answers: z.record(z.string(), z.unknown()).optional().describe("answers by interrupt id"),
+});
+
+export const UpdateStateBody = z.object({
+  values: z.record(z.string(), z.unknown()).describe("channel → value, written through the channel reducers"),
+  asNode: z.string().max(200).optional().describe("write as this node: its routes pick the next tasks"),
+});
+
+export const ForkBody = z.object({ checkpointId: id, thread: id.optional().describe("id of the new thread (default: a new id)") });
+export const StateQuery = z.object({ checkpoint: id.optional() });
+export const ReviewQuery = z.object({ file: relPath });
+export const ApproveBody = z.object({ file: relPath, graph: z.string().max(200).optional(), by: z.string().max(200).optional(), note: z.string().max(2000).optional() });
+export const ReplBody = z.object({ source: z.string().max(MAX_SOURCE_CHARS).describe("one `.ragsh` cell") });
+export const EventsQuery = z.object({ lastEventId: z.string().regex(/^\d+$/).optional().describe("resume after this event id (as the `Last-Event-ID` header)") });
+
+const Span = z.object({ start: z.object({ line: z.number(), column: z.number(), offset: z.number() }), end: z.object({ line: z.number(), column: z.number(), offset: z.number() }) });
+export const DiagnosticJson = z.object({
+  severity: z.enum(["error", "warning", "info"]),
+  code: z.string(),
+  message: z.string(),
+  file: z.string().nullable(),
+  span: Span,
+  label: z.string().optional(),
+  help: z.string().optional(),
+  fixes: z.array(z.object({ span: Span, replacement: z.string(), description: z.string() })),
+});
+export const CheckResponse = z.object({ diagnostics: z.array(DiagnosticJson), graphs: z.array(z.string()), rendered: z.string(), ms: z.number() });
+export const RunSummary = z.object({
+  runId: z.string(),
+  threadId: z.string(),
+  graph: z.string(),
+  file: z.string(),
+  status: z.enum(["running", "completed", "interrupted", "failed", "cancelled"]),
+  startedAt: z.number(),
+  events: z.number(),
+  error: z.record(z.string(), z.unknown()).optional(),
+});
+export const ErrorResponse = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -1,0 +1,97 @@
+/**
+ * The workspace a studio serves: one folder. Every path the API receives is relative to
+ * it and confined to it — absolute paths, `..` segments, NUL bytes and symlinks that
+ * lead outside are refused (`forbidden`), before any file is read or written.
+ * Only `.rag` and `.ragsh` files are listed and written (a config is code: the studio
+ * never writes one).
+ */
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync, renameSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { badRequest, forbidden, notFound } from "./errors.js";
+
+/** Largest file the API reads or writes, in bytes. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+const EDITABLE = /\.(rag|ragsh)$/;
+const SKIP_DIRS = new Set(["node_modules", ".git", ".rag"]);
+
+export interface WorkspaceFile {
+  /** Path relative to the workspace, with `/` separators. */
+  readonly path: string;
+  readonly kind: "rag" | "ragsh";
+  readonly bytes: number;
+}
+
+export class Workspace {
+  /** Real (symlink-free) absolute path of the folder. */
+  readonly root: string;
+
+  /** @throws ApiError `not_found` when `dir` is not a folder. */
+  constructor(dir: string) {
+    if (!existsSync(dir) || !lstatSync(realpathSync(dir)).isDirectory()) throw notFound(`workspace ${dir} is not a folder`);
+    this.root = realpathSync(dir);
+  }
+
+  /**
+   * The absolute path of `rel` inside the workspace.
+   * @throws ApiError `forbidden` for anything that would leave it.
+   */
+  resolve(rel: string): string {
+    if (typeof rel !== "string" || !rel.length) throw badRequest("a path is required");
+    if (rel.includes("\0")) throw forbidden("paths may not contain NUL bytes");
+    if (rel.startsWith("/") || rel.startsWith("\\") || /^[A-Za-z]:/.test(rel)) throw forbidden(`${rel}: absolute paths are refused; give a path relative to the workspace`);
+    const parts = rel.split(/[\\/]+/);
+    if (parts.some((p) => p === "..")) throw forbidden(`${rel}: \`..\` is refused; paths stay inside the workspace`);
+    const full = join(this.root, ...parts.filter((p) => p && p !== "."));
+    // The deepest existing ancestor (or the file itself) must really be inside.
+    let probe = full;
+    while (!existsSync(probe)) probe = dirname(probe);
+    const real = realpathSync(probe);
+    if (real !== this.root && !real.startsWith(this.root + sep)) throw forbidden(`${rel}: leads outside the workspace (symlink)`);
+    return full;
+  }
+
+  /** The workspace-relative form of an absolute path inside it. */
+  relative(abs: string): string {
+    return relative(this.root, abs).split(sep).join("/");
+  }
+
+  /** The `.rag` and `.ragsh` files, sorted by path (symlinks are not followed). */
+  list(): WorkspaceFile[] {
+    const out: WorkspaceFile[] = [];
+    const walk = (dir: string, depth: number) => {
+      if (depth > 8) return;
+      for (const name of readdirSync(dir).sort()) {
+        if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
+        const p = join(dir, name);
+        const st = lstatSync(p);
+        if (st.isSymbolicLink()) continue;
+        if (st.isDirectory()) walk(p, depth + 1);
+        else if (st.isFile() && EDITABLE.test(name)) out.push({ path: this.relative(p), kind: name.endsWith(".ragsh") ? "ragsh" : "rag", bytes: st.size });
+      }
+    };
+    walk(this.root, 0);
+    return out;
+  }
+
+  /** The text of a workspace file. @throws ApiError not_found / forbidden / too large. */
+  read(rel: string): string {
+    const full = this.resolve(rel);
+    if (!existsSync(full)) throw notFound(`${rel}: no such file in the workspace`);
+    const st = lstatSync(full);
+    if (!st.isFile()) throw badRequest(`${rel} is not a file`);
+    if (st.size > MAX_FILE_BYTES) throw badRequest(`${rel} is larger than ${MAX_FILE_BYTES} bytes`, "too_large");
+    return readFileSync(full, "utf8");
+  }
+
+  /** Writes a `.rag`/`.ragsh` file (via a temporary file and a rename). */
+  write(rel: string, content: string): void {
+    if (!EDITABLE.test(rel)) throw forbidden(`${rel}: the studio writes only .rag and .ragsh files`);
+    if (Buffer.byteLength(content) > MAX_FILE_BYTES) throw badRequest(`content is larger than ${MAX_FILE_BYTES} bytes`, "too_large");
+    const full = this.resolve(rel);
+    if (existsSync(full) && lstatSync(full).isSymbolicLink()) throw forbidden(`${rel} is a symlink; the studio does not write through links`);
+    mkdirSync(dirname(full), { recursive: true });
+    const tmp = `${full}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, full);
+  }
+}

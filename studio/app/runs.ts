@@ -1,0 +1,298 @@
+/**
+ * The runs panel: an input form from the graph's `input` fields (else a JSON object,
+ * pre-filled from the config's default input), runs streamed over SSE with a
+ * per-superstep timeline (tasks with trigger, duration, writes, model calls and
+ * tokens; fan-outs and joins), the state after each step with changed channels
+ * highlighted, the interrupt answer form, the thread list with status, a thread's
+ * checkpoint history with fork / re-run / state editing (updateState), and cancel.
+ */
+import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
+import { brief, button, h } from "./dom.js";
+
+export interface RunsHost {
+  /** The saved file to run (saves the buffer first). */
+  currentFile(): Promise<string>;
+  input(): { fields: readonly InputField[] | null; defaults: Record<string, unknown> | null; graph: string | undefined };
+  /** Superstep's active nodes (empty set: none). */
+  light(nodes: ReadonlySet<string>): void;
+}
+
+interface Step {
+  step: number;
+  row: HTMLElement;
+  tasks: Map<string, { row: HTMLElement; detail: HTMLElement; models: number; tokens: number }>;
+  state: Record<string, unknown>;
+  changed: Set<string>;
+}
+
+export class RunsPanel {
+  private readonly form = h("div", { class: "run-form" });
+  private readonly timeline = h("div", { class: "timeline", "data-testid": "timeline" });
+  private readonly statePane = h("div", { class: "state", "data-testid": "state" });
+  private readonly answer = h("div", { class: "answer", "data-testid": "interrupt" });
+  private readonly threads = h("div", { class: "threads", "data-testid": "threads" });
+  private readonly history = h("div", { class: "history", "data-testid": "history" });
+  private readonly runInfo = h("div", { class: "run-info", "data-testid": "run-info" });
+  private source: EventSource | undefined;
+  private current: RunSummary | undefined;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: RunsHost,
+  ) {
+    root.replaceChildren(
+      h("div", { class: "runs-left" }, h("h3", {}, "Run"), this.form, this.runInfo, this.answer, h("h3", {}, "Threads ", button("↻", () => void this.loadThreads(), { title: "refresh" })), this.threads),
+      h("div", { class: "runs-mid" }, h("h3", {}, "Timeline"), this.timeline),
+      h("div", { class: "runs-right" }, h("h3", {}, "State"), this.statePane, h("h3", {}, "Checkpoints"), this.history),
+    );
+    this.renderForm();
+    void this.loadThreads();
+  }
+
+  /** Re-renders the input form (after the graph changed). */
+  renderForm(): void {
+    const { fields, defaults } = this.host.input();
+    const inputs: (() => [string, unknown])[] = [];
+    const body = h("div", { class: "fields" });
+    if (fields?.length) {
+      for (const f of fields) {
+        const box = h("input", { name: f.name, placeholder: f.type, "data-field": f.name });
+        const d = defaults?.[f.name];
+        if (d !== undefined) box.value = typeof d === "string" ? d : JSON.stringify(d);
+        body.append(h("label", {}, `${f.name}${f.optional ? "?" : ""}: ${f.type} `, box));
+        inputs.push(() => [f.name, f.type.startsWith("string") ? box.value : parseLoose(box.value)]);
+      }
+    } else {
+      const area = h("textarea", { rows: "3", "data-field": "__json__", spellcheck: "false" });
+      area.value = JSON.stringify(defaults ?? {}, null, 0);
+      body.append(h("label", {}, "input (JSON object; the graph declares no input block)"), area);
+      inputs.push(() => ["__json__", area.value]);
+    }
+    const run = button("Run", () => void this.start(inputs), { "data-testid": "run", class: "primary" });
+    const cancel = button("Cancel", () => void (this.current && api("POST", `/api/runs/${this.current.runId}/cancel`)), { "data-testid": "cancel" });
+    this.form.replaceChildren(body, run, cancel);
+  }
+
+  private async start(inputs: (() => [string, unknown])[]): Promise<void> {
+    let input: Record<string, unknown> = {};
+    try {
+      const pairs = inputs.map((f) => f());
+      if (pairs.length === 1 && pairs[0][0] === "__json__") input = JSON.parse(String(pairs[0][1] || "{}")) as Record<string, unknown>;
+      else for (const [k, v] of pairs) if (v !== "") input[k] = v;
+    } catch (e) {
+      this.runInfo.textContent = `input is not valid JSON: ${(e as Error).message}`;
+      return;
+    }
+    try {
+      const file = await this.host.currentFile();
+      const { graph } = this.host.input();
+      this.attach(await api<RunSummary>("POST", "/api/runs", { file, input, ...(graph ? { graph } : {}) }));
+    } catch (e) {
+      this.runInfo.textContent = `error: ${(e as Error).message}`;
+    }
+  }
+
+  /** Follows a run: clears the timeline and streams its events. */
+  attach(run: RunSummary): void {
+    this.source?.close();
+    this.current = run;
+    this.timeline.replaceChildren();
+    this.answer.replaceChildren();
+    this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "running" }, `running ${run.graph} on ${run.threadId}`));
+    const steps = new Map<number, Step>();
+    let state: Record<string, unknown> = {};
+    let stepOf = (n: number): Step => {
+      let s = steps.get(n);
+      if (!s) {
+        const row = h("div", { class: "step", "data-step": String(n) }, h("div", { class: "step-head" }, `superstep ${n}`));
+        row.addEventListener("click", (ev) => {
+          if ((ev.target as HTMLElement).closest(".task")) return;
+          this.showState(s!);
+        });
+        s = { step: n, row, tasks: new Map(), state: {}, changed: new Set() };
+        steps.set(n, s);
+        this.timeline.append(row);
+      }
+      return s;
+    };
+    const src = new EventSource(`/api/runs/${encodeURIComponent(run.runId)}/events`);
+    this.source = src;
+    const on = (e: RunEvent) => {
+      if (e.depth !== 0) {
+        // Model calls of agents run inside child runs: count them on the parent task.
+        return;
+      }
+      switch (e.type) {
+        case "step_started": {
+          const s = stepOf(e.step);
+          const tasks = e.tasks as { taskId: string; node: string; kind: string; trigger: string; fanoutId?: string; branch?: number }[];
+          for (const t of tasks) {
+            const detail = h("pre", { class: "task-detail" });
+            const row = h("div", { class: "task", "data-node": t.node, "data-task": t.taskId }, h("span", { class: "task-node" }, t.node), h("span", { class: "dim" }, ` ${t.kind} · ${t.trigger}${t.branch !== undefined ? ` · branch ${t.branch}` : ""} `), h("span", { class: "task-result" }), detail);
+            row.addEventListener("click", () => row.classList.toggle("open"));
+            s.tasks.set(t.taskId, { row, detail, models: 0, tokens: 0 });
+            s.row.append(row);
+          }
+          this.host.light(new Set(tasks.map((t) => t.node)));
+          break;
+        }
+        case "task_started": {
+          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
+          if (t && e.args !== undefined) t.detail.textContent += `input: ${JSON.stringify(e.args, null, 1)}\n`;
+          break;
+        }
+        case "model_completed": {
+          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
+          if (t) {
+            const usage = e.usage as { inputTokens?: number; outputTokens?: number };
+            t.models++;
+            t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+            t.detail.textContent += `model ${String(e.model)}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens, ${Math.round(Number(e.durationMs))} ms\n`;
+          }
+          break;
+        }
+        case "task_completed":
+        case "task_failed": {
+          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
+          if (!t) break;
+          const res = t.row.querySelector(".task-result")!;
+          res.textContent = `${e.type === "task_failed" ? "failed" : "ok"} ${Math.round(Number(e.durationMs))} ms${t.models ? ` · ${t.models} model call${t.models > 1 ? "s" : ""} · ${t.tokens} tokens` : ""}${e.type === "task_completed" ? ` · writes ${(e.writes as string[]).join(", ") || "-"}` : ""}`;
+          t.row.classList.add(e.type === "task_failed" ? "failed" : "done");
+          t.detail.textContent += e.type === "task_failed" ? `error: ${JSON.stringify(e.error, null, 1)}\n` : `output: ${JSON.stringify(e.result ?? null, null, 1)}\n`;
+          break;
+        }
+        case "send_dispatched":
+          stepOf(e.step).row.append(h("div", { class: "fanout", "data-testid": "fanout" }, `fan-out ${String(e.fanoutId)} → ${(e.targets as { node: string }[]).map((t) => t.node).join(", ")}${e.join ? ` (join ${String(e.join)})` : ""}`));
+          break;
+        case "join_released":
+          stepOf(e.step).row.append(h("div", { class: "join", "data-testid": "join" }, `join → ${String(e.target)} released after ${String(e.branches)} branches (${String(e.succeeded)} ok)`));
+          break;
+        case "route_selected":
+          stepOf(e.step).row.append(h("div", { class: "route dim" }, `${String(e.from)} → ${(e.targets as string[]).join(", ")} (${String(e.via)}${e.label ? ` ${String(e.label)}` : ""})`));
+          break;
+        case "state_updated": {
+          const s = stepOf(e.step);
+          state = { ...state, ...(e.values as Record<string, unknown>) };
+          for (const c of e.channels as string[]) s.changed.add(c);
+          s.state = state;
+          this.showState(s);
+          break;
+        }
+        case "interrupt":
+          this.renderInterrupt(run.threadId, String(e.interruptId), e.payload);
+          break;
+        case "run_completed":
+        case "run_interrupted":
+        case "run_failed":
+          this.host.light(new Set());
+          break;
+      }
+    };
+    src.onmessage = () => undefined;
+    for (const type of ["step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "run_completed", "run_interrupted", "run_failed"]) {
+      src.addEventListener(type, (m) => on(JSON.parse((m as MessageEvent<string>).data) as RunEvent));
+    }
+    src.addEventListener("end", (m) => {
+      src.close();
+      const summary = JSON.parse((m as MessageEvent<string>).data) as RunSummary;
+      this.current = summary;
+      this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
+      void this.loadThreads();
+      void this.loadHistory(summary.threadId);
+    });
+    stepOf = stepOf.bind(this);
+  }
+
+  private showState(s: Step): void {
+    const rows = Object.entries(s.state).map(([k, v]) => h("tr", { class: s.changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
+    this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${s.step} (changed: ${[...s.changed].join(", ") || "none"})`), h("table", {}, ...rows));
+  }
+
+  private renderInterrupt(threadId: string, id: string, payload: unknown): void {
+    const p = (payload ?? {}) as { prompt?: string; options?: unknown[] };
+    const send = async (answer: unknown) => {
+      try {
+        this.attach(await api<RunSummary>("POST", `/api/threads/${encodeURIComponent(threadId)}/resume`, { answer }));
+      } catch (e) {
+        this.answer.append(h("div", { class: "error" }, (e as Error).message));
+      }
+    };
+    const box = h("div", { class: "interrupt-box" }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? `interrupt ${id}`));
+    if (Array.isArray(p.options) && p.options.length) {
+      for (const o of p.options) box.append(button(String(o), () => void send(o), { "data-answer": String(o) }));
+    } else {
+      const field = h("input", { placeholder: "answer (JSON, or text)", "data-testid": "answer-field" });
+      box.append(field, button("Answer", () => void send(parseLoose(field.value))));
+    }
+    this.answer.replaceChildren(box);
+  }
+
+  async loadThreads(): Promise<void> {
+    const list = await api<{ threadId: string; graph: string; status: string; step: number; updatedAt: number }[]>("GET", "/api/threads");
+    this.threads.replaceChildren(
+      ...list.slice(0, 50).map((t) => {
+        const row = h("div", { class: `thread status-${t.status}`, "data-thread": t.threadId }, h("span", { class: "badge" }, t.status), ` ${t.graph} · step ${t.step} · `, h("span", { class: "dim" }, t.threadId));
+        row.addEventListener("click", () => void this.loadHistory(t.threadId));
+        return row;
+      }),
+    );
+  }
+
+  async loadHistory(threadId: string): Promise<void> {
+    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: unknown[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+    const edit = h("textarea", { rows: "3", "data-testid": "state-edit", spellcheck: "false" });
+    edit.value = "{}";
+    const rows = hist.map((c) =>
+      h(
+        "div",
+        { class: "checkpoint", "data-checkpoint": c.checkpointId, "data-step": String(c.step) },
+        `step ${c.step} · ${c.source} · next ${c.next.map((t) => t.node).join(", ") || "-"} `,
+        button("state", () => this.showState({ step: c.step, row: h("div"), tasks: new Map(), state: c.values, changed: new Set(c.metadata.changed ?? []) })),
+        button("fork", () => void this.fork(threadId, c.checkpointId, false), { "data-action": "fork" }),
+        button("re-run", () => void this.fork(threadId, c.checkpointId, true), { "data-action": "rerun" }),
+      ),
+    );
+    this.history.replaceChildren(
+      h("div", { class: "dim", "data-thread": threadId }, `thread ${threadId}`),
+      ...rows,
+      h("div", { class: "update" }, h("label", {}, "updateState (JSON of channel → value):"), edit, button("Update state", () => void this.update(threadId, edit.value), { "data-testid": "update-state" })),
+    );
+  }
+
+  private async fork(threadId: string, checkpointId: string, rerun: boolean): Promise<void> {
+    try {
+      const f = await api<{ threadId: string; interrupts: { payload?: unknown; id: string }[] }>("POST", `/api/threads/${encodeURIComponent(threadId)}/fork`, { checkpointId });
+      await this.loadThreads();
+      await this.loadHistory(f.threadId);
+      if (!rerun) return;
+      if (f.interrupts.length) {
+        // A fork at a pause waits for the question again: answer it (differently) to re-run.
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `forked into ${f.threadId}: answer to re-run`));
+        this.renderInterrupt(f.threadId, f.interrupts[0].id, f.interrupts[0].payload);
+      } else this.attach(await api<RunSummary>("POST", `/api/threads/${encodeURIComponent(f.threadId)}/resume`, {}));
+    } catch (e) {
+      this.runInfo.textContent = `error: ${(e as Error).message}`;
+    }
+  }
+
+  private async update(threadId: string, text: string): Promise<void> {
+    try {
+      const values = JSON.parse(text) as Record<string, unknown>;
+      const s = await api<{ step: number; values: Record<string, unknown>; metadata: { changed?: string[] } }>("POST", `/api/threads/${encodeURIComponent(threadId)}/state`, { values });
+      this.showState({ step: s.step, row: h("div"), tasks: new Map(), state: s.values, changed: new Set(s.metadata.changed ?? []) });
+      await this.loadHistory(threadId);
+    } catch (e) {
+      this.runInfo.textContent = `error: ${(e as Error).message}`;
+    }
+  }
+}
+
+/** JSON when it parses, else the text itself. */
+function parseLoose(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+export { brief };

@@ -1,0 +1,178 @@
+/**
+ * The studio's HTTP + SSE API against a real server on loopback (no page): source
+ * services, workspace files, runs with SSE events, time travel, review.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testStudio, type TestStudio } from "./helpers.js";
+
+let s: TestStudio;
+beforeAll(async () => {
+  s = await testStudio();
+});
+afterAll(() => s.close());
+
+/** Reads a run's SSE stream to its `end` event; returns [id, type, data] triples. */
+async function events(runId: string, lastEventId?: number): Promise<{ id: number; type: string; data: Record<string, unknown> }[]> {
+  const res = await fetch(`${s.server.origin}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${s.server.token}`, ...(lastEventId !== undefined ? { "last-event-id": String(lastEventId) } : {}) } });
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const text = await res.text();
+  return text
+    .split("\n\n")
+    .filter((b) => b.includes("data: "))
+    .map((b) => {
+      const id = /^id: (\d+)$/m.exec(b)?.[1];
+      return { id: id ? Number(id) : 0, type: /^event: (.+)$/m.exec(b)![1], data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) as Record<string, unknown> };
+    });
+}
+
+describe("source services", () => {
+  it("check returns diagnostics with fixes for a typo, naming file:line:col", async () => {
+    const source = readFileSync(join(s.dir, "approval.rag"), "utf8").replace("writes decision", "writes decisoin");
+    const r = await s.api<{ diagnostics: { code: string; span: { start: { line: number } }; fixes: { replacement: string }[] }[]; rendered: string }>("POST", "/api/check", { source, file: "approval.rag" });
+    expect(r.status).toBe(200);
+    const d = r.json.diagnostics.find((x) => x.fixes.length)!;
+    expect(d.code).toMatch(/^E-/);
+    expect(d.fixes[0].replacement).toBe("decision");
+    expect(r.json.rendered).toMatch(/approval\.rag:\d+:\d+/);
+  });
+
+  it("graph returns the view with node spans and the input default", async () => {
+    const source = readFileSync(join(s.dir, "research_review.rag"), "utf8");
+    const r = await s.api<{ view: { nodes: { id: string }[]; edges: { kind: string }[] }; spans: Record<string, { start: { line: number } }>; defaultInput: unknown }>("POST", "/api/graph", { source, file: "research_review.rag" });
+    expect(r.json.view.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(["supervisor", "review"]));
+    expect(r.json.view.edges.map((e) => e.kind)).toEqual(expect.arrayContaining(["send", "join"]));
+    expect(r.json.spans.review.start.line).toBe(16);
+    expect(r.json.defaultInput).toEqual({ question: "Does a join after a fan-out run exactly once?" });
+  });
+
+  it("format returns canonical text", async () => {
+    const r = await s.api<{ text: string }>("POST", "/api/format", { source: "graph g {\nstart a\nnode a {\nkind set\nset { x: 1 }\nnext END\n}\n}\n" });
+    expect(r.json.text).toContain("  node a {");
+  });
+
+  it("validates bodies and says which field is wrong", async () => {
+    const r = await s.api<{ error: { code: string; message: string } }>("POST", "/api/check", { source: 3 });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(/source/);
+  });
+
+  it("serves an OpenAPI document generated from the schemas", async () => {
+    const r = await s.api<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>> }>("GET", "/api/openapi.json");
+    expect(r.json.openapi).toBe("3.1.0");
+    expect(Object.keys(r.json.paths["/api/check"].post.requestBody!.content["application/json"].schema.properties)).toContain("source");
+    expect(r.json.paths["/api/threads/{threadId}/fork"].post).toBeDefined();
+  });
+});
+
+describe("security", () => {
+  it("refuses requests without the token, with a foreign Host or Origin", async () => {
+    expect((await fetch(`${s.server.origin}/api/files`)).status).toBe(401);
+    expect((await s.api("GET", "/api/files", undefined, { authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await s.api("GET", "/api/files", undefined, { origin: "http://evil.example" })).status).toBe(403);
+    // DNS rebinding: a request whose Host names another site.
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve) => {
+      request({ host: "127.0.0.1", port: s.server.port, path: "/api/files", headers: { host: "evil.example:80", authorization: `Bearer ${s.server.token}` } }, (res) => resolve(res.statusCode ?? 0)).end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it("confines file access to the workspace", async () => {
+    expect((await s.api("GET", "/api/file?path=../etc/passwd")).status).toBe(403);
+    expect((await s.api("GET", "/api/file?path=%2Fetc%2Fpasswd")).status).toBe(403);
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync("/etc", join(s.dir, "out"));
+    expect((await s.api("GET", "/api/file?path=out/passwd")).status).toBe(403);
+    expect((await s.api("PUT", "/api/file", { path: "evil.ts", content: "x" })).status).toBe(403);
+  });
+
+  it("lists, reads and writes workspace files", async () => {
+    const list = await s.api<{ path: string }[]>("GET", "/api/files");
+    expect(list.json.map((f) => f.path)).toEqual(expect.arrayContaining(["approval.rag", "research_review.rag", "rlm.ragsh"]));
+    expect((await s.api("PUT", "/api/file", { path: "sub/new.rag", content: "graph n {}\n" })).status).toBe(200);
+    expect((await s.api<{ content: string }>("GET", "/api/file?path=sub/new.rag")).json.content).toBe("graph n {}\n");
+  });
+});
+
+describe("runs and threads", () => {
+  it("runs research_review and streams 3 supersteps; Last-Event-ID resumes the stream", async () => {
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "research_review.rag" });
+    expect(start.status).toBe(200);
+    const all = await events(start.json.runId);
+    expect(all.at(-1)!.type).toBe("end");
+    expect(all.at(-1)!.data.status).toBe("completed");
+    const top = all.filter((e) => e.data.depth === 0);
+    expect(top.filter((e) => e.type === "step_started")).toHaveLength(3);
+    expect(top.filter((e) => e.type === "send_dispatched")).toHaveLength(1);
+    expect(top.filter((e) => e.type === "join_released")).toHaveLength(1);
+    const later = await events(start.json.runId, 5);
+    expect(later[0].id).toBe(6);
+    expect(later.length).toBe(all.length - 5);
+  });
+
+  it("pauses approval.rag at the interrupt, resumes with an answer, forks and re-runs", async () => {
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "approval.rag" });
+    const ev = await events(start.json.runId);
+    expect(ev.at(-1)!.data.status).toBe("interrupted");
+    const threads = await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads");
+    expect(threads.json.find((t) => t.threadId === start.json.threadId)!.status).toBe("interrupted");
+    const resumed = await s.api<{ runId: string }>("POST", `/api/threads/${start.json.threadId}/resume`, { answer: "approve" });
+    expect(resumed.status).toBe(200);
+    expect((await events(resumed.json.runId)).at(-1)!.data.status).toBe("completed");
+    const state = await s.api<{ values: { log: string[]; decision: string } }>("GET", `/api/threads/${start.json.threadId}/state`);
+    expect(state.json.values.log).toEqual(["drafted", "published"]);
+    const history = await s.api<{ checkpointId: string; step: number; next: { node: string }[] }[]>("GET", `/api/threads/${start.json.threadId}/history`);
+    const paused = history.json.find((h) => h.next.some((t) => t.node === "review") && h.step === 1)!;
+    const forked = await s.api<{ threadId: string }>("POST", `/api/threads/${start.json.threadId}/fork`, { checkpointId: paused.checkpointId });
+    expect(forked.status).toBe(200);
+    const rerun = await s.api<{ runId: string }>("POST", `/api/threads/${forked.json.threadId}/resume`, { answer: "reject" });
+    expect((await events(rerun.json.runId)).at(-1)!.data.status).toBe("completed");
+    const forkState = await s.api<{ values: { log: string[] } }>("GET", `/api/threads/${forked.json.threadId}/state`);
+    expect(forkState.json.values.log).toEqual(["drafted"]);
+  });
+
+  it("updateState writes through the reducers", async () => {
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "approval.rag" });
+    await events(start.json.runId);
+    const r = await s.api<{ values: { log: string[]; draft: string } }>("POST", `/api/threads/${start.json.threadId}/state`, { values: { draft: "edited", log: "edited by hand" } });
+    expect(r.status).toBe(200);
+    expect(r.json.values.draft).toBe("edited");
+    expect(r.json.values.log).toEqual(["drafted", "edited by hand"]);
+  });
+
+  it("a resume answer outside the options is refused with a clear error", async () => {
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "approval.rag" });
+    await events(start.json.runId);
+    const r = await s.api<{ error: { message: string } }>("POST", `/api/threads/${start.json.threadId}/resume`, {});
+    expect(r.status).toBe(400);
+    expect(r.json.error.message.length).toBeGreaterThan(10);
+  });
+});
+
+describe("review", () => {
+  it("approves by hash in the approvals file and diffs against the last approved version", async () => {
+    const before = await s.api<{ graph: string; hash: string; approved: boolean; capabilities: Record<string, string[]> }[]>("GET", "/api/review?file=research_review.rag");
+    expect(before.json[0].approved).toBe(false);
+    expect(before.json[0].capabilities.tools).toEqual(["read_repo", "search"]);
+    const a = await s.api<{ hash: string }[]>("POST", "/api/approve", { file: "research_review.rag", by: "tester" });
+    expect(a.json[0].hash).toBe(before.json[0].hash);
+    const file = JSON.parse(readFileSync(join(s.dir, ".rag", "approvals.json"), "utf8")) as { approvals: { hash: string; approvedBy: string }[] };
+    expect(file.approvals).toContainEqual(expect.objectContaining({ hash: before.json[0].hash, approvedBy: "tester" }));
+    const src = readFileSync(join(s.dir, "research_review.rag"), "utf8");
+    await s.api("PUT", "/api/file", { path: "research_review.rag", content: src.replace('tools ["search", "read_repo"]', 'tools ["search"]') });
+    const after = await s.api<{ approved: boolean; lastApproved: { hash: string; diff: string } }[]>("GET", "/api/review?file=research_review.rag");
+    expect(after.json[0].approved).toBe(false);
+    expect(after.json[0].lastApproved.hash).toBe(before.json[0].hash);
+    expect(after.json[0].lastApproved.diff).toMatch(/read_repo/);
+  });
+});
+
+describe("repl", () => {
+  it("runs .ragsh cells in one session", async () => {
+    await s.api("POST", "/api/repl", { source: "let x = 20" });
+    const r = await s.api<{ ok: boolean; value: unknown }>("POST", "/api/repl", { source: "x + 22" });
+    expect(r.json).toMatchObject({ ok: true, value: 42 });
+  });
+});
