@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config";
 
 // "ragraph-source": `import "ragraph"` inside this checkout (examples/rag.config.ts) means
 // the TypeScript sources, not dist/ (package.json "exports"; bin/rag.js does the same).
-// The rest are Vite's default server conditions (`defaultServerConditions`).
-const conditions = ["ragraph-source", "module", "development|production"];
+// The rest are Node's own, not Vite's default "module": under "module" @opentelemetry/api
+// resolves to its build/esm, whose extensionless imports Node's loader cannot resolve.
+const conditions = ["ragraph-source", "node", "development|production"];
 
 export default defineConfig({
   resolve: { conditions },

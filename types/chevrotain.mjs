@@ -11,4 +11,4 @@ const entry = createRequire(import.meta.url).resolve("chevrotain"); // …/chevr
 const bundle = entry.replace(/src[\\/]api\.js$/, "chevrotain.mjs");
 const chevrotain = await import(pathToFileURL(bundle).href);
 
-export const { CstParser, EOF, Lexer, createToken, createTokenInstance, tokenMatcher } = chevrotain;
+export const { CstParser, EOF, Lexer, createToken, createTokenInstance, generateCstDts, tokenMatcher } = chevrotain;
