@@ -108,14 +108,16 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
   const clean = (g: ResolvedGraph) => !errors.some((d) => d.span.start.offset >= g.decl.span.start.offset && d.span.start.offset < g.decl.span.end.offset);
   const hashes = new Map<string, string>();
   const done = new Map<ResolvedGraph, Blueprint>();
-  const visiting = new Set<ResolvedGraph>();
-  const visit = (g: ResolvedGraph) => {
-    if (done.has(g) || visiting.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
-    visiting.add(g);
-    for (const dep of dependencies(g)) {
-      const d = resolved.graphByName.get(dep);
-      if (d && d !== g) visit(d);
-    }
+  // Depth-first, callees before callers, with an explicit stack: a chain of thousands of
+  // subgraphs must not overflow the call stack (issue 10 §3).
+  const seen = new Set<ResolvedGraph>();
+  const stack: { readonly g: ResolvedGraph; readonly deps: readonly string[]; i: number }[] = [];
+  const enter = (g: ResolvedGraph) => {
+    if (seen.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
+    seen.add(g);
+    stack.push({ g, deps: dependencies(g), i: 0 });
+  };
+  const lowerOne = (g: ResolvedGraph) => {
     let bp: Blueprint;
     try {
       bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, {
@@ -125,14 +127,24 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
       });
     } catch (e) {
       failed(g, e);
-      visiting.delete(g);
       return;
     }
     hashes.set(g.name, bp.hash);
     done.set(g, bp);
-    visiting.delete(g);
   };
-  for (const g of resolved.graphs) visit(g);
+  for (const root of resolved.graphs) {
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.deps.length) {
+        const d = resolved.graphByName.get(top.deps[top.i++]!);
+        if (d && d !== top.g) enter(d);
+        continue;
+      }
+      stack.pop();
+      lowerOne(top.g);
+    }
+  }
   return resolved.graphs.filter((g) => done.has(g)).map((g) => done.get(g)!);
 }
 

@@ -8,11 +8,16 @@
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
+import { DEFAULT_MAX_SUBGRAPH_DEPTH, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { PlannedTask } from "./plan.js";
 import { newId, type EventSink, type LoopGraph, type ParentLink, type RunOptions } from "./run.js";
 
-/** Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses. */
+/**
+ * Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses, and
+ * SubgraphDepthError (before starting anything) when the child would nest deeper than
+ * `options.maxSubgraphDepth`.
+ */
 export async function runChild(
   g: LoopGraph,
   graph: string,
@@ -28,6 +33,8 @@ export async function runChild(
   durability: Durability | undefined,
   answers: Readonly<Record<string, unknown>>,
 ): Promise<ChildRunResult> {
+  const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
+  if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, { graph: run.graph, node: task.node, taskId: task.id });
   const childRunId = newId("run");
   const ids = { taskId: task.id, node: task.node };
   const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}`;
@@ -42,6 +49,7 @@ export async function runChild(
       ...(options.random ? { random: options.random } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
+      ...(options.maxSubgraphDepth !== undefined ? { maxSubgraphDepth: options.maxSubgraphDepth } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
     };
     const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers };

@@ -172,6 +172,25 @@ export class RecursionLimitError extends RagError {
 }
 
 /**
+ * A subgraph call would nest child runs deeper than the run allows (`RunOptions.maxSubgraphDepth`,
+ * default {@link DEFAULT_MAX_SUBGRAPH_DEPTH}). Checked before the child starts, so a chain of
+ * thousands of subgraphs (or a graph that calls itself) fails with this error instead of
+ * growing checkpoint namespaces and memory without bound.
+ */
+export class SubgraphDepthError extends RagError {
+  readonly code = "subgraph_depth";
+  constructor(readonly limit: number, readonly target: string, where: ErrorWhere = {}) {
+    super(`calling graph \`${target}\` would nest subgraphs ${limit + 1} deep; the limit is ${limit} (a graph that calls itself, or a chain of subgraphs too long to run)`, where);
+  }
+  protected override details() {
+    return { limit: this.limit, target: this.target };
+  }
+}
+
+/** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
+export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
+
+/**
  * An interrupt (`runtime.md` §4) could not pause the run: interrupts need a checkpointer
  * and a thread id, because the run resumes from the checkpoint saved at the pause.
  */

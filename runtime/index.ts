@@ -21,6 +21,8 @@ export {
   InvalidConcurrentUpdateError,
   InvalidInputError,
   RecursionLimitError,
+  SubgraphDepthError,
+  DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
   CheckpointError,
   BlueprintMismatchError,

@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly recursionLimit?: number;
   /** Maximum concurrent tasks per superstep; default `defaults.concurrency` or unbounded. */
   readonly concurrency?: number;
+  /** Maximum nesting of child runs (subgraphs) below the root run; default 64 (`SubgraphDepthError`). */
+  readonly maxSubgraphDepth?: number;
   readonly clock?: Clock;
   /** Random numbers in [0, 1) for retry jitter. */
   readonly random?: () => number;

@@ -36,15 +36,30 @@ export interface RenderSource {
   readonly file?: string;
 }
 
-/** One diagnostic as text (no trailing newline). */
+/** Secondary labels drawn per diagnostic; the rest are counted in a note. */
+export const MAX_RENDERED_LABELS = 20;
+
+/** Diagnostics drawn per call of {@link renderDiagnostics} (errors first); the rest are counted. */
+export const MAX_RENDERED_DIAGNOSTICS = 50;
+
+/**
+ * One diagnostic as text (no trailing newline). At most {@link MAX_RENDERED_LABELS}
+ * secondary labels in the file are drawn; a note counts the others.
+ */
 export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: RenderStyle = PLAIN_STYLE): string {
   const sev = d.severity === "error" ? style.error : d.severity === "warning" ? style.warning : style.info;
   const file = d.file ?? src.file ?? "<input>";
   const out: string[] = [];
   out.push(style.bold(sev(`${d.severity}[${d.code}]`) + `: ${d.message}`));
   const spans: { span: Span; text: string; primary: boolean }[] = [{ span: d.span, text: d.label ?? "", primary: true }];
-  for (const l of d.labels) if (!l.file || l.file === file) spans.push({ span: l.span, text: l.message, primary: false });
-  const maxLine = Math.max(...spans.map((s) => s.span.start.line));
+  let hiddenLabels = 0;
+  for (const l of d.labels) {
+    if (l.file && l.file !== file) continue;
+    if (spans.length > MAX_RENDERED_LABELS) hiddenLabels++;
+    else spans.push({ span: l.span, text: l.message, primary: false });
+  }
+  let maxLine = 0;
+  for (const s of spans) maxLine = Math.max(maxLine, s.span.start.line);
   const width = String(maxLine).length;
   const pad = " ".repeat(width);
   out.push(`${pad}${style.gutter("-->")} ${file}:${d.span.start.line}:${d.span.start.column}`);
@@ -67,7 +82,13 @@ export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: Render
     const colored = s.primary ? sev(marks + (s.text ? " " + s.text : "")) : style.secondary(marks + (s.text ? " " + s.text : ""));
     out.push(`${pad} ${style.gutter("|")} ${" ".repeat(before.length)}${colored}`);
   }
-  for (const l of d.labels) if (l.file && l.file !== file) out.push(`${pad} ${style.gutter("=")} note: ${l.message} (${l.file}:${l.span.start.line}:${l.span.start.column})`);
+  if (hiddenLabels) out.push(`${pad} ${style.gutter("=")} note: ${hiddenLabels} more label${hiddenLabels === 1 ? "" : "s"} not shown`);
+  let otherFiles = 0;
+  for (const l of d.labels) {
+    if (!l.file || l.file === file) continue;
+    if (++otherFiles <= MAX_RENDERED_LABELS) out.push(`${pad} ${style.gutter("=")} note: ${l.message} (${l.file}:${l.span.start.line}:${l.span.start.column})`);
+  }
+  if (otherFiles > MAX_RENDERED_LABELS) out.push(`${pad} ${style.gutter("=")} note: ${otherFiles - MAX_RENDERED_LABELS} more notes in other files not shown`);
   if (d.help) {
     out.push(`${pad} ${style.gutter("|")}`);
     out.push(`${style.bold("help")}: ${d.help}`);
@@ -75,16 +96,29 @@ export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: Render
   return out.join("\n");
 }
 
-/** Several diagnostics separated by blank lines, plus a summary line. */
-export function renderDiagnostics(ds: readonly Diagnostic[], src: RenderSource, style: RenderStyle = PLAIN_STYLE): string {
+/**
+ * Several diagnostics separated by blank lines, plus a summary line. At most `maxShown`
+ * (default {@link MAX_RENDERED_DIAGNOSTICS}) are drawn — errors before warnings, each
+ * group in the given order — so a file with thousands of findings prints a readable,
+ * bounded report; the summary still counts all of them and says how many were left out
+ * (the JSON output lists every one).
+ */
+export function renderDiagnostics(ds: readonly Diagnostic[], src: RenderSource, style: RenderStyle = PLAIN_STYLE, maxShown: number = MAX_RENDERED_DIAGNOSTICS): string {
   if (ds.length === 0) return "";
   const errors = ds.filter((d) => d.severity === "error").length;
   const warnings = ds.filter((d) => d.severity === "warning").length;
-  const parts = ds.map((d) => renderDiagnostic(d, src, style));
+  let shown = ds;
+  if (ds.length > maxShown) {
+    const keep = new Set([...ds.filter((d) => d.severity === "error"), ...ds.filter((d) => d.severity !== "error")].slice(0, maxShown));
+    shown = ds.filter((d) => keep.has(d));
+  }
+  const parts = shown.map((d) => renderDiagnostic(d, src, style));
   const summary: string[] = [];
   if (errors) summary.push(`${errors} error${errors === 1 ? "" : "s"}`);
   if (warnings) summary.push(`${warnings} warning${warnings === 1 ? "" : "s"}`);
-  return parts.join("\n\n") + (summary.length ? `\n\n${summary.join(", ")}` : "");
+  const hidden = ds.length - shown.length;
+  const more = hidden ? ` (${hidden} not shown; \`--format json\` lists all)` : "";
+  return parts.join("\n\n") + (summary.length ? `\n\n${summary.join(", ")}${more}` : "");
 }
 
 /** The JSON shape of `rag check --format json` (`language.md` §5). */

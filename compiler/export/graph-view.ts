@@ -62,20 +62,27 @@ export interface GraphViewOptions {
 /** The view of `bp` (and, as clusters, of the same-file graphs it calls). */
 export function graphView(bp: Blueprint, options: GraphViewOptions = {}): GraphView {
   const b = new ViewBuilder(options.graphs ?? new Map());
-  b.addGraph(bp, "");
+  b.addGraph(bp, "", 0);
   return { id: bp.id, hash: bp.hash, nodes: b.nodes, edges: b.edges, clusters: b.clusters };
 }
+
+/** How many subgraph clusters may nest in one picture; deeper calls are drawn as references. */
+export const MAX_CLUSTER_DEPTH = 16;
 
 class ViewBuilder {
   readonly nodes: ViewNode[] = [];
   readonly edges: ViewEdge[] = [];
   readonly clusters: ViewCluster[] = [];
   private readonly ids = new Set<string>();
+  private readonly clusterIds = new Set<string>();
 
   constructor(private readonly graphs: ReadonlyMap<string, Blueprint>) {}
 
-  /** Adds a graph's nodes and edges, ids prefixed with `prefix` (`""` for the top graph). */
-  addGraph(bp: Blueprint, prefix: string): void {
+  /**
+   * Adds a graph's nodes and edges, ids prefixed with `prefix` (`""` for the top graph);
+   * `depth` is how many subgraph clusters enclose it.
+   */
+  addGraph(bp: Blueprint, prefix: string, depth: number): void {
     const cluster = prefix ? prefix.slice(0, -1) : undefined;
     const id = (name: string) => prefix + name;
     const interrupts = new Map<string, ViewNode["interrupt"]>();
@@ -94,10 +101,10 @@ class ViewBuilder {
     }
     for (const n of bp.nodes) {
       if (n.graph) {
-        const entry = this.cluster(n.graph);
+        const entry = this.cluster(n.graph, depth + 1) ?? this.graphRef(n.graph);
         if (entry) this.edge(id(n.name), entry, "calls", "calls");
       }
-      const targets = (n.sends ?? []).map((s) => ({ s, to: this.sendTarget(s, id) }));
+      const targets = (n.sends ?? []).map((s) => ({ s, to: this.sendTarget(s, id, depth + 1) }));
       for (const { s, to } of targets) this.edge(id(n.name), to.entry, "send", sendLabel(s));
       if (n.join) {
         const label = `join (wait ${n.join.wait})`;
@@ -110,29 +117,41 @@ class ViewBuilder {
   }
 
   /** Where a Send packet enters (`entry`) and where its branch ends for a join (`exit`). */
-  private sendTarget(s: SendSpec, id: (name: string) => string): { entry: string; exit: string } {
+  private sendTarget(s: SendSpec, id: (name: string) => string, depth: number): { entry: string; exit: string } {
     if (s.targetKind === "node") return { entry: id(s.target), exit: id(s.target) };
     if (s.targetKind === "graph") {
-      const entry = this.cluster(s.target);
+      const entry = this.cluster(s.target, depth);
       // The branch ends where the subgraph ends.
       if (entry) return { entry, exit: this.ids.has(`${s.target}/END`) ? `${s.target}/END` : entry };
-      this.node({ id: `graph:${s.target}`, label: s.target, kind: "graph_ref", detail: "graph" });
-      return { entry: `graph:${s.target}`, exit: `graph:${s.target}` };
+      const ref = this.graphRef(s.target);
+      return { entry: ref, exit: ref };
     }
     this.node({ id: `agent:${s.target}`, label: s.target, kind: "agent_ref", detail: "agent" });
     return { entry: `agent:${s.target}`, exit: `agent:${s.target}` };
   }
 
-  /** Draws a same-file graph once as a cluster; returns its START id, or undefined when unknown. */
-  private cluster(name: string): string | undefined {
+  /**
+   * Draws a same-file graph once as a cluster; returns its START id, or undefined when the
+   * graph is unknown or would nest deeper than {@link MAX_CLUSTER_DEPTH} (then the caller
+   * draws a reference node instead, so a chain of thousands of subgraphs stays a small
+   * picture and needs no deep recursion).
+   */
+  private cluster(name: string, depth: number): string | undefined {
     const bp = this.graphs.get(name);
     if (!bp) return undefined;
     const start = `${name}/START`;
-    if (!this.clusters.some((c) => c.id === name)) {
-      this.clusters.push({ id: name, label: `${name} (subgraph)` });
-      this.addGraph(bp, `${name}/`);
-    }
+    if (this.clusterIds.has(name)) return start;
+    if (depth > MAX_CLUSTER_DEPTH) return undefined;
+    this.clusterIds.add(name);
+    this.clusters.push({ id: name, label: `${name} (subgraph)` });
+    this.addGraph(bp, `${name}/`, depth);
     return start;
+  }
+
+  /** A node standing for a graph that is not drawn as a cluster; returns its id. */
+  private graphRef(name: string): string {
+    this.node({ id: `graph:${name}`, label: name, kind: "graph_ref", detail: "graph" });
+    return `graph:${name}`;
   }
 
   private node(n: ViewNode): void {

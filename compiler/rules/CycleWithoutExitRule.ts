@@ -21,7 +21,7 @@ export const CycleWithoutExitRule: Rule = (ctx) => ({
         if (e) steps.push({ from, to, span: e.span });
       }
       const closing = steps[steps.length - 1];
-      const shown = loop.cycle.map((n) => `\`${n}\``).join(" → ");
+      const shown = cycleText(loop.cycle);
       const where = closing?.span ?? g.nodes.get(loop.members[0])!.decl.name.span;
       ctx.report("E-rag-cycle-without-exit", `the loop ${shown} has no way out`, where, {
         label: "closes the loop",
@@ -31,3 +31,10 @@ export const CycleWithoutExitRule: Rule = (ctx) => ({
     }
   },
 });
+
+/** The loop as `a` → `b` → … → `a`; a long loop shows its first 8 and last 2 steps and counts the rest. */
+function cycleText(cycle: readonly string[]): string {
+  const q = (n: string) => `\`${n}\``;
+  if (cycle.length <= 12) return cycle.map(q).join(" → ");
+  return [...cycle.slice(0, 8).map(q), `… (${cycle.length - 10} more)`, ...cycle.slice(-2).map(q)].join(" → ");
+}

@@ -6,7 +6,7 @@ import type { Rule } from "./rule.js";
 export const KnownAgentRule: Rule = (ctx) => ({
   node(n) {
     const a = n.items.get("agent");
-    if (a) checkName(ctx, a.value.value, a.value.span, { granted: ctx.registry?.agents, local: ctx.program.agents.keys(), code: "E-rag-unknown-agent", noun: "agent", owner: `node \`${n.name}\`` });
-    for (const x of listNames(n.items.get("agents")?.value)) checkName(ctx, x.name, x.span, { granted: ctx.registry?.agents, local: ctx.program.agents.keys(), code: "E-rag-unknown-agent", noun: "agent", owner: `node \`${n.name}\`` });
+    if (a) checkName(ctx, a.value.value, a.value.span, { granted: ctx.registry?.agents, local: ctx.program.agents, code: "E-rag-unknown-agent", noun: "agent", owner: `node \`${n.name}\`` });
+    for (const x of listNames(n.items.get("agents")?.value)) checkName(ctx, x.name, x.span, { granted: ctx.registry?.agents, local: ctx.program.agents, code: "E-rag-unknown-agent", noun: "agent", owner: `node \`${n.name}\`` });
   },
 });

@@ -10,8 +10,8 @@ import type { RuleContext } from "./rule.js";
 export interface NameCheck {
   /** Names the registry grants; null = unchecked. */
   readonly granted: ReadonlySet<string> | null | undefined;
-  /** Names the file itself provides (inline agents, graphs of the file). */
-  readonly local?: Iterable<string>;
+  /** Names the file itself provides (inline agents, graphs of the file), looked up, not copied. */
+  readonly local?: ReadonlyMap<string, unknown>;
   readonly code: string;
   /** "model", "tool", … */
   readonly noun: string;
@@ -21,10 +21,10 @@ export interface NameCheck {
 
 export function checkName(ctx: RuleContext, name: string, span: Span, c: NameCheck): void {
   if (!name) return;
-  const local = new Set(c.local ?? []);
-  if (local.has(name)) return;
+  if (c.local?.has(name)) return;
   if (!ctx.registry || c.granted === null || c.granted === undefined) return;
   if (c.granted.has(name)) return;
+  const local = c.local ? [...c.local.keys()] : [];
   const suggestions = suggestionList(name, [...c.granted, ...local]);
   const known = [...c.granted, ...local].sort();
   ctx.report(c.code, `${c.noun} \`${name}\` is not registered (used by ${c.owner})`, span, {
