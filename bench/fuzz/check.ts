@@ -4,9 +4,10 @@
  * source with line/column matching the offset, every code is catalogued, and applying
  * the fixes gives text that compiles again without throwing.
  */
-import { applyFixes, catalogEntry, compile, registryViewFromSnapshot, type RegistryView } from "../../compiler/index.js";
+import { applyFixes, catalogEntry, compile, registryViewFromSnapshot, type Blueprint, type RegistryView } from "../../compiler/index.js";
 import type { Diagnostic } from "../../grammar/index.js";
 import type { Span } from "../../grammar/span.js";
+import { checkCliPaths } from "./cli-paths.js";
 
 const REGISTRY: RegistryView = registryViewFromSnapshot({
   models: ["default", "small"], tools: ["search", "read_repo"], agents: ["research_agent", "verifier_agent", "final_reviewer"], graphs: [], scripts: [], routers: ["pick"],
@@ -14,8 +15,14 @@ const REGISTRY: RegistryView = registryViewFromSnapshot({
   policy: { name: "fuzz", allow: { tools: ["search", "read_repo"] }, untrustedAllow: { tools: ["search"] }, review: "untrusted" },
 });
 
+/** What can be wrong with one input: the front end's properties, then the CLI paths' (cli-paths.ts). */
+export type ProblemKind = "throw" | "span" | "uncatalogued" | "fix-throw" | "render" | "report-size" | "json" | "fix-unsettled" | "fmt-unstable" | "graph" | "input-json" | "printable";
+
+/** Every kind, in report order (`hang` and `oom` are found by the runner). */
+export const PROBLEM_KINDS: readonly ProblemKind[] = ["throw", "span", "uncatalogued", "fix-throw", "render", "report-size", "json", "fix-unsettled", "fmt-unstable", "graph", "input-json", "printable"];
+
 export interface Problem {
-  readonly kind: "throw" | "span" | "uncatalogued" | "fix-throw";
+  readonly kind: ProblemKind;
   readonly detail: string;
 }
 
@@ -59,11 +66,17 @@ export function diagnosticProblem(src: string, ds: readonly Diagnostic[]): Probl
   return undefined;
 }
 
-/** Compiles `src` (with the fuzz registry when `withRegistry`) and returns what is wrong, if anything. */
-export function checkInput(src: string, withRegistry: boolean, tryFixes: boolean): Problem | undefined {
+/**
+ * Compiles `src` (with the fuzz registry when `withRegistry`) and returns what is wrong,
+ * if anything; with `index` given, also the CLI paths' properties (cli-paths.ts).
+ */
+export function checkInput(src: string, withRegistry: boolean, tryFixes: boolean, index?: number): Problem | undefined {
   let ds: readonly Diagnostic[];
+  let blueprints: readonly Blueprint[];
   try {
-    ds = compile(src, { file: "fuzz.rag", ...(withRegistry ? { registry: REGISTRY } : {}) }).diagnostics;
+    const r = compile(src, { file: "fuzz.rag", ...(withRegistry ? { registry: REGISTRY } : {}) });
+    ds = r.diagnostics;
+    blueprints = r.value.blueprints;
   } catch (e) {
     return { kind: "throw", detail: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e) };
   }
@@ -76,5 +89,5 @@ export function checkInput(src: string, withRegistry: boolean, tryFixes: boolean
       return { kind: "fix-throw", detail: e instanceof Error ? e.message : String(e) };
     }
   }
-  return undefined;
+  return index === undefined ? undefined : checkCliPaths(src, ds, blueprints, { file: "fuzz.rag", ...(withRegistry ? { registry: REGISTRY } : {}) }, index);
 }

@@ -8,13 +8,13 @@ import { checkInput } from "./check.js";
 import { seedCorpus } from "./corpus.js";
 import { mutant } from "./mutate.js";
 
-const { seed, from, to } = workerData as { seed: number; from: number; to: number };
+const { seed, from, to, cli } = workerData as { seed: number; from: number; to: number; cli: boolean };
 const corpus = seedCorpus();
 for (let i = from; i < to; i++) {
   const { source } = mutant(corpus, seed, i);
   parentPort!.postMessage({ type: "start", index: i });
   const t0 = performance.now();
-  const problem = checkInput(source, i % 2 === 0, i % 7 === 0);
+  const problem = checkInput(source, i % 2 === 0, i % 7 === 0, cli ? i : undefined);
   parentPort!.postMessage({ type: "done", index: i, ms: performance.now() - t0, chars: source.length, ...(problem ? { problem } : {}) });
 }
 parentPort!.postMessage({ type: "end" });
