@@ -4,25 +4,31 @@
  * runs`) work while a run writes. Costs are kept off the superstep's hot path:
  * statements are prepared once, pending writes of tasks that complete in the same tick
  * are batched into one transaction, and a checkpoint is inserted together with any
- * batched writes in one transaction. `synchronous = NORMAL` in WAL mode makes every
- * commit survive a crash of the process (SIGKILL); a power loss may lose the last ones.
+ * batched writes in one transaction (so `sync` durability costs one commit per
+ * superstep). `synchronous = NORMAL` in WAL mode makes every commit survive a crash of
+ * the process (SIGKILL); a power loss may lose the last ones.
  *
- * Layout (schema 2): `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph,
+ * Layout (schema 3): `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph,
  * hash, created_at, checkpoint JSON, metadata JSON)`, `writes(thread_id, ns,
  * checkpoint_id, task_id, idx, channel, value JSON)` (runtime records use fixed negative
- * `idx`) and `blobs(thread_id, ns, checkpoint_id, channel, kind, base, value JSON)`.
+ * `idx`) and `blobs(thread_id, ns, checkpoint_id, channel, kind, base, value JSON)`. The
+ * `checkpoint` JSON leaves out what the columns hold (id, parent, step, graph, hash,
+ * time) and empty lists; `metadata` leaves out `source` and `step` (columns too).
  *
  * Channel values are stored by version, only when they changed (as LangGraph's
  * checkpoint blobs are): a checkpoint row keeps, per channel, a reference (`refs`) to the
  * checkpoint whose blob holds the value, so a step that changes one channel writes one
  * blob. Going beyond LangGraph, a value that grew by appending (an `append`, `messages`
  * or `topic` channel: the new list starts with the previous one, item for item) is
- * stored as the appended tail on top of its base blob (`kind = 'append'`), and rebuilt on
- * read; every 64th link of such a chain is stored whole, so a read costs at most 64
- * blobs per channel. A 10,000-step run appending one number per step thus writes O(n)
- * bytes instead of O(n²). Listing history (`list`, `threads`) never loads values: a
- * tuple's `checkpoint.values` is read on first access. Schema-1 files (values inline)
- * are read as they are; new checkpoints in them use blobs.
+ * stored as an appended tail on top of a base blob (`kind = 'append'`) and rebuilt on
+ * read. The links form a skip list (see `appendSpan`): link `L` of a chain stores the
+ * items appended since link `L - 64^j` (64^j the largest power of 64 dividing `L`, at
+ * most 64^4), so every item is stored about log64(n) + 1 times and a read follows at
+ * most 63 links per level. A 10,000-step run appending one number per step thus writes
+ * O(n log n) bytes instead of O(n²). Listing history (`list`, `threads`) never loads
+ * values: a tuple's `checkpoint.values` is read on first access. Files of schema 1
+ * (values inline) and 2 (whole blob every 64 links, full rows) are read as they are; new
+ * checkpoints in them use the schema-3 rows.
  */
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -47,14 +53,16 @@ import {
   type ThreadSummary,
 } from "./types.js";
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
-/** Links of an append chain before a value is stored whole again. */
-const MAX_CHAIN = 64;
+/** Branching of the append skip list: link `L` spans back `64^j` links (see `appendSpan`). */
+const FANOUT = 64;
+/** Highest level of the append skip list (a span of 64^4 ≈ 16.7 M links). */
+const MAX_LEVEL = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   thread_id TEXT NOT NULL,
   ns TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -98,14 +106,22 @@ interface Stored {
   readonly version: number | undefined;
   /** The value as stored (kept by reference: runtime values are not mutated). */
   readonly value: unknown;
-  /** Append links on top of the last whole blob. */
-  readonly chain: number;
+  /** Append links since the last whole blob (0: this blob is whole). */
+  readonly link: number;
+  /** Per level `j`: the latest link that is a multiple of 64^j — its blob and the list's length there. */
+  readonly marks: readonly { readonly ref: string; readonly length: number }[];
 }
 
 interface Row {
   thread_id: string;
   ns: string;
   id: string;
+  parent_id: string | null;
+  step: number;
+  source: string;
+  graph: string;
+  hash: string;
+  created_at: number;
   checkpoint: string;
   metadata: string;
 }
@@ -179,7 +195,7 @@ export class SqliteCheckpointer implements Checkpointer {
 
   private prepare() {
     const db = this.db;
-    const cols = "thread_id, ns, id, checkpoint, metadata";
+    const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
     return {
       insertCheckpoint: db.prepare("INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       insertWrite: db.prepare("INSERT OR IGNORE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
@@ -189,8 +205,9 @@ export class SqliteCheckpointer implements Checkpointer {
       seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
       list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
       writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
+      writesOfThread: db.prepare("SELECT checkpoint_id, task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id, task_id, idx"),
       threads: db.prepare(
-        `SELECT c.thread_id, c.ns, c.id, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
+        `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
          JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
          ORDER BY c.seq DESC`,
       ),
@@ -242,10 +259,12 @@ export class SqliteCheckpointer implements Checkpointer {
       let below = Number.MAX_SAFE_INTEGER;
       if (options.before !== undefined) below = (this.stmt.seqOf.get(threadId, ns, options.before) as { seq: number } | undefined)?.seq ?? 0;
       const out: CheckpointTuple[] = [];
+      // A long listing reads the thread's writes in one query instead of one per checkpoint.
+      const writes = options.limit === undefined || options.limit > 32 ? this.writesByCheckpoint(threadId, ns) : undefined;
       for (const row of this.stmt.list.iterate(threadId, ns, below) as IterableIterator<Row>) {
         if (options.limit !== undefined && out.length >= options.limit) break;
-        const metadata = JSON.parse(row.metadata) as CheckpointMetadata;
-        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata));
+        const metadata = this.metadataOf(row);
+        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata, writes ? (writes.get(row.id) ?? []) : undefined));
       }
       return out;
     });
@@ -254,21 +273,24 @@ export class SqliteCheckpointer implements Checkpointer {
   /**
    * The checkpoint's row, its values replaced by `refs`; the blobs of the channels that
    * changed since the previous checkpoint of the thread are inserted (inside the
-   * caller's transaction).
+   * caller's transaction). Fields the columns hold, and empty lists, stay out of the JSON.
    */
   private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const { threadId, namespace, values, ...rest } = checkpoint;
+    const { threadId, namespace, values, id, parentId, graph, blueprintHash, step, ts, ...rest } = checkpoint;
     const refs = this.storeValues(checkpoint, values);
-    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify({ ...rest, refs }), JSON.stringify(metadata)];
+    const body: Record<string, unknown> = { ...rest, refs };
+    for (const k of EMPTY_LISTS) if (Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) delete body[k];
+    if (isEmptyObject(body.input)) delete body.input;
+    const { source, step: mstep, ...meta } = metadata;
+    const metaJson = mstep === step ? JSON.stringify(meta) : JSON.stringify({ step: mstep, ...meta });
+    return [threadId, namespace, id, parentId ?? null, step, source, graph, blueprintHash, ts, JSON.stringify(body), metaJson];
   }
 
-  /** What the parent checkpoint stored per channel: from this process's cache, else from its row (values read lazily). */
+  /** What the parent checkpoint stored per channel: from this process's cache (else every changed channel is stored whole). */
   private parentStored(c: Checkpoint): Map<string, Stored> | undefined {
     if (c.parentId === undefined) return undefined;
-    const key = `${c.threadId}\u0000${c.namespace}`;
-    const cached = this.last.get(key);
-    if (cached && cached.id === c.parentId) return cached.stored;
-    return undefined;
+    const cached = this.last.get(`${c.threadId}\u0000${c.namespace}`);
+    return cached && cached.id === c.parentId ? cached.stored : undefined;
   }
 
   private storeValues(c: Checkpoint, values: Readonly<Record<string, unknown>>): Record<string, string> {
@@ -285,24 +307,35 @@ export class SqliteCheckpointer implements Checkpointer {
         refs[channel] = prev.ref;
         continue;
       }
-      const grown = prev && prev.chain < MAX_CHAIN ? appendedTail(prev.value, value) : undefined;
-      if (grown) this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "append", prev!.ref, JSON.stringify(grown));
-      else this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "full", null, value === undefined ? null : JSON.stringify(value));
-      stored.set(channel, { ref: c.id, version, value, chain: grown ? prev!.chain + 1 : 0 });
+      const length = prev && isAppended(prev.value, value) ? (value as unknown[]).length : undefined;
+      if (prev && length !== undefined && prev.link < Number.MAX_SAFE_INTEGER) {
+        const link = prev.link + 1;
+        const level = appendSpan(link);
+        const base = prev.marks[level];
+        this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "append", base.ref, JSON.stringify((value as unknown[]).slice(base.length)));
+        const marks = prev.marks.slice();
+        for (let j = 0; j <= level; j++) marks[j] = { ref: c.id, length };
+        stored.set(channel, { ref: c.id, version, value, link, marks });
+      } else {
+        this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "full", null, value === undefined ? null : JSON.stringify(value));
+        const mark = { ref: c.id, length: Array.isArray(value) ? value.length : 0 };
+        stored.set(channel, { ref: c.id, version, value, link: 0, marks: Array.from({ length: MAX_LEVEL + 1 }, () => mark) });
+      }
       refs[channel] = c.id;
     }
     this.last.set(`${c.threadId}\u0000${c.namespace}`, { id: c.id, stored });
     return refs;
   }
 
-  /** The value of `channel` from the blob of checkpoint `ref` (following append links). */
+  /** The value of `channel` from the blob of checkpoint `ref` (following append links down to a whole blob). */
   private loadBlob(threadId: string, ns: string, ref: string, channel: string): unknown {
     const tails: unknown[][] = [];
     let at: string | null = ref;
+    // A schema-2 chain has at most 64 links; a schema-3 one at most 63 per level.
     for (let hops = 0; at !== null; hops++) {
       const b = this.stmt.blob.get(threadId, ns, at, channel) as { kind: string; base: string | null; value: string | null } | undefined;
-      if (!b) throw new CheckpointError(`checkpoint database ${this.path}: the value of channel \`${channel}\` (checkpoint ${at} of thread ${threadId}) is missing`);
-      if (b.kind === "append" && hops <= MAX_CHAIN * 2) {
+      if (!b || hops > FANOUT * (MAX_LEVEL + 1)) throw new CheckpointError(`checkpoint database ${this.path}: the value of channel \`${channel}\` (checkpoint ${at} of thread ${threadId}) is ${b ? "a broken chain" : "missing"}`);
+      if (b.kind === "append") {
         tails.push(JSON.parse(b.value ?? "[]") as unknown[]);
         at = b.base;
         continue;
@@ -448,26 +481,61 @@ export class SqliteCheckpointer implements Checkpointer {
     }
   }
 
-  private tuple(row: Row, metadata: CheckpointMetadata = JSON.parse(row.metadata) as CheckpointMetadata): CheckpointTuple {
-    const parsed = JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace"> & { refs?: Record<string, string> };
-    const { refs, ...fields } = parsed;
-    const checkpoint = { ...fields, threadId: row.thread_id, namespace: row.ns } as Checkpoint;
-    if (refs) {
-      // Schema 2: values live in blobs and are read on first access (listing history never does).
-      let values: Record<string, unknown> | undefined;
-      Object.defineProperty(checkpoint, "values", {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (!values) {
-            values = {};
-            for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
-          }
-          return values;
-        },
-      });
+  /** Every pending write of a thread's namespace, by checkpoint id (per checkpoint in `writesOf` order). */
+  private writesByCheckpoint(threadId: string, ns: string): Map<string, PendingWriteRecord[]> {
+    const out = new Map<string, PendingWriteRecord[]>();
+    for (const w of this.stmt.writesOfThread.iterate(threadId, ns) as IterableIterator<{ checkpoint_id: string; task_id: string; channel: string; value: string | null }>) {
+      const rec = { taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) };
+      const list = out.get(w.checkpoint_id);
+      if (list) list.push(rec);
+      else out.set(w.checkpoint_id, [rec]);
     }
-    const pendingWrites: PendingWriteRecord[] = (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
+    return out;
+  }
+
+  /** The row's metadata; schema-3 rows keep `source` (and `step`, when equal to the checkpoint's) in columns. */
+  private metadataOf(row: Row): CheckpointMetadata {
+    const m = JSON.parse(row.metadata) as Partial<CheckpointMetadata>;
+    return (m.source !== undefined ? m : { source: row.source, step: row.step, ...m }) as CheckpointMetadata;
+  }
+
+  private tuple(row: Row, metadata: CheckpointMetadata = this.metadataOf(row), writes?: PendingWriteRecord[]): CheckpointTuple {
+    // Schema 3 rows leave out what the columns hold and empty lists; older rows have them all.
+    const p = JSON.parse(row.checkpoint) as Partial<Checkpoint> & { refs?: Record<string, string> };
+    const refs = p.refs;
+    let values: Record<string, unknown> | undefined = refs ? undefined : (p.values as Record<string, unknown>);
+    const load = (): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const channel of Object.keys(refs!)) out[channel] = this.loadBlob(row.thread_id, row.ns, refs![channel], channel);
+      return out;
+    };
+    // One object literal (one shape for every row); schema 2+ values live in blobs and are
+    // read on first access, so listing history never loads them.
+    const checkpoint = {
+      v: 1,
+      id: row.id,
+      parentId: row.parent_id ?? undefined,
+      threadId: row.thread_id,
+      namespace: row.ns,
+      graph: row.graph,
+      blueprintHash: row.hash,
+      runId: p.runId!,
+      step: row.step,
+      ts: row.created_at,
+      get values() {
+        return (values ??= load());
+      },
+      versions: p.versions ?? {},
+      seen: p.seen ?? {},
+      next: p.next ?? [],
+      detached: p.detached ?? [],
+      planner: p.planner!,
+      interrupts: p.interrupts ?? [],
+      input: p.input ?? {},
+      errors: p.errors ?? [],
+      result: p.result,
+    } satisfies Checkpoint;
+    const pendingWrites: PendingWriteRecord[] = writes ?? (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
       taskId: w.task_id,
       channel: w.channel,
       value: w.value === null ? undefined : JSON.parse(w.value),
@@ -482,15 +550,39 @@ export class SqliteCheckpointer implements Checkpointer {
   }
 }
 
+/** `checkpoint` JSON keys left out of a schema-3 row when they hold an empty list. */
+const EMPTY_LISTS = ["next", "detached", "interrupts", "errors"] as const;
+
+function isEmptyObject(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  for (const _ in v) return false;
+  return true;
+}
+
 /**
- * The items `next` appended to `prev` — when both are lists and `next` starts with every
- * item of `prev` (the same values, compared by reference: reducers append without copying
- * items) — else undefined.
+ * The level `j` of append link `L` (L ≥ 1): the largest `j` ≤ 4 with 64^j dividing `L`.
+ * Link `L` stores the items appended since link `L - 64^j` (a skip list: level-0 links
+ * hold one step's items, a level-1 link the last 64 steps', …).
  */
-function appendedTail(prev: unknown, next: unknown): unknown[] | undefined {
-  if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return undefined;
-  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return undefined;
-  return next.slice(prev.length);
+export function appendSpan(link: number): number {
+  let j = 0;
+  let span = FANOUT;
+  while (j < MAX_LEVEL && link % span === 0) {
+    j++;
+    span *= FANOUT;
+  }
+  return j;
+}
+
+/**
+ * True when both are lists and `next` starts with every item of `prev` (the same values,
+ * compared by reference: reducers append without copying items), `prev` being frozen and
+ * not empty.
+ */
+function isAppended(prev: unknown, next: unknown): boolean {
+  if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return false;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
+  return true;
 }
 
 /** A primitive, or a frozen object (whose identity then stands for its content). */
