@@ -76,7 +76,6 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   metadata TEXT NOT NULL,
   UNIQUE (thread_id, ns, id)
 );
-CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, ns, seq);
 CREATE TABLE IF NOT EXISTS writes (
   thread_id TEXT NOT NULL,
   ns TEXT NOT NULL,
@@ -165,18 +164,23 @@ export class SqliteCheckpointer implements Checkpointer {
         const version = this.db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer ragraph (schema ${version}, this one reads ${SCHEMA_VERSION})`);
         this.db.exec(SCHEMA);
+        // Schema 3: one index on checkpoints, (thread_id, ns, id), whose entries carry `seq`
+        // (the rowid) for ordering; a second index cost every superstep's commit a page.
+        if (version < 3) this.db.exec("DROP INDEX IF EXISTS checkpoints_by_thread");
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     } catch (e) {
       throw new CheckpointError(`cannot open the checkpoint database ${path}: ${(e as Error).message}`, {}, { cause: e });
     }
     this.stmt = this.prepare();
-    this.writeBatch = this.db.transaction((b: { regular: WriteRow[]; special: WriteRow[] }) => {
+    const writeRows = (b: { regular: WriteRow[]; special: WriteRow[] }) => {
       for (const r of b.regular) this.stmt.insertWrite.run(r);
       for (const r of b.special) this.stmt.upsertWrite.run(r);
-    });
+    };
+    this.writeBatch = this.db.transaction(writeRows);
+    // Not `writeBatch` inside: a nested better-sqlite3 transaction costs a SAVEPOINT and a RELEASE.
     this.putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
-      this.writeBatch(b);
+      writeRows(b);
       this.stmt.insertCheckpoint.run(this.checkpointRow(checkpoint, metadata));
     });
     // Rows of one transaction become visible together, so the order of checkpoint and
@@ -189,7 +193,9 @@ export class SqliteCheckpointer implements Checkpointer {
           this.bufferWrites(op.config, op.writes, op.taskId);
         }
       }
-      this.flush();
+      const b = this.buffer;
+      this.buffer = { regular: [], special: [] };
+      writeRows(b);
     });
   }
 
@@ -275,15 +281,26 @@ export class SqliteCheckpointer implements Checkpointer {
    * changed since the previous checkpoint of the thread are inserted (inside the
    * caller's transaction). Fields the columns hold, and empty lists, stay out of the JSON.
    */
-  private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const { threadId, namespace, values, id, parentId, graph, blueprintHash, step, ts, ...rest } = checkpoint;
-    const refs = this.storeValues(checkpoint, values);
-    const body: Record<string, unknown> = { ...rest, refs };
-    for (const k of EMPTY_LISTS) if (Array.isArray(body[k]) && (body[k] as unknown[]).length === 0) delete body[k];
-    if (isEmptyObject(body.input)) delete body.input;
-    const { source, step: mstep, ...meta } = metadata;
-    const metaJson = mstep === step ? JSON.stringify(meta) : JSON.stringify({ step: mstep, ...meta });
-    return [threadId, namespace, id, parentId ?? null, step, source, graph, blueprintHash, ts, JSON.stringify(body), metaJson];
+  private checkpointRow(c: Checkpoint, metadata: CheckpointMetadata): unknown[] {
+    const refs = this.storeValues(c, c.values);
+    // One literal (JSON.stringify leaves out the undefined fields), no `delete`: this runs every superstep.
+    const body = {
+      v: c.v,
+      runId: c.runId,
+      versions: c.versions,
+      seen: c.seen,
+      next: c.next.length ? c.next : undefined,
+      detached: c.detached.length ? c.detached : undefined,
+      planner: c.planner,
+      interrupts: c.interrupts.length ? c.interrupts : undefined,
+      input: isEmptyObject(c.input) ? undefined : c.input,
+      errors: c.errors.length ? c.errors : undefined,
+      result: c.result,
+      refs,
+    };
+    const { source, step, ...meta } = metadata;
+    const metaJson = step === c.step ? JSON.stringify(meta) : JSON.stringify({ step, ...meta });
+    return [c.threadId, c.namespace, c.id, c.parentId ?? null, c.step, source, c.graph, c.blueprintHash, c.ts, JSON.stringify(body), metaJson];
   }
 
   /** What the parent checkpoint stored per channel: from this process's cache (else every changed channel is stored whole). */
@@ -549,9 +566,6 @@ export class SqliteCheckpointer implements Checkpointer {
     };
   }
 }
-
-/** `checkpoint` JSON keys left out of a schema-3 row when they hold an empty list. */
-const EMPTY_LISTS = ["next", "detached", "interrupts", "errors"] as const;
 
 function isEmptyObject(v: unknown): boolean {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
