@@ -15,26 +15,18 @@
  * `checkpoint` JSON leaves out what the columns hold (id, parent, step, graph, hash,
  * time) and empty lists; `metadata` leaves out `source` and `step` (columns too).
  *
- * Channel values are stored by version, only when they changed (as LangGraph's
- * checkpoint blobs are): a checkpoint row keeps, per channel, a reference (`refs`) to the
- * checkpoint whose blob holds the value, so a step that changes one channel writes one
- * blob. Going beyond LangGraph, a value that grew by appending (an `append`, `messages`
- * or `topic` channel: the new list starts with the previous one, item for item) is
- * stored as an appended tail on top of a base blob (`kind = 'append'`) and rebuilt on
- * read. The links form a skip list (see `appendSpan`): link `L` of a chain stores the
- * items appended since link `L - 64^j` (64^j the largest power of 64 dividing `L`, at
- * most 64^4), so every item is stored about log64(n) + 1 times and a read follows at
- * most 63 links per level. A 10,000-step run appending one number per step thus writes
- * O(n log n) bytes instead of O(n²). Listing history (`list`, `threads`) never loads
- * values: a tuple's `checkpoint.values` is read on first access. Files of schema 1
- * (values inline) and 2 (whole blob every 64 links, full rows) are read as they are; new
- * checkpoints in them use the schema-3 rows.
+ * Channel values are stored by version, only when they changed, and appended lists as
+ * deltas on a skip list of base blobs (`blobs.ts`, shared with the Postgres backend).
+ * Listing history (`list`, `threads`) never loads values: a tuple's `checkpoint.values`
+ * is read on first access. Files of schema 1 (values inline) and 2 (whole blob every 64
+ * links, full rows) are read as they are; new checkpoints in them use schema-3 rows.
  */
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { CheckpointError } from "../errors.js";
+import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
   metadataMatches,
@@ -54,11 +46,6 @@ import {
 } from "./types.js";
 
 const SCHEMA_VERSION = 3;
-
-/** Branching of the append skip list: link `L` spans back `64^j` links (see `appendSpan`). */
-const FANOUT = 64;
-/** Highest level of the append skip list (a span of 64^4 ≈ 16.7 M links). */
-const MAX_LEVEL = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -98,19 +85,6 @@ CREATE TABLE IF NOT EXISTS blobs (
 ) WITHOUT ROWID;
 `;
 
-/** What the last checkpoint put in a (thread, namespace) stored, per channel, to diff the next one against. */
-interface Stored {
-  /** Checkpoint id whose blob holds the channel's value. */
-  readonly ref: string;
-  readonly version: number | undefined;
-  /** The value as stored (kept by reference: runtime values are not mutated). */
-  readonly value: unknown;
-  /** Append links since the last whole blob (0: this blob is whole). */
-  readonly link: number;
-  /** Per level `j`: the latest link that is a multiple of 64^j — its blob and the list's length there. */
-  readonly marks: readonly { readonly ref: string; readonly length: number }[];
-}
-
 interface Row {
   thread_id: string;
   ns: string;
@@ -143,8 +117,10 @@ export class SqliteCheckpointer implements Checkpointer {
   private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly putTx: (checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly batchTx: (ops: readonly BatchOp[]) => void;
-  /** Per (thread, namespace): the last checkpoint put by this process and what it stored per channel. */
-  private readonly last = new Map<string, { readonly id: string; readonly stored: Map<string, Stored> }>();
+  /** Which channels changed since the last checkpoint this process put per thread. */
+  private readonly planner = new BlobPlanner();
+  /** Cache commits of the blobs planned in the running transaction (applied once it commits). */
+  private planned: (() => void)[] = [];
 
   /**
    * Opens (creating when needed, with its directory) the database at `path`
@@ -179,13 +155,14 @@ export class SqliteCheckpointer implements Checkpointer {
     };
     this.writeBatch = this.db.transaction(writeRows);
     // Not `writeBatch` inside: a nested better-sqlite3 transaction costs a SAVEPOINT and a RELEASE.
-    this.putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
+    const putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
       writeRows(b);
       this.stmt.insertCheckpoint.run(this.checkpointRow(checkpoint, metadata));
     });
+    this.putTx = (checkpoint, metadata, b) => this.committing(() => putTx(checkpoint, metadata, b));
     // Rows of one transaction become visible together, so the order of checkpoint and
     // write inserts inside it does not matter; write rows keep their relative order.
-    this.batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
+    const batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
       for (const op of ops) {
         if (op.kind === "put") this.stmt.insertCheckpoint.run(this.checkpointRow(op.checkpoint, op.metadata));
         else {
@@ -197,6 +174,7 @@ export class SqliteCheckpointer implements Checkpointer {
       this.buffer = { regular: [], special: [] };
       writeRows(b);
     });
+    this.batchTx = (ops) => this.committing(() => batchTx(ops));
   }
 
   private prepare() {
@@ -276,94 +254,36 @@ export class SqliteCheckpointer implements Checkpointer {
     });
   }
 
+  /** Runs a transaction; the blob planner learns what it stored only once it committed. */
+  private committing(tx: () => void): void {
+    this.planned = [];
+    try {
+      tx();
+      for (const commit of this.planned) commit();
+    } finally {
+      this.planned = [];
+    }
+  }
+
   /**
    * The checkpoint's row, its values replaced by `refs`; the blobs of the channels that
    * changed since the previous checkpoint of the thread are inserted (inside the
-   * caller's transaction). Fields the columns hold, and empty lists, stay out of the JSON.
+   * caller's transaction).
    */
   private checkpointRow(c: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const refs = this.storeValues(c, c.values);
-    // One literal (JSON.stringify leaves out the undefined fields), no `delete`: this runs every superstep.
-    const body = {
-      v: c.v,
-      runId: c.runId,
-      versions: c.versions,
-      seen: c.seen,
-      next: c.next.length ? c.next : undefined,
-      detached: c.detached.length ? c.detached : undefined,
-      planner: c.planner,
-      interrupts: c.interrupts.length ? c.interrupts : undefined,
-      input: isEmptyObject(c.input) ? undefined : c.input,
-      errors: c.errors.length ? c.errors : undefined,
-      result: c.result,
-      refs,
-    };
-    const { source, step, ...meta } = metadata;
-    const metaJson = step === c.step ? JSON.stringify(meta) : JSON.stringify({ step, ...meta });
-    return [c.threadId, c.namespace, c.id, c.parentId ?? null, c.step, source, c.graph, c.blueprintHash, c.ts, JSON.stringify(body), metaJson];
+    const { refs, blobs, commit } = this.planner.plan(c);
+    for (const b of blobs) this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, b.channel, b.kind, b.base, b.value);
+    this.planned.push(commit);
+    return [c.threadId, c.namespace, c.id, c.parentId ?? null, c.step, metadata.source, c.graph, c.blueprintHash, c.ts, checkpointJson(c, refs), metadataJson(metadata, c.step)];
   }
 
-  /** What the parent checkpoint stored per channel: from this process's cache (else every changed channel is stored whole). */
-  private parentStored(c: Checkpoint): Map<string, Stored> | undefined {
-    if (c.parentId === undefined) return undefined;
-    const cached = this.last.get(`${c.threadId}\u0000${c.namespace}`);
-    return cached && cached.id === c.parentId ? cached.stored : undefined;
-  }
-
-  private storeValues(c: Checkpoint, values: Readonly<Record<string, unknown>>): Record<string, string> {
-    const before = this.parentStored(c);
-    const stored = new Map<string, Stored>();
-    const refs: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const channel of Object.keys(values)) {
-      const value = values[channel];
-      const version = c.versions[channel];
-      const prev = before?.get(channel);
-      // Unchanged: the same version, or the same immutable value (runtime snapshots are frozen).
-      if (prev && ((version !== undefined && prev.version === version) || (prev.value === value && immutable(value)))) {
-        stored.set(channel, prev);
-        refs[channel] = prev.ref;
-        continue;
-      }
-      const length = prev && isAppended(prev.value, value) ? (value as unknown[]).length : undefined;
-      if (prev && length !== undefined && prev.link < Number.MAX_SAFE_INTEGER) {
-        const link = prev.link + 1;
-        const level = appendSpan(link);
-        const base = prev.marks[level];
-        this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "append", base.ref, JSON.stringify((value as unknown[]).slice(base.length)));
-        const marks = prev.marks.slice();
-        for (let j = 0; j <= level; j++) marks[j] = { ref: c.id, length };
-        stored.set(channel, { ref: c.id, version, value, link, marks });
-      } else {
-        this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "full", null, value === undefined ? null : JSON.stringify(value));
-        const mark = { ref: c.id, length: Array.isArray(value) ? value.length : 0 };
-        stored.set(channel, { ref: c.id, version, value, link: 0, marks: Array.from({ length: MAX_LEVEL + 1 }, () => mark) });
-      }
-      refs[channel] = c.id;
-    }
-    this.last.set(`${c.threadId}\u0000${c.namespace}`, { id: c.id, stored });
-    return refs;
-  }
-
-  /** The value of `channel` from the blob of checkpoint `ref` (following append links down to a whole blob). */
+  /** The value of `channel` from the blob of checkpoint `ref` (following append links). */
   private loadBlob(threadId: string, ns: string, ref: string, channel: string): unknown {
-    const tails: unknown[][] = [];
-    let at: string | null = ref;
-    // A schema-2 chain has at most 64 links; a schema-3 one at most 63 per level.
-    for (let hops = 0; at !== null; hops++) {
-      const b = this.stmt.blob.get(threadId, ns, at, channel) as { kind: string; base: string | null; value: string | null } | undefined;
-      if (!b || hops > FANOUT * (MAX_LEVEL + 1)) throw new CheckpointError(`checkpoint database ${this.path}: the value of channel \`${channel}\` (checkpoint ${at} of thread ${threadId}) is ${b ? "a broken chain" : "missing"}`);
-      if (b.kind === "append") {
-        tails.push(JSON.parse(b.value ?? "[]") as unknown[]);
-        at = b.base;
-        continue;
-      }
-      const whole = b.value === null ? undefined : (JSON.parse(b.value) as unknown);
-      if (!tails.length) return whole;
-      const out = [...(whole as unknown[])];
-      for (let i = tails.length - 1; i >= 0; i--) for (const x of tails[i]) out.push(x);
-      return out;
+    try {
+      return rebuildValue((at) => this.stmt.blob.get(threadId, ns, at, channel) as StoredBlob | undefined, ref, channel);
+    } catch (e) {
+      throw new CheckpointError(`checkpoint database ${this.path}, thread ${threadId}: ${(e as Error).message}`, {}, { cause: e });
     }
-    return undefined;
   }
 
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
@@ -419,7 +339,7 @@ export class SqliteCheckpointer implements Checkpointer {
       this.db.transaction(() => {
         this.stmt.deleteWrites.run(threadId);
         this.stmt.deleteBlobs.run(threadId);
-        for (const key of [...this.last.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.last.delete(key);
+        this.planner.forget(threadId);
         this.stmt.deleteCheckpoints.run(threadId);
       })(),
     );
@@ -463,22 +383,15 @@ export class SqliteCheckpointer implements Checkpointer {
       const base = new Map<string, string | null>();
       const all = blobs.all(thread) as { ns: string; checkpoint_id: string; channel: string; base: string | null }[];
       for (const b of all) base.set(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`, b.base);
-      const live = new Set<string>();
-      for (const r of rows.iterate(thread) as IterableIterator<{ ns: string; checkpoint: string }>) {
-        const refs = (JSON.parse(r.checkpoint) as { refs?: Record<string, string> }).refs ?? {};
-        for (const channel of Object.keys(refs)) {
-          let at: string | null | undefined = refs[channel];
-          while (at) {
-            const key = `${r.ns}\u0000${at}\u0000${channel}`;
-            if (live.has(key)) break;
-            live.add(key);
-            at = base.get(key);
-          }
-        }
-      }
+      const live = liveBlobs(
+        (function* () {
+          for (const r of rows.iterate(thread) as IterableIterator<{ ns: string; checkpoint: string }>) yield { ns: r.ns, refs: refsOf(r.checkpoint) ?? {} };
+        })(),
+        base,
+      );
       for (const b of all) if (!live.has(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`)) drop.run(thread, b.ns, b.checkpoint_id, b.channel);
     }
-    this.last.clear();
+    this.planner.forget();
   }
 
   async threads(): Promise<ThreadSummary[]> {
@@ -510,48 +423,16 @@ export class SqliteCheckpointer implements Checkpointer {
     return out;
   }
 
-  /** The row's metadata; schema-3 rows keep `source` (and `step`, when equal to the checkpoint's) in columns. */
   private metadataOf(row: Row): CheckpointMetadata {
-    const m = JSON.parse(row.metadata) as Partial<CheckpointMetadata>;
-    return (m.source !== undefined ? m : { source: row.source, step: row.step, ...m }) as CheckpointMetadata;
+    return readMetadata(row);
   }
 
   private tuple(row: Row, metadata: CheckpointMetadata = this.metadataOf(row), writes?: PendingWriteRecord[]): CheckpointTuple {
-    // Schema 3 rows leave out what the columns hold and empty lists; older rows have them all.
-    const p = JSON.parse(row.checkpoint) as Partial<Checkpoint> & { refs?: Record<string, string> };
-    const refs = p.refs;
-    let values: Record<string, unknown> | undefined = refs ? undefined : (p.values as Record<string, unknown>);
-    const load = (): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      for (const channel of Object.keys(refs!)) out[channel] = this.loadBlob(row.thread_id, row.ns, refs![channel], channel);
-      return out;
-    };
-    // One object literal (one shape for every row); schema 2+ values live in blobs and are
-    // read on first access, so listing history never loads them.
-    const checkpoint = {
-      v: 1,
-      id: row.id,
-      parentId: row.parent_id ?? undefined,
-      threadId: row.thread_id,
-      namespace: row.ns,
-      graph: row.graph,
-      blueprintHash: row.hash,
-      runId: p.runId!,
-      step: row.step,
-      ts: row.created_at,
-      get values() {
-        return (values ??= load());
-      },
-      versions: p.versions ?? {},
-      seen: p.seen ?? {},
-      next: p.next ?? [],
-      detached: p.detached ?? [],
-      planner: p.planner!,
-      interrupts: p.interrupts ?? [],
-      input: p.input ?? {},
-      errors: p.errors ?? [],
-      result: p.result,
-    } satisfies Checkpoint;
+    const checkpoint = readCheckpoint(row, (refs) => {
+      const values: Record<string, unknown> = {};
+      for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
+      return values;
+    });
     const pendingWrites: PendingWriteRecord[] = writes ?? (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
       taskId: w.task_id,
       channel: w.channel,
@@ -565,41 +446,4 @@ export class SqliteCheckpointer implements Checkpointer {
       pendingWrites,
     };
   }
-}
-
-function isEmptyObject(v: unknown): boolean {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
-  for (const _ in v) return false;
-  return true;
-}
-
-/**
- * The level `j` of append link `L` (L ≥ 1): the largest `j` ≤ 4 with 64^j dividing `L`.
- * Link `L` stores the items appended since link `L - 64^j` (a skip list: level-0 links
- * hold one step's items, a level-1 link the last 64 steps', …).
- */
-export function appendSpan(link: number): number {
-  let j = 0;
-  let span = FANOUT;
-  while (j < MAX_LEVEL && link % span === 0) {
-    j++;
-    span *= FANOUT;
-  }
-  return j;
-}
-
-/**
- * True when both are lists and `next` starts with every item of `prev` (the same values,
- * compared by reference: reducers append without copying items), `prev` being frozen and
- * not empty.
- */
-function isAppended(prev: unknown, next: unknown): boolean {
-  if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return false;
-  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
-  return true;
-}
-
-/** A primitive, or a frozen object (whose identity then stands for its content). */
-function immutable(v: unknown): boolean {
-  return v === null || typeof v !== "object" || Object.isFrozen(v);
 }
