@@ -11,7 +11,7 @@
  * durability): the file's size (database + WAL, bytes), the time of `rag runs show` on
  * the thread (the CLI program in this process, stdout captured: every query and line it
  * makes, without the process start), and the checkpointer's cost per superstep over the
- * same run without a checkpointer.
+ * same run without a checkpointer. `STEPS=n` changes the length.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -133,13 +133,14 @@ const fileSize = (p: string) => {
 };
 const dbBytes = fileSize(growPath) + fileSize(`${growPath}-wal`);
 /** `rag runs show grow --checkpoints FILE`, stdout captured; returns ms and the lines printed. */
-async function runsShow(extra: readonly string[] = []): Promise<{ ms: number; lines: number }> {
+async function runsShow(extra: readonly string[] = []): Promise<{ ms: number; cpu: number; lines: number }> {
   const write = process.stdout.write;
   let lines = 0;
   process.stdout.write = ((chunk: string | Uint8Array) => {
     lines += String(chunk).split("\n").length - 1;
     return true;
   }) as typeof process.stdout.write;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   try {
     const code = await rag(["runs", "show", "grow", "--checkpoints", growPath, ...extra]);
@@ -147,7 +148,8 @@ async function runsShow(extra: readonly string[] = []): Promise<{ ms: number; li
   } finally {
     process.stdout.write = write;
   }
-  return { ms: performance.now() - t0, lines };
+  const c = process.cpuUsage(c0);
+  return { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000, lines };
 }
 await runsShow(); // warm-up (module loading)
 const show = await runsShow();
@@ -158,6 +160,7 @@ const grow = {
   db_bytes: dbBytes,
   db_mb: round(dbBytes / 1e6),
   runs_show_ms: round(show.ms),
+  runs_show_cpu_ms: round(show.cpu),
   runs_show_lines: show.lines,
   runs_show_json_ms: round(showJson.ms),
   run_ms_unchecked: round(bare.wall),
@@ -175,8 +178,8 @@ else {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   for (const line of [head, ...body]) console.log(line.map((c, i) => c.padEnd(w[i])).join("  "));
   console.log("");
-  const gh = ["workload", "db MB (target < 10)", "runs show ms (target < 1000)", "runs show --json ms", "run ms unchecked", "run ms sqlite sync", "cpu overhead µs/step", "wall overhead µs/step"];
-  const gb = [grow.workload, grow.db_mb.toFixed(2), grow.runs_show_ms.toFixed(1), grow.runs_show_json_ms.toFixed(1), grow.run_ms_unchecked.toFixed(0), grow.run_ms_sqlite_sync.toFixed(0), grow.cpu_overhead_us_per_step.toFixed(1), grow.wall_overhead_us_per_step.toFixed(1)];
+  const gh = ["workload", "db MB (target < 10)", "runs show ms (target < 1000)", "runs show cpu ms", "runs show --json ms", "run ms unchecked", "run ms sqlite sync", "cpu overhead µs/step", "wall overhead µs/step"];
+  const gb = [grow.workload, grow.db_mb.toFixed(2), grow.runs_show_ms.toFixed(1), grow.runs_show_cpu_ms.toFixed(1), grow.runs_show_json_ms.toFixed(1), grow.run_ms_unchecked.toFixed(0), grow.run_ms_sqlite_sync.toFixed(0), grow.cpu_overhead_us_per_step.toFixed(1), grow.wall_overhead_us_per_step.toFixed(1)];
   const gw = gh.map((h, i) => Math.max(h.length, gb[i].length));
   for (const line of [gh, gb]) console.log(line.map((c, i) => c.padEnd(gw[i])).join("  "));
   console.log("\n" + JSON.stringify({ supersteps: rows, growing: grow }));
