@@ -187,13 +187,13 @@ class StepRunner {
   /**
    * Saves the task's record as pending writes (not for the step's last task: the next
    * checkpoint holds its writes). Under `sync` durability with a `task_completed`
-   * listener, every task's record is saved and the promise returned settles once it is
+   * listener, every completed task's record is saved and the promise returned settles once it is
    * committed: the event follows the commit (issue 11 §3).
    */
   private save(o: TaskOutcome, always: boolean): Promise<void> | undefined {
     const { r } = this;
     if (!r.persist || o.restored) return undefined;
-    const ordered = r.withEvents && r.persist.durability === "sync" && this.env.wants("task_completed");
+    const ordered = o.ok && r.withEvents && r.persist.durability === "sync" && this.env.wants("task_completed");
     if (!always && !ordered && this.inFlight === 0 && r.detached.running === 0) return undefined;
     const rec = recordOf(o, this.env.nodes);
     if (!rec) return undefined;

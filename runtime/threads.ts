@@ -165,9 +165,9 @@ export async function fork(saver: Checkpointer, threadId: string, checkpointId: 
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", forkedFrom: { threadId, checkpointId: t.checkpoint.id } };
   const config = { threadId: newThreadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   await saver.put(checkpoint, metadata);
-  // The fork waits on the same questions (answer them differently there); tasks re-run.
-  const done = new Set(t.pendingWrites.filter((w) => w.channel === SPECIAL.task).map((w) => w.taskId));
-  const asks = t.pendingWrites.filter((w) => w.channel === SPECIAL.interrupt && !done.has(w.taskId));
+  // The fork waits on the same questions (answer them differently there), also those the
+  // original answered since (its task's completion is not copied); tasks re-run.
+  const asks = t.pendingWrites.filter((w) => w.channel === SPECIAL.interrupt);
   for (const w of asks) await saver.putWrites(config, [[w.channel, w.value]], w.taskId);
   return snapshot({ config, checkpoint, metadata, pendingWrites: asks });
 }
