@@ -164,9 +164,12 @@ class StepRunner {
       this.failScope.controller.abort(new CancelledError(`cancelled: sibling task ${t.id} (node \`${t.node}\`) failed in the same superstep`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }));
     }
     this.outcomes[i] = o;
-    this.save(o, false);
+    const committed = this.save(o, false);
     this.quorum?.completed(i, o);
-    if (r.withEvents) await this.report(o);
+    if (r.withEvents) {
+      if (committed) await committed;
+      await this.report(o);
+    }
   }
 
   private async report(o: TaskOutcome): Promise<void> {
@@ -181,14 +184,22 @@ class StepRunner {
     }
   }
 
-  private save(o: TaskOutcome, always: boolean): void {
+  /**
+   * Saves the task's record as pending writes (not for the step's last task: the next
+   * checkpoint holds its writes). Under `sync` durability with a `task_completed`
+   * listener, every completed task's record is saved and the promise returned settles once it is
+   * committed: the event follows the commit (issue 11 §3).
+   */
+  private save(o: TaskOutcome, always: boolean): Promise<void> | undefined {
     const { r } = this;
-    if (!r.persist || o.restored || (!always && this.inFlight === 0 && r.detached.running === 0)) return;
+    if (!r.persist || o.restored) return undefined;
+    const ordered = o.ok && r.withEvents && r.persist.durability === "sync" && this.env.wants("task_completed");
+    if (!always && !ordered && this.inFlight === 0 && r.detached.running === 0) return undefined;
     const rec = recordOf(o, this.env.nodes);
-    if (rec) {
-      r.persist.putWrites(o.task.id, rec);
-      this.saved.add(o);
-    }
+    if (!rec) return undefined;
+    const committed = r.persist.putWrites(o.task.id, rec);
+    this.saved.add(o);
+    return ordered ? committed : undefined;
   }
 
   private startDetached(t: PlannedTask): void {
@@ -198,7 +209,8 @@ class StepRunner {
     r.detached.start(t, async () => {
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
       const o = await executeTask(t, env);
-      this.save(o, true);
+      const committed = this.save(o, true);
+      if (committed) await committed;
       if (r.withEvents) await this.report(o);
       return o;
     });

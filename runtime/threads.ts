@@ -77,7 +77,7 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
   const c = t.checkpoint;
   const error = failedTask(t);
   const applied = g ? applyFinished(g, t) : undefined;
-  return {
+  const s: StateSnapshot = {
     threadId: c.threadId,
     checkpointId: c.id,
     ...(c.parentId !== undefined ? { parentId: c.parentId } : {}),
@@ -87,7 +87,11 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
     step: c.step,
     source: t.metadata.source,
     createdAt: c.ts,
-    values: applied?.values ?? c.values,
+    // Read on first access: a checkpointer that loads values lazily (SQLite, Postgres)
+    // then lists history without ever reading one.
+    get values() {
+      return applied ? applied.values : c.values;
+    },
     next: applied?.next ?? c.next,
     interrupts: pendingInterrupts(t),
     status: threadStatus(t),
@@ -95,6 +99,7 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
     ...(error ? { error } : {}),
     metadata: t.metadata,
   };
+  return s;
 }
 
 /** Finished next-step tasks of a checkpoint, in `next` order, with their saved channel writes. */
@@ -160,9 +165,9 @@ export async function fork(saver: Checkpointer, threadId: string, checkpointId: 
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", forkedFrom: { threadId, checkpointId: t.checkpoint.id } };
   const config = { threadId: newThreadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   await saver.put(checkpoint, metadata);
-  // The fork waits on the same questions (answer them differently there); tasks re-run.
-  const done = new Set(t.pendingWrites.filter((w) => w.channel === SPECIAL.task).map((w) => w.taskId));
-  const asks = t.pendingWrites.filter((w) => w.channel === SPECIAL.interrupt && !done.has(w.taskId));
+  // The fork waits on the same questions (answer them differently there), also those the
+  // original answered since (its task's completion is not copied); tasks re-run.
+  const asks = t.pendingWrites.filter((w) => w.channel === SPECIAL.interrupt);
   for (const w of asks) await saver.putWrites(config, [[w.channel, w.value]], w.taskId);
   return snapshot({ config, checkpoint, metadata, pendingWrites: asks });
 }

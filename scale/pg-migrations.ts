@@ -65,6 +65,21 @@ CREATE TABLE $schema.sources (
   created_at BIGINT NOT NULL
 );`,
   },
+  {
+    version: 3,
+    description: "channel values by version (blobs; appended lists as deltas); rows of versions 1-2 stay readable",
+    sql: `
+CREATE TABLE $schema.blobs (
+  thread_id TEXT NOT NULL,
+  ns TEXT NOT NULL,
+  checkpoint_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  base TEXT,
+  value TEXT,
+  PRIMARY KEY (thread_id, ns, checkpoint_id, channel)
+);`,
+  },
 ];
 
 /** The newest schema version this code reads and writes. */

@@ -16,12 +16,30 @@
  *   `threads`. A process that dies (SIGKILL, machine gone) loses its connection, and
  *   Postgres releases the lock with it, so another worker can continue the thread.
  *
+ * - Values by version (migration 3, `runtime/checkpoint/blobs.ts`, as the SQLite backend):
+ *   a checkpoint row references, per channel, the blob that holds its value; a superstep
+ *   inserts blobs only for the channels it changed, and an appended list as the appended
+ *   items on a skip list of base blobs. Reading a checkpoint fetches the blobs its values
+ *   need in one recursive query; values are rebuilt on first access. Rows written before
+ *   migration 3 (values inline) are read as they are.
+ *
  * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
  */
 import { createHash } from "node:crypto";
 import pg from "pg";
 import {
+  BlobPlanner,
   CheckpointError,
+  checkpointJson,
+  failureOf,
+  liveBlobs,
+  metadataJson,
+  readCheckpoint,
+  readMetadata,
+  rebuildValue,
+  refsOf,
+  type CheckpointColumns,
+  type StoredBlob,
   isSpecial,
   metadataMatches,
   SPECIAL_INDEX,
@@ -47,13 +65,7 @@ export interface PostgresCheckpointerOptions {
   readonly poolSize?: number;
 }
 
-interface Row {
-  thread_id: string;
-  ns: string;
-  id: string;
-  checkpoint: string;
-  metadata: string;
-}
+type Row = CheckpointColumns;
 
 /** [thread, ns, checkpoint, task, idx, channel, value JSON]. */
 type WriteRow = [string, string, string, string, number, string, string | null];
@@ -99,6 +111,8 @@ export class PostgresCheckpointer implements Checkpointer {
   private closing: Promise<void> | undefined;
   /** Counters for tests and benchmarks: committed write transactions. */
   readonly stats = { transactions: 0 };
+  /** Which channels changed since the last checkpoint this process put per thread. */
+  private readonly planner = new BlobPlanner();
 
   /**
    * Connects lazily: the first operation migrates the schema (errors surface there, as
@@ -265,21 +279,23 @@ export class PostgresCheckpointer implements Checkpointer {
     });
   }
 
-  private checkpointParams(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const { threadId, namespace, ...rest } = checkpoint;
-    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify(rest), JSON.stringify(metadata)];
-  }
-
-  private async insertCheckpoint(c: pg.ClientBase, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
+  /** Inserts the checkpoint and the blobs of its changed channels; returns the planner's commit (call it once the transaction committed). */
+  private async insertCheckpoint(c: pg.ClientBase, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<() => void> {
+    const { refs, blobs, commit } = this.planner.plan(checkpoint);
     try {
       await c.query(
         `INSERT INTO ${this.q}.checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        this.checkpointParams(checkpoint, metadata),
+        [checkpoint.threadId, checkpoint.namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, checkpointJson(checkpoint, refs), metadataJson(metadata, checkpoint.step)],
       );
     } catch (e) {
       if ((e as { code?: string }).code === "23505") throw new CheckpointError(`checkpoint ${checkpoint.id} already exists in thread ${checkpoint.threadId}`);
       throw e;
     }
+    if (blobs.length) {
+      const values = blobs.map((_, j) => `($1, $2, $3, $${j * 4 + 4}, $${j * 4 + 5}, $${j * 4 + 6}, $${j * 4 + 7})`).join(", ");
+      await c.query(`INSERT INTO ${this.q}.blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) VALUES ${values}`, [checkpoint.threadId, checkpoint.namespace, checkpoint.id, ...blobs.flatMap((b) => [b.channel, b.kind, b.base, b.value])]);
+    }
+    return commit;
   }
 
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
@@ -287,8 +303,8 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.guard(`saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId}`, () =>
       this.onThread(checkpoint.threadId, async (c) => {
         await this.insertWrites(c, rows);
-        await this.insertCheckpoint(c, checkpoint, metadata);
-      }),
+        return this.insertCheckpoint(c, checkpoint, metadata);
+      }).then((commit) => commit()),
     );
     return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   }
@@ -318,14 +334,16 @@ export class PostgresCheckpointer implements Checkpointer {
           this.onThread(thread, async (c) => {
             // Rows of one transaction become visible together: writes first, then checkpoints, keeps write order.
             await this.insertWrites(c, [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))]);
-            for (const op of list) if (op.kind === "put") await this.insertCheckpoint(c, op.checkpoint, op.metadata);
-          }),
+            const commits: (() => void)[] = [];
+            for (const op of list) if (op.kind === "put") commits.push(await this.insertCheckpoint(c, op.checkpoint, op.metadata));
+            return commits;
+          }).then((commits) => commits.forEach((commit) => commit())),
         ),
       ).then(() => undefined),
     );
   }
 
-  private readonly cols = "thread_id, ns, id, checkpoint, metadata";
+  private readonly cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
 
   async getTuple(config: CheckpointConfig): Promise<CheckpointTuple | undefined> {
     return this.guard("read", async () => {
@@ -352,7 +370,7 @@ export class PostgresCheckpointer implements Checkpointer {
       }
       const limit = options.limit !== undefined && !options.filter ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : "";
       const { rows } = await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE ${where} ORDER BY seq DESC${limit}`, params);
-      const matching = rows.filter((r) => metadataMatches(JSON.parse(r.metadata) as CheckpointMetadata, options.filter));
+      const matching = rows.filter((r) => metadataMatches(readMetadata(r), options.filter));
       return this.tuples(options.limit !== undefined ? matching.slice(0, options.limit) : matching);
     });
   }
@@ -361,9 +379,11 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.guard("delete", () =>
       this.onThread(threadId, async (c) => {
         await c.query(`DELETE FROM ${this.q}.writes WHERE thread_id = $1`, [threadId]);
+        await c.query(`DELETE FROM ${this.q}.blobs WHERE thread_id = $1`, [threadId]);
         await c.query(`DELETE FROM ${this.q}.checkpoints WHERE thread_id = $1`, [threadId]);
       }),
     );
+    this.planner.forget(threadId);
   }
 
   async copyThread(from: string, to: string): Promise<void> {
@@ -378,6 +398,7 @@ export class PostgresCheckpointer implements Checkpointer {
           [to, from],
         );
         await c.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT $1, ns, checkpoint_id, task_id, idx, channel, value FROM ${this.q}.writes WHERE thread_id = $2`, [to, from]);
+        await c.query(`INSERT INTO ${this.q}.blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) SELECT $1, ns, checkpoint_id, channel, kind, base, value FROM ${this.q}.blobs WHERE thread_id = $2`, [to, from]);
       });
     });
   }
@@ -398,7 +419,9 @@ export class PostgresCheckpointer implements Checkpointer {
         await client.query(
           `DELETE FROM ${this.q}.writes w WHERE NOT EXISTS (SELECT 1 FROM ${this.q}.checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns AND c.id = w.checkpoint_id)`,
         );
+        if (del.rowCount) await this.collectBlobs(client, options.threads);
         await client.query("COMMIT");
+        this.planner.forget();
         return del.rowCount ?? 0;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => undefined);
@@ -413,7 +436,7 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.guard("list threads", async () => {
       await this.flush();
       const { rows } = await this.pool.query<Row & { cnt: string }>(
-        `SELECT c.thread_id, c.ns, c.id, c.checkpoint, c.metadata, n.cnt FROM ${this.q}.checkpoints c
+        `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM ${this.q}.checkpoints c
          JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
          ORDER BY c.seq DESC`,
       );
@@ -426,6 +449,7 @@ export class PostgresCheckpointer implements Checkpointer {
         updatedAt: t.checkpoint.ts,
         latestId: t.checkpoint.id,
         status: threadStatus(t),
+        ...failureOf(t),
       }));
     });
   }
@@ -496,15 +520,86 @@ export class PostgresCheckpointer implements Checkpointer {
       if (list) list.push(rec);
       else byKey.set(key, [rec]);
     }
+    const blobs = await this.blobsFor(rows);
     return rows.map((row) => {
-      const checkpoint = { ...(JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace">), threadId: row.thread_id, namespace: row.ns } as Checkpoint;
+      const checkpoint = readCheckpoint(row, (refs) => {
+        const values: Record<string, unknown> = {};
+        for (const channel of Object.keys(refs)) {
+          try {
+            values[channel] = rebuildValue((at) => blobs.get(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`), refs[channel], channel);
+          } catch (e) {
+            throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}), thread ${row.thread_id}: ${(e as Error).message}`, {}, { cause: e });
+          }
+        }
+        return values;
+      });
       return {
         config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
         checkpoint,
-        metadata: JSON.parse(row.metadata) as CheckpointMetadata,
+        metadata: readMetadata(row),
         ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
         pendingWrites: byKey.get(`${row.thread_id}\0${row.ns}\0${row.id}`) ?? [],
       };
     });
+  }
+
+  /**
+   * Every blob the rows' values need (their refs and the append chains below them), in
+   * one recursive query, keyed `thread\0ns\0checkpoint\0channel`.
+   */
+  private async blobsFor(rows: readonly Row[]): Promise<Map<string, StoredBlob>> {
+    const keys: [string, string, string, string][] = [];
+    for (const r of rows) {
+      const refs = refsOf(r.checkpoint);
+      if (refs) for (const channel of Object.keys(refs)) keys.push([r.thread_id, r.ns, refs[channel], channel]);
+    }
+    const out = new Map<string, StoredBlob>();
+    if (!keys.length) return out;
+    const { rows: found } = await this.pool.query<{ thread_id: string; ns: string; checkpoint_id: string; channel: string; kind: string; base: string | null; value: string | null }>(
+      `WITH RECURSIVE k AS (
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS u(thread_id, ns, checkpoint_id, channel)
+         UNION
+         SELECT b.thread_id, b.ns, b.base, b.channel FROM ${this.q}.blobs b JOIN k ON b.thread_id = k.thread_id AND b.ns = k.ns AND b.checkpoint_id = k.checkpoint_id AND b.channel = k.channel WHERE b.base IS NOT NULL
+       )
+       SELECT b.thread_id, b.ns, b.checkpoint_id, b.channel, b.kind, b.base, b.value FROM ${this.q}.blobs b JOIN k ON b.thread_id = k.thread_id AND b.ns = k.ns AND b.checkpoint_id = k.checkpoint_id AND b.channel = k.channel`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3])],
+    );
+    for (const b of found) out.set(`${b.thread_id}\0${b.ns}\0${b.checkpoint_id}\0${b.channel}`, b);
+    return out;
+  }
+
+  /** Deletes blobs no remaining checkpoint reaches (inside the caller's transaction). */
+  private async collectBlobs(client: pg.ClientBase, threads: readonly string[] | undefined): Promise<void> {
+    const only = threads ? " WHERE thread_id = ANY($1::text[])" : "";
+    const params = threads ? [[...threads]] : [];
+    const { rows: blobs } = await client.query<{ thread_id: string; ns: string; checkpoint_id: string; channel: string; base: string | null }>(`SELECT thread_id, ns, checkpoint_id, channel, base FROM ${this.q}.blobs${only}`, params);
+    if (!blobs.length) return;
+    const { rows: cps } = await client.query<{ thread_id: string; ns: string; checkpoint: string }>(`SELECT thread_id, ns, checkpoint FROM ${this.q}.checkpoints${only}`, params);
+    const byThread = new Map<string, { base: Map<string, string | null>; rows: { ns: string; refs: Record<string, string> }[] }>();
+    const of = (t: string) => {
+      let e = byThread.get(t);
+      if (!e) byThread.set(t, (e = { base: new Map(), rows: [] }));
+      return e;
+    };
+    for (const b of blobs) of(b.thread_id).base.set(`${b.ns}\0${b.checkpoint_id}\0${b.channel}`, b.base);
+    for (const c of cps) of(c.thread_id).rows.push({ ns: c.ns, refs: refsOf(c.checkpoint) ?? {} });
+    const dead: [string[], string[], string[], string[]] = [[], [], [], []];
+    for (const [thread, e] of byThread) {
+      const live = liveBlobs(e.rows, e.base);
+      for (const key of e.base.keys()) {
+        if (live.has(key)) continue;
+        const [ns, id, channel] = key.split("\0");
+        dead[0].push(thread);
+        dead[1].push(ns);
+        dead[2].push(id);
+        dead[3].push(channel);
+      }
+    }
+    if (dead[0].length) {
+      await client.query(
+        `DELETE FROM ${this.q}.blobs b USING UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS d(thread_id, ns, checkpoint_id, channel) WHERE b.thread_id = d.thread_id AND b.ns = d.ns AND b.checkpoint_id = d.checkpoint_id AND b.channel = d.channel`,
+        dead,
+      );
+    }
   }
 }

@@ -50,7 +50,7 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
     const history = await getStateHistory(saver, threadId);
     if (!history.length) throw new CliError(`no thread ${threadId} in ${path}`);
     if (opts.json) {
-      process.stdout.write(JSON.stringify(history.map(({ values: _v, ...h }) => h), null, 2) + "\n");
+      process.stdout.write(JSON.stringify(history.map(withoutValues), null, 2) + "\n");
       return 0;
     }
     const c = colorsFor(process.stdout);
@@ -69,6 +69,13 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
     if (latest.status !== "completed") process.stdout.write(`\nresume with: ${resumeCommandLine(threadId, latest.interrupts, opts.checkpoints)}\n`);
     return 0;
   });
+}
+
+/** A snapshot without its values, which are never read (a history lists no values; reading them would load every checkpoint's). */
+function withoutValues(s: StateSnapshot): Omit<StateSnapshot, "values"> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(s) as (keyof StateSnapshot)[]) if (k !== "values") out[k] = s[k];
+  return out as Omit<StateSnapshot, "values">;
 }
 
 export function stateJson(s: StateSnapshot): Record<string, unknown> {

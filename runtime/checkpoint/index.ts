@@ -2,3 +2,4 @@
 export * from "./types.js";
 export { MemoryCheckpointer } from "./memory.js";
 export { SqliteCheckpointer, type SqliteCheckpointerOptions } from "./sqlite.js";
+export { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type BlobRow, type CheckpointColumns, type StoredBlob } from "./blobs.js";

@@ -65,17 +65,22 @@ export class Persister {
   /**
    * Saves a task's writes against the latest checkpoint. `sync` hands them to the
    * checkpointer at once (a backend may batch them; they are always stored before the
-   * next checkpoint); failures surface at the next `check` or `drain`.
+   * next checkpoint) and returns a promise that settles once they are committed (a
+   * failure is recorded, never thrown here); failures surface at the next `check` or
+   * `drain`. Other modes return undefined.
    */
-  putWrites(taskId: string, writes: Writes): void {
-    if (!this.latest) return;
+  putWrites(taskId: string, writes: Writes): Promise<void> | undefined {
+    if (!this.latest) return undefined;
     if (this.durability === "exit") {
       this.buffered.push([taskId, writes]);
-      return;
+      return undefined;
     }
     const config = this.config();
-    if (this.durability === "async") this.enqueue({ kind: "writes", config, writes, taskId });
-    else this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
+    if (this.durability === "async") {
+      this.enqueue({ kind: "writes", config, writes, taskId });
+      return undefined;
+    }
+    return this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
   }
 
   /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */

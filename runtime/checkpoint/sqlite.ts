@@ -4,31 +4,29 @@
  * runs`) work while a run writes. Costs are kept off the superstep's hot path:
  * statements are prepared once, pending writes of tasks that complete in the same tick
  * are batched into one transaction, and a checkpoint is inserted together with any
- * batched writes in one transaction. `synchronous = NORMAL` in WAL mode makes every
- * commit survive a crash of the process (SIGKILL); a power loss may lose the last ones.
+ * batched writes in one transaction (so `sync` durability costs one commit per
+ * superstep). `synchronous = NORMAL` in WAL mode makes every commit survive a crash of
+ * the process (SIGKILL); a power loss may lose the last ones.
  *
- * Layout (schema 2): `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph,
+ * Layout (schema 3): `checkpoints(seq, thread_id, ns, id, parent_id, step, source, graph,
  * hash, created_at, checkpoint JSON, metadata JSON)`, `writes(thread_id, ns,
  * checkpoint_id, task_id, idx, channel, value JSON)` (runtime records use fixed negative
- * `idx`) and `blobs(thread_id, ns, checkpoint_id, channel, kind, base, value JSON)`.
+ * `idx`) and `blobs(thread_id, ns, checkpoint_id, channel, kind, base, value JSON)`. The
+ * `checkpoint` JSON leaves out what the columns hold (id, parent, step, graph, hash,
+ * time) and empty lists; `metadata` leaves out `source` and `step` (columns too).
  *
- * Channel values are stored by version, only when they changed (as LangGraph's
- * checkpoint blobs are): a checkpoint row keeps, per channel, a reference (`refs`) to the
- * checkpoint whose blob holds the value, so a step that changes one channel writes one
- * blob. Going beyond LangGraph, a value that grew by appending (an `append`, `messages`
- * or `topic` channel: the new list starts with the previous one, item for item) is
- * stored as the appended tail on top of its base blob (`kind = 'append'`), and rebuilt on
- * read; every 64th link of such a chain is stored whole, so a read costs at most 64
- * blobs per channel. A 10,000-step run appending one number per step thus writes O(n)
- * bytes instead of O(n²). Listing history (`list`, `threads`) never loads values: a
- * tuple's `checkpoint.values` is read on first access. Schema-1 files (values inline)
- * are read as they are; new checkpoints in them use blobs.
+ * Channel values are stored by version, only when they changed, and appended lists as
+ * deltas on a skip list of base blobs (`blobs.ts`, shared with the Postgres backend).
+ * Listing history (`list`, `threads`) never loads values: a tuple's `checkpoint.values`
+ * is read on first access. Files of schema 1 (values inline) and 2 (whole blob every 64
+ * links, full rows) are read as they are; new checkpoints in them use schema-3 rows.
  */
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { CheckpointError } from "../errors.js";
+import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
   metadataMatches,
@@ -47,14 +45,11 @@ import {
   type ThreadSummary,
 } from "./types.js";
 
-const SCHEMA_VERSION = 2;
-
-/** Links of an append chain before a value is stored whole again. */
-const MAX_CHAIN = 64;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   thread_id TEXT NOT NULL,
   ns TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -68,7 +63,6 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   metadata TEXT NOT NULL,
   UNIQUE (thread_id, ns, id)
 );
-CREATE INDEX IF NOT EXISTS checkpoints_by_thread ON checkpoints (thread_id, ns, seq);
 CREATE TABLE IF NOT EXISTS writes (
   thread_id TEXT NOT NULL,
   ns TEXT NOT NULL,
@@ -91,21 +85,16 @@ CREATE TABLE IF NOT EXISTS blobs (
 ) WITHOUT ROWID;
 `;
 
-/** What the last checkpoint put in a (thread, namespace) stored, per channel, to diff the next one against. */
-interface Stored {
-  /** Checkpoint id whose blob holds the channel's value. */
-  readonly ref: string;
-  readonly version: number | undefined;
-  /** The value as stored (kept by reference: runtime values are not mutated). */
-  readonly value: unknown;
-  /** Append links on top of the last whole blob. */
-  readonly chain: number;
-}
-
 interface Row {
   thread_id: string;
   ns: string;
   id: string;
+  parent_id: string | null;
+  step: number;
+  source: string;
+  graph: string;
+  hash: string;
+  created_at: number;
   checkpoint: string;
   metadata: string;
 }
@@ -128,8 +117,10 @@ export class SqliteCheckpointer implements Checkpointer {
   private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly putTx: (checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => void;
   private readonly batchTx: (ops: readonly BatchOp[]) => void;
-  /** Per (thread, namespace): the last checkpoint put by this process and what it stored per channel. */
-  private readonly last = new Map<string, { readonly id: string; readonly stored: Map<string, Stored> }>();
+  /** Which channels changed since the last checkpoint this process put per thread. */
+  private readonly planner = new BlobPlanner();
+  /** Cache commits of the blobs planned in the running transaction (applied once it commits). */
+  private planned: (() => void)[] = [];
 
   /**
    * Opens (creating when needed, with its directory) the database at `path`
@@ -149,23 +140,29 @@ export class SqliteCheckpointer implements Checkpointer {
         const version = this.db.pragma("user_version", { simple: true }) as number;
         if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer ragraph (schema ${version}, this one reads ${SCHEMA_VERSION})`);
         this.db.exec(SCHEMA);
+        // Schema 3: one index on checkpoints, (thread_id, ns, id), whose entries carry `seq`
+        // (the rowid) for ordering; a second index cost every superstep's commit a page.
+        if (version < 3) this.db.exec("DROP INDEX IF EXISTS checkpoints_by_thread");
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     } catch (e) {
       throw new CheckpointError(`cannot open the checkpoint database ${path}: ${(e as Error).message}`, {}, { cause: e });
     }
     this.stmt = this.prepare();
-    this.writeBatch = this.db.transaction((b: { regular: WriteRow[]; special: WriteRow[] }) => {
+    const writeRows = (b: { regular: WriteRow[]; special: WriteRow[] }) => {
       for (const r of b.regular) this.stmt.insertWrite.run(r);
       for (const r of b.special) this.stmt.upsertWrite.run(r);
-    });
-    this.putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
-      this.writeBatch(b);
+    };
+    this.writeBatch = this.db.transaction(writeRows);
+    // Not `writeBatch` inside: a nested better-sqlite3 transaction costs a SAVEPOINT and a RELEASE.
+    const putTx = this.db.transaction((checkpoint: Checkpoint, metadata: CheckpointMetadata, b: { regular: WriteRow[]; special: WriteRow[] }) => {
+      writeRows(b);
       this.stmt.insertCheckpoint.run(this.checkpointRow(checkpoint, metadata));
     });
+    this.putTx = (checkpoint, metadata, b) => this.committing(() => putTx(checkpoint, metadata, b));
     // Rows of one transaction become visible together, so the order of checkpoint and
     // write inserts inside it does not matter; write rows keep their relative order.
-    this.batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
+    const batchTx = this.db.transaction((ops: readonly BatchOp[]) => {
       for (const op of ops) {
         if (op.kind === "put") this.stmt.insertCheckpoint.run(this.checkpointRow(op.checkpoint, op.metadata));
         else {
@@ -173,13 +170,16 @@ export class SqliteCheckpointer implements Checkpointer {
           this.bufferWrites(op.config, op.writes, op.taskId);
         }
       }
-      this.flush();
+      const b = this.buffer;
+      this.buffer = { regular: [], special: [] };
+      writeRows(b);
     });
+    this.batchTx = (ops) => this.committing(() => batchTx(ops));
   }
 
   private prepare() {
     const db = this.db;
-    const cols = "thread_id, ns, id, checkpoint, metadata";
+    const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
     return {
       insertCheckpoint: db.prepare("INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       insertWrite: db.prepare("INSERT OR IGNORE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
@@ -189,8 +189,9 @@ export class SqliteCheckpointer implements Checkpointer {
       seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
       list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
       writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
+      writesOfThread: db.prepare("SELECT checkpoint_id, task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id, task_id, idx"),
       threads: db.prepare(
-        `SELECT c.thread_id, c.ns, c.id, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
+        `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
          JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
          ORDER BY c.seq DESC`,
       ),
@@ -242,13 +243,26 @@ export class SqliteCheckpointer implements Checkpointer {
       let below = Number.MAX_SAFE_INTEGER;
       if (options.before !== undefined) below = (this.stmt.seqOf.get(threadId, ns, options.before) as { seq: number } | undefined)?.seq ?? 0;
       const out: CheckpointTuple[] = [];
+      // A long listing reads the thread's writes in one query instead of one per checkpoint.
+      const writes = options.limit === undefined || options.limit > 32 ? this.writesByCheckpoint(threadId, ns) : undefined;
       for (const row of this.stmt.list.iterate(threadId, ns, below) as IterableIterator<Row>) {
         if (options.limit !== undefined && out.length >= options.limit) break;
-        const metadata = JSON.parse(row.metadata) as CheckpointMetadata;
-        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata));
+        const metadata = this.metadataOf(row);
+        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata, writes ? (writes.get(row.id) ?? []) : undefined));
       }
       return out;
     });
+  }
+
+  /** Runs a transaction; the blob planner learns what it stored only once it committed. */
+  private committing(tx: () => void): void {
+    this.planned = [];
+    try {
+      tx();
+      for (const commit of this.planned) commit();
+    } finally {
+      this.planned = [];
+    }
   }
 
   /**
@@ -256,64 +270,20 @@ export class SqliteCheckpointer implements Checkpointer {
    * changed since the previous checkpoint of the thread are inserted (inside the
    * caller's transaction).
    */
-  private checkpointRow(checkpoint: Checkpoint, metadata: CheckpointMetadata): unknown[] {
-    const { threadId, namespace, values, ...rest } = checkpoint;
-    const refs = this.storeValues(checkpoint, values);
-    return [threadId, namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, JSON.stringify({ ...rest, refs }), JSON.stringify(metadata)];
-  }
-
-  /** What the parent checkpoint stored per channel: from this process's cache, else from its row (values read lazily). */
-  private parentStored(c: Checkpoint): Map<string, Stored> | undefined {
-    if (c.parentId === undefined) return undefined;
-    const key = `${c.threadId}\u0000${c.namespace}`;
-    const cached = this.last.get(key);
-    if (cached && cached.id === c.parentId) return cached.stored;
-    return undefined;
-  }
-
-  private storeValues(c: Checkpoint, values: Readonly<Record<string, unknown>>): Record<string, string> {
-    const before = this.parentStored(c);
-    const stored = new Map<string, Stored>();
-    const refs: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const channel of Object.keys(values)) {
-      const value = values[channel];
-      const version = c.versions[channel];
-      const prev = before?.get(channel);
-      // Unchanged: the same version, or the same immutable value (runtime snapshots are frozen).
-      if (prev && ((version !== undefined && prev.version === version) || (prev.value === value && immutable(value)))) {
-        stored.set(channel, prev);
-        refs[channel] = prev.ref;
-        continue;
-      }
-      const grown = prev && prev.chain < MAX_CHAIN ? appendedTail(prev.value, value) : undefined;
-      if (grown) this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "append", prev!.ref, JSON.stringify(grown));
-      else this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, channel, "full", null, value === undefined ? null : JSON.stringify(value));
-      stored.set(channel, { ref: c.id, version, value, chain: grown ? prev!.chain + 1 : 0 });
-      refs[channel] = c.id;
-    }
-    this.last.set(`${c.threadId}\u0000${c.namespace}`, { id: c.id, stored });
-    return refs;
+  private checkpointRow(c: Checkpoint, metadata: CheckpointMetadata): unknown[] {
+    const { refs, blobs, commit } = this.planner.plan(c);
+    for (const b of blobs) this.stmt.insertBlob.run(c.threadId, c.namespace, c.id, b.channel, b.kind, b.base, b.value);
+    this.planned.push(commit);
+    return [c.threadId, c.namespace, c.id, c.parentId ?? null, c.step, metadata.source, c.graph, c.blueprintHash, c.ts, checkpointJson(c, refs), metadataJson(metadata, c.step)];
   }
 
   /** The value of `channel` from the blob of checkpoint `ref` (following append links). */
   private loadBlob(threadId: string, ns: string, ref: string, channel: string): unknown {
-    const tails: unknown[][] = [];
-    let at: string | null = ref;
-    for (let hops = 0; at !== null; hops++) {
-      const b = this.stmt.blob.get(threadId, ns, at, channel) as { kind: string; base: string | null; value: string | null } | undefined;
-      if (!b) throw new CheckpointError(`checkpoint database ${this.path}: the value of channel \`${channel}\` (checkpoint ${at} of thread ${threadId}) is missing`);
-      if (b.kind === "append" && hops <= MAX_CHAIN * 2) {
-        tails.push(JSON.parse(b.value ?? "[]") as unknown[]);
-        at = b.base;
-        continue;
-      }
-      const whole = b.value === null ? undefined : (JSON.parse(b.value) as unknown);
-      if (!tails.length) return whole;
-      const out = [...(whole as unknown[])];
-      for (let i = tails.length - 1; i >= 0; i--) for (const x of tails[i]) out.push(x);
-      return out;
+    try {
+      return rebuildValue((at) => this.stmt.blob.get(threadId, ns, at, channel) as StoredBlob | undefined, ref, channel);
+    } catch (e) {
+      throw new CheckpointError(`checkpoint database ${this.path}, thread ${threadId}: ${(e as Error).message}`, {}, { cause: e });
     }
-    return undefined;
   }
 
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
@@ -369,7 +339,7 @@ export class SqliteCheckpointer implements Checkpointer {
       this.db.transaction(() => {
         this.stmt.deleteWrites.run(threadId);
         this.stmt.deleteBlobs.run(threadId);
-        for (const key of [...this.last.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.last.delete(key);
+        this.planner.forget(threadId);
         this.stmt.deleteCheckpoints.run(threadId);
       })(),
     );
@@ -413,22 +383,15 @@ export class SqliteCheckpointer implements Checkpointer {
       const base = new Map<string, string | null>();
       const all = blobs.all(thread) as { ns: string; checkpoint_id: string; channel: string; base: string | null }[];
       for (const b of all) base.set(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`, b.base);
-      const live = new Set<string>();
-      for (const r of rows.iterate(thread) as IterableIterator<{ ns: string; checkpoint: string }>) {
-        const refs = (JSON.parse(r.checkpoint) as { refs?: Record<string, string> }).refs ?? {};
-        for (const channel of Object.keys(refs)) {
-          let at: string | null | undefined = refs[channel];
-          while (at) {
-            const key = `${r.ns}\u0000${at}\u0000${channel}`;
-            if (live.has(key)) break;
-            live.add(key);
-            at = base.get(key);
-          }
-        }
-      }
+      const live = liveBlobs(
+        (function* () {
+          for (const r of rows.iterate(thread) as IterableIterator<{ ns: string; checkpoint: string }>) yield { ns: r.ns, refs: refsOf(r.checkpoint) ?? {} };
+        })(),
+        base,
+      );
       for (const b of all) if (!live.has(`${b.ns}\u0000${b.checkpoint_id}\u0000${b.channel}`)) drop.run(thread, b.ns, b.checkpoint_id, b.channel);
     }
-    this.last.clear();
+    this.planner.forget();
   }
 
   async threads(): Promise<ThreadSummary[]> {
@@ -448,26 +411,29 @@ export class SqliteCheckpointer implements Checkpointer {
     }
   }
 
-  private tuple(row: Row, metadata: CheckpointMetadata = JSON.parse(row.metadata) as CheckpointMetadata): CheckpointTuple {
-    const parsed = JSON.parse(row.checkpoint) as Omit<Checkpoint, "threadId" | "namespace"> & { refs?: Record<string, string> };
-    const { refs, ...fields } = parsed;
-    const checkpoint = { ...fields, threadId: row.thread_id, namespace: row.ns } as Checkpoint;
-    if (refs) {
-      // Schema 2: values live in blobs and are read on first access (listing history never does).
-      let values: Record<string, unknown> | undefined;
-      Object.defineProperty(checkpoint, "values", {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (!values) {
-            values = {};
-            for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
-          }
-          return values;
-        },
-      });
+  /** Every pending write of a thread's namespace, by checkpoint id (per checkpoint in `writesOf` order). */
+  private writesByCheckpoint(threadId: string, ns: string): Map<string, PendingWriteRecord[]> {
+    const out = new Map<string, PendingWriteRecord[]>();
+    for (const w of this.stmt.writesOfThread.iterate(threadId, ns) as IterableIterator<{ checkpoint_id: string; task_id: string; channel: string; value: string | null }>) {
+      const rec = { taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) };
+      const list = out.get(w.checkpoint_id);
+      if (list) list.push(rec);
+      else out.set(w.checkpoint_id, [rec]);
     }
-    const pendingWrites: PendingWriteRecord[] = (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
+    return out;
+  }
+
+  private metadataOf(row: Row): CheckpointMetadata {
+    return readMetadata(row);
+  }
+
+  private tuple(row: Row, metadata: CheckpointMetadata = this.metadataOf(row), writes?: PendingWriteRecord[]): CheckpointTuple {
+    const checkpoint = readCheckpoint(row, (refs) => {
+      const values: Record<string, unknown> = {};
+      for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
+      return values;
+    });
+    const pendingWrites: PendingWriteRecord[] = writes ?? (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
       taskId: w.task_id,
       channel: w.channel,
       value: w.value === null ? undefined : JSON.parse(w.value),
@@ -480,20 +446,4 @@ export class SqliteCheckpointer implements Checkpointer {
       pendingWrites,
     };
   }
-}
-
-/**
- * The items `next` appended to `prev` — when both are lists and `next` starts with every
- * item of `prev` (the same values, compared by reference: reducers append without copying
- * items) — else undefined.
- */
-function appendedTail(prev: unknown, next: unknown): unknown[] | undefined {
-  if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return undefined;
-  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return undefined;
-  return next.slice(prev.length);
-}
-
-/** A primitive, or a frozen object (whose identity then stands for its content). */
-function immutable(v: unknown): boolean {
-  return v === null || typeof v !== "object" || Object.isFrozen(v);
 }

@@ -235,6 +235,7 @@ export function threadStatus(t: Pick<CheckpointTuple, "checkpoint" | "pendingWri
  * tasks that have not completed, minus those already answered by a resume.
  */
 export function pendingInterrupts(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): PendingInterrupt[] {
+  if (!t.pendingWrites.length) return [...t.checkpoint.interrupts];
   const done = new Set<string>();
   let answered: Readonly<Record<string, unknown>> = {};
   const raised: PendingInterrupt[] = [];
@@ -261,6 +262,7 @@ export function metadataMatches(metadata: CheckpointMetadata, filter: Readonly<R
 
 /** The task failure saved against a checkpoint (a run that failed from it), unless the task completed since. */
 export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError | undefined {
+  if (!t.pendingWrites.length) return undefined;
   let found: TaskError | undefined;
   for (const w of t.pendingWrites) {
     if (w.channel === SPECIAL.error) found = { taskId: w.taskId, error: (w.value ?? {}) as Record<string, unknown> };

@@ -62,7 +62,9 @@ describe("crash safety", () => {
           try {
             const ck = new SqliteCheckpointer(db, { readonly: true });
             try {
-              saved = (ck.db.prepare("SELECT task_id FROM writes WHERE thread_id = 'crash-1' AND channel = '__task__'").all() as { task_id: string }[]).map((r) => r.task_id);
+              // Completions saved against the latest checkpoint (with an event listener under
+              // sync durability, earlier steps' tasks have records against older checkpoints too).
+              saved = (ck.db.prepare("SELECT task_id FROM writes WHERE thread_id = 'crash-1' AND channel = '__task__' AND checkpoint_id = (SELECT id FROM checkpoints WHERE thread_id = 'crash-1' AND ns = '' ORDER BY seq DESC LIMIT 1)").all() as { task_id: string }[]).map((r) => r.task_id);
             } finally {
               ck.close();
             }

@@ -119,6 +119,35 @@ describe("durability modes", () => {
     expect(sync.indexOf("put 1")).toBeLessThan(sync.indexOf("run b"));
   });
 
+  it("sync: task_completed is emitted only after the task's writes are committed (read from a second connection to the SQLite file)", async () => {
+    const path = join(dir, "ordered.db");
+    const saver = new SqliteCheckpointer(path);
+    const reader = new SqliteCheckpointer(path, { readonly: true });
+    const committed = reader.db.prepare("SELECT channel, value FROM writes WHERE thread_id = 't' AND task_id = ? ORDER BY idx");
+    const seen: { taskId: string; node: string; rows: { channel: string; value: string }[] }[] = [];
+    const { graph } = buildGraph(mapReduce, { checkpointer: saver });
+    const r = await graph.invoke(
+      { items: ["a", "b", "c"] },
+      {
+        threadId: "t",
+        durability: "sync",
+        // Runs inside the emit: what another process sees at the moment the event is out.
+        onEvent: (e) => {
+          if (e.type === "task_completed") seen.push({ taskId: e.taskId!, node: e.node!, rows: committed.all(e.taskId) as { channel: string; value: string }[] });
+        },
+      },
+    );
+    expect(r.status).toBe("completed");
+    expect(seen.map((s) => s.node)).toEqual(["split", "worker", "worker", "worker", "reduce"]);
+    for (const s of seen) expect(s.rows.map((w) => w.channel)).toContain("__task__");
+    // The workers' channel writes too (each committed before its own event).
+    expect(seen.filter((s) => s.node === "worker").map((s) => s.rows.filter((w) => w.channel === "out").map((w) => JSON.parse(w.value) as string)).sort()).toEqual([["a"], ["b"], ["c"]]);
+    // The last task of a step is committed before its event as well (here: `split` and `reduce`).
+    expect(seen.find((s) => s.node === "reduce")!.rows.find((w) => w.channel === "count")?.value).toBe("3");
+    reader.close();
+    saver.close();
+  });
+
   it("exit: only the final checkpoint is stored", async () => {
     const saver = new MemoryCheckpointer();
     const { graph } = buildGraph(mapReduce, { checkpointer: saver });

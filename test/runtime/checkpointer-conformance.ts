@@ -248,6 +248,50 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(w).toHaveLength(3);
     });
 
+    it("values by version: a list growing by appends, a list replaced, an unchanged and a scalar channel read back exactly at every checkpoint", async () => {
+      const c = b.make();
+      const expected: Record<string, unknown>[] = [];
+      let out: readonly number[] = Object.freeze([]);
+      let parentId: string | undefined;
+      const fixed = Object.freeze({ a: Object.freeze([1, 2]) });
+      for (let s = 0; s < 300; s++) {
+        // `out` grows by one item per step (as the append reducer does: a new frozen array, the same items);
+        // at step 150 it is replaced by a shorter list; `fixed` never changes (same version).
+        out = Object.freeze(s === 150 ? [-1, -2] : [...out, s * 10]);
+        const values = { out, fixed, n: s, empty: s % 2 ? null : "x" };
+        const k = ckpt({ threadId: "t", step: s, values, versions: { out: s + 1, fixed: 1, n: s + 1, empty: s + 1 }, ...(parentId !== undefined ? { parentId } : {}) });
+        await c.put(k, meta({ step: s }));
+        parentId = k.id;
+        expected.push(JSON.parse(JSON.stringify(values)) as Record<string, unknown>);
+      }
+      const history = await c.list("t");
+      expect(history).toHaveLength(300);
+      history.reverse().forEach((h, s) => expect(h.checkpoint.values, `step ${s}`).toEqual(expected[s]));
+      const mid = history[77].checkpoint;
+      expect((await c.getTuple({ threadId: "t", checkpointId: mid.id }))!.checkpoint.values).toEqual(expected[77]);
+      expect((await c.getTuple({ threadId: "t" }))!.checkpoint.values).toEqual(expected[299]);
+    });
+
+    it("prune keeps every value the kept checkpoints need (append chains reach back to pruned steps)", async () => {
+      const c = b.make();
+      let out: readonly string[] = Object.freeze([]);
+      let parentId: string | undefined;
+      for (let s = 0; s < 130; s++) {
+        out = Object.freeze([...out, `item ${s}`]);
+        const k = ckpt({ threadId: "t", step: s, values: { out }, versions: { out: s + 1 }, ...(parentId !== undefined ? { parentId } : {}) });
+        await c.put(k, meta({ step: s }));
+        parentId = k.id;
+      }
+      expect(await c.prune({ keepLast: 2 })).toBe(128);
+      const kept = await c.list("t");
+      expect(kept.map((k) => (k.checkpoint.values.out as string[]).length)).toEqual([130, 129]);
+      expect(kept[0].checkpoint.values.out).toEqual(Array.from({ length: 130 }, (_, i) => `item ${i}`));
+      // The chain goes on after a prune.
+      out = Object.freeze([...out, "after"]);
+      await c.put(ckpt({ threadId: "t", step: 130, parentId, values: { out }, versions: { out: 131 } }), meta({ step: 130 }));
+      expect(((await c.getTuple({ threadId: "t" }))!.checkpoint.values.out as string[]).slice(-2)).toEqual(["item 129", "after"]);
+    });
+
     if (b.reopen) {
       it("checkpoints and writes survive closing and reopening the store", async () => {
         const c = b.make();

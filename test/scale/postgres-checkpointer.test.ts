@@ -111,6 +111,27 @@ describe.skipIf(skip)("postgres", () => {
       expect(xacts(c) - before).toBe(1);
     });
 
+    it("migration 3: rows written before (values inline) stay readable; new checkpoints store changed channels as blobs, appends as deltas", async () => {
+      const c = make();
+      await c.threads();
+      const old = ckpt({ threadId: "t" });
+      const { threadId: _t, namespace: _n, ...inline } = old;
+      await c.pool.query(`INSERT INTO "${c.schema}".checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES ('t', '', $1, NULL, 0, 'input', $2, $3, $4, $5, $6)`, [old.id, old.graph, old.blueprintHash, old.ts, JSON.stringify(inline), JSON.stringify({ source: "input", step: 0, runId: "r" })]);
+      expect((await c.getTuple({ threadId: "t" }))?.checkpoint).toEqual(old);
+      let out: readonly number[] = Object.freeze([]);
+      let parentId = old.id;
+      for (let s = 1; s <= 100; s++) {
+        out = Object.freeze([...out, s]);
+        const k = ckpt({ threadId: "t", step: s, parentId, values: { out, same: "x" }, versions: { out: s, same: 1 } });
+        await c.put(k, { source: "loop", step: s, runId: "r" });
+        parentId = k.id;
+      }
+      const { rows } = await c.pool.query<{ kind: string; n: string }>(`SELECT kind, COUNT(*) AS n FROM "${c.schema}".blobs GROUP BY kind ORDER BY kind`);
+      expect(rows.map((r) => [r.kind, Number(r.n)])).toEqual([["append", 99], ["full", 2]]); // `out` once whole, `same` once
+      expect((await c.getTuple({ threadId: "t" }))?.checkpoint.values).toEqual({ out: Array.from({ length: 100 }, (_, i) => i + 1), same: "x" });
+      expect((await c.list("t")).at(-1)?.checkpoint).toEqual(old);
+    });
+
     it("a URL that is not Postgres, or an unreachable server, is a CheckpointError naming it", async () => {
       expect(() => new PostgresCheckpointer("mysql://x/y")).toThrow(/not a Postgres URL/);
       expect(() => new PostgresCheckpointer(PG_URL, { schema: "bad;drop" })).toThrow(CheckpointError);
