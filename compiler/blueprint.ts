@@ -147,11 +147,17 @@ export interface NodeSpec {
   readonly set?: readonly ExprEntrySpec[];
   readonly sends?: readonly SendSpec[];
   readonly join?: { readonly target: string; readonly wait: "all" | "first" | number; readonly span: Span };
-  readonly command?: { readonly goto?: string; readonly update?: readonly ExprEntrySpec[]; readonly span: Span };
+  /**
+   * `command { goto X update { … } }`; `graph: "parent"` for `goto parent.X` (LangGraph's
+   * `Command.PARENT`): the update and the goto address the graph that runs this one as a subgraph.
+   */
+  readonly command?: { readonly goto?: string; readonly update?: readonly ExprEntrySpec[]; readonly graph?: "parent"; readonly span: Span };
   readonly sources?: readonly string[];
   readonly options?: readonly string[];
   readonly blocking?: boolean;
   readonly optional?: boolean;
+  /** `defer true` (LangGraph's `defer`): the node's task waits until no other work is pending. */
+  readonly defer?: boolean;
   readonly retry?: RetrySpec;
   /** Per-attempt timeout, ms. */
   readonly timeoutMs?: number;

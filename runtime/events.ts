@@ -37,7 +37,7 @@ export type RunEventBody =
   | { readonly type: "step_started"; readonly tasks: readonly TaskRef[] }
   | { readonly type: "task_started"; readonly kind: string; readonly trigger: string; readonly args?: unknown; readonly fanoutId?: string; readonly branch?: number; readonly detached?: boolean }
   /** `restored`: the task had completed before a crash or pause; its saved writes are used and it does not run again. */
-  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown; readonly restored?: boolean }
+  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown; readonly restored?: boolean; readonly toParent?: boolean }
   /** `cancelled`: a `wait first|N` join no longer needed the task's branch. */
   | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean; readonly cancelled?: boolean; readonly restored?: boolean }
   | { readonly type: "task_retried"; readonly attempt: number; readonly delayMs: number; readonly error: Record<string, unknown> }

@@ -12,7 +12,7 @@
  * All of this is plain data (`PlannerState`) so a checkpoint can hold it.
  */
 import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
-import type { NodeResult } from "../registry/index.js";
+import type { NodeResult, SendCommand } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
 import { NodeError } from "./errors.js";
 import { evaluate, truthy, type Scope } from "./expr.js";
@@ -36,6 +36,8 @@ export interface PlannedTask {
   readonly branch?: BranchRef;
   /** Channel that receives the task's result (a send's `-> channel`). */
   readonly into?: string;
+  /** The Command a run-time Send packet carried (applied when the task completes). */
+  readonly command?: SendCommand;
 }
 
 export interface FanoutState {
@@ -236,10 +238,12 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
         activations.push({ node: spec.onError, trigger: "error", from: t.node, branch: t.branch, args: { error: c.error } });
         events.push({ type: "route_selected", from: t.node, via: "error", targets: [spec.onError] });
       }
-    } else if (spec) {
-      activations.push(...successors(spec, t, c, ctx, events));
-      dispatchSends(planner, spec, t, c, ctx, p);
-      if (c.goto?.length) activations.push(...runtimeGoto(planner, spec, t, c.goto, ctx, p));
+    } else {
+      if (spec) {
+        activations.push(...successors(spec, t, c, ctx, events));
+        dispatchSends(planner, spec, t, c, ctx, p);
+      }
+      if (c.goto?.length) activations.push(...runtimeGoto(planner, t, c.goto, ctx, p));
     }
     if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
     for (const a of activations) {
@@ -388,25 +392,26 @@ function dispatchSends(
  * the task's branch; Send packets open one fan-out without a join (one task per packet).
  * Throws NodeError for a name that is no node of the graph.
  */
-function runtimeGoto(planner: PlannerState, spec: NodeSpec, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+  const from = t.node;
   const out: Activation[] = [];
-  const packets: { node: string; args: unknown }[] = [];
+  const packets: { node: string; args: unknown; command?: SendCommand }[] = [];
   for (const g of targets) {
     const node = typeof g === "string" ? g : g?.node;
     if (typeof node !== "string" || (node !== "END" && !ctx.index.nodes.has(node))) {
-      throw new NodeError(`node \`${spec.name}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+      throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
     }
-    if (typeof g === "string") out.push({ node, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
-    else if (node !== "END") packets.push({ node, args: g.args });
+    if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
+    else if (node !== "END") packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
   }
-  if (out.length) p.events.push({ type: "route_selected", from: spec.name, via: "goto", targets: out.map((a) => a.node) });
+  if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {
     const id = `f${planner.nextFanout++}`;
-    const fanout: FanoutState = { id, node: spec.name, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
+    const fanout: FanoutState = { id, node: from, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
     planner.fanouts[id] = fanout;
     p.touched.push(fanout);
     p.bump(t.branch, 1);
-    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from: spec.name, ...(x.args !== undefined ? { args: x.args } : {}), branch: { fanoutId: id, index: i } }));
+    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from, ...(x.args !== undefined ? { args: x.args } : {}), ...(x.command ? { command: x.command } : {}), branch: { fanoutId: id, index: i } }));
     p.events.push({ type: "send_dispatched", fanoutId: id, targets: packets.map((x) => ({ node: x.node, args: x.args })) });
   }
   return out;
