@@ -239,6 +239,12 @@ export interface Blueprint {
   readonly hash: string;
   /** Entry nodes (the `start` item and `START -> x` edges), in order. */
   readonly start: readonly string[];
+  /**
+   * A conditional entry (`start routes { when … -> a  else -> b }`, LangGraph's conditional
+   * edges from START): `when`/`else` edges from `START`, the first true one chosen against
+   * the input state when a run starts fresh. Absent when the graph has none.
+   */
+  readonly startRoutes?: readonly EdgeSpec[];
   readonly state: readonly FieldSpec[];
   readonly input?: readonly FieldSpec[];
   readonly output?: readonly FieldSpec[];

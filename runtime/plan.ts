@@ -57,6 +57,8 @@ export interface PlannerState {
   readonly fanouts: Record<string, FanoutState>;
   /** Arrivals per barrier index since it last released. */
   readonly arrivals: Record<number, string[]>;
+  /** Tasks of `defer true` nodes held until no other task is planned (LangGraph's `defer`); absent when none. */
+  deferred?: Omit<PlannedTask, "id">[];
 }
 
 /** What a completed (or failed, or cancelled) task hands to the planner. */
@@ -94,6 +96,7 @@ export function clonePlanner(p: PlannerState): PlannerState {
   for (const [id, f] of Object.entries(p.fanouts)) fanouts[id] = { ...f, live: [...f.live], ended: [...f.ended], failed: [...f.failed] };
   const arrivals: Record<number, string[]> = {};
   for (const [k, v] of Object.entries(p.arrivals)) arrivals[Number(k)] = [...v];
+  if (p.deferred?.length) return { nextFanout: p.nextFanout, fanouts, arrivals, deferred: [...p.deferred] };
   return { nextFanout: p.nextFanout, fanouts, arrivals };
 }
 
@@ -104,7 +107,7 @@ export function clonePlanner(p: PlannerState): PlannerState {
  * instead of three. Never hand a snapshot to `plan`; `clonePlanner` it first.
  */
 export function snapshotPlanner(p: PlannerState): PlannerState {
-  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals)) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
+  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals) && !p.deferred?.length) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
   return clonePlanner(p);
 }
 
@@ -123,9 +126,12 @@ export class GraphIndex {
   readonly barriersBySource = new Map<string, number[]>();
   /** Barrier target → its sources (suppresses plain edges from those sources). */
   readonly barrierTargets = new Map<string, Set<string>>();
+  /** True when some node is `defer true` (planning then holds their tasks). */
+  readonly deferring: boolean;
 
   constructor(readonly blueprint: Blueprint) {
     for (const n of blueprint.nodes) this.nodes.set(n.name, n);
+    this.deferring = blueprint.nodes.some((n) => n.defer);
     for (const e of blueprint.edges) {
       const list = this.out.get(e.from);
       if (list) list.push(e);
@@ -263,9 +269,32 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
 
   // Tasks of branches cancelled by a `wait first|N` release never run, nor do tasks
   // of fan-outs nested inside a cancelled branch.
-  const live = tasks.filter((t) => branchAlive(planner, t.branch));
+  let live = tasks.filter((t) => branchAlive(planner, t.branch));
+  if (ctx.index.deferring) live = holdDeferred(planner, live, ctx.index);
   // Object.assign: a key added after a spread in a literal costs ~1 µs in Node 20's V8.
   return { tasks: live.map((t, i) => Object.assign({}, t, { id: ctx.taskId(i) })), events };
+}
+
+/**
+ * `defer true` (LangGraph's `defer`, its `*AfterFinish` channels): a deferred node's task
+ * (not a Send's) is held while other tasks are planned, and released once a step would
+ * otherwise plan none. Held tasks of the same node outside any fan-out run once.
+ */
+function holdDeferred(planner: PlannerState, live: Omit<PlannedTask, "id">[], index: GraphIndex): Omit<PlannedTask, "id">[] {
+  const now: Omit<PlannedTask, "id">[] = [];
+  const held = planner.deferred ?? [];
+  for (const t of live) {
+    if (t.implicit || t.trigger === "send" || !index.nodes.get(t.node)?.defer) now.push(t);
+    else if (t.branch || !held.some((h) => h.node === t.node && !h.branch)) held.push(t);
+  }
+  const alive = held.filter((t) => branchAlive(planner, t.branch));
+  if (now.length) {
+    if (alive.length) planner.deferred = alive;
+    else delete planner.deferred;
+    return now;
+  }
+  delete planner.deferred;
+  return alive;
 }
 
 /** Successful branches a fan-out's join waits for. */
