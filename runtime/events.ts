@@ -53,7 +53,11 @@ export type RunEventBody =
   /** `values` stream mode: the state after a superstep. */
   | { readonly type: "values"; readonly values: Readonly<Record<string, unknown>> }
   /** `updates` stream mode: one task's writes, as it completes. */
-  | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[] }
+  /**
+   * A task's writes. A task made for a `send` to an agent or a graph (no node of that name)
+   * is reported under the sending node, with the agent or graph in `sendTarget`.
+   */
+  | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[]; readonly sendTarget?: string }
   /**
    * A text delta of a streaming model reply (`messages` stream mode); or, with `toolCall`
    * (and an empty `delta`), a tool call of the reply once its arguments are complete.

@@ -73,8 +73,10 @@ export class TaskContext implements NodeTask {
     return (this.scratchMap ??= new Map());
   }
 
+  /** Event ids: a stand-in task (a send to an agent or graph) reports under the sending node the user wrote. */
   private ids(): { taskId: string; node: string } {
-    return { taskId: this.task.id, node: this.task.node };
+    const t = this.task;
+    return { taskId: t.id, node: t.implicit && t.from !== undefined ? t.from : t.node };
   }
 
   private where(): { graph: string; node: string; taskId: string; step: number } {

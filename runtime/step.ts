@@ -175,7 +175,12 @@ class StepRunner {
     const ids = { taskId: t.id, node: t.node };
     if (o.ok) {
       if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
-      if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
+      if (r.updates) {
+        const writes = o.writes.map((w) => ({ channel: w.channel, value: w.value }));
+        // A stand-in task (a send to an agent or graph) is shown under the node the user wrote.
+        if (t.implicit && t.from !== undefined) await env.emit({ type: "updates", writes, sendTarget: t.node }, { taskId: t.id, node: t.from });
+        else await env.emit({ type: "updates", writes }, ids);
+      }
     } else if (o.toParent) {
       if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [], toParent: true }, ids);
     } else if (!o.interrupts) {
