@@ -66,7 +66,8 @@ export class TaskContext implements NodeTask {
   }
 
   get signal(): AbortSignal {
-    return (this.combined ??= AbortSignal.any(this.signals as AbortSignal[]));
+    // One signal (the common case: no timeout, no branch or sibling scope) needs no combining.
+    return (this.combined ??= this.signals.length === 1 ? this.signals[0] : AbortSignal.any(this.signals as AbortSignal[]));
   }
 
   get scratch(): Map<string, unknown> {
