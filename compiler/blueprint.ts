@@ -147,11 +147,17 @@ export interface NodeSpec {
   readonly set?: readonly ExprEntrySpec[];
   readonly sends?: readonly SendSpec[];
   readonly join?: { readonly target: string; readonly wait: "all" | "first" | number; readonly span: Span };
-  readonly command?: { readonly goto?: string; readonly update?: readonly ExprEntrySpec[]; readonly span: Span };
+  /**
+   * `command { goto X update { … } }`; `graph: "parent"` for `goto parent.X` (LangGraph's
+   * `Command.PARENT`): the update and the goto address the graph that runs this one as a subgraph.
+   */
+  readonly command?: { readonly goto?: string; readonly update?: readonly ExprEntrySpec[]; readonly graph?: "parent"; readonly span: Span };
   readonly sources?: readonly string[];
   readonly options?: readonly string[];
   readonly blocking?: boolean;
   readonly optional?: boolean;
+  /** `defer true` (LangGraph's `defer`): the node's task waits until no other work is pending. */
+  readonly defer?: boolean;
   readonly retry?: RetrySpec;
   /** Per-attempt timeout, ms. */
   readonly timeoutMs?: number;
@@ -233,6 +239,12 @@ export interface Blueprint {
   readonly hash: string;
   /** Entry nodes (the `start` item and `START -> x` edges), in order. */
   readonly start: readonly string[];
+  /**
+   * A conditional entry (`start routes { when … -> a  else -> b }`, LangGraph's conditional
+   * edges from START): `when`/`else` edges from `START`, the first true one chosen against
+   * the input state when a run starts fresh. Absent when the graph has none.
+   */
+  readonly startRoutes?: readonly EdgeSpec[];
   readonly state: readonly FieldSpec[];
   readonly input?: readonly FieldSpec[];
   readonly output?: readonly FieldSpec[];

@@ -39,7 +39,7 @@ agents, scripts and route functions are names granted by the registry. Write onl
 The first graph is the entry; a graph may call another as a subgraph.
 
 ## Graph items
-- \`start NODE\` (or \`START -> NODE\`)
+- \`start NODE\` (or \`START -> NODE\`); \`start routes { when input.x -> a  else -> b }\` (conditional entry)
 - \`state { field* }\`, \`channel NAME REDUCER\` (field of type any)
 - \`input { field* }\`, \`output { field* }\`: run input and result shapes
 - \`defaults { recursion_limit: 25, timeout: 60s, concurrency: 4, retry: { max_attempts: 2 } }\`
@@ -65,11 +65,12 @@ union, topic, ephemeral, untracked, barrier N, named_barrier [..], aggregate "re
 - routing, one per node: \`next b\` | \`next [b, c]\` | \`routes { … }\` | \`command { goto b update { k: v } }\`
 - \`routes { tool_call -> tools  final -> END }\`: labels (other labels: the model picks one)
 - \`routes { when state.n > 3 -> big  else -> small }\`: first true condition wins
+- \`command { goto parent.X update { k: v } }\`: from a subgraph, continue at node X of the graph running it
 - \`send [worker { item: x } for x in input.items -> results, critic { d: state.d }]\`: fan-out
   to nodes, agents or graphs; may accompany routing
 - \`join NODE wait all|first|N\`: after a send, NODE runs once when the branches have ended
 - \`sources [a, b]\` (join), \`options ["approve", "reject"]\` (interrupt; resume value picks the route)
-- \`blocking true\`, \`optional false\`, \`retry { max_attempts: 3, backoff: "exponential", initial: 500ms }\`
+- \`blocking true\`, \`optional false\`, \`defer true\` (run once nothing else is pending), \`retry { max_attempts: 3, backoff: "exponential", initial: 500ms }\`
 - \`timeout 30s\`, \`cache { ttl: 10m }\`, \`validate ["v"]\`, \`on_error -> fallback\`, \`checkpoint async\`
 - \`metadata { … }\`, \`tags [ … ]\`, \`steering { parent allow ["cancel"] human allow ["pause"] delivery "safe_boundary" }\`
 A node without \`kind\` is a model node (agent/graph/script/tool/sources/options imply their kind).

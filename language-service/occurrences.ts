@@ -197,7 +197,7 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
           nodeRef(it.target);
           break;
         case "CommandItem":
-          if (it.goto) nodeRef(it.goto);
+          if (it.goto && !it.parent) nodeRef(it.goto); // `goto parent.X` names a node of another graph
           if (it.update) exprMap(it.update, true);
           break;
         case "OnErrorItem":
@@ -226,7 +226,11 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
       for (const it of top.items) {
         switch (it.kind) {
           case "StartItem":
-            nodeRef(it.target);
+            if (it.target) nodeRef(it.target);
+            for (const r of it.routes?.routes ?? []) {
+              if (r.kind === "WhenRoute") expr(r.condition);
+              nodeRef(r.target);
+            }
             break;
           case "StateItem":
             it.fields.forEach((f) => field(f, true));

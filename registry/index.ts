@@ -28,7 +28,7 @@ export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./t
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
-export type { CapabilityOptions, ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo } from "./node-kind.js";
+export type { CapabilityOptions, ChildRunResult, GotoTarget, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo, SendCommand } from "./node-kind.js";
 export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js";
 export { MemoryApprovalStore, type Approval, type ApprovalStore } from "./approvals.js";
 export { FileApprovalStore } from "./approvals-file.js";

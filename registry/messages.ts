@@ -39,8 +39,9 @@ export function pendingToolCalls(messages: readonly ChatMessage[]): { assistant:
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m.role === "assistant" && m.toolCalls?.length) {
-      const answered = new Set(messages.slice(i + 1).filter((x) => x.role === "tool").map((x) => x.toolCallId));
-      const calls = m.toolCalls.filter((c) => !answered.has(c.id));
+      const answered = new Set<string | undefined>();
+      for (let k = i + 1; k < messages.length; k++) if (messages[k].role === "tool") answered.add(messages[k].toolCallId);
+      const calls = answered.size ? m.toolCalls.filter((c) => !answered.has(c.id)) : [...m.toolCalls];
       return calls.length ? { assistant: m, calls } : undefined;
     }
     if (m.role === "assistant") return undefined;

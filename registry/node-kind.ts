@@ -136,9 +136,29 @@ export interface NodeResult {
    * beside the node's declared successors; packets open a fan-out (one task each, no join).
    */
   readonly goto?: readonly GotoTarget[];
+  /**
+   * `"PARENT"`: `writes` and `goto` address the graph that runs this graph as a subgraph
+   * (LangGraph's `Command({graph: Command.PARENT})`). This graph's run stops at the end of
+   * the step; the parent's task (the subgraph node) completes with these writes, applied
+   * through the parent's reducers, and `goto` targets of the parent, beside the node's
+   * declared successors. The task's own result is discarded. A graph run at the top fails
+   * with NodeError.
+   */
+  readonly graph?: "PARENT";
 }
 
-/** A `goto` target: a node name, or a Send packet (a task of `node` that sees `args`). */
-export type GotoTarget = string | { readonly node: string; readonly args?: unknown };
+/**
+ * A `goto` target: a node name, or a Send packet (a task of `node` that sees `args`). A
+ * packet may carry a `command` (LangGraph's `Send(node, Command(...))`): once the task
+ * completes, `update` is written (channel → value, through the reducers) with its writes
+ * and `goto` runs like the task's own.
+ */
+export type GotoTarget = string | { readonly node: string; readonly args?: unknown; readonly command?: SendCommand };
+
+/** The Command a Send packet carries. */
+export interface SendCommand {
+  readonly goto?: readonly GotoTarget[];
+  readonly update?: Readonly<Record<string, unknown>>;
+}
 
 export type NodeKindImplementation = (task: NodeTask) => Promise<NodeResult>;

@@ -3,13 +3,16 @@
  * graph as a child of the task, in the same thread, with its own checkpoint namespace
  * (`<parent task id>:<graph>`, nested with `|`). A child that already checkpointed in
  * its namespace (the same task, before a crash or a pause) resumes instead of starting
- * over; a child that pauses makes its parent task pause with the child's interrupts.
+ * over; a child that pauses makes its parent task pause with the child's interrupts; a
+ * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
+ * complete with that command's writes and goto.
  */
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
+import { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./plan.js";
 import { newId, type EventSink, type LoopGraph, type ParentLink, type RunOptions } from "./run.js";
 
@@ -58,6 +61,11 @@ export async function runChild(
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);
     return { state: r.state, output: r.output };
   } catch (e) {
+    if (e instanceof ParentCommand && !e.arrived) {
+      // The child ended with a command for this graph: the task that ran it completes with it (`task.ts`).
+      await emit({ type: "subrun_completed", childRunId, target: graph, ok: true }, ids);
+      throw new ParentCommand(e.command, e.origin, true);
+    }
     if (!(e instanceof GraphInterrupt)) await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
     throw e;
   }

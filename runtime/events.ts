@@ -37,7 +37,7 @@ export type RunEventBody =
   | { readonly type: "step_started"; readonly tasks: readonly TaskRef[] }
   | { readonly type: "task_started"; readonly kind: string; readonly trigger: string; readonly args?: unknown; readonly fanoutId?: string; readonly branch?: number; readonly detached?: boolean }
   /** `restored`: the task had completed before a crash or pause; its saved writes are used and it does not run again. */
-  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown; readonly restored?: boolean }
+  | { readonly type: "task_completed"; readonly durationMs: number; readonly writes: readonly string[]; readonly route?: string; readonly result?: unknown; readonly restored?: boolean; readonly toParent?: boolean }
   /** `cancelled`: a `wait first|N` join no longer needed the task's branch. */
   | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean; readonly cancelled?: boolean; readonly restored?: boolean }
   | { readonly type: "task_retried"; readonly attempt: number; readonly delayMs: number; readonly error: Record<string, unknown> }
@@ -53,7 +53,11 @@ export type RunEventBody =
   /** `values` stream mode: the state after a superstep. */
   | { readonly type: "values"; readonly values: Readonly<Record<string, unknown>> }
   /** `updates` stream mode: one task's writes, as it completes. */
-  | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[] }
+  /**
+   * A task's writes. A task made for a `send` to an agent or a graph (no node of that name)
+   * is reported under the sending node, with the agent or graph in `sendTarget`.
+   */
+  | { readonly type: "updates"; readonly writes: readonly { readonly channel: string; readonly value: unknown }[]; readonly sendTarget?: string }
   /**
    * A text delta of a streaming model reply (`messages` stream mode); or, with `toolCall`
    * (and an empty `delta`), a tool call of the reply once its arguments are complete.

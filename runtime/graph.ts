@@ -46,6 +46,13 @@ export interface StreamOptions extends RunOptions {
   readonly bufferSize?: number;
   /** Default `events`; several modes yield the union of their events. */
   readonly mode?: StreamMode | readonly StreamMode[];
+  /**
+   * With modes other than `events`: also yield the `values`/`updates` events of subgraph
+   * runs (LangGraph's `subgraphs: true`; tell them apart by `depth` and `namespace`).
+   * Default false: a subgraph shows as its node's update in the parent. Model tokens of
+   * subgraphs are always yielded in `messages` mode.
+   */
+  readonly subgraphs?: boolean;
 }
 
 const TERMINAL: readonly RunEventType[] = ["run_completed", "run_failed", "run_interrupted", "interrupt"];
@@ -124,7 +131,11 @@ export class CompiledGraph {
     const wanted = modes.has("events") ? undefined : new Set([...modes].flatMap((m) => MODE_TYPES[m as Exclude<StreamMode, "events">]));
     const sinkModes: StreamModes = { values: modes.has("values"), updates: modes.has("updates"), tokens: modes.has("messages") || modes.has("events") };
     const observe = options.onEvent;
-    const deliver = wanted ? (e: RunEvent) => (wanted.has(e.type) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
+    // User-facing modes show what the user wrote: the root run's events (plus model output
+    // of child runs), not the inner steps, states and ends of subgraph runs.
+    const nested = Boolean(options.subgraphs);
+    const shown = (e: RunEvent) => wanted!.has(e.type) && (e.depth === 0 || nested || e.type === "model_token" || e.type === "model_completed");
+    const deliver = wanted ? (e: RunEvent) => (shown(e) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
     const observed = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
     const push = (e: RunEvent) => {
       if (e.depth === 0 && (e.type === "run_completed" || e.type === "run_failed" || e.type === "run_interrupted")) ended = true; // the root run's, not a child's

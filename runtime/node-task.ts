@@ -66,15 +66,18 @@ export class TaskContext implements NodeTask {
   }
 
   get signal(): AbortSignal {
-    return (this.combined ??= AbortSignal.any(this.signals as AbortSignal[]));
+    // One signal (the common case: no timeout, no branch or sibling scope) needs no combining.
+    return (this.combined ??= this.signals.length === 1 ? this.signals[0] : AbortSignal.any(this.signals as AbortSignal[]));
   }
 
   get scratch(): Map<string, unknown> {
     return (this.scratchMap ??= new Map());
   }
 
+  /** Event ids: a stand-in task (a send to an agent or graph) reports under the sending node the user wrote. */
   private ids(): { taskId: string; node: string } {
-    return { taskId: this.task.id, node: this.task.node };
+    const t = this.task;
+    return { taskId: t.id, node: t.implicit && t.from !== undefined ? t.from : t.node };
   }
 
   private where(): { graph: string; node: string; taskId: string; step: number } {

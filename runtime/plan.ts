@@ -12,7 +12,7 @@
  * All of this is plain data (`PlannerState`) so a checkpoint can hold it.
  */
 import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
-import type { NodeResult } from "../registry/index.js";
+import type { NodeResult, SendCommand } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
 import { NodeError } from "./errors.js";
 import { evaluate, truthy, type Scope } from "./expr.js";
@@ -36,6 +36,8 @@ export interface PlannedTask {
   readonly branch?: BranchRef;
   /** Channel that receives the task's result (a send's `-> channel`). */
   readonly into?: string;
+  /** The Command a run-time Send packet carried (applied when the task completes). */
+  readonly command?: SendCommand;
 }
 
 export interface FanoutState {
@@ -55,6 +57,8 @@ export interface PlannerState {
   readonly fanouts: Record<string, FanoutState>;
   /** Arrivals per barrier index since it last released. */
   readonly arrivals: Record<number, string[]>;
+  /** Tasks of `defer true` nodes held until no other task is planned (LangGraph's `defer`); absent when none. */
+  deferred?: Omit<PlannedTask, "id">[];
 }
 
 /** What a completed (or failed, or cancelled) task hands to the planner. */
@@ -92,6 +96,7 @@ export function clonePlanner(p: PlannerState): PlannerState {
   for (const [id, f] of Object.entries(p.fanouts)) fanouts[id] = { ...f, live: [...f.live], ended: [...f.ended], failed: [...f.failed] };
   const arrivals: Record<number, string[]> = {};
   for (const [k, v] of Object.entries(p.arrivals)) arrivals[Number(k)] = [...v];
+  if (p.deferred?.length) return { nextFanout: p.nextFanout, fanouts, arrivals, deferred: [...p.deferred] };
   return { nextFanout: p.nextFanout, fanouts, arrivals };
 }
 
@@ -102,7 +107,7 @@ export function clonePlanner(p: PlannerState): PlannerState {
  * instead of three. Never hand a snapshot to `plan`; `clonePlanner` it first.
  */
 export function snapshotPlanner(p: PlannerState): PlannerState {
-  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals)) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
+  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals) && !p.deferred?.length) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
   return clonePlanner(p);
 }
 
@@ -121,9 +126,12 @@ export class GraphIndex {
   readonly barriersBySource = new Map<string, number[]>();
   /** Barrier target → its sources (suppresses plain edges from those sources). */
   readonly barrierTargets = new Map<string, Set<string>>();
+  /** True when some node is `defer true` (planning then holds their tasks). */
+  readonly deferring: boolean;
 
   constructor(readonly blueprint: Blueprint) {
     for (const n of blueprint.nodes) this.nodes.set(n.name, n);
+    this.deferring = blueprint.nodes.some((n) => n.defer);
     for (const e of blueprint.edges) {
       const list = this.out.get(e.from);
       if (list) list.push(e);
@@ -236,10 +244,12 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
         activations.push({ node: spec.onError, trigger: "error", from: t.node, branch: t.branch, args: { error: c.error } });
         events.push({ type: "route_selected", from: t.node, via: "error", targets: [spec.onError] });
       }
-    } else if (spec) {
-      activations.push(...successors(spec, t, c, ctx, events));
-      dispatchSends(planner, spec, t, c, ctx, p);
-      if (c.goto?.length) activations.push(...runtimeGoto(planner, spec, t, c.goto, ctx, p));
+    } else {
+      if (spec) {
+        activations.push(...successors(spec, t, c, ctx, events));
+        dispatchSends(planner, spec, t, c, ctx, p);
+      }
+      if (c.goto?.length) activations.push(...runtimeGoto(planner, t, c.goto, ctx, p));
     }
     if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
     for (const a of activations) {
@@ -259,9 +269,32 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
 
   // Tasks of branches cancelled by a `wait first|N` release never run, nor do tasks
   // of fan-outs nested inside a cancelled branch.
-  const live = tasks.filter((t) => branchAlive(planner, t.branch));
+  let live = tasks.filter((t) => branchAlive(planner, t.branch));
+  if (ctx.index.deferring) live = holdDeferred(planner, live, ctx.index);
   // Object.assign: a key added after a spread in a literal costs ~1 µs in Node 20's V8.
   return { tasks: live.map((t, i) => Object.assign({}, t, { id: ctx.taskId(i) })), events };
+}
+
+/**
+ * `defer true` (LangGraph's `defer`, its `*AfterFinish` channels): a deferred node's task
+ * (not a Send's) is held while other tasks are planned, and released once a step would
+ * otherwise plan none. Held tasks of the same node outside any fan-out run once.
+ */
+function holdDeferred(planner: PlannerState, live: Omit<PlannedTask, "id">[], index: GraphIndex): Omit<PlannedTask, "id">[] {
+  const now: Omit<PlannedTask, "id">[] = [];
+  const held = planner.deferred ?? [];
+  for (const t of live) {
+    if (t.implicit || t.trigger === "send" || !index.nodes.get(t.node)?.defer) now.push(t);
+    else if (t.branch || !held.some((h) => h.node === t.node && !h.branch)) held.push(t);
+  }
+  const alive = held.filter((t) => branchAlive(planner, t.branch));
+  if (now.length) {
+    if (alive.length) planner.deferred = alive;
+    else delete planner.deferred;
+    return now;
+  }
+  delete planner.deferred;
+  return alive;
 }
 
 /** Successful branches a fan-out's join waits for. */
@@ -388,25 +421,26 @@ function dispatchSends(
  * the task's branch; Send packets open one fan-out without a join (one task per packet).
  * Throws NodeError for a name that is no node of the graph.
  */
-function runtimeGoto(planner: PlannerState, spec: NodeSpec, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+  const from = t.node;
   const out: Activation[] = [];
-  const packets: { node: string; args: unknown }[] = [];
+  const packets: { node: string; args: unknown; command?: SendCommand }[] = [];
   for (const g of targets) {
     const node = typeof g === "string" ? g : g?.node;
     if (typeof node !== "string" || (node !== "END" && !ctx.index.nodes.has(node))) {
-      throw new NodeError(`node \`${spec.name}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+      throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
     }
-    if (typeof g === "string") out.push({ node, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
-    else if (node !== "END") packets.push({ node, args: g.args });
+    if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
+    else if (node !== "END") packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
   }
-  if (out.length) p.events.push({ type: "route_selected", from: spec.name, via: "goto", targets: out.map((a) => a.node) });
+  if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {
     const id = `f${planner.nextFanout++}`;
-    const fanout: FanoutState = { id, node: spec.name, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
+    const fanout: FanoutState = { id, node: from, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
     planner.fanouts[id] = fanout;
     p.touched.push(fanout);
     p.bump(t.branch, 1);
-    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from: spec.name, ...(x.args !== undefined ? { args: x.args } : {}), branch: { fanoutId: id, index: i } }));
+    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from, ...(x.args !== undefined ? { args: x.args } : {}), ...(x.command ? { command: x.command } : {}), branch: { fanoutId: id, index: i } }));
     p.events.push({ type: "send_dispatched", fanoutId: id, targets: packets.map((x) => ({ node: x.node, args: x.args })) });
   }
   return out;

@@ -11,10 +11,11 @@ import type { Registry, RunInfo } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
-import { CancelledError, errorToJson, InterruptError, InvalidInputError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, errorToJson, InterruptError, InvalidInputError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
 import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
@@ -207,6 +208,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const detached = new DetachedTasks();
   const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
   let loop: LoopState | undefined;
+  let parentCommand: ParentCommand | undefined;
 
   const result = (status: RunResult["status"], output: unknown, interrupts: readonly PendingInterrupt[], l: LoopState): RunResult => ({
     runId,
@@ -317,13 +319,24 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       let allOk = true;
       for (const o of all) if (!o.ok) allOk = false;
       if (!allOk) {
-        const failed = all.find((o) => !o.ok && !o.interrupts && !o.cancelled && !handledBy(o, g.index.nodes));
+        const failed = all.find((o) => !o.ok && !o.interrupts && !o.toParent && !o.cancelled && !handledBy(o, g.index.nodes));
         if (failed && !failed.ok) {
           saveUnsaved(persist, all, saved, g.index.nodes);
           // The failure is saved with the checkpoint the task ran from (LangGraph's `__error__` write):
           // `getState` and `rag runs` show it; a resume runs the task again.
           persist?.putWrites(failed.task.id, [[SPECIAL.error, errorToJson(failed.error)]]);
           throw failed.error;
+        }
+        const commands = all.flatMap((o) => (!o.ok && o.toParent ? [o.toParent] : []));
+        if (commands.length) {
+          saveUnsaved(persist, all, saved, g.index.nodes);
+          if (!parent) {
+            const c = commands[0];
+            throw new NodeError(`node \`${c.origin.node}\` sent a command to its parent graph (\`graph: "PARENT"\` / \`goto parent.…\`), but graph \`${bp.id}\` runs at the top, not as a subgraph`, "permanent", { graph: bp.id, node: c.origin.node, step });
+          }
+          // The run ends here; the parent's task completes with the command (`child.ts`).
+          parentCommand = mergeParentCommands(commands);
+          throw parentCommand;
         }
         const paused = all.flatMap((o) => (!o.ok && o.interrupts ? o.interrupts : []));
         if (paused.length) {
@@ -385,6 +398,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     return r;
   } catch (e) {
     const err = e instanceof RagError || e instanceof Error ? e : new Error(String(e));
+    if (e === parentCommand && loop) {
+      // Not a failure: the child run ends and hands its command to the parent's task.
+      await detached.settled();
+      if (persist) await persist.drain();
+      await emit({ type: "run_completed", state: loop.state, output: null, steps: loop.step, durationMs: clock.now() - started, errors: loop.errors.map((x) => ({ ...x })) });
+      throw e;
+    }
     if (detached.running) {
       controller.abort(err);
       await detached.settled();

@@ -8,6 +8,7 @@ import type { Persister } from "./checkpoint/persist.js";
 import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
+import { evaluate, truthy } from "./expr.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import type { Registry } from "../registry/index.js";
@@ -77,7 +78,7 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
   return {
     state,
     step,
-    tasks: c.blueprint.start.map((node, i) => ({ id: `${c.prefix}${step + 1}.${i}`, node, trigger: "start" as const })),
+    tasks: entries(c.blueprint, state, input, { id: "", thread: c.threadId, step }).map((node, i) => ({ id: `${c.prefix}${step + 1}.${i}`, node, trigger: "start" as const })),
     planner: base ? { ...newPlannerState(), nextFanout: base.checkpoint.planner.nextFanout } : newPlannerState(),
     versions,
     input,
@@ -87,6 +88,18 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
     records: undefined,
     detached: [],
   };
+}
+
+/**
+ * The entry nodes of a fresh run: the `start` nodes, then the target of the first
+ * `start routes` condition that holds on the input state (`else` when none; no entry from
+ * them when neither, or when it is END). Throws ExpressionError from a condition.
+ */
+function entries(bp: Blueprint, state: State, input: Readonly<Record<string, unknown>>, run: { id: string; thread: string; step: number }): readonly string[] {
+  if (!bp.startRoutes?.length) return bp.start;
+  const scope = { state, input, args: null, run };
+  const chosen = bp.startRoutes.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluate(e.when, scope))));
+  return chosen && chosen.to !== "END" && !bp.start.includes(chosen.to) ? [...bp.start, chosen.to] : bp.start;
 }
 
 /**

@@ -158,7 +158,7 @@ class StepRunner {
       o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
     }
     this.inFlight--;
-    if (this.failScope && !o.ok && !o.interrupts && !o.cancelled && !o.restored && !handledBy(o, env.nodes) && !this.failScope.signal.aborted) {
+    if (this.failScope && !o.ok && !o.interrupts && !o.toParent && !o.cancelled && !o.restored && !handledBy(o, env.nodes) && !this.failScope.signal.aborted) {
       // A failure the step cannot absorb fails the run: cancel the siblings still in flight
       // (their signals fire, their partial writes are discarded) instead of waiting for them.
       this.failScope.controller.abort(new CancelledError(`cancelled: sibling task ${t.id} (node \`${t.node}\`) failed in the same superstep`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }));
@@ -178,7 +178,14 @@ class StepRunner {
     const ids = { taskId: t.id, node: t.node };
     if (o.ok) {
       if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [...new Set(o.writes.map((w) => w.channel))], ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
-      if (r.updates) await env.emit({ type: "updates", writes: o.writes.map((w) => ({ channel: w.channel, value: w.value })) }, ids);
+      if (r.updates) {
+        const writes = o.writes.map((w) => ({ channel: w.channel, value: w.value }));
+        // A stand-in task (a send to an agent or graph) is shown under the node the user wrote.
+        if (t.implicit && t.from !== undefined) await env.emit({ type: "updates", writes, sendTarget: t.node }, { taskId: t.id, node: t.from });
+        else await env.emit({ type: "updates", writes }, ids);
+      }
+    } else if (o.toParent) {
+      if (env.wants("task_completed")) await env.emit({ type: "task_completed", durationMs: o.durationMs, writes: [], toParent: true }, ids);
     } else if (!o.interrupts) {
       if (env.wants("task_failed")) await env.emit({ type: "task_failed", durationMs: o.durationMs, error: errorToJson(o.error), handled: Boolean(o.cancelled || handledBy(o, env.nodes)), ...(o.cancelled ? { cancelled: true } : {}), ...(o.restored ? { restored: true } : {}) }, ids);
     }

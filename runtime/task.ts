@@ -11,6 +11,7 @@ import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJ
 import type { RunEventBody, RunEventType } from "./events.js";
 import { evaluate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
+import { ParentCommand } from "./parent-command.js";
 import { TaskContext, taskScope } from "./node-task.js";
 import type { PlannedTask } from "./plan.js";
 import type { PendingWrite, State } from "./state.js";
@@ -77,6 +78,8 @@ export type TaskOutcome =
       readonly interrupts?: readonly PendingInterrupt[];
       /** The task's branch was cancelled by a `wait first|N` release. */
       readonly cancelled?: boolean;
+      /** The task sent a command to the parent graph (`graph: "PARENT"`): the run stops and hands it up. */
+      readonly toParent?: ParentCommand;
       readonly restored?: boolean;
     };
 
@@ -121,10 +124,23 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope);
+      if (result.graph === "PARENT" || spec.command?.graph === "parent") {
+        const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
+        return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
+      }
       const writes = resultWrites(task, spec, result, env);
-      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), ...(result.goto?.length ? { goto: result.goto } : {}), durationMs: env.clock.now() - started };
+      let goto = result.goto?.length ? result.goto : undefined;
+      if (task.command) goto = sendCommand(task, writes, goto);
+      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
     } catch (e) {
       if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
+      if (e instanceof ParentCommand && e.arrived) {
+        // A command of the subgraph this task ran, for this graph: the task completes with it.
+        const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
+        let goto = e.command.goto.length ? e.command.goto : undefined;
+        if (task.command) goto = sendCommand(task, writes, goto);
+        return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
+      }
       if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
       // A sibling failed: this task's partial work is discarded (LangGraph cancels the step's other tasks too).
       if (stepScope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: env.clock.now() - started };
@@ -236,6 +252,30 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   }
 }
 
+/**
+ * The command of a `graph: "PARENT"` result or a `command { goto parent.NODE }` node: the
+ * kind's writes and goto, then the node's `command update` (evaluated here, written there).
+ */
+function parentBody(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): ParentCommand["command"] {
+  const writes: (readonly [string, unknown])[] = r.graph === "PARENT" && r.writes ? [...r.writes] : [];
+  const goto: NonNullable<NodeResult["goto"]>[number][] = r.graph === "PARENT" && r.goto ? [...r.goto] : [];
+  const c = spec.command;
+  if (c?.graph === "parent") {
+    if (c.update?.length) {
+      const scope = taskScope(task, env, { result: r.result ?? null });
+      for (const f of c.update) writes.push([f.key, evaluate(f.value, scope)]);
+    }
+    if (c.goto !== undefined) goto.push(c.goto);
+  }
+  return { writes, goto };
+}
+
+/** Applies the Command a Send packet carried: its update joins the task's writes, its goto the task's. */
+function sendCommand(task: PlannedTask, writes: PendingWrite[], goto: NodeResult["goto"]): NodeResult["goto"] {
+  const c = task.command!;
+  if (c.update) for (const [channel, value] of Object.entries(c.update)) writes.push({ channel, value, taskId: task.id, node: task.node });
+  return c.goto?.length ? [...(goto ?? []), ...c.goto] : goto;
+}
 
 /** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update`. */
 function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): PendingWrite[] {

@@ -7,7 +7,7 @@
  * Deviations from the suite, each also applied to ragraph: the fake model has no sleep
  * (the suite's `FakeToolCallingChatModel` sleeps 50 ms per call unless told otherwise;
  * the issue's workload is a zero-latency model), and large_state keeps the dataset in an
- * append channel, because LangGraph.js 1.4.18 rejects the suite's plain objects in
+ * append channel, because LangGraph.js (1.4.18 and later) rejects the suite's plain objects in
  * `MessagesAnnotation` (MESSAGE_COERCION_FAILURE).
  */
 import { randomUUID } from "node:crypto";

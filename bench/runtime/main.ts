@@ -12,7 +12,7 @@
  * first use, so the main install stays lean. Exit status 1 when a workload failed.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { ChildResult, PairedResult } from "./child.ts";
@@ -41,6 +41,15 @@ function ensureInstalled(): void {
   process.stderr.write("bench/runtime: installing LangGraph.js (npm ci, first run only)…\n");
   const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: here, stdio: ["ignore", process.stderr, process.stderr] });
   if (r.status !== 0) throw new Error("npm ci in bench/runtime failed");
+}
+
+/** The version of `pkg` installed in this folder (what the LangGraph.js side actually runs), or "not installed". */
+export function installedVersion(pkg: string): string {
+  try {
+    return String((JSON.parse(readFileSync(`${here}node_modules/${pkg}/package.json`, "utf8")) as { version?: unknown }).version ?? "unknown");
+  } catch {
+    return "not installed";
+  }
 }
 
 /** Runs one workload on one engine (or `overhead`: ragraph's paired checkpoint overhead) in a child process. */
@@ -158,7 +167,8 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
   else {
     const machine = `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`;
-    process.stdout.write(`ragraph vs LangGraph.js 1.4.18 — medians of ${cpu ? "CPU" : "wall"} time${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows, paired).join("\n")}\n`);
+    const versions = `LangGraph.js ${installedVersion("@langchain/langgraph")} (@langchain/core ${installedVersion("@langchain/core")})`;
+    process.stdout.write(`ragraph vs ${versions} — medians of ${cpu ? "CPU" : "wall"} time${quick ? " (quick)" : ""}; ratio = LangGraph.js ÷ ragraph; ${machine}\n\n${table(rows)}\n\n${summary(rows, paired).join("\n")}\n`);
     for (const r of rows) if (r.note && !r.note.includes("pending")) process.stdout.write(`${r.workload}: ${r.note}\n`);
   }
   process.exit(failed ? 1 : 0);

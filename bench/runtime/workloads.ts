@@ -46,7 +46,7 @@ export const WORKLOADS: readonly Workload[] = [
   // In LangGraph.js's suite, not in the list of workloads: reported, no target.
   { name: "compile_react_agent_100x", family: "react_agent", mode: "compile", size: 100, source: "builder", engines: both, about: "build and compile the react agent (with its 101 scripted replies)" },
   { name: "fanout_1000", family: "fanout", mode: "run", size: 1000, engines: both, targetRatio: 20, about: "1000 Send packets append to a list, then one reduce (checked: runs once)" },
-  { name: "react_agent_100x", family: "react_agent", mode: "run", size: 100, engines: both, targetRatio: 10, about: "100 tool calls through an agent ⇄ tools loop, zero-latency scripted model" },
+  { name: "react_agent_100x", family: "react_agent", mode: "run", size: 100, engines: both, targetRatio: 50, about: "100 tool calls through an agent ⇄ tools loop, zero-latency scripted model" },
   { name: "react_agent_100x_checkpoint", family: "react_agent", mode: "run", size: 100, checkpointer: "memory", engines: both, targetRatio: 10, about: "the same with an in-memory checkpointer" },
   { name: "large_state_25x300", family: "large_state", mode: "run", size: 5, engines: both, targetRatio: 10, about: "sequential_10 carrying LangGraph's createLargeDataset(5, 5)" },
   { name: "large_state_25x300_checkpoint", family: "large_state", mode: "run", size: 5, checkpointer: "memory", engines: both, targetRatio: 10, about: "the same with an in-memory checkpointer" },

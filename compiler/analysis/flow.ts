@@ -99,8 +99,11 @@ function build(g: ResolvedGraph): FlowGraph {
 
   let hasEntry = false;
   for (const s of g.starts) {
-    if (g.nodes.has(s.target.name)) hasEntry = true;
-    add(START, s.target.name, "start", s.target.span);
+    // `start routes { … }`: each route target is an entry (which one runs depends on the input)
+    for (const t of s.target ? [s.target] : (s.routes?.routes ?? []).map((r) => r.target)) {
+      if (g.nodes.has(t.name)) hasEntry = true;
+      add(START, t.name, "start", t.span);
+    }
   }
   for (const e of g.edgesFrom.get(START) ?? []) {
     if (g.nodes.has(e.to.name)) hasEntry = true;
@@ -128,10 +131,12 @@ function build(g: ResolvedGraph): FlowGraph {
       else add(name, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
     }
     if (routes.length && routes.every((r) => r.kind === "WhenRoute")) add(name, END, "end", it.get("routes")!.keyword.span);
-    const goto = it.get("command")?.goto;
+    const command = it.get("command");
+    const goto = command?.goto;
     if (goto?.name) {
       routed.add(name);
-      add(name, goto.name, "goto", goto.span);
+      // `goto parent.X` ends this graph's run (it continues in the parent graph)
+      add(name, command?.parent ? END : goto.name, "goto", goto.span);
     }
     for (const e of g.edgesFrom.get(name) ?? []) {
       routed.add(name);

@@ -35,7 +35,8 @@ export function itemWrites(items: ItemTable): WriteSite[] {
     else for (const e of w.value.entries) out.push({ field: e.key.name, span: e.key.span });
   }
   for (const e of items.get("set")?.value.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
-  for (const e of items.get("command")?.update?.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
+  const command = items.get("command");
+  if (!command?.parent) for (const e of command?.update?.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
   return out.filter((s) => s.field);
 }
 

@@ -87,7 +87,7 @@ function edgesAndStart(d: Declarations): { edges: EdgeSpec[]; start: string[] } 
               : { kind: "else", from: n.name, to: f.to, span: NO_SPAN };
       keyed.push({ pos: n.pos, edge: e });
     }
-    const goto = n.spec.command?.goto;
+    const goto = n.spec.command?.graph === "parent" ? undefined : n.spec.command?.goto;
     if (goto) keyed.push({ pos: n.pos, edge: { kind: "goto", from: n.name, to: goto, span: NO_SPAN } });
   }
   const start = [...d.starts];

@@ -69,14 +69,16 @@ export interface NodeOptions<S, I> {
   readonly send?: readonly SendOptions<S, I>[];
   /** `join X [wait all|first|N]`: X runs once after every branch of this node's fan-out ended. */
   readonly join?: string | { readonly target: string; readonly wait?: "all" | "first" | number };
-  /** `command { goto X update { … } }`. */
-  readonly command?: { readonly goto?: string; readonly update?: ExprMap<S, I> };
+  /** `command { goto X update { … } }`; `graph: "parent"` is `goto parent.X` (the graph running this one as a subgraph, LangGraph's `Command.PARENT`). */
+  readonly command?: { readonly goto?: string; readonly update?: ExprMap<S, I>; readonly graph?: "parent" };
   /** Join sources (kind `join`). */
   readonly sources?: readonly string[];
   /** Interrupt choices (kind `interrupt`). */
   readonly options?: readonly string[];
   readonly blocking?: boolean;
   readonly optional?: boolean;
+  /** `defer true`: the node's task waits until no other work is pending (LangGraph's `defer`). */
+  readonly defer?: boolean;
   /** `true` = the default policy, `false` = one attempt, or fields over the default (delays in ms). */
   readonly retry?: boolean | Partial<RetrySpec>;
   /** Per-attempt timeout, ms. */
@@ -190,11 +192,12 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   if (o.set !== undefined) n.set = resolveEntries(o.set, report);
   if (sends.length) n.sends = sends;
   if (join) n.join = { ...join, span: NO_SPAN };
-  if (o.command) n.command = { ...(o.command.goto !== undefined ? { goto: o.command.goto } : {}), ...(update ? { update } : {}), span: NO_SPAN };
+  if (o.command) n.command = { ...(o.command.goto !== undefined ? { goto: o.command.goto } : {}), ...(update ? { update } : {}), ...(o.command.graph === "parent" && o.command.goto !== undefined ? { graph: "parent" as const } : {}), span: NO_SPAN };
   if (sources) n.sources = sources;
   if (options) n.options = options;
   if (o.blocking !== undefined) n.blocking = o.blocking;
   if (o.optional !== undefined) n.optional = o.optional;
+  if (o.defer) n.defer = true;
   if (o.retry !== undefined) n.retry = retrySpec(o.retry);
   if (o.timeoutMs !== undefined) n.timeoutMs = o.timeoutMs;
   if (o.maxSteps !== undefined) n.maxSteps = o.maxSteps;

@@ -239,7 +239,7 @@ function checkNode(c: NodeCheck, n: NodeSpec, edges: readonly EdgeSpec[]): void 
   if (n.writes?.kind === "map") for (const f of n.writes.fields) field(c, n, f.key, "`writes` key");
   for (const f of n.set ?? []) field(c, n, f.key, "`set` key");
   for (const s of n.sends ?? []) if (s.into) field(c, n, s.into, "send result channel");
-  for (const f of n.command?.update ?? []) field(c, n, f.key, "`update` key", "W-rag-unknown-field");
+  if (n.command?.graph !== "parent") for (const f of n.command?.update ?? []) field(c, n, f.key, "`update` key", "W-rag-unknown-field");
   for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!c.fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, c.fields));
   for (const [e, vars] of scopedExprs(n)) checkCalls(e, vars, where, report);
 

@@ -32,6 +32,8 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   }
 
   const { edges, start } = lowerEdges(g);
+  // `start routes { when … -> a  else -> b }`: evaluated once against the input state (LangGraph's conditional entry).
+  const startRoutes = g.starts.flatMap((s) => (s.routes?.routes ?? []).filter((r) => r.kind !== "LabelRoute" && r.target.name).map((r) => lowerRoute("START", r)));
   const barriers: BarrierSpec[] = g.joinEdges.map((j) => ({ sources: j.sources.map((s) => s.name), target: j.target.name, origin: "edge", span: j.span }));
   for (const n of nodes) if (n.kind === "join" && n.sources?.length) barriers.push({ sources: n.sources, target: n.name, origin: "node", span: n.span });
   barriers.sort((a, b) => a.span.start.offset - b.span.start.offset);
@@ -80,6 +82,7 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
     irVersion: IR_VERSION,
     id: g.name,
     start,
+    ...(startRoutes.length ? { startRoutes } : {}),
     state,
     ...(input ? { input } : {}),
     ...(output ? { output } : {}),
@@ -111,12 +114,13 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
 
 function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   const edges: EdgeSpec[] = [];
-  const start: string[] = g.starts.map((s) => s.target.name).filter(Boolean);
+  const start: string[] = g.starts.map((s) => s.target?.name ?? "").filter(Boolean);
   for (const n of g.nodeList) {
     if (g.nodes.get(n.name) !== n) continue;
     for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
     for (const r of n.items.get("routes")?.routes ?? []) edges.push(lowerRoute(n.name, r));
-    const goto = n.items.get("command")?.goto;
+    const command = n.items.get("command");
+    const goto = command?.parent ? undefined : command?.goto; // `goto parent.X` is no edge of this graph
     if (goto?.name) edges.push({ kind: "goto", from: n.name, to: goto.name, span: goto.span });
   }
   for (const e of g.edges) {

@@ -76,13 +76,15 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (set) out.set = lowerEntries(set.value.entries);
   if (sends.length) out.sends = sends;
   if (join) out.join = { target: join.target.name, wait: join.wait?.policy ?? "all", span: join.span };
-  if (cmd) out.command = { ...(cmd.goto ? { goto: cmd.goto.name } : {}), ...(cmd.update ? { update: lowerEntries(cmd.update.entries) } : {}), span: cmd.span };
+  if (cmd) out.command = { ...(cmd.goto ? { goto: cmd.goto.name } : {}), ...(cmd.update ? { update: lowerEntries(cmd.update.entries) } : {}), ...(cmd.parent && cmd.goto ? { graph: "parent" as const } : {}), span: cmd.span };
   if (sources.length) out.sources = sources;
   if (options.length) out.options = options;
   const blocking = it.get("blocking");
   if (blocking) out.blocking = blocking.value;
   const optional = it.get("optional");
   if (optional) out.optional = optional.value;
+  const defer = it.get("defer");
+  if (defer?.value) out.defer = true;
   if (retry) out.retry = lowerRetry(retry.value);
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
   const maxSteps = it.get("max_steps");

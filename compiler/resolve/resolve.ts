@@ -38,6 +38,7 @@ export interface ItemByKeyword {
   command: A.CommandItem;
   blocking: A.FlagItem;
   optional: A.FlagItem;
+  defer: A.FlagItem;
   retry: A.BlockItem;
   metadata: A.BlockItem;
   cache: A.BlockItem;

@@ -58,7 +58,8 @@ export const ExpressionRule: Rule = (ctx) => {
       checkSites(exprSites(n.items, n.sends), sc, report);
       const w = n.items.get("writes");
       const set = n.items.get("set")?.value.entries;
-      const update = n.items.get("command")?.update?.entries;
+      const command = n.items.get("command");
+      const update = command?.parent ? undefined : command?.update?.entries; // a parent's fields: not this graph's types
       if (set || w?.value.kind === "ExprMap" || update) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, sc.after, report);
     },
     agent(a) {

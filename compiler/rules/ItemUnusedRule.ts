@@ -16,7 +16,7 @@ import type { Rule } from "./rule.js";
 /** Items any kind may carry. */
 export const COMMON_ITEMS: ReadonlySet<string> = new Set([
   "kind", "next", "routes", "send", "sends", "join", "command", "retry", "timeout", "cache", "on_error",
-  "checkpoint", "metadata", "tags", "set", "steering",
+  "checkpoint", "metadata", "tags", "set", "steering", "defer",
 ]);
 
 /** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */

@@ -30,7 +30,7 @@ export const NodeTargetsRule: Rule = (ctx) => ({
     for (const t of next?.targets ?? []) checkNodeRef(ctx, g, t, "`next` target");
     for (const r of n.items.get("routes")?.routes ?? []) checkNodeRef(ctx, g, r.target, "route target");
     const cmd = n.items.get("command");
-    if (cmd?.goto) checkNodeRef(ctx, g, cmd.goto, "`goto` target");
+    if (cmd?.goto && !cmd.parent) checkNodeRef(ctx, g, cmd.goto, "`goto` target");
     const join = n.items.get("join");
     if (join) checkNodeRef(ctx, g, join.target, "join target");
     const onError = n.items.get("on_error");

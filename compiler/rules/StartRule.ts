@@ -3,6 +3,7 @@
  * nodes that exist (`language.md` §2.1, §5: missing/unknown start).
  */
 import { didYouMean } from "../../grammar/suggest.js";
+import type { Span } from "../../grammar/span.js";
 import type { Rule } from "./rule.js";
 
 export const StartRule: Rule = (ctx) => ({
@@ -27,9 +28,8 @@ export const StartRule: Rule = (ctx) => ({
         help: "use `START -> a` edges for several entry nodes",
       });
     }
-    for (const s of g.starts) {
-      const t = s.target;
-      if (!t.name || g.nodes.has(t.name)) continue;
+    for (const t of g.starts.flatMap((s): { name: string; span: Span }[] => (s.target ? [s.target] : (s.routes?.routes ?? []).map((r) => r.target)))) {
+      if (!t.name || t.name === "END" || g.nodes.has(t.name)) continue;
       const suggestion = didYouMean(t.name, g.nodes.keys());
       ctx.report("E-rag-unknown-start", `start node \`${t.name}\` does not exist`, t.span, {
         label: "no node with this name",

@@ -7,6 +7,7 @@
 import type { Identifier } from "../../grammar/rag/ast.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
+import { callersOf } from "../analysis/parent-goto.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 function check(ctx: RuleContext, g: ResolvedGraph, id: Identifier, what: string, code = "E-rag-unknown-field"): void {
@@ -29,6 +30,9 @@ export const WriteTargetRule: Rule = (ctx) => ({
     }
     for (const e of n.items.get("set")?.value.entries ?? []) check(ctx, g, e.key, "`set` key");
     for (const s of n.sends) for (const t of s.targets) if (t.into) check(ctx, g, t.into, "send result channel");
-    for (const e of n.items.get("command")?.update?.entries ?? []) check(ctx, g, e.key, "`update` key", "W-rag-unknown-field");
+    const command = n.items.get("command");
+    // `goto parent.X`: the update is written to the parent graph(s) of this file that run this one
+    const targets = command?.parent ? callersOf(ctx.program, g).map((c) => c.graph) : [g];
+    for (const e of command?.update?.entries ?? []) for (const t of targets) check(ctx, t, e.key, "`update` key", "W-rag-unknown-field");
   },
 });

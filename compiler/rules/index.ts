@@ -42,6 +42,9 @@ import { NodeTargetsRule } from "./NodeTargetsRule.js";
 import type { Rule } from "./rule.js";
 import { SendTargetRule } from "./SendTargetRule.js";
 import { StartRule } from "./StartRule.js";
+import { StartRoutesRule } from "./StartRoutesRule.js";
+import { ParentGotoRule } from "./ParentGotoRule.js";
+import { DeferRule } from "./DeferRule.js";
 import { WriteTargetRule } from "./WriteTargetRule.js";
 
 /** Every rule, given the node limit of the run. */
@@ -56,7 +59,10 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     DuplicateItemRule,
     nodeLimitRule(nodesPerGraph),
     StartRule,
+    StartRoutesRule,
     NodeTargetsRule,
+    ParentGotoRule,
+    DeferRule,
     SendTargetRule,
     ConflictingRoutingRule,
     JoinRequiresSendRule,

@@ -55,6 +55,7 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
     "models",
     "agents",
     "graphs",
+    "defer",
     "when",
     "else",
     "for",

@@ -239,7 +239,11 @@ class Printer {
     const end = g.span.end.offset;
     switch (g.kind) {
       case "StartItem":
-        return this.atom(start, end, () => `start ${g.target.name}`);
+        if (g.routes) {
+          const r = g.routes;
+          return this.headed(start, end, "start routes ", this.itemBody(r, "{", r.routes.map((x) => this.route(x)), BROKEN));
+        }
+        return this.atom(start, end, () => `start ${g.target?.name ?? ""}`);
       case "StateItem":
         return this.headed(start, end, g.name ? `state ${g.name.name} ` : "state ", this.itemBody(g, "{", g.fields.map((f) => this.field(f)), BLOCK, g.name?.span.end.offset));
       case "ChannelItem":
@@ -352,7 +356,7 @@ class Printer {
 
   private commandEntries(c: A.CommandItem): Entry[] {
     const out: Entry[] = [];
-    if (c.goto) out.push(this.atom(c.goto.span.start.offset, c.goto.span.end.offset, () => `goto ${c.goto!.name}`));
+    if (c.goto) out.push(this.atom((c.parent ?? c.goto).span.start.offset, c.goto.span.end.offset, () => `goto ${c.parent ? "parent." : ""}${c.goto!.name}`));
     if (c.update) out.push(this.headed(c.update.span.start.offset, c.update.span.end.offset, "update ", this.exprMap(c.update)));
     return out.sort((a, b) => a.start - b.start);
   }

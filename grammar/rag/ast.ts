@@ -339,13 +339,15 @@ export interface JoinItem extends ItemBase {
 export interface CommandItem extends ItemBase {
   readonly kind: "CommandItem";
   readonly goto?: NodeRef;
+  /** The `parent` of `goto parent.NODE`: `goto` names a node of the graph running this one as a subgraph. */
+  readonly parent?: Identifier;
   readonly update?: ExprMap;
 }
 
-/** `blocking true`, `optional false` (a bare flag means true). */
+/** `blocking true`, `optional false`, `defer true` (a bare flag means true). */
 export interface FlagItem extends ItemBase {
   readonly kind: "FlagItem";
-  readonly flag: "blocking" | "optional";
+  readonly flag: "blocking" | "optional" | "defer";
   readonly value: boolean;
 }
 
@@ -421,9 +423,13 @@ export type NodeItem =
 
 // ───────────────────────────── graph items (§2.1) ─────────────────────────────
 
+/** `start NODE`, or a conditional entry `start routes { when … -> a  else -> b }`. */
 export interface StartItem extends ItemBase {
   readonly kind: "StartItem";
-  readonly target: Identifier;
+  /** Absent for a conditional entry. */
+  readonly target?: Identifier;
+  /** The conditional entry's routes (`when`/`else`; a labelled route is a diagnostic). */
+  readonly routes?: RoutesItem;
 }
 
 export interface StateItem extends ItemBase {

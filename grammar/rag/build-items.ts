@@ -85,6 +85,12 @@ export class AstBuilder extends ExprBuilder {
     switch (x.name) {
       case "startItem": {
         const k = first(x.children.Kw_start);
+        const r = first(x.children.routesItem);
+        if (r) {
+          const rs = this.ctx.nodeSpan(r) ?? span;
+          const routes: A.RoutesItem = { kind: "RoutesItem", keyword: this.kwIdent(first(r.children.Kw_routes), rs), routes: (r.children.route ?? []).map((x) => this.route(x, rs)).filter((x): x is A.Route => x !== undefined), span: rs };
+          return { kind: "StartItem", keyword: this.kwIdent(k, span), routes, span };
+        }
         return { kind: "StartItem", keyword: this.kwIdent(k, span), target: this.ctx.ident(first(x.children.target), k, span), span };
       }
       case "stateItem": {
@@ -257,14 +263,15 @@ export class AstBuilder extends ExprBuilder {
         return {
           kind: "CommandItem",
           keyword: this.kwIdent(first(x.children.Kw_command), span),
-          ...(g ? { goto: this.nodeRefOf(g, first(x.children.Kw_goto), span) } : {}),
+          ...(g ? { goto: this.nodeRefOf(g, first(x.children.Dot) ?? first(x.children.Kw_goto), span) } : {}),
+          ...(this.ctx.real(first(x.children.Kw_parent)) ? { parent: this.kwIdent(first(x.children.Kw_parent), span) } : {}),
           ...(u ? { update: this.exprMap(u, span) } : {}),
           span,
         };
       }
       case "flagItem": {
         const k = first(x.children.keyword);
-        return { kind: "FlagItem", keyword: this.kwIdent(k, span), flag: k?.image === "optional" ? "optional" : "blocking", value: x.children.False === undefined, span };
+        return { kind: "FlagItem", keyword: this.kwIdent(k, span), flag: k?.image === "optional" ? "optional" : k?.image === "defer" ? "defer" : "blocking", value: x.children.False === undefined, span };
       }
       case "blockItem": {
         const k = first(x.children.keyword);

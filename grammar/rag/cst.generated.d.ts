@@ -414,7 +414,8 @@ export interface StartItemCstNode extends CstNode {
 
 export type StartItemCstChildren = {
   Kw_start: IToken[];
-  target: IToken[];
+  routesItem?: RoutesItemCstNode[];
+  target?: IToken[];
 };
 
 export interface StateItemCstNode extends CstNode {
@@ -810,6 +811,8 @@ export type CommandItemCstChildren = {
   Kw_command: IToken[];
   LCurly: IToken[];
   Kw_goto?: IToken[];
+  Kw_parent?: IToken[];
+  Dot?: IToken[];
   nodeRef?: NodeRefCstNode[];
   Kw_update?: IToken[];
   exprMap?: ExprMapCstNode[];

@@ -14,6 +14,7 @@ import { RagExprParser } from "./parser-base.js";
 import {
   Arrow,
   Comma,
+  Dot,
   DurationLit,
   EndRef,
   False,
@@ -39,6 +40,7 @@ const NODE_ITEM_KEYWORDS = [
   "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
   "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
   "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
+  "defer",
 ] as const;
 export const GRAPH_ITEM_WORDS: ReadonlySet<string> = new Set(GRAPH_ITEM_KEYWORDS);
 export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
@@ -159,10 +161,17 @@ export class RagParser extends RagExprParser {
     });
   });
 
-  /** "start" IDENT */
+  /** "start" (IDENT | routes_item) — `start routes { when … -> a  else -> b }` is a conditional entry */
   public startItem = this.RULE("startItem", () => {
     this.CONSUME(KW.start);
-    this.CONSUME(Ident, { LABEL: "target" });
+    this.OR(this.opts.startItem ??= {
+      IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
+      DEF: [
+        { GATE: () => this.kw(1, "routes") && is(this.LA(2), LCurly), ALT: () => this.SUBRULE(this.routesItem) },
+        { ALT: () => this.CONSUME(Ident, { LABEL: "target" }) },
+      ],
+    });
   });
 
   /** "state" IDENT? "{" field* "}" */
@@ -299,7 +308,7 @@ export class RagParser extends RagExprParser {
         { GATE: () => this.kw(1, "sends"), ALT: () => this.SUBRULE(this.sendsItem) },
         { GATE: () => this.kw(1, "join"), ALT: () => this.SUBRULE(this.joinItem) },
         { GATE: () => this.kw(1, "command"), ALT: () => this.SUBRULE(this.commandItem) },
-        { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional"), ALT: () => this.SUBRULE(this.flagItem) },
+        { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional") || this.kw(1, "defer"), ALT: () => this.SUBRULE(this.flagItem) },
         { GATE: () => this.kw(1, "retry") || this.kw(1, "metadata") || this.kw(1, "cache"), ALT: () => this.SUBRULE(this.blockItem) },
         { GATE: () => this.kw(1, "timeout"), ALT: () => this.SUBRULE(this.timeoutItem) },
         { GATE: () => this.kw(1, "max_steps"), ALT: () => this.SUBRULE(this.maxStepsItem) },
@@ -480,13 +489,18 @@ export class RagParser extends RagExprParser {
     });
   });
 
-  /** "command" "{" ("goto" node_ref | "update" expr_map)* "}"  (optional `,`/`;` between the parts, §1) */
+  /** "command" "{" ("goto" ("parent" ".")? node_ref | "update" expr_map)* "}"  (optional `,`/`;` between the parts, §1) */
   public commandItem = this.RULE("commandItem", () => {
     this.CONSUME(KW.command);
     this.CONSUME(LCurly);
     this.MANY(() =>
       this.OR(this.alts.commandItem ??= [
-        { ALT: () => { this.CONSUME(KW.goto); this.SUBRULE(this.nodeRef); } },
+        { ALT: () => {
+          this.CONSUME(KW.goto);
+          // `goto parent.NODE`: a node of the graph that runs this one as a subgraph
+          this.OPTION({ GATE: () => this.kw(1, "parent") && is(this.LA(2), Dot), DEF: () => { this.CONSUME(KW.parent); this.CONSUME(Dot); } });
+          this.SUBRULE(this.nodeRef);
+        } },
         { ALT: () => { this.CONSUME(KW.update); this.SUBRULE(this.exprMap); } },
         { ALT: () => this.SUBRULE(this.separator) },
       ]),
@@ -494,9 +508,9 @@ export class RagParser extends RagExprParser {
     this.CONSUME(RCurly);
   });
 
-  /** ("blocking" | "optional") BOOL? */
+  /** ("blocking" | "optional" | "defer") BOOL? */
   public flagItem = this.RULE("flagItem", () => {
-    this.OR(this.alts.flagItem ??= [{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.flagItem ??= [{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.defer, { LABEL: "keyword" }) }]);
     this.OPTION(() => this.OR2(this.alts.flagItem2 ??= [{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
   });
 

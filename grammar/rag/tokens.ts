@@ -93,6 +93,7 @@ export const KEYWORD_WORDS = [
   "kind", "model", "system", "prompt", "tools", "script", "tool", "route", "writes", "set", "next",
   "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
+  "defer",
   // inside items
   "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators

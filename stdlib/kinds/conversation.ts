@@ -112,15 +112,17 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
 export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | undefined)[] = new Array(calls.length);
   const as = options.agent !== undefined ? { agent: options.agent } : undefined;
-  const available = (c: ToolCall) => task.authorize("tools", c.name, as).allowed;
+  // One authorisation check per call (not one per use of the answer).
+  const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
+  const granted = allowed.every(Boolean) ? calls : calls.filter((_, k) => allowed[k]);
   // Every `ask` call of the turn is approved (or declined) before any call runs.
-  const decisions = approveCalls(task, calls.filter(available), options.bound === true);
-  const decisionOf = new Map(calls.filter(available).map((c, k) => [c, decisions[k]] as const));
+  const decisions = approveCalls(task, granted, options.bound === true);
+  const decisionOf = new Map(granted.map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];
     const decision = decisionOf.get(c);
     let content: string;
-    if (!available(c)) {
+    if (!allowed[i]) {
       try {
         task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
         content = `Error: tool \`${c.name}\` is not available`;

@@ -15,7 +15,7 @@
  * asking for one) rather than letting spending go uncounted. Ledgers of the last 1,000
  * runs are kept.
  */
-import type { BudgetConfig, BudgetLimit, CallContext, ModelMiddleware } from "../../registry/index.js";
+import type { BudgetConfig, BudgetLimit, CallContext, ChatResponse, ModelCall, ModelMiddleware } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { estimateRequestTokens } from "./rate-limit.js";
@@ -82,14 +82,21 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const r = runs.get(rootRunId);
       return r && { tokens: r.run.tokens, usd: r.run.usd, nodes: Object.fromEntries([...r.nodes].map(([n, l]) => [n, { tokens: l.tokens, usd: l.usd }])) };
     },
-    wrap: (next) => async (call) => {
+    // Calls with no budget pass straight through (no async frame of this layer).
+    wrap: (next) => (call) => {
       const ctx = call.context;
       if (!ctx) return next(call);
       const fromGraph = graphLimits(ctx);
       const runLimit = stricter(config.run, fromGraph.run);
       const nodeLimit = stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node);
-      const limited = [runLimit, nodeLimit].some((l) => l.tokens !== undefined || l.usd !== undefined);
+      const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
+      return budgeted(next, call, ctx, runLimit, nodeLimit);
+    },
+  };
+
+  async function budgeted(next: (c: ModelCall) => Promise<ChatResponse>, call: ModelCall, ctx: CallContext, runLimit: BudgetLimit, nodeLimit: BudgetLimit): Promise<ChatResponse> {
+    {
       const where = whereOf(ctx);
       const price = call.model.price;
       if ((runLimit.usd !== undefined || nodeLimit.usd !== undefined) && !price) {
@@ -127,6 +134,6 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       check(run, runLimit, "run's budget", 0, 0, after, false);
       check(node, nodeLimit, nodeScope, 0, 0, after, false);
       return res;
-    },
-  };
+    }
+  }
 }

@@ -85,9 +85,7 @@ export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & {
         promise.then(clear, clear);
         return promise;
       };
-      return async (call) => {
-        const policy = cachePolicy(call);
-        if (!policy.enabled) return next(call);
+      const cached = async (call: ModelCall, policy: ReturnType<typeof cachePolicy>): Promise<ChatResponse> => {
         const key = requestKey(call.request, call.model.provider.name);
         const stored = await store.get(key);
         if (stored) return hit(call, stored, key);
@@ -101,6 +99,11 @@ export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & {
           }
         }
         return miss(call, key, policy.ttlMs ?? options.ttlMs);
+      };
+      // Calls without a cache policy pass straight through (no async frame of this layer).
+      return (call) => {
+        const policy = cachePolicy(call);
+        return policy.enabled ? cached(call, policy) : next(call);
       };
     },
   };

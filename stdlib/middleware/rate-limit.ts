@@ -7,7 +7,7 @@
  * `maxOutputTokens` or 256) and corrected with the real usage after it, so the
  * per-minute figure tracks what the provider counts.
  */
-import type { ChatRequest, ChatResponse, ModelMiddleware, RateLimitConfig } from "../../registry/index.js";
+import type { ChatRequest, ChatResponse, ModelCall, ModelMiddleware, RateLimitConfig } from "../../registry/index.js";
 import { sleep as realSleep } from "./util.js";
 
 export interface RateLimitOptions {
@@ -121,10 +121,13 @@ export function rateLimitMiddleware(options: RateLimitOptions): ModelMiddleware 
   const limiters = new Map<string, ProviderLimiter>();
   return {
     name: "rate_limit",
-    wrap: (next) => async (call) => {
+    // Providers without a limit pass straight through (no async frame of this layer).
+    wrap: (next) => (call) => (options.limits[call.model.provider.name] ? limited(next, call) : next(call)),
+  };
+  async function limited(next: (c: ModelCall) => Promise<ChatResponse>, call: ModelCall): Promise<ChatResponse> {
+    {
       const provider = call.model.provider.name;
-      const config = options.limits[provider];
-      if (!config) return next(call);
+      const config = options.limits[provider]!;
       let limiter = limiters.get(provider);
       if (!limiter) limiters.set(provider, (limiter = new ProviderLimiter(config, now, sleep)));
       const estimated = estimateRequestTokens(call.request);
@@ -136,6 +139,6 @@ export function rateLimitMiddleware(options: RateLimitOptions): ModelMiddleware 
       } finally {
         limiter.release(estimated, res ? res.usage.inputTokens + res.usage.outputTokens : undefined);
       }
-    },
-  };
+    }
+  }
 }

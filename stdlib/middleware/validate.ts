@@ -12,7 +12,7 @@
  * Validation sits outside the cache, so a cached reply is validated for each node that
  * receives it under that node's own validators.
  */
-import type { ChatResponse, ModelMiddleware, Registry } from "../../registry/index.js";
+import type { ChatResponse, ModelCall, ModelMiddleware, Registry } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { streamWhole } from "../providers/shared.js";
 import { callerOf, whereOf } from "./util.js";
@@ -20,9 +20,11 @@ import { callerOf, whereOf } from "./util.js";
 export function validateMiddleware(registry: Registry): ModelMiddleware {
   return {
     name: "validate",
-    wrap: (next) => async (call) => {
-      const names = call.context?.node.validators;
-      if (!names?.length) return next(call);
+    // Calls of nodes without validators pass straight through (no async frame of this layer).
+    wrap: (next) => (call) => (call.context?.node.validators?.length ? validated(next, call, call.context.node.validators) : next(call)),
+  };
+  async function validated(next: (c: ModelCall) => Promise<ChatResponse>, call: ModelCall, names: readonly string[]): Promise<ChatResponse> {
+    {
       const { onToken, onToolCall, ...quiet } = call;
       const res = await next(quiet);
       const toolCalls = res.message.toolCalls ?? [];
@@ -46,8 +48,8 @@ export function validateMiddleware(registry: Registry): ModelMiddleware {
       const out: ChatResponse = changed ? withText(res, text, call.request.output !== undefined) : res;
       await streamWhole(out, { ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) }, true);
       return out;
-    },
-  };
+    }
+  }
 }
 
 function withText(res: ChatResponse, text: string, structured: boolean): ChatResponse {

@@ -89,7 +89,9 @@ export function scripted(options: ScriptedOptions): ScriptedProvider {
 }
 
 function turnOf(r: ChatRequest): number {
-  return r.messages.filter((m) => m.role === "assistant").length;
+  let n = 0;
+  for (const m of r.messages) if (m.role === "assistant") n++;
+  return n;
 }
 
 function matches(w: ScriptMatch | undefined, r: ChatRequest): boolean {

@@ -143,25 +143,25 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
     wrap: (next) => async (call) => {
       const r = call.request;
       const provider = call.model.provider.name;
-      const span = tracer().startSpan(
-        `chat ${r.model}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            "gen_ai.operation.name": "chat",
-            "gen_ai.system": provider,
-            "gen_ai.provider.name": provider,
-            "gen_ai.request.model": r.model,
-            "ragraph.model": call.model.name,
-            ...(r.maxOutputTokens !== undefined ? { "gen_ai.request.max_tokens": r.maxOutputTokens } : {}),
-            ...(r.temperature !== undefined ? { "gen_ai.request.temperature": r.temperature } : {}),
-            ...(r.output ? { "gen_ai.output.type": "json" } : {}),
-            ...(call.context ? { "ragraph.node": call.context.node.name, "gen_ai.conversation.id": call.context.run.threadId } : {}),
-            ...(call.context?.agent ? { "gen_ai.agent.name": call.context.agent } : {}),
-          },
-        },
-        parentOf(call.context),
-      );
+      const span = tracer().startSpan(`chat ${r.model}`, { kind: SpanKind.CLIENT }, parentOf(call.context));
+      // Without an OpenTelemetry SDK the span records nothing: skip its attributes (set
+      // after the start, so a sampler sees only the name and kind).
+      if (!span.isRecording()) {
+        span.end();
+        return next(call);
+      }
+      span.setAttributes({
+        "gen_ai.operation.name": "chat",
+        "gen_ai.system": provider,
+        "gen_ai.provider.name": provider,
+        "gen_ai.request.model": r.model,
+        "ragraph.model": call.model.name,
+        ...(r.maxOutputTokens !== undefined ? { "gen_ai.request.max_tokens": r.maxOutputTokens } : {}),
+        ...(r.temperature !== undefined ? { "gen_ai.request.temperature": r.temperature } : {}),
+        ...(r.output ? { "gen_ai.output.type": "json" } : {}),
+        ...(call.context ? { "ragraph.node": call.context.node.name, "gen_ai.conversation.id": call.context.run.threadId } : {}),
+        ...(call.context?.agent ? { "gen_ai.agent.name": call.context.agent } : {}),
+      });
       const t0 = performance.now();
       let first = true;
       const onToken = call.onToken;
