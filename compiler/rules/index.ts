@@ -12,6 +12,7 @@ import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
+import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -85,6 +86,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     UnreachableNodeRule,
     ImplicitEndRule,
     CycleWithoutExitRule,
+    ToolLoopRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,
