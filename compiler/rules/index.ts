@@ -13,6 +13,8 @@ import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
+import { ApproveToolRule } from "./ApproveToolRule.js";
+import { BudgetRule } from "./BudgetRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -87,6 +89,8 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ImplicitEndRule,
     CycleWithoutExitRule,
     ToolLoopRule,
+    ApproveToolRule,
+    BudgetRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,

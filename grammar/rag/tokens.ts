@@ -93,6 +93,8 @@ export const KEYWORD_WORDS = [
   "kind", "model", "system", "prompt", "tools", "script", "tool", "route", "writes", "set", "next",
   "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
+  // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
+  "approve", "budget", "resume", "concurrency",
   // inside items
   "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators
@@ -170,6 +172,8 @@ export const allTokens: TokenType[] = [
 ];
 
 export const DURATION_UNITS: ReadonlySet<string> = new Set(["ms", "s", "m", "h"]);
+/** Count suffixes directly after a number: `50k` = 50,000, `2M` = 2,000,000. */
+export const COUNT_SUFFIXES: ReadonlySet<string> = new Set(["k", "M"]);
 
 /** Token type for a word: a reserved word, a keyword, or `Name`. */
 export function wordTokenType(image: string): TokenType {
