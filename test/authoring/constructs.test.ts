@@ -35,7 +35,7 @@ const AGENT = `graph refunds {
 }
 `;
 
-function setup(rules: ScriptRule[], grant = true) {
+function setup(rules: ScriptRule[]) {
   const ran: string[] = [];
   const registry = registryFromConfig({
     models: { m: { provider: scripted({ rules }), price: { inputPerMTok: 1, outputPerMTok: 2 } } },
@@ -43,7 +43,6 @@ function setup(rules: ScriptRule[], grant = true) {
       lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), { id, paid: 30 }) }),
       refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }),
     },
-    ...(grant ? {} : { policy: { tools: { deny: ["refund"] } } }),
   });
   return { ran, registry };
 }
