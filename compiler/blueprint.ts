@@ -104,6 +104,8 @@ export interface SendSpec {
   readonly forEach?: { readonly variable: string; readonly iterable: ExprSpec };
   /** Channel that receives the branch's result. */
   readonly into?: string;
+  /** `send [ … ] concurrency N`: at most N packets of this `send` item run at once (the rest wait their turn in the same superstep). */
+  readonly concurrency?: number;
   readonly span: Span;
 }
 
@@ -143,6 +145,12 @@ export interface NodeSpec {
   readonly prompt?: TemplateSpec;
   readonly input?: InputSpec;
   readonly output?: TypeSpec;
+  /** `resume { … }`: the typed answer an interrupt node accepts; it becomes the node's `result`. */
+  readonly resume?: TypeSpec;
+  /** `approve [..]`: tools whose every call by this node waits for a person's approval (on top of authorisation, never instead of it). */
+  readonly approve?: readonly string[];
+  /** `budget { tokens, usd }`: what this node's model calls may spend in one run, summed over its tasks (tokens; USD). */
+  readonly budget?: { readonly tokens?: number; readonly usd?: number };
   readonly writes?: WritesSpec;
   readonly set?: readonly ExprEntrySpec[];
   readonly sends?: readonly SendSpec[];

@@ -6,8 +6,8 @@
  * under its token budget (`CARD_TOKEN_BUDGET`, counted by `approxTokens`).
  */
 
-/** Most tokens the card may take (issue 3 §5). */
-export const CARD_TOKEN_BUDGET = 2500;
+/** Most tokens the card may take (issue 3 §5; 3,000 since issue 15 §3 added Semantics). */
+export const CARD_TOKEN_BUDGET = 3000;
 
 /**
  * A tokenizer approximation for budgets, in tokens: a run of letters or digits counts
@@ -25,14 +25,14 @@ export function approxTokens(text: string): number {
 export const GRAMMAR_CARD = `# .rag grammar card
 
 A .rag file declares LLM agent workflows as graphs. It holds no code: models, tools,
-agents, scripts and route functions are names granted by the registry. Write only .rag.
+agents, scripts and route functions are registry names.
 
 ## Lexical
 - Comments \`// line\` and \`/* block */\` (never \`#\`). Items need no separators.
 - Names \`[A-Za-z_][A-Za-z0-9_]*\`; keywords may be names. Reserved: START END true false null.
 - Strings "…" or '…' (JSON escapes). \`"""…"""\`: multi-line, common indent removed.
 - Templates (system, prompt): \`"Hi {{ input.name }}"\`; \`\\{{\` is a literal \`{{\`.
-- Durations 250ms 30s 5m 2h. Numbers 42 -3 0.75 1e-3.
+- Durations 250ms 30s 5m 2h. Numbers 42 -3 0.75 1e-3 50k 2M.
 
 ## File
 \`graph NAME { … }\`, \`agent NAME { node items }\` (inline sub-agent), \`schema NAME { fields }\`.
@@ -49,6 +49,7 @@ The first graph is the entry; a graph may call another as a subgraph.
 - \`join [a, b] -> c\`: c runs once after a and b
 - \`interrupt before [a]\`, \`interrupt after [b]\`: pause for a human
 - \`checkpoint inherit|none|sync|async|exit\`
+- \`budget { tokens: 50k, usd: 2.00 }\`: the run's model spending, checked before each call
 
 ## Fields and types
 \`NAME: TYPE REDUCER? (= DEFAULT)?\`
@@ -68,10 +69,13 @@ union, topic, ephemeral, untracked, barrier N, named_barrier [..], aggregate "re
 - \`command { goto parent.X update { k: v } }\`: from a subgraph, continue at node X of the graph running it
 - \`send [worker { item: x } for x in input.items -> results, critic { d: state.d }]\`: fan-out
   to nodes, agents or graphs; may accompany routing
+- \`send [w { x: i } for i in state.items] concurrency 4\`: at most 4 packets of it run at once
 - \`join NODE wait all|first|N\`: after a send, NODE runs once when the branches have ended
 - \`sources [a, b]\` (join), \`options ["approve", "reject"]\` (interrupt; resume value picks the route)
 - \`blocking true\`, \`optional false\`, \`defer true\` (run once nothing else is pending), \`retry { max_attempts: 3, backoff: "exponential", initial: 500ms }\`
 - \`timeout 30s\`, \`cache { ttl: 10m }\`, \`validate ["v"]\`, \`on_error -> fallback\`, \`checkpoint async\`
+- \`approve ["refund"]\`: each call of these tools waits for a person, who may edit its args; never grants a tool
+- \`budget { tokens: 4k }\`: this node's model spending; \`resume { text: string }\` (interrupt): typed answer, becomes \`result\`
 - \`metadata { … }\`, \`tags [ … ]\`, \`steering { parent allow ["cancel"] human allow ["pause"] delivery "safe_boundary" }\`
 A node without \`kind\` is a model node (agent/graph/script/tool/sources/options imply their kind).
 
@@ -82,7 +86,23 @@ Functions: len lower upper trim contains starts_with ends_with split join keys v
 
 ## Rules
 Every route target exists or is END; START is never a target. A node with no route ends its branch.
-Use \`join\` only with \`send\`. Names of models, tools and agents must be registered.
+The node item \`join X\` needs a \`send\` in that node; the graph item \`join [a, b] -> c\` does not.
+Models, tools and agents must be registered; in-file \`agent\` blocks need not be.
+
+## Semantics
+- Kinds use: model: model system prompt output writes; agent: those + tools approve max_steps;
+  tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input;
+  subagent: agent input blocking optional; interrupt: prompt options resume; join: sources;
+  repl_agent: model script tools. Any kind: routing send join set writes retry timeout cache on_error budget.
+- \`result\`: model/agent: \`output\` record or reply text; subagent/subgraph: child's output;
+  tool: its return; interrupt: the answer; router: the label.
+- \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.
+- A write to a \`sum\` field adds (\`set { n: 1 }\` increments); \`append\` adds items; overwrite replaces.
+- \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs a and b in parallel.
+- \`wait N\` counts branches that succeeded; failed ones do not; \`wait first|N\` cancels the rest.
+- \`max_attempts\` counts tries, the first included; \`max_steps\`: an agent's model turns.
+- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit; its
+  \`prompt\` is not re-added when it returns from its own tool calls.
 
 ## Examples
 \`\`\`rag
@@ -97,6 +117,31 @@ graph support {
     routes { tool_call -> tools  final -> END }
   }
   node tools { kind tool_executor tools ["lookup_user"] next agent }
+}
+\`\`\`
+
+\`\`\`rag
+graph refunds {
+  start agent
+  channel messages messages
+  budget { tokens: 50k, usd: 2.00 }
+  state { draft: string }
+  node agent {
+    kind agent
+    model "default"
+    tools ["lookup_order", "refund"]
+    approve ["refund"]
+    budget { tokens: 8k }
+    routes { tool_call -> tools  final -> edit }
+  }
+  node tools { kind tool_executor tools ["lookup_order", "refund"] approve ["refund"] next agent }
+  node edit {
+    kind interrupt
+    prompt "Edit the reply"
+    resume { text: string  ok: boolean }
+    writes { draft: result.text }
+    routes { when result.ok -> END  else -> edit }
+  }
 }
 \`\`\`
 
@@ -120,7 +165,6 @@ graph review {
     report: string
     rounds: integer sum = 0
   }
-  defaults { recursion_limit: 40, timeout: 2m }
   interrupt before [approve]
   checkpoint sync
 
@@ -135,15 +179,10 @@ graph review {
     prompt """
       Write one paragraph about {{ args.item }}.
       """
-    retry { max_attempts: 2 }
-    timeout 30s
   }
   node gather {
     kind router
-    routes {
-      when len(state.drafts) == 0 -> END
-      else -> check
-    }
+    routes { when len(state.drafts) == 0 -> END  else -> check }
   }
   node check {
     kind set
@@ -151,13 +190,10 @@ graph review {
     join summarize
   }
   node summarize {
-    kind agent
     model "default"
     prompt "Summarize {{ json(state.drafts) }}"
     output { report: string }
     writes { report: result.report }
-    max_steps 4
-    on_error -> approve
     next approve
   }
   node approve {

@@ -123,6 +123,8 @@ class StepRunner {
   private inFlight: number;
   detachedHere = 0;
   private next = 0;
+  /** `send [ … ] concurrency N`: tasks in flight and waiting, per send (origin node, target, fan-out). */
+  private sendSlots: Map<string, { active: number; waiting: (() => void)[] }> | undefined;
 
   constructor(
     private readonly tasks: readonly PlannedTask[],
@@ -134,6 +136,25 @@ class StepRunner {
     this.quorum = QuorumWatch.create(tasks, r);
     this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
+  }
+
+  /** Waits until fewer than `limit` tasks of the send `key` are in flight (charged before the task starts). */
+  private acquire(key: string, limit: number): Promise<void> {
+    const slots = (this.sendSlots ??= new Map());
+    let s = slots.get(key);
+    if (!s) slots.set(key, (s = { active: 0, waiting: [] }));
+    if (s.active < limit) {
+      s.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => s.waiting.push(resolve));
+  }
+
+  private release(key: string): void {
+    const s = this.sendSlots!.get(key)!;
+    const next = s.waiting.shift();
+    if (next) next(); // the slot passes to the next waiting task
+    else s.active--;
   }
 
   /** With bounded concurrency: takes tasks in order until none is left. */
@@ -155,7 +176,14 @@ class StepRunner {
         return;
       }
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: taskSpec(t, env).kind, trigger: t.trigger, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, { taskId: t.id, node: t.node });
-      o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
+      const limit = t.trigger === "send" && t.from !== undefined ? env.nodes.get(t.from)?.sends?.find((x) => x.target === t.node)?.concurrency : undefined;
+      const key = limit !== undefined ? `${t.from}>${t.node}>${t.branch?.fanoutId ?? ""}` : undefined;
+      if (key !== undefined) await this.acquire(key, limit!);
+      try {
+        o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
+      } finally {
+        if (key !== undefined) this.release(key);
+      }
     }
     this.inFlight--;
     if (this.failScope && !o.ok && !o.interrupts && !o.toParent && !o.cancelled && !o.restored && !handledBy(o, env.nodes) && !this.failScope.signal.aborted) {

@@ -6,6 +6,8 @@
  * - `subgraph`: the graph's `output` fields (of the file, or the registered graph's
  *   signature), else unknown (the last task's result);
  * - `router` with a route function: the label (a string; one of its labels when declared);
+ * - `interrupt` with `resume { … }` and no `options`: the resume record (with options the
+ *   answer also carries `choice`, so it stays unknown);
  * - everything else (`tool`, `interrupt`, `tool_executor`, …): unknown (`any`).
  * Unknown is `any`, which silences every check.
  */
@@ -14,8 +16,8 @@ import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/re
 import { schemaType } from "./schema-type.js";
 import { ANY, recordOf, STRING, typeOf, type ExprType } from "./types.js";
 
-function declaredOutput(items: ResolvedNode["items"], p: ResolvedProgram): ExprType | undefined {
-  const out = items.get("output");
+function declaredOutput(items: ResolvedNode["items"], p: ResolvedProgram, item: "output" | "resume" = "output"): ExprType | undefined {
+  const out = items.get(item);
   if (!out) return undefined;
   if (out.value.kind === "Identifier") {
     const schema = p.schemas.get(out.value.name);
@@ -51,6 +53,8 @@ export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgra
       const sig = registry?.signatures?.graphs?.[name];
       return sig?.output ? schemaType(sig.output, `the output of graph \`${name}\``) : ANY;
     }
+    case "interrupt":
+      return n.items.get("options") ? ANY : (declaredOutput(n.items, p, "resume") ?? ANY);
     case "router": {
       const route = (n.items.get("route") ?? (n.modelMeaning === "route" ? n.items.get("model") : undefined))?.value.value;
       if (!route) return ANY;

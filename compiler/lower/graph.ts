@@ -71,7 +71,18 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
 
   const defaults: Record<string, ReturnType<typeof blockToJson>[string]> = {};
   const metadata: Record<string, ReturnType<typeof blockToJson>[string]> = {};
-  for (const c of g.configs) for (const [k, v] of Object.entries(blockToJson(c.value))) defineOwn(c.config === "defaults" ? defaults : metadata, k, v);
+  for (const c of g.configs) {
+    if (c.config === "budget") continue;
+    for (const [k, v] of Object.entries(blockToJson(c.value))) defineOwn(c.config === "defaults" ? defaults : metadata, k, v);
+  }
+  // `budget { … }` is the spelling of `defaults { budget { … } }` (its keys win over the defaults' on a clash).
+  for (const c of g.configs) {
+    if (c.config !== "budget") continue;
+    const prior = defaults.budget && typeof defaults.budget === "object" && !Array.isArray(defaults.budget) ? defaults.budget : {};
+    const merged: Record<string, ReturnType<typeof blockToJson>[string]> = {};
+    for (const [k, v] of [...Object.entries(prior), ...Object.entries(blockToJson(c.value))]) defineOwn(merged, k, v);
+    defineOwn(defaults, "budget", merged);
+  }
 
   const allow: Record<string, string[]> = {};
   for (const a of g.allows) allow[a.capability.name] = [...(allow[a.capability.name] ?? []), ...listStrings(a.value)];

@@ -32,7 +32,7 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   const models = listStrings(it.get("models")?.value);
   const agents = listStrings(it.get("agents")?.value);
   const graphs = listStrings(it.get("graphs")?.value);
-  const sends = n.sends.flatMap((s) => s.targets.map((t) => lowerSend(t, g, env)));
+  const sends = n.sends.flatMap((s) => s.targets.map((t) => lowerSend(t, g, env, s.concurrency?.value)));
   const join = it.get("join");
   const cmd = it.get("command");
   const sources = listStrings(it.get("sources")?.value);
@@ -70,6 +70,12 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   const input = it.get("input");
   if (input) out.input = lowerInput(input.value);
   if (output) out.output = output.value.kind === "RecordType" ? lowerType(output.value, env.schemasUsed) : refType(output.value.name, env);
+  const resume = it.get("resume");
+  if (resume) out.resume = resume.value.kind === "RecordType" ? lowerType(resume.value, env.schemasUsed) : refType(resume.value.name, env);
+  const approve = listStrings(it.get("approve")?.value);
+  if (approve.length) out.approve = approve;
+  const budget = it.get("budget");
+  if (budget && budget.value.kind === "Block") out.budget = lowerBudget(budget.value);
   const writes = it.get("writes");
   if (writes) out.writes = lowerWrites(writes);
   const set = it.get("set");
@@ -113,7 +119,16 @@ function lowerWrites(w: A.WritesItem): WritesSpec {
   return w.value.kind === "Identifier" ? { kind: "channel", channel: w.value.name, span: w.value.span } : { kind: "map", fields: lowerEntries(w.value.entries), span: w.value.span };
 }
 
-function lowerSend(t: A.SendTarget, g: ResolvedGraph, env: LowerEnv): SendSpec {
+/** `budget { tokens: 50k, usd: 2.00 }` → its numeric limits (other keys are reported by `BudgetRule` and dropped). */
+export function lowerBudget(b: A.Block): { tokens?: number; usd?: number } {
+  const j = blockToJson(b);
+  const out: { tokens?: number; usd?: number } = {};
+  if (typeof j.tokens === "number") out.tokens = j.tokens;
+  if (typeof j.usd === "number") out.usd = j.usd;
+  return out;
+}
+
+function lowerSend(t: A.SendTarget, g: ResolvedGraph, env: LowerEnv, concurrency: number | undefined): SendSpec {
   const name = t.target.name;
   let targetKind: SendSpec["targetKind"] = "agent";
   if (g.nodes.has(name)) targetKind = "node";
@@ -127,6 +142,7 @@ function lowerSend(t: A.SendTarget, g: ResolvedGraph, env: LowerEnv): SendSpec {
     ...(t.args ? { args: lowerInput(t.args) } : {}),
     ...(t.forEach ? { forEach: { variable: t.forEach.variable.name, iterable: lowerExpr(t.forEach.iterable) } } : {}),
     ...(t.into ? { into: t.into.name } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
     span: t.span,
   };
 }

@@ -28,6 +28,9 @@ export interface ItemByKeyword {
   graphs: A.ListItem;
   input: A.InputItem;
   output: A.OutputItem;
+  resume: A.ResumeItem;
+  approve: A.ListItem;
+  budget: A.BlockItem;
   writes: A.WritesItem;
   set: A.SetItem;
   next: A.NextItem;

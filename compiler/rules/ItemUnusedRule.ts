@@ -16,20 +16,20 @@ import type { Rule } from "./rule.js";
 /** Items any kind may carry. */
 export const COMMON_ITEMS: ReadonlySet<string> = new Set([
   "kind", "next", "routes", "send", "sends", "join", "command", "retry", "timeout", "cache", "on_error",
-  "checkpoint", "metadata", "tags", "set", "steering", "defer",
+  "checkpoint", "metadata", "tags", "set", "steering", "defer", "budget",
 ]);
 
 /** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */
 export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
   model: ["model", "system", "prompt", "output", "writes", "validate", "input"],
-  agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input"],
-  tool_executor: ["tools", "writes"],
-  tool: ["tool", "input", "writes"],
+  agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input", "approve"],
+  tool_executor: ["tools", "writes", "approve"],
+  tool: ["tool", "input", "writes", "approve"],
   router: ["route", "model"],
   set: ["writes"],
   subgraph: ["graph", "model", "input", "writes"],
   subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
-  interrupt: ["prompt", "system", "options", "writes"],
+  interrupt: ["prompt", "system", "options", "writes", "resume"],
   join: ["sources", "writes"],
   repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps"],
 };

@@ -45,6 +45,10 @@ export const ItemValueRule: Rule = (ctx) => ({
     if (m && (!Number.isInteger(m.value.value) || m.value.value < 1)) {
       ctx.report("E-rag-invalid-value", `\`max_steps\` must be a positive integer, found \`${m.value.raw}\``, m.value.span);
     }
+    for (const s of n.sends) {
+      const k = s.concurrency;
+      if (k && (!Number.isInteger(k.value) || k.value < 1)) ctx.report("E-rag-invalid-value", `\`concurrency\` must be a positive integer, found \`${k.raw}\``, k.span);
+    }
     const c = n.items.get("checkpoint");
     if (c) policy(ctx, c.value, CHECKPOINT_WORDS, "checkpoint");
     const r = n.items.get("retry");

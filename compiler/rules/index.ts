@@ -12,6 +12,9 @@ import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
+import { ToolLoopRule } from "./ToolLoopRule.js";
+import { ApproveToolRule } from "./ApproveToolRule.js";
+import { BudgetRule } from "./BudgetRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -91,6 +94,9 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     UnreachableNodeRule,
     ImplicitEndRule,
     CycleWithoutExitRule,
+    ToolLoopRule,
+    ApproveToolRule,
+    BudgetRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,

@@ -306,6 +306,8 @@ class Printer {
         return n.value.kind === "String" ? atom(() => `input ${stringText(n.value as A.StringLiteral)}`) : this.headed(start, end, "input ", this.exprMap(n.value));
       case "OutputItem":
         return n.value.kind === "Identifier" ? atom(() => `output ${(n.value as A.Identifier).name}`) : this.headed(start, end, "output ", this.fields(n.value.fields, n.value.span));
+      case "ResumeItem":
+        return n.value.kind === "Identifier" ? atom(() => `resume ${(n.value as A.Identifier).name}`) : this.headed(start, end, "resume ", this.fields(n.value.fields, n.value.span));
       case "WritesItem":
         return n.value.kind === "Identifier" ? atom(() => `writes ${(n.value as A.Identifier).name}`) : this.headed(start, end, "writes ", this.exprMap(n.value));
       case "SetItem":
@@ -314,8 +316,13 @@ class Printer {
         return atom(() => (n.targets.length === 1 ? `next ${n.targets[0].name}` : `next [${n.targets.map((t) => t.name).join(", ")}]`));
       case "RoutesItem":
         return this.headed(start, end, "routes ", this.itemBody(n, "{", n.routes.map((r) => this.route(r)), BROKEN));
-      case "SendItem":
-        return this.headed(start, end, "send ", this.itemBody(n, "[", n.targets.map((t) => this.sendTarget(t)), LIST));
+      case "SendItem": {
+        if (!n.concurrency) return this.headed(start, end, "send ", this.itemBody(n, "[", n.targets.map((t) => this.sendTarget(t)), LIST));
+        // `send [ … ] concurrency N`: the list's `]` is before `concurrency`, not at the item's end.
+        const close = this.source.lastIndexOf("]", n.concurrency.span.start.offset) + 1;
+        const list = { span: { start: n.span.start, end: { ...n.span.end, offset: close } }, keyword: n.keyword };
+        return this.headed(start, end, "send ", this.itemBody(list, "[", n.targets.map((t) => this.sendTarget(t)), LIST), ` concurrency ${n.concurrency.raw}`);
+      }
       case "JoinItem":
         return atom(() => `join ${n.target.name}${n.wait ? ` wait ${n.wait.policy}` : ""}`);
       case "CommandItem":

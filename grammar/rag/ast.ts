@@ -253,10 +253,10 @@ export interface TemplateItem extends ItemBase {
   readonly value: Template;
 }
 
-/** `tools [..]`, `sources [..]`, `options [..]`, `validate [..]`, `tags [..]`, and a `repl_agent`'s script grants `models [..]`, `agents [..]`, `graphs [..]` */
+/** `approve [..]` (tools whose every call waits for a person), `tools [..]`, `sources [..]`, `options [..]`, `validate [..]`, `tags [..]`, and a `repl_agent`'s script grants `models [..]`, `agents [..]`, `graphs [..]` */
 export interface ListItem extends ItemBase {
   readonly kind: "ListItem";
-  readonly list: "tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs";
+  readonly list: "tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs" | "approve";
   readonly value: ListValue;
 }
 
@@ -272,6 +272,11 @@ export interface OutputItem extends ItemBase {
   readonly value: RecordType | Identifier;
 }
 
+/** `resume { field* }` or `resume SchemaName`: the typed answer an interrupt node accepts (its `result`). */
+export interface ResumeItem extends ItemBase {
+  readonly kind: "ResumeItem";
+  readonly value: RecordType | Identifier;
+}
 /** `writes channel` or `writes { channel: expr }` */
 export interface WritesItem extends ItemBase {
   readonly kind: "WritesItem";
@@ -325,6 +330,8 @@ export interface SendItem extends ItemBase {
   readonly kind: "SendItem";
   readonly spelling: "send" | "sends";
   readonly targets: readonly SendTarget[];
+  /** `concurrency N` after the list: at most N of this send's packets run at once. */
+  readonly concurrency?: NumberLiteral;
 }
 
 export type WaitPolicy = "all" | "first" | number;
@@ -351,10 +358,10 @@ export interface FlagItem extends ItemBase {
   readonly value: boolean;
 }
 
-/** `retry {…}`, `metadata {…}`, `cache {…}` / `cache true`. */
+/** `retry {…}`, `metadata {…}`, `budget {…}`, `cache {…}` / `cache true`. */
 export interface BlockItem extends ItemBase {
   readonly kind: "BlockItem";
-  readonly block: "retry" | "metadata" | "cache";
+  readonly block: "retry" | "metadata" | "cache" | "budget";
   readonly value: Block | BooleanLiteral;
 }
 
@@ -405,6 +412,7 @@ export type NodeItem =
   | ListItem
   | InputItem
   | OutputItem
+  | ResumeItem
   | WritesItem
   | SetItem
   | NextItem
@@ -450,10 +458,10 @@ export interface IoItem extends ItemBase {
   readonly fields: readonly Field[];
 }
 
-/** `defaults {…}`, `metadata {…}` */
+/** `defaults {…}`, `metadata {…}`, `budget {…}` (the run's budget; same as `defaults { budget {…} }`) */
 export interface ConfigItem extends ItemBase {
   readonly kind: "ConfigItem";
-  readonly config: "defaults" | "metadata";
+  readonly config: "defaults" | "metadata" | "budget";
   readonly value: Block;
 }
 

@@ -33,7 +33,8 @@ export class ExprBuilder {
   }
 
   numberLiteral(t: IToken, negative = false): A.NumberLiteral {
-    const value = Number(t.image);
+    const suffix = t.image.at(-1);
+    const value = suffix === "k" ? Number(t.image.slice(0, -1)) * 1_000 : suffix === "M" ? Number(t.image.slice(0, -1)) * 1_000_000 : Number(t.image);
     return { kind: "Number", value: negative ? -value : value, raw: (negative ? "-" : "") + t.image, span: this.ctx.tokenSpan(t) };
   }
 

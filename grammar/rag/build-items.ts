@@ -117,7 +117,7 @@ export class AstBuilder extends ExprBuilder {
       case "configItem": {
         const k = first(x.children.keyword);
         const b = first(x.children.block);
-        return { kind: "ConfigItem", keyword: this.kwIdent(k, span), config: k?.image === "metadata" ? "metadata" : "defaults", value: b ? this.block(b, span) : { kind: "Block", entries: [], span, recovered: true }, span };
+        return { kind: "ConfigItem", keyword: this.kwIdent(k, span), config: k?.image === "metadata" ? "metadata" : k?.image === "budget" ? "budget" : "defaults", value: b ? this.block(b, span) : { kind: "Block", entries: [], span, recovered: true }, span };
       }
       case "tagsItem": {
         const l = first(x.children.valueList);
@@ -187,7 +187,7 @@ export class AstBuilder extends ExprBuilder {
   private nodeItem(n: C.NodeItemCstNode, fallback: Span): A.NodeItem | undefined {
     const c = n.children;
     const x =
-      first(c.kindItem) ?? first(c.bindingItem) ?? first(c.templateItem) ?? first(c.listItem) ?? first(c.inputItem) ?? first(c.outputItem) ??
+      first(c.kindItem) ?? first(c.bindingItem) ?? first(c.templateItem) ?? first(c.listItem) ?? first(c.inputItem) ?? first(c.outputItem) ?? first(c.resumeItem) ??
       first(c.writesItem) ?? first(c.setItem) ?? first(c.nextItem) ?? first(c.routesItem) ?? first(c.sendItem) ?? first(c.sendsItem) ??
       first(c.joinItem) ?? first(c.commandItem) ?? first(c.flagItem) ?? first(c.blockItem) ?? first(c.timeoutItem) ?? first(c.maxStepsItem) ??
       first(c.onErrorItem) ?? first(c.checkpointItem) ?? first(c.steeringItem) ?? first(c.nodeJunk);
@@ -231,6 +231,12 @@ export class AstBuilder extends ExprBuilder {
         if (fb) return { kind: "OutputItem", keyword, value: { kind: "RecordType", fields: this.fields(fb, span), span: this.ctx.nodeSpan(fb) ?? span }, span };
         return { kind: "OutputItem", keyword, value: this.ctx.ident(first(x.children.schema), first(x.children.Kw_output), span), span };
       }
+      case "resumeItem": {
+        const fb = first(x.children.fieldBlock);
+        const keyword = this.kwIdent(first(x.children.Kw_resume), span);
+        if (fb) return { kind: "ResumeItem", keyword, value: { kind: "RecordType", fields: this.fields(fb, span), span: this.ctx.nodeSpan(fb) ?? span }, span };
+        return { kind: "ResumeItem", keyword, value: this.ctx.ident(first(x.children.schema), first(x.children.Kw_resume), span), span };
+      }
       case "writesItem": {
         const ch = first(x.children.channel);
         const m = first(x.children.exprMap);
@@ -251,8 +257,17 @@ export class AstBuilder extends ExprBuilder {
       }
       case "routesItem":
         return { kind: "RoutesItem", keyword: this.kwIdent(first(x.children.Kw_routes), span), routes: (x.children.route ?? []).map((r) => this.route(r, span)).filter((r): r is A.Route => r !== undefined), span };
-      case "sendItem":
-        return { kind: "SendItem", keyword: this.kwIdent(first(x.children.Kw_send), span), spelling: "send", targets: (x.children.sendTarget ?? []).map((t) => this.sendTarget(t, span)).filter((t) => t.target.name !== ""), span };
+      case "sendItem": {
+        const conc = first(x.children.concurrency);
+        return {
+          kind: "SendItem",
+          keyword: this.kwIdent(first(x.children.Kw_send), span),
+          spelling: "send",
+          targets: (x.children.sendTarget ?? []).map((t) => this.sendTarget(t, span)).filter((t) => t.target.name !== ""),
+          ...(this.ctx.real(conc) ? { concurrency: this.numberLiteral(conc) } : {}),
+          span,
+        };
+      }
       case "sendsItem":
         return { kind: "SendItem", keyword: this.kwIdent(first(x.children.Kw_sends), span), spelling: "sends", targets: (x.children.refSend ?? []).map((t) => this.refSend(t, span)).filter((t) => t.target.name !== ""), span };
       case "joinItem":

@@ -593,6 +593,7 @@ export type NodeItemCstChildren = {
   commandItem?: CommandItemCstNode[];
   flagItem?: FlagItemCstNode[];
   blockItem?: BlockItemCstNode[];
+  resumeItem?: ResumeItemCstNode[];
   timeoutItem?: TimeoutItemCstNode[];
   maxStepsItem?: MaxStepsItemCstNode[];
   onErrorItem?: OnErrorItemCstNode[];
@@ -673,6 +674,17 @@ export type OutputItemCstChildren = {
   schema?: IToken[];
 };
 
+export interface ResumeItemCstNode extends CstNode {
+  name: "resumeItem";
+  children: ResumeItemCstChildren;
+}
+
+export type ResumeItemCstChildren = {
+  Kw_resume: IToken[];
+  fieldBlock?: FieldBlockCstNode[];
+  schema?: IToken[];
+};
+
 export interface WritesItemCstNode extends CstNode {
   name: "writesItem";
   children: WritesItemCstChildren;
@@ -746,6 +758,8 @@ export type SendItemCstChildren = {
   sendTarget?: SendTargetCstNode[];
   Comma?: IToken[];
   RBracket: IToken[];
+  Kw_concurrency?: IToken[];
+  concurrency?: IToken[];
 };
 
 export interface SendTargetCstNode extends CstNode {
@@ -994,6 +1008,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   listItem(children: ListItemCstChildren, param?: IN): OUT;
   inputItem(children: InputItemCstChildren, param?: IN): OUT;
   outputItem(children: OutputItemCstChildren, param?: IN): OUT;
+  resumeItem(children: ResumeItemCstChildren, param?: IN): OUT;
   writesItem(children: WritesItemCstChildren, param?: IN): OUT;
   setItem(children: SetItemCstChildren, param?: IN): OUT;
   nextItem(children: NextItemCstChildren, param?: IN): OUT;

@@ -8,6 +8,7 @@ import type { LineIndex } from "../span.js";
 import type { FrontEndLimits } from "./limits.js";
 import { checkEscapes } from "./strings.js";
 import {
+  COUNT_SUFFIXES,
   DURATION_UNITS,
   DurationLit,
   HashComment,
@@ -140,7 +141,8 @@ export function lex(source: string, lines: LineIndex, limits: FrontEndLimits, fi
 
 /**
  * Retypes words (keywords, reserved words) and merges a number directly followed by a
- * unit word into a duration (`30s`). `1abc` stays a number and a name.
+ * unit word into a duration (`30s`), or a count suffix into a number (`50k`, `2M`).
+ * `1abc` stays a number and a name.
  */
 function retypeTokens(raw: IToken[]): IToken[] {
   const tokens: IToken[] = [];
@@ -156,6 +158,12 @@ function retypeTokens(raw: IToken[]): IToken[] {
       const end = tok.startOffset + tok.image.length;
       if (next && next.tokenType === Name && next.startOffset === end && DURATION_UNITS.has(next.image)) {
         tokens.push(createTokenInstance(DurationLit, tok.image + next.image, tok.startOffset, next.startOffset + next.image.length - 1, NaN, NaN, NaN, NaN));
+        i++;
+        continue;
+      }
+      // `50k`, `2M`: a count with a thousand / million suffix (budgets: `tokens: 50k`).
+      if (next && next.tokenType === Name && next.startOffset === end && COUNT_SUFFIXES.has(next.image)) {
+        tokens.push(createTokenInstance(NumberLit, tok.image + next.image, tok.startOffset, next.startOffset + next.image.length - 1, NaN, NaN, NaN, NaN));
         i++;
         continue;
       }

@@ -35,12 +35,12 @@ import {
 
 export { REDUCER_WORDS, TYPE_WORDS } from "./parser-base.js";
 
-const GRAPH_ITEM_KEYWORDS = ["start", "state", "channel", "input", "output", "defaults", "metadata", "tags", "allow", "node", "join", "interrupt", "checkpoint"] as const;
+const GRAPH_ITEM_KEYWORDS = ["start", "state", "channel", "input", "output", "defaults", "metadata", "tags", "allow", "node", "join", "interrupt", "checkpoint", "budget"] as const;
 const NODE_ITEM_KEYWORDS = [
   "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
   "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
   "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
-  "defer",
+  "defer", "approve", "budget", "resume",
 ] as const;
 export const GRAPH_ITEM_WORDS: ReadonlySet<string> = new Set(GRAPH_ITEM_KEYWORDS);
 export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
@@ -148,7 +148,7 @@ export class RagParser extends RagExprParser {
         { GATE: () => this.kw(1, "state") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.stateItem) },
         { GATE: () => this.kw(1, "channel") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.channelItem) },
         { GATE: () => (this.kw(1, "input") || this.kw(1, "output")) && this.notArrowAt2(), ALT: () => this.SUBRULE(this.ioItem) },
-        { GATE: () => (this.kw(1, "defaults") || this.kw(1, "metadata")) && this.notArrowAt2(), ALT: () => this.SUBRULE(this.configItem) },
+        { GATE: () => (this.kw(1, "defaults") || this.kw(1, "metadata") || this.kw(1, "budget")) && this.notArrowAt2(), ALT: () => this.SUBRULE(this.configItem) },
         { GATE: () => this.kw(1, "tags") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.tagsItem) },
         { GATE: () => this.kw(1, "allow") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.allowItem) },
         { GATE: () => this.kw(1, "node") && this.notArrowAt2(), ALT: () => this.SUBRULE(this.nodeDecl) },
@@ -194,9 +194,13 @@ export class RagParser extends RagExprParser {
     this.SUBRULE(this.fieldBlock);
   });
 
-  /** ("defaults" | "metadata") block */
+  /** ("defaults" | "metadata" | "budget") block */
   public configItem = this.RULE("configItem", () => {
-    this.OR(this.alts.configItem ??= [{ ALT: () => this.CONSUME(KW.defaults, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.configItem ??= [
+      { ALT: () => this.CONSUME(KW.defaults, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.budget, { LABEL: "keyword" }) },
+    ]);
     this.SUBRULE(this.block);
   });
 
@@ -297,7 +301,7 @@ export class RagParser extends RagExprParser {
         { GATE: () => this.kw(1, "kind"), ALT: () => this.SUBRULE(this.kindItem) },
         { GATE: () => this.kw(1, "model") || this.kw(1, "agent") || this.kw(1, "graph") || this.kw(1, "script") || this.kw(1, "tool") || this.kw(1, "route"), ALT: () => this.SUBRULE(this.bindingItem) },
         { GATE: () => this.kw(1, "system") || this.kw(1, "prompt"), ALT: () => this.SUBRULE(this.templateItem) },
-        { GATE: () => this.kw(1, "tools") || this.kw(1, "sources") || this.kw(1, "options") || this.kw(1, "validate") || this.kw(1, "tags") || this.kw(1, "models") || this.kw(1, "agents") || this.kw(1, "graphs"), ALT: () => this.SUBRULE(this.listItem) },
+        { GATE: () => this.kw(1, "tools") || this.kw(1, "sources") || this.kw(1, "options") || this.kw(1, "validate") || this.kw(1, "tags") || this.kw(1, "models") || this.kw(1, "agents") || this.kw(1, "graphs") || this.kw(1, "approve"), ALT: () => this.SUBRULE(this.listItem) },
         { GATE: () => this.kw(1, "input"), ALT: () => this.SUBRULE(this.inputItem) },
         { GATE: () => this.kw(1, "output"), ALT: () => this.SUBRULE(this.outputItem) },
         { GATE: () => this.kw(1, "writes"), ALT: () => this.SUBRULE(this.writesItem) },
@@ -309,7 +313,8 @@ export class RagParser extends RagExprParser {
         { GATE: () => this.kw(1, "join"), ALT: () => this.SUBRULE(this.joinItem) },
         { GATE: () => this.kw(1, "command"), ALT: () => this.SUBRULE(this.commandItem) },
         { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional") || this.kw(1, "defer"), ALT: () => this.SUBRULE(this.flagItem) },
-        { GATE: () => this.kw(1, "retry") || this.kw(1, "metadata") || this.kw(1, "cache"), ALT: () => this.SUBRULE(this.blockItem) },
+        { GATE: () => this.kw(1, "retry") || this.kw(1, "metadata") || this.kw(1, "cache") || this.kw(1, "budget"), ALT: () => this.SUBRULE(this.blockItem) },
+        { GATE: () => this.kw(1, "resume"), ALT: () => this.SUBRULE(this.resumeItem) },
         { GATE: () => this.kw(1, "timeout"), ALT: () => this.SUBRULE(this.timeoutItem) },
         { GATE: () => this.kw(1, "max_steps"), ALT: () => this.SUBRULE(this.maxStepsItem) },
         { GATE: () => this.kw(1, "on_error"), ALT: () => this.SUBRULE(this.onErrorItem) },
@@ -350,7 +355,7 @@ export class RagParser extends RagExprParser {
     this.OR(this.alts.stringValue ??= [{ ALT: () => this.CONSUME(StringLit) }, { ALT: () => this.CONSUME(TripleString) }]);
   });
 
-  /** ("tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs") list */
+  /** ("tools" | "sources" | "options" | "validate" | "tags" | "models" | "agents" | "graphs" | "approve") list */
   public listItem = this.RULE("listItem", () => {
     this.OR(this.alts.listItem ??= [
       { ALT: () => this.CONSUME(KW.tools, { LABEL: "keyword" }) },
@@ -361,6 +366,7 @@ export class RagParser extends RagExprParser {
       { ALT: () => this.CONSUME(KW.models, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.agents, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.graphs, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.approve, { LABEL: "keyword" }) },
     ]);
     this.SUBRULE(this.valueList);
   });
@@ -375,6 +381,12 @@ export class RagParser extends RagExprParser {
   public outputItem = this.RULE("outputItem", () => {
     this.CONSUME(KW.output);
     this.OR(this.alts.outputItem ??= [{ ALT: () => this.SUBRULE(this.fieldBlock) }, { ALT: () => this.CONSUME(Ident, { LABEL: "schema" }) }]);
+  });
+
+  /** "resume" ("{" field* "}" | IDENT): the typed answer an interrupt node accepts */
+  public resumeItem = this.RULE("resumeItem", () => {
+    this.CONSUME(KW.resume);
+    this.OR(this.alts.resumeItem ??= [{ ALT: () => this.SUBRULE(this.fieldBlock) }, { ALT: () => this.CONSUME(Ident, { LABEL: "schema" }) }]);
   });
 
   /** "writes" (IDENT | expr_map) */
@@ -433,7 +445,7 @@ export class RagParser extends RagExprParser {
     this.SUBRULE(this.nodeRef);
   });
 
-  /** "send" "[" send_item (","? send_item)* "]" */
+  /** "send" "[" send_item (","? send_item)* "]" ("concurrency" INTEGER)? */
   public sendItem = this.RULE("sendItem", () => {
     this.CONSUME(KW.send);
     this.CONSUME(LBracket);
@@ -442,6 +454,10 @@ export class RagParser extends RagExprParser {
       this.OPTION(() => this.CONSUME(Comma));
     });
     this.CONSUME(RBracket);
+    this.OPTION2(() => {
+      this.CONSUME(KW.concurrency);
+      this.CONSUME(NumberLit, { LABEL: "concurrency" });
+    });
   });
 
   /**
@@ -514,12 +530,13 @@ export class RagParser extends RagExprParser {
     this.OPTION(() => this.OR2(this.alts.flagItem2 ??= [{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
   });
 
-  /** ("retry" | "metadata") block | "cache" (BOOL | block) */
+  /** ("retry" | "metadata" | "budget") block | "cache" (BOOL | block) */
   public blockItem = this.RULE("blockItem", () => {
     this.OR(this.alts.blockItem ??= [
       { ALT: () => this.CONSUME(KW.retry, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.metadata, { LABEL: "keyword" }) },
       { ALT: () => this.CONSUME(KW.cache, { LABEL: "keyword" }) },
+      { ALT: () => this.CONSUME(KW.budget, { LABEL: "keyword" }) },
     ]);
     this.OR2(this.alts.blockItem2 ??= [{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]);
   });

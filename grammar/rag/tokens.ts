@@ -94,6 +94,8 @@ export const KEYWORD_WORDS = [
   "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
   "defer",
+  // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
+  "approve", "budget", "resume", "concurrency",
   // inside items
   "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators
@@ -171,6 +173,8 @@ export const allTokens: TokenType[] = [
 ];
 
 export const DURATION_UNITS: ReadonlySet<string> = new Set(["ms", "s", "m", "h"]);
+/** Count suffixes directly after a number: `50k` = 50,000, `2M` = 2,000,000. */
+export const COUNT_SUFFIXES: ReadonlySet<string> = new Set(["k", "M"]);
 
 /** Token type for a word: a reserved word, a keyword, or `Name`. */
 export function wordTokenType(image: string): TokenType {

@@ -1,13 +1,19 @@
 /**
- * Approval of tool calls (`runtime.md` §7: a tool's policy `auto | ask | deny`). For each
- * call of an `ask` tool, in call order and before any call of the turn runs, the task
+ * Approval of tool calls (`runtime.md` §7: a tool's policy `auto | ask | deny`; and the
+ * node's `approve [..]` list, `language.md` §2.3). For each call of an `ask` tool, or of
+ * a tool the node lists in `approve`, in call order and before any call of the turn runs, the task
  * pauses with `interrupt(payload)` — the run saves a checkpoint and waits for a person —
  * and on resume the answer decides: approve (optionally with edited arguments), or deny
  * (optionally with a reason the model is told). Asking for every call first means an
  * approved mutating call never runs twice because a later call of the same turn paused.
  *
+ * Approval is a gate after authorisation, never a grant: only calls the one
+ * authorisation check (`authorize()`, the run's `RunAuthority`) allows get this far.
+ *
  * The question (the interrupt payload):
- *   `{ type: "tool_approval", node, tool, callId, args, description, options }`
+ *   `{ type: "tool_approval", node, tool, callId, args, description, options, gate }`
+ * where `gate` says why it is asked: `"approve"` (the node's `approve` list) or `"policy"`
+ * (the tool's `approval: "ask"` in the config).
  * The answer: one of `options` — `"approve"` / `"deny"` — or an object with that
  * `choice` and `args` (approve with these arguments instead) or `reason` (deny, and why).
  *
@@ -32,6 +38,13 @@ export interface ToolApprovalRequest {
   readonly args: Record<string, unknown>;
   readonly description: string;
   readonly options: readonly string[];
+  /** Why it is asked: the node's `approve [..]` list, or the tool's `approval: "ask"` policy. */
+  readonly gate: "approve" | "policy";
+}
+
+/** True when a call of `tool` by `task`'s node needs a person's approval first. */
+export function needsApproval(task: Pick<NodeTask, "registry" | "node">, tool: string): boolean {
+  return task.registry.tools.get(tool)?.approval === "ask" || (task.node.approve?.includes(tool) ?? false);
 }
 
 /** 8 hex digits of SHA-256 over the call's tool and arguments. */
@@ -50,10 +63,10 @@ export function callFingerprint(call: Pick<ToolCall, "name" | "arguments">): str
 export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: boolean): (ApprovalDecision | undefined)[] {
   return calls.map((call) => {
     const def = task.registry.tools.get(call.name);
-    if (def?.approval !== "ask") return undefined;
+    if (!needsApproval(task, call.name)) return undefined;
     const key = callFingerprint(call);
     const approve = bound ? `approve ${key}` : "approve";
-    const question: ToolApprovalRequest = { type: "tool_approval", node: task.node.name, tool: call.name, callId: call.id, args: call.arguments, description: def.description, options: [approve, "deny"] };
+    const question: ToolApprovalRequest = { type: "tool_approval", node: task.node.name, tool: call.name, callId: call.id, args: call.arguments, description: def?.description ?? "", options: [approve, "deny"], gate: def?.approval === "ask" ? "policy" : "approve" };
     const answer = task.interrupt<unknown>(question);
     const choice = chosenOption(answer);
     const extra = answer && typeof answer === "object" ? (answer as { args?: unknown; reason?: unknown }) : {};

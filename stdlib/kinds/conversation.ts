@@ -45,14 +45,37 @@ export interface Conversation {
 }
 
 /**
+ * True when the conversation ends with this node's own tool turn, fully answered: the
+ * last assistant message was written by `node` and asked for tools, and a tool message
+ * after it answers every call. The node is then continuing its tool loop (it routed
+ * `tool_call` to an executor, which routed back), not starting a new task.
+ */
+export function continuesToolTurn(past: readonly ChatMessage[], node: string): boolean {
+  let i = past.length - 1;
+  while (i >= 0 && past[i].role === "tool") i--;
+  const last = past[i];
+  if (i < 0 || i === past.length - 1 || last.role !== "assistant" || last.name !== node || !last.toolCalls?.length) return false;
+  const answered = new Set(past.slice(i + 1).map((m) => m.toolCallId));
+  return last.toolCalls.every((c) => answered.has(c.id));
+}
+
+/**
  * system (rendered) + the conversation channel + the rendered `prompt` as a user
  * message; when there is neither a prompt nor any history, the node's input (or the
  * run input) becomes the user message.
+ *
+ * The prompt is the start of a node's turn, added once: when the node comes back from
+ * its own tool calls (`routes { tool_call -> tools }` with `tools` routing back), the
+ * conversation already holds the prompt, and adding it again would ask the model the
+ * same question after every tool result — a loop that runs to the recursion limit
+ * (LangGraph's ReAct agent likewise adds the prompt only in front of the conversation).
  */
 export function buildConversation(task: NodeTask, system: string | undefined, prompt: string | undefined): Conversation {
   const past = history(task);
   const created: ChatMessage[] = [];
-  if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
+  if (continuesToolTurn(past, task.node.name)) {
+    // continuing the node's tool loop: the prompt is already in the conversation
+  } else if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
   else if (past.length === 0) {
     const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
     created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });

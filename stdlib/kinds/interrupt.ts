@@ -4,20 +4,34 @@
  * when the node has `options` it must pick one of them (the value itself, or its
  * `choice` / `route` field), which then selects the route of the same label. Without
  * `options`, the node's route labels are the options.
+ *
+ * With `resume { … }` (a typed answer) the question also carries the answer's JSON
+ * Schema (`resume`), and the answer must match the type — it is the node's `result`, so
+ * `writes { draft: result.text }` and `when result.ok -> …` routes read it. With both
+ * `resume` and `options`, the answer is an object with `choice` plus the typed fields.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { chosenOption, NodeError } from "../../runtime/index.js";
+import { outputSchema } from "./conversation.js";
 
 export const interruptKind: NodeKindImplementation = async (task) => {
   const n = task.node;
   const labels = task.blueprint.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
   const options = n.options?.length ? n.options : labels;
   const prompt = n.prompt ? task.render(n.prompt) : n.system ? task.render(n.system) : undefined;
-  const value = task.interrupt<unknown>({ ...(prompt !== undefined ? { prompt } : {}), ...(options.length ? { options } : {}), node: n.name });
+  const typed = n.resume ? outputSchema(n.resume, task, `${n.name}_resume`) : undefined;
+  const raw = task.interrupt<unknown>({ ...(prompt !== undefined ? { prompt } : {}), ...(options.length ? { options } : {}), ...(typed ? { resume: typed.schema } : {}), node: n.name });
+  let value = raw;
+  if (typed) {
+    const fields = options.length && raw && typeof raw === "object" && !Array.isArray(raw) ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "choice" && k !== "route")) : raw;
+    const r = typed.validator.safeParse(fields);
+    if (!r.success) throw new NodeError(`interrupt node \`${n.name}\`: the answer does not match its \`resume\` type: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
+    value = options.length && raw && typeof raw === "object" ? { ...(r.data as object), choice: chosenOption(raw) } : r.data;
+  }
   if (!options.length) return { result: value };
-  const choice = chosenOption(value);
+  const choice = chosenOption(raw);
   if (choice === undefined || !options.includes(choice)) {
-    throw new NodeError(`interrupt node \`${n.name}\` expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
+    throw new NodeError(`interrupt node \`${n.name}\` expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(raw)}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
   }
   return { result: value, ...(labels.includes(choice) ? { route: choice } : {}) };
 };

@@ -10,7 +10,8 @@
  *
  * A run's ledger covers its child runs (keyed by the root run id); a node's covers all
  * its tasks in the run. Limits come from the config (`middleware.budget`) and from the
- * graph (`defaults { budget { tokens, usd, per_node { tokens, usd } } }`); the stricter
+ * graph (`budget { tokens, usd, per_node { tokens, usd } }`, also spelled inside
+ * `defaults`) and from the node (`budget { tokens, usd }` on the node); the strictest
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted. Ledgers of the last 1,000
  * runs are kept.
@@ -88,7 +89,8 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       if (!ctx) return next(call);
       const fromGraph = graphLimits(ctx);
       const runLimit = stricter(config.run, fromGraph.run);
-      const nodeLimit = stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node);
+      // The node's own `budget { … }` item applies too; the strictest limit wins.
+      const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ctx.node.budget);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
       return budgeted(next, call, ctx, runLimit, nodeLimit);

@@ -103,7 +103,7 @@ describe("rag check", () => {
   it("prints JSON diagnostics with 1-based spans and fixes", async () => {
     const r = await rag(["check", typo, "--format", "json"], tmp);
     expect(r.code).toBe(1);
-    const [d] = JSON.parse(r.stdout);
+    const d = JSON.parse(r.stdout).find((x: { code: string }) => x.code === "E-rag-unknown-node");
     expect(d).toMatchObject({ severity: "error", code: "E-rag-unknown-node", file: "support.rag", span: { start: { line: 7, column: 20 }, end: { line: 7, column: 25 } }, help: "did you mean `tools`?" });
     expect(d.fixes[0].replacement).toBe("tools");
   });
