@@ -3,7 +3,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 
 import { dirname, join, relative, resolve } from "node:path";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
-import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
+import { ConfigError, FileApprovalStore, keyPath, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
 import { CliError } from "./errors.js";
@@ -113,6 +113,10 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
     const registry = registryFromConfig(config as RagConfig, (graphPath, name) => loadGraphFile(resolve(dirname(path), graphPath), name));
     return { path, config: config as RagConfig, registry };
   } catch (e) {
+    if (e instanceof ConfigError) {
+      const lines = e.issues.map((i) => `  ${displayPath(path)}: ${i.path.length ? `\`${keyPath(i.path)}\`: ` : ""}${i.message}`);
+      throw new CliError(`config ${displayPath(path)} is not valid (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    }
     throw new CliError(`config ${displayPath(path)}: ${(e as Error).message}`);
   }
 }
