@@ -98,9 +98,14 @@ export interface LoadedConfig {
   readonly registry: Registry;
 }
 
-/** Imports a `rag.config.ts` (its default export) and builds the registry from it. */
+/**
+ * Imports a `rag.config.ts` (its default export) and builds the registry from it. A
+ * `.env` file beside the config is loaded first (`loadDotEnv`), so providers find keys.
+ * @throws CliError naming the config (and each bad key path, config-schema.ts).
+ */
 export async function loadConfig(path: string | undefined): Promise<LoadedConfig> {
   if (!path) return { path, config: {}, registry: standardRegistry() };
+  loadDotEnv(dirname(path));
   let mod: { default?: unknown };
   try {
     mod = (await importConfigModule(path)) as { default?: unknown };
@@ -118,6 +123,22 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
       throw new CliError(`config ${displayPath(path)} is not valid (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
     }
     throw new CliError(`config ${displayPath(path)}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads `DIR/.env` into `process.env` with Node's `process.loadEnvFile` (dotenv syntax);
+ * variables already set in the environment win (Node never overrides them). Nothing
+ * when there is no `.env`; the values are never printed.
+ * @throws CliError naming the file when it cannot be read or parsed.
+ */
+export function loadDotEnv(dir: string): void {
+  const file = join(dir, ".env");
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (e) {
+    throw new CliError(`cannot load ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
