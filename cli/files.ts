@@ -66,8 +66,9 @@ export function displayPath(file: string): string {
  */
 export function parseJsonArg(flag: string, text: string): Record<string, unknown> {
   const raw = text.startsWith("@") ? readSource(text.slice(1), MAX_INPUT_BYTES) : text;
-  const v = parseJsonText(flag, raw);
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`${flag} must be a JSON object, like '{"question": "…"}'`);
+  const named = text.startsWith("@") ? `${flag} ${text}` : flag;
+  const v = parseJsonText(named, raw);
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`${named} must be a JSON object, like '{"question": "…"}'`);
   return v as Record<string, unknown>;
 }
 

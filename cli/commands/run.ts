@@ -77,7 +77,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     try {
       checkInput(blueprint, input);
     } catch (e) {
-      if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
+      if (e instanceof InvalidInputError) {
+        const fromConfig = loaded.config.defaultInputs?.[blueprint.id] !== undefined;
+        const from = opts.input !== undefined ? (opts.input.startsWith("@") ? `--input ${opts.input}` : "--input") : fromConfig ? `defaultInputs.${blueprint.id} of ${displayPath(loaded.path!)}` : "no --input was given";
+        throw new CliError(`${from}: ${e.message}\n  (pass the input with --input '{…}' or --input @file.json)`, 2);
+      }
       throw e;
     }
     warnMissingInput(blueprint, input, displayPath(file));
