@@ -23,7 +23,7 @@ export function buildProgram(onError?: (message: string) => void): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError("(run `rag --help` for usage)");
-  if (onError) program.configureOutput({ outputError: (message) => onError(message) });
+  if (onError) program.configureOutput({ outputError: (message) => onError(message), writeErr: () => {} });
   for (const register of COMMANDS) register(program);
   return program;
 }
