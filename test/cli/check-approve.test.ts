@@ -68,6 +68,6 @@ describe("review gate", () => {
     writeFileSync(join(dir, "gen.rag"), src.replace("state.n + 1", "state.n + 2"));
     const changed = rag(["run", "gen.rag", "--json"], dir);
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toContain("review_required");
+    expect(JSON.parse(changed.stdout).error.code).toBe("review_required");
   }, 90_000);
 });
