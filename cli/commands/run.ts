@@ -66,6 +66,7 @@ export function parseDurability(v: string | undefined): Durability | undefined {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  if (/\.ragsh$/i.test(file)) throw new CliError(`${file} is a .ragsh script, not a graph: run it with \`rag repl ${file}\``, 2, { code: "usage" });
   const durability = parseDurability(opts.durability);
   const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
