@@ -1,10 +1,10 @@
 /**
- * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the current
- * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
+ * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the project
+ * folder, see `projectDir`) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
 import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
 import { CliError } from "./errors.js";
@@ -12,6 +12,23 @@ import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "./printable.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
+
+/**
+ * The one rule for where project state lives (`.rag/`: checkpoints, approvals, REPL
+ * history): the project folder is the folder of the rag.config.ts in use (`--config`,
+ * or the one beside the file); without a config, the folder of the `.rag` file; for
+ * commands given no file (`rag runs`, `rag resume`), the working directory.
+ */
+export function projectDir(file: string | undefined, configPath: string | undefined): string {
+  return configPath ? dirname(resolve(configPath)) : file ? dirname(resolve(file)) : process.cwd();
+}
+
+/** `rag run`'s default checkpoints: `.rag/checkpoints.db` in the project folder, as shown to the user (relative when inside the working directory). */
+export function defaultCheckpointsFor(file: string, configPath: string | undefined): string {
+  const abs = resolve(projectDir(file, configPath), DEFAULT_CHECKPOINTS);
+  const rel = relative(process.cwd(), abs);
+  return rel.startsWith("..") || isAbsolute(rel) ? abs : rel;
+}
 
 /** How a thread was started by `rag run`, stored in its checkpoints' metadata (`origin`). */
 export interface RunOrigin {

@@ -208,8 +208,9 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
 }
 
 /**
- * The project's approvals file: `.rag/approvals.json` in the directory of the config
- * (or of `file` when there is no config). Review gates read it (`rag approve` writes it).
+ * The project's approvals file: `.rag/approvals.json` in the project folder (the
+ * config's, or `file`'s when there is no config: `projectDir` in cli/checkpoints.ts, the
+ * same rule as the default checkpoints). Review gates read it (`rag approve` writes it).
  */
 export function approvalsPathFor(file: string, configPath: string | undefined): string {
   return join(dirname(configPath ?? resolve(file)), ".rag", "approvals.json");

@@ -217,7 +217,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":save": {
         if (!arg) return usage(":save FILE.ragsh");
         writeFileSync(resolve(arg), session.history.map((h) => h.source.replace(/^\n+/, "")).join("\n// %%\n") + "\n");
-        write(c.dim(`  saved ${session.history.length} cells to ${arg}\n`));
+        write(c.dim(`  saved ${session.history.length} cell${session.history.length === 1 ? "" : "s"} to ${arg}\n`));
         return true;
       }
       case ":reset":
