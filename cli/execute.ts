@@ -50,6 +50,7 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
     }
   } finally {
     process.off("SIGINT", onSigint);
+    opts.printer?.close();
   }
   const c = colorsFor(process.stderr);
   const thread = runOptions.threadId;
