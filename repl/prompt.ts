@@ -131,6 +131,12 @@ export function complete(session: Session, line: string): [string[], string] {
     const names = Object.keys(COMMANDS).map((k) => k.split(" ")[0]);
     return [names.filter((n) => n.startsWith(line)), line];
   }
+  // `r.st<Tab>`: the properties (record keys, methods) of variable `r`, not the globals.
+  const member = /([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)?$/.exec(line);
+  if (member) {
+    const partial = member[2] ?? "";
+    return [session.propertyNames(member[1]!).filter((n) => n.startsWith(partial)).sort(), partial];
+  }
   const word = /[A-Za-z_$][\w$]*$/.exec(line)?.[0] ?? "";
   const caps = session.capabilityNames();
   const pool = new Set([...session.reservedNames(), ...session.variableNames(), ...caps.models, ...caps.tools, ...caps.agents, ...caps.graphs]);
@@ -154,6 +160,8 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   let buffer: string[] = [];
   let closed = false;
   let running = false;
+  // Ctrl-C at an empty prompt arms the exit; a second Ctrl-C (or Ctrl-D) leaves, any input disarms.
+  let armed = false;
   let busy = Promise.resolve();
   const write = (s: string) => o.output.write(s);
   write(`${c.bold("ragraph REPL")} — .ragsh, a safe JavaScript subset. ${c.dim(":help for commands, Tab to complete, Ctrl-D to quit")}\n`);
@@ -198,7 +206,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         try {
           value = json.length ? JSON.parse(json.join(" ")) : undefined;
         } catch (e) {
-          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`));
+          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`) + c.dim(`  (a text answer needs JSON quotes: :resume ${thread} "approve")\n`));
           return true;
         }
         const command = value === undefined ? {} : isValues(value) ? { values: value.values } : { value };
@@ -262,6 +270,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
 
   return new Promise((done) => {
     rl.on("line", (line) => {
+      armed = false;
       busy = busy.then(async () => {
         running = true;
         try {
@@ -286,17 +295,26 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       });
     });
     // Ctrl-C cancels the running cell (and the capability call in flight), else drops an
-    // unfinished cell, else leaves.
+    // unfinished cell or the typed line, else arms the exit (a second Ctrl-C leaves).
     rl.on("SIGINT", () => {
       if (running) {
         write(c.yellow("\n  cancelling…\n"));
         session.cancel();
-      } else if (buffer.length) {
+      } else if (buffer.length || rl.line) {
+        // Drop the unfinished cell or the typed line; the session stays.
         buffer = [];
+        armed = false;
+        rl.write(null, { ctrl: true, name: "e" });
+        rl.write(null, { ctrl: true, name: "u" });
         write("\n");
         rl.setPrompt(PROMPT);
         rl.prompt();
-      } else rl.close();
+      } else if (armed) rl.close();
+      else {
+        armed = true;
+        write(c.dim("\n(press Ctrl-C again or Ctrl-D to leave)\n"));
+        rl.prompt();
+      }
     });
     rl.on("close", () => {
       closed = true;
