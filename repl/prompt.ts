@@ -143,16 +143,40 @@ export function complete(session: Session, line: string): [string[], string] {
   return [[...pool].filter((n) => n.startsWith(word)).sort(), word];
 }
 
+/** History file lines: a multi-line entry is kept on one line as `#ragsh-cell <JSON string>`. */
+const CELL_PREFIX = "#ragsh-cell ";
+function encodeEntry(entry: string): string {
+  return entry.includes("\n") ? CELL_PREFIX + JSON.stringify(entry) : entry;
+}
+function decodeEntry(line: string): string {
+  if (!line.startsWith(CELL_PREFIX)) return line;
+  try {
+    const v: unknown = JSON.parse(line.slice(CELL_PREFIX.length));
+    return typeof v === "string" ? v : line;
+  } catch {
+    return line;
+  }
+}
+
 /** Runs the prompt until `:quit` or end of input; resolves with the exit status. */
 export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const { session } = o;
   const c = view.colors;
-  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).reverse() : [];
+  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).map(decodeEntry).reverse() : [];
   const rl: Interface = createInterface({ input: o.input, output: o.output, terminal: Boolean(o.output.isTTY), history, historySize: 1_000, completer: (line: string) => complete(session, line) });
   const save = (h: string[]) => {
     if (!o.historyFile) return;
     mkdirSync(dirname(o.historyFile), { recursive: true });
-    writeFileSync(o.historyFile, [...h].reverse().join("\n") + "\n");
+    writeFileSync(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n");
+  };
+  /** A multi-line cell is one history entry (recalled whole), not one entry per line. */
+  const collapse = (lines: readonly string[]) => {
+    const h = (rl as unknown as { history?: string[] }).history;
+    if (!h || lines.length < 2) return;
+    let n = 0;
+    for (const l of [...lines].reverse()) if (l.trim() && h[n] === l) n++;
+    h.splice(0, n, lines.join("\n"));
+    save(h);
   };
   rl.on("history", save);
   const PROMPT = c.bold(c.cyan("ragsh> "));
@@ -283,6 +307,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
               rl.prompt();
               return;
             }
+            collapse(buffer);
             buffer = [];
             if (text.trim()) await runCell(text);
           }

@@ -72,3 +72,29 @@ describe("prompt keys", () => {
     expect(await done).toBe(0);
   });
 });
+
+describe("prompt history", () => {
+  it("keeps a multi-line cell as one entry, in the file too", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const historyFile = join(mkdtempSync(join(tmpdir(), "rag-hist-")), "history");
+    const t = terminal();
+    const session = new Session({ registry: standardRegistry() });
+    const done = runPrompt({ session, input: t.input, output: t.output, colors: false, historyFile }, new PromptView(t.output, false));
+    await tick();
+    t.input.write("let xs = [\r");
+    await tick();
+    t.input.write("  1, 2\r");
+    await tick();
+    t.input.write("]\r");
+    await tick();
+    t.input.write("xs.length\r");
+    await tick();
+    await tick();
+    t.input.write("\x04");
+    expect(await done).toBe(0);
+    const lines = readFileSync(historyFile, "utf8").trim().split("\n");
+    expect(lines).toEqual(['#ragsh-cell "let xs = [\\n  1, 2\\n]"', "xs.length"]);
+  });
+});
