@@ -143,6 +143,33 @@ export function complete(session: Session, line: string): [string[], string] {
   return [[...pool].filter((n) => n.startsWith(word)).sort(), word];
 }
 
+interface PausedRun {
+  readonly thread: string;
+  readonly interrupts: readonly { readonly id: string; readonly node: string; readonly payload: unknown }[];
+}
+
+/** The value of `graph_run` when the run paused for a person, else undefined. */
+function pausedRun(v: unknown): PausedRun | undefined {
+  if (!v || typeof v !== "object" || (v as { status?: unknown }).status !== "interrupted") return undefined;
+  const r = v as { thread?: unknown; interrupts?: unknown };
+  if (typeof r.thread !== "string" || !Array.isArray(r.interrupts)) return undefined;
+  return { thread: r.thread, interrupts: r.interrupts as PausedRun["interrupts"] };
+}
+
+/** A paused `:run`: each pending interrupt (node, prompt, options) and the `:resume` line that answers it. */
+function pausedText(p: PausedRun, c: ReturnType<typeof pc.createColors>): string {
+  const lines = [`  ${c.yellow("⏸ paused")} on thread ${c.bold(p.thread)}, waiting for ${p.interrupts.length} answer${p.interrupts.length === 1 ? "" : "s"}`];
+  for (const i of p.interrupts) {
+    const payload = (i.payload ?? {}) as { prompt?: unknown; options?: unknown };
+    const prompt = typeof payload.prompt === "string" ? payload.prompt : i.payload !== null && i.payload !== undefined ? formatValue(i.payload as never, 200) : "input needed";
+    const options = Array.isArray(payload.options) ? payload.options.map(String) : [];
+    lines.push(`    ${c.bold(i.node)}: ${prompt}${options.length ? c.dim(`  options: ${options.join(" | ")}`) : ""}`);
+    const example = options[0] !== undefined ? JSON.stringify(options[0]) : '"…"';
+    lines.push(c.dim(`    answer with: :resume ${p.thread} ${p.interrupts.length === 1 ? example : `{"values": {"${i.id}": ${example}}}`}`));
+  }
+  return lines.join("\n") + "\n";
+}
+
 /** History file lines: a multi-line entry is kept on one line as `#ragsh-cell <JSON string>`. */
 const CELL_PREFIX = "#ragsh-cell ";
 function encodeEntry(entry: string): string {
@@ -220,7 +247,10 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":run": {
         const [graph, ...json] = rest;
         if (!graph) return usage(":run GRAPH JSON");
-        await runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        const r = await session.runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        const paused = r.ok ? pausedRun(r.value) : undefined;
+        if (!paused) write(formatResult(r, c));
+        else write(pausedText(paused, c));
         return true;
       }
       case ":resume": {

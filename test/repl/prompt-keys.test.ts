@@ -98,3 +98,32 @@ describe("prompt history", () => {
     expect(lines).toEqual(['#ragsh-cell "let xs = [\\n  1, 2\\n]"', "xs.length"]);
   });
 });
+
+describe("prompt :run of a graph that pauses", () => {
+  it("shows the pending interrupt and how to answer it, then :resume completes it", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "rag-run-")), "approval.rag");
+    writeFileSync(file, 'graph approval {\n  start review\n  state { decision: any }\n  node review {\n    kind interrupt\n    prompt "Publish?"\n    options ["approve", "reject"]\n    writes decision\n    routes {\n      approve -> END\n      reject -> END\n    }\n  }\n}\n');
+    const t = terminal();
+    const session = new Session({ registry: standardRegistry() });
+    const done = runPrompt({ session, input: t.input, output: t.output, colors: false }, new PromptView(t.output, false));
+    await tick();
+    t.input.write(`:load ${file}\r`);
+    await tick();
+    t.input.write(":run approval {}\r");
+    for (let i = 0; i < 50 && !t.text().includes("answer with"); i++) await tick();
+    const text = t.text();
+    expect(text).toMatch(/⏸ paused on thread (\S+), waiting for 1 answer/);
+    expect(text).toContain('review: Publish?  options: approve | reject');
+    const thread = /paused on thread (\S+),/.exec(text)![1];
+    expect(text).toContain(`answer with: :resume ${thread} "approve"`);
+    expect(text).not.toContain('status: "interrupted"');
+    t.input.write(`:resume ${thread} "approve"\r`);
+    for (let i = 0; i < 50 && !t.text().includes("completed"); i++) await tick();
+    expect(t.text()).toContain("completed");
+    t.input.write("\x04");
+    expect(await done).toBe(0);
+  });
+});
