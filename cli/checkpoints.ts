@@ -1,10 +1,10 @@
 /**
- * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the project
- * folder, see `projectDir`) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
+ * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the working
+ * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
 import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
 import { CliError } from "./errors.js";
@@ -13,22 +13,13 @@ import { hasControlChars, printableId } from "./printable.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
 
-/**
- * The one rule for where project state lives (`.rag/`: checkpoints, approvals, REPL
- * history): the project folder is the folder of the rag.config.ts in use (`--config`,
- * or the one beside the file); without a config, the folder of the `.rag` file; for
- * commands given no file (`rag runs`, `rag resume`), the working directory.
+/*
+ * Where `.rag/` is (README "Where state lives"): run data — checkpoints — in `.rag/` of
+ * the working directory (like a build folder: where you run, not where the file is, so a
+ * run never writes beside someone else's files); project policy — approvals, REPL history
+ * — in `.rag/` beside the rag.config.ts in use (else beside the file), so every command,
+ * the studio and the language server find the same approvals wherever they start.
  */
-export function projectDir(file: string | undefined, configPath: string | undefined): string {
-  return configPath ? dirname(resolve(configPath)) : file ? dirname(resolve(file)) : process.cwd();
-}
-
-/** `rag run`'s default checkpoints: `.rag/checkpoints.db` in the project folder, as shown to the user (relative when inside the working directory). */
-export function defaultCheckpointsFor(file: string, configPath: string | undefined): string {
-  const abs = resolve(projectDir(file, configPath), DEFAULT_CHECKPOINTS);
-  const rel = relative(process.cwd(), abs);
-  return rel.startsWith("..") || isAbsolute(rel) ? abs : rel;
-}
 
 /** How a thread was started by `rag run`, stored in its checkpoints' metadata (`origin`). */
 export interface RunOrigin {

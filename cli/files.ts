@@ -208,9 +208,10 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
 }
 
 /**
- * The project's approvals file: `.rag/approvals.json` in the project folder (the
- * config's, or `file`'s when there is no config: `projectDir` in cli/checkpoints.ts, the
- * same rule as the default checkpoints). Review gates read it (`rag approve` writes it).
+ * The project's approvals file: `.rag/approvals.json` beside the config in use (or
+ * beside `file` when there is no config) — project policy, found the same way from any
+ * working directory, unlike run data (checkpoints: `.rag/` of the working directory;
+ * see cli/checkpoints.ts). Review gates read it (`rag approve` writes it).
  */
 export function approvalsPathFor(file: string, configPath: string | undefined): string {
   return join(dirname(configPath ?? resolve(file)), ".rag", "approvals.json");

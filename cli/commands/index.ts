@@ -45,7 +45,7 @@ const run: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .option("--json", "print events as JSON Lines instead of progress")
     .option("--thread <id>", "thread to run on (default: a new id, printed)")
-    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store) (default: .rag/checkpoints.db in the project folder: the config's, else the file's)")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store) (default: .rag/checkpoints.db in the working directory)")
     .option("--no-checkpoints", "keep no checkpoints (the run cannot pause or be resumed)")
     .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
     .option("--record <cassette.json>", "record every model request and reply into a cassette file")

@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { compileGraph, diagnosticToJson, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
-import { checkThreadId, closeCheckpoints, defaultCheckpointsFor, openCheckpoints, type RunOrigin } from "../checkpoints.js";
+import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
@@ -68,7 +68,7 @@ export function parseDurability(v: string | undefined): Durability | undefined {
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   if (/\.ragsh$/i.test(file)) throw new CliError(`${file} is a .ragsh script, not a graph: run it with \`rag repl ${file}\``, 2, { code: "usage" });
   const durability = parseDurability(opts.durability);
-  const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? defaultCheckpointsFor(file, configPathFor(file, opts.config)));
+  const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
   let saver: Checkpointer | undefined;
   let cassette: CassetteUse | undefined;

@@ -1,6 +1,6 @@
 /**
- * Rough edges of issue 14 §4: one rule for where `.rag/` lives (checkpoints and
- * approvals both in the project folder: the config's, else the file's), `rag runs`
+ * Rough edges of issue 14 §4: the documented rule for where `.rag/` lives (run data in
+ * the working directory, approvals beside the config), `rag runs`
  * times labelled with their UTC offset, and `rag run x.ragsh` pointing to `rag repl`.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -10,24 +10,20 @@ import { ragIn, root, scratchProject } from "../helpers/cli.js";
 
 const PAUSES = 'graph ask {\n  start q\n  state { d: any }\n  node q {\n    kind interrupt\n    options ["yes", "no"]\n    writes d\n    routes {\n      yes -> END\n      no -> END\n    }\n  }\n}\n';
 
-describe("project state: one .rag/ folder", () => {
-  it("a run of sub/flow.rag keeps its checkpoints beside sub/rag.config.ts, where rag approve writes too", async () => {
+describe("where state lives", () => {
+  it("a run keeps its checkpoints in the working directory; approvals go beside the config", async () => {
     const dir = scratchProject({});
     mkdirSync(join(dir, "sub"));
     writeFileSync(join(dir, "sub", "rag.config.ts"), `import { defineConfig } from ${JSON.stringify(`${root}index.ts`)};\nexport default defineConfig({});\n`);
     writeFileSync(join(dir, "sub", "flow.rag"), PAUSES);
     const run = await ragIn(["run", "sub/flow.rag"], dir);
     expect(run.code).toBe(3);
-    expect(existsSync(join(dir, "sub", ".rag", "checkpoints.db"))).toBe(true);
-    expect(existsSync(join(dir, ".rag"))).toBe(false);
-    expect(run.stdout).toContain(`--checkpoints ${join("sub", ".rag", "checkpoints.db")}`);
+    expect(existsSync(join(dir, ".rag", "checkpoints.db"))).toBe(true);
+    expect(existsSync(join(dir, "sub", ".rag", "checkpoints.db"))).toBe(false);
     const approve = await ragIn(["approve", "sub/flow.rag"], dir);
     expect(approve.code).toBe(0);
     expect(existsSync(join(dir, "sub", ".rag", "approvals.json"))).toBe(true);
-    // From the project folder itself the default is plain .rag/checkpoints.db, and no flag is printed.
-    const local = await ragIn(["run", "flow.rag"], join(dir, "sub"));
-    expect(local.code).toBe(3);
-    expect(local.stdout).not.toContain("--checkpoints");
+    expect(existsSync(join(dir, ".rag", "approvals.json"))).toBe(false);
   });
 });
 
