@@ -1,5 +1,5 @@
 /**
- * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the current
+ * The CLI's checkpoints: a SQLite file (default `.rag/checkpoints.db` in the working
  * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
@@ -12,6 +12,14 @@ import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "./printable.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
+
+/*
+ * Where `.rag/` is (README "Where state lives"): run data — checkpoints — in `.rag/` of
+ * the working directory (like a build folder: where you run, not where the file is, so a
+ * run never writes beside someone else's files); project policy — approvals, REPL history
+ * — in `.rag/` beside the rag.config.ts in use (else beside the file), so every command,
+ * the studio and the language server find the same approvals wherever they start.
+ */
 
 /** How a thread was started by `rag run`, stored in its checkpoints' metadata (`origin`). */
 export interface RunOrigin {

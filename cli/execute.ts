@@ -8,6 +8,7 @@ import { CancelledError, type CompiledGraph, type PendingInterrupt, type RunEven
 import { eventObserver } from "../stdlib/index.js";
 import { resumeCommandLine, shellQuote, checkpointsFlag } from "./checkpoints.js";
 import { boundedJson } from "./printable.js";
+import { preflightGraph } from "./preflight.js";
 import type { ProgressPrinter } from "./progress.js";
 import { colorsFor } from "./style.js";
 
@@ -21,8 +22,12 @@ export interface ExecuteOptions {
   readonly checkpoints: string | undefined;
 }
 
-/** Runs (input) or resumes (input null) `graph` and reports; resolves with the exit status. */
+/**
+ * Runs (input) or resumes (input null) `graph` and reports; resolves with the exit status.
+ * @throws CliError (exit 2) before anything runs when a model's provider reports a problem (a missing API key).
+ */
 export async function execute(graph: CompiledGraph, input: Record<string, unknown> | null, runOptions: RunOptions & { threadId: string }, opts: ExecuteOptions): Promise<number> {
+  preflightGraph(graph);
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => {
@@ -45,6 +50,7 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
     }
   } finally {
     process.off("SIGINT", onSigint);
+    opts.printer?.close();
   }
   const c = colorsFor(process.stderr);
   const thread = runOptions.threadId;

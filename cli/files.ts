@@ -3,7 +3,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 
 import { dirname, join, relative, resolve } from "node:path";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
-import { FileApprovalStore, type RagConfig, type Registry } from "../registry/index.js";
+import { ConfigError, FileApprovalStore, keyPath, type RagConfig, type Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
 import { CliError } from "./errors.js";
@@ -27,13 +27,13 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === "ENOENT" ? `cannot read ${file}: no such file` : code === "EISDIR" ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`);
+    throw new CliError(code === "ENOENT" ? `cannot read ${file}: no such file` : code === "EISDIR" ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`, 2, { code: "io" });
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new CliError(`cannot read ${file}: it is a directory`);
-    if (!st.isFile()) throw new CliError(`cannot read ${file}: not a regular file (a device, pipe or socket could be endless)`);
-    if (st.size > maxBytes) throw new CliError(`cannot read ${file}: ${st.size} bytes is over the limit of ${maxBytes}`);
+    if (st.isDirectory()) throw new CliError(`cannot read ${file}: it is a directory`, 2, { code: "io" });
+    if (!st.isFile()) throw new CliError(`cannot read ${file}: not a regular file (a device, pipe or socket could be endless)`, 2, { code: "io" });
+    if (st.size > maxBytes) throw new CliError(`cannot read ${file}: ${st.size} bytes is over the limit of ${maxBytes}`, 2, { code: "io" });
     const chunks: Buffer[] = [];
     let total = 0;
     const buf = Buffer.allocUnsafe(64 * 1024);
@@ -41,13 +41,13 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;
-      if (total > maxBytes) throw new CliError(`cannot read ${file}: over the limit of ${maxBytes} bytes`);
+      if (total > maxBytes) throw new CliError(`cannot read ${file}: over the limit of ${maxBytes} bytes`, 2, { code: "io" });
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
     return Buffer.concat(chunks, total).toString("utf8");
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 2, { code: "io" });
   } finally {
     closeSync(fd);
   }
@@ -66,8 +66,9 @@ export function displayPath(file: string): string {
  */
 export function parseJsonArg(flag: string, text: string): Record<string, unknown> {
   const raw = text.startsWith("@") ? readSource(text.slice(1), MAX_INPUT_BYTES) : text;
-  const v = parseJsonText(flag, raw);
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`${flag} must be a JSON object, like '{"question": "…"}'`);
+  const named = text.startsWith("@") ? `${flag} ${text}` : flag;
+  const v = parseJsonText(named, raw);
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`${named} must be a JSON object, like '{"question": "…"}'`, 2, { code: "invalid_input" });
   return v as Record<string, unknown>;
 }
 
@@ -77,14 +78,14 @@ export function parseJsonText(flag: string, raw: string, hint = ""): unknown {
     return parseUntrustedJson(raw);
   } catch (e) {
     if (!(e instanceof UnsafeJsonError)) throw e;
-    throw new CliError(e.code === "syntax" ? `${flag} is not valid JSON: ${e.message}${hint}` : `${flag}: ${e.message}`);
+    throw new CliError(e.code === "syntax" ? `${flag} is not valid JSON: ${e.message}${hint}` : `${flag}: ${e.message}`, 2, { code: "invalid_input" });
   }
 }
 
 /** The config path: `--config`, else `rag.config.ts` beside `file` when it exists. */
 export function configPathFor(file: string | undefined, explicit: string | undefined): string | undefined {
   if (explicit) {
-    if (!existsSync(explicit)) throw new CliError(`config ${explicit} does not exist`);
+    if (!existsSync(explicit)) throw new CliError(`config ${explicit} does not exist`, 2, { code: "config" });
     return resolve(explicit);
   }
   if (!file) return undefined;
@@ -98,22 +99,47 @@ export interface LoadedConfig {
   readonly registry: Registry;
 }
 
-/** Imports a `rag.config.ts` (its default export) and builds the registry from it. */
+/**
+ * Imports a `rag.config.ts` (its default export) and builds the registry from it. A
+ * `.env` file beside the config is loaded first (`loadDotEnv`), so providers find keys.
+ * @throws CliError naming the config (and each bad key path, config-schema.ts).
+ */
 export async function loadConfig(path: string | undefined): Promise<LoadedConfig> {
   if (!path) return { path, config: {}, registry: standardRegistry() };
+  loadDotEnv(dirname(path));
   let mod: { default?: unknown };
   try {
     mod = (await importConfigModule(path)) as { default?: unknown };
   } catch (e) {
-    throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`);
+    throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`, 2, { code: "config" });
   }
   const config = mod.default;
-  if (!config || typeof config !== "object") throw new CliError(`config ${displayPath(path)} must \`export default defineConfig({ … })\``);
+  if (!config || typeof config !== "object") throw new CliError(`config ${displayPath(path)} must \`export default defineConfig({ … })\``, 2, { code: "config" });
   try {
     const registry = registryFromConfig(config as RagConfig, (graphPath, name) => loadGraphFile(resolve(dirname(path), graphPath), name));
     return { path, config: config as RagConfig, registry };
   } catch (e) {
-    throw new CliError(`config ${displayPath(path)}: ${(e as Error).message}`);
+    if (e instanceof ConfigError) {
+      const lines = e.issues.map((i) => `  ${displayPath(path)}: ${i.path.length ? `\`${keyPath(i.path)}\`: ` : ""}${i.message}`);
+      throw new CliError(`config ${displayPath(path)} is not valid (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, 2, { code: "config" });
+    }
+    throw new CliError(`config ${displayPath(path)}: ${(e as Error).message}`, 2, { code: "config" });
+  }
+}
+
+/**
+ * Loads `DIR/.env` into `process.env` with Node's `process.loadEnvFile` (dotenv syntax);
+ * variables already set in the environment win (Node never overrides them). Nothing
+ * when there is no `.env`; the values are never printed.
+ * @throws CliError naming the file when it cannot be read or parsed.
+ */
+export function loadDotEnv(dir: string): void {
+  const file = join(dir, ".env");
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (e) {
+    throw new CliError(`cannot load ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2, { code: "config" });
   }
 }
 
@@ -138,7 +164,7 @@ function loadGraphFile(file: string, name: string): Blueprint {
   const r = compileGraph(src, { file: displayPath(file), graph: name });
   if (!r.value) {
     const first = r.diagnostics.find((d) => d.severity === "error");
-    throw new CliError(`graph \`${name}\` in ${displayPath(file)} does not compile${first ? `: ${first.code} at ${first.span.start.line}:${first.span.start.column} ${first.message}` : ""}`);
+    throw new CliError(`graph \`${name}\` in ${displayPath(file)} does not compile${first ? `: ${first.code} at ${first.span.start.line}:${first.span.start.column} ${first.message}` : ""}`, 2, { code: "config" });
   }
   return r.value;
 }
@@ -182,8 +208,10 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
 }
 
 /**
- * The project's approvals file: `.rag/approvals.json` in the directory of the config
- * (or of `file` when there is no config). Review gates read it (`rag approve` writes it).
+ * The project's approvals file: `.rag/approvals.json` beside the config in use (or
+ * beside `file` when there is no config) — project policy, found the same way from any
+ * working directory, unlike run data (checkpoints: `.rag/` of the working directory;
+ * see cli/checkpoints.ts). Review gates read it (`rag approve` writes it).
  */
 export function approvalsPathFor(file: string, configPath: string | undefined): string {
   return join(dirname(configPath ?? resolve(file)), ".rag", "approvals.json");

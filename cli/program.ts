@@ -8,17 +8,22 @@ import { Command, CommanderError } from "commander";
 import "../stdlib/node-sha256.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
+import { cliErrorJson, errorJson, wantsJson } from "./json-mode.js";
 import { VERSION } from "./version.js";
 import { printable } from "./printable.js";
 
 
-/** A fresh commander program with every command registered. */
-export function buildProgram(): Command {
+/**
+ * A fresh commander program with every command registered. `onError`, when given,
+ * receives commander's usage messages instead of stderr (JSON mode).
+ */
+export function buildProgram(onError?: (message: string) => void): Command {
   const program = new Command("rag")
     .description("ragraph: compile, check and run declarative LLM agent workflows (.rag files)")
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError("(run `rag --help` for usage)");
+  if (onError) program.configureOutput({ outputError: (message) => onError(message), writeErr: () => {} });
   for (const register of COMMANDS) register(program);
   return program;
 }
@@ -30,7 +35,9 @@ export function buildProgram(): Command {
  * bug with its stack and status 70.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const json = wantsJson(argv);
+  const usage: string[] = [];
+  const program = buildProgram(json ? (m) => usage.push(m) : undefined);
   process.exitCode = undefined;
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -38,10 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      if (json) process.stdout.write(errorJson("usage", (usage[0] ?? e.message).replace(/^error: /, "").trim()));
       return 2;
     }
     if (e instanceof CliError) {
-      if (e.message) process.stderr.write(`error: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
+      if (json) process.stdout.write(cliErrorJson(e));
+      else if (e.message) process.stderr.write(`${e.tagged ? `error[${e.code}]` : "error"}: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
       return e.exitCode;
     }
     process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in ragraph; please report it.\n`);

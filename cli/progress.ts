@@ -1,31 +1,48 @@
 /**
  * Live progress for `rag run`: one block per superstep (tasks started and finished,
  * model and tool calls, route choices, fan-outs and joins), then the final state and
- * output. Child runs are indented under their parent task.
+ * output. Child runs are indented under their parent task. On a terminal, a status line
+ * shows model calls in flight: elapsed time and streamed tokens (cli/spinner.ts).
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { ChatMessage, Registry } from "../registry/index.js";
 import type { RunEvent } from "../runtime/index.js";
 import { boundedJson, printable, printableId } from "./printable.js";
+import stringWidth from "string-width";
+import { ModelSpinner, type SpinnerOptions } from "./spinner.js";
 import { colorsFor } from "./style.js";
 
-const WIDTH = 120;
+const DEFAULT_WIDTH = 120;
 
 export class ProgressPrinter {
   private readonly c: ReturnType<typeof colorsFor>;
+  private readonly spinner: ModelSpinner;
 
-  /** @param notes extra header lines (e.g. where checkpoints go). */
+  /** @param notes extra header lines (e.g. where checkpoints go). @param spinner options of the status line (tests inject a clock). */
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly registry: Registry,
     private readonly blueprint: Blueprint,
     private readonly notes: readonly string[] = [],
+    spinner: SpinnerOptions = {},
   ) {
     this.c = colorsFor(out);
+    this.spinner = new ModelSpinner(out, spinner);
   }
 
   private line(depth: number, text: string): void {
+    this.spinner.clear();
     this.out.write("  ".repeat(depth * 2) + text + "\n");
+    this.spinner.resume();
+  }
+
+  /** Stops the status line (the run ended or was cancelled). */
+  close(): void {
+    this.spinner.stop();
+  }
+
+  private modelKey(e: RunEvent & { model: string; agent?: string }): string {
+    return `${e.runId}:${e.taskId ?? ""}:${e.agent ?? ""}:${e.model}`;
   }
 
   /** Text from a run (messages, prompts, errors) with control characters escaped. */
@@ -54,15 +71,22 @@ export class ProgressPrinter {
         return this.line(d, c.bold(c.cyan(`step ${e.step}`)) + c.dim(` · ${e.tasks.length} task${e.tasks.length === 1 ? "" : "s"}`));
       case "task_started":
         return this.line(d, `  ${c.yellow("▸")} ${e.node}${e.fanoutId !== undefined ? c.dim(` [${e.fanoutId}·${e.branch}]`) : ""} ${c.dim(`(${e.kind}${e.trigger !== "start" ? `, via ${e.trigger}` : ""}${e.detached ? ", detached" : ""})`)}`);
+      case "model_started":
+        return this.spinner.start(this.modelKey(e), `model ${e.model}${e.agent ? ` for ${e.agent}` : ""}${e.node ? ` (${e.node})` : ""}`);
+      case "model_token":
+        return e.delta ? this.spinner.token(this.modelKey(e), e.delta) : undefined;
       case "model_completed":
+        this.spinner.end(this.modelKey(e));
         return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens${e.usage.costUsd !== undefined ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
       case "tool_completed":
         return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + printable(e.error ?? "")} ${e.durationMs}ms`));
       case "task_retried":
+        this.spinner.endAll(`${e.runId}:${e.taskId}:`);
         return this.line(d, c.yellow(`    ↻ ${e.node} attempt ${e.attempt} failed (${ProgressPrinter.safe(e.error.message)}); retrying in ${e.delayMs}ms`));
       case "task_completed":
         return this.line(d, `  ${c.green("✓")} ${e.node} ${c.dim(e.restored ? "restored (completed before the pause or crash; not run again)" : `${e.durationMs}ms`)}${e.writes.length ? c.dim(` → ${e.writes.join(", ")}`) : ""}`);
       case "task_failed":
+        this.spinner.endAll(`${e.runId}:${e.taskId}:`);
         if (e.cancelled) return this.line(d, `  ${c.dim(`⊘ ${e.node} cancelled: ${ProgressPrinter.safe(e.error.message)}`)}`);
         return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(ProgressPrinter.safe(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
       case "interrupt": {
@@ -72,6 +96,7 @@ export class ProgressPrinter {
       }
       case "run_interrupted":
         if (d > 0) return;
+        this.spinner.stop();
         return this.line(0, c.yellow(c.bold(`⏸ paused after ${e.steps} step${e.steps === 1 ? "" : "s"}: waiting for ${e.interrupts.length} answer${e.interrupts.length === 1 ? "" : "s"} (checkpoint ${e.checkpointId})`)));
       case "route_selected":
         return this.line(d, `  ${c.magenta("↪")} ${e.from}${e.label !== undefined ? ` chose ${c.bold(e.label)}` : ` took ${e.via === "goto" ? "goto" : e.via === "error" ? "on_error" : `its ${e.via} route`}`} → ${e.targets.join(", ")}`);
@@ -82,12 +107,14 @@ export class ProgressPrinter {
       case "barrier_released":
         return this.line(d, `  ${c.magenta("⋈")} barrier ${c.bold(e.target)} released: ${e.sources.join(", ")} arrived`);
       case "run_completed":
+        if (d === 0) this.spinner.stop();
         if (d > 0) return this.line(d, c.dim(`↳ subgraph done in ${e.steps} steps`));
         this.line(0, c.green(c.bold(`✔ completed in ${e.steps} step${e.steps === 1 ? "" : "s"}, ${e.durationMs} ms`)));
         for (const r of e.errors) this.line(1, c.yellow(printable(`recorded error (${String(r.handledBy)}): ${String(r.node)} ${String((r.error as { message?: unknown }).message)}`)));
         this.finalState(e.state, e.output);
         return;
       case "run_failed":
+        if (d === 0) this.spinner.stop();
         if (d > 0) return this.line(d, c.red(`↳ subgraph failed`));
         this.line(0, c.red(c.bold(`✘ run failed after ${e.steps} step${e.steps === 1 ? "" : "s"}: `)) + c.red(printable(`[${String(e.error.code)}] ${String(e.error.message)}`)));
         return;
@@ -98,11 +125,13 @@ export class ProgressPrinter {
 
   private finalState(state: Readonly<Record<string, unknown>>, output: unknown): void {
     const c = this.c;
+    // A terminal's own width; 120 columns for pipes and files.
+    const WIDTH = this.out.isTTY && this.out.columns ? this.out.columns : DEFAULT_WIDTH;
     this.out.write("\n" + c.bold("Final state") + "\n");
     for (const [name, value] of Object.entries(state)) {
       if (Array.isArray(value)) {
         this.line(1, `${c.bold(name)} ${c.dim(`(${value.length} ${value.length === 1 ? "entry" : "entries"})`)}`);
-        for (const v of value) this.line(2, isMessage(v) ? messageLine(v, c) : `- ${clip(text(v), WIDTH - 6)}`);
+        for (const v of value) this.line(2, isMessage(v) ? messageLine(v, c, WIDTH) : `- ${clip(text(v), WIDTH - 6)}`);
       } else this.line(1, `${c.bold(name)}: ${clip(text(value), WIDTH - name.length - 4)}`);
     }
     this.out.write("\n" + c.bold("Output") + "\n");
@@ -114,7 +143,7 @@ function isMessage(v: unknown): v is ChatMessage {
   return Boolean(v && typeof v === "object" && "role" in v && "content" in v && "id" in v);
 }
 
-function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>): string {
+function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>, WIDTH: number): string {
   const who = m.role === "assistant" ? (m.name ?? "assistant") : m.role === "tool" ? `tool ${m.name ?? ""}` : m.role;
   const body = m.toolCalls?.length ? m.toolCalls.map((t) => `→ ${t.name}(${boundedJson(t.arguments)})`).join(" ") : m.content;
   return `${c.cyan(printableId(who).padEnd(16))} ${clip(printable(body.replace(/\s+/g, " ")), WIDTH - 26)} ${c.dim(printableId(m.id))}`;
@@ -124,6 +153,15 @@ function text(v: unknown): string {
   return printable(typeof v === "string" ? v.replace(/\s+/g, " ") : boundedJson(v));
 }
 
+/** `s` cut to `n` terminal columns (string-width: wide characters count two). */
 function clip(s: string, n: number): string {
-  return s.length > n ? s.slice(0, Math.max(0, n - 1)) + "…" : s;
+  if (stringWidth(s) <= n) return s;
+  let out = "";
+  let width = 0;
+  for (const ch of s) {
+    width += stringWidth(ch);
+    if (width > n - 1) break;
+    out += ch;
+  }
+  return out + "…";
 }

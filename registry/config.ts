@@ -12,6 +12,7 @@ import type { ModelProvider } from "./provider.js";
 import { sessionPolicy, type SessionPolicy } from "./session-policy.js";
 import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction } from "./registry.js";
 import type { ToolDefinition } from "./tool.js";
+import { validateConfig } from "./config-schema.js";
 
 export interface ModelConfig {
   /** A provider instance (e.g. `scripted({...})`) or the name of a provider factory (`"openai"`). */
@@ -56,9 +57,14 @@ export function defineConfig(config: RagConfig): RagConfig {
  * Registers everything `config` names into `registry`. Graph paths are resolved by
  * `loadGraph` (the CLI compiles the file); a string graph without a loader is an error.
  *
- * @throws RegistryError for an unknown provider factory or an unloadable graph.
+ * The config's shape is checked first (config-schema.ts): a tool whose `schema` is a
+ * JSON Schema, `tools: { x: 5 }` or a misspelt key is refused before anything registers.
+ *
+ * @throws ConfigError (a RegistryError) naming each bad key path; RegistryError for an
+ *   unknown provider factory or an unloadable graph.
  */
 export function applyConfig(registry: Registry, config: RagConfig, loadGraph?: (path: string, name: string) => Blueprint): Registry {
+  validateConfig(config);
   for (const [name, m] of Object.entries(config.models ?? {})) {
     const modelId = m.model ?? name;
     let provider: ModelProvider;

@@ -24,6 +24,7 @@ export {
   type TelemetryConfig,
 } from "./middleware.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
+export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";

@@ -93,6 +93,11 @@ export interface ModelProvider {
   /** Provider name, e.g. `openai` or `scripted`. */
   readonly name: string;
   chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
+  /**
+   * A problem that would make every call fail, found without a network call (e.g. a
+   * missing API key), or undefined. The CLI asks before a run starts.
+   */
+  preflight?(): string | undefined;
 }
 
 /** Rough token estimate (≈ 4 characters per token), for budgets and the scripted provider. */

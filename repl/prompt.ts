@@ -131,22 +131,79 @@ export function complete(session: Session, line: string): [string[], string] {
     const names = Object.keys(COMMANDS).map((k) => k.split(" ")[0]);
     return [names.filter((n) => n.startsWith(line)), line];
   }
+  // `r.st<Tab>`: the properties (record keys, methods) of variable `r`, not the globals.
+  const member = /([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)?$/.exec(line);
+  if (member) {
+    const partial = member[2] ?? "";
+    return [session.propertyNames(member[1]!).filter((n) => n.startsWith(partial)).sort(), partial];
+  }
   const word = /[A-Za-z_$][\w$]*$/.exec(line)?.[0] ?? "";
   const caps = session.capabilityNames();
   const pool = new Set([...session.reservedNames(), ...session.variableNames(), ...caps.models, ...caps.tools, ...caps.agents, ...caps.graphs]);
   return [[...pool].filter((n) => n.startsWith(word)).sort(), word];
 }
 
+interface PausedRun {
+  readonly thread: string;
+  readonly interrupts: readonly { readonly id: string; readonly node: string; readonly payload: unknown }[];
+}
+
+/** The value of `graph_run` when the run paused for a person, else undefined. */
+function pausedRun(v: unknown): PausedRun | undefined {
+  if (!v || typeof v !== "object" || (v as { status?: unknown }).status !== "interrupted") return undefined;
+  const r = v as { thread?: unknown; interrupts?: unknown };
+  if (typeof r.thread !== "string" || !Array.isArray(r.interrupts)) return undefined;
+  return { thread: r.thread, interrupts: r.interrupts as PausedRun["interrupts"] };
+}
+
+/** A paused `:run`: each pending interrupt (node, prompt, options) and the `:resume` line that answers it. */
+function pausedText(p: PausedRun, c: ReturnType<typeof pc.createColors>): string {
+  const lines = [`  ${c.yellow("⏸ paused")} on thread ${c.bold(p.thread)}, waiting for ${p.interrupts.length} answer${p.interrupts.length === 1 ? "" : "s"}`];
+  for (const i of p.interrupts) {
+    const payload = (i.payload ?? {}) as { prompt?: unknown; options?: unknown };
+    const prompt = typeof payload.prompt === "string" ? payload.prompt : i.payload !== null && i.payload !== undefined ? formatValue(i.payload as never, 200) : "input needed";
+    const options = Array.isArray(payload.options) ? payload.options.map(String) : [];
+    lines.push(`    ${c.bold(i.node)}: ${prompt}${options.length ? c.dim(`  options: ${options.join(" | ")}`) : ""}`);
+    const example = options[0] !== undefined ? JSON.stringify(options[0]) : '"…"';
+    lines.push(c.dim(`    answer with: :resume ${p.thread} ${p.interrupts.length === 1 ? example : `{"values": {"${i.id}": ${example}}}`}`));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** History file lines: a multi-line entry is kept on one line as `#ragsh-cell <JSON string>`. */
+const CELL_PREFIX = "#ragsh-cell ";
+function encodeEntry(entry: string): string {
+  return entry.includes("\n") ? CELL_PREFIX + JSON.stringify(entry) : entry;
+}
+function decodeEntry(line: string): string {
+  if (!line.startsWith(CELL_PREFIX)) return line;
+  try {
+    const v: unknown = JSON.parse(line.slice(CELL_PREFIX.length));
+    return typeof v === "string" ? v : line;
+  } catch {
+    return line;
+  }
+}
+
 /** Runs the prompt until `:quit` or end of input; resolves with the exit status. */
 export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const { session } = o;
   const c = view.colors;
-  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).reverse() : [];
+  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).map(decodeEntry).reverse() : [];
   const rl: Interface = createInterface({ input: o.input, output: o.output, terminal: Boolean(o.output.isTTY), history, historySize: 1_000, completer: (line: string) => complete(session, line) });
   const save = (h: string[]) => {
     if (!o.historyFile) return;
     mkdirSync(dirname(o.historyFile), { recursive: true });
-    writeFileSync(o.historyFile, [...h].reverse().join("\n") + "\n");
+    writeFileSync(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n");
+  };
+  /** A multi-line cell is one history entry (recalled whole), not one entry per line. */
+  const collapse = (lines: readonly string[]) => {
+    const h = (rl as unknown as { history?: string[] }).history;
+    if (!h || lines.length < 2) return;
+    let n = 0;
+    for (const l of [...lines].reverse()) if (l.trim() && h[n] === l) n++;
+    h.splice(0, n, lines.join("\n"));
+    save(h);
   };
   rl.on("history", save);
   const PROMPT = c.bold(c.cyan("ragsh> "));
@@ -154,6 +211,8 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   let buffer: string[] = [];
   let closed = false;
   let running = false;
+  // Ctrl-C at an empty prompt arms the exit; a second Ctrl-C (or Ctrl-D) leaves, any input disarms.
+  let armed = false;
   let busy = Promise.resolve();
   const write = (s: string) => o.output.write(s);
   write(`${c.bold("ragraph REPL")} — .ragsh, a safe JavaScript subset. ${c.dim(":help for commands, Tab to complete, Ctrl-D to quit")}\n`);
@@ -188,7 +247,10 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":run": {
         const [graph, ...json] = rest;
         if (!graph) return usage(":run GRAPH JSON");
-        await runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        const r = await session.runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        const paused = r.ok ? pausedRun(r.value) : undefined;
+        if (!paused) write(formatResult(r, c));
+        else write(pausedText(paused, c));
         return true;
       }
       case ":resume": {
@@ -198,7 +260,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         try {
           value = json.length ? JSON.parse(json.join(" ")) : undefined;
         } catch (e) {
-          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`));
+          write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`) + c.dim(`  (a text answer needs JSON quotes: :resume ${thread} "approve")\n`));
           return true;
         }
         const command = value === undefined ? {} : isValues(value) ? { values: value.values } : { value };
@@ -217,7 +279,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":save": {
         if (!arg) return usage(":save FILE.ragsh");
         writeFileSync(resolve(arg), session.history.map((h) => h.source.replace(/^\n+/, "")).join("\n// %%\n") + "\n");
-        write(c.dim(`  saved ${session.history.length} cells to ${arg}\n`));
+        write(c.dim(`  saved ${session.history.length} cell${session.history.length === 1 ? "" : "s"} to ${arg}\n`));
         return true;
       }
       case ":reset":
@@ -262,6 +324,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
 
   return new Promise((done) => {
     rl.on("line", (line) => {
+      armed = false;
       busy = busy.then(async () => {
         running = true;
         try {
@@ -274,6 +337,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
               rl.prompt();
               return;
             }
+            collapse(buffer);
             buffer = [];
             if (text.trim()) await runCell(text);
           }
@@ -286,17 +350,26 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       });
     });
     // Ctrl-C cancels the running cell (and the capability call in flight), else drops an
-    // unfinished cell, else leaves.
+    // unfinished cell or the typed line, else arms the exit (a second Ctrl-C leaves).
     rl.on("SIGINT", () => {
       if (running) {
         write(c.yellow("\n  cancelling…\n"));
         session.cancel();
-      } else if (buffer.length) {
+      } else if (buffer.length || rl.line) {
+        // Drop the unfinished cell or the typed line; the session stays.
         buffer = [];
+        armed = false;
+        rl.write(null, { ctrl: true, name: "e" });
+        rl.write(null, { ctrl: true, name: "u" });
         write("\n");
         rl.setPrompt(PROMPT);
         rl.prompt();
-      } else rl.close();
+      } else if (armed) rl.close();
+      else {
+        armed = true;
+        write(c.dim("\n(press Ctrl-C again or Ctrl-D to leave)\n"));
+        rl.prompt();
+      }
     });
     rl.on("close", () => {
       closed = true;

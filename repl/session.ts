@@ -21,10 +21,10 @@ import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./even
 import { compiledByHash } from "./graph-builtins.js";
 import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
-import { standardGlobals, type MethodRuntime } from "./methods.js";
+import { methodNames, standardGlobals, type MethodRuntime } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
-import { Env, type Value } from "./values.js";
+import { Env, isRecord, Namespace, type Value } from "./values.js";
 
 export interface SessionParent {
   readonly rootRunId: string;
@@ -244,9 +244,23 @@ export class Session {
     return out;
   }
 
-  /** Every reserved name: capabilities, session inputs and the standard globals. */
+  /** Every reserved name: capabilities, session inputs and the standard globals (known before the first cell too, for completion). */
   reservedNames(): string[] {
-    return [...this.builtins.vars.keys()];
+    if (this.builtins.vars.size) return [...this.builtins.vars.keys()];
+    return [...standardGlobals(this.runtime).keys(), ...RESERVED_CAPABILITIES, "context", "state", "messages", "history", "run"];
+  }
+
+  /**
+   * The property names of variable or reserved name `name` (record keys, or the methods
+   * of a list or string), for completing `name.<Tab>`; empty when unknown.
+   */
+  propertyNames(name: string): string[] {
+    const b = this.globals.vars.get(name) ?? this.builtins.vars.get(name);
+    if (!b) return [];
+    const v = b.value;
+    if (v instanceof Namespace) return [...v.members.keys()];
+    const keys = isRecord(v) ? Object.keys(v) : Array.isArray(v) || typeof v === "string" ? ["length"] : [];
+    return [...new Set([...keys, ...methodNames(v)])];
   }
 
   /**

@@ -18,6 +18,7 @@ import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./inter
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
+import { didYouMean } from "../grammar/index.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
@@ -454,9 +455,21 @@ function errorWrite(g: LoopGraph, rec: RecordedError): PendingWrite | undefined 
  *
  * @throws InvalidInputError naming the graph and the mismatched fields.
  */
+/** `; \`reqest\` is not a field of the input block: did you mean \`request\`?` for each given key close to a declared one. */
+function misspelt(fields: readonly string[], input: Record<string, unknown>): string {
+  const declared = new Set(fields);
+  const out: string[] = [];
+  for (const k of Object.keys(input)) {
+    if (declared.has(k)) continue;
+    const guess = didYouMean(k, fields);
+    if (guess && !Object.hasOwn(input, guess)) out.push(`; \`${k}\` is not a field of the input block: did you mean \`${guess}\`?`);
+  }
+  return out.slice(0, 3).join("");
+}
+
 export function checkInput(bp: Blueprint, input: Record<string, unknown>): void {
   if (!input || typeof input !== "object" || Array.isArray(input)) throw new InvalidInputError(`the input of graph \`${bp.id}\` must be an object`, { graph: bp.id });
   if (!bp.input) return;
-  const r = recordSchema(bp.input, bp.schemas).safeParse(input);
-  if (!r.success) throw new InvalidInputError(`the input of graph \`${bp.id}\` does not match its \`input\` block: ${describeIssues(r.error)}`, { graph: bp.id });
+  const r = recordSchema(bp.input, bp.schemas).safeParse(input, { reportInput: true });
+  if (!r.success) throw new InvalidInputError(`the input of graph \`${bp.id}\` does not match its \`input\` block: ${describeIssues(r.error)}${misspelt(bp.input.map((f) => f.name), input)}`, { graph: bp.id });
 }

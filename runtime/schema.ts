@@ -89,10 +89,35 @@ export function writeSchema(f: FieldSpec, schemas: Blueprint["schemas"]): z.ZodT
   }
 }
 
-/** A one-line description of what failed, e.g. `expected number, received string at .count`. */
+/**
+ * A one-line description of what failed, for people: `missing field \`request\``,
+ * `field \`count\`: expected number, got string "3"`, `field \`mode\`: expected one of
+ * "a", "b", got "c"`. Values are shown when the parse ran with `reportInput: true`.
+ * At most three issues, then how many more.
+ */
 export function describeIssues(e: z.ZodError): string {
-  return e.issues
-    .slice(0, 3)
-    .map((i) => `${i.message}${i.path.length ? ` at .${i.path.join(".")}` : ""}`)
-    .join("; ");
+  const shown = e.issues.slice(0, 3).map(describeIssue);
+  const more = e.issues.length - shown.length;
+  return shown.join("; ") + (more > 0 ? ` (and ${more} more)` : "");
+}
+
+function describeIssue(i: z.core.$ZodIssue): string {
+  const where = i.path.length ? `field \`${i.path.map(String).join(".")}\`` : "the value";
+  const input = (i as { input?: unknown }).input;
+  const hasInput = "input" in i;
+  if (i.code === "invalid_type") {
+    if (hasInput && input === undefined) return i.path.length ? `missing ${where} (${i.expected})` : `missing value (${i.expected})`;
+    return `${where}: expected ${i.expected}${hasInput ? `, got ${preview(input)}` : ""}`;
+  }
+  if (i.code === "invalid_value") return `${where}: expected ${i.values.map((v) => JSON.stringify(v)).join(" or ")}${hasInput ? `, got ${preview(input)}` : ""}`;
+  return `${where}: ${i.message.replace(/^Invalid input: /, "")}`;
+}
+
+/** A short rendering of a value in an error: `string "abc"`, `number 3`, `an object`, `null`. */
+function preview(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${String(v)}`;
 }

@@ -25,7 +25,7 @@ export function standardRegistry(): Registry {
   const r = new Registry();
   for (const [name, impl] of Object.entries(STANDARD_KINDS)) r.registerNodeKind(name, impl);
   r.providerFactories.set("openai", ({ options: o }) =>
-    openaiProvider({ ...str(o, "apiKey"), ...str(o, "apiKeyEnv"), ...str(o, "baseURL"), ...str(o, "organization"), ...num(o, "timeoutMs"), ...num(o, "maxRetries"), ...headers(o), ...(o.streamUsage === false ? { streamUsage: false } : {}) }),
+    openaiProvider({ ...str(o, "apiKey"), ...str(o, "apiKeyEnv"), ...str(o, "baseURL"), ...str(o, "organization"), ...num(o, "timeoutMs"), ...num(o, "maxRetries"), ...headers(o), ...(o.streamUsage === false ? { streamUsage: false } : {}), ...(o.stream === false ? { stream: false } : {}) }),
   );
   r.providerFactories.set("anthropic", ({ options: o }) =>
     anthropicProvider({ ...str(o, "apiKey"), ...str(o, "apiKeyEnv"), ...str(o, "baseURL"), ...num(o, "timeoutMs"), ...num(o, "maxRetries"), ...num(o, "defaultMaxTokens"), ...headers(o), ...(o.sdkTelemetry === true ? { sdkTelemetry: true } : {}) }),

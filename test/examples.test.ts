@@ -1,20 +1,21 @@
 /**
  * The examples run end to end with examples/rag.config.ts (scripted provider), and the
- * seed example is the seed's text, verbatim.
+ * seed's `research_review` graph, verbatim, runs too and compiles to the same blueprint as
+ * the example (which is that text, canonically formatted).
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileGraph } from "../compiler/index.js";
+import { compileGraph, formatSource } from "../compiler/index.js";
 import config from "../examples/rag.config.js";
 import type { ChatMessage } from "../registry/index.js";
 import { CompiledGraph, type RunEvent } from "../runtime/index.js";
 import { registryFromConfig } from "../stdlib/index.js";
 import { itShared, readShared } from "./helpers/shared.js";
 
-async function runExample(name: string, input?: Record<string, unknown>) {
+async function runExample(name: string, input?: Record<string, unknown>, source?: string) {
   const registry = registryFromConfig(config);
   const file = `examples/${name}.rag`;
-  const r = compileGraph(readFileSync(new URL(`../${file}`, import.meta.url), "utf8"), { file, registry: registry.view() });
+  const r = compileGraph(source ?? readFileSync(new URL(`../${file}`, import.meta.url), "utf8"), { file, registry: registry.view() });
   expect(r.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
   const graph = new CompiledGraph(r.value!, { registry });
   const events: RunEvent[] = [];
@@ -24,12 +25,31 @@ async function runExample(name: string, input?: Record<string, unknown>) {
   return { events, state: last.state, output: last.output };
 }
 
+/** The seed's `graph research_review { … }` text, verbatim: from its first line to the brace that closes it. */
+function seedGraph(): string {
+  const seed = readShared("seeds/002_ac8b3ed4b4b790c0.txt");
+  const start = seed.indexOf("graph research_review {");
+  expect(start).toBeGreaterThanOrEqual(0);
+  let depth = 0;
+  for (let i = start; i < seed.length; i++) {
+    if (seed[i] === "{") depth++;
+    else if (seed[i] === "}" && --depth === 0) return seed.slice(start, i + 1) + "\n";
+  }
+  throw new Error("the seed's graph is not closed");
+}
+
 describe("examples", () => {
-  itShared("research_review.rag is the seed's graph, verbatim", () => {
-    const seed = readShared("seeds/002_ac8b3ed4b4b790c0.txt");
+  itShared("the seed's graph, verbatim, compiles to the example's blueprint and runs", async () => {
+    const seed = seedGraph();
     const example = readFileSync(new URL("../examples/research_review.rag", import.meta.url), "utf8");
-    expect(seed).toContain(example.trimEnd());
-    expect(example.startsWith("graph research_review {")).toBe(true);
+    expect(example).toBe(formatSource(seed).value); // the example is the seed's graph, canonically formatted
+    const registry = registryFromConfig(config).view();
+    const hash = (src: string) => compileGraph(src, { file: "research_review.rag", registry }).value!.hash;
+    expect(hash(seed)).toBe(hash(example));
+    const fromSeed = await runExample("research_review", undefined, seed);
+    const fromExample = await runExample("research_review");
+    expect(fromSeed.state).toEqual(fromExample.state);
+    expect(fromSeed.output).toMatch(/^Review: 1 finding and 1 critique considered/);
   });
 
   it("research_review: tool call, fan-out of 2, join once, merged messages", async () => {

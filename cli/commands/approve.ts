@@ -7,7 +7,7 @@
  * (`--revoke` withdraws it). Any later semantic change gives a new hash, which needs a
  * new approval. Exit 0 done, 1 the file has errors, 2 usage or config errors.
  */
-import { compile, indirectCapabilities, renderDiagnostics, type Blueprint, type IndirectCapability } from "../../compiler/index.js";
+import { compile, diagnosticToJson, indirectCapabilities, renderDiagnostics, type Blueprint, type IndirectCapability } from "../../compiler/index.js";
 import { approveBlueprint, reviewStatus } from "../../registry/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, parseProvenance, readSource, useProjectApprovals } from "../files.js";
@@ -20,6 +20,7 @@ export interface ApproveOptions {
   readonly by?: string;
   readonly note?: string;
   readonly revoke?: boolean;
+  readonly json?: boolean;
 }
 
 export async function approveCommand(file: string, opts: ApproveOptions): Promise<number> {
@@ -30,6 +31,7 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   const r = compile(source, { file: shown, registry: loaded.registry.view(), ...(opts.provenance ? { provenance: parseProvenance(opts.provenance) } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) {
+    if (opts.json) throw new CliError(`not approved: ${shown} has errors`, 1, { code: "compile", diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, shown)) });
     process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: shown }, renderStyle(process.stderr)) + "\n");
     process.stderr.write(`not approved: ${shown} has errors\n`);
     return 1;
@@ -41,17 +43,25 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   }
   if (!blueprints.length) throw new CliError(`${shown} declares no graph`);
   const by = opts.by ?? process.env.USER ?? process.env.USERNAME;
+  const out = (text: string) => void (opts.json ? undefined : process.stdout.write(text));
+  const results: Record<string, unknown>[] = [];
   for (const bp of blueprints) {
-    process.stdout.write(summary(bp, indirectCapabilities(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) })));
+    const indirect = indirectCapabilities(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
+    out(summary(bp, indirect));
+    const entry = { graph: bp.id, hash: bp.hash, provenance: bp.provenance ?? null, capabilities: bp.capabilities, reaches: indirect };
     if (opts.revoke) {
-      process.stdout.write(store.revoke(bp.hash) ? `  revoked\n` : `  was not approved\n`);
+      const revoked = store.revoke(bp.hash);
+      out(revoked ? `  revoked\n` : `  was not approved\n`);
+      results.push({ ...entry, status: revoked ? "revoked" : "not_approved" });
       continue;
     }
     const before = reviewStatus(loaded.registry, bp);
     const a = approveBlueprint(loaded.registry, bp, { ...(by ? { approvedBy: by } : {}), ...(opts.note ? { note: opts.note } : {}) });
-    process.stdout.write(`  approved${a.approvedBy ? ` by ${a.approvedBy}` : ""} at ${a.approvedAt}${before.required ? "" : " (policy does not require review for it)"}\n`);
+    out(`  approved${a.approvedBy ? ` by ${a.approvedBy}` : ""} at ${a.approvedAt}${before.required ? "" : " (policy does not require review for it)"}\n`);
+    results.push({ ...entry, status: "approved", approvedBy: a.approvedBy ?? null, approvedAt: a.approvedAt, reviewRequired: before.required });
   }
-  process.stdout.write(`approvals: ${displayPath(store.path)}\n`);
+  if (opts.json) process.stdout.write(JSON.stringify({ approvals: results, file: displayPath(store.path) }, null, 2) + "\n");
+  else process.stdout.write(`approvals: ${displayPath(store.path)}\n`);
   return 0;
 }
 

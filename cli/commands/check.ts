@@ -2,7 +2,8 @@
  * `rag check FILE... [--config PATH] [--registry FILE.json] [--format human|json]
  * [--fix] [--provenance WHO[:AUTHOR]]`: diagnostics for each file (`language.md` §5).
  * Exit 1 if any error remains, else 0. Without a config or registry snapshot, names are
- * checked against the file itself only.
+ * checked against the file itself only, and the summary says so. FILE may be a
+ * directory or a quoted glob (cli/walk.ts, the walker `rag fmt` uses).
  *
  * `--fix` applies the machine fixes (compiler/fixes.ts: never two overlapping edits;
  * re-checks and repeats until nothing applies), writes each changed file back, reports
@@ -13,23 +14,27 @@ import { compile, diagnosticToJson, fixAll, renderDiagnostics, type AppliedFix, 
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, parseProvenance, readRegistrySnapshot, readSource, useProjectApprovals } from "../files.js";
 import { renderStyle } from "../style.js";
+import { expandPaths } from "../walk.js";
 
 export interface CheckOptions {
   readonly config?: string;
   readonly registry?: string;
   readonly format?: string;
+  readonly json?: boolean;
   readonly fix?: boolean;
   readonly provenance?: string;
 }
 
-export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
-  const format = opts.format ?? "human";
+export async function checkCommand(paths: string[], opts: CheckOptions): Promise<number> {
+  const files = expandPaths(paths);
+  const format = opts.json ? "json" : (opts.format ?? "human");
   if (format !== "human" && format !== "json") throw new CliError(`--format must be human or json, not ${format}`);
   const provenance = opts.provenance ? parseProvenance(opts.provenance) : undefined;
   const json: Record<string, unknown>[] = [];
   const fixed: { file: string; fixes: AppliedFix[] }[] = [];
   let errors = 0;
   let warnings = 0;
+  let unbound = 0;
   const views = new Map<string | undefined, RegistryView | undefined>();
   for (const file of files) {
     let source = readSource(file);
@@ -44,6 +49,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
       const loaded = cfg ? await loadConfig(cfg) : undefined;
       if (!views.has(cfg)) views.set(cfg, loaded?.registry.view());
       view = views.get(cfg);
+      if (!view) unbound++;
       const approvals = loaded ? useProjectApprovals(loaded.registry, file, cfg) : undefined;
       options = { file: shown, ...(view ? { registry: view } : {}), ...(approvals ? { approvals } : {}) };
     }
@@ -72,6 +78,10 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     }
     if (opts.fix && !fixed.some((f) => f.fixes.length)) process.stderr.write("nothing to fix\n");
     if (errors === 0) process.stderr.write(`ok: ${files.length} file${files.length === 1 ? "" : "s"} checked${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}\n`);
+    if (unbound) {
+      const which = unbound === files.length ? "" : ` in ${unbound} of the ${files.length} files`;
+      process.stderr.write(`note: registry names (models, tools, agents, graphs, …) were not checked${which}: no rag.config.ts beside the file; pass --config or --registry to check them\n`);
+    }
   }
   return errors ? 1 : 0;
 }

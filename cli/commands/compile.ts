@@ -1,15 +1,18 @@
 /**
  * `rag compile FILE [--graph NAME] [--config PATH]`: prints the Blueprint IR
  * (`language.md` §7) as JSON, with its hash. Diagnostics go to stderr; exit 1 when the
- * file has errors.
+ * file has errors. `--json`: `{"blueprint", "diagnostics"}` on stdout, and a file with
+ * errors is `{"error": {"code": "compile", "message", "diagnostics"}}`.
  */
-import { compileGraph, renderDiagnostics } from "../../compiler/index.js";
+import { compileGraph, diagnosticToJson, renderDiagnostics } from "../../compiler/index.js";
+import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, readSource } from "../files.js";
 import { renderStyle } from "../style.js";
 
 export interface CompileCommandOptions {
   readonly graph?: string;
   readonly config?: string;
+  readonly json?: boolean;
 }
 
 export async function compileCommand(file: string, opts: CompileCommandOptions): Promise<number> {
@@ -18,6 +21,12 @@ export async function compileCommand(file: string, opts: CompileCommandOptions):
   const view = cfg ? (await loadConfig(cfg)).registry.view() : undefined;
   const shown = displayPath(file);
   const r = compileGraph(source, { file: shown, ...(view ? { registry: view } : {}), ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
+  if (opts.json) {
+    const diagnostics = r.diagnostics.map((d) => diagnosticToJson(d, shown));
+    if (!r.value) throw new CliError(`${shown} does not compile`, 1, { code: "compile", diagnostics });
+    process.stdout.write(JSON.stringify({ blueprint: r.value, diagnostics }, null, 2) + "\n");
+    return 0;
+  }
   if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
   if (!r.value) return 1;
   process.stdout.write(JSON.stringify(r.value, null, 2) + "\n");

@@ -11,12 +11,13 @@ import { renderStyle } from "../style.js";
 
 export interface DiffCommandOptions {
   readonly format?: string;
+  readonly json?: boolean;
   readonly graph?: string;
   readonly config?: string;
 }
 
 export async function diffCommand(a: string, b: string, opts: DiffCommandOptions): Promise<number> {
-  const format = opts.format ?? "human";
+  const format = opts.json ? "json" : (opts.format ?? "human");
   if (format !== "human" && format !== "json") throw new CliError(`--format must be human or json, not ${format}`);
   const before = await blueprintOf(a, opts);
   const after = await blueprintOf(b, opts);

@@ -10,10 +10,11 @@ const check: RegisterCommand = (program) =>
   program
     .command("check")
     .description("report diagnostics for .rag files (exit 1 on errors)")
-    .argument("<files...>", ".rag files")
+    .argument("<files...>", ".rag files, directories or quoted globs ('src/**/*.rag')")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
     .option("--registry <file.json>", "check against a registry snapshot (`rag registry export`: names and shapes) instead of a config")
-    .option("--format <format>", "human or json", "human")
+    .option("--json", "print diagnostics as JSON (errors too)")
+    .option("--format <format>", "human or json (json: the same as --json)", "human")
     .option("--fix", "apply the machine fixes, write the files back and report each edit")
     .option("--provenance <who[:author]>", "who generated the files (e.g. model:gpt-4o-mini), when they have no `// rag:generated-by` pragma")
     .action(async (files: string[], opts) => {
@@ -28,6 +29,7 @@ const compile: RegisterCommand = (program) =>
     .argument("<file>", ".rag file")
     .option("--graph <name>", "graph to compile (default: the first of the file)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .option("--json", "print {blueprint, diagnostics} as JSON; errors as {error} JSON")
     .action(async (file: string, opts) => {
       const { compileCommand } = await import("./compile.js");
       process.exitCode = await compileCommand(file, opts);
@@ -43,7 +45,7 @@ const run: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .option("--json", "print events as JSON Lines instead of progress")
     .option("--thread <id>", "thread to run on (default: a new id, printed)")
-    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store) (default: .rag/checkpoints.db in the working directory)")
     .option("--no-checkpoints", "keep no checkpoints (the run cannot pause or be resumed)")
     .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
     .option("--record <cassette.json>", "record every model request and reply into a cassette file")
@@ -57,9 +59,10 @@ const fmt: RegisterCommand = (program) =>
   program
     .command("fmt")
     .description("format .rag files canonically (comments kept, blueprint hash unchanged)")
-    .argument("<files...>", ".rag files or directories")
+    .argument("<files...>", ".rag files, directories or quoted globs")
     .option("--check", "list files that would change; exit 1 if any")
     .option("--write", "rewrite files in place")
+    .option("--json", "report each file as JSON (with the formatted text unless --check or --write)")
     .action(async (files: string[], opts) => {
       const { fmtCommand } = await import("./fmt.js");
       process.exitCode = await fmtCommand(files, opts);
@@ -84,7 +87,8 @@ const diff: RegisterCommand = (program) =>
     .description("semantic diff of two blueprints (exit 1 when they differ)")
     .argument("<a>", ".rag file or Blueprint JSON (before)")
     .argument("<b>", ".rag file or Blueprint JSON (after)")
-    .option("--format <format>", "human or json", "human")
+    .option("--json", "print the diff as JSON")
+    .option("--format <format>", "human or json (json: the same as --json)", "human")
     .option("--graph <name>", "graph to compare in both files (default: the first of each)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
     .action(async (a: string, b: string, opts) => {
@@ -99,6 +103,7 @@ const spec: RegisterCommand = (program) =>
     .option("--tokens", "print the card's estimated size in tokens instead")
     .option("--config <path>", "add \"What you may use\": the names and signatures of this config's registry")
     .option("--registry <file.json>", "add \"What you may use\" from a registry snapshot (`rag registry export`)")
+    .option("--json", "print {card, tokens, budget} as JSON")
     .action(async (opts) => {
       const { specCommand } = await import("./spec.js");
       process.exitCode = await specCommand(opts);
@@ -175,6 +180,7 @@ const approve: RegisterCommand = (program) =>
     .option("--by <name>", "who approves (default: $USER)")
     .option("--note <text>", "a note kept with the approval")
     .option("--revoke", "withdraw the approval of the file's current version")
+    .option("--json", "print the approvals as JSON")
     .action(async (file: string, opts) => {
       const { approveCommand } = await import("./approve.js");
       process.exitCode = await approveCommand(file, opts);

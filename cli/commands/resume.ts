@@ -36,7 +36,7 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
     const file = opts.file ?? origin?.file;
     if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
     const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
-    const { graph, loaded, blueprint } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}) }, saver);
+    const { graph, loaded, blueprint } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
     if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
       throw new CliError(
         `thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${file} now compiles to ${blueprint.hash.slice(0, 19)}…; resuming under a changed blueprint is refused (a migration is a new run). Pass --allow-blueprint-change to resume anyway.`,

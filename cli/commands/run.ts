@@ -9,7 +9,7 @@
  * when cancelled with Ctrl-C (the thread stays resumable).
  */
 import { resolve } from "node:path";
-import { compileGraph, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
+import { compileGraph, diagnosticToJson, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
 import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
@@ -35,7 +35,7 @@ export interface RunCommandOptions {
 }
 
 /** Compiles `file` against its config and binds the graph (CliError exit 2 on diagnostics or a bind error). */
-export async function loadGraph(file: string, opts: { readonly graph?: string; readonly config?: string }, checkpointer: Checkpointer | undefined): Promise<{ graph: CompiledGraph; loaded: LoadedConfig; blueprint: Blueprint }> {
+export async function loadGraph(file: string, opts: { readonly graph?: string; readonly config?: string; readonly json?: boolean }, checkpointer: Checkpointer | undefined): Promise<{ graph: CompiledGraph; loaded: LoadedConfig; blueprint: Blueprint }> {
   const source = readSource(file);
   const loaded = await loadConfig(configPathFor(file, opts.config));
   const approvals = useProjectApprovals(loaded.registry, file, loaded.path);
@@ -43,16 +43,18 @@ export async function loadGraph(file: string, opts: { readonly graph?: string; r
   const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), approvals, ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length || !r.value) {
-    process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
-    if (!loaded.path) process.stderr.write(`note: no rag.config.ts beside ${shown}; pass --config to name the registry\n`);
-    throw new CliError("", 2);
+    if (!opts.json) {
+      process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
+      if (!loaded.path) process.stderr.write(`note: no rag.config.ts beside ${shown}; pass --config to name the registry\n`);
+    }
+    throw new CliError(opts.json ? `${shown} does not compile` : "", 2, { code: "compile", diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, shown)) });
   }
   const siblings = new Map(r.compilation.blueprints.map((b) => [b.id, b]));
   try {
     const graph = new CompiledGraph(r.value, { registry: loaded.registry, graphs: siblings, ...(checkpointer ? { checkpointer } : {}) });
     return { graph, loaded, blueprint: r.value };
   } catch (e) {
-    if (e instanceof BindError || e instanceof PolicyError || e instanceof ReviewRequiredError) throw new CliError(`error[${e.code}]: ${e.message}`, 2);
+    if (e instanceof BindError || e instanceof PolicyError || e instanceof ReviewRequiredError) throw new CliError(e.message, 2, { code: e.code, tagged: true });
     throw e;
   }
 }
@@ -64,6 +66,7 @@ export function parseDurability(v: string | undefined): Durability | undefined {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  if (/\.ragsh$/i.test(file)) throw new CliError(`${file} is a .ragsh script, not a graph: run it with \`rag repl ${file}\``, 2, { code: "usage" });
   const durability = parseDurability(opts.durability);
   const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
@@ -77,7 +80,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     try {
       checkInput(blueprint, input);
     } catch (e) {
-      if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
+      if (e instanceof InvalidInputError) {
+        const fromConfig = loaded.config.defaultInputs?.[blueprint.id] !== undefined;
+        const from = opts.input !== undefined ? (opts.input.startsWith("@") ? `--input ${opts.input}` : "--input") : fromConfig ? `defaultInputs.${blueprint.id} of ${displayPath(loaded.path!)}` : "no --input was given";
+        throw new CliError(`${from}: ${e.message}${opts.json ? "" : "\n  (pass the input with --input '{…}' or --input @file.json)"}`, 2, { code: "invalid_input" });
+      }
       throw e;
     }
     warnMissingInput(blueprint, input, displayPath(file));

@@ -27,7 +27,15 @@ function table(raw: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
 }
 
-const time = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+/** Local time with its UTC offset, e.g. `2026-12-06 01:41:12 +01:00` (the offset says which clock; `+00:00` is UTC). */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? "-" : "+";
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${sign}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
+}
+const time = localTime;
 
 function withSaver<T>(opts: RunsOptions, f: (s: ReturnType<typeof openCheckpoints>, path: string) => Promise<T>): Promise<T> {
   const path = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
@@ -40,7 +48,7 @@ export function listRuns(opts: RunsOptions): Promise<number> {
     const threads = await saver.threads();
     if (opts.json) process.stdout.write(JSON.stringify(threads, null, 2) + "\n");
     else if (!threads.length) process.stdout.write(`no runs in ${path}\n`);
-    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED"], ...threads.map((t) => [t.threadId, t.graph, t.status + (t.error ? `: ${errorLine(t.error.error)}` : ""), String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
+    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED (local time)"], ...threads.map((t) => [t.threadId, t.graph, t.status + (t.error ? `: ${errorLine(t.error.error)}` : ""), String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
     return 0;
   });
 }

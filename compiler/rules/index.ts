@@ -4,6 +4,7 @@
 import { ChannelReducerRule } from "./ChannelReducerRule.js";
 import { ExpressionRule } from "./ExpressionRule.js";
 import { InterruptCheckpointRule } from "./InterruptCheckpointRule.js";
+import { InterruptOptionRouteRule } from "./InterruptOptionRouteRule.js";
 import { ItemUnusedRule } from "./ItemUnusedRule.js";
 import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
@@ -59,6 +60,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     DuplicateNodeRule,
     DuplicateFieldRule,
     DuplicateRouteRule,
+    InterruptOptionRouteRule,
     DuplicateItemRule,
     nodeLimitRule(nodesPerGraph),
     StartRule,

@@ -65,6 +65,7 @@ export function anthropicProvider(options: AnthropicProviderOptions = {}): Model
   };
   return {
     name: "anthropic",
+    preflight: () => (apiKey ? undefined : `the anthropic provider needs an API key: set ${options.apiKeyEnv ?? "ANTHROPIC_API_KEY"} (in the environment, or in a .env file beside rag.config.ts)`),
     async chat(request, opts) {
       const body = toBody(request, options.defaultMaxTokens ?? 4096);
       const c = await getClient();

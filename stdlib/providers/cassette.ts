@@ -142,6 +142,7 @@ function differences(recorded: unknown, now: unknown, path: string): string[] {
 export function recording(provider: ModelProvider, cassette: Cassette, model: string): ModelProvider {
   return {
     name: provider.name,
+    ...(provider.preflight ? { preflight: () => provider.preflight!() } : {}),
     async chat(request, options) {
       const res = await provider.chat(request, options);
       cassette.record(model, provider.name, request, res);

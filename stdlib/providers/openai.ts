@@ -8,7 +8,14 @@
  * tools → `tools` of type `function` with JSON Schema `parameters`; structured output and
  * route choice → `response_format: json_schema`. With `onToken` the request streams
  * (SSE, `stream_options.include_usage`): text deltas are passed on as they arrive, tool
- * calls are accumulated from their argument fragments and passed on whole.
+ * calls are accumulated from their argument fragments and passed on whole. A compatible
+ * server that answers a streaming request with plain JSON (`application/json`, not
+ * `text/event-stream`) is read as a whole completion and delivered to the callbacks in
+ * one piece; the provider then stops asking that server to stream. `stream: false`
+ * never streams.
+ *
+ * A missing API key is reported by `preflight()` (the CLI asks before a run starts);
+ * a connection failure names the URL and the errno (`ECONNREFUSED`, `ENOTFOUND`, …).
  *
  * SDK retries are off by default (`maxRetries: 0`): the harness's retry middleware or the
  * node's retry policy retries (see `registry/middleware.ts`).
@@ -17,7 +24,7 @@ import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
-import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
+import { finishReply, parseToolArguments, retryAfterMs, streamWhole } from "./shared.js";
 
 export interface OpenAIProviderOptions {
   readonly apiKey?: string;
@@ -32,15 +39,28 @@ export interface OpenAIProviderOptions {
   readonly defaultHeaders?: Record<string, string>;
   /** Ask for usage in streamed replies (`stream_options.include_usage`). Default true; some older compatible servers reject it. */
   readonly streamUsage?: boolean;
+  /** `false`: never stream, even when a consumer wants tokens (the reply is delivered whole). Default true. */
+  readonly stream?: boolean;
 }
 
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/**
+ * An OpenAI chat-completions provider.
+ * @throws nothing at construction; calls reject with NodeError (`auth`, `rate_limited`,
+ *   `timeout`, `retryable`, `permanent`) and `preflight()` names a missing key.
+ */
 export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvider {
   const env = typeof process !== "undefined" ? process.env : {};
   const baseURL = options.baseURL ?? env.OPENAI_BASE_URL;
-  const apiKey = options.apiKey ?? env[options.apiKeyEnv ?? "OPENAI_API_KEY"] ?? (baseURL ? "not-needed" : undefined);
+  const keyEnv = options.apiKeyEnv ?? "OPENAI_API_KEY";
+  const apiKey = options.apiKey ?? env[keyEnv] ?? (baseURL ? "not-needed" : undefined);
+  const missingKey = `the openai provider needs an API key: set ${keyEnv} (in the environment, or in a .env file beside rag.config.ts), or a baseURL for a local OpenAI-compatible server`;
+  const url = baseURL ?? DEFAULT_BASE_URL;
+  let streams = options.stream !== false;
   let client: OpenAI | undefined;
   const getClient = async () => {
-    if (!apiKey) throw new NodeError(`the openai provider needs an API key: set ${options.apiKeyEnv ?? "OPENAI_API_KEY"} (or a baseURL for a local OpenAI-compatible server)`, "auth");
+    if (!apiKey) throw new NodeError(missingKey, "auth");
     // Loaded on first use so that runs without an OpenAI model pay nothing for the SDK.
     const { default: OpenAIClient } = await import("openai");
     client ??= new OpenAIClient({
@@ -55,19 +75,39 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
   };
   return {
     name: "openai",
+    preflight: () => (apiKey ? undefined : missingKey),
     async chat(request, opts) {
       const body = toBody(request);
       const c = await getClient();
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
       try {
-        if (!opts?.onToken) return fromCompletion(await c.chat.completions.create(body, reqOpts), request);
-        const stream = await c.chat.completions.create({ ...body, stream: true, ...(options.streamUsage === false ? {} : { stream_options: { include_usage: true } }) }, reqOpts);
+        if (!opts?.onToken || !streams) {
+          const res = fromCompletion(await c.chat.completions.create(body, reqOpts), request);
+          if (opts?.onToken) await streamWhole(res, opts, true);
+          return res;
+        }
+        const { data: stream, response } = await c.chat.completions
+          .create({ ...body, stream: true, ...(options.streamUsage === false ? {} : { stream_options: { include_usage: true } }) }, reqOpts)
+          .withResponse();
+        if (!isEventStream(response.headers.get("content-type"))) {
+          // An OpenAI-compatible server that does not stream answered with the whole completion.
+          streams = false;
+          const res = fromCompletion((await response.json()) as OpenAI.Chat.Completions.ChatCompletion, request);
+          await streamWhole(res, opts, true);
+          return res;
+        }
         return await fromStream(stream, request, opts);
       } catch (e) {
-        throw await fromSdkError(e);
+        throw await fromSdkError(e, url);
       }
     },
   };
+}
+
+/** SSE, as the API streams; anything else (JSON) is a whole completion. A missing header is taken as a stream. */
+function isEventStream(contentType: string | null): boolean {
+  if (!contentType) return true;
+  return contentType.split(";")[0]!.trim().toLowerCase() === "text/event-stream";
 }
 
 function toMessage(m: ChatMessage): ChatCompletionMessageParam {
@@ -187,14 +227,19 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
 }
 
 /**
- * SDK errors → NodeError with the class the retry policy understands. `Retry-After`
+ * SDK errors → NodeError with the class the retry policy understands; a connection
+ * failure names `url` and the errno. `Retry-After`
  * (seconds or an HTTP date) and OpenAI's `retry-after-ms` become `retryAfterMs`.
  */
-async function fromSdkError(e: unknown): Promise<unknown> {
+async function fromSdkError(e: unknown, url: string): Promise<unknown> {
   if (e instanceof NodeError) return e;
   const { default: SDK } = await import("openai");
   if (e instanceof SDK.APIUserAbortError) return e;
-  if (e instanceof SDK.APIConnectionTimeoutError) return new NodeError(`openai: ${e.message}`, "timeout", {}, { cause: e });
+  if (e instanceof SDK.APIConnectionTimeoutError) return new NodeError(`openai: ${e.message} (${url})`, "timeout", {}, { cause: e });
+  if (e instanceof SDK.APIConnectionError) {
+    const errno = errnoOf(e);
+    return new NodeError(`openai: cannot connect to ${url}${errno ? ` (${errno})` : ""}: ${e.message}`, "retryable", {}, { cause: e });
+  }
   if (e instanceof SDK.APIError) {
     const status = e.status;
     const cls = status === 429 ? "rate_limited" : status === 401 || status === 403 ? "auth" : status === 408 ? "timeout" : status !== undefined && status >= 500 ? "retryable" : e instanceof SDK.APIConnectionError || status === undefined ? "retryable" : "permanent";
@@ -202,4 +247,13 @@ async function fromSdkError(e: unknown): Promise<unknown> {
     return new NodeError(`openai: ${e.message}`, cls, {}, { cause: e, ...(after !== undefined ? { retryAfterMs: after } : {}) });
   }
   return e;
+}
+
+/** The errno code (`ECONNREFUSED`, `ENOTFOUND`, …) of an error or its causes (fetch wraps the socket error). */
+function errnoOf(e: unknown): string | undefined {
+  for (let c: unknown = e, depth = 0; c && typeof c === "object" && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return undefined;
 }

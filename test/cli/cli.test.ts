@@ -61,7 +61,7 @@ describe("rag run", () => {
   it("warns on stderr, and still runs, when a graph without an input block reads an input key it was not given", async () => {
     const r = await rag(["run", "examples/research_review.rag", "--input", '{"q": 1}', "--json"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("warning: the input has no `question`, which node `supervisor` reads as input.question at examples/research_review.rag:11:28 (and 1 more place); it will be null");
+    expect(r.stderr).toContain("warning: the input has no `question`, which node `supervisor` reads as input.question at examples/research_review.rag:11:34 (and 1 more place); it will be null");
     expect(r.stderr).toContain("input given: `q`");
     expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!).type).toBe("run_completed");
     const given = await rag(["run", "examples/research_review.rag", "--input", '{"question": "Q?"}', "--json"]);

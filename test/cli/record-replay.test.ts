@@ -13,7 +13,8 @@ const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rag-cassette-cli-"));
 
 function rag(args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+  // Checkpoints go to the temporary directory, never into the repository's examples/.rag.
+  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args, "--checkpoints", join(tmp, "checkpoints.db")], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const last = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);

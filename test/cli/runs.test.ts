@@ -67,7 +67,7 @@ describe("rag runs", () => {
     expect((await rag(["run", approval, "--thread", "orig"], dir)).code).toBe(3);
     expect((await rag(["resume", "orig", "--resume", '"approve"'], dir)).code).toBe(0);
     const list = await rag(["runs"], dir);
-    expect(list.stdout).toMatch(/THREAD\s+GRAPH\s+STATUS\s+STEP\s+CHECKPOINTS\s+UPDATED\norig\s+approval\s+completed\s+3\s+4\s/);
+    expect(list.stdout).toMatch(/THREAD\s+GRAPH\s+STATUS\s+STEP\s+CHECKPOINTS\s+UPDATED \(local time\)\norig\s+approval\s+completed\s+3\s+4\s/);
     const show = await rag(["runs", "show", "orig"], dir);
     const rows = show.stdout.trim().split("\n").slice(2).map((l) => l.split(/\s{2,}/));
     expect(rows.map((r) => r.slice(1, 5))).toEqual([

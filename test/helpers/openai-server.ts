@@ -34,6 +34,8 @@ export interface ScriptedResponse {
   readonly delayMs?: number;
   /** Raw SSE `data:` payloads (objects are JSON-encoded), sent as an event stream. */
   readonly sse?: readonly unknown[];
+  /** Answer with the body as JSON even when the request asked to stream (a compatible server that does not stream). */
+  readonly noStream?: boolean;
 }
 
 export type ServerHandler = (request: RecordedRequest, index: number) => ScriptedResponse | Promise<ScriptedResponse>;
@@ -99,7 +101,7 @@ export async function startOpenAIServer(script: ServerHandler | readonly Scripte
         if (closed || res.destroyed) return;
         const body = recorded.body as { stream?: boolean; stream_options?: { include_usage?: boolean } } | undefined;
         if (r.sse) sendEvents(res, r.sse);
-        else if (body?.stream && (r.status ?? 200) === 200 && (r.body as { object?: string } | undefined)?.object === "chat.completion") sendEvents(res, [...completionChunks(r.body as Record<string, any>, body.stream_options?.include_usage === true), "[DONE]"]);
+        else if (body?.stream && !r.noStream && (r.status ?? 200) === 200 && (r.body as { object?: string } | undefined)?.object === "chat.completion") sendEvents(res, [...completionChunks(r.body as Record<string, any>, body.stream_options?.include_usage === true), "[DONE]"]);
         else send(res, r);
       })();
     });

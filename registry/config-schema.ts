@@ -1,0 +1,166 @@
+/**
+ * The shape of a `defineConfig({...})` value, checked with zod when a config is applied,
+ * so that a tool given a JSON Schema instead of a zod schema, `tools: { x: 5 }` or a
+ * misspelt key is refused at load time, naming the key path (`tools.x.schema`), instead
+ * of failing mid-run with `Cannot read properties of undefined` (issue 14 §4).
+ *
+ * Definitions (tools, agents, providers) are checked for the members the runtime uses
+ * and may carry more; the top level and `models.<name>` are strict, with did-you-mean.
+ */
+import { z } from "zod";
+import { didYouMean } from "../grammar/index.js";
+import { RegistryError } from "./registry.js";
+
+/** One problem of a config: where (`tools.search.schema`) and what. */
+export interface ConfigIssue {
+  /** Key path from the config's root, e.g. `["tools", "search", "schema"]`. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** A config value of the wrong shape. `issues` lists every problem found (at most 20). */
+export class ConfigError extends RegistryError {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(issues.map((i) => `${i.path.length ? `\`${keyPath(i.path)}\`: ` : ""}${i.message}`).join("; "));
+    this.name = "ConfigError";
+  }
+}
+
+/** `tools.search.schema`; keys that are not identifiers are quoted: `graphs["my graph"]`. */
+export function keyPath(path: readonly (string | number | symbol)[]): string {
+  let out = "";
+  for (const k of path) {
+    if (typeof k === "number") out += `[${k}]`;
+    else if (typeof k === "string" && /^[A-Za-z_$][\w$]*$/.test(k)) out += out ? `.${k}` : k;
+    else out += `[${JSON.stringify(String(k))}]`;
+  }
+  return out;
+}
+
+const looksLikeJsonSchema = (v: unknown) => typeof v === "object" && v !== null && !("_zod" in v) && ("type" in v || "properties" in v || "$schema" in v || "anyOf" in v);
+/** A zod 4 schema (any copy of zod: checked by shape, not `instanceof`). */
+const isZod = (v: unknown) => typeof v === "object" && v !== null && "_zod" in v && typeof (v as { safeParse?: unknown }).safeParse === "function";
+
+const zodSchema = z.custom<z.ZodType>(isZod, {
+  error: (iss) =>
+    looksLikeJsonSchema(iss.input)
+      ? "expected a zod schema (e.g. z.object({ query: z.string() })), got a JSON Schema object; write it with zod, or convert it with z.fromJSONSchema(…)"
+      : `expected a zod schema (e.g. z.object({ … })), got ${describe(iss.input)}`,
+});
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { error: (iss) => `expected ${what}, got ${describe(iss.input)}` });
+const names = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
+const positiveInt = z.number().int().positive();
+
+/** Says what was expected (`what`) when a definition is not an object at all. */
+const notAn = (what: string) => ({ error: (iss: z.core.$ZodRawIssue) => (iss.code === "invalid_type" ? `expected ${what}, got ${describe(iss.input)}` : undefined) });
+
+const providerSchema = z.union([z.string(), z.looseObject({ name: z.string(), chat: fn("a function chat(request, options)") })], {
+  error: (iss) => `expected a provider name (e.g. "openai") or a provider instance (e.g. scripted({ … })), got ${describe(iss.input)}`,
+});
+
+const modelSchema = z.strictObject(
+  {
+  provider: providerSchema,
+  model: z.string().optional(),
+  capabilities: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+  price: z.looseObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative(), cachedInputPerMTok: z.number().nonnegative().optional() }).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  },
+  notAn("a model ({ provider, model?, options? })"),
+);
+
+const toolSchema = z.looseObject({
+  description: z.string(),
+  schema: zodSchema,
+  readOnly: z.boolean().optional(),
+  approval: z.enum(["auto", "ask", "deny"]).optional(),
+  run: fn("a function run(args, ctx)"),
+}, notAn("a tool definition ({ description, schema: z.object({ … }), run })"));
+
+const agentSchema = z.looseObject({
+  model: z.string(),
+  system: z.string().optional(),
+  tools: z.array(z.string()).optional(),
+  writes: z.string().optional(),
+  maxSteps: positiveInt.optional(),
+  input: zodSchema.optional(),
+  output: zodSchema.optional(),
+  description: z.string().optional(),
+}, notAn("an agent definition ({ model, system?, tools? })"));
+
+const blueprintSchema = z.looseObject({ id: z.string(), hash: z.string() });
+
+const policySchema = z.looseObject({
+  name: z.string().optional(),
+  allow: z.record(z.string(), z.array(z.string())).optional(),
+  untrusted: z.array(z.string()).optional(),
+  untrustedAllow: z.record(z.string(), z.array(z.string())).optional(),
+  requireReview: z.enum(["none", "untrusted", "all"]).optional(),
+});
+
+/** `defineConfig` input (RagConfig, config.ts). */
+export const RagConfigSchema = z.strictObject({
+  models: names(modelSchema).optional(),
+  tools: names(toolSchema).optional(),
+  agents: names(agentSchema).optional(),
+  graphs: names(z.union([z.string(), blueprintSchema], { error: (iss) => `expected a path to a .rag file or a compiled blueprint, got ${describe(iss.input)}` })).optional(),
+  scripts: names(z.string({ error: (iss) => `expected .ragsh source text, got ${describe(iss.input)}` })).optional(),
+  routers: names(fn("a route function (state, task) => label")).optional(),
+  reducers: names(fn("a reducer function (current, update) => next")).optional(),
+  validators: names(fn("a validator function")).optional(),
+  nodeKinds: names(fn("a node kind implementation (task) => Promise<result>")).optional(),
+  middleware: z.looseObject({}).optional(),
+  policy: policySchema.optional(),
+  repl: z.looseObject({}).optional(),
+  defaultInputs: names(z.record(z.string(), z.unknown())).optional(),
+});
+
+const TOP_KEYS = Object.keys(RagConfigSchema.shape);
+const MODEL_KEYS = Object.keys(modelSchema.shape);
+
+/**
+ * Checks a config value's shape.
+ * @throws ConfigError listing each problem with its key path (at most 20).
+ */
+export function validateConfig(config: unknown): void {
+  const r = RagConfigSchema.safeParse(config, { error: defaultMessage });
+  if (r.success) return;
+  const issues: ConfigIssue[] = [];
+  for (const i of r.error.issues) {
+    const path = i.path.map((k) => (typeof k === "symbol" ? String(k) : k));
+    if (i.code === "unrecognized_keys") {
+      const known = path.length === 0 ? TOP_KEYS : path.length === 2 && path[0] === "models" ? MODEL_KEYS : [];
+      for (const key of i.keys) {
+        const guess = didYouMean(key, known);
+        issues.push({ path: [...path, key], message: `unknown key${guess ? `; did you mean \`${guess}\`?` : known.length ? ` (known: ${known.join(", ")})` : ""}` });
+      }
+    } else issues.push({ path, message: issueMessage(i) });
+    if (issues.length >= 20) break;
+  }
+  throw new ConfigError(issues);
+}
+
+function issueMessage(i: z.core.$ZodIssue): string {
+  return i.message.replace(/^Invalid input: /, "");
+}
+
+/** Messages of issues no schema words itself: "missing", "expected string, got number 5". */
+function defaultMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.code !== "invalid_type") return undefined;
+  if (iss.input === undefined) return `missing (expected ${iss.expected})`;
+  return `expected ${iss.expected}, got ${describe(iss.input)}`;
+}
+
+/** A value as named in an error: `number 5`, `string "x"`, `an array`, `an object with keys type, properties`. */
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing (the key is missing)";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  if (typeof v === "object") {
+    const keys = Object.keys(v).slice(0, 5);
+    return keys.length ? `an object with keys ${keys.join(", ")}` : "an empty object";
+  }
+  if (typeof v === "function") return "a function";
+  return `${typeof v} ${String(v)}`;
+}

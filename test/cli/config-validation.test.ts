@@ -1,0 +1,52 @@
+/**
+ * `rag.config.ts` is validated at load (issue 14 §4): a bad shape is refused by
+ * `rag check --config` before anything runs, naming the config file and the key path.
+ */
+import { describe, expect, it } from "vitest";
+import { ragIn, root, scratchProject } from "../helpers/cli.js";
+
+const ragraph = JSON.stringify(`${root}index.ts`);
+const GRAPH = "graph g {\n  start a\n  node a { kind set set { } next END }\n}\n";
+
+function project(configBody: string): string {
+  return scratchProject({
+    "rag.config.ts": `import { z } from "zod";\nimport { defineConfig } from ${ragraph};\nexport default defineConfig(${configBody} as any);\n`,
+    "flow.rag": GRAPH,
+  });
+}
+
+describe("config validation at load", () => {
+  it("refuses a tool whose schema is a JSON Schema, naming the file and tools.<name>.schema", async () => {
+    const dir = project(`{ tools: { search: { description: "web search", schema: { type: "object", properties: { q: { type: "string" } } }, run: () => "x" } } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: config rag.config.ts is not valid (1 problem):");
+    expect(r.stderr).toContain("rag.config.ts: `tools.search.schema`: expected a zod schema");
+    expect(r.stderr).toContain("got a JSON Schema object");
+    expect(r.stderr).not.toContain("Cannot read properties");
+  });
+
+  it("refuses `tools: { x: 5 }` and a misspelt key with a suggestion", async () => {
+    const dir = project(`{ tools: { x: 5 }, defaultInput: {} }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("(2 problems)");
+    expect(r.stderr).toContain("rag.config.ts: `tools.x`: expected a tool definition ({ description, schema: z.object({ … }), run }), got number 5");
+    expect(r.stderr).toContain("rag.config.ts: `defaultInput`: unknown key; did you mean `defaultInputs`?");
+  });
+
+  it("names a missing field of an agent and a model's bad provider", async () => {
+    const dir = project(`{ models: { m: { provider: 7 } }, agents: { helper: { system: "be brief" } } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("`models.m.provider`: expected a provider name");
+    expect(r.stderr).toContain("`agents.helper.model`: missing (expected string)");
+  });
+
+  it("accepts a well-formed config", async () => {
+    const dir = project(`{ tools: { search: { description: "web search", schema: z.object({ q: z.string() }), run: () => "x" } } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.stderr).toContain("ok: 1 file checked");
+    expect(r.code).toBe(0);
+  });
+});

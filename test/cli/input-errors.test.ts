@@ -1,0 +1,44 @@
+/**
+ * Input errors of `rag run` for people (issue 14 §4): "missing field", did-you-mean for a
+ * misspelt key, the `@file` the input came from; never raw zod text.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ragIn, scratchProject } from "../helpers/cli.js";
+
+const GRAPH = 'graph ask {\n  input {\n    request: string\n    count: number?\n  }\n  state { n: number = 0 }\n  start a\n  node a { kind set set { n: 1 } next END }\n}\n';
+
+describe("rag run input errors", () => {
+  it("names the missing field, suggests the misspelt key and the @file", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    writeFileSync(join(dir, "in.json"), '{ "reqest": "hello" }\n');
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", "@in.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: --input @in.json: the input of graph `ask` does not match its `input` block: missing field `request` (string); `reqest` is not a field of the input block: did you mean `request`?");
+    expect(r.stderr).not.toContain("Invalid input");
+    expect(r.stderr).not.toContain("received undefined");
+  });
+
+  it("says which field has the wrong type and what it got", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", '{"request": "hi", "count": "3"}'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: --input: the input of graph `ask` does not match its `input` block: field `count`: expected number, got string "3"');
+  });
+
+  it("without --input says none was given", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: no --input was given: the input of graph `ask` does not match its `input` block: missing field `request` (string)");
+  });
+
+  it("a JSON syntax error in the @file names it", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    writeFileSync(join(dir, "bad.json"), "{ request: 1 }");
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", "@bad.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: --input @bad.json is not valid JSON");
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * `--json` the same way everywhere (issue 14 §4): compile, approve, fmt, spec, check and
+ * diff print JSON, `--format json` stays an alias, and a usage, compile or input error in
+ * JSON mode is `{"error": {code, message, diagnostics?}}` on stdout. Also the shared file
+ * walker (`rag check DIR`, globs) and `rag check`'s note when no registry was used.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ragIn, scratchProject } from "../helpers/cli.js";
+
+const OK = "graph g {\n  start a\n  state { n: number = 0 }\n  node a {\n    kind set\n    set { n: 1 }\n    next END\n  }\n}\n";
+const BROKEN = "graph g {\n  start a\n  node a { next nowhere }\n}\n";
+const UGLY = "graph g {   start a\n state { n: number = 0 }\n node a { kind set set { n: 1 } next END } }\n";
+
+const onlyJson = (stdout: string) => JSON.parse(stdout);
+
+describe("--json on every command", () => {
+  it("rag compile --json: {blueprint, diagnostics}; a broken file is an {error} with its diagnostics", async () => {
+    const dir = scratchProject({ "ok.rag": OK, "broken.rag": BROKEN });
+    const ok = await ragIn(["compile", "ok.rag", "--json"], dir);
+    expect(ok.code).toBe(0);
+    const out = onlyJson(ok.stdout);
+    expect(out.blueprint.id).toBe("g");
+    expect(out.blueprint.hash).toMatch(/^sha256:/);
+    expect(out.diagnostics).toEqual([]);
+    const bad = await ragIn(["compile", "broken.rag", "--json"], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("");
+    const err = onlyJson(bad.stdout).error;
+    expect(err.code).toBe("compile");
+    expect(err.diagnostics.map((d: { code: string }) => d.code)).toContain("E-rag-unknown-node");
+  });
+
+  it("rag approve --json lists what was approved", async () => {
+    const dir = scratchProject({ "ok.rag": OK });
+    const r = await ragIn(["approve", "ok.rag", "--json", "--by", "ana"], dir);
+    expect(r.code).toBe(0);
+    const out = onlyJson(r.stdout);
+    expect(out.approvals).toHaveLength(1);
+    expect(out.approvals[0]).toMatchObject({ graph: "g", status: "approved", approvedBy: "ana" });
+    expect(out.file).toBe(join(".rag", "approvals.json"));
+  });
+
+  it("rag fmt --json reports each file; --check with --json too", async () => {
+    const dir = scratchProject({ "ugly.rag": UGLY, "ok.rag": OK });
+    const r = await ragIn(["fmt", "--check", "--json", "."], dir);
+    expect(r.code).toBe(1);
+    const out = onlyJson(r.stdout);
+    expect(out.changed).toBe(1);
+    expect(out.files).toEqual([
+      { file: "ok.rag", status: "unchanged" },
+      { file: "ugly.rag", status: "would_reformat" },
+    ]);
+    const plain = onlyJson((await ragIn(["fmt", "--json", "ugly.rag"], dir)).stdout);
+    expect(plain.files[0].text).toContain("graph g {\n  start a\n");
+  });
+
+  it("rag spec --json prints the card and its size", async () => {
+    const r = await ragIn(["spec", "--json"], scratchProject({}));
+    const out = onlyJson(r.stdout);
+    expect(out.card).toContain("graph");
+    expect(out.tokens).toBeGreaterThan(100);
+    expect(out.budget).toBeGreaterThan(0);
+  });
+
+  it("rag check --json equals --format json", async () => {
+    const dir = scratchProject({ "broken.rag": BROKEN });
+    const a = await ragIn(["check", "--json", "broken.rag"], dir);
+    const b = await ragIn(["check", "--format", "json", "broken.rag"], dir);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+    expect(onlyJson(a.stdout)[0].code).toBe("E-rag-unknown-node");
+  });
+
+  it("usage and input errors in JSON mode are JSON on stdout", async () => {
+    const dir = scratchProject({ "ok.rag": OK });
+    const usage = await ragIn(["compile", "--json"], dir);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe("");
+    expect(onlyJson(usage.stdout).error).toMatchObject({ code: "usage" });
+    expect(onlyJson(usage.stdout).error.message).toContain("missing required argument 'file'");
+    const input = await ragIn(["run", "ok.rag", "--json", "--no-checkpoints", "--input", "[1]"], dir);
+    expect(input.code).toBe(2);
+    expect(onlyJson(input.stdout).error).toMatchObject({ code: "invalid_input", message: "--input must be a JSON object, like '{\"question\": \"…\"}'" });
+    const missing = await ragIn(["check", "--json", "nope.rag"], dir);
+    expect(onlyJson(missing.stdout).error.code).toBe("io");
+    const compileErr = await ragIn(["run", "broken.rag", "--json", "--no-checkpoints"], scratchProject({ "broken.rag": BROKEN }));
+    expect(compileErr.code).toBe(2);
+    expect(compileErr.stderr).toBe("");
+    expect(onlyJson(compileErr.stdout).error.code).toBe("compile");
+  });
+});
+
+describe("rag check over folders and globs", () => {
+  it("checks a directory like rag fmt does, and a quoted glob, noting that names were not checked", async () => {
+    const dir = scratchProject({ "a.rag": OK });
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "b.rag"), OK);
+    writeFileSync(join(dir, "sub", "notes.txt"), "not a graph");
+    const all = await ragIn(["check", "."], dir);
+    expect(all.code).toBe(0);
+    expect(all.stderr).toContain("ok: 2 files checked");
+    expect(all.stderr).toContain("note: registry names (models, tools, agents, graphs, …) were not checked: no rag.config.ts beside the file; pass --config or --registry to check them");
+    const glob = await ragIn(["check", "sub/*.rag"], dir);
+    expect(glob.code).toBe(0);
+    expect(glob.stderr).toContain("ok: 1 file checked");
+    const none = await ragIn(["check", "nothing/**/*.rag"], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("error: no file matches nothing/**/*.rag");
+  });
+});
