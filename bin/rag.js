@@ -3,14 +3,23 @@
 // - An installed package ships compiled JavaScript (dist/, built by `npm run build`) and
 //   no sources: plain Node runs it; a rag.config.ts is loaded through tsx on demand
 //   (cli/import-config.ts).
-// - A checkout runs the TypeScript sources through tsx's loaders (both: a rag.config.ts in
-//   a folder whose package.json does not say "type": "module" is loaded as CommonJS), and
-//   resolves `import "ragraph"` to the sources with the "ragraph-source" export condition.
-//   The sources win over a dist/ left by an earlier build, so a checkout never runs stale code.
+// - A checkout runs the same compiled JavaScript: bin/dev-build.js first re-transpiles
+//   (esbuild, a few ms per file) the sources changed since dist/ was written, so a checkout
+//   never runs stale code and never pays tsx's loader hooks for the project's own modules.
+//   `import "ragraph"` in a config resolves to dist/ as in an installed package.
+// - Fallback (esbuild missing, dist/ not writable, a transpile error, or RAG_FROM_SOURCES=1):
+//   the TypeScript sources through tsx's loaders (both: a rag.config.ts in a folder whose
+//   package.json does not say "type": "module" is loaded as CommonJS), with `import
+//   "ragraph"` resolved to the sources by the "ragraph-source" export condition.
 import { existsSync } from "node:fs";
 
-const sources = new URL("../cli/main.ts", import.meta.url);
-if (existsSync(sources)) {
+const root = new URL("../", import.meta.url);
+const sources = new URL("cli/main.ts", root);
+if (!existsSync(sources)) {
+  await import("../dist/cli/main.js");
+} else if (process.env.RAG_FROM_SOURCES !== "1" && (await (await import("./dev-build.js")).freshDist(root))) {
+  await import("../dist/cli/main.js");
+} else {
   const [{ register: registerHooks }, { register }, { register: registerCommonJs }] = await Promise.all([import("node:module"), import("tsx/esm/api"), import("tsx/cjs/api")]);
   register();
   registerCommonJs();
@@ -18,6 +27,4 @@ if (existsSync(sources)) {
   const hook = 'export async function resolve(s, c, next) { return next(s, { ...c, conditions: [...c.conditions, "ragraph-source"] }); }';
   registerHooks("data:text/javascript," + encodeURIComponent(hook));
   await import(sources.href);
-} else {
-  await import("../dist/cli/main.js");
 }

@@ -1,11 +1,14 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
+import "../stdlib/node-sha256.js";
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
-import { ConfigError, FileApprovalStore, keyPath, type RagConfig, type Registry } from "../registry/index.js";
-import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
-import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
+// Module by module, not the stage indexes: `rag check` without a config loads the
+// compiler and nothing of the runtime, the standard library or zod (issue 14 §3).
+import { FileApprovalStore } from "../registry/approvals-file.js";
+import type { RagConfig, Registry } from "../registry/index.js";
+import { parseUntrustedJson, UnsafeJsonError } from "../runtime/safe-json.js";
 import { CliError } from "./errors.js";
 import { importConfigModule } from "./import-config.js";
 
@@ -105,6 +108,8 @@ export interface LoadedConfig {
  * @throws CliError naming the config (and each bad key path, config-schema.ts).
  */
 export async function loadConfig(path: string | undefined): Promise<LoadedConfig> {
+  const { registryFromConfig, standardRegistry } = await import("../repl/standard-registry.js");
+  const { ConfigError, keyPath } = await import("../registry/config-schema.js");
   if (!path) return { path, config: {}, registry: standardRegistry() };
   loadDotEnv(dirname(path));
   let mod: { default?: unknown };

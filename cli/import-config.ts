@@ -22,6 +22,10 @@ export async function importConfigModule(path: string): Promise<Record<string, u
     const code = (e as { code?: unknown }).code;
     if (registered || !TS_FILE.test(path) || typeof code !== "string" || !NEEDS_LOADER.has(code)) throw e;
   }
+  // Load the library first, while no loader hook is registered: the config's own
+  // `import "ragraph"` then finds it in the module cache instead of sending each of its
+  // few hundred modules through tsx's hooks (off-thread, a round trip per module).
+  await import("../index.js");
   await registerTsx();
   return (await import(`${url}?tsx`)) as Record<string, unknown>;
 }

@@ -1,11 +1,12 @@
 /**
  * The `rag` program (commander) and `main(argv)`, apart from the process entry point
  * (cli/main.ts) so tests and embedders can run a command in-process. Commands are
- * loaded on demand to keep startup short. Exit status: 0 success; 1 a check with errors
+ * loaded on demand to keep startup short: this module imports commander and nothing of the
+ * compiler (`rag --version` and `rag --help` load no grammar); the commands that hash
+ * blueprints install Node's SHA-256 through cli/files.ts. Exit status: 0 success; 1 a check with errors
  * or a failed run; 2 a usage, config or compile error; 3 a paused run; 70 a bug.
  */
 import { Command, CommanderError } from "commander";
-import "../stdlib/node-sha256.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
 import { cliErrorJson, errorJson, wantsJson } from "./json-mode.js";

@@ -224,8 +224,10 @@ export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readon
   const all = unionGrants(...nodes.map(nodeGrants), ...agents.map((a) => agentGrants(a.name, agents)));
   const sets: MutableGrants = {};
   for (const kind of CAPABILITY_KINDS) for (const n of all[kind] ?? []) add(sets, kind, n);
-  for (const n of local.agents) sets.agents?.delete(n);
-  for (const n of local.graphs) sets.graphs?.delete(n);
+  // Walk the blueprint's own (few) names, not the file's: per graph, the file's list made
+  // a file of many graphs quadratic.
+  for (const n of [...(sets.agents ?? [])]) if (local.agents.has(n)) sets.agents!.delete(n);
+  for (const n of [...(sets.graphs ?? [])]) if (local.graphs.has(n)) sets.graphs!.delete(n);
   for (const f of state) {
     add(sets, "reducers", f.reducer.name);
     add(sets, "reducers", f.reducer.fn);

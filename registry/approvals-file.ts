@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
-import { RegistryError } from "./registry.js";
+import { RegistryError } from "./registry-error.js";
 
 export class FileApprovalStore extends MemoryApprovalStore {
   /** @throws RegistryError when the file exists but is not an approvals file. */

@@ -16,6 +16,7 @@ import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "./session-policy.js";
 import type { ToolDefinition } from "./tool.js";
 import { registrySignatures } from "./signatures.js";
+import { RegistryError } from "./registry-error.js";
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -83,13 +84,7 @@ export const DEFAULT_CAPABILITIES: ModelCapabilities = {
   maxOutputTokens: 16_384,
 };
 
-export class RegistryError extends Error {
-  readonly code = "registry";
-  constructor(message: string) {
-    super(message);
-    this.name = "RegistryError";
-  }
-}
+export { RegistryError } from "./registry-error.js";
 
 export class Registry {
   readonly models = new Map<string, RegisteredModel>();

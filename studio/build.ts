@@ -12,7 +12,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const APP = fileURLToPath(new URL("./app/", import.meta.url));
+// Beside this file in the sources; from dist/studio/build.js (a checkout running the
+// compiled CLI) the app's sources are still the checkout's studio/app/.
+const APP = [new URL("./app/", import.meta.url), new URL("../../studio/app/", import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL("./app/", import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** The app's source files, for the cache key. */

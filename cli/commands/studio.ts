@@ -5,6 +5,7 @@
  * until Ctrl-C. Exit 2 on a usage or config error.
  */
 import { spawn } from "node:child_process";
+import "../../stdlib/node-sha256.js";
 import { ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace, ApiError } from "../../server/index.js";
 import { buildStudio } from "../../studio/build.js";
 import { CliError } from "../errors.js";

@@ -111,7 +111,7 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
     metadata,
     tags: g.tags.flatMap((t) => listStrings(t.value)),
     allow,
-    capabilities: blueprintCapabilities(nodes, agents, state, { agents: new Set(env.program.agents.keys()), graphs: new Set(env.program.graphByName.keys()) }),
+    capabilities: blueprintCapabilities(nodes, agents, state, programNames(env.program)),
     agents,
     subgraphs: sortKeys(subgraphs),
     ...(opts.provenance ? { provenance: opts.provenance } : {}),
@@ -121,6 +121,17 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   const hash = blueprintHash(base);
   const { irVersion, id, ...rest } = base;
   return { irVersion, id, hash, ...rest };
+}
+
+/**
+ * The program's agent and graph names, built once per program: building them per graph
+ * made a file of 20,000 one-node graphs quadratic (issue 14 §3).
+ */
+const namesByProgram = new WeakMap<LowerEnv["program"], { agents: ReadonlySet<string>; graphs: ReadonlySet<string> }>();
+function programNames(program: LowerEnv["program"]): { agents: ReadonlySet<string>; graphs: ReadonlySet<string> } {
+  let names = namesByProgram.get(program);
+  if (!names) namesByProgram.set(program, (names = { agents: new Set(program.agents.keys()), graphs: new Set(program.graphByName.keys()) }));
+  return names;
 }
 
 function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
