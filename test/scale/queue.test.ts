@@ -110,7 +110,7 @@ describe.skipIf(skip)("runs on a BullMQ queue", () => {
     const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: `sha256:${"0".repeat(64)}`, input: { items: [1] }, threadId });
     const outcome = await submitter.outcome(h.runId);
     expect(outcome).toMatchObject({ status: "failed", error: { code: "unknown_blueprint" } });
-    expect(String((outcome as { error: { message: string } }).error.message)).toMatch(/compiles to sha256:/);
+    expect(String((outcome as unknown as { error: { message: string } }).error.message)).toMatch(/compiles to sha256:/);
     expect(await saver.getTuple({ threadId })).toBeUndefined();
   }, 30_000);
 
