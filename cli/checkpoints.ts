@@ -104,9 +104,9 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that resumes a paused thread, with a value to fill in for each interrupt that needs one. */
-export function resumeCommandLine(threadId: string, interrupts: readonly PendingInterrupt[], checkpoints: string | undefined): string {
-  const base = `rag resume ${shellQuote(threadId)}${checkpointsFlag(checkpoints)}`;
+/** The command that resumes a paused thread, with a value to fill in for each interrupt that needs one (`extraFlags`: e.g. ` --queue URL`). */
+export function resumeCommandLine(threadId: string, interrupts: readonly PendingInterrupt[], checkpoints: string | undefined, extraFlags = ""): string {
+  const base = `rag resume ${shellQuote(threadId)}${checkpointsFlag(checkpoints)}${extraFlags}`;
   const needing = interrupts.filter((i) => i.kind === "node");
   if (!needing.length) return base;
   const example = (i: PendingInterrupt) => {

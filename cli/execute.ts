@@ -52,25 +52,33 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
     process.off("SIGINT", onSigint);
     opts.printer?.close();
   }
+  return reportEnd(last, interrupts, interrupted, runOptions.threadId, opts);
+}
+
+/**
+ * The exit status of a run from its last root event (and what to print): 0 completed,
+ * 3 paused (with the resume command), 130 cancelled by Ctrl-C, else 1.
+ */
+export function reportEnd(last: RunEvent | undefined, interrupts: readonly PendingInterrupt[], interrupted: boolean, thread: string, opts: ExecuteOptions & { readonly queue?: string }): number {
   const c = colorsFor(process.stderr);
-  const thread = runOptions.threadId;
+  const q = opts.queue !== undefined ? ` --queue ${shellQuote(opts.queue)}` : "";
   if (last?.type === "run_completed") return 0;
   if (last?.type === "run_interrupted") {
     const out = opts.json ? process.stderr : process.stdout;
-    out.write(`${opts.json ? "" : "\n"}resume with:\n  ${resumeCommandLine(thread, interrupts, opts.checkpoints)}\n`);
+    out.write(`${opts.json ? "" : "\n"}resume with:\n  ${resumeCommandLine(thread, interrupts, opts.checkpoints, q)}\n`);
     return EXIT_PAUSED;
   }
   if (interrupted) {
     process.stderr.write(
       opts.checkpoints !== undefined
-        ? `${c.yellow("cancelled")}: the thread is resumable from its last checkpoint:\n  rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}\n`
+        ? `${c.yellow("cancelled")}: the thread is resumable from its last checkpoint:\n  rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`
         : `${c.yellow("cancelled")} (no checkpoints were kept: --no-checkpoints)\n`,
     );
     return EXIT_CANCELLED;
   }
   if (!last || last.type !== "run_failed") process.stderr.write("error: the run ended without a result\n");
   else if (opts.checkpoints !== undefined && last.error.code !== "invalid_input" && last.error.code !== "blueprint_mismatch" && last.error.code !== "invalid_resume") {
-    process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}\n`);
+    process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`);
   }
   return 1;
 }

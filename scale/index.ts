@@ -7,3 +7,8 @@ export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresChe
 export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./pg-migrations.js";
 export { ThreadBusyError, UnknownBlueprintError, ScaleConfigError } from "./errors.js";
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
+export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";
+export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";
+export { QueueJobData } from "./run-jobs.js";
+export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";
+export { RunWorker, type RunWorkerOptions } from "./worker.js";

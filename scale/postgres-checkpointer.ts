@@ -208,6 +208,17 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   /**
+   * Takes this process's lock on a thread now, before any write (a queue worker calls it
+   * before it reads the thread, so two runs of one thread never overlap).
+   * @throws ThreadBusyError when another process holds it.
+   */
+  async acquire(threadId: string): Promise<void> {
+    await this.guard("locking a thread", async () => {
+      await this.hold(threadId);
+    });
+  }
+
+  /**
    * Gives up this process's lock on a thread (a worker calls it when a run ends), after
    * its queued writes. Another process may then write the thread.
    */

@@ -4,8 +4,9 @@
  * workers on other machines) — issue 13 §2–3. A server codes against `RunSubmitter`
  * only, so switching from in-process runs to a worker pool changes no handler.
  *
- * Status on this branch: the contract only. No implementation is built yet (neither the
- * BullMQ-backed queue nor `rag worker`); see docs/deploy.md, "Not built yet".
+ * Implementations: `QueueRunSubmitter` (scale/queue-submitter.ts: BullMQ jobs run by
+ * `rag worker`, events over Redis Streams). The studio's in-process `RunManager`
+ * (server/runs.ts) predates the contract and keeps its own shape.
  */
 import type { PendingInterrupt, ResumeCommand, RunEvent } from "../runtime/index.js";
 
@@ -22,6 +23,8 @@ export interface SubmitRun {
   readonly hash: string;
   readonly input: Readonly<Record<string, unknown>>;
   readonly threadId: string;
+  /** Stored with every checkpoint of the run (the CLI records how `rag resume` finds the file). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** The continuation of a paused, cancelled or crashed thread (compiled from the source stored under its checkpoint's hash). */
@@ -29,6 +32,11 @@ export interface SubmitResume {
   readonly kind: "resume";
   readonly threadId: string;
   readonly command: ResumeCommand;
+  /** Stored with every checkpoint of the continuation. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Shown in run listings (the worker finds the graph from the thread's checkpoint). */
+  readonly graph?: string;
+  readonly file?: string;
 }
 
 /** A submitted run: the id its events and cancellation use. */

@@ -28,6 +28,8 @@ export interface StudioServerOptions {
   readonly port?: number;
   /** Token (default: a random one). */
   readonly token?: string;
+  /** More `Host` header values accepted as they are sent (e.g. `api.example.com` behind a load balancer; `rag serve --allow-host`). */
+  readonly allowHosts?: readonly string[];
 }
 
 export interface StudioServer {
@@ -99,8 +101,8 @@ function validate(schema: Route["body"], value: unknown, where: string): unknown
 }
 
 /** Streams a run's events as SSE, from after `Last-Event-ID`, then live, then `end`. */
-function streamEvents(req: IncomingMessage, res: ServerResponse, project: Project, runId: string, url: URL): void {
-  const run = project.runs.get(runId);
+async function streamEvents(req: IncomingMessage, res: ServerResponse, project: Project, runId: string, url: URL): Promise<void> {
+  const run = await project.runs.find(runId);
   const header = req.headers["last-event-id"];
   const raw = typeof header === "string" ? header : (url.searchParams.get("lastEventId") ?? "0");
   const after = /^\d+$/.test(raw) ? Number(raw) : 0;
@@ -113,7 +115,7 @@ function streamEvents(req: IncomingMessage, res: ServerResponse, project: Projec
     res.end();
   };
   for (const [id, e] of run.since(after)) write(id, e);
-  if (run.status !== "running") return end();
+  if (run.ended) return end();
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
   const unsubscribe = run.subscribe((id, e) => {
     if (e) write(id, e);
@@ -148,7 +150,7 @@ function serveStatic(res: ServerResponse, dir: string | undefined, pathname: str
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? newToken();
-  const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0 };
+  const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0, ...(options.allowHosts?.length ? { exact: options.allowHosts.map((h) => h.toLowerCase()) } : {}) };
   const { project } = options;
   const server = createServer((req, res) => {
     void (async () => {
@@ -161,7 +163,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
           const m = matchRoute(method, url.pathname);
           if (!m) throw notFound(`no API route ${method} ${url.pathname} (GET /api/openapi.json lists them)`);
           const query = validate(m.route.query, Object.fromEntries(url.searchParams.entries()), "query");
-          if (m.route.sse) return streamEvents(req, res, project, m.params.runId, url);
+          if (m.route.sse) return await streamEvents(req, res, project, m.params.runId, url);
           const body = method === "GET" ? {} : validate(m.route.body, await readBody(req), "body");
           const out = await m.route.handler({ params: m.params, query, body, project });
           return send(res, 200, out ?? null);

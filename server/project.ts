@@ -30,6 +30,7 @@ import {
   RagError,
   SqliteCheckpointer,
   updateState,
+  type Checkpointer,
   type ResumeCommand,
   type StateSnapshot,
   type ThreadSummary,
@@ -38,6 +39,7 @@ import { eventObserver } from "../stdlib/index.js";
 import type { StudioConfig } from "./config.js";
 import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
+import type { QueueRunSubmitter } from "../scale/index.js";
 import { blueprintOf } from "./source.js";
 import type { Workspace } from "./workspace.js";
 
@@ -66,11 +68,15 @@ export interface ProjectOptions {
   readonly checkpoints?: string;
   /** Approvals file (default `.rag/approvals.json` beside the config, else in the workspace — where `rag approve` writes). */
   readonly approvals?: string;
+  /** A checkpointer to use instead of the file (`rag serve --checkpoints postgres://…`); closed by `close()`. */
+  readonly checkpointer?: Checkpointer;
+  /** Enqueue runs for `rag worker`s instead of running them here (`rag serve --queue`). */
+  readonly queue?: QueueRunSubmitter;
 }
 
 export class Project {
-  readonly runs = new RunManager();
-  readonly checkpointer: SqliteCheckpointer;
+  readonly runs: RunManager;
+  readonly checkpointer: Checkpointer;
   private session: Session | undefined;
 
   constructor(
@@ -78,10 +84,14 @@ export class Project {
     readonly config: StudioConfig,
     options: ProjectOptions = {},
   ) {
-    const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
     this.approvalsPath = options.approvals ?? join(config.path ? dirname(config.path) : workspace.root, ".rag", "approvals.json");
-    mkdirSync(dirname(checkpoints), { recursive: true });
-    this.checkpointer = new SqliteCheckpointer(checkpoints);
+    this.runs = new RunManager(options.queue);
+    if (options.checkpointer) this.checkpointer = options.checkpointer;
+    else {
+      const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
+      mkdirSync(dirname(checkpoints), { recursive: true });
+      this.checkpointer = new SqliteCheckpointer(checkpoints);
+    }
   }
 
   get registry() {
@@ -124,6 +134,11 @@ export class Project {
     const threadId = req.thread ?? newId("thread");
     if (req.thread !== undefined && (await this.checkpointer.getTuple({ threadId }))) throw conflict(`thread ${threadId} already exists; resume it, or start on a new thread`);
     const origin: Origin = { file: req.file, graph: bp.id, config: this.config.path ?? null };
+    const queue = this.runs.remote;
+    if (queue) {
+      const handle = await queue.submit({ kind: "run", source: this.workspace.read(req.file), file: req.file, graph: bp.id, hash: bp.hash, input, threadId, metadata: { origin } });
+      return this.runs.submitted(handle, bp.id, req.file);
+    }
     const onEvent = eventObserver(this.registry);
     return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
   }
@@ -144,6 +159,11 @@ export class Project {
       answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true });
     } catch (e) {
       throw badRequest((e as Error).message, "invalid_resume");
+    }
+    const queue = this.runs.remote;
+    if (queue) {
+      const handle = await queue.submit({ kind: "resume", threadId, command, graph: g.blueprint.id, file: origin.file, metadata: { origin } });
+      return this.runs.submitted(handle, g.blueprint.id, origin.file);
     }
     const onEvent = eventObserver(this.registry);
     return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
@@ -251,7 +271,7 @@ export class Project {
   close(): void {
     this.runs.cancelAll();
     this.session?.end("the studio stopped");
-    this.checkpointer.close();
+    this.checkpointer.close?.();
   }
 }
 

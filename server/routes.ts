@@ -115,8 +115,8 @@ export const ROUTES: readonly Route[] = [
     response: S.RunSummary,
     handler: async ({ body, project }) => runJson(await project.startRun(body as z.infer<typeof S.RunBody>)),
   },
-  { method: "GET", path: "/api/runs", summary: "runs started since the server started, newest first", handler: ({ project }) => project.runs.list() },
-  { method: "GET", path: "/api/runs/{runId}", summary: "one run's status", response: S.RunSummary, handler: ({ params, project }) => runJson(project.runs.get(params.runId)) },
+  { method: "GET", path: "/api/runs", summary: "runs started since the server started, newest first (with a queue: the queue's newest 100)", handler: ({ project }) => project.runs.list() },
+  { method: "GET", path: "/api/runs/{runId}", summary: "one run's status", response: S.RunSummary, handler: async ({ params, project }) => runJson(await project.runs.find(params.runId)) },
   {
     method: "GET",
     path: "/api/runs/{runId}/events",
@@ -125,7 +125,7 @@ export const ROUTES: readonly Route[] = [
     sse: true,
     handler: () => undefined,
   },
-  { method: "POST", path: "/api/runs/{runId}/cancel", summary: "cancel a running run (the thread keeps its last checkpoint)", handler: ({ params, project }) => ({ cancelled: project.runs.cancel(params.runId) }) },
+  { method: "POST", path: "/api/runs/{runId}/cancel", summary: "cancel a running run (the thread keeps its last checkpoint)", handler: async ({ params, project }) => ({ cancelled: await project.runs.cancel(params.runId) }) },
   { method: "GET", path: "/api/threads", summary: "threads of the checkpoint file with their status, most recent first", handler: ({ project }) => project.threads() },
   { method: "GET", path: "/api/threads/{threadId}/history", summary: "every checkpoint of a thread, newest first", handler: ({ params, project }) => project.history(params.threadId) },
   {

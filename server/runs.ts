@@ -5,16 +5,23 @@
  * `n`, then the live ones (Server-Sent Events). The run goes on whether or not anyone
  * listens; cancelling aborts it (the thread keeps its last checkpoint).
  *
- * Runs do not depend on the page: a queue (BullMQ workers, another issue) can replace
- * `RunManager.launch` later; the handlers only see `RunRecord`s.
+ * With a queue (`rag serve --queue`, issue 13 §3) runs execute on `rag worker`s: the
+ * manager enqueues them and *mirrors* each run it is asked about from the run's Redis
+ * Stream into a local `RunRecord` (event n of the record is entry n of the stream), so
+ * any serve process answers for any run — replicas hold no state of their own beyond
+ * this cache.
  */
 import { CancelledError, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
+import type { QueuedRunSummary, QueueRunSubmitter, RunHandle } from "../scale/index.js";
 import { notFound } from "./errors.js";
 
 /** Events kept per run; older ones are dropped (a client reconnecting past them gets `truncated`). */
 export const MAX_EVENTS_PER_RUN = 20_000;
 
-export type RunStatus = "running" | "completed" | "interrupted" | "failed" | "cancelled";
+export type RunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
+
+/** Mirrored queued runs kept per serve process (the oldest ended ones are dropped first). */
+export const MAX_MIRRORS = 1_000;
 
 export interface RunSummary {
   readonly runId: string;
@@ -26,6 +33,8 @@ export interface RunSummary {
   readonly events: number;
   /** Error of a failed run (`errorToJson` shape). */
   readonly error?: Record<string, unknown>;
+  /** The worker running a queued run (`host:pid`). */
+  readonly worker?: string;
 }
 
 type Listener = (id: number, event: RunEvent | undefined) => void;
@@ -37,16 +46,23 @@ export class RunRecord {
   /** Id of the first event still held (ids start at 1). */
   firstId = 1;
   readonly events: RunEvent[] = [];
-  readonly startedAt = Date.now();
   private readonly listeners = new Set<Listener>();
   readonly controller = new AbortController();
+  /** Who runs it: undefined in this process; a worker's `host:pid` for a queued run. */
+  worker: string | undefined;
 
   constructor(
     readonly runId: string,
     readonly threadId: string,
     readonly graph: string,
     readonly file: string,
+    readonly startedAt = Date.now(),
   ) {}
+
+  /** Whether the run has ended. */
+  get ended(): boolean {
+    return this.status !== "running" && this.status !== "queued";
+  }
 
   /** Id of the last event (0 before the first). */
   get lastId(): number {
@@ -83,12 +99,16 @@ export class RunRecord {
   }
 
   summary(): RunSummary {
-    return { runId: this.runId, threadId: this.threadId, graph: this.graph, file: this.file, status: this.status, startedAt: this.startedAt, events: this.lastId, ...(this.error ? { error: this.error } : {}) };
+    return { runId: this.runId, threadId: this.threadId, graph: this.graph, file: this.file, status: this.status, startedAt: this.startedAt, events: this.lastId, ...(this.worker ? { worker: this.worker } : {}), ...(this.error ? { error: this.error } : {}) };
   }
 }
 
 export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
+  private readonly mirrors = new Map<string, RunRecord>();
+
+  /** @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process. */
+  constructor(readonly remote?: QueueRunSubmitter) {}
 
   /**
    * Starts streaming `graph` in the background (input null: resume `options.threadId`)
@@ -116,26 +136,81 @@ export class RunManager {
     return rec;
   }
 
+  /** A run just enqueued on the remote queue, mirrored from its stream. */
+  submitted(handle: RunHandle, graph: string, file: string): RunRecord {
+    return this.mirror({ runId: handle.runId, threadId: handle.threadId, graph, file, status: "queued", startedAt: Date.now(), events: 0 });
+  }
+
+  /** Follows a queued run's stream into a local record (once per process). */
+  private mirror(s: QueuedRunSummary): RunRecord {
+    const have = this.mirrors.get(s.runId);
+    if (have) return have;
+    const remote = this.remote!;
+    const rec = new RunRecord(s.runId, s.threadId, s.graph, s.file, s.startedAt);
+    rec.status = s.status === "queued" ? "queued" : "running";
+    rec.worker = s.worker;
+    if (this.mirrors.size >= MAX_MIRRORS) {
+      const old = [...this.mirrors.values()].find((r) => r.ended);
+      if (old) this.mirrors.delete(old.runId);
+    }
+    this.mirrors.set(s.runId, rec);
+    void (async () => {
+      let end: QueuedRunSummary | undefined;
+      try {
+        const it = remote.log.read(s.runId);
+        for (;;) {
+          const r = await it.next();
+          if (r.done) {
+            end = r.value;
+            break;
+          }
+          if (rec.status === "queued") rec.status = "running";
+          rec.push(r.value.event);
+        }
+      } catch (e) {
+        this.mirrors.delete(s.runId);
+        rec.end("failed", { code: "queue_unavailable", message: `lost the run's event stream: ${(e as Error).message}` });
+        return;
+      }
+      rec.worker = end?.worker ?? rec.worker;
+      const status = end?.status;
+      rec.end(status && status !== "queued" && status !== "running" ? status : "failed", end?.error ?? (end ? undefined : { code: "expired", message: `run ${s.runId} is no longer in the queue's store` }));
+    })();
+    return rec;
+  }
+
   /** @throws ApiError not_found */
   get(runId: string): RunRecord {
-    const r = this.runs.get(runId);
+    const r = this.runs.get(runId) ?? this.mirrors.get(runId);
     if (!r) throw notFound(`no run ${runId} (runs are kept while the studio runs; threads are kept in the checkpoint file)`);
     return r;
   }
 
-  list(): RunSummary[] {
-    return [...this.runs.values()].map((r) => r.summary()).reverse();
+  /** A run of this process, or (with a queue) any queued run, mirrored. @throws ApiError not_found */
+  async find(runId: string): Promise<RunRecord> {
+    const r = this.runs.get(runId) ?? this.mirrors.get(runId);
+    if (r) return r;
+    const s = this.remote ? await this.remote.summary(runId) : undefined;
+    if (!s) throw notFound(this.remote ? `no run ${runId} in the queue (ended runs expire after 7 days; threads stay in the checkpoints)` : `no run ${runId} (runs are kept while the studio runs; threads are kept in the checkpoint file)`);
+    return this.mirror(s);
   }
 
-  /** Cancels a running run; true when it was running. */
-  cancel(runId: string): boolean {
-    const r = this.get(runId);
-    if (r.status !== "running") return false;
-    r.controller.abort(new CancelledError("cancelled from the studio", { graph: r.graph }));
+  /** Runs newest first: this process's, or (with a queue) the queue's newest 100. */
+  async list(): Promise<RunSummary[]> {
+    if (!this.remote) return [...this.runs.values()].map((r) => r.summary()).reverse();
+    return (await this.remote.list(100)).map((s) => ({ runId: s.runId, threadId: s.threadId, graph: s.graph, file: s.file, status: s.status, startedAt: s.startedAt, events: s.events, ...(s.worker ? { worker: s.worker } : {}), ...(s.error ? { error: s.error } : {}) }));
+  }
+
+  /** Cancels a running run (on whichever worker runs it); true when it was running. */
+  async cancel(runId: string): Promise<boolean> {
+    const r = await this.find(runId);
+    if (r.ended) return false;
+    if (this.mirrors.has(runId)) await this.remote!.cancel(runId);
+    else r.controller.abort(new CancelledError("cancelled from the studio", { graph: r.graph }));
     return true;
   }
 
-  /** Aborts every running run (server shutdown). */
+  /** Aborts every run of this process (server shutdown); queued runs go on on their workers. */
   cancelAll(): void {
     for (const r of this.runs.values()) if (r.status === "running") r.controller.abort(new CancelledError("the studio stopped", { graph: r.graph }));
   }

@@ -61,7 +61,7 @@ export const RunSummary = z.object({
   threadId: z.string(),
   graph: z.string(),
   file: z.string(),
-  status: z.enum(["running", "completed", "interrupted", "failed", "cancelled"]),
+  status: z.enum(["queued", "running", "completed", "interrupted", "failed", "cancelled"]),
   startedAt: z.number(),
   events: z.number(),
   error: z.record(z.string(), z.unknown()).optional(),

@@ -23,6 +23,8 @@ export interface Guard {
   /** Host names the server answers to (without port). */
   readonly hosts: readonly string[];
   port: number;
+  /** `Host` values accepted exactly as sent (a public name behind a proxy, with or without port); their `http(s)://` origins too. */
+  readonly exact?: readonly string[];
 }
 
 /** The token a request presents, if any. */
@@ -48,11 +50,11 @@ function sameToken(a: string, b: string): boolean {
 
 /** @throws ApiError 403 for a foreign Host/Origin, 401 without the right token. */
 export function checkRequest(req: IncomingMessage, url: URL, guard: Guard): void {
-  const allowed = new Set(guard.hosts.map((h) => `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${guard.port}`));
+  const allowed = new Set([...guard.hosts.map((h) => `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${guard.port}`), ...(guard.exact ?? [])]);
   const host = req.headers.host ?? "";
   if (!allowed.has(host.toLowerCase())) throw forbidden(`Host \`${host}\` is not this studio (expected one of ${[...allowed].join(", ")})`);
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== "null" && ![...allowed].some((h) => origin.toLowerCase() === `http://${h}`)) throw forbidden(`cross-origin request from ${origin} refused`);
+  if (origin !== undefined && origin !== "null" && ![...allowed].some((h) => origin.toLowerCase() === `http://${h}` || (guard.exact?.includes(h) && origin.toLowerCase() === `https://${h}`))) throw forbidden(`cross-origin request from ${origin} refused`);
   if (origin === "null") throw forbidden("requests from an opaque origin are refused");
   if (req.headers["sec-fetch-site"] === "cross-site") throw forbidden("cross-site request refused");
   const token = presentedToken(req, url);

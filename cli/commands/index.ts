@@ -50,6 +50,7 @@ const run: RegisterCommand = (program) =>
     .option("--durability <mode>", "when checkpoints are saved: sync, async or exit (default: the graph's, else sync)")
     .option("--record <cassette.json>", "record every model request and reply into a cassette file")
     .option("--replay <cassette.json>", "answer model calls from a recorded cassette (no network, no API keys)")
+    .option("--queue <redis-url>", "enqueue the run for `rag worker`s (redis://host:port[?queue=NAME&prefix=P]) and follow its events; needs --checkpoints postgres://…")
     .action(async (file: string, opts) => {
       const { runCommand } = await import("./run.js");
       process.exitCode = await runCommand(file, opts);
@@ -123,6 +124,7 @@ const resume: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
     .option("--durability <mode>", "sync, async or exit")
     .option("--steer <text>", "steering instructions for the resumed run (recorded in the checkpoint metadata, apart from resume values)")
+    .option("--queue <redis-url>", "enqueue the continuation for `rag worker`s and follow its events; needs --checkpoints postgres://…")
     .action(async (thread: string, opts) => {
       const { resumeCommand } = await import("./resume.js");
       process.exitCode = await resumeCommand(thread, opts);
@@ -250,4 +252,35 @@ const studio: RegisterCommand = (program) =>
       process.exitCode = await studioCommand(dir, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio];
+const worker: RegisterCommand = (program) =>
+  program
+    .command("worker")
+    .description("run queued runs (rag run/resume --queue, rag serve --queue) until Ctrl-C; many workers on many machines share one queue")
+    .option("--queue <redis-url>", "the queue: redis://host:port[/db][?queue=NAME&prefix=PREFIX]")
+    .option("--checkpoints <postgres-url>", "the shared Postgres checkpoints: postgres://…[?schema=NAME]")
+    .option("--config <path>", "rag.config.ts naming the registry jobs compile against (default: the standard registry)")
+    .option("--concurrency <n>", "runs at once in this process (default 1)")
+    .option("--lock-duration <ms>", "job lease: how long a dead worker's run waits before another worker takes it over (default 30000)")
+    .action(async (opts) => {
+      const { workerCommand } = await import("./worker.js");
+      process.exitCode = await workerCommand(opts);
+    });
+
+const serve: RegisterCommand = (program) =>
+  program
+    .command("serve")
+    .description("the HTTP + SSE API (docs/api.md) without the studio page; stateless, so several can share Postgres and Redis")
+    .argument("[dir]", "workspace folder of the .rag files (default: .)")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts in DIR)")
+    .option("--host <host>", "interface to listen on (default 127.0.0.1)")
+    .option("--port <n>", "port (default 8123)")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)")
+    .option("--queue <redis-url>", "enqueue runs for `rag worker`s and stream their events from Redis")
+    .option("--token-env <name>", "environment variable holding the API token (default RAG_API_TOKEN; unset: a random token, printed)")
+    .option("--allow-host <name>", "also accept this Host header (a public name behind a load balancer); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (dir: string | undefined, opts) => {
+      const { serveCommand } = await import("./serve.js");
+      process.exitCode = await serveCommand(dir, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, serve, worker];

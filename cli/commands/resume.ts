@@ -11,6 +11,7 @@ import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, ty
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
+import { openQueue, submitAndFollow } from "../queue.js";
 import { loadGraph, parseDurability } from "./run.js";
 
 export interface ResumeCommandOptions {
@@ -23,6 +24,8 @@ export interface ResumeCommandOptions {
   readonly config?: string;
   readonly durability?: string;
   readonly steer?: string;
+  /** `--queue redis://…`: enqueue the continuation for workers. */
+  readonly queue?: string;
 }
 
 export async function resumeCommand(threadId: string, opts: ResumeCommandOptions): Promise<number> {
@@ -49,6 +52,16 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
       answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true });
     } catch (e) {
       throw new CliError((e as Error).message);
+    }
+    if (opts.queue !== undefined) {
+      if (opts.allowBlueprintChange || opts.file !== undefined || opts.durability !== undefined) throw new CliError("--allow-blueprint-change, --file and --durability apply to in-process resumes only; a queued resume runs the thread's own blueprint (by hash) on the workers");
+      const submitter = openQueue(opts.queue, checkpoints);
+      try {
+        const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, [`checkpoints ${checkpoints}`, `queue ${submitter.url.shown} (${submitter.url.queue})`]);
+        return await submitAndFollow(submitter, { kind: "resume", threadId, command, graph: blueprint.id, file: file, ...(origin ? { metadata: { origin } } : {}) }, { json: Boolean(opts.json), printer, checkpoints, queue: opts.queue });
+      } finally {
+        await submitter.close();
+      }
     }
     const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, [`checkpoints ${checkpoints}`]);
     return await execute(

@@ -17,6 +17,7 @@ import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, useProjectApprovals, type LoadedConfig } from "../files.js";
 import { ProgressPrinter } from "../progress.js";
+import { openQueue, submitAndFollow } from "../queue.js";
 import { colorsFor, renderStyle } from "../style.js";
 
 export interface RunCommandOptions {
@@ -32,6 +33,8 @@ export interface RunCommandOptions {
   readonly record?: string;
   /** Cassette file to replay model calls from. */
   readonly replay?: string;
+  /** `--queue redis://…`: enqueue for workers instead of running here. */
+  readonly queue?: string;
 }
 
 /** Compiles `file` against its config and binds the graph (CliError exit 2 on diagnostics or a bind error). */
@@ -67,6 +70,7 @@ export function parseDurability(v: string | undefined): Durability | undefined {
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   if (/\.ragsh$/i.test(file)) throw new CliError(`${file} is a .ragsh script, not a graph: run it with \`rag repl ${file}\``, 2, { code: "usage" });
+  if (opts.queue !== undefined) return queuedRun(file, opts);
   const durability = parseDurability(opts.durability);
   const checkpoints = opts.checkpoints === false ? undefined : (opts.checkpoints ?? DEFAULT_CHECKPOINTS);
   const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
@@ -126,4 +130,34 @@ export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, u
   }
   const given = Object.keys(input);
   process.stderr.write(`  (input given: ${given.length ? given.map((k) => `\`${k}\``).join(", ") : "none"}; graph \`${bp.id}\` declares no \`input { … }\` block, so nothing else checks it)\n`);
+}
+
+/**
+ * `rag run FILE --queue URL --checkpoints postgres://…`: compiles here (diagnostics and
+ * the blueprint hash), enqueues the source with its hash for the workers, and follows
+ * the run's events from Redis.
+ */
+async function queuedRun(file: string, opts: RunCommandOptions): Promise<number> {
+  if (opts.record !== undefined || opts.replay !== undefined) throw new CliError("--record/--replay work on in-process runs only; a queued run's model calls happen on the workers");
+  if (opts.durability !== undefined) throw new CliError("--durability is the workers' choice (the graph's `checkpoint` item) for a queued run");
+  const submitter = openQueue(opts.queue!, opts.checkpoints);
+  try {
+    const threadId = opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread");
+    const { loaded, blueprint } = await loadGraph(file, opts, undefined);
+    const input = opts.input !== undefined ? parseJsonArg("--input", opts.input) : { ...(loaded.config.defaultInputs?.[blueprint.id] ?? {}) };
+    try {
+      checkInput(blueprint, input);
+    } catch (e) {
+      if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
+      throw e;
+    }
+    warnMissingInput(blueprint, input, displayPath(file));
+    const origin: RunOrigin = { file: resolve(file), graph: blueprint.id, config: loaded.path ?? null };
+    const checkpoints = opts.checkpoints as string;
+    const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, [`checkpoints ${checkpoints}`, `queue ${submitter.url.shown} (${submitter.url.queue})`]);
+    const job = { kind: "run", source: readSource(file), file: displayPath(file), graph: blueprint.id, hash: blueprint.hash, input, threadId, metadata: { origin } } as const;
+    return await submitAndFollow(submitter, job, { json: Boolean(opts.json), printer, checkpoints, queue: opts.queue! });
+  } finally {
+    await submitter.close();
+  }
 }

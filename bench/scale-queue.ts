@@ -1,0 +1,106 @@
+/**
+ * The worker-pool part of `npm run bench:scale` (issue 13 §4): `runs` runs (bench/scale.ts: `RUNS`, default 40),
+ * each a fan-out of 20 tasks with 50 ms of simulated I/O, enqueued at once on a fresh
+ * queue and run by 1, 2 and 4 `rag worker` processes (`--concurrency WORKER_CONCURRENCY`,
+ * default 4). Prints throughput (runs/s), p50/p99 run latency (submission to end, ms) and
+ * the scaling ratio (throughput on 4 workers ÷ 4 × throughput on 1). Needs Redis and
+ * Postgres; own prefix and schema, removed after.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { compileGraph } from "../compiler/index.js";
+import { QueueRunSubmitter } from "../scale/index.js";
+import { standardRegistry } from "../stdlib/index.js";
+
+export interface QueueBenchRow {
+  readonly workers: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly runsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+const root = new URL("../", import.meta.url).pathname;
+
+/** Runs the pool benchmark; returns one row per worker count and the 1→4 scaling ratio. */
+export async function queueBench(pgBase: string, redisBase: string, runs: number, counts: readonly number[]): Promise<{ rows: QueueBenchRow[]; scaling: number | undefined }> {
+  const dir = mkdtempSync(join(tmpdir(), "rag-bench-queue-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(dir, "rag.config.ts"),
+    `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
+export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", schema: z.object({ n: z.number() }), run: async ({ n }) => { await new Promise((ok) => setTimeout(ok, 50)); return n; } }) } });
+`,
+  );
+  const source = `graph fan {
+  start split
+  input { items: list<number> }
+  state { out: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items -> out] join reduce }
+  node w { kind tool tool "io" }
+  node reduce { kind set set { total: len(state.out) } next END }
+}`;
+  // The hash does not depend on the tool's implementation, only its name and shape: compile against a registry with the same tool.
+  const { loadConfig } = await import("../cli/files.js");
+  const loaded = await loadConfig(join(dir, "rag.config.ts"));
+  const bp = compileGraph(source, { file: "fan.rag", registry: loaded.registry.view() }).value!;
+  void standardRegistry;
+  const items = Array.from({ length: 20 }, (_, i) => i);
+  const rows: QueueBenchRow[] = [];
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  const schemas: string[] = [];
+  const prefixes: string[] = [];
+  for (const n of counts) {
+    const schema = `rag_benchq_${tag}_${n}`;
+    const prefix = `ragbq_${tag}_${n}`;
+    schemas.push(schema);
+    prefixes.push(prefix);
+    const queue = `${redisBase}?queue=bench&prefix=${prefix}`;
+    const pgUrl = `${pgBase}?schema=${schema}`;
+    const workers: ChildProcess[] = [];
+    const started: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const w = spawn(process.execPath, [join(root, "bin/rag.js"), "worker", "--queue", queue, "--checkpoints", pgUrl, "--config", "rag.config.ts", "--concurrency", process.env.WORKER_CONCURRENCY ?? "4"], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+      workers.push(w);
+      started.push(new Promise((ok) => w.stdout!.on("data", (d: Buffer) => d.toString().includes("taking runs") && ok())));
+    }
+    await Promise.all(started);
+    const submitter = new QueueRunSubmitter(queue);
+    // Warm-up: one run (migrations, compile caches).
+    const warm = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId: `warm-${n}` });
+    await submitter.outcome(warm.runId);
+    const t0 = performance.now();
+    const handles = await Promise.all(Array.from({ length: runs }, (_, i) => submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId: `b-${n}-${i}` }).then((h) => ({ h, at: performance.now() }))));
+    const latencies = await Promise.all(
+      handles.map(async ({ h, at }) => {
+        const o = await submitter.outcome(h.runId);
+        if (o.status !== "completed") throw new Error(`bench run ${h.runId} ${o.status}`);
+        return performance.now() - at;
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    rows.push({ workers: n, runs, seconds, runsPerSecond: runs / seconds, p50Ms: latencies[Math.floor(runs * 0.5)], p99Ms: latencies[Math.min(runs - 1, Math.floor(runs * 0.99))] });
+    await submitter.close();
+    for (const w of workers) w.kill("SIGTERM");
+    await Promise.all(workers.map((w) => new Promise((ok) => (w.exitCode !== null ? ok(null) : w.once("exit", ok)))));
+  }
+  const client = new pg.Client({ connectionString: pgBase });
+  await client.connect();
+  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await client.end();
+  const redis = new Redis(redisBase);
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}:*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  redis.disconnect();
+  const one = rows.find((r) => r.workers === 1);
+  const four = rows.find((r) => r.workers === 4);
+  return { rows, scaling: one && four ? four.runsPerSecond / (4 * one.runsPerSecond) : undefined };
+}

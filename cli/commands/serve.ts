@@ -1,0 +1,72 @@
+/**
+ * `rag serve [DIR] [--host H] [--port N] [--config PATH] [--checkpoints PATH|postgres://…]
+ * [--queue redis://…] [--token-env NAME] [--allow-host NAME]…`: the HTTP + SSE API of
+ * docs/api.md without the studio page (issue 13 §3). With `--checkpoints postgres://…`
+ * and `--queue` it is stateless: runs are enqueued for `rag worker`s and their events
+ * read from Redis, threads from Postgres, so any number of serve processes can stand
+ * behind a load balancer. Every request needs the API token (`RAG_API_TOKEN`, or the
+ * variable `--token-env` names; a random one, printed, when unset) and a `Host` naming
+ * this server (loopback, `--host`, or an `--allow-host` name). Runs until Ctrl-C/SIGTERM.
+ */
+import { ApiError, ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace } from "../../server/index.js";
+import { newToken } from "../../server/security.js";
+import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError } from "../../scale/index.js";
+import type { Checkpointer } from "../../runtime/index.js";
+import { CliError } from "../errors.js";
+import { openCheckpoints } from "../checkpoints.js";
+
+export interface ServeOptions {
+  readonly config?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly checkpoints?: string;
+  readonly queue?: string;
+  readonly tokenEnv?: string;
+  readonly allowHost?: readonly string[];
+}
+
+export async function serveCommand(dir: string | undefined, opts: ServeOptions): Promise<number> {
+  const port = opts.port === undefined ? 8123 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not ${opts.port}`);
+  if (opts.queue !== undefined && (opts.checkpoints === undefined || !isPostgresUrl(opts.checkpoints))) throw new CliError("--queue needs --checkpoints postgres://… (the store the workers write)");
+  const envName = opts.tokenEnv ?? "RAG_API_TOKEN";
+  const fromEnv = process.env[envName];
+  if (fromEnv !== undefined && fromEnv.length < 16) throw new CliError(`${envName} must hold a token of at least 16 characters`);
+  const token = fromEnv ?? newToken();
+  let workspace: Workspace;
+  try {
+    workspace = new Workspace(dir ?? ".");
+  } catch (e) {
+    throw new CliError(e instanceof ApiError ? e.message : String(e));
+  }
+  let queue: QueueRunSubmitter | undefined;
+  try {
+    queue = opts.queue !== undefined ? new QueueRunSubmitter(opts.queue) : undefined;
+  } catch (e) {
+    if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
+    throw e;
+  }
+  const checkpointer: Checkpointer | undefined = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
+  let project: Project;
+  try {
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}) });
+  } catch (e) {
+    await queue?.close();
+    if (e instanceof ConfigLoadError) throw new CliError(e.message);
+    throw e;
+  }
+  const server = await startStudioServer({ project, port, token, ...(opts.host ? { host: opts.host } : {}), ...(opts.allowHost?.length ? { allowHosts: opts.allowHost } : {}) }).catch((e: Error) => {
+    throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
+  });
+  process.stdout.write(`ragraph API serving ${workspace.root} at ${server.origin}/api/ (${queue ? `runs queued on ${queue.url.shown} queue ${queue.url.queue}` : "runs in this process"})\n`);
+  if (fromEnv === undefined) process.stdout.write(`token (set ${envName} to choose one): ${token}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await server.close();
+  project.close();
+  if (checkpointer instanceof PostgresCheckpointer) await checkpointer.closeAsync();
+  await queue?.close();
+  return 0;
+}

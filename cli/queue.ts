@@ -1,0 +1,73 @@
+/**
+ * `--queue redis://…` for `rag run` and `rag resume` (issue 13 §2): the run is enqueued
+ * for `rag worker`s instead of running in this process, and its events are followed
+ * from the run's Redis Stream — the same progress (or JSON Lines) and exit statuses as
+ * an in-process run. Ctrl-C asks the worker running it to cancel (the thread stays
+ * resumable); the run's end is still awaited and reported.
+ */
+import { CancelledError, errorToJson, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { isPostgresUrl, QueueRunSubmitter, ScaleConfigError, type RunHandle, type SubmitResume, type SubmitRun } from "../scale/index.js";
+import { CliError } from "./errors.js";
+import { reportEnd, type ExecuteOptions } from "./execute.js";
+import { boundedJson } from "./printable.js";
+
+/** Opens the submitter of `--queue URL`. @throws CliError for a bad URL, or checkpoints that are not Postgres. */
+export function openQueue(url: string, checkpoints: string | false | undefined): QueueRunSubmitter {
+  if (typeof checkpoints !== "string" || !isPostgresUrl(checkpoints)) {
+    throw new CliError("--queue runs on workers that checkpoint to Postgres: pass the same --checkpoints postgres://… the workers use (so the printed resume commands and `rag runs` find the thread)");
+  }
+  try {
+    return new QueueRunSubmitter(url);
+  } catch (e) {
+    if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Enqueues `job`, follows its events to the end and returns the exit status (as `execute`). */
+export async function submitAndFollow(submitter: QueueRunSubmitter, job: SubmitRun | SubmitResume, opts: ExecuteOptions & { readonly queue: string }): Promise<number> {
+  let handle: RunHandle;
+  try {
+    handle = await submitter.submit(job);
+  } catch (e) {
+    throw new CliError(`cannot enqueue on ${submitter.url.shown}: ${(e as Error).message}`);
+  }
+  if (!opts.json) process.stderr.write(`queued run ${handle.runId} (thread ${handle.threadId}) on ${submitter.url.shown} queue ${submitter.url.queue}\n`);
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    void submitter.cancel(handle.runId).catch(() => undefined);
+  };
+  process.once("SIGINT", onSigint);
+  let last: RunEvent | undefined;
+  const interrupts: PendingInterrupt[] = [];
+  let ended = false;
+  try {
+    const it = submitter.log.read(handle.runId);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) {
+        ended = r.value !== undefined;
+        // A run refused before it started (unknown blueprint, cancelled while queued) ends with no root event.
+        const error = r.value?.error ?? (r.value?.status === "cancelled" ? errorToJson(new CancelledError(`run ${handle.runId} was cancelled before it started`)) : undefined);
+        if (!last && error) {
+          last = { type: "run_failed", error, steps: 0, durationMs: 0, runId: handle.runId, threadId: handle.threadId, depth: 0 } as unknown as RunEvent;
+          if (opts.json) process.stdout.write(boundedJson(last) + "\n");
+          else opts.printer!.event(last);
+        }
+        break;
+      }
+      const e = r.value.event;
+      if (opts.json) process.stdout.write(boundedJson(e) + "\n");
+      else opts.printer!.event(e);
+      if (e.depth === 0) {
+        last = e;
+        if (e.type === "run_interrupted") interrupts.push(...(e.interrupts as unknown as PendingInterrupt[]));
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  if (!ended && !last) process.stderr.write(`error: run ${handle.runId} is no longer known to the queue (its keys expired or Redis lost them)\n`);
+  return reportEnd(last, interrupts, interrupted, handle.threadId, opts);
+}

@@ -1,0 +1,99 @@
+/**
+ * `QueueRunSubmitter`: the `RunSubmitter` of a worker pool (issue 13 §2). `submit` adds a
+ * BullMQ job (job id = run id) that any `rag worker` on the queue runs; `events` reads
+ * the run's Redis Stream (replayable from an id), `cancel` reaches the worker running it.
+ * Holds no state of its own: any number of submitters (CLI processes, `rag serve`
+ * replicas) share one queue.
+ */
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
+import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
+import type { QueueJobData } from "./run-jobs.js";
+import type { RunHandle, RunOutcome, RunSubmitter, SubmitResume, SubmitRun } from "./run-queue.js";
+
+export interface QueueRunSubmitterOptions {
+  /** Attempts of a job whose run failed to reach its checkpoints (BullMQ `attempts`, default 5; backoff 1 s doubling). */
+  readonly attempts?: number;
+}
+
+export class QueueRunSubmitter implements RunSubmitter {
+  readonly url: QueueUrl;
+  readonly queue: Queue;
+  readonly log: RunLog;
+  private readonly redis: Redis;
+
+  /** @throws ScaleConfigError for a bad queue URL. Connects lazily. */
+  constructor(queue: string | QueueUrl, private readonly options: QueueRunSubmitterOptions = {}) {
+    this.url = typeof queue === "string" ? parseQueueUrl(queue) : queue;
+    this.redis = new Redis({ ...this.url.connection, maxRetriesPerRequest: 3 });
+    this.redis.on("error", () => undefined);
+    this.log = new RunLog(this.redis, this.url.prefix);
+    this.queue = new Queue(this.url.queue, { connection: this.url.connection, prefix: this.url.prefix });
+    this.queue.on("error", () => undefined);
+  }
+
+  /** Enqueues a run or a resume; returns at once with its run id. */
+  async submit(job: SubmitRun | SubmitResume): Promise<RunHandle> {
+    const runId = newId("run");
+    const data: QueueJobData =
+      job.kind === "run"
+        ? { kind: "run", runId, threadId: job.threadId, hash: job.hash, graph: job.graph, file: job.file, source: job.source, input: { ...job.input }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) }
+        : { kind: "resume", runId, threadId: job.threadId, command: { ...job.command }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
+    const summary: QueuedRunSummary = {
+      runId,
+      threadId: job.threadId,
+      graph: job.kind === "run" ? job.graph : (job.graph ?? ""),
+      file: job.kind === "run" ? job.file : (job.file ?? ""),
+      status: "queued",
+      startedAt: Date.now(),
+      events: 0,
+    };
+    await this.log.create(summary);
+    await this.queue.add(job.kind, data, {
+      jobId: runId,
+      attempts: this.options.attempts ?? 5,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    return { runId, threadId: job.threadId };
+  }
+
+  events(runId: string, from?: string, signal?: AbortSignal): AsyncIterable<{ readonly id: string; readonly event: RunEvent }> {
+    return this.log.read(runId, from, signal);
+  }
+
+  /** The run's summary (undefined: unknown here, or expired). */
+  summary(runId: string): Promise<QueuedRunSummary | undefined> {
+    return this.log.summary(runId);
+  }
+
+  /** The newest runs of the queue, newest first. */
+  list(limit = 100): Promise<QueuedRunSummary[]> {
+    return this.log.list(limit);
+  }
+
+  async cancel(runId: string): Promise<void> {
+    await this.log.cancel(runId);
+  }
+
+  async outcome(runId: string): Promise<RunOutcome> {
+    const s = await this.log.summary(runId);
+    let last: RunEvent | undefined;
+    if (!s || !isEnded(s.status) || s.status === "completed" || s.status === "interrupted") {
+      for await (const { event } of this.log.read(runId)) if (event.depth === 0) last = event;
+    }
+    const end = await this.log.summary(runId);
+    if (last?.type === "run_completed") return { status: "completed", state: last.state };
+    if (last?.type === "run_interrupted") return { status: "interrupted", interrupts: last.interrupts as unknown as PendingInterrupt[] };
+    if (end?.status === "cancelled") return { status: "cancelled" };
+    return { status: "failed", error: end?.error ?? { code: "internal", message: `run ${runId} is unknown to the queue (or expired)` } };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * What a queued run leaves in Redis for whoever watches it (issue 13 §2), under the
+ * queue URL's key prefix `P`:
+ *
+ * - `P:run:{runId}:events` — a Redis Stream of the run's events (`runtime.md` §6), one
+ *   entry per event (field `e`: the event as JSON), then one entry with field `end` (the
+ *   run's final summary). Entry ids are Redis stream ids (`1733443200000-0`): a late
+ *   subscriber replays from the start or continues after any id it saw (`XREAD`).
+ *   Capped at `MAX_EVENTS_PER_RUN` entries (oldest trimmed).
+ * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON): status, thread,
+ *   graph, who runs it.
+ * - `P:runs` — a sorted set of run ids by submission time (ms), for listings.
+ * - `P:run:{runId}:cancel` — set when a cancellation was asked; a worker that picks the
+ *   job up later sees it. `P:cancel` — the pub/sub channel that tells running workers.
+ *
+ * Ended runs' keys expire after `RUN_TTL_S` (the thread itself lives on in Postgres).
+ */
+import { Redis } from "ioredis";
+import type { RunEvent } from "../runtime/index.js";
+
+/** Events kept per run (a stream longer than this is trimmed from the start). */
+export const MAX_EVENTS_PER_RUN = 20_000;
+/** How long an ended run's events and summary are kept in Redis, seconds (7 days). */
+export const RUN_TTL_S = 7 * 24 * 3600;
+/** Longest a blocking stream read waits before looking again, ms. */
+const BLOCK_MS = 2_000;
+
+export type QueuedRunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
+
+/** A queued run as `P:run:{runId}` records it. `startedAt` is the submission time (ms since the epoch). */
+export interface QueuedRunSummary {
+  readonly runId: string;
+  readonly threadId: string;
+  readonly graph: string;
+  readonly file: string;
+  readonly status: QueuedRunStatus;
+  readonly startedAt: number;
+  /** Events written so far (the stream's length when it ended). */
+  readonly events: number;
+  /** The worker running (or that ran) it: `host:pid`. */
+  readonly worker?: string;
+  /** Error of a failed run (`errorToJson` shape). */
+  readonly error?: Record<string, unknown>;
+}
+
+/** One stream entry: its Redis id and the event. */
+export interface LoggedEvent {
+  readonly id: string;
+  readonly event: RunEvent;
+}
+
+const ENDED = new Set<QueuedRunStatus>(["completed", "interrupted", "failed", "cancelled"]);
+export const isEnded = (s: QueuedRunStatus): boolean => ENDED.has(s);
+
+/** Reads and writes the keys above on one Redis connection (blocking reads use a duplicate). */
+export class RunLog {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+  ) {}
+
+  eventsKey = (runId: string) => `${this.prefix}:run:${runId}:events`;
+  summaryKey = (runId: string) => `${this.prefix}:run:${runId}`;
+  cancelKey = (runId: string) => `${this.prefix}:run:${runId}:cancel`;
+  get runsKey() {
+    return `${this.prefix}:runs`;
+  }
+  get cancelChannel() {
+    return `${this.prefix}:cancel`;
+  }
+
+  /** Records a newly submitted run. */
+  async create(s: QueuedRunSummary): Promise<void> {
+    await this.redis.multi().set(this.summaryKey(s.runId), JSON.stringify(s)).zadd(this.runsKey, s.startedAt, s.runId).exec();
+  }
+
+  /** The run's summary, or undefined when Redis has none (never submitted, or expired). */
+  async summary(runId: string): Promise<QueuedRunSummary | undefined> {
+    const text = await this.redis.get(this.summaryKey(runId));
+    return text ? (JSON.parse(text) as QueuedRunSummary) : undefined;
+  }
+
+  /** Merges `patch` into the summary (the last writer wins: one worker runs a job at a time). */
+  async update(runId: string, patch: Partial<QueuedRunSummary>): Promise<void> {
+    const s = await this.summary(runId);
+    if (!s) return;
+    await this.redis.set(this.summaryKey(runId), JSON.stringify({ ...s, ...patch }));
+  }
+
+  /** The newest `limit` runs, newest first. */
+  async list(limit = 100): Promise<QueuedRunSummary[]> {
+    const ids = await this.redis.zrevrange(this.runsKey, 0, limit - 1);
+    if (!ids.length) return [];
+    const texts = await this.redis.mget(ids.map((id) => this.summaryKey(id)));
+    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as QueuedRunSummary);
+  }
+
+  /** Appends events, in order, in one round trip. */
+  async append(runId: string, events: readonly RunEvent[]): Promise<void> {
+    if (!events.length) return;
+    const p = this.redis.pipeline();
+    for (const e of events) p.xadd(this.eventsKey(runId), "MAXLEN", "~", MAX_EVENTS_PER_RUN, "*", "e", JSON.stringify(e));
+    const out = await p.exec();
+    const failed = out?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  /** Writes the final summary and the stream's end entry; the run's keys then expire after `RUN_TTL_S`. */
+  async finish(runId: string, patch: Pick<QueuedRunSummary, "status"> & Partial<QueuedRunSummary>): Promise<QueuedRunSummary> {
+    const s = await this.summary(runId);
+    const events = await this.redis.xlen(this.eventsKey(runId));
+    const done = { ...(s ?? { runId, threadId: "", graph: "", file: "", startedAt: Date.now() }), ...patch, events } as QueuedRunSummary;
+    await this.redis
+      .multi()
+      .set(this.summaryKey(runId), JSON.stringify(done), "EX", RUN_TTL_S)
+      .xadd(this.eventsKey(runId), "*", "end", JSON.stringify(done))
+      .expire(this.eventsKey(runId), RUN_TTL_S)
+      .expire(this.cancelKey(runId), RUN_TTL_S)
+      .exec();
+    return done;
+  }
+
+  /** Asks for the run's cancellation wherever it runs (or when it starts). */
+  async cancel(runId: string): Promise<void> {
+    await this.redis.multi().set(this.cancelKey(runId), "1", "EX", RUN_TTL_S).publish(this.cancelChannel, runId).exec();
+  }
+
+  async isCancelled(runId: string): Promise<boolean> {
+    return (await this.redis.exists(this.cancelKey(runId))) === 1;
+  }
+
+  /**
+   * The run's events after stream id `from` (default: from the start), then live ones
+   * as workers append them, until the end entry; returns the final summary. Blocks on a
+   * connection of its own (closed when the iteration stops). `signal` stops waiting.
+   */
+  async *read(runId: string, from = "0-0", signal?: AbortSignal): AsyncGenerator<LoggedEvent, QueuedRunSummary | undefined> {
+    const reader = this.redis.duplicate();
+    let last = /^\d+-\d+$/.test(from) ? from : "0-0";
+    try {
+      while (!signal?.aborted) {
+        const res = (await reader.xread("COUNT", 500, "BLOCK", BLOCK_MS, "STREAMS", this.eventsKey(runId), last)) as [string, [string, string[]][]][] | null;
+        if (!res) {
+          // Nothing new: a run whose summary says it ended but whose stream expired ends here too.
+          const s = await this.summary(runId);
+          if (!s) return undefined;
+          continue;
+        }
+        for (const [id, fields] of res[0][1]) {
+          last = id;
+          if (fields[0] === "end") return JSON.parse(fields[1]) as QueuedRunSummary;
+          yield { id, event: JSON.parse(fields[1]) as RunEvent };
+        }
+      }
+      return undefined;
+    } finally {
+      reader.disconnect();
+    }
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * `RunWorker`: consumes run jobs from a BullMQ queue (issue 13 §2) and runs them on the
+ * shared Postgres checkpoints, writing each run's events to a Redis Stream (`run-log.ts`).
+ *
+ * - **Blueprints by hash.** A `run` job carries its `.rag` source and blueprint hash; the
+ *   worker compiles the source against its own registry (`rag worker --config`) and
+ *   refuses the job (`UnknownBlueprintError`, the run fails) when it compiles to another
+ *   hash. The source is stored by hash in Postgres (`sources`), so a `resume` job — which
+ *   carries only the thread — compiles the thread's checkpointed hash from there, and is
+ *   refused when no source was stored for it.
+ * - **Leases.** BullMQ's job lock is the lease: the worker renews it while the run
+ *   executes (`lockDuration`); a worker that dies stops renewing, and the stalled-job
+ *   check of any live worker moves the job back to the queue. The next attempt sees the
+ *   thread's latest checkpoint tagged with this run's id (`metadata.queueRun`) and
+ *   resumes from it: tasks whose writes were committed do not run again.
+ * - **One run per thread at a time.** Before reading the thread the worker takes its
+ *   Postgres advisory lock (`PostgresCheckpointer.acquire`, released when the run ends or
+ *   the process dies); a job whose thread is busy (another process, or another job of
+ *   this one) goes back to the queue, delayed by `busyDelayMs`.
+ * - **Interrupts release the worker**: a paused run ends the job and releases the thread.
+ * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
+ *   key (checked when a job starts) and publishes on `P:cancel` (aborts a running one).
+ *
+ * After LangGraph Platform's task queue (a run is a job; workers hold it with a
+ * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
+ */
+import { hostname } from "node:os";
+import { DelayedError, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import { compileGraph, type Blueprint } from "../compiler/index.js";
+import type { Registry } from "../registry/index.js";
+import { CancelledError, CompiledGraph, errorToJson, neutralizeJson, pendingInterrupts, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { eventObserver } from "../stdlib/index.js";
+import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
+import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
+import { RunLog, type QueuedRunStatus } from "./run-log.js";
+import { QueueJobData } from "./run-jobs.js";
+
+export interface RunWorkerOptions {
+  /** Queue URL (`redis://…?queue=…&prefix=…`, see `redis-url.ts`) or its parsed form. */
+  readonly queue: string | QueueUrl;
+  /** The shared checkpoints (runs, thread locks, blueprint sources). */
+  readonly checkpointer: PostgresCheckpointer;
+  /** Registry jobs compile and run against (the worker's config). */
+  readonly registry: Registry;
+  /** Jobs run at once by this worker (default 1). */
+  readonly concurrency?: number;
+  /** Job lease, ms (BullMQ `lockDuration`, default 30,000): how long a dead worker's job waits before another takes it. */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs, ms (BullMQ `stalledInterval`, default `lockDurationMs`). */
+  readonly stalledIntervalMs?: number;
+  /** Times a job may be recovered from a dead worker before it fails (BullMQ `maxStalledCount`, default 10). */
+  readonly maxStalledCount?: number;
+  /** Delay before a job whose thread is busy is tried again, ms (default 250). */
+  readonly busyDelayMs?: number;
+  /** Name shown in run summaries (default `host:pid`). */
+  readonly name?: string;
+}
+
+/** Root events that end a run. */
+const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
+/** Error codes of a failed run that make the job be tried again rather than reported (the store failed, not the graph). */
+const RETRIED = new Set(["checkpoint"]);
+
+/** Compiled blueprints kept per worker (by hash). */
+const CACHE = 64;
+
+export class RunWorker {
+  readonly worker: Worker;
+  readonly url: QueueUrl;
+  readonly name: string;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly log: RunLog;
+  private readonly active = new Map<string, AbortController>();
+  private readonly threads = new Set<string>();
+  private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint> }>();
+  private readonly ready: Promise<unknown>;
+
+  constructor(private readonly options: RunWorkerOptions) {
+    this.url = typeof options.queue === "string" ? parseQueueUrl(options.queue) : options.queue;
+    this.name = options.name ?? `${hostname()}:${process.pid}`;
+    this.redis = new Redis(this.url.connection);
+    this.redis.on("error", () => undefined); // ioredis reconnects; commands report failures
+    this.log = new RunLog(this.redis, this.url.prefix);
+    this.subscriber = new Redis(this.url.connection);
+    this.subscriber.on("error", () => undefined);
+    this.subscriber.on("message", (_channel: string, runId: string) => this.active.get(runId)?.abort(new CancelledError(`run ${runId} cancelled through the queue`)));
+    this.ready = this.subscriber.subscribe(this.log.cancelChannel);
+    const lockDuration = options.lockDurationMs ?? 30_000;
+    this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), {
+      connection: this.url.connection,
+      prefix: this.url.prefix,
+      concurrency: options.concurrency ?? 1,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: options.maxStalledCount ?? 10,
+      name: this.name,
+      autorun: false,
+    });
+    this.worker.on("error", () => undefined); // connection errors: BullMQ retries
+  }
+
+  /** Starts taking jobs; resolves once subscribed to cancellations. */
+  async start(): Promise<void> {
+    await this.ready;
+    void this.worker.run().catch(() => undefined);
+    await this.worker.waitUntilReady();
+  }
+
+  /** Stops taking jobs, waits for the running ones (`force`: abandons them to another worker) and closes connections. */
+  async close(force = false): Promise<void> {
+    await this.worker.close(force);
+    this.subscriber.disconnect();
+    this.redis.disconnect();
+  }
+
+  /** Runs currently executing here. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<QueuedRunStatus> {
+    const parsed = QueueJobData.safeParse(job.data);
+    if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
+    const data = parsed.data;
+    const { runId, threadId } = data;
+    if (await this.log.isCancelled(runId)) {
+      await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
+      return "cancelled";
+    }
+    if (this.threads.has(threadId)) return this.later(job, token);
+    this.threads.add(threadId);
+    const saver = this.options.checkpointer;
+    try {
+      try {
+        await saver.acquire(threadId);
+      } catch (e) {
+        if (e instanceof ThreadBusyError) return await this.later(job, token);
+        throw e;
+      }
+      return await this.execute(data);
+    } finally {
+      this.threads.delete(threadId);
+      await saver.release(threadId).catch(() => undefined);
+    }
+  }
+
+  /** Puts the job back, to be tried again after `busyDelayMs` (its thread is busy). */
+  private async later(job: Job, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(Date.now() + (this.options.busyDelayMs ?? 250), token);
+    throw new DelayedError();
+  }
+
+  /** The blueprint a job runs, compiled from the job's source or the one stored for the thread's hash. */
+  private async blueprintFor(data: QueueJobData): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
+    const saver = this.options.checkpointer;
+    let hash: string;
+    let src: { graph: string; file: string; source: string } | undefined;
+    if (data.kind === "run") {
+      hash = data.hash;
+      src = { graph: data.graph, file: data.file, source: data.source };
+    } else {
+      const tuple = await saver.getTuple({ threadId: data.threadId });
+      if (!tuple) return { error: errorToJson(new UnknownBlueprintError(`no thread ${data.threadId} to resume`, "")) };
+      hash = tuple.checkpoint.blueprintHash;
+      src = await saver.getSource(hash);
+      if (!src) return { error: errorToJson(new UnknownBlueprintError(`thread ${data.threadId} runs blueprint ${hash.slice(0, 19)}…, whose source this worker was not given (no source stored for that hash)`, hash)) };
+    }
+    const cached = this.compiled.get(hash);
+    if (cached) return { ...cached, hash };
+    const r = compileGraph(src.source, { file: src.file, graph: src.graph, registry: this.options.registry.view(), ...(this.options.registry.approvals ? { approvals: this.options.registry.approvals } : {}) });
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length || !r.value) {
+      const d = errors[0];
+      const where = d ? `${src.file}:${d.span.start.line}:${d.span.start.column}: ${d.code}: ${d.message}` : "no graph";
+      return { error: errorToJson(new UnknownBlueprintError(`the job's source does not compile on this worker (its registry differs?): ${where}`, hash)) };
+    }
+    if (r.value.hash !== hash) {
+      return { error: errorToJson(new UnknownBlueprintError(`refused: the job names blueprint ${hash.slice(0, 19)}…, but its source compiles to ${r.value.hash.slice(0, 19)}… on this worker (a different registry or ragraph version)`, hash)) };
+    }
+    if (data.kind === "run") await saver.putSource(hash, src);
+    const entry = { blueprint: r.value, siblings: new Map(r.compilation.blueprints.map((b) => [b.id, b])) };
+    if (this.compiled.size >= CACHE) this.compiled.delete(this.compiled.keys().next().value!);
+    this.compiled.set(hash, entry);
+    return { ...entry, hash };
+  }
+
+  private async execute(data: QueueJobData): Promise<QueuedRunStatus> {
+    const { runId, threadId } = data;
+    const found = await this.blueprintFor(data);
+    if ("error" in found) {
+      await this.log.finish(runId, { status: "failed", error: found.error, worker: this.name });
+      return "failed";
+    }
+    const saver = this.options.checkpointer;
+    const registry = this.options.registry;
+    let graph: CompiledGraph;
+    try {
+      graph = new CompiledGraph(found.blueprint, { registry, graphs: found.siblings, checkpointer: saver });
+    } catch (e) {
+      await this.log.finish(runId, { status: "failed", error: errorToJson(e), worker: this.name });
+      return "failed";
+    }
+    // A later attempt of this job (its worker died) continues from the thread's latest checkpoint.
+    const tuple = await saver.getTuple({ threadId });
+    const continuing = tuple?.metadata.queueRun === runId;
+    const metadata = { ...(data.metadata ?? {}), queueRun: runId };
+    let input: Record<string, unknown> | null;
+    let resume: ResumeCommand | undefined;
+    if (data.kind === "run" && !continuing) {
+      input = neutralizeJson(data.input) as Record<string, unknown>;
+    } else {
+      input = null;
+      const command = data.kind === "resume" ? (neutralizeJson(data.command) as ResumeCommand) : {};
+      // Answers of a resume are applied once: a continuation after a crash answers only what is still pending.
+      resume = continuing && tuple && !pendingInterrupts(tuple).length ? {} : command;
+    }
+    const controller = new AbortController();
+    this.active.set(runId, controller);
+    await this.log.update(runId, { status: "running", worker: this.name, graph: found.blueprint.id });
+    // Events are appended in order, batched per tick (one Redis round trip per batch).
+    let batch: RunEvent[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const events = batch;
+      batch = [];
+      chain = chain.then(() => this.log.append(runId, events));
+    };
+    const onEvent = eventObserver(registry);
+    // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
+    let last: RunEvent | undefined;
+    try {
+      if (await this.log.isCancelled(runId)) controller.abort(new CancelledError(`run ${runId} cancelled through the queue`));
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}) })) {
+        if (e.depth === 0 && TERMINAL.has(e.type)) {
+          last = e;
+          continue;
+        }
+        if (batch.push(e) === 1) setImmediate(flush);
+      }
+    } finally {
+      this.active.delete(runId);
+    }
+    if (last?.type === "run_failed" && RETRIED.has(String(last.error.code))) {
+      flush();
+      await chain;
+      // Postgres went away mid-run: BullMQ tries the job again (job `attempts`), which continues from the last commit.
+      throw new Error(`run ${runId}: ${String(last.error.message)}`);
+    }
+    if (last) batch.push(last);
+    flush();
+    await chain;
+    const worker = this.name;
+    if (last?.type === "run_completed") return (await this.log.finish(runId, { status: "completed", worker })).status;
+    if (last?.type === "run_interrupted") return (await this.log.finish(runId, { status: "interrupted", worker })).status;
+    if (last?.type === "run_failed") return (await this.log.finish(runId, { status: last.error.code === "cancelled" ? "cancelled" : "failed", error: last.error, worker })).status;
+    return (await this.log.finish(runId, { status: "failed", error: { code: "internal", message: "the run ended without a result" }, worker })).status;
+  }
+}
