@@ -63,7 +63,7 @@ export async function runOnce(graph: CompiledGraph, input: Record<string, unknow
       if (n >= MAX_RESUMES) return trace({ kind: "paused", reason: `still pausing after ${MAX_RESUMES} answers` });
       if (steps.size >= limit) throw new RecursionLimitError(limit, { graph: graph.blueprint.id });
       const values: Record<string, unknown> = Object.create(null);
-      for (const i of res.interrupts) values[i.id] = answer(i, trail, approved);
+      for (const i of res.interrupts) values[i.id] = answer(i, trail, approved, graph.blueprint.id);
       res = await graph.resume(threadId, { values }, { onEvent, recursionLimit: limit - steps.size });
     }
     return trace({ kind: "end", output: res.output });
@@ -73,7 +73,7 @@ export async function runOnce(graph: CompiledGraph, input: Record<string, unknow
 }
 
 /** The simulated person's answer to one pending interrupt (recording approvals given). */
-function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>): unknown {
+function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>, root: string): unknown {
   if (i.kind !== "node") return null;
   const p = (i.payload && typeof i.payload === "object" ? i.payload : {}) as { type?: unknown; tool?: unknown; callId?: unknown; options?: unknown };
   const options = Array.isArray(p.options) ? p.options.filter((o): o is string => typeof o === "string") : [];
@@ -83,6 +83,6 @@ function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>):
     if (choice.startsWith("approve")) approved.add(`${p.tool}|${String(p.callId)}`);
     return choice;
   }
-  if (options.length) return options[trail.choose(`${i.namespace || "root"}.${i.node}`, key, "human", options)];
+  if (options.length) return options[trail.choose(`${i.namespace || root}.${i.node}`, key, "human", options)];
   return "simulated answer";
 }

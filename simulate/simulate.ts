@@ -42,7 +42,7 @@ export interface SimulateOptions {
 /** One distinct path: how it ended, its supersteps and capability calls. */
 export interface SimPath {
   readonly id: number;
-  /** `end`: reached END; `declined`: stopped by a person's denial; `failed`: ended by an injected failure; `choice_loop`: cut in a loop only a choice exits; `error`: a runtime error; `paused`: still pausing. */
+  /** `end`: reached END; `declined`: stopped by a person's denial; `failed`: ended by an injected failure or a node's `max_steps`; `choice_loop`: cut in a loop only a choice exits; `error`: a runtime error; `paused`: still pausing. */
   readonly status: "end" | "declined" | "failed" | "choice_loop" | "error" | "paused";
   readonly supersteps: number;
   /** Root supersteps: the nodes run in each. */
@@ -63,6 +63,8 @@ export interface SimLoop {
   readonly site?: string;
   /** Supersteps one turn around the loop costs. */
   readonly superstepsPerTurn?: number;
+  /** A `bounded` loop whose bound fails the node (an agent's `max_steps`) instead of leaving the loop. */
+  readonly endsInFailure?: boolean;
   /** Most times a node of the loop ran on one path (`bounded` loops). */
   readonly maxIterations?: number;
   /** A path that shows it. */
@@ -171,6 +173,12 @@ function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonl
     const chose = (by: ChoiceBy, label: (l: string) => boolean) => t.choices.some((c) => c.by === by && label(c.label));
     if (chose("human", (l) => l === "deny") && /was not run|declined/.test(message)) return paths.push({ ...base, status: "declined", error: message });
     if (chose("failure", (l) => l === "fail") && /simulated failure/.test(message)) return paths.push({ ...base, status: "failed", error: message });
+    // An agent's own tool loop that the model keeps going: the node's `max_steps` ends it, failing the node.
+    if (t.choices.some((c) => c.forced) && /max_steps/.test(message)) {
+      const node = typeof t.end.error.node === "string" ? t.end.error.node : undefined;
+      loops.push({ kind: "bounded", nodes: node ? [node] : [], by: "model", endsInFailure: true, path: id });
+      return paths.push({ ...base, status: "failed", error: message });
+    }
     errors.push({ path: id, message });
     return paths.push({ ...base, status: "error", error: message });
   });

@@ -244,4 +244,19 @@ const studio: RegisterCommand = (program) =>
       process.exitCode = await studioCommand(dir, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio];
+const simulate: RegisterCommand = (program) =>
+  program
+    .command("simulate")
+    .description("run a graph with no real calls: explore every path, report loops, check `// rag:assert` assertions (exit 1 on a failure)")
+    .argument("<file>", ".rag file")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .option("--registry <file.json>", "simulate against a registry snapshot (`rag registry export`) instead of a config")
+    .option("--graph <name>", "graph to simulate (default: the first of the file)")
+    .option("--max-paths <n>", "distinct paths to explore before stopping (default 64)")
+    .option("--json", "print the report as JSON")
+    .action(async (file: string, opts) => {
+      const { simulateCommand } = await import("./simulate.js");
+      process.exitCode = await simulateCommand(file, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, simulate];
