@@ -259,4 +259,21 @@ const simulate: RegisterCommand = (program) =>
       process.exitCode = await simulateCommand(file, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, simulate];
+const author: RegisterCommand = (program) =>
+  program
+    .command("author")
+    .description("a model writes a .rag file for TASK, repaired with rag check / rag simulate feedback; prints a review summary (never runs it)")
+    .argument("<task>", "what the workflow should do")
+    .option("--config <path>", "rag.config.ts naming the registry and the model (default: ./rag.config.ts)")
+    .option("--model <name>", "registry model that writes (default: `author`, else `default`, else the only model)")
+    .option("--out <file>", "file to write (default: GRAPH.rag, never overwriting)")
+    .option("--rounds <n>", "repair rounds after the first reply (default 3)")
+    .option("--record <cassette.json>", "record the conversation into a cassette file")
+    .option("--replay <cassette.json>", "answer from a recorded cassette (no network, no API keys)")
+    .option("--json", "print the summary as JSON")
+    .action(async (task: string, opts) => {
+      const { authorCommand } = await import("./author.js");
+      process.exitCode = await authorCommand(task, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, simulate, author];
