@@ -86,7 +86,7 @@ describe("rag author", () => {
     const again = await ragIn(["author", "Handle refund requests; a person approves every refund.", "--out", "again.rag", "--replay", "author.json", "--json"], dir);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ file: "again.rag", ok: true, rounds: 1, graph: "refunds" });
-  });
+  }, 60_000);
 
   it("sends simulate's violations back: a refund that runs without approval is repaired", async () => {
     const unapproved = `// rag:assert approval ["lookup"]\n${fixed}`;
@@ -96,7 +96,7 @@ describe("rag author", () => {
     expect(r.code).toBe(0);
     expect(server.requests[1].body.messages.at(-1).content).toContain("`rag:assert approval [\"lookup\"]` is violated: tool `lookup` ran without an approval of that call");
     expect(JSON.parse(r.stdout)).toMatchObject({ file: "refunds.rag", ok: true, rounds: 1 });
-  });
+  }, 60_000);
 
   it("gives up after --rounds, still writes the file, and exits 1", async () => {
     server = await startOpenAIServer([{ body: completion({ content: fenced(broken) }) }, { body: completion({ content: fenced(broken) }) }]);
