@@ -72,7 +72,8 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
       approval: t?.approval ?? "auto",
       run: (_args, tctx) => {
         if (ctx.mayFail(undefined, tctx.node)) {
-          const key = `t:${tctx.node}:${tctx.callId ?? ""}:${ctx.trail.records.length}`;
+          // A model's call id is stable when a task re-runs after a pause; a tool node's call happens once.
+          const key = tctx.callId ? `t:${tctx.runId}:${tctx.node}:${tctx.callId}` : `t:${tctx.node}:${ctx.trail.records.length}`;
           if (ctx.trail.choose(`fail:tool.${name}@${tctx.node}`, key, "failure", ["ok", "fail"]) === 1) {
             ctx.trail.failures--;
             throw new NodeError(`simulated failure of tool \`${name}\``, "permanent", { node: tctx.node });

@@ -171,4 +171,31 @@ graph long { start a node a { kind set next b } node b { kind set next c } node 
     expect(c.code).toBe(2);
     expect(c.stderr).toContain("E-rag-unknown-model");
   });
+
+  it("a registry graph known only by its signature returns generated output; a handled tool failure is explored", async () => {
+    const snapshot = join(dir, "graphs.json");
+    writeFileSync(snapshot, JSON.stringify({
+      version: 1,
+      models: ["default"],
+      tools: ["charge"],
+      graphs: ["summarize"],
+      signatures: {
+        tools: { charge: { args: { type: "object", properties: { amount: { type: "number" } }, required: ["amount"] }, read_only: false, approval: "auto" } },
+        graphs: { summarize: { output: { type: "object", properties: { summary: { type: "string" }, ok: { type: "boolean" } }, required: ["summary", "ok"] } } },
+      },
+    }));
+    const { code, report } = await simulateJson("pay.rag", `graph pay {
+  start charge
+  state { receipt: any  s: any  ok: boolean? }
+  node charge { kind tool tool "charge" input { amount: 5 } writes receipt on_error -> sorry next sum }
+  node sum { kind subgraph graph "summarize" input { text: "x" } writes { s: result.summary, ok: result.ok } next gate }
+  node gate { kind router routes { when state.ok -> END  else -> sorry } }
+  node sorry { kind set set { receipt: "failed" } next END }
+}
+`, snapshot);
+    expect(code).toBe(0);
+    expect(report.paths.map((p) => p.steps.map((s) => s.join("+")).join(" "))).toEqual(["charge sum gate", "charge sum gate sorry", "charge sorry"]);
+    expect(report.paths[2].choices).toEqual(["fail:tool.charge@charge: fail"]);
+    expect(report.paths[0].calls.map((c) => `${c.kind} ${c.name}`)).toEqual(["tool charge", "graph summarize"]);
+  });
 });
