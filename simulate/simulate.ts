@@ -174,7 +174,7 @@ function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonl
     if (chose("human", (l) => l === "deny") && /was not run|declined/.test(message)) return paths.push({ ...base, status: "declined", error: message });
     if (chose("failure", (l) => l === "fail") && /simulated failure/.test(message)) return paths.push({ ...base, status: "failed", error: message });
     // An agent's own tool loop that the model keeps going: the node's `max_steps` ends it, failing the node.
-    if (t.choices.some((c) => c.forced) && /max_steps/.test(message)) {
+    if (t.choices.some((c) => c.by === "model") && /\(max_steps\)/.test(message)) {
       const node = typeof t.end.error.node === "string" ? t.end.error.node : undefined;
       loops.push({ kind: "bounded", nodes: node ? [node] : [], by: "model", endsInFailure: true, path: id });
       return paths.push({ ...base, status: "failed", error: message });

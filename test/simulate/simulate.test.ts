@@ -88,6 +88,18 @@ describe("rag simulate: loops", () => {
     expect(report.paths.some((p) => p.status === "choice_loop")).toBe(true);
   });
 
+  it("--max-paths bounds the exploration and the report says so", async () => {
+    const file = join(dir, "bounded-search.rag");
+    writeFileSync(file, support);
+    const r = await ragIn(["simulate", file, "--registry", askRegistry, "--max-paths", "2", "--json"], dir);
+    const report = JSON.parse(r.stdout) as SimReport;
+    expect(report.paths).toHaveLength(2);
+    expect(report.truncated).toBe(true);
+    const bad = await ragIn(["simulate", file, "--registry", askRegistry, "--max-paths", "0"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--max-paths must be an integer from 1 to 10000, not 0");
+  });
+
   it("human text: the loop, the paths and the longest path", async () => {
     const file = join(dir, "counter-text.rag");
     writeFileSync(file, counter("state.n + 1"));
