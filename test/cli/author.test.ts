@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ragIn, root, scratchProject } from "../helpers/cli.js";
+import { message, startAnthropicServer } from "../helpers/anthropic-server.js";
 import { completion, startOpenAIServer, type OpenAIServer } from "../helpers/openai-server.js";
 
 const config = (url: string) => `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
@@ -107,4 +108,19 @@ describe("rag author", () => {
     expect(r.stdout).toContain("NOT READY: it still does not compile");
     expect(readFileSync(join(dir, "x.rag"), "utf8")).toContain("publish_everything");
   });
+
+  it("works through an anthropic model of the registry too (the official SDK to a loopback Messages API)", async () => {
+    const anthropic = await startAnthropicServer([{ body: message({ text: fenced(broken) }) }, { body: message({ text: fenced(fixed) }) }]);
+    try {
+      const dir = scratchProject({ "rag.config.ts": config(server?.url ?? "http://127.0.0.1:9/v1").replace('models: { writer: { provider: "openai", model: "gpt-4o-mini", options: { baseURL:', `models: { claude: { provider: "anthropic", model: "claude-test", options: { baseURL: ${JSON.stringify(anthropic.url)}, apiKey: "test-key" } }, writer: { provider: "openai", model: "gpt-4o-mini", options: { baseURL:`) });
+      const r = await ragIn(["author", "Refunds", "--model", "claude", "--out", "c.rag", "--json"], dir);
+      expect(r.stderr).toContain("round 1: compiles and simulates clean");
+      expect(r.code).toBe(0);
+      expect(anthropic.requests).toHaveLength(2);
+      expect(anthropic.requests[0].body.system).toBeDefined();
+      expect(readFileSync(join(dir, "c.rag"), "utf8")).toMatch(/^\/\/ rag:generated-by model author=claude-test /);
+    } finally {
+      await anthropic.close();
+    }
+  }, 60_000);
 });
