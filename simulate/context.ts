@@ -26,9 +26,16 @@ export class SimContext {
     return undefined;
   }
 
-  /** True when a failure of `node` is something the graph handles (`on_error`, `optional`) and one may still be injected. */
+  /**
+   * True when a failure of `node` is something the graph handles and one may still be
+   * injected: the node has `on_error` or is `optional`, or it is a branch of a fan-out
+   * whose join waits for the first or N branches (so a failed branch need not fail the run).
+   */
   mayFail(graph: string | undefined, name: string | undefined): boolean {
     const n = this.node(graph, name);
-    return this.trail.failures > 0 && n !== undefined && (n.onError !== undefined || n.optional === true);
+    if (this.trail.failures <= 0 || n === undefined) return false;
+    if (n.onError !== undefined || n.optional === true) return true;
+    const graphs = graph !== undefined && this.graphs.has(graph) ? [this.graphs.get(graph)!] : [...this.graphs.values()];
+    return graphs.some((bp) => bp.nodes.some((x) => x.join !== undefined && x.join.wait !== "all" && x.sends?.some((s) => s.target === name)));
   }
 }

@@ -210,4 +210,20 @@ graph long { start a node a { kind set next b } node b { kind set next c } node 
     expect(report.paths[2].choices).toEqual(["fail:tool.charge@charge: fail"]);
     expect(report.paths[0].calls.map((c) => `${c.kind} ${c.name}`)).toEqual(["tool charge", "graph summarize"]);
   });
+
+  it("a branch of a fan-out whose join waits for the first branch is also tried failing", async () => {
+    const { report } = await simulateJson("fan.rag", `graph fan {
+  start split
+  state { items: list<string> = ["a", "b"]  out: list<string> append }
+  node split { kind set send [worker { x: x } for x in state.items -> out] join reduce wait first }
+  node worker { kind model model "default" prompt "do {{ args.x }}" }
+  node reduce { kind set next END }
+}
+`);
+    expect(report.paths[0]).toMatchObject({ status: "end", steps: [["split"], ["worker", "worker"], ["reduce"]] });
+    // Whatever the runtime makes of the failed branch, the path is explored and is not a simulate error.
+    expect(report.paths.some((p) => p.choices.includes("fail:fan.worker: fail") && (p.status === "end" || p.status === "failed"))).toBe(true);
+    expect(report.errors).toEqual([]);
+  });
 });
+
