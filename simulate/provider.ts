@@ -49,7 +49,9 @@ export function simulationProvider(ctx: SimContext): ModelProvider {
       const m = request.metadata ?? {};
       const site = modelSite(request);
       const turn = request.messages.filter((x) => x.role === "assistant").length;
-      const key = `m:${m.graph}:${m.step}:${m.taskId}:${m.agent ?? ""}:${turn}`;
+      // The same question asked again (the task re-run after a pause) gets the same answer; the root
+      // superstep tells apart the runs of a subgraph called again in a loop (its steps restart).
+      const key = `m:${ctx.trail.step}:${m.graph}:${m.step}:${m.taskId}:${m.agent ?? ""}:${turn}`;
       if (turn === 0 && ctx.mayFail(m.graph, m.node)) {
         if (ctx.trail.choose(`fail:${site}`, `f${key}`, "failure", ["ok", "fail"]) === 1) {
           ctx.trail.failures--;
@@ -59,7 +61,7 @@ export function simulationProvider(ctx: SimContext): ModelProvider {
       const alts = alternatives(request, ctx);
       const alt = alts[ctx.trail.choose(site, key, "model", alts.map((a) => a.label))];
       const text = alt.tool ? "" : typeof alt.value === "string" ? alt.value : JSON.stringify(alt.value);
-      const toolCalls = alt.tool ? [{ id: `sim_${String(m.taskId ?? "t").replace(/[^A-Za-z0-9_.-]/g, "_")}_${turn}`, name: alt.tool.name, arguments: alt.tool.args }] : undefined;
+      const toolCalls = alt.tool ? [{ id: `sim_${ctx.trail.step}_${String(m.taskId ?? "t").replace(/[^A-Za-z0-9_.-]/g, "_")}_${turn}`, name: alt.tool.name, arguments: alt.tool.args }] : undefined;
       return {
         message: { content: text, ...(toolCalls ? { toolCalls } : {}) },
         usage: { inputTokens: 0, outputTokens: 0 },

@@ -39,7 +39,7 @@ function routeLabelsOf(task: NodeTask): string[] {
 function chooseLabel(ctx: SimContext, task: NodeTask, labels: readonly string[], by: "router" | "model"): string | undefined {
   if (!labels.length) return undefined;
   const site = `${task.blueprint.id}.${task.node.name}`;
-  return labels[ctx.trail.choose(site, `r:${task.blueprint.id}:${task.run.step}:${task.taskId}`, by, labels)];
+  return labels[ctx.trail.choose(site, `r:${ctx.trail.step}:${task.blueprint.id}:${task.run.step}:${task.taskId}`, by, labels)];
 }
 
 /** A stand-in node kind: a generated text result and, with route labels, one of them. */
@@ -113,7 +113,7 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
   r.registerNodeKind(STAND_IN_GRAPH_KIND, async (task) => {
     const schema = sig?.graphs?.[task.blueprint.id]?.output;
     const variants = generateVariants(schema, ctx.hints, task.blueprint.id);
-    const i = ctx.trail.choose(`${task.blueprint.id}`, `g:${task.blueprint.id}:${task.run.runId}:${task.taskId}`, "model", variants.map((_, k) => `result #${k + 1}`));
+    const i = ctx.trail.choose(`${task.blueprint.id}`, `g:${ctx.trail.step}:${task.blueprint.id}:${task.run.step}:${task.taskId}`, "model", variants.map((_, k) => `result #${k + 1}`));
     return { result: variants[i] };
   });
   if (!r.nodeKinds.has("repl_agent")) r.registerNodeKind("repl_agent", standInKind(ctx, "model"));

@@ -54,7 +54,8 @@ export async function runOnce(graph: CompiledGraph, input: Record<string, unknow
     const at = { step: trail.step, node: e.node ?? "", depth: e.depth };
     if (e.type === "model_started") calls.push({ ...at, kind: "model", name: e.agent ? `${e.model} (agent ${e.agent})` : e.model });
     else if (e.type === "subrun_started") calls.push({ ...at, kind: e.targetKind, name: e.target });
-    else if (e.type === "tool_started") calls.push({ ...at, kind: "tool", name: e.tool, approved: approved.has(`${e.tool}|${e.callId ?? e.taskId}`) });
+    // Task ids are qualified by the parent's (`1.0/2.0`), so they name one task of the whole run tree.
+    else if (e.type === "tool_started") calls.push({ ...at, kind: "tool", name: e.tool, approved: approved.has(e.callId !== undefined ? `${e.taskId}|${e.tool}|${e.callId}` : `${e.taskId}|${e.tool}`) });
   };
   const trace = (end: RunEnd): RunTrace => ({ steps: [...steps.keys()].sort((a, b) => a - b).map((k) => steps.get(k)!), calls, choices: trail.records, end });
   try {
@@ -80,7 +81,8 @@ function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>, 
   const key = `i:${i.namespace}:${i.id}`;
   if (p.type === "tool_approval" && typeof p.tool === "string" && options.length) {
     const choice = options[trail.choose(`approve:${p.tool}@${i.node}`, key, "human", options)];
-    if (choice.startsWith("approve")) approved.add(`${p.tool}|${String(p.callId)}`);
+    // A model's call is named by its call id; a `tool` node makes one call per task (its call id is the task's).
+    if (choice.startsWith("approve")) approved.add(`${i.taskId}|${p.tool}|${String(p.callId)}`).add(`${i.taskId}|${p.tool}`);
     return choice;
   }
   if (options.length) return options[trail.choose(`${i.namespace || root}.${i.node}`, key, "human", options)];

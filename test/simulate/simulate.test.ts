@@ -225,5 +225,31 @@ graph long { start a node a { kind set next b } node b { kind set next c } node 
     expect(report.paths.some((p) => p.choices.includes("fail:fan.worker: fail") && (p.status === "end" || p.status === "failed"))).toBe(true);
     expect(report.errors).toEqual([]);
   });
+
+  it("approvals inside a subgraph called twice: each call needs its own approval", async () => {
+    const source = `// rag:assert approval ["refund"]
+graph outer {
+  start call
+  state { n: integer = 0 }
+  node call { kind subgraph graph "inner" next count }
+  node count { kind set set { n: state.n + 1 } next check }
+  node check { kind router routes { when state.n >= 2 -> END  else -> call } }
+}
+graph inner {
+  start pay
+  state { r: any }
+  node pay { kind tool tool "refund" input { order: "1", amount: 2 } writes r next END }
+}
+`;
+    const asked = await simulateJson("twice-ask.rag", source, askRegistry);
+    expect(asked.report.violations).toEqual([]);
+    const both = asked.report.paths.find((p) => p.choices.join() === "approve:refund@pay: approve ×2")!;
+    expect(both).toMatchObject({ status: "end" });
+    expect(both.calls.filter((c) => c.name === "refund").map((c) => c.approved)).toEqual([true, true]);
+    expect(asked.report.paths.find((p) => p.choices.join() === "approve:refund@pay: approve,approve:refund@pay: deny")).toMatchObject({ status: "declined" });
+    const auto = await simulateJson("twice-auto.rag", source, autoRegistry);
+    expect(auto.code).toBe(1);
+    expect(auto.report.paths[0].calls.filter((c) => c.name === "refund").map((c) => [c.depth, c.approved])).toEqual([[1, false], [1, false]]);
+  });
 });
 
