@@ -1,5 +1,5 @@
 /**
- * The choice trail of one simulated run, and the depth-first enumeration of trails
+ * The choice trail of one simulated run, and the enumeration of trails
  * (stateless model checking by re-execution, as in CHESS / VeriSoft: rather than forking
  * runtime state, each path is a fresh run that replays a prefix of choices, then takes
  * the first alternative of every new choice).
@@ -37,13 +37,13 @@ export class ChoiceTrail {
   private readonly memo = new Map<string, number>();
   private readonly visits = new Map<string, number[]>();
   private pos = 0;
-  /** The branchable choices of this run: index and count, in order (for `nextPrefix`). */
+  /** The branchable choices of this run: index and count, in order (for `branchPrefixes`). */
   readonly branchable: { index: number; of: number }[] = [];
   /** Current root superstep, kept up to date by the simulator. */
   step = 0;
 
   /**
-   * @param prefix indices of the first branchable choices (from `nextPrefix`)
+   * @param prefix indices of the first branchable choices (from `branchPrefixes`)
    * @param turns free visits per site before it repeats its previous answer
    * @param failures failures that may still be injected in this run
    */
@@ -80,10 +80,18 @@ export class ChoiceTrail {
   }
 }
 
-/** The prefix of the next run in depth-first order after a run whose branchable choices were `taken`; undefined when every alternative was tried. */
-export function nextPrefix(taken: readonly { index: number; of: number }[]): number[] | undefined {
-  for (let i = taken.length - 1; i >= 0; i--) {
-    if (taken[i].index + 1 < taken[i].of) return [...taken.slice(0, i).map((t) => t.index), taken[i].index + 1];
+/**
+ * The prefixes of the runs that branch off a run whose prefix had `known` choices and
+ * whose branchable choices were `taken`: for every new choice (at `known` or later,
+ * where the run took the first alternative), each other alternative. Explored first in
+ * first out, this visits the tree of runs breadth first — the early choices of a graph
+ * (its first routes) get their alternatives tried before the bounds cut exploration.
+ */
+export function branchPrefixes(taken: readonly { index: number; of: number }[], known: number): number[][] {
+  const out: number[][] = [];
+  for (let i = known; i < taken.length; i++) {
+    const head = taken.slice(0, i).map((t) => t.index);
+    for (let alt = 1; alt < taken[i].of; alt++) out.push([...head, alt]);
   }
-  return undefined;
+  return out;
 }

@@ -3,8 +3,8 @@
  * is compiled by the real compiler against the simulation registry (registry.ts), the
  * graph runs on the real runtime, and every choice a run depends on — each model reply
  * (route label, tool call or final answer, data variant), route function, human answer,
- * injected failure, input variant — is enumerated depth first, one fresh run per path
- * (choices.ts), until every alternative was tried or the bounds are reached. The report
+ * injected failure, input variant — is enumerated breadth first, one fresh run per
+ * path (choices.ts), until every alternative was tried or the bounds are reached. The report
  * lists each distinct path with its supersteps and capability calls, the longest one,
  * the loops (bounded by the graph, or exited only by a model's or a person's choice),
  * runtime errors, and the `// rag:assert` assertions violated (assertions.ts).
@@ -15,7 +15,7 @@ import type { LineIndex } from "../grammar/span.js";
 import type { Registry } from "../registry/index.js";
 import { CompiledGraph, MemoryCheckpointer } from "../runtime/index.js";
 import { parseAssertions, type Assertion } from "./assertions.js";
-import { ChoiceTrail, nextPrefix, type ChoiceBy } from "./choices.js";
+import { branchPrefixes, ChoiceTrail, type ChoiceBy } from "./choices.js";
 import { SimContext } from "./context.js";
 import { generateVariants, literalHints } from "./generate.js";
 import { simulationRegistry } from "./registry.js";
@@ -128,10 +128,11 @@ export async function simulate(source: string, options: SimulateOptions): Promis
   const maxPaths = options.maxPaths ?? 64;
   const maxRuns = options.maxRuns ?? maxPaths * 8;
   const traces: RunTrace[] = [];
-  let prefix: number[] | undefined = [];
+  const queue: number[][] = [[]];
   let runs = 0;
   const seen = new Set<string>();
-  while (prefix && runs < maxRuns && seen.size < maxPaths) {
+  while (queue.length && runs < maxRuns && seen.size < maxPaths) {
+    const prefix = queue.shift()!;
     const trail = new ChoiceTrail(prefix, options.turns ?? 2, options.failures ?? 1);
     ctx.trail = trail;
     const i = trail.choose("input", "input", "input", inputs.map((_, k) => `input #${k + 1}`));
@@ -143,9 +144,9 @@ export async function simulate(source: string, options: SimulateOptions): Promis
       seen.add(sig);
       traces.push(t);
     }
-    prefix = nextPrefix(trail.branchable);
+    queue.push(...branchPrefixes(trail.branchable, prefix.length));
   }
-  return { diagnostics: c.diagnostics, lines, report: analyse(bp, traces, assertions, runs, prefix !== undefined) };
+  return { diagnostics: c.diagnostics, lines, report: analyse(bp, traces, assertions, runs, queue.length > 0) };
 }
 
 function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonly Assertion[], runs: number, truncated: boolean): SimReport {

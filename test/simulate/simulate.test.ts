@@ -206,8 +206,9 @@ graph long { start a node a { kind set next b } node b { kind set next c } node 
 }
 `, snapshot);
     expect(code).toBe(0);
-    expect(report.paths.map((p) => p.steps.map((s) => s.join("+")).join(" "))).toEqual(["charge sum gate", "charge sum gate sorry", "charge sorry"]);
-    expect(report.paths[2].choices).toEqual(["fail:tool.charge@charge: fail"]);
+    expect(report.paths.map((p) => p.steps.map((s) => s.join("+")).join(" "))).toEqual(["charge sum gate", "charge sorry", "charge sum gate sorry"]);
+    // Breadth first: the alternative of the first choice (the tool failing) comes before the later ones.
+    expect(report.paths[1].choices).toEqual(["fail:tool.charge@charge: fail"]);
     expect(report.paths[0].calls.map((c) => `${c.kind} ${c.name}`)).toEqual(["tool charge", "graph summarize"]);
   });
 
