@@ -18,8 +18,8 @@ function callsText(calls: readonly SimCall[], max = 12): string {
   return parts.length > max ? `${parts.slice(0, max).join(", ")}, … (${parts.length - max} more)` : parts.join(", ") || "none";
 }
 
-/** The report as text lines (no trailing newline). `maxShown` bounds the listed paths. */
-export function renderSimReport(r: SimReport, maxShown = 20): string {
+/** The report as text lines (no trailing newline). `maxShown` bounds the listed paths (default: all). */
+export function renderSimReport(r: SimReport, maxShown = Infinity): string {
   const out: string[] = [];
   const ending = r.paths.filter((p) => p.status === "end" || p.status === "declined" || p.status === "failed");
   const cut = r.paths.filter((p) => p.status === "choice_loop" || p.status === "paused");

@@ -139,7 +139,7 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
     lines.push(`binds: ${binds.join("; ") || "nothing from the registry"}`);
     lines.push("graph (Mermaid):", exportGraph(bp, "mermaid").trimEnd());
   }
-  if (attempt.report) lines.push(renderSimReport(attempt.report));
+  if (attempt.report) lines.push(renderSimReport(attempt.report, 20));
   if (ok) lines.push(`review it, then approve this exact version: rag approve ${displayPath(out)}`);
   process.stdout.write(lines.join("\n") + "\n");
   return ok ? 0 : 1;
