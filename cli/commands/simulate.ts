@@ -7,6 +7,7 @@
  */
 import { renderDiagnostics, type RegistrySnapshot } from "../../compiler/index.js";
 import type { Registry } from "../../registry/index.js";
+import { RagError } from "../../runtime/index.js";
 import { exportRegistry } from "../../registry/index.js";
 import { AssertionSyntaxError, simulate, type SimulateResult } from "../../simulate/index.js";
 import { CliError } from "../errors.js";
@@ -36,6 +37,8 @@ export async function simulateSource(source: string, shown: string, reg: { snaps
     return await simulate(source, { snapshot: reg.snapshot, ...(reg.real ? { real: reg.real } : {}), file: shown, ...(opts.graph !== undefined ? { graph: opts.graph } : {}), ...(opts.maxPaths !== undefined ? { maxPaths: opts.maxPaths } : {}) });
   } catch (e) {
     if (e instanceof AssertionSyntaxError) throw new CliError(`${shown}:${e.line}:${e.column}: ${e.message}`);
+    // Binding the graph can be refused (a policy's allowlist, a capability outside `allow`): as for `rag run`.
+    if (e instanceof RagError) throw new CliError(`${shown}: ${e.message}`);
     throw e;
   }
 }
