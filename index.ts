@@ -22,3 +22,4 @@ export { approveBlueprint, reviewStatus, FileApprovalStore, MemoryApprovalStore,
 export { PolicyError, ReviewRequiredError } from "./runtime/index.js";
 export { createLanguageService, MONARCH_LANGUAGE, SEMANTIC_TOKENS_LEGEND, type LanguageService, type LanguageServiceOptions, type ServiceRegistrySnapshot } from "./language-service/index.js";
 export { serviceSnapshot } from "./registry/index.js";
+export { simulate, type SimulateOptions, type SimReport, type SimPath } from "./simulate/index.js";

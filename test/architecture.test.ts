@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url).pathname;
-const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "server", "cli", "studio"] as const;
+const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "simulate", "scale", "repl", "server", "cli", "studio"] as const;
 /** Stages each stage may import from (stdlib and repl may use runtime and registry). */
 const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   grammar: [],
@@ -18,10 +18,11 @@ const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   registry: ["grammar", "compiler", "language-service"],
   runtime: ["grammar", "compiler", "language-service", "registry"],
   stdlib: ["grammar", "compiler", "language-service", "registry", "runtime"],
+  simulate: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
   scale: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
   repl: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib"],
   server: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl"],
-  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "scale", "repl", "server", "studio"],
+  cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "simulate", "scale", "repl", "server", "studio"],
   studio: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl"],
 };
 const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);

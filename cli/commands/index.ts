@@ -283,4 +283,36 @@ const serve: RegisterCommand = (program) =>
       process.exitCode = await serveCommand(dir, opts);
     });
 
-export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, serve, worker];
+const simulate: RegisterCommand = (program) =>
+  program
+    .command("simulate")
+    .description("run a graph with no real calls: explore every path, report loops, check `// rag:assert` assertions (exit 1 on a failure)")
+    .argument("<file>", ".rag file")
+    .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
+    .option("--registry <file.json>", "simulate against a registry snapshot (`rag registry export`) instead of a config")
+    .option("--graph <name>", "graph to simulate (default: the first of the file)")
+    .option("--max-paths <n>", "distinct paths to explore before stopping (default 64)")
+    .option("--json", "print the report as JSON")
+    .action(async (file: string, opts) => {
+      const { simulateCommand } = await import("./simulate.js");
+      process.exitCode = await simulateCommand(file, opts);
+    });
+
+const author: RegisterCommand = (program) =>
+  program
+    .command("author")
+    .description("a model writes a .rag file for TASK, repaired with rag check / rag simulate feedback; prints a review summary (never runs it)")
+    .argument("<task>", "what the workflow should do")
+    .option("--config <path>", "rag.config.ts naming the registry and the model (default: ./rag.config.ts)")
+    .option("--model <name>", "registry model that writes (default: `author`, else `default`, else the only model)")
+    .option("--out <file>", "file to write (default: GRAPH.rag, never overwriting)")
+    .option("--rounds <n>", "repair rounds after the first reply (default 3)")
+    .option("--record <cassette.json>", "record the conversation into a cassette file")
+    .option("--replay <cassette.json>", "answer from a recorded cassette (no network, no API keys)")
+    .option("--json", "print the summary as JSON")
+    .action(async (task: string, opts) => {
+      const { authorCommand } = await import("./author.js");
+      process.exitCode = await authorCommand(task, opts);
+    });
+
+export const COMMANDS: readonly RegisterCommand[] = [init, check, compile, run, resume, runs, fmt, graph, diff, spec, registry, approve, repl, lsp, studio, serve, worker, simulate, author];

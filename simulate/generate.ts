@@ -1,0 +1,111 @@
+/**
+ * Values generated from a JSON Schema for `rag simulate` (issue 15 §5): instead of one
+ * sample per schema, a short list of *variants*, so that a `when` condition over a
+ * generated result can come out both ways. Variant `i` gives each field its
+ * `i`-th candidate (cycling): booleans `true`/`false`, every enum value, numbers just
+ * above and below each numeric literal of the graph's expressions (within the schema's
+ * bounds), strings from the graph's string literals. The list is bounded
+ * (`MAX_VARIANTS`), so this explores some combinations, not all.
+ */
+import type { Blueprint, ExprSpec, Json } from "../compiler/index.js";
+
+/** Most variants of one generated value. */
+export const MAX_VARIANTS = 4;
+
+/** Literals of the graph's expressions: what generated data is steered around. */
+export interface Hints {
+  readonly numbers: readonly number[];
+  readonly strings: readonly string[];
+}
+
+type Schema = Readonly<Record<string, unknown>>;
+const MAX_DEPTH = 8;
+
+/** The numeric and string literals of every `when`, `set`, `command` and `send` expression of `blueprints`. */
+export function literalHints(blueprints: readonly Blueprint[]): Hints {
+  const numbers = new Set<number>();
+  const strings = new Set<string>();
+  const walk = (e: ExprSpec | undefined): void => {
+    if (!e) return;
+    switch (e.op) {
+      case "lit":
+        if (typeof e.value === "number") numbers.add(e.value);
+        else if (typeof e.value === "string" && e.value.length <= 200) strings.add(e.value);
+        return;
+      case "get": return walk(e.object);
+      case "index": return (walk(e.object), walk(e.index));
+      case "call": return e.args.forEach(walk);
+      case "not": case "neg": return walk(e.arg);
+      case "bin": return (walk(e.left), walk(e.right));
+      case "list": return e.items.forEach(walk);
+      case "object": return e.entries.forEach((x) => walk(x.value));
+      default: return;
+    }
+  };
+  for (const bp of blueprints) {
+    for (const edge of bp.edges) if (edge.kind === "when") walk(edge.when);
+    for (const n of bp.nodes) {
+      n.set?.forEach((x) => walk(x.value));
+      n.command?.update?.forEach((x) => walk(x.value));
+      n.sends?.forEach((s) => walk(s.forEach?.iterable));
+    }
+  }
+  return { numbers: [...numbers].slice(0, 8), strings: [...strings].slice(0, 8) };
+}
+
+/** Candidates for one schema, most useful first (at least one). */
+function candidates(schema: Schema, hints: Hints, depth: number, label: string): Json[] {
+  if (depth > MAX_DEPTH) return [null];
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum as Json[];
+  if ("const" in schema) return [schema.const as Json];
+  const alts = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (Array.isArray(alts) && alts.length) {
+    const real = alts.filter((a) => a.type !== "null");
+    return (real.length ? real : alts).flatMap((a) => candidates(a, hints, depth + 1, label)).slice(0, MAX_VARIANTS);
+  }
+  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== "null") : (schema.type as string | undefined);
+  switch (type) {
+    case "boolean": return [true, false];
+    case "integer":
+    case "number": {
+      const min = typeof schema.minimum === "number" ? schema.minimum : -Infinity;
+      const max = typeof schema.maximum === "number" ? schema.maximum : Infinity;
+      const step = type === "integer" ? 1 : 0.01;
+      const out: number[] = [];
+      for (const c of hints.numbers) out.push(c + step, c - step, c);
+      out.push(0, 1);
+      const fit = out.map((x) => Math.round(Math.min(max, Math.max(min, x)) * 1e6) / 1e6).filter((x) => type !== "integer" || Number.isInteger(x));
+      return [...new Set(fit)].slice(0, MAX_VARIANTS);
+    }
+    case "string": return [`simulated ${label}`, ...hints.strings].slice(0, MAX_VARIANTS);
+    case "array": {
+      const items = (schema.items ?? {}) as Schema;
+      const inner = candidates(items, hints, depth + 1, label);
+      return [[inner[0]], [], inner.length > 1 ? [inner[1]] : [inner[0], inner[0]]];
+    }
+    case "object": return objectVariants(schema, hints, depth, label);
+    case "null": return [null];
+    default:
+      if (schema.properties) return objectVariants(schema, hints, depth, label);
+      return [`simulated ${label}`];
+  }
+}
+
+function objectVariants(schema: Schema, hints: Hints, depth: number, label: string): Json[] {
+  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  const keys = Object.keys(props).filter((k) => k !== "__proto__" && k !== "constructor" && k !== "prototype");
+  const per = keys.map((k) => candidates(props[k], hints, depth + 1, k));
+  const count = Math.min(MAX_VARIANTS, Math.max(1, ...per.map((c) => c.length)));
+  const out: Json[] = [];
+  for (let i = 0; i < count; i++) {
+    const o: { [k: string]: Json } = {};
+    keys.forEach((k, j) => (o[k] = per[j][i % per[j].length]));
+    out.push(o);
+  }
+  return out;
+}
+
+/** The variants of a value of `schema` (JSON Schema; `{}` is any), 1 to `MAX_VARIANTS` of them. */
+export function generateVariants(schema: Schema | undefined, hints: Hints, label = "value"): Json[] {
+  return candidates(schema ?? {}, hints, 0, label).slice(0, MAX_VARIANTS);
+}
