@@ -38,6 +38,30 @@ export function studioBundleKey(): string {
   return h.digest("hex").slice(0, 16);
 }
 
+/**
+ * Monaco contributions left out of the page (bytes the browser would parse at every
+ * start for features no `.rag` provider feeds): inline completions, colour pickers,
+ * code lenses, inlay hints, linked editing, the GPU renderer's actions, token
+ * inspection, the iPad keyboard, drop/paste providers, sticky scroll, section headers.
+ */
+const UNUSED_CONTRIBUTIONS = [
+  "/inlineCompletions/",
+  "suggestInlineCompletions",
+  "/colorPicker/",
+  "/codelens/",
+  "/inlayHints/",
+  "/linkedEditing/",
+  "/gpu/",
+  "/inspectTokens/",
+  "/iPadShowKeyboard/",
+  "/dropOrPasteInto/",
+  "/stickyScroll/",
+  "/sectionHeaders/",
+  "/floatingMenu/",
+  "/diffEditorBreadcrumbs/",
+  "/middleScroll/",
+];
+
 export interface BuildOptions {
   /** Output folder (default: `<tmp>/ragraph-studio-<key>`, reused when it exists). */
   readonly outDir?: string;
@@ -54,11 +78,13 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const monacoMain = require.resolve("monaco-editor/editor/editor.main.js");
-  // Monaco's full editor (every contribution: hover, code actions, find, diff…) without
-  // its language packs and LSP client: editor.main.js minus those lines.
+  // Monaco's editor with the contributions the studio uses (hover, code actions, suggest,
+  // find, folding, format, diff, …) without its language packs, its LSP client, and the
+  // contributions no `.rag` feature needs (`UNUSED_CONTRIBUTIONS`): editor.main.js minus
+  // those lines.
   const monacoCore = readFileSync(monacoMain, "utf8")
     .split("\n")
-    .filter((l) => (l.startsWith("import '") && !l.includes("languages/")) || l.startsWith("export {") && l.includes("editor.api.js"))
+    .filter((l) => (l.startsWith("import '") && !l.includes("languages/") && !UNUSED_CONTRIBUTIONS.some((c) => l.includes(c))) || (l.startsWith("export {") && l.includes("editor.api.js")))
     .join("\n");
   const result = await esbuild.build({
     metafile: true,

@@ -31,6 +31,7 @@ export interface LanguageSnapshot {
   readonly defaultInputs: Readonly<Record<string, Record<string, unknown>>>;
 }
 
+performance.mark("studio:boot");
 const lang = new LanguageClient(new Worker("/lang.worker.js", { type: "module" }));
 const info = api<WorkspaceInfo>("GET", "/api/info");
 const language = api<LanguageSnapshot>("GET", "/api/registry").then((s) => (lang.init(s.registry, s.approved), s));
@@ -41,10 +42,11 @@ const first = info.then(async (i) => {
   const [{ content }] = await Promise.all([api<{ content: string }>("GET", `/api/file?path=${encodeURIComponent(f.path)}`), language]);
   const uri = uriOf(f.path);
   lang.sync(uri, 1, content);
-  return { path: f.path, content, analysis: f.kind === "rag" ? lang.ask("analyze", { uri }) : Promise.resolve({ version: 1, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } }) };
+  return { path: f.path, content, analysis: f.kind === "rag" ? lang.ask("analyze", { uri }).then((a) => (performance.mark("studio:first-analysis"), a)) : Promise.resolve({ version: 1, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } }) };
 });
 const early: Early = { lang, info, language, first };
 // Unhandled until main.ts takes them: keep the console quiet about early failures.
 for (const p of [info, language, first]) p.catch(() => undefined);
 const { start } = await import("./main.js");
+performance.mark("studio:main-loaded");
 start(early);

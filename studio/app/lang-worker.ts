@@ -9,7 +9,7 @@
  */
 import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
-import type { Diagnostic, InputField, Span } from "./api.js";
+import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
 import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request } from "./protocol.js";
 
@@ -23,6 +23,25 @@ let service: LanguageService = createLanguageService();
 const versions = new Map<string, number>();
 /** The last layout per uri + graph, reused while the drawing's topology is unchanged. */
 const layouts = new Map<string, { topology: string; placed: Placed }>();
+/**
+ * The last view per uri + graph, keyed by the hashes of the file's blueprints (the view
+ * is a function of them): an edit that leaves every blueprint unchanged (spacing,
+ * comments, a reordering the hash ignores) reuses it.
+ */
+const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
+
+/**
+ * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
+ * graph while the page is still fetching the first file and loading Monaco, so the first
+ * real analysis pays for the file only.
+ */
+function warmUp(): void {
+  const uri = "file:///__warm-up__.rag";
+  service.update(uri, "graph warm {\n  start a\n  state { n: number sum }\n  node a {\n    kind set\n    set { n: 1 }\n    next END\n  }\n}\n");
+  service.compilation(uri);
+  service.close(uri);
+}
+warmUp();
 
 function init(registry: ServiceRegistrySnapshot | null, approved: readonly string[]): void {
   const hashes = new Set(approved);
@@ -50,14 +69,19 @@ function analyze(uri: string, graph: string | undefined): Analysis {
   const bp = graph !== undefined ? (bps.find((b) => b.id === graph) ?? bps[0]) : bps[0];
   const graphs = bps.map((b) => b.id);
   if (!bp) return { version, diagnostics, spans: {}, graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
-  const view = graphView(bp, { graphs: new Map(bps.map((b) => [b.id, b])) });
+  const key = `${uri}#${bp.id}`;
+  const hashes = bps.map((b) => b.hash).join(" ");
+  const cached = views.get(key);
+  const { view, topology } = cached?.hashes === hashes ? cached : (() => {
+    const v = graphView(bp, { graphs: new Map(bps.map((b) => [b.id, b])) });
+    return { view: v, topology: topologyKey(v) };
+  })();
+  views.set(key, { hashes, view, topology });
   const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
   for (const n of bp.nodes) spans[n.name] = n.span;
   const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
-  const topology = topologyKey(view);
   let placed: Placed | undefined;
   if (view.nodes.length > ELK_MAX_NODES) {
-    const key = `${uri}#${bp.id}`;
     const last = layouts.get(key);
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
@@ -74,6 +98,7 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
+      for (const k of [...views.keys(), ...layouts.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k));
       return service.close(m.uri);
     case "analyze":
       return analyze(m.uri, m.graph);

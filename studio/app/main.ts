@@ -67,6 +67,7 @@ export function start(early: Early): void {
   const editor = monaco.editor.create($("editor"), { language: "rag", automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On }, scrollBeyondLastLine: false });
   const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, ready: false };
   window.studio = handle;
+  performance.mark("studio:editor-created");
 
   function setStatus(text: string): void {
     $("status").textContent = text;
@@ -301,6 +302,7 @@ export function start(early: Early): void {
     const first = await early.first;
     if (first) await open(first.path, first);
     handle.ready = true;
+    performance.mark("studio:ready");
     document.body.dataset.ready = "true";
   }
   void boot().catch((e: Error) => setStatus(`error: ${e.message}`));

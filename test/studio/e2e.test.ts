@@ -183,8 +183,20 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       await page.waitForSelector("#tab-problems .problem.error[data-code=E-rag-unknown-tool]");
       await page.evaluate(() => {
         const m = window.studio!.editor.getModel()!;
-        m.setValue(m.getValue().replace('"read_repoo"]', '"read_repo"]'));
+        m.setValue(m.getValue().replace('"read_repoo"]', '"read_repo"]').replace("join review", "join reveiw"));
       });
+      // The quick fix comes from the worker's code actions (Monaco's lightbulb menu, Ctrl+.).
+      await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8 && m.code === "E-rag-unknown-node"));
+      await page.evaluate(() => {
+        const ed = window.studio!.editor;
+        const mk = window.studio!.monaco.editor.getModelMarkers({}).find((m) => m.severity === 8)!;
+        ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
+        ed.focus();
+      });
+      await page.keyboard.press("Control+.");
+      await page.waitForSelector(".action-widget", { timeout: 10_000 });
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("join review\n"));
       await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
       // Completion after `next `: the graph's node names.
       await page.evaluate(() => {
@@ -202,5 +214,5 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     } finally {
       await page.unroute(source);
     }
-  });
+  }, 60_000);
 });
