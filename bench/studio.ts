@@ -81,7 +81,15 @@ try {
     await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
     ready.push(Math.round(performance.now() - t0));
     // The page's marks (studio/app: boot.ts, main.ts), ms from navigation start.
-    phases.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("mark").filter((m) => m.name.startsWith("studio:")).map((m) => [m.name.slice(7), Math.round(m.startTime)]))));
+    phases.push(
+      await page.evaluate(() => {
+        const marks: Record<string, number> = Object.fromEntries(performance.getEntriesByType("mark").filter((m) => m.name.startsWith("studio:")).map((m) => [m.name.slice(7), Math.round(m.startTime)]));
+        const t = (window as unknown as { studio: { analysis: { timings: { compileMs: number; startedAt?: number; worker?: { startedAt: number; warmUpMs: number } } } } }).studio.analysis.timings;
+        if (t.worker) (marks["worker-started"] = Math.round(t.worker.startedAt - performance.timeOrigin)), (marks["worker-warm"] = Math.round(t.worker.startedAt - performance.timeOrigin + t.worker.warmUpMs));
+        if (t.startedAt) (marks["compile-start"] = Math.round(t.startedAt - performance.timeOrigin)), (marks["compile-end"] = Math.round(t.startedAt - performance.timeOrigin + t.compileMs));
+        return marks;
+      }),
+    );
   }
   // Line 5 is `    kind set` (12 columns): a space typed at its end, then deleted.
   const space = await keystrokes(page, (k) => ({ line: 5, column: 13, text: k % 2 ? "" : " ", replace: k % 2 }));

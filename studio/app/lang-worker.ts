@@ -41,7 +41,10 @@ function warmUp(): void {
   service.compilation(uri);
   service.close(uri);
 }
+const warmStart = performance.now();
 warmUp();
+/** When the worker started (epoch ms) and how long the warm-up took (ms): `Analysis.timings` of the first analysis carries them. */
+const started = { startedAt: performance.timeOrigin, warmUpMs: performance.now() - warmStart };
 
 function init(registry: ServiceRegistrySnapshot | null, approved: readonly string[]): void {
   const hashes = new Set(approved);
@@ -86,7 +89,7 @@ function analyze(uri: string, graph: string | undefined): Analysis {
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
   }
-  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1 } };
+  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started } };
 }
 
 function handle(m: Request): unknown {

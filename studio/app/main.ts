@@ -89,13 +89,13 @@ export function start(early: Early): void {
     return f;
   }
 
-  async function open(path: string, prefetched?: { content: string; analysis: Promise<Analysis> }): Promise<void> {
+  async function open(path: string, prefetched?: { content: string; analysis: Promise<Analysis>; server?: Promise<Analysis> }): Promise<void> {
     let f = files.get(path);
-    let early: Promise<Analysis> | undefined;
+    let early: { worker: Promise<Analysis>; server?: Promise<Analysis> } | undefined;
     if (!f) {
       const content = prefetched?.content ?? (await api<{ content: string }>("GET", `/api/file?path=${encodeURIComponent(path)}`)).content;
       f = model(path, content);
-      if (prefetched) early = prefetched.analysis;
+      if (prefetched) early = { worker: prefetched.analysis, ...(prefetched.server ? { server: prefetched.server } : {}) };
       else if (f.model.getLanguageId() === "rag") lang.sync(f.uri, f.model.getVersionId(), content);
     }
     current = f;
@@ -126,43 +126,67 @@ export function start(early: Early): void {
     else void analyze();
   }
 
-  async function analyze(early?: Promise<Analysis>): Promise<void> {
+  /**
+   * Analyses the current buffer in the worker and paints the result. `early`: the first
+   * analysis of a page, already asked of the worker and (for the first paint only) of
+   * the server — whichever answers first is painted, then the worker's when it comes.
+   * Resolves at the first paint (or when there is nothing to paint).
+   */
+  function analyze(early?: { worker: Promise<Analysis>; server?: Promise<Analysis> }): Promise<void> {
+    return new Promise((painted) => void runAnalysis(early, painted));
+  }
+
+  async function runAnalysis(early: { worker: Promise<Analysis>; server?: Promise<Analysis> } | undefined, painted: () => void): Promise<void> {
     const f = current;
     if (!f || f.model.getLanguageId() !== "rag") {
       clearGraph($("graph"), h("div", { class: "dim" }, "no graph for this file"));
+      painted();
       return;
     }
     inFlight = true;
     again = false;
     try {
+      const worker = early?.worker ?? lang.ask("analyze", { uri: f.uri, ...(graphChoice ? { graph: graphChoice } : {}) });
+      if (early?.server) {
+        const first = await Promise.race([worker, early.server.catch(() => worker)]).catch(() => undefined);
+        if (first && first.source === "server" && current === f) {
+          await paint(f, first);
+          painted();
+        }
+      }
       let a: Analysis;
       try {
-        a = await (early ?? lang.ask("analyze", { uri: f.uri, ...(graphChoice ? { graph: graphChoice } : {}) }));
+        a = await worker;
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;
       }
-      if (current !== f) return;
-      show(f, a);
-      const edited = f.editedAt.get(a.version);
-      const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
-      const select = $("graph-select") as HTMLSelectElement;
-      select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
-      if (a.view && a.topology !== undefined) {
-        try {
-          await drawGraph($("graph"), a.view, a.topology, a.placed, pickNode);
-        } catch (e) {
-          setStatus(`graph layout failed: ${(e as Error).message}`);
-        }
-      } else clearGraph($("graph"), h("div", { class: "dim" }, "no graph compiled (see Problems)"));
-      if (current !== f) return;
-      handle.lastUpdate = { version: a.version, diagnosticsMs, graphMs: edited !== undefined ? performance.now() - edited : 0, compileMs: a.timings.compileMs };
-      for (const v of f.editedAt.keys()) if (v <= a.version) f.editedAt.delete(v);
-      syncSelection();
+      if (current === f) await paint(f, { ...a, source: "worker" });
     } finally {
+      painted();
       inFlight = false;
       if (again && current === f) void analyze();
     }
+  }
+
+  /** Shows analysis `a` of `f`: markers, problems, the graph (redrawn only when its topology changed). */
+  async function paint(f: OpenFile, a: Analysis): Promise<void> {
+    show(f, a);
+    const edited = f.editedAt.get(a.version);
+    const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
+    const select = $("graph-select") as HTMLSelectElement;
+    select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
+    if (a.view && a.topology !== undefined) {
+      try {
+        await drawGraph($("graph"), a.view, a.topology, a.placed, pickNode);
+      } catch (e) {
+        setStatus(`graph layout failed: ${(e as Error).message}`);
+      }
+    } else clearGraph($("graph"), h("div", { class: "dim" }, "no graph compiled (see Problems)"));
+    if (current !== f) return;
+    handle.lastUpdate = { version: a.version, diagnosticsMs, graphMs: edited !== undefined ? performance.now() - edited : 0, compileMs: a.timings.compileMs };
+    if (a.source === "worker") for (const v of f.editedAt.keys()) if (v <= a.version) f.editedAt.delete(v);
+    syncSelection();
   }
 
   /** Markers, the Problems panel and the status line for analysis `a` of `f`. */

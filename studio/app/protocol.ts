@@ -35,8 +35,13 @@ export interface Analysis {
   readonly spans: Readonly<Record<string, Span>>;
   readonly graphs: readonly string[];
   readonly input: readonly InputField[] | null;
-  /** Worker time for this analysis: compile (lex → lower), view + layout, ms. */
-  readonly timings: { readonly compileMs: number; readonly viewMs: number };
+  /**
+   * Worker time for this analysis: compile (lex → lower), view + layout, ms; when the
+   * analysis started and when the worker started (epoch ms), and its warm-up (ms).
+   */
+  /** Who compiled: the worker (always, after the first paint) or the server (first paint of a page only). */
+  readonly source?: "worker" | "server";
+  readonly timings: { readonly compileMs: number; readonly viewMs: number; readonly startedAt?: number; readonly worker?: { readonly startedAt: number; readonly warmUpMs: number } };
 }
 
 /** Graphs with more nodes than this are laid out by the worker's layering, not ELK. */
