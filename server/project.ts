@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { diffBlueprints, renderDiff, type Blueprint } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { approveBlueprint, FileApprovalStore, reviewStatus, type Approval } from "../registry/index.js";
+import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
+import type { ServiceRegistrySnapshot } from "../language-service/index.js";
 import { Session } from "../repl/session.js";
 import { renderDiagnostics, PLAIN_STYLE } from "../compiler/index.js";
 import {
@@ -208,6 +209,17 @@ export class Project {
       if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
       throw e;
     }
+  }
+
+  /**
+   * What the page's language worker checks against (the studio compiles in the browser):
+   * the config's registry as a `ServiceRegistrySnapshot` (names, tool schemas, policy),
+   * the approved blueprint hashes (so review-gated graphs warn as `rag check` does) and
+   * the config's default input per graph.
+   */
+  languageSnapshot(): { registry: ServiceRegistrySnapshot; approved: string[]; defaultInputs: Record<string, unknown> } {
+    const store = this.approvals();
+    return { registry: serviceSnapshot(this.registry), approved: store.list().map((a) => a.hash), defaultInputs: { ...(this.config.config.defaultInputs ?? {}) } };
   }
 
   /** What a reviewer approves for each graph of `file`, and the semantic diff against the last approved version. */

@@ -85,6 +85,12 @@ export const ROUTES: readonly Route[] = [
       return blueprintOf(b.source, b.file ?? "untitled.rag", project.registry.view(), b.graph).blueprint;
     },
   },
+  {
+    method: "GET",
+    path: "/api/registry",
+    summary: "the registry snapshot the page's language worker compiles against (names, tool schemas, policy), approved hashes, and default inputs by graph",
+    handler: ({ project }) => project.languageSnapshot(),
+  },
   { method: "GET", path: "/api/files", summary: "the workspace's .rag and .ragsh files", handler: ({ project }) => project.workspace.list() },
   {
     method: "GET",

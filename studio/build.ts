@@ -1,20 +1,27 @@
 /**
  * Builds the studio page with esbuild (a dependency of tsx, so present wherever ragraph
- * is installed): `studio/app/main.ts` → `app.js` + `app.css` (Monaco's editor and
- * contributions — no language packs, no CDN — elkjs, the panels), Monaco's editor
- * worker → `editor.worker.js`, and `index.html`. The output folder is named by a hash
- * of the app's sources, so a second start reuses it (about 2 s to build, 0 to reuse).
+ * is installed), all local (no CDN):
+ * - `app.js`: the boot script (studio/app/boot.ts, a few kB) that starts the language
+ *   worker and fetches the first file, then imports `chunks/main.js` (Monaco's editor
+ *   and contributions — no language packs — and the panels) + its CSS;
+ * - `lang.worker.js`: the language worker (language-service/ + compiler + grammar);
+ * - `editor.worker.js`: Monaco's editor worker; `elk-worker.js`: ELK's layout worker;
+ * - `index.html`.
+ * The output folder is named by a hash of the page's sources (the app, language-service/,
+ * compiler/, grammar/) and the Monaco version, so a second start reuses it.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // Beside this file in the sources; from dist/studio/build.js (a checkout running the
 // compiled CLI) the app's sources are still the checkout's studio/app/.
 const APP = [new URL("./app/", import.meta.url), new URL("../../studio/app/", import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL("./app/", import.meta.url));
+/** Folders bundled into the language worker (the cache key covers them too), in the checkout holding APP. */
+const WORKER_SOURCES = ["language-service", "compiler", "grammar"].map((d) => join(APP, "..", "..", d) + sep);
 const require = createRequire(import.meta.url);
 
 /** The app's source files, for the cache key. */
@@ -28,10 +35,34 @@ function sources(dir: string): string[] {
 /** A hash of the page's sources and the Monaco version (names the output folder). */
 export function studioBundleKey(): string {
   const h = createHash("sha256");
-  for (const f of sources(APP).sort()) h.update(f.slice(APP.length)).update(readFileSync(f));
+  for (const dir of [APP, ...WORKER_SOURCES]) for (const f of sources(dir).sort()) h.update(f.slice(dir.length)).update(readFileSync(f));
   h.update(readFileSync(join(dirname(require.resolve("monaco-editor/editor/editor.main.js")), "..", "..", "..", "package.json")));
   return h.digest("hex").slice(0, 16);
 }
+
+/**
+ * Monaco contributions left out of the page (bytes the browser would parse at every
+ * start for features no `.rag` provider feeds): inline completions, colour pickers,
+ * code lenses, inlay hints, linked editing, the GPU renderer's actions, token
+ * inspection, the iPad keyboard, drop/paste providers, sticky scroll, section headers.
+ */
+const UNUSED_CONTRIBUTIONS = [
+  "/inlineCompletions/",
+  "suggestInlineCompletions",
+  "/colorPicker/",
+  "/codelens/",
+  "/inlayHints/",
+  "/linkedEditing/",
+  "/gpu/",
+  "/inspectTokens/",
+  "/iPadShowKeyboard/",
+  "/dropOrPasteInto/",
+  "/stickyScroll/",
+  "/sectionHeaders/",
+  "/floatingMenu/",
+  "/diffEditorBreadcrumbs/",
+  "/middleScroll/",
+];
 
 export interface BuildOptions {
   /** Output folder (default: `<tmp>/ragraph-studio-<key>`, reused when it exists). */
@@ -49,16 +80,21 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const monacoMain = require.resolve("monaco-editor/editor/editor.main.js");
-  // Monaco's full editor (every contribution: hover, code actions, find, diff…) without
-  // its language packs and LSP client: editor.main.js minus those lines.
+  // Monaco's editor with the contributions the studio uses (hover, code actions, suggest,
+  // find, folding, format, diff, …) without its language packs, its LSP client, and the
+  // contributions no `.rag` feature needs (`UNUSED_CONTRIBUTIONS`): editor.main.js minus
+  // those lines.
   const monacoCore = readFileSync(monacoMain, "utf8")
     .split("\n")
-    .filter((l) => (l.startsWith("import '") && !l.includes("languages/")) || l.startsWith("export {") && l.includes("editor.api.js"))
+    .filter((l) => (l.startsWith("import '") && !l.includes("languages/") && !UNUSED_CONTRIBUTIONS.some((c) => l.includes(c))) || (l.startsWith("export {") && l.includes("editor.api.js")))
     .join("\n");
-  await esbuild.build({
-    entryPoints: { app: join(APP, "main.ts"), "editor.worker": require.resolve("monaco-editor/editor/editor.worker.js") },
+  const result = await esbuild.build({
+    metafile: true,
+    entryPoints: { app: join(APP, "boot.ts"), "lang.worker": join(APP, "lang-worker.ts"), "editor.worker": require.resolve("monaco-editor/editor/editor.worker.js") },
     bundle: true,
     format: "esm",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     platform: "browser",
     target: "es2022",
     outdir: work,
@@ -77,7 +113,24 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
       },
     ],
   });
-  copyFileSync(join(APP, "index.html"), join(work, "index.html"));
+  // Preload every chunk the page imports (statically or by `import()`), so Monaco's chunk
+  // downloads while the boot script runs instead of after it.
+  const outputs = result.metafile.outputs;
+  const rel = (p: string) => relative(work, resolve(p)).split(sep).join("/");
+  const byRel = new Map(Object.entries(outputs).map(([k, v]) => [rel(k), v]));
+  const preload = new Set<string>();
+  const walk = (file: string) => {
+    for (const i of byRel.get(file)?.imports ?? []) {
+      const r = rel(i.path);
+      if (!r.endsWith(".js") || preload.has(r)) continue;
+      preload.add(r);
+      walk(r);
+    }
+  };
+  walk("app.js");
+  const html = readFileSync(join(APP, "index.html"), "utf8").replace("<!-- preload -->", [...preload].map((p) => `<link rel="modulepreload" href="/${p}">`).join("\n"));
+  writeFileSync(join(work, "index.html"), html);
+  copyFileSync(require.resolve("elkjs/lib/elk-worker.min.js"), join(work, "elk-worker.js"));
   rmSync(outDir, { recursive: true, force: true });
   renameSync(work, outDir);
   return outDir;

@@ -1,107 +1,99 @@
 /**
- * The graph beside the source: the API's GraphView laid out with elkjs (layered, top to
- * bottom) and drawn as SVG. Edge kinds are drawn apart (sends dashed, joins dotted,
- * routes labelled, errors red), interrupts are marked; clicking a node calls `onPick`.
- * Big graphs (over 300 nodes) use a quick longest-path layering instead of ELK.
+ * The graph beside the source, drawn as SVG from a layout (`Placed`): big graphs come
+ * laid out by the language worker; smaller ones are laid out by ELK (elkjs, layered, top
+ * to bottom) in ELK's own Web Worker — the page's main thread never lays out. A redraw
+ * is skipped when the drawing's topology is unchanged (only node tooltips are updated),
+ * so a keystroke that does not change the graph costs nothing here. Edge kinds are drawn
+ * apart (sends dashed, joins dotted, routes labelled, errors red), interrupts are marked;
+ * clicking a node calls `onPick` (one delegated listener).
  */
-import ELK, { type ElkExtendedEdge, type ElkNode } from "elkjs/lib/elk.bundled.js";
+import ELK from "elkjs/lib/elk-api.js";
 import type { GraphView } from "./api.js";
+import { elkGraph, fromElk } from "./layout.js";
+import type { Placed } from "./protocol.js";
 
-const elk = new ELK();
-const SVG = "http://www.w3.org/2000/svg";
-const NODE_H = 34;
+let elk: InstanceType<typeof ELK> | undefined;
+const drawn = new WeakMap<HTMLElement, { topology: string; details: string; seq: number; pick?: (id: string) => void }>();
+let seq = 0;
 
-interface Placed {
-  readonly nodes: Map<string, { x: number; y: number; w: number; h: number }>;
-  readonly edges: { from: string; to: string; kind: string; label?: string; points: { x: number; y: number }[] }[];
-  readonly width: number;
-  readonly height: number;
-}
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"));
+const titleOf = (n: GraphView["nodes"][number]) => `${n.label}${n.detail ? `\n${n.detail}` : ""}${n.interrupt ? `\ninterrupt ${n.interrupt}` : ""}`;
+const detailsKey = (view: GraphView) => view.nodes.map((n) => n.detail ?? "").join("\u0001") + view.hash;
 
-const widthOf = (label: string) => Math.max(70, 9 + label.length * 7.5);
-
-async function layoutElk(view: GraphView): Promise<Placed> {
-  const graph: ElkNode = {
-    id: "root",
-    layoutOptions: { "elk.algorithm": "layered", "elk.direction": "DOWN", "elk.spacing.nodeNode": "24", "elk.layered.spacing.nodeNodeBetweenLayers": "40", "elk.edgeRouting": "POLYLINE" },
-    children: view.nodes.map((n) => ({ id: n.id, width: widthOf(n.label), height: NODE_H })),
-    edges: view.edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [e.from], targets: [e.to], ...(e.label ? { labels: [{ text: e.label, width: e.label.length * 6, height: 12 }] } : {}) })),
-  };
-  const res = await elk.layout(graph);
-  const nodes = new Map((res.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 80, h: c.height ?? NODE_H }]));
-  const edges = view.edges.map((e, i) => {
-    const sec = res.edges?.[i]?.sections?.[0];
-    const points = sec ? [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint] : [];
-    return { ...e, points };
-  });
-  return { nodes, edges, width: res.width ?? 400, height: res.height ?? 400 };
-}
-
-function layoutQuick(view: GraphView): Placed {
-  const level = new Map<string, number>();
-  const out = new Map<string, string[]>();
-  for (const e of view.edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
-  const queue = view.nodes.filter((n) => n.kind === "start").map((n) => n.id);
-  for (const q of queue) level.set(q, 0);
-  for (let i = 0; i < queue.length; i++) {
-    for (const t of out.get(queue[i]) ?? []) if (!level.has(t)) (level.set(t, level.get(queue[i])! + 1), queue.push(t));
-  }
-  const rows = new Map<number, number>();
-  const nodes = new Map<string, { x: number; y: number; w: number; h: number }>();
-  for (const n of view.nodes) {
-    const l = level.get(n.id) ?? 0;
-    const k = rows.get(l) ?? 0;
-    rows.set(l, k + 1);
-    nodes.set(n.id, { x: 10 + k * 150, y: 10 + l * 70, w: 130, h: NODE_H });
-  }
-  const edges = view.edges.map((e) => {
-    const a = nodes.get(e.from)!;
-    const b = nodes.get(e.to)!;
-    return { ...e, points: a && b ? [{ x: a.x + a.w / 2, y: a.y + a.h }, { x: b.x + b.w / 2, y: b.y }] : [] };
-  });
-  return { nodes, edges, width: Math.max(...[...nodes.values()].map((n) => n.x + n.w), 200) + 10, height: Math.max(...[...nodes.values()].map((n) => n.y + n.h), 200) + 10 };
-}
-
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, parent?: Element): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  parent?.appendChild(e);
-  return e;
-}
-
-/** Draws `view` into `host` (replacing what was there); resolves when drawn. */
-export async function drawGraph(host: HTMLElement, view: GraphView, onPick: (nodeId: string) => void): Promise<void> {
-  const placed = view.nodes.length > 300 ? layoutQuick(view) : await layoutElk(view);
-  const svg = el("svg", { width: placed.width + 20, height: placed.height + 20, viewBox: `-10 -10 ${placed.width + 20} ${placed.height + 20}`, "data-graph": view.id, "data-hash": view.hash });
-  const defs = el("defs", {}, svg);
-  for (const k of ["static", "send", "join", "route", "error"]) {
-    const m = el("marker", { id: `arrow-${k}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" }, defs);
-    el("path", { d: "M0,0 L10,5 L0,10 z", class: `arrow ${k}` }, m);
-  }
+function svgText(view: GraphView, placed: Placed): string {
+  const w = placed.width + 20;
+  const hgt = placed.height + 20;
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${hgt}" viewBox="-10 -10 ${w} ${hgt}" data-graph="${esc(view.id)}" data-hash="${esc(view.hash)}"><defs>`];
+  for (const k of ["static", "send", "join", "route", "error"]) out.push(`<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow ${k}"/></marker>`);
+  out.push("</defs>");
   for (const e of placed.edges) {
     if (!e.points.length) continue;
     const cls = e.kind === "on_error" ? "error" : e.kind === "send" ? "send" : e.kind === "join" || e.kind === "barrier" ? "join" : e.kind === "route" || e.kind === "when" || e.kind === "else" || e.kind === "goto" ? "route" : "static";
-    const g = el("g", { class: `edge edge-${e.kind}`, "data-edge-kind": e.kind, "data-from": e.from, "data-to": e.to }, svg);
-    el("path", { d: "M" + e.points.map((p) => `${p.x},${p.y}`).join(" L"), class: `edge-line ${cls}`, "marker-end": `url(#arrow-${cls})` }, g);
+    out.push(`<g class="edge edge-${esc(e.kind)}" data-edge-kind="${esc(e.kind)}" data-from="${esc(e.from)}" data-to="${esc(e.to)}"><path d="M${e.points.map((p) => `${p.x},${p.y}`).join(" L")}" class="edge-line ${cls}" marker-end="url(#arrow-${cls})"/>`);
     if (e.label) {
       const mid = e.points[Math.floor(e.points.length / 2)];
-      const t = el("text", { x: mid.x + 4, y: mid.y - 3, class: "edge-label" }, g);
-      t.textContent = e.label;
+      out.push(`<text x="${mid.x + 4}" y="${mid.y - 3}" class="edge-label">${esc(e.label)}</text>`);
     }
+    out.push("</g>");
   }
   for (const n of view.nodes) {
     const p = placed.nodes.get(n.id);
     if (!p) continue;
-    const g = el("g", { class: `node kind-${n.kind}${n.interrupt ? " interrupted" : ""}`, "data-node": n.id, transform: `translate(${p.x},${p.y})` }, svg);
-    if (n.kind === "start" || n.kind === "end") el("rect", { width: p.w, height: p.h, rx: p.h / 2 }, g);
-    else el("rect", { width: p.w, height: p.h, rx: 5 }, g);
-    const t = el("text", { x: p.w / 2, y: p.h / 2 + 4, "text-anchor": "middle" }, g);
-    t.textContent = n.label;
-    const title = el("title", {}, g);
-    title.textContent = `${n.label}${n.detail ? `\n${n.detail}` : ""}${n.interrupt ? `\ninterrupt ${n.interrupt}` : ""}`;
-    g.addEventListener("click", () => onPick(n.id));
+    const rx = n.kind === "start" || n.kind === "end" ? p.h / 2 : 5;
+    out.push(
+      `<g class="node kind-${esc(n.kind)}${n.interrupt ? " interrupted" : ""}" data-node="${esc(n.id)}" transform="translate(${p.x},${p.y})"><rect width="${p.w}" height="${p.h}" rx="${rx}"/><text x="${p.w / 2}" y="${p.h / 2 + 4}" text-anchor="middle">${esc(n.label)}</text><title>${esc(titleOf(n))}</title></g>`,
+    );
   }
-  host.replaceChildren(svg);
+  out.push("</svg>");
+  return out.join("");
+}
+
+/**
+ * Draws `view` into `host` (replacing what was there) unless `topology` equals the last
+ * drawing's; resolves when drawn (or skipped, or superseded by a later call).
+ * `placed`: the worker's layout; without it ELK lays the graph out in its worker.
+ */
+export async function drawGraph(host: HTMLElement, view: GraphView, topology: string, placed: Placed | undefined, onPick: (nodeId: string) => void): Promise<void> {
+  const mine = ++seq;
+  const last = drawn.get(host);
+  if (last && last.topology === topology && host.querySelector("svg")) {
+    last.seq = mine;
+    last.pick = onPick;
+    const details = detailsKey(view);
+    if (details !== last.details) {
+      last.details = details;
+      host.querySelector("svg")!.setAttribute("data-hash", view.hash);
+      const byId = new Map(view.nodes.map((n) => [n.id, n]));
+      for (const g of host.querySelectorAll<SVGGElement>("g.node")) {
+        const n = byId.get(g.dataset.node ?? "");
+        const t = g.querySelector("title");
+        if (n && t) t.textContent = titleOf(n);
+      }
+    }
+    return;
+  }
+  if (!placed) {
+    elk ??= new ELK({ workerUrl: "/elk-worker.js" });
+    placed = fromElk(view, await elk.layout(elkGraph(view)));
+    if (mine !== seq) return;
+  }
+  host.innerHTML = svgText(view, placed);
+  const state = { topology, details: detailsKey(view), seq: mine, pick: onPick };
+  drawn.set(host, state);
+  if (!host.dataset.pickBound) {
+    host.dataset.pickBound = "1";
+    host.addEventListener("click", (e) => {
+      const g = (e.target as Element).closest?.("g.node") as SVGGElement | null;
+      const id = g?.dataset.node;
+      if (id) drawn.get(host)?.pick?.(id);
+    });
+  }
+}
+
+/** Forgets the last drawing (the next `drawGraph` redraws). */
+export function clearGraph(host: HTMLElement, message: HTMLElement): void {
+  drawn.delete(host);
+  host.replaceChildren(message);
 }
 
 /** Marks the nodes running in the current superstep (and clears the others). */
@@ -111,5 +103,6 @@ export function lightNodes(host: HTMLElement, active: ReadonlySet<string>): void
 
 /** Marks the node whose source holds the cursor. */
 export function selectNode(host: HTMLElement, id: string | undefined): void {
-  for (const g of host.querySelectorAll<SVGGElement>("g.node")) g.classList.toggle("selected", g.dataset.node === id);
+  for (const g of host.querySelectorAll<SVGGElement>("g.node.selected")) if (g.dataset.node !== id) g.classList.remove("selected");
+  if (id !== undefined) host.querySelector<SVGGElement>(`g.node[data-node="${CSS.escape(id)}"]`)?.classList.add("selected");
 }

@@ -1,35 +1,14 @@
 /**
- * The editor's language support behind one small adapter, `LanguageBackend`: today it
- * asks the studio API (the real compiler on the server); the browser-safe language
- * service (`language-service/`, run in a Web Worker) can replace it without touching the
- * editor code. Registers the `rag` language: Monarch highlighting, markers from
- * diagnostics, quick fixes (code actions) from their machine fixes, and formatting.
+ * The `.rag` language in Monaco, backed by the language worker (`lang-worker.ts`, the
+ * browser-safe language service): Monarch highlighting, markers from diagnostics, and
+ * code actions (quick fixes, fix all), completion, hover and formatting answered by the
+ * worker — no server round trip. Monaco is 1-based; the language service is 0-based
+ * (LSP); the conversions live here.
  */
 import * as monaco from "monaco-core";
-import { api, type Diagnostic, type GraphView, type InputField, type Span } from "./api.js";
-
-/** What one analysis of a buffer yields. */
-export interface Analysis {
-  readonly diagnostics: readonly Diagnostic[];
-  readonly view?: GraphView;
-  /** Source span of each node, by view node id. */
-  readonly spans: Readonly<Record<string, Span>>;
-  readonly graphs: readonly string[];
-  readonly input: readonly InputField[] | null;
-  readonly defaultInput: Record<string, unknown> | null;
-}
-
-export interface LanguageBackend {
-  analyze(source: string, file: string, graph?: string): Promise<Analysis>;
-  /** The formatted text, or undefined when the formatter refuses (diagnostics say why). */
-  format(source: string, file: string): Promise<string | undefined>;
-}
-
-/** The backend over the studio API (`POST /api/graph`, `POST /api/format`). */
-export const httpBackend: LanguageBackend = {
-  analyze: (source, file, graph) => api<Analysis>("POST", "/api/graph", { source, file, ...(graph ? { graph } : {}) }),
-  format: async (source, file) => (await api<{ text?: string }>("POST", "/api/format", { source, file })).text,
-};
+import type { LsCompletionKind, LsDiagnostic, LsRange, LsTextEdit } from "../../language-service/index.js";
+import type { Diagnostic, Span } from "./api.js";
+import type { LanguageClient } from "./lang-client.js";
 
 const KEYWORDS = [
   "graph", "node", "kind", "start", "next", "channel", "state", "input", "output", "schema", "send", "join", "wait", "routes", "route", "when", "else", "goto",
@@ -38,8 +17,8 @@ const KEYWORDS = [
 ];
 
 let registered = false;
-/** Registers the `rag` language (once) with highlighting, code actions and formatting. */
-export function registerRag(backend: LanguageBackend, fixesOf: (model: monaco.editor.ITextModel) => readonly Diagnostic[]): void {
+/** Registers the `rag` and `ragsh` languages (once); `rag` features come from `client` (documents named by `uriOf`). */
+export function registerRag(client: LanguageClient, uriOf: (model: monaco.editor.ITextModel) => string): void {
   if (registered) return;
   registered = true;
   monaco.languages.register({ id: "rag", extensions: [".rag"] });
@@ -68,29 +47,79 @@ export function registerRag(backend: LanguageBackend, fixesOf: (model: monaco.ed
   monaco.languages.setMonarchTokensProvider("rag", tokens);
   monaco.languages.setMonarchTokensProvider("ragsh", { ...tokens, tokenizer: { ...tokens.tokenizer, root: [[/\/\/.*$/, "comment"], ...tokens.tokenizer.root.slice(1)] } });
   monaco.languages.registerCodeActionProvider("rag", {
-    provideCodeActions(model, range) {
-      const actions: monaco.languages.CodeAction[] = [];
-      for (const d of fixesOf(model)) {
-        if (!d.fixes.length) continue;
-        const r = toRange(d.span);
-        if (!monaco.Range.areIntersectingOrTouching(r, range)) continue;
-        actions.push({
-          title: d.fixes.map((f) => f.description).join("; "),
-          kind: "quickfix",
-          isPreferred: true,
-          diagnostics: [toMarker(d)],
-          edit: { edits: d.fixes.map((f) => ({ resource: model.uri, versionId: model.getVersionId(), textEdit: { range: toRange(f.span), text: f.replacement } })) },
-        });
-      }
+    async provideCodeActions(model, range) {
+      const found = await client.ask("codeActions", { uri: uriOf(model), range: toLsRange(range) });
+      const actions = found.map((a): monaco.languages.CodeAction => ({
+        title: a.title,
+        kind: a.kind,
+        ...(a.isPreferred ? { isPreferred: true } : {}),
+        ...(a.diagnostics ? { diagnostics: a.diagnostics.map(lsMarker) } : {}),
+        edit: { edits: (a.edit.changes[uriOf(model)] ?? []).map((e) => ({ resource: model.uri, versionId: model.getVersionId(), textEdit: toMonacoEdit(e) })) },
+      }));
       return { actions, dispose() {} };
+    },
+  });
+  monaco.languages.registerCompletionItemProvider("rag", {
+    triggerCharacters: [".", " ", "\"", ">", "["],
+    async provideCompletionItems(model, position) {
+      const list = await client.ask("completion", { uri: uriOf(model), position: { line: position.lineNumber - 1, character: position.column - 1 } });
+      const word = model.getWordUntilPosition(position);
+      const here = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
+      return {
+        incomplete: list.isIncomplete,
+        suggestions: list.items.map((it): monaco.languages.CompletionItem => ({
+          label: it.label,
+          kind: completionKind(it.kind),
+          insertText: it.textEdit?.newText ?? it.insertText ?? it.label,
+          range: it.textEdit ? fromLsRange(it.textEdit.range) : here,
+          ...(it.insertTextFormat === 2 ? { insertTextRules: monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet } : {}),
+          ...(it.detail !== undefined ? { detail: it.detail } : {}),
+          ...(it.documentation !== undefined ? { documentation: { value: it.documentation } } : {}),
+          ...(it.sortText !== undefined ? { sortText: it.sortText } : {}),
+          ...(it.filterText !== undefined ? { filterText: it.filterText } : {}),
+        })),
+      };
+    },
+  });
+  monaco.languages.registerHoverProvider("rag", {
+    async provideHover(model, position) {
+      const h = await client.ask("hover", { uri: uriOf(model), position: { line: position.lineNumber - 1, character: position.column - 1 } });
+      return h ? { contents: [{ value: h.contents.value }], range: fromLsRange(h.range) } : null;
     },
   });
   monaco.languages.registerDocumentFormattingEditProvider("rag", {
     async provideDocumentFormattingEdits(model) {
-      const text = await backend.format(model.getValue(), model.uri.path.replace(/^\//, ""));
-      return text === undefined ? [] : [{ range: model.getFullModelRange(), text }];
+      return (await client.ask("format", { uri: uriOf(model) })).map(toMonacoEdit);
     },
   });
+}
+
+/** LSP completion kinds (language service) → Monaco's enum. */
+const KIND_NAMES: Readonly<Record<number, keyof typeof monaco.languages.CompletionItemKind>> = {
+  1: "Text", 2: "Method", 3: "Function", 5: "Field", 6: "Variable", 7: "Class", 8: "Interface", 9: "Module", 10: "Property", 12: "Value", 13: "Enum",
+  14: "Keyword", 15: "Snippet", 18: "Reference", 20: "EnumMember", 21: "Constant", 22: "Struct", 24: "Operator", 25: "TypeParameter",
+};
+function completionKind(k: LsCompletionKind): monaco.languages.CompletionItemKind {
+  return monaco.languages.CompletionItemKind[KIND_NAMES[k] ?? "Text"];
+}
+
+/** A Monaco range (1-based) as an LSP range (0-based). */
+export function toLsRange(r: monaco.IRange): LsRange {
+  return { start: { line: r.startLineNumber - 1, character: r.startColumn - 1 }, end: { line: r.endLineNumber - 1, character: r.endColumn - 1 } };
+}
+
+/** An LSP range (0-based) as a Monaco range (1-based). */
+export function fromLsRange(r: LsRange): monaco.Range {
+  return new monaco.Range(r.start.line + 1, r.start.character + 1, r.end.line + 1, r.end.character + 1);
+}
+
+function toMonacoEdit(e: LsTextEdit): monaco.languages.TextEdit {
+  return { range: fromLsRange(e.range), text: e.newText };
+}
+
+function lsMarker(d: LsDiagnostic): monaco.editor.IMarkerData {
+  const r = fromLsRange(d.range);
+  return { severity: d.severity === 1 ? monaco.MarkerSeverity.Error : d.severity === 2 ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Info, code: d.code, message: d.message, startLineNumber: r.startLineNumber, startColumn: r.startColumn, endLineNumber: r.endLineNumber, endColumn: r.endColumn };
 }
 
 /** A 1-based line/column span as a Monaco range. */

@@ -18,7 +18,8 @@ interface ReviewGraph {
   lastApproved: { hash: string; approvedAt: string; diff: string; changes: number } | null;
 }
 
-export async function renderReview(root: HTMLElement, file: string, saveFirst: () => Promise<string>): Promise<void> {
+/** Renders the review of `file` into `root`; `onApproved` runs after an approval is written. */
+export async function renderReview(root: HTMLElement, file: string, saveFirst: () => Promise<string>, onApproved: () => void = () => undefined): Promise<void> {
   root.replaceChildren(h("div", { class: "dim" }, "loading…"));
   let list: ReviewGraph[];
   try {
@@ -30,7 +31,8 @@ export async function renderReview(root: HTMLElement, file: string, saveFirst: (
   const approve = async (graph: string) => {
     await saveFirst();
     await api("POST", "/api/approve", { file, graph });
-    await renderReview(root, file, saveFirst);
+    onApproved();
+    await renderReview(root, file, saveFirst, onApproved);
   };
   root.replaceChildren(
     ...list.map((g) =>

@@ -14,6 +14,7 @@ import { testStudio, type TestStudio } from "../server/helpers.js";
 /** What the page exposes to tests (studio/app/main.ts `window.studio`), for code run in the page. */
 interface Marker {
   severity: number;
+  code?: string;
   startLineNumber: number;
   startColumn: number;
 }
@@ -23,11 +24,12 @@ interface PageStudio {
     getModel(): { getValue(): string; setValue(v: string): void } | null;
     setPosition(p: { lineNumber: number; column: number }): void;
     focus(): void;
+    trigger(source: string, handlerId: string, payload: unknown): void;
   };
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
 }
 declare const window: { studio?: PageStudio };
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): unknown };
+declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null };
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
@@ -160,4 +162,62 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector("#tab-repl .repl-out:has-text('42')");
     await page.screenshot({ path: join(SHOTS, "repl.png") });
   });
+
+  it("works from the language worker alone: diagnostics, completion, formatting and the graph with the server's source endpoints blocked", async () => {
+    const blocked: string[] = [];
+    const source = /\/api\/(check|graph|format|compile)(\?|$)/;
+    await page.route(source, (r) => {
+      blocked.push(r.request().url());
+      return r.abort();
+    });
+    try {
+      await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
+      await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+      await page.waitForSelector('#graph g.node[data-node="supervisor"]');
+      // At load the boot script asks /api/graph once for the first paint (blocked here, so
+      // the worker painted); after that nothing about the buffer goes to the server.
+      expect(blocked.filter((u) => !/\/api\/graph$/.test(u))).toEqual([]);
+      expect(blocked.length).toBeLessThanOrEqual(1);
+      blocked.length = 0;
+      // A name checked against the config's registry (the worker's snapshot from GET /api/registry).
+      await page.evaluate(() => {
+        const m = window.studio!.editor.getModel()!;
+        m.setValue(m.getValue().replace('"read_repo"]', '"read_repoo"]'));
+      });
+      await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8 && m.code === "E-rag-unknown-tool"));
+      await page.waitForSelector("#tab-problems .problem.error[data-code=E-rag-unknown-tool]");
+      await page.evaluate(() => {
+        const m = window.studio!.editor.getModel()!;
+        m.setValue(m.getValue().replace('"read_repoo"]', '"read_repo"]').replace("join review", "join reveiw"));
+      });
+      // The quick fix comes from the worker's code actions (Monaco's lightbulb menu, Ctrl+.).
+      await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8 && m.code === "E-rag-unknown-node"));
+      await page.evaluate(() => {
+        const ed = window.studio!.editor;
+        const mk = window.studio!.monaco.editor.getModelMarkers({}).find((m) => m.severity === 8)!;
+        ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
+        ed.focus();
+      });
+      await page.keyboard.press("Control+.");
+      await page.waitForSelector(".action-widget", { timeout: 10_000 });
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("join review\n"));
+      await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+      // Completion after `next `: the graph's node names.
+      await page.evaluate(() => {
+        const ed = window.studio!.editor;
+        ed.setPosition({ lineNumber: 20, column: 6 });
+        ed.focus();
+        ed.trigger("test", "editor.action.triggerSuggest", {});
+      });
+      await page.waitForFunction(() => (document.querySelector(".suggest-widget")?.textContent ?? "").includes("supervisor"), undefined, { timeout: 10_000 });
+      await page.keyboard.press("Escape");
+      // Formatting (this example is written unindented).
+      await page.click("#format");
+      await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("\n  start supervisor\n"));
+      expect(blocked).toEqual([]);
+    } finally {
+      await page.unroute(source);
+    }
+  }, 60_000);
 });

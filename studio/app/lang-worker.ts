@@ -1,0 +1,129 @@
+/**
+ * The studio's language worker: the browser-safe language service (`language-service/`,
+ * the real compiler — grammar and compiler only, nothing Node) in a Web Worker, so
+ * typing never blocks the page and never waits on the server. It keeps each open
+ * buffer (`sync`), and answers analyses (diagnostics as the API's JSON shape, the
+ * compiler's graph view with node spans and input fields, and for big graphs a layout),
+ * code actions, completion, hover and formatting. Requests are answered in order; an
+ * analysis of an unchanged buffer reuses the language service's compilation.
+ */
+import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
+import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
+import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
+import { layoutQuick, topologyKey } from "./layout.js";
+import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request } from "./protocol.js";
+
+interface Scope {
+  postMessage(message: unknown): void;
+  addEventListener(type: "message", listener: (e: { data: Request }) => void): void;
+}
+const scope = self as unknown as Scope;
+
+let service: LanguageService = createLanguageService();
+const versions = new Map<string, number>();
+/** The last layout per uri + graph, reused while the drawing's topology is unchanged. */
+const layouts = new Map<string, { topology: string; placed: Placed }>();
+/**
+ * The last view per uri + graph, keyed by the hashes of the file's blueprints (the view
+ * is a function of them): an edit that leaves every blueprint unchanged (spacing,
+ * comments, a reordering the hash ignores) reuses it.
+ */
+const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
+
+/**
+ * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
+ * graph while the page is still fetching the first file and loading Monaco, so the first
+ * real analysis pays for the file only.
+ */
+function warmUp(): void {
+  const uri = "file:///__warm-up__.rag";
+  service.update(uri, "graph warm {\n  start a\n  state { n: number sum }\n  node a {\n    kind set\n    set { n: 1 }\n    next END\n  }\n}\n");
+  service.compilation(uri);
+  service.close(uri);
+}
+const warmStart = performance.now();
+warmUp();
+/** When the worker started (epoch ms) and how long the warm-up took (ms): `Analysis.timings` of the first analysis carries them. */
+const started = { startedAt: performance.timeOrigin, warmUpMs: performance.now() - warmStart };
+
+function init(registry: ServiceRegistrySnapshot | null, approved: readonly string[]): void {
+  const hashes = new Set(approved);
+  const next = createLanguageService({ ...(registry ? { registry } : {}), approvals: { isApproved: (h) => hashes.has(h) } });
+  for (const uri of versions.keys()) {
+    const text = service.text(uri);
+    if (text !== undefined) next.update(uri, text);
+  }
+  service = next;
+}
+
+function fileOf(uri: string): string {
+  return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
+}
+
+function analyze(uri: string, graph: string | undefined): Analysis {
+  const t0 = performance.now();
+  const c = service.compilation(uri);
+  const file = fileOf(uri);
+  const version = versions.get(uri) ?? 0;
+  if (!c) return { version, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } };
+  const diagnostics = c.diagnostics.map((d) => diagnosticToJson(d, file) as unknown as Diagnostic);
+  const t1 = performance.now();
+  const bps = c.value.blueprints;
+  const bp = graph !== undefined ? (bps.find((b) => b.id === graph) ?? bps[0]) : bps[0];
+  const graphs = bps.map((b) => b.id);
+  if (!bp) return { version, diagnostics, spans: {}, graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
+  const key = `${uri}#${bp.id}`;
+  const hashes = bps.map((b) => b.hash).join(" ");
+  const cached = views.get(key);
+  const { view, topology } = cached?.hashes === hashes ? cached : (() => {
+    const v = graphView(bp, { graphs: new Map(bps.map((b) => [b.id, b])) });
+    return { view: v, topology: topologyKey(v) };
+  })();
+  views.set(key, { hashes, view, topology });
+  const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
+  for (const n of bp.nodes) spans[n.name] = n.span;
+  const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
+  let placed: Placed | undefined;
+  if (view.nodes.length > ELK_MAX_NODES) {
+    const last = layouts.get(key);
+    placed = last?.topology === topology ? last.placed : layoutQuick(view);
+    layouts.set(key, { topology, placed });
+  }
+  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started } };
+}
+
+function handle(m: Request): unknown {
+  switch (m.kind) {
+    case "init":
+      return init(m.registry, m.approved);
+    case "sync":
+      versions.set(m.uri, m.version);
+      return service.update(m.uri, m.text);
+    case "close":
+      versions.delete(m.uri);
+      for (const k of [...views.keys(), ...layouts.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k));
+      return service.close(m.uri);
+    case "analyze":
+      return analyze(m.uri, m.graph);
+    case "codeActions":
+      return service.codeActions(m.uri, m.range);
+    case "completion":
+      return service.completion(m.uri, m.position);
+    case "hover":
+      return service.hover(m.uri, m.position);
+    case "format":
+      return service.format(m.uri);
+  }
+}
+
+scope.addEventListener("message", (e) => {
+  const m = e.data;
+  let reply: Reply | undefined;
+  try {
+    const result = handle(m);
+    if ("id" in m) reply = { id: m.id, result };
+  } catch (err) {
+    if ("id" in m) reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
+  }
+  if (reply) scope.postMessage(reply);
+});

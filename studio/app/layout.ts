@@ -1,0 +1,73 @@
+/**
+ * Layouts of a graph view, as data (`Placed`), drawn by graph.ts:
+ * - `layoutQuick`: longest-path layering from the start node (rows by BFS depth), linear
+ *   in nodes + edges; used by the language worker for big graphs (> `ELK_MAX_NODES`);
+ * - `elkGraph` / `fromElk`: the ELK layered input and its result, for ELK's own worker
+ *   (elkjs; the page never lays out on its main thread).
+ */
+import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
+import type { GraphView } from "./api.js";
+import type { Placed } from "./protocol.js";
+
+export const NODE_H = 34;
+const widthOf = (label: string) => Math.max(70, 9 + label.length * 7.5);
+
+/** The drawing's identity: node ids, labels, kinds, interrupts and edges (equal → same picture). */
+export function topologyKey(view: GraphView): string {
+  const parts: string[] = [view.id];
+  for (const n of view.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.kind}\u0001${n.interrupt ?? ""}\u0001${n.detail ?? ""}`);
+  for (const e of view.edges) parts.push(`${e.from}\u0002${e.to}\u0002${e.kind}\u0002${e.label ?? ""}`);
+  return parts.join("\u0003");
+}
+
+/** Rows by BFS depth from the start node(s), 150 px apart; edges as straight segments. */
+export function layoutQuick(view: GraphView): Placed {
+  const level = new Map<string, number>();
+  const out = new Map<string, string[]>();
+  for (const e of view.edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
+  const queue = view.nodes.filter((n) => n.kind === "start").map((n) => n.id);
+  for (const q of queue) level.set(q, 0);
+  for (let i = 0; i < queue.length; i++) {
+    for (const t of out.get(queue[i]) ?? []) if (!level.has(t)) (level.set(t, level.get(queue[i])! + 1), queue.push(t));
+  }
+  const rows = new Map<number, number>();
+  const nodes = new Map<string, { x: number; y: number; w: number; h: number }>();
+  let width = 200;
+  let height = 200;
+  for (const n of view.nodes) {
+    const l = level.get(n.id) ?? 0;
+    const k = rows.get(l) ?? 0;
+    rows.set(l, k + 1);
+    const p = { x: 10 + k * 150, y: 10 + l * 70, w: 130, h: NODE_H };
+    nodes.set(n.id, p);
+    width = Math.max(width, p.x + p.w);
+    height = Math.max(height, p.y + p.h);
+  }
+  const edges = view.edges.map((e) => {
+    const a = nodes.get(e.from);
+    const b = nodes.get(e.to);
+    return { ...e, points: a && b ? [{ x: a.x + a.w / 2, y: a.y + a.h }, { x: b.x + b.w / 2, y: b.y }] : [] };
+  });
+  return { nodes, edges, width: width + 10, height: height + 10 };
+}
+
+/** ELK's input for `view`: layered, top to bottom. */
+export function elkGraph(view: GraphView): ElkNode {
+  return {
+    id: "root",
+    layoutOptions: { "elk.algorithm": "layered", "elk.direction": "DOWN", "elk.spacing.nodeNode": "24", "elk.layered.spacing.nodeNodeBetweenLayers": "40", "elk.edgeRouting": "POLYLINE" },
+    children: view.nodes.map((n) => ({ id: n.id, width: widthOf(n.label), height: NODE_H })),
+    edges: view.edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [e.from], targets: [e.to], ...(e.label ? { labels: [{ text: e.label, width: e.label.length * 6, height: 12 }] } : {}) })),
+  };
+}
+
+/** ELK's result as `Placed`. */
+export function fromElk(view: GraphView, res: ElkNode): Placed {
+  const nodes = new Map((res.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 80, h: c.height ?? NODE_H }]));
+  const edges = view.edges.map((e, i) => {
+    const sec = (res.edges as ElkExtendedEdge[] | undefined)?.[i]?.sections?.[0];
+    const points = sec ? [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint] : [];
+    return { ...e, points };
+  });
+  return { nodes, edges, width: res.width ?? 400, height: res.height ?? 400 };
+}

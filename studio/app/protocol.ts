@@ -1,0 +1,71 @@
+/**
+ * Messages between the page and its language worker (`lang-worker.ts`). The worker runs
+ * the browser-safe language service (`language-service/`, the real compiler) so a
+ * keystroke never waits on the server: the page posts the buffer, the worker answers
+ * diagnostics, the graph view with a layout, and editor queries (code actions,
+ * completion, hover, formatting). Plain structured-clone data; positions in queries are
+ * the language service's (0-based line, UTF-16 character).
+ */
+import type { LsCodeAction, LsCompletionList, LsHover, LsPosition, LsRange, LsTextEdit, ServiceRegistrySnapshot } from "../../language-service/index.js";
+import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
+
+/** Where each node of a view sits (px, top-left origin) and each edge's polyline. */
+export interface Placed {
+  readonly nodes: ReadonlyMap<string, { x: number; y: number; w: number; h: number }>;
+  readonly edges: readonly { from: string; to: string; kind: string; label?: string; points: { x: number; y: number }[] }[];
+  readonly width: number;
+  readonly height: number;
+}
+
+/** What one analysis of a buffer yields (the compiler's output, once per text version). */
+export interface Analysis {
+  /** The model version the analysis is of. */
+  readonly version: number;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The drawn graph, when one compiled. */
+  readonly view?: GraphView;
+  /**
+   * Identity of the view's drawing (node ids, labels, kinds, edges): equal keys draw the
+   * same picture, so the page keeps its SVG (and its layout) when only other text changed.
+   */
+  readonly topology?: string;
+  /** The layout, computed in the worker for big graphs (over `ELK_MAX_NODES`); else the page asks ELK's worker. */
+  readonly placed?: Placed;
+  /** Source span of each node, by view node id. */
+  readonly spans: Readonly<Record<string, Span>>;
+  readonly graphs: readonly string[];
+  readonly input: readonly InputField[] | null;
+  /**
+   * Worker time for this analysis: compile (lex → lower), view + layout, ms; when the
+   * analysis started and when the worker started (epoch ms), and its warm-up (ms).
+   */
+  /** Who compiled: the worker (always, after the first paint) or the server (first paint of a page only). */
+  readonly source?: "worker" | "server";
+  readonly timings: { readonly compileMs: number; readonly viewMs: number; readonly startedAt?: number; readonly worker?: { readonly startedAt: number; readonly warmUpMs: number } };
+}
+
+/** Graphs with more nodes than this are laid out by the worker's layering, not ELK. */
+export const ELK_MAX_NODES = 300;
+
+/** Page → worker. `id` pairs a request with its reply; `sync` and `init` get none. */
+export type Request =
+  | { readonly kind: "init"; readonly registry: ServiceRegistrySnapshot | null; readonly approved: readonly string[] }
+  | { readonly kind: "sync"; readonly uri: string; readonly version: number; readonly text: string }
+  | { readonly kind: "close"; readonly uri: string }
+  | { readonly kind: "analyze"; readonly id: number; readonly uri: string; readonly graph?: string }
+  | { readonly kind: "codeActions"; readonly id: number; readonly uri: string; readonly range: LsRange }
+  | { readonly kind: "completion"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "hover"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "format"; readonly id: number; readonly uri: string };
+
+/** Replies by request kind. */
+export interface Replies {
+  readonly analyze: Analysis;
+  readonly codeActions: LsCodeAction[];
+  readonly completion: LsCompletionList;
+  readonly hover: LsHover | null;
+  readonly format: LsTextEdit[];
+}
+
+/** Worker → page. */
+export type Reply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
