@@ -13,8 +13,15 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Source folders the CLI and the library load (tsconfig.build.json plus what they import). */
-const SOURCE_DIRS = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl", "scale", "server", "cli"];
+/** Top-level folders that are not library/CLI sources; every other folder of .ts files is (a new pipeline stage is picked up without editing this file). */
+const NOT_SOURCES = new Set(["node_modules", "dist", "test", "bench", "examples", "studio", "scripts", "types", "docs", "bin", "coverage", ".git", ".rag", ".ci", ".scratch", ".fuzz-failures"]);
+
+/** Source folders the CLI and the library load. */
+function sourceDirs(root) {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !NOT_SOURCES.has(e.name) && !e.name.startsWith("."))
+    .map((e) => e.name);
+}
 const SOURCE_FILES = ["index.ts", "studio/build.ts"];
 
 /** `[source, output]` path pairs whose output is missing or older than the source. */
@@ -45,7 +52,7 @@ function staleFiles(root) {
       } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts")) consider(child);
     }
   };
-  for (const d of SOURCE_DIRS) walk(d);
+  for (const d of sourceDirs(root)) walk(d);
   for (const f of SOURCE_FILES) consider(f);
   return stale;
 }

@@ -118,7 +118,10 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   } catch (e) {
     throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`, 2, { code: "config" });
   }
-  const config = mod.default;
+  let config = mod.default;
+  // Loaded as CommonJS (a folder whose package.json does not say "type": "module"), the
+  // module's exports arrive whole: `{ default: config }` (and maybe `__esModule`).
+  if (config && typeof config === "object" && Object.hasOwn(config, "default") && Object.keys(config).every((k) => k === "default" || k === "__esModule")) config = (config as { default: unknown }).default;
   if (!config || typeof config !== "object") throw new CliError(`config ${displayPath(path)} must \`export default defineConfig({ … })\``, 2, { code: "config" });
   try {
     const registry = registryFromConfig(config as RagConfig, (graphPath, name) => loadGraphFile(resolve(dirname(path), graphPath), name));

@@ -29,23 +29,23 @@ agents, scripts and route functions are registry names.
 
 ## Lexical
 - Comments \`// line\` and \`/* block */\` (never \`#\`). Items need no separators.
-- Names \`[A-Za-z_][A-Za-z0-9_]*\`; keywords may be names. Reserved: START END true false null.
+- Names \`[A-Za-z_]\w*\`; keywords may be names. Reserved: START END true false null.
 - Strings "…" or '…' (JSON escapes). \`"""…"""\`: multi-line, common indent removed.
 - Templates (system, prompt): \`"Hi {{ input.name }}"\`; \`\\{{\` is a literal \`{{\`.
 - Durations 250ms 30s 5m 2h. Numbers 42 -3 0.75 1e-3 50k 2M.
 
 ## File
 \`graph NAME { … }\`, \`agent NAME { node items }\` (inline sub-agent), \`schema NAME { fields }\`.
-The first graph is the entry; a graph may call another as a subgraph.
+The first graph is the entry; others may be its subgraphs.
 
 ## Graph items
 - \`start NODE\` (or \`START -> NODE\`); \`start routes { when input.x -> a  else -> b }\` (conditional entry)
 - \`state { field* }\`, \`channel NAME REDUCER\` (field of type any)
 - \`input { field* }\`, \`output { field* }\`: run input and result shapes
-- \`defaults { recursion_limit: 25, timeout: 60s, concurrency: 4, retry: { max_attempts: 2 } }\`
-- \`metadata { key: value }\`, \`tags ["x"]\`, \`allow tools ["search"]\` (models tools agents graphs scripts reducers routers stores validators)
+- \`defaults { recursion_limit: 25, timeout: 60s, concurrency: 4 }\`
+- \`metadata { key: value }\`, \`tags ["x"]\`, \`allow tools ["s"]\` (models tools agents graphs scripts reducers routers stores validators)
 - \`node NAME { node items }\`
-- \`a -> b -> END\`: static edges; two edges from one node run both in parallel
+- \`a -> b -> END\`: static edges; two from one node run in parallel
 - \`join [a, b] -> c\`: c runs once after a and b
 - \`interrupt before [a]\`, \`interrupt after [b]\`: pause for a human
 - \`checkpoint inherit|none|sync|async|exit\`
@@ -71,12 +71,12 @@ union, topic, ephemeral, untracked, barrier N, named_barrier [..], aggregate "re
   to nodes, agents or graphs; may accompany routing
 - \`send [w { x: i } for i in state.items] concurrency 4\`: at most 4 packets of it run at once
 - \`join NODE wait all|first|N\`: after a send, NODE runs once when the branches have ended
-- \`sources [a, b]\` (join), \`options ["approve", "reject"]\` (interrupt; resume value picks the route)
-- \`blocking true\`, \`optional false\`, \`defer true\` (run once nothing else is pending), \`retry { max_attempts: 3, backoff: "exponential", initial: 500ms }\`
-- \`timeout 30s\`, \`cache { ttl: 10m }\`, \`validate ["v"]\`, \`on_error -> fallback\`, \`checkpoint async\`
-- \`approve ["refund"]\`: each call of these tools waits for a person, who may edit its args; never grants a tool
-- \`budget { tokens: 4k }\`: this node's model spending; \`resume { text: string }\` (interrupt): typed answer, becomes \`result\`
-- \`metadata { … }\`, \`tags [ … ]\`, \`steering { parent allow ["cancel"] human allow ["pause"] delivery "safe_boundary" }\`
+- \`sources [a, b]\` (join), \`options ["approve", "reject"]\` (interrupt; the answer picks the route)
+- \`blocking true\`, \`optional false\`, \`defer true\` (run once nothing else is pending), \`retry { max_attempts: 3, initial: 500ms }\`
+- \`timeout 30s\`, \`cache { ttl: 10m }\`, \`validate ["v"]\`, \`on_error -> b\`, \`checkpoint async\`
+- \`approve ["refund"]\`: each call of these tools waits for a person (may edit args); grants nothing
+- \`budget { tokens: 4k }\`: node's model spending; \`resume { text: string }\` (interrupt): typed answer as \`result\`
+- \`metadata\`, \`tags\`; \`steering { human allow ["pause"] }\`
 A node without \`kind\` is a model node (agent/graph/script/tool/sources/options imply their kind).
 
 ## Expressions
@@ -94,15 +94,15 @@ Models, tools and agents must be registered; in-file \`agent\` blocks need not b
   tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input;
   subagent: agent input blocking optional; interrupt: prompt options resume; join: sources;
   repl_agent: model script tools. Any kind: routing send join set writes retry timeout cache on_error budget.
-- \`result\`: model/agent: \`output\` record or reply text; subagent/subgraph: child's output;
+- \`result\`: model/agent: \`output\` record or reply; subagent/subgraph: child's output;
   tool: its return; interrupt: the answer; router: the label.
 - \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.
 - A write to a \`sum\` field adds (\`set { n: 1 }\` increments); \`append\` adds items; overwrite replaces.
-- \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs a and b in parallel.
-- \`wait N\` counts branches that succeeded; failed ones do not; \`wait first|N\` cancels the rest.
-- \`max_attempts\` counts tries, the first included; \`max_steps\`: an agent's model turns.
-- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit; its
-  \`prompt\` is not re-added when it returns from its own tool calls.
+- \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs both in parallel.
+- \`wait N\` counts succeeded branches only; \`wait first|N\` cancels the rest.
+- \`max_attempts\` counts tries (first included); \`max_steps\`: agent model turns.
+- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit
+  (its \`prompt\` is not re-added on return from its tool calls).
 
 ## Examples
 \`\`\`rag

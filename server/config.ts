@@ -22,18 +22,25 @@ export class ConfigLoadError extends Error {
   readonly code = "config_error";
 }
 
-/** Loads the studio's config (see the module docs). @throws ConfigLoadError */
-export async function loadStudioConfig(workspace: string, explicit?: string): Promise<StudioConfig> {
+/**
+ * Loads the studio's config (see the module docs). `importModule` imports the config file
+ * by absolute path (the CLI passes its loader, which registers tsx when Node cannot load
+ * TypeScript itself); default: a plain `import()`.
+ * @throws ConfigLoadError
+ */
+export async function loadStudioConfig(workspace: string, explicit?: string, importModule: (path: string) => Promise<Record<string, unknown>> = (p) => import(pathToFileURL(p).href) as Promise<Record<string, unknown>>): Promise<StudioConfig> {
   const path = explicit ? resolve(explicit) : existsSync(join(workspace, "rag.config.ts")) ? join(workspace, "rag.config.ts") : undefined;
   if (!path) return { path, config: {}, registry: standardRegistry() };
   if (!existsSync(path)) throw new ConfigLoadError(`config ${path} does not exist`);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    mod = (await importModule(path)) as { default?: unknown };
   } catch (e) {
     throw new ConfigLoadError(`failed to load config ${path}: ${String((e as Error).message ?? e).split("\n")[0]}`);
   }
-  const config = mod.default;
+  let config = mod.default;
+  // Loaded as CommonJS, the module's exports arrive whole: `{ default: config }`.
+  if (config && typeof config === "object" && Object.hasOwn(config, "default") && Object.keys(config).every((k) => k === "default" || k === "__esModule")) config = (config as { default: unknown }).default;
   if (!config || typeof config !== "object") throw new ConfigLoadError(`config ${path} must \`export default defineConfig({ … })\``);
   try {
     const registry = registryFromConfig(config as RagConfig, (graphPath, name) => graphFromFile(resolve(dirname(path), graphPath), name));

@@ -8,6 +8,7 @@
  * variable `--token-env` names; a random one, printed, when unset) and a `Host` naming
  * this server (loopback, `--host`, or an `--allow-host` name). Runs until Ctrl-C/SIGTERM.
  */
+import { importConfigModule } from "../import-config.js";
 import { ApiError, ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace } from "../../server/index.js";
 import { newToken } from "../../server/security.js";
 import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError } from "../../scale/index.js";
@@ -49,7 +50,7 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   const checkpointer: Checkpointer | undefined = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
   let project: Project;
   try {
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}) });
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}) });
   } catch (e) {
     await queue?.close();
     if (e instanceof ConfigLoadError) throw new CliError(e.message);

@@ -4,6 +4,7 @@
  * prints the URL with its per-start token; opens a browser unless `--no-open`. Runs
  * until Ctrl-C. Exit 2 on a usage or config error.
  */
+import { importConfigModule } from "../import-config.js";
 import { spawn } from "node:child_process";
 import "../../stdlib/node-sha256.js";
 import { ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace, ApiError } from "../../server/index.js";
@@ -29,7 +30,7 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   }
   let project: Project;
   try {
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config));
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule));
   } catch (e) {
     if (e instanceof ConfigLoadError) throw new CliError(e.message);
     throw e;

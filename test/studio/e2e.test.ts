@@ -206,13 +206,16 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       // Completion after `next `: the graph's node names.
       await page.evaluate(() => {
         const ed = window.studio!.editor;
-        ed.setPosition({ lineNumber: 20, column: 6 });
+        // Just after `next ` on the last node's `next END` line.
+        const m = ed.getModel()!;
+        const line = m.getLinesContent().findLastIndex((l) => /^\s*next END/.test(l)) + 1;
+        ed.setPosition({ lineNumber: line, column: m.getLineContent(line).indexOf("next ") + 6 });
         ed.focus();
         ed.trigger("test", "editor.action.triggerSuggest", {});
       });
       await page.waitForFunction(() => (document.querySelector(".suggest-widget")?.textContent ?? "").includes("supervisor"), undefined, { timeout: 10_000 });
       await page.keyboard.press("Escape");
-      // Formatting (this example is written unindented).
+      // Formatting (the example is canonical, so a format changes nothing and keeps it so).
       await page.click("#format");
       await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("\n  start supervisor\n"));
       expect(blocked).toEqual([]);
