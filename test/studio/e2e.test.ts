@@ -207,9 +207,9 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       await page.evaluate(() => {
         const ed = window.studio!.editor;
         // Just after `next ` on the last node's `next END` line.
-        const m = ed.getModel()!;
-        const line = m.getLinesContent().findLastIndex((l) => /^\s*next END/.test(l)) + 1;
-        ed.setPosition({ lineNumber: line, column: m.getLineContent(line).indexOf("next ") + 6 });
+        const lines = ed.getModel()!.getValue().split("\n");
+        const line = lines.findLastIndex((l: string) => /^\s*next END/.test(l));
+        ed.setPosition({ lineNumber: line + 1, column: lines[line]!.indexOf("next ") + 6 });
         ed.focus();
         ed.trigger("test", "editor.action.triggerSuggest", {});
       });
