@@ -9,13 +9,17 @@ import { compile } from "../../compiler/index.js";
 import { checkInput, diagnosticProblem } from "../../bench/fuzz/check.js";
 import { seedCorpus } from "../../bench/fuzz/corpus.js";
 import { MUTATORS, mutant } from "../../bench/fuzz/mutate.js";
-import { HAS_SHARED } from "../helpers/shared.js";
+import { HAS_SHARED, itShared } from "../helpers/shared.js";
 
 const corpus = seedCorpus();
 
 describe("fuzz sample", () => {
+  // The compat corpus (../shared) adds 175 sources; a fresh clone has the local seeds only.
+  itShared("draws on the compat corpus", () => {
+    expect(corpus.length).toBeGreaterThan(150);
+  });
+
   it("uses a real corpus and every mutator", () => {
-    // The compat corpus adds 175 sources; a fresh clone (no ../shared) has the local seeds only.
     expect(corpus.length).toBeGreaterThan(HAS_SHARED ? 150 : 10);
     const used = new Set<string>();
     for (let i = 0; i < 400; i++) for (const op of mutant(corpus, 42, i).ops) used.add(op);
