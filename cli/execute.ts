@@ -35,24 +35,31 @@ export async function execute(graph: CompiledGraph, input: Record<string, unknow
     controller.abort(new CancelledError("cancelled by Ctrl-C", { graph: graph.blueprint.id }));
   };
   process.once("SIGINT", onSigint);
-  let last: RunEvent | undefined;
-  const interrupts: PendingInterrupt[] = [];
+  const tail: RunTail = { interrupts: [] };
   try {
     // The registry's telemetry (OpenTelemetry spans) observes every event.
     const onEvent = eventObserver(graph.registry);
-    for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal, ...(onEvent ? { onEvent } : {}) })) {
-      if (opts.json) process.stdout.write(boundedJson(e) + "\n");
-      else opts.printer!.event(e);
-      if (e.depth === 0) {
-        last = e;
-        if (e.type === "run_interrupted") interrupts.push(...(e.interrupts as unknown as PendingInterrupt[]));
-      }
-    }
+    for await (const e of graph.stream(input, { ...runOptions, signal: controller.signal, ...(onEvent ? { onEvent } : {}) })) showEvent(e, opts, tail);
   } finally {
     process.off("SIGINT", onSigint);
     opts.printer?.close();
   }
-  return reportEnd(last, interrupts, interrupted, runOptions.threadId, opts);
+  return reportEnd(tail.last, tail.interrupts, interrupted, runOptions.threadId, opts);
+}
+
+/** What a run's root events left to report: the last one, and the interrupts it paused on. */
+export interface RunTail {
+  last?: RunEvent;
+  readonly interrupts: PendingInterrupt[];
+}
+
+/** Prints one event (a JSON line, or the progress printer) and records root events in `tail`. */
+export function showEvent(e: RunEvent, opts: ExecuteOptions, tail: RunTail): void {
+  if (opts.json) process.stdout.write(boundedJson(e) + "\n");
+  else opts.printer!.event(e);
+  if (e.depth !== 0) return;
+  tail.last = e;
+  if (e.type === "run_interrupted") tail.interrupts.push(...(e.interrupts as unknown as PendingInterrupt[]));
 }
 
 /**

@@ -5,11 +5,10 @@
  * an in-process run. Ctrl-C asks the worker running it to cancel (the thread stays
  * resumable); the run's end is still awaited and reported.
  */
-import { CancelledError, errorToJson, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { CancelledError, errorToJson, type RunEvent } from "../runtime/index.js";
 import { isPostgresUrl, QueueRunSubmitter, ScaleConfigError, type RunHandle, type SubmitResume, type SubmitRun } from "../scale/index.js";
 import { CliError } from "./errors.js";
-import { reportEnd, type ExecuteOptions } from "./execute.js";
-import { boundedJson } from "./printable.js";
+import { reportEnd, showEvent, type ExecuteOptions, type RunTail } from "./execute.js";
 
 /** Opens the submitter of `--queue URL`. @throws CliError for a bad URL, or checkpoints that are not Postgres. */
 export function openQueue(url: string, checkpoints: string | false | undefined): QueueRunSubmitter {
@@ -39,8 +38,7 @@ export async function submitAndFollow(submitter: QueueRunSubmitter, job: SubmitR
     void submitter.cancel(handle.runId).catch(() => undefined);
   };
   process.once("SIGINT", onSigint);
-  let last: RunEvent | undefined;
-  const interrupts: PendingInterrupt[] = [];
+  const tail: RunTail = { interrupts: [] };
   let ended = false;
   try {
     const it = submitter.log.read(handle.runId);
@@ -50,24 +48,14 @@ export async function submitAndFollow(submitter: QueueRunSubmitter, job: SubmitR
         ended = r.value !== undefined;
         // A run refused before it started (unknown blueprint, cancelled while queued) ends with no root event.
         const error = r.value?.error ?? (r.value?.status === "cancelled" ? errorToJson(new CancelledError(`run ${handle.runId} was cancelled before it started`)) : undefined);
-        if (!last && error) {
-          last = { type: "run_failed", error, steps: 0, durationMs: 0, runId: handle.runId, threadId: handle.threadId, depth: 0 } as unknown as RunEvent;
-          if (opts.json) process.stdout.write(boundedJson(last) + "\n");
-          else opts.printer!.event(last);
-        }
+        if (!tail.last && error) showEvent({ type: "run_failed", error, steps: 0, durationMs: 0, runId: handle.runId, threadId: handle.threadId, depth: 0 } as unknown as RunEvent, opts, tail);
         break;
       }
-      const e = r.value.event;
-      if (opts.json) process.stdout.write(boundedJson(e) + "\n");
-      else opts.printer!.event(e);
-      if (e.depth === 0) {
-        last = e;
-        if (e.type === "run_interrupted") interrupts.push(...(e.interrupts as unknown as PendingInterrupt[]));
-      }
+      showEvent(r.value.event, opts, tail);
     }
   } finally {
     process.off("SIGINT", onSigint);
   }
-  if (!ended && !last) process.stderr.write(`error: run ${handle.runId} is no longer known to the queue (its keys expired or Redis lost them)\n`);
-  return reportEnd(last, interrupts, interrupted, handle.threadId, opts);
+  if (!ended && !tail.last) process.stderr.write(`error: run ${handle.runId} is no longer known to the queue (its keys expired or Redis lost them)\n`);
+  return reportEnd(tail.last, tail.interrupts, interrupted, handle.threadId, opts);
 }
