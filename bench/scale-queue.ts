@@ -69,7 +69,7 @@ export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", s
     schemas.push(schema);
     prefixes.push(prefix);
     const queue = `${redisBase}?queue=bench&prefix=${prefix}`;
-    const pgUrl = `${pgBase}?schema=${schema}`;
+    const pgUrl = `${pgBase}?schema=${schema}${process.env.PG_OPTIONS ? `&options=${encodeURIComponent(process.env.PG_OPTIONS)}` : ""}`;
     const workers: ChildProcess[] = [];
     const started: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
