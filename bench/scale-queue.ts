@@ -1,8 +1,8 @@
 /**
- * The worker-pool part of `npm run bench:scale` (issue 13 §4): `runs` runs (bench/scale.ts: `RUNS`, default 40),
+ * The worker-pool part of `npm run bench:scale` (issue 13 §4): `runs` runs (bench/scale.ts: `RUNS`, default 200),
  * each a fan-out of 20 tasks with 50 ms of simulated I/O, enqueued at once on a fresh
- * queue and run by 1, 2 and 4 `rag worker` processes (`--concurrency WORKER_CONCURRENCY`,
- * default 4). Prints throughput (runs/s), p50/p99 run latency (submission to end, ms) and
+ * queue and run by each configuration of `rag worker` processes (`--concurrency`, and
+ * `--distribute branches` for the distributed rows). Prints throughput (runs/s), p50/p99 run latency (submission to end, ms) and
  * the scaling ratio (throughput on 4 workers ÷ 4 × throughput on 1). Needs Redis and
  * Postgres; own prefix and schema, removed after.
  */
