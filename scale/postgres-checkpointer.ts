@@ -57,6 +57,9 @@ import {
 } from "../runtime/index.js";
 import { migrate, quoteSchema } from "./pg-migrations.js";
 import { ThreadLocks, type Sql } from "./pg-thread-locks.js";
+import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
+
+export { isPostgresUrl, parsePostgresUrl };
 
 export interface PostgresCheckpointerOptions {
   /** Schema holding the tables (default: the URL's `?schema=`, else `ragraph`). */
@@ -70,23 +73,6 @@ type Row = CheckpointColumns;
 /** [thread, ns, checkpoint, task, idx, channel, value JSON]. */
 type WriteRow = [string, string, string, string, number, string, string | null];
 
-/** Splits `postgres://…?schema=x` into the connection string pg understands and the schema. */
-export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://user@host:port/database)`);
-  }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://…)`);
-  const schema = u.searchParams.get("schema") ?? undefined;
-  u.searchParams.delete("schema");
-  return { connectionString: u.toString(), schema };
-}
-
-/** True when `path` names a Postgres store rather than a file. */
-export const isPostgresUrl = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
-
 /** A unique-key violation on a checkpoint as the CheckpointError the conformance suite expects; other errors as they are. */
 function duplicate(e: unknown, threadId: string): unknown {
   const err = e as { code?: string; constraint?: string; detail?: string };
@@ -94,9 +80,6 @@ function duplicate(e: unknown, threadId: string): unknown {
   const id = /\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(err.detail ?? "")?.[1];
   return new CheckpointError(`checkpoint ${id ?? "(same id)"} already exists in thread ${threadId}`);
 }
-
-/** A URL without its password, for messages. */
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 
 export class PostgresCheckpointer implements Checkpointer {
   readonly pool: pg.Pool;
@@ -109,6 +92,9 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly locks: ThreadLocks;
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
+  /** Branch records waiting for this tick's insert (`putBranchWrites`). */
+  private branchRows: WriteRow[] = [];
+  private branchFlush: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   /** Counters for tests and benchmarks: committed write transactions. */
   readonly stats = { transactions: 0 };
@@ -292,11 +278,20 @@ export class PostgresCheckpointer implements Checkpointer {
    */
   async putBranchWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchWrites needs a checkpoint id");
-    const rows = this.rowsOf(config, writes, taskId);
-    await this.guard(`saving branch ${taskId} of thread ${config.threadId}`, async () => {
-      const values = rows.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
-      if (rows.length) await this.pool.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ON CONFLICT DO NOTHING`, rows.flat());
+    // Branches completing in one tick on this worker commit together (one INSERT, one WAL flush).
+    this.branchRows.push(...this.rowsOf(config, writes, taskId));
+    this.branchFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const rows = this.branchRows;
+      this.branchRows = [];
+      this.branchFlush = undefined;
+      // One statement (atomic): every record whole or none. 9,000 rows stay under Postgres' 65,535 parameters.
+      return this.guard(`saving branch records of thread ${config.threadId}`, async () => {
+        if (rows.length > 9000) throw new CheckpointError(`${rows.length} branch write rows in one tick (at most 9,000)`);
+        const values = rows.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
+        await this.pool.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ON CONFLICT DO NOTHING`, rows.flat());
+      });
     });
+    return this.branchFlush;
   }
 
   /** Every operation of one thread in one transaction, in order (the `async` durability path). */
