@@ -3,7 +3,7 @@
  * lowering to the Blueprint IR and its hash. No Node built-ins (runs in browsers).
  */
 export { compile, compileGraph, type Compilation, type CompileOptions, type CompileTimings } from "./compile.js";
-export { applyFixes, fixAll, type AppliedFix, type FixResult } from "./fixes.js";
+export { applyFixes, fixAll, type AppliedFix, type FixAllResult, type FixResult } from "./fixes.js";
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
 export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";

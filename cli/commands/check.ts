@@ -31,7 +31,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
   if (format !== "human" && format !== "json") throw new CliError(`--format must be human or json, not ${format}`);
   const provenance = opts.provenance ? parseProvenance(opts.provenance) : undefined;
   const json: Record<string, unknown>[] = [];
-  const fixed: { file: string; fixes: AppliedFix[] }[] = [];
+  const fixed: { file: string; fixes: AppliedFix[]; settled: boolean }[] = [];
   let errors = 0;
   let warnings = 0;
   let unbound = 0;
@@ -60,7 +60,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
         writeFileSync(file, r.text);
         source = r.text;
       }
-      fixed.push({ file: shown, fixes: r.applied });
+      fixed.push({ file: shown, fixes: r.applied, settled: r.settled });
     }
     const r = compile(source, options);
     errors += r.diagnostics.filter((d) => d.severity === "error").length;
@@ -72,6 +72,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
     process.stdout.write(JSON.stringify(opts.fix ? { fixed, diagnostics: json } : json, null, 2) + "\n");
   } else {
     for (const f of fixed) {
+      if (!f.settled) process.stderr.write(`note: the fixes for ${f.file} do not settle (they undo each other or keep growing the text); ${f.fixes.length ? "the edits below are a stable stopping point" : "no edit was made"}\n`);
       if (!f.fixes.length) continue;
       process.stderr.write(`fixed ${f.file}: ${f.fixes.length} edit${f.fixes.length === 1 ? "" : "s"}\n`);
       for (const x of f.fixes) process.stderr.write(`  ${f.file}:${x.line}:${x.column} ${x.code}: ${x.description}\n`);
