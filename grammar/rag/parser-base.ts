@@ -344,7 +344,7 @@ export abstract class RagExprParser extends CstParser {
     this.SUBRULE(this.postfixExpr);
   });
 
-  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args ")")* */
+  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args comprehension? ")")* */
   public postfixExpr = this.RULE("postfixExpr", () => {
     this.SUBRULE(this.primary);
     this.MANY(() => this.SUBRULE(this.postfixOp));
@@ -358,13 +358,14 @@ export abstract class RagExprParser extends CstParser {
         ALT: () => {
           this.CONSUME(LParen);
           this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: "args" }) });
+          this.OPTION(() => this.SUBRULE(this.comprehension));
           this.CONSUME(RParen);
         },
       },
     ]);
   });
 
-  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* "]" | "{" (IDENT ":" expr),* "}" */
+  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* comprehension? "]" | "{" (IDENT ":" expr),* "}" */
   public primary = this.RULE("primary", () => {
     this.OR(this.alts.primary ??= [
       { ALT: () => this.CONSUME(StringLit) },
@@ -379,10 +380,14 @@ export abstract class RagExprParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(LBracket);
-          this.MANY(() => {
-            this.SUBRULE2(this.expr, { LABEL: "items" });
-            this.OPTION(() => this.CONSUME(Comma));
+          this.MANY({
+            GATE: () => !is(this.LA(1), KW.for),
+            DEF: () => {
+              this.SUBRULE2(this.expr, { LABEL: "items" });
+              this.OPTION(() => this.CONSUME(Comma));
+            },
           });
+          this.OPTION2(() => this.SUBRULE(this.comprehension));
           this.CONSUME(RBracket);
         },
       },
@@ -394,6 +399,18 @@ export abstract class RagExprParser extends CstParser {
         },
       },
     ]);
+  });
+
+  /** comprehension = "for" IDENT "in" expr ("if" expr)?  (after one element: `[e for x in xs if c]`, `count(e for x in xs)`) */
+  public comprehension = this.RULE("comprehension", () => {
+    this.CONSUME(KW.for);
+    this.CONSUME(Ident, { LABEL: "variable" });
+    this.CONSUME(KW.in);
+    this.SUBRULE(this.expr, { LABEL: "iterable" });
+    this.OPTION(() => {
+      this.CONSUME(KW.if);
+      this.SUBRULE2(this.expr, { LABEL: "filter" });
+    });
   });
 
   /** IDENT ":" expr ","? */
