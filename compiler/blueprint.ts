@@ -63,6 +63,8 @@ export type ExprSpec =
   | { readonly op: "not" | "neg"; readonly arg: ExprSpec; readonly span: Span }
   | { readonly op: "bin"; readonly operator: BinaryOperator; readonly left: ExprSpec; readonly right: ExprSpec; readonly span: Span }
   | { readonly op: "list"; readonly items: readonly ExprSpec[]; readonly span: Span }
+  /** `[element for variable in iterable if filter]`: a new list; each element is charged to the evaluation budget before it is evaluated. */
+  | { readonly op: "comp"; readonly variable: string; readonly iterable: ExprSpec; readonly element: ExprSpec; readonly filter?: ExprSpec; readonly span: Span }
   | { readonly op: "object"; readonly entries: readonly ExprEntrySpec[]; readonly span: Span };
 
 export interface ExprEntrySpec {

@@ -43,6 +43,8 @@ export function exprSpecText(e: ExprSpec): string {
     }
     case "list":
       return `[${e.items.map(exprSpecText).join(", ")}]`;
+    case "comp":
+      return `[${exprSpecText(e.element)} for ${e.variable} in ${exprSpecText(e.iterable)}${e.filter ? ` if ${exprSpecText(e.filter)}` : ""}]`;
     case "object":
       return e.entries.length ? `{ ${e.entries.map((en) => `${en.key}: ${exprSpecText(en.value)}`).join(", ")} }` : "{}";
   }

@@ -83,6 +83,7 @@ A node without \`kind\` is a model node (agent/graph/script/tool/sources/options
 Roots: state input args (send packet) result (in writes/set) run (id thread step), loop variable.
 Operators: or and not == != < <= > >= in + - * / % ( ) [ ] . calls; literals, [lists], { k: v }.
 Functions: len lower upper trim contains starts_with ends_with split join keys values default min max sum round json
+count any all (of truthy items): \`count(x.ok for x in state.items)\`; lists: \`[x.label for x in state.items if x.ok]\`
 
 ## Rules
 Every route target exists or is END; START is never a target. A node with no route ends its branch.
@@ -105,21 +106,6 @@ Models, tools and agents must be registered; in-file \`agent\` blocks need not b
   (its \`prompt\` is not re-added on return from its tool calls).
 
 ## Examples
-\`\`\`rag
-graph support {
-  start agent
-  state { messages: messages }
-  node agent {
-    kind agent
-    model "default"
-    system "You are a concise support agent."
-    tools ["lookup_user"]
-    routes { tool_call -> tools  final -> END }
-  }
-  node tools { kind tool_executor tools ["lookup_user"] next agent }
-}
-\`\`\`
-
 \`\`\`rag
 graph refunds {
   start agent

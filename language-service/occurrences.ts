@@ -99,6 +99,11 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
       case "ListExpr":
         e.items.forEach(expr);
         return;
+      case "Comprehension":
+        expr(e.iterable);
+        expr(e.element);
+        if (e.filter) expr(e.filter);
+        return;
       case "ObjectExpr":
         for (const en of e.entries) expr(en.value);
         return;

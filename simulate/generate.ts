@@ -38,6 +38,7 @@ export function literalHints(blueprints: readonly Blueprint[]): Hints {
       case "not": case "neg": return walk(e.arg);
       case "bin": return (walk(e.left), walk(e.right));
       case "list": return e.items.forEach(walk);
+      case "comp": return (walk(e.iterable), walk(e.element), walk(e.filter));
       case "object": return e.entries.forEach((x) => walk(x.value));
       default: return;
     }

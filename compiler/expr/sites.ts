@@ -71,6 +71,11 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
     case "ListExpr":
       for (const i of e.items) walkExpr(i, f);
       return;
+    case "Comprehension":
+      walkExpr(e.iterable, f);
+      walkExpr(e.element, f);
+      if (e.filter) walkExpr(e.filter, f);
+      return;
     case "ObjectExpr":
       for (const en of e.entries) walkExpr(en.value, f);
       return;

@@ -86,6 +86,11 @@ export function exprText(e: A.Expr): string {
     }
     case "ListExpr":
       return `[${e.items.map(exprText).join(", ")}]`;
+    case "Comprehension": {
+      // The iterable and filter end at `if` / `]`, so only a bare one needs no parentheses.
+      const body = `${exprText(e.element)} for ${e.variable.name} in ${exprText(e.iterable)}${e.filter ? ` if ${exprText(e.filter)}` : ""}`;
+      return e.bare ? body : `[${body}]`;
+    }
     case "ObjectExpr":
       return e.entries.length ? `{ ${e.entries.map((en) => `${en.key.name}: ${exprText(en.value)}`).join(", ")} }` : "{}";
   }

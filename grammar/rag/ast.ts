@@ -139,6 +139,19 @@ export interface ObjectExpr extends Base {
   readonly entries: readonly ExprEntry[];
 }
 
+/**
+ * `[element for variable in iterable if filter]` (`language.md` §3.2). `bare` when it is
+ * written without brackets as a call's only argument: `count(x.ok for x in state.items)`.
+ */
+export interface ComprehensionExpr extends Base {
+  readonly kind: "Comprehension";
+  readonly element: Expr;
+  readonly variable: Identifier;
+  readonly iterable: Expr;
+  readonly filter?: Expr;
+  readonly bare: boolean;
+}
+
 export type Expr =
   | StringLiteral
   | NumberLiteral
@@ -151,6 +164,7 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | ListExpr
+  | ComprehensionExpr
   | ObjectExpr;
 
 /** `key: expr` (the colon is optional outside expression object literals). */

@@ -287,6 +287,7 @@ export type PostfixOpCstChildren = {
   LParen?: IToken[];
   args?: ExprCstNode[];
   Comma?: IToken[];
+  comprehension?: ComprehensionCstNode[];
   RParen?: IToken[];
 };
 
@@ -310,10 +311,25 @@ export type PrimaryCstChildren = {
   LBracket?: IToken[];
   items?: ExprCstNode[];
   Comma?: IToken[];
+  comprehension?: ComprehensionCstNode[];
   RBracket?: IToken[];
   LCurly?: IToken[];
   objectEntry?: ObjectEntryCstNode[];
   RCurly?: IToken[];
+};
+
+export interface ComprehensionCstNode extends CstNode {
+  name: "comprehension";
+  children: ComprehensionCstChildren;
+}
+
+export type ComprehensionCstChildren = {
+  Kw_for: IToken[];
+  variable: IToken[];
+  Kw_in: IToken[];
+  iterable: ExprCstNode[];
+  Kw_if?: IToken[];
+  filter?: ExprCstNode[];
 };
 
 export interface ObjectEntryCstNode extends CstNode {
@@ -978,6 +994,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   postfixExpr(children: PostfixExprCstChildren, param?: IN): OUT;
   postfixOp(children: PostfixOpCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
+  comprehension(children: ComprehensionCstChildren, param?: IN): OUT;
   objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;
   templateExpr(children: TemplateExprCstChildren, param?: IN): OUT;
   program(children: ProgramCstChildren, param?: IN): OUT;

@@ -4,6 +4,7 @@
  * entry point of templates. Extends parser-base.ts; extended by parser-graph.ts. Each
  * rule's doc comment gives its production.
  */
+import { tokenMatcher } from "#chevrotain";
 import { RagParserBase } from "./parser-base.js";
 import {
   AndAnd,
@@ -40,6 +41,10 @@ import {
   TripleString,
   True,
 } from "./tokens.js";
+
+
+/** Whether `t` is of `type` (keyword-aware: Chevrotain token categories). */
+const isToken = tokenMatcher;
 
 export abstract class RagExprParser extends RagParserBase {
   // ─────────────────────────────── expressions (§3) ───────────────────────────────
@@ -127,7 +132,7 @@ export abstract class RagExprParser extends RagParserBase {
     this.SUBRULE(this.postfixExpr);
   });
 
-  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args ")")* */
+  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args comprehension? ")")* */
   public postfixExpr = this.RULE("postfixExpr", () => {
     this.SUBRULE(this.primary);
     this.MANY(() => this.SUBRULE(this.postfixOp));
@@ -141,13 +146,14 @@ export abstract class RagExprParser extends RagParserBase {
         ALT: () => {
           this.CONSUME(LParen);
           this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: "args" }) });
+          this.OPTION(() => this.SUBRULE(this.comprehension));
           this.CONSUME(RParen);
         },
       },
     ]);
   });
 
-  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* "]" | "{" (IDENT ":" expr),* "}" */
+  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* comprehension? "]" | "{" (IDENT ":" expr),* "}" */
   public primary = this.RULE("primary", () => {
     this.OR(this.alts.primary ??= [
       { ALT: () => this.CONSUME(StringLit) },
@@ -162,10 +168,14 @@ export abstract class RagExprParser extends RagParserBase {
       {
         ALT: () => {
           this.CONSUME(LBracket);
-          this.MANY(() => {
-            this.SUBRULE2(this.expr, { LABEL: "items" });
-            this.OPTION(() => this.CONSUME(Comma));
+          this.MANY({
+            GATE: () => !isToken(this.LA(1), KW.for),
+            DEF: () => {
+              this.SUBRULE2(this.expr, { LABEL: "items" });
+              this.OPTION(() => this.CONSUME(Comma));
+            },
           });
+          this.OPTION2(() => this.SUBRULE(this.comprehension));
           this.CONSUME(RBracket);
         },
       },
@@ -177,6 +187,18 @@ export abstract class RagExprParser extends RagParserBase {
         },
       },
     ]);
+  });
+
+  /** comprehension = "for" IDENT "in" expr ("if" expr)?  (after one element: `[e for x in xs if c]`, `count(e for x in xs)`) */
+  public comprehension = this.RULE("comprehension", () => {
+    this.CONSUME(KW.for);
+    this.CONSUME(Ident, { LABEL: "variable" });
+    this.CONSUME(KW.in);
+    this.SUBRULE(this.expr, { LABEL: "iterable" });
+    this.OPTION(() => {
+      this.CONSUME(KW.if);
+      this.SUBRULE2(this.expr, { LABEL: "filter" });
+    });
   });
 
   /** IDENT ":" expr ","? */

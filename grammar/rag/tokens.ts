@@ -97,7 +97,7 @@ export const KEYWORD_WORDS = [
   // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
   "approve", "budget", "resume", "concurrency",
   // inside items
-  "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
+  "when", "else", "for", "in", "if", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators
   "and", "or", "not",
 ] as const;
