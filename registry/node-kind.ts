@@ -145,6 +145,12 @@ export interface NodeResult {
    * with NodeError.
    */
   readonly graph?: "PARENT";
+  /**
+   * Set when `goto` (or a `graph: "PARENT"` command) came from tools' `ToolCommand`s
+   * (names of the tools): the runtime then admits only targets the blueprint draws from
+   * the node (`RunAuthority.checkGoto`; for `PARENT`, from the parent's subgraph node).
+   */
+  readonly toolCommand?: { readonly tools: readonly string[] };
 }
 
 /**

@@ -14,7 +14,8 @@
  *   second process writing the same thread meanwhile gets a `ThreadBusyError` and writes
  *   nothing (no lost update). Every write transaction also locks the thread's row in
  *   `threads`. A process that dies (SIGKILL, machine gone) loses its connection, and
- *   Postgres releases the lock with it, so another worker can continue the thread.
+ *   Postgres releases the lock with it, so another worker can continue the thread
+ *   (`pg-thread-locks.ts`; lock connections are reused from thread to thread).
  *
  * - Values by version (migration 3, `runtime/checkpoint/blobs.ts`, as the SQLite backend):
  *   a checkpoint row references, per channel, the blob that holds its value; a superstep
@@ -25,7 +26,6 @@
  *
  * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
  */
-import { createHash } from "node:crypto";
 import pg from "pg";
 import {
   BlobPlanner,
@@ -55,8 +55,8 @@ import {
   type PruneOptions,
   type ThreadSummary,
 } from "../runtime/index.js";
-import { ThreadBusyError } from "./errors.js";
 import { migrate, quoteSchema } from "./pg-migrations.js";
+import { ThreadLocks } from "./pg-thread-locks.js";
 
 export interface PostgresCheckpointerOptions {
   /** Schema holding the tables (default: the URL's `?schema=`, else `ragraph`). */
@@ -69,13 +69,6 @@ type Row = CheckpointColumns;
 
 /** [thread, ns, checkpoint, task, idx, channel, value JSON]. */
 type WriteRow = [string, string, string, string, number, string, string | null];
-
-/** A thread this process holds: its locked connection and the chain its writes run on, in order. */
-interface HeldThread {
-  readonly client: pg.Client;
-  chain: Promise<unknown>;
-  lost: boolean;
-}
 
 /** Splits `postgres://…?schema=x` into the connection string pg understands and the schema. */
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
@@ -105,7 +98,7 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly q: string;
   private readonly connectionString: string;
   private readonly ready: Promise<void>;
-  private readonly held = new Map<string, Promise<HeldThread>>();
+  private readonly locks: ThreadLocks;
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -126,6 +119,13 @@ export class PostgresCheckpointer implements Checkpointer {
     this.connectionString = parsed.connectionString;
     this.schema = options.schema ?? parsed.schema ?? "ragraph";
     this.q = quoteSchema(this.schema);
+    // The thread's row lock (the upsert takes it); the advisory lock already keeps other processes out.
+    this.locks = new ThreadLocks({
+      connectionString: this.connectionString,
+      schema: this.schema,
+      begin: `INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, (extract(epoch from clock_timestamp()) * 1000)::bigint) ON CONFLICT (thread_id) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
+      onCommit: () => this.stats.transactions++,
+    });
     this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4 });
     // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
     this.pool.on("error", () => undefined);
@@ -149,62 +149,10 @@ export class PostgresCheckpointer implements Checkpointer {
     }
   }
 
-  /** The 64-bit advisory lock key of a thread in this schema. */
-  private lockKey(threadId: string): string {
-    return createHash("sha256").update(`${this.schema}\0${threadId}`).digest().readBigInt64BE(0).toString();
-  }
-
-  /** The thread's locked connection, taking the lock on first use. @throws ThreadBusyError */
-  private hold(threadId: string): Promise<HeldThread> {
-    let h = this.held.get(threadId);
-    if (!h) {
-      h = (async () => {
-        // Named after the schema, so operators (and tests) can tell lock connections apart in pg_stat_activity.
-        const client = new pg.Client({ connectionString: this.connectionString, application_name: `ragraph-lock:${this.schema}`.slice(0, 63) });
-        const held: HeldThread = { client, chain: Promise.resolve(), lost: false };
-        client.on("error", () => {
-          held.lost = true;
-        });
-        await client.connect();
-        const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [this.lockKey(threadId)]);
-        if (!rows[0]?.ok) {
-          await client.end().catch(() => undefined);
-          throw new ThreadBusyError(threadId);
-        }
-        return held;
-      })();
-      this.held.set(threadId, h);
-      h.catch(() => this.held.delete(threadId));
-    }
-    return h.then((held) => {
-      if (!held.lost) return held;
-      // The connection broke (Postgres restarted): the lock went with it; take it again.
-      this.held.delete(threadId);
-      return this.hold(threadId);
-    });
-  }
-
   /** Runs `f` in one transaction on the thread's locked connection, after the thread's earlier writes. */
   private async onThread<T>(threadId: string, f: (c: pg.ClientBase) => Promise<T>): Promise<T> {
     await this.ready;
-    const held = await this.hold(threadId);
-    const run = held.chain.then(async () => {
-      const c = held.client;
-      await c.query("BEGIN");
-      try {
-        // The thread's row lock (the upsert takes it); the advisory lock already keeps other processes out.
-        await c.query(`INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, $2) ON CONFLICT (thread_id) DO UPDATE SET updated_at = EXCLUDED.updated_at`, [threadId, Date.now()]);
-        const out = await f(c);
-        await c.query("COMMIT");
-        this.stats.transactions++;
-        return out;
-      } catch (e) {
-        await c.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      }
-    });
-    held.chain = run.catch(() => undefined);
-    return run;
+    return this.locks.transaction(threadId, f);
   }
 
   /**
@@ -214,7 +162,7 @@ export class PostgresCheckpointer implements Checkpointer {
    */
   async acquire(threadId: string): Promise<void> {
     await this.guard("locking a thread", async () => {
-      await this.hold(threadId);
+      await this.locks.hold(threadId);
     });
   }
 
@@ -224,19 +172,12 @@ export class PostgresCheckpointer implements Checkpointer {
    */
   async release(threadId: string): Promise<void> {
     await this.flush();
-    const h = this.held.get(threadId);
-    if (!h) return;
-    this.held.delete(threadId);
-    const held = await h.catch(() => undefined);
-    if (!held) return;
-    await held.chain;
-    await held.client.query("SELECT pg_advisory_unlock($1::bigint)", [this.lockKey(threadId)]).catch(() => undefined);
-    await held.client.end().catch(() => undefined);
+    await this.locks.release(threadId);
   }
 
   /** Threads whose lock this process holds. */
   heldThreads(): string[] {
-    return [...this.held.keys()];
+    return this.locks.threads();
   }
 
   private async insertWrites(c: pg.ClientBase, rows: readonly WriteRow[]): Promise<void> {
@@ -506,7 +447,7 @@ export class PostgresCheckpointer implements Checkpointer {
       try {
         await this.ready.catch(() => undefined);
         await this.flush().catch(() => undefined);
-        await Promise.all([...this.held.keys()].map((t) => this.release(t)));
+        await this.locks.close();
       } finally {
         await this.pool.end().catch(() => undefined);
       }

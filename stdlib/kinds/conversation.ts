@@ -3,7 +3,7 @@
  * offering tools, running a turn's tool calls, and the agent tool loop.
  */
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
-import { toolParameters } from "../../registry/index.js";
+import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
@@ -132,8 +132,8 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * a declined call's result says so. A tool error becomes the tool message's content so
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
-  const results: (ChatMessage | undefined)[] = new Array(calls.length);
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[] } = {}): Promise<ChatMessage[]> {
+  const results: (ChatMessage | ChatMessage[] | undefined)[] = new Array(calls.length);
   const as = options.agent !== undefined ? { agent: options.agent } : undefined;
   // One authorisation check per call (not one per use of the answer).
   const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
@@ -154,13 +154,23 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
       }
     } else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
+      let out: unknown;
       try {
-        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
-        content = typeof out === "string" ? out : JSON.stringify(out ?? null);
+        out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
-        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
+        out = new ToolFailure(e);
       }
+      if (isToolCommand(out)) {
+        if (!options.commands) {
+          throw new NodeError(`tool \`${c.name}\` returned a command, which an agent's own tool loop cannot carry out: run the tool from a \`tool_executor\` node`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+        }
+        options.commands.push({ index: i, call: c, command: out });
+        results[i] = commandAnswer(task, c, out);
+        return;
+      }
+      if (out instanceof ToolFailure) content = `Error: ${out.error instanceof Error ? out.error.message : String(out.error)}`;
+      else content = typeof out === "string" ? out : JSON.stringify(out ?? null);
     }
     results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   };
@@ -173,7 +183,38 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
       await Promise.all(batch.map(runOne));
     } else await runOne(i++);
   }
-  return results as ChatMessage[];
+  return (options.commands?.length ? results.flat() : results) as ChatMessage[];
+}
+
+/** A tool's failure, told to the model as the call's answer. */
+class ToolFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** A tool call that returned a `ToolCommand` (`runToolCalls` with `commands`): its position in the turn, the call and the command. */
+export interface ToolCommandOutcome {
+  readonly index: number;
+  readonly call: ToolCall;
+  readonly command: ToolCommand;
+}
+
+/**
+ * The conversation messages that answer a call whose tool returned a command: the
+ * command's own messages for the conversation channel when it has some (LangGraph's tools
+ * put their ToolMessage in `update.messages`), else one tool message with the command's
+ * `content` — every call is answered, as providers require. None for `graph: "PARENT"`
+ * (its update is the parent's; this graph's run ends with the step).
+ */
+function commandAnswer(task: NodeTask, c: ToolCall, cmd: ToolCommand): ChatMessage[] {
+  if (cmd.graph === "PARENT") return [];
+  const ch = task.messagesChannel;
+  const own = ch !== undefined ? cmd.update?.[ch] : undefined;
+  if (own !== undefined) {
+    const list = (Array.isArray(own) ? own : [own]) as ChatMessage[];
+    // Messages without an id get one (the reducer merges by id); a tool message without a call id answers this call.
+    return list.map((m) => ({ ...m, id: m.id ?? task.newMessageId(), ...(m.role === "tool" && m.toolCallId === undefined ? { toolCallId: c.id, name: m.name ?? c.name } : {}) }));
+  }
+  return [{ id: task.newMessageId(), role: "tool", content: cmd.content ?? "", name: c.name, toolCallId: c.id }];
 }
 
 export interface AgentLoopSpec {

@@ -98,3 +98,54 @@ describe("SQLite file specifics", () => {
     expect(() => new SqliteCheckpointer(join(dir, "missing", "x.db"), { readonly: true })).toThrow(/missing\/x\.db/);
   });
 });
+
+describe("in-memory specifics", () => {
+  /** Items held by the store's blobs (what a long thread keeps in memory). */
+  const heldItems = (c: MemoryCheckpointer): number => {
+    let n = 0;
+    const threads = (c as unknown as { threadsById: Map<string, Map<string, { blobs: Map<string, { value: unknown }> }>> }).threadsById;
+    for (const nss of threads.values()) for (const tl of nss.values()) for (const b of tl.blobs.values()) n += Array.isArray(b.value) ? b.value.length : 1;
+    return n;
+  };
+
+  it("an appended list is stored as deltas: memory grows about linearly with the steps, and every checkpoint still reads its own list", async () => {
+    const c = new MemoryCheckpointer();
+    let out: readonly number[] = Object.freeze([]);
+    let parentId: string | undefined;
+    const steps = 2000;
+    const ids: string[] = [];
+    for (let s = 0; s < steps; s++) {
+      out = Object.freeze([...out, s]);
+      const k = ckpt({ threadId: "t", step: s, values: { out, n: s }, versions: { out: s + 1, n: s + 1 }, ...(parentId !== undefined ? { parentId } : {}) });
+      await c.put(k, { source: "loop", step: s, runId: "r" });
+      ids.push(k.id);
+      parentId = k.id;
+    }
+    // A whole list per checkpoint would hold steps² / 2 = 2,000,000 items.
+    expect(heldItems(c)).toBeLessThan(6 * steps);
+    const latest = await c.getTuple({ threadId: "t" });
+    expect(latest?.checkpoint.values.out).toBe(out); // the latest reads back by reference
+    for (const s of [0, 1, 63, 64, 65, 1000, 1999]) {
+      const t = await c.getTuple({ threadId: "t", checkpointId: ids[s] });
+      expect(t?.checkpoint.values).toEqual({ out: Array.from({ length: s + 1 }, (_, i) => i), n: s });
+      expect(Object.isFrozen(t?.checkpoint.values.out)).toBe(true);
+    }
+  });
+
+  it("prune drops the blobs no kept checkpoint reaches, and the kept ones still read", async () => {
+    const c = new MemoryCheckpointer();
+    let out: readonly number[] = Object.freeze([]);
+    let parentId: string | undefined;
+    for (let s = 0; s < 300; s++) {
+      out = Object.freeze([...out, s]);
+      const k = ckpt({ threadId: "t", step: s, values: { out }, versions: { out: s + 1 }, ...(parentId !== undefined ? { parentId } : {}) });
+      await c.put(k, { source: "loop", step: s, runId: "r" });
+      parentId = k.id;
+    }
+    const before = heldItems(c);
+    expect(await c.prune({ keepLast: 2 })).toBe(298);
+    expect(heldItems(c)).toBeLessThan(before);
+    const kept = await c.list("t");
+    expect(kept.map((t) => (t.checkpoint.values.out as number[]).length)).toEqual([300, 299]);
+  });
+});
