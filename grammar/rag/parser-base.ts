@@ -60,12 +60,19 @@ export abstract class RagParserBase extends CstParser {
   protected readonly alts: Record<string, IOrAlt<unknown>[]> = {};
   protected readonly opts: Record<string, OrMethodOpts<unknown>> = {};
 
-  protected constructor() {
+  /**
+   * `validate`: run Chevrotain's grammar validations (ambiguities, left recursion,
+   * duplicate rules) during self-analysis. They find grammar mistakes, never input
+   * mistakes, and cost ~20 ms on every process start, so the shared parser skips them and
+   * test/grammar/parser-validation.test.ts builds one with them on.
+   */
+  protected constructor(validate: boolean) {
     super(allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: "onlyOffset",
       maxLookahead: 2,
       errorMessageProvider,
+      skipValidations: !validate,
     });
   }
 
