@@ -38,6 +38,7 @@ import {
   Plus,
   Question,
   RBracket,
+  RegexLit,
   RCurly,
   RParen,
   Semicolon,
@@ -175,7 +176,7 @@ export abstract class RagExprParser extends CstParser {
     this.CONSUME(RBracket);
   });
 
-  /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
+  /** type_atom = IDENT ("<" type ("," type)* ">")? constraint? | "{" field* "}" | STRING ("|" STRING)* */
   public typeAtom = this.RULE("typeAtom", () => {
     this.OR(this.alts.typeAtom ??= [
       {
@@ -190,6 +191,7 @@ export abstract class RagExprParser extends CstParser {
             });
             this.CONSUME(Gt);
           });
+          this.OPTION2(() => this.SUBRULE(this.typeConstraint));
         },
       },
       { ALT: () => this.SUBRULE(this.fieldBlock) },
@@ -203,6 +205,29 @@ export abstract class RagExprParser extends CstParser {
         },
       },
     ]);
+  });
+
+  /** constraint = "(" (PATTERN | bound? "." "." bound?) ")"  (`number(0..1)`, `integer(1..)`, `string(/^[A-Z]{3}$/)`) */
+  public typeConstraint = this.RULE("typeConstraint", () => {
+    this.CONSUME(LParen);
+    this.OR(this.alts.typeConstraint ??= [
+      { ALT: () => this.CONSUME(RegexLit, { LABEL: "pattern" }) },
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.rangeBound, { LABEL: "low" }));
+          this.CONSUME(Dot);
+          this.CONSUME2(Dot);
+          this.OPTION2(() => this.SUBRULE2(this.rangeBound, { LABEL: "high" }));
+        },
+      },
+    ]);
+    this.CONSUME(RParen);
+  });
+
+  /** bound = "-"? NUMBER */
+  public rangeBound = this.RULE("rangeBound", () => {
+    this.OPTION(() => this.CONSUME(Minus));
+    this.CONSUME(NumberLit);
   });
 
   /** reducer = IDENT (literal | list)*  (`barrier 2`, `aggregate "fn"`, `named_barrier [a, b]`) */
