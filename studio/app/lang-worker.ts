@@ -4,7 +4,8 @@
  * typing never blocks the page and never waits on the server. It keeps each open
  * buffer (`sync`), and answers analyses (diagnostics as the API's JSON shape, the
  * compiler's graph view with node spans and input fields, and for big graphs a layout),
- * code actions, completion, hover and formatting. Requests are answered in order; an
+ * code actions, completion, hover, formatting, definition, references, rename, document
+ * symbols and semantic tokens. Requests are answered in order; an
  * analysis of an unchanged buffer reuses the language service's compilation.
  */
 import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
@@ -113,6 +114,18 @@ function handle(m: Request): unknown {
       return service.hover(m.uri, m.position);
     case "format":
       return service.format(m.uri);
+    case "definition":
+      return service.definition(m.uri, m.position);
+    case "references":
+      return service.references(m.uri, m.position, m.includeDeclaration);
+    case "prepareRename":
+      return service.prepareRename(m.uri, m.position);
+    case "rename":
+      return service.rename(m.uri, m.position, m.newName);
+    case "symbols":
+      return service.symbols(m.uri);
+    case "semanticTokens":
+      return service.semanticTokens(m.uri);
   }
 }
 

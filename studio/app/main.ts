@@ -64,7 +64,7 @@ export function start(early: Early): void {
   let snapshot: LanguageSnapshot | undefined;
   void early.language.then((s) => (snapshot = s)).catch((e: Error) => setStatus(`registry: ${e.message}`));
 
-  const editor = monaco.editor.create($("editor"), { language: "rag", automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On }, scrollBeyondLastLine: false });
+  const editor = monaco.editor.create($("editor"), { language: "rag", theme: "rag-light", "semanticHighlighting.enabled": true, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On }, scrollBeyondLastLine: false });
   const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, ready: false };
   window.studio = handle;
   performance.mark("studio:editor-created");
