@@ -53,7 +53,7 @@ export class RunsPanel {
       h("div", { class: "runs-right" }, h("h3", {}, "State"), this.statePane, h("h3", {}, "Checkpoints"), this.history),
     );
     this.renderForm();
-    void this.loadThreads();
+    // Threads are listed when the tab opens (main.ts), not at page load.
   }
 
   /** Re-renders the input form (after the graph changed). */
