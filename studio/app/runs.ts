@@ -112,9 +112,13 @@ export class RunsPanel {
       let s = steps.get(n);
       if (!s) {
         const row = h("div", { class: "step", "data-step": String(n) }, h("div", { class: "step-head" }, `superstep ${n}`));
+        // Replay: clicking a superstep lights its nodes on the graph (as during the run)
+        // and shows the state after it.
         row.addEventListener("click", (ev) => {
-          if ((ev.target as HTMLElement).closest(".task")) return;
-          this.showState(s!);
+          for (const r of this.timeline.querySelectorAll(".step.on")) r.classList.remove("on");
+          row.classList.add("on");
+          this.host.light(new Set([...s!.tasks.values()].map((t) => t.row.dataset.node ?? "")));
+          if (!(ev.target as HTMLElement).closest(".task")) this.showState(s!);
         });
         s = { step: n, row, tasks: new Map(), state: {}, changed: new Set() };
         steps.set(n, s);

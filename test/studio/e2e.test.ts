@@ -141,6 +141,9 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
     // Each task with its model calls and tokens (the review is the join's task, superstep 3).
     expect(await page.locator("#tab-runs .step[data-step='3'] .task[data-node=review] .task-result").textContent()).toMatch(/\d+ model calls? · \d+ tokens/);
+    // Replaying superstep 2 lights its nodes (the fan-out's branches) on the graph.
+    await page.click("#tab-runs .step[data-step='2'] .step-head");
+    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node).sort())).toEqual(["agent:research_agent", "agent:verifier_agent"]);
     await page.click("#tab-runs .step[data-step='2'] .task");
     await page.screenshot({ path: join(SHOTS, "runs.png") });
   });
