@@ -287,14 +287,29 @@ export class RunsPanel {
           h("span", { class: "dim" }, t.threadId),
           err ? h("div", { class: "error small", "data-testid": "thread-error" }, err) : null,
         );
-        row.addEventListener("click", () => void this.loadHistory(t.threadId));
+        row.addEventListener("click", () => void this.loadHistory(t.threadId, true));
         return row;
       }),
     );
   }
 
-  async loadHistory(threadId: string): Promise<void> {
-    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: unknown[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+  /**
+   * Shows a thread's checkpoints (newest first) with fork / re-run / updateState. With
+   * `picked` (the thread was chosen in the list): also its latest state, and the answer
+   * form when it is paused on an interrupt (so a thread paused in an earlier session, or
+   * by `rag run`, can be answered here).
+   */
+  async loadHistory(threadId: string, picked = false): Promise<void> {
+    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: { id: string; payload?: unknown }[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+    const latest = hist[0];
+    if (picked && latest) {
+      this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
+      const open = latest.interrupts[0];
+      if (open) {
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
+        this.renderInterrupt(threadId, open.id, open.payload);
+      } else this.answer.replaceChildren();
+    }
     const edit = h("textarea", { rows: "3", "data-testid": "state-edit", spellcheck: "false" });
     edit.value = "{}";
     const rows = hist.map((c) =>

@@ -209,6 +209,10 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     // A run whose answer does not match the type fails; the thread list says why.
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: {} });
     for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    // Picked in the thread list, the paused thread offers its answer form.
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
+    await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
     await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
