@@ -19,7 +19,11 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type ScalarTypeName = "string" | "number" | "integer" | "boolean" | "any" | "messages";
 
 export type TypeSpec =
-  | { readonly type: ScalarTypeName; readonly optional?: true }
+  /**
+   * `min`/`max` (inclusive): `number(0..1)`, `integer(1..10)`; `pattern`: `string(/re/)`,
+   * matched in linear time by `compilePattern` (compiler/pattern.ts). Checked on every write.
+   */
+  | { readonly type: ScalarTypeName; readonly optional?: true; readonly min?: number; readonly max?: number; readonly pattern?: string }
   | { readonly type: "list"; readonly items: TypeSpec; readonly optional?: true }
   | { readonly type: "map"; readonly values: TypeSpec; readonly optional?: true }
   | { readonly type: "record"; readonly fields: readonly FieldSpec[]; readonly optional?: true }

@@ -10,7 +10,11 @@
  * every edit, then reports what is left. Running it again changes nothing.
  */
 import { writeFileSync } from "node:fs";
-import { compile, diagnosticToJson, fixAll, renderDiagnostics, type AppliedFix, type CompileOptions, type RegistryView } from "../../compiler/index.js";
+// The compiler's modules rather than its index, so `rag check` loads only what it runs.
+import { compile, type CompileOptions } from "../../compiler/compile.js";
+import { diagnosticToJson, renderDiagnostics } from "../../compiler/diagnostics/render.js";
+import { fixAll, type AppliedFix } from "../../compiler/fixes.js";
+import type { RegistryView } from "../../compiler/registry-view.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, parseProvenance, readRegistrySnapshot, readSource, useProjectApprovals } from "../files.js";
 import { renderStyle } from "../style.js";

@@ -39,6 +39,7 @@ import { KnownRouteFunctionRule } from "./KnownRouteFunctionRule.js";
 import { KnownScriptRule } from "./KnownScriptRule.js";
 import { KnownToolRule } from "./KnownToolRule.js";
 import { KnownTypeRule } from "./KnownTypeRule.js";
+import { TypeConstraintRule } from "./TypeConstraintRule.js";
 import { KnownValidatorRule } from "./KnownValidatorRule.js";
 import { nodeLimitRule } from "./NodeLimitRule.js";
 import { NodeKindRule } from "./NodeKindRule.js";
@@ -82,6 +83,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownReducerRule,
     KnownValidatorRule,
     KnownTypeRule,
+    TypeConstraintRule,
     WriteTargetRule,
     ItemValueRule,
     ChannelReducerRule,

@@ -128,8 +128,12 @@ export function valueText(v: A.Value): string {
 /** A type on one line. */
 export function typeText(t: A.TypeExpr): string {
   switch (t.kind) {
-    case "NamedType":
-      return t.args.length ? `${t.name.name}<${t.args.map(typeText).join(", ")}>` : t.name.name;
+    case "NamedType": {
+      const base = t.args.length ? `${t.name.name}<${t.args.map(typeText).join(", ")}>` : t.name.name;
+      const k = t.constraint;
+      if (!k) return base;
+      return k.kind === "Pattern" ? `${base}(/${k.source}/)` : `${base}(${k.min?.raw ?? ""}..${k.max?.raw ?? ""})`;
+    }
     case "ArrayType":
       return `${typeText(t.element)}[]`;
     case "OptionalType":

@@ -196,7 +196,14 @@ export interface NamedType extends Base {
   readonly kind: "NamedType";
   readonly name: Identifier;
   readonly args: readonly TypeExpr[];
+  /** `number(0..1)`, `integer(1..)`, `string(/^[A-Z]{3}$/)` (`language.md` §4.1). */
+  readonly constraint?: TypeConstraint;
 }
+
+/** A numeric range (inclusive; either bound may be left out) or a string pattern. */
+export type TypeConstraint =
+  | { readonly kind: "Range"; readonly min?: NumberLiteral; readonly max?: NumberLiteral; readonly span: Span }
+  | { readonly kind: "Pattern"; readonly source: string; readonly span: Span };
 
 /** `T[]` */
 export interface ArrayType extends Base {

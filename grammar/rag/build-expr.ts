@@ -478,6 +478,26 @@ export class ExprBuilder {
     if (fb) return { kind: "RecordType", fields: this.fields(fb, span), span };
     if (c.StringLit) return { kind: "EnumType", values: c.StringLit.filter((t) => this.ctx.real(t)).map((t) => this.stringLiteral(t)), span };
     const name = this.ctx.ident(first(c.name), undefined, span);
-    return { kind: "NamedType", name, args: (c.typeExpr ?? []).map((a) => this.typeExpr(a, span)), span, ...(name.name ? {} : { recovered: true }) };
+    const k = first(c.typeConstraint);
+    const constraint = k ? this.typeConstraint(k, span) : undefined;
+    return { kind: "NamedType", name, args: (c.typeExpr ?? []).map((a) => this.typeExpr(a, span)), ...(constraint ? { constraint } : {}), span, ...(name.name ? {} : { recovered: true }) };
+  }
+
+  private typeConstraint(n: C.TypeConstraintCstNode, fallback: Span): A.TypeConstraint | undefined {
+    const c = n.children;
+    const span = this.ctx.nodeSpan(n) ?? fallback;
+    const p = first(c.pattern);
+    if (this.ctx.real(p)) return { kind: "Pattern", source: p.image.slice(1, -1), span: this.ctx.tokenSpan(p) };
+    if (!c.Dot) return undefined;
+    const bound = (b: C.RangeBoundCstNode | undefined): A.NumberLiteral | undefined => {
+      const t = first(b?.children.NumberLit);
+      if (!b || !this.ctx.real(t)) return undefined;
+      const neg = first(b.children.Minus);
+      const lit = this.numberLiteral(t, this.ctx.real(neg));
+      return this.ctx.real(neg) ? { ...lit, span: joinSpans(this.ctx.tokenSpan(neg), lit.span) } : lit;
+    };
+    const min = bound(first(c.low));
+    const max = bound(first(c.high));
+    return { kind: "Range", ...(min ? { min } : {}), ...(max ? { max } : {}), span };
   }
 }

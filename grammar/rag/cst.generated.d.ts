@@ -98,9 +98,34 @@ export type TypeAtomCstChildren = {
   typeExpr?: (TypeExprCstNode)[];
   Comma?: IToken[];
   Gt?: IToken[];
+  typeConstraint?: TypeConstraintCstNode[];
   fieldBlock?: FieldBlockCstNode[];
   StringLit?: (IToken)[];
   Pipe?: IToken[];
+};
+
+export interface TypeConstraintCstNode extends CstNode {
+  name: "typeConstraint";
+  children: TypeConstraintCstChildren;
+}
+
+export type TypeConstraintCstChildren = {
+  LParen: IToken[];
+  pattern?: IToken[];
+  low?: RangeBoundCstNode[];
+  Dot?: (IToken)[];
+  high?: RangeBoundCstNode[];
+  RParen: IToken[];
+};
+
+export interface RangeBoundCstNode extends CstNode {
+  name: "rangeBound";
+  children: RangeBoundCstChildren;
+}
+
+export type RangeBoundCstChildren = {
+  Minus?: IToken[];
+  NumberLit: IToken[];
 };
 
 export interface ReducerSpecCstNode extends CstNode {
@@ -977,6 +1002,8 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   typeExpr(children: TypeExprCstChildren, param?: IN): OUT;
   arraySuffix(children: ArraySuffixCstChildren, param?: IN): OUT;
   typeAtom(children: TypeAtomCstChildren, param?: IN): OUT;
+  typeConstraint(children: TypeConstraintCstChildren, param?: IN): OUT;
+  rangeBound(children: RangeBoundCstChildren, param?: IN): OUT;
   reducerSpec(children: ReducerSpecCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
   valueList(children: ValueListCstChildren, param?: IN): OUT;

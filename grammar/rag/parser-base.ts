@@ -30,6 +30,7 @@ import {
   Pipe,
   Question,
   RBracket,
+  RegexLit,
   RCurly,
   RParen,
   Semicolon,
@@ -60,12 +61,19 @@ export abstract class RagParserBase extends CstParser {
   protected readonly alts: Record<string, IOrAlt<unknown>[]> = {};
   protected readonly opts: Record<string, OrMethodOpts<unknown>> = {};
 
-  protected constructor() {
+  /**
+   * `validate`: run Chevrotain's grammar validations (ambiguities, left recursion,
+   * duplicate rules) during self-analysis. They find grammar mistakes, never input
+   * mistakes, and cost ~20 ms on every process start, so the shared parser skips them and
+   * test/grammar/parser-validation.test.ts builds one with them on.
+   */
+  protected constructor(validate: boolean) {
     super(allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: "onlyOffset",
       maxLookahead: 2,
       errorMessageProvider,
+      skipValidations: !validate,
     });
   }
 
@@ -176,7 +184,7 @@ export abstract class RagParserBase extends CstParser {
     this.CONSUME(RBracket);
   });
 
-  /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
+  /** type_atom = IDENT ("<" type ("," type)* ">")? constraint? | "{" field* "}" | STRING ("|" STRING)* */
   public typeAtom = this.RULE("typeAtom", () => {
     this.OR(this.alts.typeAtom ??= [
       {
@@ -191,6 +199,7 @@ export abstract class RagParserBase extends CstParser {
             });
             this.CONSUME(Gt);
           });
+          this.OPTION2(() => this.SUBRULE(this.typeConstraint));
         },
       },
       { ALT: () => this.SUBRULE(this.fieldBlock) },
@@ -204,6 +213,29 @@ export abstract class RagParserBase extends CstParser {
         },
       },
     ]);
+  });
+
+  /** constraint = "(" (PATTERN | bound? "." "." bound?) ")"  (`number(0..1)`, `integer(1..)`, `string(/^[A-Z]{3}$/)`) */
+  public typeConstraint = this.RULE("typeConstraint", () => {
+    this.CONSUME(LParen);
+    this.OR(this.alts.typeConstraint ??= [
+      { ALT: () => this.CONSUME(RegexLit, { LABEL: "pattern" }) },
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.rangeBound, { LABEL: "low" }));
+          this.CONSUME(Dot);
+          this.CONSUME2(Dot);
+          this.OPTION2(() => this.SUBRULE2(this.rangeBound, { LABEL: "high" }));
+        },
+      },
+    ]);
+    this.CONSUME(RParen);
+  });
+
+  /** bound = "-"? NUMBER */
+  public rangeBound = this.RULE("rangeBound", () => {
+    this.OPTION(() => this.CONSUME(Minus));
+    this.CONSUME(NumberLit);
   });
 
   /** reducer = IDENT (literal | list)*  (`barrier 2`, `aggregate "fn"`, `named_barrier [a, b]`) */

@@ -21,8 +21,9 @@ export { GRAPH_ITEM_WORDS } from "./parser-graph.js";
 export { NODE_ITEM_WORDS } from "./parser-node.js";
 
 export class RagParser extends RagNodeParser {
-  constructor() {
-    super();
+  /** `validate`: also run Chevrotain's grammar validations (tests; see parser-base.ts). */
+  constructor(options: { readonly validate?: boolean } = {}) {
+    super(options.validate ?? false);
     this.performSelfAnalysis();
   }
 

@@ -18,6 +18,7 @@
  *   `step` (columns too). Rows written before (values inline, every field in the JSON)
  *   are read as they are.
  */
+import { appendedFrom } from "../channels/lineage.js";
 import type { Checkpoint, CheckpointMetadata } from "./types.js";
 
 /** Branching of the append skip list. */
@@ -302,6 +303,8 @@ export function appendLevel(link: number): number {
  */
 function isAppended(prev: unknown, next: unknown): boolean {
   if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return false;
+  // The append reducers record what they appended to: no item-by-item comparison (O(n) per step).
+  if (appendedFrom(next, prev)) return true;
   for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
   return true;
 }

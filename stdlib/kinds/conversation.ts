@@ -5,7 +5,7 @@
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
 import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
-import { typeSchema } from "../../runtime/schema.js";
+import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
@@ -118,7 +118,7 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
     }
   }
   const r = out.validator.safeParse(value);
-  if (!r.success) throw new NodeError(`node \`${task.node.name}\`: the model's output does not match the \`output\` schema: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+  if (!r.success) throw new NodeError(`graph \`${task.blueprint.id}\`, node \`${task.node.name}\`: the model's output does not match the \`output\` schema: ${describeIssues(r.error)}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
   return r.data;
 }
 

@@ -64,7 +64,25 @@ export function start(early: Early): void {
   let snapshot: LanguageSnapshot | undefined;
   void early.language.then((s) => (snapshot = s)).catch((e: Error) => setStatus(`registry: ${e.message}`));
 
-  const editor = monaco.editor.create($("editor"), { language: "rag", automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On }, scrollBeyondLastLine: false });
+  // Options that would start Monaco's own editor worker at load and feed it every
+  // keystroke (link detection, unicode highlighting, word-based suggestions) are off: the
+  // `.rag` features come from the language worker, and on a small machine a second worker
+  // parsing Monaco's base chunk and syncing the buffer competes with the page and the
+  // language worker for the cores. The editor worker still starts when formatting or the
+  // diff editor needs it.
+  const editor = monaco.editor.create($("editor"), {
+    language: "rag",
+    theme: "rag-light",
+    "semanticHighlighting.enabled": true,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 13,
+    lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
+    scrollBeyondLastLine: false,
+    links: false,
+    unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false, nonBasicASCII: false },
+    wordBasedSuggestions: "off",
+  });
   const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, ready: false };
   window.studio = handle;
   performance.mark("studio:editor-created");

@@ -3,10 +3,11 @@
  * the browser-safe language service (`language-service/`, the real compiler) so a
  * keystroke never waits on the server: the page posts the buffer, the worker answers
  * diagnostics, the graph view with a layout, and editor queries (code actions,
- * completion, hover, formatting). Plain structured-clone data; positions in queries are
+ * completion, hover, formatting, definition, references, rename, document symbols,
+ * semantic tokens). Plain structured-clone data; positions in queries are
  * the language service's (0-based line, UTF-16 character).
  */
-import type { LsCodeAction, LsCompletionList, LsHover, LsPosition, LsRange, LsTextEdit, ServiceRegistrySnapshot } from "../../language-service/index.js";
+import type { LsCodeAction, LsCompletionList, LsDocumentSymbol, LsHover, LsLocation, LsPosition, LsPrepareRename, LsRange, LsRenameResult, LsSemanticTokens, LsTextEdit, ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 
 /** Where each node of a view sits (px, top-left origin) and each edge's polyline. */
@@ -56,7 +57,13 @@ export type Request =
   | { readonly kind: "codeActions"; readonly id: number; readonly uri: string; readonly range: LsRange }
   | { readonly kind: "completion"; readonly id: number; readonly uri: string; readonly position: LsPosition }
   | { readonly kind: "hover"; readonly id: number; readonly uri: string; readonly position: LsPosition }
-  | { readonly kind: "format"; readonly id: number; readonly uri: string };
+  | { readonly kind: "format"; readonly id: number; readonly uri: string }
+  | { readonly kind: "definition"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "references"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly includeDeclaration: boolean }
+  | { readonly kind: "prepareRename"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "rename"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly newName: string }
+  | { readonly kind: "symbols"; readonly id: number; readonly uri: string }
+  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string };
 
 /** Replies by request kind. */
 export interface Replies {
@@ -65,6 +72,12 @@ export interface Replies {
   readonly completion: LsCompletionList;
   readonly hover: LsHover | null;
   readonly format: LsTextEdit[];
+  readonly definition: LsLocation[];
+  readonly references: LsLocation[];
+  readonly prepareRename: LsPrepareRename | null;
+  readonly rename: LsRenameResult;
+  readonly symbols: LsDocumentSymbol[];
+  readonly semanticTokens: LsSemanticTokens;
 }
 
 /** Worker → page. */

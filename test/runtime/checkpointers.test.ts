@@ -6,7 +6,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CheckpointError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import type { FieldSpec } from "../../compiler/index.js";
+import { CheckpointError, MemoryCheckpointer, REDUCERS, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import { standardRegistry } from "../../stdlib/index.js";
 import { checkpointerConformance, ckpt } from "./checkpointer-conformance.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-ckpt-"));
@@ -147,5 +149,40 @@ describe("in-memory specifics", () => {
     expect(heldItems(c)).toBeLessThan(before);
     const kept = await c.list("t");
     expect(kept.map((t) => (t.checkpoint.values.out as number[]).length)).toEqual([300, 299]);
+  });
+});
+
+describe("append-like reducers and delta storage", () => {
+  const SPAN = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  const apply = (name: "append" | "messages", current: unknown, value: unknown) => {
+    const field = { name: "ch", type: { type: "any" }, reducer: { name, args: [] }, span: SPAN } as unknown as FieldSpec;
+    return REDUCERS[name].apply(current ?? REDUCERS[name].initial(field), [{ value, taskId: "1.0", node: "n" }], { field, registry: standardRegistry(), graph: "g", step: 1 });
+  };
+
+  it("a list the reducers grew is stored as a tail, one whose message was replaced in place is stored whole, and both read back", async () => {
+    const c = new SqliteCheckpointer(join(dir, "lineage.db"));
+    let msgs = apply("messages", undefined, [{ id: "a", role: "user", content: "one" }]);
+    let list = apply("append", undefined, 1);
+    let parentId: string | undefined;
+    const states: [unknown, unknown][] = [];
+    const steps: [string, unknown][] = [["messages", { id: "b", role: "assistant", content: "two" }], ["append", 2], ["messages", { id: "a", role: "user", content: "ONE" }], ["append", [3, 4]]];
+    for (const [s, [reducer, value]] of [["init", null] as const, ...steps].entries()) {
+      if (s > 0) {
+        if (reducer === "messages") msgs = apply("messages", msgs, value);
+        else list = apply("append", list, value);
+      }
+      const k = ckpt({ threadId: "t", step: s, values: { msgs, list }, versions: { msgs: s + 1, list: s + 1 }, ...(parentId !== undefined ? { parentId } : {}) });
+      await c.put(k, { source: "loop", step: s, runId: "r" });
+      states.push([msgs, list]);
+      parentId = k.id;
+    }
+    const kinds = (c.db.prepare("SELECT b.channel, b.kind FROM blobs b JOIN checkpoints k ON k.thread_id = b.thread_id AND k.ns = b.ns AND k.id = b.checkpoint_id ORDER BY k.seq").all() as { channel: string; kind: string }[]).map((b) => `${b.channel}:${b.kind}`);
+    expect(kinds.filter((k) => k.startsWith("msgs"))).toEqual(["msgs:full", "msgs:append", "msgs:full"]); // unchanged steps store nothing
+    expect(kinds.filter((k) => k.startsWith("list"))).toEqual(["list:full", "list:append", "list:append"]);
+    c.close();
+    const r = new SqliteCheckpointer(join(dir, "lineage.db"), { readonly: true });
+    const history = (await r.list("t")).reverse();
+    expect(history.map((h) => [h.checkpoint.values.msgs, h.checkpoint.values.list])).toEqual(states);
+    r.close();
   });
 });

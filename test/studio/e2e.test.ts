@@ -3,7 +3,7 @@
  * browser download) against a real studio server over a temp copy of examples/.
  * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -21,7 +21,8 @@ interface Marker {
 interface PageStudio {
   editor: {
     getSelection(): { startLineNumber: number } | null;
-    getModel(): { getValue(): string; setValue(v: string): void } | null;
+    getModel(): { getValue(): string; setValue(v: string): void; getLineContent(line: number): string } | null;
+    getAction(id: string): { run(): Promise<void> } | null;
     setPosition(p: { lineNumber: number; column: number }): void;
     focus(): void;
     trigger(source: string, handlerId: string, payload: unknown): void;
@@ -29,9 +30,26 @@ interface PageStudio {
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
 }
 declare const window: { studio?: PageStudio };
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null };
+declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+declare function getComputedStyle(e: unknown): { color: string };
 
 const CHROMIUM = "/usr/bin/chromium";
+const TYPED = `graph typed {
+  start ask
+
+  state {
+    decision: any
+  }
+
+  node ask {
+    kind interrupt
+    prompt "Rate the draft"
+    resume { score: number, note: string?, urgent: boolean }
+    writes decision
+    next END
+  }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -41,6 +59,8 @@ let page: Page;
 beforeAll(async () => {
   const staticDir = await buildStudio();
   s = await testStudio({ staticDir });
+  // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
+  writeFileSync(join(s.dir, "typed.rag"), TYPED);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
@@ -119,6 +139,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(await page.locator("#tab-runs .step").count()).toBe(3);
     expect(await page.locator("#tab-runs [data-testid=fanout]").count()).toBe(1);
     expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
+    // Each task with its model calls and tokens (the review is the join's task, superstep 3).
+    expect(await page.locator("#tab-runs .step[data-step='3'] .task[data-node=review] .task-result").textContent()).toMatch(/\d+ model calls? · \d+ tokens/);
+    // Replaying superstep 2 lights its nodes (the fan-out's branches) on the graph.
+    await page.click("#tab-runs .step[data-step='2'] .step-head");
+    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node).sort())).toEqual(["agent:research_agent", "agent:verifier_agent"]);
     await page.click("#tab-runs .step[data-step='2'] .task");
     await page.screenshot({ path: join(SHOTS, "runs.png") });
   });
@@ -161,6 +186,83 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click("[data-testid=repl-run]");
     await page.waitForSelector("#tab-repl .repl-out:has-text('42')");
     await page.screenshot({ path: join(SHOTS, "repl.png") });
+  });
+
+  it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
+    await openFile("typed.rag");
+    await tab("runs");
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
+    // A score that is not a number is refused in the form (nothing is sent).
+    await page.fill("[data-field=score]", "");
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=interrupt] .error:has-text('score is required')");
+    await page.fill("[data-field=score]", "4");
+    await page.fill("[data-field=note]", "fine");
+    await page.selectOption("select[data-field=urgent]", { label: "true" });
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain('"score": 4');
+    expect(state).toContain('"urgent": true');
+    // A run whose answer does not match the type fails; the thread list says why.
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: {} });
+    for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    // Picked in the thread list, the paused thread offers its answer form.
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
+    await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
+    await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
+    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+  });
+
+  it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
+    await openFile("research_review.rag");
+    const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
+    // `join review` (line 14): go to definition lands on `node review {` (line 16).
+    const at = async (line: number, word: string) =>
+      page.evaluate(
+        ([l, w]) => {
+          const ed = window.studio!.editor;
+          ed.setPosition({ lineNumber: l, column: ed.getModel()!.getLineContent(l).indexOf(w) + 2 });
+          ed.focus();
+        },
+        [line, word] as const,
+      );
+    await at(14, "review");
+    await page.keyboard.press("F12");
+    await page.waitForFunction(() => window.studio!.editor.getSelection()!.startLineNumber === 16, undefined, { timeout: 10_000 });
+    // Find references: the peek view lists the declaration and the use.
+    await at(14, "review");
+    await page.evaluate(() => window.studio!.editor.trigger("test", "editor.action.referenceSearch.trigger", {}));
+    await page.waitForFunction(() => /References \(2\)/.test(document.querySelector(".peekview-widget")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    // Semantic tokens: the node name in `join review` gets the node colour (a Monarch identifier would not).
+    await page.waitForFunction(() => {
+      const spans = Array.from(document.querySelectorAll(".view-line span span") as ArrayLike<unknown>) as { textContent: string | null }[];
+      return spans.some((x) => x.textContent === "review" && getComputedStyle(x).color === "rgb(130, 80, 223)");
+    }, undefined, { timeout: 10_000 });
+    // Outline (Ctrl+Shift+O): the graph's nodes.
+    await page.evaluate(() => window.studio!.editor.getAction("editor.action.quickOutline")!.run());
+    await page.waitForFunction(() => Array.from(document.querySelectorAll(".quick-input-widget .monaco-list-row")).some((r) => /^\s*supervisor/.test(r.textContent ?? "")), undefined, { timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    // Rename (F2) the node: its declaration and every reference change.
+    await at(16, "review");
+    await page.keyboard.press("F2");
+    await page.waitForSelector(".rename-box .rename-input:focus", { timeout: 10_000 });
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("examine");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => {
+      const v = window.studio!.editor.getModel()!.getValue();
+      return v.includes("join examine") && v.includes("node examine {") && !/\breview\b/.test(v.replace(/research_review|final_reviewer/g, ""));
+    }, undefined, { timeout: 10_000 });
+    await page.waitForSelector('#graph g.node[data-node="examine"]');
+    await page.screenshot({ path: join(SHOTS, "language.png") });
+    await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
   });
 
   it("works from the language worker alone: diagnostics, completion, formatting and the graph with the server's source endpoints blocked", async () => {
