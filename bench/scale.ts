@@ -20,6 +20,15 @@ import { PostgresCheckpointer } from "../scale/index.js";
 import { standardRegistry } from "../stdlib/index.js";
 
 const json = process.argv.includes("--json");
+// `--crash-trials N`: only the crash proof (bench/scale-crash.ts).
+const crashAt = process.argv.indexOf("--crash-trials");
+if (crashAt >= 0) {
+  const { crashTrials, printCrashSummary } = await import("./scale-crash.js");
+  const mode = process.argv.includes("--mode") ? process.argv[process.argv.indexOf("--mode") + 1] : "both";
+  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", Number(process.argv[crashAt + 1] ?? 20), mode === "both" ? ["branches", "runs"] : [mode as "branches" | "runs"], json ? undefined : console.log);
+  if (json) console.log(JSON.stringify(rows, null, 2));
+  process.exit((json ? rows.every((r) => r.ok) : printCrashSummary(rows, console.log)) ? 0 : 1);
+}
 const REPEAT = Number(process.env.REPEAT ?? 5);
 const PG = process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = `rag_bench_${process.pid}`;

@@ -19,6 +19,7 @@ import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
 import { didYouMean } from "../grammar/index.js";
+import type { BranchRunner } from "./remote-branch.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
@@ -59,6 +60,12 @@ export interface RunOptions {
    * for `invoke` too.
    */
   readonly onEvent?: (event: RunEvent) => void;
+  /**
+   * Runs the branches of `send`s elsewhere (`distribute: branches`; `remote-branch.ts`):
+   * root runs with `sync` or `async` checkpoints hand their send tasks to it instead of
+   * running them in this process. Default: every task runs here.
+   */
+  readonly branches?: BranchRunner;
 }
 
 export interface RunResult {
@@ -294,6 +301,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       canInterrupt: persist !== undefined,
       tokens: Boolean(modes?.tokens),
     };
+    // Branches run elsewhere only from a stored checkpoint of a root run.
+    const remote = options.branches && !parent && persist && persist.durability !== "exit" ? { runner: options.branches, hash: bp.hash } : undefined;
     const planCtx = {
       index: g.index,
       state: l.state,
@@ -309,7 +318,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       const stepStarted = clock.now();
       if (wants("step_started")) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
       const env: TaskEnv = Object.assign({}, baseEnv, { step, state: l.state });
-      const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached });
+      const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, ...(remote ? { remote } : {}) });
       records = undefined;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;

@@ -18,6 +18,7 @@ import { SPECIAL } from "./checkpoint/types.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import { isRemoteBranch, type BranchRunner } from "./remote-branch.js";
 import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
 
 type Writes = (readonly [channel: string, value: unknown])[];
@@ -40,6 +41,8 @@ export interface StepRun {
   readonly records: ReadonlyMap<string, TaskRecord> | undefined;
   readonly persist: Persister | undefined;
   readonly detached: DetachedTasks;
+  /** Where `send` branches run when not here (`distribute: branches`). */
+  readonly remote?: { readonly runner: BranchRunner; readonly hash: string };
 }
 
 /** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
@@ -103,6 +106,8 @@ const NONE: TaskOutcome[] = [];
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
 export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
   const s = new StepRunner(tasks, r);
+  // A branch handed over reads the step's checkpoint from the store: it must be there first.
+  if (s.remote.size && r.persist?.durability === "async") await r.persist.stored();
   if (tasks.length === 1) await s.runOne(0);
   else if (r.concurrency >= tasks.length) {
     const all: Promise<void>[] = new Array(tasks.length);
@@ -123,6 +128,8 @@ class StepRunner {
   private inFlight: number;
   detachedHere = 0;
   private next = 0;
+  /** Tasks of the step that run elsewhere (`distribute: branches`). */
+  readonly remote: Set<PlannedTask>;
   /** `send [ … ] concurrency N`: tasks in flight and waiting, per send (origin node, target, fan-out). */
   private sendSlots: Map<string, { active: number; waiting: (() => void)[] }> | undefined;
 
@@ -136,6 +143,26 @@ class StepRunner {
     this.quorum = QuorumWatch.create(tasks, r);
     this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
+    this.remote = new Set();
+    if (r.remote && r.persist?.latestId !== undefined) for (const t of tasks) if (!r.records?.get(t.id)?.done && isRemoteBranch(t, r.env.nodes, r.env.blueprint)) this.remote.add(t);
+  }
+
+  /** Runs a branch elsewhere; its record is committed there (this step does not save it again). */
+  private async runRemote(t: PlannedTask, scope: CancelScope | undefined): Promise<TaskOutcome> {
+    const { env, r } = this;
+    const started = env.clock.now();
+    const signals = [env.signal, scope?.signal, this.failScope?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const ref = { runId: env.run.rootRunId, threadId: env.run.threadId, namespace: env.namespace, checkpointId: r.persist!.latestId!, taskId: t.id, node: t.node, hash: r.remote!.hash };
+    try {
+      const res = await r.remote!.runner.run(ref, signal);
+      if ("error" in res) return { task: t, ok: false, error: new RestoredError(res.error), durationMs: env.clock.now() - started };
+      const o = restore(t, res.record);
+      return { ...o, restored: undefined, durationMs: env.clock.now() - started } as TaskOutcome;
+    } catch (e) {
+      const cancelled = !env.signal.aborted && signal.aborted;
+      return { task: t, ok: false, error: signal.aborted ? signal.reason : e, durationMs: env.clock.now() - started, ...(cancelled ? { cancelled: true } : {}) };
+    }
   }
 
   /** Waits until fewer than `limit` tasks of the send `key` are in flight (charged before the task starts). */
@@ -180,7 +207,10 @@ class StepRunner {
       const key = limit !== undefined ? `${t.from}>${t.node}>${t.branch?.fanoutId ?? ""}` : undefined;
       if (key !== undefined) await this.acquire(key, limit!);
       try {
-        o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
+        if (this.remote.has(t)) {
+          o = await this.runRemote(t, this.quorum?.scope(i));
+          if (o.ok || handledBy(o, env.nodes)) this.saved.add(o); // committed by the runner
+        } else o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
       } finally {
         if (key !== undefined) this.release(key);
       }
@@ -227,7 +257,7 @@ class StepRunner {
    */
   private save(o: TaskOutcome, always: boolean): Promise<void> | undefined {
     const { r } = this;
-    if (!r.persist || o.restored) return undefined;
+    if (!r.persist || o.restored || this.saved.has(o)) return undefined;
     const ordered = o.ok && r.withEvents && r.persist.durability === "sync" && this.env.wants("task_completed");
     if (!always && !ordered && this.inFlight === 0 && r.detached.running === 0) return undefined;
     const rec = recordOf(o, this.env.nodes);

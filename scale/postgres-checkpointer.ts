@@ -272,6 +272,22 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.flushing;
   }
 
+  /**
+   * Commits a distributed branch's record (`distribute: branches`): the task's pending
+   * writes of the checkpoint its step runs from, written by whichever worker ran the
+   * branch — not through the thread's lock, which the run that waits for the branch
+   * holds. Insert-only and keyed by task: a record already stored wins (a branch run
+   * twice commits once).
+   */
+  async putBranchWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) throw new CheckpointError("putBranchWrites needs a checkpoint id");
+    const rows = this.rowsOf(config, writes, taskId);
+    await this.guard(`saving branch ${taskId} of thread ${config.threadId}`, async () => {
+      const values = rows.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
+      if (rows.length) await this.pool.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ON CONFLICT DO NOTHING`, rows.flat());
+    });
+  }
+
   /** Every operation of one thread in one transaction, in order (the `async` durability path). */
   async putBatch(ops: readonly BatchOp[]): Promise<void> {
     const byThread = new Map<string, BatchOp[]>();

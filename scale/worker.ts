@@ -29,13 +29,14 @@ import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { CancelledError, CompiledGraph, errorToJson, neutralizeJson, pendingInterrupts, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { CancelledError, CompiledGraph, errorToJson, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { RunLog, type QueuedRunStatus } from "./run-log.js";
 import { QueueJobData } from "./run-jobs.js";
+import { BranchJobData, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
 
 export interface RunWorkerOptions {
   /** Queue URL (`redis://…?queue=…&prefix=…`, see `redis-url.ts`) or its parsed form. */
@@ -56,6 +57,14 @@ export interface RunWorkerOptions {
   readonly busyDelayMs?: number;
   /** Name shown in run summaries (default `host:pid`). */
   readonly name?: string;
+  /**
+   * `branches`: the `send` branches of every run become branch jobs any worker runs
+   * (`branch-queue.ts`); a graph asks for it itself with `defaults { distribute: branches }`.
+   * Default `none` (a run's branches run in its worker, unless its graph asks).
+   */
+  readonly distribute?: "none" | "branches";
+  /** Branch jobs run at once by this worker (default 16; branches are mostly waiting on I/O). */
+  readonly branchConcurrency?: number;
 }
 
 /** Root events that end a run. */
@@ -68,12 +77,19 @@ const CACHE = 64;
 
 export class RunWorker {
   readonly worker: Worker;
+  /** Consumes `<queue>-branches` (`distribute: branches`). */
+  readonly branchWorker: Worker;
   readonly url: QueueUrl;
   readonly name: string;
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly log: RunLog;
   private readonly active = new Map<string, AbortController>();
+  /** Branch jobs running here, by run id (a cancellation aborts them too). */
+  private readonly branches = new Map<string, Set<AbortController>>();
+  private readonly branchRunner: QueueBranchRunner;
+  /** Bound graphs branch jobs run with, by blueprint hash. */
+  private readonly branchGraphs = new Map<string, CompiledGraph>();
   private readonly threads = new Set<string>();
   private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint> }>();
   private readonly ready: Promise<unknown>;
@@ -86,7 +102,11 @@ export class RunWorker {
     this.log = new RunLog(this.redis, this.url.prefix);
     this.subscriber = new Redis(this.url.connection);
     this.subscriber.on("error", () => undefined);
-    this.subscriber.on("message", (_channel: string, runId: string) => this.active.get(runId)?.abort(new CancelledError(`run ${runId} cancelled through the queue`)));
+    this.subscriber.on("message", (_channel: string, runId: string) => {
+      const reason = new CancelledError(`run ${runId} cancelled through the queue`);
+      this.active.get(runId)?.abort(reason);
+      for (const c of this.branches.get(runId) ?? []) c.abort(reason);
+    });
     this.ready = this.subscriber.subscribe(this.log.cancelChannel);
     const lockDuration = options.lockDurationMs ?? 30_000;
     this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), {
@@ -100,18 +120,33 @@ export class RunWorker {
       autorun: false,
     });
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
+    this.branchRunner = new QueueBranchRunner(this.url);
+    this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), {
+      connection: this.url.connection,
+      prefix: this.url.prefix,
+      concurrency: options.branchConcurrency ?? 16,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: options.maxStalledCount ?? 10,
+      name: this.name,
+      autorun: false,
+    });
+    this.branchWorker.on("error", () => undefined);
   }
 
   /** Starts taking jobs; resolves once subscribed to cancellations. */
   async start(): Promise<void> {
     await this.ready;
     void this.worker.run().catch(() => undefined);
-    await this.worker.waitUntilReady();
+    void this.branchWorker.run().catch(() => undefined);
+    await Promise.all([this.worker.waitUntilReady(), this.branchWorker.waitUntilReady()]);
   }
 
   /** Stops taking jobs, waits for the running ones (`force`: abandons them to another worker) and closes connections. */
   async close(force = false): Promise<void> {
     await this.worker.close(force);
+    await this.branchWorker.close(force);
+    await this.branchRunner.close();
     this.subscriber.disconnect();
     this.redis.disconnect();
   }
@@ -168,6 +203,12 @@ export class RunWorker {
       src = await saver.getSource(hash);
       if (!src) return { error: errorToJson(new UnknownBlueprintError(`thread ${data.threadId} runs blueprint ${hash.slice(0, 19)}…, whose source this worker was not given (no source stored for that hash)`, hash)) };
     }
+    return this.compile(hash, src, data.kind === "run");
+  }
+
+  /** Compiles `src` and checks it names `hash` (cached by hash); `store`: records the source for later jobs. */
+  private async compile(hash: string, src: { graph: string; file: string; source: string }, store: boolean): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
+    const saver = this.options.checkpointer;
     const cached = this.compiled.get(hash);
     if (cached) return { ...cached, hash };
     const r = compileGraph(src.source, { file: src.file, graph: src.graph, registry: this.options.registry.view(), ...(this.options.registry.approvals ? { approvals: this.options.registry.approvals } : {}) });
@@ -180,7 +221,7 @@ export class RunWorker {
     if (r.value.hash !== hash) {
       return { error: errorToJson(new UnknownBlueprintError(`refused: the job names blueprint ${hash.slice(0, 19)}…, but its source compiles to ${r.value.hash.slice(0, 19)}… on this worker (a different registry or ragraph version)`, hash)) };
     }
-    if (data.kind === "run") await saver.putSource(hash, src);
+    if (store) await saver.putSource(hash, src);
     const entry = { blueprint: r.value, siblings: new Map(r.compilation.blueprints.map((b) => [b.id, b])) };
     if (this.compiled.size >= CACHE) this.compiled.delete(this.compiled.keys().next().value!);
     this.compiled.set(hash, entry);
@@ -229,11 +270,12 @@ export class RunWorker {
       chain = chain.then(() => this.log.append(runId, events));
     };
     const onEvent = eventObserver(registry);
+    const distribute = this.options.distribute === "branches" || found.blueprint.defaults.distribute === "branches";
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
       if (await this.log.isCancelled(runId)) controller.abort(new CancelledError(`run ${runId} cancelled through the queue`));
-      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}) })) {
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(distribute ? { branches: this.branchRunner } : {}) })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
           continue;
@@ -257,5 +299,52 @@ export class RunWorker {
     if (last?.type === "run_interrupted") return (await this.log.finish(runId, { status: "interrupted", worker })).status;
     if (last?.type === "run_failed") return (await this.log.finish(runId, { status: last.error.code === "cancelled" ? "cancelled" : "failed", error: last.error, worker })).status;
     return (await this.log.finish(runId, { status: "failed", error: { code: "internal", message: "the run ended without a result" }, worker })).status;
+  }
+
+  /**
+   * Runs one branch job (`distribute: branches`): compiles the run's blueprint from the
+   * source stored for its hash, runs the branch task against its checkpoint, commits the
+   * record to Postgres and returns it. A task failure is a result, not a job failure; a
+   * store failure throws (BullMQ tries the job again).
+   */
+  private async processBranch(job: Job): Promise<BranchResult> {
+    const parsed = BranchJobData.safeParse(job.data);
+    if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph branch job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
+    const b = parsed.data;
+    if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
+    const saver = this.options.checkpointer;
+    let found = this.compiled.get(b.hash);
+    if (!found) {
+      const src = await saver.getSource(b.hash);
+      if (!src) return { error: errorToJson(new UnknownBlueprintError(`branch ${b.taskId} runs blueprint ${b.hash.slice(0, 19)}…, whose source this worker was not given`, b.hash)) };
+      const c = await this.compile(b.hash, src, false);
+      if ("error" in c) return { error: c.error };
+      found = c;
+    }
+    const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });
+    if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
+    const registry = this.options.registry;
+    const controller = new AbortController();
+    let set = this.branches.get(b.runId);
+    if (!set) this.branches.set(b.runId, (set = new Set()));
+    set.add(controller);
+    try {
+      let graph = this.branchGraphs.get(b.hash);
+      if (!graph) {
+        graph = new CompiledGraph(found.blueprint, { registry, graphs: found.siblings, checkpointer: saver });
+        if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
+        this.branchGraphs.set(b.hash, graph);
+      }
+      const { result, writes } = await runBranchAt(graph, tuple, b.taskId, { signal: controller.signal });
+      if (writes) await saver.putBranchWrites({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, writes, b.taskId);
+      return result;
+    } catch (e) {
+      if (controller.signal.aborted) return { error: errorToJson(e) };
+      if ((e as { code?: string }).code === "checkpoint") throw e;
+      return { error: errorToJson(e) };
+    } finally {
+      set.delete(controller);
+      if (!set.size) this.branches.delete(b.runId);
+    }
   }
 }

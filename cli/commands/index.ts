@@ -261,6 +261,8 @@ const worker: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry jobs compile against (default: the standard registry)")
     .option("--concurrency <n>", "runs at once in this process (default 1)")
     .option("--lock-duration <ms>", "job lease: how long a dead worker's run waits before another worker takes it over (default 30000)")
+    .option("--distribute <mode>", "`branches`: the branches of every run's sends become jobs any worker runs (a graph can ask with `defaults { distribute: branches }`)")
+    .option("--branch-concurrency <n>", "branch jobs at once in this process (default 16)")
     .action(async (opts) => {
       const { workerCommand } = await import("./worker.js");
       process.exitCode = await workerCommand(opts);

@@ -1,6 +1,7 @@
 /**
  * `rag worker --queue redis://… --checkpoints postgres://… [--config PATH]
- * [--concurrency N] [--lock-duration MS]`: runs queued runs (issue 13 §2) until Ctrl-C
+ * [--concurrency N] [--lock-duration MS] [--distribute branches] [--branch-concurrency N]`:
+ * runs queued runs (issue 13 §2) until Ctrl-C
  * or SIGTERM, which stop taking jobs and wait for the running ones (a second signal
  * abandons them: another worker takes them over after the lease expires). Jobs compile
  * against the config's registry (default: the standard registry). Exit 2 on a usage or
@@ -18,6 +19,8 @@ export interface WorkerCommandOptions {
   readonly config?: string;
   readonly concurrency?: string;
   readonly lockDuration?: string;
+  readonly distribute?: string;
+  readonly branchConcurrency?: string;
 }
 
 function positive(flag: string, v: string | undefined, dflt: number, max: number): number {
@@ -32,12 +35,15 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   if (!opts.checkpoints || !isPostgresUrl(opts.checkpoints)) throw new CliError("rag worker needs --checkpoints postgres://… (the store every worker and `rag serve` share)");
   const concurrency = positive("--concurrency", opts.concurrency, 1, 1000);
   const lockDurationMs = positive("--lock-duration", opts.lockDuration, 30_000, 3_600_000);
+  const branchConcurrency = positive("--branch-concurrency", opts.branchConcurrency, 16, 10_000);
+  if (opts.distribute !== undefined && opts.distribute !== "branches" && opts.distribute !== "none") throw new CliError(`--distribute must be \`branches\` or \`none\`, not ${opts.distribute}`);
+  const distribute = opts.distribute as "branches" | "none" | undefined;
   const loaded = await loadConfig(configPathFor(undefined, opts.config));
   useProjectApprovals(loaded.registry, loaded.path ?? join(cwd(), "worker"), loaded.path);
   const checkpointer = new PostgresCheckpointer(opts.checkpoints);
   let worker: RunWorker;
   try {
-    worker = new RunWorker({ queue: opts.queue, checkpointer, registry: loaded.registry, concurrency, lockDurationMs });
+    worker = new RunWorker({ queue: opts.queue, checkpointer, registry: loaded.registry, concurrency, lockDurationMs, branchConcurrency, ...(distribute ? { distribute } : {}) });
   } catch (e) {
     await checkpointer.closeAsync();
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
@@ -53,7 +59,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     await checkpointer.closeAsync();
     throw e;
   }
-  process.stdout.write(`worker ${worker.name} taking runs from ${worker.url.shown} queue ${worker.url.queue} (concurrency ${concurrency}; checkpoints ${checkpointer.url} schema ${checkpointer.schema})\n`);
+  process.stdout.write(`worker ${worker.name} taking runs from ${worker.url.shown} queue ${worker.url.queue} (concurrency ${concurrency}, branches ${branchConcurrency}${distribute === "branches" ? ", distribute: branches" : ""}; checkpoints ${checkpointer.url} schema ${checkpointer.schema})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

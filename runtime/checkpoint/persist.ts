@@ -112,6 +112,12 @@ export class Persister {
     }
   }
 
+  /** Resolves once everything queued so far is stored (`async` mode); throws a background save's failure. */
+  async stored(): Promise<void> {
+    await this.queue;
+    this.check();
+  }
+
   /** Throws the first failure of a background save. */
   check(): void {
     if (this.failed) throw this.failure;

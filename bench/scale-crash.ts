@@ -1,0 +1,176 @@
+/**
+ * The crash proof of issue 13 §4: `npm run bench:scale -- --crash-trials 20` (or
+ * `npm run bench:crash -- --trials 20 [--mode branches|runs|both]`).
+ *
+ * Two `rag worker` processes share a fresh queue and Postgres schema. Each trial submits
+ * a run of a 12-branch fan-out (branches of 90–530 ms of I/O with a side effect logged to
+ * a file), waits until some branches' records are committed in Postgres, and SIGKILLs a
+ * worker — the one holding the run on even trials, the other one on odd trials (under
+ * `distribute: branches` it is running branches) — then starts a replacement, so two
+ * workers always run. Every run must complete with the state of an uninterrupted run, and
+ * no task whose record was committed before the kill may run again. Prints a table (and
+ * `--json`): trials, failures, committed tasks at the kill, re-run committed tasks (must
+ * be 0), re-run uncommitted tasks (allowed: killed mid-flight) and recovery time.
+ * Needs Redis and Postgres (`RAG_BENCH_REDIS`, `RAG_BENCH_POSTGRES`); removes its schema
+ * and keys after.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { compileGraph } from "../compiler/index.js";
+import { CompiledGraph } from "../runtime/index.js";
+import { QueueRunSubmitter } from "../scale/index.js";
+
+const root = new URL("../", import.meta.url).pathname;
+const ITEMS = 12;
+
+export interface CrashTrial {
+  readonly trial: number;
+  readonly mode: "branches" | "runs";
+  readonly killed: "run holder" | "other worker";
+  readonly ok: boolean;
+  readonly problem?: string;
+  /** Tasks whose records were committed when the worker was killed. */
+  readonly committedAtKill: number;
+  /** Of those, how many ran again (must be 0). */
+  readonly committedRerun: number;
+  /** Tasks that ran more than once, not committed at the kill (killed mid-flight: allowed). */
+  readonly uncommittedRerun: number;
+  /** Kill to the run's end, ms. */
+  readonly recoveryMs: number;
+}
+
+export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly ("branches" | "runs")[], log: (line: string) => void = () => undefined): Promise<CrashTrial[]> {
+  const dir = mkdtempSync(join(tmpdir(), "rag-bench-crash-"));
+  const effects = join(dir, "effects.txt");
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(dir, "rag.config.ts"),
+    `import { appendFileSync } from "node:fs";
+import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
+export default defineConfig({ tools: { io: tool({ description: "I/O with a side effect", schema: z.object({ n: z.number() }), run: async ({ n }) => { await new Promise((ok) => setTimeout(ok, 90 + ((n * 7) % 12) * 40)); appendFileSync(${JSON.stringify(effects)}, n + "\\n"); return n * 2; } }) } });
+`,
+  );
+  const sourceOf = (mode: "branches" | "runs") => `graph fan {
+  start split
+  ${mode === "branches" ? "defaults { distribute: branches }" : ""}
+  input { items: list<number> }
+  state { out: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items -> out] join reduce }
+  node w { kind tool tool "io" }
+  node reduce { kind set set { total: sum(state.out) } next END }
+}`;
+  const { loadConfig } = await import("../cli/files.js");
+  const loaded = await loadConfig(join(dir, "rag.config.ts"));
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  const schema = `rag_crash_${tag}`;
+  const prefix = `ragcrash_${tag}`;
+  const queue = `${redisBase}?queue=crash&prefix=${prefix}`;
+  const pgUrl = `${pgBase}?schema=${schema}`;
+  const workers = new Set<ChildProcess>();
+  const spawnWorker = async (): Promise<ChildProcess> => {
+    const w = spawn(process.execPath, [join(root, "bin/rag.js"), "worker", "--queue", queue, "--checkpoints", pgUrl, "--config", "rag.config.ts", "--concurrency", "2", "--lock-duration", "1000"], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+    workers.add(w);
+    w.once("exit", () => workers.delete(w));
+    await new Promise<void>((ok, fail) => {
+      w.stdout!.on("data", (d: Buffer) => d.toString().includes("taking runs") && ok());
+      w.once("exit", (code) => fail(new Error(`worker exited (${code}) before taking runs`)));
+    });
+    return w;
+  };
+  const client = new pg.Client({ connectionString: pgBase });
+  await client.connect();
+  const redis = new Redis(redisBase);
+  const submitter = new QueueRunSubmitter(queue);
+  const out: CrashTrial[] = [];
+  try {
+    await spawnWorker();
+    await spawnWorker();
+    for (let trial = 0; trial < trials; trial++) {
+      const mode = modes[trial % modes.length];
+      const killHolder = Math.floor(trial / modes.length) % 2 === 0;
+      const source = sourceOf(mode);
+      const bp = compileGraph(source, { file: "fan.rag", registry: loaded.registry.view() }).value!;
+      // Items unique to the trial, so the effects file tells trials apart.
+      const items = Array.from({ length: ITEMS }, (_, i) => (trial + 1) * 100 + i + 1);
+      const expected = (await new CompiledGraph(bp, { registry: loaded.registry }).invoke({ items })).state;
+      if (existsSync(effects)) rmSync(effects);
+      const threadId = `crash-${trial}`;
+      const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });
+      const outcome = submitter.outcome(h.runId);
+      // Wait until 2–8 branch records are committed, then kill.
+      const target = 2 + (trial % 7);
+      let committed: string[] = [];
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        committed = await client
+          .query<{ task_id: string }>(`SELECT task_id FROM "${schema}".writes WHERE thread_id = $1 AND channel = '__task__'`, [threadId])
+          .then((r) => r.rows.map((x) => x.task_id))
+          .catch(() => []);
+        if (committed.length >= target) break;
+        await new Promise((ok) => setTimeout(ok, 10));
+      }
+      const summary = JSON.parse((await redis.get(`${prefix}:run:${h.runId}`)) ?? "{}") as { worker?: string };
+      const holderPid = Number(summary.worker?.split(":").at(-1));
+      const victim = [...workers].find((w) => (w.pid === holderPid) === killHolder) ?? [...workers][0];
+      // Committed at the kill: read again right after the signal (a commit racing the kill counts only if it landed).
+      victim.kill("SIGKILL");
+      const killedAt = performance.now();
+      committed = (await client.query<{ task_id: string }>(`SELECT task_id FROM "${schema}".writes WHERE thread_id = $1 AND channel = '__task__'`, [threadId])).rows.map((x) => x.task_id);
+      await spawnWorker();
+      const o = await outcome;
+      const recoveryMs = performance.now() - killedAt;
+      const ran = readFileSync(effects, "utf8").trim().split("\n").filter(Boolean).map(Number);
+      const times = (n: number) => ran.filter((x) => x === n).length;
+      // Task ids of the fan-out step end in `.i`: branch i runs items[i].
+      const committedItems = committed.map((id) => items[Number(id.split(".").at(-1))]).filter((n) => n !== undefined);
+      const committedRerun = committedItems.filter((n) => times(n) > 1).length;
+      const uncommittedRerun = items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
+      let problem: string | undefined;
+      if (o.status !== "completed") problem = `run ${o.status}`;
+      else if (JSON.stringify(o.state) !== JSON.stringify(expected)) problem = "final state differs from an uninterrupted run";
+      else if (committedRerun) problem = `${committedRerun} committed task(s) ran again`;
+      else if (items.some((n) => times(n) < 1)) problem = "a branch never ran";
+      const row: CrashTrial = { trial: trial + 1, mode, killed: killHolder ? "run holder" : "other worker", ok: !problem, ...(problem ? { problem } : {}), committedAtKill: committedItems.length, committedRerun, uncommittedRerun, recoveryMs };
+      out.push(row);
+      log(`trial ${String(row.trial).padStart(2)}  ${mode.padEnd(8)}  killed ${row.killed.padEnd(12)}  committed at kill ${String(row.committedAtKill).padStart(2)}  re-run committed ${row.committedRerun}  re-run uncommitted ${row.uncommittedRerun}  recovery ${row.recoveryMs.toFixed(0).padStart(5)} ms  ${row.ok ? "ok" : `FAILED: ${row.problem}`}`);
+    }
+  } finally {
+    await submitter.close();
+    for (const w of workers) w.kill("SIGKILL");
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await client.end();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** Prints the summary of `crashTrials`; returns false when a trial failed. */
+export function printCrashSummary(rows: readonly CrashTrial[], print: (line: string) => void): boolean {
+  const failed = rows.filter((r) => !r.ok);
+  const rec = rows.map((r) => r.recoveryMs).sort((a, b) => a - b);
+  print(`\ncrash trials: ${rows.length}, completed with the uninterrupted state: ${rows.length - failed.length}, failed: ${failed.length}`);
+  print(`committed tasks at the kills: ${rows.reduce((s, r) => s + r.committedAtKill, 0)}, of which ran again: ${rows.reduce((s, r) => s + r.committedRerun, 0)} (must be 0); uncommitted tasks re-run (killed mid-flight): ${rows.reduce((s, r) => s + r.uncommittedRerun, 0)}`);
+  if (rec.length) print(`recovery (kill → run end): p50 ${rec[Math.floor(rec.length / 2)].toFixed(0)} ms, max ${rec.at(-1)!.toFixed(0)} ms (lease 1000 ms)`);
+  return failed.length === 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const trials = Number(arg("--trials") ?? arg("--crash-trials") ?? 20);
+  const mode = arg("--mode") ?? "both";
+  const modes = mode === "both" ? (["branches", "runs"] as const) : ([mode as "branches" | "runs"] as const);
+  const json = process.argv.includes("--json");
+  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log);
+  const ok = json ? (console.log(JSON.stringify(rows, null, 2)), rows.every((r) => r.ok)) : printCrashSummary(rows, console.log);
+  process.exit(ok ? 0 : 1);
+}

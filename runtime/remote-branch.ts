@@ -1,0 +1,151 @@
+/**
+ * Branches run elsewhere (`distribute: branches`, issue 13 §2): the tasks a `send` fans
+ * out can be handed to a `BranchRunner` (in `scale/`, a BullMQ queue that any worker of
+ * the pool consumes) instead of running in the run's own process. The contract:
+ *
+ * - The run hands over a branch only when the checkpoint its step runs from is stored
+ *   (`sync` or `async` durability, after the async queue drained), so whoever runs the
+ *   branch reads the same state from the checkpointer (`runBranchAt`).
+ * - The branch's outcome is committed as the task's pending writes of that checkpoint
+ *   (the record a local task saves: its channel writes and how it ended) before the
+ *   runner reports it. A crashed run continues from the checkpoint and finds these
+ *   records: completed branches are restored, not run again (`runtime.md` §3).
+ * - The step's barrier is the join: the superstep ends when every branch has ended, as
+ *   for local tasks, so the join fires exactly once with the usual `wait` semantics.
+ *
+ * After LangGraph's `Send` (branches are independent tasks of one superstep whose writes
+ * are saved per task) and Pregel's workers (a superstep's vertices computed on any
+ * machine, the barrier after them).
+ */
+import type { Blueprint, NodeSpec } from "../compiler/index.js";
+import { SPECIAL, type CheckpointTuple } from "./checkpoint/types.js";
+import { CancelledError, errorToJson, NodeError, RagError } from "./errors.js";
+import type { PlannedTask } from "./plan.js";
+import type { LoopGraph } from "./run.js";
+import { recordOf, type TaskRecord } from "./step.js";
+import { executeTask, type Clock, type TaskEnv } from "./task.js";
+
+type Writes = readonly (readonly [channel: string, value: unknown])[];
+
+/** A branch handed over: where its state is stored and which task of that checkpoint it is. */
+export interface BranchRef {
+  /** The root run that fans out (its events and cancellation use this id). */
+  readonly runId: string;
+  readonly threadId: string;
+  /** Checkpoint namespace (`""`: the root graph). */
+  readonly namespace: string;
+  /** The stored checkpoint the branch's step runs from. */
+  readonly checkpointId: string;
+  /** The branch task (one of the checkpoint's `next` tasks). */
+  readonly taskId: string;
+  readonly node: string;
+  /** Blueprint hash of the run (the runner compiles it from the stored source). */
+  readonly hash: string;
+}
+
+/**
+ * How a handed-over branch ended: `record` — it completed, or failed in a way the graph
+ * handles (`optional`, `on_error`), and this record is committed; `error` — it failed
+ * unhandled (nothing committed: a resume runs it again, as a local task).
+ */
+export type BranchResult = { readonly record: TaskRecord } | { readonly error: Readonly<Record<string, unknown>> };
+
+/** Runs branches of a `send` elsewhere (`RunOptions.branches`). */
+export interface BranchRunner {
+  /**
+   * Runs the branch and resolves once its outcome is committed (or it failed unhandled).
+   * Rejects with `signal`'s reason when aborted (the run stopped waiting for it).
+   */
+  run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult>;
+}
+
+/** Node kinds a branch may not be handed over with: they pause (need the run's own checkpoint) or run child graphs. */
+const LOCAL_KINDS = new Set(["interrupt", "subgraph", "subagent"]);
+
+/** True when a planned task is a `send` branch that can run elsewhere (not detached, not pausing, not a child graph). */
+export function isRemoteBranch(task: PlannedTask, nodes: ReadonlyMap<string, NodeSpec>, bp: Pick<Blueprint, "interrupts">): boolean {
+  if (task.trigger !== "send" || task.implicit) return false;
+  const spec = nodes.get(task.node);
+  return spec !== undefined && spec.blocking !== false && !LOCAL_KINDS.has(spec.kind) && !bp.interrupts.before.includes(task.node) && !bp.interrupts.after.includes(task.node);
+}
+
+/** What `runBranchAt` needs besides the graph. */
+export interface BranchRunOptions {
+  readonly signal: AbortSignal;
+  readonly clock?: Clock;
+}
+
+const realClock: Clock = { now: () => Date.now() };
+const RESOLVED = Promise.resolve();
+
+/**
+ * Runs one branch task of a stored checkpoint (the `runner` side of `BranchRunner`):
+ * the task is found among the checkpoint's next tasks, runs against the checkpoint's
+ * state with the graph's registry, retry and timeout policy, and its record is returned
+ * (the caller commits it as the task's pending writes). A branch whose record is already
+ * stored (a retried job) returns that record without running again.
+ *
+ * @throws CheckpointError-like RagError when the checkpoint does not plan the task.
+ */
+export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: string, options: BranchRunOptions): Promise<{ result: BranchResult; writes: Writes | undefined }> {
+  const done = tuple.pendingWrites.find((w) => w.taskId === taskId && w.channel === SPECIAL.task);
+  if (done) {
+    const writes = tuple.pendingWrites.filter((w) => w.taskId === taskId && !w.channel.startsWith("__")).map((w) => [w.channel, w.value] as const);
+    return { result: { record: { writes, done: done.value as TaskRecord["done"] } }, writes: undefined };
+  }
+  const ck = tuple.checkpoint;
+  const task = ck.next.find((t) => t.id === taskId);
+  const bp = g.blueprint;
+  if (!task) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} plans no task ${taskId} (graph \`${bp.id}\`)`);
+  if (!isRemoteBranch(task, g.index.nodes, bp)) throw new BranchError(`task ${taskId} (node \`${task.node}\`) of thread ${ck.threadId} cannot run as a distributed branch`);
+  const clock = options.clock ?? realClock;
+  const run = { runId: String(tuple.metadata.queueRun ?? "branch"), rootRunId: String(tuple.metadata.queueRun ?? "branch"), threadId: ck.threadId, graph: bp.id, namespace: bp.id, depth: 0 };
+  const aborted = new Promise<never>((_, reject) => {
+    const fire = () => reject(options.signal.reason);
+    if (options.signal.aborted) fire();
+    else options.signal.addEventListener("abort", fire, { once: true });
+  });
+  aborted.catch(() => {});
+  const env: TaskEnv = {
+    blueprint: bp,
+    registry: g.registry,
+    authority: g.authority,
+    nodes: g.index.nodes,
+    run,
+    step: ck.step + 1,
+    input: ck.input,
+    state: g.channels.restore(ck.values),
+    messagesChannel: g.channels.messagesChannel,
+    signal: options.signal,
+    aborted,
+    clock,
+    emit: () => RESOLVED,
+    wants: () => false,
+    random: Math.random,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        const t = setTimeout(resolve, ms);
+        signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+      }),
+    runChild: () => Promise.reject(new BranchError(`node \`${task.node}\` runs a child graph, which a distributed branch cannot`)),
+    answers: {},
+    namespace: tuple.config.namespace ?? "",
+    canInterrupt: false,
+    tokens: false,
+  };
+  const o = await executeTask(task, env);
+  if (options.signal.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
+  const rec = recordOf(o, g.index.nodes);
+  if (rec && rec.some(([c]) => c === SPECIAL.task)) {
+    const d = rec.find(([c]) => c === SPECIAL.task)![1] as TaskRecord["done"];
+    return { result: { record: { writes: rec.filter(([c]) => c !== SPECIAL.task), ...(d ? { done: d } : {}) } }, writes: rec };
+  }
+  const error = o.ok ? { code: "internal", message: "branch ended without a record" } : o.interrupts ? errorToJson(new NodeError(`node \`${task.node}\` paused (interrupt) in a distributed branch; run it without \`distribute: branches\``, "permanent", { graph: bp.id, node: task.node })) : errorToJson(o.error);
+  return { result: { error }, writes: undefined };
+}
+
+/** A branch that cannot be run from the checkpoint it names. */
+export class BranchError extends RagError {
+  readonly code = "branch";
+}

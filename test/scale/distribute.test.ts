@@ -1,0 +1,123 @@
+/**
+ * `distribute: branches` (issue 13 §2), against the machine's real Redis and Postgres:
+ * the branches of a `send` become BullMQ branch jobs that any worker of the pool runs,
+ * their records commit to Postgres, and the join fires once when all have ended — with
+ * the same state as a run in one process, and the usual failure semantics (an unhandled
+ * failure fails the run; a resume runs only the branches that did not commit).
+ * Two workers with their own checkpointer connections stand for two machines. Own key
+ * prefix, queue and schema, removed after.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileGraph } from "../../compiler/index.js";
+import { defineConfig, tool, z } from "../../index.js";
+import { CompiledGraph } from "../../runtime/index.js";
+import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { registryFromConfig } from "../../stdlib/index.js";
+import { Queue } from "bullmq";
+import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+
+const skip = await missingServices(["postgres", "redis"]);
+const schema = uniqueName("rag_dist");
+const prefix = uniqueName("ragd");
+const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
+
+/** Which worker ran each branch (by its n), and how often each n ran. */
+const ranBy = new Map<number, string[]>();
+const failOnce = new Set<number>();
+const registryFor = (who: string) =>
+  registryFromConfig(
+    defineConfig({
+      tools: {
+        work: tool({
+          description: "square, slowly; records who ran it",
+          schema: z.object({ n: z.number() }),
+          run: async ({ n }) => {
+            await new Promise((ok) => setTimeout(ok, 20));
+            ranBy.set(n, [...(ranBy.get(n) ?? []), who]);
+            if (failOnce.delete(n)) throw new Error(`branch ${n} failed`);
+            return n * n;
+          },
+        }),
+      },
+    }),
+  );
+const source = `graph fan {
+  start split
+  defaults { distribute: branches }
+  input { items: list<number> }
+  state { squares: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items -> squares] join sum }
+  node w { kind tool tool "work" }
+  node sum { kind set set { total: sum(state.squares) } next END }
+}
+`;
+const local = registryFor("local");
+const bp = compileGraph(source, { file: "fan.rag", graph: "fan", registry: local.view() }).value!;
+
+let savers: PostgresCheckpointer[] = [];
+let workers: RunWorker[] = [];
+let submitter: QueueRunSubmitter;
+
+beforeAll(async () => {
+  if (skip) return;
+  savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${schema}`));
+  workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
+  for (const w of workers) await w.start();
+  submitter = new QueueRunSubmitter(queueUrl);
+});
+
+afterAll(async () => {
+  if (skip) return;
+  await submitter.close();
+  for (const w of workers) await w.close(true);
+  await savers[1].closeAsync();
+  await savers[0].dropSchema();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const submit = (items: number[], threadId = uniqueName("t")) => submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });
+
+describe.skipIf(skip)("distribute: branches", () => {
+  it("a fan-out's branches run as jobs on both workers; the join fires once, with the state of an in-process run", async () => {
+    const items = Array.from({ length: 40 }, (_, i) => i + 1);
+    const expected = await new CompiledGraph(bp, { registry: local }).invoke({ items });
+    ranBy.clear();
+    const h = await submit(items);
+    const events = [];
+    for await (const { event } of submitter.events(h.runId)) events.push(event);
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ type: "run_completed" });
+    expect((last as { state: unknown }).state).toEqual(expected.state);
+    // The join (`sum`) ran once, after every branch.
+    expect(events.filter((e) => e.type === "task_started" && e.node === "sum")).toHaveLength(1);
+    // Each branch ran exactly once; the pool shared them (both workers ran some).
+    for (const n of items) expect(ranBy.get(n)).toHaveLength(1);
+    const who = new Set([...ranBy.values()].flat());
+    expect(who).toEqual(new Set(["a", "b"]));
+    // They were BullMQ jobs of the branch queue, and their records are committed in Postgres.
+    const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
+    expect(await q.getJobCountByTypes("completed")).toBeGreaterThanOrEqual(items.length);
+    await q.close();
+    const tasks = await savers[0].pool.query(`SELECT COUNT(*)::int AS n FROM "${schema}".writes WHERE thread_id = $1 AND channel = '__task__'`, [h.threadId]);
+    expect(tasks.rows[0].n).toBeGreaterThanOrEqual(items.length - 1);
+  }, 30_000);
+
+  it("an unhandled branch failure fails the run; a resume runs only the branch that failed", async () => {
+    ranBy.clear();
+    failOnce.add(3);
+    const items = [1, 2, 3, 4, 5, 6];
+    const h = await submit(items);
+    const out = await submitter.outcome(h.runId);
+    expect(out).toMatchObject({ status: "failed" });
+    expect(JSON.stringify(out)).toContain("branch 3 failed");
+    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: { squares: items.map((n) => n * n), total: 91 } });
+    // Branch 3 ran twice (failed, then again); the others committed on the first run and were not run again.
+    expect(ranBy.get(3)).toHaveLength(2);
+    for (const n of [1, 2, 4, 5, 6]) expect(ranBy.get(n)).toHaveLength(1);
+  }, 30_000);
+});
