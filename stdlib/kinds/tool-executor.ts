@@ -11,6 +11,7 @@ export const toolExecutorKind: NodeKindImplementation = async (task) => {
   const pending = pendingToolCalls(history(task));
   if (!pending) return { result: [] };
   // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
-  const results = await runToolCalls(task, pending.calls);
+  // Calls an agent node asked for are approved as that node's `approve` list says, too.
+  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { requestedBy: pending.assistant.name } : {});
   return { result: results.map((m) => m.content), writes: task.messagesChannel ? [[task.messagesChannel, results]] : [] };
 };
