@@ -156,7 +156,7 @@ export class TaskContext implements NodeTask {
     const res = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } }),
-      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
+      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, ...(env.enclosingBudgets?.length ? { enclosingBudgets: env.enclosingBudgets } : {}), authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);

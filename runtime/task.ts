@@ -3,7 +3,7 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
@@ -44,6 +44,8 @@ export interface TaskEnv {
   /** Whether anyone consumes events of this type (skip building and awaiting the others). */
   wants(type: RunEventType): boolean;
   runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
+  /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */
+  readonly enclosingBudgets?: readonly Json[];
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;

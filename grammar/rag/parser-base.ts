@@ -12,6 +12,7 @@ import { errorMessageProvider } from "./parser-messages.js";
 import {
   Colon,
   Comma,
+  Dot,
   DurationLit,
   Eq,
   False,

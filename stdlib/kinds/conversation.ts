@@ -132,14 +132,14 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * a declined call's result says so. A tool error becomes the tool message's content so
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[] } = {}): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | ChatMessage[] | undefined)[] = new Array(calls.length);
   const as = options.agent !== undefined ? { agent: options.agent } : undefined;
   // One authorisation check per call (not one per use of the answer).
   const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
   const granted = allowed.every(Boolean) ? calls : calls.filter((_, k) => allowed[k]);
   // Every `ask` call of the turn is approved (or declined) before any call runs.
-  const decisions = approveCalls(task, granted, options.bound === true);
+  const decisions = approveCalls(task, granted, options.bound === true, options.requestedBy);
   const decisionOf = new Map(granted.map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];

@@ -20,7 +20,8 @@ export const toolExecutorKind: NodeKindImplementation = async (task) => {
   if (!pending) return { result: [] };
   // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
   const commands: ToolCommandOutcome[] = [];
-  const results = await runToolCalls(task, pending.calls, { commands });
+  // Calls an agent node asked for are approved as that node's `approve` list says, too.
+  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { commands, requestedBy: pending.assistant.name } : { commands });
   const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, results]] : [];
   const result = results.map((m) => m.content);
   if (!commands.length) return { result, writes };
