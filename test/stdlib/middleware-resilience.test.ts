@@ -213,9 +213,16 @@ describe("rate limit", () => {
   it("maxConcurrent: at most N calls in flight; other providers are not limited", async () => {
     let inFlight = 0;
     let peak = 0;
+    // Each request is held until `hold` requests are in flight at once (or `waitMs` passed),
+    // so the overlap does not depend on how fast a loaded machine sends them.
+    let hold = 3;
+    let waitMs = 150;
+    let release: () => void = () => {};
+    let released = new Promise<void>((r) => (release = r));
     const server = await serve(async () => {
       peak = Math.max(peak, ++inFlight);
-      await new Promise((r) => setTimeout(r, 20));
+      if (inFlight >= hold) release();
+      await Promise.race([released, new Promise((r) => setTimeout(r, waitMs))]);
       inFlight--;
       return ok();
     });
@@ -223,6 +230,9 @@ describe("rate limit", () => {
     await Promise.all(Array.from({ length: 6 }, () => r.chat("m", ask)));
     expect(peak).toBe(2);
     peak = 0;
+    hold = 4;
+    waitMs = 5_000;
+    released = new Promise<void>((r) => (release = r));
     const free = registryWith(server, [rateLimitMiddleware({ limits: { anthropic: { maxConcurrent: 1 } } })]);
     await Promise.all(Array.from({ length: 4 }, () => free.chat("m", ask)));
     expect(peak).toBe(4);
