@@ -30,6 +30,8 @@ const layouts = new Map<string, { topology: string; placed: Placed }>();
  * comments, a reordering the hash ignores) reuses it.
  */
 const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
+/** The view and layout last sent to the page per uri + graph (by identity): not sent again while unchanged. */
+const sent = new Map<string, { view: GraphView; placed: Placed | undefined }>();
 
 /**
  * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
@@ -87,7 +89,7 @@ function fileOf(uri: string): string {
   return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
 }
 
-function analyze(uri: string, graph: string | undefined): Analysis {
+function analyze(uri: string, graph: string | undefined, full = false): Analysis {
   const t0 = performance.now();
   const c = service.compilation(uri);
   const file = fileOf(uri);
@@ -116,7 +118,11 @@ function analyze(uri: string, graph: string | undefined): Analysis {
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
   }
-  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started } };
+  const timings = { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started };
+  const last = sent.get(key);
+  if (!full && last?.view === view && last.placed === placed) return { version, diagnostics, sameView: bp.id, spans, graphs, input, timings };
+  sent.set(key, { view, placed });
+  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
 }
 
 function handle(m: Request): unknown {
@@ -128,10 +134,10 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
-      for (const k of [...views.keys(), ...layouts.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k));
+      for (const k of [...views.keys(), ...layouts.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k), sent.delete(k));
       return service.close(m.uri);
     case "analyze": {
-      const a = analyze(m.uri, m.graph);
+      const a = analyze(m.uri, m.graph, m.full);
       warmOn(m.uri);
       return a;
     }

@@ -49,6 +49,8 @@ interface OpenFile {
   readonly uri: string;
   readonly model: monaco.editor.ITextModel;
   saved: string;
+  /** The last view (with its topology and layout) received per graph id, for `Analysis.sameView` replies. */
+  readonly views: Map<string, Pick<Analysis, "view" | "topology" | "placed">>;
   /** When each version's change happened (performance.now()), for `lastUpdate`. */
   readonly editedAt: Map<number, number>;
 }
@@ -94,7 +96,7 @@ export function start(early: Early): void {
   function model(path: string, content: string): OpenFile {
     const uri = uriOf(path);
     const m = monaco.editor.createModel(content, path.endsWith(".ragsh") ? "ragsh" : "rag", monaco.Uri.parse(uri));
-    const f: OpenFile = { path, uri, model: m, saved: content, editedAt: new Map() };
+    const f: OpenFile = { path, uri, model: m, saved: content, views: new Map(), editedAt: new Map() };
     files.set(path, f);
     byModel.set(m, f);
     m.onDidChangeContent(() => {
@@ -174,7 +176,9 @@ export function start(early: Early): void {
       }
       let a: Analysis;
       try {
-        a = await worker;
+        a = withView(f, await worker);
+        // A `sameView` reply for a view this page does not hold (not expected): ask for it in full.
+        if (a.sameView !== undefined && !a.view) a = withView(f, await lang.ask("analyze", { uri: f.uri, ...(graphChoice ? { graph: graphChoice } : {}), full: true }));
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;
@@ -185,6 +189,16 @@ export function start(early: Early): void {
       inFlight = false;
       if (again && current === f) void analyze();
     }
+  }
+
+  /** `a` with the view it refers to (`sameView`: the one kept from an earlier reply); keeps a view it carries. */
+  function withView(f: OpenFile, a: Analysis): Analysis {
+    if (a.view) {
+      f.views.set(a.view.id, { view: a.view, topology: a.topology, placed: a.placed });
+      return a;
+    }
+    const kept = a.sameView !== undefined ? f.views.get(a.sameView) : undefined;
+    return kept ? { ...a, ...kept } : a;
   }
 
   /** Shows analysis `a` of `f`: markers, problems, the graph (redrawn only when its topology changed). */

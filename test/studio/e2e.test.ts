@@ -28,8 +28,10 @@ interface PageStudio {
     trigger(source: string, handlerId: string, payload: unknown): void;
   };
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
+  analysis?: { version: number; sameView?: string; view?: { id: string } };
+  lastUpdate?: { version: number };
 }
-declare const window: { studio?: PageStudio };
+declare const window: { studio?: PageStudio; keptSvg?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
 
@@ -129,6 +131,20 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       m.setValue(m.getValue().replace("next extra", "next END").replace(/\n\n  node extra \{[^}]*\}[^}]*\}/, ""));
     });
     await page.waitForFunction(() => !document.querySelector('#graph g.node[data-node="extra"]'));
+    // Spacing changes no blueprint: the worker does not send the view again, and the
+    // page neither lays out nor redraws (the very same SVG element stays).
+    const version = await page.evaluate(() => {
+      window.keptSvg = document.querySelector("#graph svg");
+      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
+      m.setValue(m.getValue().replace("kind set", "kind set   "));
+      return m.getVersionId();
+    });
+    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
+    expect(await page.evaluate(() => ({ same: window.studio!.analysis!.sameView, view: window.studio!.analysis!.view?.id, svgKept: document.querySelector("#graph svg") === window.keptSvg }))).toEqual({ same: "approval", view: "approval", svgKept: true });
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("kind set   ", "kind set"));
+    });
   });
 
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
