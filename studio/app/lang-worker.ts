@@ -8,11 +8,11 @@
  * symbols and semantic tokens. Requests are answered in order; an
  * analysis of an unchanged buffer reuses the language service's compilation.
  */
-import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
+import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
-import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request } from "./protocol.js";
+import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
 
 interface Scope {
   postMessage(message: unknown): void;
@@ -125,6 +125,27 @@ function analyze(uri: string, graph: string | undefined, full = false): Analysis
   return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
 }
 
+/**
+ * `rag diff` in the worker: compiles `original` (with the same registry) and diffs its
+ * blueprint of graph `graph` (default: its first graph) against the buffer's.
+ */
+function semanticDiff(uri: string, original: string, graph: string | undefined): SemanticDiff {
+  const scratch = "file:///__diff__.rag";
+  service.update(scratch, original);
+  try {
+    const before = service.compilation(scratch);
+    const after = service.compilation(uri);
+    // Like `rag diff A B`: the graph named on both sides, else the first graph of each.
+    const a = graph !== undefined ? before?.value.blueprints.find((x) => x.id === graph) : before?.value.blueprints[0];
+    const b = graph !== undefined ? after?.value.blueprints.find((x) => x.id === graph) : after?.value.blueprints[0];
+    if (!a || !b) return { error: `${graph !== undefined ? `graph \`${graph}\`` : "the first graph"} does not compile in ${!a && !b ? "either version" : !a ? "the version compared with" : "the editor's buffer (see Problems)"}` };
+    const d = diffBlueprints(a, b);
+    return { text: renderDiff(d), changes: d.changes.length, identical: d.identical };
+  } finally {
+    service.close(scratch);
+  }
+}
+
 function handle(m: Request): unknown {
   switch (m.kind) {
     case "init":
@@ -161,6 +182,8 @@ function handle(m: Request): unknown {
       return service.symbols(m.uri);
     case "semanticTokens":
       return service.semanticTokens(m.uri);
+    case "semanticDiff":
+      return semanticDiff(m.uri, m.original, m.graph);
   }
 }
 

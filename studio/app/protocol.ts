@@ -72,7 +72,9 @@ export type Request =
   | { readonly kind: "prepareRename"; readonly id: number; readonly uri: string; readonly position: LsPosition }
   | { readonly kind: "rename"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly newName: string }
   | { readonly kind: "symbols"; readonly id: number; readonly uri: string }
-  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string };
+  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string }
+  /** `rag diff` of `original` (another text) against the buffer, for the graph `graph` (default: the buffer's first). */
+  | { readonly kind: "semanticDiff"; readonly id: number; readonly uri: string; readonly original: string; readonly graph?: string };
 
 /** Replies by request kind. */
 export interface Replies {
@@ -87,7 +89,11 @@ export interface Replies {
   readonly rename: LsRenameResult;
   readonly symbols: LsDocumentSymbol[];
   readonly semanticTokens: LsSemanticTokens;
+  readonly semanticDiff: SemanticDiff;
 }
+
+/** `rag diff` as text (`renderDiff`) with the number of changes, or why a side has no blueprint. */
+export type SemanticDiff = { readonly text: string; readonly changes: number; readonly identical: boolean } | { readonly error: string };
 
 /** Worker → page. */
 export type Reply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };

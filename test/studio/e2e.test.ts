@@ -126,6 +126,14 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       m.setValue(m.getValue().replace("next END\n  }\n}", "next extra\n  }\n\n  node extra {\n    kind set\n    set { log: \"extra\" }\n    next END\n  }\n}"));
     });
     await page.waitForSelector('#graph g.node[data-node="extra"]');
+    // The Diff tab is `rag diff`: the buffer against its saved file (text and semantic), or another file.
+    await tab("diff");
+    await page.waitForSelector("[data-testid=diff-editor] .monaco-diff-editor");
+    await page.waitForFunction(() => /\+ node extra \(set\)/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    expect(await page.locator("[data-testid=diff-semantic]").textContent()).toMatch(/^diff approval .*\n\+ node extra \(set\)\n[\s\S]*\+ edge extra -> END\n4 changes\n$/);
+    await page.selectOption("[data-testid=diff-with]", "research_review.rag");
+    await page.waitForFunction(() => /^diff research_review → approval/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    await tab("problems");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("next extra", "next END").replace(/\n\n  node extra \{[^}]*\}[^}]*\}/, ""));
