@@ -189,6 +189,13 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
     const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
     expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
+    // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
+    const before = await page.locator("#tab-runs .checkpoint").count();
+    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
+    expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
+    expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
     await page.screenshot({ path: join(SHOTS, "history.png") });
   });
 
