@@ -39,6 +39,10 @@ const CHROMIUM = "/usr/bin/chromium";
 const TYPED = `graph typed {
   start ask
 
+  input {
+    rounds: number
+  }
+
   state {
     decision: any
   }
@@ -222,6 +226,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
     await openFile("typed.rag");
     await tab("runs");
+    // The input form is typed from the input block: a number field, required.
+    expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('rounds is required')");
+    await page.fill(".run-form input[data-field=rounds]", "2");
     await page.click("[data-testid=run]");
     await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
     expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
@@ -238,7 +247,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(state).toContain('"score": 4');
     expect(state).toContain('"urgent": true');
     // A run whose answer does not match the type fails; the thread list says why.
-    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: {} });
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
     for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
