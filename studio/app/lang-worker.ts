@@ -8,11 +8,11 @@
  * symbols and semantic tokens. Requests are answered in order; an
  * analysis of an unchanged buffer reuses the language service's compilation.
  */
-import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
+import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
-import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request } from "./protocol.js";
+import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
 
 interface Scope {
   postMessage(message: unknown): void;
@@ -30,6 +30,8 @@ const layouts = new Map<string, { topology: string; placed: Placed }>();
  * comments, a reordering the hash ignores) reuses it.
  */
 const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
+/** The view and layout last sent to the page per uri + graph (by identity): not sent again while unchanged. */
+const sent = new Map<string, { view: GraphView; placed: Placed | undefined }>();
 
 /**
  * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
@@ -87,7 +89,7 @@ function fileOf(uri: string): string {
   return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
 }
 
-function analyze(uri: string, graph: string | undefined): Analysis {
+function analyze(uri: string, graph: string | undefined, full = false): Analysis {
   const t0 = performance.now();
   const c = service.compilation(uri);
   const file = fileOf(uri);
@@ -116,7 +118,32 @@ function analyze(uri: string, graph: string | undefined): Analysis {
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
   }
-  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started } };
+  const timings = { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started };
+  const last = sent.get(key);
+  if (!full && last?.view === view && last.placed === placed) return { version, diagnostics, sameView: bp.id, spans, graphs, input, timings };
+  sent.set(key, { view, placed });
+  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
+}
+
+/**
+ * `rag diff` in the worker: compiles `original` (with the same registry) and diffs its
+ * blueprint of graph `graph` (default: its first graph) against the buffer's.
+ */
+function semanticDiff(uri: string, original: string, graph: string | undefined): SemanticDiff {
+  const scratch = "file:///__diff__.rag";
+  service.update(scratch, original);
+  try {
+    const before = service.compilation(scratch);
+    const after = service.compilation(uri);
+    // Like `rag diff A B`: the graph named on both sides, else the first graph of each.
+    const a = graph !== undefined ? before?.value.blueprints.find((x) => x.id === graph) : before?.value.blueprints[0];
+    const b = graph !== undefined ? after?.value.blueprints.find((x) => x.id === graph) : after?.value.blueprints[0];
+    if (!a || !b) return { error: `${graph !== undefined ? `graph \`${graph}\`` : "the first graph"} does not compile in ${!a && !b ? "either version" : !a ? "the version compared with" : "the editor's buffer (see Problems)"}` };
+    const d = diffBlueprints(a, b);
+    return { text: renderDiff(d), changes: d.changes.length, identical: d.identical };
+  } finally {
+    service.close(scratch);
+  }
 }
 
 function handle(m: Request): unknown {
@@ -128,10 +155,10 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
-      for (const k of [...views.keys(), ...layouts.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k));
+      for (const k of [...views.keys(), ...layouts.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k), sent.delete(k));
       return service.close(m.uri);
     case "analyze": {
-      const a = analyze(m.uri, m.graph);
+      const a = analyze(m.uri, m.graph, m.full);
       warmOn(m.uri);
       return a;
     }
@@ -155,6 +182,8 @@ function handle(m: Request): unknown {
       return service.symbols(m.uri);
     case "semanticTokens":
       return service.semanticTokens(m.uri);
+    case "semanticDiff":
+      return semanticDiff(m.uri, m.original, m.graph);
   }
 }
 

@@ -49,6 +49,8 @@ interface OpenFile {
   readonly uri: string;
   readonly model: monaco.editor.ITextModel;
   saved: string;
+  /** The last view (with its topology and layout) received per graph id, for `Analysis.sameView` replies. */
+  readonly views: Map<string, Pick<Analysis, "view" | "topology" | "placed">>;
   /** When each version's change happened (performance.now()), for `lastUpdate`. */
   readonly editedAt: Map<number, number>;
 }
@@ -94,7 +96,7 @@ export function start(early: Early): void {
   function model(path: string, content: string): OpenFile {
     const uri = uriOf(path);
     const m = monaco.editor.createModel(content, path.endsWith(".ragsh") ? "ragsh" : "rag", monaco.Uri.parse(uri));
-    const f: OpenFile = { path, uri, model: m, saved: content, editedAt: new Map() };
+    const f: OpenFile = { path, uri, model: m, saved: content, views: new Map(), editedAt: new Map() };
     files.set(path, f);
     byModel.set(m, f);
     m.onDidChangeContent(() => {
@@ -174,7 +176,9 @@ export function start(early: Early): void {
       }
       let a: Analysis;
       try {
-        a = await worker;
+        a = withView(f, await worker);
+        // A `sameView` reply for a view this page does not hold (not expected): ask for it in full.
+        if (a.sameView !== undefined && !a.view) a = withView(f, await lang.ask("analyze", { uri: f.uri, ...(graphChoice ? { graph: graphChoice } : {}), full: true }));
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;
@@ -185,6 +189,16 @@ export function start(early: Early): void {
       inFlight = false;
       if (again && current === f) void analyze();
     }
+  }
+
+  /** `a` with the view it refers to (`sameView`: the one kept from an earlier reply); keeps a view it carries. */
+  function withView(f: OpenFile, a: Analysis): Analysis {
+    if (a.view) {
+      f.views.set(a.view.id, { view: a.view, topology: a.topology, placed: a.placed });
+      return a;
+    }
+    const kept = a.sameView !== undefined ? f.views.get(a.sameView) : undefined;
+    return kept ? { ...a, ...kept } : a;
   }
 
   /** Shows analysis `a` of `f`: markers, problems, the graph (redrawn only when its topology changed). */
@@ -306,16 +320,45 @@ export function start(early: Early): void {
   });
   mountRepl($("tab-repl"));
 
+  /**
+   * The Diff tab: `rag diff` in the browser. The editor's buffer (right) against its
+   * saved file or another workspace `.rag` file (left) in Monaco's diff editor, and the
+   * semantic diff of the graph shown (nodes, edges, channels, … that changed, as
+   * `rag diff` prints it) computed by the language worker.
+   */
   let diffEditor: monaco.editor.IStandaloneDiffEditor | undefined;
-  function showDiff(): void {
-    if (!current) return;
+  let diffOriginal: monaco.editor.ITextModel | undefined;
+  const diffWith = h("select", { "data-testid": "diff-with", title: "compare the buffer with" });
+  const diffText = h("pre", { class: "semantic-diff", "data-testid": "diff-semantic" });
+  diffWith.addEventListener("change", () => void showDiff());
+  async function showDiff(): Promise<void> {
+    const f = current;
+    if (!f) return;
     const root = $("tab-diff");
     if (!diffEditor) {
       const host = h("div", { class: "diff-host", "data-testid": "diff-editor" });
-      root.replaceChildren(h("div", { class: "dim" }, "saved file (left) ↔ editor buffer (right); the Review tab shows the semantic diff against the last approved version"), host);
+      root.replaceChildren(h("div", { class: "diff-bar" }, "editor buffer (right) against ", diffWith, button("↻", () => void showDiff(), { title: "refresh" })), host, diffText);
       diffEditor = monaco.editor.createDiffEditor(host, { automaticLayout: true, readOnly: true, renderSideBySide: true, minimap: { enabled: false } });
     }
-    diffEditor.setModel({ original: monaco.editor.createModel(current.saved, current.model.getLanguageId()), modified: current.model });
+    const others = (await early.info).files.filter((x) => x.kind === "rag" && x.path !== f.path).map((x) => x.path);
+    const chosen = diffWith.value;
+    diffWith.replaceChildren(h("option", { value: "" }, "its saved file"), ...others.map((p) => h("option", { value: p }, p)));
+    diffWith.value = others.includes(chosen) ? chosen : "";
+    const original = diffWith.value ? (files.get(diffWith.value)?.model.getValue() ?? (await api<{ content: string }>("GET", `/api/file?path=${encodeURIComponent(diffWith.value)}`)).content) : f.saved;
+    if (!diffOriginal) diffOriginal = monaco.editor.createModel(original, f.model.getLanguageId());
+    else {
+      diffOriginal.setValue(original);
+      monaco.editor.setModelLanguage(diffOriginal, f.model.getLanguageId());
+    }
+    diffEditor.setModel({ original: diffOriginal, modified: f.model });
+    if (f.model.getLanguageId() !== "rag") {
+      diffText.textContent = "";
+      return;
+    }
+    const graph = graphChoice ?? handle.analysis?.view?.id;
+    const d = await lang.ask("semanticDiff", { uri: f.uri, original, ...(graph !== undefined && !diffWith.value ? { graph } : {}) });
+    diffText.classList.toggle("error", "error" in d);
+    diffText.textContent = "error" in d ? d.error : d.text;
   }
 
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
@@ -325,7 +368,7 @@ export function start(early: Early): void {
       for (const x of document.querySelectorAll(".tab")) x.classList.toggle("on", x.id === `tab-${tab}`);
       if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals());
       if (tab === "runs") void runs.loadThreads();
-      if (tab === "diff") showDiff();
+      if (tab === "diff") void showDiff();
     });
   }
 

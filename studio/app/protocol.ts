@@ -32,6 +32,14 @@ export interface Analysis {
   readonly topology?: string;
   /** The layout, computed in the worker for big graphs (over `ELK_MAX_NODES`); else the page asks ELK's worker. */
   readonly placed?: Placed;
+  /**
+   * Set instead of `view`, `topology` and `placed` when they are the very ones the worker
+   * last sent for this document and graph (the id given here): an edit that changed no
+   * blueprint hash (spacing, comments) or left the drawing alone costs no copy of a
+   * 1,000-node view and layout between the threads. The page reuses what it kept (or
+   * asks again with `full`).
+   */
+  readonly sameView?: string;
   /** Source span of each node, by view node id. */
   readonly spans: Readonly<Record<string, Span>>;
   readonly graphs: readonly string[];
@@ -53,7 +61,8 @@ export type Request =
   | { readonly kind: "init"; readonly registry: ServiceRegistrySnapshot | null; readonly approved: readonly string[] }
   | { readonly kind: "sync"; readonly uri: string; readonly version: number; readonly text: string }
   | { readonly kind: "close"; readonly uri: string }
-  | { readonly kind: "analyze"; readonly id: number; readonly uri: string; readonly graph?: string }
+  /** `full`: send the view even if the page was sent the same one before (see `Analysis.sameView`). */
+  | { readonly kind: "analyze"; readonly id: number; readonly uri: string; readonly graph?: string; readonly full?: boolean }
   | { readonly kind: "codeActions"; readonly id: number; readonly uri: string; readonly range: LsRange }
   | { readonly kind: "completion"; readonly id: number; readonly uri: string; readonly position: LsPosition }
   | { readonly kind: "hover"; readonly id: number; readonly uri: string; readonly position: LsPosition }
@@ -63,7 +72,9 @@ export type Request =
   | { readonly kind: "prepareRename"; readonly id: number; readonly uri: string; readonly position: LsPosition }
   | { readonly kind: "rename"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly newName: string }
   | { readonly kind: "symbols"; readonly id: number; readonly uri: string }
-  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string };
+  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string }
+  /** `rag diff` of `original` (another text) against the buffer, for the graph `graph` (default: the buffer's first). */
+  | { readonly kind: "semanticDiff"; readonly id: number; readonly uri: string; readonly original: string; readonly graph?: string };
 
 /** Replies by request kind. */
 export interface Replies {
@@ -78,7 +89,11 @@ export interface Replies {
   readonly rename: LsRenameResult;
   readonly symbols: LsDocumentSymbol[];
   readonly semanticTokens: LsSemanticTokens;
+  readonly semanticDiff: SemanticDiff;
 }
+
+/** `rag diff` as text (`renderDiff`) with the number of changes, or why a side has no blueprint. */
+export type SemanticDiff = { readonly text: string; readonly changes: number; readonly identical: boolean } | { readonly error: string };
 
 /** Worker → page. */
 export type Reply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };

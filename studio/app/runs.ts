@@ -8,6 +8,7 @@
  */
 import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
 import { brief, button, h } from "./dom.js";
+import { readFieldText, scalarType, schemaOfTypeText, type JsonSchema } from "./fields.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -63,11 +64,11 @@ export class RunsPanel {
     const body = h("div", { class: "fields" });
     if (fields?.length) {
       for (const f of fields) {
-        const box = h("input", { name: f.name, placeholder: f.type, "data-field": f.name });
+        const field = schemaField(f.name, schemaOfTypeText(f.type), !f.optional, f.type);
         const d = defaults?.[f.name];
-        if (d !== undefined) box.value = typeof d === "string" ? d : JSON.stringify(d);
-        body.append(h("label", {}, `${f.name}${f.optional ? "?" : ""}: ${f.type} `, box));
-        inputs.push(() => [f.name, f.type.startsWith("string") ? box.value : parseLoose(box.value)]);
+        if (d !== undefined) field.set(d);
+        body.append(field.label);
+        inputs.push(() => [f.name, field.read()]);
       }
     } else {
       const area = h("textarea", { rows: "3", "data-field": "__json__", spellcheck: "false" });
@@ -85,7 +86,14 @@ export class RunsPanel {
     try {
       const pairs = inputs.map((f) => f());
       if (pairs.length === 1 && pairs[0][0] === "__json__") input = JSON.parse(String(pairs[0][1] || "{}")) as Record<string, unknown>;
-      else for (const [k, v] of pairs) if (v !== "") input[k] = v;
+      else {
+        const bad = pairs.find(([, v]) => v instanceof Error);
+        if (bad) {
+          this.runInfo.replaceChildren(h("span", { class: "error", "data-testid": "input-error" }, (bad[1] as Error).message));
+          return;
+        }
+        for (const [k, v] of pairs) if (v !== undefined) input[k] = v;
+      }
     } catch (e) {
       this.runInfo.textContent = `input is not valid JSON: ${(e as Error).message}`;
       return;
@@ -357,46 +365,29 @@ export class RunsPanel {
   }
 }
 
-/** The part of JSON Schema an interrupt's typed answer (`resume { … }`) uses. */
-interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  enum?: unknown[];
-  items?: JsonSchema;
-  description?: string;
-}
-
-/** One input for a property of a typed answer: a select for enums and booleans, a number box, a text box, or JSON for the rest. */
-function schemaField(name: string, schema: JsonSchema, required: boolean): { name: string; label: HTMLElement; read: () => unknown } {
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  const shown = schema.enum ? schema.enum.map((v) => JSON.stringify(v)).join(" | ") : (type ?? "any");
+/** One input for a property of a typed answer or an input field: a select for enums and booleans, a number box, a text box, or JSON for the rest. */
+function schemaField(name: string, schema: JsonSchema, required: boolean, typeText?: string): { name: string; label: HTMLElement; read: () => unknown; set: (v: unknown) => void } {
+  const type = scalarType(schema);
+  const shown = typeText ?? (schema.enum ? schema.enum.map((v) => JSON.stringify(v)).join(" | ") : (type ?? "any"));
   let input: HTMLInputElement | HTMLSelectElement;
   let read: () => unknown;
+  let set: (v: unknown) => void;
   if (schema.enum || type === "boolean") {
     const values = schema.enum ?? [true, false];
     const sel = h("select", { name, "data-field": name }, ...(required ? [] : [h("option", { value: "" }, "—")]), ...values.map((v, i) => h("option", { value: String(i) }, typeof v === "string" ? v : JSON.stringify(v))));
     input = sel;
     read = () => (sel.value === "" ? undefined : values[Number(sel.value)]);
+    set = (v) => {
+      const i = values.findIndex((x) => JSON.stringify(x) === JSON.stringify(v));
+      if (i >= 0) sel.value = String(i);
+    };
   } else {
     const box = h("input", { name, "data-field": name, placeholder: shown, ...(type === "number" || type === "integer" ? { type: "number", step: type === "integer" ? "1" : "any" } : {}) });
     input = box;
-    read = () => {
-      const text = box.value;
-      if (text === "") return required ? new Error(`${name} is required`) : undefined;
-      if (type === "string") return text;
-      if (type === "number" || type === "integer") {
-        const n = Number(text);
-        return Number.isFinite(n) && (type === "number" || Number.isInteger(n)) ? n : new Error(`${name} must be ${type === "integer" ? "an integer" : "a number"}`);
-      }
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return new Error(`${name} must be JSON (${shown})`);
-      }
-    };
+    read = () => readFieldText(name, box.value, schema, required);
+    set = (v) => (box.value = typeof v === "string" && type === "string" ? v : JSON.stringify(v));
   }
-  return { name, label: h("label", {}, `${name}${required ? "" : "?"}: ${shown}${schema.description ? ` — ${schema.description}` : ""} `, input), read };
+  return { name, label: h("label", {}, `${name}${required ? "" : "?"}: ${shown}${schema.description ? ` — ${schema.description}` : ""} `, input), read, set };
 }
 
 /** A thread's saved error as one line. */

@@ -28,14 +28,20 @@ interface PageStudio {
     trigger(source: string, handlerId: string, payload: unknown): void;
   };
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
+  analysis?: { version: number; sameView?: string; view?: { id: string } };
+  lastUpdate?: { version: number };
 }
-declare const window: { studio?: PageStudio };
+declare const window: { studio?: PageStudio; keptSvg?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
 
 const CHROMIUM = "/usr/bin/chromium";
 const TYPED = `graph typed {
   start ask
+
+  input {
+    rounds: number
+  }
 
   state {
     decision: any
@@ -124,11 +130,33 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       m.setValue(m.getValue().replace("next END\n  }\n}", "next extra\n  }\n\n  node extra {\n    kind set\n    set { log: \"extra\" }\n    next END\n  }\n}"));
     });
     await page.waitForSelector('#graph g.node[data-node="extra"]');
+    // The Diff tab is `rag diff`: the buffer against its saved file (text and semantic), or another file.
+    await tab("diff");
+    await page.waitForSelector("[data-testid=diff-editor] .monaco-diff-editor");
+    await page.waitForFunction(() => /\+ node extra \(set\)/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    expect(await page.locator("[data-testid=diff-semantic]").textContent()).toMatch(/^diff approval .*\n\+ node extra \(set\)\n[\s\S]*\+ edge extra -> END\n4 changes\n$/);
+    await page.selectOption("[data-testid=diff-with]", "research_review.rag");
+    await page.waitForFunction(() => /^diff research_review → approval/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    await tab("problems");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("next extra", "next END").replace(/\n\n  node extra \{[^}]*\}[^}]*\}/, ""));
     });
     await page.waitForFunction(() => !document.querySelector('#graph g.node[data-node="extra"]'));
+    // Spacing changes no blueprint: the worker does not send the view again, and the
+    // page neither lays out nor redraws (the very same SVG element stays).
+    const version = await page.evaluate(() => {
+      window.keptSvg = document.querySelector("#graph svg");
+      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
+      m.setValue(m.getValue().replace("kind set", "kind set   "));
+      return m.getVersionId();
+    });
+    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
+    expect(await page.evaluate(() => ({ same: window.studio!.analysis!.sameView, view: window.studio!.analysis!.view?.id, svgKept: document.querySelector("#graph svg") === window.keptSvg }))).toEqual({ same: "approval", view: "approval", svgKept: true });
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("kind set   ", "kind set"));
+    });
   });
 
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
@@ -165,6 +193,13 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
     const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
     expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
+    // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
+    const before = await page.locator("#tab-runs .checkpoint").count();
+    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
+    expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
+    expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
     await page.screenshot({ path: join(SHOTS, "history.png") });
   });
 
@@ -191,6 +226,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
     await openFile("typed.rag");
     await tab("runs");
+    // The input form is typed from the input block: a number field, required.
+    expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('rounds is required')");
+    await page.fill(".run-form input[data-field=rounds]", "2");
     await page.click("[data-testid=run]");
     await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
     expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
@@ -207,7 +247,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(state).toContain('"score": 4');
     expect(state).toContain('"urgent": true');
     // A run whose answer does not match the type fails; the thread list says why.
-    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: {} });
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
     for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
