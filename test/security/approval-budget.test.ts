@@ -107,3 +107,31 @@ describe("budget {}: charged before the call, whatever the path", () => {
     expect(fired.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe("approve [..] on an inline agent holds wherever the agent runs", () => {
+  const agentDecl = 'agent helper { model "m" tools ["refund"] approve ["refund"] }';
+
+  it("a send to the agent pauses before the call", async () => {
+    fired = [];
+    const reg = registry(asksFor("refund"));
+    const g = graphOf(`${agentDecl} graph g { start a channel messages messages node a { kind set send [helper { q: "x" }] join d } node d { kind set next END } }`, reg);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(fired).not.toContain("refund");
+    expect(r.status).toBe("interrupted");
+    expect(JSON.stringify(r.interrupts)).toContain("tool_approval");
+  });
+
+  it("a subagent node bound to the agent pauses before the call", async () => {
+    fired = [];
+    const reg = registry(asksFor("refund"));
+    const g = graphOf(`${agentDecl} graph g { start a channel messages messages node a { kind subagent agent "helper" next END } }`, reg);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(fired).not.toContain("refund");
+    expect(r.status).toBe("interrupted");
+  });
+
+  it("an agent's `approve` naming a tool it does not call is an error", () => {
+    const r = compile('agent helper { model "m" tools ["lookup"] approve ["refund"] } graph g { start a node a { kind subagent agent "helper" next END } }', { file: "a.rag" });
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toContainEqual(["E-rag-approve-unbound-tool", "`approve` names tool `refund`, which agent `helper` does not call"]);
+  });
+});
