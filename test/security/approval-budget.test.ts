@@ -98,13 +98,13 @@ describe("budget {}: charged before the call, whatever the path", () => {
     expect(r instanceof Error ? r.message : JSON.stringify(r)).toMatch(/budget/);
   });
 
-  it("retries of a failing node do not reset its budget", async () => {
+  it("retries of a node that crossed its budget make no further call (the ledger is the run's, not the attempt's)", async () => {
     fired = [];
-    let n = 0;
-    const reg = registry(() => (n++ % 2 === 0 ? big() : big()));
-    const g = graphOf('graph g { start a node a { model "m" prompt "p" budget { tokens: 1000 } validate ["never"] retry { attempts: 5 } next END } }'.replace(' validate ["never"]', ""), reg);
-    await g.invoke({}, { threadId: "t" }).catch(() => undefined);
-    expect(fired.length).toBeLessThanOrEqual(2);
+    const reg = registry(big); // 800 tokens per call, over the node's 500
+    const g = graphOf('graph g { start a node a { model "m" prompt "p" budget { tokens: 500 } retry { max_attempts: 5, backoff: "fixed", initial: 1ms } next END } }', reg);
+    const r = await g.invoke({}, { threadId: "t" }).catch((e: Error) => e);
+    expect(fired).toEqual(["model"]);
+    expect(r instanceof Error ? r.message : JSON.stringify(r)).toMatch(/budget exceeded/);
   });
 });
 
