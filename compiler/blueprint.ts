@@ -195,6 +195,8 @@ export interface AgentSpec {
   readonly output?: TypeSpec;
   readonly writes?: WritesSpec;
   readonly maxSteps?: number;
+  /** `approve [..]`: tools whose every call by this agent waits for a person's approval, wherever it runs (send, subagent node). */
+  readonly approve?: readonly string[];
   readonly span: Span;
 }
 

@@ -82,6 +82,9 @@ export interface FixAllResult {
 /** Compiles done per round at most: the first try plus retries without ineffective fixes. */
 const MAX_TRIES_PER_ROUND = 8;
 
+/** Compiles one {@link fixAll} call may do in all (bounds the work on a large hostile file). */
+export const MAX_FIX_COMPILES = 64;
+
 /**
  * One round of fixing, a pure function of `text` (its diagnostics are `diagnostics`):
  * applies every non-overlapping fix; if some applied fix leaves the diagnostic it was
@@ -95,12 +98,13 @@ const MAX_TRIES_PER_ROUND = 8;
  * message — two graphs of the same name — and a second `--fix` then applied what the
  * first had blocked.)
  */
-function fixRound(text: string, diagnostics: readonly Diagnostic[], options: CompileOptions): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } | undefined {
+function fixRound(text: string, diagnostics: readonly Diagnostic[], options: CompileOptions, work: { compiles: number }): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } | "out-of-work" | undefined {
   const withdrawn = new Set<string>();
   for (let attempt = 0; attempt < MAX_TRIES_PER_ROUND; attempt++) {
     const candidates = diagnostics.filter((d) => d.fixes.length && !withdrawn.has(keyOf(d)));
     const r = applyFixes(text, candidates);
     if (!r.applied.length || r.text === text) return undefined;
+    if (++work.compiles > MAX_FIX_COMPILES) return "out-of-work";
     const next = compile(r.text, options).diagnostics;
     const left = new Set(next.filter((d) => d.fixes.length).map(keyOf));
     const used = candidates.filter((d) => r.applied.some((a) => a.code === d.code && sameStart(a, d)));
@@ -122,17 +126,20 @@ function fixRound(text: string, diagnostics: readonly Diagnostic[], options: Com
  * - if the rounds come back to a text seen before, they go round a cycle, and the
  *   cycle's shortest text (then the first in code-unit order) is returned — the same
  *   one whichever member the walk starts from (`settled: false`);
- * - after `rounds` rounds without either, the source is returned unchanged with no
- *   edits (`settled: false`): a clear "the fixes do not settle" rather than a text that
- *   a second `--fix` would change again.
+ * - after `rounds` rounds (or {@link MAX_FIX_COMPILES} compiles) without either, the
+ *   source is returned unchanged with no edits (`settled: false`): a clear "the fixes do
+ *   not settle" rather than a text that a second `--fix` would change again. (Both
+ *   bounds count work that depends on the text only, so this too is stable.)
  */
 export function fixAll(source: string, options: CompileOptions = {}, rounds = 32): FixAllResult {
   const first = compile(source, options).diagnostics;
   const trail: { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] }[] = [{ text: source, applied: [], diagnostics: first }];
   const at = new Map<string, number>([[source, 0]]);
+  const work = { compiles: 1 };
   for (let i = 0; i < rounds; i++) {
     const cur = trail[trail.length - 1];
-    const r = fixRound(cur.text, cur.diagnostics, options);
+    const r = fixRound(cur.text, cur.diagnostics, options, work);
+    if (r === "out-of-work") break;
     if (!r) return { ...cur, settled: true };
     const back = at.get(r.text);
     if (back !== undefined) {

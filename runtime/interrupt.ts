@@ -8,6 +8,7 @@
 import type { Blueprint } from "../compiler/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { InvalidResumeError } from "./errors.js";
+import { neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import type { PlannedTask } from "./plan.js";
 
 /**
@@ -64,9 +65,14 @@ export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], n
  * an interrupt whose payload lists `options` only accepts one of them (a string, or an
  * object with a `choice` or `route` field).
  *
+ * Every answer is untrusted data (a person, an HTTP body, a queued job): it is copied
+ * with `neutralizeJson` — null-prototype objects, no `__proto__`/`constructor`/`prototype`
+ * key, bounded nesting — before any node sees it, whichever path it came by.
+ *
  * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
- *   interrupt, a value outside the options, or (with `requireAnswer`) no answer to any
- *   pending node interrupt (nothing could make progress).
+ *   interrupt, a value outside the options, an unsafe value (a forbidden key, too deep),
+ *   or (with `requireAnswer`) no answer to any pending node interrupt (nothing could make
+ *   progress).
  */
 export function answerInterrupts(
   threadId: string,
@@ -96,6 +102,14 @@ export function answerInterrupts(
       );
     }
     given[target.id] = command.value;
+  }
+  for (const id of Object.keys(given)) {
+    try {
+      given[id] = neutralizeJson(given[id]);
+    } catch (e) {
+      if (e instanceof UnsafeJsonError) throw new InvalidResumeError(`the answer to interrupt \`${id}\` (thread \`${threadId}\`) is refused: ${e.message}`);
+      throw e;
+    }
   }
   for (const i of pending) {
     if (i.id in given) {

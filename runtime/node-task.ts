@@ -180,6 +180,8 @@ export class TaskContext implements NodeTask {
     if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", this.where());
     if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", this.where());
     if (this.node.approve?.includes(name) && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (\`approve\` on node \`${task.node}\`) and none was given`, "permanent", this.where());
+    const agent = options?.agent !== undefined ? env.blueprint.agents.find((a) => a.name === options.agent) : undefined;
+    if (agent?.approve?.includes(name) && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (\`approve\` on agent \`${agent.name}\`) and none was given`, "permanent", this.where());
     const callId = options?.callId;
     if (env.wants("tool_started")) await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
     const t0 = env.clock.now();

@@ -185,8 +185,10 @@ export function lowerAgentItems(items: ItemTable, env: LowerEnv) {
   const output = items.get("output");
   const writes = items.get("writes");
   const tools = listStrings(items.get("tools")?.value);
+  const approve = listStrings(items.get("approve")?.value);
   return {
     ...(items.get("model") ? { model: items.get("model")!.value.value } : {}),
+    ...(approve.length ? { approve } : {}),
     ...(tools.length ? { tools } : {}),
     ...(system ? { system: lowerTemplate(system.value) } : {}),
     ...(prompt ? { prompt: lowerTemplate(prompt.value) } : {}),

@@ -132,14 +132,14 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * a declined call's result says so. A tool error becomes the tool message's content so
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string } = {}): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] } = {}): Promise<ChatMessage[]> {
   const results: (ChatMessage | ChatMessage[] | undefined)[] = new Array(calls.length);
   const as = options.agent !== undefined ? { agent: options.agent } : undefined;
   // One authorisation check per call (not one per use of the answer).
   const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
   const granted = allowed.every(Boolean) ? calls : calls.filter((_, k) => allowed[k]);
   // Every `ask` call of the turn is approved (or declined) before any call runs.
-  const decisions = approveCalls(task, granted, options.bound === true, options.requestedBy);
+  const decisions = approveCalls(task, granted, options.bound === true, { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) });
   const decisionOf = new Map(granted.map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];
@@ -222,6 +222,8 @@ export interface AgentLoopSpec {
   readonly tools: readonly string[];
   readonly maxSteps: number;
   readonly agent?: string;
+  /** The inline agent's `approve [..]` list: its calls of these tools wait for a person. */
+  readonly approve?: readonly string[];
   /** The `output` type of an inline agent, or the zod schema of a registered one. */
   readonly output?: TypeSpec | z.ZodType;
 }
@@ -244,7 +246,7 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
     // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
-    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}) });
+    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}), ...(spec.approve?.length ? { approve: spec.approve } : {}) });
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }

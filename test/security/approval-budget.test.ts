@@ -98,12 +98,40 @@ describe("budget {}: charged before the call, whatever the path", () => {
     expect(r instanceof Error ? r.message : JSON.stringify(r)).toMatch(/budget/);
   });
 
-  it("retries of a failing node do not reset its budget", async () => {
+  it("retries of a node that crossed its budget make no further call (the ledger is the run's, not the attempt's)", async () => {
     fired = [];
-    let n = 0;
-    const reg = registry(() => (n++ % 2 === 0 ? big() : big()));
-    const g = graphOf('graph g { start a node a { model "m" prompt "p" budget { tokens: 1000 } validate ["never"] retry { attempts: 5 } next END } }'.replace(' validate ["never"]', ""), reg);
-    await g.invoke({}, { threadId: "t" }).catch(() => undefined);
-    expect(fired.length).toBeLessThanOrEqual(2);
+    const reg = registry(big); // 800 tokens per call, over the node's 500
+    const g = graphOf('graph g { start a node a { model "m" prompt "p" budget { tokens: 500 } retry { max_attempts: 5, backoff: "fixed", initial: 1ms } next END } }', reg);
+    const r = await g.invoke({}, { threadId: "t" }).catch((e: Error) => e);
+    expect(fired).toEqual(["model"]);
+    expect(r instanceof Error ? r.message : JSON.stringify(r)).toMatch(/budget exceeded/);
+  });
+});
+
+describe("approve [..] on an inline agent holds wherever the agent runs", () => {
+  const agentDecl = 'agent helper { model "m" tools ["refund"] approve ["refund"] }';
+
+  it("a send to the agent pauses before the call", async () => {
+    fired = [];
+    const reg = registry(asksFor("refund"));
+    const g = graphOf(`${agentDecl} graph g { start a channel messages messages node a { kind set send [helper { q: "x" }] join d } node d { kind set next END } }`, reg);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(fired).not.toContain("refund");
+    expect(r.status).toBe("interrupted");
+    expect(JSON.stringify(r.interrupts)).toContain("tool_approval");
+  });
+
+  it("a subagent node bound to the agent pauses before the call", async () => {
+    fired = [];
+    const reg = registry(asksFor("refund"));
+    const g = graphOf(`${agentDecl} graph g { start a channel messages messages node a { kind subagent agent "helper" next END } }`, reg);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(fired).not.toContain("refund");
+    expect(r.status).toBe("interrupted");
+  });
+
+  it("an agent's `approve` naming a tool it does not call is an error", () => {
+    const r = compile('agent helper { model "m" tools ["lookup"] approve ["refund"] } graph g { start a node a { kind subagent agent "helper" next END } }', { file: "a.rag" });
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toContainEqual(["E-rag-approve-unbound-tool", "`approve` names tool `refund`, which agent `helper` does not call"]);
   });
 });
