@@ -14,7 +14,7 @@ import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, typ
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
-import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
@@ -264,6 +264,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     }
     const resuming = input === null || options.resume !== undefined;
     if (!resuming) checkInput(bp, input);
+    // Charged before anything reads the checkpoint or writes state (issue 10: bounds on every path, not only HTTP's).
+    if (!parent && options.resume) checkResumeCommand(threadId, options.resume, { graph: bp.id });
     let from = parent ? undefined : options.checkpointId;
     if (resuming && !parent && persist && options.resume?.update) {
       await updateState(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
