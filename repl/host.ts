@@ -232,8 +232,9 @@ export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpo
         const r = await task.runGraph(req.name, req.input, codeact);
         return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
       }
-      const budget = task.blueprint.defaults.budget;
-      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId, ...(budget !== undefined ? { enclosingBudgets: [budget] } : {}) }, signal);
+      // Every enclosing run's budget, not only the node's own graph's: a run budget covers all its descendants.
+      const budgets = task.childBudgets();
+      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId, ...(budgets.length ? { enclosingBudgets: budgets } : {}) }, signal);
     },
   };
 }

@@ -7,7 +7,7 @@
  * pure nodes never read them. Copies with new keys use `Object.assign`, not `{ ...x, key }`
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
-import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import type { CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
@@ -134,6 +134,11 @@ export class TaskContext implements NodeTask {
 
   childLimits(): readonly GrantLimit[] {
     return this.env.authority.childLimits(this.node);
+  }
+
+  childBudgets(): readonly Json[] {
+    const own = this.env.blueprint.defaults.budget;
+    return [...(this.env.enclosingBudgets ?? []), ...(own !== undefined ? [own] : [])];
   }
 
   async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply> {
