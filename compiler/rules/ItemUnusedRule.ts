@@ -31,7 +31,7 @@ export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
   subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
   interrupt: ["prompt", "system", "options", "writes", "resume"],
   join: ["sources", "writes"],
-  repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps"],
+  repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps", "approve"],
 };
 
 /** Where the item belongs instead, for the help text. */

@@ -6,6 +6,7 @@ import { ExpressionRule } from "./ExpressionRule.js";
 import { InterruptCheckpointRule } from "./InterruptCheckpointRule.js";
 import { InterruptOptionRouteRule } from "./InterruptOptionRouteRule.js";
 import { ItemUnusedRule } from "./ItemUnusedRule.js";
+import { ApproveScriptRule } from "./ApproveScriptRule.js";
 import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
@@ -88,6 +89,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ItemValueRule,
     ChannelReducerRule,
     ItemUnusedRule,
+    ApproveScriptRule,
     SendInputRule,
     InputShapeRule,
     SendShapeRule,
