@@ -24,6 +24,8 @@ describe("prompt helpers", () => {
 
   it("completes built-ins, variables, capability names and colon commands", async () => {
     const h = harness();
+    // Before the first cell too (a fresh session already knows its built-ins).
+    expect(complete(h.session, "tool_c")[0]).toEqual(["tool_call", "tool_call_batched"]);
     await h.run("let my_notes = 1");
     expect(complete(h.session, "model_q")).toEqual([["model_query", "model_query_batched"], "model_q"]);
     expect(complete(h.session, "print(my_")[0]).toEqual(["my_notes"]);
