@@ -7,6 +7,7 @@ import { toolParameters } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
+import { attachmentParts } from "./attach.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -79,6 +80,14 @@ export function buildConversation(task: NodeTask, system: string | undefined, pr
   else if (past.length === 0) {
     const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
     created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });
+  }
+  if (created.length || !continuesToolTurn(past, task.node.name)) {
+    // `attach` parts ride on the node's own user message (a new one when the turn has none).
+    const parts = attachmentParts(task);
+    if (parts.length) {
+      if (created.length) created[0] = { ...created[0], parts };
+      else created.push({ id: task.newMessageId(), role: "user", content: "", parts });
+    }
   }
   const sys: ChatMessage[] = system ? [{ id: `${task.taskId}#system`, role: "system", content: system }] : [];
   return { messages: [...sys, ...past, ...created], created };
