@@ -74,15 +74,17 @@ export function continuesToolTurn(past: readonly ChatMessage[], node: string): b
 export function buildConversation(task: NodeTask, system: string | undefined, prompt: string | undefined): Conversation {
   const past = history(task);
   const created: ChatMessage[] = [];
-  if (continuesToolTurn(past, task.node.name)) {
+  const continuing = continuesToolTurn(past, task.node.name);
+  if (continuing) {
     // continuing the node's tool loop: the prompt is already in the conversation
   } else if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
   else if (past.length === 0) {
     const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
     created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });
   }
-  if (created.length || !continuesToolTurn(past, task.node.name)) {
-    // `attach` parts ride on the node's own user message (a new one when the turn has none).
+  if (!continuing) {
+    // `attach` parts ride on the node's own user message (a new one when the turn has none);
+    // a turn continuing its tool loop already has them in the conversation.
     const parts = attachmentParts(task);
     if (parts.length) {
       if (created.length) created[0] = { ...created[0], parts };

@@ -130,6 +130,6 @@ describe("rag spec", () => {
     const r = rag(["spec"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# \.rag grammar card\n/);
-    expect(r.stdout).toContain("```rag\ngraph support {");
+    expect(r.stdout).toContain("```rag\ngraph refunds {");
   });
 });
