@@ -188,7 +188,7 @@ export class AstBuilder extends ExprBuilder {
     const c = n.children;
     const x =
       first(c.kindItem) ?? first(c.bindingItem) ?? first(c.templateItem) ?? first(c.listItem) ?? first(c.inputItem) ?? first(c.outputItem) ?? first(c.resumeItem) ??
-      first(c.writesItem) ?? first(c.setItem) ?? first(c.nextItem) ?? first(c.routesItem) ?? first(c.sendItem) ?? first(c.sendsItem) ??
+      first(c.writesItem) ?? first(c.setItem) ?? first(c.attachItem) ?? first(c.nextItem) ?? first(c.routesItem) ?? first(c.sendItem) ?? first(c.sendsItem) ??
       first(c.joinItem) ?? first(c.commandItem) ?? first(c.flagItem) ?? first(c.blockItem) ?? first(c.timeoutItem) ?? first(c.maxStepsItem) ??
       first(c.onErrorItem) ?? first(c.checkpointItem) ?? first(c.steeringItem) ?? first(c.nodeJunk);
     if (!x) return undefined;
@@ -243,6 +243,10 @@ export class AstBuilder extends ExprBuilder {
         const keyword = this.kwIdent(first(x.children.Kw_writes), span);
         if (m) return { kind: "WritesItem", keyword, value: this.exprMap(m, span), span };
         return { kind: "WritesItem", keyword, value: this.ctx.ident(ch, first(x.children.Kw_writes), span), span };
+      }
+      case "attachItem": {
+        const m = first(x.children.exprMap);
+        return { kind: "AttachItem", keyword: this.kwIdent(first(x.children.Kw_attach), span), value: m ? this.exprMap(m, span) : { kind: "ExprMap", entries: [], span, recovered: true }, span };
       }
       case "setItem": {
         const m = first(x.children.exprMap);
