@@ -159,6 +159,12 @@ export interface NodeSpec {
   readonly budget?: { readonly tokens?: number; readonly usd?: number };
   readonly writes?: WritesSpec;
   readonly set?: readonly ExprEntrySpec[];
+  /**
+   * `attach { image: …, file: … }`: parts added to the node's user message. Each value is a
+   * URL string (`https:` or `data:…;base64,`), an object `{ url }` or `{ data, media_type, name? }`,
+   * a list of these, or null (nothing attached); see stdlib/kinds/attach.ts.
+   */
+  readonly attach?: readonly ExprEntrySpec[];
   readonly sends?: readonly SendSpec[];
   readonly join?: { readonly target: string; readonly wait: "all" | "first" | number; readonly span: Span };
   /**

@@ -42,7 +42,7 @@ export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";
 export { formatSource, type FormatSourceOptions } from "./format.js";
 export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";
 export { constraintText, exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
-export { compilePattern, MAX_PATTERN_INPUT, MAX_PATTERN_LENGTH, MAX_PATTERN_STATES, PatternError, type SafePattern } from "./pattern.js";
+export { compilePattern, samplePattern, MAX_PATTERN_INPUT, MAX_PATTERN_LENGTH, MAX_PATTERN_STATES, PatternError, type SafePattern } from "./pattern.js";
 export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";
 export { FUNCTIONS, FUNCTION_ARITY, type FunctionSignature } from "./expr/functions.js";
 export * from "./builder/index.js";

@@ -384,3 +384,54 @@ export function compilePattern(source: string): SafePattern {
     },
   };
 }
+
+/** One character of `set`: its first range's start, or for a negated set a common character outside it. */
+function sampleChar(set: CharSet): string | undefined {
+  if (!set.negated) return set.ranges.length ? String.fromCharCode(set.ranges[0][0]) : undefined;
+  for (const c of "a0A_x-. ") if (!inRanges(c.charCodeAt(0), set.ranges)) return c;
+  return undefined;
+}
+
+function sampleNode(n: Node): string | undefined {
+  switch (n.k) {
+    case "char":
+      return sampleChar(n.set);
+    case "bol":
+    case "eol":
+      return "";
+    case "seq": {
+      let out = "";
+      for (const x of n.items) {
+        const s = sampleNode(x);
+        if (s === undefined) return undefined;
+        out += s;
+      }
+      return out;
+    }
+    case "alt":
+      for (const o of n.options) {
+        const s = sampleNode(o);
+        if (s !== undefined) return s;
+      }
+      return undefined;
+    case "rep": {
+      if (n.min === 0) return "";
+      const s = sampleNode(n.item);
+      return s === undefined ? undefined : s.repeat(Math.min(n.min, MAX_PATTERN_INPUT));
+    }
+  }
+}
+
+/**
+ * A short string the pattern matches (each repetition at its minimum, each alternation's
+ * first workable branch), for generating data (`rag simulate`); undefined when the
+ * pattern is invalid or the simple construction does not match (e.g. `^a$b`).
+ */
+export function samplePattern(source: string): string | undefined {
+  try {
+    const s = sampleNode(new Parser(source).parse());
+    return s !== undefined && s.length <= MAX_PATTERN_INPUT && compilePattern(source).test(s) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -180,6 +180,9 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
         case "SetItem":
           exprMap(it.value, true);
           break;
+        case "AttachItem":
+          exprMap(it.value, false);
+          break;
         case "NextItem":
           it.targets.forEach(nodeRef);
           break;

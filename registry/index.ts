@@ -27,7 +27,7 @@ export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./c
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { command, isToolCommand, tool, ToolCommand, toolParameters, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
-export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
+export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { CapabilityOptions, ChildRunResult, GotoTarget, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo, SendCommand } from "./node-kind.js";
 export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js";

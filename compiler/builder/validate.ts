@@ -134,6 +134,7 @@ function nodeExprs(n: NodeSpec, withSends = true): ExprSpec[] {
   if (n.input?.kind === "map") for (const f of n.input.fields) out.push(f.value);
   if (n.writes?.kind === "map") for (const f of n.writes.fields) out.push(f.value);
   if (n.set) for (const f of n.set) out.push(f.value);
+  if (n.attach) for (const f of n.attach) out.push(f.value);
   if (n.command?.update) for (const f of n.command.update) out.push(f.value);
   if (n.sends && withSends) {
     for (const s of n.sends) {

@@ -41,6 +41,7 @@ import { KnownScriptRule } from "./KnownScriptRule.js";
 import { KnownToolRule } from "./KnownToolRule.js";
 import { KnownTypeRule } from "./KnownTypeRule.js";
 import { TypeConstraintRule } from "./TypeConstraintRule.js";
+import { AttachRule } from "./AttachRule.js";
 import { KnownValidatorRule } from "./KnownValidatorRule.js";
 import { nodeLimitRule } from "./NodeLimitRule.js";
 import { NodeKindRule } from "./NodeKindRule.js";
@@ -85,6 +86,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownValidatorRule,
     KnownTypeRule,
     TypeConstraintRule,
+    AttachRule,
     WriteTargetRule,
     ItemValueRule,
     ChannelReducerRule,

@@ -60,6 +60,7 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
     "budget",
     "resume",
     "concurrency",
+    "attach",
     "when",
     "else",
     "for",

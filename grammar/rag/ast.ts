@@ -309,6 +309,12 @@ export interface SetItem extends ItemBase {
   readonly value: ExprMap;
 }
 
+/** `attach { image: expr, file: expr }`: image and file parts added to a model/agent node's user message (`language.md` §5.1). */
+export interface AttachItem extends ItemBase {
+  readonly kind: "AttachItem";
+  readonly value: ExprMap;
+}
+
 /** `next x` or `next [x, y]` (static fan-out). */
 export interface NextItem extends ItemBase {
   readonly kind: "NextItem";
@@ -436,6 +442,7 @@ export type NodeItem =
   | ResumeItem
   | WritesItem
   | SetItem
+  | AttachItem
   | NextItem
   | RoutesItem
   | SendItem

@@ -626,6 +626,7 @@ export type NodeItemCstChildren = {
   outputItem?: OutputItemCstNode[];
   writesItem?: WritesItemCstNode[];
   setItem?: SetItemCstNode[];
+  attachItem?: AttachItemCstNode[];
   nextItem?: NextItemCstNode[];
   routesItem?: RoutesItemCstNode[];
   sendItem?: SendItemCstNode[];
@@ -744,6 +745,16 @@ export interface SetItemCstNode extends CstNode {
 
 export type SetItemCstChildren = {
   Kw_set: IToken[];
+  exprMap: ExprMapCstNode[];
+};
+
+export interface AttachItemCstNode extends CstNode {
+  name: "attachItem";
+  children: AttachItemCstChildren;
+}
+
+export type AttachItemCstChildren = {
+  Kw_attach: IToken[];
   exprMap: ExprMapCstNode[];
 };
 
@@ -1055,6 +1066,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   resumeItem(children: ResumeItemCstChildren, param?: IN): OUT;
   writesItem(children: WritesItemCstChildren, param?: IN): OUT;
   setItem(children: SetItemCstChildren, param?: IN): OUT;
+  attachItem(children: AttachItemCstChildren, param?: IN): OUT;
   nextItem(children: NextItemCstChildren, param?: IN): OUT;
   routesItem(children: RoutesItemCstChildren, param?: IN): OUT;
   route(children: RouteCstChildren, param?: IN): OUT;

@@ -28,7 +28,7 @@ const NODE_ITEM_KEYWORDS = [
   "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
   "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
   "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
-  "defer", "approve", "budget", "resume",
+  "defer", "approve", "budget", "resume", "attach",
 ] as const;
 export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
 
@@ -73,6 +73,7 @@ export abstract class RagNodeParser extends RagGraphParser {
         { GATE: () => this.kw(1, "output"), ALT: () => this.SUBRULE(this.outputItem) },
         { GATE: () => this.kw(1, "writes"), ALT: () => this.SUBRULE(this.writesItem) },
         { GATE: () => this.kw(1, "set"), ALT: () => this.SUBRULE(this.setItem) },
+        { GATE: () => this.kw(1, "attach"), ALT: () => this.SUBRULE(this.attachItem) },
         { GATE: () => this.kw(1, "next"), ALT: () => this.SUBRULE(this.nextItem) },
         { GATE: () => this.kw(1, "routes"), ALT: () => this.SUBRULE(this.routesItem) },
         { GATE: () => this.kw(1, "send"), ALT: () => this.SUBRULE(this.sendItem) },
@@ -165,6 +166,12 @@ export abstract class RagNodeParser extends RagGraphParser {
   /** "set" expr_map */
   public setItem = this.RULE("setItem", () => {
     this.CONSUME(KW.set);
+    this.SUBRULE(this.exprMap);
+  });
+
+  /** "attach" expr_map  (`attach { image: state.photo, file: state.pdf }`) */
+  public attachItem = this.RULE("attachItem", () => {
+    this.CONSUME(KW.attach);
     this.SUBRULE(this.exprMap);
   });
 

@@ -112,7 +112,7 @@ export const KEYWORD_WORDS = [
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
   "defer",
   // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
-  "approve", "budget", "resume", "concurrency",
+  "approve", "budget", "resume", "concurrency", "attach",
   // inside items
   "when", "else", "for", "in", "if", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators

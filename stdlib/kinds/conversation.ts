@@ -7,6 +7,7 @@ import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/
 import { isInterrupt, NodeError } from "../../runtime/index.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
+import { attachmentParts } from "./attach.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -73,12 +74,22 @@ export function continuesToolTurn(past: readonly ChatMessage[], node: string): b
 export function buildConversation(task: NodeTask, system: string | undefined, prompt: string | undefined): Conversation {
   const past = history(task);
   const created: ChatMessage[] = [];
-  if (continuesToolTurn(past, task.node.name)) {
+  const continuing = continuesToolTurn(past, task.node.name);
+  if (continuing) {
     // continuing the node's tool loop: the prompt is already in the conversation
   } else if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
   else if (past.length === 0) {
     const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
     created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });
+  }
+  if (!continuing) {
+    // `attach` parts ride on the node's own user message (a new one when the turn has none);
+    // a turn continuing its tool loop already has them in the conversation.
+    const parts = attachmentParts(task);
+    if (parts.length) {
+      if (created.length) created[0] = { ...created[0], parts };
+      else created.push({ id: task.newMessageId(), role: "user", content: "", parts });
+    }
   }
   const sys: ChatMessage[] = system ? [{ id: `${task.taskId}#system`, role: "system", content: system }] : [];
   return { messages: [...sys, ...past, ...created], created };

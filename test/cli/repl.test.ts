@@ -50,6 +50,24 @@ describe("rag repl FILE.ragsh", () => {
     expect(run[0]).toMatchObject({ graph: "tally", parentRunId: session, rootRunId: session, depth: 1, threadId: "tally-1" });
   });
 
+  it("a script's `:load FILE` (relative to the script) and `:reset` lines run as at the prompt", async () => {
+    const dir = mkdtempSync(join(tmp, "directives-"));
+    writeFileSync(join(dir, "g.rag"), "graph counter {\n  start a\n  state { n: number = 0 }\n  node a { kind set set { n: state.n + 1 } next END }\n}\n");
+    writeFileSync(join(dir, "setup.ragsh"), "let base = 40\n");
+    writeFileSync(join(dir, "main.ragsh"), ':load g.rag\n// %%\n:load setup.ragsh\n// %%\nprint(base + 2)\nprint(graph_run({graph: "counter", input: {}}).state.n)\n// %%\n:reset\n// %%\nprint(base)\n');
+    // The last cell fails: `:reset` forgot `base`.
+    const r = await rag(["repl", join(dir, "main.ragsh")]);
+    expect(r.stdout).toBe("42\n1\n");
+    expect(r.stderr).toContain("error[E-ragsh-unknown-name]: `base` is not defined");
+    expect(r.stderr).toMatch(/--> .*main\.ragsh:10:7/);
+    expect(r.code).toBe(1);
+    writeFileSync(join(dir, "broken.ragsh"), ":load nowhere.rag\n// %%\nprint(1)\n");
+    const bad = await rag(["repl", join(dir, "broken.ragsh")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^error: cannot read .*nowhere\.rag: ENOENT/);
+  });
+
   it("exits 2 on usage errors", async () => {
     expect((await rag(["repl", "missing.ragsh"])).code).toBe(2);
     expect((await rag(["repl", "--json"])).code).toBe(2);

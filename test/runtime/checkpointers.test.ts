@@ -185,4 +185,20 @@ describe("append-like reducers and delta storage", () => {
     expect(history.map((h) => [h.checkpoint.values.msgs, h.checkpoint.values.list])).toEqual(states);
     r.close();
   });
+
+  it("two lists appended to one base (a fork) are never taken for appends of each other", async () => {
+    const c = new SqliteCheckpointer(join(dir, "fork-lineage.db"));
+    const base = apply("append", undefined, [1, 2]);
+    const a = apply("append", base, "a");
+    const b = apply("append", apply("append", base, "b"), "c");
+    const k1 = ckpt({ threadId: "t", values: { list: a }, versions: { list: 1 } });
+    const k2 = ckpt({ threadId: "t", parentId: k1.id, values: { list: b }, versions: { list: 2 } });
+    await c.put(k1, { source: "loop", step: 0, runId: "r" });
+    await c.put(k2, { source: "loop", step: 1, runId: "r" });
+    expect((await c.getTuple({ threadId: "t" }))?.checkpoint.values.list).toEqual([1, 2, "b", "c"]);
+    c.close();
+    const r = new SqliteCheckpointer(join(dir, "fork-lineage.db"), { readonly: true });
+    expect((await r.getTuple({ threadId: "t" }))?.checkpoint.values.list).toEqual([1, 2, "b", "c"]);
+    r.close();
+  });
 });

@@ -213,16 +213,14 @@ describe("rate limit", () => {
   it("maxConcurrent: at most N calls in flight; other providers are not limited", async () => {
     let inFlight = 0;
     let peak = 0;
-    // Each request is held until `hold` requests are in flight at once (or `waitMs` passed),
-    // so the overlap does not depend on how fast a loaded machine sends them.
-    let hold = 3;
-    let waitMs = 150;
-    let release: () => void = () => {};
-    let released = new Promise<void>((r) => (release = r));
+    // A request is held until `hold` requests are in flight (or `holdMs` pass), so the peak
+    // does not depend on how fast a loaded machine delivers them.
+    let [hold, holdMs] = [2, 300];
     const server = await serve(async () => {
       peak = Math.max(peak, ++inFlight);
-      if (inFlight >= hold) release();
-      await Promise.race([released, new Promise((r) => setTimeout(r, waitMs))]);
+      const until = Date.now() + holdMs;
+      while (inFlight < hold && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
       inFlight--;
       return ok();
     });
@@ -230,9 +228,7 @@ describe("rate limit", () => {
     await Promise.all(Array.from({ length: 6 }, () => r.chat("m", ask)));
     expect(peak).toBe(2);
     peak = 0;
-    hold = 4;
-    waitMs = 5_000;
-    released = new Promise<void>((r) => (release = r));
+    [hold, holdMs] = [4, 2_000];
     const free = registryWith(server, [rateLimitMiddleware({ limits: { anthropic: { maxConcurrent: 1 } } })]);
     await Promise.all(Array.from({ length: 4 }, () => free.chat("m", ask)));
     expect(peak).toBe(4);
