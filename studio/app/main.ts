@@ -10,6 +10,7 @@ import "./style.css";
 import { api, type Diagnostic } from "./api.js";
 import type { Early, LanguageSnapshot } from "./boot.js";
 import { button, h } from "./dom.js";
+import type { JsonSchema } from "./fields.js";
 import { clearGraph, drawGraph, lightNodes, selectNode } from "./graph.js";
 import { uriOf } from "./lang-client.js";
 import { registerRag, toMarker, toRange } from "./language.js";
@@ -317,6 +318,7 @@ export function start(early: Early): void {
       return { fields: handle.analysis?.input ?? null, defaults: (id !== undefined ? snapshot?.defaultInputs[id] : undefined) ?? null, graph: id };
     },
     light: (nodes) => lightNodes($("graph"), nodes),
+    toolSchema: (tool) => snapshot?.registry?.tool_details?.[tool]?.parameters as JsonSchema | undefined,
   });
   mountRepl($("tab-repl"));
 

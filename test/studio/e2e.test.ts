@@ -56,6 +56,23 @@ const TYPED = `graph typed {
   }
 }
 `;
+const TOOLGATE = `graph toolgate {
+  start t
+
+  state {
+    notes: any
+  }
+
+  node t {
+    kind tool
+    tool "search"
+    input { query: "alpha" }
+    approve ["search"]
+    writes notes
+    next END
+  }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -67,6 +84,8 @@ beforeAll(async () => {
   s = await testStudio({ staticDir });
   // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
+  writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
@@ -257,6 +276,26 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
     expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+  });
+
+  it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
+    await openFile("toolgate.rag");
+    await tab("runs");
+    await page.click("[data-testid=run]");
+    const query = "[data-testid=approval-args] input[data-field=query]";
+    await page.waitForSelector(query, { timeout: 20_000 });
+    expect(await page.inputValue(query)).toBe("alpha");
+    // An argument the tool requires, left empty: refused in the form, nothing sent.
+    await page.fill(query, "");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('query is required')");
+    await page.fill(query, "superstep barrier");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    // The tool ran with the edited query (it finds the superstep note, not the join note "alpha" falls back to).
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain("runtime.md#1");
+    expect(state).not.toContain("runtime.md#2");
   });
 
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
