@@ -18,6 +18,7 @@ import type { Analysis } from "./protocol.js";
 import { mountRepl } from "./repl.js";
 import { renderReview } from "./review.js";
 import { RunsPanel } from "./runs.js";
+import { fileTree, type TreeDir } from "./tree.js";
 
 declare global {
   interface Window {
@@ -374,16 +375,27 @@ export function start(early: Early): void {
     });
   }
 
+  /**
+   * A folder's contents as tree rows: sub-folders first, each a `<details>` that opens and
+   * closes (open at start), then its files; a file row opens the file (as before).
+   */
+  function drawTree(dir: TreeDir, depth: number): HTMLElement[] {
+    const pad = { style: `padding-left: ${12 + depth * 14}px` };
+    const folders = dir.dirs.map((d) => h("details", { class: "folder", "data-dir": d.path, open: "" }, h("summary", pad, d.name), ...drawTree(d, depth + 1)));
+    const leaves = dir.files.map((f) => {
+      const a = h("div", { class: `file ${f.kind}`, "data-path": f.path, title: f.path, ...pad }, f.name);
+      a.addEventListener("click", () => void open(f.path));
+      return a;
+    });
+    return [...folders, ...leaves];
+  }
+
   async function boot(): Promise<void> {
     const info = await early.info;
     const tree = $("files");
     tree.replaceChildren(
       h("div", { class: "dim", title: info.workspace }, info.workspace.split("/").pop() ?? info.workspace),
-      ...info.files.map((f) => {
-        const a = h("div", { class: `file ${f.kind}`, "data-path": f.path }, f.path);
-        a.addEventListener("click", () => void open(f.path));
-        return a;
-      }),
+      ...drawTree(fileTree(info.files), 0),
       h("div", { class: "dim small" }, info.config ? `config: ${info.config.split("/").pop()}` : "no rag.config.ts: standard registry"),
     );
     const first = await early.first;

@@ -3,7 +3,7 @@
  * browser download) against a real studio server over a temp copy of examples/.
  * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -86,6 +86,10 @@ beforeAll(async () => {
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
   // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
   writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
+  // The file list is a tree: a file two folders down, and a .ragsh beside it.
+  mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
+  writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
+  writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
@@ -115,6 +119,27 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const line = await page.evaluate(() => window.studio!.editor.getSelection()!.startLineNumber);
     expect(line).toBe(16);
     await page.screenshot({ path: join(SHOTS, "editor-graph.png") });
+  });
+
+  it("lists the workspace as a folder tree that folds, and opens and saves a nested file", async () => {
+    const nested = '#files details.folder[data-dir="flows"] > details.folder[data-dir="flows/deep"] > .file[data-path="flows/deep/nested.rag"]';
+    expect(await page.locator(nested).textContent()).toBe("nested.rag");
+    expect(await page.locator('#files details.folder[data-dir="flows"] > .file.ragsh[data-path="flows/notes.ragsh"]').count()).toBe(1);
+    // Root files stay at the top level.
+    expect(await page.locator('#files > .file[data-path="approval.rag"]').count()).toBe(1);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    expect(await page.locator(nested).isVisible()).toBe(false);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    await openFile("flows/deep/nested.rag");
+    expect(await page.locator(nested).getAttribute("class")).toContain("on");
+    await page.waitForSelector('#graph g.node[data-node="t"]');
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace('"alpha"', '"beta"'));
+    });
+    await page.click("#save");
+    await page.waitForFunction(() => document.getElementById("status")!.textContent === "saved flows/deep/nested.rag");
+    expect(readFileSync(join(s.dir, "flows", "deep", "nested.rag"), "utf8")).toContain('query: "beta"');
   });
 
   it("a typo gets an error marker and a quick fix that repairs it", async () => {
