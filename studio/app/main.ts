@@ -16,7 +16,7 @@ import { uriOf } from "./lang-client.js";
 import { registerRag, toMarker, toRange } from "./language.js";
 import type { Analysis } from "./protocol.js";
 import { mountRepl } from "./repl.js";
-import { renderReview } from "./review.js";
+import { renderReview, type ApprovedDiff } from "./review.js";
 import { RunsPanel } from "./runs.js";
 import { fileTree, type TreeDir } from "./tree.js";
 
@@ -364,12 +364,36 @@ export function start(early: Early): void {
     diffText.textContent = "error" in d ? d.error : d.text;
   }
 
+  /** The Review tab's text diffs: each graph's approved source (kept in its approval record) against the buffer. */
+  const reviewDiffs: { editor: monaco.editor.IStandaloneDiffEditor; original: monaco.editor.ITextModel }[] = [];
+  const approvedDiff: ApprovedDiff = {
+    reset() {
+      for (const d of reviewDiffs.splice(0)) {
+        d.editor.dispose();
+        d.original.dispose();
+      }
+    },
+    show(host, source) {
+      if (!current) return;
+      const original = monaco.editor.createModel(source, "rag");
+      const ed = monaco.editor.createDiffEditor(host, { automaticLayout: true, readOnly: true, renderSideBySide: true, minimap: { enabled: false } });
+      ed.setModel({ original, modified: current.model });
+      // Scroll to the first change; the host tells how many changed line ranges there are.
+      ed.onDidUpdateDiff(() => {
+        const changes = ed.getLineChanges() ?? [];
+        host.dataset.changes = String(changes.length);
+        if (changes[0]) ed.getModifiedEditor().revealLineInCenter(Math.max(1, changes[0].modifiedStartLineNumber));
+      });
+      reviewDiffs.push({ editor: ed, original });
+    },
+  };
+
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
     b.addEventListener("click", () => {
       const tab = b.dataset.tab!;
       for (const x of document.querySelectorAll("#tabs button")) x.classList.toggle("on", x === b);
       for (const x of document.querySelectorAll(".tab")) x.classList.toggle("on", x.id === `tab-${tab}`);
-      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals());
+      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals(), approvedDiff);
       if (tab === "runs") void runs.loadThreads();
       if (tab === "diff") void showDiff();
     });

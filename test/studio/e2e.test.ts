@@ -256,6 +256,17 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector("[data-testid=approval-state]:has-text('approved'):not(:has-text('not'))");
     const approvals = await s.api<{ hash: string; approved: boolean }[]>("GET", "/api/review?file=approval.rag");
     expect(approvals.json[0]).toMatchObject({ hash, approved: true });
+    // A later version: the review diffs it against the approved one (its source kept in
+    // the approval record), semantically and as text in Monaco's diff editor.
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("next END\n  }\n}", 'next extra\n  }\n\n  node extra {\n    kind set\n    set { log: "extra" }\n    next END\n  }\n}'));
+    });
+    await page.click("#save");
+    await tab("problems");
+    await tab("review");
+    await page.waitForSelector("[data-testid=semantic-diff]:has-text('+ node extra (set)')");
+    await page.waitForSelector("[data-testid=approved-diff][data-changes='1'] .monaco-diff-editor .line-insert", { timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, "review.png") });
   });
 
