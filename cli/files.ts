@@ -2,8 +2,11 @@
 import "../stdlib/node-sha256.js";
 import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { compileGraph, type Blueprint, type RegistryView } from "../compiler/index.js";
-import { registryViewFromSnapshot, type RegistrySnapshot } from "../compiler/index.js";
+// Modules, not the compiler's index: every command loads this file, and the index loads
+// the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
+import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
+import { compileGraph } from "../compiler/compile.js";
+import { registryViewFromSnapshot } from "../compiler/registry-view.js";
 // Module by module, not the stage indexes: `rag check` without a config loads the
 // compiler and nothing of the runtime, the standard library or zod (issue 14 §3).
 import { FileApprovalStore } from "../registry/approvals-file.js";

@@ -7,6 +7,7 @@
 import type { Blueprint } from "../compiler/index.js";
 import type { ChatMessage, Registry } from "../registry/index.js";
 import type { RunEvent } from "../runtime/index.js";
+import { isToolApproval, toolApprovalLines } from "../stdlib/approval-text.js";
 import { boundedJson, printable, printableId } from "./printable.js";
 import stringWidth from "string-width";
 import { ModelSpinner, type SpinnerOptions } from "./spinner.js";
@@ -90,6 +91,15 @@ export class ProgressPrinter {
         if (e.cancelled) return this.line(d, `  ${c.dim(`⊘ ${e.node} cancelled: ${ProgressPrinter.safe(e.error.message)}`)}`);
         return this.line(d, `  ${c.red("✗")} ${e.node} ${c.red(ProgressPrinter.safe(e.error.message))}${e.handled ? c.dim(" (handled)") : ""}`);
       case "interrupt": {
+        if (e.kind === "node" && isToolApproval(e.payload)) {
+          // A tool call waiting for a person: the tool, its arguments (indented, bounded), what each answer does.
+          const width = this.out.isTTY && this.out.columns ? this.out.columns : DEFAULT_WIDTH;
+          const [head, ...body] = toolApprovalLines(e.payload, { maxLineChars: Math.max(40, width - 8 - d * 4) });
+          const described = typeof e.payload.description === "string" && e.payload.description.trim() !== "";
+          this.line(d, `  ${c.yellow("⏸")} ${c.bold(printableId(e.interruptId))}  ${head}`);
+          body.forEach((l, i) => this.line(d, "      " + ((i === 0 && described) || i >= body.length - 2 ? c.dim(l) : l)));
+          return;
+        }
         const p = (e.payload ?? {}) as { prompt?: unknown; options?: unknown };
         const what = e.kind === "node" ? (typeof p.prompt === "string" ? p.prompt : e.payload !== undefined ? boundedJson(e.payload) : "input needed") : `interrupt ${e.kind} ${e.node}`;
         return this.line(d, `  ${c.yellow("⏸")} ${c.bold(printableId(e.interruptId))}  ${e.node}: ${printable(what)}${Array.isArray(p.options) ? c.dim(`  options: ${printable(p.options.join(" | "))}`) : ""}`);

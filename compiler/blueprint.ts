@@ -19,7 +19,11 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type ScalarTypeName = "string" | "number" | "integer" | "boolean" | "any" | "messages";
 
 export type TypeSpec =
-  | { readonly type: ScalarTypeName; readonly optional?: true }
+  /**
+   * `min`/`max` (inclusive): `number(0..1)`, `integer(1..10)`; `pattern`: `string(/re/)`,
+   * matched in linear time by `compilePattern` (compiler/pattern.ts). Checked on every write.
+   */
+  | { readonly type: ScalarTypeName; readonly optional?: true; readonly min?: number; readonly max?: number; readonly pattern?: string }
   | { readonly type: "list"; readonly items: TypeSpec; readonly optional?: true }
   | { readonly type: "map"; readonly values: TypeSpec; readonly optional?: true }
   | { readonly type: "record"; readonly fields: readonly FieldSpec[]; readonly optional?: true }
@@ -63,6 +67,8 @@ export type ExprSpec =
   | { readonly op: "not" | "neg"; readonly arg: ExprSpec; readonly span: Span }
   | { readonly op: "bin"; readonly operator: BinaryOperator; readonly left: ExprSpec; readonly right: ExprSpec; readonly span: Span }
   | { readonly op: "list"; readonly items: readonly ExprSpec[]; readonly span: Span }
+  /** `[element for variable in iterable if filter]`: a new list; each element is charged to the evaluation budget before it is evaluated. */
+  | { readonly op: "comp"; readonly variable: string; readonly iterable: ExprSpec; readonly element: ExprSpec; readonly filter?: ExprSpec; readonly span: Span }
   | { readonly op: "object"; readonly entries: readonly ExprEntrySpec[]; readonly span: Span };
 
 export interface ExprEntrySpec {
@@ -153,6 +159,12 @@ export interface NodeSpec {
   readonly budget?: { readonly tokens?: number; readonly usd?: number };
   readonly writes?: WritesSpec;
   readonly set?: readonly ExprEntrySpec[];
+  /**
+   * `attach { image: …, file: … }`: parts added to the node's user message. Each value is a
+   * URL string (`https:` or `data:…;base64,`), an object `{ url }` or `{ data, media_type, name? }`,
+   * a list of these, or null (nothing attached); see stdlib/kinds/attach.ts.
+   */
+  readonly attach?: readonly ExprEntrySpec[];
   readonly sends?: readonly SendSpec[];
   readonly join?: { readonly target: string; readonly wait: "all" | "first" | number; readonly span: Span };
   /**
@@ -189,6 +201,8 @@ export interface AgentSpec {
   readonly output?: TypeSpec;
   readonly writes?: WritesSpec;
   readonly maxSteps?: number;
+  /** `approve [..]`: tools whose every call by this agent waits for a person's approval, wherever it runs (send, subagent node). */
+  readonly approve?: readonly string[];
   readonly span: Span;
 }
 

@@ -63,44 +63,101 @@ export function applyFixes(source: string, diagnostics: readonly Diagnostic[]): 
   return { text, applied, skipped };
 }
 
-/**
- * Compiles, applies fixes, and repeats until no fix applies (at most `rounds` times):
- * fixes that overlapped in one round apply in the next, and a fix may reveal another.
- * Settles, so applying it to its own result changes nothing (idempotent): a round whose
- * fixes leave one of the diagnostics they were meant to remove (same code and message)
- * is undone and those diagnostics' fixes are not offered again, and a text seen before
- * ends the loop (issue 10 §3: `node a [ next END }` gained ` next END` on every call).
- */
-export function fixAll(source: string, options: CompileOptions = {}, rounds = 32): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } {
-  let text = source;
-  const applied: AppliedFix[] = [];
-  let diagnostics = compile(text, options).diagnostics;
-  const blocked = new Set<string>();
-  const seen = new Set<string>([text]);
-  const key = (d: Diagnostic) => `${d.code}\u0000${d.message}`;
-  for (let i = 0; i < rounds; i++) {
-    const candidates = diagnostics.filter((d) => d.fixes.length && !blocked.has(key(d)));
-    const r = applyFixes(text, candidates);
-    if (!r.applied.length || r.text === text || seen.has(r.text)) break;
-    const next = compile(r.text, options).diagnostics;
-    const left = new Set(next.filter((d) => d.fixes.length).map(key));
-    const used = candidates.filter((d) => r.applied.some((a) => a.code === d.code && sameStart(a, d)));
-    const ineffective = used.filter((d) => left.has(key(d)) && countOf(next, key(d)) >= countOf(diagnostics, key(d)));
-    if (ineffective.length) {
-      for (const d of ineffective) blocked.add(key(d));
-      continue; // retry this text without them
-    }
-    seen.add(r.text);
-    text = r.text;
-    applied.push(...r.applied);
-    diagnostics = next;
-  }
-  return { text, applied, diagnostics };
+/** What {@link fixAll} returns. */
+export interface FixAllResult {
+  /** The fixed text (the source itself when the fixes do not settle; see `settled`). */
+  readonly text: string;
+  /** The edits that produced `text`, in the order applied (empty when `text` is the source). */
+  readonly applied: AppliedFix[];
+  /** The diagnostics of `text`. */
+  readonly diagnostics: readonly Diagnostic[];
+  /**
+   * `true` when `text` is a fixpoint (no fix applies to it any more); `false` when the
+   * fixes went round a cycle (`text` is then a fixed member of that cycle) or did not
+   * settle within the round limit (`text` is then the unchanged source).
+   */
+  readonly settled: boolean;
 }
+
+/** Compiles done per round at most: the first try plus retries without ineffective fixes. */
+const MAX_TRIES_PER_ROUND = 8;
+
+/** Compiles one {@link fixAll} call may do in all (bounds the work on a large hostile file). */
+export const MAX_FIX_COMPILES = 64;
+
+/**
+ * One round of fixing, a pure function of `text` (its diagnostics are `diagnostics`):
+ * applies every non-overlapping fix; if some applied fix leaves the diagnostic it was
+ * meant to remove (same code and message, no fewer of them), that diagnostic's fixes
+ * are withdrawn and the round retried on the same text. Returns `undefined` when no
+ * effective fix applies (the text is a fixpoint).
+ *
+ * Nothing is remembered between rounds, so what a round does depends on its text only:
+ * that is what makes {@link fixAll} idempotent. (A memory of "blocked" diagnostics kept
+ * across rounds, keyed by code and message, went wrong when two diagnostics shared a
+ * message — two graphs of the same name — and a second `--fix` then applied what the
+ * first had blocked.)
+ */
+function fixRound(text: string, diagnostics: readonly Diagnostic[], options: CompileOptions, work: { compiles: number }): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } | "out-of-work" | undefined {
+  const withdrawn = new Set<string>();
+  for (let attempt = 0; attempt < MAX_TRIES_PER_ROUND; attempt++) {
+    const candidates = diagnostics.filter((d) => d.fixes.length && !withdrawn.has(keyOf(d)));
+    const r = applyFixes(text, candidates);
+    if (!r.applied.length || r.text === text) return undefined;
+    if (++work.compiles > MAX_FIX_COMPILES) return "out-of-work";
+    const next = compile(r.text, options).diagnostics;
+    const left = new Set(next.filter((d) => d.fixes.length).map(keyOf));
+    const used = candidates.filter((d) => r.applied.some((a) => a.code === d.code && sameStart(a, d)));
+    const ineffective = used.filter((d) => left.has(keyOf(d)) && countOf(next, keyOf(d)) >= countOf(diagnostics, keyOf(d)));
+    if (!ineffective.length) return { text: r.text, applied: [...r.applied], diagnostics: next };
+    for (const d of ineffective) withdrawn.add(keyOf(d));
+  }
+  return undefined;
+}
+
+/**
+ * Compiles, applies fixes, and repeats until no fix applies (at most `rounds` rounds):
+ * fixes that overlapped in one round apply in the next, and a fix may reveal another.
+ * Each round is a pure function of its text (see `fixRound`: a fix that leaves its own
+ * diagnostic is withdrawn within the round), so the result is stable — applying
+ * `fixAll` to its own result changes nothing, for any input (issue 10 §3):
+ *
+ * - a fixpoint is returned as is (`settled: true`);
+ * - if the rounds come back to a text seen before, they go round a cycle, and the
+ *   cycle's shortest text (then the first in code-unit order) is returned — the same
+ *   one whichever member the walk starts from (`settled: false`);
+ * - after `rounds` rounds (or {@link MAX_FIX_COMPILES} compiles) without either, the
+ *   source is returned unchanged with no edits (`settled: false`): a clear "the fixes do
+ *   not settle" rather than a text that a second `--fix` would change again. (Both
+ *   bounds count work that depends on the text only, so this too is stable.)
+ */
+export function fixAll(source: string, options: CompileOptions = {}, rounds = 32): FixAllResult {
+  const first = compile(source, options).diagnostics;
+  const trail: { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] }[] = [{ text: source, applied: [], diagnostics: first }];
+  const at = new Map<string, number>([[source, 0]]);
+  const work = { compiles: 1 };
+  for (let i = 0; i < rounds; i++) {
+    const cur = trail[trail.length - 1];
+    const r = fixRound(cur.text, cur.diagnostics, options, work);
+    if (r === "out-of-work") break;
+    if (!r) return { ...cur, settled: true };
+    const back = at.get(r.text);
+    if (back !== undefined) {
+      let best = trail[back];
+      for (const t of trail.slice(back + 1)) if (t.text.length < best.text.length || (t.text.length === best.text.length && t.text < best.text)) best = t;
+      return { ...best, settled: false };
+    }
+    at.set(r.text, trail.length);
+    trail.push({ text: r.text, applied: [...cur.applied, ...r.applied], diagnostics: r.diagnostics });
+  }
+  return { text: source, applied: [], diagnostics: first, settled: false };
+}
+
+const keyOf = (d: Diagnostic) => `${d.code}\u0000${d.message}`;
 
 function countOf(ds: readonly Diagnostic[], k: string): number {
   let n = 0;
-  for (const d of ds) if (`${d.code}\u0000${d.message}` === k) n++;
+  for (const d of ds) if (keyOf(d) === k) n++;
   return n;
 }
 

@@ -3,7 +3,7 @@
  * lowering to the Blueprint IR and its hash. No Node built-ins (runs in browsers).
  */
 export { compile, compileGraph, type Compilation, type CompileOptions, type CompileTimings } from "./compile.js";
-export { applyFixes, fixAll, type AppliedFix, type FixResult } from "./fixes.js";
+export { applyFixes, fixAll, type AppliedFix, type FixAllResult, type FixResult } from "./fixes.js";
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
 export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
@@ -41,7 +41,8 @@ export { COMMON_ITEMS, KIND_ITEMS } from "./rules/ItemUnusedRule.js";
 export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";
 export { formatSource, type FormatSourceOptions } from "./format.js";
 export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";
-export { exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
+export { constraintText, exprSpecText, fieldSpecText, jsonText, reducerSpecText, templateSpecText, typeSpecText } from "./ir-text.js";
+export { compilePattern, samplePattern, MAX_PATTERN_INPUT, MAX_PATTERN_LENGTH, MAX_PATTERN_STATES, PatternError, type SafePattern } from "./pattern.js";
 export { diffBlueprints, renderDiff, type BlueprintChange, type BlueprintDiff, type ChangeOp, type DiffArea, type FieldChange } from "./diff/index.js";
 export { FUNCTIONS, FUNCTION_ARITY, type FunctionSignature } from "./expr/functions.js";
 export * from "./builder/index.js";

@@ -43,6 +43,8 @@ export function exprSpecText(e: ExprSpec): string {
     }
     case "list":
       return `[${e.items.map(exprSpecText).join(", ")}]`;
+    case "comp":
+      return `[${exprSpecText(e.element)} for ${e.variable} in ${exprSpecText(e.iterable)}${e.filter ? ` if ${exprSpecText(e.filter)}` : ""}]`;
     case "object":
       return e.entries.length ? `{ ${e.entries.map((en) => `${en.key}: ${exprSpecText(en.value)}`).join(", ")} }` : "{}";
   }
@@ -71,8 +73,15 @@ export function typeSpecText(t: TypeSpec): string {
     case "ref":
       return t.name + opt;
     default:
-      return t.type + opt;
+      return t.type + constraintText(t) + opt;
   }
+}
+
+/** `(0..1)`, `(/^[A-Z]{3}$/)` or "" (`language.md` §4.1). */
+export function constraintText(t: TypeSpec): string {
+  if (!("min" in t || "max" in t || "pattern" in t)) return "";
+  const s = t as { min?: number; max?: number; pattern?: string };
+  return s.pattern !== undefined ? `(/${s.pattern}/)` : `(${s.min ?? ""}..${s.max ?? ""})`;
 }
 
 /** `append`, `barrier 2`, `aggregate "fn"`. */

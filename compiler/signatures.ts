@@ -98,7 +98,7 @@ function nonNull(s: JsonSchema): JsonSchema {
 
 /**
  * A compact, one-line text of a schema for the card and messages:
- * `{ query: string, limit?: integer }`, `string[]`, `"a" | "b"`, `number 0..1`.
+ * `{ query: string, limit?: integer }`, `string[]`, `"a" | "b"`, `number(0..1)`.
  */
 export function schemaText(s: JsonSchema | undefined, depth = 0): string {
   if (!s || depth > 4) return "any";
@@ -115,12 +115,12 @@ export function schemaText(s: JsonSchema | undefined, depth = 0): string {
     case "array":
       return `${schemaText(isObj(n.items) ? n.items : undefined, depth + 1)}[]`;
     case "string":
-      return typeof n.pattern === "string" ? `string /${n.pattern}/` : "string";
+      return typeof n.pattern === "string" ? `string(/${n.pattern}/)` : "string";
     case "number":
     case "integer": {
       const lo = typeof n.minimum === "number" ? n.minimum : undefined;
       const hi = typeof n.maximum === "number" ? n.maximum : undefined;
-      return lo !== undefined || hi !== undefined ? `${n.type} ${lo ?? ""}..${hi ?? ""}` : n.type;
+      return lo !== undefined || hi !== undefined ? `${n.type}(${lo ?? ""}..${hi ?? ""})` : n.type;
     }
     case "boolean":
     case "null":
@@ -135,8 +135,10 @@ export function typeSpecSchema(t: TypeSpec, schemas: { readonly [name: string]: 
   if (depth > 16) return {};
   switch (t.type) {
     case "string":
+      return { type: t.type, ...(t.pattern !== undefined ? { pattern: t.pattern } : {}) };
     case "number":
     case "integer":
+      return { type: t.type, ...(t.min !== undefined ? { minimum: t.min } : {}), ...(t.max !== undefined ? { maximum: t.max } : {}) };
     case "boolean":
       return { type: t.type };
     case "any":

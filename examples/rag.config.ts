@@ -94,6 +94,18 @@ export default defineConfig({
       readOnly: true,
       run: ({ email }) => ({ email, plan: email.endsWith("@bigco.com") ? "enterprise" : "team", tickets: 2 }),
     }),
+    // The grammar card's refund example (`rag spec`) binds these two; `refund` changes nothing real.
+    lookup_order: tool({
+      description: "Look up an order by id.",
+      schema: z.object({ id: z.string() }),
+      readOnly: true,
+      run: ({ id }) => ({ id, paid: 30, currency: "EUR" }),
+    }),
+    refund: tool({
+      description: "Refund an order (demo: records nothing).",
+      schema: z.object({ id: z.string(), amount: z.number().positive() }),
+      run: ({ id, amount }) => `refunded ${amount} on ${id} (demo)`,
+    }),
   },
   agents: {
     research_agent: { model: "default", system: "You research the question and report one finding.", writes: "findings" },

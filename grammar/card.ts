@@ -24,11 +24,11 @@ export function approxTokens(text: string): number {
 
 export const GRAMMAR_CARD = `# .rag grammar card
 
-A .rag file declares LLM agent workflows as graphs. It holds no code: models, tools,
+A .rag file declares LLM agent workflows as graphs, without code: models, tools,
 agents, scripts and route functions are registry names.
 
 ## Lexical
-- Comments \`// line\` and \`/* block */\` (never \`#\`). Items need no separators.
+- Comments \`// line\`, \`/* block */\` (never \`#\`). Items need no separators.
 - Names \`[A-Za-z_]\w*\`; keywords may be names. Reserved: START END true false null.
 - Strings "…" or '…' (JSON escapes). \`"""…"""\`: multi-line, common indent removed.
 - Templates (system, prompt): \`"Hi {{ input.name }}"\`; \`\\{{\` is a literal \`{{\`.
@@ -49,11 +49,12 @@ The first graph is the entry; others may be its subgraphs.
 - \`join [a, b] -> c\`: c runs once after a and b
 - \`interrupt before [a]\`, \`interrupt after [b]\`: pause for a human
 - \`checkpoint inherit|none|sync|async|exit\`
-- \`budget { tokens: 50k, usd: 2.00 }\`: the run's model spending, checked before each call
+- \`budget { tokens: 50k, usd: 2.00 }\`: cap on the run's model spending
 
 ## Fields and types
 \`NAME: TYPE REDUCER? (= DEFAULT)?\`
 Types: string number integer boolean any messages list<T> T[] map<T> { fields } "a" | "b" SchemaName T? (optional)
+Ranges, patterns: \`number(0..1)\` \`integer(1..)\` \`string(/^[A-Z]{3}$/)\`; checked on every write
 Reducers: overwrite (default; messages for type messages), append, messages, merge, sum, min, max,
 union, topic, ephemeral, untracked, barrier N, named_barrier [..], aggregate "registered_fn"
 
@@ -66,15 +67,16 @@ union, topic, ephemeral, untracked, barrier N, named_barrier [..], aggregate "re
 - routing, one per node: \`next b\` | \`next [b, c]\` | \`routes { … }\` | \`command { goto b update { k: v } }\`
 - \`routes { tool_call -> tools  final -> END }\`: labels (other labels: the model picks one)
 - \`routes { when state.n > 3 -> big  else -> small }\`: first true condition wins
-- \`command { goto parent.X update { k: v } }\`: from a subgraph, continue at node X of the graph running it
+- \`command { goto parent.X }\`: from a subgraph, continue at its parent's node X
 - \`send [worker { item: x } for x in input.items -> results, critic { d: state.d }]\`: fan-out
   to nodes, agents or graphs; may accompany routing
-- \`send [w { x: i } for i in state.items] concurrency 4\`: at most 4 packets of it run at once
+- \`send [w { x: i } for i in state.items] concurrency 4\`: at most 4 run at once
 - \`join NODE wait all|first|N\`: after a send, NODE runs once when the branches have ended
 - \`sources [a, b]\` (join), \`options ["approve", "reject"]\` (interrupt; the answer picks the route)
 - \`blocking true\`, \`optional false\`, \`defer true\` (run once nothing else is pending), \`retry { max_attempts: 3, initial: 500ms }\`
 - \`timeout 30s\`, \`cache { ttl: 10m }\`, \`validate ["v"]\`, \`on_error -> b\`, \`checkpoint async\`
 - \`approve ["refund"]\`: each call of these tools waits for a person (may edit args); grants nothing
+- \`attach { image: state.photo, file: state.pdf }\` (model/agent): URL, data: URL or { data, media_type }
 - \`budget { tokens: 4k }\`: node's model spending; \`resume { text: string }\` (interrupt): typed answer as \`result\`
 - \`metadata\`, \`tags\`; \`steering { human allow ["pause"] }\`
 A node without \`kind\` is a model node (agent/graph/script/tool/sources/options imply their kind).
@@ -83,6 +85,7 @@ A node without \`kind\` is a model node (agent/graph/script/tool/sources/options
 Roots: state input args (send packet) result (in writes/set) run (id thread step), loop variable.
 Operators: or and not == != < <= > >= in + - * / % ( ) [ ] . calls; literals, [lists], { k: v }.
 Functions: len lower upper trim contains starts_with ends_with split join keys values default min max sum round json
+count any all (truthy items): \`count(x.ok for x in state.items)\`; \`[x.label for x in state.items if x.ok]\`
 
 ## Rules
 Every route target exists or is END; START is never a target. A node with no route ends its branch.
@@ -90,7 +93,7 @@ The node item \`join X\` needs a \`send\` in that node; the graph item \`join [a
 Models, tools and agents must be registered; in-file \`agent\` blocks need not be.
 
 ## Semantics
-- Kinds use: model: model system prompt output writes; agent: those + tools approve max_steps;
+- Kinds use: model: model system prompt output writes attach; agent: those + tools approve max_steps;
   tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input;
   subagent: agent input blocking optional; interrupt: prompt options resume; join: sources;
   repl_agent: model script tools. Any kind: routing send join set writes retry timeout cache on_error budget.
@@ -101,25 +104,9 @@ Models, tools and agents must be registered; in-file \`agent\` blocks need not b
 - \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs both in parallel.
 - \`wait N\` counts succeeded branches only; \`wait first|N\` cancels the rest.
 - \`max_attempts\` counts tries (first included); \`max_steps\`: agent model turns.
-- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit
-  (its \`prompt\` is not re-added on return from its tool calls).
+- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit.
 
 ## Examples
-\`\`\`rag
-graph support {
-  start agent
-  state { messages: messages }
-  node agent {
-    kind agent
-    model "default"
-    system "You are a concise support agent."
-    tools ["lookup_user"]
-    routes { tool_call -> tools  final -> END }
-  }
-  node tools { kind tool_executor tools ["lookup_user"] next agent }
-}
-\`\`\`
-
 \`\`\`rag
 graph refunds {
   start agent
@@ -131,7 +118,6 @@ graph refunds {
     model "default"
     tools ["lookup_order", "refund"]
     approve ["refund"]
-    budget { tokens: 8k }
     routes { tool_call -> tools  final -> edit }
   }
   node tools { kind tool_executor tools ["lookup_order", "refund"] approve ["refund"] next agent }
@@ -146,7 +132,7 @@ graph refunds {
 \`\`\`
 
 \`\`\`rag
-schema Verdict { ok: boolean, reason: string? }
+schema Verdict { ok: boolean, score: number(0..1), reason: string? }
 
 agent critic {
   model "default"
@@ -165,7 +151,6 @@ graph review {
     report: string
     rounds: integer sum = 0
   }
-  interrupt before [approve]
   checkpoint sync
 
   node split {
@@ -176,9 +161,7 @@ graph review {
   }
   node writer {
     model "default"
-    prompt """
-      Write one paragraph about {{ args.item }}.
-      """
+    prompt "Write one paragraph about {{ args.item }}."
   }
   node gather {
     kind router
@@ -191,7 +174,7 @@ graph review {
   }
   node summarize {
     model "default"
-    prompt "Summarize {{ json(state.drafts) }}"
+    prompt "Summarize {{ json(state.drafts) }}, fix {{ [v.reason for v in state.verdicts if not v.ok] }}"
     output { report: string }
     writes { report: result.report }
     next approve

@@ -43,17 +43,31 @@ export class LineIndex {
     this.lineStarts = starts;
   }
 
+  /** The line (0-based) of the last lookup: the front end asks in source order, mostly on the same or the next line. */
+  private hint = 0;
+
   /** Position of `offset` (clamped to the text). */
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
+    const h = this.hint;
+    if (starts[h] <= o) {
+      // the hinted line or the next one: no search
+      if (h + 1 >= starts.length || o < starts[h + 1]) return { line: h + 1, column: o - starts[h] + 1, offset: o };
+      if (h + 2 >= starts.length || o < starts[h + 2]) {
+        this.hint = h + 1;
+        return { line: h + 2, column: o - starts[h + 1] + 1, offset: o };
+      }
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= o) lo = mid;
+      if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: o - this.lineStarts[lo] + 1, offset: o };
+    this.hint = lo;
+    return { line: lo + 1, column: o - starts[lo] + 1, offset: o };
   }
 
   /** Span covering `[start, end)`. */

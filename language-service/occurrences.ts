@@ -99,6 +99,11 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
       case "ListExpr":
         e.items.forEach(expr);
         return;
+      case "Comprehension":
+        expr(e.iterable);
+        expr(e.element);
+        if (e.filter) expr(e.filter);
+        return;
       case "ObjectExpr":
         for (const en of e.entries) expr(en.value);
         return;
@@ -174,6 +179,9 @@ export function buildIndex(program: Ast.Program): SymbolIndex {
           break;
         case "SetItem":
           exprMap(it.value, true);
+          break;
+        case "AttachItem":
+          exprMap(it.value, false);
           break;
         case "NextItem":
           it.targets.forEach(nodeRef);

@@ -25,13 +25,13 @@ export {
 } from "./middleware.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
-export { tool, toolParameters, type ToolContext, type ToolDefinition } from "./tool.js";
+export { command, isToolCommand, tool, ToolCommand, toolParameters, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
-export { isChatMessage, pendingToolCalls, type ChatMessage, type Role, type ToolCall } from "./messages.js";
+export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { CapabilityOptions, ChildRunResult, GotoTarget, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo, SendCommand } from "./node-kind.js";
 export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js";
-export { MemoryApprovalStore, type Approval, type ApprovalStore } from "./approvals.js";
+export { APPROVED_SOURCE_MAX_CHARS, MemoryApprovalStore, type Approval, type ApprovalBy, type ApprovalStore } from "./approvals.js";
 export { FileApprovalStore } from "./approvals-file.js";
 export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
 export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";

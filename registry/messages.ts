@@ -15,6 +15,22 @@ export interface ToolCall {
   readonly arguments: Record<string, unknown>;
 }
 
+/**
+ * An image or file sent with a user message (`attach`, `language.md` §5.1): by `url`
+ * (`https:`), or inline as base64 `data` with its `mediaType` (`image/png`,
+ * `application/pdf`). Providers map it to their own parts: OpenAI `image_url` / `file`,
+ * Anthropic `image` / `document` blocks.
+ */
+export interface ContentPart {
+  readonly kind: "image" | "file";
+  readonly url?: string;
+  /** Base64 (no `data:` prefix). */
+  readonly data?: string;
+  readonly mediaType?: string;
+  /** File name shown to the model (files). */
+  readonly name?: string;
+}
+
 export interface ChatMessage {
   readonly id: string;
   readonly role: Role;
@@ -25,6 +41,8 @@ export interface ChatMessage {
   readonly toolCalls?: readonly ToolCall[];
   /** For `tool` messages: the call this result answers. */
   readonly toolCallId?: string;
+  /** For `user` messages: images and files sent with the text. */
+  readonly parts?: readonly ContentPart[];
 }
 
 /** True when `v` has the shape of a chat message. */

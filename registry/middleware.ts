@@ -35,6 +35,11 @@ export interface CallContext {
   /** The graph's `defaults` block (`budget`, `cache`, `retry`, …). */
   readonly defaults: { readonly [key: string]: Json };
   /**
+   * The `budget` blocks of the runs enclosing this one (subgraphs, graph sends, CodeAct
+   * `graph_run`), outermost first: their run limits (`tokens`, `usd`) bound this call too.
+   */
+  readonly enclosingBudgets?: readonly Json[];
+  /**
    * The caller's authorisation check (`NodeTask.authorize`), for capabilities the chain
    * itself uses (output validators). Absent for calls outside a graph task: a session
    * binds no validator.

@@ -5,7 +5,7 @@
  * directly: they return writes, which the runtime applies through the channel reducers
  * at the superstep barrier (`runtime.md` §1).
  */
-import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLimit, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import type { ChatMessage } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
 import type { Registry } from "./registry.js";
@@ -81,6 +81,12 @@ export interface NodeTask {
   /** Limits for runs this task starts (sessions, subgraphs): what they may use at most. */
   childLimits(): readonly GrantLimit[];
   /**
+   * Budgets for runs this task starts outside the runtime's own child-run path (a
+   * CodeAct session's graphs): the `budget` blocks of every run enclosing this task,
+   * outermost first, then this graph's own — a run budget covers all its descendants.
+   */
+  childBudgets(): readonly Json[];
+  /**
    * Calls a registered model through its middleware chain; emits model events.
    *
    * @throws CapabilityDeniedError when the task (or `agent`) may not use the model.
@@ -145,6 +151,12 @@ export interface NodeResult {
    * with NodeError.
    */
   readonly graph?: "PARENT";
+  /**
+   * Set when `goto` (or a `graph: "PARENT"` command) came from tools' `ToolCommand`s
+   * (names of the tools): the runtime then admits only targets the blueprint draws from
+   * the node (`RunAuthority.checkGoto`; for `PARENT`, from the parent's subgraph node).
+   */
+  readonly toolCommand?: { readonly tools: readonly string[] };
 }
 
 /**

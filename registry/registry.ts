@@ -8,7 +8,7 @@ import type { Blueprint, ModelCapabilities, PolicyView, RegistryView } from "../
 import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
 import type { AgentDefinition } from "./agent.js";
 import { knownModel } from "./known-models.js";
-import { composeChain, type CallContext, type ModelMiddleware } from "./middleware.js";
+import { composeChain, type CallContext, type ChatHandler, type ModelMiddleware } from "./middleware.js";
 import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
@@ -131,8 +131,20 @@ export class Registry {
    */
   async chat(model: string | RegisteredModel, request: Omit<ChatRequest, "model"> & { readonly model?: string }, options: RegistryChatOptions = {}): Promise<ChatResponse> {
     const m = typeof model === "string" ? this.model(model) : model;
-    return composeChain(this.middleware)({ model: m, request: { ...request, model: m.modelId }, ...options });
+    return this.handler()({ model: m, request: { ...request, model: m.modelId }, ...options });
   }
+
+  /** The composed chain, rebuilt only when `middleware` changed since the last call (wrapping it per call cost every model call a closure per layer). */
+  private handler(): ChatHandler {
+    const mw = this.middleware;
+    const c = this.composed;
+    if (c && c.of.length === mw.length && c.of.every((x, i) => x === mw[i])) return c.handler;
+    const handler = composeChain(mw);
+    this.composed = { of: [...mw], handler };
+    return handler;
+  }
+
+  private composed: { readonly of: readonly ModelMiddleware[]; readonly handler: ChatHandler } | undefined;
 
   registerTool(name: string, def: ToolDefinition): this {
     this.tools.set(name, def);

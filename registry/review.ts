@@ -34,6 +34,6 @@ export function reviewStatus(registry: Registry, blueprint: Pick<Blueprint, "has
 }
 
 /** Approves exactly this blueprint version in `registry.approvals`. */
-export function approveBlueprint(registry: Registry, blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: { readonly approvedBy?: string; readonly note?: string } = {}): Approval {
+export function approveBlueprint(registry: Registry, blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: { readonly approvedBy?: string; readonly note?: string; readonly source?: string } = {}): Approval {
   return registry.approvals.approve(blueprint, by);
 }

@@ -3,6 +3,7 @@
  * mutating class, an approval policy, and the implementation (`runtime.md` §7).
  */
 import { z } from "zod";
+import type { GotoTarget } from "./node-kind.js";
 
 export interface ToolContext {
   readonly signal: AbortSignal;
@@ -21,7 +22,63 @@ export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
   readonly readOnly?: boolean;
   /** `auto` runs, `ask` pauses for a human, `deny` refuses. Default `auto`. */
   readonly approval?: "auto" | "ask" | "deny";
+  /** The tool's output: text or JSON-able data for the tool message, or a `ToolCommand` (`command(…)`) to update state and route. */
   run(args: z.output<S>, ctx: ToolContext): unknown;
+}
+
+/** What a tool's `command(…)` carries (LangGraph's `Command` returned from a tool). */
+export interface ToolCommandSpec {
+  /** State channel → value, written through the channels' reducers (of the parent graph for `graph: "PARENT"`). */
+  readonly update?: Readonly<Record<string, unknown>>;
+  /**
+   * Where control goes next: node names (`"END"` goes nowhere) or Send packets
+   * `{ node, args }` — of the graph that runs the tool, or of its parent for
+   * `graph: "PARENT"`. Only nodes the blueprint draws from the tool's node (its edges,
+   * routes, `command goto` and send targets) are reachable; others are refused with a
+   * CapabilityDeniedError (`RunAuthority.checkGoto`).
+   */
+  readonly goto?: string | GotoTarget | readonly GotoTarget[];
+  /** `"PARENT"`: `update` and `goto` address the graph that runs this graph as a subgraph. */
+  readonly graph?: "PARENT";
+  /**
+   * The text of the tool message that answers the call when `update` holds none for the
+   * conversation channel (default `""`); unused with `graph: "PARENT"`.
+   */
+  readonly content?: string;
+}
+
+/**
+ * A tool's request to change state and control flow (LangGraph's `Command` returned by a
+ * tool, which its `ToolNode` hands to the graph: `libs/langgraph-core/src/prebuilt/tool_node.ts`).
+ * Carried out by `tool_executor` and `tool` nodes; an agent's own tool loop refuses it.
+ */
+export class ToolCommand implements ToolCommandSpec {
+  readonly update?: Readonly<Record<string, unknown>>;
+  readonly goto?: string | GotoTarget | readonly GotoTarget[];
+  readonly graph?: "PARENT";
+  readonly content?: string;
+  constructor(spec: ToolCommandSpec) {
+    if (spec.update !== undefined) this.update = spec.update;
+    if (spec.goto !== undefined) this.goto = spec.goto;
+    if (spec.graph !== undefined) this.graph = spec.graph;
+    if (spec.content !== undefined) this.content = spec.content;
+  }
+
+  /** `goto` as a list. */
+  targets(): readonly GotoTarget[] {
+    const g = this.goto;
+    return g === undefined ? [] : Array.isArray(g) ? (g as readonly GotoTarget[]) : [g as GotoTarget];
+  }
+}
+
+/** A `ToolCommand` for a tool to return: `return command({ update: { status: "done" }, goto: "review" })`. */
+export function command(spec: ToolCommandSpec): ToolCommand {
+  return new ToolCommand(spec);
+}
+
+/** True for a tool output that is a `ToolCommand`. */
+export function isToolCommand(v: unknown): v is ToolCommand {
+  return v instanceof ToolCommand;
 }
 
 /** Declares a tool with typed arguments (inference helper). */

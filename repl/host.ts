@@ -9,7 +9,7 @@
  *   runtime's harness, and runs graphs as child runs of the session (the session is
  *   their parent run, so their events nest under it).
  */
-import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants } from "../compiler/index.js";
+import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
 import type { CallContext, ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
@@ -54,6 +54,8 @@ export interface HostIds {
   readonly depth: number;
   readonly namespace: string;
   readonly cellId: string;
+  /** Budgets of the runs enclosing the session (a `repl_agent` node's graph): they bound the session's graph runs too. */
+  readonly enclosingBudgets?: readonly Json[];
 }
 
 export interface CapabilityHost {
@@ -168,6 +170,7 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
         checkpointer,
         durability: undefined,
         answers: req.answers ?? {},
+        enclosingBudgets: ids.enclosingBudgets ?? [],
       };
       const sink = async (e: RunEvent) => {
         if (runDepth < 0) runDepth = e.depth;
@@ -229,7 +232,9 @@ export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpo
         const r = await task.runGraph(req.name, req.input, codeact);
         return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
       }
-      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId }, signal);
+      // Every enclosing run's budget, not only the node's own graph's: a run budget covers all its descendants.
+      const budgets = task.childBudgets();
+      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId, ...(budgets.length ? { enclosingBudgets: budgets } : {}) }, signal);
     },
   };
 }

@@ -6,16 +6,17 @@
  * `:help :vars :graphs :load :run :resume :history :save :reset :approve :quit`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import pc from "picocolors";
-import { compile, renderDiagnostics, type RenderStyle } from "../compiler/index.js";
+import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { sessionView } from "./graph-builtins.js";
-import { isIncomplete, splitCells } from "./script.js";
+import { loadFile, type LoadHooks } from "./directives.js";
+import { isIncomplete } from "./script.js";
 import type { AnyEvent } from "./events.js";
 import type { CellResult, Session } from "./session.js";
 import { formatValue } from "./boundary.js";
+import { isToolApproval, toolApprovalLines } from "../stdlib/approval-text.js";
 
 export interface PromptOptions {
   readonly session: Session;
@@ -34,7 +35,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   ":run GRAPH JSON": "run a graph with an input object",
   ":resume THREAD [JSON]": "resume a paused graph run, answering its interrupt",
   ":history": "the cells of this session",
-  ":save FILE.ragsh": "write this session's cells to a script",
+  ":save FILE.ragsh": "write this session's cells and :load/:reset lines to a script",
   ":reset": "forget every variable",
   ":approve HASH": "approve a generated graph's hash; prints the review token",
   ":quit": "leave (also Ctrl-D; Ctrl-C cancels a running cell)",
@@ -160,6 +161,14 @@ function pausedRun(v: unknown): PausedRun | undefined {
 function pausedText(p: PausedRun, c: ReturnType<typeof pc.createColors>): string {
   const lines = [`  ${c.yellow("⏸ paused")} on thread ${c.bold(p.thread)}, waiting for ${p.interrupts.length} answer${p.interrupts.length === 1 ? "" : "s"}`];
   for (const i of p.interrupts) {
+    if (isToolApproval(i.payload)) {
+      // A tool call waiting for a person: the tool, its arguments (indented, bounded), what each answer does.
+      const [head, ...rest] = toolApprovalLines(i.payload);
+      lines.push(`    ${c.bold(i.node)}: ${head}`, ...rest.map((l, n) => `      ${n >= rest.length - 2 ? c.dim(l) : l}`));
+      const approve = JSON.stringify(i.payload.options[0] ?? "approve");
+      lines.push(c.dim(`    answer with: :resume ${p.thread} ${p.interrupts.length === 1 ? approve : `{"values": {"${i.id}": ${approve}}}`}`));
+      continue;
+    }
     const payload = (i.payload ?? {}) as { prompt?: unknown; options?: unknown };
     const prompt = typeof payload.prompt === "string" ? payload.prompt : i.payload !== null && i.payload !== undefined ? formatValue(i.payload as never, 200) : "input needed";
     const options = Array.isArray(payload.options) ? payload.options.map(String) : [];
@@ -214,6 +223,9 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   // Ctrl-C at an empty prompt arms the exit; a second Ctrl-C (or Ctrl-D) leaves, any input disarms.
   let armed = false;
   let busy = Promise.resolve();
+  // What `:save` writes, in order: the cells typed (and `:run`s), and `:load FILE` (absolute
+  // path) and `:reset` lines; the cells a loaded script ran are replayed by its `:load`.
+  const transcript: string[] = [];
   const write = (s: string) => o.output.write(s);
   write(`${c.bold("ragraph REPL")} — .ragsh, a safe JavaScript subset. ${c.dim(":help for commands, Tab to complete, Ctrl-D to quit")}\n`);
   rl.setPrompt(PROMPT);
@@ -223,6 +235,23 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
     const r = await session.runCell(source, file ? { file } : {});
     write(formatResult(r, c));
     return r;
+  };
+  const hooks: LoadHooks = {
+    cell: async (source, file) => (await runCell(source, file)).ok,
+    loaded: (file, r) => {
+      if (r.diagnostics.length) write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, promptStyle(c)) + "\n");
+      write(c.dim(`  registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`));
+      return true;
+    },
+    reset: () => write(c.dim("  variables cleared\n")),
+    error: (message) => write(c.red(`  ${message}\n`)),
+  };
+  /** A `:save`d script's line for a transcript entry: `:load` paths relative to the script's folder. */
+  const savedEntry = (entry: string, to: string) => {
+    const m = /^:load (.+)$/.exec(entry);
+    if (!m) return entry.replace(/^\n+/, "");
+    const rel = relative(dirname(to), m[1]!);
+    return `:load ${rel && !isAbsolute(rel) ? rel : m[1]}`;
   };
 
   const command = async (line: string): Promise<boolean> => {
@@ -247,7 +276,9 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":run": {
         const [graph, ...json] = rest;
         if (!graph) return usage(":run GRAPH JSON");
-        const r = await session.runCell(`graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`);
+        const source = `graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`;
+        transcript.push(source);
+        const r = await session.runCell(source);
         const paused = r.ok ? pausedRun(r.value) : undefined;
         if (!paused) write(formatResult(r, c));
         else write(pausedText(paused, c));
@@ -278,12 +309,20 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         return true;
       case ":save": {
         if (!arg) return usage(":save FILE.ragsh");
-        writeFileSync(resolve(arg), session.history.map((h) => h.source.replace(/^\n+/, "")).join("\n// %%\n") + "\n");
-        write(c.dim(`  saved ${session.history.length} cell${session.history.length === 1 ? "" : "s"} to ${arg}\n`));
+        const to = resolve(arg);
+        try {
+          writeFileSync(to, transcript.map((t) => savedEntry(t, to)).join("\n// %%\n") + "\n");
+        } catch (e) {
+          write(c.red(`  cannot write ${arg}: ${(e as Error).message}\n`));
+          return true;
+        }
+        const n = transcript.length;
+        write(c.dim(`  saved ${n} cell${n === 1 ? "" : "s"} to ${arg}\n`));
         return true;
       }
       case ":reset":
         session.reset();
+        transcript.push(":reset");
         write(c.dim("  variables cleared\n"));
         return true;
       case ":approve":
@@ -304,21 +343,9 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
 
   const load = async (file: string): Promise<boolean> => {
     if (!file) return usage(":load FILE.rag|FILE.ragsh");
-    let text: string;
-    try {
-      text = readFileSync(resolve(file), "utf8");
-    } catch (e) {
-      write(c.red(`  cannot read ${file}: ${(e as Error).message}\n`));
-      return true;
-    }
-    if (extname(file) === ".ragsh") {
-      for (const cell of splitCells(text)) if (!(await runCell(cell.source, file)).ok) break;
-      return true;
-    }
-    const r = compile(text, { file, registry: sessionView(session), provenance: { generatedBy: "human", note: `:load ${file}` } });
-    if (r.diagnostics.length) write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, promptStyle(c)) + "\n");
-    for (const bp of r.value.blueprints) session.graphs.set(bp.id, bp);
-    write(c.dim(`  registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`));
+    // Kept for :save once the file could be read (a script that failed part-way replays the same way).
+    if (existsSync(resolve(file))) transcript.push(`:load ${resolve(file)}`);
+    await loadFile(session, file, hooks);
     return true;
   };
 
@@ -339,7 +366,10 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
             }
             collapse(buffer);
             buffer = [];
-            if (text.trim()) await runCell(text);
+            if (text.trim()) {
+              transcript.push(text);
+              await runCell(text);
+            }
           }
         } finally {
           running = false;

@@ -21,6 +21,7 @@ export class RunAuthority {
   private readonly local: { readonly agents: ReadonlySet<string>; readonly graphs: ReadonlySet<string> };
   private readonly nodeScopes = new Map<string, AuthScope>();
   private readonly agentScopes = new Map<string, AuthScope | undefined>();
+  private readonly successorSets = new Map<string, ReadonlySet<string>>();
 
   /**
    * @param inherited limits of the enclosing run or session (outermost first), none for a root run.
@@ -80,6 +81,35 @@ export class RunAuthority {
     const inner = this.agentScope(spec, agent);
     if (!inner) return { allowed: false, rule: "not-granted", reason: `agent \`${agent}\` is neither an agent of the file nor registered` };
     return authorize({ kind, name, caller: options.caller ?? "agent_loop" }, inner);
+  }
+
+  /**
+   * Whether a `goto` chosen at run time by a tool's Command (`ToolCommand`) may reach node
+   * `target` from node `spec`. Nodes are no registry capabilities, so the grant is the
+   * blueprint's own drawing: a tool may send control only where the blueprint already
+   * lets the node go — its edges (`next`, `routes`, `when`/`else`, `command goto`, top-level
+   * edges), its `on_error` target, the targets of its `send`s and the barriers it feeds —
+   * or to `END` (LangGraph draws a tool node's Command targets with `ends`; here they are
+   * enforced). For `graph: "PARENT"` the parent's run asks with its subgraph node.
+   */
+  checkGoto(spec: NodeSpec, target: string): Decision {
+    if (target === "END") return { allowed: true };
+    let set = this.successorSets.get(spec.name);
+    if (!set) {
+      const s = new Set<string>();
+      for (const e of this.blueprint.edges) if (e.from === spec.name) s.add(e.to);
+      for (const b of this.blueprint.barriers) if (b.sources.includes(spec.name)) s.add(b.target);
+      for (const x of spec.sends ?? []) if (x.targetKind === "node") s.add(x.target);
+      if (spec.command?.goto !== undefined && spec.command.graph !== "parent") s.add(spec.command.goto);
+      if (spec.onError !== undefined) s.add(spec.onError);
+      if (spec.join) s.add(spec.join.target);
+      s.delete("END");
+      set = s;
+      this.successorSets.set(spec.name, set);
+    }
+    if (set.has(target)) return { allowed: true };
+    const have = set.size ? [...set].sort().map((n) => `\`${n}\``).join(", ") : "none";
+    return { allowed: false, rule: "not-granted", reason: `node \`${target}\` is not a successor graph \`${this.blueprint.id}\` draws from node \`${spec.name}\`, so a tool's command cannot go there (successors: ${have})` };
   }
 
   /**

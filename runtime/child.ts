@@ -7,6 +7,7 @@
  * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
  * complete with that command's writes and goto.
  */
+import type { Json } from "../compiler/index.js";
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
@@ -35,6 +36,7 @@ export async function runChild(
   saver: Checkpointer | undefined,
   durability: Durability | undefined,
   answers: Readonly<Record<string, unknown>>,
+  enclosingBudgets: readonly Json[],
 ): Promise<ChildRunResult> {
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, { graph: run.graph, node: task.node, taskId: task.id });
@@ -55,7 +57,7 @@ export async function runChild(
       ...(options.maxSubgraphDepth !== undefined ? { maxSubgraphDepth: options.maxSubgraphDepth } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
     };
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers };
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);

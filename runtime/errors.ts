@@ -206,6 +206,22 @@ export class InvalidResumeError extends RagError {
   readonly code = "invalid_resume";
 }
 
+/**
+ * A resume command (`resume(thread, command)`, `RunOptions.resume`, a queued resume job)
+ * was refused before any work because it is larger than `limitBytes` (characters of JSON
+ * text, `MAX_RESUME_BYTES`) or nests deeper than `limitDepth` levels — whichever path it
+ * came by, the HTTP body limit is not the only bound.
+ */
+export class ResumeTooLargeError extends RagError {
+  readonly code = "resume_too_large";
+  constructor(message: string, readonly limitBytes: number, readonly limitDepth: number, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details(): Record<string, unknown> {
+    return { limitBytes: this.limitBytes, limitDepth: this.limitDepth };
+  }
+}
+
 /** A checkpointer failed or refused (no checkpoint to resume, a broken database …). */
 export class CheckpointError extends RagError {
   readonly code: string = "checkpoint";

@@ -54,7 +54,30 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
       return e.items.map((i) => evaluate(i, scope, budget));
     case "object":
       return Object.fromEntries(e.entries.map((en) => [en.key, evaluate(en.value, scope, budget)]));
+    case "comp":
+      return comprehension(e, scope, budget);
   }
+}
+
+/**
+ * `[element for x in iterable if filter]`: a null iterable is an empty list. Each item
+ * is charged to the budget before its filter and element are evaluated, so a long list
+ * stops at the limit instead of after the work. `x` is bound in a null-prototype copy of
+ * the scope (a variable called `__proto__` stays a plain name).
+ */
+function comprehension(e: Extract<ExprSpec, { op: "comp" }>, scope: Scope, budget: Budget): unknown[] {
+  const items = evaluate(e.iterable, scope, budget);
+  if (items === null || items === undefined) return [];
+  if (!Array.isArray(items)) throw new ExpressionError(`a comprehension iterates over a list, got ${typeName(items)}`);
+  const inner: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, scope);
+  const out: unknown[] = [];
+  for (const item of items) {
+    if (--budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a comprehension over ${items.length} items)`);
+    inner[e.variable] = item;
+    if (e.filter && !truthy(evaluate(e.filter, inner, budget))) continue;
+    out.push(evaluate(e.element, inner, budget));
+  }
+  return out;
 }
 
 function member(o: unknown, key: string): unknown {
@@ -152,6 +175,14 @@ const nums = (args: unknown[], fn: string): number[] => {
     return x;
   });
 };
+/** A list argument (null reads as empty), its length charged to the budget before it is walked. */
+const charged = (v: unknown, fn: string, budget: Budget): unknown[] => {
+  if (v === null || v === undefined) return [];
+  const xs = list(v, fn);
+  budget.left -= xs.length;
+  if (budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
+  return xs;
+};
 const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0], max: number = FUNCTION_ARITY[fn][1]) => {
   if (args.length < min || args.length > max) throw new ExpressionError(`\`${fn}\` takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${args.length}`);
 };
@@ -200,6 +231,9 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     return Math.round(x * f) / f;
   },
   json: (a) => (arity(a, "json"), JSON.stringify(a[0] ?? null)),
+  count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter(truthy).length),
+  any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some(truthy)),
+  all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every(truthy)),
 };
 
 /** Names of the functions this evaluator implements (tests check them against the compiler's table). */

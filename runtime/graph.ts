@@ -5,7 +5,7 @@
  */
 import type { Blueprint, CapabilityKind, GrantLimit } from "../compiler/index.js";
 import { authorize, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } from "../compiler/index.js";
-import { reviewStatus, type Registry } from "../registry/index.js";
+import { reviewStatus, toolParameters, type Registry } from "../registry/index.js";
 import { RunAuthority } from "./authority.js";
 import type { Checkpointer, ListOptions } from "./checkpoint/types.js";
 import { BindError, CancelledError, CheckpointError, PolicyError, ReviewRequiredError } from "./errors.js";
@@ -91,6 +91,7 @@ export class CompiledGraph {
     checkPolicy(blueprint, this.registry);
     this.index = new GraphIndex(blueprint);
     this.channels = new ChannelTable(blueprint);
+    prepareTools(blueprint, this.registry);
   }
 
   /**
@@ -299,4 +300,22 @@ function bindProblems(bp: Blueprint, o: GraphOptions): Problem[] {
 function observerSink(options: RunOptions): EventSink | undefined {
   const observe = options.onEvent;
   return observe ? Object.assign((e: RunEvent) => (observe(e), Promise.resolve()), { modes: {} }) : undefined;
+}
+
+/**
+ * Exports the JSON Schema of every registry tool the blueprint binds at bind time (cached
+ * per definition), as LangGraph binds an agent's tools when the agent is built, so the
+ * first model call of a run does not pay for it. A schema zod cannot export is left to
+ * fail at the call that offers it, with the node named.
+ */
+function prepareTools(blueprint: Blueprint, registry: Registry): void {
+  for (const name of blueprint.capabilities.tools) {
+    const def = registry.tools.get(name);
+    if (!def) continue;
+    try {
+      toolParameters(def);
+    } catch {
+      // reported where the tool is offered
+    }
+  }
 }

@@ -6,7 +6,7 @@
 export { CompiledGraph, type GraphOptions, type StreamOptions, type StreamMode } from "./graph.js";
 export { checkInput, durabilityOf, newId, type RunOptions, type RunResult } from "./run.js";
 export { isParentCommand, ParentCommand, type ParentCommandBody } from "./parent-command.js";
-export { isInterrupt, chosenOption, answerInterrupts, type ResumeCommand } from "./interrupt.js";
+export { isInterrupt, chosenOption, answerInterrupts, checkResumeCommand, MAX_RESUME_BYTES, MAX_RESUME_DEPTH, type ResumeCommand } from "./interrupt.js";
 export { getState, getStateHistory, fork, snapshot, finishedTasks, type StateSnapshot, type SnapshotGraph } from "./threads.js";
 export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
@@ -28,6 +28,7 @@ export {
   CheckpointError,
   BlueprintMismatchError,
   InvalidResumeError,
+  ResumeTooLargeError,
   CancelledError,
   ExpressionError,
   classifyError,

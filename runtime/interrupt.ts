@@ -7,7 +7,8 @@
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
-import { InvalidResumeError } from "./errors.js";
+import { InvalidResumeError, ResumeTooLargeError } from "./errors.js";
+import { checkJsonBounds, DEFAULT_JSON_DEPTH, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import type { PlannedTask } from "./plan.js";
 
 /**
@@ -43,6 +44,34 @@ export interface ResumeCommand {
   readonly update?: Readonly<Record<string, unknown>>;
 }
 
+/** Largest resume command accepted, in characters of its JSON text (1 MiB): answers, `update` and `steering` together. */
+export const MAX_RESUME_BYTES = 1024 * 1024;
+
+/** Deepest nesting accepted in a resume command's values (the untrusted-JSON default, 256). */
+export const MAX_RESUME_DEPTH = DEFAULT_JSON_DEPTH;
+
+/**
+ * Charges a whole resume command against `MAX_RESUME_BYTES` / `MAX_RESUME_DEPTH` before
+ * any work (no checkpoint read, no `updateState`, no copy kept): the walk stops as soon as
+ * the bound is passed, so a huge or shared-reference value costs at most the bound.
+ * Forbidden keys are judged later, where each answer is copied (`answerInterrupts`).
+ * @throws ResumeTooLargeError past a bound.
+ */
+export function checkResumeCommand(threadId: string, command: ResumeCommand, where: { readonly graph?: string } = {}): void {
+  try {
+    checkJsonBounds([command.value ?? null, command.values ?? null, command.update ?? null, command.steering ?? null], { maxBytes: MAX_RESUME_BYTES, maxDepth: MAX_RESUME_DEPTH + 1 });
+  } catch (e) {
+    throw resumeRefusal(threadId, "the resume command", e, where);
+  }
+}
+
+function resumeRefusal(threadId: string, what: string, e: unknown, where: { readonly graph?: string }): Error {
+  if (!(e instanceof UnsafeJsonError)) return e as Error;
+  const message = `${what} (thread \`${threadId}\`) is refused: ${e.message}`;
+  if (e.code === "too_large" || e.code === "too_deep") return new ResumeTooLargeError(`${message}; a resume command may hold at most ${MAX_RESUME_BYTES} bytes of JSON nested ${MAX_RESUME_DEPTH} deep`, MAX_RESUME_BYTES, MAX_RESUME_DEPTH, where);
+  return new InvalidResumeError(message, where);
+}
+
 /** True when a blueprint can pause (interrupt nodes or graph-level interrupts). */
 export function graphInterrupts(bp: Blueprint): boolean {
   return bp.interrupts.before.length > 0 || bp.interrupts.after.length > 0 || bp.nodes.some((n) => n.kind === "interrupt");
@@ -64,9 +93,14 @@ export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], n
  * an interrupt whose payload lists `options` only accepts one of them (a string, or an
  * object with a `choice` or `route` field).
  *
+ * Every answer is untrusted data (a person, an HTTP body, a queued job): it is copied
+ * with `neutralizeJson` — null-prototype objects, no `__proto__`/`constructor`/`prototype`
+ * key, bounded nesting — before any node sees it, whichever path it came by.
+ *
  * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
- *   interrupt, a value outside the options, or (with `requireAnswer`) no answer to any
- *   pending node interrupt (nothing could make progress).
+ *   interrupt, a value outside the options, an unsafe value (a forbidden key, too deep),
+ *   or (with `requireAnswer`) no answer to any pending node interrupt (nothing could make
+ *   progress).
  */
 export function answerInterrupts(
   threadId: string,
@@ -96,6 +130,13 @@ export function answerInterrupts(
       );
     }
     given[target.id] = command.value;
+  }
+  for (const id of Object.keys(given)) {
+    try {
+      given[id] = neutralizeJson(given[id], { maxBytes: MAX_RESUME_BYTES, maxDepth: MAX_RESUME_DEPTH });
+    } catch (e) {
+      throw resumeRefusal(threadId, `the answer to interrupt \`${id}\``, e, {});
+    }
   }
   for (const i of pending) {
     if (i.id in given) {

@@ -7,7 +7,7 @@
  * pure nodes never read them. Copies with new keys use `Object.assign`, not `{ ...x, key }`
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
-import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, NodeSpec, TemplateSpec } from "../compiler/index.js";
+import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import type { CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
@@ -136,6 +136,11 @@ export class TaskContext implements NodeTask {
     return this.env.authority.childLimits(this.node);
   }
 
+  childBudgets(): readonly Json[] {
+    const own = this.env.blueprint.defaults.budget;
+    return [...(this.env.enclosingBudgets ?? []), ...(own !== undefined ? [own] : [])];
+  }
+
   async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply> {
     const { env, task } = this;
     const ids = this.ids();
@@ -156,7 +161,7 @@ export class TaskContext implements NodeTask {
     const res = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } }),
-      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
+      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, ...(env.enclosingBudgets?.length ? { enclosingBudgets: env.enclosingBudgets } : {}), authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
@@ -180,6 +185,8 @@ export class TaskContext implements NodeTask {
     if (def.approval === "deny") throw new NodeError(`tool \`${name}\` is denied by its approval policy`, "permanent", this.where());
     if (def.approval === "ask" && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (approval: ask) and none was given; call it from an agent, tool_executor or tool node, which ask before running it`, "permanent", this.where());
     if (this.node.approve?.includes(name) && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (\`approve\` on node \`${task.node}\`) and none was given`, "permanent", this.where());
+    const agent = options?.agent !== undefined ? env.blueprint.agents.find((a) => a.name === options.agent) : undefined;
+    if (agent?.approve?.includes(name) && options?.approved !== true) throw new NodeError(`tool \`${name}\` needs a person's approval (\`approve\` on agent \`${agent.name}\`) and none was given`, "permanent", this.where());
     const callId = options?.callId;
     if (env.wants("tool_started")) await env.emit({ type: "tool_started", tool: name, args, ...(callId ? { callId } : {}) }, ids);
     const t0 = env.clock.now();

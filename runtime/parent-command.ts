@@ -14,6 +14,8 @@ export interface ParentCommandBody {
   readonly writes: readonly (readonly [channel: string, value: unknown])[];
   /** Node names or Send packets of the parent graph. */
   readonly goto: readonly GotoTarget[];
+  /** Set when tools' Commands chose `goto` (their names): the parent admits only targets its subgraph node may reach (`RunAuthority.checkGoto`). */
+  readonly tools?: readonly string[];
 }
 
 /**
@@ -42,5 +44,6 @@ export function isParentCommand(e: unknown): e is ParentCommand {
 /** One command of several raised in the same superstep: writes and targets in task order. */
 export function mergeParentCommands(all: readonly ParentCommand[]): ParentCommand {
   if (all.length === 1) return all[0];
-  return new ParentCommand({ writes: all.flatMap((c) => c.command.writes), goto: all.flatMap((c) => c.command.goto) }, all[0].origin);
+  const tools = all.flatMap((c) => c.command.tools ?? []);
+  return new ParentCommand({ writes: all.flatMap((c) => c.command.writes), goto: all.flatMap((c) => c.command.goto), ...(tools.length ? { tools } : {}) }, all[0].origin);
 }

@@ -6,7 +6,7 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import type { Blueprint, NodeSpec } from "../compiler/index.js";
+import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
 import type { Registry, RunInfo } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
@@ -14,7 +14,7 @@ import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, typ
 import { CancelledError, errorToJson, InterruptError, InvalidInputError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
-import { boundaryInterrupts, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
@@ -102,6 +102,12 @@ export interface ParentLink {
   readonly durability: Durability | undefined;
   /** The parent's resume values by interrupt id. */
   readonly answers: Readonly<Record<string, unknown>>;
+  /**
+   * The `budget` blocks of every enclosing run, outermost first: a graph's run budget
+   * covers its child runs ("child runs included", `language.md`), so a child whose own
+   * graph declares none is still charged against them.
+   */
+  readonly enclosingBudgets: readonly Json[];
 }
 
 /** What a stream consumer asked for (`runtime.md` §6 modes). */
@@ -209,6 +215,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   };
 
   const namespace = parent?.checkpointNs ?? "";
+  const enclosingBudgets = parent?.enclosingBudgets ?? [];
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
@@ -257,6 +264,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     }
     const resuming = input === null || options.resume !== undefined;
     if (!resuming) checkInput(bp, input);
+    // Charged before anything reads the checkpoint or writes state (issue 10: bounds on every path, not only HTTP's).
+    if (!parent && options.resume) checkResumeCommand(threadId, options.resume, { graph: bp.id });
     let from = parent ? undefined : options.checkpointId;
     if (resuming && !parent && persist && options.resume?.update) {
       await updateState(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
@@ -295,7 +304,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])]),
+      enclosingBudgets,
       answers: l.answers,
       namespace,
       canInterrupt: persist !== undefined,

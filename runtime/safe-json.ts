@@ -18,11 +18,14 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constr
 /** Default maximum nesting of arrays and objects in untrusted JSON. */
 export const DEFAULT_JSON_DEPTH = 256;
 
-/** Untrusted JSON was refused: `code` is `unsafe_key`, `too_deep` or `syntax`; `path` is where (`$.a[0].b`). */
+/**
+ * Untrusted JSON was refused: `code` is `unsafe_key`, `too_deep`, `too_large` (past
+ * `maxBytes`) or `syntax`; `path` is where (`$.a[0].b`).
+ */
 export class UnsafeJsonError extends Error {
   override readonly name = "UnsafeJsonError";
   constructor(
-    readonly code: "unsafe_key" | "too_deep" | "syntax",
+    readonly code: "unsafe_key" | "too_deep" | "too_large" | "syntax",
     message: string,
     readonly path: string,
   ) {
@@ -33,6 +36,13 @@ export class UnsafeJsonError extends Error {
 export interface SafeJsonOptions {
   /** Maximum nesting of arrays/objects (the top-level value is depth 1). Default 256. */
   readonly maxDepth?: number;
+  /**
+   * Maximum size of the value, in characters of its JSON text (strings and keys by their
+   * length plus quotes, numbers by their decimal text, separators one each). Charged as
+   * the walk goes, so a value past it — including a shared-reference structure that would
+   * expand exponentially — is refused after at most `maxBytes` of work. Default: no bound.
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -56,18 +66,30 @@ export function parseUntrustedJson(text: string, options: SafeJsonOptions = {}):
  */
 export function neutralizeJson(value: unknown, options: SafeJsonOptions = {}): unknown {
   const maxDepth = options.maxDepth ?? DEFAULT_JSON_DEPTH;
-  if (value === null || typeof value !== "object") return value;
+  const maxBytes = options.maxBytes ?? Infinity;
+  let bytes = 0;
+  const charge = (n: number, path: () => string): void => {
+    bytes += n;
+    if (bytes > maxBytes) throw new UnsafeJsonError("too_large", `is larger than ${maxBytes} bytes of JSON (at ${path()})`, path());
+  };
+  if (value === null || typeof value !== "object") {
+    if (maxBytes !== Infinity) charge(scalarSize(value), () => "$");
+    return value;
+  }
   const root = { v: undefined as unknown };
   // Each entry copies `src` into the container slot `set`; `path` is built lazily on error only.
   const stack: { src: unknown; set: (v: unknown) => void; depth: number; path: () => string }[] = [{ src: value, set: (v) => (root.v = v), depth: 1, path: () => "$" }];
   while (stack.length) {
     const { src, set, depth, path } = stack.pop()!;
     if (src === null || typeof src !== "object") {
+      if (maxBytes !== Infinity) charge(scalarSize(src), path);
       set(src);
       continue;
     }
     if (depth > maxDepth) throw new UnsafeJsonError("too_deep", `nests deeper than ${maxDepth} levels (at ${path()})`, path());
     if (Array.isArray(src)) {
+      // Brackets and separators, before anything is allocated for the elements.
+      if (maxBytes !== Infinity) charge(2 + src.length, path);
       const out: unknown[] = new Array(src.length);
       set(out);
       for (let i = 0; i < src.length; i++) stack.push({ src: src[i], set: (v) => (out[i] = v), depth: depth + 1, path: () => `${path()}[${i}]` });
@@ -76,12 +98,57 @@ export function neutralizeJson(value: unknown, options: SafeJsonOptions = {}): u
     const out = Object.create(null) as Record<string, unknown>;
     set(out);
     const keys = Object.keys(src);
+    if (maxBytes !== Infinity) charge(2 + keys.length, path);
     // Pushed last-first so they are popped, and inserted into `out`, in source order.
     for (let k = keys.length - 1; k >= 0; k--) {
       const key = keys[k];
+      if (maxBytes !== Infinity) charge(key.length + 3, path);
       if (FORBIDDEN_KEYS.has(key)) throw new UnsafeJsonError("unsafe_key", `the key ${JSON.stringify(key)} is not allowed (at ${path()})`, path());
       stack.push({ src: (src as Record<string, unknown>)[key], set: (v) => (out[key] = v), depth: depth + 1, path: () => `${path()}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}` });
     }
   }
   return root.v;
+}
+
+/** JSON text length of a scalar (`undefined` and functions count as `null`). */
+function scalarSize(v: unknown): number {
+  if (typeof v === "string") return v.length + 2;
+  if (typeof v === "number" || typeof v === "bigint") return String(v).length;
+  if (typeof v === "boolean") return v ? 4 : 5;
+  return 4;
+}
+
+/**
+ * Charges an untrusted value against a size and depth bound without copying it (the
+ * keys are not judged: `neutralizeJson` does that where the value is used). Sizes as in
+ * `SafeJsonOptions.maxBytes`; explicit stack, and the walk stops as soon as a bound is
+ * passed, so a shared-reference structure costs at most `maxBytes` steps.
+ * @throws UnsafeJsonError `too_large` or `too_deep`.
+ */
+export function checkJsonBounds(value: unknown, options: { readonly maxBytes: number; readonly maxDepth: number }): void {
+  let bytes = 0;
+  const charge = (n: number): void => {
+    bytes += n;
+    if (bytes > options.maxBytes) throw new UnsafeJsonError("too_large", `is larger than ${options.maxBytes} bytes of JSON`, "$");
+  };
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") {
+      charge(scalarSize(v));
+      continue;
+    }
+    if (depth > options.maxDepth) throw new UnsafeJsonError("too_deep", `nests deeper than ${options.maxDepth} levels`, "$");
+    if (Array.isArray(v)) {
+      charge(2 + v.length);
+      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
+      continue;
+    }
+    const keys = Object.keys(v);
+    charge(2 + keys.length);
+    for (const k of keys) {
+      charge(k.length + 3);
+      stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+    }
+  }
 }

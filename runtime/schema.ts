@@ -3,7 +3,7 @@
  * (`language.md` §2.2). Schemas are built once per blueprint.
  */
 import { z } from "zod";
-import type { Blueprint, FieldSpec, TypeSpec } from "../compiler/index.js";
+import { compilePattern, constraintText, MAX_PATTERN_INPUT, type Blueprint, type FieldSpec, type SafePattern, type TypeSpec } from "../compiler/index.js";
 
 const messageSchema = z.object({ id: z.string().optional(), role: z.enum(["system", "user", "assistant", "tool"]), content: z.string() }).loose();
 
@@ -11,13 +11,11 @@ export function typeSchema(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set
   let s: z.ZodType;
   switch (t.type) {
     case "string":
-      s = z.string();
+      s = t.pattern !== undefined ? patternSchema(t.pattern) : z.string();
       break;
     case "number":
-      s = z.number();
-      break;
     case "integer":
-      s = z.number().int();
+      s = rangeSchema(t);
       break;
     case "boolean":
       s = z.boolean();
@@ -48,6 +46,61 @@ export function typeSchema(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set
     }
   }
   return t.optional ? s.nullish() : s;
+}
+
+/** `number(0..1)` / `integer(1..)`: zod bounds (JSON Schema `minimum`/`maximum` for providers). */
+function rangeSchema(t: TypeSpec): z.ZodType {
+  let n = t.type === "integer" ? z.number().int() : z.number();
+  const r = t as { min?: number; max?: number };
+  const msg = { message: `expected ${t.type}${constraintText(t)}` };
+  if (r.min !== undefined) n = n.min(r.min, msg);
+  if (r.max !== undefined) n = n.max(r.max, msg);
+  return n;
+}
+
+/** Compiled patterns by source (compiled once; the compiler has already rejected bad ones). */
+const patterns = new Map<string, SafePattern>();
+
+/**
+ * `string(/re/)`: matched by the linear-time matcher of compiler/pattern.ts, never by
+ * `RegExp` (whose backtracking a pattern could blow up); `pattern` is kept as metadata
+ * so JSON Schemas for providers carry it.
+ */
+function patternSchema(source: string): z.ZodType {
+  let p = patterns.get(source);
+  if (!p) {
+    p = compilePattern(source);
+    if (patterns.size > 1000) patterns.clear();
+    patterns.set(source, p);
+  }
+  const m = p;
+  return z
+    .string()
+    .refine((s) => m.test(s), { message: `expected a string matching /${source}/` })
+    .refine((s) => s.length <= MAX_PATTERN_INPUT, { message: `strings over ${MAX_PATTERN_INPUT} characters never match a pattern type` })
+    .meta({ pattern: source });
+}
+
+/** Whether a type holds a range or pattern anywhere (then a reducer's result is checked too). */
+export function hasConstraint(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set<string> = new Set()): boolean {
+  switch (t.type) {
+    case "list":
+      return hasConstraint(t.items, schemas, seen);
+    case "map":
+      return hasConstraint(t.values, schemas, seen);
+    case "record":
+      return t.fields.some((f) => hasConstraint(f.type, schemas, seen));
+    case "ref": {
+      const def = schemas?.[t.name];
+      if (!def || seen.has(t.name)) return false;
+      seen.add(t.name);
+      return hasConstraint(def, schemas, seen);
+    }
+    case "enum":
+      return false;
+    default:
+      return "min" in t || "max" in t || "pattern" in t;
+  }
 }
 
 /** Top-level record schemas by field list (blueprints are immutable; a run checks its input against one). */

@@ -5,12 +5,12 @@
  * previous snapshot is never mutated.
  */
 import type { z } from "zod";
-import type { Blueprint, FieldSpec } from "../compiler/index.js";
+import { constraintText, type Blueprint, type FieldSpec } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
-import { describeIssues, writeSchema } from "./schema.js";
+import { describeIssues, hasConstraint, typeSchema, writeSchema } from "./schema.js";
 
 export { deepFreeze };
 
@@ -28,6 +28,11 @@ export interface Channel {
   readonly field: FieldSpec;
   readonly reducer: ChannelReducer;
   readonly schema: z.ZodType | undefined;
+  /**
+   * For a field whose type has a range or pattern (`number(0..1)`, `string(/re/)`): the
+   * whole field's schema, checked on the reducer's result too (a `sum` can leave its range).
+   */
+  readonly resultSchema?: z.ZodType;
 }
 
 /** The channels of one blueprint, built once per compiled graph. */
@@ -37,7 +42,10 @@ export class ChannelTable {
   readonly messagesChannel: string | undefined;
 
   constructor(readonly blueprint: Blueprint) {
-    for (const f of blueprint.state) this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema: writeSchema(f, blueprint.schemas) });
+    for (const f of blueprint.state) {
+      const resultSchema = hasConstraint(f.type, blueprint.schemas) ? typeSchema(f.type, blueprint.schemas).nullable() : undefined;
+      this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema: writeSchema(f, blueprint.schemas), ...(resultSchema ? { resultSchema } : {}) });
+    }
     const msgs = blueprint.state.filter((f) => f.type.type === "messages" || f.reducer.name === "messages");
     this.messagesChannel = (msgs.find((f) => f.name === "messages") ?? msgs[0])?.name;
   }
@@ -80,6 +88,13 @@ export class ChannelTable {
       const ws = byChannel.get(name);
       if (ws) {
         const value = ch.reducer.apply(state[name], ws, { field: ch.field, registry, graph, step });
+        if (ch.resultSchema && value !== state[name]) {
+          const r = ch.resultSchema.safeParse(value);
+          if (!r.success) {
+            const nodes = [...new Set(ws.map((w) => w.node))];
+            throw new InvalidUpdateError(`graph \`${graph}\`, node${nodes.length > 1 ? "s" : ""} ${nodes.map((x) => `\`${x}\``).join(", ")}, field \`${name}\`: the ${ch.field.reducer.name} reducer's result ${preview(value)} is not ${describeType(ch.field)} (${describeIssues(r.error)})`, name, { graph, node: nodes[0], taskId: ws[0].taskId, step });
+          }
+        }
         if (value !== state[name]) {
           next ??= { ...state };
           next[name] = deepFreeze(value);
@@ -128,7 +143,7 @@ function isEmpty(v: unknown, init: unknown): boolean {
 
 function describeType(f: FieldSpec): string {
   const t = f.type;
-  const base = t.type === "list" ? `list<${t.items.type}>` : t.type === "map" ? `map<${t.values.type}>` : t.type === "enum" ? t.values.map((v) => JSON.stringify(v)).join(" | ") : t.type === "ref" ? t.name : t.type;
+  const base = t.type === "list" ? `list<${t.items.type}${constraintText(t.items)}>` : t.type === "map" ? `map<${t.values.type}${constraintText(t.values)}>` : t.type === "enum" ? t.values.map((v) => JSON.stringify(v)).join(" | ") : t.type === "ref" ? t.name : t.type + constraintText(t);
   return (f.reducer.name === "append" ? `an item or list for ${base}` : base) + (t.optional ? "?" : "");
 }
 

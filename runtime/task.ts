@@ -3,7 +3,7 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
@@ -44,6 +44,8 @@ export interface TaskEnv {
   /** Whether anyone consumes events of this type (skip building and awaiting the others). */
   wants(type: RunEventType): boolean;
   runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
+  /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */
+  readonly enclosingBudgets?: readonly Json[];
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -128,6 +130,10 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
         const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
         return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
       }
+      if (result.toolCommand && result.goto?.length) {
+        const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, where);
+        if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
+      }
       const writes = resultWrites(task, spec, result, env);
       let goto = result.goto?.length ? result.goto : undefined;
       if (task.command) goto = sendCommand(task, writes, goto);
@@ -136,6 +142,10 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
       if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
       if (e instanceof ParentCommand && e.arrived) {
         // A command of the subgraph this task ran, for this graph: the task completes with it.
+        if (e.command.tools && e.command.goto.length) {
+          const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, where);
+          if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
+        }
         const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
         let goto = e.command.goto.length ? e.command.goto : undefined;
         if (task.command) goto = sendCommand(task, writes, goto);
@@ -174,6 +184,24 @@ function sendRefusal(task: PlannedTask, env: TaskEnv, where: { graph: string; no
   if (d.allowed) return undefined;
   if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: kind, name: task.node, caller: "send", rule: d.rule, reason: d.reason }, { taskId: task.id, node: task.node });
   return new CapabilityDeniedError(d.reason, { kind, name: task.node }, "send", d.rule, where);
+}
+
+/**
+ * The refusal of a `goto` that tools' Commands chose (`NodeResult.toolCommand`): every
+ * target (a name or a Send packet's node) must pass `RunAuthority.checkGoto` for the
+ * node that ran the tools. Reports the refusal on the stream; undefined when allowed.
+ */
+function toolGotoRefusal(spec: NodeSpec, goto: NonNullable<NodeResult["goto"]>, tools: readonly string[], env: TaskEnv, where: { graph: string; node: string; taskId: string; step: number }): CapabilityDeniedError | undefined {
+  for (const g of goto) {
+    const target = typeof g === "string" ? g : g?.node;
+    if (typeof target !== "string") continue; // the planner reports a malformed target
+    const d = env.authority.checkGoto(spec, target);
+    if (d.allowed) continue;
+    const by = tools.length ? `tool ${tools.map((t) => `\`${t}\``).join(", ")}` : "a tool";
+    if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: "nodes", name: target, caller: "tool", rule: d.rule, reason: d.reason }, { taskId: where.taskId, node: where.node });
+    return new CapabilityDeniedError(`${by} returned a command with goto \`${target}\`, refused: ${d.reason}`, { kind: "nodes", name: target }, "tool", d.rule, where);
+  }
+  return undefined;
 }
 
 /** Exponential or fixed backoff with optional jitter; `Retry-After` wins when larger. */
@@ -267,7 +295,7 @@ function parentBody(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskE
     }
     if (c.goto !== undefined) goto.push(c.goto);
   }
-  return { writes, goto };
+  return { writes, goto, ...(r.graph === "PARENT" && r.toolCommand ? { tools: r.toolCommand.tools } : {}) };
 }
 
 /** Applies the Command a Send packet carried: its update joins the task's writes, its goto the task's. */

@@ -24,6 +24,7 @@
  * After LangGraph Platform's task queue (a run is a job; workers hold it with a
  * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
  */
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
@@ -72,8 +73,15 @@ const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
 /** Error codes of a failed run that make the job be tried again rather than reported (the store failed, not the graph). */
 const RETRIED = new Set(["checkpoint"]);
 
-/** Compiled blueprints kept per worker (by hash). */
+/** Compiled blueprints kept per worker (by hash), and job sources remembered per blueprint. */
 const CACHE = 64;
+
+/** SHA-256 of a job's source triple (graph, file, text), length-prefixed so no two triples collide. */
+function sourceDigest(src: { graph: string; file: string; source: string }): string {
+  const h = createHash("sha256");
+  for (const part of [src.graph, src.file, src.source]) h.update(`${part.length}:`).update(part);
+  return h.digest("hex");
+}
 
 export class RunWorker {
   readonly worker: Worker;
@@ -91,7 +99,12 @@ export class RunWorker {
   /** Bound graphs branch jobs run with, by blueprint hash. */
   private readonly branchGraphs = new Map<string, CompiledGraph>();
   private readonly threads = new Set<string>();
-  private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint> }>();
+  /**
+   * Compiled blueprints by hash, each with the digests of the job sources (graph, file,
+   * text) seen to compile to it: a job's source must be one of them — or compile to the
+   * hash now — before the cached blueprint runs for it.
+   */
+  private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint>; sources: Set<string> }>();
   private readonly ready: Promise<unknown>;
 
   constructor(private readonly options: RunWorkerOptions) {
@@ -213,8 +226,11 @@ export class RunWorker {
   /** Compiles `src` and checks it names `hash` (cached by hash); `store`: records the source for later jobs. */
   private async compile(hash: string, src: { graph: string; file: string; source: string }, store: boolean): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
     const saver = this.options.checkpointer;
+    const digest = sourceDigest(src);
     const cached = this.compiled.get(hash);
-    if (cached) return { ...cached, hash };
+    // A cache hit only for a source already seen to compile to this hash: a job cannot run a
+    // cached blueprint by naming its hash next to some other source (issue 10 audit).
+    if (cached?.sources.has(digest)) return { blueprint: cached.blueprint, siblings: cached.siblings, hash };
     const r = compileGraph(src.source, { file: src.file, graph: src.graph, registry: this.options.registry.view(), ...(this.options.registry.approvals ? { approvals: this.options.registry.approvals } : {}) });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     if (errors.length || !r.value) {
@@ -226,10 +242,14 @@ export class RunWorker {
       return { error: errorToJson(new UnknownBlueprintError(`refused: the job names blueprint ${hash.slice(0, 19)}…, but its source compiles to ${r.value.hash.slice(0, 19)}… on this worker (a different registry or ragraph version)`, hash)) };
     }
     if (store) await saver.putSource(hash, src);
-    const entry = { blueprint: r.value, siblings: new Map(r.compilation.blueprints.map((b) => [b.id, b])) };
-    if (this.compiled.size >= CACHE) this.compiled.delete(this.compiled.keys().next().value!);
+    if (cached && cached.sources.size < CACHE) {
+      cached.sources.add(digest);
+      return { blueprint: cached.blueprint, siblings: cached.siblings, hash };
+    }
+    const entry = { blueprint: r.value, siblings: new Map(r.compilation.blueprints.map((b) => [b.id, b])), sources: new Set([digest]) };
+    if (this.compiled.size >= CACHE && !cached) this.compiled.delete(this.compiled.keys().next().value!);
     this.compiled.set(hash, entry);
-    return { ...entry, hash };
+    return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
   }
 
   private async execute(data: QueueJobData, controller: AbortController): Promise<QueuedRunStatus> {
@@ -316,7 +336,8 @@ export class RunWorker {
     const b = parsed.data;
     if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
-    let found = this.compiled.get(b.hash);
+    // Every cached entry was compiled from a source that hashes to its key; a branch job names no source of its own.
+    let found: { blueprint: Blueprint; siblings: Map<string, Blueprint> } | undefined = this.compiled.get(b.hash);
     if (!found) {
       const src = await saver.getSource(b.hash);
       if (!src) return { error: errorToJson(new UnknownBlueprintError(`branch ${b.taskId} runs blueprint ${b.hash.slice(0, 19)}…, whose source this worker was not given`, b.hash)) };

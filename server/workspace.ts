@@ -5,7 +5,7 @@
  * Only `.rag` and `.ragsh` files are listed and written (a config is code: the studio
  * never writes one).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync, renameSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { badRequest, forbidden, notFound } from "./errors.js";
 
@@ -91,7 +91,11 @@ export class Workspace {
     if (existsSync(full) && lstatSync(full).isSymbolicLink()) throw forbidden(`${rel} is a symlink; the studio does not write through links`);
     mkdirSync(dirname(full), { recursive: true });
     const tmp = `${full}.${process.pid}.tmp`;
-    writeFileSync(tmp, content);
+    // A link planted at the temporary name must not be written through: remove whatever is
+    // there (unlink removes a link, not its target), then create the file exclusively
+    // (O_EXCL fails on any existing path, links included).
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, content, { flag: "wx" });
     renameSync(tmp, full);
   }
 }

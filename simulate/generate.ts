@@ -7,7 +7,7 @@
  * bounds), strings from the graph's string literals. The list is bounded
  * (`MAX_VARIANTS`), so this explores some combinations, not all.
  */
-import type { Blueprint, ExprSpec, Json } from "../compiler/index.js";
+import { compilePattern, samplePattern, type Blueprint, type ExprSpec, type Json } from "../compiler/index.js";
 
 /** Most variants of one generated value. */
 export const MAX_VARIANTS = 4;
@@ -38,6 +38,7 @@ export function literalHints(blueprints: readonly Blueprint[]): Hints {
       case "not": case "neg": return walk(e.arg);
       case "bin": return (walk(e.left), walk(e.right));
       case "list": return e.items.forEach(walk);
+      case "comp": return (walk(e.iterable), walk(e.element), walk(e.filter));
       case "object": return e.entries.forEach((x) => walk(x.value));
       default: return;
     }
@@ -77,7 +78,16 @@ function candidates(schema: Schema, hints: Hints, depth: number, label: string):
       const fit = out.map((x) => Math.round(Math.min(max, Math.max(min, x)) * 1e6) / 1e6).filter((x) => type !== "integer" || Number.isInteger(x));
       return [...new Set(fit)].slice(0, MAX_VARIANTS);
     }
-    case "string": return [`simulated ${label}`, ...hints.strings].slice(0, MAX_VARIANTS);
+    case "string": {
+      const all = [`simulated ${label}`, ...hints.strings];
+      if (typeof schema.pattern !== "string") return all.slice(0, MAX_VARIANTS);
+      // `string(/re/)`: only values the pattern accepts (a sample built from it first).
+      const sample = samplePattern(schema.pattern);
+      if (sample === undefined) return all.slice(0, MAX_VARIANTS); // a pattern the matcher does not take (e.g. a registry schema's)
+      const p = compilePattern(schema.pattern);
+      const fit = [sample, ...all.filter((s) => p.test(s))];
+      return (fit.length ? [...new Set(fit)] : all).slice(0, MAX_VARIANTS);
+    }
     case "array": {
       const items = (schema.items ?? {}) as Schema;
       const inner = candidates(items, hints, depth + 1, label);

@@ -10,3 +10,4 @@ export { openaiProvider, type OpenAIProviderOptions } from "./providers/openai.j
 export { anthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic.js";
 export * from "./middleware/index.js";
 export * from "./tools/index.js";
+export { approvalArgsLines, isToolApproval, toolApprovalLines, type ApprovalTextLimits } from "./approval-text.js";

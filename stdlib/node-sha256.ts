@@ -4,6 +4,6 @@
  * Imported for its effect by Node entry points (the package root and the CLI).
  */
 import { createHash } from "node:crypto";
-import { useSha256 } from "../compiler/index.js";
+import { useSha256 } from "../compiler/canonical.js";
 
 useSha256((text) => createHash("sha256").update(text, "utf8").digest("hex"));

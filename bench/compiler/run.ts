@@ -25,6 +25,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile, registryViewFromSnapshot, type CompileTimings } from "../../compiler/index.js";
+// SHA-256 from node:crypto, as the `rag` commands install it (cli/files.ts); without it
+// the blueprint hash runs @noble/hashes' pure-JavaScript SHA-256, the browser's path.
+import "../../stdlib/node-sha256.js";
 import { generateGraph } from "./generate.js";
 
 interface Row {

@@ -10,7 +10,11 @@
  * every edit, then reports what is left. Running it again changes nothing.
  */
 import { writeFileSync } from "node:fs";
-import { compile, diagnosticToJson, fixAll, renderDiagnostics, type AppliedFix, type CompileOptions, type RegistryView } from "../../compiler/index.js";
+// The compiler's modules rather than its index, so `rag check` loads only what it runs.
+import { compile, type CompileOptions } from "../../compiler/compile.js";
+import { diagnosticToJson, renderDiagnostics } from "../../compiler/diagnostics/render.js";
+import { fixAll, type AppliedFix } from "../../compiler/fixes.js";
+import type { RegistryView } from "../../compiler/registry-view.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, parseProvenance, readRegistrySnapshot, readSource, useProjectApprovals } from "../files.js";
 import { renderStyle } from "../style.js";
@@ -31,7 +35,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
   if (format !== "human" && format !== "json") throw new CliError(`--format must be human or json, not ${format}`);
   const provenance = opts.provenance ? parseProvenance(opts.provenance) : undefined;
   const json: Record<string, unknown>[] = [];
-  const fixed: { file: string; fixes: AppliedFix[] }[] = [];
+  const fixed: { file: string; fixes: AppliedFix[]; settled: boolean }[] = [];
   let errors = 0;
   let warnings = 0;
   let unbound = 0;
@@ -60,7 +64,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
         writeFileSync(file, r.text);
         source = r.text;
       }
-      fixed.push({ file: shown, fixes: r.applied });
+      fixed.push({ file: shown, fixes: r.applied, settled: r.settled });
     }
     const r = compile(source, options);
     errors += r.diagnostics.filter((d) => d.severity === "error").length;
@@ -72,6 +76,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
     process.stdout.write(JSON.stringify(opts.fix ? { fixed, diagnostics: json } : json, null, 2) + "\n");
   } else {
     for (const f of fixed) {
+      if (!f.settled) process.stderr.write(`note: the fixes for ${f.file} do not settle (they undo each other or keep growing the text); ${f.fixes.length ? "the edits below are a stable stopping point" : "no edit was made"}\n`);
       if (!f.fixes.length) continue;
       process.stderr.write(`fixed ${f.file}: ${f.fixes.length} edit${f.fixes.length === 1 ? "" : "s"}\n`);
       for (const x of f.fixes) process.stderr.write(`  ${f.file}:${x.line}:${x.column} ${x.code}: ${x.description}\n`);

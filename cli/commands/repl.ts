@@ -3,7 +3,8 @@
  * (`repl.md` §5). Without a file: the interactive prompt (history in
  * `.rag/repl_history` of the project, the config's folder, unless `--history` says).
  * Graph runs checkpoint in memory, or to the SQLite file `--checkpoints` names.
- * With a file: runs its cells in order (cells are separated by `// %%` lines); stdout is
+ * With a file: runs its cells in order (cells are separated by `// %%` lines; a cell that
+ * is a `:load FILE` or `:reset` line does what it does at the prompt); stdout is
  * the script's output, diagnostics go to stderr, or, with `--json`, every session and
  * graph event is one JSON line on stdout. Exit 0 when every cell succeeds, 1 at the first
  * failed cell, 2 for a usage or config error.
@@ -13,7 +14,7 @@ import { renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
-import { splitCells } from "../../repl/script.js";
+import { runScript } from "../../repl/directives.js";
 import { Session } from "../../repl/session.js";
 import { closeCheckpoints, openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
@@ -59,15 +60,22 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     ...(checkpointer ? { checkpointer } : {}),
     ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
   });
-  let status = 0;
-  for (const cell of splitCells(text)) {
-    const r = await session.runCell(cell.source, { file: shown });
-    if (!opts.json && r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: new LineIndex(cell.source), file: shown }, renderStyle(process.stderr)) + "\n");
-    if (!r.ok) {
-      status = 1;
-      break;
-    }
-  }
+  const style = renderStyle(process.stderr);
+  const ok = await runScript(session, text, file, {
+    cell: async (source, from) => {
+      const at = from === file ? shown : displayPath(from);
+      const r = await session.runCell(source, { file: at });
+      if (!opts.json && r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: at }, style) + "\n");
+      return r.ok;
+    },
+    // A loaded .rag file with errors stops the script, as a failed cell does.
+    loaded: (from, r) => {
+      if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: displayPath(from) }, style) + "\n");
+      return !r.diagnostics.some((d) => d.severity === "error");
+    },
+    error: (message) => process.stderr.write(`error: ${message}\n`),
+  });
+  const status = ok ? 0 : 1;
   session.end(status ? `a cell of ${shown} failed` : undefined);
   await closeCheckpoints(checkpointer);
   if (!opts.json && session.answered) process.stdout.write(`answer: ${JSON.stringify(session.finalAnswer, null, 2)}\n`);

@@ -1,11 +1,11 @@
 /**
- * The control-flow graph of one resolved graph, as a graphology `DirectedGraph`, for the
+ * The control-flow graph of one resolved graph, as a `Digraph` (digraph.ts), for the
  * graph analyses (unreachable nodes, no path to END, cycles without exit, joins that
  * never fire, implicit ends, concurrent overwrites).
  *
  * Vertices are the node names plus `START` and `END` (both reserved words, so no node
  * can collide with them). One `FlowEdge` is kept per way control can pass, in source
- * order, with the span that caused it; the graphology graph holds one merged edge per
+ * order, with the span that caused it; the `Digraph` holds one merged edge per
  * ordered pair and is what traversals run on. Edges that name no node (already an
  * `E-rag-unknown-node`) are left out so that one mistake is reported once.
  *
@@ -15,10 +15,9 @@
  * out on failure; a `send` starts branches at node targets; `join X` and barriers lead
  * to their target. Built once per graph and shared by every rule (cached).
  */
-import { DirectedGraph } from "graphology";
-import { bfsFromNode } from "graphology-traversal";
 import type { Span } from "../../grammar/span.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import { bfsFrom, Digraph } from "./digraph.js";
 
 export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
 
@@ -37,7 +36,7 @@ export const END = "END";
 
 export interface FlowGraph {
   /** Merged graph (one edge per ordered pair); vertices are node names, START and END. */
-  readonly graph: DirectedGraph;
+  readonly graph: Digraph;
   readonly edges: readonly FlowEdge[];
   readonly out: ReadonlyMap<string, readonly FlowEdge[]>;
   readonly into: ReadonlyMap<string, readonly FlowEdge[]>;
@@ -75,7 +74,7 @@ export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
 }
 
 function build(g: ResolvedGraph): FlowGraph {
-  const graph = new DirectedGraph({ allowSelfLoops: true });
+  const graph = new Digraph();
   graph.addNode(START);
   graph.addNode(END);
   const nodes = uniqueNodes(g);
@@ -84,16 +83,12 @@ function build(g: ResolvedGraph): FlowGraph {
   const routed = new Set<string>();
   const known = (name: string) => name === END || g.nodes.has(name);
   let complete = true;
-  const pairs = new Set<string>();
   const add = (from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string) => {
     if (!known(to) || to === START) {
       if (to) complete = false;
       return;
     }
     edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
-    const key = from + "\u0000" + to;
-    if (pairs.has(key)) return;
-    pairs.add(key);
     graph.addDirectedEdge(from, to);
   };
 
@@ -168,9 +163,7 @@ function build(g: ResolvedGraph): FlowGraph {
     (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
   }
 
-  const reachable = new Set<string>();
-  bfsFromNode(graph, START, (key) => void reachable.add(key));
-  const canEnd = new Set<string>();
-  bfsFromNode(graph, END, (key) => void canEnd.add(key), { mode: "inbound" });
+  const reachable = bfsFrom(graph, START);
+  const canEnd = bfsFrom(graph, END, true);
   return { graph, edges, out, into, hasEntry, complete, routed, reachable, canEnd };
 }

@@ -1,16 +1,16 @@
 /**
- * Strongly connected components of a graphology graph, restricted to a vertex set:
+ * Strongly connected components of a flow graph (digraph.ts), restricted to a vertex set:
  * Tarjan's algorithm (1972) written with an explicit stack. graphology-components'
  * `stronglyConnectedComponents` recurses once per vertex and overflows the call stack
  * on a 10,000-node chain (the front end's node limit), so the cycle analyses use this.
  */
-import type { DirectedGraph } from "graphology";
+import type { Digraph } from "./digraph.js";
 
 /**
  * Components of the subgraph of `graph` induced by `within`, in reverse topological
  * order (a component comes before every component that can reach it). O(V + E).
  */
-export function stronglyConnected(graph: DirectedGraph, within: ReadonlySet<string>): string[][] {
+export function stronglyConnected(graph: Digraph, within: ReadonlySet<string>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -63,6 +63,6 @@ export function stronglyConnected(graph: DirectedGraph, within: ReadonlySet<stri
 }
 
 /** True when `component` is a cycle: more than one vertex, or one with a self-loop. */
-export function isCycle(graph: DirectedGraph, component: readonly string[]): boolean {
+export function isCycle(graph: Digraph, component: readonly string[]): boolean {
   return component.length > 1 || graph.hasDirectedEdge(component[0], component[0]);
 }

@@ -8,8 +8,8 @@
  * recursion limit fails the run (`RecursionLimitError`), so it is an error, whatever the
  * limit. Cached per graph, like the flow graph.
  */
-import { bidirectional } from "graphology-shortest-path/unweighted.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
+import { shortestPath } from "./digraph.js";
 import { END, flowGraph, START, type FlowGraph } from "./flow.js";
 import { isCycle, stronglyConnected } from "./scc.js";
 
@@ -74,11 +74,11 @@ function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
   return { doomed, loops, loopOf, onCycle };
 }
 
-/** `first → … → first` along the shortest way back (graphology-shortest-path). */
+/** `first → … → first` along the shortest way back (digraph.ts `shortestPath`). */
 function closedWalk(flow: FlowGraph, first: string, members: ReadonlySet<string>): string[] {
   if (flow.graph.hasDirectedEdge(first, first)) return [first, first];
   const succ = flow.graph.outNeighbors(first).find((w) => members.has(w));
-  const back = succ === undefined ? null : bidirectional(flow.graph, succ, first);
+  const back = succ === undefined ? null : shortestPath(flow.graph, succ, first);
   return back ? [first, ...back] : [first, first];
 }
 

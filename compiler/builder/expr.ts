@@ -220,6 +220,8 @@ export function withoutSpans(e: ExprSpec): ExprSpec {
       return { ...e, left: withoutSpans(e.left), right: withoutSpans(e.right), span: NO_SPAN };
     case "list":
       return { ...e, items: e.items.map(withoutSpans), span: NO_SPAN };
+    case "comp":
+      return { ...e, iterable: withoutSpans(e.iterable), element: withoutSpans(e.element), ...(e.filter ? { filter: withoutSpans(e.filter) } : {}), span: NO_SPAN };
     case "object":
       return { ...e, entries: e.entries.map((en) => ({ key: en.key, value: withoutSpans(en.value) })), span: NO_SPAN };
   }

@@ -49,6 +49,9 @@ function statePaths(e: ExprSpec, out: string[]): string[] {
     case "list":
       e.items.forEach((i) => statePaths(i, out));
       break;
+    case "comp":
+      for (const x of [e.iterable, e.element, e.filter]) if (x) statePaths(x, out);
+      break;
     case "object":
       e.entries.forEach((en) => statePaths(en.value, out));
       break;
@@ -97,6 +100,13 @@ function checkCalls(e: ExprSpec, vars: ReadonlySet<string>, where: string, repor
     case "list":
       for (const i of e.items) checkCalls(i, vars, where, report);
       break;
+    case "comp": {
+      checkCalls(e.iterable, vars, where, report);
+      const inner = new Set([...vars, e.variable]);
+      checkCalls(e.element, inner, where, report);
+      if (e.filter) checkCalls(e.filter, inner, where, report);
+      break;
+    }
     case "object":
       for (const en of e.entries) checkCalls(en.value, vars, where, report);
       break;
@@ -124,6 +134,7 @@ function nodeExprs(n: NodeSpec, withSends = true): ExprSpec[] {
   if (n.input?.kind === "map") for (const f of n.input.fields) out.push(f.value);
   if (n.writes?.kind === "map") for (const f of n.writes.fields) out.push(f.value);
   if (n.set) for (const f of n.set) out.push(f.value);
+  if (n.attach) for (const f of n.attach) out.push(f.value);
   if (n.command?.update) for (const f of n.command.update) out.push(f.value);
   if (n.sends && withSends) {
     for (const s of n.sends) {

@@ -16,6 +16,7 @@
  */
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import type { LineIndex, Span } from "../../grammar/span.js";
+import { windowLine, type DrawnLine } from "./line-window.js";
 
 export interface RenderStyle {
   error(s: string): string;
@@ -29,8 +30,6 @@ export interface RenderStyle {
 const plain = (s: string) => s;
 export const PLAIN_STYLE: RenderStyle = { error: plain, warning: plain, info: plain, bold: plain, gutter: plain, secondary: plain };
 
-const TAB = "    ";
-
 export interface RenderSource {
   readonly lines: LineIndex;
   readonly file?: string;
@@ -42,6 +41,32 @@ export const MAX_RENDERED_LABELS = 20;
 /** Diagnostics drawn per call of {@link renderDiagnostics} (errors first); the rest are counted. */
 export const MAX_RENDERED_DIAGNOSTICS = 50;
 
+/** Characters of a message or help text drawn; a longer one keeps its start and end around `…`. */
+export const MAX_RENDERED_MESSAGE_CHARS = 1000;
+
+/** Characters of a label's text drawn (same elision). */
+export const MAX_RENDERED_LABEL_CHARS = 200;
+
+/**
+ * Characters after which {@link renderDiagnostics} draws no further diagnostic (the
+ * summary counts them as not shown). Each drawn diagnostic is bounded (source lines are
+ * windowed, texts elided, labels capped), so a whole report stays under
+ * `MAX_REPORT_CHARS` (512 KiB, docs/security.md).
+ */
+export const MAX_RENDERED_REPORT_CHARS = 256 * 1024;
+
+/** `s` with its middle elided to at most `n` characters (never splitting a surrogate pair). */
+export function elide(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const keep = n - 1;
+  let head = Math.ceil(keep / 2);
+  let tail = s.length - Math.floor(keep / 2);
+  const lowAt = (i: number) => i > 0 && i < s.length && s.charCodeAt(i) >= 0xdc00 && s.charCodeAt(i) <= 0xdfff;
+  if (lowAt(head)) head--;
+  if (lowAt(tail)) tail++;
+  return s.slice(0, head) + "…" + s.slice(tail);
+}
+
 /**
  * One diagnostic as text (no trailing newline). At most {@link MAX_RENDERED_LABELS}
  * secondary labels in the file are drawn; a note counts the others.
@@ -50,13 +75,13 @@ export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: Render
   const sev = d.severity === "error" ? style.error : d.severity === "warning" ? style.warning : style.info;
   const file = d.file ?? src.file ?? "<input>";
   const out: string[] = [];
-  out.push(style.bold(sev(`${d.severity}[${d.code}]`) + `: ${d.message}`));
-  const spans: { span: Span; text: string; primary: boolean }[] = [{ span: d.span, text: d.label ?? "", primary: true }];
+  out.push(style.bold(sev(`${d.severity}[${d.code}]`) + `: ${elide(d.message, MAX_RENDERED_MESSAGE_CHARS)}`));
+  const spans: { span: Span; text: string; primary: boolean }[] = [{ span: d.span, text: elide(d.label ?? "", MAX_RENDERED_LABEL_CHARS), primary: true }];
   let hiddenLabels = 0;
   for (const l of d.labels) {
     if (l.file && l.file !== file) continue;
     if (spans.length > MAX_RENDERED_LABELS) hiddenLabels++;
-    else spans.push({ span: l.span, text: l.message, primary: false });
+    else spans.push({ span: l.span, text: elide(l.message, MAX_RENDERED_LABEL_CHARS), primary: false });
   }
   let maxLine = 0;
   for (const s of spans) maxLine = Math.max(maxLine, s.span.start.line);
@@ -66,32 +91,35 @@ export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: Render
   out.push(`${pad} ${style.gutter("|")}`);
   const sorted = [...spans].sort((a, b) => a.span.start.offset - b.span.start.offset);
   let lastLine = -1;
+  let drawn: DrawnLine | undefined;
   for (const s of sorted) {
     const line = s.span.start.line;
     const text = src.lines.lineText(line);
-    if (line !== lastLine) {
-      if (lastLine !== -1 && line > lastLine + 1) out.push(`${style.gutter("...")}`);
-      out.push(`${style.gutter(String(line).padStart(width) + " |")} ${text.replace(/\t/g, TAB)}`);
-    }
-    lastLine = line;
     const startCol = s.span.start.column;
     const endCol = s.span.end.line === line ? s.span.end.column : text.length + 1;
-    const before = text.slice(0, startCol - 1).replace(/\t/g, TAB);
-    const under = text.slice(startCol - 1, Math.max(startCol, endCol) - 1).replace(/\t/g, TAB);
-    const marks = (s.primary ? "^" : "-").repeat(Math.max(1, under.length));
+    // Long lines are windowed around the span (line-window.ts); labels on one line share
+    // the drawn slice when they fall inside it, else the line is drawn again.
+    const w = windowLine(text, startCol - 1, Math.max(startCol, endCol) - 1, line === lastLine ? drawn : undefined);
+    if (line !== lastLine || w.from !== drawn?.from || w.to !== drawn?.to) {
+      if (lastLine !== -1 && line > lastLine + 1) out.push(`${style.gutter("...")}`);
+      out.push(`${style.gutter(String(line).padStart(width) + " |")} ${w.text}`);
+    }
+    lastLine = line;
+    drawn = w;
+    const marks = (s.primary ? "^" : "-").repeat(w.marks);
     const colored = s.primary ? sev(marks + (s.text ? " " + s.text : "")) : style.secondary(marks + (s.text ? " " + s.text : ""));
-    out.push(`${pad} ${style.gutter("|")} ${" ".repeat(before.length)}${colored}`);
+    out.push(`${pad} ${style.gutter("|")} ${" ".repeat(w.pad)}${colored}`);
   }
   if (hiddenLabels) out.push(`${pad} ${style.gutter("=")} note: ${hiddenLabels} more label${hiddenLabels === 1 ? "" : "s"} not shown`);
   let otherFiles = 0;
   for (const l of d.labels) {
     if (!l.file || l.file === file) continue;
-    if (++otherFiles <= MAX_RENDERED_LABELS) out.push(`${pad} ${style.gutter("=")} note: ${l.message} (${l.file}:${l.span.start.line}:${l.span.start.column})`);
+    if (++otherFiles <= MAX_RENDERED_LABELS) out.push(`${pad} ${style.gutter("=")} note: ${elide(l.message, MAX_RENDERED_LABEL_CHARS)} (${elide(l.file, MAX_RENDERED_LABEL_CHARS)}:${l.span.start.line}:${l.span.start.column})`);
   }
   if (otherFiles > MAX_RENDERED_LABELS) out.push(`${pad} ${style.gutter("=")} note: ${otherFiles - MAX_RENDERED_LABELS} more notes in other files not shown`);
   if (d.help) {
     out.push(`${pad} ${style.gutter("|")}`);
-    out.push(`${style.bold("help")}: ${d.help}`);
+    out.push(`${style.bold("help")}: ${elide(d.help, MAX_RENDERED_MESSAGE_CHARS)}`);
   }
   return out.join("\n");
 }
@@ -99,7 +127,8 @@ export function renderDiagnostic(d: Diagnostic, src: RenderSource, style: Render
 /**
  * Several diagnostics separated by blank lines, plus a summary line. At most `maxShown`
  * (default {@link MAX_RENDERED_DIAGNOSTICS}) are drawn — errors before warnings, each
- * group in the given order — so a file with thousands of findings prints a readable,
+ * group in the given order — and none after the report passes
+ * {@link MAX_RENDERED_REPORT_CHARS}, so a file with thousands of findings prints a readable,
  * bounded report; the summary still counts all of them and says how many were left out
  * (the JSON output lists every one).
  */
@@ -112,11 +141,18 @@ export function renderDiagnostics(ds: readonly Diagnostic[], src: RenderSource, 
     const keep = new Set([...ds.filter((d) => d.severity === "error"), ...ds.filter((d) => d.severity !== "error")].slice(0, maxShown));
     shown = ds.filter((d) => keep.has(d));
   }
-  const parts = shown.map((d) => renderDiagnostic(d, src, style));
+  const parts: string[] = [];
+  let size = 0;
+  for (const d of shown) {
+    if (size > MAX_RENDERED_REPORT_CHARS) break;
+    const part = renderDiagnostic(d, src, style);
+    parts.push(part);
+    size += part.length + 2;
+  }
   const summary: string[] = [];
   if (errors) summary.push(`${errors} error${errors === 1 ? "" : "s"}`);
   if (warnings) summary.push(`${warnings} warning${warnings === 1 ? "" : "s"}`);
-  const hidden = ds.length - shown.length;
+  const hidden = ds.length - parts.length;
   const more = hidden ? ` (${hidden} not shown; \`--format json\` lists all)` : "";
   return parts.join("\n\n") + (summary.length ? `\n\n${summary.join(", ")}${more}` : "");
 }

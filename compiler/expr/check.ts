@@ -85,7 +85,27 @@ export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType
     }
     case "ObjectExpr":
       return { t: "record", what: "the object", fields: new Map(e.entries.map((en) => [en.key.name, checkExpr(en.value, scope, report)])) };
+    case "Comprehension":
+      return comprehension(e, scope, report);
   }
+}
+
+/**
+ * `[element for x in iterable if filter]`: the iterable must be a list (its declared
+ * element type types `x`); `x` may not hide a root. The result is a list of the
+ * element's type.
+ */
+function comprehension(e: A.ComprehensionExpr, scope: ExprScope, report: Report): ExprType {
+  const it = checkExpr(e.iterable, scope, report);
+  if (known(it) && it.t !== "list") mismatch(report, e.iterable.span, `a comprehension iterates over a list, not ${describe(it)}`, "use `keys(m)` or `values(m)` for a map");
+  const name = e.variable.name;
+  if (!name) return { t: "list", items: ANY };
+  if (scope.roots.has(name)) {
+    report("E-rag-invalid-comprehension", `the comprehension variable \`${name}\` hides the root \`${name}\``, e.variable.span, { label: "hides a root", help: "name it after one element, e.g. `item`", fixes: [replace(e.variable.span, name, "item")] });
+  }
+  const inner: ExprScope = { ...scope, roots: new Map([...scope.roots, [name, it.t === "list" ? it.items : ANY]]) };
+  if (e.filter) checkExpr(e.filter, inner, report);
+  return { t: "list", items: checkExpr(e.element, inner, report) };
 }
 
 function member(o: ExprType, key: string, span: Span, object: A.Expr, scope: ExprScope, report: Report): ExprType {

@@ -38,6 +38,9 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   sum: { arity: [1, 1], params: ["list"], returns: "number", doc: "sum of a list of numbers" },
   round: { arity: [1, 2], params: ["number", "number"], returns: "number", doc: "round to a number of decimals (default 0)" },
   json: { arity: [1, 1], params: ["any"], returns: "string", doc: "JSON text of a value" },
+  count: { arity: [1, 1], params: ["list"], returns: "number", doc: "how many items of a list are truthy: `count(x.ok for x in state.items)`" },
+  any: { arity: [1, 1], params: ["list"], returns: "boolean", doc: "whether some item of a list is truthy (false for an empty list)" },
+  all: { arity: [1, 1], params: ["list"], returns: "boolean", doc: "whether every item of a list is truthy (true for an empty list)" },
 };
 
 /** The arity of every built-in function, `[min, max]` (for the runtime's checks). */

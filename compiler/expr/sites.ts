@@ -7,7 +7,7 @@
 import type * as A from "../../grammar/rag/ast.js";
 import type { ItemTable } from "../resolve/resolve.js";
 
-export type SiteKind = "template" | "input" | "writes" | "set" | "update" | "when" | "send";
+export type SiteKind = "template" | "input" | "writes" | "set" | "update" | "when" | "send" | "attach";
 
 export interface ExprSite {
   readonly expr: A.Expr;
@@ -31,6 +31,7 @@ export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprS
   const writes = items.get("writes");
   if (writes?.value.kind === "ExprMap") for (const e of writes.value.entries) out.push({ expr: e.value, kind: "writes", afterRun: true, locals: NONE });
   for (const e of items.get("set")?.value.entries ?? []) out.push({ expr: e.value, kind: "set", afterRun: true, locals: NONE });
+  for (const e of items.get("attach")?.value.entries ?? []) out.push({ expr: e.value, kind: "attach", afterRun: false, locals: NONE });
   for (const e of items.get("command")?.update?.entries ?? []) out.push({ expr: e.value, kind: "update", afterRun: true, locals: NONE });
   for (const r of items.get("routes")?.routes ?? []) if (r.kind === "WhenRoute") out.push({ expr: r.condition, kind: "when", afterRun: true, locals: NONE });
   for (const s of sends) {
@@ -70,6 +71,11 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
       return walkExpr(e.right, f);
     case "ListExpr":
       for (const i of e.items) walkExpr(i, f);
+      return;
+    case "Comprehension":
+      walkExpr(e.iterable, f);
+      walkExpr(e.element, f);
+      if (e.filter) walkExpr(e.filter, f);
       return;
     case "ObjectExpr":
       for (const en of e.entries) walkExpr(en.value, f);

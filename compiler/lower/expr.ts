@@ -32,6 +32,8 @@ export function lowerExpr(e: A.Expr): ExprSpec {
       return { op: "list", items: e.items.map(lowerExpr), span };
     case "ObjectExpr":
       return { op: "object", entries: lowerEntries(e.entries), span };
+    case "Comprehension":
+      return { op: "comp", variable: e.variable.name, iterable: lowerExpr(e.iterable), element: lowerExpr(e.element), ...(e.filter ? { filter: lowerExpr(e.filter) } : {}), span };
   }
 }
 

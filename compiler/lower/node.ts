@@ -80,6 +80,8 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (writes) out.writes = lowerWrites(writes);
   const set = it.get("set");
   if (set) out.set = lowerEntries(set.value.entries);
+  const attach = it.get("attach");
+  if (attach) out.attach = lowerEntries(attach.value.entries.filter((e) => e.key.name === "image" || e.key.name === "file"));
   if (sends.length) out.sends = sends;
   if (join) out.join = { target: join.target.name, wait: join.wait?.policy ?? "all", span: join.span };
   if (cmd) out.command = { ...(cmd.goto ? { goto: cmd.goto.name } : {}), ...(cmd.update ? { update: lowerEntries(cmd.update.entries) } : {}), ...(cmd.parent && cmd.goto ? { graph: "parent" as const } : {}), span: cmd.span };
@@ -185,8 +187,10 @@ export function lowerAgentItems(items: ItemTable, env: LowerEnv) {
   const output = items.get("output");
   const writes = items.get("writes");
   const tools = listStrings(items.get("tools")?.value);
+  const approve = listStrings(items.get("approve")?.value);
   return {
     ...(items.get("model") ? { model: items.get("model")!.value.value } : {}),
+    ...(approve.length ? { approve } : {}),
     ...(tools.length ? { tools } : {}),
     ...(system ? { system: lowerTemplate(system.value) } : {}),
     ...(prompt ? { prompt: lowerTemplate(prompt.value) } : {}),

@@ -23,7 +23,12 @@ export function lowerType(t: A.TypeExpr, schemasUsed: Set<string>): TypeSpec {
       const n = t.name.name;
       if (n === "list") return { type: "list", items: t.args[0] ? lowerType(t.args[0], schemasUsed) : { type: "any" } };
       if (n === "map") return { type: "map", values: t.args[0] ? lowerType(t.args[0], schemasUsed) : { type: "any" } };
-      if (SCALARS.has(n)) return { type: n as ScalarTypeName };
+      if (SCALARS.has(n)) {
+        const k = t.constraint;
+        if (k?.kind === "Range" && (n === "number" || n === "integer")) return { type: n, ...(k.min ? { min: k.min.value } : {}), ...(k.max ? { max: k.max.value } : {}) };
+        if (k?.kind === "Pattern" && n === "string") return { type: n, pattern: k.source };
+        return { type: n as ScalarTypeName };
+      }
       schemasUsed.add(n);
       return { type: "ref", name: n };
     }

@@ -33,6 +33,7 @@ export interface ItemByKeyword {
   budget: A.BlockItem;
   writes: A.WritesItem;
   set: A.SetItem;
+  attach: A.AttachItem;
   next: A.NextItem;
   routes: A.RoutesItem;
   send: A.SendItem;

@@ -21,8 +21,8 @@ export const COMMON_ITEMS: ReadonlySet<string> = new Set([
 
 /** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */
 export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
-  model: ["model", "system", "prompt", "output", "writes", "validate", "input"],
-  agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input", "approve"],
+  model: ["model", "system", "prompt", "output", "writes", "validate", "input", "attach"],
+  agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input", "approve", "attach"],
   tool_executor: ["tools", "writes", "approve"],
   tool: ["tool", "input", "writes", "approve"],
   router: ["route", "model"],
@@ -31,7 +31,7 @@ export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
   subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
   interrupt: ["prompt", "system", "options", "writes", "resume"],
   join: ["sources", "writes"],
-  repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps"],
+  repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps", "approve"],
 };
 
 /** Where the item belongs instead, for the help text. */

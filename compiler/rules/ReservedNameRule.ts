@@ -15,6 +15,8 @@ import type { Rule } from "./rule.js";
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 const KEYED = new Set(["BlockEntry", "ExprEntry"]);
+/** AST kinds with no child but their span (ast.ts): the walk skips them. */
+const LEAVES = new Set(["Identifier", "NodeRef"]);
 const NAMED = new Set(["Field", "ChannelItem", "NodeDecl", "GraphDecl", "AgentDecl", "SchemaDecl", "StateItem"]);
 
 /** The declared name or key an AST node introduces, if any. */
@@ -33,7 +35,7 @@ export const ReservedNameRule: Rule = (ctx) => ({
     while (stack.length) {
       const o = stack.pop();
       if (Array.isArray(o)) {
-        for (const x of o) if (x && typeof x === "object") stack.push(x);
+        for (const x of o) if (x && typeof x === "object" && !LEAVES.has((x as { kind?: unknown }).kind as string)) stack.push(x);
         continue;
       }
       if (!o || typeof o !== "object") continue;
@@ -48,7 +50,8 @@ export const ReservedNameRule: Rule = (ctx) => ({
       for (const key in rec) {
         if (key === "span") continue;
         const v = rec[key];
-        if (v && typeof v === "object") stack.push(v);
+        // Identifiers and node references are leaves (a name and a span): not worth a visit.
+        if (v && typeof v === "object" && !LEAVES.has((v as { kind?: unknown }).kind as string)) stack.push(v);
       }
     }
   },

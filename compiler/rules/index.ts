@@ -6,6 +6,7 @@ import { ExpressionRule } from "./ExpressionRule.js";
 import { InterruptCheckpointRule } from "./InterruptCheckpointRule.js";
 import { InterruptOptionRouteRule } from "./InterruptOptionRouteRule.js";
 import { ItemUnusedRule } from "./ItemUnusedRule.js";
+import { ApproveScriptRule } from "./ApproveScriptRule.js";
 import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
@@ -39,6 +40,8 @@ import { KnownRouteFunctionRule } from "./KnownRouteFunctionRule.js";
 import { KnownScriptRule } from "./KnownScriptRule.js";
 import { KnownToolRule } from "./KnownToolRule.js";
 import { KnownTypeRule } from "./KnownTypeRule.js";
+import { TypeConstraintRule } from "./TypeConstraintRule.js";
+import { AttachRule } from "./AttachRule.js";
 import { KnownValidatorRule } from "./KnownValidatorRule.js";
 import { nodeLimitRule } from "./NodeLimitRule.js";
 import { NodeKindRule } from "./NodeKindRule.js";
@@ -82,10 +85,13 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownReducerRule,
     KnownValidatorRule,
     KnownTypeRule,
+    TypeConstraintRule,
+    AttachRule,
     WriteTargetRule,
     ItemValueRule,
     ChannelReducerRule,
     ItemUnusedRule,
+    ApproveScriptRule,
     SendInputRule,
     InputShapeRule,
     SendShapeRule,

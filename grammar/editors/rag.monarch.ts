@@ -60,9 +60,11 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
     "budget",
     "resume",
     "concurrency",
+    "attach",
     "when",
     "else",
     "for",
+    "if",
     "wait",
     "goto",
     "update",
@@ -126,6 +128,9 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
     "sum",
     "round",
     "json",
+    "count",
+    "any",
+    "all",
   ],
   roots: ["state", "input", "args", "result", "run"],
   operators: ["->", "==", "!=", "<=", ">=", "&&", "||", "=", "<", ">", "+", "-", "*", "/", "%", "!", "?", "|", ":"],
@@ -142,7 +147,7 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
       [/(graph|agent|schema|node)(\s+)([A-Za-z_][A-Za-z0-9_]*)/, ["keyword", "white", "type.identifier"]],
       [/(kind)(\s+)([A-Za-z_][A-Za-z0-9_]*)/, ["keyword", "white", "type"]],
       [
-        /(len|lower|upper|trim|contains|starts_with|ends_with|split|join|keys|values|default|min|max|sum|round|json)(?=\s*\()/,
+        /(len|lower|upper|trim|contains|starts_with|ends_with|split|join|keys|values|default|min|max|sum|round|json|count|any|all)(?=\s*\()/,
         "predefined",
       ],
       [
@@ -201,7 +206,7 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
       [/\}\}/, "delimiter.bracket", "@pop"],
       [/[ \t]+/, "white"],
       [
-        /(len|lower|upper|trim|contains|starts_with|ends_with|split|join|keys|values|default|min|max|sum|round|json)(?=\s*\()/,
+        /(len|lower|upper|trim|contains|starts_with|ends_with|split|join|keys|values|default|min|max|sum|round|json|count|any|all)(?=\s*\()/,
         "predefined",
       ],
       [

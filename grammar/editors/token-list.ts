@@ -45,7 +45,7 @@ export const TOKEN_LIST: TokenList = {
   kinds: ["model", "agent", "tool_executor", "tool", "router", "set", "subgraph", "subagent", "interrupt", "join", "repl_agent", "graph", "human", "sub_agent"],
   types: ["string", "number", "integer", "boolean", "any", "messages", "list", "map"],
   reducers: ["overwrite", "last_value", "last_write", "append", "messages", "merge", "sum", "min", "max", "union", "topic", "ephemeral", "untracked", "barrier", "named_barrier", "aggregate", "reducer"],
-  functions: ["len", "lower", "upper", "trim", "contains", "starts_with", "ends_with", "split", "join", "keys", "values", "default", "min", "max", "sum", "round", "json"],
+  functions: ["len", "lower", "upper", "trim", "contains", "starts_with", "ends_with", "split", "join", "keys", "values", "default", "min", "max", "sum", "round", "json", "count", "any", "all"],
   roots: ["state", "input", "args", "result", "run"],
   operators: ["->", "==", "!=", "<=", ">=", "&&", "||", "=", "<", ">", "+", "-", "*", "/", "%", "!", "?", "|", ":"],
   durationUnits: [...DURATION_UNITS],

@@ -86,6 +86,11 @@ export function exprText(e: A.Expr): string {
     }
     case "ListExpr":
       return `[${e.items.map(exprText).join(", ")}]`;
+    case "Comprehension": {
+      // The iterable and filter end at `if` / `]`, so only a bare one needs no parentheses.
+      const body = `${exprText(e.element)} for ${e.variable.name} in ${exprText(e.iterable)}${e.filter ? ` if ${exprText(e.filter)}` : ""}`;
+      return e.bare ? body : `[${body}]`;
+    }
     case "ObjectExpr":
       return e.entries.length ? `{ ${e.entries.map((en) => `${en.key.name}: ${exprText(en.value)}`).join(", ")} }` : "{}";
   }
@@ -123,8 +128,12 @@ export function valueText(v: A.Value): string {
 /** A type on one line. */
 export function typeText(t: A.TypeExpr): string {
   switch (t.kind) {
-    case "NamedType":
-      return t.args.length ? `${t.name.name}<${t.args.map(typeText).join(", ")}>` : t.name.name;
+    case "NamedType": {
+      const base = t.args.length ? `${t.name.name}<${t.args.map(typeText).join(", ")}>` : t.name.name;
+      const k = t.constraint;
+      if (!k) return base;
+      return k.kind === "Pattern" ? `${base}(/${k.source}/)` : `${base}(${k.min?.raw ?? ""}..${k.max?.raw ?? ""})`;
+    }
     case "ArrayType":
       return `${typeText(t.element)}[]`;
     case "OptionalType":

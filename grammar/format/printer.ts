@@ -312,6 +312,8 @@ class Printer {
         return n.value.kind === "Identifier" ? atom(() => `writes ${(n.value as A.Identifier).name}`) : this.headed(start, end, "writes ", this.exprMap(n.value));
       case "SetItem":
         return this.headed(start, end, "set ", this.exprMap(n.value));
+      case "AttachItem":
+        return this.headed(start, end, "attach ", this.exprMap(n.value));
       case "NextItem":
         return atom(() => (n.targets.length === 1 ? `next ${n.targets[0].name}` : `next [${n.targets.map((t) => t.name).join(", ")}]`));
       case "RoutesItem":

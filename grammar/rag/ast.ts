@@ -139,6 +139,19 @@ export interface ObjectExpr extends Base {
   readonly entries: readonly ExprEntry[];
 }
 
+/**
+ * `[element for variable in iterable if filter]` (`language.md` §3.2). `bare` when it is
+ * written without brackets as a call's only argument: `count(x.ok for x in state.items)`.
+ */
+export interface ComprehensionExpr extends Base {
+  readonly kind: "Comprehension";
+  readonly element: Expr;
+  readonly variable: Identifier;
+  readonly iterable: Expr;
+  readonly filter?: Expr;
+  readonly bare: boolean;
+}
+
 export type Expr =
   | StringLiteral
   | NumberLiteral
@@ -151,6 +164,7 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | ListExpr
+  | ComprehensionExpr
   | ObjectExpr;
 
 /** `key: expr` (the colon is optional outside expression object literals). */
@@ -182,7 +196,14 @@ export interface NamedType extends Base {
   readonly kind: "NamedType";
   readonly name: Identifier;
   readonly args: readonly TypeExpr[];
+  /** `number(0..1)`, `integer(1..)`, `string(/^[A-Z]{3}$/)` (`language.md` §4.1). */
+  readonly constraint?: TypeConstraint;
 }
+
+/** A numeric range (inclusive; either bound may be left out) or a string pattern. */
+export type TypeConstraint =
+  | { readonly kind: "Range"; readonly min?: NumberLiteral; readonly max?: NumberLiteral; readonly span: Span }
+  | { readonly kind: "Pattern"; readonly source: string; readonly span: Span };
 
 /** `T[]` */
 export interface ArrayType extends Base {
@@ -285,6 +306,12 @@ export interface WritesItem extends ItemBase {
 
 export interface SetItem extends ItemBase {
   readonly kind: "SetItem";
+  readonly value: ExprMap;
+}
+
+/** `attach { image: expr, file: expr }`: image and file parts added to a model/agent node's user message (`language.md` §5.1). */
+export interface AttachItem extends ItemBase {
+  readonly kind: "AttachItem";
   readonly value: ExprMap;
 }
 
@@ -415,6 +442,7 @@ export type NodeItem =
   | ResumeItem
   | WritesItem
   | SetItem
+  | AttachItem
   | NextItem
   | RoutesItem
   | SendItem

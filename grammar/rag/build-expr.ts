@@ -211,7 +211,9 @@ export class ExprBuilder {
         const idx = first(c.index);
         e = { kind: "Index", object: e, index: idx ? this.expr(idx, opSpan) : this.missingExpr(opSpan), span };
       } else {
-        e = { kind: "Call", callee: e, args: (c.args ?? []).map((a) => this.expr(a, opSpan)), span };
+        const args = (c.args ?? []).map((a) => this.expr(a, opSpan));
+        const comp = first(c.comprehension);
+        e = { kind: "Call", callee: e, args: comp ? [this.comprehension(comp, args, true, opSpan)] : args, span };
       }
     }
     return e;
@@ -229,7 +231,11 @@ export class ExprBuilder {
     if (this.ctx.real(name)) return { kind: "Name", name: name.image, span };
     const inner = first(c.inner);
     if (inner) return this.expr(inner, span);
-    if (c.LBracket) return { kind: "ListExpr", items: (c.items ?? []).map((i) => this.expr(i, span)), span };
+    if (c.LBracket) {
+      const items = (c.items ?? []).map((i) => this.expr(i, span));
+      const comp = first(c.comprehension);
+      return comp ? { ...this.comprehension(comp, items, false, span), span } : { kind: "ListExpr", items, span };
+    }
     if (c.LCurly) {
       const entries: A.ExprEntry[] = [];
       for (const e of c.objectEntry ?? []) {
@@ -241,6 +247,37 @@ export class ExprBuilder {
       return { kind: "ObjectExpr", entries, span };
     }
     return this.missingExpr(span);
+  }
+
+  /**
+   * `element for variable in iterable (if filter)?`: exactly one element expression
+   * comes before `for` (else `E-rag-invalid-comprehension`).
+   */
+  private comprehension(n: C.ComprehensionCstNode, elements: A.Expr[], bare: boolean, fallback: Span): A.ComprehensionExpr {
+    const c = n.children;
+    const span = this.ctx.nodeSpan(n) ?? fallback;
+    const forTok = first(c.Kw_for);
+    const variable = this.ctx.ident(first(c.variable), forTok, span);
+    const it = first(c.iterable);
+    const f = first(c.filter);
+    if (elements.length !== 1) {
+      const at = elements.length ? joinSpans(elements[0].span, span) : span;
+      this.ctx.report("E-rag-invalid-comprehension", elements.length === 0 ? "a comprehension needs an element before `for`" : `a comprehension has one element before \`for\`, not ${elements.length}`, at, {
+        label: "comprehension here",
+        help: "write `[x.label for x in state.items if x.ok]`; build a record for several values: `[{ a: x.a, b: x.b } for x in state.items]`",
+      });
+    }
+    const element = elements[0] ?? this.missingExpr(span);
+    return {
+      kind: "Comprehension",
+      element,
+      variable,
+      iterable: it ? this.expr(it, span) : this.missingExpr(span),
+      ...(f ? { filter: this.expr(f, span) } : {}),
+      bare,
+      span: joinSpans(element.span, span),
+      ...(variable.name ? {} : { recovered: true }),
+    };
   }
 
   /** Reports a chain of more than MAX_CHAIN unary operators or suffixes (they nest in the AST). */
@@ -441,6 +478,26 @@ export class ExprBuilder {
     if (fb) return { kind: "RecordType", fields: this.fields(fb, span), span };
     if (c.StringLit) return { kind: "EnumType", values: c.StringLit.filter((t) => this.ctx.real(t)).map((t) => this.stringLiteral(t)), span };
     const name = this.ctx.ident(first(c.name), undefined, span);
-    return { kind: "NamedType", name, args: (c.typeExpr ?? []).map((a) => this.typeExpr(a, span)), span, ...(name.name ? {} : { recovered: true }) };
+    const k = first(c.typeConstraint);
+    const constraint = k ? this.typeConstraint(k, span) : undefined;
+    return { kind: "NamedType", name, args: (c.typeExpr ?? []).map((a) => this.typeExpr(a, span)), ...(constraint ? { constraint } : {}), span, ...(name.name ? {} : { recovered: true }) };
+  }
+
+  private typeConstraint(n: C.TypeConstraintCstNode, fallback: Span): A.TypeConstraint | undefined {
+    const c = n.children;
+    const span = this.ctx.nodeSpan(n) ?? fallback;
+    const p = first(c.pattern);
+    if (this.ctx.real(p)) return { kind: "Pattern", source: p.image.slice(1, -1), span: this.ctx.tokenSpan(p) };
+    if (!c.Dot) return undefined;
+    const bound = (b: C.RangeBoundCstNode | undefined): A.NumberLiteral | undefined => {
+      const t = first(b?.children.NumberLit);
+      if (!b || !this.ctx.real(t)) return undefined;
+      const neg = first(b.children.Minus);
+      const lit = this.numberLiteral(t, this.ctx.real(neg));
+      return this.ctx.real(neg) ? { ...lit, span: joinSpans(this.ctx.tokenSpan(neg), lit.span) } : lit;
+    };
+    const min = bound(first(c.low));
+    const max = bound(first(c.high));
+    return { kind: "Range", ...(min ? { min } : {}), ...(max ? { max } : {}), span };
   }
 }

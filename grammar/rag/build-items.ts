@@ -77,6 +77,7 @@ export class AstBuilder extends ExprBuilder {
   private graphItem(n: C.GraphItemCstNode, fallback: Span): A.GraphItem | undefined {
     const c = n.children;
     const x =
+      (soleChild(c) as Alternative<C.GraphItemCstChildren> | undefined) ??
       first(c.startItem) ?? first(c.stateItem) ?? first(c.channelItem) ?? first(c.ioItem) ?? first(c.configItem) ?? first(c.tagsItem) ??
       first(c.allowItem) ?? first(c.nodeDecl) ?? first(c.joinEdgeItem) ?? first(c.interruptItem) ?? first(c.checkpointPolicyItem) ??
       first(c.edgeItem) ?? first(c.graphJunk);
@@ -187,8 +188,9 @@ export class AstBuilder extends ExprBuilder {
   private nodeItem(n: C.NodeItemCstNode, fallback: Span): A.NodeItem | undefined {
     const c = n.children;
     const x =
+      (soleChild(c) as Alternative<C.NodeItemCstChildren> | undefined) ??
       first(c.kindItem) ?? first(c.bindingItem) ?? first(c.templateItem) ?? first(c.listItem) ?? first(c.inputItem) ?? first(c.outputItem) ?? first(c.resumeItem) ??
-      first(c.writesItem) ?? first(c.setItem) ?? first(c.nextItem) ?? first(c.routesItem) ?? first(c.sendItem) ?? first(c.sendsItem) ??
+      first(c.writesItem) ?? first(c.setItem) ?? first(c.attachItem) ?? first(c.nextItem) ?? first(c.routesItem) ?? first(c.sendItem) ?? first(c.sendsItem) ??
       first(c.joinItem) ?? first(c.commandItem) ?? first(c.flagItem) ?? first(c.blockItem) ?? first(c.timeoutItem) ?? first(c.maxStepsItem) ??
       first(c.onErrorItem) ?? first(c.checkpointItem) ?? first(c.steeringItem) ?? first(c.nodeJunk);
     if (!x) return undefined;
@@ -243,6 +245,10 @@ export class AstBuilder extends ExprBuilder {
         const keyword = this.kwIdent(first(x.children.Kw_writes), span);
         if (m) return { kind: "WritesItem", keyword, value: this.exprMap(m, span), span };
         return { kind: "WritesItem", keyword, value: this.ctx.ident(ch, first(x.children.Kw_writes), span), span };
+      }
+      case "attachItem": {
+        const m = first(x.children.exprMap);
+        return { kind: "AttachItem", keyword: this.kwIdent(first(x.children.Kw_attach), span), value: m ? this.exprMap(m, span) : { kind: "ExprMap", entries: [], span, recovered: true }, span };
       }
       case "setItem": {
         const m = first(x.children.exprMap);
@@ -450,4 +456,24 @@ export class AstBuilder extends ExprBuilder {
     const t = tokensOf(n)[0];
     return t ? this.ctx.tokenSpan(t) : this.ctx.lines.span(this.ctx.lines.text.length, this.ctx.lines.text.length);
   }
+}
+
+/** The CST node of one alternative of an item rule (`graphItem`, `nodeItem`). */
+type Alternative<Children> = NonNullable<Children[keyof Children]> extends readonly (infer N)[] ? N : never;
+
+/**
+ * The child of an item rule's CST node when it has exactly one (the alternative taken, as
+ * always outside error recovery), found with one key scan instead of probing each of the
+ * rule's ~20 alternatives by name; undefined otherwise, and the caller probes in order.
+ */
+function soleChild(children: object): CstNode | undefined {
+  let only: unknown;
+  let n = 0;
+  for (const k in children) {
+    if (++n > 1) return undefined;
+    only = (children as Record<string, unknown>)[k];
+  }
+  if (!Array.isArray(only) || only.length !== 1) return undefined;
+  const x: unknown = only[0];
+  return x !== null && typeof x === "object" && "children" in x ? (x as CstNode) : undefined;
 }

@@ -98,9 +98,34 @@ export type TypeAtomCstChildren = {
   typeExpr?: (TypeExprCstNode)[];
   Comma?: IToken[];
   Gt?: IToken[];
+  typeConstraint?: TypeConstraintCstNode[];
   fieldBlock?: FieldBlockCstNode[];
   StringLit?: (IToken)[];
   Pipe?: IToken[];
+};
+
+export interface TypeConstraintCstNode extends CstNode {
+  name: "typeConstraint";
+  children: TypeConstraintCstChildren;
+}
+
+export type TypeConstraintCstChildren = {
+  LParen: IToken[];
+  pattern?: IToken[];
+  low?: RangeBoundCstNode[];
+  Dot?: (IToken)[];
+  high?: RangeBoundCstNode[];
+  RParen: IToken[];
+};
+
+export interface RangeBoundCstNode extends CstNode {
+  name: "rangeBound";
+  children: RangeBoundCstChildren;
+}
+
+export type RangeBoundCstChildren = {
+  Minus?: IToken[];
+  NumberLit: IToken[];
 };
 
 export interface ReducerSpecCstNode extends CstNode {
@@ -287,6 +312,7 @@ export type PostfixOpCstChildren = {
   LParen?: IToken[];
   args?: ExprCstNode[];
   Comma?: IToken[];
+  comprehension?: ComprehensionCstNode[];
   RParen?: IToken[];
 };
 
@@ -310,10 +336,25 @@ export type PrimaryCstChildren = {
   LBracket?: IToken[];
   items?: ExprCstNode[];
   Comma?: IToken[];
+  comprehension?: ComprehensionCstNode[];
   RBracket?: IToken[];
   LCurly?: IToken[];
   objectEntry?: ObjectEntryCstNode[];
   RCurly?: IToken[];
+};
+
+export interface ComprehensionCstNode extends CstNode {
+  name: "comprehension";
+  children: ComprehensionCstChildren;
+}
+
+export type ComprehensionCstChildren = {
+  Kw_for: IToken[];
+  variable: IToken[];
+  Kw_in: IToken[];
+  iterable: ExprCstNode[];
+  Kw_if?: IToken[];
+  filter?: ExprCstNode[];
 };
 
 export interface ObjectEntryCstNode extends CstNode {
@@ -585,6 +626,7 @@ export type NodeItemCstChildren = {
   outputItem?: OutputItemCstNode[];
   writesItem?: WritesItemCstNode[];
   setItem?: SetItemCstNode[];
+  attachItem?: AttachItemCstNode[];
   nextItem?: NextItemCstNode[];
   routesItem?: RoutesItemCstNode[];
   sendItem?: SendItemCstNode[];
@@ -703,6 +745,16 @@ export interface SetItemCstNode extends CstNode {
 
 export type SetItemCstChildren = {
   Kw_set: IToken[];
+  exprMap: ExprMapCstNode[];
+};
+
+export interface AttachItemCstNode extends CstNode {
+  name: "attachItem";
+  children: AttachItemCstChildren;
+}
+
+export type AttachItemCstChildren = {
+  Kw_attach: IToken[];
   exprMap: ExprMapCstNode[];
 };
 
@@ -961,6 +1013,8 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   typeExpr(children: TypeExprCstChildren, param?: IN): OUT;
   arraySuffix(children: ArraySuffixCstChildren, param?: IN): OUT;
   typeAtom(children: TypeAtomCstChildren, param?: IN): OUT;
+  typeConstraint(children: TypeConstraintCstChildren, param?: IN): OUT;
+  rangeBound(children: RangeBoundCstChildren, param?: IN): OUT;
   reducerSpec(children: ReducerSpecCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
   valueList(children: ValueListCstChildren, param?: IN): OUT;
@@ -978,6 +1032,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   postfixExpr(children: PostfixExprCstChildren, param?: IN): OUT;
   postfixOp(children: PostfixOpCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
+  comprehension(children: ComprehensionCstChildren, param?: IN): OUT;
   objectEntry(children: ObjectEntryCstChildren, param?: IN): OUT;
   templateExpr(children: TemplateExprCstChildren, param?: IN): OUT;
   program(children: ProgramCstChildren, param?: IN): OUT;
@@ -1011,6 +1066,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   resumeItem(children: ResumeItemCstChildren, param?: IN): OUT;
   writesItem(children: WritesItemCstChildren, param?: IN): OUT;
   setItem(children: SetItemCstChildren, param?: IN): OUT;
+  attachItem(children: AttachItemCstChildren, param?: IN): OUT;
   nextItem(children: NextItemCstChildren, param?: IN): OUT;
   routesItem(children: RoutesItemCstChildren, param?: IN): OUT;
   route(children: RouteCstChildren, param?: IN): OUT;

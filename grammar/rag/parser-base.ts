@@ -1,52 +1,44 @@
 /**
- * The lower half of the `.rag` parser (Chevrotain `CstParser`, error recovery on):
- * fields and types, static values and blocks, and the expression language
- * (`language.md` §2.2, §3). `RagParser` (parser.ts) extends it with the program and
- * item grammar; only the most derived class runs `performSelfAnalysis`. Each rule's doc
- * comment gives its production.
+ * The lowest layer of the `.rag` parser (Chevrotain `CstParser`, error recovery on): the
+ * parser configuration, shared lookahead helpers, separators and recovery units, fields
+ * and types, static values and blocks (`language.md` §1, §2.2). The layers above it:
+ * parser-expr.ts (expressions), parser-graph.ts (program and graph items),
+ * parser-node.ts (node items) and parser.ts (recovery rules; the only class that runs
+ * `performSelfAnalysis`). Rules are recorded in that order, which fixes the order of
+ * cst.generated.d.ts. Each rule's doc comment gives its production.
  */
 import { CstParser, tokenMatcher, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "#chevrotain";
 import { errorMessageProvider } from "./parser-messages.js";
 import {
-  allTokens,
-  AndAnd,
-  Bang,
   Colon,
   Comma,
+  Dot,
   DurationLit,
   Eq,
-  EqEq,
   False,
   Gt,
-  GtEq,
   Ident,
   KW,
   LBracket,
   LCurly,
-  LiteralArg,
   LParen,
+  LiteralArg,
   Lt,
-  LtEq,
   Minus,
   NonBracket,
-  NotEq,
   Null,
   NumberLit,
-  OrOr,
-  Percent,
   Pipe,
-  Plus,
   Question,
   RBracket,
+  RegexLit,
   RCurly,
   RParen,
   Semicolon,
-  Slash,
-  Star,
   StringLit,
   TripleString,
   True,
-  Dot,
+  allTokens,
 } from "./tokens.js";
 
 /** Reducer words (`language.md` §2.2 plus the reference alias `last_write`). */
@@ -61,7 +53,7 @@ export const TYPE_WORDS: ReadonlySet<string> = new Set(["string", "number", "int
 
 const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
 
-export abstract class RagExprParser extends CstParser {
+export abstract class RagParserBase extends CstParser {
   /**
    * Each `OR`'s alternatives, built on its first call and reused (Chevrotain's
    * performance guide, "caching arrays of alternatives"): building them on every call
@@ -70,12 +62,19 @@ export abstract class RagExprParser extends CstParser {
   protected readonly alts: Record<string, IOrAlt<unknown>[]> = {};
   protected readonly opts: Record<string, OrMethodOpts<unknown>> = {};
 
-  protected constructor() {
+  /**
+   * `validate`: run Chevrotain's grammar validations (ambiguities, left recursion,
+   * duplicate rules) during self-analysis. They find grammar mistakes, never input
+   * mistakes, and cost ~20 ms on every process start, so the shared parser skips them and
+   * test/grammar/parser-validation.test.ts builds one with them on.
+   */
+  protected constructor(validate: boolean) {
     super(allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: "onlyOffset",
       maxLookahead: 2,
       errorMessageProvider,
+      skipValidations: !validate,
     });
   }
 
@@ -106,6 +105,17 @@ export abstract class RagExprParser extends CstParser {
     if (is(t2, Colon) || is(t2, Question) || is(t2, Lt)) return false;
     if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return false;
     return true;
+  }
+
+
+  /** True when the `k`-th token ahead is the keyword `word` (keywords are contextual, tokens.ts). */
+  protected kw(k: number, word: keyof typeof KW): boolean {
+    return is(this.LA(k), KW[word]);
+  }
+
+  /** `,` or `;` next. */
+  protected atSeparator(): boolean {
+    return is(this.LA(1), Comma) || is(this.LA(1), Semicolon);
   }
 
   // ─────────────────────── separators and recovery units ───────────────────────
@@ -175,7 +185,7 @@ export abstract class RagExprParser extends CstParser {
     this.CONSUME(RBracket);
   });
 
-  /** type_atom = IDENT ("<" type ("," type)* ">")? | "{" field* "}" | STRING ("|" STRING)* */
+  /** type_atom = IDENT ("<" type ("," type)* ">")? constraint? | "{" field* "}" | STRING ("|" STRING)* */
   public typeAtom = this.RULE("typeAtom", () => {
     this.OR(this.alts.typeAtom ??= [
       {
@@ -190,6 +200,7 @@ export abstract class RagExprParser extends CstParser {
             });
             this.CONSUME(Gt);
           });
+          this.OPTION2(() => this.SUBRULE(this.typeConstraint));
         },
       },
       { ALT: () => this.SUBRULE(this.fieldBlock) },
@@ -203,6 +214,29 @@ export abstract class RagExprParser extends CstParser {
         },
       },
     ]);
+  });
+
+  /** constraint = "(" (PATTERN | bound? "." "." bound?) ")"  (`number(0..1)`, `integer(1..)`, `string(/^[A-Z]{3}$/)`) */
+  public typeConstraint = this.RULE("typeConstraint", () => {
+    this.CONSUME(LParen);
+    this.OR(this.alts.typeConstraint ??= [
+      { ALT: () => this.CONSUME(RegexLit, { LABEL: "pattern" }) },
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.rangeBound, { LABEL: "low" }));
+          this.CONSUME(Dot);
+          this.CONSUME2(Dot);
+          this.OPTION2(() => this.SUBRULE2(this.rangeBound, { LABEL: "high" }));
+        },
+      },
+    ]);
+    this.CONSUME(RParen);
+  });
+
+  /** bound = "-"? NUMBER */
+  public rangeBound = this.RULE("rangeBound", () => {
+    this.OPTION(() => this.CONSUME(Minus));
+    this.CONSUME(NumberLit);
   });
 
   /** reducer = IDENT (literal | list)*  (`barrier 2`, `aggregate "fn"`, `named_barrier [a, b]`) */
@@ -259,153 +293,4 @@ export abstract class RagExprParser extends CstParser {
     this.OPTION2(() => this.OR(this.alts.blockEntry ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
   });
 
-  // ─────────────────────────────── expressions (§3) ───────────────────────────────
-
-  /** expr_map = "{" (IDENT ":"? expr (","|";")?)* "}" */
-  public exprMap = this.RULE("exprMap", () => {
-    this.CONSUME(LCurly);
-    this.MANY(() => this.SUBRULE(this.exprEntry));
-    this.CONSUME(RCurly);
-  });
-
-  public exprEntry = this.RULE("exprEntry", () => {
-    this.CONSUME(Ident, { LABEL: "key" });
-    this.OPTION(() => this.CONSUME(Colon));
-    this.SUBRULE(this.expr);
-    this.OPTION2(() => this.OR(this.alts.exprEntry ??= [{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(Semicolon) }]));
-  });
-
-  /** expr = and (("or" | "||") and)* */
-  public expr = this.RULE("expr", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR(this.alts.expr ??= [{ ALT: () => this.CONSUME(KW.or, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(OrOr, { LABEL: "ops" }) }]);
-      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
-    });
-  });
-
-  /** and = not (("and" | "&&") not)* */
-  public andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.notExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR(this.alts.andExpr ??= [{ ALT: () => this.CONSUME(KW.and, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(AndAnd, { LABEL: "ops" }) }]);
-      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
-    });
-  });
-
-  /** not = ("not" | "!")* cmp  (iterative, so long chains cannot overflow the stack) */
-  public notExpr = this.RULE("notExpr", () => {
-    this.MANY(() => this.OR(this.alts.notExpr ??= [{ ALT: () => this.CONSUME(KW.not, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Bang, { LABEL: "ops" }) }]));
-    this.SUBRULE(this.cmpExpr);
-  });
-
-  /** cmp = add (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") add)? */
-  public cmpExpr = this.RULE("cmpExpr", () => {
-    this.SUBRULE(this.addExpr, { LABEL: "operands" });
-    this.OPTION(() => {
-      this.OR(this.alts.cmpExpr ??= [
-        { ALT: () => this.CONSUME(EqEq, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(NotEq, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(LtEq, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(GtEq, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(Lt, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(Gt, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(KW.in, { LABEL: "ops" }) },
-      ]);
-      this.SUBRULE2(this.addExpr, { LABEL: "operands" });
-    });
-  });
-
-  /** add = mul (("+" | "-") mul)* */
-  public addExpr = this.RULE("addExpr", () => {
-    this.SUBRULE(this.mulExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR(this.alts.addExpr ??= [{ ALT: () => this.CONSUME(Plus, { LABEL: "ops" }) }, { ALT: () => this.CONSUME(Minus, { LABEL: "ops" }) }]);
-      this.SUBRULE2(this.mulExpr, { LABEL: "operands" });
-    });
-  });
-
-  /** mul = unary (("*" | "/" | "%") unary)* */
-  public mulExpr = this.RULE("mulExpr", () => {
-    this.SUBRULE(this.unaryExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.OR(this.alts.mulExpr ??= [
-        { ALT: () => this.CONSUME(Star, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(Slash, { LABEL: "ops" }) },
-        { ALT: () => this.CONSUME(Percent, { LABEL: "ops" }) },
-      ]);
-      this.SUBRULE2(this.unaryExpr, { LABEL: "operands" });
-    });
-  });
-
-  /** unary = "-"* postfix */
-  public unaryExpr = this.RULE("unaryExpr", () => {
-    this.MANY(() => this.CONSUME(Minus, { LABEL: "ops" }));
-    this.SUBRULE(this.postfixExpr);
-  });
-
-  /** postfix = primary ("." IDENT | "[" expr "]" | "(" args ")")* */
-  public postfixExpr = this.RULE("postfixExpr", () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => this.SUBRULE(this.postfixOp));
-  });
-
-  public postfixOp = this.RULE("postfixOp", () => {
-    this.OR(this.alts.postfixOp ??= [
-      { ALT: () => { this.CONSUME(Dot); this.CONSUME(Ident, { LABEL: "property" }); } },
-      { ALT: () => { this.CONSUME(LBracket); this.SUBRULE(this.expr, { LABEL: "index" }); this.CONSUME(RBracket); } },
-      {
-        ALT: () => {
-          this.CONSUME(LParen);
-          this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE2(this.expr, { LABEL: "args" }) });
-          this.CONSUME(RParen);
-        },
-      },
-    ]);
-  });
-
-  /** primary = literal | IDENT | "(" expr ")" | "[" expr,* "]" | "{" (IDENT ":" expr),* "}" */
-  public primary = this.RULE("primary", () => {
-    this.OR(this.alts.primary ??= [
-      { ALT: () => this.CONSUME(StringLit) },
-      { ALT: () => this.CONSUME(TripleString) },
-      { ALT: () => this.CONSUME(NumberLit) },
-      { ALT: () => this.CONSUME(DurationLit) },
-      { ALT: () => this.CONSUME(True) },
-      { ALT: () => this.CONSUME(False) },
-      { ALT: () => this.CONSUME(Null) },
-      { ALT: () => this.CONSUME(Ident, { LABEL: "name" }) },
-      { ALT: () => { this.CONSUME(LParen); this.SUBRULE(this.expr, { LABEL: "inner" }); this.CONSUME(RParen); } },
-      {
-        ALT: () => {
-          this.CONSUME(LBracket);
-          this.MANY(() => {
-            this.SUBRULE2(this.expr, { LABEL: "items" });
-            this.OPTION(() => this.CONSUME(Comma));
-          });
-          this.CONSUME(RBracket);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(LCurly);
-          this.MANY2(() => this.SUBRULE(this.objectEntry));
-          this.CONSUME(RCurly);
-        },
-      },
-    ]);
-  });
-
-  /** IDENT ":" expr ","? */
-  public objectEntry = this.RULE("objectEntry", () => {
-    this.CONSUME(Ident, { LABEL: "key" });
-    this.CONSUME(Colon);
-    this.SUBRULE(this.expr);
-    this.OPTION(() => this.CONSUME(Comma));
-  });
-
-  /** The entry point for `{{ expr }}` inside templates. */
-  public templateExpr = this.RULE("templateExpr", () => {
-    this.SUBRULE(this.expr);
-  });
 }

@@ -33,6 +33,23 @@ export const UnterminatedString = createToken({ name: "UnterminatedString", patt
 export const NumberLit = createToken({ name: "NumberLit", pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/, categories: [NonBracket, LiteralArg] });
 /** `30s`, `250ms`: produced by `remapKeywords` from a number directly followed by a unit word. */
 export const DurationLit = createToken({ name: "DurationLit", pattern: Lexer.NA, categories: [NonBracket, LiteralArg] });
+/** `/…/` after `string(`: a string pattern in a type (`language.md` §4.1); a slash elsewhere is division. */
+const REGEX_BODY = /\/(?:[^/\\[\n\r]|\\[^\n\r]|\[(?:[^\]\\\n\r]|\\[^\n\r])*\])+\//y;
+export const RegexLit = createToken({
+  name: "RegexLit",
+  pattern: {
+    exec: (text: string, offset: number, matched: readonly { image: string; tokenType: TokenType }[]) => {
+      const n = matched.length;
+      if (n < 2 || matched[n - 1].image !== "(" || matched[n - 2].image !== "string") return null;
+      REGEX_BODY.lastIndex = offset;
+      return REGEX_BODY.exec(text);
+    },
+  },
+  start_chars_hint: ["/"],
+  line_breaks: false,
+  label: "a pattern `/…/`",
+  categories: [NonBracket],
+});
 export const Name = createToken({ name: "Name", pattern: /[A-Za-z_][A-Za-z0-9_]*/, categories: [Ident, NonBracket] });
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "`->`", categories: [NonBracket] });
@@ -95,9 +112,9 @@ export const KEYWORD_WORDS = [
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
   "defer",
   // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
-  "approve", "budget", "resume", "concurrency",
+  "approve", "budget", "resume", "concurrency", "attach",
   // inside items
-  "when", "else", "for", "in", "wait", "goto", "update", "parent", "human", "delivery",
+  "when", "else", "for", "in", "if", "wait", "goto", "update", "parent", "human", "delivery",
   // expression operators
   "and", "or", "not",
 ] as const;
@@ -121,6 +138,7 @@ export const lexerTokens: TokenType[] = [
   BlockComment,
   UnterminatedBlockComment,
   HashComment,
+  RegexLit,
   TripleString,
   UnterminatedTripleString,
   StringLit,

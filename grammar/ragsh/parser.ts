@@ -17,8 +17,13 @@ const OPENERS = [T.LParen, T.LBracket, T.LCurly, T.HashLCurly];
 const CLOSERS = [T.RParen, T.RBracket, T.RCurly];
 
 export class RagshParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, errorMessageProvider });
+  /**
+   * `validate`: run Chevrotain's grammar validations during self-analysis. They find
+   * grammar mistakes, not input mistakes, and slow every start, so the shared parser skips
+   * them; test/grammar/parser-validation.test.ts builds one with them on.
+   */
+  constructor(options: { readonly validate?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, errorMessageProvider, skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 

@@ -12,6 +12,7 @@
  */
 import { InvalidUpdateError } from "../errors.js";
 import { deepFreeze } from "../freeze.js";
+import { recordAppend } from "./lineage.js";
 import type { ChannelReducer } from "./reducer.js";
 
 type Msg = { id?: unknown } & Record<string, unknown>;
@@ -49,6 +50,7 @@ export const messages: ChannelReducer = {
     const index = indexOf(base);
     // Spread, not slice(): V8 (Node 20) copies a frozen array with slice() ~50x slower.
     const out = [...base];
+    let replaced = false;
     for (const w of writes) {
       for (const m of Array.isArray(w.value) ? w.value : [w.value]) {
         if (!m || typeof m !== "object") {
@@ -65,14 +67,17 @@ export const messages: ChannelReducer = {
         // Object.assign, not `{ ...msg, id }` (a key added after a spread is slow in Node 20's V8).
         const stored = deepFreeze(Object.assign({}, msg, { id }));
         const at = positionOf(out, index, id);
-        if (at !== undefined) out[at] = stored;
-        else {
+        if (at !== undefined) {
+          out[at] = stored;
+          if (at < base.length) replaced = true;
+        } else {
           index.set(id, out.length);
           out.push(stored);
         }
       }
     }
     lineage.set(out, index);
+    if (!replaced) recordAppend(out, base);
     return Object.freeze(out);
   },
 };

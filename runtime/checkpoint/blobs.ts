@@ -18,6 +18,7 @@
  *   `step` (columns too). Rows written before (values inline, every field in the JSON)
  *   are read as they are.
  */
+import { appendedFrom } from "../channels/lineage.js";
 import type { Checkpoint, CheckpointMetadata } from "./types.js";
 
 /** Branching of the append skip list. */
@@ -25,22 +26,30 @@ export const FANOUT = 64;
 /** Highest level of the append skip list (a span of 64^4 ≈ 16.7 M links). */
 export const MAX_LEVEL = 4;
 
-/** A blob to insert: the value of `channel` at checkpoint `checkpointId`. */
-export interface BlobRow {
+/**
+ * A blob to insert: the value of `channel` at checkpoint `checkpointId`. `V` is how the
+ * value is encoded: JSON text for the SQL backends, the value itself for the in-memory one.
+ */
+export interface BlobRow<V = string> {
   readonly channel: string;
   /** `full`: the whole value; `append`: the items appended since the blob of checkpoint `base`. */
   readonly kind: "full" | "append";
   readonly base: string | null;
-  /** JSON text; null for an undefined value. */
-  readonly value: string | null;
+  /** The encoded value (JSON text: null for an undefined value). */
+  readonly value: V | null;
 }
 
 /** A stored blob as read back. */
-export interface StoredBlob {
+export interface StoredBlob<V = string> {
   readonly kind: string;
   readonly base: string | null;
-  readonly value: string | null;
+  readonly value: V | null;
 }
+
+/** JSON text of a value (null for undefined): the SQL backends' blob encoding. */
+const jsonEncode = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+/** The value of JSON text (undefined for null). */
+const jsonDecode = (v: string | null): unknown => (v === null ? undefined : (JSON.parse(v) as unknown));
 
 /** What the last checkpoint put in a (thread, namespace) stored, per channel, to diff the next one against. */
 interface Stored {
@@ -58,9 +67,12 @@ interface Stored {
 /**
  * Decides which blobs a checkpoint needs, against what this process last stored for the
  * thread and namespace (a cache: after a restart the first checkpoint stores every
- * channel whole, and chains start again from there).
+ * channel whole, and chains start again from there). `encode` turns a value (or an
+ * appended tail) into what the backend stores; it receives undefined for an unset value.
  */
-export class BlobPlanner {
+export class BlobPlannerOf<V> {
+  constructor(private readonly encode: (value: unknown) => V | null) {}
+
   private readonly last = new Map<string, { readonly id: string; readonly stored: Map<string, Stored> }>();
 
   /**
@@ -68,13 +80,13 @@ export class BlobPlanner {
    * the returned `commit` token once the transaction holding them committed (a failed
    * transaction leaves the cache as it was).
    */
-  plan(c: Checkpoint): { refs: Record<string, string>; blobs: BlobRow[]; commit: () => void } {
+  plan(c: Checkpoint): { refs: Record<string, string>; blobs: BlobRow<V>[]; commit: () => void } {
     const key = `${c.threadId}\u0000${c.namespace}`;
     const cached = c.parentId !== undefined ? this.last.get(key) : undefined;
     const before = cached && cached.id === c.parentId ? cached.stored : undefined;
     const stored = new Map<string, Stored>();
     const refs: Record<string, string> = Object.create(null) as Record<string, string>;
-    const blobs: BlobRow[] = [];
+    const blobs: BlobRow<V>[] = [];
     const values = c.values;
     for (const channel of Object.keys(values)) {
       const value = values[channel];
@@ -91,12 +103,12 @@ export class BlobPlanner {
         const link = prev.link + 1;
         const level = appendLevel(link);
         const base = prev.marks[level];
-        blobs.push({ channel, kind: "append", base: base.ref, value: JSON.stringify((value as unknown[]).slice(base.length)) });
+        blobs.push({ channel, kind: "append", base: base.ref, value: this.encode((value as unknown[]).slice(base.length)) });
         const marks = prev.marks.slice();
         for (let j = 0; j <= level; j++) marks[j] = { ref: c.id, length };
         stored.set(channel, { ref: c.id, version, value, link, marks });
       } else {
-        blobs.push({ channel, kind: "full", base: null, value: value === undefined ? null : JSON.stringify(value) });
+        blobs.push({ channel, kind: "full", base: null, value: this.encode(value) });
         const mark = { ref: c.id, length: Array.isArray(value) ? value.length : 0 };
         stored.set(channel, { ref: c.id, version, value, link: 0, marks: Array.from({ length: MAX_LEVEL + 1 }, () => mark) });
       }
@@ -110,6 +122,25 @@ export class BlobPlanner {
     if (threadId === undefined) this.last.clear();
     else for (const key of [...this.last.keys()]) if (key.startsWith(`${threadId}\u0000`)) this.last.delete(key);
   }
+
+  /**
+   * The values of checkpoint `id` of the thread and namespace when it is the last one this
+   * planner stored there (kept by reference: no rebuild), else undefined.
+   */
+  lastValues(threadId: string, namespace: string, id: string): Record<string, unknown> | undefined {
+    const cached = this.last.get(`${threadId}\u0000${namespace}`);
+    if (!cached || cached.id !== id) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [channel, s] of cached.stored) out[channel] = s.value;
+    return out;
+  }
+}
+
+/** The planner of the SQL backends: blobs are JSON text. */
+export class BlobPlanner extends BlobPlannerOf<string> {
+  constructor() {
+    super(jsonEncode);
+  }
 }
 
 /**
@@ -120,6 +151,11 @@ export class BlobPlanner {
  *   longer than any this code writes (a damaged store); callers wrap it.
  */
 export function rebuildValue(get: (checkpointId: string) => StoredBlob | undefined, ref: string, channel: string): unknown {
+  return rebuildValueOf(get, ref, channel, jsonDecode);
+}
+
+/** `rebuildValue` for blobs encoded otherwise: `decode` turns a stored value back (null: unset). */
+export function rebuildValueOf<V>(get: (checkpointId: string) => StoredBlob<V> | undefined, ref: string, channel: string, decode: (value: V | null) => unknown): unknown {
   const tails: unknown[][] = [];
   let at: string | null = ref;
   // A schema-2 SQLite chain has at most 64 links; a skip-list one at most 63 per level.
@@ -127,11 +163,11 @@ export function rebuildValue(get: (checkpointId: string) => StoredBlob | undefin
     const b = get(at);
     if (!b || hops > FANOUT * (MAX_LEVEL + 1)) throw new Error(`the value of channel \`${channel}\` (checkpoint ${at}) is ${b ? "a broken chain" : "missing"}`);
     if (b.kind === "append") {
-      tails.push(JSON.parse(b.value ?? "[]") as unknown[]);
+      tails.push((decode(b.value) ?? []) as unknown[]);
       at = b.base;
       continue;
     }
-    const whole = b.value === null ? undefined : (JSON.parse(b.value) as unknown);
+    const whole = decode(b.value);
     if (!tails.length) return whole;
     const out = [...(whole as unknown[])];
     for (let i = tails.length - 1; i >= 0; i--) for (const x of tails[i]) out.push(x);
@@ -267,6 +303,8 @@ export function appendLevel(link: number): number {
  */
 function isAppended(prev: unknown, next: unknown): boolean {
   if (!Array.isArray(prev) || !Array.isArray(next) || !Object.isFrozen(prev) || next.length < prev.length || prev.length === 0) return false;
+  // The append reducers record what they appended to: no item-by-item comparison (O(n) per step).
+  if (appendedFrom(next, prev)) return true;
   for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
   return true;
 }

@@ -42,9 +42,27 @@ export interface ToolApprovalRequest {
   readonly gate: "approve" | "policy";
 }
 
-/** True when a call of `tool` by `task`'s node needs a person's approval first. */
-export function needsApproval(task: Pick<NodeTask, "registry" | "node">, tool: string): boolean {
-  return task.registry.tools.get(tool)?.approval === "ask" || (task.node.approve?.includes(tool) ?? false);
+/** Who else's `approve` list applies to a call besides the task's node (see {@link needsApproval}). */
+export interface ApprovalScope {
+  readonly requestedBy?: string;
+  readonly approve?: readonly string[];
+}
+
+/**
+ * True when a call of `tool` by `task`'s node needs a person's approval first: the tool's
+ * policy is `ask`, the node lists it in `approve`, or — for calls another node asked for
+ * (a `tool_executor` running an agent node's calls) — the node that asked lists it.
+ * Otherwise `approve ["refund"]` on an agent that routes `tool_call -> tools` was skipped
+ * whenever the executor itself had no `approve` (issue 10 audit).
+ *
+ * @param also.requestedBy the node whose assistant message holds the calls, when it is not `task`'s node.
+ * @param also.approve the `approve` list of the inline agent whose loop makes the calls.
+ */
+export function needsApproval(task: Pick<NodeTask, "registry" | "node" | "blueprint">, tool: string, also: ApprovalScope = {}): boolean {
+  if (task.registry.tools.get(tool)?.approval === "ask" || (task.node.approve?.includes(tool) ?? false) || (also.approve?.includes(tool) ?? false)) return true;
+  const requestedBy = also.requestedBy;
+  if (requestedBy === undefined || requestedBy === task.node.name) return false;
+  return task.blueprint.nodes.some((n) => n.name === requestedBy && (n.approve?.includes(tool) ?? false));
 }
 
 /** 8 hex digits of SHA-256 over the call's tool and arguments. */
@@ -58,12 +76,13 @@ export function callFingerprint(call: Pick<ToolCall, "name" | "arguments">): str
  * that need none).
  *
  * @param bound name each call's fingerprint in the approve option (for agent loops, whose calls may differ after a resume).
+ * @param also other `approve` lists that apply: the requesting node's, the inline agent's (see {@link needsApproval}).
  * @throws NodeError (validation) for an answer that is not an approval or a denial.
  */
-export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: boolean): (ApprovalDecision | undefined)[] {
+export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: boolean, also: ApprovalScope = {}): (ApprovalDecision | undefined)[] {
   return calls.map((call) => {
     const def = task.registry.tools.get(call.name);
-    if (!needsApproval(task, call.name)) return undefined;
+    if (!needsApproval(task, call.name, also)) return undefined;
     const key = callFingerprint(call);
     const approve = bound ? `approve ${key}` : "approve";
     const question: ToolApprovalRequest = { type: "tool_approval", node: task.node.name, tool: call.name, callId: call.id, args: call.arguments, description: def?.description ?? "", options: [approve, "deny"], gate: def?.approval === "ask" ? "policy" : "approve" };

@@ -3,10 +3,11 @@
  * offering tools, running a turn's tool calls, and the agent tool loop.
  */
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
-import { toolParameters } from "../../registry/index.js";
+import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/index.js";
 import { isInterrupt, NodeError } from "../../runtime/index.js";
-import { typeSchema } from "../../runtime/schema.js";
+import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
+import { attachmentParts } from "./attach.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -73,12 +74,22 @@ export function continuesToolTurn(past: readonly ChatMessage[], node: string): b
 export function buildConversation(task: NodeTask, system: string | undefined, prompt: string | undefined): Conversation {
   const past = history(task);
   const created: ChatMessage[] = [];
-  if (continuesToolTurn(past, task.node.name)) {
+  const continuing = continuesToolTurn(past, task.node.name);
+  if (continuing) {
     // continuing the node's tool loop: the prompt is already in the conversation
   } else if (prompt !== undefined && prompt !== "") created.push({ id: task.newMessageId(), role: "user", content: prompt });
   else if (past.length === 0) {
     const input = task.resolveInput() ?? (Object.keys(task.input).length ? task.input : undefined);
     created.push({ id: task.newMessageId(), role: "user", content: asUserText(input ?? "") });
+  }
+  if (!continuing) {
+    // `attach` parts ride on the node's own user message (a new one when the turn has none);
+    // a turn continuing its tool loop already has them in the conversation.
+    const parts = attachmentParts(task);
+    if (parts.length) {
+      if (created.length) created[0] = { ...created[0], parts };
+      else created.push({ id: task.newMessageId(), role: "user", content: "", parts });
+    }
   }
   const sys: ChatMessage[] = system ? [{ id: `${task.taskId}#system`, role: "system", content: system }] : [];
   return { messages: [...sys, ...past, ...created], created };
@@ -118,7 +129,7 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
     }
   }
   const r = out.validator.safeParse(value);
-  if (!r.success) throw new NodeError(`node \`${task.node.name}\`: the model's output does not match the \`output\` schema: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+  if (!r.success) throw new NodeError(`graph \`${task.blueprint.id}\`, node \`${task.node.name}\`: the model's output does not match the \`output\` schema: ${describeIssues(r.error)}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
   return r.data;
 }
 
@@ -132,14 +143,14 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * a declined call's result says so. A tool error becomes the tool message's content so
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean } = {}): Promise<ChatMessage[]> {
-  const results: (ChatMessage | undefined)[] = new Array(calls.length);
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] } = {}): Promise<ChatMessage[]> {
+  const results: (ChatMessage | ChatMessage[] | undefined)[] = new Array(calls.length);
   const as = options.agent !== undefined ? { agent: options.agent } : undefined;
   // One authorisation check per call (not one per use of the answer).
   const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
   const granted = allowed.every(Boolean) ? calls : calls.filter((_, k) => allowed[k]);
   // Every `ask` call of the turn is approved (or declined) before any call runs.
-  const decisions = approveCalls(task, granted, options.bound === true);
+  const decisions = approveCalls(task, granted, options.bound === true, { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) });
   const decisionOf = new Map(granted.map((c, k) => [c, decisions[k]] as const));
   const runOne = async (i: number) => {
     const c = calls[i];
@@ -154,13 +165,23 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
       }
     } else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
+      let out: unknown;
       try {
-        const out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
-        content = typeof out === "string" ? out : JSON.stringify(out ?? null);
+        out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
-        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
+        out = new ToolFailure(e);
       }
+      if (isToolCommand(out)) {
+        if (!options.commands) {
+          throw new NodeError(`tool \`${c.name}\` returned a command, which an agent's own tool loop cannot carry out: run the tool from a \`tool_executor\` node`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+        }
+        options.commands.push({ index: i, call: c, command: out });
+        results[i] = commandAnswer(task, c, out);
+        return;
+      }
+      if (out instanceof ToolFailure) content = `Error: ${out.error instanceof Error ? out.error.message : String(out.error)}`;
+      else content = typeof out === "string" ? out : JSON.stringify(out ?? null);
     }
     results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   };
@@ -173,7 +194,38 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
       await Promise.all(batch.map(runOne));
     } else await runOne(i++);
   }
-  return results as ChatMessage[];
+  return (options.commands?.length ? results.flat() : results) as ChatMessage[];
+}
+
+/** A tool's failure, told to the model as the call's answer. */
+class ToolFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** A tool call that returned a `ToolCommand` (`runToolCalls` with `commands`): its position in the turn, the call and the command. */
+export interface ToolCommandOutcome {
+  readonly index: number;
+  readonly call: ToolCall;
+  readonly command: ToolCommand;
+}
+
+/**
+ * The conversation messages that answer a call whose tool returned a command: the
+ * command's own messages for the conversation channel when it has some (LangGraph's tools
+ * put their ToolMessage in `update.messages`), else one tool message with the command's
+ * `content` — every call is answered, as providers require. None for `graph: "PARENT"`
+ * (its update is the parent's; this graph's run ends with the step).
+ */
+function commandAnswer(task: NodeTask, c: ToolCall, cmd: ToolCommand): ChatMessage[] {
+  if (cmd.graph === "PARENT") return [];
+  const ch = task.messagesChannel;
+  const own = ch !== undefined ? cmd.update?.[ch] : undefined;
+  if (own !== undefined) {
+    const list = (Array.isArray(own) ? own : [own]) as ChatMessage[];
+    // Messages without an id get one (the reducer merges by id); a tool message without a call id answers this call.
+    return list.map((m) => ({ ...m, id: m.id ?? task.newMessageId(), ...(m.role === "tool" && m.toolCallId === undefined ? { toolCallId: c.id, name: m.name ?? c.name } : {}) }));
+  }
+  return [{ id: task.newMessageId(), role: "tool", content: cmd.content ?? "", name: c.name, toolCallId: c.id }];
 }
 
 export interface AgentLoopSpec {
@@ -181,6 +233,8 @@ export interface AgentLoopSpec {
   readonly tools: readonly string[];
   readonly maxSteps: number;
   readonly agent?: string;
+  /** The inline agent's `approve [..]` list: its calls of these tools wait for a person. */
+  readonly approve?: readonly string[];
   /** The `output` type of an inline agent, or the zod schema of a registered one. */
   readonly output?: TypeSpec | z.ZodType;
 }
@@ -203,7 +257,7 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
     // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
-    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}) });
+    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}), ...(spec.approve?.length ? { approve: spec.approve } : {}) });
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }

@@ -12,6 +12,7 @@
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { chosenOption, NodeError } from "../../runtime/index.js";
+import { describeIssues } from "../../runtime/schema.js";
 import { outputSchema } from "./conversation.js";
 
 export const interruptKind: NodeKindImplementation = async (task) => {
@@ -25,7 +26,7 @@ export const interruptKind: NodeKindImplementation = async (task) => {
   if (typed) {
     const fields = options.length && raw && typeof raw === "object" && !Array.isArray(raw) ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "choice" && k !== "route")) : raw;
     const r = typed.validator.safeParse(fields);
-    if (!r.success) throw new NodeError(`interrupt node \`${n.name}\`: the answer does not match its \`resume\` type: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
+    if (!r.success) throw new NodeError(`graph \`${task.blueprint.id}\`, interrupt node \`${n.name}\`: the answer does not match its \`resume\` type: ${describeIssues(r.error)}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
     value = options.length && raw && typeof raw === "object" ? { ...(r.data as object), choice: chosenOption(raw) } : r.data;
   }
   if (!options.length) return { result: value };

@@ -2,7 +2,7 @@
  * Small kinds: `tool` (one tool with mapped arguments), `router` (route function or
  * `when` routes), `set` (pure update; the runtime applies `set`), `join` (a barrier).
  */
-import type { NodeKindImplementation } from "../../registry/index.js";
+import { isToolCommand, type NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { approveCalls } from "./approval.js";
 
@@ -12,7 +12,14 @@ export const toolKind: NodeKindImplementation = async (task) => {
   const args = task.resolveInput() ?? {};
   const [decision] = approveCalls(task, [{ id: task.taskId, name, arguments: (args && typeof args === "object" && !Array.isArray(args) ? args : { input: args }) as Record<string, unknown> }], false);
   if (decision && !decision.approved) throw new NodeError(`tool \`${name}\` was not run: ${decision.reason}`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
-  return { result: await task.callTool(name, decision ? decision.args : args, decision ? { approved: true } : {}) };
+  const out = await task.callTool(name, decision ? decision.args : args, decision ? { approved: true } : {});
+  if (!isToolCommand(out)) return { result: out };
+  // A command (LangGraph's `Command` from a tool): its update is written, its goto checked and run.
+  const writes = Object.entries(out.update ?? {});
+  const goto = out.targets();
+  const toolCommand = { tools: [name] };
+  if (out.graph === "PARENT") return { graph: "PARENT", writes, goto, toolCommand };
+  return { ...(out.content !== undefined ? { result: out.content } : {}), writes, ...(goto.length ? { goto, toolCommand } : {}) };
 };
 
 export const routerKind: NodeKindImplementation = async (task) => {

@@ -38,6 +38,7 @@ export const subagentKind: NodeKindImplementation = async (task) => {
     tools: inline?.tools ?? registered?.tools ?? [],
     maxSteps: n.maxSteps ?? inline?.maxSteps ?? registered?.maxSteps ?? 8,
     agent: name,
+    ...(inline?.approve?.length ? { approve: inline.approve } : {}),
     ...(inline?.output ? { output: inline.output } : registered?.output ? { output: registered.output } : {}),
   });
   const channel = inline?.writes?.kind === "channel" ? inline.writes.channel : registered?.writes;

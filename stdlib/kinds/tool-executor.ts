@@ -3,14 +3,50 @@
  * last assistant message that no tool message answers yet — and appends the results
  * (`language.md` §2.4). Read-only tools run in parallel, mutating ones in order. Only
  * the tools the node lists run: a call of any other tool gets "not available" back.
+ *
+ * A tool may return a command (`command({ update, goto, graph })`, LangGraph's `Command`
+ * from a tool; ported from `ToolNode` in `libs/langgraph-core/src/prebuilt/tool_node.ts`):
+ * its `update` is written with the results, in call order, and its `goto` runs next —
+ * only to nodes the blueprint draws from this node (the runtime checks each target,
+ * `RunAuthority.checkGoto`). Commands with `graph: "PARENT"` are merged into one command
+ * for the graph that runs this one (updates and targets in call order, as `ToolNode`
+ * merges its parent Sends); this graph's run then ends with the step.
  */
-import { pendingToolCalls, type NodeKindImplementation } from "../../registry/index.js";
-import { history, runToolCalls } from "./conversation.js";
+import { pendingToolCalls, type GotoTarget, type NodeKindImplementation, type NodeResult } from "../../registry/index.js";
+import { history, runToolCalls, type ToolCommandOutcome } from "./conversation.js";
 
 export const toolExecutorKind: NodeKindImplementation = async (task) => {
   const pending = pendingToolCalls(history(task));
   if (!pending) return { result: [] };
   // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
-  const results = await runToolCalls(task, pending.calls);
-  return { result: results.map((m) => m.content), writes: task.messagesChannel ? [[task.messagesChannel, results]] : [] };
+  const commands: ToolCommandOutcome[] = [];
+  // Calls an agent node asked for are approved as that node's `approve` list says, too.
+  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { commands, requestedBy: pending.assistant.name } : { commands });
+  const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, results]] : [];
+  const result = results.map((m) => m.content);
+  if (!commands.length) return { result, writes };
+  return commandResult(commands, writes, result, task.messagesChannel);
 };
+
+/** The node result of a turn in which tools returned commands. */
+function commandResult(commands: ToolCommandOutcome[], writes: [string, unknown][], result: unknown[], messagesChannel: string | undefined): NodeResult {
+  commands.sort((a, b) => a.index - b.index);
+  const tools = [...new Set(commands.map((c) => c.call.name))];
+  const parent = commands.filter((c) => c.command.graph === "PARENT");
+  if (parent.length) {
+    const parentWrites: [string, unknown][] = [];
+    const goto: GotoTarget[] = [];
+    for (const { command } of parent) {
+      for (const [channel, value] of Object.entries(command.update ?? {})) parentWrites.push([channel, value]);
+      goto.push(...command.targets());
+    }
+    return { graph: "PARENT", writes: parentWrites, goto, toolCommand: { tools } };
+  }
+  const goto: GotoTarget[] = [];
+  for (const { command } of commands) {
+    // The conversation channel's messages of a command answer its call (already among the results).
+    for (const [channel, value] of Object.entries(command.update ?? {})) if (channel !== messagesChannel) writes.push([channel, value]);
+    goto.push(...command.targets());
+  }
+  return { result, writes, ...(goto.length ? { goto, toolCommand: { tools } } : {}) };
+}

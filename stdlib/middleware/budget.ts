@@ -88,7 +88,9 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const ctx = call.context;
       if (!ctx) return next(call);
       const fromGraph = graphLimits(ctx);
-      const runLimit = stricter(config.run, fromGraph.run);
+      let runLimit = stricter(config.run, fromGraph.run);
+      // A run budget covers its child runs: the enclosing runs' limits apply here too.
+      for (const b of ctx.enclosingBudgets ?? []) runLimit = stricter(runLimit, graphLimits({ ...ctx, defaults: { budget: b } }).run);
       // The node's own `budget { … }` item applies too; the strictest limit wins.
       const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ctx.node.budget);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;

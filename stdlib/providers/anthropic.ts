@@ -22,7 +22,7 @@
  * `sdkTelemetry: true` turns the SDK's on as well).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
 
@@ -84,8 +84,29 @@ export function anthropicProvider(options: AnthropicProviderOptions = {}): Model
 function blocksOf(m: ChatMessage): ContentBlock[] {
   if (m.role === "tool") return [{ type: "tool_result", tool_use_id: m.toolCallId ?? "", content: m.content }];
   const blocks: ContentBlock[] = m.content ? [{ type: "text", text: m.content }] : [];
+  if (m.role === "user") for (const p of m.parts ?? []) blocks.push(partBlock(p));
   if (m.role === "assistant") for (const c of m.toolCalls ?? []) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: c.arguments });
   return blocks;
+}
+
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+/**
+ * An `attach` part as a Messages API block: images as `image` (URL or base64 source),
+ * files as `document` (a PDF by URL or base64, plain text as a text source). Other media
+ * types are a permanent error naming what the API takes.
+ */
+function partBlock(p: ContentPart): ContentBlock {
+  if (p.kind === "image") {
+    if (p.url) return { type: "image", source: { type: "url", url: p.url } };
+    if (!IMAGE_TYPES.has(p.mediaType ?? "")) throw new NodeError(`anthropic takes jpeg, png, gif or webp images, not \`${p.mediaType}\``, "permanent");
+    return { type: "image", source: { type: "base64", media_type: p.mediaType as "image/png", data: p.data ?? "" } };
+  }
+  const title = p.name !== undefined ? { title: p.name } : {};
+  if (p.url) return { type: "document", source: { type: "url", url: p.url }, ...title };
+  if (p.mediaType === "application/pdf") return { type: "document", source: { type: "base64", media_type: "application/pdf", data: p.data ?? "" }, ...title };
+  if (p.mediaType === "text/plain") return { type: "document", source: { type: "text", media_type: "text/plain", data: Buffer.from(p.data ?? "", "base64").toString("utf8") }, ...title };
+  throw new NodeError(`anthropic takes PDF or plain-text documents, not \`${p.mediaType}\``, "permanent");
 }
 
 function toBody(r: ChatRequest, defaultMaxTokens: number): Body {

@@ -21,8 +21,8 @@
  * node's retry policy retries (see `registry/middleware.ts`).
  */
 import type OpenAI from "openai";
-import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatMessage, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { finishReply, parseToolArguments, retryAfterMs, streamWhole } from "./shared.js";
 
@@ -115,7 +115,7 @@ function toMessage(m: ChatMessage): ChatCompletionMessageParam {
     case "system":
       return { role: "system", content: m.content };
     case "user":
-      return { role: "user", content: m.content };
+      return m.parts?.length ? { role: "user", content: [...(m.content ? [{ type: "text" as const, text: m.content }] : []), ...m.parts.map(partOf)] } : { role: "user", content: m.content };
     case "tool":
       return { role: "tool", content: m.content, tool_call_id: m.toolCallId ?? "" };
     case "assistant":
@@ -125,6 +125,18 @@ function toMessage(m: ChatMessage): ChatCompletionMessageParam {
         ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) } : {}),
       };
   }
+}
+
+/**
+ * An `attach` part as a chat-completions content part: images as `image_url` (a URL or
+ * a `data:` URL), files as `file` with `file_data` (a `data:` URL; the chat API takes no
+ * file URLs, so a file by URL is a permanent error).
+ */
+function partOf(p: ContentPart): ChatCompletionContentPart {
+  const dataUrl = p.data !== undefined ? `data:${p.mediaType ?? "application/octet-stream"};base64,${p.data}` : undefined;
+  if (p.kind === "image") return { type: "image_url", image_url: { url: p.url ?? dataUrl ?? "" } };
+  if (!dataUrl) throw new NodeError("the openai chat API takes files as data, not URLs: attach `{ data, media_type }` or a `data:` URL", "permanent");
+  return { type: "file", file: { file_data: dataUrl, filename: p.name ?? "file" } };
 }
 
 function toBody(r: ChatRequest): ChatCompletionCreateParamsNonStreaming {

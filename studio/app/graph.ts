@@ -96,9 +96,17 @@ export function clearGraph(host: HTMLElement, message: HTMLElement): void {
   host.replaceChildren(message);
 }
 
-/** Marks the nodes running in the current superstep (and clears the others). */
+/**
+ * Marks the nodes running in the current superstep (and clears the others). A task of a
+ * `send` to an agent or a graph is named by its target (`research_agent`), which the
+ * drawing shows as `agent:research_agent` / `graph:name`: those light up too.
+ */
 export function lightNodes(host: HTMLElement, active: ReadonlySet<string>): void {
-  for (const g of host.querySelectorAll<SVGGElement>("g.node")) g.classList.toggle("active", active.has(g.dataset.node ?? ""));
+  for (const g of host.querySelectorAll<SVGGElement>("g.node")) {
+    const id = g.dataset.node ?? "";
+    const target = /^(agent|graph):/.test(id) ? id.slice(id.indexOf(":") + 1) : undefined;
+    g.classList.toggle("active", active.has(id) || (target !== undefined && active.has(target)));
+  }
 }
 
 /** Marks the node whose source holds the cursor. */

@@ -4,14 +4,15 @@
  * typing never blocks the page and never waits on the server. It keeps each open
  * buffer (`sync`), and answers analyses (diagnostics as the API's JSON shape, the
  * compiler's graph view with node spans and input fields, and for big graphs a layout),
- * code actions, completion, hover and formatting. Requests are answered in order; an
+ * code actions, completion, hover, formatting, definition, references, rename, document
+ * symbols and semantic tokens. Requests are answered in order; an
  * analysis of an unchanged buffer reuses the language service's compilation.
  */
-import { diagnosticToJson, graphView, typeSpecText } from "../../compiler/index.js";
+import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
-import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request } from "./protocol.js";
+import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
 
 interface Scope {
   postMessage(message: unknown): void;
@@ -29,6 +30,8 @@ const layouts = new Map<string, { topology: string; placed: Placed }>();
  * comments, a reordering the hash ignores) reuses it.
  */
 const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
+/** The view and layout last sent to the page per uri + graph (by identity): not sent again while unchanged. */
+const sent = new Map<string, { view: GraphView; placed: Placed | undefined }>();
 
 /**
  * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
@@ -46,6 +49,32 @@ warmUp();
 /** When the worker started (epoch ms) and how long the warm-up took (ms): `Analysis.timings` of the first analysis carries them. */
 const started = { startedAt: performance.timeOrigin, warmUpMs: performance.now() - warmStart };
 
+/**
+ * JIT warm-up on the real document: V8 optimises the compiler's hot functions only after
+ * they have run a while, so the first keystrokes on a big file compile several times
+ * slower than later ones (a 1,000-node file: ~200 ms at first, ~50 ms once optimised).
+ * After the first analysis of a big document (over `WARM_MIN_CHARS`) the worker compiles
+ * its text `WARM_ROUNDS` more times in the background, one round per macrotask, so a
+ * request that arrives meanwhile waits for at most one round. Results are discarded.
+ */
+const WARM_ROUNDS = 3;
+const WARM_MIN_CHARS = 20_000;
+const warmed = new Set<string>();
+function warmOn(uri: string): void {
+  const text = service.text(uri);
+  if (warmed.has(uri) || text === undefined || text.length < WARM_MIN_CHARS) return;
+  warmed.add(uri);
+  let left = WARM_ROUNDS;
+  const round = () => {
+    const scratch = "file:///__warm-up__.rag";
+    service.update(scratch, service.text(uri) ?? text);
+    service.compilation(scratch);
+    service.close(scratch);
+    if (--left > 0) setTimeout(round, 0);
+  };
+  setTimeout(round, 0);
+}
+
 function init(registry: ServiceRegistrySnapshot | null, approved: readonly string[]): void {
   const hashes = new Set(approved);
   const next = createLanguageService({ ...(registry ? { registry } : {}), approvals: { isApproved: (h) => hashes.has(h) } });
@@ -60,7 +89,7 @@ function fileOf(uri: string): string {
   return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
 }
 
-function analyze(uri: string, graph: string | undefined): Analysis {
+function analyze(uri: string, graph: string | undefined, full = false): Analysis {
   const t0 = performance.now();
   const c = service.compilation(uri);
   const file = fileOf(uri);
@@ -89,7 +118,32 @@ function analyze(uri: string, graph: string | undefined): Analysis {
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
   }
-  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings: { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started } };
+  const timings = { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started };
+  const last = sent.get(key);
+  if (!full && last?.view === view && last.placed === placed) return { version, diagnostics, sameView: bp.id, spans, graphs, input, timings };
+  sent.set(key, { view, placed });
+  return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
+}
+
+/**
+ * `rag diff` in the worker: compiles `original` (with the same registry) and diffs its
+ * blueprint of graph `graph` (default: its first graph) against the buffer's.
+ */
+function semanticDiff(uri: string, original: string, graph: string | undefined): SemanticDiff {
+  const scratch = "file:///__diff__.rag";
+  service.update(scratch, original);
+  try {
+    const before = service.compilation(scratch);
+    const after = service.compilation(uri);
+    // Like `rag diff A B`: the graph named on both sides, else the first graph of each.
+    const a = graph !== undefined ? before?.value.blueprints.find((x) => x.id === graph) : before?.value.blueprints[0];
+    const b = graph !== undefined ? after?.value.blueprints.find((x) => x.id === graph) : after?.value.blueprints[0];
+    if (!a || !b) return { error: `${graph !== undefined ? `graph \`${graph}\`` : "the first graph"} does not compile in ${!a && !b ? "either version" : !a ? "the version compared with" : "the editor's buffer (see Problems)"}` };
+    const d = diffBlueprints(a, b);
+    return { text: renderDiff(d), changes: d.changes.length, identical: d.identical };
+  } finally {
+    service.close(scratch);
+  }
 }
 
 function handle(m: Request): unknown {
@@ -101,10 +155,13 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
-      for (const k of [...views.keys(), ...layouts.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k));
+      for (const k of [...views.keys(), ...layouts.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k), sent.delete(k));
       return service.close(m.uri);
-    case "analyze":
-      return analyze(m.uri, m.graph);
+    case "analyze": {
+      const a = analyze(m.uri, m.graph, m.full);
+      warmOn(m.uri);
+      return a;
+    }
     case "codeActions":
       return service.codeActions(m.uri, m.range);
     case "completion":
@@ -113,6 +170,20 @@ function handle(m: Request): unknown {
       return service.hover(m.uri, m.position);
     case "format":
       return service.format(m.uri);
+    case "definition":
+      return service.definition(m.uri, m.position);
+    case "references":
+      return service.references(m.uri, m.position, m.includeDeclaration);
+    case "prepareRename":
+      return service.prepareRename(m.uri, m.position);
+    case "rename":
+      return service.rename(m.uri, m.position, m.newName);
+    case "symbols":
+      return service.symbols(m.uri);
+    case "semanticTokens":
+      return service.semanticTokens(m.uri);
+    case "semanticDiff":
+      return semanticDiff(m.uri, m.original, m.graph);
   }
 }
 

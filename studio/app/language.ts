@@ -1,12 +1,16 @@
 /**
  * The `.rag` language in Monaco, backed by the language worker (`lang-worker.ts`, the
- * browser-safe language service): Monarch highlighting, markers from diagnostics, and
- * code actions (quick fixes, fix all), completion, hover and formatting answered by the
- * worker — no server round trip. Monaco is 1-based; the language service is 0-based
+ * browser-safe language service): Monarch highlighting (`rag`: the Monarch grammar
+ * generated from the grammar's token list, grammar/editors/rag.monarch.ts), markers from
+ * diagnostics, and code actions (quick fixes, fix all), completion, hover, formatting,
+ * go to definition, find references, rename, document symbols (outline, Ctrl+Shift+O)
+ * and semantic tokens answered by the worker — no server round trip. Monaco is 1-based; the language service is 0-based
  * (LSP); the conversions live here.
  */
 import * as monaco from "monaco-core";
-import type { LsCompletionKind, LsDiagnostic, LsRange, LsTextEdit } from "../../language-service/index.js";
+import { MONARCH_LANGUAGE } from "../../grammar/editors/rag.monarch.js";
+import type { LsCompletionKind, LsDiagnostic, LsDocumentSymbol, LsLocation, LsRange, LsTextEdit } from "../../language-service/index.js";
+import { SEMANTIC_TOKENS_LEGEND } from "../../language-service/semantic-tokens.js";
 import type { Diagnostic, Span } from "./api.js";
 import type { LanguageClient } from "./lang-client.js";
 
@@ -44,7 +48,7 @@ export function registerRag(client: LanguageClient, uriOf: (model: monaco.editor
       template: [[/\}\}/, { token: "delimiter.bracket", next: "@pop" }], [/[A-Za-z_]\w*/, "variable"], [/./, "delimiter"]],
     },
   };
-  monaco.languages.setMonarchTokensProvider("rag", tokens);
+  monaco.languages.setMonarchTokensProvider("rag", MONARCH_LANGUAGE as monaco.languages.IMonarchLanguage);
   monaco.languages.setMonarchTokensProvider("ragsh", { ...tokens, tokenizer: { ...tokens.tokenizer, root: [[/\/\/.*$/, "comment"], ...tokens.tokenizer.root.slice(1)] } });
   monaco.languages.registerCodeActionProvider("rag", {
     async provideCodeActions(model, range) {
@@ -86,6 +90,67 @@ export function registerRag(client: LanguageClient, uriOf: (model: monaco.editor
       const h = await client.ask("hover", { uri: uriOf(model), position: { line: position.lineNumber - 1, character: position.column - 1 } });
       return h ? { contents: [{ value: h.contents.value }], range: fromLsRange(h.range) } : null;
     },
+  });
+  const at = (position: monaco.Position) => ({ line: position.lineNumber - 1, character: position.column - 1 });
+  const location = (l: LsLocation): monaco.languages.Location => ({ uri: monaco.Uri.parse(l.uri), range: fromLsRange(l.range) });
+  monaco.languages.registerDefinitionProvider("rag", {
+    async provideDefinition(model, position) {
+      return (await client.ask("definition", { uri: uriOf(model), position: at(position) })).map(location);
+    },
+  });
+  monaco.languages.registerReferenceProvider("rag", {
+    async provideReferences(model, position, context) {
+      return (await client.ask("references", { uri: uriOf(model), position: at(position), includeDeclaration: context.includeDeclaration })).map(location);
+    },
+  });
+  monaco.languages.registerRenameProvider("rag", {
+    async resolveRenameLocation(model, position) {
+      const p = await client.ask("prepareRename", { uri: uriOf(model), position: at(position) });
+      return p ? { range: fromLsRange(p.range), text: p.placeholder } : { range: new monaco.Range(position.lineNumber, position.column, position.lineNumber, position.column), text: "", rejectReason: "only a node or a state field / channel can be renamed" };
+    },
+    async provideRenameEdits(model, position, newName) {
+      const r = await client.ask("rename", { uri: uriOf(model), position: at(position), newName });
+      if ("error" in r) return { edits: [], rejectReason: r.error.message };
+      return { edits: Object.entries(r.edit.changes).flatMap(([uri, edits]) => edits.map((e) => ({ resource: uri === uriOf(model) ? model.uri : monaco.Uri.parse(uri), versionId: undefined, textEdit: toMonacoEdit(e) }))) };
+    },
+  });
+  const symbol = (s: LsDocumentSymbol): monaco.languages.DocumentSymbol => ({
+    name: s.name,
+    detail: s.detail ?? "",
+    kind: s.kind - 1,
+    tags: [],
+    range: fromLsRange(s.range),
+    selectionRange: fromLsRange(s.selectionRange),
+    ...(s.children ? { children: s.children.map(symbol) } : {}),
+  });
+  monaco.languages.registerDocumentSymbolProvider("rag", {
+    displayName: "rag",
+    async provideDocumentSymbols(model) {
+      return (await client.ask("symbols", { uri: uriOf(model) })).map(symbol);
+    },
+  });
+  monaco.languages.registerDocumentSemanticTokensProvider("rag", {
+    getLegend: () => ({ tokenTypes: [...SEMANTIC_TOKENS_LEGEND.tokenTypes], tokenModifiers: [...SEMANTIC_TOKENS_LEGEND.tokenModifiers] }),
+    async provideDocumentSemanticTokens(model) {
+      return { data: Uint32Array.from((await client.ask("semanticTokens", { uri: uriOf(model) })).data) };
+    },
+    releaseDocumentSemanticTokens() {},
+  });
+  // Colours for the semantic token types (standalone Monaco styles them by theme rules).
+  monaco.editor.defineTheme("rag-light", {
+    base: "vs",
+    inherit: true,
+    colors: {},
+    rules: [
+      { token: "function", foreground: "8250df" },
+      { token: "property", foreground: "0550ae" },
+      { token: "struct", foreground: "116329" },
+      { token: "type", foreground: "116329" },
+      { token: "namespace", foreground: "953800" },
+      { token: "class", foreground: "953800" },
+      { token: "enumMember", foreground: "0a3069" },
+      { token: "macro", foreground: "6639ba" },
+    ],
   });
   monaco.languages.registerDocumentFormattingEditProvider("rag", {
     async provideDocumentFormattingEdits(model) {

@@ -10,13 +10,15 @@ import "./style.css";
 import { api, type Diagnostic } from "./api.js";
 import type { Early, LanguageSnapshot } from "./boot.js";
 import { button, h } from "./dom.js";
+import type { JsonSchema } from "./fields.js";
 import { clearGraph, drawGraph, lightNodes, selectNode } from "./graph.js";
 import { uriOf } from "./lang-client.js";
 import { registerRag, toMarker, toRange } from "./language.js";
 import type { Analysis } from "./protocol.js";
 import { mountRepl } from "./repl.js";
-import { renderReview } from "./review.js";
+import { renderReview, type ApprovedDiff } from "./review.js";
 import { RunsPanel } from "./runs.js";
+import { fileTree, type TreeDir } from "./tree.js";
 
 declare global {
   interface Window {
@@ -49,6 +51,8 @@ interface OpenFile {
   readonly uri: string;
   readonly model: monaco.editor.ITextModel;
   saved: string;
+  /** The last view (with its topology and layout) received per graph id, for `Analysis.sameView` replies. */
+  readonly views: Map<string, Pick<Analysis, "view" | "topology" | "placed">>;
   /** When each version's change happened (performance.now()), for `lastUpdate`. */
   readonly editedAt: Map<number, number>;
 }
@@ -64,7 +68,25 @@ export function start(early: Early): void {
   let snapshot: LanguageSnapshot | undefined;
   void early.language.then((s) => (snapshot = s)).catch((e: Error) => setStatus(`registry: ${e.message}`));
 
-  const editor = monaco.editor.create($("editor"), { language: "rag", automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On }, scrollBeyondLastLine: false });
+  // Options that would start Monaco's own editor worker at load and feed it every
+  // keystroke (link detection, unicode highlighting, word-based suggestions) are off: the
+  // `.rag` features come from the language worker, and on a small machine a second worker
+  // parsing Monaco's base chunk and syncing the buffer competes with the page and the
+  // language worker for the cores. The editor worker still starts when formatting or the
+  // diff editor needs it.
+  const editor = monaco.editor.create($("editor"), {
+    language: "rag",
+    theme: "rag-light",
+    "semanticHighlighting.enabled": true,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 13,
+    lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
+    scrollBeyondLastLine: false,
+    links: false,
+    unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false, nonBasicASCII: false },
+    wordBasedSuggestions: "off",
+  });
   const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, ready: false };
   window.studio = handle;
   performance.mark("studio:editor-created");
@@ -76,7 +98,7 @@ export function start(early: Early): void {
   function model(path: string, content: string): OpenFile {
     const uri = uriOf(path);
     const m = monaco.editor.createModel(content, path.endsWith(".ragsh") ? "ragsh" : "rag", monaco.Uri.parse(uri));
-    const f: OpenFile = { path, uri, model: m, saved: content, editedAt: new Map() };
+    const f: OpenFile = { path, uri, model: m, saved: content, views: new Map(), editedAt: new Map() };
     files.set(path, f);
     byModel.set(m, f);
     m.onDidChangeContent(() => {
@@ -156,7 +178,9 @@ export function start(early: Early): void {
       }
       let a: Analysis;
       try {
-        a = await worker;
+        a = withView(f, await worker);
+        // A `sameView` reply for a view this page does not hold (not expected): ask for it in full.
+        if (a.sameView !== undefined && !a.view) a = withView(f, await lang.ask("analyze", { uri: f.uri, ...(graphChoice ? { graph: graphChoice } : {}), full: true }));
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;
@@ -167,6 +191,16 @@ export function start(early: Early): void {
       inFlight = false;
       if (again && current === f) void analyze();
     }
+  }
+
+  /** `a` with the view it refers to (`sameView`: the one kept from an earlier reply); keeps a view it carries. */
+  function withView(f: OpenFile, a: Analysis): Analysis {
+    if (a.view) {
+      f.views.set(a.view.id, { view: a.view, topology: a.topology, placed: a.placed });
+      return a;
+    }
+    const kept = a.sameView !== undefined ? f.views.get(a.sameView) : undefined;
+    return kept ? { ...a, ...kept } : a;
   }
 
   /** Shows analysis `a` of `f`: markers, problems, the graph (redrawn only when its topology changed). */
@@ -285,30 +319,99 @@ export function start(early: Early): void {
       return { fields: handle.analysis?.input ?? null, defaults: (id !== undefined ? snapshot?.defaultInputs[id] : undefined) ?? null, graph: id };
     },
     light: (nodes) => lightNodes($("graph"), nodes),
+    toolSchema: (tool) => snapshot?.registry?.tool_details?.[tool]?.parameters as JsonSchema | undefined,
   });
   mountRepl($("tab-repl"));
 
+  /**
+   * The Diff tab: `rag diff` in the browser. The editor's buffer (right) against its
+   * saved file or another workspace `.rag` file (left) in Monaco's diff editor, and the
+   * semantic diff of the graph shown (nodes, edges, channels, … that changed, as
+   * `rag diff` prints it) computed by the language worker.
+   */
   let diffEditor: monaco.editor.IStandaloneDiffEditor | undefined;
-  function showDiff(): void {
-    if (!current) return;
+  let diffOriginal: monaco.editor.ITextModel | undefined;
+  const diffWith = h("select", { "data-testid": "diff-with", title: "compare the buffer with" });
+  const diffText = h("pre", { class: "semantic-diff", "data-testid": "diff-semantic" });
+  diffWith.addEventListener("change", () => void showDiff());
+  async function showDiff(): Promise<void> {
+    const f = current;
+    if (!f) return;
     const root = $("tab-diff");
     if (!diffEditor) {
       const host = h("div", { class: "diff-host", "data-testid": "diff-editor" });
-      root.replaceChildren(h("div", { class: "dim" }, "saved file (left) ↔ editor buffer (right); the Review tab shows the semantic diff against the last approved version"), host);
+      root.replaceChildren(h("div", { class: "diff-bar" }, "editor buffer (right) against ", diffWith, button("↻", () => void showDiff(), { title: "refresh" })), host, diffText);
       diffEditor = monaco.editor.createDiffEditor(host, { automaticLayout: true, readOnly: true, renderSideBySide: true, minimap: { enabled: false } });
     }
-    diffEditor.setModel({ original: monaco.editor.createModel(current.saved, current.model.getLanguageId()), modified: current.model });
+    const others = (await early.info).files.filter((x) => x.kind === "rag" && x.path !== f.path).map((x) => x.path);
+    const chosen = diffWith.value;
+    diffWith.replaceChildren(h("option", { value: "" }, "its saved file"), ...others.map((p) => h("option", { value: p }, p)));
+    diffWith.value = others.includes(chosen) ? chosen : "";
+    const original = diffWith.value ? (files.get(diffWith.value)?.model.getValue() ?? (await api<{ content: string }>("GET", `/api/file?path=${encodeURIComponent(diffWith.value)}`)).content) : f.saved;
+    if (!diffOriginal) diffOriginal = monaco.editor.createModel(original, f.model.getLanguageId());
+    else {
+      diffOriginal.setValue(original);
+      monaco.editor.setModelLanguage(diffOriginal, f.model.getLanguageId());
+    }
+    diffEditor.setModel({ original: diffOriginal, modified: f.model });
+    if (f.model.getLanguageId() !== "rag") {
+      diffText.textContent = "";
+      return;
+    }
+    const graph = graphChoice ?? handle.analysis?.view?.id;
+    const d = await lang.ask("semanticDiff", { uri: f.uri, original, ...(graph !== undefined && !diffWith.value ? { graph } : {}) });
+    diffText.classList.toggle("error", "error" in d);
+    diffText.textContent = "error" in d ? d.error : d.text;
   }
+
+  /** The Review tab's text diffs: each graph's approved source (kept in its approval record) against the buffer. */
+  const reviewDiffs: { editor: monaco.editor.IStandaloneDiffEditor; original: monaco.editor.ITextModel }[] = [];
+  const approvedDiff: ApprovedDiff = {
+    reset() {
+      for (const d of reviewDiffs.splice(0)) {
+        d.editor.dispose();
+        d.original.dispose();
+      }
+    },
+    show(host, source) {
+      if (!current) return;
+      const original = monaco.editor.createModel(source, "rag");
+      const ed = monaco.editor.createDiffEditor(host, { automaticLayout: true, readOnly: true, renderSideBySide: true, minimap: { enabled: false } });
+      ed.setModel({ original, modified: current.model });
+      // Scroll to the first change; the host tells how many changed line ranges there are.
+      ed.onDidUpdateDiff(() => {
+        const changes = ed.getLineChanges() ?? [];
+        host.dataset.changes = String(changes.length);
+        if (changes[0]) ed.getModifiedEditor().revealLineInCenter(Math.max(1, changes[0].modifiedStartLineNumber));
+      });
+      reviewDiffs.push({ editor: ed, original });
+    },
+  };
 
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
     b.addEventListener("click", () => {
       const tab = b.dataset.tab!;
       for (const x of document.querySelectorAll("#tabs button")) x.classList.toggle("on", x === b);
       for (const x of document.querySelectorAll(".tab")) x.classList.toggle("on", x.id === `tab-${tab}`);
-      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals());
+      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals(), approvedDiff);
       if (tab === "runs") void runs.loadThreads();
-      if (tab === "diff") showDiff();
+      if (tab === "diff") void showDiff();
     });
+  }
+
+  /**
+   * A folder's contents as tree rows: sub-folders first, each a `<details>` that opens and
+   * closes (open at start), then its files; a file row opens the file (as before).
+   */
+  function drawTree(dir: TreeDir, depth: number): HTMLElement[] {
+    const pad = { style: `padding-left: ${12 + depth * 14}px` };
+    const folders = dir.dirs.map((d) => h("details", { class: "folder", "data-dir": d.path, open: "" }, h("summary", pad, d.name), ...drawTree(d, depth + 1)));
+    const leaves = dir.files.map((f) => {
+      const a = h("div", { class: `file ${f.kind}`, "data-path": f.path, title: f.path, ...pad }, f.name);
+      a.addEventListener("click", () => void open(f.path));
+      return a;
+    });
+    return [...folders, ...leaves];
   }
 
   async function boot(): Promise<void> {
@@ -316,11 +419,7 @@ export function start(early: Early): void {
     const tree = $("files");
     tree.replaceChildren(
       h("div", { class: "dim", title: info.workspace }, info.workspace.split("/").pop() ?? info.workspace),
-      ...info.files.map((f) => {
-        const a = h("div", { class: `file ${f.kind}`, "data-path": f.path }, f.path);
-        a.addEventListener("click", () => void open(f.path));
-        return a;
-      }),
+      ...drawTree(fileTree(info.files), 0),
       h("div", { class: "dim small" }, info.config ? `config: ${info.config.split("/").pop()}` : "no rag.config.ts: standard registry"),
     );
     const first = await early.first;

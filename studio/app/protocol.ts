@@ -3,10 +3,11 @@
  * the browser-safe language service (`language-service/`, the real compiler) so a
  * keystroke never waits on the server: the page posts the buffer, the worker answers
  * diagnostics, the graph view with a layout, and editor queries (code actions,
- * completion, hover, formatting). Plain structured-clone data; positions in queries are
+ * completion, hover, formatting, definition, references, rename, document symbols,
+ * semantic tokens). Plain structured-clone data; positions in queries are
  * the language service's (0-based line, UTF-16 character).
  */
-import type { LsCodeAction, LsCompletionList, LsHover, LsPosition, LsRange, LsTextEdit, ServiceRegistrySnapshot } from "../../language-service/index.js";
+import type { LsCodeAction, LsCompletionList, LsDocumentSymbol, LsHover, LsLocation, LsPosition, LsPrepareRename, LsRange, LsRenameResult, LsSemanticTokens, LsTextEdit, ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 
 /** Where each node of a view sits (px, top-left origin) and each edge's polyline. */
@@ -31,6 +32,14 @@ export interface Analysis {
   readonly topology?: string;
   /** The layout, computed in the worker for big graphs (over `ELK_MAX_NODES`); else the page asks ELK's worker. */
   readonly placed?: Placed;
+  /**
+   * Set instead of `view`, `topology` and `placed` when they are the very ones the worker
+   * last sent for this document and graph (the id given here): an edit that changed no
+   * blueprint hash (spacing, comments) or left the drawing alone costs no copy of a
+   * 1,000-node view and layout between the threads. The page reuses what it kept (or
+   * asks again with `full`).
+   */
+  readonly sameView?: string;
   /** Source span of each node, by view node id. */
   readonly spans: Readonly<Record<string, Span>>;
   readonly graphs: readonly string[];
@@ -52,11 +61,20 @@ export type Request =
   | { readonly kind: "init"; readonly registry: ServiceRegistrySnapshot | null; readonly approved: readonly string[] }
   | { readonly kind: "sync"; readonly uri: string; readonly version: number; readonly text: string }
   | { readonly kind: "close"; readonly uri: string }
-  | { readonly kind: "analyze"; readonly id: number; readonly uri: string; readonly graph?: string }
+  /** `full`: send the view even if the page was sent the same one before (see `Analysis.sameView`). */
+  | { readonly kind: "analyze"; readonly id: number; readonly uri: string; readonly graph?: string; readonly full?: boolean }
   | { readonly kind: "codeActions"; readonly id: number; readonly uri: string; readonly range: LsRange }
   | { readonly kind: "completion"; readonly id: number; readonly uri: string; readonly position: LsPosition }
   | { readonly kind: "hover"; readonly id: number; readonly uri: string; readonly position: LsPosition }
-  | { readonly kind: "format"; readonly id: number; readonly uri: string };
+  | { readonly kind: "format"; readonly id: number; readonly uri: string }
+  | { readonly kind: "definition"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "references"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly includeDeclaration: boolean }
+  | { readonly kind: "prepareRename"; readonly id: number; readonly uri: string; readonly position: LsPosition }
+  | { readonly kind: "rename"; readonly id: number; readonly uri: string; readonly position: LsPosition; readonly newName: string }
+  | { readonly kind: "symbols"; readonly id: number; readonly uri: string }
+  | { readonly kind: "semanticTokens"; readonly id: number; readonly uri: string }
+  /** `rag diff` of `original` (another text) against the buffer, for the graph `graph` (default: the buffer's first). */
+  | { readonly kind: "semanticDiff"; readonly id: number; readonly uri: string; readonly original: string; readonly graph?: string };
 
 /** Replies by request kind. */
 export interface Replies {
@@ -65,7 +83,17 @@ export interface Replies {
   readonly completion: LsCompletionList;
   readonly hover: LsHover | null;
   readonly format: LsTextEdit[];
+  readonly definition: LsLocation[];
+  readonly references: LsLocation[];
+  readonly prepareRename: LsPrepareRename | null;
+  readonly rename: LsRenameResult;
+  readonly symbols: LsDocumentSymbol[];
+  readonly semanticTokens: LsSemanticTokens;
+  readonly semanticDiff: SemanticDiff;
 }
+
+/** `rag diff` as text (`renderDiff`) with the number of changes, or why a side has no blueprint. */
+export type SemanticDiff = { readonly text: string; readonly changes: number; readonly identical: boolean } | { readonly error: string };
 
 /** Worker → page. */
 export type Reply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };

@@ -8,6 +8,7 @@
  */
 import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
 import { brief, button, h } from "./dom.js";
+import { checkValue, readFieldText, scalarType, schemaOfTypeText, type JsonSchema } from "./fields.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -15,12 +16,21 @@ export interface RunsHost {
   input(): { fields: readonly InputField[] | null; defaults: Record<string, unknown> | null; graph: string | undefined };
   /** Superstep's active nodes (empty set: none). */
   light(nodes: ReadonlySet<string>): void;
+  /** A registered tool's argument JSON Schema (the registry snapshot's `tool_details`), if known. */
+  toolSchema(tool: string): JsonSchema | undefined;
+}
+
+interface Task {
+  row: HTMLElement;
+  detail: HTMLElement;
+  models: number;
+  tokens: number;
 }
 
 interface Step {
   step: number;
   row: HTMLElement;
-  tasks: Map<string, { row: HTMLElement; detail: HTMLElement; models: number; tokens: number }>;
+  tasks: Map<string, Task>;
   state: Record<string, unknown>;
   changed: Set<string>;
 }
@@ -46,7 +56,7 @@ export class RunsPanel {
       h("div", { class: "runs-right" }, h("h3", {}, "State"), this.statePane, h("h3", {}, "Checkpoints"), this.history),
     );
     this.renderForm();
-    void this.loadThreads();
+    // Threads are listed when the tab opens (main.ts), not at page load.
   }
 
   /** Re-renders the input form (after the graph changed). */
@@ -56,11 +66,11 @@ export class RunsPanel {
     const body = h("div", { class: "fields" });
     if (fields?.length) {
       for (const f of fields) {
-        const box = h("input", { name: f.name, placeholder: f.type, "data-field": f.name });
+        const field = schemaField(f.name, schemaOfTypeText(f.type), !f.optional, f.type);
         const d = defaults?.[f.name];
-        if (d !== undefined) box.value = typeof d === "string" ? d : JSON.stringify(d);
-        body.append(h("label", {}, `${f.name}${f.optional ? "?" : ""}: ${f.type} `, box));
-        inputs.push(() => [f.name, f.type.startsWith("string") ? box.value : parseLoose(box.value)]);
+        if (d !== undefined) field.set(d);
+        body.append(field.label);
+        inputs.push(() => [f.name, field.read()]);
       }
     } else {
       const area = h("textarea", { rows: "3", "data-field": "__json__", spellcheck: "false" });
@@ -78,7 +88,14 @@ export class RunsPanel {
     try {
       const pairs = inputs.map((f) => f());
       if (pairs.length === 1 && pairs[0][0] === "__json__") input = JSON.parse(String(pairs[0][1] || "{}")) as Record<string, unknown>;
-      else for (const [k, v] of pairs) if (v !== "") input[k] = v;
+      else {
+        const bad = pairs.find(([, v]) => v instanceof Error);
+        if (bad) {
+          this.runInfo.replaceChildren(h("span", { class: "error", "data-testid": "input-error" }, (bad[1] as Error).message));
+          return;
+        }
+        for (const [k, v] of pairs) if (v !== undefined) input[k] = v;
+      }
     } catch (e) {
       this.runInfo.textContent = `input is not valid JSON: ${(e as Error).message}`;
       return;
@@ -105,9 +122,13 @@ export class RunsPanel {
       let s = steps.get(n);
       if (!s) {
         const row = h("div", { class: "step", "data-step": String(n) }, h("div", { class: "step-head" }, `superstep ${n}`));
+        // Replay: clicking a superstep lights its nodes on the graph (as during the run)
+        // and shows the state after it.
         row.addEventListener("click", (ev) => {
-          if ((ev.target as HTMLElement).closest(".task")) return;
-          this.showState(s!);
+          for (const r of this.timeline.querySelectorAll(".step.on")) r.classList.remove("on");
+          row.classList.add("on");
+          this.host.light(new Set([...s!.tasks.values()].map((t) => t.row.dataset.node ?? "")));
+          if (!(ev.target as HTMLElement).closest(".task")) this.showState(s!);
         });
         s = { step: n, row, tasks: new Map(), state: {}, changed: new Set() };
         steps.set(n, s);
@@ -115,11 +136,27 @@ export class RunsPanel {
       }
       return s;
     };
+    const countModel = (t: Task | undefined, e: RunEvent, child: boolean) => {
+      if (!t) return;
+      const usage = e.usage as { inputTokens?: number; outputTokens?: number };
+      t.models++;
+      t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+      const who = child ? ` (${e.agent !== undefined ? `agent ${String(e.agent)}` : `child run at depth ${e.depth}`})` : "";
+      t.detail.textContent += `model ${String(e.model)}${who}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens, ${Math.round(Number(e.durationMs))} ms\n`;
+    };
     const src = new EventSource(`/api/runs/${encodeURIComponent(run.runId)}/events`);
     this.source = src;
+    // Child runs (agents and subgraphs a task started): their model calls count on the
+    // top-level task that started them, through any depth of nesting.
+    const ownerOf = new Map<string, { step: number; taskId: string }>();
     const on = (e: RunEvent) => {
+      if (e.type === "subrun_started") {
+        const owner = e.depth === 0 ? { step: e.step, taskId: e.taskId ?? "" } : ownerOf.get(String(e.runId));
+        if (owner) ownerOf.set(String(e.childRunId), owner);
+      }
       if (e.depth !== 0) {
-        // Model calls of agents run inside child runs: count them on the parent task.
+        const owner = ownerOf.get(String(e.runId));
+        if (e.type === "model_completed" && owner) countModel(stepOf(owner.step).tasks.get(owner.taskId), e, true);
         return;
       }
       switch (e.type) {
@@ -141,16 +178,9 @@ export class RunsPanel {
           if (t && e.args !== undefined) t.detail.textContent += `input: ${JSON.stringify(e.args, null, 1)}\n`;
           break;
         }
-        case "model_completed": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (t) {
-            const usage = e.usage as { inputTokens?: number; outputTokens?: number };
-            t.models++;
-            t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
-            t.detail.textContent += `model ${String(e.model)}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens, ${Math.round(Number(e.durationMs))} ms\n`;
-          }
+        case "model_completed":
+          countModel(stepOf(e.step).tasks.get(e.taskId ?? ""), e, false);
           break;
-        }
         case "task_completed":
         case "task_failed": {
           const t = stepOf(e.step).tasks.get(e.taskId ?? "");
@@ -189,7 +219,7 @@ export class RunsPanel {
       }
     };
     src.onmessage = () => undefined;
-    for (const type of ["step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "run_completed", "run_interrupted", "run_failed"]) {
+    for (const type of ["step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "subrun_started", "run_completed", "run_interrupted", "run_failed"]) {
       src.addEventListener(type, (m) => on(JSON.parse((m as MessageEvent<string>).data) as RunEvent));
     }
     src.addEventListener("end", (m) => {
@@ -208,8 +238,13 @@ export class RunsPanel {
     this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${s.step} (changed: ${[...s.changed].join(", ") || "none"})`), h("table", {}, ...rows));
   }
 
+  /**
+   * The answer form of a pending interrupt: its prompt; `options` as buttons; a typed
+   * answer (the payload's `resume` JSON Schema) as one field per property, sent as an
+   * object (`{ choice, …fields }` when there are options too); else one free field.
+   */
   private renderInterrupt(threadId: string, id: string, payload: unknown): void {
-    const p = (payload ?? {}) as { prompt?: string; options?: unknown[] };
+    const p = (payload ?? {}) as { prompt?: string; options?: unknown[]; resume?: JsonSchema; type?: string; tool?: string; args?: unknown; description?: string };
     const send = async (answer: unknown) => {
       try {
         this.attach(await api<RunSummary>("POST", `/api/threads/${encodeURIComponent(threadId)}/resume`, { answer }));
@@ -217,29 +252,151 @@ export class RunsPanel {
         this.answer.append(h("div", { class: "error" }, (e as Error).message));
       }
     };
-    const box = h("div", { class: "interrupt-box" }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? `interrupt ${id}`));
-    if (Array.isArray(p.options) && p.options.length) {
-      for (const o of p.options) box.append(button(String(o), () => void send(o), { "data-answer": String(o) }));
+    const box = h("div", { class: "interrupt-box", "data-interrupt": id }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? (p.type === "tool_approval" ? `approve the call of tool ${String(p.tool)}?` : `interrupt ${id}`)));
+    if (p.type === "tool_approval") {
+      this.renderApproval(box, p as ApprovalPayload, send);
+      this.answer.replaceChildren(box);
+      return;
+    }
+    const options = Array.isArray(p.options) ? p.options : [];
+    const typed = p.resume && p.resume.type === "object" && p.resume.properties ? p.resume : undefined;
+    if (typed) {
+      const fields = Object.entries(typed.properties!).map(([name, schema]) => schemaField(name, schema, (typed.required ?? []).includes(name)));
+      const form = h("div", { class: "fields", "data-testid": "answer-fields" }, ...fields.map((f) => f.label));
+      const collect = (): Record<string, unknown> | undefined => {
+        const out: Record<string, unknown> = {};
+        for (const f of fields) {
+          const v = f.read();
+          if (v instanceof Error) {
+            this.answer.querySelector(".error")?.remove();
+            box.append(h("div", { class: "error" }, v.message));
+            return undefined;
+          }
+          if (v !== undefined) out[f.name] = v;
+        }
+        return out;
+      };
+      box.append(form);
+      if (options.length) for (const o of options) box.append(button(String(o), () => void ((v) => v && send({ choice: o, ...v }))(collect()), { "data-answer": String(o) }));
+      else box.append(button("Answer", () => void ((v) => v && send(v))(collect()), { "data-testid": "answer-submit", class: "primary" }));
+    } else if (options.length) {
+      for (const o of options) box.append(button(String(o), () => void send(o), { "data-answer": String(o) }));
     } else {
       const field = h("input", { placeholder: "answer (JSON, or text)", "data-testid": "answer-field" });
-      box.append(field, button("Answer", () => void send(parseLoose(field.value))));
+      box.append(field, button("Answer", () => void send(parseLoose(field.value)), { "data-testid": "answer-submit" }));
     }
     this.answer.replaceChildren(box);
   }
 
+  /**
+   * A tool-approval interrupt (`approve [..]` on a node, or a tool's `approval: "ask"`):
+   * the call's arguments, editable — one field per argument when the registry snapshot
+   * has the tool's argument schema, else a JSON object — checked against that schema
+   * before anything is sent; then approve as proposed (the payload's approve option),
+   * approve as edited (`{ choice, args }`), deny, or deny with a reason
+   * (`{ choice: "deny", reason }`, which the model is told). The answers are the ones
+   * stdlib/kinds/approval.ts accepts.
+   */
+  private renderApproval(box: HTMLElement, p: ApprovalPayload, send: (answer: unknown) => Promise<void>): void {
+    const args = p.args && typeof p.args === "object" && !Array.isArray(p.args) ? (p.args as Record<string, unknown>) : {};
+    const approve = (p.options ?? []).find((o): o is string => typeof o === "string" && o.startsWith("approve")) ?? "approve";
+    const schema = p.tool !== undefined ? this.host.toolSchema(p.tool) : undefined;
+    const props = schema?.properties && Object.keys(schema.properties).length ? schema.properties : undefined;
+    const errors = h("div", { class: "error", "data-testid": "approval-errors" });
+    if (p.description) box.append(h("div", { class: "dim small" }, p.description));
+    let read: () => Record<string, unknown> | string[];
+    if (props) {
+      const fields = Object.entries(props).map(([name, s]) => schemaField(name, s, (schema!.required ?? []).includes(name)));
+      for (const f of fields) if (args[f.name] !== undefined) f.set(args[f.name]);
+      box.append(h("div", { class: "fields", "data-testid": "approval-args" }, ...fields.map((f) => f.label)));
+      read = () => {
+        // Arguments the schema does not name are kept as proposed.
+        const out: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([k]) => !(k in props)));
+        const bad: string[] = [];
+        for (const f of fields) {
+          const v = f.read();
+          if (v instanceof Error) bad.push(v.message);
+          else if (v !== undefined) out[f.name] = v;
+        }
+        return bad.length ? bad : out;
+      };
+    } else {
+      const area = h("textarea", { rows: "4", spellcheck: "false", "data-testid": "approval-args-json" });
+      area.value = JSON.stringify(args, null, 1);
+      box.append(h("label", {}, `arguments of ${String(p.tool)} (a JSON object)`), area);
+      read = () => {
+        try {
+          const v = JSON.parse(area.value) as unknown;
+          return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : ["the arguments must be a JSON object"];
+        } catch (e) {
+          return [`the arguments are not JSON: ${(e as Error).message}`];
+        }
+      };
+    }
+    const edited = () => {
+      const v = read();
+      const bad = Array.isArray(v) ? v : schema ? checkValue("args", v, schema) : [];
+      errors.replaceChildren(...bad.map((m) => h("div", {}, m)));
+      if (!bad.length) void send({ choice: approve, args: v });
+    };
+    const reason = h("input", { placeholder: "reason (the model is told)", "data-testid": "deny-reason" });
+    const denyWithReason = () => {
+      if (!reason.value.trim()) {
+        errors.replaceChildren(h("div", {}, "give a reason, or use deny"));
+        return;
+      }
+      void send({ choice: "deny", reason: reason.value.trim() });
+    };
+    box.append(
+      errors,
+      h(
+        "div",
+        { class: "approval-actions" },
+        button("approve", () => void send(approve), { "data-answer": approve, class: "primary" }),
+        button("approve as edited", edited, { "data-testid": "approve-edited" }),
+        button("deny", () => void send("deny"), { "data-answer": "deny" }),
+        reason,
+        button("deny with reason", denyWithReason, { "data-testid": "deny-with-reason" }),
+      ),
+    );
+  }
+
   async loadThreads(): Promise<void> {
-    const list = await api<{ threadId: string; graph: string; status: string; step: number; updatedAt: number }[]>("GET", "/api/threads");
+    const list = await api<{ threadId: string; graph: string; status: string; step: number; updatedAt: number; error?: { taskId: string; error: Record<string, unknown> } }[]>("GET", "/api/threads");
     this.threads.replaceChildren(
       ...list.slice(0, 50).map((t) => {
-        const row = h("div", { class: `thread status-${t.status}`, "data-thread": t.threadId }, h("span", { class: "badge" }, t.status), ` ${t.graph} · step ${t.step} · `, h("span", { class: "dim" }, t.threadId));
-        row.addEventListener("click", () => void this.loadHistory(t.threadId));
+        const err = t.status === "failed" && t.error ? errorText(t.error.error) : undefined;
+        const row = h(
+          "div",
+          { class: `thread status-${t.status}`, "data-thread": t.threadId, "data-status": t.status },
+          h("span", { class: "badge" }, t.status),
+          ` ${t.graph} · step ${t.step} · `,
+          h("span", { class: "dim" }, t.threadId),
+          err ? h("div", { class: "error small", "data-testid": "thread-error" }, err) : null,
+        );
+        row.addEventListener("click", () => void this.loadHistory(t.threadId, true));
         return row;
       }),
     );
   }
 
-  async loadHistory(threadId: string): Promise<void> {
-    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: unknown[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+  /**
+   * Shows a thread's checkpoints (newest first) with fork / re-run / updateState. With
+   * `picked` (the thread was chosen in the list): also its latest state, and the answer
+   * form when it is paused on an interrupt (so a thread paused in an earlier session, or
+   * by `rag run`, can be answered here).
+   */
+  async loadHistory(threadId: string, picked = false): Promise<void> {
+    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: { id: string; payload?: unknown }[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+    const latest = hist[0];
+    if (picked && latest) {
+      this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
+      const open = latest.interrupts[0];
+      if (open) {
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
+        this.renderInterrupt(threadId, open.id, open.payload);
+      } else this.answer.replaceChildren();
+    }
     const edit = h("textarea", { rows: "3", "data-testid": "state-edit", spellcheck: "false" });
     edit.value = "{}";
     const rows = hist.map((c) =>
@@ -285,6 +442,46 @@ export class RunsPanel {
       this.runInfo.textContent = `error: ${(e as Error).message}`;
     }
   }
+}
+
+/** One input for a property of a typed answer or an input field: a select for enums and booleans, a number box, a text box, or JSON for the rest. */
+function schemaField(name: string, schema: JsonSchema, required: boolean, typeText?: string): { name: string; label: HTMLElement; read: () => unknown; set: (v: unknown) => void } {
+  const type = scalarType(schema);
+  const shown = typeText ?? (schema.enum ? schema.enum.map((v) => JSON.stringify(v)).join(" | ") : (type ?? "any"));
+  let input: HTMLInputElement | HTMLSelectElement;
+  let read: () => unknown;
+  let set: (v: unknown) => void;
+  if (schema.enum || type === "boolean") {
+    const values = schema.enum ?? [true, false];
+    const sel = h("select", { name, "data-field": name }, ...(required ? [] : [h("option", { value: "" }, "—")]), ...values.map((v, i) => h("option", { value: String(i) }, typeof v === "string" ? v : JSON.stringify(v))));
+    input = sel;
+    read = () => (sel.value === "" ? undefined : values[Number(sel.value)]);
+    set = (v) => {
+      const i = values.findIndex((x) => JSON.stringify(x) === JSON.stringify(v));
+      if (i >= 0) sel.value = String(i);
+    };
+  } else {
+    const box = h("input", { name, "data-field": name, placeholder: shown, ...(type === "number" || type === "integer" ? { type: "number", step: type === "integer" ? "1" : "any" } : {}) });
+    input = box;
+    read = () => readFieldText(name, box.value, schema, required);
+    set = (v) => (box.value = typeof v === "string" && type === "string" ? v : JSON.stringify(v));
+  }
+  return { name, label: h("label", {}, `${name}${required ? "" : "?"}: ${shown}${schema.description ? ` — ${schema.description}` : ""} `, input), read, set };
+}
+
+/** The payload of a tool-approval interrupt (stdlib/kinds/approval.ts `ToolApprovalRequest`), loosely read. */
+interface ApprovalPayload {
+  tool?: string;
+  args?: unknown;
+  description?: string;
+  options?: unknown[];
+}
+
+/** A thread's saved error as one line. */
+function errorText(e: Record<string, unknown>): string {
+  const code = typeof e.code === "string" ? `[${e.code}] ` : "";
+  const node = typeof e.node === "string" ? ` (node ${e.node})` : "";
+  return `${code}${typeof e.message === "string" ? e.message : JSON.stringify(e)}${node}`;
 }
 
 /** JSON when it parses, else the text itself. */

@@ -11,7 +11,7 @@ import { compileGraph } from "../../compiler/index.js";
 import type { RagConfig } from "../../registry/index.js";
 import { CompiledGraph, SqliteCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { jsonEvents, rag, ragAsync, root, scratchProject } from "../helpers/cli.js";
+import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
 
 const N = 6;
 const config = `import { appendFileSync } from "node:fs";
@@ -86,7 +86,8 @@ describe("crash safety", () => {
     expect(savedItems.length).toBeLessThan(N);
     const before = effects(env.EFFECTS);
 
-    const resumed = rag(["resume", "crash-1", "--json"], dir, { ...env, FAST: "1" });
+    // The killed run is a real process; the resume runs in-process (the same program).
+    const resumed = await ragIn(["resume", "crash-1", "--json"], dir, { ...env, FAST: "1" });
     expect(resumed.code).toBe(0);
     const events = jsonEvents(resumed.stdout);
     const done = events.at(-1)!;
@@ -103,9 +104,11 @@ describe("crash safety", () => {
     const mod = (await import(join(dir, "rag.config.ts"))) as { default: RagConfig };
     const registry = registryFromConfig(mod.default);
     const bp = compileGraph(source, { registry: registry.view() }).value!;
-    process.env.EFFECTS = join(dir, "baseline.txt");
-    process.env.FAST = "1";
-    const baseline = await new CompiledGraph(bp, { registry }).invoke({ items });
+    Object.assign(process.env, { EFFECTS: join(dir, "baseline.txt"), FAST: "1" });
+    const baseline = await new CompiledGraph(bp, { registry }).invoke({ items }).finally(() => {
+      delete process.env.EFFECTS;
+      delete process.env.FAST;
+    });
     expect(done.state).toEqual(baseline.state);
     expect(done.state).toEqual({ squares: items.map((n) => n * n), total: items.reduce((a, n) => a + n * n, 0) });
   }, 60_000);

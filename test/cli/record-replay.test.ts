@@ -1,29 +1,28 @@
 /**
- * `rag run --record FILE` / `--replay FILE` as users run them (real processes): a
+ * `rag run --record FILE` / `--replay FILE` as users run them (the program bin/rag.js
+ * runs, in-process): a
  * recorded run replays to the same output; a replay whose request was never recorded
  * fails with exit 1 and an error naming the node and the difference.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ragIn, root } from "../helpers/cli.js";
 
-const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rag-cassette-cli-"));
 
 function rag(args: string[]) {
   // Checkpoints go to the temporary directory, never into the repository's examples/.rag.
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args, "--checkpoints", join(tmp, "checkpoints.db")], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return ragIn([...args, "--checkpoints", join(tmp, "checkpoints.db")], root);
 }
 const last = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);
 
 describe("rag run --record / --replay", () => {
   const cassette = join(tmp, "support.json");
 
-  it("records, replays to the same output, and names the node and the difference on a miss", () => {
-    const recorded = rag(["run", "examples/support_agent.rag", "--json", "--record", cassette]);
+  it("records, replays to the same output, and names the node and the difference on a miss", async () => {
+    const recorded = await rag(["run", "examples/support_agent.rag", "--json", "--record", cassette]);
     expect(recorded.code).toBe(0);
     expect(recorded.stderr).toContain("recorded 2 model calls to");
     const file = JSON.parse(readFileSync(cassette, "utf8"));
@@ -33,11 +32,11 @@ describe("rag run --record / --replay", () => {
       ["default", "agent"],
     ]);
 
-    const replayed = rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette]);
+    const replayed = await rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette]);
     expect(replayed.code).toBe(0);
     expect(last(replayed.stdout).output).toBe(last(recorded.stdout).output);
 
-    const miss = rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette, "--input", '{"question": "Hi, I am bob@other.org"}']);
+    const miss = await rag(["run", "examples/support_agent.rag", "--json", "--replay", cassette, "--input", '{"question": "Hi, I am bob@other.org"}']);
     expect(miss.code).toBe(1);
     const failed = last(miss.stdout);
     expect(failed.type).toBe("run_failed");

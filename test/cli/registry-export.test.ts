@@ -35,7 +35,7 @@ describe("rag registry export", () => {
     expect(io.err()).toContain(`wrote ${file}`);
     const snap = JSON.parse(readFileSync(file, "utf8"));
     expect(snap.version).toBe(1);
-    expect(snap.tools).toEqual(["lookup_user", "read_repo", "search"]);
+    expect(snap.tools).toEqual(["lookup_order", "lookup_user", "read_repo", "refund", "search"]);
     expect(snap.signatures.tools.search).toEqual({
       description: "Search the project notes; returns matching notes.",
       args: { type: "object", properties: { query: { type: "string", description: "what to look for" } }, required: ["query"] },

@@ -1,49 +1,47 @@
 /**
- * `rag repl` as users run it: scripts (human output, JSON Lines, exit codes) through a
- * real process, and the interactive prompt driven in a real pseudo-terminal (tmux):
- * a multi-line cell, a colon command, a tab completion, read back from the screen.
+ * `rag repl` as users run it: scripts (human output, JSON Lines, exit codes) through the
+ * program bin/rag.js runs, in-process, and the interactive prompt as a real process in a
+ * real pseudo-terminal (tmux): a multi-line cell, a colon command, a tab completion, read
+ * back from the screen.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ragIn, root } from "../helpers/cli.js";
 
-const root = new URL("../../", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "rag-repl-"));
 
-function rag(args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rag = (args: string[]) => ragIn(args, root);
 
 describe("rag repl FILE.ragsh", () => {
-  it("runs a script: output on stdout, the answer last, exit 0", () => {
-    const r = rag(["repl", "examples/rlm.ragsh"]);
+  it("runs a script: output on stdout, the answer last, exit 0", async () => {
+    const r = await rag(["repl", "examples/rlm.ragsh"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^context: 12921 characters, 600 lines\n6 chunks, 86 errors\nanswer: \{\n {2}"errors": 86/);
   });
 
-  it("--json prints session and graph events as JSON Lines; a failed cell exits 1 with its diagnostic", () => {
+  it("--json prints session and graph events as JSON Lines; a failed cell exits 1 with its diagnostic", async () => {
     const file = join(tmp, "fails.ragsh");
     writeFileSync(file, 'let n = 1\nprint("first")\n// %%\ntool_call({tool: "lookup_user", arguments: {email: 42}})\n// %%\nprint("never")\n');
-    const r = rag(["repl", file, "--config", "examples/rag.config.ts", "--json"]);
+    const r = await rag(["repl", file, "--config", "examples/rag.config.ts", "--json"]);
     expect(r.code).toBe(1);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(["session_started", "cell_started", "cell_stdout", "variable_changed", "cell_completed", "cell_started", "capability_call_started", "capability_call_completed", "cell_failed", "session_failed"]);
     const failed = events.find((e) => e.type === "cell_failed");
     expect(failed.diagnostics[0]).toMatchObject({ code: "E-ragsh-invalid-arguments", line: 4 });
     expect(events.every((e) => e.sessionId === events[0].sessionId && e.rootRunId === events[0].sessionId)).toBe(true);
-    const human = rag(["repl", file, "--config", "examples/rag.config.ts"]);
+    const human = await rag(["repl", file, "--config", "examples/rag.config.ts"]);
     expect(human.code).toBe(1);
     expect(human.stdout).toBe("first\n");
     expect(human.stderr).toContain("error[E-ragsh-invalid-arguments]");
     expect(human.stderr).toMatch(/--> .*fails\.ragsh:4:1/);
   });
 
-  it("graph runs inside a script appear as nested graph events", () => {
-    const r = rag(["repl", "examples/graph_history.ragsh", "--json"]);
+  it("graph runs inside a script appear as nested graph events", async () => {
+    const r = await rag(["repl", "examples/graph_history.ragsh", "--json"]);
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const session = events[0].sessionId;
@@ -52,9 +50,27 @@ describe("rag repl FILE.ragsh", () => {
     expect(run[0]).toMatchObject({ graph: "tally", parentRunId: session, rootRunId: session, depth: 1, threadId: "tally-1" });
   });
 
-  it("exits 2 on usage errors", () => {
-    expect(rag(["repl", "missing.ragsh"]).code).toBe(2);
-    expect(rag(["repl", "--json"]).code).toBe(2);
+  it("a script's `:load FILE` (relative to the script) and `:reset` lines run as at the prompt", async () => {
+    const dir = mkdtempSync(join(tmp, "directives-"));
+    writeFileSync(join(dir, "g.rag"), "graph counter {\n  start a\n  state { n: number = 0 }\n  node a { kind set set { n: state.n + 1 } next END }\n}\n");
+    writeFileSync(join(dir, "setup.ragsh"), "let base = 40\n");
+    writeFileSync(join(dir, "main.ragsh"), ':load g.rag\n// %%\n:load setup.ragsh\n// %%\nprint(base + 2)\nprint(graph_run({graph: "counter", input: {}}).state.n)\n// %%\n:reset\n// %%\nprint(base)\n');
+    // The last cell fails: `:reset` forgot `base`.
+    const r = await rag(["repl", join(dir, "main.ragsh")]);
+    expect(r.stdout).toBe("42\n1\n");
+    expect(r.stderr).toContain("error[E-ragsh-unknown-name]: `base` is not defined");
+    expect(r.stderr).toMatch(/--> .*main\.ragsh:10:7/);
+    expect(r.code).toBe(1);
+    writeFileSync(join(dir, "broken.ragsh"), ":load nowhere.rag\n// %%\nprint(1)\n");
+    const bad = await rag(["repl", join(dir, "broken.ragsh")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^error: cannot read .*nowhere\.rag: ENOENT/);
+  });
+
+  it("exits 2 on usage errors", async () => {
+    expect((await rag(["repl", "missing.ragsh"])).code).toBe(2);
+    expect((await rag(["repl", "--json"])).code).toBe(2);
   });
 });
 

@@ -91,3 +91,36 @@ graph g {
     expect(twice.text).toBe(once.text);
   });
 });
+
+describe("fixAll settles when a file defines a graph name twice (fuzz seed 7)", () => {
+  // Two graphs named `g` give diagnostics with the same code and message; a memory of
+  // "blocked" fixes keyed by code and message withheld a fix that a second --fix applied.
+  const cases: Record<string, string> = {
+    "missing start after a broken keyword (#17430)": "aph g\n  node a\ngraph g\n  node a\n",
+    "implicit ends in three graphs g (#69220)": "graph g { start a node a { } } graph g { star a node a { } } graph g { start b node b { } }",
+    "missing starts in two graphs g (#26150)": "graph g {\n  node a { bogus x }\n}\nraph g {\n  node a { bogus x }\n}\n",
+    "unknown start beside a broken node (#37490)": "graph g { start a nodestart a { command { goto b } } node b { } a -> b }",
+    "sends to a ghost in two graphs g (#98385)": "graph g { start a node a { sends [ send ghost ] } } aph g { start a node a { sends [ send ghost ] } } ",
+  };
+  for (const [name, src] of Object.entries(cases)) {
+    it(name, () => {
+      const once = fixAll(src);
+      expect(once.settled).toBe(true);
+      expect(once.applied.length).toBeGreaterThan(0);
+      const twice = fixAll(once.text);
+      expect(twice.text).toBe(once.text);
+      expect(twice.applied).toEqual([]);
+    });
+  }
+
+  it("both graphs get their start node, in one --fix", () => {
+    expect(fixAll("aph g\n  node a\ngraph g\n  node a\n").text).toBe("graph g\n  start a\n  node a\ngraph g\n  node a\n");
+  });
+
+  it("fixes that do not settle within the round limit leave the source unchanged and say so", () => {
+    const src = "aph g\n  node a\ngraph g\n  node a\n"; // needs two rounds
+    const r = fixAll(src, {}, 1);
+    expect(r).toMatchObject({ text: src, applied: [], settled: false });
+    expect(fixAll(r.text, {}, 1).text).toBe(src);
+  });
+});

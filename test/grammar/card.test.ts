@@ -5,7 +5,9 @@
  * expression function, and it stays within its token budget.
  */
 import { describe, expect, it } from "vitest";
-import { BUILTIN_REDUCERS, canonicalReducer, compile, NODE_KINDS } from "../../compiler/index.js";
+import { BUILTIN_REDUCERS, canonicalReducer, compile, compileGraph, NODE_KINDS } from "../../compiler/index.js";
+import exampleConfig from "../../examples/rag.config.js";
+import { registryFromConfig } from "../../stdlib/index.js";
 import { approxTokens, CARD_TOKEN_BUDGET, GRAMMAR_CARD, parseRag } from "../../grammar/index.js";
 import { GRAPH_ITEM_WORDS, NODE_ITEM_WORDS } from "../../grammar/rag/parser.js";
 import { FUNCTION_ARITY } from "../../runtime/expr.js";
@@ -36,6 +38,16 @@ describe("grammar card", () => {
       expect(r.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([]);
       expect(r.value.blueprints.length).toBe((src.match(/^graph /gm) ?? []).length);
     });
+  });
+
+  it("every example compiles clean against the example registry (examples/rag.config.ts)", () => {
+    const registry = registryFromConfig(exampleConfig).view();
+    for (const src of blocks) {
+      const r = compileGraph(src, { registry });
+      expect(r.diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([]);
+    }
+    // A name the registry lacks is caught here, so the check is real.
+    expect(compileGraph(blocks[0].replace('"refund"]\n    routes', '"refnd"]\n    routes'), { registry }).diagnostics.length).toBeGreaterThan(0);
   });
 
   it("one-line graph items parse inside a graph", () => {

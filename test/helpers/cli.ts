@@ -27,7 +27,9 @@ export function rag(args: readonly string[], cwd: string, env: Record<string, st
  * Runs `rag ARGS` in this process with `cwd` as the working directory and `env` added
  * to the environment, capturing what it writes to stdout and stderr. Test files run in
  * forked workers (vitest.config.ts `pool: "forks"`), so changing directory is allowed;
- * calls must not overlap (tests of a file run one at a time).
+ * calls must not overlap (tests of a file run one at a time, and a worker runs its files
+ * one after another). The directory, environment and exit code are restored after, since
+ * a worker goes on to its next file in the same process (`isolate: false`).
  */
 export async function ragIn(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
   const { main } = await import("../../cli/program.js");

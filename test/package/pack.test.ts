@@ -56,8 +56,10 @@ beforeAll(async () => {
   const stage = join(work, "stage");
   mkdirSync(stage);
   for (const f of ["package.json", "README.md", "bin", "types", "docs"]) cpSync(join(root, f), join(stage, f), { recursive: true });
-  // What `npm run build` does, with the output outside the repository.
-  await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(stage, "dist")], root);
+  // What `npm run build` does, with the output outside the repository. `--noCheck`: the
+  // same JavaScript and declarations in half the time; the sources' types are checked by
+  // `npm test`'s own `tsc --noEmit` pass, and the shipped declarations by the test below.
+  await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(stage, "dist"), "--noCheck"], root);
   const { stdout } = await sh(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work, stage], work);
   const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packed = info.files.map((f) => f.path);

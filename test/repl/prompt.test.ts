@@ -24,6 +24,8 @@ describe("prompt helpers", () => {
 
   it("completes built-ins, variables, capability names and colon commands", async () => {
     const h = harness();
+    // Before the first cell too (a fresh session already knows its built-ins).
+    expect(complete(h.session, "tool_c")[0]).toEqual(["tool_call", "tool_call_batched"]);
     await h.run("let my_notes = 1");
     expect(complete(h.session, "model_q")).toEqual([["model_query", "model_query_batched"], "model_q"]);
     expect(complete(h.session, "print(my_")[0]).toEqual(["my_notes"]);
@@ -107,5 +109,106 @@ describe("colon commands, through the prompt's input and output streams", () => 
     expect(text).toContain("unknown command :nope");
     expect(readFileSync(join(dir, "saved.ragsh"), "utf8")).toContain("let kept = [\n  1, 2\n]\n// %%\n");
     // History is kept for terminals only (test/cli/repl.test.ts checks it in a pseudo-terminal).
+  });
+});
+
+describe(":save keeps :load and :reset lines, so a saved session replays the same", () => {
+  it("saves `:load` (relative to the saved script) and `:reset`; `rag repl`'s script runner replays them", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const { runScript } = await import("../../repl/directives.js");
+    const dir = mkdtempSync(join(tmpdir(), "ragsh-save-"));
+    mkdirSync(join(dir, "out"));
+    writeFileSync(join(dir, "g.rag"), "graph counter {\n  start a\n  state { n: number = 0 }\n  node a { kind set set { n: state.n + 1 } next END }\n}\n");
+    writeFileSync(join(dir, "setup.ragsh"), "let base = 40\n// %%\nlet unused = 0\n");
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const h = harness();
+    const done = runPrompt({ session: h.session, input, output, colors: false }, new PromptView(output, false));
+    for (const l of [`:load ${join(dir, "g.rag")}`, `:load ${join(dir, "setup.ragsh")}`, "let sum = base + 2", ":run counter {}", ":reset", "let after = 1", `:save ${join(dir, "out", "saved.ragsh")}`, ":quit"]) input.write(l + "\n");
+    expect(await done).toBe(0);
+    expect(text).toContain("registered counter");
+    expect(text).toContain("saved 6 cells to");
+    const saved = readFileSync(join(dir, "out", "saved.ragsh"), "utf8");
+    // The loaded script's own cells are not copied: its `:load` line runs them again.
+    expect(saved).toBe(':load ../g.rag\n// %%\n:load ../setup.ragsh\n// %%\nlet sum = base + 2\n// %%\ngraph_run({graph: "counter", input: {}})\n// %%\n:reset\n// %%\nlet after = 1\n');
+
+    // Replayed in a new session: the graph is registered again, the script's variables exist
+    // before `sum` needs them, the run gives the same state, and :reset clears what it cleared.
+    const replay = harness();
+    const values: unknown[] = [];
+    const loaded: string[] = [];
+    const ok = await runScript(replay.session, saved, join(dir, "out", "saved.ragsh"), {
+      cell: async (source) => {
+        const r = await replay.session.runCell(source);
+        values.push(r.ok ? r.value : r.diagnostics.map((d) => d.message));
+        return r.ok;
+      },
+      loaded: (file, r) => (loaded.push(...r.value.blueprints.map((b) => b.id)), true),
+      error: (message) => values.push(message),
+    });
+    expect(ok).toBe(true);
+    expect(loaded).toEqual(["counter"]);
+    expect(values).toHaveLength(5);
+    expect(values[3]).toMatchObject({ status: "completed", state: { n: 1 } });
+    expect(replay.session.variableNames()).toContain("after");
+    expect(replay.session.variableNames()).not.toContain("sum");
+  });
+
+  it("a script's `:load` of a missing file, or of itself, stops it with a clear message", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runScript } = await import("../../repl/directives.js");
+    const dir = mkdtempSync(join(tmpdir(), "ragsh-load-"));
+    const errors: string[] = [];
+    const hooks = { cell: async () => true, loaded: () => true, error: (m: string) => void errors.push(m) };
+    expect(await runScript(harness().session, ":load nowhere.rag\n", join(dir, "a.ragsh"), hooks)).toBe(false);
+    expect(errors[0]).toMatch(/^cannot read .*nowhere\.rag: ENOENT/);
+    writeFileSync(join(dir, "self.ragsh"), ":load self.ragsh\n");
+    expect(await runScript(harness().session, ":load self.ragsh\n", join(dir, "self.ragsh"), hooks)).toBe(false);
+    expect(errors[1]).toContain("scripts nest more than 8 deep (does a script load itself?)");
+  });
+});
+
+describe("a tool call waiting for approval at the prompt", () => {
+  it("`:run` shows the tool, why it is asked, its arguments indented and bounded, and what approving does", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { z } = await import("zod");
+    const { tool } = await import("../../registry/index.js");
+    const { compileGraph } = await import("../../compiler/index.js");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const { testRegistry } = await import("./helpers.js");
+    const registry = testRegistry();
+    const dropped: string[] = [];
+    registry.registerTool("drop", tool({ description: "Drop a table.", schema: z.object({ table: z.string(), rows: z.array(z.number()), note: z.string() }), approval: "ask", run: ({ table }) => (dropped.push(table), "dropped") }));
+    const rows = Array.from({ length: 40 }, (_, i) => i);
+    const long = "x".repeat(300);
+    registry.registerGraph("dropper", compileGraph(`graph dropper {\n  start a\n  state { x: any }\n  node a { kind tool tool "drop" input { table: "users\\u001b[2J", rows: [${rows.join(", ")}], note: "${long}" } writes x next END }\n}\n`).value!);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const h = harness({ registry });
+    const done = runPrompt({ session: h.session, input, output, colors: false }, new PromptView(output, false));
+    input.write(":run dropper {}\n:quit\n");
+    expect(await done).toBe(0);
+    expect(dropped).toEqual([]);
+    expect(text).toContain('a: approve tool `drop` for node `a`? (its config says approval: "ask")\n      Drop a table.\n      arguments:\n        {\n          "table": "users\\u001b[2J",\n          "rows": [\n            0, 1, 2, 3,');
+    expect(text).not.toContain("\u001b[2J");
+    const args = text.slice(text.indexOf("arguments:"), text.indexOf("      approve:")).split("\n").slice(1, -1);
+    expect(args.length).toBeGreaterThan(3);
+    expect(args.length).toBeLessThanOrEqual(20);
+    expect(Math.max(...args.map((l) => l.length))).toBeLessThanOrEqual(6 + 100);
+    expect(args.join("\n")).toContain("37, 38, 39");
+    expect(args.join("\n")).toMatch(/"note": "x+…\n/);
+    expect(text).toContain("      approve: the call runs with these arguments · deny: it is not run, and the model is told\n");
+    expect(text).toMatch(/answer with: :resume \S+ "approve"/);
+    expect(text).not.toContain('"type":"tool_approval"');
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compile, renderDiagnostics } from "../../compiler/index.js";
-import { MAX_RENDERED_DIAGNOSTICS, MAX_RENDERED_LABELS } from "../../compiler/diagnostics/render.js";
+import { MAX_RENDERED_DIAGNOSTICS, MAX_RENDERED_LABELS, MAX_RENDERED_REPORT_CHARS } from "../../compiler/diagnostics/render.js";
 
 /** `n` nodes of `kind`, each with `fan` successors around a ring, so every node is on a loop with no exit. */
 function dense(n: number, fan: number, kind: string): string {
@@ -47,5 +47,37 @@ describe("reports on dense graphs stay bounded", () => {
     const t = renderDiagnostics(small.diagnostics, { lines: small.value.lines, file: "s.rag" });
     expect(t).not.toMatch(/not shown/);
     expect(t).toMatch(/the loop `n0` → `n1` → `n2` → `n0` has no way out/);
+  });
+});
+
+describe("long lines are windowed (fuzz seed 7: 750 KB reports)", () => {
+  it("3,000 findings on one 15,000-character line: a bounded report whose lines are short", () => {
+    const src = `graph g { start a ${"a -> ".repeat(3000)}a }\n`;
+    const r = compile(src, { file: "long.rag" });
+    expect(r.diagnostics.length).toBeGreaterThan(1000);
+    const text = renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: "long.rag" });
+    expect(text.length).toBeLessThan(32 * 1024);
+    expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThan(200);
+    expect(text).toMatch(/^1 \| graph g \{ start a a -> .*…$/m);
+  });
+
+  it("a 40,000-character name is elided in the message and the line", () => {
+    const name = "n".repeat(40_000);
+    const src = `graph g {\n  start ${name}x\n  node ${name} { next END }\n}\n`;
+    const r = compile(src, { file: "names.rag" });
+    const text = renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: "names.rag" });
+    expect(text.length).toBeLessThan(8 * 1024);
+    expect(text).toMatch(/^error\[E-rag-unknown-start\]: start node `n+…n+x` does not exist$/m);
+  });
+
+  it("the report stops drawing past MAX_RENDERED_REPORT_CHARS and counts the rest", () => {
+    const name = (i: number) => `${"m".repeat(900)}${i}`;
+    const src = `graph g {\n  start a\n  node a { next [${Array.from({ length: 300 }, (_, i) => name(i)).join(", ")}] }\n}\n`;
+    const r = compile(src, { file: "many.rag" });
+    expect(r.diagnostics.length).toBeGreaterThanOrEqual(300);
+    const text = renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: "many.rag" }, undefined, 1000);
+    expect(text.length).toBeGreaterThan(MAX_RENDERED_REPORT_CHARS);
+    expect(text.length).toBeLessThan(MAX_RENDERED_REPORT_CHARS + 16 * 1024);
+    expect(text).toMatch(/\(\d+ not shown; `--format json` lists all\)$/);
   });
 });

@@ -114,6 +114,20 @@ describe.skipIf(skip)("runs on a BullMQ queue", () => {
     expect(await saver.getTuple({ threadId })).toBeUndefined();
   }, 30_000);
 
+  it("a job naming a cached blueprint's hash next to another source is refused (the cache is no bypass)", async () => {
+    // The worker has `fan` compiled and cached (the job is run first so the test stands alone).
+    expect(await submitter.outcome((await runJob("fan", { items: [2] })).runId)).toMatchObject({ status: "completed" });
+    const forged = source.replace("sum(state.squares)", "sum(state.squares) + 1000");
+    const threadId = uniqueName("t");
+    const h = await submitter.submit({ kind: "run", source: forged, file: "fan.rag", graph: "fan", hash: bp("fan").hash, input: { items: [1] }, threadId });
+    const outcome = await submitter.outcome(h.runId);
+    expect(outcome).toMatchObject({ status: "failed", error: { code: "unknown_blueprint" } });
+    expect(String((outcome as unknown as { error: { message: string } }).error.message)).toMatch(/compiles to sha256:/);
+    expect(await saver.getTuple({ threadId })).toBeUndefined();
+    // The stored source for the hash is still the real one.
+    expect((await saver.getSource(bp("fan").hash))!.source).toBe(source);
+  }, 30_000);
+
   it("an interrupt ends the job; a queued resume continues the thread from the stored source", async () => {
     const h = await runJob("ask", {});
     expect(await submitter.outcome(h.runId)).toMatchObject({ status: "interrupted" });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonEvents, rag, ragAsync, root, scratchProject } from "../helpers/cli.js";
+import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
 import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -134,11 +134,12 @@ describe.skipIf(skip)("rag worker, rag run --queue, rag serve --queue", () => {
     for (const n of items) expect(count(after, n)).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
-  it("rag run --queue pauses at an interrupt; rag resume --queue continues it on a worker", () => {
-    const r = rag(["run", "g.rag", "--graph", "ask", "--thread", "ask-q", "--queue", queue, "--checkpoints", pgUrl], dir);
+  it("rag run --queue pauses at an interrupt; rag resume --queue continues it on a worker", async () => {
+    // In-process (the program bin/rag.js runs); the workers are real processes.
+    const r = await ragIn(["run", "g.rag", "--graph", "ask", "--thread", "ask-q", "--queue", queue, "--checkpoints", pgUrl], dir);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(`rag resume ask-q --checkpoints '${pgUrl}' --queue '${queue}'`);
-    const resumed = rag(["resume", "ask-q", "--resume", '"yes"', "--queue", queue, "--checkpoints", pgUrl, "--json"], dir);
+    const resumed = await ragIn(["resume", "ask-q", "--resume", '"yes"', "--queue", queue, "--checkpoints", pgUrl, "--json"], dir);
     expect(resumed.code).toBe(0);
     expect(jsonEvents(resumed.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "yes" } });
   }, 60_000);

@@ -151,6 +151,17 @@ describe("rag simulate: generated data, interrupts, assertions", () => {
     expect(new Set(last)).toEqual(new Set(["publish", "revise"]));
   });
 
+  it("generates outputs within their ranges and patterns, so a constrained graph simulates clean", async () => {
+    const { code, report } = await simulateJson("constrained.rag", `graph tag {
+  start rate
+  state { score: number(0..1), code: string(/^[A-Z]{3}-\\d{2}$/) }
+  node rate { kind model model "default" prompt "Tag it" output { score: number(0..1), code: string(/^[A-Z]{3}-\\d{2}$/) } writes { score: result.score, code: result.code } next END }
+}
+`);
+    expect(report.errors).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   it("explores every option of an interrupt node; a person's loop is reported as such", async () => {
     const { report } = await simulateJson("review.rag", `graph review {
   start draft

@@ -213,8 +213,13 @@ describe("rate limit", () => {
   it("maxConcurrent: at most N calls in flight; other providers are not limited", async () => {
     let inFlight = 0;
     let peak = 0;
+    // A request is held until `hold` requests are in flight (or `holdMs` pass), so the peak
+    // does not depend on how fast a loaded machine delivers them.
+    let [hold, holdMs] = [2, 300];
     const server = await serve(async () => {
       peak = Math.max(peak, ++inFlight);
+      const until = Date.now() + holdMs;
+      while (inFlight < hold && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20));
       inFlight--;
       return ok();
@@ -223,6 +228,7 @@ describe("rate limit", () => {
     await Promise.all(Array.from({ length: 6 }, () => r.chat("m", ask)));
     expect(peak).toBe(2);
     peak = 0;
+    [hold, holdMs] = [4, 2_000];
     const free = registryWith(server, [rateLimitMiddleware({ limits: { anthropic: { maxConcurrent: 1 } } })]);
     await Promise.all(Array.from({ length: 4 }, () => free.chat("m", ask)));
     expect(peak).toBe(4);

@@ -411,7 +411,7 @@ describe("openai provider: abort", () => {
     // run's error is a cancellation (CancelledError, or a NodeError of class `cancelled`).
     expect(err).toBeInstanceOf(RagError);
     expect(classifyError(err)).toBe("cancelled");
-    await expect.poll(() => server.aborted.length, { timeout: 1_000 }).toBe(1);
+    await expect.poll(() => server.aborted.length, { timeout: 5_000 }).toBe(1);
     expect(server.requests).toHaveLength(1);
   });
 

@@ -128,6 +128,6 @@ describe("structured output from a zod schema", () => {
     const registry = registryFromConfig({ models: { m: { provider } }, agents: { grader: { model: "m", output: Verdict } } });
     const err = await buildGraph(source, { registry }).graph.invoke({ q: "x" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ errorClass: "validation", node: "judge" });
-    expect((err as Error).message).toMatch(/does not match the `output` schema.*at \.verdict.*at \.score/);
+    expect((err as Error).message).toMatch(/graph `[a-z_]+`, node `judge`: the model.s output does not match the `output` schema.*field `verdict`.*field `score`/);
   });
 });

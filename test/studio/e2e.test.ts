@@ -3,7 +3,7 @@
  * browser download) against a real studio server over a temp copy of examples/.
  * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -21,17 +21,58 @@ interface Marker {
 interface PageStudio {
   editor: {
     getSelection(): { startLineNumber: number } | null;
-    getModel(): { getValue(): string; setValue(v: string): void } | null;
+    getModel(): { getValue(): string; setValue(v: string): void; getLineContent(line: number): string } | null;
+    getAction(id: string): { run(): Promise<void> } | null;
     setPosition(p: { lineNumber: number; column: number }): void;
     focus(): void;
     trigger(source: string, handlerId: string, payload: unknown): void;
   };
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
+  analysis?: { version: number; sameView?: string; view?: { id: string } };
+  lastUpdate?: { version: number };
 }
-declare const window: { studio?: PageStudio };
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null };
+declare const window: { studio?: PageStudio; keptSvg?: unknown };
+declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+declare function getComputedStyle(e: unknown): { color: string };
 
 const CHROMIUM = "/usr/bin/chromium";
+const TYPED = `graph typed {
+  start ask
+
+  input {
+    rounds: number
+  }
+
+  state {
+    decision: any
+  }
+
+  node ask {
+    kind interrupt
+    prompt "Rate the draft"
+    resume { score: number, note: string?, urgent: boolean }
+    writes decision
+    next END
+  }
+}
+`;
+const TOOLGATE = `graph toolgate {
+  start t
+
+  state {
+    notes: any
+  }
+
+  node t {
+    kind tool
+    tool "search"
+    input { query: "alpha" }
+    approve ["search"]
+    writes notes
+    next END
+  }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -41,6 +82,14 @@ let page: Page;
 beforeAll(async () => {
   const staticDir = await buildStudio();
   s = await testStudio({ staticDir });
+  // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
+  writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
+  writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
+  // The file list is a tree: a file two folders down, and a .ragsh beside it.
+  mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
+  writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
+  writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
@@ -70,6 +119,27 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const line = await page.evaluate(() => window.studio!.editor.getSelection()!.startLineNumber);
     expect(line).toBe(16);
     await page.screenshot({ path: join(SHOTS, "editor-graph.png") });
+  });
+
+  it("lists the workspace as a folder tree that folds, and opens and saves a nested file", async () => {
+    const nested = '#files details.folder[data-dir="flows"] > details.folder[data-dir="flows/deep"] > .file[data-path="flows/deep/nested.rag"]';
+    expect(await page.locator(nested).textContent()).toBe("nested.rag");
+    expect(await page.locator('#files details.folder[data-dir="flows"] > .file.ragsh[data-path="flows/notes.ragsh"]').count()).toBe(1);
+    // Root files stay at the top level.
+    expect(await page.locator('#files > .file[data-path="approval.rag"]').count()).toBe(1);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    expect(await page.locator(nested).isVisible()).toBe(false);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    await openFile("flows/deep/nested.rag");
+    expect(await page.locator(nested).getAttribute("class")).toContain("on");
+    await page.waitForSelector('#graph g.node[data-node="t"]');
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace('"alpha"', '"beta"'));
+    });
+    await page.click("#save");
+    await page.waitForFunction(() => document.getElementById("status")!.textContent === "saved flows/deep/nested.rag");
+    expect(readFileSync(join(s.dir, "flows", "deep", "nested.rag"), "utf8")).toContain('query: "beta"');
   });
 
   it("a typo gets an error marker and a quick fix that repairs it", async () => {
@@ -104,11 +174,33 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       m.setValue(m.getValue().replace("next END\n  }\n}", "next extra\n  }\n\n  node extra {\n    kind set\n    set { log: \"extra\" }\n    next END\n  }\n}"));
     });
     await page.waitForSelector('#graph g.node[data-node="extra"]');
+    // The Diff tab is `rag diff`: the buffer against its saved file (text and semantic), or another file.
+    await tab("diff");
+    await page.waitForSelector("[data-testid=diff-editor] .monaco-diff-editor");
+    await page.waitForFunction(() => /\+ node extra \(set\)/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    expect(await page.locator("[data-testid=diff-semantic]").textContent()).toMatch(/^diff approval .*\n\+ node extra \(set\)\n[\s\S]*\+ edge extra -> END\n4 changes\n$/);
+    await page.selectOption("[data-testid=diff-with]", "research_review.rag");
+    await page.waitForFunction(() => /^diff research_review → approval/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    await tab("problems");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("next extra", "next END").replace(/\n\n  node extra \{[^}]*\}[^}]*\}/, ""));
     });
     await page.waitForFunction(() => !document.querySelector('#graph g.node[data-node="extra"]'));
+    // Spacing changes no blueprint: the worker does not send the view again, and the
+    // page neither lays out nor redraws (the very same SVG element stays).
+    const version = await page.evaluate(() => {
+      window.keptSvg = document.querySelector("#graph svg");
+      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
+      m.setValue(m.getValue().replace("kind set", "kind set   "));
+      return m.getVersionId();
+    });
+    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
+    expect(await page.evaluate(() => ({ same: window.studio!.analysis!.sameView, view: window.studio!.analysis!.view?.id, svgKept: document.querySelector("#graph svg") === window.keptSvg }))).toEqual({ same: "approval", view: "approval", svgKept: true });
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("kind set   ", "kind set"));
+    });
   });
 
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
@@ -119,6 +211,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(await page.locator("#tab-runs .step").count()).toBe(3);
     expect(await page.locator("#tab-runs [data-testid=fanout]").count()).toBe(1);
     expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
+    // Each task with its model calls and tokens (the review is the join's task, superstep 3).
+    expect(await page.locator("#tab-runs .step[data-step='3'] .task[data-node=review] .task-result").textContent()).toMatch(/\d+ model calls? · \d+ tokens/);
+    // Replaying superstep 2 lights its nodes (the fan-out's branches) on the graph.
+    await page.click("#tab-runs .step[data-step='2'] .step-head");
+    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node).sort())).toEqual(["agent:research_agent", "agent:verifier_agent"]);
     await page.click("#tab-runs .step[data-step='2'] .task");
     await page.screenshot({ path: join(SHOTS, "runs.png") });
   });
@@ -140,6 +237,13 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
     const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
     expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
+    // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
+    const before = await page.locator("#tab-runs .checkpoint").count();
+    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
+    expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
+    expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
     await page.screenshot({ path: join(SHOTS, "history.png") });
   });
 
@@ -152,6 +256,17 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector("[data-testid=approval-state]:has-text('approved'):not(:has-text('not'))");
     const approvals = await s.api<{ hash: string; approved: boolean }[]>("GET", "/api/review?file=approval.rag");
     expect(approvals.json[0]).toMatchObject({ hash, approved: true });
+    // A later version: the review diffs it against the approved one (its source kept in
+    // the approval record), semantically and as text in Monaco's diff editor.
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("next END\n  }\n}", 'next extra\n  }\n\n  node extra {\n    kind set\n    set { log: "extra" }\n    next END\n  }\n}'));
+    });
+    await page.click("#save");
+    await tab("problems");
+    await tab("review");
+    await page.waitForSelector("[data-testid=semantic-diff]:has-text('+ node extra (set)')");
+    await page.waitForSelector("[data-testid=approved-diff][data-changes='1'] .monaco-diff-editor .line-insert", { timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, "review.png") });
   });
 
@@ -161,6 +276,108 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click("[data-testid=repl-run]");
     await page.waitForSelector("#tab-repl .repl-out:has-text('42')");
     await page.screenshot({ path: join(SHOTS, "repl.png") });
+  });
+
+  it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
+    await openFile("typed.rag");
+    await tab("runs");
+    // The input form is typed from the input block: a number field, required.
+    expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('rounds is required')");
+    await page.fill(".run-form input[data-field=rounds]", "2");
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
+    // A score that is not a number is refused in the form (nothing is sent).
+    await page.fill("[data-field=score]", "");
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=interrupt] .error:has-text('score is required')");
+    await page.fill("[data-field=score]", "4");
+    await page.fill("[data-field=note]", "fine");
+    await page.selectOption("select[data-field=urgent]", { label: "true" });
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain('"score": 4');
+    expect(state).toContain('"urgent": true');
+    // A run whose answer does not match the type fails; the thread list says why.
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
+    for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    // Picked in the thread list, the paused thread offers its answer form.
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
+    await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
+    await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
+    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+  });
+
+  it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
+    await openFile("toolgate.rag");
+    await tab("runs");
+    await page.click("[data-testid=run]");
+    const query = "[data-testid=approval-args] input[data-field=query]";
+    await page.waitForSelector(query, { timeout: 20_000 });
+    expect(await page.inputValue(query)).toBe("alpha");
+    // An argument the tool requires, left empty: refused in the form, nothing sent.
+    await page.fill(query, "");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('query is required')");
+    await page.fill(query, "superstep barrier");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    // The tool ran with the edited query (it finds the superstep note, not the join note "alpha" falls back to).
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain("runtime.md#1");
+    expect(state).not.toContain("runtime.md#2");
+  });
+
+  it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
+    await openFile("research_review.rag");
+    const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
+    // `join review` (line 14): go to definition lands on `node review {` (line 16).
+    const at = async (line: number, word: string) =>
+      page.evaluate(
+        ([l, w]) => {
+          const ed = window.studio!.editor;
+          ed.setPosition({ lineNumber: l, column: ed.getModel()!.getLineContent(l).indexOf(w) + 2 });
+          ed.focus();
+        },
+        [line, word] as const,
+      );
+    await at(14, "review");
+    await page.keyboard.press("F12");
+    await page.waitForFunction(() => window.studio!.editor.getSelection()!.startLineNumber === 16, undefined, { timeout: 10_000 });
+    // Find references: the peek view lists the declaration and the use.
+    await at(14, "review");
+    await page.evaluate(() => window.studio!.editor.trigger("test", "editor.action.referenceSearch.trigger", {}));
+    await page.waitForFunction(() => /References \(2\)/.test(document.querySelector(".peekview-widget")?.textContent ?? ""), undefined, { timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    // Semantic tokens: the node name in `join review` gets the node colour (a Monarch identifier would not).
+    await page.waitForFunction(() => {
+      const spans = Array.from(document.querySelectorAll(".view-line span span") as ArrayLike<unknown>) as { textContent: string | null }[];
+      return spans.some((x) => x.textContent === "review" && getComputedStyle(x).color === "rgb(130, 80, 223)");
+    }, undefined, { timeout: 10_000 });
+    // Outline (Ctrl+Shift+O): the graph's nodes.
+    await page.evaluate(() => window.studio!.editor.getAction("editor.action.quickOutline")!.run());
+    await page.waitForFunction(() => Array.from(document.querySelectorAll(".quick-input-widget .monaco-list-row")).some((r) => /^\s*supervisor/.test(r.textContent ?? "")), undefined, { timeout: 10_000 });
+    await page.keyboard.press("Escape");
+    // Rename (F2) the node: its declaration and every reference change.
+    await at(16, "review");
+    await page.keyboard.press("F2");
+    await page.waitForSelector(".rename-box .rename-input:focus", { timeout: 10_000 });
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("examine");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => {
+      const v = window.studio!.editor.getModel()!.getValue();
+      return v.includes("join examine") && v.includes("node examine {") && !/\breview\b/.test(v.replace(/research_review|final_reviewer/g, ""));
+    }, undefined, { timeout: 10_000 });
+    await page.waitForSelector('#graph g.node[data-node="examine"]');
+    await page.screenshot({ path: join(SHOTS, "language.png") });
+    await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
   });
 
   it("works from the language worker alone: diagnostics, completion, formatting and the graph with the server's source endpoints blocked", async () => {

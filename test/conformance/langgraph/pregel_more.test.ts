@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { RecursionLimitError, type RunEvent } from "../../../runtime/index.js";
-import { eventsOf, failure, nodesPerStep, sleep } from "../../helpers/run-graph.js";
+import { MemoryCheckpointer } from "../../../runtime/index.js";
+import { standardRegistry } from "../../../stdlib/index.js";
+import { buildGraph, eventsOf, failure, nodesPerStep, sleep } from "../../helpers/run-graph.js";
 import { compile, world } from "./helpers.js";
 
 describe("StateGraph (pregel.test.ts, continued)", () => {
@@ -123,5 +125,53 @@ describe("StateGraph (pregel.test.ts, continued)", () => {
     const events = await eventsOf(g, { items: [1, 2, 3, 4, 5] }, { concurrency: 2 });
     expect(nodesPerStep(events)).toEqual([["s"], ["w", "w", "w", "w", "w"]]);
     expect((events.at(-1) as Extract<RunEvent, { type: "run_completed" }>).state.out).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  // upstream: tests/pregel.test.ts "should interrupt and resume with Command inside a subgraph"
+  it("should interrupt and resume with Command inside a subgraph", async () => {
+    const registry = standardRegistry();
+    registry.registerNodeKind("ask_resume", async (t) => {
+      const answer = t.interrupt<string>("<INTERRUPTED>");
+      if (answer !== "<RESUMED>") throw new Error("Expected interrupt to return <RESUMED>");
+      const messages = [{ role: "user", content: "success" }];
+      return { result: messages, writes: [["messages", messages]] };
+    });
+    const seen: number[] = [];
+    registry.registerNodeKind("check_two", async (t) => {
+      seen.push((t.state.messages as unknown[]).length);
+      if ((t.state.messages as unknown[]).length !== 1) throw new Error(`Expected 1 message, got ${(t.state.messages as unknown[]).length}`);
+      return {};
+    });
+    const { graph: g } = buildGraph(
+      `graph parent { start one state { messages: messages }
+         node one { kind set set { } next subgraph }
+         node subgraph { kind subgraph graph "sub" input { messages: state.messages } writes { messages: result } next two }
+         node two { kind check_two next END } }
+       graph sub { start one state { messages: messages } node one { kind ask_resume } }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    const first = await g.invoke({ messages: [] }, { threadId: "test_subgraph_interrupt_resume" });
+    expect(first.status).toBe("interrupted");
+    const paused = await g.getState("test_subgraph_interrupt_resume");
+    expect(paused?.interrupts).toHaveLength(1);
+    expect(paused?.interrupts[0]).toMatchObject({ payload: "<INTERRUPTED>" });
+    const r = await g.resume("test_subgraph_interrupt_resume", { value: "<RESUMED>" });
+    expect(r.status).toBe("completed");
+    expect((await g.getState("test_subgraph_interrupt_resume"))?.next).toEqual([]);
+    expect(r.state.messages).toHaveLength(1);
+    expect(seen).toEqual([1]);
+  });
+
+  // ragraph (issue 11 §1.3): an edit of a paused thread keeps its pending interrupt unless the edit answers it
+  it("updateState on a paused thread keeps the pending interrupt; resuming then answers it", async () => {
+    const { registry } = world();
+    const g = compile(`graph g { start ask state { value: list<string> append } node ask { kind ask next after } node after { kind push next END } }`, registry);
+    await g.invoke({}, { threadId: "t" });
+    await g.updateState("t", { value: "edited" });
+    const s = await g.getState("t");
+    expect(s?.interrupts).toMatchObject([{ payload: "ask?", node: "ask" }]);
+    expect(s?.values.value).toEqual(["edited"]);
+    const r = await g.resume("t", { value: "yes" });
+    expect(r.state.value).toEqual(["edited", "human:yes", "after"]);
   });
 });

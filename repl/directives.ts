@@ -1,0 +1,82 @@
+/**
+ * Colon commands inside `.ragsh` scripts: a cell that is exactly `:load FILE` or `:reset`
+ * does what it does at the prompt, so a session saved with `:save` (which keeps its
+ * `:load` and `:reset` lines) replays the same with `rag repl FILE.ragsh` or `:load`.
+ * A script's `:load` path is relative to the script's own folder (at the prompt: to the
+ * working directory). Loading a `.rag` file registers its graphs in the session; loading a
+ * `.ragsh` file runs its cells (and its own directives), at most 8 scripts deep.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
+import { compile } from "../compiler/index.js";
+import { sessionView } from "./graph-builtins.js";
+import { splitCells } from "./script.js";
+import type { Session } from "./session.js";
+
+export type Directive = { readonly kind: "load"; readonly file: string } | { readonly kind: "reset" };
+
+/** Most scripts open at once through `:load` (a script that loads itself stops here). */
+export const MAX_LOAD_DEPTH = 8;
+
+/** The directive a script cell is, if its text (ignoring blank lines around it) is one line `:load FILE` or `:reset`. */
+export function parseDirective(source: string): Directive | undefined {
+  const text = source.trim();
+  if (text.includes("\n")) return undefined;
+  if (text === ":reset") return { kind: "reset" };
+  const m = /^:load\s+(\S.*)$/.exec(text);
+  return m ? { kind: "load", file: m[1]!.trim() } : undefined;
+}
+
+/** What a load reports back to whoever shows it (the prompt, `rag repl FILE`). */
+export interface LoadHooks {
+  /** Runs one script cell of `file`; false stops the script (a failed cell). */
+  cell(source: string, file: string): Promise<boolean>;
+  /** A `.rag` file was compiled and its graphs registered; false stops (e.g. it had errors). */
+  loaded(file: string, result: ReturnType<typeof compile>): boolean;
+  /** A `:reset` line of a script ran. */
+  reset?(file: string): void;
+  /** A file could not be read, or loads nest too deep. */
+  error(message: string): void;
+}
+
+/** Compiles a `.rag` file's text against the session's registry and registers its graphs. */
+export function registerRagFile(session: Session, file: string, text: string): ReturnType<typeof compile> {
+  const r = compile(text, { file, registry: sessionView(session), provenance: { generatedBy: "human", note: `:load ${file}` } });
+  for (const bp of r.value.blueprints) session.graphs.set(bp.id, bp);
+  return r;
+}
+
+/**
+ * `:load FILE` (an absolute path, or relative to the working directory): a `.ragsh`
+ * script runs cell by cell, a `.rag` file registers its graphs. Resolves true when
+ * everything ran (false at the first failed cell, unreadable file or rejected load).
+ */
+export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0): Promise<boolean> {
+  if (depth >= MAX_LOAD_DEPTH) {
+    hooks.error(`:load ${file}: scripts nest more than ${MAX_LOAD_DEPTH} deep (does a script load itself?)`);
+    return false;
+  }
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), "utf8");
+  } catch (e) {
+    hooks.error(`cannot read ${file}: ${(e as Error).message}`);
+    return false;
+  }
+  if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1);
+  return hooks.loaded(file, registerRagFile(session, file, text));
+}
+
+/** Runs a script's cells in order, doing its `:load`/`:reset` lines (paths relative to the script's folder). */
+export async function runScript(session: Session, text: string, file: string, hooks: LoadHooks, depth = 0): Promise<boolean> {
+  for (const cell of splitCells(text)) {
+    const d = parseDirective(cell.source);
+    if (!d) {
+      if (!(await hooks.cell(cell.source, file))) return false;
+    } else if (d.kind === "reset") {
+      session.reset();
+      hooks.reset?.(file);
+    } else if (!(await loadFile(session, resolve(dirname(resolve(file)), d.file), hooks, depth))) return false;
+  }
+  return true;
+}
