@@ -302,7 +302,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])]),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])], l.lineage),
       enclosingBudgets,
       answers: l.answers,
       namespace,

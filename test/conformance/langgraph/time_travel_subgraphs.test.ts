@@ -1,0 +1,142 @@
+/**
+ * Subgraph cases of LangGraph.js `libs/langgraph-core/src/tests/time_travel_extended.test.ts`
+ * ("Subgraph without interrupt", "Subgraph with interrupt (additional)"). LangGraph adds a
+ * compiled subgraph as a node; here a `kind subgraph graph "sub"` node runs graph `sub` of
+ * the same file as a child run in the same thread (its own checkpoint namespace). The
+ * subgraph starts from an empty `value` (`input { }`) and its node writes the child's final
+ * list back (`writes { value: result.value }`), so the parent's list reads as LangGraph's
+ * (which shares the key and re-applies the reducer).
+ */
+import { describe, expect, it } from "vitest";
+import type { CompiledGraph } from "../../../runtime/index.js";
+import { MemoryCheckpointer } from "../../../runtime/index.js";
+import { buildGraph } from "../../helpers/run-graph.js";
+import { world } from "./helpers.js";
+
+const NO_INTERRUPT = `
+graph parent { start parent_node state { value: list<string> append }
+  node parent_node { kind push next subgraph }
+  node subgraph { kind subgraph graph "sub" input { } writes { value: result.value } next post_process }
+  node post_process { kind push next END } }
+graph sub { start step_a state { value: list<string> append } output { value: list<string> }
+  node step_a { kind push next step_b }
+  node step_b { kind push next END } }`;
+
+const WITH_INTERRUPT = `
+graph parent { start router state { value: list<string> append }
+  node router { kind push next subgraph_node }
+  node subgraph_node { kind subgraph graph "sub" input { } writes { value: result.value } next post_process }
+  node post_process { kind push next END } }
+graph sub { start step_a state { value: list<string> append } output { value: list<string> }
+  node step_a { kind push next ask_human }
+  node ask_human { kind ask next step_b }
+  node step_b { kind push next END } }`;
+
+function build(source: string) {
+  const { registry, called } = world();
+  const { graph } = buildGraph(source, { registry, checkpointer: new MemoryCheckpointer() });
+  return { g: graph, called };
+}
+
+/** The oldest checkpoint whose next tasks include `node`. */
+async function beforeNode(g: CompiledGraph, thread: string, node: string): Promise<string> {
+  const h = await g.getStateHistory(thread);
+  return h.filter((s) => s.next.some((t) => t.node === node)).at(-1)!.checkpointId;
+}
+
+describe("Subgraph without interrupt", () => {
+  // upstream: tests/time_travel_extended.test.ts "should replay parent checkpoint before subgraph"
+  it("should replay parent checkpoint before subgraph", async () => {
+    const { g, called } = build(NO_INTERRUPT);
+    const r = await g.invoke({}, { threadId: "t" });
+    expect(r.state.value).toEqual(["parent_node", "step_a", "step_b", "post_process"]);
+    const before = await beforeNode(g, "t", "subgraph");
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+    expect(replay.status).toBe("completed");
+    expect(replay.state.value).toEqual(["parent_node", "step_a", "step_b", "post_process"]);
+    expect(called).toEqual(["step_a", "step_b", "post_process"]);
+    expect(called).not.toContain("parent_node");
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should fork parent checkpoint before subgraph with modified state"
+  it("should fork parent checkpoint before subgraph with modified state", async () => {
+    const { g, called } = build(NO_INTERRUPT);
+    await g.invoke({}, { threadId: "t" });
+    const before = await beforeNode(g, "t", "subgraph");
+    called.length = 0;
+    await g.updateState("t", { value: "forked" }, { checkpointId: before });
+    const fork = await g.invoke(null, { threadId: "t" });
+    expect(called).toEqual(["step_a", "step_b", "post_process"]);
+    expect(fork.state.value).toEqual(["parent_node", "forked", "step_a", "step_b", "post_process"]);
+  });
+});
+
+describe("Subgraph with interrupt (additional)", () => {
+  // upstream: tests/time_travel_extended.test.ts "should replay from parent checkpoint before subgraph interrupt"
+  it("should replay from parent checkpoint before subgraph interrupt", async () => {
+    const { g, called } = build(WITH_INTERRUPT);
+    await g.invoke({}, { threadId: "t" });
+    const done = await g.resume("t", { value: "answer" });
+    expect(done.state.value).toEqual(["router", "step_a", "human:answer", "step_b", "post_process"]);
+    const before = await beforeNode(g, "t", "subgraph_node");
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+    expect(replay.status).toBe("interrupted");
+    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+    expect(called).toContain("step_a");
+    expect(called).toContain("ask_human");
+    expect(called).not.toContain("step_b");
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should replay from parent interrupt checkpoint"
+  it("should replay from parent interrupt checkpoint", async () => {
+    const { g, called } = build(WITH_INTERRUPT);
+    const first = await g.invoke({}, { threadId: "t" });
+    expect(first.status).toBe("interrupted");
+    // The checkpoint the pause left: its next task is the subgraph node, holding the child's question.
+    const paused = (await g.getState("t"))!;
+    expect(paused.next.map((t) => t.node)).toEqual(["subgraph_node"]);
+    await g.resume("t", { value: "answer" });
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: paused.checkpointId });
+    expect(replay.status).toBe("interrupted");
+    expect(called).toContain("step_a");
+    expect(called).toContain("ask_human");
+    expect(called).not.toContain("step_b");
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should fork and resume after replay from parent interrupt checkpoint"
+  it("should fork and resume after replay from parent interrupt checkpoint", async () => {
+    const { g, called } = build(WITH_INTERRUPT);
+    await g.invoke({}, { threadId: "t" });
+    await g.resume("t", { value: "old_answer" });
+    const before = await beforeNode(g, "t", "subgraph_node");
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+    called.length = 0;
+    const final = await g.resume("t", { value: "new_answer" });
+    expect(final.status).toBe("completed");
+    expect(final.state.value).toEqual(["router", "step_a", "human:new_answer", "step_b", "post_process"]);
+    expect(called).toEqual(["ask_human", "step_b", "post_process"]);
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should complete flow when subgraph has no checkpointer"
+  it("should complete flow when subgraph has no checkpointer", async () => {
+    const { g, called } = build(WITH_INTERRUPT);
+    await g.invoke({}, { threadId: "t" });
+    await g.resume("t", { value: "original" });
+    const before = await beforeNode(g, "t", "subgraph_node");
+    called.length = 0;
+    await g.updateState("t", { value: "forked" }, { checkpointId: before });
+    const fork = await g.invoke(null, { threadId: "t" });
+    expect(fork.status).toBe("interrupted");
+    expect(fork.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+    called.length = 0;
+    const final = await g.resume("t", { value: "new_answer" });
+    expect(final.state.value).toEqual(["router", "forked", "step_a", "human:new_answer", "step_b", "post_process"]);
+    expect(called).toContain("step_b");
+    expect(called).toContain("post_process");
+  });
+});
