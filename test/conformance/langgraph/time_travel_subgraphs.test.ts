@@ -140,3 +140,110 @@ describe("Subgraph with interrupt (additional)", () => {
     expect(called).toContain("post_process");
   });
 });
+
+describe("Stateful subgraph replay", () => {
+  // upstream: tests/time_travel_extended.test.ts "should start stateless subgraph fresh on parent replay"
+  // (The sibling case "should retain accumulated subgraph state on parent replay" needs a
+  // subgraph compiled with `checkpointer: true`, whose state outlives its invocations; a
+  // ragraph child run's state lives only as long as its task: see README.md.)
+  it("should start stateless subgraph fresh on parent replay", async () => {
+    const { registry } = world();
+    const started: [string, unknown][] = [];
+    const observed: [string, unknown][] = [];
+    for (const [kind, q, prefix] of [["step_a", "question_a", "a"], ["step_b", "question_b", "b"]] as const) {
+      registry.registerNodeKind(kind, async (t) => {
+        started.push([kind, [...(t.state.value as string[])]]);
+        const answer = t.interrupt<string>(q);
+        observed.push([kind, [...(t.state.value as string[])]]);
+        return { writes: [["value", `${prefix}:${answer}`]] };
+      });
+    }
+    const { graph: g } = buildGraph(
+      `graph parent { start parent_node state { results: list<string> append }
+         node parent_node { kind set set { results: ["p"] } next sub_node }
+         node sub_node { kind subgraph graph "sub" input { } next END } }
+       graph sub { start step_a state { value: list<string> append }
+         node step_a { kind step_a next step_b }
+         node step_b { kind step_b next END } }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    await g.invoke({ results: [] }, { threadId: "t" });
+    await g.resume("t", { value: "a1" });
+    await g.resume("t", { value: "b1" });
+    expect(observed).toEqual([["step_a", []], ["step_b", ["a:a1"]]]);
+    observed.length = 0;
+    await g.invoke({ results: [] }, { threadId: "t" });
+    await g.resume("t", { value: "a2" });
+    const done = await g.resume("t", { value: "b2" });
+    expect(done.status).toBe("completed");
+    expect(observed).toEqual([["step_a", []], ["step_b", ["a:a2"]]]);
+    // The newest checkpoint about to run the subgraph (the second invocation's).
+    const h = await g.getStateHistory("t");
+    const before2nd = h.filter((s) => s.next.some((t) => t.node === "sub_node"))[0]!;
+    started.length = 0;
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: before2nd.checkpointId });
+    expect(replay.status).toBe("interrupted");
+    expect(started[0]).toEqual(["step_a", []]);
+  });
+});
+
+describe("Append-only checkpoint history", () => {
+  /** parent_start → sub_graph (one node appending `sub<N>`, N counting its calls) → parent_end. */
+  function branchGraph() {
+    const { registry } = world();
+    let subCalls = 0;
+    registry.registerNodeKind("sub_step", async () => ({ writes: [["subValue", `sub${++subCalls}`]] }));
+    const { graph } = buildGraph(
+      `graph parent { start parent_start state { value: list<string> append  subValue: list<string> append }
+         node parent_start { kind set set { value: ["p_start"] } next sub_graph }
+         node sub_graph { kind subgraph graph "sub" input { } writes { subValue: result.subValue } next parent_end }
+         node parent_end { kind set set { value: ["p_end"] } next END } }
+       graph sub { start sub_step state { subValue: list<string> append } output { subValue: list<string> }
+         node sub_step { kind sub_step next END } }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    return graph;
+  }
+
+  // upstream: tests/time_travel_extended.test.ts "should preserve original checkpoints when replay creates subgraph branch"
+  it("should preserve original checkpoints when replay creates subgraph branch", async () => {
+    const g = branchGraph();
+    const r = await g.invoke({ value: [], subValue: [] }, { threadId: "t" });
+    expect(r.state).toEqual({ value: ["p_start", "p_end"], subValue: ["sub1"] });
+    const original = new Set((await g.getStateHistory("t")).map((s) => s.checkpointId));
+    const before = await beforeNode(g, "t", "sub_graph");
+    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+    expect(replay.state).toEqual({ value: ["p_start", "p_end"], subValue: ["sub2"] });
+    const post = await g.getStateHistory("t");
+    const postIds = new Set(post.map((s) => s.checkpointId));
+    for (const id of original) expect(postIds.has(id)).toBe(true);
+    const added = [...postIds].filter((id) => !original.has(id));
+    expect(added.length).toBeGreaterThanOrEqual(2);
+    const fork = post.find((s) => s.source === "fork" && added.includes(s.checkpointId));
+    expect(fork?.parentId).toBe(before);
+    const latest = (await g.getState("t"))!;
+    expect(added).toContain(latest.checkpointId);
+    expect(latest.values).toEqual({ value: ["p_start", "p_end"], subValue: ["sub2"] });
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should preserve original checkpoints when fork creates subgraph branch"
+  it("should preserve original checkpoints when fork creates subgraph branch", async () => {
+    const g = branchGraph();
+    await g.invoke({ value: [], subValue: [] }, { threadId: "t" });
+    const original = new Set((await g.getStateHistory("t")).map((s) => s.checkpointId));
+    const before = await beforeNode(g, "t", "sub_graph");
+    await g.updateState("t", { value: ["extra"] }, { checkpointId: before });
+    const fork = await g.invoke(null, { threadId: "t" });
+    expect(fork.state).toEqual({ value: ["p_start", "extra", "p_end"], subValue: ["sub2"] });
+    const post = await g.getStateHistory("t");
+    const postIds = new Set(post.map((s) => s.checkpointId));
+    for (const id of original) expect(postIds.has(id)).toBe(true);
+    const added = [...postIds].filter((id) => !original.has(id));
+    expect(added.length).toBeGreaterThanOrEqual(3);
+    const update = post.find((s) => s.source === "update" && added.includes(s.checkpointId));
+    expect(update?.parentId).toBe(before);
+    const latest = (await g.getState("t"))!;
+    expect(added).toContain(latest.checkpointId);
+    expect(latest.values).toEqual({ value: ["p_start", "extra", "p_end"], subValue: ["sub2"] });
+  });
+});
