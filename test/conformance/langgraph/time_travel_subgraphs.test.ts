@@ -247,3 +247,35 @@ describe("Append-only checkpoint history", () => {
     expect(latest.values).toEqual({ value: ["p_start", "extra", "p_end"], subValue: ["sub2"] });
   });
 });
+
+describe("PR #7038: Replay behavior for parent + subgraphs", () => {
+  // upstream: tests/time_travel.test.ts "should replay with subgraph and strip stale RESUME writes"
+  it("should replay with subgraph and strip stale RESUME writes", async () => {
+    const { registry, called } = world();
+    const { graph: g } = buildGraph(
+      `graph parent { start executor state { value: list<string> append }
+         node executor { kind subgraph graph "executor_graph" input { } writes { value: result.value } next END } }
+       graph executor_graph { start step_a state { value: list<string> append } output { value: list<string> }
+         node step_a { kind push next ask_1 }
+         node ask_1 { kind ask next ask_2 }
+         node ask_2 { kind ask next END } }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    let r = await g.invoke({ value: [] }, { threadId: "1" });
+    expect(r.interrupts.map((i) => i.payload)).toEqual(["ask_1?"]);
+    r = await g.resume("1", { value: "answer_1" });
+    expect(r.interrupts.map((i) => i.payload)).toEqual(["ask_2?"]);
+    r = await g.resume("1", { value: "answer_2" });
+    expect(r.status).toBe("completed");
+    expect(r.state.value).toEqual(["step_a", "human:answer_1", "human:answer_2"]);
+    const before = (await g.getStateHistory("1")).find((s) => s.next.some((t) => t.node === "executor"))!;
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "1", checkpointId: before.checkpointId });
+    // The saved answers of the old branch are not reused: the first question is asked again.
+    expect(replay.status).toBe("interrupted");
+    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_1?"]);
+    expect(called).toContain("step_a");
+    expect(called).toContain("ask_1");
+    expect(called).not.toContain("ask_2");
+  });
+});
