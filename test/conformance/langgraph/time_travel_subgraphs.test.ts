@@ -279,3 +279,32 @@ describe("PR #7038: Replay behavior for parent + subgraphs", () => {
     expect(called).not.toContain("ask_2");
   });
 });
+
+describe("PR #7498: Eager fork checkpoint on time travel", () => {
+  // upstream: tests/time_travel.test.ts "should replay from parent checkpoint with subgraph interrupt then resume"
+  // LangGraph's history ends with a `__start__` checkpoint (source `input`) below the
+  // `router` one (source `loop`); ragraph's input checkpoint is that `router` one
+  // (difference 3, docs/langgraph-differences.md): the shapes are otherwise the same.
+  it("should replay from parent checkpoint with subgraph interrupt then resume", async () => {
+    const { g, called } = build(WITH_INTERRUPT);
+    await g.invoke({ value: [] }, { threadId: "1" });
+    await g.resume("1", { value: "old_answer" });
+    const shape = async () => (await g.getStateHistory("1")).map((s) => [s.next.map((t) => t.node), s.source]);
+    expect(await shape()).toEqual([[[], "loop"], [["post_process"], "loop"], [["subgraph_node"], "loop"], [["router"], "input"]]);
+    const paused = (await g.getStateHistory("1")).find((s) => s.next.some((t) => t.node === "subgraph_node"))!;
+    called.length = 0;
+    const replay = await g.invoke(null, { threadId: "1", checkpointId: paused.checkpointId });
+    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+    expect(called).toEqual(["step_a", "ask_human"]);
+    expect(await shape()).toEqual([[["subgraph_node"], "fork"], [[], "loop"], [["post_process"], "loop"], [["subgraph_node"], "loop"], [["router"], "input"]]);
+    called.length = 0;
+    const final = await g.resume("1", { value: "new_answer" });
+    expect(final.status).toBe("completed");
+    expect(final.state.value).toEqual(["router", "step_a", "human:new_answer", "step_b", "post_process"]);
+    expect(called).toEqual(["ask_human", "step_b", "post_process"]);
+    expect(await shape()).toEqual([
+      [[], "loop"], [["post_process"], "loop"], [["subgraph_node"], "fork"],
+      [[], "loop"], [["post_process"], "loop"], [["subgraph_node"], "loop"], [["router"], "input"],
+    ]);
+  });
+});
