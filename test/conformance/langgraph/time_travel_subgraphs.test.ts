@@ -7,9 +7,12 @@
  * list back (`writes { value: result.value }`), so the parent's list reads as LangGraph's
  * (which shares the key and re-applies the reducer).
  */
-import { describe, expect, it } from "vitest";
-import type { CompiledGraph } from "../../../runtime/index.js";
-import { MemoryCheckpointer } from "../../../runtime/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Checkpointer, CompiledGraph } from "../../../runtime/index.js";
+import { MemoryCheckpointer, SqliteCheckpointer } from "../../../runtime/index.js";
 import { buildGraph } from "../../helpers/run-graph.js";
 import { world } from "./helpers.js";
 
@@ -32,9 +35,18 @@ graph sub { start step_a state { value: list<string> append } output { value: li
   node ask_human { kind ask next step_b }
   node step_b { kind push next END } }`;
 
-function build(source: string) {
+const dir = mkdtempSync(join(tmpdir(), "rag-lg-tt-sub-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+/** The cases with interrupts run on both checkpointers (the branch a replay starts is saved in checkpoint metadata). */
+const savers: [string, () => Checkpointer][] = [
+  ["memory", () => new MemoryCheckpointer()],
+  ["sqlite", () => new SqliteCheckpointer(join(dir, `c${n++}.db`))],
+];
+
+function build(source: string, saver: () => Checkpointer = () => new MemoryCheckpointer()) {
   const { registry, called } = world();
-  const { graph } = buildGraph(source, { registry, checkpointer: new MemoryCheckpointer() });
+  const { graph } = buildGraph(source, { registry, checkpointer: saver() });
   return { g: graph, called };
 }
 
@@ -72,74 +84,76 @@ describe("Subgraph without interrupt", () => {
   });
 });
 
-describe("Subgraph with interrupt (additional)", () => {
-  // upstream: tests/time_travel_extended.test.ts "should replay from parent checkpoint before subgraph interrupt"
-  it("should replay from parent checkpoint before subgraph interrupt", async () => {
-    const { g, called } = build(WITH_INTERRUPT);
-    await g.invoke({}, { threadId: "t" });
-    const done = await g.resume("t", { value: "answer" });
-    expect(done.state.value).toEqual(["router", "step_a", "human:answer", "step_b", "post_process"]);
-    const before = await beforeNode(g, "t", "subgraph_node");
-    called.length = 0;
-    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
-    expect(replay.status).toBe("interrupted");
-    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
-    expect(called).toContain("step_a");
-    expect(called).toContain("ask_human");
-    expect(called).not.toContain("step_b");
-  });
+for (const [name, make] of savers) {
+  describe(`Subgraph with interrupt (additional) (${name})`, () => {
+    // upstream: tests/time_travel_extended.test.ts "should replay from parent checkpoint before subgraph interrupt"
+    it("should replay from parent checkpoint before subgraph interrupt", async () => {
+      const { g, called } = build(WITH_INTERRUPT, make);
+      await g.invoke({}, { threadId: "t" });
+      const done = await g.resume("t", { value: "answer" });
+      expect(done.state.value).toEqual(["router", "step_a", "human:answer", "step_b", "post_process"]);
+      const before = await beforeNode(g, "t", "subgraph_node");
+      called.length = 0;
+      const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+      expect(replay.status).toBe("interrupted");
+      expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+      expect(called).toContain("step_a");
+      expect(called).toContain("ask_human");
+      expect(called).not.toContain("step_b");
+    });
 
-  // upstream: tests/time_travel_extended.test.ts "should replay from parent interrupt checkpoint"
-  it("should replay from parent interrupt checkpoint", async () => {
-    const { g, called } = build(WITH_INTERRUPT);
-    const first = await g.invoke({}, { threadId: "t" });
-    expect(first.status).toBe("interrupted");
-    // The checkpoint the pause left: its next task is the subgraph node, holding the child's question.
-    const paused = (await g.getState("t"))!;
-    expect(paused.next.map((t) => t.node)).toEqual(["subgraph_node"]);
-    await g.resume("t", { value: "answer" });
-    called.length = 0;
-    const replay = await g.invoke(null, { threadId: "t", checkpointId: paused.checkpointId });
-    expect(replay.status).toBe("interrupted");
-    expect(called).toContain("step_a");
-    expect(called).toContain("ask_human");
-    expect(called).not.toContain("step_b");
-  });
+    // upstream: tests/time_travel_extended.test.ts "should replay from parent interrupt checkpoint"
+    it("should replay from parent interrupt checkpoint", async () => {
+      const { g, called } = build(WITH_INTERRUPT, make);
+      const first = await g.invoke({}, { threadId: "t" });
+      expect(first.status).toBe("interrupted");
+      // The checkpoint the pause left: its next task is the subgraph node, holding the child's question.
+      const paused = (await g.getState("t"))!;
+      expect(paused.next.map((t) => t.node)).toEqual(["subgraph_node"]);
+      await g.resume("t", { value: "answer" });
+      called.length = 0;
+      const replay = await g.invoke(null, { threadId: "t", checkpointId: paused.checkpointId });
+      expect(replay.status).toBe("interrupted");
+      expect(called).toContain("step_a");
+      expect(called).toContain("ask_human");
+      expect(called).not.toContain("step_b");
+    });
 
-  // upstream: tests/time_travel_extended.test.ts "should fork and resume after replay from parent interrupt checkpoint"
-  it("should fork and resume after replay from parent interrupt checkpoint", async () => {
-    const { g, called } = build(WITH_INTERRUPT);
-    await g.invoke({}, { threadId: "t" });
-    await g.resume("t", { value: "old_answer" });
-    const before = await beforeNode(g, "t", "subgraph_node");
-    called.length = 0;
-    const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
-    expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
-    called.length = 0;
-    const final = await g.resume("t", { value: "new_answer" });
-    expect(final.status).toBe("completed");
-    expect(final.state.value).toEqual(["router", "step_a", "human:new_answer", "step_b", "post_process"]);
-    expect(called).toEqual(["ask_human", "step_b", "post_process"]);
-  });
+    // upstream: tests/time_travel_extended.test.ts "should fork and resume after replay from parent interrupt checkpoint"
+    it("should fork and resume after replay from parent interrupt checkpoint", async () => {
+      const { g, called } = build(WITH_INTERRUPT, make);
+      await g.invoke({}, { threadId: "t" });
+      await g.resume("t", { value: "old_answer" });
+      const before = await beforeNode(g, "t", "subgraph_node");
+      called.length = 0;
+      const replay = await g.invoke(null, { threadId: "t", checkpointId: before });
+      expect(replay.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+      called.length = 0;
+      const final = await g.resume("t", { value: "new_answer" });
+      expect(final.status).toBe("completed");
+      expect(final.state.value).toEqual(["router", "step_a", "human:new_answer", "step_b", "post_process"]);
+      expect(called).toEqual(["ask_human", "step_b", "post_process"]);
+    });
 
-  // upstream: tests/time_travel_extended.test.ts "should complete flow when subgraph has no checkpointer"
-  it("should complete flow when subgraph has no checkpointer", async () => {
-    const { g, called } = build(WITH_INTERRUPT);
-    await g.invoke({}, { threadId: "t" });
-    await g.resume("t", { value: "original" });
-    const before = await beforeNode(g, "t", "subgraph_node");
-    called.length = 0;
-    await g.updateState("t", { value: "forked" }, { checkpointId: before });
-    const fork = await g.invoke(null, { threadId: "t" });
-    expect(fork.status).toBe("interrupted");
-    expect(fork.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
-    called.length = 0;
-    const final = await g.resume("t", { value: "new_answer" });
-    expect(final.state.value).toEqual(["router", "forked", "step_a", "human:new_answer", "step_b", "post_process"]);
-    expect(called).toContain("step_b");
-    expect(called).toContain("post_process");
+    // upstream: tests/time_travel_extended.test.ts "should complete flow when subgraph has no checkpointer"
+    it("should complete flow when subgraph has no checkpointer", async () => {
+      const { g, called } = build(WITH_INTERRUPT, make);
+      await g.invoke({}, { threadId: "t" });
+      await g.resume("t", { value: "original" });
+      const before = await beforeNode(g, "t", "subgraph_node");
+      called.length = 0;
+      await g.updateState("t", { value: "forked" }, { checkpointId: before });
+      const fork = await g.invoke(null, { threadId: "t" });
+      expect(fork.status).toBe("interrupted");
+      expect(fork.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+      called.length = 0;
+      const final = await g.resume("t", { value: "new_answer" });
+      expect(final.state.value).toEqual(["router", "forked", "step_a", "human:new_answer", "step_b", "post_process"]);
+      expect(called).toContain("step_b");
+      expect(called).toContain("post_process");
+    });
   });
-});
+}
 
 describe("Stateful subgraph replay", () => {
   // upstream: tests/time_travel_extended.test.ts "should start stateless subgraph fresh on parent replay"
