@@ -25,7 +25,8 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../compiler/index.js";
 import type { NodeTask, ToolCall } from "../../registry/index.js";
-import { chosenOption, NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
+import { chosenOption } from "../../runtime/interrupt.js";
 
 export type ApprovalDecision = { readonly approved: true; readonly args: Record<string, unknown> } | { readonly approved: false; readonly reason: string };
 
