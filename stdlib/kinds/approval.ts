@@ -23,7 +23,7 @@
  * the new call instead of running it — nothing runs that a person did not approve.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../compiler/index.js";
+import { canonicalJson } from "../../compiler/canonical.js";
 import type { NodeTask, ToolCall } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { chosenOption } from "../../runtime/interrupt.js";
