@@ -4,7 +4,7 @@
  * the registry's policy, is its hash approved, and approving it.
  */
 import type { Blueprint } from "../compiler/index.js";
-import { isUntrusted, reviewRequired } from "../compiler/index.js";
+import { isUntrusted, reviewRequired } from "../compiler/policy-view.js";
 import type { Approval } from "./approvals.js";
 import type { Registry } from "./registry.js";
 

@@ -4,7 +4,8 @@
  */
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
 import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/index.js";
-import { isInterrupt, NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
+import { isInterrupt } from "../../runtime/interrupt.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { approveCalls } from "./approval.js";
 import { attachmentParts } from "./attach.js";

@@ -4,7 +4,7 @@
  * `output`, it returns structured data validated against the schema.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
 
 export const modelKind: NodeKindImplementation = async (task) => {

@@ -18,7 +18,7 @@
  */
 import type { BudgetConfig, BudgetLimit, CallContext, ChatResponse, ModelCall, ModelMiddleware } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
 
