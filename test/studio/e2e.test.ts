@@ -356,6 +356,15 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const state = await page.locator("#tab-runs .state").textContent();
     expect(state).toContain("runtime.md#1");
     expect(state).not.toContain("runtime.md#2");
+    // Deny with a reason: the reason is required, and it reaches the run (a tool node fails with it).
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=deny-with-reason]", { timeout: 20_000 });
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('give a reason')");
+    await page.fill("[data-testid=deny-reason]", "wrong query");
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=run-status][data-status=failed]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=run-status]").textContent()).toContain("a person declined the call: wrong query");
   });
 
   it("the run form draws nested input types: objects as nested fields, lists as rows to add and remove", async () => {
