@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import type { CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
+import type { CallContext, CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -158,10 +158,18 @@ export class TaskContext implements NodeTask {
       : {};
     // Through the registry's middleware chain (registry/middleware.ts): the context
     // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
+    // Fixed-shape literals in the common case (no agent, no caller metadata, no enclosing
+    // budgets): spreads of optional keys made each call's objects slow-mode dictionaries.
+    const metadata: Record<string, unknown> = { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step };
+    if (agent) metadata.agent = agent;
+    if (request.metadata) Object.assign(metadata, request.metadata);
+    const context: Record<string, unknown> = { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind: CapabilityKind, name: string) => this.authorize(kind, name) };
+    if (env.enclosingBudgets?.length) context.enclosingBudgets = env.enclosingBudgets;
+    if (agent) context.agent = agent;
     const res = await env.registry.chat(
       m,
-      Object.assign({}, request, { metadata: { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step, ...(agent ? { agent } : {}), ...request.metadata } }),
-      { signal: this.signal, context: { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, ...(env.enclosingBudgets?.length ? { enclosingBudgets: env.enclosingBudgets } : {}), authorize: (kind, name) => this.authorize(kind, name), ...(agent ? { agent } : {}) }, ...tokens },
+      Object.assign({}, request, { metadata }) as Omit<ChatRequest, "model">,
+      env.tokens ? { signal: this.signal, context: context as unknown as CallContext, ...tokens } : { signal: this.signal, context: context as unknown as CallContext },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
