@@ -126,7 +126,11 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
       const ran = readFileSync(effects, "utf8").trim().split("\n").filter(Boolean).map(Number);
       const times = (n: number) => ran.filter((x) => x === n).length;
       // Task ids of the fan-out step end in `.i`: branch i runs items[i].
-      const committedItems = committed.map((id) => items[Number(id.split(".").at(-1))]).filter((n) => n !== undefined);
+      // Only the fan-out step's tasks (ids `STEP.i` of its one step: the prefix most records share), each once.
+      const prefixes = new Map<string, number>();
+      for (const id of committed) prefixes.set(id.slice(0, id.lastIndexOf(".")), (prefixes.get(id.slice(0, id.lastIndexOf("."))) ?? 0) + 1);
+      const step = [...prefixes].sort((x, y) => y[1] - x[1])[0]?.[0];
+      const committedItems = [...new Set(committed.filter((id) => id.slice(0, id.lastIndexOf(".")) === step))].map((id) => items[Number(id.split(".").at(-1))]).filter((n) => n !== undefined);
       const committedRerun = committedItems.filter((n) => times(n) > 1).length;
       const uncommittedRerun = items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
       let problem: string | undefined;

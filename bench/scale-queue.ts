@@ -1,8 +1,8 @@
 /**
- * The worker-pool part of `npm run bench:scale` (issue 13 §4): `runs` runs (bench/scale.ts: `RUNS`, default 40),
+ * The worker-pool part of `npm run bench:scale` (issue 13 §4): `runs` runs (bench/scale.ts: `RUNS`, default 200),
  * each a fan-out of 20 tasks with 50 ms of simulated I/O, enqueued at once on a fresh
- * queue and run by 1, 2 and 4 `rag worker` processes (`--concurrency WORKER_CONCURRENCY`,
- * default 4). Prints throughput (runs/s), p50/p99 run latency (submission to end, ms) and
+ * queue and run by each configuration of `rag worker` processes (`--concurrency`, and
+ * `--distribute branches` for the distributed rows). Prints throughput (runs/s), p50/p99 run latency (submission to end, ms) and
  * the scaling ratio (throughput on 4 workers ÷ 4 × throughput on 1). Needs Redis and
  * Postgres; own prefix and schema, removed after.
  */
@@ -18,6 +18,8 @@ import { standardRegistry } from "../stdlib/index.js";
 
 export interface QueueBenchRow {
   readonly workers: number;
+  /** Branches of each fan-out ran as branch jobs (`distribute: branches`). */
+  readonly distribute: boolean;
   readonly runs: number;
   readonly seconds: number;
   readonly runsPerSecond: number;
@@ -27,8 +29,14 @@ export interface QueueBenchRow {
 
 const root = new URL("../", import.meta.url).pathname;
 
-/** Runs the pool benchmark; returns one row per worker count and the 1→4 scaling ratio. */
-export async function queueBench(pgBase: string, redisBase: string, runs: number, counts: readonly number[]): Promise<{ rows: QueueBenchRow[]; scaling: number | undefined }> {
+/** One configuration of the pool: worker processes, and whether fan-outs are distributed. */
+export interface PoolConfig {
+  readonly workers: number;
+  readonly distribute: boolean;
+}
+
+/** Runs the pool benchmark; returns one row per configuration and the 1→4 scaling ratio (without distribution). */
+export async function queueBench(pgBase: string, redisBase: string, runs: number, configs: readonly PoolConfig[], concurrency: number): Promise<{ rows: QueueBenchRow[]; scaling: number | undefined; scalingDistributed: number | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), "rag-bench-queue-"));
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   writeFileSync(
@@ -55,17 +63,17 @@ export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", s
   const tag = `${process.pid}_${Date.now().toString(36)}`;
   const schemas: string[] = [];
   const prefixes: string[] = [];
-  for (const n of counts) {
-    const schema = `rag_benchq_${tag}_${n}`;
-    const prefix = `ragbq_${tag}_${n}`;
+  for (const { workers: n, distribute } of configs) {
+    const schema = `rag_benchq_${tag}_${n}${distribute ? "d" : ""}`;
+    const prefix = `ragbq_${tag}_${n}${distribute ? "d" : ""}`;
     schemas.push(schema);
     prefixes.push(prefix);
     const queue = `${redisBase}?queue=bench&prefix=${prefix}`;
-    const pgUrl = `${pgBase}?schema=${schema}`;
+    const pgUrl = `${pgBase}?schema=${schema}${process.env.PG_OPTIONS ? `&options=${encodeURIComponent(process.env.PG_OPTIONS)}` : ""}`;
     const workers: ChildProcess[] = [];
     const started: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
-      const w = spawn(process.execPath, [join(root, "bin/rag.js"), "worker", "--queue", queue, "--checkpoints", pgUrl, "--config", "rag.config.ts", "--concurrency", process.env.WORKER_CONCURRENCY ?? "4"], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+      const w = spawn(process.execPath, [join(root, "bin/rag.js"), "worker", "--queue", queue, "--checkpoints", pgUrl, "--config", "rag.config.ts", "--concurrency", String(concurrency), ...(distribute ? ["--distribute", "branches"] : [])], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
       workers.push(w);
       started.push(new Promise((ok) => w.stdout!.on("data", (d: Buffer) => d.toString().includes("taking runs") && ok())));
     }
@@ -85,7 +93,7 @@ export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", s
     );
     const seconds = (performance.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
-    rows.push({ workers: n, runs, seconds, runsPerSecond: runs / seconds, p50Ms: latencies[Math.floor(runs * 0.5)], p99Ms: latencies[Math.min(runs - 1, Math.floor(runs * 0.99))] });
+    rows.push({ workers: n, distribute, runs, seconds, runsPerSecond: runs / seconds, p50Ms: latencies[Math.floor(runs * 0.5)], p99Ms: latencies[Math.min(runs - 1, Math.floor(runs * 0.99))] });
     await submitter.close();
     for (const w of workers) w.kill("SIGTERM");
     await Promise.all(workers.map((w) => new Promise((ok) => (w.exitCode !== null ? ok(null) : w.once("exit", ok)))));
@@ -100,7 +108,10 @@ export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", s
     if (keys.length) await redis.del(...keys);
   }
   redis.disconnect();
-  const one = rows.find((r) => r.workers === 1);
-  const four = rows.find((r) => r.workers === 4);
-  return { rows, scaling: one && four ? four.runsPerSecond / (4 * one.runsPerSecond) : undefined };
+  const ratio = (d: boolean) => {
+    const one = rows.find((r) => r.workers === 1 && r.distribute === d);
+    const four = rows.find((r) => r.workers === 4 && r.distribute === d);
+    return one && four ? four.runsPerSecond / (4 * one.runsPerSecond) : undefined;
+  };
+  return { rows, scaling: ratio(false), scalingDistributed: ratio(true) };
 }

@@ -22,7 +22,7 @@ function sourceDirs(root) {
     .filter((e) => e.isDirectory() && !NOT_SOURCES.has(e.name) && !e.name.startsWith("."))
     .map((e) => e.name);
 }
-const SOURCE_FILES = ["index.ts", "studio/build.ts"];
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts"];
 
 /** `[source, output]` path pairs whose output is missing or older than the source. */
 function staleFiles(root) {

@@ -1,6 +1,8 @@
 /**
  * Imports a config module (`rag.config.ts`, `.mts`, `.js`, …) by absolute path.
  *
+ * A TypeScript config is first looked up in the transpile cache (cli/config-cache.ts:
+ * no loader hook at all); what the cache cannot serve is loaded as follows.
  * From a checkout, bin/rag.js has registered tsx already and the import just works. An
  * installed package runs compiled JavaScript with no TypeScript loader, so when Node
  * cannot load a TypeScript file itself (`ERR_UNKNOWN_FILE_EXTENSION` on Node 20; TS-only
@@ -8,6 +10,7 @@
  * retried under a fresh URL (a failed import stays cached under its own).
  */
 import { pathToFileURL } from "node:url";
+import { importCachedConfig } from "./config-cache.js";
 
 const TS_FILE = /\.[cm]?ts$/;
 const NEEDS_LOADER = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX", "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING"]);
@@ -16,6 +19,10 @@ let registered = false;
 /** The module's namespace; rethrows the import's own error (syntax, missing module, …). */
 export async function importConfigModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
+  if (!registered && TS_FILE.test(path)) {
+    const cached = await importCachedConfig(path);
+    if (cached) return cached;
+  }
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {

@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { defineConfig, scripted, tool, z } from "ragraph";
+import { defineConfig, scripted, tool, z } from "ragraph/config";
 
 /** A tiny fixed knowledge base for the `search` tool. */
 const NOTES = [

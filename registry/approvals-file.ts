@@ -1,6 +1,8 @@
 /**
  * An `ApprovalStore` kept in a JSON file (the CLI's `.rag/approvals.json` beside the
- * project's rag.config.ts): `{"version": 1, "approvals": [Approval, …]}`. Read at
+ * project's rag.config.ts): `{"version": 1, "approvals": [Approval, …]}`. A record may
+ * carry the approved `source` text (added later; still version 1: older records without
+ * it read as before, and a `source` that is not a string is dropped on read). Read at
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
  * never leaves half a file) on every change. Node-only, unlike approvals.ts.
  */
@@ -52,5 +54,10 @@ function readApprovals(path: string): Approval[] {
   if (!Array.isArray(list) || !list.every((a) => a && typeof a === "object" && typeof (a as Approval).hash === "string")) {
     throw new RegistryError(`${path} is not an approvals file: expected {"version": 1, "approvals": [{"hash": …}, …]}`);
   }
-  return list as Approval[];
+  return (list as Approval[]).map((a) => {
+    if (a.source === undefined || typeof a.source === "string") return a;
+    const { source: _dropped, ...rest } = a;
+    void _dropped;
+    return rest;
+  });
 }

@@ -22,12 +22,31 @@ export interface Approval {
   readonly note?: string;
   /** Who generated the blueprint, copied from its provenance. */
   readonly generatedBy?: string;
+  /**
+   * The `.rag` text that was approved (the whole file; the graph is `graph` in it), so a
+   * reviewer of a later version sees the text and semantic diff against it. Optional:
+   * records written before it existed, and sources over {@link APPROVED_SOURCE_MAX_CHARS},
+   * have none.
+   */
+  readonly source?: string;
+}
+
+/** Largest approved source kept in an approval record (characters; 262,144). Larger sources are not kept. */
+export const APPROVED_SOURCE_MAX_CHARS = 256 * 1024;
+
+/** What an approval records besides the blueprint: who, why, and the approved source text. */
+export interface ApprovalBy {
+  readonly approvedBy?: string;
+  readonly note?: string;
+  readonly now?: Date;
+  /** The approved `.rag` source (kept when at most {@link APPROVED_SOURCE_MAX_CHARS} long). */
+  readonly source?: string;
 }
 
 export interface ApprovalStore extends ApprovalView {
   isApproved(hash: string): boolean;
   /** Records approval of exactly this blueprint version; approving again replaces the record. */
-  approve(blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by?: { readonly approvedBy?: string; readonly note?: string; readonly now?: Date }): Approval;
+  approve(blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by?: ApprovalBy): Approval;
   /** Withdraws an approval; true when there was one. */
   revoke(hash: string): boolean;
   list(): Approval[];
@@ -45,7 +64,7 @@ export class MemoryApprovalStore implements ApprovalStore {
     return this.byHash.has(hash);
   }
 
-  approve(blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: { readonly approvedBy?: string; readonly note?: string; readonly now?: Date } = {}): Approval {
+  approve(blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: ApprovalBy = {}): Approval {
     const a: Approval = {
       hash: blueprint.hash,
       graph: blueprint.id,
@@ -53,6 +72,7 @@ export class MemoryApprovalStore implements ApprovalStore {
       approvedAt: (by.now ?? new Date()).toISOString(),
       ...(by.note ? { note: by.note } : {}),
       ...(blueprint.provenance ? { generatedBy: blueprint.provenance.generatedBy } : {}),
+      ...(typeof by.source === "string" && by.source.length <= APPROVED_SOURCE_MAX_CHARS ? { source: by.source } : {}),
     };
     this.byHash.set(a.hash, a);
     return a;

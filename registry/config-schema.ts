@@ -8,7 +8,7 @@
  * and may carry more; the top level and `models.<name>` are strict, with did-you-mean.
  */
 import { z } from "zod";
-import { didYouMean } from "../grammar/index.js";
+import { didYouMean } from "../grammar/suggest.js";
 import { RegistryError } from "./registry.js";
 
 /** One problem of a config: where (`tools.search.schema`) and what. */

@@ -6,7 +6,7 @@
  * agents' and graphs' input/output, route labels and script descriptions go in.
  */
 import type { RegistrySnapshot } from "../compiler/index.js";
-import { BUILTIN_REDUCERS } from "../compiler/index.js";
+import { BUILTIN_REDUCERS } from "../compiler/resolve/reducers.js";
 import type { Registry } from "./registry.js";
 import { registrySignatures } from "./signatures.js";
 

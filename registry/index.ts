@@ -31,7 +31,7 @@ export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, ty
 export { estimateTokens, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { CapabilityOptions, ChildRunResult, GotoTarget, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo, SendCommand } from "./node-kind.js";
 export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js";
-export { MemoryApprovalStore, type Approval, type ApprovalStore } from "./approvals.js";
+export { APPROVED_SOURCE_MAX_CHARS, MemoryApprovalStore, type Approval, type ApprovalBy, type ApprovalStore } from "./approvals.js";
 export { FileApprovalStore } from "./approvals-file.js";
 export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
 export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";

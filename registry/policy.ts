@@ -19,7 +19,7 @@
  * an unapproved blueprint that requires review (`ReviewRequiredError`).
  */
 import type { CapabilityAllowlist, PolicyView } from "../compiler/index.js";
-import { CAPABILITY_KINDS } from "../compiler/index.js";
+import { CAPABILITY_KINDS } from "../compiler/policy-view.js";
 import { RegistryError } from "./registry.js";
 
 export interface PolicyConfig {

@@ -5,7 +5,8 @@
  * A `.rag` file holds no host code; the registry is what grants power.
  */
 import type { Blueprint, ModelCapabilities, PolicyView, RegistryView } from "../compiler/index.js";
-import { BUILTIN_REDUCERS, KIND_ALIASES } from "../compiler/index.js";
+import { BUILTIN_REDUCERS } from "../compiler/resolve/reducers.js";
+import { KIND_ALIASES } from "../compiler/resolve/kinds.js";
 import type { AgentDefinition } from "./agent.js";
 import { knownModel } from "./known-models.js";
 import { composeChain, type CallContext, type ChatHandler, type ModelMiddleware } from "./middleware.js";

@@ -4,7 +4,7 @@
  * the registry's policy, is its hash approved, and approving it.
  */
 import type { Blueprint } from "../compiler/index.js";
-import { isUntrusted, reviewRequired } from "../compiler/index.js";
+import { isUntrusted, reviewRequired } from "../compiler/policy-view.js";
 import type { Approval } from "./approvals.js";
 import type { Registry } from "./registry.js";
 
@@ -34,6 +34,6 @@ export function reviewStatus(registry: Registry, blueprint: Pick<Blueprint, "has
 }
 
 /** Approves exactly this blueprint version in `registry.approvals`. */
-export function approveBlueprint(registry: Registry, blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: { readonly approvedBy?: string; readonly note?: string } = {}): Approval {
+export function approveBlueprint(registry: Registry, blueprint: Pick<Blueprint, "id" | "hash" | "provenance">, by: { readonly approvedBy?: string; readonly note?: string; readonly source?: string } = {}): Approval {
   return registry.approvals.approve(blueprint, by);
 }

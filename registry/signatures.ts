@@ -5,7 +5,7 @@
  * graphs' input/output, route labels and script descriptions.
  */
 import { z } from "zod";
-import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/index.js";
+import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/signatures.js";
 import type { Registry } from "./registry.js";
 import { toolParameters } from "./tool.js";
 

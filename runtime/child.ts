@@ -1,7 +1,8 @@
 /**
  * Child runs (`runtime.md` §2–3): a subgraph node or a graph send target runs another
  * graph as a child of the task, in the same thread, with its own checkpoint namespace
- * (`<parent task id>:<graph>`, nested with `|`). A child that already checkpointed in
+ * (`<parent task id>:<graph>`, plus `@<lineage>` on a replayed or forked branch of the
+ * parent's history, nested with `|`). A child that already checkpointed in
  * its namespace (the same task, before a crash or a pause) resumes instead of starting
  * over; a child that pauses makes its parent task pause with the child's interrupts; a
  * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
@@ -37,12 +38,16 @@ export async function runChild(
   durability: Durability | undefined,
   answers: Readonly<Record<string, unknown>>,
   enclosingBudgets: readonly Json[],
+  lineage?: string,
 ): Promise<ChildRunResult> {
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, { graph: run.graph, node: task.node, taskId: task.id });
   const childRunId = newId("run");
   const ids = { taskId: task.id, node: task.node };
-  const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}`;
+  // Task ids repeat on every branch of the parent's history (`step.i`): the branch (`lineage`,
+  // set by a replay or a fork of an older checkpoint) is part of the namespace, so a child run
+  // of a replayed or forked parent starts afresh (LangGraph re-runs the subgraph there too).
+  const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}${lineage !== undefined ? `@${lineage}` : ""}`;
   // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
   const resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
   await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);

@@ -304,7 +304,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])]),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])], l.lineage),
       enclosingBudgets,
       answers: l.answers,
       namespace,
@@ -327,7 +327,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (controller.signal.aborted) throw controller.signal.reason;
       const stepStarted = clock.now();
       if (wants("step_started")) await emit({ type: "step_started", tasks: tasks.map((t) => taskRef(t, g)) });
-      const env: TaskEnv = Object.assign({}, baseEnv, { step, state: l.state });
+      // A two-key object over the shared one (copying its twenty-odd keys every superstep
+      // was the run loop's largest allocation); the step's tasks read the rest through it.
+      const env = Object.create(baseEnv) as { -readonly [K in keyof TaskEnv]: TaskEnv[K] };
+      env.step = step;
+      env.state = l.state;
       const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, ...(remote ? { remote } : {}) });
       records = undefined;
       const merged = detached.take();

@@ -3,7 +3,9 @@
  * (`language.md` §2.2). Schemas are built once per blueprint.
  */
 import { z } from "zod";
-import { compilePattern, constraintText, MAX_PATTERN_INPUT, type Blueprint, type FieldSpec, type SafePattern, type TypeSpec } from "../compiler/index.js";
+import type { Blueprint, FieldSpec, TypeSpec } from "../compiler/index.js";
+import { compilePattern, MAX_PATTERN_INPUT, type SafePattern } from "../compiler/pattern.js";
+import { constraintText } from "../compiler/ir-text.js";
 
 const messageSchema = z.object({ id: z.string().optional(), role: z.enum(["system", "user", "assistant", "tool"]), content: z.string() }).loose();
 

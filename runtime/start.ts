@@ -33,6 +33,8 @@ export interface LoopState {
   detached: PlannedTask[];
   /** The checkpoint resumed from. */
   resumedFrom?: string;
+  /** The history branch the run continues (`CheckpointMetadata.lineage`); absent on the original line. */
+  lineage?: string;
   /** Graph-level interrupts of the start checkpoint still to answer (pause at once). */
   pauseAt?: PendingInterrupt[];
   steering?: string;
@@ -87,6 +89,7 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
     answers: {},
     records: undefined,
     detached: [],
+    ...(typeof base?.metadata.lineage === "string" ? { lineage: base.metadata.lineage } : {}),
   };
 }
 
@@ -121,6 +124,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
   const replay = checkpointId !== undefined && (await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace }))?.checkpoint.id !== t.checkpoint.id;
   if (replay) t = await replayCopy(c, t);
   const ck = t.checkpoint;
+  const lineage = t.metadata.lineage;
   const missing = [...ck.next, ...ck.detached].filter((x) => !x.implicit && !c.index.nodes.has(x.node)).map((x) => x.node);
   if (missing.length) throw new CheckpointError(`thread \`${c.threadId}\`: the checkpoint's next tasks name nodes graph \`${c.blueprint.id}\` no longer has: ${[...new Set(missing)].join(", ")}`, { graph: c.blueprint.id });
   c.persist.adopt(t);
@@ -162,6 +166,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     records,
     detached: [...ck.detached],
     resumedFrom: ck.id,
+    ...(typeof lineage === "string" ? { lineage } : {}),
     ...(command?.steering !== undefined ? { steering: command.steering } : {}),
   };
 }
@@ -169,7 +174,8 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
 /** Saves a copy of `t` as the thread's head (a replay starts there; its pending writes stay behind). */
 async function replayCopy(c: StartContext, t: CheckpointTuple): Promise<CheckpointTuple> {
   const checkpoint = { ...t.checkpoint, id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now() };
-  const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id };
+  // A new branch of history: its child runs checkpoint apart from the replayed line's.
+  const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id, lineage: checkpoint.id };
   delete (metadata as { steering?: string }).steering;
   const config = await c.persist!.saver.put(checkpoint, metadata);
   return { config, checkpoint, metadata, parentConfig: t.config, pendingWrites: [] };
@@ -236,5 +242,6 @@ export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: stri
   metadata.changed = p.changed;
   metadata.ran = nodes;
   if (loop.steering !== undefined) metadata.steering = loop.steering;
+  if (loop.lineage !== undefined) metadata.lineage = loop.lineage;
   return { checkpoint: ck, metadata: metadata as unknown as CheckpointMetadata };
 }

@@ -90,7 +90,8 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
     planner,
     interrupts,
   };
-  const metadata: CheckpointMetadata = { ...t.metadata, source: "update", step, runId: ck.runId, changed: applied.changed, ran: asNode !== undefined && asNode !== END_NODE ? [asNode] : [] };
+  // An update of an older checkpoint forks the history: a new branch (`lineage`) whose child runs start afresh.
+  const metadata: CheckpointMetadata = { ...t.metadata, source: "update", step, runId: ck.runId, changed: applied.changed, ran: asNode !== undefined && asNode !== END_NODE ? [asNode] : [], ...(onHead ? {} : { lineage: checkpoint.id }) };
   delete (metadata as { steering?: string }).steering;
   const config = await saver.put(checkpoint, metadata);
   // On the head, node interrupts of tasks still scheduled stay pending (their task runs again on resume and asks the same).

@@ -38,6 +38,30 @@ export interface ThreadLocksOptions {
   readonly onCommit?: () => void;
 }
 
+/** Something to run SQL on: a connection, or a `ThreadLocks.batch` that sends every statement at once. */
+export interface Sql {
+  query(text: string, values?: readonly unknown[]): Promise<unknown>;
+}
+
+/** A value as an SQL literal (standard_conforming_strings on, Postgres' default since 9.1). */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
+    return String(v);
+  }
+  if (typeof v === "bigint") return String(v);
+  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  if (s.includes("\0")) throw new TypeError("text with a NUL character cannot be stored in Postgres");
+  return s.includes("\\") ? ` E'${s.replaceAll("\\", "\\\\").replaceAll("'", "''")}'` : `'${s.replaceAll("'", "''")}'`;
+}
+
+/** `text` with its `$n` placeholders replaced by the literals of `values` (one pass: values are not rescanned). */
+export function inlineSql(text: string, values: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => sqlLiteral(values[Number(n) - 1]));
+}
+
 export class ThreadLocks {
   private readonly held = new Map<string, Promise<HeldThread>>();
   private readonly idle: Conn[] = [];
@@ -106,6 +130,37 @@ export class ThreadLocks {
         await c.query("ROLLBACK").catch(() => undefined);
         throw e;
       }
+    });
+    held.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Like `transaction`, but `f` only queues statements (their results are not read), and
+   * the transaction goes to Postgres as one simple-protocol query: `BEGIN; …; COMMIT` in
+   * one round trip instead of one per statement. For the write paths of a superstep.
+   */
+  async batch<T>(threadId: string, f: (sql: Sql) => T | Promise<T>): Promise<T> {
+    const held = await this.hold(threadId);
+    const run = held.chain.then(async () => {
+      const statements = ["BEGIN", inlineSql(this.options.begin, [threadId])];
+      const sql: Sql = {
+        query: (text, values) => {
+          statements.push(values?.length ? inlineSql(text, values) : text);
+          return Promise.resolve();
+        },
+      };
+      const out = await f(sql);
+      statements.push("COMMIT");
+      const c = held.conn.client;
+      try {
+        await c.query(statements.join(";\n"));
+      } catch (e) {
+        await c.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+      this.options.onCommit?.();
+      return out;
     });
     held.chain = run.catch(() => undefined);
     return run;

@@ -107,8 +107,10 @@ export class RunLog {
 
   /** Writes the final summary and the stream's end entry; the run's keys then expire after `RUN_TTL_S`. */
   async finish(runId: string, patch: Pick<QueuedRunSummary, "status"> & Partial<QueuedRunSummary>): Promise<QueuedRunSummary> {
-    const s = await this.summary(runId);
-    const events = await this.redis.xlen(this.eventsKey(runId));
+    // Summary and stream length in one round trip.
+    const [[, text], [, length]] = ((await this.redis.pipeline().get(this.summaryKey(runId)).xlen(this.eventsKey(runId)).exec()) ?? [[null, null], [null, 0]]) as [[unknown, string | null], [unknown, number]];
+    const s = text ? (JSON.parse(text) as QueuedRunSummary) : undefined;
+    const events = Number(length ?? 0);
     const done = { ...(s ?? { runId, threadId: "", graph: "", file: "", startedAt: Date.now() }), ...patch, events } as QueuedRunSummary;
     await this.redis
       .multi()

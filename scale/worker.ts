@@ -174,22 +174,26 @@ export class RunWorker {
     if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
     const data = parsed.data;
     const { runId, threadId } = data;
-    if (await this.log.isCancelled(runId)) {
-      await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
-      return "cancelled";
-    }
     if (this.threads.has(threadId)) return this.later(job, token);
+    // Listening for a cancellation from here on, then checking for one asked before: none is missed.
+    const controller = new AbortController();
+    this.active.set(runId, controller);
     this.threads.add(threadId);
     const saver = this.options.checkpointer;
     try {
+      if (await this.log.isCancelled(runId)) {
+        await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
+        return "cancelled";
+      }
       try {
         await saver.acquire(threadId);
       } catch (e) {
         if (e instanceof ThreadBusyError) return await this.later(job, token);
         throw e;
       }
-      return await this.execute(data);
+      return await this.execute(data, controller);
     } finally {
+      this.active.delete(runId);
       this.threads.delete(threadId);
       await saver.release(threadId).catch(() => undefined);
     }
@@ -248,7 +252,7 @@ export class RunWorker {
     return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
   }
 
-  private async execute(data: QueueJobData): Promise<QueuedRunStatus> {
+  private async execute(data: QueueJobData, controller: AbortController): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
     const found = await this.blueprintFor(data);
     if ("error" in found) {
@@ -278,9 +282,9 @@ export class RunWorker {
       // Answers of a resume are applied once: a continuation after a crash answers only what is still pending.
       resume = continuing && tuple && !pendingInterrupts(tuple).length ? {} : command;
     }
-    const controller = new AbortController();
-    this.active.set(runId, controller);
-    await this.log.update(runId, { status: "running", worker: this.name, graph: found.blueprint.id });
+    // The summary update goes out while the run starts (finishing waits for it).
+    const running = this.log.update(runId, { status: "running", worker: this.name, graph: found.blueprint.id });
+    running.catch(() => undefined);
     // Events are appended in order, batched per tick (one Redis round trip per batch).
     let batch: RunEvent[] = [];
     let chain: Promise<void> = Promise.resolve();
@@ -294,7 +298,6 @@ export class RunWorker {
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
-      if (await this.log.isCancelled(runId)) controller.abort(new CancelledError(`run ${runId} cancelled through the queue`));
       for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(distribute ? { branches: this.branchRunner } : {}) })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
@@ -303,7 +306,7 @@ export class RunWorker {
         if (batch.push(e) === 1) setImmediate(flush);
       }
     } finally {
-      this.active.delete(runId);
+      await running.catch(() => undefined);
     }
     if (last?.type === "run_failed" && RETRIED.has(String(last.error.code))) {
       flush();

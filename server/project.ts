@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { diffBlueprints, renderDiff, type Blueprint } from "../compiler/index.js";
+import { diffBlueprints, renderDiff, type Blueprint, type RegistryView } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
@@ -61,7 +61,12 @@ export interface ReviewGraph {
   readonly required: boolean;
   readonly approval: Approval | null;
   /** The last approved version of this graph (another hash), when its blueprint was kept. */
-  readonly lastApproved: { readonly hash: string; readonly approvedAt: string; readonly diff: string; readonly changes: number } | null;
+  /**
+   * The newest other approved version of this graph that can be compared: its semantic
+   * diff to this one (`changes`: null when the approved source no longer compiles), and
+   * its source when the approval record kept it (for a text diff).
+   */
+  readonly lastApproved: { readonly hash: string; readonly approvedAt: string; readonly diff: string; readonly changes: number | null; readonly source: string | null } | null;
 }
 
 export interface ProjectOptions {
@@ -235,12 +240,20 @@ export class Project {
         .list()
         .filter((a) => a.graph === bp.id && a.hash !== bp.hash)
         .sort((a, b) => b.approvedAt.localeCompare(a.approvedAt))
-        .find((a) => existsSync(this.keptPath(a.hash)));
+        .find((a) => typeof a.source === "string" || existsSync(this.keptPath(a.hash)));
       let lastApproved: ReviewGraph["lastApproved"] = null;
       if (previous) {
-        const old = JSON.parse(readFileSync(this.keptPath(previous.hash), "utf8")) as Blueprint;
-        const d = diffBlueprints(old, bp);
-        lastApproved = { hash: previous.hash, approvedAt: previous.approvedAt, diff: renderDiff(d), changes: d.changes.length };
+        // The blueprint kept by an earlier studio approval, else the approved source
+        // (kept in the record by `rag approve` and the studio) compiled again.
+        const old = existsSync(this.keptPath(previous.hash)) ? (JSON.parse(readFileSync(this.keptPath(previous.hash), "utf8")) as Blueprint) : approvedBlueprint(previous.source ?? "", file, bp.id, this.registry.view());
+        const d = old instanceof Error ? undefined : diffBlueprints(old, bp);
+        lastApproved = {
+          hash: previous.hash,
+          approvedAt: previous.approvedAt,
+          diff: d ? renderDiff(d) : `the approved version cannot be compared semantically: ${(old as Error).message}`,
+          changes: d ? d.changes.length : null,
+          source: previous.source ?? null,
+        };
       }
       const caps: Record<string, readonly string[]> = {};
       for (const [k, v] of Object.entries(bp.capabilities)) if (v.length && k !== "reducers") caps[k] = v;
@@ -256,7 +269,7 @@ export class Project {
     const bps = [...siblings.values()].filter((b) => opts.graph === undefined || b.id === opts.graph);
     if (!bps.length) throw badRequest(`graph \`${opts.graph}\` is not declared in ${file}`);
     return bps.map((bp) => {
-      const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}) });
+      const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
       mkdirSync(dirname(this.keptPath(bp.hash)), { recursive: true });
       writeFileSync(this.keptPath(bp.hash), JSON.stringify(bp));
       return a;
@@ -284,6 +297,15 @@ export class Project {
     this.runs.cancelAll();
     this.session?.end("the studio stopped");
     this.checkpointer.close?.();
+  }
+}
+
+/** Graph `graph` of an approved source, compiled again (an Error saying why when it no longer compiles or lacks the graph). */
+function approvedBlueprint(source: string, file: string, graph: string, registry: RegistryView): Blueprint | Error {
+  try {
+    return blueprintOf(source, `${file} (approved)`, registry, graph).blueprint;
+  } catch (e) {
+    return e as Error;
   }
 }
 

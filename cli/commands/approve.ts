@@ -56,7 +56,7 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
       continue;
     }
     const before = reviewStatus(loaded.registry, bp);
-    const a = approveBlueprint(loaded.registry, bp, { ...(by ? { approvedBy: by } : {}), ...(opts.note ? { note: opts.note } : {}) });
+    const a = approveBlueprint(loaded.registry, bp, { ...(by ? { approvedBy: by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
     out(`  approved${a.approvedBy ? ` by ${a.approvedBy}` : ""} at ${a.approvedAt}${before.required ? "" : " (policy does not require review for it)"}\n`);
     results.push({ ...entry, status: "approved", approvedBy: a.approvedBy ?? null, approvedAt: a.approvedAt, reviewRequired: before.required });
   }

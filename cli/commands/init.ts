@@ -13,7 +13,7 @@ import { VERSION } from "../version.js";
 export function scaffold(): Record<string, string> {
   return {
     "package.json": JSON.stringify({ name: "my-rag-project", private: true, type: "module", scripts: { check: "rag check hello.rag", test: "node --import tsx --test hello.test.ts" }, dependencies: { ragraph: `^${VERSION}` } }, null, 2) + "\n",
-    "rag.config.ts": `import { defineConfig, scripted } from "ragraph";
+    "rag.config.ts": `import { defineConfig, scripted } from "ragraph/config";
 
 // The model \`default\` answers from a script: deterministic, offline, no API key.
 // For a real model: { provider: "openai", model: "gpt-4o-mini" } (OPENAI_API_KEY in .env).

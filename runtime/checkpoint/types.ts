@@ -94,6 +94,13 @@ export interface CheckpointMetadata {
   readonly forkedFrom?: { readonly threadId: string; readonly checkpointId: string };
   /** Steering instructions given with a resume (recorded separately from resume values). */
   readonly steering?: string;
+  /**
+   * The branch of the thread's history the checkpoint is on: the id of the fork (a replay
+   * of an older checkpoint, or an update of one) it descends from; absent on the original
+   * line. Child runs checkpoint under a namespace that names it, so a replayed or forked
+   * parent starts its subgraphs afresh instead of picking up the old line's child runs.
+   */
+  readonly lineage?: string;
   readonly [key: string]: unknown;
 }
 

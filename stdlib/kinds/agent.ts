@@ -4,7 +4,7 @@
  * own tool loop to a final answer, bounded by `max_steps` (`language.md` §2.4).
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { agentLoop, buildConversation } from "./conversation.js";
 import { chooseRoute, modelKind, routeLabels } from "./model.js";
 

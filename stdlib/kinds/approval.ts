@@ -23,9 +23,10 @@
  * the new call instead of running it — nothing runs that a person did not approve.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../compiler/index.js";
+import { canonicalJson } from "../../compiler/canonical.js";
 import type { NodeTask, ToolCall } from "../../registry/index.js";
-import { chosenOption, NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
+import { chosenOption } from "../../runtime/interrupt.js";
 
 export type ApprovalDecision = { readonly approved: true; readonly args: Record<string, unknown> } | { readonly approved: false; readonly reason: string };
 

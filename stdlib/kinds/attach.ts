@@ -9,7 +9,7 @@
  * task (permanent: the same state gives the same error) naming graph, node and part.
  */
 import type { ContentPart, NodeTask } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 
 /** Parts one node may attach. */
 export const MAX_PARTS = 20;

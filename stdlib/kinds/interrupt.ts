@@ -11,7 +11,8 @@
  * `resume` and `options`, the answer is an object with `choice` plus the typed fields.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { chosenOption, NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
+import { chosenOption } from "../../runtime/interrupt.js";
 import { describeIssues } from "../../runtime/schema.js";
 import { outputSchema } from "./conversation.js";
 

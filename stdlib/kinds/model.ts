@@ -4,7 +4,7 @@
  * `output`, it returns structured data validated against the schema.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
 
 export const modelKind: NodeKindImplementation = async (task) => {
@@ -30,16 +30,33 @@ export const modelKind: NodeKindImplementation = async (task) => {
   };
 };
 
+type RouteEdges = readonly { kind: string; from: string; label?: string }[];
+
+/** Per blueprint edge list and node: its declared route labels (a node's routes never change once built, and nodes run once per step). */
+const declaredRoutes = new WeakMap<RouteEdges, Map<string, { readonly declared: ReadonlySet<string>; readonly labels: readonly string[] }>>();
+
+function routesOf(edges: RouteEdges, node: string): { readonly declared: ReadonlySet<string>; readonly labels: readonly string[] } {
+  let byNode = declaredRoutes.get(edges);
+  if (!byNode) declaredRoutes.set(edges, (byNode = new Map()));
+  let r = byNode.get(node);
+  if (!r) {
+    const all = edges.filter((e) => e.kind === "route" && e.from === node).map((e) => e.label as string);
+    const custom = all.filter((l) => !BUILTIN_LABELS.has(l));
+    r = { declared: new Set(all), labels: Object.freeze(custom.length ? all.filter((l) => l !== "tool_call" && l !== "error") : []) };
+    byNode.set(node, r);
+  }
+  return r;
+}
+
 /** Labels the model must choose among: the node's route labels other than the built-in ones (plus `final` when mixed). */
-export function routeLabels(task: { node: { name: string }; blueprint: { edges: readonly { kind: string; from: string; label?: string }[] } }): string[] {
-  const labels = task.blueprint.edges.filter((e) => e.kind === "route" && e.from === task.node.name).map((e) => e.label as string);
-  const custom = labels.filter((l) => !BUILTIN_LABELS.has(l));
-  return custom.length ? labels.filter((l) => l !== "tool_call" && l !== "error") : [];
+export function routeLabels(task: { node: { name: string }; blueprint: { edges: RouteEdges } }): string[] {
+  const labels = routesOf(task.blueprint.edges, task.node.name).labels;
+  return labels.length ? [...labels] : [];
 }
 
 /** The label a model/agent turn takes: tool calls → `tool_call`, a chosen label, else `final`. */
-export function chooseRoute(task: { node: { name: string }; blueprint: { edges: readonly { kind: string; from: string; label?: string }[] } }, labels: string[], chosen: string | undefined, toolCalls: boolean): string | undefined {
-  const declared = new Set(task.blueprint.edges.filter((e) => e.kind === "route" && e.from === task.node.name).map((e) => e.label as string));
+export function chooseRoute(task: { node: { name: string }; blueprint: { edges: RouteEdges } }, labels: readonly string[], chosen: string | undefined, toolCalls: boolean): string | undefined {
+  const declared = routesOf(task.blueprint.edges, task.node.name).declared;
   if (declared.size === 0) return undefined;
   if (toolCalls && declared.has("tool_call")) return "tool_call";
   if (labels.length) return chosen !== undefined && labels.includes(chosen) ? chosen : labels[0];

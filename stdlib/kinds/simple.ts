@@ -3,7 +3,7 @@
  * `when` routes), `set` (pure update; the runtime applies `set`), `join` (a barrier).
  */
 import { isToolCommand, type NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { approveCalls } from "./approval.js";
 
 export const toolKind: NodeKindImplementation = async (task) => {

@@ -6,7 +6,7 @@
  * final message joins the parent conversation.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { agentLoop, asUserText, stateWithoutMessages } from "./conversation.js";
 
 export const subagentKind: NodeKindImplementation = async (task) => {

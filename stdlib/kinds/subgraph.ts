@@ -4,7 +4,7 @@
  * parent state without conversations), and its output becomes the node's result.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { stateWithoutMessages } from "./conversation.js";
 
 export const subgraphKind: NodeKindImplementation = async (task) => {

@@ -18,7 +18,7 @@
  */
 import type { BudgetConfig, BudgetLimit, CallContext, ChatResponse, ModelCall, ModelMiddleware } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
 
@@ -77,6 +77,9 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
     }
     return r;
   };
+  // No limit configured on the middleware: a call is limited only by its graph's, its
+  // enclosing runs' or its node's `budget`, checked first without building any limit object.
+  const configured = config.run !== undefined || config.node !== undefined || (config.nodes !== undefined && Object.keys(config.nodes).length > 0);
   return {
     name: "budget",
     usage(rootRunId) {
@@ -87,6 +90,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
     wrap: (next) => (call) => {
       const ctx = call.context;
       if (!ctx) return next(call);
+      if (!configured && ctx.node.budget === undefined && !ctx.enclosingBudgets?.length && !isRecord(ctx.defaults.budget)) return next(call);
       const fromGraph = graphLimits(ctx);
       let runLimit = stricter(config.run, fromGraph.run);
       // A run budget covers its child runs: the enclosing runs' limits apply here too.

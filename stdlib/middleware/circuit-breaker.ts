@@ -9,7 +9,7 @@
  * provider's health and leave the count alone; so do aborts.
  */
 import type { CircuitBreakerConfig, ModelMiddleware } from "../../registry/index.js";
-import { classifyError, NodeError } from "../../runtime/index.js";
+import { classifyError, NodeError } from "../../runtime/errors.js";
 import { whereOf } from "./util.js";
 
 export interface CircuitBreakerOptions extends CircuitBreakerConfig {

@@ -7,7 +7,7 @@
  * left out, so the same conversation asked by two fan-out branches has one address.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../compiler/index.js";
+import { canonicalJson } from "../../compiler/canonical.js";
 import type { ChatRequest } from "../../registry/index.js";
 
 export interface NormalisedRequest {

@@ -13,7 +13,7 @@
  * then the runtime retries the whole task, and one layer retrying is enough.
  */
 import type { CallContext, ModelMiddleware, RetryConfig } from "../../registry/index.js";
-import { classifyError, type ErrorClass } from "../../runtime/index.js";
+import { classifyError, type ErrorClass } from "../../runtime/errors.js";
 import { count, isRecord, sleep as realSleep } from "./util.js";
 
 const RETRIED: ReadonlySet<ErrorClass> = new Set(["retryable", "rate_limited", "timeout"]);

@@ -13,7 +13,7 @@
  * receives it under that node's own validators.
  */
 import type { ChatResponse, ModelCall, ModelMiddleware, Registry } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "../providers/shared.js";
 import { callerOf, whereOf } from "./util.js";
 

@@ -23,7 +23,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
 
 type Body = Anthropic.MessageCreateParamsNonStreaming;

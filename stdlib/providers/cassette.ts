@@ -13,7 +13,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ChatRequest, ChatResponse, ModelProvider, Registry } from "../../registry/index.js";
-import { NodeError, RagError } from "../../runtime/index.js";
+import { NodeError, RagError } from "../../runtime/errors.js";
 import { normaliseRequest, requestKey, type NormalisedRequest } from "../middleware/request-key.js";
 import { streamWhole } from "./shared.js";
 

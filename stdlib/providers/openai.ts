@@ -23,7 +23,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { finishReply, parseToolArguments, retryAfterMs, streamWhole } from "./shared.js";
 
 export interface OpenAIProviderOptions {

@@ -7,7 +7,7 @@
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "./shared.js";
 
 export interface ScriptedReply {

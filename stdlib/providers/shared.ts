@@ -4,7 +4,7 @@
  * route choice parsed the same way for every vendor).
  */
 import type { ChatRequest, ChatResponse, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 
 /**
  * Parses a tool call's JSON arguments (`""` is `{}`).

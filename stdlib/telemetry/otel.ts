@@ -18,7 +18,8 @@
  */
 import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import type { CallContext, ModelMiddleware, TelemetryConfig } from "../../registry/index.js";
-import { classifyError, type RunEvent } from "../../runtime/index.js";
+import { classifyError } from "../../runtime/errors.js";
+import type { RunEvent } from "../../runtime/index.js";
 
 export interface TelemetryMiddleware extends ModelMiddleware {
   /** Derives run, step, task and tool spans from run events; pass as `RunOptions.onEvent`. */

@@ -13,7 +13,7 @@ import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { tool, type ToolDefinition } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 
 export interface FileToolsOptions {
   /** The directory the tools may see. */

@@ -25,7 +25,7 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP, type LookupFunction } from "node:net";
 import { z } from "zod";
 import { tool, type ToolDefinition } from "../../registry/index.js";
-import { classifyError, NodeError } from "../../runtime/index.js";
+import { classifyError, NodeError } from "../../runtime/errors.js";
 import { canonicalAddress, classifyAddress, type AddressClass } from "./net-guard.js";
 
 /** One address a host name resolves to (the shape of `dns.lookup(name, { all: true })`'s answers). */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { tool, type ToolDefinition } from "../../registry/index.js";
-import { NodeError } from "../../runtime/index.js";
+import { NodeError } from "../../runtime/errors.js";
 
 export interface NowOptions {
   /** Milliseconds since the epoch; default `Date.now`. */

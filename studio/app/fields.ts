@@ -57,3 +57,48 @@ export function readFieldText(name: string, text: string, schema: JsonSchema, re
     return new Error(`${name} must be JSON${type ? ` (${type})` : ""}`);
   }
 }
+
+/**
+ * Checks `value` against the part of JSON Schema the forms read (`type`, `enum`,
+ * `properties` with `required`, `items`; anything else is not checked): one message per
+ * problem, each naming the path (`args.query`, `args.items[2]`). Used before sending
+ * edited tool arguments, so a person sees the mistake instead of a failed run.
+ */
+export function checkValue(path: string, value: unknown, schema: JsonSchema): string[] {
+  if (schema.enum && !schema.enum.some((v) => JSON.stringify(v) === JSON.stringify(value))) return [`${path} must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`];
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.length && !types.some((t) => fitsType(value, t))) return [`${path} must be ${types.map(article).join(" or ")}`];
+  const out: string[] = [];
+  if (schema.properties && value && typeof value === "object" && !Array.isArray(value)) {
+    const obj = value as Record<string, unknown>;
+    for (const r of schema.required ?? []) if (obj[r] === undefined) out.push(`${path}.${r} is required`);
+    for (const [k, s] of Object.entries(schema.properties)) if (obj[k] !== undefined) out.push(...checkValue(`${path}.${k}`, obj[k], s));
+  }
+  if (schema.items && Array.isArray(value)) value.forEach((v, i) => out.push(...checkValue(`${path}[${i}]`, v, schema.items!)));
+  return out;
+}
+
+function fitsType(v: unknown, t: string): boolean {
+  switch (t) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "integer":
+      return typeof v === "number" && Number.isInteger(v);
+    case "boolean":
+      return typeof v === "boolean";
+    case "null":
+      return v === null;
+    case "array":
+      return Array.isArray(v);
+    case "object":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    default:
+      return true;
+  }
+}
+
+function article(t: string): string {
+  return t === "null" ? "null" : `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}`;
+}

@@ -10,13 +10,15 @@ import "./style.css";
 import { api, type Diagnostic } from "./api.js";
 import type { Early, LanguageSnapshot } from "./boot.js";
 import { button, h } from "./dom.js";
+import type { JsonSchema } from "./fields.js";
 import { clearGraph, drawGraph, lightNodes, selectNode } from "./graph.js";
 import { uriOf } from "./lang-client.js";
 import { registerRag, toMarker, toRange } from "./language.js";
 import type { Analysis } from "./protocol.js";
 import { mountRepl } from "./repl.js";
-import { renderReview } from "./review.js";
+import { renderReview, type ApprovedDiff } from "./review.js";
 import { RunsPanel } from "./runs.js";
+import { fileTree, type TreeDir } from "./tree.js";
 
 declare global {
   interface Window {
@@ -317,6 +319,7 @@ export function start(early: Early): void {
       return { fields: handle.analysis?.input ?? null, defaults: (id !== undefined ? snapshot?.defaultInputs[id] : undefined) ?? null, graph: id };
     },
     light: (nodes) => lightNodes($("graph"), nodes),
+    toolSchema: (tool) => snapshot?.registry?.tool_details?.[tool]?.parameters as JsonSchema | undefined,
   });
   mountRepl($("tab-repl"));
 
@@ -361,15 +364,54 @@ export function start(early: Early): void {
     diffText.textContent = "error" in d ? d.error : d.text;
   }
 
+  /** The Review tab's text diffs: each graph's approved source (kept in its approval record) against the buffer. */
+  const reviewDiffs: { editor: monaco.editor.IStandaloneDiffEditor; original: monaco.editor.ITextModel }[] = [];
+  const approvedDiff: ApprovedDiff = {
+    reset() {
+      for (const d of reviewDiffs.splice(0)) {
+        d.editor.dispose();
+        d.original.dispose();
+      }
+    },
+    show(host, source) {
+      if (!current) return;
+      const original = monaco.editor.createModel(source, "rag");
+      const ed = monaco.editor.createDiffEditor(host, { automaticLayout: true, readOnly: true, renderSideBySide: true, minimap: { enabled: false } });
+      ed.setModel({ original, modified: current.model });
+      // Scroll to the first change; the host tells how many changed line ranges there are.
+      ed.onDidUpdateDiff(() => {
+        const changes = ed.getLineChanges() ?? [];
+        host.dataset.changes = String(changes.length);
+        if (changes[0]) ed.getModifiedEditor().revealLineInCenter(Math.max(1, changes[0].modifiedStartLineNumber));
+      });
+      reviewDiffs.push({ editor: ed, original });
+    },
+  };
+
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) {
     b.addEventListener("click", () => {
       const tab = b.dataset.tab!;
       for (const x of document.querySelectorAll("#tabs button")) x.classList.toggle("on", x === b);
       for (const x of document.querySelectorAll(".tab")) x.classList.toggle("on", x.id === `tab-${tab}`);
-      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals());
+      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals(), approvedDiff);
       if (tab === "runs") void runs.loadThreads();
       if (tab === "diff") void showDiff();
     });
+  }
+
+  /**
+   * A folder's contents as tree rows: sub-folders first, each a `<details>` that opens and
+   * closes (open at start), then its files; a file row opens the file (as before).
+   */
+  function drawTree(dir: TreeDir, depth: number): HTMLElement[] {
+    const pad = { style: `padding-left: ${12 + depth * 14}px` };
+    const folders = dir.dirs.map((d) => h("details", { class: "folder", "data-dir": d.path, open: "" }, h("summary", pad, d.name), ...drawTree(d, depth + 1)));
+    const leaves = dir.files.map((f) => {
+      const a = h("div", { class: `file ${f.kind}`, "data-path": f.path, title: f.path, ...pad }, f.name);
+      a.addEventListener("click", () => void open(f.path));
+      return a;
+    });
+    return [...folders, ...leaves];
   }
 
   async function boot(): Promise<void> {
@@ -377,11 +419,7 @@ export function start(early: Early): void {
     const tree = $("files");
     tree.replaceChildren(
       h("div", { class: "dim", title: info.workspace }, info.workspace.split("/").pop() ?? info.workspace),
-      ...info.files.map((f) => {
-        const a = h("div", { class: `file ${f.kind}`, "data-path": f.path }, f.path);
-        a.addEventListener("click", () => void open(f.path));
-        return a;
-      }),
+      ...drawTree(fileTree(info.files), 0),
       h("div", { class: "dim small" }, info.config ? `config: ${info.config.split("/").pop()}` : "no rag.config.ts: standard registry"),
     );
     const first = await early.first;

@@ -8,7 +8,7 @@
  */
 import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
 import { brief, button, h } from "./dom.js";
-import { readFieldText, scalarType, schemaOfTypeText, type JsonSchema } from "./fields.js";
+import { checkValue, readFieldText, scalarType, schemaOfTypeText, type JsonSchema } from "./fields.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -16,6 +16,8 @@ export interface RunsHost {
   input(): { fields: readonly InputField[] | null; defaults: Record<string, unknown> | null; graph: string | undefined };
   /** Superstep's active nodes (empty set: none). */
   light(nodes: ReadonlySet<string>): void;
+  /** A registered tool's argument JSON Schema (the registry snapshot's `tool_details`), if known. */
+  toolSchema(tool: string): JsonSchema | undefined;
 }
 
 interface Task {
@@ -251,7 +253,11 @@ export class RunsPanel {
       }
     };
     const box = h("div", { class: "interrupt-box", "data-interrupt": id }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? (p.type === "tool_approval" ? `approve the call of tool ${String(p.tool)}?` : `interrupt ${id}`)));
-    if (p.type === "tool_approval") box.append(h("pre", { class: "small" }, `${p.description ? p.description + "\n" : ""}args: ${JSON.stringify(p.args ?? {}, null, 1)}`));
+    if (p.type === "tool_approval") {
+      this.renderApproval(box, p as ApprovalPayload, send);
+      this.answer.replaceChildren(box);
+      return;
+    }
     const options = Array.isArray(p.options) ? p.options : [];
     const typed = p.resume && p.resume.type === "object" && p.resume.properties ? p.resume : undefined;
     if (typed) {
@@ -280,6 +286,79 @@ export class RunsPanel {
       box.append(field, button("Answer", () => void send(parseLoose(field.value)), { "data-testid": "answer-submit" }));
     }
     this.answer.replaceChildren(box);
+  }
+
+  /**
+   * A tool-approval interrupt (`approve [..]` on a node, or a tool's `approval: "ask"`):
+   * the call's arguments, editable — one field per argument when the registry snapshot
+   * has the tool's argument schema, else a JSON object — checked against that schema
+   * before anything is sent; then approve as proposed (the payload's approve option),
+   * approve as edited (`{ choice, args }`), deny, or deny with a reason
+   * (`{ choice: "deny", reason }`, which the model is told). The answers are the ones
+   * stdlib/kinds/approval.ts accepts.
+   */
+  private renderApproval(box: HTMLElement, p: ApprovalPayload, send: (answer: unknown) => Promise<void>): void {
+    const args = p.args && typeof p.args === "object" && !Array.isArray(p.args) ? (p.args as Record<string, unknown>) : {};
+    const approve = (p.options ?? []).find((o): o is string => typeof o === "string" && o.startsWith("approve")) ?? "approve";
+    const schema = p.tool !== undefined ? this.host.toolSchema(p.tool) : undefined;
+    const props = schema?.properties && Object.keys(schema.properties).length ? schema.properties : undefined;
+    const errors = h("div", { class: "error", "data-testid": "approval-errors" });
+    if (p.description) box.append(h("div", { class: "dim small" }, p.description));
+    let read: () => Record<string, unknown> | string[];
+    if (props) {
+      const fields = Object.entries(props).map(([name, s]) => schemaField(name, s, (schema!.required ?? []).includes(name)));
+      for (const f of fields) if (args[f.name] !== undefined) f.set(args[f.name]);
+      box.append(h("div", { class: "fields", "data-testid": "approval-args" }, ...fields.map((f) => f.label)));
+      read = () => {
+        // Arguments the schema does not name are kept as proposed.
+        const out: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([k]) => !(k in props)));
+        const bad: string[] = [];
+        for (const f of fields) {
+          const v = f.read();
+          if (v instanceof Error) bad.push(v.message);
+          else if (v !== undefined) out[f.name] = v;
+        }
+        return bad.length ? bad : out;
+      };
+    } else {
+      const area = h("textarea", { rows: "4", spellcheck: "false", "data-testid": "approval-args-json" });
+      area.value = JSON.stringify(args, null, 1);
+      box.append(h("label", {}, `arguments of ${String(p.tool)} (a JSON object)`), area);
+      read = () => {
+        try {
+          const v = JSON.parse(area.value) as unknown;
+          return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : ["the arguments must be a JSON object"];
+        } catch (e) {
+          return [`the arguments are not JSON: ${(e as Error).message}`];
+        }
+      };
+    }
+    const edited = () => {
+      const v = read();
+      const bad = Array.isArray(v) ? v : schema ? checkValue("args", v, schema) : [];
+      errors.replaceChildren(...bad.map((m) => h("div", {}, m)));
+      if (!bad.length) void send({ choice: approve, args: v });
+    };
+    const reason = h("input", { placeholder: "reason (the model is told)", "data-testid": "deny-reason" });
+    const denyWithReason = () => {
+      if (!reason.value.trim()) {
+        errors.replaceChildren(h("div", {}, "give a reason, or use deny"));
+        return;
+      }
+      void send({ choice: "deny", reason: reason.value.trim() });
+    };
+    box.append(
+      errors,
+      h(
+        "div",
+        { class: "approval-actions" },
+        button("approve", () => void send(approve), { "data-answer": approve, class: "primary" }),
+        button("approve as edited", edited, { "data-testid": "approve-edited" }),
+        button("deny", () => void send("deny"), { "data-answer": "deny" }),
+        reason,
+        button("deny with reason", denyWithReason, { "data-testid": "deny-with-reason" }),
+      ),
+    );
   }
 
   async loadThreads(): Promise<void> {
@@ -388,6 +467,14 @@ function schemaField(name: string, schema: JsonSchema, required: boolean, typeTe
     set = (v) => (box.value = typeof v === "string" && type === "string" ? v : JSON.stringify(v));
   }
   return { name, label: h("label", {}, `${name}${required ? "" : "?"}: ${shown}${schema.description ? ` — ${schema.description}` : ""} `, input), read, set };
+}
+
+/** The payload of a tool-approval interrupt (stdlib/kinds/approval.ts `ToolApprovalRequest`), loosely read. */
+interface ApprovalPayload {
+  tool?: string;
+  args?: unknown;
+  description?: string;
+  options?: unknown[];
 }
 
 /** A thread's saved error as one line. */

@@ -3,7 +3,7 @@
  * browser download) against a real studio server over a temp copy of examples/.
  * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -56,6 +56,23 @@ const TYPED = `graph typed {
   }
 }
 `;
+const TOOLGATE = `graph toolgate {
+  start t
+
+  state {
+    notes: any
+  }
+
+  node t {
+    kind tool
+    tool "search"
+    input { query: "alpha" }
+    approve ["search"]
+    writes notes
+    next END
+  }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -67,6 +84,12 @@ beforeAll(async () => {
   s = await testStudio({ staticDir });
   // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
+  writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
+  // The file list is a tree: a file two folders down, and a .ragsh beside it.
+  mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
+  writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
+  writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
@@ -96,6 +119,27 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const line = await page.evaluate(() => window.studio!.editor.getSelection()!.startLineNumber);
     expect(line).toBe(16);
     await page.screenshot({ path: join(SHOTS, "editor-graph.png") });
+  });
+
+  it("lists the workspace as a folder tree that folds, and opens and saves a nested file", async () => {
+    const nested = '#files details.folder[data-dir="flows"] > details.folder[data-dir="flows/deep"] > .file[data-path="flows/deep/nested.rag"]';
+    expect(await page.locator(nested).textContent()).toBe("nested.rag");
+    expect(await page.locator('#files details.folder[data-dir="flows"] > .file.ragsh[data-path="flows/notes.ragsh"]').count()).toBe(1);
+    // Root files stay at the top level.
+    expect(await page.locator('#files > .file[data-path="approval.rag"]').count()).toBe(1);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    expect(await page.locator(nested).isVisible()).toBe(false);
+    await page.click('#files details.folder[data-dir="flows"] > summary');
+    await openFile("flows/deep/nested.rag");
+    expect(await page.locator(nested).getAttribute("class")).toContain("on");
+    await page.waitForSelector('#graph g.node[data-node="t"]');
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace('"alpha"', '"beta"'));
+    });
+    await page.click("#save");
+    await page.waitForFunction(() => document.getElementById("status")!.textContent === "saved flows/deep/nested.rag");
+    expect(readFileSync(join(s.dir, "flows", "deep", "nested.rag"), "utf8")).toContain('query: "beta"');
   });
 
   it("a typo gets an error marker and a quick fix that repairs it", async () => {
@@ -212,6 +256,17 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector("[data-testid=approval-state]:has-text('approved'):not(:has-text('not'))");
     const approvals = await s.api<{ hash: string; approved: boolean }[]>("GET", "/api/review?file=approval.rag");
     expect(approvals.json[0]).toMatchObject({ hash, approved: true });
+    // A later version: the review diffs it against the approved one (its source kept in
+    // the approval record), semantically and as text in Monaco's diff editor.
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("next END\n  }\n}", 'next extra\n  }\n\n  node extra {\n    kind set\n    set { log: "extra" }\n    next END\n  }\n}'));
+    });
+    await page.click("#save");
+    await tab("problems");
+    await tab("review");
+    await page.waitForSelector("[data-testid=semantic-diff]:has-text('+ node extra (set)')");
+    await page.waitForSelector("[data-testid=approved-diff][data-changes='1'] .monaco-diff-editor .line-insert", { timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, "review.png") });
   });
 
@@ -257,6 +312,26 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
     expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+  });
+
+  it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
+    await openFile("toolgate.rag");
+    await tab("runs");
+    await page.click("[data-testid=run]");
+    const query = "[data-testid=approval-args] input[data-field=query]";
+    await page.waitForSelector(query, { timeout: 20_000 });
+    expect(await page.inputValue(query)).toBe("alpha");
+    // An argument the tool requires, left empty: refused in the form, nothing sent.
+    await page.fill(query, "");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('query is required')");
+    await page.fill(query, "superstep barrier");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    // The tool ran with the edited query (it finds the superstep note, not the join note "alpha" falls back to).
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain("runtime.md#1");
+    expect(state).not.toContain("runtime.md#2");
   });
 
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {

@@ -1,6 +1,6 @@
 /** The studio's typed form fields (studio/app/fields.ts): input types from `.rag` type text, and reading a field's text. */
 import { describe, expect, it } from "vitest";
-import { readFieldText, schemaOfTypeText } from "../../studio/app/fields.js";
+import { checkValue, readFieldText, schemaOfTypeText } from "../../studio/app/fields.js";
 
 describe("studio form fields", () => {
   it("types an input field from its .rag type text (scalars and enums; the rest is JSON)", () => {
@@ -23,5 +23,13 @@ describe("studio form fields", () => {
     expect(readFieldText("q", "", { type: "string" }, false)).toBeUndefined();
     expect(readFieldText("items", '["a","b"]', {}, true)).toEqual(["a", "b"]);
     expect((readFieldText("items", "[a", {}, true) as Error).message).toBe("items must be JSON");
+  });
+
+  it("checks edited tool arguments against the tool's schema, naming each bad path", () => {
+    const schema = { type: "object", properties: { query: { type: "string" }, limit: { type: "integer" }, tags: { type: "array", items: { enum: ["a", "b"] } } }, required: ["query"] };
+    expect(checkValue("args", { query: "x", limit: 3, tags: ["a"] }, schema)).toEqual([]);
+    expect(checkValue("args", { limit: 2.5, tags: ["a", "c"] }, schema)).toEqual(["args.query is required", "args.limit must be an integer", 'args.tags[1] must be one of "a", "b"']);
+    expect(checkValue("args", [], schema)).toEqual(["args must be an object"]);
+    expect(checkValue("args", { query: null }, { properties: { query: { type: ["string", "null"] } } })).toEqual([]);
   });
 });

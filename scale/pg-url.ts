@@ -1,0 +1,25 @@
+/**
+ * Postgres store URLs (`--checkpoints postgres://…?schema=NAME`, issue 13 §1): the
+ * connection string `pg` understands, the schema, and the URL as shown in messages.
+ */
+import { CheckpointError } from "../runtime/index.js";
+
+/** Splits `postgres://…?schema=x` into the connection string pg understands and the schema. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://user@host:port/database)`);
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new CheckpointError(`not a Postgres URL: ${url} (expected postgres://…)`);
+  const schema = u.searchParams.get("schema") ?? undefined;
+  u.searchParams.delete("schema");
+  return { connectionString: u.toString(), schema };
+}
+
+/** True when `path` names a Postgres store rather than a file. */
+export const isPostgresUrl = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
+
+/** A URL without its password, for messages. */
+export const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
