@@ -85,6 +85,9 @@ const MAX_TRIES_PER_ROUND = 8;
 /** Compiles one {@link fixAll} call may do in all (bounds the work on a large hostile file). */
 export const MAX_FIX_COMPILES = 64;
 
+/** What `fixAll` compiles with: source and options in, diagnostics out. */
+export type CheckFn = (source: string, options: CompileOptions) => { readonly diagnostics: readonly Diagnostic[] };
+
 /**
  * One round of fixing, a pure function of `text` (its diagnostics are `diagnostics`):
  * applies every non-overlapping fix; if some applied fix leaves the diagnostic it was
@@ -98,14 +101,14 @@ export const MAX_FIX_COMPILES = 64;
  * message — two graphs of the same name — and a second `--fix` then applied what the
  * first had blocked.)
  */
-function fixRound(text: string, diagnostics: readonly Diagnostic[], options: CompileOptions, work: { compiles: number }): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } | "out-of-work" | undefined {
+function fixRound(text: string, diagnostics: readonly Diagnostic[], options: CompileOptions, work: { compiles: number }, check: CheckFn): { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] } | "out-of-work" | undefined {
   const withdrawn = new Set<string>();
   for (let attempt = 0; attempt < MAX_TRIES_PER_ROUND; attempt++) {
     const candidates = diagnostics.filter((d) => d.fixes.length && !withdrawn.has(keyOf(d)));
     const r = applyFixes(text, candidates);
     if (!r.applied.length || r.text === text) return undefined;
     if (++work.compiles > MAX_FIX_COMPILES) return "out-of-work";
-    const next = compile(r.text, options).diagnostics;
+    const next = check(r.text, options).diagnostics;
     const left = new Set(next.filter((d) => d.fixes.length).map(keyOf));
     const used = candidates.filter((d) => r.applied.some((a) => a.code === d.code && sameStart(a, d)));
     const ineffective = used.filter((d) => left.has(keyOf(d)) && countOf(next, keyOf(d)) >= countOf(diagnostics, keyOf(d)));
@@ -130,15 +133,18 @@ function fixRound(text: string, diagnostics: readonly Diagnostic[], options: Com
  *   source is returned unchanged with no edits (`settled: false`): a clear "the fixes do
  *   not settle" rather than a text that a second `--fix` would change again. (Both
  *   bounds count work that depends on the text only, so this too is stable.)
+ *
+ * `check` is the compile that reports the diagnostics (default: {@link compile}); tests
+ * pass a wrapper to plant a rule that never settles.
  */
-export function fixAll(source: string, options: CompileOptions = {}, rounds = 32): FixAllResult {
-  const first = compile(source, options).diagnostics;
+export function fixAll(source: string, options: CompileOptions = {}, rounds = 32, check: CheckFn = compile): FixAllResult {
+  const first = check(source, options).diagnostics;
   const trail: { text: string; applied: AppliedFix[]; diagnostics: readonly Diagnostic[] }[] = [{ text: source, applied: [], diagnostics: first }];
   const at = new Map<string, number>([[source, 0]]);
   const work = { compiles: 1 };
   for (let i = 0; i < rounds; i++) {
     const cur = trail[trail.length - 1];
-    const r = fixRound(cur.text, cur.diagnostics, options, work);
+    const r = fixRound(cur.text, cur.diagnostics, options, work, check);
     if (r === "out-of-work") break;
     if (!r) return { ...cur, settled: true };
     const back = at.get(r.text);

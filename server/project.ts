@@ -235,7 +235,9 @@ export class Project {
     void first;
     return [...siblings.values()].map((bp) => {
       const status = reviewStatus(this.registry, bp);
-      const approval = store.list().find((a) => a.hash === bp.hash) ?? null;
+      // The record without its kept source (the page needs who and when; the text is in `lastApproved` of later versions).
+      const record = store.list().find((a) => a.hash === bp.hash);
+      const approval = record ? Object.fromEntries(Object.entries(record).filter(([k]) => k !== "source")) as Approval : null;
       const previous = store
         .list()
         .filter((a) => a.graph === bp.id && a.hash !== bp.hash)

@@ -4,7 +4,7 @@
  * source span) and compile (Blueprint IR). Diagnostics are data (`diagnosticToJson`),
  * rendered by the page.
  */
-import { compile, diagnosticToJson, typeSpecText, formatSource, graphView, renderDiagnostics, PLAIN_STYLE, type Blueprint, type GraphView, type RegistryView } from "../compiler/index.js";
+import { compile, diagnosticToJson, typeSpecSchema, typeSpecText, type JsonSchema, formatSource, graphView, renderDiagnostics, PLAIN_STYLE, type Blueprint, type GraphView, type RegistryView } from "../compiler/index.js";
 import type { Span } from "../grammar/span.js";
 import { badRequest } from "./errors.js";
 
@@ -44,7 +44,7 @@ export interface GraphResult {
   readonly graphs: readonly string[];
   readonly diagnostics: readonly Record<string, unknown>[];
   /** The graph's `input` fields (null without an input block). */
-  readonly input: readonly { name: string; type: string; optional: boolean }[] | null;
+  readonly input: readonly { name: string; type: string; optional: boolean; schema: JsonSchema }[] | null;
   readonly ms: number;
 }
 
@@ -59,7 +59,7 @@ export function graphOfSource(source: string, file: string, registry: RegistryVi
   const view = graphView(bp, { graphs: new Map(bps.map((b) => [b.id, b])) });
   const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
   for (const n of bp.nodes) spans[n.name] = n.span;
-  const input = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
+  const input = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined, schema: typeSpecSchema(f.type, bp.schemas ?? {}) })) ?? null;
   return { view, spans, graphs: bps.map((b) => b.id), diagnostics, input, ms: performance.now() - t0 };
 }
 

@@ -70,8 +70,11 @@ export interface GraphView {
 }
 export interface InputField {
   readonly name: string;
+  /** The `.rag` type as written (`list<{ sku: string }>`). */
   readonly type: string;
   readonly optional: boolean;
+  /** Its JSON Schema (compiler `typeSpecSchema`, named schemas resolved), when the language worker sent it. */
+  readonly schema?: Readonly<Record<string, unknown>>;
 }
 export interface RunSummary {
   readonly runId: string;

@@ -8,7 +8,7 @@
  * symbols and semantic tokens. Requests are answered in order; an
  * analysis of an unchanged buffer reuses the language service's compilation.
  */
-import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecText } from "../../compiler/index.js";
+import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecSchema, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
@@ -111,7 +111,7 @@ function analyze(uri: string, graph: string | undefined, full = false): Analysis
   views.set(key, { hashes, view, topology });
   const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
   for (const n of bp.nodes) spans[n.name] = n.span;
-  const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined })) ?? null;
+  const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined, schema: typeSpecSchema(f.type, bp.schemas ?? {}) })) ?? null;
   let placed: Placed | undefined;
   if (view.nodes.length > ELK_MAX_NODES) {
     const last = layouts.get(key);

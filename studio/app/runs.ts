@@ -8,7 +8,8 @@
  */
 import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
 import { brief, button, h } from "./dom.js";
-import { checkValue, readFieldText, scalarType, schemaOfTypeText, type JsonSchema } from "./fields.js";
+import { checkValue, schemaOfTypeText, type JsonSchema } from "./fields.js";
+import { schemaField } from "./form-fields.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -66,7 +67,7 @@ export class RunsPanel {
     const body = h("div", { class: "fields" });
     if (fields?.length) {
       for (const f of fields) {
-        const field = schemaField(f.name, schemaOfTypeText(f.type), !f.optional, f.type);
+        const field = schemaField(f.name, (f.schema as JsonSchema | undefined) ?? schemaOfTypeText(f.type), !f.optional, f.type);
         const d = defaults?.[f.name];
         if (d !== undefined) field.set(d);
         body.append(field.label);
@@ -442,31 +443,6 @@ export class RunsPanel {
       this.runInfo.textContent = `error: ${(e as Error).message}`;
     }
   }
-}
-
-/** One input for a property of a typed answer or an input field: a select for enums and booleans, a number box, a text box, or JSON for the rest. */
-function schemaField(name: string, schema: JsonSchema, required: boolean, typeText?: string): { name: string; label: HTMLElement; read: () => unknown; set: (v: unknown) => void } {
-  const type = scalarType(schema);
-  const shown = typeText ?? (schema.enum ? schema.enum.map((v) => JSON.stringify(v)).join(" | ") : (type ?? "any"));
-  let input: HTMLInputElement | HTMLSelectElement;
-  let read: () => unknown;
-  let set: (v: unknown) => void;
-  if (schema.enum || type === "boolean") {
-    const values = schema.enum ?? [true, false];
-    const sel = h("select", { name, "data-field": name }, ...(required ? [] : [h("option", { value: "" }, "—")]), ...values.map((v, i) => h("option", { value: String(i) }, typeof v === "string" ? v : JSON.stringify(v))));
-    input = sel;
-    read = () => (sel.value === "" ? undefined : values[Number(sel.value)]);
-    set = (v) => {
-      const i = values.findIndex((x) => JSON.stringify(x) === JSON.stringify(v));
-      if (i >= 0) sel.value = String(i);
-    };
-  } else {
-    const box = h("input", { name, "data-field": name, placeholder: shown, ...(type === "number" || type === "integer" ? { type: "number", step: type === "integer" ? "1" : "any" } : {}) });
-    input = box;
-    read = () => readFieldText(name, box.value, schema, required);
-    set = (v) => (box.value = typeof v === "string" && type === "string" ? v : JSON.stringify(v));
-  }
-  return { name, label: h("label", {}, `${name}${required ? "" : "?"}: ${shown}${schema.description ? ` — ${schema.description}` : ""} `, input), read, set };
 }
 
 /** The payload of a tool-approval interrupt (stdlib/kinds/approval.ts `ToolApprovalRequest`), loosely read. */

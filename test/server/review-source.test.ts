@@ -67,5 +67,9 @@ describe("approved source in approval records", () => {
     expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph: "approval" })).status).toBe(200);
     const records = (JSON.parse(readFileSync(join(s.dir, ".rag", "approvals.json"), "utf8")) as { approvals: { hash: string; source?: string }[] }).approvals;
     expect(records.find((a) => a.source?.includes("node extra"))).toBeDefined();
+    // The review names who approved and when, without shipping the kept text back.
+    const after = await s.api<{ approval: Record<string, unknown> | null }[]>("GET", "/api/review?file=approval.rag");
+    expect(after.json[0]!.approval).toMatchObject({ graph: "approval" });
+    expect(after.json[0]!.approval).not.toHaveProperty("source");
   });
 });

@@ -73,6 +73,28 @@ const TOOLGATE = `graph toolgate {
   }
 }
 `;
+const ORDER = `graph order {
+  start done
+
+  input {
+    customer: { name: string, vip: boolean? }
+    lines: list<{ sku: string, qty: integer }>
+    tags: list<string>?
+  }
+
+  state {
+    customer: any
+    lines: any
+    tags: any
+  }
+
+  node done {
+    kind set
+    set { tags: ["seen"] }
+    next END
+  }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -86,6 +108,8 @@ beforeAll(async () => {
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
   // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
   writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
+  // Nested input types: an object as nested fields, lists as rows.
+  writeFileSync(join(s.dir, "order.rag"), ORDER);
   // The file list is a tree: a file two folders down, and a .ragsh beside it.
   mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
   writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
@@ -332,6 +356,42 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const state = await page.locator("#tab-runs .state").textContent();
     expect(state).toContain("runtime.md#1");
     expect(state).not.toContain("runtime.md#2");
+    // Deny with a reason: the reason is required, and it reaches the run (a tool node fails with it).
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=deny-with-reason]", { timeout: 20_000 });
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('give a reason')");
+    await page.fill("[data-testid=deny-reason]", "wrong query");
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=run-status][data-status=failed]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=run-status]").textContent()).toContain("a person declined the call: wrong query");
+  });
+
+  it("the run form draws nested input types: objects as nested fields, lists as rows to add and remove", async () => {
+    await openFile("order.rag");
+    await tab("runs");
+    const form = ".run-form";
+    await page.waitForSelector(`${form} fieldset[data-field=customer] input[data-field="customer.name"]`);
+    expect(await page.locator(`${form} fieldset[data-field=customer] select[data-field="customer.vip"]`).count()).toBe(1);
+    const lines = `${form} fieldset[data-field=lines]`;
+    await page.click(`${lines} > button[data-action=add-row]`);
+    await page.click(`${lines} > button[data-action=add-row]`);
+    await page.fill(`${form} input[data-field="customer.name"]`, "Ada");
+    await page.fill(`${form} input[data-field="lines[0].sku"]`, "A1");
+    await page.fill(`${form} input[data-field="lines[0].qty"]`, "2");
+    // The second row is left empty: refused, named by its place.
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('lines[1].sku is required')");
+    await page.click(`${lines} .row[data-index="1"] button[data-action=remove-row]`);
+    expect(await page.locator(`${lines} .row`).count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
+    const t = threads.json.find((x) => x.graph === "order" && x.status === "completed")!;
+    const hist = await s.api<{ values: Record<string, unknown> }[]>("GET", `/api/threads/${encodeURIComponent(t.threadId)}/history`);
+    // The optional vip and tags were left out; qty is an integer, not text.
+    expect(hist.json[0]!.values).toMatchObject({ customer: { name: "Ada" }, lines: [{ sku: "A1", qty: 2 }], tags: ["seen"] });
+    expect(hist.json[0]!.values.customer).toEqual({ name: "Ada" });
   });
 
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
