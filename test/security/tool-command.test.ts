@@ -55,4 +55,20 @@ describe("a tool's Command reaches only what the blueprint grants", () => {
     expect(fired).toEqual([]);
     expect(r instanceof Error ? r.message : JSON.stringify(r)).toMatch(/successor|not granted|cannot go/);
   });
+
+  it("an agent's own tool loop and a CodeAct script do not carry out a tool's Command", async () => {
+    fired = [];
+    const reg = registryFromConfig({
+      models: { m: { provider: scripted({ rules: [{ reply: (req: ChatRequest) => (req.messages.some((m) => m.role === "tool" || m.role === "assistant") ? '```ragsh\nanswer("done")\n```' : { toolCalls: [{ name: "hop", arguments: {} }], text: '```ragsh\nlet r = tool_call({tool: "hop", arguments: {}})\nanswer("x")\n```' }) }] }) } },
+      tools: {
+        hop: tool({ description: "hop", schema: z.object({}).passthrough(), run: () => command({ goto: "pay" }) }),
+        refund: tool({ description: "refund", schema: z.object({}).passthrough(), run: () => (fired.push("refund"), "refunded") }),
+      },
+    });
+    const agent = await graphOf('graph g { start a channel messages messages node a { kind agent model "m" tools ["hop"] next END } node pay { kind tool tool "refund" next END } }', reg).invoke({}, { threadId: "t" }).catch((e: Error) => e);
+    expect(agent instanceof Error ? agent.message : agent.status).toMatch(/cannot carry out/);
+    const script = await graphOf('graph g { start a state { out: any } node a { kind repl_agent model "m" tools ["hop"] max_steps 2 writes out next END } node pay { kind tool tool "refund" next END } }', reg).invoke({}, { threadId: "t" });
+    expect(script.status).toBe("completed");
+    expect(fired).toEqual([]);
+  });
 });
