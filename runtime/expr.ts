@@ -16,6 +16,35 @@ interface Budget {
   left: number;
 }
 
+/** Characters of string that cost one operation when a value is built or compared by size (`chargeSize`). */
+export const EXPR_CHARS_PER_OPERATION = 1024;
+
+/**
+ * Charges the size of `v` to the budget before work proportional to it (keeping it in a
+ * comprehension's result, comparing it, concatenating it): one operation per array item,
+ * object entry and value, plus one per EXPR_CHARS_PER_OPERATION characters of string.
+ * The walk uses an explicit stack and stops as soon as the budget is spent, so a value of
+ * shared references costs at most the budget (issue 10 audit: a comprehension may repeat a
+ * large state value in every item, a size its operation count alone did not see).
+ * @throws ExpressionError when the budget runs out.
+ */
+function chargeSize(v: unknown, budget: Budget, what: string): void {
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === "string") budget.left -= Math.floor(x.length / EXPR_CHARS_PER_OPERATION);
+    else if (Array.isArray(x)) {
+      budget.left -= x.length;
+      if (budget.left >= 0) for (const i of x) if (i !== null && typeof i === "object" || typeof i === "string") stack.push(i);
+    } else if (x !== null && typeof x === "object") {
+      const vals = Object.values(x);
+      budget.left -= vals.length;
+      if (budget.left >= 0) for (const i of vals) if (i !== null && typeof i === "object" || typeof i === "string") stack.push(i);
+    }
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (${what})`);
+  }
+}
+
 export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): unknown {
   if (--budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
   switch (e.op) {
@@ -75,7 +104,9 @@ function comprehension(e: Extract<ExprSpec, { op: "comp" }>, scope: Scope, budge
     if (--budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a comprehension over ${items.length} items)`);
     inner[e.variable] = item;
     if (e.filter && !truthy(evaluate(e.filter, inner, budget))) continue;
-    out.push(evaluate(e.element, inner, budget));
+    const v = evaluate(e.element, inner, budget);
+    chargeSize(v, budget, `the items of a comprehension over ${items.length} items`);
+    out.push(v);
   }
   return out;
 }
@@ -111,6 +142,11 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
   if (op === "or") return truthy(evaluate(l, scope, budget)) || truthy(evaluate(r, scope, budget));
   const a = evaluate(l, scope, budget);
   const b = evaluate(r, scope, budget);
+  // Work proportional to the operands' size (comparing, searching, concatenating) is charged first.
+  if (op === "in" || ((op === "==" || op === "!=" || op === "+") && (typeof a === "object" || typeof b === "object"))) {
+    chargeSize(a, budget, `\`${op}\` on large values`);
+    chargeSize(b, budget, `\`${op}\` on large values`);
+  }
   switch (op) {
     case "==":
       return deepEqual(a, b);
@@ -132,7 +168,11 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
       return false;
     case "+":
       if (typeof a === "number" && typeof b === "number") return a + b;
-      if (typeof a === "string" || typeof b === "string") return toText(a) + toText(b);
+      if (typeof a === "string" || typeof b === "string") {
+        const text = toText(a) + toText(b);
+        chargeSize(text, budget, "`+` building a long string");
+        return text;
+      }
       if (Array.isArray(a) && Array.isArray(b)) {
         budget.left -= a.length + b.length;
         return [...a, ...b];

@@ -85,17 +85,21 @@ const RESOLVED = Promise.resolve();
  * (the caller commits it as the task's pending writes). A branch whose record is already
  * stored (a retried job) returns that record without running again.
  *
- * @throws CheckpointError-like RagError when the checkpoint does not plan the task.
+ * @throws BranchError when the checkpoint was made by another blueprint than `g`'s, or
+ *   does not plan the task.
  */
 export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: string, options: BranchRunOptions): Promise<{ result: BranchResult; writes: Writes | undefined }> {
   const done = tuple.pendingWrites.find((w) => w.taskId === taskId && w.channel === SPECIAL.task);
-  if (done) {
+  if (done && tuple.checkpoint.blueprintHash === g.blueprint.hash) {
     const writes = tuple.pendingWrites.filter((w) => w.taskId === taskId && !w.channel.startsWith("__")).map((w) => [w.channel, w.value] as const);
     return { result: { record: { writes, done: done.value as TaskRecord["done"] } }, writes: undefined };
   }
   const ck = tuple.checkpoint;
-  const task = ck.next.find((t) => t.id === taskId);
   const bp = g.blueprint;
+  // The checkpoint's own blueprint only: a branch job naming another blueprint (a forged
+  // or stale job) must not run that blueprint's node of the same name on this thread's state.
+  if (ck.blueprintHash !== bp.hash) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} was made by blueprint ${ck.blueprintHash.slice(0, 19)}…, not by \`${bp.id}\` (${bp.hash.slice(0, 19)}…): the branch is refused`);
+  const task = ck.next.find((t) => t.id === taskId);
   if (!task) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} plans no task ${taskId} (graph \`${bp.id}\`)`);
   if (!isRemoteBranch(task, g.index.nodes, bp)) throw new BranchError(`task ${taskId} (node \`${task.node}\`) of thread ${ck.threadId} cannot run as a distributed branch`);
   const clock = options.clock ?? realClock;

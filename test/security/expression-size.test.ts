@@ -1,0 +1,48 @@
+/**
+ * Comprehensions (`[e for x in xs if c]`), `count/any/all` and operators cannot build or
+ * compare values past the expression budget: the operation count alone let
+ * `[state.big for x in state.xs]` repeat a large state value in every item (3,000 × 1 MiB
+ * — the checkpoint that serialises it runs the process out of memory), and `==` / `in`
+ * / `+` do work proportional to their operands' size. Every case must stop with an
+ * ExpressionError quickly; ordinary comprehensions still work.
+ */
+import { describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { evaluate, ExpressionError } from "../../runtime/index.js";
+
+function expr(text: string): Parameters<typeof evaluate>[0] {
+  const r = compile(`graph g { start a state { xs: list<number>  s: string  big: any  o: any } node a { kind set set { o: ${text} } next END } }`, { file: "a.rag" });
+  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+  const node = r.value.blueprints[0].nodes.find((n) => n.name === "a") as unknown as { set: { value: Parameters<typeof evaluate>[0] }[] };
+  return node.set[0].value;
+}
+
+const xs = Array.from({ length: 3000 }, (_, i) => i);
+const big = Array.from({ length: 5000 }, (_, i) => ({ id: i, name: `item ${i}` }));
+const state = { xs, s: "x".repeat(1 << 20), big };
+const scope = { state, input: {}, args: null, run: {} };
+
+describe("expressions are bounded by size, not only by operation count", () => {
+  const attacks = [
+    "[state.s for x in state.xs]",
+    "[state.big for x in state.xs]",
+    "[state.s + state.s for x in state.xs]",
+    "count(state.big == state.big for x in state.xs)",
+    "any(state.big[0] in state.big and false for x in state.xs)",
+    "all(state.s + \"y\" != state.s for x in state.xs)",
+  ];
+  for (const a of attacks) {
+    it(`${a} stops with an ExpressionError`, () => {
+      const started = Date.now();
+      expect(() => evaluate(expr(a), scope)).toThrow(ExpressionError);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+  }
+
+  it("ordinary comprehensions and counts still work", () => {
+    expect(evaluate(expr("count(x > 1500 for x in state.xs)"), scope)).toBe(1499);
+    expect((evaluate(expr("[b.name for b in state.big if b.id < 3]"), scope) as unknown[]).length).toBe(3);
+    expect(evaluate(expr("any(b.id == 4999 for b in state.big)"), scope)).toBe(true);
+  });
+});
