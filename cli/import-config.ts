@@ -1,8 +1,8 @@
 /**
  * Imports a config module (`rag.config.ts`, `.mts`, `.js`, …) by absolute path.
  *
- * A TypeScript config is first looked up in the transpile cache (cli/config-cache.ts:
- * no loader hook at all); what the cache cannot serve is loaded as follows.
+ * When Node cannot load a TypeScript config itself, the transpile cache comes next
+ * (cli/config-cache.ts: no loader hook at all); what it cannot serve is loaded as below.
  * From a checkout, bin/rag.js has registered tsx already and the import just works. An
  * installed package runs compiled JavaScript with no TypeScript loader, so when Node
  * cannot load a TypeScript file itself (`ERR_UNKNOWN_FILE_EXTENSION` on Node 20; TS-only
@@ -19,16 +19,16 @@ let registered = false;
 /** The module's namespace; rethrows the import's own error (syntax, missing module, …). */
 export async function importConfigModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
-  if (!registered && TS_FILE.test(path)) {
-    const cached = await importCachedConfig(path);
-    if (cached) return cached;
-  }
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (registered || !TS_FILE.test(path) || typeof code !== "string" || !NEEDS_LOADER.has(code)) throw e;
   }
+  // Node cannot load it by itself (so no TypeScript loader is active: under vitest or tsx
+  // the import above succeeds and resolves `ragraph` as they do).
+  const cached = await importCachedConfig(path);
+  if (cached) return cached;
   // Load the library first, while no loader hook is registered: the config's own
   // `import "ragraph"` then finds it in the module cache instead of sending each of its
   // few hundred modules through tsx's hooks (off-thread, a round trip per module).

@@ -12,7 +12,6 @@
 import { writeFileSync } from "node:fs";
 // The compiler's modules rather than its index, so `rag check` loads only what it runs.
 import { compile, type CompileOptions } from "../../compiler/compile.js";
-import { diagnosticToJson, renderDiagnostics } from "../../compiler/diagnostics/render.js";
 import { fixAll, type AppliedFix } from "../../compiler/fixes.js";
 import type { RegistryView } from "../../compiler/registry-view.js";
 import { CliError } from "../errors.js";
@@ -69,8 +68,12 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
     const r = compile(source, options);
     errors += r.diagnostics.filter((d) => d.severity === "error").length;
     warnings += r.diagnostics.filter((d) => d.severity === "warning").length;
+    // The renderer (and string-width, whose Intl.Segmenter costs ≈ 40 ms to set up) is
+    // loaded only when there is something to render: a clean check never pays for it.
+    if (!r.diagnostics.length) continue;
+    const { diagnosticToJson, renderDiagnostics } = await import("../../compiler/diagnostics/render.js");
     if (format === "json") json.push(...r.diagnostics.map((d) => diagnosticToJson(d, shown)));
-    else if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: shown }, renderStyle(process.stderr)) + "\n\n");
+    else process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: shown }, renderStyle(process.stderr)) + "\n\n");
   }
   if (format === "json") {
     process.stdout.write(JSON.stringify(opts.fix ? { fixed, diagnostics: json } : json, null, 2) + "\n");

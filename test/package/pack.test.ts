@@ -82,16 +82,17 @@ describe("npm pack", () => {
 
 describe("installed from the tarball", () => {
   it("imports from a plain .mjs file under Node, with no TypeScript loader", async () => {
-    writeFileSync(join(project, "use.mjs"), 'import { compileGraph, defineConfig, z } from "ragraph";\nconst r = compileGraph("graph g { start a node a { next END } }");\nconsole.log(JSON.stringify({ id: r.value.id, hash: r.value.hash.slice(0, 7), config: typeof defineConfig, zod: typeof z.object }));\n');
+    writeFileSync(join(project, "use.mjs"), 'import { compileGraph, defineConfig, tool, z } from "ragraph";\nimport * as light from "ragraph/config";\nconst r = compileGraph("graph g { start a node a { next END } }");\nconsole.log(JSON.stringify({ id: r.value.id, hash: r.value.hash.slice(0, 7), config: typeof defineConfig, zod: typeof z.object, same: light.defineConfig === defineConfig && light.tool === tool && light.z === z }));\n');
     const { stdout } = await sh(process.execPath, ["use.mjs"], project);
-    expect(JSON.parse(stdout)).toEqual({ id: "g", hash: "sha256:", config: "function", zod: "function" });
+    expect(JSON.parse(stdout)).toEqual({ id: "g", hash: "sha256:", config: "function", zod: "function", same: true });
   });
 
   it("type-checks a .ts file against the shipped declarations (strict, no skipLibCheck)", async () => {
     writeFileSync(
       join(project, "use.ts"),
       [
-        'import { compileGraph, defineConfig, tool, z, type Blueprint } from "ragraph";',
+        'import { compileGraph, type Blueprint } from "ragraph";',
+        'import { defineConfig, tool, z } from "ragraph/config";',
         'const bp: Blueprint | undefined = compileGraph("graph g { start a node a { next END } }").value;',
         "export const id: string | undefined = bp?.id;",
         "// @ts-expect-error a blueprint's id is a string: the declarations are real types, not any",
@@ -115,5 +116,13 @@ describe("installed from the tarball", () => {
     expect((await sh(rag, ["check", "g.rag"], project)).stderr).toContain("ok: 1 file checked");
     const { stdout } = await sh(rag, ["run", "g.rag", "--no-checkpoints", "--json"], project);
     expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "run_completed", state: { x: "HI" } });
+    // An edited config is seen at once (the transpile cache is keyed by the text), here
+    // through the light `ragraph/config` entry.
+    writeFileSync(
+      join(project, "rag.config.ts"),
+      'import { defineConfig, tool, z } from "ragraph/config";\nconst shout = tool({ description: "lower-case", schema: z.object({ s: z.string() }), run: async ({ s }: { s: string }) => s.toLowerCase() + "!" });\nexport default defineConfig({ tools: { shout } });\n',
+    );
+    const again = await sh(rag, ["run", "g.rag", "--no-checkpoints", "--json"], project);
+    expect(JSON.parse(again.stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "run_completed", state: { x: "hi!" } });
   }, 60_000);
 });
