@@ -122,28 +122,21 @@ export class RunWorker {
     });
     this.ready = this.subscriber.subscribe(this.log.cancelChannel);
     const lockDuration = options.lockDurationMs ?? 30_000;
-    this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), {
+    // Both queues (runs and branches) hold their jobs under the same lease (BullMQ's lock and stall check).
+    const leased = (concurrency: number) => ({
       connection: this.url.connection,
       prefix: this.url.prefix,
-      concurrency: options.concurrency ?? 1,
+      concurrency,
       lockDuration,
       stalledInterval: options.stalledIntervalMs ?? lockDuration,
       maxStalledCount: options.maxStalledCount ?? 10,
       name: this.name,
       autorun: false,
     });
+    this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), leased(options.concurrency ?? 1));
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
     this.branchRunner = new QueueBranchRunner(this.url);
-    this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), {
-      connection: this.url.connection,
-      prefix: this.url.prefix,
-      concurrency: options.branchConcurrency ?? 16,
-      lockDuration,
-      stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: options.maxStalledCount ?? 10,
-      name: this.name,
-      autorun: false,
-    });
+    this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
 
