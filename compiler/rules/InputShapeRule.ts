@@ -4,18 +4,42 @@
  * required one supplied, no value of the wrong type (`shape-check.ts`). A `tool` node
  * with no map passes no arguments (unless a send supplies them: SendShapeRule checks
  * those); a `subagent`/`subgraph` node with no map passes its state, conversations left
- * out. Callees without a signature, inline agents and graphs of the file (SendInputRule)
- * and `input "path"` are not checked here.
+ * out. A graph of this file is the callee too, its `input { … }` fields the signature:
+ * only the values are checked here (types, ranges, patterns), SendInputRule checks the
+ * keys. Callees without a signature, inline agents and `input "path"` are not checked.
  */
 import { graphTypes } from "../expr/scope.js";
-import type { JsonSchema } from "../signatures.js";
+import { lowerField } from "../lower/types.js";
+import { fieldsSchema, type JsonSchema } from "../signatures.js";
 import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 import type { RegistryView } from "../registry-view.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
 
+/** What a call's argument map is checked against: the callee's schema and name for messages. */
+export interface Callee {
+  readonly schema: JsonSchema;
+  readonly callee: string;
+  readonly passesState: boolean;
+  /** A graph of this file: check values only (SendInputRule checks its keys). */
+  readonly valuesOnly?: boolean;
+}
+
+/** The input schema of graph `name` of this file (its `input { … }` fields), or undefined without one. */
+export function fileGraphCallee(name: string, p: ResolvedProgram): Callee | undefined {
+  const g = p.graphByName.get(name);
+  const fields = g?.io.filter((io) => io.direction === "input").flatMap((io) => io.fields) ?? [];
+  if (!fields.length) return undefined;
+  const schemas = new Set<string>();
+  return { schema: fieldsSchema(fields.map((f) => lowerField(f, schemas))), callee: `graph \`${name}\``, passesState: true, valuesOnly: true };
+}
+
 /** The schema a node's input must match, and the callee's name for messages. */
-export function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: RegistryView | undefined): { schema: JsonSchema; callee: string; passesState: boolean } | undefined {
+export function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: RegistryView | undefined): Callee | undefined {
+  if (n.kind === "subgraph") {
+    const name = (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined))?.value.value;
+    if (name && p.graphByName.has(name)) return fileGraphCallee(name, p);
+  }
   const sig = registry?.signatures;
   if (!sig) return undefined;
   if (n.kind === "tool") {
@@ -61,6 +85,7 @@ export const InputShapeRule: Rule = (ctx) => ({
       how: `node \`${n.name}\` calls`,
       at: n.decl.name.span,
       ...(c.passesState ? { implicit: new Set(g.fields.keys()) } : {}),
+      ...(c.valuesOnly ? { valuesOnly: true } : {}),
     });
   },
 });

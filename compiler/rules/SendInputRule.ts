@@ -16,6 +16,7 @@ import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
 import { exprSites, rootReads, templateSites } from "../expr/sites.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import { isSendTarget } from "./InputShapeRule.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 interface Need {
@@ -77,7 +78,8 @@ export const SendInputRule: Rule = (ctx) => ({
       }
     }
     const bound = n.kind === "subgraph" ? (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined)) : n.kind === "subagent" ? n.items.get("agent") : undefined;
-    if (!bound) return;
+    // A send to this node without its own `input` map passes the packet (SendShapeRule checks it).
+    if (!bound || (!n.items.has("input") && isSendTarget(n.name, g))) return;
     const need = needOf(bound.value.value, g, ctx.program, false);
     if (need && need.via === "input") check(ctx, g, need, n.items.get("input")?.value, bound.value.span, `node \`${n.name}\` runs`);
   },

@@ -6,14 +6,14 @@
  * the wrong type are reported as in InputShapeRule (`shape-check.ts`). The packet's values
  * are typed after the sender ran, with the comprehension variable bound to the element
  * type. Targets resolve as at run time: a node, else an inline or registered agent, else
- * a graph. Reference string arguments (`send w "path"`) are not checked.
+ * a graph (a graph of this file: its `input { … }` fields, values only — types, ranges
+ * and patterns). Reference string arguments (`send w "path"`) are not checked.
  */
 import { checkExpr } from "../expr/check.js";
 import { resultType } from "../expr/result-type.js";
 import { graphTypes, withResult } from "../expr/scope.js";
 import { ANY } from "../expr/types.js";
-import type { JsonSchema } from "../signatures.js";
-import { nodeCallee } from "./InputShapeRule.js";
+import { fileGraphCallee, nodeCallee, type Callee } from "./InputShapeRule.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
 
@@ -21,18 +21,18 @@ export const SendShapeRule: Rule = (ctx) => ({
   node(n, g) {
     if (g.nodes.get(n.name) !== n || !n.sends.length) return;
     const sig = ctx.registry?.signatures;
-    if (!sig) return;
     const types = graphTypes(g, ctx.program);
     const after = withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry));
     for (const s of n.sends) {
       for (const t of s.targets) {
         const name = t.target.name;
         if (!name || t.args?.kind === "String") continue;
-        let callee: { schema: JsonSchema; callee: string; passesState: boolean } | undefined;
+        let callee: Callee | undefined;
         const node = g.nodes.get(name);
         if (node) callee = node.items.has("input") ? undefined : nodeCallee(node, ctx.program, ctx.registry);
-        else if (!ctx.program.agents.has(name) && sig.agents?.[name]) callee = sig.agents[name].input ? { schema: sig.agents[name].input!, callee: `agent \`${name}\``, passesState: true } : undefined;
-        else if (!ctx.program.agents.has(name) && !ctx.program.graphByName.has(name) && sig.graphs?.[name]?.input) callee = { schema: sig.graphs[name].input!, callee: `graph \`${name}\``, passesState: true };
+        else if (!ctx.program.agents.has(name) && sig?.agents?.[name]) callee = sig.agents[name].input ? { schema: sig.agents[name].input!, callee: `agent \`${name}\``, passesState: true } : undefined;
+        else if (!ctx.program.agents.has(name) && ctx.program.graphByName.has(name)) callee = fileGraphCallee(name, ctx.program);
+        else if (!ctx.program.agents.has(name) && sig?.graphs?.[name]?.input) callee = { schema: sig.graphs[name].input!, callee: `graph \`${name}\``, passesState: true };
         if (!callee) continue;
         let scope = after;
         if (t.forEach) {
@@ -47,6 +47,7 @@ export const SendShapeRule: Rule = (ctx) => ({
           how: `a send from node \`${n.name}\` runs`,
           at: t.target.span,
           ...(callee.passesState ? { implicit: new Set(g.fields.keys()) } : {}),
+          ...(callee.valuesOnly ? { valuesOnly: true } : {}),
         });
       }
     }

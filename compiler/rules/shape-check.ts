@@ -6,7 +6,12 @@
  * - a required parameter no key supplies: `E-rag-missing-input` (without a map, keys may
  *   come from same-named state fields when the callee receives the state);
  * - a value whose type is known and cannot be the parameter's: `E-rag-type-mismatch`
- *   (scalar kinds, lists, enum literals, number literals outside `minimum..maximum`).
+ *   (scalar kinds, lists, enum literals);
+ * - a literal (or a list literal's items) outside the parameter's range or pattern
+ *   (`minimum`/`maximum`/`pattern`, `language.md` §4.1): `E-rag-constraint-violation`,
+ *   naming the parameter — the runtime would fail the callee's input check.
+ * With `valuesOnly` (the caller's own graphs, whose keys SendInputRule checks) only
+ * values are checked.
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
@@ -14,6 +19,7 @@ import { didYouMean } from "../../grammar/suggest.js";
 import { checkExpr, type ExprScope } from "../expr/check.js";
 import { schemaType } from "../expr/schema-type.js";
 import { describe, type ExprType } from "../expr/types.js";
+import { compilePattern, PatternError } from "../pattern.js";
 import { objectShape, schemaText, type JsonSchema } from "../signatures.js";
 import type { RuleContext } from "./rule.js";
 
@@ -31,6 +37,8 @@ export interface ShapeCheck {
   readonly at: Span;
   /** Without a map: names the callee receives anyway (the sender's state fields), else none. */
   readonly implicit?: ReadonlySet<string>;
+  /** Check values only: no unknown-key or missing-key reports. */
+  readonly valuesOnly?: boolean;
 }
 
 const SILENT = () => {};
@@ -40,19 +48,57 @@ function scalar(t: ExprType): boolean {
 }
 
 /** Why a value of type `v` (expression `e`) cannot be a `want` described by `schema`, or undefined. */
-function clash(v: ExprType, want: ExprType, e: A.Expr, schema: JsonSchema): string | undefined {
+function clash(v: ExprType, want: ExprType, e: A.Expr): string | undefined {
   if (scalar(v) && scalar(want) && v.t !== want.t) return `${describe(want)}, not ${describe(v)}`;
   if (want.t === "list" && scalar(v)) return `a list, not ${describe(v)}`;
   if (scalar(want) && (v.t === "list" || v.t === "record" || v.t === "map")) return `${describe(want)}, not ${describe(v)}`;
   if (want.t === "string" && want.values && e.kind === "String" && !want.values.includes(e.value)) return describe(want);
-  if (e.kind === "Number" || (e.kind === "Unary" && e.op === "-" && e.operand.kind === "Number")) {
-    const n = e.kind === "Number" ? e.value : -(e.operand as A.NumberLiteral).value;
+  return undefined;
+}
+
+/** `prop` without a `null` alternative (`anyOf: [T, {type: "null"}]` → T, optional fields). */
+function nonNullable(prop: JsonSchema): JsonSchema {
+  const any = prop.anyOf;
+  if (!Array.isArray(any)) return prop;
+  const rest = (any as JsonSchema[]).filter((x) => x?.type !== "null");
+  return rest.length === 1 ? rest[0]! : prop;
+}
+
+/** A literal number (also `-3`) or string, or undefined. */
+function literal(e: A.Expr): number | string | undefined {
+  if (e.kind === "Number" || e.kind === "String") return e.value;
+  if (e.kind === "Unary" && e.op === "-" && e.operand.kind === "Number") return -e.operand.value;
+  return undefined;
+}
+
+/** Why literal `v` is outside `schema`'s range or pattern, or undefined (also when the pattern cannot be compiled). */
+function outside(v: number | string, schema: JsonSchema): string | undefined {
+  if (typeof v === "number" && (schema.type === "number" || schema.type === "integer")) {
     const lo = typeof schema.minimum === "number" ? schema.minimum : undefined;
     const hi = typeof schema.maximum === "number" ? schema.maximum : undefined;
-    if ((lo !== undefined && n < lo) || (hi !== undefined && n > hi)) return `a number in ${lo ?? ""}..${hi ?? ""}, not ${n}`;
-    if (schema.type === "integer" && !Number.isInteger(n)) return `an integer, not ${n}`;
+    if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) return `${v} is outside ${schemaText(schema)}`;
+    if (schema.type === "integer" && !Number.isInteger(v)) return `${v} is not an integer`;
+  }
+  if (typeof v === "string" && schema.type === "string" && typeof schema.pattern === "string") {
+    try {
+      if (!compilePattern(schema.pattern).test(v)) return `${JSON.stringify(v)} does not match ${schemaText(schema)}`;
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err;
+    }
   }
   return undefined;
+}
+
+/** Reports literals of `e` (or of a list literal `e`) that break `schema`'s range or pattern. */
+function checkConstraint(ctx: RuleContext, e: A.Expr, schema: JsonSchema, key: string, callee: string): void {
+  const list = e.kind === "ListExpr" && schema.type === "array" && schema.items !== null && typeof schema.items === "object";
+  const items: readonly A.Expr[] = list && e.kind === "ListExpr" ? e.items : [e];
+  const s = list ? nonNullable(schema.items as JsonSchema) : schema;
+  for (const x of items) {
+    const v = literal(x);
+    const why = v === undefined ? undefined : outside(v, s);
+    if (why) ctx.report("E-rag-constraint-violation", `parameter \`${key}\` of ${callee}: ${why}`, x.span, { label: "outside the parameter's type", help: `${callee} checks its input against its declared types at run time and would fail` });
+  }
 }
 
 export function checkShape(ctx: RuleContext, c: ShapeCheck): void {
@@ -66,7 +112,7 @@ export function checkShape(ctx: RuleContext, c: ShapeCheck): void {
     given.add(key);
     const prop = shape.properties.get(key);
     if (!prop) {
-      if (!shape.closed) continue;
+      if (!shape.closed || c.valuesOnly) continue;
       const free = [...shape.properties.keys()].filter((k) => !c.map!.entries.some((x) => x.key.name === k));
       const s = didYouMean(key, free) ?? didYouMean(key, shape.properties.keys());
       ctx.report("E-rag-unknown-argument", `${c.callee} has no parameter \`${key}\``, en.key.span, {
@@ -78,9 +124,11 @@ export function checkShape(ctx: RuleContext, c: ShapeCheck): void {
     }
     const want = schemaType(prop, `parameter \`${key}\``);
     const v = checkExpr(en.value, c.scope, SILENT);
-    const why = clash(v, want, en.value, prop);
+    const why = clash(v, want, en.value);
     if (why) ctx.report("E-rag-type-mismatch", `parameter \`${key}\` of ${c.callee} must be ${why}`, en.value.span, { label: "type mismatch", help: `${c.callee} takes (${params})` });
+    else checkConstraint(ctx, en.value, nonNullable(prop), key, c.callee);
   }
+  if (c.valuesOnly) return;
   const have = c.map ? given : (c.implicit ?? new Set<string>());
   // A key close to a missing one was already reported as unknown, with its fix.
   const missing = [...shape.required].filter((k) => !have.has(k) && !(c.map && [...given].some((g) => !shape.properties.has(g) && didYouMean(g, [k]) === k)));

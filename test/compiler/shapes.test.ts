@@ -41,13 +41,14 @@ describe("tool node arguments", () => {
     expect(errors(graph('node a { kind tool tool "search" next END }')).map((e) => [e.code, e.message])).toEqual([["E-rag-missing-input", "node `a` calls tool `search` without `query`: it is required"]]);
   });
 
-  it("values of the wrong type, outside the numeric range or outside the enum are E-rag-type-mismatch", () => {
+  it("values of the wrong type or outside the enum are E-rag-type-mismatch; literals outside the range E-rag-constraint-violation", () => {
     const e = errors(graph('node a { kind tool tool "search" input { query: state.n, limit: 20, mode: "slow" } next END }'));
-    expect(e.map((x) => x.message)).toEqual([
-      "parameter `query` of tool `search` must be a string, not a number",
-      "parameter `limit` of tool `search` must be a number in 1..10, not 20",
-      'parameter `mode` of tool `search` must be one of "fast", "deep"',
+    expect(e.map((x) => [x.code, x.message])).toEqual([
+      ["E-rag-type-mismatch", "parameter `query` of tool `search` must be a string, not a number"],
+      ["E-rag-constraint-violation", "parameter `limit` of tool `search`: 20 is outside integer(1..10)"],
+      ["E-rag-type-mismatch", 'parameter `mode` of tool `search` must be one of "fast", "deep"'],
     ]);
+    expect(errors(graph('node a { kind tool tool "search" input { query: state.s, limit: 2.5 } next END }')).map((x) => x.message)).toEqual(["parameter `limit` of tool `search`: 2.5 is not an integer"]);
     expect(errors(graph('node a { kind tool tool "search" input { query: state.s, limit: 3, mode: "deep" } next END }'))).toEqual([]);
   });
 });
