@@ -203,6 +203,12 @@ export interface AgentSpec {
   readonly maxSteps?: number;
   /** `approve [..]`: tools whose every call by this agent waits for a person's approval, wherever it runs (send, subagent node). */
   readonly approve?: readonly string[];
+  /**
+   * `attach { image: …, file: … }`: parts added to the agent's first user message, each
+   * value evaluated where the agent runs (`input` is the agent's input, `state` the
+   * caller's); see stdlib/kinds/attach.ts.
+   */
+  readonly attach?: readonly ExprEntrySpec[];
   readonly span: Span;
 }
 

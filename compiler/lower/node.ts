@@ -188,6 +188,7 @@ export function lowerAgentItems(items: ItemTable, env: LowerEnv) {
   const writes = items.get("writes");
   const tools = listStrings(items.get("tools")?.value);
   const approve = listStrings(items.get("approve")?.value);
+  const attach = items.get("attach");
   return {
     ...(items.get("model") ? { model: items.get("model")!.value.value } : {}),
     ...(approve.length ? { approve } : {}),
@@ -197,5 +198,6 @@ export function lowerAgentItems(items: ItemTable, env: LowerEnv) {
     ...(output ? { output: output.value.kind === "RecordType" ? lowerType(output.value, env.schemasUsed) : refType(output.value.name, env) } : {}),
     ...(writes ? { writes: lowerWrites(writes) } : {}),
     ...(items.get("max_steps") ? { maxSteps: items.get("max_steps")!.value.value } : {}),
+    ...(attach ? { attach: lowerEntries(attach.value.entries.filter((e) => e.key.name === "image" || e.key.name === "file")) } : {}),
   };
 }

@@ -8,6 +8,7 @@
  * `MAX_PARTS` parts and `MAX_PART_BYTES` of base64 text in all. Anything else fails the
  * task (permanent: the same state gives the same error) naming graph, node and part.
  */
+import type { ExprEntrySpec } from "../../compiler/index.js";
 import type { ContentPart, NodeTask } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 
@@ -20,9 +21,12 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATA_URL = /^data:([a-z]+\/[A-Za-z0-9.+-]+);base64,/;
 const MEDIA_TYPE = /^[a-z]+\/[A-Za-z0-9.+-]+$/;
 
-/** The node's parts, in `attach` order (images, then files, as written); [] without `attach`. */
-export function attachmentParts(task: NodeTask): ContentPart[] {
-  const entries = task.node.attach;
+/**
+ * The node's parts, in `attach` order (images, then files, as written); [] without `attach`.
+ * @param entries another `attach` list than the node's (an inline agent's), evaluated with
+ *   `extra` bindings (the agent's `input`) on top of the node's scope.
+ */
+export function attachmentParts(task: NodeTask, entries: readonly ExprEntrySpec[] | undefined = task.node.attach, extra?: Record<string, unknown>): ContentPart[] {
   if (!entries?.length) return [];
   const fail = (what: string): never => {
     throw new NodeError(`graph \`${task.blueprint.id}\`, node \`${task.node.name}\`: ${what}`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
@@ -30,7 +34,7 @@ export function attachmentParts(task: NodeTask): ContentPart[] {
   const values: { kind: "image" | "file"; value: unknown }[] = [];
   for (const e of entries) {
     const kind = e.key === "image" ? "image" : "file";
-    const v = task.evaluate(e.value);
+    const v = task.evaluate(e.value, extra);
     // A list may hold lists (`image: [state.photo, state.scans]`): one level is flattened, its size checked first.
     const size = Array.isArray(v) ? v.reduce((n: number, x: unknown) => n + (Array.isArray(x) ? x.length : 1), 0) : 1;
     if (values.length + size > MAX_PARTS) fail(`\`attach\` gives more than ${MAX_PARTS} parts`);

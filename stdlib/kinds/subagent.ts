@@ -1,12 +1,14 @@
 /**
  * `subagent`: runs a registered or inline agent as a child loop with a fresh
  * conversation: its system prompt, then its input (the node's `input` mapping, the send
- * arguments, or the parent state without conversations) as the user message. The
+ * arguments, or the parent state without conversations) as the user message, with an
+ * inline agent's `attach` parts. The
  * answer goes to the agent's `writes` channel unless the node maps it, and the agent's
  * final message joins the parent conversation.
  */
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
+import { attachmentParts } from "./attach.js";
 import { agentLoop, asUserText, stateWithoutMessages } from "./conversation.js";
 
 export const subagentKind: NodeKindImplementation = async (task) => {
@@ -29,9 +31,11 @@ export const subagentKind: NodeKindImplementation = async (task) => {
     if (!r.success) throw new NodeError(`agent \`${name}\`: its input does not match the agent's input schema: ${r.error.issues.map((i) => `${i.message} at .${i.path.join(".")}`).join("; ")}`, "validation", where);
   }
   const prompt = inline?.prompt ? task.render(inline.prompt, { input }) : asUserText(input);
+  // An inline agent's `attach` parts ride on its first user message (`language.md` §5.1).
+  const parts = inline?.attach ? attachmentParts(task, inline.attach, { input }) : [];
   const start = [
     ...(system ? [{ id: `${task.taskId}#system`, role: "system" as const, content: system }] : []),
-    { id: task.newMessageId(), role: "user" as const, content: prompt },
+    { id: task.newMessageId(), role: "user" as const, content: prompt, ...(parts.length ? { parts } : {}) },
   ];
   const run = await agentLoop(task, start, {
     model,
