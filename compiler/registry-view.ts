@@ -13,7 +13,10 @@ import type { RegistrySignatures } from "./signatures.js";
 export interface ModelCapabilities {
   readonly tools: boolean;
   readonly structuredOutput: boolean;
-  readonly vision: boolean;
+  /** Image input (`attach { image: … }`); undefined = not declared (unknown: nothing is checked). */
+  readonly vision?: boolean;
+  /** File input (`attach { file: … }`, e.g. PDF documents); undefined = not declared (unknown). */
+  readonly fileInput?: boolean;
   readonly thinking: boolean;
   /** Context window, tokens. */
   readonly contextWindow: number;
@@ -68,7 +71,7 @@ export interface RegistrySnapshot {
 }
 
 /** Capabilities assumed for a model a snapshot lists without details (those of `registry/registry.ts`). */
-export const SNAPSHOT_MODEL_DEFAULTS: ModelCapabilities = { tools: true, structuredOutput: true, vision: false, thinking: false, contextWindow: 128_000, maxOutputTokens: 16_384 };
+export const SNAPSHOT_MODEL_DEFAULTS: ModelCapabilities = { tools: true, structuredOutput: true, thinking: false, contextWindow: 128_000, maxOutputTokens: 16_384 };
 
 const set = (xs: string[] | null | undefined) => (xs === null || xs === undefined ? null : new Set(xs));
 

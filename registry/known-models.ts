@@ -18,12 +18,12 @@ export interface KnownModel {
 }
 
 const openai = (contextWindow: number, maxOutputTokens: number, thinking: boolean, inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): KnownModel => ({
-  capabilities: { tools: true, structuredOutput: true, vision: true, thinking, contextWindow, maxOutputTokens },
+  capabilities: { tools: true, structuredOutput: true, vision: true, fileInput: true, thinking, contextWindow, maxOutputTokens },
   price: { inputPerMTok, cachedInputPerMTok, outputPerMTok },
 });
 
 const claude = (maxOutputTokens: number, inputPerMTok: number, outputPerMTok: number): KnownModel => ({
-  capabilities: { tools: true, structuredOutput: true, vision: true, thinking: true, contextWindow: 200_000, maxOutputTokens },
+  capabilities: { tools: true, structuredOutput: true, vision: true, fileInput: true, thinking: true, contextWindow: 200_000, maxOutputTokens },
   // Cache reads bill at a tenth of the input price.
   price: { inputPerMTok, cachedInputPerMTok: inputPerMTok / 10, outputPerMTok },
 });

@@ -79,7 +79,7 @@ export type ProviderFactory = (model: { readonly name: string; readonly modelId:
 export const DEFAULT_CAPABILITIES: ModelCapabilities = {
   tools: true,
   structuredOutput: true,
-  vision: false,
+  // `vision` and `fileInput` stay undeclared (unknown) unless the catalog or the config says.
   thinking: false,
   contextWindow: 128_000,
   maxOutputTokens: 16_384,

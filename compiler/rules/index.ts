@@ -12,6 +12,7 @@ import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
+import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
@@ -98,6 +99,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     InterruptCheckpointRule,
     ExpressionRule,
     ModelCapabilityRule,
+    AttachCapabilityRule,
     DisallowedCapabilityRule,
     UnreachableNodeRule,
     ImplicitEndRule,

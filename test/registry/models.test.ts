@@ -13,7 +13,7 @@ describe("model capabilities and prices", () => {
   it("fills capabilities and price from the catalog by model id, dated snapshots included; declarations win", () => {
     const r = new Registry();
     r.registerModel("mini", { provider, modelId: "gpt-4o-mini-2024-07-18" });
-    expect(r.model("mini").capabilities).toEqual({ tools: true, structuredOutput: true, vision: true, thinking: false, contextWindow: 128_000, maxOutputTokens: 16_384 });
+    expect(r.model("mini").capabilities).toEqual({ tools: true, structuredOutput: true, vision: true, fileInput: true, thinking: false, contextWindow: 128_000, maxOutputTokens: 16_384 });
     expect(r.model("mini").price).toEqual({ inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 });
     r.registerModel("own", { provider, modelId: "gpt-4o-mini", capabilities: { vision: false, maxOutputTokens: 1000 }, price: { inputPerMTok: 9, outputPerMTok: 9 } });
     expect(r.model("own").capabilities).toMatchObject({ vision: false, maxOutputTokens: 1000, contextWindow: 128_000 });

@@ -11,6 +11,13 @@ export const POLICY: readonly CatalogEntry[] = [
     exampleRegistry: { ...REG, models: ["small"], model_capabilities: { small: { structuredOutput: false } } },
   },
   {
+    code: "W-rag-attach-unsupported",
+    title: "attached parts the model does not take",
+    meaning: "A node or inline agent attaches images (`attach { image: … }`) to a model whose capabilities declare `vision: false`, or files to one declaring `fileInput: false`. A warning: the provider may accept them anyway. Models whose capabilities are unknown, or do not declare the capability, are not checked (models of the known-model catalog declare both).",
+    example: 'graph g { start a state { photo: string } node a { model "small" prompt "Describe it" attach { image: state.photo } next END } }',
+    exampleRegistry: { ...REG, models: ["small"], model_capabilities: { small: { vision: false } } },
+  },
+  {
     code: "E-rag-disallowed-capability",
     title: "disallowed capability",
     meaning: "The graph binds a name outside its own `allow KIND [..]` list, or outside the allowlist of the registry's policy (narrower for untrusted, generated blueprints), or its `allow` list asks for what the policy withholds. The message names the list or the policy.",
