@@ -7,7 +7,7 @@
  *   come from same-named state fields when the callee receives the state);
  * - a value whose type is known and cannot be the parameter's: `E-rag-type-mismatch`
  *   (scalar kinds, lists, enum literals);
- * - a literal (or a list literal's items) outside the parameter's range or pattern
+ * - a literal (or a list or object literal's items, nested) outside the parameter's range or pattern
  *   (`minimum`/`maximum`/`pattern`, `language.md` §4.1): `E-rag-constraint-violation`,
  *   naming the parameter — the runtime would fail the callee's input check.
  * With `valuesOnly` (the caller's own graphs, whose keys SendInputRule checks) only
@@ -89,16 +89,28 @@ function outside(v: number | string, schema: JsonSchema): string | undefined {
   return undefined;
 }
 
-/** Reports literals of `e` (or of a list literal `e`) that break `schema`'s range or pattern. */
-function checkConstraint(ctx: RuleContext, e: A.Expr, schema: JsonSchema, key: string, callee: string): void {
-  const list = e.kind === "ListExpr" && schema.type === "array" && schema.items !== null && typeof schema.items === "object";
-  const items: readonly A.Expr[] = list && e.kind === "ListExpr" ? e.items : [e];
-  const s = list ? nonNullable(schema.items as JsonSchema) : schema;
-  for (const x of items) {
-    const v = literal(x);
-    const why = v === undefined ? undefined : outside(v, s);
-    if (why) ctx.report("E-rag-constraint-violation", `parameter \`${key}\` of ${callee}: ${why}`, x.span, { label: "outside the parameter's type", help: `${callee} checks its input against its declared types at run time and would fail` });
+/**
+ * Reports literals of `e` that break `schema`'s range or pattern: `e` itself, a list
+ * literal's items, an object literal's fields (named `key.field`), nested up to 16 deep.
+ */
+function checkConstraint(ctx: RuleContext, e: A.Expr, schema: JsonSchema, key: string, callee: string, depth = 0): void {
+  if (depth > 16) return;
+  if (e.kind === "ListExpr") {
+    if (schema.type !== "array" || schema.items === null || typeof schema.items !== "object") return;
+    for (const x of e.items) checkConstraint(ctx, x, nonNullable(schema.items as JsonSchema), key, callee, depth + 1);
+    return;
   }
+  if (e.kind === "ObjectExpr") {
+    const shape = objectShape(schema);
+    for (const en of shape ? e.entries : []) {
+      const prop = shape!.properties.get(en.key.name);
+      if (prop) checkConstraint(ctx, en.value, nonNullable(prop), `${key}.${en.key.name}`, callee, depth + 1);
+    }
+    return;
+  }
+  const v = literal(e);
+  const why = v === undefined ? undefined : outside(v, schema);
+  if (why) ctx.report("E-rag-constraint-violation", `parameter \`${key}\` of ${callee}: ${why}`, e.span, { label: "outside the parameter's type", help: `${callee} checks its input against its declared types at run time and would fail` });
 }
 
 export function checkShape(ctx: RuleContext, c: ShapeCheck): void {

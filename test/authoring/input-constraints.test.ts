@@ -12,7 +12,7 @@ import { compile, registryViewFromSnapshot } from "../../compiler/index.js";
 const SUB = `
 graph sub {
   start s
-  input { score: number(0..1), code: string(/^[A-Z]{3}$/), tags: string(/^[A-Z]+$/)[]? }
+  input { score: number(0..1), code: string(/^[A-Z]{3}$/), tags: string(/^[A-Z]+$/)[]?, meta: { level: integer(1..3) }? }
   state { score: number, code: string }
   node s { kind set set { score: 1 } next END }
 }
@@ -34,6 +34,11 @@ describe("constraints of a graph of this file", () => {
       'E-rag-constraint-violation 4:82 parameter `tags` of graph `sub`: "x" does not match string(/^[A-Z]+$/)',
     ]);
     expect(errors(main('node a { kind set set { n: 1 } send [sub { score: 0.5, code: "ABC", tags: ["AB"] }] next END }'))).toEqual([]);
+    // Fields of an object literal are checked too, named by their path.
+    expect(errors(main('node a { kind set set { n: 1 } send [sub { score: 0, code: "ABC", meta: { level: 4 } }] next END }'))).toEqual([
+      "E-rag-constraint-violation 4:84 parameter `meta.level` of graph `sub`: 4 is outside integer(1..3)",
+    ]);
+    expect(errors(main('node a { kind set set { n: 1 } send [sub { score: 0, code: "ABC", meta: { level: 2 } }] next END }'))).toEqual([]);
   });
 
   it("checks a subgraph node's input map, and a send to that node without its own map", () => {
