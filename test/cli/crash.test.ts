@@ -22,7 +22,10 @@ export default defineConfig({
       description: "slow work with a side effect",
       schema: z.object({ n: z.number() }),
       run: async ({ n }) => {
-        await new Promise((ok) => setTimeout(ok, process.env.FAST ? 1 : n * 250));
+        // Killed run: branches 1 and 2 finish; the others end only with the process (the
+        // 10-minute timer just keeps them pending), so the kill lands mid fan-out however
+        // slow the machine is. The resume (FAST) finishes every branch at once.
+        await new Promise((ok) => setTimeout(ok, process.env.FAST ? 1 : n <= 2 ? n * 50 : 600_000));
         appendFileSync(process.env.EFFECTS, n + "\\n");
         return n * n;
       },
@@ -54,7 +57,8 @@ describe("crash safety", () => {
     const db = join(dir, ".rag/checkpoints.db");
 
     const run = ragAsync(["run", "crash.rag", "--input", JSON.stringify({ items }), "--thread", "crash-1", "--json"], dir, env);
-    // Kill once at least two branches' completions are saved, while the rest still run.
+    // Kill once the two finishing branches' completions are saved, while the rest still run;
+    // the bound only covers a slow start (transpiling, loading the config) under load.
     let saved: string[] = [];
     await expect
       .poll(
@@ -73,17 +77,16 @@ describe("crash safety", () => {
           }
           return saved.length;
         },
-        { timeout: 15_000, interval: 15 },
+        { timeout: 45_000, interval: 15 },
       )
       .toBeGreaterThanOrEqual(2);
     run.child.kill("SIGKILL");
     const killed = await run.done;
     expect(killed.signal).toBe("SIGKILL");
     expect(jsonEvents(killed.stdout).some((e) => e.type === "run_completed")).toBe(false);
-    // The branch tasks are 2.0 … 2.5 (task i is item i + 1); some, not all, were saved.
+    // The branch tasks are 2.0 … 2.5 (task i is item i + 1); exactly the two finished ones were saved.
     const savedItems = saved.map((id) => Number(id.split(".")[1]) + 1).sort();
-    expect(savedItems.length).toBeGreaterThanOrEqual(2);
-    expect(savedItems.length).toBeLessThan(N);
+    expect(savedItems).toEqual([1, 2]);
     const before = effects(env.EFFECTS);
 
     // The killed run is a real process; the resume runs in-process (the same program).
@@ -111,5 +114,5 @@ describe("crash safety", () => {
     });
     expect(done.state).toEqual(baseline.state);
     expect(done.state).toEqual({ squares: items.map((n) => n * n), total: items.reduce((a, n) => a + n * n, 0) });
-  }, 60_000);
+  }, 120_000);
 });

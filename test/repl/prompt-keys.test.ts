@@ -20,6 +20,12 @@ function terminal() {
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
+/** Waits until the terminal shows `text` (polled; a loaded CI machine may take seconds to run a cell). */
+async function shows(t: { text: () => string }, text: string): Promise<void> {
+  for (const end = Date.now() + 15_000; !t.text().includes(text) && Date.now() < end; ) await tick();
+  expect(t.text()).toContain(text);
+}
+
 describe("prompt completion", () => {
   it("completes built-ins before the first cell, and properties after a dot", async () => {
     const session = new Session({ registry: standardRegistry() });
@@ -43,12 +49,9 @@ describe("prompt keys", () => {
     t.input.write("\x03"); // clears the line, stays
     await tick();
     t.input.write("\x03"); // empty prompt: arms
-    await tick();
-    expect(t.text()).toContain("(press Ctrl-C again or Ctrl-D to leave)");
+    await shows(t, "(press Ctrl-C again or Ctrl-D to leave)");
     t.input.write("2 * 21\r"); // input disarms
-    await tick();
-    await tick();
-    expect(t.text()).toContain("42");
+    await shows(t, "42");
     t.input.write("\x03");
     await tick();
     let left = false;
@@ -65,9 +68,7 @@ describe("prompt keys", () => {
     const done = runPrompt({ session, input: t.input, output: t.output, colors: false }, new PromptView(t.output, false));
     await tick();
     t.input.write(":resume t1 approve\r");
-    await tick();
-    await tick();
-    expect(t.text()).toContain('(a text answer needs JSON quotes: :resume t1 "approve")');
+    await shows(t, '(a text answer needs JSON quotes: :resume t1 "approve")');
     t.input.write("\x04");
     expect(await done).toBe(0);
   });
@@ -113,7 +114,7 @@ describe("prompt :run of a graph that pauses", () => {
     t.input.write(`:load ${file}\r`);
     await tick();
     t.input.write(":run approval {}\r");
-    for (let i = 0; i < 50 && !t.text().includes("answer with"); i++) await tick();
+    await shows(t, "answer with");
     const text = t.text();
     expect(text).toMatch(/⏸ paused on thread (\S+), waiting for 1 answer/);
     expect(text).toContain('review: Publish?  options: approve | reject');
@@ -121,8 +122,7 @@ describe("prompt :run of a graph that pauses", () => {
     expect(text).toContain(`answer with: :resume ${thread} "approve"`);
     expect(text).not.toContain('status: "interrupted"');
     t.input.write(`:resume ${thread} "approve"\r`);
-    for (let i = 0; i < 50 && !t.text().includes("completed"); i++) await tick();
-    expect(t.text()).toContain("completed");
+    await shows(t, "completed");
     t.input.write("\x04");
     expect(await done).toBe(0);
   });

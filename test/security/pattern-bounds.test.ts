@@ -37,6 +37,8 @@ describe("string(/re/) patterns run in bounded time", () => {
     const g = new CompiledGraph(r.value.blueprints[0], { registry: reg });
     const t = Date.now();
     await expect(g.invoke({ code: "a".repeat(5000) + "!" })).rejects.toThrow();
-    expect(Date.now() - t).toBeLessThan(1500);
+    // Backtracking on 5,000 characters would take longer than the universe has; the run
+    // (~240 ms under load, most of it not the match) gets a bound a loaded CI machine keeps.
+    expect(Date.now() - t).toBeLessThan(10_000);
   });
 });

@@ -213,13 +213,15 @@ describe("rate limit", () => {
   it("maxConcurrent: at most N calls in flight; other providers are not limited", async () => {
     let inFlight = 0;
     let peak = 0;
-    // A request is held until `hold` requests are in flight (or `holdMs` pass), so the peak
-    // does not depend on how fast a loaded machine delivers them.
-    let [hold, holdMs] = [2, 300];
+    // A request is held until `hold` requests are in flight or no more will arrive (all
+    // `total` have), so the peak does not depend on how fast a loaded machine delivers
+    // them; 15 s only bounds a limiter that wrongly lets fewer through (the peak then fails).
+    let [hold, total, arrived] = [2, 6, 0];
     const server = await serve(async () => {
       peak = Math.max(peak, ++inFlight);
-      const until = Date.now() + holdMs;
-      while (inFlight < hold && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      arrived++;
+      const until = Date.now() + 15_000;
+      while (inFlight < hold && arrived < total && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20));
       inFlight--;
       return ok();
@@ -228,7 +230,7 @@ describe("rate limit", () => {
     await Promise.all(Array.from({ length: 6 }, () => r.chat("m", ask)));
     expect(peak).toBe(2);
     peak = 0;
-    [hold, holdMs] = [4, 2_000];
+    [hold, total, arrived] = [4, 4, 0];
     const free = registryWith(server, [rateLimitMiddleware({ limits: { anthropic: { maxConcurrent: 1 } } })]);
     await Promise.all(Array.from({ length: 4 }, () => free.chat("m", ask)));
     expect(peak).toBe(4);

@@ -373,18 +373,20 @@ describe("openai provider: streaming (SSE)", () => {
 
 describe("openai provider: abort", () => {
   it("rejects promptly when the signal aborts while the server delays", async () => {
-    const server = await serve([{ delayMs: 3_000, body: completion({ content: "too late" }) }]);
+    const server = await serve([{ delayMs: 60_000, body: completion({ content: "too late" }) }]);
     const controller = new AbortController();
     const t0 = Date.now();
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the server holds the request (a fixed 50 ms could fire before a loaded
+    // machine sent it); it would answer only after a minute, so settling at all is prompt.
+    void abortOnArrival(server, controller);
     const err = await rejection(providerFor(server).chat(request(), { signal: controller.signal }));
     const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(1_000);
+    expect(elapsed).toBeLessThan(10_000);
     expect(err).toBeInstanceOf(OpenAI.APIUserAbortError);
     // Not a NodeError: an abort must not be classified as something to retry.
     expect(err).not.toBeInstanceOf(NodeError);
     expect(server.requests).toHaveLength(1);
-    await expect.poll(() => server.aborted.length, { timeout: 1_000 }).toBe(1);
+    await expect.poll(() => server.aborted.length, { timeout: 15_000 }).toBe(1);
   });
 
   it("does not send a request when the signal is already aborted", async () => {
@@ -395,7 +397,7 @@ describe("openai provider: abort", () => {
   });
 
   it("cancelling a run aborts the in-flight model request and does not retry it", async () => {
-    const server = await serve([{ delayMs: 3_000, body: completion({ content: "too late" }) }]);
+    const server = await serve([{ delayMs: 60_000, body: completion({ content: "too late" }) }]);
     const registry = standardRegistry();
     registry.registerModel("default", { provider: providerFor(server), modelId: "gpt-test" });
     // `retry: 3` would retry a retryable failure; a cancellation must not be retried.
@@ -404,16 +406,23 @@ describe("openai provider: abort", () => {
     expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const controller = new AbortController();
     const t0 = Date.now();
-    setTimeout(() => controller.abort(), 50);
+    void abortOnArrival(server, controller);
     const err = await rejection(new CompiledGraph(compiled.value!, { registry }).invoke({ question: "q" }, { signal: controller.signal }));
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(Date.now() - t0).toBeLessThan(10_000);
     // The spec (runtime.md §5) asks for the in-flight HTTP request to be aborted; the
     // run's error is a cancellation (CancelledError, or a NodeError of class `cancelled`).
     expect(err).toBeInstanceOf(RagError);
     expect(classifyError(err)).toBe("cancelled");
-    await expect.poll(() => server.aborted.length, { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => server.aborted.length, { timeout: 15_000 }).toBe(1);
     expect(server.requests).toHaveLength(1);
   });
+
+  /** Aborts `controller` once `server` has received a request (polled; gives up after 15 s). */
+  async function abortOnArrival(server: { requests: readonly unknown[] }, controller: AbortController): Promise<void> {
+    const end = Date.now() + 15_000;
+    while (server.requests.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+  }
 
   function request(): ChatRequest {
     return { model: "gpt-test", messages: [{ id: "u", role: "user", content: "hi" }] };

@@ -327,7 +327,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(state).toContain('"urgent": true');
     // A run whose answer does not match the type fails; the thread list says why.
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
-    for (let i = 0; i < 50 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    // Polled until the thread is interrupted (up to 30 s: a loaded machine may be slow to get there).
+    for (let i = 0; i < 300 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
