@@ -352,7 +352,22 @@ export class RunWorker {
         if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
         this.branchGraphs.set(b.hash, graph);
       }
-      const { result, writes } = await runBranchAt(graph, tuple, b.taskId, { signal: controller.signal });
+      // The branch's events (model and tool calls…) go to the run's stream, batched per tick, like the run's own.
+      let batch: RunEvent[] = [];
+      let chain: Promise<void> = Promise.resolve();
+      const flush = () => {
+        const events = batch;
+        batch = [];
+        chain = chain.then(() => this.log.append(b.runId, events)).catch(() => undefined);
+      };
+      const onEvent = (e: RunEvent) => {
+        if (batch.push(e) === 1) setImmediate(flush);
+      };
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent });
+      const { result, writes } = await branchRun.finally(async () => {
+        flush();
+        await chain;
+      });
       if (writes) await saver.putBranchWrites({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, writes, b.taskId);
       return result;
     } catch (e) {

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
-import { CompiledGraph } from "../../runtime/index.js";
+import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
@@ -87,13 +87,23 @@ describe.skipIf(skip)("distribute: branches", () => {
     const expected = await new CompiledGraph(bp, { registry: local }).invoke({ items });
     ranBy.clear();
     const h = await submit(items);
-    const events = [];
+    const events: RunEvent[] = [];
     for await (const { event } of submitter.events(h.runId)) events.push(event);
     const last = events.at(-1)!;
     expect(last).toMatchObject({ type: "run_completed" });
     expect((last as { state: unknown }).state).toEqual(expected.state);
     // The join (`sum`) ran once, after every branch.
     expect(events.filter((e) => e.type === "task_started" && e.node === "sum")).toHaveLength(1);
+    // A watcher sees each branch's tool events (forwarded from the worker that ran it), inside its task, before its task_completed.
+    const branchStarts = events.filter((e) => e.type === "task_started" && e.node === "w");
+    expect(branchStarts).toHaveLength(items.length);
+    for (const s of branchStarts) {
+      const at = (type: string) => events.findIndex((e) => e.type === type && e.taskId === s.taskId);
+      expect(events[at("tool_started")]).toMatchObject({ tool: "work", runId: h.runId, threadId: h.threadId, node: "w", depth: 0 });
+      expect(events[at("tool_completed")]).toMatchObject({ tool: "work", ok: true });
+      expect(at("tool_started")).toBeLessThan(at("tool_completed"));
+      expect(at("tool_completed")).toBeLessThan(at("task_completed"));
+    }
     // Each branch ran exactly once; the pool shared them (both workers ran some).
     for (const n of items) expect(ranBy.get(n)).toHaveLength(1);
     const who = new Set([...ranBy.values()].flat());
