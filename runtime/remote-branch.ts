@@ -162,7 +162,9 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     tokens: false,
   };
   const o = await executeTask(task, env);
-  if (options.signal.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
+  // A branch whose work completed is recorded even when the run stopped waiting meanwhile
+  // (its record is valid against the checkpoint: a resume restores it instead of running it again).
+  if (options.signal.aborted && !o.ok) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
   const rec = recordOf(o, g.index.nodes);
   if (rec && rec.some(([c]) => c === SPECIAL.task)) {
     const d = rec.find(([c]) => c === SPECIAL.task)![1] as TaskRecord["done"];
