@@ -113,6 +113,7 @@ export const RagConfigSchema = z.strictObject({
   policy: policySchema.optional(),
   repl: z.looseObject({}).optional(),
   defaultInputs: names(z.record(z.string(), z.unknown())).optional(),
+  worker: z.strictObject({ distribute: z.enum(["none", "branches"]).optional() }).optional(),
 });
 
 const TOP_KEYS = Object.keys(RagConfigSchema.shape);

@@ -46,6 +46,13 @@ export interface RagConfig {
   readonly repl?: Partial<SessionPolicy>;
   /** Default input per graph name for `rag run` when `--input` is not given. */
   readonly defaultInputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Settings of `rag worker` processes loading this config (docs/deploy.md).
+   * `distribute: "branches"` makes the `send` branches of every run the worker starts
+   * BullMQ branch jobs any worker of the pool runs (as `--distribute branches`; the flag,
+   * when given, wins); default `"none"` (a graph can still ask with `defaults { distribute: branches }`).
+   */
+  readonly worker?: { readonly distribute?: "none" | "branches" };
 }
 
 /** Identity helper that types a config. */

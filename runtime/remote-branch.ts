@@ -20,6 +20,7 @@
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { SPECIAL, type CheckpointTuple } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, NodeError, RagError } from "./errors.js";
+import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
 import type { PlannedTask } from "./plan.js";
 import type { LoopGraph } from "./run.js";
 import { recordOf, type TaskRecord } from "./step.js";
@@ -73,10 +74,22 @@ export function isRemoteBranch(task: PlannedTask, nodes: ReadonlyMap<string, Nod
 export interface BranchRunOptions {
   readonly signal: AbortSignal;
   readonly clock?: Clock;
+  /**
+   * Receives the events the branch emits while it runs (model calls, tool calls, retries,
+   * denials), stamped with the run's ids (`runId` = the checkpoint's `queueRun`, the step
+   * the branch runs in, its task id and node), so whoever runs the branch can forward them
+   * to the run's watchers. `task_started`/`task_completed` are the run's own (it emits them
+   * around the hand-over) and never come here. Without it the branch emits nothing.
+   */
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Event types `onEvent` wants (default: all but `model_token`). */
+  readonly types?: ReadonlySet<RunEventType>;
 }
 
 const realClock: Clock = { now: () => Date.now() };
 const RESOLVED = Promise.resolve();
+/** Events the run emits itself around a handed-over branch. */
+const OWN_EVENTS: ReadonlySet<RunEventType> = new Set(["task_started", "task_completed", "task_failed"]);
 
 /**
  * Runs one branch task of a stored checkpoint (the `runner` side of `BranchRunner`):
@@ -103,6 +116,9 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   if (!task) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} plans no task ${taskId} (graph \`${bp.id}\`)`);
   if (!isRemoteBranch(task, g.index.nodes, bp)) throw new BranchError(`task ${taskId} (node \`${task.node}\`) of thread ${ck.threadId} cannot run as a distributed branch`);
   const clock = options.clock ?? realClock;
+  const onEvent = options.onEvent;
+  const types = options.types;
+  const wants = (type: RunEventType): boolean => onEvent !== undefined && !OWN_EVENTS.has(type) && (types ? types.has(type) : type !== "model_token");
   const run = { runId: String(tuple.metadata.queueRun ?? "branch"), rootRunId: String(tuple.metadata.queueRun ?? "branch"), threadId: ck.threadId, graph: bp.id, namespace: bp.id, depth: 0 };
   const aborted = new Promise<never>((_, reject) => {
     const fire = () => reject(options.signal.reason);
@@ -123,8 +139,15 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     signal: options.signal,
     aborted,
     clock,
-    emit: () => RESOLVED,
-    wants: () => false,
+    emit: onEvent
+      ? (body: RunEventBody, t?: { taskId: string; node: string }) => {
+          if (!wants(body.type)) return RESOLVED;
+          const ids = { runId: run.runId, rootRunId: run.rootRunId, threadId: ck.threadId, step: ck.step + 1, taskId: t?.taskId ?? task.id, node: t?.node ?? task.node, namespace: run.namespace, depth: 0, timestamp: clock.now() };
+          onEvent(Object.assign({}, body, ids) as RunEvent);
+          return RESOLVED;
+        }
+      : () => RESOLVED,
+    wants,
     random: Math.random,
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
@@ -139,7 +162,9 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     tokens: false,
   };
   const o = await executeTask(task, env);
-  if (options.signal.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
+  // A branch whose work completed is recorded even when the run stopped waiting meanwhile
+  // (its record is valid against the checkpoint: a resume restores it instead of running it again).
+  if (options.signal.aborted && !o.ok) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
   const rec = recordOf(o, g.index.nodes);
   if (rec && rec.some(([c]) => c === SPECIAL.task)) {
     const d = rec.find(([c]) => c === SPECIAL.task)![1] as TaskRecord["done"];

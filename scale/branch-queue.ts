@@ -18,7 +18,7 @@
  *   work is lost; committed branches never run again).
  */
 import { createHash } from "node:crypto";
-import { Queue, QueueEvents } from "bullmq";
+import { Job, Queue, QueueEvents } from "bullmq";
 import { z } from "zod";
 import { CancelledError, type BranchRef, type BranchResult, type BranchRunner } from "../runtime/index.js";
 import type { QueueUrl } from "./redis-url.js";
@@ -48,13 +48,24 @@ export function branchJobId(b: Pick<BranchRef, "threadId" | "namespace" | "check
 export interface QueueBranchRunnerOptions {
   /** Attempts of a branch job whose worker failed to reach the stores (BullMQ `attempts`, default 5; backoff 500 ms doubling). */
   readonly attempts?: number;
+  /**
+   * Asks whichever worker runs branch job `jobId` to abort it (the pool's cancellation
+   * channel, `RunWorker`); called when the run stops waiting for a branch that is already
+   * active. Without it an active branch runs to its end.
+   */
+  readonly cancelActive?: (jobId: string) => Promise<void>;
 }
+
+/** How long an abandoned branch job is watched for its end (to remove it) before it is left to expire (ms). */
+const ABANDON_WATCH_MS = 30_000;
 
 /** The `BranchRunner` of a worker pool: hands branches to `<queue>-branches` and waits for them. */
 export class QueueBranchRunner implements BranchRunner {
   readonly queue: Queue;
   readonly events: QueueEvents;
   private readonly ready: Promise<unknown>;
+  /** Removals of abandoned branch jobs still under way (`close` waits for them). */
+  private readonly abandoning = new Set<Promise<void>>();
 
   constructor(
     url: QueueUrl,
@@ -96,7 +107,10 @@ export class QueueBranchRunner implements BranchRunner {
       if (parsed && typeof parsed === "object" && "error" in parsed) return parsed as BranchResult;
       return { error: { code: "internal", message: `branch job ${job.id} returned no result` } };
     } catch (e) {
-      if (signal.aborted) throw e;
+      if (signal.aborted) {
+        this.abandon(job);
+        throw e;
+      }
       // The job failed for good (its worker could not reach the stores after every attempt).
       await job.remove().catch(() => undefined);
       return { error: { code: "branch", message: `branch ${branch.taskId} (node \`${branch.node}\`): ${(e as Error).message}` } };
@@ -105,7 +119,32 @@ export class QueueBranchRunner implements BranchRunner {
     }
   }
 
+  /**
+   * The run stopped waiting for a branch (a sibling failed unhandled, or the run was
+   * cancelled): a job still waiting is removed, so it never runs; an active one is asked
+   * to abort (`cancelActive`) and removed once it has ended, so that a resume of the run
+   * hands the branch over afresh instead of finding the aborted job's result.
+   */
+  private abandon(job: Job): void {
+    const done = (async () => {
+      if (await job.remove().then(() => true, () => false)) return;
+      await this.options.cancelActive?.(job.id!).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((ok) => (timer = setTimeout(ok, ABANDON_WATCH_MS)));
+      await Promise.race([job.waitUntilFinished(this.events).catch(() => undefined), timeout]);
+      clearTimeout(timer);
+      // A branch that committed its record before the abort keeps its job (the record is in the checkpoint anyway).
+      const fresh = await Job.fromId(this.queue, job.id!).catch(() => undefined);
+      const value: unknown = fresh?.returnvalue;
+      const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+      if (!(parsed && typeof parsed === "object" && "record" in parsed)) await fresh?.remove().catch(() => undefined);
+    })().catch(() => undefined);
+    this.abandoning.add(done);
+    void done.finally(() => this.abandoning.delete(done));
+  }
+
   async close(): Promise<void> {
+    await Promise.all(this.abandoning);
     await this.events.close().catch(() => undefined);
     await this.queue.close().catch(() => undefined);
   }

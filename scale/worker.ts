@@ -68,6 +68,9 @@ export interface RunWorkerOptions {
   readonly branchConcurrency?: number;
 }
 
+/** Cancellation-channel messages for one branch job start with this (run ids never do: they are UUIDs or `run-…`). */
+const BRANCH_CANCEL = "branch:";
+
 /** Root events that end a run. */
 const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
 /** Error codes of a failed run that make the job be tried again rather than reported (the store failed, not the graph). */
@@ -98,6 +101,8 @@ export class RunWorker {
   private readonly branchRunner: QueueBranchRunner;
   /** Bound graphs branch jobs run with, by blueprint hash. */
   private readonly branchGraphs = new Map<string, CompiledGraph>();
+  /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
+  private readonly branchJobs = new Map<string, AbortController>();
   private readonly threads = new Set<string>();
   /**
    * Compiled blueprints by hash, each with the digests of the job sources (graph, file,
@@ -116,6 +121,12 @@ export class RunWorker {
     this.subscriber = new Redis(this.url.connection);
     this.subscriber.on("error", () => undefined);
     this.subscriber.on("message", (_channel: string, runId: string) => {
+      if (runId.startsWith(BRANCH_CANCEL)) {
+        // One branch job the run stopped waiting for (`QueueBranchRunner` abandons it).
+        const jobId = runId.slice(BRANCH_CANCEL.length);
+        this.branchJobs.get(jobId)?.abort(new CancelledError(`branch job ${jobId} was abandoned by its run`));
+        return;
+      }
       const reason = new CancelledError(`run ${runId} cancelled through the queue`);
       this.active.get(runId)?.abort(reason);
       for (const c of this.branches.get(runId) ?? []) c.abort(reason);
@@ -135,7 +146,7 @@ export class RunWorker {
     });
     this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), leased(options.concurrency ?? 1));
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
-    this.branchRunner = new QueueBranchRunner(this.url);
+    this.branchRunner = new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
@@ -327,6 +338,18 @@ export class RunWorker {
     const parsed = BranchJobData.safeParse(job.data);
     if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph branch job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
     const b = parsed.data;
+    // Registered before any await: an abort published while the job starts is not missed.
+    const controller = new AbortController();
+    const jobId = String(job.id);
+    this.branchJobs.set(jobId, controller);
+    try {
+      return await this.runBranchJob(b, controller);
+    } finally {
+      if (this.branchJobs.get(jobId) === controller) this.branchJobs.delete(jobId);
+    }
+  }
+
+  private async runBranchJob(b: BranchJobData, controller: AbortController): Promise<BranchResult> {
     if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
     // Every cached entry was compiled from a source that hashes to its key; a branch job names no source of its own.
@@ -341,7 +364,7 @@ export class RunWorker {
     const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
     const registry = this.options.registry;
-    const controller = new AbortController();
+    if (controller.signal.aborted) return { error: errorToJson(controller.signal.reason) };
     let set = this.branches.get(b.runId);
     if (!set) this.branches.set(b.runId, (set = new Set()));
     set.add(controller);
@@ -352,7 +375,22 @@ export class RunWorker {
         if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
         this.branchGraphs.set(b.hash, graph);
       }
-      const { result, writes } = await runBranchAt(graph, tuple, b.taskId, { signal: controller.signal });
+      // The branch's events (model and tool calls…) go to the run's stream, batched per tick, like the run's own.
+      let batch: RunEvent[] = [];
+      let chain: Promise<void> = Promise.resolve();
+      const flush = () => {
+        const events = batch;
+        batch = [];
+        chain = chain.then(() => this.log.append(b.runId, events)).catch(() => undefined);
+      };
+      const onEvent = (e: RunEvent) => {
+        if (batch.push(e) === 1) setImmediate(flush);
+      };
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent });
+      const { result, writes } = await branchRun.finally(async () => {
+        flush();
+        await chain;
+      });
       if (writes) await saver.putBranchWrites({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, writes, b.taskId);
       return result;
     } catch (e) {

@@ -37,8 +37,9 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const lockDurationMs = positive("--lock-duration", opts.lockDuration, 30_000, 3_600_000);
   const branchConcurrency = positive("--branch-concurrency", opts.branchConcurrency, 16, 10_000);
   if (opts.distribute !== undefined && opts.distribute !== "branches" && opts.distribute !== "none") throw new CliError(`--distribute must be \`branches\` or \`none\`, not ${opts.distribute}`);
-  const distribute = opts.distribute as "branches" | "none" | undefined;
   const loaded = await loadConfig(configPathFor(undefined, opts.config));
+  // The flag wins over the config's `worker.distribute`.
+  const distribute = (opts.distribute as "branches" | "none" | undefined) ?? loaded.config.worker?.distribute;
   useProjectApprovals(loaded.registry, loaded.path ?? join(cwd(), "worker"), loaded.path);
   const checkpointer = new PostgresCheckpointer(opts.checkpoints);
   let worker: RunWorker;

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
-import { CompiledGraph } from "../../runtime/index.js";
+import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
@@ -25,10 +25,22 @@ const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 /** Which worker ran each branch (by its n), and how often each n ran. */
 const ranBy = new Map<number, string[]>();
 const failOnce = new Set<number>();
+/** When each `slow` branch started. */
+const slowStarts: { n: number; at: number }[] = [];
 const registryFor = (who: string) =>
   registryFromConfig(
     defineConfig({
       tools: {
+        slow: tool({
+          description: "waits 300 ms; records when it started",
+          schema: z.object({ n: z.number() }),
+          run: async ({ n }) => {
+            slowStarts.push({ n, at: Date.now() });
+            if (n === 0) throw new Error("branch 0 failed");
+            await new Promise((ok) => setTimeout(ok, 300));
+            return n;
+          },
+        }),
         work: tool({
           description: "square, slowly; records who ran it",
           schema: z.object({ n: z.number() }),
@@ -52,7 +64,18 @@ const source = `graph fan {
   node sum { kind set set { total: sum(state.squares) } next END }
 }
 `;
+const slowSource = `graph slowfan {
+  start split
+  defaults { distribute: branches }
+  input { items: list<number> }
+  state { out: list<number> append }
+  node split { kind set send [w { n: x } for x in input.items -> out] join done }
+  node w { kind tool tool "slow" }
+  node done { kind set set { out: [] } next END }
+}
+`;
 const local = registryFor("local");
+const slowBp = compileGraph(slowSource, { file: "slowfan.rag", graph: "slowfan", registry: local.view() }).value!;
 const bp = compileGraph(source, { file: "fan.rag", graph: "fan", registry: local.view() }).value!;
 
 let savers: PostgresCheckpointer[] = [];
@@ -87,13 +110,23 @@ describe.skipIf(skip)("distribute: branches", () => {
     const expected = await new CompiledGraph(bp, { registry: local }).invoke({ items });
     ranBy.clear();
     const h = await submit(items);
-    const events = [];
+    const events: RunEvent[] = [];
     for await (const { event } of submitter.events(h.runId)) events.push(event);
     const last = events.at(-1)!;
     expect(last).toMatchObject({ type: "run_completed" });
     expect((last as { state: unknown }).state).toEqual(expected.state);
     // The join (`sum`) ran once, after every branch.
     expect(events.filter((e) => e.type === "task_started" && e.node === "sum")).toHaveLength(1);
+    // A watcher sees each branch's tool events (forwarded from the worker that ran it), inside its task, before its task_completed.
+    const branchStarts = events.filter((e) => e.type === "task_started" && e.node === "w");
+    expect(branchStarts).toHaveLength(items.length);
+    for (const s of branchStarts) {
+      const at = (type: string) => events.findIndex((e) => e.type === type && e.taskId === s.taskId);
+      expect(events[at("tool_started")]).toMatchObject({ tool: "work", runId: h.runId, threadId: h.threadId, node: "w", depth: 0 });
+      expect(events[at("tool_completed")]).toMatchObject({ tool: "work", ok: true });
+      expect(at("tool_started")).toBeLessThan(at("tool_completed"));
+      expect(at("tool_completed")).toBeLessThan(at("task_completed"));
+    }
     // Each branch ran exactly once; the pool shared them (both workers ran some).
     for (const n of items) expect(ranBy.get(n)).toHaveLength(1);
     const who = new Set([...ranBy.values()].flat());
@@ -119,5 +152,39 @@ describe.skipIf(skip)("distribute: branches", () => {
     // Branch 3 ran twice (failed, then again); the others committed on the first run and were not run again.
     expect(ranBy.get(3)).toHaveLength(2);
     for (const n of [1, 2, 4, 5, 6]) expect(ranBy.get(n)).toHaveLength(1);
+  }, 30_000);
+
+  it("a cancelled run's pending branches do not run, and none of its branch jobs is left queued", async () => {
+    slowStarts.length = 0;
+    const items = Array.from({ length: 40 }, (_, i) => i + 1);
+    const h = await submitter.submit({ kind: "run", source: slowSource, file: "slowfan.rag", graph: "slowfan", hash: slowBp.hash, input: { items }, threadId: uniqueName("t") });
+    // Cancel once the first branch is running (2 workers × 4 branch slots: most branches are still queued).
+    for await (const { event } of submitter.events(h.runId)) if (event.type === "tool_started") break;
+    await submitter.cancel(h.runId);
+    const cancelledAt = Date.now();
+    expect(await submitter.outcome(h.runId)).toMatchObject({ status: "cancelled" });
+    // Longer than a branch takes: had the queued branches stayed, more would have started.
+    await new Promise((ok) => setTimeout(ok, 900));
+    expect(slowStarts.length).toBeLessThanOrEqual(12);
+    expect(slowStarts.filter((s) => s.at > cancelledAt + 250)).toEqual([]);
+    // No job of this run's branches is left waiting or active on the branch queue.
+    const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
+    const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
+    await q.close();
+    expect(left.filter((j) => (j.data as { runId?: string }).runId === h.runId)).toEqual([]);
+  }, 30_000);
+
+  it("when a sibling fails unhandled, the run's queued branch jobs are removed and never run", async () => {
+    slowStarts.length = 0;
+    const items = [0, ...Array.from({ length: 40 }, (_, i) => i + 1)];
+    const h = await submitter.submit({ kind: "run", source: slowSource, file: "slowfan.rag", graph: "slowfan", hash: slowBp.hash, input: { items }, threadId: uniqueName("t") });
+    const out = await submitter.outcome(h.runId);
+    expect(out).toMatchObject({ status: "failed" });
+    expect(JSON.stringify(out)).toContain("branch 0 failed");
+    const failedAt = Date.now();
+    // Longer than two rounds of branches (8 slots × 300 ms): had the queued branches stayed, they would have run.
+    await new Promise((ok) => setTimeout(ok, 900));
+    expect(slowStarts.length).toBeLessThanOrEqual(12);
+    expect(slowStarts.filter((s) => s.at > failedAt + 250)).toEqual([]);
   }, 30_000);
 });

@@ -1,0 +1,23 @@
+/**
+ * The distributed crash path in one trial (issue 13 §4; `npm run bench:crash` runs 20):
+ * two real `rag worker` processes, a 12-branch fan-out with `distribute: branches`, the
+ * run's own worker SIGKILLed once some branch records are committed. Another worker takes
+ * the run over after the 1 s lease: the run completes with the state of an uninterrupted
+ * run and no committed branch runs again. Reuses bench/scale-crash.ts (own schema and key
+ * prefix, removed after).
+ */
+import { describe, expect, it } from "vitest";
+import { crashTrials } from "../../bench/scale-crash.js";
+import { missingServices, PG_URL, REDIS_URL } from "../helpers/services.js";
+
+const skip = await missingServices(["postgres", "redis"]);
+
+describe.skipIf(skip)("distribute: branches survives a SIGKILLed worker", () => {
+  it("killing the run's worker mid fan-out: completed, same state, no committed branch re-run", async () => {
+    const [trial] = await crashTrials(PG_URL, REDIS_URL, 1, ["branches"]);
+    expect(trial).toMatchObject({ mode: "branches", killed: "run holder", ok: true, committedRerun: 0 });
+    // The kill landed mid fan-out: some branches had committed, not all.
+    expect(trial.committedAtKill).toBeGreaterThanOrEqual(1);
+    expect(trial.committedAtKill).toBeLessThan(12);
+  }, 15_000);
+});
