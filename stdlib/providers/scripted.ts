@@ -7,6 +7,7 @@
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
+import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "./shared.js";
 
@@ -57,7 +58,14 @@ export interface ScriptedProvider extends ModelProvider {
   readonly requests: ChatRequest[];
 }
 
+/**
+ * A scripted provider answering by `options.rules` (first match with uses left).
+ * @throws ConfigError naming `rules[i].reply` when a rule has no reply (a common slip:
+ *   `{ when, toolCalls }` instead of `{ when, reply: { toolCalls } }`), so the mistake is
+ *   reported when the config loads, not as a failed node mid-run.
+ */
 export function scripted(options: ScriptedOptions): ScriptedProvider {
+  checkRules(options);
   const used = new Map<number, number>();
   const requests: ChatRequest[] = [];
   const scriptName = options.name ?? "scripted";
@@ -136,4 +144,21 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
   });
+}
+
+function checkRules(options: ScriptedOptions): void {
+  const issues: ConfigIssue[] = [];
+  if (!Array.isArray(options?.rules)) issues.push({ path: ["rules"], message: "scripted({ rules: [...] }) needs a list of rules ({ when?, reply, times? })" });
+  else
+    options.rules.forEach((rule, i) => {
+      const reply = (rule as { reply?: unknown } | null)?.reply;
+      const ok = typeof reply === "string" || typeof reply === "function" || (typeof reply === "object" && reply !== null && !Array.isArray(reply));
+      if (ok || issues.length >= 20) return;
+      const stray = rule && typeof rule === "object" ? ["text", "toolCalls", "route", "json"].filter((k) => k in rule) : [];
+      issues.push({
+        path: ["rules", i, "reply"],
+        message: `a scripted rule needs \`reply\` (a string, { text?, toolCalls?, route?, json? } or a function)${stray.length ? `; put ${stray.map((k) => `\`${k}\``).join(", ")} inside it: { when: …, reply: { ${stray.join(", ")} } }` : ""}`,
+      });
+    });
+  if (issues.length) throw new ConfigError(issues);
 }

@@ -49,4 +49,17 @@ describe("config validation at load", () => {
     expect(r.stderr).toContain("ok: 1 file checked");
     expect(r.code).toBe(0);
   });
+
+  it("a scripted rule without `reply` is refused at load, naming the rule and where its toolCalls belong", async () => {
+    const dir = scratchProject({
+      "rag.config.ts": `import { defineConfig, scripted } from ${ragraph};\nexport default defineConfig({ models: { m: { provider: scripted({ rules: [{ reply: "ok" }, { when: { turn: 0 }, toolCalls: [{ name: "search" }] } as any] }) } } });\n`,
+      "flow.rag": GRAPH,
+    });
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("rag.config.ts");
+    expect(r.stderr).toContain("`rules[1].reply`: a scripted rule needs `reply`");
+    expect(r.stderr).toContain("put `toolCalls` inside it");
+    expect(r.stderr).not.toContain("Cannot read properties");
+  });
 });

@@ -346,6 +346,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     const query = "[data-testid=approval-args] input[data-field=query]";
     await page.waitForSelector(query, { timeout: 20_000 });
     expect(await page.inputValue(query)).toBe("alpha");
+    await page.screenshot({ path: join(SHOTS, "tool-approval.png") });
     // An argument the tool requires, left empty: refused in the form, nothing sent.
     await page.fill(query, "");
     await page.click("[data-testid=approve-edited]");
@@ -380,6 +381,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.fill(`${form} input[data-field="customer.name"]`, "Ada");
     await page.fill(`${form} input[data-field="lines[0].sku"]`, "A1");
     await page.fill(`${form} input[data-field="lines[0].qty"]`, "2");
+    await page.screenshot({ path: join(SHOTS, "input-form.png") });
     // The second row is left empty: refused, named by its place.
     await page.click("[data-testid=run]");
     await page.waitForSelector("[data-testid=input-error]:has-text('lines[1].sku is required')");
