@@ -120,6 +120,7 @@ export function start(early: Early): void {
       if (prefetched) early = { worker: prefetched.analysis, ...(prefetched.server ? { server: prefetched.server } : {}) };
       else if (f.model.getLanguageId() === "rag") lang.sync(f.uri, f.model.getVersionId(), content);
     }
+    if (current && current !== f) runs.fileChanged();
     current = f;
     graphChoice = undefined;
     editor.setModel(f.model);

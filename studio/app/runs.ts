@@ -110,6 +110,18 @@ export class RunsPanel {
     }
   }
 
+  /**
+   * Another file was opened: the timeline, state, answer form and checkpoints of the
+   * previous file's run no longer apply, so they are cleared and its stream closed (the
+   * run goes on on the server; its thread stays in the list and can be picked again).
+   */
+  fileChanged(): void {
+    this.source?.close();
+    this.source = undefined;
+    this.current = undefined;
+    for (const pane of [this.timeline, this.statePane, this.answer, this.history, this.runInfo]) pane.replaceChildren();
+  }
+
   /** Follows a run: clears the timeline and streams its events. */
   attach(run: RunSummary): void {
     this.source?.close();

@@ -247,6 +247,9 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
     await openFile("approval.rag");
     await tab("runs");
+    // The previous file's run (research_review) is not shown for this file.
+    expect(await page.locator("#tab-runs .step").count()).toBe(0);
+    expect(await page.locator("#tab-runs [data-testid=run-status]").count()).toBe(0);
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=interrupt] button[data-answer=approve]', { timeout: 20_000 });
     await page.screenshot({ path: join(SHOTS, "interrupt.png") });
