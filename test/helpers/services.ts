@@ -45,3 +45,27 @@ let n = 0;
 export function uniqueName(base: string): string {
   return `${base}_${process.pid}_${Date.now().toString(36)}_${++n}`;
 }
+
+/** Drops a test's Postgres schema (and everything in it) from the database at `PG_URL`. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes every Redis key under a test's `prefix` (`prefix:*`) at `REDIS_URL`. */
+export async function deleteTestKeys(prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

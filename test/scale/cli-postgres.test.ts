@@ -4,10 +4,9 @@
  * thread from there. Own schema, dropped after.
  */
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { jsonEvents, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
-import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, uniqueName, dropTestSchema } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres"]);
 const schema = uniqueName("rag_cli");
@@ -15,10 +14,7 @@ const url = `${PG_URL}?schema=${schema}`;
 
 afterAll(async () => {
   if (skip) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await dropTestSchema(schema);
 });
 
 const config = `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};

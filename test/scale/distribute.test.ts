@@ -15,7 +15,7 @@ import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
-import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, REDIS_URL, uniqueName, deleteTestKeys } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");
@@ -96,10 +96,7 @@ afterAll(async () => {
   for (const w of workers) await w.close(true);
   await savers[1].closeAsync();
   await savers[0].dropSchema();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteTestKeys(prefix);
 });
 
 const submit = (items: number[], threadId = uniqueName("t")) => submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });

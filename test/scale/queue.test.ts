@@ -6,14 +6,13 @@
  * Each test file uses its own key prefix, queue and schema, removed after.
  */
 import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { getState, type RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, REDIS_URL, uniqueName, deleteTestKeys } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_queue");
@@ -72,10 +71,7 @@ afterAll(async () => {
   await submitter.close();
   await worker.close(true);
   await saver.dropSchema();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await deleteTestKeys(prefix);
 });
 
 async function collect(runId: string, from?: string): Promise<{ id: string; event: RunEvent }[]> {

@@ -3,12 +3,10 @@
  * config key, and a `rag worker` loading it distributes every run's branches (the flag,
  * when given, wins). Own key prefix and schema, removed after.
  */
-import { Redis } from "ioredis";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../registry/config-schema.js";
 import { ragAsync, scratchProject } from "../helpers/cli.js";
-import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, REDIS_URL, uniqueName, dropTestSchema, deleteTestKeys } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_wcfg");
@@ -18,14 +16,8 @@ const children: ReturnType<typeof ragAsync>[] = [];
 afterAll(async () => {
   for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
   if (skip) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await dropTestSchema(schema);
+  await deleteTestKeys(prefix);
 });
 
 describe("worker.distribute in rag.config.ts", () => {

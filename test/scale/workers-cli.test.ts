@@ -13,7 +13,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
-import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, REDIS_URL, uniqueName, dropTestSchema, deleteTestKeys } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_workers");
@@ -73,14 +73,8 @@ beforeAll(() => {
 afterAll(async () => {
   if (skip) return;
   for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  await dropTestSchema(schema);
+  await deleteTestKeys(prefix);
 });
 
 const effects = (file: string) => readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map(Number);
