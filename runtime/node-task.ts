@@ -137,8 +137,7 @@ export class TaskContext implements NodeTask {
   }
 
   childBudgets(): readonly Json[] {
-    const own = this.env.blueprint.defaults.budget;
-    return [...(this.env.enclosingBudgets ?? []), ...(own !== undefined ? [own] : [])];
+    return this.env.childBudgets ?? [];
   }
 
   async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply> {

@@ -216,6 +216,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
 
   const namespace = parent?.checkpointNs ?? "";
   const enclosingBudgets = parent?.enclosingBudgets ?? [];
+  // What this run's child runs are charged against: the enclosing budgets, then this graph's own.
+  const childBudgets = bp.defaults.budget !== undefined ? [...enclosingBudgets, bp.defaults.budget] : enclosingBudgets;
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
@@ -304,8 +306,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, [...enclosingBudgets, ...(bp.defaults.budget !== undefined ? [bp.defaults.budget] : [])], l.lineage),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage),
       enclosingBudgets,
+      childBudgets,
       answers: l.answers,
       namespace,
       canInterrupt: persist !== undefined,
@@ -473,11 +476,6 @@ function errorWrite(g: LoopGraph, rec: RecordedError): PendingWrite | undefined 
   return { channel: "errors", value: item.type === "string" ? text : { ...rec }, taskId: rec.taskId, node: rec.node };
 }
 
-/**
- * Checks a run input against the graph's `input` block.
- *
- * @throws InvalidInputError naming the graph and the mismatched fields.
- */
 /** `; \`reqest\` is not a field of the input block: did you mean \`request\`?` for each given key close to a declared one. */
 function misspelt(fields: readonly string[], input: Record<string, unknown>): string {
   const declared = new Set(fields);
@@ -490,6 +488,11 @@ function misspelt(fields: readonly string[], input: Record<string, unknown>): st
   return out.slice(0, 3).join("");
 }
 
+/**
+ * Checks a run input against the graph's `input` block.
+ *
+ * @throws InvalidInputError naming the graph and the mismatched fields.
+ */
 export function checkInput(bp: Blueprint, input: Record<string, unknown>): void {
   if (!input || typeof input !== "object" || Array.isArray(input)) throw new InvalidInputError(`the input of graph \`${bp.id}\` must be an object`, { graph: bp.id });
   if (!bp.input) return;

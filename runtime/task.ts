@@ -46,6 +46,8 @@ export interface TaskEnv {
   runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
   /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */
   readonly enclosingBudgets?: readonly Json[];
+  /** What this run's child runs are charged against: `enclosingBudgets`, then this graph's own `budget`. */
+  readonly childBudgets?: readonly Json[];
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
