@@ -25,7 +25,7 @@ const ALLOWED: Record<(typeof STAGES)[number], string[]> = {
   cli: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "simulate", "scale", "repl", "server", "studio"],
   studio: ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "repl"],
 };
-const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "string-width", "#chevrotain", "@noble/hashes", "graphology", "graphology-traversal", "graphology-shortest-path", "graphology-components", "graphology-dag", "graphology-types", "graphology-simple-path"]);
+const BROWSER_SAFE_PACKAGES = new Set(["chevrotain", "string-width", "#chevrotain", "@noble/hashes"]);
 
 function files(dir: string): string[] {
   let entries: string[];
