@@ -9,7 +9,7 @@ import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type Resu
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
-import { hasControlChars, printableId } from "./printable.js";
+import { hasControlChars, printableId } from "../stdlib/printable.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
 

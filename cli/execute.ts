@@ -7,7 +7,7 @@
 import { CancelledError, type CompiledGraph, type PendingInterrupt, type RunEvent, type RunOptions } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { resumeCommandLine, shellQuote, checkpointsFlag } from "./checkpoints.js";
-import { boundedJson } from "./printable.js";
+import { boundedJson } from "../stdlib/printable.js";
 import { preflightGraph } from "./preflight.js";
 import type { ProgressPrinter } from "./progress.js";
 import { colorsFor } from "./style.js";

@@ -11,7 +11,7 @@ import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
 import { cliErrorJson, errorJson, wantsJson } from "./json-mode.js";
 import { VERSION } from "./version.js";
-import { printable } from "./printable.js";
+import { printable } from "../stdlib/printable.js";
 
 
 /**

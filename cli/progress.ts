@@ -8,9 +8,8 @@ import type { Blueprint } from "../compiler/index.js";
 import type { ChatMessage, Registry } from "../registry/index.js";
 import type { RunEvent } from "../runtime/index.js";
 import { isToolApproval, toolApprovalLines } from "../stdlib/approval-text.js";
-import { boundedJson, printable, printableId } from "./printable.js";
-import stringWidth from "string-width";
-import { ModelSpinner, type SpinnerOptions } from "./spinner.js";
+import { boundedJson, printable, printableId } from "../stdlib/printable.js";
+import { fitColumns, ModelSpinner, type SpinnerOptions } from "./spinner.js";
 import { colorsFor } from "./style.js";
 
 const DEFAULT_WIDTH = 120;
@@ -141,8 +140,8 @@ export class ProgressPrinter {
     for (const [name, value] of Object.entries(state)) {
       if (Array.isArray(value)) {
         this.line(1, `${c.bold(name)} ${c.dim(`(${value.length} ${value.length === 1 ? "entry" : "entries"})`)}`);
-        for (const v of value) this.line(2, isMessage(v) ? messageLine(v, c, WIDTH) : `- ${clip(text(v), WIDTH - 6)}`);
-      } else this.line(1, `${c.bold(name)}: ${clip(text(value), WIDTH - name.length - 4)}`);
+        for (const v of value) this.line(2, isMessage(v) ? messageLine(v, c, WIDTH) : `- ${fitColumns(text(v), WIDTH - 6)}`);
+      } else this.line(1, `${c.bold(name)}: ${fitColumns(text(value), WIDTH - name.length - 4)}`);
     }
     this.out.write("\n" + c.bold("Output") + "\n");
     for (const l of printable(typeof output === "string" ? output : boundedJson(output, 2)).split("\n")) this.line(1, l);
@@ -156,22 +155,9 @@ function isMessage(v: unknown): v is ChatMessage {
 function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>, WIDTH: number): string {
   const who = m.role === "assistant" ? (m.name ?? "assistant") : m.role === "tool" ? `tool ${m.name ?? ""}` : m.role;
   const body = m.toolCalls?.length ? m.toolCalls.map((t) => `→ ${t.name}(${boundedJson(t.arguments)})`).join(" ") : m.content;
-  return `${c.cyan(printableId(who).padEnd(16))} ${clip(printable(body.replace(/\s+/g, " ")), WIDTH - 26)} ${c.dim(printableId(m.id))}`;
+  return `${c.cyan(printableId(who).padEnd(16))} ${fitColumns(printable(body.replace(/\s+/g, " ")), WIDTH - 26)} ${c.dim(printableId(m.id))}`;
 }
 
 function text(v: unknown): string {
   return printable(typeof v === "string" ? v.replace(/\s+/g, " ") : boundedJson(v));
-}
-
-/** `s` cut to `n` terminal columns (string-width: wide characters count two). */
-function clip(s: string, n: number): string {
-  if (stringWidth(s) <= n) return s;
-  let out = "";
-  let width = 0;
-  for (const ch of s) {
-    width += stringWidth(ch);
-    if (width > n - 1) break;
-    out += ch;
-  }
-  return out + "…";
 }

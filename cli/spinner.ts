@@ -6,7 +6,7 @@
  * the output is not a TTY (pipes, files, CI logs stay clean).
  */
 import stringWidth from "string-width";
-import { printableId } from "./printable.js";
+import { printableId } from "../stdlib/printable.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 /** Redraw period, ms. */
@@ -102,7 +102,7 @@ export class ModelSpinner {
     const head = `${FRAMES[this.frame % FRAMES.length]} ${call.label} · ${secs}s${more}`;
     const tail = printableId(call.tokens.replace(/\s+/g, " ").trim());
     const room = columns - 1 - stringWidth(head);
-    if (!tail || room < 6) return fit(head, columns - 1);
+    if (!tail || room < 6) return fitColumns(head, columns - 1);
     return `${head} · ${lastColumns(tail, room - 3)}`;
   }
 
@@ -114,8 +114,8 @@ export class ModelSpinner {
   }
 }
 
-/** `text` cut to at most `columns` terminal columns (from the start). */
-function fit(text: string, columns: number): string {
+/** `text` cut to at most `columns` terminal columns (from the start; string-width: wide characters count two), `…` at the cut. */
+export function fitColumns(text: string, columns: number): string {
   if (stringWidth(text) <= columns) return text;
   let out = "";
   let width = 0;

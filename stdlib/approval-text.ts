@@ -6,6 +6,7 @@
  * does. Plain text lines without colours; callers indent and colour them.
  */
 import type { ToolApprovalRequest } from "./kinds/approval.js";
+import { printableId } from "./printable.js";
 
 /** Bounds of the arguments block: lines of indented JSON, and characters per line. */
 export interface ApprovalTextLimits {
@@ -22,16 +23,8 @@ export function isToolApproval(payload: unknown): payload is ToolApprovalRequest
   return p.type === "tool_approval" && typeof p.tool === "string" && Array.isArray(p.options);
 }
 
-// C0 and C1 controls (newline and tab too: each piece is one line), DEL, bidi overrides.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Control characters shown as `\xHH`/`\uHHHH` (as cli/printable.ts does), so text a model wrote cannot move the cursor or recolour the terminal. */
-function safe(text: string): string {
-  return text.replace(CONTROL, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
+/** Control characters (newline and tab too: each piece is one line) escaped, so text a model wrote cannot move the cursor or recolour the terminal. */
+const safe = printableId;
 
 function clip(line: string, max: number): string {
   return line.length > max ? line.slice(0, Math.max(1, max - 1)) + "…" : line;

@@ -16,7 +16,7 @@ import { diagnosticToJson, exportGraph, fixAll, formatSource, renderDiagnostics,
 import type { Diagnostic } from "../../grammar/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../../runtime/safe-json.js";
-import { boundedJson, hasControlChars, printableId } from "../../cli/printable.js";
+import { boundedJson, hasControlChars, printableId } from "../../stdlib/printable.js";
 import type { Problem, ProblemKind } from "./check.js";
 import { rng } from "./mutate.js";
 

@@ -11,7 +11,7 @@
 import { fork, getState, getStateHistory, newId, type StateSnapshot } from "../../runtime/index.js";
 import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { boundedJson, printableId } from "../printable.js";
+import { boundedJson, printableId } from "../../stdlib/printable.js";
 import { colorsFor } from "../style.js";
 
 export interface RunsOptions {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { checkThreadId, openCheckpoints, shellQuote } from "../../cli/checkpoints.js";
 import { CliError } from "../../cli/errors.js";
 import { parseJsonArg, readSource } from "../../cli/files.js";
-import { boundedJson, printable, printableId } from "../../cli/printable.js";
+import { boundedJson, printable, printableId } from "../../stdlib/printable.js";
 import { neutralizeJson, parseUntrustedJson, UnsafeJsonError } from "../../runtime/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-robust-cli-"));
