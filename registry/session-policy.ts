@@ -47,6 +47,14 @@ export interface SessionPolicy {
   readonly maxValueBytes: number;
   /** Graphs a model generated need a review token (an approval of their hash) before `graph_register`. */
   readonly reviewGeneratedGraphs: boolean;
+  /**
+   * Which threads of the session's checkpointer a script may read (`graph_history`) or
+   * continue (`graph_run({thread})`): `"session"` (default) only those this session's
+   * runs created; `"all"` every thread in the checkpointer (an interactive session of a
+   * person who owns the checkpoint store). A thread is state of other runs, so a
+   * model-written script does not see it unless granted.
+   */
+  readonly threadAccess: "session" | "all";
 }
 
 export const DEFAULT_SESSION_POLICY: SessionPolicy = {
@@ -66,6 +74,7 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   timeoutMs: 60_000,
   maxValueBytes: 1024 * 1024,
   reviewGeneratedGraphs: true,
+  threadAccess: "session",
 };
 
 const limit = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -89,6 +98,7 @@ export const SessionPolicySchema = z.strictObject({
   timeoutMs: limit,
   maxValueBytes: limit,
   reviewGeneratedGraphs: z.boolean(),
+  threadAccess: z.enum(["session", "all"]),
 });
 
 /** An invalid session policy (`repl` in rag.config.ts, or a session's overrides). */

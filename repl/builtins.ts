@@ -119,7 +119,15 @@ export function authorizeCall(s: Session, cell: CellState, capability: string, k
   // An unregistered name is reported as unknown (with did-you-mean), a registered one the
   // session may not use as denied; either way nothing is called.
   const err = d ? new ScriptError("E-ragsh-capability-denied", d.reason, undefined, { capability, help: "the session (or the node hosting it) is not granted this; nothing was called" }) : unknownCapability(s, capability, kind, name);
-  const call: CallRecord = { callId: `${cell.cellId}.${++cell.callSeq}`, capability, target: name, ok: false, durationMs: 0, error: { code: err.code, message: err.message } };
+  refuseCall(s, cell, capability, name, err);
+}
+
+/**
+ * Records a refused capability call (a failed `calls[]` entry and its
+ * `capability_call_completed` event, duration 0: nothing was called) and throws `err`.
+ */
+export function refuseCall(s: Session, cell: CellState, capability: string, target: string, err: ScriptError): never {
+  const call: CallRecord = { callId: `${cell.cellId}.${++cell.callSeq}`, capability, target, ok: false, durationMs: 0, error: { code: err.code, message: err.message } };
   cell.calls.push(call);
   s.emit({ type: "capability_call_completed", call }, capability);
   throw err;

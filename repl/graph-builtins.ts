@@ -12,9 +12,9 @@
 import { compile, compileGraph, diffBlueprints, PLAIN_STYLE, renderDiagnostics, renderDiff, type Blueprint, type Provenance, type RegistryView } from "../compiler/index.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import { reviewStatus } from "../registry/index.js";
-import { getStateHistory } from "../runtime/index.js";
+import { getState, getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { argsOut, authorizeCall, batch, invoke, recordArg, resultIn, spend, stringField, SUSPENDING } from "./builtins.js";
+import { argsOut, authorizeCall, batch, invoke, recordArg, refuseCall, resultIn, spend, stringField, SUSPENDING } from "./builtins.js";
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
 import { fromHost } from "./boundary.js";
@@ -218,10 +218,16 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     }
     // A registered graph is a capability of its own; a session's graphs are checked against the session's limits when they bind.
     if (s.registry.graphs.get(name) === bp) authorizeCall(s, cell, "graph_run", "graphs", name);
+    // Continuing a thread reads its state: only threads this session made, unless granted all.
+    if (thread !== undefined && !s.threads.has(thread)) {
+      if (s.policy.threadAccess !== "all" && (await getState(s.checkpointer, thread))) refuseCall(s, cell, "graph_run", thread, foreignThread(thread, "graph_run"));
+      s.threads.add(thread);
+    }
     if (index === undefined) spend(s, "graph", 1, "graph_run");
     const graphs = new Map([...s.extraGraphs, ...s.graphs]);
     return invoke(s, cell, "graph_run", name, async (signal) => {
       const out = await s.host.runGraph({ name, blueprint: bp, graphs, input: input as Record<string, unknown>, ...(thread ? { thread } : {}) }, s.hostIds(), signal);
+      s.threads.add(out.threadId);
       return {
         value: resultIn(
           s,
@@ -236,6 +242,7 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
   def("graph_history", async ([arg]) => {
     const thread = typeof arg === "string" ? arg : isRecord(arg) ? stringField(arg, "thread", "graph_history", '{thread: "id"}') : undefined;
     if (!thread) throw new ScriptError("E-ragsh-invalid-arguments", "`graph_history` takes a thread id", undefined, { help: 'call it as `graph_history({thread: "id"})`', capability: "graph_history" });
+    if (s.policy.threadAccess !== "all" && !s.threads.has(thread)) refuseCall(s, cell, "graph_history", thread, foreignThread(thread, "graph_history"));
     const snaps = await getStateHistory(s.checkpointer, thread);
     return resultIn(
       s,
@@ -248,6 +255,14 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     return batch(s, cell, "graph_run_batched", items, isRecord(opts) ? opts.concurrency : undefined, (item, i) => graphRun(item, i));
   });
   return fns;
+}
+
+/** A thread the session did not create, under `threadAccess: "session"` (the default). */
+function foreignThread(thread: string, capability: string): ScriptError {
+  return new ScriptError("E-ragsh-capability-denied", `thread \`${thread}\` was not created by this session's runs, so its state is not readable here`, undefined, {
+    capability,
+    help: 'run the graph without `thread` (or with a new id) to start a thread of your own; a person who owns the checkpoint store can grant every thread with `repl: { threadAccess: "all" }` in rag.config.ts',
+  });
 }
 
 /**

@@ -107,6 +107,8 @@ export class Session {
   readonly checkpointer: Checkpointer;
   /** Graphs registered in this session (`graph_register`), by name. */
   readonly graphs = new Map<string, Blueprint>();
+  /** Threads this session's graph runs created or continued (what `threadAccess: "session"` lets a script see). */
+  readonly threads = new Set<string>();
   readonly extraGraphs: ReadonlyMap<string, Blueprint>;
   /** Calls made so far, per budget (`model`, `tool`, `agent`, `graph`, `definition`). */
   readonly counts = { model: 0, tool: 0, agent: 0, graph: 0, definition: 0 };
@@ -406,6 +408,8 @@ export class Session {
   async resumeThread(thread: string, command: ResumeCommand): Promise<GraphOutcome> {
     const snap = await getState(this.checkpointer, thread);
     if (!snap) throw new Error(`thread \`${thread}\` has no checkpoint in this session`);
+    // A person resumed it at the prompt: the session's scripts may follow it from here.
+    this.threads.add(thread);
     const bp = this.graph(snap.graph);
     if (!bp) throw new Error(`thread \`${thread}\` ran graph \`${snap.graph}\`, which is not registered here`);
     const pending = snap.interrupts;
