@@ -179,10 +179,9 @@ export class Interpreter extends Evaluator {
         return v === SHORT && e.chainEnd ? undefined : v;
       }
       case "Template": {
-        let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env)), this) + e.quasis[i + 1];
-        this.alloc(s.length * 2);
-        return s;
+        const parts: string[] = [];
+        for (let i = 0; i < e.expressions.length; i++) parts.push(toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env)), this));
+        return this.template(e.quasis, parts);
       }
       case "Array": {
         const out: Value[] = [];
@@ -197,7 +196,7 @@ export class Interpreter extends Evaluator {
         const out = newRecord();
         for (const p of e.properties) {
           if (p.kind === "Spread") this.spreadInto(out, (isPure(p.argument) ? this.evalSync(p.argument, env) : yield* this.evalGen(p.argument, env)), p.span);
-          else this.putKey(out, p.computed ? toStr((isPure(p.computed) ? this.evalSync(p.computed, env) : yield* this.evalGen(p.computed, env))) : (p.key as string), (isPure(p.value) ? this.evalSync(p.value, env) : yield* this.evalGen(p.value, env)), p.keySpan);
+          else this.putKey(out, p.computed ? toStr((isPure(p.computed) ? this.evalSync(p.computed, env) : yield* this.evalGen(p.computed, env)), this) : (p.key as string), (isPure(p.value) ? this.evalSync(p.value, env) : yield* this.evalGen(p.value, env)), p.keySpan);
         }
         this.alloc(Object.keys(out).length * 16);
         return out;
@@ -210,7 +209,7 @@ export class Interpreter extends Evaluator {
         const t = e.target;
         if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
-        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
       }
       case "Binary":
@@ -231,7 +230,7 @@ export class Interpreter extends Evaluator {
           return v;
         }
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
-        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
         const v = e.operator === "=" ? (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)), e.span, this);
         setMember(obj, key, v, t.span);
         return v;
@@ -244,7 +243,7 @@ export class Interpreter extends Evaluator {
       case "Index": {
         const obj = isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env);
         if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
-        return getMember(this, obj, indexKey(isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env)), e.index.span, false);
+        return getMember(this, obj, indexKey(isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env), this), e.index.span, false);
       }
       default:
         return this.evalSync(e, env);
@@ -259,7 +258,7 @@ export class Interpreter extends Evaluator {
     if (c.kind === "Member" || c.kind === "Index") {
       self = isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env);
       if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
-      const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)));
+      const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)), this);
       const m = methodFor(self, key);
       if (m) {
         const args = yield* this.args(e.arguments, env);

@@ -37,7 +37,8 @@ async function attack(cell: string, policy: Partial<SessionPolicy>) {
 async function expectStopped(cell: string, code: string, policy: Partial<SessionPolicy>) {
   const { r, elapsed, h } = await attack(cell, policy);
   expect(r.ok).toBe(false);
-  expect(codes(r)).toEqual([code]);
+  // Warnings (a value cut on its way out) may come with the error.
+  expect(codes(r).filter((c) => !c.startsWith("W-"))).toEqual([code]);
   expect(LIMITS.has(code)).toBe(true);
   // Generous: the budgets stop these in milliseconds; a loaded CI machine keeps this.
   expect(elapsed).toBeLessThan(8_000);
@@ -89,8 +90,8 @@ describe("number conversions never run host conversions and charge what they bui
     ["Math.floor", "Math.floor(x)"],
     ["Math.max of a list", "Math.max([x, 1])"],
     ["Math.pow", "Math.pow(x, 2)"],
-    ["unary plus", "+x"],
-    ["unary minus", "-x"],
+    ["unary plus", "let r = +x"],
+    ["unary minus", "let r = -x"],
     ["++ on a variable", "let y = x\ny++"],
     ["-- on a property", "let o = {v: x}\no.v--"],
     ["a sort comparator's result", "[2, 1, 3].sort((a, b) => x)"],
@@ -208,7 +209,7 @@ describe("walking a big value charges operations as it goes", () => {
 describe("other native work a cell controls is charged before it runs", () => {
   it("Object.assign from many large sources: operation limit", async () => {
     const cell = "const big = Object.fromEntries(Object.entries(range(20000)))\nconst t = {}\nObject.assign(t, ...range(500).map(i => big))\nObject.keys(t).length";
-    await expectStopped(cell, "E-ragsh-operation-limit", { maxOperations: 30_000 });
+    await expectStopped(cell, "E-ragsh-operation-limit", { maxOperations: 30_000, maxMemoryBytes: 1_000_000_000 });
   });
 
   it("object spread of a large object in a loop: operation limit", async () => {
