@@ -243,11 +243,12 @@ export abstract class Evaluator implements MemberRuntime {
       }
       case "Array": {
         const out: Value[] = [];
+        let plain = 0;
         for (const el of e.elements) {
-          if (el.kind === "Spread") out.push(...iterate(this, this.evalSync(el.argument, env), "of", el.span));
-          else out.push(this.evalSync(el, env));
+          if (el.kind === "Spread") this.spreadList(out, this.evalSync(el.argument, env), el.span);
+          else out.push(this.evalSync(el, env)), plain++;
         }
-        this.alloc(out.length * 8);
+        this.alloc(plain * 8);
         return out;
       }
       case "Object": {
@@ -320,7 +321,7 @@ export abstract class Evaluator implements MemberRuntime {
     const argsOf = () => {
       const out: Value[] = [];
       for (const a of e.arguments) {
-        if (a.kind === "Spread") out.push(...iterate(this, this.evalSync(a.argument, env), "of", a.span));
+        if (a.kind === "Spread") this.spreadList(out, this.evalSync(a.argument, env), a.span);
         else out.push(this.evalSync(a, env));
       }
       return out;
@@ -361,6 +362,17 @@ export abstract class Evaluator implements MemberRuntime {
     out[key] = value;
   }
 
+  /**
+   * `[...v]` and `f(...v)`: the items are charged to the memory budget before they are
+   * appended (one by one: no native spread of a long list onto the stack), so a literal
+   * spreading one long list many times stops at the budget, not at the heap.
+   */
+  protected spreadList(out: Value[], v: Value, span: Span): void {
+    const items = iterate(this, v, "of", span);
+    this.alloc(items.length * 8);
+    for (let i = 0; i < items.length; i++) out.push(items[i]);
+  }
+
   /** `{...v}`: the keys copied are charged (work and memory) before they are copied. */
   protected spreadInto(out: Record<string, Value>, v: Value, span: Span): void {
     if (v === null || v === undefined) return;
@@ -389,7 +401,11 @@ export abstract class Evaluator implements MemberRuntime {
 
 /** An index value as a property key: integers stay numbers (list indexes), anything else becomes its string (charged to `charge`). */
 export function indexKey(v: Value, charge: StringCharge): string | number {
-  return typeof v === "number" ? v : toStr(v, charge);
+  if (typeof v === "number") return v;
+  const key = toStr(v, charge);
+  // A long key is scanned (list index test) and hashed: charged as work.
+  if (key.length > 256) charge.work?.(key.length);
+  return key;
 }
 
 const scoped = new WeakMap<A.BlockStmt, boolean>();

@@ -185,11 +185,12 @@ export class Interpreter extends Evaluator {
       }
       case "Array": {
         const out: Value[] = [];
+        let plain = 0;
         for (const el of e.elements) {
-          if (el.kind === "Spread") out.push(...iterate(this, (isPure(el.argument) ? this.evalSync(el.argument, env) : yield* this.evalGen(el.argument, env)), "of", el.span));
-          else out.push((isPure(el) ? this.evalSync(el, env) : yield* this.evalGen(el, env)));
+          if (el.kind === "Spread") this.spreadList(out, (isPure(el.argument) ? this.evalSync(el.argument, env) : yield* this.evalGen(el.argument, env)), el.span);
+          else out.push((isPure(el) ? this.evalSync(el, env) : yield* this.evalGen(el, env))), plain++;
         }
-        this.alloc(out.length * 8);
+        this.alloc(plain * 8);
         return out;
       }
       case "Object": {
@@ -275,7 +276,7 @@ export class Interpreter extends Evaluator {
   private *args(xs: readonly (A.Expression | A.Spread)[], env: Env): Generator<Promise<unknown>, Value[], unknown> {
     const out: Value[] = [];
     for (const a of xs) {
-      if (a.kind === "Spread") out.push(...iterate(this, (isPure(a.argument) ? this.evalSync(a.argument, env) : yield* this.evalGen(a.argument, env)), "of", a.span));
+      if (a.kind === "Spread") this.spreadList(out, (isPure(a.argument) ? this.evalSync(a.argument, env) : yield* this.evalGen(a.argument, env)), a.span);
       else out.push((isPure(a) ? this.evalSync(a, env) : yield* this.evalGen(a, env)));
     }
     return out;

@@ -173,7 +173,8 @@ const ARRAY: Readonly<Record<string, Method>> = {
   findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return i; return -1; } },
   some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return true; return false; } },
   every: { *gen(a: Value[], [f], _rt, call) { fn(f, "`every`"); for (let i = 0; i < a.length; i++) if (!truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return false; return true; } },
-  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) out.push(...r); else out.push(r); } return list(rt, out); } },
+  // Each callback's list is charged before it is appended: one long list returned for every item stops at the budget.
+  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) { rt.work(r.length); rt.alloc(r.length * 8); for (let j = 0; j < r.length; j++) out.push(r[j]); } else rt.alloc(8), out.push(r); } return out; } },
   reduce: {
     *gen(a: Value[], [f, init], _rt, call) {
       fn(f, "`reduce`");

@@ -43,6 +43,8 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
       case "!==": return l !== r;
     }
   }
+  // Two long strings compare in time proportional to their length: charged as work.
+  if (typeof l === "string" && typeof r === "string" && l.length > LONG && r.length > LONG) rt.work(Math.min(l.length, r.length));
   switch (op) {
     case "===":
       return l === r;
@@ -107,7 +109,7 @@ function looseEquals(l: Value, r: Value, rt: MethodRuntime): boolean {
   if (lo && ro) return l === r;
   const a = primitive(l, rt);
   const b = primitive(r, rt);
-  if (typeof a === "string" && typeof b === "string" && Math.min(a.length, b.length) > LONG) rt.work(Math.min(a.length, b.length));
+  if (typeof a === "string" && typeof b === "string" && (typeof l !== "string" || typeof r !== "string") && Math.min(a.length, b.length) > LONG) rt.work(Math.min(a.length, b.length));
   // eslint-disable-next-line eqeqeq
   return a == b;
 }

@@ -227,6 +227,24 @@ describe("other native work a cell controls is charged before it runs", () => {
     await expectStopped(cell, "E-ragsh-operation-limit", { maxOperations: 20_000 });
   });
 
+  it("flatMap returning one long list per item stops at the budget, not after building them all", async () => {
+    const cell = 'const big = range(100000)\nrange(200).flatMap(i => { print(i); return big }).length';
+    const { r } = await expectStopped(cell, "E-ragsh-memory-limit", { maxMemoryBytes: 10_000_000 });
+    expect(r.stdout.split("\n").filter(Boolean).length).toBeLessThan(20);
+  });
+
+  it("a list literal spreading one long list many times stops at the budget as it goes", async () => {
+    const spreads = Array.from({ length: 60 }, () => "...p()").join(", ");
+    const cell = `const big = range(100000)\nfn p() { print(1); return big }\nconst ys = [${spreads}]\nys.length`;
+    const { r } = await expectStopped(cell, "E-ragsh-memory-limit", { maxMemoryBytes: 10_000_000 });
+    expect(r.stdout.split("\n").filter(Boolean).length).toBeLessThan(20);
+  });
+
+  it("comparing two long strings is charged as work", async () => {
+    const cell = 'const a = "y".repeat(200000)\nconst b = "y".repeat(200000)\nlet n = 0\nfor (let i = 0; i < 200; i++) if (a === b) n++\nn';
+    await expectStopped(cell, "E-ragsh-operation-limit", { maxOperations: 20_000 });
+  });
+
   it("spreading a long string into a list is charged before the list is built", async () => {
     const cell = 'const s = "y".repeat(400000)\nconst n = [...s].length';
     await expectStopped(cell, "E-ragsh-memory-limit", MEM);
