@@ -185,6 +185,7 @@ export async function batch(s: Session, cell: CellState, capability: string, ite
   return out;
 }
 
+const ROLES: ReadonlySet<string> = new Set(["system", "user", "assistant"]);
 const MODEL_SHAPE = '{model: "default", prompt: "…", system?: "…", output?: {JSON Schema}}';
 
 /** Messages of a `model_query` request: an optional system message, then the prompt. */
@@ -194,7 +195,12 @@ function messagesOf(r: ScriptRecord, cellId: string, n: number): ChatMessage[] {
   const p = r.prompt;
   if (Array.isArray(p)) {
     p.forEach((m, i) => {
-      if (!isRecord(m) || typeof m.content !== "string" || !["system", "user", "assistant"].includes(String(m.role))) throw new ScriptError("E-ragsh-invalid-arguments", "`prompt` as a list needs messages `{role: \"user\"|\"assistant\"|\"system\", content: \"…\"}`", undefined, { capability: "model_query" });
+      if (!isRecord(m) || typeof m.content !== "string") throw new ScriptError("E-ragsh-invalid-arguments", "`prompt` as a list needs messages `{role: \"user\"|\"assistant\"|\"system\", content: \"…\"}`", undefined, { capability: "model_query" });
+      // The role is checked as a string, never converted: a list would pass `String(["user"])`.
+      if (typeof m.role !== "string" || !ROLES.has(m.role)) {
+        const got = typeof m.role === "string" ? `\`${m.role.slice(0, 40)}\`` : describeType(m.role);
+        throw new ScriptError("E-ragsh-invalid-arguments", `\`role\` of message ${i} must be the string "user", "assistant" or "system", not ${got}`, undefined, { capability: "model_query", help: 'write messages as `{role: "user", content: "…"}`' });
+      }
       out.push({ id: `${cellId}#${n}-${i}`, role: m.role as "user", content: m.content });
     });
   } else if (typeof p === "string") out.push({ id: `${cellId}#${n}-user`, role: "user", content: p });
@@ -280,26 +286,39 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
   for (const [k, v] of graphFunctions(s, cell)) fns.set(k, v);
 
   def("print", (args) => {
-    const text = args.map((a) => formatValue(a, s.policy.maxOutputBytes)).join(" ") + "\n";
-    cell.outputBytes += text.length;
-    if (cell.outputBytes > s.policy.maxOutputBytes) {
-      throw new LimitError("E-ragsh-output-limit", `the cell printed more than ${s.policy.maxOutputBytes} bytes`, undefined, { help: "print summaries (counts, `slice(0, 200)`) instead of whole values, or raise the `maxOutputBytes` policy" });
+    // Argument by argument: each is formatted to at most the output budget left, checked
+    // against it and charged to the cell's memory before the next one is formatted.
+    const max = s.policy.maxOutputBytes;
+    const over = () => new LimitError("E-ragsh-output-limit", `the cell printed more than ${max} bytes`, undefined, { help: "print summaries (counts, `slice(0, 200)`) instead of whole values, or raise the `maxOutputBytes` policy" });
+    const parts: string[] = [];
+    let size = cell.outputBytes + 1;
+    for (const a of args) {
+      if (size > max) throw over();
+      const piece = formatValue(a, Math.min(max, max - size + 1));
+      size += piece.length + (parts.length ? 1 : 0);
+      if (size > max) throw over();
+      s.runtime.alloc(piece.length * 2);
+      parts.push(piece);
     }
+    const text = parts.join(" ") + "\n";
+    cell.outputBytes += text.length;
+    if (cell.outputBytes > max) throw over();
     cell.stdout.push(text);
     s.emit({ type: "cell_stdout", text });
     return undefined;
   });
   def("emit", ([name, data]) => {
-    const n = toStr(name);
-    const payload = s.exportValue(data ?? null, "the event data");
-    if (n === "route") s.routeLabel = toStr(data);
+    // The name, the data's copy and the route label are charged to the cell's memory before they are built.
+    const n = toStr(name, s.runtime);
+    const payload = s.exportValue(data ?? null, "the event data", undefined, true, cellCharge(s.runtime));
+    if (n === "route") s.routeLabel = toStr(data, s.runtime);
     s.emit({ type: "custom", name: n, data: payload });
     return undefined;
   });
   def("show_vars", () => fromHost(s.variablePreviews(), "show_vars"));
   def("answer", ([v]) => {
     cell.answered = true;
-    cell.answer = s.exportValue(v ?? null, "the answer");
+    cell.answer = s.exportValue(v ?? null, "the answer", undefined, true, cellCharge(s.runtime));
     return v;
   });
   return fns;

@@ -9,7 +9,7 @@ import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
-import { Closure, Env, isForbiddenKey, primitive, type Binding, newRecord, ScriptFunction, toStr, truthy, typeOf, type Value } from "./values.js";
+import { Closure, Env, isForbiddenKey, type Binding, newRecord, ScriptFunction, toNum, toStr, truthy, typeOf, type StringCharge, type Value } from "./values.js";
 
 /** Limits of one cell run (`repl.md` §3). */
 export interface RunLimits {
@@ -87,8 +87,9 @@ export abstract class Evaluator implements MemberRuntime {
    */
   work(units: number): void {
     if (!this.limits) return;
-    this.ops += Math.max(1, Math.ceil(units / Evaluator.WORK_PER_OPERATION));
-    if (this.ops > this.limits.maxOperations) {
+    // NaN or Infinity is over any budget (NaN would otherwise compare false forever); a negative charge is one operation.
+    this.ops += Number.isFinite(units) ? Math.max(1, Math.ceil(units / Evaluator.WORK_PER_OPERATION)) : Infinity;
+    if (!(this.ops <= this.limits.maxOperations)) {
       throw new LimitError("E-ragsh-operation-limit", `the cell exceeded its limit of ${this.limits.maxOperations} operations`, this.callSpan, { help: "built-ins are charged for the characters and items they scan; work on less data per cell, or raise the session's \`maxOperations\` policy" });
     }
     this.checkClock();
@@ -99,10 +100,19 @@ export abstract class Evaluator implements MemberRuntime {
     if (this.signal?.aborted || performance.now() > this.deadline) throw Object.assign(this.timeoutError(), { span: this.callSpan });
   }
 
+  /**
+   * Charges `units` (≈ bytes) to the cell's memory budget, before the bytes are built.
+   * A charge of zero or less is ignored (it never lowers what was charged: a negative
+   * `padStart` length would otherwise turn the budget off for the rest of the cell); NaN
+   * and Infinity are over any budget.
+   *
+   * @throws LimitError `E-ragsh-memory-limit` past `maxMemoryBytes`.
+   */
   alloc(units: number): void {
     if (!this.limits) return;
-    this.memory += units;
-    if (this.memory > this.limits.maxMemoryBytes) {
+    if (units <= 0) return;
+    this.memory += Number.isFinite(units) ? units : Infinity;
+    if (!(this.memory <= this.limits.maxMemoryBytes)) {
       throw new LimitError("E-ragsh-memory-limit", `the cell built more than ${this.limits.maxMemoryBytes} bytes of strings and lists`, undefined, { help: "work on smaller pieces (chunks) of the data, or raise the session's `maxMemoryBytes` policy" });
     }
   }
@@ -227,25 +237,25 @@ export abstract class Evaluator implements MemberRuntime {
       case "Identifier":
         return this.lookup(e, env);
       case "Template": {
-        let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr(this.evalSync(e.expressions[i], env), this) + e.quasis[i + 1];
-        this.alloc(s.length * 2);
-        return s;
+        const parts: string[] = [];
+        for (let i = 0; i < e.expressions.length; i++) parts.push(toStr(this.evalSync(e.expressions[i], env), this));
+        return this.template(e.quasis, parts);
       }
       case "Array": {
         const out: Value[] = [];
+        let plain = 0;
         for (const el of e.elements) {
-          if (el.kind === "Spread") out.push(...iterate(this, this.evalSync(el.argument, env), "of", el.span));
-          else out.push(this.evalSync(el, env));
+          if (el.kind === "Spread") this.spreadList(out, this.evalSync(el.argument, env), el.span);
+          else out.push(this.evalSync(el, env)), plain++;
         }
-        this.alloc(out.length * 8);
+        this.alloc(plain * 8);
         return out;
       }
       case "Object": {
         const out = newRecord();
         for (const p of e.properties) {
           if (p.kind === "Spread") this.spreadInto(out, this.evalSync(p.argument, env), p.span);
-          else this.putKey(out, p.computed ? toStr(this.evalSync(p.computed, env)) : (p.key as string), this.evalSync(p.value, env), p.keySpan);
+          else this.putKey(out, p.computed ? toStr(this.evalSync(p.computed, env), this) : (p.key as string), this.evalSync(p.value, env), p.keySpan);
         }
         this.alloc(Object.keys(out).length * 16);
         return out;
@@ -257,13 +267,13 @@ export abstract class Evaluator implements MemberRuntime {
       case "Update": {
         const t = e.target;
         if (t.kind === "Identifier") {
-          const old = Number(primitive(this.lookup(t, env)));
+          const old = toNum(this.lookup(t, env), this);
           const next = e.operator === "++" ? old + 1 : old - 1;
           this.assignName(t, next, env);
           return e.prefix ? next : old;
         }
         const obj = this.evalSync(t.object, env);
-        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
+        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env), this);
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
       }
       case "Binary":
@@ -284,7 +294,7 @@ export abstract class Evaluator implements MemberRuntime {
           return v;
         }
         const obj = this.evalSync(t.object, env);
-        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env));
+        const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env), this);
         const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), this.evalSync(e.value, env), e.span, this);
         setMember(obj, key, v, t.span);
         return v;
@@ -297,7 +307,7 @@ export abstract class Evaluator implements MemberRuntime {
       case "Index": {
         const obj = this.evalSync(e.object, env);
         if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
-        return getMember(this, obj, indexKey(this.evalSync(e.index, env)), e.index.span, false);
+        return getMember(this, obj, indexKey(this.evalSync(e.index, env), this), e.index.span, false);
       }
       case "Call": {
         const v = this.callSyncExpr(e, env);
@@ -311,7 +321,7 @@ export abstract class Evaluator implements MemberRuntime {
     const argsOf = () => {
       const out: Value[] = [];
       for (const a of e.arguments) {
-        if (a.kind === "Spread") out.push(...iterate(this, this.evalSync(a.argument, env), "of", a.span));
+        if (a.kind === "Spread") this.spreadList(out, this.evalSync(a.argument, env), a.span);
         else out.push(this.evalSync(a, env));
       }
       return out;
@@ -337,9 +347,9 @@ export abstract class Evaluator implements MemberRuntime {
       case "!":
         return !truthy(v);
       case "-":
-        return -(typeof v === "object" && v !== null ? Number(toStr(v)) : Number(v));
+        return -toNum(v, this);
       case "+":
-        return typeof v === "object" && v !== null ? Number(toStr(v)) : Number(v);
+        return toNum(v, this);
       case "typeof":
         return typeOf(v);
       case "await":
@@ -352,17 +362,50 @@ export abstract class Evaluator implements MemberRuntime {
     out[key] = value;
   }
 
+  /**
+   * `[...v]` and `f(...v)`: the items are charged to the memory budget before they are
+   * appended (one by one: no native spread of a long list onto the stack), so a literal
+   * spreading one long list many times stops at the budget, not at the heap.
+   */
+  protected spreadList(out: Value[], v: Value, span: Span): void {
+    const items = iterate(this, v, "of", span);
+    this.alloc(items.length * 8);
+    for (let i = 0; i < items.length; i++) out.push(items[i]);
+  }
+
+  /** `{...v}`: the keys copied are charged (work and memory) before they are copied. */
   protected spreadInto(out: Record<string, Value>, v: Value, span: Span): void {
     if (v === null || v === undefined) return;
-    if (Array.isArray(v)) v.forEach((x, i) => (out[String(i)] = x));
-    else if (typeof v === "object" && !(v instanceof ScriptFunction) && !("members" in v)) for (const k of Object.keys(v)) out[k] = (v as Record<string, Value>)[k];
-    else throw new ScriptError("E-ragsh-type-error", `cannot spread ${typeOf(v)} into an object`, span);
+    if (Array.isArray(v)) {
+      this.work(v.length);
+      this.alloc(v.length * 16);
+      v.forEach((x, i) => (out[String(i)] = x));
+    } else if (typeof v === "object" && !(v instanceof ScriptFunction) && !("members" in v)) {
+      const keys = Object.keys(v);
+      this.work(keys.length);
+      this.alloc(keys.length * 16);
+      for (const k of keys) out[k] = (v as Record<string, Value>)[k];
+    } else throw new ScriptError("E-ragsh-type-error", `cannot spread ${typeOf(v)} into an object`, span);
+  }
+
+  /** A template literal's string from its literal parts and converted values: its size is charged before it is joined. */
+  protected template(quasis: readonly string[], parts: readonly string[]): string {
+    let n = quasis[0].length;
+    for (let i = 0; i < parts.length; i++) n += parts[i].length + quasis[i + 1].length;
+    this.alloc(n * 2);
+    let s = quasis[0];
+    for (let i = 0; i < parts.length; i++) s += parts[i] + quasis[i + 1];
+    return s;
   }
 }
 
-/** An index value as a property key: integers stay numbers (list indexes), anything else becomes its string. */
-export function indexKey(v: Value): string | number {
-  return typeof v === "number" ? v : toStr(v);
+/** An index value as a property key: integers stay numbers (list indexes), anything else becomes its string (charged to `charge`). */
+export function indexKey(v: Value, charge: StringCharge): string | number {
+  if (typeof v === "number") return v;
+  const key = toStr(v, charge);
+  // A long key is scanned (list index test) and hashed: charged as work.
+  if (key.length > 256) charge.work?.(key.length);
+  return key;
 }
 
 const scoped = new WeakMap<A.BlockStmt, boolean>();

@@ -179,25 +179,25 @@ export class Interpreter extends Evaluator {
         return v === SHORT && e.chainEnd ? undefined : v;
       }
       case "Template": {
-        let s = e.quasis[0];
-        for (let i = 0; i < e.expressions.length; i++) s += toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env)), this) + e.quasis[i + 1];
-        this.alloc(s.length * 2);
-        return s;
+        const parts: string[] = [];
+        for (let i = 0; i < e.expressions.length; i++) parts.push(toStr((isPure(e.expressions[i]) ? this.evalSync(e.expressions[i], env) : yield* this.evalGen(e.expressions[i], env)), this));
+        return this.template(e.quasis, parts);
       }
       case "Array": {
         const out: Value[] = [];
+        let plain = 0;
         for (const el of e.elements) {
-          if (el.kind === "Spread") out.push(...iterate(this, (isPure(el.argument) ? this.evalSync(el.argument, env) : yield* this.evalGen(el.argument, env)), "of", el.span));
-          else out.push((isPure(el) ? this.evalSync(el, env) : yield* this.evalGen(el, env)));
+          if (el.kind === "Spread") this.spreadList(out, (isPure(el.argument) ? this.evalSync(el.argument, env) : yield* this.evalGen(el.argument, env)), el.span);
+          else out.push((isPure(el) ? this.evalSync(el, env) : yield* this.evalGen(el, env))), plain++;
         }
-        this.alloc(out.length * 8);
+        this.alloc(plain * 8);
         return out;
       }
       case "Object": {
         const out = newRecord();
         for (const p of e.properties) {
           if (p.kind === "Spread") this.spreadInto(out, (isPure(p.argument) ? this.evalSync(p.argument, env) : yield* this.evalGen(p.argument, env)), p.span);
-          else this.putKey(out, p.computed ? toStr((isPure(p.computed) ? this.evalSync(p.computed, env) : yield* this.evalGen(p.computed, env))) : (p.key as string), (isPure(p.value) ? this.evalSync(p.value, env) : yield* this.evalGen(p.value, env)), p.keySpan);
+          else this.putKey(out, p.computed ? toStr((isPure(p.computed) ? this.evalSync(p.computed, env) : yield* this.evalGen(p.computed, env)), this) : (p.key as string), (isPure(p.value) ? this.evalSync(p.value, env) : yield* this.evalGen(p.value, env)), p.keySpan);
         }
         this.alloc(Object.keys(out).length * 16);
         return out;
@@ -210,7 +210,7 @@ export class Interpreter extends Evaluator {
         const t = e.target;
         if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
-        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
         return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
       }
       case "Binary":
@@ -231,7 +231,7 @@ export class Interpreter extends Evaluator {
           return v;
         }
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
-        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)));
+        const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
         const v = e.operator === "=" ? (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)), e.span, this);
         setMember(obj, key, v, t.span);
         return v;
@@ -244,7 +244,7 @@ export class Interpreter extends Evaluator {
       case "Index": {
         const obj = isPure(e.object) ? this.evalSync(e.object, env) : yield* this.evalGen(e.object, env);
         if (obj === SHORT || (e.optional && (obj === null || obj === undefined))) return e.chainEnd ? undefined : SHORT;
-        return getMember(this, obj, indexKey(isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env)), e.index.span, false);
+        return getMember(this, obj, indexKey(isPure(e.index) ? this.evalSync(e.index, env) : yield* this.evalGen(e.index, env), this), e.index.span, false);
       }
       default:
         return this.evalSync(e, env);
@@ -259,7 +259,7 @@ export class Interpreter extends Evaluator {
     if (c.kind === "Member" || c.kind === "Index") {
       self = isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env);
       if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
-      const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)));
+      const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)), this);
       const m = methodFor(self, key);
       if (m) {
         const args = yield* this.args(e.arguments, env);
@@ -276,7 +276,7 @@ export class Interpreter extends Evaluator {
   private *args(xs: readonly (A.Expression | A.Spread)[], env: Env): Generator<Promise<unknown>, Value[], unknown> {
     const out: Value[] = [];
     for (const a of xs) {
-      if (a.kind === "Spread") out.push(...iterate(this, (isPure(a.argument) ? this.evalSync(a.argument, env) : yield* this.evalGen(a.argument, env)), "of", a.span));
+      if (a.kind === "Spread") this.spreadList(out, (isPure(a.argument) ? this.evalSync(a.argument, env) : yield* this.evalGen(a.argument, env)), a.span);
       else out.push((isPure(a) ? this.evalSync(a, env) : yield* this.evalGen(a, env)));
     }
     return out;

@@ -9,7 +9,7 @@
 import { ScriptError } from "./errors.js";
 import { countOccurrences, indexOf, lastIndexOf } from "./search.js";
 import { cellCharge, fromHost, toHost } from "./boundary.js";
-import { describeType, isRecord, Namespace, NativeFunction, newRecord, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
+import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 /** What methods need from the running cell. */
 export interface MethodRuntime {
@@ -34,7 +34,8 @@ const str = (a: Value, what: string): string => {
   if (typeof a !== "string") throw new ScriptError("E-ragsh-type-error", `${what} must be a string, not ${describeType(a)}`);
   return a;
 };
-const int = (a: Value, d: number): number => (a === undefined ? d : Math.trunc(Number(a)) || 0);
+/** An integer argument (`toInteger`: no host conversion, charged, clamped to ±2^53); `d` when missing. */
+const int = (a: Value, d: number, rt: MethodRuntime): number => toInteger(a, d, rt);
 const fn = (a: Value, what: string): Value => {
   if (!(a instanceof NativeFunction) && !(typeof a === "object" && a !== null && "params" in a)) throw new ScriptError("E-ragsh-type-error", `${what} needs a function, not ${describeType(a)}`);
   return a;
@@ -42,7 +43,22 @@ const fn = (a: Value, what: string): Value => {
 /** Scratch slot for a callback's result (read right after it is written, before any yield). */
 let R: Value | Generator<Promise<unknown>, Value, unknown>;
 const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
+/** A string a native parser scans (`parseInt`, `parseFloat`): a long one is charged as work first. */
+const scanned = (rt: MethodRuntime, s: string) => (s.length > 256 && rt.work(s.length), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
+
+/**
+ * `padStart`/`padEnd`: the length and the filler are converted (and charged) first, then
+ * the padded string's bytes are charged before it is built. A length at or below the
+ * string's (negative, NaN, -Infinity) returns the string unchanged and charges nothing.
+ */
+function pad(rt: MethodRuntime, s: string, n: Value, p: Value, end: boolean): string {
+  const len = int(n, 0, rt);
+  const filler = p === undefined ? " " : toStr(p, rt);
+  if (len <= s.length || filler === "") return s;
+  rt.alloc(len * 2);
+  return end ? s.padEnd(len, filler) : s.padStart(len, filler);
+}
 
 const STRING: Readonly<Record<string, Method>> = {
   split: {
@@ -52,19 +68,19 @@ const STRING: Readonly<Record<string, Method>> = {
       // Charged before splitting: one list slot per piece, and the pieces' characters.
       const pieces = countOccurrences(rt, s, p) + 1;
       rt.alloc(pieces * 8 + s.length * 2);
-      return s.split(p, limit === undefined ? undefined : int(limit, 0));
+      return s.split(p, limit === undefined ? undefined : int(limit, 0, rt));
     },
   },
   trim: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trim()) },
   trimStart: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimStart()) },
   trimEnd: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimEnd()) },
-  slice: { sync: (s: string, [a, b], rt) => grow(rt, s.slice(int(a, 0), b === undefined ? undefined : int(b, 0))) },
-  substring: { sync: (s: string, [a, b], rt) => grow(rt, s.substring(int(a, 0), b === undefined ? undefined : int(b, 0))) },
+  slice: { sync: (s: string, [a, b], rt) => grow(rt, s.slice(int(a, 0, rt), b === undefined ? undefined : int(b, 0, rt))) },
+  substring: { sync: (s: string, [a, b], rt) => grow(rt, s.substring(int(a, 0, rt), b === undefined ? undefined : int(b, 0, rt))) },
   includes: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
   contains: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
   startsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.startsWith(n); } },
   endsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.endsWith(n); } },
-  indexOf: { sync: (s: string, [x, from], rt) => indexOf(rt, s, toStr(x, rt), int(from, 0)) },
+  indexOf: { sync: (s: string, [x, from], rt) => indexOf(rt, s, toStr(x, rt), int(from, 0, rt)) },
   lastIndexOf: { sync: (s: string, [x], rt) => lastIndexOf(rt, s, toStr(x, rt)) },
   toUpperCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
   toLowerCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
@@ -88,17 +104,17 @@ const STRING: Readonly<Record<string, Method>> = {
   },
   repeat: {
     sync: (s: string, [n], rt) => {
-      const k = int(n, 0);
+      const k = int(n, 0, rt);
       if (k < 0) throw new ScriptError("E-ragsh-type-error", "`repeat` needs a count of 0 or more");
       rt.alloc(s.length * k * 2);
       return s.repeat(k);
     },
   },
-  padStart: { sync: (s: string, [n, p], rt) => (rt.alloc(int(n, 0) * 2), s.padStart(int(n, 0), p === undefined ? " " : toStr(p))) },
-  padEnd: { sync: (s: string, [n, p], rt) => (rt.alloc(int(n, 0) * 2), s.padEnd(int(n, 0), p === undefined ? " " : toStr(p))) },
-  charAt: { sync: (s: string, [i]) => s.charAt(int(i, 0)) },
-  charCodeAt: { sync: (s: string, [i]) => s.charCodeAt(int(i, 0)) },
-  at: { sync: (s: string, [i]) => s.at(int(i, 0)) },
+  padStart: { sync: (s: string, [n, p], rt) => pad(rt, s, n, p, false) },
+  padEnd: { sync: (s: string, [n, p], rt) => pad(rt, s, n, p, true) },
+  charAt: { sync: (s: string, [i], rt) => s.charAt(int(i, 0, rt)) },
+  charCodeAt: { sync: (s: string, [i], rt) => s.charCodeAt(int(i, 0, rt)) },
+  at: { sync: (s: string, [i], rt) => s.at(int(i, 0, rt)) },
   concat: {
     sync: (s: string, args, rt) => {
       const parts = args.map((x) => toStr(x, rt));
@@ -114,9 +130,9 @@ const ARRAY: Readonly<Record<string, Method>> = {
   push: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.push(...args)) },
   pop: { sync: (a: Value[]) => a.pop() },
   shift: { sync: (a: Value[]) => a.shift() },
-  unshift: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.unshift(...args)) },
-  slice: { sync: (a: Value[], [x, y], rt) => (rt.work(a.length), list(rt, a.slice(int(x, 0), y === undefined ? undefined : int(y, 0)))) },
-  splice: { sync: (a: Value[], [x, y, ...items], rt) => (rt.work(a.length + items.length), rt.alloc(items.length * 8), list(rt, a.splice(int(x, 0), y === undefined ? a.length : int(y, 0), ...items))) },
+  unshift: { sync: (a: Value[], args, rt) => (rt.work(a.length + args.length), rt.alloc(args.length * 8), a.unshift(...args)) },
+  slice: { sync: (a: Value[], [x, y], rt) => (rt.work(a.length), list(rt, a.slice(int(x, 0, rt), y === undefined ? undefined : int(y, 0, rt)))) },
+  splice: { sync: (a: Value[], [x, y, ...items], rt) => (rt.work(a.length + items.length), rt.alloc(items.length * 8), list(rt, a.splice(int(x, 0, rt), y === undefined ? a.length : int(y, 0, rt), ...items))) },
   concat: {
     sync: (a: Value[], args, rt) => {
       const n = args.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), a.length);
@@ -140,7 +156,7 @@ const ARRAY: Readonly<Record<string, Method>> = {
   includes: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
   contains: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
   reverse: { sync: (a: Value[], _args, rt) => (rt.work(a.length), a.reverse()) },
-  at: { sync: (a: Value[], [i]) => a.at(int(i, 0)) },
+  at: { sync: (a: Value[], [i], rt) => a.at(int(i, 0, rt)) },
   flat: {
     sync: (a: Value[], _args, rt) => {
       const n = a.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), 0);
@@ -157,7 +173,8 @@ const ARRAY: Readonly<Record<string, Method>> = {
   findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return i; return -1; } },
   some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return true; return false; } },
   every: { *gen(a: Value[], [f], _rt, call) { fn(f, "`every`"); for (let i = 0; i < a.length; i++) if (!truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return false; return true; } },
-  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) out.push(...r); else out.push(r); } return list(rt, out); } },
+  // Each callback's list is charged before it is appended: one long list returned for every item stops at the budget.
+  flatMap: { *gen(a: Value[], [f], rt, call) { fn(f, "`flatMap`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const r = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); if (Array.isArray(r)) { rt.work(r.length); rt.alloc(r.length * 8); for (let j = 0; j < r.length; j++) out.push(r[j]); } else rt.alloc(8), out.push(r); } return out; } },
   reduce: {
     *gen(a: Value[], [f, init], _rt, call) {
       fn(f, "`reduce`");
@@ -183,23 +200,23 @@ const ARRAY: Readonly<Record<string, Method>> = {
       }
       fn(f, "`sort`");
       // Merge sort, so the comparator (a script function) runs through the interpreter.
-      const sorted = yield* mergeSort(a.slice(), f, call);
+      const sorted = yield* mergeSort(a.slice(), f, call, rt);
       for (let i = 0; i < sorted.length; i++) a[i] = sorted[i];
       return a;
     },
   },
 };
 
-function* mergeSort(xs: Value[], f: Value, call: CallBack): Generator<Promise<unknown>, Value[], unknown> {
+function* mergeSort(xs: Value[], f: Value, call: CallBack, rt: MethodRuntime): Generator<Promise<unknown>, Value[], unknown> {
   if (xs.length < 2) return xs;
   const mid = xs.length >> 1;
-  const left = yield* mergeSort(xs.slice(0, mid), f, call);
-  const right = yield* mergeSort(xs.slice(mid), f, call);
+  const left = yield* mergeSort(xs.slice(0, mid), f, call, rt);
+  const right = yield* mergeSort(xs.slice(mid), f, call, rt);
   const out: Value[] = [];
   let i = 0;
   let j = 0;
   while (i < left.length && j < right.length) {
-    const c = Number((R = call(f, [left[i], right[j]]), isSuspended(R) ? yield* R : R));
+    const c = toNum((R = call(f, [left[i], right[j]]), isSuspended(R) ? yield* R : R), rt);
     out.push(c > 0 ? right[j++] : left[i++]);
   }
   return out.concat(left.slice(i), right.slice(j));
@@ -210,12 +227,12 @@ const RECORD: Readonly<Record<string, Method>> = {
   values: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.values(o)) },
   entries: { sync: (o: ScriptRecord, _a, rt) => (rt.alloc(Object.keys(o).length * 24), list(rt, Object.entries(o))) },
   len: { sync: (o: ScriptRecord) => Object.keys(o).length },
-  has: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
-  contains: { sync: (o: ScriptRecord, [k]) => Object.hasOwn(o, toStr(k)) },
+  has: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
+  contains: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
 };
 
 const NUMBER: Readonly<Record<string, Method>> = {
-  toFixed: { sync: (n: number, [d]) => n.toFixed(Math.max(0, Math.min(20, int(d, 0)))) },
+  toFixed: { sync: (n: number, [d], rt) => n.toFixed(Math.max(0, Math.min(20, int(d, 0, rt)))) },
   toString: { sync: (n: number) => String(n) },
 };
 
@@ -244,17 +261,29 @@ export const SYNC_METHOD_NAMES: ReadonlySet<string> = new Set(
 // ─────────────────────────────── namespaces and conversions ───────────────────────────────
 
 const native = (name: string, impl: (args: Value[]) => Value) => new NativeFunction(name, (args) => impl(args), undefined);
-const num = (args: Value[]) => args.map((a) => Number(typeof a === "object" && a !== null ? toStr(a) : a));
 
 /** Builds the standard namespaces and conversion functions for one session. */
 export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
+  const num = (a: Value) => toNum(a, rt);
+  /** `Math.min`/`Math.max` of the arguments, or of one list argument: a loop (no native spread of a long list), charged per item. */
+  const extreme = (a: Value[], max: boolean) => {
+    const xs = a.length === 1 && Array.isArray(a[0]) ? a[0] : a;
+    if (xs.length > 256) rt.work(xs.length);
+    let best = max ? -Infinity : Infinity;
+    for (const x of xs) {
+      const n = num(x);
+      if (Number.isNaN(n)) return NaN;
+      if (max ? n > best || (n === 0 && best === 0 && Object.is(best, -0)) : n < best || (n === 0 && best === 0 && Object.is(n, -0))) best = n;
+    }
+    return best;
+  };
   const math = new Map<string, Value>([
     ["PI", Math.PI],
     ["E", Math.E],
-    ...(["floor", "ceil", "round", "abs", "sqrt", "trunc", "sign", "log", "exp", "log10", "log2"] as const).map((k) => [k, native(`Math.${k}`, (a) => Math[k](num(a)[0]))] as [string, Value]),
-    ["min", native("Math.min", (a) => Math.min(...num(a.length === 1 && Array.isArray(a[0]) ? a[0] : a)))],
-    ["max", native("Math.max", (a) => Math.max(...num(a.length === 1 && Array.isArray(a[0]) ? a[0] : a)))],
-    ["pow", native("Math.pow", (a) => Math.pow(num(a)[0], num(a)[1]))],
+    ...(["floor", "ceil", "round", "abs", "sqrt", "trunc", "sign", "log", "exp", "log10", "log2"] as const).map((k) => [k, native(`Math.${k}`, (a) => Math[k](num(a[0])))] as [string, Value]),
+    ["min", native("Math.min", (a) => extreme(a, false))],
+    ["max", native("Math.max", (a) => extreme(a, true))],
+    ["pow", native("Math.pow", (a) => Math.pow(num(a[0]), num(a[1])))],
     ["random", native("Math.random", () => Math.random())],
   ]);
   const json = new Map<string, Value>([
@@ -289,20 +318,22 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
     return x;
   };
   const object = new Map<string, Value>([
-    ["keys", native("Object.keys", ([o]) => list(rt, Array.isArray(o) ? o.map((_, i) => String(i)) : Object.keys(record(o, "`Object.keys`"))))],
-    ["values", native("Object.values", ([o]) => list(rt, Array.isArray(o) ? o.slice() : Object.values(record(o, "`Object.values`"))))],
-    ["entries", native("Object.entries", ([o]) => list(rt, Array.isArray(o) ? o.map((v, i) => [String(i), v]) : Object.entries(record(o, "`Object.entries`"))))],
+    // A list's keys, values and entries are charged before they are built; an object's as soon as its keys are known.
+    ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (list(rt, o), o.map((_, i) => String(i))) : list(rt, Object.keys(record(o, "`Object.keys`")))))],
+    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (list(rt, o), o.slice()) : list(rt, Object.values(record(o, "`Object.values`")))))],
+    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : (rt.alloc(Object.keys(record(o, "`Object.entries`")).length * 24), list(rt, Object.entries(o as ScriptRecord)))))],
     [
       "fromEntries",
       native("Object.fromEntries", ([xs]) => {
         if (!Array.isArray(xs)) throw new ScriptError("E-ragsh-type-error", "`Object.fromEntries` needs a list of [key, value] pairs");
+        rt.work(xs.length);
+        rt.alloc(xs.length * 16);
         const out = newRecord();
         for (const p of xs) {
-          const k = toStr(Array.isArray(p) ? p[0] : undefined);
-          if (k === "__proto__" || k === "constructor" || k === "prototype") throw new ScriptError("E-ragsh-forbidden-property", `\`${k}\` cannot be an object key in a session`);
+          const k = toStr(Array.isArray(p) ? p[0] : undefined, rt);
+          if (isForbiddenKey(k)) throw new ScriptError("E-ragsh-forbidden-property", `\`${k}\` cannot be an object key in a session`);
           out[k] = Array.isArray(p) ? p[1] : undefined;
         }
-        rt.alloc(xs.length * 16);
         return out;
       }),
     ],
@@ -310,7 +341,14 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
       "assign",
       native("Object.assign", ([target, ...sources]) => {
         const t = record(target, "`Object.assign`");
-        for (const s of sources) if (isRecord(s)) for (const k of Object.keys(s)) t[k] = s[k];
+        for (const s of sources) {
+          if (!isRecord(s)) continue;
+          // Each source's keys are charged (work and memory) before they are copied.
+          const keys = Object.keys(s);
+          rt.work(keys.length);
+          rt.alloc(keys.length * 16);
+          for (const k of keys) t[k] = s[k];
+        }
         return t;
       }),
     ],
@@ -321,17 +359,17 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
     ["JSON", new Namespace("JSON", json)],
     ["Object", new Namespace("Object", object)],
     ["Array", new Namespace("Array", array)],
-    ["String", native("String", ([x]) => toStr(x))],
-    ["Number", native("Number", ([x]) => (typeof x === "object" && x !== null ? Number(toStr(x)) : Number(x)))],
+    ["String", native("String", ([x]) => toStr(x, rt))],
+    ["Number", native("Number", ([x]) => toNum(x, rt))],
     ["Boolean", native("Boolean", ([x]) => truthy(x))],
-    ["parseInt", native("parseInt", ([x, r]) => parseInt(toStr(x), r === undefined ? 10 : Number(r)))],
-    ["parseFloat", native("parseFloat", ([x]) => parseFloat(toStr(x)))],
-    ["isNaN", native("isNaN", ([x]) => Number.isNaN(Number(x)))],
+    ["parseInt", native("parseInt", ([x, r]) => parseInt(scanned(rt, toStr(x, rt)), r === undefined ? 10 : toNum(r, rt)))],
+    ["parseFloat", native("parseFloat", ([x]) => parseFloat(scanned(rt, toStr(x, rt))))],
+    ["isNaN", native("isNaN", ([x]) => Number.isNaN(toNum(x, rt)))],
     [
       "range",
       native("range", ([a, b, step]) => {
-        const [from, to] = b === undefined ? [0, Number(a)] : [Number(a), Number(b)];
-        const s = step === undefined ? 1 : Number(step);
+        const [from, to] = b === undefined ? [0, toNum(a, rt)] : [toNum(a, rt), toNum(b, rt)];
+        const s = step === undefined ? 1 : toNum(step, rt);
         if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(s) || s === 0) throw new ScriptError("E-ragsh-type-error", "`range` needs finite numbers and a non-zero step");
         const n = Math.max(0, Math.ceil((to - from) / s));
         rt.alloc(n * 8);

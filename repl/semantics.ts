@@ -13,7 +13,7 @@ import type { Span } from "../grammar/span.js";
 import { didYouMean } from "../grammar/suggest.js";
 import { ScriptError } from "./errors.js";
 import { methodNames, methodOf, type Method, type MethodRuntime } from "./methods.js";
-import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toStr, type ScriptRecord, type Value } from "./values.js";
+import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toNum, toStr, type ScriptRecord, type Value } from "./values.js";
 
 /** What member access and binding need from the interpreter. */
 export interface MemberRuntime extends MethodRuntime {
@@ -43,17 +43,19 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
       case "!==": return l !== r;
     }
   }
+  // Two long strings compare in time proportional to their length: charged as work.
+  if (typeof l === "string" && typeof r === "string" && l.length > LONG && r.length > LONG) rt.work(Math.min(l.length, r.length));
   switch (op) {
     case "===":
       return l === r;
     case "!==":
       return l !== r;
     case "==":
-      return looseEquals(l, r);
+      return looseEquals(l, r, rt);
     case "!=":
-      return !looseEquals(l, r);
+      return !looseEquals(l, r, rt);
     case "in": {
-      const key = toStr(l);
+      const key = toStr(l, rt);
       if (isRecord(r)) return Object.hasOwn(r, key);
       if (Array.isArray(r)) return /^\d+$/.test(key) && Number(key) < r.length;
       throw new ScriptError("E-ragsh-type-error", `\`in\` needs an object or a list on its right, not ${describeType(r)}`, span);
@@ -63,9 +65,14 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
   const b = primitive(r, rt) as number;
   switch (op) {
     case "+": {
-      const v: number | string = a + b;
-      if (typeof v === "string") rt.alloc(2 * ((v as string).length - Math.max(strLength(a), strLength(b))));
-      return v;
+      // Charged before the concatenation: the characters it adds to the longer operand.
+      if (typeof a === "string" || typeof b === "string") {
+        const sa = String(a);
+        const sb = String(b);
+        rt.alloc(2 * Math.min(sa.length, sb.length));
+        return sa + sb;
+      }
+      return a + b;
     }
     case "-":
       return a - b;
@@ -86,17 +93,25 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
   }
 }
 
-const strLength = (x: unknown) => (typeof x === "string" ? x.length : 0);
+/** Below this many characters or items, native work is covered by the operation that started it. */
+const LONG = 256;
 
-/** JavaScript's `==` on script values (objects compare by identity). */
-function looseEquals(l: Value, r: Value): boolean {
+/**
+ * JavaScript's `==` on script values (objects compare by identity). A list compared with
+ * a primitive is converted to its string form first, charged to `rt`; the comparison of
+ * the two primitives is charged as work by the length of the shorter string.
+ */
+function looseEquals(l: Value, r: Value, rt: MethodRuntime): boolean {
   if ((l === null || l === undefined) && (r === null || r === undefined)) return true;
   if (l === null || l === undefined || r === null || r === undefined) return false;
   const lo = typeof l === "object";
   const ro = typeof r === "object";
   if (lo && ro) return l === r;
+  const a = primitive(l, rt);
+  const b = primitive(r, rt);
+  if (typeof a === "string" && typeof b === "string" && (typeof l !== "string" || typeof r !== "string") && Math.min(a.length, b.length) > LONG) rt.work(Math.min(a.length, b.length));
   // eslint-disable-next-line eqeqeq
-  return primitive(l) == primitive(r);
+  return a == b;
 }
 
 function forbidden(key: string, span: Span): never {
@@ -181,13 +196,25 @@ export function setMember(obj: Value, key: string | number, value: Value, span: 
  * for an object, keys (`for … in`, Rhai `for x in obj`) or an error (`for … of`).
  */
 export function iterate(rt: MethodRuntime, v: Value, mode: "of" | "in" | "rhai", span: Span): Value[] {
-  if (Array.isArray(v)) return mode === "in" ? v.map((_, i) => String(i)) : v.slice();
-  if (typeof v === "string") {
-    const chars = mode === "in" ? [...v].map((_, i) => String(i)) : [...v];
-    rt.alloc(chars.length * 8);
-    return chars;
+  if (Array.isArray(v)) {
+    // The copy (or the index strings) is charged as work before it is made.
+    if (v.length > LONG) rt.work(v.length);
+    if (mode !== "in") return v.slice();
+    rt.alloc(v.length * 8);
+    return v.map((_, i) => String(i));
   }
-  if (isRecord(v) && mode !== "of") return Object.keys(v);
+  if (typeof v === "string") {
+    // At most one item per UTF-16 unit: charged before the list is built.
+    if (v.length > LONG) rt.work(v.length);
+    rt.alloc(v.length * 8);
+    const chars = [...v];
+    return mode === "in" ? chars.map((_, i) => String(i)) : chars;
+  }
+  if (isRecord(v) && mode !== "of") {
+    const keys = Object.keys(v);
+    if (keys.length > LONG) rt.work(keys.length);
+    return keys;
+  }
   if (isRecord(v)) throw new ScriptError("E-ragsh-type-error", "an object is not iterable with `of`", span, { help: "iterate `Object.keys(obj)`, `Object.entries(obj)`, or use `for (const k in obj)`" });
   throw new ScriptError("E-ragsh-type-error", `${describeType(v)} is not iterable`, span, { label: "not a list, string or object" });
 }
@@ -216,8 +243,8 @@ export function bindPattern(rt: MemberRuntime, p: A.Pattern, v: Value, env: Env,
 }
 
 /** `x++`, `--x`: the new value is stored with `store`; returns the old or new value. */
-export function updateValue(_rt: MethodRuntime, e: A.UpdateExpr, old: Value, store: (v: Value) => void): Value {
-  const n = Number(primitive(old));
+export function updateValue(rt: MethodRuntime, e: A.UpdateExpr, old: Value, store: (v: Value) => void): Value {
+  const n = toNum(old, rt);
   const next = e.operator === "++" ? n + 1 : n - 1;
   store(next);
   return e.prefix ? next : n;

@@ -190,9 +190,11 @@ export class Session {
    * A script value copied out of the session for people and programs (the cell's value,
    * the answer, event data): functions described, cut past `maxBytes` (default the
    * `maxValueBytes` policy) or 64 levels, with a `W-ragsh-value-truncated` warning on
-   * the current cell. Never throws for the value's shape.
+   * the current cell. Never throws for the value's shape. With `charge` (a cell's
+   * `cellCharge`), each item's bytes are charged before it is copied — event data and
+   * answers a cell may send many times — and whatever `charge` throws stops the copy.
    */
-  exportValue(v: Value, what: string, maxBytes = this.policy.maxValueBytes, warn = true): unknown {
+  exportValue(v: Value, what: string, maxBytes = this.policy.maxValueBytes, warn = true, charge?: (bytes: number) => void): unknown {
     const cell = this.current;
     let warned = false;
     return toHost(v, {
@@ -200,6 +202,7 @@ export class Session {
       what,
       overflow: "truncate",
       maxBytes,
+      ...(charge ? { charge } : {}),
       onTruncate: (path, why) => {
         if (!warn || warned || !cell) return;
         warned = true;

@@ -127,10 +127,17 @@ export function describeType(v: Value): string {
   return `a ${typeof v}`;
 }
 
-/** What string conversion charges the bytes it builds to (the cell's memory budget). */
+/**
+ * What a conversion charges: `alloc` the bytes it builds (the cell's memory budget),
+ * `work` the steps of a long walk (the cell's operations and clock; optional).
+ */
 export interface StringCharge {
   alloc(units: number): void;
+  work?(units: number): void;
 }
+
+/** Steps of a walk over a value between two work charges (and clock checks). */
+export const WORK_SLICE = 4096;
 
 /**
  * Longest string (UTF-16 code units) `toStr` builds from a list, budget or not: a hard
@@ -161,12 +168,13 @@ class ExitMark {
   constructor(readonly list: Value[]) {}
 }
 
-/** Visits the pieces of `root`'s string form in order, with an explicit stack. */
-function walkList(root: Value[], emit: (piece: string) => void): void {
+/** Visits the pieces of `root`'s string form in order, with an explicit stack; `step` is called once per visit. */
+function walkList(root: Value[], emit: (piece: string) => void, step?: () => void): void {
   const onPath = new Set<Value[]>();
   const stack: (Value | typeof SEP | ExitMark)[] = [root];
   while (stack.length) {
     const j = stack.pop()!;
+    step?.();
     if (j === SEP) emit(",");
     else if (j instanceof ExitMark) onPath.delete(j.list);
     else if (Array.isArray(j)) {
@@ -181,18 +189,74 @@ function walkList(root: Value[], emit: (piece: string) => void): void {
   }
 }
 
-/** Measures (every visit counts, so lists of empty lists are bounded too), charges, then builds. */
+/**
+ * Measures (every visit counts, so lists of empty lists are bounded too), charges, then
+ * builds. The walk charges `WORK_SLICE` units of work every `WORK_SLICE` visits (so a
+ * wide or deep value stops at the operation budget or the deadline, not after the walk),
+ * and the build's visits are charged before it starts.
+ */
 function listToString(root: Value[], charge?: StringCharge): string {
-  let steps = 0;
+  let pieces = 0;
+  let visits = 0;
   let chars = 0;
+  const work = charge?.work?.bind(charge);
+  const step = () => {
+    if ((++visits & (WORK_SLICE - 1)) === 0) work?.(WORK_SLICE);
+  };
   walkList(root, (p) => {
     chars += p.length;
-    if (++steps + chars > MAX_STRING_CHARS) throw new LimitError("E-ragsh-memory-limit", `converting a list to a string would build more than ${MAX_STRING_CHARS} characters`, undefined, { help: "join a slice of the list, or summarise it first" });
-  });
+    if (++pieces + chars > MAX_STRING_CHARS) throw new LimitError("E-ragsh-memory-limit", `converting a list to a string would build more than ${MAX_STRING_CHARS} characters`, undefined, { help: "join a slice of the list, or summarise it first" });
+  }, step);
   charge?.alloc(chars * 2);
+  if (visits > WORK_SLICE) charge?.work?.(visits);
   const parts: string[] = [];
   walkList(root, (p) => parts.push(p));
   return parts.join("");
+}
+
+/** Largest magnitude an integer argument (a count, an index, a length, a radix) is clamped to: 2^53. */
+export const MAX_INTEGER_ARG = 2 ** 53;
+
+/**
+ * A script value as a number, as JavaScript's `Number(v)` gives it, without running any
+ * host `valueOf`/`toString`: numbers as they are; strings parsed natively (a long one
+ * charged to `charge.work`); booleans 1/0; `null` 0; `undefined` NaN; a list through its
+ * string form (`toStr`, measured and charged to `charge` before it is built — a list
+ * sharing one sub-list 2^40 times stops at the budget); an object or a function NaN (its
+ * string form is `[object Object]` / `[function f]`). `NaN` and ±`Infinity` are kept:
+ * `-Infinity` is a common starting value. Sizes go through `toInteger`, which clamps.
+ *
+ * Every native number conversion of a script value goes through this function (`Number`,
+ * `isNaN`, `range`, `Math.*`, unary `+`/`-`, `++`/`--`, sort comparator results, and the
+ * integer arguments of string and list methods).
+ *
+ * @throws LimitError `E-ragsh-memory-limit` / `E-ragsh-operation-limit`, or what `charge` throws.
+ */
+export function toNum(v: Value, charge?: StringCharge): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v === null) return 0;
+  if (v === undefined) return NaN;
+  if (typeof v === "string") {
+    if (v.length > WORK_SLICE) charge?.work?.(v.length);
+    return Number(v);
+  }
+  if (Array.isArray(v)) return toNum(toStr(v, charge), charge);
+  return NaN;
+}
+
+/**
+ * An integer argument (a count, an index, a length, a digit count): `toNum`, truncated,
+ * NaN as 0, clamped to ±`MAX_INTEGER_ARG` (±Infinity too), so no size computed from it
+ * overflows to Infinity or NaN before it is charged. `undefined` gives `missing`.
+ *
+ * @throws what `toNum` throws.
+ */
+export function toInteger(v: Value, missing: number, charge?: StringCharge): number {
+  if (v === undefined) return missing;
+  const n = Math.trunc(toNum(v, charge));
+  if (Number.isNaN(n)) return 0;
+  return Math.max(-MAX_INTEGER_ARG, Math.min(MAX_INTEGER_ARG, n)) || 0;
 }
 
 /** JavaScript truthiness. */
