@@ -87,7 +87,8 @@ export async function runChild(
 export function parentsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
   const p = metadata?.parents;
   if (!p || typeof p !== "object" || Array.isArray(p)) return {};
-  const out: Record<string, string> = {};
+  // Null-prototype: the keys are namespaces read back from storage.
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(p)) if (typeof v === "string") out[k] = v;
   return out;
 }
