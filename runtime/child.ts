@@ -2,7 +2,7 @@
  * Child runs (`runtime.md` §2–3): a subgraph node or a graph send target runs another
  * graph as a child of the task, in the same thread, with its own checkpoint namespace
  * (`<parent task id>:<graph>`, plus `@<lineage>` on a replayed or forked branch of the
- * parent's history, nested with `|`). A child that already checkpointed in
+ * parent's history, nested with `|`: `namespace.ts`). A child that already checkpointed in
  * its namespace (the same task, before a crash or a pause) resumes instead of starting
  * over; a child that pauses makes its parent task pause with the child's interrupts; a
  * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
@@ -14,6 +14,7 @@ import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
+import { childNamespace } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./plan.js";
 import { newId, type EventSink, type LoopGraph, type ParentLink, type RunOptions } from "./run.js";
@@ -39,6 +40,7 @@ export async function runChild(
   answers: Readonly<Record<string, unknown>>,
   enclosingBudgets: readonly Json[],
   lineage?: string,
+  parentCheckpoint?: string,
 ): Promise<ChildRunResult> {
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, { graph: run.graph, node: task.node, taskId: task.id });
@@ -47,7 +49,7 @@ export async function runChild(
   // Task ids repeat on every branch of the parent's history (`step.i`): the branch (`lineage`,
   // set by a replay or a fork of an older checkpoint) is part of the namespace, so a child run
   // of a replayed or forked parent starts afresh (LangGraph re-runs the subgraph there too).
-  const checkpointNs = `${parentNs ? `${parentNs}|` : ""}${task.id}:${graph}${lineage !== undefined ? `@${lineage}` : ""}`;
+  const checkpointNs = childNamespace(parentNs, task.id, graph, lineage);
   // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
   const resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
   await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
@@ -60,7 +62,10 @@ export async function runChild(
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
       ...(options.maxSubgraphDepth !== undefined ? { maxSubgraphDepth: options.maxSubgraphDepth } : {}),
-      ...(options.metadata ? { metadata: options.metadata } : {}),
+      // Every checkpoint of the child records the checkpoint each enclosing run ran it from
+      // (namespace → id; LangGraph's `parents` metadata and `checkpoint_map`), so a time
+      // travel to a child checkpoint knows which parent checkpoints to fork (`subgraph-travel.ts`).
+      metadata: { ...options.metadata, parents: { ...parentsOf(options.metadata), ...(parentCheckpoint !== undefined ? { [parentNs]: parentCheckpoint } : {}) } },
     };
     const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
@@ -76,4 +81,14 @@ export async function runChild(
     if (!(e instanceof GraphInterrupt)) await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
     throw e;
   }
+}
+
+/** The `parents` map (namespace → checkpoint id) of a run's metadata; `{}` when absent or malformed. */
+export function parentsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const p = metadata?.parents;
+  if (!p || typeof p !== "object" || Array.isArray(p)) return {};
+  // Null-prototype: the keys are namespaces read back from storage.
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(p)) if (typeof v === "string") out[k] = v;
+  return out;
 }

@@ -228,6 +228,22 @@ export class CheckpointError extends RagError {
 }
 
 /**
+ * A checkpoint namespace (a child run's address, `runtime/namespace.ts`) is malformed, or
+ * names no child run of the thread (`getState`/`getStateHistory`/`updateState` with
+ * `namespace`, a run with `checkpointNs`). `namespace` is the one given (at most 64
+ * characters of an over-long one).
+ */
+export class NamespaceError extends CheckpointError {
+  override readonly code = "checkpoint_namespace";
+  constructor(message: string, readonly namespace: string, where: ErrorWhere = {}) {
+    super(message, where);
+  }
+  protected override details(): Record<string, unknown> {
+    return { namespace: this.namespace };
+  }
+}
+
+/**
  * Resuming under a different blueprint than the checkpoint's was refused (`runtime.md`
  * §3: a migration is a new run). Pass `allowBlueprintChange` (`--allow-blueprint-change`)
  * to resume anyway.

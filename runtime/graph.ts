@@ -17,6 +17,7 @@ import { ChannelTable } from "./state.js";
 import { BoundedStream } from "./stream.js";
 import { fork, getState, getStateHistory, type StateSnapshot } from "./threads.js";
 import { updateState, type UpdateStateOptions } from "./update-state.js";
+import { getNestedHistory, getNestedState, updateNestedState, type SubgraphStateOptions } from "./subgraph-state.js";
 
 export interface GraphOptions {
   readonly registry: Registry;
@@ -161,23 +162,43 @@ export class CompiledGraph {
    * The thread at its latest checkpoint (or `checkpointId`); undefined when the thread has
    * none. Writes of next-step tasks that finished before a pause or failure are applied
    * (their nodes leave `next`); a failed run's error is in `error` (status `failed`).
+   * `options.subgraphs`: pending tasks' child runs are attached as nested snapshots
+   * (`subgraphs`, by task id); `options.namespace`: read a child run instead (a checkpoint
+   * namespace such as `snapshot.subgraphs[id].namespace`, or a node path like `"review"`;
+   * `checkpointId` is then one of that namespace). See `subgraph-state.ts`.
+   *
+   * @throws NamespaceError when `options.namespace` is malformed or names no child run.
    */
-  getState(threadId: string, checkpointId?: string): Promise<StateSnapshot | undefined> {
-    return getState(this.saver(), threadId, checkpointId, this);
+  getState(threadId: string, checkpointId?: string, options?: SubgraphStateOptions): Promise<StateSnapshot | undefined> {
+    if (!options?.subgraphs && !options?.namespace) return getState(this.saver(), threadId, checkpointId, this);
+    return getNestedState(this, this.saver(), threadId, checkpointId, options);
   }
 
-  /** The thread's checkpoints, newest first (each as `getState` shows it). */
+  /** The thread's checkpoints, newest first (each as `getState` shows it); `options.namespace`: a child run's. */
   getStateHistory(threadId: string, options?: ListOptions): Promise<StateSnapshot[]> {
-    return getStateHistory(this.saver(), threadId, options, this);
+    if (!options?.namespace) return getStateHistory(this.saver(), threadId, options, this);
+    return getNestedHistory(this, this.saver(), threadId, options);
   }
 
   /**
    * Writes values through the reducers as a new checkpoint (source `update`) of the
    * thread's head or of `options.checkpointId` (a fork); `asNode` schedules that node's
-   * successors, `asNode: "END"` clears the next tasks. See `update-state.ts`.
+   * successors, `asNode: "END"` clears the next tasks. `options.namespace` edits a child
+   * run (its reducers, its checkpoints). See `update-state.ts`, `subgraph-state.ts`.
    */
   updateState(threadId: string, values: Readonly<Record<string, unknown>> | null, options?: UpdateStateOptions): Promise<StateSnapshot> {
-    return updateState(this, this.saver(), threadId, values, options);
+    if (!options?.namespace) return updateState(this, this.saver(), threadId, values, options);
+    return updateNestedState(this, this.saver(), threadId, values, options);
+  }
+
+  /** @internal The compiled graph `name` runs as when this graph runs it as a child; undefined when no graph has that name. */
+  subgraph(name: string): CompiledGraph | undefined {
+    try {
+      return this.childGraph(name);
+    } catch (e) {
+      if (e instanceof BindError && e.missing.includes(`graphs.${name}`)) return undefined;
+      throw e;
+    }
   }
 
   /** Copies a checkpoint into a new thread (source `fork`); resume the new thread to re-run from there. */
@@ -187,6 +208,10 @@ export class CompiledGraph {
 
   /** @internal Runs a child graph (subgraph node or graph send target); `input` null resumes its checkpoint. */
   child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult> {
+    return runLoop(this.childGraph(graph), input, options, sink, parent);
+  }
+
+  private childGraph(graph: string): CompiledGraph {
     let c = this.children.get(graph);
     if (!c) {
       const bp = this.options.graphs?.get(graph) ?? this.registry.graphs.get(graph);
@@ -195,7 +220,7 @@ export class CompiledGraph {
       c = new CompiledGraph(bp, { ...this.options, limits: this.authority.limits });
       this.children.set(graph, c);
     }
-    return runLoop(c, input, options, sink, parent);
+    return c;
   }
 }
 

@@ -9,6 +9,9 @@ export { isParentCommand, ParentCommand, type ParentCommandBody } from "./parent
 export { isInterrupt, chosenOption, answerInterrupts, checkResumeCommand, MAX_RESUME_BYTES, MAX_RESUME_DEPTH, type ResumeCommand } from "./interrupt.js";
 export { getState, getStateHistory, fork, snapshot, finishedTasks, type StateSnapshot, type SnapshotGraph } from "./threads.js";
 export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.js";
+export { getNestedState, getNestedHistory, updateNestedState, resolveNamespace, type SubgraphStateOptions, type NestedGraph, type ResolvedNamespace } from "./subgraph-state.js";
+export { travelToSubgraph, type TravelResult, type TravelOptions } from "./subgraph-travel.js";
+export { childNamespace, parentNamespace, parseNamespace, parseNamespacePath, formatNamespace, MAX_NAMESPACE_LENGTH, type NamespaceSegment, type NamespaceStep } from "./namespace.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {
   RagError,
@@ -26,6 +29,7 @@ export {
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
   CheckpointError,
+  NamespaceError,
   BlueprintMismatchError,
   InvalidResumeError,
   ResumeTooLargeError,

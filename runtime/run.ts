@@ -11,7 +11,7 @@ import type { Registry, RunInfo } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
-import { CancelledError, errorToJson, InterruptError, InvalidInputError, NodeError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidInputError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
@@ -24,6 +24,8 @@ import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartCon
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
+import type { NestedGraph } from "./subgraph-state.js";
+import { travelToSubgraph } from "./subgraph-travel.js";
 import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
 
 export interface RunOptions {
@@ -49,6 +51,13 @@ export interface RunOptions {
   readonly resume?: ResumeCommand;
   /** The checkpoint to resume from (default: the thread's latest). */
   readonly checkpointId?: string;
+  /**
+   * Time travel to a subgraph run: `checkpointId` (default: its latest) is a checkpoint of
+   * this child run's namespace (full form, e.g. `snapshot.subgraphs[id].namespace`, or a
+   * node path like `"review"`). The run forks the thread there and continues the child
+   * from that checkpoint (`subgraph-travel.ts`). Needs input null (or `resume`).
+   */
+  readonly checkpointNs?: string;
   /** Resume even though the blueprint hash differs from the checkpoint's. */
   readonly allowBlueprintChange?: boolean;
   /** Extra metadata stored with every checkpoint of this run (the CLI records how to resume it). */
@@ -135,6 +144,8 @@ export interface LoopGraph {
   readonly checkpointer: Checkpointer | undefined;
   /** Decides every capability use of the run's tasks. */
   readonly authority: RunAuthority;
+  /** The compiled graph `name` runs as when this graph runs it as a child (time travel into child runs). */
+  subgraph?(name: string): NestedGraph | undefined;
   /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
   child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
 }
@@ -269,6 +280,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // Charged before anything reads the checkpoint or writes state (issue 10: bounds on every path, not only HTTP's).
     if (!parent && options.resume) checkResumeCommand(threadId, options.resume, { graph: bp.id });
     let from = parent ? undefined : options.checkpointId;
+    if (!parent && options.checkpointNs) {
+      if (!resuming) throw new NamespaceError("time travel to a subgraph checkpoint (`checkpointNs`) continues the thread: pass input null (or `resume`)", options.checkpointNs, { graph: bp.id });
+      if (!persist || !g.subgraph) throw new CheckpointError("time travel to a subgraph checkpoint needs a checkpointer", { graph: bp.id });
+      if (options.resume?.update) throw new NamespaceError("a resume `update` with `checkpointNs` is ambiguous (which run's state?): edit the child with `updateState(thread, values, { namespace, checkpointId })`, then travel to the checkpoint it returns", options.checkpointNs, { graph: bp.id });
+      await travelToSubgraph(g as LoopGraph & NestedGraph, persist.saver, threadId, options.checkpointNs, from, { allowBlueprintChange: Boolean(options.allowBlueprintChange) });
+      from = undefined;
+    }
     if (resuming && !parent && persist && options.resume?.update) {
       await updateState(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
       from = undefined;
@@ -306,7 +324,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId),
       enclosingBudgets,
       childBudgets,
       answers: l.answers,

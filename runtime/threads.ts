@@ -54,6 +54,12 @@ export interface StateSnapshot {
   /** The task failure that failed the run from this checkpoint (status `failed`). */
   readonly error?: TaskError;
   readonly metadata: CheckpointMetadata;
+  /**
+   * With `getState(…, { subgraphs: true })`: the child run of each pending task that
+   * runs a graph and has checkpointed, as its own snapshot (nested the same way), by task
+   * id (`subgraph-state.ts`; LangGraph's `tasks[i].state`). Absent otherwise.
+   */
+  readonly subgraphs?: Readonly<Record<string, StateSnapshot>>;
 }
 
 /** What `getState` needs from a compiled graph to apply the pending writes of finished tasks. */

@@ -18,6 +18,7 @@
 import { recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
+import { parseNamespace } from "./namespace.js";
 import { clonePlanner, plan, type Completion, type PlannedTask } from "./plan.js";
 import type { PendingWrite } from "./state.js";
 import { taskScope } from "./task.js";
@@ -33,6 +34,12 @@ export interface UpdateStateOptions {
   readonly route?: string;
   /** Edit this checkpoint instead of the thread's latest (a fork inside the thread). */
   readonly checkpointId?: string;
+  /**
+   * Edit a child run's state: the checkpoint namespace of a subgraph run (`namespace.ts`;
+   * `checkpointId` then names a checkpoint of that namespace). Through a compiled graph it
+   * may also be a node path (`"review"`, `"outer|inner"`), resolved by `subgraph-state.ts`.
+   */
+  readonly namespace?: string;
   readonly allowBlueprintChange?: boolean;
 }
 
@@ -46,8 +53,9 @@ export interface UpdateStateOptions {
  */
 export async function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   const bp = g.blueprint;
-  const t = await saver.getTuple({ threadId, ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}) });
-  if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint${options.checkpointId !== undefined ? ` \`${options.checkpointId}\`` : ""} to update`, { graph: bp.id });
+  const namespace = options.namespace ?? "";
+  const t = await saver.getTuple({ threadId, namespace, ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}) });
+  if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint${options.checkpointId !== undefined ? ` \`${options.checkpointId}\`` : ""}${namespace ? ` in namespace \`${namespace}\`` : ""} to update`, { graph: bp.id });
   const ck = t.checkpoint;
   if (ck.blueprintHash !== bp.hash && !options.allowBlueprintChange) throw new BlueprintMismatchError(threadId, ck.blueprintHash, bp.hash, { graph: bp.id });
   const asNode = options.asNode === "__end__" ? END_NODE : options.asNode;
@@ -66,7 +74,7 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
   const done = new Set(finished.map((f) => f.task.id));
   const completions: Completion[] = finished.map((f) => ({ task: f.task, ok: true, ...(f.done.route !== undefined ? { route: f.done.route } : {}), ...(f.done.result !== undefined ? { result: f.done.result } : {}) }));
   if (asNode !== undefined && asNode !== END_NODE) completions.push({ task: { id: `${step}.update`, node: asNode, trigger: "edge" }, ok: true, ...(options.route !== undefined ? { route: options.route } : {}) });
-  const planned = completions.length && asNode !== END_NODE ? planNext(g, planner, completions, applied.state, ck.input, ck.runId, threadId, step) : [];
+  const planned = completions.length && asNode !== END_NODE ? planNext(g, planner, completions, applied.state, ck.input, ck.runId, threadId, step, namespace) : [];
   let next: readonly PlannedTask[];
   if (asNode === END_NODE) next = [];
   else if (asNode !== undefined) next = planned;
@@ -109,13 +117,16 @@ function pendingRecords(t: CheckpointTuple, kept: ReadonlySet<string>): PendingW
   return out;
 }
 
-function planNext(g: UpdatableGraph, planner: ReturnType<typeof clonePlanner>, completions: readonly Completion[], state: Readonly<Record<string, unknown>>, input: Readonly<Record<string, unknown>>, runId: string, threadId: string, step: number): PlannedTask[] {
+function planNext(g: UpdatableGraph, planner: ReturnType<typeof clonePlanner>, completions: readonly Completion[], state: Readonly<Record<string, unknown>>, input: Readonly<Record<string, unknown>>, runId: string, threadId: string, step: number, namespace: string): PlannedTask[] {
   const run = { runId, rootRunId: runId, threadId, graph: g.blueprint.id, namespace: g.blueprint.id, depth: 0 };
+  // A child run's task ids start with its parent task's id (`run.ts`): planned tasks of an edited child run do too.
+  const last = namespace ? parseNamespace(namespace).at(-1) : undefined;
+  const prefix = last ? `${last.taskId}/` : "";
   return plan(planner, completions, {
     index: g.index,
     state,
     step,
     scope: (x, result) => taskScope(x, { state, input, run, step }, { result: result ?? null }),
-    taskId: (i) => `${step + 1}.${i}`,
+    taskId: (i) => `${prefix}${step + 1}.${i}`,
   }).tasks;
 }

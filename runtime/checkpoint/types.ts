@@ -101,6 +101,11 @@ export interface CheckpointMetadata {
    * parent starts its subgraphs afresh instead of picking up the old line's child runs.
    */
   readonly lineage?: string;
+  /**
+   * For a child run's checkpoint: the checkpoint each enclosing run ran it from, by that
+   * run's namespace (`""` for the root). Time travel to a child checkpoint forks these.
+   */
+  readonly parents?: Readonly<Record<string, string>>;
   readonly [key: string]: unknown;
 }
 
