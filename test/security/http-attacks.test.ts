@@ -407,6 +407,17 @@ describe("Server-Sent Events", () => {
     expect(ok.headers["access-control-allow-origin"]).toBeUndefined();
     expect(ok.text).toContain("event: end");
   });
+
+  it(`streams that ended free their slot (${MAX_STREAMS * 3} streams one after another all open)`, async () => {
+    const a = await send(s.server.port, "POST", "/api/runs", { ...bearer(), ...json }, JSON.stringify({ file: "approval.rag" }));
+    const runId = (a.json as unknown as { runId: string }).runId;
+    for (let i = 0; i < MAX_STREAMS * 3; i++) {
+      const r = await send(s.server.port, "GET", `/api/runs/${runId}/events`, bearer());
+      expect(r.status).toBe(200);
+    }
+    for (let i = 0; i < MAX_STREAMS * 2; i++) expect((await send(s.server.port, "GET", `/api/runs/no-such-run/events`, bearer())).status).toBe(404);
+    expect((await send(s.server.port, "GET", `/api/runs/${runId}/events`, bearer())).status).toBe(200);
+  });
 });
 
 describe("concurrent event streams are bounded", () => {
