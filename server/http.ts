@@ -17,6 +17,12 @@ import { checkRequest, newToken, TOKEN_COOKIE, type Guard } from "./security.js"
 
 /** Largest request body, bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Deepest nesting of arrays and objects accepted in a JSON body. */
+export const MAX_BODY_DEPTH = 128;
+/** Time a client has to send a whole request body (default), ms; a slower body is refused with 408. */
+export const BODY_TIMEOUT_MS = 30_000;
+/** Event streams open at once (default); more are refused with 503. */
+export const MAX_EVENT_STREAMS = 256;
 
 export interface StudioServerOptions {
   readonly project: Project;
@@ -30,6 +36,10 @@ export interface StudioServerOptions {
   readonly token?: string;
   /** More `Host` header values accepted as they are sent (e.g. `api.example.com` behind a load balancer; `rag serve --allow-host`). */
   readonly allowHosts?: readonly string[];
+  /** Time a client has to send its headers and body, ms (default `BODY_TIMEOUT_MS`); a slower request is refused (408) and its connection closed. */
+  readonly requestTimeoutMs?: number;
+  /** Event streams (`GET /api/runs/{id}/events`) open at once (default `MAX_EVENT_STREAMS`); more are refused with 503 `too_many_streams`. */
+  readonly maxEventStreams?: number;
 }
 
 export interface StudioServer {
@@ -73,20 +83,74 @@ function sendError(res: ServerResponse, e: unknown): void {
   else send(res, 500, { error: { code: "internal", message: e instanceof Error ? e.message : String(e) } });
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+/**
+ * The `type/subtype` of a Content-Type header, lower-cased, without parameters
+ * (`text/plain; charset=application/json` is `text/plain`, not JSON).
+ */
+function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/**
+ * How deeply `text` (JSON) nests arrays and objects, scanning at most up to `max + 1`
+ * (iterative: no recursion, strings skipped).
+ */
+function jsonDepth(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return 0;
+}
+
+/**
+ * Reads and parses a JSON body. Limits are charged before the work: a declared
+ * `Content-Length` over `MAX_BODY_BYTES` is refused before any byte is read, the
+ * running size as it arrives, the body must arrive within `timeoutMs` (408 `timeout`),
+ * and the nesting depth is scanned before parsing (400 `too_deep`). Objects of the
+ * parsed body are null-prototype and `__proto__` keys are dropped.
+ * @throws ApiError 413 `too_large`, 408 `timeout`, 415 `unsupported_media_type`, 400 `invalid_request` / `too_deep`
+ */
+async function readBody(req: IncomingMessage, timeoutMs: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new ApiError("too_large", `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError("too_large", `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
-    chunks.push(c as Buffer);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiError("timeout", `the request body did not arrive within ${timeoutMs} ms`, 408)), timeoutMs);
+  });
+  const collect = (async () => {
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw new ApiError("too_large", `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+      chunks.push(c as Buffer);
+    }
+  })();
+  try {
+    await Promise.race([collect, deadline]);
+  } finally {
+    clearTimeout(timer);
+    collect.catch(() => undefined);
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text.trim()) return {};
-  const ct = req.headers["content-type"] ?? "";
-  if (!ct.includes("application/json")) throw new ApiError("unsupported_media_type", "send JSON bodies with Content-Type: application/json", 415);
+  if (mediaType(req.headers["content-type"]) !== "application/json") throw new ApiError("unsupported_media_type", "send JSON bodies with Content-Type: application/json", 415);
+  if (jsonDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) throw badRequest(`the body nests arrays/objects deeper than ${MAX_BODY_DEPTH} levels`, "too_deep");
   try {
-    return JSON.parse(text, (k, v: unknown) => (k === "__proto__" ? undefined : v));
+    return JSON.parse(text, (k, v: unknown) => {
+      if (k === "__proto__") return undefined;
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) return Object.assign(Object.create(null) as object, v);
+      return v;
+    });
   } catch (e) {
     throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
   }
@@ -116,6 +180,8 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, project: 
   };
   for (const [id, e] of run.since(after)) write(id, e);
   if (run.ended) return end();
+  // A client gone before the subscription must not leave a listener behind.
+  if (req.destroyed || res.destroyed) return void res.end();
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
   const unsubscribe = run.subscribe((id, e) => {
     if (e) write(id, e);
@@ -124,7 +190,7 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, project: 
       end();
     }
   });
-  req.on("close", () => {
+  res.on("close", () => {
     clearInterval(heartbeat);
     unsubscribe();
   });
@@ -132,7 +198,13 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, project: 
 
 function serveStatic(res: ServerResponse, dir: string | undefined, pathname: string, setCookie: string | undefined): void {
   if (!dir) throw notFound("this server has no page (API only)");
-  const rel = pathname === "/" ? "index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+  let rel: string;
+  try {
+    rel = pathname === "/" ? "index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+  } catch {
+    throw badRequest(`${pathname}: malformed percent-encoding`);
+  }
+  if (rel.includes("\0")) throw notFound(`no file ${pathname}`);
   const full = normalize(join(dir, rel));
   if (!full.startsWith(normalize(dir) + sep) || !existsSync(full) || !statSync(full).isFile()) throw notFound(`no file ${pathname}`);
   res.writeHead(200, {
@@ -143,7 +215,9 @@ function serveStatic(res: ServerResponse, dir: string | undefined, pathname: str
     "referrer-policy": "no-referrer",
     ...(setCookie ? { "set-cookie": setCookie } : {}),
   });
-  createReadStream(full).pipe(res);
+  const stream = createReadStream(full);
+  stream.on("error", () => res.destroy());
+  stream.pipe(res);
 }
 
 /** Starts the server; resolves once it listens. */
@@ -152,29 +226,50 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
   const token = options.token ?? newToken();
   const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0, ...(options.allowHosts?.length ? { exact: options.allowHosts.map((h) => h.toLowerCase()) } : {}) };
   const { project } = options;
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://placeholder");
+  const timeoutMs = options.requestTimeoutMs ?? BODY_TIMEOUT_MS;
+  const maxStreams = options.maxEventStreams ?? MAX_EVENT_STREAMS;
+  let streams = 0;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      // Inside the try: a request-target the URL parser refuses (`GET //[ HTTP/1.1`) is a 400, not a crash.
+      let url: URL;
       try {
-        checkRequest(req, url, guard);
-        const method = req.method ?? "GET";
-        if (url.pathname === "/api/openapi.json" && method === "GET") return send(res, 200, openApiDocument());
-        if (url.pathname.startsWith("/api/")) {
-          const m = matchRoute(method, url.pathname);
-          if (!m) throw notFound(`no API route ${method} ${url.pathname} (GET /api/openapi.json lists them)`);
-          const query = validate(m.route.query, Object.fromEntries(url.searchParams.entries()), "query");
-          if (m.route.sse) return await streamEvents(req, res, project, m.params.runId, url);
-          const body = method === "GET" ? {} : validate(m.route.body, await readBody(req), "body");
-          const out = await m.route.handler({ params: m.params, query, body, project });
-          return send(res, 200, out ?? null);
-        }
-        if (method !== "GET") throw new ApiError("method_not_allowed", `${method} ${url.pathname}`, 405);
-        const cookie = url.searchParams.has("token") ? `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
-        serveStatic(res, options.staticDir, url.pathname, cookie);
-      } catch (e) {
-        sendError(res, e);
+        url = new URL(req.url ?? "/", "http://placeholder");
+      } catch {
+        throw badRequest("the request target is not a valid URL path");
       }
-    })();
+      checkRequest(req, url, guard);
+      const method = req.method ?? "GET";
+      if (url.pathname === "/api/openapi.json" && method === "GET") return send(res, 200, openApiDocument());
+      if (url.pathname.startsWith("/api/")) {
+        const m = matchRoute(method, url.pathname);
+        if (!m) throw notFound(`no API route ${method} ${url.pathname} (GET /api/openapi.json lists them)`);
+        const query = validate(m.route.query, Object.fromEntries(url.searchParams.entries()), "query");
+        if (m.route.sse) {
+          if (streams >= maxStreams) throw new ApiError("too_many_streams", `${streams} event streams are open (at most ${maxStreams}); close one first`, 503);
+          streams++;
+          res.once("close", () => streams--);
+          return await streamEvents(req, res, project, m.params.runId, url);
+        }
+        const body = method === "GET" ? {} : validate(m.route.body, await readBody(req, timeoutMs), "body");
+        const out = await m.route.handler({ params: m.params, query, body, project });
+        return send(res, 200, out ?? null);
+      }
+      if (method !== "GET") throw new ApiError("method_not_allowed", `${method} ${url.pathname}`, 405);
+      const cookie = url.searchParams.has("token") ? `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
+      serveStatic(res, options.staticDir, url.pathname, cookie);
+    } catch (e) {
+      // A refused body (too large, too slow) is not read to its end: answer, then close the connection.
+      if (e instanceof ApiError && (e.status === 408 || e.status === 413) && !res.headersSent) res.setHeader("connection", "close");
+      sendError(res, e);
+      if (e instanceof ApiError && (e.status === 408 || e.status === 413)) res.once("finish", () => req.destroy());
+    }
+  };
+  const server = createServer({ requestTimeout: timeoutMs, headersTimeout: Math.min(timeoutMs, 60_000), connectionsCheckingInterval: Math.min(timeoutMs, 30_000) }, (req, res) => {
+    handle(req, res).catch(() => {
+      // sendError itself failed (the socket is gone): nothing left to answer.
+      res.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

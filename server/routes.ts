@@ -201,7 +201,7 @@ export function matchRoute(method: string, path: string): { route: Route; params
         } catch {
           return undefined;
         }
-        if (!/^[\w.:-]{1,200}$/.test(v)) ok = false;
+        if (!/^[\w.:-]{1,200}$/.test(v) || v === "." || v === "..") ok = false;
         else params[r.slice(1, -1)] = v;
       } else ok = r === parts[i];
     }

@@ -9,7 +9,12 @@ import { z } from "zod";
 export const MAX_SOURCE_CHARS = 2_000_000;
 
 const relPath = z.string().min(1).max(1024).describe("path relative to the workspace, e.g. `research_review.rag`");
-const id = z.string().min(1).max(200).regex(/^[\w.:-]+$/, "letters, digits, `_`, `.`, `:` and `-` only");
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/, "letters, digits, `_`, `.`, `:` and `-` only")
+  .refine((v) => v !== "." && v !== "..", "`.` and `..` are not ids (a URL path cannot name them)");
 
 export const SourceBody = z.object({
   source: z.string().max(MAX_SOURCE_CHARS).describe(".rag source text"),

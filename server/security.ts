@@ -5,7 +5,14 @@
  *   opened with `?token=`, `HttpOnly; SameSite=Strict`), compared in constant time;
  * - `Host` must name the server itself (127.0.0.1, localhost, [::1] or `--host`) on its
  *   port — no DNS rebinding;
- * - `Origin`, when sent, must be the server's own; `Sec-Fetch-Site: cross-site` is refused.
+ * - `Origin`, when sent, must be the server's own; `Sec-Fetch-Site` other than
+ *   `same-origin`/`none` (`cross-site`, `same-site`: a page on another port of the same
+ *   host) is refused;
+ * - a state-changing request (anything but GET/HEAD) authenticated only by the cookie
+ *   must show it comes from the page itself: its own `Origin`, or `Sec-Fetch-Site:
+ *   same-origin` (browsers send both on the page's fetches). The cookie is sent by the
+ *   browser on its own; a header is not — this is the CSRF defence that does not rest on
+ *   `SameSite` alone (a page on another port of 127.0.0.1 is same-site).
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -27,17 +34,21 @@ export interface Guard {
   readonly exact?: readonly string[];
 }
 
-/** The token a request presents, if any. */
+/** The token a request presents, if any, and where it was found. */
 export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+  return tokenSource(req, url)?.token;
+}
+
+function tokenSource(req: IncomingMessage, url: URL): { token: string; from: "header" | "query" | "cookie" } | undefined {
   const auth = req.headers.authorization;
-  if (auth?.startsWith("Bearer ")) return auth.slice(7).trim();
+  if (auth?.startsWith("Bearer ")) return { token: auth.slice(7).trim(), from: "header" };
   const header = req.headers["x-rag-token"];
-  if (typeof header === "string") return header;
+  if (typeof header === "string") return { token: header, from: "header" };
   const q = url.searchParams.get("token");
-  if (q) return q;
+  if (q) return { token: q, from: "query" };
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === TOKEN_COOKIE) return v.join("=");
+    if (k === TOKEN_COOKIE) return { token: v.join("="), from: "cookie" };
   }
   return undefined;
 }
@@ -48,7 +59,9 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** @throws ApiError 403 for a foreign Host/Origin, 401 without the right token. */
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
+
+/** @throws ApiError 403 for a foreign Host/Origin or a cookie-only state change without its origin, 401 without the right token. */
 export function checkRequest(req: IncomingMessage, url: URL, guard: Guard): void {
   const allowed = new Set([...guard.hosts.map((h) => `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${guard.port}`), ...(guard.exact ?? [])]);
   const host = req.headers.host ?? "";
@@ -56,7 +69,9 @@ export function checkRequest(req: IncomingMessage, url: URL, guard: Guard): void
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== "null" && ![...allowed].some((h) => origin.toLowerCase() === `http://${h}` || (guard.exact?.includes(h) && origin.toLowerCase() === `https://${h}`))) throw forbidden(`cross-origin request from ${origin} refused`);
   if (origin === "null") throw forbidden("requests from an opaque origin are refused");
-  if (req.headers["sec-fetch-site"] === "cross-site") throw forbidden("cross-site request refused");
-  const token = presentedToken(req, url);
-  if (!token || !sameToken(token, guard.token)) throw new ApiError("unauthorized", "missing or wrong studio token: open the URL `rag studio` printed (it carries ?token=…)", 401);
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") throw forbidden(`${site} request refused (only the studio's own page may call the API from a browser)`);
+  const presented = tokenSource(req, url);
+  if (!presented || !sameToken(presented.token, guard.token)) throw new ApiError("unauthorized", "missing or wrong studio token: open the URL `rag studio` printed (it carries ?token=…)", 401);
+  if (presented.from === "cookie" && !SAFE_METHODS.has(req.method ?? "GET") && origin === undefined && site !== "same-origin") throw forbidden(`${req.method} with only the studio cookie must come from the studio page (Origin or Sec-Fetch-Site: same-origin); other clients send the token in a header`);
 }

@@ -5,7 +5,7 @@
  * Only `.rag` and `.ragsh` files are listed and written (a config is code: the studio
  * never writes one).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { badRequest, forbidden, notFound } from "./errors.js";
 
@@ -39,15 +39,32 @@ export class Workspace {
     if (typeof rel !== "string" || !rel.length) throw badRequest("a path is required");
     if (rel.includes("\0")) throw forbidden("paths may not contain NUL bytes");
     if (rel.startsWith("/") || rel.startsWith("\\") || /^[A-Za-z]:/.test(rel)) throw forbidden(`${rel}: absolute paths are refused; give a path relative to the workspace`);
-    const parts = rel.split(/[\\/]+/);
+    const parts = rel.split(/[\\/]+/).filter((p) => p && p !== ".");
     if (parts.some((p) => p === "..")) throw forbidden(`${rel}: \`..\` is refused; paths stay inside the workspace`);
-    const full = join(this.root, ...parts.filter((p) => p && p !== "."));
-    // The deepest existing ancestor (or the file itself) must really be inside.
-    let probe = full;
-    while (!existsSync(probe)) probe = dirname(probe);
-    const real = realpathSync(probe);
-    if (real !== this.root && !real.startsWith(this.root + sep)) throw forbidden(`${rel}: leads outside the workspace (symlink)`);
-    return full;
+    const hidden = parts.find((p) => p.startsWith(".") || SKIP_DIRS.has(p));
+    if (hidden !== undefined) throw forbidden(`${rel}: \`${hidden}\` is not served (hidden folders and files, node_modules and the studio's .rag/ records are out of the API's reach)`);
+    if (!parts.length) throw badRequest(`${rel}: a file path is required`);
+    // Walk the components with lstat (which, unlike existsSync, sees a dangling link): every
+    // link on the way must resolve to somewhere inside the workspace.
+    let at = this.root;
+    for (const part of parts) {
+      at = join(at, part);
+      let st: Stats;
+      try {
+        st = lstatSync(at);
+      } catch {
+        break; // the rest does not exist yet
+      }
+      if (!st.isSymbolicLink()) continue;
+      let real: string;
+      try {
+        real = realpathSync(at);
+      } catch {
+        throw forbidden(`${rel}: \`${this.relative(at)}\` is a symlink to nothing; the studio does not follow it`);
+      }
+      if (real !== this.root && !real.startsWith(this.root + sep)) throw forbidden(`${rel}: leads outside the workspace (symlink)`);
+    }
+    return join(this.root, ...parts);
   }
 
   /** The workspace-relative form of an absolute path inside it. */
@@ -73,8 +90,9 @@ export class Workspace {
     return out;
   }
 
-  /** The text of a workspace file. @throws ApiError not_found / forbidden / too large. */
+  /** The text of a workspace `.rag`/`.ragsh` file. @throws ApiError not_found / forbidden / too large. */
   read(rel: string): string {
+    if (!EDITABLE.test(rel)) throw forbidden(`${rel}: the studio reads only .rag and .ragsh files`);
     const full = this.resolve(rel);
     if (!existsSync(full)) throw notFound(`${rel}: no such file in the workspace`);
     const st = lstatSync(full);
@@ -88,7 +106,13 @@ export class Workspace {
     if (!EDITABLE.test(rel)) throw forbidden(`${rel}: the studio writes only .rag and .ragsh files`);
     if (Buffer.byteLength(content) > MAX_FILE_BYTES) throw badRequest(`content is larger than ${MAX_FILE_BYTES} bytes`, "too_large");
     const full = this.resolve(rel);
-    if (existsSync(full) && lstatSync(full).isSymbolicLink()) throw forbidden(`${rel} is a symlink; the studio does not write through links`);
+    const st = lstatOrUndefined(full);
+    if (st?.isSymbolicLink()) throw forbidden(`${rel} is a symlink; the studio does not write through links`);
+    if (st && !st.isFile()) throw badRequest(`${rel} is not a file (a folder has that name)`, "not_a_file");
+    // Every missing folder on the way is made; an existing non-folder on the way is refused.
+    let dir = dirname(full);
+    while (dir !== this.root && !lstatOrUndefined(dir)) dir = dirname(dir);
+    if (dir !== this.root && !lstatSync(dir).isDirectory()) throw badRequest(`${rel}: \`${this.relative(dir)}\` is a file, not a folder`, "not_a_file");
     mkdirSync(dirname(full), { recursive: true });
     const tmp = `${full}.${process.pid}.tmp`;
     // A link planted at the temporary name must not be written through: remove whatever is
@@ -96,6 +120,19 @@ export class Workspace {
     // (O_EXCL fails on any existing path, links included).
     rmSync(tmp, { force: true });
     writeFileSync(tmp, content, { flag: "wx" });
-    renameSync(tmp, full);
+    try {
+      renameSync(tmp, full);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
   }
 }

@@ -15,12 +15,13 @@ export interface TestStudio {
 }
 
 /** Copies the example .rag/.ragsh files into a temp workspace and serves it. */
-export async function testStudio(opts: { staticDir?: string } = {}): Promise<TestStudio> {
+export async function testStudio(opts: { staticDir?: string; requestTimeoutMs?: number; maxEventStreams?: number } = {}): Promise<TestStudio> {
   const dir = mkdtempSync(join(tmpdir(), "rag-studio-"));
   for (const f of readdirSync(EXAMPLES)) if (/^[^.].*\.(rag|ragsh)$/.test(f)) copyFileSync(join(EXAMPLES, f), join(dir, f));
   const config = await loadStudioConfig(dir, join(EXAMPLES, "rag.config.ts"));
   const project = new Project(new Workspace(dir), config, { approvals: join(dir, ".rag", "approvals.json") });
-  const server = await startStudioServer({ project, ...(opts.staticDir ? { staticDir: opts.staticDir } : {}) });
+  const { staticDir, requestTimeoutMs, maxEventStreams } = opts;
+  const server = await startStudioServer({ project, ...(staticDir ? { staticDir } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(maxEventStreams !== undefined ? { maxEventStreams } : {}) });
   return {
     dir,
     server,
