@@ -7,7 +7,7 @@
  * caller falls back to the Chevrotain path, which then reports the problem. Never imports
  * Chevrotain.
  */
-import { joinSpans, type LineIndex, type Span } from "../span.js";
+import { joinSpans, type LineIndex, type Position, type Span } from "../span.js";
 import type * as A from "./ast.js";
 import { fastScan, K, T, type Scanned } from "./fast-scan.js";
 import type { FrontEndLimits } from "./limits.js";
@@ -38,6 +38,11 @@ interface FragmentMap {
   readonly offset: number;
 }
 
+/** Source offset of fragment offset `k`. */
+function absOf(f: FragmentMap, k: number): number {
+  return f.base + f.map[Math.min(f.offset + k, f.map.length - 1)];
+}
+
 export class FastExprParser {
   protected p = 0;
   protected readonly kinds: Uint8Array;
@@ -45,6 +50,13 @@ export class FastExprParser {
   protected readonly starts: Int32Array;
   protected readonly ends: Int32Array;
   protected readonly images: (string | undefined)[];
+  /**
+   * Positions of token starts and ends, made once per token and shared by the spans that
+   * begin or end there (spans are immutable; the Chevrotain path's `joinSpans` shares
+   * positions too). Halves the objects of a large AST, and so the collector's work.
+   */
+  private readonly startPositions: (Position | undefined)[];
+  private readonly endPositions: (Position | undefined)[];
 
   constructor(
     /** The scanned text: the source, or a `{{ }}` fragment's decoded text. */
@@ -59,26 +71,34 @@ export class FastExprParser {
     this.starts = tokens.starts;
     this.ends = tokens.ends;
     this.images = tokens.images;
+    this.startPositions = new Array<Position | undefined>(tokens.count);
+    this.endPositions = new Array<Position | undefined>(tokens.count);
   }
 
   // ─────────────────────────────── tokens and spans ───────────────────────────────
 
-  /** Span of text offsets `[s, e)` (mapped to the source for a fragment). */
-  protected sp(s: number, e: number): Span {
+  /** Position of text offset `o` (mapped to the source for a fragment). */
+  private position(o: number): Position {
     const f = this.fragment;
-    if (f === undefined) return this.lines.span(s, e);
-    const last = f.map.length - 1;
-    return this.lines.span(f.base + f.map[Math.min(f.offset + s, last)], f.base + f.map[Math.min(f.offset + e, last)]);
+    return this.lines.position(f === undefined ? o : absOf(f, o));
+  }
+
+  private startOf(i: number): Position {
+    return (this.startPositions[i] ??= this.position(this.starts[i]));
+  }
+
+  private endOf(i: number): Position {
+    return (this.endPositions[i] ??= this.position(this.ends[i]));
   }
 
   /** Span of token `i`. */
   protected tok(i: number): Span {
-    return this.sp(this.starts[i], this.ends[i]);
+    return { start: this.startOf(i), end: this.endOf(i) };
   }
 
   /** Span from the start of token `a` to the end of token `b` (a CST node's location). */
   protected from(a: number, b: number): Span {
-    return this.sp(this.starts[a], this.ends[b]);
+    return { start: this.startOf(a), end: this.endOf(b) };
   }
 
   /** Consumes a token of `kind`, or bails. Returns its index. */
@@ -455,15 +475,12 @@ export class FastExprParser {
     const { value, map } = decodeString(image, true);
     const m = map as number[];
     const base = this.starts[i];
-    const at = (k: number) => base + m[Math.min(k, m.length - 1)];
+    const last = m.length - 1;
+    const lines = this.lines;
     const parts: A.TemplatePart[] = [];
     let text = "";
     let textStart = 0;
     let k = 0;
-    const flushText = (end: number) => {
-      if (text) parts.push({ kind: "Text", text, span: this.lines.span(at(textStart), at(end)) });
-      text = "";
-    };
     while (k < value.length) {
       if (value[k] === "{" && value[k + 1] === "{") {
         if (image[m[k]] === "\\") {
@@ -473,8 +490,9 @@ export class FastExprParser {
         }
         const close = value.indexOf("}}", k + 2);
         if (close < 0) bail(); // E-rag-invalid-template
-        flushText(k);
-        const span = this.lines.span(at(k), at(close + 2));
+        if (text) parts.push({ kind: "Text", text, span: lines.span(base + m[Math.min(textStart, last)], base + m[Math.min(k, last)]) });
+        text = "";
+        const span = lines.span(base + m[Math.min(k, last)], base + m[Math.min(close + 2, last)]);
         const expr = this.interpolation(value.slice(k + 2, close), { base, map: m, offset: k + 2 });
         parts.push({ kind: "Interpolation", expr, span });
         k = close + 2;
@@ -485,29 +503,16 @@ export class FastExprParser {
       text += value[k];
       k++;
     }
-    flushText(value.length);
+    if (text) parts.push({ kind: "Text", text, span: lines.span(base + m[Math.min(textStart, last)], base + m[Math.min(value.length, last)]) });
     return { kind: "Template", literal, parts, span: literal.span };
   }
 
   /** One interpolation's expression: a dotted path directly, else the fragment scanned and parsed. */
   private interpolation(text: string, f: FragmentMap): A.Expr {
-    const last = f.map.length - 1;
-    const abs = (k: number) => f.base + f.map[Math.min(f.offset + k, last)];
-    const m = PATH.exec(text);
-    if (m) {
-      const words = m[2].split(".");
-      if (!words.some((w) => NOT_PATH_WORDS.has(w))) {
-        let at = m[1].length;
-        let e: A.Expr = { kind: "Name", name: words[0], span: this.lines.span(abs(at), abs(at + words[0].length)) };
-        at += words[0].length;
-        for (let w = 1; w < words.length; w++) {
-          const word = words[w];
-          const property: A.Identifier = { kind: "Identifier", name: word, span: this.lines.span(abs(at + 1), abs(at + 1 + word.length)) };
-          e = { kind: "Member", object: e, property, span: { start: e.span.start, end: property.span.end } };
-          at += 1 + word.length;
-        }
-        return e;
-      }
+    const path = PATH.exec(text);
+    if (path) {
+      const e = this.pathInterpolation(path, f);
+      if (e) return e;
     }
     if (text.trim() === "") bail(); // E-rag-invalid-template
     const tokens = fastScan(text, { nestingDepth: this.limits.nestingDepth, stringLength: this.limits.stringLength, noComments: true });
@@ -515,6 +520,23 @@ export class FastExprParser {
     const sub = new FastExprParser(text, tokens, this.lines, this.limits, f);
     const e = sub.expr();
     if (sub.kinds[sub.p] !== T.EOF) bail();
+    return e;
+  }
+
+  /** build-expr.ts `pathInterpolation`: a dotted path as Name and Member nodes. */
+  private pathInterpolation(path: RegExpExecArray, f: FragmentMap): A.Expr | undefined {
+    const words = path[2].split(".");
+    for (const w of words) if (NOT_PATH_WORDS.has(w)) return undefined;
+    const lines = this.lines;
+    let at = path[1].length;
+    let e: A.Expr = { kind: "Name", name: words[0], span: lines.span(absOf(f, at), absOf(f, at + words[0].length)) };
+    at += words[0].length;
+    for (let w = 1; w < words.length; w++) {
+      const word = words[w];
+      const property: A.Identifier = { kind: "Identifier", name: word, span: lines.span(absOf(f, at + 1), absOf(f, at + 1 + word.length)) };
+      e = { kind: "Member", object: e, property, span: { start: e.span.start, end: property.span.end } };
+      at += 1 + word.length;
+    }
     return e;
   }
 }

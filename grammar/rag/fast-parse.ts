@@ -472,10 +472,13 @@ class FastParser extends FastExprParser {
     }
     let into: A.Identifier | undefined;
     if (this.opt(T.Arrow)) into = this.ident();
-    const out: { -readonly [K in keyof A.SendTarget]: A.SendTarget[K] } = { kind: "SendTarget", target, span: this.from(at, this.p - 1) };
+    // key order as build-items.ts builds it (the AST is serialized, e.g. by golden tests)
+    const span = this.from(at, this.p - 1);
+    const out: { -readonly [K in keyof A.SendTarget]: A.SendTarget[K] } = { kind: "SendTarget", target } as A.SendTarget;
     if (args) out.args = args;
     if (forEach) out.forEach = forEach;
     if (into) out.into = into;
+    out.span = span;
     return out;
   }
 
@@ -506,10 +509,12 @@ class FastParser extends FastExprParser {
       } else break;
     }
     this.eat(T.RCurly);
-    const out: { -readonly [K in keyof A.CommandItem]: A.CommandItem[K] } = { kind: "CommandItem", keyword, span: this.from(at, this.p - 1) };
+    const span = this.from(at, this.p - 1);
+    const out: { -readonly [K in keyof A.CommandItem]: A.CommandItem[K] } = { kind: "CommandItem", keyword } as A.CommandItem;
     if (goto) out.goto = goto;
     if (parent) out.parent = parent;
     if (update) out.update = update;
+    out.span = span;
     return out;
   }
 
@@ -561,10 +566,9 @@ class FastParser extends FastExprParser {
     const type = this.typeExpr();
     const reducer = this.reducerFollows() ? this.reducerSpec() : undefined;
     const dflt = this.opt(T.Eq) ? this.value() : undefined;
-    const out: { -readonly [K in keyof A.Field]: A.Field[K] } = { kind: "Field", name, type, span: this.from(at, this.p - 1) };
-    if (reducer) out.reducer = reducer;
-    if (dflt) out.default = dflt;
-    return out;
+    const span = this.from(at, this.p - 1);
+    if (reducer) return dflt ? { kind: "Field", name, type, reducer, default: dflt, span } : { kind: "Field", name, type, reducer, span };
+    return dflt ? { kind: "Field", name, type, default: dflt, span } : { kind: "Field", name, type, span };
   }
 
   /** parser-base.ts `reducerFollows`. */
@@ -630,9 +634,10 @@ class FastParser extends FastExprParser {
     this.eat(T.Dot);
     const max = this.rangeBound();
     const close = this.eat(T.RParen);
-    const out: { kind: "Range"; min?: A.NumberLiteral; max?: A.NumberLiteral; span: A.TypeConstraint["span"] } = { kind: "Range", span: this.from(open, close) };
+    const out: { kind: "Range"; min?: A.NumberLiteral; max?: A.NumberLiteral; span: A.TypeConstraint["span"] } = { kind: "Range" } as A.TypeConstraint & { kind: "Range" };
     if (min) out.min = min;
     if (max) out.max = max;
+    out.span = this.from(open, close);
     return out;
   }
 
