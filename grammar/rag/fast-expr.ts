@@ -31,16 +31,30 @@ const DURATION = /^(\d+)(ms|s|m|h)$/;
 const PATH = /^([ \t\r\n]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,32})[ \t\r\n]*$/;
 const NOT_PATH_WORDS: ReadonlySet<string> = new Set(["not", "and", "or", "in", "for", "true", "false", "null", "START", "END"]);
 
-/** Where a `{{ }}` fragment's offsets land in the source (build-expr.ts `interpolation`'s `abs`). */
+/**
+ * Where a template's decoded text lands in the source (build-expr.ts `template`'s `at`):
+ * `map[k]` is the offset, in the token image, of the character that produced decoded
+ * character `k`; without `map` the string has no escape and decoded character `k` came
+ * from image offset `k + 1` (after the quote). `offset` shifts a `{{ }}` fragment's
+ * offsets into the decoded text.
+ */
 interface FragmentMap {
   readonly base: number;
-  readonly map: readonly number[];
+  readonly map: readonly number[] | undefined;
+  /** The decoded text's length (`map.length - 1`). */
+  readonly length: number;
   readonly offset: number;
+}
+
+/** Source offset of decoded-text offset `k` (clamped to its end). */
+function decodedAt(base: number, map: readonly number[] | undefined, length: number, k: number): number {
+  const i = k < length ? k : length;
+  return base + (map === undefined ? i + 1 : map[i]);
 }
 
 /** Source offset of fragment offset `k`. */
 function absOf(f: FragmentMap, k: number): number {
-  return f.base + f.map[Math.min(f.offset + k, f.map.length - 1)];
+  return decodedAt(f.base, f.map, f.length, f.offset + k);
 }
 
 export class FastExprParser {
@@ -472,38 +486,44 @@ export class FastExprParser {
     }
     if (this.fragment !== undefined) bail(); // a template inside an interpolation: not here
     const image = literal.raw;
-    const { value, map } = decodeString(image, true);
-    const m = map as number[];
+    // a quoted string without escapes maps decoded offsets to image offsets by +1: no map needed
+    const plain = literal.quote !== '"""' && image.indexOf("\\") < 0;
+    const decoded = plain ? undefined : decodeString(image, true);
+    const value = decoded === undefined ? literal.value : decoded.value;
+    const m = decoded?.map;
+    const length = value.length;
     const base = this.starts[i];
-    const last = m.length - 1;
     const lines = this.lines;
     const parts: A.TemplatePart[] = [];
     let text = "";
     let textStart = 0;
     let k = 0;
-    while (k < value.length) {
-      if (value[k] === "{" && value[k + 1] === "{") {
-        if (image[m[k]] === "\\") {
+    while (k < length) {
+      if (value.charCodeAt(k) === 123 && value.charCodeAt(k + 1) === 123) {
+        if (m !== undefined && image[m[k]] === "\\") {
           text += "{{";
           k += 2;
           continue;
         }
         const close = value.indexOf("}}", k + 2);
         if (close < 0) bail(); // E-rag-invalid-template
-        if (text) parts.push({ kind: "Text", text, span: lines.span(base + m[Math.min(textStart, last)], base + m[Math.min(k, last)]) });
+        if (text) parts.push({ kind: "Text", text, span: lines.span(decodedAt(base, m, length, textStart), decodedAt(base, m, length, k)) });
         text = "";
-        const span = lines.span(base + m[Math.min(k, last)], base + m[Math.min(close + 2, last)]);
-        const expr = this.interpolation(value.slice(k + 2, close), { base, map: m, offset: k + 2 });
+        const span = lines.span(decodedAt(base, m, length, k), decodedAt(base, m, length, close + 2));
+        const expr = this.interpolation(value.slice(k + 2, close), { base, map: m, length, offset: k + 2 });
         parts.push({ kind: "Interpolation", expr, span });
         k = close + 2;
         textStart = k;
         continue;
       }
+      // a run of plain text up to the next `{`
       if (!text) textStart = k;
-      text += value[k];
-      k++;
+      let next = value.indexOf("{", k + 1);
+      if (next < 0) next = length;
+      text += value.slice(k, next);
+      k = next;
     }
-    if (text) parts.push({ kind: "Text", text, span: lines.span(base + m[Math.min(textStart, last)], base + m[Math.min(value.length, last)]) });
+    if (text) parts.push({ kind: "Text", text, span: lines.span(decodedAt(base, m, length, textStart), decodedAt(base, m, length, length)) });
     return { kind: "Template", literal, parts, span: literal.span };
   }
 
