@@ -56,9 +56,9 @@ function agree(src: string): boolean {
 }
 
 describe("fast path: the repository's .rag files", () => {
-  it("takes every example and builds the Chevrotain path's AST", () => {
+  it("takes every example (also with CRLF line ends) and builds the Chevrotain path's AST", () => {
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    for (const { name, src } of examples) {
+    for (const { name, src } of examples.flatMap((x) => [x, { name: `${x.name} (CRLF)`, src: x.src.replace(/\n/g, "\r\n") }])) {
       const f = fast(src);
       expect(f, `fast path declined ${name}`).toBeDefined();
       const slow = parseRag(src, { fastPath: false }).value;
