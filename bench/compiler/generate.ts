@@ -48,3 +48,8 @@ export function generateGraph(nodes: number, name = "big"): string {
   out.push(`}`);
   return out.join("\n") + "\n";
 }
+
+/** One file of `graphs` one-node graphs (about 44 bytes each): the `compile-20k-graphs` workload. */
+export function manyGraphs(graphs: number): string {
+  return Array.from({ length: graphs }, (_, i) => `graph g${i} { start a node a { next END } }`).join("\n") + "\n";
+}

@@ -28,7 +28,7 @@ import { compile, registryViewFromSnapshot, type CompileTimings } from "../../co
 // SHA-256 from node:crypto, as the `rag` commands install it (cli/files.ts); without it
 // the blueprint hash runs @noble/hashes' pure-JavaScript SHA-256, the browser's path.
 import "../../stdlib/node-sha256.js";
-import { generateGraph } from "./generate.js";
+import { generateGraph, manyGraphs } from "./generate.js";
 
 interface Row {
   readonly workload: string;
@@ -41,10 +41,6 @@ interface Row {
   langgraph_ms?: number | null;
 }
 
-/** One file of `graphs` one-node graphs (about 44 bytes each). */
-export function manyGraphs(graphs: number): string {
-  return Array.from({ length: graphs }, (_, i) => `graph g${i} { start a node a { next END } }`).join("\n") + "\n";
-}
 
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;

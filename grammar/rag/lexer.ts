@@ -47,21 +47,30 @@ export interface LexOutput {
   readonly diagnostics: Diagnostic[];
 }
 
-const chevrotainLexer = new Lexer(lexerTokens, {
-  positionTracking: "onlyOffset",
-  ensureOptimizations: false,
-  // Errors are turned into diagnostics below; the lexer must not print.
-  errorMessageProvider: {
-    buildUnexpectedCharactersMessage: (text, offset, length) => `invalid token \`${text.slice(offset, offset + length)}\``,
-    buildUnableToPopLexerModeMessage: () => "internal lexer error",
-  },
-});
+/**
+ * Chevrotain's lexer for the `.rag` tokens, built on first use: source that the fast path
+ * (fast-parse.ts) takes never needs it, so a process that only parses well-formed files
+ * skips its construction.
+ */
+let chevrotainLexer: Lexer | undefined;
+function ragLexer(): Lexer {
+  chevrotainLexer ??= new Lexer(lexerTokens, {
+    positionTracking: "onlyOffset",
+    ensureOptimizations: false,
+    // Errors are turned into diagnostics below; the lexer must not print.
+    errorMessageProvider: {
+      buildUnexpectedCharactersMessage: (text, offset, length) => `invalid token \`${text.slice(offset, offset + length)}\``,
+      buildUnableToPopLexerModeMessage: () => "internal lexer error",
+    },
+  });
+  return chevrotainLexer;
+}
 
 /** Tokenizes `source`. Offsets in tokens and comments are UTF-16 code units. */
 export function lex(source: string, lines: LineIndex, limits: FrontEndLimits, file?: string): LexOutput {
   const diagnostics: Diagnostic[] = [];
   const at = (start: number, end: number) => lines.span(start, end);
-  const result = chevrotainLexer.tokenize(source);
+  const result = ragLexer().tokenize(source);
 
   for (const err of result.errors) {
     const text = source.slice(err.offset, err.offset + err.length);
@@ -178,7 +187,7 @@ function retypeTokens(raw: IToken[]): IToken[] {
  * to `text`; `errors` are the offsets and lengths of characters that are no token.
  */
 export function lexFragment(text: string): { tokens: IToken[]; errors: { offset: number; length: number }[] } {
-  const result = chevrotainLexer.tokenize(text);
+  const result = ragLexer().tokenize(text);
   return { tokens: retypeTokens(result.tokens), errors: result.errors.map((e) => ({ offset: e.offset, length: e.length })) };
 }
 

@@ -9,6 +9,7 @@ import type { Program } from "./ast.js";
 import { BuildContext } from "./build-context.js";
 import { AstBuilder } from "./build-items.js";
 import type { ProgramCstNode } from "./cst.generated.js";
+import { fastParseRag } from "./fast-parse.js";
 import { lex } from "./lexer.js";
 import { resolveLimits, type FrontEndLimits } from "./limits.js";
 import { ragParser } from "./parser.js";
@@ -17,16 +18,33 @@ export interface ParseOptions {
   /** File name used in diagnostics. */
   readonly file?: string;
   readonly limits?: Partial<FrontEndLimits>;
+  /**
+   * Try the hand-written fast path (fast-parse.ts) first; default true. It returns the
+   * same AST as the Chevrotain path for well-formed input and defers to that path for
+   * everything else, so turning it off changes speed only (tests and benchmarks compare).
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface ParseOutput extends Result<Program> {
   readonly lines: LineIndex;
 }
 
-/** Parses `.rag` source. The program is partial when diagnostics hold errors. */
+/**
+ * Parses `.rag` source. The program is partial when diagnostics hold errors.
+ *
+ * Well-formed source takes the fast path (fast-parse.ts: no CST, no Chevrotain, and the
+ * Chevrotain parser is not even constructed); anything it does not take — every input
+ * with a diagnostic among them — goes through Chevrotain's parser with error recovery
+ * and the CST → AST build, which report the problems.
+ */
 export function parseRag(source: string, options: ParseOptions = {}): ParseOutput {
   const lines = new LineIndex(source);
   const limits = resolveLimits(options.limits);
+  if (options.fastPath !== false && source.length <= limits.sourceSize) {
+    const program = fastParseRag(source, lines, limits);
+    if (program !== undefined) return { value: program, diagnostics: [], lines };
+  }
   const withFile = (ds: Diagnostic[]) => (options.file === undefined ? ds : ds.map((d) => ({ ...d, file: options.file as string })));
   const empty: Program = { kind: "Program", items: [], comments: [], span: lines.span(0, source.length) };
 

@@ -9,6 +9,7 @@
  */
 import { CstParser, tokenMatcher, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "#chevrotain";
 import { errorMessageProvider } from "./parser-messages.js";
+import { REDUCER_WORDS, TYPE_WORDS } from "./words.js";
 import {
   Colon,
   Comma,
@@ -41,15 +42,7 @@ import {
   allTokens,
 } from "./tokens.js";
 
-/** Reducer words (`language.md` §2.2 plus the reference alias `last_write`). */
-export const REDUCER_WORDS: ReadonlySet<string> = new Set([
-  "overwrite", "last_value", "last_write", "append", "messages", "merge", "sum", "min", "max", "union",
-  "topic", "ephemeral", "untracked", "barrier", "named_barrier", "aggregate", "reducer",
-]);
-
-/** Base type words (`language.md` §2.2). */
-export const TYPE_WORDS: ReadonlySet<string> = new Set(["string", "number", "integer", "boolean", "any", "messages", "list", "map"]);
-
+export { REDUCER_WORDS, TYPE_WORDS };
 
 const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
 

@@ -21,9 +21,9 @@ import {
   StringLit,
   True,
 } from "./tokens.js";
+import { GRAPH_ITEM_WORDS } from "./words.js";
 
-const GRAPH_ITEM_KEYWORDS = ["start", "state", "channel", "input", "output", "defaults", "metadata", "tags", "allow", "node", "join", "interrupt", "checkpoint", "budget"] as const;
-export const GRAPH_ITEM_WORDS: ReadonlySet<string> = new Set(GRAPH_ITEM_KEYWORDS);
+export { GRAPH_ITEM_WORDS };
 
 const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
 

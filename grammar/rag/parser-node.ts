@@ -23,14 +23,9 @@ import {
   TripleString,
   True,
 } from "./tokens.js";
+import { NODE_ITEM_WORDS } from "./words.js";
 
-const NODE_ITEM_KEYWORDS = [
-  "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
-  "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
-  "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
-  "defer", "approve", "budget", "resume", "attach",
-] as const;
-export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set(NODE_ITEM_KEYWORDS);
+export { NODE_ITEM_WORDS };
 
 const is = (t: IToken, type: TokenType) => tokenMatcher(t, type);
 

@@ -9,6 +9,7 @@
  * pattern (fast) instead of one pattern per keyword.
  */
 import { createToken, Lexer, type TokenType } from "#chevrotain";
+import { COUNT_SUFFIXES, DURATION_UNITS, KEYWORD_WORDS, type KeywordWord } from "./words.js";
 
 /** Category: anything usable as a name (plain words and every keyword). */
 export const Ident = createToken({ name: "Ident", pattern: Lexer.NA });
@@ -96,29 +97,7 @@ const RESERVED: ReadonlyMap<string, TokenType> = new Map([
   ["null", Null],
 ]);
 
-/**
- * Contextual keywords, in the order of `language.md` §2–3. A keyword token is created
- * for each; they are looked up by word in `KW`.
- */
-export const KEYWORD_WORDS = [
-  // top level
-  "graph", "agent", "schema",
-  // graph items
-  "start", "state", "channel", "input", "output", "defaults", "metadata", "tags", "allow", "node",
-  "join", "interrupt", "checkpoint", "before", "after",
-  // node items
-  "kind", "model", "system", "prompt", "tools", "script", "tool", "route", "writes", "set", "next",
-  "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
-  "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
-  "defer",
-  // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
-  "approve", "budget", "resume", "concurrency", "attach",
-  // inside items
-  "when", "else", "for", "in", "if", "wait", "goto", "update", "parent", "human", "delivery",
-  // expression operators
-  "and", "or", "not",
-] as const;
-export type KeywordWord = (typeof KEYWORD_WORDS)[number];
+export { KEYWORD_WORDS, type KeywordWord } from "./words.js";
 
 /** Keyword token types by word. */
 export const KW: Readonly<Record<KeywordWord, TokenType>> = Object.fromEntries(
@@ -190,9 +169,7 @@ export const allTokens: TokenType[] = [
   ...KEYWORDS.values(),
 ];
 
-export const DURATION_UNITS: ReadonlySet<string> = new Set(["ms", "s", "m", "h"]);
-/** Count suffixes directly after a number: `50k` = 50,000, `2M` = 2,000,000. */
-export const COUNT_SUFFIXES: ReadonlySet<string> = new Set(["k", "M"]);
+export { COUNT_SUFFIXES, DURATION_UNITS };
 
 /** Token type for a word: a reserved word, a keyword, or `Name`. */
 export function wordTokenType(image: string): TokenType {
