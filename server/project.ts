@@ -30,7 +30,14 @@ import {
   ReviewRequiredError,
   RagError,
   SqliteCheckpointer,
-  updateState,
+  BlueprintMismatchError,
+  CheckpointError,
+  NamespaceError,
+  parseNamespacePath,
+  resolveNamespace,
+  travelToSubgraph,
+  DEFAULT_MAX_SUBGRAPH_DEPTH,
+  type TravelResult,
   type Checkpointer,
   type ResumeCommand,
   type StateSnapshot,
@@ -179,31 +186,90 @@ export class Project {
     return this.checkpointer.threads();
   }
 
-  async history(threadId: string): Promise<StateSnapshot[]> {
-    const h = await getStateHistory(this.checkpointer, threadId);
-    if (!h.length) throw notFound(`no thread ${threadId}`);
+  /**
+   * Every checkpoint of the thread, newest first; with `namespace`, of that child run
+   * (resolved through the thread's graph; listed, like the root's, without loading values).
+   *
+   * @throws ApiError 404 for an unknown thread or a namespace with no checkpoint, 400 for a malformed namespace.
+   */
+  async history(threadId: string, namespace?: string): Promise<StateSnapshot[]> {
+    if (namespace === undefined) {
+      const h = await getStateHistory(this.checkpointer, threadId);
+      if (!h.length) throw notFound(`no thread ${threadId}`);
+      return h;
+    }
+    const g = await this.threadGraph(threadId);
+    const at = await inNamespace(threadId, namespace, () => resolveNamespace(g, this.checkpointer, threadId, namespace));
+    const h = await getStateHistory(this.checkpointer, threadId, { namespace: at.namespace });
+    if (!h.length) throw notFound(`thread ${threadId} has no checkpoints in namespace \`${namespace}\``);
     return h;
   }
 
-  async state(threadId: string, checkpointId?: string): Promise<StateSnapshot> {
-    const s = await getState(this.checkpointer, threadId, checkpointId);
-    if (!s) throw notFound(checkpointId === undefined ? `no thread ${threadId}` : `thread ${threadId} has no checkpoint ${checkpointId}`);
+  /**
+   * The state at a checkpoint (default: the latest) of the thread, or of the child run
+   * `options.namespace` (`checkpointId` is then one of its checkpoints); `options.subgraphs`
+   * nests pending tasks' child runs (`subgraphs`, by task id). Both read through the
+   * thread's graph (`graph.getState`).
+   *
+   * @throws ApiError 404 for an unknown thread, checkpoint or child run, 400 for a malformed namespace.
+   */
+  async state(threadId: string, checkpointId?: string, options: { namespace?: string; subgraphs?: boolean } = {}): Promise<StateSnapshot> {
+    if (options.namespace === undefined && !options.subgraphs) {
+      const s = await getState(this.checkpointer, threadId, checkpointId);
+      if (!s) throw notFound(checkpointId === undefined ? `no thread ${threadId}` : `thread ${threadId} has no checkpoint ${checkpointId}`);
+      return s;
+    }
+    const g = await this.threadGraph(threadId);
+    const s = await inNamespace(threadId, options.namespace, () => g.getState(threadId, checkpointId, options));
+    const where = options.namespace !== undefined ? ` in namespace \`${options.namespace}\`` : "";
+    if (!s) throw notFound(checkpointId === undefined ? `thread ${threadId} has no checkpoint${where}` : `thread ${threadId} has no checkpoint ${checkpointId}${where}`);
     return s;
   }
 
-  /** `updateState` on the thread's latest checkpoint, through the channel reducers. */
-  async updateState(threadId: string, values: Record<string, unknown>, asNode?: string): Promise<StateSnapshot> {
+  /** `updateState` on the thread's latest checkpoint (or `checkpointId`; of the child run `namespace` when given), through the channel reducers. */
+  async updateState(threadId: string, values: Record<string, unknown>, asNode?: string, options: { checkpointId?: string; namespace?: string } = {}): Promise<StateSnapshot> {
+    const g = await this.threadGraph(threadId);
+    return inNamespace(threadId, options.namespace, async () => {
+      try {
+        return await g.updateState(threadId, values, { ...(asNode !== undefined ? { asNode } : {}), ...options });
+      } catch (e) {
+        if (e instanceof RagError && !(e instanceof NamespaceError)) throw new ApiError(e.code, e.message, 400);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Branches the thread at checkpoint `checkpointId` of its child run `namespace`
+   * (`travelToSubgraph`, what `invoke(null, { threadId, checkpointId, checkpointNs })`
+   * does before it runs): the thread's new head re-runs the parent's task, whose child
+   * run continues from a copy of that checkpoint. Returns the new head with its child
+   * runs nested (`subgraphs`) and where the travel left them (`travel`).
+   *
+   * @throws ApiError 404 for an unknown thread, checkpoint or child run, 400 for a malformed namespace, 409 for a changed blueprint.
+   */
+  async branchAtChild(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {
+    const g = await this.threadGraph(threadId);
+    const travel = await inNamespace(threadId, namespace, async () => {
+      try {
+        return await travelToSubgraph(g, this.checkpointer, threadId, namespace, checkpointId);
+      } catch (e) {
+        if (e instanceof BlueprintMismatchError) throw conflict(e.message);
+        if (e instanceof CheckpointError && !(e instanceof NamespaceError)) throw notFound(e.message);
+        throw e;
+      }
+    });
+    const s = (await g.getState(threadId, undefined, { subgraphs: true }))!;
+    return { ...s, travel };
+  }
+
+  /** The graph the thread was started with (its checkpoint metadata's `origin`), bound to the checkpointer. */
+  private async threadGraph(threadId: string): Promise<CompiledGraph> {
     const tuple = await this.checkpointer.getTuple({ threadId });
     if (!tuple) throw notFound(`no thread ${threadId}`);
     const origin = tuple.metadata.origin as Origin | undefined;
-    if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file`);
-    const g = this.bind(origin.file, origin.graph);
-    try {
-      return await updateState(g, this.checkpointer, threadId, values, asNode !== undefined ? { asNode } : {});
-    } catch (e) {
-      if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
-      throw e;
-    }
+    if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file, so it does not say which file it runs`);
+    return this.bind(origin.file, origin.graph);
   }
 
   /** Copies a checkpoint into a new thread (resume the new thread to re-run from there). */
@@ -299,6 +365,27 @@ export class Project {
     this.runs.cancelAll();
     this.session?.end("the studio stopped");
     this.checkpointer.close?.();
+  }
+}
+
+/**
+ * Runs `f` (a read or write of the child run `ns`), turning a `NamespaceError` into an
+ * `ApiError` with code `checkpoint_namespace`: 400 when `ns` itself is malformed or too
+ * deep, 404 when it is well formed but names no child run of the thread.
+ */
+async function inNamespace<T>(threadId: string, ns: string | undefined, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!(e instanceof NamespaceError)) throw e;
+    let malformed = false;
+    try {
+      malformed = ns !== undefined && parseNamespacePath(ns).length > DEFAULT_MAX_SUBGRAPH_DEPTH;
+    } catch {
+      malformed = true;
+    }
+    const message = e.message.includes(`\`${threadId}\``) ? e.message : `thread ${threadId}, namespace \`${ns ?? e.namespace}\`: ${e.message}`;
+    throw new ApiError(e.code, message, malformed ? 400 : 404);
   }
 }
 

@@ -4,7 +4,7 @@
  * plain data (sent as JSON) and throw `ApiError`s. `sse` routes stream instead.
  */
 import type { z } from "zod";
-import { ApiError } from "./errors.js";
+import { ApiError, badRequest } from "./errors.js";
 import type { Project } from "./project.js";
 import type { RunRecord } from "./runs.js";
 import * as S from "./schemas.js";
@@ -133,31 +133,44 @@ export const ROUTES: readonly Route[] = [
   },
   { method: "POST", path: "/api/runs/{runId}/cancel", summary: "cancel a running run (the thread keeps its last checkpoint)", handler: async ({ params, project }) => ({ cancelled: await project.runs.cancel(params.runId) }) },
   { method: "GET", path: "/api/threads", summary: "threads of the checkpoint file with their status, most recent first", handler: ({ project }) => project.threads() },
-  { method: "GET", path: "/api/threads/{threadId}/history", summary: "every checkpoint of a thread, newest first", handler: ({ params, project }) => project.history(params.threadId) },
+  {
+    method: "GET",
+    path: "/api/threads/{threadId}/history",
+    summary: "every checkpoint of a thread (or of its child run `namespace`), newest first",
+    query: S.HistoryQuery,
+    handler: ({ params, query, project }) => project.history(params.threadId, (query as z.infer<typeof S.HistoryQuery>).namespace),
+  },
   {
     method: "GET",
     path: "/api/threads/{threadId}/state",
-    summary: "the state at a checkpoint (default: the latest)",
+    summary: "the state at a checkpoint (default: the latest), of the thread or of its child run `namespace`; `subgraphs=true` nests pending tasks' child runs",
     query: S.StateQuery,
-    handler: ({ params, query, project }) => project.state(params.threadId, (query as z.infer<typeof S.StateQuery>).checkpoint),
+    handler: ({ params, query, project }) => {
+      const q = query as z.infer<typeof S.StateQuery>;
+      return project.state(params.threadId, q.checkpoint, { ...(q.namespace !== undefined ? { namespace: q.namespace } : {}), ...(q.subgraphs === "true" ? { subgraphs: true } : {}) });
+    },
   },
   {
     method: "POST",
     path: "/api/threads/{threadId}/state",
-    summary: "updateState: write values through the reducers as a new checkpoint",
+    summary: "updateState: write values through the reducers (of the child run `namespace`) as a new checkpoint",
     body: S.UpdateStateBody,
     handler: ({ params, body, project }) => {
       const b = body as z.infer<typeof S.UpdateStateBody>;
-      return project.updateState(params.threadId, b.values, b.asNode);
+      return project.updateState(params.threadId, b.values, b.asNode, { ...(b.checkpointId !== undefined ? { checkpointId: b.checkpointId } : {}), ...(b.namespace !== undefined ? { namespace: b.namespace } : {}) });
     },
   },
   {
     method: "POST",
     path: "/api/threads/{threadId}/fork",
-    summary: "copy a checkpoint into a new thread (resume the new thread to re-run from there)",
+    summary: "copy a checkpoint into a new thread (resume the new thread to re-run from there); with `namespace`, branch the thread itself at a child run's checkpoint",
     body: S.ForkBody,
     handler: ({ params, body, project }) => {
       const b = body as z.infer<typeof S.ForkBody>;
+      if (b.namespace !== undefined) {
+        if (b.thread !== undefined) throw badRequest("`thread` and `namespace`: a child run's checkpoint is branched inside its own thread (its enclosing runs are there); leave out `thread`, or fork a root checkpoint without `namespace`");
+        return project.branchAtChild(params.threadId, b.namespace, b.checkpointId);
+      }
       return project.fork(params.threadId, b.checkpointId, b.thread);
     },
   },

@@ -4,6 +4,7 @@
  * docs/api.md) is generated from them (`z.toJSONSchema`).
  */
 import { z } from "zod";
+import { MAX_NAMESPACE_LENGTH } from "../runtime/namespace.js";
 
 /** Largest source text accepted in a request body, in characters. */
 export const MAX_SOURCE_CHARS = 2_000_000;
@@ -37,13 +38,30 @@ export const ResumeBody = z.object({
   answers: z.record(z.string(), z.unknown()).optional().describe("answers by interrupt id"),
 });
 
+/** A child run (subgraph node, graph send target) of a thread: its checkpoint namespace or a node path (`runtime.md` §3). */
+const namespace = z
+  .string()
+  .min(1)
+  .max(MAX_NAMESPACE_LENGTH)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")
+  .describe("a child run (subgraph node): its checkpoint namespace (`2.0:review`, levels joined with `|`) or a node path (`review`, `outer|inner`)");
+/** `subgraphs=true` in a query string. */
+const subgraphsFlag = z.enum(["true", "false"]).optional().describe("`true`: nest each pending task's child run as `subgraphs[taskId]` (its snapshot at its latest checkpoint, nested the same way)");
+
 export const UpdateStateBody = z.object({
   values: z.record(z.string(), z.unknown()).describe("channel → value, written through the channel reducers"),
   asNode: z.string().max(200).optional().describe("write as this node: its routes pick the next tasks"),
+  checkpointId: id.optional().describe("edit this checkpoint instead of the latest (of `namespace` when given): a fork inside the thread"),
+  namespace: namespace.optional().describe("edit this child run through its graph's reducers (its checkpoint namespace or a node path); resuming the thread continues the child from the edit"),
 });
 
-export const ForkBody = z.object({ checkpointId: id, thread: id.optional().describe("id of the new thread (default: a new id)") });
-export const StateQuery = z.object({ checkpoint: id.optional() });
+export const ForkBody = z.object({
+  checkpointId: id,
+  thread: id.optional().describe("id of the new thread (default: a new id); not with `namespace`"),
+  namespace: namespace.optional().describe("`checkpointId` is a checkpoint of this child run: the thread itself gets a new head that re-runs the child from there (resume the thread to continue); the response has `subgraphs` and `travel`"),
+});
+export const StateQuery = z.object({ checkpoint: id.optional().describe("a checkpoint id (of `namespace` when given)"), namespace: namespace.optional().describe("read this child run instead of the root graph"), subgraphs: subgraphsFlag });
+export const HistoryQuery = z.object({ namespace: namespace.optional().describe("list this child run's checkpoints instead of the root graph's") });
 export const ReviewQuery = z.object({ file: relPath });
 export const ApproveBody = z.object({ file: relPath, graph: z.string().max(200).optional(), by: z.string().max(200).optional(), note: z.string().max(2000).optional() });
 export const ReplBody = z.object({ source: z.string().max(MAX_SOURCE_CHARS).describe("one `.ragsh` cell") });

@@ -139,18 +139,31 @@ const runs: RegisterCommand = (program) => {
       const { listRuns } = await import("./runs.js");
       process.exitCode = await listRuns(opts);
     });
-  file(cmd.command("show").description("a thread's checkpoints: step, source, next tasks, changed channels").argument("<thread>"))
+  const graphOf = (c: ReturnType<typeof cmd.command>) =>
+    c
+      .option("--file <file>", "the .rag file (default: the one the thread was started with)")
+      .option("--graph <name>", "graph of --file")
+      .option("--config <path>", "rag.config.ts (default: the one the thread was started with)");
+  const ns = "a child run (subgraph node): its namespace (2.0:review) or a node path (review, outer|inner)";
+  graphOf(file(cmd.command("show").description("a thread's checkpoints: step, source, next tasks, changed channels").argument("<thread>")))
+    .option("--namespace <ns>", `show ${ns} instead`)
+    .option("--subgraphs", "show each pending task's child run (nested) under the latest checkpoint")
     .option("--json", "print JSON")
     .action(async (thread: string, opts) => {
       const { showRun } = await import("./runs.js");
       process.exitCode = await showRun(thread, opts);
     });
-  file(cmd.command("state").description("the state at a checkpoint (default: the latest), as JSON").argument("<thread>").argument("[checkpoint]")).action(async (thread: string, checkpoint: string | undefined, opts) => {
-    const { showState } = await import("./runs.js");
-    process.exitCode = await showState(thread, checkpoint, opts);
-  });
-  file(cmd.command("fork").description("copy a checkpoint into a new thread (resume it to re-run from there)").argument("<thread>").argument("<checkpoint>"))
+  graphOf(file(cmd.command("state").description("the state at a checkpoint (default: the latest), as JSON").argument("<thread>").argument("[checkpoint]")))
+    .option("--namespace <ns>", `the state of ${ns} (CHECKPOINT is then one of its checkpoints)`)
+    .option("--subgraphs", "nest the state of each pending task's child run (`subgraphs`, by task id)")
+    .action(async (thread: string, checkpoint: string | undefined, opts) => {
+      const { showState } = await import("./runs.js");
+      process.exitCode = await showState(thread, checkpoint, opts);
+    });
+  graphOf(file(cmd.command("fork").description("copy a checkpoint into a new thread (resume it to re-run from there); with --namespace, branch the thread at a child run's checkpoint").argument("<thread>").argument("<checkpoint>")))
     .option("--thread <id>", "id of the new thread (default: a new id)")
+    .option("--namespace <ns>", `CHECKPOINT is one of ${ns}: the thread gets a new head that re-runs it from there (\`rag resume THREAD\` continues)`)
+    .option("--allow-blueprint-change", "with --namespace: branch even though the graph changed since the checkpoint")
     .option("--json", "print JSON")
     .action(async (thread: string, checkpoint: string, opts) => {
       const { forkRun } = await import("./runs.js");
@@ -160,6 +173,7 @@ const runs: RegisterCommand = (program) => {
     .requiredOption("--values <json>", "the values to write, a JSON object")
     .option("--as-node <node>", "write as this node: its successors become the next tasks (END clears them)")
     .option("--checkpoint <id>", "edit this checkpoint instead of the latest (a fork inside the thread)")
+    .option("--namespace <ns>", `edit ${ns} through its graph's reducers`)
     .option("--file <file>", "the .rag file (default: the one the thread was started with)")
     .option("--graph <name>", "graph of --file")
     .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")

@@ -4,13 +4,17 @@
  * `update`; LangGraph's `updateState`). The graph is the one the thread was started
  * with (`rag run` records its file, graph and config); `--file` overrides it.
  * `--as-node END` clears the next tasks; `--checkpoint` edits an older checkpoint (a
- * fork inside the thread). Prints the new checkpoint and how to resume from it.
+ * fork inside the thread); `--namespace NS` edits a child run (a subgraph node's run: its
+ * full namespace or a node path such as `review`) through the child graph's reducers —
+ * resuming the thread re-runs the parent's task, whose child continues from the edit.
+ * Prints the new checkpoint and how to resume from it.
  */
-import { CheckpointError, InvalidUpdateError, BlueprintMismatchError } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine, type RunOrigin, closeCheckpoints } from "../checkpoints.js";
+import { CheckpointError, InvalidUpdateError, NamespaceError } from "../../runtime/index.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine, closeCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { loadGraph } from "./run.js";
+import { printableId } from "../../stdlib/printable.js";
 import { stateJson } from "./runs.js";
+import { checkNamespaceFlag, namespaceCliError, threadGraph } from "./thread-graph.js";
 
 export interface UpdateRunOptions {
   readonly values: string;
@@ -22,9 +26,11 @@ export interface UpdateRunOptions {
   readonly config?: string;
   readonly allowBlueprintChange?: boolean;
   readonly json?: boolean;
+  /** Edit this child run instead of the root graph (full namespace or node path). */
+  readonly namespace?: string;
 }
 
-/** @throws CliError for bad JSON, an unknown thread, node or checkpoint, or a write the reducers refuse. */
+/** @throws CliError for bad JSON, an unknown thread, node, checkpoint or namespace, or a write the reducers refuse. */
 export async function updateRun(threadId: string, opts: UpdateRunOptions): Promise<number> {
   let values: unknown;
   try {
@@ -33,31 +39,28 @@ export async function updateRun(threadId: string, opts: UpdateRunOptions): Promi
     throw new CliError(`--values is not JSON: ${(e as Error).message}`);
   }
   if (!values || typeof values !== "object" || Array.isArray(values)) throw new CliError('--values must be a JSON object of state fields, e.g. \'{"draft": "v2"}\'');
+  const ns = checkNamespaceFlag(opts.namespace);
   const checkpoints = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(checkpoints, true);
   try {
-    const tuple = await saver.getTuple({ threadId });
-    if (!tuple) throw new CliError(`no thread ${threadId} in ${checkpoints} (\`rag runs\` lists the threads there)`);
-    const origin = tuple.metadata.origin as RunOrigin | undefined;
-    const file = opts.file ?? origin?.file;
-    if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
-    const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
-    const { graph } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}) }, saver);
+    const { graph } = await threadGraph(saver, threadId, checkpoints, opts);
     let s;
     try {
       s = await graph.updateState(threadId, values as Record<string, unknown>, {
         ...(opts.asNode !== undefined ? { asNode: opts.asNode } : {}),
         ...(opts.checkpoint !== undefined ? { checkpointId: opts.checkpoint } : {}),
         ...(opts.allowBlueprintChange ? { allowBlueprintChange: true } : {}),
+        ...(ns ? { namespace: ns } : {}),
       });
     } catch (e) {
-      if (e instanceof CheckpointError || e instanceof InvalidUpdateError || e instanceof BlueprintMismatchError) throw new CliError(e.message);
+      if (e instanceof NamespaceError) throw namespaceCliError(threadId, ns, e);
+      if (e instanceof CheckpointError || e instanceof InvalidUpdateError) throw new CliError(e.message);
       throw e;
     }
     if (opts.json) process.stdout.write(JSON.stringify(stateJson(s), null, 2) + "\n");
     else {
       const next = s.next.map((t) => t.node).join(", ") || "nothing (the thread is done)";
-      process.stdout.write(`updated ${threadId}: checkpoint ${s.checkpointId} (step ${s.step}), next: ${next}\n`);
+      process.stdout.write(`updated ${threadId}${s.namespace ? ` (namespace ${printableId(s.namespace)})` : ""}: checkpoint ${s.checkpointId} (step ${s.step}), next: ${next}\n`);
       if (s.status !== "completed") process.stdout.write(`resume with: ${resumeCommandLine(threadId, s.interrupts, opts.checkpoints)}\n`);
     }
     return 0;

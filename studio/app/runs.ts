@@ -404,6 +404,7 @@ export class RunsPanel {
     const latest = hist[0];
     if (picked && latest) {
       this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
+      void this.showSubgraphs(threadId);
       const open = latest.interrupts[0];
       if (open) {
         this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
@@ -427,6 +428,39 @@ export class RunsPanel {
       ...rows,
       h("div", { class: "update" }, h("label", {}, "updateState (JSON of channel → value):"), edit, button("Update state", () => void this.update(threadId, edit.value), { "data-testid": "update-state" })),
     );
+  }
+
+  /**
+   * Under the state pane, one collapsible section per pending task that runs a subgraph:
+   * the child run's status, next tasks and values (`GET …/state?subgraphs=true`; nested
+   * child runs nest inside). Nothing when no task waits on a child run.
+   */
+  private async showSubgraphs(threadId: string): Promise<void> {
+    interface Child { namespace: string; graph: string; status: string; step: number; values: Record<string, unknown>; next: { id: string; node: string }[]; subgraphs?: Record<string, Child> }
+    const shown = this.statePane.firstChild; // the latest state, drawn just before
+    let s: Child;
+    try {
+      s = await api<Child>("GET", `/api/threads/${encodeURIComponent(threadId)}/state?subgraphs=true`);
+    } catch {
+      return; // the thread's file no longer compiles, say: the state above still shows
+    }
+    const sections = (parent: Child): HTMLElement[] =>
+      parent.next.flatMap((t) => {
+        const c = parent.subgraphs?.[t.id];
+        if (!c) return [];
+        const rows = Object.entries(c.values).map(([k, v]) => h("tr", {}, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
+        return [
+          h(
+            "details",
+            { class: "subgraph", "data-testid": "subgraph", "data-namespace": c.namespace },
+            h("summary", {}, `${t.node} [${t.id}] → ${c.graph} · ${c.status} · step ${c.step} · next ${c.next.map((x) => x.node).join(", ") || "-"}`),
+            h("div", { class: "dim" }, `namespace ${c.namespace}`),
+            h("table", {}, ...rows),
+            ...sections(c),
+          ),
+        ];
+      });
+    if (this.statePane.firstChild === shown) this.statePane.append(...sections(s)); // else another state was picked meanwhile
   }
 
   private async fork(threadId: string, checkpointId: string, rerun: boolean): Promise<void> {

@@ -151,6 +151,128 @@ describe("runs and threads", () => {
   });
 });
 
+/** parent: prep → executor (subgraph executor_graph: step_a → ask ⏸ → step_b). */
+const NESTED = `graph parent {
+  start prep
+  state { log: list<string> append }
+  node prep { kind set set { log: "prepped" } next executor }
+  node executor { kind subgraph graph "executor_graph" input { } writes { log: result.log } next END }
+}
+graph executor_graph {
+  start step_a
+  state { log: list<string> append  answer: any }
+  output { log: list<string> }
+  node step_a { kind set set { log: "a" } next ask }
+  node ask { kind interrupt prompt "Proceed?" options ["yes", "no"] writes answer routes { yes -> step_b  no -> END } }
+  node step_b { kind set set { log: "b" } next END }
+}
+`;
+
+interface Snap {
+  checkpointId: string;
+  namespace: string;
+  graph: string;
+  step: number;
+  source: string;
+  status: string;
+  values: { log: string[] };
+  next: { id: string; node: string }[];
+  interrupts: { id: string }[];
+  subgraphs?: Record<string, Snap>;
+}
+type Err = { error: { code: string; message: string } };
+
+describe("subgraph state by namespace", () => {
+  /** A thread paused inside the subgraph (its question is the child's). */
+  async function pausedInChild(): Promise<string> {
+    expect((await s.api("PUT", "/api/file", { path: "nested.rag", content: NESTED })).status).toBe(200);
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "nested.rag" });
+    expect((await events(start.json.runId)).at(-1)!.data.status).toBe("interrupted");
+    return start.json.threadId;
+  }
+
+  it("state?subgraphs=true nests the child run under its task; namespace (node path or full) reads the child's state and history", async () => {
+    const t = await pausedInChild();
+    const nested = await s.api<Snap>("GET", `/api/threads/${t}/state?subgraphs=true`);
+    expect(nested.status).toBe(200);
+    expect(nested.json).toMatchObject({ namespace: "", values: { log: ["prepped"] }, next: [{ id: "2.0", node: "executor" }] });
+    expect(nested.json.subgraphs!["2.0"]).toMatchObject({ namespace: "2.0:executor_graph", graph: "executor_graph", status: "interrupted", values: { log: ["a"] }, next: [{ node: "ask" }], interrupts: [{ id: "2.0/2.0#0" }], subgraphs: {} });
+    expect((await s.api<Snap>("GET", `/api/threads/${t}/state`)).json).not.toHaveProperty("subgraphs");
+    const child = await s.api<Snap>("GET", `/api/threads/${t}/state?namespace=executor`);
+    expect(child.json).toMatchObject({ namespace: "2.0:executor_graph", step: 1, values: { log: ["a"] } });
+    const history = await s.api<Snap[]>("GET", `/api/threads/${t}/history?namespace=${encodeURIComponent("2.0:executor_graph")}`);
+    expect(history.json.map((h) => [h.step, h.source, h.namespace])).toEqual([
+      [1, "loop", "2.0:executor_graph"],
+      [0, "input", "2.0:executor_graph"],
+    ]);
+    const first = await s.api<Snap>("GET", `/api/threads/${t}/state?namespace=executor&checkpoint=${history.json[1].checkpointId}`);
+    // Read through the child graph: step_a's saved write is applied and it leaves `next`.
+    expect(first.json).toMatchObject({ checkpointId: history.json[1].checkpointId, step: 0, next: [], values: { log: ["a"] } });
+  });
+
+  it("updateState with namespace edits the child through its reducers; resuming continues the child from the edit", async () => {
+    const t = await pausedInChild();
+    const up = await s.api<Snap>("POST", `/api/threads/${t}/state`, { values: { log: "edited" }, namespace: "executor" });
+    expect(up.status).toBe(200);
+    expect(up.json).toMatchObject({ namespace: "2.0:executor_graph", source: "update", values: { log: ["a", "edited"] } });
+    const resumed = await s.api<{ runId: string }>("POST", `/api/threads/${t}/resume`, { answer: "yes" });
+    expect((await events(resumed.json.runId)).at(-1)!.data.status).toBe("completed");
+    expect((await s.api<Snap>("GET", `/api/threads/${t}/state`)).json.values.log).toEqual(["prepped", "a", "edited", "b"]);
+  });
+
+  it("fork with namespace branches the thread at the child's checkpoint; resuming re-runs the child from there", async () => {
+    const t = await pausedInChild();
+    const history = await s.api<Snap[]>("GET", `/api/threads/${t}/history?namespace=executor`);
+    const first = history.json.at(-1)!.checkpointId;
+    const f = await s.api<Snap & { travel: { checkpointId: string; namespace: string } }>("POST", `/api/threads/${t}/fork`, { checkpointId: first, namespace: "executor" });
+    expect(f.status).toBe(200);
+    expect(f.json).toMatchObject({ source: "fork", status: "resumable", checkpointId: f.json.travel.checkpointId });
+    expect(f.json.subgraphs!["2.0"]).toMatchObject({ namespace: f.json.travel.namespace, step: 0, next: [{ node: "step_a" }] });
+    const again = await s.api<{ runId: string }>("POST", `/api/threads/${t}/resume`, {});
+    expect((await events(again.json.runId)).at(-1)!.data.status).toBe("interrupted");
+    const done = await s.api<{ runId: string }>("POST", `/api/threads/${t}/resume`, { answer: "no" });
+    expect((await events(done.json.runId)).at(-1)!.data.status).toBe("completed");
+    expect((await s.api<Snap>("GET", `/api/threads/${t}/state`)).json.values.log).toEqual(["prepped", "a"]);
+  });
+
+  it("errors: a malformed namespace is 400, one naming no child run 404, both {error: {code, message}} naming the thread", async () => {
+    const t = await pausedInChild();
+    const malformed = await s.api<Err>("GET", `/api/threads/${t}/state?namespace=${encodeURIComponent("a||b")}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toEqual({ error: { code: "checkpoint_namespace", message: `thread ${t}, namespace \`a||b\`: checkpoint namespace \`a||b\` has an empty level` } });
+    const none = await s.api<Err>("GET", `/api/threads/${t}/history?namespace=nope`);
+    expect(none.status).toBe(404);
+    expect(none.json).toEqual({ error: { code: "checkpoint_namespace", message: `thread \`${t}\` has no child run of node \`nope\`` } });
+    const update = await s.api<Err>("POST", `/api/threads/${t}/state`, { values: {}, namespace: "prep" });
+    expect(update.status).toBe(404);
+    expect(update.json.error.code).toBe("checkpoint_namespace");
+    const noCheckpoint = await s.api<Err>("GET", `/api/threads/${t}/state?namespace=executor&checkpoint=9-nope`);
+    expect(noCheckpoint.status).toBe(404);
+    expect(noCheckpoint.json.error.message).toBe(`thread ${t} has no checkpoint 9-nope in namespace \`executor\``);
+    const both = await s.api<Err>("POST", `/api/threads/${t}/fork`, { checkpointId: "1-x", namespace: "executor", thread: "other" });
+    expect(both.status).toBe(400);
+    expect(both.json.error.message).toMatch(/^`thread` and `namespace`/);
+    const forkMissing = await s.api<Err>("POST", `/api/threads/${t}/fork`, { checkpointId: "9-nope", namespace: "executor" });
+    expect(forkMissing.status).toBe(404);
+    expect(forkMissing.json.error.message).toContain("has no checkpoint `9-nope` in namespace `2.0:executor_graph`");
+    const control = await s.api<Err>("GET", `/api/threads/${t}/state?namespace=%01`);
+    expect(control.status).toBe(400);
+    expect(control.json.error.message).toMatch(/namespace/);
+    const flag = await s.api<Err>("GET", `/api/threads/${t}/state?subgraphs=yes`);
+    expect(flag.status).toBe(400);
+  });
+
+  it("the OpenAPI document lists namespace and subgraphs", async () => {
+    const r = await s.api<{ paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>> }>("GET", "/api/openapi.json");
+    const params = (p: string) => (r.json.paths[p].get.parameters ?? []).map((x) => x.name);
+    expect(params("/api/threads/{threadId}/state")).toEqual(expect.arrayContaining(["checkpoint", "namespace", "subgraphs"]));
+    expect(params("/api/threads/{threadId}/history")).toContain("namespace");
+    const body = (p: string) => Object.keys(r.json.paths[p].post.requestBody!.content["application/json"].schema.properties);
+    expect(body("/api/threads/{threadId}/state")).toEqual(expect.arrayContaining(["namespace", "checkpointId"]));
+    expect(body("/api/threads/{threadId}/fork")).toContain("namespace");
+  });
+});
+
 describe("review", () => {
   it("approves by hash in the approvals file and diffs against the last approved version", async () => {
     const before = await s.api<{ graph: string; hash: string; approved: boolean; capabilities: Record<string, string[]> }[]>("GET", "/api/review?file=research_review.rag");

@@ -1,0 +1,60 @@
+/**
+ * The compiled graph a checkpointed thread runs, for the `rag runs` commands that read
+ * or write through it (`update`, and `show` / `state` / `fork` with `--namespace` or
+ * `--subgraphs`, which resolve child runs against the graph's subgraphs:
+ * `runtime/subgraph-state.ts`). The graph is the one the thread was started with (`rag
+ * run` records its file, graph and config in the checkpoint metadata, `origin`);
+ * `--file` / `--graph` / `--config` override it.
+ */
+import { MAX_NAMESPACE_LENGTH, NamespaceError, type Checkpointer, type CheckpointTuple, type CompiledGraph } from "../../runtime/index.js";
+import { printableId } from "../../stdlib/printable.js";
+import type { RunOrigin } from "../checkpoints.js";
+import { CliError } from "../errors.js";
+import { loadGraph } from "./run.js";
+
+/** Flags naming the graph of a thread (all optional: the thread's recorded origin is the default). */
+export interface ThreadGraphOptions {
+  readonly file?: string;
+  readonly graph?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * Loads the graph thread `threadId` runs, bound to `saver`.
+ *
+ * @param path the checkpoint file or URL, for messages.
+ * @throws CliError (exit 2) when the thread does not exist, or was not started by `rag
+ *   run` and no `--file` names its file; the errors of `loadGraph` (compile, bind).
+ */
+export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions): Promise<{ graph: CompiledGraph; tuple: CheckpointTuple }> {
+  const tuple = await saver.getTuple({ threadId });
+  if (!tuple) throw new CliError(`no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)`);
+  const origin = tuple.metadata.origin as RunOrigin | undefined;
+  const file = opts.file ?? origin?.file;
+  if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
+  const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
+  const { graph } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
+  return { graph, tuple };
+}
+
+/**
+ * `--namespace NS` checked before any lookup: at most `MAX_NAMESPACE_LENGTH` characters
+ * (the runtime refuses longer ones too; this names the flag).
+ *
+ * @throws CliError (code `checkpoint_namespace`) for a longer value.
+ */
+export function checkNamespaceFlag(ns: string | undefined): string | undefined {
+  if (ns !== undefined && ns.length > MAX_NAMESPACE_LENGTH) throw new CliError(`--namespace is ${ns.length} characters long (at most ${MAX_NAMESPACE_LENGTH})`, 2, { code: "checkpoint_namespace", tagged: true });
+  return ns;
+}
+
+/**
+ * A `NamespaceError` as a one-line CliError (exit 2, `error[checkpoint_namespace]: …`)
+ * naming the thread and the namespace; other errors pass through unchanged.
+ */
+export function namespaceCliError(threadId: string, ns: string | undefined, e: unknown): unknown {
+  if (!(e instanceof NamespaceError)) return e;
+  const where = e.message.includes(`\`${threadId}\``) ? "" : `thread ${printableId(threadId)}, namespace \`${printableId((ns ?? e.namespace).slice(0, 120))}\`: `;
+  return new CliError(`${where}${e.message.split("\n")[0]}`, 2, { code: e.code, tagged: true });
+}
