@@ -13,7 +13,7 @@ import { ApiError, badRequest, notFound } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import type { Project } from "./project.js";
 import { matchRoute, type Route } from "./routes.js";
-import { checkRequest, newToken, TOKEN_COOKIE, type Guard } from "./security.js";
+import { checkRequest, newToken, tokenCookie, type Guard } from "./security.js";
 
 /** Largest request body, bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -256,7 +256,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
         return send(res, 200, out ?? null);
       }
       if (method !== "GET") throw new ApiError("method_not_allowed", `${method} ${url.pathname}`, 405);
-      const cookie = url.searchParams.has("token") ? `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
+      const cookie = url.searchParams.has("token") ? `${tokenCookie(guard.port)}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
       serveStatic(res, options.staticDir, url.pathname, cookie);
     } catch (e) {
       // A refused body (too large, too slow) is not read to its end: answer, then close the connection.

@@ -20,6 +20,15 @@ import { forbidden, ApiError } from "./errors.js";
 
 export const TOKEN_COOKIE = "rag_studio_token";
 
+/**
+ * The cookie carrying the token of the server on `port`: `rag_studio_token_PORT`.
+ * Cookies are not scoped by port, so one name for every studio made two studios on one
+ * machine overwrite each other's cookie (the older page then got 401 on every call).
+ */
+export function tokenCookie(port: number): string {
+  return `${TOKEN_COOKIE}_${port}`;
+}
+
 /** A fresh random token (URL-safe base64, 43 characters). */
 export function newToken(): string {
   return randomBytes(32).toString("base64url");
@@ -35,11 +44,11 @@ export interface Guard {
 }
 
 /** The token a request presents, if any, and where it was found. */
-export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
-  return tokenSource(req, url)?.token;
+export function presentedToken(req: IncomingMessage, url: URL, port: number): string | undefined {
+  return tokenSource(req, url, port)?.token;
 }
 
-function tokenSource(req: IncomingMessage, url: URL): { token: string; from: "header" | "query" | "cookie" } | undefined {
+function tokenSource(req: IncomingMessage, url: URL, port: number): { token: string; from: "header" | "query" | "cookie" } | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith("Bearer ")) return { token: auth.slice(7).trim(), from: "header" };
   const header = req.headers["x-rag-token"];
@@ -48,7 +57,7 @@ function tokenSource(req: IncomingMessage, url: URL): { token: string; from: "he
   if (q) return { token: q, from: "query" };
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === TOKEN_COOKIE) return { token: v.join("="), from: "cookie" };
+    if (k === tokenCookie(port)) return { token: v.join("="), from: "cookie" };
   }
   return undefined;
 }
@@ -71,7 +80,7 @@ export function checkRequest(req: IncomingMessage, url: URL, guard: Guard): void
   if (origin === "null") throw forbidden("requests from an opaque origin are refused");
   const site = req.headers["sec-fetch-site"];
   if (site !== undefined && site !== "same-origin" && site !== "none") throw forbidden(`${site} request refused (only the studio's own page may call the API from a browser)`);
-  const presented = tokenSource(req, url);
+  const presented = tokenSource(req, url, guard.port);
   if (!presented || !sameToken(presented.token, guard.token)) throw new ApiError("unauthorized", "missing or wrong studio token: open the URL `rag studio` printed (it carries ?token=…)", 401);
   if (presented.from === "cookie" && !SAFE_METHODS.has(req.method ?? "GET") && origin === undefined && site !== "same-origin") throw forbidden(`${req.method} with only the studio cookie must come from the studio page (Origin or Sec-Fetch-Site: same-origin); other clients send the token in a header`);
 }

@@ -77,7 +77,7 @@ const MAX_STREAMS = 3;
 const host = () => `127.0.0.1:${s.server.port}`;
 const own = () => `http://127.0.0.1:${s.server.port}`;
 const bearer = () => ({ host: host(), authorization: `Bearer ${s.server.token}` });
-const cookie = () => ({ host: host(), cookie: `rag_studio_token=${s.server.token}` });
+const cookie = () => ({ host: host(), cookie: `rag_studio_token_${s.server.port}=${s.server.token}` });
 const json = { "content-type": "application/json" };
 
 beforeAll(async () => {
@@ -119,6 +119,9 @@ describe("every route refuses requests without the token, with a foreign Host or
     { name: "the token as a prefix of a longer one", headers: () => ({ host: host(), authorization: `Bearer ${s.server.token}x` }), status: 401 },
     { name: "the token under another auth scheme", headers: () => ({ host: host(), authorization: `Basic ${s.server.token}` }), status: 401 },
     { name: "the token in a cookie of another name", headers: () => ({ host: host(), cookie: `rag_studio_tokenx=${s.server.token}` }), status: 401 },
+    // The cookie is named after the server's port: another studio's cookie (or the unported name) is not this server's token.
+    { name: "the token in another port's cookie", headers: () => ({ host: host(), cookie: `rag_studio_token_${s.server.port + 1}=${s.server.token}` }), status: 401 },
+    { name: "the token in the unported cookie name", headers: () => ({ host: host(), cookie: `rag_studio_token=${s.server.token}` }), status: 401 },
     { name: "an empty bearer", headers: () => ({ host: host(), authorization: "Bearer " }), status: 401 },
     { name: "Host: evil.example (DNS rebinding)", headers: () => ({ ...bearer(), host: "evil.example" }), status: 403 },
     { name: "Host: 127.0.0.1.evil.example", headers: () => ({ ...bearer(), host: `127.0.0.1.evil.example:${s.server.port}` }), status: 403 },
