@@ -10,7 +10,7 @@ import { parseRag } from "../grammar/rag/parse.js";
 import { sortDiagnostics, diagnostic, type Diagnostic, type Result } from "../grammar/diagnostic.js";
 import type { LineIndex } from "../grammar/span.js";
 import type { Blueprint, Provenance } from "./blueprint.js";
-import { lowerGraph } from "./lower/graph.js";
+import { lowerGraph, type GraphLowerOptions } from "./lower/graph.js";
 import type { RegistryView } from "./registry-view.js";
 import { resolveProgram, type ResolvedGraph, type ResolvedProgram } from "./resolve/resolve.js";
 import { reviewRequired, type ApprovalView } from "./policy-view.js";
@@ -104,9 +104,28 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
 
 /** Lowers every graph free of errors, subgraphs of the file before their callers. */
 function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[], options: CompileOptions, failed: (g: ResolvedGraph, e: unknown) => void): Blueprint[] {
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  const clean = (g: ResolvedGraph) => !errors.some((d) => d.span.start.offset >= g.decl.span.start.offset && d.span.start.offset < g.decl.span.end.offset);
   const hashes = new Map<string, string>();
+  // Start offsets of the errors, sorted: a graph is clean when none falls in its span
+  // (a binary search per graph; scanning every error per graph was quadratic).
+  const errorAt: number[] = [];
+  for (const d of diagnostics) if (d.severity === "error") errorAt.push(d.span.start.offset);
+  errorAt.sort((a, b) => a - b);
+  const clean = (g: ResolvedGraph) => {
+    const from = g.decl.span.start.offset;
+    let lo = 0;
+    let hi = errorAt.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (errorAt[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === errorAt.length || errorAt[lo]! >= g.decl.span.end.offset;
+  };
+  const graphOptions: GraphLowerOptions = {
+    graphHashes: hashes,
+    ...(options.provenance ? { provenance: options.provenance } : {}),
+    ...(options.file !== undefined ? { file: options.file } : {}),
+  };
   const done = new Map<ResolvedGraph, Blueprint>();
   // Depth-first, callees before callers, with an explicit stack: a chain of thousands of
   // subgraphs must not overflow the call stack (issue 10 §3).
@@ -120,11 +139,7 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
   const lowerOne = (g: ResolvedGraph) => {
     let bp: Blueprint;
     try {
-      bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, {
-        graphHashes: hashes,
-        ...(options.provenance ? { provenance: options.provenance } : {}),
-        ...(options.file !== undefined ? { file: options.file } : {}),
-      });
+      bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, graphOptions);
     } catch (e) {
       failed(g, e);
       return;
