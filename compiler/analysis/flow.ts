@@ -18,6 +18,7 @@
 import type { Span } from "../../grammar/span.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
 import { bfsFrom, Digraph } from "./digraph.js";
+import { graphCache } from "./graph-cache.js";
 
 export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
 
@@ -56,7 +57,7 @@ export interface FlowGraph {
   readonly canEnd: ReadonlySet<string>;
 }
 
-const cache = new WeakMap<ResolvedGraph, FlowGraph>();
+const cache = graphCache<FlowGraph>();
 
 /** The flow graph of `g` (built on first use, then cached). */
 export function flowGraph(g: ResolvedGraph): FlowGraph {

@@ -12,6 +12,7 @@ import type { ResolvedGraph } from "../resolve/resolve.js";
 import { shortestPath } from "./digraph.js";
 import { END, flowGraph, START, type FlowGraph } from "./flow.js";
 import { isCycle, stronglyConnected } from "./scc.js";
+import { graphCache } from "./graph-cache.js";
 
 export interface Loop {
   /** Members, in source order of their declarations. */
@@ -31,7 +32,7 @@ export interface Termination {
   onCycle(n: string): boolean;
 }
 
-const cache = new WeakMap<ResolvedGraph, Termination>();
+const cache = graphCache<Termination>();
 
 export function termination(g: ResolvedGraph): Termination {
   let t = cache.get(g);
