@@ -44,12 +44,23 @@ export function termination(g: ResolvedGraph): Termination {
 }
 
 function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
-  const order = new Map<string, number>();
-  g.nodeList.forEach((n, i) => order.has(n.name) || order.set(n.name, i));
-  const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-
   if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: () => false };
-  const reachableNodes = new Set([...flow.reachable].filter((n) => n !== START && n !== END));
+  // Source order of the nodes, built only when there is a loop to sort.
+  let order: Map<string, number> | undefined;
+  const byOrder = (a: string, b: string) => {
+    if (!order) {
+      order = new Map<string, number>();
+      g.nodeList.forEach((n, i) => order!.has(n.name) || order!.set(n.name, i));
+    }
+    return (order.get(a) ?? 0) - (order.get(b) ?? 0);
+  };
+  const reachableNodes = new Set<string>();
+  const doomed = new Set<string>();
+  for (const n of flow.reachable) {
+    if (n === START || n === END) continue;
+    reachableNodes.add(n);
+    if (!flow.canEnd.has(n)) doomed.add(n);
+  }
   let cyclic: Set<string> | undefined;
   const onCycle = (n: string) => {
     if (!cyclic) {
@@ -59,7 +70,6 @@ function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
     return cyclic.has(n);
   };
 
-  const doomed = new Set([...reachableNodes].filter((n) => !flow.canEnd.has(n)));
   const loops: Loop[] = [];
   const loopOf = new Map<string, Loop>();
   for (const c of doomed.size ? stronglyConnected(flow.graph, doomed) : []) {
