@@ -8,10 +8,17 @@
  * its own out- and in-neighbour), so the analyses' results and messages are unchanged.
  */
 
+/** Out-degree from which a vertex's successors are also kept in a set. */
+const WIDE = 16;
+
 export class Digraph {
   private readonly outs = new Map<string, string[]>();
   private readonly ins = new Map<string, string[]>();
-  private readonly pairs = new Set<string>();
+  /**
+   * Successor sets of the vertices with many successors, for the duplicate check; a
+   * short adjacency list is searched instead (no key string built per edge).
+   */
+  private readonly wide = new Map<string, Set<string>>();
 
   /** Adds vertex `v` (no-op when present). */
   addNode(v: string): void {
@@ -26,15 +33,24 @@ export class Digraph {
 
   /** Adds the edge `from → to` once; both vertices must exist. */
   addDirectedEdge(from: string, to: string): void {
-    const key = from + "\u0000" + to;
-    if (this.pairs.has(key)) return;
-    this.pairs.add(key);
-    this.outs.get(from)!.push(to);
+    const out = this.outs.get(from)!;
+    if (out.length < WIDE) {
+      if (out.includes(to)) return;
+    } else {
+      let set = this.wide.get(from);
+      if (!set) this.wide.set(from, (set = new Set(out)));
+      if (set.has(to)) return;
+      set.add(to);
+    }
+    out.push(to);
     this.ins.get(to)!.push(from);
   }
 
   hasDirectedEdge(from: string, to: string): boolean {
-    return this.pairs.has(from + "\u0000" + to);
+    const out = this.outs.get(from);
+    if (!out) return false;
+    const set = this.wide.get(from);
+    return set ? set.has(to) : out.includes(to);
   }
 
   /** Successors of `v`, in the order their edges were added (a shared array: do not modify). */

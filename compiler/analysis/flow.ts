@@ -160,8 +160,12 @@ function build(g: ResolvedGraph): FlowGraph {
   const out = new Map<string, FlowEdge[]>();
   const into = new Map<string, FlowEdge[]>();
   for (const e of edges) {
-    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e);
-    (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
+    const o = out.get(e.from);
+    if (o) o.push(e);
+    else out.set(e.from, [e]);
+    const i = into.get(e.to);
+    if (i) i.push(e);
+    else into.set(e.to, [e]);
   }
 
   const reachable = bfsFrom(graph, START);
