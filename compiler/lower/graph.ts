@@ -89,38 +89,42 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
 
   const interruptPolicy = g.policies.find((p) => p.policy === "interrupt")?.value.name;
   const checkpoint = g.policies.find((p) => p.policy === "checkpoint")?.value.name;
-  const base = {
-    irVersion: IR_VERSION,
-    id: g.name,
-    start,
-    ...(startRoutes.length ? { startRoutes } : {}),
-    state,
-    ...(input ? { input } : {}),
-    ...(output ? { output } : {}),
-    ...(Object.keys(schemas).length ? { schemas: sortKeys(schemas) } : {}),
-    nodes,
-    edges,
-    barriers,
-    interrupts: {
-      before: g.interrupts.filter((i) => i.when === "before").flatMap((i) => i.nodes.map((n) => n.name)),
-      after: g.interrupts.filter((i) => i.when === "after").flatMap((i) => i.nodes.map((n) => n.name)),
-      ...(interruptPolicy ? { policy: interruptPolicy } : {}),
-    },
-    ...(checkpoint ? { checkpoint } : {}),
-    defaults,
-    metadata,
-    tags: g.tags.flatMap((t) => listStrings(t.value)),
-    allow,
-    capabilities: blueprintCapabilities(nodes, agents, state, programNames(env.program)),
-    agents,
-    subgraphs: sortKeys(subgraphs),
-    ...(opts.provenance ? { provenance: opts.provenance } : {}),
-    ...(opts.file !== undefined ? { source: { file: opts.file } } : {}),
-    span: g.decl.span,
-  } satisfies Omit<Blueprint, "hash">;
-  const hash = blueprintHash(base);
-  const { irVersion, id, ...rest } = base;
-  return { irVersion, id, hash, ...rest };
+  const interrupts: { -readonly [K in keyof Blueprint["interrupts"]]: Blueprint["interrupts"][K] } = {
+    before: g.interrupts.filter((i) => i.when === "before").flatMap((i) => i.nodes.map((n) => n.name)),
+    after: g.interrupts.filter((i) => i.when === "after").flatMap((i) => i.nodes.map((n) => n.name)),
+  };
+  if (interruptPolicy) interrupts.policy = interruptPolicy;
+  // Built in the IR's key order with conditional assignments, not `...(x ? {k} : {})`
+  // spreads and a rest copy to move `hash` up (V8 pays per key added after a spread).
+  // `hash` holds its place until the hash, which leaves it out, is computed.
+  const bp = { irVersion: IR_VERSION, id: g.name, hash: "", start } as unknown as { -readonly [K in keyof Blueprint]: Blueprint[K] };
+  if (startRoutes.length) bp.startRoutes = startRoutes;
+  bp.state = state;
+  if (input) bp.input = input;
+  if (output) bp.output = output;
+  if (hasKeys(schemas)) bp.schemas = sortKeys(schemas);
+  bp.nodes = nodes;
+  bp.edges = edges;
+  bp.barriers = barriers;
+  bp.interrupts = interrupts;
+  if (checkpoint) bp.checkpoint = checkpoint;
+  bp.defaults = defaults;
+  bp.metadata = metadata;
+  bp.tags = g.tags.flatMap((t) => listStrings(t.value));
+  bp.allow = allow;
+  bp.capabilities = blueprintCapabilities(nodes, agents, state, programNames(env.program));
+  bp.agents = agents;
+  bp.subgraphs = hasKeys(subgraphs) ? sortKeys(subgraphs) : subgraphs;
+  if (opts.provenance) bp.provenance = opts.provenance;
+  if (opts.file !== undefined) bp.source = { file: opts.file };
+  bp.span = g.decl.span;
+  bp.hash = blueprintHash(bp);
+  return bp;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /**
