@@ -104,7 +104,6 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
 
 /** Lowers every graph free of errors, subgraphs of the file before their callers. */
 function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[], options: CompileOptions, failed: (g: ResolvedGraph, e: unknown) => void): Blueprint[] {
-  const hashes = new Map<string, string>();
   // Start offsets of the errors, sorted: a graph is clean when none falls in its span
   // (a binary search per graph; scanning every error per graph was quadratic).
   const errorAt: number[] = [];
@@ -121,19 +120,25 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
     }
     return lo === errorAt.length || errorAt[lo]! >= g.decl.span.end.offset;
   };
+  // Per graph entered: its blueprint once lowered, null before that or when lowering failed.
+  const done = new Map<ResolvedGraph, Blueprint | null>();
+  // The hashes of the graphs lowered so far, by name, read from `done` (no second map).
+  const hashOf = (name: string) => {
+    const g = resolved.graphByName.get(name);
+    return g ? done.get(g)?.hash : undefined;
+  };
+  const hashes = { has: (name: string) => hashOf(name) !== undefined, get: hashOf };
   const graphOptions: GraphLowerOptions = {
     graphHashes: hashes,
     ...(options.provenance ? { provenance: options.provenance } : {}),
     ...(options.file !== undefined ? { file: options.file } : {}),
   };
-  const done = new Map<ResolvedGraph, Blueprint>();
   // Depth-first, callees before callers, with an explicit stack: a chain of thousands of
   // subgraphs must not overflow the call stack (issue 10 §3).
-  const seen = new Set<ResolvedGraph>();
   const stack: { readonly g: ResolvedGraph; readonly deps: readonly string[]; i: number }[] = [];
   const enter = (g: ResolvedGraph) => {
-    if (seen.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
-    seen.add(g);
+    if (done.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
+    done.set(g, null);
     stack.push({ g, deps: dependencies(g), i: 0 });
   };
   const lowerOne = (g: ResolvedGraph) => {
@@ -144,7 +149,6 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
       failed(g, e);
       return;
     }
-    hashes.set(g.name, bp.hash);
     done.set(g, bp);
   };
   for (const root of resolved.graphs) {
@@ -160,7 +164,12 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
       lowerOne(top.g);
     }
   }
-  return resolved.graphs.filter((g) => done.has(g)).map((g) => done.get(g)!);
+  const out: Blueprint[] = [];
+  for (const g of resolved.graphs) {
+    const bp = done.get(g);
+    if (bp) out.push(bp);
+  }
+  return out;
 }
 
 /** Names of same-file graphs that `g` may call (subgraph nodes and graph send targets). */

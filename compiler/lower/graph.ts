@@ -17,8 +17,8 @@ import { blockToJson, defineOwn, listStrings } from "./values.js";
 export interface GraphLowerOptions {
   readonly provenance?: Provenance;
   readonly file?: string;
-  /** Hashes of same-file graphs already lowered (for `subgraphs`). */
-  readonly graphHashes: ReadonlyMap<string, string>;
+  /** Hashes of same-file graphs already lowered (for `subgraphs`), by graph name. */
+  readonly graphHashes: Pick<ReadonlyMap<string, string>, "has" | "get">;
 }
 
 export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOptions): Blueprint {
