@@ -157,18 +157,37 @@ function build(g: ResolvedGraph): FlowGraph {
   }
   for (const n of nodes) if (!routed.has(n.name)) add(n.name, END, "end", n.decl.name.span);
 
-  const out = new Map<string, FlowEdge[]>();
-  const into = new Map<string, FlowEdge[]>();
-  for (const e of edges) {
-    const o = out.get(e.from);
-    if (o) o.push(e);
-    else out.set(e.from, [e]);
-    const i = into.get(e.to);
-    if (i) i.push(e);
-    else into.set(e.to, [e]);
-  }
-
   const reachable = bfsFrom(graph, START);
   const canEnd = bfsFrom(graph, END, true);
-  return { graph, edges, out, into, hasEntry, complete, routed, reachable, canEnd };
+  // `out` and `into` are grouped on first use: most graphs' rules never ask for them.
+  let grouped: { out: Map<string, FlowEdge[]>; into: Map<string, FlowEdge[]> } | undefined;
+  const group = () => {
+    if (grouped) return grouped;
+    const out = new Map<string, FlowEdge[]>();
+    const into = new Map<string, FlowEdge[]>();
+    for (const e of edges) {
+      const o = out.get(e.from);
+      if (o) o.push(e);
+      else out.set(e.from, [e]);
+      const i = into.get(e.to);
+      if (i) i.push(e);
+      else into.set(e.to, [e]);
+    }
+    return (grouped = { out, into });
+  };
+  return {
+    graph,
+    edges,
+    get out() {
+      return group().out;
+    },
+    get into() {
+      return group().into;
+    },
+    hasEntry,
+    complete,
+    routed,
+    reachable,
+    canEnd,
+  };
 }
