@@ -185,11 +185,6 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   const tags: A.TagsItem[] = [];
   const allows: A.AllowItem[] = [];
   const io: A.IoItem[] = [];
-  const addField = (f: ResolvedField) => {
-    if (!f.name.name) return;
-    fieldList.push(f);
-    if (!fields.has(f.name.name)) fields.set(f.name.name, f);
-  };
   for (const item of decl.items) {
     switch (item.kind) {
       case "NodeDecl": {
@@ -199,10 +194,10 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
         break;
       }
       case "ChannelItem":
-        addField({ name: item.name, source: item });
+        addField(fields, fieldList, { name: item.name, source: item });
         break;
       case "StateItem":
-        for (const f of item.fields) addField({ name: f.name, source: f });
+        for (const f of item.fields) addField(fields, fieldList, { name: f.name, source: f });
         break;
       case "StartItem":
         starts.push(item);
@@ -248,16 +243,46 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, edgesFrom, joinEdges, interrupts, policies, configs, tags, allows, io };
 }
 
+function addField(fields: Map<string, ResolvedField>, fieldList: ResolvedField[], f: ResolvedField): void {
+  if (!f.name.name) return;
+  fieldList.push(f);
+  if (!fields.has(f.name.name)) fields.set(f.name.name, f);
+}
+
+const NO_SENDS: readonly A.SendItem[] = [];
+const bySourceOrder = (a: A.SendItem, b: A.SendItem) => a.span.start.offset - b.span.start.offset;
+
+/** The evidence `inferKind` reads, over an item table (no closure per node). */
+class TableEvidence {
+  constructor(
+    private readonly items: ItemTable,
+    readonly conditionRoutesOnly: boolean,
+  ) {}
+  has(k: string): boolean {
+    return this.items.has(k as ItemKeyword);
+  }
+}
+
+function conditionRoutesOnly(routes: readonly A.Route[]): boolean {
+  if (!routes.length) return false;
+  for (const r of routes) if (r.kind === "LabelRoute") return false;
+  return true;
+}
+
 export function resolveNode(decl: A.NodeDecl): ResolvedNode {
   const items = new ItemTable(decl.items);
   const kindItem = items.get("kind");
   const routes = items.get("routes")?.routes ?? [];
   const kind = kindItem && kindItem.value.name
     ? (canonicalKind(kindItem.value.name) ?? kindItem.value.name)
-    : inferKind({ has: (k) => items.has(k as ItemKeyword), conditionRoutesOnly: routes.length > 0 && routes.every((r) => r.kind !== "LabelRoute") });
-  const sends = [...items.all("send"), ...items.all("sends")].sort((a, b) => a.span.start.offset - b.span.start.offset);
+    : inferKind(new TableEvidence(items, conditionRoutesOnly(routes)));
+  // Both spellings, in source order; most nodes send nothing (one shared empty list).
+  const sends = items.has("send") || items.has("sends") ? [...items.all("send"), ...items.all("sends")].sort(bySourceOrder) : NO_SENDS;
   const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
-  return { decl, name: decl.name.name, items, kind, ...(kindItem ? { kindItem } : {}), sends, modelMeaning };
+  // A conditional assignment, not a `...(x ? {k} : {})` spread (V8 pays per key added after a spread).
+  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, items, kind, sends, modelMeaning };
+  if (kindItem) n.kindItem = kindItem;
+  return n;
 }
 
 /** Names of a list value's items (strings and bare words). */
