@@ -240,18 +240,18 @@ export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readon
     add(sets, "reducers", f.reducer.name);
     add(sets, "reducers", f.reducer.fn);
   }
-  const sorted = (k: CapabilityKind) => {
-    const set = sets[k];
-    return set ? [...set].sort() : [];
-  };
   return {
-    models: sorted("models"),
-    tools: sorted("tools"),
-    agents: sorted("agents"),
-    graphs: sorted("graphs"),
-    scripts: sorted("scripts"),
-    routers: sorted("routers"),
-    reducers: sorted("reducers"),
-    validators: sorted("validators"),
+    models: sorted(sets.models),
+    tools: sorted(sets.tools),
+    agents: sorted(sets.agents),
+    graphs: sorted(sets.graphs),
+    scripts: sorted(sets.scripts),
+    routers: sorted(sets.routers),
+    reducers: sorted(sets.reducers),
+    validators: sorted(sets.validators),
   };
+}
+
+function sorted(set: ReadonlySet<string> | undefined): string[] {
+  return set ? [...set].sort() : [];
 }
