@@ -171,20 +171,25 @@ export function resolveProgram(program: A.Program): ResolvedProgram {
   return { program, graphs, graphByName, agents, agentList, schemas, schemaList };
 }
 
+/** The shared empty list and map of `resolveGraph` (read-only: never written through). */
+const NONE: readonly never[] = Object.freeze([]);
+const NO_ENTRIES: ReadonlyMap<string, never> = new Map<string, never>();
+
 function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   const nodes = new Map<string, ResolvedNode>();
   const nodeList: ResolvedNode[] = [];
-  const fields = new Map<string, ResolvedField>();
-  const fieldList: ResolvedField[] = [];
-  const starts: A.StartItem[] = [];
-  const edges: A.EdgeItem[] = [];
-  const joinEdges: A.JoinEdgeItem[] = [];
-  const interrupts: A.InterruptAroundItem[] = [];
-  const policies: A.PolicyItem[] = [];
-  const configs: A.ConfigItem[] = [];
-  const tags: A.TagsItem[] = [];
-  const allows: A.AllowItem[] = [];
-  const io: A.IoItem[] = [];
+  // Lists and maps a graph does not use are shared empty ones (most graphs use few kinds of item).
+  let fields: Map<string, ResolvedField> | undefined;
+  let fieldList: ResolvedField[] | undefined;
+  let starts: A.StartItem[] | undefined;
+  let edges: A.EdgeItem[] | undefined;
+  let joinEdges: A.JoinEdgeItem[] | undefined;
+  let interrupts: A.InterruptAroundItem[] | undefined;
+  let policies: A.PolicyItem[] | undefined;
+  let configs: A.ConfigItem[] | undefined;
+  let tags: A.TagsItem[] | undefined;
+  let allows: A.AllowItem[] | undefined;
+  let io: A.IoItem[] | undefined;
   for (const item of decl.items) {
     switch (item.kind) {
       case "NodeDecl": {
@@ -194,44 +199,44 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
         break;
       }
       case "ChannelItem":
-        addField(fields, fieldList, { name: item.name, source: item });
+        addField((fields ??= new Map()), (fieldList ??= []), { name: item.name, source: item });
         break;
       case "StateItem":
-        for (const f of item.fields) addField(fields, fieldList, { name: f.name, source: f });
+        for (const f of item.fields) addField((fields ??= new Map()), (fieldList ??= []), { name: f.name, source: f });
         break;
       case "StartItem":
-        starts.push(item);
+        (starts ??= []).push(item);
         break;
       case "EdgeItem":
-        edges.push(item);
+        (edges ??= []).push(item);
         break;
       case "JoinEdgeItem":
-        joinEdges.push(item);
+        (joinEdges ??= []).push(item);
         break;
       case "InterruptAroundItem":
-        interrupts.push(item);
+        (interrupts ??= []).push(item);
         break;
       case "PolicyItem":
-        policies.push(item);
+        (policies ??= []).push(item);
         break;
       case "ConfigItem":
-        configs.push(item);
+        (configs ??= []).push(item);
         break;
       case "TagsItem":
-        tags.push(item);
+        (tags ??= []).push(item);
         break;
       case "AllowItem":
-        allows.push(item);
+        (allows ??= []).push(item);
         break;
       case "IoItem":
-        io.push(item);
+        (io ??= []).push(item);
         break;
       case "UnknownItem":
         break;
     }
   }
-  const edgesFrom = new Map<string, { from: A.NodeRef; to: A.NodeRef; edge: A.EdgeItem }[]>();
-  for (const edge of edges) {
+  const edgesFrom = edges ? new Map<string, { from: A.NodeRef; to: A.NodeRef; edge: A.EdgeItem }[]>() : undefined;
+  if (edgesFrom) for (const edge of edges!) {
     for (let i = 0; i + 1 < edge.refs.length; i++) {
       const from = edge.refs[i];
       const list = edgesFrom.get(from.name);
@@ -240,7 +245,24 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
       else edgesFrom.set(from.name, [entry]);
     }
   }
-  return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, edgesFrom, joinEdges, interrupts, policies, configs, tags, allows, io };
+  return {
+    decl,
+    name: decl.name.name,
+    nodes,
+    nodeList,
+    fields: fields ?? NO_ENTRIES,
+    fieldList: fieldList ?? NONE,
+    starts: starts ?? NONE,
+    edges: edges ?? NONE,
+    edgesFrom: edgesFrom ?? NO_ENTRIES,
+    joinEdges: joinEdges ?? NONE,
+    interrupts: interrupts ?? NONE,
+    policies: policies ?? NONE,
+    configs: configs ?? NONE,
+    tags: tags ?? NONE,
+    allows: allows ?? NONE,
+    io: io ?? NONE,
+  };
 }
 
 function addField(fields: Map<string, ResolvedField>, fieldList: ResolvedField[], f: ResolvedField): void {
