@@ -23,16 +23,20 @@ import type { Rule } from "./rule.js";
 /** Discards reports: for types computed only to type another expression. */
 const SILENT: Report = () => {};
 
-/** `after` is called only when some site is after the run (it types `result`, which costs). */
-function checkSites(sites: readonly ExprSite[], before: ExprScope, after: () => ExprScope, report: Report): void {
+function checkSites(sites: readonly ExprSite[], before: ExprScope, after: ExprScope | undefined, report: Report): void {
   for (const site of sites) {
-    let scope = site.afterRun ? after() : before;
+    let scope = site.afterRun ? after! : before;
     if (site.forEach) {
       const it = checkExpr(site.forEach.iterable, scope, SILENT);
       scope = { ...scope, roots: new Map([...scope.roots, [site.forEach.variable, it.t === "list" ? it.items : ANY]]) };
     }
     checkExpr(site.expr, scope, report);
   }
+}
+
+function anyAfterRun(sites: readonly ExprSite[]): boolean {
+  for (const s of sites) if (s.afterRun) return true;
+  return false;
 }
 
 function scalar(t: ExprType): boolean {
@@ -63,14 +67,14 @@ export const ExpressionRule: Rule = (ctx) => {
       // Nothing to check (most nodes of a big file): skip typing the graph and the result.
       if (!sites.length && !writes) return;
       const types = graphTypes(g, ctx.program);
-      let after: ExprScope | undefined;
-      const afterRun = () => (after ??= withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)));
-      checkSites(sites, types.scopes.before, afterRun, report);
-      if (writes) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, afterRun(), report);
+      // `result` is typed only when some site runs after the node (it costs).
+      const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)) : undefined;
+      checkSites(sites, types.scopes.before, after, report);
+      if (writes) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, after!, report);
     },
     agent(a) {
       const sc = scopes(ANY, ANY, `agent \`${a.name}\``);
-      checkSites(exprSites(a.items, []), sc.before, () => sc.after, report);
+      checkSites(exprSites(a.items, []), sc.before, sc.after, report);
     },
   };
 };
