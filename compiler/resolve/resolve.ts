@@ -57,14 +57,18 @@ export type ItemKeyword = keyof ItemByKeyword;
 /** A node or inline agent's items, grouped by keyword. */
 export class ItemTable {
   private readonly byKeyword = new Map<string, A.NodeItem[]>();
+  /** Whether some keyword is given more than once. */
+  readonly repeated: boolean = false;
 
   constructor(readonly items: readonly A.NodeItem[]) {
     for (const item of items) {
       if (item.kind === "UnknownItem") continue;
       const k = item.keyword.name;
       const list = this.byKeyword.get(k);
-      if (list) list.push(item);
-      else this.byKeyword.set(k, [item]);
+      if (list) {
+        list.push(item);
+        this.repeated = true;
+      } else this.byKeyword.set(k, [item]);
     }
   }
 
