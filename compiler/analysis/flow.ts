@@ -71,7 +71,11 @@ export function flowGraph(g: ResolvedGraph): FlowGraph {
 
 /** First declarations of the graph's nodes, in source order. */
 export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
-  return g.nodeList.filter((n) => n.name && g.nodes.get(n.name) === n);
+  // every node is its name's first declaration unless names repeat or are missing: no test per node then
+  if (g.nodes.size === g.nodeList.length) return g.nodeList.slice();
+  const out: ResolvedNode[] = [];
+  for (const n of g.nodeList) if (n.name && g.nodes.get(n.name) === n) out.push(n);
+  return out;
 }
 
 function build(g: ResolvedGraph): FlowGraph {
