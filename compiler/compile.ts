@@ -10,7 +10,7 @@ import { parseRag } from "../grammar/rag/parse.js";
 import { sortDiagnostics, diagnostic, type Diagnostic, type Result } from "../grammar/diagnostic.js";
 import type { LineIndex } from "../grammar/span.js";
 import type { Blueprint, Provenance } from "./blueprint.js";
-import { lowerGraph } from "./lower/graph.js";
+import { lowerGraph, type GraphLowerOptions } from "./lower/graph.js";
 import type { RegistryView } from "./registry-view.js";
 import { resolveProgram, type ResolvedGraph, type ResolvedProgram } from "./resolve/resolve.js";
 import { reviewRequired, type ApprovalView } from "./policy-view.js";
@@ -104,32 +104,51 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
 
 /** Lowers every graph free of errors, subgraphs of the file before their callers. */
 function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[], options: CompileOptions, failed: (g: ResolvedGraph, e: unknown) => void): Blueprint[] {
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  const clean = (g: ResolvedGraph) => !errors.some((d) => d.span.start.offset >= g.decl.span.start.offset && d.span.start.offset < g.decl.span.end.offset);
-  const hashes = new Map<string, string>();
-  const done = new Map<ResolvedGraph, Blueprint>();
+  // Start offsets of the errors, sorted: a graph is clean when none falls in its span
+  // (a binary search per graph; scanning every error per graph was quadratic).
+  const errorAt: number[] = [];
+  for (const d of diagnostics) if (d.severity === "error") errorAt.push(d.span.start.offset);
+  errorAt.sort((a, b) => a - b);
+  const clean = (g: ResolvedGraph) => {
+    const from = g.decl.span.start.offset;
+    let lo = 0;
+    let hi = errorAt.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (errorAt[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === errorAt.length || errorAt[lo]! >= g.decl.span.end.offset;
+  };
+  // Per graph entered: its blueprint once lowered, null before that or when lowering failed.
+  const done = new Map<ResolvedGraph, Blueprint | null>();
+  // The hashes of the graphs lowered so far, by name, read from `done` (no second map).
+  const hashOf = (name: string) => {
+    const g = resolved.graphByName.get(name);
+    return g ? done.get(g)?.hash : undefined;
+  };
+  const hashes = { has: (name: string) => hashOf(name) !== undefined, get: hashOf };
+  const graphOptions: GraphLowerOptions = {
+    graphHashes: hashes,
+    ...(options.provenance ? { provenance: options.provenance } : {}),
+    ...(options.file !== undefined ? { file: options.file } : {}),
+  };
   // Depth-first, callees before callers, with an explicit stack: a chain of thousands of
   // subgraphs must not overflow the call stack (issue 10 §3).
-  const seen = new Set<ResolvedGraph>();
   const stack: { readonly g: ResolvedGraph; readonly deps: readonly string[]; i: number }[] = [];
   const enter = (g: ResolvedGraph) => {
-    if (seen.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
-    seen.add(g);
+    if (done.has(g) || !clean(g) || resolved.graphByName.get(g.name) !== g) return;
+    done.set(g, null);
     stack.push({ g, deps: dependencies(g), i: 0 });
   };
   const lowerOne = (g: ResolvedGraph) => {
     let bp: Blueprint;
     try {
-      bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, {
-        graphHashes: hashes,
-        ...(options.provenance ? { provenance: options.provenance } : {}),
-        ...(options.file !== undefined ? { file: options.file } : {}),
-      });
+      bp = lowerGraph(g, { program: resolved, registry: options.registry, schemasUsed: new Set(), agentsUsed: new Set() }, graphOptions);
     } catch (e) {
       failed(g, e);
       return;
     }
-    hashes.set(g.name, bp.hash);
     done.set(g, bp);
   };
   for (const root of resolved.graphs) {
@@ -145,7 +164,12 @@ function lowerAll(resolved: ResolvedProgram, diagnostics: readonly Diagnostic[],
       lowerOne(top.g);
     }
   }
-  return resolved.graphs.filter((g) => done.has(g)).map((g) => done.get(g)!);
+  const out: Blueprint[] = [];
+  for (const g of resolved.graphs) {
+    const bp = done.get(g);
+    if (bp) out.push(bp);
+  }
+  return out;
 }
 
 /** Names of same-file graphs that `g` may call (subgraph nodes and graph send targets). */

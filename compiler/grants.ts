@@ -139,7 +139,11 @@ function add(g: MutableGrants, kind: CapabilityKind, name: string | undefined): 
  * target. What an agent it binds uses in turn is that agent's binding (`agentGrants`).
  */
 export function nodeGrants(n: NodeSpec): Grants {
-  const g: MutableGrants = {};
+  return addNodeGrants({}, n);
+}
+
+/** Adds what node `n` binds to `g` (see `nodeGrants`); returns `g`. */
+function addNodeGrants(g: MutableGrants, n: NodeSpec): MutableGrants {
   add(g, "models", n.model);
   for (const m of n.models ?? []) add(g, "models", m);
   for (const t of n.tools ?? []) add(g, "tools", t);
@@ -221,9 +225,13 @@ export interface LocalNames {
  * the runtime re-derives it at bind time, refusing a blueprint whose list disagrees.
  */
 export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readonly AgentSpec[], state: readonly FieldSpec[], local: LocalNames): Capabilities {
-  const all = unionGrants(...nodes.map(nodeGrants), ...agents.map((a) => agentGrants(a.name, agents)));
+  // One set per kind, filled in place (was a grant object per node, then their union, then a copy).
   const sets: MutableGrants = {};
-  for (const kind of CAPABILITY_KINDS) for (const n of all[kind] ?? []) add(sets, kind, n);
+  for (const n of nodes) addNodeGrants(sets, n);
+  for (const a of agents) {
+    const g = agentGrants(a.name, agents);
+    if (g) for (const kind of CAPABILITY_KINDS) for (const n of g[kind] ?? []) add(sets, kind, n);
+  }
   // Walk the blueprint's own (few) names, not the file's: per graph, the file's list made
   // a file of many graphs quadratic.
   for (const n of [...(sets.agents ?? [])]) if (local.agents.has(n)) sets.agents!.delete(n);
@@ -232,15 +240,18 @@ export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readon
     add(sets, "reducers", f.reducer.name);
     add(sets, "reducers", f.reducer.fn);
   }
-  const sorted = (k: CapabilityKind) => [...(sets[k] ?? [])].sort();
   return {
-    models: sorted("models"),
-    tools: sorted("tools"),
-    agents: sorted("agents"),
-    graphs: sorted("graphs"),
-    scripts: sorted("scripts"),
-    routers: sorted("routers"),
-    reducers: sorted("reducers"),
-    validators: sorted("validators"),
+    models: sorted(sets.models),
+    tools: sorted(sets.tools),
+    agents: sorted(sets.agents),
+    graphs: sorted(sets.graphs),
+    scripts: sorted(sets.scripts),
+    routers: sorted(sets.routers),
+    reducers: sorted(sets.reducers),
+    validators: sorted(sets.validators),
   };
+}
+
+function sorted(set: ReadonlySet<string> | undefined): string[] {
+  return set ? [...set].sort() : [];
 }

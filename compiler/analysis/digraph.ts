@@ -8,43 +8,62 @@
  * its own out- and in-neighbour), so the analyses' results and messages are unchanged.
  */
 
+/** Out-degree from which a vertex's successors are also kept in a set (for the duplicate check). */
+const WIDE = 16;
+const NONE: readonly string[] = [];
+
+interface Vertex {
+  readonly outs: string[];
+  readonly ins: string[];
+  /** The successors as a set, once there are WIDE of them; a short list is searched instead. */
+  wide: Set<string> | undefined;
+}
+
 export class Digraph {
-  private readonly outs = new Map<string, string[]>();
-  private readonly ins = new Map<string, string[]>();
-  private readonly pairs = new Set<string>();
+  /** Per vertex: successors and predecessors in insertion order (one map lookup per vertex). */
+  private readonly vertices = new Map<string, Vertex>();
 
   /** Adds vertex `v` (no-op when present). */
   addNode(v: string): void {
-    if (this.outs.has(v)) return;
-    this.outs.set(v, []);
-    this.ins.set(v, []);
+    if (!this.vertices.has(v)) this.vertices.set(v, { outs: [], ins: [], wide: undefined });
   }
 
   hasNode(v: string): boolean {
-    return this.outs.has(v);
+    return this.vertices.has(v);
   }
 
   /** Adds the edge `from → to` once; both vertices must exist. */
   addDirectedEdge(from: string, to: string): void {
-    const key = from + "\u0000" + to;
-    if (this.pairs.has(key)) return;
-    this.pairs.add(key);
-    this.outs.get(from)!.push(to);
-    this.ins.get(to)!.push(from);
+    const f = this.vertices.get(from)!;
+    const out = f.outs;
+    if (f.wide) {
+      if (f.wide.has(to)) return;
+      f.wide.add(to);
+    } else if (out.length < WIDE) {
+      if (out.includes(to)) return;
+    } else {
+      f.wide = new Set(out);
+      if (f.wide.has(to)) return;
+      f.wide.add(to);
+    }
+    out.push(to);
+    this.vertices.get(to)!.ins.push(from);
   }
 
   hasDirectedEdge(from: string, to: string): boolean {
-    return this.pairs.has(from + "\u0000" + to);
+    const f = this.vertices.get(from);
+    if (!f) return false;
+    return f.wide ? f.wide.has(to) : f.outs.includes(to);
   }
 
   /** Successors of `v`, in the order their edges were added (a shared array: do not modify). */
   outNeighbors(v: string): readonly string[] {
-    return this.outs.get(v) ?? [];
+    return this.vertices.get(v)?.outs ?? NONE;
   }
 
   /** Predecessors of `v`, in the order their edges were added (a shared array: do not modify). */
   inNeighbors(v: string): readonly string[] {
-    return this.ins.get(v) ?? [];
+    return this.vertices.get(v)?.ins ?? NONE;
   }
 
   forEachOutNeighbor(v: string, f: (w: string) => void): void {

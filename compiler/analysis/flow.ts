@@ -18,6 +18,7 @@
 import type { Span } from "../../grammar/span.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
 import { bfsFrom, Digraph } from "./digraph.js";
+import { graphCache } from "./graph-cache.js";
 
 export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
 
@@ -56,7 +57,7 @@ export interface FlowGraph {
   readonly canEnd: ReadonlySet<string>;
 }
 
-const cache = new WeakMap<ResolvedGraph, FlowGraph>();
+const cache = graphCache<FlowGraph>();
 
 /** The flow graph of `g` (built on first use, then cached). */
 export function flowGraph(g: ResolvedGraph): FlowGraph {
@@ -70,7 +71,11 @@ export function flowGraph(g: ResolvedGraph): FlowGraph {
 
 /** First declarations of the graph's nodes, in source order. */
 export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
-  return g.nodeList.filter((n) => n.name && g.nodes.get(n.name) === n);
+  // every node is its name's first declaration unless names repeat or are missing: no test per node then
+  if (g.nodes.size === g.nodeList.length) return g.nodeList.slice();
+  const out: ResolvedNode[] = [];
+  for (const n of g.nodeList) if (n.name && g.nodes.get(n.name) === n) out.push(n);
+  return out;
 }
 
 function build(g: ResolvedGraph): FlowGraph {
@@ -79,37 +84,28 @@ function build(g: ResolvedGraph): FlowGraph {
   graph.addNode(END);
   const nodes = uniqueNodes(g);
   for (const n of nodes) graph.addNode(n.name);
-  const edges: FlowEdge[] = [];
   const routed = new Set<string>();
-  const known = (name: string) => name === END || g.nodes.has(name);
-  let complete = true;
-  const add = (from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string) => {
-    if (!known(to) || to === START) {
-      if (to) complete = false;
-      return;
-    }
-    edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
-    graph.addDirectedEdge(from, to);
-  };
+  // The edges and completeness, filled by `add` (a module function: no closures per graph).
+  const acc: Acc = { g, graph, edges: [], complete: true };
 
   let hasEntry = false;
   for (const s of g.starts) {
     // `start routes { … }`: each route target is an entry (which one runs depends on the input)
     for (const t of s.target ? [s.target] : (s.routes?.routes ?? []).map((r) => r.target)) {
       if (g.nodes.has(t.name)) hasEntry = true;
-      add(START, t.name, "start", t.span);
+      add(acc, START, t.name, "start", t.span);
     }
   }
   for (const e of g.edgesFrom.get(START) ?? []) {
     if (g.nodes.has(e.to.name)) hasEntry = true;
-    add(START, e.to.name, "start", e.to.span);
+    add(acc, START, e.to.name, "start", e.to.span);
   }
 
   for (const j of g.joinEdges) {
     for (const s of j.sources) {
       if (!g.nodes.has(s.name)) continue;
       routed.add(s.name);
-      add(s.name, j.target.name, "barrier", j.target.span);
+      add(acc, s.name, j.target.name, "barrier", j.target.span);
     }
   }
 
@@ -118,52 +114,105 @@ function build(g: ResolvedGraph): FlowGraph {
     const name = n.name;
     const next = it.get("next");
     if (next?.targets.length) routed.add(name);
-    for (const t of next?.targets ?? []) add(name, t.name, "next", t.span);
+    for (const t of next?.targets ?? []) add(acc, name, t.name, "next", t.span);
     const routes = it.get("routes")?.routes ?? [];
     if (routes.length) routed.add(name);
     for (const r of routes) {
-      if (r.kind === "LabelRoute") add(name, r.target.name, "route", r.span, r.label.name);
-      else add(name, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
+      if (r.kind === "LabelRoute") add(acc, name, r.target.name, "route", r.span, r.label.name);
+      else add(acc, name, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
     }
-    if (routes.length && routes.every((r) => r.kind === "WhenRoute")) add(name, END, "end", it.get("routes")!.keyword.span);
+    if (routes.length && allWhen(routes)) add(acc, name, END, "end", it.get("routes")!.keyword.span);
     const command = it.get("command");
     const goto = command?.goto;
     if (goto?.name) {
       routed.add(name);
       // `goto parent.X` ends this graph's run (it continues in the parent graph)
-      add(name, command?.parent ? END : goto.name, "goto", goto.span);
+      add(acc, name, command?.parent ? END : goto.name, "goto", goto.span);
     }
     for (const e of g.edgesFrom.get(name) ?? []) {
       routed.add(name);
-      add(name, e.to.name, "edge", e.to.span);
+      add(acc, name, e.to.name, "edge", e.to.span);
     }
     const join = it.get("join");
     if (join && n.sends.length) {
       routed.add(name);
-      add(name, join.target.name, "join", join.target.span);
+      add(acc, name, join.target.name, "join", join.target.span);
     }
     const onError = it.get("on_error");
-    if (onError) add(name, onError.target.name, "error", onError.target.span);
-    for (const s of n.sends) for (const t of s.targets) if (g.nodes.has(t.target.name)) add(name, t.target.name, "send", t.target.span);
+    if (onError) add(acc, name, onError.target.name, "error", onError.target.span);
+    for (const s of n.sends) for (const t of s.targets) if (g.nodes.has(t.target.name)) add(acc, name, t.target.name, "send", t.target.span);
     if (n.kind === "join") {
       for (const v of it.get("sources")?.value.items ?? []) {
         const src = v.kind === "Word" ? v.name : v.kind === "String" ? v.value : "";
         if (!g.nodes.has(src)) continue;
         routed.add(src);
-        add(src, name, "barrier", v.span);
+        add(acc, src, name, "barrier", v.span);
       }
     }
   }
-  for (const n of nodes) if (!routed.has(n.name)) add(n.name, END, "end", n.decl.name.span);
-
-  const out = new Map<string, FlowEdge[]>();
-  const into = new Map<string, FlowEdge[]>();
-  for (const e of edges) {
-    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e);
-    (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e);
-  }
+  for (const n of nodes) if (!routed.has(n.name)) add(acc, n.name, END, "end", n.decl.name.span);
 
   const reachable = bfsFrom(graph, START);
   const canEnd = bfsFrom(graph, END, true);
-  return { graph, edges, out, into, hasEntry, complete, routed, reachable, canEnd };
+  return new Flow(graph, acc.edges, hasEntry, acc.complete, routed, reachable, canEnd);
+}
+
+interface Acc {
+  readonly g: ResolvedGraph;
+  readonly graph: Digraph;
+  readonly edges: FlowEdge[];
+  complete: boolean;
+}
+
+/** Adds the edge `from → to` when `to` is a node or END (never START); else marks the graph incomplete (when `to` names something). */
+function add(acc: Acc, from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string): void {
+  if ((to !== END && !acc.g.nodes.has(to)) || to === START) {
+    if (to) acc.complete = false;
+    return;
+  }
+  acc.edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
+  acc.graph.addDirectedEdge(from, to);
+}
+
+function allWhen(routes: readonly { readonly kind: string }[]): boolean {
+  for (const r of routes) if (r.kind !== "WhenRoute") return false;
+  return true;
+}
+
+/** A built flow graph; `out` and `into` are grouped on first use (most graphs' rules never ask). */
+class Flow implements FlowGraph {
+  private grouped: { readonly out: Map<string, FlowEdge[]>; readonly into: Map<string, FlowEdge[]> } | undefined;
+
+  constructor(
+    readonly graph: Digraph,
+    readonly edges: readonly FlowEdge[],
+    readonly hasEntry: boolean,
+    readonly complete: boolean,
+    readonly routed: ReadonlySet<string>,
+    readonly reachable: ReadonlySet<string>,
+    readonly canEnd: ReadonlySet<string>,
+  ) {}
+
+  get out(): ReadonlyMap<string, readonly FlowEdge[]> {
+    return this.group().out;
+  }
+
+  get into(): ReadonlyMap<string, readonly FlowEdge[]> {
+    return this.group().into;
+  }
+
+  private group(): { readonly out: Map<string, FlowEdge[]>; readonly into: Map<string, FlowEdge[]> } {
+    if (this.grouped) return this.grouped;
+    const out = new Map<string, FlowEdge[]>();
+    const into = new Map<string, FlowEdge[]>();
+    for (const e of this.edges) {
+      const o = out.get(e.from);
+      if (o) o.push(e);
+      else out.set(e.from, [e]);
+      const i = into.get(e.to);
+      if (i) i.push(e);
+      else into.set(e.to, [e]);
+    }
+    return (this.grouped = { out, into });
+  }
 }

@@ -36,6 +36,7 @@ export function parentGotos(g: ResolvedGraph): ParentGoto[] {
  */
 export function parentGotoTargets(program: ResolvedProgram, g: ResolvedGraph): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  if (!anyParentGoto(program)) return out;
   for (const n of g.nodeList) {
     const callee = calledGraph(n);
     const child = callee !== undefined ? program.graphByName.get(callee) : undefined;
@@ -51,4 +52,19 @@ export function callersOf(program: ResolvedProgram, g: ResolvedGraph): { graph: 
   const out: { graph: ResolvedGraph; node: ResolvedNode }[] = [];
   for (const p of program.graphs) for (const n of p.nodeList) if (p !== g && calledGraph(n) === g.name) out.push({ graph: p, node: n });
   return out;
+}
+
+const withParentGotos = new WeakMap<ResolvedProgram, boolean>();
+
+/** Whether some graph of the program has a `goto parent.X` (computed once per program: most files have none). */
+function anyParentGoto(program: ResolvedProgram): boolean {
+  let any = withParentGotos.get(program);
+  if (any === undefined) {
+    any = program.graphs.some((g) => g.nodeList.some((n) => {
+      const c = n.items.get("command");
+      return !!(c?.parent && c.goto?.name);
+    }));
+    withParentGotos.set(program, any);
+  }
+  return any;
 }

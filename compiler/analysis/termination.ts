@@ -12,6 +12,7 @@ import type { ResolvedGraph } from "../resolve/resolve.js";
 import { shortestPath } from "./digraph.js";
 import { END, flowGraph, START, type FlowGraph } from "./flow.js";
 import { isCycle, stronglyConnected } from "./scc.js";
+import { graphCache } from "./graph-cache.js";
 
 export interface Loop {
   /** Members, in source order of their declarations. */
@@ -31,7 +32,7 @@ export interface Termination {
   onCycle(n: string): boolean;
 }
 
-const cache = new WeakMap<ResolvedGraph, Termination>();
+const cache = graphCache<Termination>();
 
 export function termination(g: ResolvedGraph): Termination {
   let t = cache.get(g);
@@ -43,25 +44,49 @@ export function termination(g: ResolvedGraph): Termination {
 }
 
 function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
+  if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: never };
+  const reachableNodes = new Set<string>();
+  const doomed = new Set<string>();
+  for (const n of flow.reachable) {
+    if (n === START || n === END) continue;
+    reachableNodes.add(n);
+    if (!flow.canEnd.has(n)) doomed.add(n);
+  }
+  const loopOf = new Map<string, Loop>();
+  const loops = doomed.size ? exitlessLoops(g, flow, doomed, loopOf) : [];
+  return new Analysed(doomed, loops, loopOf, flow, reachableNodes);
+}
+
+const never = (): boolean => false;
+
+/** A termination analysis whose `onCycle` finds the cycles on first use. */
+class Analysed implements Termination {
+  private cyclic: Set<string> | undefined;
+
+  constructor(
+    readonly doomed: ReadonlySet<string>,
+    readonly loops: readonly Loop[],
+    readonly loopOf: ReadonlyMap<string, Loop>,
+    private readonly flow: FlowGraph,
+    private readonly reachableNodes: ReadonlySet<string>,
+  ) {}
+
+  onCycle(n: string): boolean {
+    if (!this.cyclic) {
+      this.cyclic = new Set<string>();
+      for (const c of stronglyConnected(this.flow.graph, this.reachableNodes)) if (isCycle(this.flow.graph, c)) for (const m of c) this.cyclic.add(m);
+    }
+    return this.cyclic.has(n);
+  }
+}
+
+/** The loops among the doomed nodes with no way out, in source order of their first member (each member mapped in `loopOf`). */
+function exitlessLoops(g: ResolvedGraph, flow: FlowGraph, doomed: ReadonlySet<string>, loopOf: Map<string, Loop>): Loop[] {
   const order = new Map<string, number>();
   g.nodeList.forEach((n, i) => order.has(n.name) || order.set(n.name, i));
   const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-
-  if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: () => false };
-  const reachableNodes = new Set([...flow.reachable].filter((n) => n !== START && n !== END));
-  let cyclic: Set<string> | undefined;
-  const onCycle = (n: string) => {
-    if (!cyclic) {
-      cyclic = new Set<string>();
-      for (const c of stronglyConnected(flow.graph, reachableNodes)) if (isCycle(flow.graph, c)) for (const m of c) cyclic.add(m);
-    }
-    return cyclic.has(n);
-  };
-
-  const doomed = new Set([...reachableNodes].filter((n) => !flow.canEnd.has(n)));
   const loops: Loop[] = [];
-  const loopOf = new Map<string, Loop>();
-  for (const c of doomed.size ? stronglyConnected(flow.graph, doomed) : []) {
+  for (const c of stronglyConnected(flow.graph, doomed)) {
     const members = new Set(c);
     const leaves = c.some((n) => flow.graph.outNeighbors(n).some((w) => !members.has(w)));
     if (leaves || !isCycle(flow.graph, c)) continue;
@@ -71,7 +96,7 @@ function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
     for (const n of c) loopOf.set(n, loop);
   }
   loops.sort((a, b) => byOrder(a.members[0], b.members[0]));
-  return { doomed, loops, loopOf, onCycle };
+  return loops;
 }
 
 /** `first → … → first` along the shortest way back (digraph.ts `shortestPath`). */

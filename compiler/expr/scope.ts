@@ -9,6 +9,7 @@ import { canonicalReducer } from "../resolve/reducers.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { ExprScope } from "./check.js";
 import { ANY, NUMBER, recordOf, STRING, typeOf, type ExprType } from "./types.js";
+import { graphCache } from "../analysis/graph-cache.js";
 
 const RUN: ExprType = { t: "record", what: "`run`", fields: new Map([["id", STRING], ["thread", STRING], ["step", NUMBER]]) };
 const RESULT_LATER = "`result` is the node's result, so it exists only after the node ran: in `writes`, `set`, `command update`, `when` routes and send arguments";
@@ -27,7 +28,7 @@ export interface Scopes {
   readonly after: ExprScope;
 }
 
-const cache = new WeakMap<ResolvedGraph, GraphTypes>();
+const cache = graphCache<GraphTypes>();
 
 export function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
   let t = cache.get(g);

@@ -25,7 +25,8 @@ const NONE: readonly string[] = [];
 /** Every expression of a node's (or inline agent's) items, in source order. */
 export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprSite[] {
   const out: ExprSite[] = [];
-  out.push(...templateSites(items.get("system")), ...templateSites(items.get("prompt")));
+  templateSites(items.get("system"), out);
+  templateSites(items.get("prompt"), out);
   const input = items.get("input");
   if (input?.value.kind === "ExprMap") for (const e of input.value.entries) out.push({ expr: e.value, kind: "input", afterRun: false, locals: NONE });
   const writes = items.get("writes");
@@ -44,10 +45,10 @@ export function exprSites(items: ItemTable, sends: readonly A.SendItem[]): ExprS
   return out;
 }
 
-/** The `{{ expr }}` parts of a `system`/`prompt` item. */
-export function templateSites(t: A.TemplateItem | undefined): ExprSite[] {
-  const out: ExprSite[] = [];
-  for (const p of t?.value.parts ?? []) if (p.kind === "Interpolation") out.push({ expr: p.expr, kind: "template", afterRun: false, locals: NONE });
+/** The `{{ expr }}` parts of a `system`/`prompt` item (appended to `out` when given). */
+export function templateSites(t: A.TemplateItem | undefined, out: ExprSite[] = []): ExprSite[] {
+  if (!t) return out;
+  for (const p of t.value.parts) if (p.kind === "Interpolation") out.push({ expr: p.expr, kind: "template", afterRun: false, locals: NONE });
   return out;
 }
 

@@ -3,6 +3,7 @@
  * `start X` and `START -> X` both become entries of `start`.
  */
 import type * as A from "../../grammar/rag/ast.js";
+import type { Span } from "../../grammar/span.js";
 import type { AgentSpec, BarrierSpec, Blueprint, EdgeSpec, FieldSpec, NodeSpec, Provenance, TypeSpec } from "../blueprint.js";
 import { IR_VERSION } from "../blueprint.js";
 import { blueprintHash } from "../canonical.js";
@@ -17,8 +18,8 @@ import { blockToJson, defineOwn, listStrings } from "./values.js";
 export interface GraphLowerOptions {
   readonly provenance?: Provenance;
   readonly file?: string;
-  /** Hashes of same-file graphs already lowered (for `subgraphs`). */
-  readonly graphHashes: ReadonlyMap<string, string>;
+  /** Hashes of same-file graphs already lowered (for `subgraphs`), by graph name. */
+  readonly graphHashes: Pick<ReadonlyMap<string, string>, "has" | "get">;
 }
 
 export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOptions): Blueprint {
@@ -33,20 +34,20 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
 
   const { edges, start } = lowerEdges(g);
   // `start routes { when … -> a  else -> b }`: evaluated once against the input state (LangGraph's conditional entry).
-  const startRoutes = g.starts.flatMap((s) => (s.routes?.routes ?? []).filter((r) => r.kind !== "LabelRoute" && r.target.name).map((r) => lowerRoute("START", r)));
-  const barriers: BarrierSpec[] = g.joinEdges.map((j) => ({ sources: j.sources.map((s) => s.name), target: j.target.name, origin: "edge", span: j.span }));
+  // (Loops rather than map/filter callbacks here and below: this runs once per graph, and
+  // under tsx, the benchmark's runner, every closure made per call is also named.)
+  const startRoutes: EdgeSpec[] = [];
+  for (const s of g.starts) for (const r of s.routes?.routes ?? []) if (r.kind !== "LabelRoute" && r.target.name) startRoutes.push(lowerRoute("START", r));
+  const barriers: BarrierSpec[] = [];
+  for (const j of g.joinEdges) barriers.push({ sources: j.sources.map(refName), target: j.target.name, origin: "edge", span: j.span });
   for (const n of nodes) if (n.kind === "join" && n.sources?.length) barriers.push({ sources: n.sources, target: n.name, origin: "node", span: n.span });
-  barriers.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  barriers.sort(bySpanStart);
 
-  const io = (dir: "input" | "output") => {
-    const items = g.io.filter((i) => i.direction === dir);
-    return items.length ? items.flatMap((i) => i.fields.map((f) => lowerField(f, env.schemasUsed))) : undefined;
-  };
-  const input = io("input");
-  const output = io("output");
+  const input = lowerIo(g, "input", env);
+  const output = lowerIo(g, "output", env);
 
   const agents: AgentSpec[] = [];
-  for (const name of [...env.agentsUsed].sort()) {
+  for (const name of env.agentsUsed.size ? [...env.agentsUsed].sort() : []) {
     const a = env.program.agents.get(name);
     if (a) agents.push({ name, ...lowerAgentItems(a.items, env), span: a.decl.span });
   }
@@ -87,40 +88,52 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   const allow: Record<string, string[]> = {};
   for (const a of g.allows) allow[a.capability.name] = [...(allow[a.capability.name] ?? []), ...listStrings(a.value)];
 
-  const interruptPolicy = g.policies.find((p) => p.policy === "interrupt")?.value.name;
-  const checkpoint = g.policies.find((p) => p.policy === "checkpoint")?.value.name;
-  const base = {
-    irVersion: IR_VERSION,
-    id: g.name,
-    start,
-    ...(startRoutes.length ? { startRoutes } : {}),
-    state,
-    ...(input ? { input } : {}),
-    ...(output ? { output } : {}),
-    ...(Object.keys(schemas).length ? { schemas: sortKeys(schemas) } : {}),
-    nodes,
-    edges,
-    barriers,
-    interrupts: {
-      before: g.interrupts.filter((i) => i.when === "before").flatMap((i) => i.nodes.map((n) => n.name)),
-      after: g.interrupts.filter((i) => i.when === "after").flatMap((i) => i.nodes.map((n) => n.name)),
-      ...(interruptPolicy ? { policy: interruptPolicy } : {}),
-    },
-    ...(checkpoint ? { checkpoint } : {}),
-    defaults,
-    metadata,
-    tags: g.tags.flatMap((t) => listStrings(t.value)),
-    allow,
-    capabilities: blueprintCapabilities(nodes, agents, state, programNames(env.program)),
-    agents,
-    subgraphs: sortKeys(subgraphs),
-    ...(opts.provenance ? { provenance: opts.provenance } : {}),
-    ...(opts.file !== undefined ? { source: { file: opts.file } } : {}),
-    span: g.decl.span,
-  } satisfies Omit<Blueprint, "hash">;
-  const hash = blueprintHash(base);
-  const { irVersion, id, ...rest } = base;
-  return { irVersion, id, hash, ...rest };
+  let interruptPolicy: string | undefined;
+  let checkpoint: string | undefined;
+  for (const p of g.policies) {
+    // the first of each (as `find`)
+    if (p.policy === "interrupt" && interruptPolicy === undefined) interruptPolicy = p.value.name ?? "";
+    else if (p.policy === "checkpoint" && checkpoint === undefined) checkpoint = p.value.name ?? "";
+  }
+  const interrupts: { -readonly [K in keyof Blueprint["interrupts"]]: Blueprint["interrupts"][K] } = { before: [], after: [] };
+  for (const i of g.interrupts) {
+    const list = i.when === "before" ? interrupts.before : i.when === "after" ? interrupts.after : undefined;
+    if (list) for (const n of i.nodes) (list as string[]).push(n.name);
+  }
+  if (interruptPolicy) interrupts.policy = interruptPolicy;
+  // Built in the IR's key order with conditional assignments, not `...(x ? {k} : {})`
+  // spreads and a rest copy to move `hash` up (V8 pays per key added after a spread).
+  // `hash` holds its place until the hash, which leaves it out, is computed.
+  const bp = { irVersion: IR_VERSION, id: g.name, hash: "", start } as unknown as { -readonly [K in keyof Blueprint]: Blueprint[K] };
+  if (startRoutes.length) bp.startRoutes = startRoutes;
+  bp.state = state;
+  if (input) bp.input = input;
+  if (output) bp.output = output;
+  if (hasKeys(schemas)) bp.schemas = sortKeys(schemas);
+  bp.nodes = nodes;
+  bp.edges = edges;
+  bp.barriers = barriers;
+  bp.interrupts = interrupts;
+  if (checkpoint) bp.checkpoint = checkpoint;
+  bp.defaults = defaults;
+  bp.metadata = metadata;
+  const tags: string[] = [];
+  for (const t of g.tags) for (const x of listStrings(t.value)) tags.push(x);
+  bp.tags = tags;
+  bp.allow = allow;
+  bp.capabilities = blueprintCapabilities(nodes, agents, state, programNames(env.program));
+  bp.agents = agents;
+  bp.subgraphs = hasKeys(subgraphs) ? sortKeys(subgraphs) : subgraphs;
+  if (opts.provenance) bp.provenance = opts.provenance;
+  if (opts.file !== undefined) bp.source = { file: opts.file };
+  bp.span = g.decl.span;
+  bp.hash = blueprintHash(bp);
+  return bp;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /**
@@ -136,7 +149,8 @@ function programNames(program: LowerEnv["program"]): { agents: ReadonlySet<strin
 
 function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   const edges: EdgeSpec[] = [];
-  const start: string[] = g.starts.map((s) => s.target?.name ?? "").filter(Boolean);
+  const start: string[] = [];
+  for (const s of g.starts) if (s.target?.name) start.push(s.target.name);
   for (const n of g.nodeList) {
     if (g.nodes.get(n.name) !== n) continue;
     for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
@@ -157,8 +171,22 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
       edges.push({ kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
     }
   }
-  edges.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  edges.sort(bySpanStart);
   return { edges, start };
+}
+
+const bySpanStart = (a: { readonly span: Span }, b: { readonly span: Span }): number => a.span.start.offset - b.span.start.offset;
+const refName = (r: { readonly name: string }): string => r.name;
+
+/** The graph's `input` (or `output`) fields, lowered; undefined when it declares none. */
+function lowerIo(g: ResolvedGraph, dir: "input" | "output", env: LowerEnv): FieldSpec[] | undefined {
+  let out: FieldSpec[] | undefined;
+  for (const i of g.io) {
+    if (i.direction !== dir) continue;
+    out ??= [];
+    for (const f of i.fields) out.push(lowerField(f, env.schemasUsed));
+  }
+  return out;
 }
 
 function lowerRoute(from: string, r: A.Route): EdgeSpec {

@@ -32,7 +32,8 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   const models = listStrings(it.get("models")?.value);
   const agents = listStrings(it.get("agents")?.value);
   const graphs = listStrings(it.get("graphs")?.value);
-  const sends = n.sends.flatMap((s) => s.targets.map((t) => lowerSend(t, g, env, s.concurrency?.value)));
+  const sends: SendSpec[] = [];
+  for (const s of n.sends) for (const t of s.targets) sends.push(lowerSend(t, g, env, s.concurrency?.value));
   const join = it.get("join");
   const cmd = it.get("command");
   const sources = listStrings(it.get("sources")?.value);
@@ -138,15 +139,14 @@ function lowerSend(t: A.SendTarget, g: ResolvedGraph, env: LowerEnv, concurrency
     targetKind = "agent";
     env.agentsUsed.add(name);
   } else if (env.program.graphByName.has(name) || env.registry?.graphs?.has(name)) targetKind = "graph";
-  return {
-    target: name,
-    targetKind,
-    ...(t.args ? { args: lowerInput(t.args) } : {}),
-    ...(t.forEach ? { forEach: { variable: t.forEach.variable.name, iterable: lowerExpr(t.forEach.iterable) } } : {}),
-    ...(t.into ? { into: t.into.name } : {}),
-    ...(concurrency !== undefined ? { concurrency } : {}),
-    span: t.span,
-  };
+  // Conditional assignments in the IR's key order (no spreads), `span` last.
+  const out = { target: name, targetKind } as { -readonly [K in keyof SendSpec]: SendSpec[K] };
+  if (t.args) out.args = lowerInput(t.args);
+  if (t.forEach) out.forEach = { variable: t.forEach.variable.name, iterable: lowerExpr(t.forEach.iterable) };
+  if (t.into) out.into = t.into.name;
+  if (concurrency !== undefined) out.concurrency = concurrency;
+  out.span = t.span;
+  return out;
 }
 
 function lowerRetry(v: A.Block | A.BooleanLiteral): RetrySpec {

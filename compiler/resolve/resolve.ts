@@ -57,14 +57,18 @@ export type ItemKeyword = keyof ItemByKeyword;
 /** A node or inline agent's items, grouped by keyword. */
 export class ItemTable {
   private readonly byKeyword = new Map<string, A.NodeItem[]>();
+  /** Whether some keyword is given more than once. */
+  readonly repeated: boolean = false;
 
   constructor(readonly items: readonly A.NodeItem[]) {
     for (const item of items) {
       if (item.kind === "UnknownItem") continue;
       const k = item.keyword.name;
       const list = this.byKeyword.get(k);
-      if (list) list.push(item);
-      else this.byKeyword.set(k, [item]);
+      if (list) {
+        list.push(item);
+        this.repeated = true;
+      } else this.byKeyword.set(k, [item]);
     }
   }
 
@@ -171,25 +175,25 @@ export function resolveProgram(program: A.Program): ResolvedProgram {
   return { program, graphs, graphByName, agents, agentList, schemas, schemaList };
 }
 
+/** The shared empty list and map of `resolveGraph` (read-only: never written through). */
+const NONE: readonly never[] = Object.freeze([]);
+const NO_ENTRIES: ReadonlyMap<string, never> = new Map<string, never>();
+
 function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   const nodes = new Map<string, ResolvedNode>();
   const nodeList: ResolvedNode[] = [];
-  const fields = new Map<string, ResolvedField>();
-  const fieldList: ResolvedField[] = [];
-  const starts: A.StartItem[] = [];
-  const edges: A.EdgeItem[] = [];
-  const joinEdges: A.JoinEdgeItem[] = [];
-  const interrupts: A.InterruptAroundItem[] = [];
-  const policies: A.PolicyItem[] = [];
-  const configs: A.ConfigItem[] = [];
-  const tags: A.TagsItem[] = [];
-  const allows: A.AllowItem[] = [];
-  const io: A.IoItem[] = [];
-  const addField = (f: ResolvedField) => {
-    if (!f.name.name) return;
-    fieldList.push(f);
-    if (!fields.has(f.name.name)) fields.set(f.name.name, f);
-  };
+  // Lists and maps a graph does not use are shared empty ones (most graphs use few kinds of item).
+  let fields: Map<string, ResolvedField> | undefined;
+  let fieldList: ResolvedField[] | undefined;
+  let starts: A.StartItem[] | undefined;
+  let edges: A.EdgeItem[] | undefined;
+  let joinEdges: A.JoinEdgeItem[] | undefined;
+  let interrupts: A.InterruptAroundItem[] | undefined;
+  let policies: A.PolicyItem[] | undefined;
+  let configs: A.ConfigItem[] | undefined;
+  let tags: A.TagsItem[] | undefined;
+  let allows: A.AllowItem[] | undefined;
+  let io: A.IoItem[] | undefined;
   for (const item of decl.items) {
     switch (item.kind) {
       case "NodeDecl": {
@@ -199,44 +203,44 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
         break;
       }
       case "ChannelItem":
-        addField({ name: item.name, source: item });
+        addField((fields ??= new Map()), (fieldList ??= []), { name: item.name, source: item });
         break;
       case "StateItem":
-        for (const f of item.fields) addField({ name: f.name, source: f });
+        for (const f of item.fields) addField((fields ??= new Map()), (fieldList ??= []), { name: f.name, source: f });
         break;
       case "StartItem":
-        starts.push(item);
+        (starts ??= []).push(item);
         break;
       case "EdgeItem":
-        edges.push(item);
+        (edges ??= []).push(item);
         break;
       case "JoinEdgeItem":
-        joinEdges.push(item);
+        (joinEdges ??= []).push(item);
         break;
       case "InterruptAroundItem":
-        interrupts.push(item);
+        (interrupts ??= []).push(item);
         break;
       case "PolicyItem":
-        policies.push(item);
+        (policies ??= []).push(item);
         break;
       case "ConfigItem":
-        configs.push(item);
+        (configs ??= []).push(item);
         break;
       case "TagsItem":
-        tags.push(item);
+        (tags ??= []).push(item);
         break;
       case "AllowItem":
-        allows.push(item);
+        (allows ??= []).push(item);
         break;
       case "IoItem":
-        io.push(item);
+        (io ??= []).push(item);
         break;
       case "UnknownItem":
         break;
     }
   }
-  const edgesFrom = new Map<string, { from: A.NodeRef; to: A.NodeRef; edge: A.EdgeItem }[]>();
-  for (const edge of edges) {
+  const edgesFrom = edges ? new Map<string, { from: A.NodeRef; to: A.NodeRef; edge: A.EdgeItem }[]>() : undefined;
+  if (edgesFrom) for (const edge of edges!) {
     for (let i = 0; i + 1 < edge.refs.length; i++) {
       const from = edge.refs[i];
       const list = edgesFrom.get(from.name);
@@ -245,7 +249,50 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
       else edgesFrom.set(from.name, [entry]);
     }
   }
-  return { decl, name: decl.name.name, nodes, nodeList, fields, fieldList, starts, edges, edgesFrom, joinEdges, interrupts, policies, configs, tags, allows, io };
+  return {
+    decl,
+    name: decl.name.name,
+    nodes,
+    nodeList,
+    fields: fields ?? NO_ENTRIES,
+    fieldList: fieldList ?? NONE,
+    starts: starts ?? NONE,
+    edges: edges ?? NONE,
+    edgesFrom: edgesFrom ?? NO_ENTRIES,
+    joinEdges: joinEdges ?? NONE,
+    interrupts: interrupts ?? NONE,
+    policies: policies ?? NONE,
+    configs: configs ?? NONE,
+    tags: tags ?? NONE,
+    allows: allows ?? NONE,
+    io: io ?? NONE,
+  };
+}
+
+function addField(fields: Map<string, ResolvedField>, fieldList: ResolvedField[], f: ResolvedField): void {
+  if (!f.name.name) return;
+  fieldList.push(f);
+  if (!fields.has(f.name.name)) fields.set(f.name.name, f);
+}
+
+const NO_SENDS: readonly A.SendItem[] = [];
+const bySourceOrder = (a: A.SendItem, b: A.SendItem) => a.span.start.offset - b.span.start.offset;
+
+/** The evidence `inferKind` reads, over an item table (no closure per node). */
+class TableEvidence {
+  constructor(
+    private readonly items: ItemTable,
+    readonly conditionRoutesOnly: boolean,
+  ) {}
+  has(k: string): boolean {
+    return this.items.has(k as ItemKeyword);
+  }
+}
+
+function conditionRoutesOnly(routes: readonly A.Route[]): boolean {
+  if (!routes.length) return false;
+  for (const r of routes) if (r.kind === "LabelRoute") return false;
+  return true;
 }
 
 export function resolveNode(decl: A.NodeDecl): ResolvedNode {
@@ -254,10 +301,14 @@ export function resolveNode(decl: A.NodeDecl): ResolvedNode {
   const routes = items.get("routes")?.routes ?? [];
   const kind = kindItem && kindItem.value.name
     ? (canonicalKind(kindItem.value.name) ?? kindItem.value.name)
-    : inferKind({ has: (k) => items.has(k as ItemKeyword), conditionRoutesOnly: routes.length > 0 && routes.every((r) => r.kind !== "LabelRoute") });
-  const sends = [...items.all("send"), ...items.all("sends")].sort((a, b) => a.span.start.offset - b.span.start.offset);
+    : inferKind(new TableEvidence(items, conditionRoutesOnly(routes)));
+  // Both spellings, in source order; most nodes send nothing (one shared empty list).
+  const sends = items.has("send") || items.has("sends") ? [...items.all("send"), ...items.all("sends")].sort(bySourceOrder) : NO_SENDS;
   const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
-  return { decl, name: decl.name.name, items, kind, ...(kindItem ? { kindItem } : {}), sends, modelMeaning };
+  // A conditional assignment, not a `...(x ? {k} : {})` spread (V8 pays per key added after a spread).
+  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, items, kind, sends, modelMeaning };
+  if (kindItem) n.kindItem = kindItem;
+  return n;
 }
 
 /** Names of a list value's items (strings and bare words). */

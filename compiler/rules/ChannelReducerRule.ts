@@ -9,7 +9,9 @@ import type { Rule } from "./rule.js";
 
 export const ChannelReducerRule: Rule = (ctx) => ({
   graph(g) {
-    for (const item of g.decl.items) {
+    // The graph's fields, not all its items: channels with a name are fields, in source order.
+    for (const f of g.fieldList) {
+      const item = f.source;
       if (item.kind !== "ChannelItem" || !item.name.name || item.reducer.name.name) continue;
       const at = item.name.span.end;
       ctx.report("E-rag-missing-reducer", `channel \`${item.name.name}\` has no reducer`, item.name.span, {

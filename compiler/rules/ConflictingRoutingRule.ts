@@ -11,6 +11,7 @@ export const ConflictingRoutingRule: Rule = (ctx) => ({
   node(n, g) {
     if (g.nodes.get(n.name) !== n) return;
     const sources = routingSources(n, g);
+    if (sources.length < 2) return; // one way of routing cannot conflict
     const kinds = [...new Set(sources.map((s) => s.what))];
     if (kinds.length < 2) return;
     const firstKind = sources[0].what;

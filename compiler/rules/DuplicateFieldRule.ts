@@ -39,10 +39,11 @@ export const DuplicateFieldRule: Rule = (ctx) => ({
     }
   },
   graph(g) {
-    checkUnique(ctx, g.fieldList.map((f) => f.name), `the state of graph \`${g.name}\``);
+    // (a list of one field or none has no duplicate: skip building the name list)
+    if (g.fieldList.length > 1) checkUnique(ctx, g.fieldList.map((f) => f.name), `the state of graph \`${g.name}\``);
     for (const f of g.fieldList) if (f.source.kind === "Field") checkRecords(ctx, [f.source]);
     for (const io of g.io) {
-      checkUnique(ctx, io.fields.map((f) => f.name), `the ${io.direction} of graph \`${g.name}\``);
+      if (io.fields.length > 1) checkUnique(ctx, io.fields.map((f) => f.name), `the ${io.direction} of graph \`${g.name}\``);
       checkRecords(ctx, io.fields);
     }
   },

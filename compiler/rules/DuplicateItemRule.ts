@@ -6,6 +6,7 @@ import type { ItemTable } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 function check(ctx: RuleContext, items: ItemTable, owner: string): void {
+  if (!items.repeated) return;
   for (const k of items.keywords()) {
     const all = items.all(k as "model");
     for (const dup of all.slice(1)) {

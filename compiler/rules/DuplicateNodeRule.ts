@@ -6,6 +6,7 @@ import type { Rule } from "./rule.js";
 
 export const DuplicateNodeRule: Rule = (ctx) => ({
   graph(g) {
+    if (g.nodes.size === g.nodeList.length) return; // every node named, no name twice
     for (const n of g.nodeList) {
       const first = g.nodes.get(n.name);
       if (!n.name || !first || first === n) continue;

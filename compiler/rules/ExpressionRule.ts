@@ -15,7 +15,7 @@
 import type * as A from "../../grammar/rag/ast.js";
 import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, scopes, withResult, type GraphTypes, type Scopes } from "../expr/scope.js";
+import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, type ExprSite } from "../expr/sites.js";
 import { ANY, describe, type ExprType } from "../expr/types.js";
 import type { Rule } from "./rule.js";
@@ -23,15 +23,20 @@ import type { Rule } from "./rule.js";
 /** Discards reports: for types computed only to type another expression. */
 const SILENT: Report = () => {};
 
-function checkSites(sites: readonly ExprSite[], sc: Scopes, report: Report): void {
+function checkSites(sites: readonly ExprSite[], before: ExprScope, after: ExprScope | undefined, report: Report): void {
   for (const site of sites) {
-    let scope = site.afterRun ? sc.after : sc.before;
+    let scope = site.afterRun ? after! : before;
     if (site.forEach) {
       const it = checkExpr(site.forEach.iterable, scope, SILENT);
       scope = { ...scope, roots: new Map([...scope.roots, [site.forEach.variable, it.t === "list" ? it.items : ANY]]) };
     }
     checkExpr(site.expr, scope, report);
   }
+}
+
+function anyAfterRun(sites: readonly ExprSite[]): boolean {
+  for (const s of sites) if (s.afterRun) return true;
+  return false;
 }
 
 function scalar(t: ExprType): boolean {
@@ -53,17 +58,23 @@ export const ExpressionRule: Rule = (ctx) => {
   const report: Report = (code, message, span, extras) => ctx.report(code, message, span, extras);
   return {
     node(n, g) {
-      const types = graphTypes(g, ctx.program);
-      const sc = { before: types.scopes.before, after: withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)) };
-      checkSites(exprSites(n.items, n.sends), sc, report);
+      const sites = exprSites(n.items, n.sends);
       const w = n.items.get("writes");
       const set = n.items.get("set")?.value.entries;
       const command = n.items.get("command");
       const update = command?.parent ? undefined : command?.update?.entries; // a parent's fields: not this graph's types
-      if (set || w?.value.kind === "ExprMap" || update) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, sc.after, report);
+      const writes = set || w?.value.kind === "ExprMap" || update;
+      // Nothing to check (most nodes of a big file): skip typing the graph and the result.
+      if (!sites.length && !writes) return;
+      const types = graphTypes(g, ctx.program);
+      // `result` is typed only when some site runs after the node (it costs).
+      const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)) : undefined;
+      checkSites(sites, types.scopes.before, after, report);
+      if (writes) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, after!, report);
     },
     agent(a) {
-      checkSites(exprSites(a.items, []), scopes(ANY, ANY, `agent \`${a.name}\``), report);
+      const sc = scopes(ANY, ANY, `agent \`${a.name}\``);
+      checkSites(exprSites(a.items, []), sc.before, sc.after, report);
     },
   };
 };

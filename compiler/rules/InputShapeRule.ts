@@ -15,6 +15,7 @@ import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/re
 import type { RegistryView } from "../registry-view.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
+import { graphCache } from "../analysis/graph-cache.js";
 
 /** What a call's argument map is checked against: the callee's schema and name for messages. */
 export interface Callee {
@@ -63,9 +64,18 @@ export function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: Regist
   return undefined;
 }
 
+const sendTargets = graphCache<ReadonlySet<string>>();
+
 /** Whether some node of `g` sends to `name` (its arguments then come from the packet). */
 export function isSendTarget(name: string, g: ResolvedGraph): boolean {
-  return g.nodeList.some((m) => m.sends.some((s) => s.targets.some((t) => t.target.name === name)));
+  // The graph's send targets, collected once per graph (a scan per asking node was quadratic).
+  let targets = sendTargets.get(g);
+  if (!targets) {
+    const all = new Set<string>();
+    for (const m of g.nodeList) for (const s of m.sends) for (const t of s.targets) all.add(t.target.name);
+    sendTargets.set(g, (targets = all));
+  }
+  return targets.has(name);
 }
 
 export const InputShapeRule: Rule = (ctx) => ({

@@ -2,15 +2,18 @@
  * Every graph has exactly one entry: a `start` item or `START -> x` edges, naming
  * nodes that exist (`language.md` §2.1, §5: missing/unknown start).
  */
+import type { EdgeItem, Route } from "../../grammar/rag/ast.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import type { Span } from "../../grammar/span.js";
 import type { Rule } from "./rule.js";
 
+const fromStart = (e: EdgeItem): boolean => e.refs[0]?.name === "START";
+const routeTarget = (r: Route): { name: string; span: Span } => r.target;
+
 export const StartRule: Rule = (ctx) => ({
   graph(g) {
     if (!g.name) return;
-    const startEdges = g.edges.filter((e) => e.refs[0]?.name === "START");
-    if (g.starts.length === 0 && startEdges.length === 0) {
+    if (g.starts.length === 0 && !g.edges.some(fromStart)) {
       const only = g.nodes.size === 1 ? [...g.nodes.keys()][0] : undefined;
       const firstItem = g.decl.items[0];
       const indent = firstItem ? " ".repeat(Math.max(0, firstItem.span.start.column - 1)) : "";
@@ -28,7 +31,7 @@ export const StartRule: Rule = (ctx) => ({
         help: "use `START -> a` edges for several entry nodes",
       });
     }
-    for (const t of g.starts.flatMap((s): { name: string; span: Span }[] => (s.target ? [s.target] : (s.routes?.routes ?? []).map((r) => r.target)))) {
+    for (const s of g.starts) for (const t of s.target ? [s.target] : (s.routes?.routes ?? []).map(routeTarget)) {
       if (!t.name || t.name === "END" || g.nodes.has(t.name)) continue;
       const suggestion = didYouMean(t.name, g.nodes.keys());
       ctx.report("E-rag-unknown-start", `start node \`${t.name}\` does not exist`, t.span, {

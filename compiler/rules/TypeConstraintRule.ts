@@ -160,14 +160,15 @@ export const TypeConstraintRule: Rule = (ctx) => ({
     for (const io of g.io) for (const f of io.fields) checkType(ctx, f.type);
   },
   node(n, g) {
-    for (const word of ["output", "resume"] as const) {
-      const it = n.items.get(word);
-      if (it?.value.kind === "RecordType") checkType(ctx, it.value);
-    }
-    const set = n.items.get("set")?.value.entries ?? [];
+    const output = n.items.get("output");
+    if (output?.value.kind === "RecordType") checkType(ctx, output.value);
+    const resume = n.items.get("resume");
+    if (resume?.value.kind === "RecordType") checkType(ctx, resume.value);
+    const set = n.items.get("set")?.value.entries;
     const w = n.items.get("writes");
     const command = n.items.get("command");
-    const update = command?.parent ? [] : (command?.update?.entries ?? []);
-    checkWrites(ctx, g, n.name, [...set, ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...update]);
+    const update = command?.parent ? undefined : command?.update?.entries;
+    // Most nodes write nothing: no list to build then.
+    if (set || w?.value.kind === "ExprMap" || update) checkWrites(ctx, g, n.name, [...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])]);
   },
 });

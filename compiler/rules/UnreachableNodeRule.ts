@@ -5,7 +5,7 @@
  * has no entry (that is `E-rag-missing-start`) or a reference names no node (one
  * misspelled route target would otherwise make its intended target look unreachable).
  */
-import { flowGraph, uniqueNodes } from "../analysis/flow.js";
+import { flowGraph } from "../analysis/flow.js";
 import { parentGotoTargets } from "../analysis/parent-goto.js";
 import type { Rule } from "./rule.js";
 
@@ -14,17 +14,24 @@ export const UnreachableNodeRule: Rule = (ctx) => ({
     const flow = flowGraph(g);
     if (!flow.hasEntry || !flow.complete) return;
     // Nodes a subgraph continues at with `goto parent.X`, and what they lead to, are reached too.
-    const reached = new Set(flow.reachable);
-    const work = [...parentGotoTargets(ctx.program, g)].filter(([n]) => reached.has(n)).flatMap(([, ts]) => ts);
-    while (work.length) {
-      const x = work.pop()!;
-      if (reached.has(x)) continue;
-      reached.add(x);
-      for (const e of flow.out.get(x) ?? []) work.push(e.to);
-      for (const [n, ts] of parentGotoTargets(ctx.program, g)) if (n === x) work.push(...ts);
+    let reached = flow.reachable;
+    const gotos = parentGotoTargets(ctx.program, g);
+    if (gotos.size) {
+      const more = new Set(flow.reachable);
+      const work = [...gotos].filter(([n]) => more.has(n)).flatMap(([, ts]) => ts);
+      while (work.length) {
+        const x = work.pop()!;
+        if (more.has(x)) continue;
+        more.add(x);
+        for (const e of flow.out.get(x) ?? []) work.push(e.to);
+        const ts = gotos.get(x);
+        if (ts) work.push(...ts);
+      }
+      reached = more;
     }
-    for (const n of uniqueNodes(g)) {
-      if (reached.has(n.name)) continue;
+    for (const n of g.nodeList) {
+      // first declarations only (as `uniqueNodes`), without building the list
+      if (!n.name || reached.has(n.name) || g.nodes.get(n.name) !== n) continue;
       ctx.report("W-rag-unreachable-node", `node \`${n.name}\` is never reached`, n.decl.name.span, {
         label: "no path from START leads here",
         help: "route to it from another node (`next`, `routes`, an edge or a `send`), or remove it",

@@ -49,5 +49,7 @@ export function routingSources(n: ResolvedNode, g: ResolvedGraph): RoutingSource
   const cmd = n.items.get("command");
   if (cmd?.goto) out.push({ what: "command goto", span: cmd.goto.span });
   for (const e of g.edgesFrom.get(n.name) ?? []) out.push({ what: "edge", span: e.from.span });
-  return out.sort((a, b) => a.span.start.offset - b.span.start.offset);
+  return out.length > 1 ? out.sort(bySpanStart) : out;
 }
+
+const bySpanStart = (a: RoutingSource, b: RoutingSource): number => a.span.start.offset - b.span.start.offset;

@@ -7,6 +7,7 @@
  */
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
 import type { LineIndex, Span } from "../../grammar/span.js";
+import { forgetGraph } from "../analysis/graph-cache.js";
 import type { Provenance } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
@@ -76,5 +77,7 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
         }
       }
     }
+    // Every rule has seen `g`: its cached analyses are garbage now (graph-cache.ts).
+    forgetGraph(g);
   }
 }

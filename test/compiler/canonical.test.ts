@@ -66,12 +66,19 @@ describe("SHA-256 implementations", () => {
     const { sha256 } = await import("@noble/hashes/sha2.js");
     const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
     const { createHash } = await import("node:crypto");
+    // what Node entry points install (one-shot crypto.hash), as the compiler calls it
+    await import("../../stdlib/node-sha256.js");
+    const { sha256Hex } = await import("../../compiler/canonical.js");
     fc.assert(
       fc.property(fc.string({ unit: "grapheme" }), (s) => {
         const text = canonicalJson({ s });
-        expect(createHash("sha256").update(text, "utf8").digest("hex")).toBe(bytesToHex(sha256(utf8ToBytes(text))));
+        const noble = bytesToHex(sha256(utf8ToBytes(text)));
+        expect(createHash("sha256").update(text, "utf8").digest("hex")).toBe(noble);
+        expect(sha256Hex(text)).toBe(noble);
       }),
       { numRuns: 300 },
     );
+    // lone surrogates (not JSON-escaped here) encode to U+FFFD on every path
+    for (const text of ["", "\ud800", "a\udfffb", "é€😀"]) expect(sha256Hex(text)).toBe(bytesToHex(sha256(utf8ToBytes(text))));
   });
 });
