@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateGraph, manyGraphs } from "../../bench/compiler/generate.js";
+// mulberry32, seeded: failures reproduce.
+import { rng } from "../../bench/fuzz/mutate.js";
 import { fastParseRag } from "../../grammar/rag/fast-parse.js";
 import { resolveLimits } from "../../grammar/rag/limits.js";
 import { parseRag } from "../../grammar/rag/parse.js";
@@ -141,18 +143,6 @@ describe("fast path: inputs it must decline", () => {
 
 // ─────────────────────────────── random mutants ───────────────────────────────
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOKEN = /"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/[^\n]*|\/\*[\s\S]*?\*\/|\d+(?:\.\d+)?[A-Za-z]*|[A-Za-z_]\w*|->|==|!=|<=|>=|&&|\|\||\s+|[\s\S]/g;
 
 const JUNK = [
@@ -202,7 +192,7 @@ describe("fast path: random mutants", () => {
   const seeds = [...examples, ...fixtures].map((x) => x.src).concat([generateGraph(120, "gen"), manyGraphs(5)]);
 
   it("declines or agrees on 1,500 mutants of the corpus (and takes a good share of them)", () => {
-    const rnd = prng(20261206);
+    const rnd = rng(20261206);
     let taken = 0;
     for (let n = 0; n < 1500; n++) {
       const m = mutate(seeds[n % seeds.length], rnd);
