@@ -127,18 +127,36 @@ const STRING: Readonly<Record<string, Method>> = {
 };
 
 const ARRAY: Readonly<Record<string, Method>> = {
-  push: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), a.push(...args)) },
+  // No native spread of `args` (`a.push(...args)`): a call with a spread of a long list has
+  // more arguments than a native call takes (RangeError); items are appended in a loop.
+  push: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), append(a, args), a.length) },
   pop: { sync: (a: Value[]) => a.pop() },
   shift: { sync: (a: Value[]) => a.shift() },
-  unshift: { sync: (a: Value[], args, rt) => (rt.work(a.length + args.length), rt.alloc(args.length * 8), a.unshift(...args)) },
+  unshift: { sync: (a: Value[], args, rt) => (rt.work(a.length + args.length), rt.alloc(args.length * 8), insertAt(a, 0, args), a.length) },
   slice: { sync: (a: Value[], [x, y], rt) => (rt.work(a.length), list(rt, a.slice(int(x, 0, rt), y === undefined ? undefined : int(y, 0, rt)))) },
-  splice: { sync: (a: Value[], [x, y, ...items], rt) => (rt.work(a.length + items.length), rt.alloc(items.length * 8), list(rt, a.splice(int(x, 0, rt), y === undefined ? a.length : int(y, 0, rt), ...items))) },
+  splice: {
+    sync: (a: Value[], [x, y, ...items], rt) => {
+      rt.work(a.length + items.length);
+      rt.alloc(items.length * 8);
+      const len = a.length;
+      const x0 = int(x, 0, rt);
+      const start = x0 < 0 ? Math.max(len + x0, 0) : Math.min(x0, len);
+      const removed = a.splice(start, y === undefined ? len : int(y, 0, rt));
+      insertAt(a, start, items);
+      return list(rt, removed);
+    },
+  },
   concat: {
     sync: (a: Value[], args, rt) => {
       const n = args.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), a.length);
       rt.work(n);
       rt.alloc(n * 8);
-      return a.concat(...args.map((x) => (Array.isArray(x) ? x : [x])));
+      const out = a.slice();
+      for (const x of args) {
+        if (Array.isArray(x)) append(out, x);
+        else out.push(x);
+      }
+      return out;
     },
   },
   join: {
@@ -206,6 +224,19 @@ const ARRAY: Readonly<Record<string, Method>> = {
     },
   },
 };
+
+/** Appends `items` to `a` one by one (a native `a.push(...items)` overflows the stack on a long list). */
+function append(a: Value[], items: readonly Value[]): void {
+  for (let i = 0; i < items.length; i++) a.push(items[i]);
+}
+
+/** Inserts `items` into `a` before index `at` (0 ≤ at ≤ a.length) without a native spread of `items`. */
+function insertAt(a: Value[], at: number, items: readonly Value[]): void {
+  if (!items.length) return;
+  const tail = a.splice(at);
+  append(a, items);
+  append(a, tail);
+}
 
 function* mergeSort(xs: Value[], f: Value, call: CallBack, rt: MethodRuntime): Generator<Promise<unknown>, Value[], unknown> {
   if (xs.length < 2) return xs;

@@ -158,3 +158,29 @@ describe(".ragsh constructs", () => {
     expect(r.calls.map((c) => c.capability)).toEqual(["model_query", "model_query"]);
   });
 });
+
+describe("list methods taking many arguments (a spread of a long list)", () => {
+  // 300,000 items: more arguments than a native call's stack takes (`a.push(...args)` threw
+  // RangeError, reported as E-ragsh-depth-limit "recursed too deeply"), yet a few MB of budget.
+  const BIG = 'const big = range(300000)\n';
+  const cases: [string, string, unknown][] = [
+    ["push(...big)", "const t = [-1]\nconst n = t.push(...big)\n[n, t[0], t[1], t[300000]]", [300001, -1, 0, 299999]],
+    ["unshift(...big)", "const t = [-1]\nconst n = t.unshift(...big)\n[n, t[0], t[299999], t[300000]]", [300001, 0, 299999, -1]],
+    ["splice(1, 1, ...big)", "const t = [-1, -2, -3]\nconst removed = t.splice(1, 1, ...big)\n[removed, t.length, t[0], t[1], t[300000], t[300001]]", [[-2], 300002, -1, 0, 299999, -3]],
+    ["splice(-1, 0, ...big)", "const t = [-1, -2]\nt.splice(-1, 0, ...big)\n[t.length, t[0], t[1], t[300001]]", [300002, -1, 0, -2]],
+    ["splice(99, 0, ...big) past the end", "const t = [-1]\nt.splice(99, 0, ...big)\n[t.length, t[0], t[1]]", [300001, -1, 0]],
+    ["concat(...big)", "const t = [-1].concat(...big)\n[t.length, t[0], t[300000]]", [300001, -1, 299999]],
+  ];
+  for (const [name, src, expected] of cases) {
+    it(name, async () => {
+      const r = await runOnce(BIG + src);
+      expect(codes(r)).toEqual([]);
+      expect(r.value).toEqual(expected);
+    });
+  }
+
+  it("small calls keep JavaScript's results", async () => {
+    const r = await runOnce("const a = [1, 2, 3, 4]\nconst r1 = a.splice(1, 2, 9, 8, 7)\nconst b = [1]\nconst n = b.unshift(5, 6)\n[a, r1, b, n, [1].concat(2, [3, [4]]), [1, 2].splice(-5), [1, 2, 3].splice(1)]");
+    expect(r.value).toEqual([[1, 9, 8, 7, 4], [2, 3], [5, 6, 1], 3, [1, 2, 3, [4]], [1, 2], [2, 3]]);
+  });
+});
