@@ -29,11 +29,7 @@ export interface TelemetryMiddleware extends ModelMiddleware {
 const key = (...parts: (string | number)[]) => parts.join("|");
 
 export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMiddleware {
-  // One tracer for the middleware's life: with no SDK registered yet the API hands out a
-  // ProxyTracer that delegates to whichever provider is registered later, so caching it
-  // is safe, and saves a tracer allocation per span (OpenTelemetry JS API, ProxyTracer).
-  let cached: Tracer | undefined;
-  const tracer = (): Tracer => (cached ??= config.tracer ?? trace.getTracer("ragraph"));
+  const tracer = (): Tracer => config.tracer ?? trace.getTracer("ragraph");
   /** Open spans by key; `byRun` lists each run's keys so a run's end closes what is left. */
   const open = new Map<string, Span>();
   const byRun = new Map<string, Set<string>>();
