@@ -220,8 +220,17 @@ function serveStatic(res: ServerResponse, dir: string | undefined, pathname: str
   stream.pipe(res);
 }
 
-/** Starts the server; resolves once it listens. */
+/**
+ * Starts the server; resolves once it listens.
+ *
+ * @throws RangeError when `requestTimeoutMs` or `maxEventStreams` is not a positive
+ *   integer (0 would refuse every body at once, or every stream).
+ */
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
+  for (const key of ["requestTimeoutMs", "maxEventStreams"] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) throw new RangeError(`startStudioServer: \`${key}\` must be a positive integer, not ${String(v)}`);
+  }
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? newToken();
   const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0, ...(options.allowHosts?.length ? { exact: options.allowHosts.map((h) => h.toLowerCase()) } : {}) };

@@ -483,3 +483,18 @@ describe("concurrent event streams are bounded", () => {
     release();
   });
 });
+
+describe("server options", () => {
+  // Found in review: `requestTimeoutMs: 0` answered every body with 408 at once.
+  it.each([["requestTimeoutMs", 0], ["requestTimeoutMs", -5], ["maxEventStreams", 0], ["maxEventStreams", 1.5], ["requestTimeoutMs", Number.NaN]] as const)("%s: %s is refused before the server listens", async (key, value) => {
+    const dir = mkdtempSync(join(tmpdir(), "ragraph-opts-"));
+    const config = defineConfig({});
+    const project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json") });
+    try {
+      await expect(startStudioServer({ project, [key]: value })).rejects.toThrow(new RegExp(`\`${key}\` must be a positive integer`));
+    } finally {
+      project.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
