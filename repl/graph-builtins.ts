@@ -219,14 +219,24 @@ export function graphFunctions(s: Session, cell: CellState): Map<string, Value> 
     // A registered graph is a capability of its own; a session's graphs are checked against the session's limits when they bind.
     if (s.registry.graphs.get(name) === bp) authorizeCall(s, cell, "graph_run", "graphs", name);
     // Continuing a thread reads its state: only threads this session made, unless granted all.
+    let claimed = false;
     if (thread !== undefined && !s.threads.has(thread)) {
       if (s.policy.threadAccess !== "all" && (await getState(s.checkpointer, thread))) refuseCall(s, cell, "graph_run", thread, foreignThread(thread, "graph_run"));
       s.threads.add(thread);
+      claimed = true;
     }
     if (index === undefined) spend(s, "graph", 1, "graph_run");
     const graphs = new Map([...s.extraGraphs, ...s.graphs]);
     return invoke(s, cell, "graph_run", name, async (signal) => {
-      const out = await s.host.runGraph({ name, blueprint: bp, graphs, input: input as Record<string, unknown>, ...(thread ? { thread } : {}) }, s.hostIds(), signal);
+      let out;
+      try {
+        out = await s.host.runGraph({ name, blueprint: bp, graphs, input: input as Record<string, unknown>, ...(thread ? { thread } : {}) }, s.hostIds(), signal);
+      } catch (e) {
+        // A run that failed before its first checkpoint made no thread: the id is not
+        // this session's, so a later session that creates it keeps it to itself.
+        if (claimed && thread !== undefined && !(await getState(s.checkpointer, thread).catch(() => undefined))) s.threads.delete(thread);
+        throw e;
+      }
       s.threads.add(out.threadId);
       return {
         value: resultIn(

@@ -61,6 +61,18 @@ describe("a session reads and continues only its own threads", () => {
     expect(r.value).toEqual([true, true, "completed"]);
   });
 
+  it("an id claimed by a run that failed before its first checkpoint is not kept: another session's later thread of that id stays private", async () => {
+    const checkpointer = new SqliteCheckpointer(join(dir, "e", "checkpoints.db"));
+    const attacker = harness({ checkpointer, author: "model" });
+    const claim = await attacker.run('graph_run({graph: "hello", input: {name: 5}, thread: "future"})');
+    expect(claim.ok).toBe(false);
+    const victim = harness({ checkpointer });
+    expect((await victim.run('graph_run({graph: "hello", input: {name: "TOP-SECRET"}, thread: "future"}).status')).value).toBe("completed");
+    const r = await attacker.run('graph_history({thread: "future"})');
+    expect(codes(r)).toEqual(["E-ragsh-capability-denied"]);
+    expect(JSON.stringify(r)).not.toContain("TOP-SECRET");
+  });
+
   it('`threadAccess: "all"` grants every thread of the store (a person who owns it)', async () => {
     const checkpointer = await victimStore("d");
     const h = harness({ checkpointer, policy: { threadAccess: "all" } });
