@@ -161,6 +161,7 @@ export class Project {
    * answering its pending interrupts with `answer` (one) or `answers` (by id).
    */
   async resume(threadId: string, req: { answer?: unknown; answers?: Record<string, unknown> }): Promise<RunRecord> {
+    this.notBusy(threadId);
     const tuple = await this.checkpointer.getTuple({ threadId });
     if (!tuple) throw notFound(`no thread ${threadId}`);
     const origin = tuple.metadata.origin as Origin | undefined;
@@ -228,6 +229,7 @@ export class Project {
 
   /** `updateState` on the thread's latest checkpoint (or `checkpointId`; of the child run `namespace` when given), through the channel reducers. */
   async updateState(threadId: string, values: Record<string, unknown>, asNode?: string, options: { checkpointId?: string; namespace?: string } = {}): Promise<StateSnapshot> {
+    this.notBusy(threadId);
     const g = await this.threadGraph(threadId);
     return inNamespace(threadId, options.namespace, async () => {
       try {
@@ -249,6 +251,7 @@ export class Project {
    * @throws ApiError 404 for an unknown thread, checkpoint or child run, 400 for a malformed namespace, 409 for a changed blueprint.
    */
   async branchAtChild(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {
+    this.notBusy(threadId);
     const g = await this.threadGraph(threadId);
     const travel = await inNamespace(threadId, namespace, async () => {
       try {
@@ -261,6 +264,17 @@ export class Project {
     });
     const s = (await g.getState(threadId, undefined, { subgraphs: true }))!;
     return { ...s, travel };
+  }
+
+  /**
+   * Refuses to change a thread one of this process's runs is executing: a resume, a state
+   * edit or a branch would write checkpoints under the running superstep's feet.
+   *
+   * @throws ApiError 409 `thread_busy` naming the run.
+   */
+  private notBusy(threadId: string): void {
+    const r = this.runs.activeOn(threadId);
+    if (r) throw new ApiError("thread_busy", `thread ${threadId} is running (run ${r.runId}); wait for it to end or cancel it first`, 409);
   }
 
   /** The graph the thread was started with (its checkpoint metadata's `origin`), bound to the checkpointer. */

@@ -110,6 +110,12 @@ export class RunManager {
   /** @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process. */
   constructor(readonly remote?: QueueRunSubmitter) {}
 
+  /** The run of this process still executing on `threadId`, if any (queued runs are ordered by the workers' thread locks). */
+  activeOn(threadId: string): RunRecord | undefined {
+    for (const r of this.runs.values()) if (r.threadId === threadId && !r.ended) return r;
+    return undefined;
+  }
+
   /**
    * Starts streaming `graph` in the background (input null: resume `options.threadId`)
    * and returns its record at once.

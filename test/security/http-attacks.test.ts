@@ -463,7 +463,7 @@ describe("concurrent event streams are bounded", () => {
   });
 
   // Found: every stream of a running run was held (socket, listener, heartbeat timer) without a bound.
-  it(`the ${MAX_STREAMS + 1}th open stream is refused with 503 too_many_streams; closing one frees a slot`, async () => {
+  it(`the ${MAX_STREAMS + 1}th open stream is refused with 503 too_many_streams; closing one frees a slot; the running thread refuses edits and resumes (409 thread_busy)`, async () => {
     const auth = { authorization: `Bearer ${server.token}`, "content-type": "application/json" };
     const run = (await (await fetch(`${server.origin}/api/runs`, { method: "POST", headers: auth, body: JSON.stringify({ file: "wait.rag", input: {} }) })).json()) as { runId: string; status: string; error?: unknown };
     expect(run.status).toBe("running");
@@ -480,6 +480,13 @@ describe("concurrent event streams are bounded", () => {
     expect(again.status).toBe(200);
     c.abort();
     for (const x of controllers) x.abort();
+    // Found in review: a state edit, a branch or a resume of a thread a run is executing raced its supersteps.
+    const thread = (run as unknown as { threadId: string }).threadId;
+    const busy = [
+      await fetch(`${server.origin}/api/threads/${thread}/state`, { method: "POST", headers: auth, body: JSON.stringify({ values: {} }) }),
+      await fetch(`${server.origin}/api/threads/${thread}/resume`, { method: "POST", headers: auth, body: JSON.stringify({}) }),
+    ];
+    for (const r of busy) expect([r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([409, "thread_busy"]);
     release();
   });
 });
