@@ -17,11 +17,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-// The app's sources: beside this file in the sources (studio/app/); from compiled code
-// (a chunk of dist/bundle/ in a checkout running the bundled CLI, or dist/studio/build.js)
-// the checkout's studio/app/, found by walking up to the package root (the folder whose
-// package.json is ragraph's), so wherever the bundler puts this code it finds the same
-// folder. Not found (an installed package ships no app sources): the old guess.
+// The app's sources: beside this file in the sources (studio/app/); from compiled code (a
+// chunk of dist/bundle/ in a checkout running the bundled CLI) the checkout's studio/app/,
+// found by walking up to the package root (the folder whose package.json is ragraph's),
+// so wherever the bundler puts this code it finds the same folder. Not found (an
+// installed package ships no app sources): the old guess.
 const APP = findApp(dirname(fileURLToPath(import.meta.url))) ?? fileURLToPath(new URL("./app/", import.meta.url));
 
 /** `studio/app/` of the package holding `start` (a folder), or undefined; looks no higher than ragraph's package root. */
