@@ -126,6 +126,22 @@ function retireOldChunks(outdir, current) {
   renameSync(tmp, ledger);
 }
 
+/** Deletes `.js` files under `dir` except inside `keep`. */
+function removeLooseJs(dir, keep) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (p === keep) continue;
+    if (e.isDirectory()) removeLooseJs(p, keep);
+    else if (e.name.endsWith(".js")) rmSync(p, { force: true });
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL("../", import.meta.url));
   const outdir = resolve(process.argv[2] ?? join(root, "dist", "bundle"));
@@ -134,5 +150,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // A fresh build: no chunks of another version to keep (nor to ship).
   if (existsSync(outdir) && statSync(outdir).isDirectory()) rmSync(outdir, { recursive: true, force: true });
   writeBundle(outdir, files);
+  // The default build also drops JavaScript of the old per-file layout (dist/**/*.js from
+  // tsc or an older bin/dev-build.js) beside the declarations: nothing loads it, and
+  // `npm pack` would ship it.
+  if (!process.argv[2]) removeLooseJs(join(root, "dist"), outdir);
   process.stdout.write(`bundle: ${files.length} files in ${relative(process.cwd(), outdir) || "."} (${Math.round(performance.now() - t0)} ms)\n`);
 }
