@@ -3,13 +3,13 @@
  *
  * Each command runs as a real process (`node bin/rag.js …`, as a user runs it), `--runs`
  * times (default 15), the commands interleaved round-robin so a load spike hits them
- * alike; one untimed run of each first (it also brings dist/ up to date, bin/dev-build.js).
+ * alike; one untimed run of each first (it also brings dist/bundle/ up to date, bin/dev-build.js).
  * Rows:
  * - `node -e 0`: Node's own start-up, the baseline;
  * - `rag --version`: target ≤ 2 × the baseline;
  * - `rag check examples/X.rag` for each example (its config, examples/rag.config.ts, is
  *   loaded from the transpile cache, cli/config-cache.ts, which the untimed first run
- *   fills; `ragraph/config` through dist/): target ≤ 300 ms;
+ *   fills; `ragraph/config` through dist/bundle/): target ≤ 300 ms;
  * - `rag check --registry` (a registry snapshot instead of the config, so no tsx at all).
  * Prints a table, or with `--json` a JSON array of `{command, median_ms, min_ms, cpu_ms,
  * ratio_to_node, target}` (times are wall clock, ms; `cpu_ms` the mean CPU time of the

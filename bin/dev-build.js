@@ -1,16 +1,19 @@
-// Checkout only (bin/rag.js): keeps dist/ current so the CLI starts from compiled
-// JavaScript, not through tsx's loader hooks (issue 14 §3: start-up is Node's own plus
-// the modules a command needs).
+// Checkout only (bin/rag.js): keeps dist/bundle/ current so the CLI starts from the bundled
+// JavaScript (scripts/bundle.mjs: a few dozen code-split files instead of ≈ 170 modules),
+// not through tsx's loader hooks (issue 14 §3: start-up is Node's own plus the modules a
+// command needs).
 //
-// `freshDist(root)` compares each source file's mtime with its dist/ counterpart and
-// transpiles the changed ones with esbuild (type-stripping only, the same ES2022 output
-// as `npm run build`'s tsc, without .d.ts files: those stay tsc's job). A checkout with
-// no edits costs one stat per source file (≈ 300). Writes go to a temporary name and are
-// renamed into place, so parallel `rag` processes never see half a file. Returns false
-// when it cannot (no esbuild, a read-only tree, a transpile error): the caller then runs
-// the sources through tsx, which reports the error the usual way.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// `freshBundle(root)` fingerprints the source files (path, mtime and size of each: one
+// stat per file, ≈ 300) and compares the fingerprint with the one recorded when the bundle
+// was last built (dist/bundle/.sources); on a difference it rebuilds the whole bundle with
+// esbuild's JS API (a few hundred ms) and writes it file by file under temporary names,
+// renamed into place chunks first and entry points last, so parallel `rag` processes never
+// see half a bundle. Returns false when it cannot (no esbuild, a read-only tree, a build
+// error): the caller then runs the sources through tsx, which reports the error the usual
+// way. .d.ts files stay `npm run build`'s job.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Top-level folders that are not library/CLI sources; every other folder of .ts files is (a new pipeline stage is picked up without editing this file). */
@@ -22,71 +25,56 @@ function sourceDirs(root) {
     .filter((e) => e.isDirectory() && !NOT_SOURCES.has(e.name) && !e.name.startsWith("."))
     .map((e) => e.name);
 }
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts"];
+/** Single files the bundle depends on besides the source folders (its build script and settings included). */
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "package.json", "tsconfig.json"];
 
-/** `[source, output]` path pairs whose output is missing or older than the source. */
-function staleFiles(root) {
-  const stale = [];
+/** A hash of every source file's path, mtime and size (a changed, added or removed file changes it). */
+function sourcesFingerprint(root) {
+  const h = createHash("sha256");
   const consider = (rel) => {
-    const src = join(root, rel);
-    const out = join(root, "dist", rel.replace(/\.ts$/, ".js"));
-    let srcTime;
+    let st;
     try {
-      srcTime = statSync(src).mtimeMs;
+      st = statSync(join(root, rel));
     } catch {
       return;
     }
-    let outTime = -1;
-    try {
-      outTime = statSync(out).mtimeMs;
-    } catch {
-      // missing
-    }
-    if (outTime < srcTime) stale.push([src, out]);
+    h.update(`${rel}\0${st.mtimeMs}\0${st.size}\n`);
   };
   const walk = (rel) => {
-    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    const entries = readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
       const child = `${rel}/${e.name}`;
       if (e.isDirectory()) {
         if (e.name !== "node_modules") walk(child);
       } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts")) consider(child);
     }
   };
-  for (const d of sourceDirs(root)) walk(d);
+  for (const d of sourceDirs(root).sort()) walk(d);
   for (const f of SOURCE_FILES) consider(f);
-  return stale;
+  return h.digest("hex");
 }
 
-/** True when dist/ holds current JavaScript for every source file (after transpiling the stale ones). */
-export async function freshDist(rootUrl) {
+/** True when dist/bundle/ holds a bundle of the current sources (after rebuilding it if it did not). */
+export async function freshBundle(rootUrl) {
   const root = fileURLToPath(rootUrl);
-  let stale;
+  const outdir = join(root, "dist", "bundle");
+  const stamp = join(outdir, ".sources");
+  let fingerprint;
   try {
-    stale = staleFiles(root);
+    fingerprint = sourcesFingerprint(root);
+    if (readFileSync(stamp, "utf8") === fingerprint && existsSync(join(outdir, "cli", "main.js"))) return true;
   } catch {
-    return false;
+    if (fingerprint === undefined) return false;
+    // no stamp yet: build
   }
-  if (stale.length === 0) return true;
   try {
-    const { transform } = await import("esbuild");
-    const outputs = await Promise.all(
-      stale.map(async ([src, out]) => {
-        const r = await transform(readFileSync(src, "utf8"), {
-          loader: "ts",
-          format: "esm",
-          target: "es2022",
-          sourcefile: src,
-          tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
-        });
-        return [out, r.code];
-      }),
-    );
-    for (const [out, code] of outputs) {
-      mkdirSync(dirname(out), { recursive: true });
-      const tmp = `${out}.${process.pid}.tmp`;
-      writeFileSync(tmp, code);
-      renameSync(tmp, out);
-    }
+    const [{ buildBundle, writeBundle }, esbuild] = await Promise.all([import("../scripts/bundle.mjs"), import("esbuild")]);
+    const files = await buildBundle(root, esbuild);
+    mkdirSync(outdir, { recursive: true });
+    writeBundle(outdir, files);
+    const tmp = `${stamp}.${process.pid}.tmp`;
+    writeFileSync(tmp, fingerprint);
+    renameSync(tmp, stamp);
     return true;
   } catch {
     return false;

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Entry point of the `rag` command.
-// - An installed package ships compiled JavaScript (dist/, built by `npm run build`) and
-//   no sources: plain Node runs it; a rag.config.ts is loaded through tsx on demand
-//   (cli/import-config.ts).
-// - A checkout runs the same compiled JavaScript: bin/dev-build.js first re-transpiles
-//   (esbuild, a few ms per file) the sources changed since dist/ was written, so a checkout
-//   never runs stale code and never pays tsx's loader hooks for the project's own modules.
-//   `import "ragraph"` in a config resolves to dist/ as in an installed package.
-// - Fallback (esbuild missing, dist/ not writable, a transpile error, or RAG_FROM_SOURCES=1):
+// - An installed package ships compiled JavaScript, bundled (dist/bundle/, written by
+//   `npm run build`: scripts/bundle.mjs, code-split ESM, npm dependencies external) and no
+//   sources: plain Node runs it; a rag.config.ts is loaded through the transpile cache or
+//   tsx on demand (cli/import-config.ts). The package's exports ("ragraph",
+//   "ragraph/config") are entry points of the same bundle, so a config's `import
+//   "ragraph"` shares the CLI's modules (one registry, one set of classes).
+// - A checkout runs the same bundle: bin/dev-build.js first rebuilds it (esbuild, a few
+//   hundred ms) when a source changed since it was written, so a checkout never runs
+//   stale code and never pays tsx's loader hooks for the project's own modules.
+//   `import "ragraph"` in a config resolves to dist/bundle/ as in an installed package.
+// - Fallback (esbuild missing, dist/ not writable, a build error, or RAG_FROM_SOURCES=1):
 //   the TypeScript sources through tsx's loaders (both: a rag.config.ts in a folder whose
 //   package.json does not say "type": "module" is loaded as CommonJS), with `import
 //   "ragraph"` resolved to the sources by the "ragraph-source" export condition.
@@ -25,9 +28,9 @@ setFlagsFromString("--interrupt-budget=1048576");
 const root = new URL("../", import.meta.url);
 const sources = new URL("cli/main.ts", root);
 if (!existsSync(sources)) {
-  await import("../dist/cli/main.js");
-} else if (process.env.RAG_FROM_SOURCES !== "1" && (await (await import("./dev-build.js")).freshDist(root))) {
-  await import("../dist/cli/main.js");
+  await import("../dist/bundle/cli/main.js");
+} else if (process.env.RAG_FROM_SOURCES !== "1" && (await (await import("./dev-build.js")).freshBundle(root))) {
+  await import("../dist/bundle/cli/main.js");
 } else {
   const [{ register: registerHooks }, { register }, { register: registerCommonJs }] = await Promise.all([import("node:module"), import("tsx/esm/api"), import("tsx/cjs/api")]);
   register();

@@ -7,8 +7,12 @@
  * with no loader hook at all.
  *
  * - The cache key is a SHA-256 of the config's absolute path and its full text (plus the
- *   esbuild version and this file's format version), so an edited config can never be
- *   served from a stale entry: a changed byte is a different key.
+ *   esbuild version, this file's format version and the folder this code runs from), so an
+ *   edited config can never be served from a stale entry: a changed byte is a different
+ *   key. The folder: the cached module's `import "ragraph"` is an absolute URL into the
+ *   package that wrote it, so a package installed elsewhere or laid out differently (the
+ *   per-file dist/ of old, the bundle's dist/bundle/) must not reuse it, or the config
+ *   would load a second copy of the library beside the CLI's.
  * - The cached module must behave as the config would in place: every import other than
  *   Node built-ins is resolved at transpile time (esbuild's resolver, the "node" and
  *   "import" conditions) and rewritten to an absolute `file:` URL; `import.meta.url`,
@@ -120,7 +124,7 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
   const req = esbuildRequire();
   const version = esbuildVersion(req);
   if (!version) return undefined;
-  const key = createHash("sha256").update(`${FORMAT}\0${version}\0${path}\0${source}`).digest("hex").slice(0, 40);
+  const key = createHash("sha256").update(`${FORMAT}\0${version}\0${new URL(".", import.meta.url).href}\0${path}\0${source}`).digest("hex").slice(0, 40);
   const file = join(dir, `${key}.mjs`);
   let cached = false;
   try {

@@ -17,9 +17,31 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-// Beside this file in the sources; from dist/studio/build.js (a checkout running the
-// compiled CLI) the app's sources are still the checkout's studio/app/.
-const APP = [new URL("./app/", import.meta.url), new URL("../../studio/app/", import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL("./app/", import.meta.url));
+// The app's sources: beside this file in the sources (studio/app/); from compiled code (a
+// chunk of dist/bundle/ in a checkout running the bundled CLI) the checkout's studio/app/,
+// found by walking up to the package root (the folder whose package.json is ragraph's),
+// so wherever the bundler puts this code it finds the same folder. Not found (an
+// installed package ships no app sources): the old guess.
+const APP = findApp(dirname(fileURLToPath(import.meta.url))) ?? fileURLToPath(new URL("./app/", import.meta.url));
+
+/** `studio/app/` of the package holding `start` (a folder), or undefined; looks no higher than ragraph's package root. */
+function findApp(start: string): string | undefined {
+  for (let dir = start; ; ) {
+    for (const app of [join(dir, "app"), join(dir, "studio", "app")]) if (existsSync(join(app, "boot.ts"))) return app + sep;
+    if (isRagraphRoot(dir)) return undefined;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function isRagraphRoot(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name === "ragraph";
+  } catch {
+    return false;
+  }
+}
 /** Folders bundled into the language worker (the cache key covers them too), in the checkout holding APP. */
 const WORKER_SOURCES = ["language-service", "compiler", "grammar"].map((d) => join(APP, "..", "..", d) + sep);
 const require = createRequire(import.meta.url);

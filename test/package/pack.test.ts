@@ -1,5 +1,6 @@
 /**
- * The published package (issue 14 §2): built as `prepack` builds it (tsconfig.build.json),
+ * The published package (issue 14 §2): built as `prepack` builds it (tsconfig.build.json
+ * for the declarations, scripts/bundle.mjs for the JavaScript),
  * packed with `npm pack`, installed from the tarball into a new project with no network
  * (`npm ci --offline` from a lockfile built from this repository's, so every dependency
  * comes from the npm cache `npm ci` filled), then used as a newcomer would: `import
@@ -60,6 +61,7 @@ beforeAll(async () => {
   // same JavaScript and declarations in half the time; the sources' types are checked by
   // `npm test`'s own `tsc --noEmit` pass, and the shipped declarations by the test below.
   await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(stage, "dist"), "--noCheck"], root);
+  await sh(process.execPath, [join(root, "scripts/bundle.mjs"), join(stage, "dist/bundle")], root);
   const { stdout } = await sh(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work, stage], work);
   const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packed = info.files.map((f) => f.path);
@@ -73,8 +75,12 @@ beforeAll(async () => {
 }, SLOW);
 
 describe("npm pack", () => {
-  it("ships compiled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
-    for (const f of ["dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
+  it("ships the bundled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
+    for (const f of ["dist/bundle/index.js", "dist/bundle/config.js", "dist/bundle/cli/main.js", "dist/index.d.ts", "dist/config.d.ts", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
+    // The JavaScript is the bundle only: a few dozen files, not one per source module.
+    const js = packed.filter((f) => f.startsWith("dist/") && f.endsWith(".js"));
+    expect(js.filter((f) => !f.startsWith("dist/bundle/"))).toEqual([]);
+    expect(js.length).toBeLessThan(100);
     expect(packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
     expect(packed.filter((f) => f.startsWith("test/") || f.startsWith("cli/"))).toEqual([]);
   });
@@ -124,5 +130,26 @@ describe("installed from the tarball", () => {
     );
     const again = await sh(rag, ["run", "g.rag", "--no-checkpoints", "--json"], project);
     expect(JSON.parse(again.stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "run_completed", state: { x: "hi!" } });
+  }, 60_000);
+
+  it("`rag check` with a config loads ragraph as a few bundle files, the config's `ragraph` the CLI's own", async () => {
+    // Every module URL Node resolves, logged by a resolve hook (NODE_OPTIONS reaches the
+    // `rag` process through its shebang).
+    const log = join(project, "modules.log");
+    writeFileSync(join(project, "log-hook.mjs"), 'import { appendFileSync } from "node:fs";\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.MODULES_LOG, r.url + "\\n"); return r; }\n');
+    writeFileSync(join(project, "log-modules.mjs"), 'import { register } from "node:module";\nregister("./log-hook.mjs", import.meta.url);\n');
+    writeFileSync(
+      join(project, "rag.config.ts"),
+      'import { defineConfig, tool, z } from "ragraph";\nimport { command } from "ragraph/config";\nconst shout = tool({ description: "upper-case", schema: z.object({ s: z.string() }), run: async ({ s }: { s: string }) => s.toUpperCase() });\nexport const commandKind = typeof command;\nexport default defineConfig({ tools: { shout } });\n',
+    );
+    const { stderr } = await sh(join(project, "node_modules/.bin/rag"), ["check", "g.rag"], project, { NODE_OPTIONS: `--import=${join(project, "log-modules.mjs")}`, MODULES_LOG: log });
+    expect(stderr).toContain("ok: 1 file checked");
+    const pkg = join(project, "node_modules/ragraph") + "/";
+    const own = [...new Set(readFileSync(log, "utf8").trim().split("\n"))].filter((u) => u.startsWith("file:")).map((u) => new URL(u).pathname).filter((p) => p.startsWith(pkg)).map((p) => p.slice(pkg.length));
+    // The CLI and both entries the config imports, all from the one bundle: each module of
+    // the library exists once in it, so the config's classes and registries are the CLI's.
+    expect(own).toEqual(expect.arrayContaining(["bin/rag.js", "dist/bundle/cli/main.js", "dist/bundle/index.js", "dist/bundle/config.js"]));
+    expect(own.filter((p) => !p.startsWith("dist/bundle/") && p !== "bin/rag.js" && p !== "types/chevrotain.mjs")).toEqual([]);
+    expect(own.length).toBeLessThan(50);
   }, 60_000);
 });

@@ -1,0 +1,158 @@
+// The code-split ESM bundle the package runs from (dist/bundle/): `npm run build` writes
+// it after tsc's declarations, and a checkout's bin/dev-build.js rebuilds it when a source
+// is newer. Why: `rag check` of an example loaded ≈ 170 of the package's own modules one
+// by one, and most of its start-up was Node's module loader (resolve, read, compile per
+// file); the bundle is a handful of files.
+//
+// One esbuild build with every entry point, `splitting: true`: the CLI (dist/bundle/cli/main.js)
+// and the package's exports (dist/bundle/index.js, dist/bundle/config.js; package.json
+// "exports") import the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
+// `ragraph/config` while the CLI runs gets the CLI's classes and registries, not copies.
+// npm dependencies stay external (resolved from node_modules at run time, as before), and
+// so does `#chevrotain` (types/chevrotain.mjs, which locates chevrotain's own bundle).
+//
+// Usage: `node scripts/bundle.mjs [outdir]` (default dist/bundle). Writing is atomic per
+// file and entries last (see `writeBundle`), so a `rag` process starting meanwhile sees
+// either the old bundle or the new one.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Entry points, relative to the package root; their outputs keep the path with .js (index.ts → index.js, cli/main.ts → cli/main.js). */
+export const ENTRY_POINTS = ["index.ts", "config.ts", "cli/main.ts"];
+
+/** Shared and lazily imported code goes here, named by content hash. */
+const CHUNKS = "chunks";
+
+/** A retired chunk (no longer referenced by the current bundle) is deleted this long after it was retired (ms): a process started on the old bundle may still import it lazily. */
+const RETIRED_TTL_MS = 10 * 60_000;
+
+/**
+ * esbuild build options for the bundle of the package at `root` (absolute path).
+ * @param {string} root
+ * @returns {import("esbuild").BuildOptions}
+ */
+export function bundleOptions(root) {
+  return {
+    absWorkingDir: root,
+    entryPoints: ENTRY_POINTS.map((e) => join(root, e)),
+    outbase: root,
+    entryNames: "[dir]/[name]",
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "es2022",
+    // Two modules' top-level `class X` would otherwise become `X` and `X2`; names show in
+    // errors (`constructor.name`) and JSON.
+    keepNames: true,
+    // Every npm dependency and `#chevrotain` (package.json "imports") are loaded by Node.
+    packages: "external",
+    external: ["#chevrotain"],
+    tsconfig: join(root, "tsconfig.json"),
+    logLevel: "silent",
+    write: false,
+    metafile: false,
+  };
+}
+
+/**
+ * Builds the bundle in memory. Resolves to `[relativePath, contents]` pairs (paths
+ * relative to the output folder, "/"-separated); rejects with esbuild's error on a build
+ * error.
+ * @param {string} root absolute path of the package root
+ * @param {typeof import("esbuild")} [esbuild] the esbuild module (default: imported)
+ * @returns {Promise<Array<[string, Uint8Array]>>}
+ */
+export async function buildBundle(root, esbuild) {
+  const { build } = esbuild ?? (await import("esbuild"));
+  const outdir = join(root, ".bundle-out"); // virtual: write is false
+  const result = await build({ ...bundleOptions(root), outdir });
+  return result.outputFiles.map((f) => [relative(outdir, f.path).split(sep).join("/"), f.contents]);
+}
+
+/**
+ * Writes built files into `outdir` so that a process loading the bundle meanwhile never
+ * sees half of it: each file goes to a temporary name and is renamed into place, chunks
+ * first (their names carry a content hash: a rewritten chunk has the same contents) and the
+ * entry points last. Chunks of an older build are not deleted at once (a process started on
+ * it may import one lazily) but `RETIRED_TTL_MS` after they were first found unreferenced
+ * (recorded in `outdir/.retired.json`).
+ * @param {string} outdir absolute path
+ * @param {Array<[string, Uint8Array]>} files from `buildBundle`
+ */
+export function writeBundle(outdir, files) {
+  const tag = `${process.pid}.${Date.now()}.tmp`;
+  const ordered = [...files].sort(([a], [b]) => Number(!a.startsWith(`${CHUNKS}/`)) - Number(!b.startsWith(`${CHUNKS}/`)));
+  for (const [rel, contents] of ordered) {
+    const out = join(outdir, rel);
+    mkdirSync(dirname(out), { recursive: true });
+    const tmp = `${out}.${tag}`;
+    writeFileSync(tmp, contents);
+    renameSync(tmp, out);
+  }
+  retireOldChunks(outdir, new Set(files.map(([rel]) => rel)));
+}
+
+/** Deletes chunks unreferenced for longer than `RETIRED_TTL_MS`; records newly unreferenced ones. */
+function retireOldChunks(outdir, current) {
+  const ledger = join(outdir, ".retired.json");
+  let retired = {};
+  try {
+    retired = JSON.parse(readFileSync(ledger, "utf8"));
+  } catch {
+    // none yet
+  }
+  const now = Date.now();
+  const next = {};
+  let names = [];
+  try {
+    names = readdirSync(join(outdir, CHUNKS));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const rel = `${CHUNKS}/${name}`;
+    if (current.has(rel)) continue;
+    const since = typeof retired[rel] === "number" ? retired[rel] : now;
+    // A temporary file of a writer that died is retired like a chunk.
+    if (now - since > RETIRED_TTL_MS) rmSync(join(outdir, rel), { force: true });
+    else next[rel] = since;
+  }
+  if (Object.keys(next).length === 0 && Object.keys(retired).length === 0) return;
+  const tmp = `${ledger}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(next));
+  renameSync(tmp, ledger);
+}
+
+/** Deletes `.js` files under `dir` except inside `keep`. */
+function removeLooseJs(dir, keep) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (p === keep) continue;
+    if (e.isDirectory()) removeLooseJs(p, keep);
+    else if (e.name.endsWith(".js")) rmSync(p, { force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const outdir = resolve(process.argv[2] ?? join(root, "dist", "bundle"));
+  const t0 = performance.now();
+  const files = await buildBundle(root);
+  // A fresh build: no chunks of another version to keep (nor to ship).
+  if (existsSync(outdir) && statSync(outdir).isDirectory()) rmSync(outdir, { recursive: true, force: true });
+  writeBundle(outdir, files);
+  // The default build also drops JavaScript of the old per-file layout (dist/**/*.js from
+  // tsc or an older bin/dev-build.js) beside the declarations: nothing loads it, and
+  // `npm pack` would ship it.
+  if (!process.argv[2]) removeLooseJs(join(root, "dist"), outdir);
+  process.stdout.write(`bundle: ${files.length} files in ${relative(process.cwd(), outdir) || "."} (${Math.round(performance.now() - t0)} ms)\n`);
+}
