@@ -4,6 +4,7 @@
  * reported by the duplicate rules).
  */
 import type * as A from "../../grammar/rag/ast.js";
+import { GRAPH_ITEM_WORDS, KEYWORD_WORDS, NODE_ITEM_WORDS } from "../../grammar/rag/words.js";
 import type { NodeKind } from "../blueprint.js";
 import { canonicalKind, inferKind } from "./kinds.js";
 
@@ -56,39 +57,84 @@ export type ItemKeyword = keyof ItemByKeyword;
 
 /** A node or inline agent's items, grouped by keyword. */
 export class ItemTable {
-  private readonly byKeyword = new Map<string, A.NodeItem[]>();
+  /**
+   * The keyword of each item (parallel to `items`; "" for an unknown item), interned so
+   * that comparing one with a keyword literal is a pointer comparison. A node has a
+   * handful of items, where scanning this list beats a map: the table used to hold a
+   * Map and a list per keyword, i.e. per node of a 10,000-node graph some six objects
+   * that lived to the end of the compile.
+   */
+  private readonly keys: string[];
   /** Whether some keyword is given more than once. */
   readonly repeated: boolean = false;
 
   constructor(readonly items: readonly A.NodeItem[]) {
-    for (const item of items) {
-      if (item.kind === "UnknownItem") continue;
-      const k = item.keyword.name;
-      const list = this.byKeyword.get(k);
-      if (list) {
-        list.push(item);
-        this.repeated = true;
-      } else this.byKeyword.set(k, [item]);
+    const n = items.length;
+    const keys: string[] = new Array<string>(n);
+    let seen: Set<string> | undefined;
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      if (item.kind === "UnknownItem") {
+        keys[i] = "";
+        continue;
+      }
+      const k = intern(item.keyword.name);
+      if (!this.repeated) {
+        if (i < 16) {
+          for (let j = 0; j < i; j++) {
+            if (keys[j] === k) {
+              this.repeated = true;
+              break;
+            }
+          }
+        } else {
+          if (!seen) seen = new Set(keys.slice(0, i));
+          if (seen.has(k)) this.repeated = true;
+          else seen.add(k);
+        }
+      }
+      keys[i] = k;
     }
+    this.keys = keys;
   }
 
   /** The first item with this keyword. */
   get<K extends ItemKeyword>(k: K): ItemByKeyword[K] | undefined {
-    return this.byKeyword.get(k)?.[0] as ItemByKeyword[K] | undefined;
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return this.items[i] as ItemByKeyword[K];
+    return undefined;
   }
 
   /** Every item with this keyword, in source order. */
   all<K extends ItemKeyword>(k: K): ItemByKeyword[K][] {
-    return (this.byKeyword.get(k) ?? []) as ItemByKeyword[K][];
+    const out: ItemByKeyword[K][] = [];
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) out.push(this.items[i] as ItemByKeyword[K]);
+    return out;
   }
 
   has(k: ItemKeyword): boolean {
-    return this.byKeyword.has(k);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return true;
+    return false;
   }
 
+  /** The distinct keywords, in order of first appearance. */
   keywords(): string[] {
-    return [...this.byKeyword.keys()];
+    const out: string[] = [];
+    for (const k of this.keys) if (k !== "" && !out.includes(k)) out.push(k);
+    return out;
   }
+}
+
+/**
+ * Interned item keywords (`ItemTable`): the front end's keyword literals, by value. A
+ * word that is no keyword (an unknown item, reported) keeps its own string: it then
+ * compares by content, with the same result.
+ */
+const INTERNED: ReadonlyMap<string, string> = new Map([...KEYWORD_WORDS, ...NODE_ITEM_WORDS, ...GRAPH_ITEM_WORDS].map((w) => [w, w]));
+function intern(k: string): string {
+  return INTERNED.get(k) ?? k;
 }
 
 export interface ResolvedNode {
