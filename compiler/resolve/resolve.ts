@@ -140,6 +140,8 @@ function intern(k: string): string {
 export interface ResolvedNode {
   readonly decl: A.NodeDecl;
   readonly name: string;
+  /** Position in its graph's `nodeList` (-1 for a node resolved on its own); numbers the flow graph's vertices. */
+  readonly index: number;
   readonly items: ItemTable;
   /** Canonical kind: written (alias resolved) or inferred; the written word when it is no built-in kind. */
   readonly kind: NodeKind | string;
@@ -243,7 +245,7 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   for (const item of decl.items) {
     switch (item.kind) {
       case "NodeDecl": {
-        const n = resolveNode(item);
+        const n = resolveNode(item, nodeList.length);
         nodeList.push(n);
         if (n.name && !nodes.has(n.name)) nodes.set(n.name, n);
         break;
@@ -341,7 +343,8 @@ function conditionRoutesOnly(routes: readonly A.Route[]): boolean {
   return true;
 }
 
-export function resolveNode(decl: A.NodeDecl): ResolvedNode {
+/** `index`: the node's position in its graph's `nodeList` (-1 when resolved on its own). */
+export function resolveNode(decl: A.NodeDecl, index = -1): ResolvedNode {
   const items = new ItemTable(decl.items);
   const kindItem = items.get("kind");
   const routes = items.get("routes")?.routes ?? [];
@@ -352,7 +355,7 @@ export function resolveNode(decl: A.NodeDecl): ResolvedNode {
   const sends = items.has("send") || items.has("sends") ? [...items.all("send"), ...items.all("sends")].sort(bySourceOrder) : NO_SENDS;
   const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
   // A conditional assignment, not a `...(x ? {k} : {})` spread (V8 pays per key added after a spread).
-  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, items, kind, sends, modelMeaning };
+  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, index, items, kind, sends, modelMeaning };
   if (kindItem) n.kindItem = kindItem;
   return n;
 }

@@ -14,7 +14,7 @@ export const UnreachableNodeRule: Rule = (ctx) => ({
     const flow = flowGraph(g);
     if (!flow.hasEntry || !flow.complete) return;
     // Nodes a subgraph continues at with `goto parent.X`, and what they lead to, are reached too.
-    let reached = flow.reachable;
+    let reached: ReadonlySet<string> = flow.reachable;
     const gotos = parentGotoTargets(ctx.program, g);
     if (gotos.size) {
       const more = new Set(flow.reachable);
