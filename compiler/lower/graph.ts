@@ -9,6 +9,7 @@ import { IR_VERSION } from "../blueprint.js";
 import { blueprintHash } from "../canonical.js";
 import { blueprintCapabilities } from "../grants.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { LowerEnv } from "./env.js";
 import { lowerExpr } from "./expr.js";
 import { lowerAgentItems, lowerNode } from "./node.js";
@@ -24,7 +25,7 @@ export interface GraphLowerOptions {
 
 export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOptions): Blueprint {
   const nodes: NodeSpec[] = [];
-  for (const n of g.nodeList) if (g.nodes.get(n.name) === n) nodes.push(lowerNode(n, g, env));
+  for (const n of g.nodeList) if (isFirstDeclaration(g, n)) nodes.push(lowerNode(n, g, env));
 
   const state: FieldSpec[] = [];
   for (const f of g.fieldList) {
@@ -152,7 +153,7 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   const start: string[] = [];
   for (const s of g.starts) if (s.target?.name) start.push(s.target.name);
   for (const n of g.nodeList) {
-    if (g.nodes.get(n.name) !== n) continue;
+    if (!isFirstDeclaration(g, n)) continue;
     for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
     for (const r of n.items.get("routes")?.routes ?? []) edges.push(lowerRoute(n.name, r));
     const command = n.items.get("command");

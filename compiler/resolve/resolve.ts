@@ -343,6 +343,16 @@ function conditionRoutesOnly(routes: readonly A.Route[]): boolean {
   return true;
 }
 
+/**
+ * Whether `n` is the first declaration of its name in `g` (what `g.nodes` maps the name
+ * to). When the graph has as many names as declarations, every node is (all names are
+ * distinct and non-empty), and no map lookup is made: rules and lowering ask this for
+ * every node.
+ */
+export function isFirstDeclaration(g: ResolvedGraph, n: ResolvedNode): boolean {
+  return g.nodes.size === g.nodeList.length || g.nodes.get(n.name) === n;
+}
+
 /** `index`: the node's position in its graph's `nodeList` (-1 when resolved on its own). */
 export function resolveNode(decl: A.NodeDecl, index = -1): ResolvedNode {
   const items = new ItemTable(decl.items);

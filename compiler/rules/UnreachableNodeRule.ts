@@ -8,6 +8,7 @@
 import { flowGraph } from "../analysis/flow.js";
 import { parentGotoTargets } from "../analysis/parent-goto.js";
 import type { Rule } from "./rule.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const UnreachableNodeRule: Rule = (ctx) => ({
   graph(g) {
@@ -31,7 +32,7 @@ export const UnreachableNodeRule: Rule = (ctx) => ({
     }
     for (const n of g.nodeList) {
       // first declarations only (as `uniqueNodes`), without building the list
-      if (!n.name || reached.has(n.name) || g.nodes.get(n.name) !== n) continue;
+      if (!n.name || reached.has(n.name) || !isFirstDeclaration(g, n)) continue;
       ctx.report("W-rag-unreachable-node", `node \`${n.name}\` is never reached`, n.decl.name.span, {
         label: "no path from START leads here",
         help: "route to it from another node (`next`, `routes`, an edge or a `send`), or remove it",
