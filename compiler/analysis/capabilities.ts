@@ -29,7 +29,8 @@ function agentItems(items: ItemTable, owner: string, out: CapabilityUse[]): void
 export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): CapabilityUse[] {
   const out: CapabilityUse[] = [];
   const inlineUsed = new Map<string, Span>();
-  for (const n of g.nodeList) {
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
     if (!isFirstDeclaration(g, n)) continue;
     const owner = `node \`${n.name}\``;
     const it = n.items;

@@ -16,7 +16,8 @@ export const ImplicitEndRule: Rule = (ctx) => ({
     const flow = flowGraph(g);
     if (!flow.hasEntry) return;
     const continued = parentGotoTargets(ctx.program, g); // its subgraph continues the run here with `goto parent.X`
-    for (const n of g.nodeList) {
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
       if (!isFirstDeclaration(g, n) || flow.routed.has(n.name) || !flow.reachable.has(n.name) || continued.has(n.name)) continue;
       const into = flow.into.get(n.name) ?? [];
       if (into.length && into.every((e) => e.kind === "send")) continue;

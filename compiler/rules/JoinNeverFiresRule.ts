@@ -29,7 +29,8 @@ function barriers(g: ResolvedGraph): Barrier[] {
     span: j.keyword.span,
     what: `\`join [${j.sources.map((s) => s.name).join(", ")}] -> ${j.target.name}\``,
   }));
-  for (const n of g.nodeList) {
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
     if (!isFirstDeclaration(g, n) || n.kind !== "join") continue;
     const items = n.items.get("sources")?.value.items ?? [];
     const sources = items.flatMap((v) => (v.kind === "Word" && v.name ? [{ name: v.name, span: v.span }] : v.kind === "String" ? [{ name: v.value, span: v.span }] : []));

@@ -13,7 +13,8 @@ export const NoPathToEndRule: Rule = (ctx) => ({
   graph(g) {
     const flow = flowGraph(g);
     const t = termination(g);
-    for (const n of g.nodeList) {
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
       if (!isFirstDeclaration(g, n) || !t.doomed.has(n.name) || t.loopOf.has(n.name)) continue;
       const entered = (flow.into.get(n.name) ?? []).some((e) => e.from === START || !t.doomed.has(e.from));
       if (!entered) continue;

@@ -30,7 +30,8 @@ export const UnreachableNodeRule: Rule = (ctx) => ({
       }
       reached = more;
     }
-    for (const n of g.nodeList) {
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
       // first declarations only (as `uniqueNodes`), without building the list
       if (!n.name || reached.has(n.name) || !isFirstDeclaration(g, n)) continue;
       ctx.report("W-rag-unreachable-node", `node \`${n.name}\` is never reached`, n.decl.name.span, {
