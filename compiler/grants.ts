@@ -145,17 +145,18 @@ export function nodeGrants(n: NodeSpec): Grants {
 /** Adds what node `n` binds to `g` (see `nodeGrants`); returns `g`. */
 function addNodeGrants(g: MutableGrants, n: NodeSpec): MutableGrants {
   add(g, "models", n.model);
-  for (const m of n.models ?? []) add(g, "models", m);
-  for (const t of n.tools ?? []) add(g, "tools", t);
+  if (n.models) for (const m of n.models) add(g, "models", m);
+  if (n.tools) for (const t of n.tools) add(g, "tools", t);
   add(g, "tools", n.tool);
   add(g, "agents", n.agent);
-  for (const a of n.agents ?? []) add(g, "agents", a);
+  if (n.agents) for (const a of n.agents) add(g, "agents", a);
   add(g, "graphs", n.graph);
-  for (const x of n.graphs ?? []) add(g, "graphs", x);
+  if (n.graphs) for (const x of n.graphs) add(g, "graphs", x);
   add(g, "scripts", n.script);
   add(g, "routers", n.route);
-  for (const v of n.validators ?? []) add(g, "validators", v);
-  for (const s of n.sends ?? []) {
+  if (n.validators) for (const v of n.validators) add(g, "validators", v);
+  // absent lists are skipped, not replaced by a new empty list (this runs per node)
+  if (n.sends) for (const s of n.sends) {
     if (s.targetKind === "agent") add(g, "agents", s.target);
     else if (s.targetKind === "graph") add(g, "graphs", s.target);
   }

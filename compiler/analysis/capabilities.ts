@@ -8,7 +8,7 @@
 import type { Span } from "../../grammar/span.js";
 import type { CapabilityKind } from "../policy-view.js";
 import { canonicalReducer } from "../resolve/reducers.js";
-import { listNames, type ItemTable, type ResolvedGraph, type ResolvedProgram } from "../resolve/resolve.js";
+import { listNames, type ItemTable, type ResolvedGraph, type ResolvedProgram, isFirstDeclaration } from "../resolve/resolve.js";
 
 export interface CapabilityUse {
   readonly kind: CapabilityKind;
@@ -29,8 +29,9 @@ function agentItems(items: ItemTable, owner: string, out: CapabilityUse[]): void
 export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): CapabilityUse[] {
   const out: CapabilityUse[] = [];
   const inlineUsed = new Map<string, Span>();
-  for (const n of g.nodeList) {
-    if (g.nodes.get(n.name) !== n) continue;
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
+    if (!isFirstDeclaration(g, n)) continue;
     const owner = `node \`${n.name}\``;
     const it = n.items;
     const model = it.get("model");

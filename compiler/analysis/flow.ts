@@ -17,7 +17,7 @@
  */
 import type { Span } from "../../grammar/span.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
-import { bfsFrom, Digraph } from "./digraph.js";
+import { bfsIds, Digraph, VertexSet } from "./digraph.js";
 import { graphCache } from "./graph-cache.js";
 
 export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
@@ -51,10 +51,10 @@ export interface FlowGraph {
   readonly complete: boolean;
   /** Nodes with a routing item or edge of their own (so they do not end implicitly). */
   readonly routed: ReadonlySet<string>;
-  /** Nodes reachable from START (START included). */
-  readonly reachable: ReadonlySet<string>;
-  /** Nodes from which END can be reached (END included). */
-  readonly canEnd: ReadonlySet<string>;
+  /** Nodes reachable from START (START included), in breadth-first order. */
+  readonly reachable: VertexSet;
+  /** Nodes from which END can be reached (END included), in breadth-first order. */
+  readonly canEnd: VertexSet;
 }
 
 const cache = graphCache<FlowGraph>();
@@ -79,99 +79,131 @@ export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
 }
 
 function build(g: ResolvedGraph): FlowGraph {
-  const graph = new Digraph();
-  graph.addNode(START);
-  graph.addNode(END);
+  // Vertex 0 is START, 1 is END, 2 + i the node declared at nodeList[i]; a name is its
+  // first declaration's vertex (a repeated declaration's vertex gets no edges). START
+  // and END are reserved words, so no node is named so.
+  const names: string[] = [START, END];
+  const list = g.nodeList;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i]!.index !== i) throw new Error(`node \`${list[i]!.name}\` is not numbered by its position in the graph`);
+    names.push(list[i]!.name);
+  }
+  const byName = g.nodes;
+  const graph = new Digraph(names, (v) => (v === START ? START_ID : v === END ? END_ID : (byName.get(v)?.index ?? -3) + 2));
   const nodes = uniqueNodes(g);
-  for (const n of nodes) graph.addNode(n.name);
-  const routed = new Set<string>();
+  const routed = new VertexSet(graph);
   // The edges and completeness, filled by `add` (a module function: no closures per graph).
-  const acc: Acc = { g, graph, edges: [], complete: true };
+  const acc: Acc = { graph, edges: new EdgeList(), complete: true };
 
   let hasEntry = false;
   for (const s of g.starts) {
     // `start routes { … }`: each route target is an entry (which one runs depends on the input)
-    for (const t of s.target ? [s.target] : (s.routes?.routes ?? []).map((r) => r.target)) {
-      if (g.nodes.has(t.name)) hasEntry = true;
-      add(acc, START, t.name, "start", t.span);
+    if (s.target) {
+      if (add(acc, START_ID, s.target.name, "start", s.target.span) >= 2) hasEntry = true;
+    } else {
+      for (const r of s.routes?.routes ?? []) if (add(acc, START_ID, r.target.name, "start", r.target.span) >= 2) hasEntry = true;
     }
   }
-  for (const e of g.edgesFrom.get(START) ?? []) {
-    if (g.nodes.has(e.to.name)) hasEntry = true;
-    add(acc, START, e.to.name, "start", e.to.span);
-  }
+  for (const e of g.edgesFrom.get(START) ?? []) if (add(acc, START_ID, e.to.name, "start", e.to.span) >= 2) hasEntry = true;
 
   for (const j of g.joinEdges) {
     for (const s of j.sources) {
-      if (!g.nodes.has(s.name)) continue;
-      routed.add(s.name);
-      add(acc, s.name, j.target.name, "barrier", j.target.span);
+      const from = graph.id(s.name);
+      if (from < 2) continue;
+      routed.addId(from);
+      add(acc, from, j.target.name, "barrier", j.target.span);
     }
   }
 
-  for (const n of nodes) {
+  const hasEdges = g.edgesFrom.size > 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    const id = n.index + 2;
     const it = n.items;
-    const name = n.name;
     const next = it.get("next");
-    if (next?.targets.length) routed.add(name);
-    for (const t of next?.targets ?? []) add(acc, name, t.name, "next", t.span);
-    const routes = it.get("routes")?.routes ?? [];
-    if (routes.length) routed.add(name);
-    for (const r of routes) {
-      if (r.kind === "LabelRoute") add(acc, name, r.target.name, "route", r.span, r.label.name);
-      else add(acc, name, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
+    if (next?.targets.length) {
+      routed.addId(id);
+      for (const t of next.targets) add(acc, id, t.name, "next", t.span);
     }
-    if (routes.length && allWhen(routes)) add(acc, name, END, "end", it.get("routes")!.keyword.span);
+    const routesItem = it.get("routes");
+    const routes = routesItem?.routes;
+    if (routes?.length) {
+      routed.addId(id);
+      for (const r of routes) {
+        if (r.kind === "LabelRoute") add(acc, id, r.target.name, "route", r.span, r.label.name);
+        else add(acc, id, r.target.name, r.kind === "WhenRoute" ? "when" : "else", r.span);
+      }
+      if (allWhen(routes)) add(acc, id, END, "end", routesItem!.keyword.span);
+    }
     const command = it.get("command");
     const goto = command?.goto;
     if (goto?.name) {
-      routed.add(name);
+      routed.addId(id);
       // `goto parent.X` ends this graph's run (it continues in the parent graph)
-      add(acc, name, command?.parent ? END : goto.name, "goto", goto.span);
+      add(acc, id, command?.parent ? END : goto.name, "goto", goto.span);
     }
-    for (const e of g.edgesFrom.get(name) ?? []) {
-      routed.add(name);
-      add(acc, name, e.to.name, "edge", e.to.span);
+    if (hasEdges) {
+      for (const e of g.edgesFrom.get(n.name) ?? []) {
+        routed.addId(id);
+        add(acc, id, e.to.name, "edge", e.to.span);
+      }
     }
     const join = it.get("join");
     if (join && n.sends.length) {
-      routed.add(name);
-      add(acc, name, join.target.name, "join", join.target.span);
+      routed.addId(id);
+      add(acc, id, join.target.name, "join", join.target.span);
     }
     const onError = it.get("on_error");
-    if (onError) add(acc, name, onError.target.name, "error", onError.target.span);
-    for (const s of n.sends) for (const t of s.targets) if (g.nodes.has(t.target.name)) add(acc, name, t.target.name, "send", t.target.span);
+    if (onError) add(acc, id, onError.target.name, "error", onError.target.span);
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const to = graph.id(t.target.name);
+        if (to >= 2) addId(acc, id, to, "send", t.target.span);
+      }
+    }
     if (n.kind === "join") {
       for (const v of it.get("sources")?.value.items ?? []) {
-        const src = v.kind === "Word" ? v.name : v.kind === "String" ? v.value : "";
-        if (!g.nodes.has(src)) continue;
-        routed.add(src);
-        add(acc, src, name, "barrier", v.span);
+        const src = graph.id(v.kind === "Word" ? v.name : v.kind === "String" ? v.value : "");
+        if (src < 2) continue;
+        routed.addId(src);
+        addId(acc, src, id, "barrier", v.span);
       }
     }
   }
-  for (const n of nodes) if (!routed.has(n.name)) add(acc, n.name, END, "end", n.decl.name.span);
+  for (let i = 0; i < nodes.length; i++) if (!routed.hasId(nodes[i]!.index + 2)) addId(acc, nodes[i]!.index + 2, END_ID, "end", nodes[i]!.decl.name.span);
 
-  const reachable = bfsFrom(graph, START);
-  const canEnd = bfsFrom(graph, END, true);
+  const reachable = bfsIds(graph, START_ID);
+  const canEnd = bfsIds(graph, END_ID, true);
   return new Flow(graph, acc.edges, hasEntry, acc.complete, routed, reachable, canEnd);
 }
 
+const START_ID = 0;
+const END_ID = 1;
+
 interface Acc {
-  readonly g: ResolvedGraph;
   readonly graph: Digraph;
-  readonly edges: FlowEdge[];
+  readonly edges: EdgeList;
   complete: boolean;
 }
 
-/** Adds the edge `from → to` when `to` is a node or END (never START); else marks the graph incomplete (when `to` names something). */
-function add(acc: Acc, from: string, to: string, kind: FlowEdgeKind, span: Span, label?: string): void {
-  if ((to !== END && !acc.g.nodes.has(to)) || to === START) {
+/**
+ * Adds the edge from vertex `from` to `to` when `to` is a node or END (never START);
+ * else marks the graph incomplete (when `to` names something). Returns the target's
+ * vertex number, or -1 when no edge was added.
+ */
+function add(acc: Acc, from: number, to: string, kind: FlowEdgeKind, span: Span, label?: string): number {
+  const t = acc.graph.id(to);
+  if (t <= START_ID) {
     if (to) acc.complete = false;
-    return;
+    return -1;
   }
-  acc.edges.push(label !== undefined ? { from, to, kind, span, label } : { from, to, kind, span });
-  acc.graph.addDirectedEdge(from, to);
+  addId(acc, from, t, kind, span, label);
+  return t;
+}
+
+function addId(acc: Acc, from: number, to: number, kind: FlowEdgeKind, span: Span, label?: string): void {
+  acc.edges.push(from, to, kind, span, label);
+  acc.graph.addEdge(from, to);
 }
 
 function allWhen(routes: readonly { readonly kind: string }[]): boolean {
@@ -179,40 +211,155 @@ function allWhen(routes: readonly { readonly kind: string }[]): boolean {
   return true;
 }
 
-/** A built flow graph; `out` and `into` are grouped on first use (most graphs' rules never ask). */
+/**
+ * The flow edges in the order they were added, as parallel lists (vertex numbers, kind,
+ * span, label); `FlowEdge` objects are made when asked for, once each.
+ */
+class EdgeList {
+  readonly from: number[] = [];
+  readonly to: number[] = [];
+  readonly kind: FlowEdgeKind[] = [];
+  readonly span: Span[] = [];
+  /** Labels by edge index (only route edges have one). */
+  labels: Map<number, string> | undefined;
+  private objects: (FlowEdge | undefined)[] | undefined;
+
+  get length(): number {
+    return this.from.length;
+  }
+
+  push(from: number, to: number, kind: FlowEdgeKind, span: Span, label: string | undefined): void {
+    if (label !== undefined) (this.labels ??= new Map()).set(this.from.length, label);
+    this.from.push(from);
+    this.to.push(to);
+    this.kind.push(kind);
+    this.span.push(span);
+  }
+
+  /** Edge `i` as a FlowEdge (made on first use). */
+  edge(i: number, names: readonly string[]): FlowEdge {
+    const objects = (this.objects ??= []);
+    let e = objects[i];
+    if (!e) {
+      const from = names[this.from[i]!]!;
+      const to = names[this.to[i]!]!;
+      const label = this.labels?.get(i);
+      e = objects[i] = label !== undefined ? { from, to, kind: this.kind[i]!, span: this.span[i]!, label } : { from, to, kind: this.kind[i]!, span: this.span[i]! };
+    }
+    return e;
+  }
+}
+
+/** A built flow graph; `edges`, `out` and `into` are made on first use (most graphs' rules never ask). */
 class Flow implements FlowGraph {
-  private grouped: { readonly out: Map<string, FlowEdge[]>; readonly into: Map<string, FlowEdge[]> } | undefined;
+  private all: FlowEdge[] | undefined;
+  private outMap: EdgesByVertex | undefined;
+  private intoMap: EdgesByVertex | undefined;
 
   constructor(
     readonly graph: Digraph,
-    readonly edges: readonly FlowEdge[],
+    private readonly list: EdgeList,
     readonly hasEntry: boolean,
     readonly complete: boolean,
     readonly routed: ReadonlySet<string>,
-    readonly reachable: ReadonlySet<string>,
-    readonly canEnd: ReadonlySet<string>,
+    readonly reachable: VertexSet,
+    readonly canEnd: VertexSet,
   ) {}
 
+  get edges(): readonly FlowEdge[] {
+    if (!this.all) {
+      const all: FlowEdge[] = [];
+      for (let i = 0; i < this.list.length; i++) all.push(this.list.edge(i, this.graph.names));
+      this.all = all;
+    }
+    return this.all;
+  }
+
   get out(): ReadonlyMap<string, readonly FlowEdge[]> {
-    return this.group().out;
+    return (this.outMap ??= new EdgesByVertex(this.graph, this.list, this.list.from));
   }
 
   get into(): ReadonlyMap<string, readonly FlowEdge[]> {
-    return this.group().into;
+    return (this.intoMap ??= new EdgesByVertex(this.graph, this.list, this.list.to));
+  }
+}
+
+/**
+ * The flow edges grouped by their source (or target) vertex, in the order they were
+ * added, read as a map from vertex name; only vertices with edges are keys, in the
+ * order of their first edge. The grouping is a counting sort over vertex numbers.
+ */
+class EdgesByVertex implements ReadonlyMap<string, readonly FlowEdge[]> {
+  /** Edge indices grouped by vertex: vertex v's are `order[start[v] .. start[v + 1])`. */
+  private readonly start: Int32Array;
+  private readonly order: Int32Array;
+  /** Vertices with edges, in the order of their first edge. */
+  private readonly firstSeen: number[] = [];
+  private readonly lists: (FlowEdge[] | undefined)[] = [];
+
+  constructor(
+    private readonly graph: Digraph,
+    private readonly list: EdgeList,
+    by: readonly number[],
+  ) {
+    const v = graph.order;
+    const start = new Int32Array(v + 1);
+    for (let i = 0; i < by.length; i++) {
+      const x = by[i]!;
+      if (start[x + 1]++ === 0) this.firstSeen.push(x);
+    }
+    for (let i = 0; i < v; i++) start[i + 1] += start[i]!;
+    const fill = start.slice(0, v);
+    const order = new Int32Array(by.length);
+    for (let i = 0; i < by.length; i++) order[fill[by[i]!]!++] = i;
+    this.start = start;
+    this.order = order;
   }
 
-  private group(): { readonly out: Map<string, FlowEdge[]>; readonly into: Map<string, FlowEdge[]> } {
-    if (this.grouped) return this.grouped;
-    const out = new Map<string, FlowEdge[]>();
-    const into = new Map<string, FlowEdge[]>();
-    for (const e of this.edges) {
-      const o = out.get(e.from);
-      if (o) o.push(e);
-      else out.set(e.from, [e]);
-      const i = into.get(e.to);
-      if (i) i.push(e);
-      else into.set(e.to, [e]);
+  private edgesOf(id: number): FlowEdge[] | undefined {
+    const from = this.start[id]!;
+    const to = this.start[id + 1]!;
+    if (from === to) return undefined;
+    let l = this.lists[id];
+    if (!l) {
+      l = [];
+      for (let i = from; i < to; i++) l.push(this.list.edge(this.order[i]!, this.graph.names));
+      this.lists[id] = l;
     }
-    return (this.grouped = { out, into });
+    return l;
+  }
+
+  get(v: string): readonly FlowEdge[] | undefined {
+    const id = this.graph.id(v);
+    return id < 0 ? undefined : this.edgesOf(id);
+  }
+
+  has(v: string): boolean {
+    const id = this.graph.id(v);
+    return id >= 0 && this.start[id] !== this.start[id + 1];
+  }
+
+  get size(): number {
+    return this.firstSeen.length;
+  }
+
+  *entries(): MapIterator<[string, readonly FlowEdge[]]> {
+    for (const id of this.firstSeen) yield [this.graph.names[id]!, this.edgesOf(id)!];
+  }
+
+  [Symbol.iterator](): MapIterator<[string, readonly FlowEdge[]]> {
+    return this.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const id of this.firstSeen) yield this.graph.names[id]!;
+  }
+
+  *values(): MapIterator<readonly FlowEdge[]> {
+    for (const id of this.firstSeen) yield this.edgesOf(id)!;
+  }
+
+  forEach(f: (value: readonly FlowEdge[], key: string, map: ReadonlyMap<string, readonly FlowEdge[]>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) f.call(thisArg, v, k, this);
   }
 }

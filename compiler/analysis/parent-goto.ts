@@ -23,7 +23,8 @@ export function calledGraph(n: ResolvedNode): string | undefined {
 /** The `goto parent.NODE` items of a graph, in source order. */
 export function parentGotos(g: ResolvedGraph): ParentGoto[] {
   const out: ParentGoto[] = [];
-  for (const n of g.nodeList) {
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
     const c = n.items.get("command");
     if (c?.parent && c.goto?.name) out.push({ node: n.name, target: c.goto.name, span: c.goto.span });
   }
@@ -37,7 +38,8 @@ export function parentGotos(g: ResolvedGraph): ParentGoto[] {
 export function parentGotoTargets(program: ResolvedProgram, g: ResolvedGraph): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!anyParentGoto(program)) return out;
-  for (const n of g.nodeList) {
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
     const callee = calledGraph(n);
     const child = callee !== undefined ? program.graphByName.get(callee) : undefined;
     if (!child || child === g) continue;

@@ -45,17 +45,21 @@ export function termination(g: ResolvedGraph): Termination {
 
 function analyse(g: ResolvedGraph, flow: FlowGraph): Termination {
   if (!flow.hasEntry || !flow.complete) return { doomed: new Set(), loops: [], loopOf: new Map(), onCycle: never };
-  const reachableNodes = new Set<string>();
   const doomed = new Set<string>();
-  for (const n of flow.reachable) {
-    if (n === START || n === END) continue;
-    reachableNodes.add(n);
-    if (!flow.canEnd.has(n)) doomed.add(n);
+  const names = flow.graph.names;
+  const reachable = flow.reachable.ids();
+  for (let i = 0; i < reachable.length; i++) {
+    const id = reachable[i]!;
+    if (id !== START_ID && id !== END_ID && !flow.canEnd.hasId(id)) doomed.add(names[id]!);
   }
   const loopOf = new Map<string, Loop>();
   const loops = doomed.size ? exitlessLoops(g, flow, doomed, loopOf) : [];
-  return new Analysed(doomed, loops, loopOf, flow, reachableNodes);
+  return new Analysed(doomed, loops, loopOf, flow);
 }
+
+/** Vertex numbers of START and END in every flow graph (flow.ts adds them first). */
+const START_ID = 0;
+const END_ID = 1;
 
 const never = (): boolean => false;
 
@@ -68,13 +72,15 @@ class Analysed implements Termination {
     readonly loops: readonly Loop[],
     readonly loopOf: ReadonlyMap<string, Loop>,
     private readonly flow: FlowGraph,
-    private readonly reachableNodes: ReadonlySet<string>,
   ) {}
 
   onCycle(n: string): boolean {
     if (!this.cyclic) {
+      // the reachable nodes (START and END left out), in breadth-first order
+      const reachableNodes = new Set<string>();
+      for (const v of this.flow.reachable) if (v !== START && v !== END) reachableNodes.add(v);
       this.cyclic = new Set<string>();
-      for (const c of stronglyConnected(this.flow.graph, this.reachableNodes)) if (isCycle(this.flow.graph, c)) for (const m of c) this.cyclic.add(m);
+      for (const c of stronglyConnected(this.flow.graph, reachableNodes)) if (isCycle(this.flow.graph, c)) for (const m of c) this.cyclic.add(m);
     }
     return this.cyclic.has(n);
   }

@@ -9,6 +9,7 @@ import { IR_VERSION } from "../blueprint.js";
 import { blueprintHash } from "../canonical.js";
 import { blueprintCapabilities } from "../grants.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { LowerEnv } from "./env.js";
 import { lowerExpr } from "./expr.js";
 import { lowerAgentItems, lowerNode } from "./node.js";
@@ -24,7 +25,10 @@ export interface GraphLowerOptions {
 
 export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOptions): Blueprint {
   const nodes: NodeSpec[] = [];
-  for (const n of g.nodeList) if (g.nodes.get(n.name) === n) nodes.push(lowerNode(n, g, env));
+  // Loops over every node are indexed: lowerGraph runs once per graph, often before it is
+  // optimized, where a for-of made an iterator result object per node.
+  const list = g.nodeList;
+  for (let i = 0; i < list.length; i++) if (isFirstDeclaration(g, list[i]!)) nodes.push(lowerNode(list[i]!, g, env));
 
   const state: FieldSpec[] = [];
   for (const f of g.fieldList) {
@@ -40,7 +44,10 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   for (const s of g.starts) for (const r of s.routes?.routes ?? []) if (r.kind !== "LabelRoute" && r.target.name) startRoutes.push(lowerRoute("START", r));
   const barriers: BarrierSpec[] = [];
   for (const j of g.joinEdges) barriers.push({ sources: j.sources.map(refName), target: j.target.name, origin: "edge", span: j.span });
-  for (const n of nodes) if (n.kind === "join" && n.sources?.length) barriers.push({ sources: n.sources, target: n.name, origin: "node", span: n.span });
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.kind === "join" && n.sources?.length) barriers.push({ sources: n.sources, target: n.name, origin: "node", span: n.span });
+  }
   barriers.sort(bySpanStart);
 
   const input = lowerIo(g, "input", env);
@@ -64,7 +71,8 @@ export function lowerGraph(g: ResolvedGraph, env: LowerEnv, opts: GraphLowerOpti
   }
 
   const subgraphs: { [name: string]: string } = {};
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     if (n.graph && opts.graphHashes.has(n.graph)) defineOwn(subgraphs, n.graph, opts.graphHashes.get(n.graph)!);
     for (const x of n.graphs ?? []) if (opts.graphHashes.has(x)) defineOwn(subgraphs, x, opts.graphHashes.get(x)!);
     for (const s of n.sends ?? []) if (s.targetKind === "graph" && opts.graphHashes.has(s.target)) defineOwn(subgraphs, s.target, opts.graphHashes.get(s.target)!);
@@ -151,8 +159,10 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   const edges: EdgeSpec[] = [];
   const start: string[] = [];
   for (const s of g.starts) if (s.target?.name) start.push(s.target.name);
-  for (const n of g.nodeList) {
-    if (g.nodes.get(n.name) !== n) continue;
+  const list = g.nodeList;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!;
+    if (!isFirstDeclaration(g, n)) continue;
     for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
     for (const r of n.items.get("routes")?.routes ?? []) edges.push(lowerRoute(n.name, r));
     const command = n.items.get("command");

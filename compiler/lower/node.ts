@@ -175,7 +175,7 @@ function lowerSteering(s: A.SteeringItem): NonNullable<NodeSpec["steering"]> {
   const out: { parent?: string[]; human?: string[]; delivery?: string } = {};
   for (const e of s.entries) {
     if (e.who === "delivery" && e.value.kind === "String") out.delivery = e.value.value;
-    else if (e.value.kind === "List") out[e.who as "parent" | "human"] = listStrings(e.value);
+    else if (e.value.kind === "List") out[e.who as "parent" | "human"] = listStrings(e.value).slice();
   }
   return out;
 }

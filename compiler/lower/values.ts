@@ -65,9 +65,12 @@ export function defineOwn<T>(o: { [key: string]: T }, key: string, value: T): vo
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Strings and bare words of a list, in order. */
-export function listStrings(l: A.ListValue | undefined): string[] {
-  if (!l) return [];
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** Strings and bare words of a list, in order (a shared empty list when there is no list). */
+export function listStrings(l: A.ListValue | undefined): readonly string[] {
+  // no list: one shared empty list (lowerNode asks for nine lists per node, most absent)
+  if (!l) return NO_STRINGS;
   const out: string[] = [];
   for (const v of l.items) {
     if (v.kind === "String") out.push(v.value);

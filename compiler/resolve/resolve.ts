@@ -4,6 +4,7 @@
  * reported by the duplicate rules).
  */
 import type * as A from "../../grammar/rag/ast.js";
+import { GRAPH_ITEM_WORDS, KEYWORD_WORDS, NODE_ITEM_WORDS } from "../../grammar/rag/words.js";
 import type { NodeKind } from "../blueprint.js";
 import { canonicalKind, inferKind } from "./kinds.js";
 
@@ -56,44 +57,91 @@ export type ItemKeyword = keyof ItemByKeyword;
 
 /** A node or inline agent's items, grouped by keyword. */
 export class ItemTable {
-  private readonly byKeyword = new Map<string, A.NodeItem[]>();
+  /**
+   * The keyword of each item (parallel to `items`; "" for an unknown item), interned so
+   * that comparing one with a keyword literal is a pointer comparison. A node has a
+   * handful of items, where scanning this list beats a map: the table used to hold a
+   * Map and a list per keyword, i.e. per node of a 10,000-node graph some six objects
+   * that lived to the end of the compile.
+   */
+  private readonly keys: string[];
   /** Whether some keyword is given more than once. */
   readonly repeated: boolean = false;
 
   constructor(readonly items: readonly A.NodeItem[]) {
-    for (const item of items) {
-      if (item.kind === "UnknownItem") continue;
-      const k = item.keyword.name;
-      const list = this.byKeyword.get(k);
-      if (list) {
-        list.push(item);
-        this.repeated = true;
-      } else this.byKeyword.set(k, [item]);
+    const n = items.length;
+    const keys: string[] = new Array<string>(n);
+    let seen: Set<string> | undefined;
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      if (item.kind === "UnknownItem") {
+        keys[i] = "";
+        continue;
+      }
+      const k = intern(item.keyword.name);
+      if (!this.repeated) {
+        if (i < 16) {
+          for (let j = 0; j < i; j++) {
+            if (keys[j] === k) {
+              this.repeated = true;
+              break;
+            }
+          }
+        } else {
+          if (!seen) seen = new Set(keys.slice(0, i));
+          if (seen.has(k)) this.repeated = true;
+          else seen.add(k);
+        }
+      }
+      keys[i] = k;
     }
+    this.keys = keys;
   }
 
   /** The first item with this keyword. */
   get<K extends ItemKeyword>(k: K): ItemByKeyword[K] | undefined {
-    return this.byKeyword.get(k)?.[0] as ItemByKeyword[K] | undefined;
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return this.items[i] as ItemByKeyword[K];
+    return undefined;
   }
 
   /** Every item with this keyword, in source order. */
   all<K extends ItemKeyword>(k: K): ItemByKeyword[K][] {
-    return (this.byKeyword.get(k) ?? []) as ItemByKeyword[K][];
+    const out: ItemByKeyword[K][] = [];
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) out.push(this.items[i] as ItemByKeyword[K]);
+    return out;
   }
 
   has(k: ItemKeyword): boolean {
-    return this.byKeyword.has(k);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === k) return true;
+    return false;
   }
 
+  /** The distinct keywords, in order of first appearance. */
   keywords(): string[] {
-    return [...this.byKeyword.keys()];
+    const out: string[] = [];
+    for (const k of this.keys) if (k !== "" && !out.includes(k)) out.push(k);
+    return out;
   }
+}
+
+/**
+ * Interned item keywords (`ItemTable`): the front end's keyword literals, by value. A
+ * word that is no keyword (an unknown item, reported) keeps its own string: it then
+ * compares by content, with the same result.
+ */
+const INTERNED: ReadonlyMap<string, string> = new Map([...KEYWORD_WORDS, ...NODE_ITEM_WORDS, ...GRAPH_ITEM_WORDS].map((w) => [w, w]));
+function intern(k: string): string {
+  return INTERNED.get(k) ?? k;
 }
 
 export interface ResolvedNode {
   readonly decl: A.NodeDecl;
   readonly name: string;
+  /** Position in its graph's `nodeList` (-1 for a node resolved on its own); numbers the flow graph's vertices. */
+  readonly index: number;
   readonly items: ItemTable;
   /** Canonical kind: written (alias resolved) or inferred; the written word when it is no built-in kind. */
   readonly kind: NodeKind | string;
@@ -197,7 +245,7 @@ function resolveGraph(decl: A.GraphDecl): ResolvedGraph {
   for (const item of decl.items) {
     switch (item.kind) {
       case "NodeDecl": {
-        const n = resolveNode(item);
+        const n = resolveNode(item, nodeList.length);
         nodeList.push(n);
         if (n.name && !nodes.has(n.name)) nodes.set(n.name, n);
         break;
@@ -295,7 +343,18 @@ function conditionRoutesOnly(routes: readonly A.Route[]): boolean {
   return true;
 }
 
-export function resolveNode(decl: A.NodeDecl): ResolvedNode {
+/**
+ * Whether `n` is the first declaration of its name in `g` (what `g.nodes` maps the name
+ * to). When the graph has as many names as declarations, every node is (all names are
+ * distinct and non-empty), and no map lookup is made: rules and lowering ask this for
+ * every node.
+ */
+export function isFirstDeclaration(g: ResolvedGraph, n: ResolvedNode): boolean {
+  return g.nodes.size === g.nodeList.length || g.nodes.get(n.name) === n;
+}
+
+/** `index`: the node's position in its graph's `nodeList` (-1 when resolved on its own). */
+export function resolveNode(decl: A.NodeDecl, index = -1): ResolvedNode {
   const items = new ItemTable(decl.items);
   const kindItem = items.get("kind");
   const routes = items.get("routes")?.routes ?? [];
@@ -306,7 +365,7 @@ export function resolveNode(decl: A.NodeDecl): ResolvedNode {
   const sends = items.has("send") || items.has("sends") ? [...items.all("send"), ...items.all("sends")].sort(bySourceOrder) : NO_SENDS;
   const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
   // A conditional assignment, not a `...(x ? {k} : {})` spread (V8 pays per key added after a spread).
-  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, items, kind, sends, modelMeaning };
+  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, index, items, kind, sends, modelMeaning };
   if (kindItem) n.kindItem = kindItem;
   return n;
 }

@@ -11,6 +11,7 @@
 import type { Span } from "../../grammar/span.js";
 import { overwriteFields, targetWrites, type WriteSite } from "../analysis/writes.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 interface Branch {
@@ -49,7 +50,7 @@ function report(ctx: RuleContext, g: ResolvedGraph, from: ResolvedNode, branches
 export const ConcurrentOverwriteRule: Rule = (ctx) => ({
   node(n, g) {
     const fanOut = n.sends.length > 0 || (n.items.get("next")?.targets.length ?? 0) + (g.edgesFrom.get(n.name)?.length ?? 0) > 1;
-    if (!fanOut || g.nodes.get(n.name) !== n) return;
+    if (!fanOut || !isFirstDeclaration(g, n)) return;
     const sends: Branch[] = [];
     for (const s of n.sends) {
       for (const t of s.targets) {

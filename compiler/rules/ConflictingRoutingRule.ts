@@ -6,10 +6,11 @@
  */
 import { routingSources } from "./helpers.js";
 import type { Rule } from "./rule.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const ConflictingRoutingRule: Rule = (ctx) => ({
   node(n, g) {
-    if (g.nodes.get(n.name) !== n) return;
+    if (!isFirstDeclaration(g, n)) return;
     const sources = routingSources(n, g);
     if (sources.length < 2) return; // one way of routing cannot conflict
     const kinds = [...new Set(sources.map((s) => s.what))];

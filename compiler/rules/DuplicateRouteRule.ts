@@ -7,7 +7,9 @@ import type { Rule } from "./rule.js";
 
 export const DuplicateRouteRule: Rule = (ctx) => ({
   node(n) {
-    const routes = n.items.get("routes")?.routes ?? [];
+    const routes = n.items.get("routes")?.routes;
+    // one route cannot repeat: no map per node (most nodes have none or `when`/`else` pairs)
+    if (!routes || routes.length < 2) return;
     const seen = new Map<string, A.LabelRoute>();
     let elseRoute: A.ElseRoute | undefined;
     for (const r of routes) {

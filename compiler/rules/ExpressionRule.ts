@@ -70,7 +70,7 @@ export const ExpressionRule: Rule = (ctx) => {
       // `result` is typed only when some site runs after the node (it costs).
       const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)) : undefined;
       checkSites(sites, types.scopes.before, after, report);
-      if (writes) checkWrites([...(set ?? []), ...(w?.value.kind === "ExprMap" ? w.value.entries : []), ...(update ?? [])], types, after!, report);
+      if (writes) checkWrites(concat3(set, w?.value.kind === "ExprMap" ? w.value.entries : undefined, update), types, after!, report);
     },
     agent(a) {
       const sc = scopes(ANY, ANY, `agent \`${a.name}\``);
@@ -78,3 +78,12 @@ export const ExpressionRule: Rule = (ctx) => {
     },
   };
 };
+
+/** The entries of up to three lists, in order (a loop, not spreads: this runs per node that writes). */
+function concat3<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, c: readonly T[] | undefined): T[] {
+  const out: T[] = [];
+  if (a) for (let i = 0; i < a.length; i++) out.push(a[i]!);
+  if (b) for (let i = 0; i < b.length; i++) out.push(b[i]!);
+  if (c) for (let i = 0; i < c.length; i++) out.push(c[i]!);
+  return out;
+}

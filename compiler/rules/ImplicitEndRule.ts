@@ -9,14 +9,16 @@ import { parentGotoTargets } from "../analysis/parent-goto.js";
 import { appendItemFix } from "./insert.js";
 import type { Rule } from "./rule.js";
 import type { Ast } from "../../grammar/index.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const ImplicitEndRule: Rule = (ctx) => ({
   graph(g) {
     const flow = flowGraph(g);
     if (!flow.hasEntry) return;
     const continued = parentGotoTargets(ctx.program, g); // its subgraph continues the run here with `goto parent.X`
-    for (const n of g.nodeList) {
-      if (g.nodes.get(n.name) !== n || flow.routed.has(n.name) || !flow.reachable.has(n.name) || continued.has(n.name)) continue;
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
+      if (!isFirstDeclaration(g, n) || flow.routed.has(n.name) || !flow.reachable.has(n.name) || continued.has(n.name)) continue;
       const into = flow.into.get(n.name) ?? [];
       if (into.length && into.every((e) => e.kind === "send")) continue;
       const fix = bodyIsIntact(ctx.source, n.decl) ? appendItemFix(ctx, n.decl.span, lastItemEnd(ctx.source, n.decl), "next END", `add \`next END\` to node \`${n.name}\``) : undefined;

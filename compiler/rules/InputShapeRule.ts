@@ -12,6 +12,7 @@ import { graphTypes } from "../expr/scope.js";
 import { lowerField } from "../lower/types.js";
 import { fieldsSchema, type JsonSchema } from "../signatures.js";
 import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { RegistryView } from "../registry-view.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
@@ -80,7 +81,7 @@ export function isSendTarget(name: string, g: ResolvedGraph): boolean {
 
 export const InputShapeRule: Rule = (ctx) => ({
   node(n, g) {
-    if (g.nodes.get(n.name) !== n) return;
+    if (!isFirstDeclaration(g, n)) return;
     const c = nodeCallee(n, ctx.program, ctx.registry);
     if (!c) return;
     const input = n.items.get("input");

@@ -9,6 +9,7 @@
  */
 import type { Span } from "../../grammar/span.js";
 import type { Rule } from "./rule.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 const OFF = new Set(["none", "never"]);
 
@@ -17,7 +18,10 @@ export const InterruptCheckpointRule: Rule = (ctx) => ({
     const pauses: { span: Span; what: string; node?: string }[] = [];
     for (const it of g.interrupts) for (const n of it.nodes) if (n.name) pauses.push({ span: it.keyword.span, what: `\`interrupt ${it.when}\``, node: n.name });
     for (const p of g.policies) if (p.policy === "interrupt" && p.value.name === "manual") pauses.push({ span: p.keyword.span, what: "`interrupt manual`" });
-    for (const n of g.nodeList) if (n.kind === "interrupt" && g.nodes.get(n.name) === n) pauses.push({ span: n.decl.name.span, what: `interrupt node \`${n.name}\``, node: n.name });
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
+      if (n.kind === "interrupt" && isFirstDeclaration(g, n)) pauses.push({ span: n.decl.name.span, what: `interrupt node \`${n.name}\``, node: n.name });
+    }
     if (!pauses.length) return;
 
     const graphOff = g.policies.find((p) => p.policy === "checkpoint" && OFF.has(p.value.name));

@@ -12,6 +12,7 @@ import type { Span } from "../../grammar/span.js";
 import { flowGraph } from "../analysis/flow.js";
 import { termination } from "../analysis/termination.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 interface Barrier {
@@ -28,8 +29,9 @@ function barriers(g: ResolvedGraph): Barrier[] {
     span: j.keyword.span,
     what: `\`join [${j.sources.map((s) => s.name).join(", ")}] -> ${j.target.name}\``,
   }));
-  for (const n of g.nodeList) {
-    if (g.nodes.get(n.name) !== n || n.kind !== "join") continue;
+  for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+    const n = nl[ni]!;
+    if (!isFirstDeclaration(g, n) || n.kind !== "join") continue;
     const items = n.items.get("sources")?.value.items ?? [];
     const sources = items.flatMap((v) => (v.kind === "Word" && v.name ? [{ name: v.name, span: v.span }] : v.kind === "String" ? [{ name: v.value, span: v.span }] : []));
     if (sources.length) out.push({ sources, target: n.name, span: n.decl.name.span, what: `join node \`${n.name}\`` });

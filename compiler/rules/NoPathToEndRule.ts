@@ -7,13 +7,15 @@
 import { flowGraph, START } from "../analysis/flow.js";
 import { loopAhead, termination } from "../analysis/termination.js";
 import type { Rule } from "./rule.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const NoPathToEndRule: Rule = (ctx) => ({
   graph(g) {
     const flow = flowGraph(g);
     const t = termination(g);
-    for (const n of g.nodeList) {
-      if (g.nodes.get(n.name) !== n || !t.doomed.has(n.name) || t.loopOf.has(n.name)) continue;
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
+      if (!isFirstDeclaration(g, n) || !t.doomed.has(n.name) || t.loopOf.has(n.name)) continue;
       const entered = (flow.into.get(n.name) ?? []).some((e) => e.from === START || !t.doomed.has(e.from));
       if (!entered) continue;
       const loop = loopAhead(g, n.name);

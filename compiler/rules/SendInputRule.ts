@@ -16,6 +16,7 @@ import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
 import { exprSites, rootReads, templateSites } from "../expr/sites.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 import { isSendTarget } from "./InputShapeRule.js";
 import type { Rule, RuleContext } from "./rule.js";
 
@@ -70,7 +71,7 @@ function check(ctx: RuleContext, g: ResolvedGraph, need: Need, args: A.ExprMap |
 
 export const SendInputRule: Rule = (ctx) => ({
   node(n, g) {
-    if (g.nodes.get(n.name) !== n) return;
+    if (!isFirstDeclaration(g, n)) return;
     for (const s of n.sends) {
       for (const t of s.targets) {
         const need = t.target.name ? needOf(t.target.name, g, ctx.program, true) : undefined;

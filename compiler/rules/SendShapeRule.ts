@@ -16,10 +16,11 @@ import { ANY } from "../expr/types.js";
 import { fileGraphCallee, nodeCallee, type Callee } from "./InputShapeRule.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const SendShapeRule: Rule = (ctx) => ({
   node(n, g) {
-    if (g.nodes.get(n.name) !== n || !n.sends.length) return;
+    if (!isFirstDeclaration(g, n) || !n.sends.length) return;
     const sig = ctx.registry?.signatures;
     const types = graphTypes(g, ctx.program);
     const after = withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry));

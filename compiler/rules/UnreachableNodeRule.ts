@@ -8,13 +8,14 @@
 import { flowGraph } from "../analysis/flow.js";
 import { parentGotoTargets } from "../analysis/parent-goto.js";
 import type { Rule } from "./rule.js";
+import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const UnreachableNodeRule: Rule = (ctx) => ({
   graph(g) {
     const flow = flowGraph(g);
     if (!flow.hasEntry || !flow.complete) return;
     // Nodes a subgraph continues at with `goto parent.X`, and what they lead to, are reached too.
-    let reached = flow.reachable;
+    let reached: ReadonlySet<string> = flow.reachable;
     const gotos = parentGotoTargets(ctx.program, g);
     if (gotos.size) {
       const more = new Set(flow.reachable);
@@ -29,9 +30,10 @@ export const UnreachableNodeRule: Rule = (ctx) => ({
       }
       reached = more;
     }
-    for (const n of g.nodeList) {
+    for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
+      const n = nl[ni]!;
       // first declarations only (as `uniqueNodes`), without building the list
-      if (!n.name || reached.has(n.name) || g.nodes.get(n.name) !== n) continue;
+      if (!n.name || reached.has(n.name) || !isFirstDeclaration(g, n)) continue;
       ctx.report("W-rag-unreachable-node", `node \`${n.name}\` is never reached`, n.decl.name.span, {
         label: "no path from START leads here",
         help: "route to it from another node (`next`, `routes`, an edge or a `send`), or remove it",

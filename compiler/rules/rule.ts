@@ -68,12 +68,17 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
         crashed(name, g.decl.name.span, e);
       }
     }
-    for (const n of g.nodeList) {
-      for (const { name, v } of nodeVisitors) {
+    // indexed loops: this body runs rules × nodes times, often before the function is
+    // optimized, where a for-of made an iterator result object per step
+    const nodes = g.nodeList;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      for (let j = 0; j < nodeVisitors.length; j++) {
+        const x = nodeVisitors[j]!;
         try {
-          v.node!(n, g);
+          x.v.node!(n, g);
         } catch (e) {
-          crashed(name, n.decl.name.span, e);
+          crashed(x.name, n.decl.name.span, e);
         }
       }
     }

@@ -49,6 +49,12 @@ describe("unreachable nodes", () => {
     expect(codes(src)).toEqual(["E-rag-unknown-node@1"]);
   });
 
+  it("follows a repeated node name's first declaration: the repeat's routes add no edge", () => {
+    // the second `a` routes to c and never to END; only the first declaration's `next b` counts
+    const src = "graph g {\n  start a\n  node a { next b }\n  node b { next END }\n  node a { next c }\n  node c { next c }\n}";
+    expect(codes(src)).toEqual(["E-rag-duplicate-node@5", "W-rag-unreachable-node@6"]);
+  });
+
   it("stays quiet when the graph has no entry", () => {
     expect(codes("graph g { node a { next END } node b { next END } }", "unreachable")).toEqual([]);
   });

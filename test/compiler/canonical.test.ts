@@ -56,6 +56,67 @@ describe("semanticJson", () => {
   });
 });
 
+/** Reference canonical JSON: JSON.stringify of a copy with keys sorted, undefined members dropped. */
+function reference(v: unknown): string {
+  const sort = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map((e) => (e === undefined ? null : sort(e)));
+    if (x === null || typeof x !== "object") return x;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x).sort()) Object.defineProperty(out, k, { value: sort((x as Record<string, unknown>)[k]), enumerable: true });
+    return out;
+  };
+  return JSON.stringify(sort(v));
+}
+
+describe("canonicalJson bytes", () => {
+  it("property: equals JSON.stringify with sorted keys for any JSON, strings in every UTF-16 code unit (escapes, non-ASCII, pairs, lone surrogates)", () => {
+    const str = fc.string({ unit: "binary", maxLength: 80 });
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: "small" }, str, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("v"), { maxLength: 4 }), fc.dictionary(str, tie("v"), { maxKeys: 20 })),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("sorts objects with many keys and class instances' own keys; a long string needing escapes", () => {
+    const many: Record<string, number> = {};
+    for (let i = 40; i > 0; i--) many[`k${i}`] = i;
+    class Thing {
+      b = 1;
+      a = "x";
+    }
+    const long = "é".repeat(50) + '"' + "\n".repeat(40) + "\u0001😀\ud800";
+    const v = { many, thing: new Thing(), long, nested: [many, { long }] };
+    expect(canonicalJson(v)).toBe(reference(v));
+  });
+
+  it("the blueprint hash is SHA-256 of the semantic JSON text's UTF-8, with the default (noble) and the node:crypto implementations", async () => {
+    const { sha256 } = await import("@noble/hashes/sha2.js");
+    const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
+    const { blueprintHash, useSha256 } = await import("../../compiler/canonical.js");
+    const bps = sources.flatMap((src) => compile(src).value.blueprints).slice(0, 40);
+    const check = () => {
+      for (const bp of bps) expect(blueprintHash(bp)).toBe(`sha256:${bytesToHex(sha256(utf8ToBytes(semanticJson(bp))))}`);
+    };
+    await import("../../stdlib/node-sha256.js");
+    check();
+    // a string-only implementation (no bytes variant) is handed the decoded text
+    useSha256((text) => bytesToHex(sha256(utf8ToBytes(text))));
+    check();
+    // reinstall node:crypto's (the module installs it once, on first import)
+    const crypto = await import("node:crypto");
+    useSha256(
+      (text) => crypto.createHash("sha256").update(text, "utf8").digest("hex"),
+      (bytes) => crypto.createHash("sha256").update(bytes).digest("hex"),
+    );
+    check();
+  });
+});
+
 describe("SHA-256 implementations", () => {
   it("refuses a bigint instead of writing it as null (two values, one hash), and recovers", () => {
     expect(() => canonicalJson({ a: [1, 2n] })).toThrow("canonical JSON cannot hold a bigint");
