@@ -10,7 +10,7 @@ import type { Registry } from "../registry/index.js";
 import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
-import { describeIssues, hasConstraint, typeSchema, writeSchema } from "./schema.js";
+import { describeIssues, hasConstraint, typeSchema, writeCheck, writeSchema } from "./schema.js";
 
 export { deepFreeze };
 
@@ -28,6 +28,8 @@ export interface Channel {
   readonly field: FieldSpec;
   readonly reducer: ChannelReducer;
   readonly schema: z.ZodType | undefined;
+  /** Accepts common valid writes without `schema` (`writeCheck`); what it refuses, `schema` decides. */
+  readonly check?: (value: unknown) => boolean;
   /**
    * For a field whose type has a range or pattern (`number(0..1)`, `string(/re/)`): the
    * whole field's schema, checked on the reducer's result too (a `sum` can leave its range).
@@ -44,7 +46,9 @@ export class ChannelTable {
   constructor(readonly blueprint: Blueprint) {
     for (const f of blueprint.state) {
       const resultSchema = hasConstraint(f.type, blueprint.schemas) ? typeSchema(f.type, blueprint.schemas).nullable() : undefined;
-      this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema: writeSchema(f, blueprint.schemas), ...(resultSchema ? { resultSchema } : {}) });
+      const schema = writeSchema(f, blueprint.schemas);
+      const check = schema ? writeCheck(f) : undefined;
+      this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema, ...(check ? { check } : {}), ...(resultSchema ? { resultSchema } : {}) });
     }
     const msgs = blueprint.state.filter((f) => f.type.type === "messages" || f.reducer.name === "messages");
     this.messagesChannel = (msgs.find((f) => f.name === "messages") ?? msgs[0])?.name;
@@ -71,7 +75,7 @@ export class ChannelTable {
       if (!ch) {
         throw new InvalidUpdateError(`node \`${w.node}\` wrote \`${w.channel}\`, which is not a state field of graph \`${graph}\` (fields: ${[...this.channels.keys()].join(", ") || "none"})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
       }
-      if (ch.schema) {
+      if (ch.schema && !ch.check?.(w.value)) {
         const r = ch.schema.safeParse(w.value);
         if (!r.success) {
           throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)} (${describeIssues(r.error)})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
