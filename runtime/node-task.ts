@@ -43,12 +43,12 @@ export class TaskContext implements NodeTask {
   private messageCount = 0;
   private interrupts = 0;
 
-  /** @param signals the run's signal, then the timeout's and the branch scope's when there are any. */
+  /** @param extraSignals besides the run's signal: the timeout's and the branch and step scopes', when there are any (undefined: none). */
   constructor(
     private readonly task: PlannedTask,
     spec: NodeSpec,
     private readonly env: TaskEnv,
-    private readonly signals: readonly AbortSignal[],
+    private readonly extraSignals?: readonly AbortSignal[],
   ) {
     this.node = spec;
     this.blueprint = env.blueprint;
@@ -67,7 +67,7 @@ export class TaskContext implements NodeTask {
 
   get signal(): AbortSignal {
     // One signal (the common case: no timeout, no branch or sibling scope) needs no combining.
-    return (this.combined ??= this.signals.length === 1 ? this.signals[0] : AbortSignal.any(this.signals as AbortSignal[]));
+    return (this.combined ??= this.extraSignals?.length ? AbortSignal.any([this.env.signal, ...this.extraSignals]) : this.env.signal);
   }
 
   get scratch(): Map<string, unknown> {
@@ -149,12 +149,6 @@ export class TaskContext implements NodeTask {
     const agent = options?.agent;
     if (env.wants("model_started")) await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
     const t0 = env.clock.now();
-    const tokens = env.tokens
-      ? {
-          onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
-          onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
-        }
-      : {};
     // Through the registry's middleware chain (registry/middleware.ts): the context
     // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
     // Fixed-shape literals in the common case (no agent, no caller metadata, no enclosing
@@ -168,18 +162,20 @@ export class TaskContext implements NodeTask {
     const res = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata }) as Omit<ChatRequest, "model">,
-      env.tokens ? { signal: this.signal, context: context as unknown as CallContext, ...tokens } : { signal: this.signal, context: context as unknown as CallContext },
+      env.tokens
+        ? {
+            signal: this.signal,
+            context: context as unknown as CallContext,
+            onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
+            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
+          }
+        : { signal: this.signal, context: context as unknown as CallContext },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-    const assistant = {
-      id: this.newMessageId(),
-      role: "assistant" as const,
-      content: res.message.content,
-      name: agent ?? task.node,
-      ...(res.message.toolCalls?.length ? { toolCalls: res.message.toolCalls } : {}),
-    };
+    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
+    if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
     return Object.assign({}, res, { usage, assistant });
   }
 

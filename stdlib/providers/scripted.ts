@@ -5,7 +5,7 @@
  * pieces); only the replies are canned. Rules are tried in order; the first whose
  * `when` matches the request (and has uses left) answers.
  */
-import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
+import type { ChatRequest, ChatResponse, ModelProvider, Role, ToolCall, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
 import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
@@ -129,14 +129,14 @@ function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
   let chars = Math.max(0, r.messages.length - 1);
   for (const m of r.messages) chars += m.content.length;
   const input = Math.ceil(chars / 4);
-  const usage: Usage = { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage };
-  return {
-    message: { content: text, ...(toolCalls.length ? { toolCalls } : {}) },
-    usage,
-    finishReason: toolCalls.length ? "tool_calls" : "stop",
-    ...(route !== undefined ? { route } : {}),
-    ...(reply.json !== undefined ? { structured: reply.json } : {}),
-  };
+  const usage: Usage = reply.usage ? { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage } : { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8 };
+  // By assignment, in the key order of the literal with conditional spreads it replaces (one per model call).
+  const message: { content: string; toolCalls?: ToolCall[] } = { content: text };
+  if (toolCalls.length) message.toolCalls = toolCalls;
+  const res: { -readonly [K in keyof ChatResponse]: ChatResponse[K] } = { message, usage, finishReason: toolCalls.length ? "tool_calls" : "stop" };
+  if (route !== undefined) res.route = route;
+  if (reply.json !== undefined) res.structured = reply.json;
+  return res;
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
