@@ -156,7 +156,10 @@ export class TaskContext implements NodeTask {
     const metadata: Record<string, unknown> = { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step };
     if (agent) metadata.agent = agent;
     if (request.metadata) Object.assign(metadata, request.metadata);
-    const context: Record<string, unknown> = { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind: CapabilityKind, name: string) => this.authorize(kind, name) };
+    const context: Record<string, unknown> = { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults };
+    // Assigned, not a key of the literal: tsx/esbuild's keepNames wraps a named arrow in a
+    // literal with a `defineProperty` of its name, on every model call.
+    context.authorize = (kind: CapabilityKind, name: string) => this.authorize(kind, name);
     if (env.enclosingBudgets?.length) context.enclosingBudgets = env.enclosingBudgets;
     if (agent) context.agent = agent;
     const res = await env.registry.chat(
