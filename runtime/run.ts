@@ -21,7 +21,7 @@ import { recordSchema, describeIssues } from "./schema.js";
 import { didYouMean } from "../grammar/index.js";
 import type { BranchRunner } from "./remote-branch.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
-import type { ChannelTable, PendingWrite, State } from "./state.js";
+import { runChannels, type ChannelTable, type PendingWrite, type State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
 import type { NestedGraph } from "./subgraph-state.js";
@@ -303,6 +303,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (modes?.values) await emit({ type: "values", values: l.state });
 
     let tasks = l.detached.length ? [...l.detached, ...l.tasks] : l.tasks;
+    // What the reducers carry from one superstep of this run to the next.
+    const channelRun = runChannels(persist !== undefined);
     let records = l.records;
     let stepsRun = 0;
     // What every step's tasks share, made once (a closure per step is an allocation and,
@@ -407,7 +409,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
           }
         }
       }
-      const applied = g.channels.apply(l.state, writes, g.registry, step);
+      const applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
       l.state = applied.state;
       if (applied.changed.length && wants("state_updated")) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
       if (modes?.values) await emit({ type: "values", values: l.state });

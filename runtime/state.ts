@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { constraintText, type Blueprint, type FieldSpec } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
+import { REDUCERS, type ChannelReducer, type ChannelScratch, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
 import { describeIssues, hasConstraint, typeSchema, writeCheck, writeSchema } from "./schema.js";
@@ -37,6 +37,21 @@ export interface Channel {
   readonly resultSchema?: z.ZodType;
 }
 
+/**
+ * What one run keeps per channel across its supersteps (`ChannelScratch`): made once per
+ * run (`runChannels`), passed to every `ChannelTable.apply` of the run.
+ */
+export interface RunChannels {
+  readonly scratch: Map<string, ChannelScratch>;
+  /** The run has a checkpointer: reducers record appends for it. */
+  readonly recordAppends: boolean;
+}
+
+/** Scratch for a run's channels; `recordAppends` when the run saves checkpoints. */
+export function runChannels(recordAppends: boolean): RunChannels {
+  return { scratch: new Map(), recordAppends };
+}
+
 /** The channels of one blueprint, built once per compiled graph. */
 export class ChannelTable {
   readonly channels = new Map<string, Channel>();
@@ -64,10 +79,12 @@ export class ChannelTable {
    * Applies `writes` (already in deterministic order) and returns the new snapshot and
    * the channels that changed.
    *
+   * `run`: the applying run's per-channel scratch (successive supersteps of one run).
+   *
    * @throws InvalidUpdateError for an unknown channel, a write of the wrong type, or
    *   InvalidConcurrentUpdateError for two tasks writing one overwrite channel.
    */
-  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number): { state: State; changed: string[] } {
+  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: string[] } {
     const graph = this.blueprint.id;
     const byChannel = new Map<string, Write[]>();
     for (const w of writes) {
@@ -91,7 +108,12 @@ export class ChannelTable {
     for (const [name, ch] of this.channels) {
       const ws = byChannel.get(name);
       if (ws) {
-        const value = ch.reducer.apply(state[name], ws, { field: ch.field, registry, graph, step });
+        let scratch: ChannelScratch | undefined;
+        if (run) {
+          scratch = run.scratch.get(name);
+          if (!scratch) run.scratch.set(name, (scratch = { memo: undefined, recordAppends: run.recordAppends }));
+        }
+        const value = ch.reducer.apply(state[name], ws, scratch ? { field: ch.field, registry, graph, step, scratch } : { field: ch.field, registry, graph, step });
         if (ch.resultSchema && value !== state[name]) {
           const r = ch.resultSchema.safeParse(value);
           if (!r.success) {
