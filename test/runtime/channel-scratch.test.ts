@@ -41,12 +41,15 @@ describe("channel scratch (messages)", () => {
   });
 
   it("records appends for a checkpointer only when the run has one", () => {
-    const base = REDUCERS.messages.apply(Object.freeze([]), writesOf([{ id: "a", role: "user", content: "q" }]), { field, registry, graph: "g", step: 1 }) as unknown[];
+    // Two separate lines (a second child of one list would be a fork, never recorded as its append).
+    const first = () => REDUCERS.messages.apply(Object.freeze([]), writesOf([{ id: "a", role: "user", content: "q" }]), { field, registry, graph: "g", step: 1 }) as unknown[];
     const ctx = (recordAppends: boolean) => ({ field, registry, graph: "g", step: 2, scratch: { memo: undefined, recordAppends } });
-    const recorded = REDUCERS.messages.apply(base, writesOf([{ id: "b", role: "assistant", content: "r" }]), ctx(true)) as unknown[];
-    const unrecorded = REDUCERS.messages.apply(base, writesOf([{ id: "c", role: "assistant", content: "r" }]), ctx(false)) as unknown[];
-    expect(appendedFrom(recorded, base)).toBe(true);
-    expect(appendedFrom(unrecorded, base)).toBe(false);
+    const base1 = first();
+    const base2 = first();
+    const recorded = REDUCERS.messages.apply(base1, writesOf([{ id: "b", role: "assistant", content: "r" }]), ctx(true)) as unknown[];
+    const unrecorded = REDUCERS.messages.apply(base2, writesOf([{ id: "c", role: "assistant", content: "r" }]), ctx(false)) as unknown[];
+    expect(appendedFrom(recorded, base1)).toBe(true);
+    expect(appendedFrom(unrecorded, base2)).toBe(false);
     expect(unrecorded.map((m) => (m as { id: string }).id)).toEqual(["a", "c"]);
   });
 });
