@@ -203,7 +203,9 @@ export class TaskContext implements NodeTask {
       throw new NodeError(msg, "validation", this.where());
     }
     try {
-      const out = await def.run(parsed.data, { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+      const context: { signal: AbortSignal; runId: string; threadId: string; node: string; callId?: string } = { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node };
+      if (callId) context.callId = callId;
+      const out = await def.run(parsed.data, context);
       if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
       return out;
     } catch (e) {
