@@ -83,41 +83,41 @@ export function capabilityNoun(kind: CapabilityKind): string {
   return kind === "routers" ? "route function" : kind.slice(0, -1);
 }
 
-/** A name and the other spellings that count as the same grant (a reducer's canonical name). */
-function spellings(kind: CapabilityKind, name: string): readonly string[] {
-  if (kind !== "reducers") return [name];
+/** The other spelling of a name that counts as the same grant (a reducer's canonical name), if any. */
+function otherSpelling(kind: CapabilityKind, name: string): string | undefined {
+  if (kind !== "reducers") return undefined;
   const canon = canonicalReducer(name);
-  return canon && canon !== name ? [name, canon] : [name];
+  return canon && canon !== name ? canon : undefined;
 }
 
-const listed = (names: ReadonlySet<string> | readonly string[], alts: readonly string[]) =>
-  alts.some((n) => (names instanceof Set ? names.has(n) : (names as readonly string[]).includes(n)));
+const has = (names: ReadonlySet<string> | readonly string[], n: string) => (names instanceof Set ? names.has(n) : (names as readonly string[]).includes(n));
+const listed = (names: ReadonlySet<string> | readonly string[], name: string, other: string | undefined) => has(names, name) || (other !== undefined && has(names, other));
 
 /**
  * The one authorisation decision (see the module comment). Pure and cheap: no
- * allocation on the allowed path beyond the policy's name set.
+ * allocation on the allowed path beyond the policy's name set (the refusal's wording is
+ * built only for a refusal).
  */
 export function authorize(req: CapabilityRequest, scope: AuthScope): Decision {
   const { kind, name } = req;
-  const noun = capabilityNoun(kind);
-  const alts = spellings(kind, name);
+  const other = otherSpelling(kind, name);
   const granted = scope.grants[kind];
-  if (!granted || !listed(granted, alts)) {
+  if (!granted || !listed(granted, name, other)) {
     const have = granted && granted.size ? [...granted].sort().map((n) => `\`${n}\``).join(", ") : "none";
-    return { allowed: false, rule: "not-granted", reason: `${noun} \`${name}\` is not available to ${scope.owner} (${kind} it binds: ${have})` };
+    return { allowed: false, rule: "not-granted", reason: `${capabilityNoun(kind)} \`${name}\` is not available to ${scope.owner} (${kind} it binds: ${have})` };
   }
   if ((kind === "agents" && scope.local?.agents?.has(name)) || (kind === "graphs" && scope.local?.graphs?.has(name))) return ALLOWED;
   for (const limit of scope.limits) {
     const names = limit.allow[kind];
-    if (names && !listed(names, alts)) {
-      return { allowed: false, rule: "limit", source: limit.source, reason: `${noun} \`${name}\` (used by ${scope.owner}) is outside ${limit.source} (${kind}: ${names.length ? names.map((n) => `\`${n}\``).join(", ") : "none"})` };
+    if (names && !listed(names, name, other)) {
+      return { allowed: false, rule: "limit", source: limit.source, reason: `${capabilityNoun(kind)} \`${name}\` (used by ${scope.owner}) is outside ${limit.source} (${kind}: ${names.length ? names.map((n) => `\`${n}\``).join(", ") : "none"})` };
     }
   }
   if (scope.policy) {
     const allowed = allowedNames(scope.policy, kind, scope.provenance);
-    if (allowed && !listed(allowed.names, alts)) {
+    if (allowed && !listed(allowed.names, name, other)) {
       const who = allowed.untrusted ? ` for ${scope.provenance?.generatedBy ?? "generated"}-generated blueprints` : "";
-      return { allowed: false, rule: "policy", source: scope.policy.name, reason: `${noun} \`${name}\` (used by ${scope.owner}) is disallowed by policy \`${scope.policy.name}\`${who}` };
+      return { allowed: false, rule: "policy", source: scope.policy.name, reason: `${capabilityNoun(kind)} \`${name}\` (used by ${scope.owner}) is disallowed by policy \`${scope.policy.name}\`${who}` };
     }
   }
   return ALLOWED;

@@ -43,12 +43,12 @@ export class TaskContext implements NodeTask {
   private messageCount = 0;
   private interrupts = 0;
 
-  /** @param signals the run's signal, then the timeout's and the branch scope's when there are any. */
+  /** @param extraSignals besides the run's signal: the timeout's and the branch and step scopes', when there are any (undefined: none). */
   constructor(
     private readonly task: PlannedTask,
     spec: NodeSpec,
     private readonly env: TaskEnv,
-    private readonly signals: readonly AbortSignal[],
+    private readonly extraSignals?: readonly AbortSignal[],
   ) {
     this.node = spec;
     this.blueprint = env.blueprint;
@@ -67,7 +67,7 @@ export class TaskContext implements NodeTask {
 
   get signal(): AbortSignal {
     // One signal (the common case: no timeout, no branch or sibling scope) needs no combining.
-    return (this.combined ??= this.signals.length === 1 ? this.signals[0] : AbortSignal.any(this.signals as AbortSignal[]));
+    return (this.combined ??= this.extraSignals?.length ? AbortSignal.any([this.env.signal, ...this.extraSignals]) : this.env.signal);
   }
 
   get scratch(): Map<string, unknown> {
@@ -149,12 +149,6 @@ export class TaskContext implements NodeTask {
     const agent = options?.agent;
     if (env.wants("model_started")) await env.emit({ type: "model_started", model: modelName, provider: m.provider.name, messages: request.messages.length, ...(agent ? { agent } : {}) }, ids);
     const t0 = env.clock.now();
-    const tokens = env.tokens
-      ? {
-          onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
-          onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
-        }
-      : {};
     // Through the registry's middleware chain (registry/middleware.ts): the context
     // carries the node's policies (cache, validate, retry) and the graph's defaults (budget).
     // Fixed-shape literals in the common case (no agent, no caller metadata, no enclosing
@@ -162,24 +156,29 @@ export class TaskContext implements NodeTask {
     const metadata: Record<string, unknown> = { graph: env.blueprint.id, node: task.node, runId: env.run.runId, taskId: task.id, step: env.step };
     if (agent) metadata.agent = agent;
     if (request.metadata) Object.assign(metadata, request.metadata);
-    const context: Record<string, unknown> = { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults, authorize: (kind: CapabilityKind, name: string) => this.authorize(kind, name) };
+    const context: Record<string, unknown> = { run: this.run, taskId: task.id, node: this.node, defaults: env.blueprint.defaults };
+    // Assigned, not a key of the literal: tsx/esbuild's keepNames wraps a named arrow in a
+    // literal with a `defineProperty` of its name, on every model call.
+    context.authorize = (kind: CapabilityKind, name: string) => this.authorize(kind, name);
     if (env.enclosingBudgets?.length) context.enclosingBudgets = env.enclosingBudgets;
     if (agent) context.agent = agent;
     const res = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata }) as Omit<ChatRequest, "model">,
-      env.tokens ? { signal: this.signal, context: context as unknown as CallContext, ...tokens } : { signal: this.signal, context: context as unknown as CallContext },
+      env.tokens
+        ? {
+            signal: this.signal,
+            context: context as unknown as CallContext,
+            onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
+            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
+          }
+        : { signal: this.signal, context: context as unknown as CallContext },
     );
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-    const assistant = {
-      id: this.newMessageId(),
-      role: "assistant" as const,
-      content: res.message.content,
-      name: agent ?? task.node,
-      ...(res.message.toolCalls?.length ? { toolCalls: res.message.toolCalls } : {}),
-    };
+    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
+    if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
     return Object.assign({}, res, { usage, assistant });
   }
 
@@ -204,7 +203,9 @@ export class TaskContext implements NodeTask {
       throw new NodeError(msg, "validation", this.where());
     }
     try {
-      const out = await def.run(parsed.data, { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node, ...(callId ? { callId } : {}) });
+      const context: { signal: AbortSignal; runId: string; threadId: string; node: string; callId?: string } = { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node };
+      if (callId) context.callId = callId;
+      const out = await def.run(parsed.data, context);
       if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
       return out;
     } catch (e) {

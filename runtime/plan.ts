@@ -13,7 +13,7 @@
  */
 import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
 import type { NodeResult, SendCommand } from "../registry/index.js";
-import type { RunEventBody } from "./events.js";
+import type { RunEventBody, RunEventType } from "./events.js";
 import { NodeError } from "./errors.js";
 import { evaluate, truthy, type Scope } from "./expr.js";
 import type { State } from "./state.js";
@@ -128,6 +128,8 @@ export class GraphIndex {
   readonly barrierTargets = new Map<string, Set<string>>();
   /** True when some node is `defer true` (planning then holds their tasks). */
   readonly deferring: boolean;
+  /** Per node: its `route` edges and its `when`/`else` edges, in order (made on first use). */
+  private readonly choices = new Map<string, { readonly labelled: readonly Extract<EdgeSpec, { kind: "route" }>[]; readonly conditional: readonly EdgeSpec[] }>();
 
   constructor(readonly blueprint: Blueprint) {
     for (const n of blueprint.nodes) this.nodes.set(n.name, n);
@@ -148,6 +150,17 @@ export class GraphIndex {
       this.barrierTargets.set(b.target, t);
     });
   }
+
+  /** The node's `route` edges and `when`/`else` edges (planning reads them every time the node completes). */
+  choicesOf(node: string): { readonly labelled: readonly Extract<EdgeSpec, { kind: "route" }>[]; readonly conditional: readonly EdgeSpec[] } {
+    let c = this.choices.get(node);
+    if (!c) {
+      const edges = this.out.get(node) ?? [];
+      c = { labelled: edges.filter((e): e is Extract<EdgeSpec, { kind: "route" }> => e.kind === "route"), conditional: edges.filter((e) => e.kind === "when" || e.kind === "else") };
+      this.choices.set(node, c);
+    }
+    return c;
+  }
 }
 
 interface Activation {
@@ -165,6 +178,11 @@ export interface PlanContext {
   readonly step: number;
   /** Task id for the `i`-th task of the next step. */
   readonly taskId: (i: number) => string;
+  /**
+   * Whether anyone consumes events of this type: the plan's events (`route_selected`, …)
+   * of other types are not built. Every event is built when absent.
+   */
+  readonly wants?: (type: RunEventType) => boolean;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -173,16 +191,34 @@ class Planning {
   /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
   readonly tasks: Omit<PlannedTask, "id">[] = [];
   readonly touched: FanoutState[] = [];
-  /** Live-work changes per branch key. */
-  readonly delta = new Map<string, number>();
-  /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch). */
-  private readonly seen = new Map<string, number>();
+  /** Live-work changes per branch key (made when a branch is first bumped: most steps run outside any fan-out). */
+  delta: Map<string, number> | undefined;
+  /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch); made on the second. */
+  private seen: Map<string, number> | undefined;
+  /** The key of the first plain activation, while it is the only one (a step of one task needs no map). */
+  private firstKey: string | undefined;
 
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {
     if (!b) return;
     const k = branchKey(b);
-    this.delta.set(k, (this.delta.get(k) ?? 0) + n);
+    const delta = (this.delta ??= new Map());
+    delta.set(k, (delta.get(k) ?? 0) + n);
+  }
+
+  private seenAt(key: string): number | undefined {
+    if (this.seen) return this.seen.get(key);
+    return this.firstKey === key ? 0 : undefined;
+  }
+
+  private markSeen(key: string, at: number): void {
+    if (this.seen) this.seen.set(key, at);
+    else if (this.firstKey === undefined && at === 0) this.firstKey = key;
+    else {
+      this.seen = new Map();
+      if (this.firstKey !== undefined) this.seen.set(this.firstKey, 0);
+      this.seen.set(key, at);
+    }
   }
 
   /**
@@ -197,9 +233,9 @@ class Planning {
     // A join is its fan-out's own barrier ("runs once per fan-out"): nested fan-outs
     // releasing the same join node in one step each get their run, in their parent branch.
     const key = t.trigger === "join" ? `join:${t.node}@${branchKey(t.branch)}` : t.node;
-    const at = this.seen.get(key);
+    const at = this.seenAt(key);
     if (at === undefined) {
-      this.seen.set(key, this.tasks.length);
+      this.markSeen(key, this.tasks.length);
       this.tasks.push(t);
       return true;
     }
@@ -238,38 +274,47 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     }
     if (c.cancelled) continue;
     const spec = t.implicit ? undefined : ctx.index.nodes.get(t.node);
-    const activations: Activation[] = [];
+    // `successors` returns a new list: the other activations join it.
+    let activations: Activation[];
     if (!c.ok) {
+      activations = [];
       if (spec?.onError) {
         activations.push({ node: spec.onError, trigger: "error", from: t.node, branch: t.branch, args: { error: c.error } });
-        events.push({ type: "route_selected", from: t.node, via: "error", targets: [spec.onError] });
+        if (ctx.wants?.("route_selected") ?? true) events.push({ type: "route_selected", from: t.node, via: "error", targets: [spec.onError] });
       }
     } else {
       if (spec) {
-        activations.push(...successors(spec, t, c, ctx, events));
+        activations = successors(spec, t, c, ctx, events);
         dispatchSends(planner, spec, t, c, ctx, p);
-      }
+      } else activations = [];
       if (c.goto?.length) activations.push(...runtimeGoto(planner, t, c.goto, ctx, p));
+      if (ctx.index.barriersBySource.has(t.node)) activations.push(...arrivals(planner, t, ctx, events));
     }
-    if (c.ok) activations.push(...arrivals(planner, t, ctx, events));
     for (const a of activations) {
       if (a.node === "END") continue;
       const f = t.branch ? planner.fanouts[t.branch.fanoutId] : undefined;
       if (f?.join && a.branch === t.branch && a.node === f.join.target && a.trigger !== "barrier") continue; // the branch reached its join
-      if (p.add({ node: a.node, trigger: a.trigger, ...(a.from ? { from: a.from } : {}), ...(a.branch ? { branch: a.branch } : {}), ...(a.args !== undefined ? { args: a.args } : {}) })) p.bump(a.branch, 1);
+      // Built by assignment in the key order a literal with conditional spreads had (no spread: one plan per superstep).
+      const task: { -readonly [K in keyof Omit<PlannedTask, "id">]: Omit<PlannedTask, "id">[K] } = { node: a.node, trigger: a.trigger };
+      if (a.from) task.from = a.from;
+      if (a.branch) task.branch = a.branch;
+      if (a.args !== undefined) task.args = a.args;
+      if (p.add(task)) p.bump(a.branch, 1);
     }
   }
 
-  for (const [k, d] of p.delta) {
-    const [fid, idx] = k.split("#");
-    const f = planner.fanouts[fid];
-    if (f) f.live[Number(idx)] += d;
+  if (p.delta) {
+    for (const [k, d] of p.delta) {
+      const [fid, idx] = k.split("#");
+      const f = planner.fanouts[fid];
+      if (f) f.live[Number(idx)] += d;
+    }
   }
   settle(planner, touched, events, p);
 
   // Tasks of branches cancelled by a `wait first|N` release never run, nor do tasks
   // of fan-outs nested inside a cancelled branch.
-  let live = tasks.filter((t) => branchAlive(planner, t.branch));
+  let live = tasks.every((t) => t.branch === undefined) ? tasks : tasks.filter((t) => branchAlive(planner, t.branch));
   if (ctx.index.deferring) live = holdDeferred(planner, live, ctx.index);
   // Object.assign: a key added after a spread in a literal costs ~1 µs in Node 20's V8.
   return { tasks: live.map((t, i) => Object.assign({}, t, { id: ctx.taskId(i) })), events };
@@ -335,32 +380,41 @@ function branchAlive(planner: PlannerState, b: BranchRef | undefined): boolean {
   return true;
 }
 
+/** An activation of `node` (with `branch` only when there is one: the shape the planner always made). */
+function activation(node: string, trigger: Activation["trigger"], from: string, branch: BranchRef | undefined): Activation {
+  return branch ? { node, trigger, from, branch } : { node, trigger, from };
+}
+
 /** Targets of a completed node: static edges, `goto`, the chosen route or the first true `when`. */
 function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: PlanContext, events: RunEventBody[]): Activation[] {
   const edges = ctx.index.out.get(spec.name) ?? [];
   const out: Activation[] = [];
+  const routeEvents = ctx.wants?.("route_selected") ?? true;
   for (const e of edges) {
-    if (e.kind === "static" && !(ctx.index.barrierTargets.get(e.to)?.has(spec.name) ?? false)) out.push({ node: e.to, trigger: "edge", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    if (e.kind === "static" && !(ctx.index.barrierTargets.get(e.to)?.has(spec.name) ?? false)) out.push(activation(e.to, "edge", spec.name, t.branch));
     if (e.kind === "goto") {
-      out.push({ node: e.to, trigger: "goto", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
-      events.push({ type: "route_selected", from: spec.name, via: "goto", targets: [e.to] });
+      out.push(activation(e.to, "goto", spec.name, t.branch));
+      if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: "goto", targets: [e.to] });
     }
   }
-  const labelled = edges.filter((e): e is Extract<EdgeSpec, { kind: "route" }> => e.kind === "route");
-  const conditional = edges.filter((e) => e.kind === "when" || e.kind === "else");
+  const { labelled, conditional } = ctx.index.choicesOf(spec.name);
   if (c.route !== undefined) {
-    const hit = labelled.filter((e) => e.label === c.route);
-    if (!hit.length) {
+    let hits = 0;
+    for (const e of labelled) {
+      if (e.label !== c.route) continue;
+      hits++;
+      out.push(activation(e.to, "route", spec.name, t.branch));
+    }
+    if (!hits) {
       throw new NodeError(`node \`${spec.name}\` chose route \`${c.route}\`, which it does not declare (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ") || "none"})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     }
-    events.push({ type: "route_selected", from: spec.name, via: "route", label: c.route, targets: hit.map((e) => e.to) });
-    for (const e of hit) out.push({ node: e.to, trigger: "route", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+    if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: "route", label: c.route, targets: labelled.filter((e) => e.label === c.route).map((e) => e.to) });
   } else if (conditional.length) {
     const scope = ctx.scope(t, c.result);
     const chosen = conditional.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluate(e.when, scope))));
     if (chosen) {
-      events.push({ type: "route_selected", from: spec.name, via: chosen.kind === "else" ? "else" : "when", targets: [chosen.to] });
-      out.push({ node: chosen.to, trigger: "route", from: spec.name, ...(t.branch ? { branch: t.branch } : {}) });
+      if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: chosen.kind === "else" ? "else" : "when", targets: [chosen.to] });
+      out.push(activation(chosen.to, "route", spec.name, t.branch));
     }
   } else if (labelled.length) {
     throw new NodeError(`node \`${spec.name}\` has routes but chose none (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ")})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });

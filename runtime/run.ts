@@ -21,7 +21,7 @@ import { recordSchema, describeIssues } from "./schema.js";
 import { didYouMean } from "../grammar/index.js";
 import type { BranchRunner } from "./remote-branch.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
-import type { ChannelTable, PendingWrite, State } from "./state.js";
+import { runChannels, type ChannelTable, type PendingWrite, type State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
 import type { NestedGraph } from "./subgraph-state.js";
@@ -303,6 +303,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (modes?.values) await emit({ type: "values", values: l.state });
 
     let tasks = l.detached.length ? [...l.detached, ...l.tasks] : l.tasks;
+    // What the reducers carry from one superstep of this run to the next.
+    const channelRun = runChannels(persist !== undefined);
     let records = l.records;
     let stepsRun = 0;
     // What every step's tasks share, made once (a closure per step is an allocation and,
@@ -340,6 +342,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       step: 0,
       scope: (t: PlannedTask, res: unknown) => taskScope(t, { state: planCtx.state, input: l.input, run, step: planCtx.step }, { result: res ?? null }),
       taskId: (i: number) => `${prefix}${planCtx.step + 1}.${i}`,
+      wants,
     };
     while (tasks.length || detached.pending) {
       if (!tasks.length) await detached.next();
@@ -406,16 +409,12 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
           }
         }
       }
-      const applied = g.channels.apply(l.state, writes, g.registry, step);
+      const applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
       l.state = applied.state;
       if (applied.changed.length && wants("state_updated")) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
       if (modes?.values) await emit({ type: "values", values: l.state });
 
-      const completions: Completion[] = all.map((o) =>
-        o.ok
-          ? { task: o.task, ok: true, ...(o.route !== undefined ? { route: o.route } : {}), ...(o.result !== undefined ? { result: o.result } : {}), ...(o.goto !== undefined ? { goto: o.goto } : {}) }
-          : { task: o.task, ok: false, ...(o.cancelled ? { cancelled: true } : {}), error: errorToJson(o.error) },
-      );
+      const completions: Completion[] = all.map(completionOf);
       for (const o of all) if (o.ok && o.result !== undefined) l.lastResult = o.result;
       planCtx.state = l.state;
       planCtx.step = step;
@@ -461,6 +460,16 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** What the planner learns of an outcome (built by assignment, in the key order of the literal it replaces: one per task). */
+function completionOf(o: TaskOutcome): Completion {
+  if (!o.ok) return o.cancelled ? { task: o.task, ok: false, cancelled: true, error: errorToJson(o.error) } : { task: o.task, ok: false, error: errorToJson(o.error) };
+  const c: { -readonly [K in keyof Completion]: Completion[K] } = { task: o.task, ok: true };
+  if (o.route !== undefined) c.route = o.route;
+  if (o.result !== undefined) c.result = o.result;
+  if (o.goto !== undefined) c.goto = o.goto;
+  return c;
 }
 
 /** Saves the records of a step's outcomes not saved yet (before the run stops at an abort, a failure or a pause). */

@@ -8,6 +8,32 @@ import { compilePattern, MAX_PATTERN_INPUT, type SafePattern } from "../compiler
 import { constraintText } from "../compiler/ir-text.js";
 
 const messageSchema = z.object({ id: z.string().optional(), role: z.enum(["system", "user", "assistant", "tool"]), content: z.string() }).loose();
+const ROLES: ReadonlySet<unknown> = new Set(["system", "user", "assistant", "tool"]);
+
+/** True when `m` passes `messageSchema` (the same checks, without zod's parse context and result objects). */
+function isMessage(m: unknown): boolean {
+  if (typeof m !== "object" || m === null || Array.isArray(m)) return false;
+  const o = m as { id?: unknown; role?: unknown; content?: unknown };
+  const id = o.id;
+  return (id === undefined || typeof id === "string") && ROLES.has(o.role) && typeof o.content === "string";
+}
+
+/** True when `v` passes the `messages` reducer's write schema: one message or a list of them. */
+function isMessageWrite(v: unknown): boolean {
+  if (!Array.isArray(v)) return isMessage(v);
+  for (let i = 0; i < v.length; i++) if (!isMessage(v[i])) return false;
+  return true;
+}
+
+/**
+ * A fast acceptance test for writes to `f`, where there is one: a value it accepts passes
+ * `writeSchema(f)` too (a value it refuses goes to the schema, which accepts it or says
+ * why not). A conversation channel takes a write or two every superstep, and the zod
+ * parse of each message was a visible share of a tool loop's time.
+ */
+export function writeCheck(f: FieldSpec): ((v: unknown) => boolean) | undefined {
+  return f.reducer.name === "messages" ? isMessageWrite : undefined;
+}
 
 export function typeSchema(t: TypeSpec, schemas: Blueprint["schemas"], seen: Set<string> = new Set()): z.ZodType {
   let s: z.ZodType;

@@ -7,10 +7,10 @@
 import type { z } from "zod";
 import { constraintText, type Blueprint, type FieldSpec } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
+import { REDUCERS, type ChannelReducer, type ChannelScratch, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
-import { describeIssues, hasConstraint, typeSchema, writeSchema } from "./schema.js";
+import { describeIssues, hasConstraint, typeSchema, writeCheck, writeSchema } from "./schema.js";
 
 export { deepFreeze };
 
@@ -28,11 +28,28 @@ export interface Channel {
   readonly field: FieldSpec;
   readonly reducer: ChannelReducer;
   readonly schema: z.ZodType | undefined;
+  /** Accepts common valid writes without `schema` (`writeCheck`); what it refuses, `schema` decides. */
+  readonly check?: (value: unknown) => boolean;
   /**
    * For a field whose type has a range or pattern (`number(0..1)`, `string(/re/)`): the
    * whole field's schema, checked on the reducer's result too (a `sum` can leave its range).
    */
   readonly resultSchema?: z.ZodType;
+}
+
+/**
+ * What one run keeps per channel across its supersteps (`ChannelScratch`): made once per
+ * run (`runChannels`), passed to every `ChannelTable.apply` of the run.
+ */
+export interface RunChannels {
+  readonly scratch: Map<string, ChannelScratch>;
+  /** The run has a checkpointer: reducers record appends for it. */
+  readonly recordAppends: boolean;
+}
+
+/** Scratch for a run's channels; `recordAppends` when the run saves checkpoints. */
+export function runChannels(recordAppends: boolean): RunChannels {
+  return { scratch: new Map(), recordAppends };
 }
 
 /** The channels of one blueprint, built once per compiled graph. */
@@ -44,7 +61,9 @@ export class ChannelTable {
   constructor(readonly blueprint: Blueprint) {
     for (const f of blueprint.state) {
       const resultSchema = hasConstraint(f.type, blueprint.schemas) ? typeSchema(f.type, blueprint.schemas).nullable() : undefined;
-      this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema: writeSchema(f, blueprint.schemas), ...(resultSchema ? { resultSchema } : {}) });
+      const schema = writeSchema(f, blueprint.schemas);
+      const check = schema ? writeCheck(f) : undefined;
+      this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema, ...(check ? { check } : {}), ...(resultSchema ? { resultSchema } : {}) });
     }
     const msgs = blueprint.state.filter((f) => f.type.type === "messages" || f.reducer.name === "messages");
     this.messagesChannel = (msgs.find((f) => f.name === "messages") ?? msgs[0])?.name;
@@ -60,10 +79,12 @@ export class ChannelTable {
    * Applies `writes` (already in deterministic order) and returns the new snapshot and
    * the channels that changed.
    *
+   * `run`: the applying run's per-channel scratch (successive supersteps of one run).
+   *
    * @throws InvalidUpdateError for an unknown channel, a write of the wrong type, or
    *   InvalidConcurrentUpdateError for two tasks writing one overwrite channel.
    */
-  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number): { state: State; changed: string[] } {
+  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: string[] } {
     const graph = this.blueprint.id;
     const byChannel = new Map<string, Write[]>();
     for (const w of writes) {
@@ -71,7 +92,7 @@ export class ChannelTable {
       if (!ch) {
         throw new InvalidUpdateError(`node \`${w.node}\` wrote \`${w.channel}\`, which is not a state field of graph \`${graph}\` (fields: ${[...this.channels.keys()].join(", ") || "none"})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
       }
-      if (ch.schema) {
+      if (ch.schema && !ch.check?.(w.value)) {
         const r = ch.schema.safeParse(w.value);
         if (!r.success) {
           throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)} (${describeIssues(r.error)})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
@@ -87,7 +108,12 @@ export class ChannelTable {
     for (const [name, ch] of this.channels) {
       const ws = byChannel.get(name);
       if (ws) {
-        const value = ch.reducer.apply(state[name], ws, { field: ch.field, registry, graph, step });
+        let scratch: ChannelScratch | undefined;
+        if (run) {
+          scratch = run.scratch.get(name);
+          if (!scratch) run.scratch.set(name, (scratch = { memo: undefined, recordAppends: run.recordAppends }));
+        }
+        const value = ch.reducer.apply(state[name], ws, scratch ? { field: ch.field, registry, graph, step, scratch } : { field: ch.field, registry, graph, step });
         if (ch.resultSchema && value !== state[name]) {
           const r = ch.resultSchema.safeParse(value);
           if (!r.success) {

@@ -101,6 +101,7 @@ function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
 }
 
 const NO_SAVED: Set<TaskOutcome> = new Set();
+const NO_REMOTE: ReadonlySet<PlannedTask> = new Set();
 const NONE: TaskOutcome[] = [];
 
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
@@ -128,8 +129,8 @@ class StepRunner {
   private inFlight: number;
   detachedHere = 0;
   private next = 0;
-  /** Tasks of the step that run elsewhere (`distribute: branches`). */
-  readonly remote: Set<PlannedTask>;
+  /** Tasks of the step that run elsewhere (`distribute: branches`); a shared empty set when none can. */
+  readonly remote: ReadonlySet<PlannedTask>;
   /** `send [ … ] concurrency N`: tasks in flight and waiting, per send (origin node, target, fan-out). */
   private sendSlots: Map<string, { active: number; waiting: (() => void)[] }> | undefined;
 
@@ -143,8 +144,11 @@ class StepRunner {
     this.quorum = QuorumWatch.create(tasks, r);
     this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
-    this.remote = new Set();
-    if (r.remote && r.persist?.latestId !== undefined) for (const t of tasks) if (!r.records?.get(t.id)?.done && isRemoteBranch(t, r.env.nodes, r.env.blueprint)) this.remote.add(t);
+    if (r.remote && r.persist?.latestId !== undefined) {
+      const remote = new Set<PlannedTask>();
+      for (const t of tasks) if (!r.records?.get(t.id)?.done && isRemoteBranch(t, r.env.nodes, r.env.blueprint)) remote.add(t);
+      this.remote = remote;
+    } else this.remote = NO_REMOTE;
   }
 
   /** Runs a branch elsewhere; its record is committed there (this step does not save it again). */

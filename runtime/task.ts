@@ -115,13 +115,11 @@ const NO_RETRY: RetrySpec = { maxAttempts: 1, backoff: "fixed", initialMs: 0, ma
 export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: CancelScope, stepScope?: CancelScope): Promise<TaskOutcome> {
   const spec = taskSpec(task, env);
   const started = env.clock.now();
-  const ids = { taskId: task.id, node: task.node };
   if (scope?.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: 0 };
   if (stepScope?.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: 0 };
   const impl = env.registry.nodeKinds.get(spec.kind);
-  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
-  if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], where), durationMs: 0 };
-  const refused = task.implicit ? sendRefusal(task, env, where) : undefined;
+  if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], whereOf(task, env)), durationMs: 0 };
+  const refused = task.implicit ? sendRefusal(task, env, whereOf(task, env)) : undefined;
   if (refused) return { task, ok: false, error: refused, durationMs: 0 };
   const policy = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
@@ -133,19 +131,25 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
         return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
       }
       if (result.toolCommand && result.goto?.length) {
-        const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, where);
+        const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, whereOf(task, env));
         if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
       }
       const writes = resultWrites(task, spec, result, env);
       let goto = result.goto?.length ? result.goto : undefined;
       if (task.command) goto = sendCommand(task, writes, goto);
-      return { task, ok: true, writes, ...(result.route !== undefined ? { route: result.route } : {}), ...(result.result !== undefined ? { result: result.result } : {}), ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
+      // By assignment, in the literal's key order (no spreads: one outcome per task).
+      const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
+      if (result.route !== undefined) o.route = result.route;
+      if (result.result !== undefined) o.result = result.result;
+      if (goto) o.goto = goto;
+      o.durationMs = env.clock.now() - started;
+      return o;
     } catch (e) {
       if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
       if (e instanceof ParentCommand && e.arrived) {
         // A command of the subgraph this task ran, for this graph: the task completes with it.
         if (e.command.tools && e.command.goto.length) {
-          const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, where);
+          const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, whereOf(task, env));
           if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
         }
         const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
@@ -156,13 +160,13 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
       if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
       // A sibling failed: this task's partial work is discarded (LangGraph cancels the step's other tasks too).
       if (stepScope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: env.clock.now() - started };
-      const err = asNodeError(e, where);
+      const err = asNodeError(e, whereOf(task, env));
       const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
       if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
         return { task, ok: false, error: err, durationMs: env.clock.now() - started };
       }
       const delay = backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random());
-      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, ids);
+      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, { taskId: task.id, node: task.node });
       try {
         await env.sleep(delay, env.signal);
       } catch {
@@ -170,6 +174,11 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
       }
     }
   }
+}
+
+/** Where a task runs, for its errors (made only when one is raised). */
+function whereOf(task: PlannedTask, env: TaskEnv): { graph: string; node: string; taskId: string; step: number } {
+  return { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
 }
 
 /**
@@ -251,24 +260,24 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
-  const signals = [env.signal];
-  if (controller) signals.push(controller.signal);
-  if (scope) signals.push(scope.signal);
-  if (stepScope) signals.push(stepScope.signal);
+  // The signals besides the run's (none in the common case: no timeout, no branch or sibling scope).
+  let extra: AbortSignal[] | undefined;
+  if (controller) (extra ??= []).push(controller.signal);
+  if (scope) (extra ??= []).push(scope.signal);
+  if (stepScope) (extra ??= []).push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
   const timeout =
     timeoutMs === undefined
       ? undefined
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", where);
+            const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
             controller!.abort(err);
             reject(err);
           }, timeoutMs);
         });
   try {
-    const nodeTask = new TaskContext(task, spec, env, signals);
+    const nodeTask = new TaskContext(task, spec, env, extra);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];

@@ -9,7 +9,7 @@ import type { ChannelReducer } from "./reducer.js";
 
 export const append: ChannelReducer = {
   initial: (f) => (Array.isArray(f.default) ? f.default : []),
-  apply(current, writes) {
+  apply(current, writes, ctx) {
     if (writes.length === 0) return current;
     const base = Array.isArray(current) ? (current as readonly unknown[]) : undefined;
     const out = base ? [...base] : [];
@@ -19,7 +19,7 @@ export const append: ChannelReducer = {
     }
     // Old items are frozen already when `current` is (state snapshots are); else freeze them too.
     if (base && !Object.isFrozen(base)) for (let i = 0; i < base.length; i++) deepFreeze(out[i]);
-    if (base) recordAppend(out, base);
+    if (base && (ctx.scratch?.recordAppends ?? true)) recordAppend(out, base);
     return Object.freeze(out);
   },
 };

@@ -28,4 +28,4 @@ export const REDUCERS: Readonly<Record<ReducerName, ChannelReducer>> = {
   aggregate,
 };
 
-export type { ChannelReducer, ReduceContext, Write } from "./reducer.js";
+export type { ChannelReducer, ChannelScratch, ReduceContext, Write } from "./reducer.js";

@@ -8,7 +8,8 @@
  * with the list they came from (positions of existing messages never move, so one map
  * serves the whole lineage); an entry is a hint, confirmed against the list at hand, and
  * a list that was forked (an older list of the lineage written again) falls back to a
- * scan. The result is frozen (new messages deeply), so the state's deep freeze stops at it.
+ * scan. In a run, the map of the last list returned is kept in the channel's scratch
+ * (`ReduceContext.scratch`) rather than in the weak map. The result is frozen (new messages deeply), so the state's deep freeze stops at it.
  */
 import { InvalidUpdateError } from "../errors.js";
 import { deepFreeze } from "../freeze.js";
@@ -47,7 +48,10 @@ export const messages: ChannelReducer = {
   apply(current, writes, ctx) {
     if (writes.length === 0) return current;
     const base = (Array.isArray(current) ? current : []) as readonly Msg[];
-    const index = indexOf(base);
+    // In a run, the last step's result and its index are in the channel's scratch (no weak-map lookup).
+    const scratch = ctx.scratch;
+    const memo = scratch?.memo as { list: readonly Msg[]; index: Map<string, number> } | undefined;
+    const index = memo !== undefined && memo.list === base ? memo.index : indexOf(base);
     // Spread, not slice(): V8 (Node 20) copies a frozen array with slice() ~50x slower.
     const out = [...base];
     let replaced = false;
@@ -76,8 +80,12 @@ export const messages: ChannelReducer = {
         }
       }
     }
-    lineage.set(out, index);
-    if (!replaced) recordAppend(out, base);
-    return Object.freeze(out);
+    Object.freeze(out);
+    if (scratch) {
+      if (memo) (memo.list = out), (memo.index = index);
+      else scratch.memo = { list: out, index };
+    } else lineage.set(out, index);
+    if (!replaced && (scratch?.recordAppends ?? true)) recordAppend(out, base);
+    return out;
   },
 };

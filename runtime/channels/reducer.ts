@@ -19,6 +19,26 @@ export interface ReduceContext {
   readonly registry: Registry;
   readonly graph: string;
   readonly step: number;
+  /** The channel's scratch in the run applying the writes; absent outside a run loop (`updateState`, a fork, a unit test). */
+  readonly scratch?: ChannelScratch;
+}
+
+/**
+ * What a run keeps for one channel across its supersteps (`ChannelTable.apply` with a
+ * `RunChannels`): the values a run's reducer returns form one line, each step's value
+ * the next step's `current`, so a reducer can carry what it learnt about its last result
+ * to the next step here instead of in a weak map keyed by the value (whose every `set`
+ * costs far more than the reducer's own work on a growing conversation).
+ */
+export interface ChannelScratch {
+  /** The reducer's own record; it must check that it describes the `current` it gets. */
+  memo: unknown;
+  /**
+   * Whether appends must be recorded for a checkpointer (`lineage.ts` `recordAppend`):
+   * false in a run without one (nothing would read the records; without them a later
+   * save compares lists item by item, as for any list not recorded).
+   */
+  readonly recordAppends: boolean;
 }
 
 export interface ChannelReducer {

@@ -7,7 +7,7 @@ import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/
 import { NodeError } from "../../runtime/errors.js";
 import { isInterrupt } from "../../runtime/interrupt.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
-import { approveCalls } from "./approval.js";
+import { approveCalls, type ApprovalDecision, type ApprovalScope } from "./approval.js";
 import { attachmentParts } from "./attach.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
@@ -151,19 +151,59 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
  */
 export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] } = {}): Promise<ChatMessage[]> {
-  const results: (ChatMessage | ChatMessage[] | undefined)[] = new Array(calls.length);
-  const as = options.agent !== undefined ? { agent: options.agent } : undefined;
-  // One authorisation check per call (not one per use of the answer).
-  const allowed = calls.map((c) => task.authorize("tools", c.name, as).allowed);
-  const granted = allowed.every(Boolean) ? calls : calls.filter((_, k) => allowed[k]);
-  // Every `ask` call of the turn is approved (or declined) before any call runs.
-  const decisions = approveCalls(task, granted, options.bound === true, { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) });
-  const decisionOf = new Map(granted.map((c, k) => [c, decisions[k]] as const));
-  const runOne = async (i: number) => {
-    const c = calls[i];
-    const decision = decisionOf.get(c);
+  const turn = new ToolTurn(task, calls, options);
+  let i = 0;
+  while (i < calls.length) {
+    if (turn.readOnly(i)) {
+      const batch: number[] = [];
+      while (i < calls.length && turn.readOnly(i)) batch.push(i++);
+      await Promise.all(batch.map((k) => turn.runOne(k)));
+    } else await turn.runOne(i++);
+  }
+  return (options.commands?.length ? turn.results.flat() : turn.results) as ChatMessage[];
+}
+
+/** One turn's tool calls (a class, not closures per turn: a tool loop runs one every superstep). */
+class ToolTurn {
+  readonly results: (ChatMessage | ChatMessage[] | undefined)[];
+  private readonly as: { agent: string } | undefined;
+  private readonly allowed: boolean[];
+  /** Approval decisions of the granted calls, by position in `calls` (undefined: no approval needed). */
+  private readonly decisions: (ApprovalDecision | undefined)[];
+
+  constructor(
+    private readonly task: NodeTask,
+    private readonly calls: readonly ToolCall[],
+    private readonly options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] },
+  ) {
+    this.results = new Array(calls.length);
+    this.as = options.agent !== undefined ? { agent: options.agent } : undefined;
+    // One authorisation check per call (not one per use of the answer).
+    const allowed = (this.allowed = new Array<boolean>(calls.length));
+    let all = true;
+    for (let k = 0; k < calls.length; k++) if (!(allowed[k] = task.authorize("tools", calls[k].name, this.as).allowed)) all = false;
+    const granted = all ? calls : calls.filter((_, k) => allowed[k]);
+    // Every `ask` call of the turn is approved (or declined) before any call runs.
+    const scope: ApprovalScope = options.requestedBy !== undefined || options.approve ? { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) } : {};
+    const decided = approveCalls(task, granted, options.bound === true, scope);
+    if (all) this.decisions = decided;
+    else {
+      this.decisions = new Array(calls.length);
+      let g = 0;
+      for (let k = 0; k < calls.length; k++) if (allowed[k]) this.decisions[k] = decided[g++];
+    }
+  }
+
+  readOnly(i: number): boolean {
+    return this.task.registry.tools.get(this.calls[i].name)?.readOnly === true;
+  }
+
+  async runOne(i: number): Promise<void> {
+    const { task, options, as } = this;
+    const c = this.calls[i];
+    const decision = this.decisions[i];
     let content: string;
-    if (!allowed[i]) {
+    if (!this.allowed[i]) {
       try {
         task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
         content = `Error: tool \`${c.name}\` is not available`;
@@ -184,24 +224,14 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
           throw new NodeError(`tool \`${c.name}\` returned a command, which an agent's own tool loop cannot carry out: run the tool from a \`tool_executor\` node`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
         }
         options.commands.push({ index: i, call: c, command: out });
-        results[i] = commandAnswer(task, c, out);
+        this.results[i] = commandAnswer(task, c, out);
         return;
       }
       if (out instanceof ToolFailure) content = `Error: ${out.error instanceof Error ? out.error.message : String(out.error)}`;
       else content = typeof out === "string" ? out : JSON.stringify(out ?? null);
     }
-    results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
-  };
-  const readOnly = (i: number) => task.registry.tools.get(calls[i].name)?.readOnly === true;
-  let i = 0;
-  while (i < calls.length) {
-    if (readOnly(i)) {
-      const batch: number[] = [];
-      while (i < calls.length && readOnly(i)) batch.push(i++);
-      await Promise.all(batch.map(runOne));
-    } else await runOne(i++);
+    this.results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   }
-  return (options.commands?.length ? results.flat() : results) as ChatMessage[];
 }
 
 /** A tool's failure, told to the model as the call's answer. */

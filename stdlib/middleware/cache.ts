@@ -46,6 +46,8 @@ export interface CacheOptions extends CacheConfig {
   readonly now?: () => number;
 }
 
+const OFF: { enabled: boolean; ttlMs?: number } = Object.freeze({ enabled: false });
+
 /** The cache policy of a call: enabled, and the entry's time to live (ms) if any. */
 export function cachePolicy(call: ModelCall): { enabled: boolean; ttlMs?: number } {
   const ctx = call.context;
@@ -59,6 +61,13 @@ export function cachePolicy(call: ModelCall): { enabled: boolean; ttlMs?: number
     return { enabled: d.enabled !== false, ...(ttl !== undefined ? { ttlMs: ttl } : {}) };
   }
   return { enabled: false };
+}
+
+/** `cachePolicy` for the chain: a shared answer when caching is off (most calls), no object per call. */
+function policyOf(call: ModelCall): { enabled: boolean; ttlMs?: number } {
+  const ctx = call.context;
+  if (!ctx || (!ctx.node.cache && ctx.defaults.cache === undefined)) return OFF;
+  return cachePolicy(call);
 }
 
 export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & { readonly store: ResponseCacheStore } {
@@ -102,7 +111,7 @@ export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & {
       };
       // Calls without a cache policy pass straight through (no async frame of this layer).
       return (call) => {
-        const policy = cachePolicy(call);
+        const policy = policyOf(call);
         return policy.enabled ? cached(call, policy) : next(call);
       };
     },

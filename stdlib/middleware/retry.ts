@@ -12,7 +12,7 @@
  * of a node whose node or graph declares a `retry` policy with more than one attempt —
  * then the runtime retries the whole task, and one layer retrying is enough.
  */
-import type { CallContext, ModelMiddleware, RetryConfig } from "../../registry/index.js";
+import type { CallContext, ChatHandler, ChatResponse, ModelCall, ModelMiddleware, RetryConfig } from "../../registry/index.js";
 import { classifyError, type ErrorClass } from "../../runtime/errors.js";
 import { count, isRecord, sleep as realSleep } from "./util.js";
 
@@ -37,8 +37,12 @@ export function retryMiddleware(options: RetryOptions = {}): ModelMiddleware {
   const random = options.random ?? Math.random;
   return {
     name: "retry",
-    wrap: (next) => async (call) => {
-      if (maxAttempts === 1 || runtimeRetries(call.context)) return next(call);
+    // Calls the runtime retries (or with one attempt) pass straight through (no async frame of this layer).
+    wrap: (next) => (call) => (maxAttempts === 1 || runtimeRetries(call.context) ? next(call) : retried(next, call)),
+  };
+
+  async function retried(next: ChatHandler, call: ModelCall): Promise<ChatResponse> {
+    {
       for (let attempt = 1; ; attempt++) {
         let streamed = false;
         const { onToken, onToolCall } = call;
@@ -58,8 +62,8 @@ export function retryMiddleware(options: RetryOptions = {}): ModelMiddleware {
           await sleep(delayMs, call.signal);
         }
       }
-    },
-  };
+    }
+  }
 }
 
 /** True when the runtime retries the calling task: its node or its graph declares a `retry` policy of more than one attempt. */

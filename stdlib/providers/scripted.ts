@@ -5,7 +5,7 @@
  * pieces); only the replies are canned. Rules are tried in order; the first whose
  * `when` matches the request (and has uses left) answers.
  */
-import type { ChatRequest, ChatResponse, ModelProvider, Role, Usage } from "../../registry/index.js";
+import type { ChatRequest, ChatResponse, ModelProvider, Role, ToolCall, Usage } from "../../registry/index.js";
 import { estimateTokens } from "../../registry/index.js";
 import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
@@ -119,24 +119,28 @@ function matches(w: ScriptMatch | undefined, r: ChatRequest): boolean {
 }
 
 function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
-  const turn = turnOf(r);
+  // One pass over the conversation (it grows every turn): the turn number (assistant
+  // messages so far) and estimateTokens of the newline-joined contents, without building that string.
+  let turn = 0;
+  let chars = Math.max(0, r.messages.length - 1);
+  for (const m of r.messages) {
+    if (m.role === "assistant") turn++;
+    chars += m.content.length;
+  }
   const node = r.metadata?.agent ?? r.metadata?.node ?? "node";
   const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${node}_${turn}_${i}`, name: c.name, arguments: c.arguments ?? {} }));
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
-  // estimateTokens of the newline-joined contents, without building that string (it grows with the conversation).
-  let chars = Math.max(0, r.messages.length - 1);
-  for (const m of r.messages) chars += m.content.length;
   const input = Math.ceil(chars / 4);
-  const usage: Usage = { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage };
-  return {
-    message: { content: text, ...(toolCalls.length ? { toolCalls } : {}) },
-    usage,
-    finishReason: toolCalls.length ? "tool_calls" : "stop",
-    ...(route !== undefined ? { route } : {}),
-    ...(reply.json !== undefined ? { structured: reply.json } : {}),
-  };
+  const usage: Usage = reply.usage ? { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage } : { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8 };
+  // By assignment, in the key order of the literal with conditional spreads it replaces (one per model call).
+  const message: { content: string; toolCalls?: ToolCall[] } = { content: text };
+  if (toolCalls.length) message.toolCalls = toolCalls;
+  const res: { -readonly [K in keyof ChatResponse]: ChatResponse[K] } = { message, usage, finishReason: toolCalls.length ? "tool_calls" : "stop" };
+  if (route !== undefined) res.route = route;
+  if (reply.json !== undefined) res.structured = reply.json;
+  return res;
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {

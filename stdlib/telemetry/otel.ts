@@ -16,8 +16,8 @@
  * the run's events by `onEvent` (pass it as `RunOptions.onEvent`; `rag run` does),
  * with the events' timestamps, so the runtime's loop has no tracing code in it.
  */
-import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
-import type { CallContext, ModelMiddleware, TelemetryConfig } from "../../registry/index.js";
+import { context as otelContext, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import type { CallContext, ChatHandler, ChatResponse, ModelCall, ModelMiddleware, TelemetryConfig } from "../../registry/index.js";
 import { classifyError } from "../../runtime/errors.js";
 import type { RunEvent } from "../../runtime/index.js";
 
@@ -30,6 +30,17 @@ const key = (...parts: (string | number)[]) => parts.join("|");
 
 export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMiddleware {
   const tracer = (): Tracer => config.tracer ?? trace.getTracer("ragraph");
+  /**
+   * False while no OpenTelemetry SDK is registered (and no tracer was configured): the
+   * global provider is then the API's own proxy with no delegate, whose spans record
+   * nothing. Asked per call, not once, so an SDK registered later (or after
+   * `trace.disable()`) is picked up by the next call.
+   */
+  const mayRecord = (): boolean => {
+    if (config.tracer) return true;
+    const provider = trace.getTracerProvider();
+    return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer("ragraph") !== undefined;
+  };
   /** Open spans by key; `byRun` lists each run's keys so a run's end closes what is left. */
   const open = new Map<string, Span>();
   const byRun = new Map<string, Set<string>>();
@@ -141,7 +152,13 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
   return {
     name: "telemetry",
     onEvent,
-    wrap: (next) => async (call) => {
+    // Without an SDK the call goes straight through: no no-op span (a proxy tracer and a
+    // non-recording span per call), no parent-context lookup, no async frame of this layer.
+    wrap: (next) => (call) => (mayRecord() ? traced(next, call) : next(call)),
+  };
+
+  async function traced(next: ChatHandler, call: ModelCall): Promise<ChatResponse> {
+    {
       const r = call.request;
       const provider = call.model.provider.name;
       const span = tracer().startSpan(`chat ${r.model}`, { kind: SpanKind.CLIENT }, parentOf(call.context));
@@ -166,7 +183,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
       const t0 = performance.now();
       let first = true;
       const onToken = call.onToken;
-      const traced = onToken
+      const withTiming = onToken
         ? {
             ...call,
             onToken: (d: string) => {
@@ -176,7 +193,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
           }
         : call;
       try {
-        const res = await next(traced);
+        const res = await next(withTiming);
         const u = res.usage;
         span.setAttributes({
           "gen_ai.response.finish_reasons": [res.finishReason],
@@ -197,6 +214,6 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
       } finally {
         span.end();
       }
-    },
-  };
+    }
+  }
 }
