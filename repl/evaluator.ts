@@ -274,7 +274,7 @@ export abstract class Evaluator implements MemberRuntime {
         }
         const obj = this.evalSync(t.object, env);
         const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env), this);
-        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
+        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span, this));
       }
       case "Binary":
         return binaryOp(e.operator, this.evalSync(e.left, env), this.evalSync(e.right, env), e.span, this);
@@ -296,7 +296,7 @@ export abstract class Evaluator implements MemberRuntime {
         const obj = this.evalSync(t.object, env);
         const key = t.kind === "Member" ? t.property : toStr(this.evalSync(t.index, env), this);
         const v = e.operator === "=" ? this.evalSync(e.value, env) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), this.evalSync(e.value, env), e.span, this);
-        setMember(obj, key, v, t.span);
+        setMember(obj, key, v, t.span, this);
         return v;
       }
       case "Member": {

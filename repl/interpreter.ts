@@ -211,7 +211,7 @@ export class Interpreter extends Evaluator {
         if (t.kind === "Identifier") return updateValue(this, e, this.lookup(t, env), (v) => this.assignName(t, v, env));
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
         const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
-        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span));
+        return updateValue(this, e, getMember(this, obj, key, t.span, false), (v) => setMember(obj, key, v, t.span, this));
       }
       case "Binary":
         return binaryOp(e.operator, (isPure(e.left) ? this.evalSync(e.left, env) : yield* this.evalGen(e.left, env)), (isPure(e.right) ? this.evalSync(e.right, env) : yield* this.evalGen(e.right, env)), e.span, this);
@@ -233,7 +233,7 @@ export class Interpreter extends Evaluator {
         const obj = (isPure(t.object) ? this.evalSync(t.object, env) : yield* this.evalGen(t.object, env));
         const key = t.kind === "Member" ? t.property : toStr((isPure(t.index) ? this.evalSync(t.index, env) : yield* this.evalGen(t.index, env)), this);
         const v = e.operator === "=" ? (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)) : binaryOp(e.operator[0] as "+", getMember(this, obj, key, t.span, false), (isPure(e.value) ? this.evalSync(e.value, env) : yield* this.evalGen(e.value, env)), e.span, this);
-        setMember(obj, key, v, t.span);
+        setMember(obj, key, v, t.span, this);
         return v;
       }
       case "Member": {

@@ -173,16 +173,21 @@ export function getMember(rt: MemberRuntime, obj: Value, key: string | number, s
 }
 
 /** Writes `obj[key] = value` under the sandbox's property rules. */
-export function setMember(obj: Value, key: string | number, value: Value, span: Span): void {
+export function setMember(obj: Value, key: string | number, value: Value, span: Span, rt: MethodRuntime): void {
   if (typeof key === "string" && isForbiddenKey(key)) forbidden(key, span);
   if (isRecord(obj)) {
-    obj[String(key)] = value;
+    const k = String(key);
+    // A new key is a new slot: charged (its name and the slot) before it is added, so a
+    // loop adding keys is bounded by the memory budget, not only by the operation count.
+    if (!Object.hasOwn(obj, k)) rt.alloc(16 + k.length * 2);
+    obj[k] = value;
     return;
   }
   if (Array.isArray(obj)) {
     const i = typeof key === "number" ? key : /^(0|[1-9]\d*)$/.test(key) ? Number(key) : NaN;
     if (key === "length") throw new ScriptError("E-ragsh-type-error", "the `length` of a list is read-only", span, { help: "use `slice`, `splice` or `pop` to shorten a list" });
     if (!Number.isInteger(i) || i < 0 || i > obj.length) throw new ScriptError("E-ragsh-type-error", `cannot write index ${String(key)} of a list of length ${obj.length}`, span, { help: "lists are dense: replace an element or append with `push`" });
+    if (i === obj.length) rt.alloc(8);
     obj[i] = value;
     return;
   }

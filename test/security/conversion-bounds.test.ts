@@ -250,3 +250,18 @@ describe("other native work a cell controls is charged before it runs", () => {
     await expectStopped(cell, "E-ragsh-memory-limit", MEM);
   });
 });
+
+describe("new object keys and list slots are charged to the memory budget", () => {
+  // A loop adding keys was bounded only by the operation count (tens of MB per cell).
+  it("adding keys in a loop stops at the memory limit, not the operation limit", async () => {
+    await expectStopped('const o = {}\nfor (let i = 0; i < 400000; i++) { o[i] = 1 }\n1', "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000, maxOperations: 50_000_000 });
+  });
+  it("appending by index stops at the memory limit", async () => {
+    await expectStopped("const xs = []\nfor (let i = 0; i < 400000; i++) { xs[i] = i }\nxs.length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000, maxOperations: 50_000_000 });
+  });
+  it("overwriting an existing key or index costs no memory", async () => {
+    const { r } = await attack('const o = {a: 0}\nconst xs = [0]\nfor (let i = 0; i < 200000; i++) { o.a = i; xs[0] = i }\n[o.a, xs[0]]', { maxMemoryBytes: 100_000, maxOperations: 50_000_000 });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value).toEqual([199999, 199999]);
+  });
+});
