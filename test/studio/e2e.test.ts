@@ -31,7 +31,7 @@ interface PageStudio {
   analysis?: { version: number; sameView?: string; view?: { id: string } };
   lastUpdate?: { version: number };
 }
-declare const window: { studio?: PageStudio; keptSvg?: unknown };
+declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
 
@@ -95,6 +95,33 @@ const ORDER = `graph order {
   }
 }
 `;
+/**
+ * parent → executor (subgraph middle: m0 → inner (subgraph leaf: step_a → ask ⏸)): a run
+ * paused two child runs down. The leaf's state holds markup that must stay text.
+ */
+const HOSTILE = "<img src=x onerror=window.__xss=1>";
+const SUBFLOW = `graph parent {
+  start prep
+  state { log: list<string> append }
+  node prep { kind set set { log: "prepped" } next executor }
+  node executor { kind subgraph graph "middle" input { } writes { log: result.log } next END }
+}
+graph middle {
+  start m0
+  state { log: list<string> append }
+  output { log: list<string> }
+  node m0 { kind set set { log: "in the middle" } next inner }
+  node inner { kind subgraph graph "leaf" input { } writes { log: result.log } next END }
+}
+graph leaf {
+  start step_a
+  state { log: list<string> append  answer: any }
+  output { log: list<string> }
+  node step_a { kind set set { log: "${HOSTILE}" } next ask }
+  node ask { kind interrupt prompt "Proceed?" options ["yes", "no"] writes answer routes { yes -> step_b  no -> END } }
+  node step_b { kind set set { log: "b" } next END }
+}
+`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
@@ -110,6 +137,8 @@ beforeAll(async () => {
   writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
   // Nested input types: an object as nested fields, lists as rows.
   writeFileSync(join(s.dir, "order.rag"), ORDER);
+  // A run paused inside a subgraph of a subgraph.
+  writeFileSync(join(s.dir, "subflow.rag"), SUBFLOW);
   // The file list is a tree: a file two folders down, and a .ragsh beside it.
   mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
   writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
@@ -398,6 +427,47 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     // The optional vip and tags were left out; qty is an integer, not text.
     expect(hist.json[0]!.values).toMatchObject({ customer: { name: "Ada" }, lines: [{ sku: "A1", qty: 2 }], tags: ["seen"] });
     expect(hist.json[0]!.values.customer).toEqual({ name: "Ada" });
+  });
+
+  it("a picked thread paused in a subgraph shows each child run in a nested, collapsible section, its values as text", async () => {
+    await openFile("subflow.rag");
+    await tab("runs");
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "subflow.rag" });
+    const t = run.json.threadId;
+    for (let i = 0; i < 300 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((x) => x.threadId === t)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
+    // The parent's own state first, then one section per pending subgraph task, the deeper run inside.
+    const mid = "#tab-runs .state > details[data-testid=subgraph][data-namespace='2.0:middle']";
+    const leaf = `${mid} > details[data-testid=subgraph][data-namespace='2.0:middle|2.0/2.0:leaf']`;
+    await page.waitForSelector(leaf, { state: "attached", timeout: 10_000 });
+    expect(await page.locator("#tab-runs .state > table").textContent()).toContain("prepped");
+    expect(await page.locator("#tab-runs .state details[data-testid=subgraph]").count()).toBe(2);
+    // Collapsed at first: the summary shows, the values do not.
+    expect(await page.locator(`${mid} > summary`).textContent()).toBe("executor [2.0] → middle · interrupted · step 1 · next inner");
+    expect(await page.locator(`${mid} > table`).isVisible()).toBe(false);
+    await page.click(`${mid} > summary`);
+    expect(await page.locator(`${mid} > table`).textContent()).toContain("in the middle");
+    expect(await page.locator(`${mid} > .dim`).textContent()).toBe("namespace 2.0:middle");
+    expect(await page.locator(`${leaf} > summary`).textContent()).toBe("inner [2.0/2.0] → leaf · interrupted · step 1 · next ask");
+    await page.click(`${leaf} > summary`);
+    // The leaf's markup is shown as text: no <img> made from it (the server's CSP would
+    // also refuse its inline onerror, so the element count is the check that bites), no handler ran.
+    const cell = page.locator(`${leaf} > table pre`, { hasText: HOSTILE });
+    expect(await cell.isVisible()).toBe(true);
+    expect(await cell.textContent()).toBe(JSON.stringify([HOSTILE], null, 1));
+    expect(await page.locator("#tab-runs .state img").count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+    await page.screenshot({ path: join(SHOTS, "subgraph-state.png") });
+    // Answered, the run finishes: picked again, the thread has no pending child run and no section.
+    expect((await s.api("POST", `/api/threads/${encodeURIComponent(t)}/resume`, { answer: "no" })).status).toBeLessThan(300);
+    for (let i = 0; i < 300 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((x) => x.threadId === t)?.status !== "completed"; i++) await new Promise((r) => setTimeout(r, 100));
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${t}"][data-status=completed]`);
+    await page.waitForFunction(() => !document.querySelector("#tab-runs .state details") && /in the middle/.test(document.querySelector("#tab-runs .state > table")?.textContent ?? ""));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.locator("#tab-runs .state details").count()).toBe(0);
   });
 
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
