@@ -14,7 +14,7 @@ import type { Diagnostic } from "../grammar/diagnostic.js";
 import { reviewStatus } from "../registry/index.js";
 import { getState, getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { argsOut, authorizeCall, batch, invoke, recordArg, refuseCall, resultIn, spend, stringField, SUSPENDING } from "./builtins.js";
+import { argsOut, authorizeCall, batch, invoke, recordArg, refuseCall, resultIn, spend, stringField, SUSPENDING } from "./capability-calls.js";
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
 import { fromHost } from "./boundary.js";

@@ -14,10 +14,11 @@ import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
-import { childNamespace } from "./namespace.js";
+import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./plan.js";
-import { newId, type EventSink, type LoopGraph, type ParentLink, type RunOptions } from "./run.js";
+import { newId } from "./ids.js";
+import type { EventSink, LoopGraph, ParentLink, RunOptions } from "./run.js";
 
 /**
  * Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses, and
@@ -83,12 +84,3 @@ export async function runChild(
   }
 }
 
-/** The `parents` map (namespace → checkpoint id) of a run's metadata; `{}` when absent or malformed. */
-export function parentsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
-  const p = metadata?.parents;
-  if (!p || typeof p !== "object" || Array.isArray(p)) return {};
-  // Null-prototype: the keys are namespaces read back from storage.
-  const out = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(p)) if (typeof v === "string") out[k] = v;
-  return out;
-}

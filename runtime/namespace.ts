@@ -97,3 +97,13 @@ export function parseNamespace(ns: string): NamespaceSegment[] {
     return s;
   });
 }
+
+/** The `parents` map (namespace → checkpoint id) of a run's metadata; `{}` when absent or malformed. */
+export function parentsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const p = metadata?.parents;
+  if (!p || typeof p !== "object" || Array.isArray(p)) return {};
+  // Null-prototype: the keys are namespaces read back from storage.
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(p)) if (typeof v === "string") out[k] = v;
+  return out;
+}

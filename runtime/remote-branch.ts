@@ -23,7 +23,7 @@ import { CancelledError, errorToJson, NodeError, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
 import type { PlannedTask } from "./plan.js";
 import type { LoopGraph } from "./run.js";
-import { recordOf, type TaskRecord } from "./step.js";
+import { recordOf, type TaskRecord } from "./task-record.js";
 import { executeTask, type Clock, type TaskEnv } from "./task.js";
 
 type Writes = readonly (readonly [channel: string, value: unknown])[];

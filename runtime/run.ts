@@ -14,6 +14,7 @@ import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, typ
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidInputError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
+import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
@@ -157,10 +158,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     const t = setTimeout(resolve, ms);
     signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
   });
-
-export function newId(prefix: string): string {
-  return `${prefix}-${globalThis.crypto.randomUUID().slice(0, 13)}`;
-}
 
 /** The durability a run uses: the option, else the graph's `checkpoint` word; undefined for none. */
 export function durabilityOf(option: Durability | "none" | undefined, bp: Blueprint, inherited?: Durability): Durability | undefined {

@@ -12,22 +12,14 @@
  * - a `blocking false` task runs detached: the step does not wait for it, and its
  *   outcome is merged at the first barrier after it completes.
  */
-import type { NodeSpec } from "../compiler/index.js";
-import type { NodeResult } from "../registry/index.js";
-import { SPECIAL } from "./checkpoint/types.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import { isRemoteBranch, type BranchRunner } from "./remote-branch.js";
 import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
+import { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
-type Writes = (readonly [channel: string, value: unknown])[];
-
-/** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
-export interface TaskRecord {
-  readonly writes: Writes;
-  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>> };
-}
+export { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
 export interface StepRun {
   readonly env: TaskEnv;
@@ -43,33 +35,6 @@ export interface StepRun {
   readonly detached: DetachedTasks;
   /** Where `send` branches run when not here (`distribute: branches`). */
   readonly remote?: { readonly runner: BranchRunner; readonly hash: string };
-}
-
-/** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
-export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): "optional" | "on_error" | undefined {
-  if (o.ok) return undefined;
-  const spec = o.task.implicit ? undefined : nodes.get(o.task.node);
-  if (spec?.onError) return "on_error";
-  if (spec?.optional && o.task.branch !== undefined) return "optional";
-  return undefined;
-}
-
-/** The pending writes that record an outcome; undefined when nothing should be saved (an unhandled failure re-runs on resume). */
-export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
-  if (o.ok) {
-    // Built by assignment, not conditional spreads: one record per task per superstep.
-    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown } = { ok: true };
-    if (o.route !== undefined) done.route = o.route;
-    if (o.result !== undefined) done.result = o.result;
-    if (o.goto !== undefined) done.goto = o.goto;
-    const out: [string, unknown][] = [];
-    for (const w of o.writes) out.push([w.channel, w.value]);
-    out.push([SPECIAL.task, done]);
-    return out;
-  }
-  if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
-  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, { ok: false, error: errorToJson(o.error) }]];
-  return undefined;
 }
 
 /** An error restored from a saved record: it serialises exactly as it was saved. */

@@ -24,10 +24,10 @@
  *
  * History is never mutated: the original branch and its child runs keep every checkpoint.
  */
-import { parentsOf } from "./child.js";
+
 import { SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError, NamespaceError } from "./errors.js";
-import { childNamespace, formatNamespace, type NamespaceSegment } from "./namespace.js";
+import { childNamespace, formatNamespace, parentsOf, type NamespaceSegment } from "./namespace.js";
 import { resolveNamespace, type NestedGraph } from "./subgraph-state.js";
 
 export interface TravelOptions {

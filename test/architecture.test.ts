@@ -1,7 +1,8 @@
 /**
  * The architecture mirrors the pipeline: a stage imports only from stages before it,
  * nothing imports `cli/`, and `grammar/`, `compiler/` and `language-service/` use no Node
- * built-ins (they run in a browser worker in the studio).
+ * built-ins (they run in a browser worker in the studio), and no modules import each
+ * other's values in a cycle.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -90,5 +91,54 @@ describe("architecture", () => {
     }
     expect(files("studio/app").length).toBeGreaterThan(3);
     expect(bad).toEqual([]);
+  });
+
+  // Type-only imports are erased, so only value imports can form a load-order cycle.
+  it("no module is part of a cycle of value imports (within or across stages)", () => {
+    const graph = new Map<string, string[]>();
+    for (const stage of STAGES) {
+      for (const f of files(stage)) {
+        const src = readFileSync(join(root, f), "utf8");
+        const deps: string[] = [];
+        for (const m of src.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s)?[^;]*?from\s+["'](\.[^"']+)["']/g)) {
+          if (m[2]) continue;
+          deps.push(join(f, "..", m[3]).replace(/\.js$/, ".ts"));
+        }
+        graph.set(f, deps);
+      }
+    }
+    // Tarjan's strongly connected components; a component of more than one module is a cycle.
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[][] = [];
+    let next = 0;
+    const visit = (v: string): void => {
+      index.set(v, next);
+      low.set(v, next++);
+      stack.push(v);
+      onStack.add(v);
+      for (const w of graph.get(v) ?? []) {
+        if (!graph.has(w)) continue;
+        if (!index.has(w)) {
+          visit(w);
+          low.set(v, Math.min(low.get(v)!, low.get(w)!));
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+      if (low.get(v) === index.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        if (component.length > 1) cycles.push(component.sort());
+      }
+    };
+    for (const v of graph.keys()) if (!index.has(v)) visit(v);
+    expect(graph.size).toBeGreaterThan(200);
+    expect(cycles).toEqual([]);
   });
 });

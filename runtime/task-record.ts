@@ -1,0 +1,46 @@
+/**
+ * What a superstep saves for each task (`runtime.md` §2, pending writes): its channel
+ * writes and how it finished, or its interrupts. Shared by the local step loop
+ * (step.ts) and branches run elsewhere (remote-branch.ts), so neither imports the other.
+ */
+import type { NodeSpec } from "../compiler/index.js";
+import type { NodeResult } from "../registry/index.js";
+import { SPECIAL } from "./checkpoint/types.js";
+import { errorToJson } from "./errors.js";
+import type { TaskOutcome } from "./task.js";
+
+export type Writes = (readonly [channel: string, value: unknown])[];
+
+/** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
+export interface TaskRecord {
+  readonly writes: Writes;
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>> };
+}
+
+/** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
+export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): "optional" | "on_error" | undefined {
+  if (o.ok) return undefined;
+  const spec = o.task.implicit ? undefined : nodes.get(o.task.node);
+  if (spec?.onError) return "on_error";
+  if (spec?.optional && o.task.branch !== undefined) return "optional";
+  return undefined;
+}
+
+/** The pending writes that record an outcome; undefined when nothing should be saved (an unhandled failure re-runs on resume). */
+export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
+  if (o.ok) {
+    // Built by assignment, not conditional spreads: one record per task per superstep.
+    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown } = { ok: true };
+    if (o.route !== undefined) done.route = o.route;
+    if (o.result !== undefined) done.result = o.result;
+    if (o.goto !== undefined) done.goto = o.goto;
+    const out: [string, unknown][] = [];
+    for (const w of o.writes) out.push([w.channel, w.value]);
+    out.push([SPECIAL.task, done]);
+    return out;
+  }
+  if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
+  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, { ok: false, error: errorToJson(o.error) }]];
+  return undefined;
+}
+
