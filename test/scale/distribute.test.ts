@@ -167,8 +167,22 @@ describe.skipIf(skip)("distribute: branches", () => {
     // No job of this run's branches is left waiting or active on the branch queue.
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
-    await q.close();
     expect(left.filter((j) => (j.data as { runId?: string }).runId === h.runId)).toEqual([]);
+    // …and none was handed to a worker after the cancel: the run removed its queued jobs
+    // (a worker would otherwise take each one, see the cancel flag and complete it as a
+    // no-op, leaving it in the completed set). Active ones go once they have ended; only a
+    // branch that committed its record before the cancel may keep its job.
+    const stray = async () => {
+      const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "completed", "failed"]);
+      return jobs.filter((j) => (j.data as { runId?: string }).runId === h.runId && !/"record"/.test(JSON.stringify(j.returnvalue ?? null))).map((j) => j.id);
+    };
+    let remaining = await stray();
+    for (let i = 0; i < 50 && remaining.length; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      remaining = await stray();
+    }
+    await q.close();
+    expect(remaining).toEqual([]);
   }, 30_000);
 
   it("when a sibling fails unhandled, the run's queued branch jobs are removed and never run", async () => {
