@@ -23,6 +23,14 @@ export type RunStatus = "queued" | "running" | "completed" | "interrupted" | "fa
 /** Mirrored queued runs kept per serve process (the oldest ended ones are dropped first). */
 export const MAX_MIRRORS = 1_000;
 
+/**
+ * Ended runs of this process kept with their events (`GET /api/runs/{id}`, replays of
+ * its event stream); past it the oldest ended run is forgotten (its thread stays in the
+ * checkpoints). Runs still executing are always kept. Without the bound a long-lived
+ * `rag serve` held every run it ever started, up to 20,000 events each.
+ */
+export const MAX_ENDED_RUNS = 1_000;
+
 export interface RunSummary {
   readonly runId: string;
   readonly threadId: string;
@@ -107,8 +115,14 @@ export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
   private readonly mirrors = new Map<string, RunRecord>();
 
-  /** @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process. */
-  constructor(readonly remote?: QueueRunSubmitter) {}
+  /**
+   * @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process.
+   * @param maxEnded ended runs kept (default `MAX_ENDED_RUNS`).
+   */
+  constructor(
+    readonly remote?: QueueRunSubmitter,
+    private readonly maxEnded = MAX_ENDED_RUNS,
+  ) {}
 
   /** The run of this process still executing on `threadId`, if any (queued runs are ordered by the workers' thread locks). */
   activeOn(threadId: string): RunRecord | undefined {
@@ -122,6 +136,7 @@ export class RunManager {
    */
   launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }): RunRecord {
     const rec = new RunRecord(newId("run"), options.threadId, graph.blueprint.id, file);
+    this.forgetEnded(this.maxEnded - 1);
     this.runs.set(rec.runId, rec);
     void (async () => {
       let last: RunEvent | undefined;
@@ -140,6 +155,18 @@ export class RunManager {
       else rec.end("failed", { code: "internal", message: "the run ended without a result" });
     })();
     return rec;
+  }
+
+  /** Drops the oldest ended runs until at most `keep` ended runs remain (insertion order is start order). */
+  private forgetEnded(keep: number): void {
+    let ended = 0;
+    for (const r of this.runs.values()) if (r.ended) ended++;
+    for (const [id, r] of this.runs) {
+      if (ended <= keep) return;
+      if (!r.ended) continue;
+      this.runs.delete(id);
+      ended--;
+    }
   }
 
   /** A run just enqueued on the remote queue, mirrored from its stream. */
