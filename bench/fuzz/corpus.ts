@@ -8,12 +8,18 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
+/** The repository's own seeds followed by the compatibility corpus's sources (when present). */
 export function seedCorpus(): string[] {
   const out: string[] = [];
   for (const dir of ["examples", "test/grammar/golden", "test/compiler/golden"]) {
     for (const f of readdirSync(root + dir).filter((x) => x.endsWith(".rag")).sort()) out.push(readFileSync(`${root}${dir}/${f}`, "utf8"));
   }
-  const compat = root + "../shared/compat/tinyagents/corpus.json";
-  if (existsSync(compat)) for (const c of JSON.parse(readFileSync(compat, "utf8")) as { source: string }[]) out.push(c.source);
+  out.push(...compatSources());
   return out;
+}
+
+/** Every `.rag` source of `../shared/compat/tinyagents/corpus.json`; empty when `../shared` is absent. */
+export function compatSources(): string[] {
+  const compat = root + "../shared/compat/tinyagents/corpus.json";
+  return existsSync(compat) ? (JSON.parse(readFileSync(compat, "utf8")) as { source: string }[]).map((c) => c.source) : [];
 }

@@ -20,7 +20,8 @@ import { fastParseRag } from "../../grammar/rag/fast-parse.js";
 import { resolveLimits } from "../../grammar/rag/limits.js";
 import { parseRag } from "../../grammar/rag/parse.js";
 import { LineIndex } from "../../grammar/span.js";
-import { HAS_SHARED, SHARED_DIR } from "../helpers/shared.js";
+import { compatSources } from "../../bench/fuzz/corpus.js";
+import { itShared } from "../helpers/shared.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -35,8 +36,6 @@ function ragFiles(dir: string): string[] {
 const read = (f: string) => readFileSync(f, "utf8");
 const examples = ragFiles(`${ROOT}examples`).map((f) => ({ name: f.slice(ROOT.length), src: read(f) }));
 const fixtures = ragFiles(`${ROOT}test`).map((f) => ({ name: f.slice(ROOT.length), src: read(f) }));
-// ../shared holds no `.rag` file today; any it gains later join the corpus (absent in a fresh clone)
-const shared = HAS_SHARED ? ragFiles(SHARED_DIR).map((f) => ({ name: f, src: read(f) })) : [];
 
 function fast(src: string, limits = resolveLimits()) {
   return fastParseRag(src, new LineIndex(src), limits);
@@ -71,7 +70,7 @@ describe("fast path: the repository's .rag files", () => {
 
   it("agrees with the Chevrotain path on every test fixture (and declines the ones with diagnostics)", () => {
     let taken = 0;
-    for (const { name, src } of [...fixtures, ...shared]) {
+    for (const { name, src } of fixtures) {
       const slow = parseRag(src, { fastPath: false });
       const f = fast(src);
       if (slow.diagnostics.length > 0) expect(f, `${name} has diagnostics`).toBeUndefined();
@@ -83,6 +82,15 @@ describe("fast path: the repository's .rag files", () => {
     }
     // every clean fixture today is in the fast path's subset
     expect(taken).toBeGreaterThanOrEqual(30);
+  });
+
+  // The compatibility corpus (../shared, read in place; skipped with the reason printed in a fresh clone).
+  itShared("agrees with the Chevrotain path on every source of the compatibility corpus", () => {
+    const sources = compatSources();
+    expect(sources.length).toBeGreaterThanOrEqual(150);
+    let taken = 0;
+    for (const src of sources) if (agree(src)) taken++;
+    expect(taken).toBeGreaterThan(0);
   });
 
   it("takes the compiler benchmark's inputs: 10,000 nodes and 20,000 graphs", () => {
