@@ -8,6 +8,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Digraph } from "../compiler/analysis/digraph.js";
+import { stronglyConnected } from "../compiler/analysis/scc.js";
 
 const root = new URL("../", import.meta.url).pathname;
 const STAGES = ["grammar", "compiler", "language-service", "registry", "runtime", "stdlib", "simulate", "scale", "repl", "server", "cli", "studio"] as const;
@@ -107,37 +109,12 @@ describe("architecture", () => {
         graph.set(f, deps);
       }
     }
-    // Tarjan's strongly connected components; a component of more than one module is a cycle.
-    const index = new Map<string, number>();
-    const low = new Map<string, number>();
-    const stack: string[] = [];
-    const onStack = new Set<string>();
-    const cycles: string[][] = [];
-    let next = 0;
-    const visit = (v: string): void => {
-      index.set(v, next);
-      low.set(v, next++);
-      stack.push(v);
-      onStack.add(v);
-      for (const w of graph.get(v) ?? []) {
-        if (!graph.has(w)) continue;
-        if (!index.has(w)) {
-          visit(w);
-          low.set(v, Math.min(low.get(v)!, low.get(w)!));
-        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-      }
-      if (low.get(v) === index.get(v)) {
-        const component: string[] = [];
-        let w: string;
-        do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          component.push(w);
-        } while (w !== v);
-        if (component.length > 1) cycles.push(component.sort());
-      }
-    };
-    for (const v of graph.keys()) if (!index.has(v)) visit(v);
+    // The compiler's Tarjan (iterative): a component of more than one module is a cycle.
+    const names = [...graph.keys()];
+    const number = new Map(names.map((n, i) => [n, i]));
+    const digraph = new Digraph(names, (v) => number.get(v) ?? -1);
+    for (const [f, deps] of graph) for (const d of deps) if (number.has(d)) digraph.addDirectedEdge(f, d);
+    const cycles = stronglyConnected(digraph, new Set(names)).filter((c) => c.length > 1).map((c) => [...c].sort());
     expect(graph.size).toBeGreaterThan(200);
     expect(cycles).toEqual([]);
   });
