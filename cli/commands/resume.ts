@@ -12,7 +12,8 @@ import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
 import { openQueue, submitAndFollow } from "../queue.js";
-import { loadGraph, parseDurability } from "./run.js";
+import { parseDurability } from "./run.js";
+import { threadGraph } from "./thread-graph.js";
 
 export interface ResumeCommandOptions {
   readonly resume?: string;
@@ -33,13 +34,8 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
   const checkpoints = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(checkpoints, true);
   try {
-    const tuple = await saver.getTuple({ threadId });
-    if (!tuple) throw new CliError(`no thread ${threadId} in ${checkpoints} (\`rag runs\` lists the threads there)`);
+    const { graph, loaded, blueprint, file, tuple } = await threadGraph(saver, threadId, checkpoints, opts);
     const origin = tuple.metadata.origin as RunOrigin | undefined;
-    const file = opts.file ?? origin?.file;
-    if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
-    const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
-    const { graph, loaded, blueprint } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
     if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
       throw new CliError(
         `thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${file} now compiles to ${blueprint.hash.slice(0, 19)}…; resuming under a changed blueprint is refused (a migration is a new run). Pass --allow-blueprint-change to resume anyway.`,

@@ -1,12 +1,12 @@
 /**
- * The compiled graph a checkpointed thread runs, for the `rag runs` commands that read
- * or write through it (`update`, and `show` / `state` / `fork` with `--namespace` or
+ * The compiled graph a checkpointed thread runs, for `rag resume` and the `rag runs`
+ * commands that read or write through it (`update`, and `show` / `state` / `fork` with `--namespace` or
  * `--subgraphs`, which resolve child runs against the graph's subgraphs:
  * `runtime/subgraph-state.ts`). The graph is the one the thread was started with (`rag
  * run` records its file, graph and config in the checkpoint metadata, `origin`);
  * `--file` / `--graph` / `--config` override it.
  */
-import { MAX_NAMESPACE_LENGTH, NamespaceError, type Checkpointer, type CheckpointTuple, type CompiledGraph } from "../../runtime/index.js";
+import { MAX_NAMESPACE_LENGTH, NamespaceError, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
 import { printableId } from "../../stdlib/printable.js";
 import type { RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
@@ -21,21 +21,22 @@ export interface ThreadGraphOptions {
 }
 
 /**
- * Loads the graph thread `threadId` runs, bound to `saver`.
+ * Loads the graph thread `threadId` runs, bound to `saver`: `loadGraph`'s result (graph,
+ * loaded config, blueprint) with the file it came from and the thread's latest checkpoint.
  *
  * @param path the checkpoint file or URL, for messages.
  * @throws CliError (exit 2) when the thread does not exist, or was not started by `rag
  *   run` and no `--file` names its file; the errors of `loadGraph` (compile, bind).
  */
-export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions): Promise<{ graph: CompiledGraph; tuple: CheckpointTuple }> {
+export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions): Promise<Awaited<ReturnType<typeof loadGraph>> & { file: string; tuple: CheckpointTuple }> {
   const tuple = await saver.getTuple({ threadId });
   if (!tuple) throw new CliError(`no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)`);
   const origin = tuple.metadata.origin as RunOrigin | undefined;
   const file = opts.file ?? origin?.file;
   if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
   const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
-  const { graph } = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
-  return { graph, tuple };
+  const loaded = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
+  return { ...loaded, file, tuple };
 }
 
 /**
