@@ -46,12 +46,13 @@ export interface CacheOptions extends CacheConfig {
   readonly now?: () => number;
 }
 
+/** The policy of a call without one (most calls): shared and frozen, no object per call. */
 const OFF: { enabled: boolean; ttlMs?: number } = Object.freeze({ enabled: false });
 
 /** The cache policy of a call: enabled, and the entry's time to live (ms) if any. */
 export function cachePolicy(call: ModelCall): { enabled: boolean; ttlMs?: number } {
   const ctx = call.context;
-  if (!ctx) return { enabled: false };
+  if (!ctx) return OFF;
   const node = ctx.node.cache;
   if (node) return { enabled: node.enabled, ...(node.ttlMs !== undefined ? { ttlMs: node.ttlMs } : {}) };
   const d = ctx.defaults.cache;
@@ -60,14 +61,7 @@ export function cachePolicy(call: ModelCall): { enabled: boolean; ttlMs?: number
     const ttl = count(d.ttl);
     return { enabled: d.enabled !== false, ...(ttl !== undefined ? { ttlMs: ttl } : {}) };
   }
-  return { enabled: false };
-}
-
-/** `cachePolicy` for the chain: a shared answer when caching is off (most calls), no object per call. */
-function policyOf(call: ModelCall): { enabled: boolean; ttlMs?: number } {
-  const ctx = call.context;
-  if (!ctx || (!ctx.node.cache && ctx.defaults.cache === undefined)) return OFF;
-  return cachePolicy(call);
+  return OFF;
 }
 
 export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & { readonly store: ResponseCacheStore } {
@@ -111,7 +105,7 @@ export function cacheMiddleware(options: CacheOptions = {}): ModelMiddleware & {
       };
       // Calls without a cache policy pass straight through (no async frame of this layer).
       return (call) => {
-        const policy = policyOf(call);
+        const policy = cachePolicy(call);
         return policy.enabled ? cached(call, policy) : next(call);
       };
     },

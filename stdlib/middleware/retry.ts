@@ -42,25 +42,23 @@ export function retryMiddleware(options: RetryOptions = {}): ModelMiddleware {
   };
 
   async function retried(next: ChatHandler, call: ModelCall): Promise<ChatResponse> {
-    {
-      for (let attempt = 1; ; attempt++) {
-        let streamed = false;
-        const { onToken, onToolCall } = call;
-        const attemptCall = onToken
-          ? { ...call, onToken: (d: string) => ((streamed = true), onToken(d)), ...(onToolCall ? { onToolCall: (c: Parameters<typeof onToolCall>[0]) => ((streamed = true), onToolCall(c)) } : {}) }
-          : call;
-        try {
-          return await next(attemptCall);
-        } catch (e) {
-          if (call.signal?.aborted || streamed || attempt >= maxAttempts || !RETRIED.has(classifyError(e))) throw e;
-          const retryAfter = (e as { retryAfterMs?: unknown }).retryAfterMs;
-          const after = typeof retryAfter === "number" ? retryAfter : undefined;
-          if (after !== undefined && after > maxRetryAfterMs) throw e;
-          const base = Math.min(initialMs * 2 ** (attempt - 1), maxMs);
-          const delayMs = Math.round(Math.max(jitter ? base * (0.5 + random() / 2) : base, after ?? 0));
-          options.onRetry?.({ attempt, delayMs, error: e });
-          await sleep(delayMs, call.signal);
-        }
+    for (let attempt = 1; ; attempt++) {
+      let streamed = false;
+      const { onToken, onToolCall } = call;
+      const attemptCall = onToken
+        ? { ...call, onToken: (d: string) => ((streamed = true), onToken(d)), ...(onToolCall ? { onToolCall: (c: Parameters<typeof onToolCall>[0]) => ((streamed = true), onToolCall(c)) } : {}) }
+        : call;
+      try {
+        return await next(attemptCall);
+      } catch (e) {
+        if (call.signal?.aborted || streamed || attempt >= maxAttempts || !RETRIED.has(classifyError(e))) throw e;
+        const retryAfter = (e as { retryAfterMs?: unknown }).retryAfterMs;
+        const after = typeof retryAfter === "number" ? retryAfter : undefined;
+        if (after !== undefined && after > maxRetryAfterMs) throw e;
+        const base = Math.min(initialMs * 2 ** (attempt - 1), maxMs);
+        const delayMs = Math.round(Math.max(jitter ? base * (0.5 + random() / 2) : base, after ?? 0));
+        options.onRetry?.({ attempt, delayMs, error: e });
+        await sleep(delayMs, call.signal);
       }
     }
   }

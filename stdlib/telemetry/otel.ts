@@ -158,62 +158,60 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
   };
 
   async function traced(next: ChatHandler, call: ModelCall): Promise<ChatResponse> {
-    {
-      const r = call.request;
-      const provider = call.model.provider.name;
-      const span = tracer().startSpan(`chat ${r.model}`, { kind: SpanKind.CLIENT }, parentOf(call.context));
-      // Without an OpenTelemetry SDK the span records nothing: skip its attributes (set
-      // after the start, so a sampler sees only the name and kind).
-      if (!span.isRecording()) {
-        span.end();
-        return next(call);
-      }
+    const r = call.request;
+    const provider = call.model.provider.name;
+    const span = tracer().startSpan(`chat ${r.model}`, { kind: SpanKind.CLIENT }, parentOf(call.context));
+    // Without an OpenTelemetry SDK the span records nothing: skip its attributes (set
+    // after the start, so a sampler sees only the name and kind).
+    if (!span.isRecording()) {
+      span.end();
+      return next(call);
+    }
+    span.setAttributes({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.system": provider,
+      "gen_ai.provider.name": provider,
+      "gen_ai.request.model": r.model,
+      "ragraph.model": call.model.name,
+      ...(r.maxOutputTokens !== undefined ? { "gen_ai.request.max_tokens": r.maxOutputTokens } : {}),
+      ...(r.temperature !== undefined ? { "gen_ai.request.temperature": r.temperature } : {}),
+      ...(r.output ? { "gen_ai.output.type": "json" } : {}),
+      ...(call.context ? { "ragraph.node": call.context.node.name, "gen_ai.conversation.id": call.context.run.threadId } : {}),
+      ...(call.context?.agent ? { "gen_ai.agent.name": call.context.agent } : {}),
+    });
+    const t0 = performance.now();
+    let first = true;
+    const onToken = call.onToken;
+    const withTiming = onToken
+      ? {
+          ...call,
+          onToken: (d: string) => {
+            if (first) (first = false), span.setAttribute("gen_ai.response.time_to_first_chunk", (performance.now() - t0) / 1000);
+            return onToken(d);
+          },
+        }
+      : call;
+    try {
+      const res = await next(withTiming);
+      const u = res.usage;
       span.setAttributes({
-        "gen_ai.operation.name": "chat",
-        "gen_ai.system": provider,
-        "gen_ai.provider.name": provider,
-        "gen_ai.request.model": r.model,
-        "ragraph.model": call.model.name,
-        ...(r.maxOutputTokens !== undefined ? { "gen_ai.request.max_tokens": r.maxOutputTokens } : {}),
-        ...(r.temperature !== undefined ? { "gen_ai.request.temperature": r.temperature } : {}),
-        ...(r.output ? { "gen_ai.output.type": "json" } : {}),
-        ...(call.context ? { "ragraph.node": call.context.node.name, "gen_ai.conversation.id": call.context.run.threadId } : {}),
-        ...(call.context?.agent ? { "gen_ai.agent.name": call.context.agent } : {}),
+        "gen_ai.response.finish_reasons": [res.finishReason],
+        "gen_ai.usage.input_tokens": u.inputTokens,
+        "gen_ai.usage.output_tokens": u.outputTokens,
+        ...(res.responseId ? { "gen_ai.response.id": res.responseId } : {}),
+        ...(res.responseModel ? { "gen_ai.response.model": res.responseModel } : {}),
+        ...(u.cachedTokens ? { "ragraph.usage.cached_tokens": u.cachedTokens } : {}),
+        ...(u.reasoningTokens ? { "ragraph.usage.reasoning_tokens": u.reasoningTokens } : {}),
+        ...(u.costUsd !== undefined ? { "ragraph.cost_usd": u.costUsd } : {}),
+        "ragraph.cache_hit": Boolean(res.cached),
       });
-      const t0 = performance.now();
-      let first = true;
-      const onToken = call.onToken;
-      const withTiming = onToken
-        ? {
-            ...call,
-            onToken: (d: string) => {
-              if (first) (first = false), span.setAttribute("gen_ai.response.time_to_first_chunk", (performance.now() - t0) / 1000);
-              return onToken(d);
-            },
-          }
-        : call;
-      try {
-        const res = await next(withTiming);
-        const u = res.usage;
-        span.setAttributes({
-          "gen_ai.response.finish_reasons": [res.finishReason],
-          "gen_ai.usage.input_tokens": u.inputTokens,
-          "gen_ai.usage.output_tokens": u.outputTokens,
-          ...(res.responseId ? { "gen_ai.response.id": res.responseId } : {}),
-          ...(res.responseModel ? { "gen_ai.response.model": res.responseModel } : {}),
-          ...(u.cachedTokens ? { "ragraph.usage.cached_tokens": u.cachedTokens } : {}),
-          ...(u.reasoningTokens ? { "ragraph.usage.reasoning_tokens": u.reasoningTokens } : {}),
-          ...(u.costUsd !== undefined ? { "ragraph.cost_usd": u.costUsd } : {}),
-          "ragraph.cache_hit": Boolean(res.cached),
-        });
-        return res;
-      } catch (e) {
-        span.recordException(e instanceof Error ? e : String(e));
-        fail(span, { message: e instanceof Error ? e.message : String(e), errorClass: classifyError(e) });
-        throw e;
-      } finally {
-        span.end();
-      }
+      return res;
+    } catch (e) {
+      span.recordException(e instanceof Error ? e : String(e));
+      fail(span, { message: e instanceof Error ? e.message : String(e), errorClass: classifyError(e) });
+      throw e;
+    } finally {
+      span.end();
     }
   }
 }
