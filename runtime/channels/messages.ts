@@ -60,6 +60,10 @@ export const messages: ChannelReducer = {
         if (!m || typeof m !== "object") {
           throw new InvalidUpdateError(`channel \`${ctx.field.name}\` (messages) accepts message objects; node \`${w.node}\` wrote ${JSON.stringify(m)}`, ctx.field.name, { graph: ctx.graph, node: w.node, taskId: w.taskId, step: ctx.step });
         }
+        // An own `__proto__` key (JSON.parse keeps one) would set the stored copy's prototype below.
+        if (Object.hasOwn(m, "__proto__")) {
+          throw new InvalidUpdateError(`channel \`${ctx.field.name}\` (messages): node \`${w.node}\` wrote a message with a \`__proto__\` key, which is not allowed`, ctx.field.name, { graph: ctx.graph, node: w.node, taskId: w.taskId, step: ctx.step });
+        }
         const msg = m as Msg;
         let id = typeof msg.id === "string" ? msg.id : undefined;
         if (id === undefined) {

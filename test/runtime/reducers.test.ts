@@ -149,6 +149,12 @@ describe("messages", () => {
     expect(() => apply("messages", [], ["just text"], { field: field("messages", "messages") })).toThrow(InvalidUpdateError);
   });
 
+  it("refuses a message with an own `__proto__` key (JSON.parse keeps one): the stored copy's prototype stays Object's", () => {
+    const hostile = JSON.parse('{"role":"user","content":"x","__proto__":{"polluted":true}}') as object;
+    expect(() => apply("messages", [], [hostile], { field: field("messages", "messages") })).toThrow(/`__proto__` key/);
+    expect(() => apply("messages", [], [[{ role: "user", content: "ok" }, hostile]], { field: field("messages", "messages") })).toThrow(InvalidUpdateError);
+  });
+
   it("property: re-applying the same messages is idempotent", () => {
     fc.assert(
       fc.property(fc.array(message, { maxLength: 6 }), fc.array(fc.array(message, { maxLength: 4 }), { maxLength: 4 }), (current0, writes) => {
