@@ -102,5 +102,10 @@ export interface ModelProvider {
 
 /** Rough token estimate (≈ 4 characters per token), for budgets and the scripted provider. */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateTokensOfLength(text.length);
+}
+
+/** `estimateTokens` of a text of `chars` UTF-16 code units, for callers that measure without building the text. */
+export function estimateTokensOfLength(chars: number): number {
+  return Math.ceil(chars / 4);
 }

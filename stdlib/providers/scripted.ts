@@ -6,7 +6,7 @@
  * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, ToolCall, Usage } from "../../registry/index.js";
-import { estimateTokens } from "../../registry/index.js";
+import { estimateTokens, estimateTokensOfLength } from "../../registry/index.js";
 import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "./shared.js";
@@ -132,7 +132,7 @@ function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
-  const input = Math.ceil(chars / 4);
+  const input = estimateTokensOfLength(chars);
   const usage: Usage = reply.usage ? { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage } : { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8 };
   // By assignment, in the key order of the literal with conditional spreads it replaces (one per model call).
   const message: { content: string; toolCalls?: ToolCall[] } = { content: text };
