@@ -34,8 +34,8 @@ const str = (a: Value, what: string): string => {
   if (typeof a !== "string") throw new ScriptError("E-ragsh-type-error", `${what} must be a string, not ${describeType(a)}`);
   return a;
 };
-/** An integer argument (`toInteger`: no host conversion, charged, clamped to ±2^53); `d` when missing. */
-const int = (a: Value, d: number, rt: MethodRuntime): number => toInteger(a, d, rt);
+/** An integer argument (no host conversion, charged, clamped to ±2^53); the default when missing. */
+const int = toInteger;
 const fn = (a: Value, what: string): Value => {
   if (!(a instanceof NativeFunction) && !(typeof a === "object" && a !== null && "params" in a)) throw new ScriptError("E-ragsh-type-error", `${what} needs a function, not ${describeType(a)}`);
   return a;

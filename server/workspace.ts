@@ -49,12 +49,8 @@ export class Workspace {
     let at = this.root;
     for (const part of parts) {
       at = join(at, part);
-      let st: Stats;
-      try {
-        st = lstatSync(at);
-      } catch {
-        break; // the rest does not exist yet
-      }
+      const st = lstatOrUndefined(at);
+      if (!st) break; // the rest does not exist yet
       if (!st.isSymbolicLink()) continue;
       let real: string;
       try {
