@@ -9,6 +9,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
+import { parseUntrustedJson, UnsafeJsonError } from "../runtime/index.js";
 import { ApiError, badRequest, notFound } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import type { Project } from "./project.js";
@@ -92,32 +93,13 @@ function mediaType(header: string | undefined): string {
 }
 
 /**
- * How deeply `text` (JSON) nests arrays and objects, scanning at most up to `max + 1`
- * (iterative: no recursion, strings skipped).
- */
-function jsonDepth(text: string, max: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return depth;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return 0;
-}
-
-/**
  * Reads and parses a JSON body. Limits are charged before the work: a declared
  * `Content-Length` over `MAX_BODY_BYTES` is refused before any byte is read, the
- * running size as it arrives, the body must arrive within `timeoutMs` (408 `timeout`),
- * and the nesting depth is scanned before parsing (400 `too_deep`). Objects of the
- * parsed body are null-prototype and `__proto__` keys are dropped.
- * @throws ApiError 413 `too_large`, 408 `timeout`, 415 `unsupported_media_type`, 400 `invalid_request` / `too_deep`
+ * running size as it arrives, and the body must arrive within `timeoutMs` (408
+ * `timeout`). It is parsed by `parseUntrustedJson`: objects are null-prototype, a
+ * `__proto__`/`constructor`/`prototype` key is refused (400 `unsafe_key`), nesting past
+ * `MAX_BODY_DEPTH` is 400 `too_deep`.
+ * @throws ApiError 413 `too_large`, 408 `timeout`, 415 `unsupported_media_type`, 400 `invalid_request` / `too_deep` / `unsafe_key`
  */
 async function readBody(req: IncomingMessage, timeoutMs: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? 0);
@@ -144,15 +126,15 @@ async function readBody(req: IncomingMessage, timeoutMs: number): Promise<unknow
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text.trim()) return {};
   if (mediaType(req.headers["content-type"]) !== "application/json") throw new ApiError("unsupported_media_type", "send JSON bodies with Content-Type: application/json", 415);
-  if (jsonDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) throw badRequest(`the body nests arrays/objects deeper than ${MAX_BODY_DEPTH} levels`, "too_deep");
+  // The runtime's untrusted-JSON parser: null-prototype objects, `__proto__`/`constructor`/
+  // `prototype` keys refused, nesting bounded with an explicit stack (JSON.parse itself is iterative).
   try {
-    return JSON.parse(text, (k, v: unknown) => {
-      if (k === "__proto__") return undefined;
-      if (v !== null && typeof v === "object" && !Array.isArray(v)) return Object.assign(Object.create(null) as object, v);
-      return v;
-    });
+    return parseUntrustedJson(text, { maxDepth: MAX_BODY_DEPTH });
   } catch (e) {
-    throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
+    if (!(e instanceof UnsafeJsonError)) throw e;
+    if (e.code === "too_deep") throw badRequest(`the body nests arrays/objects deeper than ${MAX_BODY_DEPTH} levels`, "too_deep");
+    if (e.code === "unsafe_key") throw badRequest(`the body ${e.message}`, "unsafe_key");
+    throw badRequest(`the body is not valid JSON: ${e.message}`);
   }
 }
 
