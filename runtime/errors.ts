@@ -235,11 +235,20 @@ export class CheckpointError extends RagError {
  */
 export class NamespaceError extends CheckpointError {
   override readonly code = "checkpoint_namespace";
-  constructor(message: string, readonly namespace: string, where: ErrorWhere = {}) {
+  /**
+   * @param reason `malformed`: the namespace (or the request around it) is not valid;
+   *   `not_found`: it is well formed but names no child run of the thread (HTTP 400 vs 404).
+   */
+  constructor(
+    message: string,
+    readonly namespace: string,
+    where: ErrorWhere = {},
+    readonly reason: "malformed" | "not_found" = "malformed",
+  ) {
     super(message, where);
   }
   protected override details(): Record<string, unknown> {
-    return { namespace: this.namespace };
+    return { namespace: this.namespace, reason: this.reason };
   }
 }
 

@@ -76,11 +76,11 @@ export async function resolveNamespace(g: NestedGraph, saver: Checkpointer, thre
     let seg: NamespaceSegment;
     if ("node" in step) {
       const found = await newestChildRun(graph, saver, threadId, current, step.node);
-      if (!found) throw new NamespaceError(`thread \`${threadId}\` has no child run of node \`${step.node}\`${current ? ` in namespace \`${current}\`` : ""}`, ns, { graph: graph.blueprint.id, node: step.node });
+      if (!found) throw new NamespaceError(`thread \`${threadId}\` has no child run of node \`${step.node}\`${current ? ` in namespace \`${current}\`` : ""}`, ns, { graph: graph.blueprint.id, node: step.node }, "not_found");
       seg = found;
     } else seg = step;
     const child = graph.subgraph(seg.graph);
-    if (!child) throw new NamespaceError(`checkpoint namespace \`${ns}\`: graph \`${seg.graph}\` is not a graph \`${graph.blueprint.id}\` can run`, ns, { graph: graph.blueprint.id });
+    if (!child) throw new NamespaceError(`checkpoint namespace \`${ns}\`: graph \`${seg.graph}\` is not a graph \`${graph.blueprint.id}\` can run`, ns, { graph: graph.blueprint.id }, "not_found");
     segments.push(seg);
     current = childNamespace(current, seg.taskId, seg.graph, seg.lineage);
     graph = child;

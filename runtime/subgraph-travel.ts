@@ -69,7 +69,7 @@ export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, thre
   for (let i = 0; i < segs.length; i++) {
     const levelNs = formatNamespace(segs.slice(0, i));
     const tuple = await ranFrom(saver, threadId, levelNs, segs[i], parents[levelNs]);
-    if (!tuple) throw new NamespaceError(`thread \`${threadId}\` has no checkpoint${levelNs ? ` in namespace \`${levelNs}\`` : ""} that runs task \`${segs[i].taskId}\` (the parent of \`${at.namespace}\`)`, ns, { graph: graph.blueprint.id });
+    if (!tuple) throw new NamespaceError(`thread \`${threadId}\` has no checkpoint${levelNs ? ` in namespace \`${levelNs}\`` : ""} that runs task \`${segs[i].taskId}\` (the parent of \`${at.namespace}\`)`, ns, { graph: graph.blueprint.id }, "not_found");
     levels.push({ tuple, graph });
     graph = graph.subgraph(segs[i].graph)!;
   }

@@ -33,10 +33,8 @@ import {
   BlueprintMismatchError,
   CheckpointError,
   NamespaceError,
-  parseNamespacePath,
   resolveNamespace,
   travelToSubgraph,
-  DEFAULT_MAX_SUBGRAPH_DEPTH,
   type TravelResult,
   type Checkpointer,
   type ResumeCommand,
@@ -392,14 +390,8 @@ async function inNamespace<T>(threadId: string, ns: string | undefined, f: () =>
     return await f();
   } catch (e) {
     if (!(e instanceof NamespaceError)) throw e;
-    let malformed = false;
-    try {
-      malformed = ns !== undefined && parseNamespacePath(ns).length > DEFAULT_MAX_SUBGRAPH_DEPTH;
-    } catch {
-      malformed = true;
-    }
     const message = e.message.includes(`\`${threadId}\``) ? e.message : `thread ${threadId}, namespace \`${ns ?? e.namespace}\`: ${e.message}`;
-    throw new ApiError(e.code, message, malformed ? 400 : 404);
+    throw new ApiError(e.code, message, e.reason === "not_found" ? 404 : 400);
   }
 }
 
