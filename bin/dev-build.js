@@ -29,7 +29,7 @@ function sourceDirs(root) {
 const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "package.json", "tsconfig.json"];
 
 /** A hash of every source file's path, mtime and size (a changed, added or removed file changes it). */
-function sourcesFingerprint(root) {
+export function sourcesFingerprint(root) {
   const h = createHash("sha256");
   const consider = (rel) => {
     let st;

@@ -153,6 +153,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // The default build also drops JavaScript of the old per-file layout (dist/**/*.js from
   // tsc or an older bin/dev-build.js) beside the declarations: nothing loads it, and
   // `npm pack` would ship it.
-  if (!process.argv[2]) removeLooseJs(join(root, "dist"), outdir);
+  if (!process.argv[2]) {
+    removeLooseJs(join(root, "dist"), outdir);
+    // The stamp bin/dev-build.js compares: the first `rag` after `npm run build` in a
+    // checkout runs this bundle instead of building it again.
+    const { sourcesFingerprint } = await import("../bin/dev-build.js");
+    writeFileSync(join(outdir, ".sources"), sourcesFingerprint(root));
+  }
   process.stdout.write(`bundle: ${files.length} files in ${relative(process.cwd(), outdir) || "."} (${Math.round(performance.now() - t0)} ms)\n`);
 }
