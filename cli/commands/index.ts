@@ -247,9 +247,10 @@ const init: RegisterCommand = (program) =>
     .command("init")
     .description("scaffold a runnable project: rag.config.ts (scripted provider), hello.rag, .env.example and a test")
     .argument("[dir]", "directory to create the project in (default: the current one)")
-    .action(async (dir: string | undefined) => {
+    .option("--ragraph <spec>", "the package.json spec for the ragraph dependency (default: ^VERSION, or file:CHECKOUT when run from a git checkout)")
+    .action(async (dir: string | undefined, opts: { ragraph?: string }) => {
       const { initCommand } = await import("./init.js");
-      process.exitCode = await initCommand(dir);
+      process.exitCode = await initCommand(dir, opts);
     });
 
 const studio: RegisterCommand = (program) =>

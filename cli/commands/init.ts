@@ -4,15 +4,68 @@
  * providers, and a test (`npm test`, Node's test runner through tsx) that runs the
  * example. Refuses to overwrite existing files.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 
-/** The scaffold: file name → text. */
-export function scaffold(): Record<string, string> {
+/** Where the running ragraph lives and how a new project should depend on it. */
+export interface RagraphSource {
+  /** The `dependencies.ragraph` spec written into the scaffold's package.json: `^0.1.0`, or `file:/abs/path` for a checkout. */
+  readonly spec: string;
+  /** The checkout's folder when `spec` is a `file:` spec (ragraph is not on the npm registry), else undefined. */
+  readonly checkout?: string;
+  /** The `tsx` version range ragraph itself depends on (the scaffold's test runs through tsx). */
+  readonly tsx: string;
+}
+
+/**
+ * How the scaffold depends on ragraph. Run from a git checkout (a package root that is
+ * not inside `node_modules` and has a `.git`), the project depends on that checkout by a
+ * `file:` spec — ragraph is not published on the npm registry, where `^VERSION` would
+ * fail `npm install` with E404; installed from a package, it depends on `^VERSION`.
+ * `override` (`rag init --ragraph SPEC`) wins over both.
+ */
+export function ragraphSource(override?: string, from: string = fileURLToPath(import.meta.url)): RagraphSource {
+  let root: string | undefined;
+  let tsx = "^4";
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; dependencies?: Record<string, unknown> };
+      if (pkg.name === "ragraph") {
+        root = dir;
+        if (typeof pkg.dependencies?.tsx === "string") tsx = pkg.dependencies.tsx;
+        break;
+      }
+    } catch {
+      // no package.json here: go up
+    }
+    if (dirname(dir) === dir) break;
+  }
+  if (override !== undefined) return { spec: override, tsx };
+  const checkout = root !== undefined && !root.split(sep).includes("node_modules") && existsSync(join(root, ".git"));
+  return checkout ? { spec: `file:${root}`, checkout: root, tsx } : { spec: `^${VERSION}`, tsx };
+}
+
+/** The scaffold: file name → text. `source` says how its package.json depends on ragraph (default: `^VERSION`). */
+export function scaffold(source: RagraphSource = { spec: `^${VERSION}`, tsx: "^4" }): Record<string, string> {
   return {
-    "package.json": JSON.stringify({ name: "my-rag-project", private: true, type: "module", scripts: { check: "rag check hello.rag", test: "node --import tsx --test hello.test.ts" }, dependencies: { ragraph: `^${VERSION}` } }, null, 2) + "\n",
+    "package.json":
+      JSON.stringify(
+        {
+          name: "my-rag-project",
+          private: true,
+          type: "module",
+          scripts: { check: "rag check hello.rag", test: "node --import tsx --test hello.test.ts" },
+          dependencies: { ragraph: source.spec },
+          // the test runs through tsx; a `file:` dependency is linked, not installed, so
+          // ragraph's own tsx is not hoisted into this project
+          devDependencies: { tsx: source.tsx },
+        },
+        null,
+        2,
+      ) + "\n",
     "rag.config.ts": `import { defineConfig, scripted } from "ragraph/config";
 
 // The model \`default\` answers from a script: deterministic, offline, no API key.
@@ -63,15 +116,21 @@ test("hello greets by name", async () => {
   };
 }
 
-/** Writes the scaffold into `dir` (default: the current directory); exit 0, or 2 when a file exists. */
-export async function initCommand(dir: string | undefined): Promise<number> {
+/**
+ * Writes the scaffold into `dir` (default: the current directory); exit 0, or 2 when a
+ * file exists. `options.ragraph` is the `dependencies.ragraph` spec to write instead of
+ * the one `ragraphSource` picks.
+ */
+export async function initCommand(dir: string | undefined, options: { readonly ragraph?: string } = {}): Promise<number> {
   const target = resolve(dir ?? ".");
-  const files = scaffold();
+  const source = ragraphSource(options.ragraph);
+  const files = scaffold(source);
   const clash = Object.keys(files).filter((f) => existsSync(join(target, f)));
   if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(relative(process.cwd(), target) || ".", f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
   mkdirSync(target, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
   const shown = relative(process.cwd(), target) || ".";
-  process.stdout.write(`created ${Object.keys(files).length} files in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join("")}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
+  const note = source.checkout ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n` : "";
+  process.stdout.write(`created ${Object.keys(files).length} files in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join("")}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
   return 0;
 }

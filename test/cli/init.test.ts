@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ragraphSource } from "../../cli/commands/init.js";
+import { VERSION } from "../../cli/version.js";
 import { ragIn, root } from "../helpers/cli.js";
 
 describe("rag init", () => {
@@ -19,6 +21,13 @@ describe("rag init", () => {
     expect(r.stdout).toContain("created 6 files in proj:");
     const dir = join(parent, "proj");
     expect(readFileSync(join(dir, ".env.example"), "utf8")).toContain("OPENAI_API_KEY=");
+    // ragraph is not on the npm registry: from a checkout, the project depends on it by path
+    // (`^0.1.0` made `npm install` fail with E404); the test's tsx is the project's own
+    const checkout = root.replace(/\/$/, "");
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.dependencies.ragraph).toBe(`file:${checkout}`);
+    expect(pkg.devDependencies.tsx).toMatch(/^\^4\./);
+    expect(r.stdout).toContain(`ragraph is not on the npm registry: package.json depends on this checkout (file:${checkout})`);
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(root, join(dir, "node_modules/ragraph"));
     symlinkSync(join(root, "node_modules/tsx"), join(dir, "node_modules/tsx"));
@@ -28,6 +37,19 @@ describe("rag init", () => {
     expect(test.stdout).toContain("# pass 1");
     expect(test.status).toBe(0);
   }, 60_000);
+
+  it("writes the ragraph spec --ragraph gives, and ^VERSION when ragraph runs from an installed package", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const r = await ragIn(["init", "--ragraph", "^9.9.9"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("not on the npm registry");
+    expect((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies.ragraph).toBe("^9.9.9");
+    // an installed copy (no .git, under node_modules) is depended on by version
+    const installed = join(dir, "node_modules", "ragraph");
+    mkdirSync(join(installed, "dist"), { recursive: true });
+    writeFileSync(join(installed, "package.json"), JSON.stringify({ name: "ragraph", dependencies: { tsx: "^4.1.0" } }));
+    expect(ragraphSource(undefined, join(installed, "dist", "main.js"))).toEqual({ spec: `^${VERSION}`, tsx: "^4.1.0" });
+  });
 
   it("refuses to overwrite, naming the files, and writes nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
