@@ -34,6 +34,30 @@ export interface Bounds {
   readonly charge?: (bytes: number) => void;
   /** Extra bytes per item and level of depth (`JSON.stringify`'s indentation). */
   readonly indent?: number;
+  /**
+   * The copy becomes JSON text: strings and keys cost their escaped length (a control
+   * character is 6 characters in JSON, `"` and `\\` are 2), so the text `JSON.stringify`
+   * builds is charged before it is built, not up to 6× past the budget.
+   */
+  readonly json?: boolean;
+}
+
+/**
+ * Characters of `s` written as a JSON string literal by `JSON.stringify`, quotes
+ * included: `\b \f \n \r \t \" \\` take 2, other control characters and lone
+ * surrogates 6 (`\u001f`, ECMAScript's well-formed JSON.stringify).
+ */
+export function jsonStringLength(s: string): number {
+  let n = s.length + 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c !== 0x22 && c !== 0x5c && (c < 0xd800 || c > 0xdfff)) continue;
+    if (c === 0x22 || c === 0x5c || c === 8 || c === 9 || c === 10 || c === 12 || c === 13) n += 1;
+    else if (c < 0x20) n += 5;
+    else if (c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++; // a pair: as is
+    else n += 5; // a lone surrogate
+  }
+  return n;
 }
 
 /** `charge` for a cell: bytes to its memory budget, and every 4,096 items the work to its operations and clock. */
@@ -112,7 +136,8 @@ export function toHost(v: Value, o: ToHostOptions): unknown {
       continue;
     }
     const { x, depth } = top;
-    const cost = 8 + (typeof x === "string" ? x.length * 2 : 0) + (typeof top.key === "string" ? top.key.length * 2 : 0) + (o.indent ? 2 * o.indent * depth : 0);
+    const chars = o.json ? (typeof x === "string" ? jsonStringLength(x) : 0) + (typeof top.key === "string" ? jsonStringLength(top.key) : 0) : (typeof x === "string" ? x.length : 0) + (typeof top.key === "string" ? top.key.length : 0);
+    const cost = 8 + chars * 2 + (o.indent ? 2 * o.indent * depth : 0);
     if ((bytes += cost) > maxBytes) {
       if (!truncate) throw limitError(o.what, pathOf(top), `are larger than ${maxBytes} bytes`);
       cut(top, `larger than ${maxBytes} bytes`, "[… cut]");

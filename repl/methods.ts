@@ -324,7 +324,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         const space = typeof indent === "number" && indent > 0 ? Math.min(Math.floor(indent), 10) : undefined;
         // Copied with a bound on depth and size, each item charged (with its indentation)
         // before anything is built: a list shared 2^40 times stops at the budget, not the heap.
-        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: cellCharge(rt), ...(space ? { indent: space } : {}) });
+        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: cellCharge(rt), json: true, ...(space ? { indent: space } : {}) });
         return grow(rt, JSON.stringify(plain, null, space) ?? "undefined");
       }),
     ],
