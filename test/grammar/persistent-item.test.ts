@@ -5,7 +5,7 @@
  * `E-rag-persistent-without-checkpointer`, `W-rag-item-unused` on other kinds).
  */
 import { describe, expect, it } from "vitest";
-import { compileGraph } from "../../compiler/index.js";
+import { compileGraph, GraphBuilder } from "../../compiler/index.js";
 import { formatRag, parseRag } from "../../grammar/index.js";
 import { createLanguageService } from "../../language-service/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
@@ -45,6 +45,13 @@ describe("persistent subgraph item", () => {
     expect(codes(SOURCE.replace("persistent true", "persistent true checkpoint never"))).toContain("E-rag-persistent-without-checkpointer");
     expect(codes(SOURCE, false)).toContain("E-rag-persistent-without-checkpointer");
     expect(codes(SOURCE, true)).toEqual([]);
+  });
+
+  it("the builder reports the same two errors", () => {
+    const codes = (o: { blocking?: boolean; checkpoint?: string }) => new GraphBuilder("parent").node("sub", { kind: "subgraph", graph: "child", persistent: true, ...o }).start("sub").check().map((d) => d.code);
+    expect(codes({ blocking: false })).toContain("E-rag-persistent-detached");
+    expect(codes({ checkpoint: "none" })).toContain("E-rag-persistent-without-checkpointer");
+    expect(codes({})).not.toContain("E-rag-persistent-detached");
   });
 
   it("W-rag-item-unused on a node of another kind", () => {

@@ -51,6 +51,18 @@ graph sub { start s state { value: list<string> append } input { n: integer }
     expect(e.message).toContain("was called by 2 tasks in one superstep (2.0, 2.1)");
   });
 
+  for (const durability of ["sync", "async", "exit"] as const) {
+    it(`keep their state from call to call with \`${durability}\` checkpoints`, async () => {
+      const { g, started } = setup();
+      for (const answer of ["a1", "a2"]) {
+        await g.invoke({}, { threadId: "t", durability });
+        await g.resume("t", { value: answer }, { durability });
+      }
+      await g.invoke({}, { threadId: "t", durability });
+      expect(started.at(-1)).toEqual(["a:a1", "a:a2"]);
+    });
+  }
+
   it("need a checkpointer: without one the call fails naming the node", async () => {
     const { g } = setup(SOURCE.replace("kind ask", "kind set set { value: [\"s\"] }"), null);
     const e = await failure(g.invoke({}));
