@@ -178,6 +178,13 @@ export interface NodeSpec {
   readonly optional?: boolean;
   /** `defer true` (LangGraph's `defer`): the node's task waits until no other work is pending. */
   readonly defer?: boolean;
+  /**
+   * `persistent true` on a subgraph node (LangGraph's subgraph compiled with
+   * `checkpointer: true`): the child graph's state outlives one call. Every call of the node
+   * in the thread continues the state the previous call left (runtime.md §3, "Persistent
+   * subgraphs"); at most one call of the node may run per superstep.
+   */
+  readonly persistent?: boolean;
   readonly retry?: RetrySpec;
   /** Per-attempt timeout, ms. */
   readonly timeoutMs?: number;

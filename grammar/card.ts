@@ -94,7 +94,7 @@ Models, tools and agents must be registered; in-file \`agent\` blocks need not b
 
 ## Semantics
 - Kinds use: model: model system prompt output writes attach; agent: those + tools approve max_steps;
-  tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input;
+  tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input persistent;
   subagent: agent input blocking optional; interrupt: prompt options resume; join: sources;
   repl_agent: model script tools. Any kind: routing send join set writes retry timeout cache on_error budget.
 - \`result\`: model/agent: \`output\` record or reply; subagent/subgraph: child's output;

@@ -14,7 +14,7 @@ import type { ServiceRegistrySnapshot } from "./snapshot.js";
 import { CompletionKind, type LsCompletionItem, type LsCompletionKind, type LsCompletionList, type LsPosition, type LsRange } from "./types.js";
 
 /** Words after which a node item takes an argument (so the next word is that argument, not a new item). */
-const TAKES_ARG = new Set(["kind", "model", "agent", "graph", "script", "tool", "route", "writes", "next", "join", "goto", "output", "checkpoint", "timeout", "max_steps", "blocking", "optional", "cache", "wait", "on_error", "start", "channel", "interrupt", "allow"]);
+const TAKES_ARG = new Set(["kind", "model", "agent", "graph", "script", "tool", "route", "writes", "next", "join", "goto", "output", "checkpoint", "timeout", "max_steps", "blocking", "optional", "defer", "persistent", "cache", "wait", "on_error", "start", "channel", "interrupt", "allow"]);
 const NAME_BINDINGS: Record<string, string> = { model: "model", agent: "agent", graph: "graph", script: "script", tool: "tool", route: "router" };
 
 interface Env {
@@ -95,7 +95,7 @@ function inNode(env: Env, frame: Extract<Frame, { kind: "node" }>, p1: Tok | und
   if (kw(p1, "writes")) return fields(env);
   if (kw(p1, "output")) return schemas(env);
   if (kw(p1, "checkpoint")) return plain(env, DURABILITY_WORDS, CompletionKind.EnumMember);
-  if (kw(p1, "blocking", "optional", "cache")) return plain(env, ["true", "false"], CompletionKind.Constant);
+  if (kw(p1, "blocking", "optional", "defer", "persistent", "cache")) return plain(env, ["true", "false"], CompletionKind.Constant);
   if (kw(p1, "wait")) return plain(env, ["all", "first"], CompletionKind.EnumMember);
   if (kw(p2, "join") && p1 && p1.type !== "LCurly") return [item(env, "wait", CompletionKind.Keyword, "join policy: all (default), first, or a quorum N", "wait ${1:all}")];
   if (p1 && NAME_BINDINGS[p1.image] && kw(p1, ...Object.keys(NAME_BINDINGS)) && !isArgAt(ctx.local, ctx.local.length - 1)) {

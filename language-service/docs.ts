@@ -51,6 +51,8 @@ export const NODE_ITEM_DOCS: Readonly<Record<string, WordDoc>> = {
   options: { doc: "the choices of an interrupt node (route labels)", snippet: 'options ["${1:approve}", "${2:reject}"]' },
   blocking: { doc: "whether the parent waits for a subagent (default true)", snippet: "blocking ${1:true}" },
   optional: { doc: "a subagent whose failure does not fail the run", snippet: "optional ${1:true}" },
+  defer: { doc: "run once no other work is pending (LangGraph's `defer`)", snippet: "defer ${1:true}" },
+  persistent: { doc: "a subgraph node whose child state outlives one call: each call in the thread continues where the previous call left it (LangGraph's `checkpointer: true`)", snippet: "persistent ${1:true}" },
   retry: { doc: "retry policy: `{ max_attempts 3 backoff 1s }`", snippet: "retry { max_attempts ${1:3} }" },
   timeout: { doc: "wall-time limit of one attempt: `30s`, `\"30s\"` or seconds", snippet: "timeout ${1:30s}" },
   max_steps: { doc: "bound on an agent's model turns", snippet: "max_steps ${1:8}" },

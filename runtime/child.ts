@@ -7,23 +7,37 @@
  * over; a child that pauses makes its parent task pause with the child's interrupts; a
  * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
  * complete with that command's writes and goto.
+ *
+ * A `persistent true` subgraph node's calls share one namespace per branch
+ * (`<node>:<graph>[@<lineage>]`): each call continues the state the previous one left
+ * (`persistent-child.ts`).
  */
 import type { Json } from "../compiler/index.js";
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
-import { DEFAULT_MAX_SUBGRAPH_DEPTH, SubgraphDepthError } from "./errors.js";
+import { DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
+import { isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
 import type { PlannedTask } from "./plan.js";
 import { newId } from "./ids.js";
 import type { EventSink, LoopGraph, ParentLink, RunOptions } from "./run.js";
 
+/** The parent run's bookkeeping of persistent subgraph calls. */
+export interface PersistentScope {
+  readonly calls: PersistentCalls;
+  /** The parent's superstep the calling task runs in. */
+  readonly step: number;
+}
+
 /**
  * Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses, and
  * SubgraphDepthError (before starting anything) when the child would nest deeper than
- * `options.maxSubgraphDepth`.
+ * `options.maxSubgraphDepth`. For a `persistent true` subgraph node, throws NodeError
+ * when the run has no checkpointer and ConcurrentSubgraphError when another task of the
+ * step already called the node.
  */
 export async function runChild(
   g: LoopGraph,
@@ -42,17 +56,34 @@ export async function runChild(
   enclosingBudgets: readonly Json[],
   lineage?: string,
   parentCheckpoint?: string,
+  scope?: PersistentScope,
 ): Promise<ChildRunResult> {
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
-  if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, { graph: run.graph, node: task.node, taskId: task.id });
+  const where = { graph: run.graph, node: task.node, taskId: task.id };
+  if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, where);
   const childRunId = newId("run");
   const ids = { taskId: task.id, node: task.node };
+  const persistent = isPersistentCall(g.index.nodes, task, graph);
   // Task ids repeat on every branch of the parent's history (`step.i`): the branch (`lineage`,
   // set by a replay or a fork of an older checkpoint) is part of the namespace, so a child run
   // of a replayed or forked parent starts afresh (LangGraph re-runs the subgraph there too).
-  const checkpointNs = childNamespace(parentNs, task.id, graph, lineage);
-  // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
-  const resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
+  // A persistent node's calls share the node's namespace on the branch.
+  const checkpointNs = childNamespace(parentNs, persistent ? task.node : task.id, graph, lineage);
+  const parents = { ...parentsOf(options.metadata), ...(parentCheckpoint !== undefined ? { [parentNs]: parentCheckpoint } : {}) };
+  // `caller` belongs to the persistent child that records it, not to the runs it starts.
+  const { caller: _inherited, ...metadata }: Record<string, unknown> = { ...options.metadata };
+  let resume: boolean;
+  if (persistent) {
+    if (!saver) throw new NodeError(`node \`${task.node}\` is \`persistent true\`: its subgraph's state is kept in the thread's checkpoints, and this run has none (pass a checkpointer, and do not turn checkpoints off)`, "permanent", where);
+    const step = scope?.step ?? 0;
+    scope?.calls.claim(checkpointNs, step, task.id, where);
+    const caller = { task: task.id, step };
+    metadata.caller = caller;
+    resume = await preparePersistentCall(saver, { threadId: run.threadId, namespace: checkpointNs, parentNs, lineage, node: task.node, graph }, caller, parents);
+  } else {
+    // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
+    resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
+  }
   await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
   try {
     const childOptions: RunOptions = {
@@ -66,7 +97,7 @@ export async function runChild(
       // Every checkpoint of the child records the checkpoint each enclosing run ran it from
       // (namespace → id; LangGraph's `parents` metadata and `checkpoint_map`), so a time
       // travel to a child checkpoint knows which parent checkpoints to fork (`subgraph-travel.ts`).
-      metadata: { ...options.metadata, parents: { ...parentsOf(options.metadata), ...(parentCheckpoint !== undefined ? { [parentNs]: parentCheckpoint } : {}) } },
+      metadata: { ...metadata, parents },
     };
     const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);

@@ -187,6 +187,24 @@ export class SubgraphDepthError extends RagError {
   }
 }
 
+/**
+ * Two tasks of one superstep called the same persistent subgraph node (`persistent true`,
+ * `runtime.md` §3): both would continue the one state the node keeps in the thread, and
+ * which call's result the other builds on would depend on timing. The second call is
+ * refused before its child run starts. LangGraph.js does not check this (its
+ * `MultipleSubgraphsError` is no longer thrown; concurrent calls of a `checkpointer: true`
+ * subgraph write into one namespace).
+ */
+export class ConcurrentSubgraphError extends RagError {
+  readonly code = "concurrent_subgraph";
+  constructor(readonly namespace: string, readonly tasks: readonly string[], where: ErrorWhere = {}) {
+    super(`persistent subgraph node \`${where.node ?? "?"}\` was called by ${tasks.length} tasks in one superstep (${tasks.join(", ")}); a persistent subgraph keeps one state per thread and runs one call per superstep — send to it from one task per step, or drop \`persistent\` to give each call its own state`, where);
+  }
+  protected override details() {
+    return { namespace: this.namespace, tasks: this.tasks };
+  }
+}
+
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
 

@@ -27,6 +27,7 @@ export {
   InvalidInputError,
   RecursionLimitError,
   SubgraphDepthError,
+  ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
   CheckpointError,

@@ -4,11 +4,19 @@
  * thread; the child checkpoints under its own namespace:
  *
  *     <parent task id>:<graph>[@<lineage>]        one level (`1.0:review`)
+ *     <node>:<graph>[@<lineage>]                  a persistent subgraph node's level (`review:review`)
  *     <level>|<level>|…                           nested (`1.0:outer|1.0/1.0:inner`)
  *
  * `@<lineage>` names the branch of the parent's history the child ran on (a replay or a
  * fork of an older parent checkpoint starts one; `CheckpointMetadata.lineage`). The root
  * graph's namespace is `""`.
+ *
+ * A `persistent true` subgraph node keeps one child state across its calls: its level
+ * names the node instead of the task (task ids start with a digit, node names never do),
+ * so every call of the node on the same branch checkpoints in the same namespace
+ * (`persistent-child.ts`). LangGraph does the same for a subgraph compiled with
+ * `checkpointer: true` (its namespace keeps the node names and drops the task ids:
+ * langgraphjs `libs/langgraph-core/src/pregel/index.ts`, `_streamIterator`).
  *
  * LangGraph spells a level `<node name>:<task id>` and joins levels with `|` too
  * (`CHECKPOINT_NAMESPACE_SEPARATOR`, `CHECKPOINT_NAMESPACE_END` in
@@ -31,18 +39,32 @@ export const MAX_NAMESPACE_LENGTH = 4096;
 
 /** One level of a full namespace. */
 export interface NamespaceSegment {
-  /** Id of the parent's task that ran the child (`1.0`, `1.0/2.1` for a grandchild). */
+  /**
+   * Id of the parent's task that ran the child (`1.0`, `1.0/2.1` for a grandchild); on a
+   * persistent level (`persistent`), the name of the node whose calls share the level.
+   */
   readonly taskId: string;
   /** Graph the child run executes. */
   readonly graph: string;
   /** History branch of the parent the child ran on (absent on the original line). */
   readonly lineage?: string;
+  /** A persistent subgraph node's level: `taskId` is the node's name, the same for all its calls. */
+  readonly persistent?: true;
+}
+
+/** True when `owner` (the part of a level before `:`) is a node name rather than a task id: a persistent level. */
+export function isPersistentOwner(owner: string): boolean {
+  const c = owner.charCodeAt(0);
+  return !(c >= 48 && c <= 57);
 }
 
 /** One level of a namespace as a caller may write it: a full segment, or a node (or graph) name to resolve. */
 export type NamespaceStep = NamespaceSegment | { readonly node: string };
 
-/** The namespace of a child run of `taskId` executing `graph` (`child.ts` names child runs with it). */
+/**
+ * The namespace of a child run of `taskId` executing `graph` (`child.ts` names child runs
+ * with it); for a persistent subgraph node, pass the node's name as `taskId`.
+ */
 export function childNamespace(parent: string, taskId: string, graph: string, lineage?: string): string {
   return `${parent ? `${parent}${NS_SEPARATOR}` : ""}${taskId}${NS_TASK_END}${graph}${lineage !== undefined ? `${NS_LINEAGE}${lineage}` : ""}`;
 }
@@ -82,7 +104,8 @@ export function parseNamespacePath(ns: string): NamespaceStep[] {
     const graph = at < 0 ? rest : rest.slice(0, at);
     const lineage = at < 0 ? undefined : rest.slice(at + 1);
     if (!taskId || !graph || lineage === "") throw new NamespaceError(`checkpoint namespace \`${ns}\`: level \`${level}\` is not \`<task id>:<graph>[@<lineage>]\``, ns);
-    return lineage !== undefined ? { taskId, graph, lineage } : { taskId, graph };
+    const persistent = isPersistentOwner(taskId) ? { persistent: true as const } : {};
+    return lineage !== undefined ? { taskId, graph, lineage, ...persistent } : { taskId, graph, ...persistent };
   });
 }
 

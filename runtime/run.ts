@@ -14,6 +14,7 @@ import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, typ
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidInputError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild } from "./child.js";
+import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
@@ -231,6 +232,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
+  // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.
+  const persistentCalls = new PersistentCalls();
   const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
   let loop: LoopState | undefined;
   let parentCommand: ParentCommand | undefined;
@@ -323,7 +326,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId, { calls: persistentCalls, step }),
       enclosingBudgets,
       childBudgets,
       answers: l.answers,

@@ -17,6 +17,7 @@
 import type { CheckpointTuple, Checkpointer, ListOptions } from "./checkpoint/types.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, NamespaceError } from "./errors.js";
 import { childNamespace, parseNamespacePath, type NamespaceSegment } from "./namespace.js";
+import { childOwner } from "./persistent-child.js";
 import type { PlannedTask } from "./plan.js";
 import { snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
 import { updateState, type UpdateStateOptions } from "./update-state.js";
@@ -88,8 +89,22 @@ export async function resolveNamespace(g: NestedGraph, saver: Checkpointer, thre
   return { namespace: current, segments, graph };
 }
 
-/** The newest child run of `node` started from namespace `ns` (its segment), or undefined. */
+/**
+ * The newest child run of `node` started from namespace `ns` (its segment), or undefined.
+ * A persistent subgraph node's level is the node's namespace on the newest branch that has one.
+ */
 async function newestChildRun(g: NestedGraph, saver: Checkpointer, threadId: string, ns: string, node: string): Promise<NamespaceSegment | undefined> {
+  const spec = g.index.nodes.get(node);
+  if (spec?.persistent && spec.graph !== undefined) {
+    const tried = new Set<string | undefined>();
+    for (const t of await saver.list(threadId, { namespace: ns })) {
+      const lineage = typeof t.metadata.lineage === "string" ? t.metadata.lineage : undefined;
+      if (tried.has(lineage)) continue;
+      tried.add(lineage);
+      if (await saver.getTuple({ threadId, namespace: childNamespace(ns, node, spec.graph, lineage) })) return { taskId: node, graph: spec.graph, persistent: true, ...(lineage !== undefined ? { lineage } : {}) };
+    }
+    return undefined;
+  }
   for (const t of await saver.list(threadId, { namespace: ns })) {
     const lineage = typeof t.metadata.lineage === "string" ? t.metadata.lineage : undefined;
     for (const task of t.checkpoint.next) {
@@ -114,7 +129,7 @@ export async function nestedSnapshot(g: NestedGraph, saver: Checkpointer, t: Che
   const children: Record<string, StateSnapshot> = Object.create(null) as Record<string, StateSnapshot>;
   for (const task of s.next) {
     for (const name of childGraphsOf(g, task)) {
-      const ct = await saver.getTuple({ threadId: t.checkpoint.threadId, namespace: childNamespace(t.checkpoint.namespace, task.id, name, lineage) });
+      const ct = await saver.getTuple({ threadId: t.checkpoint.threadId, namespace: childNamespace(t.checkpoint.namespace, childOwner(g.index.nodes, task, name), name, lineage) });
       const child = ct ? g.subgraph(name) : undefined;
       if (ct && child) {
         children[task.id] = await nestedSnapshot(child, saver, ct, true, depth - 1);

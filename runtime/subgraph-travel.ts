@@ -100,11 +100,15 @@ export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, thre
     else {
       delete metadata.lineage;
       metadata.parents = { ...newParents };
+      // Where the seed came from: a persistent subgraph below it starts from its state as of there (`persistent-child.ts`).
+      metadata.seededFrom = { namespace: t.checkpoint.namespace, checkpointId: t.checkpoint.id };
     }
     const config = await saver.put(checkpoint, metadata as CheckpointMetadata);
     newParents[current] = id;
     if (i < segs.length) {
-      ancestors.push({ ...config, taskId: segs[i].taskId });
+      // A persistent level names its node: the task that called it is the one the checkpoint ran.
+      const taskId = segs[i].persistent ? (t.checkpoint.next.find((x) => x.node === segs[i].taskId)?.id ?? segs[i].taskId) : segs[i].taskId;
+      ancestors.push({ ...config, taskId });
       // The root fork's lineage names the child namespace; seeds below carry none.
       current = childNamespace(current, segs[i].taskId, segs[i].graph, root ? id : undefined);
     } else seeded = { config };
@@ -117,11 +121,12 @@ export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, thre
 }
 
 /**
- * The checkpoint of `ns` that ran task `seg.taskId`: the one the child's metadata
- * records (`parents`), else the newest on the segment's lineage whose next tasks hold it.
+ * The checkpoint of `ns` that ran task `seg.taskId` (on a persistent level, a task of node
+ * `seg.taskId`): the one the child's metadata records (`parents`), else the newest on the
+ * segment's lineage whose next tasks hold it.
  */
 async function ranFrom(saver: Checkpointer, threadId: string, ns: string, seg: NamespaceSegment, recorded: string | undefined): Promise<CheckpointTuple | undefined> {
-  const runs = (t: CheckpointTuple | undefined) => t !== undefined && t.checkpoint.next.some((x) => x.id === seg.taskId);
+  const runs = (t: CheckpointTuple | undefined) => t !== undefined && t.checkpoint.next.some((x) => (seg.persistent ? x.node : x.id) === seg.taskId);
   if (recorded !== undefined) {
     const t = await saver.getTuple({ threadId, namespace: ns, checkpointId: recorded });
     if (runs(t)) return t;

@@ -19,6 +19,7 @@ import { recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, t
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
 import { parseNamespace } from "./namespace.js";
+import { callerOf } from "./persistent-child.js";
 import { clonePlanner, plan, type Completion, type PlannedTask } from "./plan.js";
 import type { PendingWrite } from "./state.js";
 import { taskScope } from "./task.js";
@@ -74,7 +75,7 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
   const done = new Set(finished.map((f) => f.task.id));
   const completions: Completion[] = finished.map((f) => ({ task: f.task, ok: true, ...(f.done.route !== undefined ? { route: f.done.route } : {}), ...(f.done.result !== undefined ? { result: f.done.result } : {}) }));
   if (asNode !== undefined && asNode !== END_NODE) completions.push({ task: { id: `${step}.update`, node: asNode, trigger: "edge" }, ok: true, ...(options.route !== undefined ? { route: options.route } : {}) });
-  const planned = completions.length && asNode !== END_NODE ? planNext(g, planner, completions, applied.state, ck.input, ck.runId, threadId, step, namespace) : [];
+  const planned = completions.length && asNode !== END_NODE ? planNext(g, planner, completions, applied.state, ck.input, ck.runId, threadId, step, namespace, t.metadata) : [];
   let next: readonly PlannedTask[];
   if (asNode === END_NODE) next = [];
   else if (asNode !== undefined) next = planned;
@@ -117,11 +118,13 @@ function pendingRecords(t: CheckpointTuple, kept: ReadonlySet<string>): PendingW
   return out;
 }
 
-function planNext(g: UpdatableGraph, planner: ReturnType<typeof clonePlanner>, completions: readonly Completion[], state: Readonly<Record<string, unknown>>, input: Readonly<Record<string, unknown>>, runId: string, threadId: string, step: number, namespace: string): PlannedTask[] {
+function planNext(g: UpdatableGraph, planner: ReturnType<typeof clonePlanner>, completions: readonly Completion[], state: Readonly<Record<string, unknown>>, input: Readonly<Record<string, unknown>>, runId: string, threadId: string, step: number, namespace: string, caller: Readonly<Record<string, unknown>>): PlannedTask[] {
   const run = { runId, rootRunId: runId, threadId, graph: g.blueprint.id, namespace: g.blueprint.id, depth: 0 };
   // A child run's task ids start with its parent task's id (`run.ts`): planned tasks of an edited child run do too.
   const last = namespace ? parseNamespace(namespace).at(-1) : undefined;
-  const prefix = last ? `${last.taskId}/` : "";
+  // A persistent level names its node; its tasks are prefixed with the task of the call that wrote the checkpoint.
+  const owner = last?.persistent ? callerOf(caller)?.task : last?.taskId;
+  const prefix = owner !== undefined ? `${owner}/` : "";
   return plan(planner, completions, {
     index: g.index,
     state,

@@ -79,6 +79,11 @@ export interface NodeOptions<S, I> {
   readonly optional?: boolean;
   /** `defer true`: the node's task waits until no other work is pending (LangGraph's `defer`). */
   readonly defer?: boolean;
+  /**
+   * `persistent true` (subgraph nodes; LangGraph's `compile({ checkpointer: true })`): the
+   * child graph's state outlives one call, each call of the node in the thread continues it.
+   */
+  readonly persistent?: boolean;
   /** `true` = the default policy, `false` = one attempt, or fields over the default (delays in ms). */
   readonly retry?: boolean | Partial<RetrySpec>;
   /** Per-attempt timeout, ms. */
@@ -198,6 +203,7 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   if (o.blocking !== undefined) n.blocking = o.blocking;
   if (o.optional !== undefined) n.optional = o.optional;
   if (o.defer) n.defer = true;
+  if (o.persistent) n.persistent = true;
   if (o.retry !== undefined) n.retry = retrySpec(o.retry);
   if (o.timeoutMs !== undefined) n.timeoutMs = o.timeoutMs;
   if (o.maxSteps !== undefined) n.maxSteps = o.maxSteps;

@@ -182,6 +182,12 @@ export function validate(d: Declarations, bp: Blueprint, registry: RegistryView 
     policy(n.checkpoint, CHECKPOINT_WORDS, "checkpoint");
     if (n.maxSteps !== undefined && (!Number.isInteger(n.maxSteps) || n.maxSteps < 1)) report("E-rag-invalid-value", `node \`${n.name}\` of graph \`${g}\`: \`maxSteps\` must be a positive integer, found ${n.maxSteps}`);
     if (n.timeoutMs !== undefined && !(n.timeoutMs > 0)) report("E-rag-invalid-value", `node \`${n.name}\` of graph \`${g}\`: \`timeoutMs\` must be a positive number of milliseconds, found ${n.timeoutMs}`);
+    // As PersistentSubgraphRule checks a `.rag` node.
+    if (n.persistent && n.kind === "subgraph") {
+      if (n.blocking === false) report("E-rag-persistent-detached", `node \`${n.name}\` of graph \`${g}\` is both \`persistent: true\` and \`blocking: false\``, { help: "a persistent subgraph runs one call at a time; a detached call could overlap the next one — keep one of the two" });
+      const off = ["none", "never"];
+      if (off.includes(n.checkpoint ?? "") || off.includes(bp.checkpoint ?? "")) report("E-rag-persistent-without-checkpointer", `node \`${n.name}\` of graph \`${g}\` keeps its subgraph's state between calls (\`persistent: true\`), but checkpoints are off`, { help: "use checkpoint `sync`, `async` or `exit`, or drop `persistent`" });
+    }
   }
 
   if (!bp.start.length) report("E-rag-missing-start", `graph \`${g}\` has no start node`, { help: "call `.start(node)` or add an edge from START" });

@@ -94,6 +94,8 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (optional) out.optional = optional.value;
   const defer = it.get("defer");
   if (defer?.value) out.defer = true;
+  const persistent = it.get("persistent");
+  if (persistent?.value) out.persistent = true;
   if (retry) out.retry = lowerRetry(retry.value);
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
   const maxSteps = it.get("max_steps");

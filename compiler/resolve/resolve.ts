@@ -44,6 +44,7 @@ export interface ItemByKeyword {
   blocking: A.FlagItem;
   optional: A.FlagItem;
   defer: A.FlagItem;
+  persistent: A.FlagItem;
   retry: A.BlockItem;
   metadata: A.BlockItem;
   cache: A.BlockItem;

@@ -27,7 +27,7 @@ export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
   tool: ["tool", "input", "writes", "approve"],
   router: ["route", "model"],
   set: ["writes"],
-  subgraph: ["graph", "model", "input", "writes"],
+  subgraph: ["graph", "model", "input", "writes", "persistent"],
   subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
   interrupt: ["prompt", "system", "options", "writes", "resume"],
   join: ["sources", "writes"],

@@ -53,6 +53,7 @@ import { StartRule } from "./StartRule.js";
 import { StartRoutesRule } from "./StartRoutesRule.js";
 import { ParentGotoRule } from "./ParentGotoRule.js";
 import { DeferRule } from "./DeferRule.js";
+import { PersistentSubgraphRule } from "./PersistentSubgraphRule.js";
 import { WriteTargetRule } from "./WriteTargetRule.js";
 
 /** Every rule, given the node limit of the run. */
@@ -72,6 +73,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     NodeTargetsRule,
     ParentGotoRule,
     DeferRule,
+    PersistentSubgraphRule,
     SendTargetRule,
     ConflictingRoutingRule,
     JoinRequiresSendRule,

@@ -56,6 +56,7 @@ export const MONARCH_LANGUAGE: MonarchLanguage = {
     "agents",
     "graphs",
     "defer",
+    "persistent",
     "approve",
     "budget",
     "resume",

@@ -381,7 +381,7 @@ export interface CommandItem extends ItemBase {
 /** `blocking true`, `optional false`, `defer true` (a bare flag means true). */
 export interface FlagItem extends ItemBase {
   readonly kind: "FlagItem";
-  readonly flag: "blocking" | "optional" | "defer";
+  readonly flag: "blocking" | "optional" | "defer" | "persistent";
   readonly value: boolean;
 }
 

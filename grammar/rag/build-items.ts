@@ -292,7 +292,7 @@ export class AstBuilder extends ExprBuilder {
       }
       case "flagItem": {
         const k = first(x.children.keyword);
-        return { kind: "FlagItem", keyword: this.kwIdent(k, span), flag: k?.image === "optional" ? "optional" : k?.image === "defer" ? "defer" : "blocking", value: x.children.False === undefined, span };
+        return { kind: "FlagItem", keyword: this.kwIdent(k, span), flag: k?.image === "optional" ? "optional" : k?.image === "defer" ? "defer" : k?.image === "persistent" ? "persistent" : "blocking", value: x.children.False === undefined, span };
       }
       case "blockItem": {
         const k = first(x.children.keyword);
@@ -430,7 +430,7 @@ export class AstBuilder extends ExprBuilder {
           ? "a file holds `graph NAME { … }`, `agent NAME { … }` and `schema NAME { … }` declarations"
           : where === "graph"
             ? "graph items: start, state, channel, input, output, defaults, metadata, tags, allow, node, `a -> b`, join, interrupt, checkpoint"
-            : "node items: kind, model, system, prompt, tools, agent, graph, script, tool, input, output, writes, set, next, routes, send, join, command, sources, options, blocking, optional, retry, timeout, max_steps, cache, validate, on_error, checkpoint, metadata, tags, steering";
+            : "node items: kind, model, system, prompt, tools, agent, graph, script, tool, input, output, writes, set, next, routes, send, join, command, sources, options, blocking, optional, defer, persistent, retry, timeout, max_steps, cache, validate, on_error, checkpoint, metadata, tags, steering";
     const fixes = suggestion !== undefined ? [{ span, replacement: suggestion, description: `replace \`${t.image}\` with \`${suggestion}\`` }] : [];
     this.ctx.report("E-rag-unexpected-token", message, span, { label: where === "top" ? "not a declaration" : `unknown ${where} item`, help, fixes });
     return { kind: "UnknownItem", keyword: { kind: "Identifier", name: t.image, span }, span: this.ctx.nodeSpan(n) ?? span };

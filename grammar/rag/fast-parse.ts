@@ -378,11 +378,12 @@ class FastParser extends FastValueParser {
         return this.commandItem(at, keyword);
       case K.blocking:
       case K.optional:
-      case K.defer: {
+      case K.defer:
+      case K.persistent: {
         const k = this.kinds[this.p];
         const value = k !== T.False;
         if (k === T.True || k === T.False) this.p++;
-        return { kind: "FlagItem", keyword, flag: w === K.optional ? "optional" : w === K.defer ? "defer" : "blocking", value, span: this.from(at, this.p - 1) };
+        return { kind: "FlagItem", keyword, flag: w === K.optional ? "optional" : w === K.defer ? "defer" : w === K.persistent ? "persistent" : "blocking", value, span: this.from(at, this.p - 1) };
       }
       case K.retry:
       case K.metadata:

@@ -75,7 +75,7 @@ export abstract class RagNodeParser extends RagGraphParser {
         { GATE: () => this.kw(1, "sends"), ALT: () => this.SUBRULE(this.sendsItem) },
         { GATE: () => this.kw(1, "join"), ALT: () => this.SUBRULE(this.joinItem) },
         { GATE: () => this.kw(1, "command"), ALT: () => this.SUBRULE(this.commandItem) },
-        { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional") || this.kw(1, "defer"), ALT: () => this.SUBRULE(this.flagItem) },
+        { GATE: () => this.kw(1, "blocking") || this.kw(1, "optional") || this.kw(1, "defer") || this.kw(1, "persistent"), ALT: () => this.SUBRULE(this.flagItem) },
         { GATE: () => this.kw(1, "retry") || this.kw(1, "metadata") || this.kw(1, "cache") || this.kw(1, "budget"), ALT: () => this.SUBRULE(this.blockItem) },
         { GATE: () => this.kw(1, "resume"), ALT: () => this.SUBRULE(this.resumeItem) },
         { GATE: () => this.kw(1, "timeout"), ALT: () => this.SUBRULE(this.timeoutItem) },
@@ -293,9 +293,9 @@ export abstract class RagNodeParser extends RagGraphParser {
     this.CONSUME(RCurly);
   });
 
-  /** ("blocking" | "optional" | "defer") BOOL? */
+  /** ("blocking" | "optional" | "defer" | "persistent") BOOL? */
   public flagItem = this.RULE("flagItem", () => {
-    this.OR(this.alts.flagItem ??= [{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.defer, { LABEL: "keyword" }) }]);
+    this.OR(this.alts.flagItem ??= [{ ALT: () => this.CONSUME(KW.blocking, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.optional, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.defer, { LABEL: "keyword" }) }, { ALT: () => this.CONSUME(KW.persistent, { LABEL: "keyword" }) }]);
     this.OPTION(() => this.OR2(this.alts.flagItem2 ??= [{ ALT: () => this.CONSUME(True) }, { ALT: () => this.CONSUME(False) }]));
   });
 

@@ -21,7 +21,7 @@ export const KEYWORD_WORDS = [
   "kind", "model", "system", "prompt", "tools", "script", "tool", "route", "writes", "set", "next",
   "routes", "send", "sends", "command", "sources", "options", "blocking", "optional", "retry",
   "timeout", "max_steps", "cache", "validate", "on_error", "steering", "models", "agents", "graphs",
-  "defer",
+  "defer", "persistent",
   // authoring constructs (issue 15 §2): per-tool approval, budgets, typed resume, send concurrency
   "approve", "budget", "resume", "concurrency", "attach",
   // inside items
@@ -52,5 +52,5 @@ export const NODE_ITEM_WORDS: ReadonlySet<string> = new Set([
   "kind", "model", "agent", "graph", "script", "tool", "route", "system", "prompt", "tools", "sources", "options", "validate",
   "tags", "input", "output", "writes", "set", "next", "routes", "send", "sends", "join", "command", "blocking", "optional",
   "retry", "metadata", "cache", "timeout", "max_steps", "on_error", "checkpoint", "steering", "models", "agents", "graphs",
-  "defer", "approve", "budget", "resume", "attach",
+  "defer", "persistent", "approve", "budget", "resume", "attach",
 ]);

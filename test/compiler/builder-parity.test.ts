@@ -98,7 +98,7 @@ graph kitchen {
     set { answer: "done: " + state.answer, status: "done" }
     command { goto wrap update { meta: { by: "finish", n: -1 } } }
   }
-  node wrap { kind subgraph graph "sub" input { q: state.answer } writes answer next END }
+  node wrap { kind subgraph graph "sub" input { q: state.answer } writes answer persistent true next END }
   node fail { kind subagent agent "helper" blocking false optional true retry false next END }
   node sink1 { kind repl_agent script "analyze" model "m" next END }
   node a1 { kind set set { scratch: 1, folded: [1, 2], last: null } }
@@ -178,7 +178,7 @@ function built(): { sub: Blueprint; kitchen: Blueprint } {
     .node("tools_loop", { kind: "tool_executor", tools: ["search", "lookup"], onError: "fail" })
     .node("approve", { kind: "interrupt", prompt: "Approve {{ state.answer }}?", options: ["yes", "no"] })
     .node("finish", { kind: "set", set: { answer: (x) => x.lit("done: ").add(x.state("answer")), status: "\"done\"" }, command: { goto: "wrap", update: { meta: (x) => x.object({ by: "finish", n: -1 }) } } })
-    .node("wrap", { kind: "subgraph", graph: "sub", input: { q: "state.answer" }, writes: "answer" })
+    .node("wrap", { kind: "subgraph", graph: "sub", input: { q: "state.answer" }, writes: "answer", persistent: true })
     .node("fail", { kind: "sub_agent", agent: "helper", blocking: false, optional: true, retry: false })
     .node("sink1", { kind: "repl_agent", script: "analyze", model: "m" })
     .node("a1", { kind: "set", set: { scratch: "1", folded: "[1, 2]", last: "null" } })

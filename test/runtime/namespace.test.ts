@@ -21,6 +21,16 @@ describe("checkpoint namespaces", () => {
     expect(parseNamespace("")).toEqual([]);
   });
 
+  it("reads a level that names a node instead of a task as a persistent subgraph's level", () => {
+    const ns = childNamespace(childNamespace("", "1.0", "outer"), "review", "checker", "2-abcd1234");
+    expect(ns).toBe("1.0:outer|review:checker@2-abcd1234");
+    expect(parseNamespace(ns)).toEqual([
+      { taskId: "1.0", graph: "outer" },
+      { taskId: "review", graph: "checker", lineage: "2-abcd1234", persistent: true },
+    ]);
+    expect(formatNamespace(parseNamespace(ns))).toBe(ns);
+  });
+
   it("reads node paths level by level, and mixes them with full levels", () => {
     expect(parseNamespacePath("outer|inner")).toEqual([{ node: "outer" }, { node: "inner" }]);
     expect(parseNamespacePath("1.0:middle|inner")).toEqual([{ taskId: "1.0", graph: "middle" }, { node: "inner" }]);
