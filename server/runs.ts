@@ -13,7 +13,7 @@
  */
 import { CancelledError, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
 import type { QueuedRunSummary, QueueRunSubmitter, RunHandle } from "../scale/index.js";
-import { notFound } from "./errors.js";
+import { ApiError, notFound } from "./errors.js";
 
 /** Events kept per run; older ones are dropped (a client reconnecting past them gets `truncated`). */
 export const MAX_EVENTS_PER_RUN = 20_000;
@@ -30,6 +30,15 @@ export const MAX_MIRRORS = 1_000;
  * `rag serve` held every run it ever started, up to 20,000 events each.
  */
 export const MAX_ENDED_RUNS = 1_000;
+
+/**
+ * Runs one server process may have executing (or, with a queue, submitted and not yet
+ * ended) at once (default). Each run holds model calls, tool calls and memory for as long
+ * as it goes: without a bound, a client holding the token started them without end.
+ * Past it `POST /api/runs` and `POST /api/threads/{id}/resume` answer 429 `too_many_runs`
+ * before anything is compiled, enqueued or run.
+ */
+export const MAX_ACTIVE_RUNS = 32;
 
 export interface RunSummary {
   readonly runId: string;
@@ -118,11 +127,38 @@ export class RunManager {
   /**
    * @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process.
    * @param maxEnded ended runs kept (default `MAX_ENDED_RUNS`).
+   * @param maxActive runs executing (or submitted to the queue and not ended) at once (default `MAX_ACTIVE_RUNS`).
+   * @throws RangeError when `maxActive` is not a positive integer.
    */
   constructor(
     readonly remote?: QueueRunSubmitter,
     private readonly maxEnded = MAX_ENDED_RUNS,
-  ) {}
+    readonly maxActive = MAX_ACTIVE_RUNS,
+  ) {
+    if (!(Number.isSafeInteger(maxActive) && maxActive > 0)) throw new RangeError(`RunManager: \`maxActive\` must be a positive integer, not ${String(maxActive)}`);
+  }
+
+  /** Runs of this process not yet ended: executing here, or submitted to the queue from here. */
+  get active(): number {
+    let n = 0;
+    for (const r of this.runs.values()) if (!r.ended) n++;
+    for (const r of this.mirrors.values()) if (!r.ended && this.submittedHere.has(r.runId)) n++;
+    return n;
+  }
+
+  /** Queued runs this process submitted (they count against `maxActive` until they end). */
+  private readonly submittedHere = new Set<string>();
+
+  /**
+   * Refuses a new run when `maxActive` runs are already going; called before the run is
+   * compiled, enqueued or started (the limit is charged before the work).
+   *
+   * @throws ApiError 429 `too_many_runs`.
+   */
+  admit(): void {
+    const n = this.active;
+    if (n >= this.maxActive) throw new ApiError("too_many_runs", `${n} runs are going (at most ${this.maxActive} at once); wait for one to end or cancel one first`, 429);
+  }
 
   /** The run of this process still executing on `threadId`, if any (queued runs are ordered by the workers' thread locks). */
   activeOn(threadId: string): RunRecord | undefined {
@@ -135,6 +171,7 @@ export class RunManager {
    * and returns its record at once.
    */
   launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }): RunRecord {
+    this.admit();
     const rec = new RunRecord(newId("run"), options.threadId, graph.blueprint.id, file);
     this.forgetEnded(this.maxEnded - 1);
     this.runs.set(rec.runId, rec);
@@ -171,6 +208,7 @@ export class RunManager {
 
   /** A run just enqueued on the remote queue, mirrored from its stream. */
   submitted(handle: RunHandle, graph: string, file: string): RunRecord {
+    this.submittedHere.add(handle.runId);
     return this.mirror({ runId: handle.runId, threadId: handle.threadId, graph, file, status: "queued", startedAt: Date.now(), events: 0 });
   }
 
@@ -184,7 +222,10 @@ export class RunManager {
     rec.worker = s.worker;
     if (this.mirrors.size >= MAX_MIRRORS) {
       const old = [...this.mirrors.values()].find((r) => r.ended);
-      if (old) this.mirrors.delete(old.runId);
+      if (old) {
+        this.mirrors.delete(old.runId);
+        this.submittedHere.delete(old.runId);
+      }
     }
     this.mirrors.set(s.runId, rec);
     void (async () => {
