@@ -237,7 +237,7 @@ describe("workspace files: confined, and only .rag/.ragsh (matrix over read and 
     });
 
   // Found: `.rag/`, `.git/` and node_modules took .rag files (the studio's records, hooks folders).
-  for (const path of [".rag/x.rag", ".rag/approved/x.rag", ".git/hooks/x.rag", "node_modules/x.rag", ".hidden.rag", "a/.b/c.rag"])
+  for (const path of [".rag/x.rag", ".rag/approved/x.rag", ".git/hooks/x.rag", "node_modules/x.rag", "NODE_MODULES/x.rag", "Node_Modules/pkg/x.rag", ".hidden.rag", "a/.b/c.rag"])
     it(`PUT /api/file {path: ${JSON.stringify(path)}} → 403 (hidden folders and node_modules)`, async () => {
       const r = await send(s.server.port, "PUT", "/api/file", { ...bearer(), ...json }, JSON.stringify({ path, content: "graph g { }" }));
       expect(r.status).toBe(403);
