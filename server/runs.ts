@@ -11,12 +11,39 @@
  * any serve process answers for any run — replicas hold no state of their own beyond
  * this cache.
  */
-import { CancelledError, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
+import { CancelledError, jsonSizeAtMost, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
 import type { QueuedRunSummary, QueueRunSubmitter, RunHandle } from "../scale/index.js";
 import { ApiError, notFound } from "./errors.js";
 
 /** Events kept per run; older ones are dropped (a client reconnecting past them gets `truncated`). */
 export const MAX_EVENTS_PER_RUN = 20_000;
+
+/**
+ * Event JSON kept per run, bytes (estimated, `jsonSizeAtMost`); past it the oldest events
+ * are dropped as past `MAX_EVENTS_PER_RUN`. A count alone did not bound memory: a loop
+ * appending to a list emits the whole list in every `state_updated` event, so one run of
+ * 20,000 steps kept ~760 MB and a longer one ran `rag serve` out of heap.
+ */
+export const MAX_EVENT_BYTES_PER_RUN = 16 * 1024 * 1024;
+
+/** One event larger than this (JSON bytes) is kept as a stand-in: its type and ids, without its data. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Event JSON kept by all ended runs together; past it the oldest ended runs are forgotten. */
+export const MAX_ENDED_EVENT_BYTES = 256 * 1024 * 1024;
+
+/** Fields of an event kept in its stand-in (`MAX_EVENT_BYTES`). */
+const STAND_IN_FIELDS = ["type", "runId", "rootRunId", "parentRunId", "threadId", "graph", "namespace", "depth", "step", "ts", "seq", "node", "taskId", "channels"] as const;
+
+/** An event too large to keep, as its type and ids plus `omitted` saying why. */
+function standIn(e: RunEvent, size: number): RunEvent {
+  const out: Record<string, unknown> = { omitted: `the event's data (over ${size} bytes of JSON, at most ${MAX_EVENT_BYTES}) is not kept; read the thread's state instead` };
+  for (const k of STAND_IN_FIELDS) {
+    const v = (e as unknown as Record<string, unknown>)[k];
+    if (v !== undefined && (typeof v !== "object" || (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === "string")))) out[k] = v;
+  }
+  return out as unknown as RunEvent;
+}
 
 export type RunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
 
@@ -63,6 +90,9 @@ export class RunRecord {
   /** Id of the first event still held (ids start at 1). */
   firstId = 1;
   readonly events: RunEvent[] = [];
+  /** JSON size of each held event (parallel to `events`), and their sum. */
+  private readonly sizes: number[] = [];
+  bytes = 0;
   private readonly listeners = new Set<Listener>();
   readonly controller = new AbortController();
   /** Who runs it: undefined in this process; a worker's `host:pid` for a queued run. */
@@ -86,10 +116,19 @@ export class RunRecord {
     return this.firstId + this.events.length - 1;
   }
 
+  /** Holds `e` (a stand-in past `MAX_EVENT_BYTES`), dropping the oldest events past `MAX_EVENTS_PER_RUN` or `MAX_EVENT_BYTES_PER_RUN`; tells the listeners. */
   push(e: RunEvent): void {
+    let size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
+    if (size > MAX_EVENT_BYTES) {
+      e = standIn(e, MAX_EVENT_BYTES);
+      size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
+    }
     this.events.push(e);
-    if (this.events.length > MAX_EVENTS_PER_RUN) {
+    this.sizes.push(size);
+    this.bytes += size;
+    while (this.events.length > MAX_EVENTS_PER_RUN || (this.bytes > MAX_EVENT_BYTES_PER_RUN && this.events.length > 1)) {
       this.events.shift();
+      this.bytes -= this.sizes.shift()!;
       this.firstId++;
     }
     const id = this.lastId;
@@ -190,19 +229,25 @@ export class RunManager {
       else if (last?.type === "run_interrupted") rec.end("interrupted");
       else if (last?.type === "run_failed") rec.end(last.error.code === "cancelled" ? "cancelled" : "failed", last.error);
       else rec.end("failed", { code: "internal", message: "the run ended without a result" });
+      this.forgetEnded(this.maxEnded);
     })();
     return rec;
   }
 
-  /** Drops the oldest ended runs until at most `keep` ended runs remain (insertion order is start order). */
+  /**
+   * Drops the oldest ended runs until at most `keep` ended runs remain and they hold at
+   * most `MAX_ENDED_EVENT_BYTES` of events (insertion order is start order).
+   */
   private forgetEnded(keep: number): void {
     let ended = 0;
-    for (const r of this.runs.values()) if (r.ended) ended++;
+    let bytes = 0;
+    for (const r of this.runs.values()) if (r.ended) (ended++, (bytes += r.bytes));
     for (const [id, r] of this.runs) {
-      if (ended <= keep) return;
+      if (ended <= keep && bytes <= MAX_ENDED_EVENT_BYTES) return;
       if (!r.ended) continue;
       this.runs.delete(id);
       ended--;
+      bytes -= r.bytes;
     }
   }
 
