@@ -21,6 +21,13 @@ export interface SessionPolicy {
   readonly maxOutputBytes: number;
   /** Memory per cell: approximate bytes of strings and lists a cell builds. */
   readonly maxMemoryBytes: number;
+  /**
+   * Memory the session keeps between cells: approximate bytes its variables reach, measured
+   * after every cell (`repl/retained.ts`). A cell that would leave more fails with
+   * `E-ragsh-memory-limit` and its assignments are undone (every variable is cleared when
+   * that is not enough).
+   */
+  readonly maxSessionMemoryBytes: number;
   /** Model calls per session (each item of a batch counts). */
   readonly maxModelCalls: number;
   /** Tool calls per session. */
@@ -63,6 +70,7 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   maxScriptBytes: 64 * 1024,
   maxOutputBytes: 64 * 1024,
   maxMemoryBytes: 64 * 1024 * 1024,
+  maxSessionMemoryBytes: 256 * 1024 * 1024,
   maxModelCalls: 200,
   maxToolCalls: 200,
   maxAgentCalls: 50,
@@ -87,6 +95,7 @@ export const SessionPolicySchema = z.strictObject({
   maxScriptBytes: limit,
   maxOutputBytes: limit,
   maxMemoryBytes: limit,
+  maxSessionMemoryBytes: limit,
   maxModelCalls: zero,
   maxToolCalls: zero,
   maxAgentCalls: zero,

@@ -21,6 +21,7 @@ import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./even
 import { compiledByHash } from "./graph-builtins.js";
 import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
 import { Interpreter } from "./interpreter.js";
+import { retainedBytes } from "./retained.js";
 import { methodNames, standardGlobals, type MethodRuntime } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
@@ -284,6 +285,33 @@ export class Session {
     this.current?.controller.abort(new LimitError("E-ragsh-cancelled", "the cell was cancelled", undefined, { help: "variables it set before the cancellation keep their values" }));
   }
 
+  /**
+   * Holds the session's variables to `maxSessionMemoryBytes` after a cell: when they reach
+   * more, the cell's assignments are undone (its new variables removed, reassigned ones
+   * restored), and when that is not enough (a list grown in place) every variable is
+   * cleared. Returns the `E-ragsh-memory-limit` diagnostic saying which, or undefined.
+   */
+  private boundRetained(touched: Iterable<string>, before: ReadonlyMap<string, Value>, file: string, span: Diagnostic["span"]): Diagnostic | undefined {
+    const limit = this.policy.maxSessionMemoryBytes;
+    if (retainedBytes(this.globals, this.builtins, limit) <= limit) return undefined;
+    const undone: string[] = [];
+    for (const k of touched) {
+      const b = this.globals.vars.get(k);
+      if (!b) continue;
+      if (!before.has(k)) this.globals.vars.delete(k);
+      else if (b.value !== before.get(k)) b.value = before.get(k);
+      else continue;
+      undone.push(k);
+    }
+    const cleared = retainedBytes(this.globals, this.builtins, limit) > limit;
+    if (cleared) this.reset();
+    const what = cleared ? "every variable was cleared (values changed in place cannot be undone)" : `the cell's assignments were undone (${undone.map((k) => `\`${k}\``).join(", ")})`;
+    return diagnostic("E-ragsh-memory-limit", `after this cell the session would keep more than ${limit} bytes of variables (\`maxSessionMemoryBytes\`); ${what}`, span, {
+      file,
+      help: "keep less between cells — a summary or a slice, or set variables you no longer need to `null` — or raise the session's `maxSessionMemoryBytes` policy",
+    });
+  }
+
   /** Forgets every variable (`:reset`); registered graphs, budgets and the history stay. */
   reset(): void {
     this.globals = new Env(this.builtins);
@@ -373,6 +401,9 @@ export class Session {
       clearTimeout(timer);
       cell.controller.abort();
     }
+    // What the session keeps is bounded too, not only what one cell builds (`retained.ts`).
+    const overflow = this.boundRetained(interp.touched, before, file, parsed.value.span);
+    if (overflow) failure = failure ?? overflow;
     const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
     for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120) });
     if (cell.answered) {
@@ -380,7 +411,7 @@ export class Session {
       this.answered = true;
       this.emit({ type: "final_answer", value: cell.answer });
     }
-    if (failure) return finish(false, null, [...parsed.diagnostics, ...checked, failure], changed);
+    if (failure) return finish(false, null, [...parsed.diagnostics, ...checked, failure, ...(overflow && overflow !== failure ? [overflow] : [])], changed);
     const out = this.exportValue(value, "the cell's value");
     return finish(true, out, [...parsed.diagnostics, ...checked], changed, this.exportValue(value, "the cell's value", HISTORY_VALUE_BYTES, false));
   }

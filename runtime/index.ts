@@ -48,4 +48,4 @@ export { BoundedStream } from "./stream.js";
 export { runBranchAt, isRemoteBranch, BranchError, type BranchRunner, type BranchRef, type BranchResult, type BranchRunOptions } from "./remote-branch.js";
 export type { Clock } from "./task.js";
 export * from "./checkpoint/index.js";
-export { DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";
+export { DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";

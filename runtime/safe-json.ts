@@ -119,6 +119,40 @@ function scalarSize(v: unknown): number {
 }
 
 /**
+ * The length of `value` as JSON text, estimated without building it (as
+ * `SafeJsonOptions.maxBytes` counts: each reference counted where it appears), with an
+ * explicit stack; the walk stops once the count passes `cap` (the result is then over
+ * `cap`, not exact), so a shared-reference structure or a cycle costs at most `cap` steps.
+ */
+export function jsonSizeAtMost(value: unknown, cap: number): number {
+  let bytes = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && bytes <= cap) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object") {
+      bytes += scalarSize(v);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      bytes += 2 + v.length;
+      for (let i = 0; i < v.length && bytes <= cap; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === "object") stack.push(x);
+        else bytes += scalarSize(x);
+      }
+      continue;
+    }
+    for (const k in v) {
+      bytes += k.length + 4;
+      stack.push((v as Record<string, unknown>)[k]);
+      if (bytes > cap) break;
+    }
+    bytes += 2;
+  }
+  return bytes;
+}
+
+/**
  * Charges an untrusted value against a size and depth bound without copying it (the
  * keys are not judged: `neutralizeJson` does that where the value is used). Sizes as in
  * `SafeJsonOptions.maxBytes`; explicit stack, and the walk stops as soon as a bound is

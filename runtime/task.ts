@@ -3,7 +3,7 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
@@ -197,20 +197,40 @@ function sendRefusal(task: PlannedTask, env: TaskEnv, where: { graph: string; no
   return new CapabilityDeniedError(d.reason, { kind, name: task.node }, "send", d.rule, where);
 }
 
+/** Most targets a tool's Command may name, nested Send commands included (a larger tree is refused). */
+const MAX_TOOL_GOTO_TARGETS = 10_000;
+
 /**
  * The refusal of a `goto` that tools' Commands chose (`NodeResult.toolCommand`): every
  * target (a name or a Send packet's node) must pass `RunAuthority.checkGoto` for the
- * node that ran the tools. Reports the refusal on the stream; undefined when allowed.
+ * node that ran the tools — and so must every target of a Command a Send packet carries,
+ * checked for the packet's node (its task completes with that goto), however deep: a
+ * packet to an allowed node must not smuggle a goto to any other node. The tree is walked
+ * with an explicit stack and at most `MAX_TOOL_GOTO_TARGETS` targets. Reports the refusal
+ * on the stream; undefined when allowed.
  */
 function toolGotoRefusal(spec: NodeSpec, goto: NonNullable<NodeResult["goto"]>, tools: readonly string[], env: TaskEnv, where: { graph: string; node: string; taskId: string; step: number }): CapabilityDeniedError | undefined {
-  for (const g of goto) {
-    const target = typeof g === "string" ? g : g?.node;
-    if (typeof target !== "string") continue; // the planner reports a malformed target
-    const d = env.authority.checkGoto(spec, target);
-    if (d.allowed) continue;
-    const by = tools.length ? `tool ${tools.map((t) => `\`${t}\``).join(", ")}` : "a tool";
-    if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: "nodes", name: target, caller: "tool", rule: d.rule, reason: d.reason }, { taskId: where.taskId, node: where.node });
-    return new CapabilityDeniedError(`${by} returned a command with goto \`${target}\`, refused: ${d.reason}`, { kind: "nodes", name: target }, "tool", d.rule, where);
+  const by = tools.length ? `tool ${tools.map((t) => `\`${t}\``).join(", ")}` : "a tool";
+  const refuse = (target: string, reason: string, rule: DenialRule = "not-granted") => {
+    if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: "nodes", name: target, caller: "tool", rule, reason }, { taskId: where.taskId, node: where.node });
+    return new CapabilityDeniedError(`${by} returned a command with goto \`${target}\`, refused: ${reason}`, { kind: "nodes", name: target }, "tool", rule, where);
+  };
+  const stack: { from: NodeSpec; targets: readonly unknown[] }[] = [{ from: spec, targets: goto }];
+  let seen = 0;
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    for (const g of top.targets) {
+      if (++seen > MAX_TOOL_GOTO_TARGETS) return refuse("…", `the command names more than ${MAX_TOOL_GOTO_TARGETS} targets`);
+      const target = typeof g === "string" ? g : (g as { node?: unknown } | null)?.node;
+      if (typeof target !== "string") continue; // the planner reports a malformed target
+      const d = env.authority.checkGoto(top.from, target);
+      if (!d.allowed) return refuse(target, d.reason, d.rule);
+      const carried = typeof g === "object" && g !== null ? (g as { command?: { goto?: unknown } }).command?.goto : undefined;
+      if (carried === undefined) continue;
+      // A Send's Command runs as its target node's goto: checked from that node.
+      const next = env.nodes.get(target);
+      if (!next || !Array.isArray(carried)) return refuse(target, `a Send to \`${target}\` carries a command whose goto cannot be checked`);
+      stack.push({ from: next, targets: carried });
+    }
   }
   return undefined;
 }

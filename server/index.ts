@@ -8,5 +8,5 @@ export { Workspace, MAX_FILE_BYTES, type WorkspaceFile } from "./workspace.js";
 export { loadStudioConfig, ConfigLoadError, type StudioConfig } from "./config.js";
 export { openApiDocument } from "./openapi.js";
 export { ROUTES, type Route } from "./routes.js";
-export { MAX_ENDED_RUNS, RunManager, RunRecord, type RunStatus, type RunSummary } from "./runs.js";
+export { MAX_ACTIVE_RUNS, MAX_ENDED_EVENT_BYTES, MAX_ENDED_RUNS, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN, RunManager, RunRecord, type RunStatus, type RunSummary } from "./runs.js";
 export { ApiError } from "./errors.js";

@@ -83,6 +83,8 @@ export interface ProjectOptions {
   readonly checkpointer?: Checkpointer;
   /** Enqueue runs for `rag worker`s instead of running them here (`rag serve --queue`). */
   readonly queue?: QueueRunSubmitter;
+  /** Runs going at once (default `MAX_ACTIVE_RUNS`); more are refused with 429 `too_many_runs` (`rag serve --max-runs`). */
+  readonly maxActiveRuns?: number;
 }
 
 export class Project {
@@ -96,7 +98,7 @@ export class Project {
     options: ProjectOptions = {},
   ) {
     this.approvalsPath = options.approvals ?? join(config.path ? dirname(config.path) : workspace.root, ".rag", "approvals.json");
-    this.runs = new RunManager(options.queue);
+    this.runs = new RunManager(options.queue, undefined, options.maxActiveRuns);
     if (options.checkpointer) this.checkpointer = options.checkpointer;
     else {
       const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
@@ -133,6 +135,7 @@ export class Project {
 
   /** Starts a run of `file`'s graph on a new (or given, empty) thread. */
   async startRun(req: { file: string; graph?: string; input?: Record<string, unknown>; thread?: string }): Promise<RunRecord> {
+    this.runs.admit();
     const g = this.bind(req.file, req.graph);
     const bp = g.blueprint;
     const input = req.input ?? { ...(this.config.config.defaultInputs?.[bp.id] ?? {}) };
@@ -160,6 +163,7 @@ export class Project {
    */
   async resume(threadId: string, req: { answer?: unknown; answers?: Record<string, unknown> }): Promise<RunRecord> {
     this.notBusy(threadId);
+    this.runs.admit();
     const tuple = await this.checkpointer.getTuple({ threadId });
     if (!tuple) throw notFound(`no thread ${threadId}`);
     const origin = tuple.metadata.origin as Origin | undefined;

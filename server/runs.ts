@@ -11,12 +11,39 @@
  * any serve process answers for any run — replicas hold no state of their own beyond
  * this cache.
  */
-import { CancelledError, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
+import { CancelledError, jsonSizeAtMost, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
 import type { QueuedRunSummary, QueueRunSubmitter, RunHandle } from "../scale/index.js";
-import { notFound } from "./errors.js";
+import { ApiError, notFound } from "./errors.js";
 
 /** Events kept per run; older ones are dropped (a client reconnecting past them gets `truncated`). */
 export const MAX_EVENTS_PER_RUN = 20_000;
+
+/**
+ * Event JSON kept per run, bytes (estimated, `jsonSizeAtMost`); past it the oldest events
+ * are dropped as past `MAX_EVENTS_PER_RUN`. A count alone did not bound memory: a loop
+ * appending to a list emits the whole list in every `state_updated` event, so one run of
+ * 20,000 steps kept ~760 MB and a longer one ran `rag serve` out of heap.
+ */
+export const MAX_EVENT_BYTES_PER_RUN = 16 * 1024 * 1024;
+
+/** One event larger than this (JSON bytes) is kept as a stand-in: its type and ids, without its data. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Event JSON kept by all ended runs together; past it the oldest ended runs are forgotten. */
+export const MAX_ENDED_EVENT_BYTES = 256 * 1024 * 1024;
+
+/** Fields of an event kept in its stand-in (`MAX_EVENT_BYTES`). */
+const STAND_IN_FIELDS = ["type", "runId", "rootRunId", "parentRunId", "threadId", "graph", "namespace", "depth", "step", "ts", "seq", "node", "taskId", "channels"] as const;
+
+/** An event too large to keep, as its type and ids plus `omitted` saying why. */
+function standIn(e: RunEvent, size: number): RunEvent {
+  const out: Record<string, unknown> = { omitted: `the event's data (over ${size} bytes of JSON, at most ${MAX_EVENT_BYTES}) is not kept; read the thread's state instead` };
+  for (const k of STAND_IN_FIELDS) {
+    const v = (e as unknown as Record<string, unknown>)[k];
+    if (v !== undefined && (typeof v !== "object" || (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === "string")))) out[k] = v;
+  }
+  return out as unknown as RunEvent;
+}
 
 export type RunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
 
@@ -30,6 +57,15 @@ export const MAX_MIRRORS = 1_000;
  * `rag serve` held every run it ever started, up to 20,000 events each.
  */
 export const MAX_ENDED_RUNS = 1_000;
+
+/**
+ * Runs one server process may have executing (or, with a queue, submitted and not yet
+ * ended) at once (default). Each run holds model calls, tool calls and memory for as long
+ * as it goes: without a bound, a client holding the token started them without end.
+ * Past it `POST /api/runs` and `POST /api/threads/{id}/resume` answer 429 `too_many_runs`
+ * before anything is compiled, enqueued or run.
+ */
+export const MAX_ACTIVE_RUNS = 32;
 
 export interface RunSummary {
   readonly runId: string;
@@ -54,6 +90,9 @@ export class RunRecord {
   /** Id of the first event still held (ids start at 1). */
   firstId = 1;
   readonly events: RunEvent[] = [];
+  /** JSON size of each held event (parallel to `events`), and their sum. */
+  private readonly sizes: number[] = [];
+  bytes = 0;
   private readonly listeners = new Set<Listener>();
   readonly controller = new AbortController();
   /** Who runs it: undefined in this process; a worker's `host:pid` for a queued run. */
@@ -77,10 +116,19 @@ export class RunRecord {
     return this.firstId + this.events.length - 1;
   }
 
+  /** Holds `e` (a stand-in past `MAX_EVENT_BYTES`), dropping the oldest events past `MAX_EVENTS_PER_RUN` or `MAX_EVENT_BYTES_PER_RUN`; tells the listeners. */
   push(e: RunEvent): void {
+    let size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
+    if (size > MAX_EVENT_BYTES) {
+      e = standIn(e, MAX_EVENT_BYTES);
+      size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
+    }
     this.events.push(e);
-    if (this.events.length > MAX_EVENTS_PER_RUN) {
+    this.sizes.push(size);
+    this.bytes += size;
+    while (this.events.length > MAX_EVENTS_PER_RUN || (this.bytes > MAX_EVENT_BYTES_PER_RUN && this.events.length > 1)) {
       this.events.shift();
+      this.bytes -= this.sizes.shift()!;
       this.firstId++;
     }
     const id = this.lastId;
@@ -118,11 +166,38 @@ export class RunManager {
   /**
    * @param remote the queue runs go to (`rag serve --queue`); without it runs execute in this process.
    * @param maxEnded ended runs kept (default `MAX_ENDED_RUNS`).
+   * @param maxActive runs executing (or submitted to the queue and not ended) at once (default `MAX_ACTIVE_RUNS`).
+   * @throws RangeError when `maxActive` is not a positive integer.
    */
   constructor(
     readonly remote?: QueueRunSubmitter,
     private readonly maxEnded = MAX_ENDED_RUNS,
-  ) {}
+    readonly maxActive = MAX_ACTIVE_RUNS,
+  ) {
+    if (!(Number.isSafeInteger(maxActive) && maxActive > 0)) throw new RangeError(`RunManager: \`maxActive\` must be a positive integer, not ${String(maxActive)}`);
+  }
+
+  /** Runs of this process not yet ended: executing here, or submitted to the queue from here. */
+  get active(): number {
+    let n = 0;
+    for (const r of this.runs.values()) if (!r.ended) n++;
+    for (const r of this.mirrors.values()) if (!r.ended && this.submittedHere.has(r.runId)) n++;
+    return n;
+  }
+
+  /** Queued runs this process submitted (they count against `maxActive` until they end). */
+  private readonly submittedHere = new Set<string>();
+
+  /**
+   * Refuses a new run when `maxActive` runs are already going; called before the run is
+   * compiled, enqueued or started (the limit is charged before the work).
+   *
+   * @throws ApiError 429 `too_many_runs`.
+   */
+  admit(): void {
+    const n = this.active;
+    if (n >= this.maxActive) throw new ApiError("too_many_runs", `${n} runs are going (at most ${this.maxActive} at once); wait for one to end or cancel one first`, 429);
+  }
 
   /** The run of this process still executing on `threadId`, if any (queued runs are ordered by the workers' thread locks). */
   activeOn(threadId: string): RunRecord | undefined {
@@ -135,6 +210,7 @@ export class RunManager {
    * and returns its record at once.
    */
   launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }): RunRecord {
+    this.admit();
     const rec = new RunRecord(newId("run"), options.threadId, graph.blueprint.id, file);
     this.forgetEnded(this.maxEnded - 1);
     this.runs.set(rec.runId, rec);
@@ -153,24 +229,31 @@ export class RunManager {
       else if (last?.type === "run_interrupted") rec.end("interrupted");
       else if (last?.type === "run_failed") rec.end(last.error.code === "cancelled" ? "cancelled" : "failed", last.error);
       else rec.end("failed", { code: "internal", message: "the run ended without a result" });
+      this.forgetEnded(this.maxEnded);
     })();
     return rec;
   }
 
-  /** Drops the oldest ended runs until at most `keep` ended runs remain (insertion order is start order). */
+  /**
+   * Drops the oldest ended runs until at most `keep` ended runs remain and they hold at
+   * most `MAX_ENDED_EVENT_BYTES` of events (insertion order is start order).
+   */
   private forgetEnded(keep: number): void {
     let ended = 0;
-    for (const r of this.runs.values()) if (r.ended) ended++;
+    let bytes = 0;
+    for (const r of this.runs.values()) if (r.ended) (ended++, (bytes += r.bytes));
     for (const [id, r] of this.runs) {
-      if (ended <= keep) return;
+      if (ended <= keep && bytes <= MAX_ENDED_EVENT_BYTES) return;
       if (!r.ended) continue;
       this.runs.delete(id);
       ended--;
+      bytes -= r.bytes;
     }
   }
 
   /** A run just enqueued on the remote queue, mirrored from its stream. */
   submitted(handle: RunHandle, graph: string, file: string): RunRecord {
+    this.submittedHere.add(handle.runId);
     return this.mirror({ runId: handle.runId, threadId: handle.threadId, graph, file, status: "queued", startedAt: Date.now(), events: 0 });
   }
 
@@ -184,7 +267,10 @@ export class RunManager {
     rec.worker = s.worker;
     if (this.mirrors.size >= MAX_MIRRORS) {
       const old = [...this.mirrors.values()].find((r) => r.ended);
-      if (old) this.mirrors.delete(old.runId);
+      if (old) {
+        this.mirrors.delete(old.runId);
+        this.submittedHere.delete(old.runId);
+      }
     }
     this.mirrors.set(s.runId, rec);
     void (async () => {

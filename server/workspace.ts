@@ -41,7 +41,8 @@ export class Workspace {
     if (rel.startsWith("/") || rel.startsWith("\\") || /^[A-Za-z]:/.test(rel)) throw forbidden(`${rel}: absolute paths are refused; give a path relative to the workspace`);
     const parts = rel.split(/[\\/]+/).filter((p) => p && p !== ".");
     if (parts.some((p) => p === "..")) throw forbidden(`${rel}: \`..\` is refused; paths stay inside the workspace`);
-    const hidden = parts.find((p) => p.startsWith(".") || SKIP_DIRS.has(p));
+    // Case-folded: on a case-insensitive file system (macOS, Windows) `NODE_MODULES` is node_modules.
+    const hidden = parts.find((p) => p.startsWith(".") || SKIP_DIRS.has(p.toLowerCase()));
     if (hidden !== undefined) throw forbidden(`${rel}: \`${hidden}\` is not served (hidden folders and files, node_modules and the studio's .rag/ records are out of the API's reach)`);
     if (!parts.length) throw badRequest(`${rel}: a file path is required`);
     // Walk the components with lstat (which, unlike existsSync, sees a dangling link): every

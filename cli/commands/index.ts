@@ -295,6 +295,7 @@ const serve: RegisterCommand = (program) =>
     .option("--queue <redis-url>", "enqueue runs for `rag worker`s and stream their events from Redis")
     .option("--token-env <name>", "environment variable holding the API token (default RAG_API_TOKEN; unset: a random token, printed)")
     .option("--allow-host <name>", "also accept this Host header (a public name behind a load balancer); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--max-runs <n>", "runs going at once (default 32); more are refused with 429 too_many_runs")
     .action(async (dir: string | undefined, opts) => {
       const { serveCommand } = await import("./serve.js");
       process.exitCode = await serveCommand(dir, opts);

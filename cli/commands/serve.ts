@@ -1,6 +1,6 @@
 /**
  * `rag serve [DIR] [--host H] [--port N] [--config PATH] [--checkpoints PATH|postgres://…]
- * [--queue redis://…] [--token-env NAME] [--allow-host NAME]…`: the HTTP + SSE API of
+ * [--queue redis://…] [--token-env NAME] [--allow-host NAME]… [--max-runs N]`: the HTTP + SSE API of
  * docs/api.md without the studio page (issue 13 §3). With `--checkpoints postgres://…`
  * and `--queue` it is stateless: runs are enqueued for `rag worker`s and their events
  * read from Redis, threads from Postgres, so any number of serve processes can stand
@@ -24,12 +24,16 @@ export interface ServeOptions {
   readonly queue?: string;
   readonly tokenEnv?: string;
   readonly allowHost?: readonly string[];
+  /** `--max-runs N`: runs going at once (default `MAX_ACTIVE_RUNS`). */
+  readonly maxRuns?: string;
 }
 
 export async function serveCommand(dir: string | undefined, opts: ServeOptions): Promise<number> {
   const port = opts.port === undefined ? 8123 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not ${opts.port}`);
   if (opts.queue !== undefined && (opts.checkpoints === undefined || !isPostgresUrl(opts.checkpoints))) throw new CliError("--queue needs --checkpoints postgres://… (the store the workers write)");
+  const maxActiveRuns = opts.maxRuns === undefined ? undefined : Number(opts.maxRuns);
+  if (maxActiveRuns !== undefined && !(Number.isSafeInteger(maxActiveRuns) && maxActiveRuns > 0)) throw new CliError(`--max-runs must be a positive integer, not ${opts.maxRuns}`);
   const envName = opts.tokenEnv ?? "RAG_API_TOKEN";
   const fromEnv = process.env[envName];
   if (fromEnv !== undefined && fromEnv.length < 16) throw new CliError(`${envName} must hold a token of at least 16 characters`);
@@ -50,7 +54,7 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   const checkpointer: Checkpointer | undefined = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
   let project: Project;
   try {
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}) });
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
   } catch (e) {
     await queue?.close();
     if (e instanceof ConfigLoadError) throw new CliError(e.message);

@@ -237,7 +237,7 @@ describe("workspace files: confined, and only .rag/.ragsh (matrix over read and 
     });
 
   // Found: `.rag/`, `.git/` and node_modules took .rag files (the studio's records, hooks folders).
-  for (const path of [".rag/x.rag", ".rag/approved/x.rag", ".git/hooks/x.rag", "node_modules/x.rag", ".hidden.rag", "a/.b/c.rag"])
+  for (const path of [".rag/x.rag", ".rag/approved/x.rag", ".git/hooks/x.rag", "node_modules/x.rag", "NODE_MODULES/x.rag", "Node_Modules/pkg/x.rag", ".hidden.rag", "a/.b/c.rag"])
     it(`PUT /api/file {path: ${JSON.stringify(path)}} → 403 (hidden folders and node_modules)`, async () => {
       const r = await send(s.server.port, "PUT", "/api/file", { ...bearer(), ...json }, JSON.stringify({ path, content: "graph g { }" }));
       expect(r.status).toBe(403);
@@ -503,6 +503,79 @@ describe("server options", () => {
     } finally {
       project.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Third audit (issue 10): a token holder started runs without end — each one holding model
+// and tool calls and memory for as long as it goes. A bounded number may be going at once.
+describe("concurrent runs", () => {
+  const MAX_RUNS = 2;
+  let dir: string;
+  let server: StudioServer;
+  let project: Project;
+  let release: () => void = () => undefined;
+  let started = 0;
+  const gate = new Promise<void>((r) => (release = r));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "rag-runs-"));
+    writeFileSync(
+      join(dir, "wait.rag"),
+      `graph wait {\n  start agent\n  state {\n    messages: messages\n  }\n  node agent {\n    kind agent\n    model "default"\n    tools ["hold"]\n    routes {\n      tool_call -> tools\n      final -> END\n    }\n  }\n  node tools {\n    kind tool_executor\n    tools ["hold"]\n    next agent\n  }\n}\n`,
+    );
+    const config = defineConfig({
+      models: {
+        default: {
+          provider: scripted({
+            name: "hold",
+            rules: [
+              { when: { node: "agent", lastRole: "user" }, reply: { toolCalls: [{ name: "hold", arguments: {} }] } },
+              { when: { node: "agent", lastRole: "tool" }, reply: "done" },
+            ],
+          }),
+          capabilities: { tools: true, structuredOutput: true, contextWindow: 8_000, maxOutputTokens: 1_000 },
+        },
+      },
+      tools: { hold: tool({ description: "waits for the test", schema: z.object({}), readOnly: true, run: async () => (started++, await gate, "released") }) },
+    });
+    project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json"), maxActiveRuns: MAX_RUNS });
+    server = await startStudioServer({ project });
+  });
+  afterAll(async () => {
+    release();
+    await server.close();
+    project.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`run ${MAX_RUNS + 1} going at once is refused with 429 too_many_runs before it starts; an ended run frees its slot`, async () => {
+    const auth = { authorization: `Bearer ${server.token}`, "content-type": "application/json" };
+    const start = async () => {
+      const res = await fetch(`${server.origin}/api/runs`, { method: "POST", headers: auth, body: JSON.stringify({ file: "wait.rag", input: {} }) });
+      return { status: res.status, json: (await res.json()) as { runId?: string; status?: string; error?: { code: string } } };
+    };
+    const first = await Promise.all(Array.from({ length: MAX_RUNS }, start));
+    expect(first.map((r) => [r.status, r.json.status])).toEqual(Array(MAX_RUNS).fill([200, "running"]));
+    const refused = await Promise.all([start(), start(), start()]);
+    for (const r of refused) expect([r.status, r.json.error?.code]).toEqual([429, "too_many_runs"]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(started).toBe(MAX_RUNS); // the refused runs never reached a tool
+    expect((await project.threads()).length).toBe(MAX_RUNS); // …nor made a thread
+    // Cancelling one frees a slot.
+    await fetch(`${server.origin}/api/runs/${first[0].json.runId}/cancel`, { method: "POST", headers: auth });
+    for (let i = 0; i < 50 && project.runs.active >= MAX_RUNS; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await start()).status).toBe(200);
+    release();
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("maxActiveRuns %s is refused when the project is made", (value) => {
+    const d = mkdtempSync(join(tmpdir(), "ragraph-opts-"));
+    const config = defineConfig({});
+    try {
+      expect(() => new Project(new Workspace(d), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(d, ".rag", "approvals.json"), maxActiveRuns: value })).toThrow(/`maxActive` must be a positive integer/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
     }
   });
 });
