@@ -51,6 +51,14 @@ describe("W-rag-subgraph-result-undeclared", () => {
     expect(r.state.seen).toEqual([2]);
   });
 
+  it("unfixed, the run fails with a plain write error (no 'null null', no zod text)", async () => {
+    const bps = compile(CHILD + parent("seen: result.total")).value.blueprints;
+    const events = [];
+    for await (const e of new CompiledGraph(bps.find((b) => b.id === "main")!, { registry: standardRegistry(), graphs: new Map(bps.map((b) => [b.id, b])) }).stream({})) events.push(e);
+    const failed = events.find((e) => e.type === "run_failed") as { error: { message: string } } | undefined;
+    expect(failed?.error.message).toBe("graph `main`, node `tick`, field `seen`: expected an item or list for list<number>, got null");
+  });
+
   it("gives one fix for several fields, and none when a field read is not a state field of the child", () => {
     const both = warnings(CHILD + parent("seen: result.total, label: result.note"));
     expect(both.length).toBe(2);
