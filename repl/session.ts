@@ -357,14 +357,9 @@ export class Session {
    * no cell ever sees another's current-cell state (output, id, limits, cancellation).
    */
   runCell(source: string, options: { file?: string } = {}): Promise<CellResult> {
-    this.queuedCells++;
-    const turn = this.queueTail.then(async () => {
-      try {
-        return await this.runCellGuarded(source, options);
-      } finally {
-        this.queuedCells--;
-      }
-    });
+    const start = () => this.runCellGuarded(source, options).finally(() => this.queuedCells--);
+    // An idle session starts the cell at once (so `cancel()` right after `runCell` reaches it).
+    const turn = this.queuedCells++ === 0 ? start() : this.queueTail.then(start);
     this.queueTail = turn.catch(() => undefined);
     return turn;
   }
