@@ -82,11 +82,18 @@ export interface PostgresCheckpointerOptions {
 
 type Row = CheckpointColumns;
 
-/** A unique-key violation on a checkpoint as the CheckpointError the conformance suite expects; other errors as they are. */
+/**
+ * A unique-key violation on a checkpoint as the CheckpointError the conformance suite
+ * expects; other errors as they are. The statement inserts the checkpoint and its blobs
+ * in no set order, so a repeated id may first hit the blobs' key (a blob row is keyed by
+ * the checkpoint that stored it).
+ */
 function duplicate(e: unknown, threadId: string): unknown {
   const err = e as { code?: string; constraint?: string; detail?: string };
-  if (err.code !== "23505" || !String(err.constraint ?? "").startsWith("checkpoints")) return e;
-  const id = /\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(err.detail ?? "")?.[1];
+  const constraint = String(err.constraint ?? "");
+  if (err.code !== "23505" || !(constraint.startsWith("checkpoints") || constraint === "blobs_pkey")) return e;
+  const detail = err.detail ?? "";
+  const id = (/\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(detail) ?? /\(thread_id, ns, checkpoint_id, channel\)=\([^,]*, [^,]*, ([^,]*), /.exec(detail))?.[1];
   return new CheckpointError(`checkpoint ${id ?? "(same id)"} already exists in thread ${threadId}`);
 }
 
@@ -206,7 +213,7 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.guard(`locking and reading thread ${threadId}`, async () => {
       await this.flush();
       const row = await this.locks.run<LockedReadRow>(threadId, this.lockSql, (lockKey) => [threadId, "", lockKey], false);
-      const read = row.id === undefined ? null : (row as ReadRow);
+      const read = row.id == null ? null : (row as ReadRow);
       this.lockedReads.set(threadId, read);
       return read ? this.fromReadRow(read) : undefined;
     });
