@@ -54,6 +54,8 @@ export interface ThreadLocksOptions {
 export class ThreadLocks {
   private readonly held = new Map<string, Promise<HeldThread>>();
   private readonly idle: Conn[] = [];
+  /** A connection being opened ahead of need (`warm`). */
+  private warming: Promise<Conn> | undefined;
   private closed = false;
 
   constructor(private readonly options: ThreadLocksOptions) {}
@@ -63,12 +65,34 @@ export class ThreadLocks {
     return createHash("sha256").update(`${this.options.schema}\0${threadId}`).digest().readBigInt64BE(0).toString();
   }
 
-  /** A connection for a lock: an idle one, else a new one. */
+  /** A connection for a lock: an idle one, else one being opened ahead (`warm`), else a new one. */
   private async connection(): Promise<Conn> {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       if (!c.lost) return c;
       await c.client.end().catch(() => undefined);
     }
+    const warming = this.warming;
+    this.warming = undefined;
+    if (warming) {
+      const c = await warming.catch(() => undefined);
+      if (c && !c.lost) return c;
+    }
+    return this.open();
+  }
+
+  /**
+   * Starts opening a lock connection now when none is idle, so the next thread's first
+   * write does not wait for a Postgres connection (a run's start reads the thread first).
+   */
+  warm(threadId: string): void {
+    if (this.closed || this.idle.length || this.warming || this.held.has(threadId)) return;
+    const w = this.open();
+    w.catch(() => undefined);
+    this.warming = w;
+  }
+
+  /** Opens a new lock connection. */
+  private async open(): Promise<Conn> {
     // Named after the schema, so operators (and tests) can tell lock connections apart in pg_stat_activity.
     const Client = this.options.Client ?? pg.Client;
     const client = new Client({ connectionString: this.options.connectionString, application_name: `ragraph-lock:${this.options.schema}`.slice(0, 63) });
@@ -203,6 +227,10 @@ export class ThreadLocks {
   async close(): Promise<void> {
     await Promise.all(this.threads().map((t) => this.release(t)));
     this.closed = true;
+    const warming = this.warming;
+    this.warming = undefined;
+    const spare = await warming?.catch(() => undefined);
+    if (spare) this.idle.push(spare);
     await Promise.all(this.idle.splice(0).map((c) => c.client.end().catch(() => undefined)));
   }
 }

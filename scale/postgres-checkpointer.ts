@@ -392,6 +392,8 @@ export class PostgresCheckpointer implements Checkpointer {
         this.lockedReads.delete(config.threadId);
         return held ? this.fromReadRow(held) : undefined;
       }
+      // A run starting on a thread not held here: its first write will want a lock connection; open it meanwhile.
+      if (!byId) this.locks.warm(config.threadId);
       // The checkpoint, its pending writes and its blobs: one statement, one round trip.
       const sql = byId ? this.byIdSql : this.latestSql;
       const { rows } = await this.pool.query<ReadRow>({ name: sql.name, text: sql.text, values: byId ? [config.threadId, ns, config.checkpointId] : [config.threadId, ns] });
