@@ -160,7 +160,7 @@ export class Project {
       return this.runs.submitted(handle, bp.id, req.file);
     }
     const onEvent = eventObserver(this.registry);
-    return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
+    return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
   }
 
   /**
@@ -188,7 +188,7 @@ export class Project {
       return this.runs.submitted(handle, g.blueprint.id, origin.file);
     }
     const onEvent = eventObserver(this.registry);
-    return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) });
+    return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
   }
 
   threads(): Promise<ThreadSummary[]> {
@@ -239,14 +239,34 @@ export class Project {
   async updateState(threadId: string, values: Record<string, unknown>, asNode?: string, options: { checkpointId?: string; namespace?: string } = {}): Promise<StateSnapshot> {
     this.notBusy(threadId);
     const g = await this.threadGraph(threadId);
-    return inNamespace(threadId, options.namespace, async () => {
-      try {
-        return await g.updateState(threadId, values, { ...(asNode !== undefined ? { asNode } : {}), ...options });
-      } catch (e) {
-        if (e instanceof RagError && !(e instanceof NamespaceError)) throw new ApiError(e.code, e.message, 400);
-        throw e;
-      }
-    });
+    try {
+      return await inNamespace(threadId, options.namespace, async () => {
+        try {
+          return await g.updateState(threadId, values, { ...(asNode !== undefined ? { asNode } : {}), ...options });
+        } catch (e) {
+          if (e instanceof RagError && !(e instanceof NamespaceError)) throw new ApiError(e.code, e.message, 400);
+          throw e;
+        }
+      });
+    } finally {
+      await this.releaseIdle(threadId);
+    }
+  }
+
+  /** The checkpointer's `release`, for runs of this process to call when they end (undefined for local stores). */
+  private get releaser(): ((threadId: string) => Promise<void>) | undefined {
+    const cp = this.checkpointer;
+    return cp.release ? (threadId) => cp.release!(threadId) : undefined;
+  }
+
+  /**
+   * Gives up this process's claim on a thread it just wrote outside a run (a state edit,
+   * a branch, a fork), unless one of its runs is executing there: a shared store keeps
+   * a lock and a connection per thread written until released (`Checkpointer.release`).
+   */
+  private async releaseIdle(threadId: string): Promise<void> {
+    if (!this.checkpointer.release || this.runs.activeOn(threadId)) return;
+    await this.checkpointer.release(threadId).catch(() => undefined);
   }
 
   /**
@@ -269,7 +289,7 @@ export class Project {
         if (e instanceof CheckpointError && !(e instanceof NamespaceError)) throw notFound(e.message);
         throw e;
       }
-    });
+    }).finally(() => this.releaseIdle(threadId));
     const s = (await g.getState(threadId, undefined, { subgraphs: true }))!;
     return { ...s, travel };
   }
@@ -296,11 +316,14 @@ export class Project {
 
   /** Copies a checkpoint into a new thread (resume the new thread to re-run from there). */
   async fork(threadId: string, checkpointId: string, newThreadId?: string): Promise<StateSnapshot> {
+    const to = newThreadId ?? newId("thread");
     try {
-      return await fork(this.checkpointer, threadId, checkpointId, newThreadId ?? newId("thread"));
+      return await fork(this.checkpointer, threadId, checkpointId, to);
     } catch (e) {
       if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
       throw e;
+    } finally {
+      await this.releaseIdle(to);
     }
   }
 

@@ -207,9 +207,10 @@ export class RunManager {
 
   /**
    * Starts streaming `graph` in the background (input null: resume `options.threadId`)
-   * and returns its record at once.
+   * and returns its record at once. `release` (the checkpointer's) is called with the
+   * thread when the run has ended, before its record says so.
    */
-  launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }): RunRecord {
+  launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }, release?: (threadId: string) => Promise<void>): RunRecord {
     this.admit();
     const rec = new RunRecord(newId("run"), options.threadId, graph.blueprint.id, file);
     this.forgetEnded(this.maxEnded - 1);
@@ -222,9 +223,13 @@ export class RunManager {
           if (e.depth === 0) last = e;
         }
       } catch (e) {
+        await release?.(rec.threadId).catch(() => undefined);
         rec.end("failed", { code: "internal", message: (e as Error).message });
         return;
       }
+      // before the run is seen to end: a client resuming the thread through another
+      // process must not find it still locked by this one
+      await release?.(rec.threadId).catch(() => undefined);
       if (last?.type === "run_completed") rec.end("completed");
       else if (last?.type === "run_interrupted") rec.end("interrupted");
       else if (last?.type === "run_failed") rec.end(last.error.code === "cancelled" ? "cancelled" : "failed", last.error);

@@ -209,6 +209,14 @@ export interface Checkpointer {
    * called one after the other.
    */
   putBatch?(ops: readonly BatchOp[]): Promise<void>;
+  /**
+   * Gives up this process's claim on a thread once it has nothing more to write there (a
+   * run ended, a state edit is saved), after its queued writes: a shared store
+   * (`PostgresCheckpointer`) holds a lock and a connection per thread it wrote until
+   * then, so a long-lived process (`rag serve`) that never calls it keeps every thread it
+   * touched locked against other processes. Local stores do not implement it.
+   */
+  release?(threadId: string): Promise<void>;
   /** Releases resources (the SQLite handle). */
   close?(): void;
 }
