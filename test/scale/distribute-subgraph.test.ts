@@ -39,7 +39,18 @@ const regSource = `graph regfan {
   node sum { kind set set { total: sum(state.squares) } next END }
 }
 `;
+/** When each `slow` branch started. */
+const slowStarts: { n: number; at: number }[] = [];
 const tools = (who: string) => ({
+  slow: tool({
+    description: "waits 300 ms; records when it started",
+    schema: z.object({ n: z.number() }),
+    run: async ({ n }: { n: number }) => {
+      slowStarts.push({ n, at: Date.now() });
+      await new Promise((ok) => setTimeout(ok, 300));
+      return n;
+    },
+  }),
   work: tool({
     description: "square, slowly; records who ran it",
     schema: z.object({ n: z.number() }),
@@ -108,6 +119,24 @@ graph pfan {
   node sum { kind set set { total: sum(state.squares) } next END }
 }
 `;
+/** A subgraph whose fan-out is slow (cancelled mid-way). */
+const slowSource = `graph slowouter {
+  start inner
+  defaults { distribute: branches }
+  input { items: list<number> }
+  state { out: list<number> append }
+  node inner { kind subgraph graph "slowfan" input { items: input.items } writes { out: result.out } next END }
+}
+graph slowfan {
+  start split
+  input { items: list<number> }
+  state { out: list<number> append }
+  output { out: list<number> }
+  node split { kind set send [w { n: x } for x in input.items -> out] join done }
+  node w { kind tool tool "slow" }
+  node done { kind set next END }
+}
+`;
 const local = registryFor("local");
 const compile = (src: string, file: string, graph: string) => {
   const r = compileGraph(src, { file, graph, registry: local.view() });
@@ -117,6 +146,7 @@ const compile = (src: string, file: string, graph: string) => {
 const outer = compile(source, "outer.rag", "outer");
 const outer2 = compile(regRootSource, "outer2.rag", "outer2");
 const pouter = compile(persistentSource, "pouter.rag", "pouter");
+const slowouter = compile(slowSource, "slowouter.rag", "slowouter");
 const inProcess = (c: { bp: typeof outer.bp; siblings: Map<string, typeof outer.bp> }) => new CompiledGraph(c.bp, { registry: local, graphs: c.siblings, checkpointer: new MemoryCheckpointer() });
 
 let savers: PostgresCheckpointer[] = [];
@@ -228,6 +258,28 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const jobs = await branchJobs(threadId);
     expect(jobs).toHaveLength(5);
     for (const j of jobs) expect(j.namespace).toBe("inner:pfan");
+  }, 30_000);
+
+  it("cancelling a run cancels its subgraph's distributed fan-out: queued branches never run, none is left queued", async () => {
+    slowStarts.length = 0;
+    const items = Array.from({ length: 40 }, (_, i) => i + 1);
+    const h = await submitter.submit({ kind: "run", source: slowSource, file: "slowouter.rag", graph: "slowouter", hash: slowouter.bp.hash, input: { items }, threadId: uniqueName("t") });
+    for await (const { event } of submitter.events(h.runId)) if (event.type === "tool_started") break;
+    await submitter.cancel(h.runId);
+    const cancelledAt = Date.now();
+    expect(await submitter.outcome(h.runId)).toMatchObject({ status: "cancelled" });
+    // Longer than a branch takes: had the queued branches stayed, more would have started (2 workers × 4 slots).
+    await new Promise((ok) => setTimeout(ok, 900));
+    expect(slowStarts.length).toBeLessThanOrEqual(12);
+    expect(slowStarts.filter((s) => s.at > cancelledAt + 250)).toEqual([]);
+    const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
+    const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
+    await q.close();
+    expect(left.filter((j) => (j.data as { threadId?: string }).threadId === h.threadId)).toEqual([]);
+    // The thread stays resumable: a resume finishes the child's fan-out (state as in-process).
+    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    const expected = await inProcess(slowouter).invoke({ items }, { threadId: "x" });
+    expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: expected.state });
   }, 30_000);
 
   it("a branch job naming a child blueprint the run's root does not reach along the namespace is refused", async () => {
