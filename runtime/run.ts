@@ -348,7 +348,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       tokens: Boolean(modes?.tokens),
     };
     // Branches run elsewhere only from a stored checkpoint, in a graph that distributes (child graphs too).
-    const remote = distributes && persist && persist.durability !== "exit" ? { runner: options.branches!, hash: bp.hash, ...(parent ? { root: options.rootBlueprintHash ?? "" } : {}) } : undefined;
+    // A child run's branch jobs name the root blueprint too (the worker reaches the child's from it).
+    const rootHash = parent ? options.rootBlueprintHash : bp.hash;
+    const remote = distributes && rootHash !== undefined && persist && persist.durability !== "exit" ? { runner: options.branches!, hash: bp.hash, ...(parent ? { root: rootHash } : {}) } : undefined;
     const planCtx = {
       index: g.index,
       state: l.state,
