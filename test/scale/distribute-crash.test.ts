@@ -27,5 +27,5 @@ describe.skipIf(skip)("distribute: branches survives a SIGKILLed worker", () => 
     expect(trial).toMatchObject({ mode: "subgraph", killed: "run holder", ok: true, committedRerun: 0 });
     expect(trial.committedAtKill).toBeGreaterThanOrEqual(1);
     expect(trial.committedAtKill).toBeLessThan(12);
-  }, 15_000);
+  }, 30_000); // ~12 s alone; the 2 shared cores under load push it past 15 s
 });
