@@ -2,7 +2,8 @@
  * `npm run bench:scale [-- --json]`: the Postgres checkpointer's cost per superstep
  * beside SQLite's (issue 13 §4). Runs a 200-step chain of no-op nodes and a 20-branch
  * fan-out with sync durability on each backend, `REPEAT` times (default 5), and prints
- * the median wall time per superstep (ms). Needs Postgres at `RAG_BENCH_POSTGRES`
+ * the median wall time per superstep (ms), and for Postgres the statements (round trips)
+ * a run sends, counted through the checkpointer's `Client` option. Needs Postgres at `RAG_BENCH_POSTGRES`
  * (default postgres://postgres@127.0.0.1:5432/test); uses a fresh schema, dropped after.
  *
  * Then the worker pool (bench/scale-queue.ts): `RUNS` runs (default 200, as issue 13 asks) of a 20-task
@@ -61,26 +62,40 @@ const items = Array.from({ length: 20 }, (_, i) => i);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 let thread = 0;
 
-async function time(saver: Checkpointer, g: CompiledGraph, input: Record<string, unknown>): Promise<{ ms: number; steps: number }> {
+/** Statements sent to Postgres so far (every connection of the benchmark's checkpointer). */
+let statements = 0;
+class CountingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+    (this as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      statements++;
+      return query(...args);
+    };
+  }
+}
+
+async function time(saver: Checkpointer, g: CompiledGraph, input: Record<string, unknown>): Promise<{ ms: number; steps: number; statements: number }> {
+  const s0 = statements;
   const t0 = performance.now();
   const r = await g.invoke(input, { checkpointer: saver, durability: "sync", threadId: `b${++thread}`, recursionLimit: STEPS + 10 });
-  return { ms: performance.now() - t0, steps: r.steps };
+  return { ms: performance.now() - t0, steps: r.steps, statements: statements - s0 };
 }
 
 const backends: { name: string; make: () => Checkpointer; close: (c: Checkpointer) => Promise<void> }[] = [
   { name: "sqlite", make: () => new SqliteCheckpointer(join(dir, "b.db")), close: async (c) => c.close?.() },
-  { name: "postgres", make: () => new PostgresCheckpointer(PG, { schema }), close: (c) => (c as PostgresCheckpointer).closeAsync() },
+  { name: "postgres", make: () => new PostgresCheckpointer(PG, { schema, Client: CountingClient }), close: (c) => (c as PostgresCheckpointer).closeAsync() },
 ];
 
-const rows: { backend: string; workload: string; msPerStep: number; msPerRun: number }[] = [];
+const rows: { backend: string; workload: string; msPerStep: number; msPerRun: number; steps: number; statementsPerRun: number | null }[] = [];
 for (const b of backends) {
   const saver = b.make();
   for (const [workload, g, input] of [["chain 200", chain, {}], ["fan-out 20", fanout, { items }]] as const) {
     await time(saver, g, input); // warm-up (and migration)
-    const runs: { ms: number; steps: number }[] = [];
+    const runs: { ms: number; steps: number; statements: number }[] = [];
     for (let i = 0; i < REPEAT; i++) runs.push(await time(saver, g, input));
     const ms = median(runs.map((r) => r.ms));
-    rows.push({ backend: b.name, workload, msPerRun: ms, msPerStep: ms / runs[0].steps });
+    rows.push({ backend: b.name, workload, msPerRun: ms, msPerStep: ms / runs[0].steps, steps: runs[0].steps, statementsPerRun: b.name === "postgres" ? median(runs.map((r) => r.statements)) : null });
   }
   await b.close(saver);
 }
@@ -100,8 +115,8 @@ const pool = process.env.SKIP_QUEUE ? undefined : await (await import("./scale-q
 if (json) console.log(JSON.stringify({ checkpointer: rows, pool: pool ?? null }, null, 2));
 else {
   console.log(`checkpointer cost, sync durability, median of ${REPEAT} runs`);
-  console.log("backend   workload     ms/run    ms/superstep");
-  for (const r of rows) console.log(`${r.backend.padEnd(9)} ${r.workload.padEnd(12)} ${r.msPerRun.toFixed(1).padStart(7)}   ${r.msPerStep.toFixed(3).padStart(8)}`);
+  console.log("backend   workload     ms/run    ms/superstep   supersteps   statements/run");
+  for (const r of rows) console.log(`${r.backend.padEnd(9)} ${r.workload.padEnd(12)} ${r.msPerRun.toFixed(1).padStart(7)}   ${r.msPerStep.toFixed(3).padStart(8)}       ${String(r.steps).padStart(6)}   ${r.statementsPerRun === null ? "           -" : String(r.statementsPerRun).padStart(12)}`);
 }
 if (pool && !json) {
   console.log(`\nworker pool: ${pool.rows[0]?.runs} runs × fan-out 20 × 50 ms I/O, worker concurrency ${WORKER_CONCURRENCY} (${cpus().length} cores)`);

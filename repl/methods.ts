@@ -7,7 +7,7 @@
  * Every string or list a method builds is charged to the cell's memory budget.
  */
 import { ScriptError } from "./errors.js";
-import { countOccurrences, indexOf, lastIndexOf } from "./search.js";
+import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf } from "./search.js";
 import { cellCharge, fromHost, toHost } from "./boundary.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
@@ -169,10 +169,11 @@ const ARRAY: Readonly<Record<string, Method>> = {
       return parts.join(s);
     },
   },
-  indexOf: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.indexOf(x)) },
-  lastIndexOf: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.lastIndexOf(x)) },
-  includes: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
-  contains: { sync: (a: Value[], [x], rt) => (rt.work(a.length), a.includes(x)) },
+  // Charged per item and, for a long string, per character compared (`search.ts`).
+  indexOf: { sync: (a: Value[], [x], rt) => listIndexOf(rt, a, x) },
+  lastIndexOf: { sync: (a: Value[], [x], rt) => listIndexOf(rt, a, x, { last: true }) },
+  includes: { sync: (a: Value[], [x], rt) => listIndexOf(rt, a, x, { zero: true }) >= 0 },
+  contains: { sync: (a: Value[], [x], rt) => listIndexOf(rt, a, x, { zero: true }) >= 0 },
   reverse: { sync: (a: Value[], _args, rt) => (rt.work(a.length), a.reverse()) },
   at: { sync: (a: Value[], [i], rt) => a.at(int(i, 0, rt)) },
   flat: {
@@ -209,10 +210,11 @@ const ARRAY: Readonly<Record<string, Method>> = {
   sort: {
     *gen(a: Value[], [f], rt, call) {
       if (f === undefined) {
-        // Sorted by string form, each computed once and charged (not once per comparison).
+        // Sorted by string form, each computed once and charged (not once per comparison);
+        // a comparison of two long keys is charged by the characters it reads, as it runs.
         rt.work(a.length * Math.max(1, Math.ceil(Math.log2(a.length + 1))));
         const keyed = a.map((x) => [toStr(x, rt), x] as const);
-        keyed.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        keyed.sort(([x], [y]) => compareKeys(rt, x, y));
         for (let i = 0; i < keyed.length; i++) a[i] = keyed[i][1];
         return a;
       }

@@ -8,6 +8,7 @@
  * of `SLICE` characters between which the runtime checks its budgets and clock.
  */
 import type { MethodRuntime } from "./methods.js";
+import type { Value } from "./values.js";
 
 /** Characters scanned between two checks of the clock. */
 const SLICE = 1 << 16;
@@ -55,4 +56,39 @@ export function countOccurrences(rt: MethodRuntime, h: string, n: string): numbe
   let count = 0;
   for (let i = h.indexOf(n); i >= 0; i = h.indexOf(n, i + n.length)) count++;
   return count;
+}
+
+/** A string at or under this length compares within the operation that started the search. */
+const LONG_COMPARE = 256;
+
+/**
+ * The index of `x` in list `a`, first (`last`: the last) by strict equality, or by
+ * SameValueZero with `zero` (what `includes` uses: `NaN` finds `NaN`); -1 when absent.
+ * Charged as it goes: one unit per item before the scan, and — when `x` is a string of
+ * more than 256 characters — its length before each comparison with a string of the same
+ * length (the comparisons that read characters: strings of different lengths differ at
+ * once). A list of long strings sharing a prefix cost one operation per 256 items before,
+ * whatever their length.
+ */
+export function listIndexOf(rt: MethodRuntime, a: readonly Value[], x: Value, options: { readonly last?: boolean; readonly zero?: boolean } = {}): number {
+  const n = a.length;
+  rt.work(n);
+  const long = typeof x === "string" && x.length > LONG_COMPARE ? x.length : 0;
+  const nan = options.zero === true && typeof x === "number" && Number.isNaN(x);
+  for (let k = 0; k < n; k++) {
+    const i = options.last ? n - 1 - k : k;
+    const v = a[i];
+    if (long && typeof v === "string" && v.length === long) rt.work(long);
+    if (v === x || (nan && typeof v === "number" && Number.isNaN(v))) return i;
+  }
+  return -1;
+}
+
+/**
+ * Compares two sort keys (`<` order), charging the characters a comparison of two long
+ * strings reads (the shorter one's length) before it compares them.
+ */
+export function compareKeys(rt: MethodRuntime, x: string, y: string): number {
+  if (x.length > LONG_COMPARE && y.length > LONG_COMPARE) rt.work(Math.min(x.length, y.length));
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -338,8 +338,33 @@ export class Session {
 
   // ─────────────────────────────── cells ───────────────────────────────
 
-  /** Runs one cell. Never throws for anything the script does; problems are diagnostics. */
-  async runCell(source: string, options: { file?: string } = {}): Promise<CellResult> {
+  /** The tail of the cell queue: resolves when the last accepted cell has finished. */
+  private queueTail: Promise<unknown> = Promise.resolve();
+  private queuedCells = 0;
+
+  /**
+   * Cells accepted and not yet finished: the running one plus those waiting behind it
+   * (0 when idle). Callers that take cells from many clients (the HTTP API) bound it.
+   */
+  get pendingCells(): number {
+    return this.queuedCells;
+  }
+
+  /**
+   * Runs one cell. Never throws for anything the script does; problems are diagnostics.
+   * Cells of one session run one at a time, in the order `runCell` was called: a cell that
+   * is called while another runs (or waits) starts when those before it have finished, so
+   * no cell ever sees another's current-cell state (output, id, limits, cancellation).
+   */
+  runCell(source: string, options: { file?: string } = {}): Promise<CellResult> {
+    const start = () => this.runCellGuarded(source, options).finally(() => this.queuedCells--);
+    // An idle session starts the cell at once (so `cancel()` right after `runCell` reaches it).
+    const turn = this.queuedCells++ === 0 ? start() : this.queueTail.then(start);
+    this.queueTail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runCellGuarded(source: string, options: { file?: string }): Promise<CellResult> {
     try {
       return await this.runCellUnguarded(source, options);
     } catch (e) {

@@ -177,8 +177,9 @@ export function writeSchema(f: FieldSpec, schemas: Blueprint["schemas"]): z.ZodT
  * At most three issues, then how many more.
  */
 export function describeIssues(e: z.ZodError): string {
-  const shown = e.issues.slice(0, 3).map(describeIssue);
-  const more = e.issues.length - shown.length;
+  // A union refused at the value itself says only "Invalid input": the caller's "expected …" says more.
+  const shown = e.issues.filter((i) => !(i.code === "invalid_union" && i.path.length === 0)).slice(0, 3).map(describeIssue);
+  const more = e.issues.filter((i) => !(i.code === "invalid_union" && i.path.length === 0)).length - shown.length;
   return shown.join("; ") + (more > 0 ? ` (and ${more} more)` : "");
 }
 

@@ -95,7 +95,8 @@ export class ChannelTable {
       if (ch.schema && !ch.check?.(w.value)) {
         const r = ch.schema.safeParse(w.value);
         if (!r.success) {
-          throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)} (${describeIssues(r.error)})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
+          const why = describeIssues(r.error);
+          throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)}${why ? ` (${why})` : ""}`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
         }
       }
       const list = byChannel.get(w.channel);
@@ -118,7 +119,7 @@ export class ChannelTable {
           const r = ch.resultSchema.safeParse(value);
           if (!r.success) {
             const nodes = [...new Set(ws.map((w) => w.node))];
-            throw new InvalidUpdateError(`graph \`${graph}\`, node${nodes.length > 1 ? "s" : ""} ${nodes.map((x) => `\`${x}\``).join(", ")}, field \`${name}\`: the ${ch.field.reducer.name} reducer's result ${preview(value)} is not ${describeType(ch.field)} (${describeIssues(r.error)})`, name, { graph, node: nodes[0], taskId: ws[0].taskId, step });
+            throw new InvalidUpdateError(`graph \`${graph}\`, node${nodes.length > 1 ? "s" : ""} ${nodes.map((x) => `\`${x}\``).join(", ")}, field \`${name}\`: the ${ch.field.reducer.name} reducer's result ${preview(value)} is not ${describeType(ch.field)}${((why) => (why ? ` (${why})` : ""))(describeIssues(r.error))}`, name, { graph, node: nodes[0], taskId: ws[0].taskId, step });
           }
         }
         if (value !== state[name]) {
@@ -174,6 +175,7 @@ function describeType(f: FieldSpec): string {
 }
 
 function preview(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
   const s = JSON.stringify(v) ?? String(v);
   const kind = v === null ? "null" : Array.isArray(v) ? "list" : typeof v;
   return `${kind} ${s.length > 60 ? s.slice(0, 57) + "…" : s}`;

@@ -17,8 +17,8 @@
 import type { CheckpointTuple, Checkpointer, ListOptions } from "./checkpoint/types.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, NamespaceError } from "./errors.js";
 import { childNamespace, parseNamespacePath, type NamespaceSegment } from "./namespace.js";
+import { childGraphsOf, levelRefusal } from "./namespace-binding.js";
 import { childOwner } from "./persistent-child.js";
-import type { PlannedTask } from "./plan.js";
 import { snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
 import { updateState, type UpdateStateOptions } from "./update-state.js";
 
@@ -43,29 +43,17 @@ export interface ResolvedNamespace {
   readonly graph: NestedGraph;
 }
 
-/** Graph names looked at for a task of a node that names no graph (a node kind calling `runGraph`). */
-const MAX_CANDIDATES = 16;
-
-/**
- * The graphs a task may have run as child runs: the graph of a `subgraph` node, the graph
- * of an implicit graph send target, else (a node kind that may call `runGraph`) the graphs
- * the blueprint calls (same-file subgraphs, then registry capabilities), at most 16.
- */
-export function childGraphsOf(g: UpdatableGraph, task: PlannedTask): string[] {
-  if (task.implicit === "graph") return [task.node];
-  if (task.implicit) return [];
-  const spec = g.index.nodes.get(task.node);
-  if (spec?.graph) return [spec.graph];
-  return [...new Set([...Object.keys(g.blueprint.subgraphs ?? {}), ...(g.blueprint.capabilities.graphs ?? [])])].slice(0, MAX_CANDIDATES);
-}
-
 /**
  * Resolves `ns` (full form or node path) against the thread. A node level picks the
  * newest checkpoint of its level whose next tasks include that node with a child run
- * that checkpointed.
+ * that checkpointed. A full level must be a child run the blueprint allows there
+ * (`namespace-binding.ts`): a task of a node of the parent graph (or that node itself,
+ * when persistent) and a graph that node binds — deny by default, whatever graphs the
+ * file or the registry know.
  *
- * @throws NamespaceError for a malformed namespace, a graph no level can run, a node
- *   with no child run on the thread, or nesting deeper than the default subgraph depth.
+ * @throws NamespaceError reason `malformed` for a malformed namespace or nesting deeper
+ *   than the default subgraph depth; reason `not_found` for a level no node of its parent
+ *   graph runs, or a node with no child run on the thread.
  */
 export async function resolveNamespace(g: NestedGraph, saver: Checkpointer, threadId: string, ns: string): Promise<ResolvedNamespace> {
   const steps = parseNamespacePath(ns);
@@ -79,7 +67,11 @@ export async function resolveNamespace(g: NestedGraph, saver: Checkpointer, thre
       const found = await newestChildRun(graph, saver, threadId, current, step.node);
       if (!found) throw new NamespaceError(`thread \`${threadId}\` has no child run of node \`${step.node}\`${current ? ` in namespace \`${current}\`` : ""}`, ns, { graph: graph.blueprint.id, node: step.node }, "not_found");
       seg = found;
-    } else seg = step;
+    } else {
+      seg = step;
+      const refusal = await levelRefusal(graph, saver, threadId, current, seg);
+      if (refusal) throw new NamespaceError(`checkpoint namespace \`${ns}\`: ${refusal}`, ns, { graph: graph.blueprint.id }, "not_found");
+    }
     const child = graph.subgraph(seg.graph);
     if (!child) throw new NamespaceError(`checkpoint namespace \`${ns}\`: graph \`${seg.graph}\` is not a graph \`${graph.blueprint.id}\` can run`, ns, { graph: graph.blueprint.id }, "not_found");
     segments.push(seg);

@@ -4,7 +4,7 @@
  * logic stays in `runtime/`.
  */
 export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
-export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./pg-migrations.js";
+export { MIGRATIONS, SCHEMA_VERSION, migrate, migrateOnce, forgetMigrated, type Migration } from "./pg-migrations.js";
 export { ThreadBusyError, UnknownBlueprintError, ScaleConfigError } from "./errors.js";
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";

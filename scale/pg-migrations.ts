@@ -4,6 +4,10 @@
  * processes starting at once serialise on an advisory lock, so exactly one applies each
  * version. A store migrated by a newer ragraph (a version this code does not know) is
  * refused rather than written with an older layout.
+ *
+ * A process checks a schema once (`migrateOnce`): the first checkpointer of a (database,
+ * schema) pays one query when the schema is current (the full migration only when it is
+ * not); later ones in the same process pay none.
  */
 import type pg from "pg";
 import { CheckpointError } from "../runtime/index.js";
@@ -121,3 +125,55 @@ export async function migrate(client: pg.ClientBase, schema: string, migrations:
     throw e;
   }
 }
+
+/** Schemas this process has brought up to date (or is bringing), by connection string and schema. */
+const migrated = new Map<string, Promise<void>>();
+
+/** Postgres error codes of a table or schema that is not there (the store was dropped or never made). */
+const MISSING = new Set(["42P01", "3F000"]);
+
+/**
+ * Brings `schema` up to date once per process: the first call for a (connection string,
+ * schema) checks the version with one query and migrates only when it is behind (or
+ * the schema is missing); later calls share that result. A failure is not remembered
+ * (the next call tries again).
+ *
+ * @param connect a connection to use (released by `done`).
+ * @throws CheckpointError when the store has a newer version than this code knows.
+ */
+export function migrateOnce(connectionString: string, schema: string, connect: () => Promise<{ client: pg.ClientBase; done: () => void }>): Promise<void> {
+  const key = `${connectionString}\0${schema}`;
+  let p = migrated.get(key);
+  if (!p) {
+    p = (async () => {
+      const { client, done } = await connect();
+      try {
+        const current = await client.query<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${quoteSchema(schema)}.migrations`).then(
+          (r) => r.rows[0]?.v ?? 0,
+          (e: { code?: string }) => {
+            if (MISSING.has(String(e.code))) return 0;
+            throw e;
+          },
+        );
+        if (current !== SCHEMA_VERSION) await migrate(client, schema);
+      } finally {
+        done();
+      }
+    })();
+    migrated.set(key, p);
+    p.catch(() => migrated.get(key) === p && migrated.delete(key));
+  }
+  return p;
+}
+
+/**
+ * Forgets that this process brought `schema` up to date (all schemas when undefined), so
+ * the next checkpointer checks again: after the schema was dropped, or changed by
+ * another process (tests; `PostgresCheckpointer` calls it when a table is missing).
+ */
+export function forgetMigrated(schema?: string): void {
+  for (const key of [...migrated.keys()]) if (schema === undefined || key.endsWith(`\0${schema}`)) migrated.delete(key);
+}
+
+/** True for a Postgres error saying a table or schema of the store is missing. */
+export const isMissingRelation = (e: unknown): boolean => MISSING.has(String((e as { code?: string } | null)?.code));

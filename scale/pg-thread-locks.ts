@@ -1,10 +1,14 @@
 /**
  * Per-thread locks of the Postgres store (`PostgresCheckpointer`, issue 13 §1): a thread
  * this process writes is held through a session-level advisory lock on a connection of
- * its own, and every write transaction of the thread runs on that connection, in order.
- * A second process that tries the same thread gets `ThreadBusyError` and writes nothing
- * (no lost update). A process that dies loses its connections, and Postgres releases the
- * locks with them, so another worker can continue the thread.
+ * its own, and every write of the thread runs on that connection, in order. A second
+ * process that tries the same thread gets `ThreadBusyError` and writes nothing (no lost
+ * update). A process that dies loses its connections, and Postgres releases the locks
+ * with them, so another worker can continue the thread.
+ *
+ * The lock costs no round trip of its own: the thread's first statement here takes it
+ * (`pg_try_advisory_lock` inside the statement — a write that inserts nothing, or a read
+ * that reads nothing, when it fails); `hold` takes it alone.
  *
  * Lock connections are reused: a released thread's connection (unlocked) waits idle for
  * the next thread (at most `spare` of them), so a queue worker running many short runs
@@ -13,11 +17,18 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { ThreadBusyError } from "./errors.js";
+import type { NamedStatement } from "./pg-statements.js";
 
-/** A thread this process holds: its locked connection and the chain its writes run on, in order. */
+/** A thread this process holds: its connection and the chain its writes run on, in order. */
 interface HeldThread {
   readonly conn: Conn;
   chain: Promise<unknown>;
+  /** The session holds the thread's advisory lock. */
+  locked: boolean;
+  /** The session may hold it (a statement that tries it failed): `release` unlocks. */
+  mayHold: boolean;
+  /** Another process holds the thread: what is still queued here fails with ThreadBusy. */
+  busy: boolean;
 }
 
 /** A lock connection; `lost` once it broke (Postgres restarted: its locks went with it). */
@@ -30,58 +41,61 @@ export interface ThreadLocksOptions {
   readonly connectionString: string;
   /** Schema the locks belong to (part of the lock key and of the connections' `application_name`). */
   readonly schema: string;
-  /** SQL run first in every write transaction, with the thread id as `$1` (the thread row's lock). */
+  /** SQL run first in every `transaction`, with the thread id as `$1` (the thread row's lock). */
   readonly begin: string;
   /** Unlocked connections kept for reuse (default 8). */
   readonly spare?: number;
-  /** Called after each committed transaction (statistics). */
+  /** Called after each committed write (statistics). */
   readonly onCommit?: () => void;
-}
-
-/** Something to run SQL on: a connection, or a `ThreadLocks.batch` that sends every statement at once. */
-export interface Sql {
-  query(text: string, values?: readonly unknown[]): Promise<unknown>;
-}
-
-/** A value as an SQL literal (standard_conforming_strings on, Postgres' default since 9.1). */
-export function sqlLiteral(v: unknown): string {
-  if (v === null || v === undefined) return "NULL";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
-    return String(v);
-  }
-  if (typeof v === "bigint") return String(v);
-  if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  if (s.includes("\0")) throw new TypeError("text with a NUL character cannot be stored in Postgres");
-  return s.includes("\\") ? ` E'${s.replaceAll("\\", "\\\\").replaceAll("'", "''")}'` : `'${s.replaceAll("'", "''")}'`;
-}
-
-/** `text` with its `$n` placeholders replaced by the literals of `values` (one pass: values are not rescanned). */
-export function inlineSql(text: string, values: readonly unknown[]): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => sqlLiteral(values[Number(n) - 1]));
+  /** The `pg` client class lock connections are made with (default `pg.Client`). */
+  readonly Client?: typeof pg.Client;
 }
 
 export class ThreadLocks {
   private readonly held = new Map<string, Promise<HeldThread>>();
   private readonly idle: Conn[] = [];
+  /** A connection being opened ahead of need (`warm`). */
+  private warming: Promise<Conn> | undefined;
   private closed = false;
 
   constructor(private readonly options: ThreadLocksOptions) {}
 
-  /** The 64-bit advisory lock key of a thread in this schema. */
-  private key(threadId: string): string {
+  /** The 64-bit advisory lock key of a thread in this schema (decimal text). */
+  key(threadId: string): string {
     return createHash("sha256").update(`${this.options.schema}\0${threadId}`).digest().readBigInt64BE(0).toString();
   }
 
-  /** A connection for a lock: an idle one, else a new one. */
+  /** A connection for a lock: an idle one, else one being opened ahead (`warm`), else a new one. */
   private async connection(): Promise<Conn> {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       if (!c.lost) return c;
       await c.client.end().catch(() => undefined);
     }
+    const warming = this.warming;
+    this.warming = undefined;
+    if (warming) {
+      const c = await warming.catch(() => undefined);
+      if (c && !c.lost) return c;
+    }
+    return this.open();
+  }
+
+  /**
+   * Starts opening a lock connection now when none is idle, so the next thread's first
+   * write does not wait for a Postgres connection (a run's start reads the thread first).
+   */
+  warm(threadId: string): void {
+    if (this.closed || this.idle.length || this.warming || this.held.has(threadId)) return;
+    const w = this.open();
+    w.catch(() => undefined);
+    this.warming = w;
+  }
+
+  /** Opens a new lock connection. */
+  private async open(): Promise<Conn> {
     // Named after the schema, so operators (and tests) can tell lock connections apart in pg_stat_activity.
-    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: `ragraph-lock:${this.options.schema}`.slice(0, 63) });
+    const Client = this.options.Client ?? pg.Client;
+    const client = new Client({ connectionString: this.options.connectionString, application_name: `ragraph-lock:${this.options.schema}`.slice(0, 63) });
     const conn: Conn = { client, lost: false };
     client.on("error", () => {
       conn.lost = true;
@@ -90,34 +104,79 @@ export class ThreadLocks {
     return conn;
   }
 
-  /** The thread's locked connection, taking the lock on first use. @throws ThreadBusyError */
-  hold(threadId: string): Promise<HeldThread> {
+  /** The thread's entry (its connection; not necessarily locked yet). */
+  private entry(threadId: string): Promise<HeldThread> {
     let h = this.held.get(threadId);
     if (!h) {
-      h = (async () => {
-        const conn = await this.connection();
-        const { rows } = await conn.client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [this.key(threadId)]);
-        if (!rows[0]?.ok) {
-          this.recycle(conn);
-          throw new ThreadBusyError(threadId);
-        }
-        return { conn, chain: Promise.resolve() };
-      })();
+      h = this.connection().then((conn) => ({ conn, chain: Promise.resolve(), locked: false, mayHold: false, busy: false }));
       this.held.set(threadId, h);
       h.catch(() => this.held.delete(threadId));
     }
     return h.then((held) => {
       if (!held.conn.lost) return held;
-      // The connection broke (Postgres restarted): the lock went with it; take it again.
-      this.held.delete(threadId);
-      return this.hold(threadId);
+      // The connection broke (Postgres restarted): the lock went with it; the next write takes it again.
+      if (this.held.get(threadId) === h) this.held.delete(threadId);
+      return this.entry(threadId);
     });
   }
 
-  /** Runs `f` in one transaction on the thread's locked connection, after the thread's earlier writes. */
+  /** Runs `f` on the thread's chain (after its earlier writes); fails with ThreadBusy once the thread was found busy. */
+  private async onChain<T>(threadId: string, f: (held: HeldThread) => Promise<T>): Promise<T> {
+    const held = await this.entry(threadId);
+    const run = held.chain.then(() => {
+      if (held.busy) throw new ThreadBusyError(threadId);
+      return f(held);
+    });
+    held.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Another process holds the thread: forgets it here and frees the connection (it holds no lock). */
+  private busy(threadId: string, held: HeldThread): never {
+    held.busy = true;
+    const h = this.held.get(threadId);
+    if (h) void h.then((x) => x === held && this.held.get(threadId) === h && this.held.delete(threadId));
+    void held.chain.then(() => this.recycle(held.conn));
+    throw new ThreadBusyError(threadId);
+  }
+
+  /** Takes the thread's lock now (if this process does not hold it yet). @throws ThreadBusyError */
+  async hold(threadId: string): Promise<void> {
+    await this.onChain(threadId, async (held) => {
+      if (held.locked) return;
+      held.mayHold = true;
+      const { rows } = await held.conn.client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [this.key(threadId)]);
+      if (!rows[0]?.ok) this.busy(threadId, held);
+      held.locked = true;
+    });
+  }
+
+  /**
+   * Runs one statement of the thread on its connection, after the thread's earlier
+   * writes, and returns its first row; a write commits on its own (one statement, one
+   * round trip). `params` gets the advisory lock key when the statement must take the
+   * lock (the thread's first statement here), else null; the statement returns `ok`,
+   * false when another session holds the lock (then it must have done nothing).
+   *
+   * @param write counts a committed write (`onCommit`).
+   * @throws ThreadBusyError when another process holds the thread.
+   */
+  async run<R extends { ok: boolean }>(threadId: string, statement: NamedStatement, params: (lockKey: string | null) => unknown[], write: boolean): Promise<R> {
+    return this.onChain(threadId, async (held) => {
+      const taking = !held.locked;
+      if (taking) held.mayHold = true;
+      const { rows } = await held.conn.client.query<R>({ name: statement.name, text: statement.text, values: params(taking ? this.key(threadId) : null) });
+      if (!rows[0]?.ok) this.busy(threadId, held);
+      held.locked = true;
+      if (write) this.options.onCommit?.();
+      return rows[0];
+    });
+  }
+
+  /** Runs `f` in one transaction on the thread's locked connection, after the thread's earlier writes. @throws ThreadBusyError */
   async transaction<T>(threadId: string, f: (c: pg.ClientBase) => Promise<T>): Promise<T> {
-    const held = await this.hold(threadId);
-    const run = held.chain.then(async () => {
+    await this.hold(threadId);
+    return this.onChain(threadId, async (held) => {
       const c = held.conn.client;
       await c.query("BEGIN");
       try {
@@ -131,42 +190,9 @@ export class ThreadLocks {
         throw e;
       }
     });
-    held.chain = run.catch(() => undefined);
-    return run;
   }
 
-  /**
-   * Like `transaction`, but `f` only queues statements (their results are not read), and
-   * the transaction goes to Postgres as one simple-protocol query: `BEGIN; …; COMMIT` in
-   * one round trip instead of one per statement. For the write paths of a superstep.
-   */
-  async batch<T>(threadId: string, f: (sql: Sql) => T | Promise<T>): Promise<T> {
-    const held = await this.hold(threadId);
-    const run = held.chain.then(async () => {
-      const statements = ["BEGIN", inlineSql(this.options.begin, [threadId])];
-      const sql: Sql = {
-        query: (text, values) => {
-          statements.push(values?.length ? inlineSql(text, values) : text);
-          return Promise.resolve();
-        },
-      };
-      const out = await f(sql);
-      statements.push("COMMIT");
-      const c = held.conn.client;
-      try {
-        await c.query(statements.join(";\n"));
-      } catch (e) {
-        await c.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      }
-      this.options.onCommit?.();
-      return out;
-    });
-    held.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Unlocks a thread after its queued transactions; its connection waits for reuse. */
+  /** Unlocks a thread after its queued writes; its connection waits for reuse. */
   async release(threadId: string): Promise<void> {
     const h = this.held.get(threadId);
     if (!h) return;
@@ -174,9 +200,12 @@ export class ThreadLocks {
     const held = await h.catch(() => undefined);
     if (!held) return;
     await held.chain;
+    if (held.busy) return; // recycled by `busy`
     const { conn } = held;
-    const unlocked = await conn.client.query<{ ok: boolean }>("SELECT pg_advisory_unlock($1::bigint) AS ok", [this.key(threadId)]).then(
-      (r) => r.rows[0]?.ok === true,
+    if (!held.mayHold) return this.recycle(conn);
+    // Every advisory lock of the session: a statement that failed after taking the lock left it held (session locks ignore rollbacks), maybe twice.
+    const unlocked = await conn.client.query("SELECT pg_advisory_unlock_all()").then(
+      () => true,
       () => false,
     );
     if (unlocked) this.recycle(conn);
@@ -189,7 +218,7 @@ export class ThreadLocks {
     else this.idle.push(conn);
   }
 
-  /** Threads this process holds. */
+  /** Threads this process holds (or is taking). */
   threads(): string[] {
     return [...this.held.keys()];
   }
@@ -198,6 +227,10 @@ export class ThreadLocks {
   async close(): Promise<void> {
     await Promise.all(this.threads().map((t) => this.release(t)));
     this.closed = true;
+    const warming = this.warming;
+    this.warming = undefined;
+    const spare = await warming?.catch(() => undefined);
+    if (spare) this.idle.push(spare);
     await Promise.all(this.idle.splice(0).map((c) => c.client.end().catch(() => undefined)));
   }
 }

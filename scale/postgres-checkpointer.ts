@@ -4,24 +4,29 @@
  * the same conformance suite as the memory and SQLite backends
  * (`test/runtime/checkpointer-conformance.ts`).
  *
- * - Schema: created and migrated on first use by versioned migrations
- *   (`pg-migrations.ts`), in the schema the URL names (`?schema=…`, default `ragraph`).
- * - One transaction per superstep: pending writes of tasks completing in one tick are
- *   batched, and a checkpoint is inserted together with the writes still batched for
- *   its thread, in one transaction.
+ * - Schema: created and migrated by versioned migrations (`pg-migrations.ts`), in the
+ *   schema the URL names (`?schema=…`, default `ragraph`), checked once per process per
+ *   schema (one query when it is current).
+ * - One transaction per superstep, in one round trip: pending writes of tasks completing
+ *   in one tick are batched, and a checkpoint is inserted together with the writes still
+ *   batched for its thread — thread row lock, writes, checkpoint and blobs in ONE
+ *   prepared statement (`pg-statements.ts`), which commits on its own. A run of N
+ *   supersteps on a new thread costs N + 2 statements: the first read, the input
+ *   checkpoint, one per superstep.
  * - Concurrent writers: the first write to a thread takes a session-level advisory lock
- *   on it, on a connection of its own, held until `release(threadId)` or `close()`; a
- *   second process writing the same thread meanwhile gets a `ThreadBusyError` and writes
- *   nothing (no lost update). Every write transaction also locks the thread's row in
- *   `threads`. A process that dies (SIGKILL, machine gone) loses its connection, and
- *   Postgres releases the lock with it, so another worker can continue the thread
- *   (`pg-thread-locks.ts`; lock connections are reused from thread to thread).
+ *   on it (inside that write's statement), on a connection of its own, held until
+ *   `release(threadId)` or `close()`; a second process writing the same thread meanwhile
+ *   gets a `ThreadBusyError` and writes nothing (no lost update). Every write also locks
+ *   the thread's row in `threads`. A process that dies (SIGKILL, machine gone) loses its
+ *   connection, and Postgres releases the lock with it, so another worker can continue
+ *   the thread (`pg-thread-locks.ts`; lock connections are reused from thread to thread).
  *
  * - Values by version (migration 3, `runtime/checkpoint/blobs.ts`, as the SQLite backend):
  *   a checkpoint row references, per channel, the blob that holds its value; a superstep
  *   inserts blobs only for the channels it changed, and an appended list as the appended
  *   items on a skip list of base blobs. Reading a checkpoint fetches the blobs its values
- *   need in one recursive query; values are rebuilt on first access. Rows written before
+ *   need in one recursive query, with the checkpoint row and its pending writes (one
+ *   round trip for `getTuple`); values are rebuilt on first access. Rows written before
  *   migration 3 (values inline) are read as they are.
  *
  * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
@@ -55,8 +60,9 @@ import {
   type PruneOptions,
   type ThreadSummary,
 } from "../runtime/index.js";
-import { migrate, quoteSchema } from "./pg-migrations.js";
-import { ThreadLocks, type Sql } from "./pg-thread-locks.js";
+import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
+import { branchStatement, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
+import { ThreadLocks } from "./pg-thread-locks.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -66,18 +72,28 @@ export interface PostgresCheckpointerOptions {
   readonly schema?: string;
   /** Pooled connections for reads and unlocked writes (default 4); each locked thread has one more. */
   readonly poolSize?: number;
+  /**
+   * The `pg` client class every connection (pooled and thread-lock) is made with
+   * (default `pg.Client`). A subclass sees every statement sent — tests count round
+   * trips per run with one; an operator can log or trace them.
+   */
+  readonly Client?: typeof pg.Client;
 }
 
 type Row = CheckpointColumns;
 
-/** [thread, ns, checkpoint, task, idx, channel, value JSON]. */
-type WriteRow = [string, string, string, string, number, string, string | null];
-
-/** A unique-key violation on a checkpoint as the CheckpointError the conformance suite expects; other errors as they are. */
+/**
+ * A unique-key violation on a checkpoint as the CheckpointError the conformance suite
+ * expects; other errors as they are. The statement inserts the checkpoint and its blobs
+ * in no set order, so a repeated id may first hit the blobs' key (a blob row is keyed by
+ * the checkpoint that stored it).
+ */
 function duplicate(e: unknown, threadId: string): unknown {
   const err = e as { code?: string; constraint?: string; detail?: string };
-  if (err.code !== "23505" || !String(err.constraint ?? "").startsWith("checkpoints")) return e;
-  const id = /\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(err.detail ?? "")?.[1];
+  const constraint = String(err.constraint ?? "");
+  if (err.code !== "23505" || !(constraint.startsWith("checkpoints") || constraint === "blobs_pkey")) return e;
+  const detail = err.detail ?? "";
+  const id = (/\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(detail) ?? /\(thread_id, ns, checkpoint_id, channel\)=\([^,]*, [^,]*, ([^,]*), /.exec(detail))?.[1];
   return new CheckpointError(`checkpoint ${id ?? "(same id)"} already exists in thread ${threadId}`);
 }
 
@@ -88,7 +104,14 @@ export class PostgresCheckpointer implements Checkpointer {
   readonly url: string;
   private readonly q: string;
   private readonly connectionString: string;
-  private readonly ready: Promise<void>;
+  private ready: Promise<void>;
+  private readonly writeSql: NamedStatement;
+  private readonly latestSql: NamedStatement;
+  private readonly byIdSql: NamedStatement;
+  private readonly lockSql: NamedStatement;
+  /** Latest root checkpoints read by `acquireLatest`, served once to the next `getTuple` of the thread (until it writes). */
+  private readonly lockedReads = new Map<string, ReadRow | null>();
+  private readonly branchSql: NamedStatement;
   private readonly locks: ThreadLocks;
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
@@ -119,18 +142,27 @@ export class PostgresCheckpointer implements Checkpointer {
       schema: this.schema,
       begin: `INSERT INTO ${this.q}.threads (thread_id, updated_at) VALUES ($1, (extract(epoch from clock_timestamp()) * 1000)::bigint) ON CONFLICT (thread_id) DO UPDATE SET updated_at = EXCLUDED.updated_at`,
       onCommit: () => this.stats.transactions++,
+      ...(options.Client ? { Client: options.Client } : {}),
     });
-    this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4 });
+    this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4, ...(options.Client ? { Client: options.Client as unknown as new () => pg.ClientBase } : {}) });
     // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
     this.pool.on("error", () => undefined);
-    this.ready = this.pool.connect().then(async (client) => {
-      try {
-        await migrate(client, this.schema);
-      } finally {
-        client.release();
-      }
+    this.writeSql = writeStatement(this.q);
+    this.latestSql = readStatement(this.q, "latest");
+    this.byIdSql = readStatement(this.q, "byId");
+    this.lockSql = readStatement(this.q, "lock");
+    this.branchSql = branchStatement(this.q);
+    this.ready = this.migrated();
+  }
+
+  /** The schema brought up to date (once per process per schema, `migrateOnce`). */
+  private migrated(): Promise<void> {
+    const ready = migrateOnce(this.connectionString, this.schema, async () => {
+      const client = await this.pool.connect();
+      return { client, done: () => client.release() };
     });
-    this.ready.catch(() => undefined); // surfaced by the first operation
+    ready.catch(() => undefined); // surfaced by the first operation
+    return ready;
   }
 
   private async guard<T>(what: string, f: () => Promise<T>): Promise<T> {
@@ -138,6 +170,11 @@ export class PostgresCheckpointer implements Checkpointer {
       await this.ready;
       return await f();
     } catch (e) {
+      // The schema went away under this process (dropped, restored from an older backup): check it again next time.
+      if (isMissingRelation(e)) {
+        forgetMigrated(this.schema);
+        this.ready = this.migrated();
+      }
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}): ${what} failed: ${(e as Error).message}`, {}, { cause: e });
     }
@@ -161,10 +198,33 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   /**
+   * Takes this process's lock on a thread and reads its latest root checkpoint, in one
+   * round trip (a queue worker calls it as a job starts, instead of `acquire` then
+   * `getTuple`). The next `getTuple` of the thread's latest root checkpoint (the
+   * runtime's, as the run starts) is answered from this read, unless this process wrote
+   * the thread or released it in between. While the lock is held only branch records
+   * (`putBranchWrites`) can change the thread elsewhere, which a read a moment later
+   * could miss just as well.
+   *
+   * @returns the tuple, or undefined for a thread without checkpoints.
+   * @throws ThreadBusyError when another process holds it.
+   */
+  async acquireLatest(threadId: string): Promise<CheckpointTuple | undefined> {
+    return this.guard(`locking and reading thread ${threadId}`, async () => {
+      await this.flush();
+      const row = await this.locks.run<LockedReadRow>(threadId, this.lockSql, (lockKey) => [threadId, "", lockKey], false);
+      const read = row.id == null ? null : (row as ReadRow);
+      this.lockedReads.set(threadId, read);
+      return read ? this.fromReadRow(read) : undefined;
+    });
+  }
+
+  /**
    * Gives up this process's lock on a thread (a worker calls it when a run ends), after
    * its queued writes. Another process may then write the thread.
    */
   async release(threadId: string): Promise<void> {
+    this.lockedReads.delete(threadId);
     await this.flush();
     await this.locks.release(threadId);
   }
@@ -174,24 +234,22 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.locks.threads();
   }
 
-  private async insertWrites(c: Sql, rows: readonly WriteRow[]): Promise<void> {
-    // Ordinary writes are saved once (first wins); runtime records are replaced (last wins).
-    const regular = new Map<string, WriteRow>();
-    const special = new Map<string, WriteRow>();
+  /**
+   * Commits write rows and checkpoints of one thread in one statement (one round trip,
+   * one transaction), on the thread's locked connection after its earlier writes; the
+   * first write of a thread takes its lock in the same statement.
+   * Ordinary writes are saved once (first wins); runtime records are replaced (last wins).
+   * @throws ThreadBusyError when another process holds the thread (nothing written).
+   */
+  private async write(threadId: string, rows: readonly WriteRow[], checkpoints: readonly CheckpointInsert[]): Promise<void> {
+    this.lockedReads.delete(threadId);
+    const unique = new Map<string, WriteRow>();
     for (const r of rows) {
-      const key = `${r[0]}\0${r[1]}\0${r[2]}\0${r[3]}\0${r[4]}`;
-      if (isSpecial(r[5])) special.set(key, r);
-      else if (!regular.has(key)) regular.set(key, r);
+      const key = `${r[1]}\0${r[2]}\0${r[3]}\0${r[4]}`;
+      if (isSpecial(r[5]) || !unique.has(key)) unique.set(key, r);
     }
-    const insert = async (batch: WriteRow[], conflict: string) => {
-      for (let i = 0; i < batch.length; i += 500) {
-        const chunk = batch.slice(i, i + 500);
-        const values = chunk.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
-        await c.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ${conflict}`, chunk.flat());
-      }
-    };
-    if (regular.size) await insert([...regular.values()], "ON CONFLICT DO NOTHING");
-    if (special.size) await insert([...special.values()], "ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO UPDATE SET channel = EXCLUDED.channel, value = EXCLUDED.value");
+    await this.ready;
+    await this.locks.run(threadId, this.writeSql, (lockKey) => writeParams(threadId, lockKey, [...unique.values()], checkpoints), true);
   }
 
   /** Takes the batched write rows of one thread (all threads when undefined). */
@@ -210,11 +268,11 @@ export class PostgresCheckpointer implements Checkpointer {
     return out;
   }
 
-  /** Writes every batched row now (one transaction per thread). */
+  /** Writes every batched row now (one statement per thread). */
   private async flush(): Promise<void> {
     const byThread = this.take();
-    await this.ready;
-    await Promise.all([...byThread].map(([thread, rows]) => this.locks.batch(thread, (c) => this.insertWrites(c, rows))));
+    if (!byThread.size) return;
+    await Promise.all([...byThread].map(([thread, rows]) => this.write(thread, rows, [])));
   }
 
   private rowsOf(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): WriteRow[] {
@@ -226,39 +284,39 @@ export class PostgresCheckpointer implements Checkpointer {
     });
   }
 
-  /** Inserts the checkpoint and the blobs of its changed channels; returns the planner's commit (call it once the transaction committed). */
-  private async insertCheckpoint(c: Sql, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<() => void> {
+  /** The row and blobs of a checkpoint, with the planner's commit (call it once the statement committed). */
+  private planCheckpoint(checkpoint: Checkpoint, metadata: CheckpointMetadata): { insert: CheckpointInsert; commit: () => void } {
     const { refs, blobs, commit } = this.planner.plan(checkpoint);
-    await c.query(
-      `INSERT INTO ${this.q}.checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [checkpoint.threadId, checkpoint.namespace, checkpoint.id, checkpoint.parentId ?? null, checkpoint.step, metadata.source, checkpoint.graph, checkpoint.blueprintHash, checkpoint.ts, checkpointJson(checkpoint, refs), metadataJson(metadata, checkpoint.step)],
-    );
-    if (blobs.length) {
-      const values = blobs.map((_, j) => `($1, $2, $3, $${j * 4 + 4}, $${j * 4 + 5}, $${j * 4 + 6}, $${j * 4 + 7})`).join(", ");
-      await c.query(`INSERT INTO ${this.q}.blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) VALUES ${values}`, [checkpoint.threadId, checkpoint.namespace, checkpoint.id, ...blobs.flatMap((b) => [b.channel, b.kind, b.base, b.value])]);
-    }
-    return commit;
+    const row: CheckpointColumns = {
+      thread_id: checkpoint.threadId,
+      ns: checkpoint.namespace,
+      id: checkpoint.id,
+      parent_id: checkpoint.parentId ?? null,
+      step: checkpoint.step,
+      source: metadata.source,
+      graph: checkpoint.graph,
+      hash: checkpoint.blueprintHash,
+      created_at: checkpoint.ts,
+      checkpoint: checkpointJson(checkpoint, refs),
+      metadata: metadataJson(metadata, checkpoint.step),
+    };
+    return { insert: { row, blobs }, commit };
   }
 
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
-    const rows = this.take(checkpoint.threadId).get(checkpoint.threadId) ?? [];
-    await this.guard(`saving checkpoint ${checkpoint.id} of thread ${checkpoint.threadId}`, () =>
-      this.locks
-        .batch(checkpoint.threadId, async (c) => {
-          await this.insertWrites(c, rows);
-          return this.insertCheckpoint(c, checkpoint, metadata);
-        })
-        .then(
-          (commit) => commit(),
-          (e: unknown) => {
-            throw duplicate(e, checkpoint.threadId);
-          },
-        ),
-    );
-    return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
+    const thread = checkpoint.threadId;
+    const rows = this.take(thread).get(thread) ?? [];
+    await this.guard(`saving checkpoint ${checkpoint.id} of thread ${thread}`, async () => {
+      const { insert, commit } = this.planCheckpoint(checkpoint, metadata);
+      await this.write(thread, rows, [insert]).catch((e: unknown) => {
+        throw duplicate(e, thread);
+      });
+      commit();
+    });
+    return { threadId: thread, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   }
 
-  /** Batches the rows; they are written in one transaction at the next `put`, read, or event-loop turn. */
+  /** Batches the rows; they are written in one statement at the next `put`, read, or event-loop turn. */
   putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) return Promise.reject(new CheckpointError("putWrites needs a checkpoint id"));
     this.buffer.push(...this.rowsOf(config, writes, taskId));
@@ -278,23 +336,27 @@ export class PostgresCheckpointer implements Checkpointer {
    */
   async putBranchWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchWrites needs a checkpoint id");
+    this.lockedReads.delete(config.threadId);
     // Branches completing in one tick on this worker commit together (one INSERT, one WAL flush).
     this.branchRows.push(...this.rowsOf(config, writes, taskId));
     this.branchFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const rows = this.branchRows;
       this.branchRows = [];
       this.branchFlush = undefined;
-      // One statement (atomic): every record whole or none. 9,000 rows stay under Postgres' 65,535 parameters.
+      // One statement (atomic): every record whole or none; rows as arrays, so no parameter limit.
       return this.guard(`saving branch records of thread ${config.threadId}`, async () => {
-        if (rows.length > 9000) throw new CheckpointError(`${rows.length} branch write rows in one tick (at most 9,000)`);
-        const values = rows.map((_, j) => `($${j * 7 + 1}, $${j * 7 + 2}, $${j * 7 + 3}, $${j * 7 + 4}, $${j * 7 + 5}, $${j * 7 + 6}, $${j * 7 + 7})`).join(", ");
-        await this.pool.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ${values} ON CONFLICT DO NOTHING`, rows.flat());
+        const col = (i: number) => rows.map((r) => r[i]);
+        await this.pool.query({
+          name: this.branchSql.name,
+          text: this.branchSql.text,
+          values: [col(0), col(1), col(2), col(3), col(4), col(5), col(6)],
+        });
       });
     });
     return this.branchFlush;
   }
 
-  /** Every operation of one thread in one transaction, in order (the `async` durability path). */
+  /** Every operation of one thread in one statement (one transaction), in order (the `async` durability path). */
   async putBatch(ops: readonly BatchOp[]): Promise<void> {
     const byThread = new Map<string, BatchOp[]>();
     for (const op of ops) {
@@ -304,20 +366,15 @@ export class PostgresCheckpointer implements Checkpointer {
     }
     await this.guard(`saving ${ops.length} queued operations`, () =>
       Promise.all(
-        [...byThread].map(([thread, list]) =>
-          this.locks.batch(thread, async (c) => {
-            // Rows of one transaction become visible together: writes first, then checkpoints, keeps write order.
-            await this.insertWrites(c, [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))]);
-            const commits: (() => void)[] = [];
-            for (const op of list) if (op.kind === "put") commits.push(await this.insertCheckpoint(c, op.checkpoint, op.metadata));
-            return commits;
-          }).then(
-            (commits) => commits.forEach((commit) => commit()),
-            (e: unknown) => {
-              throw duplicate(e, thread);
-            },
-          ),
-        ),
+        [...byThread].map(async ([thread, list]) => {
+          // Rows of one statement become visible together: writes, then checkpoints in order.
+          const rows = [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))];
+          const planned = list.flatMap((op) => (op.kind === "put" ? [this.planCheckpoint(op.checkpoint, op.metadata)] : []));
+          await this.write(thread, rows, planned.map((p) => p.insert)).catch((e: unknown) => {
+            throw duplicate(e, thread);
+          });
+          for (const p of planned) p.commit();
+        }),
       ).then(() => undefined),
     );
   }
@@ -328,12 +385,19 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.guard("read", async () => {
       await this.flush();
       const ns = config.namespace ?? "";
-      const { rows } =
-        config.checkpointId !== undefined
-          ? await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE thread_id = $1 AND ns = $2 AND id = $3`, [config.threadId, ns, config.checkpointId])
-          : await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE thread_id = $1 AND ns = $2 ORDER BY seq DESC LIMIT 1`, [config.threadId, ns]);
-      if (!rows[0]) return undefined;
-      return (await this.tuples(rows))[0];
+      const byId = config.checkpointId !== undefined;
+      // What `acquireLatest` just read under the lock (nothing written since).
+      const held = !byId && ns === "" ? this.lockedReads.get(config.threadId) : undefined;
+      if (held !== undefined) {
+        this.lockedReads.delete(config.threadId);
+        return held ? this.fromReadRow(held) : undefined;
+      }
+      // A run starting on a thread not held here: its first write will want a lock connection; open it meanwhile.
+      if (!byId) this.locks.warm(config.threadId);
+      // The checkpoint, its pending writes and its blobs: one statement, one round trip.
+      const sql = byId ? this.byIdSql : this.latestSql;
+      const { rows } = await this.pool.query<ReadRow>({ name: sql.name, text: sql.text, values: byId ? [config.threadId, ns, config.checkpointId] : [config.threadId, ns] });
+      return rows[0] ? this.fromReadRow(rows[0]) : undefined;
     });
   }
 
@@ -355,6 +419,7 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   async deleteThread(threadId: string): Promise<void> {
+    this.lockedReads.delete(threadId);
     await this.guard("delete", () =>
       this.onThread(threadId, async (c) => {
         await c.query(`DELETE FROM ${this.q}.writes WHERE thread_id = $1`, [threadId]);
@@ -366,6 +431,7 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   async copyThread(from: string, to: string): Promise<void> {
+    this.lockedReads.delete(to);
     await this.guard("copy", async () => {
       await this.flush();
       await this.onThread(to, async (c) => {
@@ -383,6 +449,7 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   async prune(options: PruneOptions = {}): Promise<number> {
+    this.lockedReads.clear();
     return this.guard("prune", async () => {
       await this.flush();
       const keep = Math.max(0, Math.floor(options.keepLast ?? 1));
@@ -458,6 +525,7 @@ export class PostgresCheckpointer implements Checkpointer {
     await client.connect();
     try {
       await client.query(`DROP SCHEMA IF EXISTS ${this.q} CASCADE`);
+      forgetMigrated(this.schema);
     } finally {
       await client.end();
     }
@@ -500,26 +568,37 @@ export class PostgresCheckpointer implements Checkpointer {
       if (list) list.push(rec);
       else byKey.set(key, [rec]);
     }
-    return rows.map((row) => {
-      const checkpoint = readCheckpoint(row, (refs) => {
-        const values: Record<string, unknown> = {};
-        for (const channel of Object.keys(refs)) {
-          try {
-            values[channel] = rebuildValue((at) => blobs.get(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`), refs[channel], channel);
-          } catch (e) {
-            throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}), thread ${row.thread_id}: ${(e as Error).message}`, {}, { cause: e });
-          }
+    return rows.map((row) => this.tupleOf(row, byKey.get(`${row.thread_id}\0${row.ns}\0${row.id}`) ?? [], blobs));
+  }
+
+  /** The tuple of a `readStatement` row. */
+  private fromReadRow(row: ReadRow): CheckpointTuple {
+    const blobs = new Map<string, StoredBlob>();
+    for (const [at, channel, kind, base, value] of row.blobs ?? []) blobs.set(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`, { kind, base, value });
+    const writes = (row.writes ?? []).map(([taskId, channel, value]) => ({ taskId, channel, value: value === null ? undefined : (JSON.parse(value) as unknown) }));
+    return this.tupleOf(row, writes, blobs);
+  }
+
+  /** The tuple of a checkpoint row, its pending writes and the blobs its values need (keyed `thread\0ns\0checkpoint\0channel`). */
+  private tupleOf(row: Row, pendingWrites: PendingWriteRecord[], blobs: ReadonlyMap<string, StoredBlob>): CheckpointTuple {
+    const checkpoint = readCheckpoint(row, (refs) => {
+      const values: Record<string, unknown> = {};
+      for (const channel of Object.keys(refs)) {
+        try {
+          values[channel] = rebuildValue((at) => blobs.get(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`), refs[channel], channel);
+        } catch (e) {
+          throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}), thread ${row.thread_id}: ${(e as Error).message}`, {}, { cause: e });
         }
-        return values;
-      });
-      return {
-        config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
-        checkpoint,
-        metadata: readMetadata(row),
-        ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
-        pendingWrites: byKey.get(`${row.thread_id}\0${row.ns}\0${row.id}`) ?? [],
-      };
+      }
+      return values;
     });
+    return {
+      config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
+      checkpoint,
+      metadata: readMetadata(row),
+      ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
+      pendingWrites,
+    };
   }
 
   /**

@@ -13,9 +13,9 @@
  *   check of any live worker moves the job back to the queue. The next attempt sees the
  *   thread's latest checkpoint tagged with this run's id (`metadata.queueRun`) and
  *   resumes from it: tasks whose writes were committed do not run again.
- * - **One run per thread at a time.** Before reading the thread the worker takes its
- *   Postgres advisory lock (`PostgresCheckpointer.acquire`, released when the run ends or
- *   the process dies); a job whose thread is busy (another process, or another job of
+ * - **One run per thread at a time.** The worker takes the thread's Postgres advisory
+ *   lock and reads its latest checkpoint in one round trip
+ *   (`PostgresCheckpointer.acquireLatest`; released when the run ends or the process dies); a job whose thread is busy (another process, or another job of
  *   this one) goes back to the queue, delayed by `busyDelayMs`.
  * - **Interrupts release the worker**: a paused run ends the job and releases the thread.
  * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
@@ -30,7 +30,7 @@ import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { CancelledError, CompiledGraph, errorToJson, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
@@ -190,13 +190,15 @@ export class RunWorker {
         await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
         return "cancelled";
       }
+      // The thread's lock and its latest checkpoint in one round trip (the run's own first read is answered from it).
+      let tuple: CheckpointTuple | undefined;
       try {
-        await saver.acquire(threadId);
+        tuple = await saver.acquireLatest(threadId);
       } catch (e) {
         if (e instanceof ThreadBusyError) return await this.later(job, token);
         throw e;
       }
-      return await this.execute(data, controller);
+      return await this.execute(data, controller, tuple);
     } finally {
       this.active.delete(runId);
       this.threads.delete(threadId);
@@ -210,8 +212,8 @@ export class RunWorker {
     throw new DelayedError();
   }
 
-  /** The blueprint a job runs, compiled from the job's source or the one stored for the thread's hash. */
-  private async blueprintFor(data: QueueJobData): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
+  /** The blueprint a job runs, compiled from the job's source or the one stored for the thread's hash (`tuple`: the thread's latest checkpoint). */
+  private async blueprintFor(data: QueueJobData, tuple: CheckpointTuple | undefined): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
     const saver = this.options.checkpointer;
     let hash: string;
     let src: { graph: string; file: string; source: string } | undefined;
@@ -219,7 +221,6 @@ export class RunWorker {
       hash = data.hash;
       src = { graph: data.graph, file: data.file, source: data.source };
     } else {
-      const tuple = await saver.getTuple({ threadId: data.threadId });
       if (!tuple) return { error: errorToJson(new UnknownBlueprintError(`no thread ${data.threadId} to resume`, "")) };
       hash = tuple.checkpoint.blueprintHash;
       src = await saver.getSource(hash);
@@ -257,9 +258,10 @@ export class RunWorker {
     return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
   }
 
-  private async execute(data: QueueJobData, controller: AbortController): Promise<QueuedRunStatus> {
+  /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock. */
+  private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
-    const found = await this.blueprintFor(data);
+    const found = await this.blueprintFor(data, tuple);
     if ("error" in found) {
       await this.log.finish(runId, { status: "failed", error: found.error, worker: this.name });
       return "failed";
@@ -274,7 +276,6 @@ export class RunWorker {
       return "failed";
     }
     // A later attempt of this job (its worker died) continues from the thread's latest checkpoint.
-    const tuple = await saver.getTuple({ threadId });
     const continuing = tuple?.metadata.queueRun === runId;
     const metadata = { ...(data.metadata ?? {}), queueRun: runId };
     let input: Record<string, unknown> | null;

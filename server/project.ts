@@ -87,6 +87,12 @@ export interface ProjectOptions {
   readonly maxActiveRuns?: number;
 }
 
+/**
+ * Cells of the studio's `.ragsh` session accepted at once over `POST /api/repl`: the one
+ * running plus those waiting for it. One more is refused with 429 `repl_busy`.
+ */
+export const MAX_QUEUED_CELLS = 4;
+
 export class Project {
   readonly runs: RunManager;
   readonly checkpointer: Checkpointer;
@@ -364,8 +370,17 @@ export class Project {
     return join(dirname(this.approvalsPath), "approved", `${hash.replace(/^sha256:/, "").replace(/[^0-9a-f]/g, "")}.json`);
   }
 
-  /** Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). */
+  /**
+   * Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). Cells
+   * sent while another runs wait their turn (the session runs them one at a time, in
+   * arrival order); with `MAX_QUEUED_CELLS` already running or waiting, the cell is
+   * refused before it is parsed.
+   *
+   * @throws ApiError 429 `repl_busy` past `MAX_QUEUED_CELLS`.
+   */
   async replCell(source: string): Promise<Record<string, unknown>> {
+    const pending = this.session?.pendingCells ?? 0;
+    if (pending >= MAX_QUEUED_CELLS) throw new ApiError("repl_busy", `the session has ${pending} cells running or waiting (at most ${MAX_QUEUED_CELLS}); wait for one to finish`, 429);
     this.approvals();
     this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
     const r = await this.session.runCell(source);

@@ -54,6 +54,7 @@ import { StartRoutesRule } from "./StartRoutesRule.js";
 import { ParentGotoRule } from "./ParentGotoRule.js";
 import { DeferRule } from "./DeferRule.js";
 import { PersistentSubgraphRule } from "./PersistentSubgraphRule.js";
+import { SubgraphResultRule } from "./SubgraphResultRule.js";
 import { WriteTargetRule } from "./WriteTargetRule.js";
 
 /** Every rule, given the node limit of the run. */
@@ -100,6 +101,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     SendShapeRule,
     InterruptCheckpointRule,
     ExpressionRule,
+    SubgraphResultRule,
     ModelCapabilityRule,
     AttachCapabilityRule,
     DisallowedCapabilityRule,

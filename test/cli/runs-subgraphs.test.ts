@@ -64,7 +64,8 @@ describe("rag runs show / state with subgraphs", () => {
     expect(malformed.stderr).toBe("error[checkpoint_namespace]: thread t1, namespace `a||b`: checkpoint namespace `a||b` has an empty level\n");
     const empty = await rag(["runs", "state", "t1", "--namespace", "9.9:executor_graph"], dir);
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toBe("error: thread t1 has no checkpoint in namespace `9.9:executor_graph`\n");
+    // A task the parent never ran is no child run (deny by default), not an empty one.
+    expect(empty.stderr).toBe("error[checkpoint_namespace]: thread t1, namespace `9.9:executor_graph`: checkpoint namespace `9.9:executor_graph`: graph `parent` has no task `9.9` in its checkpoints\n");
     const json = await rag(["runs", "show", "t1", "--namespace", "nope", "--json"], dir);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: "checkpoint_namespace", message: "thread `t1` has no child run of node `nope`" } });

@@ -228,6 +228,17 @@ describe("subgraph state by namespace", () => {
     const none = await s.api<Err>("GET", `/api/threads/${t}/history?namespace=nope`);
     expect(none.status).toBe(404);
     expect(none.json).toEqual({ error: { code: "checkpoint_namespace", message: `thread \`${t}\` has no child run of node \`nope\`` } });
+    // A graph the file knows that the task's node does not bind (deny by default), read or written.
+    for (const [method, path, body] of [
+      ["GET", `/api/threads/${t}/state?namespace=${encodeURIComponent("2.0:parent")}`, undefined],
+      ["GET", `/api/threads/${t}/history?namespace=${encodeURIComponent("2.0:parent")}`, undefined],
+      ["POST", `/api/threads/${t}/state`, { values: {}, namespace: "2.0:parent" }],
+      ["POST", `/api/threads/${t}/fork`, { checkpointId: "1-x", namespace: "2.0:parent" }],
+    ] as const) {
+      const unbound = await s.api<Err>(method, path, body);
+      expect(unbound.status, `${method} ${path}`).toBe(404);
+      expect(unbound.json.error).toEqual({ code: "checkpoint_namespace", message: `thread ${t}, namespace \`2.0:parent\`: checkpoint namespace \`2.0:parent\`: task \`2.0\` (node \`executor\` of graph \`parent\`) runs no graph \`parent\` (it binds \`executor_graph\`)` });
+    }
     const update = await s.api<Err>("POST", `/api/threads/${t}/state`, { values: {}, namespace: "prep" });
     expect(update.status).toBe(404);
     expect(update.json.error.code).toBe("checkpoint_namespace");

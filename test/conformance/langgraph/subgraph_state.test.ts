@@ -526,7 +526,7 @@ describe("ragraph: editing a paused subgraph", () => {
     await expect(g.getStateHistory("1", { namespace: ":executor_graph" })).rejects.toBeInstanceOf(NamespaceError);
     await expect(g.updateState("1", { value: ["x"] }, { namespace: "ghost" })).rejects.toBeInstanceOf(NamespaceError);
     await expect(g.invoke({ value: [] }, { threadId: "1", checkpointNs: "executor" })).rejects.toBeInstanceOf(NamespaceError);
-    // A well-formed namespace no run wrote reads as nothing, like a thread without checkpoints.
-    expect(await g.getState("1", undefined, { namespace: "9.9:executor_graph" })).toBeUndefined();
+    // A well-formed namespace of a task the parent never ran names no child run (deny by default).
+    await expect(g.getState("1", undefined, { namespace: "9.9:executor_graph" })).rejects.toMatchObject({ code: "checkpoint_namespace", reason: "not_found" });
   });
 });

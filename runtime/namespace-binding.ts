@@ -1,0 +1,90 @@
+/**
+ * Which child runs a graph's tasks can have, as the compiled blueprint says — the check a
+ * checkpoint namespace (caller text: HTTP, CLI, `getState`/`updateState`/travel options)
+ * must pass level by level before any checkpoint is read or written there. Deny by
+ * default: a level names a child run only when its owner is a node of the parent graph
+ * (a persistent subgraph node by name, or a task of the parent's history by id) and its
+ * graph is one that node binds:
+ *
+ * - a `subgraph` node (persistent or not): its `graph`;
+ * - a node whose kind calls `runGraph` at run time (`repl_agent`, custom kinds): the
+ *   graphs it binds (`graph`, `graphs`) — the only ones its authorisation check lets it run;
+ * - an implicit graph send target: the graph a node of the parent `send`s to.
+ *
+ * Any other graph name — a sibling graph of the file, a registry graph no node binds — is
+ * `NamespaceError` reason `not_found`, even when the registry or the file knows it.
+ * LangGraph resolves `checkpoint_ns` against the graph's own subgraph nodes the same way
+ * (langgraphjs `libs/langgraph-core/src/pregel/index.ts`, `getSubgraphsAsync`).
+ */
+import type { NodeSpec } from "../compiler/index.js";
+import type { Checkpointer, CheckpointTuple } from "./checkpoint/types.js";
+import { childNamespace, parentsOf, type NamespaceSegment } from "./namespace.js";
+import type { PlannedTask } from "./plan.js";
+import type { UpdatableGraph } from "./threads.js";
+
+/** The graphs node `spec` binds for child runs of its own tasks (`graph`, and a `repl_agent`'s `graphs`). */
+export function boundGraphs(spec: NodeSpec): string[] {
+  return [...new Set([...(spec.graph !== undefined ? [spec.graph] : []), ...(spec.graphs ?? [])])];
+}
+
+/** True when some node of `g` sends to graph `graph` (so an implicit task of that graph can exist). */
+function sendsToGraph(g: UpdatableGraph, graph: string): boolean {
+  for (const spec of g.index.nodes.values()) if (spec.sends?.some((s) => s.targetKind === "graph" && s.target === graph)) return true;
+  return false;
+}
+
+/**
+ * The graphs a task of `g` may run as child runs (see the module comment): the graph of an
+ * implicit graph send target, else the graphs its node binds; none for a node that binds
+ * no graph, an implicit agent target or a node `g` does not have.
+ */
+export function childGraphsOf(g: UpdatableGraph, task: PlannedTask): string[] {
+  if (task.implicit === "graph") return sendsToGraph(g, task.node) ? [task.node] : [];
+  if (task.implicit) return [];
+  const spec = g.index.nodes.get(task.node);
+  return spec ? boundGraphs(spec) : [];
+}
+
+/**
+ * Why `seg` is no child run of a task of `g` started from namespace `parentNs` of thread
+ * `threadId`; undefined when it is one. A persistent level must name a `persistent`
+ * subgraph node of `g` and that node's graph. A task level's task is looked up in the
+ * parent's checkpoints: the one the child's own checkpoints record (`parents`), else one
+ * on the level's lineage whose next tasks hold it; its node must bind the level's graph.
+ * Reads the parent's history; writes nothing.
+ */
+export async function levelRefusal(g: UpdatableGraph, saver: Checkpointer, threadId: string, parentNs: string, seg: NamespaceSegment): Promise<string | undefined> {
+  const id = g.blueprint.id;
+  if (seg.persistent) {
+    const spec = g.index.nodes.get(seg.taskId);
+    if (!spec) return `graph \`${id}\` has no node \`${seg.taskId}\``;
+    if (!spec.persistent || spec.graph !== seg.graph) return `node \`${seg.taskId}\` of graph \`${id}\` keeps no persistent subgraph \`${seg.graph}\`${spec.graph !== undefined && spec.persistent ? ` (it keeps \`${spec.graph}\`)` : ""}`;
+    return undefined;
+  }
+  const task = await taskOf(saver, threadId, parentNs, seg);
+  if (!task) return `graph \`${id}\`${parentNs ? ` (namespace \`${parentNs}\`)` : ""} has no task \`${seg.taskId}\` in its checkpoints${seg.lineage !== undefined ? ` on lineage \`${seg.lineage}\`` : ""}`;
+  const graphs = childGraphsOf(g, task);
+  if (!graphs.includes(seg.graph)) {
+    const what = task.implicit ? `send target \`${task.node}\`` : `node \`${task.node}\``;
+    return `task \`${seg.taskId}\` (${what} of graph \`${id}\`) runs no graph \`${seg.graph}\` (${graphs.length ? `it binds ${graphs.map((x) => `\`${x}\``).join(", ")}` : "it binds no graph"})`;
+  }
+  return undefined;
+}
+
+/** The planned task `seg.taskId` of the parent namespace `ns` that ran the child `seg` (see `levelRefusal`). */
+async function taskOf(saver: Checkpointer, threadId: string, ns: string, seg: NamespaceSegment): Promise<PlannedTask | undefined> {
+  const find = (t: CheckpointTuple | undefined) => t?.checkpoint.next.find((x) => x.id === seg.taskId);
+  const head = await saver.getTuple({ threadId, namespace: childNamespace(ns, seg.taskId, seg.graph, seg.lineage) });
+  const recorded = head ? parentsOf(head.metadata)[ns] : undefined;
+  if (recorded !== undefined) {
+    const task = find(await saver.getTuple({ threadId, namespace: ns, checkpointId: recorded }));
+    if (task) return task;
+  }
+  for (const t of await saver.list(threadId, { namespace: ns })) {
+    const lineage = typeof t.metadata.lineage === "string" ? t.metadata.lineage : undefined;
+    if (lineage !== seg.lineage) continue;
+    const task = find(t);
+    if (task) return task;
+  }
+  return undefined;
+}
