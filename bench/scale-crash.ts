@@ -1,6 +1,6 @@
 /**
  * The crash proof of issue 13 §4: `npm run bench:scale -- --crash-trials 20` (or
- * `npm run bench:crash -- --trials 20 [--mode branches|runs|both]`).
+ * `npm run bench:crash -- --trials 20 [--mode branches|runs|subgraph|both|all]`).
  *
  * Two `rag worker` processes share a fresh queue and Postgres schema. Each trial submits
  * a run of a 12-branch fan-out (branches of 90–530 ms of I/O with a side effect logged to
@@ -25,11 +25,24 @@ import { CompiledGraph } from "../runtime/index.js";
 import { QueueRunSubmitter } from "../scale/index.js";
 
 const root = new URL("../", import.meta.url).pathname;
+
+/** `branches`: a distributed fan-out; `runs`: an in-worker one; `subgraph`: a distributed fan-out inside a child graph. */
+export type CrashMode = "branches" | "runs" | "subgraph";
+
+/** The root graph of `subgraph` mode: its subgraph node runs \`fan\`, and it asks for distribution (inherited by \`fan\`). */
+const SUBGRAPH_ROOT = `graph outer {
+  start inner
+  defaults { distribute: branches }
+  input { items: list<number> }
+  state { total: number = 0 }
+  node inner { kind subgraph graph "fan" input { items: input.items } writes { total: result.total } next END }
+}
+`;
 const ITEMS = 12;
 
 export interface CrashTrial {
   readonly trial: number;
-  readonly mode: "branches" | "runs";
+  readonly mode: CrashMode;
   readonly killed: "run holder" | "other worker";
   readonly ok: boolean;
   readonly problem?: string;
@@ -43,7 +56,7 @@ export interface CrashTrial {
   readonly recoveryMs: number;
 }
 
-export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly ("branches" | "runs")[], log: (line: string) => void = () => undefined): Promise<CrashTrial[]> {
+export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly CrashMode[], log: (line: string) => void = () => undefined): Promise<CrashTrial[]> {
   const dir = mkdtempSync(join(tmpdir(), "rag-bench-crash-"));
   const effects = join(dir, "effects.txt");
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
@@ -54,7 +67,8 @@ import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
 export default defineConfig({ tools: { io: tool({ description: "I/O with a side effect", schema: z.object({ n: z.number() }), run: async ({ n }) => { await new Promise((ok) => setTimeout(ok, 90 + ((n * 7) % 12) * 40)); appendFileSync(${JSON.stringify(effects)}, n + "\\n"); return n * 2; } }) } });
 `,
   );
-  const sourceOf = (mode: "branches" | "runs") => `graph fan {
+  // `subgraph`: the fan-out is a child graph's, run by the root's subgraph node (the root asks for distribution).
+  const sourceOf = (mode: CrashMode) => `${mode === "subgraph" ? SUBGRAPH_ROOT : ""}graph fan {
   start split
   ${mode === "branches" ? "defaults { distribute: branches }" : ""}
   input { items: list<number> }
@@ -93,13 +107,15 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
       const mode = modes[trial % modes.length];
       const killHolder = Math.floor(trial / modes.length) % 2 === 0;
       const source = sourceOf(mode);
-      const bp = compileGraph(source, { file: "fan.rag", registry: loaded.registry.view() }).value!;
+      const compiled = compileGraph(source, { file: "fan.rag", registry: loaded.registry.view() });
+      const bp = compiled.value!;
+      const graphs = new Map(compiled.compilation.blueprints.map((b) => [b.id, b]));
       // Items unique to the trial, so the effects file tells trials apart.
       const items = Array.from({ length: ITEMS }, (_, i) => (trial + 1) * 100 + i + 1);
-      const expected = (await new CompiledGraph(bp, { registry: loaded.registry }).invoke({ items })).state;
+      const expected = (await new CompiledGraph(bp, { registry: loaded.registry, graphs }).invoke({ items })).state;
       if (existsSync(effects)) rmSync(effects);
       const threadId = `crash-${trial}`;
-      const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });
+      const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: bp.id, hash: bp.hash, input: { items }, threadId });
       const outcome = submitter.outcome(h.runId);
       // Wait until 2–8 branch records are committed, then kill.
       const target = 2 + (trial % 7);
@@ -172,7 +188,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const trials = Number(arg("--trials") ?? arg("--crash-trials") ?? 20);
   const mode = arg("--mode") ?? "both";
-  const modes = mode === "both" ? (["branches", "runs"] as const) : ([mode as "branches" | "runs"] as const);
+  const modes: readonly CrashMode[] = mode === "both" ? ["branches", "runs"] : mode === "all" ? ["branches", "runs", "subgraph"] : [mode as CrashMode];
   const json = process.argv.includes("--json");
   const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log);
   const ok = json ? (console.log(JSON.stringify(rows, null, 2)), rows.every((r) => r.ok)) : printCrashSummary(rows, console.log);

@@ -32,7 +32,7 @@ const crashAt = process.argv.indexOf("--crash-trials");
 if (crashAt >= 0) {
   const { crashTrials, printCrashSummary } = await import("./scale-crash.js");
   const mode = process.argv.includes("--mode") ? process.argv[process.argv.indexOf("--mode") + 1] : "both";
-  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", Number(process.argv[crashAt + 1] ?? 20), mode === "both" ? ["branches", "runs"] : [mode as "branches" | "runs"], json ? undefined : console.log);
+  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", Number(process.argv[crashAt + 1] ?? 20), mode === "both" ? ["branches", "runs"] : mode === "all" ? ["branches", "runs", "subgraph"] : [mode as "branches" | "runs" | "subgraph"], json ? undefined : console.log);
   if (json) console.log(JSON.stringify(rows, null, 2));
   process.exit((json ? rows.every((r) => r.ok) : printCrashSummary(rows, console.log)) ? 0 : 1);
 }

@@ -98,6 +98,8 @@ export async function runChild(
       // (namespace → id; LangGraph's `parents` metadata and `checkpoint_map`), so a time
       // travel to a child checkpoint knows which parent checkpoints to fork (`subgraph-travel.ts`).
       metadata: { ...metadata, parents },
+      // `distribute: branches`: the child's fan-outs go to the same runner (`remote-branch.ts`).
+      ...(options.branches ? { branches: options.branches, ...(options.distribute ? { distribute: options.distribute } : {}), ...(options.rootBlueprintHash ? { rootBlueprintHash: options.rootBlueprintHash } : {}) } : {}),
     };
     const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);

@@ -17,7 +17,7 @@
  * are saved per task) and Pregel's workers (a superstep's vertices computed on any
  * machine, the barrier after them).
  */
-import type { Blueprint, NodeSpec } from "../compiler/index.js";
+import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
 import { SPECIAL, type CheckpointTuple } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, NodeError, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
@@ -40,8 +40,27 @@ export interface BranchRef {
   /** The branch task (one of the checkpoint's `next` tasks). */
   readonly taskId: string;
   readonly node: string;
-  /** Blueprint hash of the run (the runner compiles it from the stored source). */
+  /** Blueprint hash of the graph whose checkpoint this is (the run's, or the child graph's in a child run). */
   readonly hash: string;
+  /**
+   * In a child run (`namespace` not `""`): the root run's blueprint hash. The runner
+   * compiles the root from the source stored for it and reaches the child graph along
+   * `namespace` (the graphs its levels name, resolved as the run resolved them), which
+   * must have `hash`.
+   */
+  readonly root?: string;
+  /** In a child run: the child run's identity, which the branch's events carry (as in-process). */
+  readonly child?: BranchChildRun;
+}
+
+/** The identity of the child run a branch belongs to (`RunInfo` of that run). */
+export interface BranchChildRun {
+  readonly runId: string;
+  readonly parentRunId: string;
+  /** Graph path of the run (`outer/fanout`), as in its events. */
+  readonly namespace: string;
+  /** Nesting depth (1: a child of the root). */
+  readonly depth: number;
 }
 
 /**
@@ -84,6 +103,10 @@ export interface BranchRunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Event types `onEvent` wants (default: all but `model_token`). */
   readonly types?: ReadonlySet<RunEventType>;
+  /** A branch of a child run: the child run's identity (`BranchRef.child`), stamped on its events. */
+  readonly child?: BranchChildRun;
+  /** A branch of a child run: the `budget` blocks of the graphs enclosing it, outermost first (as `TaskEnv.enclosingBudgets`). */
+  readonly enclosingBudgets?: readonly Json[];
 }
 
 const realClock: Clock = { now: () => Date.now() };
@@ -119,7 +142,11 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   const onEvent = options.onEvent;
   const types = options.types;
   const wants = (type: RunEventType): boolean => onEvent !== undefined && !OWN_EVENTS.has(type) && (types ? types.has(type) : type !== "model_token");
-  const run = { runId: String(tuple.metadata.queueRun ?? "branch"), rootRunId: String(tuple.metadata.queueRun ?? "branch"), threadId: ck.threadId, graph: bp.id, namespace: bp.id, depth: 0 };
+  const rootRunId = String(tuple.metadata.queueRun ?? "branch");
+  const child = options.child;
+  const run = child
+    ? { runId: child.runId, rootRunId, parentRunId: child.parentRunId, threadId: ck.threadId, graph: bp.id, namespace: child.namespace, depth: child.depth }
+    : { runId: rootRunId, rootRunId, threadId: ck.threadId, graph: bp.id, namespace: bp.id, depth: 0 };
   const aborted = new Promise<never>((_, reject) => {
     const fire = () => reject(options.signal.reason);
     if (options.signal.aborted) fire();
@@ -142,7 +169,9 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     emit: onEvent
       ? (body: RunEventBody, t?: { taskId: string; node: string }) => {
           if (!wants(body.type)) return RESOLVED;
-          const ids = { runId: run.runId, rootRunId: run.rootRunId, threadId: ck.threadId, step: ck.step + 1, taskId: t?.taskId ?? task.id, node: t?.node ?? task.node, namespace: run.namespace, depth: 0, timestamp: clock.now() };
+          const ids = child
+            ? { runId: run.runId, rootRunId, parentRunId: child.parentRunId, threadId: ck.threadId, step: ck.step + 1, taskId: t?.taskId ?? task.id, node: t?.node ?? task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+            : { runId: run.runId, rootRunId, threadId: ck.threadId, step: ck.step + 1, taskId: t?.taskId ?? task.id, node: t?.node ?? task.node, namespace: run.namespace, depth: 0, timestamp: clock.now() };
           onEvent(Object.assign({}, body, ids) as RunEvent);
           return RESOLVED;
         }
@@ -156,6 +185,7 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
         signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
       }),
     runChild: () => Promise.reject(new BranchError(`node \`${task.node}\` runs a child graph, which a distributed branch cannot`)),
+    ...(options.enclosingBudgets?.length ? { enclosingBudgets: options.enclosingBudgets } : {}),
     answers: {},
     namespace: tuple.config.namespace ?? "",
     canInterrupt: false,

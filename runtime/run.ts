@@ -73,10 +73,19 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /**
    * Runs the branches of `send`s elsewhere (`distribute: branches`; `remote-branch.ts`):
-   * root runs with `sync` or `async` checkpoints hand their send tasks to it instead of
-   * running them in this process. Default: every task runs here.
+   * runs with `sync` or `async` checkpoints — the root run and its child runs (subgraphs,
+   * at any depth) — hand their send tasks to it instead of running them in this process.
+   * Default: every task runs here.
    */
   readonly branches?: BranchRunner;
+  /**
+   * Which graphs hand their branches to `branches`: `all` (default) — every graph of the
+   * run; `declared` — a graph whose `defaults { distribute: branches }` asks for it, and
+   * the child graphs it runs (a worker without `--distribute branches`).
+   */
+  readonly distribute?: "all" | "declared";
+  /** @internal Blueprint hash of the root run, set on child runs (a branch job names it: `BranchRef.root`). */
+  readonly rootBlueprintHash?: string;
 }
 
 export interface RunResult {
@@ -307,6 +316,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const channelRun = runChannels(persist !== undefined);
     let records = l.records;
     let stepsRun = 0;
+    // A graph distributes its branches when the runner is given for all graphs, or it (or a graph enclosing it) asks.
+    const distributes = options.branches !== undefined && (options.distribute !== "declared" || bp.defaults.distribute === "branches");
+    // What child runs inherit: the runner, whether they distribute, and the root blueprint branch jobs name.
+    const childRunOptions: RunOptions = options.branches ? { ...options, distribute: distributes ? "all" : "declared", rootBlueprintHash: options.rootBlueprintHash ?? bp.hash } : options;
     // What every step's tasks share, made once (a closure per step is an allocation and,
     // under tsx's keepNames, a defineProperty: it adds up over a thousand supersteps).
     const baseEnv: TaskEnv = {
@@ -326,7 +339,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, options, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId, { calls: persistentCalls, step }),
+      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, childRunOptions, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId, { calls: persistentCalls, step }),
       enclosingBudgets,
       childBudgets,
       answers: l.answers,
@@ -334,8 +347,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       canInterrupt: persist !== undefined,
       tokens: Boolean(modes?.tokens),
     };
-    // Branches run elsewhere only from a stored checkpoint of a root run.
-    const remote = options.branches && !parent && persist && persist.durability !== "exit" ? { runner: options.branches, hash: bp.hash } : undefined;
+    // Branches run elsewhere only from a stored checkpoint, in a graph that distributes (child graphs too).
+    // A child run's branch jobs name the root blueprint too (the worker reaches the child's from it).
+    const rootHash = parent ? options.rootBlueprintHash : bp.hash;
+    const remote = distributes && rootHash !== undefined && persist && persist.durability !== "exit" ? { runner: options.branches!, hash: bp.hash, ...(parent ? { root: rootHash } : {}) } : undefined;
     const planCtx = {
       index: g.index,
       state: l.state,

@@ -15,7 +15,7 @@
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
-import { isRemoteBranch, type BranchRunner } from "./remote-branch.js";
+import { isRemoteBranch, type BranchRef, type BranchRunner } from "./remote-branch.js";
 import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
 import { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
@@ -34,7 +34,7 @@ export interface StepRun {
   readonly persist: Persister | undefined;
   readonly detached: DetachedTasks;
   /** Where `send` branches run when not here (`distribute: branches`). */
-  readonly remote?: { readonly runner: BranchRunner; readonly hash: string };
+  readonly remote?: { readonly runner: BranchRunner; readonly hash: string; /** The root run's blueprint hash, in a child run. */ readonly root?: string };
 }
 
 /** An error restored from a saved record: it serialises exactly as it was saved. */
@@ -122,7 +122,18 @@ class StepRunner {
     const started = env.clock.now();
     const signals = [env.signal, scope?.signal, this.failScope?.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const ref = { runId: env.run.rootRunId, threadId: env.run.threadId, namespace: env.namespace, checkpointId: r.persist!.latestId!, taskId: t.id, node: t.node, hash: r.remote!.hash };
+    const run = env.run;
+    const ref: BranchRef = {
+      runId: run.rootRunId,
+      threadId: run.threadId,
+      namespace: env.namespace,
+      checkpointId: r.persist!.latestId!,
+      taskId: t.id,
+      node: t.node,
+      hash: r.remote!.hash,
+      // A branch of a child run: the root blueprint the worker resolves the child's from, and the child run's identity for its events.
+      ...(r.remote!.root !== undefined ? { root: r.remote!.root, child: { runId: run.runId, parentRunId: run.parentRunId ?? run.rootRunId, namespace: run.namespace, depth: run.depth } } : {}),
+    };
     try {
       const res = await r.remote!.runner.run(ref, signal);
       if ("error" in res) return { task: t, ok: false, error: new RestoredError(res.error), durationMs: env.clock.now() - started };

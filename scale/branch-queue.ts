@@ -37,6 +37,10 @@ export const BranchJobData = z.object({
   taskId: id,
   node: z.string().min(1).max(200),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** A branch of a child run: the root run's blueprint hash (the worker resolves the child graph from it along `namespace`). */
+  root: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  /** A branch of a child run: the child run's identity, for its events. */
+  child: z.strictObject({ runId: id, parentRunId: id, namespace: z.string().max(4096), depth: z.number().int().min(1).max(1000) }).optional(),
 });
 export type BranchJobData = z.infer<typeof BranchJobData>;
 
@@ -84,7 +88,7 @@ export class QueueBranchRunner implements BranchRunner {
 
   async run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult> {
     await this.ready;
-    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash };
+    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}) };
     const job = await this.queue.add("branch", data, {
       jobId: branchJobId(branch),
       attempts: this.options.attempts ?? 5,

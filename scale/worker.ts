@@ -28,9 +28,9 @@ import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { compileGraph, type Blueprint } from "../compiler/index.js";
+import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
@@ -59,8 +59,9 @@ export interface RunWorkerOptions {
   /** Name shown in run summaries (default `host:pid`). */
   readonly name?: string;
   /**
-   * `branches`: the `send` branches of every run become branch jobs any worker runs
-   * (`branch-queue.ts`); a graph asks for it itself with `defaults { distribute: branches }`.
+   * `branches`: the `send` branches of every run — in its child graphs too — become branch
+   * jobs any worker runs (`branch-queue.ts`); a graph asks for it itself (for its own
+   * fan-outs and its child graphs') with `defaults { distribute: branches }`.
    * Default `none` (a run's branches run in its worker, unless its graph asks).
    */
   readonly distribute?: "none" | "branches";
@@ -299,11 +300,12 @@ export class RunWorker {
       chain = chain.then(() => this.log.append(runId, events));
     };
     const onEvent = eventObserver(registry);
-    const distribute = this.options.distribute === "branches" || found.blueprint.defaults.distribute === "branches";
+    // `all`: every graph of the run hands its branches over; `declared`: those whose `defaults { distribute: branches }` ask (and their child graphs).
+    const distribute = this.options.distribute === "branches" ? "all" : "declared";
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
-      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(distribute ? { branches: this.branchRunner } : {}) })) {
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), branches: this.branchRunner, distribute })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
           continue;
@@ -330,8 +332,8 @@ export class RunWorker {
   }
 
   /**
-   * Runs one branch job (`distribute: branches`): compiles the run's blueprint from the
-   * source stored for its hash, runs the branch task against its checkpoint, commits the
+   * Runs one branch job (`distribute: branches`): compiles the run's root blueprint from
+   * the source stored for its hash (and reaches a child run's graph from it, `branchGraph`), runs the branch task against its checkpoint, commits the
    * record to Postgres and returns it. A task failure is a result, not a job failure; a
    * store failure throws (BullMQ tries the job again).
    */
@@ -350,32 +352,71 @@ export class RunWorker {
     }
   }
 
+  /**
+   * The bound graph a branch job runs in. The job names the run's root blueprint (`root`;
+   * `hash` itself for a branch of the root run), which must have a source stored (given
+   * with a run job); a branch of a child run reaches its graph from the root along the
+   * job's namespace — each level's graph resolved as the run resolved it (a graph of the
+   * root's file, or of this worker's registry), with the limits and `budget` blocks of the
+   * graphs above it — and that graph must be the one the job names (`hash`). Otherwise the
+   * job is refused (`UnknownBlueprintError`): a job cannot make a worker run a blueprint it
+   * was not given the source for, nor pass one graph's node off as another's.
+   */
+  private async branchGraph(b: BranchJobData): Promise<{ graph: CompiledGraph; enclosingBudgets: readonly Json[] } | { error: Record<string, unknown> }> {
+    const refuse = (message: string, hash: string) => ({ error: errorToJson(new UnknownBlueprintError(message, hash)) });
+    const rootHash = b.namespace === "" ? b.hash : b.root;
+    if (rootHash === undefined) return refuse(`refused: branch ${b.taskId} of child run namespace \`${b.namespace}\` names no root blueprint`, b.hash);
+    let root = this.branchGraphs.get(rootHash);
+    if (!root) {
+      // Every cached entry was compiled from a source that hashes to its key; a branch job names no source of its own.
+      let found: { blueprint: Blueprint; siblings: Map<string, Blueprint> } | undefined = this.compiled.get(rootHash);
+      if (!found) {
+        const src = await this.options.checkpointer.getSource(rootHash);
+        if (!src) return refuse(`branch ${b.taskId} runs blueprint ${rootHash.slice(0, 19)}…, whose source this worker was not given`, rootHash);
+        const c = await this.compile(rootHash, src, false);
+        if ("error" in c) return { error: c.error };
+        found = c;
+      }
+      root = new CompiledGraph(found.blueprint, { registry: this.options.registry, graphs: found.siblings, checkpointer: this.options.checkpointer });
+      if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
+      this.branchGraphs.set(rootHash, root);
+    }
+    let graph = root;
+    const enclosingBudgets: Json[] = [];
+    let levels: NamespaceSegment[];
+    try {
+      levels = parseNamespace(b.namespace);
+    } catch (e) {
+      return { error: errorToJson(e) };
+    }
+    for (const level of levels) {
+      if (graph.blueprint.defaults.budget !== undefined) enclosingBudgets.push(graph.blueprint.defaults.budget);
+      let next: CompiledGraph | undefined;
+      try {
+        next = graph.subgraph(level.graph);
+      } catch (e) {
+        return { error: errorToJson(e) };
+      }
+      if (!next) return refuse(`refused: branch ${b.taskId}'s namespace \`${b.namespace}\` names graph \`${level.graph}\`, which \`${graph.blueprint.id}\` cannot run on this worker (not of its file nor of this worker's registry)`, b.hash);
+      graph = next;
+    }
+    if (graph.blueprint.hash !== b.hash) return refuse(`refused: branch ${b.taskId} names blueprint ${b.hash.slice(0, 19)}…, but its namespace \`${b.namespace || "(root)"}\` reaches \`${graph.blueprint.id}\` (${graph.blueprint.hash.slice(0, 19)}…) from the run's root blueprint`, b.hash);
+    return { graph, enclosingBudgets };
+  }
+
   private async runBranchJob(b: BranchJobData, controller: AbortController): Promise<BranchResult> {
     if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
-    // Every cached entry was compiled from a source that hashes to its key; a branch job names no source of its own.
-    let found: { blueprint: Blueprint; siblings: Map<string, Blueprint> } | undefined = this.compiled.get(b.hash);
-    if (!found) {
-      const src = await saver.getSource(b.hash);
-      if (!src) return { error: errorToJson(new UnknownBlueprintError(`branch ${b.taskId} runs blueprint ${b.hash.slice(0, 19)}…, whose source this worker was not given`, b.hash)) };
-      const c = await this.compile(b.hash, src, false);
-      if ("error" in c) return { error: c.error };
-      found = c;
-    }
+    const found = await this.branchGraph(b);
+    if ("error" in found) return found;
     const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
-    const registry = this.options.registry;
     if (controller.signal.aborted) return { error: errorToJson(controller.signal.reason) };
     let set = this.branches.get(b.runId);
     if (!set) this.branches.set(b.runId, (set = new Set()));
     set.add(controller);
     try {
-      let graph = this.branchGraphs.get(b.hash);
-      if (!graph) {
-        graph = new CompiledGraph(found.blueprint, { registry, graphs: found.siblings, checkpointer: saver });
-        if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
-        this.branchGraphs.set(b.hash, graph);
-      }
+      const graph = found.graph;
       // The branch's events (model and tool calls…) go to the run's stream, batched per tick, like the run's own.
       let batch: RunEvent[] = [];
       let chain: Promise<void> = Promise.resolve();
@@ -387,7 +428,7 @@ export class RunWorker {
       const onEvent = (e: RunEvent) => {
         if (batch.push(e) === 1) setImmediate(flush);
       };
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent });
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;

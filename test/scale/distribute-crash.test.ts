@@ -4,7 +4,8 @@
  * run's own worker SIGKILLed once some branch records are committed. Another worker takes
  * the run over after the 1 s lease: the run completes with the state of an uninterrupted
  * run and no committed branch runs again. Reuses bench/scale-crash.ts (own schema and key
- * prefix, removed after).
+ * prefix, removed after). The same for a fan-out inside a child graph (the root's subgraph
+ * node runs it; its branch jobs name the root blueprint and the child's hash).
  */
 import { describe, expect, it } from "vitest";
 import { crashTrials } from "../../bench/scale-crash.js";
@@ -20,4 +21,11 @@ describe.skipIf(skip)("distribute: branches survives a SIGKILLed worker", () => 
     expect(trial.committedAtKill).toBeGreaterThanOrEqual(1);
     expect(trial.committedAtKill).toBeLessThan(12);
   }, 15_000);
+
+  it("killing the run's worker mid fan-out INSIDE A SUBGRAPH: completed, same state, no committed branch re-run", async () => {
+    const [trial] = await crashTrials(PG_URL, REDIS_URL, 1, ["subgraph"]);
+    expect(trial).toMatchObject({ mode: "subgraph", killed: "run holder", ok: true, committedRerun: 0 });
+    expect(trial.committedAtKill).toBeGreaterThanOrEqual(1);
+    expect(trial.committedAtKill).toBeLessThan(12);
+  }, 30_000); // ~12 s alone; the 2 shared cores under load push it past 15 s
 });
