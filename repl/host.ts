@@ -177,7 +177,14 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
         if (e.type === "state_updated" && e.depth === runDepth) history.push({ step: e.step, channels: e.channels, values: e.values });
         forward(e);
       };
-      const r = await parent.child(req.name, req.input, { signal }, link, sink);
+      let r;
+      try {
+        r = await parent.child(req.name, req.input, { signal }, link, sink);
+      } finally {
+        // The run is over (ended or paused): a shared store (Postgres) keeps the thread locked
+        // against other processes until released (`Checkpointer.release`).
+        await checkpointer.release?.(link.threadId).catch(() => undefined);
+      }
       return { runId: r.runId, threadId: r.threadId, status: r.status, output: r.output, state: r.state, steps: r.steps, interrupts: r.interrupts, history };
     },
   };

@@ -17,6 +17,7 @@ import { dropTestSchema, missingServices, PG_URL, uniqueName } from "../helpers/
 
 const skip = await missingServices(["postgres"]);
 const schema = uniqueName("rag_serve_release");
+const ASK = 'graph ask {\n  start q\n  state { d: string }\n  node q { kind interrupt options ["yes", "no"] writes d next END }\n}\n';
 const EXAMPLES = new URL("../../examples/", import.meta.url).pathname;
 
 interface Node {
@@ -86,5 +87,14 @@ describe.skipIf(skip)("rag serve on a shared Postgres", () => {
     expect(edit.status).toBe(200);
     expect(edit.json.values.decision).toBe("edited twice");
     expect(b.saver.heldThreads()).toEqual([]);
+  });
+
+  it("a .ragsh cell's graph_run on a thread leaves it unlocked for the other server", async () => {
+    const cell = await api<{ ok: boolean; value: unknown }>(a, "POST", "/api/repl", { source: `graph_register({graph: graph_compile(graph_define({name: "ask", source: ${JSON.stringify(ASK)}}))})\nlet r = graph_run({graph: "ask", input: {}, thread: "repl-t1"})\nr.status` });
+    expect(cell.json, JSON.stringify(cell.json)).toMatchObject({ ok: true, value: "interrupted" });
+    expect(a.saver.heldThreads()).toEqual([]);
+    // the other process can take the thread (ThreadBusy while this one kept it)
+    expect((await b.saver.acquireLatest("repl-t1"))?.checkpoint.threadId).toBe("repl-t1");
+    await b.saver.release("repl-t1");
   });
 });
