@@ -120,6 +120,7 @@ async function eventsOf(runId: string): Promise<RunEvent[]> {
 }
 
 const started = (events: readonly RunEvent[], node: string) => events.filter((e) => e.type === "task_started" && e.node === node && e.depth === 0);
+const interruptsOf = (o: Awaited<ReturnType<QueueRunSubmitter["outcome"]>>) => (o.status === "interrupted" ? o.interrupts : []);
 const shape = (i: readonly PendingInterrupt[]) => i.map((x) => ({ id: x.id, kind: x.kind, node: x.node, taskId: x.taskId, payload: x.payload, namespace: x.namespace }));
 
 describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
@@ -142,7 +143,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     const out = await submitter.outcome(h.runId);
     // The run paused (not failed) with the in-process run's interrupts: same ids, payloads, tasks.
     expect(out.status).toBe("interrupted");
-    expect(shape((out as { interrupts: PendingInterrupt[] }).interrupts)).toEqual(shape(paused.interrupts));
+    expect(shape(interruptsOf(out))).toEqual(shape(paused.interrupts));
     expect(events.filter((e) => e.type === "interrupt").map((e) => e.interruptId).sort()).toEqual([first.id, second.id].sort());
     // No refund ran before its approval; every other branch ran once, on the pool.
     expect([...ran.keys()].filter((k) => k.startsWith("refund"))).toEqual([]);
@@ -185,12 +186,12 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     const h = await submitter.submit({ kind: "run", source: askSource, file: "asks.rag", graph: "asks", hash: askBp.hash, input, threadId });
     const o1 = await submitter.outcome(h.runId);
     expect(o1.status).toBe("interrupted");
-    expect(shape((o1 as { interrupts: PendingInterrupt[] }).interrupts)).toEqual(shape(p1.interrupts));
+    expect(shape(interruptsOf(o1))).toEqual(shape(p1.interrupts));
     const r2 = await submitter.submit({ kind: "resume", threadId, command: { value: "Ada" } });
     const o2 = await submitter.outcome(r2.runId);
     expect(o2.status).toBe("interrupted");
     // The second question is the one pending (recorded with the checkpoint, replacing the first).
-    expect(shape((o2 as { interrupts: PendingInterrupt[] }).interrupts)).toEqual(shape(p2.interrupts));
+    expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
     expect(shape(pendingInterrupts((await savers[0].getTuple({ threadId }))!))).toEqual(shape(p2.interrupts));
     const r3 = await submitter.submit({ kind: "resume", threadId, command: { value: 36 } });
     const resumed = await eventsOf(r3.runId);
