@@ -45,7 +45,7 @@ export { REDUCERS, type ChannelReducer, type Write } from "./channels/index.js";
 export { ChannelTable, type PendingWrite, type State } from "./state.js";
 export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_FUNCTIONS } from "./expr.js";
 export { BoundedStream } from "./stream.js";
-export { runBranchAt, isRemoteBranch, BranchError, type BranchRunner, type BranchRef, type BranchChildRun, type BranchResult, type BranchRunOptions } from "./remote-branch.js";
+export { runBranchAt, isRemoteBranch, branchInterrupts, BranchError, type BranchRunner, type BranchRef, type BranchChildRun, type BranchResult, type BranchRunOptions } from "./remote-branch.js";
 export type { Clock } from "./task.js";
 export * from "./checkpoint/index.js";
 export { DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";

@@ -12,16 +12,22 @@
  *   records: completed branches are restored, not run again (`runtime.md` §3).
  * - The step's barrier is the join: the superstep ends when every branch has ended, as
  *   for local tasks, so the join fires exactly once with the usual `wait` semantics.
+ * - A branch may pause (`interrupt()`: a tool call waiting for approval, a custom kind
+ *   asking a person): the runner reports its interrupts instead of a record, and the run
+ *   records them with the checkpoint and pauses as for a local task. On resume the
+ *   branch is handed over again and runs from its start, its `interrupt()` calls
+ *   returning the answers the resume recorded against that checkpoint.
  *
  * After LangGraph's `Send` (branches are independent tasks of one superstep whose writes
  * are saved per task) and Pregel's workers (a superstep's vertices computed on any
  * machine, the barrier after them).
  */
 import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
-import { SPECIAL, type CheckpointTuple } from "./checkpoint/types.js";
-import { CancelledError, errorToJson, NodeError, RagError } from "./errors.js";
+import { recordedAnswers, SPECIAL, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
+import { CancelledError, errorToJson, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
 import type { PlannedTask } from "./plan.js";
+import { neutralizeJson } from "./safe-json.js";
 import type { LoopGraph } from "./run.js";
 import { recordOf, type TaskRecord } from "./task-record.js";
 import { executeTask, type Clock, type TaskEnv } from "./task.js";
@@ -66,9 +72,39 @@ export interface BranchChildRun {
 /**
  * How a handed-over branch ended: `record` — it completed, or failed in a way the graph
  * handles (`optional`, `on_error`), and this record is committed; `error` — it failed
- * unhandled (nothing committed: a resume runs it again, as a local task).
+ * unhandled (nothing committed: a resume runs it again, as a local task); `interrupts` —
+ * it paused (`interrupt()`), nothing committed: the run records these with the
+ * checkpoint and pauses, and a resume runs the branch again with the answers.
  */
-export type BranchResult = { readonly record: TaskRecord } | { readonly error: Readonly<Record<string, unknown>> };
+export type BranchResult = { readonly record: TaskRecord } | { readonly error: Readonly<Record<string, unknown>> } | { readonly interrupts: readonly PendingInterrupt[] };
+
+const INTERRUPT_KINDS = new Set(["before", "after", "node"]);
+
+/**
+ * The interrupts a branch runner reported for `task` (a result that came back over the
+ * queue, so checked): each must be an `interrupt()` of that very task (`<task>#<n>`) in
+ * `namespace`; undefined when the result is not a well-formed pause of this task (or a
+ * payload holds a forbidden key: payloads are copied null-prototype).
+ */
+export function branchInterrupts(res: unknown, task: Pick<PlannedTask, "id" | "node">, namespace: string): readonly PendingInterrupt[] | undefined {
+  if (!res || typeof res !== "object" || !("interrupts" in res)) return undefined;
+  const list = (res as { interrupts: unknown }).interrupts;
+  if (!Array.isArray(list) || !list.length || list.length > 1000) return undefined;
+  const out: PendingInterrupt[] = [];
+  for (const i of list as unknown[]) {
+    if (!i || typeof i !== "object") return undefined;
+    const x = i as Record<string, unknown>;
+    if (typeof x.id !== "string" || !x.id.startsWith(`${task.id}#`) || x.taskId !== task.id || x.node !== task.node || x.namespace !== namespace || !INTERRUPT_KINDS.has(String(x.kind))) return undefined;
+    let payload: unknown;
+    try {
+      payload = x.payload === undefined ? undefined : neutralizeJson(x.payload);
+    } catch {
+      return undefined;
+    }
+    out.push({ id: x.id, kind: x.kind as PendingInterrupt["kind"], node: task.node, taskId: task.id, ...(payload !== undefined ? { payload } : {}), namespace });
+  }
+  return out;
+}
 
 /** Runs branches of a `send` elsewhere (`RunOptions.branches`). */
 export interface BranchRunner {
@@ -79,10 +115,10 @@ export interface BranchRunner {
   run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult>;
 }
 
-/** Node kinds a branch may not be handed over with: they pause (need the run's own checkpoint) or run child graphs. */
+/** Node kinds a branch may not be handed over with: `interrupt` nodes (a pause is all they do: no work to spread) and child graphs. */
 const LOCAL_KINDS = new Set(["interrupt", "subgraph", "subagent"]);
 
-/** True when a planned task is a `send` branch that can run elsewhere (not detached, not pausing, not a child graph). */
+/** True when a planned task is a `send` branch that can run elsewhere (not detached, not an interrupt node or `interrupt before/after` target, not a child graph). */
 export function isRemoteBranch(task: PlannedTask, nodes: ReadonlyMap<string, NodeSpec>, bp: Pick<Blueprint, "interrupts">): boolean {
   if (task.trigger !== "send" || task.implicit) return false;
   const spec = nodes.get(task.node);
@@ -119,7 +155,9 @@ const OWN_EVENTS: ReadonlySet<RunEventType> = new Set(["task_started", "task_com
  * the task is found among the checkpoint's next tasks, runs against the checkpoint's
  * state with the graph's registry, retry and timeout policy, and its record is returned
  * (the caller commits it as the task's pending writes). A branch whose record is already
- * stored (a retried job) returns that record without running again.
+ * stored (a retried job) returns that record without running again. A branch that pauses
+ * returns its interrupts (nothing to commit: the run records them); its `interrupt()`
+ * calls return the answers a resume recorded against the checkpoint (`__resume__`).
  *
  * @throws BranchError when the checkpoint was made by another blueprint than `g`'s, or
  *   does not plan the task.
@@ -186,21 +224,23 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
       }),
     runChild: () => Promise.reject(new BranchError(`node \`${task.node}\` runs a child graph, which a distributed branch cannot`)),
     ...(options.enclosingBudgets?.length ? { enclosingBudgets: options.enclosingBudgets } : {}),
-    answers: {},
+    // What a resume answered (recorded against this checkpoint before the branch was handed over).
+    answers: recordedAnswers(tuple),
     namespace: tuple.config.namespace ?? "",
-    canInterrupt: false,
+    canInterrupt: true,
     tokens: false,
   };
   const o = await executeTask(task, env);
   // A branch whose work completed is recorded even when the run stopped waiting meanwhile
   // (its record is valid against the checkpoint: a resume restores it instead of running it again).
   if (options.signal.aborted && !o.ok) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
+  if (!o.ok && o.interrupts) return { result: { interrupts: o.interrupts }, writes: undefined };
   const rec = recordOf(o, g.index.nodes);
   if (rec && rec.some(([c]) => c === SPECIAL.task)) {
     const d = rec.find(([c]) => c === SPECIAL.task)![1] as TaskRecord["done"];
     return { result: { record: { writes: rec.filter(([c]) => c !== SPECIAL.task), ...(d ? { done: d } : {}) } }, writes: rec };
   }
-  const error = o.ok ? { code: "internal", message: "branch ended without a record" } : o.interrupts ? errorToJson(new NodeError(`node \`${task.node}\` paused (interrupt) in a distributed branch; run it without \`distribute: branches\``, "permanent", { graph: bp.id, node: task.node })) : errorToJson(o.error);
+  const error = o.ok ? { code: "internal", message: "branch ended without a record" } : errorToJson(o.error);
   return { result: { error }, writes: undefined };
 }
 

@@ -15,7 +15,8 @@
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
-import { isRemoteBranch, type BranchRef, type BranchRunner } from "./remote-branch.js";
+import { GraphInterrupt } from "./interrupt.js";
+import { BranchError, branchInterrupts, isRemoteBranch, type BranchRef, type BranchRunner } from "./remote-branch.js";
 import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
 import { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
@@ -72,8 +73,8 @@ const NONE: TaskOutcome[] = [];
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
 export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
   const s = new StepRunner(tasks, r);
-  // A branch handed over reads the step's checkpoint from the store: it must be there first.
-  if (s.remote.size && r.persist?.durability === "async") await r.persist.stored();
+  // A branch handed over reads the step's checkpoint (and a resume's answers) from the store: they must be there first.
+  if (s.remote.size && r.persist) await r.persist.stored();
   if (tasks.length === 1) await s.runOne(0);
   else if (r.concurrency >= tasks.length) {
     const all: Promise<void>[] = new Array(tasks.length);
@@ -116,7 +117,11 @@ class StepRunner {
     } else this.remote = NO_REMOTE;
   }
 
-  /** Runs a branch elsewhere; its record is committed there (this step does not save it again). */
+  /**
+   * Runs a branch elsewhere; its record is committed there (this step does not save it
+   * again). A branch that paused comes back as interrupts, which this step records with
+   * the checkpoint like a local task's (the run then pauses).
+   */
   private async runRemote(t: PlannedTask, scope: CancelScope | undefined): Promise<TaskOutcome> {
     const { env, r } = this;
     const started = env.clock.now();
@@ -136,6 +141,11 @@ class StepRunner {
     };
     try {
       const res = await r.remote!.runner.run(ref, signal);
+      if ("interrupts" in res) {
+        const interrupts = branchInterrupts(res, t, env.namespace);
+        if (!interrupts) return { task: t, ok: false, error: new BranchError(`branch ${t.id} (node \`${t.node}\`) reported a malformed pause`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }), durationMs: env.clock.now() - started };
+        return { task: t, ok: false, error: new GraphInterrupt(interrupts), interrupts, durationMs: env.clock.now() - started };
+      }
       if ("error" in res) return { task: t, ok: false, error: new RestoredError(res.error), durationMs: env.clock.now() - started };
       const o = restore(t, res.record);
       return { ...o, restored: undefined, durationMs: env.clock.now() - started } as TaskOutcome;
@@ -189,7 +199,8 @@ class StepRunner {
       try {
         if (this.remote.has(t)) {
           o = await this.runRemote(t, this.quorum?.scope(i));
-          if (o.ok || handledBy(o, env.nodes)) this.saved.add(o); // committed by the runner
+          // Committed by the runner; a pause is not (it is saved here, like a local task's).
+          if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.saved.add(o);
         } else o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
       } finally {
         if (key !== undefined) this.release(key);

@@ -13,6 +13,10 @@
  *   written by the worker that ran it) before the job completes; the job's return value
  *   carries the same record to the waiting run. A continued run finds committed branches
  *   in the checkpoint and does not hand them over again.
+ * - **Pauses.** A branch that pauses (`interrupt()`: a tool call waiting for approval)
+ *   returns its interrupts and commits nothing; the run records them with its checkpoint
+ *   and ends `interrupted`, and the job is removed, so the resume's run hands the branch
+ *   over afresh (same job id) and it runs again with the answers.
  * - **Leases**: a branch job is held with BullMQ's lock like a run job; a worker that dies
  *   mid-branch loses it, and another worker runs the branch again (its earlier, uncommitted
  *   work is lost; committed branches never run again).
@@ -106,9 +110,10 @@ export class QueueBranchRunner implements BranchRunner {
       const value: unknown = await Promise.race([job.waitUntilFinished(this.events), stopped]);
       const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
       if (parsed && typeof parsed === "object" && "record" in parsed) return parsed as BranchResult;
-      // An unhandled failure is not committed: the job goes, so that a resume of the run hands the branch over (and runs it) again.
+      // An unhandled failure or a pause is not committed: the job goes, so that a resume of
+      // the run hands the branch over (and runs it, with the answers) again.
       await job.remove().catch(() => undefined);
-      if (parsed && typeof parsed === "object" && "error" in parsed) return parsed as BranchResult;
+      if (parsed && typeof parsed === "object" && ("error" in parsed || "interrupts" in parsed)) return parsed as BranchResult;
       return { error: { code: "internal", message: `branch job ${job.id} returned no result` } };
     } catch (e) {
       if (signal.aborted) {

@@ -21,6 +21,8 @@ export class Persister {
   private ops: BatchOp[] = [];
   private failure: unknown = undefined;
   private failed = false;
+  /** `sync` mode: pending writes handed to the checkpointer and not committed yet (`stored`/`drain` wait for them). */
+  private readonly writing = new Set<Promise<void>>();
   /** `exit` mode: writes for the latest checkpoint, saved at exit. */
   private buffered: [taskId: string, writes: Writes][] = [];
 
@@ -80,7 +82,10 @@ export class Persister {
       this.enqueue({ kind: "writes", config, writes, taskId });
       return undefined;
     }
-    return this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
+    const p = this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
+    this.writing.add(p);
+    void p.finally(() => this.writing.delete(p));
+    return p;
   }
 
   /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */
@@ -112,9 +117,14 @@ export class Persister {
     }
   }
 
-  /** Resolves once everything queued so far is stored (`async` mode); throws a background save's failure. */
+  /**
+   * Resolves once everything handed over so far is stored: the `async` queue, and the
+   * pending writes of `sync` mode (a resume's answers, a task's record) not committed
+   * yet. Throws a background save's failure.
+   */
   async stored(): Promise<void> {
     await this.queue;
+    if (this.writing.size) await Promise.all(this.writing);
     this.check();
   }
 
@@ -123,7 +133,7 @@ export class Persister {
     if (this.failed) throw this.failure;
   }
 
-  /** At every exit: saves what `exit` mode deferred, waits for the `async` queue, and surfaces a failure. */
+  /** At every exit: saves what `exit` mode deferred, waits for the `async` queue and the uncommitted `sync` writes, and surfaces a failure. */
   async drain(): Promise<void> {
     if (this.durability === "exit" && this.latest) {
       const { checkpoint, metadata } = this.latest;
@@ -136,6 +146,8 @@ export class Persister {
       for (const [taskId, writes] of this.buffered.splice(0)) await this.saver.putWrites(config, writes, taskId);
     }
     await this.queue;
+    // A pause's interrupt records, a failure's record: committed before the run says how it ended.
+    if (this.writing.size) await Promise.all(this.writing);
     this.check();
   }
 }

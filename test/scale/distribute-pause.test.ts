@@ -1,0 +1,204 @@
+/**
+ * `distribute: branches` when a branch PAUSES (issue 13 §2: "interrupts release the
+ * worker"), against the machine's real Redis and Postgres: a fan-out whose branches call
+ * a tool needing approval (`approve ["refund"]`), or run a custom node kind that calls
+ * `interrupt()`, pauses exactly like the same graph in one process — the run ends
+ * `interrupted` with the same interrupts, recorded with the checkpoint, the worker lets
+ * the thread go, the other branches' committed results are kept; a resume with the
+ * answers hands over only the paused branches again, and the join fires once, with the
+ * in-process final state. Two workers with their own checkpointer connections stand for
+ * two machines. Own key prefix, queue and schema, removed after.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileGraph } from "../../compiler/index.js";
+import { defineConfig, tool, z } from "../../index.js";
+import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
+import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { registryFromConfig } from "../../stdlib/index.js";
+import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+
+const skip = await missingServices(["postgres", "redis"]);
+const schema = uniqueName("rag_dpause");
+const prefix = uniqueName("ragdp");
+const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
+
+/** Who ran each tool call, by tool and argument. */
+const ran = new Map<string, string[]>();
+/** What the custom `asker` kind did, per run of its task body. */
+const asked: string[] = [];
+const note = (key: string, who: string) => ran.set(key, [...(ran.get(key) ?? []), who]);
+
+const registryFor = (who: string) => {
+  const registry = registryFromConfig(
+    defineConfig({
+      tools: {
+        work: tool({
+          description: "square, after 20 ms; records who ran it",
+          schema: z.object({ n: z.number() }),
+          run: async ({ n }) => {
+            await new Promise((ok) => setTimeout(ok, 20));
+            note(`work ${n}`, who);
+            return n * n;
+          },
+        }),
+        refund: tool({
+          description: "refunds n; records who ran it",
+          schema: z.object({ n: z.number() }),
+          run: async ({ n }) => {
+            note(`refund ${n}`, who);
+            return n;
+          },
+        }),
+      },
+    }),
+  );
+  // A custom kind that pauses twice (a name, then an age), like test/runtime/interrupts.test.ts's.
+  registry.registerNodeKind("asker", async (task) => {
+    const n = (task.args as { n: number }).n;
+    asked.push(`start ${n}`);
+    const name = task.interrupt<string>({ question: "name?", n });
+    const age = task.interrupt<number>({ question: "age?", n });
+    return { result: `${name} (${age})`, writes: [["who", `${name} (${age})`]] };
+  });
+  return registry;
+};
+
+const refundSource = `graph refunds {
+  start split
+  defaults { distribute: branches }
+  input { items: list<number>  refunds: list<number> }
+  state { out: list<number> append  total: number = 0 }
+  node split { kind set send [w { n: x } for x in input.items -> out, r { n: x } for x in input.refunds -> out] join sum }
+  node w { kind tool tool "work" }
+  node r { kind tool tool "refund" approve ["refund"] }
+  node sum { kind set set { total: sum(state.out) } next END }
+}
+`;
+const askSource = `graph asks {
+  start split
+  defaults { distribute: branches }
+  input { items: list<number> }
+  state { out: list<number> append  who: list<string> append  done: boolean = false }
+  node split { kind set send [w { n: x } for x in input.items -> out, a { n: 7 }] join fin }
+  node w { kind tool tool "work" }
+  node a { kind asker }
+  node fin { kind set set { done: true } next END }
+}
+`;
+const local = registryFor("local");
+const compile = (source: string, graph: string) => compileGraph(source, { file: `${graph}.rag`, graph, registry: local.view() }).value!;
+const refundBp = compile(refundSource, "refunds");
+const askBp = compile(askSource, "asks");
+const inProcess = (bp: typeof refundBp) => new CompiledGraph(bp, { registry: local, checkpointer: new MemoryCheckpointer() });
+
+let savers: PostgresCheckpointer[] = [];
+let workers: RunWorker[] = [];
+let submitter: QueueRunSubmitter;
+
+beforeAll(async () => {
+  if (skip) return;
+  savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${schema}`));
+  workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
+  for (const w of workers) await w.start();
+  submitter = new QueueRunSubmitter(queueUrl);
+});
+
+afterAll(async () => {
+  if (skip) return;
+  await submitter.close();
+  for (const w of workers) await w.close(true);
+  await savers[1].closeAsync();
+  await savers[0].dropSchema();
+  await deleteTestKeys(prefix);
+});
+
+/** A run's events, to its end. */
+async function eventsOf(runId: string): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for await (const { event } of submitter.events(runId)) events.push(event);
+  return events;
+}
+
+const started = (events: readonly RunEvent[], node: string) => events.filter((e) => e.type === "task_started" && e.node === node && e.depth === 0);
+const interruptsOf = (o: Awaited<ReturnType<QueueRunSubmitter["outcome"]>>) => (o.status === "interrupted" ? o.interrupts : []);
+const shape = (i: readonly PendingInterrupt[]) => i.map((x) => ({ id: x.id, kind: x.kind, node: x.node, taskId: x.taskId, payload: x.payload, namespace: x.namespace }));
+
+describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
+  it("branches asking to approve a tool call pause the run like in-process; a resume with the answers runs only them, and the join fires once", async () => {
+    const input = { items: [1, 2, 3, 4, 5, 6], refunds: [10, 20] };
+    // In one process: the run pauses on both approvals, then a resume with answers completes it.
+    const g = inProcess(refundBp);
+    const paused = await g.invoke(input, { threadId: "x" });
+    expect(paused.status).toBe("interrupted");
+    expect(paused.interrupts).toHaveLength(2);
+    const [first, second] = paused.interrupts;
+    const answers = { [first.id]: "approve", [second.id]: { choice: "approve", args: { n: 21 } } };
+    const expected = await g.resume("x", { values: answers });
+    expect(expected.status).toBe("completed");
+    expect(expected.state.total).toBe(91 + 10 + 21);
+
+    ran.clear();
+    const h = await submitter.submit({ kind: "run", source: refundSource, file: "refunds.rag", graph: "refunds", hash: refundBp.hash, input, threadId: uniqueName("t") });
+    const events = await eventsOf(h.runId);
+    const out = await submitter.outcome(h.runId);
+    // The run paused (not failed) with the in-process run's interrupts: same ids, payloads, tasks.
+    expect(out.status).toBe("interrupted");
+    expect(shape(interruptsOf(out))).toEqual(shape(paused.interrupts));
+    expect(events.filter((e) => e.type === "interrupt").map((e) => e.interruptId).sort()).toEqual([first.id, second.id].sort());
+    // No refund ran before its approval; every other branch ran once, on the pool.
+    expect([...ran.keys()].filter((k) => k.startsWith("refund"))).toEqual([]);
+    for (const n of input.items) expect(ran.get(`work ${n}`)).toHaveLength(1);
+    expect(new Set([...ran.values()].flat())).toEqual(new Set(["a", "b"]));
+    // The pause is recorded with the checkpoint, beside the other branches' committed records; no worker holds the thread.
+    const tuple = await savers[0].getTuple({ threadId: h.threadId });
+    expect(shape(pendingInterrupts(tuple!))).toEqual(shape(paused.interrupts));
+    expect(tuple!.pendingWrites.filter((w) => w.channel === "__task__")).toHaveLength(input.items.length);
+    for (const s of savers) expect(s.heldThreads()).not.toContain(h.threadId);
+    expect(started(events, "sum")).toHaveLength(0);
+
+    // The API's / `rag resume`'s continuation: a resume job with the answers.
+    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: { values: answers } });
+    const resumed = await eventsOf(r.runId);
+    expect(await submitter.outcome(r.runId)).toEqual({ status: "completed", state: expected.state });
+    // Only the paused branches were handed over again (with the answers); the committed ones were restored, not re-run.
+    expect(started(resumed, "r")).toHaveLength(2);
+    expect(started(resumed, "w")).toHaveLength(0);
+    for (const n of input.items) expect(ran.get(`work ${n}`)).toHaveLength(1);
+    expect(ran.get("refund 10")).toHaveLength(1);
+    expect(ran.get("refund 21")).toHaveLength(1);
+    expect(ran.has("refund 20")).toBe(false);
+    // The join fired once.
+    expect(started(resumed, "sum")).toHaveLength(1);
+  }, 30_000);
+
+  it("a custom node kind that calls interrupt() twice in a branch pauses twice, like in-process; each resume answers one", async () => {
+    const input = { items: [1, 2, 3] };
+    const g = inProcess(askBp);
+    const p1 = await g.invoke(input, { threadId: "x" });
+    const p2 = await g.resume("x", { value: "Ada" });
+    const expected = await g.resume("x", { value: 36 });
+    expect([p1.status, p2.status, expected.status]).toEqual(["interrupted", "interrupted", "completed"]);
+    expect(expected.state.who).toEqual(["Ada (36)"]);
+
+    ran.clear();
+    asked.length = 0;
+    const threadId = uniqueName("t");
+    const h = await submitter.submit({ kind: "run", source: askSource, file: "asks.rag", graph: "asks", hash: askBp.hash, input, threadId });
+    const o1 = await submitter.outcome(h.runId);
+    expect(o1.status).toBe("interrupted");
+    expect(shape(interruptsOf(o1))).toEqual(shape(p1.interrupts));
+    const r2 = await submitter.submit({ kind: "resume", threadId, command: { value: "Ada" } });
+    const o2 = await submitter.outcome(r2.runId);
+    expect(o2.status).toBe("interrupted");
+    // The second question is the one pending (recorded with the checkpoint, replacing the first).
+    expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
+    expect(shape(pendingInterrupts((await savers[0].getTuple({ threadId }))!))).toEqual(shape(p2.interrupts));
+    const r3 = await submitter.submit({ kind: "resume", threadId, command: { value: 36 } });
+    const resumed = await eventsOf(r3.runId);
+    expect(await submitter.outcome(r3.runId)).toEqual({ status: "completed", state: expected.state });
+    expect(started(resumed, "fin")).toHaveLength(1);
+    // The asking branch re-ran from its start on each resume; the `work` branches ran once.
+    expect(asked).toEqual(["start 7", "start 7", "start 7"]);
+    for (const n of input.items) expect(ran.get(`work ${n}`)).toHaveLength(1);
+  }, 30_000);
+});
