@@ -1,8 +1,24 @@
 /**
  * `rag`: the process entry point (bin/rag.js imports it). The program itself is in
  * cli/program.ts.
+ *
+ * When the reader of stdout or stderr goes away (`rag run … | head`, a pager quit
+ * early), a write fails with EPIPE. Node ignores SIGPIPE, so without a handler that
+ * error is an unhandled 'error' event and a stack trace; instead the command stops at
+ * once with status 141 (128 + SIGPIPE), as a Unix tool killed by SIGPIPE does. A run
+ * stopped this way is like a crashed one: `rag resume THREAD` continues it.
  */
 import { main } from "./program.js";
+
+/** Exit status of a command whose output pipe was closed by its reader (128 + SIGPIPE). */
+const EXIT_BROKEN_PIPE = 141;
+
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+    throw err;
+  });
+}
 
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;

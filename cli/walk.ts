@@ -12,7 +12,8 @@ const GLOB = /[*?]/;
 
 /**
  * The files `paths` name, in order, without duplicates. `-` (standard input) passes through.
- * @throws CliError (exit 2) for a path that does not exist or a glob that matches nothing.
+ * @throws CliError (exit 2) for a path that does not exist, a glob that matches nothing or
+ *   a directory holding no `ext` file.
  */
 export function expandPaths(paths: readonly string[], ext = ".rag"): string[] {
   const out: string[] = [];
@@ -36,8 +37,12 @@ export function expandPaths(paths: readonly string[], ext = ".rag"): string[] {
       } catch {
         throw new CliError(`cannot read ${p}: no such file or directory`, 2, { code: "io" });
       }
-      if (st.isDirectory()) walk(p, ext).forEach(add);
-      else add(p);
+      if (st.isDirectory()) {
+        // Like a glob that matches nothing: `rag check wrong-folder/` must not pass as "ok: 0 files".
+        const found = walk(p, ext);
+        if (!found.length) throw new CliError(`no ${ext} file in ${p}`, 2, { code: "io" });
+        found.forEach(add);
+      } else add(p);
     }
   }
   return out;

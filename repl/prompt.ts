@@ -10,6 +10,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import pc from "picocolors";
 import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
+import { parseRagsh } from "../grammar/ragsh/parse.js";
 import { LineIndex } from "../grammar/span.js";
 import { loadFile, type LoadHooks } from "./directives.js";
 import { isIncomplete } from "./script.js";
@@ -276,7 +277,15 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":run": {
         const [graph, ...json] = rest;
         if (!graph) return usage(":run GRAPH JSON");
-        const source = `graph_run({graph: ${JSON.stringify(graph)}, input: ${json.join(" ") || "{}"}})`;
+        const input = json.join(" ") || "{}";
+        const source = `graph_run({graph: ${JSON.stringify(graph)}, input: ${input}})`;
+        // The input is spliced into a cell (so `{name: x}` may use variables); input that does
+        // not parse is reported as the user typed it, not as an error in the generated cell.
+        const unparsed = inputError(input);
+        if (unparsed !== undefined) {
+          write(c.red(`  the input does not parse: ${unparsed}\n`) + c.dim(`  (:run ${graph} {"question": "…"} takes a JSON object, or a .ragsh object like {question: q})\n`));
+          return true;
+        }
         transcript.push(source);
         const r = await session.runCell(source);
         const paused = r.ok ? pausedRun(r.value) : undefined;
@@ -411,4 +420,18 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * Why the input of `:run GRAPH INPUT` does not parse, or undefined when it does: JSON, or
+ * any .ragsh expression (an object literal using the session's variables).
+ */
+function inputError(input: string): string | undefined {
+  try {
+    JSON.parse(input);
+    return undefined;
+  } catch (e) {
+    const parsed = parseRagsh(`(${input}\n)`);
+    return parsed.diagnostics.some((d) => d.severity === "error") ? (e as Error).message : undefined;
+  }
 }

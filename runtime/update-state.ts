@@ -15,8 +15,9 @@
  * before a pause or a failure) are applied first and leave the schedule, their
  * successors join it — LangGraph applies a head's pending writes the same way.
  */
+import { didYouMean } from "../grammar/index.js";
 import { recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
-import { BlueprintMismatchError, CheckpointError } from "./errors.js";
+import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
 import { parseNamespace } from "./namespace.js";
 import { callerOf } from "./persistent-child.js";
@@ -50,7 +51,8 @@ export interface UpdateStateOptions {
  * checkpoint (source `update`); see the module comment for what it schedules.
  *
  * @throws CheckpointError when the thread or checkpoint does not exist, or `asNode` is no
- *   node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a bad write.
+ *   node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a bad write
+ *   (a key of `values` that is no state field is named, with a did-you-mean).
  */
 export async function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   const bp = g.blueprint;
@@ -68,6 +70,13 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
   const finished = onHead ? finishedTasks(t).filter((f) => f.done.ok) : [];
   const writes: PendingWrite[] = finished.flatMap((f) => f.writes.map(([channel, value]) => ({ channel, value, taskId: f.task.id, node: f.task.node })));
   const node = asNode ?? "__update__";
+  // Named here, not as a write of the internal `__update__` node deep in the reducers.
+  for (const channel of Object.keys(values ?? {})) {
+    if (g.channels.channels.has(channel)) continue;
+    const fields = [...g.channels.channels.keys()];
+    const hint = didYouMean(channel, fields);
+    throw new InvalidUpdateError(`updateState: \`${channel}\` is not a state field of graph \`${bp.id}\`${hint ? ` — did you mean \`${hint}\`?` : ""} (fields: ${fields.join(", ") || "none"})`, channel, { graph: bp.id });
+  }
   for (const [channel, value] of Object.entries(values ?? {})) writes.push({ channel, value, taskId: "update", node });
   const applied = g.channels.apply(g.channels.restore(ck.values), writes, g.registry, step);
 

@@ -57,8 +57,8 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
     }
     const before = reviewStatus(loaded.registry, bp);
     const a = approveBlueprint(loaded.registry, bp, { ...(by ? { approvedBy: by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
-    out(`  approved${a.approvedBy ? ` by ${a.approvedBy}` : ""} at ${a.approvedAt}${before.required ? "" : " (policy does not require review for it)"}\n`);
-    results.push({ ...entry, status: "approved", approvedBy: a.approvedBy ?? null, approvedAt: a.approvedAt, reviewRequired: before.required });
+    out(`  approved${a.approvedBy ? ` by ${a.approvedBy}` : ""} at ${a.approvedAt}${before.required ? "" : " (policy does not require review for it)"}\n${a.note !== undefined ? `  note: ${a.note}\n` : ""}`);
+    results.push({ ...entry, status: "approved", approvedBy: a.approvedBy ?? null, approvedAt: a.approvedAt, note: a.note ?? null, reviewRequired: before.required });
   }
   if (opts.json) process.stdout.write(JSON.stringify({ approvals: results, file: displayPath(store.path) }, null, 2) + "\n");
   else process.stdout.write(`approvals: ${displayPath(store.path)}\n`);

@@ -4,7 +4,7 @@
  * providers, and a test (`npm test`, Node's test runner through tsx) that runs the
  * example. Refuses to overwrite existing files.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../errors.js";
@@ -117,9 +117,10 @@ test("hello greets by name", async () => {
 }
 
 /**
- * Writes the scaffold into `dir` (default: the current directory); exit 0, or 2 when a
- * file exists. `options.ragraph` is the `dependencies.ragraph` spec to write instead of
- * the one `ragraphSource` picks.
+ * Writes the scaffold into `dir` (default: the current directory, created when missing);
+ * exit 0, or 2 (a `CliError`) when a file exists or `dir` is a file or cannot be created.
+ * `options.ragraph` is the `dependencies.ragraph` spec to write instead of the one
+ * `ragraphSource` picks.
  */
 export async function initCommand(dir: string | undefined, options: { readonly ragraph?: string } = {}): Promise<number> {
   const target = resolve(dir ?? ".");
@@ -127,9 +128,15 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   const files = scaffold(source);
   const clash = Object.keys(files).filter((f) => existsSync(join(target, f)));
   if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(relative(process.cwd(), target) || ".", f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
-  mkdirSync(target, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
   const shown = relative(process.cwd(), target) || ".";
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new CliError(`rag init: ${shown} is a file, not a folder; nothing written`);
+  try {
+    mkdirSync(target, { recursive: true });
+  } catch (err) {
+    // A parent that is a file (ENOTDIR), no permission (EACCES), a read-only disk (EROFS).
+    throw new CliError(`rag init: cannot create folder ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
+  }
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
   const note = source.checkout ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n` : "";
   process.stdout.write(`created ${Object.keys(files).length} files in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join("")}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
   return 0;

@@ -1,7 +1,8 @@
 /**
  * `rag registry export [--config PATH] [--out FILE]`: writes the registry's names and
  * shapes as JSON (issue 15 §1) — the snapshot `rag check --registry` and `rag spec
- * --registry` read. Without `--out` it prints to stdout.
+ * --registry` read. Without `--out` it prints to stdout. Without a config (none given, none
+ * in the working directory) it exports the built-in registry and says so on stderr.
  */
 import { writeFileSync } from "node:fs";
 import { exportRegistry } from "../../registry/index.js";
@@ -15,6 +16,9 @@ export interface RegistryExportOptions {
 
 export async function registryExportCommand(opts: RegistryExportOptions): Promise<number> {
   const cfg = configPathFor(undefined, opts.config) ?? configPathFor("./rag.config.ts", undefined);
+  // Without a config the export is the built-in registry alone: say so, or a snapshot with
+  // no models or tools makes `check --registry` flag every name of a file as unknown.
+  if (cfg === undefined) process.stderr.write("note: no rag.config.ts in the working directory and no --config: exporting the built-in registry only (no models, tools or agents)\n");
   const loaded = await loadConfig(cfg);
   const text = JSON.stringify(exportRegistry(loaded.registry), null, 2) + "\n";
   if (!opts.out) {

@@ -59,4 +59,16 @@ describe("rag init", () => {
     expect(r.stderr).toBe("error: rag init: hello.rag already exists; nothing written\n");
     expect(readFileSync(join(dir, "hello.rag"), "utf8")).toBe("mine\n");
   });
+
+  it("refuses a DIR that is a file, or under a file, with a one-line error and no stack trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    writeFileSync(join(dir, "notes.txt"), "mine\n");
+    const r = await ragIn(["init", "notes.txt"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: rag init: notes.txt is a file, not a folder; nothing written\n");
+    const under = await ragIn(["init", "notes.txt/proj"], dir);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe("error: rag init: cannot create folder notes.txt/proj: ENOTDIR; nothing written\n");
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine\n");
+  });
 });

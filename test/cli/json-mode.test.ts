@@ -108,5 +108,12 @@ describe("rag check over folders and globs", () => {
     const none = await ragIn(["check", "nothing/**/*.rag"], dir);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("error: no file matches nothing/**/*.rag");
+    // A folder with no .rag file is the same mistake as a glob that matches nothing.
+    mkdirSync(join(dir, "empty"));
+    for (const cmd of [["check"], ["fmt", "--check"]]) {
+      const empty = await ragIn([...cmd, "empty"], dir);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toBe("error: no .rag file in empty\n");
+    }
   });
 });

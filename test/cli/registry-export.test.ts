@@ -71,6 +71,19 @@ describe("rag registry export", () => {
     expect(card).toContain('- model "default": tools, output; 128k context');
   });
 
+  it("without a config, says on stderr that the export holds the built-ins only", async () => {
+    const dir = process.cwd();
+    process.chdir(tmp);
+    try {
+      const io = capture();
+      expect(await registryExportCommand({})).toBe(0);
+      expect(JSON.parse(io.out()).models).toEqual([]);
+      expect(io.err()).toContain("note: no rag.config.ts in the working directory and no --config");
+    } finally {
+      process.chdir(dir);
+    }
+  });
+
   it("refuses a malformed snapshot naming the key", () => {
     const bad = join(tmp, "bad.json");
     writeFileSync(bad, JSON.stringify({ tools: ["x"], signatures: { tools: { x: { args: "nope" } } } }));

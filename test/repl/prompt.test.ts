@@ -212,3 +212,24 @@ describe("a tool call waiting for approval at the prompt", () => {
     expect(text).not.toContain('"type":"tool_approval"');
   });
 });
+
+describe(":run GRAPH INPUT", () => {
+  it("reports input that does not parse as typed, and still takes JSON or a .ragsh object using variables", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const h = harness();
+    const done = runPrompt({ session: h.session, input, output, colors: false }, new PromptView(output, false));
+    input.write(':run hello {"name": "ada"\nlet who = "bo"\n:run hello {name: who}\n:run hello {"name": "cy"}\n:quit\n');
+    expect(await done).toBe(0);
+    expect(text).toContain("  the input does not parse: ");
+    expect(text).toContain('(:run hello {"question": "…"} takes a JSON object, or a .ragsh object like {question: q})');
+    // Not an error in the generated `graph_run({…})` cell the user never typed.
+    expect(text).not.toContain("graph_run(");
+    expect(text).toContain('greeting: "hello bo"');
+    expect(text).toContain('greeting: "hello cy"');
+  });
+});

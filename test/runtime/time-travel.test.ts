@@ -64,6 +64,15 @@ describe("updateState", () => {
     expect(await graph.getStateHistory("t")).toHaveLength(4);
   });
 
+  it("a misspelt key is named as the update's, with a did-you-mean, not as a write of an internal node", async () => {
+    const { graph } = await ran();
+    const err = await graph.updateState("t", { scroe: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidUpdateError);
+    expect((err as Error).message).toMatch(/^updateState: `scroe` is not a state field of graph `\w+` — did you mean `score`\?/);
+    expect((err as Error).message).not.toContain("__update__");
+    expect(await graph.getStateHistory("t")).toHaveLength(4);
+  });
+
   it("with asNode, the next tasks are that node's successors, and resuming runs them on the edited state", async () => {
     const registry = standardRegistry();
     const calls = registerProbe(registry, "probe");

@@ -69,7 +69,10 @@ describe("source services", () => {
 
 describe("security", () => {
   it("refuses requests without the token, with a foreign Host or Origin", async () => {
-    expect((await fetch(`${s.server.origin}/api/files`)).status).toBe(401);
+    const denied = await fetch(`${s.server.origin}/api/files`);
+    expect(denied.status).toBe(401);
+    // The message serves `rag serve` clients too, not only the studio page.
+    expect(((await denied.json()) as { error: { message: string } }).error.message).toContain("Authorization: Bearer TOKEN");
     expect((await s.api("GET", "/api/files", undefined, { authorization: "Bearer wrong" })).status).toBe(401);
     expect((await s.api("GET", "/api/files", undefined, { origin: "http://evil.example" })).status).toBe(403);
     // DNS rebinding: a request whose Host names another site.
