@@ -25,6 +25,8 @@ const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 /** Which worker ran each branch (by its n), and how often each n ran. */
 const ranBy = new Map<number, string[]>();
 const failOnce = new Set<number>();
+/** Awaited by a failing branch before it throws (the test makes it wait for its siblings' commits). */
+let beforeFailing: (() => Promise<void>) | undefined;
 /** When each `slow` branch started. */
 const slowStarts: { n: number; at: number }[] = [];
 const registryFor = (who: string) =>
@@ -47,7 +49,11 @@ const registryFor = (who: string) =>
           run: async ({ n }) => {
             await new Promise((ok) => setTimeout(ok, 20));
             ranBy.set(n, [...(ranBy.get(n) ?? []), who]);
-            if (failOnce.delete(n)) throw new Error(`branch ${n} failed`);
+            if (failOnce.has(n)) {
+              await beforeFailing?.();
+              failOnce.delete(n);
+              throw new Error(`branch ${n} failed`);
+            }
             return n * n;
           },
         }),
@@ -140,7 +146,18 @@ describe.skipIf(skip)("distribute: branches", () => {
     ranBy.clear();
     failOnce.add(3);
     const items = [1, 2, 3, 4, 5, 6];
-    const h = await submit(items);
+    const threadId = uniqueName("t");
+    // Branch 3 fails once the other five have committed their records: a sibling still in
+    // flight at the failure is cancelled and runs again on resume (documented), which made
+    // "the others ran once" depend on timing under load.
+    beforeFailing = async () => {
+      for (let i = 0; i < 400; i++) {
+        const r = await savers[0].pool.query(`SELECT COUNT(*)::int AS n FROM "${schema}".writes WHERE thread_id = $1 AND channel = 'squares'`, [threadId]);
+        if (r.rows[0].n >= items.length - 1) return;
+        await new Promise((ok) => setTimeout(ok, 25));
+      }
+    };
+    const h = await submit(items, threadId);
     const out = await submitter.outcome(h.runId);
     expect(out).toMatchObject({ status: "failed" });
     expect(JSON.stringify(out)).toContain("branch 3 failed");
@@ -149,6 +166,7 @@ describe.skipIf(skip)("distribute: branches", () => {
     // Branch 3 ran twice (failed, then again); the others committed on the first run and were not run again.
     expect(ranBy.get(3)).toHaveLength(2);
     for (const n of [1, 2, 4, 5, 6]) expect(ranBy.get(n)).toHaveLength(1);
+    beforeFailing = undefined;
   }, 30_000);
 
   it("a cancelled run's pending branches do not run, and none of its branch jobs is left queued", async () => {
