@@ -35,7 +35,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   ":load FILE": "register the graphs of a .rag file, or run a .ragsh script",
   ":run GRAPH JSON": "run a graph with an input object",
   ":resume THREAD [JSON]": "resume a paused graph run, answering its interrupt",
-  ":history": "the cells of this session",
+  ":history": "the cells of this session (the newest 100)",
   ":save FILE.ragsh": "write this session's cells and :load/:reset lines to a script",
   ":reset": "forget every variable",
   ":approve HASH": "approve a generated graph's hash; prints the review token",

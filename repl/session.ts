@@ -113,6 +113,12 @@ export class Session {
   readonly extraGraphs: ReadonlyMap<string, Blueprint>;
   /** Calls made so far, per budget (`model`, `tool`, `agent`, `graph`, `definition`). */
   readonly counts = { model: 0, tool: 0, agent: 0, graph: 0, definition: 0 };
+  /**
+   * The newest `HISTORY_CELLS` cells (what `:history` lists and the `history` binding reads),
+   * each source and output cut to `HISTORY_TEXT_CHARS` characters: kept for the session's
+   * life, so bounded — a client sending cell after large cell (refused ones included) grew it
+   * without end.
+   */
   readonly history: { cellId: string; source: string; ok: boolean; value: unknown; stdout: string }[] = [];
   finalAnswer: unknown = undefined;
   /** The last route label a script emitted (`emit("route", "needs_review")`), for `repl_agent` routing. */
@@ -364,6 +370,13 @@ export class Session {
     return turn;
   }
 
+  /** Records a cell in `history`, dropping the oldest past `HISTORY_CELLS` and cutting long text. */
+  private remember(entry: Session["history"][number]): void {
+    const cut = (t: string) => (t.length > HISTORY_TEXT_CHARS ? `${t.slice(0, HISTORY_TEXT_CHARS)}… (${t.length - HISTORY_TEXT_CHARS} more characters)` : t);
+    this.history.push({ ...entry, source: cut(entry.source), stdout: cut(entry.stdout) });
+    if (this.history.length > HISTORY_CELLS) this.history.splice(0, this.history.length - HISTORY_CELLS);
+  }
+
   private async runCellGuarded(source: string, options: { file?: string }): Promise<CellResult> {
     try {
       return await this.runCellUnguarded(source, options);
@@ -373,7 +386,7 @@ export class Session {
       this.current = undefined;
       const file = cell?.file ?? options.file ?? `<cell ${this.cellCount}>`;
       const d = toDiagnostic(asScriptError(e, zeroSpan()), file);
-      this.history.push({ cellId: cell?.cellId ?? `c${this.cellCount}`, source, ok: false, value: null, stdout: "" });
+      this.remember({ cellId: cell?.cellId ?? `c${this.cellCount}`, source, ok: false, value: null, stdout: "" });
       return { cellId: cell?.cellId ?? `c${this.cellCount}`, ok: false, source, file, stdout: "", value: null, variablesChanged: [], calls: cell?.calls ?? [], elapsedMs: 0, operations: 0, diagnostics: [d] };
     }
   }
@@ -391,7 +404,7 @@ export class Session {
       const all = sortDiagnostics([...diagnostics, ...cell.warnings]);
       const stdout = cell.stdout.join("");
       const result: CellResult = { cellId, ok, source, file, stdout, value, variablesChanged: changed, calls: cell.calls, ...(cell.answered ? { finalAnswer: cell.answer } : {}), elapsedMs, operations: this.interpreter?.operations ?? 0, diagnostics: all };
-      this.history.push({ cellId, source, ok, value: ok ? historyValue : null, stdout });
+      this.remember({ cellId, source, ok, value: ok ? historyValue : null, stdout });
       if (ok) this.emit({ type: "cell_completed", value, elapsedMs, variablesChanged: changed, calls: cell.calls.length });
       else this.emit({ type: "cell_failed", diagnostics: all.map((d) => ({ code: d.code, message: d.message, line: d.span.start.line, column: d.span.start.column })), elapsedMs });
       this.current = undefined;
@@ -496,6 +509,8 @@ function isMutable(v: unknown): boolean {
 /** Cells the `history` binding holds (the newest), and the size each one's value keeps there. */
 const HISTORY_CELLS = 100;
 const HISTORY_VALUE_BYTES = 64 * 1024;
+/** Characters of a cell's source and of its output the session's record keeps (the script length limit's 65,536). */
+const HISTORY_TEXT_CHARS = 64 * 1024;
 
 function zeroSpan() {
   return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };

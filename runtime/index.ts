@@ -12,6 +12,7 @@ export { getState, getStateHistory, fork, snapshot, finishedTasks, type StateSna
 export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.js";
 export { getNestedState, getNestedHistory, updateNestedState, resolveNamespace, type SubgraphStateOptions, type NestedGraph, type ResolvedNamespace } from "./subgraph-state.js";
 export { travelToSubgraph, type TravelResult, type TravelOptions } from "./subgraph-travel.js";
+export { ancestryRefusal } from "./namespace-binding.js";
 export { childNamespace, parentNamespace, parseNamespace, parseNamespacePath, formatNamespace, MAX_NAMESPACE_LENGTH, type NamespaceSegment, type NamespaceStep } from "./namespace.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {

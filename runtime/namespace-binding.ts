@@ -88,3 +88,41 @@ async function taskOf(saver: Checkpointer, threadId: string, ns: string, seg: Na
   }
   return undefined;
 }
+
+/**
+ * Why checkpoint `tuple` (of a child run, namespace `levels`) was not made along the path
+ * `chain` names; undefined when it was. `chain[i]` is the graph the run at level `i` ran
+ * (`chain[0]` the root; `levels.length` entries). For each level the checkpoint the child
+ * records as its parent's (`metadata.parents`) must exist, be made by `chain[i]`'s
+ * blueprint, and (a task level) plan the level's task, whose node binds the level's graph
+ * (`childGraphsOf`) — or (a persistent level) name a persistent node of `chain[i]` keeping
+ * that graph. A distributed branch job of a child run is checked this way (`RunWorker`):
+ * its root hash and namespace are job data, so a forged job could otherwise reach the
+ * child's blueprint from another root (with other enclosing `budget` blocks) or through a
+ * level no node binds. One `getTuple` per level; writes nothing.
+ */
+export async function ancestryRefusal(chain: readonly UpdatableGraph[], saver: Checkpointer, tuple: CheckpointTuple, levels: readonly NamespaceSegment[]): Promise<string | undefined> {
+  const parents = parentsOf(tuple.metadata);
+  const threadId = tuple.checkpoint.threadId;
+  let ns = "";
+  for (const [i, seg] of levels.entries()) {
+    const g = chain[i];
+    if (!g) return `namespace level ${i + 1} has no graph`;
+    const where = ns === "" ? "the root run" : `namespace \`${ns}\``;
+    const id = parents[ns];
+    const parent = id === undefined ? undefined : await saver.getTuple({ threadId, namespace: ns, checkpointId: id });
+    if (!parent) return `checkpoint ${tuple.checkpoint.id} records no checkpoint of ${where} it descends from`;
+    if (parent.checkpoint.blueprintHash !== g.blueprint.hash) return `${where} of thread ${threadId} was run by blueprint ${parent.checkpoint.blueprintHash.slice(0, 19)}…, not by \`${g.blueprint.id}\` (${g.blueprint.hash.slice(0, 19)}…)`;
+    if (seg.persistent) {
+      const refusal = await levelRefusal(g, saver, threadId, ns, seg);
+      if (refusal) return refusal;
+    } else {
+      const task = parent.checkpoint.next.find((t) => t.id === seg.taskId);
+      if (!task) return `checkpoint ${parent.checkpoint.id} of ${where} plans no task \`${seg.taskId}\``;
+      const graphs = childGraphsOf(g, task);
+      if (!graphs.includes(seg.graph)) return `task \`${seg.taskId}\` (node \`${task.node}\` of graph \`${g.blueprint.id}\`) runs no graph \`${seg.graph}\``;
+    }
+    ns = childNamespace(ns, seg.taskId, seg.graph, seg.lineage);
+  }
+  return undefined;
+}

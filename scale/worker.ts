@@ -30,7 +30,7 @@ import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
-import { CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
@@ -360,9 +360,11 @@ export class RunWorker {
    * root's file, or of this worker's registry), with the limits and `budget` blocks of the
    * graphs above it — and that graph must be the one the job names (`hash`). Otherwise the
    * job is refused (`UnknownBlueprintError`): a job cannot make a worker run a blueprint it
-   * was not given the source for, nor pass one graph's node off as another's.
+   * was not given the source for, nor pass one graph's node off as another's. The walk is
+   * then checked against the thread's checkpoints (`ancestryRefusal`, in `runBranchJob`):
+   * the root named by the job must be the one that ran, along that namespace.
    */
-  private async branchGraph(b: BranchJobData): Promise<{ graph: CompiledGraph; enclosingBudgets: readonly Json[] } | { error: Record<string, unknown> }> {
+  private async branchGraph(b: BranchJobData): Promise<{ graph: CompiledGraph; chain: CompiledGraph[]; levels: NamespaceSegment[]; enclosingBudgets: readonly Json[] } | { error: Record<string, unknown> }> {
     const refuse = (message: string, hash: string) => ({ error: errorToJson(new UnknownBlueprintError(message, hash)) });
     const rootHash = b.namespace === "" ? b.hash : b.root;
     if (rootHash === undefined) return refuse(`refused: branch ${b.taskId} of child run namespace \`${b.namespace}\` names no root blueprint`, b.hash);
@@ -382,6 +384,7 @@ export class RunWorker {
       this.branchGraphs.set(rootHash, root);
     }
     let graph = root;
+    const chain: CompiledGraph[] = [];
     const enclosingBudgets: Json[] = [];
     let levels: NamespaceSegment[];
     try {
@@ -390,6 +393,7 @@ export class RunWorker {
       return { error: errorToJson(e) };
     }
     for (const level of levels) {
+      chain.push(graph);
       if (graph.blueprint.defaults.budget !== undefined) enclosingBudgets.push(graph.blueprint.defaults.budget);
       let next: CompiledGraph | undefined;
       try {
@@ -401,7 +405,7 @@ export class RunWorker {
       graph = next;
     }
     if (graph.blueprint.hash !== b.hash) return refuse(`refused: branch ${b.taskId} names blueprint ${b.hash.slice(0, 19)}…, but its namespace \`${b.namespace || "(root)"}\` reaches \`${graph.blueprint.id}\` (${graph.blueprint.hash.slice(0, 19)}…) from the run's root blueprint`, b.hash);
-    return { graph, enclosingBudgets };
+    return { graph, chain, levels, enclosingBudgets };
   }
 
   private async runBranchJob(b: BranchJobData, controller: AbortController): Promise<BranchResult> {
@@ -411,6 +415,12 @@ export class RunWorker {
     if ("error" in found) return found;
     const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
+    // A child's branch: the thread's checkpoints must show the run reached this child from
+    // the job's root along its namespace (the job data alone could name another root).
+    if (found.levels.length) {
+      const refusal = await ancestryRefusal(found.chain, saver, tuple, found.levels);
+      if (refusal) return { error: errorToJson(new UnknownBlueprintError(`refused: branch ${b.taskId} of namespace \`${b.namespace}\`: ${refusal}`, b.hash)) };
+    }
     if (controller.signal.aborted) return { error: errorToJson(controller.signal.reason) };
     let set = this.branches.get(b.runId);
     if (!set) this.branches.set(b.runId, (set = new Set()));

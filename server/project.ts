@@ -141,26 +141,33 @@ export class Project {
 
   /** Starts a run of `file`'s graph on a new (or given, empty) thread. */
   async startRun(req: { file: string; graph?: string; input?: Record<string, unknown>; thread?: string }): Promise<RunRecord> {
-    this.runs.admit();
-    const g = this.bind(req.file, req.graph);
-    const bp = g.blueprint;
-    const input = req.input ?? { ...(this.config.config.defaultInputs?.[bp.id] ?? {}) };
-    try {
-      checkInput(bp, input);
-    } catch (e) {
-      if (e instanceof InvalidInputError) throw badRequest(e.message, "invalid_input");
-      throw e;
-    }
     const threadId = req.thread ?? newId("thread");
-    if (req.thread !== undefined && (await this.checkpointer.getTuple({ threadId }))) throw conflict(`thread ${threadId} already exists; resume it, or start on a new thread`);
-    const origin: Origin = { file: req.file, graph: bp.id, config: this.config.path ?? null };
-    const queue = this.runs.remote;
-    if (queue) {
-      const handle = await queue.submit({ kind: "run", source: this.workspace.read(req.file), file: req.file, graph: bp.id, hash: bp.hash, input, threadId, metadata: { origin } });
-      return this.runs.submitted(handle, bp.id, req.file);
+    // The slot and the thread are held across the awaits below (see RunManager.reserve).
+    const release = this.runs.reserve(threadId);
+    try {
+      const g = this.bind(req.file, req.graph);
+      const bp = g.blueprint;
+      const input = req.input ?? { ...(this.config.config.defaultInputs?.[bp.id] ?? {}) };
+      try {
+        checkInput(bp, input);
+      } catch (e) {
+        if (e instanceof InvalidInputError) throw badRequest(e.message, "invalid_input");
+        throw e;
+      }
+      if (req.thread !== undefined && (await this.checkpointer.getTuple({ threadId }))) throw conflict(`thread ${threadId} already exists; resume it, or start on a new thread`);
+      const origin: Origin = { file: req.file, graph: bp.id, config: this.config.path ?? null };
+      const queue = this.runs.remote;
+      if (queue) {
+        const handle = await queue.submit({ kind: "run", source: this.workspace.read(req.file), file: req.file, graph: bp.id, hash: bp.hash, input, threadId, metadata: { origin } });
+        release();
+        return this.runs.submitted(handle, bp.id, req.file);
+      }
+      const onEvent = eventObserver(this.registry);
+      release();
+      return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
+    } finally {
+      release();
     }
-    const onEvent = eventObserver(this.registry);
-    return this.runs.launch(g, req.file, input, { threadId, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
   }
 
   /**
@@ -168,27 +175,33 @@ export class Project {
    * answering its pending interrupts with `answer` (one) or `answers` (by id).
    */
   async resume(threadId: string, req: { answer?: unknown; answers?: Record<string, unknown> }): Promise<RunRecord> {
-    this.notBusy(threadId);
-    this.runs.admit();
-    const tuple = await this.checkpointer.getTuple({ threadId });
-    if (!tuple) throw notFound(`no thread ${threadId}`);
-    const origin = tuple.metadata.origin as Origin | undefined;
-    if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file, so it does not say which file it runs`);
-    const g = this.bind(origin.file, origin.graph);
-    if (g.blueprint.hash !== tuple.checkpoint.blueprintHash) throw conflict(`thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${origin.file} now compiles to ${g.blueprint.hash.slice(0, 19)}…; a changed graph is a new run`);
-    const command: ResumeCommand = req.answers !== undefined ? { values: req.answers } : Object.hasOwn(req, "answer") ? { value: req.answer } : {};
+    // The slot and the thread are held across the awaits below (see RunManager.reserve).
+    const release = this.runs.reserve(threadId);
     try {
-      answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true });
-    } catch (e) {
-      throw badRequest((e as Error).message, "invalid_resume");
+      const tuple = await this.checkpointer.getTuple({ threadId });
+      if (!tuple) throw notFound(`no thread ${threadId}`);
+      const origin = tuple.metadata.origin as Origin | undefined;
+      if (!origin?.file) throw badRequest(`thread ${threadId} was not started from a workspace file, so it does not say which file it runs`);
+      const g = this.bind(origin.file, origin.graph);
+      if (g.blueprint.hash !== tuple.checkpoint.blueprintHash) throw conflict(`thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${origin.file} now compiles to ${g.blueprint.hash.slice(0, 19)}…; a changed graph is a new run`);
+      const command: ResumeCommand = req.answers !== undefined ? { values: req.answers } : Object.hasOwn(req, "answer") ? { value: req.answer } : {};
+      try {
+        answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true });
+      } catch (e) {
+        throw badRequest((e as Error).message, "invalid_resume");
+      }
+      const queue = this.runs.remote;
+      if (queue) {
+        const handle = await queue.submit({ kind: "resume", threadId, command, graph: g.blueprint.id, file: origin.file, metadata: { origin } });
+        release();
+        return this.runs.submitted(handle, g.blueprint.id, origin.file);
+      }
+      const onEvent = eventObserver(this.registry);
+      release();
+      return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
+    } finally {
+      release();
     }
-    const queue = this.runs.remote;
-    if (queue) {
-      const handle = await queue.submit({ kind: "resume", threadId, command, graph: g.blueprint.id, file: origin.file, metadata: { origin } });
-      return this.runs.submitted(handle, g.blueprint.id, origin.file);
-    }
-    const onEvent = eventObserver(this.registry);
-    return this.runs.launch(g, origin.file, null, { threadId, resume: command, metadata: { origin }, ...(onEvent ? { onEvent } : {}) }, this.releaser);
   }
 
   threads(): Promise<ThreadSummary[]> {
@@ -237,7 +250,15 @@ export class Project {
 
   /** `updateState` on the thread's latest checkpoint (or `checkpointId`; of the child run `namespace` when given), through the channel reducers. */
   async updateState(threadId: string, values: Record<string, unknown>, asNode?: string, options: { checkpointId?: string; namespace?: string } = {}): Promise<StateSnapshot> {
-    this.notBusy(threadId);
+    const hold = this.runs.reserve(threadId, false);
+    try {
+      return await this.updateStateHeld(threadId, values, asNode, options);
+    } finally {
+      hold();
+    }
+  }
+
+  private async updateStateHeld(threadId: string, values: Record<string, unknown>, asNode: string | undefined, options: { checkpointId?: string; namespace?: string }): Promise<StateSnapshot> {
     const g = await this.threadGraph(threadId);
     try {
       return await inNamespace(threadId, options.namespace, async () => {
@@ -279,7 +300,15 @@ export class Project {
    * @throws ApiError 404 for an unknown thread, checkpoint or child run, 400 for a malformed namespace, 409 for a changed blueprint.
    */
   async branchAtChild(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {
-    this.notBusy(threadId);
+    const hold = this.runs.reserve(threadId, false);
+    try {
+      return await this.branchAtChildHeld(threadId, namespace, checkpointId);
+    } finally {
+      hold();
+    }
+  }
+
+  private async branchAtChildHeld(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {
     const g = await this.threadGraph(threadId);
     const travel = await inNamespace(threadId, namespace, async () => {
       try {
@@ -294,17 +323,6 @@ export class Project {
     return { ...s, travel };
   }
 
-  /**
-   * Refuses to change a thread one of this process's runs is executing: a resume, a state
-   * edit or a branch would write checkpoints under the running superstep's feet.
-   *
-   * @throws ApiError 409 `thread_busy` naming the run.
-   */
-  private notBusy(threadId: string): void {
-    const r = this.runs.activeOn(threadId);
-    if (r) throw new ApiError("thread_busy", `thread ${threadId} is running (run ${r.runId}); wait for it to end or cancel it first`, 409);
-  }
-
   /** The graph the thread was started with (its checkpoint metadata's `origin`), bound to the checkpointer. */
   private async threadGraph(threadId: string): Promise<CompiledGraph> {
     const tuple = await this.checkpointer.getTuple({ threadId });
@@ -317,12 +335,15 @@ export class Project {
   /** Copies a checkpoint into a new thread (resume the new thread to re-run from there). */
   async fork(threadId: string, checkpointId: string, newThreadId?: string): Promise<StateSnapshot> {
     const to = newThreadId ?? newId("thread");
+    // The new thread is held like a run's: a run started on the same new id meanwhile is refused.
+    const hold = this.runs.reserve(to, false);
     try {
       return await fork(this.checkpointer, threadId, checkpointId, to);
     } catch (e) {
       if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
       throw e;
     } finally {
+      hold();
       await this.releaseIdle(to);
     }
   }

@@ -182,7 +182,49 @@ export class RunManager {
     let n = 0;
     for (const r of this.runs.values()) if (!r.ended) n++;
     for (const r of this.mirrors.values()) if (!r.ended && this.submittedHere.has(r.runId)) n++;
-    return n;
+    return n + this.slots;
+  }
+
+  /** Threads a request holds (`reserve`): a run it is preparing, or a state edit. */
+  private readonly reserved = new Set<string>();
+  /** Run slots held by requests preparing a run (`reserve` with `slot`). */
+  private slots = 0;
+
+  /**
+   * Holds thread `threadId` (and, with `slot`, a run slot) for a request that awaits (reads
+   * the thread, compiles, enqueues) before it calls `launch` or `submitted`, or before it
+   * writes the thread (a state edit, a branch): concurrent requests see them taken at
+   * once, so they cannot all pass the checks while the first is still awaiting (two
+   * resumes of one paused thread both ran from its checkpoint; N queued submissions all
+   * passed `maxActive`). Call the returned release (idempotent) just before
+   * `launch`/`submitted`, in the same tick, and in a `finally`.
+   *
+   * @throws ApiError 409 `thread_busy` when a run of this process executes on the thread or
+   *   another request holds it; 429 `too_many_runs` as `admit` (with `slot`).
+   */
+  reserve(threadId: string, slot = true): () => void {
+    this.notBusy(threadId);
+    if (slot) this.admit();
+    this.reserved.add(threadId);
+    if (slot) this.slots++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.reserved.delete(threadId);
+      if (slot) this.slots--;
+    };
+  }
+
+  /**
+   * Refuses a thread a run of this process executes on, or a request holds (`reserve`).
+   *
+   * @throws ApiError 409 `thread_busy`.
+   */
+  notBusy(threadId: string): void {
+    const r = this.activeOn(threadId);
+    if (r) throw new ApiError("thread_busy", `thread ${threadId} is running (run ${r.runId}); wait for it to end or cancel it first`, 409);
+    if (this.reserved.has(threadId)) throw new ApiError("thread_busy", `thread ${threadId} is being started or resumed by another request; wait for that run to end first`, 409);
   }
 
   /** Queued runs this process submitted (they count against `maxActive` until they end). */
@@ -211,6 +253,8 @@ export class RunManager {
    * thread when the run has ended, before its record says so.
    */
   launch(graph: CompiledGraph, file: string, input: Record<string, unknown> | null, options: RunOptions & { threadId: string }, release?: (threadId: string) => Promise<void>): RunRecord {
+    // Checked here, with no await before the record is added: two runs never execute one thread.
+    this.notBusy(options.threadId);
     this.admit();
     const rec = new RunRecord(newId("run"), options.threadId, graph.blueprint.id, file);
     this.forgetEnded(this.maxEnded - 1);

@@ -141,6 +141,12 @@ describe("node kinds that run graphs at run time still resolve", () => {
     expect(ns).toBe("p:executor_graph");
     expect((await g.getState("t", undefined, { namespace: ns }))?.graph).toBe("executor_graph");
     expect((await g.getState("t", undefined, { namespace: "p" }))?.namespace).toBe(ns);
+    // Fifth round (held): a persistent level with a lineage no branch has, or repeated under
+    // itself, writes nothing.
+    for (const forged of [`${ns}@3-forged00`, `${ns}|${ns}`, `${ns}@x|${ns}`]) {
+      await expect(g.updateState("t", { value: ["x"] }, { namespace: forged })).rejects.toThrow(/no checkpoint|has no node/);
+    }
+    expect((await g.getState("t", undefined, { namespace: ns }))?.values).toEqual({ value: [] });
   });
 });
 

@@ -59,4 +59,28 @@ describe("memory a session keeps between cells", () => {
       expect(after.value).toEqual(expected);
     });
   }
+
+  // Fifth round: the session's record of its cells (what `:history` lists and the `history`
+  // binding reads) kept every cell's whole source for the session's life, so a client sending
+  // large cells (a 4 MiB `POST /api/repl` body of comment, say) grew the server's heap
+  // without bound. It keeps the newest cells, each source cut to a bound.
+  it("the record of past cells keeps the newest cells, each source cut to a bound, however many large cells ran", { timeout: 20_000 }, async () => {
+    const h = harness({ author: "model" });
+    // Over the script length limit (refused, but recorded), and under it (run).
+    const big = `// ${"x".repeat(400_000)}\n1`;
+    const fits = `// ${"x".repeat(60_000)}\n1`;
+    for (let i = 0; i < 130; i++) {
+      const r = await h.run(i % 2 ? fits : big);
+      expect(r.ok).toBe(i % 2 === 1);
+    }
+    const kept = h.session.history;
+    expect(kept.length).toBe(100);
+    expect(kept.at(-1)!.cellId).toBe("c130");
+    const chars = kept.reduce((n, c) => n + c.source.length + c.stdout.length, 0);
+    expect(chars).toBeLessThanOrEqual(100 * 66_000);
+    expect(kept[0].source.startsWith("// xxx")).toBe(true);
+    // The script still reads the newest cells, in order.
+    const r = await h.run("[history.length, history[history.length - 1].cell]");
+    expect(r.value).toEqual([100, "c130"]);
+  });
 });
