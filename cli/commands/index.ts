@@ -113,7 +113,7 @@ const spec: RegisterCommand = (program) =>
 const resume: RegisterCommand = (program) =>
   program
     .command("resume")
-    .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again)")
+    .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again; an already completed thread is left as it is, exit 0)")
     .argument("<thread>", "thread id (printed by `rag run`; `rag runs` lists them)")
     .option("--resume <json>", 'answer to the pending interrupt (JSON, e.g. \'"approve"\'), or {"<interrupt id>": answer, …} for several')
     .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db")

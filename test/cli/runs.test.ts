@@ -54,6 +54,26 @@ describe("rag run / rag resume with an interrupt", () => {
     expect(jsonEvents(done.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
   });
 
+  it("resuming a completed thread runs nothing: says it completed and how to continue it (exit 0); --resume on it exits 2", async () => {
+    const dir = scratchProject({});
+    expect((await rag(["run", approval, "--thread", "done", "--checkpoints", "ck.db"], dir)).code).toBe(3);
+    expect((await rag(["resume", "done", "--checkpoints", "ck.db", "--resume", '"approve"'], dir)).code).toBe(0);
+    const again = await rag(["resume", "done", "--checkpoints", "ck.db"], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^thread done has already completed \(checkpoint 3-\w+, step 3\); nothing to resume\.\n/);
+    expect(again.stdout).toContain("rag runs fork done CHECKPOINT --checkpoints ck.db");
+    expect(again.stdout).toContain("rag runs update done --values JSON --as-node NODE --checkpoints ck.db");
+    expect(again.stdout).not.toContain("completed in");
+    // Nothing ran: still the 4 checkpoints of the original run.
+    expect((await rag(["runs", "--checkpoints", "ck.db"], dir)).stdout).toMatch(/\ndone\s+approval\s+completed\s+3\s+4\s/);
+    const json = await rag(["resume", "done", "--checkpoints", "ck.db", "--json"], dir);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ threadId: "done", status: "completed", resumed: false, step: 3 });
+    const answer = await rag(["resume", "done", "--checkpoints", "ck.db", "--resume", '"approve"', "--json"], dir);
+    expect(answer.code).toBe(2);
+    expect(JSON.parse(answer.stdout).error.message).toMatch(/^thread done has already completed .*--resume has no run to go to/);
+  });
+
   it("without checkpoints a graph that can pause fails clearly", async () => {
     const r = await rag(["run", approval, "--no-checkpoints"], scratchProject({}));
     expect(r.code).toBe(1);
