@@ -82,6 +82,13 @@ describe("rag run / rag resume with an interrupt", () => {
 });
 
 describe("rag runs", () => {
+  it("`rag runs --help` shows the options `rag runs` takes (those of its default command, list): --checkpoints, --json", async () => {
+    const r = await rag(["runs", "--help"], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: rag runs [list] [--checkpoints <path>] [--json] | <command> [options]");
+    expect(r.stdout).toMatch(/\n {2}--checkpoints <path> {2}SQLite checkpoint file, or postgres:\/\/… \(shared store\) \(default: "\.rag\/checkpoints\.db"\)\n {2}--json {16}print JSON\n/);
+  });
+
   it("lists threads, shows a thread's checkpoints, prints a state, and forks a checkpoint to answer differently", async () => {
     const dir = scratchProject({});
     expect((await rag(["run", approval, "--thread", "orig"], dir)).code).toBe(3);
