@@ -4,7 +4,8 @@
  * checkpoint, and `rag runs` (list, show, state, fork) over `.rag/checkpoints.db`.
  * In-process (the program bin/rag.js runs), except the run Ctrl-C interrupts.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
@@ -72,6 +73,25 @@ describe("rag run / rag resume with an interrupt", () => {
     const answer = await rag(["resume", "done", "--checkpoints", "ck.db", "--resume", '"approve"', "--json"], dir);
     expect(answer.code).toBe(2);
     expect(JSON.parse(answer.stdout).error.message).toMatch(/^thread done has already completed .*--resume has no run to go to/);
+  });
+
+  it("--checkpoints in a missing folder: creates it with a one-line note on stderr naming it (stdout stays pure JSON); the default .rag/ is silent", async () => {
+    const dir = scratchProject({});
+    const outside = join(mkdtempSync(join(tmpdir(), "rag-ck-")), "new", "deeper");
+    const r = await rag(["run", approval, "--json", "--checkpoints", join(outside, "x.db")], dir);
+    expect(r.code).toBe(3);
+    expect(jsonEvents(r.stdout).at(-1)!.type).toBe("run_interrupted");
+    expect(r.stderr.split("\n")[0]).toBe(`note: created folder ${outside} for --checkpoints ${join(outside, "x.db")}`);
+    expect(existsSync(join(outside, "x.db"))).toBe(true);
+    // Inside the project too (a typo there should not go unnoticed), once: the folder exists next time.
+    const inside = await rag(["run", approval, "--checkpoints", "state/ck.db"], dir);
+    expect(inside.stderr).toBe(`note: created folder ${join(realpathSync(dir), "state")} for --checkpoints state/ck.db\n`);
+    expect((await rag(["run", approval, "--checkpoints", "state/ck.db"], dir)).stderr).toBe("");
+    expect((await rag(["run", approval], dir)).stderr).toBe("");
+    // A missing folder under /proc is refused before any mkdir (Node's recursive mkdir hangs there).
+    const proc = await rag(["run", approval, "--checkpoints", "/proc/rag-no-such/x.db"], dir);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toContain("is on a kernel file system (/proc)");
   });
 
   it("without checkpoints a graph that can pause fails clearly", async () => {
