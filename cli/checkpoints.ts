@@ -3,7 +3,7 @@
  * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
-import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
@@ -36,6 +36,9 @@ export interface RunOrigin {
  * saying so. Close it with `closeCheckpoints`. Refuses (CliError) what SQLite could hang
  * on or corrupt (issue 10 §3: `--checkpoints /proc/self/mem` hung): an existing path that
  * is not a regular file, and any path on a kernel file system (/proc, /sys, debugfs, …).
+ * Without `mustExist`, missing folders of a SQLite file are created, with a one-line note
+ * on stderr naming them (`createFolderFor`); never a note on stdout, so `--json` output
+ * stays pure JSON.
  */
 export function openCheckpoints(path: string, mustExist = false): Checkpointer {
   if (isPostgresUrl(path)) {
@@ -47,11 +50,32 @@ export function openCheckpoints(path: string, mustExist = false): Checkpointer {
   }
   if (mustExist && !existsSync(resolve(path))) throw new CliError(`no checkpoints at ${path} (runs record them there; pass --checkpoints PATH for another file)`);
   checkCheckpointPath(path);
+  if (!mustExist) createFolderFor(path);
   try {
     return new SqliteCheckpointer(resolve(path));
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+}
+
+/**
+ * Creates the missing folders of checkpoint file `path` (relative to the working
+ * directory) and says so on stderr in one line, `note: created folder DIR for
+ * --checkpoints PATH`, wherever the folder is (a typo in a path should not go unnoticed,
+ * in the project or outside it); the default `.rag/` folder is created silently (README
+ * "Where state lives"). Existing folders: nothing.
+ *
+ * @throws CliError when the folder cannot be created (permissions, a file in the way).
+ */
+export function createFolderFor(path: string): void {
+  const folder = dirname(resolve(path));
+  if (existsSync(folder)) return;
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot create the folder ${printableId(folder)} for --checkpoints ${printableId(path)}: ${(e as Error).message}`);
+  }
+  if (path !== DEFAULT_CHECKPOINTS) process.stderr.write(`note: created folder ${printableId(folder)} for --checkpoints ${printableId(path)}\n`);
 }
 
 // statfs magic numbers (linux/magic.h) of kernel file systems whose "files" are not storage.
@@ -66,11 +90,14 @@ function checkCheckpointPath(path: string): void {
     st = undefined; // a new file: its folder decides
   }
   if (st && !st.isFile()) throw new CliError(`--checkpoints ${path} is not a regular file (a directory, device, pipe or socket cannot hold checkpoints)`);
+  // A new file: its folder decides, or, when that is missing too, the nearest folder that
+  // exists (Node's recursive mkdir never returns under /proc).
   let where = st ? abs : dirname(abs);
+  while (!existsSync(where) && dirname(where) !== where) where = dirname(where);
   try {
     where = realpathSync(where);
   } catch {
-    return; // a folder that does not exist: SQLite reports it
+    return; // unreadable: opening the file reports it
   }
   const kernel = /^\/(proc|sys)(\/|$)/.test(where) || (() => {
     try {

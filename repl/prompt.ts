@@ -26,6 +26,15 @@ export interface PromptOptions {
   /** File the history is kept in (e.g. `.rag/repl_history` of the project). */
   readonly historyFile?: string;
   readonly colors: boolean;
+  /**
+   * Input that is not a terminal (piped, redirected): stop at the first failed cell or
+   * colon command (a failed `:load`, `:run`, `:resume`, `:save`, a usage error, an unknown
+   * command) and resolve 1, as `rag repl FILE.ragsh` stops at its first failed cell.
+   * The lines after it are not run.
+   */
+  readonly stopAtFailure?: boolean;
+  /** Where the one-line "stopped" note goes (`rag repl`: stderr); default `output`. */
+  readonly errors?: NodeJS.WritableStream;
 }
 
 const COMMANDS: Readonly<Record<string, string>> = {
@@ -195,7 +204,10 @@ function decodeEntry(line: string): string {
   }
 }
 
-/** Runs the prompt until `:quit` or end of input; resolves with the exit status. */
+/**
+ * Runs the prompt until `:quit` or end of input; resolves with the exit status: 0, or 1
+ * when `stopAtFailure` stopped it at a failed cell or command.
+ */
 export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const { session } = o;
   const c = view.colors;
@@ -221,6 +233,8 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   let buffer: string[] = [];
   let closed = false;
   let running = false;
+  // With stopAtFailure: a cell or command failed; the lines after it are skipped.
+  let failed = false;
   // Ctrl-C at an empty prompt arms the exit; a second Ctrl-C (or Ctrl-D) leaves, any input disarms.
   let armed = false;
   let busy = Promise.resolve();
@@ -242,7 +256,8 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
     loaded: (file, r) => {
       if (r.diagnostics.length) write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, promptStyle(c)) + "\n");
       write(c.dim(`  registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`));
-      return true;
+      // At the prompt a file with errors still registers its good graphs; a script (and piped input) stops.
+      return !o.stopAtFailure || !r.diagnostics.some((d) => d.severity === "error");
     },
     reset: () => write(c.dim("  variables cleared\n")),
     error: (message) => write(c.red(`  ${message}\n`)),
@@ -255,6 +270,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
     return `:load ${rel && !isAbsolute(rel) ? rel : m[1]}`;
   };
 
+  /** Runs a colon command; resolves false when it failed (a usage error, an unknown command, a failed cell or load). */
   const command = async (line: string): Promise<boolean> => {
     const [cmd, ...rest] = line.trim().split(/\s+/);
     const arg = line.trim().slice(cmd.length).trim();
@@ -284,14 +300,14 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         const unparsed = inputError(input);
         if (unparsed !== undefined) {
           write(c.red(`  the input does not parse: ${unparsed}\n`) + c.dim(`  (:run ${graph} {"question": "…"} takes a JSON object, or a .ragsh object like {question: q})\n`));
-          return true;
+          return false;
         }
         transcript.push(source);
         const r = await session.runCell(source);
         const paused = r.ok ? pausedRun(r.value) : undefined;
         if (!paused) write(formatResult(r, c));
         else write(pausedText(paused, c));
-        return true;
+        return r.ok;
       }
       case ":resume": {
         const [thread, ...json] = rest;
@@ -301,7 +317,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
           value = json.length ? JSON.parse(json.join(" ")) : undefined;
         } catch (e) {
           write(c.red(`  the answer is not JSON: ${(e as Error).message}\n`) + c.dim(`  (a text answer needs JSON quotes: :resume ${thread} "approve")\n`));
-          return true;
+          return false;
         }
         const command = value === undefined ? {} : isValues(value) ? { values: value.values } : { value };
         try {
@@ -310,6 +326,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
           else write(`  ${c.green("completed")} ${colorValue(r.output ?? r.state, c)}\n`);
         } catch (e) {
           write(c.red(`  ${(e as Error).message}\n`));
+          return false;
         }
         return true;
       }
@@ -323,7 +340,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
           writeFileSync(to, transcript.map((t) => savedEntry(t, to)).join("\n// %%\n") + "\n");
         } catch (e) {
           write(c.red(`  cannot write ${arg}: ${(e as Error).message}\n`));
-          return true;
+          return false;
         }
         const n = transcript.length;
         write(c.dim(`  saved ${n} cell${n === 1 ? "" : "s"} to ${arg}\n`));
@@ -344,27 +361,28 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         return true;
       default:
         write(c.red(`  unknown command ${cmd}`) + c.dim(" (:help lists them)\n"));
-        return true;
+        return false;
     }
   };
 
-  const usage = (u: string) => (write(c.yellow(`  usage: ${u}\n`)), true);
+  const usage = (u: string) => (write(c.yellow(`  usage: ${u}\n`)), false);
 
   const load = async (file: string): Promise<boolean> => {
     if (!file) return usage(":load FILE.rag|FILE.ragsh");
     // Kept for :save once the file could be read (a script that failed part-way replays the same way).
     if (existsSync(resolve(file))) transcript.push(`:load ${resolve(file)}`);
-    await loadFile(session, file, hooks);
-    return true;
+    return loadFile(session, file, hooks);
   };
 
   return new Promise((done) => {
     rl.on("line", (line) => {
       armed = false;
       busy = busy.then(async () => {
+        if (failed) return;
         running = true;
+        let ok = true;
         try {
-          if (!buffer.length && line.trim().startsWith(":")) await command(line);
+          if (!buffer.length && line.trim().startsWith(":")) ok = await command(line);
           else {
             buffer.push(line);
             const text = buffer.join("\n");
@@ -377,11 +395,17 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
             buffer = [];
             if (text.trim()) {
               transcript.push(text);
-              await runCell(text);
+              ok = (await runCell(text)).ok;
             }
           }
         } finally {
           running = false;
+        }
+        if (!ok && o.stopAtFailure) {
+          failed = true;
+          (o.errors ?? o.output).write(`error: stopped at the first failure (input is not a terminal, so it runs as a script does; exit 1)\n`);
+          rl.close();
+          return;
         }
         if (closed) return;
         rl.setPrompt(PROMPT);
@@ -414,9 +438,9 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       closed = true;
       void busy.then(() => {
         view.close();
-        session.end();
+        session.end(failed ? "a cell of standard input failed" : undefined);
         write("\n");
-        done(0);
+        done(failed ? 1 : 0);
       });
     });
   });

@@ -113,7 +113,7 @@ const spec: RegisterCommand = (program) =>
 const resume: RegisterCommand = (program) =>
   program
     .command("resume")
-    .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again)")
+    .description("continue a paused, cancelled or failed thread from its last checkpoint (exit 3 if it pauses again; an already completed thread is left as it is, exit 0)")
     .argument("<thread>", "thread id (printed by `rag run`; `rag runs` lists them)")
     .option("--resume <json>", 'answer to the pending interrupt (JSON, e.g. \'"approve"\'), or {"<interrupt id>": answer, …} for several')
     .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db")
@@ -131,9 +131,16 @@ const resume: RegisterCommand = (program) =>
     });
 
 const runs: RegisterCommand = (program) => {
-  const cmd = program.command("runs").description("threads and their checkpoints (time travel): list, show, state, fork, update");
-  const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store)", ".rag/checkpoints.db");
-  file(cmd.command("list", { isDefault: true }).description("threads, most recent first"))
+  const cmd = program
+    .command("runs")
+    .usage("[list] [--checkpoints <path>] [--json] | <command> [options]")
+    .description("threads and their checkpoints (time travel): list (the default), show, state, fork, update");
+  const checkpointsHelp = "SQLite checkpoint file, or postgres://… (shared store)";
+  const file = (c: ReturnType<typeof cmd.command>) => c.option("--checkpoints <path>", checkpointsHelp, ".rag/checkpoints.db");
+  // `rag runs --checkpoints X` is `rag runs list --checkpoints X` (list is the default), so
+  // the parent's help shows the options it passes on; every subcommand takes --checkpoints.
+  cmd.addHelpText("after", `\nOptions of \`rag runs\` (= \`rag runs list\`; every command takes --checkpoints):\n  --checkpoints <path>  ${checkpointsHelp} (default: ".rag/checkpoints.db")\n  --json                print JSON\n`);
+  file(cmd.command("list", { isDefault: true }).description("threads, most recent first (the default command)"))
     .option("--json", "print JSON")
     .action(async (opts) => {
       const { listRuns } = await import("./runs.js");

@@ -1,7 +1,9 @@
 /**
  * `rag repl [FILE.ragsh] [--config PATH] [--context TEXT|@file] [--json] [--history FILE] [--checkpoints PATH]`
  * (`repl.md` §5). Without a file: the interactive prompt (history in
- * `.rag/repl_history` of the project, the config's folder, unless `--history` says).
+ * `.rag/repl_history` of the project, the config's folder, unless `--history` says);
+ * when standard input is not a terminal (`… | rag repl`, `rag repl < cells.txt`), it
+ * stops at the first failed cell or colon command and exits 1, as a script does.
  * Graph runs checkpoint in memory, or to the SQLite file `--checkpoints` names.
  * With a file: runs its cells in order (cells are separated by `// %%` lines; a cell that
  * is a `:load FILE` or `:reset` line does what it does at the prompt); stdout is
@@ -45,7 +47,9 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const session = new Session({ registry: loaded.registry, context, sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
     try {
-      return await runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors }, view);
+      // Piped or redirected input runs as a script does: it stops at the first failed cell or command, exit 1.
+      const stopAtFailure = !process.stdin.isTTY;
+      return await runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors, stopAtFailure, errors: process.stderr }, view);
     } finally {
       await closeCheckpoints(checkpointer);
     }

@@ -5,9 +5,15 @@
  * the one the thread was started with (`rag run` records its file, graph and config);
  * `--file` overrides it. Several pending interrupts are answered by id:
  * `--resume '{"<id>": value, …}'`. Exit statuses as `rag run`.
+ *
+ * A thread that has already completed is not run again: plain `rag resume` says so (and
+ * how to continue it: `rag runs fork` / `rag runs update`) and exits 0, a no-op like
+ * `rag fmt --check` on a formatted file; `--resume` or `--steer` on it is a usage error
+ * (exit 2), as an answer to no pending question is.
  */
-import { answerInterrupts, pendingInterrupts, recordedAnswers } from "../../runtime/index.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, type RunOrigin } from "../checkpoints.js";
+import { answerInterrupts, pendingInterrupts, recordedAnswers, threadStatus, type CheckpointTuple } from "../../runtime/index.js";
+import { printableId } from "../../stdlib/printable.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, shellQuote, checkpointsFlag, type RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
@@ -34,6 +40,8 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
   const checkpoints = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(checkpoints, true);
   try {
+    const head = await saver.getTuple({ threadId });
+    if (head && threadStatus(head) === "completed") return alreadyCompleted(threadId, head, checkpoints, opts);
     const { graph, loaded, blueprint, file, tuple } = await threadGraph(saver, threadId, checkpoints, opts);
     const origin = tuple.metadata.origin as RunOrigin | undefined;
     if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
@@ -69,4 +77,24 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
   } finally {
     await closeCheckpoints(saver);
   }
+}
+
+/**
+ * `rag resume` of a thread whose latest checkpoint has nothing left to run: nothing runs.
+ * Plain: the note and the commands that continue it, on stdout; `--json`: one object
+ * `{threadId, status: "completed", resumed: false, checkpointId, step, message}` on
+ * stdout. Resolves with 0.
+ *
+ * @throws CliError (exit 2) with `--resume` or `--steer`: there is no run to give them to.
+ */
+function alreadyCompleted(threadId: string, head: CheckpointTuple, checkpoints: string, opts: ResumeCommandOptions): number {
+  const c = head.checkpoint;
+  const flag = checkpointsFlag(checkpoints);
+  const t = shellQuote(threadId);
+  const said = `thread ${printableId(threadId)} has already completed (checkpoint ${printableId(c.id)}, step ${c.step}); nothing to resume`;
+  const how = `to run part of it again: rag runs show ${t}${flag}, then rag runs fork ${t} CHECKPOINT${flag} and rag resume the new thread; to change its state and continue: rag runs update ${t} --values JSON --as-node NODE${flag}, then rag resume ${t}${flag}`;
+  if (opts.resume !== undefined || opts.steer !== undefined) throw new CliError(`${said}, so ${opts.resume !== undefined ? "--resume" : "--steer"} has no run to go to; ${how}`);
+  if (opts.json) process.stdout.write(JSON.stringify({ threadId, status: "completed", resumed: false, checkpointId: c.id, step: c.step, message: `${said}; ${how}` }) + "\n");
+  else process.stdout.write(`${said}.\n${how.replace(/^to run/, "To run").replace("; to change", ".\nTo change")}.\n`);
+  return 0;
 }

@@ -40,6 +40,27 @@ describe("rag repl FILE.ragsh", () => {
     expect(human.stderr).toMatch(/--> .*fails\.ragsh:4:1/);
   });
 
+  it("piped standard input (not a terminal) runs as a script does: stops at the first failed cell or command, exit 1", async () => {
+    const piped = (input: string) => spawnSync(process.execPath, [join(root, "bin/rag.js"), "repl", "--history", join(tmp, "piped-history")], { cwd: tmp, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    const failing = piped('print("first")\nlet x = nope + 1\nprint("never")\n');
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toContain("first");
+    expect(failing.stdout).toContain("error[E-ragsh-unknown-name]: `nope` is not defined");
+    expect(failing.stdout).not.toContain("never");
+    expect(failing.stderr).toBe("error: stopped at the first failure (input is not a terminal, so it runs as a script does; exit 1)\n");
+    // The same cells as a script file: exit 1 at the same cell, the next one never runs.
+    writeFileSync(join(tmp, "same.ragsh"), 'print("first")\n// %%\nlet x = nope + 1\n// %%\nprint("never")\n');
+    const script = await rag(["repl", join(tmp, "same.ragsh")]);
+    expect([script.code, script.stdout]).toEqual([1, "first\n"]);
+    const command = piped(':nope\nprint("never")\n');
+    expect(command.status).toBe(1);
+    expect(command.stdout).toContain("unknown command :nope");
+    expect(command.stdout).not.toContain("never");
+    const ok = piped('let n = 41\nprint(n + 1)\n:vars\n');
+    expect([ok.status, ok.stderr]).toEqual([0, ""]);
+    expect(ok.stdout).toContain("42");
+  });
+
   it("graph runs inside a script appear as nested graph events", async () => {
     const r = await rag(["repl", "examples/graph_history.ragsh", "--json"]);
     expect(r.code).toBe(0);

@@ -4,7 +4,8 @@
  * checkpoint, and `rag runs` (list, show, state, fork) over `.rag/checkpoints.db`.
  * In-process (the program bin/rag.js runs), except the run Ctrl-C interrupts.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
@@ -54,6 +55,45 @@ describe("rag run / rag resume with an interrupt", () => {
     expect(jsonEvents(done.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
   });
 
+  it("resuming a completed thread runs nothing: says it completed and how to continue it (exit 0); --resume on it exits 2", async () => {
+    const dir = scratchProject({});
+    expect((await rag(["run", approval, "--thread", "done", "--checkpoints", "ck.db"], dir)).code).toBe(3);
+    expect((await rag(["resume", "done", "--checkpoints", "ck.db", "--resume", '"approve"'], dir)).code).toBe(0);
+    const again = await rag(["resume", "done", "--checkpoints", "ck.db"], dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^thread done has already completed \(checkpoint 3-\w+, step 3\); nothing to resume\.\n/);
+    expect(again.stdout).toContain("rag runs fork done CHECKPOINT --checkpoints ck.db");
+    expect(again.stdout).toContain("rag runs update done --values JSON --as-node NODE --checkpoints ck.db");
+    expect(again.stdout).not.toContain("completed in");
+    // Nothing ran: still the 4 checkpoints of the original run.
+    expect((await rag(["runs", "--checkpoints", "ck.db"], dir)).stdout).toMatch(/\ndone\s+approval\s+completed\s+3\s+4\s/);
+    const json = await rag(["resume", "done", "--checkpoints", "ck.db", "--json"], dir);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ threadId: "done", status: "completed", resumed: false, step: 3 });
+    const answer = await rag(["resume", "done", "--checkpoints", "ck.db", "--resume", '"approve"', "--json"], dir);
+    expect(answer.code).toBe(2);
+    expect(JSON.parse(answer.stdout).error.message).toMatch(/^thread done has already completed .*--resume has no run to go to/);
+  });
+
+  it("--checkpoints in a missing folder: creates it with a one-line note on stderr naming it (stdout stays pure JSON); the default .rag/ is silent", async () => {
+    const dir = scratchProject({});
+    const outside = join(mkdtempSync(join(tmpdir(), "rag-ck-")), "new", "deeper");
+    const r = await rag(["run", approval, "--json", "--checkpoints", join(outside, "x.db")], dir);
+    expect(r.code).toBe(3);
+    expect(jsonEvents(r.stdout).at(-1)!.type).toBe("run_interrupted");
+    expect(r.stderr.split("\n")[0]).toBe(`note: created folder ${outside} for --checkpoints ${join(outside, "x.db")}`);
+    expect(existsSync(join(outside, "x.db"))).toBe(true);
+    // Inside the project too (a typo there should not go unnoticed), once: the folder exists next time.
+    const inside = await rag(["run", approval, "--checkpoints", "state/ck.db"], dir);
+    expect(inside.stderr).toBe(`note: created folder ${join(realpathSync(dir), "state")} for --checkpoints state/ck.db\n`);
+    expect((await rag(["run", approval, "--checkpoints", "state/ck.db"], dir)).stderr).toBe("");
+    expect((await rag(["run", approval], dir)).stderr).toBe("");
+    // A missing folder under /proc is refused before any mkdir (Node's recursive mkdir hangs there).
+    const proc = await rag(["run", approval, "--checkpoints", "/proc/rag-no-such/x.db"], dir);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toContain("is on a kernel file system (/proc)");
+  });
+
   it("without checkpoints a graph that can pause fails clearly", async () => {
     const r = await rag(["run", approval, "--no-checkpoints"], scratchProject({}));
     expect(r.code).toBe(1);
@@ -62,6 +102,13 @@ describe("rag run / rag resume with an interrupt", () => {
 });
 
 describe("rag runs", () => {
+  it("`rag runs --help` shows the options `rag runs` takes (those of its default command, list): --checkpoints, --json", async () => {
+    const r = await rag(["runs", "--help"], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: rag runs [list] [--checkpoints <path>] [--json] | <command> [options]");
+    expect(r.stdout).toMatch(/\n {2}--checkpoints <path> {2}SQLite checkpoint file, or postgres:\/\/… \(shared store\) \(default: "\.rag\/checkpoints\.db"\)\n {2}--json {16}print JSON\n/);
+  });
+
   it("lists threads, shows a thread's checkpoints, prints a state, and forks a checkpoint to answer differently", async () => {
     const dir = scratchProject({});
     expect((await rag(["run", approval, "--thread", "orig"], dir)).code).toBe(3);
