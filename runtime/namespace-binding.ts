@@ -48,7 +48,8 @@ export function childGraphsOf(g: UpdatableGraph, task: PlannedTask): string[] {
 /**
  * Why `seg` is no child run of a task of `g` started from namespace `parentNs` of thread
  * `threadId`; undefined when it is one. A persistent level must name a `persistent`
- * subgraph node of `g` and that node's graph. A task level's task is looked up in the
+ * subgraph node of `g` and that node's graph (and a lineage, one the parent's checkpoints
+ * record). A task level's task is looked up in the
  * parent's checkpoints: the one the child's own checkpoints record (`parents`), else one
  * on the level's lineage whose next tasks hold it; its node must bind the level's graph.
  * Reads the parent's history; writes nothing.
@@ -59,6 +60,8 @@ export async function levelRefusal(g: UpdatableGraph, saver: Checkpointer, threa
     const spec = g.index.nodes.get(seg.taskId);
     if (!spec) return `graph \`${id}\` has no node \`${seg.taskId}\``;
     if (!spec.persistent || spec.graph !== seg.graph) return `node \`${seg.taskId}\` of graph \`${id}\` keeps no persistent subgraph \`${seg.graph}\`${spec.graph !== undefined && spec.persistent ? ` (it keeps \`${spec.graph}\`)` : ""}`;
+    // A lineage (a replayed or forked branch) must be one the parent's history has.
+    if (seg.lineage !== undefined && !(await hasLineage(saver, threadId, parentNs, seg.lineage))) return `graph \`${id}\`${parentNs ? ` (namespace \`${parentNs}\`)` : ""} has no lineage \`${seg.lineage}\` in its checkpoints`;
     return undefined;
   }
   const task = await taskOf(saver, threadId, parentNs, seg);
@@ -69,6 +72,12 @@ export async function levelRefusal(g: UpdatableGraph, saver: Checkpointer, threa
     return `task \`${seg.taskId}\` (${what} of graph \`${id}\`) runs no graph \`${seg.graph}\` (${graphs.length ? `it binds ${graphs.map((x) => `\`${x}\``).join(", ")}` : "it binds no graph"})`;
   }
   return undefined;
+}
+
+/** True when some checkpoint of namespace `ns` of the thread is on lineage `lineage` (`metadata.lineage`). */
+async function hasLineage(saver: Checkpointer, threadId: string, ns: string, lineage: string): Promise<boolean> {
+  for (const t of await saver.list(threadId, { namespace: ns })) if (t.metadata.lineage === lineage) return true;
+  return false;
 }
 
 /** The planned task `seg.taskId` of the parent namespace `ns` that ran the child `seg` (see `levelRefusal`). */

@@ -38,6 +38,28 @@ export class UnknownBlueprintError extends RagError {
   }
 }
 
+/**
+ * A queued resume was answered against checkpoint `checkpointId` of the thread, but by
+ * the time a worker took it the thread's latest checkpoint was `latest` (another resume,
+ * run or state edit moved the thread on first): its answers are for interrupts that were
+ * already answered, so nothing runs. Read the thread's state and resume again if needed.
+ * (LangGraph's `Command(resume=…)` answers the interrupts of the checkpoint it resumes;
+ * this keeps a queued answer tied to that checkpoint.)
+ */
+export class StaleResumeError extends RagError {
+  readonly code = "stale_resume";
+  constructor(
+    readonly threadId: string,
+    readonly checkpointId: string,
+    readonly latest: string | undefined,
+  ) {
+    super(`refused: this resume answered thread ${threadId} at checkpoint ${checkpointId}, but the thread has moved on (latest checkpoint ${latest ?? "none"}): the interrupt was already answered by an earlier resume, run or state edit; read the thread's state and resume again if it still waits`);
+  }
+  protected override details() {
+    return { threadId: this.threadId, checkpointId: this.checkpointId, latest: this.latest ?? null };
+  }
+}
+
 /** A queue or store URL that cannot be used (wrong scheme, bad schema name). */
 export class ScaleConfigError extends RagError {
   readonly code = "scale_config";

@@ -40,7 +40,7 @@ export class QueueRunSubmitter implements RunSubmitter {
     const data: QueueJobData =
       job.kind === "run"
         ? { kind: "run", runId, threadId: job.threadId, hash: job.hash, graph: job.graph, file: job.file, source: job.source, input: { ...job.input }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) }
-        : { kind: "resume", runId, threadId: job.threadId, command: { ...job.command }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
+        : { kind: "resume", runId, threadId: job.threadId, command: { ...job.command }, ...(job.checkpointId !== undefined ? { checkpointId: job.checkpointId } : {}), ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
     const summary: QueuedRunSummary = {
       runId,
       threadId: job.threadId,

@@ -26,6 +26,8 @@ export const ResumeJobData = z.object({
   runId: id,
   threadId: id,
   command: z.object({ value: z.unknown().optional(), values: record.optional(), steering: z.string().optional() }).passthrough(),
+  /** The thread's latest checkpoint the command was answered against; the worker refuses the job (`stale_resume`) once the thread has moved on. */
+  checkpointId: id.optional(),
   metadata: record.optional(),
 });
 

@@ -32,6 +32,15 @@ export interface SubmitResume {
   readonly kind: "resume";
   readonly threadId: string;
   readonly command: ResumeCommand;
+  /**
+   * The thread's latest checkpoint the command was answered against (its pending
+   * interrupts are the ones the answers are for). The worker refuses the job with
+   * `StaleResumeError` (`stale_resume`) when the thread's latest checkpoint is another by
+   * the time it runs (an earlier resume, run or state edit moved it on): an answer is
+   * never applied to interrupts it was not given for, and an answered step never runs
+   * twice. Omitted: the job continues from whatever checkpoint is latest.
+   */
+  readonly checkpointId?: string;
   /** Stored with every checkpoint of the continuation. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Shown in run listings (the worker finds the graph from the thread's checkpoint). */

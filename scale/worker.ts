@@ -18,6 +18,11 @@
  *   (`PostgresCheckpointer.acquireLatest`; released when the run ends or the process dies); a job whose thread is busy (another process, or another job of
  *   this one) goes back to the queue, delayed by `busyDelayMs`.
  * - **Interrupts release the worker**: a paused run ends the job and releases the thread.
+ * - **A resume answers one checkpoint.** A `resume` job names the checkpoint it was
+ *   answered against (`checkpointId`); when the thread's latest checkpoint (read with the
+ *   lock) is another — an earlier job answered the interrupt and ran on — the job fails
+ *   with `StaleResumeError` (`stale_resume`) and nothing runs: an approved step never runs
+ *   twice, and an answer never lands on a later interrupt it was not given for.
  * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
  *   key (checked when a job starts) and publishes on `P:cancel` (aborts a running one).
  *
@@ -32,7 +37,7 @@ import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
-import { ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import { StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { RunLog, type QueuedRunStatus } from "./run-log.js";
@@ -261,6 +266,12 @@ export class RunWorker {
   /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock. */
   private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
+    // A resume answered against another checkpoint than the thread's latest is stale (an
+    // earlier job answered the interrupt); a later attempt of this job itself is not.
+    if (data.kind === "resume" && data.checkpointId !== undefined && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
+      await this.log.finish(runId, { status: "failed", error: errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)), worker: this.name });
+      return "failed";
+    }
     const found = await this.blueprintFor(data, tuple);
     if ("error" in found) {
       await this.log.finish(runId, { status: "failed", error: found.error, worker: this.name });

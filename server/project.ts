@@ -192,7 +192,7 @@ export class Project {
       }
       const queue = this.runs.remote;
       if (queue) {
-        const handle = await queue.submit({ kind: "resume", threadId, command, graph: g.blueprint.id, file: origin.file, metadata: { origin } });
+        const handle = await queue.submit({ kind: "resume", threadId, command, checkpointId: tuple.checkpoint.id, graph: g.blueprint.id, file: origin.file, metadata: { origin } });
         release();
         return this.runs.submitted(handle, g.blueprint.id, origin.file);
       }

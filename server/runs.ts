@@ -217,14 +217,26 @@ export class RunManager {
   }
 
   /**
-   * Refuses a thread a run of this process executes on, or a request holds (`reserve`).
+   * Refuses a thread a run of this process executes on (or submitted to the queue and not
+   * yet ended), or a request holds (`reserve`).
    *
    * @throws ApiError 409 `thread_busy`.
    */
   notBusy(threadId: string): void {
-    const r = this.activeOn(threadId);
+    const r = this.activeOn(threadId) ?? this.queuedOn(threadId);
     if (r) throw new ApiError("thread_busy", `thread ${threadId} is running (run ${r.runId}); wait for it to end or cancel it first`, 409);
     if (this.reserved.has(threadId)) throw new ApiError("thread_busy", `thread ${threadId} is being started or resumed by another request; wait for that run to end first`, 409);
+  }
+
+  /**
+   * A run this process submitted to the queue on `threadId` that has not ended (queued or
+   * running on a worker). Another process's submissions are not known here: the workers
+   * refuse a resume answered against a checkpoint the thread has moved on from
+   * (`stale_resume`).
+   */
+  private queuedOn(threadId: string): RunRecord | undefined {
+    for (const r of this.mirrors.values()) if (r.threadId === threadId && !r.ended && this.submittedHere.has(r.runId)) return r;
+    return undefined;
   }
 
   /** Queued runs this process submitted (they count against `maxActive` until they end). */

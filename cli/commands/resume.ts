@@ -62,7 +62,7 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
       const submitter = openQueue(opts.queue, checkpoints);
       try {
         const printer = opts.json ? undefined : new ProgressPrinter(process.stdout, loaded.registry, blueprint, [`checkpoints ${checkpoints}`, `queue ${submitter.url.shown} (${submitter.url.queue})`]);
-        return await submitAndFollow(submitter, { kind: "resume", threadId, command, graph: blueprint.id, file: file, ...(origin ? { metadata: { origin } } : {}) }, { json: Boolean(opts.json), printer, checkpoints, queue: opts.queue });
+        return await submitAndFollow(submitter, { kind: "resume", threadId, command, checkpointId: tuple.checkpoint.id, graph: blueprint.id, file: file, ...(origin ? { metadata: { origin } } : {}) }, { json: Boolean(opts.json), printer, checkpoints, queue: opts.queue });
       } finally {
         await submitter.close();
       }

@@ -142,10 +142,17 @@ describe("node kinds that run graphs at run time still resolve", () => {
     expect((await g.getState("t", undefined, { namespace: ns }))?.graph).toBe("executor_graph");
     expect((await g.getState("t", undefined, { namespace: "p" }))?.namespace).toBe(ns);
     // Fifth round (held): a persistent level with a lineage no branch has, or repeated under
-    // itself, writes nothing.
+    // itself, writes nothing — refused as a namespace no child run has (it was a
+    // `CheckpointError` "no checkpoint" for the made-up lineage).
     for (const forged of [`${ns}@3-forged00`, `${ns}|${ns}`, `${ns}@x|${ns}`]) {
-      await expect(g.updateState("t", { value: ["x"] }, { namespace: forged })).rejects.toThrow(/no checkpoint|has no node/);
+      const out = await g.updateState("t", { value: ["x"] }, { namespace: forged }).then(
+        (v) => v,
+        (e: Error) => e,
+      );
+      expect(out, forged).toBeInstanceOf(NamespaceError);
+      expect(out, forged).toMatchObject({ code: "checkpoint_namespace", reason: "not_found" });
     }
+    await expect(g.getState("t", undefined, { namespace: `${ns}@3-forged00` })).rejects.toMatchObject({ code: "checkpoint_namespace", reason: "not_found" });
     expect((await g.getState("t", undefined, { namespace: ns }))?.values).toEqual({ value: [] });
   });
 });
