@@ -16,7 +16,7 @@
  * blobs in one query.
  */
 import { createHash } from "node:crypto";
-import type { BlobRow, CheckpointColumns } from "../runtime/index.js";
+import { CheckpointError, type BlobRow, type CheckpointColumns } from "../runtime/index.js";
 
 /** A named statement (`pg` prepares it once per connection under `name`). */
 export interface NamedStatement {
@@ -135,4 +135,19 @@ ${mode === "lock" ? `SELECT lk.ok, ${read} FROM lk LEFT JOIN c ON TRUE` : `SELEC
  */
 export function branchStatement(q: string): NamedStatement {
   return named(`INSERT INTO ${q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[]) ON CONFLICT DO NOTHING`);
+}
+
+/**
+ * A unique-key violation on a checkpoint as the CheckpointError the conformance suite
+ * expects; other errors as they are. The statement inserts the checkpoint and its blobs
+ * in no set order, so a repeated id may first hit the blobs' key (a blob row is keyed by
+ * the checkpoint that stored it).
+ */
+export function duplicateCheckpointError(e: unknown, threadId: string): unknown {
+  const err = e as { code?: string; constraint?: string; detail?: string };
+  const constraint = String(err.constraint ?? "");
+  if (err.code !== "23505" || !(constraint.startsWith("checkpoints") || constraint === "blobs_pkey")) return e;
+  const detail = err.detail ?? "";
+  const id = (/\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(detail) ?? /\(thread_id, ns, checkpoint_id, channel\)=\([^,]*, [^,]*, ([^,]*), /.exec(detail))?.[1];
+  return new CheckpointError(`checkpoint ${id ?? "(same id)"} already exists in thread ${threadId}`);
 }

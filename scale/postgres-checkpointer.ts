@@ -37,12 +37,10 @@ import {
   CheckpointError,
   checkpointJson,
   failureOf,
-  liveBlobs,
   metadataJson,
   readCheckpoint,
   readMetadata,
   rebuildValue,
-  refsOf,
   type CheckpointColumns,
   type StoredBlob,
   isSpecial,
@@ -61,7 +59,8 @@ import {
   type ThreadSummary,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
-import { branchStatement, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
+import { branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
+import { blobsFor, collectBlobs } from "./pg-blobs.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
@@ -81,21 +80,6 @@ export interface PostgresCheckpointerOptions {
 }
 
 type Row = CheckpointColumns;
-
-/**
- * A unique-key violation on a checkpoint as the CheckpointError the conformance suite
- * expects; other errors as they are. The statement inserts the checkpoint and its blobs
- * in no set order, so a repeated id may first hit the blobs' key (a blob row is keyed by
- * the checkpoint that stored it).
- */
-function duplicate(e: unknown, threadId: string): unknown {
-  const err = e as { code?: string; constraint?: string; detail?: string };
-  const constraint = String(err.constraint ?? "");
-  if (err.code !== "23505" || !(constraint.startsWith("checkpoints") || constraint === "blobs_pkey")) return e;
-  const detail = err.detail ?? "";
-  const id = (/\(thread_id, ns, id\)=\([^,]*, [^,]*, ([^)]*)\)/.exec(detail) ?? /\(thread_id, ns, checkpoint_id, channel\)=\([^,]*, [^,]*, ([^,]*), /.exec(detail))?.[1];
-  return new CheckpointError(`checkpoint ${id ?? "(same id)"} already exists in thread ${threadId}`);
-}
 
 export class PostgresCheckpointer implements Checkpointer {
   readonly pool: pg.Pool;
@@ -309,7 +293,7 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.guard(`saving checkpoint ${checkpoint.id} of thread ${thread}`, async () => {
       const { insert, commit } = this.planCheckpoint(checkpoint, metadata);
       await this.write(thread, rows, [insert]).catch((e: unknown) => {
-        throw duplicate(e, thread);
+        throw duplicateCheckpointError(e, thread);
       });
       commit();
     });
@@ -371,7 +355,7 @@ export class PostgresCheckpointer implements Checkpointer {
           const rows = [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))];
           const planned = list.flatMap((op) => (op.kind === "put" ? [this.planCheckpoint(op.checkpoint, op.metadata)] : []));
           await this.write(thread, rows, planned.map((p) => p.insert)).catch((e: unknown) => {
-            throw duplicate(e, thread);
+            throw duplicateCheckpointError(e, thread);
           });
           for (const p of planned) p.commit();
         }),
@@ -465,7 +449,7 @@ export class PostgresCheckpointer implements Checkpointer {
         await client.query(
           `DELETE FROM ${this.q}.writes w WHERE NOT EXISTS (SELECT 1 FROM ${this.q}.checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns AND c.id = w.checkpoint_id)`,
         );
-        if (del.rowCount) await this.collectBlobs(client, options.threads);
+        if (del.rowCount) await collectBlobs(client, this.q, options.threads);
         await client.query("COMMIT");
         this.planner.forget();
         return del.rowCount ?? 0;
@@ -559,7 +543,7 @@ export class PostgresCheckpointer implements Checkpointer {
        JOIN UNNEST($1::text[], $2::text[], $3::text[]) AS k(thread_id, ns, id) ON w.thread_id = k.thread_id AND w.ns = k.ns AND w.checkpoint_id = k.id
        ORDER BY w.task_id COLLATE "C", w.idx`,
       [rows.map((r) => r.thread_id), rows.map((r) => r.ns), rows.map((r) => r.id)],
-    ), this.blobsFor(rows)]);
+    ), blobsFor(this.pool, this.q, rows)]);
     const byKey = new Map<string, PendingWriteRecord[]>();
     for (const w of ws) {
       const key = `${w.thread_id}\0${w.ns}\0${w.checkpoint_id}`;
@@ -599,65 +583,5 @@ export class PostgresCheckpointer implements Checkpointer {
       ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
       pendingWrites,
     };
-  }
-
-  /**
-   * Every blob the rows' values need (their refs and the append chains below them), in
-   * one recursive query, keyed `thread\0ns\0checkpoint\0channel`.
-   */
-  private async blobsFor(rows: readonly Row[]): Promise<Map<string, StoredBlob>> {
-    const keys: [string, string, string, string][] = [];
-    for (const r of rows) {
-      const refs = refsOf(r.checkpoint);
-      if (refs) for (const channel of Object.keys(refs)) keys.push([r.thread_id, r.ns, refs[channel], channel]);
-    }
-    const out = new Map<string, StoredBlob>();
-    if (!keys.length) return out;
-    const { rows: found } = await this.pool.query<{ thread_id: string; ns: string; checkpoint_id: string; channel: string; kind: string; base: string | null; value: string | null }>(
-      `WITH RECURSIVE k AS (
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS u(thread_id, ns, checkpoint_id, channel)
-         UNION
-         SELECT b.thread_id, b.ns, b.base, b.channel FROM ${this.q}.blobs b JOIN k ON b.thread_id = k.thread_id AND b.ns = k.ns AND b.checkpoint_id = k.checkpoint_id AND b.channel = k.channel WHERE b.base IS NOT NULL
-       )
-       SELECT b.thread_id, b.ns, b.checkpoint_id, b.channel, b.kind, b.base, b.value FROM ${this.q}.blobs b JOIN k ON b.thread_id = k.thread_id AND b.ns = k.ns AND b.checkpoint_id = k.checkpoint_id AND b.channel = k.channel`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]), keys.map((k) => k[3])],
-    );
-    for (const b of found) out.set(`${b.thread_id}\0${b.ns}\0${b.checkpoint_id}\0${b.channel}`, b);
-    return out;
-  }
-
-  /** Deletes blobs no remaining checkpoint reaches (inside the caller's transaction). */
-  private async collectBlobs(client: pg.ClientBase, threads: readonly string[] | undefined): Promise<void> {
-    const only = threads ? " WHERE thread_id = ANY($1::text[])" : "";
-    const params = threads ? [[...threads]] : [];
-    const { rows: blobs } = await client.query<{ thread_id: string; ns: string; checkpoint_id: string; channel: string; base: string | null }>(`SELECT thread_id, ns, checkpoint_id, channel, base FROM ${this.q}.blobs${only}`, params);
-    if (!blobs.length) return;
-    const { rows: cps } = await client.query<{ thread_id: string; ns: string; checkpoint: string }>(`SELECT thread_id, ns, checkpoint FROM ${this.q}.checkpoints${only}`, params);
-    const byThread = new Map<string, { base: Map<string, string | null>; rows: { ns: string; refs: Record<string, string> }[] }>();
-    const of = (t: string) => {
-      let e = byThread.get(t);
-      if (!e) byThread.set(t, (e = { base: new Map(), rows: [] }));
-      return e;
-    };
-    for (const b of blobs) of(b.thread_id).base.set(`${b.ns}\0${b.checkpoint_id}\0${b.channel}`, b.base);
-    for (const c of cps) of(c.thread_id).rows.push({ ns: c.ns, refs: refsOf(c.checkpoint) ?? {} });
-    const dead: [string[], string[], string[], string[]] = [[], [], [], []];
-    for (const [thread, e] of byThread) {
-      const live = liveBlobs(e.rows, e.base);
-      for (const key of e.base.keys()) {
-        if (live.has(key)) continue;
-        const [ns, id, channel] = key.split("\0");
-        dead[0].push(thread);
-        dead[1].push(ns);
-        dead[2].push(id);
-        dead[3].push(channel);
-      }
-    }
-    if (dead[0].length) {
-      await client.query(
-        `DELETE FROM ${this.q}.blobs b USING UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS d(thread_id, ns, checkpoint_id, channel) WHERE b.thread_id = d.thread_id AND b.ns = d.ns AND b.checkpoint_id = d.checkpoint_id AND b.channel = d.channel`,
-        dead,
-      );
-    }
   }
 }
