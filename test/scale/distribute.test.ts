@@ -156,6 +156,7 @@ describe.skipIf(skip)("distribute: branches", () => {
         if (r.rows[0].n >= items.length - 1) return;
         await new Promise((ok) => setTimeout(ok, 25));
       }
+      throw new Error("the other branches did not commit within 10 s");
     };
     const h = await submit(items, threadId);
     const out = await submitter.outcome(h.runId);
