@@ -399,16 +399,12 @@ function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: PlanCont
   }
   const { labelled, conditional } = ctx.index.choicesOf(spec.name);
   if (c.route !== undefined) {
-    let hits = 0;
-    for (const e of labelled) {
-      if (e.label !== c.route) continue;
-      hits++;
-      out.push(activation(e.to, "route", spec.name, t.branch));
-    }
-    if (!hits) {
+    const at = out.length;
+    for (const e of labelled) if (e.label === c.route) out.push(activation(e.to, "route", spec.name, t.branch));
+    if (out.length === at) {
       throw new NodeError(`node \`${spec.name}\` chose route \`${c.route}\`, which it does not declare (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ") || "none"})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     }
-    if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: "route", label: c.route, targets: labelled.filter((e) => e.label === c.route).map((e) => e.to) });
+    if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: "route", label: c.route, targets: out.slice(at).map((a) => a.node) });
   } else if (conditional.length) {
     const scope = ctx.scope(t, c.result);
     const chosen = conditional.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluate(e.when, scope))));

@@ -178,8 +178,9 @@ export function writeSchema(f: FieldSpec, schemas: Blueprint["schemas"]): z.ZodT
  */
 export function describeIssues(e: z.ZodError): string {
   // A union refused at the value itself says only "Invalid input": the caller's "expected …" says more.
-  const shown = e.issues.filter((i) => !(i.code === "invalid_union" && i.path.length === 0)).slice(0, 3).map(describeIssue);
-  const more = e.issues.filter((i) => !(i.code === "invalid_union" && i.path.length === 0)).length - shown.length;
+  const told = e.issues.filter((i) => !(i.code === "invalid_union" && i.path.length === 0));
+  const shown = told.slice(0, 3).map(describeIssue);
+  const more = told.length - shown.length;
   return shown.join("; ") + (more > 0 ? ` (and ${more} more)` : "");
 }
 

@@ -251,9 +251,10 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       serveStatic(res, options.staticDir, url.pathname, cookie);
     } catch (e) {
       // A refused body (too large, too slow) is not read to its end: answer, then close the connection.
-      if (e instanceof ApiError && (e.status === 408 || e.status === 413) && !res.headersSent) res.setHeader("connection", "close");
+      const unread = e instanceof ApiError && (e.status === 408 || e.status === 413);
+      if (unread && !res.headersSent) res.setHeader("connection", "close");
       sendError(res, e);
-      if (e instanceof ApiError && (e.status === 408 || e.status === 413)) res.once("finish", () => req.destroy());
+      if (unread) res.once("finish", () => req.destroy());
     }
   };
   const server = createServer({ requestTimeout: timeoutMs, headersTimeout: Math.min(timeoutMs, 60_000), connectionsCheckingInterval: Math.min(timeoutMs, 30_000) }, (req, res) => {

@@ -250,9 +250,14 @@ export class Project {
 
   /** `updateState` on the thread's latest checkpoint (or `checkpointId`; of the child run `namespace` when given), through the channel reducers. */
   async updateState(threadId: string, values: Record<string, unknown>, asNode?: string, options: { checkpointId?: string; namespace?: string } = {}): Promise<StateSnapshot> {
+    return this.holding(threadId, () => this.updateStateHeld(threadId, values, asNode, options));
+  }
+
+  /** Runs `work` while holding thread `threadId` (no run slot) against runs and other edits (`RunManager.reserve`). */
+  private async holding<T>(threadId: string, work: () => Promise<T>): Promise<T> {
     const hold = this.runs.reserve(threadId, false);
     try {
-      return await this.updateStateHeld(threadId, values, asNode, options);
+      return await work();
     } finally {
       hold();
     }
@@ -300,12 +305,7 @@ export class Project {
    * @throws ApiError 404 for an unknown thread, checkpoint or child run, 400 for a malformed namespace, 409 for a changed blueprint.
    */
   async branchAtChild(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {
-    const hold = this.runs.reserve(threadId, false);
-    try {
-      return await this.branchAtChildHeld(threadId, namespace, checkpointId);
-    } finally {
-      hold();
-    }
+    return this.holding(threadId, () => this.branchAtChildHeld(threadId, namespace, checkpointId));
   }
 
   private async branchAtChildHeld(threadId: string, namespace: string, checkpointId: string): Promise<StateSnapshot & { travel: TravelResult }> {

@@ -44,10 +44,6 @@ export interface Guard {
 }
 
 /** The token a request presents, if any, and where it was found. */
-export function presentedToken(req: IncomingMessage, url: URL, port: number): string | undefined {
-  return tokenSource(req, url, port)?.token;
-}
-
 function tokenSource(req: IncomingMessage, url: URL, port: number): { token: string; from: "header" | "query" | "cookie" } | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith("Bearer ")) return { token: auth.slice(7).trim(), from: "header" };

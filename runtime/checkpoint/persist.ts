@@ -21,8 +21,21 @@ export class Persister {
   private ops: BatchOp[] = [];
   private failure: unknown = undefined;
   private failed = false;
-  /** `sync` mode: pending writes handed to the checkpointer and not committed yet (`stored`/`drain` wait for them). */
-  private readonly writing = new Set<Promise<void>>();
+  /** `sync` mode: pending writes handed to the checkpointer and not settled yet (`stored`/`drain` wait for them). */
+  private writing = 0;
+  /** Resolves the wait of `stored`/`drain` once `writing` falls to 0 (made only when someone waits). */
+  private idle: { promise: Promise<void>; resolve: () => void } | undefined;
+  // Made once per run, not per write: the sync write path adds no closure, Set entry or `finally`.
+  private readonly settled = (): void => {
+    if (--this.writing === 0 && this.idle) {
+      this.idle.resolve();
+      this.idle = undefined;
+    }
+  };
+  private readonly failedWrite = (e: unknown): void => {
+    this.fail(e);
+    this.settled();
+  };
   /** `exit` mode: writes for the latest checkpoint, saved at exit. */
   private buffered: [taskId: string, writes: Writes][] = [];
 
@@ -82,10 +95,8 @@ export class Persister {
       this.enqueue({ kind: "writes", config, writes, taskId });
       return undefined;
     }
-    const p = this.saver.putWrites(config, writes, taskId).catch((e: unknown) => this.fail(e));
-    this.writing.add(p);
-    void p.finally(() => this.writing.delete(p));
-    return p;
+    this.writing++;
+    return this.saver.putWrites(config, writes, taskId).then(this.settled, this.failedWrite);
   }
 
   /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */
@@ -124,8 +135,18 @@ export class Persister {
    */
   async stored(): Promise<void> {
     await this.queue;
-    if (this.writing.size) await Promise.all(this.writing);
+    if (this.writing) await this.writesSettled();
     this.check();
+  }
+
+  /** Resolves once every `sync` write handed over so far has settled. */
+  private writesSettled(): Promise<void> {
+    if (!this.idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.idle = { promise, resolve };
+    }
+    return this.idle.promise;
   }
 
   /** Throws the first failure of a background save. */
@@ -147,7 +168,7 @@ export class Persister {
     }
     await this.queue;
     // A pause's interrupt records, a failure's record: committed before the run says how it ended.
-    if (this.writing.size) await Promise.all(this.writing);
+    if (this.writing) await this.writesSettled();
     this.check();
   }
 }
