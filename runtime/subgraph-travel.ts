@@ -71,7 +71,9 @@ export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, thre
     const tuple = await ranFrom(saver, threadId, levelNs, segs[i], parents[levelNs]);
     if (!tuple) throw new NamespaceError(`thread \`${threadId}\` has no checkpoint${levelNs ? ` in namespace \`${levelNs}\`` : ""} that runs task \`${segs[i].taskId}\` (the parent of \`${at.namespace}\`)`, ns, { graph: graph.blueprint.id }, "not_found");
     levels.push({ tuple, graph });
-    graph = graph.subgraph(segs[i].graph)!;
+    const child = graph.subgraph(segs[i].graph);
+    if (!child) throw new NamespaceError(`graph \`${graph.blueprint.id}\` runs no graph \`${segs[i].graph}\` (level ${i + 1} of \`${at.namespace}\`)`, ns, { graph: graph.blueprint.id }, "not_found");
+    graph = child;
   }
   for (const [i, l] of [...levels, { tuple: target, graph: at.graph }].entries()) {
     if (l.tuple.checkpoint.blueprintHash !== l.graph.blueprint.hash && !options.allowBlueprintChange) {
