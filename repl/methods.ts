@@ -7,7 +7,7 @@
  * Every string or list a method builds is charged to the cell's memory budget.
  */
 import { ScriptError } from "./errors.js";
-import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf } from "./search.js";
+import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
 import { cellCharge, fromHost, toHost } from "./boundary.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
@@ -44,7 +44,7 @@ const fn = (a: Value, what: string): Value => {
 let R: Value | Generator<Promise<unknown>, Value, unknown>;
 const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
 /** A string a native parser scans (`parseInt`, `parseFloat`): a long one is charged as work first. */
-const scanned = (rt: MethodRuntime, s: string) => (s.length > 256 && rt.work(s.length), s);
+const scanned = (rt: MethodRuntime, s: string) => (s.length > LONG && rt.work(s.length), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
 
 /**
@@ -301,7 +301,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
   /** `Math.min`/`Math.max` of the arguments, or of one list argument: a loop (no native spread of a long list), charged per item. */
   const extreme = (a: Value[], max: boolean) => {
     const xs = a.length === 1 && Array.isArray(a[0]) ? a[0] : a;
-    if (xs.length > 256) rt.work(xs.length);
+    if (xs.length > LONG) rt.work(xs.length);
     let best = max ? -Infinity : Infinity;
     for (const x of xs) {
       const n = num(x);

@@ -58,8 +58,8 @@ export function countOccurrences(rt: MethodRuntime, h: string, n: string): numbe
   return count;
 }
 
-/** A string at or under this length compares within the operation that started the search. */
-const LONG_COMPARE = 256;
+/** Below this many characters or items, native work (a comparison, a copy) is covered by the operation that started it. */
+export const LONG = 256;
 
 /**
  * The index of `x` in list `a`, first (`last`: the last) by strict equality, or by
@@ -73,7 +73,7 @@ const LONG_COMPARE = 256;
 export function listIndexOf(rt: MethodRuntime, a: readonly Value[], x: Value, options: { readonly last?: boolean; readonly zero?: boolean } = {}): number {
   const n = a.length;
   rt.work(n);
-  const long = typeof x === "string" && x.length > LONG_COMPARE ? x.length : 0;
+  const long = typeof x === "string" && x.length > LONG ? x.length : 0;
   const nan = options.zero === true && typeof x === "number" && Number.isNaN(x);
   for (let k = 0; k < n; k++) {
     const i = options.last ? n - 1 - k : k;
@@ -89,6 +89,11 @@ export function listIndexOf(rt: MethodRuntime, a: readonly Value[], x: Value, op
  * strings reads (the shorter one's length) before it compares them.
  */
 export function compareKeys(rt: MethodRuntime, x: string, y: string): number {
-  if (x.length > LONG_COMPARE && y.length > LONG_COMPARE) rt.work(Math.min(x.length, y.length));
+  chargeCompare(rt, x, y);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Charges, as work, the characters a comparison of two strings reads when both are longer than `LONG` (the shorter one's length). */
+export function chargeCompare(rt: MethodRuntime, x: string, y: string): void {
+  if (x.length > LONG && y.length > LONG) rt.work(Math.min(x.length, y.length));
 }

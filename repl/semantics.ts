@@ -13,6 +13,7 @@ import type { Span } from "../grammar/span.js";
 import { didYouMean } from "../grammar/suggest.js";
 import { ScriptError } from "./errors.js";
 import { methodNames, methodOf, type Method, type MethodRuntime } from "./methods.js";
+import { chargeCompare, LONG } from "./search.js";
 import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toNum, toStr, type ScriptRecord, type Value } from "./values.js";
 
 /** What member access and binding need from the interpreter. */
@@ -44,7 +45,7 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
     }
   }
   // Two long strings compare in time proportional to their length: charged as work.
-  if (typeof l === "string" && typeof r === "string" && l.length > LONG && r.length > LONG) rt.work(Math.min(l.length, r.length));
+  if (typeof l === "string" && typeof r === "string") chargeCompare(rt, l, r);
   switch (op) {
     case "===":
       return l === r;
@@ -93,9 +94,6 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
   }
 }
 
-/** Below this many characters or items, native work is covered by the operation that started it. */
-const LONG = 256;
-
 /**
  * JavaScript's `==` on script values (objects compare by identity). A list compared with
  * a primitive is converted to its string form first, charged to `rt`; the comparison of
@@ -109,7 +107,7 @@ function looseEquals(l: Value, r: Value, rt: MethodRuntime): boolean {
   if (lo && ro) return l === r;
   const a = primitive(l, rt);
   const b = primitive(r, rt);
-  if (typeof a === "string" && typeof b === "string" && (typeof l !== "string" || typeof r !== "string") && Math.min(a.length, b.length) > LONG) rt.work(Math.min(a.length, b.length));
+  if (typeof a === "string" && typeof b === "string" && (typeof l !== "string" || typeof r !== "string")) chargeCompare(rt, a, b);
   // eslint-disable-next-line eqeqeq
   return a == b;
 }

@@ -42,7 +42,7 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
   try {
     const head = await saver.getTuple({ threadId });
     if (head && threadStatus(head) === "completed") return alreadyCompleted(threadId, head, checkpoints, opts);
-    const { graph, loaded, blueprint, file, tuple } = await threadGraph(saver, threadId, checkpoints, opts);
+    const { graph, loaded, blueprint, file, tuple } = await threadGraph(saver, threadId, checkpoints, opts, head);
     const origin = tuple.metadata.origin as RunOrigin | undefined;
     if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
       throw new CliError(

@@ -25,11 +25,12 @@ export interface ThreadGraphOptions {
  * loaded config, blueprint) with the file it came from and the thread's latest checkpoint.
  *
  * @param path the checkpoint file or URL, for messages.
+ * @param head the thread's latest checkpoint when the caller has already read it (not read again).
  * @throws CliError (exit 2) when the thread does not exist, or was not started by `rag
  *   run` and no `--file` names its file; the errors of `loadGraph` (compile, bind).
  */
-export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions): Promise<Awaited<ReturnType<typeof loadGraph>> & { file: string; tuple: CheckpointTuple }> {
-  const tuple = await saver.getTuple({ threadId });
+export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions, head?: CheckpointTuple): Promise<Awaited<ReturnType<typeof loadGraph>> & { file: string; tuple: CheckpointTuple }> {
+  const tuple = head ?? (await saver.getTuple({ threadId }));
   if (!tuple) throw new CliError(`no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)`);
   const origin = tuple.metadata.origin as RunOrigin | undefined;
   const file = opts.file ?? origin?.file;

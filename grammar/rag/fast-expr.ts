@@ -227,20 +227,30 @@ export class FastExprParser {
     return false;
   }
 
-  /** expr_map = "{" (IDENT ":"? expr (","|";")?)* "}" */
-  protected exprMap(): A.ExprMap {
+  /**
+   * `"{" (IDENT ":"? V (","|";")?)* "}"` — the braces of an expr_map and of a value block,
+   * whose entries differ only in their `kind` and how `value` parses. Returns the entries
+   * and the span of the braces.
+   */
+  protected keyedEntries<K extends string, V>(kind: K, value: () => V): { entries: { kind: K; key: A.Identifier; value: V; span: Span }[]; span: Span } {
     const open = this.eat(T.LCurly);
-    const entries: A.ExprEntry[] = [];
+    const entries: { kind: K; key: A.Identifier; value: V; span: Span }[] = [];
     while (this.kinds[this.p] === T.Word) {
       const k = this.p++;
       this.opt(T.Colon);
-      const value = this.expr();
-      const kind = this.kinds[this.p];
-      if (kind === T.Comma || kind === T.Semicolon) this.p++;
-      entries.push({ kind: "ExprEntry", key: this.identAt(k), value, span: this.from(k, this.p - 1) });
+      const v = value();
+      const s = this.kinds[this.p];
+      if (s === T.Comma || s === T.Semicolon) this.p++;
+      entries.push({ kind, key: this.identAt(k), value: v, span: this.from(k, this.p - 1) });
     }
     const close = this.eat(T.RCurly);
-    return { kind: "ExprMap", entries, span: this.from(open, close) };
+    return { entries, span: this.from(open, close) };
+  }
+
+  /** expr_map = "{" (IDENT ":"? expr (","|";")?)* "}" */
+  protected exprMap(): A.ExprMap {
+    const { entries, span } = this.keyedEntries("ExprEntry", () => this.expr());
+    return { kind: "ExprMap", entries, span };
   }
 
   /** expr = and (("or" | "||") and)* */

@@ -474,12 +474,7 @@ class FastParser extends FastValueParser {
     if (this.opt(T.Arrow)) into = this.ident();
     // key order as build-items.ts builds it (the AST is serialized, e.g. by golden tests)
     const span = this.from(at, this.p - 1);
-    const out: { -readonly [K in keyof A.SendTarget]: A.SendTarget[K] } = { kind: "SendTarget", target } as A.SendTarget;
-    if (args) out.args = args;
-    if (forEach) out.forEach = forEach;
-    if (into) out.into = into;
-    out.span = span;
-    return out;
+    return { kind: "SendTarget", target, ...(args && { args }), ...(forEach && { forEach }), ...(into && { into }), span };
   }
 
   /** "command" "{" ("goto" ("parent" ".")? node_ref | "update" expr_map | "," | ";")* "}" */
@@ -510,12 +505,7 @@ class FastParser extends FastValueParser {
     }
     this.eat(T.RCurly);
     const span = this.from(at, this.p - 1);
-    const out: { -readonly [K in keyof A.CommandItem]: A.CommandItem[K] } = { kind: "CommandItem", keyword } as A.CommandItem;
-    if (goto) out.goto = goto;
-    if (parent) out.parent = parent;
-    if (update) out.update = update;
-    out.span = span;
-    return out;
+    return { kind: "CommandItem", keyword, ...(goto && { goto }), ...(parent && { parent }), ...(update && { update }), span };
   }
 
   /** "steering" "{" (("parent" | "human") "allow" list | "delivery" STRING) separator? … "}" */

@@ -103,11 +103,7 @@ export class FastValueParser extends FastExprParser {
     this.eat(T.Dot);
     const max = this.rangeBound();
     const close = this.eat(T.RParen);
-    const out: { kind: "Range"; min?: A.NumberLiteral; max?: A.NumberLiteral; span: A.TypeConstraint["span"] } = { kind: "Range" } as A.TypeConstraint & { kind: "Range" };
-    if (min) out.min = min;
-    if (max) out.max = max;
-    out.span = this.from(open, close);
-    return out;
+    return { kind: "Range", ...(min && { min }), ...(max && { max }), span: this.from(open, close) };
   }
 
   /** bound = "-"? NUMBER */
@@ -197,17 +193,7 @@ export class FastValueParser extends FastExprParser {
 
   /** block = "{" (IDENT ":"? value (","|";")?)* "}" */
   protected block(): A.Block {
-    const open = this.eat(T.LCurly);
-    const entries: A.BlockEntry[] = [];
-    while (this.kinds[this.p] === T.Word) {
-      const k = this.p++;
-      this.opt(T.Colon);
-      const value = this.value();
-      const s = this.kinds[this.p];
-      if (s === T.Comma || s === T.Semicolon) this.p++;
-      entries.push({ kind: "BlockEntry", key: this.identAt(k), value, span: this.from(k, this.p - 1) });
-    }
-    const close = this.eat(T.RCurly);
-    return { kind: "Block", entries, span: this.from(open, close) };
+    const { entries, span } = this.keyedEntries("BlockEntry", () => this.value());
+    return { kind: "Block", entries, span };
   }
 }
