@@ -79,11 +79,15 @@ describe("distributed branches of child runs", () => {
 
   it("with distribute `declared`, a child that asks hands its branches over; when no graph asks, none is", async () => {
     const asks = setup(source("", "defaults { distribute: branches }"));
-    await asks.root.invoke({ items: [1, 2] }, { threadId: "t", branches: asks.runner, distribute: "declared" });
+    const asksRun = await asks.root.invoke({ items: [1, 2] }, { threadId: "t", branches: asks.runner, distribute: "declared" });
     expect(asks.refs).toHaveLength(2);
+    // The handed-over branches' results reach the state.
+    expect([asksRun.status, asksRun.state.total]).toEqual(["completed", 5]);
     const inherits = setup(source("defaults { distribute: branches }", ""));
-    await inherits.root.invoke({ items: [1, 2] }, { threadId: "t", branches: inherits.runner, distribute: "declared" });
+    const inheritsRun = await inherits.root.invoke({ items: [1, 2] }, { threadId: "t", branches: inherits.runner, distribute: "declared" });
     expect(inherits.refs).toHaveLength(2);
+    // The handed-over branches' results reach the state.
+    expect([inheritsRun.status, inheritsRun.state.total]).toEqual(["completed", 5]);
     const none = setup(source("", ""));
     const r = await none.root.invoke({ items: [1, 2] }, { threadId: "t", branches: none.runner, distribute: "declared" });
     expect(none.refs).toHaveLength(0);

@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import type { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, uniqueName } from "../helpers/services.js";
+import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dpause");
 const prefix = uniqueName("ragdp");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 /** Who ran each tool call, by tool and argument. */
 const ran = new Map<string, string[]>();
@@ -91,25 +91,19 @@ const refundBp = compile(refundSource, "refunds");
 const askBp = compile(askSource, "asks");
 const inProcess = (bp: typeof refundBp) => new CompiledGraph(bp, { registry: local, checkpointer: new MemoryCheckpointer() });
 
+let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
 
 beforeAll(async () => {
   if (skip) return;
-  savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${schema}`));
-  workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
-  for (const w of workers) await w.start();
-  submitter = new QueueRunSubmitter(queueUrl);
+  pool = await distributedPool({ schema, prefix, registryFor });
+  ({ savers, workers, submitter } = pool);
 });
 
 afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  for (const w of workers) await w.close(true);
-  await savers[1].closeAsync();
-  await savers[0].dropSchema();
-  await deleteTestKeys(prefix);
+  await pool?.close();
 });
 
 /** A run's events, to its end. */

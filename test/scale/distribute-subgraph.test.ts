@@ -14,14 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { missingServices, uniqueName } from "../helpers/services.js";
+import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dsub");
 const prefix = uniqueName("ragds");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 /** Which worker ran each branch (by its n), and how often each n ran. */
 const ranBy = new Map<number, string[]>();
@@ -151,25 +151,19 @@ const pouter = compile(persistentSource, "pouter.rag", "pouter");
 const slowouter = compile(slowSource, "slowouter.rag", "slowouter");
 const inProcess = (c: { bp: typeof outer.bp; siblings: Map<string, typeof outer.bp> }) => new CompiledGraph(c.bp, { registry: local, graphs: c.siblings, checkpointer: new MemoryCheckpointer() });
 
+let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
 
 beforeAll(async () => {
   if (skip) return;
-  savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${schema}`));
-  workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
-  for (const w of workers) await w.start();
-  submitter = new QueueRunSubmitter(queueUrl);
+  pool = await distributedPool({ schema, prefix, registryFor });
+  ({ savers, workers, submitter } = pool);
 });
 
 afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  for (const w of workers) await w.close(true);
-  await savers[1].closeAsync();
-  await savers[0].dropSchema();
-  await deleteTestKeys(prefix);
+  await pool?.close();
 });
 
 async function watch(runId: string): Promise<RunEvent[]> {

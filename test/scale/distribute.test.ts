@@ -12,15 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
-import { missingServices, PG_URL, REDIS_URL, uniqueName, deleteTestKeys } from "../helpers/services.js";
+import { missingServices, uniqueName } from "../helpers/services.js";
+import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");
 const prefix = uniqueName("ragd");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 /** Which worker ran each branch (by its n), and how often each n ran. */
 const ranBy = new Map<number, string[]>();
@@ -84,25 +84,19 @@ const local = registryFor("local");
 const slowBp = compileGraph(slowSource, { file: "slowfan.rag", graph: "slowfan", registry: local.view() }).value!;
 const bp = compileGraph(source, { file: "fan.rag", graph: "fan", registry: local.view() }).value!;
 
+let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
 
 beforeAll(async () => {
   if (skip) return;
-  savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${schema}`));
-  workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
-  for (const w of workers) await w.start();
-  submitter = new QueueRunSubmitter(queueUrl);
+  pool = await distributedPool({ schema, prefix, registryFor });
+  ({ savers, workers, submitter } = pool);
 });
 
 afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  for (const w of workers) await w.close(true);
-  await savers[1].closeAsync();
-  await savers[0].dropSchema();
-  await deleteTestKeys(prefix);
+  await pool?.close();
 });
 
 const submit = (items: number[], threadId = uniqueName("t")) => submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });

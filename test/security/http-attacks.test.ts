@@ -80,6 +80,58 @@ const bearer = () => ({ host: host(), authorization: `Bearer ${s.server.token}` 
 const cookie = () => ({ host: host(), cookie: `rag_studio_token_${s.server.port}=${s.server.token}` });
 const json = { "content-type": "application/json" };
 
+/** A project of `holdingProject`: its `wait.rag` run's tool waits for `release()`. */
+interface HoldingProject {
+  readonly project: Project;
+  /** Lets every waiting (and later) `hold` call return. */
+  release(): void;
+  /** How many `hold` calls started. */
+  started(): number;
+  /** Closes the project and removes its directory. */
+  close(): void;
+}
+
+/**
+ * A project in a fresh temporary directory (`tmpPrefix…`) with one graph, `wait.rag`: an
+ * agent (scripted model) calls the tool `hold`, which waits until the test calls
+ * `release()`, so a run of it stays `running`. `options` go to the `Project`.
+ */
+function holdingProject(tmpPrefix: string, options: { maxActiveRuns?: number } = {}): HoldingProject {
+  const dir = mkdtempSync(join(tmpdir(), tmpPrefix));
+  let release: () => void = () => undefined;
+  let started = 0;
+  const gate = new Promise<void>((r) => (release = r));
+  writeFileSync(
+    join(dir, "wait.rag"),
+    `graph wait {\n  start agent\n  state {\n    messages: messages\n  }\n  node agent {\n    kind agent\n    model "default"\n    tools ["hold"]\n    routes {\n      tool_call -> tools\n      final -> END\n    }\n  }\n  node tools {\n    kind tool_executor\n    tools ["hold"]\n    next agent\n  }\n}\n`,
+  );
+  const config = defineConfig({
+    models: {
+      default: {
+        provider: scripted({
+          name: "hold",
+          rules: [
+            { when: { node: "agent", lastRole: "user" }, reply: { toolCalls: [{ name: "hold", arguments: {} }] } },
+            { when: { node: "agent", lastRole: "tool" }, reply: "done" },
+          ],
+        }),
+        capabilities: { tools: true, structuredOutput: true, contextWindow: 8_000, maxOutputTokens: 1_000 },
+      },
+    },
+    tools: { hold: tool({ description: "waits for the test", schema: z.object({}), readOnly: true, run: async () => (started++, await gate, "released") }) },
+  });
+  const project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json"), ...options });
+  return {
+    project,
+    release: () => release(),
+    started: () => started,
+    close() {
+      project.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 beforeAll(async () => {
   staticDir = mkdtempSync(join(tmpdir(), "rag-static-"));
   writeFileSync(join(staticDir, "index.html"), "<!doctype html><title>studio</title>");
@@ -425,42 +477,18 @@ describe("Server-Sent Events", () => {
 });
 
 describe("concurrent event streams are bounded", () => {
-  let dir: string;
   let server: StudioServer;
-  let project: Project;
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((r) => (release = r));
+  let held: HoldingProject;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "rag-streams-"));
-    // A graph whose tool waits until the test releases it: its run stays `running`, so its streams stay open.
-    writeFileSync(
-      join(dir, "wait.rag"),
-      `graph wait {\n  start agent\n  state {\n    messages: messages\n  }\n  node agent {\n    kind agent\n    model "default"\n    tools ["hold"]\n    routes {\n      tool_call -> tools\n      final -> END\n    }\n  }\n  node tools {\n    kind tool_executor\n    tools ["hold"]\n    next agent\n  }\n}\n`,
-    );
-    const config = defineConfig({
-      models: {
-        default: {
-          provider: scripted({
-            name: "hold",
-            rules: [
-              { when: { node: "agent", lastRole: "user" }, reply: { toolCalls: [{ name: "hold", arguments: {} }] } },
-              { when: { node: "agent", lastRole: "tool" }, reply: "done" },
-            ],
-          }),
-          capabilities: { tools: true, structuredOutput: true, contextWindow: 8_000, maxOutputTokens: 1_000 },
-        },
-      },
-      tools: { hold: tool({ description: "waits for the test", schema: z.object({}), readOnly: true, run: async () => (await gate, "released") }) },
-    });
-    project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json") });
-    server = await startStudioServer({ project, maxEventStreams: MAX_STREAMS });
+    // Its run stays `running` until the test releases the tool, so its streams stay open.
+    held = holdingProject("rag-streams-");
+    server = await startStudioServer({ project: held.project, maxEventStreams: MAX_STREAMS });
   });
   afterAll(async () => {
-    release();
+    held.release();
     await server.close();
-    project.close();
-    rmSync(dir, { recursive: true, force: true });
+    held.close();
   });
 
   // Found: every stream of a running run was held (socket, listener, heartbeat timer) without a bound.
@@ -488,7 +516,7 @@ describe("concurrent event streams are bounded", () => {
       await fetch(`${server.origin}/api/threads/${thread}/resume`, { method: "POST", headers: auth, body: JSON.stringify({}) }),
     ];
     for (const r of busy) expect([r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([409, "thread_busy"]);
-    release();
+    held.release();
   });
 });
 
@@ -511,42 +539,17 @@ describe("server options", () => {
 // and tool calls and memory for as long as it goes. A bounded number may be going at once.
 describe("concurrent runs", () => {
   const MAX_RUNS = 2;
-  let dir: string;
   let server: StudioServer;
-  let project: Project;
-  let release: () => void = () => undefined;
-  let started = 0;
-  const gate = new Promise<void>((r) => (release = r));
+  let held: HoldingProject;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "rag-runs-"));
-    writeFileSync(
-      join(dir, "wait.rag"),
-      `graph wait {\n  start agent\n  state {\n    messages: messages\n  }\n  node agent {\n    kind agent\n    model "default"\n    tools ["hold"]\n    routes {\n      tool_call -> tools\n      final -> END\n    }\n  }\n  node tools {\n    kind tool_executor\n    tools ["hold"]\n    next agent\n  }\n}\n`,
-    );
-    const config = defineConfig({
-      models: {
-        default: {
-          provider: scripted({
-            name: "hold",
-            rules: [
-              { when: { node: "agent", lastRole: "user" }, reply: { toolCalls: [{ name: "hold", arguments: {} }] } },
-              { when: { node: "agent", lastRole: "tool" }, reply: "done" },
-            ],
-          }),
-          capabilities: { tools: true, structuredOutput: true, contextWindow: 8_000, maxOutputTokens: 1_000 },
-        },
-      },
-      tools: { hold: tool({ description: "waits for the test", schema: z.object({}), readOnly: true, run: async () => (started++, await gate, "released") }) },
-    });
-    project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json"), maxActiveRuns: MAX_RUNS });
-    server = await startStudioServer({ project });
+    held = holdingProject("rag-runs-", { maxActiveRuns: MAX_RUNS });
+    server = await startStudioServer({ project: held.project });
   });
   afterAll(async () => {
-    release();
+    held.release();
     await server.close();
-    project.close();
-    rmSync(dir, { recursive: true, force: true });
+    held.close();
   });
 
   it(`run ${MAX_RUNS + 1} going at once is refused with 429 too_many_runs before it starts; an ended run frees its slot`, async () => {
@@ -560,13 +563,13 @@ describe("concurrent runs", () => {
     const refused = await Promise.all([start(), start(), start()]);
     for (const r of refused) expect([r.status, r.json.error?.code]).toEqual([429, "too_many_runs"]);
     await new Promise((r) => setTimeout(r, 100));
-    expect(started).toBe(MAX_RUNS); // the refused runs never reached a tool
-    expect((await project.threads()).length).toBe(MAX_RUNS); // …nor made a thread
+    expect(held.started()).toBe(MAX_RUNS); // the refused runs never reached a tool
+    expect((await held.project.threads()).length).toBe(MAX_RUNS); // …nor made a thread
     // Cancelling one frees a slot.
     await fetch(`${server.origin}/api/runs/${first[0].json.runId}/cancel`, { method: "POST", headers: auth });
-    for (let i = 0; i < 50 && project.runs.active >= MAX_RUNS; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && held.project.runs.active >= MAX_RUNS; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await start()).status).toBe(200);
-    release();
+    held.release();
   });
 
   it.each([0, -1, 1.5, Number.NaN])("maxActiveRuns %s is refused when the project is made", (value) => {

@@ -53,18 +53,19 @@ async function count(saver: MemoryCheckpointer, namespaces: readonly string[]): 
   return n;
 }
 
-const ATTACKS: readonly [string, (x: Awaited<ReturnType<typeof paused>>) => Promise<unknown>][] = [
-  ["updateState into a sibling graph the node does not run (full namespace)", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: child.replace("executor_graph", "evil") })],
-  ["updateState into a registry-less graph name", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: child.replace("executor_graph", "nope") })],
-  ["updateState with a forged lineage", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: `${child}@3-forged00` })],
-  ["updateState on the child with a root checkpoint's id", ({ g, child, rootId }) => g.updateState("t", { value: ["x"] }, { namespace: child, checkpointId: rootId })],
-  ["updateState on the child as a parent node", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "executor", asNode: "executor" })],
-  ["updateState on the child as the sibling graph's node", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "executor", asNode: "pay" })],
-  ["updateState through a node path that names the sibling graph", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "evil" })],
-  ["updateState 100 levels deep", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: Array(100).fill("executor").join("|") })],
-  ["time travel into the sibling graph's namespace", ({ g, child }) => g.invoke(null, { threadId: "t", checkpointNs: child.replace("executor_graph", "evil") })],
-  ["time travel with a root checkpoint id in the child's namespace", ({ g, child, rootId }) => g.invoke(null, { threadId: "t", checkpointNs: child, checkpointId: rootId })],
-  ["time travel to the root through `checkpointNs` of the parent's own node name", ({ g }) => g.invoke(null, { threadId: "t", checkpointNs: "parent" })],
+/** Each attack, the stable code of the typed error it is refused with, and the attack. */
+const ATTACKS: readonly [string, string, (x: Awaited<ReturnType<typeof paused>>) => Promise<unknown>][] = [
+  ["updateState into a sibling graph the node does not run (full namespace)", "checkpoint_namespace", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: child.replace("executor_graph", "evil") })],
+  ["updateState into a registry-less graph name", "checkpoint_namespace", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: child.replace("executor_graph", "nope") })],
+  ["updateState with a forged lineage", "checkpoint_namespace", ({ g, child }) => g.updateState("t", { value: ["x"] }, { namespace: `${child}@3-forged00` })],
+  ["updateState on the child with a root checkpoint's id", "checkpoint", ({ g, child, rootId }) => g.updateState("t", { value: ["x"] }, { namespace: child, checkpointId: rootId })],
+  ["updateState on the child as a parent node", "checkpoint", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "executor", asNode: "executor" })],
+  ["updateState on the child as the sibling graph's node", "checkpoint", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "executor", asNode: "pay" })],
+  ["updateState through a node path that names the sibling graph", "checkpoint_namespace", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: "evil" })],
+  ["updateState 100 levels deep", "checkpoint_namespace", ({ g }) => g.updateState("t", { value: ["x"] }, { namespace: Array(100).fill("executor").join("|") })],
+  ["time travel into the sibling graph's namespace", "checkpoint_namespace", ({ g, child }) => g.invoke(null, { threadId: "t", checkpointNs: child.replace("executor_graph", "evil") })],
+  ["time travel with a root checkpoint id in the child's namespace", "checkpoint", ({ g, child, rootId }) => g.invoke(null, { threadId: "t", checkpointNs: child, checkpointId: rootId })],
+  ["time travel to the root through `checkpointNs` of the parent's own node name", "checkpoint_namespace", ({ g }) => g.invoke(null, { threadId: "t", checkpointNs: "parent" })],
 ];
 
 /** Namespaces no node binds: each is refused with `NamespaceError` reason `not_found` by every reader and writer. */
@@ -158,7 +159,7 @@ describe("node kinds that run graphs at run time still resolve", () => {
 });
 
 describe("a checkpoint namespace reaches only the child runs a thread has", () => {
-  for (const [what, attack] of ATTACKS) {
+  for (const [what, code, attack] of ATTACKS) {
     it(`${what}: refused, nothing written, nothing run`, async () => {
       const x = await paused();
       const namespaces = ["", x.child, x.child.replace("executor_graph", "evil")];
@@ -168,6 +169,7 @@ describe("a checkpoint namespace reaches only the child runs a thread has", () =
         (e: Error) => e,
       );
       expect(out, JSON.stringify(out)).toBeInstanceOf(Error);
+      expect((out as { code?: unknown }).code, (out as Error).message).toBe(code);
       expect((out as Error).message).not.toMatch(/is not a function|Cannot read|undefined/);
       expect(await count(x.saver, namespaces)).toBe(before);
       expect(x.paid).toEqual([]);

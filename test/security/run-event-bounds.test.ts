@@ -22,8 +22,10 @@ function graph(src: string): CompiledGraph {
   return new CompiledGraph(r.value, { registry: reg });
 }
 
+/** The run once it has ended; throws when it has not ended within 10 s. */
 async function ended(rec: RunRecord): Promise<RunRecord> {
   for (let i = 0; i < 500 && !rec.ended; i++) await new Promise((r) => setTimeout(r, 20));
+  if (!rec.ended) throw new Error(`run ${rec.runId} did not end within 10 s`);
   return rec;
 }
 

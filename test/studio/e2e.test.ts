@@ -154,6 +154,17 @@ afterAll(async () => {
   await s?.close();
 });
 
+/** Polls the thread list until thread `threadId` is `interrupted` (up to 30 s: a loaded machine may be slow to get there); fails the test if it is not by then. */
+async function untilInterrupted(threadId: string): Promise<void> {
+  let status: string | undefined;
+  for (let i = 0; i < 300; i++) {
+    status = (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === threadId)?.status;
+    if (status === "interrupted") return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(status, `thread ${threadId} after 30 s`).toBe("interrupted");
+}
+
 async function openFile(path: string): Promise<void> {
   await page.click(`#files .file[data-path="${path}"]`);
   await page.waitForFunction((p) => document.getElementById("file-name")!.textContent!.startsWith(p) && document.querySelector(`#graph svg`) !== null, path);
@@ -359,8 +370,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(state).toContain('"urgent": true');
     // A run whose answer does not match the type fails; the thread list says why.
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
-    // Polled until the thread is interrupted (up to 30 s: a loaded machine may be slow to get there).
-    for (let i = 0; i < 300 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === run.json.threadId)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    await untilInterrupted(run.json.threadId);
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
@@ -434,7 +444,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await tab("runs");
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "subflow.rag" });
     const t = run.json.threadId;
-    for (let i = 0; i < 300 && (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((x) => x.threadId === t)?.status !== "interrupted"; i++) await new Promise((r) => setTimeout(r, 100));
+    await untilInterrupted(t);
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${t}"]`);
     // The parent's own state first, then one section per pending subgraph task, the deeper run inside.

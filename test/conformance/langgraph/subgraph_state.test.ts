@@ -227,6 +227,16 @@ for (const [name, make] of savers) {
   });
 
   describe(`PR #7498: Eager fork checkpoint on subgraph time travel (${name})`, () => {
+    /** The parent's history (source, next nodes, values), newest first, once a run that ended with `before` was forked back to its subgraph and resumed to `after`. */
+    const forkedHistory = (after: string[], before: string[]) => [
+      ["loop", [], { value: after }],
+      ["fork", ["executor"], { value: [] }],
+      ["loop", [], { value: before }],
+      ["input", ["executor"], { value: [] }],
+    ];
+    /** The parent's history (source, next nodes), newest first, right after the fork. */
+    const FORKED = [["fork", ["executor"]], ["loop", []], ["input", ["executor"]]];
+
     // upstream: tests/time_travel.test.ts "should create fork on subgraph time travel and resume from first interrupt"
     // (ragraph's history has no `__start__` checkpoint below the input one: difference 3.)
     it("should create fork on subgraph time travel and resume from first interrupt", async () => {
@@ -243,7 +253,7 @@ for (const [name, make] of savers) {
       called.length = 0;
       expect(payloads(await travel(g, "1", atFirst))).toEqual(["ask_1?"]);
       expect(called).not.toContain("step_a");
-      expect((await shape(g, "1")).map(([s, next]) => [s, next])).toEqual([["fork", ["executor"]], ["loop", []], ["input", ["executor"]]]);
+      expect((await shape(g, "1")).map(([s, next]) => [s, next])).toEqual(FORKED);
 
       called.length = 0;
       const r1 = await g.resume("1", { value: "new_answer_1" });
@@ -251,12 +261,7 @@ for (const [name, make] of savers) {
       expect(called).toContain("ask_1");
       const r2 = await g.resume("1", { value: "new_answer_2" });
       expect(r2.state.value).toEqual(["step_a_done", "ask_1:new_answer_1", "ask_2:new_answer_2"]);
-      expect(await shape(g, "1")).toEqual([
-        ["loop", [], { value: ["step_a_done", "ask_1:new_answer_1", "ask_2:new_answer_2"] }],
-        ["fork", ["executor"], { value: [] }],
-        ["loop", [], { value: ["step_a_done", "ask_1:answer_1", "ask_2:answer_2"] }],
-        ["input", ["executor"], { value: [] }],
-      ]);
+      expect(await shape(g, "1")).toEqual(forkedHistory(["step_a_done", "ask_1:new_answer_1", "ask_2:new_answer_2"], ["step_a_done", "ask_1:answer_1", "ask_2:answer_2"]));
     });
 
     // upstream: tests/time_travel.test.ts "should create fork on subgraph time travel and resume from second interrupt"
@@ -271,16 +276,11 @@ for (const [name, make] of savers) {
       expect(payloads(await travel(g, "1", atSecond))).toEqual(["ask_2?"]);
       expect(called).not.toContain("step_a");
       expect(called).not.toContain("ask_1");
-      expect((await shape(g, "1")).map(([s, next]) => [s, next])).toEqual([["fork", ["executor"]], ["loop", []], ["input", ["executor"]]]);
+      expect((await shape(g, "1")).map(([s, next]) => [s, next])).toEqual(FORKED);
 
       const r = await g.resume("1", { value: "new_answer_2" });
       expect(r.state.value).toEqual(["step_a_done", "ask_1:answer_1", "ask_2:new_answer_2"]);
-      expect(await shape(g, "1")).toEqual([
-        ["loop", [], { value: ["step_a_done", "ask_1:answer_1", "ask_2:new_answer_2"] }],
-        ["fork", ["executor"], { value: [] }],
-        ["loop", [], { value: ["step_a_done", "ask_1:answer_1", "ask_2:answer_2"] }],
-        ["input", ["executor"], { value: [] }],
-      ]);
+      expect(await shape(g, "1")).toEqual(forkedHistory(["step_a_done", "ask_1:answer_1", "ask_2:new_answer_2"], ["step_a_done", "ask_1:answer_1", "ask_2:answer_2"]));
     });
 
     // upstream: tests/time_travel.test.ts "should verify checkpoint pattern on subgraph time travel"
@@ -301,18 +301,13 @@ for (const [name, make] of savers) {
 
       await travel(g, "1", subState);
       const post = await g.getStateHistory("1");
-      expect(post.map((s) => [s.source, s.next.map((t) => t.node)])).toEqual([["fork", ["executor"]], ["loop", []], ["input", ["executor"]]]);
+      expect(post.map((s) => [s.source, s.next.map((t) => t.node)])).toEqual(FORKED);
       // The fork's parent is the root checkpoint the child ran from (LangGraph's `checkpoint_map[""]`).
       expect(post[0].parentId).toBe(subState.metadata.parents?.[""]);
 
       const r = await g.resume("1", { value: "second" });
       expect(r.state.value).toEqual(["ask:second"]);
-      expect(await shape(g, "1")).toEqual([
-        ["loop", [], { value: ["ask:second"] }],
-        ["fork", ["executor"], { value: [] }],
-        ["loop", [], { value: ["ask:first"] }],
-        ["input", ["executor"], { value: [] }],
-      ]);
+      expect(await shape(g, "1")).toEqual(forkedHistory(["ask:second"], ["ask:first"]));
     });
   });
 }
