@@ -7,7 +7,6 @@
  * Two workers with their own checkpointer connections stand for two machines. Own key
  * prefix, queue and schema, removed after.
  */
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
