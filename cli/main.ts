@@ -12,11 +12,20 @@ import { main } from "./program.js";
 
 /** Exit status of a command whose output pipe was closed by its reader (128 + SIGPIPE). */
 const EXIT_BROKEN_PIPE = 141;
+/** Exit status when output cannot be written (a full disk, an I/O error): sysexits' EX_IOERR. */
+const EXIT_IO_ERROR = 74;
 
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
-    throw err;
+    // One line on the other stream (best effort), not an uncaught exception's stack trace.
+    const other = stream === process.stdout ? process.stderr : process.stdout;
+    try {
+      other.write(`error: cannot write ${stream === process.stdout ? "standard output" : "standard error"}: ${err.code ?? err.message}\n`);
+    } catch {
+      // nowhere left to say it
+    }
+    process.exit(EXIT_IO_ERROR);
   });
 }
 
