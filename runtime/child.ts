@@ -25,11 +25,41 @@ import type { PlannedTask } from "./plan.js";
 import { newId } from "./ids.js";
 import type { EventSink, LoopGraph, ParentLink, RunOptions } from "./run.js";
 
-/** The parent run's bookkeeping of persistent subgraph calls. */
-export interface PersistentScope {
-  readonly calls: PersistentCalls;
+/**
+ * What every child run of one parent run shares: made once per parent run (`run.ts`),
+ * not per call.
+ */
+export interface ChildRunContext {
+  /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
+  readonly options: RunOptions;
+  readonly sink: EventSink | undefined;
+  /** The parent run. */
+  readonly run: Omit<RunInfo, "step">;
+  /** The parent run's signal: aborting it stops the child. */
+  readonly signal: AbortSignal;
+  /** Emits an event of the parent run, attributed to the calling task. */
+  readonly emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>;
+  /** The parent's checkpoint namespace (`""` for a root run). */
+  readonly parentNs: string;
+  /** The thread's checkpointer, when the parent checkpoints. */
+  readonly saver: Checkpointer | undefined;
+  readonly durability: Durability | undefined;
+  /** Resume values by interrupt id, handed down so a paused child takes its answers. */
+  readonly answers: Readonly<Record<string, unknown>>;
+  /** Budgets of the graphs enclosing the child (outermost first). */
+  readonly enclosingBudgets: readonly Json[];
+  /** The parent's history branch (`CheckpointMetadata.lineage`); absent on the original line. */
+  readonly lineage?: string;
+  /** The parent run's bookkeeping of persistent subgraph calls. */
+  readonly persistentCalls: PersistentCalls;
+}
+
+/** Where in the parent run a child is called from. */
+export interface ChildCallPoint {
   /** The parent's superstep the calling task runs in. */
   readonly step: number;
+  /** The parent checkpoint the step runs from, when the parent checkpoints. */
+  readonly parentCheckpoint?: string;
 }
 
 /**
@@ -41,23 +71,14 @@ export interface PersistentScope {
  */
 export async function runChild(
   g: LoopGraph,
+  ctx: ChildRunContext,
   graph: string,
   input: Record<string, unknown>,
   task: PlannedTask,
-  options: RunOptions,
-  sink: EventSink | undefined,
-  run: Omit<RunInfo, "step">,
-  signal: AbortSignal,
-  emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>,
-  parentNs: string,
-  saver: Checkpointer | undefined,
-  durability: Durability | undefined,
-  answers: Readonly<Record<string, unknown>>,
-  enclosingBudgets: readonly Json[],
-  lineage?: string,
-  parentCheckpoint?: string,
-  scope?: PersistentScope,
+  at: ChildCallPoint,
 ): Promise<ChildRunResult> {
+  const { options, sink, run, signal, emit, parentNs, saver, durability, answers, enclosingBudgets, lineage } = ctx;
+  const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, where);
@@ -75,8 +96,8 @@ export async function runChild(
   let resume: boolean;
   if (persistent) {
     if (!saver) throw new NodeError(`node \`${task.node}\` is \`persistent true\`: its subgraph's state is kept in the thread's checkpoints, and this run has none (pass a checkpointer, and do not turn checkpoints off)`, "permanent", where);
-    const step = scope?.step ?? 0;
-    scope?.calls.claim(checkpointNs, step, task.id, where);
+    const step = at.step;
+    ctx.persistentCalls.claim(checkpointNs, step, task.id, where);
     const caller = { task: task.id, step };
     metadata.caller = caller;
     resume = await preparePersistentCall(saver, { threadId: run.threadId, namespace: checkpointNs, parentNs, lineage, node: task.node, graph }, caller, parents);

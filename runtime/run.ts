@@ -13,7 +13,7 @@ import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidInputError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
-import { runChild } from "./child.js";
+import { runChild, type ChildRunContext } from "./child.js";
 import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
@@ -320,6 +320,20 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const distributes = options.branches !== undefined && (options.distribute !== "declared" || bp.defaults.distribute === "branches");
     // What child runs inherit: the runner, whether they distribute, and the root blueprint branch jobs name.
     const childRunOptions: RunOptions = options.branches ? { ...options, distribute: distributes ? "all" : "declared", rootBlueprintHash: options.rootBlueprintHash ?? bp.hash } : options;
+    const childCtx: ChildRunContext = {
+      options: childRunOptions,
+      sink,
+      run,
+      signal: controller.signal,
+      emit,
+      parentNs: namespace,
+      saver: persist ? saver : undefined,
+      durability,
+      answers: l.answers,
+      enclosingBudgets: childBudgets,
+      ...(l.lineage !== undefined ? { lineage: l.lineage } : {}),
+      persistentCalls,
+    };
     // What every step's tasks share, made once (a closure per step is an allocation and,
     // under tsx's keepNames, a defineProperty: it adds up over a thousand supersteps).
     const baseEnv: TaskEnv = {
@@ -339,7 +353,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, graph, childInput, task, childRunOptions, sink, run, controller.signal, emit, namespace, persist ? saver : undefined, durability, l.answers, childBudgets, l.lineage, persist?.latestId, { calls: persistentCalls, step }),
+      runChild: (graph, childInput, task) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }),
       enclosingBudgets,
       childBudgets,
       answers: l.answers,
