@@ -121,68 +121,64 @@ function scalarSize(v: unknown): number {
 /**
  * The length of `value` as JSON text, estimated without building it (as
  * `SafeJsonOptions.maxBytes` counts: each reference counted where it appears), with an
- * explicit stack; the walk stops once the count passes `cap` (the result is then over
- * `cap`, not exact), so a shared-reference structure or a cycle costs at most `cap` steps.
+ * explicit stack. The walk stops once the count passes `cap` (the result is then over
+ * `cap`, not exact), so a shared-reference structure or a cycle costs at most `cap`
+ * steps; it returns -1 at the first list or record nested deeper than `maxDepth` (the
+ * root is depth 1).
  */
-export function jsonSizeAtMost(value: unknown, cap: number): number {
+function measureJson(value: unknown, cap: number, maxDepth: number): number {
   let bytes = 0;
   const stack: unknown[] = [value];
+  const depths: number[] = [1];
   while (stack.length && bytes <= cap) {
     const v = stack.pop();
+    const depth = depths.pop()!;
     if (v === null || typeof v !== "object") {
       bytes += scalarSize(v);
       continue;
     }
+    if (depth > maxDepth) return -1;
     if (Array.isArray(v)) {
       bytes += 2 + v.length;
       for (let i = 0; i < v.length && bytes <= cap; i++) {
         const x: unknown = v[i];
-        if (x !== null && typeof x === "object") stack.push(x);
-        else bytes += scalarSize(x);
+        if (x !== null && typeof x === "object") {
+          stack.push(x);
+          depths.push(depth + 1);
+        } else bytes += scalarSize(x);
       }
       continue;
     }
-    for (const k in v) {
+    bytes += 2;
+    for (const k of Object.keys(v)) {
       bytes += k.length + 4;
       stack.push((v as Record<string, unknown>)[k]);
+      depths.push(depth + 1);
       if (bytes > cap) break;
     }
-    bytes += 2;
   }
   return bytes;
 }
 
 /**
+ * The length of `value` as JSON text, estimated without building it (as
+ * `SafeJsonOptions.maxBytes` counts: each reference counted where it appears); the walk
+ * stops once the count passes `cap` (the result is then over `cap`, not exact), so a
+ * shared-reference structure or a cycle costs at most `cap` steps.
+ */
+export function jsonSizeAtMost(value: unknown, cap: number): number {
+  return measureJson(value, cap, Infinity);
+}
+
+/**
  * Charges an untrusted value against a size and depth bound without copying it (the
  * keys are not judged: `neutralizeJson` does that where the value is used). Sizes as in
- * `SafeJsonOptions.maxBytes`; explicit stack, and the walk stops as soon as a bound is
- * passed, so a shared-reference structure costs at most `maxBytes` steps.
+ * `SafeJsonOptions.maxBytes`; the walk stops as soon as a bound is passed, so a
+ * shared-reference structure costs at most `maxBytes` steps.
  * @throws UnsafeJsonError `too_large` or `too_deep`.
  */
 export function checkJsonBounds(value: unknown, options: { readonly maxBytes: number; readonly maxDepth: number }): void {
-  let bytes = 0;
-  const charge = (n: number): void => {
-    bytes += n;
-    if (bytes > options.maxBytes) throw new UnsafeJsonError("too_large", `is larger than ${options.maxBytes} bytes of JSON`, "$");
-  };
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") {
-      charge(scalarSize(v));
-      continue;
-    }
-    if (depth > options.maxDepth) throw new UnsafeJsonError("too_deep", `nests deeper than ${options.maxDepth} levels`, "$");
-    if (Array.isArray(v)) {
-      charge(2 + v.length);
-      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1]);
-      continue;
-    }
-    const keys = Object.keys(v);
-    charge(2 + keys.length);
-    for (const k of keys) {
-      charge(k.length + 3);
-      stack.push([(v as Record<string, unknown>)[k], depth + 1]);
-    }
-  }
+  const bytes = measureJson(value, options.maxBytes, options.maxDepth);
+  if (bytes < 0) throw new UnsafeJsonError("too_deep", `nests deeper than ${options.maxDepth} levels`, "$");
+  if (bytes > options.maxBytes) throw new UnsafeJsonError("too_large", `is larger than ${options.maxBytes} bytes of JSON`, "$");
 }
