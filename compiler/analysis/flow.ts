@@ -16,7 +16,7 @@
  * to their target. Built once per graph and shared by every rule (cached).
  */
 import type { Span } from "../../grammar/span.js";
-import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import { isFirstDeclaration, type ResolvedGraph, type ResolvedNode } from "../resolve/resolve.js";
 import { bfsIds, Digraph, VertexSet } from "./digraph.js";
 import { graphCache } from "./graph-cache.js";
 
@@ -69,13 +69,9 @@ export function flowGraph(g: ResolvedGraph): FlowGraph {
   return f;
 }
 
-/** First declarations of the graph's nodes, in source order. */
+/** First declarations of the graph's nodes (named ones), in source order. */
 export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
-  // every node is its name's first declaration unless names repeat or are missing: no test per node then
-  if (g.nodes.size === g.nodeList.length) return g.nodeList.slice();
-  const out: ResolvedNode[] = [];
-  for (const n of g.nodeList) if (n.name && g.nodes.get(n.name) === n) out.push(n);
-  return out;
+  return g.nodeList.filter((n) => n.name !== "" && isFirstDeclaration(g, n));
 }
 
 function build(g: ResolvedGraph): FlowGraph {
