@@ -125,7 +125,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope);
+      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt);
       if (result.graph === "PARENT" || spec.command?.graph === "parent") {
         const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
         return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
@@ -276,7 +276,7 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
 }
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined): Promise<NodeResult> {
+async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
@@ -297,7 +297,7 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
           }, timeoutMs);
         });
   try {
-    const nodeTask = new TaskContext(task, spec, env, extra);
+    const nodeTask = new TaskContext(task, spec, env, extra, attempt);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
