@@ -286,16 +286,20 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   if (scope) (extra ??= []).push(scope.signal);
   if (stepScope) (extra ??= []).push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = () => new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
   const timeout =
     timeoutMs === undefined
       ? undefined
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
+            const err = timedOut();
             controller!.abort(err);
             reject(err);
           }, timeoutMs);
         });
+  // Wall-clock start (not `env.clock`, which tests may fake): the timer cannot fire while
+  // a node blocks the event loop, so the elapsed time is checked again once it returns.
+  const t0 = timeoutMs === undefined ? 0 : performance.now();
   try {
     const nodeTask = new TaskContext(task, spec, env, extra, attempt);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
@@ -304,7 +308,14 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
     if (timeout) racers.push(timeout);
     if (scope) racers.push(scope.cancelled);
     if (stepScope) racers.push(stepScope.cancelled);
-    return await Promise.race(racers);
+    const result = await Promise.race(racers);
+    if (timeoutMs !== undefined && performance.now() - t0 > timeoutMs) {
+      // A synchronous (CPU-bound) node overran its budget: its result is discarded.
+      const err = timedOut();
+      controller!.abort(err);
+      throw err;
+    }
+    return result;
   } finally {
     if (timer) clearTimeout(timer);
     timeout?.catch(() => {});
