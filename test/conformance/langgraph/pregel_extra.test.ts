@@ -146,4 +146,39 @@ describe("StateGraph (pregel.test.ts, extra)", () => {
     }
     expect((await g.getState("1"))!.values.messages).toEqual(["one", "two"]);
   });
+
+  // upstream: tests/pregel.test.ts "send to nested graphs"
+  it("send to nested graphs", async () => {
+    const { registry } = world();
+    const { graph } = buildGraph(
+      `graph overall { start fan input { subjects: list<string> } state { subjects: list<string>  jokes: list<string> append }
+         node fan { kind set set { subjects: input.subjects } send [generate_joke { subject: s } for s in input.subjects] }
+         node generate_joke { kind subgraph graph "joke" input { subject: args.subject } writes { jokes: result.jokes } } }
+       graph joke { start edit state { subject: string  jokes: list<string> append } output { jokes: list<string> }
+         node edit { kind set set { subject: state.subject + " - hohoho" } next generate }
+         node generate { kind set set { jokes: "Joke about " + state.subject } next END }
+         interrupt before [generate] }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    const paused = await graph.invoke({ subjects: ["cats", "dogs"] }, { threadId: "1" });
+    expect(paused.status).toBe("interrupted");
+    expect(paused.state).toEqual({ subjects: ["cats", "dogs"], jokes: [] });
+    const outer = (await graph.getState("1", undefined, { subgraphs: true }))!;
+    expect(outer.values).toEqual({ subjects: ["cats", "dogs"], jokes: [] });
+    expect(outer.next.map((t) => t.node)).toEqual(["generate_joke", "generate_joke"]);
+    const [cats, dogs] = outer.next.map((t) => outer.subgraphs![t.id]);
+    expect(cats).toMatchObject({ values: { subject: "cats - hohoho", jokes: [] }, source: "loop", step: 1 });
+    expect(cats.next.map((t) => t.node)).toEqual(["generate"]);
+    expect(dogs).toMatchObject({ values: { subject: "dogs - hohoho", jokes: [] } });
+    expect(dogs.next.map((t) => t.node)).toEqual(["generate"]);
+    // edit the dogs joke graph, then continue past the interrupt
+    await graph.updateState("1", { subject: "turtles - hohoho" }, { namespace: dogs.namespace });
+    const results: unknown[] = [];
+    for await (const e of graph.stream(null, { threadId: "1", mode: "updates" })) if (e.type === "updates") results.push({ [e.node!]: Object.fromEntries(e.writes.map((w) => [w.channel, w.value])) });
+    expect(results).toHaveLength(2);
+    expect(results).toEqual(expect.arrayContaining([{ generate_joke: { jokes: ["Joke about cats - hohoho"] } }, { generate_joke: { jokes: ["Joke about turtles - hohoho"] } }]));
+    const done = (await graph.getState("1"))!;
+    expect(done.values).toEqual({ subjects: ["cats", "dogs"], jokes: ["Joke about cats - hohoho", "Joke about turtles - hohoho"] });
+    expect(done.next).toEqual([]);
+  });
 });
