@@ -40,7 +40,7 @@ const registry = registryFromConfig({ models: { m: { provider, price: { inputPer
 const model = registry.model("m");
 const request = (i: number): ChatRequest => ({ model: "m", messages: [{ id: "u", role: "user", content: `question ${i}` }] });
 const bp = compileGraph(`graph g {\n  start a\n  node a {\n    kind model\n    model "m"\n    cache true\n  }\n}\n`, { registry: registry.view() }).value!;
-const context: CallContext = { run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", depth: 0, step: 1 }, taskId: "1.0", node: bp.nodes[0], defaults: {} };
+const context: CallContext = { run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", checkpointNs: "", depth: 0, step: 1 }, taskId: "1.0", node: bp.nodes[0], defaults: {} };
 
 const rows: [string, number][] = [];
 rows.push(["bare provider", await perCall((i) => provider.chat(request(i)))]);

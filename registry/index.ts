@@ -25,6 +25,7 @@ export {
 } from "./middleware.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
+export { OVERWRITE, overwrite, overwriteOf, type OverwriteValue } from "./overwrite.js";
 export { command, isToolCommand, tool, ToolCommand, toolParameters, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";

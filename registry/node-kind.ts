@@ -19,6 +19,12 @@ export interface RunInfo {
   readonly graph: string;
   /** `graph` for a root run, `parent/child` for nested runs. */
   readonly namespace: string;
+  /**
+   * The run's checkpoint namespace (LangGraph's `checkpoint_ns`): `""` for a root run; in a
+   * child run (a subgraph), `taskId:graph[@lineage]` levels joined with `|` — what
+   * `getState(thread, undefined, { namespace })` and `getStateHistory` take.
+   */
+  readonly checkpointNs: string;
   readonly depth: number;
   readonly step: number;
 }
@@ -47,6 +53,8 @@ export interface NodeTask {
   readonly blueprint: Blueprint;
   readonly taskId: string;
   readonly run: RunInfo;
+  /** Which attempt of the task this is: 1, then 2, … as the node's `retry` policy retries it (LangGraph's `executionInfo.nodeAttempt`). */
+  readonly attempt: number;
   /** Committed state at the start of the superstep (deeply frozen). */
   readonly state: Readonly<Record<string, unknown>>;
   /** The run input. */

@@ -87,7 +87,7 @@ const ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column:
  */
 function sessionContext(ids: HostIds): CallContext {
   return {
-    run: { runId: ids.sessionId, rootRunId: ids.rootRunId, threadId: ids.sessionId, graph: "session", namespace: ids.namespace, depth: ids.depth, step: 0 },
+    run: { runId: ids.sessionId, rootRunId: ids.rootRunId, threadId: ids.sessionId, graph: "session", namespace: ids.namespace, checkpointNs: "", depth: ids.depth, step: 0 },
     taskId: ids.cellId,
     node: { name: "session", kind: "repl_agent", span: ZERO },
     defaults: {},

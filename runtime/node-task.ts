@@ -43,12 +43,16 @@ export class TaskContext implements NodeTask {
   private messageCount = 0;
   private interrupts = 0;
 
-  /** @param extraSignals besides the run's signal: the timeout's and the branch and step scopes', when there are any (undefined: none). */
+  /**
+   * @param extraSignals besides the run's signal: the timeout's and the branch and step scopes', when there are any (undefined: none).
+   * @param attempt which attempt of the task this is (1-based).
+   */
   constructor(
     private readonly task: PlannedTask,
     spec: NodeSpec,
     private readonly env: TaskEnv,
     private readonly extraSignals?: readonly AbortSignal[],
+    readonly attempt = 1,
   ) {
     this.node = spec;
     this.blueprint = env.blueprint;

@@ -183,8 +183,8 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   const rootRunId = String(tuple.metadata.queueRun ?? "branch");
   const child = options.child;
   const run = child
-    ? { runId: child.runId, rootRunId, parentRunId: child.parentRunId, threadId: ck.threadId, graph: bp.id, namespace: child.namespace, depth: child.depth }
-    : { runId: rootRunId, rootRunId, threadId: ck.threadId, graph: bp.id, namespace: bp.id, depth: 0 };
+    ? { runId: child.runId, rootRunId, parentRunId: child.parentRunId, threadId: ck.threadId, graph: bp.id, namespace: child.namespace, checkpointNs: ck.namespace, depth: child.depth }
+    : { runId: rootRunId, rootRunId, threadId: ck.threadId, graph: bp.id, namespace: bp.id, checkpointNs: ck.namespace, depth: 0 };
   const aborted = new Promise<never>((_, reject) => {
     const fire = () => reject(options.signal.reason);
     if (options.signal.aborted) fire();

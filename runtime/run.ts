@@ -195,6 +195,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     threadId,
     graph: bp.id,
     namespace: parent ? `${parent.namespace}/${bp.id}` : bp.id,
+    checkpointNs: parent?.checkpointNs ?? "",
     depth: parent ? parent.depth + 1 : 0,
   };
   const controller = new AbortController();

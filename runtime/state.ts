@@ -6,7 +6,7 @@
  */
 import type { z } from "zod";
 import { constraintText, type Blueprint, type FieldSpec } from "../compiler/index.js";
-import type { Registry } from "../registry/index.js";
+import { overwriteOf, type Registry } from "../registry/index.js";
 import { REDUCERS, type ChannelReducer, type ChannelScratch, type Write } from "./channels/index.js";
 import { InvalidUpdateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
@@ -75,22 +75,53 @@ export class ChannelTable {
     return deepFreeze(s);
   }
 
+  /** Full-value schemas of fields, made on the first overwrite of each. */
+  private replacementSchemas?: Map<string, z.ZodTypeAny>;
+
+  /** An overwrite's value must be a whole value of the field's type (not a reducer input). */
+  private checkReplacement(ch: Channel, value: unknown, w: PendingWrite, step: number): void {
+    const name = ch.field.name;
+    let schema = this.replacementSchemas?.get(name);
+    if (!schema) (this.replacementSchemas ??= new Map()).set(name, (schema = typeSchema(ch.field.type, this.blueprint.schemas).nullable()));
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      const why = describeIssues(r.error);
+      throw new InvalidUpdateError(`graph \`${this.blueprint.id}\`, node \`${w.node}\`, field \`${name}\`: an overwrite must be a whole value, expected ${describeType(ch.field)}, got ${preview(value)}${why ? ` (${why})` : ""}`, name, { graph: this.blueprint.id, node: w.node, taskId: w.taskId, step });
+    }
+  }
+
   /**
    * Applies `writes` (already in deterministic order) and returns the new snapshot and
    * the channels that changed.
    *
    * `run`: the applying run's per-channel scratch (successive supersteps of one run).
    *
-   * @throws InvalidUpdateError for an unknown channel, a write of the wrong type, or
+   * A write whose value is an overwrite (`overwrite(v)`, `{ __overwrite__: v }`) replaces the
+   * field with `v`, bypassing its reducer; the field's other writes of the step are discarded.
+   *
+   * @throws InvalidUpdateError for an unknown channel, a write of the wrong type, two
+   *   overwrites of one field in a step, or
    *   InvalidConcurrentUpdateError for two tasks writing one overwrite channel.
    */
   apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: string[] } {
     const graph = this.blueprint.id;
     const byChannel = new Map<string, Write[]>();
+    // Writes that replace a field (`overwrite(v)`, LangGraph's Overwrite): one per field per step.
+    let replaced: Map<string, PendingWrite & { readonly replacement: unknown }> | undefined;
     for (const w of writes) {
       const ch = this.channels.get(w.channel);
       if (!ch) {
         throw new InvalidUpdateError(`node \`${w.node}\` wrote \`${w.channel}\`, which is not a state field of graph \`${graph}\` (fields: ${[...this.channels.keys()].join(", ") || "none"})`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
+      }
+      if (typeof w.value === "object" && w.value !== null) {
+        const o = overwriteOf(w.value);
+        if (o[0]) {
+          const prior = replaced?.get(w.channel);
+          if (prior) throw new InvalidUpdateError(`graph \`${graph}\`, field \`${w.channel}\`: nodes \`${prior.node}\` and \`${w.node}\` both overwrote it in one step (at most one overwrite per field per step)`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
+          this.checkReplacement(ch, o[1], w, step);
+          (replaced ??= new Map()).set(w.channel, Object.assign({}, w, { replacement: o[1] }));
+          continue;
+        }
       }
       if (ch.schema && !ch.check?.(w.value)) {
         const r = ch.schema.safeParse(w.value);
@@ -107,6 +138,16 @@ export class ChannelTable {
     const changed: string[] = [];
     let next: Record<string, unknown> | undefined;
     for (const [name, ch] of this.channels) {
+      const over = replaced?.get(name);
+      if (over) {
+        // The field takes the overwrite's value; its other writes of this step are discarded (as LangGraph's Overwrite).
+        if (over.replacement !== state[name]) {
+          next ??= { ...state };
+          next[name] = deepFreeze(over.replacement);
+          changed.push(name);
+        }
+        continue;
+      }
       const ws = byChannel.get(name);
       if (ws) {
         let scratch: ChannelScratch | undefined;

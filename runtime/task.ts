@@ -125,7 +125,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope);
+      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt);
       if (result.graph === "PARENT" || spec.command?.graph === "parent") {
         const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
         return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
@@ -276,7 +276,7 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
 }
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined): Promise<NodeResult> {
+async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
@@ -286,25 +286,36 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   if (scope) (extra ??= []).push(scope.signal);
   if (stepScope) (extra ??= []).push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = () => new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
   const timeout =
     timeoutMs === undefined
       ? undefined
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            const err = new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
+            const err = timedOut();
             controller!.abort(err);
             reject(err);
           }, timeoutMs);
         });
+  // Wall-clock start (not `env.clock`, which tests may fake): the timer cannot fire while
+  // a node blocks the event loop, so the elapsed time is checked again once it returns.
+  const t0 = timeoutMs === undefined ? 0 : performance.now();
   try {
-    const nodeTask = new TaskContext(task, spec, env, extra);
+    const nodeTask = new TaskContext(task, spec, env, extra, attempt);
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
     const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
     if (timeout) racers.push(timeout);
     if (scope) racers.push(scope.cancelled);
     if (stepScope) racers.push(stepScope.cancelled);
-    return await Promise.race(racers);
+    const result = await Promise.race(racers);
+    if (timeoutMs !== undefined && performance.now() - t0 > timeoutMs) {
+      // A synchronous (CPU-bound) node overran its budget: its result is discarded.
+      const err = timedOut();
+      controller!.abort(err);
+      throw err;
+    }
+    return result;
   } finally {
     if (timer) clearTimeout(timer);
     timeout?.catch(() => {});

@@ -128,7 +128,7 @@ function pendingRecords(t: CheckpointTuple, kept: ReadonlySet<string>): PendingW
 }
 
 function planNext(g: UpdatableGraph, planner: ReturnType<typeof clonePlanner>, completions: readonly Completion[], state: Readonly<Record<string, unknown>>, input: Readonly<Record<string, unknown>>, runId: string, threadId: string, step: number, namespace: string, caller: Readonly<Record<string, unknown>>): PlannedTask[] {
-  const run = { runId, rootRunId: runId, threadId, graph: g.blueprint.id, namespace: g.blueprint.id, depth: 0 };
+  const run = { runId, rootRunId: runId, threadId, graph: g.blueprint.id, namespace: g.blueprint.id, checkpointNs: namespace, depth: 0 };
   // A child run's task ids start with its parent task's id (`run.ts`): planned tasks of an edited child run do too.
   const last = namespace ? parseNamespace(namespace).at(-1) : undefined;
   // A persistent level names its node; its tasks are prefixed with the task of the call that wrote the checkpoint.

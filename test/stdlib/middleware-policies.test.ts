@@ -140,7 +140,7 @@ describe("response cache", () => {
 
   it("the policy's ttl comes from the node (`cache { ttl: 10m }`), else the graph's defaults", () => {
     const { blueprint } = buildGraph(oneNode("cache { ttl: 10m }"), { registry: registryFromConfig(setup({ rules: [] }).config) });
-    const ctx = (node: (typeof blueprint.nodes)[number], defaults = blueprint.defaults) => ({ run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", depth: 0, step: 1 }, taskId: "1.0", node, defaults });
+    const ctx = (node: (typeof blueprint.nodes)[number], defaults = blueprint.defaults) => ({ run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", checkpointNs: "", depth: 0, step: 1 }, taskId: "1.0", node, defaults });
     const call = (c: ReturnType<typeof ctx>) => ({ model: {} as never, request: { model: "x", messages: [] }, context: c });
     expect(cachePolicy(call(ctx(blueprint.nodes[0])))).toEqual({ enabled: true, ttlMs: 600_000 });
     const plain = { ...blueprint.nodes[0], cache: undefined };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { NodeError } from "../../../runtime/index.js";
-import { failure } from "../../helpers/run-graph.js";
+import { buildGraph, failure } from "../../helpers/run-graph.js";
 import { compile, world } from "./helpers.js";
 
 function failing(times: number) {
@@ -91,5 +91,72 @@ describe("node error handler", () => {
       node h1 { kind handler next END } node h2 { kind handler2 next END } }`, w.registry);
     const r = await g.invoke({});
     expect(r.state.value).toEqual(["s", "b", "handled:failure 1"]);
+  });
+
+  // upstream: tests/node_error_handler.test.ts "handles a failure that occurs inside a subgraph node"
+  it("handles a failure that occurs inside a subgraph node", async () => {
+    const w = failing(0);
+    w.registry.registerNodeKind("sub_fail", async () => {
+      throw new Error("subgraph boom");
+    });
+    const seen: { node?: string; message?: string }[] = [];
+    w.registry.registerNodeKind("capture", async (t) => {
+      seen.push((t.args as { error: { node?: string; message?: string } }).error);
+      return { writes: [["foo", "handled_by_parent"]] };
+    });
+    const { graph } = buildGraph(
+      `graph parent { start subgraph_node state { foo: string }
+         node subgraph_node { kind subgraph graph "sub" input { foo: state.foo } writes { foo: result.foo } on_error -> h next END }
+         node h { kind capture next END } }
+       graph sub { start sub_fail state { foo: string } output { foo: string } node sub_fail { kind sub_fail next END } }`,
+      { registry: w.registry },
+    );
+    const r = await graph.invoke({ foo: "" });
+    expect(r.state.foo).toBe("handled_by_parent");
+    expect(seen).toHaveLength(1);
+    // ragraph names where the failure happened (graph `sub`, node `sub_fail`, a task id under
+    // the subgraph node's task), LangGraph the node whose handler caught it (difference 22)
+    expect(seen[0]).toMatchObject({ graph: "sub", node: "sub_fail", taskId: "1.0/1.0" });
+    expect(seen[0].message).toMatch(/subgraph boom/);
+  });
+
+  // upstream: tests/node_error_handler.test.ts "does not swallow a concurrent interrupt()"
+  it("does not swallow a concurrent interrupt()", async () => {
+    const w = failing(0);
+    const g = compile(`graph g { start s state { value: list<string> append }
+      node s { kind set set { } next [node_a, node_b] }
+      node node_a { kind ask on_error -> h next END }
+      node node_b { kind set set { } next END }
+      node h { kind handler next END } }`, w.registry);
+    const r = await g.invoke({}, { threadId: "test-interrupt-concurrent" });
+    expect(r.status).toBe("interrupted");
+    expect(r.errors).toEqual([]);
+    const s = (await g.getState("test-interrupt-concurrent"))!;
+    expect(s.next.map((t) => t.node)).toEqual(["node_a"]);
+    expect(s.interrupts).toMatchObject([{ node: "node_a", payload: "node_a?" }]);
+  });
+
+  // upstream: tests/node_error_handler.test.ts "exposes the NodeError to handlers registered as plain functions"
+  it("exposes the NodeError to handlers registered as plain functions", async () => {
+    const w = world();
+    let attempts = 0;
+    w.registry.registerNodeKind("always_failing", async () => {
+      attempts++;
+      throw new Error("Always fails async");
+    });
+    const seen: { node?: string; message?: string }[] = [];
+    w.registry.registerNodeKind("capture", async (t) => {
+      seen.push((t.args as { error: { node?: string; message?: string } }).error);
+      return { writes: [["foo", "handled_async"]] };
+    });
+    // retryOn: () => true is every class, `permanent` (a plain Error) included (difference 5)
+    const g = compile(`graph g { start always_failing state { foo: string }
+      node always_failing { kind always_failing retry { max_attempts: 2, initial: 1ms, jitter: false, retry_on: [retryable, rate_limited, timeout, permanent] } on_error -> h next END }
+      node h { kind capture next END } }`, w.registry);
+    const r = await g.invoke({ foo: "" });
+    expect(attempts).toBe(2);
+    expect(r.state.foo).toBe("handled_async");
+    expect(seen[0]).toMatchObject({ node: "always_failing" });
+    expect(seen[0].message).toMatch(/Always fails async/);
   });
 });

@@ -3,8 +3,8 @@
  * cancellation of sibling tasks, error propagation, dynamic interrupts.
  */
 import { describe, expect, it } from "vitest";
-import { CancelledError, NodeError } from "../../../runtime/index.js";
-import { failure, sleep } from "../../helpers/run-graph.js";
+import { CancelledError, InterruptError, MemoryCheckpointer, NodeError } from "../../../runtime/index.js";
+import { buildGraph, failure, sleep } from "../../helpers/run-graph.js";
 import { compile, world } from "./helpers.js";
 
 describe("python_port/interrupt.test.ts", () => {
@@ -88,5 +88,112 @@ describe("python_port/interrupt.test.ts", () => {
     const done = await g.resume("t", { value: "v" });
     expect(done.state.value).toEqual(["a", "human:v", "b"]);
     expect(called.filter((n) => n === "a")).toHaveLength(1);
+  });
+
+  // upstream: tests/python_port/interrupt.test.ts "should handle cancellation with proper cleanup"
+  // (upstream exercises an abortable helper outside a graph; here the same cleanup runs in a node whose run is cancelled)
+  it("should handle cancellation with proper cleanup", async () => {
+    const { registry } = world();
+    const logs: string[] = [];
+    let cleaned!: () => void;
+    const cleanedUp = new Promise<void>((r) => (cleaned = r));
+    registry.registerNodeKind("managed", async (t) => {
+      logs.push("Entering", "In context");
+      try {
+        await sleep(1000, t.signal);
+        logs.push("This won't print if cancelled");
+      } catch (e) {
+        logs.push("Context was cancelled", "Starting exit");
+        await sleep(20);
+        logs.push("Cleanup completed", "Exit finished");
+        cleaned();
+        throw e;
+      }
+      return {};
+    });
+    const g = compile(`graph g { start a state { value: list<string> append } node a { kind managed next END } }`, registry);
+    const controller = new AbortController();
+    const run = failure(g.invoke({}, { signal: controller.signal }));
+    await sleep(20);
+    controller.abort();
+    expect(logs).toEqual(["Entering", "In context"]);
+    expect(await run).toBeInstanceOf(CancelledError);
+    await cleanedUp;
+    expect(logs).toEqual(["Entering", "In context", "Context was cancelled", "Starting exit", "Cleanup completed", "Exit finished"]);
+  });
+
+  // upstream: tests/python_port/interrupt.test.ts "should handle dynamic interrupts with nested subgraphs"
+  it("should handle dynamic interrupts with nested subgraphs", async () => {
+    const { registry } = world();
+    let count = 0;
+    registry.registerNodeKind("tool_two_node", async (t) => {
+      count++;
+      const myKey = t.state.market === "DE" ? t.interrupt<string>("Just because...") : " all good";
+      return { writes: [["my_key", myKey]] };
+    });
+    // upstream's parent reducer `(a, b) => a + b` on my_key is the subgraph node's `writes` here
+    const source = `graph tool_two_graph { start tool_two state { my_key: string  market: string }
+        node tool_two { kind subgraph graph "sub" input { my_key: state.my_key, market: state.market } writes { my_key: state.my_key + result.my_key } next END } }
+      graph sub { start do state { my_key: string  market: string } output { my_key: string } node do { kind tool_two_node next END } }`;
+    const bare = buildGraph(source, { registry }).graph;
+    await expect(bare.invoke({ my_key: "value", market: "DE" })).rejects.toBeInstanceOf(InterruptError);
+    expect(count).toBe(1);
+    expect((await bare.invoke({ my_key: "value", market: "US" })).state).toEqual({ my_key: "value all good", market: "US" });
+
+    const g = buildGraph(source, { registry, checkpointer: new MemoryCheckpointer() }).graph;
+    // ragraph: a run without a thread id gets a fresh one (LangGraph fails without thread_id), and pauses on it
+    const fresh = await g.invoke({ my_key: "value", market: "DE" });
+    expect(fresh.status).toBe("interrupted");
+    expect((await g.getState(fresh.threadId))!.interrupts).toHaveLength(1);
+
+    const first: unknown[] = [];
+    for await (const e of g.stream({ my_key: "value ⛰️", market: "DE" }, { threadId: "2", mode: "updates" })) if (e.type === "interrupt" || e.type === "updates") first.push(e.type === "interrupt" ? { interrupt: e.payload } : { [e.node!]: e.writes });
+    expect(first).toEqual([{ interrupt: "Just because..." }]);
+    const second: unknown[] = [];
+    for await (const e of g.stream(null, { threadId: "2", mode: "updates", resume: { value: " my answer" } })) if (e.type === "updates" && e.depth === 0) second.push({ [e.node!]: Object.fromEntries(e.writes.map((w) => [w.channel, w.value])) });
+    expect(second).toEqual([{ tool_two: { my_key: "value ⛰️ my answer" } }]);
+
+    const paused = await g.invoke({ my_key: "value ⛰️", market: "DE" }, { threadId: "1" });
+    expect(paused.interrupts.map((i) => i.payload)).toEqual(["Just because..."]);
+    const cleared = await g.updateState("1", null, { asNode: "END" });
+    expect(cleared.next).toEqual([]);
+    expect(cleared.status).toBe("completed");
+  });
+
+  // upstream: tests/python_port/interrupt.test.ts "should handle cancellation of stream"
+  it("should handle cancellation of stream", async () => {
+    const { registry } = world();
+    const probe = { awhile: { started: false, cancelled: false }, aparallelwhile: { started: false, cancelled: false } };
+    registry.registerNodeKind("awhile", async (t) => {
+      const p = probe[t.node.name as keyof typeof probe];
+      p.started = true;
+      try {
+        await sleep(1500, t.signal);
+      } catch (e) {
+        p.cancelled = true;
+        throw e;
+      }
+      return {};
+    });
+    registry.registerNodeKind("alittlewhile", async () => {
+      await sleep(100);
+      return { writes: [["value", 2]] };
+    });
+    const g = compile(`graph g { start s state { value: number sum }
+      node s { kind set set { } next [alittlewhile, aparallelwhile] } node alittlewhile { kind alittlewhile next awhile } node aparallelwhile { kind awhile next END } node awhile { kind awhile next END } }`, registry);
+    const stream = g.stream({ value: 1 }, { threadId: "1", mode: "updates" });
+    for await (const e of stream) {
+      if (e.type !== "updates" || e.node === "s") continue;
+      expect([e.node, e.writes]).toEqual(["alittlewhile", [{ channel: "value", value: 2 }]]);
+      break; // cancels the run
+    }
+    await sleep(100);
+    expect(probe.aparallelwhile).toEqual({ started: true, cancelled: true });
+    expect(probe.awhile.started).toBe(false);
+    const s = (await g.getState("1"))!;
+    expect(s.values.value).toBe(3);
+    expect(s.next.map((t) => t.node)).toEqual(["aparallelwhile"]);
+    // the checkpoint the cancelled step ran from (ragraph has a start node here: upstream's is the `__start__` step's)
+    expect(s.source).toBe("loop");
   });
 });

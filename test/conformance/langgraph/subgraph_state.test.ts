@@ -358,6 +358,29 @@ describe("Observability", () => {
     expect(child.values).toEqual({ data: "input" });
     expect(child.interrupts.map((i) => i.payload)).toEqual(["Continue?"]);
   });
+
+  // upstream: tests/time_travel_extended.test.ts "should expose checkpoint_ns and thread_id inside subgraph nodes"
+  it("should expose checkpoint_ns and thread_id inside subgraph nodes", async () => {
+    const registry = standardRegistry();
+    const captured: { checkpointNs?: string; threadId?: string } = {};
+    registry.registerNodeKind("inner", async (t) => {
+      captured.checkpointNs = t.run.checkpointNs;
+      captured.threadId = t.run.threadId;
+      return { writes: [["data", "done"]] };
+    });
+    const { graph: g } = buildGraph(
+      `graph parent { start outer state { data: string }
+         node outer { kind subgraph graph "child" input { data: state.data } writes { data: result.data } next END } }
+       graph child { start inner state { data: string } output { data: string } node inner { kind inner next END } }`,
+      { registry, checkpointer: new MemoryCheckpointer() },
+    );
+    await g.invoke({ data: "test" }, { threadId: "tt-obs-2" });
+    expect(captured.checkpointNs).toBeTruthy();
+    expect(captured.threadId).toBe("tt-obs-2");
+    // the namespace a node sees is the one getStateHistory takes (ragraph's form, difference 19)
+    const history = await g.getStateHistory("tt-obs-2", { namespace: captured.checkpointNs });
+    expect(history[0].values).toEqual({ data: "done" });
+  });
 });
 
 describe("nested graph state (pregel.test.ts)", () => {

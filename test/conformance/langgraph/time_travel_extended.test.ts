@@ -178,3 +178,83 @@ describe("Interrupt replay and fork", () => {
     expect(r.interrupts[0]?.payload).toBe("ask_human?");
   });
 });
+
+describe("Interrupt replay and fork (continued)", () => {
+  // upstream: tests/time_travel_extended.test.ts "should re-fire interrupt on fork from interrupt checkpoint"
+  // (the question is a pending write of the checkpoint its step ran from: here the checkpoint
+  // that paused is the one before `ask_human`; once answered it no longer lists the question)
+  it("should re-fire interrupt on fork from interrupt checkpoint", async () => {
+    const { registry } = world();
+    const g = compile(ASK, registry);
+    await g.invoke({}, { threadId: "t" });
+    const paused = (await g.getState("t"))!;
+    expect(paused.interrupts.map((i) => i.node)).toEqual(["ask_human"]);
+    await g.resume("t", { value: "hello" });
+    expect(await beforeNode(g, "t", "ask_human")).toBe(paused.checkpointId);
+    await g.updateState("t", { value: "forked" }, { checkpointId: paused.checkpointId });
+    const r = await g.invoke(null, { threadId: "t" });
+    expect(r.status).toBe("interrupted");
+    const final = await g.resume("t", { value: "different" });
+    expect(final.state.value).toContain("human:different");
+    expect(final.state.value).not.toContain("human:hello");
+  });
+});
+
+describe("Copy fork and update_state", () => {
+  // upstream: tests/time_travel_extended.test.ts "should retrigger interrupt on __copy__ fork"
+  // (LangGraph's `updateState(config, null, "__copy__")` copies a checkpoint as a fork; in
+  // ragraph a replay saves that copy itself (difference 10), and `fork` copies into a new thread)
+  it("should retrigger interrupt on __copy__ fork", async () => {
+    const { registry, called } = world();
+    const g = compile(ASK, registry);
+    await g.invoke({}, { threadId: "t" });
+    await g.resume("t", { value: "hello" });
+    const before = await beforeNode(g, "t", "ask_human");
+    called.length = 0;
+    const copy = await g.fork("t", before, "t-copy");
+    expect(copy.source).toBe("fork");
+    const r = await g.invoke(null, { threadId: "t-copy" });
+    expect(r.interrupts.map((i) => i.payload)).toEqual(["ask_human?"]);
+    const final = await g.resume("t-copy", { value: "new_answer" });
+    expect(final.state.value).toEqual(["node_a", "human:new_answer", "node_b"]);
+    expect(called).toEqual(["ask_human", "ask_human", "node_b"]);
+  });
+
+  // upstream: tests/time_travel_extended.test.ts "should distinguish __copy__ fork metadata from update fork"
+  it("should distinguish __copy__ fork metadata from update fork", async () => {
+    const { registry } = world();
+    const g = compile(AB, registry);
+    await g.invoke({}, { threadId: "t" });
+    const before = await beforeNode(g, "t", "node_b");
+    const copy = await g.fork("t", before, "t-copy");
+    expect((await g.getState("t-copy", copy.checkpointId))!.source).toBe("fork");
+    const edited = await g.updateState("t", { value: "x" }, { checkpointId: before });
+    expect((await g.getState("t", edited.checkpointId))!.source).toBe("update");
+  });
+});
+
+describe("Append-only checkpoint history", () => {
+  // upstream: tests/time_travel_extended.test.ts "should preserve original checkpoints when replay creates branch"
+  // (no `__start__` checkpoint here, difference 3: one checkpoint less on each branch)
+  it("should preserve original checkpoints when replay creates branch", async () => {
+    const { registry } = world();
+    let calls = 0;
+    registry.registerNodeKind("count", async () => ({ writes: [["value", `b${++calls}`]] }));
+    const g = compile(`graph g { start node_a state { value: list<string> append }
+      node node_a { kind set set { value: "a" } next node_b } node node_b { kind count next node_c } node node_c { kind set set { value: "c" } next END } }`, registry);
+    expect((await g.invoke({}, { threadId: "t" })).state.value).toEqual(["a", "b1", "c"]);
+    const original = await g.getStateHistory("t");
+    expect(original.map((s) => s.next.map((t) => t.node))).toEqual([[], ["node_c"], ["node_b"], ["node_a"]]);
+    const originalIds = new Set(original.map((s) => s.checkpointId));
+    const before = original.find((s) => s.next.some((t) => t.node === "node_b"))!.checkpointId;
+    expect((await g.invoke(null, { threadId: "t", checkpointId: before })).state.value).toEqual(["a", "b2", "c"]);
+    const post = await g.getStateHistory("t");
+    expect(post.map((s) => s.next.map((t) => t.node))).toEqual([[], ["node_c"], ["node_b"], [], ["node_c"], ["node_b"], ["node_a"]]);
+    for (const id of originalIds) expect(post.some((s) => s.checkpointId === id)).toBe(true);
+    const fork = post.find((s) => s.source === "fork" && !originalIds.has(s.checkpointId))!;
+    expect(fork.parentId).toBe(before);
+    const latest = (await g.getState("t"))!;
+    expect(latest.values).toEqual({ value: ["a", "b2", "c"] });
+    expect(originalIds.has(latest.checkpointId)).toBe(false);
+  });
+});
