@@ -16,7 +16,8 @@ function busyWait(ms: number): void {
   for (const end = Date.now() + ms; Date.now() < end; );
 }
 
-const ONE = (kind: string, extra = "") => `graph g { start n state { x: number = 0  value: list<string> append } node n { kind ${kind} timeout 50ms ${extra} next END } }`;
+/** One node of `kind` with a per-attempt `timeout`: 50 ms where it must fire, longer where an attempt must finish in time on a loaded machine. */
+const ONE = (kind: string, extra = "", timeout = "50ms") => `graph g { start n state { x: number = 0  value: list<string> append } node n { kind ${kind} timeout ${timeout} ${extra} next END } }`;
 
 describe("node timeout", () => {
   // upstream: tests/timeout.test.ts "raises NodeTimeoutError when a node exceeds its run timeout"
@@ -36,10 +37,10 @@ describe("node timeout", () => {
     const { registry } = world();
     let attempts = 0;
     registry.registerNodeKind("flaky", async (t) => {
-      if (++attempts < 2) await sleep(1000, t.signal);
+      if (++attempts < 2) await sleep(10_000, t.signal);
       return { writes: [["x", t.state.x as number + 1]] };
     });
-    const r = await compile(ONE("flaky", "retry { max_attempts: 3, initial: 1ms }"), registry).invoke({ x: 0 });
+    const r = await compile(ONE("flaky", "retry { max_attempts: 3, initial: 1ms }", "500ms"), registry).invoke({ x: 0 });
     expect(r.state.x).toBe(1);
     expect(attempts).toBe(2);
   });
@@ -51,7 +52,7 @@ describe("node timeout", () => {
       await sleep(5);
       return { writes: [["x", 1]] };
     });
-    expect((await compile(ONE("quick"), registry).invoke({})).state.x).toBe(1);
+    expect((await compile(ONE("quick", "", "2s"), registry).invoke({})).state.x).toBe(1);
   });
 
   // upstream: tests/timeout.test.ts "aborts the node's signal when the timeout fires (combined with an external signal)"
@@ -104,11 +105,11 @@ describe("node timeout", () => {
     let attempts = 0;
     registry.registerNodeKind("writer", async () => {
       // the first attempt returns its writes after the timeout (it ignores its signal)
-      if (++attempts === 1) await sleep(120);
+      if (++attempts === 1) await sleep(600);
       return { writes: [["value", attempts === 1 ? "stale" : "fresh"]] };
     });
-    const r = await compile(ONE("writer", "retry { max_attempts: 2, initial: 1ms }"), registry).invoke({});
-    await sleep(100);
+    const r = await compile(ONE("writer", "retry { max_attempts: 2, initial: 1ms }", "300ms"), registry).invoke({});
+    await sleep(400);
     expect(r.state.value).toEqual(["fresh"]);
   });
 
@@ -143,7 +144,7 @@ describe("node timeout", () => {
       busyWait(10);
       return { writes: [["x", 1]] };
     });
-    const g = compile(`graph g { start n state { x: number = 0 } node n { kind cpu_fast timeout 200ms next END } }`, registry);
+    const g = compile(`graph g { start n state { x: number = 0 } node n { kind cpu_fast timeout 1s next END } }`, registry);
     expect((await g.invoke({})).state.x).toBe(1);
   });
 
@@ -152,12 +153,12 @@ describe("node timeout", () => {
     const { registry } = world();
     let calls = 0;
     registry.registerNodeKind("flaky", async (t) => {
-      // the second attempt takes 40 ms of its own 50: the timer started again
-      await sleep(++calls < 2 ? 1000 : 40, t.signal);
+      // the second attempt takes 150 ms of its own 400: the timer started again
+      await sleep(++calls < 2 ? 10_000 : 150, t.signal);
       return { writes: [["value", "ok"]] };
     });
     // `retry { }` with no `retry_on`: the default classes include `timeout`
-    const r = await compile(ONE("flaky", "retry { max_attempts: 3, initial: 1ms }"), registry).invoke({});
+    const r = await compile(ONE("flaky", "retry { max_attempts: 3, initial: 1ms }", "400ms"), registry).invoke({});
     expect(r.state.value).toEqual(["ok"]);
     expect(calls).toBe(2);
   });
