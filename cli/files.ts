@@ -1,6 +1,6 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
 import "../stdlib/node-sha256.js";
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
@@ -11,6 +11,7 @@ import { registryViewFromSnapshot } from "../compiler/registry-view.js";
 // compiler and nothing of the runtime, the standard library or zod (issue 14 §3).
 import { FileApprovalStore } from "../registry/approvals-file.js";
 import type { RagConfig, Registry } from "../registry/index.js";
+import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/safe-json.js";
 import { CliError } from "./errors.js";
 import { importConfigModule } from "./import-config.js";
@@ -28,34 +29,11 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * @throws CliError (exit 2) naming the file and the reason.
  */
 export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): string {
-  let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readTextFile(file, maxBytes);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === "ENOENT" ? `cannot read ${file}: no such file` : code === "EISDIR" ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`, 2, { code: "io" });
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new CliError(`cannot read ${file}: it is a directory`, 2, { code: "io" });
-    if (!st.isFile()) throw new CliError(`cannot read ${file}: not a regular file (a device, pipe or socket could be endless)`, 2, { code: "io" });
-    if (st.size > maxBytes) throw new CliError(`cannot read ${file}: ${st.size} bytes is over the limit of ${maxBytes}`, 2, { code: "io" });
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw new CliError(`cannot read ${file}: over the limit of ${maxBytes} bytes`, 2, { code: "io" });
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-    }
-    return Buffer.concat(chunks, total).toString("utf8");
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 2, { code: "io" });
-  } finally {
-    closeSync(fd);
+    if (e instanceof TextFileError) throw new CliError(e.message, 2, { code: "io" });
+    throw e;
   }
 }
 

@@ -22,6 +22,29 @@ export const MAX_VALUE_DEPTH = 64;
 /** Hard ceiling on one copy's size, approximate bytes, when a caller gives none. */
 export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Host bytes of one list or object a copy builds (V8: an array grown by `push` or a
+ * null-prototype object holds ~186 bytes before its items), charged to `Bounds.charge`
+ * for every container copied, besides its items. Charging 8 bytes a container let
+ * `JSON.stringify` of a list sharing one sub-list 2^30 times, or `JSON.parse` of
+ * `"[[],[],…]"`, build ~1.3 GB of host objects under the 64 MiB cell budget.
+ */
+export const HOST_CONTAINER_BYTES = 192;
+
+/**
+ * Host bytes `JSON.parse(text)` may build before anything is copied: each `[` or `{` of
+ * the text (inside strings too: an upper bound) as `HOST_CONTAINER_BYTES`. Counted
+ * without allocating; charged before the native parse runs.
+ */
+export function jsonContainerBytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) n++;
+  }
+  return n * HOST_CONTAINER_BYTES;
+}
+
 export interface Bounds {
   /** Deepest nesting copied; default `MAX_VALUE_DEPTH`. */
   readonly maxDepth?: number;
@@ -30,7 +53,7 @@ export interface Bounds {
   /** Past a bound: fail (default), or cut with a marker and call `onTruncate` once per cut. */
   readonly overflow?: "error" | "truncate";
   readonly onTruncate?: (path: string, why: string) => void;
-  /** Charged with the bytes of each item before it is copied (the cell's memory budget); may throw. */
+  /** Charged with the bytes of each item before it is copied, and `HOST_CONTAINER_BYTES` more for each list or object (the cell's memory budget); may throw. */
   readonly charge?: (bytes: number) => void;
   /** Extra bytes per item and level of depth (`JSON.stringify`'s indentation). */
   readonly indent?: number;
@@ -163,6 +186,7 @@ export function toHost(v: Value, o: ToHostOptions): unknown {
       cut(top, `nested deeper than ${maxDepth} levels`, "[… deeper]");
       continue;
     }
+    o.charge?.(HOST_CONTAINER_BYTES);
     onPath.add(x);
     stack.push({ exit: x });
     if (Array.isArray(x)) {
@@ -235,6 +259,7 @@ export function fromHost(v: unknown, what: string, bounds: Bounds = {}): Value {
       put(top, "[… deeper]");
       continue;
     }
+    bounds.charge?.(HOST_CONTAINER_BYTES);
     onPath.add(x as object);
     stack.push({ exit: x as object });
     const depth = top.depth + 1;

@@ -6,14 +6,17 @@
  * working directory). Loading a `.rag` file registers its graphs in the session; loading a
  * `.ragsh` file runs its cells (and its own directives), at most 8 scripts deep.
  */
-import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { compile } from "../compiler/index.js";
+import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { sessionView } from "./graph-builtins.js";
 import { splitCells } from "./script.js";
 import type { Session } from "./session.js";
 
 export type Directive = { readonly kind: "load"; readonly file: string } | { readonly kind: "reset" };
+
+/** Largest file `:load` reads, bytes (a `.rag` file is compiled only up to 1 MiB anyway). */
+export const MAX_LOAD_BYTES = 16 * 1024 * 1024;
 
 /** Most scripts open at once through `:load` (a script that loads itself stops here). */
 export const MAX_LOAD_DEPTH = 8;
@@ -48,19 +51,28 @@ export function registerRagFile(session: Session, file: string, text: string): R
 
 /**
  * `:load FILE` (an absolute path, or relative to the working directory): a `.ragsh`
- * script runs cell by cell, a `.rag` file registers its graphs. Resolves true when
- * everything ran (false at the first failed cell, unreadable file or rejected load).
+ * script runs cell by cell, a `.rag` file registers its graphs; any other file, one that
+ * is not a regular file (a device, FIFO, socket) or is over `MAX_LOAD_BYTES` is refused
+ * through `hooks.error`, unread. Resolves true when everything ran (false at the first
+ * failed cell, unreadable or refused file, or rejected load).
  */
 export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0): Promise<boolean> {
   if (depth >= MAX_LOAD_DEPTH) {
     hooks.error(`:load ${file}: scripts nest more than ${MAX_LOAD_DEPTH} deep (does a script load itself?)`);
     return false;
   }
+  const ext = extname(file);
+  if (ext !== ".rag" && ext !== ".ragsh") {
+    hooks.error(`:load ${file}: only .rag and .ragsh files are loaded`);
+    return false;
+  }
   let text: string;
   try {
-    text = readFileSync(resolve(file), "utf8");
+    // Bounded, regular files only: `:load /dev/zero` in a script read without end (12 GB, then the OOM killer).
+    text = readTextFile(resolve(file), MAX_LOAD_BYTES);
   } catch (e) {
-    hooks.error(`cannot read ${file}: ${(e as Error).message}`);
+    if (!(e instanceof TextFileError)) throw e;
+    hooks.error(e.message.replace(resolve(file), file));
     return false;
   }
   if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1);

@@ -8,7 +8,7 @@
  */
 import { ScriptError } from "./errors.js";
 import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
-import { cellCharge, fromHost, toHost } from "./boundary.js";
+import { cellCharge, fromHost, jsonContainerBytes, toHost } from "./boundary.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 /** What methods need from the running cell. */
@@ -336,7 +336,8 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         let parsed: unknown;
         const text = str(s, "the argument of `JSON.parse`");
         rt.work(text.length);
-        rt.alloc(text.length * 2);
+        // The host objects the native parse builds are charged before it runs (and the copy's as it is made).
+        rt.alloc(text.length * 2 + jsonContainerBytes(text));
         try {
           parsed = JSON.parse(text);
         } catch (e) {

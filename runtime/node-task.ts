@@ -8,11 +8,12 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import type { CallContext, CapabilityOptions, ChatRequest, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
+import type { CallContext, CapabilityOptions, ChatRequest, ChatResponse, ChildRunResult, ModelReply, NodeTask, Registry, RunInfo, ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./plan.js";
+import { neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task.js";
 
@@ -174,16 +175,55 @@ export class TaskContext implements NodeTask {
             signal: this.signal,
             context: context as unknown as CallContext,
             onToken: (delta: string) => env.emit({ type: "model_token", model: modelName, delta, ...(agent ? { agent } : {}) }, ids),
-            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall, ...(agent ? { agent } : {}) }, ids),
+            // Streamed calls are model output too: an event carries only arguments that passed the check below.
+            onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall: streamedCall(toolCall), ...(agent ? { agent } : {}) }, ids),
           }
         : { signal: this.signal, context: context as unknown as CallContext },
-    );
+    ).then((r) => this.untrustedReply(modelName, r));
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
     const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
     if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
     return Object.assign({}, res, { usage, assistant });
+  }
+
+  /**
+   * A reply is model output, i.e. untrusted data (`docs/security.md`): its tool calls'
+   * arguments and its structured output are copied as `neutralizeJson` copies them —
+   * null-prototype objects, a `__proto__`/`constructor`/`prototype` key refused, nesting
+   * at most `DEFAULT_JSON_DEPTH` — before a tool, a schema, a reducer or a checkpoint
+   * sees them. (Providers parsed them with a bare `JSON.parse`: an own `__proto__` key
+   * reached a tool's `z.any()` field, and a 5,000-deep value overflowed the stack of the
+   * checkpoint write, which a queue worker then retried as a store failure.)
+   *
+   * @throws NodeError `retryable` for unsafe tool-call arguments (a new sample usually
+   *   fixes them, as for arguments that are not JSON), `validation` for unsafe structured output.
+   */
+  private untrustedReply(modelName: string, res: ChatResponse): ChatResponse {
+    const calls = res.message.toolCalls;
+    let toolCalls: ToolCall[] | undefined;
+    if (calls?.length) {
+      toolCalls = calls.map((c) => {
+        try {
+          return { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
+        } catch (e) {
+          if (!(e instanceof UnsafeJsonError)) throw e;
+          throw new NodeError(`model \`${modelName}\` returned tool call \`${String(c.name).slice(0, 80)}\` with arguments that are refused: their JSON ${cut(e.message)}`, "retryable", this.where());
+        }
+      });
+    }
+    let structured = res.structured;
+    if (structured !== undefined) {
+      try {
+        structured = neutralizeJson(structured);
+      } catch (e) {
+        if (!(e instanceof UnsafeJsonError)) throw e;
+        throw new NodeError(`node \`${this.task.node}\`: model \`${modelName}\` returned structured output that is refused: its JSON ${cut(e.message)}`, "validation", this.where());
+      }
+    }
+    if (!toolCalls && structured === res.structured) return res;
+    return { ...res, message: { ...res.message, ...(toolCalls ? { toolCalls } : {}) }, ...(structured !== undefined ? { structured } : {}) };
   }
 
   async callTool(name: string, args: unknown, options?: CapabilityOptions & { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {
@@ -221,5 +261,17 @@ export class TaskContext implements NodeTask {
   async runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult> {
     this.requireCapability("graphs", graph, options);
     return this.env.runChild(graph, input, this.task);
+  }
+}
+
+/** A refusal's message, at most 240 characters (its path can name 256 levels). */
+const cut = (m: string): string => (m.length > 240 ? `${m.slice(0, 239)}…` : m);
+
+/** A streamed tool call as an event shows it: its arguments only when they are safe JSON (else none; the call itself is refused when the reply completes). */
+function streamedCall(c: ToolCall): ToolCall {
+  try {
+    return { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
+  } catch {
+    return { ...c, arguments: Object.create(null) as Record<string, unknown> };
   }
 }

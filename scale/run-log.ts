@@ -16,7 +16,7 @@
  * Ended runs' keys expire after `RUN_TTL_S` (the thread itself lives on in Postgres).
  */
 import { Redis } from "ioredis";
-import type { RunEvent } from "../runtime/index.js";
+import { parseUntrustedJson, type RunEvent } from "../runtime/index.js";
 
 /** Events kept per run (a stream longer than this is trimmed from the start). */
 export const MAX_EVENTS_PER_RUN = 20_000;
@@ -150,13 +150,28 @@ export class RunLog {
         }
         for (const [id, fields] of res[0][1]) {
           last = id;
-          if (fields[0] === "end") return JSON.parse(fields[1]) as QueuedRunSummary;
-          yield { id, event: JSON.parse(fields[1]) as RunEvent };
+          // Entries are read back from Redis, so checked: JSON (null-prototype, bounded nesting)
+          // holding an object with a string `type`; another entry is skipped, an unreadable end
+          // ends the read as an unknown run does (a bare JSON.parse threw out of `rag run --queue`).
+          const value = storedObject(fields[1]);
+          if (fields[0] === "end") return value as QueuedRunSummary | undefined;
+          if (fields[0] === "e" && typeof value?.type === "string") yield { id, event: value as unknown as RunEvent };
         }
       }
       return undefined;
     } finally {
       reader.disconnect();
     }
+  }
+}
+
+/** An object stored as JSON text in a stream entry, or undefined when the entry holds anything else (not JSON, not an object, unsafe keys, nested past 256). */
+function storedObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const v = parseUntrustedJson(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

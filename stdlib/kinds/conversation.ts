@@ -7,6 +7,7 @@ import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/
 import { NodeError } from "../../runtime/errors.js";
 import { isInterrupt } from "../../runtime/interrupt.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
+import { parseUntrustedJson, UnsafeJsonError } from "../../runtime/safe-json.js";
 import { approveCalls, type ApprovalDecision, type ApprovalScope } from "./approval.js";
 import { attachmentParts } from "./attach.js";
 import type { TypeSpec } from "../../compiler/index.js";
@@ -129,10 +130,12 @@ export function outputSchema(t: TypeSpec | z.ZodType, task: NodeTask, name = `${
 export function checkStructured(reply: ModelReply, out: ReturnType<typeof outputSchema>, task: NodeTask): unknown {
   let value = reply.structured;
   if (value === undefined) {
+    // Model output is untrusted text: null-prototype objects, no prototype keys, bounded nesting (as `callModel` copies `structured`).
     try {
-      value = JSON.parse(reply.message.content);
-    } catch {
-      throw new NodeError(`node \`${task.node.name}\`: the model did not return JSON for its \`output\` schema`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
+      value = parseUntrustedJson(reply.message.content);
+    } catch (e) {
+      const why = e instanceof UnsafeJsonError && e.code !== "syntax" ? `returned JSON that is refused for its \`output\` schema: it ${e.message.length > 240 ? `${e.message.slice(0, 239)}…` : e.message}` : "did not return JSON for its `output` schema";
+      throw new NodeError(`node \`${task.node.name}\`: the model ${why}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
     }
   }
   const r = out.validator.safeParse(value);

@@ -86,7 +86,7 @@ describe("rag repl FILE.ragsh", () => {
     const bad = await rag(["repl", join(dir, "broken.ragsh")]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("");
-    expect(bad.stderr).toMatch(/^error: cannot read .*nowhere\.rag: ENOENT/);
+    expect(bad.stderr).toMatch(/^error: cannot read .*nowhere\.rag: no such file/);
   });
 
   it("exits 2 on usage errors", async () => {

@@ -169,7 +169,7 @@ describe(":save keeps :load and :reset lines, so a saved session replays the sam
     const errors: string[] = [];
     const hooks = { cell: async () => true, loaded: () => true, error: (m: string) => void errors.push(m) };
     expect(await runScript(harness().session, ":load nowhere.rag\n", join(dir, "a.ragsh"), hooks)).toBe(false);
-    expect(errors[0]).toMatch(/^cannot read .*nowhere\.rag: ENOENT/);
+    expect(errors[0]).toMatch(/^cannot read .*nowhere\.rag: no such file/);
     writeFileSync(join(dir, "self.ragsh"), ":load self.ragsh\n");
     expect(await runScript(harness().session, ":load self.ragsh\n", join(dir, "self.ragsh"), hooks)).toBe(false);
     expect(errors[1]).toContain("scripts nest more than 8 deep (does a script load itself?)");

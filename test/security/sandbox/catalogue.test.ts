@@ -128,6 +128,12 @@ const RESOURCES: readonly [string, string, string, Record<string, number>?][] = 
   ["join of a list shared 2^40 times", shared + "s.join(\"-\").length", "E-ragsh-memory-limit"],
   ["JSON.stringify of a list shared 2^40 times", shared + "JSON.stringify(s).length", "E-ragsh-memory-limit", { maxMemoryBytes: 4_000_000 }],
   ["JSON.stringify with indentation of a wide, deep value", "let r = range(2000)\nlet x = r\nfor (let i = 0; i < 60; i++) x = [x, r]\nJSON.stringify(x, null, 10).length", "E-ragsh-memory-limit", { maxMemoryBytes: 4_000_000 }],
+  // Each list or object a copy builds costs the host ~190 bytes: charged at 8, these passed a 2 MB budget (and 2^40 sharing built ~1.3 GB under 64 MiB).
+  ["JSON.stringify of 20,000 empty lists (each host list charged)", "let xs = range(20000).map((i) => [])\nJSON.stringify(xs).length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
+  ["JSON.stringify of 20,000 empty records (each host object charged)", "let xs = range(20000).map((i) => ({}))\nJSON.stringify(xs).length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
+  ["JSON.parse of 20,000 empty lists (charged before the parse)", 'JSON.parse("[" + "[],".repeat(20000) + "[]]").length', "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
+  ["JSON.parse of 5,000,000 empty records under the default budget", 'JSON.parse("[" + "{},".repeat(5000000) + "{}]").length', "E-ragsh-memory-limit"],
+  ["JSON.stringify of a list shared 2^40 times under the default budget", shared + "JSON.stringify(s).length", "E-ragsh-memory-limit"],
   ["a list shared 2^40 times as tool arguments", shared + 'tool_call({tool: "search", arguments: {query: "q", s}})', "E-ragsh-value-limit"],
   ["lastIndexOf with a 2.5M-character needle", 'let h = "a".repeat(5000000)\nh.lastIndexOf("a".repeat(2500000) + "b")', "E-ragsh-operation-limit", { maxOperations: 10_000 }],
   ["indexOf with a long needle", 'let h = "a".repeat(5000000)\nh.indexOf("a".repeat(100000) + "b")', "E-ragsh-operation-limit", { maxOperations: 10_000 }],
