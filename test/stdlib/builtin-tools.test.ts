@@ -106,6 +106,11 @@ describe("read_file / list_files", () => {
   symlinkSync(join(base, "secret.txt"), join(root, "leak"));
   symlinkSync(base, join(root, "up"));
   symlinkSync(join(root, "docs", "a.md"), join(root, "alias.md"));
+  // a workspace's secrets: hidden files and folders inside the root
+  writeFileSync(join(root, ".env"), "OPENAI_API_KEY=sk-secret");
+  mkdirSync(join(root, ".rag"));
+  writeFileSync(join(root, ".rag", "approvals.json"), "{}");
+  symlinkSync(join(root, ".env"), join(root, "notes.txt"));
   const { read_file, list_files } = fileTools({ root, maxBytes: 1000, maxEntries: 3 });
 
   it("reads and lists inside the root, following links that stay inside", async () => {
@@ -138,6 +143,30 @@ describe("read_file / list_files", () => {
     const err = await rejection(call(read_file, { path }));
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(message);
+  });
+
+  it.each([
+    [".env", /`.env` is hidden/],
+    ["./.env", /is hidden/],
+    ["docs/../.env", /is hidden/],
+    [".rag/approvals.json", /is hidden/],
+    ["notes.txt", /leads to a hidden file \(through a symbolic link\)/],
+  ])("read_file refuses the hidden %j (the workspace's secrets)", async (path, message) => {
+    const err = await rejection(call(read_file, { path }));
+    expect(err).toBeInstanceOf(NodeError);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toMatch(/sk-secret/);
+  });
+
+  it("list_files leaves hidden entries out and refuses a hidden folder; `hidden: true` shares them", async () => {
+    const all = fileTools({ root, maxEntries: 100 });
+    const names = ((await call(all.list_files, {})) as { entries: { name: string }[] }).entries.map((e) => e.name);
+    expect(names).toEqual(["alias.md", "big.txt", "docs", "leak", "notes.txt", "up"]);
+    expect((await rejection(call(all.list_files, { path: ".rag" }))).message).toMatch(/is hidden/);
+    const open = fileTools({ root, maxEntries: 100, hidden: true });
+    expect(await call(open.read_file, { path: ".env" })).toMatchObject({ content: "OPENAI_API_KEY=sk-secret" });
+    expect(await call(open.read_file, { path: "notes.txt" })).toMatchObject({ content: "OPENAI_API_KEY=sk-secret" });
+    expect(((await call(open.list_files, {})) as { entries: { name: string }[] }).entries.map((e) => e.name)).toEqual([".env", ".rag", "alias.md", "big.txt", "docs", "leak", "notes.txt", "up"]);
   });
 
   it("list_files refuses escapes too", async () => {
