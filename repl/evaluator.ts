@@ -30,6 +30,13 @@ export interface RunLimits {
 export const SHORT = Object.freeze(Object.create(null)) as Value;
 
 export type Gen = Generator<Promise<unknown>, Value, unknown>;
+/**
+ * Charged for each list or record a literal builds, besides its slots (8 bytes per list
+ * element, 16 per record entry): the container itself (header, backing store) costs about
+ * this much, so a loop of empty `[]` or `{}` is not free against `maxMemoryBytes`.
+ */
+export const CONTAINER_BYTES = 48;
+
 export const NORMAL = 0;
 export const BREAK = 1;
 export const CONTINUE = 2;
@@ -242,6 +249,7 @@ export abstract class Evaluator implements MemberRuntime {
         return this.template(e.quasis, parts);
       }
       case "Array": {
+        this.alloc(CONTAINER_BYTES);
         const out: Value[] = [];
         let plain = 0;
         for (const el of e.elements) {
@@ -252,6 +260,7 @@ export abstract class Evaluator implements MemberRuntime {
         return out;
       }
       case "Object": {
+        this.alloc(CONTAINER_BYTES);
         const out = newRecord();
         for (const p of e.properties) {
           if (p.kind === "Spread") this.spreadInto(out, this.evalSync(p.argument, env), p.span);

@@ -16,7 +16,7 @@
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
-import { BREAK, capturesLoop, copyScope, Evaluator, indexKey, needsScope, NORMAL, RETURN, SHORT, type ExecGen, type Gen, type RunLimits } from "./evaluator.js";
+import { BREAK, capturesLoop, CONTAINER_BYTES, copyScope, Evaluator, indexKey, needsScope, NORMAL, RETURN, SHORT, type ExecGen, type Gen, type RunLimits } from "./evaluator.js";
 import { isPure } from "./purity.js";
 import { binaryOp, bindPattern, getMember, iterate, methodFor, setMember, updateValue } from "./semantics.js";
 import { Closure, describeType, Env, NativeFunction, newRecord, ScriptFunction, toStr, truthy, type Value } from "./values.js";
@@ -184,6 +184,7 @@ export class Interpreter extends Evaluator {
         return this.template(e.quasis, parts);
       }
       case "Array": {
+        this.alloc(CONTAINER_BYTES);
         const out: Value[] = [];
         let plain = 0;
         for (const el of e.elements) {
@@ -194,6 +195,7 @@ export class Interpreter extends Evaluator {
         return out;
       }
       case "Object": {
+        this.alloc(CONTAINER_BYTES);
         const out = newRecord();
         for (const p of e.properties) {
           if (p.kind === "Spread") this.spreadInto(out, (isPure(p.argument) ? this.evalSync(p.argument, env) : yield* this.evalGen(p.argument, env)), p.span);

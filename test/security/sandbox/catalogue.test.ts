@@ -131,6 +131,9 @@ const RESOURCES: readonly [string, string, string, Record<string, number>?][] = 
   // Each list or object a copy builds costs the host ~190 bytes: charged at 8, these passed a 2 MB budget (and 2^40 sharing built ~1.3 GB under 64 MiB).
   ["JSON.stringify of 20,000 empty lists (each host list charged)", "let xs = range(20000).map((i) => [])\nJSON.stringify(xs).length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
   ["JSON.stringify of 20,000 empty records (each host object charged)", "let xs = range(20000).map((i) => ({}))\nJSON.stringify(xs).length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
+  // A container a literal builds costs the host ~40–60 bytes besides its slots: charged at 0, 100,000 of them passed a 2 MB budget.
+  ["100,000 empty list literals kept in a list", "let xs = []\nfor (let i = 0; i < 100000; i++) xs.push([])\nxs.length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
+  ["100,000 empty record literals kept in a list", "let xs = []\nfor (let i = 0; i < 100000; i++) xs.push({})\nxs.length", "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
   ["JSON.parse of 20,000 empty lists (charged before the parse)", 'JSON.parse("[" + "[],".repeat(20000) + "[]]").length', "E-ragsh-memory-limit", { maxMemoryBytes: 2_000_000 }],
   ["JSON.parse of 5,000,000 empty records under the default budget", 'JSON.parse("[" + "{},".repeat(5000000) + "{}]").length', "E-ragsh-memory-limit"],
   ["JSON.stringify of a list shared 2^40 times under the default budget", shared + "JSON.stringify(s).length", "E-ragsh-memory-limit"],
