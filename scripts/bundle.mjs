@@ -9,7 +9,12 @@
 // "exports") import the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
 // `ragraph/config` while the CLI runs gets the CLI's classes and registries, not copies.
 // npm dependencies stay external (resolved from node_modules at run time, as before), and
-// so does `#chevrotain` (types/chevrotain.mjs, which locates chevrotain's own bundle).
+// so does `#chevrotain` (types/chevrotain.mjs, which locates chevrotain's own bundle) —
+// except zod, which is bundled in (`BUNDLED`): its package entry loads ≈ 150 modules
+// (every locale), which made it the largest single cost of `rag check`'s start-up; one
+// chunk loads in about half the time. A config's `z` (from "ragraph") is this copy; a config
+// that imports "zod" itself gets the installed copy, which works with it (zod 4 checks
+// `instanceof` by traits, not by class identity).
 //
 // Usage: `node scripts/bundle.mjs [outdir]` (default dist/bundle). Writing is atomic per
 // file and entries last (see `writeBundle`), so a `rag` process starting meanwhile sees
@@ -26,6 +31,20 @@ const CHUNKS = "chunks";
 
 /** A retired chunk (no longer referenced by the current bundle) is deleted this long after it was retired (ms): a process started on the old bundle may still import it lazily. */
 const RETIRED_TTL_MS = 10 * 60_000;
+
+/** npm dependencies compiled into the bundle instead of loaded from node_modules. */
+const BUNDLED = new Set(["zod"]);
+
+/**
+ * The package's dependencies that stay external, as esbuild patterns (`name` and `name/*`).
+ * @param {string} root
+ * @returns {string[]}
+ */
+function externalPackages(root) {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }).filter((n) => !BUNDLED.has(n));
+  return names.flatMap((n) => [n, `${n}/*`]);
+}
 
 /**
  * esbuild build options for the bundle of the package at `root` (absolute path).
@@ -47,9 +66,8 @@ export function bundleOptions(root) {
     // Two modules' top-level `class X` would otherwise become `X` and `X2`; names show in
     // errors (`constructor.name`) and JSON.
     keepNames: true,
-    // Every npm dependency and `#chevrotain` (package.json "imports") are loaded by Node.
-    packages: "external",
-    external: ["#chevrotain"],
+    // Every npm dependency but zod, and `#chevrotain` (package.json "imports"), are loaded by Node.
+    external: ["#chevrotain", ...externalPackages(root)],
     tsconfig: join(root, "tsconfig.json"),
     logLevel: "silent",
     write: false,

@@ -16,7 +16,9 @@
  * the run's events by `onEvent` (pass it as `RunOptions.onEvent`; `rag run` does),
  * with the events' timestamps, so the runtime's loop has no tracing code in it.
  */
-import { context as otelContext, ProxyTracerProvider, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import { createRequire } from "node:module";
+import type * as OtelApi from "@opentelemetry/api";
+import type { Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import type { CallContext, ChatHandler, ChatResponse, ModelCall, ModelMiddleware, TelemetryConfig } from "../../registry/index.js";
 import { classifyError } from "../../runtime/errors.js";
 import type { RunEvent } from "../../runtime/index.js";
@@ -28,8 +30,20 @@ export interface TelemetryMiddleware extends ModelMiddleware {
 
 const key = (...parts: (string | number)[]) => parts.join("|");
 
+let api: typeof OtelApi | undefined;
+/**
+ * `@opentelemetry/api`, loaded when a telemetry middleware first traces: every `rag`
+ * command installs the middleware, and the API's module graph cost ≈ 10 ms of start-up to commands that
+ * trace nothing (`rag check`). It is the package's CommonJS build either way (its export
+ * map's `default`, what an ESM `import` of it resolves to in Node), so the global tracer
+ * provider an application registers is the one found here.
+ */
+function otelApi(): typeof OtelApi {
+  return (api ??= createRequire(import.meta.url)("@opentelemetry/api") as typeof OtelApi);
+}
+
 export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMiddleware {
-  const tracer = (): Tracer => config.tracer ?? trace.getTracer("ragraph");
+  const tracer = (): Tracer => config.tracer ?? otelApi().trace.getTracer("ragraph");
   /**
    * False while no OpenTelemetry SDK is registered (and no tracer was configured): the
    * global provider is then the API's own proxy with no delegate, whose spans record
@@ -38,8 +52,8 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
    */
   const mayRecord = (): boolean => {
     if (config.tracer) return true;
-    const provider = trace.getTracerProvider();
-    return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer("ragraph") !== undefined;
+    const provider = otelApi().trace.getTracerProvider();
+    return !(provider instanceof otelApi().ProxyTracerProvider) || provider.getDelegateTracer("ragraph") !== undefined;
   };
   /** Open spans by key; `byRun` lists each run's keys so a run's end closes what is left. */
   const open = new Map<string, Span>();
@@ -50,9 +64,9 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
 
   const ctxOf = (k: string | undefined): Context => {
     const s = k ? open.get(k) : undefined;
-    return s ? trace.setSpan(otelContext.active(), s) : otelContext.active();
+    return s ? otelApi().trace.setSpan(otelApi().context.active(), s) : otelApi().context.active();
   };
-  const start = (runId: string, k: string, name: string, parent: Context, attributes: Attributes, time: number, kind = SpanKind.INTERNAL) => {
+  const start = (runId: string, k: string, name: string, parent: Context, attributes: Attributes, time: number, kind = otelApi().SpanKind.INTERNAL) => {
     const span = tracer().startSpan(name, { kind, attributes, startTime: time }, parent);
     open.set(k, span);
     let keys = byRun.get(runId);
@@ -69,7 +83,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
     byRun.get(runId)?.delete(k);
   };
   const fail = (span: Span, error: Record<string, unknown>) => {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error.message ?? "") });
+    span.setStatus({ code: otelApi().SpanStatusCode.ERROR, message: String(error.message ?? "") });
     span.setAttribute("error.type", String(error.errorClass ?? error.code ?? error.name ?? "error"));
   };
 
@@ -78,7 +92,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
     const taskKey = e.taskId ? key(e.runId, "task", e.taskId) : undefined;
     switch (e.type) {
       case "run_started": {
-        const parent = childParents.get(e.runId) ?? otelContext.active();
+        const parent = childParents.get(e.runId) ?? otelApi().context.active();
         childParents.delete(e.runId);
         start(e.runId, key(e.runId), `run ${e.graph}`, parent, { "ragraph.graph": e.graph, "ragraph.run_id": e.runId, "ragraph.thread_id": e.threadId, "ragraph.blueprint_hash": e.hash, "gen_ai.conversation.id": e.threadId }, t);
         break;
@@ -147,7 +161,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
     }
   };
 
-  const parentOf = (ctx: CallContext | undefined): Context => (ctx ? ctxOf(key(ctx.run.runId, "task", ctx.taskId)) : otelContext.active());
+  const parentOf = (ctx: CallContext | undefined): Context => (ctx ? ctxOf(key(ctx.run.runId, "task", ctx.taskId)) : otelApi().context.active());
 
   return {
     name: "telemetry",
@@ -160,7 +174,7 @@ export function telemetryMiddleware(config: TelemetryConfig = {}): TelemetryMidd
   async function traced(next: ChatHandler, call: ModelCall): Promise<ChatResponse> {
     const r = call.request;
     const provider = call.model.provider.name;
-    const span = tracer().startSpan(`chat ${r.model}`, { kind: SpanKind.CLIENT }, parentOf(call.context));
+    const span = tracer().startSpan(`chat ${r.model}`, { kind: otelApi().SpanKind.CLIENT }, parentOf(call.context));
     // Without an OpenTelemetry SDK the span records nothing: skip its attributes (set
     // after the start, so a sampler sees only the name and kind).
     if (!span.isRecording()) {
