@@ -213,7 +213,8 @@ export function start(early: Early): void {
     const edited = f.editedAt.get(a.version);
     const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
     const select = $("graph-select") as HTMLSelectElement;
-    select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
+    // While the file does not compile, its graphs are unknown: the picker keeps the last list.
+    if (a.graphs.length || graphOf !== f) select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
     if (a.view && a.topology !== undefined) {
       try {
         await drawGraph($("graph"), a.view, a.topology, a.placed, pickNode);

@@ -217,6 +217,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     // While the buffer does not compile, the last drawing stays, faded and marked out of date.
     await page.waitForSelector('#graph.stale > .stale-note');
     expect(await page.locator('#graph.stale svg g.node[data-node="review"]').count()).toBe(1);
+    expect(await page.locator("#graph-select option").allTextContents()).toEqual(["approval"]);
     await page.screenshot({ path: join(SHOTS, "problems.png") });
     // Monaco's quick fix: put the cursor on the marker and run the code action.
     await page.evaluate(() => {
