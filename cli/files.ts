@@ -143,7 +143,8 @@ function configLoadError(e: unknown): string {
   const located = lines.filter((l) => /:\d+:\d+: ERROR: /.test(l));
   // esbuild counts columns from 0; diagnostics here count from 1.
   if (located.length) return located.map((l) => l.replace(/:(\d+):(\d+): ERROR: /, (_, line: string, col: string) => `:${line}:${Number(col) + 1}: error: `)).join("; ");
-  if (/Cannot find (module|package) 'ragraph'/.test(lines[0])) return `${lines[0]} (ragraph is not installed where the config lives: \`npm install ragraph\` there, or \`npm install /path/to/ragraph\` for a checkout)`;
+  // `ragraph` or `ragraph/config` (what `rag init` and the examples import): a config copied out of its project, say.
+  if (/Cannot find (module|package) 'ragraph(\/[^']*)?'/.test(lines[0])) return `${lines[0]} (ragraph is not installed where the config lives: \`npm install ragraph\` there, or \`npm install /path/to/ragraph\` for a checkout)`;
   return lines[0];
 }
 

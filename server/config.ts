@@ -36,7 +36,10 @@ export async function loadStudioConfig(workspace: string, explicit?: string, imp
   try {
     mod = (await importModule(path)) as { default?: unknown };
   } catch (e) {
-    throw new ConfigLoadError(`failed to load config ${path}: ${String((e as Error).message ?? e).split("\n")[0]}`);
+    const first = String((e as Error).message ?? e).split("\n")[0];
+    // As `rag run` says it (cli/files.ts): a config whose folder has no ragraph installed.
+    const hint = /Cannot find (module|package) 'ragraph(\/[^']*)?'/.test(first) ? " (ragraph is not installed where the config lives: `npm install ragraph` there, or `npm install /path/to/ragraph` for a checkout)" : "";
+    throw new ConfigLoadError(`failed to load config ${path}: ${first}${hint}`);
   }
   let config = mod.default;
   // Loaded as CommonJS, the module's exports arrive whole: `{ default: config }`.

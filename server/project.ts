@@ -12,6 +12,7 @@ import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
 import { Session } from "../repl/session.js";
+import { parseDirective, registerRagFile } from "../repl/directives.js";
 import { renderDiagnostics, PLAIN_STYLE } from "../compiler/index.js";
 import {
   answerInterrupts,
@@ -427,12 +428,48 @@ export class Project {
     if (pending >= MAX_QUEUED_CELLS) throw new ApiError("repl_busy", `the session has ${pending} cells running or waiting (at most ${MAX_QUEUED_CELLS}); wait for one to finish`, 429);
     this.approvals();
     this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
+    const directive = parseDirective(source);
+    if (directive?.kind === "reset") {
+      this.session.reset();
+      return { ok: true, stdout: "variables cleared\n", value: null, diagnostics: "" };
+    }
+    if (directive?.kind === "load") return this.replLoad(this.session, directive.file);
+    const command = /^\s*:([A-Za-z]+)/.exec(source);
+    if (command && !source.trim().includes("\n")) {
+      const hint = command[1] === "run" ? "; run a graph with graph_run({graph: NAME, input: {…}}) after `:load FILE.rag`" : "";
+      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE.rag\` (a workspace file: registers its graphs) and \`:reset\`${hint}\n` };
+    }
     const r = await this.session.runCell(source);
     return {
       ok: r.ok,
       stdout: r.stdout,
       value: r.value ?? null,
       diagnostics: r.diagnostics.length ? renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: r.file }, PLAIN_STYLE) : "",
+    };
+  }
+
+  /**
+   * The console's `:load FILE.rag`: compiles a workspace file (confined to the workspace,
+   * as every file the API reads) and registers its graphs in the session, as `:load` does
+   * at the `rag repl` prompt. A `.ragsh` script is not loaded (its own `:load` lines would
+   * read paths outside the workspace): its cells are meant to be pasted.
+   */
+  private replLoad(session: Session, file: string): Record<string, unknown> {
+    if (!file.endsWith(".rag")) return { ok: false, stdout: "", value: null, diagnostics: `error: :load ${file}: this console loads .rag files (their graphs); paste a .ragsh script's cells instead\n` };
+    let text: string;
+    try {
+      text = this.workspace.read(file);
+    } catch (e) {
+      if (e instanceof ApiError) return { ok: false, stdout: "", value: null, diagnostics: `error: :load ${e.message}\n` };
+      throw e;
+    }
+    const r = registerRagFile(session, file, text);
+    const errors = r.diagnostics.some((d) => d.severity === "error");
+    return {
+      ok: !errors,
+      stdout: `registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`,
+      value: null,
+      diagnostics: r.diagnostics.length ? renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, PLAIN_STYLE) : "",
     };
   }
 

@@ -21,8 +21,32 @@ import { fileURLToPath } from "node:url";
 // chunk of dist/bundle/ in a checkout running the bundled CLI) the checkout's studio/app/,
 // found by walking up to the package root (the folder whose package.json is ragraph's),
 // so wherever the bundler puts this code it finds the same folder. Not found (an
-// installed package ships no app sources): the old guess.
-const APP = findApp(dirname(fileURLToPath(import.meta.url))) ?? fileURLToPath(new URL("./app/", import.meta.url));
+// installed package ships no app sources, but the page `npm run build` built into
+// dist/studio/: see `buildStudio`): the old guess.
+const FOUND_APP = findApp(dirname(fileURLToPath(import.meta.url)));
+const APP = FOUND_APP ?? fileURLToPath(new URL("./app/", import.meta.url));
+
+/** The package's prebuilt page folder (`dist/studio/` of the ragraph package holding this code). */
+export const PREBUILT_DIR = "dist/studio";
+
+/** The page cannot be served: no app sources to build it from and no prebuilt page (code `studio_page_missing`). */
+export class StudioPageError extends Error {
+  readonly code = "studio_page_missing";
+  constructor(message: string) {
+    super(message);
+    this.name = "StudioPageError";
+  }
+}
+
+/** The ragraph package root at or above `start` (a folder), or undefined. */
+function ragraphRoot(start: string): string | undefined {
+  for (let dir = start; ; ) {
+    if (isRagraphRoot(dir)) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
 
 /** `studio/app/` of the package holding `start` (a folder), or undefined; looks no higher than ragraph's package root. */
 function findApp(start: string): string | undefined {
@@ -95,6 +119,14 @@ export interface BuildOptions {
 
 /** Builds the page (or reuses a build of the same sources); resolves with its folder. */
 export async function buildStudio(options: BuildOptions = {}): Promise<string> {
+  if (!FOUND_APP && options.outDir === undefined) {
+    // An installed package: no app sources to build from; the page was built by
+    // `npm run build` (prepack) into dist/studio/.
+    const root = ragraphRoot(dirname(fileURLToPath(import.meta.url)));
+    const prebuilt = root && join(root, PREBUILT_DIR);
+    if (prebuilt && existsSync(join(prebuilt, "index.html"))) return prebuilt;
+    throw new StudioPageError(`the studio page is missing from this ragraph installation (no ${PREBUILT_DIR}/index.html${root ? ` in ${root}` : ""}, and no studio/app/ sources to build it from); reinstall ragraph from a package built with \`npm run build\`, or run \`rag studio\` from a checkout`);
+  }
   const outDir = options.outDir ?? join(tmpdir(), `ragraph-studio-${studioBundleKey()}`);
   if (existsSync(join(outDir, "index.html"))) return outDir;
   const esbuild = await import("esbuild");
@@ -158,8 +190,11 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
   return outDir;
 }
 
+// `tsx studio/build.ts [OUTDIR]`: builds the page (into OUTDIR afresh, as `npm run build`
+// does for dist/studio/; else into the temp cache).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
+  if (process.argv[2] && existsSync(join(process.argv[2], "index.html"))) rmSync(process.argv[2], { recursive: true, force: true });
   const out = await buildStudio({ ...(process.argv[2] ? { outDir: process.argv[2] } : {}) });
   process.stdout.write(`studio page built in ${out} (${Math.round(performance.now() - t0)} ms)\n`);
 }

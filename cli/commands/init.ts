@@ -16,6 +16,8 @@ export interface RagraphSource {
   readonly spec: string;
   /** The checkout's folder when `spec` is a `file:` spec (ragraph is not on the npm registry), else undefined. */
   readonly checkout?: string;
+  /** The project whose `node_modules` holds the running ragraph, when `spec` is the one that project installed it from. */
+  readonly installedIn?: string;
   /** The `tsx` version range ragraph itself depends on (the scaffold's test runs through tsx). */
   readonly tsx: string;
 }
@@ -24,8 +26,11 @@ export interface RagraphSource {
  * How the scaffold depends on ragraph. Run from a git checkout (a package root that is
  * not inside `node_modules` and has a `.git`), the project depends on that checkout by a
  * `file:` spec — ragraph is not published on the npm registry, where `^VERSION` would
- * fail `npm install` with E404; installed from a package, it depends on `^VERSION`.
- * `override` (`rag init --ragraph SPEC`) wins over both.
+ * fail `npm install` with E404. Installed into a project (`<project>/node_modules/ragraph`),
+ * it depends on ragraph the way that project does — its lockfile's `resolved`, else its
+ * package.json spec, a relative `file:` made absolute (`npm install ../ragraph-0.1.0.tgz`
+ * then `npx rag init app` gives `app` the same tarball); found nowhere, `^VERSION`.
+ * `override` (`rag init --ragraph SPEC`) wins over all.
  */
 export function ragraphSource(override?: string, from: string = fileURLToPath(import.meta.url)): RagraphSource {
   let root: string | undefined;
@@ -45,7 +50,31 @@ export function ragraphSource(override?: string, from: string = fileURLToPath(im
   }
   if (override !== undefined) return { spec: override, tsx };
   const checkout = root !== undefined && !root.split(sep).includes("node_modules") && existsSync(join(root, ".git"));
-  return checkout ? { spec: `file:${root}`, checkout: root, tsx } : { spec: `^${VERSION}`, tsx };
+  if (checkout) return { spec: `file:${root}`, checkout: root, tsx };
+  const installed = root === undefined ? undefined : installedSpec(root);
+  return installed ? { spec: installed.spec, installedIn: installed.project, tsx } : { spec: `^${VERSION}`, tsx };
+}
+
+/** How the project holding `root` (`<project>/node_modules/ragraph`) installed it, or undefined. */
+function installedSpec(root: string): { spec: string; project: string } | undefined {
+  const parts = root.split(sep);
+  const at = parts.lastIndexOf("node_modules");
+  if (at < 0 || parts.slice(at + 1).join(sep) !== "ragraph") return undefined;
+  const project = parts.slice(0, at).join(sep) || sep;
+  const read = (file: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(readFileSync(join(project, file), "utf8")) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
+  const lock = read("package-lock.json") as { packages?: Record<string, { resolved?: unknown } | undefined> } | undefined;
+  const pkg = read("package.json") as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined;
+  const found = [lock?.packages?.["node_modules/ragraph"]?.resolved, pkg?.dependencies?.ragraph, pkg?.devDependencies?.ragraph].find((x): x is string => typeof x === "string" && x.length > 0);
+  if (found === undefined) return undefined;
+  // A registry URL (a published version, someday): the plain version range is what to write.
+  if (/^https?:\/\/[^/]*registry/.test(found)) return undefined;
+  return { spec: found.startsWith("file:") ? `file:${resolve(project, found.slice("file:".length))}` : found, project };
 }
 
 /** The scaffold: file name → text. `source` says how its package.json depends on ragraph (default: `^VERSION`). */
@@ -137,7 +166,11 @@ export async function initCommand(dir: string | undefined, options: { readonly r
     throw new CliError(`rag init: cannot create folder ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
   }
   for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
-  const note = source.checkout ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n` : "";
+  const note = source.checkout
+    ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
+    : source.installedIn
+      ? `package.json depends on ragraph as ${source.installedIn} does (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
+      : "";
   process.stdout.write(`created ${Object.keys(files).length} files in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join("")}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
   return 0;
 }

@@ -14,6 +14,7 @@ import { newToken } from "../../server/security.js";
 import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError } from "../../scale/index.js";
 import type { Checkpointer } from "../../runtime/index.js";
 import { CliError } from "../errors.js";
+import { CheckpointError } from "../../runtime/index.js";
 import { openCheckpoints } from "../checkpoints.js";
 
 export interface ServeOptions {
@@ -57,7 +58,7 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
     project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
   } catch (e) {
     await queue?.close();
-    if (e instanceof ConfigLoadError) throw new CliError(e.message);
+    if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
   const server = await startStudioServer({ project, port, token, ...(opts.host ? { host: opts.host } : {}), ...(opts.allowHost?.length ? { allowHosts: opts.allowHost } : {}) }).catch((e: Error) => {

@@ -8,8 +8,9 @@ import { importConfigModule } from "../import-config.js";
 import { spawn } from "node:child_process";
 import "../../stdlib/node-sha256.js";
 import { ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace, ApiError } from "../../server/index.js";
-import { buildStudio } from "../../studio/build.js";
+import { buildStudio, StudioPageError } from "../../studio/build.js";
 import { CliError } from "../errors.js";
+import { CheckpointError } from "../../runtime/index.js";
 
 export interface StudioOptions {
   readonly config?: string;
@@ -32,10 +33,13 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   try {
     project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule));
   } catch (e) {
-    if (e instanceof ConfigLoadError) throw new CliError(e.message);
+    if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
-  const staticDir = await buildStudio();
+  const staticDir = await buildStudio().catch((e: unknown) => {
+    if (e instanceof StudioPageError) throw new CliError(e.message);
+    throw e;
+  });
   const server = await startStudioServer({ project, staticDir, port, ...(opts.host ? { host: opts.host } : {}) }).catch((e: Error) => {
     throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
   });

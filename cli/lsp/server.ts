@@ -31,6 +31,9 @@ const DEBOUNCE_MS = 40;
 export function runLspServer(opts: LspOptions): Promise<number> {
   console.log = console.error;
   console.info = console.error;
+  // Started by hand in a terminal (no editor on the other end): say what it is waiting
+  // for rather than sit silent. An editor starts it with pipes, and stderr is its log.
+  if (process.stdin.isTTY) process.stderr.write("rag lsp: a language server; it talks LSP (JSON-RPC) on stdin/stdout with an editor, which starts it (set-up: docs/editors.md). Ctrl-C quits.\n");
   const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   serve(connection, opts);
   connection.listen();

@@ -146,7 +146,12 @@ export class SqliteCheckpointer implements Checkpointer {
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     } catch (e) {
-      throw new CheckpointError(`cannot open the checkpoint database ${path}: ${(e as Error).message}`, {}, { cause: e });
+      const message = (e as Error).message;
+      // better-sqlite3 installed without its install script (`npm install --ignore-scripts`,
+      // or a package manager that asks before running install scripts): its native module is
+      // missing, and its own message lists a dozen paths it tried.
+      const why = /Could not locate the bindings file/.test(message) ? "better-sqlite3's native module is not built (its install script did not run): run `npm rebuild better-sqlite3`" : message;
+      throw new CheckpointError(`cannot open the checkpoint database ${path}: ${why}`, {}, { cause: e });
     }
     this.stmt = this.prepare();
     const writeRows = (b: { regular: WriteRow[]; special: WriteRow[] }) => {

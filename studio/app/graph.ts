@@ -31,8 +31,8 @@ function svgText(view: GraphView, placed: Placed): string {
     const cls = e.kind === "on_error" ? "error" : e.kind === "send" ? "send" : e.kind === "join" || e.kind === "barrier" ? "join" : e.kind === "route" || e.kind === "when" || e.kind === "else" || e.kind === "goto" ? "route" : "static";
     out.push(`<g class="edge edge-${esc(e.kind)}" data-edge-kind="${esc(e.kind)}" data-from="${esc(e.from)}" data-to="${esc(e.to)}"><path d="M${e.points.map((p) => `${p.x},${p.y}`).join(" L")}" class="edge-line ${cls}" marker-end="url(#arrow-${cls})"/>`);
     if (e.label) {
-      const mid = e.points[Math.floor(e.points.length / 2)];
-      out.push(`<text x="${mid.x + 4}" y="${mid.y - 3}" class="edge-label">${esc(e.label)}</text>`);
+      const at = e.labelAt ? { x: e.labelAt.x, y: e.labelAt.y + 10 } : ((m) => ({ x: m.x + 4, y: m.y - 3 }))(e.points[Math.floor(e.points.length / 2)]);
+      out.push(`<text x="${at.x}" y="${at.y}" class="edge-label">${esc(e.label)}</text>`);
     }
     out.push("</g>");
   }
@@ -57,6 +57,7 @@ export async function drawGraph(host: HTMLElement, view: GraphView, topology: st
   const mine = ++seq;
   const last = drawn.get(host);
   if (last && last.topology === topology && host.querySelector("svg")) {
+    fresh(host);
     last.seq = mine;
     last.pick = onPick;
     const details = detailsKey(view);
@@ -77,6 +78,7 @@ export async function drawGraph(host: HTMLElement, view: GraphView, topology: st
     placed = fromElk(view, await elk.layout(elkGraph(view)));
     if (mine !== seq) return;
   }
+  fresh(host);
   host.innerHTML = svgText(view, placed);
   const state = { topology, details: detailsKey(view), seq: mine, pick: onPick };
   drawn.set(host, state);
@@ -93,7 +95,32 @@ export async function drawGraph(host: HTMLElement, view: GraphView, topology: st
 /** Forgets the last drawing (the next `drawGraph` redraws). */
 export function clearGraph(host: HTMLElement, message: HTMLElement): void {
   drawn.delete(host);
+  fresh(host);
   host.replaceChildren(message);
+}
+
+/**
+ * Keeps the last drawing but marks it out of date (faded, with `note` above it): the
+ * buffer does not compile right now, e.g. half-way through typing a word. False (nothing
+ * done) when `host` holds no drawing.
+ */
+export function staleGraph(host: HTMLElement, note: string): boolean {
+  if (!host.querySelector("svg")) return false;
+  host.classList.add("stale");
+  let n = host.querySelector<HTMLElement>(":scope > .stale-note");
+  if (!n) {
+    n = document.createElement("div");
+    n.className = "stale-note";
+    host.prepend(n);
+  }
+  n.textContent = note;
+  return true;
+}
+
+/** Removes the out-of-date mark of `staleGraph`. */
+function fresh(host: HTMLElement): void {
+  host.classList.remove("stale");
+  host.querySelector(":scope > .stale-note")?.remove();
 }
 
 /**

@@ -51,12 +51,17 @@ export function layoutQuick(view: GraphView): Placed {
   return { nodes, edges, width: width + 10, height: height + 10 };
 }
 
+const FIRST = { "elk.layered.layering.layerConstraint": "FIRST" };
+const LAST = { "elk.layered.layering.layerConstraint": "LAST" };
+
 /** ELK's input for `view`: layered, top to bottom. */
 export function elkGraph(view: GraphView): ElkNode {
   return {
     id: "root",
-    layoutOptions: { "elk.algorithm": "layered", "elk.direction": "DOWN", "elk.spacing.nodeNode": "24", "elk.layered.spacing.nodeNodeBetweenLayers": "40", "elk.edgeRouting": "POLYLINE" },
-    children: view.nodes.map((n) => ({ id: n.id, width: widthOf(n.label), height: NODE_H })),
+    layoutOptions: { "elk.algorithm": "layered", "elk.direction": "DOWN", "elk.spacing.nodeNode": "24", "elk.layered.spacing.nodeNodeBetweenLayers": "40", "elk.edgeRouting": "POLYLINE", "elk.layered.cycleBreaking.strategy": "DEPTH_FIRST" },
+    // START on the first layer and END on the last, whatever loops the graph has (ELK's
+    // cycle breaking could otherwise put the target of a back edge above START).
+    children: view.nodes.map((n) => ({ id: n.id, width: widthOf(n.label), height: NODE_H, ...(n.kind === "start" ? { layoutOptions: FIRST } : n.kind === "end" ? { layoutOptions: LAST } : {}) })),
     edges: view.edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [e.from], targets: [e.to], ...(e.label ? { labels: [{ text: e.label, width: e.label.length * 6, height: 12 }] } : {}) })),
   };
 }
@@ -65,9 +70,12 @@ export function elkGraph(view: GraphView): ElkNode {
 export function fromElk(view: GraphView, res: ElkNode): Placed {
   const nodes = new Map((res.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, w: c.width ?? 80, h: c.height ?? NODE_H }]));
   const edges = view.edges.map((e, i) => {
-    const sec = (res.edges as ElkExtendedEdge[] | undefined)?.[i]?.sections?.[0];
+    const edge = (res.edges as ElkExtendedEdge[] | undefined)?.[i];
+    const sec = edge?.sections?.[0];
     const points = sec ? [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint] : [];
-    return { ...e, points };
+    // ELK reserves room for each label (no overlap with nodes, inside the drawing's size).
+    const label = edge?.labels?.[0];
+    return { ...e, points, ...(label?.x !== undefined && label.y !== undefined ? { labelAt: { x: label.x, y: label.y } } : {}) };
   });
   return { nodes, edges, width: res.width ?? 400, height: res.height ?? 400 };
 }

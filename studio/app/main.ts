@@ -11,7 +11,7 @@ import { api, type Diagnostic } from "./api.js";
 import type { Early, LanguageSnapshot } from "./boot.js";
 import { button, h } from "./dom.js";
 import type { JsonSchema } from "./fields.js";
-import { clearGraph, drawGraph, lightNodes, selectNode } from "./graph.js";
+import { clearGraph, drawGraph, lightNodes, selectNode, staleGraph } from "./graph.js";
 import { uriOf } from "./lang-client.js";
 import { registerRag, toMarker, toRange } from "./language.js";
 import type { Analysis } from "./protocol.js";
@@ -144,6 +144,8 @@ export function start(early: Early): void {
    */
   let inFlight = false;
   let again = false;
+  /** The open file the graph pane last drew (its drawing is kept, faded, while that file does not compile). */
+  let graphOf: OpenFile | undefined;
   function schedule(): void {
     if (inFlight) again = true;
     else void analyze();
@@ -162,6 +164,7 @@ export function start(early: Early): void {
   async function runAnalysis(early: { worker: Promise<Analysis>; server?: Promise<Analysis> } | undefined, painted: () => void): Promise<void> {
     const f = current;
     if (!f || f.model.getLanguageId() !== "rag") {
+      graphOf = undefined;
       clearGraph($("graph"), h("div", { class: "dim" }, "no graph for this file"));
       painted();
       return;
@@ -210,14 +213,20 @@ export function start(early: Early): void {
     const edited = f.editedAt.get(a.version);
     const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
     const select = $("graph-select") as HTMLSelectElement;
-    select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
+    // While the file does not compile, its graphs are unknown: the picker keeps the last list.
+    if (a.graphs.length || graphOf !== f) select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
     if (a.view && a.topology !== undefined) {
       try {
         await drawGraph($("graph"), a.view, a.topology, a.placed, pickNode);
+        graphOf = f;
       } catch (e) {
         setStatus(`graph layout failed: ${(e as Error).message}`);
       }
-    } else clearGraph($("graph"), h("div", { class: "dim" }, "no graph compiled (see Problems)"));
+    } else if (graphOf !== f || !staleGraph($("graph"), "out of date: the buffer does not compile (see Problems)")) {
+      // Mid-edit, the last drawing of this file stays (faded); a file that never compiled shows none.
+      graphOf = undefined;
+      clearGraph($("graph"), h("div", { class: "dim" }, "no graph compiled (see Problems)"));
+    }
     if (current !== f) return;
     handle.lastUpdate = { version: a.version, diagnosticsMs, graphMs: edited !== undefined ? performance.now() - edited : 0, compileMs: a.timings.compileMs };
     if (a.source === "worker") for (const v of f.editedAt.keys()) if (v <= a.version) f.editedAt.delete(v);

@@ -13,7 +13,8 @@ import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
 /** Where each node of a view sits (px, top-left origin) and each edge's polyline. */
 export interface Placed {
   readonly nodes: ReadonlyMap<string, { x: number; y: number; w: number; h: number }>;
-  readonly edges: readonly { from: string; to: string; kind: string; label?: string; points: { x: number; y: number }[] }[];
+  /** `labelAt`: the top-left corner of the edge's label box, when the layout placed it (ELK); else the label goes beside the edge's middle point. */
+  readonly edges: readonly { from: string; to: string; kind: string; label?: string; points: { x: number; y: number }[]; labelAt?: { x: number; y: number } }[];
   readonly width: number;
   readonly height: number;
 }

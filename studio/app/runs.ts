@@ -173,6 +173,11 @@ export class RunsPanel {
         return;
       }
       switch (e.type) {
+        case "run_started":
+          // A resumed run (an answer, a re-run, a fork) reports only the channels its own
+          // steps change: the rest of each step's state is the checkpoint it resumed from.
+          if (typeof e.resumedFrom === "string") void this.baseState(run.threadId, e.resumedFrom, steps, (base) => (state = { ...base, ...state }));
+          break;
         case "step_started": {
           const s = stepOf(e.step);
           const tasks = e.tasks as { taskId: string; node: string; kind: string; trigger: string; fanoutId?: string; branch?: number }[];
@@ -232,7 +237,7 @@ export class RunsPanel {
       }
     };
     src.onmessage = () => undefined;
-    for (const type of ["step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "subrun_started", "run_completed", "run_interrupted", "run_failed"]) {
+    for (const type of ["run_started", "step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "subrun_started", "run_completed", "run_interrupted", "run_failed"]) {
       src.addEventListener(type, (m) => on(JSON.parse((m as MessageEvent<string>).data) as RunEvent));
     }
     src.addEventListener("end", (m) => {
@@ -246,7 +251,28 @@ export class RunsPanel {
     stepOf = stepOf.bind(this);
   }
 
+  /**
+   * Fills in the state a resumed run started from (checkpoint `checkpointId` of
+   * `threadId`) under every step's state shown so far (`rebase` does it for the running
+   * total), and redraws the step on show. Leaves the state as it is when the fetch fails.
+   */
+  private async baseState(threadId: string, checkpointId: string, steps: Map<number, Step>, rebase: (base: Record<string, unknown>) => void): Promise<void> {
+    let base: Record<string, unknown>;
+    try {
+      base = (await api<{ values: Record<string, unknown> }>("GET", `/api/threads/${encodeURIComponent(threadId)}/state?checkpoint=${encodeURIComponent(checkpointId)}`)).values;
+    } catch {
+      return;
+    }
+    rebase(base);
+    const shown = this.statePane.dataset.step;
+    for (const s of steps.values()) {
+      s.state = { ...base, ...s.state };
+      if (shown === String(s.step)) this.showState(s);
+    }
+  }
+
   private showState(s: Step): void {
+    this.statePane.dataset.step = String(s.step);
     const rows = Object.entries(s.state).map(([k, v]) => h("tr", { class: s.changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
     this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${s.step} (changed: ${[...s.changed].join(", ") || "none"})`), h("table", {}, ...rows));
   }
@@ -265,7 +291,7 @@ export class RunsPanel {
         this.answer.append(h("div", { class: "error" }, (e as Error).message));
       }
     };
-    const box = h("div", { class: "interrupt-box", "data-interrupt": id }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? (p.type === "tool_approval" ? `approve the call of tool ${String(p.tool)}?` : `interrupt ${id}`)));
+    const box = h("div", { class: "interrupt-box", "data-interrupt": id, "data-thread": threadId }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? (p.type === "tool_approval" ? `approve the call of tool ${String(p.tool)}?` : `interrupt ${id}`)));
     if (p.type === "tool_approval") {
       this.renderApproval(box, p as ApprovalPayload, send);
       this.answer.replaceChildren(box);
@@ -409,7 +435,11 @@ export class RunsPanel {
       if (open) {
         this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
         this.renderInterrupt(threadId, open.id, open.payload);
-      } else this.answer.replaceChildren();
+      } else {
+        // Nothing to answer: the status line and form of a thread shown before must go.
+        this.answer.replaceChildren();
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": latest.next.length ? "paused" : "ended" }, `thread ${threadId} at step ${latest.step}${latest.next.length ? `, next ${latest.next.map((t) => t.node).join(", ")}: re-run to continue` : ""}`));
+      }
     }
     const edit = h("textarea", { rows: "3", "data-testid": "state-edit", spellcheck: "false" });
     edit.value = "{}";
@@ -467,7 +497,9 @@ export class RunsPanel {
     try {
       const f = await api<{ threadId: string; interrupts: { payload?: unknown; id: string }[] }>("POST", `/api/threads/${encodeURIComponent(threadId)}/fork`, { checkpointId });
       await this.loadThreads();
-      await this.loadHistory(f.threadId);
+      // The fork is the thread shown from now on: its state, and its question (not the
+      // old thread's) in the answer form.
+      await this.loadHistory(f.threadId, !rerun);
       if (!rerun) return;
       if (f.interrupts.length) {
         // A fork at a pause waits for the question again: answer it (differently) to re-run.

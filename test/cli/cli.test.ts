@@ -81,6 +81,12 @@ describe("rag run", () => {
     const bad = ragProcess(["run", "g.rag", "--no-checkpoints"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/failed to load config rag\.config\.ts: \S*rag\.config\.ts:3:1: error: Expected identifier but found end of file/);
+    // A config copied out of its project (examples/ into a folder of one's own): its
+    // `ragraph/config` cannot be found there, and the error says why and what to do.
+    writeFileSync(join(dir, "rag.config.ts"), 'import { defineConfig } from "ragraph/config";\nexport default defineConfig({});\n');
+    const away = ragProcess(["run", "g.rag", "--no-checkpoints"], dir);
+    expect(away.code).toBe(2);
+    expect(away.stderr).toMatch(/^error: failed to load config rag\.config\.ts: Cannot find (module|package) 'ragraph\/config'.* \(ragraph is not installed where the config lives: `npm install ragraph` there, or `npm install \/path\/to\/ragraph` for a checkout\)\n$/);
   });
 
   it("exits 2 on usage errors", async () => {

@@ -44,11 +44,29 @@ describe("rag init", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("not on the npm registry");
     expect((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies.ragraph).toBe("^9.9.9");
-    // an installed copy (no .git, under node_modules) is depended on by version
-    const installed = join(dir, "node_modules", "ragraph");
+    // an installed copy (no .git, under node_modules) of a project that does not say how
+    // it got it (a global install, say) is depended on by version
+    const bare = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const installed = join(bare, "node_modules", "ragraph");
     mkdirSync(join(installed, "dist"), { recursive: true });
     writeFileSync(join(installed, "package.json"), JSON.stringify({ name: "ragraph", dependencies: { tsx: "^4.1.0" } }));
     expect(ragraphSource(undefined, join(installed, "dist", "main.js"))).toEqual({ spec: `^${VERSION}`, tsx: "^4.1.0" });
+  });
+
+  it("run from a copy installed from a tarball, depends on that tarball (by absolute path), not on the unpublished ^VERSION", async () => {
+    // `npm install ../ragraph-0.1.0.tgz` in `app`, then `npx rag init ../next`.
+    const parent = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const app = join(parent, "app");
+    const installed = join(app, "node_modules", "ragraph");
+    mkdirSync(join(installed, "dist"), { recursive: true });
+    writeFileSync(join(installed, "package.json"), JSON.stringify({ name: "ragraph", dependencies: { tsx: "^4.1.0" } }));
+    writeFileSync(join(app, "package.json"), JSON.stringify({ dependencies: { ragraph: "file:../ragraph-0.1.0.tgz" } }));
+    const tarball = join(parent, "ragraph-0.1.0.tgz");
+    expect(ragraphSource(undefined, join(installed, "dist", "main.js"))).toEqual({ spec: `file:${tarball}`, installedIn: app, tsx: "^4.1.0" });
+    // The lockfile's `resolved` is what was installed; it wins over the package.json range.
+    writeFileSync(join(app, "package.json"), JSON.stringify({ dependencies: { ragraph: "*" } }));
+    writeFileSync(join(app, "package-lock.json"), JSON.stringify({ lockfileVersion: 3, packages: { "node_modules/ragraph": { version: "0.1.0", resolved: "file:../ragraph-0.1.0.tgz" } } }));
+    expect(ragraphSource(undefined, join(installed, "dist", "main.js")).spec).toBe(`file:${tarball}`);
   });
 
   it("refuses to overwrite, naming the files, and writes nothing", async () => {

@@ -5,7 +5,7 @@
  * the file) and in examples/ (its rag.config.ts supplies the registry).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -196,4 +196,24 @@ describe("rag lsp over stdio", () => {
     void conn.sendNotification(ExitNotification.type);
     expect(await exited).toBe(0);
   });
+});
+
+describe.skipIf(!existsSync("/usr/bin/script"))("rag lsp started by hand in a terminal", () => {
+  it("says on stderr what it waits for (an editor speaking LSP) instead of sitting silent", async () => {
+    // util-linux `script` gives the command a terminal as its standard input and output.
+    const term = spawn("/usr/bin/script", ["-qfec", `${process.execPath} ${join(root, "bin/rag.js")} lsp`, "/dev/null"], { cwd: tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
+    try {
+      let out = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no note within 20 s; got ${JSON.stringify(out)}`)), 20_000);
+        term.stdout!.on("data", (d: Buffer) => {
+          out += d.toString("utf8");
+          if (out.includes("Ctrl-C quits")) (clearTimeout(timer), resolve());
+        });
+      });
+      expect(out).toContain("rag lsp: a language server; it talks LSP (JSON-RPC) on stdin/stdout with an editor, which starts it (set-up: docs/editors.md). Ctrl-C quits.");
+    } finally {
+      term.kill("SIGKILL");
+    }
+  }, 30_000);
 });

@@ -11,13 +11,14 @@
  * `beforeAll`. Install scripts are skipped (better-sqlite3 would compile for minutes), so
  * runs here use `--no-checkpoints`.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildStudio } from "../../studio/build.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -62,6 +63,9 @@ beforeAll(async () => {
   // `npm test`'s own `tsc --noEmit` pass, and the shipped declarations by the test below.
   await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(stage, "dist"), "--noCheck"], root);
   await sh(process.execPath, [join(root, "scripts/bundle.mjs"), join(stage, "dist/bundle")], root);
+  // The studio page, as `npm run build` writes it into dist/studio/ (the same build; the
+  // temp cache of it when another test built it already).
+  cpSync(await buildStudio(), join(stage, "dist/studio"), { recursive: true });
   const { stdout } = await sh(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work, stage], work);
   const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packed = info.files.map((f) => f.path);
@@ -76,9 +80,9 @@ beforeAll(async () => {
 
 describe("npm pack", () => {
   it("ships the bundled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
-    for (const f of ["dist/bundle/index.js", "dist/bundle/config.js", "dist/bundle/cli/main.js", "dist/index.d.ts", "dist/config.d.ts", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
+    for (const f of ["dist/studio/index.html", "dist/studio/app.js", "dist/studio/lang.worker.js", "dist/bundle/index.js", "dist/bundle/config.js", "dist/bundle/cli/main.js", "dist/index.d.ts", "dist/config.d.ts", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
     // The JavaScript is the bundle only: a few dozen files, not one per source module.
-    const js = packed.filter((f) => f.startsWith("dist/") && f.endsWith(".js"));
+    const js = packed.filter((f) => f.startsWith("dist/") && !f.startsWith("dist/studio/") && f.endsWith(".js"));
     expect(js.filter((f) => !f.startsWith("dist/bundle/"))).toEqual([]);
     expect(js.length).toBeLessThan(100);
     expect(packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
@@ -151,5 +155,45 @@ describe("installed from the tarball", () => {
     expect(own).toEqual(expect.arrayContaining(["bin/rag.js", "dist/bundle/cli/main.js", "dist/bundle/index.js", "dist/bundle/config.js"]));
     expect(own.filter((p) => !p.startsWith("dist/bundle/") && p !== "bin/rag.js" && p !== "types/chevrotain.mjs")).toEqual([]);
     expect(own.length).toBeLessThan(50);
+  }, 60_000);
+
+  it("`rag studio` serves the page the package ships (no app sources to build it from)", async () => {
+    // Installed without install scripts, better-sqlite3 has no native module: one line
+    // saying so and how to fix it, not an internal error.
+    const missing = await run(join(project, "node_modules/.bin/rag"), ["studio", ".", "--no-open", "--port", "0"], { cwd: project, env: { ...process.env, NO_COLOR: "1" } }).then(
+      () => ({ code: 0, stderr: "" }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: cannot open the checkpoint database .*better-sqlite3's native module is not built .*npm rebuild better-sqlite3`\n$/);
+    // The native module this repository built (the same better-sqlite3 version, from its lockfile).
+    const release = join(project, "node_modules/better-sqlite3/build/Release");
+    mkdirSync(release, { recursive: true });
+    cpSync(join(root, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"), join(release, "better_sqlite3.node"));
+    const child = spawn(join(project, "node_modules/.bin/rag"), ["studio", ".", "--no-open", "--port", "0"], { cwd: project, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d;
+          const m = /http:\/\/\S+\?token=\S+/.exec(out);
+          if (m) resolve(m[0]);
+        });
+        child.on("exit", (code) => reject(new Error(`rag studio exited with ${code}:\n${out}\n${err}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<script type="module" src="/app.js">');
+      const token = new URL(url).searchParams.get("token")!;
+      const app = await fetch(new URL("/app.js", url), { headers: { authorization: `Bearer ${token}` } });
+      expect(app.status).toBe(200);
+      expect((await app.text()).length).toBeGreaterThan(100);
+      expect(err).toBe("");
+    } finally {
+      child.kill("SIGINT");
+    }
   }, 60_000);
 });

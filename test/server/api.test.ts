@@ -296,4 +296,22 @@ describe("repl", () => {
     const r = await s.api<{ ok: boolean; value: unknown }>("POST", "/api/repl", { source: "x + 22" });
     expect(r.json).toMatchObject({ ok: true, value: 42 });
   });
+
+  it("`:load FILE.rag` registers a workspace file's graphs (confined to the workspace), `:reset` clears; other colon commands say what works", async () => {
+    const before = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: 'graph_run({graph: "approval", input: {}}).status' });
+    expect(before.json.ok).toBe(false);
+    const load = await s.api<{ ok: boolean; stdout: string }>("POST", "/api/repl", { source: ":load approval.rag" });
+    expect(load.json).toMatchObject({ ok: true, stdout: "registered approval\n" });
+    const run = await s.api<{ ok: boolean; value: unknown }>("POST", "/api/repl", { source: 'graph_run({graph: "approval", input: {}}).status' });
+    expect(run.json).toMatchObject({ ok: true, value: "interrupted" });
+    const outside = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":load ../outside.rag" });
+    expect(outside.json.ok).toBe(false);
+    expect(outside.json.diagnostics).toMatch(/^error: :load .*outside/);
+    const cmd = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":run approval {}" });
+    expect(cmd.json).toMatchObject({ ok: false });
+    expect(cmd.json.diagnostics).toContain("`:run` is a command of the `rag repl` prompt; this console runs .ragsh cells, `:load FILE.rag`");
+    await s.api("POST", "/api/repl", { source: "let y = 1" });
+    expect((await s.api<{ stdout: string }>("POST", "/api/repl", { source: ":reset" })).json.stdout).toBe("variables cleared\n");
+    expect((await s.api<{ ok: boolean }>("POST", "/api/repl", { source: "y" })).json.ok).toBe(false);
+  });
 });

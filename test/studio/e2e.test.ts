@@ -214,6 +214,10 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     });
     await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8));
     await page.waitForSelector("#tab-problems .problem.error .fix");
+    // While the buffer does not compile, the last drawing stays, faded and marked out of date.
+    await page.waitForSelector('#graph.stale > .stale-note');
+    expect(await page.locator('#graph.stale svg g.node[data-node="review"]').count()).toBe(1);
+    expect(await page.locator("#graph-select option").allTextContents()).toEqual(["approval"]);
     await page.screenshot({ path: join(SHOTS, "problems.png") });
     // Monaco's quick fix: put the cursor on the marker and run the code action.
     await page.evaluate(() => {
@@ -230,6 +234,30 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       await page.click("#tab-problems .problem.error .fix");
     });
     await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("writes decision") && window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+    await page.waitForSelector("#graph:not(.stale) svg");
+    expect(await page.locator("#graph > .stale-note").count()).toBe(0);
+    // The loop's back edge (revise → draft) does not lift a node above START, and the
+    // route labels lie inside the drawing, clear of every node.
+    interface Box { x: number; y: number; width: number; height: number }
+    type SvgEl = { getBBox(): Box; getAttribute(name: string): string | null; textContent: string | null; dataset: { node?: string } };
+    const nodes = await page.locator("#graph g.node").evaluateAll((gs) =>
+      (gs as unknown as SvgEl[]).map((g) => {
+        const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(g.getAttribute("transform")!)!;
+        const b = g.getBBox();
+        return { id: g.dataset.node, x: Number(m[1]), y: Number(m[2]), w: b.width, h: b.height };
+      }),
+    );
+    const labels = await page.locator("#graph .edge-label").evaluateAll((ts) => (ts as unknown as SvgEl[]).map((t) => ((b) => ({ text: t.textContent, x: b.x, y: b.y, width: b.width, height: b.height }))(t.getBBox())));
+    const [vx, , vw] = (await page.locator("#graph svg").getAttribute("viewBox"))!.split(" ").map(Number);
+    const layout = { nodes, labels, view: { x: vx, w: vw } };
+    const top = Math.min(...layout.nodes.map((n) => n.y));
+    expect(layout.nodes.find((n) => n.id === "START")!.y).toBe(top);
+    expect(layout.nodes.filter((n) => n.y === top).map((n) => n.id)).toEqual(["START"]);
+    expect(layout.labels.map((l) => l.text).sort()).toEqual(["approve", "reject", "revise"]);
+    for (const l of layout.labels) {
+      expect(l.x + l.width, `label ${l.text}`).toBeLessThanOrEqual(layout.view.x + layout.view.w);
+      for (const n of layout.nodes) expect(l.x + l.width <= n.x || n.x + n.w <= l.x || l.y + l.height <= n.y || n.y + n.h <= l.y, `label ${l.text} over node ${n.id}`).toBe(true);
+    }
   });
 
   it("the graph updates after an edit", async () => {
@@ -297,6 +325,9 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
     const published = await page.locator("#tab-runs .state").textContent();
     expect(published).toContain("published");
+    // The resumed run's steps never wrote `draft`: its state is still shown (from the
+    // checkpoint the run resumed from), not only the channels the resumed steps changed.
+    await page.waitForFunction(() => document.querySelector("#tab-runs .state")!.textContent!.includes("pause for a human and resume later"));
     // Fork at the paused checkpoint (step 1) and re-run it with another answer.
     await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=rerun]');
     await page.waitForSelector('[data-testid=interrupt] button[data-answer=reject]');
@@ -312,6 +343,17 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
     expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
     await page.screenshot({ path: join(SHOTS, "history.png") });
+    // Fork (without re-running) at the paused checkpoint: the answer form is the fork's
+    // question, and answering it continues the fork, not the thread shown before.
+    const shown = await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread");
+    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=fork]');
+    await page.waitForFunction((t) => { const d = document.querySelector("#tab-runs .history [data-thread]") as unknown as { dataset: { thread: string } } | null; return d !== null && d.dataset.thread !== t; }, shown);
+    const fork = (await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread"))!;
+    await page.waitForSelector(`[data-testid=interrupt] .interrupt-box[data-thread="${fork}"] button[data-answer=revise]`);
+    expect(await page.locator("[data-testid=run-status]").textContent()).toContain(fork);
+    await page.click('[data-testid=interrupt] button[data-answer=revise]');
+    // revise → draft → review again: the fork pauses a second time.
+    await page.waitForSelector(`[data-testid=run-status][data-status=interrupted]:has-text("interrupted: approval on thread ${fork}")`, { timeout: 20_000 });
   });
 
   it("approves the blueprint and shows its hash", async () => {
