@@ -2,13 +2,15 @@
  * `rag init [DIR]`: scaffolds a runnable project — a `rag.config.ts` with the scripted
  * provider (no network, no API key), one example `.rag`, `.env.example` for real
  * providers, and a test (`npm test`, Node's test runner through tsx) that runs the
- * example. Refuses to overwrite existing files.
+ * example. Refuses to overwrite existing files; an existing `package.json` or
+ * `.gitignore` gets the scaffold's entries merged in (`init-merge.ts`).
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { mergeGitignore, mergePackageJson } from "./init-merge.js";
 
 /** Where the running ragraph lives and how a new project should depend on it. */
 export interface RagraphSource {
@@ -155,10 +157,29 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   const target = resolve(dir ?? ".");
   const source = ragraphSource(options.ragraph);
   const files = scaffold(source);
-  const clash = Object.keys(files).filter((f) => existsSync(join(target, f)));
-  if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(relative(process.cwd(), target) || ".", f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
   const shown = relative(process.cwd(), target) || ".";
   if (existsSync(target) && !statSync(target).isDirectory()) throw new CliError(`rag init: ${shown} is a file, not a folder; nothing written`);
+  // An existing package.json or .gitignore (`npm init -y` first) is merged into, not refused.
+  const merged: string[] = [];
+  const mergeInto = (name: "package.json" | ".gitignore"): void => {
+    const path = join(target, name);
+    if (!existsSync(path)) return;
+    const existing = readFileSync(path, "utf8");
+    if (name === "package.json") {
+      const m = mergePackageJson(existing, files[name]!, join(shown, name), target);
+      files[name] = m.text;
+      merged.push(`  ${name} (added ${m.notes.length ? m.notes.join(", ") : "nothing: it had every entry"})\n`);
+    } else {
+      const text = mergeGitignore(existing, files[name]!);
+      if (text === undefined) delete files[name];
+      else files[name] = text;
+      merged.push(`  ${name} (${text === undefined ? "had every line" : "lines added"})\n`);
+    }
+  };
+  const clash = Object.keys(files).filter((f) => f !== "package.json" && f !== ".gitignore" && existsSync(join(target, f)));
+  if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(shown, f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
+  mergeInto("package.json");
+  mergeInto(".gitignore");
   try {
     mkdirSync(target, { recursive: true });
   } catch (err) {
@@ -166,11 +187,16 @@ export async function initCommand(dir: string | undefined, options: { readonly r
     throw new CliError(`rag init: cannot create folder ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
   }
   for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
-  const note = source.checkout
-    ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
-    : source.installedIn
-      ? `package.json depends on ragraph as ${source.installedIn} does (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
-      : "";
-  process.stdout.write(`created ${Object.keys(files).length} files in ${shown}:\n${Object.keys(files).map((f) => `  ${f}\n`).join("")}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
+  const created = Object.keys(files).filter((f) => !merged.some((m) => m.startsWith(`  ${f} `)));
+  // A package.json that already depended on ragraph keeps its spec: nothing to say about the one written.
+  const wroteSpec = !merged.some((m) => m.startsWith("  package.json ")) || merged.some((m) => m.startsWith("  package.json ") && m.includes("dependencies.ragraph"));
+  const note = !wroteSpec
+    ? ""
+    : source.checkout
+      ? `ragraph is not on the npm registry: package.json depends on this checkout (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
+      : source.installedIn
+        ? `package.json depends on ragraph as ${source.installedIn} does (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
+        : "";
+  process.stdout.write(`created ${created.length} files in ${shown}:\n${created.map((f) => `  ${f}\n`).join("")}${merged.length ? `updated:\n${merged.join("")}` : ""}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
   return 0;
 }

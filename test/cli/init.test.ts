@@ -5,7 +5,7 @@
  * "ragraph-source" condition), as an installed package would be resolved.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -76,6 +76,47 @@ describe("rag init", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: rag init: hello.rag already exists; nothing written\n");
     expect(readFileSync(join(dir, "hello.rag"), "utf8")).toBe("mine\n");
+  });
+
+  it("in a folder made by `npm init -y` (package.json, .gitignore), merges into them and the project passes its own test", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const npmInit = { name: "shop", version: "1.0.0", main: "index.js", scripts: { test: 'echo "Error: no test specified" && exit 1', start: "node server.mjs" }, keywords: [], license: "ISC", type: "commonjs", dependencies: { ragraph: "file:../ragraph-0.1.0.tgz" } };
+    writeFileSync(join(dir, "package.json"), JSON.stringify(npmInit, null, 2) + "\n");
+    writeFileSync(join(dir, ".gitignore"), "node_modules\ndist/\n");
+    const r = await ragIn(["init"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("created 4 files in .:");
+    expect(r.stdout).toContain('updated:\n  package.json (added "type": "module" (the scaffold is ES modules), devDependencies.tsx, scripts.check, scripts.test)\n  .gitignore (lines added)\n');
+    // the user's spec is kept, so nothing is said about the one rag init would write
+    expect(r.stdout).not.toContain("depends on");
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, Record<string, string> | string>;
+    expect(pkg).toMatchObject({ name: "shop", version: "1.0.0", license: "ISC", type: "module", dependencies: { ragraph: "file:../ragraph-0.1.0.tgz" }, scripts: { start: "node server.mjs", check: "rag check hello.rag", test: "node --import tsx --test hello.test.ts" } });
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("node_modules\ndist/\n.rag/\n.env\n");
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules/ragraph"));
+    symlinkSync(join(root, "node_modules/tsx"), join(dir, "node_modules/tsx"));
+    expect((await ragIn(["check", "hello.rag"], dir)).stderr).toContain("ok: 1 file checked");
+    const test = spawnSync(process.execPath, ["--conditions=ragraph-source", "--import", "tsx", "--test", "hello.test.ts"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(test.stdout).toContain("# pass 1");
+    // run again: every entry is there, and the example files now clash
+    expect((await ragIn(["init"], dir)).stderr).toBe("error: rag init: rag.config.ts, hello.rag, .env.example, hello.test.ts already exist; nothing written\n");
+  }, 60_000);
+
+  it("refuses a CommonJS package.json beside .js files (setting type module would change them), and a package.json that is not JSON; nothing written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const original = JSON.stringify({ name: "app", type: "commonjs" });
+    writeFileSync(join(dir, "package.json"), original);
+    writeFileSync(join(dir, "index.js"), "module.exports = 1;\n");
+    const r = await ragIn(["init"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: rag init: package\.json does not say "type": "module" and the folder has JavaScript files \(index\.js\).*nothing written\n$/);
+    expect(readFileSync(join(dir, "package.json"), "utf8")).toBe(original);
+    const bad = mkdtempSync(join(tmpdir(), "rag-init-"));
+    writeFileSync(join(bad, "package.json"), "{ name: 1 ");
+    const b = await ragIn(["init"], bad);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/^error: rag init: package\.json is not valid JSON \(.*\); nothing written\n$/);
+    expect(existsSync(join(bad, "hello.rag"))).toBe(false);
   });
 
   it("refuses a DIR that is a file, or under a file, with a one-line error and no stack trace", async () => {
