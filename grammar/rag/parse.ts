@@ -13,6 +13,7 @@ import { fastParseRag } from "./fast-parse.js";
 import { lex } from "./lexer.js";
 import { resolveLimits, type FrontEndLimits } from "./limits.js";
 import { ragParser } from "./parser.js";
+import { unclosedNodeDiagnostic } from "./unclosed-node.js";
 
 export interface ParseOptions {
   /** File name used in diagnostics. */
@@ -75,7 +76,13 @@ export function parseRag(source: string, options: ParseOptions = {}): ParseOutpu
     if (!(e instanceof RangeError)) throw e;
     return { value: empty, diagnostics: withFile([...lexed.diagnostics, tooDeep(lines)]), lines };
   }
-  const syntax = syntaxDiagnostics(parser.errors, lines, endOfCode(source), "E-rag-unexpected-token");
+  // A node body cut short by the next `node NAME {` is reported as the node left open.
+  const unclosed = new Map<object, Diagnostic>();
+  for (const e of parser.errors) {
+    const d = unclosedNodeDiagnostic(e, lexed.tokens, lines);
+    if (d) unclosed.set(e, d);
+  }
+  const syntax = [...syntaxDiagnostics(unclosed.size ? parser.errors.filter((e) => !unclosed.has(e)) : parser.errors, lines, endOfCode(source), "E-rag-unexpected-token"), ...unclosed.values()];
 
   const ctx = new BuildContext(lines, undefined, limits.nestingDepth);
   let program: Program;

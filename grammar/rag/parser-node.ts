@@ -41,16 +41,26 @@ export abstract class RagNodeParser extends RagGraphParser {
 
   // ─────────────────────────────── node items ───────────────────────────────
 
+  /**
+   * True at `node NAME {`: a node declaration cannot be a node item, so a body that meets
+   * one ends there — its `}` was forgotten — and the declaration is parsed as the graph's
+   * next node (one "not closed" error instead of a cascade: the new node reported as a
+   * bad item, its name as an unknown `next` target, and the graph's own `}` as missing).
+   */
+  protected startsNodeDecl(): boolean {
+    return this.kw(1, "node") && tokenMatcher(this.LA(2), Ident) && tokenMatcher(this.LA(3), LCurly);
+  }
+
   /** "{" node_item* "}" */
   public nodeBody = this.RULE("nodeBody", () => {
     this.CONSUME(LCurly);
-    this.MANY(() =>
+    this.MANY({ GATE: () => !this.startsNodeDecl(), DEF: () =>
       this.OR(this.opts.nodeBody ??= {
         IGNORE_AMBIGUITIES: true,
         MAX_LOOKAHEAD: 1,
         DEF: [{ GATE: () => this.atSeparator(), ALT: () => this.SUBRULE(this.separator) }, { ALT: () => this.SUBRULE(this.nodeItem) }],
       }),
-    );
+    });
     this.CONSUME(RCurly);
   });
 

@@ -43,6 +43,18 @@ describe("applyFixes", () => {
   });
 });
 
+describe("a node left open", () => {
+  it("is one E-rag-unclosed-block (not a cascade), and its fix closes the node on its own line so the file compiles clean", () => {
+    const src = "graph g {\n  start a\n  state { x: string }\n  node a {\n    kind set\n    set { x: \"y\" }\n    next b\n\n  node b {\n    kind set\n    set { x: \"z\" }\n    next END\n  }\n}\n";
+    const ds = compile(src, { file: "a.rag" }).diagnostics;
+    expect(ds.map((d) => d.code)).toEqual(["E-rag-unclosed-block"]);
+    expect(ds[0]).toMatchObject({ message: "node `a` is not closed: `}` is missing before `node b`", span: { start: { line: 9, column: 3 } }, labels: [{ message: "node `a` opens here", span: { start: { line: 4, column: 10 } } }] });
+    const fixed = applyFixes(src, ds).text;
+    expect(fixed).toContain("    next b\n  }\n\n  node b {");
+    expect(compile(fixed, { file: "a.rag" }).diagnostics).toEqual([]);
+  });
+});
+
 describe("every catalogued fix", () => {
   for (const entry of CATALOG) {
     if (!entry.example) continue;

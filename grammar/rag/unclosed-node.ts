@@ -1,0 +1,60 @@
+/**
+ * A node whose `}` was forgotten: the parser ends its body at the next `node NAME {`
+ * (parser-node.ts `startsNodeDecl`) and reports "expected `}`, found `node`". This turns
+ * that report into `E-rag-unclosed-block`, which names the node left open, points at
+ * its `{`, and offers the `}` as a fix — the way compilers report an unclosed delimiter
+ * (rustc's "unclosed delimiter"), instead of a bare token mismatch.
+ */
+import type { IToken } from "#chevrotain";
+import { diagnostic, type Diagnostic } from "../diagnostic.js";
+import type { LineIndex } from "../span.js";
+
+/** What a recognition error carries here (Chevrotain's exceptions). */
+interface RecognitionError {
+  readonly name: string;
+  readonly message: string;
+  readonly token: IToken;
+}
+
+/**
+ * The `E-rag-unclosed-block` diagnostic for `err` when it is a node body cut short by the
+ * next node declaration; undefined for any other error. `tokens` are the lexed tokens
+ * (`err.token` among them).
+ */
+export function unclosedNodeDiagnostic(err: RecognitionError, tokens: readonly IToken[], lines: LineIndex): Diagnostic | undefined {
+  const at = err.token;
+  if (err.name !== "MismatchedTokenException" || at.image !== "node" || !err.message.startsWith("expected `}`")) return undefined;
+  const i = tokens.indexOf(at);
+  if (i < 1 || tokens[i + 2]?.image !== "{") return undefined;
+  // The `{` left open: walking back from the new declaration, the first `{` not matched by a `}`.
+  let depth = 0;
+  let open = -1;
+  for (let j = i - 1; j >= 0; j--) {
+    const image = tokens[j]!.image;
+    if (image === "}") depth++;
+    else if (image === "{") {
+      if (depth === 0) {
+        open = j;
+        break;
+      }
+      depth--;
+    }
+  }
+  if (open < 2 || tokens[open - 2]!.image !== "node") return undefined;
+  const name = tokens[open - 1]!.image;
+  const next = tokens[i + 1]!.image;
+  const last = tokens[i - 1]!;
+  const lastEnd = last.startOffset + last.image.length;
+  const decl = tokens[open - 2]!;
+  const declLine = lines.position(decl.startOffset).line;
+  const indent = /^[ \t]*/.exec(lines.lineText(declLine))?.[0] ?? "";
+  const lastLine = lines.position(lastEnd).line;
+  // `}` on a line of its own after the body's last token, at the indentation of `node NAME {`.
+  const fix = { span: lines.span(lastEnd, lastEnd), replacement: `\n${indent}}`, description: `close node \`${name}\` after line ${lastLine}` };
+  return diagnostic("E-rag-unclosed-block", `node \`${name}\` is not closed: \`}\` is missing before \`node ${next}\``, lines.span(at.startOffset, at.startOffset + at.image.length), {
+    label: `node \`${next}\` starts here, inside node \`${name}\``,
+    labels: [{ span: lines.span(tokens[open]!.startOffset, tokens[open]!.startOffset + 1), message: `node \`${name}\` opens here` }],
+    help: `close node \`${name}\` with \`}\` after its last item (line ${lastLine})`,
+    fixes: [fix],
+  });
+}
