@@ -3,6 +3,7 @@
  * (`language.md` pipeline: lex → parse → resolve → rules → lower). Never throws for
  * any source text.
  */
+import { afterSyntaxErrors } from "./after-syntax-errors.js";
 import type { Program } from "../grammar/rag/ast.js";
 import type { FrontEndLimits } from "../grammar/rag/limits.js";
 import { resolveLimits } from "../grammar/rag/limits.js";
@@ -77,7 +78,8 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
     report: (code, message, span, extras) => ruleDiagnostics.push(diagnostic(code, message, span, options.file !== undefined ? { file: options.file, ...extras } : extras)),
   });
   lap("check");
-  const errorsBefore = [...parsed.diagnostics, ...ruleDiagnostics];
+  // While the file does not parse, the checks' echoes of the syntax error are held back.
+  const errorsBefore = [...parsed.diagnostics, ...afterSyntaxErrors(parsed.value, parsed.diagnostics, ruleDiagnostics)];
   const blueprints = lowerAll(resolved, errorsBefore, { ...options, ...(provenance ? { provenance } : {}) }, (g, e) =>
     errorsBefore.push(diagnostic("E-rag-internal", `internal error while lowering graph \`${g.name}\`: ${e instanceof Error ? e.message : String(e)}`, g.decl.name.span, {
       ...(options.file !== undefined ? { file: options.file } : {}),

@@ -49,12 +49,41 @@ export function unclosedNodeDiagnostic(err: RecognitionError, tokens: readonly I
   const declLine = lines.position(decl.startOffset).line;
   const indent = /^[ \t]*/.exec(lines.lineText(declLine))?.[0] ?? "";
   const lastLine = lines.position(lastEnd).line;
+  const openLabel = { span: lines.span(tokens[open]!.startOffset, tokens[open]!.startOffset + 1), message: `node \`${name}\` opens here` };
+  const message = `node \`${name}\` is not closed: \`}\` is missing before \`node ${next}\``;
+  const where = lines.span(at.startOffset, at.startOffset + at.image.length);
+  const label = `node \`${next}\` starts here, inside node \`${name}\``;
+  // A `}` lined up with `node NAME {` was meant to close the node: the `}` missing is an
+  // inner block's (`set {`, `routes {` …), the one that `}` closed instead. No fix then:
+  // where the inner block ends is a guess.
+  if (last.image === "}" && lines.position(last.startOffset).column === lines.position(decl.startOffset).column) {
+    const inner = matchingOpen(tokens, i - 1);
+    if (inner !== undefined && inner > open) {
+      const innerLine = lines.position(tokens[inner]!.startOffset).line;
+      return diagnostic("E-rag-unclosed-block", message, where, {
+        label,
+        labels: [openLabel, { span: lines.span(tokens[inner]!.startOffset, tokens[inner]!.startOffset + 1), message: `the \`}\` on line ${lastLine} closes this \`{\` instead` }],
+        help: `a \`}\` is missing inside node \`${name}\`: close the block opened on line ${innerLine} where it ends`,
+      });
+    }
+  }
   // `}` on a line of its own after the body's last token, at the indentation of `node NAME {`.
   const fix = { span: lines.span(lastEnd, lastEnd), replacement: `\n${indent}}`, description: `close node \`${name}\` after line ${lastLine}` };
-  return diagnostic("E-rag-unclosed-block", `node \`${name}\` is not closed: \`}\` is missing before \`node ${next}\``, lines.span(at.startOffset, at.startOffset + at.image.length), {
-    label: `node \`${next}\` starts here, inside node \`${name}\``,
-    labels: [{ span: lines.span(tokens[open]!.startOffset, tokens[open]!.startOffset + 1), message: `node \`${name}\` opens here` }],
+  return diagnostic("E-rag-unclosed-block", message, where, {
+    label,
+    labels: [openLabel],
     help: `close node \`${name}\` with \`}\` after its last item (line ${lastLine})`,
     fixes: [fix],
   });
+}
+
+/** Index of the `{` that the `}` at `close` matches, or undefined. */
+function matchingOpen(tokens: readonly IToken[], close: number): number | undefined {
+  let depth = 0;
+  for (let j = close; j >= 0; j--) {
+    const image = tokens[j]!.image;
+    if (image === "}") depth++;
+    else if (image === "{" && --depth === 0) return j;
+  }
+  return undefined;
 }

@@ -55,6 +55,24 @@ describe("a node left open", () => {
   });
 });
 
+describe("checks after a syntax error", () => {
+  it("an inner block left open is named with the `}` that closed it instead, with no guessed fix; the checks' echoes (unknown field `next`, unknown name, unreachable node) are held back", () => {
+    const src = 'graph g {\n  start a\n  state { x: string }\n  node a {\n    kind set\n    set { x: "y"\n    next b\n  }\n  node b { kind set set { x: "y" } next END }\n}\n';
+    const ds = compile(src, { file: "a.rag" }).diagnostics;
+    expect(ds.map((d) => d.code)).toEqual(["E-rag-unclosed-block"]);
+    expect(ds[0]!.labels.map((l) => [l.span.start.line, l.message])).toEqual([[4, "node `a` opens here"], [6, "the `}` on line 8 closes this `{` instead"]]);
+    expect(ds[0]!.fixes).toEqual([]);
+  });
+
+  it("keeps errors in intact nodes and drops warnings until the file parses", () => {
+    const src = 'graph g {\n  start a\n  state { x: string }\n  node a { kind set set { x: "y" } next b }\n  node b { kind set set { y: 1 } next c }\n  node c { tools ["t" }\n}\n';
+    const codes = compile(src, { file: "a.rag" }).diagnostics.map((d) => d.code);
+    expect(codes).toContain("E-rag-unexpected-token"); // node c
+    expect(codes).toContain("E-rag-unknown-field"); // node b is intact: `y` is still reported
+    expect(compile(src, { file: "a.rag" }).diagnostics.filter((d) => d.severity === "warning")).toEqual([]);
+  });
+});
+
 describe("every catalogued fix", () => {
   for (const entry of CATALOG) {
     if (!entry.example) continue;
