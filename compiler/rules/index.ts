@@ -18,6 +18,7 @@ import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
 import { BudgetRule } from "./BudgetRule.js";
+import { BudgetPriceRule } from "./BudgetPriceRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -111,6 +112,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ToolLoopRule,
     ApproveToolRule,
     BudgetRule,
+    BudgetPriceRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,
