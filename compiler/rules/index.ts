@@ -15,6 +15,7 @@ import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
+import { CounterNeverCountsRule } from "./CounterNeverCountsRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
 import { BudgetRule } from "./BudgetRule.js";
@@ -113,6 +114,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ApproveToolRule,
     BudgetRule,
     BudgetPriceRule,
+    CounterNeverCountsRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,
