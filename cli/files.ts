@@ -182,7 +182,7 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
       if (x !== 1) throw new CliError(`--registry ${file}: \`version\` ${JSON.stringify(x)} is not supported (this ragraph reads version 1)`);
     } else if (k === "checkpointer") {
       if (typeof x !== "boolean") throw new CliError(`--registry ${file}: \`checkpointer\` must be true or false`);
-    } else if (k === "model_capabilities" || k === "policy") {
+    } else if (k === "model_capabilities" || k === "model_prices" || k === "policy") {
       if (!isRecord(x)) throw new CliError(`--registry ${file}: \`${k}\` must be an object`);
     } else if (k === "signatures") {
       if (!isRecord(x)) throw new CliError(`--registry ${file}: \`signatures\` must be an object`);
@@ -191,7 +191,7 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
         if (!isRecord(m) || !Object.values(m).every(isRecord)) throw new CliError(`--registry ${file}: \`signatures.${kind}\` must map names to objects`);
         if (kind === "tools") for (const [name, t] of Object.entries(m)) if (!isRecord((t as Record<string, unknown>).args)) throw new CliError(`--registry ${file}: \`signatures.tools.${name}.args\` must be a JSON Schema object`);
       }
-    } else throw new CliError(`--registry ${file}: unknown key \`${k}\` (expected name lists, version, model_capabilities, checkpointer, policy, signatures)`);
+    } else throw new CliError(`--registry ${file}: unknown key \`${k}\` (expected name lists, version, model_capabilities, model_prices, checkpointer, policy, signatures)`);
   }
   // parseJsonText builds null-prototype maps and refuses prototype keys: names are untrusted text.
   return v as unknown as RegistrySnapshot;

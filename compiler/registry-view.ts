@@ -37,6 +37,8 @@ export interface RegistryView {
   readonly validators: ReadonlySet<string> | null;
   /** Capabilities of a registered model, when known. */
   modelCapabilities?(name: string): ModelCapabilities | undefined;
+  /** A registered model's price; null when it has none (a USD `budget` on it fails the run); undefined when unknown. */
+  modelPrice?(name: string): SnapshotModelPrice | null | undefined;
   /** The state channel a registered agent writes its result to, when it declares one. */
   agentWrites?(name: string): string | undefined;
   /** False when the host has no checkpointer (interrupts cannot resume); undefined = unknown. */
@@ -62,12 +64,21 @@ export interface RegistrySnapshot {
   validators?: string[] | null;
   /** Capabilities of registered models, by name (missing keys take the defaults below). */
   model_capabilities?: Record<string, Partial<ModelCapabilities>>;
+  /** List prices of the models that have one, USD per million tokens (a USD `budget` needs one). */
+  model_prices?: Record<string, SnapshotModelPrice>;
   /** False when the host has no checkpointer. */
   checkpointer?: boolean;
   /** The policy, with missing keys defaulted (`untrusted: ["model", "repl"]`, `review: "none"`). */
   policy?: Partial<PolicyView>;
   /** Shapes by kind and name (`rag registry export`): tool arguments, agents' and graphs' input/output, route labels. */
   signatures?: RegistrySignatures;
+}
+
+/** A model's price in a snapshot: USD per million input, output and cached input tokens. */
+export interface SnapshotModelPrice {
+  readonly inputPerMTok: number;
+  readonly outputPerMTok: number;
+  readonly cachedInputPerMTok?: number;
 }
 
 /** Capabilities assumed for a model a snapshot lists without details (those of `registry/registry.ts`). */
@@ -88,6 +99,7 @@ export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
     nodeKinds: set(s.node_kinds),
     validators: set(s.validators),
     ...(s.model_capabilities ? { modelCapabilities: (name: string) => (s.model_capabilities?.[name] ? { ...SNAPSHOT_MODEL_DEFAULTS, ...s.model_capabilities[name] } : undefined) } : {}),
+    ...(s.model_prices ? { modelPrice: (name: string) => s.model_prices?.[name] ?? (s.models?.includes(name) ? null : undefined) } : {}),
     ...(s.signatures ? { signatures: s.signatures, agentWrites: (name: string) => s.signatures?.agents?.[name]?.writes } : {}),
     ...(s.checkpointer !== undefined ? { checkpointer: s.checkpointer } : {}),
     ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? ["model", "repl"], review: s.policy.review ?? "none" } } : {}),

@@ -5,7 +5,7 @@
  *   tool search(query: string) -> any  read-only. Search the project notes.
  *   agent critic(draft: string) -> { ok: boolean }  writes verdicts.
  */
-import type { ModelCapabilities, RegistrySnapshot } from "./registry-view.js";
+import type { ModelCapabilities, RegistrySnapshot, SnapshotModelPrice } from "./registry-view.js";
 import { objectShape, schemaText, type JsonSchema } from "./signatures.js";
 
 /** `(query: string, limit?: integer)` for an object schema; `(any)` when unknown. */
@@ -17,9 +17,11 @@ function params(s: JsonSchema | undefined): string {
 
 const sentence = (d: string | undefined) => (d ? ` ${d.trim().replace(/\s+/g, " ")}` : "");
 
-function modelLine(name: string, c: Partial<ModelCapabilities> | undefined): string {
+/** `- model "m": tools, output; 128k context; $1/$4 per M tokens` (no price: a USD `budget` on it fails the run). */
+function modelLine(name: string, c: Partial<ModelCapabilities> | undefined, price: SnapshotModelPrice | undefined, prices: boolean): string {
   const can = c ? (["tools", "structuredOutput", "vision", "thinking"] as const).filter((k) => c[k]).map((k) => (k === "structuredOutput" ? "output" : k)) : [];
-  return `- model "${name}"${can.length ? `: ${can.join(", ")}` : ""}${c?.contextWindow ? `; ${Math.round(c.contextWindow / 1000)}k context` : ""}`;
+  const cost = price ? `; $${price.inputPerMTok}/$${price.outputPerMTok} per M tokens in/out` : prices ? "; no price (no `usd` budget)" : "";
+  return `- model "${name}"${can.length ? `: ${can.join(", ")}` : ""}${c?.contextWindow ? `; ${Math.round(c.contextWindow / 1000)}k context` : ""}${cost}`;
 }
 
 /**
@@ -29,7 +31,7 @@ function modelLine(name: string, c: Partial<ModelCapabilities> | undefined): str
 export function signatureSection(snap: RegistrySnapshot): string {
   const sig = snap.signatures ?? {};
   const out: string[] = ["## What you may use", "Only these names are registered; `input {…}`/send maps must match the parameters; `result` has the shape after `->`."];
-  for (const m of snap.models ?? []) out.push(modelLine(m, snap.model_capabilities?.[m]));
+  for (const m of snap.models ?? []) out.push(modelLine(m, snap.model_capabilities?.[m], snap.model_prices?.[m], snap.model_prices !== undefined));
   for (const t of snap.tools ?? []) {
     const s = sig.tools?.[t];
     const flags = s ? [s.read_only ? "read-only" : "mutating", ...(s.approval !== "auto" ? [`approval ${s.approval}`] : [])] : [];

@@ -65,6 +65,9 @@ export default defineConfig({
         ],
       }),
       capabilities: { tools: true, structuredOutput: true, contextWindow: 128_000, maxOutputTokens: 4_096 },
+      // A nominal price (gpt-4o-mini's), so the card's `budget { usd: … }` example runs and
+      // runs print a cost; the scripted provider itself costs nothing.
+      price: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
     },
   },
   tools: {

@@ -19,7 +19,12 @@ const sorted = (xs: Iterable<string>) => [...xs].sort();
 export function exportRegistry(registry: Registry): RegistrySnapshot {
   const view = registry.view();
   const caps: NonNullable<RegistrySnapshot["model_capabilities"]> = {};
-  for (const name of sorted(registry.models.keys())) caps[name] = { ...registry.model(name).capabilities };
+  const prices: NonNullable<RegistrySnapshot["model_prices"]> = {};
+  for (const name of sorted(registry.models.keys())) {
+    const m = registry.model(name);
+    caps[name] = { ...m.capabilities };
+    if (m.price) prices[name] = { ...m.price };
+  }
   const sig = registrySignatures(registry);
   const pick = <T>(m: Readonly<Record<string, T>> | undefined) => Object.fromEntries(sorted(Object.keys(m ?? {})).map((k) => [k, m![k]]));
   return {
@@ -34,6 +39,7 @@ export function exportRegistry(registry: Registry): RegistrySnapshot {
     node_kinds: sorted(view.nodeKinds ?? []),
     validators: sorted(registry.validators.keys()),
     model_capabilities: caps,
+    model_prices: prices,
     ...(registry.policy ? { policy: registry.policy } : {}),
     signatures: { tools: pick(sig.tools), agents: pick(sig.agents), graphs: pick(sig.graphs), routers: pick(sig.routers), scripts: pick(sig.scripts) },
   };

@@ -189,6 +189,7 @@ export class Registry {
       nodeKinds: kinds,
       validators: new Set(this.validators.keys()),
       modelCapabilities: (name) => this.models.get(name)?.capabilities,
+      modelPrice: (name) => (this.models.has(name) ? (this.models.get(name)!.price ?? null) : undefined),
       agentWrites: (name) => this.agents.get(name)?.writes,
       ...(this.policy ? { policy: this.policy } : {}),
       signatures: registrySignatures(this),

@@ -60,7 +60,9 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
   installMiddleware(r, { cache: false, retry: false, telemetry: false });
   const provider = simulationProvider(ctx);
   for (const name of snap.models ?? []) {
-    r.registerModel(name, { provider, modelId: name, ...(snap.model_capabilities?.[name] ? { capabilities: snap.model_capabilities[name] } : {}) });
+    // The price too: a USD `budget` fails closed on a model without one, as in a real run.
+    const price = snap.model_prices?.[name] ?? real?.models.get(name)?.price;
+    r.registerModel(name, { provider, modelId: name, ...(snap.model_capabilities?.[name] ? { capabilities: snap.model_capabilities[name] } : {}), ...(price ? { price: { ...price } } : {}) });
   }
   const sig = snap.signatures;
   for (const name of snap.tools ?? []) {

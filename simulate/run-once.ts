@@ -6,6 +6,7 @@
  */
 import { errorToJson, RecursionLimitError, type CompiledGraph, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import type { ChoiceRecord, ChoiceTrail } from "./choices.js";
+import { generateVariants, type Hints } from "./generate.js";
 
 /** A capability use seen on the run's event stream. */
 export interface SimCall {
@@ -42,7 +43,7 @@ const MAX_RESUMES = 200;
  * supersteps of the whole thread (each resume is a new invocation with its own limit in
  * the runtime; a loop through a pause would never reach it). Never throws for a run's failure.
  */
-export async function runOnce(graph: CompiledGraph, input: Record<string, unknown>, threadId: string, trail: ChoiceTrail, limit: number): Promise<RunTrace> {
+export async function runOnce(graph: CompiledGraph, input: Record<string, unknown>, threadId: string, trail: ChoiceTrail, limit: number, hints: Hints = { numbers: [], strings: [] }): Promise<RunTrace> {
   const steps = new Map<number, string[]>();
   const calls: SimCall[] = [];
   const approved = new Set<string>();
@@ -64,7 +65,7 @@ export async function runOnce(graph: CompiledGraph, input: Record<string, unknow
       if (n >= MAX_RESUMES) return trace({ kind: "paused", reason: `still pausing after ${MAX_RESUMES} answers` });
       if (steps.size >= limit) throw new RecursionLimitError(limit, { graph: graph.blueprint.id });
       const values: Record<string, unknown> = Object.create(null);
-      for (const i of res.interrupts) values[i.id] = answer(i, trail, approved, graph.blueprint.id);
+      for (const i of res.interrupts) values[i.id] = answer(i, trail, approved, graph.blueprint.id, hints);
       res = await graph.resume(threadId, { values }, { onEvent, recursionLimit: limit - steps.size });
     }
     return trace({ kind: "end", output: res.output });
@@ -73,10 +74,14 @@ export async function runOnce(graph: CompiledGraph, input: Record<string, unknow
   }
 }
 
-/** The simulated person's answer to one pending interrupt (recording approvals given). */
-function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>, root: string): unknown {
+/**
+ * The simulated person's answer to one pending interrupt (recording approvals given).
+ * An interrupt node with `resume { … }` gets a value of that type (one of its generated
+ * variants, a choice like any other), with `choice` added when it also has options.
+ */
+function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>, root: string, hints: Hints): unknown {
   if (i.kind !== "node") return null;
-  const p = (i.payload && typeof i.payload === "object" ? i.payload : {}) as { type?: unknown; tool?: unknown; callId?: unknown; options?: unknown };
+  const p = (i.payload && typeof i.payload === "object" ? i.payload : {}) as { type?: unknown; tool?: unknown; callId?: unknown; options?: unknown; resume?: unknown };
   const options = Array.isArray(p.options) ? p.options.filter((o): o is string => typeof o === "string") : [];
   const key = `i:${i.namespace}:${i.id}`;
   if (p.type === "tool_approval" && typeof p.tool === "string" && options.length) {
@@ -85,6 +90,13 @@ function answer(i: PendingInterrupt, trail: ChoiceTrail, approved: Set<string>, 
     if (choice.startsWith("approve")) approved.add(`${i.taskId}|${p.tool}|${String(p.callId)}`).add(`${i.taskId}|${p.tool}`);
     return choice;
   }
-  if (options.length) return options[trail.choose(`${i.namespace || root}.${i.node}`, key, "human", options)];
-  return "simulated answer";
+  const site = `${i.namespace || root}.${i.node}`;
+  const choice = options.length ? options[trail.choose(site, key, "human", options)] : undefined;
+  if (p.resume && typeof p.resume === "object" && !Array.isArray(p.resume)) {
+    const variants = generateVariants(p.resume as Record<string, unknown>, hints, `${i.node}_answer`);
+    const typed = variants[variants.length > 1 ? trail.choose(`${site}.resume`, `${key}:resume`, "human", variants.map((_, k) => `answer #${k + 1}`)) : 0];
+    if (choice === undefined) return typed;
+    return typed && typeof typed === "object" && !Array.isArray(typed) ? { ...typed, choice } : { choice };
+  }
+  return choice ?? "simulated answer";
 }

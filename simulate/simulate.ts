@@ -137,7 +137,7 @@ export async function simulate(source: string, options: SimulateOptions): Promis
     ctx.trail = trail;
     const i = trail.choose("input", "input", "input", inputs.map((_, k) => `input #${k + 1}`));
     const input = (inputs[i] && typeof inputs[i] === "object" && !Array.isArray(inputs[i]) ? inputs[i] : {}) as Record<string, unknown>;
-    const t = await runOnce(graph, input, `sim-${runs}`, trail, limit);
+    const t = await runOnce(graph, input, `sim-${runs}`, trail, limit, ctx.hints);
     runs++;
     const sig = JSON.stringify([t.steps, t.calls.map((x) => [x.kind, x.name, x.node, x.approved]), t.end.kind]);
     if (!seen.has(sig)) {

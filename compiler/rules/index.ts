@@ -15,9 +15,11 @@ import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
+import { CounterNeverCountsRule } from "./CounterNeverCountsRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
 import { BudgetRule } from "./BudgetRule.js";
+import { BudgetPriceRule } from "./BudgetPriceRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -111,6 +113,8 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ToolLoopRule,
     ApproveToolRule,
     BudgetRule,
+    BudgetPriceRule,
+    CounterNeverCountsRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,

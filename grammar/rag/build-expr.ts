@@ -12,6 +12,9 @@ import { checkNesting, lexFragment } from "./lexer.js";
 import { ragParser } from "./parser.js";
 import { decodeString } from "./strings.js";
 
+/** A quote, then a raw newline, tab or carriage return before the next quote (a decoded escape inside a string of an interpolation). */
+const RAW_CONTROL_IN_QUOTES = /["'][^"'\n\r\t]*[\n\r\t]/;
+
 /** A dotted path with white space around it (the lexer's white space, minus the rare kinds). */
 const PATH = /^([ \t\r\n]*)([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){0,32})[ \t\r\n]*$/;
 /** Words that are operators or literals rather than names: such paths take the general path. */
@@ -357,8 +360,10 @@ export class ExprBuilder {
     const path = this.pathInterpolation(text, abs);
     if (path) return path;
     const { tokens, errors } = lexFragment(text);
+    // A `"…"` string's escapes are decoded before `{{ }}` is read: `'\n'` inside it became a raw newline.
+    const decoded = RAW_CONTROL_IN_QUOTES.test(text) ? { help: "the string's escapes were decoded before `{{ }}` was read, so `\\n` in it became a raw newline: write `'\\\\n'` there, or use a `\"\"\"…\"\"\"` string, where `{{ join(xs, \"\\n\") }}` works as written" } : {};
     for (const e of errors) {
-      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)));
+      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)), decoded);
     }
     if (errors.length) return undefined;
     const deep = checkNesting(tokens, this.ctx.nestingDepth);
@@ -380,7 +385,7 @@ export class ExprBuilder {
     for (const err of parser.errors) {
       const tok = err.token;
       const s = this.ctx.real(tok) ? this.ctx.tokenSpan(tok) : { start: span.end, end: span.end };
-      this.ctx.report("E-rag-unexpected-token", err.message, s, { label: "in this interpolation" });
+      this.ctx.report("E-rag-unexpected-token", err.message, s, { label: "in this interpolation", ...decoded });
     }
     const e = first(cst.children.expr);
     return e ? this.expr(e, span) : undefined;

@@ -175,6 +175,32 @@ describe("rag simulate: generated data, interrupts, assertions", () => {
     expect(report.loops).toContainEqual(expect.objectContaining({ kind: "choice", by: "human", site: "review.ask", superstepsPerTurn: 2 }));
   });
 
+
+  it("answers an interrupt with `resume { … }` by a value of that type (with `choice` when it has options), and explores its `when`s", async () => {
+    const { code, report } = await simulateJson("typed-resume.rag", `graph edit {
+  start write
+  state { draft: string, rounds: integer sum = 0 }
+  node write { kind set set { draft: "x", rounds: 1 } next review }
+  node review {
+    kind interrupt
+    resume { text: string, decision: "accept" | "redraft" }
+    writes { draft: result.text }
+    routes { when result.decision == "accept" -> pick  when state.rounds >= 3 -> END  else -> write }
+  }
+  node pick {
+    kind interrupt
+    options ["yes", "no"]
+    resume { note: string }
+    routes { yes -> END  no -> END }
+  }
+}
+`);
+    expect(report.errors).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.paths.every((p) => p.status === "end")).toBe(true);
+    expect(new Set(report.paths.map((p) => p.steps.flat().filter((n) => n === "review").length))).toEqual(new Set([1, 2, 3]));
+    expect(report.paths.some((p) => p.steps.flat().includes("pick"))).toBe(true);
+  });
   it("`ends_within N` fails when a path the graph controls is longer", async () => {
     const { code, report } = await simulateJson("long.rag", `// rag:assert ends_within 2
 graph long { start a node a { kind set next b } node b { kind set next c } node c { kind set next END } }

@@ -18,6 +18,13 @@ export const POLICY: readonly CatalogEntry[] = [
     exampleRegistry: { ...REG, models: ["small"], model_capabilities: { small: { vision: false } } },
   },
   {
+    code: "E-rag-budget-unpriced",
+    title: "USD budget on a model without a price",
+    meaning: "A node or inline agent runs under a `usd` budget (its own, or its graph's `budget`, `per_node` or `defaults { budget }`) but its model has no price in the registry. The budget fails closed: the first call of that model fails the run. Declare `price: { inputPerMTok, outputPerMTok }` for the model in rag.config.ts (known OpenAI and Anthropic models have one), bind a priced model, or limit `tokens` instead. Only models the registry knows to be unpriced are reported.",
+    example: 'graph g { start a budget { usd: 1.00 } node a { model "small" prompt "Hi" next END } }',
+    exampleRegistry: { ...REG, models: ["small"], model_prices: {} },
+  },
+  {
     code: "E-rag-disallowed-capability",
     title: "disallowed capability",
     meaning: "The graph binds a name outside its own `allow KIND [..]` list, or outside the allowlist of the registry's policy (narrower for untrusted, generated blueprints), or its `allow` list asks for what the policy withholds. The message names the list or the policy.",

@@ -1,0 +1,131 @@
+/**
+ * A counter that never counts (`language.md` §2.2): a `when` compares a number field
+ * with a literal (`state.tries >= 3`), the field keeps the last write (`overwrite`, the
+ * default), and every write to it in the graph is a constant (`set { tries: 1 }`). Then
+ * the field only ever holds its default or those constants, and when none of them
+ * satisfies the comparison the route is never taken — typically a retry loop whose
+ * bound never comes true, which runs to the recursion limit. `W-rag-counter-never-counts`,
+ * at the condition, with a fix when the writes are increments in spirit: declare the
+ * field `sum`, so `set { tries: 1 }` adds one.
+ *
+ * Only when every write is visible and constant: a field written whole by a node's
+ * result (`writes tries`), a send (`-> tries`), an agent's channel, or any non-literal
+ * expression is not judged, and a field with no write at all is left alone.
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import { canonicalReducer } from "../resolve/reducers.js";
+import type { ItemTable, ResolvedGraph } from "../resolve/resolve.js";
+import type { Rule, RuleContext } from "./rule.js";
+
+type Cmp = "<" | "<=" | ">" | ">=" | "==" | "!=";
+const FLIP: Record<Cmp, Cmp> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=" };
+
+function holds(op: Cmp, a: number, b: number): boolean {
+  switch (op) {
+    case "<": return a < b;
+    case "<=": return a <= b;
+    case ">": return a > b;
+    case ">=": return a >= b;
+    case "==": return a === b;
+    case "!=": return a !== b;
+  }
+}
+
+/** `state.F` → F. */
+function stateField(e: A.Expr): string | undefined {
+  return e.kind === "Member" && e.object.kind === "Name" && e.object.name === "state" ? e.property.name : undefined;
+}
+
+function numberOf(e: A.Expr | A.Value): number | undefined {
+  if (e.kind === "Number") return e.value;
+  if (e.kind === "Unary" && (e as A.UnaryExpr).op === "-" && (e as A.UnaryExpr).operand.kind === "Number") return -((e as A.UnaryExpr).operand as A.NumberLiteral).value;
+  return undefined;
+}
+
+/** `state.F OP n` or `n OP state.F`, normalised to `state.F OP n`. */
+function comparison(e: A.Expr): { field: string; op: Cmp; n: number } | undefined {
+  if (e.kind !== "Binary" || !(e.op in FLIP)) return undefined;
+  const op = e.op as Cmp;
+  const lf = stateField(e.left);
+  const rn = numberOf(e.right);
+  if (lf !== undefined && rn !== undefined) return { field: lf, op, n: rn };
+  const rf = stateField(e.right);
+  const ln = numberOf(e.left);
+  if (rf !== undefined && ln !== undefined) return { field: rf, op: FLIP[op], n: ln };
+  return undefined;
+}
+
+/** The comparisons of a condition joined by `and`/`or` (a never-true one is a dead part either way). */
+function required(e: A.Expr, out: A.Expr[]): void {
+  if (e.kind === "Binary" && (e.op === "and" || e.op === "or")) {
+    required(e.left, out);
+    required(e.right, out);
+  } else out.push(e);
+}
+
+/** The values each field can be written with: a number list, or "any" when a write is not a numeric literal. */
+function writtenValues(g: ResolvedGraph, ctx: RuleContext): Map<string, number[] | "any"> {
+  const out = new Map<string, number[] | "any">();
+  const add = (field: string, v: number | undefined) => {
+    const cur = out.get(field);
+    if (v === undefined || cur === "any") return void out.set(field, "any");
+    out.set(field, [...(cur ?? []), v]);
+  };
+  const items = (t: ItemTable) => {
+    const w = t.get("writes");
+    if (w) {
+      if (w.value.kind === "Identifier") add(w.value.name, undefined);
+      else for (const e of w.value.entries) add(e.key.name, numberOf(e.value));
+    }
+    for (const e of t.get("set")?.value.entries ?? []) add(e.key.name, numberOf(e.value));
+    for (const e of t.get("command")?.update?.entries ?? []) add(e.key.name, numberOf(e.value));
+  };
+  for (const n of g.nodeList) {
+    items(n.items);
+    for (const s of n.sends) for (const t of s.targets) if (t.into) add(t.into.name, undefined);
+    const agent = n.items.get("agent")?.value.value;
+    const ch = agent ? ctx.registry?.agentWrites?.(agent) : undefined;
+    if (ch) add(ch, undefined);
+  }
+  for (const a of ctx.program.agentList) items(a.items);
+  return out;
+}
+
+function numericDefault(f: A.Field): number | undefined {
+  return f.default ? numberOf(f.default) : undefined;
+}
+
+export const CounterNeverCountsRule: Rule = (ctx) => ({
+  graph(g) {
+    let written: Map<string, number[] | "any"> | undefined;
+    for (const n of g.nodeList) {
+      for (const r of n.items.get("routes")?.routes ?? []) {
+        if (r.kind !== "WhenRoute") continue;
+        const parts: A.Expr[] = [];
+        required(r.condition, parts);
+        for (const p of parts) {
+          const c = comparison(p);
+          const f = c ? g.fields.get(c.field)?.source : undefined;
+          if (!c || !f || f.kind !== "Field") continue;
+          const type = f.type.kind === "NamedType" ? f.type.name.name : undefined;
+          if (type !== "integer" && type !== "number") continue;
+          if (f.reducer && canonicalReducer(f.reducer.name.name) !== "overwrite") continue;
+          written ??= writtenValues(g, ctx);
+          const values = written.get(c.field);
+          if (!values || values === "any") continue;
+          const dflt = numericDefault(f);
+          const can = [...new Set([...(dflt !== undefined ? [dflt] : []), ...values])];
+          if (can.some((v) => holds(c.op, v, c.n))) continue;
+          const increments = values.every((v) => v > 0);
+          const at = f.type.span.end;
+          ctx.report("W-rag-counter-never-counts", `\`state.${c.field} ${c.op} ${c.n}\` is never true: \`${c.field}\` keeps the last write, and every write sets a constant (${[...new Set(values)].join(", ")})`, p.span, {
+            label: "never true",
+            labels: [{ span: f.name.span, message: `\`${c.field}\` is overwritten` }],
+            help: increments ? `to count, declare \`${c.field}: ${type} sum${dflt !== undefined ? ` = ${dflt}` : ""}\`, so each \`set { ${c.field}: ${values[0]} }\` adds` : `write \`state.${c.field} + 1\` to count, or declare the field \`sum\``,
+            ...(increments ? { fixes: [{ span: { start: at, end: at }, replacement: " sum", description: `declare \`${c.field}\` with the \`sum\` reducer` }] } : {}),
+          });
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,51 @@
+/**
+ * The printed resume command for an interrupt with `resume { … }` (issue 15, authoring
+ * round 2): it said `--resume '<value>'`, so a person had to read the .rag file to learn
+ * the answer's shape. It now prints an answer of the declared type (with `choice` when
+ * the node also has options), and that exact command resumes the run.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ragIn } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rag-typed-resume-"));
+writeFileSync(join(dir, "rag.config.ts"), `export default { models: {} };\n`);
+
+describe("rag run: the resume hint of a typed interrupt", () => {
+  it("prints an answer of the `resume` type that resumes as printed", async () => {
+    const file = join(dir, "edit.rag");
+    writeFileSync(file, `graph edit {
+  start review
+  state { draft: string, decision: string }
+  node review {
+    kind interrupt
+    prompt "Edit the draft"
+    resume { text: string, decision: "accept" | "redraft", rounds: integer(1..3), notes: string? }
+    writes { draft: result.text, decision: result.decision }
+    next END
+  }
+}
+`);
+    const run = await ragIn(["run", file, "--checkpoints", join(dir, "cp.db")], dir);
+    expect(run.code).toBe(3);
+    const line = /rag resume (\S+) --checkpoints \S+ --resume '(.*)'/.exec(run.stdout);
+    expect(line?.[2]).toBe('{"text":"…","decision":"accept","rounds":1}');
+    const resumed = await ragIn(["resume", line![1], "--checkpoints", join(dir, "cp.db"), "--resume", line![2]], dir);
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("decision: accept");
+  });
+
+  it("with options too, the answer carries `choice`", async () => {
+    const file = join(dir, "pick.rag");
+    writeFileSync(file, `graph pick {
+  start ask
+  node ask { kind interrupt options ["yes", "no"] resume { note: string } routes { yes -> END  no -> END } }
+}
+`);
+    const run = await ragIn(["run", file, "--checkpoints", join(dir, "cp2.db")], dir);
+    expect(run.stdout).toMatch(/--resume '\{"choice":"yes","note":"…"\}'/);
+  });
+});
