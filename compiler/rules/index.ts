@@ -16,6 +16,7 @@ import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
 import { CounterNeverCountsRule } from "./CounterNeverCountsRule.js";
+import { StateNeverWrittenRule } from "./StateNeverWrittenRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
 import { BudgetRule } from "./BudgetRule.js";
@@ -115,6 +116,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     BudgetRule,
     BudgetPriceRule,
     CounterNeverCountsRule,
+    StateNeverWrittenRule,
     NoPathToEndRule,
     JoinNeverFiresRule,
     ConcurrentOverwriteRule,
