@@ -36,7 +36,7 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
   }
   if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) throw new CliError(`rag init: ${shown} is not a JSON object; nothing written`);
   const out = pkg as Record<string, unknown>;
-  const add = JSON.parse(scaffold) as { type: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const add = JSON.parse(scaffold) as { type: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
   const notes: string[] = [];
   if (out.type !== add.type) {
     const js = readdirSync(dir).filter((f) => f.endsWith(".js"));
@@ -46,7 +46,7 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
     out.type = add.type;
     notes.push(`"type": "module" (the scaffold is ES modules)`);
   }
-  for (const section of ["dependencies", "devDependencies", "scripts"] as const) {
+  for (const section of ["dependencies", "devDependencies", "scripts", "allowScripts"] as const) {
     const current = out[section];
     const into: Record<string, unknown> = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
     for (const [name, value] of Object.entries(add[section])) {

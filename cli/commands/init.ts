@@ -93,6 +93,9 @@ export function scaffold(source: RagraphSource = { spec: `^${VERSION}`, tsx: "^4
           // the test runs through tsx; a `file:` dependency is linked, not installed, so
           // ragraph's own tsx is not hoisted into this project
           devDependencies: { tsx: source.tsx },
+          // npm 11 warns about, and npm 12 skips, dependency install scripts not listed
+          // here: better-sqlite3 builds the SQLite checkpointer's native binding with one.
+          allowScripts: { "better-sqlite3": true, esbuild: true },
         },
         null,
         2,
