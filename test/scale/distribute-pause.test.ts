@@ -112,10 +112,25 @@ graph rfan {
   node sum { kind set set { total: sum(state.out) } next END }
 }
 `;
+/** Send targets that pause on their own: an `interrupt` node (with options) and an `interrupt before` target. */
+const humanSource = `graph humans {
+  start split
+  defaults { distribute: branches }
+  input { items: list<number>  checks: list<number> }
+  state { out: list<number> append  answers: list<any> append  done: boolean = false }
+  node split { kind set send [w { n: x } for x in input.items -> out, ask { n: x } for x in input.checks -> answers, v { n: x } for x in input.checks -> out] join fin }
+  node w { kind tool tool "work" }
+  node ask { kind interrupt prompt "check {{ args.n }}?" options ["yes", "no"] }
+  node v { kind tool tool "work" }
+  node fin { kind set set { done: true } next END }
+  interrupt before [v]
+}
+`;
 const local = registryFor("local");
 const compile = (source: string, graph: string) => compileGraph(source, { file: `${graph}.rag`, graph, registry: local.view() }).value!;
 const refundBp = compile(refundSource, "refunds");
 const askBp = compile(askSource, "asks");
+const humanBp = compile(humanSource, "humans");
 const childCompiled = compileGraph(childSource, { file: "souter.rag", graph: "souter", registry: local.view() });
 const childBp = childCompiled.value!;
 const inProcess = (bp: typeof refundBp) => new CompiledGraph(bp, { registry: local, checkpointer: new MemoryCheckpointer(), graphs: new Map(childCompiled.compilation.blueprints.map((b) => [b.id, b])) });
@@ -310,5 +325,43 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
       serve.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  it("interrupt nodes and `interrupt before` targets as send targets are branch jobs too: they pause like in-process, and the resume runs them on the pool", async () => {
+    const input = { items: [1, 2, 3], checks: [10, 20] };
+    const g = inProcess(humanBp);
+    const paused = await g.invoke(input, { threadId: "x" });
+    expect(paused.status).toBe("interrupted");
+    // In one process the step pauses before the `v` branches, with nothing run (`interrupt before` is the loop's pause).
+    expect(paused.interrupts.map((i) => `${i.kind} ${i.node}`).sort()).toEqual(["before v", "before v"]);
+    const p2 = await g.resume("x", {});
+    expect(p2.status).toBe("interrupted");
+    expect(p2.interrupts.map((i) => `${i.kind} ${i.node}`)).toEqual(["node ask", "node ask"]);
+    const answers = Object.fromEntries(p2.interrupts.map((i, k) => [i.id, k ? "no" : "yes"]));
+    const expected = await g.resume("x", { values: answers });
+    expect(expected.status).toBe("completed");
+
+    ran.clear();
+    const threadId = uniqueName("t");
+    const h = await submitter.submit({ kind: "run", source: humanSource, file: "humans.rag", graph: "humans", hash: humanBp.hash, input, threadId });
+    const o1 = await submitter.outcome(h.runId);
+    expect(o1.status).toBe("interrupted");
+    expect(shape(interruptsOf(o1))).toEqual(shape(paused.interrupts));
+    expect(ran.size).toBe(0);
+    const r2 = await submitter.submit({ kind: "resume", threadId, command: {} });
+    const o2 = await submitter.outcome(r2.runId);
+    expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
+    // The `interrupt` node's payload rendered its branch's arguments, as in-process.
+    expect(interruptsOf(o2).map((i) => (i.payload as { prompt: string }).prompt).sort()).toEqual(["check 10?", "check 20?"]);
+    const r3 = await submitter.submit({ kind: "resume", threadId, command: { values: answers } });
+    const resumed = await eventsOf(r3.runId);
+    expect(await submitter.outcome(r3.runId)).toEqual({ status: "completed", state: expected.state });
+    expect(started(resumed, "fin")).toHaveLength(1);
+    for (const n of [1, 2, 3, 10, 20]) expect(ran.get(`work ${n}`)).toHaveLength(1);
+    // Every branch — the interrupt nodes and the `before` targets included — was a branch job on the pool.
+    const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
+    const jobs = (await q.getJobs(["completed"])).map((j) => j.data as { threadId: string; node: string }).filter((d) => d.threadId === threadId);
+    await q.close();
+    expect(jobs.map((j) => j.node).sort()).toEqual(["ask", "ask", "v", "v", "w", "w", "w"]);
   }, 30_000);
 });
