@@ -179,7 +179,26 @@ export class RunWorker {
     return this.active.size;
   }
 
+  /**
+   * Runs a job; when its last attempt fails (the stores unreachable through its whole
+   * backoff, BullMQ `attempts`) the run is ended here with the error, as a failed run
+   * (`RunLog.fail`): BullMQ then fails the job for good, and without an end its watchers
+   * would wait forever on a run whose summary says `running`.
+   */
   private async process(job: Job, token: string | undefined): Promise<QueuedRunStatus> {
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      return await this.processJob(job, token, last);
+    } catch (e) {
+      if (last && !(e instanceof DelayedError)) {
+        const parsed = QueueJobData.safeParse(job.data);
+        if (parsed.success) await this.log.fail(parsed.data.runId, { status: "failed", error: errorToJson(e), worker: this.name, ...(parsed.data.kind === "run" ? { graph: parsed.data.graph } : {}) }).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  private async processJob(job: Job, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const parsed = QueueJobData.safeParse(job.data);
     if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
     const data = parsed.data;
@@ -191,10 +210,7 @@ export class RunWorker {
     this.threads.add(threadId);
     const saver = this.options.checkpointer;
     try {
-      if (await this.log.isCancelled(runId)) {
-        await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
-        return "cancelled";
-      }
+      if (await this.log.isCancelled(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
       // The thread's lock and its latest checkpoint in one round trip (the run's own first read is answered from it).
       let tuple: CheckpointTuple | undefined;
       try {
@@ -203,7 +219,7 @@ export class RunWorker {
         if (e instanceof ThreadBusyError) return await this.later(job, token);
         throw e;
       }
-      return await this.execute(data, controller, tuple);
+      return await this.execute(data, controller, tuple, lastAttempt);
     } finally {
       this.active.delete(runId);
       this.threads.delete(threadId);
@@ -263,28 +279,23 @@ export class RunWorker {
     return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
   }
 
-  /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock. */
-  private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined): Promise<QueuedRunStatus> {
+  /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock; `lastAttempt`: a store failure is reported, not retried. */
+  private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
     // A resume answered against another checkpoint than the thread's latest is stale (an
     // earlier job answered the interrupt); a later attempt of this job itself is not.
     if (data.kind === "resume" && data.checkpointId !== undefined && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
-      await this.log.finish(runId, { status: "failed", error: errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)), worker: this.name });
-      return "failed";
+      return this.endUnstarted(data, "failed", errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)));
     }
     const found = await this.blueprintFor(data, tuple);
-    if ("error" in found) {
-      await this.log.finish(runId, { status: "failed", error: found.error, worker: this.name });
-      return "failed";
-    }
+    if ("error" in found) return this.endUnstarted(data, "failed", found.error);
     const saver = this.options.checkpointer;
     const registry = this.options.registry;
     let graph: CompiledGraph;
     try {
       graph = new CompiledGraph(found.blueprint, { registry, graphs: found.siblings, checkpointer: saver });
     } catch (e) {
-      await this.log.finish(runId, { status: "failed", error: errorToJson(e), worker: this.name });
-      return "failed";
+      return this.endUnstarted(data, "failed", errorToJson(e), found.blueprint.id);
     }
     // A later attempt of this job (its worker died) continues from the thread's latest checkpoint.
     const continuing = tuple?.metadata.queueRun === runId;
@@ -326,7 +337,7 @@ export class RunWorker {
     } finally {
       await running.catch(() => undefined);
     }
-    if (last?.type === "run_failed" && RETRIED.has(String(last.error.code))) {
+    if (last?.type === "run_failed" && RETRIED.has(String(last.error.code)) && !lastAttempt) {
       flush();
       await chain;
       // Postgres went away mid-run: BullMQ tries the job again (job `attempts`), which continues from the last commit.
@@ -339,7 +350,12 @@ export class RunWorker {
     if (last?.type === "run_completed") return (await this.log.finish(runId, { status: "completed", worker })).status;
     if (last?.type === "run_interrupted") return (await this.log.finish(runId, { status: "interrupted", worker })).status;
     if (last?.type === "run_failed") return (await this.log.finish(runId, { status: last.error.code === "cancelled" ? "cancelled" : "failed", error: last.error, worker })).status;
-    return (await this.log.finish(runId, { status: "failed", error: { code: "internal", message: "the run ended without a result" }, worker })).status;
+    return this.endUnstarted(data, "failed", { code: "internal", message: "the run ended without a result" }, found.blueprint.id);
+  }
+
+  /** Ends a run refused before it could end on its own: a root `run_failed` event, then the end entry (`RunLog.fail`). */
+  private async endUnstarted(data: QueueJobData, status: "failed" | "cancelled", error: Record<string, unknown>, graph?: string): Promise<QueuedRunStatus> {
+    return (await this.log.fail(data.runId, { status, error, worker: this.name, ...(graph !== undefined ? { graph } : data.kind === "run" ? { graph: data.graph } : {}) })).status;
   }
 
   /**
