@@ -37,7 +37,7 @@ import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
-import { StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import { QueueUnavailableError, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { RunLog, type QueuedRunStatus } from "./run-log.js";
@@ -104,7 +104,8 @@ export class RunWorker {
   private readonly active = new Map<string, AbortController>();
   /** Branch jobs running here, by run id (a cancellation aborts them too). */
   private readonly branches = new Map<string, Set<AbortController>>();
-  private readonly branchRunner: QueueBranchRunner;
+  /** Hands this worker's runs' branches to the pool; made once Redis answered (`start`): its close waits on a connection that never came up. */
+  private branchRunner: QueueBranchRunner | undefined;
   /** Bound graphs branch jobs run with, by blueprint hash. */
   private readonly branchGraphs = new Map<string, CompiledGraph>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
@@ -117,6 +118,8 @@ export class RunWorker {
    */
   private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint>; sources: Set<string> }>();
   private readonly ready: Promise<unknown>;
+  /** The last connection error of the cancellation subscriber (reported when Redis never answers). */
+  private lastError: string | undefined;
 
   constructor(private readonly options: RunWorkerOptions) {
     this.url = typeof options.queue === "string" ? parseQueueUrl(options.queue) : options.queue;
@@ -125,7 +128,7 @@ export class RunWorker {
     this.redis.on("error", () => undefined); // ioredis reconnects; commands report failures
     this.log = new RunLog(this.redis, this.url.prefix);
     this.subscriber = new Redis(this.url.connection);
-    this.subscriber.on("error", () => undefined);
+    this.subscriber.on("error", (e: Error) => (this.lastError = e.message));
     this.subscriber.on("message", (_channel: string, runId: string) => {
       if (runId.startsWith(BRANCH_CANCEL)) {
         // One branch job the run stopped waiting for (`QueueBranchRunner` abandons it).
@@ -152,14 +155,28 @@ export class RunWorker {
     });
     this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), leased(options.concurrency ?? 1));
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
-    this.branchRunner = new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
 
-  /** Starts taking jobs; resolves once subscribed to cancellations. */
-  async start(): Promise<void> {
-    await this.ready;
+  /**
+   * Starts taking jobs; resolves once subscribed to cancellations.
+   *
+   * @param timeoutMs how long to wait for Redis (default 10,000 ms).
+   * @throws QueueUnavailableError when Redis does not answer within `timeoutMs` (ioredis
+   *   would otherwise keep reconnecting, silently, for ever); the worker is then unusable: `close(true)` it.
+   */
+  async start(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${this.url.shown} within ${timeoutMs / 1000} s${this.lastError ? `: ${this.lastError}` : ""}; is it running? (docs/deploy.md)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.branchRunner ??= new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     void this.worker.run().catch(() => undefined);
     void this.branchWorker.run().catch(() => undefined);
     await Promise.all([this.worker.waitUntilReady(), this.branchWorker.waitUntilReady()]);
@@ -169,7 +186,7 @@ export class RunWorker {
   async close(force = false): Promise<void> {
     await this.worker.close(force);
     await this.branchWorker.close(force);
-    await this.branchRunner.close();
+    await this.branchRunner?.close();
     this.subscriber.disconnect();
     this.redis.disconnect();
   }
@@ -327,7 +344,7 @@ export class RunWorker {
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
-      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), branches: this.branchRunner, distribute })) {
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(this.branchRunner ? { branches: this.branchRunner } : {}), distribute })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
           continue;

@@ -17,11 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchQueueName, PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
 import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { missingServices, uniqueName } from "../helpers/services.js";
+import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
 import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -248,6 +248,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     const o2 = await submitter.outcome(r2.runId);
     expect(o2.status).toBe("interrupted");
     // The second question is the one pending (recorded with the checkpoint, replacing the first).
+    expect(o2.status, JSON.stringify(o2)).toBe("interrupted");
     expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
     expect(shape(pendingInterrupts((await savers[0].getTuple({ threadId }))!))).toEqual(shape(p2.interrupts));
     const r3 = await submitter.submit({ kind: "resume", threadId, command: { value: 36 } });
@@ -275,10 +276,10 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(expected.status).toBe("completed");
     expect(expected.state).toMatchObject({ log: ["prep", "after"], total: 30 + 10 + 21 });
 
-    // `rag serve --queue`: the run and its resume go through the server's run manager to the pool.
+    // `rag serve --queue` (a third process, with its own connection): the run and its resume go through the server's run manager to the pool.
     const dir = mkdtempSync(join(tmpdir(), "rag-dpause-"));
     writeFileSync(join(dir, "souter.rag"), childSource);
-    const serve = new Project(new Workspace(dir), { path: undefined, config: configFor("serve"), registry: registryFor("serve") }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: savers[1], queue: submitter });
+    const serve = new Project(new Workspace(dir), { path: undefined, config: configFor("serve"), registry: registryFor("serve") }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: new PostgresCheckpointer(`${PG_URL}?schema=${schema}`), queue: submitter });
     try {
       ran.clear();
       const run = await serve.startRun({ file: "souter.rag", input });
@@ -322,7 +323,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
       expect(started(resumed, "inner")).toHaveLength(1);
       expect((await branchJobs(run.threadId)).sort()).toEqual(["r", "r", "w", "w", "w", "w"]);
     } finally {
-      serve.close();
+      serve.close(); // and its own checkpointer (the workers' stay open)
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
@@ -350,6 +351,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(ran.size).toBe(0);
     const r2 = await submitter.submit({ kind: "resume", threadId, command: {} });
     const o2 = await submitter.outcome(r2.runId);
+    expect(o2.status, JSON.stringify(o2)).toBe("interrupted");
     expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
     // The `interrupt` node's payload rendered its branch's arguments, as in-process.
     expect(interruptsOf(o2).map((i) => (i.payload as { prompt: string }).prompt).sort()).toEqual(["check 10?", "check 20?"]);
