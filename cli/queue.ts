@@ -46,7 +46,7 @@ export async function submitAndFollow(submitter: QueueRunSubmitter, job: SubmitR
       const r = await it.next();
       if (r.done) {
         ended = r.value !== undefined;
-        // A run refused before it started (unknown blueprint, cancelled while queued) ends with no root event.
+        // Workers end a refused run with a root `run_failed` event; a stream written by an older worker may lack it.
         const error = r.value?.error ?? (r.value?.status === "cancelled" ? errorToJson(new CancelledError(`run ${handle.runId} was cancelled before it started`)) : undefined);
         if (!tail.last && error) showEvent({ type: "run_failed", error, steps: 0, durationMs: 0, runId: handle.runId, threadId: handle.threadId, depth: 0 } as unknown as RunEvent, opts, tail);
         break;

@@ -115,14 +115,22 @@ export interface BranchRunner {
   run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult>;
 }
 
-/** Node kinds a branch may not be handed over with: `interrupt` nodes (a pause is all they do: no work to spread) and child graphs. */
-const LOCAL_KINDS = new Set(["interrupt", "subgraph", "subagent"]);
+/**
+ * Node kinds a branch may not be handed over with: child graphs (a child run is a run of
+ * its own, with its own checkpoints; its fan-outs are distributed from where it runs).
+ * `interrupt` nodes are handed over like any node that calls `interrupt()`: the branch
+ * job reports the pause, and on resume it runs from the same checkpoint with the answer
+ * recorded there (their `options` routes travel in the record). `interrupt before/after`
+ * targets are too: those pauses are the run loop's, around the step (`boundaryInterrupts`),
+ * so the task itself is an ordinary one.
+ */
+const LOCAL_KINDS = new Set(["subgraph", "subagent"]);
 
-/** True when a planned task is a `send` branch that can run elsewhere (not detached, not an interrupt node or `interrupt before/after` target, not a child graph). */
-export function isRemoteBranch(task: PlannedTask, nodes: ReadonlyMap<string, NodeSpec>, bp: Pick<Blueprint, "interrupts">): boolean {
+/** True when a planned task is a `send` branch that can run elsewhere (not detached, not `blocking false`, not a child graph). */
+export function isRemoteBranch(task: PlannedTask, nodes: ReadonlyMap<string, NodeSpec>): boolean {
   if (task.trigger !== "send" || task.implicit) return false;
   const spec = nodes.get(task.node);
-  return spec !== undefined && spec.blocking !== false && !LOCAL_KINDS.has(spec.kind) && !bp.interrupts.before.includes(task.node) && !bp.interrupts.after.includes(task.node);
+  return spec !== undefined && spec.blocking !== false && !LOCAL_KINDS.has(spec.kind);
 }
 
 /** What `runBranchAt` needs besides the graph. */
@@ -175,7 +183,7 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   if (ck.blueprintHash !== bp.hash) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} was made by blueprint ${ck.blueprintHash.slice(0, 19)}…, not by \`${bp.id}\` (${bp.hash.slice(0, 19)}…): the branch is refused`);
   const task = ck.next.find((t) => t.id === taskId);
   if (!task) throw new BranchError(`checkpoint ${ck.id} of thread ${ck.threadId} plans no task ${taskId} (graph \`${bp.id}\`)`);
-  if (!isRemoteBranch(task, g.index.nodes, bp)) throw new BranchError(`task ${taskId} (node \`${task.node}\`) of thread ${ck.threadId} cannot run as a distributed branch`);
+  if (!isRemoteBranch(task, g.index.nodes)) throw new BranchError(`task ${taskId} (node \`${task.node}\`) of thread ${ck.threadId} cannot run as a distributed branch`);
   const clock = options.clock ?? realClock;
   const onEvent = options.onEvent;
   const types = options.types;

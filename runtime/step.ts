@@ -112,7 +112,7 @@ class StepRunner {
     this.inFlight = tasks.length;
     if (r.remote && r.persist?.latestId !== undefined) {
       const remote = new Set<PlannedTask>();
-      for (const t of tasks) if (!r.records?.get(t.id)?.done && isRemoteBranch(t, r.env.nodes, r.env.blueprint)) remote.add(t);
+      for (const t of tasks) if (!r.records?.get(t.id)?.done && isRemoteBranch(t, r.env.nodes)) remote.add(t);
       this.remote = remote;
     } else this.remote = NO_REMOTE;
   }

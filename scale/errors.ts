@@ -64,3 +64,8 @@ export class StaleResumeError extends RagError {
 export class ScaleConfigError extends RagError {
   readonly code = "scale_config";
 }
+
+/** Redis (the run queue) did not answer in time: a worker cannot start taking jobs. */
+export class QueueUnavailableError extends RagError {
+  readonly code = "queue_unavailable";
+}

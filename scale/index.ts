@@ -5,7 +5,7 @@
  */
 export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
 export { MIGRATIONS, SCHEMA_VERSION, migrate, migrateOnce, forgetMigrated, type Migration } from "./pg-migrations.js";
-export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, ScaleConfigError } from "./errors.js";
+export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, ScaleConfigError, QueueUnavailableError } from "./errors.js";
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";
 export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";

@@ -5,9 +5,9 @@
  * Holds no state of its own: any number of submitters (CLI processes, `rag serve`
  * replicas) share one queue.
  */
-import { Queue } from "bullmq";
+import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { CancelledError, errorToJson, newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
 import type { QueueJobData } from "./run-jobs.js";
@@ -17,6 +17,9 @@ export interface QueueRunSubmitterOptions {
   /** Attempts of a job whose run failed to reach its checkpoints (BullMQ `attempts`, default 5; backoff 1 s doubling). */
   readonly attempts?: number;
 }
+
+/** BullMQ job states of a job no worker holds yet. */
+const QUEUED = new Set(["waiting", "delayed", "prioritized", "wait"]);
 
 export class QueueRunSubmitter implements RunSubmitter {
   readonly url: QueueUrl;
@@ -75,8 +78,20 @@ export class QueueRunSubmitter implements RunSubmitter {
     return this.log.list(limit);
   }
 
+  /**
+   * Cancels the run wherever it runs (`RunLog.cancel`). A job no worker holds (waiting
+   * for a free worker, or delayed before another attempt) is removed from the queue and
+   * the run ended here as cancelled, with its `run_failed` event: its watchers need not
+   * wait for a worker to come free just to learn that. The thread stays resumable.
+   */
   async cancel(runId: string): Promise<void> {
     await this.log.cancel(runId);
+    const job = await Job.fromId(this.queue, runId).catch(() => undefined);
+    // `remove` refuses a job a worker holds (its lock): that worker sees the cancellation instead.
+    if (!job || !QUEUED.has(await job.getState().catch(() => "unknown"))) return;
+    if (!(await job.remove().then(() => true, () => false))) return;
+    const s = await this.log.summary(runId);
+    if (s && !isEnded(s.status)) await this.log.fail(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before a worker ran it to its end`)) });
   }
 
   async outcome(runId: string): Promise<RunOutcome> {

@@ -122,6 +122,21 @@ export class RunLog {
     return done;
   }
 
+  /**
+   * Ends a run that did not end with a root event of its own — refused before it started
+   * (`stale_resume`, an unknown blueprint, cancelled while queued) or whose job failed for
+   * good — the way a failed run ends: a root `run_failed` event carrying `error` (so every
+   * watcher — the SSE clients of `rag serve`, `rag run|resume --queue` — reports it like
+   * any failure), then the end entry (`finish`). `status`: `cancelled` for a cancellation.
+   * `graph` (the root namespace of the event) defaults to the run's summary's.
+   */
+  async fail(runId: string, patch: { status: "failed" | "cancelled"; error: Record<string, unknown>; worker?: string; graph?: string }): Promise<QueuedRunSummary> {
+    const s = await this.summary(runId);
+    const event = { type: "run_failed", error: patch.error, steps: 0, durationMs: 0, runId, rootRunId: runId, threadId: s?.threadId ?? "", step: 0, namespace: patch.graph ?? s?.graph ?? "", depth: 0, timestamp: Date.now() } satisfies RunEvent;
+    await this.append(runId, [event]);
+    return this.finish(runId, { status: patch.status, error: patch.error, ...(patch.worker !== undefined ? { worker: patch.worker } : {}) });
+  }
+
   /** Asks for the run's cancellation wherever it runs (or when it starts). */
   async cancel(runId: string): Promise<void> {
     await this.redis.multi().set(this.cancelKey(runId), "1", "EX", RUN_TTL_S).publish(this.cancelChannel, runId).exec();

@@ -37,7 +37,7 @@ import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
-import { StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import { QueueUnavailableError, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { RunLog, type QueuedRunStatus } from "./run-log.js";
@@ -104,7 +104,8 @@ export class RunWorker {
   private readonly active = new Map<string, AbortController>();
   /** Branch jobs running here, by run id (a cancellation aborts them too). */
   private readonly branches = new Map<string, Set<AbortController>>();
-  private readonly branchRunner: QueueBranchRunner;
+  /** Hands this worker's runs' branches to the pool; made once Redis answered (`start`): its close waits on a connection that never came up. */
+  private branchRunner: QueueBranchRunner | undefined;
   /** Bound graphs branch jobs run with, by blueprint hash. */
   private readonly branchGraphs = new Map<string, CompiledGraph>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
@@ -117,6 +118,8 @@ export class RunWorker {
    */
   private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint>; sources: Set<string> }>();
   private readonly ready: Promise<unknown>;
+  /** The last connection error of the cancellation subscriber (reported when Redis never answers). */
+  private lastError: string | undefined;
 
   constructor(private readonly options: RunWorkerOptions) {
     this.url = typeof options.queue === "string" ? parseQueueUrl(options.queue) : options.queue;
@@ -125,7 +128,7 @@ export class RunWorker {
     this.redis.on("error", () => undefined); // ioredis reconnects; commands report failures
     this.log = new RunLog(this.redis, this.url.prefix);
     this.subscriber = new Redis(this.url.connection);
-    this.subscriber.on("error", () => undefined);
+    this.subscriber.on("error", (e: Error) => (this.lastError = e.message));
     this.subscriber.on("message", (_channel: string, runId: string) => {
       if (runId.startsWith(BRANCH_CANCEL)) {
         // One branch job the run stopped waiting for (`QueueBranchRunner` abandons it).
@@ -152,14 +155,28 @@ export class RunWorker {
     });
     this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), leased(options.concurrency ?? 1));
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
-    this.branchRunner = new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
 
-  /** Starts taking jobs; resolves once subscribed to cancellations. */
-  async start(): Promise<void> {
-    await this.ready;
+  /**
+   * Starts taking jobs; resolves once subscribed to cancellations.
+   *
+   * @param timeoutMs how long to wait for Redis (default 10,000 ms).
+   * @throws QueueUnavailableError when Redis does not answer within `timeoutMs` (ioredis
+   *   would otherwise keep reconnecting, silently, for ever); the worker is then unusable: `close(true)` it.
+   */
+  async start(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${this.url.shown} within ${timeoutMs / 1000} s${this.lastError ? `: ${this.lastError}` : ""}; is it running? (docs/deploy.md)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.branchRunner ??= new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     void this.worker.run().catch(() => undefined);
     void this.branchWorker.run().catch(() => undefined);
     await Promise.all([this.worker.waitUntilReady(), this.branchWorker.waitUntilReady()]);
@@ -169,7 +186,7 @@ export class RunWorker {
   async close(force = false): Promise<void> {
     await this.worker.close(force);
     await this.branchWorker.close(force);
-    await this.branchRunner.close();
+    await this.branchRunner?.close();
     this.subscriber.disconnect();
     this.redis.disconnect();
   }
@@ -179,7 +196,26 @@ export class RunWorker {
     return this.active.size;
   }
 
+  /**
+   * Runs a job; when its last attempt fails (the stores unreachable through its whole
+   * backoff, BullMQ `attempts`) the run is ended here with the error, as a failed run
+   * (`RunLog.fail`): BullMQ then fails the job for good, and without an end its watchers
+   * would wait forever on a run whose summary says `running`.
+   */
   private async process(job: Job, token: string | undefined): Promise<QueuedRunStatus> {
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      return await this.processJob(job, token, last);
+    } catch (e) {
+      if (last && !(e instanceof DelayedError)) {
+        const parsed = QueueJobData.safeParse(job.data);
+        if (parsed.success) await this.log.fail(parsed.data.runId, { status: "failed", error: errorToJson(e), worker: this.name, ...(parsed.data.kind === "run" ? { graph: parsed.data.graph } : {}) }).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  private async processJob(job: Job, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const parsed = QueueJobData.safeParse(job.data);
     if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
     const data = parsed.data;
@@ -191,10 +227,7 @@ export class RunWorker {
     this.threads.add(threadId);
     const saver = this.options.checkpointer;
     try {
-      if (await this.log.isCancelled(runId)) {
-        await this.log.finish(runId, { status: "cancelled", error: errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)) });
-        return "cancelled";
-      }
+      if (await this.log.isCancelled(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
       // The thread's lock and its latest checkpoint in one round trip (the run's own first read is answered from it).
       let tuple: CheckpointTuple | undefined;
       try {
@@ -203,7 +236,7 @@ export class RunWorker {
         if (e instanceof ThreadBusyError) return await this.later(job, token);
         throw e;
       }
-      return await this.execute(data, controller, tuple);
+      return await this.execute(data, controller, tuple, lastAttempt);
     } finally {
       this.active.delete(runId);
       this.threads.delete(threadId);
@@ -263,28 +296,23 @@ export class RunWorker {
     return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
   }
 
-  /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock. */
-  private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined): Promise<QueuedRunStatus> {
+  /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock; `lastAttempt`: a store failure is reported, not retried. */
+  private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
     // A resume answered against another checkpoint than the thread's latest is stale (an
     // earlier job answered the interrupt); a later attempt of this job itself is not.
     if (data.kind === "resume" && data.checkpointId !== undefined && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
-      await this.log.finish(runId, { status: "failed", error: errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)), worker: this.name });
-      return "failed";
+      return this.endUnstarted(data, "failed", errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)));
     }
     const found = await this.blueprintFor(data, tuple);
-    if ("error" in found) {
-      await this.log.finish(runId, { status: "failed", error: found.error, worker: this.name });
-      return "failed";
-    }
+    if ("error" in found) return this.endUnstarted(data, "failed", found.error);
     const saver = this.options.checkpointer;
     const registry = this.options.registry;
     let graph: CompiledGraph;
     try {
       graph = new CompiledGraph(found.blueprint, { registry, graphs: found.siblings, checkpointer: saver });
     } catch (e) {
-      await this.log.finish(runId, { status: "failed", error: errorToJson(e), worker: this.name });
-      return "failed";
+      return this.endUnstarted(data, "failed", errorToJson(e), found.blueprint.id);
     }
     // A later attempt of this job (its worker died) continues from the thread's latest checkpoint.
     const continuing = tuple?.metadata.queueRun === runId;
@@ -316,7 +344,7 @@ export class RunWorker {
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
-      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), branches: this.branchRunner, distribute })) {
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(this.branchRunner ? { branches: this.branchRunner } : {}), distribute })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
           continue;
@@ -326,7 +354,7 @@ export class RunWorker {
     } finally {
       await running.catch(() => undefined);
     }
-    if (last?.type === "run_failed" && RETRIED.has(String(last.error.code))) {
+    if (last?.type === "run_failed" && RETRIED.has(String(last.error.code)) && !lastAttempt) {
       flush();
       await chain;
       // Postgres went away mid-run: BullMQ tries the job again (job `attempts`), which continues from the last commit.
@@ -339,7 +367,12 @@ export class RunWorker {
     if (last?.type === "run_completed") return (await this.log.finish(runId, { status: "completed", worker })).status;
     if (last?.type === "run_interrupted") return (await this.log.finish(runId, { status: "interrupted", worker })).status;
     if (last?.type === "run_failed") return (await this.log.finish(runId, { status: last.error.code === "cancelled" ? "cancelled" : "failed", error: last.error, worker })).status;
-    return (await this.log.finish(runId, { status: "failed", error: { code: "internal", message: "the run ended without a result" }, worker })).status;
+    return this.endUnstarted(data, "failed", { code: "internal", message: "the run ended without a result" }, found.blueprint.id);
+  }
+
+  /** Ends a run refused before it could end on its own: a root `run_failed` event, then the end entry (`RunLog.fail`). */
+  private async endUnstarted(data: QueueJobData, status: "failed" | "cancelled", error: Record<string, unknown>, graph?: string): Promise<QueuedRunStatus> {
+    return (await this.log.fail(data.runId, { status, error, worker: this.name, ...(graph !== undefined ? { graph } : data.kind === "run" ? { graph: data.graph } : {}) })).status;
   }
 
   /**

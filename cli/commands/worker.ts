@@ -9,7 +9,7 @@
  */
 import { cwd } from "node:process";
 import { join } from "node:path";
-import { isPostgresUrl, PostgresCheckpointer, RunWorker, ScaleConfigError } from "../../scale/index.js";
+import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError } from "../../scale/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
 
@@ -58,6 +58,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   } catch (e) {
     await worker.close(true).catch(() => undefined);
     await checkpointer.closeAsync();
+    if (e instanceof QueueUnavailableError) throw new CliError(`--queue: ${e.message}`);
     throw e;
   }
   process.stdout.write(`worker ${worker.name} taking runs from ${worker.url.shown} queue ${worker.url.queue} (concurrency ${concurrency}, branches ${branchConcurrency}${distribute === "branches" ? ", distribute: branches" : ""}; checkpoints ${checkpointer.url} schema ${checkpointer.schema})\n`);

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig, tool, z } from "../../index.js";
-import { getState } from "../../runtime/index.js";
+import { getState, type RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
 import type { RunRecord } from "../../server/runs.js";
@@ -113,6 +113,14 @@ describe.skipIf(skip)("a second queued resume of one paused thread", () => {
     const sb = await ended(b);
     expect(sb).toMatchObject({ status: "failed", error: { code: "stale_resume" } });
     expect(String(sb.error!.message)).toMatch(/already answered/);
+    // Every watcher sees it fail like any failed run: a root `run_failed` event with the error
+    // (the SSE stream of `rag serve` mirrors `b`'s events; `rag resume --queue` reads the same stream).
+    const failed = (events: readonly RunEvent[]) => events.filter((e) => e.type === "run_failed" && e.depth === 0);
+    expect(failed(b.events)).toEqual([expect.objectContaining({ runId: b.runId, rootRunId: b.runId, threadId: t, error: expect.objectContaining({ code: "stale_resume" }) })]);
+    const streamed: RunEvent[] = [];
+    for await (const { event } of control.events(b.runId)) streamed.push(event);
+    expect(failed(streamed)).toHaveLength(1);
+    expect(await control.outcome(b.runId)).toMatchObject({ status: "failed", error: { code: "stale_resume" } });
     // The queue's record (what GET /api/runs/{id} shows on any replica) says so too.
     expect(await control.summary(b.runId)).toMatchObject({ status: "failed", error: { code: "stale_resume" } });
     expect(published).toBe(1);
@@ -139,5 +147,30 @@ describe.skipIf(skip)("a second queued resume of one paused thread", () => {
     expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(1); // only `a`
     await control.queue.resume();
     expect((await ended(a)).status).toBe("interrupted");
+  }, 30_000);
+
+  it("a queued resume cancelled before any worker takes it ends at once as cancelled, with its run_failed event; the thread keeps waiting", async () => {
+    const p = replica();
+    const t = await pausedThread(p);
+    published = 0;
+    const a = await p.resume(t, { answer: "approve" });
+    expect(a.status).toBe("queued");
+    const asked = Date.now();
+    expect(await p.runs.cancel(a.runId)).toBe(true);
+    // No worker took it (the queue is paused), yet the run ended: watchers are not left waiting.
+    const s = await ended(a);
+    expect(Date.now() - asked).toBeLessThan(3000);
+    expect(s).toMatchObject({ status: "cancelled", error: { code: "cancelled" } });
+    expect(a.events.filter((e) => e.type === "run_failed" && e.depth === 0)).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: "cancelled" }) })]);
+    expect(await control.summary(a.runId)).toMatchObject({ status: "cancelled" });
+    expect(await control.queue.getJob(a.runId)).toBeUndefined();
+    await control.queue.resume();
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(published).toBe(0);
+    // The thread still waits at `approve` and takes an answer.
+    expect((await getState(workerSaver, t))!.next.map((x) => x.node)).toEqual(["approve"]);
+    const c = await p.resume(t, { answer: "approve" });
+    expect((await ended(c)).status).toBe("interrupted");
+    expect(published).toBe(1);
   }, 30_000);
 });

@@ -1,0 +1,47 @@
+/**
+ * `rag worker` pointed at a Redis that does not answer (a wrong port, Redis down):
+ * ioredis reconnects for ever, so `RunWorker.start` waited for ever and the worker sat
+ * silent — no error, no "taking runs" line — and stopping it hung too (BullMQ's
+ * QueueEvents close waits on the connection). `start` now gives up after its timeout
+ * with `QueueUnavailableError` (code `queue_unavailable`, naming the URL and the
+ * connection error; `rag worker` prints it and exits 2), and `close` returns.
+ * Needs no service: the port is one nothing listens on.
+ */
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { defineConfig } from "../../index.js";
+import { PostgresCheckpointer, QueueUnavailableError, RunWorker } from "../../scale/index.js";
+import { registryFromConfig } from "../../stdlib/index.js";
+import { PG_URL } from "../helpers/services.js";
+
+/** A loopback port nothing listens on (bound, then released). */
+async function deadPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((ok) => srv.listen(0, "127.0.0.1", ok));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}
+
+describe("a worker whose Redis does not answer", () => {
+  it("start fails with queue_unavailable after its timeout, naming the URL and the cause; close returns", async () => {
+    const port = await deadPort();
+    // Lazy: nothing here touches Postgres.
+    const saver = new PostgresCheckpointer(`${PG_URL}?schema=rag_unreachable_unused`);
+    const worker = new RunWorker({ queue: `redis://127.0.0.1:${port}`, checkpointer: saver, registry: registryFromConfig(defineConfig({})) });
+    const t0 = Date.now();
+    const err = await worker.start(400).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(QueueUnavailableError);
+    expect(err).toMatchObject({ code: "queue_unavailable" });
+    expect((err as Error).message).toContain(`redis://127.0.0.1:${port}`);
+    expect((err as Error).message).toContain("ECONNREFUSED");
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const t1 = Date.now();
+    await worker.close(true);
+    expect(Date.now() - t1).toBeLessThan(2000);
+    await saver.closeAsync();
+  }, 10_000);
+});
