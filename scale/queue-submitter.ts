@@ -8,6 +8,7 @@
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { CancelledError, errorToJson, newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { QueueUnavailableError } from "./errors.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
 import type { QueueJobData } from "./run-jobs.js";
@@ -26,15 +27,39 @@ export class QueueRunSubmitter implements RunSubmitter {
   readonly queue: Queue;
   readonly log: RunLog;
   private readonly redis: Redis;
+  /** The last connection error ioredis reported ("connect ECONNREFUSED 127.0.0.1:6390"), for `ping`'s message. */
+  private lastError: string | undefined;
 
   /** @throws ScaleConfigError for a bad queue URL. Connects lazily. */
   constructor(queue: string | QueueUrl, private readonly options: QueueRunSubmitterOptions = {}) {
     this.url = typeof queue === "string" ? parseQueueUrl(queue) : queue;
     this.redis = new Redis({ ...this.url.connection, maxRetriesPerRequest: 3 });
-    this.redis.on("error", () => undefined);
+    this.redis.on("error", (e: Error) => void (this.lastError = e.message));
     this.log = new RunLog(this.redis, this.url.prefix);
     this.queue = new Queue(this.url.queue, { connection: this.url.connection, prefix: this.url.prefix });
     this.queue.on("error", () => undefined);
+  }
+
+  /**
+   * Checks that Redis answers (`PING`), so a server started against a Redis that is down
+   * says so at once instead of failing its requests one by one.
+   *
+   * @param timeoutMs how long to wait (default 10,000 ms).
+   * @throws QueueUnavailableError naming the URL and the connection error.
+   */
+  async ping(timeoutMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${this.url.shown} within ${timeoutMs / 1000} s${this.lastError ? `: ${this.lastError}` : ""}; is it running? (docs/deploy.md)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.redis.ping(), late]);
+    } catch (e) {
+      if (e instanceof QueueUnavailableError) throw e;
+      throw new QueueUnavailableError(`cannot reach Redis at ${this.url.shown}: ${this.lastError ?? (e as Error).message}; is it running? (docs/deploy.md)`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Enqueues a run or a resume; returns at once with its run id. */

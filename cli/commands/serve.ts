@@ -11,7 +11,7 @@
 import { importConfigModule } from "../import-config.js";
 import { ApiError, ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace } from "../../server/index.js";
 import { newToken } from "../../server/security.js";
-import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError } from "../../scale/index.js";
+import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError, QueueUnavailableError } from "../../scale/index.js";
 import type { Checkpointer } from "../../runtime/index.js";
 import { CliError } from "../errors.js";
 import { CheckpointError } from "../../runtime/index.js";
@@ -50,6 +50,14 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
     queue = opts.queue !== undefined ? new QueueRunSubmitter(opts.queue) : undefined;
   } catch (e) {
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
+    throw e;
+  }
+  // A Redis that is down is said at start, not by every request that would enqueue.
+  try {
+    await queue?.ping();
+  } catch (e) {
+    await queue?.close();
+    if (e instanceof QueueUnavailableError) throw new CliError(`--queue: ${e.message}`);
     throw e;
   }
   const checkpointer: Checkpointer | undefined = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;

@@ -7,11 +7,15 @@
  * connection error; `rag worker` prints it and exits 2), and `close` returns.
  * Needs no service: the port is one nothing listens on.
  */
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defineConfig } from "../../index.js";
-import { PostgresCheckpointer, QueueUnavailableError, RunWorker } from "../../scale/index.js";
+import { PostgresCheckpointer, QueueRunSubmitter, QueueUnavailableError, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
+import { rag } from "../helpers/cli.js";
 import { PG_URL } from "../helpers/services.js";
 
 /** A loopback port nothing listens on (bound, then released). */
@@ -44,4 +48,31 @@ describe("a worker whose Redis does not answer", () => {
     expect(Date.now() - t1).toBeLessThan(2000);
     await saver.closeAsync();
   }, 10_000);
+});
+
+describe("rag serve --queue whose Redis does not answer", () => {
+  it("the submitter's ping fails at once with queue_unavailable naming the URL and the cause; close returns", async () => {
+    const port = await deadPort();
+    const queue = new QueueRunSubmitter(`redis://127.0.0.1:${port}`);
+    const t0 = Date.now();
+    const err = await queue.ping(5_000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(QueueUnavailableError);
+    expect((err as Error).message).toContain(`redis://127.0.0.1:${port}`);
+    expect((err as Error).message).toContain("ECONNREFUSED");
+    expect(Date.now() - t0).toBeLessThan(4000);
+    const t1 = Date.now();
+    await queue.close();
+    expect(Date.now() - t1).toBeLessThan(2000);
+  }, 10_000);
+
+  it("rag serve says so on one line and exits 2 instead of serving requests that all fail", async () => {
+    const port = await deadPort();
+    const r = rag(["serve", "--queue", `redis://127.0.0.1:${port}`, "--checkpoints", `${PG_URL}?schema=rag_unreachable_unused`, "--port", "0"], mkdtempSync(join(tmpdir(), "rag-serve-")));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: --queue: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*\\n$`));
+    expect(r.stdout).toBe("");
+  }, 20_000);
 });
