@@ -142,11 +142,13 @@ export function complete(session: Session, line: string): [string[], string] {
     const names = Object.keys(COMMANDS).map((k) => k.split(" ")[0]);
     return [names.filter((n) => n.startsWith(line)), line];
   }
-  // `r.st<Tab>`: the properties (record keys, methods) of variable `r`, not the globals.
-  const member = /([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)?$/.exec(line);
+  // `r.st<Tab>`, `r[0].te<Tab>`, `r.items[2]["a b"].x<Tab>`: the properties (record keys,
+  // methods) of what the path reaches from variable `r`, not the globals.
+  const member = /([A-Za-z_$][\w$]*)((?:\.[A-Za-z_$][\w$]*|\[\d+\]|\["[^"\\]*"\])*)\.([A-Za-z_$][\w$]*)?$/.exec(line);
   if (member) {
-    const partial = member[2] ?? "";
-    return [session.propertyNames(member[1]!).filter((n) => n.startsWith(partial)).sort(), partial];
+    const partial = member[3] ?? "";
+    const path = [...member[2]!.matchAll(/\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\["([^"\\]*)"\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] ?? m[3])!));
+    return [session.propertyNames(member[1]!, path).filter((n) => n.startsWith(partial)).sort(), partial];
   }
   const word = /[A-Za-z_$][\w$]*$/.exec(line)?.[0] ?? "";
   const caps = session.capabilityNames();

@@ -266,10 +266,18 @@ export class Session {
    * The property names of variable or reserved name `name` (record keys, or the methods
    * of a list or string), for completing `name.<Tab>`; empty when unknown.
    */
-  propertyNames(name: string): string[] {
+  propertyNames(name: string, path: readonly (string | number)[] = []): string[] {
     const b = this.globals.vars.get(name) ?? this.builtins.vars.get(name);
     if (!b) return [];
-    const v = b.value;
+    let v: Value = b.value;
+    // `r[0].te<Tab>`: follow the path through the data (own keys and list indexes only: no
+    // code runs, nothing is inherited), at most 16 steps; a step that leads nowhere completes nothing.
+    for (const step of path.slice(0, 16)) {
+      if (typeof step === "number" && Array.isArray(v) && step < v.length) v = v[step] as Value;
+      else if (typeof step === "string" && isRecord(v) && Object.hasOwn(v, step)) v = (v as Record<string, Value>)[step]!;
+      else if (typeof step === "string" && v instanceof Namespace && v.members.has(step)) v = v.members.get(step) as Value;
+      else return [];
+    }
     if (v instanceof Namespace) return [...v.members.keys()];
     const keys = isRecord(v) ? Object.keys(v) : Array.isArray(v) || typeof v === "string" ? ["length"] : [];
     return [...new Set([...keys, ...methodNames(v)])];

@@ -36,6 +36,19 @@ describe("prompt completion", () => {
     expect(complete(session, "let n = r.")[0]).toEqual(expect.arrayContaining(["status", "steps"]));
     expect(complete(session, "r.st")[0]).not.toContain("string");
   });
+
+  it("completes through a path of keys and indexes (`r[0].te`, `r.items[1][\"a b\"].`), reading data only", async () => {
+    const session = new Session({ registry: standardRegistry() });
+    expect((await session.runCell('let r = [{text: "a", tags: []}, {items: [1, {"a b": {deep: 1, deeper: 2}}]}]')).ok).toBe(true);
+    expect(complete(session, "r[0].te")).toEqual([["text"], "te"]);
+    expect(complete(session, "r[0].ta")).toEqual([["tags"], "ta"]);
+    expect(complete(session, 'r[1].items[1]["a b"].dee')).toEqual([["deep", "deeper"], "dee"]);
+    expect(complete(session, "r[0].tags.le")[0]).toContain("length");
+    // a path that leads nowhere (out of range, a missing key, inherited names) completes nothing
+    expect(complete(session, "r[5].te")).toEqual([[], "te"]);
+    expect(complete(session, "r[0].nope.x")).toEqual([[], "x"]);
+    expect(complete(session, "r[0].constructor.na")).toEqual([[], "na"]);
+  });
 });
 
 describe("prompt keys", () => {
