@@ -3,7 +3,8 @@
  * `rag registry export` snapshot), with stand-ins behind them — every model answers
  * through the simulation provider, every tool returns generated data (or a simulated
  * failure where the graph handles one), route functions, scripts and custom node kinds
- * choose among the node's route labels. Everything is registered through the normal
+ * choose among the node's route labels. A tool with a declared `result` schema returns one of
+ * its generated variants (else a text). Everything is registered through the normal
  * `Registry` API, so binding, the policy, the authorisation checks (`RunAuthority`) and
  * tool approval policies apply exactly as in a real run. Graphs the snapshot only
  * describes get a one-node stand-in graph returning generated output.
@@ -81,7 +82,12 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
             throw new NodeError(`simulated failure of tool \`${name}\``, "permanent", { node: tctx.node });
           }
         }
-        return `simulated result of ${name}`;
+        if (!t?.result) return `simulated result of ${name}`;
+        // A declared result shape: one of its generated variants, a choice like a model's reply.
+        const variants = generateVariants(t.result, ctx.hints, name);
+        if (variants.length < 2) return variants[0];
+        const key = tctx.callId ? `tr:${tctx.runId}:${tctx.node}:${tctx.callId}` : `tr:${tctx.node}:${ctx.trail.records.length}`;
+        return variants[ctx.trail.choose(`tool.${name}@${tctx.node}`, key, "tool", variants.map((_, k) => `result #${k + 1}`))];
       },
     });
   }
