@@ -252,7 +252,7 @@ export class TaskContext implements NodeTask {
       let out = await def.run(parsed.data, context);
       if (def.result && !isToolCommand(out)) {
         // A declared result shape is a promise the compiler relied on: a tool that breaks it fails here, not at a later read.
-        const checked = def.result.safeParse(out);
+        const checked = def.result.safeParse(out, { reportInput: true });
         if (!checked.success) throw new NodeError(`tool \`${name}\` returned a result that does not match its \`result\` schema: ${describeIssues(checked.error)}`, "permanent", this.where());
         out = checked.data;
       }
