@@ -68,9 +68,12 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
   const sig = snap.signatures;
   for (const name of snap.tools ?? []) {
     const t = sig?.tools?.[name];
+    // The declared result shape is kept: the compiler types `result` with it, the runtime checks what the stand-in returns.
+    const result = schemaOf(t?.result);
     r.registerTool(name, {
       description: t?.description ?? `simulated ${name}`,
       schema: schemaOf(t?.args) ?? z.any(),
+      ...(result ? { result } : {}),
       readOnly: t?.read_only === true,
       approval: t?.approval ?? "auto",
       run: (_args, tctx) => {
@@ -84,7 +87,9 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
         }
         if (!t?.result) return `simulated result of ${name}`;
         // A declared result shape: one of its generated variants, a choice like a model's reply.
-        const variants = generateVariants(t.result, ctx.hints, name);
+        const generated = generateVariants(t.result, ctx.hints, name);
+        const fit = result ? generated.filter((v) => result.safeParse(v).success) : generated;
+        const variants = fit.length ? fit : generated;
         if (variants.length < 2) return variants[0];
         const key = tctx.callId ? `tr:${tctx.runId}:${tctx.node}:${tctx.callId}` : `tr:${tctx.node}:${ctx.trail.records.length}`;
         return variants[ctx.trail.choose(`tool.${name}@${tctx.node}`, key, "tool", variants.map((_, k) => `result #${k + 1}`))];

@@ -109,6 +109,15 @@ describe("rag simulate with declared shapes", () => {
     expect(code).toBe(0);
   });
 
+  it("compiles against the declared result too: a misspelt field of a tool's result does not simulate", async () => {
+    const snap = join(dir, "typo.json");
+    writeFileSync(snap, JSON.stringify(exportRegistry(registry())));
+    writeFileSync(join(dir, "typo.rag"), TESTS("result.pased"));
+    const r = await ragIn(["simulate", join(dir, "typo.rag"), "--registry", snap], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr + r.stdout).toContain("has no field `pased`");
+  });
+
   it("generates input that meets the format of the tool argument or attach it flows to", async () => {
     const { code, report } = await simulate("mail", `graph mail {
   input { from: string, photo: string }
