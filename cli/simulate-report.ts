@@ -35,13 +35,16 @@ export function renderSimReport(r: SimReport, maxShown = Infinity): string {
     const l = r.paths[r.longest];
     out.push(`longest: #${l.id}, ${plural(l.supersteps, "superstep")}`);
   }
+  const dependent = r.paths.filter((p) => p.status === "input_dependent");
+  if (dependent.length) out.push(`input-dependent (${dependent.length}): generated data failed a constraint where it is used; a real input may meet it`);
+  for (const p of dependent.slice(0, maxShown)) out.push(`  #${p.id}  ${stepsText(p)}: ${p.error ?? ""}`);
   if (cut.length) out.push(`cut in loops only a choice exits: ${plural(cut.length, "path")} (--json lists them)`);
   if (r.loops.length) out.push("loops:");
   for (const l of r.loops) {
     const nodes = l.nodes.join(" → ");
     if (l.kind === "bounded" && l.endsInFailure) out.push(`  ${nodes}: the model may keep calling tools; the node's max_steps ends it and the node fails (path #${l.path})`);
     else if (l.kind === "bounded") out.push(`  ${nodes}: bounded by the graph, followed to its bound (at most ${l.maxIterations} runs of a node on one path)`);
-    else if (l.kind === "choice") out.push(`  ${nodes}: only ${l.by === "human" ? "a person's" : l.by === "router" ? "a route function's" : "the model's"} choice exits it (${l.site})${l.superstepsPerTurn ? `; one turn costs ${plural(l.superstepsPerTurn, "superstep")}` : ""}`);
+    else if (l.kind === "choice") out.push(`  ${nodes}: only ${l.by === "human" ? "a person's choice" : l.by === "router" ? "a route function's choice" : l.by === "tool" ? "what a tool returns" : "the model's choice"} exits it (${l.site})${l.superstepsPerTurn ? `; one turn costs ${plural(l.superstepsPerTurn, "superstep")}` : ""}`);
     else out.push(`  ${nodes}: NOT bounded: no choice in it, yet it ran to the recursion limit (path #${l.path})`);
   }
   if (r.assertions.length) out.push("assertions:");

@@ -2,7 +2,7 @@
  * The card's "What you may use" section (issue 15 §1): the registry's names with their
  * signatures, one compact line each, for `rag spec --config|--registry` and `rag author`.
  *
- *   tool search(query: string) -> any  read-only. Search the project notes.
+ *   tool search(query: string) -> { url: string }[]  read-only. Search the project notes.
  *   agent critic(draft: string) -> { ok: boolean }  writes verdicts.
  */
 import type { ModelCapabilities, RegistrySnapshot, SnapshotModelPrice } from "./registry-view.js";
@@ -35,7 +35,7 @@ export function signatureSection(snap: RegistrySnapshot): string {
   for (const t of snap.tools ?? []) {
     const s = sig.tools?.[t];
     const flags = s ? [s.read_only ? "read-only" : "mutating", ...(s.approval !== "auto" ? [`approval ${s.approval}`] : [])] : [];
-    out.push(`- tool "${t}"${params(s?.args)}${flags.length ? ` [${flags.join(", ")}]` : ""}.${sentence(s?.description)}`);
+    out.push(`- tool "${t}"${params(s?.args)}${s?.result ? ` -> ${schemaText(s.result)}` : ""}${flags.length ? ` [${flags.join(", ")}]` : ""}.${sentence(s?.description)}`);
   }
   for (const a of snap.agents ?? []) {
     const s = sig.agents?.[a];

@@ -17,6 +17,8 @@ export interface ToolSignature {
   readonly description?: string;
   /** JSON Schema of the arguments (an object schema). */
   readonly args: JsonSchema;
+  /** JSON Schema of what the tool returns (its `result:` option); absent = unknown (`any`). */
+  readonly result?: JsonSchema;
   /** Read-only tools of one turn run in parallel; mutating ones one at a time. */
   readonly read_only: boolean;
   /** `auto` runs, `ask` pauses for a human first, `deny` refuses. */
@@ -98,7 +100,8 @@ function nonNull(s: JsonSchema): JsonSchema {
 
 /**
  * A compact, one-line text of a schema for the card and messages:
- * `{ query: string, limit?: integer }`, `string[]`, `"a" | "b"`, `number(0..1)`.
+ * `{ query: string, limit?: integer }`, `string[]`, `"a" | "b"`, `number(0..1)`,
+ * `string(email)` (a JSON Schema `format`: email, uri, uuid, date-time, …), `string(/re/)`.
  */
 export function schemaText(s: JsonSchema | undefined, depth = 0): string {
   if (!s || depth > 4) return "any";
@@ -115,6 +118,8 @@ export function schemaText(s: JsonSchema | undefined, depth = 0): string {
     case "array":
       return `${schemaText(isObj(n.items) ? n.items : undefined, depth + 1)}[]`;
     case "string":
+      // A named format (zod's email, url, uuid, datetime also export their long regex as `pattern`) reads better than its regex.
+      if (typeof n.format === "string" && /^[a-z][a-z0-9-]*$/.test(n.format)) return `string(${n.format})`;
       return typeof n.pattern === "string" ? `string(/${n.pattern}/)` : "string";
     case "number":
     case "integer": {

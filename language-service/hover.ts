@@ -100,6 +100,7 @@ function occurrenceDoc(doc: Document, o: Occurrence, registry: ServiceRegistrySn
       if (d?.description) md += `\n\n${d.description}`;
       if (d?.read_only !== undefined || d?.approval) md += `\n\n${d.read_only ? "read-only" : "mutating"}${d.approval ? `, approval \`${d.approval}\`` : ""}`;
       if (d?.parameters) md += `\n\narguments:\n\`\`\`json\n${JSON.stringify(d.parameters, null, 2)}\n\`\`\``;
+      if (d?.result) md += `\n\nresult:\n\`\`\`json\n${JSON.stringify(d.result, null, 2)}\n\`\`\``;
       return md;
     }
     case "model": {

@@ -12,6 +12,8 @@ export interface ToolDetails {
   readonly description?: string;
   /** JSON Schema (draft 2020-12) of the tool's arguments, as offered to models. */
   readonly parameters?: Readonly<Record<string, unknown>>;
+  /** JSON Schema of what the tool returns (its `result:` option), when declared. */
+  readonly result?: Readonly<Record<string, unknown>>;
   readonly read_only?: boolean;
   readonly approval?: "auto" | "ask" | "deny";
 }

@@ -72,6 +72,7 @@ const modelSchema = z.strictObject(
 const toolSchema = z.looseObject({
   description: z.string(),
   schema: zodSchema,
+  result: zodSchema.optional(),
   readOnly: z.boolean().optional(),
   approval: z.enum(["auto", "ask", "deny"]).optional(),
   run: fn("a function run(args, ctx)"),

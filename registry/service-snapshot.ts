@@ -6,7 +6,7 @@
  */
 import type { ServiceRegistrySnapshot, ToolDetails } from "../language-service/index.js";
 import type { Registry } from "./registry.js";
-import { toolParameters } from "./tool.js";
+import { toolParameters, toolResultSchema } from "./tool.js";
 
 /** The snapshot of `registry`: sorted name lists, tool JSON Schemas, model ids and capabilities, agents, graph hashes, policy. */
 export function serviceSnapshot(registry: Registry): ServiceRegistrySnapshot {
@@ -20,7 +20,13 @@ export function serviceSnapshot(registry: Registry): ServiceRegistrySnapshot {
     } catch {
       parameters = undefined; // a schema zod cannot export (e.g. a transform): shown without arguments
     }
-    tool_details[name] = { description: def.description, ...(parameters ? { parameters } : {}), read_only: def.readOnly ?? false, approval: def.approval ?? "auto" };
+    let result: Record<string, unknown> | undefined;
+    try {
+      result = toolResultSchema(def);
+    } catch {
+      result = undefined;
+    }
+    tool_details[name] = { description: def.description, ...(parameters ? { parameters } : {}), ...(result ? { result } : {}), read_only: def.readOnly ?? false, approval: def.approval ?? "auto" };
   }
   return {
     models: list(view.models),

@@ -1,13 +1,13 @@
 /**
  * The shapes a registry grants (issue 15 §1), for the compiler's checks, the card's
  * "what you may use" and `rag registry export`: tool argument schemas (zod's JSON Schema
- * exporter, `toolParameters`), agents' input/output schemas and written channel,
+ * exporter, `toolParameters`) and result schemas (`toolResultSchema`), agents' input/output schemas and written channel,
  * graphs' input/output, route labels and script descriptions.
  */
 import { z } from "zod";
 import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/signatures.js";
 import type { Registry } from "./registry.js";
-import { toolParameters } from "./tool.js";
+import { toolParameters, toolResultSchema } from "./tool.js";
 
 /** JSON Schema of a zod schema (`io` side), without the `$schema` key. */
 export function zodSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
@@ -30,7 +30,10 @@ export function scriptDescription(source: string): string | undefined {
 /** Every signature of `registry` (null-prototype maps: names come from configs). Tool schemas are cached per definition (`toolParameters`). */
 export function registrySignatures(registry: Registry): RegistrySignatures {
   const tools: Record<string, ToolSignature> = Object.create(null);
-  for (const [name, t] of registry.tools) tools[name] = { ...(t.description ? { description: t.description } : {}), args: toolParameters(t), read_only: t.readOnly === true, approval: t.approval ?? "auto" };
+  for (const [name, t] of registry.tools) {
+    const result = toolResultSchema(t);
+    tools[name] = { ...(t.description ? { description: t.description } : {}), args: toolParameters(t), ...(result ? { result } : {}), read_only: t.readOnly === true, approval: t.approval ?? "auto" };
+  }
   const agents: Record<string, AgentSignature> = Object.create(null);
   for (const [name, a] of registry.agents) {
     agents[name] = {

@@ -14,10 +14,18 @@ export interface ToolContext {
   readonly callId?: string;
 }
 
-export interface ToolDefinition<S extends z.ZodType = z.ZodType> {
+export interface ToolDefinition<S extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly description: string;
   /** Argument schema; arguments are validated before `run`. */
   readonly schema: S;
+  /**
+   * Optional result schema (zod): what `run` returns. Declared, it is checked on every
+   * return (a mismatch fails the task with a NodeError naming the tool and the field;
+   * the parsed value is the result), shown on the card, exported to the registry
+   * snapshot, used by the compiler to check `result.x` reads of a `tool` node, and by
+   * `rag simulate` to generate results. A `ToolCommand` return is not checked.
+   */
+  readonly result?: R;
   /** Read-only tools of one turn run in parallel; mutating ones one at a time, in order. Default false. */
   readonly readOnly?: boolean;
   /** `auto` runs, `ask` pauses for a human, `deny` refuses. Default `auto`. */
@@ -81,8 +89,8 @@ export function isToolCommand(v: unknown): v is ToolCommand {
   return v instanceof ToolCommand;
 }
 
-/** Declares a tool with typed arguments (inference helper). */
-export function tool<S extends z.ZodType>(def: ToolDefinition<S>): ToolDefinition<S> {
+/** Declares a tool with typed arguments and, optionally, a typed result (inference helper). */
+export function tool<S extends z.ZodType, R extends z.ZodType = z.ZodType>(def: ToolDefinition<S, R>): ToolDefinition<S, R> {
   return def;
 }
 
@@ -101,6 +109,27 @@ export function toolParameters(def: ToolDefinition): Record<string, unknown> {
     parameters.set(def, schema);
   }
   return schema as Record<string, unknown>;
+}
+
+/** Exported result schemas per tool definition (null: none declared, or not exportable). */
+const results = new WeakMap<ToolDefinition, Readonly<Record<string, unknown>> | null>();
+
+/**
+ * JSON Schema of a tool's declared result (`result:`, zod's exporter, output side), or
+ * undefined when it declares none. Cached per definition and frozen; a schema zod
+ * cannot represent exports its unrepresentable parts as any (`{}`).
+ */
+export function toolResultSchema(def: ToolDefinition): Record<string, unknown> | undefined {
+  let schema = results.get(def);
+  if (schema === undefined) {
+    if (!def.result) schema = null;
+    else {
+      const { $schema: _s, ...rest } = z.toJSONSchema(def.result, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
+      schema = deepFreeze(rest);
+    }
+    results.set(def, schema);
+  }
+  return (schema ?? undefined) as Record<string, unknown> | undefined;
 }
 
 function deepFreeze<T>(v: T): T {

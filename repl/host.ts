@@ -10,7 +10,7 @@
  *   their parent run, so their events nest under it).
  */
 import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
-import type { CallContext, ChatRequest, NodeTask, Registry, Usage } from "../registry/index.js";
+import { isToolCommand, type CallContext, type ChatRequest, type NodeTask, type Registry, type Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
 import type { SessionEventBody } from "./events.js";
@@ -132,7 +132,12 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       emit({ type: "tool_started", tool, args }, "tool_call");
       const t0 = Date.now();
       try {
-        const out = await def.run(parsed.data, { signal, runId: ids.sessionId, threadId: ids.sessionId, node: ids.cellId });
+        let out = await def.run(parsed.data, { signal, runId: ids.sessionId, threadId: ids.sessionId, node: ids.cellId });
+        if (def.result && !isToolCommand(out)) {
+          const checked = def.result.safeParse(out);
+          if (!checked.success) throw new Error(`tool \`${tool}\` returned a result that does not match its \`result\` schema: ${checked.error.issues.map((i) => `${i.message}${i.path.length ? ` at .${i.path.join(".")}` : ""}`).join("; ")}`);
+          out = checked.data;
+        }
         emit({ type: "tool_completed", tool, ok: true, durationMs: Date.now() - t0 }, "tool_call");
         return out;
       } catch (e) {

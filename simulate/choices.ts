@@ -5,7 +5,7 @@
  * the first alternative of every new choice).
  *
  * A *choice* is any point where a real run would depend on someone else: a model's
- * reply, a route function, a human's answer, a tool or model failing. Each is asked
+ * reply, a route function, a human's answer, a tool's result (of a declared shape), a tool or model failing. Each is asked
  * under a `key` (the same question asked again — a task re-run on resume — gets the
  * same answer) at a `site` (where in the graph: one node or agent). A site visited
  * more than `turns` times in one run stops branching and repeats its previous answer:
@@ -15,7 +15,7 @@
  */
 
 /** Who makes a choice: what a loop through it depends on. */
-export type ChoiceBy = "model" | "human" | "router" | "failure" | "input";
+export type ChoiceBy = "model" | "human" | "router" | "failure" | "input" | "tool";
 
 /** One answered choice of a run. */
 export interface ChoiceRecord {

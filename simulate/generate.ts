@@ -54,6 +54,69 @@ export function literalHints(blueprints: readonly Blueprint[]): Hints {
   return { numbers: [...numbers].slice(0, 8), strings: [...strings].slice(0, 8) };
 }
 
+/** A value of each JSON Schema string `format` a generated string may have to satisfy. */
+const FORMAT_SAMPLES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  email: "simulated@example.com",
+  "idn-email": "simulated@example.com",
+  uri: "https://example.com/simulated",
+  url: "https://example.com/simulated",
+  iri: "https://example.com/simulated",
+  "uri-reference": "https://example.com/simulated",
+  uuid: "00000000-0000-4000-8000-000000000000",
+  "date-time": "2024-01-01T00:00:00Z",
+  date: "2024-01-01",
+  time: "00:00:00",
+  duration: "P1D",
+  hostname: "example.com",
+  ipv4: "192.0.2.1",
+  ipv6: "2001:db8::1",
+});
+
+/**
+ * Where the graph's input fields flow, as the constraints a generated value must meet
+ * there (issue 15 §5): `input.F` (or `state.F` of a same-named field) passed straight
+ * as argument `A` of a `tool` node takes the tool's JSON Schema `format`/`pattern` of
+ * `A`; used in `attach`, it must be a URL (`format: uri`). `toolArgs` gives a
+ * registered tool's argument schema. Fields used nowhere constrained are absent; a field
+ * with two different constraints keeps the first.
+ */
+export function inputConstraints(blueprints: readonly Blueprint[], fields: ReadonlySet<string>, toolArgs: (tool: string) => Schema | undefined): Map<string, Schema> {
+  const out = new Map<string, Schema>();
+  const field = (e: ExprSpec): string | undefined => (e.op === "get" && e.object.op === "var" && (e.object.name === "input" || e.object.name === "state") && fields.has(e.key) ? e.key : undefined);
+  const add = (f: string | undefined, c: Schema | undefined) => {
+    if (f !== undefined && c && !out.has(f)) out.set(f, c);
+  };
+  for (const bp of blueprints) {
+    for (const n of bp.nodes) {
+      for (const a of n.attach ?? []) add(field(a.value), { format: "uri" });
+      const tool = n.kind === "tool" ? (n.tool ?? n.tools?.[0]) : undefined;
+      if (tool === undefined || n.input?.kind !== "map") continue;
+      const props = toolArgs(tool)?.properties as Record<string, Schema> | undefined;
+      if (!props || typeof props !== "object") continue;
+      for (const e of n.input.fields) {
+        const arg = Object.hasOwn(props, e.key) ? props[e.key] : undefined;
+        if (!arg || arg.type !== "string") continue;
+        if (typeof arg.format === "string" && FORMAT_SAMPLES[arg.format] !== undefined) add(field(e.value), { format: arg.format });
+        else if (typeof arg.pattern === "string") add(field(e.value), { pattern: arg.pattern });
+      }
+    }
+  }
+  return out;
+}
+
+/** `schema` (an object schema of the graph's input) with `constraints` added to its plain string properties. */
+export function constrainInput(schema: Schema, constraints: ReadonlyMap<string, Schema>): Schema {
+  const props = schema.properties as Record<string, Schema> | undefined;
+  if (!constraints.size || !props) return schema;
+  const next: Record<string, Schema> = {};
+  for (const [k, v] of Object.entries(props)) {
+    const c = constraints.get(k);
+    const plain = v.type === "string" && v.format === undefined && v.pattern === undefined && v.enum === undefined;
+    next[k] = c && plain ? { ...v, ...c } : v;
+  }
+  return { ...schema, properties: next };
+}
+
 /** Candidates for one schema, most useful first (at least one). */
 function candidates(schema: Schema, hints: Hints, depth: number, label: string): Json[] {
   if (depth > MAX_DEPTH) return [null];
@@ -79,6 +142,8 @@ function candidates(schema: Schema, hints: Hints, depth: number, label: string):
       return [...new Set(fit)].slice(0, MAX_VARIANTS);
     }
     case "string": {
+      const formatted = typeof schema.format === "string" ? FORMAT_SAMPLES[schema.format] : undefined;
+      if (formatted !== undefined) return [formatted]; // zod's email/url/uuid also export a regex the sampler does not take
       const all = [`simulated ${label}`, ...hints.strings];
       if (typeof schema.pattern !== "string") return all.slice(0, MAX_VARIANTS);
       // `string(/re/)`: only values the pattern accepts (a sample built from it first).

@@ -3,7 +3,8 @@
  * `rag registry export` snapshot), with stand-ins behind them — every model answers
  * through the simulation provider, every tool returns generated data (or a simulated
  * failure where the graph handles one), route functions, scripts and custom node kinds
- * choose among the node's route labels. Everything is registered through the normal
+ * choose among the node's route labels. A tool with a declared `result` schema returns one of
+ * its generated variants (else a text). Everything is registered through the normal
  * `Registry` API, so binding, the policy, the authorisation checks (`RunAuthority`) and
  * tool approval policies apply exactly as in a real run. Graphs the snapshot only
  * describes get a one-node stand-in graph returning generated output.
@@ -67,9 +68,12 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
   const sig = snap.signatures;
   for (const name of snap.tools ?? []) {
     const t = sig?.tools?.[name];
+    // The declared result shape is kept: the compiler types `result` with it, the runtime checks what the stand-in returns.
+    const result = schemaOf(t?.result);
     r.registerTool(name, {
       description: t?.description ?? `simulated ${name}`,
       schema: schemaOf(t?.args) ?? z.any(),
+      ...(result ? { result } : {}),
       readOnly: t?.read_only === true,
       approval: t?.approval ?? "auto",
       run: (_args, tctx) => {
@@ -81,7 +85,14 @@ export function simulationRegistry(snap: RegistrySnapshot, ctx: SimContext, real
             throw new NodeError(`simulated failure of tool \`${name}\``, "permanent", { node: tctx.node });
           }
         }
-        return `simulated result of ${name}`;
+        if (!t?.result) return `simulated result of ${name}`;
+        // A declared result shape: one of its generated variants, a choice like a model's reply.
+        const generated = generateVariants(t.result, ctx.hints, name);
+        const fit = result ? generated.filter((v) => result.safeParse(v).success) : generated;
+        const variants = fit.length ? fit : generated;
+        if (variants.length < 2) return variants[0];
+        const key = tctx.callId ? `tr:${tctx.runId}:${tctx.node}:${tctx.callId}` : `tr:${tctx.node}:${ctx.trail.records.length}`;
+        return variants[ctx.trail.choose(`tool.${name}@${tctx.node}`, key, "tool", variants.map((_, k) => `result #${k + 1}`))];
       },
     });
   }

@@ -7,7 +7,9 @@
  * path (choices.ts), until every alternative was tried or the bounds are reached. The report
  * lists each distinct path with its supersteps and capability calls, the longest one,
  * the loops (bounded by the graph, or exited only by a model's or a person's choice),
- * runtime errors, and the `// rag:assert` assertions violated (assertions.ts).
+ * runtime errors, paths whose generated data missed a constraint where it was used
+ * ("input-dependent": generated input meets a tool argument's `format` or `attach`'s URL
+ * when it flows there directly, generate.ts), and the `// rag:assert` assertions violated (assertions.ts).
  */
 import { compileGraph, fieldsSchema, type Blueprint, type RegistrySnapshot } from "../compiler/index.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
@@ -17,7 +19,7 @@ import { CompiledGraph, MemoryCheckpointer } from "../runtime/index.js";
 import { parseAssertions, type Assertion } from "./assertions.js";
 import { branchPrefixes, ChoiceTrail, type ChoiceBy } from "./choices.js";
 import { SimContext } from "./context.js";
-import { generateVariants, literalHints } from "./generate.js";
+import { constrainInput, generateVariants, inputConstraints, literalHints } from "./generate.js";
 import { simulationRegistry } from "./registry.js";
 import { runOnce, type RunTrace, type SimCall } from "./run-once.js";
 
@@ -42,8 +44,12 @@ export interface SimulateOptions {
 /** One distinct path: how it ended, its supersteps and capability calls. */
 export interface SimPath {
   readonly id: number;
-  /** `end`: reached END; `declined`: stopped by a person's denial; `failed`: ended by an injected failure or a node's `max_steps`; `choice_loop`: cut in a loop only a choice exits; `error`: a runtime error; `paused`: still pausing. */
-  readonly status: "end" | "declined" | "failed" | "choice_loop" | "error" | "paused";
+  /**
+   * `end`: reached END; `declined`: stopped by a person's denial; `failed`: ended by an injected failure or a node's `max_steps`;
+   * `choice_loop`: cut in a loop only a choice exits; `input_dependent`: generated data failed a constraint where it was used
+   * (a tool argument's schema, `attach` wanting a URL) that a real input may meet — not an error; `error`: a runtime error; `paused`: still pausing.
+   */
+  readonly status: "end" | "declined" | "failed" | "choice_loop" | "input_dependent" | "error" | "paused";
   readonly supersteps: number;
   /** Root supersteps: the nodes run in each. */
   readonly steps: readonly (readonly string[])[];
@@ -122,7 +128,9 @@ export async function simulate(source: string, options: SimulateOptions): Promis
   // A simulation makes no real call: review gates (which guard real runs) are satisfied here.
   for (const b of fileGraphs.values()) registry.approvals.approve(b, { approvedBy: "rag simulate" });
   const graph = new CompiledGraph(bp, { registry, graphs: fileGraphs, checkpointer: new MemoryCheckpointer() });
-  const inputs = bp.input?.length ? generateVariants(fieldsSchema(bp.input, bp.schemas), ctx.hints, "input") : [{}];
+  // Generated input meets the constraints of where it flows (a tool argument's format, `attach`'s URL).
+  const flows = inputConstraints([bp], new Set((bp.input ?? []).map((f) => f.name)), (t) => options.snapshot.signatures?.tools?.[t]?.args);
+  const inputs = bp.input?.length ? generateVariants(constrainInput(fieldsSchema(bp.input, bp.schemas), flows), ctx.hints, "input") : [{}];
 
   const limit = typeof bp.defaults.recursion_limit === "number" ? bp.defaults.recursion_limit : 100;
   const maxPaths = options.maxPaths ?? 64;
@@ -180,6 +188,8 @@ function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonl
       loops.push({ kind: "bounded", nodes: node ? [node] : [], by: "model", endsInFailure: true, path: id });
       return paths.push({ ...base, status: "failed", error: message });
     }
+    // Literal arguments are checked by the compiler: a value that fails here was computed from generated data.
+    if (INPUT_DEPENDENT.test(message)) return paths.push({ ...base, status: "input_dependent", error: message });
     errors.push({ path: id, message });
     return paths.push({ ...base, status: "error", error: message });
   });
@@ -201,6 +211,9 @@ function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonl
     ok: errors.length === 0 && violations.length === 0,
   };
 }
+
+/** Runtime errors of a constraint on a value where it is used, which generated data may miss and real data meet. */
+const INPUT_DEPENDENT = /^arguments for tool `[^`]+` do not match its schema:|\battach (?:image|file) \(part \d+\): (?:expected an http\(s\) URL|an object part is)/;
 
 /** Runs of one repeated choice as `… ×N`. */
 function compress(xs: readonly string[]): string[] {

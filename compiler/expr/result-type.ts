@@ -5,10 +5,11 @@
  *   output schema), else its reply text;
  * - `subgraph`: the graph's `output` fields (of the file, or the registered graph's
  *   signature), else unknown (the last task's result);
+ * - `tool`: the registered tool's `result` schema (its signature), else unknown;
  * - `router` with a route function: the label (a string; one of its labels when declared);
  * - `interrupt` with `resume { … }` and no `options`: the resume record (with options the
  *   answer also carries `choice`, so it stays unknown);
- * - everything else (`tool`, `interrupt`, `tool_executor`, …): unknown (`any`).
+ * - everything else (`interrupt`, `tool_executor`, …): unknown (`any`).
  * Unknown is `any`, which silences every check.
  */
 import type { RegistryView } from "../registry-view.js";
@@ -52,6 +53,12 @@ export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgra
       }
       const sig = registry?.signatures?.graphs?.[name];
       return sig?.output ? schemaType(sig.output, `the output of graph \`${name}\``) : ANY;
+    }
+    case "tool": {
+      const item = n.items.get("tool")?.value.value ?? n.items.get("tools")?.value.items[0];
+      const name = typeof item === "string" ? item : item?.kind === "String" ? item.value : undefined;
+      const sig = name ? registry?.signatures?.tools?.[name] : undefined;
+      return sig?.result ? schemaType(sig.result, `the result of tool \`${name}\``) : ANY;
     }
     case "interrupt":
       return n.items.get("options") ? ANY : (declaredOutput(n.items, p, "resume") ?? ANY);

@@ -1,6 +1,6 @@
 /**
  * The expression type (`types.ts`) a JSON Schema promises: what `result.x` of a node
- * that runs a registered agent or graph, or a tool argument, is known to hold
+ * that runs a registered agent, graph or tool (its `result` schema), or a tool argument, is known to hold
  * (issue 15 §1). Anything the checker cannot be sure of is `any`.
  */
 import type { JsonSchema } from "../signatures.js";

@@ -26,6 +26,13 @@ describe("config validation at load", () => {
     expect(r.stderr).not.toContain("Cannot read properties");
   });
 
+  it("refuses a tool whose `result` is a JSON Schema, naming tools.<name>.result", async () => {
+    const dir = project(`{ tools: { search: { description: "web search", schema: z.object({ q: z.string() }), result: { type: "array" }, run: () => [] } } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("rag.config.ts: `tools.search.result`: expected a zod schema");
+  });
+
   it("refuses `tools: { x: 5 }` and a misspelt key with a suggestion", async () => {
     const dir = project(`{ tools: { x: 5 }, defaultInput: {} }`);
     const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
