@@ -38,6 +38,8 @@ interface Step {
 
 export class RunsPanel {
   private readonly form = h("div", { class: "run-form" });
+  /** Cancel: enabled only while a run this page follows is running. */
+  private cancelButton: HTMLButtonElement | undefined;
   private readonly timeline = h("div", { class: "timeline", "data-testid": "timeline" });
   private readonly statePane = h("div", { class: "state", "data-testid": "state" });
   private readonly answer = h("div", { class: "answer", "data-testid": "interrupt" });
@@ -81,6 +83,8 @@ export class RunsPanel {
     }
     const run = button("Run", () => void this.start(inputs), { "data-testid": "run", class: "primary" });
     const cancel = button("Cancel", () => void (this.current && api("POST", `/api/runs/${this.current.runId}/cancel`)), { "data-testid": "cancel" });
+    cancel.disabled = this.current?.status !== "running";
+    this.cancelButton = cancel;
     this.form.replaceChildren(body, run, cancel);
   }
 
@@ -119,6 +123,7 @@ export class RunsPanel {
     this.source?.close();
     this.source = undefined;
     this.current = undefined;
+    if (this.cancelButton) this.cancelButton.disabled = true;
     for (const pane of [this.timeline, this.statePane, this.answer, this.history, this.runInfo]) pane.replaceChildren();
   }
 
@@ -126,6 +131,7 @@ export class RunsPanel {
   attach(run: RunSummary): void {
     this.source?.close();
     this.current = run;
+    if (this.cancelButton) this.cancelButton.disabled = false;
     this.timeline.replaceChildren();
     this.answer.replaceChildren();
     this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "running" }, `running ${run.graph} on ${run.threadId}`));
@@ -244,6 +250,7 @@ export class RunsPanel {
       src.close();
       const summary = JSON.parse((m as MessageEvent<string>).data) as RunSummary;
       this.current = summary;
+      if (this.cancelButton) this.cancelButton.disabled = true;
       this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
       void this.loadThreads();
       void this.loadHistory(summary.threadId);

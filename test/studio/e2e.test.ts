@@ -298,8 +298,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
     await openFile("research_review.rag");
     await tab("runs");
+    // Cancel is offered only while a run is going
+    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
+    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
     expect(await page.locator("#tab-runs .step").count()).toBe(3);
     expect(await page.locator("#tab-runs [data-testid=fanout]").count()).toBe(1);
     expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
