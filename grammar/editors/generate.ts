@@ -4,6 +4,7 @@
  * definition. Pure functions; `scripts/gen-editor-grammars.ts` writes their output and a
  * test checks the committed files are up to date.
  */
+import { LANGUAGE_CONFIGURATION } from "./language-configuration.js";
 import { TOKEN_LIST, type TokenList } from "./token-list.js";
 
 const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
@@ -230,23 +231,5 @@ export function textMateJson(): string {
 
 /** The text of `grammar/editors/language-configuration.json` (VS Code: comments, brackets, auto-closing). */
 export function languageConfigurationJson(): string {
-  return (
-    JSON.stringify(
-      {
-        comments: { lineComment: "//", blockComment: ["/*", "*/"] },
-        brackets: [["{", "}"], ["[", "]"], ["(", ")"]],
-        autoClosingPairs: [
-          { open: "{", close: "}" },
-          { open: "[", close: "]" },
-          { open: "(", close: ")" },
-          { open: '"', close: '"', notIn: ["string"] },
-          { open: "'", close: "'", notIn: ["string"] },
-        ],
-        surroundingPairs: [["{", "}"], ["[", "]"], ["(", ")"], ['"', '"'], ["'", "'"]],
-        wordPattern: "[A-Za-z_][A-Za-z0-9_]*",
-      },
-      null,
-      2,
-    ) + "\n"
-  );
+  return JSON.stringify(LANGUAGE_CONFIGURATION, null, 2) + "\n";
 }

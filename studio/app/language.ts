@@ -9,6 +9,7 @@
  */
 import * as monaco from "monaco-core";
 import { MONARCH_LANGUAGE } from "../../grammar/editors/rag.monarch.js";
+import { monacoLanguageConfiguration } from "../../grammar/editors/language-configuration.js";
 import type { LsCompletionKind, LsDiagnostic, LsDocumentSymbol, LsLocation, LsRange, LsTextEdit } from "../../language-service/index.js";
 import { SEMANTIC_TOKENS_LEGEND } from "../../language-service/semantic-tokens.js";
 import type { Diagnostic, Span } from "./api.js";
@@ -27,6 +28,8 @@ export function registerRag(client: LanguageClient, uriOf: (model: monaco.editor
   registered = true;
   monaco.languages.register({ id: "rag", extensions: [".rag"] });
   monaco.languages.register({ id: "ragsh", extensions: [".ragsh"] });
+  // `{` brings its `}`, quotes close, comments toggle: the same configuration VS Code gets.
+  monaco.languages.setLanguageConfiguration("rag", monacoLanguageConfiguration());
   const tokens: monaco.languages.IMonarchLanguage = {
     keywords: KEYWORDS,
     constants: ["END", "START", "true", "false", "null"],

@@ -236,6 +236,20 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("writes decision") && window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
     await page.waitForSelector("#graph:not(.stale) svg");
     expect(await page.locator("#graph > .stale-note").count()).toBe(0);
+    // Typing `{` brings its `}`, and a quote its close (the configuration VS Code gets too).
+    const fixed = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
+    await page.evaluate(() => {
+      const ed = window.studio!.editor;
+      const m = ed.getModel()!;
+      ed.setPosition({ lineNumber: m.getLineCount(), column: m.getLineMaxColumn(m.getLineCount()) });
+      ed.focus();
+    });
+    await page.keyboard.press("Escape");
+    await page.keyboard.type('\ngraph t { metadata { a: "', { delay: 15 });
+    expect((await page.evaluate(() => window.studio!.editor.getModel()!.getValue())).trimEnd().split("\n").at(-1)).toBe('graph t { metadata { a: ""}}');
+    await page.evaluate((text) => window.studio!.editor.getModel()!.setValue(text), fixed);
+    await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+    await page.waitForSelector("#graph:not(.stale) svg");
     // The loop's back edge (revise → draft) does not lift a node above START, and the
     // route labels lie inside the drawing, clear of every node.
     interface Box { x: number; y: number; width: number; height: number }
