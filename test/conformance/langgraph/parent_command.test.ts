@@ -167,6 +167,56 @@ describe("Command.PARENT", () => {
     expect(events.filter((e) => e.type === "model_token" || e.type === "model_completed")).toEqual([]);
     expect(ran).toEqual(["node2"]);
   });
+  // upstream: tests/pregel.test.ts "should handle non-overlapping parent command updates" (upstream expects
+  // ["foo", "bar", "baz"]). Its subgraph node returns `graph: "PARENT"`, the string, not `Command.PARENT`
+  // (`"__parent__"`): LangGraph applies it as an ordinary command *of the subgraph* (its `goto: "node_3"`
+  // names no subgraph node and is dropped), the subgraph ends normally and node_2 writes the subgraph's
+  // final state, "bar" included; the parent's edge node_2 -> node_3 runs node_3. Re-expressed: the
+  // subgraph's last node writes locally, and the subgraph node writes its result back. `visitedNodes`
+  // (no state key upstream, ignored there) is left out: typed state refuses it (difference 1).
+  it("should handle non-overlapping parent command updates", async () => {
+    const registry = standardRegistry();
+    registry.registerNodeKind("emit", async (t) => ({ writes: (t.node.name === "node_3" ? ["baz"] : t.node.name === "node_1" ? ["foo"] : t.node.name === "subgraph_node_1" ? ["bar"] : []).map((s) => ["uniqueStrings", [s]] as const) }));
+    const g = build(
+      `graph main { start node_1 state { uniqueStrings: list<string> union }
+         node node_1 { kind emit next node_2 }
+         node node_2 { kind subgraph graph "sub" writes { uniqueStrings: result.uniqueStrings } next node_3 }
+         node node_3 { kind emit next END } }
+       graph sub { start subgraph_node_1 state { uniqueStrings: list<string> union } output { uniqueStrings: any }
+         node subgraph_node_1 { kind emit next subgraph_node_2 }
+         node subgraph_node_2 { kind emit next END } }`,
+      registry,
+    );
+    expect((await g.invoke({ uniqueStrings: [] })).state.uniqueStrings).toEqual(["foo", "bar", "baz"]);
+  });
+
+  // ragraph: the same graph with a real command for the parent (`graph: "PARENT"` here is LangGraph's
+  // `Command.PARENT`). LangGraph.js 1.7.3 run on the upstream case with `graph: Command.PARENT` returns
+  // `["foo", "baz"]` and streams `{ node_2: {} }`: the parent gets the command's `update` only, not the
+  // subgraph's earlier writes ("bar" stays in the subgraph's state). ragraph does the same.
+  it("should handle non-overlapping parent command updates (with Command.PARENT: the command's update only)", async () => {
+    const registry = standardRegistry();
+    const node3Saw: unknown[] = [];
+    registry.registerNodeKind("emit", async (t) => ({ writes: (t.node.name === "node_1" ? ["foo"] : t.node.name === "subgraph_node_1" ? ["bar"] : []).map((s) => ["uniqueStrings", [s]] as const) }));
+    registry.registerNodeKind("to_parent", async () => ({ graph: "PARENT", writes: [], goto: ["node_3"] }));
+    registry.registerNodeKind("node_3", async (t) => (node3Saw.push(t.state.uniqueStrings), { writes: [["uniqueStrings", ["baz"]]] }));
+    const g = build(
+      `graph main { start node_1 state { uniqueStrings: list<string> union }
+         node node_1 { kind emit next node_2 }
+         node node_2 { kind subgraph graph "sub" next node_3 }
+         node node_3 { kind node_3 next END } }
+       graph sub { start subgraph_node_1 state { uniqueStrings: list<string> union }
+         node subgraph_node_1 { kind emit next subgraph_node_2 }
+         node subgraph_node_2 { kind to_parent } }`,
+      registry,
+    );
+    const events = await eventsOf(g, { uniqueStrings: [] }, { mode: "updates" });
+    expect(node3Saw).toEqual([["foo"]]);
+    expect((events.at(-1) as Extract<RunEvent, { type: "run_completed" }>).state.uniqueStrings).toEqual(["foo", "baz"]);
+    const updates = events.filter((e): e is Extract<RunEvent, { type: "updates" }> => e.type === "updates" && e.depth === 0);
+    expect(updates.map((u) => [u.node, u.writes.map((w) => w.value)])).toEqual([["node_1", [["foo"]]], ["node_2", []], ["node_3", [["baz"]]]]);
+  });
+
 });
 
 describe("Send carrying a Command", () => {

@@ -181,4 +181,67 @@ describe("StateGraph (pregel.test.ts, extra)", () => {
     expect(done.values).toEqual({ subjects: ["cats", "dogs"], jokes: ["Joke about cats - hohoho", "Joke about turtles - hohoho"] });
     expect(done.next).toEqual([]);
   });
+
+  // upstream: tests/pregel.test.ts "debug nested subgraph" (streamMode "debug": the checkpoints streamed
+  // are the thread's history, oldest first; ragraph's `checkpoint_saved` events of the top run)
+  it("debug nested subgraph", async () => {
+    const { graph } = nestedStreamGraph();
+    const events = await eventsOf(graph, { items: [] }, { threadId: "1" });
+    const streamed = events.filter((e): e is Extract<RunEvent, { type: "checkpoint_saved" }> => e.type === "checkpoint_saved" && e.depth === 0).map((e) => e.checkpointId);
+    const history = (await graph.getStateHistory("1")).reverse();
+    expect(streamed).toEqual(history.map((h) => h.checkpointId));
+    expect(history.map((h) => [h.step, h.source])).toEqual([[0, "input"], [1, "loop"], [2, "loop"], [3, "loop"]]);
+    expect(history.at(-1)!.values.items).toEqual(["p1", "p1", "c1", "c2", "p3"]);
+  });
+
+  // ragraph: streaming order with a subgraph, checked against LangGraph.js 1.7.3 running the same graph
+  // with `streamMode: ["values", "updates", "tasks", "checkpoints", "custom"], subgraphs: true`:
+  //   values [] · (task p1) · updates p1 · values [p1] · (task p2) · [p2] values [p1] · (task c1) · [p2] custom ·
+  //   [p2] updates c1 · [p2] values [p1,c1] · [p2] updates c2 · [p2] values [p1,c1,c2] · updates p2 ·
+  //   values [p1,p1,c1,c2] · updates p3 · values [...,p3]
+  // (a subgraph's whole output state reduced into the parent's list: hence the second "p1"). In the
+  // `events` mode a task's `custom` events come between its `task_started` and `task_completed`, and
+  // a step's checkpoint after its `state_updated`, as LangGraph's tasks/custom/checkpoints modes.
+  it("streams values and updates of subgraphs in LangGraph's order, with their namespaces", async () => {
+    const { graph } = nestedStreamGraph();
+    const seen: string[] = [];
+    for await (const e of graph.stream({ items: [] }, { mode: ["values", "updates"], subgraphs: true })) {
+      const where = e.depth === 0 ? "" : "[p2] ";
+      if (e.type === "values") seen.push(`${where}values ${(e.values.items as string[]).join(",")}`);
+      else if (e.type === "updates") seen.push(`${where}updates ${e.node}`);
+    }
+    expect(seen).toEqual([
+      "values ", "updates p1", "values p1",
+      "[p2] values p1", "[p2] updates c1", "[p2] values p1,c1", "[p2] updates c2", "[p2] values p1,c1,c2",
+      "updates p2", "values p1,p1,c1,c2", "updates p3", "values p1,p1,c1,c2,p3",
+    ]);
+    const order: string[] = [];
+    const namespaces = new Set<string>();
+    for await (const e of graph.stream({ items: [] }, { mode: "events" })) {
+      if (e.depth > 0) namespaces.add(e.namespace);
+      if (e.node === "c1" || (e.depth === 1 && (e.type === "state_updated" || e.type === "checkpoint_saved") && order.length && !order.includes("sub checkpoint"))) {
+        if (e.type === "task_started" || e.type === "custom" || e.type === "task_completed") order.push(`${e.type} ${e.node}`);
+        else if (e.type === "state_updated") order.push("sub state");
+        else if (e.type === "checkpoint_saved") order.push("sub checkpoint");
+      }
+    }
+    expect(order).toEqual(["task_started c1", "custom c1", "task_completed c1", "sub state", "sub checkpoint"]);
+    // one child namespace, under the top run's
+    expect(namespaces.size).toBe(1);
+  });
 });
+
+/** LangGraph's "debug nested subgraph" graph: p_one -> p_two (child: c_one -> c_two) -> p_three, an append list; c1 emits a custom event. */
+function nestedStreamGraph() {
+  const { registry } = world();
+  registry.registerNodeKind("item", async (t) => {
+    if (t.node.name === "c1") t.emit("custom", { from: "c1" });
+    return { writes: [["items", [t.node.name]]] };
+  });
+  return buildGraph(
+    `graph g { start p1 state { items: list<string> append }
+       node p1 { kind item next p2 } node p2 { kind subgraph graph "sub" writes { items: result.items } next p3 } node p3 { kind item next END } }
+     graph sub { start c1 state { items: list<string> append } output { items: any } node c1 { kind item next c2 } node c2 { kind item next END } }`,
+    { registry, checkpointer: new MemoryCheckpointer() },
+  );
+}
