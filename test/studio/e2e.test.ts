@@ -21,7 +21,7 @@ interface Marker {
 interface PageStudio {
   editor: {
     getSelection(): { startLineNumber: number } | null;
-    getModel(): { getValue(): string; setValue(v: string): void; getLineContent(line: number): string } | null;
+    getModel(): { getValue(): string; setValue(v: string): void; getLineContent(line: number): string; getLineCount(): number; getLineMaxColumn(line: number): number } | null;
     getAction(id: string): { run(): Promise<void> } | null;
     setPosition(p: { lineNumber: number; column: number }): void;
     focus(): void;
