@@ -176,7 +176,7 @@ export class CompiledGraph {
 
   /** The thread's checkpoints, newest first (each as `getState` shows it); `options.namespace`: a child run's. */
   getStateHistory(threadId: string, options?: ListOptions): Promise<StateSnapshot[]> {
-    if (!options?.namespace) return getStateHistory(this.saver(), threadId, options, this);
+    if (!options?.namespace) return getStateHistory(this.saver(), threadId, options);
     return getNestedHistory(this, this.saver(), threadId, options);
   }
 

@@ -114,8 +114,8 @@ async function newestChildRun(g: NestedGraph, saver: Checkpointer, threadId: str
  * (its latest checkpoint) is attached under `subgraphs[taskId]`, recursively, at most
  * `depth` levels down.
  */
-export async function nestedSnapshot(g: NestedGraph, saver: Checkpointer, t: CheckpointTuple, subgraphs: boolean, depth: number = DEFAULT_MAX_SUBGRAPH_DEPTH): Promise<StateSnapshot> {
-  const s = snapshot(t, g);
+export async function nestedSnapshot(g: NestedGraph, saver: Checkpointer, t: CheckpointTuple, subgraphs: boolean, depth: number = DEFAULT_MAX_SUBGRAPH_DEPTH, applyFinished = true): Promise<StateSnapshot> {
+  const s = snapshot(t, applyFinished ? g : undefined);
   if (!subgraphs || depth <= 0) return s;
   const lineage = typeof t.metadata.lineage === "string" ? t.metadata.lineage : undefined;
   const children: Record<string, StateSnapshot> = Object.create(null) as Record<string, StateSnapshot>;
@@ -142,7 +142,8 @@ export async function nestedSnapshot(g: NestedGraph, saver: Checkpointer, t: Che
 export async function getNestedState(g: NestedGraph, saver: Checkpointer, threadId: string, checkpointId: string | undefined, options: SubgraphStateOptions = {}): Promise<StateSnapshot | undefined> {
   const at = options.namespace ? await resolveNamespace(g, saver, threadId, options.namespace) : { namespace: "", graph: g };
   const t = await saver.getTuple({ threadId, namespace: at.namespace, ...(checkpointId !== undefined ? { checkpointId } : {}) });
-  return t ? nestedSnapshot(at.graph, saver, t, Boolean(options.subgraphs)) : undefined;
+  // A checkpoint asked for by id shows what was saved with it (see `getState`).
+  return t ? nestedSnapshot(at.graph, saver, t, Boolean(options.subgraphs), DEFAULT_MAX_SUBGRAPH_DEPTH, checkpointId === undefined) : undefined;
 }
 
 /**
@@ -152,9 +153,10 @@ export async function getNestedState(g: NestedGraph, saver: Checkpointer, thread
  * @throws NamespaceError when the namespace is malformed or names no child run.
  */
 export async function getNestedHistory(g: NestedGraph, saver: Checkpointer, threadId: string, options: ListOptions = {}): Promise<StateSnapshot[]> {
-  if (!options.namespace) return (await saver.list(threadId, options)).map((t) => snapshot(t, g));
+  // Each checkpoint with the values saved with it (see `getStateHistory`).
+  if (!options.namespace) return (await saver.list(threadId, options)).map((t) => snapshot(t));
   const at = await resolveNamespace(g, saver, threadId, options.namespace);
-  return (await saver.list(threadId, { ...options, namespace: at.namespace })).map((t) => snapshot(t, at.graph));
+  return (await saver.list(threadId, { ...options, namespace: at.namespace })).map((t) => snapshot(t));
 }
 
 /**

@@ -143,15 +143,24 @@ function applyFinished(g: SnapshotGraph, t: CheckpointTuple): { values: Readonly
   }
 }
 
-/** The thread at its latest checkpoint (or `checkpointId`); undefined when there is none. With `g`, finished tasks' writes are applied (see `snapshot`). */
+/**
+ * The thread at its latest checkpoint (or `checkpointId`); undefined when there is none.
+ * With `g`, the latest checkpoint shows its finished tasks' writes applied (see
+ * `snapshot`); a checkpoint asked for by id shows the values saved with it — as
+ * LangGraph's `getState` applies pending writes only without a `checkpoint_id`.
+ */
 export async function getState(saver: Checkpointer, threadId: string, checkpointId?: string, g?: SnapshotGraph): Promise<StateSnapshot | undefined> {
   const t = await saver.getTuple({ threadId, ...(checkpointId !== undefined ? { checkpointId } : {}) });
-  return t ? snapshot(t, g) : undefined;
+  return t ? snapshot(t, checkpointId === undefined ? g : undefined) : undefined;
 }
 
-/** Every checkpoint of the thread, newest first. */
-export async function getStateHistory(saver: Checkpointer, threadId: string, options: ListOptions = {}, g?: SnapshotGraph): Promise<StateSnapshot[]> {
-  return (await saver.list(threadId, options)).map((t) => snapshot(t, g));
+/**
+ * Every checkpoint of the thread, newest first, each with the values saved with it: the
+ * writes of the step run from a checkpoint belong to the next one (LangGraph's
+ * `getStateHistory` does not apply pending writes either).
+ */
+export async function getStateHistory(saver: Checkpointer, threadId: string, options: ListOptions = {}): Promise<StateSnapshot[]> {
+  return (await saver.list(threadId, options)).map((t) => snapshot(t));
 }
 
 /**

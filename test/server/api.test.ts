@@ -194,8 +194,9 @@ describe("subgraph state by namespace", () => {
       [0, "input", "2.0:executor_graph"],
     ]);
     const first = await s.api<Snap>("GET", `/api/threads/${t}/state?namespace=executor&checkpoint=${history.json[1].checkpointId}`);
-    // Read through the child graph: step_a's saved write is applied and it leaves `next`.
-    expect(first.json).toMatchObject({ checkpointId: history.json[1].checkpointId, step: 0, next: [], values: { log: ["a"] } });
+    // A checkpoint asked for by id shows what was saved with it (LangGraph's getState with a
+    // checkpoint_id): step_a's write belongs to the next checkpoint, so step_a is still next.
+    expect(first.json).toMatchObject({ checkpointId: history.json[1].checkpointId, step: 0, next: [{ node: "step_a" }], values: { log: [] } });
   });
 
   it("updateState with namespace edits the child through its reducers; resuming continues the child from the edit", async () => {
