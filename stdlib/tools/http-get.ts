@@ -18,10 +18,10 @@
  * an entry that is exactly `localhost` / `localhost:PORT` (grants loopback addresses to
  * the name `localhost` only), or `allowPrivateAddresses: true`.
  */
-import http from "node:http";
-import https from "node:https";
+// node:http, node:https (with tls) and node:dns/promises are loaded on the first request,
+// not with the stdlib: every `rag` command loads this module, and they cost ≈ 10 ms of
+// start-up to commands that fetch nothing (`rag check`).
 import type { IncomingMessage } from "node:http";
-import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP, type LookupFunction } from "node:net";
 import { z } from "zod";
 import { tool, type ToolDefinition } from "../../registry/index.js";
@@ -120,7 +120,7 @@ export function httpGet(options: HttpGetOptions): ToolDefinition {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRedirects = options.maxRedirects ?? 3;
   const rules = options.allowHosts.flatMap((a) => parseRule(a) ?? []);
-  const resolve = options.resolve ?? (async (host: string) => (await dnsLookup(host, { all: true, verbatim: true })) as ResolvedAddress[]);
+  const resolve = options.resolve ?? (async (host: string) => (await (await import("node:dns/promises")).lookup(host, { all: true, verbatim: true })) as ResolvedAddress[]);
   const headers: Record<string, string> = { "user-agent": "ragraph-http_get", accept: "*/*" };
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
 
@@ -204,9 +204,9 @@ export function httpGet(options: HttpGetOptions): ToolDefinition {
 }
 
 /** Sends one GET and resolves with the response head; rejects on a refused lookup, a network error or `signal`. */
-function request(url: URL, o: { headers: Record<string, string>; signal: AbortSignal; lookup: LookupFunction }): Promise<IncomingMessage> {
+async function request(url: URL, o: { headers: Record<string, string>; signal: AbortSignal; lookup: LookupFunction }): Promise<IncomingMessage> {
+  const send = url.protocol === "https:" ? (await import("node:https")).request : (await import("node:http")).request;
   return new Promise((resolve, reject) => {
-    const send = url.protocol === "https:" ? https.request : http.request;
     const req = send(url, { method: "GET", headers: o.headers, signal: o.signal, lookup: o.lookup, agent: false }, resolve);
     req.on("error", reject);
     req.end();
