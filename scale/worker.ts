@@ -40,7 +40,7 @@ import { eventObserver } from "../stdlib/index.js";
 import { QueueUnavailableError, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
-import { RunLog, type QueuedRunStatus } from "./run-log.js";
+import { isEnded, RunLog, type QueuedRunStatus } from "./run-log.js";
 import { QueueJobData } from "./run-jobs.js";
 import { BranchJobData, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
 
@@ -101,6 +101,8 @@ export class RunWorker {
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly log: RunLog;
+  /** Times a job may be recovered from a dead worker before BullMQ fails it (`maxStalledCount`). */
+  private readonly maxStalled: number;
   private readonly active = new Map<string, AbortController>();
   /** Branch jobs running here, by run id (a cancellation aborts them too). */
   private readonly branches = new Map<string, Set<AbortController>>();
@@ -142,6 +144,7 @@ export class RunWorker {
     });
     this.ready = this.subscriber.subscribe(this.log.cancelChannel);
     const lockDuration = options.lockDurationMs ?? 30_000;
+    this.maxStalled = options.maxStalledCount ?? 10;
     // Both queues (runs and branches) hold their jobs under the same lease (BullMQ's lock and stall check).
     const leased = (concurrency: number) => ({
       connection: this.url.connection,
@@ -149,12 +152,25 @@ export class RunWorker {
       concurrency,
       lockDuration,
       stalledInterval: options.stalledIntervalMs ?? lockDuration,
-      maxStalledCount: options.maxStalledCount ?? 10,
+      maxStalledCount: this.maxStalled,
       name: this.name,
       autorun: false,
     });
     this.worker = new Worker(this.url.queue, (job, token) => this.process(job, token), leased(options.concurrency ?? 1));
     this.worker.on("error", () => undefined); // connection errors: BullMQ retries
+    // A job that stalled more than `maxStalledCount` times (its workers kept dying) is failed
+    // by BullMQ's stall check without reaching `process`: end its run here, or its watchers
+    // would wait forever on a summary that says `running`.
+    this.worker.on("failed", (job, err) => {
+      if (!job || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
+      const parsed = QueueJobData.safeParse(job.data);
+      if (!parsed.success) return;
+      const { runId } = parsed.data;
+      void this.log
+        .summary(runId)
+        .then((s) => (s && isEnded(s.status) ? undefined : this.log.fail(runId, { status: "failed", error: { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` }, worker: this.name, ...(parsed.data.kind === "run" ? { graph: parsed.data.graph } : {}) })))
+        .catch(() => undefined);
+    });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
