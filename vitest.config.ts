@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // "ragraph-source": `import "ragraph"` inside this checkout (examples/rag.config.ts) means
 // the TypeScript sources, not dist/ (package.json "exports"; bin/rag.js does the same).
@@ -7,11 +8,35 @@ import { defineConfig } from "vitest/config";
 // resolves to its build/esm, whose extensionless imports Node's loader cannot resolve.
 const conditions = ["ragraph-source", "node", "development|production"];
 
+/**
+ * The slowest files (seconds each: a package build and install, killed worker processes, a
+ * browser, thousands of parses), started first so that they do not begin last and run on
+ * alone at the end. Vitest orders by the last run's durations when it has them, and a fresh
+ * clone (CI) has none: it would order by file size, which puts e.g. the short
+ * distribute-crash file near the end.
+ */
+const SLOW_FIRST = ["test/package/pack.test.ts", "test/scale/distribute-crash.test.ts", "test/studio/e2e.test.ts", "test/grammar/fast-parse.test.ts", "test/scale/workers-cli.test.ts", "test/package/checkout-bundle.test.ts"];
+
+/** Vitest's own order, with `SLOW_FIRST` moved to the front. */
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = SLOW_FIRST.findIndex((s) => f.moduleId.endsWith(`/${s}`));
+      return i < 0 ? SLOW_FIRST.length : i;
+    };
+    return sorted.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+  }
+}
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds dist/bundle/ once before the workers start `rag` processes (bin/dev-build.js).
+    globalSetup: ["test/helpers/global-setup.ts"],
+    sequence: { sequencer: SlowFirst },
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Forked workers, not threads: test/helpers/cli.ts `ragIn` changes directory

@@ -8,11 +8,14 @@
 // was last built (dist/bundle/.sources); on a difference it rebuilds the whole bundle with
 // esbuild's JS API (a few hundred ms) and writes it file by file under temporary names,
 // renamed into place chunks first and entry points last, so parallel `rag` processes never
-// see half a bundle. Returns false when it cannot (no esbuild, a read-only tree, a build
+// see half a bundle. One process builds at a time: a stale bundle found by several `rag`
+// processes at once (a test suite's first parallel files, or every `rag` after an edit) is
+// built by the first to take dist/bundle/.build.lock while the others wait for it and then
+// use its bundle, instead of each spending seconds of CPU on the same build. Returns false when it cannot (no esbuild, a read-only tree, a build
 // error): the caller then runs the sources through tsx, which reports the error the usual
 // way. .d.ts files stay `npm run build`'s job.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -54,7 +57,66 @@ export function sourcesFingerprint(root) {
   return h.digest("hex");
 }
 
-/** True when dist/bundle/ holds a bundle of the current sources (after rebuilding it if it did not). */
+/** A build lock older than this (ms) is taken over even if its holder seems alive (a hung or pid-reusing holder): a build takes a few hundred ms to a few s. */
+const LOCK_STALE_MS = 60_000;
+/** How often (ms) a process waiting for another's build checks for it. */
+const LOCK_POLL_MS = 50;
+
+/** True when the bundle in `outdir` was built from sources with this fingerprint. */
+function bundleIs(outdir, fingerprint) {
+  try {
+    return readFileSync(join(outdir, ".sources"), "utf8") === fingerprint && existsSync(join(outdir, "cli", "main.js"));
+  } catch {
+    return false;
+  }
+}
+
+/** True when the lock file's holder is gone (its pid is not running) or the lock is older than `LOCK_STALE_MS`. */
+function lockAbandoned(lock) {
+  let text;
+  let age;
+  try {
+    text = readFileSync(lock, "utf8");
+    age = Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return false; // released meanwhile: the next attempt takes it
+  }
+  if (age > LOCK_STALE_MS) return true;
+  const pid = Number(text);
+  if (!Number.isInteger(pid) || pid <= 0) return false; // being written: wait
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return e.code === "ESRCH";
+  }
+}
+
+/**
+ * Takes the build lock (`outdir/.build.lock`, created exclusively, holding this pid), or
+ * waits until whoever holds it has built the bundle for `fingerprint`. Resolves to a release
+ * function when this process holds the lock, or to null when the bundle became current
+ * meanwhile. Throws when the lock cannot be created (a read-only tree).
+ */
+async function lockOrWait(outdir, fingerprint) {
+  const lock = join(outdir, ".build.lock");
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    if (lockAbandoned(lock)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    if (bundleIs(outdir, fingerprint)) return null;
+  }
+}
+
+/** True when dist/bundle/ holds a bundle of the current sources (after rebuilding it, or waiting for another process's rebuild, if it did not). */
 export async function freshBundle(rootUrl) {
   const root = fileURLToPath(rootUrl);
   const outdir = join(root, "dist", "bundle");
@@ -62,15 +124,20 @@ export async function freshBundle(rootUrl) {
   let fingerprint;
   try {
     fingerprint = sourcesFingerprint(root);
-    if (readFileSync(stamp, "utf8") === fingerprint && existsSync(join(outdir, "cli", "main.js"))) return true;
   } catch {
-    if (fingerprint === undefined) return false;
-    // no stamp yet: build
+    return false;
   }
+  if (bundleIs(outdir, fingerprint)) return true;
+  let release;
   try {
+    mkdirSync(outdir, { recursive: true });
+    release = await lockOrWait(outdir, fingerprint);
+    if (release === null) return true;
+    // The holder before us may have built these very sources (or newer ones: fingerprint again).
+    fingerprint = sourcesFingerprint(root);
+    if (bundleIs(outdir, fingerprint)) return true;
     const [{ buildBundle, writeBundle }, esbuild] = await Promise.all([import("../scripts/bundle.mjs"), import("esbuild")]);
     const files = await buildBundle(root, esbuild);
-    mkdirSync(outdir, { recursive: true });
     writeBundle(outdir, files);
     const tmp = `${stamp}.${process.pid}.tmp`;
     writeFileSync(tmp, fingerprint);
@@ -78,5 +145,7 @@ export async function freshBundle(rootUrl) {
     return true;
   } catch {
     return false;
+  } finally {
+    release?.();
   }
 }

@@ -87,7 +87,7 @@ describe("rag run", () => {
     const away = ragProcess(["run", "g.rag", "--no-checkpoints"], dir);
     expect(away.code).toBe(2);
     expect(away.stderr).toMatch(/^error: failed to load config rag\.config\.ts: Cannot find (module|package) 'ragraph\/config'.* \(ragraph is not installed where the config lives: `npm install ragraph` there, or `npm install \/path\/to\/ragraph` for a checkout\)\n$/);
-  });
+  }, 60_000); // three `rag` processes, one after another: seconds each on a loaded machine
 
   it("exits 2 on usage errors", async () => {
     expect((await rag(["run", "missing.rag"])).code).toBe(2);

@@ -59,7 +59,7 @@ describe("rag repl FILE.ragsh", () => {
     const ok = piped('let n = 41\nprint(n + 1)\n:vars\n');
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toContain("42");
-  });
+  }, 60_000); // four `rag` processes, one after another: seconds each on a loaded machine
 
   it("graph runs inside a script appear as nested graph events", async () => {
     const r = await rag(["repl", "examples/graph_history.ragsh", "--json"]);

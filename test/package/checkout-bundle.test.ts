@@ -7,7 +7,7 @@
  * Works on a copy of the checkout's sources in a temp folder (node_modules linked), so
  * the repository's own dist/ is never touched.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -69,12 +69,29 @@ describe("rag in a checkout", () => {
     expect(library.length).toBeLessThan(40);
   }, 60_000);
 
-  it("rebuilds the bundle when a source changes, also with several processes starting at once", async () => {
+  it("rebuilds the bundle once when a source changes, also with several processes starting at once", async () => {
     const version = join(checkout, "cli/version.ts");
     writeFileSync(version, readFileSync(version, "utf8").replace(/VERSION = "[^"]*"/, 'VERSION = "9.8.7"'));
-    const outs = await Promise.all([1, 2, 3, 4].map(() => rag(["--version"])));
+    const logs = [1, 2, 3, 4].map((i) => join(checkout, `version-${i}.log`));
+    const outs = await Promise.all(logs.map((log) => rag(["--version"], log)));
     expect(outs.map((o) => o.stdout.trim())).toEqual(["9.8.7", "9.8.7", "9.8.7", "9.8.7"]);
+    // One of them built it (loaded the build script); the others waited for its build
+    // (bin/dev-build.js's lock) instead of each building the same bundle at once.
+    expect(logs.filter((log) => ownModules(log).includes("scripts/bundle.mjs"))).toHaveLength(1);
     // And once more: the bundle is current now, nothing to rebuild.
     expect((await rag(["--version"])).stdout.trim()).toBe("9.8.7");
+  }, 60_000);
+
+  it("takes over the build lock of a process that died while building", async () => {
+    // A lock left by a `rag` killed mid-build: its pid is no longer running.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    const lock = join(checkout, "dist/bundle/.build.lock");
+    writeFileSync(lock, String(dead));
+    const version = join(checkout, "cli/version.ts");
+    writeFileSync(version, readFileSync(version, "utf8").replace(/VERSION = "[^"]*"/, 'VERSION = "6.5.4"'));
+    const log = join(checkout, "takeover.log");
+    expect((await rag(["--version"], log)).stdout.trim()).toBe("6.5.4");
+    expect(ownModules(log)).toContain("scripts/bundle.mjs"); // it built the bundle (rather than wait, or fall back to the sources)
+    expect(existsSync(lock)).toBe(false);
   }, 60_000);
 });

@@ -26,7 +26,7 @@ describe("read_file with maxBytes", () => {
     const r = (await read_file.run(read_file.schema.parse({ path: "huge.bin" }), ctx)) as { truncated: boolean; content: string; size: number };
     expect(r).toMatchObject({ truncated: true, size: 5 * 1024 ** 3 });
     expect(r.content).toBe("\u0000".repeat(16));
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(performance.now() - t0).toBeLessThan(10_000); // reading 5 GB would take far longer (or run out of memory)
   });
 
   it("a small file is returned whole", async () => {

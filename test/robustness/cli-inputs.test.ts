@@ -3,7 +3,7 @@
  * clear error (exit 2) or are printed safely. In-process: the command functions and
  * helpers are called directly.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -71,6 +71,7 @@ describe("checkpoint paths that hang SQLite are refused", () => {
     mkdirSync(sub, { recursive: true });
     const saver = openCheckpoints(join(sub, "c.db"));
     saver.close?.();
+    expect(statSync(join(sub, "c.db")).isFile()).toBe(true); // opened: the database was made
   });
 });
 

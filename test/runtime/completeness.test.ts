@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CancelledError, MemoryCheckpointer, NodeError, type RunEvent } from "../../runtime/index.js";
+import { CancelledError, MemoryCheckpointer, NodeError, type CompiledGraph, type RunEvent, type StreamOptions } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { buildGraph, eventsOf, nodesPerStep, registerProbe, sleep } from "../helpers/run-graph.js";
 
@@ -78,8 +78,12 @@ describe("blocking false (detached branches)", () => {
   function detachedGraph() {
     const registry = standardRegistry();
     const log: string[] = [];
-    registry.registerNodeKind("slow", async (task) => {
-      await sleep(40, task.signal);
+    // The detached branch finishes when released, once a given step has completed (not
+    // after a fixed sleep, which a stalled machine could outlast or undercut).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    registry.registerNodeKind("slow", async () => {
+      await released;
       log.push("slow done");
       return { writes: [["notes", "slow"]] };
     });
@@ -96,13 +100,22 @@ describe("blocking false (detached branches)", () => {
       node b { kind step next c }
       node c { kind step next END }
     }`;
-    return { registry, log, src };
+    /** The run's events, releasing the detached branch when step `after` has completed (a run that waited for the branch would never get there). */
+    const runReleasingAfter = async (graph: CompiledGraph, after: number, options: StreamOptions = {}, input: Record<string, unknown> | null = {}) => {
+      const out: RunEvent[] = [];
+      for await (const e of graph.stream(input, options)) {
+        out.push(e);
+        if (e.type === "step_completed" && e.step === after) release();
+      }
+      return out;
+    };
+    return { registry, log, src, runReleasingAfter };
   }
 
   it("the run goes on without waiting; the branch's writes merge at the first barrier after it completes; the run ends only after it", async () => {
-    const { registry, log, src } = detachedGraph();
+    const { registry, log, src, runReleasingAfter } = detachedGraph();
     const { graph } = buildGraph(src, { registry });
-    const events = await eventsOf(graph);
+    const events = await runReleasingAfter(graph, 4); // once c's step is over
     const done = events.at(-1) as Ev<"run_completed">;
     expect(done.type).toBe("run_completed");
     expect(log.slice(0, 3)).toEqual(['step a sees []', 'step b sees ["a"]', 'step c sees ["a","b"]']);
@@ -131,11 +144,13 @@ describe("blocking false (detached branches)", () => {
   });
 
   it("with a checkpointer, a detached branch's completion is saved and a resume does not run it again", async () => {
-    const { registry, log, src } = detachedGraph();
+    const { registry, log, src, runReleasingAfter } = detachedGraph();
     const saver = new MemoryCheckpointer();
     const { graph } = buildGraph(src.replace("node c { kind step next END }", "node c { kind step next END }\n interrupt before [c]"), { registry, checkpointer: saver });
-    const paused = await graph.invoke({}, { threadId: "t" });
-    expect(paused.status).toBe("interrupted");
+    // Released once b's step is over: it completes while the run pauses before c.
+    const paused = await runReleasingAfter(graph, 3, { threadId: "t" });
+    expect(paused.at(-1)?.type).toBe("run_interrupted");
+    expect(log).toEqual(['step a sees []', 'step b sees ["a"]', "slow done"]);
     const inCheckpoint = (await saver.getTuple({ threadId: "t" }))!.checkpoint;
     expect(inCheckpoint.detached.map((t) => t.node)).toEqual(["bg"]);
     const r = await graph.resume("t");

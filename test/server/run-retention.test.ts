@@ -14,7 +14,8 @@ const SOURCE = `graph quick { state { n: number } start a node a { kind set set 
 
 async function ended(runs: RunManager, id: string): Promise<void> {
   const r = runs.get(id);
-  for (let i = 0; i < 200 && !r.ended; i++) await new Promise((ok) => setTimeout(ok, 5));
+  // Polled for up to 15 s: a loaded CI machine may take seconds to finish even a one-node run.
+  for (const end = Date.now() + 15_000; !r.ended && Date.now() < end; ) await new Promise((ok) => setTimeout(ok, 5));
   expect(r.ended).toBe(true);
 }
 
