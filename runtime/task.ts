@@ -4,7 +4,7 @@
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
 import type { Blueprint, DenialRule, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
-import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
+import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
@@ -347,30 +347,47 @@ function sendCommand(task: PlannedTask, writes: PendingWrite[], goto: NodeResult
   return c.goto?.length ? [...(goto ?? []), ...c.goto] : goto;
 }
 
-/** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update`. */
+/**
+ * A value computed from a node's result — a tool's return, model output, an interrupt's
+ * answer, or an expression over them — is data. One shaped like an overwrite marker
+ * (`{ __overwrite__: v }`, `{ type: "__overwrite__", value: v }`) would bypass the
+ * field's reducer (an http body wiping an `append` audit log), so it is refused: only a
+ * node kind's own writes (`overwrite(v)`) and `updateState` may replace a field.
+ *
+ * @throws NodeError `validation` naming the node and the field.
+ */
+function dataValue(value: unknown, channel: string, task: PlannedTask, env: TaskEnv): unknown {
+  if (typeof value === "object" && value !== null && overwriteOf(value)[0]) {
+    throw new NodeError(`node \`${task.node}\`: the value written to \`${channel}\` is shaped like an overwrite marker (\`${OVERWRITE}\`); it comes from the node's result (a tool's return, model output or an answer), which may not replace a field — only a node kind's own writes and updateState may`, "validation", { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
+  }
+  return value;
+}
+
+/** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update` (all but the kind's own are data: `dataValue`). */
 function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): PendingWrite[] {
   const out: PendingWrite[] = [];
   const taskId = task.id;
   const node = task.node;
   if (r.writes) for (const [channel, value] of r.writes) out.push({ channel, value, taskId, node });
+  const data = (channel: string, value: unknown) => out.push({ channel, value: dataValue(value, channel, task, env), taskId, node });
   // Expressions of `writes {…}`, `set` and `command update` see the node's result.
   let scope: Scope | undefined;
   if (spec.writes) {
     if (spec.writes.kind === "channel") {
-      if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: r.result, taskId, node });
+      if (r.result !== undefined) data(spec.writes.channel, r.result);
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      for (const f of spec.writes.fields) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+      for (const f of spec.writes.fields) data(f.key, evaluate(f.value, scope));
     }
-  } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: r.result, taskId, node });
-  if (task.into && r.result !== undefined) out.push({ channel: task.into, value: r.result, taskId, node });
+  } else if (r.resultChannel && r.result !== undefined) data(r.resultChannel, r.result);
+  if (task.into && r.result !== undefined) data(task.into, r.result);
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.set) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+    for (const f of spec.set) data(f.key, evaluate(f.value, scope));
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) data(f.key, evaluate(f.value, scope));
   }
   return out;
 }
