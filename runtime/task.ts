@@ -297,19 +297,24 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
             reject(err);
           }, timeoutMs);
         });
-  // Wall-clock start (not `env.clock`, which tests may fake): the timer cannot fire while
-  // a node blocks the event loop, so the elapsed time is checked again once it returns.
-  const t0 = timeoutMs === undefined ? 0 : performance.now();
   try {
     const nodeTask = new TaskContext(task, spec, env, extra, attempt);
+    // The timer cannot fire while a node blocks the event loop, so the node's own
+    // synchronous run (until its function returns a promise) is timed on the wall clock
+    // (not `env.clock`, which tests may fake) and held to the timeout too (LangGraph checks
+    // the elapsed time after the race). Only the node's own run: time a sibling or the
+    // machine spent blocking the loop is not blamed on a node that was waiting on I/O.
+    const t0 = timeoutMs === undefined ? 0 : performance.now();
+    const running = impl(nodeTask);
+    const ownMs = timeoutMs === undefined ? 0 : performance.now() - t0;
     // Racing the shared run-abort promise (not a listener per task) keeps a wide
     // fan-out from attaching thousands of listeners to the run's signal.
-    const racers: Promise<NodeResult>[] = [impl(nodeTask), env.aborted];
+    const racers: Promise<NodeResult>[] = [running, env.aborted];
     if (timeout) racers.push(timeout);
     if (scope) racers.push(scope.cancelled);
     if (stepScope) racers.push(stepScope.cancelled);
     const result = await Promise.race(racers);
-    if (timeoutMs !== undefined && performance.now() - t0 > timeoutMs) {
+    if (timeoutMs !== undefined && ownMs > timeoutMs) {
       // A synchronous (CPU-bound) node overran its budget: its result is discarded.
       const err = timedOut();
       controller!.abort(err);

@@ -162,4 +162,21 @@ describe("node timeout", () => {
     expect(r.state.value).toEqual(["ok"]);
     expect(calls).toBe(2);
   });
+
+  // ragraph: LangGraph times the whole attempt after its race, so a node waiting on I/O is
+  // failed when a sibling blocks the event loop past its timeout; here only the node's own
+  // synchronous run is held to it (a completed attempt is not thrown away, nor re-run).
+  it("ragraph: a node waiting on I/O is not blamed for a sibling that blocks the event loop", async () => {
+    const { registry } = world();
+    registry.registerNodeKind("io", async () => {
+      await sleep(20);
+      return { writes: [["value", "io"]] };
+    });
+    registry.registerNodeKind("cpu", async () => {
+      busyWait(400);
+      return { writes: [["value", "cpu"]] };
+    });
+    const g = compile(`graph g { start s state { value: list<string> append } node s { kind set next [io, cpu] } node io { kind io timeout 200ms next END } node cpu { kind cpu next END } }`, registry);
+    expect((await g.invoke({})).state.value).toEqual(expect.arrayContaining(["io", "cpu"]));
+  });
 });
