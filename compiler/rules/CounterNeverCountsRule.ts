@@ -10,7 +10,10 @@
  *
  * Only when every write is visible and constant: a field written whole by a node's
  * result (`writes tries`), a send (`-> tries`), an agent's channel, or any non-literal
- * expression is not judged, and a field with no write at all is left alone.
+ * expression is not judged, and a field with no write at all is left alone; nor is an
+ * input field, or any field of a graph with writers the file does not spell out (a node
+ * kind that is not built in, a tool node, tool executor or agent with tools — a tool's
+ * Command may update any field — or a registered agent without `writes`).
  */
 import type * as A from "../../grammar/rag/ast.js";
 import { canonicalReducer } from "../resolve/reducers.js";
@@ -95,8 +98,18 @@ function numericDefault(f: A.Field): number | undefined {
   return f.default ? numberOf(f.default) : undefined;
 }
 
+/** Built-in kinds whose writes are all in their items (no tool, whose Command may update any field). */
+const VISIBLE_WRITERS = new Set(["model", "agent", "router", "set", "interrupt", "join"]);
+
+/** True when some writer of `g` is not spelled out in the file (then no counter is judged). */
+function hiddenWriters(g: ResolvedGraph): boolean {
+  return g.nodeList.some((n) => !VISIBLE_WRITERS.has(n.kind) || Boolean(n.items.get("tools")?.value.items.length) || (n.items.get("agent") !== undefined && !n.items.get("writes")));
+}
+
 export const CounterNeverCountsRule: Rule = (ctx) => ({
   graph(g) {
+    let hidden: boolean | undefined;
+    const inputs = new Set(g.io.filter((io) => io.direction === "input").flatMap((io) => io.fields.map((f) => f.name.name)));
     let written: Map<string, number[] | "any"> | undefined;
     for (const n of g.nodeList) {
       for (const r of n.items.get("routes")?.routes ?? []) {
@@ -110,6 +123,8 @@ export const CounterNeverCountsRule: Rule = (ctx) => ({
           const type = f.type.kind === "NamedType" ? f.type.name.name : undefined;
           if (type !== "integer" && type !== "number") continue;
           if (f.reducer && canonicalReducer(f.reducer.name.name) !== "overwrite") continue;
+          // A custom kind, a tool's Command or the run's input may set it: not judged.
+          if ((hidden ??= hiddenWriters(g)) || inputs.has(c.field)) continue;
           written ??= writtenValues(g, ctx);
           const values = written.get(c.field);
           if (!values || values === "any") continue;

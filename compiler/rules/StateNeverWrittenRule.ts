@@ -11,8 +11,9 @@
  *
  * Only judged where every writer is known: a graph with a node whose writes are not
  * written out in the file — a subgraph, subagent or CodeAct node, a registered agent
- * without `writes`, a node kind that is not built in, a send to a registered agent — is
- * left alone, and so are `messages` fields (conversational nodes append to them).
+ * without `writes`, a node kind that is not built in, a send to a registered agent, a
+ * tool node, tool executor or agent with tools (a tool's Command may update any field) —
+ * is left alone, and so are `messages` fields (conversational nodes append to them).
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
@@ -21,14 +22,19 @@ import { exprSites, rootReads } from "../expr/sites.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 
-/** Kinds whose writes are all in their items (a conversation's appends go to `messages` fields, which are not judged). */
-const KNOWN_WRITERS = new Set(["model", "agent", "tool", "tool_executor", "router", "set", "interrupt", "join"]);
+/**
+ * Kinds whose writes are all in their items (a conversation's appends go to `messages`
+ * fields, which are not judged). Not tool nodes, tool executors or agents with tools: a
+ * tool may return a Command whose `update` writes any field.
+ */
+const KNOWN_WRITERS = new Set(["model", "agent", "router", "set", "interrupt", "join"]);
 
 /** Fields something in `g` may write, or undefined when some writer is not known from the file. */
 function writtenFields(g: ResolvedGraph, program: ResolvedProgram): Set<string> | undefined {
   const out = new Set<string>();
   for (const n of g.nodeList) {
     if (!KNOWN_WRITERS.has(n.kind)) return undefined;
+    if (n.items.get("tools")?.value.items.length) return undefined; // a tool's Command may write any field
     const own = itemWrites(n.items);
     if (n.items.get("agent") && !own.length) return undefined; // a registered agent's channel
     for (const w of own) out.add(w.field);

@@ -50,4 +50,11 @@ describe("W-rag-counter-never-counts", () => {
     // A write the rule cannot see through (a node's whole result) is not judged.
     expect(found(loop("tries: integer = 0", "1").replace("writes answer", "writes tries"))).toEqual([]);
   });
+
+  it("says nothing where a writer the file does not spell out may count: a custom node kind, a tool (its Command), the run's input", () => {
+    const src = loop("tries: integer = 0", "1");
+    expect(found(src.replace('node ask {\n    model "default"', 'node ask {\n    kind counter\n    model "default"'))).toEqual([]);
+    expect(found(src.replace("}\n", '}\n  node helper { kind tool tool "bump" input {} next END }\n'))).toEqual([]);
+    expect(found(src.replace("state {", "input { tries: integer }\n  state {"))).toEqual([]);
+  });
 });

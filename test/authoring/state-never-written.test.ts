@@ -37,6 +37,8 @@ describe("W-rag-state-never-written", () => {
     ["the graph has no input block (a run's input may fill any field)", TRIAGE, undefined, ""],
     ["a send collects into it", TRIAGE.replace('node c { kind set set { reply: "filed" } next END }', 'node c { kind set send [d { q: input.question } -> label] join e }\n  node d { kind model model "m" prompt "x" writes reply }\n  node e { kind set set { reply: "done" } next END }'), undefined, undefined],
     ["a subgraph node may write it (its writers are not in the file)", TRIAGE + '\n  node s { kind subgraph graph "other" next END }', undefined, undefined],
+    ["a tool node may write it (a tool's Command can update any field)", TRIAGE + '\n  node t { kind tool tool "classify" input {} writes reply next END }', undefined, undefined],
+    ["an agent with tools may write it", TRIAGE + '\n  node t { kind agent model "m" tools ["classify"] next END }', undefined, undefined],
   ])("is quiet when %s", (_why, body, state, io) => {
     expect(warned(graph(body, state, io))).toEqual([]);
   });
