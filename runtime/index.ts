@@ -28,6 +28,8 @@ export {
   InvalidInputError,
   RecursionLimitError,
   SubgraphDepthError,
+  FanoutLimitError,
+  MAX_SEND_PACKETS,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,

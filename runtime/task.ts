@@ -3,13 +3,13 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import type { NodeResult, NodeTask, Registry, RunInfo, ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
 import type { RunEventBody, RunEventType } from "./events.js";
-import { evaluate, type Scope } from "./expr.js";
+import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { ParentCommand } from "./parent-command.js";
 import { TaskContext, taskScope } from "./node-task.js";
@@ -347,6 +347,15 @@ function sendCommand(task: PlannedTask, writes: PendingWrite[], goto: NodeResult
   return c.goto?.length ? [...(goto ?? []), ...c.goto] : goto;
 }
 
+/** Reducers whose channel keeps what is written besides what it holds (the state grows by the write). */
+const GROWING: ReadonlySet<string> = new Set(["append", "messages", "merge", "union", "topic", "aggregate"]);
+
+/** An expression's value written to `channel`: charged by size when the channel grows by it (`evaluateKept`). */
+function written(env: TaskEnv, channel: string, e: ExprSpec, scope: Scope): unknown {
+  const reducer = env.blueprint.state.find((f) => f.name === channel)?.reducer.name;
+  return reducer !== undefined && GROWING.has(reducer) ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
+}
+
 /** The writes a task makes, in order: the kind's own, its result, `-> channel`, `set`, `command update`. */
 function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): PendingWrite[] {
   const out: PendingWrite[] = [];
@@ -360,17 +369,17 @@ function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: Tas
       if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: r.result, taskId, node });
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      for (const f of spec.writes.fields) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+      for (const f of spec.writes.fields) out.push({ channel: f.key, value: written(env, f.key, f.value, scope), taskId, node });
     }
   } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: r.result, taskId, node });
   if (task.into && r.result !== undefined) out.push({ channel: task.into, value: r.result, taskId, node });
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.set) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+    for (const f of spec.set) out.push({ channel: f.key, value: written(env, f.key, f.value, scope), taskId, node });
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: evaluate(f.value, scope), taskId, node });
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: written(env, f.key, f.value, scope), taskId, node });
   }
   return out;
 }
