@@ -13,6 +13,7 @@ import { testStudio, type TestStudio } from "./helpers.js";
 
 interface Review {
   graph: string;
+  hash: string;
   approved: boolean;
   lastApproved: { hash: string; diff: string; changes: number | null; source: string | null } | null;
 }
