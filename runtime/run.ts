@@ -20,6 +20,7 @@ import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCom
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
+import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { didYouMean } from "../grammar/index.js";
 import type { BranchRunner } from "./remote-branch.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
@@ -552,6 +553,15 @@ function misspelt(fields: readonly string[], input: Record<string, unknown>): st
  */
 export function checkInput(bp: Blueprint, input: Record<string, unknown>): void {
   if (!input || typeof input !== "object" || Array.isArray(input)) throw new InvalidInputError(`the input of graph \`${bp.id}\` must be an object`, { graph: bp.id });
+  // Untrusted data on every path (the runtime API too, not only HTTP and the CLI, which parse
+  // with `parseUntrustedJson`): no prototype key, nesting bounded before a checkpoint write
+  // overflows the stack (a `CheckpointError` a queue worker retries, calling models again).
+  try {
+    checkUntrustedValue(input);
+  } catch (e) {
+    if (e instanceof UnsafeJsonError) throw new InvalidInputError(`the input of graph \`${bp.id}\` is refused: it ${e.message}`, { graph: bp.id });
+    throw e;
+  }
   if (!bp.input) return;
   const r = recordSchema(bp.input, bp.schemas).safeParse(input, { reportInput: true });
   if (!r.success) throw new InvalidInputError(`the input of graph \`${bp.id}\` does not match its \`input\` block: ${describeIssues(r.error)}${misspelt(bp.input.map((f) => f.name), input)}`, { graph: bp.id });
