@@ -216,9 +216,21 @@ export function toText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Renders a `{{ … }}` template. The text it builds is charged as it grows (an operation per
+ * EXPR_CHARS_PER_OPERATION characters, as `+` building a string), so a template repeating a
+ * large value stops at about 100 MB instead of building a 450 MB prompt from 30 references
+ * to a 15 MB input (issue 10, second red-team round).
+ * @throws ExpressionError when the budget runs out.
+ */
 export function renderTemplate(t: TemplateSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): string {
   let out = "";
-  for (const p of t.parts) out += "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
+  for (const p of t.parts) {
+    const part = "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
+    budget.left -= Math.floor(part.length / EXPR_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a template rendering ${out.length + part.length} characters or more)`);
+    out += part;
+  }
   return out;
 }
 

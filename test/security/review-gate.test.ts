@@ -111,3 +111,34 @@ describe("GET /api/review shows what a graph reaches through the agents it binds
     expect(review.json[0].reaches).toContainEqual(expect.objectContaining({ kind: "tools", name: "refund" }));
   });
 });
+
+describe("a revoked approval holds in a process that read the approvals before", () => {
+  it("a long-lived registry (a worker's, a host's) refuses the blueprint once another process revokes it", async () => {
+    const { compileGraph } = await import("../../compiler/index.js");
+    const { FileApprovalStore, resolvePolicy } = await import("../../registry/index.js");
+    const { CompiledGraph, ReviewRequiredError } = await import("../../runtime/index.js");
+    const { standardRegistry } = await import("../../stdlib/index.js");
+    const file = join(dir, ".rag", "approvals.json");
+    const registry = standardRegistry();
+    registry.policy = resolvePolicy({ name: "team", requireReview: "untrusted" });
+    const bp = compileGraph(reviewed, { registry: registry.view() }).value!;
+    // `rag approve` in one process; the worker starts and reads the file.
+    new FileApprovalStore(file).approve(bp);
+    registry.approvals = new FileApprovalStore(file);
+    expect(() => new CompiledGraph(bp, { registry })).not.toThrow();
+    // `rag approve --revoke` in another process.
+    expect(new FileApprovalStore(file).revoke(bp.hash)).toBe(true);
+    let err: unknown;
+    try {
+      new CompiledGraph(bp, { registry });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ReviewRequiredError);
+    expect((err as { code: string }).code).toBe("review_required");
+    // And an approval this process writes does not bring the revoked one back.
+    const other = compileGraph(reviewed.replace("looked up", "other"), { registry: registry.view() }).value!;
+    registry.approvals.approve(other);
+    expect(JSON.parse(readFileSync(file, "utf8")).approvals.map((a: { hash: string }) => a.hash)).toEqual([other.hash]);
+  });
+});

@@ -12,10 +12,13 @@
  * - `set { out: state.out }` on an `append` channel doubled the list every step (heap
  *   exhausted by step 30). A write to a channel that keeps it is charged by size.
  * - `max(input.xs)` over 500,000 numbers overflowed the stack (`Math.max(...xs)`).
+ * - a prompt repeating `{{ input.s }}` 30 times over a 15 MB input built a 450 MB prompt
+ *   (and sent it); a template's text is now charged as it grows.
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { registryFromConfig } from "../../repl/index.js";
+import { scripted } from "../../stdlib/index.js";
 import { CompiledGraph, ExpressionError, FanoutLimitError, MAX_SEND_PACKETS, MemoryCheckpointer } from "../../runtime/index.js";
 
 function graphOf(src: string): CompiledGraph {
@@ -102,5 +105,18 @@ describe("list functions are charged and never overflow the stack", () => {
     const g = graphOf("graph g { start a state { m: any } node a { kind set set { m: max(input.xs) } next END } }");
     const r = await g.invoke({ xs: Array.from({ length: 50_000 }, (_, i) => i) }, { threadId: "t" });
     expect(r.state.m).toBe(49_999);
+  });
+});
+
+describe("a template is charged by the text it builds", () => {
+  it("30 references to a 15 MB input stop at the budget; the model is never called", async () => {
+    let calls = 0;
+    const reg = registryFromConfig({ models: { m: { provider: scripted({ rules: [{ reply: () => (calls++, "ok") }] }) } } });
+    const r = compile(`graph g { start a state { x: any } node a { model "m" prompt "${"{{ input.s }}".repeat(30)}" writes x next END } }`, { file: "a.rag", registry: reg.view() });
+    const g = new CompiledGraph(r.value.blueprints[0], { registry: reg });
+    const e = await g.invoke({ s: "x".repeat(15_000_000) }).then(() => new Error("completed"), (x: Error & { code?: string }) => x);
+    expect((e as { code?: string }).code).toBe("expression");
+    expect(e.message).toContain("a template rendering");
+    expect(calls).toBe(0);
   });
 });
