@@ -283,8 +283,14 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
   ends_with: (a) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
   split: (a, b) => {
     arity(a, "split");
-    const parts = str(a[0], "split").split(str(a[1], "split"));
+    const text = str(a[0], "split");
+    const sep = str(a[1], "split");
+    // Charged before the list is built: the scan, and with an empty separator one part per character.
+    b.left -= sep === "" ? text.length : Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
+    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` of ${text.length} characters)`);
+    const parts = text.split(sep);
     b.left -= parts.length;
+    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` into ${parts.length} parts)`);
     return parts;
   },
   join: (a) => (arity(a, "join"), list(a[0], "join").map(toText).join(str(a[1], "join"))),

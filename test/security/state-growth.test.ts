@@ -120,3 +120,12 @@ describe("a template is charged by the text it builds", () => {
     expect(calls).toBe(0);
   });
 });
+
+describe("split is charged before it builds its list", () => {
+  it("split(input.s, \"\") over 2,000,000 characters is an expression error", async () => {
+    const g = graphOf('graph g { start a state { n: any } node a { kind set set { n: len(split(input.s, "")) } next END } }');
+    const e = await failure(g, { s: "x".repeat(2_000_000) });
+    expect(e.code).toBe("expression");
+    expect(e.message).toContain("`split` of 2000000 characters");
+  });
+});
