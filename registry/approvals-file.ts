@@ -6,34 +6,78 @@
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
  * never leaves half a file) on every change. Node-only, unlike approvals.ts.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
 import { RegistryError } from "./registry-error.js";
 
 export class FileApprovalStore extends MemoryApprovalStore {
+  /** The file's identity when it was last read or written (`""`: absent). */
+  private stamp: string;
+
   /** @throws RegistryError when the file exists but is not an approvals file. */
   constructor(readonly path: string) {
     super(readApprovals(path));
+    this.stamp = stampOf(path);
+  }
+
+  /**
+   * True when `hash` is approved in the file as it is now: a file another process changed
+   * (`rag approve --revoke`, the studio) is read again first. A long-lived holder — a
+   * `rag worker`, a host's registry — read it once at start and kept running a blueprint
+   * after its approval was revoked (issue 10, second red-team round).
+   * @throws RegistryError when the file was replaced by one that is not an approvals file.
+   */
+  override isApproved(hash: string): boolean {
+    this.refresh();
+    return super.isApproved(hash);
+  }
+
+  override list(): Approval[] {
+    this.refresh();
+    return super.list();
   }
 
   override approve(...args: Parameters<MemoryApprovalStore["approve"]>): Approval {
+    this.refresh();
     const a = super.approve(...args);
     this.save();
     return a;
   }
 
   override revoke(hash: string): boolean {
+    this.refresh();
     const had = super.revoke(hash);
     if (had) this.save();
     return had;
   }
 
+  /** Reads the file again when its identity (inode, size, mtime) changed since last read or written. */
+  private refresh(): void {
+    const now = stampOf(this.path);
+    if (now === this.stamp) return;
+    const fresh = readApprovals(this.path);
+    this.byHash.clear();
+    for (const a of fresh) this.byHash.set(a.hash, a);
+    this.stamp = now;
+  }
+
   private save(): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, approvals: this.list() }, null, 2) + "\n");
+    writeFileSync(tmp, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n");
     renameSync(tmp, this.path);
+    this.stamp = stampOf(this.path);
+  }
+}
+
+/** The file's inode, size and modification time in nanoseconds, or `""` when it is absent. */
+function stampOf(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return "";
   }
 }
 

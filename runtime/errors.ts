@@ -205,6 +205,26 @@ export class ConcurrentSubgraphError extends RagError {
   }
 }
 
+/** Most Send packets one task's `send [ … ]` may dispatch (all its sends together, in one fan-out). */
+export const MAX_SEND_PACKETS = 10_000;
+
+/**
+ * A node's `send [ … for x in LIST ]` would dispatch more than {@link MAX_SEND_PACKETS}
+ * packets. Checked from the list's length before any packet, task or event is built, so a
+ * run input of ten million items fails here instead of planning ten million tasks (each a
+ * task record, a fan-out slot, a pending write and an event entry: ~1.3 GB and 47 s for a
+ * million, issue 10 second red-team round).
+ */
+export class FanoutLimitError extends RagError {
+  readonly code = "fanout_limit";
+  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}) {
+    super(`node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`, where);
+  }
+  protected override details() {
+    return { limit: this.limit, requested: this.requested };
+  }
+}
+
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
 

@@ -45,6 +45,25 @@ function chargeSize(v: unknown, budget: Budget, what: string): void {
   }
 }
 
+/**
+ * Evaluates `e` and charges the size of its value to what is left of the same budget, for
+ * a value the state keeps on top of what it holds (a write to an `append`, `messages`,
+ * `merge`, `union` or `topic` channel). A bare reference costs one operation: uncharged,
+ * `set { out: state.out }` on an `append` channel doubled the list every step and ran the
+ * process out of heap within 30 steps of a one-item input.
+ * @throws ExpressionError when the budget runs out.
+ */
+export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
+  const budget: Budget = { left: DEFAULT_EXPR_BUDGET };
+  return kept(evaluate(e, scope, budget), budget, what);
+}
+
+/** `v`, after charging its size when it is a list or a record (strings cost their length as they are built). */
+function kept(v: unknown, budget: Budget, what: string): unknown {
+  if (v !== null && typeof v === "object") chargeSize(v, budget, what);
+  return v;
+}
+
 export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): unknown {
   if (--budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
   switch (e.op) {
@@ -79,10 +98,13 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
     }
     case "bin":
       return binary(e.operator, e.left, e.right, scope, budget);
+    // A literal keeps its items, as a comprehension does: each is charged by size. Uncharged,
+    // `[state.x, state.x]` in a loop doubled a value of shared references every step for one
+    // operation, and the first walk of it (a checkpoint write, a template) hung the process.
     case "list":
-      return e.items.map((i) => evaluate(i, scope, budget));
+      return e.items.map((i) => kept(evaluate(i, scope, budget), budget, "the items of a list literal"));
     case "object":
-      return Object.fromEntries(e.entries.map((en) => [en.key, evaluate(en.value, scope, budget)]));
+      return Object.fromEntries(e.entries.map((en) => [en.key, kept(evaluate(en.value, scope, budget), budget, "the values of a record literal")]));
     case "comp":
       return comprehension(e, scope, budget);
   }
@@ -194,9 +216,21 @@ export function toText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Renders a `{{ … }}` template. The text it builds is charged as it grows (an operation per
+ * EXPR_CHARS_PER_OPERATION characters, as `+` building a string), so a template repeating a
+ * large value stops at about 100 MB instead of building a 450 MB prompt from 30 references
+ * to a 15 MB input (issue 10, second red-team round).
+ * @throws ExpressionError when the budget runs out.
+ */
 export function renderTemplate(t: TemplateSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): string {
   let out = "";
-  for (const p of t.parts) out += "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
+  for (const p of t.parts) {
+    const part = "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
+    budget.left -= Math.floor(part.length / EXPR_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a template rendering ${out.length + part.length} characters or more)`);
+    out += part;
+  }
   return out;
 }
 
@@ -208,8 +242,10 @@ const list = (v: unknown, fn: string): unknown[] => {
   if (!Array.isArray(v)) throw new ExpressionError(`\`${fn}\` needs a list, got ${typeName(v)}`);
   return v;
 };
-const nums = (args: unknown[], fn: string): number[] => {
+const nums = (args: unknown[], fn: string, budget: Budget): number[] => {
   const xs = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  budget.left -= xs.length;
+  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of ${xs.length} numbers)`);
   return xs.map((x) => {
     if (typeof x !== "number") throw new ExpressionError(`\`${fn}\` needs numbers, got ${typeName(x)}`);
     return x;
@@ -247,26 +283,33 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
   ends_with: (a) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
   split: (a, b) => {
     arity(a, "split");
-    const parts = str(a[0], "split").split(str(a[1], "split"));
+    const text = str(a[0], "split");
+    const sep = str(a[1], "split");
+    // Charged before the list is built: the scan, and with an empty separator one part per character.
+    b.left -= sep === "" ? text.length : Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
+    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` of ${text.length} characters)`);
+    const parts = text.split(sep);
     b.left -= parts.length;
+    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` into ${parts.length} parts)`);
     return parts;
   },
   join: (a) => (arity(a, "join"), list(a[0], "join").map(toText).join(str(a[1], "join"))),
   keys: (a) => (arity(a, "keys"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.keys(a[0]) : []),
   values: (a) => (arity(a, "values"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.values(a[0]) : []),
   default: (a) => (arity(a, "default"), a[0] === null || a[0] === undefined ? a[1] : a[0]),
-  min: (a) => {
-    const xs = nums(a, "min");
-    return xs.length ? Math.min(...xs) : null;
+  // A loop, not `Math.min(...xs)`: spreading a list of ~120,000 numbers overflows the stack.
+  min: (a, b) => {
+    const xs = nums(a, "min", b);
+    return xs.length ? xs.reduce((x, y) => Math.min(x, y)) : null;
   },
-  max: (a) => {
-    const xs = nums(a, "max");
-    return xs.length ? Math.max(...xs) : null;
+  max: (a, b) => {
+    const xs = nums(a, "max", b);
+    return xs.length ? xs.reduce((x, y) => Math.max(x, y)) : null;
   },
-  sum: (a) => (arity(a, "sum"), nums([list(a[0], "sum")], "sum").reduce((x, y) => x + y, 0)),
-  round: (a) => {
+  sum: (a, b) => (arity(a, "sum"), nums([list(a[0], "sum")], "sum", b).reduce((x, y) => x + y, 0)),
+  round: (a, b) => {
     arity(a, "round");
-    const [x, d] = nums(a, "round");
+    const [x, d] = nums(a, "round", b);
     const f = 10 ** (d ?? 0);
     return Math.round(x * f) / f;
   },

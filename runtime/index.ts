@@ -28,6 +28,8 @@ export {
   InvalidInputError,
   RecursionLimitError,
   SubgraphDepthError,
+  FanoutLimitError,
+  MAX_SEND_PACKETS,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
@@ -48,5 +50,6 @@ export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_F
 export { BoundedStream } from "./stream.js";
 export { runBranchAt, isRemoteBranch, branchInterrupts, BranchError, type BranchRunner, type BranchRef, type BranchChildRun, type BranchResult, type BranchRunOptions } from "./remote-branch.js";
 export type { Clock } from "./task.js";
+export { MAX_TOOL_CALLS_PER_REPLY } from "./node-task.js";
 export * from "./checkpoint/index.js";
-export { DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";
+export { checkUntrustedValue, DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";

@@ -28,6 +28,12 @@ export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input
   };
 }
 
+/**
+ * Most tool calls one model reply may ask for (model output is untrusted: a reply asking
+ * for more is refused whole, before any call runs, as a retryable `NodeError`).
+ */
+export const MAX_TOOL_CALLS_PER_REPLY = 128;
+
 export class TaskContext implements NodeTask {
   readonly node: NodeSpec;
   readonly blueprint: Blueprint;
@@ -203,6 +209,11 @@ export class TaskContext implements NodeTask {
   private untrustedReply(modelName: string, res: ChatResponse): ChatResponse {
     const calls = res.message.toolCalls;
     let toolCalls: ToolCall[] | undefined;
+    // Counted before any call is copied, authorised, approved or run: one reply of 10,000
+    // calls ran a granted tool 10,000 times (read-only ones all at once).
+    if (calls && calls.length > MAX_TOOL_CALLS_PER_REPLY) {
+      throw new NodeError(`model \`${modelName}\` asked for ${calls.length} tool calls in one reply; at most ${MAX_TOOL_CALLS_PER_REPLY} are run from one reply, so none was run`, "retryable", this.where());
+    }
     if (calls?.length) {
       toolCalls = calls.map((c) => {
         try {

@@ -14,7 +14,7 @@
 import type { Blueprint, EdgeSpec, NodeSpec, SendSpec } from "../compiler/index.js";
 import type { NodeResult, SendCommand } from "../registry/index.js";
 import type { RunEventBody, RunEventType } from "./events.js";
-import { NodeError } from "./errors.js";
+import { FanoutLimitError, MAX_SEND_PACKETS, NodeError } from "./errors.js";
 import { evaluate, truthy, type Scope } from "./expr.js";
 import type { State } from "./state.js";
 
@@ -431,15 +431,27 @@ function dispatchSends(
   const { events, tasks, touched } = p;
   const scope = ctx.scope(t, c.result);
   const packets: { send: SendSpec; args: unknown }[] = [];
+  // The fan-out's size is charged before any packet is built: the lists' lengths first.
+  const lists: (unknown[] | undefined)[] = [];
+  let count = 0;
   for (const s of spec.sends) {
+    let items: unknown[] | undefined;
     if (s.forEach) {
-      const items = evaluate(s.forEach.iterable, scope);
-      if (!Array.isArray(items)) {
-        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${items === null ? "null" : typeof items}`, "validation", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+      const v = evaluate(s.forEach.iterable, scope);
+      if (!Array.isArray(v)) {
+        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${v === null ? "null" : typeof v}`, "validation", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
       }
-      for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
-    } else packets.push({ send: s, args: sendArgs(s, scope, ctx.state) });
+      items = v;
+    }
+    count += items ? items.length : 1;
+    if (count > MAX_SEND_PACKETS) throw new FanoutLimitError(MAX_SEND_PACKETS, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    lists.push(items);
   }
+  spec.sends.forEach((s, k) => {
+    const items = lists[k];
+    if (items && s.forEach) for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
+    else packets.push({ send: s, args: sendArgs(s, scope, ctx.state) });
+  });
   const id = `f${planner.nextFanout++}`;
   const fanout: FanoutState = {
     id,
@@ -481,7 +493,10 @@ function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable
       throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
     }
     if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
-    else if (node !== "END") packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
+    else if (node !== "END") {
+      if (packets.length >= MAX_SEND_PACKETS) throw new FanoutLimitError(MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
+    }
   }
   if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {

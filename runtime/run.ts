@@ -20,6 +20,7 @@ import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCom
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
 import { recordSchema, describeIssues } from "./schema.js";
+import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { didYouMean } from "../grammar/index.js";
 import type { BranchRunner } from "./remote-branch.js";
 import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
@@ -286,7 +287,14 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       throw new InterruptError(`graph \`${bp.id}\` pauses for humans (interrupt nodes or \`interrupt before/after\`), which needs a checkpointer and a thread id to resume from; pass a checkpointer (CLI: --checkpoints PATH)${saver && !durability ? ", and do not turn checkpoints off (`checkpoint none`)" : ""}`, undefined, { graph: bp.id });
     }
     const resuming = input === null || options.resume !== undefined;
-    if (!resuming) checkInput(bp, input);
+    if (!resuming) {
+      // A root run's input is untrusted data on every path (the runtime API too, not only
+      // HTTP and the CLI, which parse with `parseUntrustedJson`): no prototype key, nesting
+      // bounded before a checkpoint write overflows the stack (a `CheckpointError` a queue
+      // worker retries, calling models again). A child's input is the parent's own value.
+      if (!parent) checkUntrustedInput(bp, input);
+      checkInput(bp, input);
+    }
     // Charged before anything reads the checkpoint or writes state (issue 10: bounds on every path, not only HTTP's).
     if (!parent && options.resume) checkResumeCommand(threadId, options.resume, { graph: bp.id });
     let from = parent ? undefined : options.checkpointId;
@@ -543,6 +551,16 @@ function misspelt(fields: readonly string[], input: Record<string, unknown>): st
     if (guess && !Object.hasOwn(input, guess)) out.push(`; \`${k}\` is not a field of the input block: did you mean \`${guess}\`?`);
   }
   return out.slice(0, 3).join("");
+}
+
+/** @throws InvalidInputError for an own `__proto__`/`constructor`/`prototype` key or nesting past 256 (`checkUntrustedValue`). */
+function checkUntrustedInput(bp: Blueprint, input: Record<string, unknown>): void {
+  try {
+    checkUntrustedValue(input);
+  } catch (e) {
+    if (e instanceof UnsafeJsonError) throw new InvalidInputError(`the input of graph \`${bp.id}\` is refused: it ${e.message}`, { graph: bp.id });
+    throw e;
+  }
 }
 
 /**

@@ -182,3 +182,37 @@ export function checkJsonBounds(value: unknown, options: { readonly maxBytes: nu
   if (bytes < 0) throw new UnsafeJsonError("too_deep", `nests deeper than ${options.maxDepth} levels`, "$");
   if (bytes > options.maxBytes) throw new UnsafeJsonError("too_large", `is larger than ${options.maxBytes} bytes of JSON`, "$");
 }
+
+/**
+ * Judges an untrusted value in place, without copying it: no own `__proto__`,
+ * `constructor` or `prototype` key at any depth, and nesting at most `maxDepth` (default
+ * {@link DEFAULT_JSON_DEPTH}). Walked with an explicit stack, each object once (a shared
+ * or cyclic reference is not walked again), so the work is linear in the distinct objects.
+ * For values a host hands the runtime API (a run input, an `updateState` value) that the
+ * HTTP API and the CLI already parse with `parseUntrustedJson`.
+ * @throws UnsafeJsonError `unsafe_key` or `too_deep`, with the path.
+ */
+export function checkUntrustedValue(value: unknown, options: { readonly maxDepth?: number } = {}): void {
+  const maxDepth = options.maxDepth ?? DEFAULT_JSON_DEPTH;
+  if (value === null || typeof value !== "object") return;
+  const seen = new Set<object>();
+  const stack: { v: object; depth: number; path: () => string }[] = [{ v: value, depth: 1, path: () => "$" }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (depth > maxDepth) throw new UnsafeJsonError("too_deep", `nests deeper than ${maxDepth} levels (at ${path()})`, path());
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === "object") stack.push({ v: x, depth: depth + 1, path: () => `${path()}[${i}]` });
+      }
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(key)) throw new UnsafeJsonError("unsafe_key", `the key ${JSON.stringify(key)} is not allowed (at ${path()})`, path());
+      const x = (v as Record<string, unknown>)[key];
+      if (x !== null && typeof x === "object") stack.push({ v: x, depth: depth + 1, path: () => `${path()}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}` });
+    }
+  }
+}

@@ -3,13 +3,13 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
 import type { RunEventBody, RunEventType } from "./events.js";
-import { evaluate, type Scope } from "./expr.js";
+import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { ParentCommand } from "./parent-command.js";
 import { TaskContext, taskScope } from "./node-task.js";
@@ -352,6 +352,15 @@ function sendCommand(task: PlannedTask, writes: PendingWrite[], goto: NodeResult
   return c.goto?.length ? [...(goto ?? []), ...c.goto] : goto;
 }
 
+/** Reducers whose channel keeps what is written besides what it holds (the state grows by the write). */
+const GROWING: ReadonlySet<string> = new Set(["append", "messages", "merge", "union", "topic", "aggregate"]);
+
+/** An expression's value written to `channel`: charged by size when the channel grows by it (`evaluateKept`). */
+function written(env: TaskEnv, channel: string, e: ExprSpec, scope: Scope): unknown {
+  const reducer = env.blueprint.state.find((f) => f.name === channel)?.reducer.name;
+  return reducer !== undefined && GROWING.has(reducer) ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
+}
+
 /**
  * A value computed from a node's result — a tool's return, model output, an interrupt's
  * answer, or an expression over them — is data. One shaped like an overwrite marker
@@ -382,17 +391,17 @@ function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: Tas
       if (r.result !== undefined) data(spec.writes.channel, r.result);
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      for (const f of spec.writes.fields) data(f.key, evaluate(f.value, scope));
+      for (const f of spec.writes.fields) data(f.key, written(env, f.key, f.value, scope));
     }
   } else if (r.resultChannel && r.result !== undefined) data(r.resultChannel, r.result);
   if (task.into && r.result !== undefined) data(task.into, r.result);
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.set) data(f.key, evaluate(f.value, scope));
+    for (const f of spec.set) data(f.key, written(env, f.key, f.value, scope));
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) data(f.key, evaluate(f.value, scope));
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) data(f.key, written(env, f.key, f.value, scope));
   }
   return out;
 }

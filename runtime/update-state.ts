@@ -19,6 +19,7 @@ import { didYouMean } from "../grammar/index.js";
 import { recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
+import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { parseNamespace } from "./namespace.js";
 import { callerOf } from "./persistent-child.js";
 import { clonePlanner, plan, type Completion, type PlannedTask } from "./plan.js";
@@ -77,7 +78,16 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
     const hint = didYouMean(channel, fields);
     throw new InvalidUpdateError(`updateState: \`${channel}\` is not a state field of graph \`${bp.id}\`${hint ? ` — did you mean \`${hint}\`?` : ""} (fields: ${fields.join(", ") || "none"})`, channel, { graph: bp.id });
   }
-  for (const [channel, value] of Object.entries(values ?? {})) writes.push({ channel, value, taskId: "update", node });
+  for (const [channel, value] of Object.entries(values ?? {})) {
+    // Untrusted data, as a run input (`checkInput`): judged before any reducer or checkpoint sees it.
+    try {
+      checkUntrustedValue(value);
+    } catch (e) {
+      if (e instanceof UnsafeJsonError) throw new InvalidUpdateError(`updateState: the value for \`${channel}\` is refused: it ${e.message}`, channel, { graph: bp.id });
+      throw e;
+    }
+    writes.push({ channel, value, taskId: "update", node });
+  }
   const applied = g.channels.apply(g.channels.restore(ck.values), writes, g.registry, step);
 
   const planner = clonePlanner(ck.planner);

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { diffBlueprints, renderDiff, type Blueprint, type RegistryView } from "../compiler/index.js";
+import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
@@ -61,6 +61,8 @@ export interface ReviewGraph {
   readonly graph: string;
   readonly hash: string;
   readonly capabilities: Readonly<Record<string, readonly string[]>>;
+  /** What the registered agents and graphs it binds may use when it runs (`indirectCapabilities`, as `rag approve` prints). */
+  readonly reaches: readonly IndirectCapability[];
   readonly provenance: Blueprint["provenance"] | null;
   readonly nodes: number;
   readonly approved: boolean;
@@ -392,17 +394,33 @@ export class Project {
       }
       const caps: Record<string, readonly string[]> = {};
       for (const [k, v] of Object.entries(bp.capabilities)) if (v.length && k !== "reducers") caps[k] = v;
-      return { graph: bp.id, hash: bp.hash, capabilities: caps, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
+      // What the registered agents and graphs it binds may use here, as `rag approve` prints it.
+      const reaches = indirectCapabilities(bp, { agent: (n) => this.registry.agents.get(n), graph: (n) => this.registry.graphs.get(n), ...(this.registry.policy ? { policy: this.registry.policy } : {}) });
+      return { graph: bp.id, hash: bp.hash, capabilities: caps, reaches, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
     });
   }
 
-  /** Approves `file`'s graphs (or one) exactly as `rag approve` does, and keeps each approved blueprint for later diffs. */
-  approve(file: string, opts: { graph?: string; by?: string; note?: string }): Approval[] {
+  /**
+   * Approves the graph of `file` that compiles to `opts.hash` — the version the reviewer
+   * was shown (`review`) — exactly as `rag approve` does, and keeps the approved blueprint
+   * for later diffs. The file is read again here: when it changed since the review (a
+   * model, an editor, another request rewrote it), its graphs have other hashes and
+   * nothing is approved.
+   *
+   * @throws ApiError 400 when `opts.graph` is not declared in `file`; 409 `hash_mismatch`
+   *   when no graph of `file` (or `opts.graph`) compiles to `opts.hash` now.
+   */
+  approve(file: string, opts: { graph?: string; hash: string; by?: string; note?: string }): Approval[] {
     const source = this.workspace.read(file);
     this.approvals();
     const { siblings } = blueprintOf(source, file, this.registry.view());
-    const bps = [...siblings.values()].filter((b) => opts.graph === undefined || b.id === opts.graph);
-    if (!bps.length) throw badRequest(`graph \`${opts.graph}\` is not declared in ${file}`);
+    const named = [...siblings.values()].filter((b) => opts.graph === undefined || b.id === opts.graph);
+    if (!named.length) throw badRequest(`graph \`${opts.graph}\` is not declared in ${file}`);
+    const bps = named.filter((b) => b.hash === opts.hash);
+    if (!bps.length) {
+      const now = named.map((b) => `\`${b.id}\` ${b.hash.slice(0, 19)}…`).join(", ");
+      throw new ApiError("hash_mismatch", `${file} changed since it was reviewed: no graph${opts.graph !== undefined ? ` \`${opts.graph}\`` : ""} of it compiles to ${opts.hash.slice(0, 19)}… now (${now}); review it again and approve the hash shown`, 409);
+    }
     return bps.map((bp) => {
       const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
       mkdirSync(dirname(this.keptPath(bp.hash)), { recursive: true });

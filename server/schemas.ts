@@ -63,7 +63,13 @@ export const ForkBody = z.object({
 export const StateQuery = z.object({ checkpoint: id.optional().describe("a checkpoint id (of `namespace` when given)"), namespace: namespace.optional().describe("read this child run instead of the root graph"), subgraphs: subgraphsFlag });
 export const HistoryQuery = z.object({ namespace: namespace.optional().describe("list this child run's checkpoints instead of the root graph's") });
 export const ReviewQuery = z.object({ file: relPath });
-export const ApproveBody = z.object({ file: relPath, graph: z.string().max(200).optional(), by: z.string().max(200).optional(), note: z.string().max(2000).optional() });
+export const ApproveBody = z.object({
+  file: relPath,
+  graph: z.string().max(200).optional(),
+  hash: z.string().regex(/^sha256:[0-9a-f]{64}$/).describe("the hash the reviewer saw (`GET /api/review`): only a graph of `file` that still compiles to it is approved, else 409 `hash_mismatch`"),
+  by: z.string().max(200).optional(),
+  note: z.string().max(2000).optional(),
+});
 export const ReplBody = z.object({ source: z.string().max(MAX_SOURCE_CHARS).describe("one `.ragsh` cell") });
 export const EventsQuery = z.object({ lastEventId: z.string().regex(/^\d+$/).optional().describe("resume after this event id (as the `Last-Event-ID` header)") });
 

@@ -19,7 +19,7 @@
  *
  * Inside an agent's own tool loop the model is asked again when the task re-runs on
  * resume, and may propose a different call; there the approve option names the call's
- * fingerprint (`"approve 3fa9c2d1"`), and an approval for another fingerprint declines
+ * fingerprint (`"approve 3fa9c2d1…"`, the call's whole SHA-256), and an approval for another fingerprint declines
  * the new call instead of running it — nothing runs that a person did not approve.
  */
 import { createHash } from "node:crypto";
@@ -66,9 +66,13 @@ export function needsApproval(task: Pick<NodeTask, "registry" | "node" | "bluepr
   return task.blueprint.nodes.some((n) => n.name === requestedBy && (n.approve?.includes(tool) ?? false));
 }
 
-/** 8 hex digits of SHA-256 over the call's tool and arguments. */
+/**
+ * SHA-256 over the call's tool and arguments (canonical JSON), all 64 hex digits. It was 8:
+ * two argument objects sharing them are found in ~2^16 tries, so a harmless call shown
+ * for approval could be swapped for another with the same fingerprint after the resume.
+ */
 export function callFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
-  return createHash("sha256").update(canonicalJson({ tool: call.name, args: call.arguments })).digest("hex").slice(0, 8);
+  return createHash("sha256").update(canonicalJson({ tool: call.name, args: call.arguments })).digest("hex");
 }
 
 /**

@@ -3,9 +3,11 @@
  * budget middleware estimates it (≈ 4 characters per token for the input, plus
  * `maxOutputTokens` or `expectedOutputTokens`, priced at the model's price) and refuses
  * it when the estimate does not fit what is left — counting what calls in flight have
- * reserved, so the branches of a fan-out cannot all pass the check at once. After the
- * call the reservation is replaced by the real usage; a call whose real usage crosses a
- * limit fails its task too. Either way the task fails with a `NodeError` of class
+ * reserved, so the branches of a fan-out cannot all pass the check at once. The call's
+ * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
+ * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
+ * its task). After the call the reservation is replaced by the real usage; a call whose
+ * real usage crosses a limit fails its task too. Either way the task fails with a `NodeError` of class
  * `budget_exceeded`, which no retry policy retries by default. Cache hits cost nothing.
  *
  * A run's ledger covers its child runs (keyed by the root run id); a node's covers all
@@ -66,6 +68,24 @@ function graphLimits(ctx: CallContext): { run?: BudgetLimit; node?: BudgetLimit 
 }
 
 const fmtUsd = (v: number) => `$${v.toFixed(4)}`;
+
+/**
+ * Output tokens a call may use without crossing a token or USD limit of the run or the
+ * node, counting what is spent and reserved and the call's input (`inTokens`, estimated);
+ * undefined when no limit applies. At least 1 (the check before the call refused a call
+ * that cannot fit its estimate).
+ */
+function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: BudgetLimit, inTokens: number, price: { readonly inputPerMTok: number; readonly outputPerMTok: number } | undefined): number | undefined {
+  let cap = Infinity;
+  for (const [l, limit] of [[run, runLimit], [node, nodeLimit]] as const) {
+    if (limit.tokens !== undefined) cap = Math.min(cap, limit.tokens - l.tokens - l.reservedTokens - inTokens);
+    if (limit.usd !== undefined && price && price.outputPerMTok > 0) {
+      const left = limit.usd - l.usd - l.reservedUsd - (inTokens * price.inputPerMTok) / 1_000_000;
+      cap = Math.min(cap, (left * 1_000_000) / price.outputPerMTok);
+    }
+  }
+  return cap === Infinity ? undefined : Math.max(1, Math.floor(cap));
+}
 
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
   const runs = new Map<string, { run: Ledger; nodes: Map<string, Ledger> }>();
@@ -128,6 +148,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const before = () => `a call of ${callerOf(ctx)} (estimated ${callTokens(tokens, usd)}) would bring`;
       check(run, runLimit, "run's budget", tokens, usd, before);
       check(node, nodeLimit, nodeScope, tokens, usd, before);
+      // The reply may use no more output than the budget has left, told to the provider
+      // (`maxOutputTokens`) before the call: the estimate above counts `outTokens` only, and
+      // a model that wrote 50,000 tokens against 1,000 left spent them all before the check
+      // after the call failed its task.
+      const cap = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
+      const lowered = cap !== undefined && (call.request.maxOutputTokens === undefined || call.request.maxOutputTokens > cap);
+      if (lowered) call = { ...call, request: { ...call.request, maxOutputTokens: cap } };
       for (const l of [run, node]) (l.reservedTokens += tokens), (l.reservedUsd += usd);
       let res;
       try {
@@ -139,6 +166,10 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const spentUsd = res.cached ? 0 : (res.usage.costUsd ?? 0);
       for (const l of [run, node]) (l.tokens += spentTokens), (l.usd += spentUsd);
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
+      // A reply that used all the output the budget left was cut there: what it says is not whole.
+      if (lowered && !res.cached && res.usage.outputTokens >= cap) {
+        throw new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was cut at the ${cap} output tokens the budget had left`, "budget_exceeded", where);
+      }
       check(run, runLimit, "run's budget", 0, 0, after, false);
       check(node, nodeLimit, nodeScope, 0, 0, after, false);
       return res;

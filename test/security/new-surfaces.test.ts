@@ -107,7 +107,7 @@ describe("studio / serve HTTP API", () => {
     expect(files.json.map((f) => f.path)).not.toContain("link.rag");
     expect((await s.api("GET", "/api/file?path=link.rag")).status).toBe(403);
     expect((await s.api("GET", "/api/review?file=link.rag")).status).toBe(403);
-    expect((await s.api("POST", "/api/approve", { file: "link.rag" })).status).toBe(403);
+    expect((await s.api("POST", "/api/approve", { file: "link.rag", hash: `sha256:${"0".repeat(64)}` })).status).toBe(403);
     expect((await s.api("POST", "/api/runs", { file: "link.rag" })).status).toBe(403);
   });
 
@@ -133,8 +133,8 @@ describe("studio / serve HTTP API", () => {
   });
 
   it("approval needs a workspace source: no hash-only approval, no file outside", async () => {
-    expect((await s.api("POST", "/api/approve", { file: "missing.rag" })).status).toBe(404);
-    expect((await s.api("POST", "/api/approve", { file: "../x.rag" })).status).toBe(403);
+    expect((await s.api("POST", "/api/approve", { file: "missing.rag", hash: `sha256:${"0".repeat(64)}` })).status).toBe(404);
+    expect((await s.api("POST", "/api/approve", { file: "../x.rag", hash: `sha256:${"0".repeat(64)}` })).status).toBe(403);
     const r = await s.api("POST", "/api/approve", { hash: `sha256:${"0".repeat(64)}` });
     expect(r.status).toBe(400);
     const approvals = join(s.dir, ".rag", "approvals.json");

@@ -278,7 +278,7 @@ describe("review", () => {
     const before = await s.api<{ graph: string; hash: string; approved: boolean; capabilities: Record<string, string[]> }[]>("GET", "/api/review?file=research_review.rag");
     expect(before.json[0].approved).toBe(false);
     expect(before.json[0].capabilities.tools).toEqual(["read_repo", "search"]);
-    const a = await s.api<{ hash: string }[]>("POST", "/api/approve", { file: "research_review.rag", by: "tester" });
+    const a = await s.api<{ hash: string }[]>("POST", "/api/approve", { file: "research_review.rag", hash: before.json[0].hash, by: "tester" });
     expect(a.json[0].hash).toBe(before.json[0].hash);
     const file = JSON.parse(readFileSync(join(s.dir, ".rag", "approvals.json"), "utf8")) as { approvals: { hash: string; approvedBy: string }[] };
     expect(file.approvals).toContainEqual(expect.objectContaining({ hash: before.json[0].hash, approvedBy: "tester" }));

@@ -13,6 +13,7 @@ import { testStudio, type TestStudio } from "./helpers.js";
 
 interface Review {
   graph: string;
+  hash: string;
   approved: boolean;
   lastApproved: { hash: string; diff: string; changes: number | null; source: string | null } | null;
 }
@@ -64,7 +65,7 @@ describe("approved source in approval records", () => {
     expect(g.lastApproved!.diff).toContain("+ node extra (set)");
     expect(g.lastApproved!.changes).toBeGreaterThan(0);
     // Approving in the studio keeps this version's source in the record, as `rag approve` does.
-    expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph: "approval" })).status).toBe(200);
+    expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph: "approval", hash: g.hash })).status).toBe(200);
     const records = (JSON.parse(readFileSync(join(s.dir, ".rag", "approvals.json"), "utf8")) as { approvals: { hash: string; source?: string }[] }).approvals;
     expect(records.find((a) => a.source?.includes("node extra"))).toBeDefined();
     // The review names who approved and when, without shipping the kept text back.

@@ -95,7 +95,7 @@ describe("approval: ask", () => {
     expect(paused.interrupts[0].payload).toMatchObject({ tool: "drop", args: { table: "users" }, options: [`approve ${key}`, "deny"] });
     const done = await graph.resume("t", { value: `approve ${key}` });
     expect(ran).toEqual([]);
-    expect(done.output).toMatch(/^done: Error: tool `drop` was not run: the approval given \(approve [0-9a-f]{8}\) was for a different call than this one \(approve [0-9a-f]{8}\); ask again$/);
+    expect(done.output).toMatch(/^done: Error: tool `drop` was not run: the approval given \(approve [0-9a-f]{64}\) was for a different call than this one \(approve [0-9a-f]{64}\); ask again$/);
   });
 
   it("in an agent's own loop, the same call after the resume runs on its approval", async () => {
