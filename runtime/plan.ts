@@ -183,6 +183,8 @@ export interface PlanContext {
    * of other types are not built. Every event is built when absent.
    */
   readonly wants?: (type: RunEventType) => boolean;
+  /** Most Send packets one task may dispatch (`RunOptions.maxSendPackets`); default `MAX_SEND_PACKETS`. */
+  readonly maxSendPackets?: number;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -444,7 +446,8 @@ function dispatchSends(
       items = v;
     }
     count += items ? items.length : 1;
-    if (count > MAX_SEND_PACKETS) throw new FanoutLimitError(MAX_SEND_PACKETS, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
+    if (count > max) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     lists.push(items);
   }
   spec.sends.forEach((s, k) => {
@@ -494,7 +497,7 @@ function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable
     }
     if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
     else if (node !== "END") {
-      if (packets.length >= MAX_SEND_PACKETS) throw new FanoutLimitError(MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      if (packets.length >= (ctx.maxSendPackets ?? MAX_SEND_PACKETS)) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
       packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
     }
   }

@@ -43,6 +43,13 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** Maximum nesting of child runs (subgraphs) below the root run; default 64 (`SubgraphDepthError`). */
   readonly maxSubgraphDepth?: number;
+  /**
+   * Most Send packets one task's fan-out may dispatch (its `send [ … ]` items together, or
+   * a Command's Send targets); default 10,000 (`MAX_SEND_PACKETS`). Checked from the lists'
+   * lengths before any packet is built (`FanoutLimitError`, `fanout_limit`). A host setting,
+   * not a `.rag` one: a model-written graph cannot raise it. Child runs inherit it.
+   */
+  readonly maxSendPackets?: number;
   readonly clock?: Clock;
   /** Random numbers in [0, 1) for retry jitter. */
   readonly random?: () => number;
@@ -381,6 +388,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       scope: (t: PlannedTask, res: unknown) => taskScope(t, { state: planCtx.state, input: l.input, run, step: planCtx.step }, { result: res ?? null }),
       taskId: (i: number) => `${prefix}${planCtx.step + 1}.${i}`,
       wants,
+      ...(options.maxSendPackets !== undefined ? { maxSendPackets: options.maxSendPackets } : {}),
     };
     while (tasks.length || detached.pending) {
       if (!tasks.length) await detached.next();

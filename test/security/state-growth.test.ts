@@ -55,6 +55,17 @@ describe("a fan-out is bounded before any packet is planned", () => {
     expect(e.code).toBe("fanout_limit");
   });
 
+  it("the host sets the bound (RunOptions.maxSendPackets): lower or higher than the default", async () => {
+    const items = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const e = await fanout.invoke({ items: items(6) }, { threadId: "low", maxSendPackets: 5 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toMatchObject({ code: "fanout_limit", limit: 5, requested: 6 });
+    expect((await fanout.invoke({ items: items(5) }, { threadId: "low5", maxSendPackets: 5 })).status).toBe("completed");
+    expect((await fanout.invoke({ items: items(MAX_SEND_PACKETS + 1) }, { threadId: "high", maxSendPackets: MAX_SEND_PACKETS + 1 })).status).toBe("completed");
+  });
+
   it("a fan-out at the bound still runs", async () => {
     const r = await fanout.invoke({ items: Array.from({ length: 1_000 }, (_, i) => i) }, { threadId: "ok" });
     expect(r.status).toBe("completed");
