@@ -272,7 +272,8 @@ export class Session {
     let v: Value = b.value;
     // `r[0].te<Tab>`: follow the path through the data (own keys and list indexes only: no
     // code runs, nothing is inherited), at most 16 steps; a step that leads nowhere completes nothing.
-    for (const step of path.slice(0, 16)) {
+    if (path.length > 16) return [];
+    for (const step of path) {
       if (typeof step === "number" && Array.isArray(v) && step < v.length) v = v[step] as Value;
       else if (typeof step === "string" && isRecord(v) && Object.hasOwn(v, step)) v = (v as Record<string, Value>)[step]!;
       else if (typeof step === "string" && v instanceof Namespace && v.members.has(step)) v = v.members.get(step) as Value;

@@ -94,8 +94,9 @@ export function scaffold(source: RagraphSource = { spec: `^${VERSION}`, tsx: "^4
           // ragraph's own tsx is not hoisted into this project
           devDependencies: { tsx: source.tsx },
           // npm 11 warns about, and npm 12 skips, dependency install scripts not listed
-          // here: better-sqlite3 builds the SQLite checkpointer's native binding with one.
-          allowScripts: { "better-sqlite3": true, esbuild: true },
+          // here: better-sqlite3 builds the SQLite checkpointer's native binding with one
+          // (msgpackr-extract: bullmq's optional faster serializer; esbuild: tsx's).
+          allowScripts: { "better-sqlite3": true, esbuild: true, "msgpackr-extract": true },
         },
         null,
         2,

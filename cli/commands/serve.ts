@@ -60,16 +60,26 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
     if (e instanceof QueueUnavailableError) throw new CliError(`--queue: ${e.message}`);
     throw e;
   }
-  const checkpointer: Checkpointer | undefined = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
+  // From here on every error path closes what is open (a queue or a Postgres pool left
+  // open kept the process alive after "cannot listen …": it hung instead of exiting).
+  let checkpointer: Checkpointer | undefined;
+  const closeOpen = async (): Promise<void> => {
+    await queue?.close();
+    if (checkpointer instanceof PostgresCheckpointer) await checkpointer.closeAsync();
+    else checkpointer?.close?.();
+  };
   let project: Project;
   try {
+    checkpointer = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
     project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
   } catch (e) {
-    await queue?.close();
+    await closeOpen();
     if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
-  const server = await startStudioServer({ project, port, token, ...(opts.host ? { host: opts.host } : {}), ...(opts.allowHost?.length ? { allowHosts: opts.allowHost } : {}) }).catch((e: Error) => {
+  const server = await startStudioServer({ project, port, token, ...(opts.host ? { host: opts.host } : {}), ...(opts.allowHost?.length ? { allowHosts: opts.allowHost } : {}) }).catch(async (e: Error) => {
+    project.close();
+    await closeOpen();
     throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
   });
   process.stdout.write(`ragraph API serving ${workspace.root} at ${server.origin}/api/ (${queue ? `runs queued on ${queue.url.shown} queue ${queue.url.queue}` : "runs in this process"})\n`);

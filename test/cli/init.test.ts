@@ -28,7 +28,7 @@ describe("rag init", () => {
     expect(pkg.dependencies.ragraph).toBe(`file:${checkout}`);
     expect(pkg.devDependencies.tsx).toMatch(/^\^4\./);
     // npm 12 skips install scripts a project does not allow: the SQLite binding needs its own
-    expect((pkg as unknown as { allowScripts: Record<string, boolean> }).allowScripts).toEqual({ "better-sqlite3": true, esbuild: true });
+    expect((pkg as unknown as { allowScripts: Record<string, boolean> }).allowScripts).toEqual({ "better-sqlite3": true, esbuild: true, "msgpackr-extract": true });
     expect(r.stdout).toContain(`ragraph is not on the npm registry: package.json depends on this checkout (file:${checkout})`);
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(root, join(dir, "node_modules/ragraph"));
@@ -88,7 +88,7 @@ describe("rag init", () => {
     const r = await ragIn(["init"], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("created 4 files in .:");
-    expect(r.stdout).toContain('updated:\n  package.json (added "type": "module" (the scaffold is ES modules), devDependencies.tsx, scripts.check, scripts.test, allowScripts.better-sqlite3, allowScripts.esbuild)\n  .gitignore (lines added)\n');
+    expect(r.stdout).toContain('updated:\n  package.json (added "type": "module" (the scaffold is ES modules), devDependencies.tsx, scripts.check, scripts.test, allowScripts.better-sqlite3, allowScripts.esbuild, allowScripts.msgpackr-extract)\n  .gitignore (lines added)\n');
     // the user's spec is kept, so nothing is said about the one rag init would write
     expect(r.stdout).not.toContain("depends on");
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, Record<string, string> | string>;

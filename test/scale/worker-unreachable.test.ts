@@ -16,7 +16,7 @@ import { defineConfig } from "../../index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, QueueUnavailableError, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { rag } from "../helpers/cli.js";
-import { PG_URL } from "../helpers/services.js";
+import { PG_URL, REDIS_URL } from "../helpers/services.js";
 
 /** A loopback port nothing listens on (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -77,4 +77,19 @@ describe("rag serve --queue whose Redis does not answer", () => {
     expect(r.stderr).toMatch(new RegExp(`^error: --queue: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*\\n$`));
     expect(r.stdout).toBe("");
   }, 20_000);
+
+  it("rag serve whose port is taken says so and exits 2, closing its Postgres pool and queue (it hung after the message)", async () => {
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const t0 = Date.now();
+      const r = rag(["serve", "--queue", REDIS_URL, "--checkpoints", `${PG_URL}?schema=rag_unreachable_unused`, "--port", String(port)], mkdtempSync(join(tmpdir(), "rag-serve-")));
+      expect(r.stderr).toMatch(new RegExp(`^error: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      expect(r.code).toBe(2);
+      expect(Date.now() - t0).toBeLessThan(25_000);
+    } finally {
+      await new Promise((ok) => taken.close(ok));
+    }
+  }, 40_000);
 });
