@@ -103,12 +103,28 @@ async function lockOrWait(outdir, fingerprint) {
   for (;;) {
     try {
       writeFileSync(lock, String(process.pid), { flag: "wx" });
-      return () => rmSync(lock, { force: true });
+      // Released only while it is still ours: after a takeover (this process was slow past
+      // the lock's age limit) the lock is another process's, and deleting it would let a
+      // third build alongside.
+      return () => {
+        try {
+          if (readFileSync(lock, "utf8") === String(process.pid)) rmSync(lock, { force: true });
+        } catch {
+          // gone already
+        }
+      };
     } catch (e) {
       if (e.code !== "EEXIST") throw e;
     }
     if (lockAbandoned(lock)) {
-      rmSync(lock, { force: true });
+      // Taken over by renaming it aside (atomic): of two waiters that both judged it
+      // abandoned, only one rename succeeds, so neither deletes a lock the other just made.
+      try {
+        renameSync(lock, `${lock}.${process.pid}.stale`);
+        rmSync(`${lock}.${process.pid}.stale`, { force: true });
+      } catch {
+        // another waiter took it over first
+      }
       continue;
     }
     await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
