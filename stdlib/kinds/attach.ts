@@ -7,10 +7,19 @@
  * (nothing attached). Bounds, checked before any part is built: at most
  * `MAX_PARTS` parts and `MAX_PART_BYTES` of base64 text in all. Anything else fails the
  * task (permanent: the same state gives the same error) naming graph, node and part.
+ *
+ * A URL part is fetched by the model provider, not here — and a provider on the local
+ * network (an OpenAI-compatible vLLM or Ollama server) fetches it from there. So a URL
+ * whose host is an internal address (loopback, private, link-local such as the cloud
+ * metadata service at 169.254.169.254, `localhost`, a single-label or `.internal`/`.local`
+ * name) is refused, as `http_get` refuses one: a URL written into state by model output or
+ * a run input cannot make the provider reach inside the network. Host names are judged as
+ * written (no lookup here); attach local content as `data:` or `{ data, media_type }`.
  */
 import type { ExprEntrySpec } from "../../compiler/index.js";
 import type { ContentPart, NodeTask } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
+import { classifyAddress } from "../tools/net-guard.js";
 
 /** Parts one node may attach. */
 export const MAX_PARTS = 20;
@@ -18,6 +27,27 @@ export const MAX_PARTS = 20;
 export const MAX_PART_BYTES = 20_000_000;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Why a URL part's host is internal (see the module comment), or undefined when it is not. */
+function internalHost(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return "it is not a valid URL";
+  }
+  const ip = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (/^[\d.]+$/.test(ip) || ip.includes(":")) {
+    try {
+      const c = classifyAddress(ip);
+      return c.kind === "public" ? undefined : `its host ${host} is a ${c.kind} address${c.range ? ` (${c.range})` : ""}`;
+    } catch {
+      return `its host ${host} is not a valid address`;
+    }
+  }
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local") || !host.includes(".")) return `its host ${host} is a local name`;
+  return undefined;
+}
 const DATA_URL = /^data:([a-z]+\/[A-Za-z0-9.+-]+);base64,/;
 const MEDIA_TYPE = /^[a-z]+\/[A-Za-z0-9.+-]+$/;
 
@@ -49,12 +79,20 @@ export function attachmentParts(task: NodeTask, entries: readonly ExprEntrySpec[
     if (typeof value === "string") {
       const m = DATA_URL.exec(value);
       if (m) part = { kind, mediaType: m[1], data: value.slice(m[0].length) };
-      else if (/^https?:\/\//i.test(value)) part = { kind, url: value };
+      else if (/^https?:\/\//i.test(value)) {
+        const why = internalHost(value);
+        if (why) return fail(`${where}: the URL is refused: ${why} (the provider would fetch it from inside the network); attach local content as \`data:\` or \`{ data, media_type }\``);
+        part = { kind, url: value };
+      }
       else return fail(`${where}: expected an http(s) URL, a \`data:…;base64,\` URL or \`{ data, media_type }\`, got the string ${JSON.stringify(value.slice(0, 40))}`);
     } else if (value && typeof value === "object" && !Array.isArray(value)) {
       const o = value as Record<string, unknown>;
       const name = typeof o.name === "string" ? o.name : undefined;
-      if (typeof o.url === "string" && /^https?:\/\//i.test(o.url)) part = { kind, url: o.url, ...(name ? { name } : {}) };
+      if (typeof o.url === "string" && /^https?:\/\//i.test(o.url)) {
+        const why = internalHost(o.url);
+        if (why) return fail(`${where}: the URL is refused: ${why} (the provider would fetch it from inside the network); attach local content as \`data:\` or \`{ data, media_type }\``);
+        part = { kind, url: o.url, ...(name ? { name } : {}) };
+      }
       else if (typeof o.data === "string" && typeof o.media_type === "string" && MEDIA_TYPE.test(o.media_type)) part = { kind, data: o.data, mediaType: o.media_type, ...(name ? { name } : {}) };
       else return fail(`${where}: an object part is \`{ url: "https://…" }\` or \`{ data: BASE64, media_type: "image/png" }\``);
     } else return fail(`${where}: expected a URL string or an object, got ${typeof value}`);

@@ -122,4 +122,22 @@ describe("attach: providers", () => {
     const many = await run(calls, { ...INPUT, scans: Array.from({ length: 30 }, () => INPUT.photo) }).catch((e: unknown) => e as Error);
     expect((many as Error).message).toMatch(/more than 20 parts/);
   });
+
+  it.each([
+    ["the cloud metadata service", "http://169.254.169.254/latest/meta-data/iam", /169\.254\.169\.254 is a link-local address/],
+    ["loopback", "http://127.0.0.1:8000/admin.png", /127\.0\.0\.1 is a loopback address/],
+    ["a private network", "https://10.1.2.3/x.png", /10\.1\.2\.3 is a private address/],
+    ["IPv6 loopback", "http://[::1]/x.png", /\[::1\] is a loopback address/],
+    ["an IPv4-mapped IPv6 address", "http://[::ffff:192.168.0.1]/x.png", /is a private address/],
+    ["localhost", "http://localhost:11434/x.png", /localhost is a local name/],
+    ["a single-label name", "http://metadata/computeMetadata", /metadata is a local name/],
+    ["an .internal name", "http://metadata.google.internal/x", /metadata\.google\.internal is a local name/],
+  ])("a URL on %s is refused before any call (the provider would fetch it from inside the network)", async (_what, url, why) => {
+    const calls = scripted({ rules: [{ reply: "ok" }] });
+    const err = await run(calls, { ...INPUT, photo: url }).catch((e: unknown) => e as Error);
+    expect(err).toMatchObject({ errorClass: "permanent", node: "describe" });
+    expect((err as Error).message).toMatch(/attach image \(part 1\): the URL is refused: /);
+    expect((err as Error).message).toMatch(why);
+    expect(calls.requests).toHaveLength(0);
+  });
 });
