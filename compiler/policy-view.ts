@@ -32,9 +32,15 @@ export interface PolicyView {
   readonly review: "none" | "untrusted" | "all";
 }
 
-/** Whether a blueprint with this provenance is untrusted under `policy`. */
+/**
+ * Whether a blueprint with this provenance is untrusted under `policy`. Compared without
+ * case: a model that wrote `// rag:generated-by Model` is a model (the pragma is the
+ * author's own word; `requireReview: "all"` covers a file that leaves it out).
+ */
 export function isUntrusted(policy: PolicyView, provenance: Provenance | undefined): boolean {
-  return provenance !== undefined && policy.untrusted.includes(provenance.generatedBy);
+  if (provenance === undefined) return false;
+  const who = provenance.generatedBy.toLowerCase();
+  return policy.untrusted.some((u) => u.toLowerCase() === who);
 }
 
 /** Whether a blueprint with this provenance needs an approved hash before it runs. */

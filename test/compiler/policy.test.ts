@@ -33,6 +33,8 @@ describe("allow declarations and policy", () => {
     expect(gen.map((x) => x.message)).toEqual(["tool `shell` (used by node `a`) is disallowed by policy `team` for model-generated blueprints"]);
     const pragma = diags("// rag:generated-by model\n" + agent('"shell"'), reg).filter((x) => x.severity === "error");
     expect(pragma).toHaveLength(1);
+    // The pragma is the author's own word: `Model` or `MODEL` is a model too.
+    for (const who of ["Model", "MODEL"]) expect(diags(`// rag:generated-by ${who}\n` + agent('"shell"'), reg).filter((x) => x.severity === "error"), who).toHaveLength(1);
   });
 
   it("an allow list cannot ask for more than the policy permits; unknown kinds get a fix", () => {
