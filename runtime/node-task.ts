@@ -173,7 +173,7 @@ export class TaskContext implements NodeTask {
     context.authorize = (kind: CapabilityKind, name: string) => this.authorize(kind, name);
     if (env.enclosingBudgets?.length) context.enclosingBudgets = env.enclosingBudgets;
     if (agent) context.agent = agent;
-    const res = await env.registry.chat(
+    const reply = await env.registry.chat(
       m,
       Object.assign({}, request, { metadata }) as Omit<ChatRequest, "model">,
       env.tokens
@@ -185,7 +185,9 @@ export class TaskContext implements NodeTask {
             onToolCall: (toolCall: ToolCall) => env.emit({ type: "model_token", model: modelName, delta: "", toolCall: streamedCall(toolCall), ...(agent ? { agent } : {}) }, ids),
           }
         : { signal: this.signal, context: context as unknown as CallContext },
-    ).then((r) => this.untrustedReply(modelName, r));
+    );
+    // Awaited, then checked: a `.then` callback here would be a closure per model call.
+    const res = this.untrustedReply(modelName, reply);
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
@@ -215,14 +217,16 @@ export class TaskContext implements NodeTask {
       throw new NodeError(`model \`${modelName}\` asked for ${calls.length} tool calls in one reply; at most ${MAX_TOOL_CALLS_PER_REPLY} are run from one reply, so none was run`, "retryable", this.where());
     }
     if (calls?.length) {
-      toolCalls = calls.map((c) => {
+      toolCalls = new Array<ToolCall>(calls.length);
+      for (let i = 0; i < calls.length; i++) {
+        const c = calls[i]!;
         try {
-          return { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
+          toolCalls[i] = { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
         } catch (e) {
           if (!(e instanceof UnsafeJsonError)) throw e;
           throw new NodeError(`model \`${modelName}\` returned tool call \`${String(c.name).slice(0, 80)}\` with arguments that are refused: their JSON ${cut(e.message)}`, "retryable", this.where());
         }
-      });
+      }
     }
     let structured = res.structured;
     if (structured !== undefined) {

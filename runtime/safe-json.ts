@@ -67,6 +67,13 @@ export function parseUntrustedJson(text: string, options: SafeJsonOptions = {}):
 export function neutralizeJson(value: unknown, options: SafeJsonOptions = {}): unknown {
   const maxDepth = options.maxDepth ?? DEFAULT_JSON_DEPTH;
   const maxBytes = options.maxBytes ?? Infinity;
+  // Fast path (every model reply's tool-call arguments come here): a recursive copy that
+  // makes no closure per item; on anything it refuses it gives up, and the walk below
+  // runs to report the refusal with its path.
+  if (maxBytes === Infinity && maxDepth <= FAST_DEPTH) {
+    const copy = copyPlain(value, 1, maxDepth);
+    if (copy !== REFUSED) return copy;
+  }
   let bytes = 0;
   const charge = (n: number, path: () => string): void => {
     bytes += n;
@@ -108,6 +115,39 @@ export function neutralizeJson(value: unknown, options: SafeJsonOptions = {}): u
     }
   }
   return root.v;
+}
+
+/** Deepest `maxDepth` the recursive fast path of `neutralizeJson` takes (its recursion is bounded by it). */
+const FAST_DEPTH = 1024;
+const REFUSED: unique symbol = Symbol("refused");
+
+/**
+ * `neutralizeJson`'s copy without a byte bound, recursive (depth at most `maxDepth`):
+ * null-prototype records, arrays with every slot, scalars as they are; `REFUSED` at a
+ * forbidden key or past `maxDepth` (the caller then walks again to say where).
+ */
+function copyPlain(src: unknown, depth: number, maxDepth: number): unknown {
+  if (src === null || typeof src !== "object") return src;
+  if (depth > maxDepth) return REFUSED;
+  if (Array.isArray(src)) {
+    const out: unknown[] = new Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const v = copyPlain(src[i], depth + 1, maxDepth);
+      if (v === REFUSED) return REFUSED;
+      out[i] = v;
+    }
+    return out;
+  }
+  const out = Object.create(null) as Record<string, unknown>;
+  const keys = Object.keys(src);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (FORBIDDEN_KEYS.has(k)) return REFUSED;
+    const v = copyPlain((src as Record<string, unknown>)[k], depth + 1, maxDepth);
+    if (v === REFUSED) return REFUSED;
+    out[k] = v;
+  }
+  return out;
 }
 
 /** JSON text length of a scalar (`undefined` and functions count as `null`). */

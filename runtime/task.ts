@@ -276,6 +276,11 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
 }
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
+/** The error of an attempt that ran past its `timeout` (ms). */
+function timedOutError(task: PlannedTask, env: TaskEnv, timeoutMs: number): NodeError {
+  return new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
+}
+
 async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
@@ -286,13 +291,13 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   if (scope) (extra ??= []).push(scope.signal);
   if (stepScope) (extra ??= []).push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = () => new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
+
   const timeout =
     timeoutMs === undefined
       ? undefined
       : new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            const err = timedOut();
+            const err = timedOutError(task, env, timeoutMs);
             controller!.abort(err);
             reject(err);
           }, timeoutMs);
@@ -316,7 +321,7 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
     const result = await Promise.race(racers);
     if (timeoutMs !== undefined && ownMs > timeoutMs) {
       // A synchronous (CPU-bound) node overran its budget: its result is discarded.
-      const err = timedOut();
+      const err = timedOutError(task, env, timeoutMs);
       controller!.abort(err);
       throw err;
     }
@@ -357,7 +362,9 @@ const GROWING: ReadonlySet<string> = new Set(["append", "messages", "merge", "un
 
 /** An expression's value written to `channel`: charged by size when the channel grows by it (`evaluateKept`). */
 function written(env: TaskEnv, channel: string, e: ExprSpec, scope: Scope): unknown {
-  const reducer = env.blueprint.state.find((f) => f.name === channel)?.reducer.name;
+  // A loop, not `find` with a callback: this runs for every expression write.
+  let reducer: string | undefined;
+  for (const f of env.blueprint.state) if (f.name === channel) reducer = f.reducer.name;
   return reducer !== undefined && GROWING.has(reducer) ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
 }
 
@@ -383,25 +390,24 @@ function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: Tas
   const taskId = task.id;
   const node = task.node;
   if (r.writes) for (const [channel, value] of r.writes) out.push({ channel, value, taskId, node });
-  const data = (channel: string, value: unknown) => out.push({ channel, value: dataValue(value, channel, task, env), taskId, node });
   // Expressions of `writes {…}`, `set` and `command update` see the node's result.
   let scope: Scope | undefined;
   if (spec.writes) {
     if (spec.writes.kind === "channel") {
-      if (r.result !== undefined) data(spec.writes.channel, r.result);
+      if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: dataValue(r.result, spec.writes.channel, task, env), taskId, node });
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      for (const f of spec.writes.fields) data(f.key, written(env, f.key, f.value, scope));
+      for (const f of spec.writes.fields) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
     }
-  } else if (r.resultChannel && r.result !== undefined) data(r.resultChannel, r.result);
-  if (task.into && r.result !== undefined) data(task.into, r.result);
+  } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: dataValue(r.result, r.resultChannel, task, env), taskId, node });
+  if (task.into && r.result !== undefined) out.push({ channel: task.into, value: dataValue(r.result, task.into, task, env), taskId, node });
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.set) data(f.key, written(env, f.key, f.value, scope));
+    for (const f of spec.set) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) data(f.key, written(env, f.key, f.value, scope));
+    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
   }
   return out;
 }
