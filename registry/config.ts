@@ -10,7 +10,7 @@ import type { NodeKindImplementation } from "./node-kind.js";
 import { resolvePolicy, type PolicyConfig } from "./policy.js";
 import type { ModelProvider } from "./provider.js";
 import { sessionPolicy, type SessionPolicy } from "./session-policy.js";
-import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction } from "./registry.js";
+import { Registry, RegistryError, type ModelPrice, type OutputValidator, type ReducerFunction, type RouteFunction, type RunLimits } from "./registry.js";
 import type { ToolDefinition } from "./tool.js";
 import { validateConfig } from "./config-schema.js";
 
@@ -53,6 +53,12 @@ export interface RagConfig {
    * when given, wins); default `"none"` (a graph can still ask with `defaults { distribute: branches }`).
    */
   readonly worker?: { readonly distribute?: "none" | "branches" };
+  /**
+   * Limits of every run made with this config (`rag run`, `rag serve`, `rag worker`, the
+   * studio): `maxSendPackets`, the most Send packets one fan-out may dispatch (default
+   * 10,000). A host setting: a `.rag` file cannot raise it (docs/security.md).
+   */
+  readonly limits?: RunLimits;
 }
 
 /** Identity helper that types a config. */
@@ -91,6 +97,7 @@ export function applyConfig(registry: Registry, config: RagConfig, loadGraph?: (
   for (const [name, k] of Object.entries(config.nodeKinds ?? {})) registry.registerNodeKind(name, k);
   if (config.policy) registry.policy = resolvePolicy(config.policy);
   if (config.repl) registry.sessionPolicy = sessionPolicy(config.repl);
+  if (config.limits) registry.runLimits = { ...config.limits };
   for (const [name, g] of Object.entries(config.graphs ?? {})) {
     if (typeof g !== "string") registry.registerGraph(name, g);
     else if (loadGraph) registry.registerGraph(name, loadGraph(g, name));

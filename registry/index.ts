@@ -3,7 +3,7 @@
  * scripts, route functions, reducers, validators, node kinds) and the contracts those
  * implementations meet; config loading (`defineConfig`).
  */
-export { routeFunction, Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction } from "./registry.js";
+export { routeFunction, Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction, type RunLimits } from "./registry.js";
 export { KNOWN_MODELS, knownModel, type KnownModel } from "./known-models.js";
 export {
   composeChain,

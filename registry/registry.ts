@@ -109,6 +109,11 @@ export class Registry {
   readonly middleware: ModelMiddleware[] = [];
   /** Capability allowlists and review gates (policy.ts); none = unrestricted. */
   policy: PolicyView | undefined;
+  /**
+   * The host's run limits (`RagConfig.limits`): defaults of the runs made with this
+   * registry where `RunOptions` does not set them. A `.rag` file cannot change them.
+   */
+  runLimits: RunLimits = {};
   /** Approved blueprint hashes (approvals.ts); in memory unless the host sets a file store. */
   approvals: ApprovalStore = new MemoryApprovalStore();
 
@@ -195,4 +200,10 @@ export class Registry {
       signatures: registrySignatures(this),
     };
   }
+}
+
+/** Run limits a host sets for every run of a registry (`RagConfig.limits`). */
+export interface RunLimits {
+  /** Most Send packets one task's fan-out may dispatch (default 10,000; `RunOptions.maxSendPackets` wins). */
+  readonly maxSendPackets?: number;
 }

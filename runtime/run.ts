@@ -381,6 +381,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // A child run's branch jobs name the root blueprint too (the worker reaches the child's from it).
     const rootHash = parent ? options.rootBlueprintHash : bp.hash;
     const remote = distributes && rootHash !== undefined && persist && persist.durability !== "exit" ? { runner: options.branches!, hash: bp.hash, ...(parent ? { root: rootHash } : {}) } : undefined;
+    // The host's bound on one fan-out: this run's option, else the registry's (`RagConfig.limits`).
+    const maxSendPackets = options.maxSendPackets ?? g.registry.runLimits?.maxSendPackets;
     const planCtx = {
       index: g.index,
       state: l.state,
@@ -388,7 +390,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       scope: (t: PlannedTask, res: unknown) => taskScope(t, { state: planCtx.state, input: l.input, run, step: planCtx.step }, { result: res ?? null }),
       taskId: (i: number) => `${prefix}${planCtx.step + 1}.${i}`,
       wants,
-      ...(options.maxSendPackets !== undefined ? { maxSendPackets: options.maxSendPackets } : {}),
+      ...(maxSendPackets !== undefined ? { maxSendPackets } : {}),
     };
     while (tasks.length || detached.pending) {
       if (!tasks.length) await detached.next();

@@ -50,6 +50,20 @@ describe("config validation at load", () => {
     expect(r.stderr).toContain("`agents.helper.model`: missing (expected string)");
   });
 
+  it("`limits.maxSendPackets` bounds every run's fan-out (rag run), and a bad value is named", async () => {
+    const fan = "graph f {\n  start a\n  input { items: list<number> }\n  state { out: list<number> append }\n  node a { kind set send [w { n: x } for x in input.items -> out] join d }\n  node w { kind set }\n  node d { kind set next END }\n}\n";
+    const dir = scratchProject({ "rag.config.ts": `import { defineConfig } from ${ragraph};\nexport default defineConfig({ limits: { maxSendPackets: 3 } });\n`, "fan.rag": fan });
+    const over = await ragIn(["run", "fan.rag", "--input", '{"items": [1, 2, 3, 4]}', "--checkpoints", "memory"], dir);
+    expect(over.code).not.toBe(0);
+    expect(over.stdout + over.stderr).toMatch(/would dispatch 4 packets; one fan-out sends at most 3/);
+    const ok = await ragIn(["run", "fan.rag", "--input", '{"items": [1, 2, 3]}', "--checkpoints", "memory"], dir);
+    expect(ok.code).toBe(0);
+    const bad = project(`{ limits: { maxSendPackets: "lots" } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("`limits.maxSendPackets`");
+  });
+
   it("accepts a well-formed config", async () => {
     const dir = project(`{ tools: { search: { description: "web search", schema: z.object({ q: z.string() }), run: () => "x" } } }`);
     const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
