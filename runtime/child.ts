@@ -32,6 +32,7 @@ import type { EventSink, LoopGraph, ParentLink, RunOptions } from "./run.js";
 export interface ChildRunContext {
   /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
   readonly options: RunOptions;
+  /** Where the parent run's events go (its stream or observer); the child's go there too. */
   readonly sink: EventSink | undefined;
   /** The parent run. */
   readonly run: Omit<RunInfo, "step">;
@@ -43,6 +44,7 @@ export interface ChildRunContext {
   readonly parentNs: string;
   /** The thread's checkpointer, when the parent checkpoints. */
   readonly saver: Checkpointer | undefined;
+  /** The parent's durability mode (`sync | async | exit`), which a child inherits unless its graph sets one. */
   readonly durability: Durability | undefined;
   /** Resume values by interrupt id, handed down so a paused child takes its answers. */
   readonly answers: Readonly<Record<string, unknown>>;
