@@ -19,7 +19,12 @@ export const HAS_SHARED = existsSync(SHARED_DIR);
 export const SHARED_SKIP_REASON = HAS_SHARED ? undefined : `${SHARED_DIR} is absent (a fresh clone): tests of the shared corpora are skipped`;
 
 let warned = false;
-function noteAbsent(): void {
+/**
+ * Says once on stderr that `../shared` is absent and its tests skip (call it where a test
+ * file uses `describe.skipIf(!HAS_SHARED)` / `it.skipIf(!HAS_SHARED)`); throws instead
+ * under `RAGRAPH_REQUIRE_SHARED=1` (CI), so a skipped corpus fails the run there.
+ */
+export function noteSharedAbsent(): void {
   if (HAS_SHARED || warned) return;
   warned = true;
   if (process.env.RAGRAPH_REQUIRE_SHARED === "1") {
@@ -38,18 +43,18 @@ export function readShared(relative: string): string {
  * printing the skip reason, or throwing under `RAGRAPH_REQUIRE_SHARED=1`).
  */
 export function readSharedJson<T>(relative: string, fallback: T): T {
-  noteAbsent();
+  noteSharedAbsent();
   return HAS_SHARED ? (JSON.parse(readShared(relative)) as T) : fallback;
 }
 
 /** `it`, skipped (with the reason printed) when `../shared` is absent. */
 export function itShared(name: string, fn: () => unknown): void {
-  noteAbsent();
+  noteSharedAbsent();
   it.skipIf(!HAS_SHARED)(name, fn);
 }
 
 /** `describe`, skipped (with the reason printed) when `../shared` is absent. */
 export function describeShared(name: string, fn: () => void): void {
-  noteAbsent();
+  noteSharedAbsent();
   describe.skipIf(!HAS_SHARED)(name, fn);
 }
