@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildStudio } from "../../studio/build.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
+import { TYPED, TOOLGATE, ORDER, HOSTILE, SUBFLOW } from "./fixtures.js";
 
 /** What the page exposes to tests (studio/app/main.ts `window.studio`), for code run in the page. */
 interface Marker {
@@ -36,92 +37,6 @@ declare const document: { getElementById(id: string): { textContent: string | nu
 declare function getComputedStyle(e: unknown): { color: string };
 
 const CHROMIUM = "/usr/bin/chromium";
-const TYPED = `graph typed {
-  start ask
-
-  input {
-    rounds: number
-  }
-
-  state {
-    decision: any
-  }
-
-  node ask {
-    kind interrupt
-    prompt "Rate the draft"
-    resume { score: number, note: string?, urgent: boolean }
-    writes decision
-    next END
-  }
-}
-`;
-const TOOLGATE = `graph toolgate {
-  start t
-
-  state {
-    notes: any
-  }
-
-  node t {
-    kind tool
-    tool "search"
-    input { query: "alpha" }
-    approve ["search"]
-    writes notes
-    next END
-  }
-}
-`;
-const ORDER = `graph order {
-  start done
-
-  input {
-    customer: { name: string, vip: boolean? }
-    lines: list<{ sku: string, qty: integer }>
-    tags: list<string>?
-  }
-
-  state {
-    customer: any
-    lines: any
-    tags: any
-  }
-
-  node done {
-    kind set
-    set { tags: ["seen"] }
-    next END
-  }
-}
-`;
-/**
- * parent → executor (subgraph middle: m0 → inner (subgraph leaf: step_a → ask ⏸)): a run
- * paused two child runs down. The leaf's state holds markup that must stay text.
- */
-const HOSTILE = "<img src=x onerror=window.__xss=1>";
-const SUBFLOW = `graph parent {
-  start prep
-  state { log: list<string> append }
-  node prep { kind set set { log: "prepped" } next executor }
-  node executor { kind subgraph graph "middle" input { } writes { log: result.log } next END }
-}
-graph middle {
-  start m0
-  state { log: list<string> append }
-  output { log: list<string> }
-  node m0 { kind set set { log: "in the middle" } next inner }
-  node inner { kind subgraph graph "leaf" input { } writes { log: result.log } next END }
-}
-graph leaf {
-  start step_a
-  state { log: list<string> append  answer: any }
-  output { log: list<string> }
-  node step_a { kind set set { log: "${HOSTILE}" } next ask }
-  node ask { kind interrupt prompt "Proceed?" options ["yes", "no"] writes answer routes { yes -> step_b  no -> END } }
-  node step_b { kind set set { log: "b" } next END }
-}
-`;
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
 
 let s: TestStudio;
