@@ -64,6 +64,11 @@ b AS (INSERT INTO ${q}.blobs (thread_id, ns, checkpoint_id, channel, kind, base,
 SELECT ok FROM lk`);
 }
 
+/** The checkpoint columns, in the order of `writeStatement`'s `$9`…`$18` (parameters 6–15 after the thread and lock key). */
+const CHECKPOINT_COLUMNS = ["ns", "id", "parent_id", "step", "source", "graph", "hash", "created_at", "checkpoint", "metadata"] as const;
+/** A blob's own columns, in the order of `$21`…`$24` (after its checkpoint's `ns` and `id`). */
+const BLOB_COLUMNS = ["channel", "kind", "base", "value"] as const;
+
 /**
  * The parameters of `writeStatement`: `rows` (all of thread `threadId`, each key once)
  * and `checkpoints` (in insertion order). `lockKey`: take the thread's advisory lock too.
@@ -72,23 +77,11 @@ export function writeParams(threadId: string, lockKey: string | null, rows: read
   const p: unknown[][] = Array.from({ length: 22 }, () => []);
   for (const r of rows) for (let i = 0; i < 6; i++) p[i].push(r[i + 1]);
   for (const { row, blobs } of checkpoints) {
-    p[6].push(row.ns);
-    p[7].push(row.id);
-    p[8].push(row.parent_id);
-    p[9].push(row.step);
-    p[10].push(row.source);
-    p[11].push(row.graph);
-    p[12].push(row.hash);
-    p[13].push(row.created_at);
-    p[14].push(row.checkpoint);
-    p[15].push(row.metadata);
+    for (let i = 0; i < CHECKPOINT_COLUMNS.length; i++) p[6 + i].push(row[CHECKPOINT_COLUMNS[i]!]);
     for (const b of blobs) {
       p[16].push(row.ns);
       p[17].push(row.id);
-      p[18].push(b.channel);
-      p[19].push(b.kind);
-      p[20].push(b.base);
-      p[21].push(b.value);
+      for (let i = 0; i < BLOB_COLUMNS.length; i++) p[18 + i].push(b[BLOB_COLUMNS[i]!]);
     }
   }
   return [threadId, lockKey, ...p];
