@@ -20,6 +20,7 @@ import { compileGraph } from "../compiler/index.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type Durability } from "../runtime/index.js";
 import { standardRegistry } from "../stdlib/index.js";
 import { main as rag } from "../cli/program.js";
+import { FANOUT_SOURCE, chainSource } from "./sources.js";
 
 const json = process.argv.includes("--json");
 const REPEAT = Number(process.env.REPEAT ?? 7);
@@ -32,15 +33,8 @@ function build(src: string): CompiledGraph {
   return new CompiledGraph(r.value, { registry });
 }
 
-const sequential = build(`graph seq { start n0 ${Array.from({ length: 1000 }, (_, i) => `node n${i} { kind set ${i < 999 ? `next n${i + 1}` : "next END"} }`).join("\n")} }`);
-const fanout = build(`graph fan {
-  start split
-  input { items: list<number> }
-  state { out: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items] join reduce }
-  node w { kind set set { out: args.n } }
-  node reduce { kind set set { total: len(state.out) } next END }
-}`);
+const sequential = build(chainSource(1000));
+const fanout = build(FANOUT_SOURCE);
 const items = Array.from({ length: 1000 }, (_, i) => i);
 
 interface Variant {

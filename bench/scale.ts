@@ -25,6 +25,7 @@ import { compileGraph } from "../compiler/index.js";
 import { CompiledGraph, SqliteCheckpointer, type Checkpointer } from "../runtime/index.js";
 import { PostgresCheckpointer } from "../scale/index.js";
 import { standardRegistry } from "../stdlib/index.js";
+import { FANOUT_SOURCE, chainSource } from "./sources.js";
 
 const json = process.argv.includes("--json");
 // `--crash-trials N`: only the crash proof (bench/scale-crash.ts).
@@ -48,15 +49,8 @@ function build(src: string): CompiledGraph {
   if (!r.value) throw new Error(r.diagnostics.map((d) => d.message).join("\n"));
   return new CompiledGraph(r.value, { registry });
 }
-const chain = build(`graph seq { start n0 ${Array.from({ length: STEPS }, (_, i) => `node n${i} { kind set ${i < STEPS - 1 ? `next n${i + 1}` : "next END"} }`).join("\n")} }`);
-const fanout = build(`graph fan {
-  start split
-  input { items: list<number> }
-  state { out: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items] join reduce }
-  node w { kind set set { out: args.n } }
-  node reduce { kind set set { total: len(state.out) } next END }
-}`);
+const chain = build(chainSource(STEPS));
+const fanout = build(FANOUT_SOURCE);
 const items = Array.from({ length: 20 }, (_, i) => i);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -15,6 +15,7 @@ import { forgetMigrated, PostgresCheckpointer, ThreadBusyError } from "../../sca
 import { standardRegistry } from "../../stdlib/index.js";
 import { ckpt } from "../runtime/checkpointer-conformance.js";
 import { dropTestSchema, missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { FANOUT_SOURCE } from "../../bench/sources.js";
 
 const skip = await missingServices(["postgres"]);
 
@@ -61,14 +62,7 @@ function build(src: string): CompiledGraph {
   return new CompiledGraph(r.value, { registry });
 }
 const chain = build(`graph seq { start a node a { kind set next b } node b { kind set next c } node c { kind set next END } }`);
-const fan = build(`graph fan {
-  start split
-  input { items: list<number> }
-  state { out: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items] join reduce }
-  node w { kind set set { out: args.n } }
-  node reduce { kind set set { total: len(state.out) } next END }
-}`);
+const fan = build(FANOUT_SOURCE);
 
 const isWrite = (s: string) => /^WITH lk AS MATERIALIZED .*INSERT INTO/s.test(s);
 const isRead = (s: string) => /^WITH RECURSIVE c AS MATERIALIZED/.test(s);
