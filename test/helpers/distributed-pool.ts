@@ -5,6 +5,8 @@
  * Redis key prefix, and a `QueueRunSubmitter` for it. `close()` stops them and removes the
  * schema and the keys.
  */
+import { afterAll, beforeAll } from "vitest";
+import type { RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type RunWorkerOptions } from "../../scale/index.js";
 import { deleteTestKeys, PG_URL, REDIS_URL } from "./services.js";
 
@@ -40,4 +42,27 @@ export async function distributedPool(options: { schema: string; prefix: string;
       await deleteTestKeys(options.prefix);
     },
   };
+}
+
+/**
+ * Starts the pool in the file's `beforeAll` (not when `skip` is truthy: the reason services are missing)
+ * and hands it to `use`; closes it in `afterAll`.
+ */
+export function usePool(options: Parameters<typeof distributedPool>[0], skip: unknown, use: (pool: DistributedPool) => void): void {
+  let pool: DistributedPool | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    pool = await distributedPool(options);
+    use(pool);
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+}
+
+/** A queued run's events, read from its stream to the end. */
+export async function runEvents(submitter: QueueRunSubmitter, runId: string): Promise<RunEvent[]> {
+  const events: RunEvent[] = [];
+  for await (const { event } of submitter.events(runId)) events.push(event);
+  return events;
 }

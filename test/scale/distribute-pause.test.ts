@@ -13,7 +13,7 @@ import { Queue } from "bullmq";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
@@ -22,7 +22,7 @@ import { Project, Workspace } from "../../server/index.js";
 import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
-import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
+import { runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dpause");
@@ -135,26 +135,14 @@ const childCompiled = compileGraph(childSource, { file: "souter.rag", graph: "so
 const childBp = childCompiled.value!;
 const inProcess = (bp: typeof refundBp) => new CompiledGraph(bp, { registry: local, checkpointer: new MemoryCheckpointer(), graphs: new Map(childCompiled.compilation.blueprints.map((b) => [b.id, b])) });
 
-let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
-
-beforeAll(async () => {
-  if (skip) return;
-  pool = await distributedPool({ schema, prefix, registryFor });
-  ({ savers, workers, submitter } = pool);
-});
-
-afterAll(async () => {
-  await pool?.close();
-});
+usePool({ schema, prefix, registryFor }, skip, (pool) => ({ savers, workers, submitter } = pool));
 
 /** A run's events, to its end. */
-async function eventsOf(runId: string): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for await (const { event } of submitter.events(runId)) events.push(event);
-  return events;
+function eventsOf(runId: string): Promise<RunEvent[]> {
+  return runEvents(submitter, runId);
 }
 
 /** The record's summary once the run ended (`rag serve`'s view of a queued run, mirrored from its stream). */

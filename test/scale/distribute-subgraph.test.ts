@@ -10,14 +10,14 @@
  * prefix, queue and schema, removed after.
  */
 import { Queue, QueueEvents } from "bullmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
+import { runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dsub");
@@ -151,25 +151,13 @@ const pouter = compile(persistentSource, "pouter.rag", "pouter");
 const slowouter = compile(slowSource, "slowouter.rag", "slowouter");
 const inProcess = (c: { bp: typeof outer.bp; siblings: Map<string, typeof outer.bp> }) => new CompiledGraph(c.bp, { registry: local, graphs: c.siblings, checkpointer: new MemoryCheckpointer() });
 
-let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
+usePool({ schema, prefix, registryFor }, skip, (pool) => ({ savers, workers, submitter } = pool));
 
-beforeAll(async () => {
-  if (skip) return;
-  pool = await distributedPool({ schema, prefix, registryFor });
-  ({ savers, workers, submitter } = pool);
-});
-
-afterAll(async () => {
-  await pool?.close();
-});
-
-async function watch(runId: string): Promise<RunEvent[]> {
-  const events: RunEvent[] = [];
-  for await (const { event } of submitter.events(runId)) events.push(event);
-  return events;
+function watch(runId: string): Promise<RunEvent[]> {
+  return runEvents(submitter, runId);
 }
 
 /** Branch jobs of a thread on the branch queue, with the namespace each names. */

@@ -7,7 +7,7 @@
  * Two workers with their own checkpointer connections stand for two machines. Own key
  * prefix, queue and schema, removed after.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
@@ -15,7 +15,7 @@ import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, typ
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { distributedPool, type DistributedPool } from "../helpers/distributed-pool.js";
+import { runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");
@@ -83,20 +83,10 @@ const local = registryFor("local");
 const slowBp = compileGraph(slowSource, { file: "slowfan.rag", graph: "slowfan", registry: local.view() }).value!;
 const bp = compileGraph(source, { file: "fan.rag", graph: "fan", registry: local.view() }).value!;
 
-let pool: DistributedPool | undefined;
 let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
-
-beforeAll(async () => {
-  if (skip) return;
-  pool = await distributedPool({ schema, prefix, registryFor });
-  ({ savers, workers, submitter } = pool);
-});
-
-afterAll(async () => {
-  await pool?.close();
-});
+usePool({ schema, prefix, registryFor }, skip, (pool) => ({ savers, workers, submitter } = pool));
 
 const submit = (items: number[], threadId = uniqueName("t")) => submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });
 
