@@ -275,12 +275,12 @@ function asNodeError(e: unknown, where: { graph: string; node: string; taskId: s
   return new NodeError(`node \`${where.node}\` failed: ${errorMessage(e)}`, classifyError(e), where, { cause: e, ...(typeof retryAfter === "number" ? { retryAfterMs: retryAfter } : {}) });
 }
 
-/** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
 /** The error of an attempt that ran past its `timeout` (ms). */
 function timedOutError(task: PlannedTask, env: TaskEnv, timeoutMs: number): NodeError {
   return new NodeError(`node \`${task.node}\` timed out after ${timeoutMs} ms`, "timeout", whereOf(task, env));
 }
 
+/** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
 async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
@@ -291,7 +291,6 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
   if (scope) (extra ??= []).push(scope.signal);
   if (stepScope) (extra ??= []).push(stepScope.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-
   const timeout =
     timeoutMs === undefined
       ? undefined
@@ -360,12 +359,23 @@ function sendCommand(task: PlannedTask, writes: PendingWrite[], goto: NodeResult
 /** Reducers whose channel keeps what is written besides what it holds (the state grows by the write). */
 const GROWING: ReadonlySet<string> = new Set(["append", "messages", "merge", "union", "topic", "aggregate"]);
 
+/** Per blueprint (made once): its state fields, and the reducer of each field that grows by its writes. */
+const stateInfo = new WeakMap<Blueprint, { readonly fields: ReadonlySet<string>; readonly growing: ReadonlyMap<string, string> }>();
+function stateOf(bp: Blueprint): { readonly fields: ReadonlySet<string>; readonly growing: ReadonlyMap<string, string> } {
+  let info = stateInfo.get(bp);
+  if (!info) {
+    const growing = new Map<string, string>();
+    for (const f of bp.state) if (GROWING.has(f.reducer.name)) growing.set(f.name, f.reducer.name);
+    info = { fields: new Set(bp.state.map((f) => f.name)), growing };
+    stateInfo.set(bp, info);
+  }
+  return info;
+}
+
 /** An expression's value written to `channel`: charged by size when the channel grows by it (`evaluateKept`). */
 function written(env: TaskEnv, channel: string, e: ExprSpec, scope: Scope): unknown {
-  // A loop, not `find` with a callback: this runs for every expression write.
-  let reducer: string | undefined;
-  for (const f of env.blueprint.state) if (f.name === channel) reducer = f.reducer.name;
-  return reducer !== undefined && GROWING.has(reducer) ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
+  const reducer = stateOf(env.blueprint).growing.get(channel);
+  return reducer !== undefined ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
 }
 
 /**
@@ -407,7 +417,8 @@ function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: Tas
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.command.update) if (env.blueprint.state.some((x) => x.name === f.key)) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
+    const fields = stateOf(env.blueprint).fields;
+    for (const f of spec.command.update) if (fields.has(f.key)) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
   }
   return out;
 }
