@@ -26,7 +26,7 @@ export {
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { OVERWRITE, overwrite, overwriteOf, type OverwriteValue } from "./overwrite.js";
-export { command, isToolCommand, tool, ToolCommand, toolParameters, toolResultSchema, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
+export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParameters, toolResultSchema, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, estimateTokensOfLength, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";

@@ -111,6 +111,19 @@ export function toolParameters(def: ToolDefinition): Record<string, unknown> {
   return schema as Record<string, unknown>;
 }
 
+/**
+ * A tool's return checked against its declared `result` schema (a returned Command is
+ * not: it is control flow, not a result): `{ ok: true, value }` with the parsed value
+ * (keys the schema does not name dropped), or `{ ok: false, error }` with zod's error.
+ * Without a declared result the return passes as it is. One check for every caller
+ * (node tasks, the REPL host).
+ */
+export function checkToolResult(def: ToolDefinition, out: unknown): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: z.ZodError } {
+  if (!def.result || isToolCommand(out)) return { ok: true, value: out };
+  const r = def.result.safeParse(out, { reportInput: true });
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error };
+}
+
 /** Exported result schemas per tool definition (null: none declared, or not exportable). */
 const results = new WeakMap<ToolDefinition, Readonly<Record<string, unknown>> | null>();
 

@@ -10,8 +10,9 @@
  *   their parent run, so their events nest under it).
  */
 import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
-import { isToolCommand, type CallContext, type ChatRequest, type NodeTask, type Registry, type Usage } from "../registry/index.js";
+import { checkToolResult, type CallContext, type ChatRequest, type NodeTask, type Registry, type Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { describeIssues } from "../runtime/schema.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
 import type { SessionEventBody } from "./events.js";
 
@@ -133,11 +134,9 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       const t0 = Date.now();
       try {
         let out = await def.run(parsed.data, { signal, runId: ids.sessionId, threadId: ids.sessionId, node: ids.cellId });
-        if (def.result && !isToolCommand(out)) {
-          const checked = def.result.safeParse(out);
-          if (!checked.success) throw new Error(`tool \`${tool}\` returned a result that does not match its \`result\` schema: ${checked.error.issues.map((i) => `${i.message}${i.path.length ? ` at .${i.path.join(".")}` : ""}`).join("; ")}`);
-          out = checked.data;
-        }
+        const checked = checkToolResult(def, out);
+        if (!checked.ok) throw new Error(`tool \`${tool}\` returned a result that does not match its \`result\` schema: ${describeIssues(checked.error)}`);
+        out = checked.value;
         emit({ type: "tool_completed", tool, ok: true, durationMs: Date.now() - t0 }, "tool_call");
         return out;
       } catch (e) {

@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { isToolCommand, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type ToolCall } from "../registry/index.js";
+import { checkToolResult, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -265,12 +265,10 @@ export class TaskContext implements NodeTask {
       const context: { signal: AbortSignal; runId: string; threadId: string; node: string; callId?: string } = { signal: this.signal, runId: env.run.runId, threadId: env.run.threadId, node: task.node };
       if (callId) context.callId = callId;
       let out = await def.run(parsed.data, context);
-      if (def.result && !isToolCommand(out)) {
-        // A declared result shape is a promise the compiler relied on: a tool that breaks it fails here, not at a later read.
-        const checked = def.result.safeParse(out, { reportInput: true });
-        if (!checked.success) throw new NodeError(`tool \`${name}\` returned a result that does not match its \`result\` schema: ${describeIssues(checked.error)}`, "permanent", this.where());
-        out = checked.data;
-      }
+      // A declared result shape is a promise the compiler relied on: a tool that breaks it fails here, not at a later read.
+      const checked = checkToolResult(def, out);
+      if (!checked.ok) throw new NodeError(`tool \`${name}\` returned a result that does not match its \`result\` schema: ${describeIssues(checked.error)}`, "permanent", this.where());
+      out = checked.value;
       if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
       return out;
     } catch (e) {
