@@ -8,6 +8,29 @@ import type { RegistryView } from "../registry-view.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 
+/**
+ * Kinds whose writes are all in their items (a conversation's appends go to `messages`
+ * fields). Not tool nodes, tool executors or CodeAct nodes, whose tools may return a
+ * Command updating any field, nor subgraphs, subagents and custom kinds.
+ */
+const VISIBLE_WRITER_KINDS: ReadonlySet<string> = new Set(["model", "agent", "router", "set", "interrupt", "join"]);
+
+/**
+ * True when some node of `g` may write state the file does not spell out: a kind outside
+ * `VISIBLE_WRITER_KINDS`, a node with `tools` (a tool's Command), a registered `agent`
+ * without `writes` (its channel), or a send to a registered agent or graph. The analyses
+ * that judge what a field can hold (the never-written and counter warnings) stay quiet then.
+ */
+export function hasHiddenWriters(g: ResolvedGraph, program: ResolvedProgram): boolean {
+  for (const n of g.nodeList) {
+    if (!VISIBLE_WRITER_KINDS.has(n.kind)) return true;
+    if (n.items.get("tools")?.value.items.length) return true;
+    if (n.items.get("agent") && !n.items.get("writes")) return true;
+    for (const s of n.sends) for (const t of s.targets) if (!g.nodes.has(t.target.name) && !program.agents.has(t.target.name)) return true;
+  }
+  return false;
+}
+
 export interface WriteSite {
   readonly field: string;
   readonly span: Span;

@@ -16,6 +16,7 @@
  * Command may update any field — or a registered agent without `writes`).
  */
 import type * as A from "../../grammar/rag/ast.js";
+import { hasHiddenWriters } from "../analysis/writes.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ItemTable, ResolvedGraph } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -98,14 +99,6 @@ function numericDefault(f: A.Field): number | undefined {
   return f.default ? numberOf(f.default) : undefined;
 }
 
-/** Built-in kinds whose writes are all in their items (no tool, whose Command may update any field). */
-const VISIBLE_WRITERS = new Set(["model", "agent", "router", "set", "interrupt", "join"]);
-
-/** True when some writer of `g` is not spelled out in the file (then no counter is judged). */
-function hiddenWriters(g: ResolvedGraph): boolean {
-  return g.nodeList.some((n) => !VISIBLE_WRITERS.has(n.kind) || Boolean(n.items.get("tools")?.value.items.length) || (n.items.get("agent") !== undefined && !n.items.get("writes")));
-}
-
 export const CounterNeverCountsRule: Rule = (ctx) => ({
   graph(g) {
     let hidden: boolean | undefined;
@@ -124,7 +117,7 @@ export const CounterNeverCountsRule: Rule = (ctx) => ({
           if (type !== "integer" && type !== "number") continue;
           if (f.reducer && canonicalReducer(f.reducer.name.name) !== "overwrite") continue;
           // A custom kind, a tool's Command or the run's input may set it: not judged.
-          if ((hidden ??= hiddenWriters(g)) || inputs.has(c.field)) continue;
+          if ((hidden ??= hasHiddenWriters(g, ctx.program)) || inputs.has(c.field)) continue;
           written ??= writtenValues(g, ctx);
           const values = written.get(c.field);
           if (!values || values === "any") continue;

@@ -17,33 +17,17 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
-import { itemWrites } from "../analysis/writes.js";
+import { hasHiddenWriters, itemWrites } from "../analysis/writes.js";
 import { exprSites, rootReads } from "../expr/sites.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 
-/**
- * Kinds whose writes are all in their items (a conversation's appends go to `messages`
- * fields, which are not judged). Not tool nodes, tool executors or agents with tools: a
- * tool may return a Command whose `update` writes any field.
- */
-const KNOWN_WRITERS = new Set(["model", "agent", "router", "set", "interrupt", "join"]);
-
-/** Fields something in `g` may write, or undefined when some writer is not known from the file. */
-function writtenFields(g: ResolvedGraph, program: ResolvedProgram): Set<string> | undefined {
+/** Fields something in `g` writes (`writes`, `set`, `command update`, `send … -> field`, inline agents). */
+function writtenFields(g: ResolvedGraph, program: ResolvedProgram): Set<string> {
   const out = new Set<string>();
   for (const n of g.nodeList) {
-    if (!KNOWN_WRITERS.has(n.kind)) return undefined;
-    if (n.items.get("tools")?.value.items.length) return undefined; // a tool's Command may write any field
-    const own = itemWrites(n.items);
-    if (n.items.get("agent") && !own.length) return undefined; // a registered agent's channel
-    for (const w of own) out.add(w.field);
-    for (const s of n.sends) {
-      for (const t of s.targets) {
-        if (t.into) out.add(t.into.name);
-        if (!g.nodes.has(t.target.name) && !program.agents.has(t.target.name)) return undefined; // a registered agent or graph
-      }
-    }
+    for (const w of itemWrites(n.items)) out.add(w.field);
+    for (const s of n.sends) for (const t of s.targets) if (t.into) out.add(t.into.name);
   }
   for (const a of program.agentList) for (const w of itemWrites(a.items)) out.add(w.field);
   return out;
@@ -71,8 +55,8 @@ export const StateNeverWrittenRule: Rule = (ctx) => ({
       candidates.push({ field, source, at });
     }
     if (!candidates.length) return;
+    if (hasHiddenWriters(g, ctx.program)) return;
     const written = writtenFields(g, ctx.program);
-    if (!written) return;
     const inputs = inputFields(g);
     for (const { field, source, at } of candidates) {
       if (written.has(field) || inputs.has(field)) continue;
