@@ -65,7 +65,34 @@ export class ScaleConfigError extends RagError {
   readonly code = "scale_config";
 }
 
-/** Redis (the run queue) did not answer in time: a worker cannot start taking jobs. */
+/** Redis (the run queue) did not answer in time: a worker cannot start taking jobs, a server cannot enqueue. */
 export class QueueUnavailableError extends RagError {
   readonly code = "queue_unavailable";
+}
+
+/**
+ * Waits for `answer` (a connection's readiness, a `PING`) at most `timeoutMs`: ioredis
+ * would otherwise reconnect for ever, silently.
+ *
+ * @param shown the Redis URL as shown to people (no password).
+ * @param lastError the connection's last error, read when the wait fails ("connect ECONNREFUSED …").
+ * @throws QueueUnavailableError naming the URL and the cause, on the timeout or when `answer` rejects.
+ */
+export async function redisAnswers(answer: Promise<unknown>, shown: string, timeoutMs: number, lastError: () => string | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cause = (fallback?: string) => {
+    const why = lastError() ?? fallback;
+    return why ? `: ${why}` : "";
+  };
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${shown} within ${timeoutMs / 1000} s${cause()}; is it running? (docs/deploy.md)`)), timeoutMs);
+  });
+  try {
+    await Promise.race([answer, late]);
+  } catch (e) {
+    if (e instanceof QueueUnavailableError) throw e;
+    throw new QueueUnavailableError(`cannot reach Redis at ${shown}${cause((e as Error).message)}; is it running? (docs/deploy.md)`);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,7 +8,7 @@
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { CancelledError, errorToJson, newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
-import { QueueUnavailableError } from "./errors.js";
+import { redisAnswers } from "./errors.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
 import type { QueueJobData } from "./run-jobs.js";
@@ -48,18 +48,7 @@ export class QueueRunSubmitter implements RunSubmitter {
    * @throws QueueUnavailableError naming the URL and the connection error.
    */
   async ping(timeoutMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${this.url.shown} within ${timeoutMs / 1000} s${this.lastError ? `: ${this.lastError}` : ""}; is it running? (docs/deploy.md)`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.redis.ping(), late]);
-    } catch (e) {
-      if (e instanceof QueueUnavailableError) throw e;
-      throw new QueueUnavailableError(`cannot reach Redis at ${this.url.shown}: ${this.lastError ?? (e as Error).message}; is it running? (docs/deploy.md)`);
-    } finally {
-      clearTimeout(timer);
-    }
+    await redisAnswers(this.redis.ping(), this.url.shown, timeoutMs, () => this.lastError);
   }
 
   /** Enqueues a run or a resume; returns at once with its run id. */

@@ -37,7 +37,7 @@ import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
-import { QueueUnavailableError, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunStatus } from "./run-log.js";
@@ -183,15 +183,7 @@ export class RunWorker {
    *   would otherwise keep reconnecting, silently, for ever); the worker is then unusable: `close(true)` it.
    */
   async start(timeoutMs = 10_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QueueUnavailableError(`cannot reach Redis at ${this.url.shown} within ${timeoutMs / 1000} s${this.lastError ? `: ${this.lastError}` : ""}; is it running? (docs/deploy.md)`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.ready, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
     this.branchRunner ??= new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
     void this.worker.run().catch(() => undefined);
     void this.branchWorker.run().catch(() => undefined);
