@@ -447,7 +447,8 @@ function dispatchSends(
     }
     count += items ? items.length : 1;
     const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
-    if (count > max) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    // `!(≤)`, not `>`: a NaN bound refuses rather than lifting the limit.
+    if (!(count <= max)) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     lists.push(items);
   }
   spec.sends.forEach((s, k) => {
@@ -497,7 +498,7 @@ function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable
     }
     if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
     else if (node !== "END") {
-      if (packets.length >= (ctx.maxSendPackets ?? MAX_SEND_PACKETS)) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      if (!(packets.length < (ctx.maxSendPackets ?? MAX_SEND_PACKETS))) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
       packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
     }
   }

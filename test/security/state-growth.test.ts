@@ -64,6 +64,8 @@ describe("a fan-out is bounded before any packet is planned", () => {
     expect(e).toMatchObject({ code: "fanout_limit", limit: 5, requested: 6 });
     expect((await fanout.invoke({ items: items(5) }, { threadId: "low5", maxSendPackets: 5 })).status).toBe("completed");
     expect((await fanout.invoke({ items: items(MAX_SEND_PACKETS + 1) }, { threadId: "high", maxSendPackets: MAX_SEND_PACKETS + 1 })).status).toBe("completed");
+    // A bound that is not a number refuses (fail closed) rather than lifting the limit.
+    await expect(fanout.invoke({ items: items(1) }, { threadId: "nan", maxSendPackets: Number.NaN })).rejects.toMatchObject({ code: "fanout_limit" });
   });
 
   it("a fan-out at the bound still runs", async () => {
