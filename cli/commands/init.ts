@@ -168,7 +168,12 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   const mergeInto = (name: "package.json" | ".gitignore"): void => {
     const path = join(target, name);
     if (!existsSync(path)) return;
-    const existing = readFileSync(path, "utf8");
+    let existing: string;
+    try {
+      existing = readFileSync(path, "utf8");
+    } catch (err) {
+      throw new CliError(`rag init: cannot read ${join(shown, name)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
+    }
     if (name === "package.json") {
       const m = mergePackageJson(existing, files[name]!, join(shown, name), target);
       files[name] = m.text;
@@ -190,7 +195,15 @@ export async function initCommand(dir: string | undefined, options: { readonly r
     // A parent that is a file (ENOTDIR), no permission (EACCES), a read-only disk (EROFS).
     throw new CliError(`rag init: cannot create folder ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
   }
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(target, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    try {
+      writeFileSync(join(target, name), text);
+    } catch (err) {
+      // A read-only file (EACCES) or a full disk (ENOSPC): one line, naming what is left unwritten.
+      const left = Object.keys(files).slice(Object.keys(files).indexOf(name));
+      throw new CliError(`rag init: cannot write ${join(shown, name)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; not written: ${left.join(", ")}`);
+    }
+  }
   const created = Object.keys(files).filter((f) => !merged.some((m) => m.startsWith(`  ${f} `)));
   // A package.json that already depended on ragraph keeps its spec: nothing to say about the one written.
   const wroteSpec = !merged.some((m) => m.startsWith("  package.json ")) || merged.some((m) => m.startsWith("  package.json ") && m.includes("dependencies.ragraph"));

@@ -121,6 +121,17 @@ describe("rag init", () => {
     expect(existsSync(join(bad, "hello.rag"))).toBe(false);
   });
 
+  it("a package.json or .gitignore it cannot read is one line, not a stack trace, and nothing is written", async () => {
+    for (const name of ["package.json", ".gitignore"]) {
+      const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+      mkdirSync(join(dir, name)); // a folder where the file is: EISDIR, as root too
+      const r = await ragIn(["init"], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: rag init: cannot read ${name}: EISDIR; nothing written\n`);
+      expect(existsSync(join(dir, "hello.rag"))).toBe(false);
+    }
+  });
+
   it("refuses a DIR that is a file, or under a file, with a one-line error and no stack trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
     writeFileSync(join(dir, "notes.txt"), "mine\n");
