@@ -159,10 +159,23 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       ed.setPosition({ lineNumber: m.getLineCount(), column: m.getLineMaxColumn(m.getLineCount()) });
       ed.focus();
     });
-    await page.keyboard.press("Escape");
-    await page.keyboard.type('\ngraph t { metadata { a: "', { delay: 15 });
-    expect((await page.evaluate(() => window.studio!.editor.getModel()!.getValue())).trimEnd().split("\n").at(-1)).toBe('graph t { metadata { a: ""}}');
+    // Typed one key at a time through Monaco's own `type` command, in one page task. Monaco
+    // auto-closes only on a line it has tokenized, which its background tokenizer may not
+    // have reached between two keys on a loaded machine (CI): bring it up to date first,
+    // as it is between the keys of a person typing.
+    const typed = await page.evaluate(() => {
+      const ed = window.studio!.editor;
+      const m = ed.getModel()!;
+      for (const ch of '\ngraph t { metadata { a: "') {
+        // (not in monaco's .d.ts; the text model's tokenization part since 0.3x)
+        (m as unknown as { tokenization: { forceTokenization(line: number): void } }).tokenization.forceTokenization(m.getLineCount());
+        ed.trigger("keyboard", "type", { text: ch });
+      }
+      return ed.getModel()!.getValue();
+    });
+    // Put the buffer back before asserting, so a failure here does not leave the later tests a broken file.
     await page.evaluate((text) => window.studio!.editor.getModel()!.setValue(text), fixed);
+    expect(typed.trimEnd().split("\n").at(-1)).toBe('graph t { metadata { a: ""}}');
     await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
     await page.waitForSelector("#graph:not(.stale) svg");
     // The loop's back edge (revise → draft) does not lift a node above START, and the
