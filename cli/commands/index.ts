@@ -10,7 +10,7 @@ const check: RegisterCommand = (program) =>
   program
     .command("check")
     .description("report diagnostics for .rag files (exit 1 on errors)")
-    .argument("<files...>", ".rag files, directories or quoted globs ('src/**/*.rag')")
+    .argument("[files...]", ".rag files, directories or quoted globs ('src/**/*.rag') (default: the working directory)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside each file)")
     .option("--registry <file.json>", "check against a registry snapshot (`rag registry export`: names and shapes) instead of a config")
     .option("--json", "print diagnostics as JSON (errors too)")
@@ -19,7 +19,7 @@ const check: RegisterCommand = (program) =>
     .option("--provenance <who[:author]>", "who generated the files (e.g. model:gpt-4o-mini), when they have no `// rag:generated-by` pragma")
     .action(async (files: string[], opts) => {
       const { checkCommand } = await import("./check.js");
-      process.exitCode = await checkCommand(files, opts);
+      process.exitCode = await checkCommand(files.length ? files : ["."], opts);
     });
 
 const compile: RegisterCommand = (program) =>
@@ -60,13 +60,13 @@ const fmt: RegisterCommand = (program) =>
   program
     .command("fmt")
     .description("format .rag files canonically (comments kept, blueprint hash unchanged)")
-    .argument("<files...>", ".rag files, directories or quoted globs")
+    .argument("[files...]", ".rag files, directories or quoted globs (default: the working directory)")
     .option("--check", "list files that would change; exit 1 if any")
     .option("--write", "rewrite files in place")
     .option("--json", "report each file as JSON (with the formatted text unless --check or --write)")
     .action(async (files: string[], opts) => {
       const { fmtCommand } = await import("./fmt.js");
-      process.exitCode = await fmtCommand(files, opts);
+      process.exitCode = await fmtCommand(files.length ? files : ["."], opts);
     });
 
 const graph: RegisterCommand = (program) =>

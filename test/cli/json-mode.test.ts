@@ -115,5 +115,10 @@ describe("rag check over folders and globs", () => {
       expect(empty.code).toBe(2);
       expect(empty.stderr).toBe("error: no .rag file in empty\n");
     }
+    // With no argument, both take the working directory, as `tsc` or `prettier .` users expect.
+    const here = await ragIn(["check"], dir);
+    expect([here.code, here.stderr]).toEqual([0, expect.stringContaining("ok: 2 files checked")]);
+    const fmtHere = await ragIn(["fmt", "--check"], join(dir, "sub"));
+    expect([fmtHere.code, fmtHere.stderr + fmtHere.stdout]).toEqual([0, expect.stringContaining("1 file already formatted")]);
   });
 });
