@@ -259,6 +259,12 @@ const charged = (v: unknown, fn: string, budget: Budget): unknown[] => {
   if (budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
   return xs;
 };
+/** `xs` (a record's keys or values, a new list) after charging one operation per entry. */
+const entriesCharged = (xs: unknown[], budget: Budget, fn: string): unknown[] => {
+  budget.left -= xs.length;
+  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of a record with ${xs.length} entries)`);
+  return xs;
+};
 const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0], max: number = FUNCTION_ARITY[fn][1]) => {
   if (args.length < min || args.length > max) throw new ExpressionError(`\`${fn}\` takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${args.length}`);
 };
@@ -271,9 +277,11 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
   lower: (a) => (arity(a, "lower"), str(a[0], "lower").toLowerCase()),
   upper: (a) => (arity(a, "upper"), str(a[0], "upper").toUpperCase()),
   trim: (a) => (arity(a, "trim"), str(a[0], "trim").trim()),
-  contains: (a) => {
+  contains: (a, b) => {
     arity(a, "contains");
     const [h, n] = a;
+    // A list compares every item with the needle: charged by the size of both first.
+    if (Array.isArray(h)) chargeSize([h, n], b, "`contains` over a list");
     if (typeof h === "string") return typeof n === "string" && h.includes(n);
     if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
@@ -293,9 +301,10 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` into ${parts.length} parts)`);
     return parts;
   },
-  join: (a) => (arity(a, "join"), list(a[0], "join").map(toText).join(str(a[1], "join"))),
-  keys: (a) => (arity(a, "keys"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.keys(a[0]) : []),
-  values: (a) => (arity(a, "values"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? Object.values(a[0]) : []),
+  // Charged by size before the text is built: the items and their strings (each item's own text).
+  join: (a, b) => (arity(a, "join"), chargeSize(list(a[0], "join"), b, "`join` of a list"), list(a[0], "join").map(toText).join(str(a[1], "join"))),
+  keys: (a, b) => (arity(a, "keys"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? entriesCharged(Object.keys(a[0]), b, "keys") : []),
+  values: (a, b) => (arity(a, "values"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? entriesCharged(Object.values(a[0]), b, "values") : []),
   default: (a) => (arity(a, "default"), a[0] === null || a[0] === undefined ? a[1] : a[0]),
   // A loop, not `Math.min(...xs)`: spreading a list of ~120,000 numbers overflows the stack.
   min: (a, b) => {
@@ -313,7 +322,8 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     const f = 10 ** (d ?? 0);
     return Math.round(x * f) / f;
   },
-  json: (a) => (arity(a, "json"), JSON.stringify(a[0] ?? null)),
+  // Charged by size before `JSON.stringify` copies it (a value of shared references is charged per visit, as it is written).
+  json: (a, b) => (arity(a, "json"), chargeSize(a[0], b, "`json` of a value"), JSON.stringify(a[0] ?? null)),
   count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter(truthy).length),
   any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some(truthy)),
   all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every(truthy)),

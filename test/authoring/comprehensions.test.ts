@@ -84,6 +84,30 @@ describe("bounded evaluation", () => {
     expect(() => evaluate({ op: "call", fn: "count", args: [v("xs")], span }, { xs: items }, { left: 1_000 })).toThrow(/operation budget/);
   });
 
+  it("json, join, contains, keys and values charge the size of what they walk before the work", () => {
+    // 20,000 references to one 1,000-item list: JSON.stringify would write 20 million numbers.
+    const inner = Array.from({ length: 1_000 }, (_, i) => i);
+    const shared = Array.from({ length: 20_000 }, () => inner);
+    const record = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]));
+    const call = (fn: string, ...args: ExprSpec[]): ExprSpec => ({ op: "call", fn, args, span });
+    const lit = (value: unknown): ExprSpec => ({ op: "lit", value, span }) as ExprSpec;
+    for (const [e, scope] of [
+      [call("json", v("xs")), { xs: shared }],
+      [call("join", v("xs"), lit(",")), { xs: shared.map(() => "x".repeat(10_000)) }],
+      [call("contains", v("xs"), lit(-1)), { xs: shared }],
+      [call("keys", v("r")), { r: record }],
+      [call("values", v("r")), { r: record }],
+    ] as const) {
+      const t0 = performance.now();
+      expect(() => evaluate(e, scope, { left: 1_000 })).toThrow(/operation budget/);
+      expect(performance.now() - t0).toBeLessThan(1_000);
+    }
+    // Within the budget they still work.
+    expect(evaluate(call("json", v("xs")), { xs: [1, [2]] }, { left: 1_000 })).toBe("[1,[2]]");
+    expect(evaluate(call("join", v("xs"), lit("-")), { xs: ["a", "b"] }, { left: 1_000 })).toBe("a-b");
+    expect(evaluate(call("contains", v("xs"), lit(2)), { xs: [1, 2] }, { left: 1_000 })).toBe(true);
+  });
+
   it("a variable named __proto__ is a plain name", () => {
     const comp: ExprSpec = { op: "comp", variable: "__proto__", iterable: v("xs"), element: v("__proto__"), span };
     expect(evaluate(comp, { xs: [1, { polluted: true }] })).toEqual([1, { polluted: true }]);
