@@ -40,6 +40,14 @@ export interface LoadHooks {
   reset?(file: string): void;
   /** A file could not be read, or loads nest too deep. */
   error(message: string): void;
+  /**
+   * Reads a file to load: its text, or `{ error }` (a message naming the file) to refuse it.
+   * Default: the file system, bounded (`MAX_LOAD_BYTES`), regular files only. The studio's
+   * console reads through its workspace instead (confined to it).
+   */
+  read?(file: string): string | { readonly error: string };
+  /** The path a script's `:load TARGET` names, from the script `from`. Default: relative to the script's folder. */
+  locate?(from: string, target: string): string;
 }
 
 /** Compiles a `.rag` file's text against the session's registry and registers its graphs. */
@@ -66,17 +74,23 @@ export async function loadFile(session: Session, file: string, hooks: LoadHooks,
     hooks.error(`:load ${file}: only .rag and .ragsh files are loaded`);
     return false;
   }
-  let text: string;
-  try {
-    // Bounded, regular files only: `:load /dev/zero` in a script read without end (12 GB, then the OOM killer).
-    text = readTextFile(resolve(file), MAX_LOAD_BYTES);
-  } catch (e) {
-    if (!(e instanceof TextFileError)) throw e;
-    hooks.error(e.message.replace(resolve(file), file));
+  const text = (hooks.read ?? readFromDisk)(file);
+  if (typeof text !== "string") {
+    hooks.error(text.error);
     return false;
   }
   if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1);
   return hooks.loaded(file, registerRagFile(session, file, text));
+}
+
+/** Bounded, regular files only: `:load /dev/zero` in a script read without end (12 GB, then the OOM killer). */
+function readFromDisk(file: string): string | { error: string } {
+  try {
+    return readTextFile(resolve(file), MAX_LOAD_BYTES);
+  } catch (e) {
+    if (!(e instanceof TextFileError)) throw e;
+    return { error: e.message.replace(resolve(file), file) };
+  }
 }
 
 /** Runs a script's cells in order, doing its `:load`/`:reset` lines (paths relative to the script's folder). */
@@ -88,7 +102,7 @@ export async function runScript(session: Session, text: string, file: string, ho
     } else if (d.kind === "reset") {
       session.reset();
       hooks.reset?.(file);
-    } else if (!(await loadFile(session, resolve(dirname(resolve(file)), d.file), hooks, depth))) return false;
+    } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth))) return false;
   }
   return true;
 }

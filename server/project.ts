@@ -6,13 +6,13 @@
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
 import { Session } from "../repl/session.js";
-import { parseDirective, registerRagFile } from "../repl/directives.js";
+import { loadFile, parseDirective } from "../repl/directives.js";
 import { renderDiagnostics, PLAIN_STYLE } from "../compiler/index.js";
 import {
   answerInterrupts,
@@ -455,7 +455,7 @@ export class Project {
     const command = /^\s*:([A-Za-z]+)/.exec(source);
     if (command && !source.trim().includes("\n")) {
       const hint = command[1] === "run" ? "; run a graph with graph_run({graph: NAME, input: {…}}) after `:load FILE.rag`" : "";
-      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE.rag\` (a workspace file: registers its graphs) and \`:reset\`${hint}\n` };
+      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE\` (a workspace .rag file registers its graphs, a .ragsh script runs its cells) and \`:reset\`${hint}\n` };
     }
     const r = await this.session.runCell(source);
     return {
@@ -467,28 +467,40 @@ export class Project {
   }
 
   /**
-   * The console's `:load FILE.rag`: compiles a workspace file (confined to the workspace,
-   * as every file the API reads) and registers its graphs in the session, as `:load` does
-   * at the `rag repl` prompt. A `.ragsh` script is not loaded (its own `:load` lines would
-   * read paths outside the workspace): its cells are meant to be pasted.
+   * The console's `:load FILE`, as at the `rag repl` prompt: a `.rag` file's graphs are
+   * registered in the session; a `.ragsh` script runs cell by cell (stopping at its first
+   * failed cell), with its own `:load` lines relative to the script's folder. Every file is
+   * read through the workspace (confined to it, as every file the API reads), so a script
+   * cannot load a path outside it; loads nest at most `MAX_LOAD_DEPTH` deep.
    */
-  private replLoad(session: Session, file: string): Record<string, unknown> {
-    if (!file.endsWith(".rag")) return { ok: false, stdout: "", value: null, diagnostics: `error: :load ${file}: this console loads .rag files (their graphs); paste a .ragsh script's cells instead\n` };
-    let text: string;
-    try {
-      text = this.workspace.read(file);
-    } catch (e) {
-      if (e instanceof ApiError) return { ok: false, stdout: "", value: null, diagnostics: `error: :load ${e.message}\n` };
-      throw e;
-    }
-    const r = registerRagFile(session, file, text);
-    const errors = r.diagnostics.some((d) => d.severity === "error");
-    return {
-      ok: !errors,
-      stdout: `registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}\n`,
-      value: null,
-      diagnostics: r.diagnostics.length ? renderDiagnostics(r.diagnostics, { lines: r.value.lines, file }, PLAIN_STYLE) : "",
-    };
+  private async replLoad(session: Session, file: string): Promise<Record<string, unknown>> {
+    let stdout = "";
+    let diagnostics = "";
+    const ok = await loadFile(session, file, {
+      read: (f) => {
+        try {
+          return this.workspace.read(f);
+        } catch (e) {
+          if (e instanceof ApiError) return { error: `:load ${e.message}` };
+          throw e;
+        }
+      },
+      locate: (from, target) => posix.join(posix.dirname(from), target),
+      cell: async (source, f) => {
+        const r = await session.runCell(source, { file: f });
+        stdout += r.stdout;
+        if (r.diagnostics.length) diagnostics += renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: r.file }, PLAIN_STYLE);
+        return r.ok;
+      },
+      loaded: (f, r) => {
+        stdout += `registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}${f === file ? "" : ` (${f})`}\n`;
+        if (r.diagnostics.length) diagnostics += renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: f }, PLAIN_STYLE);
+        return !r.diagnostics.some((d) => d.severity === "error");
+      },
+      reset: () => void (stdout += "variables cleared\n"),
+      error: (message) => void (diagnostics += `error: ${message.replace(/^error: /, "")}\n`),
+    });
+    return { ok, stdout, value: null, diagnostics };
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import { button, h } from "./dom.js";
 
 export function mountRepl(root: HTMLElement): void {
   const log = h("div", { class: "repl-log", "data-testid": "repl-log" });
-  const input = h("textarea", { rows: "3", placeholder: "let x = 1 + 1   (Shift+Enter runs; :load FILE.rag registers a file's graphs for graph_run)", "data-testid": "repl-input", spellcheck: "false" });
+  const input = h("textarea", { rows: "3", placeholder: "let x = 1 + 1   (Shift+Enter runs; :load FILE.rag registers its graphs for graph_run, :load FILE.ragsh runs a script)", "data-testid": "repl-input", spellcheck: "false" });
   const run = async () => {
     const source = input.value;
     if (!source.trim()) return;

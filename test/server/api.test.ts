@@ -2,7 +2,7 @@
  * The studio's HTTP + SSE API against a real server on loopback (no page): source
  * services, workspace files, runs with SSE events, time travel, review.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStudio, type TestStudio } from "./helpers.js";
@@ -310,9 +310,34 @@ describe("repl", () => {
     expect(outside.json.diagnostics).toMatch(/^error: :load .*outside/);
     const cmd = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":run approval {}" });
     expect(cmd.json).toMatchObject({ ok: false });
-    expect(cmd.json.diagnostics).toContain("`:run` is a command of the `rag repl` prompt; this console runs .ragsh cells, `:load FILE.rag`");
+    expect(cmd.json.diagnostics).toContain("`:run` is a command of the `rag repl` prompt; this console runs .ragsh cells, `:load FILE`");
     await s.api("POST", "/api/repl", { source: "let y = 1" });
     expect((await s.api<{ stdout: string }>("POST", "/api/repl", { source: ":reset" })).json.stdout).toBe("variables cleared\n");
     expect((await s.api<{ ok: boolean }>("POST", "/api/repl", { source: "y" })).json.ok).toBe(false);
+  });
+
+  it("`:load FILE.ragsh` runs a workspace script's cells and its own :load lines (relative to it, confined to the workspace), stopping at a failed cell", async () => {
+    mkdirSync(join(s.dir, "scripts"), { recursive: true });
+    writeFileSync(join(s.dir, "scripts", "setup.ragsh"), 'let greeting = "hi"\n// %%\n:load ../approval.rag\n// %%\nprint(greeting)\nlet n = 41 + 1\n');
+    const r = await s.api<{ ok: boolean; stdout: string; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/setup.ragsh" });
+    expect(r.json).toMatchObject({ ok: true, diagnostics: "" });
+    expect(r.json.stdout).toBe("registered approval (approval.rag)\nhi\n");
+    expect((await s.api<{ value: unknown }>("POST", "/api/repl", { source: "n" })).json.value).toBe(42);
+    expect((await s.api<{ value: unknown }>("POST", "/api/repl", { source: 'graph_run({graph: "approval", input: {}}).status' })).json.value).toBe("interrupted");
+    // A script's :load cannot leave the workspace, and the script stops there.
+    writeFileSync(join(s.dir, "scripts", "escape.ragsh"), ":load ../../outside.ragsh\n// %%\nlet after = 1\n");
+    const esc = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/escape.ragsh" });
+    expect(esc.json.ok).toBe(false);
+    expect(esc.json.diagnostics).toMatch(/^error: :load .*outside/);
+    expect((await s.api<{ ok: boolean }>("POST", "/api/repl", { source: "after" })).json.ok).toBe(false);
+    // A failed cell stops the script; one that loads itself stops at the depth limit.
+    writeFileSync(join(s.dir, "scripts", "fails.ragsh"), "let a = 1\n// %%\nnope()\n// %%\nlet b = 2\n");
+    const fails = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/fails.ragsh" });
+    expect(fails.json.ok).toBe(false);
+    expect(fails.json.diagnostics).toContain("nope");
+    expect((await s.api<{ ok: boolean }>("POST", "/api/repl", { source: "b" })).json.ok).toBe(false);
+    writeFileSync(join(s.dir, "scripts", "self.ragsh"), ":load self.ragsh\n");
+    const self = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/self.ragsh" });
+    expect(self.json).toMatchObject({ ok: false, diagnostics: expect.stringContaining("nest more than 8 deep") });
   });
 });
