@@ -5,7 +5,7 @@
  * example. Refuses to overwrite existing files; an existing `package.json` or
  * `.gitignore` gets the scaffold's entries merged in (`init-merge.ts`).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError } from "../errors.js";
@@ -151,6 +151,16 @@ test("hello greets by name", async () => {
   };
 }
 
+/** True when `path` names anything, a symlink (even a dangling one) included. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the scaffold into `dir` (default: the current directory, created when missing);
  * exit 0, or 2 (a `CliError`) when a file exists or `dir` is a file or cannot be created.
@@ -185,7 +195,8 @@ export async function initCommand(dir: string | undefined, options: { readonly r
       merged.push(`  ${name} (${text === undefined ? "had every line" : "lines added"})\n`);
     }
   };
-  const clash = Object.keys(files).filter((f) => f !== "package.json" && f !== ".gitignore" && existsSync(join(target, f)));
+  // lstat, not existsSync: a dangling symlink where a file goes would have the write land where it points.
+  const clash = Object.keys(files).filter((f) => f !== "package.json" && f !== ".gitignore" && present(join(target, f)));
   if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(shown, f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
   mergeInto("package.json");
   mergeInto(".gitignore");

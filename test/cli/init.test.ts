@@ -132,6 +132,29 @@ describe("rag init", () => {
     }
   });
 
+  it("a dangling symlink where a scaffold file goes is a clash: nothing is written through it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const elsewhere = join(mkdtempSync(join(tmpdir(), "rag-elsewhere-")), "planted.rag");
+    symlinkSync(elsewhere, join(dir, "hello.rag"));
+    const r = await ragIn(["init"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: rag init: hello.rag already exists; nothing written\n");
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
+  it("a file it cannot write is one line naming it and what is left unwritten, not a stack trace", async () => {
+    // A folder whose path is just under PATH_MAX (4,096 bytes): it can be created, but no
+    // file in it can be (ENAMETOOLONG), as root too, unlike a read-only file.
+    const base = mkdtempSync(join(tmpdir(), "rag-init-"));
+    let deep = base;
+    while (deep.length < 3_800) deep = join(deep, "d".repeat(200));
+    deep = join(deep, "e".repeat(4_092 - deep.length - 1));
+    const r = await ragIn(["init", deep], base);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: rag init: cannot write \S+\/\S+: ENAMETOOLONG; not written: \S+(, \S+)+\n$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("refuses a DIR that is a file, or under a file, with a one-line error and no stack trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
     writeFileSync(join(dir, "notes.txt"), "mine\n");
