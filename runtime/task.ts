@@ -4,7 +4,7 @@
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
 import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
-import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult } from "../registry/index.js";
+import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
@@ -48,6 +48,8 @@ export interface TaskEnv {
   readonly enclosingBudgets?: readonly Json[];
   /** What this run's child runs are charged against: `enclosingBudgets`, then this graph's own `budget`. */
   readonly childBudgets?: readonly Json[];
+  /** The root run's budget ledger (`CallContext.spend`). */
+  readonly spend?: SpendLedger;
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
