@@ -6,7 +6,7 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
+import { capLimit, type Blueprint, type Json, type NodeSpec } from "../compiler/index.js";
 import { SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
@@ -225,7 +225,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     else controller.signal.addEventListener("abort", fire, { once: true });
   });
   aborted.catch(() => {});
-  const limit = options.recursionLimit ?? numberOr(bp.defaults.recursion_limit, 100);
+  // A file's `recursion_limit` is capped (`LIMIT_CAPS`: the compiler reports more, a Blueprint built without it is clamped); the host's option is not.
+  const limit = options.recursionLimit ?? capLimit("recursion_limit", numberOr(bp.defaults.recursion_limit, 100));
   const concurrency = options.concurrency ?? numberOr(bp.defaults.concurrency, Infinity);
   const prefix = parent ? `${parent.taskIdPrefix}/` : "";
   const modes = sink?.modes;

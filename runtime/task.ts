@@ -3,7 +3,7 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import { LIMIT_CAPS, type Blueprint, type DenialRule, type ExprSpec, type Json, type NodeSpec, type RetrySpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
@@ -123,7 +123,9 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], whereOf(task, env)), durationMs: 0 };
   const refused = task.implicit ? sendRefusal(task, env, whereOf(task, env)) : undefined;
   if (refused) return { task, ok: false, error: refused, durationMs: 0 };
-  const policy = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
+  const declared = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
+  // Capped (`LIMIT_CAPS.max_attempts`) for a Blueprint built without the compiler, which reports more.
+  const policy = declared.maxAttempts > LIMIT_CAPS.max_attempts ? { ...declared, maxAttempts: LIMIT_CAPS.max_attempts } : declared;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {
