@@ -23,6 +23,7 @@ import type { RunInfo } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 import type { ModelPrice, RegisteredModel } from "./registry.js";
+import type { SpendLedger } from "./spend.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
 export interface CallContext {
@@ -39,6 +40,13 @@ export interface CallContext {
    * `graph_run`), outermost first: their run limits (`tokens`, `usd`) bound this call too.
    */
   readonly enclosingBudgets?: readonly Json[];
+  /**
+   * What the thread has spent under budgets (`spend.ts`): the root run's ledger, shared by
+   * its child runs, started from the spend the thread's checkpoint recorded and persisted
+   * with it. Absent outside a graph run; the budget middleware then keeps its own per
+   * `run.rootRunId`.
+   */
+  readonly spend?: SpendLedger;
   /**
    * The caller's authorisation check (`NodeTask.authorize`), for capabilities the chain
    * itself uses (output validators). Absent for calls outside a graph task: a session

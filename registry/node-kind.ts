@@ -9,6 +9,7 @@ import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLi
 import type { ChatMessage } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
 import type { Registry } from "./registry.js";
+import type { SpendLedger } from "./spend.js";
 
 /** Identity of the run a task belongs to (`runtime.md` §6). */
 export interface RunInfo {
@@ -94,6 +95,11 @@ export interface NodeTask {
    * outermost first, then this graph's own — a run budget covers all its descendants.
    */
   childBudgets(): readonly Json[];
+  /**
+   * The run's budget ledger (`CallContext.spend`): graph runs a CodeAct script starts from
+   * this task are charged to it too, so they cannot spend past the enclosing budgets.
+   */
+  readonly spend?: SpendLedger;
   /**
    * Calls a registered model through its middleware chain; emits model events.
    *

@@ -18,7 +18,7 @@
  * graph_define → graph_validate → graph_compile → graph_register, under the session
  * policy (review tokens for generated graphs).
  */
-import { PLAIN_STYLE, renderDiagnostics, type CapabilityKind } from "../compiler/index.js";
+import { capLimit, PLAIN_STYLE, renderDiagnostics, type CapabilityKind } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { toolParameters, type ChatMessage, type NodeKindImplementation, type NodeTask, type Registry } from "../registry/index.js";
 import { NodeError } from "../runtime/index.js";
@@ -113,7 +113,7 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
         { id: `${task.taskId}#system`, role: "system", content: system },
         { id: task.newMessageId(), role: "user", content: n.prompt ? task.render(n.prompt) : asText(input) },
       ];
-      const maxSteps = n.maxSteps ?? 8;
+      const maxSteps = capLimit("max_steps", n.maxSteps ?? 8);
       for (let step = 1; step <= maxSteps && !session.answered; step++) {
         const reply = await task.callModel(n.model, { messages: [...messages] });
         messages.push(reply.assistant);
@@ -134,7 +134,7 @@ export const replAgentKind: NodeKindImplementation = async (task: NodeTask) => {
     if (!session.answered && finalText === undefined) {
       const declared = new Set(task.blueprint.edges.flatMap((e) => (e.kind === "route" && e.from === n.name ? [e.label] : [])));
       if (declared.has("max_steps")) return { result: null, route: "max_steps" };
-      throw new NodeError(`node \`${n.name}\` did not call answer(…) within ${n.maxSteps ?? 8} steps (max_steps)`, "permanent", where);
+      throw new NodeError(`node \`${n.name}\` did not call answer(…) within ${capLimit("max_steps", n.maxSteps ?? 8)} steps (max_steps)`, "permanent", where);
     }
     const result = session.answered ? session.finalAnswer : finalText;
     // `final` only where the node routes by label; a node with `next` just goes on.

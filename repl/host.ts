@@ -10,7 +10,7 @@
  *   their parent run, so their events nest under it).
  */
 import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
-import { checkToolResult, type CallContext, type ChatRequest, type NodeTask, type Registry, type Usage } from "../registry/index.js";
+import { checkToolResult, type CallContext, type ChatRequest, type NodeTask, type Registry, type SpendLedger, type Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { describeIssues } from "../runtime/schema.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
@@ -57,6 +57,8 @@ export interface HostIds {
   readonly cellId: string;
   /** Budgets of the runs enclosing the session (a `repl_agent` node's graph): they bound the session's graph runs too. */
   readonly enclosingBudgets?: readonly Json[];
+  /** The budget ledger of the graph run enclosing the session (`NodeTask.spend`): its graph runs are charged to it. */
+  readonly spend?: SpendLedger;
 }
 
 export interface CapabilityHost {
@@ -175,6 +177,7 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
         durability: undefined,
         answers: req.answers ?? {},
         enclosingBudgets: ids.enclosingBudgets ?? [],
+        ...(ids.spend ? { spend: ids.spend } : {}),
       };
       const sink = async (e: RunEvent) => {
         if (runDepth < 0) runDepth = e.depth;
@@ -245,7 +248,7 @@ export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpo
       }
       // Every enclosing run's budget, not only the node's own graph's: a run budget covers all its descendants.
       const budgets = task.childBudgets();
-      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId, ...(budgets.length ? { enclosingBudgets: budgets } : {}) }, signal);
+      return session.runGraph(req, { ...ids, rootRunId: task.run.rootRunId, ...(budgets.length ? { enclosingBudgets: budgets } : {}), ...(task.spend ? { spend: task.spend } : {}) }, signal);
     },
   };
 }

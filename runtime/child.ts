@@ -13,7 +13,7 @@
  * (`persistent-child.ts`).
  */
 import type { Json } from "../compiler/index.js";
-import type { ChildRunResult, RunInfo } from "../registry/index.js";
+import type { ChildRunResult, RunInfo, SpendLedger } from "../registry/index.js";
 import type { Checkpointer, Durability } from "./checkpoint/types.js";
 import type { RunEventBody } from "./events.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, SubgraphDepthError } from "./errors.js";
@@ -50,6 +50,8 @@ export interface ChildRunContext {
   readonly answers: Readonly<Record<string, unknown>>;
   /** Budgets of the graphs enclosing the child (outermost first). */
   readonly enclosingBudgets: readonly Json[];
+  /** The root run's budget ledger, which the child's calls are charged to. */
+  readonly spend?: SpendLedger;
   /** The parent's history branch (`CheckpointMetadata.lineage`); absent on the original line. */
   readonly lineage?: string;
   /** The parent run's bookkeeping of persistent subgraph calls. */
@@ -79,7 +81,7 @@ export async function runChild(
   task: PlannedTask,
   at: ChildCallPoint,
 ): Promise<ChildRunResult> {
-  const { options, sink, run, signal, emit, parentNs, saver, durability, answers, enclosingBudgets, lineage } = ctx;
+  const { options, sink, run, signal, emit, parentNs, saver, durability, answers, enclosingBudgets, spend, lineage } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
@@ -125,7 +127,7 @@ export async function runChild(
       // `distribute: branches`: the child's fan-outs go to the same runner (`remote-branch.ts`).
       ...(options.branches ? { branches: options.branches, ...(options.distribute ? { distribute: options.distribute } : {}), ...(options.rootBlueprintHash ? { rootBlueprintHash: options.rootBlueprintHash } : {}) } : {}),
     };
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets };
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}) };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);

@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { checkToolResult, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type ToolCall } from "../registry/index.js";
+import { checkToolResult, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -151,6 +151,10 @@ export class TaskContext implements NodeTask {
     return this.env.childBudgets ?? [];
   }
 
+  get spend(): SpendLedger | undefined {
+    return this.env.spend;
+  }
+
   async callModel(modelName: string, request: Omit<ChatRequest, "model">, options?: CapabilityOptions): Promise<ModelReply> {
     const { env, task } = this;
     const ids = this.ids();
@@ -172,6 +176,7 @@ export class TaskContext implements NodeTask {
     // literal with a `defineProperty` of its name, on every model call.
     context.authorize = (kind: CapabilityKind, name: string) => this.authorize(kind, name);
     if (env.enclosingBudgets?.length) context.enclosingBudgets = env.enclosingBudgets;
+    if (env.spend) context.spend = env.spend;
     if (agent) context.agent = agent;
     const reply = await env.registry.chat(
       m,

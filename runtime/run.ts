@@ -6,8 +6,8 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
-import type { Registry, RunInfo } from "../registry/index.js";
+import { capLimit, type Blueprint, type Json, type NodeSpec } from "../compiler/index.js";
+import { SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
@@ -136,6 +136,11 @@ export interface ParentLink {
    * graph declares none is still charged against them.
    */
   readonly enclosingBudgets: readonly Json[];
+  /**
+   * The root run's budget ledger (`registry/spend.ts`): a child run charges its calls to
+   * it. Absent for a run linked from outside the runtime without one (it keeps its own).
+   */
+  readonly spend?: SpendLedger;
 }
 
 /** What a stream consumer asked for (`runtime.md` §6 modes). */
@@ -220,7 +225,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     else controller.signal.addEventListener("abort", fire, { once: true });
   });
   aborted.catch(() => {});
-  const limit = options.recursionLimit ?? numberOr(bp.defaults.recursion_limit, 100);
+  // A file's `recursion_limit` is capped (`LIMIT_CAPS`: the compiler reports more, a Blueprint built without it is clamped); the host's option is not.
+  const limit = options.recursionLimit ?? capLimit("recursion_limit", numberOr(bp.defaults.recursion_limit, 100));
   const concurrency = options.concurrency ?? numberOr(bp.defaults.concurrency, Infinity);
   const prefix = parent ? `${parent.taskIdPrefix}/` : "";
   const modes = sink?.modes;
@@ -255,6 +261,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
   let loop: LoopState | undefined;
   let parentCommand: ParentCommand | undefined;
+  // The root run's budget ledger, from the spend its start checkpoint recorded; its
+  // charges are saved against the latest root checkpoint as this run's `__spend__` record.
+  let book: SpendBook | undefined;
+  const spendRecord = `spend:${runId}`;
 
   const result = (status: RunResult["status"], output: unknown, interrupts: readonly PendingInterrupt[], l: LoopState): RunResult => ({
     runId,
@@ -269,9 +279,12 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
   });
   const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
-    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata });
+    const spend = book && !book.empty ? book.totals() : undefined;
+    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata, ...(spend ? { spend } : {}) });
     delete l.steering;
     await persist!.put(checkpoint, metadata);
+    // The checkpoint holds the settled spend: this run's record starts again against it.
+    if (spend) void book!.mark();
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
     for (const o of detached.unmerged()) {
       const rec = recordOf(o, g.index.nodes);
@@ -319,6 +332,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
+    if (!parent) book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
+    const spend: SpendLedger | undefined = parent ? parent.spend : book;
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
@@ -347,6 +362,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       durability,
       answers: l.answers,
       enclosingBudgets: childBudgets,
+      ...(spend ? { spend } : {}),
       ...(l.lineage !== undefined ? { lineage: l.lineage } : {}),
       persistentCalls,
     };
@@ -372,6 +388,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       runChild: (graph, childInput, task) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }),
       enclosingBudgets,
       childBudgets,
+      ...(spend ? { spend } : {}),
       answers: l.answers,
       namespace,
       canInterrupt: persist !== undefined,

@@ -5,13 +5,13 @@
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { Persister } from "./checkpoint/persist.js";
-import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, spendOf, spentAt, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
 import { evaluate, truthy } from "./expr.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
-import type { Registry } from "../registry/index.js";
+import type { Registry, Spend } from "../registry/index.js";
 import type { TaskRecord } from "./step.js";
 
 /** The loop's position: everything a checkpoint holds, live. */
@@ -38,6 +38,8 @@ export interface LoopState {
   /** Graph-level interrupts of the start checkpoint still to answer (pause at once). */
   pauseAt?: PendingInterrupt[];
   steering?: string;
+  /** What the thread's line had spent under budgets where the run starts (`spentAt` of its checkpoint; root namespace). */
+  spend?: Spend;
 }
 
 export interface StartContext {
@@ -90,6 +92,8 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
     records: undefined,
     detached: [],
     ...(typeof base?.metadata.lineage === "string" ? { lineage: base.metadata.lineage } : {}),
+    // New input on a thread continues its spend: a budget covers every run of the thread.
+    ...(base && c.namespace === "" ? { spend: spentAt(base) } : {}),
   };
 }
 
@@ -144,7 +148,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
 
   const records = new Map<string, TaskRecord>();
   for (const w of t.pendingWrites) {
-    if (w.taskId === SPECIAL.resume) continue;
+    if (w.taskId === SPECIAL.resume || w.channel === SPECIAL.spend) continue;
     let r = records.get(w.taskId);
     if (!r) {
       r = { writes: [] };
@@ -167,13 +171,16 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     detached: [...ck.detached],
     resumedFrom: ck.id,
     ...(typeof lineage === "string" ? { lineage } : {}),
+    ...(c.namespace === "" ? { spend: spentAt(t) } : {}),
     ...(command?.steering !== undefined ? { steering: command.steering } : {}),
   };
 }
 
 /** Saves a copy of `t` as the thread's head (a replay starts there; its pending writes stay behind). */
 async function replayCopy(c: StartContext, t: CheckpointTuple): Promise<CheckpointTuple> {
-  const checkpoint = { ...t.checkpoint, id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now() };
+  // The copy records what the line had spent when it left `t` (its pending `__spend__` records stay behind, counted here).
+  const { spend: _spend, ...rest } = t.checkpoint;
+  const checkpoint = { ...rest, id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now(), ...spendOf(t) };
   // A new branch of history: its child runs checkpoint apart from the replayed line's.
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id, lineage: checkpoint.id };
   delete (metadata as { steering?: string }).steering;
@@ -193,6 +200,8 @@ export interface CheckpointParts {
   readonly idSuffix: string;
   readonly ts: number;
   readonly metadata: Readonly<Record<string, unknown>> | undefined;
+  /** Root namespace: the budget spend to record (`SpendBook.totals`); absent when nothing was spent. */
+  readonly spend?: Spend;
 }
 
 /** The `errors` of a checkpoint of a run that recorded none (shared, frozen). */
@@ -235,6 +244,7 @@ export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: stri
   ck.input = loop.input;
   ck.errors = loop.errors.length ? [...loop.errors] : NO_ERRORS;
   if (loop.lastResult !== undefined) ck.result = loop.lastResult;
+  if (p.spend !== undefined) ck.spend = p.spend;
   const metadata: Record<string, unknown> = p.metadata ? { ...p.metadata } : {};
   metadata.source = p.source;
   metadata.step = loop.step;

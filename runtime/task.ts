@@ -3,8 +3,8 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
-import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult } from "../registry/index.js";
+import { LIMIT_CAPS, type Blueprint, type DenialRule, type ExprSpec, type Json, type NodeSpec, type RetrySpec } from "../compiler/index.js";
+import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
@@ -48,6 +48,8 @@ export interface TaskEnv {
   readonly enclosingBudgets?: readonly Json[];
   /** What this run's child runs are charged against: `enclosingBudgets`, then this graph's own `budget`. */
   readonly childBudgets?: readonly Json[];
+  /** The root run's budget ledger (`CallContext.spend`). */
+  readonly spend?: SpendLedger;
   /** Random number in [0, 1) for backoff jitter (injected for tests). */
   random(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -121,7 +123,9 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], whereOf(task, env)), durationMs: 0 };
   const refused = task.implicit ? sendRefusal(task, env, whereOf(task, env)) : undefined;
   if (refused) return { task, ok: false, error: refused, durationMs: 0 };
-  const policy = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
+  const declared = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
+  // Capped (`LIMIT_CAPS.max_attempts`) for a Blueprint built without the compiler, which reports more.
+  const policy = declared.maxAttempts > LIMIT_CAPS.max_attempts ? { ...declared, maxAttempts: LIMIT_CAPS.max_attempts } : declared;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   for (let attempt = 1; ; attempt++) {
     try {

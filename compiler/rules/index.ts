@@ -21,6 +21,7 @@ import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
 import { BudgetRule } from "./BudgetRule.js";
 import { BudgetPriceRule } from "./BudgetPriceRule.js";
+import { LimitCapRule } from "./LimitCapRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
@@ -115,6 +116,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     ApproveToolRule,
     BudgetRule,
     BudgetPriceRule,
+    LimitCapRule,
     CounterNeverCountsRule,
     StateNeverWrittenRule,
     NoPathToEndRule,

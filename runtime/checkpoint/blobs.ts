@@ -226,6 +226,7 @@ export function checkpointJson(c: Checkpoint, refs: Readonly<Record<string, stri
     input: isEmptyObject(c.input) ? undefined : c.input,
     errors: c.errors.length ? c.errors : undefined,
     result: c.result,
+    spend: c.spend,
     refs,
   });
 }
@@ -274,6 +275,7 @@ export function readCheckpoint(row: CheckpointColumns, values: (refs: Readonly<R
     input: p.input ?? {},
     errors: p.errors ?? [],
     result: p.result,
+    ...(p.spend !== undefined ? { spend: p.spend } : {}),
   };
 }
 

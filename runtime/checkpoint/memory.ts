@@ -274,6 +274,7 @@ function withoutValues(c: Checkpoint): StoredCheckpoint {
     input: c.input,
     errors: c.errors,
     result: c.result,
+    spend: c.spend,
   };
 }
 

@@ -11,6 +11,7 @@
  * completed task run again.
  */
 import type { PlannedTask, PlannerState } from "../plan.js";
+import { addSpend, readSpend, type Spend } from "../../registry/index.js";
 
 /** Why a checkpoint exists: the run input, a superstep, `updateState`, or `fork`. */
 export type CheckpointSource = "input" | "loop" | "update" | "fork";
@@ -79,6 +80,12 @@ export interface Checkpoint {
   readonly errors: readonly RecordedError[];
   /** Result of the last completed task (the output when the graph declares none). */
   readonly result?: unknown;
+  /**
+   * Root namespace only: what the thread's line of history had spent under budgets when
+   * the checkpoint was saved (settled model usage, in total and per node); absent: nothing.
+   * `spentAt` adds the `__spend__` records of runs that continued from it.
+   */
+  readonly spend?: Spend;
 }
 
 /** Metadata stored beside a checkpoint; `filter` in `list` matches its keys. */
@@ -236,10 +243,16 @@ export const SPECIAL = {
   resume: "__resume__",
   /** A task failed and failed the run: its error (`errorToJson`), as LangGraph's `__error__` write. */
   error: "__error__",
+  /**
+   * What a run charged to budgets since it started from (or saved) this checkpoint:
+   * settled usage plus its calls in flight (`registry/spend.ts`), one record per run
+   * (task id `spend:<run id>`), replaced at every charge.
+   */
+  spend: "__spend__",
 } as const;
 
 /** Sort order of runtime records among a task's writes (negative: never clash with write indexes). */
-export const SPECIAL_INDEX: Readonly<Record<string, number>> = { [SPECIAL.task]: -1, [SPECIAL.interrupt]: -2, [SPECIAL.resume]: -3, [SPECIAL.error]: -4 };
+export const SPECIAL_INDEX: Readonly<Record<string, number>> = { [SPECIAL.task]: -1, [SPECIAL.interrupt]: -2, [SPECIAL.resume]: -3, [SPECIAL.error]: -4, [SPECIAL.spend]: -5 };
 
 export const isSpecial = (channel: string): boolean => channel.startsWith("__") && channel.endsWith("__");
 
@@ -295,4 +308,23 @@ export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError
 export function failureOf(t: Pick<CheckpointTuple, "pendingWrites">): { error?: TaskError } {
   const f = failedTask(t);
   return f ? { error: f } : {};
+}
+
+/**
+ * What the thread's line had spent under budgets when it left checkpoint `t`: the spend
+ * the checkpoint recorded plus the `__spend__` records of the runs that continued from it
+ * (a run that paused, failed or crashed there, calls in flight counted at their
+ * reservation). A resume, a retry and a fork of `t` all start from this.
+ */
+export function spentAt(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): Spend {
+  let s = readSpend(t.checkpoint.spend);
+  for (const w of t.pendingWrites) if (w.channel === SPECIAL.spend) s = addSpend(s, readSpend(w.value));
+  return s;
+}
+
+/** `spend` for a root checkpoint copied from `t` (a fork, a replay, an update): `{}` when nothing was spent. */
+export function spendOf(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): { spend?: Spend } {
+  if (t.checkpoint.namespace !== "") return {};
+  const s = spentAt(t);
+  return s.tokens || s.usd ? { spend: s } : {};
 }

@@ -3,6 +3,7 @@
  * turn and routes (the tools run in a `tool_executor` node); without routes it runs its
  * own tool loop to a final answer, bounded by `max_steps` (`language.md` §2.4).
  */
+import { capLimit } from "../../compiler/index.js";
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { agentLoop, buildConversation } from "./conversation.js";
@@ -18,6 +19,6 @@ export const agentKind: NodeKindImplementation = async (task) => {
     return { ...r, route: r.route ?? chooseRoute(task, labels, undefined, false) };
   }
   const conv = buildConversation(task, n.system ? task.render(n.system) : undefined, n.prompt ? task.render(n.prompt) : undefined);
-  const run = await agentLoop(task, conv.messages, { model: n.model, tools: n.tools ?? [], maxSteps: n.maxSteps ?? 8, ...(n.output ? { output: n.output } : {}) });
+  const run = await agentLoop(task, conv.messages, { model: n.model, tools: n.tools ?? [], maxSteps: capLimit("max_steps", n.maxSteps ?? 8), ...(n.output ? { output: n.output } : {}) });
   return { result: run.result, writes: task.messagesChannel ? [[task.messagesChannel, [...conv.created, ...run.created]]] : [] };
 };

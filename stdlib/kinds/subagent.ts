@@ -6,6 +6,7 @@
  * answer goes to the agent's `writes` channel unless the node maps it, and the agent's
  * final message joins the parent conversation.
  */
+import { capLimit } from "../../compiler/index.js";
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { attachmentParts } from "./attach.js";
@@ -22,6 +23,7 @@ export const subagentKind: NodeKindImplementation = async (task) => {
   const registered = task.registry.agents.get(name);
   if (!inline && !registered) throw new NodeError(`agent \`${name}\` is not registered`, "permanent", where);
   const model = n.model ?? inline?.model ?? registered?.model;
+  const fileSteps = n.maxSteps ?? inline?.maxSteps;
   if (!model) throw new NodeError(`agent \`${name}\` names no model`, "permanent", where);
   const system = inline?.system ? task.render(inline.system) : registered?.system;
   const input = task.resolveInput() ?? stateWithoutMessages(task);
@@ -40,7 +42,8 @@ export const subagentKind: NodeKindImplementation = async (task) => {
   const run = await agentLoop(task, start, {
     model,
     tools: inline?.tools ?? registered?.tools ?? [],
-    maxSteps: n.maxSteps ?? inline?.maxSteps ?? registered?.maxSteps ?? 8,
+    // A file's `max_steps` is capped (`LIMIT_CAPS`); a registered agent's is the host's.
+    maxSteps: fileSteps !== undefined ? capLimit("max_steps", fileSteps) : (registered?.maxSteps ?? 8),
     agent: name,
     ...(inline?.approve?.length ? { approve: inline.approve } : {}),
     ...(inline?.output ? { output: inline.output } : registered?.output ? { output: registered.output } : {}),

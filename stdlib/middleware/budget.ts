@@ -10,28 +10,25 @@
  * real usage crosses a limit fails its task too. Either way the task fails with a `NodeError` of class
  * `budget_exceeded`, which no retry policy retries by default. Cache hits cost nothing.
  *
- * A run's ledger covers its child runs (keyed by the root run id); a node's covers all
- * its tasks in the run. Limits come from the config (`middleware.budget`) and from the
+ * Spend is counted per thread, durably: in a graph run the ledger is the runtime's
+ * (`CallContext.spend`, `registry/spend.ts`), started from what the thread's checkpoint
+ * recorded and saved with it — reservations before the call, usage after — so a resumed,
+ * retried or crashed-and-continued run goes on from what the thread already spent. It
+ * covers the root run's child runs; a node's covers all its tasks on the thread. A call
+ * outside a graph run (a REPL session) is charged to a ledger of this middleware, kept per
+ * root run id in memory (the last 1,000). Limits come from the config (`middleware.budget`) and from the
  * graph (`budget { tokens, usd, per_node { tokens, usd } }`, also spelled inside
  * `defaults`) and from the node (`budget { tokens, usd }` on the node); the strictest
  * applies. A USD limit on a model without a price fails closed (a permanent error
- * asking for one) rather than letting spending go uncounted. Ledgers of the last 1,000
- * runs are kept.
+ * asking for one) rather than letting spending go uncounted.
  */
-import type { BudgetConfig, BudgetLimit, CallContext, ChatResponse, ModelCall, ModelMiddleware } from "../../registry/index.js";
+import { SpendBook, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
 
-interface Ledger {
-  tokens: number;
-  usd: number;
-  reservedTokens: number;
-  reservedUsd: number;
-}
-
-const newLedger = (): Ledger => ({ tokens: 0, usd: 0, reservedTokens: 0, reservedUsd: 0 });
+type Ledger = SpendCounts;
 const MAX_RUNS = 1_000;
 
 /** What a run (and each of its nodes) has spent so far. */
@@ -42,7 +39,7 @@ export interface BudgetUsage {
 }
 
 export interface BudgetMiddleware extends ModelMiddleware {
-  /** Spending of the run tree rooted at `rootRunId` (undefined when unknown or forgotten). */
+  /** Spending of the run tree rooted at `rootRunId`, its thread's earlier spend included (undefined when unknown or forgotten). */
   usage(rootRunId: string): BudgetUsage | undefined;
 }
 
@@ -88,11 +85,14 @@ function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: 
 }
 
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
-  const runs = new Map<string, { run: Ledger; nodes: Map<string, Ledger> }>();
-  const ledgersOf = (root: string) => {
+  // Ledgers by root run id: this middleware's own (calls outside a graph run), and the
+  // runtime's seen in calls (for `usage`; the call always uses the one its context names).
+  const runs = new Map<string, SpendLedger>();
+  const ledgerOf = (ctx: CallContext): SpendLedger => {
+    const root = ctx.run.rootRunId;
     let r = runs.get(root);
-    if (!r) {
-      runs.set(root, (r = { run: newLedger(), nodes: new Map() }));
+    if (!r || (ctx.spend && r !== ctx.spend)) {
+      runs.set(root, (r = ctx.spend ?? new SpendBook()));
       if (runs.size > MAX_RUNS) runs.delete(runs.keys().next().value as string);
     }
     return r;
@@ -104,7 +104,9 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
     name: "budget",
     usage(rootRunId) {
       const r = runs.get(rootRunId);
-      return r && { tokens: r.run.tokens, usd: r.run.usd, nodes: Object.fromEntries([...r.nodes].map(([n, l]) => [n, { tokens: l.tokens, usd: l.usd }])) };
+      if (!r) return undefined;
+      const t = r instanceof SpendBook ? r.totals() : { tokens: r.run.tokens, usd: r.run.usd };
+      return { tokens: t.tokens, usd: t.usd, nodes: Object.fromEntries(Object.entries(t.nodes ?? {}).map(([n, l]) => [n, { tokens: l.tokens, usd: l.usd }])) };
     },
     // Calls with no budget pass straight through (no async frame of this layer).
     wrap: (next) => (call) => {
@@ -130,9 +132,9 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       if ((runLimit.usd !== undefined || nodeLimit.usd !== undefined) && !price) {
         throw new NodeError(`a USD budget applies to ${callerOf(ctx)}, but model \`${call.model.name}\` has no price: declare \`price\` for it in rag.config.ts`, "permanent", where);
       }
-      const { run, nodes } = ledgersOf(ctx.run.rootRunId);
-      let node = nodes.get(ctx.node.name);
-      if (!node) nodes.set(ctx.node.name, (node = newLedger()));
+      const ledger = ledgerOf(ctx);
+      const run = ledger.run;
+      const node = ledger.node(ctx.node.name);
       const tokens = estimateRequestTokens(call.request, config.expectedOutputTokens);
       const outTokens = call.request.maxOutputTokens ?? config.expectedOutputTokens ?? 256;
       const usd = price ? priceUsage({ inputTokens: tokens - outTokens, outputTokens: outTokens }, price) : 0;
@@ -155,16 +157,22 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const cap = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
       const lowered = cap !== undefined && (call.request.maxOutputTokens === undefined || call.request.maxOutputTokens > cap);
       if (lowered) call = { ...call, request: { ...call.request, maxOutputTokens: cap } };
-      for (const l of [run, node]) (l.reservedTokens += tokens), (l.reservedUsd += usd);
+      // Reserved before the call — in memory at once (a sibling branch checking after this
+      // line sees it), and saved with the thread's checkpoint before the call is made (a
+      // crash during the call leaves the reservation counted as spent).
+      const reserved = { tokens, usd };
+      const saved = ledger.reserve(ctx.node.name, tokens, usd);
       let res;
       try {
+        await saved;
         res = await next(call);
-      } finally {
-        for (const l of [run, node]) (l.reservedTokens -= tokens), (l.reservedUsd -= usd);
+      } catch (e) {
+        ledger.settle(ctx.node.name, reserved, { tokens: 0, usd: 0 });
+        throw e;
       }
       const spentTokens = res.cached ? 0 : res.usage.inputTokens + res.usage.outputTokens;
       const spentUsd = res.cached ? 0 : (res.usage.costUsd ?? 0);
-      for (const l of [run, node]) (l.tokens += spentTokens), (l.usd += spentUsd);
+      ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (lowered && !res.cached && res.usage.outputTokens >= cap) {

@@ -3,7 +3,7 @@
  * backend must pass. `checkpointers.test.ts` runs it against each backend.
  */
 import { describe, expect, it } from "vitest";
-import { CheckpointError, pendingInterrupts, threadStatus, type Checkpoint, type Checkpointer, type CheckpointMetadata } from "../../runtime/index.js";
+import { CheckpointError, pendingInterrupts, spentAt, threadStatus, type Checkpoint, type Checkpointer, type CheckpointMetadata } from "../../runtime/index.js";
 
 export interface BackendUnderTest {
   readonly name: string;
@@ -134,6 +134,22 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(t!.pendingWrites).toHaveLength(5);
       expect((await c.getTuple({ threadId: "t", checkpointId: k1.id }))!.pendingWrites).toEqual([]);
       await expect(c.putWrites({ threadId: "t" }, [["x", 1]], "1.0")).rejects.toBeInstanceOf(CheckpointError);
+    });
+
+    it("a checkpoint's budget spend round-trips, each run's `__spend__` record is replaced, and spentAt adds them", async () => {
+      const c = b.make();
+      const k = ckpt({ threadId: "t", spend: { tokens: 900, usd: 0.5, nodes: { a: { tokens: 900, usd: 0.5 } } } });
+      await c.put(k, meta());
+      await c.putWrites({ threadId: "t", checkpointId: k.id }, [["__spend__", { tokens: 260, usd: 0, nodes: { a: { tokens: 260, usd: 0 } } }]], "spend:r1");
+      await c.putWrites({ threadId: "t", checkpointId: k.id }, [["__spend__", { tokens: 300, usd: 0.1, nodes: { a: { tokens: 300, usd: 0.1 } } }]], "spend:r1");
+      await c.putWrites({ threadId: "t", checkpointId: k.id }, [["__spend__", { tokens: 40, usd: 0 }]], "spend:r2");
+      const reader = b.reopen ? await b.reopen(c) : c;
+      const t = (await reader.getTuple({ threadId: "t" }))!;
+      expect(t.checkpoint.spend).toEqual({ tokens: 900, usd: 0.5, nodes: { a: { tokens: 900, usd: 0.5 } } });
+      expect(t.pendingWrites.filter((w) => w.channel === "__spend__")).toHaveLength(2);
+      const s = spentAt(t);
+      expect([s.tokens, s.usd.toFixed(2), s.nodes?.a]).toEqual([1240, "0.60", { tokens: 1200, usd: 0.6 }]);
+      expect(threadStatus(t)).toBe("resumable");
     });
 
     it("pending interrupts and thread status derive from the checkpoint and its writes", async () => {

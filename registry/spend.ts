@@ -1,0 +1,188 @@
+/**
+ * What a thread has spent on model calls under a `budget` (tokens: input + output; USD),
+ * in total and per node — the ledger the budget middleware (`stdlib/middleware/budget.ts`)
+ * checks and charges. The runtime makes one per root run, starts it from the spend its
+ * checkpoint recorded (`Checkpoint.spend` plus the `__spend__` records saved against it),
+ * and persists every charge: a resumed, retried or crashed-and-continued run goes on from
+ * what the thread already spent instead of from zero (after LangGraph's pending writes,
+ * which keep what a step did with the checkpoint it ran from).
+ *
+ * A call is charged twice: `reserve` before it (its estimate, counted at once so that
+ * concurrent branches of one superstep see each other's reservations, and saved before
+ * the call is made), then `settle` after it (the reservation replaced by the real usage).
+ * A process that dies during a call leaves its reservation recorded: it counts as spent.
+ */
+
+/** Spend as stored: totals and per node (node name → totals); counts are finite and ≥ 0. */
+export interface Spend {
+  readonly tokens: number;
+  readonly usd: number;
+  readonly nodes?: Readonly<Record<string, { readonly tokens: number; readonly usd: number }>>;
+}
+
+/** Live counts of a scope (the run, or one node): settled spend plus the reservations of calls in flight. */
+export interface SpendCounts {
+  readonly tokens: number;
+  readonly usd: number;
+  readonly reservedTokens: number;
+  readonly reservedUsd: number;
+}
+
+/** The ledger a budgeted call is checked against and charged to (`CallContext.spend`). */
+export interface SpendLedger {
+  /** The thread's counts (the run, its child runs and the runs before it on the thread). */
+  readonly run: SpendCounts;
+  /** The counts of node `name` (every task of that node on the thread). */
+  node(name: string): SpendCounts;
+  /**
+   * Adds a call's estimate to the run's and `node`'s reservations, synchronously (a
+   * check made after this returns sees it), then persists it; resolves once it is stored
+   * (at once when the run has no checkpointer or does not save synchronously).
+   */
+  reserve(node: string, tokens: number, usd: number): Promise<void>;
+  /** Replaces a reservation by what the call really used (0 for a failed or cached call) and persists it. */
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
+}
+
+interface Counts {
+  tokens: number;
+  usd: number;
+  reservedTokens: number;
+  reservedUsd: number;
+}
+
+interface Totals {
+  tokens: number;
+  usd: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A `SpendLedger` in memory, optionally persisting a record of what it charged since its
+ * last `mark` (settled usage plus the reservations in flight) through `save` after every
+ * change. The record replaces the previous one (`putWrites` of a runtime record), so the
+ * store always holds one up-to-date record per run and checkpoint.
+ */
+export class SpendBook implements SpendLedger {
+  readonly run: Counts;
+  private readonly nodes = new Map<string, Counts>();
+  /** Settled since the last `mark`: the part of the record not in the latest checkpoint. */
+  private since: Totals = { tokens: 0, usd: 0 };
+  private sinceNodes = new Map<string, Totals>();
+
+  /**
+   * @param base what the thread spent before (a checkpoint's `spentAt`); zero when absent.
+   * @param save persists a record (the runtime's `Persister.putWrites`); its promise (if any) is what `reserve` waits for.
+   */
+  constructor(
+    base?: Spend,
+    private readonly save?: (record: Spend) => Promise<void> | undefined,
+  ) {
+    this.run = { tokens: base?.tokens ?? 0, usd: base?.usd ?? 0, reservedTokens: 0, reservedUsd: 0 };
+    if (base?.nodes) for (const [name, n] of Object.entries(base.nodes)) this.nodes.set(name, { tokens: n.tokens, usd: n.usd, reservedTokens: 0, reservedUsd: 0 });
+  }
+
+  node(name: string): Counts {
+    let n = this.nodes.get(name);
+    if (!n) this.nodes.set(name, (n = { tokens: 0, usd: 0, reservedTokens: 0, reservedUsd: 0 }));
+    return n;
+  }
+
+  reserve(node: string, tokens: number, usd: number): Promise<void> {
+    for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
+    return this.persist() ?? RESOLVED;
+  }
+
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+    for (const c of [this.run, this.node(node)]) {
+      c.reservedTokens -= reserved.tokens;
+      c.reservedUsd -= reserved.usd;
+      c.tokens += spent.tokens;
+      c.usd += spent.usd;
+    }
+    if (spent.tokens || spent.usd) {
+      this.since.tokens += spent.tokens;
+      this.since.usd += spent.usd;
+      const s = this.sinceNodes.get(node);
+      if (s) (s.tokens += spent.tokens), (s.usd += spent.usd);
+      else this.sinceNodes.set(node, { tokens: spent.tokens, usd: spent.usd });
+    }
+    // Not awaited: a failure surfaces at the run's next checkpoint (`Persister.check`).
+    void this.persist();
+  }
+
+  /** Settled totals (the reservations of calls in flight left out): what a checkpoint records as `spend`. */
+  totals(): Spend {
+    const nodes = Object.create(null) as Record<string, Totals>;
+    for (const [name, n] of this.nodes) if (n.tokens || n.usd) nodes[name] = { tokens: n.tokens, usd: n.usd };
+    return { tokens: this.run.tokens, usd: this.run.usd, ...(Object.keys(nodes).length ? { nodes } : {}) };
+  }
+
+  /** True when nothing was ever spent or reserved (a checkpoint then records no `spend`). */
+  get empty(): boolean {
+    return this.run.tokens === 0 && this.run.usd === 0 && this.run.reservedTokens === 0 && this.run.reservedUsd === 0;
+  }
+
+  /**
+   * A checkpoint recording `totals()` was saved: the record starts again (against the new
+   * checkpoint) from the reservations still in flight, persisted at once if there are any.
+   */
+  mark(): Promise<void> | undefined {
+    this.since = { tokens: 0, usd: 0 };
+    this.sinceNodes = new Map();
+    return this.run.reservedTokens || this.run.reservedUsd ? this.persist() : undefined;
+  }
+
+  /** The record: settled since `mark` plus everything reserved now (a crash mid-call counts it as spent). */
+  private record(): Spend {
+    const nodes = Object.create(null) as Record<string, Totals>;
+    for (const [name, s] of this.sinceNodes) nodes[name] = { tokens: s.tokens, usd: s.usd };
+    for (const [name, n] of this.nodes) {
+      if (!n.reservedTokens && !n.reservedUsd) continue;
+      const t = (nodes[name] ??= { tokens: 0, usd: 0 });
+      t.tokens += n.reservedTokens;
+      t.usd += n.reservedUsd;
+    }
+    return { tokens: this.since.tokens + this.run.reservedTokens, usd: this.since.usd + this.run.reservedUsd, nodes };
+  }
+
+  private persist(): Promise<void> | undefined {
+    return this.save?.(this.record());
+  }
+}
+
+/**
+ * A stored spend value read back (a checkpoint's `spend`, a `__spend__` record): absent
+ * reads as zero; anything else that is not finite, non-negative numbers reads as
+ * unlimited spend (fails closed: a corrupted record refuses budgeted calls rather than
+ * letting a NaN pass every check).
+ */
+export function readSpend(v: unknown): Spend {
+  if (v === undefined || v === null) return { tokens: 0, usd: 0 };
+  const num = (x: unknown) => (typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : Infinity);
+  if (typeof v !== "object" || Array.isArray(v)) return { tokens: Infinity, usd: Infinity };
+  const o = v as Record<string, unknown>;
+  const nodes: Record<string, Totals> = Object.create(null) as Record<string, Totals>;
+  if (o.nodes !== undefined) {
+    if (!o.nodes || typeof o.nodes !== "object" || Array.isArray(o.nodes)) return { tokens: Infinity, usd: Infinity };
+    for (const [name, n] of Object.entries(o.nodes as Record<string, unknown>)) {
+      const r = n && typeof n === "object" ? (n as Record<string, unknown>) : {};
+      nodes[name] = { tokens: num(r.tokens), usd: num(r.usd) };
+    }
+  }
+  return { tokens: num(o.tokens), usd: num(o.usd), nodes };
+}
+
+/** `a + b`, totals and per node. */
+export function addSpend(a: Spend, b: Spend): Spend {
+  const nodes: Record<string, Totals> = Object.create(null) as Record<string, Totals>;
+  for (const s of [a, b]) {
+    for (const [name, n] of Object.entries(s.nodes ?? {})) {
+      const t = (nodes[name] ??= { tokens: 0, usd: 0 });
+      t.tokens += n.tokens;
+      t.usd += n.usd;
+    }
+  }
+  return { tokens: a.tokens + b.tokens, usd: a.usd + b.usd, nodes };
+}
