@@ -337,7 +337,10 @@ async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: Plan
 
 /**
  * The command of a `graph: "PARENT"` result or a `command { goto parent.NODE }` node: the
- * kind's writes and goto, then the node's `command update` (evaluated here, written there).
+ * kind's writes and goto, then the node's `command update` (evaluated here, written there;
+ * data like every write computed from the result: `dataValue`).
+ *
+ * @throws NodeError `validation` when an update value is shaped like an overwrite marker.
  */
 function parentBody(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskEnv): ParentCommand["command"] {
   const writes: (readonly [string, unknown])[] = r.graph === "PARENT" && r.writes ? [...r.writes] : [];
@@ -346,7 +349,9 @@ function parentBody(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: TaskE
   if (c?.graph === "parent") {
     if (c.update?.length) {
       const scope = taskScope(task, env, { result: r.result ?? null });
-      for (const f of c.update) writes.push([f.key, evaluate(f.value, scope)]);
+      // Data, as in `resultWrites`: an update computed from the result (a tool's return,
+      // model output) shaped like an overwrite marker would wipe the parent's field.
+      for (const f of c.update) writes.push([f.key, dataValue(evaluate(f.value, scope), f.key, task, env)]);
     }
     if (c.goto !== undefined) goto.push(c.goto);
   }

@@ -8,13 +8,12 @@
  * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
  * redirected to stderr before any config loads.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
 import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import { CliError } from "../errors.js";
-import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
+import { configPathFor, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
 
 export interface LspOptions {
@@ -154,13 +153,14 @@ function clone<T>(v: T): any {
   return v === null || v === undefined ? v : JSON.parse(JSON.stringify(v));
 }
 
+/**
+ * `--registry FILE.json`, read as every file the CLI is given (`readSource`: a regular file
+ * of at most `MAX_INPUT_BYTES`, so a FIFO or `/dev/zero` is refused rather than blocking or
+ * filling the heap) and parsed as untrusted JSON (null-prototype objects, no prototype keys).
+ * @throws CliError (exit 2) naming the file and the reason.
+ */
 function readSnapshot(file: string): ServiceRegistrySnapshot {
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new CliError(`--registry ${file}: ${(e as Error).message}`);
-  }
+  const v = parseJsonText(`--registry ${file}`, readSource(file, MAX_INPUT_BYTES));
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`--registry ${file} must hold a JSON object (a registry snapshot)`);
   return v as ServiceRegistrySnapshot;
 }

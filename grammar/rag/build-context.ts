@@ -9,6 +9,8 @@ import type { Identifier, NodeRef } from "./ast.js";
 
 export class BuildContext {
   readonly diagnostics: Diagnostic[] = [];
+  /** Invalid tokens reported inside `{{ }}` interpolations so far (bounded like the lexer's: `MAX_INVALID_TOKEN_DIAGNOSTICS`). */
+  interpolationTokenErrors = 0;
 
   constructor(
     readonly lines: LineIndex,

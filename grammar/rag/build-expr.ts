@@ -8,7 +8,7 @@ import { joinSpans } from "../span.js";
 import type * as A from "./ast.js";
 import { first, type BuildContext } from "./build-context.js";
 import type * as C from "./cst.generated.js";
-import { checkNesting, lexFragment } from "./lexer.js";
+import { checkNesting, lexFragment, MAX_INVALID_TOKEN_DIAGNOSTICS } from "./lexer.js";
 import { ragParser } from "./parser.js";
 import { decodeString } from "./strings.js";
 
@@ -363,7 +363,11 @@ export class ExprBuilder {
     // A `"…"` string's escapes are decoded before `{{ }}` is read: `'\n'` inside it became a raw newline.
     const decoded = RAW_CONTROL_IN_QUOTES.test(text) ? { help: "the string's escapes were decoded before `{{ }}` was read, so `\\n` in it became a raw newline: write `'\\\\n'` there, or use a `\"\"\"…\"\"\"` string, where `{{ join(xs, \"\\n\") }}` works as written" } : {};
     for (const e of errors) {
-      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)), decoded);
+      // Bounded per file like the lexer's (`{{@}}` 200,000 times made 200,000 diagnostics); past it, one says so.
+      const n = this.ctx.interpolationTokenErrors++;
+      if (n > MAX_INVALID_TOKEN_DIAGNOSTICS) break;
+      const more = n === MAX_INVALID_TOKEN_DIAGNOSTICS ? "; later invalid tokens in interpolations are not reported one by one" : "";
+      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation${more}`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)), decoded);
     }
     if (errors.length) return undefined;
     const deep = checkNesting(tokens, this.ctx.nestingDepth);

@@ -66,20 +66,39 @@ function ragLexer(): Lexer {
   return chevrotainLexer;
 }
 
+/**
+ * Invalid tokens of one file reported singly; past them one diagnostic counts the rest
+ * (lexer and `{{ }}` interpolations each). A bound on output, not on the work: the
+ * characters are still scanned once.
+ */
+export const MAX_INVALID_TOKEN_DIAGNOSTICS = 100;
+
 /** Tokenizes `source`. Offsets in tokens and comments are UTF-16 code units. */
 export function lex(source: string, lines: LineIndex, limits: FrontEndLimits, file?: string): LexOutput {
   const diagnostics: Diagnostic[] = [];
   const at = (start: number, end: number) => lines.span(start, end);
   const result = ragLexer().tokenize(source);
 
-  for (const err of result.errors) {
+  // At most MAX_INVALID_TOKEN_DIAGNOSTICS, then one that counts the rest: `@ @ @ …` (1 MiB,
+  // within the source limit) made 500,000 diagnostics — ~600 MB and seconds in every
+  // consumer (`rag lsp` on each edit, `POST /api/check`'s 180 MB answer).
+  const errors = result.errors;
+  for (let i = 0; i < errors.length && i <= MAX_INVALID_TOKEN_DIAGNOSTICS; i++) {
+    const err = errors[i];
     const text = source.slice(err.offset, err.offset + err.length);
+    const rest = errors.length - MAX_INVALID_TOKEN_DIAGNOSTICS;
     diagnostics.push(
-      diagnostic("E-rag-invalid-token", `invalid token \`${text}\``, at(err.offset, err.offset + err.length), {
-        label: "not a token of the language",
-        help: "identifiers are letters, digits and `_`; strings are quoted with `\"`, `'` or `\"\"\"`",
-        ...(file !== undefined ? { file } : {}),
-      }),
+      i < MAX_INVALID_TOKEN_DIAGNOSTICS
+        ? diagnostic("E-rag-invalid-token", `invalid token \`${text}\``, at(err.offset, err.offset + err.length), {
+            label: "not a token of the language",
+            help: "identifiers are letters, digits and `_`; strings are quoted with `\"`, `'` or `\"\"\"`",
+            ...(file !== undefined ? { file } : {}),
+          })
+        : diagnostic("E-rag-invalid-token", `invalid token \`${text}\`, and ${rest - 1} more invalid token${rest === 2 ? "" : "s"} after it (not reported one by one)`, at(err.offset, err.offset + err.length), {
+            label: "invalid tokens from here on",
+            help: `only the first ${MAX_INVALID_TOKEN_DIAGNOSTICS} invalid tokens of a file are reported singly; is this a .rag file?`,
+            ...(file !== undefined ? { file } : {}),
+          }),
     );
   }
 
