@@ -177,7 +177,7 @@ const runs: RegisterCommand = (program) => {
       process.exitCode = await forkRun(thread, checkpoint, opts);
     });
   file(cmd.command("update").description("write values into a thread through its reducers, as a new checkpoint (LangGraph's updateState)").argument("<thread>"))
-    .requiredOption("--values <json>", "the values to write, a JSON object")
+    .requiredOption("--values <json>", "the values to write, a JSON object or @file.json")
     .option("--as-node <node>", "write as this node: its successors become the next tasks (END clears them)")
     .option("--checkpoint <id>", "edit this checkpoint instead of the latest (a fork inside the thread)")
     .option("--namespace <ns>", `edit ${ns} through its graph's reducers`)

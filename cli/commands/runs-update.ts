@@ -12,6 +12,7 @@
 import { CheckpointError, InvalidUpdateError, NamespaceError } from "../../runtime/index.js";
 import { DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine, closeCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
+import { parseJsonArg } from "../files.js";
 import { printableId } from "../../stdlib/printable.js";
 import { stateJson } from "./runs.js";
 import { checkNamespaceFlag, namespaceCliError, threadGraph } from "./thread-graph.js";
@@ -32,13 +33,8 @@ export interface UpdateRunOptions {
 
 /** @throws CliError for bad JSON, an unknown thread, node, checkpoint or namespace, or a write the reducers refuse. */
 export async function updateRun(threadId: string, opts: UpdateRunOptions): Promise<number> {
-  let values: unknown;
-  try {
-    values = JSON.parse(opts.values);
-  } catch (e) {
-    throw new CliError(`--values is not JSON: ${(e as Error).message}`);
-  }
-  if (!values || typeof values !== "object" || Array.isArray(values)) throw new CliError('--values must be a JSON object of state fields, e.g. \'{"draft": "v2"}\'');
+  // Untrusted JSON, as --input: null-prototype objects, `__proto__` keys and deep nesting refused, `@file` read bounded.
+  const values = parseJsonArg("--values", opts.values);
   const ns = checkNamespaceFlag(opts.namespace);
   const checkpoints = opts.checkpoints ?? DEFAULT_CHECKPOINTS;
   const saver = openCheckpoints(checkpoints, true);

@@ -5,6 +5,8 @@
  * branches the child run, and a bad namespace is one line naming the thread, exit 2.
  * In-process, in a scratch project (its own `.rag/checkpoints.db`).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonEvents, ragIn as rag, scratchProject } from "../helpers/cli.js";
 import { NESTED } from "../helpers/subgraph-source.js";
@@ -85,6 +87,13 @@ describe("rag runs update / fork with --namespace", () => {
     const bad = await rag(["runs", "update", "t1", "--namespace", "prep", "--values", "{}"], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe("error[checkpoint_namespace]: thread `t1` has no child run of node `prep`\n");
+    // --values is untrusted JSON as --input is: a `__proto__` key is refused, a file read with @.
+    const proto = await rag(["runs", "update", "t1", "--namespace", "executor", "--values", '{"log": "x", "__proto__": {"polluted": 1}}'], dir);
+    expect(proto.code).toBe(2);
+    expect(proto.stderr).toMatch(/^error(\[invalid_input\])?: --values: .*__proto__/);
+    writeFileSync(join(dir, "values.json"), '{"log": "from a file"}');
+    const fromFile = await rag(["runs", "update", "t1", "--namespace", "executor", "--values", "@values.json"], dir);
+    expect(fromFile.code).toBe(0);
   });
 
   it("fork --namespace branches the thread at a child checkpoint: `rag resume` re-runs the child from there", async () => {
