@@ -21,7 +21,8 @@ function check(ctx: RuleContext, items: ItemTable, owner: string): void {
 
 export const DuplicateItemRule: Rule = (ctx) => ({
   node(n) {
-    check(ctx, n.items, `node \`${n.name}\``);
+    // the owner's name is spelled only for a table with a repeat (this runs for every node)
+    if (n.items.repeated) check(ctx, n.items, `node \`${n.name}\``);
   },
   agent(a) {
     check(ctx, a.items, `agent \`${a.name}\``);

@@ -14,7 +14,8 @@ function check(ctx: RuleContext, items: ItemTable, owner: string): void {
 
 export const KnownToolRule: Rule = (ctx) => ({
   node(n) {
-    check(ctx, n.items, `node \`${n.name}\``);
+    // the owner's name is spelled only for a node that names tools (this runs for every node)
+    if (n.items.has("tools") || n.items.has("tool")) check(ctx, n.items, `node \`${n.name}\``);
   },
   agent(a) {
     check(ctx, a.items, `agent \`${a.name}\``);

@@ -59,7 +59,12 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
     }
   }
   const graphVisitors = visitors.filter((x) => x.v.graph);
+  // The node methods and their visitors as parallel arrays, read once: loading `v.node`
+  // from ~40 visitor objects of as many shapes was a megamorphic property load per rule
+  // and node (measured: ~3% of a warm 1,000-node compile).
   const nodeVisitors = visitors.filter((x) => x.v.node);
+  const nodeFns = nodeVisitors.map((x) => x.v.node!);
+  const nodeThis = nodeVisitors.map((x) => x.v);
   for (const g of ctx.program.graphs) {
     for (const { name, v } of graphVisitors) {
       try {
@@ -73,12 +78,11 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
     const nodes = g.nodeList;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
-      for (let j = 0; j < nodeVisitors.length; j++) {
-        const x = nodeVisitors[j]!;
+      for (let j = 0; j < nodeFns.length; j++) {
         try {
-          x.v.node!(n, g);
+          nodeFns[j]!.call(nodeThis[j], n, g);
         } catch (e) {
-          crashed(x.name, n.decl.name.span, e);
+          crashed(nodeVisitors[j]!.name, n.decl.name.span, e);
         }
       }
     }

@@ -21,6 +21,9 @@ export function bail(): never {
   throw BAIL;
 }
 
+/** Token positions cached per parser (`FastExprParser.startPositions`); a power of two. */
+const POSITION_CACHE = 1024;
+
 /** Chains longer than build-expr.ts's MAX_CHAIN are reported there: bail well before. */
 const MAX_CHAIN = 512;
 
@@ -68,9 +71,20 @@ export class FastExprParser {
    * Positions of token starts and ends, made once per token and shared by the spans that
    * begin or end there (spans are immutable; the Chevrotain path's `joinSpans` shares
    * positions too). Halves the objects of a large AST, and so the collector's work.
+   *
+   * A direct-mapped cache of the last POSITION_CACHE tokens (slot `i & mask`, tagged with
+   * the token index), not one slot per token: a span's tokens lie close together (an
+   * item, a node), and two arrays as long as the token list (400k slots for a 10,000-node
+   * graph) cost their allocation plus a remembered-set entry per store of a young
+   * position into them. A span wider than the cache may get a second, equal Position for
+   * its first token; the AST is the same.
    */
   private readonly startPositions: (Position | undefined)[];
   private readonly endPositions: (Position | undefined)[];
+  private readonly startTags: Int32Array;
+  private readonly endTags: Int32Array;
+  /** The caches' size minus one (a power of two minus one: a `{{ }}` fragment of few tokens gets small ones). */
+  private readonly mask: number;
 
   constructor(
     /** The scanned text: the source, or a `{{ }}` fragment's decoded text. */
@@ -85,8 +99,13 @@ export class FastExprParser {
     this.starts = tokens.starts;
     this.ends = tokens.ends;
     this.images = tokens.images;
-    this.startPositions = new Array<Position | undefined>(tokens.count);
-    this.endPositions = new Array<Position | undefined>(tokens.count);
+    let size = 8;
+    while (size < tokens.count && size < POSITION_CACHE) size *= 2;
+    this.mask = size - 1;
+    this.startPositions = new Array<Position | undefined>(size).fill(undefined);
+    this.endPositions = new Array<Position | undefined>(size).fill(undefined);
+    this.startTags = new Int32Array(size).fill(-1);
+    this.endTags = new Int32Array(size).fill(-1);
   }
 
   // ─────────────────────────────── tokens and spans ───────────────────────────────
@@ -98,11 +117,21 @@ export class FastExprParser {
   }
 
   private startOf(i: number): Position {
-    return (this.startPositions[i] ??= this.position(this.starts[i]));
+    const slot = i & this.mask;
+    if (this.startTags[slot] === i) return this.startPositions[slot]!;
+    const p = this.position(this.starts[i]);
+    this.startTags[slot] = i;
+    this.startPositions[slot] = p;
+    return p;
   }
 
   private endOf(i: number): Position {
-    return (this.endPositions[i] ??= this.position(this.ends[i]));
+    const slot = i & this.mask;
+    if (this.endTags[slot] === i) return this.endPositions[slot]!;
+    const p = this.position(this.ends[i]);
+    this.endTags[slot] = i;
+    this.endPositions[slot] = p;
+    return p;
   }
 
   /** Span of token `i`. */

@@ -108,6 +108,17 @@ describe("fast path: the repository's .rag files", () => {
     }
   });
 
+  it("agrees on spans wider than its position cache and on more distinct words than its word table starts with", () => {
+    // fast-expr.ts caches the positions of the last 1,024 tokens and fast-scan.ts interns
+    // words in a table of 1,024 slots that grows: a node of 3,000 list tokens and 2,000
+    // distinct tool names exercises the eviction and the growth.
+    const tools = Array.from({ length: 2_000 }, (_, i) => `t${i}_${(i * 7919) % 1000}`);
+    const src = `graph g {\n  start a\n  node a {\n    kind agent\n    model "m"\n    tools [${tools.join(", ")}]\n    next END\n  }\n}\n`;
+    const f = fast(src);
+    expect(f).toBeDefined();
+    expect(agree(src)).toBe(true);
+  });
+
   it("parseRag gives the same result with and without the fast path (diagnostics included)", () => {
     for (const { src } of [...examples, ...fixtures]) {
       expect(JSON.stringify(parseRag(src, { file: "x.rag" }))).toBe(JSON.stringify(parseRag(src, { file: "x.rag", fastPath: false })));
