@@ -232,9 +232,21 @@ function append(a: Value[], items: readonly Value[]): void {
   for (let i = 0; i < items.length; i++) a.push(items[i]);
 }
 
-/** Inserts `items` into `a` before index `at` (0 ≤ at ≤ a.length) without a native spread of `items`. */
+/** Most items inserted with one native `splice` (its arguments are spread: a long list would overflow the stack). */
+const NATIVE_INSERT_MAX = 1024;
+
+/**
+ * Inserts `items` into `a` before index `at` (0 ≤ at ≤ a.length). A few items (a call's
+ * arguments) go in with one native `splice`, which moves the tail in place; a long list is
+ * appended piecewise without a native spread of it. (Pushing the tail back item by item
+ * for every call made 256 unshifts on a 100,000-item list take 5 s.)
+ */
 function insertAt(a: Value[], at: number, items: readonly Value[]): void {
   if (!items.length) return;
+  if (items.length <= NATIVE_INSERT_MAX) {
+    a.splice(at, 0, ...items);
+    return;
+  }
   const tail = a.splice(at);
   append(a, items);
   append(a, tail);
