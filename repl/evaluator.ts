@@ -5,6 +5,7 @@
  * without a promise or a generator per step. `Interpreter` extends it with the
  * generator path for everything that may call a capability.
  */
+import { KEY_WRITE_WORK } from "./costs.js";
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
@@ -386,12 +387,12 @@ export abstract class Evaluator implements MemberRuntime {
   protected spreadInto(out: Record<string, Value>, v: Value, span: Span): void {
     if (v === null || v === undefined) return;
     if (Array.isArray(v)) {
-      this.work(v.length);
+      this.work(v.length * KEY_WRITE_WORK);
       this.alloc(v.length * 16);
       v.forEach((x, i) => (out[String(i)] = x));
     } else if (typeof v === "object" && !(v instanceof ScriptFunction) && !("members" in v)) {
       const keys = Object.keys(v);
-      this.work(keys.length);
+      this.work(keys.length * KEY_WRITE_WORK);
       this.alloc(keys.length * 16);
       for (const k of keys) out[k] = (v as Record<string, Value>)[k];
     } else throw new ScriptError("E-ragsh-type-error", `cannot spread ${typeOf(v)} into an object`, span);

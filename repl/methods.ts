@@ -6,6 +6,7 @@
  * generators driven by the interpreter, so a callback may call capabilities.
  * Every string or list a method builds is charged to the cell's memory budget.
  */
+import { KEY_WRITE_WORK } from "./costs.js";
 import { ScriptError } from "./errors.js";
 import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
 import { cellCharge, fromHost, jsonContainerBytes, toHost } from "./boundary.js";
@@ -372,7 +373,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
       "fromEntries",
       native("Object.fromEntries", ([xs]) => {
         if (!Array.isArray(xs)) throw new ScriptError("E-ragsh-type-error", "`Object.fromEntries` needs a list of [key, value] pairs");
-        rt.work(xs.length);
+        rt.work(xs.length * KEY_WRITE_WORK);
         rt.alloc(xs.length * 16);
         const out = newRecord();
         for (const p of xs) {
@@ -391,7 +392,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
           if (!isRecord(s)) continue;
           // Each source's keys are charged (work and memory) before they are copied.
           const keys = Object.keys(s);
-          rt.work(keys.length);
+          rt.work(keys.length * KEY_WRITE_WORK);
           rt.alloc(keys.length * 16);
           for (const k of keys) t[k] = s[k];
         }
