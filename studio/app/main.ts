@@ -39,6 +39,12 @@ export interface StudioHandle {
    */
   lastUpdate: { version: number; diagnosticsMs: number; graphMs: number; compileMs: number } | undefined;
   open(path: string): Promise<void>;
+  /**
+   * The path of the last `open` that finished with its file still the open one: the first
+   * analysis painted and the run form drawn for it. Tests clear it, click a file, and wait
+   * for it rather than for a file name that is shown before the file's graph and form are.
+   */
+  opened: string | undefined;
   ready: boolean;
 }
 
@@ -87,7 +93,7 @@ export function start(early: Early): void {
     unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false, nonBasicASCII: false },
     wordBasedSuggestions: "off",
   });
-  const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, ready: false };
+  const handle: StudioHandle = { editor, monaco, analysis: undefined, lastUpdate: undefined, open, opened: undefined, ready: false };
   window.studio = handle;
   performance.mark("studio:editor-created");
 
@@ -129,6 +135,7 @@ export function start(early: Early): void {
     markDirty();
     await analyze(early);
     runs.renderForm();
+    if (current === f) handle.opened = path;
   }
 
   function markDirty(): void {
