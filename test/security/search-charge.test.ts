@@ -26,14 +26,13 @@ describe("list searches are charged for the characters they compare", () => {
     it(`${name}: a loop of searches over long equal-prefix strings stops at the operation limit within a few searches`, async () => {
       const h = harness({ policy: POLICY });
       expect((await h.run(SETUP)).ok).toBe(true);
-      const started = Date.now();
       const r = await h.run(`while (searches < 2000) { ${call}; searches += 1 }`);
-      const elapsed = Date.now() - started;
       expect(r.ok).toBe(false);
+      // The operation limit, not the 5 s deadline (E-ragsh-timeout) an uncharged loop runs into.
       expect(codes(r)).toEqual(["E-ragsh-operation-limit"]);
       // 20 × 100,001 characters ≈ 7,800 operations per search: the third cannot start.
+      // (Counted in searches, not milliseconds: a time bound is flaky on a loaded machine.)
       expect((await h.run("searches")).value).toBeLessThanOrEqual(2);
-      expect(elapsed).toBeLessThan(2_000);
     });
   }
 
