@@ -19,22 +19,22 @@ import { CompiledGraph, MemoryCheckpointer } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
 import { callFingerprint } from "../../stdlib/kinds/approval.js";
 
-/** Two refunds (amount 1 and amount 1,000,000) whose canonical JSON shares its first `hexDigits` of SHA-256. */
+/** The first `hexDigits` hex digits of the SHA-256 of a refund call's canonical JSON: the old 8-digit fingerprint for 8. */
+const prefix = (args: Record<string, unknown>, hexDigits: number) => createHash("sha256").update(canonicalJson({ tool: "refund", args })).digest("hex").slice(0, hexDigits);
+
+/**
+ * Two refunds (amount 1 and amount 1,000,000) whose canonical JSON shares its first 8 hex
+ * digits of SHA-256 (`fed9a48c`). Found by a birthday search over notes `n0`, `n1`, …
+ * for both amounts (a map of the prefixes seen for each, until one amount's prefix is in
+ * the other's): 147,442 hashes, a second or two on a loaded machine, so kept here as data;
+ * the test checks they collide.
+ */
 function collidingRefunds(hexDigits: number): [Record<string, unknown>, Record<string, unknown>] {
-  const small = new Map<string, Record<string, unknown>>();
-  const big = new Map<string, Record<string, unknown>>();
-  const prefix = (args: Record<string, unknown>) => createHash("sha256").update(canonicalJson({ tool: "refund", args })).digest("hex").slice(0, hexDigits);
-  for (let i = 0; i < 2_000_000; i++) {
-    const a = { id: "A-1", amount: 1, note: `n${i}` };
-    const b = { id: "A-1", amount: 1_000_000, note: `n${i}` };
-    const pa = prefix(a);
-    const pb = prefix(b);
-    if (big.has(pa)) return [a, big.get(pa)!];
-    if (small.has(pb)) return [small.get(pb)!, b];
-    small.set(pa, a);
-    big.set(pb, b);
-  }
-  throw new Error("no collision found");
+  const shown = { id: "A-1", amount: 1, note: "n36236" };
+  const swapped = { id: "A-1", amount: 1_000_000, note: "n73720" };
+  expect(prefix(shown, hexDigits)).toBe(prefix(swapped, hexDigits));
+  expect(prefix(shown, 64)).not.toBe(prefix(swapped, 64));
+  return [shown, swapped];
 }
 
 describe("an approval in an agent's loop covers exactly the call a person saw", () => {
