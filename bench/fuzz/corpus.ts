@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 export function seedCorpus(): string[] {
   const out: string[] = [];
   for (const dir of ["examples", "test/grammar/golden", "test/compiler/golden"]) {
-    for (const f of readdirSync(root + dir).filter((x) => x.endsWith(".rag")).sort()) out.push(readFileSync(`${root}${dir}/${f}`, "utf8"));
+    // Files only: `rag run` inside examples/ leaves its checkpoints in an examples/.rag/ folder.
+    for (const f of readdirSync(root + dir, { withFileTypes: true }).filter((x) => x.isFile() && x.name.endsWith(".rag")).map((x) => x.name).sort()) out.push(readFileSync(`${root}${dir}/${f}`, "utf8"));
   }
   out.push(...compatSources());
   return out;

@@ -12,7 +12,7 @@ import { HAS_SHARED, readSharedJson } from "../helpers/shared.js";
 const examples = new URL("../../examples/", import.meta.url);
 const sources = [
   ...readSharedJson<{ source: string }[]>("compat/tinyagents/corpus.json", []).map((c) => c.source),
-  ...readdirSync(examples).filter((f) => f.endsWith(".rag")).map((f) => readFileSync(new URL(f, examples), "utf8")),
+  ...readdirSync(examples, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith(".rag")).map((f) => readFileSync(new URL(f.name, examples), "utf8")),
 ];
 
 describe("semanticJson", () => {

@@ -14,7 +14,7 @@ import { lex } from "../../grammar/rag/lexer.js";
 import { itShared, readSharedJson } from "../helpers/shared.js";
 
 const root = new URL("../../", import.meta.url).pathname;
-const fromDir = (d: string) => readdirSync(root + d).filter((f) => f.endsWith(".rag")).map((f) => ({ id: `${d}/${f}`, source: readFileSync(root + d + "/" + f, "utf8") }));
+const fromDir = (d: string) => readdirSync(root + d, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith(".rag")).map(({ name: f }) => ({ id: `${d}/${f}`, source: readFileSync(root + d + "/" + f, "utf8") }));
 const corpus = readSharedJson<{ id: string; source: string; expect: string }[]>("compat/tinyagents/corpus.json", []);
 // Every compat case without syntax errors: the `ok` ones and those with only semantic errors.
 const okCases = corpus.filter((c) => c.expect === "ok").map((c) => ({ id: `compat/${c.id}`, source: c.source }));

@@ -69,7 +69,7 @@ describe("semanticJson", () => {
     const { canonicalJson, compile, semanticForm, semanticJson } = await import("../../compiler/index.js");
     const { generateGraph } = await import("../../bench/compiler/generate.js");
     const dir = new URL("../../examples/", import.meta.url).pathname;
-    const sources = [...readdirSync(dir).filter((f) => f.endsWith(".rag")).map((f) => readFileSync(dir + f, "utf8")), generateGraph(200), base];
+    const sources = [...readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith(".rag")).map((f) => readFileSync(dir + f.name, "utf8")), generateGraph(200), base];
     let checked = 0;
     for (const src of sources) {
       for (const b of compile(src, { provenance: { generatedBy: "model", author: "x" }, file: "f.rag" }).value.blueprints) {

@@ -35,7 +35,7 @@ describe("browser bundle of grammar/ and compiler/", () => {
     runInContext(code, ctx);
     expect(runInContext("typeof process + typeof require + typeof Buffer", ctx)).toBe("undefinedundefinedundefined");
     const dir = root + "examples/";
-    for (const f of readdirSync(dir).filter((x) => x.endsWith(".rag"))) {
+    for (const f of readdirSync(dir, { withFileTypes: true }).filter((x) => x.isFile() && x.name.endsWith(".rag")).map((x) => x.name)) {
       sandbox.source = readFileSync(dir + f, "utf8");
       const out = runInContext("JSON.stringify(ragFrontEnd.compile(source, { file: 'x.rag' }).value.blueprints.map((b) => b.hash))", ctx) as string;
       if (f !== "research_review.rag") expect(JSON.parse(out)[0], f).toMatch(/^sha256:[0-9a-f]{64}$/);
