@@ -38,9 +38,13 @@ export interface SpendLedger {
    * Adds a call's estimate to the run's and `node`'s reservations, synchronously (a
    * check made after this returns sees it), then persists it; resolves once it is stored
    * (at once when the run has no checkpointer or does not save synchronously).
+   * @throws SpendCountError when `tokens` or `usd` is not a finite number ≥ 0 (nothing is counted).
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;
-  /** Replaces a reservation by what the call really used (0 for a failed or cached call) and persists it. */
+  /**
+   * Replaces a reservation by what the call really used (0 for a failed or cached call) and
+   * persists it; a `spent` figure that is not a count (see `spentOf`) is charged at the reservation.
+   */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
 }
 
@@ -57,6 +61,44 @@ interface Totals {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** True for a count the ledger accepts: a finite number ≥ 0 (tokens, USD). */
+export const isSpendCount = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
+
+/** A spent figure the ledger charges as given: a number ≥ 0, infinite included (it fails closed); not NaN, not negative. */
+const isSpent = (x: unknown): x is number => typeof x === "number" && x >= 0;
+
+/**
+ * A reservation that is not a count (negative, NaN, infinite, not a number): a caller's
+ * bug or a hostile estimate. Thrown by `SpendBook.reserve` before anything is counted — a
+ * negative reservation would give budget back to concurrent calls, a NaN one would make
+ * every later check pass.
+ */
+export class SpendCountError extends Error {
+  readonly code = "spend_count";
+  constructor(message: string) {
+    super(message);
+    this.name = "SpendCountError";
+  }
+}
+
+/**
+ * What a call really spent, from a provider's reported usage (untrusted: a reply, or a
+ * proxy in front of one, may report negative, NaN, infinite or non-number counts, or
+ * none): the reported tokens (input + output) and USD when they are numbers ≥ 0 (an
+ * absurd or infinite figure is charged as reported: it fails closed), else the
+ * call's reservation (`reserved`, its estimate) for that figure — a reply cannot give
+ * budget back or make the next check pass. A cached reply costs nothing.
+ */
+export function spentOf(usage: unknown, reserved: { readonly tokens: number; readonly usd: number }, cached = false): { tokens: number; usd: number } {
+  if (cached) return { tokens: 0, usd: 0 };
+  const u = usage && typeof usage === "object" ? (usage as Record<string, unknown>) : {};
+  const input = u.inputTokens;
+  const output = u.outputTokens;
+  const tokens = isSpent(input) && isSpent(output) ? input + output : reserved.tokens;
+  const usd = u.costUsd === undefined ? (isSpent(input) && isSpent(output) ? 0 : reserved.usd) : isSpent(u.costUsd) ? u.costUsd : reserved.usd;
+  return { tokens, usd };
+}
 
 /**
  * A `SpendLedger` in memory, optionally persisting a record of what it charged since its
@@ -90,11 +132,14 @@ export class SpendBook implements SpendLedger {
   }
 
   reserve(node: string, tokens: number, usd: number): Promise<void> {
+    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
     for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
     return this.persist() ?? RESOLVED;
   }
 
-  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, reported: { readonly tokens: number; readonly usd: number }): void {
+    // A figure that is not a count is charged at its reservation: settling never lowers the counts.
+    const spent = { tokens: isSpent(reported.tokens) ? reported.tokens : reserved.tokens, usd: isSpent(reported.usd) ? reported.usd : reserved.usd };
     for (const c of [this.run, this.node(node)]) {
       c.reservedTokens -= reserved.tokens;
       c.reservedUsd -= reserved.usd;

@@ -22,7 +22,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { SpendBook, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
@@ -132,6 +132,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       if ((runLimit.usd !== undefined || nodeLimit.usd !== undefined) && !price) {
         throw new NodeError(`a USD budget applies to ${callerOf(ctx)}, but model \`${call.model.name}\` has no price: declare \`price\` for it in rag.config.ts`, "permanent", where);
       }
+      // `maxOutputTokens` may come from a model-written CodeAct script: a negative one made the
+      // estimate (and the reservation) negative and was never lowered to the cap (-1 > cap is
+      // false), reaching providers that read -1 as "no limit"; NaN passed every check.
+      const askedOut = call.request.maxOutputTokens;
+      if (askedOut !== undefined && !(Number.isSafeInteger(askedOut) && askedOut >= 1)) {
+        throw new NodeError(`budget: a call of ${callerOf(ctx)} asked for ${String(askedOut)} output tokens; \`maxOutputTokens\` must be a whole number ≥ 1`, "permanent", where);
+      }
       const ledger = ledgerOf(ctx);
       const run = ledger.run;
       const node = ledger.node(ctx.node.name);
@@ -170,12 +177,12 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         ledger.settle(ctx.node.name, reserved, { tokens: 0, usd: 0 });
         throw e;
       }
-      const spentTokens = res.cached ? 0 : res.usage.inputTokens + res.usage.outputTokens;
-      const spentUsd = res.cached ? 0 : (res.usage.costUsd ?? 0);
+      // The usage is the provider's word (untrusted): a figure that is not a count is charged at the reservation.
+      const { tokens: spentTokens, usd: spentUsd } = spentOf(res.usage, reserved, res.cached !== undefined);
       ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
-      if (lowered && !res.cached && res.usage.outputTokens >= cap) {
+      if (lowered && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
         throw new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was cut at the ${cap} output tokens the budget had left`, "budget_exceeded", where);
       }
       check(run, runLimit, "run's budget", 0, 0, after, false);

@@ -1,0 +1,155 @@
+/**
+ * Attacks on the durable budget ledger (`registry/spend.ts`, `docs/security.md` "Budgets
+ * across resumes and forks"), each written as the adversary would try it: a provider (or
+ * a proxy in front of one) reporting hostile usage numbers, a prompt-injected CodeAct
+ * script passing hostile `max_tokens`, node/tool output and thread edits naming the
+ * runtime's `__spend__` record, a tampered SQLite file, subgraphs with budgets of their
+ * own, new input on a spent thread, goto loops. What held is asserted as held; what did
+ * not was fixed at the root and the test fails without the fix.
+ *
+ * Unit of the numbers below: the budget middleware estimates a call of these graphs at
+ * about 260 tokens (a few characters of input plus 256 expected output tokens), so under
+ * `budget { tokens: 1000 }` at most three calls that report honest usage fit.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { SpendBook, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
+import { registryFromConfig } from "../../repl/index.js";
+import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import { scripted } from "../../stdlib/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rag-budget-attacks-"));
+let files = 0;
+
+/** A provider answering every call with `usage` (hostile numbers included); counts calls and records requests. */
+function provider(usage: () => unknown) {
+  const m = { calls: 0, requests: [] as ChatRequest[] };
+  const p: ModelProvider = {
+    name: "fake",
+    async chat(req) {
+      m.calls++;
+      m.requests.push(req);
+      return { message: { content: "ok" }, usage: usage() as Usage, finishReason: "stop" };
+    },
+  };
+  return { m, p };
+}
+
+function graphOf(src: string, p: ModelProvider, saver: Checkpointer = new MemoryCheckpointer(), price?: { inputPerMTok: number; outputPerMTok: number }): CompiledGraph {
+  const reg = registryFromConfig({ models: { m: { provider: p, ...(price ? { price } : {}) } } });
+  const r = compile(src, { file: "attack.rag", registry: reg.view() });
+  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+  return new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: saver, graphs: new Map(r.value.blueprints.map((b) => [b.id, b])) });
+}
+
+/** A loop of model calls: 20 rounds unless the budget stops it. */
+const LOOP = (budget: string) => `graph g {
+  start a
+  budget { ${budget} }
+  defaults { recursion_limit: 100 }
+  state { out: any  n: number = 0 }
+  node a { model "m" prompt "p" writes out next b }
+  node b { kind set set { n: state.n + 1 } routes { when state.n >= 20 -> END else -> a } }
+}`;
+
+const failureOf = (e: unknown) => (e instanceof Error ? `${(e as { code?: string }).code ?? ""} ${e.message}` : JSON.stringify(e));
+
+describe("hostile usage numbers in a provider's reply (usage comes from the reply: untrusted)", () => {
+  // Before: settle added the reported usage as is — a negative count lowered the ledger
+  // (every call gave budget back), NaN made every later check `NaN > limit` false, a
+  // string concatenated. Now a count that is not a finite number ≥ 0 is charged at the
+  // call's reservation.
+  const hostile: [string, () => unknown][] = [
+    ["negative input tokens", () => ({ inputTokens: -100_000, outputTokens: 10 })],
+    ["negative output tokens", () => ({ inputTokens: 10, outputTokens: -100_000 })],
+    ["NaN", () => ({ inputTokens: NaN, outputTokens: 10 })],
+    ["a string", () => ({ inputTokens: "10", outputTokens: 10 })],
+    ["null", () => ({ inputTokens: null, outputTokens: null })],
+    ["no usage at all", () => undefined],
+    ["Infinity", () => ({ inputTokens: Infinity, outputTokens: 0 })],
+  ];
+  it.each(hostile)("%s: the loop is still stopped at the budget (at most 3 calls of ~260 tokens in 1,000)", async (_name, usage) => {
+    const { m, p } = provider(usage);
+    const r = await graphOf(LOOP("tokens: 1000"), p).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(m.calls).toBeLessThanOrEqual(3);
+    expect(failureOf(r)).toMatch(/budget exceeded/);
+  });
+
+  it("negative usage priced in USD cannot give money back: a USD budget still stops the loop", async () => {
+    // $10 per million tokens each way: a call is estimated at ~$0.0026; $0.01 fits 3.
+    const { m, p } = provider(() => ({ inputTokens: -10_000_000, outputTokens: 1 }));
+    const r = await graphOf(LOOP("usd: 0.01"), p, new MemoryCheckpointer(), { inputPerMTok: 10, outputPerMTok: 10 }).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(m.calls).toBeLessThanOrEqual(3);
+    expect(failureOf(r)).toMatch(/budget exceeded/);
+  });
+
+  it("an absurd usage (1e308 tokens) is counted: the next call is refused, and the stored spend stays closed after a reload", async () => {
+    const saver = new SqliteCheckpointer(join(dir, `a${++files}.db`));
+    const { m, p } = provider(() => ({ inputTokens: 1e308, outputTokens: 1e308 }));
+    const r = await graphOf(LOOP("tokens: 1000"), p, saver).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(m.calls).toBe(1);
+    expect(failureOf(r)).toMatch(/budget exceeded/);
+    const again = provider(() => ({ inputTokens: 1, outputTokens: 1 }));
+    const r2 = await graphOf(LOOP("tokens: 1000"), again.p, new SqliteCheckpointer(saver.path)).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(again.m.calls).toBe(0);
+    expect(failureOf(r2)).toMatch(/budget exceeded/);
+  });
+
+  it("a provider-reported cost without a price (token budget only) cannot lower the ledger's USD", async () => {
+    const { p } = provider(() => ({ inputTokens: 10, outputTokens: 10, costUsd: -50 }));
+    const saver = new MemoryCheckpointer();
+    await graphOf(LOOP("tokens: 100000"), p, saver).invoke({}, { threadId: "t" });
+    const t = (await saver.getTuple({ threadId: "t" }))!;
+    expect(t.checkpoint.spend?.usd ?? 0).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("the ledger itself refuses numbers that are not counts", () => {
+  it("a reservation or settlement of NaN / negative / non-number is charged as unlimited or at the reservation, never lowers the counts", () => {
+    const book = new SpendBook();
+    void book.reserve("a", 100, 0);
+    book.settle("a", { tokens: 100, usd: 0 }, { tokens: -1e9, usd: NaN });
+    expect(book.run.tokens).toBe(100);
+    expect(book.run.usd).toBe(0);
+    expect(() => book.reserve("a", NaN, 0)).toThrow(/budget/);
+    expect(() => book.reserve("a", -5, 0)).toThrow(/budget/);
+    expect(book.run.reservedTokens).toBe(0);
+    expect(Number.isFinite(book.run.tokens)).toBe(true);
+  });
+});
+
+describe("a CodeAct script's `max_tokens` (written by a model: untrusted)", () => {
+  // Before: `max_tokens: -1` made the estimate negative (the reservation gave budget back
+  // to concurrent calls) and was never lowered to what the budget had left (-1 > cap is
+  // false), so it reached the provider — where OpenAI-compatible servers such as
+  // llama.cpp read -1 as "no limit". NaN could not be written in a script, but a
+  // non-integer or 0 was passed on too.
+  function codeact(maxTokens: string) {
+    const SCRIPT = `let r = model_query({model: "m", prompt: "hi", max_tokens: ${maxTokens}})\nanswer(r)`;
+    const m = { requests: [] as ChatRequest[] };
+    const reg = registryFromConfig({
+      models: {
+        coder: { provider: scripted({ rules: [{ reply: (req: ChatRequest) => (req.messages.some((x) => x.role === "assistant") ? { text: '```ragsh\nanswer("done")\n```', usage: { inputTokens: 1, outputTokens: 1 } } : { text: "```ragsh\n" + SCRIPT + "\n```", usage: { inputTokens: 1, outputTokens: 1 } }) }] }) },
+        m: { provider: scripted({ rules: [{ reply: (req: ChatRequest) => (m.requests.push(req), { text: "x", usage: { inputTokens: 1, outputTokens: 1 } }) }] }) },
+      },
+    });
+    const src = `graph g { start c budget { tokens: 5000 } state { out: any } node c { kind repl_agent model "coder" models ["m"] max_steps 2 writes out next END } }`;
+    const r = compile(src, { file: "attack.rag", registry: reg.view() });
+    const errs = r.diagnostics.filter((d) => d.severity === "error");
+    if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+    return { g: new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: new MemoryCheckpointer() }), m };
+  }
+  it.each(["-1", "0", "2.5", "-1000000000"])("max_tokens: %s never reaches the provider as such: every request under the budget carries a whole, positive cap", async (v) => {
+    const { g, m } = codeact(v);
+    await g.invoke({}, { threadId: "t" }).catch(() => undefined);
+    for (const req of m.requests) {
+      expect(Number.isInteger(req.maxOutputTokens)).toBe(true);
+      expect(req.maxOutputTokens!).toBeGreaterThan(0);
+      expect(req.maxOutputTokens!).toBeLessThanOrEqual(5000);
+    }
+  });
+});
