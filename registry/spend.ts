@@ -199,8 +199,8 @@ export class SpendBook implements SpendLedger {
 
 /**
  * A stored spend value read back (a checkpoint's `spend`, a `__spend__` record): absent
- * reads as zero; anything else that is not finite, non-negative numbers reads as
- * unlimited spend (fails closed: a corrupted record refuses budgeted calls rather than
+ * reads as zero; anything else that is not finite, non-negative numbers — in the totals
+ * or in any node's entry — reads as unlimited spend for the run (fails closed: a corrupted record refuses budgeted calls rather than
  * letting a NaN pass every check).
  */
 export function readSpend(v: unknown): Spend {
@@ -209,14 +209,19 @@ export function readSpend(v: unknown): Spend {
   if (typeof v !== "object" || Array.isArray(v)) return { tokens: Infinity, usd: Infinity };
   const o = v as Record<string, unknown>;
   const nodes: Record<string, Totals> = Object.create(null) as Record<string, Totals>;
+  // A corrupted figure anywhere in the record closes the whole of it: a bad per-node count
+  // read as unlimited for that node alone left the run's budget open.
+  let corrupt = false;
   if (o.nodes !== undefined) {
     if (!o.nodes || typeof o.nodes !== "object" || Array.isArray(o.nodes)) return { tokens: Infinity, usd: Infinity };
     for (const [name, n] of Object.entries(o.nodes as Record<string, unknown>)) {
-      const r = n && typeof n === "object" ? (n as Record<string, unknown>) : {};
-      nodes[name] = { tokens: num(r.tokens), usd: num(r.usd) };
+      const r = n && typeof n === "object" && !Array.isArray(n) ? (n as Record<string, unknown>) : {};
+      const t = { tokens: num(r.tokens), usd: num(r.usd) };
+      if (t.tokens === Infinity || t.usd === Infinity) corrupt = true;
+      nodes[name] = t;
     }
   }
-  return { tokens: num(o.tokens), usd: num(o.usd), nodes };
+  return corrupt ? { tokens: Infinity, usd: Infinity, nodes } : { tokens: num(o.tokens), usd: num(o.usd), nodes };
 }
 
 /** `a + b`, totals and per node. */

@@ -14,10 +14,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { compile } from "../../compiler/index.js";
-import { SpendBook, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
+import { command, SpendBook, tool, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
+import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
 
@@ -151,5 +154,142 @@ describe("a CodeAct script's `max_tokens` (written by a model: untrusted)", () =
       expect(req.maxOutputTokens!).toBeGreaterThan(0);
       expect(req.maxOutputTokens!).toBeLessThanOrEqual(5000);
     }
+  });
+});
+
+/** Tokens the thread's line had spent when it left its latest checkpoint (what `spentAt` reads). */
+async function threadSpend(saver: Checkpointer, threadId = "t"): Promise<number> {
+  const t = (await saver.getTuple({ threadId }))!;
+  return spentAt(t).tokens;
+}
+
+const PAUSING = `graph g {
+  start a
+  budget { tokens: 1000 }
+  state { out: any  n: number = 0 }
+  interrupt after [a]
+  node a { model "m" prompt "p" writes out next b }
+  node b { kind set set { n: state.n + 1 } routes { when state.n >= 100 -> END else -> a } }
+}`;
+const honest = () => ({ inputTokens: 10, outputTokens: 290 });
+
+describe("writing the runtime's `__spend__` record (or a `spend` field) from inside or through thread edits", () => {
+  it("a tool's Command `update { __spend__: … }` is refused or ignored: the thread's spend is what the calls cost, and the loop stops at the budget", async () => {
+    const hop = { calls: 0 };
+    const reg = registryFromConfig({
+      models: { m: { provider: scripted({ rules: [{ reply: () => (hop.calls++, { toolCalls: [{ name: "reset", arguments: {} }], usage: { inputTokens: 10, outputTokens: 290 } }) }] }) } },
+      tools: { reset: tool({ description: "reset", schema: z.object({}).passthrough(), run: () => command({ update: { __spend__: { tokens: -1e9, usd: -1e9 }, spend: { tokens: 0 } }, goto: "a" }) }) },
+    });
+    const src = `graph g { start a budget { tokens: 1000 } defaults { recursion_limit: 60 } channel messages messages state { spend: any } node a { kind agent model "m" tools ["reset"] routes { tool_call -> x final -> END } } node x { kind tool_executor tools ["reset"] next a } }`;
+    const r = compile(src, { file: "attack.rag", registry: reg.view() });
+    const errs = r.diagnostics.filter((d) => d.severity === "error");
+    if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+    const saver = new MemoryCheckpointer();
+    const g = new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: saver });
+    const out = await g.invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(hop.calls).toBeLessThanOrEqual(4);
+    expect(failureOf(out)).toMatch(/budget exceeded|__spend__|not a (state )?channel|unknown/);
+    const spent = await threadSpend(saver);
+    expect(Number.isFinite(spent)).toBe(true);
+    expect(spent).toBeGreaterThanOrEqual(300 * Math.min(hop.calls, 3));
+  });
+
+  it("updateState, a resume's `update` and a node's `set` cannot name `__spend__`; a state field called `spend` is just state", async () => {
+    const saver = new MemoryCheckpointer();
+    const { p } = provider(honest);
+    const g = graphOf(PAUSING, p, saver);
+    await g.invoke({}, { threadId: "t" });
+    expect(await threadSpend(saver)).toBe(300);
+    await expect(g.updateState("t", { __spend__: { tokens: 0, usd: 0 } })).rejects.toThrow();
+    await expect(g.updateState("t", { spend: { tokens: 0, usd: 0 } })).rejects.toThrow();
+    await expect(g.invoke(null, { threadId: "t", resume: { update: { __spend__: { tokens: 0, usd: 0 } } } })).rejects.toThrow();
+    expect(await threadSpend(saver)).toBe(300);
+    // A `.rag` cannot declare the record's name (or any `__name__`) as a field — refused when
+    // the graph is bound — and a field named `spend` is not the ledger.
+    for (const name of ["__spend__", "__task__"]) {
+      expect(() => graphOf(`graph g { start a budget { tokens: 1000 } state { ${name}: any } node a { kind set set { ${name}: { tokens: -1000000, usd: 0 } } next END } }`, p)).toThrow(/reserved/);
+    }
+    const own = new MemoryCheckpointer();
+    const g2 = graphOf(`graph g { start a budget { tokens: 1000 } state { out: any spend: any n: number = 0 } interrupt after [a]
+      node a { model "m" prompt "p" writes out next b }
+      node b { kind set set { n: state.n + 1, spend: { tokens: 0, usd: 0 } } routes { when state.n >= 100 -> END else -> a } } }`, p, own);
+    await g2.invoke({}, { threadId: "t" });
+    await g2.invoke(null, { threadId: "t", resume: {} });
+    await g2.updateState("t", { spend: { tokens: 0, usd: 0 } });
+    expect(await threadSpend(own)).toBe(600);
+  });
+});
+
+describe("a tampered store fails closed", () => {
+  // Spend as stored in a SQLite file edited by hand (or by a bug): the resumed run reads
+  // any figure that is not a finite number ≥ 0 as unlimited spend and makes no call.
+  /** A `__spend__` record against the thread's latest checkpoint (the one a resume reads). */
+  const forged = (value: string) => `INSERT INTO writes SELECT thread_id, ns, id, 'spend:forged', -5, '__spend__', '${value}' FROM checkpoints WHERE ns = '' ORDER BY seq DESC LIMIT 1`;
+  const tampers: [string, string][] = [
+    ["nothing (baseline: the resume makes its call)", `UPDATE checkpoints SET step = step`],
+    ["a negative checkpoint spend", `UPDATE checkpoints SET checkpoint = json_set(checkpoint, '$.spend.tokens', -1e9)`],
+    ["a string checkpoint spend", `UPDATE checkpoints SET checkpoint = json_set(checkpoint, '$.spend.tokens', 'zero')`],
+    ["an array for the spend", `UPDATE checkpoints SET checkpoint = json_set(checkpoint, '$.spend', json('[]'))`],
+    ["a negative __spend__ record", forged('{"tokens":-100000000,"usd":0}')],
+    ["a null __spend__ record count (NaN written as JSON)", forged('{"tokens":null,"usd":0}')],
+    ["a string __spend__ record", forged('"0"')],
+    ["a __spend__ record with a negative node", forged('{"tokens":0,"usd":0,"nodes":{"a":{"tokens":-1e9,"usd":0}}}')],
+  ];
+  it.each(tampers)("%s: the resume makes no call", async (_name, sql) => {
+    const path = join(dir, `t${++files}.db`);
+    const first = provider(honest);
+    const saver = new SqliteCheckpointer(path);
+    const g = graphOf(PAUSING, first.p, saver);
+    await g.invoke({}, { threadId: "t" });
+    saver.close?.();
+    const db = new Database(path);
+    const changed = db.prepare(sql).run().changes;
+    db.close();
+    expect(changed).toBeGreaterThan(0);
+    const again = provider(honest);
+    const r = await graphOf(PAUSING, again.p, new SqliteCheckpointer(path)).invoke(null, { threadId: "t", resume: {} }).catch((e: unknown) => e);
+    if (_name.startsWith("nothing")) return expect(again.m.calls).toBe(1);
+    expect(again.m.calls).toBe(0);
+    expect(failureOf(r)).toMatch(/budget exceeded/);
+  });
+});
+
+describe("budgets of other runs on the thread", () => {
+  it("a subgraph declaring a budget of its own (1,000,000) stays under its parent's (1,000)", async () => {
+    const { m, p } = provider(honest);
+    const src = `graph g { start s budget { tokens: 1000 } node s { kind subgraph graph "spender" next END } }
+graph spender { start a budget { tokens: 1000000 } defaults { recursion_limit: 100 } state { out: any n: number = 0 }
+  node a { model "m" prompt "p" writes out next b }
+  node b { kind set set { n: state.n + 1 } routes { when state.n >= 20 -> END else -> a } } }`;
+    const reg = registryFromConfig({ models: { m: { provider: p } } });
+    const r = compile(src, { file: "attack.rag", registry: reg.view() });
+    const g = new CompiledGraph(r.value.blueprints.find((b) => b.id === "g")!, { registry: reg, checkpointer: new MemoryCheckpointer(), graphs: new Map(r.value.blueprints.map((b) => [b.id, b])) });
+    const out = await g.invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(m.calls).toBe(3);
+    expect(failureOf(out)).toMatch(/budget exceeded/);
+  });
+
+  it("new input on a spent thread (a new run, not a resume) continues from the thread's spend", async () => {
+    const saver = new MemoryCheckpointer();
+    const { m, p } = provider(honest);
+    const g = graphOf(LOOP("tokens: 1000"), p, saver);
+    await g.invoke({}, { threadId: "t" }).catch(() => undefined);
+    expect(m.calls).toBe(3);
+    for (let i = 0; i < 3; i++) await g.invoke({}, { threadId: "t" }).catch(() => undefined);
+    expect(m.calls).toBe(3);
+  });
+
+  it("a goto loop (a tool's Command back to the agent) is charged call by call and stopped at the budget", async () => {
+    const hop = { calls: 0 };
+    const reg = registryFromConfig({
+      models: { m: { provider: scripted({ rules: [{ reply: () => (hop.calls++, { toolCalls: [{ name: "again", arguments: {} }], usage: { inputTokens: 10, outputTokens: 290 } }) }] }) } },
+      tools: { again: tool({ description: "again", schema: z.object({}).passthrough(), run: () => command({ goto: "a" }) }) },
+    });
+    const src = `graph g { start a budget { tokens: 1000 } defaults { recursion_limit: 200 } channel messages messages node a { kind agent model "m" tools ["again"] routes { tool_call -> x final -> END } } node x { kind tool_executor tools ["again"] next a } }`;
+    const r = compile(src, { file: "attack.rag", registry: reg.view() });
+    const g = new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: new MemoryCheckpointer() });
+    const out = await g.invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(hop.calls).toBe(3);
+    expect(failureOf(out)).toMatch(/budget exceeded/);
   });
 });
