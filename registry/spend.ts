@@ -46,6 +46,15 @@ export interface SpendLedger {
    * persists it; a `spent` figure that is not a count (see `spentOf`) is charged at the reservation.
    */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
+  /**
+   * Charges spend made elsewhere — a branch run on a worker of the pool
+   * (`runtime/remote-branch.ts`), reported with its result — as settled usage of the
+   * nodes it names. `recorded`: the worker already saved it as `__spend__` records against
+   * the checkpoint this ledger's own record is saved against (a resume from there counts
+   * them), so it is counted but not put in this ledger's record again. A figure that is
+   * not a count (see `readSpend`) is charged as unlimited.
+   */
+  add(spent: Spend, recorded: boolean): void;
 }
 
 interface Counts {
@@ -157,6 +166,21 @@ export class SpendBook implements SpendLedger {
     void this.persist();
   }
 
+  add(spent: Spend, recorded: boolean): void {
+    const s = readSpend(spent);
+    const charge = (c: Counts | Totals, t: number, u: number) => ((c.tokens += t), (c.usd += u));
+    charge(this.run, s.tokens, s.usd);
+    if (!recorded) charge(this.since, s.tokens, s.usd);
+    for (const [name, n] of Object.entries(s.nodes ?? {})) {
+      charge(this.node(name), n.tokens, n.usd);
+      if (recorded) continue;
+      const t = this.sinceNodes.get(name);
+      if (t) charge(t, n.tokens, n.usd);
+      else this.sinceNodes.set(name, { tokens: n.tokens, usd: n.usd });
+    }
+    if (!recorded && (s.tokens || s.usd)) void this.persist();
+  }
+
   /** Settled totals (the reservations of calls in flight left out): what a checkpoint records as `spend`. */
   totals(): Spend {
     const nodes = Object.create(null) as Record<string, Totals>;
@@ -179,8 +203,12 @@ export class SpendBook implements SpendLedger {
     return this.run.reservedTokens || this.run.reservedUsd ? this.persist() : undefined;
   }
 
-  /** The record: settled since `mark` plus everything reserved now (a crash mid-call counts it as spent). */
-  private record(): Spend {
+  /**
+   * The record: settled since `mark` (since the book was made, when never marked) plus
+   * everything reserved now (a crash mid-call counts it as spent). A branch run on a
+   * worker reports this with its result (`runtime/remote-branch.ts`).
+   */
+  record(): Spend {
     const nodes = Object.create(null) as Record<string, Totals>;
     for (const [name, s] of this.sinceNodes) nodes[name] = { tokens: s.tokens, usd: s.usd };
     for (const [name, n] of this.nodes) {

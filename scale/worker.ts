@@ -34,7 +34,7 @@ import { hostname } from "node:os";
 import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
-import type { Registry } from "../registry/index.js";
+import type { Registry, Spend } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
@@ -490,7 +490,10 @@ export class RunWorker {
       const onEvent = (e: RunEvent) => {
         if (batch.push(e) === 1) setImmediate(flush);
       };
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
+      // Budget spend: the thread's at the hand-over (`spent`), and this branch's saved against its checkpoint before each call.
+      const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
+      const saveSpend = (key: string, record: Spend) => saver.putBranchSpend(at, record, key);
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;
