@@ -226,6 +226,74 @@ export class SpendBook implements SpendLedger {
 }
 
 /**
+ * The ledger of a run that is at once a thread's run and part of an enclosing run: a
+ * graph run started from a REPL session (`graph_run({thread})`, a `:resume`) or from a
+ * CodeAct script inside a node, which checkpoints as a root thread of its own. Its calls
+ * are checked against what the thread had spent when the run started (`base`) plus
+ * everything the enclosing ledger counts (`outer`: the session's, or the node's run's,
+ * which includes this run's own charges) — both bounds hold, never fewer — and charged to
+ * both: to `outer`, and to `thread` (the run's `SpendBook`, saved with the thread's
+ * checkpoints, so that a later run of the thread starts from it). Before, such a run
+ * neither started from the thread's spend nor recorded its own: each new session
+ * resuming a thread had the budget afresh.
+ */
+export class JointLedger implements SpendLedger {
+  readonly run: SpendCounts;
+  private readonly nodes = new Map<string, SpendCounts>();
+
+  constructor(
+    private readonly thread: SpendBook,
+    private readonly base: Spend,
+    private readonly outer: SpendLedger,
+  ) {
+    this.run = live(() => base, () => outer.run);
+  }
+
+  node(name: string): SpendCounts {
+    let n = this.nodes.get(name);
+    if (!n) this.nodes.set(name, (n = live(() => this.base.nodes?.[name] ?? ZERO, () => this.outer.node(name))));
+    return n;
+  }
+
+  reserve(node: string, tokens: number, usd: number): Promise<void> {
+    const a = this.outer.reserve(node, tokens, usd);
+    const b = this.thread.reserve(node, tokens, usd);
+    return Promise.all([a, b]).then(() => undefined);
+  }
+
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+    this.outer.settle(node, reserved, spent);
+    this.thread.settle(node, reserved, spent);
+  }
+
+  add(spent: Spend, recorded: boolean): void {
+    // `recorded` is about this run's checkpoints (the thread's); the enclosing ledger records elsewhere.
+    this.outer.add(spent, false);
+    this.thread.add(spent, recorded);
+  }
+}
+
+const ZERO: Totals = { tokens: 0, usd: 0 };
+
+/** Counts read at each access: `base` settled plus `outer`'s live counts (the budget middleware re-reads them after a call). */
+function live(base: () => Totals, outer: () => SpendCounts): SpendCounts {
+  return {
+    get tokens() {
+      return base().tokens + outer().tokens;
+    },
+    get usd() {
+      return base().usd + outer().usd;
+    },
+    get reservedTokens() {
+      return outer().reservedTokens;
+    },
+    get reservedUsd() {
+      return outer().reservedUsd;
+    },
+  };
+}
+
+/**
  * A stored spend value read back (a checkpoint's `spend`, a `__spend__` record): absent
  * reads as zero; anything else that is not finite, non-negative numbers — in the totals
  * or in any node's entry — reads as unlimited spend for the run (fails closed: a corrupted record refuses budgeted calls rather than

@@ -19,7 +19,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile } from "../../compiler/index.js";
 import { command, SpendBook, tool, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
-import { registryFromConfig } from "../../repl/index.js";
+import { registryFromConfig, Session } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
@@ -291,5 +291,57 @@ graph spender { start a budget { tokens: 1000000 } defaults { recursion_limit: 1
     const out = await g.invoke({}, { threadId: "t" }).catch((e: unknown) => e);
     expect(hop.calls).toBe(3);
     expect(failureOf(out)).toMatch(/budget exceeded/);
+  });
+});
+
+describe("a REPL session's graph runs on a thread (the studio console, a model-written .ragsh)", () => {
+  // Before: `graph_run({thread})` ran as a child of the session with no ledger of its own,
+  // so the run neither started from the thread's recorded spend nor recorded its own: the
+  // budget was kept per session in memory. A new session (a new console, a new script)
+  // on the same thread started from zero, and the thread's checkpoints showed nothing.
+  const LOOPING = `graph spender { start a budget { tokens: 1000 } defaults { recursion_limit: 100 } state { out: any  n: number = 0 }
+  node a { model "m" prompt "p" writes out next b }
+  node b { kind set set { n: state.n + 1 } routes { when state.n >= 20 -> END else -> a } } }`;
+  function session(saver: Checkpointer, p: ModelProvider) {
+    const reg = registryFromConfig({ models: { m: { provider: p } } });
+    const c = compile(LOOPING, { file: "spender.rag", registry: reg.view() });
+    reg.registerGraph("spender", c.value.blueprints[0]);
+    return new Session({ registry: reg, checkpointer: saver });
+  }
+  it("a second session running the thread again starts from the thread's spend: 3 calls in all, not 3 per session", async () => {
+    const saver = new MemoryCheckpointer();
+    const { m, p } = provider(honest);
+    for (let i = 0; i < 3; i++) await session(saver, p).runCell('graph_run({graph: "spender", input: {}, thread: "t"})');
+    expect(m.calls).toBe(3);
+    expect(await threadSpend(saver)).toBe(900);
+  });
+  it("resuming a paused thread from session after session (each a new console): 3 calls in 1,000 tokens, not one per session", async () => {
+    const saver = new MemoryCheckpointer();
+    const { m, p } = provider(honest);
+    const reg = registryFromConfig({ models: { m: { provider: p } } });
+    const c = compile(PAUSING, { file: "g.rag", registry: reg.view() });
+    reg.registerGraph("g", c.value.blueprints[0]);
+    await new Session({ registry: reg, checkpointer: saver }).runCell('graph_run({graph: "g", input: {}, thread: "t"})');
+    for (let i = 0; i < 6; i++) await new Session({ registry: reg, checkpointer: saver }).resumeThread("t", {}).catch(() => undefined);
+    expect(m.calls).toBe(3);
+    expect(await threadSpend(saver)).toBe(900);
+  });
+
+  it("one session's graph runs on fresh threads still share the session's budget (a budget covers the session's calls too)", async () => {
+    const { m, p } = provider(honest);
+    const s = session(new MemoryCheckpointer(), p);
+    for (let i = 0; i < 3; i++) await s.runCell(`graph_run({graph: "spender", input: {}, thread: "fresh-${i}"})`);
+    expect(m.calls).toBe(3);
+  });
+
+  it("a thread spent by `CompiledGraph.invoke` is closed to a session's graph_run on it", async () => {
+    const saver = new MemoryCheckpointer();
+    const { m, p } = provider(honest);
+    const reg = registryFromConfig({ models: { m: { provider: p } } });
+    const c = compile(LOOPING, { file: "spender.rag", registry: reg.view() });
+    await new CompiledGraph(c.value.blueprints[0], { registry: reg, checkpointer: saver }).invoke({}, { threadId: "t" }).catch(() => undefined);
+    expect(m.calls).toBe(3);
+    await session(saver, p).runCell('graph_run({graph: "spender", input: {}, thread: "t"})');
+    expect(m.calls).toBe(3);
   });
 });
