@@ -23,7 +23,7 @@
  * machine, the barrier after them).
  */
 import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
-import { addSpend, readSpend, SpendBook, type Spend } from "../registry/index.js";
+import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendLedger } from "../registry/index.js";
 import { recordedAnswers, SPECIAL, spentAt, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
@@ -175,6 +175,14 @@ export interface BranchRunOptions {
    * branch's spend is only reported with its result.
    */
   readonly saveSpend?: (key: string, record: Spend) => Promise<void>;
+  /**
+   * The worker's ledger for this step's branches running in its process (one per thread,
+   * namespace and checkpoint, kept while any of them runs): concurrent branches of a step
+   * on one worker see each other's reservations at once, as tasks of one process do. `keys`
+   * are their `__spend__` record keys (this branch's is added), left out of what is read
+   * from the store, so nothing is counted twice.
+   */
+  readonly share?: { readonly ledger: SpendLedger; readonly keys: Set<string> };
 }
 
 const realClock: Clock = { now: () => Date.now() };
@@ -232,12 +240,24 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   // The branch's budget ledger starts from what the thread had spent: the run's ledger when
   // it handed the branch over, and (root namespace) what the store records for the step's
   // checkpoint — the run's record, branches that committed since, earlier attempts of this one.
+  // Records of branches counted live by the worker's share of this step are left out (counted once).
+  const share = options.share;
+  const counted = (w: { taskId: string; channel: string }) => w.channel === SPECIAL.spend && !share?.keys.has(w.taskId);
   const hint = options.spent === undefined ? { tokens: 0, usd: 0 } : readSpend(options.spent);
-  const stored = ck.namespace === "" ? spentAt(tuple) : prior;
-  const base = maxSpend(addSpend(hint, ck.namespace === "" ? prior : stored), stored);
+  let base: Spend;
+  if (ck.namespace === "") base = maxSpend(hint, spentAt({ checkpoint: ck, pendingWrites: tuple.pendingWrites.filter(counted) }));
+  else {
+    base = hint;
+    for (const w of tuple.pendingWrites) if (counted(w) && w.taskId.startsWith(attempts)) base = addSpend(base, readSpend(w.value));
+  }
   const save = options.saveSpend;
   const key = `${attempts}${globalThis.crypto.randomUUID().slice(0, 8)}`;
-  const book = new SpendBook(base, save ? (record) => save(key, record) : undefined);
+  share?.keys.add(key);
+  // With a share: checked against `base` plus what the worker's branches of this step spend
+  // and reserve (they see each other's calls in flight), charged to the share and to this
+  // branch's own record. Without: a ledger of its own from `base`.
+  const own = new SpendBook(share ? undefined : base, save ? (record) => save(key, record) : undefined);
+  const book = share ? new JointLedger(own, base, share.ledger) : own;
   const env: TaskEnv = {
     blueprint: bp,
     registry: g.registry,
@@ -279,7 +299,7 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     spend: book,
   };
   const o = await executeTask(task, env);
-  const spend = addSpend(prior, book.record());
+  const spend = addSpend(prior, own.record());
   // A branch whose work completed is recorded even when the run stopped waiting meanwhile
   // (its record is valid against the checkpoint: a resume restores it instead of running it again).
   if (options.signal.aborted && !o.ok) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");

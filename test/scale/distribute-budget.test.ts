@@ -15,8 +15,9 @@
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig } from "../../index.js";
-import type { ModelProvider } from "../../registry/index.js";
+import { SpendBook, type ModelProvider } from "../../registry/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
+import { CompiledGraph, MemoryCheckpointer, runBranchAt, type BranchRef, type BranchResult, type BranchRunner } from "../../runtime/index.js";
 import type { PostgresCheckpointer, QueueRunSubmitter } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
@@ -26,6 +27,8 @@ const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dbud");
 const prefix = uniqueName("ragdb");
 
+/** How long a model call takes (ms). */
+let callMs = 20;
 /** Runs inside each model call (a test looks at the store while the call is in flight). */
 let duringCall: (() => Promise<void>) | undefined;
 /** Model calls made, by the node that made them (every worker's registry shares it). */
@@ -35,7 +38,7 @@ const provider: ModelProvider = {
   async chat(req) {
     calls.push(req.messages.map((m) => m.content).join(" "));
     await duringCall?.();
-    await new Promise((ok) => setTimeout(ok, 20));
+    await new Promise((ok) => setTimeout(ok, callMs));
     return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
   },
 };
@@ -99,6 +102,15 @@ describe.skipIf(skip)("budgets over distributed branches", () => {
     expect(r.spent.tokens).toBe(1800);
   }, 30_000);
 
+  it("concurrent branches on one worker see each other's calls in flight: at most 3 calls per worker fit in 1,000 tokens (2 workers × 4 branch slots)", async () => {
+    // Calls of 300 ms: a worker's four slots all start before any of their calls ends.
+    callMs = 300;
+    const r = await run(fan(1000, 16), "fan", Array.from({ length: 16 }, (_, i) => i + 1)).finally(() => (callMs = 20));
+    expect(r.out).toMatchObject({ status: "failed" });
+    expect(JSON.stringify(r.out)).toMatch(/budget exceeded/);
+    expect(r.calls.length).toBeLessThanOrEqual(6);
+  }, 30_000);
+
   it("a branch's reservation is in Postgres before its call is made (a worker that dies mid-call leaves it counted), and each attempt keeps one record", async () => {
     const seen: number[] = [];
     const threadId = uniqueName("t");
@@ -127,4 +139,60 @@ describe.skipIf(skip)("budgets over distributed branches", () => {
     expect(JSON.stringify(r.out)).toMatch(/budget exceeded/);
     expect(r.spent.tokens).toBe(1800);
   }, 30_000);
+});
+
+describe("a worker's branches of one step share a ledger (in process, deterministic)", () => {
+  // Two branches of one step read the same checkpoint at the same moment (as two jobs a
+  // worker takes together do) and reach their calls together. Without a shared ledger each
+  // checks against the checkpoint alone and both calls pass; with the worker's share the
+  // second sees the first's reservation. The budget fits one call (~260 of 400 tokens).
+  async function twoAtOnce(withShare: boolean): Promise<{ calls: number; results: BranchResult[] }> {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((ok) => (release = ok));
+    const p: ModelProvider = {
+      name: "gated",
+      async chat() {
+        calls++;
+        await gate;
+        return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
+      },
+    };
+    const reg = registryFromConfig(defineConfig({ models: { m: { provider: p } } }));
+    const bp = compileGraph(fan(400, 2), { file: "fan.rag", graph: "fan", registry: reg.view() }).value!;
+    const saver = new MemoryCheckpointer();
+    const g = new CompiledGraph(bp, { registry: reg, checkpointer: saver });
+    const refs: BranchRef[] = [];
+    let handed!: () => void;
+    const both = new Promise<void>((ok) => (handed = ok));
+    const results: BranchResult[] = [];
+    const runner: BranchRunner = {
+      run: (ref) => {
+        refs.push(ref);
+        if (refs.length === 2) handed();
+        return new Promise<never>(() => {});
+      },
+    };
+    const controller = new AbortController();
+    void g.invoke({ items: [1, 2] }, { threadId: "t", branches: runner, signal: controller.signal }).catch(() => undefined);
+    await both;
+    const tuple = (await saver.getTuple({ threadId: "t", checkpointId: refs[0].checkpointId }))!;
+    const share = withShare ? { ledger: new SpendBook(), keys: new Set<string>() } : undefined;
+    const runs = refs.map((ref) => runBranchAt(g, tuple, ref.taskId, { signal: new AbortController().signal, ...(share ? { share } : {}) }));
+    await new Promise((ok) => setTimeout(ok, 50));
+    release();
+    for (const r of await Promise.all(runs)) results.push(r.result);
+    controller.abort();
+    return { calls, results };
+  }
+  it("without a share both branches' calls pass (each checks the checkpoint alone)", async () => {
+    expect((await twoAtOnce(false)).calls).toBe(2);
+  });
+  it("with the worker's share the second branch is refused before its call", async () => {
+    const r = await twoAtOnce(true);
+    expect(r.calls).toBe(1);
+    expect(JSON.stringify(r.results)).toMatch(/budget exceeded/);
+    // Each result reports only its own spend: 300 for the branch that called, none for the refused one.
+    expect(r.results.map((x) => x.spend?.tokens ?? 0).sort()).toEqual([0, 300]);
+  });
 });
