@@ -345,3 +345,45 @@ describe("a REPL session's graph runs on a thread (the studio console, a model-w
     expect(m.calls).toBe(3);
   });
 });
+
+describe("a Blueprint built without the compiler (malformed budget figures)", () => {
+  // The compiler reports these (`E-rag-invalid-budget`); a Blueprint made by code or
+  // edited after compiling is not checked by it. Before, a figure that was not a count
+  // was dropped (the run had no limit) and a node's string limit compared as a string
+  // (`300 > "abc"` is false: never over). Now the call is refused.
+  const cases: [string, (bp: Record<string, any>) => void][] = [
+    ["a string run limit", (bp) => (bp.defaults.budget = { tokens: "1000" })],
+    ["a negative run limit", (bp) => (bp.defaults.budget = { tokens: -1 })],
+    ["a budget that is not a block", (bp) => (bp.defaults.budget = "1000 tokens")],
+    ["a string per-node limit", (bp) => (bp.defaults.budget = { per_node: { tokens: "10" } })],
+    ["a node's string limit", (bp) => (bp.nodes.find((n: { name: string }) => n.name === "a").budget = { tokens: "abc" })],
+  ];
+  it.each(cases)("%s: no call is made", async (_name, edit) => {
+    const { m, p } = provider(honest);
+    const reg = registryFromConfig({ models: { m: { provider: p } } });
+    const c = compile(LOOP("tokens: 1000"), { file: "g.rag", registry: reg.view() });
+    const bp = structuredClone(c.value.blueprints[0]) as unknown as Record<string, any>;
+    delete bp.defaults.budget;
+    edit(bp);
+    const g = new CompiledGraph(bp as never, { registry: reg, checkpointer: new MemoryCheckpointer() });
+    const r = await g.invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    expect(m.calls).toBe(0);
+    expect(failureOf(r)).toMatch(/malformed/);
+  });
+});
+
+describe("a USD budget over a model without a price", () => {
+  it("is refused before any call (fails closed), from the graph's budget or the config's", async () => {
+    for (const how of ["graph", "config"] as const) {
+      const { m, p } = provider(honest);
+      const reg = registryFromConfig({ models: { m: { provider: p } }, ...(how === "config" ? { middleware: { budget: { run: { usd: 1 } } } } : {}) });
+      const c = compile(LOOP("tokens: 100000"), { file: "g.rag", registry: reg.view() });
+      const bp = structuredClone(c.value.blueprints[0]) as unknown as Record<string, any>;
+      // The compiler refuses `usd` on an unpriced model (E-rag-budget-unpriced); a Blueprint made without it is refused at the call.
+      if (how === "graph") bp.defaults.budget = { usd: 1 };
+      const r = await new CompiledGraph(bp as never, { registry: reg, checkpointer: new MemoryCheckpointer() }).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+      expect(m.calls).toBe(0);
+      expect(failureOf(r)).toMatch(/has no price/);
+    }
+  });
+});
