@@ -256,6 +256,8 @@ export class JointLedger implements SpendLedger {
   }
 
   reserve(node: string, tokens: number, usd: number): Promise<void> {
+    // Checked before either ledger counts it: one must not hold a reservation the other refused.
+    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
     const a = this.outer.reserve(node, tokens, usd);
     const b = this.thread.reserve(node, tokens, usd);
     return Promise.all([a, b]).then(() => undefined);
