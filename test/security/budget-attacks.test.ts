@@ -4,8 +4,17 @@
  * a proxy in front of one) reporting hostile usage numbers, a prompt-injected CodeAct
  * script passing hostile `max_tokens`, node/tool output and thread edits naming the
  * runtime's `__spend__` record, a tampered SQLite file, subgraphs with budgets of their
- * own, new input on a spent thread, goto loops. What held is asserted as held; what did
- * not was fixed at the root and the test fails without the fix.
+ * own, new input on a spent thread, goto loops, REPL sessions resuming a thread, malformed
+ * limits in a Blueprint built without the compiler. What held is asserted as held; what
+ * did not was fixed at the root and the test fails without the fix.
+ *
+ * Broke before (fixed): negative/NaN/null/missing usage (20 calls under a 3-call budget;
+ * a TypeError for no usage), a CodeAct `max_tokens: -1` (past the output cap), a
+ * corrupted per-node figure (closed only that node), a `__spend__`/`__task__` state field
+ * (its pending writes read back as runtime records), a new REPL session resuming a thread
+ * (7 calls under a 3-call budget, nothing recorded), malformed Blueprint limits (dropped).
+ * Held: thread edits and tool Commands naming `__spend__`, tampered checkpoint spend,
+ * subgraph budgets, new input on a spent thread, goto loops, USD limits without a price.
  *
  * Unit of the numbers below: the budget middleware estimates a call of these graphs at
  * about 260 tokens (a few characters of input plus 256 expected output tokens), so under
@@ -18,7 +27,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile } from "../../compiler/index.js";
-import { command, SpendBook, tool, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
+import { command, JointLedger, SpendBook, tool, type ChatRequest, type ModelProvider, type Usage } from "../../registry/index.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
@@ -122,6 +131,20 @@ describe("the ledger itself refuses numbers that are not counts", () => {
     expect(() => book.reserve("a", -5, 0)).toThrow(/budget/);
     expect(book.run.reservedTokens).toBe(0);
     expect(Number.isFinite(book.run.tokens)).toBe(true);
+  });
+
+  it("a joint ledger (a thread's run inside a session) counts the thread's base plus the enclosing ledger, charges both, and refuses a bad reservation in neither", () => {
+    const outer = new SpendBook({ tokens: 50, usd: 0 });
+    const thread = new SpendBook({ tokens: 700, usd: 0 });
+    const joint = new JointLedger(thread, { tokens: 700, usd: 0 }, outer);
+    expect(joint.run.tokens).toBe(750);
+    expect(() => joint.reserve("a", -1, 0)).toThrow(/budget/);
+    expect(outer.run.reservedTokens + thread.run.reservedTokens).toBe(0);
+    void joint.reserve("a", 100, 0);
+    expect(joint.run.reservedTokens).toBe(100);
+    joint.settle("a", { tokens: 100, usd: 0 }, { tokens: -5, usd: 0 });
+    expect([joint.run.tokens, outer.run.tokens, thread.run.tokens]).toEqual([850, 150, 800]);
+    expect(joint.node("a").tokens).toBe(100);
   });
 });
 
