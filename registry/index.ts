@@ -23,7 +23,7 @@ export {
   type RetryConfig,
   type TelemetryConfig,
 } from "./middleware.js";
-export { addSpend, readSpend, SpendBook, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
+export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { OVERWRITE, overwrite, overwriteOf, type OverwriteValue } from "./overwrite.js";

@@ -86,7 +86,11 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
 /** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
 export const providerHandler: ChatHandler = async (call) => {
   const { signal, onToken, onToolCall } = call;
-  const res = await call.model.provider.chat(call.request, { ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) });
+  let res = await call.model.provider.chat(call.request, { ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) });
+  // A reply without usage (a provider or proxy that reports none): its counts are unknown
+  // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
+  // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.
+  if (!res.usage || typeof res.usage !== "object") res = { ...res, usage: { inputTokens: NaN, outputTokens: NaN } };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
 };

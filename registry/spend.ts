@@ -38,10 +38,23 @@ export interface SpendLedger {
    * Adds a call's estimate to the run's and `node`'s reservations, synchronously (a
    * check made after this returns sees it), then persists it; resolves once it is stored
    * (at once when the run has no checkpointer or does not save synchronously).
+   * @throws SpendCountError when `tokens` or `usd` is not a finite number ≥ 0 (nothing is counted).
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;
-  /** Replaces a reservation by what the call really used (0 for a failed or cached call) and persists it. */
+  /**
+   * Replaces a reservation by what the call really used (0 for a failed or cached call) and
+   * persists it; a `spent` figure that is not a count (see `spentOf`) is charged at the reservation.
+   */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
+  /**
+   * Charges spend made elsewhere — a branch run on a worker of the pool
+   * (`runtime/remote-branch.ts`), reported with its result — as settled usage of the
+   * nodes it names. `recorded`: the worker already saved it as `__spend__` records against
+   * the checkpoint this ledger's own record is saved against (a resume from there counts
+   * them), so it is counted but not put in this ledger's record again. A figure that is
+   * not a count (see `readSpend`) is charged as unlimited.
+   */
+  add(spent: Spend, recorded: boolean): void;
 }
 
 interface Counts {
@@ -57,6 +70,44 @@ interface Totals {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** True for a count the ledger accepts: a finite number ≥ 0 (tokens, USD). */
+export const isSpendCount = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
+
+/** A spent figure the ledger charges as given: a number ≥ 0, infinite included (it fails closed); not NaN, not negative. */
+const isSpent = (x: unknown): x is number => typeof x === "number" && x >= 0;
+
+/**
+ * A reservation that is not a count (negative, NaN, infinite, not a number): a caller's
+ * bug or a hostile estimate. Thrown by `SpendBook.reserve` before anything is counted — a
+ * negative reservation would give budget back to concurrent calls, a NaN one would make
+ * every later check pass.
+ */
+export class SpendCountError extends Error {
+  readonly code = "spend_count";
+  constructor(message: string) {
+    super(message);
+    this.name = "SpendCountError";
+  }
+}
+
+/**
+ * What a call really spent, from a provider's reported usage (untrusted: a reply, or a
+ * proxy in front of one, may report negative, NaN, infinite or non-number counts, or
+ * none): the reported tokens (input + output) and USD when they are numbers ≥ 0 (an
+ * absurd or infinite figure is charged as reported: it fails closed), else the
+ * call's reservation (`reserved`, its estimate) for that figure — a reply cannot give
+ * budget back or make the next check pass. A cached reply costs nothing.
+ */
+export function spentOf(usage: unknown, reserved: { readonly tokens: number; readonly usd: number }, cached = false): { tokens: number; usd: number } {
+  if (cached) return { tokens: 0, usd: 0 };
+  const u = usage && typeof usage === "object" ? (usage as Record<string, unknown>) : {};
+  const input = u.inputTokens;
+  const output = u.outputTokens;
+  const tokens = isSpent(input) && isSpent(output) ? input + output : reserved.tokens;
+  const usd = u.costUsd === undefined ? (isSpent(input) && isSpent(output) ? 0 : reserved.usd) : isSpent(u.costUsd) ? u.costUsd : reserved.usd;
+  return { tokens, usd };
+}
 
 /**
  * A `SpendLedger` in memory, optionally persisting a record of what it charged since its
@@ -90,11 +141,14 @@ export class SpendBook implements SpendLedger {
   }
 
   reserve(node: string, tokens: number, usd: number): Promise<void> {
+    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
     for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
     return this.persist() ?? RESOLVED;
   }
 
-  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, reported: { readonly tokens: number; readonly usd: number }): void {
+    // A figure that is not a count is charged at its reservation: settling never lowers the counts.
+    const spent = { tokens: isSpent(reported.tokens) ? reported.tokens : reserved.tokens, usd: isSpent(reported.usd) ? reported.usd : reserved.usd };
     for (const c of [this.run, this.node(node)]) {
       c.reservedTokens -= reserved.tokens;
       c.reservedUsd -= reserved.usd;
@@ -110,6 +164,21 @@ export class SpendBook implements SpendLedger {
     }
     // Not awaited: a failure surfaces at the run's next checkpoint (`Persister.check`).
     void this.persist();
+  }
+
+  add(spent: Spend, recorded: boolean): void {
+    const s = readSpend(spent);
+    const charge = (c: Counts | Totals, t: number, u: number) => ((c.tokens += t), (c.usd += u));
+    charge(this.run, s.tokens, s.usd);
+    if (!recorded) charge(this.since, s.tokens, s.usd);
+    for (const [name, n] of Object.entries(s.nodes ?? {})) {
+      charge(this.node(name), n.tokens, n.usd);
+      if (recorded) continue;
+      const t = this.sinceNodes.get(name);
+      if (t) charge(t, n.tokens, n.usd);
+      else this.sinceNodes.set(name, { tokens: n.tokens, usd: n.usd });
+    }
+    if (!recorded && (s.tokens || s.usd)) void this.persist();
   }
 
   /** Settled totals (the reservations of calls in flight left out): what a checkpoint records as `spend`. */
@@ -134,8 +203,12 @@ export class SpendBook implements SpendLedger {
     return this.run.reservedTokens || this.run.reservedUsd ? this.persist() : undefined;
   }
 
-  /** The record: settled since `mark` plus everything reserved now (a crash mid-call counts it as spent). */
-  private record(): Spend {
+  /**
+   * The record: settled since `mark` (since the book was made, when never marked) plus
+   * everything reserved now (a crash mid-call counts it as spent). A branch run on a
+   * worker reports this with its result (`runtime/remote-branch.ts`).
+   */
+  record(): Spend {
     const nodes = Object.create(null) as Record<string, Totals>;
     for (const [name, s] of this.sinceNodes) nodes[name] = { tokens: s.tokens, usd: s.usd };
     for (const [name, n] of this.nodes) {
@@ -153,9 +226,79 @@ export class SpendBook implements SpendLedger {
 }
 
 /**
+ * The ledger of a run that is at once a thread's run and part of an enclosing run: a
+ * graph run started from a REPL session (`graph_run({thread})`, a `:resume`) or from a
+ * CodeAct script inside a node, which checkpoints as a root thread of its own. Its calls
+ * are checked against what the thread had spent when the run started (`base`) plus
+ * everything the enclosing ledger counts (`outer`: the session's, or the node's run's,
+ * which includes this run's own charges) — both bounds hold, never fewer — and charged to
+ * both: to `outer`, and to `thread` (the run's `SpendBook`, saved with the thread's
+ * checkpoints, so that a later run of the thread starts from it). Before, such a run
+ * neither started from the thread's spend nor recorded its own: each new session
+ * resuming a thread had the budget afresh.
+ */
+export class JointLedger implements SpendLedger {
+  readonly run: SpendCounts;
+  private readonly nodes = new Map<string, SpendCounts>();
+
+  constructor(
+    private readonly thread: SpendBook,
+    private readonly base: Spend,
+    private readonly outer: SpendLedger,
+  ) {
+    this.run = live(() => base, () => outer.run);
+  }
+
+  node(name: string): SpendCounts {
+    let n = this.nodes.get(name);
+    if (!n) this.nodes.set(name, (n = live(() => this.base.nodes?.[name] ?? ZERO, () => this.outer.node(name))));
+    return n;
+  }
+
+  reserve(node: string, tokens: number, usd: number): Promise<void> {
+    // Checked before either ledger counts it: one must not hold a reservation the other refused.
+    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
+    const a = this.outer.reserve(node, tokens, usd);
+    const b = this.thread.reserve(node, tokens, usd);
+    return Promise.all([a, b]).then(() => undefined);
+  }
+
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+    this.outer.settle(node, reserved, spent);
+    this.thread.settle(node, reserved, spent);
+  }
+
+  add(spent: Spend, recorded: boolean): void {
+    // `recorded` is about this run's checkpoints (the thread's); the enclosing ledger records elsewhere.
+    this.outer.add(spent, false);
+    this.thread.add(spent, recorded);
+  }
+}
+
+const ZERO: Totals = { tokens: 0, usd: 0 };
+
+/** Counts read at each access: `base` settled plus `outer`'s live counts (the budget middleware re-reads them after a call). */
+function live(base: () => Totals, outer: () => SpendCounts): SpendCounts {
+  return {
+    get tokens() {
+      return base().tokens + outer().tokens;
+    },
+    get usd() {
+      return base().usd + outer().usd;
+    },
+    get reservedTokens() {
+      return outer().reservedTokens;
+    },
+    get reservedUsd() {
+      return outer().reservedUsd;
+    },
+  };
+}
+
+/**
  * A stored spend value read back (a checkpoint's `spend`, a `__spend__` record): absent
- * reads as zero; anything else that is not finite, non-negative numbers reads as
- * unlimited spend (fails closed: a corrupted record refuses budgeted calls rather than
+ * reads as zero; anything else that is not finite, non-negative numbers — in the totals
+ * or in any node's entry — reads as unlimited spend for the run (fails closed: a corrupted record refuses budgeted calls rather than
  * letting a NaN pass every check).
  */
 export function readSpend(v: unknown): Spend {
@@ -164,14 +307,19 @@ export function readSpend(v: unknown): Spend {
   if (typeof v !== "object" || Array.isArray(v)) return { tokens: Infinity, usd: Infinity };
   const o = v as Record<string, unknown>;
   const nodes: Record<string, Totals> = Object.create(null) as Record<string, Totals>;
+  // A corrupted figure anywhere in the record closes the whole of it: a bad per-node count
+  // read as unlimited for that node alone left the run's budget open.
+  let corrupt = false;
   if (o.nodes !== undefined) {
     if (!o.nodes || typeof o.nodes !== "object" || Array.isArray(o.nodes)) return { tokens: Infinity, usd: Infinity };
     for (const [name, n] of Object.entries(o.nodes as Record<string, unknown>)) {
-      const r = n && typeof n === "object" ? (n as Record<string, unknown>) : {};
-      nodes[name] = { tokens: num(r.tokens), usd: num(r.usd) };
+      const r = n && typeof n === "object" && !Array.isArray(n) ? (n as Record<string, unknown>) : {};
+      const t = { tokens: num(r.tokens), usd: num(r.usd) };
+      if (t.tokens === Infinity || t.usd === Infinity) corrupt = true;
+      nodes[name] = t;
     }
   }
-  return { tokens: num(o.tokens), usd: num(o.usd), nodes };
+  return corrupt ? { tokens: Infinity, usd: Infinity, nodes } : { tokens: num(o.tokens), usd: num(o.usd), nodes };
 }
 
 /** `a + b`, totals and per node. */

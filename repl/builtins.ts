@@ -62,6 +62,11 @@ export function capabilityFunctions(s: Session, cell: CellState): Map<string, Va
     const messages = messagesOf(r, cell.cellId, ++requests);
     const output = r.output === undefined ? undefined : argsOut(s, r.output, "the `output` schema");
     if (output !== undefined && (typeof output !== "object" || output === null || Array.isArray(output))) throw new ScriptError("E-ragsh-invalid-arguments", "`output` must be a JSON Schema object", undefined, { capability: "model_query" });
+    // A model-written script's `max_tokens` reaches the provider: a whole number ≥ 1 or nothing
+    // (-1 is "no limit" to some OpenAI-compatible servers, and went past a budget's output cap).
+    if (r.max_tokens !== undefined && !(typeof r.max_tokens === "number" && Number.isSafeInteger(r.max_tokens) && r.max_tokens >= 1)) {
+      throw new ScriptError("E-ragsh-invalid-arguments", `\`model_query\` needs \`max_tokens\` as a whole number ≥ 1, not ${describeType(r.max_tokens)}${typeof r.max_tokens === "number" ? ` ${String(r.max_tokens)}` : ""}`, undefined, { help: `call it as \`model_query(${MODEL_SHAPE})\``, capability: "model_query" });
+    }
     authorizeCall(s, cell, "model_query", "models", model);
     if (index === undefined) spend(s, "model", 1, "model_query");
     return invoke(s, cell, "model_query", model, async (signal) => {

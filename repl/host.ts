@@ -57,7 +57,10 @@ export interface HostIds {
   readonly cellId: string;
   /** Budgets of the runs enclosing the session (a `repl_agent` node's graph): they bound the session's graph runs too. */
   readonly enclosingBudgets?: readonly Json[];
-  /** The budget ledger of the graph run enclosing the session (`NodeTask.spend`): its graph runs are charged to it. */
+  /**
+   * The budget ledger enclosing the session's calls and graph runs: the graph run's around
+   * a session inside a node (`NodeTask.spend`), or a top-level session's own (`Session.spend`).
+   */
   readonly spend?: SpendLedger;
 }
 
@@ -94,6 +97,8 @@ function sessionContext(ids: HostIds): CallContext {
     taskId: ids.cellId,
     node: { name: "session", kind: "repl_agent", span: ZERO },
     defaults: {},
+    // The session's ledger: its graph runs are charged to it too (`JointLedger`), so a budget covers both.
+    ...(ids.spend ? { spend: ids.spend } : {}),
   };
 }
 

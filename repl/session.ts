@@ -12,7 +12,7 @@ import type { Blueprint } from "../compiler/index.js";
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../grammar/diagnostic.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import type { Registry, SessionPolicy } from "../registry/index.js";
-import { sessionPolicy } from "../registry/index.js";
+import { sessionPolicy, SpendBook } from "../registry/index.js";
 import { getState, MemoryCheckpointer, type Checkpointer, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { capabilityFunctions, RESERVED_CAPABILITIES } from "./builtins.js";
 import { checkCell } from "./check.js";
@@ -106,6 +106,8 @@ export class Session {
   readonly host: CapabilityHost;
   /** Checkpoints of the graph runs this session starts. */
   readonly checkpointer: Checkpointer;
+  /** A top-level session's budget ledger (`registry/spend.ts`); undefined inside a node (the node's run's is used). */
+  readonly spend: SpendBook | undefined;
   /** Graphs registered in this session (`graph_register`), by name. */
   readonly graphs = new Map<string, Blueprint>();
   /** Threads this session's graph runs created or continued (what `threadAccess: "session"` lets a script see). */
@@ -147,6 +149,10 @@ export class Session {
     this.sink = options.sink;
     this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
     this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
+    // A top-level session's budget ledger (in memory): its model calls and its graph runs
+    // are charged to it, the graph runs to their threads too (`JointLedger`). A session
+    // inside a node has its node's run's instead (`nodeHost`).
+    this.spend = options.parent ? undefined : new SpendBook();
     const grant = scopeGrant(sessionScope(this.registry, this.author, this.author === "model" ? "this model-written session" : "this session"));
     this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
@@ -178,7 +184,7 @@ export class Session {
 
   /** Ids for the host: who is calling. */
   hostIds(): HostIds {
-    return { sessionId: this.id, rootRunId: this.rootRunId, depth: this.depth, namespace: this.namespace, cellId: this.current?.cellId ?? "c0" };
+    return { sessionId: this.id, rootRunId: this.rootRunId, depth: this.depth, namespace: this.namespace, cellId: this.current?.cellId ?? "c0", ...(this.spend ? { spend: this.spend } : {}) };
   }
 
   // ─────────────────────────────── the namespace ───────────────────────────────

@@ -7,8 +7,8 @@ import type { Blueprint, CapabilityKind, GrantLimit } from "../compiler/index.js
 import { authorize, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } from "../compiler/index.js";
 import { reviewStatus, toolParameters, type Registry } from "../registry/index.js";
 import { RunAuthority } from "./authority.js";
-import type { Checkpointer, ListOptions } from "./checkpoint/types.js";
-import { BindError, CancelledError, CheckpointError, PolicyError, ReviewRequiredError } from "./errors.js";
+import { isSpecial, type Checkpointer, type ListOptions } from "./checkpoint/types.js";
+import { BindError, CancelledError, CompileError, CheckpointError, PolicyError, ReviewRequiredError } from "./errors.js";
 import type { RunEvent, RunEventType } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
 import { GraphIndex } from "./plan.js";
@@ -87,6 +87,12 @@ export class CompiledGraph {
     if (missing.length) {
       throw new BindError(`graph \`${blueprint.id}\` cannot be bound: ${missing.map((m) => m.message).join("; ")}`, missing.map((m) => m.name), { graph: blueprint.id });
     }
+    // `__name__` is the runtime's namespace for its records among a task's pending writes
+    // (`__task__`, `__interrupt__`, `__spend__` …): a state field of that form had its writes
+    // read back as those records after a crash (a `__spend__` write counted as budget spend)
+    // and dropped from the restored task. The compiler does not refuse it yet; binding does.
+    const reserved = blueprint.state.find((f) => isSpecial(f.name));
+    if (reserved) throw new CompileError(`graph \`${blueprint.id}\` declares state field \`${reserved.name}\`: names of the form \`__name__\` are reserved for the runtime's records; rename it`, [], { graph: blueprint.id });
     this.authority = new RunAuthority(blueprint, this.registry, options.limits ?? [], options.graphs?.keys() ?? []);
     checkCapabilities(blueprint, this.authority, options);
     checkPolicy(blueprint, this.registry);

@@ -23,7 +23,8 @@
  * machine, the barrier after them).
  */
 import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
-import { recordedAnswers, SPECIAL, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
+import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendLedger } from "../registry/index.js";
+import { recordedAnswers, SPECIAL, spentAt, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
 import type { PlannedTask } from "./plan.js";
@@ -57,6 +58,12 @@ export interface BranchRef {
   readonly root?: string;
   /** In a child run: the child run's identity, which the branch's events carry (as in-process). */
   readonly child?: BranchChildRun;
+  /**
+   * What the thread had spent under budgets when the branch was handed over: the run's
+   * ledger (settled plus reservations in flight), in total and for the branch's node
+   * (`registry/spend.ts`). The branch's calls are checked against it plus their own.
+   */
+  readonly spent?: Spend;
 }
 
 /** The identity of the child run a branch belongs to (`RunInfo` of that run). */
@@ -76,7 +83,15 @@ export interface BranchChildRun {
  * it paused (`interrupt()`), nothing committed: the run records these with the
  * checkpoint and pauses, and a resume runs the branch again with the answers.
  */
-export type BranchResult = { readonly record: TaskRecord } | { readonly error: Readonly<Record<string, unknown>> } | { readonly interrupts: readonly PendingInterrupt[] };
+export type BranchResult = ({ readonly record: TaskRecord } | { readonly error: Readonly<Record<string, unknown>> } | { readonly interrupts: readonly PendingInterrupt[] }) & {
+  /**
+   * What the branch spent under budgets — every attempt of it against its checkpoint, the
+   * one that ended included (`__spend__` records `spend:<task id>:…`) — which the run
+   * charges to the thread's ledger (`SpendLedger.add`). Absent: nothing (or a worker that
+   * does not report it).
+   */
+  readonly spend?: Spend;
+};
 
 const INTERRUPT_KINDS = new Set(["before", "after", "node"]);
 
@@ -151,6 +166,23 @@ export interface BranchRunOptions {
   readonly child?: BranchChildRun;
   /** A branch of a child run: the `budget` blocks of the graphs enclosing it, outermost first (as `TaskEnv.enclosingBudgets`). */
   readonly enclosingBudgets?: readonly Json[];
+  /** What the thread had spent when the run handed the branch over (`BranchRef.spent`): the branch's ledger starts from it. */
+  readonly spent?: Spend;
+  /**
+   * Saves the branch's `__spend__` record (`key`: `spend:<task id>:<attempt>`) against the
+   * branch's checkpoint, replacing the previous one of that key; awaited before each
+   * budgeted call (its reservation is stored before the call is made). Without it the
+   * branch's spend is only reported with its result.
+   */
+  readonly saveSpend?: (key: string, record: Spend) => Promise<void>;
+  /**
+   * The worker's ledger for this step's branches running in its process (one per thread,
+   * namespace and checkpoint, kept while any of them runs): concurrent branches of a step
+   * on one worker see each other's reservations at once, as tasks of one process do. `keys`
+   * are their `__spend__` record keys (this branch's is added), left out of what is read
+   * from the store, so nothing is counted twice.
+   */
+  readonly share?: { readonly ledger: SpendLedger; readonly keys: Set<string> };
 }
 
 const realClock: Clock = { now: () => Date.now() };
@@ -171,10 +203,16 @@ const OWN_EVENTS: ReadonlySet<RunEventType> = new Set(["task_started", "task_com
  *   does not plan the task.
  */
 export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: string, options: BranchRunOptions): Promise<{ result: BranchResult; writes: Writes | undefined }> {
+  // What earlier attempts of this branch spent (a worker that died mid-call, a job retried):
+  // reported with the result, so the run charges every attempt, not only the last.
+  const attempts = `spend:${taskId}:`;
+  let prior: Spend = { tokens: 0, usd: 0 };
+  for (const w of tuple.pendingWrites) if (w.channel === SPECIAL.spend && w.taskId.startsWith(attempts)) prior = addSpend(prior, readSpend(w.value));
+  const withSpend = <T extends object>(r: T, spend: Spend): T & { spend?: Spend } => (spend.tokens || spend.usd ? { ...r, spend } : r);
   const done = tuple.pendingWrites.find((w) => w.taskId === taskId && w.channel === SPECIAL.task);
   if (done && tuple.checkpoint.blueprintHash === g.blueprint.hash) {
     const writes = tuple.pendingWrites.filter((w) => w.taskId === taskId && !w.channel.startsWith("__")).map((w) => [w.channel, w.value] as const);
-    return { result: { record: { writes, done: done.value as TaskRecord["done"] } }, writes: undefined };
+    return { result: withSpend({ record: { writes, done: done.value as TaskRecord["done"] } }, prior), writes: undefined };
   }
   const ck = tuple.checkpoint;
   const bp = g.blueprint;
@@ -199,6 +237,27 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     else options.signal.addEventListener("abort", fire, { once: true });
   });
   aborted.catch(() => {});
+  // The branch's budget ledger starts from what the thread had spent: the run's ledger when
+  // it handed the branch over, and (root namespace) what the store records for the step's
+  // checkpoint — the run's record, branches that committed since, earlier attempts of this one.
+  // Records of branches counted live by the worker's share of this step are left out (counted once).
+  const share = options.share;
+  const counted = (w: { taskId: string; channel: string }) => w.channel === SPECIAL.spend && !share?.keys.has(w.taskId);
+  const hint = options.spent === undefined ? { tokens: 0, usd: 0 } : readSpend(options.spent);
+  let base: Spend;
+  if (ck.namespace === "") base = maxSpend(hint, spentAt({ checkpoint: ck, pendingWrites: tuple.pendingWrites.filter(counted) }));
+  else {
+    base = hint;
+    for (const w of tuple.pendingWrites) if (counted(w) && w.taskId.startsWith(attempts)) base = addSpend(base, readSpend(w.value));
+  }
+  const save = options.saveSpend;
+  const key = `${attempts}${globalThis.crypto.randomUUID().slice(0, 8)}`;
+  share?.keys.add(key);
+  // With a share: checked against `base` plus what the worker's branches of this step spend
+  // and reserve (they see each other's calls in flight), charged to the share and to this
+  // branch's own record. Without: a ledger of its own from `base`.
+  const own = new SpendBook(share ? undefined : base, save ? (record) => save(key, record) : undefined);
+  const book = share ? new JointLedger(own, base, share.ledger) : own;
   const env: TaskEnv = {
     blueprint: bp,
     registry: g.registry,
@@ -237,19 +296,34 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     namespace: tuple.config.namespace ?? "",
     canInterrupt: true,
     tokens: false,
+    spend: book,
   };
   const o = await executeTask(task, env);
+  const spend = addSpend(prior, own.record());
   // A branch whose work completed is recorded even when the run stopped waiting meanwhile
   // (its record is valid against the checkpoint: a resume restores it instead of running it again).
   if (options.signal.aborted && !o.ok) throw options.signal.reason instanceof Error ? options.signal.reason : new CancelledError("the branch was cancelled");
-  if (!o.ok && o.interrupts) return { result: { interrupts: o.interrupts }, writes: undefined };
+  if (!o.ok && o.interrupts) return { result: withSpend({ interrupts: o.interrupts }, spend), writes: undefined };
   const rec = recordOf(o, g.index.nodes);
   if (rec && rec.some(([c]) => c === SPECIAL.task)) {
     const d = rec.find(([c]) => c === SPECIAL.task)![1] as TaskRecord["done"];
-    return { result: { record: { writes: rec.filter(([c]) => c !== SPECIAL.task), ...(d ? { done: d } : {}) } }, writes: rec };
+    return { result: withSpend({ record: { writes: rec.filter(([c]) => c !== SPECIAL.task), ...(d ? { done: d } : {}) } }, spend), writes: rec };
   }
   const error = o.ok ? { code: "internal", message: "branch ended without a record" } : errorToJson(o.error);
-  return { result: { error }, writes: undefined };
+  return { result: withSpend({ error }, spend), writes: undefined };
+}
+
+/** The larger of `a` and `b`, figure by figure (totals and each node). */
+function maxSpend(a: Spend, b: Spend): Spend {
+  const nodes = Object.create(null) as Record<string, { tokens: number; usd: number }>;
+  for (const s of [a, b]) {
+    for (const [name, n] of Object.entries(s.nodes ?? {})) {
+      const t = (nodes[name] ??= { tokens: 0, usd: 0 });
+      t.tokens = Math.max(t.tokens, n.tokens);
+      t.usd = Math.max(t.usd, n.usd);
+    }
+  }
+  return { tokens: Math.max(a.tokens, b.tokens), usd: Math.max(a.usd, b.usd), nodes };
 }
 
 /** A branch that cannot be run from the checkpoint it names. */

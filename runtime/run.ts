@@ -7,7 +7,7 @@
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
 import { capLimit, type Blueprint, type Json, type NodeSpec } from "../compiler/index.js";
-import { SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
+import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
@@ -332,8 +332,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
-    if (!parent) book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
-    const spend: SpendLedger | undefined = parent ? parent.spend : book;
+    // A root run keeps the thread's ledger. So does a run linked from outside the runtime
+    // that checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
+    // script's graph): it starts from the thread's spend and records its own, and is
+    // charged to the enclosing ledger too (`JointLedger`). A child run of this runtime
+    // (a subgraph) charges its root's ledger.
+    if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
+    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new JointLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend) : book;
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);

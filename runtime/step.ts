@@ -12,6 +12,7 @@
  * - a `blocking false` task runs detached: the step does not wait for it, and its
  *   outcome is merged at the first barrier after it completes.
  */
+import { readSpend, type Spend, type SpendLedger } from "../registry/index.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
@@ -64,6 +65,14 @@ function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
     durationMs: 0,
     restored: true,
   };
+}
+
+/** The ledger's counts a branch is handed over with (`BranchRef.spent`): settled plus in flight, in total and for its node. */
+function handedOver(l: SpendLedger, node: string): Spend {
+  const n = l.node(node);
+  const nodes = Object.create(null) as Record<string, { tokens: number; usd: number }>;
+  nodes[node] = { tokens: n.tokens + n.reservedTokens, usd: n.usd + n.reservedUsd };
+  return { tokens: l.run.tokens + l.run.reservedTokens, usd: l.run.usd + l.run.reservedUsd, nodes };
 }
 
 const NO_SAVED: Set<TaskOutcome> = new Set();
@@ -138,9 +147,14 @@ class StepRunner {
       hash: r.remote!.hash,
       // A branch of a child run: the root blueprint the worker resolves the child's from, and the child run's identity for its events.
       ...(r.remote!.root !== undefined ? { root: r.remote!.root, child: { runId: run.runId, parentRunId: run.parentRunId ?? run.rootRunId, namespace: run.namespace, depth: run.depth } } : {}),
+      ...(env.spend ? { spent: handedOver(env.spend, t.node) } : {}),
     };
     try {
       const res = await r.remote!.runner.run(ref, signal);
+      // What the branch spent (every attempt) is the thread's: charged to the run's ledger.
+      // A root-namespace branch's worker saved it against this step's checkpoint already
+      // (a resume from there counts it); a child run's branch's only through this charge.
+      if (res.spend !== undefined) env.spend?.add(readSpend(res.spend), env.namespace === "");
       if ("interrupts" in res) {
         const interrupts = branchInterrupts(res, t, env.namespace);
         if (!interrupts) return { task: t, ok: false, error: new BranchError(`branch ${t.id} (node \`${t.node}\`) reported a malformed pause`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }), durationMs: env.clock.now() - started };

@@ -6,7 +6,7 @@
  * adds a checkpoint.
  */
 import type { Blueprint } from "../compiler/index.js";
-import type { Registry } from "../registry/index.js";
+import type { Registry, Spend } from "../registry/index.js";
 import {
   SPECIAL,
   failedTask,
@@ -61,6 +61,16 @@ export interface StateSnapshot {
    * id (`subgraph-state.ts`; LangGraph's `tasks[i].state`). Absent otherwise.
    */
   readonly subgraphs?: Readonly<Record<string, StateSnapshot>>;
+  /**
+   * Root namespace: what the thread's line had spent under budgets when it left this
+   * checkpoint — the spend the checkpoint recorded plus the `__spend__` records of runs
+   * from it (calls in flight at their reservation; `spentAt`), tokens (input + output)
+   * and USD, in total and per node. What a resume, retry or fork from here starts from.
+   * Absent when nothing was spent, and in a child run's snapshot (spend is kept at the
+   * root). A corrupted stored figure reads as `Infinity` (`null` in JSON): the budget is
+   * closed.
+   */
+  readonly spend?: Spend;
 }
 
 /** What `getState` needs from a compiled graph to apply the pending writes of finished tasks. */
@@ -105,6 +115,7 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
     errors: c.errors,
     ...(error ? { error } : {}),
     metadata: t.metadata,
+    ...spendOf(t),
   };
   return s;
 }

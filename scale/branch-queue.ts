@@ -17,6 +17,11 @@
  *   returns its interrupts and commits nothing; the run records them with its checkpoint
  *   and ends `interrupted`, and the job is removed, so the resume's run hands the branch
  *   over afresh (same job id) and it runs again with the answers.
+ * - **Budgets.** A job carries what the thread had spent when the run handed it over
+ *   (`spent`); the worker checks the branch's calls against that plus what it spends,
+ *   saves its `__spend__` record against the checkpoint before each call (upserted,
+ *   `PostgresCheckpointer.putBranchSpend`) and returns what it spent with its result,
+ *   which the run charges to the thread's ledger.
  * - **Leases**: a branch job is held with BullMQ's lock like a run job; a worker that dies
  *   mid-branch loses it, and another worker runs the branch again (its earlier, uncommitted
  *   work is lost; committed branches never run again).
@@ -31,6 +36,7 @@ import type { QueueUrl } from "./redis-url.js";
 export const branchQueueName = (queue: string): string => `${queue}-branches`;
 
 const id = z.string().min(1).max(512);
+const count = z.number().finite().min(0);
 
 /** The data of a branch job (validated by the worker: it comes from Redis). */
 export const BranchJobData = z.object({
@@ -45,6 +51,14 @@ export const BranchJobData = z.object({
   root: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
   /** A branch of a child run: the child run's identity, for its events. */
   child: z.strictObject({ runId: id, parentRunId: id, namespace: z.string().max(4096), depth: z.number().int().min(1).max(1000) }).optional(),
+  /** What the thread had spent under budgets at the hand-over (`BranchRef.spent`): in total and for the branch's node. */
+  spent: z
+    .strictObject({
+      tokens: count,
+      usd: count,
+      nodes: z.record(z.string().min(1).max(200), z.strictObject({ tokens: count, usd: count })).refine((o) => Object.keys(o).length <= 1, "one node").optional(),
+    })
+    .optional(),
 });
 export type BranchJobData = z.infer<typeof BranchJobData>;
 
@@ -92,7 +106,7 @@ export class QueueBranchRunner implements BranchRunner {
 
   async run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult> {
     await this.ready;
-    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}) };
+    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}), ...(branch.spent ? { spent: branch.spent } : {}) };
     const job = await this.queue.add("branch", data, {
       jobId: branchJobId(branch),
       attempts: this.options.attempts ?? 5,

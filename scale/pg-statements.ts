@@ -131,6 +131,14 @@ export function branchStatement(q: string): NamedStatement {
 }
 
 /**
+ * The upsert of a distributed branch's budget record (`putBranchSpend`) in schema `q`:
+ * `$1…$7` one row's columns; a stored row of the same key is replaced.
+ */
+export function branchSpendStatement(q: string): NamedStatement {
+  return named(`INSERT INTO ${q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO UPDATE SET value = EXCLUDED.value`);
+}
+
+/**
  * A unique-key violation on a checkpoint as the CheckpointError the conformance suite
  * expects; other errors as they are. The statement inserts the checkpoint and its blobs
  * in no set order, so a repeated id may first hit the blobs' key (a blob row is keyed by

@@ -45,6 +45,7 @@ import {
   type StoredBlob,
   isSpecial,
   metadataMatches,
+  SPECIAL,
   SPECIAL_INDEX,
   threadStatus,
   type BatchOp,
@@ -59,7 +60,7 @@ import {
   type ThreadSummary,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
-import { branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
+import { branchSpendStatement, branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
 import { blobsFor, collectBlobs } from "./pg-blobs.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
@@ -96,6 +97,7 @@ export class PostgresCheckpointer implements Checkpointer {
   /** Latest root checkpoints read by `acquireLatest`, served once to the next `getTuple` of the thread (until it writes). */
   private readonly lockedReads = new Map<string, ReadRow | null>();
   private readonly branchSql: NamedStatement;
+  private readonly branchSpendSql: NamedStatement;
   private readonly locks: ThreadLocks;
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
@@ -136,6 +138,7 @@ export class PostgresCheckpointer implements Checkpointer {
     this.byIdSql = readStatement(this.q, "byId");
     this.lockSql = readStatement(this.q, "lock");
     this.branchSql = branchStatement(this.q);
+    this.branchSpendSql = branchSpendStatement(this.q);
     this.ready = this.migrated();
   }
 
@@ -338,6 +341,24 @@ export class PostgresCheckpointer implements Checkpointer {
       });
     });
     return this.branchFlush;
+  }
+
+  /**
+   * Saves a distributed branch's budget record (`__spend__`, `registry/spend.ts`) under
+   * `taskId` (`spend:<task id>:<attempt>`) against the checkpoint its step runs from:
+   * upserted (each charge replaces the attempt's record), outside the thread's lock like
+   * `putBranchWrites`, and at once — the branch awaits it before each call, so a worker
+   * that dies mid-call leaves the call's reservation recorded.
+   *
+   * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
+   */
+  async putBranchSpend(config: CheckpointConfig, record: unknown, taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) throw new CheckpointError("putBranchSpend needs a checkpoint id");
+    this.lockedReads.delete(config.threadId);
+    const [row] = this.rowsOf(config, [[SPECIAL.spend, record]], taskId);
+    await this.guard(`saving a branch's budget spend of thread ${config.threadId}`, async () => {
+      await this.pool.query({ name: this.branchSpendSql.name, text: this.branchSpendSql.text, values: row });
+    });
   }
 
   /** Every operation of one thread in one statement (one transaction), in order (the `async` durability path). */

@@ -34,7 +34,7 @@ import { hostname } from "node:os";
 import { DelayedError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
-import type { Registry } from "../registry/index.js";
+import { SpendBook, type Registry, type Spend } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
@@ -110,6 +110,8 @@ export class RunWorker {
   private branchRunner: QueueBranchRunner | undefined;
   /** Bound graphs branch jobs run with, by blueprint hash. */
   private readonly branchGraphs = new Map<string, CompiledGraph>();
+  /** Budget ledgers shared by the branches of one step (thread, namespace, checkpoint) running here (`BranchRunOptions.share`). */
+  private readonly stepShares = new Map<string, { ledger: SpendBook; keys: Set<string>; running: number }>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
   private readonly branchJobs = new Map<string, AbortController>();
   private readonly threads = new Set<string>();
@@ -461,6 +463,20 @@ export class RunWorker {
   }
 
   private async runBranchJob(b: BranchJobData, controller: AbortController): Promise<BranchResult> {
+    // Branches of one step running here share a budget ledger (they see each other's calls in
+    // flight), taken before the checkpoint is read: a sibling running then is counted live.
+    const stepKey = `${b.threadId}\0${b.namespace}\0${b.checkpointId}`;
+    let share = this.stepShares.get(stepKey);
+    if (!share) this.stepShares.set(stepKey, (share = { ledger: new SpendBook(), keys: new Set(), running: 0 }));
+    share.running++;
+    try {
+      return await this.runBranchShared(b, controller, share);
+    } finally {
+      if (--share.running === 0) this.stepShares.delete(stepKey);
+    }
+  }
+
+  private async runBranchShared(b: BranchJobData, controller: AbortController, share: { ledger: SpendBook; keys: Set<string> }): Promise<BranchResult> {
     if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
     const found = await this.branchGraph(b);
@@ -490,7 +506,10 @@ export class RunWorker {
       const onEvent = (e: RunEvent) => {
         if (batch.push(e) === 1) setImmediate(flush);
       };
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
+      // Budget spend: the thread's at the hand-over (`spent`), and this branch's saved against its checkpoint before each call.
+      const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
+      const saveSpend = (key: string, record: Spend) => saver.putBranchSpend(at, record, key);
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;

@@ -18,6 +18,7 @@
  * (`thread-graph.ts`).
  */
 import { fork, getState, getStateHistory, newId, travelToSubgraph, resolveNamespace, CheckpointError, NamespaceError, type CompiledGraph, type StateSnapshot } from "../../runtime/index.js";
+import type { Spend } from "../../registry/index.js";
 import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, resumeCommandLine } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { boundedJson, printableId } from "../../stdlib/printable.js";
@@ -115,6 +116,7 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
       h.interrupts.length ? `paused: ${h.interrupts.map((i) => i.id).join(", ")}` : "",
     ]);
     process.stdout.write(table([["CHECKPOINT", "STEP", "SOURCE", "NEXT", "CHANGED", ""], ...rows]));
+    if (latest.spend) process.stdout.write(`\nspent under budgets: ${spendLine(latest.spend)}\n`);
     if (opts.subgraphs) {
       const lines = subgraphLines(latest, "  ");
       process.stdout.write(`\nsubgraphs at ${printableId(latest.checkpointId)}:\n${lines.length ? lines.join("\n") : "  (no pending task runs a child graph that has checkpointed)"}\n`);
@@ -144,6 +146,18 @@ export function subgraphLines(s: StateSnapshot, indent: string): string[] {
   return out;
 }
 
+/**
+ * What a thread spent under budgets (`StateSnapshot.spend`), on one line: `900 tokens,
+ * $0.0090 (a: 600 tokens, b: 300 tokens)`; the USD part only when some was counted,
+ * `unreadable (counted as unlimited)` for a corrupted stored figure. Node names are
+ * printed through `printableId` (they come from the stored record).
+ */
+export function spendLine(spend: Spend): string {
+  const one = (t: number, u: number) => (Number.isFinite(t) && Number.isFinite(u) ? `${t} tokens${u ? `, $${u.toFixed(4)}` : ""}` : "unreadable (counted as unlimited)");
+  const nodes = Object.entries(spend.nodes ?? {});
+  return `${one(spend.tokens, spend.usd)}${nodes.length ? ` (${nodes.map(([n, v]) => `${printableId(n)}: ${one(v.tokens, v.usd)}`).join(", ")})` : ""}`;
+}
+
 /** A snapshot without its values, which are never read (a history lists no values; reading them would load every checkpoint's). */
 function withoutValues(s: StateSnapshot): Omit<StateSnapshot, "values"> {
   const out: Record<string, unknown> = {};
@@ -169,6 +183,7 @@ export function stateJson(s: StateSnapshot): Record<string, unknown> {
     interrupts: s.interrupts,
     errors: s.errors,
     ...(s.error ? { error: s.error } : {}),
+    ...(s.spend ? { spend: s.spend } : {}),
     ...(s.subgraphs ? { subgraphs: Object.fromEntries(Object.entries(s.subgraphs).map(([id, c]) => [id, stateJson(c)])) } : {}),
   };
 }

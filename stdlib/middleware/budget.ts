@@ -22,7 +22,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { SpendBook, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
@@ -50,18 +50,35 @@ function stricter(a: BudgetLimit | undefined, b: BudgetLimit | undefined): Budge
   return { ...(tokens !== undefined ? { tokens } : {}), ...(usd !== undefined ? { usd } : {}) };
 }
 
-function graphLimits(ctx: CallContext): { run?: BudgetLimit; node?: BudgetLimit } {
+/**
+ * The limits of a `budget` block (a graph's, an enclosing graph's, or a node's): each
+ * figure a count or absent. A figure that is there but not a count (a string, a negative
+ * number, `per_node` that is not a block) — which the compiler reports
+ * (`E-rag-invalid-budget`) but a Blueprint built without it may carry — is named in
+ * `invalid`: the call is refused rather than run without that limit (it was dropped, and
+ * a node's string limit compared as a string, so no call was ever over it).
+ */
+function graphLimits(ctx: Pick<CallContext, "defaults">, invalid: string[] = []): { run?: BudgetLimit; node?: BudgetLimit } {
   const b = ctx.defaults.budget;
-  if (!isRecord(b)) return {};
-  const tokens = count(b.tokens);
-  const usd = count(b.usd);
-  const per = isRecord(b.per_node) ? b.per_node : undefined;
-  const nodeTokens = count(per?.tokens);
-  const nodeUsd = count(per?.usd);
+  if (b === undefined) return {};
+  if (!isRecord(b)) return invalid.push("budget"), {};
+  const per = b.per_node === undefined ? undefined : isRecord(b.per_node) ? b.per_node : (invalid.push("budget.per_node"), undefined);
+  const tokens = figure(b.tokens, "budget.tokens", invalid);
+  const usd = figure(b.usd, "budget.usd", invalid);
+  const nodeTokens = figure(per?.tokens, "budget.per_node.tokens", invalid);
+  const nodeUsd = figure(per?.usd, "budget.per_node.usd", invalid);
   return {
     run: { ...(tokens !== undefined ? { tokens } : {}), ...(usd !== undefined ? { usd } : {}) },
     node: { ...(nodeTokens !== undefined ? { tokens: nodeTokens } : {}), ...(nodeUsd !== undefined ? { usd: nodeUsd } : {}) },
   };
+}
+
+/** A limit figure: a count, absent, or (recorded in `invalid` under `name`) neither. */
+function figure(v: unknown, name: string, invalid: string[]): number | undefined {
+  if (v === undefined) return undefined;
+  const c = count(v);
+  if (c === undefined) invalid.push(name);
+  return c;
 }
 
 const fmtUsd = (v: number) => `$${v.toFixed(4)}`;
@@ -112,13 +129,16 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
     wrap: (next) => (call) => {
       const ctx = call.context;
       if (!ctx) return next(call);
-      if (!configured && ctx.node.budget === undefined && !ctx.enclosingBudgets?.length && !isRecord(ctx.defaults.budget)) return next(call);
-      const fromGraph = graphLimits(ctx);
+      if (!configured && ctx.node.budget === undefined && !ctx.enclosingBudgets?.length && ctx.defaults.budget === undefined) return next(call);
+      const invalid: string[] = [];
+      const fromGraph = graphLimits(ctx, invalid);
       let runLimit = stricter(config.run, fromGraph.run);
       // A run budget covers its child runs: the enclosing runs' limits apply here too.
-      for (const b of ctx.enclosingBudgets ?? []) runLimit = stricter(runLimit, graphLimits({ ...ctx, defaults: { budget: b } }).run);
+      for (const b of ctx.enclosingBudgets ?? []) runLimit = stricter(runLimit, graphLimits({ defaults: { budget: b } }, invalid).run);
       // The node's own `budget { … }` item applies too; the strictest limit wins.
-      const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ctx.node.budget);
+      const ownNode = ctx.node.budget === undefined ? undefined : graphLimits({ defaults: { budget: ctx.node.budget } }, invalid).run;
+      if (invalid.length) return Promise.reject(new NodeError(`a budget that applies to ${callerOf(ctx)} is malformed (${invalid.join(", ")}: limits are numbers ≥ 0): the call is refused rather than run without it`, "permanent", whereOf(ctx)));
+      const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ownNode);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
       return budgeted(next, call, ctx, runLimit, nodeLimit);
@@ -131,6 +151,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const price = call.model.price;
       if ((runLimit.usd !== undefined || nodeLimit.usd !== undefined) && !price) {
         throw new NodeError(`a USD budget applies to ${callerOf(ctx)}, but model \`${call.model.name}\` has no price: declare \`price\` for it in rag.config.ts`, "permanent", where);
+      }
+      // `maxOutputTokens` may come from a model-written CodeAct script: a negative one made the
+      // estimate (and the reservation) negative and was never lowered to the cap (-1 > cap is
+      // false), reaching providers that read -1 as "no limit"; NaN passed every check.
+      const askedOut = call.request.maxOutputTokens;
+      if (askedOut !== undefined && !(Number.isSafeInteger(askedOut) && askedOut >= 1)) {
+        throw new NodeError(`budget: a call of ${callerOf(ctx)} asked for ${String(askedOut)} output tokens; \`maxOutputTokens\` must be a whole number ≥ 1`, "permanent", where);
       }
       const ledger = ledgerOf(ctx);
       const run = ledger.run;
@@ -170,12 +197,12 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         ledger.settle(ctx.node.name, reserved, { tokens: 0, usd: 0 });
         throw e;
       }
-      const spentTokens = res.cached ? 0 : res.usage.inputTokens + res.usage.outputTokens;
-      const spentUsd = res.cached ? 0 : (res.usage.costUsd ?? 0);
+      // The usage is the provider's word (untrusted): a figure that is not a count is charged at the reservation.
+      const { tokens: spentTokens, usd: spentUsd } = spentOf(res.usage, reserved, res.cached !== undefined);
       ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
-      if (lowered && !res.cached && res.usage.outputTokens >= cap) {
+      if (lowered && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
         throw new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was cut at the ${cap} output tokens the budget had left`, "budget_exceeded", where);
       }
       check(run, runLimit, "run's budget", 0, 0, after, false);

@@ -7,7 +7,7 @@
  * `maxOutputTokens` or 256) and corrected with the real usage after it, so the
  * per-minute figure tracks what the provider counts.
  */
-import type { ChatRequest, ChatResponse, ModelCall, ModelMiddleware, RateLimitConfig } from "../../registry/index.js";
+import { spentOf, type ChatRequest, type ChatResponse, type ModelCall, type ModelMiddleware, type RateLimitConfig } from "../../registry/index.js";
 import { sleep as realSleep } from "./util.js";
 
 export interface RateLimitOptions {
@@ -24,7 +24,9 @@ export function estimateRequestTokens(r: ChatRequest, expectedOutputTokens = 256
   for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
   if (r.tools?.length) chars += JSON.stringify(r.tools).length;
   if (r.output) chars += JSON.stringify(r.output.schema).length;
-  return Math.ceil(chars / 4) + (r.maxOutputTokens ?? expectedOutputTokens);
+  // A `maxOutputTokens` that is not a whole number ≥ 1 (a script's -1 or NaN) must not lower the estimate.
+  const out = r.maxOutputTokens !== undefined && Number.isSafeInteger(r.maxOutputTokens) && r.maxOutputTokens >= 1 ? r.maxOutputTokens : expectedOutputTokens;
+  return Math.ceil(chars / 4) + out;
 }
 
 class Bucket {
@@ -137,7 +139,8 @@ export function rateLimitMiddleware(options: RateLimitOptions): ModelMiddleware 
         res = await next(call);
         return res;
       } finally {
-        limiter.release(estimated, res ? res.usage.inputTokens + res.usage.outputTokens : undefined);
+        // Reported usage is the provider's word: a count that is not one (negative, NaN) keeps the estimate.
+        limiter.release(estimated, res ? spentOf(res.usage, { tokens: estimated, usd: 0 }).tokens : undefined);
       }
     }
   }
