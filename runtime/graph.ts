@@ -90,7 +90,7 @@ export class CompiledGraph {
     // `__name__` is the runtime's namespace for its records among a task's pending writes
     // (`__task__`, `__interrupt__`, `__spend__` …): a state field of that form had its writes
     // read back as those records after a crash (a `__spend__` write counted as budget spend)
-    // and dropped from the restored task. The compiler does not refuse it yet; binding does.
+    // and dropped from the restored task. The compiler reports it (E-rag-reserved-field); binding refuses it too.
     const reserved = blueprint.state.find((f) => isSpecial(f.name));
     if (reserved) throw new CompileError(`graph \`${blueprint.id}\` declares state field \`${reserved.name}\`: names of the form \`__name__\` are reserved for the runtime's records; rename it`, [], { graph: blueprint.id });
     this.authority = new RunAuthority(blueprint, this.registry, options.limits ?? [], options.graphs?.keys() ?? []);

@@ -29,6 +29,7 @@ import { UnreachableNodeRule } from "./UnreachableNodeRule.js";
 import { ConflictingRoutingRule } from "./ConflictingRoutingRule.js";
 import { DuplicateDeclarationRule } from "./DuplicateDeclarationRule.js";
 import { DuplicateFieldRule } from "./DuplicateFieldRule.js";
+import { ReservedFieldRule } from "./ReservedFieldRule.js";
 import { DuplicateGraphRule } from "./DuplicateGraphRule.js";
 import { DuplicateItemRule } from "./DuplicateItemRule.js";
 import { DuplicateNodeRule } from "./DuplicateNodeRule.js";
@@ -69,6 +70,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     DuplicateDeclarationRule,
     DuplicateNodeRule,
     DuplicateFieldRule,
+    ReservedFieldRule,
     DuplicateRouteRule,
     InterruptOptionRouteRule,
     DuplicateItemRule,
