@@ -14,17 +14,11 @@ import { registryFromConfig } from "../../repl/index.js";
 import { CompiledGraph, getStateHistory, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
 import { ragIn as rag, scratchProject } from "../helpers/cli.js";
 import { testStudio } from "../server/helpers.js";
+import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 
 const provider: ModelProvider = { name: "fake", chat: async () => ({ message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" }) };
 
-const SRC = `graph g {
-  start a
-  budget { tokens: 1000 }
-  state { out: any  n: number = 0 }
-  interrupt after [a]
-  node a { model "m" prompt "p" writes out next b }
-  node b { kind set set { n: state.n + 1 } routes { when state.n >= 100 -> END else -> a } }
-}`;
+const SRC = PAUSING_BUDGET_LOOP;
 
 async function pausedThread(saver: Checkpointer, threadId = "t"): Promise<CompiledGraph> {
   const reg = registryFromConfig({ models: { m: { provider } } });

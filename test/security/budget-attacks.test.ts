@@ -32,6 +32,7 @@ import { registryFromConfig, Session } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
+import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-budget-attacks-"));
 let files = 0;
@@ -186,14 +187,7 @@ async function threadSpend(saver: Checkpointer, threadId = "t"): Promise<number>
   return spentAt(t).tokens;
 }
 
-const PAUSING = `graph g {
-  start a
-  budget { tokens: 1000 }
-  state { out: any  n: number = 0 }
-  interrupt after [a]
-  node a { model "m" prompt "p" writes out next b }
-  node b { kind set set { n: state.n + 1 } routes { when state.n >= 100 -> END else -> a } }
-}`;
+const PAUSING = PAUSING_BUDGET_LOOP;
 const honest = () => ({ inputTokens: 10, outputTokens: 290 });
 
 describe("writing the runtime's `__spend__` record (or a `spend` field) from inside or through thread edits", () => {

@@ -20,6 +20,7 @@ import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
+import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-budget-durable-"));
 let files = 0;
@@ -47,14 +48,7 @@ function graphOf(src: string, provider: ModelProvider, saver: Checkpointer): Com
 }
 
 // A loop that pauses after every model call: each resume runs one more call.
-const PAUSING = `graph g {
-  start a
-  budget { tokens: 1000 }
-  state { out: any  n: number = 0 }
-  interrupt after [a]
-  node a { model "m" prompt "p" writes out next b }
-  node b { kind set set { n: state.n + 1 } routes { when state.n >= 100 -> END else -> a } }
-}`;
+const PAUSING = PAUSING_BUDGET_LOOP;
 
 const backends: [string, () => Checkpointer, (c: Checkpointer) => Checkpointer][] = [
   ["memory", () => new MemoryCheckpointer(), (c) => c],
