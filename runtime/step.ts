@@ -34,6 +34,8 @@ export interface StepRun {
   readonly records: ReadonlyMap<string, TaskRecord> | undefined;
   readonly persist: Persister | undefined;
   readonly detached: DetachedTasks;
+  /** The run's abort promise (`TaskEnv.aborted` is the step's): detached tasks, which outlive the step, race it. */
+  readonly runAborted?: Promise<never>;
   /** Where `send` branches run when not here (`distribute: branches`). */
   readonly remote?: { readonly runner: BranchRunner; readonly hash: string; /** The root run's blueprint hash, in a child run. */ readonly root?: string };
 }
@@ -264,7 +266,9 @@ class StepRunner {
     const ids = { taskId: t.id, node: t.node };
     r.detached.start(t, async () => {
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
-      const o = await executeTask(t, env);
+      // The step's abort promise is dropped when the step ends: a detached task races the run's.
+      const runEnv: TaskEnv = r.runAborted && r.runAborted !== env.aborted ? (Object.assign(Object.create(env) as { aborted: Promise<never> }, { aborted: r.runAborted }) as TaskEnv) : env;
+      const o = await executeTask(t, runEnv);
       const committed = this.save(o, true);
       if (committed) await committed;
       if (r.withEvents) await this.report(o);
@@ -316,12 +320,14 @@ export class DetachedTasks {
 
   /** The tasks a checkpoint must remember: running, or completed and not merged. */
   tasks(): PlannedTask[] {
+    if (!this.inFlight.size && !this.done.length) return [];
     const all = [...this.inFlight.values(), ...this.done.map((d) => ({ task: d.outcome.task, seq: d.seq }))];
     return all.sort((a, b) => a.seq - b.seq).map((x) => x.task);
   }
 
   /** Completed outcomes waiting to be merged (their records must follow a new checkpoint). */
   unmerged(): readonly TaskOutcome[] {
+    if (!this.done.length) return NONE;
     return this.done.map((d) => d.outcome);
   }
 
