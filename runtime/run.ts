@@ -258,14 +258,28 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (!sink || (types && !types.has(body.type))) return RESOLVED;
     // Object.assign, not `{ ...body, runId, … }`: in Node 20's V8 every key a literal adds
     // after a spread costs ~1 µs (measured), which made each event ~12 µs.
-    const ids = run.parentRunId
-      ? task
-        ? { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-        : { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-      : task
-        ? { runId, rootRunId: run.rootRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-        : { runId, rootRunId: run.rootRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() };
-    return sink(Object.assign({}, body, ids) as RunEvent);
+    // A task's `updates` event (one per task in `updates` mode): one literal, in the key order below.
+    if (body.type === "updates" && task && body.sendTarget === undefined) {
+      const u = run.parentRunId
+        ? { type: body.type, writes: body.writes, runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+        : { type: body.type, writes: body.writes, runId, rootRunId: run.rootRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() };
+      return sink(u as RunEvent);
+    }
+    // The ids are assigned in the order a second source would add them (no ids object per event).
+    const e = Object.assign({}, body) as Record<string, unknown>;
+    e.runId = runId;
+    e.rootRunId = run.rootRunId;
+    if (run.parentRunId) e.parentRunId = run.parentRunId;
+    e.threadId = threadId;
+    e.step = step;
+    if (task) {
+      e.taskId = task.taskId;
+      e.node = task.node;
+    }
+    e.namespace = run.namespace;
+    e.depth = run.depth;
+    e.timestamp = clock.now();
+    return sink(e as unknown as RunEvent);
   };
 
   const namespace = parent?.checkpointNs ?? "";
