@@ -288,7 +288,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const childBudgets = bp.defaults.budget !== undefined ? [...enclosingBudgets, bp.defaults.budget] : enclosingBudgets;
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
-  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
+  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => (wants("checkpoint_saved") ? emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability }) : RESOLVED)) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.

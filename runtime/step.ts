@@ -89,7 +89,8 @@ export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promis
 /** One step's bookkeeping; a class so that a step (there may be thousands per run) makes no closures. */
 class StepRunner {
   readonly outcomes: (TaskOutcome | undefined)[];
-  readonly saved: Set<TaskOutcome>;
+  /** Outcomes whose records were saved (the shared empty set until the first). */
+  saved: Set<TaskOutcome> = NO_SAVED;
   private readonly quorum: QuorumWatch | undefined;
   /** Aborted when a task fails unhandled: the step's other tasks are cancelled (only made for steps of several tasks). */
   private readonly failScope: (CancelScope & { controller: AbortController }) | undefined;
@@ -108,7 +109,6 @@ class StepRunner {
   ) {
     this.env = r.env;
     this.outcomes = new Array(tasks.length);
-    this.saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
     this.quorum = QuorumWatch.create(tasks, r);
     this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
@@ -202,7 +202,7 @@ class StepRunner {
         if (this.remote.has(t)) {
           o = await this.runRemote(t, this.quorum?.scope(i));
           // Committed by the runner; a pause is not (it is saved here, like a local task's).
-          if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.saved.add(o);
+          if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.markSaved(o);
         } else o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
       } finally {
         if (key !== undefined) this.release(key);
@@ -256,12 +256,19 @@ class StepRunner {
     const rec = recordOf(o, this.env.nodes);
     if (!rec) return undefined;
     const committed = r.persist.putWrites(o.task.id, rec);
-    this.saved.add(o);
+    this.markSaved(o);
     return ordered ? committed : undefined;
+  }
+
+  private markSaved(o: TaskOutcome): void {
+    if (this.saved === NO_SAVED) this.saved = new Set();
+    this.saved.add(o);
   }
 
   private startDetached(t: PlannedTask): void {
     const { env, r } = this;
+    // Made now: the task may save after the step returned its set, and the run reads that set.
+    if (r.persist && this.saved === NO_SAVED) this.saved = new Set();
     const spec = taskSpec(t, env);
     const ids = { taskId: t.id, node: t.node };
     r.detached.start(t, async () => {
