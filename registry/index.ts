@@ -27,6 +27,7 @@ export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountEr
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { OVERWRITE, overwrite, overwriteOf, type OverwriteValue } from "./overwrite.js";
+export { withKey } from "./copy.js";
 export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParameters, toolResultSchema, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";

@@ -86,7 +86,12 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
 /** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
 export const providerHandler: ChatHandler = async (call) => {
   const { signal, onToken, onToolCall } = call;
-  let res = await call.model.provider.chat(call.request, { ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}), ...(onToolCall ? { onToolCall } : {}) });
+  // Assigned in key order (conditional spreads in a literal copy generically, per call).
+  const options: { signal?: AbortSignal; onToken?: (delta: string) => Promise<void>; onToolCall?: (call: ToolCall) => Promise<void> } = {};
+  if (signal) options.signal = signal;
+  if (onToken) options.onToken = onToken;
+  if (onToolCall) options.onToolCall = onToolCall;
+  let res = await call.model.provider.chat(call.request, options);
   // A reply without usage (a provider or proxy that reports none): its counts are unknown
   // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
   // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.

@@ -9,6 +9,7 @@ import { BUILTIN_REDUCERS } from "../compiler/resolve/reducers.js";
 import { KIND_ALIASES } from "../compiler/resolve/kinds.js";
 import type { AgentDefinition } from "./agent.js";
 import { knownModel } from "./known-models.js";
+import { withKey } from "./copy.js";
 import { composeChain, type CallContext, type ChatHandler, type ModelMiddleware } from "./middleware.js";
 import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
@@ -137,7 +138,10 @@ export class Registry {
    */
   async chat(model: string | RegisteredModel, request: Omit<ChatRequest, "model"> & { readonly model?: string }, options: RegistryChatOptions = {}): Promise<ChatResponse> {
     const m = typeof model === "string" ? this.model(model) : model;
-    return this.handler()({ model: m, request: { ...request, model: m.modelId }, ...options });
+    const req = withKey(request, "model", m.modelId);
+    if (Object.hasOwn(options, "__proto__")) return this.handler()({ model: m, request: req, ...options });
+    // The options' keys after the literal's, as the spread above adds them (without its generic copy per call).
+    return this.handler()(Object.assign({ model: m, request: req }, options));
   }
 
   /** The composed chain, rebuilt only when `middleware` changed since the last call (wrapping it per call cost every model call a closure per layer). */

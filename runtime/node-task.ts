@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { checkToolResult, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
+import { checkToolResult, withKey, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -226,7 +226,7 @@ export class TaskContext implements NodeTask {
       for (let i = 0; i < calls.length; i++) {
         const c = calls[i]!;
         try {
-          toolCalls[i] = { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
+          toolCalls[i] = withKey(c, "arguments", neutralizeJson(c.arguments) as Record<string, unknown>);
         } catch (e) {
           if (!(e instanceof UnsafeJsonError)) throw e;
           throw new NodeError(`model \`${modelName}\` returned tool call \`${String(c.name).slice(0, 80)}\` with arguments that are refused: their JSON ${cut(e.message)}`, "retryable", this.where());
@@ -243,7 +243,10 @@ export class TaskContext implements NodeTask {
       }
     }
     if (!toolCalls && structured === res.structured) return res;
-    return { ...res, message: { ...res.message, ...(toolCalls ? { toolCalls } : {}) }, ...(structured !== undefined ? { structured } : {}) };
+    // Copies with `withKey`, not literals adding keys after a spread (a new hidden class per model call).
+    const out: ChatResponse & { structured?: unknown } = withKey(res, "message", toolCalls ? withKey(res.message, "toolCalls", toolCalls) : { ...res.message });
+    if (structured !== undefined) out.structured = structured;
+    return out;
   }
 
   async callTool(name: string, args: unknown, options?: CapabilityOptions & { readonly callId?: string; readonly approved?: boolean }): Promise<unknown> {

@@ -319,7 +319,14 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
   let live = tasks.every((t) => t.branch === undefined) ? tasks : tasks.filter((t) => branchAlive(planner, t.branch));
   if (ctx.index.deferring) live = holdDeferred(planner, live, ctx.index);
   // Object.assign: a key added after a spread in a literal costs ~1 µs in Node 20's V8.
-  return { tasks: live.map((t, i) => Object.assign({}, t, { id: ctx.taskId(i) })), events };
+  const out = new Array<PlannedTask>(live.length);
+  for (let i = 0; i < live.length; i++) {
+    // `id` assigned after the copy: the key order of a second source, without one per task.
+    const t = Object.assign({}, live[i]) as { -readonly [K in keyof PlannedTask]: PlannedTask[K] };
+    t.id = ctx.taskId(i);
+    out[i] = t;
+  }
+  return { tasks: out, events };
 }
 
 /**

@@ -23,7 +23,7 @@ import { recordSchema, describeIssues } from "./schema.js";
 import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { didYouMean } from "../grammar/index.js";
 import type { BranchRunner } from "./remote-branch.js";
-import { buildCheckpoint, freshStart, resumeStart, type LoopState, type StartContext } from "./start.js";
+import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type ChannelTable, type PendingWrite, type State } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
@@ -158,6 +158,7 @@ export interface EventSink {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NOOP = (): void => {};
 
 /** What the loop needs from its compiled graph. */
 export interface LoopGraph {
@@ -219,12 +220,32 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   };
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  // The superstep running now: its tasks race `stepAborted` (below), rejected with the run's.
+  let rejectStep: ((reason: unknown) => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    const fire = () => reject(controller.signal.reason);
+    const fire = () => {
+      reject(controller.signal.reason);
+      rejectStep?.(controller.signal.reason);
+    };
     if (controller.signal.aborted) fire();
     else controller.signal.addEventListener("abort", fire, { once: true });
   });
   aborted.catch(() => {});
+  /**
+   * A promise per superstep that rejects when the run aborts, for the step's tasks to race.
+   * Racing the run's own `aborted` would leave a reaction on it per task until the run ends
+   * (it never settles otherwise): a thousand supersteps kept ~1000 promises, closures and
+   * contexts alive, each surviving and slowing scavenges. A step's promise is dropped with
+   * the step. Detached tasks outlive their step: they race the run's (`StepRun.runAborted`).
+   */
+  const stepAborted = (): Promise<never> => {
+    const p = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      else rejectStep = reject;
+    });
+    p.catch(NOOP);
+    return p;
+  };
   // A file's `recursion_limit` is capped (`LIMIT_CAPS`: the compiler reports more, a Blueprint built without it is clamped); the host's option is not.
   const limit = options.recursionLimit ?? capLimit("recursion_limit", numberOr(bp.defaults.recursion_limit, 100));
   const concurrency = options.concurrency ?? numberOr(bp.defaults.concurrency, Infinity);
@@ -237,14 +258,28 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (!sink || (types && !types.has(body.type))) return RESOLVED;
     // Object.assign, not `{ ...body, runId, … }`: in Node 20's V8 every key a literal adds
     // after a spread costs ~1 µs (measured), which made each event ~12 µs.
-    const ids = run.parentRunId
-      ? task
-        ? { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-        : { runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-      : task
-        ? { runId, rootRunId: run.rootRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
-        : { runId, rootRunId: run.rootRunId, threadId, step, namespace: run.namespace, depth: run.depth, timestamp: clock.now() };
-    return sink(Object.assign({}, body, ids) as RunEvent);
+    // A task's `updates` event (one per task in `updates` mode): one literal, in the key order below.
+    if (body.type === "updates" && task && body.sendTarget === undefined) {
+      const u = run.parentRunId
+        ? { type: body.type, writes: body.writes, runId, rootRunId: run.rootRunId, parentRunId: run.parentRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() }
+        : { type: body.type, writes: body.writes, runId, rootRunId: run.rootRunId, threadId, step, taskId: task.taskId, node: task.node, namespace: run.namespace, depth: run.depth, timestamp: clock.now() };
+      return sink(u as RunEvent);
+    }
+    // The ids are assigned in the order a second source would add them (no ids object per event).
+    const e = Object.assign({}, body) as Record<string, unknown>;
+    e.runId = runId;
+    e.rootRunId = run.rootRunId;
+    if (run.parentRunId) e.parentRunId = run.parentRunId;
+    e.threadId = threadId;
+    e.step = step;
+    if (task) {
+      e.taskId = task.taskId;
+      e.node = task.node;
+    }
+    e.namespace = run.namespace;
+    e.depth = run.depth;
+    e.timestamp = clock.now();
+    return sink(e as unknown as RunEvent);
   };
 
   const namespace = parent?.checkpointNs ?? "";
@@ -253,7 +288,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const childBudgets = bp.defaults.budget !== undefined ? [...enclosingBudgets, bp.defaults.budget] : enclosingBudgets;
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
-  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability })) : undefined;
+  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => (wants("checkpoint_saved") ? emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability }) : RESOLVED)) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.
@@ -280,7 +315,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   });
   const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
     const spend = book && !book.empty ? book.totals() : undefined;
-    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata, ...(spend ? { spend } : {}) });
+    // No conditional spread in the literal (V8 then copies it generically): one per superstep.
+    const parts: { -readonly [K in keyof CheckpointParts]: CheckpointParts[K] } = { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata };
+    if (spend) parts.spend = spend;
+    const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, parts);
     delete l.steering;
     await persist!.put(checkpoint, metadata);
     // The checkpoint holds the settled spend: this run's record starts again against it.
@@ -426,7 +464,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       const env = Object.create(baseEnv) as { -readonly [K in keyof TaskEnv]: TaskEnv[K] };
       env.step = step;
       env.state = l.state;
-      const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, ...(remote ? { remote } : {}) });
+      env.aborted = stepAborted();
+      const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, runAborted: aborted, remote });
+      rejectStep = undefined;
       records = undefined;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
@@ -499,8 +539,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
           l.versions = { ...seen };
           for (const c of applied.changed) if (!g.channels.channels.get(c)!.reducer.untracked) l.versions[c] = (l.versions[c] ?? 0) + 1;
         }
-        interrupts = boundaryInterrupts(bp, all.map((o) => o.task), tasks, namespace);
-        await save(l, "loop", all.map((o) => o.task), applied.changed, seen, interrupts);
+        const ran = all.length === 1 ? [all[0].task] : all.map((o) => o.task);
+        interrupts = boundaryInterrupts(bp, ran, tasks, namespace);
+        await save(l, "loop", ran, applied.changed, seen, interrupts);
       }
       if (wants("step_completed")) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
       if (interrupts.length) return await pause(l, interrupts);

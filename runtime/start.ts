@@ -221,36 +221,30 @@ function seenBy(nodes: readonly string[], versions: Readonly<Record<string, numb
 /** The checkpoint of the loop's position, and its metadata. */
 export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: string | undefined, p: CheckpointParts): { checkpoint: Checkpoint; metadata: CheckpointMetadata } {
   const nodes = p.ran.length === 1 ? [p.ran[0].node] : [...new Set(p.ran.map((t) => t.node))];
-  // Built by assignment in key order, not with conditional spreads inside one literal
-  // (which V8 turns into a slow generic copy): one of these is made per superstep.
-  const ck = {} as { -readonly [K in keyof Checkpoint]: Checkpoint[K] };
-  ck.v = 1;
-  ck.id = `${loop.step}-${p.idSuffix}`;
-  if (parentId !== undefined) ck.parentId = parentId;
-  ck.threadId = c.threadId;
-  ck.namespace = c.namespace;
-  ck.graph = c.blueprint.id;
-  ck.blueprintHash = c.blueprint.hash;
-  ck.runId = p.runId;
-  ck.step = loop.step;
-  ck.ts = p.ts;
-  ck.values = c.channels.tracked(loop.state);
-  ck.versions = loop.versions;
-  ck.seen = seenBy(nodes, p.seenVersions);
-  ck.next = loop.tasks;
-  ck.detached = p.detached;
-  ck.planner = snapshotPlanner(loop.planner);
-  ck.interrupts = p.interrupts;
-  ck.input = loop.input;
-  ck.errors = loop.errors.length ? [...loop.errors] : NO_ERRORS;
+  // One literal per shape (with or without a parent), in key order: not conditional spreads
+  // (which V8 turns into a slow generic copy), nor twenty assignments to `{}` (which regrow
+  // its out-of-object property store six times). One of these is made per superstep.
+  const id = `${loop.step}-${p.idSuffix}`;
+  const values = c.channels.tracked(loop.state);
+  const seen = seenBy(nodes, p.seenVersions);
+  const planner = snapshotPlanner(loop.planner);
+  const errors = loop.errors.length ? [...loop.errors] : NO_ERRORS;
+  const ck: { -readonly [K in keyof Checkpoint]: Checkpoint[K] } =
+    parentId !== undefined
+      ? { v: 1, id, parentId, threadId: c.threadId, namespace: c.namespace, graph: c.blueprint.id, blueprintHash: c.blueprint.hash, runId: p.runId, step: loop.step, ts: p.ts, values, versions: loop.versions, seen, next: loop.tasks, detached: p.detached, planner, interrupts: p.interrupts, input: loop.input, errors }
+      : { v: 1, id, threadId: c.threadId, namespace: c.namespace, graph: c.blueprint.id, blueprintHash: c.blueprint.hash, runId: p.runId, step: loop.step, ts: p.ts, values, versions: loop.versions, seen, next: loop.tasks, detached: p.detached, planner, interrupts: p.interrupts, input: loop.input, errors };
   if (loop.lastResult !== undefined) ck.result = loop.lastResult;
   if (p.spend !== undefined) ck.spend = p.spend;
-  const metadata: Record<string, unknown> = p.metadata ? { ...p.metadata } : {};
-  metadata.source = p.source;
-  metadata.step = loop.step;
-  metadata.runId = p.runId;
-  metadata.changed = p.changed;
-  metadata.ran = nodes;
+  let metadata: Record<string, unknown>;
+  if (p.metadata) {
+    // A spread (not Object.assign): a host's `__proto__` key stays a data property.
+    metadata = { ...p.metadata };
+    metadata.source = p.source;
+    metadata.step = loop.step;
+    metadata.runId = p.runId;
+    metadata.changed = p.changed;
+    metadata.ran = nodes;
+  } else metadata = { source: p.source, step: loop.step, runId: p.runId, changed: p.changed, ran: nodes };
   if (loop.steering !== undefined) metadata.steering = loop.steering;
   if (loop.lineage !== undefined) metadata.lineage = loop.lineage;
   return { checkpoint: ck, metadata: metadata as unknown as CheckpointMetadata };

@@ -55,6 +55,10 @@ export function runChannels(recordAppends: boolean): RunChannels {
 /** The channels of one blueprint, built once per compiled graph. */
 export class ChannelTable {
   readonly channels = new Map<string, Channel>();
+  /** `channels`' values in order (iterated every superstep without an entry array per channel). */
+  private readonly list: readonly Channel[];
+  /** Some channel resets when not written (`transient`). */
+  private readonly transient: boolean;
   /** The conversation channel: a field of type `messages` (preferring one named `messages`). */
   readonly messagesChannel: string | undefined;
 
@@ -65,6 +69,8 @@ export class ChannelTable {
       const check = schema ? writeCheck(f) : undefined;
       this.channels.set(f.name, { field: f, reducer: REDUCERS[f.reducer.name] ?? REDUCERS.overwrite, schema, ...(check ? { check } : {}), ...(resultSchema ? { resultSchema } : {}) });
     }
+    this.list = [...this.channels.values()];
+    this.transient = this.list.some((c) => c.reducer.transient);
     const msgs = blueprint.state.filter((f) => f.type.type === "messages" || f.reducer.name === "messages");
     this.messagesChannel = (msgs.find((f) => f.name === "messages") ?? msgs[0])?.name;
   }
@@ -105,7 +111,8 @@ export class ChannelTable {
    */
   apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: string[] } {
     const graph = this.blueprint.id;
-    const byChannel = new Map<string, Write[]>();
+    // Made on the first write (a superstep of writeless tasks makes none).
+    let byChannel: Map<string, Write[]> | undefined;
     // Writes that replace a field (`overwrite(v)`, LangGraph's Overwrite): one per field per step.
     let replaced: Map<string, PendingWrite & { readonly replacement: unknown }> | undefined;
     for (const w of writes) {
@@ -130,14 +137,17 @@ export class ChannelTable {
           throw new InvalidUpdateError(`graph \`${graph}\`, node \`${w.node}\`, field \`${w.channel}\`: expected ${describeType(ch.field)}, got ${preview(w.value)}${why ? ` (${why})` : ""}`, w.channel, { graph, node: w.node, taskId: w.taskId, step });
         }
       }
-      const list = byChannel.get(w.channel);
+      const list = byChannel?.get(w.channel);
       const entry: Write = { value: w.value, taskId: w.taskId, node: w.node };
       if (list) list.push(entry);
-      else byChannel.set(w.channel, [entry]);
+      else (byChannel ??= new Map()).set(w.channel, [entry]);
     }
     const changed: string[] = [];
     let next: Record<string, unknown> | undefined;
-    for (const [name, ch] of this.channels) {
+    // Nothing written and no channel that resets: the snapshot stays (the loop below would change nothing).
+    if (!byChannel && !replaced && !this.transient) return { state, changed };
+    for (const ch of this.list) {
+      const name = ch.field.name;
       const over = replaced?.get(name);
       if (over) {
         // The field takes the overwrite's value; its other writes of this step are discarded (as LangGraph's Overwrite).
@@ -148,7 +158,7 @@ export class ChannelTable {
         }
         continue;
       }
-      const ws = byChannel.get(name);
+      const ws = byChannel?.get(name);
       if (ws) {
         let scratch: ChannelScratch | undefined;
         if (run) {

@@ -35,6 +35,8 @@ export interface StepRun {
   readonly records: ReadonlyMap<string, TaskRecord> | undefined;
   readonly persist: Persister | undefined;
   readonly detached: DetachedTasks;
+  /** The run's abort promise (`TaskEnv.aborted` is the step's): detached tasks, which outlive the step, race it. */
+  readonly runAborted?: Promise<never>;
   /** Where `send` branches run when not here (`distribute: branches`). */
   readonly remote?: { readonly runner: BranchRunner; readonly hash: string; /** The root run's blueprint hash, in a child run. */ readonly root?: string };
 }
@@ -96,7 +98,8 @@ export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promis
 /** One step's bookkeeping; a class so that a step (there may be thousands per run) makes no closures. */
 class StepRunner {
   readonly outcomes: (TaskOutcome | undefined)[];
-  readonly saved: Set<TaskOutcome>;
+  /** Outcomes whose records were saved (the shared empty set until the first). */
+  saved: Set<TaskOutcome> = NO_SAVED;
   private readonly quorum: QuorumWatch | undefined;
   /** Aborted when a task fails unhandled: the step's other tasks are cancelled (only made for steps of several tasks). */
   private readonly failScope: (CancelScope & { controller: AbortController }) | undefined;
@@ -115,7 +118,6 @@ class StepRunner {
   ) {
     this.env = r.env;
     this.outcomes = new Array(tasks.length);
-    this.saved = r.persist ? new Set<TaskOutcome>() : NO_SAVED;
     this.quorum = QuorumWatch.create(tasks, r);
     this.failScope = tasks.length > 1 ? cancelScope() : undefined;
     this.inFlight = tasks.length;
@@ -214,7 +216,7 @@ class StepRunner {
         if (this.remote.has(t)) {
           o = await this.runRemote(t, this.quorum?.scope(i));
           // Committed by the runner; a pause is not (it is saved here, like a local task's).
-          if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.saved.add(o);
+          if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.markSaved(o);
         } else o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
       } finally {
         if (key !== undefined) this.release(key);
@@ -268,17 +270,26 @@ class StepRunner {
     const rec = recordOf(o, this.env.nodes);
     if (!rec) return undefined;
     const committed = r.persist.putWrites(o.task.id, rec);
-    this.saved.add(o);
+    this.markSaved(o);
     return ordered ? committed : undefined;
+  }
+
+  private markSaved(o: TaskOutcome): void {
+    if (this.saved === NO_SAVED) this.saved = new Set();
+    this.saved.add(o);
   }
 
   private startDetached(t: PlannedTask): void {
     const { env, r } = this;
+    // Made now: the task may save after the step returned its set, and the run reads that set.
+    if (r.persist && this.saved === NO_SAVED) this.saved = new Set();
     const spec = taskSpec(t, env);
     const ids = { taskId: t.id, node: t.node };
     r.detached.start(t, async () => {
       if (r.withEvents && env.wants("task_started")) await env.emit({ type: "task_started", kind: spec.kind, trigger: t.trigger, detached: true, ...(t.args !== undefined ? { args: t.args } : {}), ...(t.branch ? { fanoutId: t.branch.fanoutId, branch: t.branch.index } : {}) }, ids);
-      const o = await executeTask(t, env);
+      // The step's abort promise is dropped when the step ends: a detached task races the run's.
+      const runEnv: TaskEnv = r.runAborted && r.runAborted !== env.aborted ? (Object.assign(Object.create(env) as { aborted: Promise<never> }, { aborted: r.runAborted }) as TaskEnv) : env;
+      const o = await executeTask(t, runEnv);
       const committed = this.save(o, true);
       if (committed) await committed;
       if (r.withEvents) await this.report(o);
@@ -330,12 +341,14 @@ export class DetachedTasks {
 
   /** The tasks a checkpoint must remember: running, or completed and not merged. */
   tasks(): PlannedTask[] {
+    if (!this.inFlight.size && !this.done.length) return [];
     const all = [...this.inFlight.values(), ...this.done.map((d) => ({ task: d.outcome.task, seq: d.seq }))];
     return all.sort((a, b) => a.seq - b.seq).map((x) => x.task);
   }
 
   /** Completed outcomes waiting to be merged (their records must follow a new checkpoint). */
   unmerged(): readonly TaskOutcome[] {
+    if (!this.done.length) return NONE;
     return this.done.map((d) => d.outcome);
   }
 

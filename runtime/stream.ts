@@ -9,6 +9,8 @@
  * filler and one producer waiting for room (never all of them: a wide fan-out has
  * thousands of producers, and waking all of them per event would cost O(producers)).
  */
+const DONE: Promise<void> = Promise.resolve();
+
 export class BoundedStream<T> implements AsyncIterable<T> {
   private readonly buffer: T[] = [];
   /** Index of the next item to take in `buffer` (a head pointer instead of `shift()`). */
@@ -36,17 +38,28 @@ export class BoundedStream<T> implements AsyncIterable<T> {
    * of concurrent producers never grow it past `capacity`), and the producer that fills
    * it waits until the consumer takes an event.
    */
-  async push(value: T): Promise<void> {
-    if (this.closed) return;
+  push(value: T): Promise<void> {
+    // The common case settles at once without an async frame (one per event adds up: every
+    // superstep emits): nothing to wait for, the event is handed over or buffered.
+    if (this.closed) return DONE;
+    if (this.size >= this.capacity) return this.pushWaiting(value);
+    this.add(value);
+    return this.size >= this.capacity ? new Promise<void>((resolve) => this.drainWaiters.push(resolve)) : DONE;
+  }
+
+  /** `push` when the buffer is full: waits for room first. */
+  private async pushWaiting(value: T): Promise<void> {
     while (this.size >= this.capacity && !this.closed) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     if (this.closed) return;
-    const consumer = this.waitingConsumers.shift();
-    if (consumer) {
-      consumer.resolve({ value, done: false });
-      return;
-    }
-    this.buffer.push(value);
+    this.add(value);
     if (this.size >= this.capacity) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Hands `value` to a waiting consumer, or buffers it. */
+  private add(value: T): void {
+    const consumer = this.waitingConsumers.shift();
+    if (consumer) consumer.resolve({ value, done: false });
+    else this.buffer.push(value);
   }
 
   /** The consumer took an event (or is waiting for one): release fillers and one producer waiting for room. */

@@ -115,6 +115,47 @@ const NO_RETRY: RetrySpec = { maxAttempts: 1, backoff: "fixed", initialMs: 0, ma
  * fails the step, it cancels the task (retries included).
  */
 export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: CancelScope, stepScope?: CancelScope): Promise<TaskOutcome> {
+  // The async frame keeps only what crosses an await (its size is paid per task, thousands
+  // of times a run): the set-up and what follows an attempt are synchronous helpers.
+  const p = prepare(task, env, scope, stepScope);
+  if (!(p instanceof Prepared)) return p;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return succeeded(task, p, await runAttempt(p.impl, task, p.spec, env, p.timeoutMs, scope, stepScope, attempt), env);
+    } catch (e) {
+      const f = failed(task, p, e, env, scope, stepScope, attempt);
+      if (!(f instanceof Retry)) return f;
+      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: f.delay, error: errorToJson(f.error) }, { taskId: task.id, node: task.node });
+      try {
+        await env.sleep(f.delay, env.signal);
+      } catch {
+        return { task, ok: false, error: f.error, durationMs: env.clock.now() - p.started };
+      }
+    }
+  }
+}
+
+/** What `executeTask` settled before its first attempt. */
+class Prepared {
+  constructor(
+    readonly spec: NodeSpec,
+    readonly impl: (t: NodeTask) => Promise<NodeResult>,
+    readonly policy: RetrySpec,
+    readonly timeoutMs: number | undefined,
+    readonly started: number,
+  ) {}
+}
+
+/** A failed attempt to try again after `delay` ms. */
+class Retry {
+  constructor(
+    readonly delay: number,
+    readonly error: RagError,
+  ) {}
+}
+
+/** The node's spec, kind and policies, or the outcome of a task that cannot start. */
+function prepare(task: PlannedTask, env: TaskEnv, scope: CancelScope | undefined, stepScope: CancelScope | undefined): Prepared | TaskOutcome {
   const spec = taskSpec(task, env);
   const started = env.clock.now();
   if (scope?.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: 0 };
@@ -127,57 +168,56 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   // Capped (`LIMIT_CAPS.max_attempts`) for a Blueprint built without the compiler, which reports more.
   const policy = declared.maxAttempts > LIMIT_CAPS.max_attempts ? { ...declared, maxAttempts: LIMIT_CAPS.max_attempts } : declared;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const result = await runAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt);
-      if (result.graph === "PARENT" || spec.command?.graph === "parent") {
-        const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
-        return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
-      }
-      if (result.toolCommand && result.goto?.length) {
-        const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, whereOf(task, env));
-        if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-      }
-      const writes = resultWrites(task, spec, result, env);
-      let goto = result.goto?.length ? result.goto : undefined;
-      if (task.command) goto = sendCommand(task, writes, goto);
-      // By assignment, in the literal's key order (no spreads: one outcome per task).
-      const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
-      if (result.route !== undefined) o.route = result.route;
-      if (result.result !== undefined) o.result = result.result;
-      if (goto) o.goto = goto;
-      o.durationMs = env.clock.now() - started;
-      return o;
-    } catch (e) {
-      if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
-      if (e instanceof ParentCommand && e.arrived) {
-        // A command of the subgraph this task ran, for this graph: the task completes with it.
-        if (e.command.tools && e.command.goto.length) {
-          const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, whereOf(task, env));
-          if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-        }
-        const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
-        let goto = e.command.goto.length ? e.command.goto : undefined;
-        if (task.command) goto = sendCommand(task, writes, goto);
-        return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
-      }
-      if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
-      // A sibling failed: this task's partial work is discarded (LangGraph cancels the step's other tasks too).
-      if (stepScope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: env.clock.now() - started };
-      const err = asNodeError(e, whereOf(task, env));
-      const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
-      if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
-        return { task, ok: false, error: err, durationMs: env.clock.now() - started };
-      }
-      const delay = backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random());
-      if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: delay, error: errorToJson(err) }, { taskId: task.id, node: task.node });
-      try {
-        await env.sleep(delay, env.signal);
-      } catch {
-        return { task, ok: false, error: err, durationMs: env.clock.now() - started };
-      }
-    }
+  return new Prepared(spec, impl, policy, timeoutMs, started);
+}
+
+/** The outcome of an attempt that returned `result` (throws what the attempt's own failures are: `failed` handles them). */
+function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: TaskEnv): TaskOutcome {
+  const { spec, started } = p;
+  if (result.graph === "PARENT" || spec.command?.graph === "parent") {
+    const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
+    return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
   }
+  if (result.toolCommand && result.goto?.length) {
+    const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, whereOf(task, env));
+    if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
+  }
+  const writes = resultWrites(task, spec, result, env);
+  let goto = result.goto?.length ? result.goto : undefined;
+  if (task.command) goto = sendCommand(task, writes, goto);
+  // By assignment, in the literal's key order (no spreads: one outcome per task).
+  const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
+  if (result.route !== undefined) o.route = result.route;
+  if (result.result !== undefined) o.result = result.result;
+  if (goto) o.goto = goto;
+  o.durationMs = env.clock.now() - started;
+  return o;
+}
+
+/** The outcome of a failed attempt, or the `Retry` its policy asks for. */
+function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): TaskOutcome | Retry {
+  const { spec, policy, started } = p;
+  if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
+  if (e instanceof ParentCommand && e.arrived) {
+    // A command of the subgraph this task ran, for this graph: the task completes with it.
+    if (e.command.tools && e.command.goto.length) {
+      const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, whereOf(task, env));
+      if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
+    }
+    const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
+    let goto = e.command.goto.length ? e.command.goto : undefined;
+    if (task.command) goto = sendCommand(task, writes, goto);
+    return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
+  }
+  if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
+  // A sibling failed: this task's partial work is discarded (LangGraph cancels the step's other tasks too).
+  if (stepScope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: env.clock.now() - started };
+  const err = asNodeError(e, whereOf(task, env));
+  const cls = err instanceof NodeError ? err.errorClass : classifyError(err);
+  if (env.signal.aborted || attempt >= policy.maxAttempts || !policy.retryOn.includes(cls)) {
+    return { task, ok: false, error: err, durationMs: env.clock.now() - started };
+  }
+  return new Retry(backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random()), err);
 }
 
 /** Where a task runs, for its errors (made only when one is raised). */
@@ -285,7 +325,19 @@ function timedOutError(task: PlannedTask, env: TaskEnv, timeoutMs: number): Node
 }
 
 /** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-async function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
+function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
+  // The common case (no timeout, no branch or sibling scope) in a small async frame of its own.
+  return timeoutMs === undefined && !scope && !stepScope ? runPlainAttempt(impl, task, spec, env, attempt) : runBoundedAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt);
+}
+
+/** An attempt bounded by the run's signal only (what `runBoundedAttempt` does without a timeout or scope). */
+async function runPlainAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, attempt: number): Promise<NodeResult> {
+  const running = impl(new TaskContext(task, spec, env, undefined, attempt));
+  return await Promise.race([running, env.aborted]);
+}
+
+/** An attempt bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
+async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;

@@ -73,7 +73,10 @@ export const messages: ChannelReducer = {
           id = `msg-${n}`;
         }
         // Object.assign, not `{ ...msg, id }` (a key added after a spread is slow in Node 20's V8).
-        const stored = deepFreeze(Object.assign({}, msg, { id }));
+        // (`id` assigned after the copy: the key order of a second source, without one per message.)
+        const copy = Object.assign({}, msg);
+        copy.id = id;
+        const stored = deepFreeze(copy);
         const at = positionOf(out, index, id);
         if (at !== undefined) {
           out[at] = stored;

@@ -73,22 +73,39 @@ interface Stored {
 export class BlobPlannerOf<V> {
   constructor(private readonly encode: (value: unknown) => V | null) {}
 
-  private readonly last = new Map<string, { readonly id: string; readonly stored: Map<string, Stored> }>();
+  private readonly last = new Map<string, LastStored>();
+  /** The cache key of the last thread and namespace planned (a chain plans the same one every superstep). */
+  private lastKey: { threadId: string; namespace: string; key: string } | undefined;
+
+  private keyOf(threadId: string, namespace: string): string {
+    const k = this.lastKey;
+    if (k !== undefined && k.threadId === threadId && k.namespace === namespace) return k.key;
+    const key = `${threadId}\u0000${namespace}`;
+    this.lastKey = { threadId, namespace, key };
+    return key;
+  }
 
   /**
    * The references of `c`'s channels and the blobs to insert with it. Call `commit` with
    * the returned `commit` token once the transaction holding them committed (a failed
-   * transaction leaves the cache as it was).
+   * transaction leaves the cache as it was). The returned `refs` may be the object an
+   * earlier checkpoint of the chain got (when no channel changed): never mutate it.
    */
   plan(c: Checkpoint): { refs: Record<string, string>; blobs: BlobRow<V>[]; commit: () => void } {
-    const key = `${c.threadId}\u0000${c.namespace}`;
+    const key = this.keyOf(c.threadId, c.namespace);
     const cached = c.parentId !== undefined ? this.last.get(key) : undefined;
     const before = cached && cached.id === c.parentId ? cached.stored : undefined;
+    const values = c.values;
+    const channels = Object.keys(values);
+    // Most supersteps of a chain change nothing stored (or only untracked channels): the
+    // parent's refs and cache entry serve again, with no map or refs object made.
+    if (before !== undefined && before.size === channels.length && unchanged(before, channels, values, c.versions)) {
+      return { refs: cached!.refs, blobs: [], commit: commitTo(this.last, key, { id: c.id, stored: before, refs: cached!.refs }) };
+    }
     const stored = new Map<string, Stored>();
     const refs: Record<string, string> = Object.create(null) as Record<string, string>;
     const blobs: BlobRow<V>[] = [];
-    const values = c.values;
-    for (const channel of Object.keys(values)) {
+    for (const channel of channels) {
       const value = values[channel];
       const version = c.versions[channel];
       const prev = before?.get(channel);
@@ -114,7 +131,7 @@ export class BlobPlannerOf<V> {
       }
       refs[channel] = c.id;
     }
-    return { refs, blobs, commit: () => void this.last.set(key, { id: c.id, stored }) };
+    return { refs, blobs, commit: commitTo(this.last, key, { id: c.id, stored, refs }) };
   }
 
   /** Forgets what was stored for a thread (all namespaces), or for every thread. */
@@ -134,6 +151,30 @@ export class BlobPlannerOf<V> {
     for (const [channel, s] of cached.stored) out[channel] = s.value;
     return out;
   }
+}
+
+/** What a planner last stored in a (thread, namespace): the checkpoint, its channels, and the refs it got. */
+interface LastStored {
+  readonly id: string;
+  readonly stored: Map<string, Stored>;
+  readonly refs: Record<string, string>;
+}
+
+/** The `commit` of a plan (made by a function: an arrow in a literal gets a name defined on it under tsx's keepNames). */
+function commitTo(last: Map<string, LastStored>, key: string, entry: LastStored): () => void {
+  return () => void last.set(key, entry);
+}
+
+/** True when every channel keeps its stored value: the same version, or the same immutable value (as `plan` decides per channel). */
+function unchanged(before: ReadonlyMap<string, Stored>, channels: readonly string[], values: Readonly<Record<string, unknown>>, versions: Readonly<Record<string, number>>): boolean {
+  for (const channel of channels) {
+    const prev = before.get(channel);
+    if (!prev) return false;
+    const version = versions[channel];
+    const value = values[channel];
+    if (!((version !== undefined && prev.version === version) || (prev.value === value && immutable(value)))) return false;
+  }
+  return true;
 }
 
 /** The planner of the SQL backends: blobs are JSON text. */

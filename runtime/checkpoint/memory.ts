@@ -218,26 +218,26 @@ export class MemoryCheckpointer implements Checkpointer {
   private tuple(tl: Timeline, e: Entry): CheckpointTuple {
     const c = e.checkpoint;
     const pendingWrites: PendingWriteRecord[] = [];
-    for (const w of e.writes.values()) {
-      if (w.regular) pendingWrites.push(...w.regular);
-      if (w.special) pendingWrites.push(...w.special);
+    if (e.writes !== NO_WRITES) {
+      for (const w of e.writes.values()) {
+        if (w.regular) pendingWrites.push(...w.regular);
+        if (w.special) pendingWrites.push(...w.special);
+      }
     }
     let loaded: Record<string, unknown> | undefined;
-    const values = () => (loaded ??= this.values(tl, e));
+    const store = this;
     // Values are read on first access: listing history never rebuilds them.
     const checkpoint: Checkpoint = {
       ...c,
       get values() {
-        return values();
+        return (loaded ??= store.values(tl, e));
       },
     };
-    return {
-      config: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.id },
-      checkpoint,
-      metadata: e.metadata,
-      ...(c.parentId !== undefined ? { parentConfig: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.parentId } } : {}),
-      pendingWrites,
-    };
+    // One literal per shape (a conditional spread makes V8 copy generically): listing a long thread makes one per checkpoint.
+    const config = { threadId: c.threadId, namespace: c.namespace, checkpointId: c.id };
+    return c.parentId !== undefined
+      ? { config, checkpoint, metadata: e.metadata, parentConfig: { threadId: c.threadId, namespace: c.namespace, checkpointId: c.parentId }, pendingWrites }
+      : { config, checkpoint, metadata: e.metadata, pendingWrites };
   }
 
   async threads(): Promise<ThreadSummary[]> {

@@ -66,7 +66,7 @@ export class Persister {
   /** Records a new checkpoint; saves it now (`sync`), queues it (`async`) or keeps it for exit. */
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
     this.latest = { checkpoint, metadata };
-    this.buffered = [];
+    if (this.buffered.length) this.buffered = [];
     if (this.durability === "sync") {
       await this.saver.put(checkpoint, metadata);
       this.savedId = checkpoint.id;

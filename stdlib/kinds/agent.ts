@@ -4,7 +4,7 @@
  * own tool loop to a final answer, bounded by `max_steps` (`language.md` §2.4).
  */
 import { capLimit } from "../../compiler/index.js";
-import type { NodeKindImplementation } from "../../registry/index.js";
+import { withKey, type NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { agentLoop, buildConversation } from "./conversation.js";
 import { chooseRoute, modelKind, routeLabels } from "./model.js";
@@ -16,7 +16,7 @@ export const agentKind: NodeKindImplementation = async (task) => {
   if (hasRoutes) {
     const r = await modelKind(task);
     const labels = routeLabels(task);
-    return { ...r, route: r.route ?? chooseRoute(task, labels, undefined, false) };
+    return withKey(r, "route", r.route ?? chooseRoute(task, labels, undefined, false));
   }
   const conv = buildConversation(task, n.system ? task.render(n.system) : undefined, n.prompt ? task.render(n.prompt) : undefined);
   const run = await agentLoop(task, conv.messages, { model: n.model, tools: n.tools ?? [], maxSteps: capLimit("max_steps", n.maxSteps ?? 8), ...(n.output ? { output: n.output } : {}) });

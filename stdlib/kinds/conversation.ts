@@ -217,7 +217,11 @@ class ToolTurn {
     else {
       let out: unknown;
       try {
-        out = await task.callTool(c.name, decision ? decision.args : c.arguments, { callId: c.id, ...as, ...(decision ? { approved: true } : {}) });
+        // Keys assigned in order (conditional spreads in a literal copy generically, per tool call).
+        const callOptions: { callId: string; agent?: string; approved?: boolean } = { callId: c.id };
+        if (as) callOptions.agent = as.agent;
+        if (decision) callOptions.approved = true;
+        out = await task.callTool(c.name, decision ? decision.args : c.arguments, callOptions);
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
         out = new ToolFailure(e);

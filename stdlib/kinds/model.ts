@@ -3,7 +3,7 @@
  * other than the built-in ones, the model chooses among them (an LLM router); with
  * `output`, it returns structured data validated against the schema.
  */
-import type { NodeKindImplementation } from "../../registry/index.js";
+import type { ChatRequest, NodeKindImplementation, NodeResult } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
 
@@ -15,19 +15,17 @@ export const modelKind: NodeKindImplementation = async (task) => {
   const out = n.output ? outputSchema(n.output, task) : undefined;
   const offered = n.tools?.length ? toolDescriptors(task, n.tools) : [];
   const tools = offered.length ? offered : undefined;
-  const reply = await task.callModel(n.model, {
-    messages: conv.messages,
-    ...(tools ? { tools } : {}),
-    ...(out ? { output: { name: out.name, schema: out.schema } } : {}),
-    ...(labels.length ? { routeLabels: labels } : {}),
-  });
+  // Optional keys assigned in order (conditional spreads in a literal copy generically, per model call).
+  const request: { -readonly [K in keyof Omit<ChatRequest, "model">]: Omit<ChatRequest, "model">[K] } = { messages: conv.messages };
+  if (tools) request.tools = tools;
+  if (out) request.output = { name: out.name, schema: out.schema };
+  if (labels.length) request.routeLabels = labels;
+  const reply = await task.callModel(n.model, request);
   const result = out ? checkStructured(reply, out, task) : reply.assistant.content;
   const route = chooseRoute(task, labels, reply.route, Boolean(reply.assistant.toolCalls?.length));
-  return {
-    result,
-    writes: task.messagesChannel ? [[task.messagesChannel, [...conv.created, reply.assistant]]] : [],
-    ...(route !== undefined ? { route } : {}),
-  };
+  const r: { -readonly [K in keyof NodeResult]: NodeResult[K] } = { result, writes: task.messagesChannel ? [[task.messagesChannel, [...conv.created, reply.assistant]]] : [] };
+  if (route !== undefined) r.route = route;
+  return r;
 };
 
 type RouteEdges = readonly { kind: string; from: string; label?: string }[];

@@ -48,5 +48,5 @@ function commandResult(commands: ToolCommandOutcome[], writes: [string, unknown]
     for (const [channel, value] of Object.entries(command.update ?? {})) if (channel !== messagesChannel) writes.push([channel, value]);
     goto.push(...command.targets());
   }
-  return { result, writes, ...(goto.length ? { goto, toolCommand: { tools } } : {}) };
+  return goto.length ? { result, writes, goto, toolCommand: { tools } } : { result, writes };
 }

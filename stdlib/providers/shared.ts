@@ -81,13 +81,11 @@ export function finishReply(r: ChatRequest, raw: RawReply): ChatResponse {
       route = r.routeLabels.find((l) => content.includes(l));
     }
   }
-  return {
-    message: { content, ...(raw.toolCalls.length ? { toolCalls: [...raw.toolCalls] } : {}) },
-    usage: raw.usage,
-    finishReason: raw.finishReason,
-    ...(route !== undefined ? { route } : {}),
-    ...(structured !== undefined ? { structured } : {}),
-    ...(raw.responseId ? { responseId: raw.responseId } : {}),
-    ...(raw.responseModel ? { responseModel: raw.responseModel } : {}),
-  };
+  // Optional keys assigned in order (conditional spreads in a literal copy generically, per call).
+  const res: { -readonly [K in keyof ChatResponse]: ChatResponse[K] } = { message: raw.toolCalls.length ? { content, toolCalls: [...raw.toolCalls] } : { content }, usage: raw.usage, finishReason: raw.finishReason };
+  if (route !== undefined) res.route = route;
+  if (structured !== undefined) res.structured = structured;
+  if (raw.responseId) res.responseId = raw.responseId;
+  if (raw.responseModel) res.responseModel = raw.responseModel;
+  return res;
 }
