@@ -6,7 +6,8 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import { capLimit, type Blueprint, type Json, type NodeSpec } from "../compiler/index.js";
+import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
+import { capLimit } from "../compiler/limit-caps.js";
 import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";

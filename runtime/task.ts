@@ -3,7 +3,8 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import { LIMIT_CAPS, type Blueprint, type DenialRule, type ExprSpec, type Json, type NodeSpec, type RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import { LIMIT_CAPS } from "../compiler/limit-caps.js";
 import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";

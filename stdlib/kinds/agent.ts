@@ -3,7 +3,7 @@
  * turn and routes (the tools run in a `tool_executor` node); without routes it runs its
  * own tool loop to a final answer, bounded by `max_steps` (`language.md` §2.4).
  */
-import { capLimit } from "../../compiler/index.js";
+import { capLimit } from "../../compiler/limit-caps.js";
 import { withKey, type NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { agentLoop, buildConversation } from "./conversation.js";

@@ -6,7 +6,7 @@
  * answer goes to the agent's `writes` channel unless the node maps it, and the agent's
  * final message joins the parent conversation.
  */
-import { capLimit } from "../../compiler/index.js";
+import { capLimit } from "../../compiler/limit-caps.js";
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { attachmentParts } from "./attach.js";
