@@ -16,7 +16,12 @@ export const LIMIT_CAPS = {
   max_steps: 1_000,
 } as const;
 
-/** `value` clamped to the cap of limit `key` (a value that is not a finite number is returned as is). */
+/**
+ * `value` clamped to the cap of limit `key`: `Infinity` is the cap, NaN stays NaN (no loop
+ * runs under it), and a value that is not a number at all (a string in a hand-edited IR)
+ * is the cap. (Returning non-finite values as they were let `max_steps: Infinity` run an
+ * agent loop without end, and `"5000"` compared as 5,000.)
+ */
 export function capLimit(key: keyof typeof LIMIT_CAPS, value: number): number {
-  return Number.isFinite(value) ? Math.min(value, LIMIT_CAPS[key]) : value;
+  return typeof value === "number" ? Math.min(value, LIMIT_CAPS[key]) : LIMIT_CAPS[key];
 }

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { compile, LIMIT_CAPS, type Blueprint } from "../../compiler/index.js";
-import type { ModelProvider } from "../../registry/index.js";
+import { z } from "zod";
+import { tool, type ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { CompiledGraph } from "../../runtime/index.js";
 
@@ -87,4 +88,29 @@ describe("the runtime clamps a Blueprint that bypassed the compiler", () => {
     await expect(new CompiledGraph(forged, { registry }).invoke({})).rejects.toThrow();
     expect(calls).toBe(LIMIT_CAPS.max_attempts);
   });
+
+  // `capLimit` returned a value that is not a finite number as it was: `max_steps: Infinity`
+  // (the TS builder) ran an agent loop without end, and `"5000"` (a hand-edited IR) 5,000 turns.
+  for (const forgedSteps of [Infinity, "5000"] as const) {
+    it(`an agent's max_steps of ${String(forgedSteps)} written into the IR makes at most ${LIMIT_CAPS.max_steps} model turns`, async () => {
+      let calls = 0;
+      const provider: ModelProvider = {
+        name: "x",
+        chat: () => {
+          calls++;
+          // A guard: without the cap the loop would not end.
+          if (calls > LIMIT_CAPS.max_steps + 5) return Promise.reject(Object.assign(new Error("runaway"), { status: 400 }));
+          return Promise.resolve({ message: { content: "", toolCalls: [{ id: `c${calls}`, name: "lookup", arguments: {} }] }, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "tool_calls" as const });
+        },
+      };
+      const registry = registryFromConfig({ models: { m: { provider } }, tools: { lookup: tool({ description: "lookup", schema: z.object({}).passthrough(), run: () => "x" }) }, middleware: { circuitBreaker: false } });
+      const r = compile(`graph g { start a state { out: any } node a { kind agent model "m" prompt "p" tools [lookup] max_steps 3 writes out next END } }`, { file: "caps.rag", registry: registry.view() });
+      const errs = r.diagnostics.filter((d) => d.severity === "error");
+      if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+      const bp = r.value.blueprints[0];
+      const forged: Blueprint = { ...bp, nodes: bp.nodes.map((n) => (n.name === "a" ? ({ ...n, maxSteps: forgedSteps } as unknown as typeof n) : n)) };
+      await new CompiledGraph(forged, { registry }).invoke({}).catch(() => undefined);
+      expect(calls).toBeLessThanOrEqual(LIMIT_CAPS.max_steps);
+    }, 60_000);
+  }
 });
