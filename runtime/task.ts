@@ -167,7 +167,8 @@ function prepare(task: PlannedTask, env: TaskEnv, scope: CancelScope | undefined
   if (refused) return { task, ok: false, error: refused, durationMs: 0 };
   const declared = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
   // Capped (`LIMIT_CAPS.max_attempts`) for a Blueprint built without the compiler, which reports more.
-  const policy = declared.maxAttempts > LIMIT_CAPS.max_attempts ? { ...declared, maxAttempts: LIMIT_CAPS.max_attempts } : declared;
+  // `!(≤ cap)`, not `> cap`: a NaN (never reached by `attempt >=`) retried without end.
+  const policy = !(declared.maxAttempts <= LIMIT_CAPS.max_attempts) ? { ...declared, maxAttempts: LIMIT_CAPS.max_attempts } : declared;
   const timeoutMs = spec.timeoutMs ?? numberDefault(env.blueprint, "timeout");
   return new Prepared(spec, impl, policy, timeoutMs, started);
 }

@@ -67,7 +67,8 @@ export function retryMiddleware(options: RetryOptions = {}): ModelMiddleware {
 /** True when the runtime retries the calling task: its node or its graph declares a `retry` policy of more than one attempt. */
 export function runtimeRetries(ctx: CallContext | undefined): boolean {
   if (!ctx) return false;
-  if (ctx.node.retry) return ctx.node.retry.maxAttempts > 1;
+  // `!(≤ 1)`: a NaN max_attempts is capped by the runtime (`LIMIT_CAPS`), which then retries.
+  if (ctx.node.retry) return !(ctx.node.retry.maxAttempts <= 1);
   const r = ctx.defaults.retry;
   if (typeof r === "number") return r > 1;
   if (isRecord(r)) return (count(r.max_attempts) ?? 3) > 1;

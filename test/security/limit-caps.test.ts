@@ -74,20 +74,24 @@ describe("the runtime clamps a Blueprint that bypassed the compiler", () => {
     expect(e.message).toContain(`recursion limit of ${LIMIT_CAPS.recursion_limit} supersteps`);
   });
 
-  it("a retry max_attempts of 1,000 written into the IR makes at most 20 attempts", async () => {
+  for (const forgedAttempts of [1000, NaN, "1000"] as const) {
+    it(`a retry max_attempts of ${String(forgedAttempts)} written into the IR makes at most 20 attempts`, async () => {
     let calls = 0;
     const provider: ModelProvider = {
       name: "x",
       chat: () => {
         calls++;
-        return Promise.reject(Object.assign(new Error("overloaded"), { status: 503 }));
+        // A guard: past the cap a permanent error ends retries that would have no end.
+        return Promise.reject(Object.assign(new Error("overloaded"), { status: calls > LIMIT_CAPS.max_attempts ? 400 : 503 }));
       },
     };
     const { bp, registry } = compiled(`graph g { start a state { out: any } node a { model "m" prompt "p" retry { max_attempts: 3, backoff: fixed, initial: 0, jitter: false } writes out next END } }`, provider);
-    const forged: Blueprint = { ...bp, nodes: bp.nodes.map((n) => (n.name === "a" ? { ...n, retry: { ...n.retry!, maxAttempts: 1000 } } : n)) };
+    // NaN: `attempt >= NaN` is never true, so it retried without end.
+    const forged: Blueprint = { ...bp, nodes: bp.nodes.map((n) => (n.name === "a" ? { ...n, retry: { ...n.retry!, maxAttempts: forgedAttempts as number } } : n)) };
     await expect(new CompiledGraph(forged, { registry }).invoke({})).rejects.toThrow();
     expect(calls).toBe(LIMIT_CAPS.max_attempts);
-  });
+  }, 30_000);
+  }
 
   // `capLimit` returned a value that is not a finite number as it was: `max_steps: Infinity`
   // (the TS builder) ran an agent loop without end, and `"5000"` (a hand-edited IR) 5,000 turns.
