@@ -88,7 +88,8 @@ export function lex(source: string, lines: LineIndex, limits: FrontEndLimits, fi
     const text = source.slice(err.offset, err.offset + err.length);
     const rest = errors.length - MAX_INVALID_TOKEN_DIAGNOSTICS;
     diagnostics.push(
-      i < MAX_INVALID_TOKEN_DIAGNOSTICS
+      // (the one after the cap is reported singly too when it is the last: "and 0 more" says nothing)
+      i < MAX_INVALID_TOKEN_DIAGNOSTICS || rest === 1
         ? diagnostic("E-rag-invalid-token", `invalid token \`${text}\``, at(err.offset, err.offset + err.length), {
             label: "not a token of the language",
             help: "identifiers are letters, digits and `_`; strings are quoted with `\"`, `'` or `\"\"\"`",

@@ -37,6 +37,10 @@ describe("a flood of invalid tokens is reported as a bounded list", () => {
 
   it("a few invalid tokens are all reported, as before", () => {
     expect(compile("@ ".repeat(MAX_INVALID_TOKEN_DIAGNOSTICS), { file: "x.rag" }).diagnostics.length).toBe(MAX_INVALID_TOKEN_DIAGNOSTICS);
+    // One past the cap is still reported singly: no "and 0 more invalid tokens".
+    const one = compile("@ ".repeat(MAX_INVALID_TOKEN_DIAGNOSTICS + 1), { file: "x.rag" }).diagnostics;
+    expect(one.length).toBe(MAX_INVALID_TOKEN_DIAGNOSTICS + 1);
+    expect(one.every((d) => d.message === "invalid token `@`")).toBe(true);
   });
 
   it("the language service (rag lsp) and POST /api/check answer with the bounded list", () => {
