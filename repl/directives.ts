@@ -21,6 +21,19 @@ export const MAX_LOAD_BYTES = 16 * 1024 * 1024;
 /** Most scripts open at once through `:load` (a script that loads itself stops here). */
 export const MAX_LOAD_DEPTH = 8;
 
+/**
+ * Most files one `:load` (or one `rag repl FILE.ragsh`) reads, scripts it runs and `.rag`
+ * files it compiles together: the depth bound alone let 8 levels of scripts, each loading
+ * many others or one large `.rag` many times, keep a session (and the studio's server,
+ * whose console runs `.ragsh` scripts) compiling for minutes.
+ */
+export const MAX_LOADS = 256;
+
+/** Files read so far by one top-level load. */
+interface LoadCount {
+  n: number;
+}
+
 /** The directive a script cell is, if its text (ignoring blank lines around it) is one line `:load FILE` or `:reset`. */
 export function parseDirective(source: string): Directive | undefined {
   const text = source.trim();
@@ -64,7 +77,11 @@ export function registerRagFile(session: Session, file: string, text: string): R
  * through `hooks.error`, unread. Resolves true when everything ran (false at the first
  * failed cell, unreadable or refused file, or rejected load).
  */
-export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0): Promise<boolean> {
+export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }): Promise<boolean> {
+  if (++count.n > MAX_LOADS) {
+    hooks.error(`:load ${file}: one load reads at most ${MAX_LOADS} files (scripts and .rag files together)`);
+    return false;
+  }
   if (depth >= MAX_LOAD_DEPTH) {
     hooks.error(`:load ${file}: scripts nest more than ${MAX_LOAD_DEPTH} deep (does a script load itself?)`);
     return false;
@@ -79,7 +96,7 @@ export async function loadFile(session: Session, file: string, hooks: LoadHooks,
     hooks.error(text.error);
     return false;
   }
-  if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1);
+  if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1, count);
   return hooks.loaded(file, registerRagFile(session, file, text));
 }
 
@@ -94,7 +111,7 @@ function readFromDisk(file: string): string | { error: string } {
 }
 
 /** Runs a script's cells in order, doing its `:load`/`:reset` lines (paths relative to the script's folder). */
-export async function runScript(session: Session, text: string, file: string, hooks: LoadHooks, depth = 0): Promise<boolean> {
+export async function runScript(session: Session, text: string, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }): Promise<boolean> {
   for (const cell of splitCells(text)) {
     const d = parseDirective(cell.source);
     if (!d) {
@@ -102,7 +119,7 @@ export async function runScript(session: Session, text: string, file: string, ho
     } else if (d.kind === "reset") {
       session.reset();
       hooks.reset?.(file);
-    } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth))) return false;
+    } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth, count))) return false;
   }
   return true;
 }

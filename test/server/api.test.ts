@@ -339,5 +339,10 @@ describe("repl", () => {
     writeFileSync(join(s.dir, "scripts", "self.ragsh"), ":load self.ragsh\n");
     const self = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/self.ragsh" });
     expect(self.json).toMatchObject({ ok: false, diagnostics: expect.stringContaining("nest more than 8 deep") });
+    // Breadth is bounded too: one load reads at most MAX_LOADS files, however they nest.
+    writeFileSync(join(s.dir, "scripts", "wide.ragsh"), Array.from({ length: 300 }, () => ":load ../approval.rag").join("\n// %%\n"));
+    const wide = await s.api<{ ok: boolean; stdout: string; diagnostics: string }>("POST", "/api/repl", { source: ":load scripts/wide.ragsh" });
+    expect(wide.json).toMatchObject({ ok: false, diagnostics: expect.stringContaining("one load reads at most 256 files") });
+    expect(wide.json.stdout.split("\n").filter((l) => l.startsWith("registered")).length).toBe(255);
   });
 });
