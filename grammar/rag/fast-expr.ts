@@ -7,6 +7,7 @@
  * caller falls back to the Chevrotain path, which then reports the problem. Never imports
  * Chevrotain.
  */
+import { PositionCache } from "./fast-positions.js";
 import { joinSpans, type LineIndex, type Position, type Span } from "../span.js";
 import type * as A from "./ast.js";
 import { fastScan, K, T, type Scanned } from "./fast-scan.js";
@@ -20,9 +21,6 @@ export const BAIL: unique symbol = Symbol("fast-parse bail");
 export function bail(): never {
   throw BAIL;
 }
-
-/** Token positions cached per parser (`FastExprParser.startPositions`); a power of two. */
-const POSITION_CACHE = 1024;
 
 /** Chains longer than build-expr.ts's MAX_CHAIN are reported there: bail well before. */
 const MAX_CHAIN = 512;
@@ -67,24 +65,9 @@ export class FastExprParser {
   protected readonly starts: Int32Array;
   protected readonly ends: Int32Array;
   protected readonly images: (string | undefined)[];
-  /**
-   * Positions of token starts and ends, made once per token and shared by the spans that
-   * begin or end there (spans are immutable; the Chevrotain path's `joinSpans` shares
-   * positions too). Halves the objects of a large AST, and so the collector's work.
-   *
-   * A direct-mapped cache of the last POSITION_CACHE tokens (slot `i & mask`, tagged with
-   * the token index), not one slot per token: a span's tokens lie close together (an
-   * item, a node), and two arrays as long as the token list (400k slots for a 10,000-node
-   * graph) cost their allocation plus a remembered-set entry per store of a young
-   * position into them. A span wider than the cache may get a second, equal Position for
-   * its first token; the AST is the same.
-   */
-  private readonly startPositions: (Position | undefined)[];
-  private readonly endPositions: (Position | undefined)[];
-  private readonly startTags: Int32Array;
-  private readonly endTags: Int32Array;
-  /** The caches' size minus one (a power of two minus one: a `{{ }}` fragment of few tokens gets small ones). */
-  private readonly mask: number;
+  /** Positions of token starts and ends, made once per token (fast-positions.ts). */
+  private readonly startPositions: PositionCache;
+  private readonly endPositions: PositionCache;
 
   constructor(
     /** The scanned text: the source, or a `{{ }}` fragment's decoded text. */
@@ -99,13 +82,9 @@ export class FastExprParser {
     this.starts = tokens.starts;
     this.ends = tokens.ends;
     this.images = tokens.images;
-    let size = 8;
-    while (size < tokens.count && size < POSITION_CACHE) size *= 2;
-    this.mask = size - 1;
-    this.startPositions = new Array<Position | undefined>(size).fill(undefined);
-    this.endPositions = new Array<Position | undefined>(size).fill(undefined);
-    this.startTags = new Int32Array(size).fill(-1);
-    this.endTags = new Int32Array(size).fill(-1);
+    const position = (o: number): Position => this.position(o);
+    this.startPositions = new PositionCache(tokens.starts, tokens.count, position);
+    this.endPositions = new PositionCache(tokens.ends, tokens.count, position);
   }
 
   // ─────────────────────────────── tokens and spans ───────────────────────────────
@@ -116,32 +95,15 @@ export class FastExprParser {
     return this.lines.position(f === undefined ? o : absOf(f, o));
   }
 
-  private startOf(i: number): Position {
-    const slot = i & this.mask;
-    if (this.startTags[slot] === i) return this.startPositions[slot]!;
-    const p = this.position(this.starts[i]);
-    this.startTags[slot] = i;
-    this.startPositions[slot] = p;
-    return p;
-  }
-
-  private endOf(i: number): Position {
-    const slot = i & this.mask;
-    if (this.endTags[slot] === i) return this.endPositions[slot]!;
-    const p = this.position(this.ends[i]);
-    this.endTags[slot] = i;
-    this.endPositions[slot] = p;
-    return p;
-  }
 
   /** Span of token `i`. */
   protected tok(i: number): Span {
-    return { start: this.startOf(i), end: this.endOf(i) };
+    return { start: this.startPositions.of(i), end: this.endPositions.of(i) };
   }
 
   /** Span from the start of token `a` to the end of token `b` (a CST node's location). */
   protected from(a: number, b: number): Span {
-    return { start: this.startOf(a), end: this.endOf(b) };
+    return { start: this.startPositions.of(a), end: this.endPositions.of(b) };
   }
 
   /** Consumes a token of `kind`, or bails. Returns its index. */
