@@ -23,7 +23,8 @@ import { ParentCommand } from "./parent-command.js";
 import { isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
 import type { PlannedTask } from "./plan.js";
 import { newId } from "./ids.js";
-import type { EventSink, LoopGraph, ParentLink, RunOptions } from "./run.js";
+import type { LoopGraph } from "./run.js";
+import type { EventSink, ParentLink, RunOptions } from "./run-options.js";
 
 /**
  * What every child run of one parent run shares: made once per parent run (`run.ts`),

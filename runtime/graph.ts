@@ -12,7 +12,8 @@ import { BindError, CancelledError, CompileError, CheckpointError, PolicyError, 
 import type { RunEvent, RunEventType } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
 import { GraphIndex } from "./plan.js";
-import { runLoop, type EventSink, type ParentLink, type RunOptions, type RunResult, type StreamModes } from "./run.js";
+import { runLoop } from "./run.js";
+import type { EventSink, ParentLink, RunOptions, RunResult, StreamModes } from "./run-options.js";
 import { ChannelTable } from "./state.js";
 import { BoundedStream } from "./stream.js";
 import { fork, getState, getStateHistory, type StateSnapshot } from "./threads.js";

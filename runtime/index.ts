@@ -4,7 +4,9 @@
  * cannot tell whether the blueprint came from `.rag` source or the builder API.
  */
 export { CompiledGraph, type GraphOptions, type StreamOptions, type StreamMode } from "./graph.js";
-export { checkInput, durabilityOf, type RunOptions, type RunResult } from "./run.js";
+export { durabilityOf } from "./run.js";
+export { checkInput } from "./run-input.js";
+export type { RunOptions, RunResult } from "./run-options.js";
 export { newId } from "./ids.js";
 export { isParentCommand, ParentCommand, type ParentCommandBody } from "./parent-command.js";
 export { isInterrupt, chosenOption, answerInterrupts, checkResumeCommand, MAX_RESUME_BYTES, MAX_RESUME_DEPTH, type ResumeCommand } from "./interrupt.js";

@@ -6,157 +6,29 @@
  * plain async code; events go to an optional sink (a bounded stream), so `invoke` pays
  * nothing for them, and a run without a checkpointer does no persistence work at all.
  */
-import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
+import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
 import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
-import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidInputError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
 import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
-import { boundaryInterrupts, checkResumeCommand, graphInterrupts, type ResumeCommand } from "./interrupt.js";
+import { boundaryInterrupts, checkResumeCommand, graphInterrupts } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
-import { recordSchema, describeIssues } from "./schema.js";
-import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
-import { didYouMean } from "../grammar/index.js";
-import type { BranchRunner } from "./remote-branch.js";
+import { checkInput, checkUntrustedInput } from "./run-input.js";
+import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
-import { runChannels, type ChannelTable, type PendingWrite, type State } from "./state.js";
+import { runChannels, type ChannelTable, type PendingWrite } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
 import type { NestedGraph } from "./subgraph-state.js";
 import { travelToSubgraph } from "./subgraph-travel.js";
 import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
-
-export interface RunOptions {
-  /** Thread id (a new one when omitted). */
-  readonly threadId?: string;
-  readonly runId?: string;
-  /** Cancels the run: in-flight tasks see their signal aborted, the run fails with CancelledError. */
-  readonly signal?: AbortSignal;
-  /** Maximum supersteps of this invocation; default `defaults.recursion_limit` or 100. */
-  readonly recursionLimit?: number;
-  /** Maximum concurrent tasks per superstep; default `defaults.concurrency` or unbounded. */
-  readonly concurrency?: number;
-  /** Maximum nesting of child runs (subgraphs) below the root run; default 64 (`SubgraphDepthError`). */
-  readonly maxSubgraphDepth?: number;
-  /**
-   * Most Send packets one task's fan-out may dispatch (its `send [ … ]` items together, or
-   * a Command's Send targets); default 10,000 (`MAX_SEND_PACKETS`). Checked from the lists'
-   * lengths before any packet is built (`FanoutLimitError`, `fanout_limit`). A host setting,
-   * not a `.rag` one: a model-written graph cannot raise it. Child runs inherit it.
-   */
-  readonly maxSendPackets?: number;
-  readonly clock?: Clock;
-  /** Random numbers in [0, 1) for retry jitter. */
-  readonly random?: () => number;
-  /** Checkpointer of this run (default: the graph's). Interrupts and resume need one. */
-  readonly checkpointer?: Checkpointer;
-  /** When checkpoints are saved (default: the graph's `checkpoint` item, else `sync`); `none` saves nothing. */
-  readonly durability?: Durability | "none";
-  /** Continue the thread from its latest checkpoint (or `checkpointId`), answering its pending interrupts. */
-  readonly resume?: ResumeCommand;
-  /** The checkpoint to resume from (default: the thread's latest). */
-  readonly checkpointId?: string;
-  /**
-   * Time travel to a subgraph run: `checkpointId` (default: its latest) is a checkpoint of
-   * this child run's namespace (full form, e.g. `snapshot.subgraphs[id].namespace`, or a
-   * node path like `"review"`). The run forks the thread there and continues the child
-   * from that checkpoint (`subgraph-travel.ts`). Needs input null (or `resume`).
-   */
-  readonly checkpointNs?: string;
-  /** Resume even though the blueprint hash differs from the checkpoint's. */
-  readonly allowBlueprintChange?: boolean;
-  /** Extra metadata stored with every checkpoint of this run (the CLI records how to resume it). */
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  /**
-   * Synchronous observer of every event (child runs' included), called in order as the
-   * event is emitted, before it is queued for a stream consumer — for telemetry (e.g.
-   * the OpenTelemetry spans of `stdlib/telemetry`). Setting it turns event emission on
-   * for `invoke` too.
-   */
-  readonly onEvent?: (event: RunEvent) => void;
-  /**
-   * Runs the branches of `send`s elsewhere (`distribute: branches`; `remote-branch.ts`):
-   * runs with `sync` or `async` checkpoints — the root run and its child runs (subgraphs,
-   * at any depth) — hand their send tasks to it instead of running them in this process.
-   * Default: every task runs here.
-   */
-  readonly branches?: BranchRunner;
-  /**
-   * Which graphs hand their branches to `branches`: `all` (default) — every graph of the
-   * run; `declared` — a graph whose `defaults { distribute: branches }` asks for it, and
-   * the child graphs it runs (a worker without `--distribute branches`).
-   */
-  readonly distribute?: "all" | "declared";
-  /** @internal Blueprint hash of the root run, set on child runs (a branch job names it: `BranchRef.root`). */
-  readonly rootBlueprintHash?: string;
-}
-
-export interface RunResult {
-  readonly runId: string;
-  readonly threadId: string;
-  /** `interrupted`: the run paused; resume the thread with answers to `interrupts`. */
-  readonly status: "completed" | "interrupted";
-  /** Final state (or the state at the pause), all channels. */
-  readonly state: State;
-  /** The `output` projection, or the last task's result when the graph declares no output; null when paused. */
-  readonly output: unknown;
-  /** Supersteps completed in the thread. */
-  readonly steps: number;
-  /** Wall time, ms. */
-  readonly durationMs: number;
-  readonly interrupts: readonly PendingInterrupt[];
-  /** Failures the run recorded instead of failing (optional branches, on_error routes). */
-  readonly errors: readonly RecordedError[];
-  /** The latest checkpoint, when the run has a checkpointer. */
-  readonly checkpointId?: string;
-}
-
-/** Identity of the parent when this run is a child (subgraph) run. */
-export interface ParentLink {
-  readonly rootRunId: string;
-  readonly parentRunId: string;
-  readonly threadId: string;
-  readonly namespace: string;
-  readonly depth: number;
-  readonly taskIdPrefix: string;
-  /** Checkpoint namespace of the child run. */
-  readonly checkpointNs: string;
-  readonly checkpointer: Checkpointer | undefined;
-  readonly durability: Durability | undefined;
-  /** The parent's resume values by interrupt id. */
-  readonly answers: Readonly<Record<string, unknown>>;
-  /**
-   * The `budget` blocks of every enclosing run, outermost first: a graph's run budget
-   * covers its child runs ("child runs included", `language.md`), so a child whose own
-   * graph declares none is still charged against them.
-   */
-  readonly enclosingBudgets: readonly Json[];
-  /**
-   * The root run's budget ledger (`registry/spend.ts`): a child run charges its calls to
-   * it. Absent for a run linked from outside the runtime without one (it keeps its own).
-   */
-  readonly spend?: SpendLedger;
-}
-
-/** What a stream consumer asked for (`runtime.md` §6 modes). */
-export interface StreamModes {
-  readonly values?: boolean;
-  readonly updates?: boolean;
-  readonly tokens?: boolean;
-}
-
-export interface EventSink {
-  (event: RunEvent): Promise<void>;
-  readonly modes?: StreamModes;
-  /** The event types the consumer keeps (every type when absent): the others are not even built. */
-  readonly types?: ReadonlySet<string>;
-}
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NOOP = (): void => {};
@@ -613,38 +485,4 @@ function errorWrite(g: LoopGraph, rec: RecordedError): PendingWrite | undefined 
   const item = t.type === "list" ? t.items : t;
   const text = `${rec.node}: ${String(rec.error.message ?? "failed")}`;
   return { channel: "errors", value: item.type === "string" ? text : { ...rec }, taskId: rec.taskId, node: rec.node };
-}
-
-/** `; \`reqest\` is not a field of the input block: did you mean \`request\`?` for each given key close to a declared one. */
-function misspelt(fields: readonly string[], input: Record<string, unknown>): string {
-  const declared = new Set(fields);
-  const out: string[] = [];
-  for (const k of Object.keys(input)) {
-    if (declared.has(k)) continue;
-    const guess = didYouMean(k, fields);
-    if (guess && !Object.hasOwn(input, guess)) out.push(`; \`${k}\` is not a field of the input block: did you mean \`${guess}\`?`);
-  }
-  return out.slice(0, 3).join("");
-}
-
-/** @throws InvalidInputError for an own `__proto__`/`constructor`/`prototype` key or nesting past 256 (`checkUntrustedValue`). */
-function checkUntrustedInput(bp: Blueprint, input: Record<string, unknown>): void {
-  try {
-    checkUntrustedValue(input);
-  } catch (e) {
-    if (e instanceof UnsafeJsonError) throw new InvalidInputError(`the input of graph \`${bp.id}\` is refused: it ${e.message}`, { graph: bp.id });
-    throw e;
-  }
-}
-
-/**
- * Checks a run input against the graph's `input` block.
- *
- * @throws InvalidInputError naming the graph and the mismatched fields.
- */
-export function checkInput(bp: Blueprint, input: Record<string, unknown>): void {
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw new InvalidInputError(`the input of graph \`${bp.id}\` must be an object`, { graph: bp.id });
-  if (!bp.input) return;
-  const r = recordSchema(bp.input, bp.schemas).safeParse(input, { reportInput: true });
-  if (!r.success) throw new InvalidInputError(`the input of graph \`${bp.id}\` does not match its \`input\` block: ${describeIssues(r.error)}${misspelt(bp.input.map((f) => f.name), input)}`, { graph: bp.id });
 }
