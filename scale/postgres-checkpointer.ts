@@ -38,11 +38,8 @@ import {
   checkpointJson,
   failureOf,
   metadataJson,
-  readCheckpoint,
   readMetadata,
-  rebuildValue,
   type CheckpointColumns,
-  type StoredBlob,
   isSpecial,
   metadataMatches,
   SPECIAL,
@@ -55,13 +52,13 @@ import {
   type CheckpointMetadata,
   type CheckpointTuple,
   type ListOptions,
-  type PendingWriteRecord,
   type PruneOptions,
   type ThreadSummary,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
 import { branchSpendStatement, branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
-import { blobsFor, collectBlobs } from "./pg-blobs.js";
+import { collectBlobs } from "./pg-blobs.js";
+import { readTuples, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
@@ -163,7 +160,7 @@ export class PostgresCheckpointer implements Checkpointer {
         this.ready = this.migrated();
       }
       if (e instanceof CheckpointError) throw e;
-      throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}): ${what} failed: ${(e as Error).message}`, {}, { cause: e });
+      throw new CheckpointError(`${this.where}: ${what} failed: ${(e as Error).message}`, {}, { cause: e });
     }
   }
 
@@ -202,7 +199,7 @@ export class PostgresCheckpointer implements Checkpointer {
       const row = await this.locks.run<LockedReadRow>(threadId, this.lockSql, (lockKey) => [threadId, "", lockKey], false);
       const read = row.id == null ? null : (row as ReadRow);
       this.lockedReads.set(threadId, read);
-      return read ? this.fromReadRow(read) : undefined;
+      return read ? tupleOfReadRow(this.where, read) : undefined;
     });
   }
 
@@ -395,14 +392,14 @@ export class PostgresCheckpointer implements Checkpointer {
       const held = !byId && ns === "" ? this.lockedReads.get(config.threadId) : undefined;
       if (held !== undefined) {
         this.lockedReads.delete(config.threadId);
-        return held ? this.fromReadRow(held) : undefined;
+        return held ? tupleOfReadRow(this.where, held) : undefined;
       }
       // A run starting on a thread not held here: its first write will want a lock connection; open it meanwhile.
       if (!byId) this.locks.warm(config.threadId);
       // The checkpoint, its pending writes and its blobs: one statement, one round trip.
       const sql = byId ? this.byIdSql : this.latestSql;
       const { rows } = await this.pool.query<ReadRow>({ name: sql.name, text: sql.text, values: byId ? [config.threadId, ns, config.checkpointId] : [config.threadId, ns] });
-      return rows[0] ? this.fromReadRow(rows[0]) : undefined;
+      return rows[0] ? tupleOfReadRow(this.where, rows[0]) : undefined;
     });
   }
 
@@ -419,7 +416,7 @@ export class PostgresCheckpointer implements Checkpointer {
       const limit = options.limit !== undefined && !options.filter ? ` LIMIT ${Math.max(0, Math.floor(options.limit))}` : "";
       const { rows } = await this.pool.query<Row>(`SELECT ${this.cols} FROM ${this.q}.checkpoints WHERE ${where} ORDER BY seq DESC${limit}`, params);
       const matching = rows.filter((r) => metadataMatches(readMetadata(r), options.filter));
-      return this.tuples(options.limit !== undefined ? matching.slice(0, options.limit) : matching);
+      return readTuples(this.pool, this.q, options.limit !== undefined ? matching.slice(0, options.limit) : matching, this.where);
     });
   }
 
@@ -491,7 +488,7 @@ export class PostgresCheckpointer implements Checkpointer {
          JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
          ORDER BY c.seq DESC`,
       );
-      const tuples = await this.tuples(rows);
+      const tuples = await readTuples(this.pool, this.q, rows, this.where);
       return tuples.map((t, i) => ({
         threadId: t.config.threadId,
         graph: t.checkpoint.graph,
@@ -555,54 +552,8 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.closing;
   }
 
-  /** Tuples of `rows` with their pending writes (one query for all). */
-  private async tuples(rows: readonly Row[]): Promise<CheckpointTuple[]> {
-    if (!rows.length) return [];
-    // Pending writes and blobs in parallel (two pooled connections): one round trip of latency, not two.
-    const [{ rows: ws }, blobs] = await Promise.all([this.pool.query<{ thread_id: string; ns: string; checkpoint_id: string; task_id: string; channel: string; value: string | null }>(
-      `SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.channel, w.value FROM ${this.q}.writes w
-       JOIN UNNEST($1::text[], $2::text[], $3::text[]) AS k(thread_id, ns, id) ON w.thread_id = k.thread_id AND w.ns = k.ns AND w.checkpoint_id = k.id
-       ORDER BY w.task_id COLLATE "C", w.idx`,
-      [rows.map((r) => r.thread_id), rows.map((r) => r.ns), rows.map((r) => r.id)],
-    ), blobsFor(this.pool, this.q, rows)]);
-    const byKey = new Map<string, PendingWriteRecord[]>();
-    for (const w of ws) {
-      const key = `${w.thread_id}\0${w.ns}\0${w.checkpoint_id}`;
-      const rec = { taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) };
-      const list = byKey.get(key);
-      if (list) list.push(rec);
-      else byKey.set(key, [rec]);
-    }
-    return rows.map((row) => this.tupleOf(row, byKey.get(`${row.thread_id}\0${row.ns}\0${row.id}`) ?? [], blobs));
-  }
-
-  /** The tuple of a `readStatement` row. */
-  private fromReadRow(row: ReadRow): CheckpointTuple {
-    const blobs = new Map<string, StoredBlob>();
-    for (const [at, channel, kind, base, value] of row.blobs ?? []) blobs.set(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`, { kind, base, value });
-    const writes = (row.writes ?? []).map(([taskId, channel, value]) => ({ taskId, channel, value: value === null ? undefined : (JSON.parse(value) as unknown) }));
-    return this.tupleOf(row, writes, blobs);
-  }
-
-  /** The tuple of a checkpoint row, its pending writes and the blobs its values need (keyed `thread\0ns\0checkpoint\0channel`). */
-  private tupleOf(row: Row, pendingWrites: PendingWriteRecord[], blobs: ReadonlyMap<string, StoredBlob>): CheckpointTuple {
-    const checkpoint = readCheckpoint(row, (refs) => {
-      const values: Record<string, unknown> = {};
-      for (const channel of Object.keys(refs)) {
-        try {
-          values[channel] = rebuildValue((at) => blobs.get(`${row.thread_id}\0${row.ns}\0${at}\0${channel}`), refs[channel], channel);
-        } catch (e) {
-          throw new CheckpointError(`Postgres checkpoints ${this.url} (schema ${this.schema}), thread ${row.thread_id}: ${(e as Error).message}`, {}, { cause: e });
-        }
-      }
-      return values;
-    });
-    return {
-      config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
-      checkpoint,
-      metadata: readMetadata(row),
-      ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
-      pendingWrites,
-    };
+  /** How errors name this store: `Postgres checkpoints URL (schema S)`. */
+  private get where(): string {
+    return `Postgres checkpoints ${this.url} (schema ${this.schema})`;
   }
 }
