@@ -12,6 +12,7 @@ import { registryViewFromSnapshot } from "../compiler/registry-view.js";
 import { FileApprovalStore } from "../registry/approvals-file.js";
 import type { RagConfig, Registry } from "../registry/index.js";
 import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
+import { missingRagraphHint } from "../server/config-hint.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/safe-json.js";
 import { CliError } from "./errors.js";
 import { importConfigModule } from "./import-config.js";
@@ -143,9 +144,7 @@ function configLoadError(e: unknown): string {
   const located = lines.filter((l) => /:\d+:\d+: ERROR: /.test(l));
   // esbuild counts columns from 0; diagnostics here count from 1.
   if (located.length) return located.map((l) => l.replace(/:(\d+):(\d+): ERROR: /, (_, line: string, col: string) => `:${line}:${Number(col) + 1}: error: `)).join("; ");
-  // `ragraph` or `ragraph/config` (what `rag init` and the examples import): a config copied out of its project, say.
-  if (/Cannot find (module|package) 'ragraph(\/[^']*)?'/.test(lines[0])) return `${lines[0]} (ragraph is not installed where the config lives: \`npm install ragraph\` there, or \`npm install /path/to/ragraph\` for a checkout)`;
-  return lines[0];
+  return `${lines[0]}${missingRagraphHint(lines[0])}`;
 }
 
 /** Compiles a `.rag` file named by a config's `graphs` entry. */

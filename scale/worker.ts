@@ -170,7 +170,7 @@ export class RunWorker {
       const { runId } = parsed.data;
       void this.log
         .summary(runId)
-        .then((s) => (s && isEnded(s.status) ? undefined : this.log.fail(runId, { status: "failed", error: { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` }, worker: this.name, ...(parsed.data.kind === "run" ? { graph: parsed.data.graph } : {}) })))
+        .then((s) => (s && isEnded(s.status) ? undefined : this.endUnstarted(parsed.data, "failed", { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` })))
         .catch(() => undefined);
     });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
@@ -219,7 +219,7 @@ export class RunWorker {
     } catch (e) {
       if (last && !(e instanceof DelayedError)) {
         const parsed = QueueJobData.safeParse(job.data);
-        if (parsed.success) await this.log.fail(parsed.data.runId, { status: "failed", error: errorToJson(e), worker: this.name, ...(parsed.data.kind === "run" ? { graph: parsed.data.graph } : {}) }).catch(() => undefined);
+        if (parsed.success) await this.endUnstarted(parsed.data, "failed", errorToJson(e)).catch(() => undefined);
       }
       throw e;
     }
@@ -380,7 +380,11 @@ export class RunWorker {
     return this.endUnstarted(data, "failed", { code: "internal", message: "the run ended without a result" }, found.blueprint.id);
   }
 
-  /** Ends a run refused before it could end on its own: a root `run_failed` event, then the end entry (`RunLog.fail`). */
+  /**
+   * Ends a run that did not end on its own (refused before it started, stalled, out of
+   * attempts, no result): a root `run_failed` event, then the end entry (`RunLog.fail`);
+   * the event's graph is `graph`, else a run job's.
+   */
   private async endUnstarted(data: QueueJobData, status: "failed" | "cancelled", error: Record<string, unknown>, graph?: string): Promise<QueuedRunStatus> {
     return (await this.log.fail(data.runId, { status, error, worker: this.name, ...(graph !== undefined ? { graph } : data.kind === "run" ? { graph: data.graph } : {}) })).status;
   }

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint } from "../compiler/index.js";
 import type { RagConfig, Registry } from "../registry/index.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
+import { missingRagraphHint } from "./config-hint.js";
 
 export interface StudioConfig {
   /** Absolute path of the config file, when there is one. */
@@ -37,9 +38,7 @@ export async function loadStudioConfig(workspace: string, explicit?: string, imp
     mod = (await importModule(path)) as { default?: unknown };
   } catch (e) {
     const first = String((e as Error).message ?? e).split("\n")[0];
-    // As `rag run` says it (cli/files.ts): a config whose folder has no ragraph installed.
-    const hint = /Cannot find (module|package) 'ragraph(\/[^']*)?'/.test(first) ? " (ragraph is not installed where the config lives: `npm install ragraph` there, or `npm install /path/to/ragraph` for a checkout)" : "";
-    throw new ConfigLoadError(`failed to load config ${path}: ${first}${hint}`);
+    throw new ConfigLoadError(`failed to load config ${path}: ${first}${missingRagraphHint(first)}`);
   }
   let config = mod.default;
   // Loaded as CommonJS, the module's exports arrive whole: `{ default: config }`.

@@ -31,6 +31,13 @@ export function hasHiddenWriters(g: ResolvedGraph, program: ResolvedProgram): bo
   return false;
 }
 
+/** Names of the graph's `input { … }` fields (a run's input fills the state fields of the same names). */
+export function inputFields(g: ResolvedGraph): Set<string> {
+  const out = new Set<string>();
+  for (const io of g.io) if (io.direction === "input") for (const f of io.fields) out.add(f.name.name);
+  return out;
+}
+
 export interface WriteSite {
   readonly field: string;
   readonly span: Span;

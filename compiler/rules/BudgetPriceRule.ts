@@ -54,12 +54,18 @@ function check(ctx: RuleContext, owner: string, model: A.BindingItem, limit: A.B
 
 export const BudgetPriceRule: Rule = (ctx) => {
   if (!ctx.registry?.modelPrice) return {};
+  // Each graph's USD limit, found once (it was looked up again for every model node and, for every inline agent, in every graph).
+  const usdOf = new Map<ResolvedGraph, A.BlockEntry | undefined>();
+  const graphUsdOnce = (g: ResolvedGraph) => {
+    if (!usdOf.has(g)) usdOf.set(g, graphUsd(g));
+    return usdOf.get(g);
+  };
   return {
     node(n, g) {
       const m = n.items.get("model");
       if (!m || n.modelMeaning !== "model" || !(n.kind === "model" || n.kind === "agent" || n.kind === "subagent" || n.kind === "repl_agent")) return;
       const own = usdIn(n.items.get("budget")?.value);
-      const graph = own ? undefined : graphUsd(g);
+      const graph = own ? undefined : graphUsdOnce(g);
       const limit = own ?? graph;
       if (limit) check(ctx, `node \`${n.name}\``, m, limit, own ? "its own `budget`" : `graph \`${g.name}\`'s \`budget\``);
     },
@@ -69,7 +75,7 @@ export const BudgetPriceRule: Rule = (ctx) => {
       const own = usdIn(a.items.get("budget")?.value);
       // An inline agent runs in any graph of the file: a graph-level USD limit of any of them applies.
       let limit = own;
-      for (const g of ctx.program.graphs) limit ??= graphUsd(g);
+      for (const g of ctx.program.graphs) limit ??= graphUsdOnce(g);
       if (limit) check(ctx, `agent \`${a.name}\``, m, limit, own ? "its own `budget`" : "a graph's `budget`");
     },
   };

@@ -16,7 +16,7 @@
  * Command may update any field — or a registered agent without `writes`).
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { hasHiddenWriters } from "../analysis/writes.js";
+import { hasHiddenWriters, inputFields } from "../analysis/writes.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ItemTable, ResolvedGraph } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -102,7 +102,7 @@ function numericDefault(f: A.Field): number | undefined {
 export const CounterNeverCountsRule: Rule = (ctx) => ({
   graph(g) {
     let hidden: boolean | undefined;
-    const inputs = new Set(g.io.filter((io) => io.direction === "input").flatMap((io) => io.fields.map((f) => f.name.name)));
+    let inputs: Set<string> | undefined;
     let written: Map<string, number[] | "any"> | undefined;
     for (const n of g.nodeList) {
       for (const r of n.items.get("routes")?.routes ?? []) {
@@ -117,7 +117,7 @@ export const CounterNeverCountsRule: Rule = (ctx) => ({
           if (type !== "integer" && type !== "number") continue;
           if (f.reducer && canonicalReducer(f.reducer.name.name) !== "overwrite") continue;
           // A custom kind, a tool's Command or the run's input may set it: not judged.
-          if ((hidden ??= hasHiddenWriters(g, ctx.program)) || inputs.has(c.field)) continue;
+          if ((hidden ??= hasHiddenWriters(g, ctx.program)) || (inputs ??= inputFields(g)).has(c.field)) continue;
           written ??= writtenValues(g, ctx);
           const values = written.get(c.field);
           if (!values || values === "any") continue;

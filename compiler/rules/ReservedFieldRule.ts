@@ -9,7 +9,7 @@
 import type { Rule } from "./rule.js";
 
 /** True for names the runtime reserves for its own records: `__` at both ends. */
-export const isReservedFieldName = (name: string): boolean => name.length >= 2 && name.startsWith("__") && name.endsWith("__");
+const isReservedFieldName = (name: string): boolean => name.length >= 2 && name.startsWith("__") && name.endsWith("__");
 
 export const ReservedFieldRule: Rule = (ctx) => ({
   graph(g) {

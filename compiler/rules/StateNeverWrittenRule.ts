@@ -17,7 +17,7 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
-import { hasHiddenWriters, itemWrites } from "../analysis/writes.js";
+import { hasHiddenWriters, inputFields, itemWrites } from "../analysis/writes.js";
 import { exprSites, rootReads } from "../expr/sites.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
@@ -30,13 +30,6 @@ function writtenFields(g: ResolvedGraph, program: ResolvedProgram): Set<string> 
     for (const s of n.sends) for (const t of s.targets) if (t.into) out.add(t.into.name);
   }
   for (const a of program.agentList) for (const w of itemWrites(a.items)) out.add(w.field);
-  return out;
-}
-
-/** Names of the graph's `input { … }` fields. */
-function inputFields(g: ResolvedGraph): Set<string> {
-  const out = new Set<string>();
-  for (const io of g.io) if (io.direction === "input") for (const f of io.fields) out.add(f.name.name);
   return out;
 }
 

@@ -361,13 +361,14 @@ export class ExprBuilder {
     if (path) return path;
     const { tokens, errors } = lexFragment(text);
     // A `"…"` string's escapes are decoded before `{{ }}` is read: `'\n'` inside it became a raw newline.
-    const decoded = RAW_CONTROL_IN_QUOTES.test(text) ? { help: "the string's escapes were decoded before `{{ }}` was read, so `\\n` in it became a raw newline: write `'\\\\n'` there, or use a `\"\"\"…\"\"\"` string, where `{{ join(xs, \"\\n\") }}` works as written" } : {};
+    // Tested only when the interpolation has an error (most have none; this runs for each one).
+    const decoded = () => (RAW_CONTROL_IN_QUOTES.test(text) ? { help: "the string's escapes were decoded before `{{ }}` was read, so `\\n` in it became a raw newline: write `'\\\\n'` there, or use a `\"\"\"…\"\"\"` string, where `{{ join(xs, \"\\n\") }}` works as written" } : {});
     for (const e of errors) {
       // Bounded per file like the lexer's (`{{@}}` 200,000 times made 200,000 diagnostics); past it, one says so.
       const n = this.ctx.interpolationTokenErrors++;
       if (n > MAX_INVALID_TOKEN_DIAGNOSTICS) break;
       const more = n === MAX_INVALID_TOKEN_DIAGNOSTICS ? "; later invalid tokens in interpolations are not reported one by one" : "";
-      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation${more}`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)), decoded);
+      this.ctx.report("E-rag-invalid-token", `invalid token \`${text.slice(e.offset, e.offset + e.length)}\` in interpolation${more}`, this.ctx.lines.span(abs(e.offset), abs(e.offset + e.length)), decoded());
     }
     if (errors.length) return undefined;
     const deep = checkNesting(tokens, this.ctx.nestingDepth);
@@ -389,7 +390,7 @@ export class ExprBuilder {
     for (const err of parser.errors) {
       const tok = err.token;
       const s = this.ctx.real(tok) ? this.ctx.tokenSpan(tok) : { start: span.end, end: span.end };
-      this.ctx.report("E-rag-unexpected-token", err.message, s, { label: "in this interpolation", ...decoded });
+      this.ctx.report("E-rag-unexpected-token", err.message, s, { label: "in this interpolation", ...decoded() });
     }
     const e = first(cst.children.expr);
     return e ? this.expr(e, span) : undefined;

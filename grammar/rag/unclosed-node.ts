@@ -27,19 +27,7 @@ export function unclosedNodeDiagnostic(err: RecognitionError, tokens: readonly I
   const i = tokens.indexOf(at);
   if (i < 1 || tokens[i + 2]?.image !== "{") return undefined;
   // The `{` left open: walking back from the new declaration, the first `{` not matched by a `}`.
-  let depth = 0;
-  let open = -1;
-  for (let j = i - 1; j >= 0; j--) {
-    const image = tokens[j]!.image;
-    if (image === "}") depth++;
-    else if (image === "{") {
-      if (depth === 0) {
-        open = j;
-        break;
-      }
-      depth--;
-    }
-  }
+  const open = unmatchedOpen(tokens, i - 1) ?? -1;
   if (open < 2 || tokens[open - 2]!.image !== "node") return undefined;
   const name = tokens[open - 1]!.image;
   const next = tokens[i + 1]!.image;
@@ -57,7 +45,7 @@ export function unclosedNodeDiagnostic(err: RecognitionError, tokens: readonly I
   // inner block's (`set {`, `routes {` …), the one that `}` closed instead. No fix then:
   // where the inner block ends is a guess.
   if (last.image === "}" && lines.position(last.startOffset).column === lines.position(decl.startOffset).column) {
-    const inner = matchingOpen(tokens, i - 1);
+    const inner = unmatchedOpen(tokens, i - 2);
     if (inner !== undefined && inner > open) {
       const innerLine = lines.position(tokens[inner]!.startOffset).line;
       return diagnostic("E-rag-unclosed-block", message, where, {
@@ -77,13 +65,17 @@ export function unclosedNodeDiagnostic(err: RecognitionError, tokens: readonly I
   });
 }
 
-/** Index of the `{` that the `}` at `close` matches, or undefined. */
-function matchingOpen(tokens: readonly IToken[], close: number): number | undefined {
+/**
+ * Index of the first `{` at or before `from`, walking back, that no `}` between it and
+ * `from` closes; undefined when there is none. (The `{` a `}` at `c` matches is
+ * `unmatchedOpen(tokens, c - 1)`.)
+ */
+function unmatchedOpen(tokens: readonly IToken[], from: number): number | undefined {
   let depth = 0;
-  for (let j = close; j >= 0; j--) {
+  for (let j = from; j >= 0; j--) {
     const image = tokens[j]!.image;
     if (image === "}") depth++;
-    else if (image === "{" && --depth === 0) return j;
+    else if (image === "{" && depth-- === 0) return j;
   }
   return undefined;
 }
