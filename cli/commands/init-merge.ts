@@ -39,7 +39,14 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
   const add = JSON.parse(scaffold) as { type: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
   const notes: string[] = [];
   if (out.type !== add.type) {
-    const js = readdirSync(dir).filter((f) => f.endsWith(".js"));
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      // A folder that can be entered but not listed (no read permission): one line, as for the files.
+      throw new CliError(`rag init: cannot list the folder of ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
+    }
+    const js = names.filter((f) => f.endsWith(".js"));
     if (js.length) {
       throw new CliError(`rag init: ${shown} does not say "type": "module" and the folder has JavaScript files (${js.slice(0, 3).join(", ")}${js.length > 3 ? ", …" : ""}) that setting it would turn into ES modules; the scaffold is ES modules — set "type": "module" yourself, or run rag init in a new folder; nothing written`);
     }
