@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/signatures.js";
 import type { Registry } from "./registry.js";
-import { toolParameters, toolResultSchema } from "./tool.js";
+import { toolParameters, toolResultSchema, type ToolDefinition } from "./tool.js";
 
 /** JSON Schema of a zod schema (`io` side), without the `$schema` key. */
 export function zodSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
@@ -27,12 +27,26 @@ export function scriptDescription(source: string): string | undefined {
   return text || undefined;
 }
 
+/**
+ * A tool's argument schema: `toolParameters`, or for a schema zod cannot export whole (a
+ * `z.date()`, a custom type) its exportable part with the rest as any — such a tool is
+ * refused where it is offered to a model (`prepareTools`), and must not make every
+ * compile with the registry throw (it did: `registry.view()` failed with zod's error).
+ */
+function toolArgs(t: ToolDefinition): JsonSchema {
+  try {
+    return toolParameters(t);
+  } catch {
+    return zodSchema(t.schema, "input");
+  }
+}
+
 /** Every signature of `registry` (null-prototype maps: names come from configs). Tool schemas are cached per definition (`toolParameters`). */
 export function registrySignatures(registry: Registry): RegistrySignatures {
   const tools: Record<string, ToolSignature> = Object.create(null);
   for (const [name, t] of registry.tools) {
     const result = toolResultSchema(t);
-    tools[name] = { ...(t.description ? { description: t.description } : {}), args: toolParameters(t), ...(result ? { result } : {}), read_only: t.readOnly === true, approval: t.approval ?? "auto" };
+    tools[name] = { ...(t.description ? { description: t.description } : {}), args: toolArgs(t), ...(result ? { result } : {}), read_only: t.readOnly === true, approval: t.approval ?? "auto" };
   }
   const agents: Record<string, AgentSignature> = Object.create(null);
   for (const [name, a] of registry.agents) {

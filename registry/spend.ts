@@ -91,6 +91,11 @@ export class SpendCountError extends Error {
   }
 }
 
+/** @throws SpendCountError when `tokens` or `usd` is not a count (`isSpendCount`). */
+function checkReservation(tokens: number, usd: number): void {
+  if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
+}
+
 /**
  * What a call really spent, from a provider's reported usage (untrusted: a reply, or a
  * proxy in front of one, may report negative, NaN, infinite or non-number counts, or
@@ -141,7 +146,7 @@ export class SpendBook implements SpendLedger {
   }
 
   reserve(node: string, tokens: number, usd: number): Promise<void> {
-    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
+    checkReservation(tokens, usd);
     for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
     return this.persist() ?? RESOLVED;
   }
@@ -257,7 +262,7 @@ export class JointLedger implements SpendLedger {
 
   reserve(node: string, tokens: number, usd: number): Promise<void> {
     // Checked before either ledger counts it: one must not hold a reservation the other refused.
-    if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
+    checkReservation(tokens, usd);
     const a = this.outer.reserve(node, tokens, usd);
     const b = this.thread.reserve(node, tokens, usd);
     return Promise.all([a, b]).then(() => undefined);

@@ -12,9 +12,7 @@
  * (`<node>:<graph>[@<lineage>]`): each call continues the state the previous one left
  * (`persistent-child.ts`).
  */
-import type { Json } from "../compiler/index.js";
-import type { ChildRunResult, RunInfo, SpendLedger } from "../registry/index.js";
-import type { Checkpointer, Durability } from "./checkpoint/types.js";
+import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
 import { DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -28,9 +26,13 @@ import type { EventSink, ParentLink, RunOptions } from "./run-options.js";
 
 /**
  * What every child run of one parent run shares: made once per parent run (`run.ts`),
- * not per call.
+ * not per call. The fields picked from `ParentLink` are handed to each child's link as
+ * they are: `checkpointer` (the thread's, when the parent checkpoints), `durability`
+ * (the parent's, which a child inherits unless its graph sets one), `answers`,
+ * `enclosingBudgets` (the graphs enclosing the child, outermost first) and `spend` (the
+ * root run's ledger).
  */
-export interface ChildRunContext {
+export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend"> {
   /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
   readonly options: RunOptions;
   /** Where the parent run's events go (its stream or observer); the child's go there too. */
@@ -43,16 +45,6 @@ export interface ChildRunContext {
   readonly emit: (body: RunEventBody, task?: { taskId: string; node: string }) => Promise<void>;
   /** The parent's checkpoint namespace (`""` for a root run). */
   readonly parentNs: string;
-  /** The thread's checkpointer, when the parent checkpoints. */
-  readonly saver: Checkpointer | undefined;
-  /** The parent's durability mode (`sync | async | exit`), which a child inherits unless its graph sets one. */
-  readonly durability: Durability | undefined;
-  /** Resume values by interrupt id, handed down so a paused child takes its answers. */
-  readonly answers: Readonly<Record<string, unknown>>;
-  /** Budgets of the graphs enclosing the child (outermost first). */
-  readonly enclosingBudgets: readonly Json[];
-  /** The root run's budget ledger, which the child's calls are charged to. */
-  readonly spend?: SpendLedger;
   /** The parent's history branch (`CheckpointMetadata.lineage`); absent on the original line. */
   readonly lineage?: string;
   /** The parent run's bookkeeping of persistent subgraph calls. */
@@ -82,7 +74,7 @@ export async function runChild(
   task: PlannedTask,
   at: ChildCallPoint,
 ): Promise<ChildRunResult> {
-  const { options, sink, run, signal, emit, parentNs, saver, durability, answers, enclosingBudgets, spend, lineage } = ctx;
+  const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };

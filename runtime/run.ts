@@ -274,7 +274,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       signal: controller.signal,
       emit,
       parentNs: namespace,
-      saver: persist ? saver : undefined,
+      checkpointer: persist ? saver : undefined,
       durability,
       answers: l.answers,
       enclosingBudgets: childBudgets,

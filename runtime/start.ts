@@ -5,7 +5,7 @@
  */
 import type { Blueprint } from "../compiler/index.js";
 import type { Persister } from "./checkpoint/persist.js";
-import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, spendOf, spentAt, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, copiedFields, spentAt, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
 import { evaluate, truthy } from "./expr.js";
@@ -179,8 +179,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
 /** Saves a copy of `t` as the thread's head (a replay starts there; its pending writes stay behind). */
 async function replayCopy(c: StartContext, t: CheckpointTuple): Promise<CheckpointTuple> {
   // The copy records what the line had spent when it left `t` (its pending `__spend__` records stay behind, counted here).
-  const { spend: _spend, ...rest } = t.checkpoint;
-  const checkpoint = { ...rest, id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now(), ...spendOf(t) };
+  const checkpoint = { ...copiedFields(t), id: `${t.checkpoint.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, parentId: t.checkpoint.id, ts: Date.now() };
   // A new branch of history: its child runs checkpoint apart from the replayed line's.
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id, lineage: checkpoint.id };
   delete (metadata as { steering?: string }).steering;

@@ -25,7 +25,7 @@
  * History is never mutated: the original branch and its child runs keep every checkpoint.
  */
 
-import { SPECIAL, spendOf, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
+import { copiedFields, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError, NamespaceError } from "./errors.js";
 import { childNamespace, formatNamespace, parentsOf, type NamespaceSegment } from "./namespace.js";
 import { resolveNamespace, type NestedGraph } from "./subgraph-state.js";
@@ -94,9 +94,9 @@ export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, thre
     const id = newCheckpointId(t.checkpoint.step);
     // The root copy descends from the checkpoint it copies (a replay, `start.ts`); a child
     // namespace of the new branch starts with its seed (`travelFrom` says where it came from).
-    const { parentId: _parent, spend: _spend, ...rest } = t.checkpoint;
-    // The root copy records what the line had spent when it left the copied checkpoint (`spentAt`).
-    const checkpoint = { ...rest, id, namespace: current, ts, ...(root ? { parentId: t.checkpoint.id, ...spendOf(t) } : {}) };
+    // The root copy records what the line had spent when it left the copied checkpoint (`copiedFields`).
+    const { parentId: _parent, ...rest } = copiedFields(t);
+    const checkpoint = { ...rest, id, namespace: current, ts, ...(root ? { parentId: t.checkpoint.id } : {}) };
     const metadata: Record<string, unknown> = { ...t.metadata, source: "fork", replayOf: t.checkpoint.id, travelFrom };
     delete metadata.steering;
     if (root) metadata.lineage = id;

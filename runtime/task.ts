@@ -3,7 +3,7 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, ExprSpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, ExprEntrySpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
 import { LIMIT_CAPS } from "../compiler/limit-caps.js";
 import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
@@ -435,10 +435,20 @@ function stateOf(bp: Blueprint): { readonly fields: ReadonlySet<string>; readonl
   return info;
 }
 
-/** An expression's value written to `channel`: charged by size when the channel grows by it (`evaluateKept`). */
-function written(env: TaskEnv, channel: string, e: ExprSpec, scope: Scope): unknown {
-  const reducer = stateOf(env.blueprint).growing.get(channel);
-  return reducer !== undefined ? evaluateKept(e, scope, `the value written to \`${channel}\`, kept by its ${reducer} reducer`) : evaluate(e, scope);
+/**
+ * Pushes onto `out` the writes of `entries` (`key: expr`, of `writes {…}`, `set` or
+ * `command update`): each value evaluated in `scope`, charged by size when its channel
+ * grows by it (`evaluateKept`), and data (`dataValue`). `stateOnly`: entries whose key is
+ * not a state field are skipped (a `command update` names the parent's fields too).
+ */
+function pushFieldWrites(out: PendingWrite[], entries: readonly ExprEntrySpec[], scope: Scope, task: PlannedTask, env: TaskEnv, stateOnly = false): void {
+  const { fields, growing } = stateOf(env.blueprint);
+  for (const f of entries) {
+    if (stateOnly && !fields.has(f.key)) continue;
+    const reducer = growing.get(f.key);
+    const value = reducer !== undefined ? evaluateKept(f.value, scope, `the value written to \`${f.key}\`, kept by its ${reducer} reducer`) : evaluate(f.value, scope);
+    out.push({ channel: f.key, value: dataValue(value, f.key, task, env), taskId: task.id, node: task.node });
+  }
 }
 
 /**
@@ -470,18 +480,17 @@ function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, env: Tas
       if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: dataValue(r.result, spec.writes.channel, task, env), taskId, node });
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      for (const f of spec.writes.fields) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
+      pushFieldWrites(out, spec.writes.fields, scope, task, env);
     }
   } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: dataValue(r.result, r.resultChannel, task, env), taskId, node });
   if (task.into && r.result !== undefined) out.push({ channel: task.into, value: dataValue(r.result, task.into, task, env), taskId, node });
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    for (const f of spec.set) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
+    pushFieldWrites(out, spec.set, scope, task, env);
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    const fields = stateOf(env.blueprint).fields;
-    for (const f of spec.command.update) if (fields.has(f.key)) out.push({ channel: f.key, value: dataValue(written(env, f.key, f.value, scope), f.key, task, env), taskId, node });
+    pushFieldWrites(out, spec.command.update, scope, task, env, true);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import {
   isSpecial,
   pendingInterrupts,
   spendOf,
+  copiedFields,
   threadStatus,
   type CheckpointMetadata,
   type Checkpointer,
@@ -187,9 +188,9 @@ export async function fork(saver: Checkpointer, threadId: string, checkpointId: 
   const t = await saver.getTuple({ threadId, checkpointId });
   if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint \`${checkpointId}\``);
   if (await saver.getTuple({ threadId: newThreadId })) throw new CheckpointError(`thread \`${newThreadId}\` already exists; fork into a new thread id`);
-  const { parentId: _parent, spend: _spend, ...rest } = t.checkpoint;
-  // The new thread starts from what the original had spent when it left the checkpoint (`spentAt`).
-  const checkpoint = { ...rest, id: `${rest.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, threadId: newThreadId, ts: Date.now(), ...spendOf(t) };
+  // The new thread starts from what the original had spent when it left the checkpoint (`copiedFields`).
+  const { parentId: _parent, ...rest } = copiedFields(t);
+  const checkpoint = { ...rest, id: `${rest.step}-${globalThis.crypto.randomUUID().slice(0, 8)}`, threadId: newThreadId, ts: Date.now() };
   const metadata: CheckpointMetadata = { ...t.metadata, source: "fork", forkedFrom: { threadId, checkpointId: t.checkpoint.id } };
   const config = { threadId: newThreadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
   await saver.put(checkpoint, metadata);

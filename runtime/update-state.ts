@@ -16,7 +16,7 @@
  * successors join it — LangGraph applies a head's pending writes the same way.
  */
 import { didYouMean } from "../grammar/index.js";
-import { recordedAnswers, SPECIAL, spendOf, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
+import { copiedFields, recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
 import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
@@ -104,11 +104,9 @@ export async function updateState(g: UpdatableGraph, saver: Checkpointer, thread
 
   const versions = { ...ck.versions };
   for (const c of applied.changed) versions[c] = (versions[c] ?? 0) + 1;
-  const { spend: _spend, ...kept0 } = ck;
   const checkpoint = {
-    ...kept0,
-    // What the line had spent when it left `ck` (its `__spend__` records are not carried): an edit never lowers it.
-    ...spendOf(t),
+    // With what the line had spent when it left `ck` (its `__spend__` records are not carried): an edit never lowers it.
+    ...copiedFields(t),
     id: `${step}-${globalThis.crypto.randomUUID().slice(0, 8)}`,
     parentId: ck.id,
     step,

@@ -328,3 +328,13 @@ export function spendOf(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">
   const s = spentAt(t);
   return s.tokens || s.usd ? { spend: s } : {};
 }
+
+/**
+ * The fields of `t`'s checkpoint as a copy of it starts with (a replay, a fork, an update,
+ * a time travel): its own `spend` replaced by what the line had spent when it left `t`
+ * (`spendOf`; the `__spend__` records pending on `t` are not copied, so they are counted here).
+ */
+export function copiedFields(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): Omit<Checkpoint, "spend"> & { spend?: Spend } {
+  const { spend: _spend, ...rest } = t.checkpoint;
+  return Object.assign(rest, spendOf(t));
+}

@@ -48,6 +48,12 @@ function internalHost(url: string): string | undefined {
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local") || !host.includes(".")) return `its host ${host} is a local name`;
   return undefined;
 }
+/** Why a URL part is refused (its host is internal), or undefined when it may be attached. */
+function urlRefusal(url: string): string | undefined {
+  const why = internalHost(url);
+  return why && `the URL is refused: ${why} (the provider would fetch it from inside the network); attach local content as \`data:\` or \`{ data, media_type }\``;
+}
+
 const DATA_URL = /^data:([a-z]+\/[A-Za-z0-9.+-]+);base64,/;
 const MEDIA_TYPE = /^[a-z]+\/[A-Za-z0-9.+-]+$/;
 
@@ -80,8 +86,8 @@ export function attachmentParts(task: NodeTask, entries: readonly ExprEntrySpec[
       const m = DATA_URL.exec(value);
       if (m) part = { kind, mediaType: m[1], data: value.slice(m[0].length) };
       else if (/^https?:\/\//i.test(value)) {
-        const why = internalHost(value);
-        if (why) return fail(`${where}: the URL is refused: ${why} (the provider would fetch it from inside the network); attach local content as \`data:\` or \`{ data, media_type }\``);
+        const refused = urlRefusal(value);
+        if (refused) return fail(`${where}: ${refused}`);
         part = { kind, url: value };
       }
       else return fail(`${where}: expected an http(s) URL, a \`data:…;base64,\` URL or \`{ data, media_type }\`, got the string ${JSON.stringify(value.slice(0, 40))}`);
@@ -89,8 +95,8 @@ export function attachmentParts(task: NodeTask, entries: readonly ExprEntrySpec[
       const o = value as Record<string, unknown>;
       const name = typeof o.name === "string" ? o.name : undefined;
       if (typeof o.url === "string" && /^https?:\/\//i.test(o.url)) {
-        const why = internalHost(o.url);
-        if (why) return fail(`${where}: the URL is refused: ${why} (the provider would fetch it from inside the network); attach local content as \`data:\` or \`{ data, media_type }\``);
+        const refused = urlRefusal(o.url);
+        if (refused) return fail(`${where}: ${refused}`);
         part = { kind, url: o.url, ...(name ? { name } : {}) };
       }
       else if (typeof o.data === "string" && typeof o.media_type === "string" && MEDIA_TYPE.test(o.media_type)) part = { kind, data: o.data, mediaType: o.media_type, ...(name ? { name } : {}) };

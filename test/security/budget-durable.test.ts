@@ -208,4 +208,22 @@ describe.each(backends)("budget spend across resumes (%s)", (_name, make, reopen
     expect(m.calls).toBe(4);
     expect(spentTokens((await saver.getTuple({ threadId: "t" }))!)).toBe(600);
   });
+
+  it("a fork into a new thread starts from what the line had spent at the forked checkpoint, its `__spend__` records included", async () => {
+    const { m, provider } = model();
+    const saver = make();
+    const g = graphOf(PAUSING, provider, saver);
+    await g.invoke({}, { threadId: "t" });
+    await g.invoke(null, { threadId: "t", resume: {} });
+    const at = (await saver.getTuple({ threadId: "t" }))!;
+    expect(spentTokens(at)).toBe(600);
+    const snap = await g.fork("t", at.checkpoint.id, "t2");
+    expect(snap.spend?.tokens).toBe(600);
+    const copy = (await saver.getTuple({ threadId: "t2" }))!;
+    expect((copy.checkpoint as { spend?: { tokens: number } }).spend?.tokens).toBe(600);
+    await g.invoke(null, { threadId: "t2", resume: {} });
+    expect(m.calls).toBe(3);
+    await expect(g.invoke(null, { threadId: "t2", resume: {} })).rejects.toThrow(/budget exceeded/);
+    expect(m.calls).toBe(3);
+  });
 });

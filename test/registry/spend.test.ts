@@ -1,0 +1,27 @@
+/** The budget ledgers refuse a reservation that is not a count, before counting anything (`registry/spend.ts`). */
+import { describe, expect, it } from "vitest";
+import { JointLedger, SpendBook, SpendCountError } from "../../registry/index.js";
+
+describe("SpendLedger.reserve", () => {
+  for (const [tokens, usd] of [[-1, 0], [Number.NaN, 0], [0, Number.POSITIVE_INFINITY]] as const) {
+    it(`SpendBook refuses ${tokens} tokens, ${usd} USD and counts nothing`, () => {
+      const book = new SpendBook();
+      expect(() => book.reserve("n", tokens, usd)).toThrow(SpendCountError);
+      expect(book.run.reservedTokens).toBe(0);
+      expect(book.empty).toBe(true);
+    });
+    it(`JointLedger refuses ${tokens} tokens, ${usd} USD before either ledger counts it`, () => {
+      const thread = new SpendBook();
+      const outer = new SpendBook();
+      const joint = new JointLedger(thread, { tokens: 0, usd: 0 }, outer);
+      expect(() => joint.reserve("n", tokens, usd)).toThrow(/a budget reservation must be counts ≥ 0/);
+      expect(thread.empty && outer.empty).toBe(true);
+    });
+  }
+  it("a count is reserved in both ledgers of a JointLedger", async () => {
+    const thread = new SpendBook();
+    const outer = new SpendBook();
+    await new JointLedger(thread, { tokens: 0, usd: 0 }, outer).reserve("n", 5, 0.5);
+    expect([thread.run.reservedTokens, outer.run.reservedTokens]).toEqual([5, 5]);
+  });
+});
