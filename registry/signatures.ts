@@ -33,7 +33,7 @@ export function scriptDescription(source: string): string | undefined {
  * refused where it is offered to a model (`prepareTools`), and must not make every
  * compile with the registry throw (it did: `registry.view()` failed with zod's error).
  */
-function toolArgs(t: ToolDefinition): JsonSchema {
+export function toolArgs(t: ToolDefinition): JsonSchema {
   try {
     return toolParameters(t);
   } catch {

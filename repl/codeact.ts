@@ -20,7 +20,7 @@
  */
 import { capLimit, PLAIN_STYLE, renderDiagnostics, type CapabilityKind } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
-import { toolParameters, type ChatMessage, type NodeKindImplementation, type NodeTask, type Registry } from "../registry/index.js";
+import { toolArgs, type ChatMessage, type NodeKindImplementation, type NodeTask, type Registry } from "../registry/index.js";
 import { NodeError } from "../runtime/index.js";
 import { history } from "../stdlib/kinds/conversation.js";
 import { nodeHost } from "./host.js";
@@ -57,7 +57,7 @@ function clip(s: string, max: number): string {
  * graph's `allow` lists and the policy) are listed — the others would be refused.
  */
 export function functionsCard(registry: Registry, graphs: readonly string[] = [...registry.graphs.keys()], granted: (kind: CapabilityKind, name: string) => boolean = () => true): string {
-  const tools = [...registry.tools].filter(([name]) => granted("tools", name)).map(([name, t]) => `  - ${name}: ${t.description} Arguments (JSON Schema): ${JSON.stringify(toolParameters(t))}`);
+  const tools = [...registry.tools].filter(([name]) => granted("tools", name)).map(([name, t]) => `  - ${name}: ${t.description} Arguments (JSON Schema): ${JSON.stringify(toolArgs(t))}`);
   const agents = [...registry.agents].filter(([name]) => granted("agents", name)).map(([name, a]) => `  - ${name}${a.description ? `: ${a.description}` : ""}`);
   const models = [...registry.models.keys()].filter((name) => granted("models", name));
   return [
