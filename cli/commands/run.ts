@@ -19,6 +19,8 @@ import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, usePr
 import { ProgressPrinter } from "../progress.js";
 import { openQueue, submitAndFollow } from "../queue.js";
 import { colorsFor, renderStyle } from "../style.js";
+import { didYouMean } from "../../grammar/index.js";
+import { printableId } from "../../stdlib/printable.js";
 
 export interface RunCommandOptions {
   readonly input?: string;
@@ -107,6 +109,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
 }
 
+/** The input keys the missing-input warning lists; the rest are counted. */
+const MAX_GIVEN_KEYS = 10;
+
 /**
  * A graph without an `input { … }` block accepts any object, and an `input.<key>` it
  * reads but was not given is null at run time. Says so on stderr, once per key, naming
@@ -115,7 +120,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
 export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, unknown>>, file: string): void {
   if (bp.input) return;
   const byKey = new Map<string, { first: ReturnType<typeof inputReads>[number]; count: number }>();
+  const reads = new Set<string>();
   for (const r of inputReads(bp)) {
+    reads.add(r.key);
     if (Object.hasOwn(input, r.key)) continue;
     const seen = byKey.get(r.key);
     if (seen) seen.count++;
@@ -123,13 +130,18 @@ export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, u
   }
   if (!byKey.size) return;
   const c = colorsFor(process.stderr);
+  const given = Object.keys(input);
+  const unread = given.filter((k) => !reads.has(k));
   for (const [key, { first, count }] of byKey) {
     const where = `${file}:${first.span.start.line}:${first.span.start.column}`;
     const more = count > 1 ? ` (and ${count - 1} more place${count > 2 ? "s" : ""})` : "";
-    process.stderr.write(`${c.yellow(c.bold("warning"))}: the input has no \`${key}\`, which node \`${first.node}\` reads as input.${key} at ${where}${more}; it will be null\n`);
+    const typo = didYouMean(key, unread);
+    const hint = typo === undefined ? "" : `; did you mean \`${key}\` where the input says \`${printableId(typo)}\`?`;
+    process.stderr.write(`${c.yellow(c.bold("warning"))}: the input has no \`${key}\`, which node \`${first.node}\` reads as input.${key} at ${where}${more}; it will be null${hint}\n`);
   }
-  const given = Object.keys(input);
-  process.stderr.write(`  (input given: ${given.length ? given.map((k) => `\`${k}\``).join(", ") : "none"}; graph \`${bp.id}\` declares no \`input { … }\` block, so nothing else checks it)\n`);
+  const shown = given.slice(0, MAX_GIVEN_KEYS).map((k) => `\`${printableId(k.length > 64 ? `${k.slice(0, 64)}…` : k)}\``).join(", ");
+  const rest = given.length > MAX_GIVEN_KEYS ? ` and ${given.length - MAX_GIVEN_KEYS} more` : "";
+  process.stderr.write(`  (input given: ${given.length ? shown + rest : "none"}; graph \`${bp.id}\` declares no \`input { … }\` block, so nothing else checks it)\n`);
 }
 
 /**

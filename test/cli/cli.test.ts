@@ -68,6 +68,18 @@ describe("rag run", () => {
     expect(given.stderr).not.toContain("warning");
   });
 
+  it("suggests the input key a misspelt one was meant to be, and prints given keys escaped and bounded", async () => {
+    const typo = await rag(["run", "examples/research_review.rag", "--input", '{"questio": "Q?"}', "--json", "--no-checkpoints"]);
+    expect(typo.stderr).toContain("it will be null; did you mean `question` where the input says `questio`?");
+    const keys: Record<string, number> = { "\u001b]0;pwned\u0007": 1 };
+    for (let i = 0; i < 30; i++) keys[`k${i}`] = i;
+    const hostile = await rag(["run", "examples/research_review.rag", "--input", JSON.stringify(keys), "--json", "--no-checkpoints"]);
+    expect(hostile.stderr).not.toContain("\u001b");
+    expect(hostile.stderr).toContain("`\\x1b]0;pwned\\x07`");
+    expect(hostile.stderr).toContain("and 21 more;");
+    expect(hostile.stderr).not.toContain("did you mean");
+  });
+
   // A real process: this is the tsx loader of bin/rag.js, and a config module once imported stays cached in-process.
   it("loads a rag.config.ts from a folder without package.json, and locates a syntax error in one", () => {
     const dir = mkdtempSync(join(tmpdir(), "rag-config-"));
