@@ -22,7 +22,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { CallMeter, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
@@ -189,16 +189,26 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // crash during the call leaves the reservation counted as spent).
       const reserved = { tokens, usd };
       const saved = ledger.reserve(ctx.node.name, tokens, usd);
+      // Every attempt below that reaches the provider is recorded here (`CallMeter`): what it
+      // streams, and what it is charged when it fails — so a failed call, and each retried
+      // attempt, is charged what is known of it instead of 0.
+      const meter = new CallMeter(tokens - outTokens, price);
+      call = { ...call, meter };
       let res;
       try {
         await saved;
         res = await next(call);
       } catch (e) {
-        ledger.settle(ctx.node.name, reserved, { tokens: 0, usd: 0 });
+        ledger.settle(ctx.node.name, reserved, meter.failed());
         throw e;
       }
-      // The usage is the provider's word (untrusted): a figure that is not a count is charged at the reservation.
-      const { tokens: spentTokens, usd: spentUsd } = spentOf(res.usage, reserved, res.cached !== undefined);
+      // The usage is the provider's word (untrusted): a figure that is not a count is charged
+      // at the reservation, or at what the reply is known to have streamed when that is more.
+      const unknown = meter.observed();
+      const ok = spentOf(res.usage, { tokens: Math.max(reserved.tokens, unknown.tokens), usd: Math.max(reserved.usd, unknown.usd) }, res.cached !== undefined);
+      const failed = meter.failed();
+      const spentTokens = ok.tokens + failed.tokens;
+      const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
