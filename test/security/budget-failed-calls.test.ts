@@ -27,10 +27,10 @@ afterEach(async () => {
 
 /**
  * A server whose every reply is an event stream of `events` (raw SSE text), then a cut
- * connection (no end of message, no `[DONE]`); counts requests. Any path: the OpenAI and
+ * connection (no end of message, no `[DONE]`) unless `end`; counts requests. Any path: the OpenAI and
  * Anthropic SDKs both reach it by their base URL.
  */
-async function cuttingServer(events: () => string[]): Promise<{ url: string; requests: () => number }> {
+async function cuttingServer(events: () => string[], end = false): Promise<{ url: string; requests: () => number }> {
   let n = 0;
   const server = createServer((req, res) => {
     req.resume();
@@ -38,7 +38,8 @@ async function cuttingServer(events: () => string[]): Promise<{ url: string; req
       n++;
       res.writeHead(200, { "content-type": "text/event-stream" });
       for (const e of events()) res.write(e);
-      setTimeout(() => res.socket?.destroy(), 20);
+      if (end) res.end();
+      else setTimeout(() => res.socket?.destroy(), 100);
     });
   });
   servers.push(server);
@@ -118,6 +119,17 @@ describe("a model call that fails after streaming is charged what it streamed", 
     expect(server.requests()).toBe(1);
     // 3,000 input tokens (reported) + 4,000 characters ≈ 1,000 output tokens.
     expect(await spent(saver)).toBeGreaterThanOrEqual(4_000);
+  });
+
+  it("openai: a streamed reply that reports no usage (`streamUsage: false`) is charged what it streamed, not 0", async () => {
+    const deltas = openaiChunks(100, () => ({ content: "v".repeat(99) + " " }));
+    const server = await cuttingServer(() => [...deltas(), `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`, "data: [DONE]\n\n"], true);
+    const saver = new MemoryCheckpointer();
+    const g = graphOf(`graph g { start a budget { tokens: 100000 } state { out: any } node a { model "m" prompt "p" writes out next END } }`, openaiProvider({ baseURL: `${server.url}/v1`, apiKey: "k", streamUsage: false }), saver);
+    const events = await streamed(g, {}, { threadId: "t" });
+    expect(JSON.stringify(events.at(-1))).toContain("run_completed");
+    // 10,000 characters ≈ 2,500 output tokens.
+    expect(await spent(saver)).toBeGreaterThanOrEqual(2_500);
   });
 
   it("a call cancelled mid-stream is charged the tokens it streamed before the cancel", async () => {
