@@ -92,7 +92,7 @@ export class SpendCountError extends Error {
 }
 
 /** @throws SpendCountError when `tokens` or `usd` is not a count (`isSpendCount`). */
-function checkReservation(tokens: number, usd: number): void {
+export function checkReservation(tokens: number, usd: number): void {
   if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
 }
 
@@ -231,16 +231,14 @@ export class SpendBook implements SpendLedger {
 }
 
 /**
- * The ledger of a run that is at once a thread's run and part of an enclosing run: a
- * graph run started from a REPL session (`graph_run({thread})`, a `:resume`) or from a
- * CodeAct script inside a node, which checkpoints as a root thread of its own. Its calls
- * are checked against what the thread had spent when the run started (`base`) plus
- * everything the enclosing ledger counts (`outer`: the session's, or the node's run's,
- * which includes this run's own charges) — both bounds hold, never fewer — and charged to
- * both: to `outer`, and to `thread` (the run's `SpendBook`, saved with the thread's
- * checkpoints, so that a later run of the thread starts from it). Before, such a run
- * neither started from the thread's spend nor recorded its own: each new session
- * resuming a thread had the budget afresh.
+ * A ledger checked against what a thread had spent (`base`) plus everything an enclosing
+ * ledger counts (`outer`), and charged to both: to `outer`, and to `thread` (a `SpendBook`
+ * whose record is saved with the thread's checkpoints). For `base` and `outer` that do not
+ * overlap: the branches of one step that a pool worker runs (`runtime/remote-branch.ts`:
+ * `outer` is the worker's share of the step, which starts at 0, and `base` leaves out the
+ * records of branches the share counts). A run linked into an enclosing run's ledger (a
+ * REPL session's or a CodeAct script's graph run), whose thread's spend may hold charges
+ * the enclosing ledger counts too, uses `LinkedLedger` instead.
  */
 export class JointLedger implements SpendLedger {
   readonly run: SpendCounts;

@@ -8,7 +8,7 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
+import { LinkedLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
@@ -246,10 +246,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // A root run keeps the thread's ledger. So does a run linked from outside the runtime
     // that checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
     // script's graph): it starts from the thread's spend and records its own, and is
-    // charged to the enclosing ledger too (`JointLedger`). A child run of this runtime
+    // charged to the enclosing ledger too (`LinkedLedger`). A child run of this runtime
     // (a subgraph) charges its root's ledger.
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
-    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new JointLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend) : book;
+    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new LinkedLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend, threadId) : book;
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
