@@ -116,14 +116,14 @@ export function spentOf(usage: unknown, reserved: { readonly tokens: number; rea
 
 /**
  * A `SpendLedger` in memory, optionally persisting a record of what it charged since its
- * last `mark` (settled usage plus the reservations in flight) through `save` after every
+ * last `checkpointed` (settled usage plus the reservations in flight) through `save` after every
  * change. The record replaces the previous one (`putWrites` of a runtime record), so the
  * store always holds one up-to-date record per run and checkpoint.
  */
 export class SpendBook implements SpendLedger {
   readonly run: Counts;
   private readonly nodes = new Map<string, Counts>();
-  /** Settled since the last `mark`: the part of the record not in the latest checkpoint. */
+  /** Settled since the last `checkpointed`: the part of the record not in the latest checkpoint. */
   private since: Totals = { tokens: 0, usd: 0 };
   private sinceNodes = new Map<string, Totals>();
 
@@ -199,17 +199,25 @@ export class SpendBook implements SpendLedger {
   }
 
   /**
-   * A checkpoint recording `totals()` was saved: the record starts again (against the new
-   * checkpoint) from the reservations still in flight, persisted at once if there are any.
+   * A checkpoint is being saved: returns what it records as `spend` (`totals()`; undefined
+   * when nothing was ever spent or reserved) and the record to commit in the same
+   * transaction (`record()` from here: the reservations of calls in flight; undefined when
+   * none), and starts the record again from this moment. A call that settles from now on
+   * is counted in the record against the new checkpoint — not dropped as spend the
+   * checkpoint was thought to hold (before, the record was cleared once the save had
+   * returned: a detached call settling during the save was in memory only until the next
+   * checkpoint, and the reservations followed the checkpoint in a write of their own).
    */
-  mark(): Promise<void> | undefined {
+  checkpointed(): { spend?: Spend; record?: Spend } {
+    const spend = this.empty ? undefined : this.totals();
     this.since = { tokens: 0, usd: 0 };
     this.sinceNodes = new Map();
-    return this.run.reservedTokens || this.run.reservedUsd ? this.persist() : undefined;
+    const record = this.run.reservedTokens || this.run.reservedUsd ? this.record() : undefined;
+    return { ...(spend ? { spend } : {}), ...(record ? { record } : {}) };
   }
 
   /**
-   * The record: settled since `mark` (since the book was made, when never marked) plus
+   * The record: settled since the last `checkpointed` (since the book was made, before any) plus
    * everything reserved now (a crash mid-call counts it as spent). A branch run on a
    * worker reports this with its result (`runtime/remote-branch.ts`).
    */
