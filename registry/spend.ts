@@ -42,8 +42,9 @@ export interface SpendLedger {
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;
   /**
-   * Replaces a reservation by what the call really used (0 for a failed or cached call) and
-   * persists it; a `spent` figure that is not a count (see `spentOf`) is charged at the reservation.
+   * Replaces a reservation by what the call really used (0 for a cached call; for a failed
+   * one, what `CallMeter` charged its attempts) and persists it; a `spent` figure that is
+   * not a count (see `spentOf`) is charged at the reservation.
    */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
   /**

@@ -7,7 +7,10 @@
  * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
  * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
  * its task). After the call the reservation is replaced by the real usage; a call whose
- * real usage crosses a limit fails its task too. Either way the task fails with a `NodeError` of class
+ * real usage crosses a limit fails its task too. A call that fails is charged what is known
+ * of each attempt that reached the provider (its error's usage, else its input estimate
+ * plus what it streamed: `registry/call-meter.ts`), and a successful one also what its
+ * failed attempts (retries inside the chain) were charged. Either way the task fails with a `NodeError` of class
  * `budget_exceeded`, which no retry policy retries by default. Cache hits cost nothing.
  *
  * Spend is counted per thread, durably: in a graph run the ledger is the runtime's
