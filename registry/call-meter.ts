@@ -12,7 +12,9 @@
  * estimate its reservation counted: the prompt was sent, and a vendor may bill a request
  * that fails after reading it); output: the output streamed before it failed (text and
  * whole tool calls, ≈ 4 characters per token, `estimateTokensOfLength`). A reported
- * output below what was streamed is raised to it. Priced at the model's price. Every
+ * output below what was streamed is raised to it. Priced at the model's price. An attempt
+ * that answered is kept too (`succeed`): a call that fails after it (an output validator's
+ * reject) is charged its usage. Every
  * attempt is charged, so retries by the retry middleware (inside the budget layer) count
  * one by one, and the budget bounds a node that keeps failing.
  */
@@ -27,6 +29,7 @@ export class CallMeter {
   private made = 0;
   private failedTokens = 0;
   private failedUsd = 0;
+  private readonly replies: unknown[] = [];
 
   /**
    * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
@@ -67,6 +70,20 @@ export class CallMeter {
     this.failedTokens += input + output;
     if (this.price) this.failedUsd += (input * this.price.inputPerMTok + output * this.price.outputPerMTok) / 1_000_000;
     else if (isFigure(r.costUsd)) this.failedUsd += r.costUsd;
+  }
+
+  /**
+   * The current attempt answered with `usage` (priced, as the provider end returns it).
+   * Kept for a call that still fails after it — a reply an output validator rejects, a
+   * cache that cannot store it: the provider was paid, so the call is charged its usage.
+   */
+  succeed(usage: unknown): void {
+    this.replies.push(usage);
+  }
+
+  /** Usage of the attempts that answered (`succeed`), in order. */
+  answered(): readonly unknown[] {
+    return this.replies;
   }
 
   /** What the failed attempts so far are charged: tokens (input + output) and USD. */

@@ -112,7 +112,9 @@ export const providerHandler: ChatHandler = async (call) => {
     meter.fail(e);
     throw e;
   }
-  return priced(call, res);
+  const out = priced(call, res);
+  meter.succeed(out.usage);
+  return out;
 };
 
 /** A provider's reply with its usage made readable and priced at the model's price. */

@@ -104,6 +104,12 @@ function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: 
   return cap === Infinity ? undefined : Math.max(1, Math.floor(cap));
 }
 
+/** What a reply whose usage is not a count is charged: its reservation, or what it is known to have used (input estimate + streamed output) when that is more. */
+function fallback(reserved: { readonly tokens: number; readonly usd: number }, meter: CallMeter): { tokens: number; usd: number } {
+  const seen = meter.observed();
+  return { tokens: Math.max(reserved.tokens, seen.tokens), usd: Math.max(reserved.usd, seen.usd) };
+}
+
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
   // Ledgers by root run id: this middleware's own (calls outside a graph run), and the
   // runtime's seen in calls (for `usage`; the call always uses the one its context names).
@@ -202,13 +208,19 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         await saved;
         res = await next(call);
       } catch (e) {
-        ledger.settle(ctx.node.name, reserved, meter.failed());
+        // Failed attempts as `CallMeter` charged them, and any reply a layer below refused after the provider answered (a validator's reject).
+        const failed = meter.failed();
+        for (const u of meter.answered()) {
+          const t = spentOf(u, fallback(reserved, meter));
+          failed.tokens += t.tokens;
+          failed.usd += t.usd;
+        }
+        ledger.settle(ctx.node.name, reserved, failed);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
       // at the reservation, or at what the reply is known to have streamed when that is more.
-      const unknown = meter.observed();
-      const ok = spentOf(res.usage, { tokens: Math.max(reserved.tokens, unknown.tokens), usd: Math.max(reserved.usd, unknown.usd) }, res.cached !== undefined);
+      const ok = spentOf(res.usage, fallback(reserved, meter), res.cached !== undefined);
       const failed = meter.failed();
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;

@@ -200,3 +200,33 @@ describe("every attempt is charged", () => {
     expect(await spent(saver)).toBeGreaterThanOrEqual(2_000);
   });
 });
+
+describe("a reply the chain rejects after the provider answered", () => {
+  it("is charged its usage: a loop whose replies an output validator rejects is stopped at the budget", async () => {
+    const m = { calls: 0 };
+    const provider: ModelProvider = {
+      name: "fake",
+      async chat() {
+        m.calls++;
+        return { message: { content: "sk-secret" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
+      },
+    };
+    const reg = registryFromConfig({ models: { m: { provider } }, validators: { no_secrets: (text: string) => (text.includes("sk-") ? { reject: "a key" } : { pass: true }) } });
+    const src = `graph g {
+      start a
+      budget { tokens: 1000 }
+      defaults { recursion_limit: 100 }
+      state { out: any  n: number = 0 }
+      node a { model "m" prompt "p" validate ["no_secrets"] writes out on_error b next b }
+      node b { kind set set { n: state.n + 1 } routes { when state.n >= 20 -> END else -> a } }
+    }`;
+    const r = compile(src, { file: "v.rag", registry: reg.view() });
+    const saver = new MemoryCheckpointer();
+    const out = await new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: saver }).invoke({}, { threadId: "t" }).catch((e: unknown) => e);
+    // Each rejected reply cost 300: three fit in 1,000, the fourth call is refused before it is made.
+    expect(m.calls).toBe(3);
+    expect(JSON.stringify(out)).toContain("budget_exceeded");
+    expect(await spent(saver)).toBe(900);
+  });
+});
+
