@@ -84,7 +84,10 @@ export function reportEnd(last: RunEvent | undefined, interrupts: readonly Pendi
     return EXIT_CANCELLED;
   }
   if (!last || last.type !== "run_failed") process.stderr.write("error: the run ended without a result\n");
-  else if (opts.checkpoints !== undefined && last.error.code !== "invalid_input" && last.error.code !== "blueprint_mismatch" && last.error.code !== "invalid_resume") {
+  else if (last.error.code === "thread_busy") {
+    // Another run holds the thread (SQLite lease, Postgres lock): nothing to fix, only to wait for.
+    if (opts.checkpoints !== undefined) process.stderr.write(`once that run has ended, continue the thread with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`);
+  } else if (opts.checkpoints !== undefined && last.error.code !== "invalid_input" && last.error.code !== "blueprint_mismatch" && last.error.code !== "invalid_resume") {
     process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`);
   }
   return 1;

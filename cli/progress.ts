@@ -77,7 +77,7 @@ export class ProgressPrinter {
         return e.delta ? this.spinner.token(this.modelKey(e), e.delta) : undefined;
       case "model_completed":
         this.spinner.end(this.modelKey(e));
-        return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${e.usage.inputTokens}+${e.usage.outputTokens} tokens${e.usage.costUsd !== undefined ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
+        return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${countText(e.usage.inputTokens)}+${countText(e.usage.outputTokens)} tokens${e.usage.costUsd !== undefined && Number.isFinite(e.usage.costUsd) ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
       case "tool_completed":
         return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + printable(e.error ?? "")} ${e.durationMs}ms`));
       case "task_retried":
@@ -160,4 +160,9 @@ function messageLine(m: ChatMessage, c: ReturnType<typeof colorsFor>, WIDTH: num
 
 function text(v: unknown): string {
   return printable(typeof v === "string" ? v.replace(/\s+/g, " ") : boundedJson(v));
+}
+
+/** A token count as printed: `?` when the provider reported none (NaN, `null` in JSON). */
+function countText(n: number): string {
+  return typeof n === "number" && Number.isFinite(n) ? String(n) : "?";
 }

@@ -23,6 +23,8 @@ export {
   type RetryConfig,
   type TelemetryConfig,
 } from "./middleware.js";
+export { CallMeter } from "./call-meter.js";
+export { LinkedLedger } from "./linked-ledger.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";

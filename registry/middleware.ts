@@ -24,6 +24,7 @@ import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 import type { ModelPrice, RegisteredModel } from "./registry.js";
 import type { SpendLedger } from "./spend.js";
+import type { CallMeter } from "./call-meter.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
 export interface CallContext {
@@ -66,6 +67,12 @@ export interface ModelCall {
   readonly onToken?: (delta: string) => Promise<void>;
   readonly onToolCall?: (call: ToolCall) => Promise<void>;
   readonly context?: CallContext;
+  /**
+   * Set by the budget middleware on a budgeted call: the provider end of the chain
+   * (`providerHandler`) records each attempt there — its streamed output, and what it is
+   * charged when it fails — so that every attempt is charged (`call-meter.ts`).
+   */
+  readonly meter?: CallMeter;
 }
 
 export type ChatHandler = (call: ModelCall) => Promise<ChatResponse>;
@@ -85,20 +92,41 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
 
 /** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
 export const providerHandler: ChatHandler = async (call) => {
-  const { signal, onToken, onToolCall } = call;
+  const { signal, onToken, onToolCall, meter } = call;
   // Assigned in key order (conditional spreads in a literal copy generically, per call).
   const options: { signal?: AbortSignal; onToken?: (delta: string) => Promise<void>; onToolCall?: (call: ToolCall) => Promise<void> } = {};
   if (signal) options.signal = signal;
-  if (onToken) options.onToken = onToken;
-  if (onToolCall) options.onToolCall = onToolCall;
-  let res = await call.model.provider.chat(call.request, options);
+  if (!meter) {
+    if (onToken) options.onToken = onToken;
+    if (onToolCall) options.onToolCall = onToolCall;
+    return priced(call, await call.model.provider.chat(call.request, options));
+  }
+  // A budgeted call: what the attempt streams is counted as it arrives, and a failure is charged (`CallMeter.fail`).
+  if (onToken) options.onToken = (delta) => (meter.streamed(typeof delta === "string" ? delta.length : 0), onToken(delta));
+  if (onToolCall) options.onToolCall = (c) => (meter.streamed(c.name.length + (JSON.stringify(c.arguments)?.length ?? 0)), onToolCall(c));
+  meter.begin();
+  let res: ChatResponse;
+  try {
+    res = await call.model.provider.chat(call.request, options);
+  } catch (e) {
+    meter.fail(e);
+    throw e;
+  }
+  const out = priced(call, res);
+  meter.succeed(out.usage);
+  return out;
+};
+
+/** A provider's reply with its usage made readable and priced at the model's price. */
+function priced(call: ModelCall, reply: ChatResponse): ChatResponse {
+  let res = reply;
   // A reply without usage (a provider or proxy that reports none): its counts are unknown
   // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
   // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.
   if (!res.usage || typeof res.usage !== "object") res = { ...res, usage: { inputTokens: NaN, outputTokens: NaN } };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
-};
+}
 
 /**
  * Cost in USD of `usage` at `price` (USD per million tokens). Cached input tokens are

@@ -42,8 +42,9 @@ export interface SpendLedger {
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;
   /**
-   * Replaces a reservation by what the call really used (0 for a failed or cached call) and
-   * persists it; a `spent` figure that is not a count (see `spentOf`) is charged at the reservation.
+   * Replaces a reservation by what the call really used (0 for a cached call; for a failed
+   * one, what `CallMeter` charged its attempts) and persists it; a `spent` figure that is
+   * not a count (see `spentOf`) is charged at the reservation.
    */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void;
   /**
@@ -92,7 +93,7 @@ export class SpendCountError extends Error {
 }
 
 /** @throws SpendCountError when `tokens` or `usd` is not a count (`isSpendCount`). */
-function checkReservation(tokens: number, usd: number): void {
+export function checkReservation(tokens: number, usd: number): void {
   if (!isSpendCount(tokens) || !isSpendCount(usd)) throw new SpendCountError(`a budget reservation must be counts ≥ 0 (got ${String(tokens)} tokens, ${String(usd)} USD)`);
 }
 
@@ -116,14 +117,14 @@ export function spentOf(usage: unknown, reserved: { readonly tokens: number; rea
 
 /**
  * A `SpendLedger` in memory, optionally persisting a record of what it charged since its
- * last `mark` (settled usage plus the reservations in flight) through `save` after every
+ * last `checkpointed` (settled usage plus the reservations in flight) through `save` after every
  * change. The record replaces the previous one (`putWrites` of a runtime record), so the
  * store always holds one up-to-date record per run and checkpoint.
  */
 export class SpendBook implements SpendLedger {
   readonly run: Counts;
   private readonly nodes = new Map<string, Counts>();
-  /** Settled since the last `mark`: the part of the record not in the latest checkpoint. */
+  /** Settled since the last `checkpointed`: the part of the record not in the latest checkpoint. */
   private since: Totals = { tokens: 0, usd: 0 };
   private sinceNodes = new Map<string, Totals>();
 
@@ -199,17 +200,25 @@ export class SpendBook implements SpendLedger {
   }
 
   /**
-   * A checkpoint recording `totals()` was saved: the record starts again (against the new
-   * checkpoint) from the reservations still in flight, persisted at once if there are any.
+   * A checkpoint is being saved: returns what it records as `spend` (`totals()`; undefined
+   * when nothing was ever spent or reserved) and the record to commit in the same
+   * transaction (`record()` from here: the reservations of calls in flight; undefined when
+   * none), and starts the record again from this moment. A call that settles from now on
+   * is counted in the record against the new checkpoint — not dropped as spend the
+   * checkpoint was thought to hold (before, the record was cleared once the save had
+   * returned: a detached call settling during the save was in memory only until the next
+   * checkpoint, and the reservations followed the checkpoint in a write of their own).
    */
-  mark(): Promise<void> | undefined {
+  checkpointed(): { spend?: Spend; record?: Spend } {
+    const spend = this.empty ? undefined : this.totals();
     this.since = { tokens: 0, usd: 0 };
     this.sinceNodes = new Map();
-    return this.run.reservedTokens || this.run.reservedUsd ? this.persist() : undefined;
+    const record = this.run.reservedTokens || this.run.reservedUsd ? this.record() : undefined;
+    return { ...(spend ? { spend } : {}), ...(record ? { record } : {}) };
   }
 
   /**
-   * The record: settled since `mark` (since the book was made, when never marked) plus
+   * The record: settled since the last `checkpointed` (since the book was made, before any) plus
    * everything reserved now (a crash mid-call counts it as spent). A branch run on a
    * worker reports this with its result (`runtime/remote-branch.ts`).
    */
@@ -231,16 +240,14 @@ export class SpendBook implements SpendLedger {
 }
 
 /**
- * The ledger of a run that is at once a thread's run and part of an enclosing run: a
- * graph run started from a REPL session (`graph_run({thread})`, a `:resume`) or from a
- * CodeAct script inside a node, which checkpoints as a root thread of its own. Its calls
- * are checked against what the thread had spent when the run started (`base`) plus
- * everything the enclosing ledger counts (`outer`: the session's, or the node's run's,
- * which includes this run's own charges) — both bounds hold, never fewer — and charged to
- * both: to `outer`, and to `thread` (the run's `SpendBook`, saved with the thread's
- * checkpoints, so that a later run of the thread starts from it). Before, such a run
- * neither started from the thread's spend nor recorded its own: each new session
- * resuming a thread had the budget afresh.
+ * A ledger checked against what a thread had spent (`base`) plus everything an enclosing
+ * ledger counts (`outer`), and charged to both: to `outer`, and to `thread` (a `SpendBook`
+ * whose record is saved with the thread's checkpoints). For `base` and `outer` that do not
+ * overlap: the branches of one step that a pool worker runs (`runtime/remote-branch.ts`:
+ * `outer` is the worker's share of the step, which starts at 0, and `base` leaves out the
+ * records of branches the share counts). A run linked into an enclosing run's ledger (a
+ * REPL session's or a CodeAct script's graph run), whose thread's spend may hold charges
+ * the enclosing ledger counts too, uses `LinkedLedger` instead.
  */
 export class JointLedger implements SpendLedger {
   readonly run: SpendCounts;

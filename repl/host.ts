@@ -97,7 +97,7 @@ function sessionContext(ids: HostIds): CallContext {
     taskId: ids.cellId,
     node: { name: "session", kind: "repl_agent", span: ZERO },
     defaults: {},
-    // The session's ledger: its graph runs are charged to it too (`JointLedger`), so a budget covers both.
+    // The session's ledger: its graph runs are charged to it too (`LinkedLedger`), so a budget covers both.
     ...(ids.spend ? { spend: ids.spend } : {}),
   };
 }

@@ -150,7 +150,7 @@ export class Session {
     this.inputs = { context: options.context ?? null, state: options.state ?? {}, messages: options.messages ?? [] };
     this.checkpointer = options.checkpointer ?? new MemoryCheckpointer();
     // A top-level session's budget ledger (in memory): its model calls and its graph runs
-    // are charged to it, the graph runs to their threads too (`JointLedger`). A session
+    // are charged to it, the graph runs to their threads too (`LinkedLedger`). A session
     // inside a node has its node's run's instead (`nodeHost`).
     this.spend = options.parent ? undefined : new SpendBook();
     const grant = scopeGrant(sessionScope(this.registry, this.author, this.author === "model" ? "this model-written session" : "this session"));

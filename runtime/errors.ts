@@ -266,6 +266,26 @@ export class CheckpointError extends RagError {
 }
 
 /**
+ * Another run holds this thread: a run in another process (its SQLite lease, its Postgres
+ * advisory lock) or in this one (the same store). Nothing was read or written; retry when
+ * that run has ended. Two runs of one thread at once would each start from the same
+ * state and spend, and together spend its budget twice over.
+ */
+export class ThreadBusyError extends CheckpointError {
+  override readonly code = "thread_busy";
+  constructor(
+    readonly threadId: string,
+    message = `thread ${threadId} is busy: another process is running it (its checkpoints are locked); retry when that run has ended`,
+    where: ErrorWhere = {},
+  ) {
+    super(message, where);
+  }
+  protected override details() {
+    return { threadId: this.threadId };
+  }
+}
+
+/**
  * A checkpoint namespace (a child run's address, `runtime/namespace.ts`) is malformed, or
  * names no child run of the thread (`getState`/`getStateHistory`/`updateState` with
  * `namespace`, a run with `checkpointNs`). `namespace` is the one given (at most 64

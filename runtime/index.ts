@@ -36,6 +36,7 @@ export {
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
   CheckpointError,
+  ThreadBusyError,
   NamespaceError,
   BlueprintMismatchError,
   InvalidResumeError,

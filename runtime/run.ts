@@ -8,10 +8,10 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
+import { LinkedLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
-import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
@@ -173,6 +173,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   // charges are saved against the latest root checkpoint as this run's `__spend__` record.
   let book: SpendBook | undefined;
   const spendRecord = `spend:${runId}`;
+  let claim: ThreadClaim | undefined;
 
   const result = (status: RunResult["status"], output: unknown, interrupts: readonly PendingInterrupt[], l: LoopState): RunResult => ({
     runId,
@@ -187,15 +188,16 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
   });
   const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
-    const spend = book && !book.empty ? book.totals() : undefined;
+    // The checkpoint holds the settled spend; this run's record starts again against it now,
+    // with the reservations of calls in flight (detached branches) committed together with it.
+    const spent = book?.checkpointed();
     // No conditional spread in the literal (V8 then copies it generically): one per superstep.
     const parts: { -readonly [K in keyof CheckpointParts]: CheckpointParts[K] } = { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata };
-    if (spend) parts.spend = spend;
+    if (spent?.spend) parts.spend = spent.spend;
     const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, parts);
     delete l.steering;
-    await persist!.put(checkpoint, metadata);
-    // The checkpoint holds the settled spend: this run's record starts again against it.
-    if (spend) void book!.mark();
+    // Nothing is awaited between `checkpointed` and `put` making this checkpoint the latest: a call settling meanwhile is recorded against it.
+    await persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
     for (const o of detached.unmerged()) {
       const rec = recordOf(o, g.index.nodes);
@@ -228,6 +230,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     }
     // Charged before anything reads the checkpoint or writes state (issue 10: bounds on every path, not only HTTP's).
     if (!parent && options.resume) checkResumeCommand(threadId, options.resume, { graph: bp.id });
+    // One run of a thread at a time, taken before the thread is read: a second run (another
+    // process on the SQLite file, another run on this store) would start from the same
+    // state and spend, and the two could spend the budget twice (ThreadBusyError).
+    if (persist && namespace === "" && saver!.claim) claim = await saver!.claim(threadId, (e) => controller.abort(e));
     let from = parent ? undefined : options.checkpointId;
     if (!parent && options.checkpointNs) {
       if (!resuming) throw new NamespaceError("time travel to a subgraph checkpoint (`checkpointNs`) continues the thread: pass input null (or `resume`)", options.checkpointNs, { graph: bp.id });
@@ -246,10 +252,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // A root run keeps the thread's ledger. So does a run linked from outside the runtime
     // that checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
     // script's graph): it starts from the thread's spend and records its own, and is
-    // charged to the enclosing ledger too (`JointLedger`). A child run of this runtime
+    // charged to the enclosing ledger too (`LinkedLedger`). A child run of this runtime
     // (a subgraph) charges its root's ledger.
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
-    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new JointLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend) : book;
+    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new LinkedLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend, threadId) : book;
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
@@ -443,6 +449,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     throw err;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    await claim?.release();
   }
 }
 

@@ -5,24 +5,8 @@
 import { CheckpointError, RagError } from "../runtime/index.js";
 import type { ErrorWhere } from "../runtime/errors.js";
 
-/**
- * Another process is writing this thread: it holds the thread's lock (a run in progress
- * elsewhere, or a concurrent transaction on the same rows). Nothing was written; retry
- * when that run has ended. Raised by `PostgresCheckpointer` instead of a lost update.
- */
-export class ThreadBusyError extends CheckpointError {
-  override readonly code = "thread_busy";
-  constructor(
-    readonly threadId: string,
-    message = `thread ${threadId} is busy: another process is running it (its checkpoints are locked); retry when that run has ended`,
-    where: ErrorWhere = {},
-  ) {
-    super(message, where);
-  }
-  protected override details() {
-    return { threadId: this.threadId };
-  }
-}
+/** Another process is writing this thread (now a runtime error: SQLite and memory stores raise it too). */
+export { ThreadBusyError } from "../runtime/errors.js";
 
 /**
  * A queued job names a blueprint hash whose source the worker was not given (or the

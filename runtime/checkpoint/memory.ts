@@ -8,7 +8,7 @@
  * their items) by reference, and the latest checkpoint of a thread reads its values
  * back without a rebuild.
  */
-import { CheckpointError } from "../errors.js";
+import { CheckpointError, ThreadBusyError } from "../errors.js";
 import { BlobPlannerOf, liveBlobs, rebuildValueOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
@@ -24,6 +24,7 @@ import {
   type ListOptions,
   type PendingWriteRecord,
   type PruneOptions,
+  type ThreadClaim,
   type ThreadSummary,
 } from "./types.js";
 
@@ -72,6 +73,26 @@ export class MemoryCheckpointer implements Checkpointer {
   private seq = 0;
   /** Which channels changed since the last checkpoint put per thread and namespace. */
   private readonly planner = new BlobPlannerOf<unknown>(encode);
+
+  /** Threads a run of this process holds (`claim`). */
+  private readonly claimed = new Set<string>();
+
+  /**
+   * Takes a thread for one run: a second run of it on this store while the first holds it
+   * is refused (the store lives in one process, so this is every run that can reach it).
+   * @throws ThreadBusyError when a run holds it.
+   */
+  async claim(threadId: string): Promise<ThreadClaim> {
+    if (this.claimed.has(threadId)) throw new ThreadBusyError(threadId, `thread ${threadId} is busy: another run of this process holds it; retry when that run has ended`);
+    this.claimed.add(threadId);
+    let held = true;
+    return {
+      release: async () => {
+        if (held) this.claimed.delete(threadId);
+        held = false;
+      },
+    };
+  }
 
   private timeline(threadId: string, namespace: string, create: boolean): Timeline | undefined {
     let t = this.threadsById.get(threadId);

@@ -63,18 +63,34 @@ export class Persister {
     return { threadId: this.threadId, namespace: this.namespace, checkpointId: this.latest!.checkpoint.id };
   }
 
-  /** Records a new checkpoint; saves it now (`sync`), queues it (`async`) or keeps it for exit. */
-  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
+  /**
+   * Records a new checkpoint; saves it now (`sync`), queues it (`async`) or keeps it for
+   * exit. `withWrites` (a task id and its writes) are saved against it as one unit with it
+   * (`putBatch`: one SQLite transaction; a store without `putBatch` writes them right
+   * after): the run's budget record of calls in flight, which a crash between two writes
+   * would have lost. Set as the latest synchronously, before anything is awaited.
+   */
+  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata, withWrites?: readonly [taskId: string, writes: Writes]): Promise<void> {
     this.latest = { checkpoint, metadata };
     if (this.buffered.length) this.buffered = [];
     if (this.durability === "sync") {
-      await this.saver.put(checkpoint, metadata);
+      if (!withWrites) await this.saver.put(checkpoint, metadata);
+      else {
+        const [taskId, writes] = withWrites;
+        const config = this.config();
+        if (this.saver.putBatch) await this.saver.putBatch([{ kind: "put", checkpoint, metadata }, { kind: "writes", config, writes, taskId }]);
+        else {
+          await this.saver.put(checkpoint, metadata);
+          await this.saver.putWrites(config, writes, taskId);
+        }
+      }
       this.savedId = checkpoint.id;
       await this.onSaved(checkpoint, metadata);
     } else if (this.durability === "async") {
       this.enqueue({ kind: "put", checkpoint, metadata });
+      if (withWrites) this.enqueue({ kind: "writes", config: this.config(), writes: withWrites[1], taskId: withWrites[0] });
       await this.onSaved(checkpoint, metadata);
-    }
+    } else if (withWrites) this.buffered.push([withWrites[0], withWrites[1]]);
   }
 
   /**

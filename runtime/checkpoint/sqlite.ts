@@ -26,6 +26,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { CheckpointError } from "../errors.js";
+import { ThreadLeases } from "./sqlite-lease.js";
 import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
@@ -42,6 +43,7 @@ import {
   type ListOptions,
   type PendingWriteRecord,
   type PruneOptions,
+  type ThreadClaim,
   type ThreadSummary,
 } from "./types.js";
 
@@ -107,6 +109,8 @@ let Database: typeof BetterSqlite3 | undefined;
 export interface SqliteCheckpointerOptions {
   /** Open read-only (no schema changes, no writes). */
   readonly readonly?: boolean;
+  /** How long a run's lease on a thread lasts without renewal, ms (`sqlite-lease.ts`; default 30,000). */
+  readonly leaseMs?: number;
 }
 
 export class SqliteCheckpointer implements Checkpointer {
@@ -121,6 +125,7 @@ export class SqliteCheckpointer implements Checkpointer {
   private readonly planner = new BlobPlanner();
   /** Cache commits of the blobs planned in the running transaction (applied once it commits). */
   private planned: (() => void)[] = [];
+  private readonly leases: ThreadLeases;
 
   /**
    * Opens (creating when needed, with its directory) the database at `path`
@@ -154,6 +159,7 @@ export class SqliteCheckpointer implements Checkpointer {
       throw new CheckpointError(`cannot open the checkpoint database ${path}: ${why}`, {}, { cause: e });
     }
     this.stmt = this.prepare();
+    this.leases = new ThreadLeases(this.db, options.leaseMs !== undefined ? { ttlMs: options.leaseMs } : {});
     const writeRows = (b: { regular: WriteRow[]; special: WriteRow[] }) => {
       for (const r of b.regular) this.stmt.insertWrite.run(r);
       for (const r of b.special) this.stmt.upsertWrite.run(r);
@@ -231,6 +237,21 @@ export class SqliteCheckpointer implements Checkpointer {
     } catch (e) {
       if (e instanceof CheckpointError) throw e;
       throw new CheckpointError(`checkpoint database ${this.path}: ${what} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  /**
+   * Takes a thread for one run, across processes on this file and handles in this process
+   * (a lease row: `sqlite-lease.ts`). A read-only handle writes nothing and takes nothing.
+   * @throws ThreadBusyError when another run holds the thread.
+   */
+  async claim(threadId: string, onLost: (e: Error) => void): Promise<ThreadClaim> {
+    if (this.db.readonly) return { release: async () => {} };
+    try {
+      return this.leases.claim(threadId, onLost);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`checkpoint database ${this.path}: taking thread ${threadId} failed: ${(e as Error).message}`, {}, { cause: e });
     }
   }
 

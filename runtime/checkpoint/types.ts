@@ -224,8 +224,26 @@ export interface Checkpointer {
    * touched locked against other processes. Local stores do not implement it.
    */
   release?(threadId: string): Promise<void>;
+  /**
+   * Takes a thread for one run, before the run reads it: a second run of the thread — in
+   * this process, or (SQLite) in another process on the same file — is refused with
+   * `ThreadBusyError` naming the thread until `ThreadClaim.release`. The runtime takes one
+   * for every run that checkpoints as a thread's root (`runLoop`); `onLost` is called if
+   * the claim is lost while held (a SQLite lease another process took over after it
+   * expired), and the run is then cancelled. A store without it (Postgres, whose first
+   * write takes the thread's advisory lock) relies on its own locking.
+   *
+   * @throws ThreadBusyError when another run holds the thread.
+   */
+  claim?(threadId: string, onLost: (e: Error) => void): Promise<ThreadClaim>;
   /** Releases resources (the SQLite handle). */
   close?(): void;
+}
+
+/** A thread taken by one run (`Checkpointer.claim`). */
+export interface ThreadClaim {
+  /** Gives the thread up (idempotent; never throws). */
+  release(): Promise<void>;
 }
 
 /** One operation of `putBatch`. */

@@ -7,7 +7,10 @@
  * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
  * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
  * its task). After the call the reservation is replaced by the real usage; a call whose
- * real usage crosses a limit fails its task too. Either way the task fails with a `NodeError` of class
+ * real usage crosses a limit fails its task too. A call that fails is charged what is known
+ * of each attempt that reached the provider (its error's usage, else its input estimate
+ * plus what it streamed: `registry/call-meter.ts`), and a successful one also what its
+ * failed attempts (retries inside the chain) were charged. Either way the task fails with a `NodeError` of class
  * `budget_exceeded`, which no retry policy retries by default. Cache hits cost nothing.
  *
  * Spend is counted per thread, durably: in a graph run the ledger is the runtime's
@@ -22,7 +25,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { CallMeter, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { priceUsage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
@@ -99,6 +102,12 @@ function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: 
     }
   }
   return cap === Infinity ? undefined : Math.max(1, Math.floor(cap));
+}
+
+/** What a reply whose usage is not a count is charged: its reservation, or what it is known to have used (input estimate + streamed output) when that is more. */
+function fallback(reserved: { readonly tokens: number; readonly usd: number }, meter: CallMeter): { tokens: number; usd: number } {
+  const seen = meter.observed();
+  return { tokens: Math.max(reserved.tokens, seen.tokens), usd: Math.max(reserved.usd, seen.usd) };
 }
 
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
@@ -189,16 +198,32 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // crash during the call leaves the reservation counted as spent).
       const reserved = { tokens, usd };
       const saved = ledger.reserve(ctx.node.name, tokens, usd);
+      // Every attempt below that reaches the provider is recorded here (`CallMeter`): what it
+      // streams, and what it is charged when it fails — so a failed call, and each retried
+      // attempt, is charged what is known of it instead of 0.
+      const meter = new CallMeter(tokens - outTokens, price);
+      call = { ...call, meter };
       let res;
       try {
         await saved;
         res = await next(call);
       } catch (e) {
-        ledger.settle(ctx.node.name, reserved, { tokens: 0, usd: 0 });
+        // Failed attempts as `CallMeter` charged them, and any reply a layer below refused after the provider answered (a validator's reject).
+        const failed = meter.failed();
+        for (const u of meter.answered()) {
+          const t = spentOf(u, fallback(reserved, meter));
+          failed.tokens += t.tokens;
+          failed.usd += t.usd;
+        }
+        ledger.settle(ctx.node.name, reserved, failed);
         throw e;
       }
-      // The usage is the provider's word (untrusted): a figure that is not a count is charged at the reservation.
-      const { tokens: spentTokens, usd: spentUsd } = spentOf(res.usage, reserved, res.cached !== undefined);
+      // The usage is the provider's word (untrusted): a figure that is not a count is charged
+      // at the reservation, or at what the reply is known to have streamed when that is more.
+      const ok = spentOf(res.usage, fallback(reserved, meter), res.cached !== undefined);
+      const failed = meter.failed();
+      const spentTokens = ok.tokens + failed.tokens;
+      const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.

@@ -24,7 +24,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { finishReply, parseToolArguments, retryAfterMs } from "./shared.js";
+import { finishReply, parseToolArguments, retryAfterMs, streamProgress, withPartialUsage, type StreamProgress } from "./shared.js";
 
 type Body = Anthropic.MessageCreateParamsNonStreaming;
 type ContentBlock = Anthropic.ContentBlockParam;
@@ -70,12 +70,14 @@ export function anthropicProvider(options: AnthropicProviderOptions = {}): Model
       const body = toBody(request, options.defaultMaxTokens ?? 4096);
       const c = await getClient();
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
+      const progress = streamProgress();
       try {
         if (!opts?.onToken) return fromMessage(await c.messages.create(body, reqOpts), request);
         const stream = await c.messages.create({ ...body, stream: true }, reqOpts);
-        return await fromStream(stream, request, opts);
+        return await fromStream(stream, request, opts, progress);
       } catch (e) {
-        throw await fromSdkError(e);
+        // A stream that failed midway: what it delivered (and the usage reported so far) is charged.
+        throw withPartialUsage(await fromSdkError(e), progress);
       }
     },
   };
@@ -163,7 +165,7 @@ function toolInput(name: string, input: unknown): Record<string, unknown> {
 }
 
 /** Reads a Messages event stream: text deltas on, a `tool_use` block whole once its block stops. */
-async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, cb: StreamCallbacks): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, cb: StreamCallbacks, progress: StreamProgress): Promise<ChatResponse> {
   let content = "";
   let usage: Partial<Anthropic.Usage> = {};
   let stop: string | null | undefined;
@@ -178,16 +180,19 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
         id = e.message.id;
         model = e.message.model;
         usage = { ...e.message.usage };
+        progress.inputTokens = usageOf(usage).inputTokens;
         break;
       case "content_block_start":
         if (e.content_block.type === "tool_use") blocks.set(e.index, { id: e.content_block.id, name: e.content_block.name, json: "" });
         break;
       case "content_block_delta":
         if (e.delta.type === "text_delta") {
+          progress.chars += e.delta.text.length;
           content += e.delta.text;
           await cb.onToken?.(e.delta.text);
         } else if (e.delta.type === "input_json_delta") {
           const b = blocks.get(e.index);
+          progress.chars += e.delta.partial_json.length;
           if (b) b.json += e.delta.partial_json;
         }
         break;
@@ -204,6 +209,7 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
       case "message_delta":
         stop = e.delta.stop_reason ?? stop;
         for (const [k, v] of Object.entries(e.usage)) if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
+        progress.outputTokens = usageOf(usage).outputTokens;
         break;
       case "message_stop":
         ended = true;

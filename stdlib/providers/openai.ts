@@ -24,7 +24,7 @@ import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { finishReply, parseToolArguments, retryAfterMs, streamWhole } from "./shared.js";
+import { finishReply, parseToolArguments, retryAfterMs, streamProgress, streamWhole, withPartialUsage, type StreamProgress } from "./shared.js";
 
 export interface OpenAIProviderOptions {
   readonly apiKey?: string;
@@ -80,6 +80,7 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
       const body = toBody(request);
       const c = await getClient();
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
+      const progress = streamProgress();
       try {
         if (!opts?.onToken || !streams) {
           const res = fromCompletion(await c.chat.completions.create(body, reqOpts), request);
@@ -96,9 +97,10 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
           await streamWhole(res, opts, true);
           return res;
         }
-        return await fromStream(stream, request, opts);
+        return await fromStream(stream, request, opts, progress);
       } catch (e) {
-        throw await fromSdkError(e, url);
+        // A stream that failed midway: what it delivered is charged (`withPartialUsage`).
+        throw withPartialUsage(await fromSdkError(e, url), progress);
       }
     },
   };
@@ -186,7 +188,7 @@ function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequ
 }
 
 /** Reads a streamed completion: text deltas on, tool calls whole (a call is complete when the next begins or the stream ends). */
-async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks, progress: StreamProgress): Promise<ChatResponse> {
   let content = "";
   let refusal = "";
   let finishReason: string | undefined;
@@ -206,10 +208,16 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
   for await (const chunk of stream) {
     id ??= chunk.id;
     model ??= chunk.model;
-    if (chunk.usage) usage = usageOf(chunk.usage);
+    if (chunk.usage) {
+      usage = usageOf(chunk.usage);
+      progress.inputTokens = usage.inputTokens;
+      progress.outputTokens = usage.outputTokens;
+    }
     const choice = chunk.choices[0];
     if (!choice) continue;
     const d = choice.delta;
+    progress.chars += (d?.content?.length ?? 0) + (d?.refusal?.length ?? 0);
+    for (const tc of d?.tool_calls ?? []) progress.chars += (tc.function?.name?.length ?? 0) + (tc.function?.arguments?.length ?? 0);
     if (d?.content) {
       content += d.content;
       await cb.onToken?.(d.content);
@@ -232,7 +240,9 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
     content: refused ? refusal : content,
     toolCalls: done,
     finishReason: refused ? "refusal" : (finishReason ?? "stop"),
-    usage: usage ?? { inputTokens: 0, outputTokens: 0 },
+    // No usage chunk (`streamUsage: false`, or a server that sends none): unknown (NaN), which
+    // the budget charges at the call's reservation or at what streamed, whichever is more — never 0.
+    usage: usage ?? { inputTokens: NaN, outputTokens: NaN },
     ...(id ? { responseId: id } : {}),
     ...(model ? { responseModel: model } : {}),
   });

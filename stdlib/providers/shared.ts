@@ -89,3 +89,35 @@ export function finishReply(r: ChatRequest, raw: RawReply): ChatResponse {
   if (raw.responseModel) res.responseModel = raw.responseModel;
   return res;
 }
+
+/**
+ * What a streamed reply had delivered when it failed, for the budget (`CallMeter.fail`):
+ * the usage the vendor reported so far, else NaN (unknown: the meter uses the prompt's
+ * estimate), and the characters of output received — text, refusal and tool-call argument
+ * fragments, complete or not — as output tokens (≈ 4 characters per token) when the vendor
+ * reported fewer.
+ */
+export interface StreamProgress {
+  inputTokens: number;
+  outputTokens: number;
+  chars: number;
+}
+
+/** A fresh `StreamProgress`: nothing known yet. */
+export const streamProgress = (): StreamProgress => ({ inputTokens: NaN, outputTokens: NaN, chars: 0 });
+
+/**
+ * Attaches what a failed stream had delivered to its error as `usage` (unless the error
+ * already carries one), so the budget charges it; returns the error.
+ */
+export function withPartialUsage(e: unknown, p: StreamProgress): unknown {
+  if (!e || typeof e !== "object" || "usage" in e) return e;
+  const outputTokens = Math.max(Number.isFinite(p.outputTokens) ? p.outputTokens : 0, Math.ceil(p.chars / 4));
+  try {
+    Object.defineProperty(e, "usage", { value: { inputTokens: p.inputTokens, outputTokens }, enumerable: false, configurable: true });
+  } catch {
+    /* a frozen error: the meter counts what was streamed through the callbacks */
+  }
+  return e;
+}
+

@@ -134,7 +134,7 @@ describe("the ledger itself refuses numbers that are not counts", () => {
     expect(Number.isFinite(book.run.tokens)).toBe(true);
   });
 
-  it("a joint ledger (a thread's run inside a session) counts the thread's base plus the enclosing ledger, charges both, and refuses a bad reservation in neither", () => {
+  it("a joint ledger (a pool worker's share of a step's branches) counts the thread's base plus the share, charges both, and refuses a bad reservation in neither", () => {
     const outer = new SpendBook({ tokens: 50, usd: 0 });
     const thread = new SpendBook({ tokens: 700, usd: 0 });
     const joint = new JointLedger(thread, { tokens: 700, usd: 0 }, outer);

@@ -25,14 +25,13 @@ import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 const dir = mkdtempSync(join(tmpdir(), "rag-budget-durable-"));
 let files = 0;
 
-/** A model reporting 300 tokens per call; `hangAt` (1-based) makes that call never answer (a process that dies mid-call). */
-function model(opts: { hangAt?: number } = {}) {
+/** A model reporting 300 tokens per call. */
+function model() {
   const m = { calls: 0 };
   const provider: ModelProvider = {
     name: "fake",
     async chat() {
       m.calls++;
-      if (m.calls === opts.hangAt) return new Promise<never>(() => {});
       return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
     },
   };
@@ -107,23 +106,9 @@ describe.each(backends)("budget spend across resumes (%s)", (_name, make, reopen
     expect(second.m.calls).toBe(1);
   });
 
-  it("a crash during a call: its reservation was saved before the call, so the resumed run counts it and is refused", async () => {
-    // Calls 1 and 2 spend 600; call 3 never answers (the process dies). What the thread
-    // recorded: 600 settled + call 3's reservation (~260) → the next call (~260) does not fit.
-    const crashing = model({ hangAt: 3 });
-    const saver = make();
-    const g = graphOf(PAUSING, crashing.provider, saver);
-    await g.invoke({}, { threadId: "t" });
-    await g.invoke(null, { threadId: "t", resume: {} });
-    void g.invoke(null, { threadId: "t", resume: {} }).catch(() => {});
-    await new Promise((res) => setTimeout(res, 50));
-    expect(crashing.m.calls).toBe(3);
-    const after = model();
-    const resumed = graphOf(PAUSING, after.provider, reopen(saver));
-    const e = await resumed.invoke(null, { threadId: "t", resume: {} }).then(() => new Error("completed"), (x: unknown) => x);
-    expect(code(e)).toContain("budget_exceeded");
-    expect(after.m.calls).toBe(0);
-  });
+  // A crash during a call (its reservation saved before the call counts on resume) is
+  // tested with a real process killed mid-call: test/cli/budget-crash.test.ts. In one
+  // process a hanging run holds the thread, so a second run of it is ThreadBusy.
 
   it("a failed run retried from its checkpoint (as a queue worker does) keeps what the failed step's completed branch spent", async () => {
     // Two model nodes in one step; `b`'s provider fails after `a` has spent 300, which no
@@ -160,7 +145,8 @@ describe.each(backends)("budget spend across resumes (%s)", (_name, make, reopen
     expect(code(e)).toContain("budget_exceeded");
     expect((e as Error).message).toContain("`c`");
     expect(calls).toBe(3);
-    expect(spentTokens((await store.getTuple({ threadId: "t" }))!)).toBe(600);
+    // 600 reported, plus `b`'s failed attempt charged its prompt's estimated input (2 tokens: "second"; a failed call is charged what is known of it).
+    expect(spentTokens((await store.getTuple({ threadId: "t" }))!)).toBe(602);
   });
 
   it("parallel branches after a resume share what is left: with 600 of 1,000 spent only one of five branches' calls fits", async () => {

@@ -356,12 +356,12 @@ describe("openai provider: streaming (SSE)", () => {
     expect(streamed.usage).toEqual({ inputTokens: 30, outputTokens: 9, reasoningTokens: 2 });
   });
 
-  it("streamUsage: false omits stream_options (for servers that reject it); usage is then zero", async () => {
+  it("streamUsage: false omits stream_options (for servers that reject it); usage is then unknown (NaN: a budget charges the reservation, never 0)", async () => {
     const server = await serve([{ body: completion({ content: "ok" }) }]);
     const res = await providerFor(server, { streamUsage: false }).chat({ model: "gpt-test", messages: [msg("u", "user", "hi")] }, recorder().cb);
     expect(server.requests[0].body).not.toHaveProperty("stream_options");
     expect(res.message.content).toBe("ok");
-    expect(res.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+    expect(res.usage).toEqual({ inputTokens: NaN, outputTokens: NaN });
   });
 
   it("a stream that ends without any choice is a retryable NodeError", async () => {

@@ -1,0 +1,126 @@
+/**
+ * The ledger of a run that is at once a thread's run and part of an enclosing run: a
+ * graph run started from a REPL session (`graph_run({thread})`, a `:resume`) or from a
+ * CodeAct script inside a node, which checkpoints as a root thread of its own. Its calls
+ * are charged to both ledgers — to `outer` (the session's, or the node's run's) and to
+ * `thread` (the run's `SpendBook`, saved with the thread's checkpoints, so that a later
+ * run of the thread starts from it) — and checked against the union of the two: what the
+ * enclosing ledger counts plus what the thread had spent that the enclosing ledger does
+ * not count already. So both bounds hold and each token is counted once.
+ *
+ * The overlap: runs of the same thread linked into the same enclosing ledger before this
+ * one (a session running a thread twice) charged it their spend, and the thread's
+ * checkpoints recorded that same spend, which this run's `base` now holds. Such charges are
+ * remembered per enclosing ledger and thread (in memory, for as long as that ledger lives)
+ * and left out of `base`. Before, the whole base was added: a thread's first run counted
+ * twice in the second, and a session was refused early (2 calls under a 3-call budget).
+ *
+ * What it cannot see (so counts twice, refused early, never late): an enclosing ledger that
+ * is itself rebuilt from a checkpoint (a CodeAct script's graph run on thread T, in a node
+ * of a thread P that is paused and resumed) — P's recorded spend and T's both hold the
+ * script's earlier run of T, and nothing records that they overlap.
+ */
+import { checkReservation, type Spend, type SpendBook, type SpendCounts, type SpendLedger } from "./spend.js";
+
+interface Totals {
+  tokens: number;
+  usd: number;
+}
+
+/** Spend charged to each enclosing ledger by linked runs, by thread: totals and per node. */
+const linked = new WeakMap<SpendLedger, Map<string, { total: Totals; nodes: Map<string, Totals> }>>();
+
+const ZERO: Totals = { tokens: 0, usd: 0 };
+const minus = (a: Totals, b: Totals | undefined): Totals => ({ tokens: Math.max(0, a.tokens - (b?.tokens ?? 0)), usd: Math.max(0, a.usd - (b?.usd ?? 0)) });
+
+export class LinkedLedger implements SpendLedger {
+  readonly run: SpendCounts;
+  private readonly nodes = new Map<string, SpendCounts>();
+  /** What the thread had spent that `outer` does not count: `base` less the earlier linked runs' charges (never below 0). */
+  private readonly extra: Spend;
+  private readonly charged: { total: Totals; nodes: Map<string, Totals> };
+
+  /**
+   * @param thread the run's own ledger (started from `base`, saved with the thread's checkpoints).
+   * @param base what the thread had spent when the run started (its checkpoint's `spentAt`).
+   * @param outer the enclosing ledger (a session's, a node's run's).
+   * @param threadId the run's thread.
+   */
+  constructor(
+    private readonly thread: SpendBook,
+    base: Spend,
+    private readonly outer: SpendLedger,
+    threadId: string,
+  ) {
+    let byThread = linked.get(outer);
+    if (!byThread) linked.set(outer, (byThread = new Map()));
+    let charged = byThread.get(threadId);
+    if (!charged) byThread.set(threadId, (charged = { total: { tokens: 0, usd: 0 }, nodes: new Map() }));
+    this.charged = charged;
+    const nodes = Object.create(null) as Record<string, Totals>;
+    for (const [name, n] of Object.entries(base.nodes ?? {})) nodes[name] = minus(n, charged.nodes.get(name));
+    this.extra = { ...minus(base, charged.total), nodes };
+    const extra = this.extra;
+    this.run = live(() => extra, () => outer.run);
+  }
+
+  node(name: string): SpendCounts {
+    let n = this.nodes.get(name);
+    if (!n) this.nodes.set(name, (n = live(() => this.extra.nodes?.[name] ?? ZERO, () => this.outer.node(name))));
+    return n;
+  }
+
+  reserve(node: string, tokens: number, usd: number): Promise<void> {
+    // Checked before either ledger counts it: one must not hold a reservation the other refused.
+    checkReservation(tokens, usd);
+    const a = this.outer.reserve(node, tokens, usd);
+    const b = this.thread.reserve(node, tokens, usd);
+    return Promise.all([a, b]).then(() => undefined);
+  }
+
+  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+    this.outer.settle(node, reserved, spent);
+    this.thread.settle(node, reserved, spent);
+    // As the ledgers charge it: a figure that is not a count at its reservation.
+    const ok = (x: number) => typeof x === "number" && x >= 0;
+    this.remember(node, { tokens: ok(spent.tokens) ? spent.tokens : reserved.tokens, usd: ok(spent.usd) ? spent.usd : reserved.usd });
+  }
+
+  add(spent: Spend, recorded: boolean): void {
+    // `recorded` is about this run's checkpoints (the thread's); the enclosing ledger records elsewhere.
+    this.outer.add(spent, false);
+    this.thread.add(spent, recorded);
+    this.charged.total.tokens += spent.tokens;
+    this.charged.total.usd += spent.usd;
+    for (const [name, n] of Object.entries(spent.nodes ?? {})) this.remember(name, n, false);
+  }
+
+  /** Records a charge both ledgers now hold (in total and for `node`). */
+  private remember(node: string, t: Totals, total = true): void {
+    if (total) {
+      this.charged.total.tokens += t.tokens;
+      this.charged.total.usd += t.usd;
+    }
+    const n = this.charged.nodes.get(node);
+    if (n) (n.tokens += t.tokens), (n.usd += t.usd);
+    else this.charged.nodes.set(node, { tokens: t.tokens, usd: t.usd });
+  }
+}
+
+/** Counts read at each access: `base` settled plus `outer`'s live counts (the budget middleware re-reads them after a call). */
+function live(base: () => Totals, outer: () => SpendCounts): SpendCounts {
+  return {
+    get tokens() {
+      return base().tokens + outer().tokens;
+    },
+    get usd() {
+      return base().usd + outer().usd;
+    },
+    get reservedTokens() {
+      return outer().reservedTokens;
+    },
+    get reservedUsd() {
+      return outer().reservedUsd;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Two `rag` processes on one thread of one SQLite file (`runtime/checkpoint/sqlite-lease.ts`):
+ * while `rag run --thread T` runs, `rag resume T` in another process is refused with a
+ * one-line ThreadBusy error naming the thread and the process holding it (before, it
+ * started from the same checkpoint and spend, and the two runs could together spend the
+ * thread's budget twice). Once the holder is killed (SIGKILL: no release), its lease is
+ * taken over at once and the resume completes.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SqliteCheckpointer } from "../../runtime/index.js";
+import { jsonEvents, rag, ragAsync, root, scratchProject } from "../helpers/cli.js";
+
+const config = `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
+export default defineConfig({
+  tools: {
+    slow: tool({
+      description: "waits (10 minutes, or 1 ms with FAST set)",
+      schema: z.object({}),
+      run: async () => {
+        await new Promise((ok) => setTimeout(ok, process.env.FAST ? 1 : 600_000));
+        return "done";
+      },
+    }),
+  },
+});
+`;
+const source = `graph busy {
+  start w
+  state { out: any }
+  node w { kind tool tool "slow" writes out next END }
+}
+`;
+
+describe("two processes on one thread of a SQLite file", () => {
+  it("the second is refused with ThreadBusy naming the thread; after the first is killed, its lease is taken over and the thread resumes", async () => {
+    const dir = scratchProject({ "rag.config.ts": config, "busy.rag": source });
+    const db = join(dir, ".rag/checkpoints.db");
+    const first = ragAsync(["run", "busy.rag", "--thread", "T", "--json"], dir);
+    try {
+      // Wait until the run has saved its input checkpoint (it then waits in the tool).
+      await expect
+        .poll(
+          () => {
+            try {
+              const ck = new SqliteCheckpointer(db, { readonly: true });
+              try {
+                return (ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = 'T'").get() as { n: number }).n;
+              } finally {
+                ck.close();
+              }
+            } catch {
+              return 0;
+            }
+          },
+          { timeout: 45_000, interval: 20 },
+        )
+        .toBeGreaterThanOrEqual(1);
+
+      const second = rag(["resume", "T"], dir, { FAST: "1" });
+      expect(second.code).toBe(1);
+      expect(second.stderr + second.stdout).toMatch(/thread T is busy: process \d+ is running it/);
+      expect(second.stderr).toContain("once that run has ended, continue the thread with: rag resume T");
+      expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // The second process wrote nothing: the thread has only the first run's input checkpoint.
+      const ck = new SqliteCheckpointer(db, { readonly: true });
+      expect((ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = 'T'").get() as { n: number }).n).toBe(1);
+      ck.close();
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+    expect((await first.done).signal).toBe("SIGKILL");
+
+    const resumed = rag(["resume", "T", "--json"], dir, { FAST: "1" });
+    expect(resumed.code).toBe(0);
+    expect(jsonEvents(resumed.stdout).at(-1)?.type).toBe("run_completed");
+  }, 120_000);
+});
