@@ -4,7 +4,9 @@
  * warning, not an error"). The reference dialect put any item on any kind, so this is
  * never an error (compat README). Items every kind uses — routing, `send`/`join`,
  * policies (`retry`, `timeout`, `cache`, `on_error`, `checkpoint`), `metadata`, `tags`,
- * `set`, `steering` — are never reported; custom (registry) kinds are not checked.
+ * `set`, `steering`, and the branch flags `blocking`/`optional` (`runtime.md` §2: any
+ * branch may run detached or be optional, whatever its kind) — are never reported; custom
+ * (registry) kinds are not checked.
  *
  * Reference meanings kept (§6): `model` names the graph of a subgraph node and the
  * route function of a router node, and is an extra model binding on subagent and
@@ -16,7 +18,7 @@ import type { Rule } from "./rule.js";
 /** Items any kind may carry. */
 export const COMMON_ITEMS: ReadonlySet<string> = new Set([
   "kind", "next", "routes", "send", "sends", "join", "command", "retry", "timeout", "cache", "on_error",
-  "checkpoint", "metadata", "tags", "set", "steering", "defer", "budget",
+  "checkpoint", "metadata", "tags", "set", "steering", "defer", "budget", "blocking", "optional",
 ]);
 
 /** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */
@@ -28,7 +30,7 @@ export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
   router: ["route", "model"],
   set: ["writes"],
   subgraph: ["graph", "model", "input", "writes", "persistent"],
-  subagent: ["agent", "model", "input", "writes", "blocking", "optional", "max_steps"],
+  subagent: ["agent", "model", "input", "writes", "max_steps"],
   interrupt: ["prompt", "system", "options", "writes", "resume"],
   join: ["sources", "writes"],
   repl_agent: ["model", "script", "tools", "models", "agents", "graphs", "system", "prompt", "input", "output", "writes", "max_steps", "approve"],

@@ -126,6 +126,23 @@ describe("blocking false (detached branches)", () => {
     expect(nodesPerStep(events)).toEqual([["s"], ["bg", "a"], ["b"], ["c"], []]);
   });
 
+  it("`blocking false` and `optional true` are honoured on built-in kinds, and the compiler does not call them unused", async () => {
+    const { graph, warnings } = buildGraph(`graph g {
+      start s
+      state { notes: list<string> append }
+      node s { kind set send [bg {}, opt {}] next a }
+      node bg { kind set set { notes: "bg" } blocking false }
+      node opt { kind set set { notes: "opt" } optional true }
+      node a { kind set set { notes: "a" } next END }
+    }`);
+    expect(warnings).not.toContain("W-rag-item-unused");
+    const events = await eventsOf(graph);
+    expect(ofType(events, "task_started").find((e) => e.node === "bg")).toMatchObject({ detached: true });
+    const done = events.at(-1) as Ev<"run_completed">;
+    expect(done.type).toBe("run_completed");
+    expect([...(done.state.notes as string[])].sort()).toEqual(["a", "bg", "opt"]);
+  });
+
   it("a join waits for a detached branch like any other", async () => {
     const registry = standardRegistry();
     registry.registerNodeKind("slow", async () => (await sleep(20), { writes: [["notes", "slow"]] }));
