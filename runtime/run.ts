@@ -8,10 +8,9 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { JointLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
-import type { RunAuthority } from "./authority.js";
+import { JointLedger, SpendBook, type RunInfo, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
-import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
+import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
@@ -19,34 +18,21 @@ import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
-import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
+import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
-import { runChannels, type ChannelTable, type PendingWrite } from "./state.js";
+import { runChannels, type PendingWrite } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
+import type { LoopGraph } from "./loop-graph.js";
 import type { NestedGraph } from "./subgraph-state.js";
 import { travelToSubgraph } from "./subgraph-travel.js";
-import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
+import type { Clock, TaskEnv } from "./task-env.js";
+import { taskScope, taskSpec, type TaskOutcome } from "./task.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NOOP = (): void => {};
-
-/** What the loop needs from its compiled graph. */
-export interface LoopGraph {
-  readonly blueprint: Blueprint;
-  readonly registry: Registry;
-  readonly index: GraphIndex;
-  readonly channels: ChannelTable;
-  readonly checkpointer: Checkpointer | undefined;
-  /** Decides every capability use of the run's tasks. */
-  readonly authority: RunAuthority;
-  /** The compiled graph `name` runs as when this graph runs it as a child (time travel into child runs). */
-  subgraph?(name: string): NestedGraph | undefined;
-  /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
-  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
-}
 
 const realClock: Clock = { now: () => Date.now() };
 const sleep = (ms: number, signal: AbortSignal) =>
