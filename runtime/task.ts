@@ -134,13 +134,10 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
     const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
     return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
   }
-  if (result.toolCommand && result.goto?.length) {
-    const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, whereOf(task, env));
-    if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-  }
+  const refused = refusedToolGoto(task, p, result.goto, result.toolCommand?.tools, env);
+  if (refused) return refused;
   const writes = resultWrites(task, spec, result, env);
-  let goto = result.goto?.length ? result.goto : undefined;
-  if (task.command) goto = sendCommand(task, writes, goto);
+  const goto = taskGoto(task, writes, result.goto);
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
   if (result.route !== undefined) o.route = result.route;
@@ -152,17 +149,14 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
 
 /** The outcome of a failed attempt, or the `Retry` its policy asks for. */
 function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): TaskOutcome | Retry {
-  const { spec, policy, started } = p;
+  const { policy, started } = p;
   if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
   if (e instanceof ParentCommand && e.arrived) {
     // A command of the subgraph this task ran, for this graph: the task completes with it.
-    if (e.command.tools && e.command.goto.length) {
-      const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, whereOf(task, env));
-      if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-    }
+    const refused = refusedToolGoto(task, p, e.command.goto, e.command.tools, env);
+    if (refused) return refused;
     const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
-    let goto = e.command.goto.length ? e.command.goto : undefined;
-    if (task.command) goto = sendCommand(task, writes, goto);
+    const goto = taskGoto(task, writes, e.command.goto);
     return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
   }
   if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
@@ -174,6 +168,24 @@ function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope:
     return { task, ok: false, error: err, durationMs: env.clock.now() - started };
   }
   return new Retry(backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random()), err);
+}
+
+/**
+ * The failed outcome of a task whose tools' Commands (`tools`: their names) chose a
+ * `goto` the node may not take (`toolGotoRefusal`); undefined when no tool chose one or
+ * every target is allowed. For a kind's own result and for a subgraph's command that
+ * arrived here alike.
+ */
+function refusedToolGoto(task: PlannedTask, p: Prepared, goto: NodeResult["goto"], tools: readonly string[] | undefined, env: TaskEnv): TaskOutcome | undefined {
+  if (!tools || !goto?.length) return undefined;
+  const refused = toolGotoRefusal(p.spec, goto, tools, env, whereOf(task, env));
+  return refused ? { task, ok: false, error: refused, durationMs: env.clock.now() - p.started } : undefined;
+}
+
+/** A completed task's goto (undefined for none), joined by the Command its Send packet carried, whose update joins `writes`. */
+function taskGoto(task: PlannedTask, writes: PendingWrite[], goto: NodeResult["goto"]): NodeResult["goto"] {
+  const own = goto?.length ? goto : undefined;
+  return task.command ? sendCommand(task, writes, own) : own;
 }
 
 /** Where a task runs, for its errors (made only when one is raised). */
