@@ -8,7 +8,7 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { JointLedger, SpendBook, type RunInfo, type SpendLedger } from "../registry/index.js";
+import { JointLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
@@ -229,13 +229,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
-    // A root run keeps the thread's ledger. So does a run linked from outside the runtime
-    // that checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
-    // script's graph): it starts from the thread's spend and records its own, and is
-    // charged to the enclosing ledger too (`JointLedger`). A child run of this runtime
-    // (a subgraph) charges its root's ledger.
+    // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
-    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new JointLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend) : book;
+    const spend = runLedger(book, parent, namespace, l.spend);
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
@@ -454,6 +450,20 @@ function saveUnsaved(persist: Persister | undefined, all: readonly TaskOutcome[]
 
 function numberOr(v: unknown, d: number): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : d;
+}
+
+/**
+ * The ledger a run's model calls are charged to (`CallContext.spend`). A root run: its
+ * own `book` (the thread's ledger). A run linked from outside the runtime that
+ * checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
+ * script's graph; `namespace` ""): its own book too, which starts from the thread's
+ * spend (`spent`) and records its own, joined with the enclosing ledger when there is
+ * one (`JointLedger`). A child run of this runtime (a subgraph): its root's ledger.
+ */
+function runLedger(book: SpendBook | undefined, parent: ParentLink | undefined, namespace: string, spent: Spend | undefined): SpendLedger | undefined {
+  if (!parent) return book;
+  if (namespace !== "") return parent.spend;
+  return parent.spend && book ? new JointLedger(book, spent ?? { tokens: 0, usd: 0 }, parent.spend) : book;
 }
 
 function taskRef(t: PlannedTask, g: LoopGraph): TaskRef {
