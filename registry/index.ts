@@ -42,4 +42,4 @@ export { approveBlueprint, reviewStatus, type ReviewStatus } from "./review.js";
 export { DEFAULT_SESSION_POLICY, sessionPolicy, SessionPolicyError, SessionPolicySchema, type SessionPolicy } from "./session-policy.js";
 export { serviceSnapshot } from "./service-snapshot.js";
 export { exportRegistry, REGISTRY_SNAPSHOT_VERSION } from "./export.js";
-export { registrySignatures, scriptDescription, toolArgs, zodSchema } from "./signatures.js";
+export { registrySignatures, scriptDescription, toolArgs } from "./signatures.js";

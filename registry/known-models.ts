@@ -10,7 +10,7 @@
  * when the figure matters). Capabilities from the vendors' model pages.
  */
 import type { ModelCapabilities } from "../compiler/index.js";
-import type { ModelPrice } from "./registry.js";
+import type { ModelPrice } from "./registered-model.js";
 
 export interface KnownModel {
   readonly capabilities: ModelCapabilities;

@@ -22,7 +22,7 @@ import type { CapabilityKind, Decision, Json, NodeSpec } from "../compiler/index
 import type { RunInfo } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
-import type { ModelPrice, RegisteredModel } from "./registry.js";
+import type { ModelPrice, RegisteredModel } from "./registered-model.js";
 import type { SpendLedger } from "./spend.js";
 import type { CallMeter } from "./call-meter.js";
 

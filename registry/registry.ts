@@ -15,28 +15,11 @@ import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
+import type { RegisteredModel } from "./registered-model.js";
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from "./session-policy.js";
 import type { ToolDefinition } from "./tool.js";
 import { registrySignatures } from "./signatures.js";
 import { RegistryError } from "./registry-error.js";
-
-/** USD per million tokens. */
-export interface ModelPrice {
-  readonly inputPerMTok: number;
-  readonly outputPerMTok: number;
-  readonly cachedInputPerMTok?: number;
-}
-
-export interface RegisteredModel {
-  readonly name: string;
-  readonly provider: ModelProvider;
-  /** Model id sent to the provider. */
-  readonly modelId: string;
-  /** What the model can do: declared, else from the catalog of known models, else `DEFAULT_CAPABILITIES`. */
-  readonly capabilities: ModelCapabilities;
-  /** USD per million tokens: declared, else from the catalog; without one no cost is reported. */
-  readonly price?: ModelPrice;
-}
 
 /** Options of `Registry.chat`. */
 export interface RegistryChatOptions {
@@ -87,6 +70,7 @@ export const DEFAULT_CAPABILITIES: ModelCapabilities = {
 };
 
 export { RegistryError } from "./registry-error.js";
+export type { ModelPrice, RegisteredModel } from "./registered-model.js";
 
 export class Registry {
   readonly models = new Map<string, RegisteredModel>();

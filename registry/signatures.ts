@@ -4,16 +4,10 @@
  * exporter, `toolParameters`) and result schemas (`toolResultSchema`), agents' input/output schemas and written channel,
  * graphs' input/output, route labels and script descriptions.
  */
-import { z } from "zod";
 import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/signatures.js";
 import type { Registry } from "./registry.js";
 import { toolParameters, toolResultSchema, type ToolDefinition } from "./tool.js";
-
-/** JSON Schema of a zod schema (`io` side), without the `$schema` key. */
-export function zodSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
-}
+import { zodSchema } from "./zod-schema.js";
 
 /** The first `//` comment lines of a `.ragsh` source, as its description. */
 export function scriptDescription(source: string): string | undefined {

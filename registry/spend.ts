@@ -12,6 +12,7 @@
  * the call is made), then `settle` after it (the reservation replaced by the real usage).
  * A process that dies during a call leaves its reservation recorded: it counts as spent.
  */
+import { RagError } from "./rag-error.js";
 
 /** Spend as stored: totals and per node (node name → totals); counts are finite and ≥ 0. */
 export interface Spend {
@@ -84,12 +85,8 @@ const isSpent = (x: unknown): x is number => typeof x === "number" && x >= 0;
  * negative reservation would give budget back to concurrent calls, a NaN one would make
  * every later check pass.
  */
-export class SpendCountError extends Error {
+export class SpendCountError extends RagError {
   readonly code = "spend_count";
-  constructor(message: string) {
-    super(message);
-    this.name = "SpendCountError";
-  }
 }
 
 /** @throws SpendCountError when `tokens` or `usd` is not a count (`isSpendCount`). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { GotoTarget } from "./node-kind.js";
+import { zodSchema } from "./zod-schema.js";
 
 export interface ToolContext {
   readonly signal: AbortSignal;
@@ -104,8 +105,7 @@ const parameters = new WeakMap<ToolDefinition, Readonly<Record<string, unknown>>
 export function toolParameters(def: ToolDefinition): Record<string, unknown> {
   let schema = parameters.get(def);
   if (!schema) {
-    const { $schema: _s, ...rest } = z.toJSONSchema(def.schema, { io: "input" }) as Record<string, unknown>;
-    schema = deepFreeze(rest);
+    schema = deepFreeze(zodSchema(def.schema, "input", "throw"));
     parameters.set(def, schema);
   }
   return schema as Record<string, unknown>;
@@ -136,10 +136,7 @@ export function toolResultSchema(def: ToolDefinition): Record<string, unknown> |
   let schema = results.get(def);
   if (schema === undefined) {
     if (!def.result) schema = null;
-    else {
-      const { $schema: _s, ...rest } = z.toJSONSchema(def.result, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
-      schema = deepFreeze(rest);
-    }
+    else schema = deepFreeze(zodSchema(def.result, "output"));
     results.set(def, schema);
   }
   return (schema ?? undefined) as Record<string, unknown> | undefined;

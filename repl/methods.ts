@@ -8,21 +8,10 @@
  */
 import { KEY_WRITE_WORK } from "./costs.js";
 import { ScriptError } from "./errors.js";
+import type { MethodRuntime } from "./method-runtime.js";
 import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
 import { cellCharge, fromHost, jsonContainerBytes, toHost } from "./boundary.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
-
-/** What methods need from the running cell. */
-export interface MethodRuntime {
-  /** Charges `units` (≈ bytes) to the cell's memory budget; throws E-ragsh-memory-limit past it. */
-  alloc(units: number): void;
-  /**
-   * Charges native work (`units` ≈ characters or items scanned) to the operation budget
-   * and checks the clock: a built-in calls it before (and, for long work, during) the work.
-   * Throws E-ragsh-operation-limit or E-ragsh-timeout.
-   */
-  work(units: number): void;
-}
 
 type Sync = (self: never, args: Value[], rt: MethodRuntime) => Value;
 type Gen = (self: never, args: Value[], rt: MethodRuntime, call: CallBack) => Generator<Promise<unknown>, Value, unknown>;

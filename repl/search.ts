@@ -7,7 +7,7 @@
  * (O(n + m), "Fast pattern matching in strings", SIAM J. Comput. 6(2), 1977), in slices
  * of `SLICE` characters between which the runtime checks its budgets and clock.
  */
-import type { MethodRuntime } from "./methods.js";
+import type { MethodRuntime } from "./method-runtime.js";
 import type { Value } from "./values.js";
 
 /** Characters scanned between two checks of the clock. */

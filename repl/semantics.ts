@@ -12,7 +12,8 @@ import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { didYouMean } from "../grammar/suggest.js";
 import { ScriptError } from "./errors.js";
-import { methodNames, methodOf, type Method, type MethodRuntime } from "./methods.js";
+import type { MethodRuntime } from "./method-runtime.js";
+import { methodNames, methodOf, type Method } from "./methods.js";
 import { chargeCompare, LONG } from "./search.js";
 import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toNum, toStr, type ScriptRecord, type Value } from "./values.js";
 

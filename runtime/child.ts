@@ -21,7 +21,7 @@ import { ParentCommand } from "./parent-command.js";
 import { isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
 import type { PlannedTask } from "./plan.js";
 import { newId } from "./ids.js";
-import type { LoopGraph } from "./run.js";
+import type { LoopGraph } from "./loop-graph.js";
 import type { EventSink, ParentLink, RunOptions } from "./run-options.js";
 
 /**

@@ -3,6 +3,11 @@
  * graph, node, task id and step where it happened, and serialises to plain JSON for
  * `run_failed` events.
  */
+import { RagError, type ErrorWhere } from "../registry/rag-error.js";
+
+// The base class lives in registry/ (the earliest stage whose errors are runtime errors:
+// the budget ledger's); runtime code and its users import it from here.
+export { RagError, type ErrorWhere };
 
 /**
  * Error classes of a failed task; only `retryable`, `rate_limited` and `timeout` are
@@ -10,45 +15,6 @@
  * would be (or was) exceeded by a model call (the harness's budget middleware).
  */
 export type ErrorClass = "permanent" | "retryable" | "rate_limited" | "auth" | "timeout" | "cancelled" | "validation" | "budget_exceeded";
-
-export interface ErrorWhere {
-  readonly graph?: string;
-  readonly node?: string;
-  readonly taskId?: string;
-  readonly step?: number;
-}
-
-export abstract class RagError extends Error {
-  abstract readonly code: string;
-  readonly graph?: string;
-  readonly node?: string;
-  readonly taskId?: string;
-  readonly step?: number;
-
-  constructor(message: string, where: ErrorWhere = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    Object.assign(this, where);
-  }
-
-  /** Plain data for events and `--json` output. */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      ...(this.graph !== undefined ? { graph: this.graph } : {}),
-      ...(this.node !== undefined ? { node: this.node } : {}),
-      ...(this.taskId !== undefined ? { taskId: this.taskId } : {}),
-      ...(this.step !== undefined ? { step: this.step } : {}),
-      ...this.details(),
-    };
-  }
-
-  protected details(): Record<string, unknown> {
-    return {};
-  }
-}
 
 /** The source did not compile; `diagnostics` say why. */
 export class CompileError extends RagError {

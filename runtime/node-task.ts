@@ -15,7 +15,7 @@ import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./plan.js";
 import { neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { describeIssues } from "./schema.js";
-import type { TaskEnv } from "./task.js";
+import type { TaskEnv } from "./task-env.js";
 
 /** The scope expressions of a task see (`language.md` §3 roots). */
 export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {

@@ -7,10 +7,10 @@
  * Node-only (the runtime's stage); the CLI's `readSource` and the REPL's `:load` share it.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { RagError } from "./errors.js";
 
 /** A file refused or not readable; `message` is `cannot read FILE: why`. */
-export class TextFileError extends Error {
-  override readonly name = "TextFileError";
+export class TextFileError extends RagError {
   readonly code = "io";
 }
 

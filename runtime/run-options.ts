@@ -7,9 +7,9 @@ import type { SpendLedger } from "../registry/index.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import type { RunEvent } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
-import type { BranchRunner } from "./remote-branch.js";
+import type { BranchRunner } from "./branch-runner.js";
 import type { State } from "./state.js";
-import type { Clock } from "./task.js";
+import type { Clock } from "./task-env.js";
 
 export interface RunOptions {
   /** Thread id (a new one when omitted). */

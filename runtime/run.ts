@@ -8,7 +8,7 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { LinkedLedger, SpendBook, type Registry, type RunInfo, type SpendLedger } from "../registry/index.js";
+import { LinkedLedger, SpendBook, type Registry, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
@@ -19,34 +19,21 @@ import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
-import { plan, type Completion, type GraphIndex, type PlannedTask } from "./plan.js";
+import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
-import { runChannels, type ChannelTable, type PendingWrite } from "./state.js";
+import { runChannels, type PendingWrite } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateState } from "./update-state.js";
+import type { LoopGraph } from "./loop-graph.js";
 import type { NestedGraph } from "./subgraph-state.js";
 import { travelToSubgraph } from "./subgraph-travel.js";
-import { taskScope, taskSpec, type Clock, type TaskEnv, type TaskOutcome } from "./task.js";
+import type { Clock, TaskEnv } from "./task-env.js";
+import { taskScope, taskSpec, type TaskOutcome } from "./task.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NOOP = (): void => {};
-
-/** What the loop needs from its compiled graph. */
-export interface LoopGraph {
-  readonly blueprint: Blueprint;
-  readonly registry: Registry;
-  readonly index: GraphIndex;
-  readonly channels: ChannelTable;
-  readonly checkpointer: Checkpointer | undefined;
-  /** Decides every capability use of the run's tasks. */
-  readonly authority: RunAuthority;
-  /** The compiled graph `name` runs as when this graph runs it as a child (time travel into child runs). */
-  subgraph?(name: string): NestedGraph | undefined;
-  /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
-  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
-}
 
 const realClock: Clock = { now: () => Date.now() };
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -249,13 +236,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
-    // A root run keeps the thread's ledger. So does a run linked from outside the runtime
-    // that checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
-    // script's graph): it starts from the thread's spend and records its own, and is
-    // charged to the enclosing ledger too (`LinkedLedger`). A child run of this runtime
-    // (a subgraph) charges its root's ledger.
+    // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
-    const spend: SpendLedger | undefined = !parent ? book : namespace !== "" ? parent.spend : parent.spend ? new LinkedLedger(book!, l.spend ?? { tokens: 0, usd: 0 }, parent.spend, threadId) : book;
+    const spend = runLedger(book, parent, namespace, l.spend, threadId);
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
@@ -475,6 +458,20 @@ function saveUnsaved(persist: Persister | undefined, all: readonly TaskOutcome[]
 
 function numberOr(v: unknown, d: number): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : d;
+}
+
+/**
+ * The ledger a run's model calls are charged to (`CallContext.spend`). A root run: its
+ * own `book` (the thread's ledger). A run linked from outside the runtime that
+ * checkpoints as a root thread (a REPL session's `graph_run`/`:resume`, a CodeAct
+ * script's graph; `namespace` ""): its own book too, which starts from the thread's
+ * spend (`spent`) and records its own, joined with the enclosing ledger when there is
+ * one (`LinkedLedger`: the thread's earlier spend counted once). A child run of this runtime (a subgraph): its root's ledger.
+ */
+function runLedger(book: SpendBook | undefined, parent: ParentLink | undefined, namespace: string, spent: Spend | undefined, threadId: string): SpendLedger | undefined {
+  if (!parent) return book;
+  if (namespace !== "") return parent.spend;
+  return parent.spend && book ? new LinkedLedger(book, spent ?? { tokens: 0, usd: 0 }, parent.spend, threadId) : book;
 }
 
 function taskRef(t: PlannedTask, g: LoopGraph): TaskRef {

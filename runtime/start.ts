@@ -12,7 +12,7 @@ import { evaluate, truthy } from "./expr.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import type { Registry, Spend } from "../registry/index.js";
-import type { TaskRecord } from "./step.js";
+import type { TaskRecord } from "./task-record.js";
 
 /** The loop's position: everything a checkpoint holds, live. */
 export interface LoopState {

@@ -17,8 +17,10 @@ import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
 import { GraphInterrupt } from "./interrupt.js";
-import { BranchError, branchInterrupts, isRemoteBranch, type BranchRef, type BranchRunner } from "./remote-branch.js";
-import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskEnv, type TaskOutcome } from "./task.js";
+import type { BranchRef, BranchRunner } from "./branch-runner.js";
+import { BranchError, branchInterrupts, isRemoteBranch } from "./remote-branch.js";
+import type { TaskEnv } from "./task-env.js";
+import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskOutcome } from "./task.js";
 import { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
 export { handledBy, recordOf, type TaskRecord } from "./task-record.js";

@@ -3,66 +3,20 @@
  * kind, run it with a per-attempt timeout and the node's retry policy, then turn its
  * result into pending writes (`writes`, `set`, a send's `-> channel`, `command update`).
  */
-import type { Blueprint, DenialRule, ExprEntrySpec, Json, NodeSpec, RetrySpec } from "../compiler/index.js";
+import type { Blueprint, DenialRule, ExprEntrySpec, NodeSpec, RetrySpec } from "../compiler/index.js";
 import { LIMIT_CAPS } from "../compiler/limit-caps.js";
-import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask, type Registry, type RunInfo, type ChildRunResult, type SpendLedger } from "../registry/index.js";
-import type { RunAuthority } from "./authority.js";
+import { OVERWRITE, overwriteOf, type NodeResult, type NodeTask } from "../registry/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, CapabilityDeniedError, classifyError, errorMessage, errorToJson, NodeError, RagError } from "./errors.js";
-import type { RunEventBody, RunEventType } from "./events.js";
 import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { ParentCommand } from "./parent-command.js";
 import { TaskContext, taskScope } from "./node-task.js";
 import type { PlannedTask } from "./plan.js";
-import type { PendingWrite, State } from "./state.js";
+import type { PendingWrite } from "./state.js";
+import type { TaskEnv } from "./task-env.js";
 
 export { taskScope };
-
-export interface Clock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-}
-
-/** Everything a task needs from its run. */
-export interface TaskEnv {
-  readonly blueprint: Blueprint;
-  readonly registry: Registry;
-  /** The one authorisation check for the run's capability uses. */
-  readonly authority: RunAuthority;
-  readonly nodes: ReadonlyMap<string, NodeSpec>;
-  readonly run: Omit<RunInfo, "step">;
-  readonly step: number;
-  readonly input: Readonly<Record<string, unknown>>;
-  readonly state: State;
-  readonly messagesChannel: string | undefined;
-  readonly signal: AbortSignal;
-  /** Rejects with the abort reason when `signal` aborts: one listener per run, shared by every task. */
-  readonly aborted: Promise<never>;
-  readonly clock: Clock;
-  /** Emits an event stamped with the task's ids; resolves when the stream accepted it. */
-  emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
-  /** Whether anyone consumes events of this type (skip building and awaiting the others). */
-  wants(type: RunEventType): boolean;
-  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
-  /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */
-  readonly enclosingBudgets?: readonly Json[];
-  /** What this run's child runs are charged against: `enclosingBudgets`, then this graph's own `budget`. */
-  readonly childBudgets?: readonly Json[];
-  /** The root run's budget ledger (`CallContext.spend`). */
-  readonly spend?: SpendLedger;
-  /** Random number in [0, 1) for backoff jitter (injected for tests). */
-  random(): number;
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-  /** Resume values by interrupt id (`interrupt(payload)` returns them). */
-  readonly answers: Readonly<Record<string, unknown>>;
-  /** Checkpoint namespace of the run (`""` for the root graph). */
-  readonly namespace: string;
-  /** False when the run has no checkpointer: `interrupt()` then fails with InterruptError. */
-  readonly canInterrupt: boolean;
-  /** True when a consumer wants model tokens (`model_token` events). */
-  readonly tokens: boolean;
-}
 
 /**
  * A task's own cancellation scope (the forked context of a branch, `runtime.md` §2):
@@ -180,13 +134,10 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
     const toParent = new ParentCommand(parentBody(task, spec, result, env), { graph: env.blueprint.id, node: task.node });
     return { task, ok: false, error: toParent, toParent, durationMs: env.clock.now() - started };
   }
-  if (result.toolCommand && result.goto?.length) {
-    const refused = toolGotoRefusal(spec, result.goto, result.toolCommand.tools, env, whereOf(task, env));
-    if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-  }
+  const refused = refusedToolGoto(task, p, result.goto, result.toolCommand?.tools, env);
+  if (refused) return refused;
   const writes = resultWrites(task, spec, result, env);
-  let goto = result.goto?.length ? result.goto : undefined;
-  if (task.command) goto = sendCommand(task, writes, goto);
+  const goto = taskGoto(task, writes, result.goto);
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
   if (result.route !== undefined) o.route = result.route;
@@ -198,17 +149,14 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
 
 /** The outcome of a failed attempt, or the `Retry` its policy asks for. */
 function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): TaskOutcome | Retry {
-  const { spec, policy, started } = p;
+  const { policy, started } = p;
   if (e instanceof GraphInterrupt) return { task, ok: false, error: e, interrupts: e.interrupts, durationMs: env.clock.now() - started };
   if (e instanceof ParentCommand && e.arrived) {
     // A command of the subgraph this task ran, for this graph: the task completes with it.
-    if (e.command.tools && e.command.goto.length) {
-      const refused = toolGotoRefusal(spec, e.command.goto, e.command.tools, env, whereOf(task, env));
-      if (refused) return { task, ok: false, error: refused, durationMs: env.clock.now() - started };
-    }
+    const refused = refusedToolGoto(task, p, e.command.goto, e.command.tools, env);
+    if (refused) return refused;
     const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
-    let goto = e.command.goto.length ? e.command.goto : undefined;
-    if (task.command) goto = sendCommand(task, writes, goto);
+    const goto = taskGoto(task, writes, e.command.goto);
     return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
   }
   if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
@@ -220,6 +168,24 @@ function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope:
     return { task, ok: false, error: err, durationMs: env.clock.now() - started };
   }
   return new Retry(backoff(policy, attempt, err instanceof NodeError ? err.retryAfterMs : undefined, env.random()), err);
+}
+
+/**
+ * The failed outcome of a task whose tools' Commands (`tools`: their names) chose a
+ * `goto` the node may not take (`toolGotoRefusal`); undefined when no tool chose one or
+ * every target is allowed. For a kind's own result and for a subgraph's command that
+ * arrived here alike.
+ */
+function refusedToolGoto(task: PlannedTask, p: Prepared, goto: NodeResult["goto"], tools: readonly string[] | undefined, env: TaskEnv): TaskOutcome | undefined {
+  if (!tools || !goto?.length) return undefined;
+  const refused = toolGotoRefusal(p.spec, goto, tools, env, whereOf(task, env));
+  return refused ? { task, ok: false, error: refused, durationMs: env.clock.now() - p.started } : undefined;
+}
+
+/** A completed task's goto (undefined for none), joined by the Command its Send packet carried, whose update joins `writes`. */
+function taskGoto(task: PlannedTask, writes: PendingWrite[], goto: NodeResult["goto"]): NodeResult["goto"] {
+  const own = goto?.length ? goto : undefined;
+  return task.command ? sendCommand(task, writes, own) : own;
 }
 
 /** Where a task runs, for its errors (made only when one is raised). */

@@ -35,6 +35,12 @@ export interface Route {
 const runJson = (r: RunRecord) => r.summary();
 type SourceReq = z.infer<typeof S.SourceBody>;
 
+/** A source request's body (validated against `S.SourceBody`), its file name defaulted to `untitled.rag`. */
+function sourceReq(body: unknown): SourceReq & { readonly file: string } {
+  const b = body as SourceReq;
+  return { ...b, file: b.file ?? "untitled.rag" };
+}
+
 export const ROUTES: readonly Route[] = [
   {
     method: "GET",
@@ -49,8 +55,8 @@ export const ROUTES: readonly Route[] = [
     body: S.SourceBody,
     response: S.CheckResponse,
     handler: ({ body, project }) => {
-      const b = body as SourceReq;
-      return checkSource(b.source, b.file ?? "untitled.rag", project.registry.view());
+      const b = sourceReq(body);
+      return checkSource(b.source, b.file, project.registry.view());
     },
   },
   {
@@ -59,8 +65,8 @@ export const ROUTES: readonly Route[] = [
     summary: "the canonical formatting of a source (`rag fmt`); `text` is absent when formatting was refused",
     body: S.SourceBody,
     handler: ({ body }) => {
-      const b = body as SourceReq;
-      return formatText(b.source, b.file ?? "untitled.rag");
+      const b = sourceReq(body);
+      return formatText(b.source, b.file);
     },
   },
   {
@@ -69,8 +75,8 @@ export const ROUTES: readonly Route[] = [
     summary: "a drawable view of a graph (nodes, edges by kind, clusters), node source spans, its input fields and default input",
     body: S.SourceBody,
     handler: ({ body, project }) => {
-      const b = body as SourceReq;
-      const r = graphOfSource(b.source, b.file ?? "untitled.rag", project.registry.view(), b.graph);
+      const b = sourceReq(body);
+      const r = graphOfSource(b.source, b.file, project.registry.view(), b.graph);
       const id = r.view?.id;
       return { ...r, defaultInput: id !== undefined ? (project.config.config.defaultInputs?.[id] ?? null) : null };
     },
@@ -81,8 +87,8 @@ export const ROUTES: readonly Route[] = [
     summary: "the Blueprint IR of a graph (`rag compile`)",
     body: S.SourceBody,
     handler: ({ body, project }) => {
-      const b = body as SourceReq;
-      return blueprintOf(b.source, b.file ?? "untitled.rag", project.registry.view(), b.graph).blueprint;
+      const b = sourceReq(body);
+      return blueprintOf(b.source, b.file, project.registry.view(), b.graph).blueprint;
     },
   },
   {

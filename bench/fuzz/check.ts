@@ -8,23 +8,13 @@ import { applyFixes, catalogEntry, compile, registryViewFromSnapshot, type Bluep
 import type { Diagnostic } from "../../grammar/index.js";
 import type { Span } from "../../grammar/span.js";
 import { checkCliPaths } from "./cli-paths.js";
+import type { Problem } from "./problem.js";
 
 const REGISTRY: RegistryView = registryViewFromSnapshot({
   models: ["default", "small"], tools: ["search", "read_repo"], agents: ["research_agent", "verifier_agent", "final_reviewer"], graphs: [], scripts: [], routers: ["pick"],
   reducers: null, node_kinds: null, validators: ["no_pii"], model_capabilities: { small: { tools: false, structuredOutput: false, contextWindow: 100 } },
   policy: { name: "fuzz", allow: { tools: ["search", "read_repo"] }, untrustedAllow: { tools: ["search"] }, review: "untrusted" },
 });
-
-/** What can be wrong with one input: the front end's properties, then the CLI paths' (cli-paths.ts). */
-export type ProblemKind = "throw" | "span" | "uncatalogued" | "fix-throw" | "render" | "report-size" | "json" | "fix-unsettled" | "fmt-unstable" | "graph" | "input-json" | "printable";
-
-/** Every kind, in report order (`hang` and `oom` are found by the runner). */
-export const PROBLEM_KINDS: readonly ProblemKind[] = ["throw", "span", "uncatalogued", "fix-throw", "render", "report-size", "json", "fix-unsettled", "fmt-unstable", "graph", "input-json", "printable"];
-
-export interface Problem {
-  readonly kind: ProblemKind;
-  readonly detail: string;
-}
 
 function lineColOk(src: string, s: Span, lineStarts: number[]): boolean {
   const { start, end } = s;

@@ -17,7 +17,7 @@ import type { Diagnostic } from "../../grammar/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../../runtime/safe-json.js";
 import { boundedJson, hasControlChars, printableId } from "../../stdlib/printable.js";
-import type { Problem, ProblemKind } from "./check.js";
+import type { Problem, ProblemKind } from "./problem.js";
 import { rng } from "./mutate.js";
 
 /** Largest human report accepted for one input (characters). */

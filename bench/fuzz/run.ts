@@ -15,7 +15,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { seedCorpus } from "./corpus.js";
 import { mutant } from "./mutate.js";
-import { PROBLEM_KINDS, type Problem } from "./check.js";
+import { PROBLEM_KINDS, type Problem } from "./problem.js";
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,13 +1,13 @@
 /**
- * The pool of the `distribute: branches` tests (test/scale/distribute*.test.ts): two
- * `RunWorker`s named "a" and "b", each with its own `PostgresCheckpointer` connection to one
- * schema (two machines sharing one database), on one BullMQ queue under the test's own
- * Redis key prefix, and a `QueueRunSubmitter` for it. `close()` stops them and removes the
- * schema and the keys.
+ * The worker pool of the queue tests (test/scale/distribute*.test.ts, queue*.test.ts and
+ * others): `RunWorker`s — by default two, named "a" and "b" — each with its own
+ * `PostgresCheckpointer` connection to one schema (machines sharing one database), on one
+ * BullMQ queue under the test's own Redis key prefix, and a `QueueRunSubmitter` for it.
+ * `close()` stops them and removes the schema and the keys.
  */
 import { afterAll, beforeAll } from "vitest";
 import type { RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type RunWorkerOptions } from "../../scale/index.js";
+import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions } from "../../scale/index.js";
 import { deleteTestKeys, PG_URL, REDIS_URL } from "./services.js";
 
 /** Savers, workers and submitter of a started pool; `savers[i]` is `workers[i]`'s checkpointer. */
@@ -19,17 +19,32 @@ export interface DistributedPool {
   close(): Promise<void>;
 }
 
+/** What a pool is made of; see `distributedPool`. */
+export interface PoolOptions {
+  readonly schema: string;
+  readonly prefix: string;
+  readonly registryFor: (who: string) => RunWorkerOptions["registry"];
+  /** The workers' names, one worker each (default "a" and "b"). */
+  readonly names?: readonly string[];
+  /** Every worker's options besides queue, checkpointer, registry and name (default: concurrency 2, 4 branch slots, a 50 ms busy delay). */
+  readonly worker?: Omit<RunWorkerOptions, "queue" | "checkpointer" | "registry" | "name">;
+  /** The submitter's options (default none). */
+  readonly submitter?: QueueRunSubmitterOptions;
+}
+
+const POOL_WORKER: NonNullable<PoolOptions["worker"]> = { concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 };
+
 /**
  * Starts the pool: queue `runs` at `REDIS_URL` under `prefix`, checkpoints in `schema` at
- * `PG_URL`, each worker with `registryFor(its name)`, concurrency 2, 4 branch slots and a
- * 50 ms busy delay.
+ * `PG_URL`, a worker per name with `registryFor(its name)` and `worker` options.
  */
-export async function distributedPool(options: { schema: string; prefix: string; registryFor: (who: string) => RunWorkerOptions["registry"] }): Promise<DistributedPool> {
+export async function distributedPool(options: PoolOptions): Promise<DistributedPool> {
   const queueUrl = `${REDIS_URL}?queue=runs&prefix=${options.prefix}`;
-  const savers = [0, 1].map(() => new PostgresCheckpointer(`${PG_URL}?schema=${options.schema}`));
-  const workers = ["a", "b"].map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: options.registryFor(name), name, concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 }));
+  const names = options.names ?? ["a", "b"];
+  const savers = names.map(() => new PostgresCheckpointer(`${PG_URL}?schema=${options.schema}`));
+  const workers = names.map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: options.registryFor(name), name, ...(options.worker ?? POOL_WORKER) }));
   for (const w of workers) await w.start();
-  const submitter = new QueueRunSubmitter(queueUrl);
+  const submitter = new QueueRunSubmitter(queueUrl, options.submitter);
   return {
     savers,
     workers,
@@ -37,7 +52,7 @@ export async function distributedPool(options: { schema: string; prefix: string;
     async close() {
       await submitter.close();
       for (const w of workers) await w.close(true);
-      await savers[1].closeAsync();
+      for (const saver of savers.slice(1)) await saver.closeAsync();
       await savers[0].dropSchema();
       await deleteTestKeys(options.prefix);
     },
@@ -48,7 +63,7 @@ export async function distributedPool(options: { schema: string; prefix: string;
  * Starts the pool in the file's `beforeAll` (not when `skip` is truthy: the reason services are missing)
  * and hands it to `use`; closes it in `afterAll`.
  */
-export function usePool(options: Parameters<typeof distributedPool>[0], skip: unknown, use: (pool: DistributedPool) => void): void {
+export function usePool(options: PoolOptions, skip: unknown, use: (pool: DistributedPool) => void): void {
   let pool: DistributedPool | undefined;
   beforeAll(async () => {
     if (skip) return;

@@ -1,6 +1,7 @@
 /** The budget ledgers refuse a reservation that is not a count, before counting anything (`registry/spend.ts`). */
 import { describe, expect, it } from "vitest";
 import { JointLedger, SpendBook, SpendCountError } from "../../registry/index.js";
+import { errorToJson, RagError } from "../../runtime/index.js";
 
 describe("SpendLedger.reserve", () => {
   for (const [tokens, usd] of [[-1, 0], [Number.NaN, 0], [0, Number.POSITIVE_INFINITY]] as const) {
@@ -18,6 +19,16 @@ describe("SpendLedger.reserve", () => {
       expect(thread.empty && outer.empty).toBe(true);
     });
   }
+  it("the refusal is a RagError with the stable code `spend_count` (what events and --json show)", () => {
+    let caught: unknown;
+    try {
+      new SpendBook().reserve("n", -1, 0);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RagError);
+    expect(errorToJson(caught)).toEqual({ name: "SpendCountError", code: "spend_count", message: "a budget reservation must be counts ≥ 0 (got -1 tokens, 0 USD)" });
+  });
   it("a count is reserved in both ledgers of a JointLedger", async () => {
     const thread = new SpendBook();
     const outer = new SpendBook();

@@ -11,7 +11,8 @@ import { checkThreadId, openCheckpoints, shellQuote } from "../../cli/checkpoint
 import { CliError } from "../../cli/errors.js";
 import { parseJsonArg, readSource } from "../../cli/files.js";
 import { boundedJson, printable, printableId } from "../../stdlib/printable.js";
-import { neutralizeJson, parseUntrustedJson, UnsafeJsonError } from "../../runtime/index.js";
+import { errorToJson, neutralizeJson, parseUntrustedJson, RagError, UnsafeJsonError } from "../../runtime/index.js";
+import { readTextFile } from "../../runtime/read-text-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-robust-cli-"));
 const cliError = (f: () => unknown): string => {
@@ -28,6 +29,17 @@ describe("files that never end are refused, not read", () => {
   it("--input @/dev/zero and a .rag named /dev/zero: not a regular file", () => {
     expect(cliError(() => parseJsonArg("--input", "@/dev/zero"))).toBe("cannot read /dev/zero: not a regular file (a device, pipe or socket could be endless)");
     expect(cliError(() => readSource("/dev/zero"))).toContain("not a regular file");
+  });
+
+  it("the refusal is a RagError with the stable code `io` (what --json and the server show)", () => {
+    let caught: unknown;
+    try {
+      readTextFile("/dev/zero", 1024);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RagError);
+    expect(errorToJson(caught)).toEqual({ name: "TextFileError", code: "io", message: "cannot read /dev/zero: not a regular file (a device, pipe or socket could be endless)" });
   });
 
   it("a file over the size limit is refused", () => {

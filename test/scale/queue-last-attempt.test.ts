@@ -8,18 +8,18 @@
  * worker's Postgres schema is dropped under it (as a restore of an older backup would).
  * Own key prefix, queue and schema, removed after.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import type { RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import type { QueueRunSubmitter } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { deleteTestKeys, dropTestSchema, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { usePool } from "../helpers/distributed-pool.js";
+import { dropTestSchema, missingServices, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_last");
 const prefix = uniqueName("raglast");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 /** Lets the `hold` tool return (set while it waits). */
 let release: (() => void) | undefined;
@@ -48,26 +48,10 @@ const source = `graph held {
 `;
 const bp = compileGraph(source, { file: "held.rag", graph: "held", registry: registry.view() }).value!;
 
-let saver: PostgresCheckpointer;
-let worker: RunWorker;
 let submitter: QueueRunSubmitter;
-
-beforeAll(async () => {
-  if (skip) return;
-  saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
-  worker = new RunWorker({ queue: queueUrl, checkpointer: saver, registry, busyDelayMs: 50 });
-  await worker.start();
-  // One attempt per job: its first failure is its last.
-  submitter = new QueueRunSubmitter(queueUrl, { attempts: 1 });
-});
-
-afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  await worker.close(true);
-  await saver.closeAsync();
-  await dropTestSchema(schema);
-  await deleteTestKeys(prefix);
+// One attempt per job: its first failure is its last.
+usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { busyDelayMs: 50 }, submitter: { attempts: 1 } }, skip, (pool) => {
+  submitter = pool.submitter;
 });
 
 /** The run's events to its end, or what came within `ms` (a watcher left waiting). */

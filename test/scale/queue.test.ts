@@ -5,19 +5,18 @@
  * worker, cancellation reaches the worker, and two resumes of one thread never overlap.
  * Each test file uses its own key prefix, queue and schema, removed after.
  */
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { getState, type RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { missingServices, PG_URL, REDIS_URL, uniqueName, deleteTestKeys } from "../helpers/services.js";
+import { usePool } from "../helpers/distributed-pool.js";
+import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_queue");
 const prefix = uniqueName("ragq");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 let active = 0;
 let maxActive = 0;
@@ -57,21 +56,8 @@ const bp = (graph: string) => compileGraph(source, { file: "fan.rag", graph, reg
 let saver: PostgresCheckpointer;
 let worker: RunWorker;
 let submitter: QueueRunSubmitter;
-
-beforeAll(async () => {
-  if (skip) return;
-  saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
-  worker = new RunWorker({ queue: queueUrl, checkpointer: saver, registry, concurrency: 4, busyDelayMs: 50 });
-  await worker.start();
-  submitter = new QueueRunSubmitter(queueUrl);
-});
-
-afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  await worker.close(true);
-  await saver.dropSchema();
-  await deleteTestKeys(prefix);
+usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { concurrency: 4, busyDelayMs: 50 } }, skip, (pool) => {
+  [saver, worker, submitter] = [pool.savers[0], pool.workers[0], pool.submitter];
 });
 
 async function collect(runId: string, from?: string): Promise<{ id: string; event: RunEvent }[]> {

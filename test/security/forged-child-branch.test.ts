@@ -10,17 +10,17 @@
  * whose node binds the level's graph (`ancestryRefusal`).
  */
 import { Queue, QueueEvents } from "bullmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
-import { branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
+import { branchQueueName, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { usePool } from "../helpers/distributed-pool.js";
+import { missingServices, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_fcb");
 const prefix = uniqueName("ragfcb");
-const queueUrl = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 
 let ran = 0;
 const tools = { work: tool({ description: "square", schema: z.object({ n: z.number() }), run: async ({ n }: { n: number }) => (ran++, n * n) }) };
@@ -55,22 +55,10 @@ const compile = (src: string, file: string, graph: string) => {
 const guarded = compile(guardedSource, "guarded.rag", "guarded");
 const open = compile(openSource, "open.rag", "open");
 
-let saver: PostgresCheckpointer;
 let worker: RunWorker;
 let submitter: QueueRunSubmitter;
-beforeAll(async () => {
-  if (skip) return;
-  saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
-  worker = new RunWorker({ queue: queueUrl, checkpointer: saver, registry, name: "w", concurrency: 2, branchConcurrency: 2, busyDelayMs: 50 });
-  await worker.start();
-  submitter = new QueueRunSubmitter(queueUrl);
-});
-afterAll(async () => {
-  if (skip) return;
-  await submitter.close();
-  await worker.close(true);
-  await saver.dropSchema();
-  await deleteTestKeys(prefix);
+usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { concurrency: 2, branchConcurrency: 2, busyDelayMs: 50 } }, skip, (pool) => {
+  [worker, submitter] = [pool.workers[0], pool.submitter];
 });
 
 describe.skipIf(skip)("a forged branch job of a child run", () => {
