@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
 import { compileGraph } from "../compiler/compile.js";
 import { registryViewFromSnapshot } from "../compiler/registry-view.js";
+import { snapshotProblem } from "../compiler/snapshot-check.js";
 // Module by module, not the stage indexes: `rag check` without a config loads the
 // compiler and nothing of the runtime, the standard library or zod (issue 14 §3).
 import { FileApprovalStore } from "../registry/approvals-file.js";
@@ -192,6 +193,9 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
       }
     } else throw new CliError(`--registry ${file}: unknown key \`${k}\` (expected name lists, version, model_capabilities, model_prices, checkpointer, policy, signatures)`);
   }
+  // The shapes inside (policy lists, model capabilities and prices), as every snapshot is checked.
+  const problem = snapshotProblem(v);
+  if (problem !== undefined) throw new CliError(`--registry ${file}: ${problem}`);
   // parseJsonText builds null-prototype maps and refuses prototype keys: names are untrusted text.
   return v as unknown as RegistrySnapshot;
 }

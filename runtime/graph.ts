@@ -241,7 +241,11 @@ export class CompiledGraph {
  * @throws PolicyError when a listed capability is outside a limit or the policy.
  */
 function checkCapabilities(bp: Blueprint, authority: RunAuthority, o: GraphOptions): void {
-  const local = { agents: new Set(bp.agents.map((a) => a.name)), graphs: new Set([...Object.keys(bp.subgraphs), ...(o.graphs?.keys() ?? [])]) };
+  // Same-file graphs are those the host handed over with the blueprint (`graphs`): a name
+  // the blueprint's own `subgraphs` claims but the host did not give resolves from the
+  // registry when it runs, so it is a registry capability like any other (a forged
+  // `subgraphs: { privg: … }` ran a registered graph the policy refused).
+  const local = { agents: new Set(bp.agents.map((a) => a.name)), graphs: new Set(o.graphs?.keys() ?? []) };
   const used = blueprintCapabilities(bp.nodes, bp.agents, bp.state, local);
   const unlisted: string[] = [];
   for (const kind of CAPABILITY_KINDS) {
