@@ -39,6 +39,27 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
   }
 }
 
+/**
+ * Standard input as UTF-8 text (`rag fmt -`), at most `maxBytes` bytes: counted as it
+ * arrives, so an endless pipe (`yes | rag fmt -`) is refused at the limit instead of
+ * growing the process.
+ * @throws CliError (exit 2, code `io`) past the limit.
+ */
+export async function readStdin(maxBytes: number = MAX_SOURCE_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    total += b.length;
+    if (total > maxBytes) {
+      process.stdin.destroy();
+      throw new CliError(`cannot read <stdin>: more than ${maxBytes} bytes`, 2, { code: "io" });
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** A path as shown in diagnostics: relative to the working directory when inside it. */
 export function displayPath(file: string): string {
   const rel = relative(process.cwd(), resolve(file));
