@@ -23,7 +23,7 @@ async function updates(g: CompiledGraph, input: Record<string, unknown> | null, 
   return out;
 }
 
-/** A registry with upstream's retrievers and `sortedAdd`: `slow_docs` writes `args`-less docs after `ms`, by node name. */
+/** A registry with upstream's `sortedAdd` (`sorted_add`) and retrievers: `slow_docs` writes a retriever's docs (retriever_two after `ms.two`), `slow_analyze` waits `ms.analyzer`. */
 function retrievers(ms: { analyzer?: number; two?: number } = {}): Registry {
   const { registry } = world();
   registry.reducers.set("sorted_add", (a, b) => [...((a as string[] | null) ?? []), ...(b as string[])].sort());
