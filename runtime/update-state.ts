@@ -53,10 +53,16 @@ export interface UpdateStateOptions {
  *
  * @throws CheckpointError when the thread or checkpoint does not exist, or `asNode` is no
  *   node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a bad write
- *   (a key of `values` that is no state field is named, with a did-you-mean).
+ *   (a key of `values` that is no state field is named, with a did-you-mean) or `values`
+ *   that are not an object.
  */
 export async function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   const bp = g.blueprint;
+  // A string or a list (LangGraph's `[[key, value], …]` update) read as an object named its
+  // indices as unknown fields (`0` is not a state field).
+  if (values !== null && (typeof values !== "object" || Array.isArray(values))) {
+    throw new InvalidUpdateError(`updateState: the values must be an object of state fields (field → value), not ${Array.isArray(values) ? "a list" : `a ${typeof values}`}`, "", { graph: bp.id });
+  }
   const namespace = options.namespace ?? "";
   const t = await saver.getTuple({ threadId, namespace, ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}) });
   if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint${options.checkpointId !== undefined ? ` \`${options.checkpointId}\`` : ""}${namespace ? ` in namespace \`${namespace}\`` : ""} to update`, { graph: bp.id });
