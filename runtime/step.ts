@@ -15,7 +15,8 @@
 import { readSpend, type Spend, type SpendLedger } from "../registry/index.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
-import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import { endsBranch, type GraphIndex } from "./graph-index.js";
+import { isOpenQuorum, quorumNeed, type FanoutState, type PlannedTask, type PlannerState } from "./planner-state.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, BranchRunner } from "./branch-runner.js";
 import { BranchError, branchInterrupts, isRemoteBranch } from "./remote-branch.js";

@@ -12,7 +12,7 @@ import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { ParentCommand } from "./parent-command.js";
 import { TaskContext, taskScope } from "./node-task.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 import type { PendingWrite } from "./state.js";
 import type { TaskEnv } from "./task-env.js";
 
