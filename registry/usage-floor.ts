@@ -9,7 +9,8 @@
  *   the estimate a failed call's streamed output is charged at, `call-meter.ts`): the
  *   reply's text and each tool call's name and JSON arguments, or what was streamed
  *   when that is more (a reply whose text was cut down after streaming);
- * - input ≥ the prompt's size at `INPUT_FLOOR_CHARS_PER_TOKEN` characters per token.
+ * - input ≥ the size of the prompt's messages at `INPUT_FLOOR_CHARS_PER_TOKEN` characters
+ *   per token.
  *
  * A figure raised is marked (`Usage.usageFloor`), so events and `rag run` say so. A
  * figure that is not a count (NaN: the provider reported none) is left as it is: the
@@ -25,23 +26,31 @@ import { estimateTokensOfLength, type ChatRequest, type ChatResponse, type Usage
  * Chosen so that an honest provider is never charged more than it reports on normal
  * text: BPE tokenizers (OpenAI's cl100k/o200k, Anthropic's) average ≈ 4 characters per
  * token on English prose, 3 or fewer on code, JSON and other languages, and stay under 8
- * on ordinary text — only long runs of one repeated character pack more per token. The
- * prompt's text is counted as sent (message contents and tool calls, tool descriptors,
- * the output schema); attachments (`parts`) are not, so the floor stays below the bill.
+ * on ordinary text — only long runs of one repeated character pack more per token. Only
+ * the messages are counted (`messageChars`): tool descriptors and an output schema are
+ * sent rendered more tersely than their JSON (OpenAI writes tools as TypeScript-like
+ * signatures), and attachments (`parts`) are billed by size, so leaving them out keeps
+ * the floor below an honest bill; the messages are what a caller can make large.
  */
 export const INPUT_FLOOR_CHARS_PER_TOKEN = 8;
 
 /** A reported figure the floor may raise: a number ≥ 0 (NaN, negative or not a number is left to the budget's rules). */
 const isCount = (x: unknown): x is number => typeof x === "number" && x >= 0;
 
-/**
- * UTF-16 code units of a request's text as it is sent: each message's content and tool
- * calls (as JSON), the tool descriptors and the output schema (as JSON). The budget's
- * estimate (`estimateRequestTokens`) counts the same.
- */
-export function requestChars(r: ChatRequest): number {
+/** UTF-16 code units of a request's messages: each one's content and tool calls (as JSON). */
+export function messageChars(r: Pick<ChatRequest, "messages">): number {
   let chars = 0;
   for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
+  return chars;
+}
+
+/**
+ * UTF-16 code units of a request's text as the estimates count it: its messages
+ * (`messageChars`), the tool descriptors and the output schema (as JSON). The budget's
+ * estimate (`estimateRequestTokens`) and the scripted provider's usage count this.
+ */
+export function requestChars(r: ChatRequest): number {
+  let chars = messageChars(r);
   if (r.tools?.length) chars += JSON.stringify(r.tools).length;
   if (r.output) chars += JSON.stringify(r.output.schema).length;
   return chars;
@@ -55,13 +64,13 @@ export function replyChars(res: Pick<ChatResponse, "message">): number {
 }
 
 /**
- * The least `reply` to `request` is charged, in tokens: input from the prompt's size,
+ * The least `reply` to `request` is charged, in tokens: input from the size of its messages,
  * output from the reply's content or `streamedTokens` (output tokens counted as the
  * attempt streamed, `CallMeter.streamedTokens`), whichever is more.
  */
 export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message">, streamedTokens = 0): { inputTokens: number; outputTokens: number } {
   return {
-    inputTokens: Math.ceil(requestChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN),
+    inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN),
     outputTokens: Math.max(estimateTokensOfLength(replyChars(reply)), streamedTokens),
   };
 }

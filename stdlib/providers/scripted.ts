@@ -6,7 +6,7 @@
  * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, ToolCall, Usage } from "../../registry/index.js";
-import { estimateTokensOfLength, replyChars, requestChars } from "../../registry/index.js";
+import { estimateTokensOfLength, messageChars, replyChars } from "../../registry/index.js";
 import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "./shared.js";
@@ -126,10 +126,10 @@ function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
-  // Estimated as the budget estimates (≈ 4 characters per token of the prompt as sent, and
-  // of the reply's text and tool calls): never below the floor every reply is raised to
-  // (`registry/usage-floor.ts`), so only a script's own `usage` can be raised.
-  const estimated = { inputTokens: estimateTokensOfLength(requestChars(r)), outputTokens: estimateTokensOfLength(text.length + toolCallChars(toolCalls)) };
+  // ≈ 4 characters per token of the messages (tool calls included) and of the reply's text
+  // and tool calls: never below the floor every reply is raised to (`registry/usage-floor.ts`),
+  // so only a script's own `usage` can be raised.
+  const estimated = { inputTokens: estimateTokensOfLength(messageChars(r)), outputTokens: estimateTokensOfLength(text.length + toolCallChars(toolCalls)) };
   const usage: Usage = reply.usage ? { ...estimated, ...reply.usage } : estimated;
   // By assignment, in the key order of the literal with conditional spreads it replaces (one per model call).
   const message: { content: string; toolCalls?: ToolCall[] } = { content: text };
