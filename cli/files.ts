@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
 import { compileGraph } from "../compiler/compile.js";
 import { registryViewFromSnapshot } from "../compiler/registry-view.js";
+import { snapshotProblem } from "../compiler/snapshot-check.js";
 // Module by module, not the stage indexes: `rag check` without a config loads the
 // compiler and nothing of the runtime, the standard library or zod (issue 14 §3).
 import { FileApprovalStore } from "../registry/approvals-file.js";
@@ -36,6 +37,27 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
     if (e instanceof TextFileError) throw new CliError(e.message, 2, { code: "io" });
     throw e;
   }
+}
+
+/**
+ * Standard input as UTF-8 text (`rag fmt -`), at most `maxBytes` bytes: counted as it
+ * arrives, so an endless pipe (`yes | rag fmt -`) is refused at the limit instead of
+ * growing the process.
+ * @throws CliError (exit 2, code `io`) past the limit.
+ */
+export async function readStdin(maxBytes: number = MAX_SOURCE_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    total += b.length;
+    if (total > maxBytes) {
+      process.stdin.destroy();
+      throw new CliError(`cannot read <stdin>: more than ${maxBytes} bytes`, 2, { code: "io" });
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A path as shown in diagnostics: relative to the working directory when inside it. */
@@ -192,6 +214,9 @@ export function readSnapshotFile(file: string): RegistrySnapshot {
       }
     } else throw new CliError(`--registry ${file}: unknown key \`${k}\` (expected name lists, version, model_capabilities, model_prices, checkpointer, policy, signatures)`);
   }
+  // The shapes inside (policy lists, model capabilities and prices), as every snapshot is checked.
+  const problem = snapshotProblem(v);
+  if (problem !== undefined) throw new CliError(`--registry ${file}: ${problem}`);
   // parseJsonText builds null-prototype maps and refuses prototype keys: names are untrusted text.
   return v as unknown as RegistrySnapshot;
 }

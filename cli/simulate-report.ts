@@ -3,7 +3,7 @@
  * and `rag author`'s review summary: the paths that end with their supersteps and
  * capability calls, the longest path, the loops, the assertions and the errors.
  */
-import type { SimCall, SimPath, SimReport } from "../simulate/index.js";
+import { MAX_SIMULATED_SUPERSTEPS, type SimCall, type SimPath, type SimReport } from "../simulate/index.js";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -23,7 +23,7 @@ export function renderSimReport(r: SimReport, maxShown = Infinity): string {
   const out: string[] = [];
   const ending = r.paths.filter((p) => p.status === "end" || p.status === "declined" || p.status === "failed");
   const cut = r.paths.filter((p) => p.status === "choice_loop" || p.status === "paused");
-  out.push(`simulate ${r.graph} (${r.hash.slice(0, 19)}…): ${plural(r.runs, "run")}, ${plural(r.paths.length, "distinct path")}${r.truncated ? " (bounds reached: not every alternative was tried; raise --max-paths)" : ""}`);
+  out.push(`simulate ${r.graph} (${r.hash.slice(0, 19)}…): ${plural(r.runs, "run")}, ${plural(r.paths.length, "distinct path")}${r.superstepsSpent !== undefined ? ` (bounds reached: not every alternative was tried; the simulation ran ${r.superstepsSpent} supersteps, and another run could pass its bound of ${r.superstepBound ?? MAX_SIMULATED_SUPERSTEPS})` : r.truncated ? " (bounds reached: not every alternative was tried; raise --max-paths)" : ""}`);
   out.push(`paths that end (${ending.length}):`);
   for (const p of ending.slice(0, maxShown)) {
     const how = p.status === "end" ? "" : p.status === "declined" ? " [a person declined]" : ` [fails: ${p.error ?? "failure"}]`;

@@ -90,7 +90,10 @@ function otherSpelling(kind: CapabilityKind, name: string): string | undefined {
   return canon && canon !== name ? canon : undefined;
 }
 
-const has = (names: ReadonlySet<string> | readonly string[], n: string) => (names instanceof Set ? names.has(n) : (names as readonly string[]).includes(n));
+// A list that is neither a Set nor an array lists nothing (deny): a Blueprint built or
+// edited without the compiler with `allow { tools: "top-secret" }` had `String.includes`
+// answer, so every tool whose name was part of that text passed the limit.
+const has = (names: ReadonlySet<string> | readonly string[], n: string) => (names instanceof Set ? names.has(n) : Array.isArray(names) && names.includes(n));
 const listed = (names: ReadonlySet<string> | readonly string[], name: string, other: string | undefined) => has(names, name) || (other !== undefined && has(names, other));
 
 /**
@@ -109,8 +112,9 @@ export function authorize(req: CapabilityRequest, scope: AuthScope): Decision {
   if ((kind === "agents" && scope.local?.agents?.has(name)) || (kind === "graphs" && scope.local?.graphs?.has(name))) return ALLOWED;
   for (const limit of scope.limits) {
     const names = limit.allow[kind];
-    if (names && !listed(names, name, other)) {
-      return { allowed: false, rule: "limit", source: limit.source, reason: `${capabilityNoun(kind)} \`${name}\` (used by ${scope.owner}) is outside ${limit.source} (${kind}: ${names.length ? names.map((n) => `\`${n}\``).join(", ") : "none"})` };
+    // Present but not a list (null, a string): restricts the kind and lists nothing.
+    if (names !== undefined && !listed(names ?? [], name, other)) {
+      return { allowed: false, rule: "limit", source: limit.source, reason: `${capabilityNoun(kind)} \`${name}\` (used by ${scope.owner}) is outside ${limit.source} (${kind}: ${!Array.isArray(names) ? "not a list" : names.length ? names.map((n) => `\`${n}\``).join(", ") : "none"})` };
     }
   }
   if (scope.policy) {

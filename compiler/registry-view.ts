@@ -7,6 +7,7 @@
  * minimal gate bound only models and tools).
  */
 import type { PolicyView } from "./policy-view.js";
+import { RegistrySnapshotError, snapshotProblem } from "./snapshot-check.js";
 import type { RegistrySignatures } from "./signatures.js";
 
 /** Model capabilities (`runtime.md` §7); token counts in tokens. */
@@ -86,8 +87,14 @@ export const SNAPSHOT_MODEL_DEFAULTS: ModelCapabilities = { tools: true, structu
 
 const set = (xs: string[] | null | undefined) => (xs === null || xs === undefined ? null : new Set(xs));
 
-/** A view over a snapshot of names. */
+/**
+ * A view over a snapshot of names.
+ * @throws RegistrySnapshotError when the snapshot's shape is wrong (`snapshotProblem`: a
+ *   name list that is not a list, a malformed policy, model capability or price).
+ */
 export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
+  const problem = snapshotProblem(s);
+  if (problem !== undefined) throw new RegistrySnapshotError(`registry snapshot: ${problem}`);
   return {
     models: set(s.models),
     tools: set(s.tools),

@@ -40,3 +40,4 @@ export type {
   LsWorkspaceEdit,
 } from "./types.js";
 export type { AgentDetails, GraphDetails, ModelDetails, ServiceRegistrySnapshot, ToolDetails } from "./snapshot.js";
+export { serviceSnapshotProblem } from "./snapshot.js";

@@ -5,7 +5,7 @@
  * Plain JSON, so a host builds it once (cli/lsp from `rag.config.ts`, the studio from its
  * API) and posts it to a Web Worker unchanged.
  */
-import type { RegistrySnapshot } from "../compiler/index.js";
+import { snapshotProblem, type RegistrySnapshot } from "../compiler/index.js";
 
 /** A registered tool as editors show it. */
 export interface ToolDetails {
@@ -50,4 +50,23 @@ export interface ServiceRegistrySnapshot extends RegistrySnapshot {
   readonly model_details?: Readonly<Record<string, ModelDetails>>;
   readonly agent_details?: Readonly<Record<string, AgentDetails>>;
   readonly graph_details?: Readonly<Record<string, GraphDetails>>;
+}
+
+const DETAILS = ["tool_details", "model_details", "agent_details", "graph_details"] as const;
+
+/**
+ * The first problem with an editor snapshot's shape (the compiler's `snapshotProblem`, and
+ * each `*_details` map mapping names to objects), or undefined.
+ */
+export function serviceSnapshotProblem(v: unknown): string | undefined {
+  const problem = snapshotProblem(v);
+  if (problem !== undefined) return problem;
+  const o = v as Record<string, unknown>;
+  for (const k of DETAILS) {
+    const m = Object.hasOwn(o, k) ? o[k] : undefined;
+    if (m === undefined) continue;
+    const isRecord = (x: unknown) => x !== null && typeof x === "object" && !Array.isArray(x);
+    if (!isRecord(m) || !Object.values(m as object).every(isRecord)) return `\`${k}\` must map names to objects`;
+  }
+  return undefined;
 }

@@ -81,11 +81,19 @@ function stampOf(path: string): string {
   }
 }
 
+/** Largest approvals file read, bytes. */
+const MAX_APPROVALS_BYTES = 64 * 1024 * 1024;
+
 function readApprovals(path: string): Approval[] {
   let text: string;
   try {
+    // The project's own file, but a FIFO or a device there must not hang or flood `check`/`run`.
+    const st = statSync(path);
+    if (!st.isFile()) throw new RegistryError(`${path} is not a regular file`);
+    if (st.size > MAX_APPROVALS_BYTES) throw new RegistryError(`${path} is ${st.size} bytes, over the limit of ${MAX_APPROVALS_BYTES}`);
     text = readFileSync(path, "utf8");
-  } catch {
+  } catch (e) {
+    if (e instanceof RegistryError) throw e;
     return [];
   }
   let data: unknown;
@@ -94,7 +102,7 @@ function readApprovals(path: string): Approval[] {
   } catch (e) {
     throw new RegistryError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const list = (data as { approvals?: unknown }).approvals;
+  const list = data && typeof data === "object" ? (data as { approvals?: unknown }).approvals : undefined;
   if (!Array.isArray(list) || !list.every((a) => a && typeof a === "object" && typeof (a as Approval).hash === "string")) {
     throw new RegistryError(`${path} is not an approvals file: expected {"version": 1, "approvals": [{"hash": …}, …]}`);
   }

@@ -20,25 +20,43 @@
  * of a thread P that is paused and resumed) — P's recorded spend and T's both hold the
  * script's earlier run of T, and nothing records that they overlap.
  */
-import { checkReservation, type Spend, type SpendBook, type SpendCounts, type SpendLedger } from "./spend.js";
+import { JointLedger, type Spend, type SpendBook, type SpendLedger } from "./spend.js";
 
 interface Totals {
   tokens: number;
   usd: number;
 }
 
-/** Spend charged to each enclosing ledger by linked runs, by thread: totals and per node. */
-const linked = new WeakMap<SpendLedger, Map<string, { total: Totals; nodes: Map<string, Totals> }>>();
+/** What linked runs of a thread charged an enclosing ledger: totals and per node. */
+interface Charged {
+  readonly total: Totals;
+  readonly nodes: Map<string, Totals>;
+}
 
-const ZERO: Totals = { tokens: 0, usd: 0 };
+/** Spend charged to each enclosing ledger by linked runs, by thread. */
+const linked = new WeakMap<SpendLedger, Map<string, Charged>>();
+
 const minus = (a: Totals, b: Totals | undefined): Totals => ({ tokens: Math.max(0, a.tokens - (b?.tokens ?? 0)), usd: Math.max(0, a.usd - (b?.usd ?? 0)) });
 
-export class LinkedLedger implements SpendLedger {
-  readonly run: SpendCounts;
-  private readonly nodes = new Map<string, SpendCounts>();
-  /** What the thread had spent that `outer` does not count: `base` less the earlier linked runs' charges (never below 0). */
-  private readonly extra: Spend;
-  private readonly charged: { total: Totals; nodes: Map<string, Totals> };
+/** The charges linked runs of `threadId` made to `outer` so far (created empty). */
+function chargedTo(outer: SpendLedger, threadId: string): Charged {
+  let byThread = linked.get(outer);
+  if (!byThread) linked.set(outer, (byThread = new Map()));
+  let charged = byThread.get(threadId);
+  if (!charged) byThread.set(threadId, (charged = { total: { tokens: 0, usd: 0 }, nodes: new Map() }));
+  return charged;
+}
+
+/** What the thread had spent that the enclosing ledger does not count: `base` less the earlier linked runs' charges (never below 0). */
+function uncounted(base: Spend, charged: Charged): Spend {
+  const nodes = Object.create(null) as Record<string, Totals>;
+  for (const [name, n] of Object.entries(base.nodes ?? {})) nodes[name] = minus(n, charged.nodes.get(name));
+  return { ...minus(base, charged.total), nodes };
+}
+
+/** A `JointLedger` whose base leaves out what earlier linked runs of the thread charged the same enclosing ledger, and that remembers its own charges for the next. */
+export class LinkedLedger extends JointLedger {
+  private readonly charged: Charged;
 
   /**
    * @param thread the run's own ledger (started from `base`, saved with the thread's checkpoints).
@@ -46,50 +64,21 @@ export class LinkedLedger implements SpendLedger {
    * @param outer the enclosing ledger (a session's, a node's run's).
    * @param threadId the run's thread.
    */
-  constructor(
-    private readonly thread: SpendBook,
-    base: Spend,
-    private readonly outer: SpendLedger,
-    threadId: string,
-  ) {
-    let byThread = linked.get(outer);
-    if (!byThread) linked.set(outer, (byThread = new Map()));
-    let charged = byThread.get(threadId);
-    if (!charged) byThread.set(threadId, (charged = { total: { tokens: 0, usd: 0 }, nodes: new Map() }));
+  constructor(thread: SpendBook, base: Spend, outer: SpendLedger, threadId: string) {
+    const charged = chargedTo(outer, threadId);
+    super(thread, uncounted(base, charged), outer);
     this.charged = charged;
-    const nodes = Object.create(null) as Record<string, Totals>;
-    for (const [name, n] of Object.entries(base.nodes ?? {})) nodes[name] = minus(n, charged.nodes.get(name));
-    this.extra = { ...minus(base, charged.total), nodes };
-    const extra = this.extra;
-    this.run = live(() => extra, () => outer.run);
   }
 
-  node(name: string): SpendCounts {
-    let n = this.nodes.get(name);
-    if (!n) this.nodes.set(name, (n = live(() => this.extra.nodes?.[name] ?? ZERO, () => this.outer.node(name))));
-    return n;
-  }
-
-  reserve(node: string, tokens: number, usd: number): Promise<void> {
-    // Checked before either ledger counts it: one must not hold a reservation the other refused.
-    checkReservation(tokens, usd);
-    const a = this.outer.reserve(node, tokens, usd);
-    const b = this.thread.reserve(node, tokens, usd);
-    return Promise.all([a, b]).then(() => undefined);
-  }
-
-  settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
-    this.outer.settle(node, reserved, spent);
-    this.thread.settle(node, reserved, spent);
+  override settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {
+    super.settle(node, reserved, spent);
     // As the ledgers charge it: a figure that is not a count at its reservation.
     const ok = (x: number) => typeof x === "number" && x >= 0;
     this.remember(node, { tokens: ok(spent.tokens) ? spent.tokens : reserved.tokens, usd: ok(spent.usd) ? spent.usd : reserved.usd });
   }
 
-  add(spent: Spend, recorded: boolean): void {
-    // `recorded` is about this run's checkpoints (the thread's); the enclosing ledger records elsewhere.
-    this.outer.add(spent, false);
-    this.thread.add(spent, recorded);
+  override add(spent: Spend, recorded: boolean): void {
+    super.add(spent, recorded);
     this.charged.total.tokens += spent.tokens;
     this.charged.total.usd += spent.usd;
     for (const [name, n] of Object.entries(spent.nodes ?? {})) this.remember(name, n, false);
@@ -105,22 +94,4 @@ export class LinkedLedger implements SpendLedger {
     if (n) (n.tokens += t.tokens), (n.usd += t.usd);
     else this.charged.nodes.set(node, { tokens: t.tokens, usd: t.usd });
   }
-}
-
-/** Counts read at each access: `base` settled plus `outer`'s live counts (the budget middleware re-reads them after a call). */
-function live(base: () => Totals, outer: () => SpendCounts): SpendCounts {
-  return {
-    get tokens() {
-      return base().tokens + outer().tokens;
-    },
-    get usd() {
-      return base().usd + outer().usd;
-    },
-    get reservedTokens() {
-      return outer().reservedTokens;
-    },
-    get reservedUsd() {
-      return outer().reservedUsd;
-    },
-  };
 }

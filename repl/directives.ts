@@ -63,10 +63,17 @@ export interface LoadHooks {
   locate?(from: string, target: string): string;
 }
 
-/** Compiles a `.rag` file's text against the session's registry and registers its graphs. */
+/**
+ * Compiles a `.rag` file's text against the session's registry and registers its graphs.
+ * The file's own `// rag:generated-by …` pragma is its provenance, as for `rag run`: a
+ * model-written file stays untrusted under the policy (`untrustedAllow`, review) when a
+ * person loads it. Without a pragma the file is the loading person's (`human`). (Every
+ * loaded file used to be recorded as `human`, so `:load gen.rag` then `graph_run` ran a
+ * generated graph the policy refused and `rag run` would not run unreviewed.)
+ */
 export function registerRagFile(session: Session, file: string, text: string): ReturnType<typeof compile> {
-  const r = compile(text, { file, registry: sessionView(session), provenance: { generatedBy: "human", note: `:load ${file}` } });
-  for (const bp of r.value.blueprints) session.graphs.set(bp.id, bp);
+  const r = compile(text, { file, registry: sessionView(session) });
+  for (const bp of r.value.blueprints) session.graphs.set(bp.id, bp.provenance ? bp : { ...bp, provenance: { generatedBy: "human", note: `:load ${file}` } });
   return r;
 }
 

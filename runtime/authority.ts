@@ -35,7 +35,8 @@ export class RunAuthority {
   ) {
     const own = allowLimit(blueprint.id, blueprint.allow);
     this.limits = own ? [own, ...inherited] : inherited;
-    this.local = { agents: new Set(blueprint.agents.map((a) => a.name)), graphs: new Set([...Object.keys(blueprint.subgraphs), ...localGraphs]) };
+    // Only graphs the host handed over are same-file graphs (see `checkCapabilities`): another name resolves from the registry.
+    this.local = { agents: new Set(blueprint.agents.map((a) => a.name)), graphs: new Set(localGraphs) };
   }
 
   private base(owner: string, grants: Grants): AuthScope {

@@ -8,7 +8,7 @@ import { authorize, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } fro
 import { reviewStatus, toolParameters, type Registry } from "../registry/index.js";
 import { RunAuthority } from "./authority.js";
 import { isSpecial, type Checkpointer, type ListOptions } from "./checkpoint/types.js";
-import { BindError, CancelledError, CompileError, CheckpointError, PolicyError, ReviewRequiredError } from "./errors.js";
+import { BindError, CancelledError, CompileError, CheckpointError, InvalidInputError, PolicyError, ReviewRequiredError } from "./errors.js";
 import type { RunEvent, RunEventType } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
 import { GraphIndex } from "./plan.js";
@@ -38,10 +38,11 @@ export interface GraphOptions {
  * What a stream yields (`runtime.md` §6): `events` — every event; `values` — the state
  * after each superstep (`values` events); `updates` — each task's writes as it completes
  * (`updates` events); `messages` — model tokens as they stream (`model_token`, then
- * `model_completed`). Every mode also yields the run's end: `run_completed`,
- * `run_failed`, or `interrupt` events then `run_interrupted`.
+ * `model_completed`); `custom` — what node kinds emit (`task.emit(name, data)`: `custom`
+ * events; LangGraph's `config.writer`). Every mode also yields the run's end:
+ * `run_completed`, `run_failed`, or `interrupt` events then `run_interrupted`.
  */
-export type StreamMode = "values" | "updates" | "events" | "messages";
+export type StreamMode = "values" | "updates" | "events" | "messages" | "custom";
 
 export interface StreamOptions extends RunOptions {
   /** Events buffered before the run waits for the consumer (backpressure). Default 256. */
@@ -52,7 +53,8 @@ export interface StreamOptions extends RunOptions {
    * With modes other than `events`: also yield the `values`/`updates` events of subgraph
    * runs (LangGraph's `subgraphs: true`; tell them apart by `depth` and `namespace`).
    * Default false: a subgraph shows as its node's update in the parent. Model tokens of
-   * subgraphs are always yielded in `messages` mode.
+   * subgraphs are always yielded in `messages` mode, and their custom events in `custom`
+   * mode (as LangGraph streams a subgraph's writer output).
    */
   readonly subgraphs?: boolean;
 }
@@ -62,7 +64,26 @@ const MODE_TYPES: Readonly<Record<Exclude<StreamMode, "events">, readonly RunEve
   values: ["values", ...TERMINAL],
   updates: ["updates", ...TERMINAL],
   messages: ["model_token", "model_completed", ...TERMINAL],
+  custom: ["custom", ...TERMINAL],
 };
+/** Event types of child runs shown whatever `subgraphs` says (LangGraph streams them from every depth). */
+const ANY_DEPTH: ReadonlySet<RunEventType> = new Set(["model_token", "model_completed", "custom"]);
+
+/**
+ * The stream modes asked for, checked: an unknown mode (a typo, or a LangGraph mode with
+ * no counterpart such as `debug`) would otherwise yield no event at all, not even the end.
+ *
+ * @throws InvalidInputError naming the mode and the modes there are.
+ */
+function streamModes(mode: StreamOptions["mode"], graph: string): Set<StreamMode> {
+  const modes = new Set<StreamMode>(typeof mode === "string" ? [mode] : (mode ?? ["events"]));
+  for (const m of modes) {
+    if (m !== "events" && !Object.hasOwn(MODE_TYPES, m)) {
+      throw new InvalidInputError(`stream mode \`${String(m)}\` is not one of ${["values", "updates", "messages", "custom", "events"].map((x) => `\`${x}\``).join(", ")} (LangGraph's \`debug\`, \`tasks\` and \`checkpoints\` are in \`events\`)`, { graph });
+    }
+  }
+  return modes;
+}
 
 export class CompiledGraph {
   readonly index: GraphIndex;
@@ -126,6 +147,8 @@ export class CompiledGraph {
    * Runs and yields events as an async iterator with backpressure (see `StreamMode`).
    * Breaking out of the loop cancels the run. A failed run ends the stream after its
    * `run_failed` event (no exception).
+   *
+   * @throws InvalidInputError for an unknown `mode`, before anything runs.
    */
   stream(input: Record<string, unknown> | null = {}, options: StreamOptions = {}): AsyncIterable<RunEvent> {
     const controller = new AbortController();
@@ -136,14 +159,14 @@ export class CompiledGraph {
     const stream = new BoundedStream<RunEvent>(options.bufferSize ?? 256, () => {
       if (!ended) controller.abort(new CancelledError("the event consumer stopped", { graph: this.blueprint.id }));
     });
-    const modes = new Set<StreamMode>(typeof options.mode === "string" ? [options.mode] : (options.mode ?? ["events"]));
+    const modes = streamModes(options.mode, this.blueprint.id);
     const wanted = modes.has("events") ? undefined : new Set([...modes].flatMap((m) => MODE_TYPES[m as Exclude<StreamMode, "events">]));
     const sinkModes: StreamModes = { values: modes.has("values"), updates: modes.has("updates"), tokens: modes.has("messages") || modes.has("events") };
     const observe = options.onEvent;
     // User-facing modes show what the user wrote: the root run's events (plus model output
     // of child runs), not the inner steps, states and ends of subgraph runs.
     const nested = Boolean(options.subgraphs);
-    const shown = (e: RunEvent) => wanted!.has(e.type) && (e.depth === 0 || nested || e.type === "model_token" || e.type === "model_completed");
+    const shown = (e: RunEvent) => wanted!.has(e.type) && (e.depth === 0 || nested || ANY_DEPTH.has(e.type));
     const deliver = wanted ? (e: RunEvent) => (shown(e) ? stream.push(e) : Promise.resolve()) : (e: RunEvent) => stream.push(e);
     const observed = observe ? (e: RunEvent) => (observe(e), deliver(e)) : deliver;
     const push = (e: RunEvent) => {
@@ -241,7 +264,11 @@ export class CompiledGraph {
  * @throws PolicyError when a listed capability is outside a limit or the policy.
  */
 function checkCapabilities(bp: Blueprint, authority: RunAuthority, o: GraphOptions): void {
-  const local = { agents: new Set(bp.agents.map((a) => a.name)), graphs: new Set([...Object.keys(bp.subgraphs), ...(o.graphs?.keys() ?? [])]) };
+  // Same-file graphs are those the host handed over with the blueprint (`graphs`): a name
+  // the blueprint's own `subgraphs` claims but the host did not give resolves from the
+  // registry when it runs, so it is a registry capability like any other (a forged
+  // `subgraphs: { privg: … }` ran a registered graph the policy refused).
+  const local = { agents: new Set(bp.agents.map((a) => a.name)), graphs: new Set(o.graphs?.keys() ?? []) };
   const used = blueprintCapabilities(bp.nodes, bp.agents, bp.state, local);
   const unlisted: string[] = [];
   for (const kind of CAPABILITY_KINDS) {

@@ -50,14 +50,25 @@ export const MAX_RESUME_BYTES = 1024 * 1024;
 /** Deepest nesting accepted in a resume command's values (the untrusted-JSON default, 256). */
 export const MAX_RESUME_DEPTH = DEFAULT_JSON_DEPTH;
 
+/** The keys a resume command has (`ResumeCommand`). */
+const RESUME_KEYS: ReadonlySet<string> = new Set(["value", "values", "steering", "update"]);
+
 /**
  * Charges a whole resume command against `MAX_RESUME_BYTES` / `MAX_RESUME_DEPTH` before
  * any work (no checkpoint read, no `updateState`, no copy kept): the walk stops as soon as
  * the bound is passed, so a huge or shared-reference value costs at most the bound.
  * Forbidden keys are judged later, where each answer is copied (`answerInterrupts`).
+ * A key the command does not have is refused first: LangGraph's `Command({ goto })` or
+ * `{ graph }` would otherwise be dropped without a word, and the run go elsewhere.
+ * @throws InvalidResumeError for a key other than `value`, `values`, `update`, `steering`.
  * @throws ResumeTooLargeError past a bound.
  */
 export function checkResumeCommand(threadId: string, command: ResumeCommand, where: { readonly graph?: string } = {}): void {
+  for (const key of Object.keys(command)) {
+    if (RESUME_KEYS.has(key)) continue;
+    const how = key === "goto" ? ": a resume does not route (LangGraph's `Command({ goto })`); to schedule the successors of a node, edit the thread with `updateState(thread, values, { asNode })` and resume" : "";
+    throw new InvalidResumeError(`the resume command (thread \`${threadId}\`) has no \`${key.slice(0, 64)}\`; it takes \`value\`, \`values\`, \`update\` and \`steering\`${how}`, where);
+  }
   try {
     checkJsonBounds([command.value ?? null, command.values ?? null, command.update ?? null, command.steering ?? null], { maxBytes: MAX_RESUME_BYTES, maxDepth: MAX_RESUME_DEPTH + 1 });
   } catch (e) {

@@ -56,7 +56,8 @@ export interface UpdateStateOptions {
  * @throws ThreadBusyError when a run (or another edit) holds the thread: nothing is read
  *   or written; CheckpointError when the thread or checkpoint does not exist, or `asNode`
  *   is no node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a
- *   bad write (a key of `values` that is no state field is named, with a did-you-mean).
+ *   bad write (a key of `values` that is no state field is named, with a did-you-mean) or
+ *   `values` that are not an object.
  */
 export function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   return holdingThreads(saver, [threadId], () => updateStateHeld(g, saver, threadId, values, options));
@@ -65,6 +66,11 @@ export function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: st
 /** `updateState` by a caller that holds the thread already (a run applying a resume's `update`). */
 export async function updateStateHeld(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   const bp = g.blueprint;
+  // A string or a list (LangGraph's `[[key, value], …]` update) read as an object named its
+  // indices as unknown fields (`0` is not a state field).
+  if (values !== null && (typeof values !== "object" || Array.isArray(values))) {
+    throw new InvalidUpdateError(`updateState: the values must be an object of state fields (field → value), not ${Array.isArray(values) ? "a list" : `a ${typeof values}`}`, "", { graph: bp.id });
+  }
   const namespace = options.namespace ?? "";
   const t = await saver.getTuple({ threadId, namespace, ...(options.checkpointId !== undefined ? { checkpointId: options.checkpointId } : {}) });
   if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint${options.checkpointId !== undefined ? ` \`${options.checkpointId}\`` : ""}${namespace ? ` in namespace \`${namespace}\`` : ""} to update`, { graph: bp.id });

@@ -74,10 +74,13 @@ export class RunLog {
     await this.redis.multi().set(this.summaryKey(s.runId), JSON.stringify(s)).zadd(this.runsKey, s.startedAt, s.runId).exec();
   }
 
-  /** The run's summary, or undefined when Redis has none (never submitted, or expired). */
+  /**
+   * The run's summary, or undefined when Redis has none (never submitted, or expired) or
+   * holds something else there: read back from Redis, it is checked as a stream entry is
+   * (`storedObject`; a bare JSON.parse threw out of `rag run --queue` with a stack trace).
+   */
   async summary(runId: string): Promise<QueuedRunSummary | undefined> {
-    const text = await this.redis.get(this.summaryKey(runId));
-    return text ? (JSON.parse(text) as QueuedRunSummary) : undefined;
+    return storedSummary(await this.redis.get(this.summaryKey(runId)));
   }
 
   /** Merges `patch` into the summary (the last writer wins: one worker runs a job at a time). */
@@ -92,7 +95,7 @@ export class RunLog {
     const ids = await this.redis.zrevrange(this.runsKey, 0, limit - 1);
     if (!ids.length) return [];
     const texts = await this.redis.mget(ids.map((id) => this.summaryKey(id)));
-    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as QueuedRunSummary);
+    return texts.map(storedSummary).filter((t): t is QueuedRunSummary => t !== undefined);
   }
 
   /** Appends events, in order, in one round trip. */
@@ -109,7 +112,7 @@ export class RunLog {
   async finish(runId: string, patch: Pick<QueuedRunSummary, "status"> & Partial<QueuedRunSummary>): Promise<QueuedRunSummary> {
     // Summary and stream length in one round trip.
     const [[, text], [, length]] = ((await this.redis.pipeline().get(this.summaryKey(runId)).xlen(this.eventsKey(runId)).exec()) ?? [[null, null], [null, 0]]) as [[unknown, string | null], [unknown, number]];
-    const s = text ? (JSON.parse(text) as QueuedRunSummary) : undefined;
+    const s = storedSummary(text);
     const events = Number(length ?? 0);
     const done = { ...(s ?? { runId, threadId: "", graph: "", file: "", startedAt: Date.now() }), ...patch, events } as QueuedRunSummary;
     await this.redis
@@ -178,6 +181,12 @@ export class RunLog {
       reader.disconnect();
     }
   }
+}
+
+/** A run summary stored as JSON text, or undefined when the key holds anything else (see `storedObject`; a summary needs a string `runId`). */
+function storedSummary(text: string | null | undefined): QueuedRunSummary | undefined {
+  const v = storedObject(text ?? undefined);
+  return v && typeof v.runId === "string" ? (v as unknown as QueuedRunSummary) : undefined;
 }
 
 /** An object stored as JSON text in a stream entry, or undefined when the entry holds anything else (not JSON, not an object, unsafe keys, nested past 256). */

@@ -4,7 +4,7 @@
  * assertions. Uses registry/, runtime/ and stdlib/; used by the CLI, the author loop
  * and the studio.
  */
-export { simulate, type SimulateOptions, type SimulateResult, type SimReport, type SimPath, type SimLoop, type SimViolation } from "./simulate.js";
+export { simulate, MAX_SIMULATED_SUPERSTEPS, type SimulateOptions, type SimulateResult, type SimReport, type SimPath, type SimLoop, type SimViolation } from "./simulate.js";
 export { parseAssertions, AssertionSyntaxError, type Assertion } from "./assertions.js";
 export { simulationRegistry } from "./registry.js";
 export { SimContext } from "./context.js";

@@ -39,6 +39,8 @@ export interface SimulateOptions {
   readonly turns?: number;
   /** Failures injected per run, where the graph handles them (`on_error`, `optional`) (default 1). */
   readonly failures?: number;
+  /** Supersteps over all runs (default and most `MAX_SIMULATED_SUPERSTEPS`). */
+  readonly maxSupersteps?: number;
 }
 
 /** One distinct path: how it ended, its supersteps and capability calls. */
@@ -99,9 +101,22 @@ export interface SimReport {
   readonly runs: number;
   /** True when the bounds stopped exploration before every alternative was tried. */
   readonly truncated: boolean;
+  /** Set when the simulation's superstep bound (`MAX_SIMULATED_SUPERSTEPS`) is what stopped it. */
+  readonly superstepsSpent?: number;
+  /** The superstep bound that stopped it (with `superstepsSpent`). */
+  readonly superstepBound?: number;
   /** No runtime error, no unbounded loop, no violated assertion. */
   readonly ok: boolean;
 }
+
+/**
+ * Supersteps one simulation runs at most, over all its runs. A run starts only while its
+ * recursion limit still fits (charged before the run, settled to what it took after):
+ * maxRuns × recursion_limit alone let a seven-line file (two 8-option interrupts before a
+ * 10,000-step counter loop) run 640,000 supersteps (30 s), and `--max-paths 10000` 800
+ * million. About 10 s of simulation on a laptop.
+ */
+export const MAX_SIMULATED_SUPERSTEPS = 200_000;
 
 export interface SimulateResult {
   readonly diagnostics: readonly Diagnostic[];
@@ -127,7 +142,8 @@ export async function simulate(source: string, options: SimulateOptions): Promis
   ctx.hints = literalHints([...ctx.graphs.values()]);
   // A simulation makes no real call: review gates (which guard real runs) are satisfied here.
   for (const b of fileGraphs.values()) registry.approvals.approve(b, { approvedBy: "rag simulate" });
-  const graph = new CompiledGraph(bp, { registry, graphs: fileGraphs, checkpointer: new MemoryCheckpointer() });
+  const checkpointer = new MemoryCheckpointer();
+  const graph = new CompiledGraph(bp, { registry, graphs: fileGraphs, checkpointer });
   // Generated input meets the constraints of where it flows (a tool argument's format, `attach`'s URL).
   const flows = inputConstraints([bp], new Set((bp.input ?? []).map((f) => f.name)), (t) => options.snapshot.signatures?.tools?.[t]?.args);
   const inputs = bp.input?.length ? generateVariants(constrainInput(fieldsSchema(bp.input, bp.schemas), flows), ctx.hints, "input") : [{}];
@@ -137,15 +153,26 @@ export async function simulate(source: string, options: SimulateOptions): Promis
   const maxRuns = options.maxRuns ?? maxPaths * 8;
   const traces: RunTrace[] = [];
   const queue: number[][] = [[]];
+  const maxSteps = Math.min(options.maxSupersteps ?? MAX_SIMULATED_SUPERSTEPS, MAX_SIMULATED_SUPERSTEPS);
   let runs = 0;
+  let spent = 0;
+  let outOfSteps = false;
   const seen = new Set<string>();
   while (queue.length && runs < maxRuns && seen.size < maxPaths) {
+    if (runs > 0 && spent + limit > maxSteps) {
+      outOfSteps = true;
+      break;
+    }
     const prefix = queue.shift()!;
     const trail = new ChoiceTrail(prefix, options.turns ?? 2, options.failures ?? 1);
     ctx.trail = trail;
     const i = trail.choose("input", "input", "input", inputs.map((_, k) => `input #${k + 1}`));
     const input = (inputs[i] && typeof inputs[i] === "object" && !Array.isArray(inputs[i]) ? inputs[i] : {}) as Record<string, unknown>;
     const t = await runOnce(graph, input, `sim-${runs}`, trail, limit, ctx.hints);
+    // A finished run's checkpoints are not read again: every run kept its thread, so 64
+    // paths of a 10,000-step loop held 640,000 checkpoints (1.6 GB) at once.
+    await checkpointer.deleteThread(`sim-${runs}`);
+    spent += Math.min(limit, t.steps.length);
     runs++;
     const sig = JSON.stringify([t.steps, t.calls.map((x) => [x.kind, x.name, x.node, x.approved]), t.end.kind]);
     if (!seen.has(sig)) {
@@ -154,7 +181,8 @@ export async function simulate(source: string, options: SimulateOptions): Promis
     }
     queue.push(...branchPrefixes(trail.branchable, prefix.length));
   }
-  return { diagnostics: c.diagnostics, lines, report: analyse(bp, traces, assertions, runs, queue.length > 0) };
+  const report = analyse(bp, traces, assertions, runs, queue.length > 0);
+  return { diagnostics: c.diagnostics, lines, report: outOfSteps ? { ...report, superstepsSpent: spent, superstepBound: maxSteps } : report };
 }
 
 function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonly Assertion[], runs: number, truncated: boolean): SimReport {

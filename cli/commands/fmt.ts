@@ -8,11 +8,11 @@
  * syntax errors (or one the verifier refuses) is left alone: its diagnostics go to
  * stderr and the exit status is 1.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { diagnosticToJson, formatSource, renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/index.js";
 import { CliError } from "../errors.js";
-import { displayPath, readSource } from "../files.js";
+import { displayPath, readSource, readStdin } from "../files.js";
 import { renderStyle } from "../style.js";
 import { expandPaths } from "../walk.js";
 
@@ -31,7 +31,7 @@ export async function fmtCommand(paths: string[], opts: FmtOptions): Promise<num
   const report: Record<string, unknown>[] = [];
   const out = (text: string) => void (opts.json ? undefined : process.stdout.write(text));
   for (const file of files) {
-    const source = file === "-" ? readFileSync(0, "utf8") : readSource(file);
+    const source = file === "-" ? await readStdin() : readSource(file);
     const shown = file === "-" ? "<stdin>" : displayPath(file);
     const r = formatSource(source, { file: shown });
     if (r.value === undefined) {

@@ -6,6 +6,9 @@ import type { Command } from "commander";
 
 export type RegisterCommand = (program: Command) => void;
 
+/** `--config` of the commands that load a thread's recorded graph (cli/commands/thread-graph.ts). */
+const RECORDED_CONFIG = "rag.config.ts (default: the one the thread was started with, when it lies inside the working directory or the checkpoint file does; with --file: beside that file)";
+
 const check: RegisterCommand = (program) =>
   program
     .command("check")
@@ -60,7 +63,7 @@ const fmt: RegisterCommand = (program) =>
   program
     .command("fmt")
     .description("format .rag files canonically (comments kept, blueprint hash unchanged)")
-    .argument("[files...]", ".rag files, directories or quoted globs (default: the working directory)")
+    .argument("[files...]", ".rag files, directories or quoted globs, or - for standard input (default: the working directory)")
     .option("--check", "list files that would change; exit 1 if any")
     .option("--write", "rewrite files in place")
     .option("--json", "report each file as JSON (with the formatted text unless --check or --write)")
@@ -121,7 +124,7 @@ const resume: RegisterCommand = (program) =>
     .option("--allow-blueprint-change", "resume even though the graph changed since the checkpoint")
     .option("--file <file>", "the .rag file to resume with (default: the one the thread was started with)")
     .option("--graph <name>", "graph of --file")
-    .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
+    .option("--config <path>", RECORDED_CONFIG)
     .option("--durability <mode>", "sync, async or exit")
     .option("--steer <text>", "steering instructions for the resumed run (recorded in the checkpoint metadata, apart from resume values)")
     .option("--queue <redis-url>", "enqueue the continuation for `rag worker`s and follow its events; needs --checkpoints postgres://…")
@@ -150,7 +153,7 @@ const runs: RegisterCommand = (program) => {
     c
       .option("--file <file>", "the .rag file (default: the one the thread was started with)")
       .option("--graph <name>", "graph of --file")
-      .option("--config <path>", "rag.config.ts (default: the one the thread was started with)");
+      .option("--config <path>", RECORDED_CONFIG);
   const ns = "a child run (subgraph node): its namespace (2.0:review) or a node path (review, outer|inner)";
   graphOf(file(cmd.command("show").description("a thread's checkpoints: step, source, next tasks, changed channels").argument("<thread>")))
     .option("--namespace <ns>", `show ${ns} instead`)
@@ -183,7 +186,7 @@ const runs: RegisterCommand = (program) => {
     .option("--namespace <ns>", `edit ${ns} through its graph's reducers`)
     .option("--file <file>", "the .rag file (default: the one the thread was started with)")
     .option("--graph <name>", "graph of --file")
-    .option("--config <path>", "rag.config.ts (default: the one the thread was started with)")
+    .option("--config <path>", RECORDED_CONFIG)
     .option("--allow-blueprint-change", "update even though the graph changed since the checkpoint")
     .option("--json", "print JSON")
     .action(async (thread: string, opts) => {
@@ -283,7 +286,7 @@ const worker: RegisterCommand = (program) =>
     .option("--config <path>", "rag.config.ts naming the registry jobs compile against (default: the standard registry)")
     .option("--concurrency <n>", "runs at once in this process (default 1)")
     .option("--lock-duration <ms>", "job lease: how long a dead worker's run waits before another worker takes it over (default 30000)")
-    .option("--distribute <mode>", "`branches`: the branches of every run's sends become jobs any worker runs (a graph can ask with `defaults { distribute: branches }`)")
+    .option("--distribute <mode>", "`branches`: the branches of every run's sends become jobs any worker runs (a graph can ask with `defaults { distribute: branches }`); `none`: only those graphs' (overrides the config's `worker.distribute`)")
     .option("--branch-concurrency <n>", "branch jobs at once in this process (default 16)")
     .action(async (opts) => {
       const { workerCommand } = await import("./worker.js");

@@ -13,13 +13,13 @@
  */
 import { answerInterrupts, pendingInterrupts, recordedAnswers, threadStatus, type CheckpointTuple } from "../../runtime/index.js";
 import { printableId } from "../../stdlib/printable.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, shellQuote, checkpointsFlag, type RunOrigin } from "../checkpoints.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, shellQuote, checkpointsFlag } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
 import { openQueue, submitAndFollow } from "../queue.js";
 import { parseDurability } from "./run.js";
-import { threadGraph } from "./thread-graph.js";
+import { recordedOrigin, threadGraph } from "./thread-graph.js";
 
 export interface ResumeCommandOptions {
   readonly resume?: string;
@@ -43,7 +43,7 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
     const head = await saver.getTuple({ threadId });
     if (head && threadStatus(head) === "completed") return alreadyCompleted(threadId, head, checkpoints, opts);
     const { graph, loaded, blueprint, file, tuple } = await threadGraph(saver, threadId, checkpoints, opts, head);
-    const origin = tuple.metadata.origin as RunOrigin | undefined;
+    const origin = recordedOrigin(tuple.metadata.origin);
     if (tuple.checkpoint.blueprintHash !== blueprint.hash && !opts.allowBlueprintChange) {
       throw new CliError(
         `thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${file} now compiles to ${blueprint.hash.slice(0, 19)}…; resuming under a changed blueprint is refused (a migration is a new run). Pass --allow-blueprint-change to resume anyway.`,

@@ -5,11 +5,26 @@
  * `runtime/subgraph-state.ts`). The graph is the one the thread was started with (`rag
  * run` records its file, graph and config in the checkpoint metadata, `origin`);
  * `--file` / `--graph` / `--config` override it.
+ *
+ * The recorded origin is the checkpoint store's word, and whoever can write the store is
+ * not thereby allowed to run code here: a config is code the import runs (and its `.env`
+ * is loaded into the environment). A config taken from the origin — its `config`, or the
+ * `rag.config.ts` beside its `file` — is loaded when it resolves (links followed) inside
+ * the working directory, or when the store is a SQLite file inside the working directory
+ * (the project's own run data: whoever can write it can write the project's config as
+ * well). From a Postgres store or a checkpoint file elsewhere (a shared database, a
+ * world-writable `/tmp` file) a config outside the working directory is refused, naming
+ * the `--config` flag that loads it on the user's word. A malformed origin (a field that
+ * is not a string) counts as none.
  */
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { MAX_NAMESPACE_LENGTH, NamespaceError, ThreadBusyError, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
+import { isPostgresUrl } from "../../scale/index.js";
 import { printableId } from "../../stdlib/printable.js";
 import type { RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
+import { configPathFor } from "../files.js";
 import { loadGraph } from "./run.js";
 
 /** Flags naming the graph of a thread (all optional: the thread's recorded origin is the default). */
@@ -32,12 +47,43 @@ export interface ThreadGraphOptions {
 export async function threadGraph(saver: Checkpointer, threadId: string, path: string, opts: ThreadGraphOptions, head?: CheckpointTuple): Promise<Awaited<ReturnType<typeof loadGraph>> & { file: string; tuple: CheckpointTuple }> {
   const tuple = head ?? (await saver.getTuple({ threadId }));
   if (!tuple) throw new CliError(`no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)`);
-  const origin = tuple.metadata.origin as RunOrigin | undefined;
+  const origin = recordedOrigin(tuple.metadata.origin);
   const file = opts.file ?? origin?.file;
-  if (!file) throw new CliError(`thread ${threadId} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
+  if (!file) throw new CliError(`thread ${printableId(threadId)} was not started by \`rag run\`, so it does not say which file it runs; pass --file FILE`);
   const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
+  if (opts.config === undefined && opts.file === undefined) {
+    const recorded = config ?? configPathFor(file, undefined);
+    if (recorded !== undefined && !insideWorkingDirectory(recorded) && (isPostgresUrl(path) || !insideWorkingDirectory(path))) {
+      throw new CliError(`thread ${printableId(threadId)} records the config ${printableId(recorded)}, outside the working directory; a config is code, and the record of a checkpoint store outside the working directory is not enough to run it: pass --config ${printableId(recorded)} to load it (or --file FILE to name the graph yourself)`, 2, { code: "config" });
+    }
+  }
   const loaded = await loadGraph(file, { graph: opts.graph ?? (opts.file === undefined ? origin?.graph : undefined) ?? tuple.checkpoint.graph, ...(config ? { config } : {}), ...(opts.json ? { json: true } : {}) }, saver);
   return { ...loaded, file, tuple };
+}
+
+/** The checkpoint metadata's `origin` when it has the shape `rag run` records, else undefined. */
+export function recordedOrigin(v: unknown): RunOrigin | undefined {
+  if (!v || typeof v !== "object") return undefined;
+  const o = v as Record<string, unknown>;
+  const file = Object.hasOwn(o, "file") ? o.file : undefined;
+  const graph = Object.hasOwn(o, "graph") ? o.graph : undefined;
+  const config = Object.hasOwn(o, "config") ? o.config : null;
+  if (typeof file !== "string" || file === "" || file.includes("\0") || typeof graph !== "string") return undefined;
+  if (config !== null && config !== undefined && (typeof config !== "string" || config === "" || config.includes("\0"))) return undefined;
+  return { file, graph, config: config ?? null };
+}
+
+/** Whether `path` lies inside the working directory (links followed for both, when they exist). */
+function insideWorkingDirectory(path: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const rel = relative(real(process.cwd()), real(path));
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /**

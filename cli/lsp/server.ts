@@ -11,7 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
-import { createLanguageService, SEMANTIC_TOKENS_LEGEND, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
+import { createLanguageService, SEMANTIC_TOKENS_LEGEND, serviceSnapshotProblem, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
@@ -162,5 +162,8 @@ function clone<T>(v: T): any {
 function readSnapshot(file: string): ServiceRegistrySnapshot {
   const v = parseJsonText(`--registry ${file}`, readSource(file, MAX_INPUT_BYTES));
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new CliError(`--registry ${file} must hold a JSON object (a registry snapshot)`);
+  // Its shape, before a document is checked against it: a name list that was a number made the server exit with a stack trace.
+  const problem = serviceSnapshotProblem(v);
+  if (problem !== undefined) throw new CliError(`--registry ${file}: ${problem}`);
   return v as ServiceRegistrySnapshot;
 }

@@ -13,9 +13,12 @@
  * (and not a barrier source) ends its branch (an `end` edge to END); `when` routes
  * without `else` also end the branch when no condition holds; `on_error -> x` is a way
  * out on failure; a `send` starts branches at node targets; `join X` and barriers lead
- * to their target. Built once per graph and shared by every rule (cached).
+ * to their target. A node of a registry (custom) kind may return a Command whose goto
+ * names any node: it gets an edge to END, and once one is reachable every node is.
+ * Built once per graph and shared by every rule (cached).
  */
 import type { Span } from "../../grammar/span.js";
+import { canonicalKind } from "../resolve/kinds.js";
 import { isFirstDeclaration, type ResolvedGraph, type ResolvedNode } from "../resolve/resolve.js";
 import { bfsIds, Digraph, VertexSet } from "./digraph.js";
 import { graphCache } from "./graph-cache.js";
@@ -167,14 +170,34 @@ function build(g: ResolvedGraph): FlowGraph {
     }
   }
   for (let i = 0; i < nodes.length; i++) if (!routed.hasId(nodes[i]!.index + 2)) addId(acc, nodes[i]!.index + 2, END_ID, "end", nodes[i]!.decl.name.span);
+  // A node of a registry (custom) kind may return a Command whose goto names any node of
+  // the graph or END (LangGraph's edgeless graphs; the runtime does not confine a kind's
+  // own goto to drawn edges, only a tool's): it can end the run, and after it any node may run.
+  let dynamic = false;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (canonicalKind(n.kind) !== undefined) continue;
+    dynamic = true;
+    if (routed.hasId(n.index + 2)) addId(acc, n.index + 2, END_ID, "goto", (n.kindItem ?? n.decl.name).span);
+  }
 
   const reachable = bfsIds(graph, START_ID);
+  if (dynamic) reachAll(reachable, nodes);
   const canEnd = bfsIds(graph, END_ID, true);
   return new Flow(graph, acc.edges, hasEntry, acc.complete, routed, reachable, canEnd);
 }
 
 const START_ID = 0;
 const END_ID = 1;
+
+/** Marks every node (and END) reachable once a node of a custom kind is: its goto may name any of them. */
+function reachAll(reachable: VertexSet, nodes: readonly ResolvedNode[]): void {
+  let custom = false;
+  for (let i = 0; i < nodes.length && !custom; i++) custom = canonicalKind(nodes[i]!.kind) === undefined && reachable.hasId(nodes[i]!.index + 2);
+  if (!custom) return;
+  for (let i = 0; i < nodes.length; i++) reachable.addId(nodes[i]!.index + 2);
+  reachable.addId(END_ID);
+}
 
 interface Acc {
   readonly graph: Digraph;

@@ -11,13 +11,18 @@
  * Recording sits at the provider, inside the middleware: retries, cache hits and
  * budget refusals are not recorded, only the replies the provider gave.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { ChatRequest, ChatResponse, ModelProvider, Registry } from "../../registry/index.js";
 import { NodeError, RagError } from "../../runtime/errors.js";
+import { readTextFile, TextFileError } from "../../runtime/read-text-file.js";
+import { parseUntrustedJson, UnsafeJsonError } from "../../runtime/safe-json.js";
 import { normaliseRequest, requestKey, type NormalisedRequest } from "../middleware/request-key.js";
 import { streamWhole } from "./shared.js";
 
 export const CASSETTE_VERSION = 1;
+
+/** Largest cassette file `Cassette.load` reads, bytes. */
+export const MAX_CASSETTE_BYTES = 256 * 1024 * 1024;
 
 export interface CassetteEntry {
   /** Registry model name. */
@@ -49,19 +54,29 @@ export class Cassette {
     this.entries = [...entries];
   }
 
-  /** @throws CassetteError when the file is missing, not JSON, or not a cassette of this version. */
+  /**
+   * Reads a cassette file as every file named on the command line is read: a regular file
+   * (not a FIFO or device: `--replay /dev/zero` read until the heap gave out, a FIFO
+   * blocked the run) of at most `MAX_CASSETTE_BYTES`, parsed as untrusted JSON
+   * (null-prototype objects, no `__proto__`/`constructor`/`prototype` key, nesting at most
+   * 256: its replies reach tools and state, and its requests are compared recursively).
+   *
+   * @throws CassetteError when the file is missing or refused, not JSON, or not a cassette of this version.
+   */
   static load(path: string): Cassette {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      text = readTextFile(path, MAX_CASSETTE_BYTES);
     } catch (e) {
-      throw new CassetteError(`cannot read cassette ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      if (!(e instanceof TextFileError)) throw e;
+      throw new CassetteError(e.message.replace(/^cannot read /, "cannot read cassette "));
     }
     let data: unknown;
     try {
-      data = JSON.parse(text);
+      data = parseUntrustedJson(text);
     } catch (e) {
-      throw new CassetteError(`cassette ${path} is not valid JSON: ${(e as Error).message}`);
+      if (!(e instanceof UnsafeJsonError)) throw e;
+      throw new CassetteError(e.code === "syntax" ? `cassette ${path} is not valid JSON: ${e.message}` : `cassette ${path}: ${e.message}`);
     }
     const d = data as { version?: unknown; entries?: unknown };
     if (!d || typeof d !== "object" || d.version !== CASSETTE_VERSION || !Array.isArray(d.entries)) throw new CassetteError(`${path} is not a ragraph cassette (version ${CASSETTE_VERSION} with \`entries\`)`);

@@ -56,6 +56,12 @@ describe("rag fmt", () => {
     expect(rag(["fmt", "-"], messy)).toEqual({ code: 0, stdout: tidy, stderr: "" });
   });
 
+  it("refuses standard input past the source size limit, as it refuses such a file (real process)", () => {
+    const r = rag(["fmt", "-"], "// " + "x".repeat(16 * 1024 * 1024) + "\n");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot read <stdin>: more than 16777216 bytes");
+  });
+
   it("prints, writes, and then finds nothing to do", async () => {
     const file = join(tmp, "w.rag");
     writeFileSync(file, messy);

@@ -55,6 +55,25 @@ describe("unreachable nodes", () => {
     expect(codes(src)).toEqual(["E-rag-duplicate-node@5", "W-rag-unreachable-node@6"]);
   });
 
+  it("counts a node of a registry kind as a way to any node and to END: its Command may go anywhere (LangGraph's edgeless graphs)", () => {
+    const registry: RegistrySnapshot = { models: [], tools: [], agents: [], graphs: [], scripts: [], routers: [], reducers: null, node_kinds: ["hop", "set"], validators: [] };
+    const src = `graph g {
+      start a
+      state { notes: list<string> append }
+      node a { kind hop next c }
+      node b { kind set set { notes: "b" } }
+      node c { kind set set { notes: "c" } }
+      join [b, c] -> d
+      node d { kind set set { notes: "d" } next END }
+      node loop1 { kind set next loop2 }
+      node loop2 { kind hop next loop1 }
+    }`;
+    expect(diags(src, registry).map((d) => d.code)).toEqual([]);
+    // without the registry kind the same shape is still checked: b is never reached
+    const plain = src.replace("kind hop next c", "kind set next c").replace("kind hop next loop1", "kind set next loop1");
+    expect(codes(plain, "", registry)).toEqual(expect.arrayContaining(["W-rag-unreachable-node@5", "E-rag-join-never-fires@7"]));
+  });
+
   it("stays quiet when the graph has no entry", () => {
     expect(codes("graph g { node a { next END } node b { next END } }", "unreachable")).toEqual([]);
   });

@@ -3,6 +3,7 @@
  * gates runs only once its exact hash is approved; a semantic change needs a new
  * approval, reformatting does not; capabilities the policy withholds never bind.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,5 +106,15 @@ describe("approval stores", () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, '{"approvals": 3}');
     expect(() => new FileApprovalStore(bad)).toThrow(RegistryError);
+  });
+
+  it("a file store refuses `null`, a FIFO and a device with a RegistryError instead of a TypeError or a hang", () => {
+    const nul = join(dir, "null.json");
+    writeFileSync(nul, "null");
+    expect(() => new FileApprovalStore(nul)).toThrow(/is not an approvals file/);
+    const fifo = join(dir, "fifo.json");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    expect(() => new FileApprovalStore(fifo)).toThrow(/is not a regular file/);
+    expect(() => new FileApprovalStore("/dev/zero")).toThrow(/is not a regular file/);
   });
 });
