@@ -116,24 +116,24 @@ export const providerHandler: ChatHandler = async (call) => {
     meter.fail(e);
     throw e;
   }
-  const out = priced(call, res, meter.streamedTokens);
+  const out = priced(call, res, meter.streamedChars);
   meter.succeed(out.usage);
   return out;
 };
 
 /**
  * A provider's reply with its usage made readable, raised to the floor of what was seen
- * (`streamedTokens`: output tokens the attempt streamed, when counted) and priced at the
+ * (`streamedChars`: output the attempt streamed, when counted) and priced at the
  * model's price.
  */
-function priced(call: ModelCall, reply: ChatResponse, streamedTokens = 0): ChatResponse {
+function priced(call: ModelCall, reply: ChatResponse, streamedChars = 0): ChatResponse {
   let res = reply;
   // A reply without usage (a provider or proxy that reports none): its counts are unknown
   // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
   // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.
   if (!res.usage || typeof res.usage !== "object") res = { ...res, usage: { inputTokens: NaN, outputTokens: NaN } };
   // Reported counts below what ragraph saw of the call are raised to it (a server cannot under-report).
-  const usage = raiseToFloor(res.usage, usageFloor(call.request, res, streamedTokens));
+  const usage = raiseToFloor(res.usage, usageFloor(call.request, res, streamedChars));
   if (usage !== res.usage) res = { ...res, usage };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };

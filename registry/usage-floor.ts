@@ -5,10 +5,9 @@
  * `prompt_tokens: 1` — so every reply is charged at least what ragraph itself saw of the
  * call, and the reported figure only when it is higher:
  *
- * - output ≥ the output it received, ≈ 4 characters per token (`estimateTokensOfLength`,
- *   the estimate a failed call's streamed output is charged at, `call-meter.ts`): the
- *   reply's text and each tool call's name and JSON arguments, or what was streamed
- *   when that is more (a reply whose text was cut down after streaming);
+ * - output ≥ the output it received at `OUTPUT_FLOOR_CHARS_PER_TOKEN` characters per
+ *   token: the reply's text and each tool call's name and JSON arguments, or what was
+ *   streamed when that is more (a reply whose text was cut down after streaming);
  * - input ≥ the size of the prompt's messages at `INPUT_FLOOR_CHARS_PER_TOKEN` characters
  *   per token.
  *
@@ -33,6 +32,16 @@ import { estimateTokensOfLength, type ChatRequest, type ChatResponse, type Usage
  * the floor below an honest bill; the messages are what a caller can make large.
  */
 export const INPUT_FLOOR_CHARS_PER_TOKEN = 8;
+
+/**
+ * Characters of output per output token at the floor: 6. Tokenizers pack English prose at
+ * ≈ 4–4.5 characters per token (OpenAI's o200k ≈ 4.5), so the ≈ 4 of the estimates
+ * (`estimateTokensOfLength`, which a failed call's streamed output is charged at) would
+ * raise an honest prose reply by ~10% and flag it; 6 stays below every honest count on
+ * ordinary text and still charges a server that streams 40,000 characters and reports 1
+ * token at least 6,667.
+ */
+export const OUTPUT_FLOOR_CHARS_PER_TOKEN = 6;
 
 /** A reported figure the floor may raise: a number ≥ 0 (NaN, negative or not a number is left to the budget's rules). */
 const isCount = (x: unknown): x is number => typeof x === "number" && x >= 0;
@@ -65,13 +74,13 @@ export function replyChars(res: Pick<ChatResponse, "message">): number {
 
 /**
  * The least `reply` to `request` is charged, in tokens: input from the size of its messages,
- * output from the reply's content or `streamedTokens` (output tokens counted as the
- * attempt streamed, `CallMeter.streamedTokens`), whichever is more.
+ * output from the reply's content or `streamedChars` (UTF-16 code units of output the
+ * attempt streamed, `CallMeter.streamedChars`), whichever is more.
  */
-export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message">, streamedTokens = 0): { inputTokens: number; outputTokens: number } {
+export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message">, streamedChars = 0): { inputTokens: number; outputTokens: number } {
   return {
     inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN),
-    outputTokens: Math.max(estimateTokensOfLength(replyChars(reply)), streamedTokens),
+    outputTokens: Math.ceil(Math.max(replyChars(reply), streamedChars) / OUTPUT_FLOOR_CHARS_PER_TOKEN),
   };
 }
 
