@@ -77,7 +77,7 @@ export class ProgressPrinter {
         return e.delta ? this.spinner.token(this.modelKey(e), e.delta) : undefined;
       case "model_completed":
         this.spinner.end(this.modelKey(e));
-        return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${countText(e.usage.inputTokens)}+${countText(e.usage.outputTokens)} tokens${e.usage.costUsd !== undefined && Number.isFinite(e.usage.costUsd) ? `, $${e.usage.costUsd.toFixed(4)}` : ""})`));
+        return this.line(d, c.dim(`      model ${e.model}${e.agent ? ` for ${e.agent}` : ""} → ${e.toolCalls ? `${e.toolCalls} tool call${e.toolCalls === 1 ? "" : "s"}` : "answer"} (${countText(e.usage.inputTokens)}+${countText(e.usage.outputTokens)} tokens${e.usage.costUsd !== undefined && Number.isFinite(e.usage.costUsd) ? `, $${e.usage.costUsd.toFixed(4)}` : ""}${e.usage.usageFloor ? ", raised: the provider reported fewer" : ""})`));
       case "tool_completed":
         return this.line(d, c.dim(`      tool ${e.tool} ${e.ok ? "✓" : "✗ " + printable(e.error ?? "")} ${e.durationMs}ms`));
       case "task_retried":

@@ -30,7 +30,7 @@ export {
   type LocalNames,
 } from "./grants.js";
 export { indirectCapabilities, type IndirectCapability, type ReachLookup } from "./reach.js";
-export { provenanceFromComments, provenancePragma } from "./provenance.js";
+export { provenanceFromComments, provenanceFromText, provenancePragma } from "./provenance.js";
 export { RegistrySnapshotError, snapshotProblem } from "./snapshot-check.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";
 export { fieldsSchema, objectShape, schemaText, typeSpecSchema, type AgentSignature, type GraphSignature, type JsonSchema, type ObjectShape, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "./signatures.js";

@@ -35,6 +35,25 @@ export function provenanceFromComments(comments: readonly Comment[], before: num
   return undefined;
 }
 
+/**
+ * Provenance from the pragma in the leading comment lines of a text whose comments are
+ * `//` lines (a `.ragsh` script): blank lines and `//` lines are read until the first
+ * other line (at most the first 64 lines). For files the `.rag` parser does not read.
+ */
+export function provenanceFromText(text: string): Provenance | undefined {
+  const comments: Comment[] = [];
+  let at = 0;
+  for (let line = 0; line < 64 && at < text.length; line++) {
+    const nl = text.indexOf("\n", at);
+    const end = nl < 0 ? text.length : nl;
+    const t = text.slice(at, end).trim();
+    if (t !== "" && !t.startsWith("//")) break;
+    if (t.startsWith("//")) comments.push({ kind: "line", text: t, start: at, end });
+    at = end + 1;
+  }
+  return provenanceFromComments(comments, Infinity);
+}
+
 function unquote(raw: string): string {
   try {
     return JSON.parse(raw) as string;

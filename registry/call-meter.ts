@@ -51,6 +51,11 @@ export class CallMeter {
     if (chars > 0) this.chars += chars;
   }
 
+  /** UTF-16 code units of output the current attempt streamed so far. */
+  get streamedChars(): number {
+    return this.chars;
+  }
+
   /** Output tokens the current attempt streamed so far (estimated). */
   get streamedTokens(): number {
     return estimateTokensOfLength(this.chars);

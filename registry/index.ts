@@ -24,6 +24,7 @@ export {
   type TelemetryConfig,
 } from "./middleware.js";
 export { CallMeter } from "./call-meter.js";
+export { INPUT_FLOOR_CHARS_PER_TOKEN, messageChars, raiseToFloor, replyChars, requestChars, usageFloor } from "./usage-floor.js";
 export { LinkedLedger } from "./linked-ledger.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";

@@ -25,6 +25,7 @@ import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 import type { ModelPrice, RegisteredModel } from "./registered-model.js";
 import type { SpendLedger } from "./spend.js";
 import type { CallMeter } from "./call-meter.js";
+import { raiseToFloor, usageFloor } from "./usage-floor.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
 export interface CallContext {
@@ -90,7 +91,10 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
   return handler;
 }
 
-/** The end of the chain: the provider itself, and the cost of its usage from the model's price. */
+/**
+ * The end of the chain: the provider itself; its reply's usage raised to what was seen of
+ * the call (`usage-floor.ts`) and priced at the model's price.
+ */
 export const providerHandler: ChatHandler = async (call) => {
   const { signal, onToken, onToolCall, meter } = call;
   // Assigned in key order (conditional spreads in a literal copy generically, per call).
@@ -112,18 +116,25 @@ export const providerHandler: ChatHandler = async (call) => {
     meter.fail(e);
     throw e;
   }
-  const out = priced(call, res);
+  const out = priced(call, res, meter.streamedChars);
   meter.succeed(out.usage);
   return out;
 };
 
-/** A provider's reply with its usage made readable and priced at the model's price. */
-function priced(call: ModelCall, reply: ChatResponse): ChatResponse {
+/**
+ * A provider's reply with its usage made readable, raised to the floor of what was seen
+ * (`streamedChars`: output the attempt streamed, when counted) and priced at the
+ * model's price.
+ */
+function priced(call: ModelCall, reply: ChatResponse, streamedChars = 0): ChatResponse {
   let res = reply;
   // A reply without usage (a provider or proxy that reports none): its counts are unknown
   // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
   // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.
   if (!res.usage || typeof res.usage !== "object") res = { ...res, usage: { inputTokens: NaN, outputTokens: NaN } };
+  // Reported counts below what ragraph saw of the call are raised to it (a server cannot under-report).
+  const usage = raiseToFloor(res.usage, usageFloor(call.request, res, streamedChars));
+  if (usage !== res.usage) res = { ...res, usage };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
 }

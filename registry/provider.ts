@@ -49,6 +49,11 @@ export interface Usage {
   readonly cachedTokens?: number;
   readonly reasoningTokens?: number;
   readonly costUsd?: number;
+  /**
+   * Set when ragraph raised a reported figure to what it saw of the call — the output it
+   * received, the prompt's size (`usage-floor.ts`): the provider reported less.
+   */
+  readonly usageFloor?: true;
 }
 
 export interface ChatResponse {

@@ -25,10 +25,10 @@ import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options
 import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
-import { updateState } from "./update-state.js";
+import { updateStateHeld } from "./update-state.js";
 import type { LoopGraph } from "./loop-graph.js";
 import type { NestedGraph } from "./subgraph-state.js";
-import { travelToSubgraph } from "./subgraph-travel.js";
+import { travelToSubgraphHeld } from "./subgraph-travel.js";
 import type { Clock, TaskEnv } from "./task-env.js";
 import { taskScope, taskSpec, type TaskOutcome } from "./task.js";
 
@@ -226,11 +226,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (!resuming) throw new NamespaceError("time travel to a subgraph checkpoint (`checkpointNs`) continues the thread: pass input null (or `resume`)", options.checkpointNs, { graph: bp.id });
       if (!persist || !g.subgraph) throw new CheckpointError("time travel to a subgraph checkpoint needs a checkpointer", { graph: bp.id });
       if (options.resume?.update) throw new NamespaceError("a resume `update` with `checkpointNs` is ambiguous (which run's state?): edit the child with `updateState(thread, values, { namespace, checkpointId })`, then travel to the checkpoint it returns", options.checkpointNs, { graph: bp.id });
-      await travelToSubgraph(g as LoopGraph & NestedGraph, persist.saver, threadId, options.checkpointNs, from, { allowBlueprintChange: Boolean(options.allowBlueprintChange) });
+      await travelToSubgraphHeld(g as LoopGraph & NestedGraph, persist.saver, threadId, options.checkpointNs, from, { allowBlueprintChange: Boolean(options.allowBlueprintChange) });
       from = undefined;
     }
     if (resuming && !parent && persist && options.resume?.update) {
-      await updateState(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
+      await updateStateHeld(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
       from = undefined;
     }
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);

@@ -20,7 +20,8 @@ import { childNamespace, parseNamespacePath, type NamespaceSegment } from "./nam
 import { childGraphsOf, levelRefusal } from "./namespace-binding.js";
 import { childOwner } from "./persistent-child.js";
 import { snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
-import { updateState, type UpdateStateOptions } from "./update-state.js";
+import { holdingThreads } from "./thread-hold.js";
+import { updateState, updateStateHeld, type UpdateStateOptions } from "./update-state.js";
 
 /** A compiled graph that can name the compiled graphs its tasks run as child runs. */
 export interface NestedGraph extends UpdatableGraph {
@@ -165,10 +166,15 @@ export async function getNestedHistory(g: NestedGraph, saver: Checkpointer, thre
  * of a paused child, its pending interrupts stay pending: resuming the parent re-runs the
  * parent's task, whose child run continues from the edited checkpoint.
  *
- * @throws NamespaceError when the namespace names no child run; the errors of `updateState`.
+ * @throws NamespaceError when the namespace names no child run; the errors of `updateState`
+ *   (ThreadBusyError when a run holds the thread).
  */
-export async function updateNestedState(g: NestedGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
+export function updateNestedState(g: NestedGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   if (!options.namespace) return updateState(g, saver, threadId, values, options);
-  const at = await resolveNamespace(g, saver, threadId, options.namespace);
-  return updateState(at.graph, saver, threadId, values, { ...options, namespace: at.namespace });
+  const ns = options.namespace;
+  // The thread is held from the namespace's resolution to the write (`thread-hold.ts`).
+  return holdingThreads(saver, [threadId], async () => {
+    const at = await resolveNamespace(g, saver, threadId, ns);
+    return updateStateHeld(at.graph, saver, threadId, values, { ...options, namespace: at.namespace });
+  });
 }

@@ -29,6 +29,7 @@ import { copiedFields, SPECIAL, type CheckpointMetadata, type Checkpointer, type
 import { BlueprintMismatchError, CheckpointError, NamespaceError } from "./errors.js";
 import { childNamespace, formatNamespace, parentsOf, type NamespaceSegment } from "./namespace.js";
 import { resolveNamespace, type NestedGraph } from "./subgraph-state.js";
+import { holdingThreads } from "./thread-hold.js";
 
 export interface TravelOptions {
   /** Travel even though a level's blueprint hash differs from its checkpoint's. */
@@ -53,9 +54,15 @@ const newCheckpointId = (step: number) => `${step}-${globalThis.crypto.randomUUI
  *
  * @throws NamespaceError when `ns` is malformed, names no child run, or no enclosing
  *   checkpoint ran it; CheckpointError when the checkpoint does not exist;
- *   BlueprintMismatchError when a level's graph changed (without `allowBlueprintChange`).
+ *   BlueprintMismatchError when a level's graph changed (without `allowBlueprintChange`);
+ *   ThreadBusyError when a run holds the thread (it is held meanwhile, `thread-hold.ts`).
  */
-export async function travelToSubgraph(g: NestedGraph, saver: Checkpointer, threadId: string, ns: string, checkpointId: string | undefined, options: TravelOptions = {}): Promise<TravelResult> {
+export function travelToSubgraph(g: NestedGraph, saver: Checkpointer, threadId: string, ns: string, checkpointId: string | undefined, options: TravelOptions = {}): Promise<TravelResult> {
+  return holdingThreads(saver, [threadId], () => travelToSubgraphHeld(g, saver, threadId, ns, checkpointId, options));
+}
+
+/** `travelToSubgraph` by a caller that holds the thread already (the run about to resume it). */
+export async function travelToSubgraphHeld(g: NestedGraph, saver: Checkpointer, threadId: string, ns: string, checkpointId: string | undefined, options: TravelOptions = {}): Promise<TravelResult> {
   const at = await resolveNamespace(g, saver, threadId, ns);
   const segs = at.segments;
   if (!segs.length) throw new NamespaceError("time travel with `checkpointNs` needs a child run's namespace; for the root graph pass `checkpointId` alone", ns);

@@ -28,6 +28,7 @@ import {
 import { CheckpointError } from "./errors.js";
 import type { GraphIndex } from "./graph-index.js";
 import type { PlannedTask } from "./planner-state.js";
+import { holdingThreads } from "./thread-hold.js";
 import type { ChannelTable, PendingWrite } from "./state.js";
 
 /** A thread at one checkpoint, as `getState` returns it. */
@@ -181,11 +182,20 @@ export async function getStateHistory(saver: Checkpointer, threadId: string, opt
  * Copies one checkpoint into a new thread (source `fork`, `metadata.forkedFrom` names
  * the original); resuming the new thread re-runs from there. Interrupts the checkpoint
  * was waiting on are pending in the fork too (answers are not copied), so a fork can
- * answer a question differently. The original thread is not touched.
+ * answer a question differently. The original thread is not touched. Both threads are
+ * held meanwhile, as a run holds its thread (`thread-hold.ts`): the original, whose
+ * checkpoint's records (questions, spend) a live run may still be writing, and the new
+ * one, which must not exist when it is written.
  *
- * @throws CheckpointError when the checkpoint does not exist or the new thread does.
+ * @throws CheckpointError when the checkpoint does not exist or the new thread does;
+ *   ThreadBusyError when a run holds either thread (nothing is written).
  */
 export async function fork(saver: Checkpointer, threadId: string, checkpointId: string, newThreadId: string = `thread-${globalThis.crypto.randomUUID().slice(0, 13)}`): Promise<StateSnapshot> {
+  if (newThreadId === threadId) throw new CheckpointError(`thread \`${newThreadId}\` already exists; fork into a new thread id`);
+  return holdingThreads(saver, [threadId, newThreadId], () => forkHeld(saver, threadId, checkpointId, newThreadId));
+}
+
+async function forkHeld(saver: Checkpointer, threadId: string, checkpointId: string, newThreadId: string): Promise<StateSnapshot> {
   const t = await saver.getTuple({ threadId, checkpointId });
   if (!t) throw new CheckpointError(`thread \`${threadId}\` has no checkpoint \`${checkpointId}\``);
   if (await saver.getTuple({ threadId: newThreadId })) throw new CheckpointError(`thread \`${newThreadId}\` already exists; fork into a new thread id`);

@@ -26,6 +26,7 @@ import { plan } from "./plan.js";
 import { clonePlanner, type Completion, type PlannedTask } from "./planner-state.js";
 import type { PendingWrite } from "./state.js";
 import { taskScope } from "./task.js";
+import { holdingThreads } from "./thread-hold.js";
 import { finishedTasks, snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
 
 /** The end of the graph as an `asNode` (LangGraph's `END` / `__end__`): clears the next tasks. */
@@ -50,14 +51,21 @@ export interface UpdateStateOptions {
 /**
  * Writes `values` into the thread's latest state (or checkpoint `checkpointId`) through
  * the channel reducers (validated like any write) and saves the result as a new
- * checkpoint (source `update`); see the module comment for what it schedules.
+ * checkpoint (source `update`); see the module comment for what it schedules. Holds the
+ * thread meanwhile, as a run does (`thread-hold.ts`).
  *
- * @throws CheckpointError when the thread or checkpoint does not exist, or `asNode` is no
- *   node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a bad write
- *   (a key of `values` that is no state field is named, with a did-you-mean) or `values`
- *   that are not an object.
+ * @throws ThreadBusyError when a run (or another edit) holds the thread: nothing is read
+ *   or written; CheckpointError when the thread or checkpoint does not exist, or `asNode`
+ *   is no node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a
+ *   bad write (a key of `values` that is no state field is named, with a did-you-mean) or
+ *   `values` that are not an object.
  */
-export async function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
+export function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
+  return holdingThreads(saver, [threadId], () => updateStateHeld(g, saver, threadId, values, options));
+}
+
+/** `updateState` by a caller that holds the thread already (a run applying a resume's `update`). */
+export async function updateStateHeld(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   const bp = g.blueprint;
   // A string or a list (LangGraph's `[[key, value], …]` update) read as an object named its
   // indices as unknown fields (`0` is not a state field).

@@ -13,7 +13,9 @@
  *   prepared statement (`pg-statements.ts`), which commits on its own. A run of N
  *   supersteps on a new thread costs N + 2 statements: the first read, the input
  *   checkpoint, one per superstep.
- * - Concurrent writers: the first write to a thread takes a session-level advisory lock
+ * - Concurrent writers: a run or a thread edit claims the thread first (`claim`: the
+ *   advisory lock below, taken with its first read), and the first write to a thread
+ *   takes a session-level advisory lock
  *   on it (inside that write's statement), on a connection of its own, held until
  *   `release(threadId)` or `close()`; a second process writing the same thread meanwhile
  *   gets a `ThreadBusyError` and writes nothing (no lost update). Every write also locks
@@ -53,6 +55,7 @@ import {
   type CheckpointTuple,
   type ListOptions,
   type PruneOptions,
+  type ThreadClaim,
   type ThreadSummary,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
@@ -60,6 +63,7 @@ import { branchSpendStatement, branchStatement, duplicateCheckpointError, readSt
 import { collectBlobs } from "./pg-blobs.js";
 import { readTuples, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
+import { ThreadClaims } from "./pg-thread-claims.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -96,6 +100,7 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly branchSql: NamedStatement;
   private readonly branchSpendSql: NamedStatement;
   private readonly locks: ThreadLocks;
+  private readonly claims = new ThreadClaims();
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
   /** Branch records waiting for this tick's insert (`putBranchWrites`). */
@@ -201,6 +206,21 @@ export class PostgresCheckpointer implements Checkpointer {
       this.lockedReads.set(threadId, read);
       return read ? tupleOfReadRow(this.where, read) : undefined;
     });
+  }
+
+  /**
+   * Takes a thread for one run or edit (`Checkpointer.claim`, `pg-thread-claims.ts`): the
+   * thread's advisory lock now — with its latest root checkpoint, in one round trip, which
+   * the run's (or edit's) first read is answered from (`acquireLatest`; no statement when
+   * this process just read it so) — and this process's own claim, released by
+   * `ThreadClaim.release`. The advisory lock stays held until `release(threadId)`, as after
+   * any write of the thread. A lost lock connection is taken again by the next write, so
+   * `onLost` is never called.
+   *
+   * @throws ThreadBusyError when another process, or another run or edit of this one, holds the thread.
+   */
+  claim(threadId: string): Promise<ThreadClaim> {
+    return this.claims.claim(threadId, () => (this.lockedReads.has(threadId) ? Promise.resolve() : this.acquireLatest(threadId)));
   }
 
   /**

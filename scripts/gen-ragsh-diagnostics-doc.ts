@@ -19,7 +19,7 @@ export async function ragshDiagnosticsDoc(): Promise<string> {
     "<!-- Generated from compiler/diagnostics/catalog/ragsh.ts by `npx tsx scripts/gen-ragsh-diagnostics-doc.ts`. Do not edit by hand. -->",
     "",
     "Every diagnostic a `.ragsh` session reports — parsing a cell, the static check before it runs, and the",
-    "interpreter with its sandbox and limits (`repl.md` §1–3) — has a stable code, documented here with a cell that",
+    "interpreter with its sandbox and limits ([the REPL guide](../README.md#the-ragsh-repl)) — has a stable code, documented here with a cell that",
     "triggers it and what the session prints. `E-` stops the cell; `W-` is reported beside its result. The examples run",
     "in a session whose registry has the model `default` (scripted), the tools `search`, `wait`, `broken` (always",
     "fails) and `leaky` (returns a getter), the agent `researcher` and the graph `hello`.",

@@ -35,6 +35,7 @@ import {
   CheckpointError,
   NamespaceError,
   resolveNamespace,
+  ThreadBusyError,
   travelToSubgraph,
   type TravelResult,
   type Checkpointer,
@@ -48,6 +49,9 @@ import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
 import { blueprintOf } from "./source.js";
+
+/** A thread edit refused because a run (in this process or another) holds the thread: 409, as a run of a busy thread. */
+const threadBusy = (e: ThreadBusyError): ApiError => new ApiError("thread_busy", e.message, 409);
 import type { Workspace } from "./workspace.js";
 
 /** How a thread started from the API finds its graph again (same shape `rag run` records). */
@@ -273,6 +277,7 @@ export class Project {
         try {
           return await g.updateState(threadId, values, { ...(asNode !== undefined ? { asNode } : {}), ...options });
         } catch (e) {
+          if (e instanceof ThreadBusyError) throw threadBusy(e);
           if (e instanceof RagError && !(e instanceof NamespaceError)) throw new ApiError(e.code, e.message, 400);
           throw e;
         }
@@ -318,6 +323,7 @@ export class Project {
         return await travelToSubgraph(g, this.checkpointer, threadId, namespace, checkpointId);
       } catch (e) {
         if (e instanceof BlueprintMismatchError) throw conflict(e.message);
+        if (e instanceof ThreadBusyError) throw threadBusy(e);
         if (e instanceof CheckpointError && !(e instanceof NamespaceError)) throw notFound(e.message);
         throw e;
       }
@@ -343,11 +349,14 @@ export class Project {
     try {
       return await fork(this.checkpointer, threadId, checkpointId, to);
     } catch (e) {
+      if (e instanceof ThreadBusyError) throw threadBusy(e);
       if (e instanceof RagError) throw new ApiError(e.code, e.message, 400);
       throw e;
     } finally {
       hold();
+      // The fork held both threads (`runtime/thread-hold.ts`): a shared store keeps their locks until released.
       await this.releaseIdle(to);
+      await this.releaseIdle(threadId);
     }
   }
 

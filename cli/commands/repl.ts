@@ -12,7 +12,7 @@
  * failed cell, 2 for a usage or config error.
  */
 import { dirname, join } from "node:path";
-import { renderDiagnostics } from "../../compiler/index.js";
+import { provenanceFromText, renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
@@ -58,9 +58,14 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   const text = readSource(file);
   const shown = displayPath(file);
   const write = (e: AnyEvent) => process.stdout.write(JSON.stringify(e) + "\n");
+  // A script whose first lines say `// rag:generated-by model …` (anything but `human`)
+  // runs as a model's session, as such a `.rag` file is compiled as untrusted: its calls
+  // under `policy.untrustedAllow`, the graphs it defines under review.
+  const generatedBy = provenanceFromText(text)?.generatedBy;
   const session = new Session({
     registry: loaded.registry,
     context,
+    author: generatedBy !== undefined && generatedBy.toLowerCase() !== "human" ? "model" : "human",
     ...(checkpointer ? { checkpointer } : {}),
     ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
   });

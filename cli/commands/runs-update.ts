@@ -15,7 +15,7 @@ import { CliError } from "../errors.js";
 import { parseJsonArg } from "../files.js";
 import { printableId } from "../../stdlib/printable.js";
 import { stateJson } from "./runs.js";
-import { checkNamespaceFlag, namespaceCliError, threadGraph } from "./thread-graph.js";
+import { checkNamespaceFlag, namespaceCliError, threadBusyCliError, threadGraph } from "./thread-graph.js";
 
 export interface UpdateRunOptions {
   readonly values: string;
@@ -50,6 +50,8 @@ export async function updateRun(threadId: string, opts: UpdateRunOptions): Promi
       });
     } catch (e) {
       if (e instanceof NamespaceError) throw namespaceCliError(threadId, ns, e);
+      const busy = threadBusyCliError(e);
+      if (busy) throw busy;
       if (e instanceof CheckpointError || e instanceof InvalidUpdateError) throw new CliError(e.message);
       throw e;
     }

@@ -23,7 +23,7 @@ import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, 
 import { CliError } from "../errors.js";
 import { boundedJson, printableId } from "../../stdlib/printable.js";
 import { colorsFor } from "../style.js";
-import { checkNamespaceFlag, namespaceCliError, threadGraph, type ThreadGraphOptions } from "./thread-graph.js";
+import { checkNamespaceFlag, namespaceCliError, threadBusyCliError, threadGraph, type ThreadGraphOptions } from "./thread-graph.js";
 
 export interface RunsOptions extends ThreadGraphOptions {
   readonly checkpoints?: string;
@@ -218,7 +218,7 @@ export function forkRun(threadId: string, checkpointId: string, opts: RunsOption
     try {
       s = await fork(saver, threadId, checkpointId, opts.thread !== undefined ? checkThreadId("--thread", opts.thread) : newId("thread"));
     } catch (e) {
-      throw new CliError((e as Error).message);
+      throw threadBusyCliError(e) ?? new CliError((e as Error).message);
     }
     if (opts.json) process.stdout.write(boundedJson(stateJson(s), 2) + "\n");
     else process.stdout.write(`forked ${printableId(threadId)} at ${printableId(checkpointId)} (step ${s.step}) into thread ${printableId(s.threadId)}\nresume with: ${resumeCommandLine(s.threadId, s.interrupts, opts.checkpoints)}\n`);
@@ -243,6 +243,8 @@ function branchAtChild(threadId: string, checkpointId: string, opts: RunsOptions
       try {
         return await travelToSubgraph(graph, saver, threadId, ns, checkpointId, opts.allowBlueprintChange ? { allowBlueprintChange: true } : {});
       } catch (e) {
+        const busy = threadBusyCliError(e);
+        if (busy) throw busy;
         // A missing checkpoint, a changed blueprint: one line each (a NamespaceError is `inNamespace`'s).
         if (e instanceof CheckpointError && !(e instanceof NamespaceError)) throw new CliError(e.message, 2, { code: e.code, tagged: true });
         throw e;

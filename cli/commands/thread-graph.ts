@@ -19,7 +19,7 @@
  */
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { MAX_NAMESPACE_LENGTH, NamespaceError, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
+import { MAX_NAMESPACE_LENGTH, NamespaceError, ThreadBusyError, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
 import { isPostgresUrl } from "../../scale/index.js";
 import { printableId } from "../../stdlib/printable.js";
 import type { RunOrigin } from "../checkpoints.js";
@@ -105,4 +105,14 @@ export function namespaceCliError(threadId: string, ns: string | undefined, e: u
   if (!(e instanceof NamespaceError)) return e;
   const where = e.message.includes(`\`${threadId}\``) ? "" : `thread ${printableId(threadId)}, namespace \`${printableId((ns ?? e.namespace).slice(0, 120))}\`: `;
   return new CliError(`${where}${e.message.split("\n")[0]}`, 2, { code: e.code, tagged: true });
+}
+
+/**
+ * A thread edit (`rag runs update`, `rag runs fork`) refused because a run holds the
+ * thread (`ThreadBusyError`): exit 1, `error[thread_busy]: thread T is busy: …`, as a run of
+ * a busy thread; undefined for other errors.
+ */
+export function threadBusyCliError(e: unknown): CliError | undefined {
+  if (!(e instanceof ThreadBusyError)) return undefined;
+  return new CliError(`${e.message.split("\n")[0]}; nothing was written`, 1, { code: e.code, tagged: true });
 }

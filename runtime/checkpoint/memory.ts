@@ -78,12 +78,12 @@ export class MemoryCheckpointer implements Checkpointer {
   private readonly claimed = new Set<string>();
 
   /**
-   * Takes a thread for one run: a second run of it on this store while the first holds it
-   * is refused (the store lives in one process, so this is every run that can reach it).
-   * @throws ThreadBusyError when a run holds it.
+   * Takes a thread for one run or edit: a second one on this store while the first holds
+   * it is refused (the store lives in one process, so this is every run that can reach it).
+   * @throws ThreadBusyError when a run or edit holds it.
    */
   async claim(threadId: string): Promise<ThreadClaim> {
-    if (this.claimed.has(threadId)) throw new ThreadBusyError(threadId, `thread ${threadId} is busy: another run of this process holds it; retry when that run has ended`);
+    if (this.claimed.has(threadId)) throw new ThreadBusyError(threadId, `thread ${threadId} is busy: another run or edit of this process holds it; retry when it has ended`);
     this.claimed.add(threadId);
     let held = true;
     return {

@@ -225,13 +225,14 @@ export interface Checkpointer {
    */
   release?(threadId: string): Promise<void>;
   /**
-   * Takes a thread for one run, before the run reads it: a second run of the thread — in
-   * this process, or (SQLite) in another process on the same file — is refused with
-   * `ThreadBusyError` naming the thread until `ThreadClaim.release`. The runtime takes one
-   * for every run that checkpoints as a thread's root (`runLoop`); `onLost` is called if
-   * the claim is lost while held (a SQLite lease another process took over after it
-   * expired), and the run is then cancelled. A store without it (Postgres, whose first
-   * write takes the thread's advisory lock) relies on its own locking.
+   * Takes a thread for one run or edit, before it reads the thread: a second run or edit
+   * of the thread — in this process, or in another process on the same SQLite file or
+   * Postgres database — is refused with `ThreadBusyError` naming the thread until
+   * `ThreadClaim.release`. The runtime takes one for every run that checkpoints as a
+   * thread's root (`runLoop`) and for every edit outside a run (`updateState`, `fork`,
+   * `travelToSubgraph`: `thread-hold.ts`); `onLost` is called if the claim is lost while
+   * held (a SQLite lease another process took over after it expired), and the run is then
+   * cancelled. A store without it holds nothing.
    *
    * @throws ThreadBusyError when another run holds the thread.
    */

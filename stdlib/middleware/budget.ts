@@ -6,7 +6,8 @@
  * reserved, so the branches of a fan-out cannot all pass the check at once. The call's
  * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
  * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
- * its task). After the call the reservation is replaced by the real usage; a call whose
+ * its task). After the call the reservation is replaced by the real usage (as reported,
+ * raised to what was seen of the call: `registry/usage-floor.ts`); a call whose
  * real usage crosses a limit fails its task too. A call that fails is charged what is known
  * of each attempt that reached the provider (its error's usage, else its input estimate
  * plus what it streamed: `registry/call-meter.ts`), and a successful one also what its

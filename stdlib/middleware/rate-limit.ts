@@ -7,7 +7,7 @@
  * `maxOutputTokens` or 256) and corrected with the real usage after it, so the
  * per-minute figure tracks what the provider counts.
  */
-import { spentOf, type ChatRequest, type ChatResponse, type ModelCall, type ModelMiddleware, type RateLimitConfig } from "../../registry/index.js";
+import { requestChars, spentOf, type ChatRequest, type ChatResponse, type ModelCall, type ModelMiddleware, type RateLimitConfig } from "../../registry/index.js";
 import { sleep as realSleep } from "./util.js";
 
 export interface RateLimitOptions {
@@ -20,10 +20,7 @@ export interface RateLimitOptions {
 
 /** Estimated input + output tokens of a request (≈ 4 characters per token, as `estimateTokens`), for budgets and token rate limits. */
 export function estimateRequestTokens(r: ChatRequest, expectedOutputTokens = 256): number {
-  let chars = 0;
-  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
-  if (r.tools?.length) chars += JSON.stringify(r.tools).length;
-  if (r.output) chars += JSON.stringify(r.output.schema).length;
+  const chars = requestChars(r);
   // A `maxOutputTokens` that is not a whole number ≥ 1 (a script's -1 or NaN) must not lower the estimate.
   const out = r.maxOutputTokens !== undefined && Number.isSafeInteger(r.maxOutputTokens) && r.maxOutputTokens >= 1 ? r.maxOutputTokens : expectedOutputTokens;
   return Math.ceil(chars / 4) + out;

@@ -6,7 +6,7 @@
  * `when` matches the request (and has uses left) answers.
  */
 import type { ChatRequest, ChatResponse, ModelProvider, Role, ToolCall, Usage } from "../../registry/index.js";
-import { estimateTokens, estimateTokensOfLength } from "../../registry/index.js";
+import { estimateTokensOfLength, messageChars, replyChars } from "../../registry/index.js";
 import { ConfigError, type ConfigIssue } from "../../registry/config-schema.js";
 import { NodeError } from "../../runtime/errors.js";
 import { streamWhole } from "./shared.js";
@@ -119,21 +119,18 @@ function matches(w: ScriptMatch | undefined, r: ChatRequest): boolean {
 }
 
 function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
-  // One pass over the conversation (it grows every turn): the turn number (assistant
-  // messages so far) and estimateTokens of the newline-joined contents, without building that string.
   let turn = 0;
-  let chars = Math.max(0, r.messages.length - 1);
-  for (const m of r.messages) {
-    if (m.role === "assistant") turn++;
-    chars += m.content.length;
-  }
+  for (const m of r.messages) if (m.role === "assistant") turn++;
   const node = r.metadata?.agent ?? r.metadata?.node ?? "node";
   const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${node}_${turn}_${i}`, name: c.name, arguments: c.arguments ?? {} }));
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
-  const input = estimateTokensOfLength(chars);
-  const usage: Usage = reply.usage ? { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8, ...reply.usage } : { inputTokens: input, outputTokens: estimateTokens(text) + toolCalls.length * 8 };
+  // ≈ 4 characters per token of the messages (tool calls included) and of the reply's text
+  // and tool calls: never below the floor every reply is raised to (`registry/usage-floor.ts`),
+  // so only a script's own `usage` can be raised.
+  const estimated = { inputTokens: estimateTokensOfLength(messageChars(r)), outputTokens: estimateTokensOfLength(text.length + toolCallChars(toolCalls)) };
+  const usage: Usage = reply.usage ? { ...estimated, ...reply.usage } : estimated;
   // By assignment, in the key order of the literal with conditional spreads it replaces (one per model call).
   const message: { content: string; toolCalls?: ToolCall[] } = { content: text };
   if (toolCalls.length) message.toolCalls = toolCalls;
@@ -142,6 +139,9 @@ function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
   if (reply.json !== undefined) res.structured = reply.json;
   return res;
 }
+
+/** Characters of tool calls as a stream delivers them: each name and its JSON arguments. */
+const toolCallChars = (toolCalls: readonly ToolCall[]): number => replyChars({ message: { content: "", toolCalls } });
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

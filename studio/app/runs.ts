@@ -157,11 +157,11 @@ export class RunsPanel {
     };
     const countModel = (t: Task | undefined, e: RunEvent, child: boolean) => {
       if (!t) return;
-      const usage = e.usage as { inputTokens?: number; outputTokens?: number };
+      const usage = e.usage as { inputTokens?: number; outputTokens?: number; usageFloor?: boolean };
       t.models++;
       t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
       const who = child ? ` (${e.agent !== undefined ? `agent ${String(e.agent)}` : `child run at depth ${e.depth}`})` : "";
-      t.detail.textContent += `model ${String(e.model)}${who}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens, ${Math.round(Number(e.durationMs))} ms\n`;
+      t.detail.textContent += `model ${String(e.model)}${who}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens${usage.usageFloor ? " (raised: the provider reported fewer)" : ""}, ${Math.round(Number(e.durationMs))} ms\n`;
     };
     const src = new EventSource(`/api/runs/${encodeURIComponent(run.runId)}/events`);
     this.source = src;

@@ -40,6 +40,26 @@ describe("rag repl FILE.ragsh", () => {
     expect(human.stderr).toMatch(/--> .*fails\.ragsh:4:1/);
   });
 
+  it("a script whose first lines say `// rag:generated-by model` runs as a model's session: untrustedAllow applies", async () => {
+    const dir = mkdtempSync(join(tmp, "gen-"));
+    const config = join(dir, "rag.config.ts");
+    writeFileSync(config, `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
+const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => "ran secret" });
+const open = tool({ description: "reads", schema: z.object({}).passthrough(), run: () => "ran open" });
+export default defineConfig({ tools: { secret, open }, policy: { name: "p", allow: { tools: ["open", "secret"] }, untrustedAllow: { tools: ["open"] } } });
+`);
+    const body = 'print(tool_call({tool: "secret", arguments: {}}))\n';
+    writeFileSync(join(dir, "gen.ragsh"), "// rag:generated-by model author=gpt\n\n" + body);
+    writeFileSync(join(dir, "mine.ragsh"), "// a person's script\n" + body);
+    const generated = await rag(["repl", join(dir, "gen.ragsh"), "--config", config]);
+    expect(generated.code).toBe(1);
+    expect(generated.stderr).toContain("E-ragsh-capability-denied");
+    expect(generated.stdout).not.toContain("ran secret");
+    const mine = await rag(["repl", join(dir, "mine.ragsh"), "--config", config]);
+    expect(mine.stderr).toBe("");
+    expect(mine.stdout).toBe("ran secret\n");
+  });
+
   it("piped standard input (not a terminal) runs as a script does: stops at the first failed cell or command, exit 1", async () => {
     const piped = (input: string) => spawnSync(process.execPath, [join(root, "bin/rag.js"), "repl", "--history", join(tmp, "piped-history")], { cwd: tmp, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
     const failing = piped('print("first")\nlet x = nope + 1\nprint("never")\n');

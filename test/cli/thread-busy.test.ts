@@ -4,7 +4,9 @@
  * one-line ThreadBusy error naming the thread and the process holding it (before, it
  * started from the same checkpoint and spend, and the two runs could together spend the
  * thread's budget twice). Once the holder is killed (SIGKILL: no release), its lease is
- * taken over at once and the resume completes.
+ * taken over at once and the resume completes. Thread edits take the same lease: `rag runs
+ * update T` and `rag runs fork T …` in another process are refused the same way and write
+ * nothing (before, they wrote under the live run).
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,5 +76,39 @@ describe("two processes on one thread of a SQLite file", () => {
     const resumed = rag(["resume", "T", "--json"], dir, { FAST: "1" });
     expect(resumed.code).toBe(0);
     expect(jsonEvents(resumed.stdout).at(-1)?.type).toBe("run_completed");
+  }, 120_000);
+
+  it("`rag runs update` and `rag runs fork` of a thread a `rag run` holds are refused with ThreadBusy and write nothing", async () => {
+    const dir = scratchProject({ "rag.config.ts": config, "busy.rag": source });
+    const db = join(dir, ".rag/checkpoints.db");
+    const count = (thread: string) => {
+      const ck = new SqliteCheckpointer(db, { readonly: true });
+      try {
+        return (ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = ?").get(thread) as { n: number }).n;
+      } finally {
+        ck.close();
+      }
+    };
+    const first = ragAsync(["run", "busy.rag", "--thread", "T", "--json"], dir);
+    try {
+      await expect.poll(() => { try { return count("T"); } catch { return 0; } }, { timeout: 45_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+      const ck = new SqliteCheckpointer(db, { readonly: true });
+      const id = (ck.db.prepare("SELECT id FROM checkpoints WHERE thread_id = 'T' LIMIT 1").get() as { id: string }).id;
+      ck.close();
+      const update = rag(["runs", "update", "T", "--values", JSON.stringify({ out: "edited" })], dir);
+      expect(update.code).toBe(1);
+      expect(update.stderr).toMatch(/thread T is busy: process \d+ is running it/);
+      expect(update.stderr).not.toMatch(/\n\s+at /);
+      const fork = rag(["runs", "fork", "T", id, "--thread", "F"], dir);
+      expect(fork.code).toBe(1);
+      expect(fork.stderr).toMatch(/thread T is busy: process \d+ is running it/);
+      expect(count("T")).toBe(1);
+      expect(count("F")).toBe(0);
+    } finally {
+      first.child.kill("SIGKILL");
+    }
+    await first.done;
+    // The holder is gone: its lease is taken over, and the edit goes through.
+    expect(rag(["runs", "update", "T", "--values", JSON.stringify({ out: "edited" })], dir).code).toBe(0);
   }, 120_000);
 });

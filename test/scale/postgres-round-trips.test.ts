@@ -66,9 +66,11 @@ const fan = build(FANOUT_SOURCE);
 
 const isWrite = (s: string) => /^WITH lk AS MATERIALIZED .*INSERT INTO/s.test(s);
 const isRead = (s: string) => /^WITH RECURSIVE c AS MATERIALIZED/.test(s);
+/** A read that takes the thread's lock too (`acquireLatest`, a run's or an edit's claim). */
+const isLockedRead = (s: string) => /^WITH RECURSIVE lk AS MATERIALIZED/.test(s);
 
 describe.skipIf(skip)("Postgres round trips", () => {
-  it("a run of N supersteps on a new thread sends N + 2 statements: its first read, the input checkpoint, one per superstep (writes, checkpoint and blobs together)", async () => {
+  it("a run of N supersteps on a new thread sends N + 2 statements: its first read (with the thread's lock: the run's claim), the input checkpoint, one per superstep (writes, checkpoint and blobs together)", async () => {
     const c = make();
     await chain.invoke({}, { checkpointer: c, durability: "sync", threadId: "warm" }); // migrates the schema
     for (const [g, input, thread] of [[chain, {}, "chain"], [fan, { items: [1, 2, 3, 4, 5] }, "fan"]] as const) {
@@ -78,7 +80,8 @@ describe.skipIf(skip)("Postgres round trips", () => {
       });
       expect(steps).toBe(3);
       expect(s.length).toBe(steps + 2);
-      expect(s.filter(isRead)).toHaveLength(1);
+      expect(s.filter(isLockedRead)).toHaveLength(1);
+      expect(s.filter(isRead)).toHaveLength(0);
       expect(s.filter(isWrite)).toHaveLength(steps + 1);
     }
     // …and the fan-out's state is whole: every branch's write committed with its superstep.

@@ -146,6 +146,29 @@ describe("runs and threads", () => {
     expect(r.json.values.log).toEqual(["drafted", "edited by hand"]);
   });
 
+  it("updateState and fork of a thread a run elsewhere holds (its lease in the checkpoint file) are refused with 409 thread_busy and write nothing", async () => {
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "approval.rag" });
+    await events(start.json.runId);
+    const t = start.json.threadId;
+    const history = await s.api<{ checkpointId: string }[]>("GET", `/api/threads/${t}/history`);
+    // What `rag resume T` in another process holds while it runs (`Checkpointer.claim`).
+    const held = await s.project.checkpointer.claim!(t, () => undefined);
+    try {
+      const up = await s.api<Err>("POST", `/api/threads/${t}/state`, { values: { draft: "edited" } });
+      expect(up.status).toBe(409);
+      expect(up.json.error).toMatchObject({ code: "thread_busy" });
+      expect(up.json.error.message).toContain(`thread ${t} is busy`);
+      const fk = await s.api<Err>("POST", `/api/threads/${t}/fork`, { checkpointId: history.json[0].checkpointId, thread: "forked-while-busy" });
+      expect(fk.status).toBe(409);
+      expect(fk.json.error.code).toBe("thread_busy");
+    } finally {
+      await held.release();
+    }
+    expect((await s.api("GET", `/api/threads/${t}/history`)).json).toEqual(history.json);
+    expect((await s.api("GET", "/api/threads/forked-while-busy/state")).status).toBe(404);
+    expect((await s.api("POST", `/api/threads/${t}/state`, { values: { draft: "edited" } })).status).toBe(200);
+  });
+
   it("a resume answer outside the options is refused with a clear error", async () => {
     const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "approval.rag" });
     await events(start.json.runId);

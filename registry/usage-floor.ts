@@ -1,0 +1,96 @@
+/**
+ * The floor of a reply's usage (`docs/security.md` "Budgets"): the usage a provider
+ * reports is its word — a hostile or buggy OpenAI-compatible server can stream 10,000
+ * tokens and report `completion_tokens: 1`, or read a 50 kB prompt and report
+ * `prompt_tokens: 1` — so every reply is charged at least what ragraph itself saw of the
+ * call, and the reported figure only when it is higher:
+ *
+ * - output ≥ the output it received at `OUTPUT_FLOOR_CHARS_PER_TOKEN` characters per
+ *   token: the reply's text and each tool call's name and JSON arguments, or what was
+ *   streamed when that is more (a reply whose text was cut down after streaming);
+ * - input ≥ the size of the prompt's messages at `INPUT_FLOOR_CHARS_PER_TOKEN` characters
+ *   per token.
+ *
+ * A figure raised is marked (`Usage.usageFloor`), so events and `rag run` say so. A
+ * figure that is not a count (NaN: the provider reported none) is left as it is: the
+ * budget charges it at the call's reservation, or at what was seen when that is more.
+ * Applied once, at the provider end of the chain (`providerHandler`), so every provider
+ * — openai, anthropic, scripted, a user's own — and every layer above (the budget, the
+ * rate limiter, the cache, events) sees the same figures.
+ */
+import { estimateTokensOfLength, type ChatRequest, type ChatResponse, type Usage } from "./provider.js";
+
+/**
+ * Characters of prompt per input token at the floor: 8, twice the ≈ 4 of the estimates.
+ * Chosen so that an honest provider is never charged more than it reports on normal
+ * text: BPE tokenizers (OpenAI's cl100k/o200k, Anthropic's) average ≈ 4 characters per
+ * token on English prose, 3 or fewer on code, JSON and other languages, and stay under 8
+ * on ordinary text — only long runs of one repeated character pack more per token. Only
+ * the messages are counted (`messageChars`): tool descriptors and an output schema are
+ * sent rendered more tersely than their JSON (OpenAI writes tools as TypeScript-like
+ * signatures), and attachments (`parts`) are billed by size, so leaving them out keeps
+ * the floor below an honest bill; the messages are what a caller can make large.
+ */
+export const INPUT_FLOOR_CHARS_PER_TOKEN = 8;
+
+/**
+ * Characters of output per output token at the floor: 6. Tokenizers pack English prose at
+ * ≈ 4–4.5 characters per token (OpenAI's o200k ≈ 4.5), so the ≈ 4 of the estimates
+ * (`estimateTokensOfLength`, which a failed call's streamed output is charged at) would
+ * raise an honest prose reply by ~10% and flag it; 6 stays below every honest count on
+ * ordinary text and still charges a server that streams 40,000 characters and reports 1
+ * token at least 6,667.
+ */
+export const OUTPUT_FLOOR_CHARS_PER_TOKEN = 6;
+
+/** A reported figure the floor may raise: a number ≥ 0 (NaN, negative or not a number is left to the budget's rules). */
+const isCount = (x: unknown): x is number => typeof x === "number" && x >= 0;
+
+/** UTF-16 code units of a request's messages: each one's content and tool calls (as JSON). */
+export function messageChars(r: Pick<ChatRequest, "messages">): number {
+  let chars = 0;
+  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
+  return chars;
+}
+
+/**
+ * UTF-16 code units of a request's text as the estimates count it: its messages
+ * (`messageChars`), the tool descriptors and the output schema (as JSON). The budget's
+ * estimate (`estimateRequestTokens`) and the scripted provider's usage count this.
+ */
+export function requestChars(r: ChatRequest): number {
+  let chars = messageChars(r);
+  if (r.tools?.length) chars += JSON.stringify(r.tools).length;
+  if (r.output) chars += JSON.stringify(r.output.schema).length;
+  return chars;
+}
+
+/** UTF-16 code units of a reply's output: its text plus each tool call's name and JSON arguments (what a stream delivers). */
+export function replyChars(res: Pick<ChatResponse, "message">): number {
+  let chars = typeof res.message?.content === "string" ? res.message.content.length : 0;
+  for (const c of res.message?.toolCalls ?? []) chars += (typeof c.name === "string" ? c.name.length : 0) + (JSON.stringify(c.arguments ?? {})?.length ?? 0);
+  return chars;
+}
+
+/**
+ * The least `reply` to `request` is charged, in tokens: input from the size of its messages,
+ * output from the reply's content or `streamedChars` (UTF-16 code units of output the
+ * attempt streamed, `CallMeter.streamedChars`), whichever is more.
+ */
+export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message">, streamedChars = 0): { inputTokens: number; outputTokens: number } {
+  return {
+    inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN),
+    outputTokens: Math.ceil(Math.max(replyChars(reply), streamedChars) / OUTPUT_FLOOR_CHARS_PER_TOKEN),
+  };
+}
+
+/**
+ * `usage` with each count below `floor` raised to it and `usageFloor: true` when any was;
+ * `usage` itself when none was. A figure that is not a count ≥ 0 is left as it is.
+ */
+export function raiseToFloor(usage: Usage, floor: { readonly inputTokens: number; readonly outputTokens: number }): Usage {
+  const lowIn = isCount(usage.inputTokens) && usage.inputTokens < floor.inputTokens;
+  const lowOut = isCount(usage.outputTokens) && usage.outputTokens < floor.outputTokens;
+  if (!lowIn && !lowOut) return usage;
+  return { ...usage, inputTokens: lowIn ? floor.inputTokens : usage.inputTokens, outputTokens: lowOut ? floor.outputTokens : usage.outputTokens, usageFloor: true };
+}
