@@ -19,7 +19,7 @@ import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
 import { isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 import { newId } from "./ids.js";
 import type { LoopGraph } from "./loop-graph.js";
 import type { EventSink, ParentLink, RunOptions } from "./run-options.js";

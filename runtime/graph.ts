@@ -11,7 +11,7 @@ import { isSpecial, type Checkpointer, type ListOptions } from "./checkpoint/typ
 import { BindError, CancelledError, CompileError, CheckpointError, InvalidInputError, PolicyError, ReviewRequiredError } from "./errors.js";
 import type { RunEvent, RunEventType } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
-import { GraphIndex } from "./plan.js";
+import { GraphIndex } from "./graph-index.js";
 import { runLoop } from "./run.js";
 import type { EventSink, ParentLink, RunOptions, RunResult, StreamModes } from "./run-options.js";
 import { ChannelTable } from "./state.js";

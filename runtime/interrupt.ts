@@ -9,7 +9,7 @@ import type { Blueprint } from "../compiler/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { InvalidResumeError, ResumeTooLargeError } from "./errors.js";
 import { checkJsonBounds, DEFAULT_JSON_DEPTH, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 
 /**
  * The control-flow signal a paused task throws (not an error: it is never retried and

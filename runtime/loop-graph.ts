@@ -7,7 +7,7 @@ import type { Blueprint } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { Checkpointer } from "./checkpoint/types.js";
-import type { GraphIndex } from "./plan.js";
+import type { GraphIndex } from "./graph-index.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import type { ChannelTable } from "./state.js";
 import type { NestedGraph } from "./subgraph-state.js";

@@ -19,7 +19,7 @@
 import type { NodeSpec } from "../compiler/index.js";
 import type { Checkpointer, CheckpointTuple } from "./checkpoint/types.js";
 import { childNamespace, parentsOf, type NamespaceSegment } from "./namespace.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 import type { UpdatableGraph } from "./threads.js";
 
 /** The graphs node `spec` binds for child runs of its own tasks (`graph`, and a `repl_agent`'s `graphs`). */

@@ -12,7 +12,7 @@ import { checkToolResult, withKey, type CallContext, type CapabilityOptions, typ
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
-import type { BranchRef, PlannedTask } from "./plan.js";
+import type { BranchRef, PlannedTask } from "./planner-state.js";
 import { neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task-env.js";

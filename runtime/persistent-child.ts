@@ -30,7 +30,7 @@ import type { NodeSpec } from "../compiler/index.js";
 import type { CheckpointMetadata, Checkpointer, CheckpointTuple } from "./checkpoint/types.js";
 import { ConcurrentSubgraphError, type ErrorWhere } from "./errors.js";
 import { childNamespace } from "./namespace.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 
 /** Which call of a persistent subgraph wrote a checkpoint: the parent's task, and the parent's step it ran in. */
 export interface CallerRecord {

@@ -27,7 +27,7 @@ import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendLedg
 import { recordedAnswers, SPECIAL, spentAt, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 import { neutralizeJson } from "./safe-json.js";
 import type { BranchChildRun, BranchResult } from "./branch-runner.js";
 import type { LoopGraph } from "./loop-graph.js";

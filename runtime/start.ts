@@ -9,7 +9,8 @@ import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, copiedFields, s
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
 import { evaluate, truthy } from "./expr.js";
-import { clonePlanner, newPlannerState, snapshotPlanner, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
+import type { GraphIndex } from "./graph-index.js";
+import { clonePlanner, newPlannerState, snapshotPlanner, type PlannedTask, type PlannerState } from "./planner-state.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import type { Registry, Spend } from "../registry/index.js";
 import type { TaskRecord } from "./task-record.js";

@@ -11,18 +11,24 @@
  *   (LangGraph does the same): their signals fire and their writes are discarded;
  * - a `blocking false` task runs detached: the step does not wait for it, and its
  *   outcome is merged at the first barrier after it completes.
+ *
+ * Detached tasks are kept in detached-tasks.ts, `wait first|N` cancellation in
+ * quorum-watch.ts, branches run elsewhere in step-remote.ts.
  */
-import { readSpend, type Spend, type SpendLedger } from "../registry/index.js";
 import type { Persister } from "./checkpoint/persist.js";
-import { CancelledError, errorToJson, RagError } from "./errors.js";
-import { endsBranch, isOpenQuorum, quorumNeed, type FanoutState, type GraphIndex, type PlannedTask, type PlannerState } from "./plan.js";
-import { GraphInterrupt } from "./interrupt.js";
-import type { BranchRef, BranchRunner } from "./branch-runner.js";
-import { BranchError, branchInterrupts, isRemoteBranch } from "./remote-branch.js";
+import { CancelledError, errorToJson } from "./errors.js";
+import type { DetachedTasks } from "./detached-tasks.js";
+import type { GraphIndex } from "./graph-index.js";
+import type { PlannedTask, PlannerState } from "./planner-state.js";
+import { QuorumWatch } from "./quorum-watch.js";
+import { isRemoteBranch } from "./remote-branch.js";
+import { runRemote, type RemoteBranches } from "./step-remote.js";
+import { cancelScope, type CancelScope } from "./task-attempt.js";
 import type { TaskEnv } from "./task-env.js";
-import { cancelScope, executeTask, taskSpec, type CancelScope, type TaskOutcome } from "./task.js";
-import { handledBy, recordOf, type TaskRecord } from "./task-record.js";
+import { executeTask, taskSpec, type TaskOutcome } from "./task.js";
+import { handledBy, recordOf, restore, type TaskRecord } from "./task-record.js";
 
+export { DetachedTasks } from "./detached-tasks.js";
 export { handledBy, recordOf, type TaskRecord } from "./task-record.js";
 
 export interface StepRun {
@@ -40,48 +46,11 @@ export interface StepRun {
   /** The run's abort promise (`TaskEnv.aborted` is the step's): detached tasks, which outlive the step, race it. */
   readonly runAborted?: Promise<never>;
   /** Where `send` branches run when not here (`distribute: branches`). */
-  readonly remote?: { readonly runner: BranchRunner; readonly hash: string; /** The root run's blueprint hash, in a child run. */ readonly root?: string };
-}
-
-/** An error restored from a saved record: it serialises exactly as it was saved. */
-class RestoredError extends RagError {
-  readonly code: string;
-  constructor(readonly json: Readonly<Record<string, unknown>>) {
-    super(String(json.message ?? "task failed"));
-    this.code = String(json.code ?? "error");
-    this.name = String(json.name ?? "Error");
-  }
-  override toJSON(): Record<string, unknown> {
-    return { ...this.json };
-  }
-}
-
-function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
-  const d = r.done!;
-  if (!d.ok) return { task, ok: false, error: new RestoredError(d.error ?? {}), durationMs: 0, restored: true };
-  return {
-    task,
-    ok: true,
-    writes: r.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node })),
-    ...(d.route !== undefined ? { route: d.route } : {}),
-    ...(d.result !== undefined ? { result: d.result } : {}),
-    ...(d.goto !== undefined ? { goto: d.goto } : {}),
-    durationMs: 0,
-    restored: true,
-  };
-}
-
-/** The ledger's counts a branch is handed over with (`BranchRef.spent`): settled plus in flight, in total and for its node. */
-function handedOver(l: SpendLedger, node: string): Spend {
-  const n = l.node(node);
-  const nodes = Object.create(null) as Record<string, { tokens: number; usd: number }>;
-  nodes[node] = { tokens: n.tokens + n.reservedTokens, usd: n.usd + n.reservedUsd };
-  return { tokens: l.run.tokens + l.run.reservedTokens, usd: l.run.usd + l.run.reservedUsd, nodes };
+  readonly remote?: RemoteBranches;
 }
 
 const NO_SAVED: Set<TaskOutcome> = new Set();
 const NO_REMOTE: ReadonlySet<PlannedTask> = new Set();
-const NONE: TaskOutcome[] = [];
 
 /** Runs a step's tasks; returns the outcomes of its blocking tasks in task order and which of them were saved. */
 export async function runStep(tasks: readonly PlannedTask[], r: StepRun): Promise<{ outcomes: TaskOutcome[]; saved: Set<TaskOutcome> }> {
@@ -130,49 +99,6 @@ class StepRunner {
     } else this.remote = NO_REMOTE;
   }
 
-  /**
-   * Runs a branch elsewhere; its record is committed there (this step does not save it
-   * again). A branch that paused comes back as interrupts, which this step records with
-   * the checkpoint like a local task's (the run then pauses).
-   */
-  private async runRemote(t: PlannedTask, scope: CancelScope | undefined): Promise<TaskOutcome> {
-    const { env, r } = this;
-    const started = env.clock.now();
-    const signals = [env.signal, scope?.signal, this.failScope?.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const run = env.run;
-    const ref: BranchRef = {
-      runId: run.rootRunId,
-      threadId: run.threadId,
-      namespace: env.namespace,
-      checkpointId: r.persist!.latestId!,
-      taskId: t.id,
-      node: t.node,
-      hash: r.remote!.hash,
-      // A branch of a child run: the root blueprint the worker resolves the child's from, and the child run's identity for its events.
-      ...(r.remote!.root !== undefined ? { root: r.remote!.root, child: { runId: run.runId, parentRunId: run.parentRunId ?? run.rootRunId, namespace: run.namespace, depth: run.depth } } : {}),
-      ...(env.spend ? { spent: handedOver(env.spend, t.node) } : {}),
-    };
-    try {
-      const res = await r.remote!.runner.run(ref, signal);
-      // What the branch spent (every attempt) is the thread's: charged to the run's ledger.
-      // A root-namespace branch's worker saved it against this step's checkpoint already
-      // (a resume from there counts it); a child run's branch's only through this charge.
-      if (res.spend !== undefined) env.spend?.add(readSpend(res.spend), env.namespace === "");
-      if ("interrupts" in res) {
-        const interrupts = branchInterrupts(res, t, env.namespace);
-        if (!interrupts) return { task: t, ok: false, error: new BranchError(`branch ${t.id} (node \`${t.node}\`) reported a malformed pause`, { graph: env.blueprint.id, node: t.node, taskId: t.id, step: env.step }), durationMs: env.clock.now() - started };
-        return { task: t, ok: false, error: new GraphInterrupt(interrupts), interrupts, durationMs: env.clock.now() - started };
-      }
-      if ("error" in res) return { task: t, ok: false, error: new RestoredError(res.error), durationMs: env.clock.now() - started };
-      const o = restore(t, res.record);
-      return { ...o, restored: undefined, durationMs: env.clock.now() - started } as TaskOutcome;
-    } catch (e) {
-      const cancelled = !env.signal.aborted && signal.aborted;
-      return { task: t, ok: false, error: signal.aborted ? signal.reason : e, durationMs: env.clock.now() - started, ...(cancelled ? { cancelled: true } : {}) };
-    }
-  }
-
   /** Waits until fewer than `limit` tasks of the send `key` are in flight (charged before the task starts). */
   private acquire(key: string, limit: number): Promise<void> {
     const slots = (this.sendSlots ??= new Map());
@@ -216,7 +142,7 @@ class StepRunner {
       if (key !== undefined) await this.acquire(key, limit!);
       try {
         if (this.remote.has(t)) {
-          o = await this.runRemote(t, this.quorum?.scope(i));
+          o = await runRemote(t, env, r.persist!.latestId!, r.remote!, this.quorum?.scope(i), this.failScope);
           // Committed by the runner; a pause is not (it is saved here, like a local task's).
           if (o.ok || (!o.interrupts && handledBy(o, env.nodes))) this.markSaved(o);
         } else o = await executeTask(t, env, this.quorum?.scope(i), this.failScope);
@@ -296,156 +222,6 @@ class StepRunner {
       if (committed) await committed;
       if (r.withEvents) await this.report(o);
       return o;
-    });
-  }
-}
-
-/**
- * `blocking false` tasks of a run (`runtime.md` §2): they run across supersteps; each
- * outcome waits to be merged at the next barrier, in the order the tasks started.
- */
-export class DetachedTasks {
-  private readonly inFlight = new Map<string, { task: PlannedTask; seq: number }>();
-  private done: { outcome: TaskOutcome; seq: number }[] = [];
-  private seq = 0;
-  private waiters: (() => void)[] = [];
-  private readonly promises = new Set<Promise<void>>();
-
-  /** Tasks still running. */
-  get running(): number {
-    return this.inFlight.size;
-  }
-
-  /** Tasks running or completed but not merged yet. */
-  get pending(): number {
-    return this.inFlight.size + this.done.length;
-  }
-
-  start(task: PlannedTask, run: () => Promise<TaskOutcome>): void {
-    const seq = this.seq++;
-    this.inFlight.set(task.id, { task, seq });
-    const p = run().then((outcome) => {
-      this.inFlight.delete(task.id);
-      this.done.push({ outcome, seq });
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.promises.add(p);
-    void p.finally(() => this.promises.delete(p));
-  }
-
-  /** Completed outcomes not merged yet, in start order; they count as merged afterwards. */
-  take(): TaskOutcome[] {
-    if (!this.done.length) return NONE;
-    const d = this.done.sort((a, b) => a.seq - b.seq).map((x) => x.outcome);
-    this.done = [];
-    return d;
-  }
-
-  /** The tasks a checkpoint must remember: running, or completed and not merged. */
-  tasks(): PlannedTask[] {
-    if (!this.inFlight.size && !this.done.length) return [];
-    const all = [...this.inFlight.values(), ...this.done.map((d) => ({ task: d.outcome.task, seq: d.seq }))];
-    return all.sort((a, b) => a.seq - b.seq).map((x) => x.task);
-  }
-
-  /** Completed outcomes waiting to be merged (their records must follow a new checkpoint). */
-  unmerged(): readonly TaskOutcome[] {
-    if (!this.done.length) return NONE;
-    return this.done.map((d) => d.outcome);
-  }
-
-  /** Resolves once some task has completed (at once when one has, or none is running). */
-  next(): Promise<void> {
-    if (this.done.length || !this.inFlight.size) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  /** Resolves when every running task has completed. */
-  async settled(): Promise<void> {
-    while (this.promises.size) await Promise.all([...this.promises]);
-  }
-}
-
-/** True when some fan-out on the task's branch chain is an open quorum (no allocation: runs per task). */
-function inQuorum(planner: PlannerState, t: PlannedTask): boolean {
-  for (let b = t.branch; b; b = planner.fanouts[b.fanoutId]?.parent) if (isOpenQuorum(planner.fanouts[b.fanoutId])) return true;
-  return false;
-}
-
-/** Open quorum fan-outs on a task's branch chain, innermost first, with the branch index taken in each. */
-function quorumChain(planner: PlannerState, t: PlannedTask): { f: FanoutState; index: number }[] {
-  const out: { f: FanoutState; index: number }[] = [];
-  for (let b = t.branch; b; b = planner.fanouts[b.fanoutId]?.parent) {
-    const f = planner.fanouts[b.fanoutId];
-    if (isOpenQuorum(f)) out.push({ f, index: b.index });
-  }
-  return out;
-}
-
-/**
- * In-step cancellation for `wait first|N` joins: tracks which branches of an open quorum
- * fan-out end successfully within the step, and once the join has enough of them,
- * aborts the tasks of the other branches (and of fan-outs nested inside them).
- */
-class QuorumWatch {
-  private readonly scopes = new Map<number, CancelScope & { controller: AbortController }>();
-  /** Per fan-out and branch: this step's tasks directly in it, and how many are still open. */
-  private readonly open = new Map<string, Map<number, number>>();
-  private readonly blocked = new Set<string>();
-  private readonly won = new Map<string, Set<number>>();
-  private readonly decided = new Set<string>();
-  private readonly done = new Set<number>();
-
-  private constructor(
-    private readonly tasks: readonly PlannedTask[],
-    private readonly r: StepRun,
-  ) {}
-
-  /** A watch when some task of the step lies in an open quorum fan-out; undefined otherwise (no per-task cost). */
-  static create(tasks: readonly PlannedTask[], r: StepRun): QuorumWatch | undefined {
-    let w: QuorumWatch | undefined;
-    tasks.forEach((t, i) => {
-      if (!t.branch || !inQuorum(r.planner, t)) return;
-      w ??= new QuorumWatch(tasks, r);
-      w.scopes.set(i, cancelScope());
-      const direct = t.branch && isOpenQuorum(r.planner.fanouts[t.branch.fanoutId]) ? t.branch : undefined;
-      if (direct) {
-        const m = w.open.get(direct.fanoutId) ?? new Map<number, number>();
-        m.set(direct.index, (m.get(direct.index) ?? 0) + 1);
-        w.open.set(direct.fanoutId, m);
-      }
-    });
-    return w;
-  }
-
-  scope(i: number): CancelScope | undefined {
-    return this.scopes.get(i);
-  }
-
-  completed(i: number, o: TaskOutcome): void {
-    this.done.add(i);
-    const t = o.task;
-    const f = t.branch ? this.r.planner.fanouts[t.branch.fanoutId] : undefined;
-    if (!t.branch || !isOpenQuorum(f) || this.decided.has(f.id)) return;
-    const key = `${f.id}#${t.branch.index}`;
-    if (!o.ok || !endsBranch(this.r.index, this.r.planner, t, o.route)) this.blocked.add(key);
-    const m = this.open.get(f.id)!;
-    const left = m.get(t.branch.index)! - 1;
-    m.set(t.branch.index, left);
-    if (left > 0 || this.blocked.has(key)) return;
-    // Every task of the branch in this step ended it; it has ended if nothing else keeps it alive.
-    const stepTasks = this.tasks.filter((x) => x.branch?.fanoutId === f.id && x.branch.index === t.branch!.index).length;
-    if (f.live[t.branch.index] !== stepTasks) return;
-    const won = this.won.get(f.id) ?? new Set<number>();
-    won.add(t.branch.index);
-    this.won.set(f.id, won);
-    const before = f.ended.filter((e, k) => e && !f.failed[k]).length;
-    if (before + won.size < quorumNeed(f)) return;
-    this.decided.add(f.id);
-    const reason = new CancelledError(`branch cancelled: the join \`${f.join!.target}\` of fan-out ${f.id} (wait ${f.join!.wait}) was satisfied by other branches`, { graph: this.r.env.blueprint.id, node: f.node });
-    this.tasks.forEach((x, k) => {
-      if (this.done.has(k)) return;
-      if (quorumChain(this.r.planner, x).some((c) => c.f === f && !won.has(c.index))) this.scopes.get(k)?.controller.abort(reason);
     });
   }
 }

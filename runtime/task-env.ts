@@ -7,7 +7,7 @@ import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
 import type { ChildRunResult, Registry, RunInfo, SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { RunEventBody, RunEventType } from "./events.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./planner-state.js";
 import type { State } from "./state.js";
 
 export interface Clock {

@@ -1,12 +1,14 @@
 /**
  * What a superstep saves for each task (`runtime.md` §2, pending writes): its channel
- * writes and how it finished, or its interrupts. Shared by the local step loop
+ * writes and how it finished, or its interrupts, and the outcome a saved record restores
+ * (`restore`). Shared by the local step loop
  * (step.ts) and branches run elsewhere (remote-branch.ts), so neither imports the other.
  */
 import type { NodeSpec } from "../compiler/index.js";
 import type { NodeResult } from "../registry/index.js";
 import { SPECIAL } from "./checkpoint/types.js";
-import { errorToJson } from "./errors.js";
+import { errorToJson, RagError } from "./errors.js";
+import type { PlannedTask } from "./planner-state.js";
 import type { TaskOutcome } from "./task.js";
 
 export type Writes = (readonly [channel: string, value: unknown])[];
@@ -44,3 +46,31 @@ export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): 
   return undefined;
 }
 
+/** An error restored from a saved record: it serialises exactly as it was saved. */
+export class RestoredError extends RagError {
+  readonly code: string;
+  constructor(readonly json: Readonly<Record<string, unknown>>) {
+    super(String(json.message ?? "task failed"));
+    this.code = String(json.code ?? "error");
+    this.name = String(json.name ?? "Error");
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...this.json };
+  }
+}
+
+/** The outcome of a task whose completion was saved (`r.done` set): it does not run again. */
+export function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
+  const d = r.done!;
+  if (!d.ok) return { task, ok: false, error: new RestoredError(d.error ?? {}), durationMs: 0, restored: true };
+  return {
+    task,
+    ok: true,
+    writes: r.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node })),
+    ...(d.route !== undefined ? { route: d.route } : {}),
+    ...(d.result !== undefined ? { result: d.result } : {}),
+    ...(d.goto !== undefined ? { goto: d.goto } : {}),
+    durationMs: 0,
+    restored: true,
+  };
+}

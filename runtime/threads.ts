@@ -26,8 +26,9 @@ import {
   type ThreadStatus,
 } from "./checkpoint/types.js";
 import { CheckpointError } from "./errors.js";
+import type { GraphIndex } from "./graph-index.js";
+import type { PlannedTask } from "./planner-state.js";
 import { holdingThreads } from "./thread-hold.js";
-import type { GraphIndex, PlannedTask } from "./plan.js";
 import type { ChannelTable, PendingWrite } from "./state.js";
 
 /** A thread at one checkpoint, as `getState` returns it. */

@@ -1,0 +1,114 @@
+/**
+ * Send planning (`runtime.md` §2): a node's `send` templates and a node's run-time
+ * `goto` Send packets each open one fan-out with one branch (and one task) per packet,
+ * its size charged before any packet is built.
+ */
+import type { NodeSpec, SendSpec } from "../compiler/index.js";
+import type { NodeResult, SendCommand } from "../registry/index.js";
+import { FanoutLimitError, MAX_SEND_PACKETS, NodeError } from "./errors.js";
+import { evaluate, type Scope } from "./expr.js";
+import type { Completion, FanoutState, PlannedTask, PlannerState } from "./planner-state.js";
+import type { Activation, PlanContext, Planning } from "./planning.js";
+import type { State } from "./state.js";
+
+/** Evaluates the node's send templates into one fan-out with one branch per packet. */
+export function dispatchSends(
+  planner: PlannerState,
+  spec: NodeSpec,
+  t: PlannedTask,
+  c: Completion,
+  ctx: PlanContext,
+  p: Planning,
+): void {
+  if (!spec.sends?.length) return;
+  const { events, tasks, touched } = p;
+  const scope = ctx.scope(t, c.result);
+  const packets: { send: SendSpec; args: unknown }[] = [];
+  // The fan-out's size is charged before any packet is built: the lists' lengths first.
+  const lists: (unknown[] | undefined)[] = [];
+  let count = 0;
+  for (const s of spec.sends) {
+    let items: unknown[] | undefined;
+    if (s.forEach) {
+      const v = evaluate(s.forEach.iterable, scope);
+      if (!Array.isArray(v)) {
+        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${v === null ? "null" : typeof v}`, "validation", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+      }
+      items = v;
+    }
+    count += items ? items.length : 1;
+    const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
+    // `!(≤)`, not `>`: a NaN bound refuses rather than lifting the limit.
+    if (!(count <= max)) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    lists.push(items);
+  }
+  spec.sends.forEach((s, k) => {
+    const items = lists[k];
+    if (items && s.forEach) for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
+    else packets.push({ send: s, args: sendArgs(s, scope, ctx.state) });
+  });
+  const id = `f${planner.nextFanout++}`;
+  const fanout: FanoutState = {
+    id,
+    node: spec.name,
+    ...(t.branch ? { parent: t.branch } : {}),
+    ...(spec.join ? { join: { target: spec.join.target, wait: spec.join.wait } } : {}),
+    live: packets.map(() => 1),
+    ended: packets.map(() => false),
+    failed: packets.map(() => false),
+    released: false,
+  };
+  planner.fanouts[id] = fanout;
+  touched.push(fanout);
+  p.bump(t.branch, 1); // the open fan-out keeps the parent branch alive
+  packets.forEach((p, i) => {
+    const implicit = p.send.targetKind === "node" ? undefined : p.send.targetKind;
+    tasks.push({ node: p.send.target, trigger: "send", from: spec.name, args: p.args, branch: { fanoutId: id, index: i }, ...(implicit ? { implicit } : {}), ...(p.send.into ? { into: p.send.into } : {}) });
+  });
+  events.push({
+    type: "send_dispatched",
+    fanoutId: id,
+    targets: packets.map((p) => ({ node: p.send.target, args: p.args })),
+    ...(spec.join ? { join: spec.join.target, wait: spec.join.wait } : {}),
+  });
+}
+
+/**
+ * A node's run-time `goto` (LangGraph's `Command({goto})`): names become activations in
+ * the task's branch; Send packets open one fan-out without a join (one task per packet).
+ * Throws NodeError for a name that is no node of the graph.
+ */
+export function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonNullable<NodeResult["goto"]>, ctx: PlanContext, p: Planning): Activation[] {
+  const from = t.node;
+  const out: Activation[] = [];
+  const packets: { node: string; args: unknown; command?: SendCommand }[] = [];
+  for (const g of targets) {
+    const node = typeof g === "string" ? g : g?.node;
+    if (typeof node !== "string" || (node !== "END" && !ctx.index.nodes.has(node))) {
+      throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+    }
+    if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
+    else if (node !== "END") {
+      if (!(packets.length < (ctx.maxSendPackets ?? MAX_SEND_PACKETS))) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
+    }
+  }
+  if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
+  if (packets.length) {
+    const id = `f${planner.nextFanout++}`;
+    const fanout: FanoutState = { id, node: from, ...(t.branch ? { parent: t.branch } : {}), live: packets.map(() => 1), ended: packets.map(() => false), failed: packets.map(() => false), released: false };
+    planner.fanouts[id] = fanout;
+    p.touched.push(fanout);
+    p.bump(t.branch, 1);
+    packets.forEach((x, i) => p.tasks.push({ node: x.node, trigger: "send", from, ...(x.args !== undefined ? { args: x.args } : {}), ...(x.command ? { command: x.command } : {}), branch: { fanoutId: id, index: i } }));
+    p.events.push({ type: "send_dispatched", fanoutId: id, targets: packets.map((x) => ({ node: x.node, args: x.args })) });
+  }
+  return out;
+}
+
+function sendArgs(s: SendSpec, scope: Scope, state: State): unknown {
+  if (!s.args) return undefined;
+  if (s.args.kind === "map") return Object.fromEntries(s.args.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+  const input = (scope.input ?? {}) as Record<string, unknown>;
+  return s.args.path in state ? state[s.args.path] : (input[s.args.path] ?? s.args.path);
+}

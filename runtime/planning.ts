@@ -1,0 +1,107 @@
+/**
+ * One plan in the making: what planning reads (`PlanContext`), the activations it
+ * collects (`Activation`), and `Planning`, the next step's tasks, events and live-work
+ * changes, with plain activations of one node deduplicated per superstep.
+ */
+import type { RunEventBody, RunEventType } from "./events.js";
+import type { Scope } from "./expr.js";
+import type { GraphIndex } from "./graph-index.js";
+import type { BranchRef, FanoutState, PlannedTask } from "./planner-state.js";
+import type { State } from "./state.js";
+
+/** The key of a branch in `Planning.delta` (`fanoutId#index`; `""` outside any fan-out). */
+export const branchKey = (b: BranchRef | undefined) => (b ? `${b.fanoutId}#${b.index}` : "");
+
+/** A node a completed task activates (made into a task, or deduplicated, by `Planning.add`). */
+export interface Activation {
+  readonly node: string;
+  readonly trigger: PlannedTask["trigger"];
+  readonly from?: string;
+  readonly branch?: BranchRef;
+  readonly args?: unknown;
+}
+
+/** What `plan` reads of the run besides the planner state. */
+export interface PlanContext {
+  readonly index: GraphIndex;
+  readonly state: State;
+  readonly scope: (task: PlannedTask, result: unknown) => Scope;
+  readonly step: number;
+  /** Task id for the `i`-th task of the next step. */
+  readonly taskId: (i: number) => string;
+  /**
+   * Whether anyone consumes events of this type: the plan's events (`route_selected`, …)
+   * of other types are not built. Every event is built when absent.
+   */
+  readonly wants?: (type: RunEventType) => boolean;
+  /** Most Send packets one task may dispatch (`RunOptions.maxSendPackets`); default `MAX_SEND_PACKETS`. */
+  readonly maxSendPackets?: number;
+}
+
+/** The next step's tasks as they are being planned (one object per plan, no closures). */
+export class Planning {
+  readonly events: RunEventBody[] = [];
+  /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
+  readonly tasks: Omit<PlannedTask, "id">[] = [];
+  readonly touched: FanoutState[] = [];
+  /** Live-work changes per branch key (made when a branch is first bumped: most steps run outside any fan-out). */
+  delta: Map<string, number> | undefined;
+  /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch); made on the second. */
+  private seen: Map<string, number> | undefined;
+  /** The key of the first plain activation, while it is the only one (a step of one task needs no map). */
+  private firstKey: string | undefined;
+
+  /** Changes the live work of branch `b` by `n`. */
+  bump(b: BranchRef | undefined, n: number): void {
+    if (!b) return;
+    const k = branchKey(b);
+    const delta = (this.delta ??= new Map());
+    delta.set(k, (delta.get(k) ?? 0) + n);
+  }
+
+  private seenAt(key: string): number | undefined {
+    if (this.seen) return this.seen.get(key);
+    return this.firstKey === key ? 0 : undefined;
+  }
+
+  private markSeen(key: string, at: number): void {
+    if (this.seen) this.seen.set(key, at);
+    else if (this.firstKey === undefined && at === 0) this.firstKey = key;
+    else {
+      this.seen = new Map();
+      if (this.firstKey !== undefined) this.seen.set(this.firstKey, 0);
+      this.seen.set(key, at);
+    }
+  }
+
+  /**
+   * Schedules a plain activation unless the same node is already scheduled this step
+   * (Pregel: a node's triggers are consumed once per superstep, whichever branches fired
+   * them — LangGraph's fan-in). The task stays in the branch that activated it first;
+   * an activation outside any branch takes it over, so that work the top level waits for
+   * never depends on a branch that a `wait first|N` join may cancel. Returns true when
+   * the activation counts as live work of `t.branch`.
+   */
+  add(t: Omit<PlannedTask, "id">): boolean {
+    // A join is its fan-out's own barrier ("runs once per fan-out"): nested fan-outs
+    // releasing the same join node in one step each get their run, in their parent branch.
+    const key = t.trigger === "join" ? `join:${t.node}@${branchKey(t.branch)}` : t.node;
+    const at = this.seenAt(key);
+    if (at === undefined) {
+      this.markSeen(key, this.tasks.length);
+      this.tasks.push(t);
+      return true;
+    }
+    const old = this.tasks[at];
+    if (t.branch || !old.branch) return false;
+    this.bump(old.branch, -1);
+    this.tasks[at] = Object.assign({}, old, { branch: undefined });
+    delete (this.tasks[at] as { branch?: BranchRef }).branch;
+    return true;
+  }
+}
+
+/** An activation of `node` (with `branch` only when there is one: the shape the planner always made). */
+export function activation(node: string, trigger: Activation["trigger"], from: string, branch: BranchRef | undefined): Activation {
+  return branch ? { node, trigger, from, branch } : { node, trigger, from };
+}
