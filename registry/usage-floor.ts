@@ -18,7 +18,7 @@
  * — openai, anthropic, scripted, a user's own — and every layer above (the budget, the
  * rate limiter, the cache, events) sees the same figures.
  */
-import { estimateTokensOfLength, type ChatRequest, type ChatResponse, type Usage } from "./provider.js";
+import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 
 /**
  * Characters of prompt per input token at the floor: 8, twice the ≈ 4 of the estimates.

@@ -18,7 +18,7 @@ import { argsOut, authorizeCall, batch, invoke, recordArg, refuseCall, resultIn,
 import { ScriptError } from "./errors.js";
 import type { CellState, Session } from "./session.js";
 import { fromHost } from "./boundary.js";
-import { describeType, isRecord, NativeFunction, type ScriptRecord, type Value } from "./values.js";
+import { describeType, isRecord, NativeFunction, type Value } from "./values.js";
 
 interface Draft {
   readonly id: string;

@@ -6,7 +6,7 @@
  * boundary.ts copies them both ways, bounded in depth and size.
  */
 import type { BlockStmt, Expression, Pattern } from "../grammar/ragsh/ast.js";
-import { LimitError, ScriptError } from "./errors.js";
+import { LimitError } from "./errors.js";
 
 export type Value = undefined | null | boolean | number | string | Value[] | ScriptRecord | ScriptFunction | Namespace;
 

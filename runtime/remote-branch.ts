@@ -22,7 +22,7 @@
  * are saved per task) and Pregel's workers (a superstep's vertices computed on any
  * machine, the barrier after them).
  */
-import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
+import type { Json, NodeSpec } from "../compiler/index.js";
 import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendLedger } from "../registry/index.js";
 import { recordedAnswers, SPECIAL, spentAt, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";

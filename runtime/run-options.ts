@@ -2,7 +2,7 @@
  * What a run is given and what it returns (`runLoop`, run.ts): the options of `invoke` and
  * `stream`, the result, the link a child run keeps to its parent, and the event sink.
  */
-import type { Blueprint, Json } from "../compiler/index.js";
+import type { Json } from "../compiler/index.js";
 import type { SpendLedger } from "../registry/index.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import type { RunEvent } from "./events.js";

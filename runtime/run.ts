@@ -8,10 +8,9 @@
  */
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
-import { LinkedLedger, SpendBook, type Registry, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
-import type { RunAuthority } from "./authority.js";
+import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
-import { SPECIAL, type Checkpointer, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
+import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";

@@ -2,7 +2,7 @@
  * Typed errors of the scale-out stage (Postgres checkpoints, queue workers). Each has a
  * stable `code`, like every `RagError` (`runtime/errors.ts`).
  */
-import { CheckpointError, RagError } from "../runtime/index.js";
+import { RagError } from "../runtime/index.js";
 import type { ErrorWhere } from "../runtime/errors.js";
 
 /** Another process is writing this thread (now a runtime error: SQLite and memory stores raise it too). */

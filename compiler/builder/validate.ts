@@ -11,7 +11,7 @@
  */
 import { diagnostic, type Diagnostic } from "../../grammar/diagnostic.js";
 import { didYouMean } from "../../grammar/suggest.js";
-import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec, TemplateSpec } from "../blueprint.js";
+import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import { FUNCTIONS } from "../expr/functions.js";
 import { canonicalKind } from "../resolve/kinds.js";

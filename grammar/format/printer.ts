@@ -14,7 +14,7 @@ import type { Comment } from "../rag/lexer.js";
 import type { Span } from "../span.js";
 import { canonicalKindWord, durationText, nameText, stringText } from "./canonical.js";
 import { Emitter } from "./emitter.js";
-import { exprText, fieldText, reducerText, typeText, valueText } from "./expr.js";
+import { exprText, fieldText, reducerText, valueText } from "./expr.js";
 
 /** One element of a group: its source range, its one-line text and how to emit it broken. */
 interface Entry {

@@ -19,7 +19,6 @@ import {
   RCurly,
   StartRef,
   StringLit,
-  True,
 } from "./tokens.js";
 import { GRAPH_ITEM_WORDS } from "./words.js";
 

@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidConcurrentUpdateError, InvalidUpdateError, NodeError, RecursionLimitError, type RunEvent } from "../../runtime/index.js";
+import { InvalidConcurrentUpdateError, NodeError, type RunEvent } from "../../runtime/index.js";
 import { scripted } from "../../stdlib/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { buildGraph, eventsOf, failure, nodesPerStep, registerProbe, runGraph, sleep } from "../helpers/run-graph.js";

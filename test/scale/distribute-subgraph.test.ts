@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchQueueName, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
 import { runEvents, usePool } from "../helpers/distributed-pool.js";
@@ -151,10 +151,9 @@ const pouter = compile(persistentSource, "pouter.rag", "pouter");
 const slowouter = compile(slowSource, "slowouter.rag", "slowouter");
 const inProcess = (c: { bp: typeof outer.bp; siblings: Map<string, typeof outer.bp> }) => new CompiledGraph(c.bp, { registry: local, graphs: c.siblings, checkpointer: new MemoryCheckpointer() });
 
-let savers: PostgresCheckpointer[] = [];
 let workers: RunWorker[] = [];
 let submitter: QueueRunSubmitter;
-usePool({ schema, prefix, registryFor }, skip, (pool) => ({ savers, workers, submitter } = pool));
+usePool({ schema, prefix, registryFor }, skip, (pool) => ({ workers, submitter } = pool));
 
 function watch(runId: string): Promise<RunEvent[]> {
   return runEvents(submitter, runId);

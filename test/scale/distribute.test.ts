@@ -15,7 +15,7 @@ import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, typ
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { runEvents, usePool } from "../helpers/distributed-pool.js";
+import { usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");

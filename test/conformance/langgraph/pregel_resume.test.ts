@@ -11,16 +11,6 @@ import { CheckpointError, InvalidResumeError, type CompiledGraph, type RunEvent 
 import { failure, sleep } from "../../helpers/run-graph.js";
 import { compile, world } from "./helpers.js";
 
-/** `updates` events as upstream's chunks `{ node: { field: value } }`, and `{ __interrupt__: [] }` for a pause. */
-async function updates(g: CompiledGraph, input: Record<string, unknown> | null, threadId?: string): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const e of g.stream(input, { mode: "updates", ...(threadId ? { threadId } : {}) })) {
-    if (e.type === "updates") out.push({ [e.node!]: Object.fromEntries(e.writes.map((w) => [w.channel, w.value])) });
-    if (e.type === "run_interrupted") out.push({ __interrupt__: [] });
-  }
-  return out;
-}
-
 describe("StateGraph (pregel.test.ts, resume and thread edits)", () => {
   for (const style of ["null", "map"] as const) {
     // upstream: tests/pregel.test.ts "can throw a node interrupt multiple times in a single node (%s)"

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { overwrite } from "../../../registry/index.js";
 import { InvalidUpdateError, SqliteCheckpointer } from "../../../runtime/index.js";
 import { buildGraph, failure } from "../../helpers/run-graph.js";

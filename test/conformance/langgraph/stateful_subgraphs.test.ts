@@ -13,9 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { NodeTask, Registry } from "../../../registry/index.js";
-import { ConcurrentSubgraphError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type CompiledGraph, type StateSnapshot } from "../../../runtime/index.js";
+import { MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type CompiledGraph, type StateSnapshot } from "../../../runtime/index.js";
 import { standardRegistry } from "../../../stdlib/index.js";
-import { buildGraph, failure } from "../../helpers/run-graph.js";
+import { buildGraph } from "../../helpers/run-graph.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-lg-stateful-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
