@@ -358,40 +358,6 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.screenshot({ path: join(SHOTS, "repl.png") });
   });
 
-  it("a .ragsh script shows nothing of the .rag file open before it, and its Runs and Review tabs point to the REPL", async () => {
-    await openFile("research_review.rag");
-    await tab("problems");
-    const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
-    await page.evaluate(() => {
-      const m = window.studio!.editor.getModel()!;
-      m.setValue(m.getValue().replace("join review", "join reveiw"));
-    });
-    await page.waitForSelector("#tab-problems .problem.error");
-    // (openFile waits for a drawing: a script has none, nor does a buffer that never compiled since it was shown)
-    const openUndrawn = async (path: string) => {
-      await page.evaluate(() => (window.studio!.opened = undefined));
-      await page.click(`#files .file[data-path="${path}"]`);
-      await page.waitForFunction((p) => window.studio!.opened === p, path);
-    };
-    await openUndrawn("flows/notes.ragsh");
-    expect(await page.locator("#tab-problems .problem").count()).toBe(0);
-    expect(await page.locator("#problem-count").textContent()).toBe("");
-    expect(await page.locator("#status").textContent()).toBe("");
-    expect(await page.locator("#graph-select").isHidden()).toBe(true);
-    expect(await page.locator("#format").isDisabled()).toBe(true);
-    await tab("runs");
-    expect(await page.locator("[data-testid=run]").count()).toBe(0);
-    expect(await page.locator("[data-testid=run-script]").textContent()).toContain(":load flows/notes.ragsh");
-    await tab("review");
-    await page.waitForSelector("[data-testid=review-script]");
-    await tab("problems");
-    await openUndrawn("research_review.rag");
-    expect(await page.locator("#graph-select").isHidden()).toBe(false);
-    await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
-    await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
-    await page.waitForSelector("#graph svg");
-  });
-
   it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
     await openFile("typed.rag");
     await tab("runs");
@@ -631,4 +597,38 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       await page.unroute(source);
     }
   }, 60_000);
+
+  it("a .ragsh script shows nothing of the .rag file open before it, and its Runs and Review tabs point to the REPL", async () => {
+    await openFile("map_reduce.rag");
+    await tab("problems");
+    const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("join reduce", "join reduse"));
+    });
+    await page.waitForSelector("#tab-problems .problem.error");
+    // (openFile waits for a drawing: a script has none, nor does a buffer that never compiled since it was shown)
+    const openUndrawn = async (path: string) => {
+      await page.evaluate(() => (window.studio!.opened = undefined));
+      await page.click(`#files .file[data-path="${path}"]`);
+      await page.waitForFunction((p) => window.studio!.opened === p, path);
+    };
+    await openUndrawn("flows/notes.ragsh");
+    expect(await page.locator("#tab-problems .problem").count()).toBe(0);
+    expect(await page.locator("#problem-count").textContent()).toBe("");
+    expect(await page.locator("#status").textContent()).toBe("");
+    expect(await page.locator("#graph-select").isHidden()).toBe(true);
+    expect(await page.locator("#format").isDisabled()).toBe(true);
+    await tab("runs");
+    expect(await page.locator("[data-testid=run]").count()).toBe(0);
+    expect(await page.locator("[data-testid=run-script]").textContent()).toContain(":load flows/notes.ragsh");
+    await tab("review");
+    await page.waitForSelector("[data-testid=review-script]");
+    await tab("problems");
+    await openUndrawn("map_reduce.rag");
+    expect(await page.locator("#graph-select").isHidden()).toBe(false);
+    await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
+    await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+    await page.waitForSelector("#graph svg");
+  });
 });
