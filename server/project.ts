@@ -6,7 +6,7 @@
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, posix } from "node:path";
+import { basename, dirname, join, posix } from "node:path";
 import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
@@ -133,9 +133,18 @@ export class Project {
     return store;
   }
 
+  /**
+   * The text of workspace file `file` for a run, a review or an approval: a `.rag` file.
+   * @throws ApiError 400 `not_a_graph_file` for a `.ragsh` script (its cells run in the REPL), else as `Workspace.read`.
+   */
+  private graphSource(file: string): string {
+    if (typeof file === "string" && file.endsWith(".ragsh")) throw badRequest(`${file} is a .ragsh script, not a graph file: run it in the REPL (\`:load ${file}\`); runs, review and approval take a .rag file`, "not_a_graph_file");
+    return this.workspace.read(file);
+  }
+
   /** Compiles a workspace file and binds one graph to the checkpointer. */
   bind(file: string, graph?: string): CompiledGraph {
-    const source = this.workspace.read(file);
+    const source = this.graphSource(file);
     this.approvals();
     const { blueprint, siblings } = blueprintOf(source, file, this.registry.view(), graph);
     try {
@@ -373,7 +382,7 @@ export class Project {
 
   /** What a reviewer approves for each graph of `file`, and the semantic diff against the last approved version. */
   review(file: string): ReviewGraph[] {
-    const source = this.workspace.read(file);
+    const source = this.graphSource(file);
     const store = this.approvals();
     const { blueprint: first, siblings } = blueprintOf(source, file, this.registry.view());
     void first;
@@ -420,7 +429,7 @@ export class Project {
    *   when no graph of `file` (or `opts.graph`) compiles to `opts.hash` now.
    */
   approve(file: string, opts: { graph?: string; hash: string; by?: string; note?: string }): Approval[] {
-    const source = this.workspace.read(file);
+    const source = this.graphSource(file);
     this.approvals();
     const { siblings } = blueprintOf(source, file, this.registry.view());
     const named = [...siblings.values()].filter((b) => opts.graph === undefined || b.id === opts.graph);
@@ -490,7 +499,7 @@ export class Project {
         try {
           return this.workspace.read(f);
         } catch (e) {
-          if (e instanceof ApiError) return { error: `:load ${e.message}` };
+          if (e instanceof ApiError) return { error: `:load ${e.message}${e.code === "not_found" && f === file ? this.workspaceHint(f) : ""}` };
           throw e;
         }
       },
@@ -510,6 +519,23 @@ export class Project {
       error: (message) => void (diagnostics += `error: ${message.replace(/^error: /, "")}\n`),
     });
     return { ok, stdout, value: null, diagnostics };
+  }
+
+  /**
+   * For a `:load` path that names the workspace folder itself (`examples/define_diff.ragsh`
+   * typed in a studio serving `examples/`, as the comments of the examples say to run them
+   * from the checkout): the path relative to the workspace that does exist, as a hint.
+   */
+  private workspaceHint(file: string): string {
+    const name = basename(this.workspace.root);
+    const inner = file.replace(/^\.\//, "").startsWith(`${name}/`) ? file.replace(/^\.\//, "").slice(name.length + 1) : undefined;
+    if (inner === undefined) return "";
+    try {
+      this.workspace.read(inner);
+    } catch {
+      return "";
+    }
+    return ` (paths are relative to the workspace folder \`${name}/\`: \`:load ${inner}\`)`;
   }
 
   close(): void {

@@ -130,6 +130,8 @@ export function start(early: Early): void {
     current = f;
     graphChoice = undefined;
     editor.setModel(f.model);
+    // Formatting is the .rag formatter's: a script has none, so the button is off for it.
+    ($("format") as HTMLButtonElement).disabled = f.model.getLanguageId() !== "rag";
     $("file-name").textContent = path;
     for (const a of document.querySelectorAll<HTMLElement>("#files .file")) a.classList.toggle("on", a.dataset.path === path);
     markDirty();
@@ -172,6 +174,15 @@ export function start(early: Early): void {
     const f = current;
     if (!f || f.model.getLanguageId() !== "rag") {
       graphOf = undefined;
+      // A .ragsh script: nothing of the .rag file shown before (its problems, status line,
+      // graph list, analysis) stays on screen as if it were this file's.
+      handle.analysis = undefined;
+      if (f) monaco.editor.setModelMarkers(f.model, "rag", []);
+      renderProblems([], "no checks here for a .ragsh script: run it in the REPL tab (:load FILE) to see its errors");
+      setStatus("");
+      const select = $("graph-select") as HTMLSelectElement;
+      select.replaceChildren();
+      select.hidden = true;
       clearGraph($("graph"), h("div", { class: "dim" }, "no graph for this file"));
       painted();
       return;
@@ -220,6 +231,7 @@ export function start(early: Early): void {
     const edited = f.editedAt.get(a.version);
     const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
     const select = $("graph-select") as HTMLSelectElement;
+    select.hidden = false;
     // While the file does not compile, its graphs are unknown: the picker keeps the last list.
     if (a.graphs.length || graphOf !== f) select.replaceChildren(...a.graphs.map((g) => h("option", { value: g, ...(g === a.view?.id ? { selected: "" } : {}) }, g)));
     if (a.view && a.topology !== undefined) {
@@ -249,7 +261,7 @@ export function start(early: Early): void {
     setStatus(errors ? `${errors} error${errors > 1 ? "s" : ""}` : "ok");
   }
 
-  function renderProblems(ds: readonly Diagnostic[]): void {
+  function renderProblems(ds: readonly Diagnostic[], none = "no problems"): void {
     $("problem-count").textContent = ds.length ? `(${ds.length})` : "";
     $("tab-problems").replaceChildren(
       ...(ds.length
@@ -263,7 +275,7 @@ export function start(early: Early): void {
               ...d.fixes.slice(0, 1).map(() => button(`Fix: ${d.fixes.map((x) => x.description).join("; ")}`, () => applyFix(d), { class: "fix" })),
             ),
           )
-        : [h("div", { class: "dim" }, "no problems")]),
+        : [h("div", { class: "dim" }, none)]),
     );
     for (const p of document.querySelectorAll<HTMLElement>("#tab-problems .problem .loc")) {
       p.addEventListener("click", () => {
@@ -337,6 +349,7 @@ export function start(early: Early): void {
     },
     light: (nodes) => lightNodes($("graph"), nodes),
     toolSchema: (tool) => snapshot?.registry?.tool_details?.[tool]?.parameters as JsonSchema | undefined,
+    script: () => (current && current.model.getLanguageId() !== "rag" ? current.path : undefined),
   });
   mountRepl($("tab-repl"));
 
@@ -410,7 +423,13 @@ export function start(early: Early): void {
       const tab = b.dataset.tab!;
       for (const x of document.querySelectorAll("#tabs button")) x.classList.toggle("on", x === b);
       for (const x of document.querySelectorAll(".tab")) x.classList.toggle("on", x.id === `tab-${tab}`);
-      if (tab === "review" && current) void renderReview($("tab-review"), current.path, save, () => void refreshApprovals(), approvedDiff);
+      if (tab === "review" && current) {
+        if (current.model.getLanguageId() === "rag") void renderReview($("tab-review"), current.path, save, () => void refreshApprovals(), approvedDiff);
+        else {
+          approvedDiff.reset();
+          $("tab-review").replaceChildren(h("div", { class: "dim", "data-testid": "review-script" }, `${current.path} is a .ragsh script: review and approval are for the graphs of a .rag file.`));
+        }
+      }
       if (tab === "runs") void runs.loadThreads();
       if (tab === "diff") void showDiff();
     });

@@ -19,6 +19,8 @@ export interface RunsHost {
   light(nodes: ReadonlySet<string>): void;
   /** A registered tool's argument JSON Schema (the registry snapshot's `tool_details`), if known. */
   toolSchema(tool: string): JsonSchema | undefined;
+  /** The open file's path when it is a `.ragsh` script (which runs in the REPL, not here). */
+  script(): string | undefined;
 }
 
 interface Task {
@@ -64,6 +66,13 @@ export class RunsPanel {
 
   /** Re-renders the input form (after the graph changed). */
   renderForm(): void {
+    const script = this.host.script();
+    if (script !== undefined) {
+      // A script has no graph to run here: say where it runs instead of offering a Run that fails.
+      this.cancelButton = undefined;
+      this.form.replaceChildren(h("div", { class: "dim", "data-testid": "run-script" }, `${script} is a .ragsh script: run it in the REPL tab with :load ${script}. Open a .rag file to run its graph here.`));
+      return;
+    }
     const { fields, defaults } = this.host.input();
     const inputs: (() => [string, unknown])[] = [];
     const body = h("div", { class: "fields" });
@@ -120,11 +129,21 @@ export class RunsPanel {
    * run goes on on the server; its thread stays in the list and can be picked again).
    */
   fileChanged(): void {
+    this.detach();
+    for (const pane of [this.statePane, this.answer, this.history, this.runInfo]) pane.replaceChildren();
+  }
+
+  /**
+   * Stops following the run shown (its stream closed; the run goes on on the server) and
+   * clears its timeline: another thread is shown from now on, and the old run's events
+   * and end must not be drawn over it.
+   */
+  private detach(): void {
     this.source?.close();
     this.source = undefined;
     this.current = undefined;
     if (this.cancelButton) this.cancelButton.disabled = true;
-    for (const pane of [this.timeline, this.statePane, this.answer, this.history, this.runInfo]) pane.replaceChildren();
+    this.timeline.replaceChildren();
   }
 
   /** Follows a run: clears the timeline and streams its events. */
@@ -232,9 +251,15 @@ export class RunsPanel {
           this.showState(s);
           break;
         }
-        case "interrupt":
+        case "interrupt": {
+          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
+          if (t) {
+            t.row.querySelector(".task-result")!.textContent = "paused: waiting for an answer";
+            t.row.classList.add("paused");
+          }
           this.renderInterrupt(run.threadId, String(e.interruptId), e.payload);
           break;
+        }
         case "run_completed":
         case "run_interrupted":
         case "run_failed":
@@ -435,6 +460,7 @@ export class RunsPanel {
   async loadHistory(threadId: string, picked = false): Promise<void> {
     const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: { id: string; payload?: unknown }[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
     const latest = hist[0];
+    if (picked) this.detach();
     if (picked && latest) {
       this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
       void this.showSubgraphs(threadId);
@@ -503,6 +529,7 @@ export class RunsPanel {
   private async fork(threadId: string, checkpointId: string, rerun: boolean): Promise<void> {
     try {
       const f = await api<{ threadId: string; interrupts: { payload?: unknown; id: string }[] }>("POST", `/api/threads/${encodeURIComponent(threadId)}/fork`, { checkpointId });
+      this.detach();
       await this.loadThreads();
       // The fork is the thread shown from now on: its state, and its question (not the
       // old thread's) in the answer form.
@@ -522,6 +549,8 @@ export class RunsPanel {
     try {
       const values = JSON.parse(text) as Record<string, unknown>;
       const s = await api<{ step: number; values: Record<string, unknown>; metadata: { changed?: string[] } }>("POST", `/api/threads/${encodeURIComponent(threadId)}/state`, { values });
+      // The edit is saved: an error line left by an earlier attempt no longer applies.
+      this.runInfo.replaceChildren(h("span", { "data-testid": "state-updated" }, `state updated: a new checkpoint at step ${s.step} of ${threadId}`));
       this.showState({ step: s.step, row: h("div"), tasks: new Map(), state: s.values, changed: new Set(s.metadata.changed ?? []) });
       await this.loadHistory(threadId);
     } catch (e) {

@@ -339,6 +339,27 @@ describe("repl", () => {
     expect((await s.api<{ ok: boolean }>("POST", "/api/repl", { source: "y" })).json.ok).toBe(false);
   });
 
+  it("`:load` with the workspace folder's own name in front (as the examples' comments say, from the checkout) says the path to use", async () => {
+    const name = s.dir.split("/").pop()!;
+    const r = await s.api<{ ok: boolean; diagnostics: string }>("POST", "/api/repl", { source: `:load ${name}/define_diff.ragsh` });
+    expect(r.json.ok).toBe(false);
+    expect(r.json.diagnostics).toBe(`error: :load ${name}/define_diff.ragsh: no such file in the workspace (paths are relative to the workspace folder \`${name}/\`: \`:load define_diff.ragsh\`)\n`);
+    // A path that is missing either way gets no hint.
+    expect((await s.api<{ diagnostics: string }>("POST", "/api/repl", { source: `:load ${name}/nope.ragsh` })).json.diagnostics).toBe(`error: :load ${name}/nope.ragsh: no such file in the workspace\n`);
+  });
+
+  it("runs, review and approval of a .ragsh script say it is a script for the REPL, not a parse error of it as .rag", async () => {
+    for (const [method, path, body] of [
+      ["POST", "/api/runs", { file: "rlm.ragsh" }],
+      ["GET", "/api/review?file=rlm.ragsh", undefined],
+      ["POST", "/api/approve", { file: "rlm.ragsh", hash: `sha256:${"0".repeat(64)}` }],
+    ] as const) {
+      const r = await s.api<{ error: { code: string; message: string } }>(method, path, body);
+      expect(r.status, path).toBe(400);
+      expect(r.json.error).toEqual({ code: "not_a_graph_file", message: "rlm.ragsh is a .ragsh script, not a graph file: run it in the REPL (`:load rlm.ragsh`); runs, review and approval take a .rag file" });
+    }
+  });
+
   it("`:load FILE.ragsh` runs a workspace script's cells and its own :load lines (relative to it, confined to the workspace), stopping at a failed cell", async () => {
     mkdirSync(join(s.dir, "scripts"), { recursive: true });
     writeFileSync(join(s.dir, "scripts", "setup.ragsh"), 'let greeting = "hi"\n// %%\n:load ../approval.rag\n// %%\nprint(greeting)\nlet n = 41 + 1\n');

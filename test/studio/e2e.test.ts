@@ -301,9 +301,14 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
     // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
     const before = await page.locator("#tab-runs .checkpoint").count();
+    // A refused edit says why; the accepted one after it replaces that line.
+    await page.fill("[data-testid=state-edit]", '{"draft": 5}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForSelector("[data-testid=run-info]:has-text('expected string')");
     await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
     await page.click("[data-testid=update-state]");
     await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
+    expect(await page.locator("[data-testid=run-info]").textContent()).toMatch(/^state updated: a new checkpoint at step \d+ of thread-/);
     expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
     expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
     await page.screenshot({ path: join(SHOTS, "history.png") });
@@ -313,6 +318,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=fork]');
     await page.waitForFunction((t) => { const d = document.querySelector("#tab-runs .history [data-thread]") as unknown as { dataset: { thread: string } } | null; return d !== null && d.dataset.thread !== t; }, shown);
     const fork = (await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread"))!;
+    // The timeline was the re-run's, on another thread: it is not shown under the fork.
+    expect(await page.locator("#tab-runs .step").count()).toBe(0);
     await page.waitForSelector(`[data-testid=interrupt] .interrupt-box[data-thread="${fork}"] button[data-answer=revise]`);
     expect(await page.locator("[data-testid=run-status]").textContent()).toContain(fork);
     await page.click('[data-testid=interrupt] button[data-answer=revise]');
@@ -590,4 +597,38 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       await page.unroute(source);
     }
   }, 60_000);
+
+  it("a .ragsh script shows nothing of the .rag file open before it, and its Runs and Review tabs point to the REPL", async () => {
+    await openFile("map_reduce.rag");
+    await tab("problems");
+    const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
+    await page.evaluate(() => {
+      const m = window.studio!.editor.getModel()!;
+      m.setValue(m.getValue().replace("join reduce", "join reduse"));
+    });
+    await page.waitForSelector("#tab-problems .problem.error");
+    // (openFile waits for a drawing: a script has none, nor does a buffer that never compiled since it was shown)
+    const openUndrawn = async (path: string) => {
+      await page.evaluate(() => (window.studio!.opened = undefined));
+      await page.click(`#files .file[data-path="${path}"]`);
+      await page.waitForFunction((p) => window.studio!.opened === p, path);
+    };
+    await openUndrawn("flows/notes.ragsh");
+    expect(await page.locator("#tab-problems .problem").count()).toBe(0);
+    expect(await page.locator("#problem-count").textContent()).toBe("");
+    expect(await page.locator("#status").textContent()).toBe("");
+    expect(await page.locator("#graph-select").isHidden()).toBe(true);
+    expect(await page.locator("#format").isDisabled()).toBe(true);
+    await tab("runs");
+    expect(await page.locator("[data-testid=run]").count()).toBe(0);
+    expect(await page.locator("[data-testid=run-script]").textContent()).toContain(":load flows/notes.ragsh");
+    await tab("review");
+    await page.waitForSelector("[data-testid=review-script]");
+    await tab("problems");
+    await openUndrawn("map_reduce.rag");
+    expect(await page.locator("#graph-select").isHidden()).toBe(false);
+    await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
+    await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+    await page.waitForSelector("#graph svg");
+  });
 });
