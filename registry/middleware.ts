@@ -26,6 +26,7 @@ import type { ModelPrice, RegisteredModel } from "./registered-model.js";
 import type { SpendLedger } from "./spend.js";
 import type { CallMeter } from "./call-meter.js";
 import { raiseToFloor, usageFloor } from "./usage-floor.js";
+import { jsonChars } from "./json-chars.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
 export interface CallContext {
@@ -107,7 +108,7 @@ export const providerHandler: ChatHandler = async (call) => {
   }
   // A budgeted call: what the attempt streams is counted as it arrives, and a failure is charged (`CallMeter.fail`).
   if (onToken) options.onToken = (delta) => (meter.streamed(typeof delta === "string" ? delta.length : 0), onToken(delta));
-  if (onToolCall) options.onToolCall = (c) => (meter.streamed(c.name.length + (JSON.stringify(c.arguments)?.length ?? 0)), onToolCall(c));
+  if (onToolCall) options.onToolCall = (c) => (meter.streamed(c.name.length + jsonChars(c.arguments)), onToolCall(c));
   meter.begin();
   let res: ChatResponse;
   try {

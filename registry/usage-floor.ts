@@ -18,6 +18,7 @@
  * — openai, anthropic, scripted, a user's own — and every layer above (the budget, the
  * rate limiter, the cache, events) sees the same figures.
  */
+import { jsonChars } from "./json-chars.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 
 /**
@@ -49,7 +50,7 @@ const isCount = (x: unknown): x is number => typeof x === "number" && x >= 0;
 /** UTF-16 code units of a request's messages: each one's content and tool calls (as JSON). */
 export function messageChars(r: Pick<ChatRequest, "messages">): number {
   let chars = 0;
-  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? JSON.stringify(m.toolCalls).length : 0);
+  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? jsonChars(m.toolCalls) : 0);
   return chars;
 }
 
@@ -60,15 +61,15 @@ export function messageChars(r: Pick<ChatRequest, "messages">): number {
  */
 export function requestChars(r: ChatRequest): number {
   let chars = messageChars(r);
-  if (r.tools?.length) chars += JSON.stringify(r.tools).length;
-  if (r.output) chars += JSON.stringify(r.output.schema).length;
+  if (r.tools?.length) chars += jsonChars(r.tools);
+  if (r.output) chars += jsonChars(r.output.schema);
   return chars;
 }
 
 /** UTF-16 code units of a reply's output: its text plus each tool call's name and JSON arguments (what a stream delivers). */
 export function replyChars(res: Pick<ChatResponse, "message">): number {
   let chars = typeof res.message?.content === "string" ? res.message.content.length : 0;
-  for (const c of res.message?.toolCalls ?? []) chars += (typeof c.name === "string" ? c.name.length : 0) + (JSON.stringify(c.arguments ?? {})?.length ?? 0);
+  for (const c of res.message?.toolCalls ?? []) chars += (typeof c.name === "string" ? c.name.length : 0) + jsonChars(c.arguments ?? {});
   return chars;
 }
 
