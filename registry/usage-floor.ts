@@ -47,10 +47,28 @@ export const OUTPUT_FLOOR_CHARS_PER_TOKEN = 6;
 /** A reported figure the floor may raise: a number ≥ 0 (NaN, negative or not a number is left to the budget's rules). */
 const isCount = (x: unknown): x is number => typeof x === "number" && x >= 0;
 
+/**
+ * Sizes of tool-call lists already measured, by list: a conversation's earlier assistant
+ * messages come back in every later request of an agent loop (the same frozen lists),
+ * so each is walked once, not once per call (which made a 100-turn loop quadratic).
+ */
+const callListChars = new WeakMap<object, number>();
+
+function toolCallsChars(calls: object): number {
+  let n = callListChars.get(calls);
+  if (n === undefined) callListChars.set(calls, (n = jsonChars(calls)));
+  return n;
+}
+
 /** UTF-16 code units of a request's messages: each one's content and tool calls (as JSON). */
 export function messageChars(r: Pick<ChatRequest, "messages">): number {
   let chars = 0;
-  for (const m of r.messages) chars += m.content.length + (m.toolCalls ? jsonChars(m.toolCalls) : 0);
+  const ms = r.messages;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    chars += m.content.length;
+    if (m.toolCalls) chars += toolCallsChars(m.toolCalls);
+  }
   return chars;
 }
 
