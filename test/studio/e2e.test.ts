@@ -13,31 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildStudio } from "../../studio/build.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
 import { TYPED, TOOLGATE, ORDER, HOSTILE, SUBFLOW } from "./fixtures.js";
+import { acceptQuickFix, openFile, tab, untilInterrupted, untilStatus, type PageStudio } from "./e2e-page.js";
 
-/** What the page exposes to tests (studio/app/main.ts `window.studio`), for code run in the page. */
-interface Marker {
-  severity: number;
-  code?: string;
-  startLineNumber: number;
-  startColumn: number;
-}
-interface PageStudio {
-  editor: {
-    getSelection(): { startLineNumber: number } | null;
-    getModel(): { getValue(): string; setValue(v: string): void; getLineContent(line: number): string; getLineCount(): number; getLineMaxColumn(line: number): number } | null;
-    getAction(id: string): { run(): Promise<void> } | null;
-    setPosition(p: { lineNumber: number; column: number }): void;
-    focus(): void;
-    trigger(source: string, handlerId: string, payload: unknown): void;
-  };
-  monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
-  analysis?: { version: number; sameView?: string; view?: { id: string } };
-  opened?: string;
-  lastUpdate?: { version: number };
-}
 declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
+
+
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
@@ -73,47 +55,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** Polls the thread list until thread `threadId` has status `want` (up to 30 s: a loaded machine may be slow to get there); fails the test if it has not by then. */
-async function untilStatus(threadId: string, want: "interrupted" | "completed"): Promise<void> {
-  let status: string | undefined;
-  for (let i = 0; i < 300; i++) {
-    status = (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === threadId)?.status;
-    if (status === want) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(status, `thread ${threadId} after 30 s`).toBe(want);
-}
-
-const untilInterrupted = (threadId: string) => untilStatus(threadId, "interrupted");
-
-/**
- * Opens Monaco's quick-fix menu at the cursor (Ctrl+.) and accepts its first fix (Enter),
- * once the menu is up with a fix focused: the fixes come from the language worker, and on
- * a loaded machine the menu opens later than a fixed wait, when Enter would have gone into
- * the buffer as a new line.
- */
-async function acceptQuickFix(): Promise<void> {
-  await page.keyboard.press("Control+.");
-  await page.waitForSelector(".action-widget .monaco-list-row.focused");
-  await page.keyboard.press("Enter");
-}
-
-/**
- * Clicks `path` in the file list and waits until the page has opened it: its analysis
- * painted and its run form drawn (studio/app/main.ts `opened`). The file name changes
- * before either, and the graph pane still holds the previous file's drawing then, so
- * waiting on those let a test read the last file's run form on a loaded machine.
- */
-async function openFile(path: string): Promise<void> {
-  await page.evaluate(() => (window.studio!.opened = undefined));
-  await page.click(`#files .file[data-path="${path}"]`);
-  await page.waitForFunction((p) => window.studio!.opened === p && document.querySelector(`#graph svg`) !== null, path);
-}
-
-async function tab(name: string): Promise<void> {
-  await page.click(`#tabs button[data-tab=${name}]`);
-}
-
 describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   it("draws the graph beside the source, with sends and joins drawn apart", async () => {
     await page.waitForSelector('#graph g.node[data-node="supervisor"]');
@@ -134,7 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.click('#files details.folder[data-dir="flows"] > summary');
     expect(await page.locator(nested).isVisible()).toBe(false);
     await page.click('#files details.folder[data-dir="flows"] > summary');
-    await openFile("flows/deep/nested.rag");
+    await openFile(page, "flows/deep/nested.rag");
     expect(await page.locator(nested).getAttribute("class")).toContain("on");
     await page.waitForSelector('#graph g.node[data-node="t"]');
     await page.evaluate(() => {
@@ -147,7 +88,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("a typo gets an error marker and a quick fix that repairs it", async () => {
-    await openFile("approval.rag");
+    await openFile(page, "approval.rag");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("writes decision", "writes decisoin"));
@@ -166,7 +107,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
       ed.focus();
     });
-    await acceptQuickFix();
+    await acceptQuickFix(page);
     await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("writes decision") && window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
     await page.waitForSelector("#graph:not(.stale) svg");
     expect(await page.locator("#graph > .stale-note").count()).toBe(0);
@@ -228,13 +169,13 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     });
     await page.waitForSelector('#graph g.node[data-node="extra"]');
     // The Diff tab is `rag diff`: the buffer against its saved file (text and semantic), or another file.
-    await tab("diff");
+    await tab(page, "diff");
     await page.waitForSelector("[data-testid=diff-editor] .monaco-diff-editor");
     await page.waitForFunction(() => /\+ node extra \(set\)/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
     expect(await page.locator("[data-testid=diff-semantic]").textContent()).toMatch(/^diff approval .*\n\+ node extra \(set\)\n[\s\S]*\+ edge extra -> END\n4 changes\n$/);
     await page.selectOption("[data-testid=diff-with]", "research_review.rag");
     await page.waitForFunction(() => /^diff research_review → approval/.test(document.querySelector("[data-testid=diff-semantic]")?.textContent ?? ""), undefined, { timeout: 10_000 });
-    await tab("problems");
+    await tab(page, "problems");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("next extra", "next END").replace(/\n\n  node extra \{[^}]*\}[^}]*\}/, ""));
@@ -257,8 +198,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
-    await openFile("research_review.rag");
-    await tab("runs");
+    await openFile(page, "research_review.rag");
+    await tab(page, "runs");
     // Cancel is offered only while a run is going
     expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
     await page.click('[data-testid=run]');
@@ -277,8 +218,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
-    await openFile("approval.rag");
-    await tab("runs");
+    await openFile(page, "approval.rag");
+    await tab(page, "runs");
     // The previous file's run (research_review) is not shown for this file.
     expect(await page.locator("#tab-runs .step").count()).toBe(0);
     expect(await page.locator("#tab-runs [data-testid=run-status]").count()).toBe(0);
@@ -328,7 +269,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("approves the blueprint and shows its hash", async () => {
-    await tab("review");
+    await tab(page, "review");
     await page.waitForSelector("[data-testid=approve]");
     const hash = await page.locator("[data-testid=hash]").first().textContent();
     expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -343,15 +284,15 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
       m.setValue(m.getValue().replace("next END\n  }\n}", 'next extra\n  }\n\n  node extra {\n    kind set\n    set { log: "extra" }\n    next END\n  }\n}'));
     });
     await page.click("#save");
-    await tab("problems");
-    await tab("review");
+    await tab(page, "problems");
+    await tab(page, "review");
     await page.waitForSelector("[data-testid=semantic-diff]:has-text('+ node extra (set)')");
     await page.waitForSelector("[data-testid=approved-diff][data-changes='1'] .monaco-diff-editor .line-insert", { timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, "review.png") });
   });
 
   it("runs .ragsh cells in the console", async () => {
-    await tab("repl");
+    await tab(page, "repl");
     await page.fill("[data-testid=repl-input]", "let n = 6 * 7\nprint(n)");
     await page.click("[data-testid=repl-run]");
     await page.waitForSelector("#tab-repl .repl-out:has-text('42')");
@@ -359,8 +300,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
-    await openFile("typed.rag");
-    await tab("runs");
+    await openFile(page, "typed.rag");
+    await tab(page, "runs");
     // The input form is typed from the input block: a number field, required.
     expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
     await page.click("[data-testid=run]");
@@ -383,7 +324,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(state).toContain('"urgent": true');
     // A run whose answer does not match the type fails; the thread list says why.
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
-    await untilInterrupted(run.json.threadId);
+    await untilInterrupted(s, run.json.threadId);
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
@@ -395,8 +336,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
-    await openFile("toolgate.rag");
-    await tab("runs");
+    await openFile(page, "toolgate.rag");
+    await tab(page, "runs");
     await page.click("[data-testid=run]");
     const query = "[data-testid=approval-args] input[data-field=query]";
     await page.waitForSelector(query, { timeout: 20_000 });
@@ -425,8 +366,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("the run form draws nested input types: objects as nested fields, lists as rows to add and remove", async () => {
-    await openFile("order.rag");
-    await tab("runs");
+    await openFile(page, "order.rag");
+    await tab(page, "runs");
     const form = ".run-form";
     await page.waitForSelector(`${form} fieldset[data-field=customer] input[data-field="customer.name"]`);
     expect(await page.locator(`${form} fieldset[data-field=customer] select[data-field="customer.vip"]`).count()).toBe(1);
@@ -453,11 +394,11 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("a picked thread paused in a subgraph shows each child run in a nested, collapsible section, its values as text", async () => {
-    await openFile("subflow.rag");
-    await tab("runs");
+    await openFile(page, "subflow.rag");
+    await tab(page, "runs");
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "subflow.rag" });
     const t = run.json.threadId;
-    await untilInterrupted(t);
+    await untilInterrupted(s, t);
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${t}"]`);
     // The parent's own state first, then one section per pending subgraph task, the deeper run inside.
@@ -485,7 +426,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.screenshot({ path: join(SHOTS, "subgraph-state.png") });
     // Answered, the run finishes: picked again, the thread has no pending child run and no section.
     expect((await s.api("POST", `/api/threads/${encodeURIComponent(t)}/resume`, { answer: "no" })).status).toBeLessThan(300);
-    await untilStatus(t, "completed");
+    await untilStatus(s, t, "completed");
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${t}"][data-status=completed]`);
     await page.waitForFunction(() => !document.querySelector("#tab-runs .state details") && /in the middle/.test(document.querySelector("#tab-runs .state > table")?.textContent ?? ""));
@@ -494,7 +435,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
-    await openFile("research_review.rag");
+    await openFile(page, "research_review.rag");
     const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
     // `join review` (line 14): go to definition lands on `node review {` (line 16).
     const at = async (line: number, word: string) =>
@@ -574,7 +515,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
         ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
         ed.focus();
       });
-      await acceptQuickFix();
+      await acceptQuickFix(page);
       await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("join review\n"));
       await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
       // Completion after `next `: the graph's node names.
@@ -599,8 +540,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   }, 60_000);
 
   it("a .ragsh script shows nothing of the .rag file open before it, and its Runs and Review tabs point to the REPL", async () => {
-    await openFile("map_reduce.rag");
-    await tab("problems");
+    await openFile(page, "map_reduce.rag");
+    await tab(page, "problems");
     const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
@@ -619,12 +560,12 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     expect(await page.locator("#status").textContent()).toBe("");
     expect(await page.locator("#graph-select").isHidden()).toBe(true);
     expect(await page.locator("#format").isDisabled()).toBe(true);
-    await tab("runs");
+    await tab(page, "runs");
     expect(await page.locator("[data-testid=run]").count()).toBe(0);
     expect(await page.locator("[data-testid=run-script]").textContent()).toContain(":load flows/notes.ragsh");
-    await tab("review");
+    await tab(page, "review");
     await page.waitForSelector("[data-testid=review-script]");
-    await tab("problems");
+    await tab(page, "problems");
     await openUndrawn("map_reduce.rag");
     expect(await page.locator("#graph-select").isHidden()).toBe(false);
     await page.evaluate((v) => window.studio!.editor.getModel()!.setValue(v), original);
