@@ -16,6 +16,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
@@ -27,14 +28,7 @@ let files = 0;
 
 /** A model reporting 300 tokens per call. */
 function model() {
-  const m = { calls: 0 };
-  const provider: ModelProvider = {
-    name: "fake",
-    async chat() {
-      m.calls++;
-      return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
-    },
-  };
+  const { m, provider } = fakeModel();
   return { m, provider };
 }
 

@@ -13,6 +13,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider, Usage } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
@@ -203,14 +204,7 @@ describe("every attempt is charged", () => {
 
 describe("a reply the chain rejects after the provider answered", () => {
   it("is charged its usage: a loop whose replies an output validator rejects is stopped at the budget", async () => {
-    const m = { calls: 0 };
-    const provider: ModelProvider = {
-      name: "fake",
-      async chat() {
-        m.calls++;
-        return { message: { content: "sk-secret" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
-      },
-    };
+    const { m, provider } = fakeModel({ content: "sk-secret" });
     const reg = registryFromConfig({ models: { m: { provider } }, validators: { no_secrets: (text: string) => (text.includes("sk-") ? { reject: "a key" } : { pass: true }) } });
     const src = `graph g {
       start a

@@ -10,8 +10,9 @@
  * Unit: the model reports 300 tokens per call; the middleware estimates a call at ~260.
  */
 import { describe, expect, it } from "vitest";
+import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
-import { LinkedLedger, SpendBook, type ModelProvider } from "../../registry/index.js";
+import { LinkedLedger, SpendBook } from "../../registry/index.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { MemoryCheckpointer, type Checkpointer } from "../../runtime/index.js";
@@ -20,14 +21,7 @@ import { MemoryCheckpointer, type Checkpointer } from "../../runtime/index.js";
 const ONE_CALL = `graph once { start a budget { tokens: 1000 } state { out: any } node a { model "m" prompt "p" writes out next END } }`;
 
 function setup() {
-  const m = { calls: 0 };
-  const provider: ModelProvider = {
-    name: "fake",
-    async chat() {
-      m.calls++;
-      return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
-    },
-  };
+  const { m, provider } = fakeModel();
   const reg = registryFromConfig({ models: { m: { provider } } });
   reg.registerGraph("once", compile(ONE_CALL, { file: "once.rag", registry: reg.view() }).value.blueprints[0]);
   return { m, reg };

@@ -11,6 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
@@ -22,25 +23,9 @@ let files = 0;
 
 /** A model whose calls wait until `open()`; 300 tokens each. */
 function gated() {
-  const m = { calls: 0 };
-  let gate!: () => void;
-  let opened = new Promise<void>((r) => (gate = r));
-  const provider: ModelProvider = {
-    name: "gated",
-    async chat() {
-      m.calls++;
-      await opened;
-      return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
-    },
-  };
-  return {
-    m,
-    provider,
-    open: () => {
-      gate();
-      opened = Promise.resolve();
-    },
-  };
+  const { m, provider, hold, release } = fakeModel({ name: "gated" });
+  hold();
+  return { m, provider, open: release };
 }
 
 function graphOf(provider: ModelProvider, saver: Checkpointer): CompiledGraph {

@@ -14,6 +14,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
@@ -41,23 +42,8 @@ afterAll(async () => {
 
 /** A model whose calls wait until `open()`. */
 function gated() {
-  const m = { calls: 0 };
-  let gate = () => {};
-  let opened = Promise.resolve();
-  const provider: ModelProvider = {
-    name: "gated",
-    async chat() {
-      m.calls++;
-      await opened;
-      return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 90 }, finishReason: "stop" };
-    },
-  };
-  return {
-    m,
-    provider,
-    close: () => (opened = new Promise<void>((r) => (gate = r))),
-    open: () => gate(),
-  };
+  const { m, provider, hold, release } = fakeModel({ name: "gated", usage: { inputTokens: 10, outputTokens: 90 } });
+  return { m, provider, close: hold, open: release };
 }
 
 function graphOf(provider: ModelProvider, saver: Checkpointer): CompiledGraph {
