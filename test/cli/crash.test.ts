@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import type { RagConfig } from "../../registry/index.js";
-import { CompiledGraph, SqliteCheckpointer } from "../../runtime/index.js";
+import { CompiledGraph } from "../../runtime/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
+import { jsonEvents, ragAsync, ragIn, readCheckpoints, root, scratchProject } from "../helpers/cli.js";
 
 const N = 6;
 const config = `import { appendFileSync } from "node:fs";
@@ -63,18 +63,10 @@ describe("crash safety", () => {
     await expect
       .poll(
         () => {
-          try {
-            const ck = new SqliteCheckpointer(db, { readonly: true });
-            try {
-              // Completions saved against the latest checkpoint (with an event listener under
-              // sync durability, earlier steps' tasks have records against older checkpoints too).
-              saved = (ck.db.prepare("SELECT task_id FROM writes WHERE thread_id = 'crash-1' AND channel = '__task__' AND checkpoint_id = (SELECT id FROM checkpoints WHERE thread_id = 'crash-1' AND ns = '' ORDER BY seq DESC LIMIT 1)").all() as { task_id: string }[]).map((r) => r.task_id);
-            } finally {
-              ck.close();
-            }
-          } catch {
-            saved = []; // not created yet
-          }
+          // Completions saved against the latest checkpoint (with an event listener under
+          // sync durability, earlier steps' tasks have records against older checkpoints too);
+          // none while the file is not created yet.
+          saved = readCheckpoints(db, (ck) => (ck.db.prepare("SELECT task_id FROM writes WHERE thread_id = 'crash-1' AND channel = '__task__' AND checkpoint_id = (SELECT id FROM checkpoints WHERE thread_id = 'crash-1' AND ns = '' ORDER BY seq DESC LIMIT 1)").all() as { task_id: string }[]).map((r) => r.task_id), [] as string[]);
           return saved.length;
         },
         { timeout: 45_000, interval: 15 },

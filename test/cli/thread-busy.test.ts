@@ -10,8 +10,11 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SqliteCheckpointer } from "../../runtime/index.js";
-import { jsonEvents, rag, ragAsync, root, scratchProject } from "../helpers/cli.js";
+import type { SqliteCheckpointer } from "../../runtime/index.js";
+import { jsonEvents, rag, ragAsync, readCheckpoints, root, scratchProject } from "../helpers/cli.js";
+
+/** Checkpoints of `thread` in a checkpoints file. */
+const countOf = (thread: string) => (ck: SqliteCheckpointer) => (ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = ?").get(thread) as { n: number }).n;
 
 const config = `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
 export default defineConfig({
@@ -41,23 +44,7 @@ describe("two processes on one thread of a SQLite file", () => {
     const first = ragAsync(["run", "busy.rag", "--thread", "T", "--json"], dir);
     try {
       // Wait until the run has saved its input checkpoint (it then waits in the tool).
-      await expect
-        .poll(
-          () => {
-            try {
-              const ck = new SqliteCheckpointer(db, { readonly: true });
-              try {
-                return (ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = 'T'").get() as { n: number }).n;
-              } finally {
-                ck.close();
-              }
-            } catch {
-              return 0;
-            }
-          },
-          { timeout: 45_000, interval: 20 },
-        )
-        .toBeGreaterThanOrEqual(1);
+      await expect.poll(() => readCheckpoints(db, countOf("T"), 0), { timeout: 45_000, interval: 20 }).toBeGreaterThanOrEqual(1);
 
       const second = rag(["resume", "T"], dir, { FAST: "1" });
       expect(second.code).toBe(1);
@@ -65,9 +52,7 @@ describe("two processes on one thread of a SQLite file", () => {
       expect(second.stderr).toContain("once that run has ended, continue the thread with: rag resume T");
       expect(second.stderr).not.toMatch(/\n\s+at /); // no stack trace
       // The second process wrote nothing: the thread has only the first run's input checkpoint.
-      const ck = new SqliteCheckpointer(db, { readonly: true });
-      expect((ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = 'T'").get() as { n: number }).n).toBe(1);
-      ck.close();
+      expect(readCheckpoints(db, countOf("T"))).toBe(1);
     } finally {
       first.child.kill("SIGKILL");
     }
@@ -81,20 +66,11 @@ describe("two processes on one thread of a SQLite file", () => {
   it("`rag runs update` and `rag runs fork` of a thread a `rag run` holds are refused with ThreadBusy and write nothing", async () => {
     const dir = scratchProject({ "rag.config.ts": config, "busy.rag": source });
     const db = join(dir, ".rag/checkpoints.db");
-    const count = (thread: string) => {
-      const ck = new SqliteCheckpointer(db, { readonly: true });
-      try {
-        return (ck.db.prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = ?").get(thread) as { n: number }).n;
-      } finally {
-        ck.close();
-      }
-    };
+    const count = (thread: string) => readCheckpoints(db, countOf(thread));
     const first = ragAsync(["run", "busy.rag", "--thread", "T", "--json"], dir);
     try {
-      await expect.poll(() => { try { return count("T"); } catch { return 0; } }, { timeout: 45_000, interval: 20 }).toBeGreaterThanOrEqual(1);
-      const ck = new SqliteCheckpointer(db, { readonly: true });
-      const id = (ck.db.prepare("SELECT id FROM checkpoints WHERE thread_id = 'T' LIMIT 1").get() as { id: string }).id;
-      ck.close();
+      await expect.poll(() => readCheckpoints(db, countOf("T"), 0), { timeout: 45_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+      const id = readCheckpoints(db, (ck) => (ck.db.prepare("SELECT id FROM checkpoints WHERE thread_id = 'T' LIMIT 1").get() as { id: string }).id);
       const update = rag(["runs", "update", "T", "--values", JSON.stringify({ out: "edited" })], dir);
       expect(update.code).toBe(1);
       expect(update.stderr).toMatch(/thread T is busy: process \d+ is running it/);

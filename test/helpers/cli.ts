@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SqliteCheckpointer } from "../../runtime/index.js";
 
 export const root = new URL("../../", import.meta.url).pathname;
 const bin = join(root, "bin/rag.js");
@@ -84,4 +85,23 @@ export function scratchProject(files: Record<string, string>): string {
 /** The JSON Lines events of `--json` output. */
 export function jsonEvents(stdout: string): { type: string; [k: string]: any }[] {
   return stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/**
+ * `read` on a read-only handle of the checkpoints file `db` (closed after), as a test
+ * watches what a `rag` process saved. With `fallback`, any error (the file or its tables
+ * not there yet: the run is still starting) gives `fallback`; without, it is thrown.
+ */
+export function readCheckpoints<T>(db: string, read: (ck: SqliteCheckpointer) => T, ...fallback: [] | [T]): T {
+  try {
+    const ck = new SqliteCheckpointer(db, { readonly: true });
+    try {
+      return read(ck);
+    } finally {
+      ck.close();
+    }
+  } catch (e) {
+    if (fallback.length) return fallback[0] as T;
+    throw e;
+  }
 }
