@@ -18,7 +18,7 @@
  * attempt is charged, so retries by the retry middleware (inside the budget layer) count
  * one by one, and the budget bounds a node that keeps failing.
  */
-import type { ModelPrice } from "./registry.js";
+import { priceUsage, type ModelPrice } from "./registered-model.js";
 import { estimateTokensOfLength } from "./provider.js";
 
 /** A figure a meter charges as given: a number ≥ 0 (infinity included: it fails closed). */
@@ -73,7 +73,7 @@ export class CallMeter {
     const input = isFigure(r.inputTokens) ? r.inputTokens : this.inputTokens;
     const output = Math.max(isFigure(r.outputTokens) ? r.outputTokens : 0, this.streamedTokens);
     this.failedTokens += input + output;
-    if (this.price) this.failedUsd += (input * this.price.inputPerMTok + output * this.price.outputPerMTok) / 1_000_000;
+    if (this.price) this.failedUsd += priceUsage({ inputTokens: input, outputTokens: output }, this.price);
     else if (isFigure(r.costUsd)) this.failedUsd += r.costUsd;
   }
 
@@ -99,6 +99,6 @@ export class CallMeter {
   /** What the current attempt is known to have used so far: its input estimate plus the output it streamed, priced. */
   observed(): { tokens: number; usd: number } {
     const out = this.streamedTokens;
-    return { tokens: this.inputTokens + out, usd: this.price ? (this.inputTokens * this.price.inputPerMTok + out * this.price.outputPerMTok) / 1_000_000 : 0 };
+    return { tokens: this.inputTokens + out, usd: this.price ? priceUsage({ inputTokens: this.inputTokens, outputTokens: out }, this.price) : 0 };
   }
 }

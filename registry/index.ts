@@ -5,10 +5,10 @@
  */
 export { routeFunction, Registry, RegistryError, DEFAULT_CAPABILITIES, type ModelPrice, type OutputValidator, type OutputVerdict, type ProviderFactory, type ReducerFunction, type RegisteredModel, type RegistryChatOptions, type RouteFunction, type RunLimits } from "./registry.js";
 export { KNOWN_MODELS, knownModel, type KnownModel } from "./known-models.js";
+export { priceUsage } from "./registered-model.js";
 export {
   composeChain,
   providerHandler,
-  priceUsage,
   type BudgetConfig,
   type BudgetLimit,
   type CacheConfig,

@@ -21,8 +21,8 @@ import type { Tracer } from "@opentelemetry/api";
 import type { CapabilityKind, Decision, Json, NodeSpec } from "../compiler/index.js";
 import type { RunInfo } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
-import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
-import type { ModelPrice, RegisteredModel } from "./registered-model.js";
+import type { ChatRequest, ChatResponse } from "./provider.js";
+import { priceUsage, type RegisteredModel } from "./registered-model.js";
 import type { SpendLedger } from "./spend.js";
 import type { CallMeter } from "./call-meter.js";
 import { raiseToFloor, usageFloor } from "./usage-floor.js";
@@ -138,18 +138,6 @@ function priced(call: ModelCall, reply: ChatResponse, streamedChars = 0): ChatRe
   if (usage !== res.usage) res = { ...res, usage };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };
-}
-
-/**
- * Cost in USD of `usage` at `price` (USD per million tokens). Cached input tokens are
- * part of `inputTokens` and billed at `cachedInputPerMTok` (the input price when
- * absent); reasoning tokens are part of `outputTokens` (billed as output, as OpenAI and
- * Anthropic do).
- */
-export function priceUsage(usage: Usage, price: ModelPrice): number {
-  const cached = Math.min(usage.cachedTokens ?? 0, usage.inputTokens);
-  const usd = ((usage.inputTokens - cached) * price.inputPerMTok + cached * (price.cachedInputPerMTok ?? price.inputPerMTok) + usage.outputTokens * price.outputPerMTok) / 1_000_000;
-  return Math.round(usd * 1e10) / 1e10;
 }
 
 // ───────────────────────── configuration (defineConfig({ middleware })) ─────────────────────────

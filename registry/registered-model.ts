@@ -4,7 +4,7 @@
  * of known models and the model middleware can name these without the registry class.
  */
 import type { ModelCapabilities } from "../compiler/index.js";
-import type { ModelProvider } from "./provider.js";
+import type { ModelProvider, Usage } from "./provider.js";
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -22,4 +22,16 @@ export interface RegisteredModel {
   readonly capabilities: ModelCapabilities;
   /** USD per million tokens: declared, else from the catalog; without one no cost is reported. */
   readonly price?: ModelPrice;
+}
+
+/**
+ * Cost in USD of `usage` at `price` (USD per million tokens). Cached input tokens are
+ * part of `inputTokens` and billed at `cachedInputPerMTok` (the input price when
+ * absent); reasoning tokens are part of `outputTokens` (billed as output, as OpenAI and
+ * Anthropic do).
+ */
+export function priceUsage(usage: Usage, price: ModelPrice): number {
+  const cached = Math.min(usage.cachedTokens ?? 0, usage.inputTokens);
+  const usd = ((usage.inputTokens - cached) * price.inputPerMTok + cached * (price.cachedInputPerMTok ?? price.inputPerMTok) + usage.outputTokens * price.outputPerMTok) / 1_000_000;
+  return Math.round(usd * 1e10) / 1e10;
 }
