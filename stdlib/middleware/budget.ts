@@ -26,8 +26,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { CallMeter, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type SpendCounts, type SpendLedger } from "../../registry/index.js";
-import { priceUsage } from "../../registry/index.js";
+import { CallMeter, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
@@ -93,12 +92,12 @@ const fmtUsd = (v: number) => `$${v.toFixed(4)}`;
  * undefined when no limit applies. At least 1 (the check before the call refused a call
  * that cannot fit its estimate).
  */
-function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: BudgetLimit, inTokens: number, price: { readonly inputPerMTok: number; readonly outputPerMTok: number } | undefined): number | undefined {
+function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: BudgetLimit, inTokens: number, price: ModelPrice | undefined): number | undefined {
   let cap = Infinity;
   for (const [l, limit] of [[run, runLimit], [node, nodeLimit]] as const) {
     if (limit.tokens !== undefined) cap = Math.min(cap, limit.tokens - l.tokens - l.reservedTokens - inTokens);
     if (limit.usd !== undefined && price && price.outputPerMTok > 0) {
-      const left = limit.usd - l.usd - l.reservedUsd - (inTokens * price.inputPerMTok) / 1_000_000;
+      const left = limit.usd - l.usd - l.reservedUsd - priceUsage({ inputTokens: inTokens, outputTokens: 0 }, price);
       cap = Math.min(cap, (left * 1_000_000) / price.outputPerMTok);
     }
   }
