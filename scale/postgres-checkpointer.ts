@@ -44,6 +44,7 @@ import {
   type CheckpointColumns,
   isSpecial,
   metadataMatches,
+  ProcessClaims,
   SPECIAL,
   SPECIAL_INDEX,
   threadStatus,
@@ -63,7 +64,6 @@ import { branchSpendStatement, branchStatement, duplicateCheckpointError, readSt
 import { collectBlobs } from "./pg-blobs.js";
 import { readTuples, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
-import { ThreadClaims } from "./pg-thread-claims.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -100,7 +100,7 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly branchSql: NamedStatement;
   private readonly branchSpendSql: NamedStatement;
   private readonly locks: ThreadLocks;
-  private readonly claims = new ThreadClaims();
+  private readonly claims = new ProcessClaims();
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
   /** Branch records waiting for this tick's insert (`putBranchWrites`). */
@@ -209,7 +209,7 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   /**
-   * Takes a thread for one run or edit (`Checkpointer.claim`, `pg-thread-claims.ts`): the
+   * Takes a thread for one run or edit (`Checkpointer.claim`, `runtime/checkpoint/process-claims.ts`): the
    * thread's advisory lock now — with its latest root checkpoint, in one round trip, which
    * the run's (or edit's) first read is answered from (`acquireLatest`; no statement when
    * this process just read it so) — and this process's own claim, released by

@@ -8,7 +8,8 @@
  * their items) by reference, and the latest checkpoint of a thread reads its values
  * back without a rebuild.
  */
-import { CheckpointError, ThreadBusyError } from "../errors.js";
+import { CheckpointError } from "../errors.js";
+import { ProcessClaims } from "./process-claims.js";
 import { BlobPlannerOf, liveBlobs, rebuildValueOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
@@ -74,24 +75,16 @@ export class MemoryCheckpointer implements Checkpointer {
   /** Which channels changed since the last checkpoint put per thread and namespace. */
   private readonly planner = new BlobPlannerOf<unknown>(encode);
 
-  /** Threads a run of this process holds (`claim`). */
-  private readonly claimed = new Set<string>();
+  /** Threads a run or edit holds (`claim`). */
+  private readonly claims = new ProcessClaims();
 
   /**
    * Takes a thread for one run or edit: a second one on this store while the first holds
    * it is refused (the store lives in one process, so this is every run that can reach it).
    * @throws ThreadBusyError when a run or edit holds it.
    */
-  async claim(threadId: string): Promise<ThreadClaim> {
-    if (this.claimed.has(threadId)) throw new ThreadBusyError(threadId, `thread ${threadId} is busy: another run or edit of this process holds it; retry when it has ended`);
-    this.claimed.add(threadId);
-    let held = true;
-    return {
-      release: async () => {
-        if (held) this.claimed.delete(threadId);
-        held = false;
-      },
-    };
+  claim(threadId: string): Promise<ThreadClaim> {
+    return this.claims.claim(threadId);
   }
 
   private timeline(threadId: string, namespace: string, create: boolean): Timeline | undefined {
