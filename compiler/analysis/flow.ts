@@ -173,31 +173,25 @@ function build(g: ResolvedGraph): FlowGraph {
   // A node of a registry (custom) kind may return a Command whose goto names any node of
   // the graph or END (LangGraph's edgeless graphs; the runtime does not confine a kind's
   // own goto to drawn edges, only a tool's): it can end the run, and after it any node may run.
-  let dynamic = false;
+  const dynamic: number[] = [];
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     if (canonicalKind(n.kind) !== undefined) continue;
-    dynamic = true;
+    dynamic.push(n.index + 2);
     if (routed.hasId(n.index + 2)) addId(acc, n.index + 2, END_ID, "goto", (n.kindItem ?? n.decl.name).span);
   }
 
   const reachable = bfsIds(graph, START_ID);
-  if (dynamic) reachAll(reachable, nodes);
+  if (dynamic.some((id) => reachable.hasId(id))) {
+    for (let i = 0; i < nodes.length; i++) reachable.addId(nodes[i]!.index + 2);
+    reachable.addId(END_ID);
+  }
   const canEnd = bfsIds(graph, END_ID, true);
   return new Flow(graph, acc.edges, hasEntry, acc.complete, routed, reachable, canEnd);
 }
 
 const START_ID = 0;
 const END_ID = 1;
-
-/** Marks every node (and END) reachable once a node of a custom kind is: its goto may name any of them. */
-function reachAll(reachable: VertexSet, nodes: readonly ResolvedNode[]): void {
-  let custom = false;
-  for (let i = 0; i < nodes.length && !custom; i++) custom = canonicalKind(nodes[i]!.kind) === undefined && reachable.hasId(nodes[i]!.index + 2);
-  if (!custom) return;
-  for (let i = 0; i < nodes.length; i++) reachable.addId(nodes[i]!.index + 2);
-  reachable.addId(END_ID);
-}
 
 interface Acc {
   readonly graph: Digraph;
