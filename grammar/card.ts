@@ -93,10 +93,10 @@ The node item \`join X\` needs a \`send\` in that node; the graph item \`join [a
 Models, tools and agents must be registered; in-file \`agent\` blocks need not be.
 
 ## Semantics
-- Kinds use: model: model system prompt output writes attach; agent: those + tools approve max_steps;
+- Kinds use: model: model system prompt output writes attach cache; agent: those + tools approve max_steps;
   tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input persistent;
   subagent: agent input; interrupt: prompt options resume; join: sources;
-  repl_agent: model script tools. Any kind: routing send join set writes retry timeout cache on_error budget blocking optional.
+  repl_agent: model script tools. Any kind: routing send join set writes retry timeout on_error budget blocking optional.
 - \`result\`: model/agent: \`output\` record or reply; subagent/subgraph: child's output;
   tool: its return; interrupt: the answer; router: the label.
 - \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.

@@ -19,8 +19,9 @@ describe("items a kind does not use", () => {
 
   it("warns for `cache` on kinds that make no model call, and not on model-calling ones", () => {
     const ds = diags('graph g { start a node a { kind set set { x: 1 } cache { ttl: 10m } next b } node b { kind model model "m" prompt "hi" cache { ttl: 10m } next END } }').filter((d) => d.code === "W-rag-item-unused");
-    expect(ds.map((d) => d.message)).toEqual(["`cache` has no effect on a `set` node: it keeps model replies, and this kind makes no model call"]);
+    expect(ds.map((d) => d.message)).toEqual(["`cache` has no effect on a `set` node"]);
     expect(ds[0].severity).toBe("warning");
+    expect(ds[0].help).toBe("`cache` is used by `model`, `agent`, `router`, `subgraph`, `subagent`, `repl_agent` nodes; change `kind`, or remove the item");
   });
 
   it("accepts the reference meanings: model on subgraph, router, subagent and repl_agent nodes; system on an interrupt", () => {
