@@ -24,9 +24,13 @@ export const NodeKindRule: Rule = (ctx) => ({
     }
     if (canon) return;
     const s = didYouMean(k.name, ALL_KIND_SPELLINGS);
+    // A custom kind may return a Command that goes anywhere and writes any field, so the
+    // loop, join and never-written checks do not judge paths through this node: say so,
+    // or a typo silently switches them off.
+    const off = ` Until then \`${n.name}\` counts as a custom kind, which may go anywhere and write anything, so loops, joins and writes through it are not checked.`;
     ctx.report("W-rag-unknown-node-kind", `\`${k.name}\` is not a built-in node kind`, k.span, {
       label: "not built in",
-      help: s ? `did you mean \`${s}\`?` : `built-in kinds: ${ALL_KIND_SPELLINGS.join(", ")}`,
+      help: (s ? `did you mean \`${s}\`?` : `built-in kinds: ${ALL_KIND_SPELLINGS.join(", ")}.`) + off,
       ...(s ? { fixes: [{ span: k.span, replacement: s, description: `replace \`${k.name}\` with \`${s}\`` }] } : {}),
     });
   },

@@ -232,7 +232,7 @@ describe("diagnostics and code actions", () => {
     const ds = ls.diagnostics(URI);
     const kind = ds.find((d) => d.code === "W-rag-unknown-node-kind")!;
     expect(kind).toMatchObject({ severity: 2, source: "rag", range: { start: { line: 2, character: 16 }, end: { line: 2, character: 20 } } });
-    expect(kind.message).toBe("`sett` is not a built-in node kind\nhelp: did you mean `set`?");
+    expect(kind.message).toBe("`sett` is not a built-in node kind\nhelp: did you mean `set`? Until then `a` counts as a custom kind, which may go anywhere and write anything, so loops, joins and writes through it are not checked.");
     expect(kind.data.fixes).toEqual([{ title: "replace `sett` with `set`", edits: [{ range: kind.range, newText: "set" }] }]);
     expect(ds.find((d) => d.code === "E-rag-unknown-model")?.severity).toBe(1);
   });
