@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { z } from "zod";
+import { RagError } from "../../registry/rag-error.js";
 import { approveBlueprint, FileApprovalStore, MemoryApprovalStore, resolvePolicy, reviewStatus, RegistryError, tool } from "../../registry/index.js";
 import { CompiledGraph, PolicyError, ReviewRequiredError } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
@@ -106,6 +107,10 @@ describe("approval stores", () => {
     const bad = join(dir, "bad.json");
     writeFileSync(bad, '{"approvals": 3}');
     expect(() => new FileApprovalStore(bad)).toThrow(RegistryError);
+    // a typed error like every other: the API and `--json` render it by its stable code
+    const err = (() => { try { new FileApprovalStore(bad); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(RagError);
+    expect((err as RagError).toJSON()).toMatchObject({ name: "RegistryError", code: "registry" });
   });
 
   it("a file store refuses `null`, a FIFO and a device with a RegistryError instead of a TypeError or a hang", () => {
