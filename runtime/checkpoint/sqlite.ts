@@ -21,12 +21,10 @@
  * is read on first access. Files of schema 1 (values inline) and 2 (whole blob every 64
  * links, full rows) are read as they are; new checkpoints in them use schema-3 rows.
  */
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { CheckpointError } from "../errors.js";
 import { ThreadLeases } from "./sqlite-lease.js";
+import { openDatabase, prepareStatements, type Row, type Statements } from "./sqlite-schema.js";
 import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
@@ -47,64 +45,8 @@ import {
   type ThreadSummary,
 } from "./types.js";
 
-const SCHEMA_VERSION = 3;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoints (
-  seq INTEGER PRIMARY KEY,
-  thread_id TEXT NOT NULL,
-  ns TEXT NOT NULL,
-  id TEXT NOT NULL,
-  parent_id TEXT,
-  step INTEGER NOT NULL,
-  source TEXT NOT NULL,
-  graph TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  checkpoint TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  UNIQUE (thread_id, ns, id)
-);
-CREATE TABLE IF NOT EXISTS writes (
-  thread_id TEXT NOT NULL,
-  ns TEXT NOT NULL,
-  checkpoint_id TEXT NOT NULL,
-  task_id TEXT NOT NULL,
-  idx INTEGER NOT NULL,
-  channel TEXT NOT NULL,
-  value TEXT,
-  PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS blobs (
-  thread_id TEXT NOT NULL,
-  ns TEXT NOT NULL,
-  checkpoint_id TEXT NOT NULL,
-  channel TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  base TEXT,
-  value TEXT,
-  PRIMARY KEY (thread_id, ns, checkpoint_id, channel)
-) WITHOUT ROWID;
-`;
-
-interface Row {
-  thread_id: string;
-  ns: string;
-  id: string;
-  parent_id: string | null;
-  step: number;
-  source: string;
-  graph: string;
-  hash: string;
-  created_at: number;
-  checkpoint: string;
-  metadata: string;
-}
-
 /** A write row waiting for the next transaction: [thread, ns, checkpoint, task, idx, channel, value JSON]. */
 type WriteRow = [string, string, string, string, number, string, string | null];
-
-let Database: typeof BetterSqlite3 | undefined;
 
 export interface SqliteCheckpointerOptions {
   /** Open read-only (no schema changes, no writes). */
@@ -115,7 +57,7 @@ export interface SqliteCheckpointerOptions {
 
 export class SqliteCheckpointer implements Checkpointer {
   readonly db: BetterSqlite3.Database;
-  private readonly stmt: ReturnType<SqliteCheckpointer["prepare"]>;
+  private readonly stmt: Statements;
   private buffer: { regular: WriteRow[]; special: WriteRow[] } = { regular: [], special: [] };
   private flushing: Promise<void> | undefined;
   private readonly writeBatch: (b: { regular: WriteRow[]; special: WriteRow[] }) => void;
@@ -134,31 +76,8 @@ export class SqliteCheckpointer implements Checkpointer {
    * @throws CheckpointError when the file cannot be opened or has a newer schema.
    */
   constructor(readonly path: string, options: SqliteCheckpointerOptions = {}) {
-    try {
-      Database ??= createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-      if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path, { readonly: Boolean(options.readonly), fileMustExist: Boolean(options.readonly) });
-      this.db.pragma("busy_timeout = 5000");
-      if (!options.readonly) {
-        this.db.pragma("journal_mode = WAL");
-        this.db.pragma("synchronous = NORMAL");
-        const version = this.db.pragma("user_version", { simple: true }) as number;
-        if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer ragraph (schema ${version}, this one reads ${SCHEMA_VERSION})`);
-        this.db.exec(SCHEMA);
-        // Schema 3: one index on checkpoints, (thread_id, ns, id), whose entries carry `seq`
-        // (the rowid) for ordering; a second index cost every superstep's commit a page.
-        if (version < 3) this.db.exec("DROP INDEX IF EXISTS checkpoints_by_thread");
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }
-    } catch (e) {
-      const message = (e as Error).message;
-      // better-sqlite3 installed without its install script (`npm install --ignore-scripts`,
-      // or a package manager that asks before running install scripts): its native module is
-      // missing, and its own message lists a dozen paths it tried.
-      const why = /Could not locate the bindings file/.test(message) ? "better-sqlite3's native module is not built (its install script did not run): run `npm rebuild better-sqlite3`" : message;
-      throw new CheckpointError(`cannot open the checkpoint database ${path}: ${why}`, {}, { cause: e });
-    }
-    this.stmt = this.prepare();
+    this.db = openDatabase(path, Boolean(options.readonly));
+    this.stmt = prepareStatements(this.db);
     this.leases = new ThreadLeases(this.db, options.leaseMs !== undefined ? { ttlMs: options.leaseMs } : {});
     const writeRows = (b: { regular: WriteRow[]; special: WriteRow[] }) => {
       for (const r of b.regular) this.stmt.insertWrite.run(r);
@@ -186,40 +105,6 @@ export class SqliteCheckpointer implements Checkpointer {
       writeRows(b);
     });
     this.batchTx = (ops) => this.committing(() => batchTx(ops));
-  }
-
-  private prepare() {
-    const db = this.db;
-    const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
-    return {
-      insertCheckpoint: db.prepare("INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      insertWrite: db.prepare("INSERT OR IGNORE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      upsertWrite: db.prepare("INSERT OR REPLACE INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      latest: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? ORDER BY seq DESC LIMIT 1`),
-      byId: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?`),
-      seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
-      list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
-      writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
-      writesOfThread: db.prepare("SELECT checkpoint_id, task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id, task_id, idx"),
-      threads: db.prepare(
-        `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
-         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
-         ORDER BY c.seq DESC`,
-      ),
-      hasThread: db.prepare("SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1"),
-      deleteCheckpoints: db.prepare("DELETE FROM checkpoints WHERE thread_id = ?"),
-      deleteWrites: db.prepare("DELETE FROM writes WHERE thread_id = ?"),
-      copyCheckpoints: db.prepare(
-        "INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) SELECT ?, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM checkpoints WHERE thread_id = ? ORDER BY seq",
-      ),
-      copyWrites: db.prepare("INSERT INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT ?, ns, checkpoint_id, task_id, idx, channel, value FROM writes WHERE thread_id = ?"),
-      insertBlob: db.prepare("INSERT OR REPLACE INTO blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-      blob: db.prepare("SELECT kind, base, value FROM blobs WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? AND channel = ?"),
-      refsOf: db.prepare("SELECT checkpoint FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
-      deleteBlobs: db.prepare("DELETE FROM blobs WHERE thread_id = ?"),
-      copyBlobs: db.prepare("INSERT INTO blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) SELECT ?, ns, checkpoint_id, channel, kind, base, value FROM blobs WHERE thread_id = ?"),
-      orphanWrites: db.prepare("DELETE FROM writes WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = writes.thread_id AND c.ns = writes.ns AND c.id = writes.checkpoint_id)"),
-    };
   }
 
   /** Writes batched pending writes now (one transaction). */
