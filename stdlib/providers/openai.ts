@@ -165,10 +165,11 @@ function toBody(r: ChatRequest): ChatCompletionCreateParamsNonStreaming {
   return body;
 }
 
+/** The reply's usage; a figure the server left out is unknown (NaN), which the budget charges at the call's reservation, never as 0. */
 function usageOf(u: OpenAI.CompletionUsage | null | undefined): Usage {
   return {
-    inputTokens: u?.prompt_tokens ?? 0,
-    outputTokens: u?.completion_tokens ?? 0,
+    inputTokens: u?.prompt_tokens ?? NaN,
+    outputTokens: u?.completion_tokens ?? NaN,
     ...(u?.prompt_tokens_details?.cached_tokens ? { cachedTokens: u.prompt_tokens_details.cached_tokens } : {}),
     ...(u?.completion_tokens_details?.reasoning_tokens ? { reasoningTokens: u.completion_tokens_details.reasoning_tokens } : {}),
   };

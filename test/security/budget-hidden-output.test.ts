@@ -10,7 +10,9 @@
  *   usage floor, so 30,000 characters of it reported as 1 token cost 1;
  * - a failed attempt's input was charged as its error reported it, with no floor: a
  *   stream cut after `message_start` said `input_tokens: 1` for a 50 kB prompt cost 1;
- * - a provider's reply carrying `cached` (which only the response cache sets) cost nothing.
+ * - a provider's reply carrying `cached` (which only the response cache sets) cost nothing;
+ * - an OpenAI completion read whole without `usage` was charged 0 + 0 raised to the floor
+ *   of its text, not its reservation as a stream without usage is.
  * Reasoning is charged as output and priced as output.
  */
 import { createServer, type Server } from "node:http";
@@ -194,6 +196,18 @@ describe("a failed attempt's reported input is raised to the prompt's floor", ()
     const events = await run(g, { q: "y".repeat(50_000) }, true);
     expect(events.at(-1)?.type).toBe("run_failed");
     expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(6_250);
+  });
+});
+
+describe("a reply that reports no usage", () => {
+  it("openai, not streamed: a completion without `usage` is charged its reservation (~260), not the floor of its two characters", async () => {
+    const s = await server(() => {
+      const { usage: _none, ...rest } = completion({ content: "ok" }, {});
+      return rest;
+    });
+    const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
+    expect((await run(g)).at(-1)).toEqual({ type: "run_completed" });
+    expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(250);
   });
 });
 
