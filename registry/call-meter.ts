@@ -16,16 +16,38 @@
  * that answered is kept too (`succeed`): a call that fails after it (an output validator's
  * reject) is charged its usage. Every
  * attempt is charged, so retries by the retry middleware (inside the budget layer) count
- * one by one, and the budget bounds a node that keeps failing.
+ * one by one, and the budget bounds a node that keeps failing. A reported input below
+ * the floor of the prompt's size (`usage-floor.ts`) is raised to it, as a reply's is.
+ *
+ * Output is counted as it arrives, from two sources: what the provider says it received
+ * (`ChatOptions.onOutput`: text, hidden reasoning and tool-call fragments, `received`)
+ * and what it passed on through the streaming callbacks (`streamed`); the larger counts.
+ * With a `guard` (the budget's), each increase is checked: once the output so far — at
+ * the floor's `OUTPUT_FLOOR_CHARS_PER_TOKEN`, which an honest reply never passes — would
+ * cross what the budget has left, the guard's error is recorded (`stopped`) and thrown
+ * into the provider's read loop, and `onStop` aborts the request: a server that ignores
+ * `maxOutputTokens` is cut off as it crosses, not charged afterwards.
  */
 import { priceUsage, type ModelPrice } from "./registered-model.js";
 import { estimateTokensOfLength } from "./provider.js";
+import { OUTPUT_FLOOR_CHARS_PER_TOKEN } from "./usage-floor.js";
+
+/**
+ * Decides, as output arrives, whether a call may go on: given the output tokens so far (at
+ * the floor's rate) and what the call's failed attempts were charged, returns the error
+ * to stop it with, or undefined.
+ */
+export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }) => Error | undefined;
 
 /** A figure a meter charges as given: a number ≥ 0 (infinity included: it fails closed). */
 const isFigure = (x: unknown): x is number => typeof x === "number" && x >= 0;
 
 export class CallMeter {
   private chars = 0;
+  private receivedChars = 0;
+  private stop: Error | undefined;
+  /** Called once when the guard stops the call (the provider end aborts the request). */
+  onStop: ((error: Error) => void) | undefined;
   private made = 0;
   private failedTokens = 0;
   private failedUsd = 0;
@@ -35,25 +57,65 @@ export class CallMeter {
    * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
    * @param price the model's price (USD per million tokens), when it has one.
    */
+  /**
+   * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
+   * @param price the model's price (USD per million tokens), when it has one.
+   * @param guard checks the output as it arrives (see the module comment).
+   */
   constructor(
     readonly inputTokens: number,
     private readonly price?: ModelPrice,
+    private readonly guard?: OutputGuard,
   ) {}
 
   /** An attempt is about to reach the provider: what it streams is counted from 0. */
   begin(): void {
     this.made++;
     this.chars = 0;
+    this.receivedChars = 0;
   }
 
-  /** The current attempt streamed `chars` UTF-16 code units of output (a text delta, a tool call's name and JSON arguments). */
+  /**
+   * The current attempt passed on `chars` UTF-16 code units of output (a text delta, a
+   * tool call's name and JSON arguments).
+   * @throws the guard's error once the output crosses what the budget has left.
+   */
   streamed(chars: number): void {
-    if (chars > 0) this.chars += chars;
+    if (chars > 0) {
+      this.chars += chars;
+      this.check();
+    }
   }
 
-  /** UTF-16 code units of output the current attempt streamed so far. */
+  /**
+   * The provider received `chars` UTF-16 code units of output, hidden reasoning included (`ChatOptions.onOutput`).
+   * @throws the guard's error once the output crosses what the budget has left.
+   */
+  received(chars: number): void {
+    if (chars > 0) {
+      this.receivedChars += chars;
+      this.check();
+    }
+  }
+
+  /** The error the guard stopped the current attempt with, if it did. */
+  get stopped(): Error | undefined {
+    return this.stop;
+  }
+
+  private check(): void {
+    if (this.stop) throw this.stop;
+    if (!this.guard) return;
+    const e = this.guard(Math.ceil(this.streamedChars / OUTPUT_FLOOR_CHARS_PER_TOKEN), this.failed());
+    if (!e) return;
+    this.stop = e;
+    this.onStop?.(e);
+    throw e;
+  }
+
+  /** UTF-16 code units of output the current attempt is known to have produced so far: the larger of what it passed on and what the provider received. */
   get streamedChars(): number {
-    return this.chars;
+    return Math.max(this.chars, this.receivedChars);
   }
 
   /** Output tokens the current attempt streamed so far (estimated). */
@@ -66,11 +128,14 @@ export class CallMeter {
     return this.made;
   }
 
-  /** The current attempt failed with `error`: charges it (see the module's rule). */
-  fail(error: unknown): void {
+  /**
+   * The current attempt failed with `error`: charges it (see the module's rule).
+   * @param inputFloor the least input it is charged when its error reports a count (`usageFloor`'s input).
+   */
+  fail(error: unknown, inputFloor = 0): void {
     const u = error && typeof error === "object" ? (error as { usage?: unknown }).usage : undefined;
     const r = u && typeof u === "object" ? (u as Record<string, unknown>) : {};
-    const input = isFigure(r.inputTokens) ? r.inputTokens : this.inputTokens;
+    const input = isFigure(r.inputTokens) ? Math.max(r.inputTokens, inputFloor) : this.inputTokens;
     const output = Math.max(isFigure(r.outputTokens) ? r.outputTokens : 0, this.streamedTokens);
     this.failedTokens += input + output;
     if (this.price) this.failedUsd += priceUsage({ inputTokens: input, outputTokens: output }, this.price);

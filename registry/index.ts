@@ -23,7 +23,7 @@ export {
   type RetryConfig,
   type TelemetryConfig,
 } from "./middleware.js";
-export { CallMeter } from "./call-meter.js";
+export { CallMeter, type OutputGuard } from "./call-meter.js";
 export { INPUT_FLOOR_CHARS_PER_TOKEN, messageChars, raiseToFloor, replyChars, requestChars, usageFloor } from "./usage-floor.js";
 export { LinkedLedger } from "./linked-ledger.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";

@@ -15,10 +15,12 @@
  * and left out of `base`. Before, the whole base was added: a thread's first run counted
  * twice in the second, and a session was refused early (2 calls under a 3-call budget).
  *
- * What it cannot see (so counts twice, refused early, never late): an enclosing ledger that
- * is itself rebuilt from a checkpoint (a CodeAct script's graph run on thread T, in a node
- * of a thread P that is paused and resumed) — P's recorded spend and T's both hold the
- * script's earlier run of T, and nothing records that they overlap.
+ * What it could not see (it would count twice: refused early, never late): an enclosing
+ * ledger rebuilt from a checkpoint, holding a linked thread's spend that the thread's own
+ * checkpoints hold too. No path makes one: the enclosing ledgers rebuilt from a checkpoint
+ * are a node's run's (a CodeAct script's), and a CodeAct session's graph runs checkpoint
+ * to a store of its own, in memory (`repl/codeact.ts`), so a resumed node's script finds
+ * no earlier run of its threads (`test/security/codeact-budget-resume.test.ts`).
  */
 import { JointLedger, type Spend, type SpendBook, type SpendLedger } from "./spend.js";
 

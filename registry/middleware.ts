@@ -94,47 +94,78 @@ export function composeChain(middleware: readonly ModelMiddleware[], inner: Chat
 
 /**
  * The end of the chain: the provider itself; its reply's usage raised to what was seen of
- * the call (`usage-floor.ts`) and priced at the model's price.
+ * the call (`usage-floor.ts`: the output the provider received, through
+ * `ChatOptions.onOutput`, and what it streamed) and priced at the model's price. A
+ * budgeted call (with a `meter`) has each attempt metered (`call-meter.ts`): a stream the
+ * meter's guard stops is aborted through the call's signal and rejects with the guard's
+ * error, whatever the provider made of it.
  */
 export const providerHandler: ChatHandler = async (call) => {
   const { signal, onToken, onToolCall, meter } = call;
   // Assigned in key order (conditional spreads in a literal copy generically, per call).
-  const options: { signal?: AbortSignal; onToken?: (delta: string) => Promise<void>; onToolCall?: (call: ToolCall) => Promise<void> } = {};
-  if (signal) options.signal = signal;
+  const options: { signal?: AbortSignal; onToken?: (delta: string) => Promise<void>; onToolCall?: (call: ToolCall) => Promise<void>; onOutput?: (chars: number) => void } = {};
   if (!meter) {
+    if (signal) options.signal = signal;
     if (onToken) options.onToken = onToken;
     if (onToolCall) options.onToolCall = onToolCall;
-    return priced(call, await call.model.provider.chat(call.request, options));
+    let received = 0;
+    options.onOutput = (n) => void (received += n > 0 ? n : 0);
+    return priced(call, strip(await call.model.provider.chat(call.request, options)), received);
   }
-  // A budgeted call: what the attempt streams is counted as it arrives, and a failure is charged (`CallMeter.fail`).
+  // A budgeted call: what the attempt streams is counted as it arrives, a stream past what
+  // the budget has left is stopped, and a failure is charged (`CallMeter.fail`).
+  const stop = new AbortController();
+  const forward = () => stop.abort(signal!.reason);
+  if (signal?.aborted) forward();
+  else signal?.addEventListener("abort", forward, { once: true });
+  meter.onStop = (e) => stop.abort(e);
+  options.signal = stop.signal;
   if (onToken) options.onToken = (delta) => (meter.streamed(typeof delta === "string" ? delta.length : 0), onToken(delta));
   if (onToolCall) options.onToolCall = (c) => (meter.streamed(c.name.length + jsonChars(c.arguments)), onToolCall(c));
+  options.onOutput = (n) => meter.received(n);
   meter.begin();
   let res: ChatResponse;
   try {
-    res = await call.model.provider.chat(call.request, options);
+    res = strip(await call.model.provider.chat(call.request, options));
   } catch (e) {
-    meter.fail(e);
-    throw e;
+    meter.fail(e, usageFloor(call.request, EMPTY).inputTokens);
+    throw meter.stopped ?? e;
+  } finally {
+    signal?.removeEventListener("abort", forward);
   }
   const out = priced(call, res, meter.streamedChars);
   meter.succeed(out.usage);
+  // A provider that went on after the guard stopped it: its reply is charged, and refused.
+  if (meter.stopped) throw meter.stopped;
   return out;
 };
 
+const EMPTY: Pick<ChatResponse, "message"> = { message: { content: "" } };
+
+/**
+ * A provider's reply without `cached`: only the response cache above sets it (a cache hit
+ * costs nothing), so a provider — a user's own, a replayed recording — cannot mark its
+ * reply free.
+ */
+function strip(reply: ChatResponse): ChatResponse {
+  if (!reply || typeof reply !== "object" || !("cached" in reply)) return reply;
+  const { cached: _cached, ...rest } = reply;
+  return rest;
+}
+
 /**
  * A provider's reply with its usage made readable, raised to the floor of what was seen
- * (`streamedChars`: output the attempt streamed, when counted) and priced at the
- * model's price.
+ * (`receivedChars`: output the attempt streamed or the provider received) and priced at
+ * the model's price.
  */
-function priced(call: ModelCall, reply: ChatResponse, streamedChars = 0): ChatResponse {
+function priced(call: ModelCall, reply: ChatResponse, receivedChars = 0): ChatResponse {
   let res = reply;
   // A reply without usage (a provider or proxy that reports none): its counts are unknown
   // (NaN), which the budget charges at the call's reservation (`spentOf`) and the rate
   // limiter at its estimate — never as 0, and never a TypeError in a layer reading it.
   if (!res.usage || typeof res.usage !== "object") res = { ...res, usage: { inputTokens: NaN, outputTokens: NaN } };
   // Reported counts below what ragraph saw of the call are raised to it (a server cannot under-report).
-  const usage = raiseToFloor(res.usage, usageFloor(call.request, res, streamedChars));
+  const usage = raiseToFloor(res.usage, usageFloor(call.request, res, receivedChars));
   if (usage !== res.usage) res = { ...res, usage };
   const costUsd = call.model.price ? priceUsage(res.usage, call.model.price) : res.usage.costUsd;
   return costUsd === undefined || costUsd === res.usage.costUsd ? res : { ...res, usage: { ...res.usage, costUsd } };

@@ -89,6 +89,17 @@ export interface ChatOptions {
    * The final `ChatResponse` still carries every call.
    */
   readonly onToolCall?: (call: ToolCall) => Promise<void>;
+  /**
+   * Given by the provider end of the chain (`providerHandler`), streaming or not: a
+   * provider calls it with the size, in UTF-16 code units, of each piece of output as it
+   * receives it — text, refusal, hidden reasoning (thinking) and tool-call argument
+   * fragments — before passing anything on; a reply read whole, once with its size. What
+   * it counts is the least the reply is charged (`usage-floor.ts`), and under a budget a
+   * stream is stopped as it crosses what is left (`call-meter.ts`): it may throw, and the
+   * provider then stops reading and rejects with that error. Optional for a provider
+   * (one that does not call it is charged by what it returns and streams).
+   */
+  readonly onOutput?: (chars: number) => void;
 }
 
 /** The streaming callbacks of `ChatOptions`. */

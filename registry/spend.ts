@@ -37,8 +37,9 @@ export interface SpendLedger {
   node(name: string): SpendCounts;
   /**
    * Adds a call's estimate to the run's and `node`'s reservations, synchronously (a
-   * check made after this returns sees it), then persists it; resolves once it is stored
-   * (at once when the run has no checkpointer or does not save synchronously).
+   * check made after this returns sees it), then persists it; resolves once it is stored,
+   * under every durability mode (`Persister.putDurable`; at once when the run has no
+   * checkpointer).
    * @throws SpendCountError when `tokens` or `usd` is not a finite number ≥ 0 (nothing is counted).
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;

@@ -7,7 +7,14 @@
  *
  * - output ≥ the output it received at `OUTPUT_FLOOR_CHARS_PER_TOKEN` characters per
  *   token: the reply's text and each tool call's name and JSON arguments, or what was
- *   streamed when that is more (a reply whose text was cut down after streaming);
+ *   streamed or received when that is more (a reply whose text was cut down after
+ *   streaming; hidden reasoning — Anthropic's thinking blocks, the `reasoning_content`
+ *   of OpenAI-compatible servers — which the provider counts through `onOutput`);
+ * - output ≥ the reported reasoning tokens (`Usage.reasoningTokens`: OpenAI's
+ *   `completion_tokens_details.reasoning_tokens`, Anthropic's thinking tokens) plus the
+ *   floor of the visible reply: vendors bill reasoning as output and count it inside the
+ *   output figure, so a reply reporting 5,000 reasoning tokens and 1 output token is
+ *   charged at least 5,000 output tokens, priced as output;
  * - input ≥ the size of the prompt's messages at `INPUT_FLOOR_CHARS_PER_TOKEN` characters
  *   per token.
  *
@@ -94,13 +101,16 @@ export function replyChars(res: Pick<ChatResponse, "message">): number {
 /**
  * The least `reply` to `request` is charged, in tokens: input from the size of its messages,
  * output from the reply's content or `streamedChars` (UTF-16 code units of output the
- * attempt streamed, `CallMeter.streamedChars`), whichever is more.
+ * attempt streamed or the provider received, hidden reasoning included:
+ * `CallMeter.streamedChars`), whichever is more — and at least the reply's reported
+ * reasoning tokens plus the floor of its visible content.
  */
-export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message">, streamedChars = 0): { inputTokens: number; outputTokens: number } {
-  return {
-    inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN),
-    outputTokens: Math.ceil(Math.max(replyChars(reply), streamedChars) / OUTPUT_FLOOR_CHARS_PER_TOKEN),
-  };
+export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "message"> & { readonly usage?: Pick<Usage, "reasoningTokens"> }, streamedChars = 0): { inputTokens: number; outputTokens: number } {
+  const visible = replyChars(reply);
+  let outputTokens = Math.ceil(Math.max(visible, streamedChars) / OUTPUT_FLOOR_CHARS_PER_TOKEN);
+  const reasoning = reply.usage?.reasoningTokens;
+  if (isCount(reasoning)) outputTokens = Math.max(outputTokens, reasoning + Math.ceil(visible / OUTPUT_FLOOR_CHARS_PER_TOKEN));
+  return { inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN), outputTokens };
 }
 
 /**

@@ -236,7 +236,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const l = loop;
     step = l.step;
     // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
-    if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putWrites(spendRecord, [[SPECIAL.spend, record]]) : undefined);
+    if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putDurable(spendRecord, [[SPECIAL.spend, record]]) : undefined);
     const spend = runLedger(book, parent, namespace, l.spend, threadId);
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {

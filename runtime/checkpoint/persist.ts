@@ -7,7 +7,8 @@
  *   cancellation, pause);
  * - `exit`: only the latest checkpoint and its pending writes are saved, at exit.
  * Pending writes always attach to the latest checkpoint (the one the running step
- * started from).
+ * started from). A budget's spend record is the exception to the deferral of `async` and
+ * `exit`: it is stored before the model call it charges (`putDurable`).
  */
 import type { BatchOp, Checkpoint, CheckpointConfig, Checkpointer, CheckpointMetadata, CheckpointTuple, Durability } from "./types.js";
 
@@ -38,6 +39,8 @@ export class Persister {
   };
   /** `exit` mode: writes for the latest checkpoint, saved at exit. */
   private buffered: [taskId: string, writes: Writes][] = [];
+  /** `exit` mode: the durable writes (`putDurable`) made so far, one after another. */
+  private durable: Promise<void> = Promise.resolve();
 
   /** @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved` events). */
   constructor(
@@ -115,6 +118,40 @@ export class Persister {
     return this.saver.putWrites(config, writes, taskId).then(this.settled, this.failedWrite);
   }
 
+  /**
+   * Saves writes against the latest checkpoint under every durability mode, resolving once
+   * they are stored — for a budget's spend record, which must be on disk before the model
+   * call it reserves for (a crash during the call then counts the call: `registry/spend.ts`).
+   * `sync`: as `putWrites`. `async`: queued like the rest, and the promise waits for the
+   * batch that writes them. `exit`: the latest checkpoint is stored first when it is not
+   * yet (so that a crash leaves the thread and its spend, not nothing), then the writes;
+   * a write of the same task id buffered for exit is dropped (this one is newer). A
+   * failure is recorded (surfacing at the next `check` or `drain`), never thrown here.
+   */
+  putDurable(taskId: string, writes: Writes): Promise<void> | undefined {
+    if (!this.latest) return undefined;
+    if (this.durability === "sync") return this.putWrites(taskId, writes);
+    if (this.durability === "async") {
+      this.enqueue({ kind: "writes", config: this.config(), writes, taskId });
+      return this.queue;
+    }
+    if (this.buffered.length) this.buffered = this.buffered.filter(([id]) => id !== taskId);
+    const { checkpoint, metadata } = this.latest;
+    const config = this.config();
+    this.durable = this.durable
+      .then(async () => {
+        if (this.failed) return;
+        if (this.savedId !== checkpoint.id) {
+          await this.saver.put(checkpoint, metadata);
+          this.savedId = checkpoint.id;
+          await this.onSaved(checkpoint, metadata);
+        }
+        await this.saver.putWrites(config, writes, taskId);
+      })
+      .catch((e: unknown) => this.fail(e));
+    return this.durable;
+  }
+
   /** Queues an operation; the first one of a batch schedules the batch for the next turn of the event loop. */
   private enqueue(op: BatchOp): void {
     this.ops.push(op);
@@ -150,6 +187,7 @@ export class Persister {
    * yet. Throws a background save's failure.
    */
   async stored(): Promise<void> {
+    await this.durable;
     await this.queue;
     if (this.writing) await this.writesSettled();
     this.check();
@@ -172,6 +210,7 @@ export class Persister {
 
   /** At every exit: saves what `exit` mode deferred, waits for the `async` queue and the uncommitted `sync` writes, and surfaces a failure. */
   async drain(): Promise<void> {
+    await this.durable;
     if (this.durability === "exit" && this.latest) {
       const { checkpoint, metadata } = this.latest;
       if (this.savedId !== checkpoint.id) {

@@ -6,8 +6,11 @@
  * reserved, so the branches of a fan-out cannot all pass the check at once. The call's
  * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
  * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
- * its task). After the call the reservation is replaced by the real usage (as reported,
- * raised to what was seen of the call: `registry/usage-floor.ts`); a call whose
+ * its task); a server that ignores the cap is stopped as its output crosses what is left
+ * (counted as it arrives, hidden reasoning included: the guard of `registry/call-meter.ts`),
+ * charged what it sent, and its task fails. After the call the reservation is replaced by
+ * the real usage (as reported, raised to what was seen of the call, reasoning tokens
+ * included: `registry/usage-floor.ts`); a call whose
  * real usage crosses a limit fails its task too. A call that fails is charged what is known
  * of each attempt that reached the provider (its error's usage, else its input estimate
  * plus what it streamed: `registry/call-meter.ts`), and a successful one also what its
@@ -201,7 +204,21 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // Every attempt below that reaches the provider is recorded here (`CallMeter`): what it
       // streams, and what it is charged when it fails — so a failed call, and each retried
       // attempt, is charged what is known of it instead of 0.
-      const meter = new CallMeter(tokens - outTokens, price);
+      // As the reply arrives, its output so far replaces the reservation's: a stream that
+      // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there.
+      const inTokens = tokens - outTokens;
+      const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }) => {
+        if (inTokens + out <= tokens) return undefined;
+        const u = price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
+        for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
+          const t = l.tokens + l.reservedTokens - tokens + failed.tokens + inTokens + out;
+          const d = l.usd + l.reservedUsd - usd + failed.usd + u;
+          const over = limit.tokens !== undefined && t > limit.tokens ? `${t} tokens of ${limit.tokens}` : limit.usd !== undefined && d > limit.usd ? `${fmtUsd(d)} of ${fmtUsd(limit.usd)}` : undefined;
+          if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ${out} output tokens (at least), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
+        }
+        return undefined;
+      };
+      const meter = new CallMeter(inTokens, price, guard);
       call = { ...call, meter };
       let res;
       try {

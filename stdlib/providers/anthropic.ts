@@ -22,8 +22,9 @@
  * `sdkTelemetry: true` turns the SDK's on as well).
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatMessage, ChatOptions, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
+import { jsonChars } from "../../registry/json-chars.js";
 import { finishReply, parseToolArguments, retryAfterMs, streamProgress, withPartialUsage, type StreamProgress } from "./shared.js";
 
 type Body = Anthropic.MessageCreateParamsNonStreaming;
@@ -72,7 +73,11 @@ export function anthropicProvider(options: AnthropicProviderOptions = {}): Model
       const reqOpts = opts?.signal ? { signal: opts.signal } : {};
       const progress = streamProgress();
       try {
-        if (!opts?.onToken) return fromMessage(await c.messages.create(body, reqOpts), request);
+        if (!opts?.onToken) {
+          const message = await c.messages.create(body, reqOpts);
+          opts?.onOutput?.(messageOutputChars(message));
+          return fromMessage(message, request);
+        }
         const stream = await c.messages.create({ ...body, stream: true }, reqOpts);
         return await fromStream(stream, request, opts, progress);
       } catch (e) {
@@ -159,13 +164,39 @@ function fromMessage(res: Anthropic.Message, r: ChatRequest): ChatResponse {
   return finishReply(r, { content, toolCalls, finishReason: STOP_REASONS[res.stop_reason ?? ""] ?? res.stop_reason ?? "stop", usage: usageOf(res.usage), responseId: res.id, responseModel: res.model });
 }
 
+/**
+ * UTF-16 code units of output in a whole message (`ChatOptions.onOutput`): text, thinking
+ * (the summarised text; the encrypted data of a redacted block) and tool calls' names and
+ * inputs as JSON. Thinking is billed as output although no text of it is passed on.
+ */
+function messageOutputChars(res: Anthropic.Message): number {
+  let n = 0;
+  for (const b of res?.content ?? []) n += blockChars(b);
+  return n;
+}
+
+function blockChars(b: Anthropic.ContentBlock): number {
+  switch (b.type) {
+    case "text":
+      return b.text?.length ?? 0;
+    case "thinking":
+      return b.thinking?.length ?? 0;
+    case "redacted_thinking":
+      return b.data?.length ?? 0;
+    case "tool_use":
+      return (b.name?.length ?? 0) + jsonChars(b.input ?? {});
+    default:
+      return 0;
+  }
+}
+
 function toolInput(name: string, input: unknown): Record<string, unknown> {
   if (input && typeof input === "object" && !Array.isArray(input)) return input as Record<string, unknown>;
   throw new NodeError(`the model returned tool call \`${name}\` with an input that is not a JSON object`, "retryable");
 }
 
 /** Reads a Messages event stream: text deltas on, a `tool_use` block whole once its block stops. */
-async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, cb: StreamCallbacks, progress: StreamProgress): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>, r: ChatRequest, cb: StreamCallbacks & Pick<ChatOptions, "onOutput">, progress: StreamProgress): Promise<ChatResponse> {
   let content = "";
   let usage: Partial<Anthropic.Usage> = {};
   let stop: string | null | undefined;
@@ -184,16 +215,28 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
         break;
       case "content_block_start":
         if (e.content_block.type === "tool_use") blocks.set(e.index, { id: e.content_block.id, name: e.content_block.name, json: "" });
+        // A redacted thinking block arrives whole here: its data is counted (billed as output, never shown).
+        if (e.content_block.type === "redacted_thinking") {
+          const n = blockChars(e.content_block);
+          progress.chars += n;
+          if (n) cb.onOutput?.(n);
+        }
         break;
       case "content_block_delta":
         if (e.delta.type === "text_delta") {
           progress.chars += e.delta.text.length;
+          cb.onOutput?.(e.delta.text.length);
           content += e.delta.text;
           await cb.onToken?.(e.delta.text);
         } else if (e.delta.type === "input_json_delta") {
           const b = blocks.get(e.index);
           progress.chars += e.delta.partial_json.length;
+          cb.onOutput?.(e.delta.partial_json.length);
           if (b) b.json += e.delta.partial_json;
+        } else if (e.delta.type === "thinking_delta") {
+          // Thinking is billed as output though none of it is passed on: counted, not shown.
+          progress.chars += e.delta.thinking.length;
+          cb.onOutput?.(e.delta.thinking.length);
         }
         break;
       case "content_block_stop": {

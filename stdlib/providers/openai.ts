@@ -22,7 +22,7 @@
  */
 import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatMessage, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
+import type { ChatMessage, ChatOptions, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { finishReply, parseToolArguments, retryAfterMs, streamProgress, streamWhole, withPartialUsage, type StreamProgress } from "./shared.js";
 
@@ -83,7 +83,9 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
       const progress = streamProgress();
       try {
         if (!opts?.onToken || !streams) {
-          const res = fromCompletion(await c.chat.completions.create(body, reqOpts), request);
+          const completion = await c.chat.completions.create(body, reqOpts);
+          opts?.onOutput?.(completionChars(completion));
+          const res = fromCompletion(completion, request);
           if (opts?.onToken) await streamWhole(res, opts, true);
           return res;
         }
@@ -93,7 +95,9 @@ export function openaiProvider(options: OpenAIProviderOptions = {}): ModelProvid
         if (!isEventStream(response.headers.get("content-type"))) {
           // An OpenAI-compatible server that does not stream answered with the whole completion.
           streams = false;
-          const res = fromCompletion((await response.json()) as OpenAI.Chat.Completions.ChatCompletion, request);
+          const completion = (await response.json()) as OpenAI.Chat.Completions.ChatCompletion;
+          opts.onOutput?.(completionChars(completion));
+          const res = fromCompletion(completion, request);
           await streamWhole(res, opts, true);
           return res;
         }
@@ -161,10 +165,11 @@ function toBody(r: ChatRequest): ChatCompletionCreateParamsNonStreaming {
   return body;
 }
 
+/** The reply's usage; a figure the server left out is unknown (NaN), which the budget charges at the call's reservation, never as 0. */
 function usageOf(u: OpenAI.CompletionUsage | null | undefined): Usage {
   return {
-    inputTokens: u?.prompt_tokens ?? 0,
-    outputTokens: u?.completion_tokens ?? 0,
+    inputTokens: u?.prompt_tokens ?? NaN,
+    outputTokens: u?.completion_tokens ?? NaN,
     ...(u?.prompt_tokens_details?.cached_tokens ? { cachedTokens: u.prompt_tokens_details.cached_tokens } : {}),
     ...(u?.completion_tokens_details?.reasoning_tokens ? { reasoningTokens: u.completion_tokens_details.reasoning_tokens } : {}),
   };
@@ -187,8 +192,28 @@ function fromCompletion(res: OpenAI.Chat.Completions.ChatCompletion, r: ChatRequ
   });
 }
 
+/**
+ * The reasoning text an OpenAI-compatible server sends beside the reply (not in the SDK's
+ * types): `reasoning_content` (DeepSeek, vLLM, llama.cpp) or `reasoning` (OpenRouter,
+ * Ollama), in a message or a streamed delta. It is output the vendor bills.
+ */
+function reasoningOf(m: unknown): string {
+  if (!m || typeof m !== "object") return "";
+  const r = (m as { reasoning_content?: unknown; reasoning?: unknown }).reasoning_content ?? (m as { reasoning?: unknown }).reasoning;
+  return typeof r === "string" ? r : "";
+}
+
+/** UTF-16 code units of output in a whole completion: text, refusal, reasoning and tool calls' names and arguments (`ChatOptions.onOutput`). */
+function completionChars(res: OpenAI.Chat.Completions.ChatCompletion): number {
+  const msg = res?.choices?.[0]?.message;
+  if (!msg) return 0;
+  let n = (msg.content?.length ?? 0) + (msg.refusal?.length ?? 0) + reasoningOf(msg).length;
+  for (const c of msg.tool_calls ?? []) if (c.type === "function") n += (c.function.name?.length ?? 0) + (c.function.arguments?.length ?? 0);
+  return n;
+}
+
 /** Reads a streamed completion: text deltas on, tool calls whole (a call is complete when the next begins or the stream ends). */
-async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks, progress: StreamProgress): Promise<ChatResponse> {
+async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatRequest, cb: StreamCallbacks & Pick<ChatOptions, "onOutput">, progress: StreamProgress): Promise<ChatResponse> {
   let content = "";
   let refusal = "";
   let finishReason: string | undefined;
@@ -216,8 +241,11 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
     const choice = chunk.choices[0];
     if (!choice) continue;
     const d = choice.delta;
-    progress.chars += (d?.content?.length ?? 0) + (d?.refusal?.length ?? 0);
-    for (const tc of d?.tool_calls ?? []) progress.chars += (tc.function?.name?.length ?? 0) + (tc.function?.arguments?.length ?? 0);
+    // Every piece of output, hidden reasoning included, is counted before anything is passed on.
+    let n = (d?.content?.length ?? 0) + (d?.refusal?.length ?? 0) + reasoningOf(d).length;
+    for (const tc of d?.tool_calls ?? []) n += (tc.function?.name?.length ?? 0) + (tc.function?.arguments?.length ?? 0);
+    progress.chars += n;
+    if (n) cb.onOutput?.(n);
     if (d?.content) {
       content += d.content;
       await cb.onToken?.(d.content);

@@ -1,0 +1,156 @@
+/**
+ * A stream that runs past what the budget has left is stopped as it crosses
+ * (`registry/call-meter.ts` guard, `stdlib/middleware/budget.ts`). The provider is told
+ * the output the budget leaves (`maxOutputTokens`), but a server may ignore it. Before,
+ * such a stream was read to its end and charged only then: a server that streamed
+ * 200,000 characters against a 2,000-token budget had them all read and charged, and a
+ * stream that never ended was never stopped by the budget.
+ *
+ * Now every piece of output is counted as it arrives — at the usage floor's 6 characters
+ * per token, which an honest reply never passes, so an honest stream within its cap is
+ * not stopped — and once the call's input plus its output so far would cross a limit the
+ * request is aborted, what it sent is charged, and the task fails `budget_exceeded`
+ * naming the graph and the node.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import type { ModelProvider } from "../../registry/index.js";
+import { registryFromConfig } from "../../repl/index.js";
+import { spentAt } from "../../runtime/checkpoint/types.js";
+import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
+import { anthropicProvider, openaiProvider, scripted } from "../../stdlib/index.js";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())));
+});
+
+/**
+ * A server streaming `events(i)` for i = 0, 1, … up to `max` (one per turn of its event
+ * loop), then `tail`, unless the client goes away first; `sent()` is how many it wrote,
+ * `closed()` whether the client hung up before the end.
+ */
+async function endless(head: string[], event: (i: number) => string, max: number, tail: string[]) {
+  let sent = 0;
+  let closed = false;
+  const s = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const e of head) res.write(e);
+      res.on("close", () => (closed = !res.writableEnded));
+      const next = (i: number) => {
+        if (res.destroyed || closed) return;
+        if (i >= max) {
+          for (const e of tail) res.write(e);
+          return void res.end();
+        }
+        res.write(event(i));
+        sent++;
+        setImmediate(() => next(i + 1));
+      };
+      next(0);
+    });
+  });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, sent: () => sent, closed: () => closed };
+}
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+const OPENAI_TAIL = [chunk({}, "stop"), `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`, "data: [DONE]\n\n"];
+const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+function graphOf(provider: ModelProvider, budget: string, saver = new MemoryCheckpointer()) {
+  const reg = registryFromConfig({ models: { m: { provider, price: { inputPerMTok: 1, outputPerMTok: 10 } } } });
+  const r = compile(`graph g { start a budget { ${budget} } state { out: any } node a { model "m" prompt "p" writes out next END } }`, { file: "cap.rag", registry: reg.view() });
+  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  if (errs.length) throw new Error(errs.map((d) => `${d.code}: ${d.message}`).join("\n"));
+  return { g: new CompiledGraph(r.value.blueprints[0], { registry: reg, checkpointer: saver }), saver };
+}
+
+/** Runs with model tokens streamed (`messages` mode: providers stream); the events. */
+async function run(g: CompiledGraph): Promise<RunEvent[]> {
+  const out: RunEvent[] = [];
+  for await (const e of g.stream({}, { threadId: "t", mode: ["events", "messages"] })) if ((e as RunEvent).type) out.push(e as RunEvent);
+  return out;
+}
+
+const spent = async (saver: MemoryCheckpointer) => spentAt((await saver.getTuple({ threadId: "t" }))!);
+
+/** The run's failure: it failed `budget_exceeded` at graph `g`, node `a`, saying the reply was stopped. */
+function expectStopped(events: RunEvent[]): void {
+  const last = events.at(-1) as Extract<RunEvent, { type: "run_failed" }>;
+  expect(last.type).toBe("run_failed");
+  expect(last.error).toMatchObject({ errorClass: "budget_exceeded", graph: "g", node: "a" });
+  expect(String(last.error.message)).toMatch(/budget exceeded: the reply of node `a` was stopped after \d+ output tokens .*run's budget/);
+}
+
+describe("a stream past what the budget has left is stopped as it crosses", () => {
+  it("openai: a server that ignores the cap and streams 200,000 characters is cut off near 2,000 tokens, and charged what it sent", async () => {
+    const s = await endless([], () => chunk({ content: "x".repeat(99) + " " }), 2_000, OPENAI_TAIL);
+    const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "tokens: 2000");
+    const events = await run(g);
+    expectStopped(events);
+    // Stopped at ~12,000 characters (2,000 tokens at 6 per token), far from the 2,000 chunks it would send.
+    await expect.poll(() => s.closed()).toBe(true);
+    expect(s.sent()).toBeLessThan(400);
+    // Charged what it sent (the failed-call rule: ~4 characters per token), more than the 2,000 it was stopped at.
+    const t = (await spent(saver)).tokens;
+    expect(t).toBeGreaterThanOrEqual(2_000);
+    expect(t).toBeLessThan(6_000);
+  });
+
+  it("openai: hidden reasoning (`reasoning_content` deltas, never shown) is counted and stopped too", async () => {
+    const s = await endless([], () => chunk({ reasoning_content: "r".repeat(100) }), 2_000, OPENAI_TAIL);
+    const { g } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "tokens: 2000");
+    expectStopped(await run(g));
+    expect(s.sent()).toBeLessThan(400);
+  });
+
+  it("anthropic: a thinking stream past a USD budget is cut off", async () => {
+    const s = await endless(
+      [
+        ev("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
+        ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+      ],
+      () => ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "t".repeat(100) } }),
+      2_000,
+      [ev("content_block_stop", { index: 0 }), ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 1 } }), ev("message_stop", {})],
+    );
+    // $0.02 at $10 per million output tokens: ~2,000 tokens.
+    const { g, saver } = graphOf(anthropicProvider({ baseURL: s.url, apiKey: "k" }), "usd: 0.02");
+    const events = await run(g);
+    const last = events.at(-1) as Extract<RunEvent, { type: "run_failed" }>;
+    expect(last.error).toMatchObject({ errorClass: "budget_exceeded", graph: "g", node: "a" });
+    expect(String(last.error.message)).toMatch(/was stopped after .*\$0\.02/);
+    expect(s.sent()).toBeLessThan(400);
+    expect((await spent(saver)).usd).toBeGreaterThanOrEqual(0.02);
+  });
+
+  it("scripted: a 40,000-character reply streamed in words is stopped, its text never delivered whole", async () => {
+    const text = "word ".repeat(8_000);
+    const provider = scripted({ rules: [{ reply: { text } }] });
+    const { g } = graphOf(provider, "tokens: 1000");
+    const events = await run(g);
+    expectStopped(events);
+    const delivered = events.filter((e) => e.type === "model_token").length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(8_000);
+  });
+});
+
+describe("an honest stream within the budget is not stopped", () => {
+  it("English prose at ~4.5 characters per token, reported honestly, completes under a budget it fits", async () => {
+    const prose = "The quick brown fox jumps over the lazy dog. ".repeat(200); // 9,000 characters, ~2,000 tokens
+    const honest = Math.ceil(prose.length / 4.5);
+    const provider = scripted({ rules: [{ reply: { text: prose, usage: { inputTokens: 10, outputTokens: honest } } }] });
+    const { g, saver } = graphOf(provider, `tokens: ${honest + 300}`);
+    const events = await run(g);
+    expect(events.at(-1)?.type).toBe("run_completed");
+    expect((await spent(saver)).tokens).toBe(10 + honest);
+  });
+});
