@@ -193,9 +193,15 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // (`maxOutputTokens`) before the call: the estimate above counts `outTokens` only, and
       // a model that wrote 50,000 tokens against 1,000 left spent them all before the check
       // after the call failed its task.
-      const cap = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
+      // Never above the model's own output maximum: under a large budget the cap is what is
+      // left (~1,000,000), which the vendor refuses (and the Anthropic SDK refuses to send
+      // without streaming) — the budget may lower a request's output, never raise it.
+      const left = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
+      const cap = left === undefined ? undefined : Math.min(left, call.model.capabilities.maxOutputTokens);
       const lowered = cap !== undefined && (call.request.maxOutputTokens === undefined || call.request.maxOutputTokens > cap);
       if (lowered) call = { ...call, request: { ...call.request, maxOutputTokens: cap } };
+      /** The budget, not the model's maximum, set the output the reply may use. */
+      const cutByBudget = lowered && cap === left;
       // Reserved before the call — in memory at once (a sibling branch checking after this
       // line sees it), and saved with the thread's checkpoint before the call is made (a
       // crash during the call leaves the reservation counted as spent).
@@ -244,7 +250,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
-      if (lowered && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
+      if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
         throw new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was cut at the ${cap} output tokens the budget had left`, "budget_exceeded", where);
       }
       check(run, runLimit, "run's budget", 0, 0, after, false);
