@@ -1,18 +1,18 @@
 /**
  * The runs panel: an input form from the graph's `input` fields (else a JSON object,
  * pre-filled from the config's default input), runs streamed over SSE with a
- * per-superstep timeline (tasks with trigger, duration, writes, model calls and
- * tokens; fan-outs and joins), the state after each step with changed channels
- * highlighted, the interrupt answer form (answer-form.ts), the thread list of the graph
+ * per-superstep timeline (run-timeline.ts), the state after each step with changed
+ * channels highlighted, the interrupt answer form (answer-form.ts), the thread list of the graph
  * open (thread-list.ts), a picked thread's timeline from its history
  * (thread-timeline.ts), its checkpoint history with fork / re-run / state editing
  * (updateState), and cancel.
  */
 import { answerForm } from "./answer-form.js";
-import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
+import { api, type InputField, type RunSummary } from "./api.js";
 import { button, h } from "./dom.js";
 import { schemaOfTypeText, type JsonSchema } from "./fields.js";
 import { schemaField } from "./form-fields.js";
+import { followRun } from "./run-timeline.js";
 import { ThreadList, type ThreadScope } from "./thread-list.js";
 import { drawThreadTimeline, type HistoryEntry } from "./thread-timeline.js";
 
@@ -28,21 +28,6 @@ export interface RunsHost {
   script(): string | undefined;
   /** The file and graph open in the editor: the thread list shows theirs. */
   scope(): ThreadScope;
-}
-
-interface Task {
-  row: HTMLElement;
-  detail: HTMLElement;
-  models: number;
-  tokens: number;
-}
-
-interface Step {
-  step: number;
-  row: HTMLElement;
-  tasks: Map<string, Task>;
-  state: Record<string, unknown>;
-  changed: Set<string>;
 }
 
 export class RunsPanel {
@@ -170,159 +155,27 @@ export class RunsPanel {
     this.timeline.replaceChildren();
     this.answer.replaceChildren();
     this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "running" }, `running ${run.graph} on ${run.threadId}`));
-    const steps = new Map<number, Step>();
-    let state: Record<string, unknown> = {};
-    let stepOf = (n: number): Step => {
-      let s = steps.get(n);
-      if (!s) {
-        const row = h("div", { class: "step", "data-step": String(n) }, h("div", { class: "step-head" }, `superstep ${n}`));
-        // Replay: clicking a superstep lights its nodes on the graph (as during the run)
-        // and shows the state after it.
-        row.addEventListener("click", (ev) => {
-          for (const r of this.timeline.querySelectorAll(".step.on")) r.classList.remove("on");
-          row.classList.add("on");
-          this.host.light(new Set([...s!.tasks.values()].map((t) => t.row.dataset.node ?? "")));
-          if (!(ev.target as HTMLElement).closest(".task")) this.showState(s!);
-        });
-        s = { step: n, row, tasks: new Map(), state: {}, changed: new Set() };
-        steps.set(n, s);
-        this.timeline.append(row);
-      }
-      return s;
-    };
-    const countModel = (t: Task | undefined, e: RunEvent, child: boolean) => {
-      if (!t) return;
-      const usage = e.usage as { inputTokens?: number; outputTokens?: number; usageFloor?: boolean };
-      t.models++;
-      t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
-      const who = child ? ` (${e.agent !== undefined ? `agent ${String(e.agent)}` : `child run at depth ${e.depth}`})` : "";
-      t.detail.textContent += `model ${String(e.model)}${who}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens${usage.usageFloor ? " (raised: the provider reported fewer)" : ""}, ${Math.round(Number(e.durationMs))} ms\n`;
-    };
-    const src = new EventSource(`/api/runs/${encodeURIComponent(run.runId)}/events`);
-    this.source = src;
-    // Child runs (agents and subgraphs a task started): their model calls count on the
-    // top-level task that started them, through any depth of nesting.
-    const ownerOf = new Map<string, { step: number; taskId: string }>();
-    const on = (e: RunEvent) => {
-      if (e.type === "subrun_started") {
-        const owner = e.depth === 0 ? { step: e.step, taskId: e.taskId ?? "" } : ownerOf.get(String(e.runId));
-        if (owner) ownerOf.set(String(e.childRunId), owner);
-      }
-      if (e.depth !== 0) {
-        const owner = ownerOf.get(String(e.runId));
-        if (e.type === "model_completed" && owner) countModel(stepOf(owner.step).tasks.get(owner.taskId), e, true);
-        return;
-      }
-      switch (e.type) {
-        case "run_started":
-          // A resumed run (an answer, a re-run, a fork) reports only the channels its own
-          // steps change: the rest of each step's state is the checkpoint it resumed from.
-          if (typeof e.resumedFrom === "string") void this.baseState(run.threadId, e.resumedFrom, steps, (base) => (state = { ...base, ...state }));
-          break;
-        case "step_started": {
-          const s = stepOf(e.step);
-          const tasks = e.tasks as { taskId: string; node: string; kind: string; trigger: string; fanoutId?: string; branch?: number }[];
-          for (const t of tasks) {
-            const detail = h("pre", { class: "task-detail" });
-            const row = h("div", { class: "task", "data-node": t.node, "data-task": t.taskId }, h("span", { class: "task-node" }, t.node), h("span", { class: "dim" }, ` ${t.kind} · ${t.trigger}${t.branch !== undefined ? ` · branch ${t.branch}` : ""} `), h("span", { class: "task-result" }), detail);
-            row.addEventListener("click", () => row.classList.toggle("open"));
-            s.tasks.set(t.taskId, { row, detail, models: 0, tokens: 0 });
-            s.row.append(row);
-          }
-          this.host.light(new Set(tasks.map((t) => t.node)));
-          break;
-        }
-        case "task_started": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (t && e.args !== undefined) t.detail.textContent += `input: ${JSON.stringify(e.args, null, 1)}\n`;
-          break;
-        }
-        case "model_completed":
-          countModel(stepOf(e.step).tasks.get(e.taskId ?? ""), e, false);
-          break;
-        case "task_completed":
-        case "task_failed": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (!t) break;
-          const res = t.row.querySelector(".task-result")!;
-          res.textContent = `${e.type === "task_failed" ? "failed" : "ok"} ${Math.round(Number(e.durationMs))} ms${t.models ? ` · ${t.models} model call${t.models > 1 ? "s" : ""} · ${t.tokens} tokens` : ""}${e.type === "task_completed" ? ` · writes ${(e.writes as string[]).join(", ") || "-"}` : ""}`;
-          t.row.classList.add(e.type === "task_failed" ? "failed" : "done");
-          t.detail.textContent += e.type === "task_failed" ? `error: ${JSON.stringify(e.error, null, 1)}\n` : `output: ${JSON.stringify(e.result ?? null, null, 1)}\n`;
-          break;
-        }
-        case "send_dispatched":
-          stepOf(e.step).row.append(h("div", { class: "fanout", "data-testid": "fanout" }, `fan-out ${String(e.fanoutId)} → ${(e.targets as { node: string }[]).map((t) => t.node).join(", ")}${e.join ? ` (join ${String(e.join)})` : ""}`));
-          break;
-        case "join_released":
-          stepOf(e.step).row.append(h("div", { class: "join", "data-testid": "join" }, `join → ${String(e.target)} released after ${String(e.branches)} branches (${String(e.succeeded)} ok)`));
-          break;
-        case "route_selected":
-          stepOf(e.step).row.append(h("div", { class: "route dim" }, `${String(e.from)} → ${(e.targets as string[]).join(", ")} (${String(e.via)}${e.label ? ` ${String(e.label)}` : ""})`));
-          break;
-        case "state_updated": {
-          const s = stepOf(e.step);
-          state = { ...state, ...(e.values as Record<string, unknown>) };
-          for (const c of e.channels as string[]) s.changed.add(c);
-          s.state = state;
-          this.showState(s);
-          break;
-        }
-        case "interrupt": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (t) {
-            t.row.querySelector(".task-result")!.textContent = "paused: waiting for an answer";
-            t.row.classList.add("paused");
-          }
-          this.renderInterrupt(run.threadId, String(e.interruptId), e.payload);
-          break;
-        }
-        case "run_completed":
-        case "run_interrupted":
-        case "run_failed":
-          this.host.light(new Set());
-          break;
-      }
-    };
-    src.onmessage = () => undefined;
-    for (const type of ["run_started", "step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "subrun_started", "run_completed", "run_interrupted", "run_failed"]) {
-      src.addEventListener(type, (m) => on(JSON.parse((m as MessageEvent<string>).data) as RunEvent));
-    }
-    src.addEventListener("end", (m) => {
-      src.close();
-      const summary = JSON.parse((m as MessageEvent<string>).data) as RunSummary;
-      this.current = summary;
-      if (this.cancelButton) this.cancelButton.disabled = true;
-      this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
-      void this.loadThreads();
-      void this.loadHistory(summary.threadId);
+    this.source = followRun(run, {
+      timeline: this.timeline,
+      light: (nodes) => this.host.light(nodes),
+      showState: (step, state, changed) => this.showState(step, state, changed),
+      shownStep: () => this.statePane.dataset.step,
+      paused: (id, payload) => this.renderInterrupt(run.threadId, id, payload),
+      ended: (summary) => {
+        this.current = summary;
+        if (this.cancelButton) this.cancelButton.disabled = true;
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
+        void this.loadThreads();
+        void this.loadHistory(summary.threadId);
+      },
     });
-    stepOf = stepOf.bind(this);
   }
 
-  /**
-   * Fills in the state a resumed run started from (checkpoint `checkpointId` of
-   * `threadId`) under every step's state shown so far (`rebase` does it for the running
-   * total), and redraws the step on show. Leaves the state as it is when the fetch fails.
-   */
-  private async baseState(threadId: string, checkpointId: string, steps: Map<number, Step>, rebase: (base: Record<string, unknown>) => void): Promise<void> {
-    let base: Record<string, unknown>;
-    try {
-      base = (await api<{ values: Record<string, unknown> }>("GET", `/api/threads/${encodeURIComponent(threadId)}/state?checkpoint=${encodeURIComponent(checkpointId)}`)).values;
-    } catch {
-      return;
-    }
-    rebase(base);
-    const shown = this.statePane.dataset.step;
-    for (const s of steps.values()) {
-      s.state = { ...base, ...s.state };
-      if (shown === String(s.step)) this.showState(s);
-    }
-  }
-
-  private showState(s: Step): void {
-    this.statePane.dataset.step = String(s.step);
-    const rows = Object.entries(s.state).map(([k, v]) => h("tr", { class: s.changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
-    this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${s.step} (changed: ${[...s.changed].join(", ") || "none"})`), h("table", {}, ...rows));
+  /** The state pane: `state` after superstep `step`, the channels in `changed` highlighted. */
+  private showState(step: number, state: Readonly<Record<string, unknown>>, changed: ReadonlySet<string>): void {
+    this.statePane.dataset.step = String(step);
+    const rows = Object.entries(state).map(([k, v]) => h("tr", { class: changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
+    this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${step} (changed: ${[...changed].join(", ") || "none"})`), h("table", {}, ...rows));
   }
 
   /** The answer form of a pending interrupt of `threadId` (answer-form.ts); answering resumes the thread and follows the new run. */
@@ -361,7 +214,7 @@ export class RunsPanel {
     const latest = hist[0];
     if (!latest) return;
     this.drawTimeline(threadId, hist);
-    this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
+    this.showState(latest.step, latest.values, new Set(latest.metadata.changed ?? []));
     void this.showSubgraphs(threadId);
     const open = latest.interrupts[0];
     if (open) {
@@ -385,7 +238,7 @@ export class RunsPanel {
         for (const r of this.timeline.querySelectorAll(".on")) r.classList.remove("on");
         row.classList.add("on");
         this.host.light(nodes);
-        this.showState({ step, row, tasks: new Map(), state, changed: new Set(changed) });
+        this.showState(step, state, changed);
       },
       pick: (other) => void this.pick(other).then(() => this.loadThreads()),
     });
@@ -401,7 +254,7 @@ export class RunsPanel {
         "div",
         { class: "checkpoint", "data-checkpoint": c.checkpointId, "data-step": String(c.step) },
         `step ${c.step} · ${c.source} · next ${c.next.map((t) => t.node).join(", ") || "-"} `,
-        button("state", () => this.showState({ step: c.step, row: h("div"), tasks: new Map(), state: c.values, changed: new Set(c.metadata.changed ?? []) })),
+        button("state", () => this.showState(c.step, c.values, new Set(c.metadata.changed ?? []))),
         button("fork", () => void this.fork(threadId, c.checkpointId, false), { "data-action": "fork" }),
         button("re-run", () => void this.fork(threadId, c.checkpointId, true), { "data-action": "rerun" }),
       ),
@@ -470,7 +323,7 @@ export class RunsPanel {
       const s = await api<{ step: number; values: Record<string, unknown>; metadata: { changed?: string[] } }>("POST", `/api/threads/${encodeURIComponent(threadId)}/state`, { values });
       // The edit is saved: an error line left by an earlier attempt no longer applies.
       this.runInfo.replaceChildren(h("span", { "data-testid": "state-updated" }, `state updated: a new checkpoint at step ${s.step} of ${threadId}`));
-      this.showState({ step: s.step, row: h("div"), tasks: new Map(), state: s.values, changed: new Set(s.metadata.changed ?? []) });
+      this.showState(s.step, s.values, new Set(s.metadata.changed ?? []));
       const hist = await this.loadHistory(threadId);
       // A timeline drawn from this thread's history gets the edit (and the line it starts); a run's stays as it ran.
       if (this.timelineOf === threadId) this.drawTimeline(threadId, hist);
