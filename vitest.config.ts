@@ -15,7 +15,7 @@ const conditions = ["ragraph-source", "node", "development|production"];
  * clone (CI) has none: it would order by file size, which puts e.g. the short
  * distribute-crash file near the end.
  */
-const SLOW_FIRST = ["test/package/pack.test.ts", "test/scale/distribute-crash.test.ts", "test/studio/e2e.test.ts", "test/grammar/fast-parse.test.ts", "test/scale/workers-cli.test.ts", "test/package/checkout-bundle.test.ts"];
+const SLOW_FIRST = ["test/package/pack.test.ts", "test/scale/distribute-crash.test.ts", "test/studio/e2e.test.ts", "test/studio/e2e-runs.test.ts", "test/grammar/fast-parse.test.ts", "test/scale/workers-cli.test.ts", "test/package/checkout-bundle.test.ts"];
 
 /** Vitest's own order, with `SLOW_FIRST` moved to the front. */
 class SlowFirst extends BaseSequencer {

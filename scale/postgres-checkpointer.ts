@@ -38,7 +38,7 @@ import {
   BlobPlanner,
   CheckpointError,
   checkpointJson,
-  failureOf,
+  outcomeOf,
   metadataJson,
   readMetadata,
   type CheckpointColumns,
@@ -47,7 +47,6 @@ import {
   ProcessClaims,
   SPECIAL,
   SPECIAL_INDEX,
-  threadStatus,
   type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
@@ -516,8 +515,7 @@ export class PostgresCheckpointer implements Checkpointer {
         step: t.checkpoint.step,
         updatedAt: t.checkpoint.ts,
         latestId: t.checkpoint.id,
-        status: threadStatus(t),
-        ...failureOf(t),
+        ...outcomeOf(t),
       }));
     });
   }

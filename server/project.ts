@@ -21,7 +21,6 @@ import {
   errorToJson,
   fork,
   getState,
-  getStateHistory,
   InvalidInputError,
   checkInput,
   newId,
@@ -41,7 +40,6 @@ import {
   type Checkpointer,
   type ResumeCommand,
   type StateSnapshot,
-  type ThreadSummary,
 } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import type { StudioConfig } from "./config.js";
@@ -49,6 +47,7 @@ import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
 import { blueprintOf } from "./source.js";
+import { historyWithTasks, threadEntries, type HistoryEntry, type ThreadEntry, type ThreadFilter } from "./threads.js";
 
 /** A thread edit refused because a run (in this process or another) holds the thread: 409, as a run of a busy thread. */
 const threadBusy = (e: ThreadBusyError): ApiError => new ApiError("thread_busy", e.message, 409);
@@ -220,25 +219,27 @@ export class Project {
     }
   }
 
-  threads(): Promise<ThreadSummary[]> {
-    return this.checkpointer.threads();
+  /** The threads of the checkpoint file, most recent first, with the workspace file each runs; `filter`: only one file's (and graph's). */
+  async threads(filter: ThreadFilter = {}): Promise<ThreadEntry[]> {
+    return threadEntries(await this.checkpointer.threads(), this.workspace, filter);
   }
 
   /**
-   * Every checkpoint of the thread, newest first; with `namespace`, of that child run
+   * Every checkpoint of the thread, newest first, each with the tasks of the superstep run
+   * from it (`stepTasks`); with `namespace`, of that child run
    * (resolved through the thread's graph; listed, like the root's, without loading values).
    *
    * @throws ApiError 404 for an unknown thread or a namespace with no checkpoint, 400 for a malformed namespace.
    */
-  async history(threadId: string, namespace?: string): Promise<StateSnapshot[]> {
+  async history(threadId: string, namespace?: string): Promise<HistoryEntry[]> {
     if (namespace === undefined) {
-      const h = await getStateHistory(this.checkpointer, threadId);
+      const h = await historyWithTasks(this.checkpointer, threadId);
       if (!h.length) throw notFound(`no thread ${threadId}`);
       return h;
     }
     const g = await this.threadGraph(threadId);
     const at = await inNamespace(threadId, namespace, () => resolveNamespace(g, this.checkpointer, threadId, namespace));
-    const h = await getStateHistory(this.checkpointer, threadId, { namespace: at.namespace });
+    const h = await historyWithTasks(this.checkpointer, threadId, at.namespace);
     if (!h.length) throw notFound(`thread ${threadId} has no checkpoints in namespace \`${namespace}\``);
     return h;
   }

@@ -61,6 +61,10 @@ export const ForkBody = z.object({
   namespace: namespace.optional().describe("`checkpointId` is a checkpoint of this child run: the thread itself gets a new head that re-runs the child from there (resume the thread to continue); the response has `subgraphs` and `travel`"),
 });
 export const StateQuery = z.object({ checkpoint: id.optional().describe("a checkpoint id (of `namespace` when given)"), namespace: namespace.optional().describe("read this child run instead of the root graph"), subgraphs: subgraphsFlag });
+export const ThreadsQuery = z.object({
+  file: relPath.optional().describe("only threads of this workspace file (their checkpoints' `origin`)"),
+  graph: z.string().min(1).max(200).optional().describe("only threads of this graph"),
+});
 export const HistoryQuery = z.object({ namespace: namespace.optional().describe("list this child run's checkpoints instead of the root graph's") });
 export const ReviewQuery = z.object({ file: relPath });
 export const ApproveBody = z.object({

@@ -14,8 +14,7 @@ import { BlobPlannerOf, liveBlobs, rebuildValueOf, type StoredBlob } from "./blo
 import {
   isSpecial,
   metadataMatches,
-  threadStatus,
-  failureOf,
+  outcomeOf,
   type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
@@ -260,7 +259,7 @@ export class MemoryCheckpointer implements Checkpointer {
       const tl = nss.get("");
       const last = tl?.entries[tl.entries.length - 1];
       if (!tl || !last) continue;
-      out.push({ threadId, graph: last.checkpoint.graph, checkpoints: tl.entries.length, step: last.checkpoint.step, updatedAt: last.checkpoint.ts, latestId: last.checkpoint.id, status: threadStatus(this.tuple(tl, last)), ...failureOf(this.tuple(tl, last)), seq: last.seq });
+      out.push({ threadId, graph: last.checkpoint.graph, checkpoints: tl.entries.length, step: last.checkpoint.step, updatedAt: last.checkpoint.ts, latestId: last.checkpoint.id, ...outcomeOf(this.tuple(tl, last)), seq: last.seq });
     }
     return out.sort((a, b) => b.seq - a.seq).map(({ seq: _seq, ...t }) => t);
   }

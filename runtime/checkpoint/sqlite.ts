@@ -30,8 +30,7 @@ import {
   isSpecial,
   metadataMatches,
   SPECIAL_INDEX,
-  threadStatus,
-  failureOf,
+  outcomeOf,
   type BatchOp,
   type Checkpoint,
   type CheckpointConfig,
@@ -309,7 +308,7 @@ export class SqliteCheckpointer implements Checkpointer {
     return this.guard("list threads", () =>
       (this.stmt.threads.all() as (Row & { cnt: number })[]).map((row) => {
         const t = this.tuple(row);
-        return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, status: threadStatus(t), ...failureOf(t) };
+        return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, ...outcomeOf(t) };
       }),
     );
   }

@@ -164,6 +164,10 @@ export interface ThreadSummary {
   readonly status: ThreadStatus;
   /** For status `failed`: the error of the task that failed the run. */
   readonly error?: TaskError;
+  /** For status `interrupted`: the questions the thread waits on (`pendingInterrupts` of its latest checkpoint). */
+  readonly interrupts?: readonly PendingInterrupt[];
+  /** The latest checkpoint's metadata: who started the thread (`origin`, as `rag run` and the studio record it), `forkedFrom`, … */
+  readonly metadata: CheckpointMetadata;
 }
 
 /** A task's failure saved with the checkpoint it ran from (the `__error__` record). */
@@ -323,10 +327,15 @@ export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError
   return found;
 }
 
-/** `{ error }` for a thread summary whose latest checkpoint has a saved task failure; `{}` otherwise. */
-export function failureOf(t: Pick<CheckpointTuple, "pendingWrites">): { error?: TaskError } {
+/**
+ * What a thread summary says of its latest checkpoint `t`: its status, the saved task
+ * failure (`error`, status `failed`), the questions it waits on (`interrupts`, status
+ * `interrupted`) and its metadata. Shared by every backend's `threads()`.
+ */
+export function outcomeOf(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites" | "metadata">): Pick<ThreadSummary, "status" | "error" | "interrupts" | "metadata"> {
   const f = failedTask(t);
-  return f ? { error: f } : {};
+  const asks = pendingInterrupts(t);
+  return { status: threadStatus(t), ...(f ? { error: f } : {}), ...(asks.length ? { interrupts: asks } : {}), metadata: t.metadata };
 }
 
 /**

@@ -137,6 +137,7 @@ export function start(early: Early): void {
     markDirty();
     await analyze(early);
     runs.renderForm();
+    threadsFollow();
     if (current === f) handle.opened = path;
   }
 
@@ -335,7 +336,10 @@ export function start(early: Early): void {
   $("format").addEventListener("click", () => void format());
   $("graph-select").addEventListener("change", (e) => {
     graphChoice = (e.target as HTMLSelectElement).value;
-    void analyze().then(() => runs.renderForm());
+    void analyze().then(() => {
+      runs.renderForm();
+      threadsFollow();
+    });
   });
 
   const runs = new RunsPanel($("tab-runs"), {
@@ -350,7 +354,12 @@ export function start(early: Early): void {
     light: (nodes) => lightNodes($("graph"), nodes),
     toolSchema: (tool) => snapshot?.registry?.tool_details?.[tool]?.parameters as JsonSchema | undefined,
     script: () => (current && current.model.getLanguageId() !== "rag" ? current.path : undefined),
+    scope: () => (current && current.model.getLanguageId() === "rag" ? { file: current.path, graph: graphChoice ?? handle.analysis?.view?.id } : { file: undefined, graph: undefined }),
   });
+  /** The thread list follows the file and graph open: listed again when they change while the Runs tab shows (else when it opens). */
+  function threadsFollow(): void {
+    if ($("tab-runs").classList.contains("on")) void runs.loadThreads();
+  }
   mountRepl($("tab-repl"));
 
   /**

@@ -1,15 +1,20 @@
 /**
  * The runs panel: an input form from the graph's `input` fields (else a JSON object,
  * pre-filled from the config's default input), runs streamed over SSE with a
- * per-superstep timeline (tasks with trigger, duration, writes, model calls and
- * tokens; fan-outs and joins), the state after each step with changed channels
- * highlighted, the interrupt answer form, the thread list with status, a thread's
- * checkpoint history with fork / re-run / state editing (updateState), and cancel.
+ * per-superstep timeline (run-timeline.ts), the state after each step with changed
+ * channels highlighted, the interrupt answer form (answer-form.ts), the thread list of the graph
+ * open (thread-list.ts), a picked thread's timeline from its history
+ * (thread-timeline.ts), its checkpoint history with fork / re-run / state editing
+ * (updateState), and cancel.
  */
-import { api, type InputField, type RunEvent, type RunSummary } from "./api.js";
-import { brief, button, h } from "./dom.js";
-import { checkValue, schemaOfTypeText, type JsonSchema } from "./fields.js";
+import { answerForm } from "./answer-form.js";
+import { api, type InputField, type RunSummary } from "./api.js";
+import { button, h } from "./dom.js";
+import { schemaOfTypeText, type JsonSchema } from "./fields.js";
 import { schemaField } from "./form-fields.js";
+import { followRun } from "./run-timeline.js";
+import { ThreadList, type ThreadScope } from "./thread-list.js";
+import { drawThreadTimeline, type HistoryEntry } from "./thread-timeline.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -21,21 +26,8 @@ export interface RunsHost {
   toolSchema(tool: string): JsonSchema | undefined;
   /** The open file's path when it is a `.ragsh` script (which runs in the REPL, not here). */
   script(): string | undefined;
-}
-
-interface Task {
-  row: HTMLElement;
-  detail: HTMLElement;
-  models: number;
-  tokens: number;
-}
-
-interface Step {
-  step: number;
-  row: HTMLElement;
-  tasks: Map<string, Task>;
-  state: Record<string, unknown>;
-  changed: Set<string>;
+  /** The file and graph open in the editor: the thread list shows theirs. */
+  scope(): ThreadScope;
 }
 
 export class RunsPanel {
@@ -45,18 +37,24 @@ export class RunsPanel {
   private readonly timeline = h("div", { class: "timeline", "data-testid": "timeline" });
   private readonly statePane = h("div", { class: "state", "data-testid": "state" });
   private readonly answer = h("div", { class: "answer", "data-testid": "interrupt" });
-  private readonly threads = h("div", { class: "threads", "data-testid": "threads" });
+  private readonly threadList: ThreadList;
   private readonly history = h("div", { class: "history", "data-testid": "history" });
   private readonly runInfo = h("div", { class: "run-info", "data-testid": "run-info" });
   private source: EventSource | undefined;
   private current: RunSummary | undefined;
+  /** The thread whose history the timeline was drawn from (undefined: a run's events, or nothing). */
+  private timelineOf: string | undefined;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly host: RunsHost,
   ) {
+    this.threadList = new ThreadList(
+      () => host.scope(),
+      (t, running) => void this.pick(t.threadId, running),
+    );
     root.replaceChildren(
-      h("div", { class: "runs-left" }, h("h3", {}, "Run"), this.form, this.runInfo, this.answer, h("h3", {}, "Threads ", button("↻", () => void this.loadThreads(), { title: "refresh" })), this.threads),
+      h("div", { class: "runs-left" }, h("h3", {}, "Run"), this.form, this.runInfo, this.answer, this.threadList.root),
       h("div", { class: "runs-mid" }, h("h3", {}, "Timeline"), this.timeline),
       h("div", { class: "runs-right" }, h("h3", {}, "State"), this.statePane, h("h3", {}, "Checkpoints"), this.history),
     );
@@ -142,6 +140,7 @@ export class RunsPanel {
     this.source?.close();
     this.source = undefined;
     this.current = undefined;
+    this.timelineOf = undefined;
     if (this.cancelButton) this.cancelButton.disabled = true;
     this.timeline.replaceChildren();
   }
@@ -150,172 +149,37 @@ export class RunsPanel {
   attach(run: RunSummary): void {
     this.source?.close();
     this.current = run;
+    this.timelineOf = undefined;
+    this.threadList.select(run.threadId);
     if (this.cancelButton) this.cancelButton.disabled = false;
     this.timeline.replaceChildren();
     this.answer.replaceChildren();
     this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "running" }, `running ${run.graph} on ${run.threadId}`));
-    const steps = new Map<number, Step>();
-    let state: Record<string, unknown> = {};
-    let stepOf = (n: number): Step => {
-      let s = steps.get(n);
-      if (!s) {
-        const row = h("div", { class: "step", "data-step": String(n) }, h("div", { class: "step-head" }, `superstep ${n}`));
-        // Replay: clicking a superstep lights its nodes on the graph (as during the run)
-        // and shows the state after it.
-        row.addEventListener("click", (ev) => {
-          for (const r of this.timeline.querySelectorAll(".step.on")) r.classList.remove("on");
-          row.classList.add("on");
-          this.host.light(new Set([...s!.tasks.values()].map((t) => t.row.dataset.node ?? "")));
-          if (!(ev.target as HTMLElement).closest(".task")) this.showState(s!);
-        });
-        s = { step: n, row, tasks: new Map(), state: {}, changed: new Set() };
-        steps.set(n, s);
-        this.timeline.append(row);
-      }
-      return s;
-    };
-    const countModel = (t: Task | undefined, e: RunEvent, child: boolean) => {
-      if (!t) return;
-      const usage = e.usage as { inputTokens?: number; outputTokens?: number; usageFloor?: boolean };
-      t.models++;
-      t.tokens += (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
-      const who = child ? ` (${e.agent !== undefined ? `agent ${String(e.agent)}` : `child run at depth ${e.depth}`})` : "";
-      t.detail.textContent += `model ${String(e.model)}${who}: ${usage.inputTokens ?? 0}+${usage.outputTokens ?? 0} tokens${usage.usageFloor ? " (raised: the provider reported fewer)" : ""}, ${Math.round(Number(e.durationMs))} ms\n`;
-    };
-    const src = new EventSource(`/api/runs/${encodeURIComponent(run.runId)}/events`);
-    this.source = src;
-    // Child runs (agents and subgraphs a task started): their model calls count on the
-    // top-level task that started them, through any depth of nesting.
-    const ownerOf = new Map<string, { step: number; taskId: string }>();
-    const on = (e: RunEvent) => {
-      if (e.type === "subrun_started") {
-        const owner = e.depth === 0 ? { step: e.step, taskId: e.taskId ?? "" } : ownerOf.get(String(e.runId));
-        if (owner) ownerOf.set(String(e.childRunId), owner);
-      }
-      if (e.depth !== 0) {
-        const owner = ownerOf.get(String(e.runId));
-        if (e.type === "model_completed" && owner) countModel(stepOf(owner.step).tasks.get(owner.taskId), e, true);
-        return;
-      }
-      switch (e.type) {
-        case "run_started":
-          // A resumed run (an answer, a re-run, a fork) reports only the channels its own
-          // steps change: the rest of each step's state is the checkpoint it resumed from.
-          if (typeof e.resumedFrom === "string") void this.baseState(run.threadId, e.resumedFrom, steps, (base) => (state = { ...base, ...state }));
-          break;
-        case "step_started": {
-          const s = stepOf(e.step);
-          const tasks = e.tasks as { taskId: string; node: string; kind: string; trigger: string; fanoutId?: string; branch?: number }[];
-          for (const t of tasks) {
-            const detail = h("pre", { class: "task-detail" });
-            const row = h("div", { class: "task", "data-node": t.node, "data-task": t.taskId }, h("span", { class: "task-node" }, t.node), h("span", { class: "dim" }, ` ${t.kind} · ${t.trigger}${t.branch !== undefined ? ` · branch ${t.branch}` : ""} `), h("span", { class: "task-result" }), detail);
-            row.addEventListener("click", () => row.classList.toggle("open"));
-            s.tasks.set(t.taskId, { row, detail, models: 0, tokens: 0 });
-            s.row.append(row);
-          }
-          this.host.light(new Set(tasks.map((t) => t.node)));
-          break;
-        }
-        case "task_started": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (t && e.args !== undefined) t.detail.textContent += `input: ${JSON.stringify(e.args, null, 1)}\n`;
-          break;
-        }
-        case "model_completed":
-          countModel(stepOf(e.step).tasks.get(e.taskId ?? ""), e, false);
-          break;
-        case "task_completed":
-        case "task_failed": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (!t) break;
-          const res = t.row.querySelector(".task-result")!;
-          res.textContent = `${e.type === "task_failed" ? "failed" : "ok"} ${Math.round(Number(e.durationMs))} ms${t.models ? ` · ${t.models} model call${t.models > 1 ? "s" : ""} · ${t.tokens} tokens` : ""}${e.type === "task_completed" ? ` · writes ${(e.writes as string[]).join(", ") || "-"}` : ""}`;
-          t.row.classList.add(e.type === "task_failed" ? "failed" : "done");
-          t.detail.textContent += e.type === "task_failed" ? `error: ${JSON.stringify(e.error, null, 1)}\n` : `output: ${JSON.stringify(e.result ?? null, null, 1)}\n`;
-          break;
-        }
-        case "send_dispatched":
-          stepOf(e.step).row.append(h("div", { class: "fanout", "data-testid": "fanout" }, `fan-out ${String(e.fanoutId)} → ${(e.targets as { node: string }[]).map((t) => t.node).join(", ")}${e.join ? ` (join ${String(e.join)})` : ""}`));
-          break;
-        case "join_released":
-          stepOf(e.step).row.append(h("div", { class: "join", "data-testid": "join" }, `join → ${String(e.target)} released after ${String(e.branches)} branches (${String(e.succeeded)} ok)`));
-          break;
-        case "route_selected":
-          stepOf(e.step).row.append(h("div", { class: "route dim" }, `${String(e.from)} → ${(e.targets as string[]).join(", ")} (${String(e.via)}${e.label ? ` ${String(e.label)}` : ""})`));
-          break;
-        case "state_updated": {
-          const s = stepOf(e.step);
-          state = { ...state, ...(e.values as Record<string, unknown>) };
-          for (const c of e.channels as string[]) s.changed.add(c);
-          s.state = state;
-          this.showState(s);
-          break;
-        }
-        case "interrupt": {
-          const t = stepOf(e.step).tasks.get(e.taskId ?? "");
-          if (t) {
-            t.row.querySelector(".task-result")!.textContent = "paused: waiting for an answer";
-            t.row.classList.add("paused");
-          }
-          this.renderInterrupt(run.threadId, String(e.interruptId), e.payload);
-          break;
-        }
-        case "run_completed":
-        case "run_interrupted":
-        case "run_failed":
-          this.host.light(new Set());
-          break;
-      }
-    };
-    src.onmessage = () => undefined;
-    for (const type of ["run_started", "step_started", "task_started", "task_completed", "task_failed", "model_completed", "send_dispatched", "join_released", "route_selected", "state_updated", "interrupt", "subrun_started", "run_completed", "run_interrupted", "run_failed"]) {
-      src.addEventListener(type, (m) => on(JSON.parse((m as MessageEvent<string>).data) as RunEvent));
-    }
-    src.addEventListener("end", (m) => {
-      src.close();
-      const summary = JSON.parse((m as MessageEvent<string>).data) as RunSummary;
-      this.current = summary;
-      if (this.cancelButton) this.cancelButton.disabled = true;
-      this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
-      void this.loadThreads();
-      void this.loadHistory(summary.threadId);
+    this.source = followRun(run, {
+      timeline: this.timeline,
+      light: (nodes) => this.host.light(nodes),
+      showState: (step, state, changed) => this.showState(step, state, changed),
+      shownStep: () => this.statePane.dataset.step,
+      paused: (id, payload) => this.renderInterrupt(run.threadId, id, payload),
+      ended: (summary) => {
+        this.current = summary;
+        if (this.cancelButton) this.cancelButton.disabled = true;
+        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": summary.status }, `${summary.status}: ${summary.graph} on thread ${summary.threadId}${summary.error ? ` — ${summary.error.message ?? ""}` : ""}`));
+        void this.loadThreads();
+        void this.loadHistory(summary.threadId);
+      },
     });
-    stepOf = stepOf.bind(this);
   }
 
-  /**
-   * Fills in the state a resumed run started from (checkpoint `checkpointId` of
-   * `threadId`) under every step's state shown so far (`rebase` does it for the running
-   * total), and redraws the step on show. Leaves the state as it is when the fetch fails.
-   */
-  private async baseState(threadId: string, checkpointId: string, steps: Map<number, Step>, rebase: (base: Record<string, unknown>) => void): Promise<void> {
-    let base: Record<string, unknown>;
-    try {
-      base = (await api<{ values: Record<string, unknown> }>("GET", `/api/threads/${encodeURIComponent(threadId)}/state?checkpoint=${encodeURIComponent(checkpointId)}`)).values;
-    } catch {
-      return;
-    }
-    rebase(base);
-    const shown = this.statePane.dataset.step;
-    for (const s of steps.values()) {
-      s.state = { ...base, ...s.state };
-      if (shown === String(s.step)) this.showState(s);
-    }
+  /** The state pane: `state` after superstep `step`, the channels in `changed` highlighted. */
+  private showState(step: number, state: Readonly<Record<string, unknown>>, changed: ReadonlySet<string>): void {
+    this.statePane.dataset.step = String(step);
+    const rows = Object.entries(state).map(([k, v]) => h("tr", { class: changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
+    this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${step} (changed: ${[...changed].join(", ") || "none"})`), h("table", {}, ...rows));
   }
 
-  private showState(s: Step): void {
-    this.statePane.dataset.step = String(s.step);
-    const rows = Object.entries(s.state).map(([k, v]) => h("tr", { class: s.changed.has(k) ? "changed" : "" }, h("td", {}, k), h("td", {}, h("pre", {}, JSON.stringify(v, null, 1)))));
-    this.statePane.replaceChildren(h("div", { class: "dim" }, `after superstep ${s.step} (changed: ${[...s.changed].join(", ") || "none"})`), h("table", {}, ...rows));
-  }
-
-  /**
-   * The answer form of a pending interrupt: its prompt; `options` as buttons; a typed
-   * answer (the payload's `resume` JSON Schema) as one field per property, sent as an
-   * object (`{ choice, …fields }` when there are options too); else one free field.
-   */
+  /** The answer form of a pending interrupt of `threadId` (answer-form.ts); answering resumes the thread and follows the new run. */
   private renderInterrupt(threadId: string, id: string, payload: unknown): void {
-    const p = (payload ?? {}) as { prompt?: string; options?: unknown[]; resume?: JsonSchema; type?: string; tool?: string; args?: unknown; description?: string };
     const send = async (answer: unknown) => {
       try {
         this.attach(await api<RunSummary>("POST", `/api/threads/${encodeURIComponent(threadId)}/resume`, { answer }));
@@ -323,157 +187,66 @@ export class RunsPanel {
         this.answer.append(h("div", { class: "error" }, (e as Error).message));
       }
     };
-    const box = h("div", { class: "interrupt-box", "data-interrupt": id, "data-thread": threadId }, h("div", {}, h("strong", {}, "Paused: "), p.prompt ?? (p.type === "tool_approval" ? `approve the call of tool ${String(p.tool)}?` : `interrupt ${id}`)));
-    if (p.type === "tool_approval") {
-      this.renderApproval(box, p as ApprovalPayload, send);
-      this.answer.replaceChildren(box);
+    this.answer.replaceChildren(answerForm(threadId, id, payload, send, (tool) => this.host.toolSchema(tool)));
+  }
+
+  /** Lists the threads of the graph open in the editor (or of every graph, when ticked). */
+  loadThreads(): Promise<void> {
+    return this.threadList.load();
+  }
+
+  /**
+   * Shows a thread picked in the list (or forked): stops following the run shown, draws
+   * the thread's timeline from its history (thread-timeline.ts), its latest state, its
+   * checkpoints, and the answer form when it is paused on an interrupt (so a thread
+   * paused in an earlier session, or by `rag run`, can be answered here). A thread one of
+   * the server's runs is executing is followed live instead (`running`).
+   */
+  async pick(threadId: string, running?: RunSummary): Promise<void> {
+    if (running) {
+      this.attach(running);
+      await this.loadHistory(threadId).catch(() => undefined); // a run's first checkpoint may not be written yet
       return;
     }
-    const options = Array.isArray(p.options) ? p.options : [];
-    const typed = p.resume && p.resume.type === "object" && p.resume.properties ? p.resume : undefined;
-    if (typed) {
-      const fields = Object.entries(typed.properties!).map(([name, schema]) => schemaField(name, schema, (typed.required ?? []).includes(name)));
-      const form = h("div", { class: "fields", "data-testid": "answer-fields" }, ...fields.map((f) => f.label));
-      const collect = (): Record<string, unknown> | undefined => {
-        const out: Record<string, unknown> = {};
-        for (const f of fields) {
-          const v = f.read();
-          if (v instanceof Error) {
-            this.answer.querySelector(".error")?.remove();
-            box.append(h("div", { class: "error" }, v.message));
-            return undefined;
-          }
-          if (v !== undefined) out[f.name] = v;
-        }
-        return out;
-      };
-      box.append(form);
-      if (options.length) for (const o of options) box.append(button(String(o), () => void ((v) => v && send({ choice: o, ...v }))(collect()), { "data-answer": String(o) }));
-      else box.append(button("Answer", () => void ((v) => v && send(v))(collect()), { "data-testid": "answer-submit", class: "primary" }));
-    } else if (options.length) {
-      for (const o of options) box.append(button(String(o), () => void send(o), { "data-answer": String(o) }));
-    } else {
-      const field = h("input", { placeholder: "answer (JSON, or text)", "data-testid": "answer-field" });
-      box.append(field, button("Answer", () => void send(parseLoose(field.value)), { "data-testid": "answer-submit" }));
-    }
-    this.answer.replaceChildren(box);
-  }
-
-  /**
-   * A tool-approval interrupt (`approve [..]` on a node, or a tool's `approval: "ask"`):
-   * the call's arguments, editable — one field per argument when the registry snapshot
-   * has the tool's argument schema, else a JSON object — checked against that schema
-   * before anything is sent; then approve as proposed (the payload's approve option),
-   * approve as edited (`{ choice, args }`), deny, or deny with a reason
-   * (`{ choice: "deny", reason }`, which the model is told). The answers are the ones
-   * stdlib/kinds/approval.ts accepts.
-   */
-  private renderApproval(box: HTMLElement, p: ApprovalPayload, send: (answer: unknown) => Promise<void>): void {
-    const args = p.args && typeof p.args === "object" && !Array.isArray(p.args) ? (p.args as Record<string, unknown>) : {};
-    const approve = (p.options ?? []).find((o): o is string => typeof o === "string" && o.startsWith("approve")) ?? "approve";
-    const schema = p.tool !== undefined ? this.host.toolSchema(p.tool) : undefined;
-    const props = schema?.properties && Object.keys(schema.properties).length ? schema.properties : undefined;
-    const errors = h("div", { class: "error", "data-testid": "approval-errors" });
-    if (p.description) box.append(h("div", { class: "dim small" }, p.description));
-    let read: () => Record<string, unknown> | string[];
-    if (props) {
-      const fields = Object.entries(props).map(([name, s]) => schemaField(name, s, (schema!.required ?? []).includes(name)));
-      for (const f of fields) if (args[f.name] !== undefined) f.set(args[f.name]);
-      box.append(h("div", { class: "fields", "data-testid": "approval-args" }, ...fields.map((f) => f.label)));
-      read = () => {
-        // Arguments the schema does not name are kept as proposed.
-        const out: Record<string, unknown> = Object.fromEntries(Object.entries(args).filter(([k]) => !(k in props)));
-        const bad: string[] = [];
-        for (const f of fields) {
-          const v = f.read();
-          if (v instanceof Error) bad.push(v.message);
-          else if (v !== undefined) out[f.name] = v;
-        }
-        return bad.length ? bad : out;
-      };
-    } else {
-      const area = h("textarea", { rows: "4", spellcheck: "false", "data-testid": "approval-args-json" });
-      area.value = JSON.stringify(args, null, 1);
-      box.append(h("label", {}, `arguments of ${String(p.tool)} (a JSON object)`), area);
-      read = () => {
-        try {
-          const v = JSON.parse(area.value) as unknown;
-          return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : ["the arguments must be a JSON object"];
-        } catch (e) {
-          return [`the arguments are not JSON: ${(e as Error).message}`];
-        }
-      };
-    }
-    const edited = () => {
-      const v = read();
-      const bad = Array.isArray(v) ? v : schema ? checkValue("args", v, schema) : [];
-      errors.replaceChildren(...bad.map((m) => h("div", {}, m)));
-      if (!bad.length) void send({ choice: approve, args: v });
-    };
-    const reason = h("input", { placeholder: "reason (the model is told)", "data-testid": "deny-reason" });
-    const denyWithReason = () => {
-      if (!reason.value.trim()) {
-        errors.replaceChildren(h("div", {}, "give a reason, or use deny"));
-        return;
-      }
-      void send({ choice: "deny", reason: reason.value.trim() });
-    };
-    box.append(
-      errors,
-      h(
-        "div",
-        { class: "approval-actions" },
-        button("approve", () => void send(approve), { "data-answer": approve, class: "primary" }),
-        button("approve as edited", edited, { "data-testid": "approve-edited" }),
-        button("deny", () => void send("deny"), { "data-answer": "deny" }),
-        reason,
-        button("deny with reason", denyWithReason, { "data-testid": "deny-with-reason" }),
-      ),
-    );
-  }
-
-  async loadThreads(): Promise<void> {
-    const list = await api<{ threadId: string; graph: string; status: string; step: number; updatedAt: number; error?: { taskId: string; error: Record<string, unknown> } }[]>("GET", "/api/threads");
-    this.threads.replaceChildren(
-      ...list.slice(0, 50).map((t) => {
-        const err = t.status === "failed" && t.error ? errorText(t.error.error) : undefined;
-        const row = h(
-          "div",
-          { class: `thread status-${t.status}`, "data-thread": t.threadId, "data-status": t.status },
-          h("span", { class: "badge" }, t.status),
-          ` ${t.graph} · step ${t.step} · `,
-          h("span", { class: "dim" }, t.threadId),
-          err ? h("div", { class: "error small", "data-testid": "thread-error" }, err) : null,
-        );
-        row.addEventListener("click", () => void this.loadHistory(t.threadId, true));
-        return row;
-      }),
-    );
-  }
-
-  /**
-   * Shows a thread's checkpoints (newest first) with fork / re-run / updateState. With
-   * `picked` (the thread was chosen in the list): also its latest state, and the answer
-   * form when it is paused on an interrupt (so a thread paused in an earlier session, or
-   * by `rag run`, can be answered here).
-   */
-  async loadHistory(threadId: string, picked = false): Promise<void> {
-    const hist = await api<{ checkpointId: string; step: number; source: string; next: { node: string }[]; values: Record<string, unknown>; metadata: { changed?: string[] }; interrupts: { id: string; payload?: unknown }[] }[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
+    this.detach();
+    this.threadList.select(threadId);
+    const hist = await this.loadHistory(threadId);
     const latest = hist[0];
-    if (picked) this.detach();
-    if (picked && latest) {
-      this.showState({ step: latest.step, row: h("div"), tasks: new Map(), state: latest.values, changed: new Set(latest.metadata.changed ?? []) });
-      void this.showSubgraphs(threadId);
-      const open = latest.interrupts[0];
-      if (open) {
-        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
-        this.renderInterrupt(threadId, open.id, open.payload);
-      } else {
-        // Nothing to answer: the status line and form of a thread shown before must go.
-        this.answer.replaceChildren();
-        this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": latest.next.length ? "paused" : "ended" }, `thread ${threadId} at step ${latest.step}${latest.next.length ? `, next ${latest.next.map((t) => t.node).join(", ")}: re-run to continue` : ""}`));
-      }
+    if (!latest) return;
+    this.drawTimeline(threadId, hist);
+    this.showState(latest.step, latest.values, new Set(latest.metadata.changed ?? []));
+    void this.showSubgraphs(threadId);
+    const open = latest.interrupts[0];
+    if (open) {
+      this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `thread ${threadId} is paused: answer to resume`));
+      this.renderInterrupt(threadId, open.id, open.payload);
+    } else {
+      // Nothing to answer: the status line and form of a thread shown before must go.
+      this.answer.replaceChildren();
+      const failed = latest.tasks.find((t) => t.status === "failed");
+      const status = failed ? "failed" : latest.next.length ? "paused" : "ended";
+      const why = failed ? `, failed in ${failed.node}: ${String(failed.error?.message ?? "error")} (re-run to retry)` : latest.next.length ? `, next ${latest.next.map((t) => t.node).join(", ")}: re-run to continue` : "";
+      this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": status }, `thread ${threadId} at step ${latest.step}${why}`));
     }
+  }
+
+  /** The timeline of `threadId` drawn from its history (newest first); a click on a step shows its state and lights its nodes. */
+  private drawTimeline(threadId: string, hist: readonly HistoryEntry[]): void {
+    this.timelineOf = threadId;
+    drawThreadTimeline(this.timeline, hist, {
+      show: (step, state, changed, nodes, row) => {
+        for (const r of this.timeline.querySelectorAll(".on")) r.classList.remove("on");
+        row.classList.add("on");
+        this.host.light(nodes);
+        this.showState(step, state, changed);
+      },
+      pick: (other) => void this.pick(other).then(() => this.loadThreads()),
+    });
+  }
+
+  /** Shows a thread's checkpoints (newest first) with fork / re-run / updateState; returns them. */
+  async loadHistory(threadId: string): Promise<HistoryEntry[]> {
+    const hist = await api<HistoryEntry[]>("GET", `/api/threads/${encodeURIComponent(threadId)}/history`);
     const edit = h("textarea", { rows: "3", "data-testid": "state-edit", spellcheck: "false" });
     edit.value = "{}";
     const rows = hist.map((c) =>
@@ -481,7 +254,7 @@ export class RunsPanel {
         "div",
         { class: "checkpoint", "data-checkpoint": c.checkpointId, "data-step": String(c.step) },
         `step ${c.step} · ${c.source} · next ${c.next.map((t) => t.node).join(", ") || "-"} `,
-        button("state", () => this.showState({ step: c.step, row: h("div"), tasks: new Map(), state: c.values, changed: new Set(c.metadata.changed ?? []) })),
+        button("state", () => this.showState(c.step, c.values, new Set(c.metadata.changed ?? []))),
         button("fork", () => void this.fork(threadId, c.checkpointId, false), { "data-action": "fork" }),
         button("re-run", () => void this.fork(threadId, c.checkpointId, true), { "data-action": "rerun" }),
       ),
@@ -491,6 +264,7 @@ export class RunsPanel {
       ...rows,
       h("div", { class: "update" }, h("label", {}, "updateState (JSON of channel → value):"), edit, button("Update state", () => void this.update(threadId, edit.value), { "data-testid": "update-state" })),
     );
+    return hist;
   }
 
   /**
@@ -529,16 +303,14 @@ export class RunsPanel {
   private async fork(threadId: string, checkpointId: string, rerun: boolean): Promise<void> {
     try {
       const f = await api<{ threadId: string; interrupts: { payload?: unknown; id: string }[] }>("POST", `/api/threads/${encodeURIComponent(threadId)}/fork`, { checkpointId });
-      this.detach();
+      // The fork is the thread shown from now on: its timeline, state, and its question
+      // (not the old thread's) in the answer form.
+      await this.pick(f.threadId);
       await this.loadThreads();
-      // The fork is the thread shown from now on: its state, and its question (not the
-      // old thread's) in the answer form.
-      await this.loadHistory(f.threadId, !rerun);
       if (!rerun) return;
       if (f.interrupts.length) {
         // A fork at a pause waits for the question again: answer it (differently) to re-run.
         this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "interrupted" }, `forked into ${f.threadId}: answer to re-run`));
-        this.renderInterrupt(f.threadId, f.interrupts[0].id, f.interrupts[0].payload);
       } else this.attach(await api<RunSummary>("POST", `/api/threads/${encodeURIComponent(f.threadId)}/resume`, {}));
     } catch (e) {
       this.runInfo.textContent = `error: ${(e as Error).message}`;
@@ -551,35 +323,14 @@ export class RunsPanel {
       const s = await api<{ step: number; values: Record<string, unknown>; metadata: { changed?: string[] } }>("POST", `/api/threads/${encodeURIComponent(threadId)}/state`, { values });
       // The edit is saved: an error line left by an earlier attempt no longer applies.
       this.runInfo.replaceChildren(h("span", { "data-testid": "state-updated" }, `state updated: a new checkpoint at step ${s.step} of ${threadId}`));
-      this.showState({ step: s.step, row: h("div"), tasks: new Map(), state: s.values, changed: new Set(s.metadata.changed ?? []) });
-      await this.loadHistory(threadId);
+      this.showState(s.step, s.values, new Set(s.metadata.changed ?? []));
+      const hist = await this.loadHistory(threadId);
+      // A timeline drawn from this thread's history gets the edit (and the line it starts); a run's stays as it ran.
+      if (this.timelineOf === threadId) this.drawTimeline(threadId, hist);
+      await this.loadThreads();
     } catch (e) {
       this.runInfo.textContent = `error: ${(e as Error).message}`;
     }
   }
 }
 
-/** The payload of a tool-approval interrupt (stdlib/kinds/approval.ts `ToolApprovalRequest`), loosely read. */
-interface ApprovalPayload {
-  tool?: string;
-  args?: unknown;
-  description?: string;
-  options?: unknown[];
-}
-
-/** A thread's saved error as one line. */
-function errorText(e: Record<string, unknown>): string {
-  const code = typeof e.code === "string" ? `[${e.code}] ` : "";
-  const node = typeof e.node === "string" ? ` (node ${e.node})` : "";
-  return `${code}${typeof e.message === "string" ? e.message : JSON.stringify(e)}${node}`;
-}
-
-/** JSON when it parses, else the text itself. */
-function parseLoose(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-export { brief };

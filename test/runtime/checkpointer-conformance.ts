@@ -246,6 +246,21 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(typeof ts[0].updatedAt).toBe("number");
     });
 
+    it("threads carries each thread's latest metadata and, when it waits, its questions", async () => {
+      const c = b.make();
+      const origin = { file: "flows/a.rag", graph: "g", config: null };
+      await c.put(ckpt({ threadId: "done", next: [] }), meta({ origin }));
+      const asked = ckpt({ threadId: "asks", step: 1 });
+      await c.put(asked, meta({ step: 1, origin, forkedFrom: { threadId: "done", checkpointId: "x" } }));
+      const question = { id: "2.0#0", kind: "node", node: "worker", taskId: "2.0", payload: { prompt: "ok?" }, namespace: "" };
+      await c.putWrites({ threadId: "asks", checkpointId: asked.id }, [["__interrupt__", [question]]], "2.0");
+      const ts = await c.threads();
+      const of = (id: string) => ts.find((t) => t.threadId === id)!;
+      expect(of("asks")).toMatchObject({ status: "interrupted", interrupts: [question], metadata: { source: "loop", step: 1, origin, forkedFrom: { threadId: "done", checkpointId: "x" } } });
+      expect(of("done")).toMatchObject({ status: "completed", metadata: { origin } });
+      expect(of("done").interrupts).toBeUndefined();
+    });
+
     it("putBatch (when the backend has it) applies puts and writes in order, as the single calls would", async () => {
       const c = b.make();
       if (!c.putBatch) return;

@@ -15,13 +15,20 @@ export interface TestStudio {
 }
 
 /** Copies the example .rag/.ragsh files into a temp workspace and serves it. */
-export async function testStudio(opts: { staticDir?: string; requestTimeoutMs?: number; maxEventStreams?: number } = {}): Promise<TestStudio> {
+export async function testStudio(opts: { staticDir?: string; requestTimeoutMs?: number; maxEventStreams?: number; port?: number } = {}): Promise<TestStudio> {
   const dir = mkdtempSync(join(tmpdir(), "rag-studio-"));
   for (const f of readdirSync(EXAMPLES)) if (/^[^.].*\.(rag|ragsh)$/.test(f)) copyFileSync(join(EXAMPLES, f), join(dir, f));
   const config = await loadStudioConfig(dir, join(EXAMPLES, "rag.config.ts"));
   const project = new Project(new Workspace(dir), config, { approvals: join(dir, ".rag", "approvals.json") });
-  const { staticDir, requestTimeoutMs, maxEventStreams } = opts;
-  const server = await startStudioServer({ project, ...(staticDir ? { staticDir } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(maxEventStreams !== undefined ? { maxEventStreams } : {}) });
+  const { staticDir, requestTimeoutMs, maxEventStreams, port } = opts;
+  let server: StudioServer;
+  try {
+    server = await startStudioServer({ project, ...(staticDir ? { staticDir } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}), ...(maxEventStreams !== undefined ? { maxEventStreams } : {}), ...(port !== undefined ? { port } : {}) });
+  } catch (e) {
+    project.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     dir,
     server,

@@ -1,11 +1,69 @@
 /**
- * The studio end-to-end tests' view of the page and their waits (test/studio/e2e.test.ts):
- * what `window.studio` exposes (studio/app/main.ts), and helpers that wait on conditions
- * the page signals rather than on fixed delays (a loaded machine is slow to get there).
+ * The studio end-to-end tests' harness (test/studio/e2e*.test.ts): one Debian chromium per
+ * file (playwright-core, never a browser download), and per test a studio of its own —
+ * a temp copy of examples/ plus the fixtures, a server and a page — so that each test
+ * passes alone and in any order. Also what `window.studio` exposes (studio/app/main.ts),
+ * and helpers that wait on conditions the page signals rather than on fixed delays (a
+ * loaded machine is slow to get there).
+ * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
+ * E2E_THROTTLE=8 slows the page's main thread 8 times (Chrome's CPU throttling), as a
+ * loaded CI machine does: every wait is on a condition, so the tests still pass.
  */
-import type { Page } from "playwright-core";
-import { expect } from "vitest";
-import type { TestStudio } from "../server/helpers.js";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { expect, onTestFinished } from "vitest";
+import { buildStudio } from "../../studio/build.js";
+import { testStudio, type TestStudio } from "../server/helpers.js";
+import { TYPED, TOOLGATE, ORDER, SUBFLOW } from "./fixtures.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
+
+/** The port the last studio of this file listened on. */
+let lastPort: number | undefined;
+
+/** The built page (built once per process; later calls reuse the build) and a headless chromium. */
+export async function launchStudioBrowser(): Promise<{ browser: Browser; staticDir: string }> {
+  const staticDir = await buildStudio();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+  return { browser, staticDir };
+}
+
+/**
+ * A studio of the test's own: a temp workspace (the examples, the fixtures, a folder
+ * tree), its server, and a page on it opened at `file` and ready. Closed when the test
+ * ends, whatever the outcome.
+ */
+export async function studioPage(env: { browser: Browser; staticDir: string }, file = "research_review.rag"): Promise<{ s: TestStudio; page: Page }> {
+  // On the port of the previous test's studio (closed by now) when it is free: the page's
+  // assets keep their URLs, so the browser's cache (and V8's code cache of Monaco's 3 MB
+  // chunk) serves them; a fresh origin would parse everything cold, seconds per test.
+  const s = await testStudio({ staticDir: env.staticDir, ...(lastPort !== undefined ? { port: lastPort } : {}) }).catch(() => testStudio({ staticDir: env.staticDir }));
+  lastPort = s.server.port;
+  const page = await env.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  onTestFinished(async () => {
+    await page.close().catch(() => undefined);
+    await s.close();
+  });
+  // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
+  writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
+  writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
+  // Nested input types: an object as nested fields, lists as rows.
+  writeFileSync(join(s.dir, "order.rag"), ORDER);
+  // A run paused inside a subgraph of a subgraph.
+  writeFileSync(join(s.dir, "subflow.rag"), SUBFLOW);
+  // The file list is a tree: a file two folders down, and a .ragsh beside it.
+  mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
+  writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
+  writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
+  if (process.env.E2E_THROTTLE) await (await page.context().newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: Number(process.env.E2E_THROTTLE) });
+  await page.goto(s.server.url.replace("/?", `/?file=${encodeURIComponent(file)}&`));
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+  return { s, page };
+}
 
 /** What the page exposes to tests (studio/app/main.ts `window.studio`), for code run in the page. */
 export interface Marker {
@@ -32,7 +90,7 @@ declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown 
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 
 /** Polls the thread list until thread `threadId` has status `want` (up to 30 s: a loaded machine may be slow to get there); fails the test if it has not by then. */
-export async function untilStatus(s: TestStudio, threadId: string, want: "interrupted" | "completed"): Promise<void> {
+export async function untilStatus(s: TestStudio, threadId: string, want: "interrupted" | "completed" | "failed"): Promise<void> {
   let status: string | undefined;
   for (let i = 0; i < 300; i++) {
     status = (await s.api<{ threadId: string; status: string }[]>("GET", "/api/threads")).json.find((t) => t.threadId === threadId)?.status;

@@ -1,62 +1,33 @@
 /**
- * The studio in a real browser: Debian's chromium driven by playwright-core (never a
- * browser download) against a real studio server over a temp copy of examples/.
- * Screenshots go to a temp folder, or to docs/studio/ with STUDIO_SCREENSHOTS=1.
- * E2E_THROTTLE=8 slows the page's main thread 8 times (Chrome's CPU throttling), as a
- * loaded CI machine does: every wait here is on a condition, so the tests still pass.
+ * The studio's editor side in a real browser: Debian's chromium driven by playwright-core
+ * (never a browser download), each test against a studio of its own (e2e-page.ts
+ * `studioPage`): the graph beside the source, the file tree, diagnostics and quick fixes,
+ * the Diff tab, review and approval, the REPL, the language worker's features.
+ * The Runs tab's tests are e2e-runs.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildStudio } from "../../studio/build.js";
-import { testStudio, type TestStudio } from "../server/helpers.js";
-import { TYPED, TOOLGATE, ORDER, HOSTILE, SUBFLOW } from "./fixtures.js";
-import { acceptQuickFix, openFile, tab, untilInterrupted, untilStatus, type PageStudio } from "./e2e-page.js";
+import { acceptQuickFix, CHROMIUM, launchStudioBrowser, openFile, SHOTS, studioPage, tab, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
 
-
-
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
-
-let s: TestStudio;
-let browser: Browser;
-let page: Page;
+let env: { browser: Browser; staticDir: string };
 
 beforeAll(async () => {
-  const staticDir = await buildStudio();
-  s = await testStudio({ staticDir });
-  // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
-  writeFileSync(join(s.dir, "typed.rag"), TYPED);
-  // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
-  writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
-  // Nested input types: an object as nested fields, lists as rows.
-  writeFileSync(join(s.dir, "order.rag"), ORDER);
-  // A run paused inside a subgraph of a subgraph.
-  writeFileSync(join(s.dir, "subflow.rag"), SUBFLOW);
-  // The file list is a tree: a file two folders down, and a .ragsh beside it.
-  mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
-  writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
-  writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  if (process.env.E2E_THROTTLE) await (await page.context().newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: Number(process.env.E2E_THROTTLE) });
-  await page.goto(s.server.url.replace("/?", "/?file=research_review.rag&"));
-  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+  if (existsSync(CHROMIUM)) env = await launchStudioBrowser();
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await s?.close();
+  await env?.browser.close();
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
+describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
   it("draws the graph beside the source, with sends and joins drawn apart", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
     await page.waitForSelector('#graph g.node[data-node="supervisor"]');
     expect(await page.locator("#graph g.edge[data-edge-kind=send]").count()).toBeGreaterThan(0);
     expect(await page.locator("#graph g.edge[data-edge-kind=join]").count()).toBeGreaterThan(0);
@@ -67,6 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("lists the workspace as a folder tree that folds, and opens and saves a nested file", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
     const nested = '#files details.folder[data-dir="flows"] > details.folder[data-dir="flows/deep"] > .file[data-path="flows/deep/nested.rag"]';
     expect(await page.locator(nested).textContent()).toBe("nested.rag");
     expect(await page.locator('#files details.folder[data-dir="flows"] > .file.ragsh[data-path="flows/notes.ragsh"]').count()).toBe(1);
@@ -88,6 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("a typo gets an error marker and a quick fix that repairs it", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
     await openFile(page, "approval.rag");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
@@ -163,6 +136,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("the graph updates after an edit", async () => {
+    const { page } = await studioPage(env, "approval.rag");
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
       m.setValue(m.getValue().replace("next END\n  }\n}", "next extra\n  }\n\n  node extra {\n    kind set\n    set { log: \"extra\" }\n    next END\n  }\n}"));
@@ -197,78 +171,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     });
   });
 
-  it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
-    await openFile(page, "research_review.rag");
-    await tab(page, "runs");
-    // Cancel is offered only while a run is going
-    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
-    await page.click('[data-testid=run]');
-    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
-    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
-    expect(await page.locator("#tab-runs .step").count()).toBe(3);
-    expect(await page.locator("#tab-runs [data-testid=fanout]").count()).toBe(1);
-    expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
-    // Each task with its model calls and tokens (the review is the join's task, superstep 3).
-    expect(await page.locator("#tab-runs .step[data-step='3'] .task[data-node=review] .task-result").textContent()).toMatch(/\d+ model calls? · \d+ tokens/);
-    // Replaying superstep 2 lights its nodes (the fan-out's branches) on the graph.
-    await page.click("#tab-runs .step[data-step='2'] .step-head");
-    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node).sort())).toEqual(["agent:research_agent", "agent:verifier_agent"]);
-    await page.click("#tab-runs .step[data-step='2'] .task");
-    await page.screenshot({ path: join(SHOTS, "runs.png") });
-  });
-
-  it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
-    await openFile(page, "approval.rag");
-    await tab(page, "runs");
-    // The previous file's run (research_review) is not shown for this file.
-    expect(await page.locator("#tab-runs .step").count()).toBe(0);
-    expect(await page.locator("#tab-runs [data-testid=run-status]").count()).toBe(0);
-    await page.click('[data-testid=run]');
-    await page.waitForSelector('[data-testid=interrupt] button[data-answer=approve]', { timeout: 20_000 });
-    await page.screenshot({ path: join(SHOTS, "interrupt.png") });
-    await page.click('[data-testid=interrupt] button[data-answer=approve]');
-    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
-    const published = await page.locator("#tab-runs .state").textContent();
-    expect(published).toContain("published");
-    // The resumed run's steps never wrote `draft`: its state is still shown (from the
-    // checkpoint the run resumed from), not only the channels the resumed steps changed.
-    await page.waitForFunction(() => document.querySelector("#tab-runs .state")!.textContent!.includes("pause for a human and resume later"));
-    // Fork at the paused checkpoint (step 1) and re-run it with another answer.
-    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=rerun]');
-    await page.waitForSelector('[data-testid=interrupt] button[data-answer=reject]');
-    await page.click('[data-testid=interrupt] button[data-answer=reject]');
-    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
-    const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
-    expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
-    // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
-    const before = await page.locator("#tab-runs .checkpoint").count();
-    // A refused edit says why; the accepted one after it replaces that line.
-    await page.fill("[data-testid=state-edit]", '{"draft": 5}');
-    await page.click("[data-testid=update-state]");
-    await page.waitForSelector("[data-testid=run-info]:has-text('expected string')");
-    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
-    await page.click("[data-testid=update-state]");
-    await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
-    expect(await page.locator("[data-testid=run-info]").textContent()).toMatch(/^state updated: a new checkpoint at step \d+ of thread-/);
-    expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
-    expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
-    await page.screenshot({ path: join(SHOTS, "history.png") });
-    // Fork (without re-running) at the paused checkpoint: the answer form is the fork's
-    // question, and answering it continues the fork, not the thread shown before.
-    const shown = await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread");
-    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=fork]');
-    await page.waitForFunction((t) => { const d = document.querySelector("#tab-runs .history [data-thread]") as unknown as { dataset: { thread: string } } | null; return d !== null && d.dataset.thread !== t; }, shown);
-    const fork = (await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread"))!;
-    // The timeline was the re-run's, on another thread: it is not shown under the fork.
-    expect(await page.locator("#tab-runs .step").count()).toBe(0);
-    await page.waitForSelector(`[data-testid=interrupt] .interrupt-box[data-thread="${fork}"] button[data-answer=revise]`);
-    expect(await page.locator("[data-testid=run-status]").textContent()).toContain(fork);
-    await page.click('[data-testid=interrupt] button[data-answer=revise]');
-    // revise → draft → review again: the fork pauses a second time.
-    await page.waitForSelector(`[data-testid=run-status][data-status=interrupted]:has-text("interrupted: approval on thread ${fork}")`, { timeout: 20_000 });
-  });
-
   it("approves the blueprint and shows its hash", async () => {
+    const { s, page } = await studioPage(env, "approval.rag");
     await tab(page, "review");
     await page.waitForSelector("[data-testid=approve]");
     const hash = await page.locator("[data-testid=hash]").first().textContent();
@@ -292,6 +196,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("runs .ragsh cells in the console", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
     await tab(page, "repl");
     await page.fill("[data-testid=repl-input]", "let n = 6 * 7\nprint(n)");
     await page.click("[data-testid=repl-run]");
@@ -299,142 +204,8 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
     await page.screenshot({ path: join(SHOTS, "repl.png") });
   });
 
-  it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
-    await openFile(page, "typed.rag");
-    await tab(page, "runs");
-    // The input form is typed from the input block: a number field, required.
-    expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
-    await page.click("[data-testid=run]");
-    await page.waitForSelector("[data-testid=input-error]:has-text('rounds is required')");
-    await page.fill(".run-form input[data-field=rounds]", "2");
-    await page.click("[data-testid=run]");
-    await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
-    expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
-    // A score that is not a number is refused in the form (nothing is sent).
-    await page.fill("[data-field=score]", "");
-    await page.click("[data-testid=answer-submit]");
-    await page.waitForSelector("[data-testid=interrupt] .error:has-text('score is required')");
-    await page.fill("[data-field=score]", "4");
-    await page.fill("[data-field=note]", "fine");
-    await page.selectOption("select[data-field=urgent]", { label: "true" });
-    await page.click("[data-testid=answer-submit]");
-    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
-    const state = await page.locator("#tab-runs .state").textContent();
-    expect(state).toContain('"score": 4');
-    expect(state).toContain('"urgent": true');
-    // A run whose answer does not match the type fails; the thread list says why.
-    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
-    await untilInterrupted(s, run.json.threadId);
-    // Picked in the thread list, the paused thread offers its answer form.
-    await page.click("#tab-runs h3 button[title=refresh]");
-    await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
-    await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
-    await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
-    await page.click("#tab-runs h3 button[title=refresh]");
-    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
-    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
-  });
-
-  it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
-    await openFile(page, "toolgate.rag");
-    await tab(page, "runs");
-    await page.click("[data-testid=run]");
-    const query = "[data-testid=approval-args] input[data-field=query]";
-    await page.waitForSelector(query, { timeout: 20_000 });
-    expect(await page.inputValue(query)).toBe("alpha");
-    await page.screenshot({ path: join(SHOTS, "tool-approval.png") });
-    // An argument the tool requires, left empty: refused in the form, nothing sent.
-    await page.fill(query, "");
-    await page.click("[data-testid=approve-edited]");
-    await page.waitForSelector("[data-testid=approval-errors]:has-text('query is required')");
-    await page.fill(query, "superstep barrier");
-    await page.click("[data-testid=approve-edited]");
-    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
-    // The tool ran with the edited query (it finds the superstep note, not the join note "alpha" falls back to).
-    const state = await page.locator("#tab-runs .state").textContent();
-    expect(state).toContain("runtime.md#1");
-    expect(state).not.toContain("runtime.md#2");
-    // Deny with a reason: the reason is required, and it reaches the run (a tool node fails with it).
-    await page.click("[data-testid=run]");
-    await page.waitForSelector("[data-testid=deny-with-reason]", { timeout: 20_000 });
-    await page.click("[data-testid=deny-with-reason]");
-    await page.waitForSelector("[data-testid=approval-errors]:has-text('give a reason')");
-    await page.fill("[data-testid=deny-reason]", "wrong query");
-    await page.click("[data-testid=deny-with-reason]");
-    await page.waitForSelector("[data-testid=run-status][data-status=failed]", { timeout: 20_000 });
-    expect(await page.locator("[data-testid=run-status]").textContent()).toContain("a person declined the call: wrong query");
-  });
-
-  it("the run form draws nested input types: objects as nested fields, lists as rows to add and remove", async () => {
-    await openFile(page, "order.rag");
-    await tab(page, "runs");
-    const form = ".run-form";
-    await page.waitForSelector(`${form} fieldset[data-field=customer] input[data-field="customer.name"]`);
-    expect(await page.locator(`${form} fieldset[data-field=customer] select[data-field="customer.vip"]`).count()).toBe(1);
-    const lines = `${form} fieldset[data-field=lines]`;
-    await page.click(`${lines} > button[data-action=add-row]`);
-    await page.click(`${lines} > button[data-action=add-row]`);
-    await page.fill(`${form} input[data-field="customer.name"]`, "Ada");
-    await page.fill(`${form} input[data-field="lines[0].sku"]`, "A1");
-    await page.fill(`${form} input[data-field="lines[0].qty"]`, "2");
-    await page.screenshot({ path: join(SHOTS, "input-form.png") });
-    // The second row is left empty: refused, named by its place.
-    await page.click("[data-testid=run]");
-    await page.waitForSelector("[data-testid=input-error]:has-text('lines[1].sku is required')");
-    await page.click(`${lines} .row[data-index="1"] button[data-action=remove-row]`);
-    expect(await page.locator(`${lines} .row`).count()).toBe(1);
-    await page.click("[data-testid=run]");
-    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
-    const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
-    const t = threads.json.find((x) => x.graph === "order" && x.status === "completed")!;
-    const hist = await s.api<{ values: Record<string, unknown> }[]>("GET", `/api/threads/${encodeURIComponent(t.threadId)}/history`);
-    // The optional vip and tags were left out; qty is an integer, not text.
-    expect(hist.json[0]!.values).toMatchObject({ customer: { name: "Ada" }, lines: [{ sku: "A1", qty: 2 }], tags: ["seen"] });
-    expect(hist.json[0]!.values.customer).toEqual({ name: "Ada" });
-  });
-
-  it("a picked thread paused in a subgraph shows each child run in a nested, collapsible section, its values as text", async () => {
-    await openFile(page, "subflow.rag");
-    await tab(page, "runs");
-    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "subflow.rag" });
-    const t = run.json.threadId;
-    await untilInterrupted(s, t);
-    await page.click("#tab-runs h3 button[title=refresh]");
-    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
-    // The parent's own state first, then one section per pending subgraph task, the deeper run inside.
-    const mid = "#tab-runs .state > details[data-testid=subgraph][data-namespace='2.0:middle']";
-    const leaf = `${mid} > details[data-testid=subgraph][data-namespace='2.0:middle|2.0/2.0:leaf']`;
-    await page.waitForSelector(leaf, { state: "attached", timeout: 10_000 });
-    expect(await page.locator("#tab-runs .state > table").textContent()).toContain("prepped");
-    expect(await page.locator("#tab-runs .state details[data-testid=subgraph]").count()).toBe(2);
-    // Collapsed at first: the summary shows, the values do not.
-    expect(await page.locator(`${mid} > summary`).textContent()).toBe("executor [2.0] → middle · interrupted · step 1 · next inner");
-    expect(await page.locator(`${mid} > table`).isVisible()).toBe(false);
-    await page.click(`${mid} > summary`);
-    expect(await page.locator(`${mid} > table`).textContent()).toContain("in the middle");
-    expect(await page.locator(`${mid} > .dim`).textContent()).toBe("namespace 2.0:middle");
-    expect(await page.locator(`${leaf} > summary`).textContent()).toBe("inner [2.0/2.0] → leaf · interrupted · step 1 · next ask");
-    await page.click(`${leaf} > summary`);
-    // The leaf's markup is shown as text: no <img> made from it (the server's CSP would
-    // also refuse its inline onerror, so the element count is the check that bites), no handler ran.
-    const cell = page.locator(`${leaf} > table pre`, { hasText: HOSTILE });
-    expect(await cell.isVisible()).toBe(true);
-    expect(await cell.textContent()).toBe(JSON.stringify([HOSTILE], null, 1));
-    expect(await page.locator("#tab-runs .state img").count()).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
-    await page.screenshot({ path: join(SHOTS, "subgraph-state.png") });
-    // Answered, the run finishes: picked again, the thread has no pending child run and no section.
-    expect((await s.api("POST", `/api/threads/${encodeURIComponent(t)}/resume`, { answer: "no" })).status).toBeLessThan(300);
-    await untilStatus(s, t, "completed");
-    await page.click("#tab-runs h3 button[title=refresh]");
-    await page.click(`#tab-runs .thread[data-thread="${t}"][data-status=completed]`);
-    await page.waitForFunction(() => !document.querySelector("#tab-runs .state details") && /in the middle/.test(document.querySelector("#tab-runs .state > table")?.textContent ?? ""));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await page.locator("#tab-runs .state details").count()).toBe(0);
-  });
-
   it("editor language features from the worker: definition, references, rename, outline, semantic colours", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
     await openFile(page, "research_review.rag");
     const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());
     // `join review` (line 14): go to definition lands on `node review {` (line 16).
@@ -481,6 +252,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   });
 
   it("works from the language worker alone: diagnostics, completion, formatting and the graph with the server's source endpoints blocked", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
     const blocked: string[] = [];
     const source = /\/api\/(check|graph|format|compile)(\?|$)/;
     await page.route(source, (r) => {
@@ -540,6 +312,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium", () => {
   }, 60_000);
 
   it("a .ragsh script shows nothing of the .rag file open before it, and its Runs and Review tabs point to the REPL", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
     await openFile(page, "map_reduce.rag");
     await tab(page, "problems");
     const original = await page.evaluate(() => window.studio!.editor.getModel()!.getValue());

@@ -1,0 +1,137 @@
+/**
+ * The API's thread views over a real server on loopback: the thread list filtered to the
+ * file and graph the page has open (with the file each thread runs, the questions a
+ * paused one waits on, the error of a failed one), and a thread's history carrying the
+ * tasks of each superstep — what the studio draws an old thread's timeline from.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testStudio, type TestStudio } from "./helpers.js";
+import { TYPED } from "../studio/fixtures.js";
+
+let s: TestStudio;
+beforeAll(async () => {
+  s = await testStudio();
+  writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // The same graph name in another file: listed with that file, not with approval.rag's.
+  writeFileSync(join(s.dir, "approval-copy.rag"), s.project.workspace.read("approval.rag"));
+});
+afterAll(() => s.close());
+
+/** Reads a run's SSE stream to its end; returns the run summary's status. */
+async function finish(runId: string): Promise<string> {
+  const res = await fetch(`${s.server.origin}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${s.server.token}` } });
+  const end = /event: end\ndata: (.*)\n/.exec(await res.text());
+  return (JSON.parse(end![1]) as { status: string }).status;
+}
+
+async function run(file: string, input?: Record<string, unknown>): Promise<{ threadId: string; status: string }> {
+  const r = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file, ...(input ? { input } : {}) });
+  expect(r.status).toBe(200);
+  return { threadId: r.json.threadId, status: await finish(r.json.runId) };
+}
+
+interface Entry {
+  threadId: string;
+  graph: string;
+  file: string | null;
+  status: string;
+  error?: { taskId: string; error: { message: string } };
+  interrupts?: { id: string; node: string; payload: { prompt: string; options: string[] } }[];
+}
+interface Task {
+  id: string;
+  node: string;
+  trigger: string;
+  branch?: { fanoutId: string; index: number };
+  status: string;
+  writes: string[];
+  result?: unknown;
+  error?: { message: string };
+  interrupts?: { id: string }[];
+}
+interface Checkpoint {
+  checkpointId: string;
+  parentId?: string;
+  step: number;
+  source: string;
+  metadata: { changed?: string[] };
+  tasks: Task[];
+}
+
+describe("the thread list", () => {
+  it("lists one file's graph's threads on request, each with its file, a paused one with its question, a failed one with its error", async () => {
+    const paused = await run("approval.rag");
+    const copy = await run("approval-copy.rag");
+    const review = await run("research_review.rag");
+    const typed = await run("typed.rag", { rounds: 1 });
+    expect([paused.status, copy.status, review.status, typed.status]).toEqual(["interrupted", "interrupted", "completed", "interrupted"]);
+    const bad = await s.api<{ runId: string }>("POST", `/api/threads/${typed.threadId}/resume`, { answer: { score: "high" } });
+    expect(await finish(bad.json.runId)).toBe("failed");
+    // A thread `rag run` started records the file's absolute path: listed by its workspace path.
+    const g = s.project.bind("approval.rag");
+    await g.invoke({}, { threadId: "from-the-cli", metadata: { origin: { file: join(s.dir, "approval.rag"), graph: "approval", config: null } } });
+
+    const mine = await s.api<Entry[]>("GET", "/api/threads?file=approval.rag&graph=approval");
+    expect(mine.status).toBe(200);
+    expect(mine.json.map((t) => t.threadId).sort()).toEqual([paused.threadId, "from-the-cli"].sort());
+    const p = mine.json.find((t) => t.threadId === paused.threadId)!;
+    expect(p).toMatchObject({ graph: "approval", file: "approval.rag", status: "interrupted" });
+    expect(p.interrupts).toHaveLength(1);
+    expect(p.interrupts![0]).toMatchObject({ node: "review", payload: { options: ["approve", "revise", "reject"] } });
+    expect(p.interrupts![0].payload.prompt).toMatch(/^Publish this announcement\? ragraph runs/);
+    expect((await s.api<Entry[]>("GET", "/api/threads?file=approval-copy.rag")).json.map((t) => t.threadId)).toEqual([copy.threadId]);
+
+    const all = (await s.api<Entry[]>("GET", "/api/threads")).json;
+    expect(all.find((t) => t.threadId === review.threadId)).toMatchObject({ graph: "research_review", file: "research_review.rag", status: "completed" });
+    const failed = all.find((t) => t.threadId === typed.threadId)!;
+    expect(failed).toMatchObject({ file: "typed.rag", status: "failed" });
+    expect(failed.error!.error.message).toMatch(/resume/);
+    expect(failed.interrupts).toBeUndefined();
+  });
+
+  it("refuses a malformed filter with 400, naming the field", async () => {
+    const r = await s.api<{ error: { code: string; message: string } }>("GET", `/api/threads?graph=${"g".repeat(201)}`);
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toMatch(/graph/);
+    // Like every route, the token is required.
+    expect((await fetch(`${s.server.origin}/api/threads?file=approval.rag`)).status).toBe(401);
+  });
+});
+
+describe("a thread's history", () => {
+  it("carries the tasks each superstep ran: trigger, fan-out branch, writes, result", async () => {
+    const { threadId } = await run("research_review.rag");
+    const h = (await s.api<Checkpoint[]>("GET", `/api/threads/${threadId}/history`)).json;
+    expect(h.map((c) => [c.step, c.source, c.tasks.map((t) => `${t.node}:${t.trigger}:${t.status}`)])).toEqual([
+      [3, "loop", []],
+      [2, "loop", ["review:join:ok"]],
+      [1, "loop", ["research_agent:send:ok", "verifier_agent:send:ok"]],
+      [0, "input", ["supervisor:start:ok"]],
+    ]);
+    const sent = h[2].tasks;
+    expect(sent.map((t) => t.branch)).toEqual([
+      { fanoutId: "f1", index: 0 },
+      { fanoutId: "f1", index: 1 },
+    ]);
+    expect(sent[0].writes).toEqual(["messages", "findings"]);
+    expect(String(sent[0].result)).toMatch(/^Finding for/);
+    expect(h[1].metadata.changed).toEqual(["messages", "findings", "critiques"]);
+  });
+
+  it("says which task waits on a question and which failed the run, with its error", async () => {
+    const paused = await run("approval.rag");
+    const h = (await s.api<Checkpoint[]>("GET", `/api/threads/${paused.threadId}/history`)).json;
+    expect(h[0].tasks).toMatchObject([{ node: "review", status: "interrupted", writes: [] }]);
+    expect(h[0].tasks[0].interrupts).toHaveLength(1);
+    expect(h[1].tasks).toMatchObject([{ node: "draft", status: "ok", writes: ["draft", "log"] }]);
+
+    const typed = await run("typed.rag", { rounds: 1 });
+    const bad = await s.api<{ runId: string }>("POST", `/api/threads/${typed.threadId}/resume`, { answer: { score: "high" } });
+    expect(await finish(bad.json.runId)).toBe("failed");
+    const t = (await s.api<Checkpoint[]>("GET", `/api/threads/${typed.threadId}/history`)).json;
+    expect(t[0].tasks).toMatchObject([{ node: "ask", status: "failed" }]);
+    expect(t[0].tasks[0].error!.message).toMatch(/resume/);
+  });
+});

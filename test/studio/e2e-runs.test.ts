@@ -1,0 +1,349 @@
+/**
+ * The studio's Runs tab in a real browser: Debian's chromium driven by playwright-core
+ * (never a browser download), each test against a studio of its own (e2e-page.ts
+ * `studioPage`): runs and their timelines, interrupts and tool approvals, the run form,
+ * the thread list of the graph open, a picked thread's timeline, checkpoints, fork,
+ * re-run and state edits.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOSTILE } from "./fixtures.js";
+import { CHROMIUM, launchStudioBrowser, openFile, SHOTS, studioPage, tab, untilInterrupted, untilStatus, type PageStudio } from "./e2e-page.js";
+
+declare const window: { studio?: PageStudio; __xss?: unknown };
+declare const document: { querySelector(s: string): { textContent: string | null; scrollTo(x: number, y: number): void } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+
+let env: { browser: Browser; staticDir: string };
+
+beforeAll(async () => {
+  if (existsSync(CHROMIUM)) env = await launchStudioBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await env?.browser.close();
+});
+
+describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", () => {
+  it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "research_review.rag");
+    await tab(page, "runs");
+    // Cancel is offered only while a run is going
+    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
+    expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
+    expect(await page.locator("#tab-runs .step").count()).toBe(3);
+    expect(await page.locator("#tab-runs [data-testid=fanout]").count()).toBe(1);
+    expect(await page.locator("#tab-runs [data-testid=join]").count()).toBe(1);
+    // Each task with its model calls and tokens (the review is the join's task, superstep 3).
+    expect(await page.locator("#tab-runs .step[data-step='3'] .task[data-node=review] .task-result").textContent()).toMatch(/\d+ model calls? · \d+ tokens/);
+    // Replaying superstep 2 lights its nodes (the fan-out's branches) on the graph.
+    await page.click("#tab-runs .step[data-step='2'] .step-head");
+    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node).sort())).toEqual(["agent:research_agent", "agent:verifier_agent"]);
+    await page.click("#tab-runs .step[data-step='2'] .task");
+    await page.screenshot({ path: join(SHOTS, "runs.png") });
+    // Another file opened: this file's run is not shown for it.
+    await openFile(page, "approval.rag");
+    expect(await page.locator("#tab-runs .step").count()).toBe(0);
+    expect(await page.locator("#tab-runs [data-testid=run-status]").count()).toBe(0);
+  });
+
+  it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "approval.rag");
+    await tab(page, "runs");
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=interrupt] button[data-answer=approve]', { timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, "interrupt.png") });
+    await page.click('[data-testid=interrupt] button[data-answer=approve]');
+    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
+    const published = await page.locator("#tab-runs .state").textContent();
+    expect(published).toContain("published");
+    // The resumed run's steps never wrote `draft`: its state is still shown (from the
+    // checkpoint the run resumed from), not only the channels the resumed steps changed.
+    await page.waitForFunction(() => document.querySelector("#tab-runs .state")!.textContent!.includes("pause for a human and resume later"));
+    // Fork at the paused checkpoint (step 1) and re-run it with another answer.
+    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=rerun]');
+    await page.waitForSelector('[data-testid=interrupt] button[data-answer=reject]');
+    await page.click('[data-testid=interrupt] button[data-answer=reject]');
+    await page.waitForSelector('[data-testid=run-status][data-status=completed]', { timeout: 20_000 });
+    const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
+    expect(threads.json.filter((t) => t.graph === "approval" && t.status === "completed").length).toBeGreaterThanOrEqual(2);
+    // updateState from the checkpoints pane: a new checkpoint (source "update") with the value.
+    const before = await page.locator("#tab-runs .checkpoint").count();
+    // A refused edit says why; the accepted one after it replaces that line.
+    await page.fill("[data-testid=state-edit]", '{"draft": 5}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForSelector("[data-testid=run-info]:has-text('expected string')");
+    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForFunction((n) => document.querySelectorAll("#tab-runs .checkpoint").length === n + 1, before);
+    expect(await page.locator("[data-testid=run-info]").textContent()).toMatch(/^state updated: a new checkpoint at step \d+ of thread-/);
+    expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
+    expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
+    await page.screenshot({ path: join(SHOTS, "history.png") });
+    // Fork (without re-running) at the paused checkpoint: the answer form is the fork's
+    // question, and answering it continues the fork, not the thread shown before.
+    const shown = await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread");
+    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=fork]');
+    await page.waitForFunction((t) => { const d = document.querySelector("#tab-runs .history [data-thread]") as unknown as { dataset: { thread: string } } | null; return d !== null && d.dataset.thread !== t; }, shown);
+    const fork = (await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread"))!;
+    // The timeline is the fork's own (the re-run's was on another thread): copied from the
+    // thread shown before at step 1, paused at review in superstep 2.
+    await page.waitForSelector(`#tab-runs [data-testid=forked-from][data-thread="${shown}"]`);
+    expect(await page.locator("#tab-runs .step").count()).toBe(1);
+    expect(await page.locator("#tab-runs .step[data-step='2'] .task[data-node=review]").getAttribute("data-status")).toBe("interrupted");
+    await page.waitForSelector(`[data-testid=interrupt] .interrupt-box[data-thread="${fork}"] button[data-answer=revise]`);
+    expect(await page.locator("[data-testid=run-status]").textContent()).toContain(fork);
+    await page.click('[data-testid=interrupt] button[data-answer=revise]');
+    // revise → draft → review again: the fork pauses a second time.
+    await page.waitForSelector(`[data-testid=run-status][data-status=interrupted]:has-text("interrupted: approval on thread ${fork}")`, { timeout: 20_000 });
+  });
+
+  it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "typed.rag");
+    await tab(page, "runs");
+    // The input form is typed from the input block: a number field, required.
+    expect(await page.locator(".run-form input[data-field=rounds][type=number]").count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('rounds is required')");
+    await page.fill(".run-form input[data-field=rounds]", "2");
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=answer-fields] [data-field=score]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=answer-fields] select[data-field=urgent]").count()).toBe(1);
+    // A score that is not a number is refused in the form (nothing is sent).
+    await page.fill("[data-field=score]", "");
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=interrupt] .error:has-text('score is required')");
+    await page.fill("[data-field=score]", "4");
+    await page.fill("[data-field=note]", "fine");
+    await page.selectOption("select[data-field=urgent]", { label: "true" });
+    await page.click("[data-testid=answer-submit]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain('"score": 4');
+    expect(state).toContain('"urgent": true');
+    // A run whose answer does not match the type fails; the thread list says why.
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
+    await untilInterrupted(s, run.json.threadId);
+    // Picked in the thread list, the paused thread offers its answer form.
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
+    await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
+    await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
+    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+  });
+
+  it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "toolgate.rag");
+    await tab(page, "runs");
+    await page.click("[data-testid=run]");
+    const query = "[data-testid=approval-args] input[data-field=query]";
+    await page.waitForSelector(query, { timeout: 20_000 });
+    expect(await page.inputValue(query)).toBe("alpha");
+    await page.screenshot({ path: join(SHOTS, "tool-approval.png") });
+    // An argument the tool requires, left empty: refused in the form, nothing sent.
+    await page.fill(query, "");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('query is required')");
+    await page.fill(query, "superstep barrier");
+    await page.click("[data-testid=approve-edited]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    // The tool ran with the edited query (it finds the superstep note, not the join note "alpha" falls back to).
+    const state = await page.locator("#tab-runs .state").textContent();
+    expect(state).toContain("runtime.md#1");
+    expect(state).not.toContain("runtime.md#2");
+    // Deny with a reason: the reason is required, and it reaches the run (a tool node fails with it).
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=deny-with-reason]", { timeout: 20_000 });
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=approval-errors]:has-text('give a reason')");
+    await page.fill("[data-testid=deny-reason]", "wrong query");
+    await page.click("[data-testid=deny-with-reason]");
+    await page.waitForSelector("[data-testid=run-status][data-status=failed]", { timeout: 20_000 });
+    expect(await page.locator("[data-testid=run-status]").textContent()).toContain("a person declined the call: wrong query");
+  });
+
+  it("the run form draws nested input types: objects as nested fields, lists as rows to add and remove", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "order.rag");
+    await tab(page, "runs");
+    const form = ".run-form";
+    await page.waitForSelector(`${form} fieldset[data-field=customer] input[data-field="customer.name"]`);
+    expect(await page.locator(`${form} fieldset[data-field=customer] select[data-field="customer.vip"]`).count()).toBe(1);
+    const lines = `${form} fieldset[data-field=lines]`;
+    await page.click(`${lines} > button[data-action=add-row]`);
+    await page.click(`${lines} > button[data-action=add-row]`);
+    await page.fill(`${form} input[data-field="customer.name"]`, "Ada");
+    await page.fill(`${form} input[data-field="lines[0].sku"]`, "A1");
+    await page.fill(`${form} input[data-field="lines[0].qty"]`, "2");
+    await page.screenshot({ path: join(SHOTS, "input-form.png") });
+    // The second row is left empty: refused, named by its place.
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=input-error]:has-text('lines[1].sku is required')");
+    await page.click(`${lines} .row[data-index="1"] button[data-action=remove-row]`);
+    expect(await page.locator(`${lines} .row`).count()).toBe(1);
+    await page.click("[data-testid=run]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const threads = await s.api<{ threadId: string; graph: string; status: string }[]>("GET", "/api/threads");
+    const t = threads.json.find((x) => x.graph === "order" && x.status === "completed")!;
+    const hist = await s.api<{ values: Record<string, unknown> }[]>("GET", `/api/threads/${encodeURIComponent(t.threadId)}/history`);
+    // The optional vip and tags were left out; qty is an integer, not text.
+    expect(hist.json[0]!.values).toMatchObject({ customer: { name: "Ada" }, lines: [{ sku: "A1", qty: 2 }], tags: ["seen"] });
+    expect(hist.json[0]!.values.customer).toEqual({ name: "Ada" });
+  });
+
+  it("a picked thread paused in a subgraph shows each child run in a nested, collapsible section, its values as text", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
+    await openFile(page, "subflow.rag");
+    await tab(page, "runs");
+    const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "subflow.rag" });
+    const t = run.json.threadId;
+    await untilInterrupted(s, t);
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
+    // The parent's own state first, then one section per pending subgraph task, the deeper run inside.
+    const mid = "#tab-runs .state > details[data-testid=subgraph][data-namespace='2.0:middle']";
+    const leaf = `${mid} > details[data-testid=subgraph][data-namespace='2.0:middle|2.0/2.0:leaf']`;
+    await page.waitForSelector(leaf, { state: "attached", timeout: 10_000 });
+    expect(await page.locator("#tab-runs .state > table").textContent()).toContain("prepped");
+    expect(await page.locator("#tab-runs .state details[data-testid=subgraph]").count()).toBe(2);
+    // Collapsed at first: the summary shows, the values do not.
+    expect(await page.locator(`${mid} > summary`).textContent()).toBe("executor [2.0] → middle · interrupted · step 1 · next inner");
+    expect(await page.locator(`${mid} > table`).isVisible()).toBe(false);
+    await page.click(`${mid} > summary`);
+    expect(await page.locator(`${mid} > table`).textContent()).toContain("in the middle");
+    expect(await page.locator(`${mid} > .dim`).textContent()).toBe("namespace 2.0:middle");
+    expect(await page.locator(`${leaf} > summary`).textContent()).toBe("inner [2.0/2.0] → leaf · interrupted · step 1 · next ask");
+    await page.click(`${leaf} > summary`);
+    // The leaf's markup is shown as text: no <img> made from it (the server's CSP would
+    // also refuse its inline onerror, so the element count is the check that bites), no handler ran.
+    const cell = page.locator(`${leaf} > table pre`, { hasText: HOSTILE });
+    expect(await cell.isVisible()).toBe(true);
+    expect(await cell.textContent()).toBe(JSON.stringify([HOSTILE], null, 1));
+    expect(await page.locator("#tab-runs .state img").count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.evaluate(() => window.__xss)).toBeUndefined();
+    await page.screenshot({ path: join(SHOTS, "subgraph-state.png") });
+    // Answered, the run finishes: picked again, the thread has no pending child run and no section.
+    expect((await s.api("POST", `/api/threads/${encodeURIComponent(t)}/resume`, { answer: "no" })).status).toBeLessThan(300);
+    await untilStatus(s, t, "completed");
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.click(`#tab-runs .thread[data-thread="${t}"][data-status=completed]`);
+    await page.waitForFunction(() => !document.querySelector("#tab-runs .state details") && /in the middle/.test(document.querySelector("#tab-runs .state > table")?.textContent ?? ""));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.locator("#tab-runs .state details").count()).toBe(0);
+  });
+
+  it("lists the threads of the graph open, every graph's on request, each with its status: paused with its question, failed with its error", async () => {
+    const { s, page } = await studioPage(env, "approval.rag");
+    // Threads run without this page: one paused, one completed, one failed.
+    const paused = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "approval.rag" })).json.threadId;
+    const review = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "research_review.rag" })).json.threadId;
+    const typed = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } })).json.threadId;
+    await untilInterrupted(s, paused);
+    await untilStatus(s, review, "completed");
+    await untilInterrupted(s, typed);
+    await s.api("POST", `/api/threads/${encodeURIComponent(typed)}/resume`, { answer: { score: "high" } });
+    await untilStatus(s, typed, "failed");
+    await tab(page, "runs");
+    // approval.rag is open: its thread only, paused, with the question it waits on.
+    const row = `#tab-runs .thread[data-thread="${paused}"]`;
+    await page.waitForSelector(row);
+    expect(await page.locator("#tab-runs .thread").count()).toBe(1);
+    expect(await page.locator("[data-testid=threads-title]").textContent()).toBe("Threads of approval");
+    expect(await page.locator(`${row} .badge`).textContent()).toBe("paused");
+    expect(await page.locator(`${row} [data-testid=thread-question]`).textContent()).toMatch(/^review: Publish this announcement\? ragraph runs .* \[approve \/ revise \/ reject\]$/);
+    expect(await page.locator(`${row} [data-testid=thread-graph]`).count()).toBe(0);
+    // All graphs: every thread, each labelled with its graph and file.
+    await page.check("[data-testid=threads-all]");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${review}"]`);
+    expect(await page.locator("#tab-runs .thread").count()).toBe(3);
+    expect(await page.locator(`#tab-runs .thread[data-thread="${review}"] [data-testid=thread-graph]`).textContent()).toBe(" research_review (research_review.rag)");
+    expect(await page.locator(`#tab-runs .thread[data-thread="${typed}"][data-status=failed] [data-testid=thread-error]`).textContent()).toContain("resume");
+    // Another file opened (all graphs off): its threads.
+    await page.uncheck("[data-testid=threads-all]");
+    await openFile(page, "typed.rag");
+    await page.waitForFunction(() => document.querySelector("[data-testid=threads-title]")?.textContent === "Threads of typed");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${typed}"]`);
+    expect(await page.locator("#tab-runs .thread").count()).toBe(1);
+    // Picked, the failed thread shows the step that failed and why.
+    await page.click(`#tab-runs .thread[data-thread="${typed}"]`);
+    await page.waitForSelector("#tab-runs .step[data-step='1'] .task[data-node=ask][data-status=failed]");
+    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=ask] .task-result").textContent()).toMatch(/^failed: .*resume/);
+    expect(await page.locator("[data-testid=run-status]").getAttribute("data-status")).toBe("failed");
+  });
+
+  it("a thread picked in the list shows its timeline from its history, and forks, re-runs and edits it", async () => {
+    const { s, page } = await studioPage(env, "approval.rag");
+    // A thread run and answered without this page (another tab, `rag run`, an earlier session).
+    const t = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "approval.rag" })).json.threadId;
+    await untilInterrupted(s, t);
+    await s.api("POST", `/api/threads/${encodeURIComponent(t)}/resume`, { answer: "approve" });
+    await untilStatus(s, t, "completed");
+    await tab(page, "runs");
+    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
+    // Its three supersteps, each task with its outcome; the state after the last one.
+    await page.waitForSelector("#tab-runs .step[data-step='3'] .task[data-node=publish][data-status=ok]");
+    expect(await page.locator("#tab-runs .step").count()).toBe(3);
+    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=draft] .task-result").textContent()).toBe("ok · writes draft, log");
+    expect(await page.locator("#tab-runs .step[data-step='2'] .task[data-node=review] .task-result").textContent()).toBe("ok · writes decision");
+    expect(await page.locator("#tab-runs .state").textContent()).toContain("published");
+    expect(await page.locator(`#tab-runs .history [data-thread="${t}"]`).count()).toBe(1);
+    expect(await page.locator("#tab-runs .checkpoint").count()).toBe(4);
+    // A step clicked: the state after it, what it changed highlighted, its node lit.
+    await page.click("#tab-runs .step[data-step='1'] .step-head");
+    await page.waitForFunction(() => /^after superstep 1 \(changed: draft, log\)/.test(document.querySelector("#tab-runs .state")?.textContent ?? ""));
+    expect(await page.locator("#tab-runs .state tr.changed td:first-child").allTextContents()).toEqual(["draft", "log"]);
+    expect(await page.locator("#tab-runs .state").textContent()).not.toContain("published");
+    expect(await page.locator("#graph g.node.active").evaluateAll((gs) => gs.map((g) => (g as unknown as { dataset: { node: string } }).dataset.node))).toEqual(["draft"]);
+    // updateState on it: the timeline marks the edit, the state shows it.
+    await page.fill("[data-testid=state-edit]", '{"draft": "edited by hand"}');
+    await page.click("[data-testid=update-state]");
+    await page.waitForSelector("#tab-runs [data-testid=state-edit-mark][data-step='4']");
+    expect(await page.locator("#tab-runs [data-testid=state-edit-mark]").textContent()).toBe("state edited at step 4 (changed: draft)");
+    expect(await page.locator("#tab-runs .state tr.changed").textContent()).toContain("edited by hand");
+    expect(await page.locator("#tab-runs .checkpoint").count()).toBe(5);
+    // Re-run from the paused checkpoint (step 1): the fork's timeline, its question, another answer.
+    await page.click('#tab-runs .checkpoint[data-step="1"] button[data-action=rerun]');
+    await page.waitForSelector(`#tab-runs [data-testid=forked-from][data-thread="${t}"]`);
+    expect(await page.locator("#tab-runs .step[data-step='2'] .task[data-node=review]").getAttribute("data-status")).toBe("interrupted");
+    await page.click("[data-testid=interrupt] button[data-answer=reject]");
+    await page.waitForSelector("[data-testid=run-status][data-status=completed]", { timeout: 20_000 });
+    const fork = (await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread"))!;
+    expect(fork).not.toBe(t);
+    expect(await page.locator("#tab-runs .state").textContent()).toContain('"reject"');
+    // Both threads are listed; picking the first shows its timeline again.
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${fork}"][data-status=completed]`);
+    // (and, for the screenshot, a thread that waits for an answer)
+    await untilInterrupted(s, (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "approval.rag" })).json.threadId);
+    await page.click("#tab-runs h3 button[title=refresh]");
+    await page.waitForSelector("#tab-runs .thread[data-status=interrupted] [data-testid=thread-question]");
+    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
+    await page.waitForSelector("#tab-runs [data-testid=state-edit-mark][data-step='4']");
+    expect(await page.locator("#tab-runs .step").count()).toBe(3);
+    await page.click("#tab-runs .step[data-step='2'] .task[data-node=review]");
+    await page.evaluate(() => document.querySelector("#tab-runs")!.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, "history.png") });
+  }, 60_000);
+
+  it("a picked research_review thread shows its fan-out and the join once", async () => {
+    const { s, page } = await studioPage(env, "research_review.rag");
+    const t = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "research_review.rag" })).json.threadId;
+    await untilStatus(s, t, "completed");
+    await tab(page, "runs");
+    await page.click(`#tab-runs .thread[data-thread="${t}"]`);
+    await page.waitForSelector("#tab-runs .step[data-step='3'] .task[data-node=review]");
+    expect(await page.locator("#tab-runs .step").count()).toBe(3);
+    expect(await page.locator("#tab-runs [data-testid=fanout]").allTextContents()).toEqual(["fan-out f1 → research_agent, verifier_agent"]);
+    expect(await page.locator("#tab-runs [data-testid=join]").allTextContents()).toEqual(["join → review released"]);
+    expect(await page.locator("#tab-runs .step[data-step='2'] .task").evaluateAll((ts) => ts.map((x) => (x as unknown as { dataset: { node: string } }).dataset.node))).toEqual(["research_agent", "verifier_agent"]);
+  });
+});
