@@ -84,7 +84,6 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     expect(await page.locator("[data-testid=run-info]").textContent()).toMatch(/^state updated: a new checkpoint at step \d+ of thread-/);
     expect(await page.locator("#tab-runs .checkpoint").first().textContent()).toContain("update");
     expect(await page.locator("#tab-runs .state").textContent()).toContain("edited by hand");
-    await page.screenshot({ path: join(SHOTS, "history.png") });
     // Fork (without re-running) at the paused checkpoint: the answer form is the fork's
     // question, and answering it continues the fork, not the thread shown before.
     const shown = await page.locator("#tab-runs .history [data-thread]").getAttribute("data-thread");
