@@ -6,6 +6,7 @@
  */
 import { signatureSection, type RegistrySnapshot } from "../compiler/index.js";
 import { GRAMMAR_CARD } from "../grammar/index.js";
+import { fencedBlocks } from "../repl/fences.js";
 
 /** The system prompt: what to write, the card, and what the registry grants. */
 export function authorSystemPrompt(snapshot: RegistrySnapshot): string {
@@ -33,10 +34,11 @@ export function repairPrompt(what: "check" | "simulate", report: string): string
 
 /** The `.rag` source of a reply: the last ```rag (or unlabelled) fenced block, else the whole reply. */
 export function extractSource(reply: string): string {
-  const blocks = [...reply.matchAll(/```([A-Za-z-]*)[^\n]*\n([\s\S]*?)```/g)];
-  const rag = blocks.filter((b) => b[1] === "rag" || b[1] === "");
+  // One pass (`fencedBlocks`): the regular expression used before was quadratic on a reply of many unclosed fences.
+  const blocks = fencedBlocks(reply).map((b) => ({ label: /^[A-Za-z-]*/.exec(b.info)![0], body: b.body }));
+  const rag = blocks.filter((b) => b.label === "rag" || b.label === "");
   const pick = (rag.length ? rag : blocks).at(-1);
-  const text = pick ? pick[2] : reply;
+  const text = pick ? pick.body : reply;
   return text.trim() + "\n";
 }
 

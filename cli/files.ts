@@ -1,6 +1,7 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
 import "../stdlib/node-sha256.js";
 import { existsSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { dirname, join, relative, resolve } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
@@ -139,20 +140,29 @@ export async function loadConfig(path: string | undefined): Promise<LoadedConfig
   }
 }
 
+/** Largest `.env` file read, in bytes (a file of keys is a few hundred bytes). */
+export const MAX_DOTENV_BYTES = 1024 * 1024;
+
 /**
- * Loads `DIR/.env` into `process.env` with Node's `process.loadEnvFile` (dotenv syntax);
- * variables already set in the environment win (Node never overrides them). Nothing
- * when there is no `.env`; the values are never printed.
- * @throws CliError naming the file when it cannot be read or parsed.
+ * Loads `DIR/.env` into `process.env` (dotenv syntax, Node's `util.parseEnv`); variables
+ * already set in the environment win. Read with the CLI's bounded reader: a regular file
+ * of at most `MAX_DOTENV_BYTES` (`process.loadEnvFile` read whatever was there — a FIFO
+ * named `.env` blocked every command that loads a config, a link to /dev/zero read
+ * without end, 300 MB took 28 s and 650 MB). Nothing when there is no `.env`; the values
+ * are never printed.
+ * @throws CliError naming the file when it cannot be read or is not a regular file of at most `MAX_DOTENV_BYTES`.
  */
 export function loadDotEnv(dir: string): void {
   const file = join(dir, ".env");
   if (!existsSync(file)) return;
+  let text: string;
   try {
-    process.loadEnvFile(file);
+    text = readTextFile(file, MAX_DOTENV_BYTES);
   } catch (e) {
-    throw new CliError(`cannot load ${displayPath(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2, { code: "config" });
+    if (!(e instanceof TextFileError)) throw e;
+    throw new CliError(`cannot load ${displayPath(file)}: ${e.message.replace(`cannot read ${file}: `, "")}`, 2, { code: "config" });
   }
+  for (const [k, v] of Object.entries(parseEnv(text))) if (process.env[k] === undefined) process.env[k] = v;
 }
 
 /**

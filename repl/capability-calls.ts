@@ -109,7 +109,7 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
 export function authorizeCall(s: Session, cell: CellState, capability: string, kind: CapabilityKind, name: string): void {
   const known = s.capabilityNames() as Partial<Record<CapabilityKind, ReadonlySet<string>>>;
   const registered = known[kind]?.has(name) ?? true;
-  const d = registered ? s.host.authorize(kind, name) : undefined;
+  const d = registered ? s.authorize(kind, name) : undefined;
   if (d?.allowed) return;
   // An unregistered name is reported as unknown (with did-you-mean), a registered one the
   // session may not use as denied; either way nothing is called.

@@ -26,10 +26,11 @@ import { history } from "../stdlib/kinds/conversation.js";
 import { nodeHost } from "./host.js";
 import { Session, type CellResult } from "./session.js";
 import { formatValue } from "./boundary.js";
+import { fencedBlocks } from "./fences.js";
 
-/** The fenced ```ragsh blocks of a model reply, in order. */
+/** The fenced ```ragsh blocks of a model reply, in order (linear time: `fencedBlocks`). */
 export function extractBlocks(text: string): string[] {
-  return [...text.matchAll(/```ragsh[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return fencedBlocks(text, "ragsh").map((b) => b.body);
 }
 
 /** What a model sees after its code ran: per cell, status, stdout, value and errors with spans (bounded). */

@@ -7,7 +7,7 @@
  * `.ragsh` file runs its cells (and its own directives), at most 8 scripts deep.
  */
 import { dirname, extname, resolve } from "node:path";
-import { compile } from "../compiler/index.js";
+import { compile, provenanceFromText } from "../compiler/index.js";
 import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { sessionView } from "./graph-builtins.js";
 import { splitCells } from "./script.js";
@@ -51,6 +51,12 @@ export interface LoadHooks {
   loaded(file: string, result: ReturnType<typeof compile>): boolean;
   /** A `:reset` line of a script ran. */
   reset?(file: string): void;
+  /**
+   * A model-written script (`// rag:generated-by model`) is about to run: the session's
+   * trust was lowered to a model's (`Session.lowerTrust`) for the rest of its life, or
+   * until a person's `:reset`. Called when it was lowered now.
+   */
+  lowered?(file: string): void;
   /** A file could not be read, or loads nest too deep. */
   error(message: string): void;
   /**
@@ -84,7 +90,7 @@ export function registerRagFile(session: Session, file: string, text: string): R
  * through `hooks.error`, unread. Resolves true when everything ran (false at the first
  * failed cell, unreadable or refused file, or rejected load).
  */
-export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }): Promise<boolean> {
+export async function loadFile(session: Session, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }, byModel = false): Promise<boolean> {
   if (++count.n > MAX_LOADS) {
     hooks.error(`:load ${file}: one load reads at most ${MAX_LOADS} files (scripts and .rag files together)`);
     return false;
@@ -103,7 +109,14 @@ export async function loadFile(session: Session, file: string, hooks: LoadHooks,
     hooks.error(text.error);
     return false;
   }
-  if (extname(file) === ".ragsh") return runScript(session, text, file, hooks, depth + 1, count);
+  if (extname(file) === ".ragsh") {
+    // A model-written script runs with a model's trust, whoever loads it (as `rag repl
+    // gen.ragsh` runs it): the session is lowered before its first cell. It used to run
+    // with the loading person's grants (`policy.allow`, not `untrustedAllow`).
+    const model = byModel || isModelWritten(text);
+    if (model && session.lowerTrust(file)) hooks.lowered?.(file);
+    return runScript(session, text, file, hooks, depth + 1, count, model);
+  }
   return hooks.loaded(file, registerRagFile(session, file, text));
 }
 
@@ -117,16 +130,28 @@ function readFromDisk(file: string): string | { error: string } {
   }
 }
 
-/** Runs a script's cells in order, doing its `:load`/`:reset` lines (paths relative to the script's folder). */
-export async function runScript(session: Session, text: string, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }): Promise<boolean> {
+/** True when a script's leading comment lines carry a `// rag:generated-by` pragma naming anything but `human`. */
+export function isModelWritten(text: string): boolean {
+  const by = provenanceFromText(text)?.generatedBy;
+  return by !== undefined && by.toLowerCase() !== "human";
+}
+
+/**
+ * Runs a script's cells in order, doing its `:load`/`:reset` lines (paths relative to the
+ * script's folder). `byModel`: the script, or one loading it, is model-written — its
+ * `:reset` lines clear the variables but do not raise the session's trust back (a
+ * person's do: `Session.restoreTrust`).
+ */
+export async function runScript(session: Session, text: string, file: string, hooks: LoadHooks, depth = 0, count: LoadCount = { n: 0 }, byModel = false): Promise<boolean> {
   for (const cell of splitCells(text)) {
     const d = parseDirective(cell.source);
     if (!d) {
       if (!(await hooks.cell(cell.source, file))) return false;
     } else if (d.kind === "reset") {
       session.reset();
+      if (!byModel) session.restoreTrust();
       hooks.reset?.(file);
-    } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth, count))) return false;
+    } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth, count, byModel))) return false;
   }
   return true;
 }

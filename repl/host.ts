@@ -112,11 +112,11 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
     const d = grant.authorize(kind, name);
     if (!d.allowed) throw new CapabilityRefused(d.reason);
   };
-  const runLimits = grant.limits;
+  // Read at each use: a session's grant changes when its trust is lowered (`Session.lowerTrust`).
   const host: CapabilityHost = {
     registry,
-    authorize: grant.authorize,
-    limits: () => runLimits,
+    authorize: (kind, name) => grant.authorize(kind, name),
+    limits: () => grant.limits,
     async callModel(model, request, ids, signal) {
       refuse("models", model);
       const m = registry.models.get(model);
@@ -165,7 +165,7 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
       if (registry.graphs.get(req.name) === req.blueprint) refuse("graphs", req.name);
       const all = new Map(req.graphs);
       all.set(req.name, req.blueprint);
-      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all, limits: runLimits });
+      const parent = new CompiledGraph(req.blueprint, { registry, graphs: all, limits: grant.limits });
       const history: GraphOutcome["history"][number][] = [];
       let runDepth = -1;
       const link = {

@@ -262,6 +262,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       return !o.stopAtFailure || !r.diagnostics.some((d) => d.severity === "error");
     },
     reset: () => write(c.dim("  variables cleared\n")),
+    lowered: (file) => write(c.yellow(`  ${file} was written by a model: this session now runs as a model's (policy.untrustedAllow) until :reset\n`)),
     error: (message) => write(c.red(`  ${message}\n`)),
   };
   /** A `:save`d script's line for a transcript entry: `:load` paths relative to the script's folder. */
@@ -351,7 +352,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       case ":reset":
         session.reset();
         transcript.push(":reset");
-        write(c.dim("  variables cleared\n"));
+        write(c.dim(session.restoreTrust() ? "  variables cleared; the session is yours again (no model-written code is left)\n" : "  variables cleared\n"));
         return true;
       case ":approve":
         if (!/^sha256:[0-9a-f]{64}$/.test(arg)) return usage(":approve sha256:…");

@@ -8,7 +8,7 @@
  * A person's prompt (`rag repl`), a script file and a model's ```ragsh blocks (the
  * `repl_agent` node) all go through `runCell`.
  */
-import type { Blueprint } from "../compiler/index.js";
+import type { Blueprint, CapabilityKind, Decision } from "../compiler/index.js";
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../grammar/diagnostic.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import type { Registry, SessionPolicy } from "../registry/index.js";
@@ -19,7 +19,7 @@ import { checkCell } from "./check.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
 import { compiledByHash } from "./graph-builtins.js";
-import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
+import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds, type SessionGrant } from "./host.js";
 import { Interpreter } from "./interpreter.js";
 import { retainedBytes } from "./retained.js";
 import type { MethodRuntime } from "./method-runtime.js";
@@ -102,7 +102,13 @@ export class Session {
   readonly namespace: string;
   readonly policy: SessionPolicy;
   readonly registry: Registry;
-  readonly author: "human" | "model";
+  /**
+   * Who the session's cells are trusted as now: its `author`, or `model` once it ran a
+   * model-written script (`lowerTrust`) — until a person's `:reset` (`restoreTrust`).
+   */
+  get author(): "human" | "model" {
+    return this.trust.author;
+  }
   readonly approvals: ApprovalStore;
   readonly host: CapabilityHost;
   /** Checkpoints of the graph runs this session starts. */
@@ -135,6 +141,8 @@ export class Session {
   private readonly inputs: { context: unknown; state: unknown; messages: unknown };
   private cellCount = 0;
   private ended = false;
+  /** The session's trust of the moment and its grant (`author`, `lowerTrust`). */
+  private readonly trust: { author: "human" | "model"; grant: SessionGrant; lowered?: string };
 
   constructor(readonly options: SessionOptions) {
     this.registry = options.registry;
@@ -144,7 +152,7 @@ export class Session {
     this.parentRunId = options.parent?.parentRunId;
     this.depth = options.parent ? options.parent.depth + 1 : 0;
     this.namespace = options.parent ? `${options.parent.namespace}/${this.id}` : this.id;
-    this.author = options.author ?? "human";
+    this.trust = { author: options.author ?? "human", grant: undefined as never };
     this.approvals = options.approvals ?? new InMemoryApprovals();
     this.extraGraphs = options.graphs ?? new Map();
     this.sink = options.sink;
@@ -154,7 +162,15 @@ export class Session {
     // are charged to it, the graph runs to their threads too (`LinkedLedger`). A session
     // inside a node has its node's run's instead (`nodeHost`).
     this.spend = options.parent ? undefined : new SpendBook();
-    const grant = scopeGrant(sessionScope(this.registry, this.author, this.author === "model" ? "this model-written session" : "this session"));
+    this.trust.grant = this.grantFor(this.author);
+    // The default host asks the session's grant of the moment, so lowering the trust holds for every later call and graph run.
+    const trust = this.trust;
+    const grant: SessionGrant = {
+      authorize: (kind, name) => trust.grant.authorize(kind, name),
+      get limits() {
+        return trust.grant.limits;
+      },
+    };
     this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
   }
@@ -332,6 +348,52 @@ export class Session {
       file,
       help: "keep less between cells — a summary or a slice, or set variables you no longer need to `null` — or raise the session's `maxSessionMemoryBytes` policy",
     });
+  }
+
+  /** The grant of a top-level session whose cells `author` writes (`sessionScope`). */
+  private grantFor(author: "human" | "model", note?: string): SessionGrant {
+    return scopeGrant(sessionScope(this.registry, author, author === "model" ? (note ? `this session (it ran ${note}, written by a model)` : "this model-written session") : "this session"));
+  }
+
+  /**
+   * The authorisation check of a capability call (`capability-calls.ts`): the host's, and
+   * once the session's trust was lowered, the model's grant too (a host given in
+   * `SessionOptions.host` does not see the session's trust).
+   */
+  authorize(kind: CapabilityKind, name: string): Decision {
+    const d = this.host.authorize(kind, name);
+    return d.allowed && this.trust.lowered !== undefined ? this.trust.grant.authorize(kind, name) : d;
+  }
+
+  /**
+   * The session ran a model-written script (`:load` of a `.ragsh` file whose pragma says
+   * `// rag:generated-by model`): from now on its cells are trusted as a model's —
+   * `policy.untrustedAllow`, graphs it defines generated — whoever typed them. Not per
+   * cell: a script's functions and variables stay behind and a person's later cell may
+   * call them (or a helper the script redefined), so the whole session is lowered until
+   * a person's `:reset` clears them (`restoreTrust`). Returns true when it was lowered now.
+   */
+  lowerTrust(file: string): boolean {
+    if (this.trust.author === "model") return false;
+    this.trust.author = "model";
+    this.trust.lowered = file;
+    this.trust.grant = this.grantFor("model", file);
+    return true;
+  }
+
+  /**
+   * A person's `:reset` (at the prompt, the studio's console, or a line of a script no
+   * model wrote): the variables are gone, so nothing a model wrote is left to call, and
+   * the session is trusted as its `SessionOptions.author` again. Returns true when the
+   * trust was raised back.
+   */
+  restoreTrust(): boolean {
+    const own = this.options.author ?? "human";
+    if (this.trust.lowered === undefined || own === "model") return false;
+    this.trust.author = own;
+    this.trust.lowered = undefined;
+    this.trust.grant = this.grantFor(own);
+    return true;
   }
 
   /** Forgets every variable (`:reset`); registered graphs, budgets and the history stay. */

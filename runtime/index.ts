@@ -54,6 +54,7 @@ export { evaluate, renderTemplate, toText, truthy, FUNCTION_ARITY, IMPLEMENTED_F
 export { BoundedStream } from "./stream.js";
 export { runBranchAt, isRemoteBranch, branchInterrupts, BranchError, type BranchRunOptions } from "./remote-branch.js";
 export type { BranchRunner, BranchRef, BranchChildRun, BranchResult } from "./branch-runner.js";
+export type { TaskRecord } from "./task-record.js";
 export type { Clock } from "./task-env.js";
 export { MAX_TOOL_CALLS_PER_REPLY } from "./node-task.js";
 export * from "./checkpoint/index.js";

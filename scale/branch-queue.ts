@@ -29,7 +29,7 @@
 import { createHash } from "node:crypto";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { z } from "zod";
-import { CancelledError, type BranchRef, type BranchResult, type BranchRunner } from "../runtime/index.js";
+import { CancelledError, neutralizeJson, parseUntrustedJson, type BranchRef, type BranchResult, type BranchRunner, type TaskRecord } from "../runtime/index.js";
 import type { QueueUrl } from "./redis-url.js";
 
 /** The queue branch jobs of runs on `queue` go to. */
@@ -76,6 +76,53 @@ export interface QueueBranchRunnerOptions {
    * active. Without it an active branch runs to its end.
    */
   readonly cancelActive?: (jobId: string) => Promise<void>;
+  /**
+   * The record the branch committed to the checkpoint store (`PostgresCheckpointer.branchRecord`),
+   * undefined when none is stored. With it, a branch job that reports a completed record
+   * completes with the STORED record: the job's return value comes from Redis, which any
+   * peer of the pool (or a corrupted entry) can write — a rogue consumer of the branch
+   * queue returned writes to fields the branch never writes, an overwrite marker that wiped
+   * an `append` log, and a `goto` past the graph's routes, and the run applied them. A
+   * reported record with nothing stored is refused (the branch fails, nothing applied).
+   * Without it, the reply's record is taken after its shape is checked (`branchReply`).
+   */
+  readonly committed?: (branch: BranchRef) => Promise<TaskRecord | undefined>;
+}
+
+/** Largest branch reply read back from Redis, in bytes of JSON (a record's writes included). */
+export const MAX_BRANCH_REPLY_BYTES = 64 * 1024 * 1024;
+
+const Done = z.strictObject({
+  ok: z.boolean(),
+  route: z.string().max(200).optional(),
+  result: z.unknown().optional(),
+  goto: z.array(z.unknown()).max(10_000).optional(),
+  error: z.record(z.string(), z.unknown()).optional(),
+});
+const Spent = z.unknown().optional();
+/** What a branch job may return (`BranchResult`), one of three shapes. */
+const BranchReply = z.union([
+  z.strictObject({ record: z.strictObject({ writes: z.array(z.tuple([z.string().min(1).max(200), z.unknown()])).max(100_000), done: Done.optional() }), spend: Spent }),
+  z.strictObject({ error: z.record(z.string(), z.unknown()), spend: Spent }),
+  z.strictObject({ interrupts: z.array(z.unknown()).min(1).max(1000), spend: Spent }),
+]);
+
+/**
+ * A branch job's return value as read back from Redis, checked: JSON text parsed as
+ * untrusted (`parseUntrustedJson`), a value copied null-prototype (`neutralizeJson`: a
+ * `__proto__`/`constructor`/`prototype` key refused, nesting at most 256, at most
+ * `MAX_BRANCH_REPLY_BYTES`), then one of the three `BranchResult` shapes, with no other
+ * keys. Undefined when it is none of them.
+ */
+export function branchReply(value: unknown): BranchResult | undefined {
+  let v: unknown;
+  try {
+    v = typeof value === "string" ? parseUntrustedJson(value, { maxBytes: MAX_BRANCH_REPLY_BYTES }) : neutralizeJson(value, { maxBytes: MAX_BRANCH_REPLY_BYTES });
+  } catch {
+    return undefined;
+  }
+  const r = BranchReply.safeParse(v);
+  return r.success ? (r.data as BranchResult) : undefined;
 }
 
 /** How long an abandoned branch job is watched for its end (to remove it) before it is left to expire (ms). */
@@ -122,13 +169,20 @@ export class QueueBranchRunner implements BranchRunner {
     });
     try {
       const value: unknown = await Promise.race([job.waitUntilFinished(this.events), stopped]);
-      const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
-      if (parsed && typeof parsed === "object" && "record" in parsed) return parsed as BranchResult;
+      const reply = branchReply(value);
+      if (reply && "record" in reply) {
+        if (!this.options.committed) return reply;
+        // The queue's word is a signal; the record is the one the store holds (see `committed`).
+        const stored = await this.options.committed(branch);
+        if (stored) return { record: stored, ...(reply.spend !== undefined ? { spend: reply.spend } : {}) };
+      }
       // An unhandled failure or a pause is not committed: the job goes, so that a resume of
-      // the run hands the branch over (and runs it, with the answers) again.
+      // the run hands the branch over (and runs it, with the answers) again. So does a reply
+      // that is malformed, or reports a record the store does not hold.
       await job.remove().catch(() => undefined);
-      if (parsed && typeof parsed === "object" && ("error" in parsed || "interrupts" in parsed)) return parsed as BranchResult;
-      return { error: { code: "internal", message: `branch job ${job.id} returned no result` } };
+      if (reply && ("error" in reply || "interrupts" in reply)) return reply;
+      if (reply) return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) reported a completed record that is not in the checkpoint store: refused, nothing of it applied (a forged or corrupted queue entry?)` } };
+      return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) returned no well-formed result: refused, nothing of it applied` } };
     } catch (e) {
       if (signal.aborted) {
         this.abandon(job);
@@ -158,9 +212,8 @@ export class QueueBranchRunner implements BranchRunner {
       clearTimeout(timer);
       // A branch that committed its record before the abort keeps its job (the record is in the checkpoint anyway).
       const fresh = await Job.fromId(this.queue, job.id!).catch(() => undefined);
-      const value: unknown = fresh?.returnvalue;
-      const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
-      if (!(parsed && typeof parsed === "object" && "record" in parsed)) await fresh?.remove().catch(() => undefined);
+      const reply = branchReply(fresh?.returnvalue);
+      if (!(reply && "record" in reply)) await fresh?.remove().catch(() => undefined);
     })().catch(() => undefined);
     this.abandoning.add(done);
     void done.finally(() => this.abandoning.delete(done));

@@ -12,4 +12,4 @@ export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, t
 export { QueueJobData } from "./run-jobs.js";
 export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";
 export { RunWorker, type RunWorkerOptions } from "./worker.js";
-export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, type QueueBranchRunnerOptions } from "./branch-queue.js";
+export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";

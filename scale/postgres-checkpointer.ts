@@ -56,6 +56,7 @@ import {
   type ListOptions,
   type PruneOptions,
   type ThreadClaim,
+  type TaskRecord,
   type ThreadSummary,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
@@ -357,6 +358,27 @@ export class PostgresCheckpointer implements Checkpointer {
       });
     });
     return this.branchFlush;
+  }
+
+  /**
+   * The record a distributed branch committed (`putBranchWrites`): its channel writes, in
+   * order, and how it ended (the task's `__task__` write); undefined when none is stored.
+   * The run reads a branch's outcome here rather than from the queue's reply
+   * (`QueueBranchRunnerOptions.committed`): Postgres is the store the run trusts, Redis a
+   * channel any of its peers can write to. One indexed read (the writes' key begins with
+   * thread, namespace, checkpoint, task).
+   *
+   * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
+   */
+  async branchRecord(config: CheckpointConfig, taskId: string): Promise<TaskRecord | undefined> {
+    if (config.checkpointId === undefined) throw new CheckpointError("branchRecord needs a checkpoint id");
+    return this.guard(`reading a branch's record of thread ${config.threadId}`, async () => {
+      const { rows } = await this.pool.query<{ channel: string; value: string | null }>(`SELECT channel, value FROM ${this.q}.writes WHERE thread_id = $1 AND ns = $2 AND checkpoint_id = $3 AND task_id = $4 ORDER BY idx`, [config.threadId, config.namespace ?? "", config.checkpointId, taskId]);
+      const done = rows.find((r) => r.channel === SPECIAL.task);
+      if (!done || done.value === null) return undefined;
+      const writes = rows.filter((r) => !r.channel.startsWith("__")).map((r) => [r.channel, r.value === null ? undefined : (JSON.parse(r.value) as unknown)] as const);
+      return { writes, done: JSON.parse(done.value) as TaskRecord["done"] };
+    });
   }
 
   /**

@@ -186,7 +186,11 @@ export class RunWorker {
    */
   async start(timeoutMs = 10_000): Promise<void> {
     await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
-    this.branchRunner ??= new QueueBranchRunner(this.url, { cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined) });
+    this.branchRunner ??= new QueueBranchRunner(this.url, {
+      cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined),
+      // A completed branch's outcome is read from Postgres, where its worker committed it, not from the job's reply in Redis.
+      committed: (b) => this.options.checkpointer.branchRecord({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, b.taskId),
+    });
     void this.worker.run().catch(() => undefined);
     void this.branchWorker.run().catch(() => undefined);
     await Promise.all([this.worker.waitUntilReady(), this.branchWorker.waitUntilReady()]);

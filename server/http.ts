@@ -22,6 +22,8 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const MAX_BODY_DEPTH = 128;
 /** Time a client has to send a whole request body (default), ms; a slower body is refused with 408. */
 export const BODY_TIMEOUT_MS = 30_000;
+/** Shortest token `startStudioServer` accepts (`rag serve` asks the same of `RAG_API_TOKEN`). */
+export const MIN_TOKEN_CHARS = 16;
 /** Event streams open at once (default); more are refused with 503. */
 export const MAX_EVENT_STREAMS = 256;
 
@@ -41,6 +43,8 @@ export interface StudioServerOptions {
   readonly requestTimeoutMs?: number;
   /** Event streams (`GET /api/runs/{id}/events`) open at once (default `MAX_EVENT_STREAMS`); more are refused with 503 `too_many_streams`. */
   readonly maxEventStreams?: number;
+  /** Bytes an event stream may have waiting to be sent before the server waits for the client to read (default `MAX_STREAM_BUFFER_BYTES`). */
+  readonly maxStreamBufferBytes?: number;
 }
 
 export interface StudioServer {
@@ -146,36 +150,67 @@ function validate(schema: Route["body"], value: unknown, where: string): unknown
   throw badRequest(`invalid ${where}: ${issues}`);
 }
 
-/** Streams a run's events as SSE, from after `Last-Event-ID`, then live, then `end`. */
-async function streamEvents(req: IncomingMessage, res: ServerResponse, project: Project, runId: string, url: URL): Promise<void> {
+/**
+ * Bytes of an event stream's response waiting to be sent (default) before the server
+ * stops taking the run's next events for it: it takes them again as the client reads.
+ */
+export const MAX_STREAM_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * Streams a run's events as SSE, from after `Last-Event-ID`, then live, then `end`.
+ * Events are taken from the run's record as the client reads (`res` drains), never more
+ * than `highWater` bytes ahead of it: a client that reads slowly, or not at all, falls
+ * behind the record's window (it is told `truncated`, as a late reader is) instead of
+ * having every event the run makes held for it in the server. (Each event used to be
+ * written at once, whatever the socket's backlog: a stream that was not read held the
+ * whole run — 30 MB in the test, without end — and a reconnect wrote the whole record,
+ * up to 16 MiB, into the buffer in one go.)
+ */
+async function streamEvents(req: IncomingMessage, res: ServerResponse, project: Project, runId: string, url: URL, highWater: number): Promise<void> {
   const run = await project.runs.find(runId);
   const header = req.headers["last-event-id"];
   const raw = typeof header === "string" ? header : (url.searchParams.get("lastEventId") ?? "0");
   const after = /^\d+$/.test(raw) ? Number(raw) : 0;
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-content-type-options": "nosniff" });
   res.write("retry: 1000\n\n");
-  if (after + 1 < run.firstId) res.write(`event: truncated\ndata: ${JSON.stringify({ firstId: run.firstId })}\n\n`);
-  const write = (id: number, e: unknown) => res.write(`id: ${id}\nevent: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`);
-  const end = () => {
-    res.write(`event: end\ndata: ${JSON.stringify(run.summary())}\n\n`);
-    res.end();
-  };
-  for (const [id, e] of run.since(after)) write(id, e);
-  if (run.ended) return end();
   // A client gone before the subscription must not leave a listener behind.
   if (req.destroyed || res.destroyed) return void res.end();
-  const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-  const unsubscribe = run.subscribe((id, e) => {
-    if (e) write(id, e);
-    else {
-      clearInterval(heartbeat);
-      end();
-    }
-  });
-  res.on("close", () => {
+  let next = Math.min(after, run.lastId) + 1;
+  let finished = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let unsubscribe = (): void => undefined;
+  const stop = () => {
+    finished = true;
     clearInterval(heartbeat);
     unsubscribe();
-  });
+    res.off("drain", pump);
+  };
+  function pump(): void {
+    if (finished) return;
+    if (res.destroyed) return stop();
+    while (res.writableLength < highWater) {
+      if (next < run.firstId) {
+        res.write(`event: truncated\ndata: ${JSON.stringify({ firstId: run.firstId })}\n\n`);
+        next = run.firstId;
+      }
+      const e = run.event(next);
+      if (!e) break;
+      res.write(`id: ${next}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      next++;
+    }
+    if (run.ended && next > run.lastId) {
+      stop();
+      res.write(`event: end\ndata: ${JSON.stringify(run.summary())}\n\n`);
+      res.end();
+    }
+  }
+  res.on("drain", pump);
+  res.on("close", stop);
+  if (!run.ended) {
+    heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+    unsubscribe = run.subscribe(() => pump());
+  }
+  pump();
 }
 
 function serveStatic(res: ServerResponse, dir: string | undefined, pathname: string, setCookie: string | undefined): void {
@@ -205,14 +240,17 @@ function serveStatic(res: ServerResponse, dir: string | undefined, pathname: str
 /**
  * Starts the server; resolves once it listens.
  *
- * @throws RangeError when `requestTimeoutMs` or `maxEventStreams` is not a positive
- *   integer (0 would refuse every body at once, or every stream).
+ * @throws RangeError when `requestTimeoutMs`, `maxEventStreams` or `maxStreamBufferBytes`
+ *   is not a positive integer (0 would refuse every body at once, or every stream), or
+ *   `token` is shorter than `MIN_TOKEN_CHARS` or blank.
  */
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
-  for (const key of ["requestTimeoutMs", "maxEventStreams"] as const) {
+  for (const key of ["requestTimeoutMs", "maxEventStreams", "maxStreamBufferBytes"] as const) {
     const v = options[key];
     if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) throw new RangeError(`startStudioServer: \`${key}\` must be a positive integer, not ${String(v)}`);
   }
+  // A blank or short token (a host passing `process.env.X ?? ""`) made `Authorization: Bearer ` the token.
+  if (options.token !== undefined && options.token.trim().length < MIN_TOKEN_CHARS) throw new RangeError(`startStudioServer: \`token\` must hold at least ${MIN_TOKEN_CHARS} characters that are not blank`);
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? newToken();
   const guard: Guard = { token, hosts: [...new Set(["127.0.0.1", "localhost", "::1", host.toLowerCase()])], port: 0, ...(options.allowHosts?.length ? { exact: options.allowHosts.map((h) => h.toLowerCase()) } : {}) };
@@ -240,7 +278,7 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
           if (streams >= maxStreams) throw new ApiError("too_many_streams", `${streams} event streams are open (at most ${maxStreams}); close one first`, 503);
           streams++;
           res.once("close", () => streams--);
-          return await streamEvents(req, res, project, m.params.runId, url);
+          return await streamEvents(req, res, project, m.params.runId, url, options.maxStreamBufferBytes ?? MAX_STREAM_BUFFER_BYTES);
         }
         const body = method === "GET" ? {} : validate(m.route.body, await readBody(req, timeoutMs), "body");
         const out = await m.route.handler({ params: m.params, query, body, project });
@@ -250,8 +288,11 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       const cookie = url.searchParams.has("token") ? `${tokenCookie(guard.port)}=${token}; HttpOnly; SameSite=Strict; Path=/` : undefined;
       serveStatic(res, options.staticDir, url.pathname, cookie);
     } catch (e) {
-      // A refused body (too large, too slow) is not read to its end: answer, then close the connection.
-      const unread = e instanceof ApiError && (e.status === 408 || e.status === 413);
+      // A refused body (too large, too slow) is not read to its end: answer, then close the
+      // connection. So is the body of a request refused before it was read (no token, a
+      // foreign Host, no such route): it used to be read and dropped, up to the request timeout.
+      const declared = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+      const unread = (e instanceof ApiError && (e.status === 408 || e.status === 413)) || (declared && !req.readableEnded);
       if (unread && !res.headersSent) res.setHeader("connection", "close");
       sendError(res, e);
       if (unread) res.once("finish", () => req.destroy());

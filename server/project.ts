@@ -468,7 +468,8 @@ export class Project {
     const directive = parseDirective(source);
     if (directive?.kind === "reset") {
       this.session.reset();
-      return { ok: true, stdout: "variables cleared\n", value: null, diagnostics: "" };
+      // A person's :reset: nothing a model-written script left is there to call any more.
+      return { ok: true, stdout: this.session.restoreTrust() ? "variables cleared; the session is yours again\n" : "variables cleared\n", value: null, diagnostics: "" };
     }
     if (directive?.kind === "load") return this.replLoad(this.session, directive.file);
     const command = /^\s*:([A-Za-z]+)/.exec(source);
@@ -517,6 +518,7 @@ export class Project {
         return !r.diagnostics.some((d) => d.severity === "error");
       },
       reset: () => void (stdout += "variables cleared\n"),
+      lowered: (f) => void (stdout += `${f} was written by a model: this session now runs as a model's (policy.untrustedAllow) until :reset\n`),
       error: (message) => void (diagnostics += `error: ${message.replace(/^error: /, "")}\n`),
     });
     return { ok, stdout, value: null, diagnostics };

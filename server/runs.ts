@@ -148,6 +148,11 @@ export class RunRecord {
     return this.events.slice(from - this.firstId).map((e, i) => [from + i, e]);
   }
 
+  /** The event numbered `id`, or undefined when it is not held (dropped from the front, or not yet made). */
+  event(id: number): RunEvent | undefined {
+    return id >= this.firstId && id <= this.lastId ? this.events[id - this.firstId] : undefined;
+  }
+
   /** Calls `l` for every later event, and with `undefined` at the end. Returns the unsubscribe. */
   subscribe(l: Listener): () => void {
     this.listeners.add(l);

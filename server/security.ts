@@ -77,6 +77,6 @@ export function checkRequest(req: IncomingMessage, url: URL, guard: Guard): void
   const site = req.headers["sec-fetch-site"];
   if (site !== undefined && site !== "same-origin" && site !== "none") throw forbidden(`${site} request refused (only the studio's own page may call the API from a browser)`);
   const presented = tokenSource(req, url, guard.port);
-  if (!presented || !sameToken(presented.token, guard.token)) throw new ApiError("unauthorized", "missing or wrong token: open the URL `rag studio` printed (it carries ?token=…), or send `Authorization: Bearer TOKEN` with the token `rag serve` printed (RAG_API_TOKEN)", 401);
+  if (!presented || !presented.token || !sameToken(presented.token, guard.token)) throw new ApiError("unauthorized", "missing or wrong token: open the URL `rag studio` printed (it carries ?token=…), or send `Authorization: Bearer TOKEN` with the token `rag serve` printed (RAG_API_TOKEN)", 401);
   if (presented.from === "cookie" && !SAFE_METHODS.has(req.method ?? "GET") && origin === undefined && site !== "same-origin") throw forbidden(`${req.method} with only the studio cookie must come from the studio page (Origin or Sec-Fetch-Site: same-origin); other clients send the token in a header`);
 }

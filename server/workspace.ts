@@ -60,6 +60,10 @@ export class Workspace {
         throw forbidden(`${rel}: \`${this.relative(at)}\` is a symlink to nothing; the studio does not follow it`);
       }
       if (real !== this.root && !real.startsWith(this.root + sep)) throw forbidden(`${rel}: leads outside the workspace (symlink)`);
+      // Where the link really leads is judged as a written path is: a link (a cloned
+      // repository can carry one) to `.git`, `.rag` or node_modules took writes there.
+      const into = relative(this.root, real).split(sep).find((p) => p.startsWith(".") || SKIP_DIRS.has(p.toLowerCase()));
+      if (into !== undefined) throw forbidden(`${rel}: \`${this.relative(at)}\` is a symlink into \`${into}\`, which is not served (hidden folders and files, node_modules and the studio's .rag/ records are out of the API's reach)`);
     }
     return join(this.root, ...parts);
   }

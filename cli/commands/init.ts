@@ -8,9 +8,13 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTextFile, TextFileError } from "../../runtime/read-text-file.js";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { mergeGitignore, mergePackageJson } from "./init-merge.js";
+
+/** Largest `package.json` or `.gitignore` `rag init` merges into, bytes. */
+export const MAX_MERGED_BYTES = 4 * 1024 * 1024;
 
 /** Where the running ragraph lives and how a new project should depend on it. */
 export interface RagraphSource {
@@ -177,12 +181,16 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   const merged: string[] = [];
   const mergeInto = (name: "package.json" | ".gitignore"): void => {
     const path = join(target, name);
-    if (!existsSync(path)) return;
+    if (!present(path)) return;
+    // Merged in place, so it must be the project's own file: a link (a cloned repository
+    // can carry one) had the scaffold's lines written through it into the file it names,
+    // and a FIFO blocked `rag init` for good.
+    if (lstatSync(path).isSymbolicLink()) throw new CliError(`rag init: ${join(shown, name)} is a symbolic link; rag init merges only into a regular file there (replace the link with a copy); nothing written`);
     let existing: string;
     try {
-      existing = readFileSync(path, "utf8");
+      existing = readTextFile(path, MAX_MERGED_BYTES);
     } catch (err) {
-      throw new CliError(`rag init: cannot read ${join(shown, name)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
+      throw new CliError(`rag init: ${err instanceof TextFileError ? err.message.replace(path, join(shown, name)) : `cannot read ${join(shown, name)}: ${String(err)}`}; nothing written`);
     }
     if (name === "package.json") {
       const m = mergePackageJson(existing, files[name]!, join(shown, name), target);

@@ -12,11 +12,11 @@
  * failed cell, 2 for a usage or config error.
  */
 import { dirname, join } from "node:path";
-import { provenanceFromText, renderDiagnostics } from "../../compiler/index.js";
+import { renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
-import { runScript } from "../../repl/directives.js";
+import { isModelWritten, runScript } from "../../repl/directives.js";
 import { Session } from "../../repl/session.js";
 import { closeCheckpoints, openCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
@@ -61,11 +61,11 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   // A script whose first lines say `// rag:generated-by model …` (anything but `human`)
   // runs as a model's session, as such a `.rag` file is compiled as untrusted: its calls
   // under `policy.untrustedAllow`, the graphs it defines under review.
-  const generatedBy = provenanceFromText(text)?.generatedBy;
+  const byModel = isModelWritten(text);
   const session = new Session({
     registry: loaded.registry,
     context,
-    author: generatedBy !== undefined && generatedBy.toLowerCase() !== "human" ? "model" : "human",
+    author: byModel ? "model" : "human",
     ...(checkpointer ? { checkpointer } : {}),
     ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
   });
@@ -82,8 +82,9 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
       if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: displayPath(from) }, style) + "\n");
       return !r.diagnostics.some((d) => d.severity === "error");
     },
+    lowered: (from) => process.stderr.write(`note: ${displayPath(from)} was written by a model: the rest of ${shown} runs as a model's session (policy.untrustedAllow)\n`),
     error: (message) => process.stderr.write(`error: ${message}\n`),
-  });
+  }, 0, undefined, byModel);
   const status = ok ? 0 : 1;
   session.end(status ? `a cell of ${shown} failed` : undefined);
   await closeCheckpoints(checkpointer);

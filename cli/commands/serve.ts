@@ -11,6 +11,7 @@
 import { importConfigModule } from "../import-config.js";
 import { ApiError, ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace } from "../../server/index.js";
 import { newToken } from "../../server/security.js";
+import { MIN_TOKEN_CHARS } from "../../server/http.js";
 import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError, QueueUnavailableError } from "../../scale/index.js";
 import type { Checkpointer } from "../../runtime/index.js";
 import { CliError } from "../errors.js";
@@ -37,7 +38,7 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   if (maxActiveRuns !== undefined && !(Number.isSafeInteger(maxActiveRuns) && maxActiveRuns > 0)) throw new CliError(`--max-runs must be a positive integer, not ${opts.maxRuns}`);
   const envName = opts.tokenEnv ?? "RAG_API_TOKEN";
   const fromEnv = process.env[envName];
-  if (fromEnv !== undefined && fromEnv.length < 16) throw new CliError(`${envName} must hold a token of at least 16 characters`);
+  if (fromEnv !== undefined && fromEnv.trim().length < MIN_TOKEN_CHARS) throw new CliError(`${envName} must hold a token of at least ${MIN_TOKEN_CHARS} characters that are not blank`);
   const token = fromEnv ?? newToken();
   let workspace: Workspace;
   try {

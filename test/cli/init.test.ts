@@ -127,7 +127,7 @@ describe("rag init", () => {
       mkdirSync(join(dir, name)); // a folder where the file is: EISDIR, as root too
       const r = await ragIn(["init"], dir);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`error: rag init: cannot read ${name}: EISDIR; nothing written\n`);
+      expect(r.stderr).toBe(`error: rag init: cannot read ${name}: it is a directory; nothing written\n`);
       expect(existsSync(join(dir, "hello.rag"))).toBe(false);
     }
   });
