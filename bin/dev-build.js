@@ -14,7 +14,6 @@
 // use its bundle, instead of each spending seconds of CPU on the same build. Returns false when it cannot (no esbuild, a read-only tree, a build
 // error): the caller then runs the sources through tsx, which reports the error the usual
 // way. .d.ts files stay `npm run build`'s job.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,11 +28,15 @@ function sourceDirs(root) {
     .map((e) => e.name);
 }
 /** Single files the bundle depends on besides the source folders (its build script and settings included). */
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "package.json", "tsconfig.json"];
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "scripts/bundle-plugins.mjs", "package.json", "tsconfig.json"];
 
-/** A hash of every source file's path, mtime and size (a changed, added or removed file changes it). */
+/**
+ * Every source file's path, mtime and size, one line each (a changed, added or removed
+ * file changes it). Kept as text, not hashed: comparing ≈ 30 KB of text costs nothing,
+ * while loading node:crypto for a digest cost a `rag` start several ms.
+ */
 export function sourcesFingerprint(root) {
-  const h = createHash("sha256");
+  let out = "";
   const consider = (rel) => {
     let st;
     try {
@@ -41,7 +44,7 @@ export function sourcesFingerprint(root) {
     } catch {
       return;
     }
-    h.update(`${rel}\0${st.mtimeMs}\0${st.size}\n`);
+    out += `${rel}\0${st.mtimeMs}\0${st.size}\n`;
   };
   const walk = (rel) => {
     const entries = readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -54,7 +57,7 @@ export function sourcesFingerprint(root) {
   };
   for (const d of sourceDirs(root).sort()) walk(d);
   for (const f of SOURCE_FILES) consider(f);
-  return h.digest("hex");
+  return out;
 }
 
 /** A build lock older than this (ms) is taken over even if its holder seems alive (a hung or pid-reusing holder): a build takes a few hundred ms to a few s. */

@@ -10,11 +10,13 @@
 // `ragraph/config` while the CLI runs gets the CLI's classes and registries, not copies.
 // npm dependencies stay external (resolved from node_modules at run time, as before), and
 // so does `#chevrotain` (types/chevrotain.mjs, which locates chevrotain's own bundle) —
-// except zod, which is bundled in (`BUNDLED`): its package entry loads ≈ 150 modules
-// (every locale), which made it the largest single cost of `rag check`'s start-up; one
-// chunk loads in about half the time. A config's `z` (from "ragraph") is this copy; a config
+// except zod and commander, which are bundled in (`BUNDLED`): zod's package entry loads
+// ≈ 150 modules (every locale), which made it the largest single cost of `rag check`'s
+// start-up, and one chunk loads in about half the time; commander is six CommonJS files
+// every command loads. A config's `z` (from "ragraph") is this copy; a config
 // that imports "zod" itself gets the installed copy, which works with it (zod 4 checks
-// `instanceof` by traits, not by class identity).
+// `instanceof` by traits, not by class identity). scripts/bundle-plugins.mjs keeps what no
+// command runs out of the start-up path (zod's locales, @noble/hashes, child_process).
 //
 // Usage: `node scripts/bundle.mjs [outdir]` (default dist/bundle). Writing is atomic per
 // file and entries last (see `writeBundle`), so a `rag` process starting meanwhile sees
@@ -22,6 +24,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildZodLocales, builtinsForBundledCommonJs, nobleOnNodeCrypto, zodLocalesOnDemand } from "./bundle-plugins.mjs";
 
 /** Entry points, relative to the package root; their outputs keep the path with .js (index.ts → index.js, cli/main.ts → cli/main.js). */
 export const ENTRY_POINTS = ["index.ts", "config.ts", "cli/main.ts"];
@@ -33,7 +36,7 @@ const CHUNKS = "chunks";
 const RETIRED_TTL_MS = 10 * 60_000;
 
 /** npm dependencies compiled into the bundle instead of loaded from node_modules. */
-const BUNDLED = new Set(["zod"]);
+const BUNDLED = new Set(["zod", "commander"]);
 
 /**
  * The package's dependencies that stay external, as esbuild patterns (`name` and `name/*`).
@@ -49,9 +52,10 @@ function externalPackages(root) {
 /**
  * esbuild build options for the bundle of the package at `root` (absolute path).
  * @param {string} root
+ * @param {string} localesFile name of zod's locales file in chunks/ (`buildZodLocales`)
  * @returns {import("esbuild").BuildOptions}
  */
-export function bundleOptions(root) {
+export function bundleOptions(root, localesFile) {
   return {
     absWorkingDir: root,
     entryPoints: ENTRY_POINTS.map((e) => join(root, e)),
@@ -66,8 +70,9 @@ export function bundleOptions(root) {
     // Two modules' top-level `class X` would otherwise become `X` and `X2`; names show in
     // errors (`constructor.name`) and JSON.
     keepNames: true,
-    // Every npm dependency but zod, and `#chevrotain` (package.json "imports"), are loaded by Node.
+    // Every npm dependency but zod and commander, and `#chevrotain` (package.json "imports"), are loaded by Node.
     external: ["#chevrotain", ...externalPackages(root)],
+    plugins: [zodLocalesOnDemand(localesFile), nobleOnNodeCrypto(), builtinsForBundledCommonJs()],
     tsconfig: join(root, "tsconfig.json"),
     logLevel: "silent",
     write: false,
@@ -84,10 +89,15 @@ export function bundleOptions(root) {
  * @returns {Promise<Array<[string, Uint8Array]>>}
  */
 export async function buildBundle(root, esbuild) {
-  const { build } = esbuild ?? (await import("esbuild"));
+  const es = esbuild ?? (await import("esbuild"));
   const outdir = join(root, ".bundle-out"); // virtual: write is false
-  const result = await build({ ...bundleOptions(root), outdir });
-  return result.outputFiles.map((f) => [relative(outdir, f.path).split(sep).join("/"), f.contents]);
+  const [localesFile, locales] = await buildZodLocales(es, root);
+  const result = await es.build({ ...bundleOptions(root, localesFile), outdir });
+  const files = result.outputFiles.map((f) => [relative(outdir, f.path).split(sep).join("/"), f.contents, f.text]);
+  // The locale stub loads `./<localesFile>` relative to its own file: it must be a chunk.
+  const stub = files.filter(([, , text]) => text.includes(localesFile));
+  if (stub.length && stub.some(([rel]) => !rel.startsWith(`${CHUNKS}/`))) throw new Error(`bundle: zod's locale stub landed outside ${CHUNKS}/`);
+  return [...files.map(([rel, contents]) => [rel, contents]), ...(stub.length ? [[`${CHUNKS}/${localesFile}`, locales]] : [])];
 }
 
 /**
