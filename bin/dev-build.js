@@ -28,7 +28,7 @@ function sourceDirs(root) {
     .map((e) => e.name);
 }
 /** Single files the bundle depends on besides the source folders (its build script and settings included). */
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "scripts/bundle-plugins.mjs", "package.json", "tsconfig.json"];
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "scripts/bundle-plugins.mjs", "scripts/bundle-cjs.mjs", "scripts/bundle-loader.mjs", "package.json", "tsconfig.json"];
 
 /**
  * Every source file's path, mtime and size, one line each (a changed, added or removed

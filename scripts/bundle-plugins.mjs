@@ -17,8 +17,8 @@
 //   which loads ≈ 30 of Node's internal modules (net, dgram, streams) — is resolved on
 //   first property access instead of at start.
 import { createHash } from "node:crypto";
-import { isBuiltin } from "node:module";
-import { dirname } from "node:path";
+import { createRequire, isBuiltin } from "node:module";
+import { dirname, join } from "node:path";
 import { readFileSync } from "node:fs";
 
 const LOCALES_INDEX = /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/;
@@ -101,6 +101,25 @@ export function builtinsForBundledCommonJs() {
         const get = `process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})`;
         const contents = ON_FIRST_USE.has(args.path) ? `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= ${get})[key] });` : `module.exports = ${get};`;
         return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
+/**
+ * `#chevrotain` (package.json "imports": types/chevrotain.mjs, which locates chevrotain's
+ * single-file bundle at run time, as its package entry loads ≈ 650 lodash-es modules) is
+ * compiled into the bundle from that same file: one copy, in a chunk like the rest.
+ * @param {string} root
+ * @returns {import("esbuild").Plugin}
+ */
+export function chevrotainBundled(root) {
+  return {
+    name: "chevrotain-bundled",
+    setup(build) {
+      build.onResolve({ filter: /^#chevrotain$/ }, () => {
+        const entry = createRequire(join(root, "package.json")).resolve("chevrotain"); // …/chevrotain/lib/src/api.js
+        return { path: entry.replace(/src[\\/]api\.js$/, "chevrotain.mjs") };
       });
     },
   };
