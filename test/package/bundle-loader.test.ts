@@ -12,6 +12,10 @@ import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const loader = pathToFileURL(new URL("../../scripts/bundle-loader.mjs", import.meta.url).pathname).href;
+const loaderModule: string = "../../scripts/bundle-loader.mjs"; // plain JavaScript, no declarations
+const { SCRIPT_HEAD, SCRIPT_TAIL } = (await import(loaderModule)) as { SCRIPT_HEAD: string; SCRIPT_TAIL: string };
+/** A script as scripts/bundle-cjs.mjs writes one: CommonJS-shaped `body` in the loader's wrapper. */
+const script = (body: string) => SCRIPT_HEAD + body + SCRIPT_TAIL;
 let dir = "";
 let cache = "";
 
@@ -34,15 +38,15 @@ const cached = () => readdirSync(join(cache, readdirSync(cache)[0]!));
 
 describe("bundle loader", () => {
   it("links scripts: one instance each per process, the script's own import.meta.url, import() of a script and of a package", () => {
-    writeFileSync(join(dir, "a-X.cjs"), 'const b = require("./b-Y.cjs");\nexports.same = () => b.counter === require("./b-Y.cjs").counter;\nexports.url = __ragImportMetaUrl;\nexports.later = () => __ragImport("./b-Y.cjs").then((m) => m.counter);\nexports.pkg = () => __ragImport("node:path").then((m) => typeof m.join);\n');
-    writeFileSync(join(dir, "b-Y.cjs"), "exports.counter = {};\n");
+    writeFileSync(join(dir, "a-X.cjs"), script('const b = require("./b-Y.cjs");\nexports.same = () => b.counter === require("./b-Y.cjs").counter;\nexports.url = __ragImportMetaUrl;\nexports.later = () => __ragImport("./b-Y.cjs").then((m) => m.counter);\nexports.pkg = () => __ragImport("node:path").then((m) => typeof m.join);\n'));
+    writeFileSync(join(dir, "b-Y.cjs"), script("exports.counter = {};\n"));
     const a = join(dir, "a-X.cjs");
     expect(run(a, "[m.same(), m.url, typeof (await m.later()), await m.pkg()]")).toEqual([true, pathToFileURL(a).href, "object", "function"]);
   });
 
   it("runs a script from its code cache, and never from the cache of an older version of it", () => {
     const file = join(dir, "chunk-ABC.cjs");
-    writeFileSync(file, 'exports.v = "one";\n');
+    writeFileSync(file, script('exports.v = "one";\n'));
     expect(run(file, "m.v")).toBe("one");
     const [entry] = cached();
     expect(entry).toMatch(/^chunk-ABC\.cjs-[0-9a-f]+\.v8$/);
@@ -52,19 +56,19 @@ describe("bundle loader", () => {
     expect(statSync(join(cache, readdirSync(cache)[0]!, entry!)).mtimeMs).toBe(written);
     // Rewritten as a build writes (a new file renamed into place): same length, same mtime.
     const { mtime } = statSync(file);
-    writeFileSync(`${file}.tmp`, 'exports.v = "two";\n');
+    writeFileSync(`${file}.tmp`, script('exports.v = "two";\n'));
     utimesSync(`${file}.tmp`, mtime, mtime);
     renameSync(`${file}.tmp`, file);
     expect(run(file, "m.v")).toBe("two");
     // Rewritten in place (the same inode), same length.
-    writeFileSync(file, 'exports.v = "tri";\n');
+    writeFileSync(file, script('exports.v = "tri";\n'));
     expect(run(file, "m.v")).toBe("tri");
   });
 
   it("writes no code cache unless asked (an app that imports ragraph)", () => {
     mkdirSync(cache);
     const file = join(dir, "chunk-DEF.cjs");
-    writeFileSync(file, "exports.v = 1;\n");
+    writeFileSync(file, script("exports.v = 1;\n"));
     expect(run(file, "m.v", false)).toBe(1);
     expect(readdirSync(cache)).toEqual([]);
   });
