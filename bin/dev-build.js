@@ -14,9 +14,8 @@
 // use its bundle, instead of each spending seconds of CPU on the same build. Returns false when it cannot (no esbuild, a read-only tree, a build
 // error): the caller then runs the sources through tsx, which reports the error the usual
 // way. .d.ts files stay `npm run build`'s job.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Top-level folders that are not library/CLI sources; every other folder of .ts files is (a new pipeline stage is picked up without editing this file). */
@@ -29,32 +28,45 @@ function sourceDirs(root) {
     .map((e) => e.name);
 }
 /** Single files the bundle depends on besides the source folders (its build script and settings included). */
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "package.json", "tsconfig.json"];
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "scripts/bundle-plugins.mjs", "scripts/bundle-cjs.mjs", "scripts/bundle-loader.mjs", "package.json", "tsconfig.json"];
 
-/** A hash of every source file's path, mtime and size (a changed, added or removed file changes it). */
+/**
+ * Every source file's path, mtime and size, one line each (a changed, added or removed
+ * file changes it). Kept as text, not hashed: comparing ≈ 25 KB of text costs nothing,
+ * while loading node:crypto for a digest cost a `rag` start several ms. Written for a
+ * cold start (it runs once per `rag`, before V8 has optimised anything): paths are joined
+ * by hand (path.join normalises every one), names sorted with the built-in comparison.
+ */
 export function sourcesFingerprint(root) {
-  const h = createHash("sha256");
+  const base = root.endsWith(sep) ? root.slice(0, -1) : root;
+  const lines = [];
   const consider = (rel) => {
     let st;
     try {
-      st = statSync(join(root, rel));
+      st = statSync(`${base}/${rel}`);
     } catch {
-      return;
+      return; // gone (or unreadable) since it was listed: as if absent
     }
-    h.update(`${rel}\0${st.mtimeMs}\0${st.size}\n`);
+    lines.push(`${rel}\0${st.mtimeMs}\0${st.size}`);
   };
   const walk = (rel) => {
-    const entries = readdirSync(join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const child = `${rel}/${e.name}`;
+    const names = [];
+    const dirs = new Set();
+    for (const e of readdirSync(`${base}/${rel}`, { withFileTypes: true })) {
       if (e.isDirectory()) {
-        if (e.name !== "node_modules") walk(child);
-      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts")) consider(child);
+        if (e.name === "node_modules") continue;
+        dirs.add(e.name);
+        names.push(e.name);
+      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts")) names.push(e.name);
+    }
+    for (const name of names.sort()) {
+      if (dirs.has(name)) walk(`${rel}/${name}`);
+      else consider(`${rel}/${name}`);
     }
   };
   for (const d of sourceDirs(root).sort()) walk(d);
   for (const f of SOURCE_FILES) consider(f);
-  return h.digest("hex");
+  return lines.join("\n");
 }
 
 /** A build lock older than this (ms) is taken over even if its holder seems alive (a hung or pid-reusing holder): a build takes a few hundred ms to a few s. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the `rag` command.
 // - An installed package ships compiled JavaScript, bundled (dist/bundle/, written by
-//   `npm run build`: scripts/bundle.mjs, code-split ESM, npm dependencies external) and no
-//   sources: plain Node runs it; a rag.config.ts is loaded through the transpile cache or
+//   `npm run build`: scripts/bundle.mjs, code-split, most npm dependencies external) and no
+//   sources: plain Node runs it, with V8's code cache for its scripts (dist/bundle/loader.js,
+//   turned on here: an app importing ragraph writes no cache); a rag.config.ts is loaded through the transpile cache or
 //   tsx on demand (cli/import-config.ts). The package's exports ("ragraph",
 //   "ragraph/config") are entry points of the same bundle, so a config's `import
 //   "ragraph"` shares the CLI's modules (one registry, one set of classes).
@@ -25,12 +26,18 @@ import { setFlagsFromString } from "node:v8";
 // Measured on `rag check examples/approval.rag`: 404 → 309 ms of CPU (bench:cli).
 setFlagsFromString("--interrupt-budget=1048576");
 
+/** Runs the CLI from dist/bundle/, with V8's code cache (dist/bundle/loader.js, from scripts/bundle-loader.mjs). */
+async function runBundle() {
+  (await import("../dist/bundle/loader.js")).useCodeCache(process.argv[2]);
+  await import("../dist/bundle/cli/main.js");
+}
+
 const root = new URL("../", import.meta.url);
 const sources = new URL("cli/main.ts", root);
 if (!existsSync(sources)) {
-  await import("../dist/bundle/cli/main.js");
+  await runBundle();
 } else if (process.env.RAG_FROM_SOURCES !== "1" && (await (await import("./dev-build.js")).freshBundle(root))) {
-  await import("../dist/bundle/cli/main.js");
+  await runBundle();
 } else {
   const [{ register: registerHooks }, { register }, { register: registerCommonJs }] = await Promise.all([import("node:module"), import("tsx/esm/api"), import("tsx/cjs/api")]);
   register();

@@ -1,42 +1,72 @@
 /**
  * A transpile cache for `rag.config.ts` (issue 14 §3: `rag check` ≤ 300 ms). Registering
  * tsx's loader hooks costs ≈ 350 ms of CPU per start (a loader thread, esbuild, and a
- * round trip per module); a config is one small file that changes rarely. So the config
- * is transpiled once with esbuild (tsx's own dependency) to an ES module and stored in a
- * per-user cache folder under the OS temp dir; later starts import that file directly,
- * with no loader hook at all.
+ * round trip per module); a config is a few small files that change rarely. So the config
+ * is bundled once with esbuild (tsx's own dependency) into one ES module — the TypeScript
+ * files it imports from its own folder tree included — and stored in a per-user cache
+ * folder under the OS temp dir; later starts import that file directly, with no loader
+ * hook at all.
  *
- * - The cache key is a SHA-256 of the config's absolute path and its full text (plus the
- *   esbuild version, this file's format version and the folder this code runs from), so an
- *   edited config can never be served from a stale entry: a changed byte is a different
- *   key. The folder: the cached module's `import "ragraph"` is an absolute URL into the
- *   package that wrote it, so a package installed elsewhere or laid out differently (the
- *   per-file dist/ of old, the bundle's dist/bundle/) must not reuse it, or the config
- *   would load a second copy of the library beside the CLI's.
- * - The cached module must behave as the config would in place: every import other than
- *   Node built-ins is resolved at transpile time (esbuild's resolver, the "node" and
- *   "import" conditions) and rewritten to an absolute `file:` URL; `import.meta.url`,
- *   `.filename` and `.dirname` are replaced by the config's own.
- * - Anything this cannot do the same way returns `undefined`, and the caller registers
- *   tsx as before: a config importing other local TypeScript files, esbuild missing, a
- *   cache folder not owned by this user (or open to others), or a cached module that
- *   throws while loading (CommonJS-only code, `__dirname`, a JSON import, a genuine error
- *   in the config: tsx then reports it against the real file).
- * - `RAG_CONFIG_CACHE=0` turns the cache off.
+ * Never stale: an entry records everything its output was made from (cli/config-inputs.ts)
+ * — the exact text of the config and of every local file bundled into it, the listing of
+ * their folders (a new `x.js` beside `x.ts` changes what `./x.js` means), the tsconfig.json
+ * that applied, and how each package import was found (its package.json, unchanged, and
+ * no nearer node_modules copy) — and a start uses it only when all of that still holds.
+ * Nothing is keyed by mtime alone, and no hash stands for content: an edit of the same size
+ * within the same clock tick is still seen. Entries are files under an index per config
+ * path (`<name>.json`) naming an immutable module file written once (`<name>-<stamp>.mjs`),
+ * so a start that reads the old index while another writes a new one imports one whole
+ * version, never a mix; replaced module files are deleted after `RETIRED_TTL_MS`.
+ *
+ * The cached module behaves as the config would in place: every import other than Node
+ * built-ins and the bundled TypeScript files is resolved at transpile time (esbuild's
+ * resolver, the "node" and "import" conditions) and rewritten to an absolute `file:` URL;
+ * the config's `import.meta.url`, `.filename` and `.dirname` are its own.
+ *
+ * Anything this cannot do the same way returns `undefined`, and the caller registers tsx
+ * as before: TypeScript imported from outside the config's folder (a library's sources
+ * by path: bundling them would make a second copy of the library), a bundled file that
+ * reads `import.meta` (it would see the config's), esbuild missing, a cache folder not owned by this user (or open to others), or a cached
+ * module that throws while loading (CommonJS-only code, `__dirname`, a JSON import, a
+ * genuine error in the config: tsx then reports it against the real file).
+ * `RAG_CONFIG_CACHE=0` turns the cache off; `RAG_CONFIG_CACHE_DIR` moves it.
  */
-import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { inputsHold, recordInputs, type ConfigInputs } from "./config-inputs.js";
 
-/** Bumped whenever the shape of the cached output changes. */
-const FORMAT = "1";
+/** Bumped whenever the shape of an entry or of the cached output changes. */
+const FORMAT = "2";
 const TS_FILE = /\.[cm]?tsx?$/;
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+/** A module file replaced by a newer one is deleted this long after (ms): a start that read the old index may still be importing it. */
+const RETIRED_TTL_MS = 10 * 60_000;
+
+/** Module files this process wrote (part of their names). */
+let written = 0;
 
 /** Why a config cannot be served from the cache (the caller falls back to tsx). */
 class NotCacheable extends Error {}
+
+/** One index file: what the module was made from, and its file name. */
+interface Entry {
+  readonly format: string;
+  /** The folder of the code that wrote it (see `codeFolder`). */
+  readonly folder: string;
+  readonly config: string;
+  readonly module: string;
+  readonly inputs: ConfigInputs;
+}
+
+/**
+ * The folder this code runs from: the cached module's `import "ragraph"` is an absolute
+ * URL into the package that wrote it, so a package installed elsewhere (or laid out
+ * differently) must not reuse it, or the config would load a second copy of the library.
+ */
+const codeFolder = (): string => new URL(".", import.meta.url).href;
 
 /** The per-user cache folder, created private; undefined when it is not safe to use. */
 function cacheDir(): string | undefined {
@@ -54,32 +84,62 @@ function cacheDir(): string | undefined {
   }
 }
 
-/** tsx's esbuild (an installed package has tsx as a dependency), else a top-level one. */
-function esbuildRequire(): NodeRequire {
-  const here = createRequire(import.meta.url);
-  try {
-    return createRequire(here.resolve("tsx/package.json"));
-  } catch {
-    return here;
+/**
+ * The index file's name for a config path: a 53-bit string hash (cyrb53) in hex. Not a
+ * security or freshness measure — two paths sharing a name only evict each other's entry,
+ * since an entry is used only when its recorded config path and inputs match.
+ */
+function indexName(key: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }
 
-function esbuildVersion(req: NodeRequire): string | undefined {
+/** tsx's esbuild (an installed package has tsx as a dependency), else a top-level one. */
+function loadEsbuild(): typeof import("esbuild") {
+  const here = createRequire(import.meta.url);
+  let req: NodeRequire = here;
   try {
-    return (JSON.parse(readFileSync(req.resolve("esbuild/package.json"), "utf8")) as { version: string }).version;
+    req = createRequire(here.resolve("tsx/package.json"));
+  } catch {
+    // no tsx: a top-level esbuild, if any
+  }
+  return req("esbuild") as typeof import("esbuild");
+}
+
+/** A usable entry for `path` whose source is `source`, or undefined. */
+function readEntry(file: string, path: string, source: string): Entry | undefined {
+  let entry: Entry;
+  try {
+    entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
   } catch {
     return undefined;
   }
+  if (entry.format !== FORMAT || entry.folder !== codeFolder() || entry.config !== path || typeof entry.module !== "string") return undefined;
+  if (entry.inputs.files[0]?.path !== path || entry.inputs.files[0].text !== source) return undefined;
+  return inputsHold(entry.inputs) ? entry : undefined;
 }
 
-/** The config transpiled to one ES module with absolute imports (see the file comment). */
-async function transpile(path: string, req: NodeRequire): Promise<string> {
-  const esbuild = req("esbuild") as typeof import("esbuild");
+/** The config bundled to one ES module with absolute imports, and what it was made from (see the file comment). */
+async function transpile(path: string, source: string): Promise<{ code: string; inputs: ConfigInputs }> {
+  const esbuild = loadEsbuild();
   const url = pathToFileURL(path).href;
+  const projectDir = dirname(path) + sep;
+  /** Bare specifiers and where they resolved: [importer, specifier, resolved path]. */
+  const packages: [string, string, string][] = [];
   const result = await esbuild.build({
     entryPoints: [path],
+    absWorkingDir: dirname(path),
     bundle: true,
     write: false,
+    metafile: true,
     format: "esm",
     platform: "node",
     target: "node20",
@@ -94,16 +154,61 @@ async function transpile(path: string, req: NodeRequire): Promise<string> {
             if (isBuiltin(args.path)) return { path: args.path, external: true };
             const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
             if (r.errors.length > 0 || !r.path) throw new NotCacheable(`cannot resolve ${args.path}`);
-            if (TS_FILE.test(r.path)) throw new NotCacheable(`imports TypeScript ${args.path}`);
+            // The project's own TypeScript (in the config's folder tree) is bundled in and
+            // recorded as an input below; TypeScript elsewhere (a library's sources by path)
+            // is tsx's; the rest is imported from where it lies.
+            if (TS_FILE.test(r.path)) {
+              if (r.path.startsWith(projectDir) && !IN_NODE_MODULES.test(r.path.slice(projectDir.length))) return { path: r.path };
+              throw new NotCacheable(`imports TypeScript outside the config's folder: ${args.path}`);
+            }
+            if (!args.path.startsWith(".") && !args.path.startsWith("/")) packages.push([args.importer, args.path, r.path]);
             return { path: pathToFileURL(r.path).href, external: true };
           });
         },
       },
     ],
   });
-  const out = result.outputFiles?.[0]?.text;
-  if (out === undefined) throw new NotCacheable("no output");
-  return out;
+  const code = result.outputFiles?.[0]?.text;
+  if (code === undefined || !result.metafile) throw new NotCacheable("no output");
+  // The metafile names the bundled files relative to absWorkingDir.
+  const others = Object.keys(result.metafile.inputs)
+    .map((p) => resolve(dirname(path), p))
+    .filter((p) => p !== path);
+  const inputs = recordInputs([{ path, text: source }, ...others.map((p) => ({ path: p, text: readFileSync(p, "utf8") }))], packages);
+  // A bundled file's `import.meta` would be the config's: let tsx load such a config.
+  if (inputs.files.slice(1).some((f) => TS_FILE.test(f.path) && f.text.includes("import.meta"))) throw new NotCacheable("a local module reads import.meta");
+  return { code, inputs };
+}
+
+/** Deletes this config's module files other than `keep` that are older than `RETIRED_TTL_MS`, and stray temporary files. */
+function retire(dir: string, name: string, keep: string): void {
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const f of files) {
+    if (f === keep || !(f.startsWith(`${name}-`) || f.endsWith(".tmp") || /^[0-9a-f]{40}\.mjs$/.test(f))) continue;
+    try {
+      if (now - lstatSync(join(dir, f)).mtimeMs > RETIRED_TTL_MS) rmSync(join(dir, f), { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** Writes `text` to `file` atomically (a temporary file renamed into place), private to this user. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**
@@ -121,36 +226,35 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
   } catch {
     return undefined;
   }
-  const req = esbuildRequire();
-  const version = esbuildVersion(req);
-  if (!version) return undefined;
-  const key = createHash("sha256").update(`${FORMAT}\0${version}\0${new URL(".", import.meta.url).href}\0${path}\0${source}`).digest("hex").slice(0, 40);
-  const file = join(dir, `${key}.mjs`);
-  let cached = false;
-  try {
-    cached = lstatSync(file).isFile();
-  } catch {
-    // a miss
-  }
-  if (!cached) {
-    let code: string;
+  const name = indexName(`${FORMAT}\0${codeFolder()}\0${path}`);
+  const index = join(dir, `${name}.json`);
+  let module = readEntry(index, path, source)?.module;
+  if (module !== undefined && !isFile(join(dir, module))) module = undefined; // retired meanwhile
+  if (module === undefined) {
     try {
-      code = await transpile(path, req);
+      const { code, inputs } = await transpile(path, source);
+      // A new name per write (never reused within a process, whose module cache keeps
+      // every URL it imported): an in-process reload after an edit gets the new module.
+      module = `${name}-${Date.now().toString(36)}-${process.pid}-${++written}.mjs`;
+      writeAtomic(join(dir, module), code);
+      const entry: Entry = { format: FORMAT, folder: codeFolder(), config: path, module, inputs };
+      writeAtomic(index, JSON.stringify(entry));
     } catch {
       return undefined;
     }
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, code, { mode: 0o600 });
-      renameSync(tmp, file);
-    } catch {
-      rmSync(tmp, { force: true });
-      return undefined;
-    }
+    retire(dir, name, module);
   }
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(join(dir, module)).href)) as Record<string, unknown>;
   } catch {
     return undefined;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
   }
 }

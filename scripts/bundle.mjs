@@ -1,4 +1,4 @@
-// The code-split ESM bundle the package runs from (dist/bundle/): `npm run build` writes
+// The code-split bundle the package runs from (dist/bundle/): `npm run build` writes
 // it after tsc's declarations, and a checkout's bin/dev-build.js rebuilds it when a source
 // is newer. Why: `rag check` of an example loaded ≈ 170 of the package's own modules one
 // by one, and most of its start-up was Node's module loader (resolve, read, compile per
@@ -6,15 +6,21 @@
 //
 // One esbuild build with every entry point, `splitting: true`: the CLI (dist/bundle/cli/main.js)
 // and the package's exports (dist/bundle/index.js, dist/bundle/config.js; package.json
-// "exports") import the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
+// "exports") use the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
 // `ragraph/config` while the CLI runs gets the CLI's classes and registries, not copies.
-// npm dependencies stay external (resolved from node_modules at run time, as before), and
-// so does `#chevrotain` (types/chevrotain.mjs, which locates chevrotain's own bundle) —
-// except zod, which is bundled in (`BUNDLED`): its package entry loads ≈ 150 modules
-// (every locale), which made it the largest single cost of `rag check`'s start-up; one
-// chunk loads in about half the time. A config's `z` (from "ragraph") is this copy; a config
+// esbuild writes ES modules; each is then turned into a script (`.cjs`, named by its
+// content hash, scripts/bundle-cjs.mjs) that dist/bundle/loader.js (scripts/bundle-loader.mjs)
+// links and runs with V8's code cache, and the three entries are small ES modules that
+// re-export their script's exports.
+// npm dependencies stay external (resolved from node_modules at run time, as before) —
+// except those in `BUNDLED`: zod's package entry loads ≈ 150 modules (every locale), which
+// made it the largest single cost of `rag check`'s start-up; commander is six CommonJS
+// files every command loads; chevrotain (`#chevrotain`, whose package entry loads ≈ 650
+// lodash-es modules) comes from its own single-file build; string-width is an ES module a
+// script could only `require` as one. A config's `z` (from "ragraph") is this copy; a config
 // that imports "zod" itself gets the installed copy, which works with it (zod 4 checks
-// `instanceof` by traits, not by class identity).
+// `instanceof` by traits, not by class identity). scripts/bundle-plugins.mjs keeps what no
+// command runs out of the start-up path (zod's locales, @noble/hashes, child_process).
 //
 // Usage: `node scripts/bundle.mjs [outdir]` (default dist/bundle). Writing is atomic per
 // file and entries last (see `writeBundle`), so a `rag` process starting meanwhile sees
@@ -22,8 +28,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { facade, toScript } from "./bundle-cjs.mjs";
+import { buildZodLocales, builtinsForBundledCommonJs, chevrotainBundled, nobleOnNodeCrypto, zodLocalesOnDemand } from "./bundle-plugins.mjs";
 
-/** Entry points, relative to the package root; their outputs keep the path with .js (index.ts → index.js, cli/main.ts → cli/main.js). */
+/** Entry points, relative to the package root; their ES module entries keep the path with .js (index.ts → index.js, cli/main.ts → cli/main.js). */
 export const ENTRY_POINTS = ["index.ts", "config.ts", "cli/main.ts"];
 
 /** Shared and lazily imported code goes here, named by content hash. */
@@ -33,7 +41,7 @@ const CHUNKS = "chunks";
 const RETIRED_TTL_MS = 10 * 60_000;
 
 /** npm dependencies compiled into the bundle instead of loaded from node_modules. */
-const BUNDLED = new Set(["zod"]);
+const BUNDLED = new Set(["zod", "commander", "chevrotain", "string-width"]);
 
 /**
  * The package's dependencies that stay external, as esbuild patterns (`name` and `name/*`).
@@ -49,14 +57,18 @@ function externalPackages(root) {
 /**
  * esbuild build options for the bundle of the package at `root` (absolute path).
  * @param {string} root
+ * @param {string} localesFile name of zod's locales file in chunks/ (`buildZodLocales`)
  * @returns {import("esbuild").BuildOptions}
  */
-export function bundleOptions(root) {
+export function bundleOptions(root, localesFile) {
   return {
     absWorkingDir: root,
     entryPoints: ENTRY_POINTS.map((e) => join(root, e)),
     outbase: root,
-    entryNames: "[dir]/[name]",
+    // Every script is named by its content hash, the entry points too (cli/main-<hash>.cjs):
+    // the code cache of a script is keyed by its name (scripts/bundle-loader.mjs). The ES
+    // module entries (index.js, config.js, cli/main.js) keep their names.
+    entryNames: "[dir]/[name]-[hash]",
     chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,
     splitting: true,
@@ -66,12 +78,15 @@ export function bundleOptions(root) {
     // Two modules' top-level `class X` would otherwise become `X` and `X2`; names show in
     // errors (`constructor.name`) and JSON.
     keepNames: true,
-    // Every npm dependency but zod, and `#chevrotain` (package.json "imports"), are loaded by Node.
-    external: ["#chevrotain", ...externalPackages(root)],
+    // The chunks are converted to scripts (scripts/bundle-cjs.mjs), named .cjs from the start.
+    outExtension: { ".js": ".cjs" },
+    // Every npm dependency but those in `BUNDLED` is loaded by Node.
+    external: externalPackages(root),
+    plugins: [chevrotainBundled(root), zodLocalesOnDemand(localesFile), nobleOnNodeCrypto(), builtinsForBundledCommonJs()],
     tsconfig: join(root, "tsconfig.json"),
     logLevel: "silent",
     write: false,
-    metafile: false,
+    metafile: true,
   };
 }
 
@@ -84,10 +99,34 @@ export function bundleOptions(root) {
  * @returns {Promise<Array<[string, Uint8Array]>>}
  */
 export async function buildBundle(root, esbuild) {
-  const { build } = esbuild ?? (await import("esbuild"));
+  const es = esbuild ?? (await import("esbuild"));
   const outdir = join(root, ".bundle-out"); // virtual: write is false
-  const result = await build({ ...bundleOptions(root), outdir });
-  return result.outputFiles.map((f) => [relative(outdir, f.path).split(sep).join("/"), f.contents]);
+  const [localesFile, locales] = await buildZodLocales(es, root);
+  const result = await es.build({ ...bundleOptions(root, localesFile), outdir });
+  const rel = (path) => relative(outdir, path).split(sep).join("/");
+  const meta = new Map(Object.entries(result.metafile.outputs).map(([path, o]) => [rel(join(root, path)), o]));
+  const files = [["loader.js", readFileSync(join(root, "scripts", "bundle-loader.mjs"))]];
+  const facades = [];
+  let stubs = 0;
+  for (const f of result.outputFiles) {
+    const name = rel(f.path);
+    const o = meta.get(name);
+    const dynamicImports = o?.imports.filter((i) => i.kind === "dynamic-import").length ?? 0;
+    files.push([name, Buffer.from(await toScript(es, name, f.text, dynamicImports))]);
+    // The locale stub loads `./<localesFile>` relative to its own file: it must be a chunk.
+    if (f.text.includes(localesFile)) {
+      if (!name.startsWith(`${CHUNKS}/`)) throw new Error(`bundle: zod's locale stub landed outside ${CHUNKS}/`);
+      stubs++;
+    }
+    if (o?.entryPoint) {
+      const entry = name.replace(/-[A-Z0-9]+\.cjs$/, ".js");
+      const up = "../".repeat(entry.split("/").length - 1) || "./";
+      facades.push([entry, Buffer.from(facade(`${up}loader.js`, `./${name.split("/").pop()}`, o.exports))]);
+    }
+  }
+  if (stubs) files.push([`${CHUNKS}/${localesFile}`, locales]);
+  // The entry points last: a process starting meanwhile finds every chunk they need.
+  return [...files, ...facades];
 }
 
 /**
@@ -113,7 +152,7 @@ export function writeBundle(outdir, files) {
   retireOldChunks(outdir, new Set(files.map(([rel]) => rel)));
 }
 
-/** Deletes chunks unreferenced for longer than `RETIRED_TTL_MS`; records newly unreferenced ones. */
+/** Deletes chunks and scripts unreferenced for longer than `RETIRED_TTL_MS`; records newly unreferenced ones. */
 function retireOldChunks(outdir, current) {
   const ledger = join(outdir, ".retired.json");
   let retired = {};
@@ -124,14 +163,18 @@ function retireOldChunks(outdir, current) {
   }
   const now = Date.now();
   const next = {};
-  let names = [];
+  // Every file in chunks/, and every script anywhere (the entry scripts carry a content
+  // hash too: cli/main-<hash>.cjs); not the ES module entries, the loader or the stamps.
+  let rels = [];
   try {
-    names = readdirSync(join(outdir, CHUNKS));
+    rels = readdirSync(outdir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(outdir, join(e.parentPath ?? e.path, e.name)).split(sep).join("/"))
+      .filter((rel) => rel.startsWith(`${CHUNKS}/`) || /\.cjs(\.[^/]*\.tmp)?$/.test(rel));
   } catch {
     return;
   }
-  for (const name of names) {
-    const rel = `${CHUNKS}/${name}`;
+  for (const rel of rels) {
     if (current.has(rel)) continue;
     const since = typeof retired[rel] === "number" ? retired[rel] : now;
     // A temporary file of a writer that died is retired like a chunk.

@@ -191,10 +191,12 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
 }
 
 // `tsx studio/build.ts [OUTDIR]`: builds the page (into OUTDIR afresh, as `npm run build`
-// does for dist/studio/; else into the temp cache).
+// does for dist/studio/; else into the temp cache). A promise chain, not a top-level
+// await: this module is part of the CLI's bundle, whose chunks are scripts (scripts/bundle.mjs).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
   if (process.argv[2] && existsSync(join(process.argv[2], "index.html"))) rmSync(process.argv[2], { recursive: true, force: true });
-  const out = await buildStudio({ ...(process.argv[2] ? { outDir: process.argv[2] } : {}) });
-  process.stdout.write(`studio page built in ${out} (${Math.round(performance.now() - t0)} ms)\n`);
+  void buildStudio({ ...(process.argv[2] ? { outDir: process.argv[2] } : {}) }).then((out) => {
+    process.stdout.write(`studio page built in ${out} (${Math.round(performance.now() - t0)} ms)\n`);
+  });
 }

@@ -84,8 +84,12 @@ const compile = (rows: readonly Row[], type: "ipv4" | "ipv6") =>
     list.addSubnet(network, Number(bits), type);
     return { kind, range, list };
   });
-const V4 = compile(IPV4, "ipv4");
-const V6 = compile(IPV6, "ipv6");
+// Built on first use, not at load: every `rag` command that reads a config loads this
+// module (the standard tools), and only `http_get` ever classifies an address.
+let v4: ReturnType<typeof compile> | undefined;
+let v6: ReturnType<typeof compile> | undefined;
+const V4 = () => (v4 ??= compile(IPV4, "ipv4"));
+const V6 = () => (v6 ??= compile(IPV6, "ipv6"));
 
 /**
  * Classifies an IP address (IPv4 dotted quad, or IPv6 in any textual form, including
@@ -103,7 +107,7 @@ export function classifyAddress(address: string): AddressClass {
   const ipv4 = embeddedIpv4(words);
   if (ipv4 !== undefined) return { ...classifyIpv4(ipv4), ipv4 };
   const canonical = formatWords(words);
-  for (const row of V6) if (row.list.check(canonical, "ipv6")) return { kind: row.kind, range: row.range };
+  for (const row of V6()) if (row.list.check(canonical, "ipv6")) return { kind: row.kind, range: row.range };
   if ((words[0] & 0xe000) !== 0x2000) return { kind: "reserved", range: "outside 2000::/3" };
   return { kind: "public" };
 }
@@ -122,7 +126,7 @@ export function canonicalAddress(address: string): string | undefined {
 }
 
 function classifyIpv4(address: string): AddressClass {
-  for (const row of V4) if (row.list.check(address, "ipv4")) return { kind: row.kind, range: row.range };
+  for (const row of V4()) if (row.list.check(address, "ipv4")) return { kind: row.kind, range: row.range };
   return { kind: "public" };
 }
 

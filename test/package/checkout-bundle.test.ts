@@ -8,7 +8,7 @@
  * the repository's own dist/ is never touched.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -63,10 +63,29 @@ describe("rag in a checkout", () => {
     const own = ownModules(log);
     // The config (examples/rag.config.ts) imports `ragraph/config`: the bundle's entry,
     // beside the CLI's chunks, not a second copy of the library.
-    expect(own).toEqual(expect.arrayContaining(["bin/rag.js", "dist/bundle/cli/main.js", "dist/bundle/config.js"]));
+    expect(own).toEqual(expect.arrayContaining(["bin/rag.js", "dist/bundle/loader.js", "dist/bundle/config.js"]));
     const library = own.filter((p) => !["bin/rag.js", "bin/dev-build.js", "types/chevrotain.mjs"].includes(p) && !p.startsWith("examples/"));
     expect(library.filter((p) => !p.startsWith("dist/bundle/"))).toEqual([]);
     expect(library.length).toBeLessThan(40);
+  }, 60_000);
+
+  it("keeps what no command runs off the start-up path: zod's other locales (still there on first use), @noble/hashes, child_process", async () => {
+    const log = join(checkout, "lean.log");
+    const builtins = join(checkout, "builtins.json");
+    // Node's built-ins and the CommonJS modules (the bundle's scripts `require` packages) loaded by the end.
+    writeFileSync(join(checkout, "log-builtins.cjs"), 'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_LOG, JSON.stringify([...process.moduleLoadList, ...Object.keys(require.cache)])));\n');
+    const env = { ...process.env, NO_COLOR: "1", RAG_CONFIG_CACHE_DIR: cache, NODE_OPTIONS: `--import=${join(checkout, "log-modules.mjs")} --require=${join(checkout, "log-builtins.cjs")}`, MODULES_LOG: log, BUILTINS_LOG: builtins };
+    await rag(["check", "examples/approval.rag"]); // fills the config's transpile cache (a miss runs esbuild, which spawns its binary)
+    const { stderr } = await run(process.execPath, ["bin/rag.js", "check", "examples/approval.rag"], { cwd: checkout, env });
+    expect(stderr).toContain("ok: 1 file checked");
+    const loaded = JSON.parse(readFileSync(builtins, "utf8")) as string[];
+    expect([readFileSync(log, "utf8"), ...loaded].filter((m) => m.includes("@noble/hashes"))).toEqual([]);
+    expect(loaded).not.toContain("NativeModule child_process");
+    // German text lives only in the locales' own file, loaded when a locale is asked for.
+    const scripts = readdirSync(join(checkout, "dist/bundle"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".cjs"));
+    expect(scripts.filter((f) => readFileSync(join(checkout, "dist/bundle", f), "utf8").includes("Eingabe"))).toEqual([expect.stringMatching(/^chunks\/zod-locales-\w+\.cjs$/)]);
+    const de = spawnSync(process.execPath, ["--input-type=module", "-e", 'const { z } = await import("./dist/bundle/index.js"); z.config(z.locales.de()); console.log(z.string().safeParse(1).error.issues[0].message);'], { cwd: checkout, encoding: "utf8" });
+    expect(de.stdout.trim()).toBe("Ungültige Eingabe: erwartet string, erhalten Zahl");
   }, 60_000);
 
   it("rebuilds the bundle once when a source changes, also with several processes starting at once", async () => {
