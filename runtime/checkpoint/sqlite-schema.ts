@@ -103,7 +103,32 @@ export function openDatabase(path: string, readonly: boolean): BetterSqlite3.Dat
 }
 
 /** The checkpointer's prepared statements on `db` (prepared once per open). */
-export function prepareStatements(db: BetterSqlite3.Database) {
+/** The checkpointer's prepared statements (`prepareStatements`). */
+export interface Statements {
+  readonly insertCheckpoint: BetterSqlite3.Statement;
+  readonly insertWrite: BetterSqlite3.Statement;
+  readonly upsertWrite: BetterSqlite3.Statement;
+  readonly latest: BetterSqlite3.Statement;
+  readonly byId: BetterSqlite3.Statement;
+  readonly seqOf: BetterSqlite3.Statement;
+  readonly list: BetterSqlite3.Statement;
+  readonly writesOf: BetterSqlite3.Statement;
+  readonly writesOfThread: BetterSqlite3.Statement;
+  readonly threads: BetterSqlite3.Statement;
+  readonly hasThread: BetterSqlite3.Statement;
+  readonly deleteCheckpoints: BetterSqlite3.Statement;
+  readonly deleteWrites: BetterSqlite3.Statement;
+  readonly copyCheckpoints: BetterSqlite3.Statement;
+  readonly copyWrites: BetterSqlite3.Statement;
+  readonly insertBlob: BetterSqlite3.Statement;
+  readonly blob: BetterSqlite3.Statement;
+  readonly refsOf: BetterSqlite3.Statement;
+  readonly deleteBlobs: BetterSqlite3.Statement;
+  readonly copyBlobs: BetterSqlite3.Statement;
+  readonly orphanWrites: BetterSqlite3.Statement;
+}
+
+export function prepareStatements(db: BetterSqlite3.Database): Statements {
   const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
   return {
     insertCheckpoint: db.prepare("INSERT INTO checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -135,6 +160,3 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     orphanWrites: db.prepare("DELETE FROM writes WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = writes.thread_id AND c.ns = writes.ns AND c.id = writes.checkpoint_id)"),
   };
 }
-
-/** What `prepareStatements` returns. */
-export type Statements = ReturnType<typeof prepareStatements>;
