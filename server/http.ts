@@ -175,7 +175,11 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, project: 
   res.write("retry: 1000\n\n");
   // A client gone before the subscription must not leave a listener behind.
   if (req.destroyed || res.destroyed) return void res.end();
-  let next = Math.min(after, run.lastId) + 1;
+  // Not clamped to the record's last id: under `rag serve --queue` a replica's record of a
+  // run fills from Redis as it is read, so a client resuming with an id another replica
+  // sent may be ahead of this record, and clamping replayed events it already had. An id
+  // past the end of a finished run ends the stream at once.
+  let next = after + 1;
   let finished = false;
   let heartbeat: NodeJS.Timeout | undefined;
   let unsubscribe = (): void => undefined;
