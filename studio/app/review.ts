@@ -21,7 +21,7 @@ interface ReviewGraph {
   lastApproved: { hash: string; approvedAt: string; diff: string; changes: number | null; source: string | null } | null;
 }
 
-/** Draws text diffs for the panel (main.ts owns Monaco): `reset` drops the previous ones, `show` puts the approved source (left) against the open buffer (right) into `host`. */
+/** Draws text diffs for the panel (tabs.ts makes the Monaco diff editors): `reset` drops the previous ones, `show` puts the approved source (left) against the open buffer (right) into `host`. */
 export interface ApprovedDiff {
   reset(): void;
   show(host: HTMLElement, approvedSource: string): void;

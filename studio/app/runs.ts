@@ -59,7 +59,7 @@ export class RunsPanel {
       h("div", { class: "runs-right" }, h("h3", {}, "State"), this.statePane, h("h3", {}, "Checkpoints"), this.history),
     );
     this.renderForm();
-    // Threads are listed when the tab opens (main.ts), not at page load.
+    // Threads are listed when the tab opens (tabs.ts, wired in main.ts), not at page load.
   }
 
   /** Re-renders the input form (after the graph changed). */

@@ -1,5 +1,5 @@
 /**
- * The workspace file list as a folder tree, as data (no DOM): main.ts draws it with
+ * The workspace file list as a folder tree, as data (no DOM): tree-view.ts draws it with
  * collapsible folders. Paths are the server's (`GET /api/info`, `/`-separated, relative
  * to the workspace).
  */
