@@ -19,7 +19,8 @@ import { checkCell } from "./check.js";
 import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
 import { compiledByHash } from "./graph-builtins.js";
-import { scopeGrant, sessionHost, sessionScope, type CapabilityHost, type GraphOutcome, type HostIds, type SessionGrant } from "./host.js";
+import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
+import { SessionTrust, type Author } from "./session-trust.js";
 import { Interpreter } from "./interpreter.js";
 import { retainedBytes } from "./retained.js";
 import type { MethodRuntime } from "./method-runtime.js";
@@ -48,7 +49,7 @@ export interface SessionOptions {
   readonly messages?: readonly unknown[];
   readonly sink?: SessionSink;
   /** Who writes the cells: graphs a model generates need review (`reviewGeneratedGraphs`). Default `human`. */
-  readonly author?: "human" | "model";
+  readonly author?: Author;
   readonly approvals?: ApprovalStore;
   /** Builds the capability host; default: the registry directly (`sessionHost`). */
   readonly host?: (emit: (body: SessionEventBody, capability?: string) => void, forward: (e: RunEvent) => void, checkpointer: Checkpointer) => CapabilityHost;
@@ -106,7 +107,7 @@ export class Session {
    * Who the session's cells are trusted as now: its `author`, or `model` once it ran a
    * model-written script (`lowerTrust`) — until a person's `:reset` (`restoreTrust`).
    */
-  get author(): "human" | "model" {
+  get author(): Author {
     return this.trust.author;
   }
   readonly approvals: ApprovalStore;
@@ -142,7 +143,7 @@ export class Session {
   private cellCount = 0;
   private ended = false;
   /** The session's trust of the moment and its grant (`author`, `lowerTrust`). */
-  private readonly trust: { author: "human" | "model"; grant: SessionGrant; lowered?: string };
+  private readonly trust: SessionTrust;
 
   constructor(readonly options: SessionOptions) {
     this.registry = options.registry;
@@ -152,7 +153,7 @@ export class Session {
     this.parentRunId = options.parent?.parentRunId;
     this.depth = options.parent ? options.parent.depth + 1 : 0;
     this.namespace = options.parent ? `${options.parent.namespace}/${this.id}` : this.id;
-    this.trust = { author: options.author ?? "human", grant: undefined as never };
+    this.trust = new SessionTrust(options.registry, options.author ?? "human");
     this.approvals = options.approvals ?? new InMemoryApprovals();
     this.extraGraphs = options.graphs ?? new Map();
     this.sink = options.sink;
@@ -162,16 +163,8 @@ export class Session {
     // are charged to it, the graph runs to their threads too (`LinkedLedger`). A session
     // inside a node has its node's run's instead (`nodeHost`).
     this.spend = options.parent ? undefined : new SpendBook();
-    this.trust.grant = this.grantFor(this.author);
     // The default host asks the session's grant of the moment, so lowering the trust holds for every later call and graph run.
-    const trust = this.trust;
-    const grant: SessionGrant = {
-      authorize: (kind, name) => trust.grant.authorize(kind, name),
-      get limits() {
-        return trust.grant.limits;
-      },
-    };
-    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
+    this.host = (options.host ?? ((emit, forward, cp) => sessionHost(this.registry, emit, forward, cp, this.trust.grant)))((body, cap) => this.emit(body, cap), (e) => this.sink?.(e), this.checkpointer);
     this.emit({ type: "session_started", policy: { ...this.policy } });
   }
 
@@ -350,50 +343,26 @@ export class Session {
     });
   }
 
-  /** The grant of a top-level session whose cells `author` writes (`sessionScope`). */
-  private grantFor(author: "human" | "model", note?: string): SessionGrant {
-    return scopeGrant(sessionScope(this.registry, author, author === "model" ? (note ? `this session (it ran ${note}, written by a model)` : "this model-written session") : "this session"));
-  }
-
   /**
    * The authorisation check of a capability call (`capability-calls.ts`): the host's, and
-   * once the session's trust was lowered, the model's grant too (a host given in
-   * `SessionOptions.host` does not see the session's trust).
+   * once the session's trust was lowered, the model's grant too (`SessionTrust.narrow`).
    */
   authorize(kind: CapabilityKind, name: string): Decision {
-    const d = this.host.authorize(kind, name);
-    return d.allowed && this.trust.lowered !== undefined ? this.trust.grant.authorize(kind, name) : d;
+    return this.trust.narrow(this.host.authorize(kind, name), kind, name);
   }
 
   /**
    * The session ran a model-written script (`:load` of a `.ragsh` file whose pragma says
-   * `// rag:generated-by model`): from now on its cells are trusted as a model's —
-   * `policy.untrustedAllow`, graphs it defines generated — whoever typed them. Not per
-   * cell: a script's functions and variables stay behind and a person's later cell may
-   * call them (or a helper the script redefined), so the whole session is lowered until
-   * a person's `:reset` clears them (`restoreTrust`). Returns true when it was lowered now.
+   * `// rag:generated-by model`): its cells are trusted as a model's until a person's
+   * `:reset` (`session-trust.ts`). Returns true when it was lowered now.
    */
   lowerTrust(file: string): boolean {
-    if (this.trust.author === "model") return false;
-    this.trust.author = "model";
-    this.trust.lowered = file;
-    this.trust.grant = this.grantFor("model", file);
-    return true;
+    return this.trust.lower(file);
   }
 
-  /**
-   * A person's `:reset` (at the prompt, the studio's console, or a line of a script no
-   * model wrote): the variables are gone, so nothing a model wrote is left to call, and
-   * the session is trusted as its `SessionOptions.author` again. Returns true when the
-   * trust was raised back.
-   */
+  /** A person's `:reset`: the session is trusted as its `SessionOptions.author` again. Returns true when the trust was raised back. */
   restoreTrust(): boolean {
-    const own = this.options.author ?? "human";
-    if (this.trust.lowered === undefined || own === "model") return false;
-    this.trust.author = own;
-    this.trust.lowered = undefined;
-    this.trust.grant = this.grantFor(own);
-    return true;
+    return this.trust.restore();
   }
 
   /** Forgets every variable (`:reset`); registered graphs, budgets and the history stay. */
