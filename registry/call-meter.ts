@@ -56,10 +56,6 @@ export class CallMeter {
   /**
    * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
    * @param price the model's price (USD per million tokens), when it has one.
-   */
-  /**
-   * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
-   * @param price the model's price (USD per million tokens), when it has one.
    * @param guard checks the output as it arrives (see the module comment).
    */
   constructor(
@@ -118,9 +114,13 @@ export class CallMeter {
     return Math.max(this.chars, this.receivedChars);
   }
 
-  /** Output tokens the current attempt streamed so far (estimated). */
+  /**
+   * Output tokens the current attempt is known to have produced so far (estimated from
+   * `streamedChars`): hidden reasoning the provider received counts, so a call the guard
+   * stops mid-reasoning is charged it, not only what it passed on.
+   */
   get streamedTokens(): number {
-    return estimateTokensOfLength(this.chars);
+    return estimateTokensOfLength(this.streamedChars);
   }
 
   /** Attempts that reached the provider. */

@@ -106,9 +106,11 @@ describe("a stream past what the budget has left is stopped as it crosses", () =
 
   it("openai: hidden reasoning (`reasoning_content` deltas, never shown) is counted and stopped too", async () => {
     const s = await endless([], () => chunk({ reasoning_content: "r".repeat(100) }), 2_000, OPENAI_TAIL);
-    const { g } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "tokens: 2000");
+    const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "tokens: 2000");
     expectStopped(await run(g));
     expect(s.sent()).toBeLessThan(400);
+    // Charged the reasoning it received (~12,000 characters) like visible text, not only its input.
+    expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(2_000);
   });
 
   it("anthropic: a thinking stream past a USD budget is cut off", async () => {
@@ -140,6 +142,23 @@ describe("a stream past what the budget has left is stopped as it crosses", () =
     const delivered = events.filter((e) => e.type === "model_token").length;
     expect(delivered).toBeGreaterThan(0);
     expect(delivered).toBeLessThan(8_000);
+  });
+});
+
+describe("a reply read whole past what the budget has left", () => {
+  it("openai: a whole completion of 200,000 characters that says `completion_tokens: 1` is stopped when it arrives and charged its text, not its input alone", async () => {
+    const s = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ id: "c1", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(200_000) }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      });
+    });
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+    const { g, saver } = graphOf(openaiProvider({ baseURL: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1`, apiKey: "k" }), "tokens: 2000");
+    expectStopped(await run(g));
+    expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(2_000);
   });
 });
 
