@@ -122,6 +122,9 @@ function readEntry(file: string, path: string, source: string): Entry | undefine
   } catch {
     return undefined;
   }
+  // A cache is best effort: an index that is not an entry (`null`, a list, fields missing
+  // after a crash or a hand edit) is a miss, not a TypeError out of every command.
+  if (typeof entry !== "object" || entry === null || typeof entry.inputs !== "object" || entry.inputs === null || !Array.isArray(entry.inputs.files)) return undefined;
   if (entry.format !== FORMAT || entry.folder !== codeFolder() || entry.config !== path || typeof entry.module !== "string") return undefined;
   if (entry.inputs.files[0]?.path !== path || entry.inputs.files[0].text !== source) return undefined;
   return inputsHold(entry.inputs) ? entry : undefined;

@@ -33,6 +33,18 @@ const entries = () => readdirSync(join(cache, readdirSync(cache)[0]!)).sort();
 const load = async (path: string) => (await importCachedConfig(path))?.default;
 
 describe("config transpile cache", () => {
+  it("takes a corrupted index (null, a list, fields missing) for a miss and transpiles again, never a TypeError", async () => {
+    const path = join(dir, "rag.config.ts");
+    writeFileSync(path, "export default { n: 1 } as { n: number };\n");
+    expect(await load(path)).toEqual({ n: 1 });
+    const folder = join(cache, readdirSync(cache)[0]!);
+    const index = join(folder, entries().find((f) => f.endsWith(".json"))!);
+    for (const bad of ["null", "[]", "{}", '{"format":"2","inputs":null}', '{"format":"2","inputs":{}}']) {
+      writeFileSync(index, bad);
+      expect(await load(path)).toEqual({ n: 1 });
+    }
+  });
+
   it("loads a TypeScript config, reuses the entry, and sees an edit of the same size at once", async () => {
     const path = join(dir, "rag.config.ts");
     const text = (n: number) => `import { join } from "node:path";\ninterface C { n: number; where: string }\nconst c: C = { n: ${n}, where: join("a", "b") };\nexport default c satisfies C;\n`;
