@@ -376,7 +376,7 @@ export class PostgresCheckpointer implements Checkpointer {
       const { rows } = await this.pool.query<{ channel: string; value: string | null }>(`SELECT channel, value FROM ${this.q}.writes WHERE thread_id = $1 AND ns = $2 AND checkpoint_id = $3 AND task_id = $4 ORDER BY idx`, [config.threadId, config.namespace ?? "", config.checkpointId, taskId]);
       const done = rows.find((r) => r.channel === SPECIAL.task);
       if (!done || done.value === null) return undefined;
-      const writes = rows.filter((r) => !r.channel.startsWith("__")).map((r) => [r.channel, r.value === null ? undefined : (JSON.parse(r.value) as unknown)] as const);
+      const writes = rows.filter((r) => !isSpecial(r.channel)).map((r) => [r.channel, r.value === null ? undefined : (JSON.parse(r.value) as unknown)] as const);
       return { writes, done: JSON.parse(done.value) as TaskRecord["done"] };
     });
   }
