@@ -100,6 +100,10 @@ describe("a model-written .ragsh loaded into a person's session runs as a model'
     const session = new Session({ registry: registry() });
     const codes: string[] = [];
     expect(await loadFile(session, join(dir, "mine.rag"), hooks(session, codes))).toBe(true);
+    // Control: before the model's script, the person's session runs the graph and its tool.
+    expect((await session.runCell('graph_run({graph: "mine", input: {}})')).ok).toBe(true);
+    expect(fired).toEqual(["secret"]);
+    fired.length = 0;
     expect(await loadFile(session, join(dir, "gen.ragsh"), hooks(session, codes))).toBe(true);
     const r = await session.runCell('graph_run({graph: "mine", input: {}})');
     expect(r.ok).toBe(false);

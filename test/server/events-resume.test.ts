@@ -49,13 +49,14 @@ it("a Last-Event-ID ahead of the record of a live run replays nothing the client
   const { runId } = (await started.json()) as { runId: string };
   const record = await project.runs.find(runId);
   // The run waits in its tool: the record holds the events so far, and more will come.
-  for (let i = 0; i < 200 && record.lastId < 3; i++) await new Promise((r) => setTimeout(r, 10));
+  await expect.poll(() => record.lastId).toBeGreaterThanOrEqual(3);
   expect(record.ended).toBe(false);
   const ahead = record.lastId + 2;
-  const stream = fetch(`${server.origin}/api/runs/${runId}/events`, { headers: { ...auth, "last-event-id": String(ahead) } }).then((r) => r.text());
-  await new Promise((r) => setTimeout(r, 50));
+  // The stream's headers have come (the server took the request) while the run still waits.
+  const res = await fetch(`${server.origin}/api/runs/${runId}/events`, { headers: { ...auth, "last-event-id": String(ahead) } });
+  expect(record.lastId).toBeLessThan(ahead);
   release();
-  const text = await stream;
+  const text = await res.text();
   expect(text).toContain("event: end");
   const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   expect(ids.length).toBeGreaterThan(0);
