@@ -45,6 +45,8 @@ const isFigure = (x: unknown): x is number => typeof x === "number" && x >= 0;
 export class CallMeter {
   private chars = 0;
   private receivedChars = 0;
+  /** `streamedChars` when the guard last ran on the current attempt. */
+  private checkedChars = 0;
   private stop: Error | undefined;
   /** Called once when the guard stops the call (the provider end aborts the request). */
   onStop: ((error: Error) => void) | undefined;
@@ -69,6 +71,7 @@ export class CallMeter {
     this.made++;
     this.chars = 0;
     this.receivedChars = 0;
+    this.checkedChars = 0;
   }
 
   /**
@@ -101,8 +104,12 @@ export class CallMeter {
 
   private check(): void {
     if (this.stop) throw this.stop;
-    if (!this.guard) return;
-    const e = this.guard(Math.ceil(this.streamedChars / OUTPUT_FLOOR_CHARS_PER_TOKEN), this.failed());
+    // A provider reports each piece twice (received, then passed on): the guard runs once
+    // per increase of the known output, not per report.
+    const known = this.streamedChars;
+    if (!this.guard || known <= this.checkedChars) return;
+    this.checkedChars = known;
+    const e = this.guard(Math.ceil(known / OUTPUT_FLOOR_CHARS_PER_TOKEN), this.failed());
     if (!e) return;
     this.stop = e;
     this.onStop?.(e);
