@@ -107,6 +107,13 @@ function outputCap(run: Ledger, runLimit: BudgetLimit, node: Ledger, nodeLimit: 
   return cap === Infinity ? undefined : Math.max(1, Math.floor(cap));
 }
 
+/** How `tokens`/`usd` pass `limit` ("1200 tokens of 1000"), or undefined when within it. */
+function overBy(limit: BudgetLimit, tokens: number, usd: number): string | undefined {
+  if (limit.tokens !== undefined && tokens > limit.tokens) return `${tokens} tokens of ${limit.tokens}`;
+  if (limit.usd !== undefined && usd > limit.usd) return `${fmtUsd(usd)} of ${fmtUsd(limit.usd)}`;
+  return undefined;
+}
+
 /** What a reply whose usage is not a count is charged: its reservation, or what it is known to have used (input estimate + streamed output) when that is more. */
 function fallback(reserved: { readonly tokens: number; readonly usd: number }, meter: CallMeter): { tokens: number; usd: number } {
   const seen = meter.observed();
@@ -180,9 +187,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const callTokens = (t: number, u: number) => `${t} tokens${price ? `, ${fmtUsd(u)}` : ""}`;
       /** Throws when `ledger` plus `addTokens`/`addUsd` (plus reservations of calls in flight, before a call) is over `limit`. */
       const check = (ledger: Ledger, limit: BudgetLimit, scope: string, addTokens: number, addUsd: number, what: () => string, reserved = true) => {
-        const t = ledger.tokens + (reserved ? ledger.reservedTokens : 0) + addTokens;
-        const u = ledger.usd + (reserved ? ledger.reservedUsd : 0) + addUsd;
-        const over = limit.tokens !== undefined && t > limit.tokens ? `${t} tokens of ${limit.tokens}` : limit.usd !== undefined && u > limit.usd ? `${fmtUsd(u)} of ${fmtUsd(limit.usd)}` : undefined;
+        const over = overBy(limit, ledger.tokens + (reserved ? ledger.reservedTokens : 0) + addTokens, ledger.usd + (reserved ? ledger.reservedUsd : 0) + addUsd);
         if (over) throw new NodeError(`budget exceeded: ${what()} the ${scope} to ${over}`, "budget_exceeded", where);
       };
       const nodeScope = `budget of node \`${ctx.node.name}\``;
@@ -217,9 +222,8 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         if (inTokens + out <= tokens) return undefined;
         const u = price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
         for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
-          const t = l.tokens + l.reservedTokens - tokens + failed.tokens + inTokens + out;
-          const d = l.usd + l.reservedUsd - usd + failed.usd + u;
-          const over = limit.tokens !== undefined && t > limit.tokens ? `${t} tokens of ${limit.tokens}` : limit.usd !== undefined && d > limit.usd ? `${fmtUsd(d)} of ${fmtUsd(limit.usd)}` : undefined;
+          // This call's reservation replaced by its output so far (and its failed attempts).
+          const over = overBy(limit, l.tokens + l.reservedTokens - tokens + failed.tokens + inTokens + out, l.usd + l.reservedUsd - usd + failed.usd + u);
           if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ${out} output tokens (at least), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
         }
         return undefined;
