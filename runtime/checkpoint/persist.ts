@@ -141,11 +141,7 @@ export class Persister {
     this.durable = this.durable
       .then(async () => {
         if (this.failed) return;
-        if (this.savedId !== checkpoint.id) {
-          await this.saver.put(checkpoint, metadata);
-          this.savedId = checkpoint.id;
-          await this.onSaved(checkpoint, metadata);
-        }
+        await this.saveOnce(checkpoint, metadata);
         await this.saver.putWrites(config, writes, taskId);
       })
       .catch((e: unknown) => this.fail(e));
@@ -203,6 +199,14 @@ export class Persister {
     return this.idle.promise;
   }
 
+  /** `exit` mode: stores `checkpoint` unless it is the one stored last. */
+  private async saveOnce(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<void> {
+    if (this.savedId === checkpoint.id) return;
+    await this.saver.put(checkpoint, metadata);
+    this.savedId = checkpoint.id;
+    await this.onSaved(checkpoint, metadata);
+  }
+
   /** Throws the first failure of a background save. */
   check(): void {
     if (this.failed) throw this.failure;
@@ -212,12 +216,7 @@ export class Persister {
   async drain(): Promise<void> {
     await this.durable;
     if (this.durability === "exit" && this.latest) {
-      const { checkpoint, metadata } = this.latest;
-      if (this.savedId !== checkpoint.id) {
-        await this.saver.put(checkpoint, metadata);
-        this.savedId = checkpoint.id;
-        await this.onSaved(checkpoint, metadata);
-      }
+      await this.saveOnce(this.latest.checkpoint, this.latest.metadata);
       const config = this.config();
       for (const [taskId, writes] of this.buffered.splice(0)) await this.saver.putWrites(config, writes, taskId);
     }
