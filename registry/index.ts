@@ -35,7 +35,9 @@ export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParamet
 export type { AgentDefinition } from "./agent.js";
 export { isChatMessage, pendingToolCalls, type ChatMessage, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, estimateTokensOfLength, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
-export type { CapabilityOptions, ChildRunResult, GotoTarget, ModelReply, NodeKindImplementation, NodeResult, NodeTask, RunInfo, SendCommand } from "./node-kind.js";
+export type { CapabilityOptions, ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask } from "./node-kind.js";
+export type { GotoTarget, SendCommand } from "./goto.js";
+export type { RunInfo } from "./run-info.js";
 export { DEFAULT_UNTRUSTED, resolvePolicy, type PolicyConfig } from "./policy.js";
 export { APPROVED_SOURCE_MAX_CHARS, MemoryApprovalStore, type Approval, type ApprovalBy, type ApprovalStore } from "./approvals.js";
 export { FileApprovalStore } from "./approvals-file.js";

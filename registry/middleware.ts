@@ -19,7 +19,7 @@
  */
 import type { Tracer } from "@opentelemetry/api";
 import type { CapabilityKind, Decision, Json, NodeSpec } from "../compiler/index.js";
-import type { RunInfo } from "./node-kind.js";
+import type { RunInfo } from "./run-info.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
 import { priceUsage, type RegisteredModel } from "./registered-model.js";

@@ -8,27 +8,13 @@
 import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import type { ChatMessage } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
+import type { GotoTarget } from "./goto.js";
 import type { Registry } from "./registry.js";
+import type { RunInfo } from "./run-info.js";
 import type { SpendLedger } from "./spend.js";
 
-/** Identity of the run a task belongs to (`runtime.md` §6). */
-export interface RunInfo {
-  readonly runId: string;
-  readonly rootRunId: string;
-  readonly parentRunId?: string;
-  readonly threadId: string;
-  readonly graph: string;
-  /** `graph` for a root run, `parent/child` for nested runs. */
-  readonly namespace: string;
-  /**
-   * The run's checkpoint namespace (LangGraph's `checkpoint_ns`): `""` for a root run; in a
-   * child run (a subgraph), `taskId:graph[@lineage]` levels joined with `|` — what
-   * `getState(thread, undefined, { namespace })` and `getStateHistory` take.
-   */
-  readonly checkpointNs: string;
-  readonly depth: number;
-  readonly step: number;
-}
+export type { GotoTarget, SendCommand } from "./goto.js";
+export type { RunInfo } from "./run-info.js";
 
 /** A model reply with the assistant message as it will be stored (id assigned). */
 export interface ModelReply extends ChatResponse {
@@ -171,20 +157,6 @@ export interface NodeResult {
    * the node (`RunAuthority.checkGoto`; for `PARENT`, from the parent's subgraph node).
    */
   readonly toolCommand?: { readonly tools: readonly string[] };
-}
-
-/**
- * A `goto` target: a node name, or a Send packet (a task of `node` that sees `args`). A
- * packet may carry a `command` (LangGraph's `Send(node, Command(...))`): once the task
- * completes, `update` is written (channel → value, through the reducers) with its writes
- * and `goto` runs like the task's own.
- */
-export type GotoTarget = string | { readonly node: string; readonly args?: unknown; readonly command?: SendCommand };
-
-/** The Command a Send packet carries. */
-export interface SendCommand {
-  readonly goto?: readonly GotoTarget[];
-  readonly update?: Readonly<Record<string, unknown>>;
 }
 
 export type NodeKindImplementation = (task: NodeTask) => Promise<NodeResult>;

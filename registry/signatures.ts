@@ -5,7 +5,8 @@
  * graphs' input/output, route labels and script descriptions.
  */
 import { fieldsSchema, type AgentSignature, type GraphSignature, type JsonSchema, type RegistrySignatures, type RouterSignature, type ScriptSignature, type ToolSignature } from "../compiler/signatures.js";
-import type { Registry } from "./registry.js";
+import type { Blueprint } from "../compiler/index.js";
+import type { AgentDefinition } from "./agent.js";
 import { toolParameters, toolResultSchema, type ToolDefinition } from "./tool.js";
 import { zodSchema } from "./zod-schema.js";
 
@@ -35,8 +36,21 @@ export function toolArgs(t: ToolDefinition): JsonSchema {
   }
 }
 
+/**
+ * The registry entries signatures are read from (`Registry` satisfies it; declared here so
+ * that the registry, which calls `registrySignatures`, and this module do not import each other).
+ */
+export interface SignatureSources {
+  readonly tools: ReadonlyMap<string, ToolDefinition>;
+  readonly agents: ReadonlyMap<string, AgentDefinition>;
+  readonly graphs: ReadonlyMap<string, Blueprint>;
+  readonly routers: ReadonlyMap<string, { readonly labels?: readonly string[]; readonly description?: string }>;
+  /** `.ragsh` sources by name. */
+  readonly scripts: ReadonlyMap<string, string>;
+}
+
 /** Every signature of `registry` (null-prototype maps: names come from configs). Tool schemas are cached per definition (`toolParameters`). */
-export function registrySignatures(registry: Registry): RegistrySignatures {
+export function registrySignatures(registry: SignatureSources): RegistrySignatures {
   const tools: Record<string, ToolSignature> = Object.create(null);
   for (const [name, t] of registry.tools) {
     const result = toolResultSchema(t);

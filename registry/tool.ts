@@ -3,7 +3,7 @@
  * mutating class, an approval policy, and the implementation (`runtime.md` §7).
  */
 import { z } from "zod";
-import type { GotoTarget } from "./node-kind.js";
+import type { GotoTarget } from "./goto.js";
 import { zodSchema } from "./zod-schema.js";
 
 export interface ToolContext {

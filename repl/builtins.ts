@@ -12,7 +12,7 @@
 import type { ChatMessage } from "../registry/index.js";
 import { LimitError, ScriptError } from "./errors.js";
 import { graphFunctions } from "./graph-builtins.js";
-import type { CellState, Session } from "./session.js";
+import type { CellState, SessionCore } from "./session-core.js";
 import { cellCharge, formatValue, fromHost } from "./boundary.js";
 import { describeType, isRecord, NativeFunction, toStr, type ScriptRecord, type Value } from "./values.js";
 import { argsOut, authorizeCall, batch, invoke, recordArg, resultIn, spend, stringField, SUSPENDING } from "./capability-calls.js";
@@ -43,7 +43,7 @@ function messagesOf(r: ScriptRecord, cellId: string, n: number): ChatMessage[] {
 }
 
 /** The model a request names, or the session's default (`default`, or the only model). */
-function modelOf(s: Session, r: ScriptRecord): string {
+function modelOf(s: SessionCore, r: ScriptRecord): string {
   if (r.model !== undefined) return stringField(r, "model", "model_query", MODEL_SHAPE)!;
   if (s.registry.models.has("default")) return "default";
   if (s.registry.models.size === 1) return [...s.registry.models.keys()][0];
@@ -51,7 +51,7 @@ function modelOf(s: Session, r: ScriptRecord): string {
 }
 
 /** Every built-in function, bound to `s` and the running `cell`. */
-export function capabilityFunctions(s: Session, cell: CellState): Map<string, Value> {
+export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string, Value> {
   const fns = new Map<string, Value>();
   const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined, undefined, SUSPENDING.has(name)));
   let requests = 0;

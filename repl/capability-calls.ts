@@ -13,7 +13,7 @@ import { BindError } from "../runtime/index.js";
 import { LimitError, ScriptError } from "./errors.js";
 import type { CallRecord } from "./events.js";
 import { ArgumentsError, CapabilityRefused } from "./host.js";
-import type { CellState, Session } from "./session.js";
+import type { CellState, SessionCore } from "./session-core.js";
 import { cellCharge, fromHost, toHost } from "./boundary.js";
 import { describeType, isRecord, type ScriptRecord, type Value } from "./values.js";
 
@@ -36,7 +36,7 @@ const BUDGET_POLICY: Readonly<Record<Budget, "maxModelCalls" | "maxToolCalls" | 
 };
 
 /** Takes `n` calls from the session's budget for `kind`, or stops the cell. */
-export function spend(s: Session, kind: Budget, n: number, capability: string): void {
+export function spend(s: SessionCore, kind: Budget, n: number, capability: string): void {
   const limit = s.policy[BUDGET_POLICY[kind]];
   if (s.counts[kind] + n > limit) {
     throw new LimitError("E-ragsh-call-limit", `\`${capability}\` would exceed the session's limit of ${limit} ${kind === "definition" ? "graph definitions" : `${kind} calls`} (${s.counts[kind]} used)`, undefined, {
@@ -53,7 +53,7 @@ export function spend(s: Session, kind: Budget, n: number, capability: string): 
  *
  * @throws ScriptError `E-ragsh-invalid-arguments` (a function, a cycle), `E-ragsh-value-limit`, `E-ragsh-memory-limit`.
  */
-export function argsOut(s: Session, v: Value, what: string): unknown {
+export function argsOut(s: SessionCore, v: Value, what: string): unknown {
   return toHost(v, { functions: "error", what, maxBytes: s.policy.maxValueBytes, charge: cellCharge(s.runtime) });
 }
 
@@ -63,7 +63,7 @@ export function argsOut(s: Session, v: Value, what: string): unknown {
  *
  * @throws ScriptError `E-ragsh-host-value`, `E-ragsh-memory-limit`.
  */
-export function resultIn(s: Session, v: unknown, what: string): Value {
+export function resultIn(s: SessionCore, v: unknown, what: string): Value {
   return fromHost(v, what, { maxBytes: s.policy.maxMemoryBytes, charge: cellCharge(s.runtime) });
 }
 
@@ -81,7 +81,7 @@ export function stringField(r: ScriptRecord, key: string, capability: string, sh
 }
 
 /** `E-ragsh-unknown-model|tool|agent|graph` with a did-you-mean among the registered names. */
-function unknownCapability(s: Session, capability: string, kind: string, target: string): ScriptError {
+function unknownCapability(s: SessionCore, capability: string, kind: string, target: string): ScriptError {
   const known = s.capabilityNames();
   const names = kind === "models" ? known.models : kind === "tools" ? known.tools : kind === "agents" ? known.agents : known.graphs;
   const noun = kind === "models" || kind === "tools" || kind === "agents" ? kind.slice(0, -1) : "graph";
@@ -90,7 +90,7 @@ function unknownCapability(s: Session, capability: string, kind: string, target:
 }
 
 /** Turns a host failure into the diagnostic a script sees. */
-function asCallError(e: unknown, s: Session, capability: string, target: string): ScriptError {
+function asCallError(e: unknown, s: SessionCore, capability: string, target: string): ScriptError {
   if (e instanceof ScriptError) return e;
   const reason: unknown = s.current?.controller.signal.reason;
   if (reason instanceof ScriptError) return Object.assign(reason, { span: undefined });
@@ -106,7 +106,7 @@ function asCallError(e: unknown, s: Session, capability: string, target: string)
  * The one authorisation check, before a call is charged or made: a refused call never
  * runs. It is recorded as a failed call (`E-ragsh-capability-denied`) and stops the cell.
  */
-export function authorizeCall(s: Session, cell: CellState, capability: string, kind: CapabilityKind, name: string): void {
+export function authorizeCall(s: SessionCore, cell: CellState, capability: string, kind: CapabilityKind, name: string): void {
   const known = s.capabilityNames() as Partial<Record<CapabilityKind, ReadonlySet<string>>>;
   const registered = known[kind]?.has(name) ?? true;
   const d = registered ? s.authorize(kind, name) : undefined;
@@ -121,7 +121,7 @@ export function authorizeCall(s: Session, cell: CellState, capability: string, k
  * Records a refused capability call (a failed `calls[]` entry and its
  * `capability_call_completed` event, duration 0: nothing was called) and throws `err`.
  */
-export function refuseCall(s: Session, cell: CellState, capability: string, target: string, err: ScriptError): never {
+export function refuseCall(s: SessionCore, cell: CellState, capability: string, target: string, err: ScriptError): never {
   const call: CallRecord = { callId: `${cell.cellId}.${++cell.callSeq}`, capability, target, ok: false, durationMs: 0, error: { code: err.code, message: err.message } };
   cell.calls.push(call);
   s.emit({ type: "capability_call_completed", call }, capability);
@@ -129,7 +129,7 @@ export function refuseCall(s: Session, cell: CellState, capability: string, targ
 }
 
 /** One capability call with its events and `calls[]` record. */
-export async function invoke<T>(s: Session, cell: CellState, capability: string, target: string, fn: (signal: AbortSignal) => Promise<{ value: T; usage?: Usage }>, index?: number): Promise<T> {
+export async function invoke<T>(s: SessionCore, cell: CellState, capability: string, target: string, fn: (signal: AbortSignal) => Promise<{ value: T; usage?: Usage }>, index?: number): Promise<T> {
   const callId = `${cell.cellId}.${++cell.callSeq}`;
   s.emit({ type: "capability_call_started", callId, target, ...(index !== undefined ? { index } : {}) }, capability);
   const t0 = performance.now();
@@ -153,7 +153,7 @@ export async function invoke<T>(s: Session, cell: CellState, capability: string,
  * Runs `items` with at most `limit` at a time; results in input order. A failure of
  * one item becomes `null` and a warning, unless it is a limit (which stops the cell).
  */
-export async function batch(s: Session, cell: CellState, capability: string, items: Value, limit: Value, one: (item: Value, index: number) => Promise<Value>): Promise<Value> {
+export async function batch(s: SessionCore, cell: CellState, capability: string, items: Value, limit: Value, one: (item: Value, index: number) => Promise<Value>): Promise<Value> {
   if (!Array.isArray(items)) throw new ScriptError("E-ragsh-invalid-arguments", `\`${capability}\` takes a list of requests, not ${describeType(items)}`, undefined, { capability });
   const span = s.currentSpan();
   const width = Math.max(1, Math.min(s.policy.concurrency, typeof limit === "number" && limit > 0 ? Math.floor(limit) : s.policy.concurrency));

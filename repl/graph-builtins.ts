@@ -16,7 +16,7 @@ import { getState, getStateHistory } from "../runtime/index.js";
 import { LineIndex } from "../grammar/span.js";
 import { argsOut, authorizeCall, batch, invoke, recordArg, refuseCall, resultIn, spend, stringField, SUSPENDING } from "./capability-calls.js";
 import { ScriptError } from "./errors.js";
-import type { CellState, Session } from "./session.js";
+import type { CellState, SessionCore } from "./session-core.js";
 import { fromHost } from "./boundary.js";
 import { describeType, isRecord, NativeFunction, type Value } from "./values.js";
 
@@ -39,21 +39,21 @@ interface Store {
   readonly compiled: Map<string, Compiled>;
 }
 
-const stores = new WeakMap<Session, Store>();
-function store(s: Session): Store {
+const stores = new WeakMap<SessionCore, Store>();
+function store(s: SessionCore): Store {
   let st = stores.get(s);
   if (!st) stores.set(s, (st = { drafts: new Map(), compiled: new Map() }));
   return st;
 }
 
 /** The compiled blueprint of this session with `hash`, if any (for approvals at the prompt). */
-export function compiledByHash(s: Session, hash: string): Blueprint | undefined {
+export function compiledByHash(s: SessionCore, hash: string): Blueprint | undefined {
   for (const c of store(s).compiled.values()) if (c.blueprint.hash === hash) return c.blueprint;
   return undefined;
 }
 
 /** The session's registry view, with the graphs it registered. */
-export function sessionView(s: Session): RegistryView {
+export function sessionView(s: SessionCore): RegistryView {
   const v = s.registry.view();
   return { ...v, graphs: new Set([...(v.graphs ?? []), ...s.extraGraphs.keys(), ...s.graphs.keys()]) };
 }
@@ -89,12 +89,12 @@ const COMPILE_WORK_PER_CHAR = 64;
  * work (the clock is checked too, so a loop of validations stops at the deadline), and
  * memory for the source the pass holds.
  */
-function compileCost(s: Session, source: string): void {
+function compileCost(s: SessionCore, source: string): void {
   s.runtime.work(source.length * COMPILE_WORK_PER_CHAR);
   s.runtime.alloc(source.length * 2);
 }
 
-export function graphFunctions(s: Session, cell: CellState): Map<string, Value> {
+export function graphFunctions(s: SessionCore, cell: CellState): Map<string, Value> {
   const fns = new Map<string, Value>();
   const def = (name: string, impl: (args: Value[]) => Value | Promise<Value>) => fns.set(name, new NativeFunction(name, impl, undefined, undefined, SUSPENDING.has(name)));
   const st = store(s);

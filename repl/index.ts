@@ -2,7 +2,8 @@
  * The `.ragsh` REPL (`repl.md`): the interpreter, sessions with their built-ins and
  * policy, and the CodeAct `repl_agent` node kind.
  */
-export { Session, toDiagnostic, type CellResult, type CellState, type SessionOptions, type SessionParent } from "./session.js";
+export { Session, toDiagnostic, type CellResult, type SessionOptions, type SessionParent } from "./session.js";
+export type { CellState, SessionCore } from "./session-core.js";
 export { Interpreter, type RunLimits } from "./interpreter.js";
 export { InMemoryApprovals, type ApprovalStore } from "./review.js";
 export { RESERVED_CAPABILITIES } from "./builtins.js";

@@ -20,6 +20,7 @@ import { asScriptError, LimitError, ScriptError } from "./errors.js";
 import type { AnyEvent, CallRecord, SessionEventBody, SessionSink } from "./events.js";
 import { compiledByHash } from "./graph-builtins.js";
 import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } from "./host.js";
+import type { CellState, SessionCore } from "./session-core.js";
 import { SessionTrust, type Author } from "./session-trust.js";
 import { Interpreter } from "./interpreter.js";
 import { retainedBytes } from "./retained.js";
@@ -80,22 +81,7 @@ export interface CellResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** What a running cell records; read by the built-ins. */
-export interface CellState {
-  readonly cellId: string;
-  /** The name diagnostics use for the cell's source. */
-  readonly file: string;
-  readonly controller: AbortController;
-  stdout: string[];
-  outputBytes: number;
-  readonly calls: CallRecord[];
-  readonly warnings: Diagnostic[];
-  answered: boolean;
-  answer: unknown;
-  callSeq: number;
-}
-
-export class Session {
+export class Session implements SessionCore {
   readonly id: string;
   readonly rootRunId: string;
   readonly parentRunId: string | undefined;
