@@ -25,7 +25,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { ChatMessage, ChatOptions, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { jsonChars } from "../../registry/json-chars.js";
-import { finishReply, parseToolArguments, retryAfterMs, streamProgress, withPartialUsage, type StreamProgress } from "./shared.js";
+import { finishReply, parseToolArguments, received, retryAfterMs, streamProgress, withPartialUsage, type StreamProgress } from "./shared.js";
 
 type Body = Anthropic.MessageCreateParamsNonStreaming;
 type ContentBlock = Anthropic.ContentBlockParam;
@@ -217,26 +217,21 @@ async function fromStream(stream: AsyncIterable<Anthropic.RawMessageStreamEvent>
         if (e.content_block.type === "tool_use") blocks.set(e.index, { id: e.content_block.id, name: e.content_block.name, json: "" });
         // A redacted thinking block arrives whole here: its data is counted (billed as output, never shown).
         if (e.content_block.type === "redacted_thinking") {
-          const n = blockChars(e.content_block);
-          progress.chars += n;
-          if (n) cb.onOutput?.(n);
+          received(progress, cb.onOutput, blockChars(e.content_block));
         }
         break;
       case "content_block_delta":
         if (e.delta.type === "text_delta") {
-          progress.chars += e.delta.text.length;
-          cb.onOutput?.(e.delta.text.length);
+          received(progress, cb.onOutput, e.delta.text.length);
           content += e.delta.text;
           await cb.onToken?.(e.delta.text);
         } else if (e.delta.type === "input_json_delta") {
           const b = blocks.get(e.index);
-          progress.chars += e.delta.partial_json.length;
-          cb.onOutput?.(e.delta.partial_json.length);
+          received(progress, cb.onOutput, e.delta.partial_json.length);
           if (b) b.json += e.delta.partial_json;
         } else if (e.delta.type === "thinking_delta") {
           // Thinking is billed as output though none of it is passed on: counted, not shown.
-          progress.chars += e.delta.thinking.length;
-          cb.onOutput?.(e.delta.thinking.length);
+          received(progress, cb.onOutput, e.delta.thinking.length);
         }
         break;
       case "content_block_stop": {

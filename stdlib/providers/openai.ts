@@ -24,7 +24,7 @@ import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { ChatMessage, ChatOptions, ContentPart, ChatRequest, ChatResponse, ModelProvider, StreamCallbacks, ToolCall, Usage } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { finishReply, parseToolArguments, retryAfterMs, streamProgress, streamWhole, withPartialUsage, type StreamProgress } from "./shared.js";
+import { finishReply, parseToolArguments, received, retryAfterMs, streamProgress, streamWhole, withPartialUsage, type StreamProgress } from "./shared.js";
 
 export interface OpenAIProviderOptions {
   readonly apiKey?: string;
@@ -244,8 +244,7 @@ async function fromStream(stream: AsyncIterable<ChatCompletionChunk>, r: ChatReq
     // Every piece of output, hidden reasoning included, is counted before anything is passed on.
     let n = (d?.content?.length ?? 0) + (d?.refusal?.length ?? 0) + reasoningOf(d).length;
     for (const tc of d?.tool_calls ?? []) n += (tc.function?.name?.length ?? 0) + (tc.function?.arguments?.length ?? 0);
-    progress.chars += n;
-    if (n) cb.onOutput?.(n);
+    received(progress, cb.onOutput, n);
     if (d?.content) {
       content += d.content;
       await cb.onToken?.(d.content);

@@ -107,6 +107,17 @@ export interface StreamProgress {
 export const streamProgress = (): StreamProgress => ({ inputTokens: NaN, outputTokens: NaN, chars: 0 });
 
 /**
+ * Counts `n` UTF-16 code units of output received (text, hidden reasoning, tool-call
+ * fragments) in `progress` and reports them to the budget's meter (`ChatOptions.onOutput`),
+ * before any of it is passed on. Nothing is reported for `n = 0`.
+ */
+export function received(progress: StreamProgress, onOutput: ((chars: number) => void) | undefined, n: number): void {
+  if (!n) return;
+  progress.chars += n;
+  onOutput?.(n);
+}
+
+/**
  * Attaches what a failed stream had delivered to its error as `usage` (unless the error
  * already carries one), so the budget charges it; returns the error.
  */
