@@ -25,7 +25,7 @@ import type { ChatRequest, ChatResponse } from "./provider.js";
 import { priceUsage, type RegisteredModel } from "./registered-model.js";
 import type { SpendLedger } from "./spend.js";
 import type { CallMeter } from "./call-meter.js";
-import { raiseToFloor, usageFloor } from "./usage-floor.js";
+import { inputFloor, raiseToFloor, usageFloor } from "./usage-floor.js";
 import { jsonChars } from "./json-chars.js";
 
 /** Who makes a model call: set by the runtime for calls made by a node. */
@@ -128,7 +128,7 @@ export const providerHandler: ChatHandler = async (call) => {
   try {
     res = strip(await call.model.provider.chat(call.request, options));
   } catch (e) {
-    meter.fail(e, usageFloor(call.request, EMPTY).inputTokens);
+    meter.fail(e, inputFloor(call.request));
     throw meter.stopped ?? e;
   } finally {
     signal?.removeEventListener("abort", forward);
@@ -140,7 +140,6 @@ export const providerHandler: ChatHandler = async (call) => {
   return out;
 };
 
-const EMPTY: Pick<ChatResponse, "message"> = { message: { content: "" } };
 
 /**
  * A provider's reply without `cached`: only the response cache above sets it (a cache hit

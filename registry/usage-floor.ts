@@ -110,7 +110,12 @@ export function usageFloor(request: ChatRequest, reply: Pick<ChatResponse, "mess
   let outputTokens = Math.ceil(Math.max(visible, streamedChars) / OUTPUT_FLOOR_CHARS_PER_TOKEN);
   const reasoning = reply.usage?.reasoningTokens;
   if (isCount(reasoning)) outputTokens = Math.max(outputTokens, reasoning + Math.ceil(visible / OUTPUT_FLOOR_CHARS_PER_TOKEN));
-  return { inputTokens: Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN), outputTokens };
+  return { inputTokens: inputFloor(request), outputTokens };
+}
+
+/** The least input `request` is charged, in tokens: the size of its messages at `INPUT_FLOOR_CHARS_PER_TOKEN`. */
+export function inputFloor(request: ChatRequest): number {
+  return Math.ceil(messageChars(request) / INPUT_FLOOR_CHARS_PER_TOKEN);
 }
 
 /**

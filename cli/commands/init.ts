@@ -5,7 +5,7 @@
  * example. Refuses to overwrite existing files; an existing `package.json` or
  * `.gitignore` gets the scaffold's entries merged in (`init-merge.ts`).
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readTextFile, TextFileError } from "../../runtime/read-text-file.js";
@@ -155,13 +155,12 @@ test("hello greets by name", async () => {
   };
 }
 
-/** True when `path` names anything, a symlink (even a dangling one) included. */
-function present(path: string): boolean {
+/** What `path` names (not followed: a symlink, even a dangling one, is itself), or undefined when nothing is there. */
+function entry(path: string): Stats | undefined {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -181,11 +180,12 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   const merged: string[] = [];
   const mergeInto = (name: "package.json" | ".gitignore"): void => {
     const path = join(target, name);
-    if (!present(path)) return;
+    const st = entry(path);
+    if (!st) return;
     // Merged in place, so it must be the project's own file: a link (a cloned repository
     // can carry one) had the scaffold's lines written through it into the file it names,
     // and a FIFO blocked `rag init` for good.
-    if (lstatSync(path).isSymbolicLink()) throw new CliError(`rag init: ${join(shown, name)} is a symbolic link; rag init merges only into a regular file there (replace the link with a copy); nothing written`);
+    if (st.isSymbolicLink()) throw new CliError(`rag init: ${join(shown, name)} is a symbolic link; rag init merges only into a regular file there (replace the link with a copy); nothing written`);
     let existing: string;
     try {
       existing = readTextFile(path, MAX_MERGED_BYTES);
@@ -204,7 +204,7 @@ export async function initCommand(dir: string | undefined, options: { readonly r
     }
   };
   // lstat, not existsSync: a dangling symlink where a file goes would have the write land where it points.
-  const clash = Object.keys(files).filter((f) => f !== "package.json" && f !== ".gitignore" && present(join(target, f)));
+  const clash = Object.keys(files).filter((f) => f !== "package.json" && f !== ".gitignore" && entry(join(target, f)) !== undefined);
   if (clash.length) throw new CliError(`rag init: ${clash.map((f) => join(shown, f)).join(", ")} already exist${clash.length === 1 ? "s" : ""}; nothing written`);
   mergeInto("package.json");
   mergeInto(".gitignore");
