@@ -27,8 +27,20 @@ function sourceDirs(root) {
     .filter((e) => e.isDirectory() && !NOT_SOURCES.has(e.name) && !e.name.startsWith("."))
     .map((e) => e.name);
 }
-/** Single files the bundle depends on besides the source folders (its build script and settings included). */
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "scripts/bundle.mjs", "scripts/bundle-plugins.mjs", "scripts/bundle-cjs.mjs", "scripts/bundle-loader.mjs", "package.json", "tsconfig.json"];
+/** Single files the bundle depends on besides the source folders and the build scripts (`bundleScripts`). */
+const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "package.json", "tsconfig.json"];
+
+/** The bundle's build scripts: every scripts/bundle*.mjs (a new one is picked up without editing this file). */
+function bundleScripts(root) {
+  try {
+    return readdirSync(join(root, "scripts"))
+      .filter((n) => n.startsWith("bundle") && n.endsWith(".mjs"))
+      .sort()
+      .map((n) => `scripts/${n}`);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Every source file's path, mtime and size, one line each (a changed, added or removed
@@ -65,7 +77,7 @@ export function sourcesFingerprint(root) {
     }
   };
   for (const d of sourceDirs(root).sort()) walk(d);
-  for (const f of SOURCE_FILES) consider(f);
+  for (const f of [...SOURCE_FILES, ...bundleScripts(base)]) consider(f);
   return lines.join("\n");
 }
 
