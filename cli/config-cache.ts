@@ -68,7 +68,12 @@ interface Entry {
  */
 const codeFolder = (): string => new URL(".", import.meta.url).href;
 
-/** The per-user cache folder, created private; undefined when it is not safe to use. */
+/**
+ * The per-user cache folder, created private; undefined when it is not safe to use.
+ * Keep in step with `privateDir` in scripts/bundle-loader.mjs (the code cache's folder, same
+ * checks): that file is copied verbatim into dist/bundle/loader.js and imports nothing of
+ * ours, so the two cannot share one function.
+ */
 function cacheDir(): string | undefined {
   const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
   const dir = join(process.env.RAG_CONFIG_CACHE_DIR ?? tmpdir(), `ragraph-config-cache-${uid ?? "user"}`);
@@ -87,7 +92,8 @@ function cacheDir(): string | undefined {
 /**
  * The index file's name for a config path: a 53-bit string hash (cyrb53) in hex. Not a
  * security or freshness measure — two paths sharing a name only evict each other's entry,
- * since an entry is used only when its recorded config path and inputs match.
+ * since an entry is used only when its recorded config path and inputs match. The same
+ * mixing as `cacheName` in scripts/bundle-loader.mjs (which cannot import it: see `cacheDir`).
  */
 function indexName(key: string): string {
   let h1 = 0xdeadbeef;

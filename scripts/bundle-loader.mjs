@@ -36,7 +36,11 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 const state = (globalThis[Symbol.for("ragraph.bundle.modules")] ??= { modules: new Map(), cacheDir: undefined, profile: "", pending: [] });
 
-/** The private per-user code cache folder, or undefined when it cannot be used safely. */
+/**
+ * The private per-user code cache folder, or undefined when it cannot be used safely. Keep
+ * in step with `cacheDir` in cli/config-cache.ts (the config cache's folder, same checks):
+ * this file is copied verbatim into dist/bundle/loader.js and imports nothing of ours.
+ */
 function privateDir() {
   const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
   const dir = join(process.env.RAG_CODE_CACHE_DIR ?? tmpdir(), `ragraph-code-cache-${uid ?? "user"}`);
@@ -64,7 +68,7 @@ export function useCodeCache(profile = "") {
   if (state.cacheDir) process.once("exit", writeCaches);
 }
 
-/** A file name for `file`'s cache: changes with the file (path, inode, size, mtime), the Node that compiled it and the profile. */
+/** A file name for `file`'s cache: changes with the file (path, inode, size, mtime), the Node that compiled it and the profile. A 53-bit cyrb53 hash, as `indexName` in cli/config-cache.ts. */
 function cacheName(file, st) {
   const key = `${file}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}\0${process.execArgv.join(" ")}\0${state.profile}`;
   let h1 = 0xdeadbeef;
