@@ -5,6 +5,7 @@
  * is `{id, thread, step}`, and `result` — once the node has run — has the type
  * `resultType` gives it.
  */
+import type { ReducerName } from "../blueprint.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { ExprScope } from "./check.js";
@@ -17,9 +18,16 @@ const RESULT_LATER = "`result` is the node's result, so it exists only after the
 export interface GraphTypes {
   readonly scopes: Scopes;
   readonly state: ExprType;
-  /** Per field: its type, and whether one write replaces the value (`overwrite`). */
-  readonly fields: ReadonlyMap<string, { readonly type: ExprType; readonly overwrite: boolean }>;
+  /** Per field: its type, whether one write replaces the value (`overwrite`), and its built-in reducer (canonical name; undefined for a registered one). */
+  readonly fields: ReadonlyMap<string, FieldType>;
   readonly input: ExprType;
+}
+
+/** What the checks know of a state field. */
+export interface FieldType {
+  readonly type: ExprType;
+  readonly overwrite: boolean;
+  readonly reducer: ReducerName | undefined;
 }
 
 /** The scopes of one owner: before the node ran (templates, `input`) and after (`result` defined, as `any`). */
@@ -33,11 +41,16 @@ const cache = graphCache<GraphTypes>();
 export function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
   let t = cache.get(g);
   if (t) return t;
-  const fields = new Map<string, { type: ExprType; overwrite: boolean }>();
+  const fields = new Map<string, FieldType>();
   for (const [name, f] of g.fields) {
     const src = f.source;
-    if (src.kind === "ChannelItem") fields.set(name, { type: ANY, overwrite: canonicalReducer(src.reducer.name.name) === "overwrite" });
-    else fields.set(name, { type: typeOf(src.type, p), overwrite: src.reducer ? canonicalReducer(src.reducer.name.name) === "overwrite" : true });
+    if (src.kind === "ChannelItem") {
+      const reducer = canonicalReducer(src.reducer.name.name);
+      fields.set(name, { type: ANY, overwrite: reducer === "overwrite", reducer });
+    } else {
+      const reducer = src.reducer ? canonicalReducer(src.reducer.name.name) : "overwrite";
+      fields.set(name, { type: typeOf(src.type, p), overwrite: reducer === "overwrite", reducer });
+    }
   }
   const inputs = g.io.filter((i) => i.direction === "input").flatMap((i) => i.fields);
   const state: ExprType = { t: "record", what: `the state of graph \`${g.name}\``, fields: new Map([...fields].map(([k, v]) => [k, v.type])) };

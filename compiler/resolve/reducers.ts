@@ -3,7 +3,8 @@
  */
 import type { ReducerName } from "../blueprint.js";
 
-const CANONICAL: Readonly<Record<string, ReducerName>> = {
+/** Null-prototype: it is indexed by source words (`channel x constructor` must find nothing). */
+const CANONICAL: Readonly<Record<string, ReducerName>> = Object.assign(Object.create(null) as Record<string, ReducerName>, {
   overwrite: "overwrite",
   last_value: "overwrite",
   last_write: "overwrite",
@@ -21,7 +22,7 @@ const CANONICAL: Readonly<Record<string, ReducerName>> = {
   named_barrier: "named_barrier",
   aggregate: "aggregate",
   reducer: "aggregate",
-};
+} satisfies Record<string, ReducerName>);
 
 /** Every built-in reducer spelling. */
 export const BUILTIN_REDUCERS: ReadonlySet<string> = new Set(Object.keys(CANONICAL));

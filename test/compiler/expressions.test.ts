@@ -85,6 +85,28 @@ describe("expression checks", () => {
     expect(codes('node a { kind set set { count: state.count + 1, title: "t", tags: "one" } next END }')).toEqual([]);
   });
 
+  it("writes a field's reducer cannot take: non-numbers into sum/min/max, items of another type into append/union lists, scalars into merge", () => {
+    const g = (set: string) => `graph g {
+  start a
+  input { q: string }
+  state { hits: number sum, best: number max, tags: list<string> append, seen: list<number> union, meta: map<string> merge }
+  channel total sum
+  node a { kind set set { ${set} } next END }
+}`;
+    const errors = (set: string) => compile(g(set)).diagnostics.filter((d) => d.severity === "error");
+    // what each runtime reducer refuses (runtime/channels/numeric.ts, merge.ts; the list type check)
+    expect(errors('hits: "x"')[0]?.message).toBe("field `hits` folds numbers (`sum`), but this writes a string");
+    expect(errors("best: true")[0]?.message).toBe("field `best` folds numbers (`max`), but this writes a boolean");
+    expect(errors("total: input.q")[0]?.message).toBe("field `total` folds numbers (`sum`), but this writes a string");
+    expect(errors("tags: 5")[0]?.message).toBe("field `tags` is a list of strings (`append` adds a string or a list of them), but this writes a number");
+    expect(errors("tags: [1, 2]")[0]?.message).toBe("field `tags` is a list of strings (`append` adds a string or a list of them), but this writes a list of numbers");
+    expect(errors('seen: ["a"]')[0]?.message).toBe("field `seen` is a list of numbers (`union` adds a number or a list of them), but this writes a list of strings");
+    expect(errors('meta: "x"')[0]?.message).toBe("field `meta` merges objects (`merge`), but this writes a string");
+    // what they take, and what is not known (input without a type, args, null)
+    expect(errors('hits: len(input.q), best: 2, total: 1, tags: ["a"], seen: 3, meta: { k: "v" }')).toEqual([]);
+    expect(errors('tags: "one", seen: [1, 2], hits: args.n, meta: null')).toEqual([]);
+  });
+
   it("inline agents: names and functions are checked, state is not", () => {
     const src = 'agent r { model "m" prompt "{{ inptu.q }} {{ state.anything }} {{ lenn(input.q) }}" } graph g { start a node a { kind subagent agent "r" input { q: "x" } next END } }';
     expect(compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["E-rag-unknown-name", "E-rag-unknown-function"]);
