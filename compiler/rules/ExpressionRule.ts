@@ -88,6 +88,18 @@ function checkWrites(entries: readonly A.ExprEntry[], types: GraphTypes, scope: 
   }
 }
 
+/** `writes FIELD`: the node's result (of type `result`) into FIELD, which must be able to take it. */
+function checkResultWrite(target: A.Identifier, kind: string, types: GraphTypes, result: ExprType, report: Report): void {
+  const f = types.fields.get(target.name);
+  const why = f && writeClash(f, result);
+  if (why) {
+    report("E-rag-type-mismatch", `field \`${target.name}\` ${why}: the result of this \`${kind}\` node`, target.span, {
+      label: "type mismatch",
+      help: result.t === "string" ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)" : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
+    });
+  }
+}
+
 export const ExpressionRule: Rule = (ctx) => {
   const report: Report = (code, message, span, extras) => ctx.report(code, message, span, extras);
   return {
@@ -98,13 +110,17 @@ export const ExpressionRule: Rule = (ctx) => {
       const command = n.items.get("command");
       const update = command?.parent ? undefined : command?.update?.entries; // a parent's fields: not this graph's types
       const writes = set || w?.value.kind === "ExprMap" || update;
+      // `writes FIELD`: the node's result goes to FIELD whole
+      const target = w?.value.kind === "Identifier" ? w.value : undefined;
       // Nothing to check (most nodes of a big file): skip typing the graph and the result.
-      if (!sites.length && !writes) return;
+      if (!sites.length && !writes && !target) return;
       const types = graphTypes(g, ctx.program);
-      // `result` is typed only when some site runs after the node (it costs).
-      const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry)) : undefined;
+      // `result` is typed only when some site runs after the node or a write uses it (it costs).
+      const result = writes || target || anyAfterRun(sites) ? resultType(n, g, ctx.program, ctx.registry) : ANY;
+      const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, result) : undefined;
       checkSites(sites, types.scopes.before, after, report);
       if (writes) checkWrites(concat3(set, w?.value.kind === "ExprMap" ? w.value.entries : undefined, update), types, after!, report);
+      if (target) checkResultWrite(target, n.kind, types, result, report);
     },
     agent(a) {
       const sc = scopes(ANY, ANY, `agent \`${a.name}\``);

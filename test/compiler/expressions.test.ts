@@ -107,6 +107,16 @@ describe("expression checks", () => {
     expect(errors('tags: "one", seen: [1, 2], hits: args.n, meta: null')).toEqual([]);
   });
 
+  it("`writes FIELD` of a node's result into a field that cannot take it: a model's reply text into a number or boolean", () => {
+    const [d] = diags('node a { kind model model "m" prompt "n?" writes count next END }');
+    expect(d?.message).toBe("field `count` holds a number, but this writes a string: the result of this `model` node");
+    expect(d?.help).toContain("declare `output { … }`");
+    expect(codes('node a { kind model model "m" prompt "n?" writes title next b } node b { kind model model "m" prompt "t" writes tags next END }')).toEqual([]);
+    // a structured output is written whole only where it fits; unknown results are never reported
+    expect(codes('node a { kind model model "m" prompt "n?" output { n: number } writes { count: result.n } next END }')).toEqual([]);
+    expect(codes('node a { kind subgraph graph "elsewhere" writes count next END }').filter((c) => c === "E-rag-type-mismatch")).toEqual([]);
+  });
+
   it("inline agents: names and functions are checked, state is not", () => {
     const src = 'agent r { model "m" prompt "{{ inptu.q }} {{ state.anything }} {{ lenn(input.q) }}" } graph g { start a node a { kind subagent agent "r" input { q: "x" } next END } }';
     expect(compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["E-rag-unknown-name", "E-rag-unknown-function"]);
