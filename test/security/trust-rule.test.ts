@@ -18,6 +18,7 @@ import { reviewStatus, tool } from "../../registry/index.js";
 import { loadFile, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { CompiledGraph, ReviewRequiredError } from "../../runtime/index.js";
+import { ragIn, root } from "../helpers/cli.js";
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -119,4 +120,33 @@ describe("a .rag and a .ragsh by the same author are trusted alike", () => {
     expect(asRag("model", reg)).toMatchObject({ denied: true, bindRefused: true });
     expect((await asRagsh("model", reg)).lowered).toBe(true);
   });
+});
+
+describe("the CLI: `rag run` and `rag repl` by the same unlisted author", () => {
+  it("an unreviewed `some-new-model` .rag is refused and its .ragsh runs as a model's; `human` ones run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rag-trust-cli-"));
+    dirs.push(dir);
+    const config = join(dir, "rag.config.ts");
+    writeFileSync(config, `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
+const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => "ran secret" });
+export default defineConfig({ tools: { secret }, policy: { name: "p", allow: { tools: ["secret"] }, untrusted: ["model", "repl"], untrustedAllow: { tools: [] }, requireReview: "untrusted" } });
+`);
+    for (const who of ["some-new-model", "human"]) {
+      writeFileSync(join(dir, `${who}.rag`), pragma(who) + BINDS_NOTHING);
+      writeFileSync(join(dir, `${who}.ragsh`), pragma(who) + "print(" + CALL_SECRET.trim() + ")\n");
+    }
+    const run = (who: string) => ragIn(["run", join(dir, `${who}.rag`), "--config", config], dir);
+    const repl = (who: string) => ragIn(["repl", join(dir, `${who}.ragsh`), "--config", config], dir);
+
+    const genRun = await run("some-new-model");
+    expect(genRun.code).toBe(2);
+    expect(genRun.stderr).toMatch(/needs review under policy `p`/);
+    const genRepl = await repl("some-new-model");
+    expect(genRepl.code).toBe(1);
+    expect(genRepl.stderr).toContain("E-ragsh-capability-denied");
+    expect(genRepl.stdout).not.toContain("ran secret");
+
+    expect((await run("human")).code).toBe(0);
+    expect(await repl("human")).toMatchObject({ code: 0, stdout: "ran secret\n" });
+  }, 60_000);
 });
