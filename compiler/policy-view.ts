@@ -5,10 +5,13 @@
  * reviewed"). Plain data, so a JSON registry snapshot can carry it; `registry/policy.ts`
  * builds it from `defineConfig({ policy })`.
  *
- * Trust follows provenance: a blueprint whose `provenance.generatedBy` is listed in
- * `untrusted` is untrusted. Untrusted blueprints bind only names that both `allow` and
- * `untrustedAllow` permit, and (with `review: "untrusted"`) run only once their hash is
- * approved; `review: "all"` gates every blueprint.
+ * Trust follows provenance, deny by default (`isUntrusted`, the one rule the compiler, the
+ * review gate, the runtime's bind check and the REPL's session trust all use): a blueprint
+ * or script whose `provenance.generatedBy` names anything but a person's own work
+ * (`PERSON_AUTHORS`) is untrusted; the policy's `untrusted` list can only add names to
+ * that. Untrusted blueprints bind only names that both `allow` and `untrustedAllow`
+ * permit, and (with `review: "untrusted"`) run only once their hash is approved;
+ * `review: "all"` gates every blueprint.
  */
 import type { Provenance } from "./blueprint.js";
 
@@ -26,21 +29,52 @@ export interface PolicyView {
   readonly allow: CapabilityAllowlist;
   /** Further limits for untrusted blueprints (intersected with `allow`). */
   readonly untrustedAllow: CapabilityAllowlist;
-  /** `provenance.generatedBy` values whose blueprints are untrusted (e.g. `model`, `repl`). */
+  /**
+   * Further `provenance.generatedBy` values to distrust: only ever adds to `isUntrusted`'s
+   * rule (every name but `PERSON_AUTHORS` is untrusted already), e.g. `builder` for a
+   * project whose host code builds graphs from a model's output.
+   */
   readonly untrusted: readonly string[];
   /** Which blueprints run only after their hash is approved. */
   readonly review: "none" | "untrusted" | "all";
 }
 
 /**
- * Whether a blueprint with this provenance is untrusted under `policy`. Compared without
- * case: a model that wrote `// rag:generated-by Model` is a model (the pragma is the
- * author's own word; `requireReview: "all"` covers a file that leaves it out).
+ * The `generatedBy` values that name a person's own work, compared without case: `human`
+ * (a person wrote it; also what a file without a pragma is, the loading person's) and
+ * `builder` (`GraphBuilder`'s default: the project's own TypeScript built it — host code,
+ * as trusted as `rag.config.ts`, which could write any provenance it likes anyway).
  */
-export function isUntrusted(policy: PolicyView, provenance: Provenance | undefined): boolean {
+export const PERSON_AUTHORS: readonly string[] = ["human", "builder"];
+
+/**
+ * Whether a blueprint, or a `.ragsh` script, with this provenance is untrusted — the one
+ * trust rule, used by the compiler (`allowedNames`, `reviewRequired`), the review gate
+ * (`registry/review.ts`, the runtime's bind check) and the REPL (`isModelWritten`: a
+ * script that lowers its session). Deny by default (`overview.md`: "generated source is
+ * untrusted until validated, policy-checked and reviewed"):
+ *
+ * - no provenance: trusted, the work of the person who runs or loads it;
+ * - `generatedBy` one of `PERSON_AUTHORS`: trusted, unless `policy.untrusted` lists it;
+ * - anything else (`model`, `repl`, `gpt-5`, a name no one has seen before, a value that
+ *   is not a string): untrusted, whatever `policy.untrusted` says — the list only adds.
+ *
+ * Names are compared without case (`Model` is `model`, `HUMAN` is `human`). The pragma is
+ * self-declared, so the rule can only lower trust: a file that says `human` is trusted as
+ * one without it is (docs/security.md).
+ * `policy` undefined (no policy configured) applies the rule alone. Before, the compiler
+ * distrusted only the names listed (default `model`, `repl`) while the REPL distrusted
+ * every name but `human`: a `.rag` file saying `// rag:generated-by some-new-model`
+ * compiled and ran as a person's while the same author's `.ragsh` lowered its session.
+ */
+export function isUntrusted(policy: Pick<PolicyView, "untrusted"> | undefined, provenance: Provenance | undefined): boolean {
   if (provenance === undefined) return false;
-  const who = provenance.generatedBy.toLowerCase();
-  return policy.untrusted.some((u) => u.toLowerCase() === who);
+  const by: unknown = (provenance as { readonly generatedBy?: unknown } | null)?.generatedBy;
+  if (typeof by !== "string") return true;
+  const who = by.toLowerCase();
+  if (!PERSON_AUTHORS.includes(who)) return true;
+  const listed: unknown = policy?.untrusted;
+  return Array.isArray(listed) && listed.some((u) => typeof u === "string" && u.toLowerCase() === who);
 }
 
 /** Whether a blueprint with this provenance needs an approved hash before it runs. */

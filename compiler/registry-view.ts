@@ -69,7 +69,7 @@ export interface RegistrySnapshot {
   model_prices?: Record<string, SnapshotModelPrice>;
   /** False when the host has no checkpointer. */
   checkpointer?: boolean;
-  /** The policy, with missing keys defaulted (`untrusted: ["model", "repl"]`, `review: "none"`). */
+  /** The policy, with missing keys defaulted (`untrusted: []`, `review: "none"`). */
   policy?: Partial<PolicyView>;
   /** Shapes by kind and name (`rag registry export`): tool arguments, agents' and graphs' input/output, route labels. */
   signatures?: RegistrySignatures;
@@ -109,6 +109,6 @@ export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
     ...(s.model_prices ? { modelPrice: (name: string) => s.model_prices?.[name] ?? (s.models?.includes(name) ? null : undefined) } : {}),
     ...(s.signatures ? { signatures: s.signatures, agentWrites: (name: string) => s.signatures?.agents?.[name]?.writes } : {}),
     ...(s.checkpointer !== undefined ? { checkpointer: s.checkpointer } : {}),
-    ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? ["model", "repl"], review: s.policy.review ?? "none" } } : {}),
+    ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? [], review: s.policy.review ?? "none" } } : {}),
   };
 }

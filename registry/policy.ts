@@ -1,14 +1,16 @@
 /**
  * The registry's policy (`overview.md`: "policies and review gates"; `language.md` §5):
- * per capability kind, the names any blueprint may bind; which generators' blueprints
- * are untrusted, what those may bind, and whether they (or all blueprints) run only
- * after a person approves their hash. Declared in `rag.config.ts`:
+ * per capability kind, the names any blueprint may bind; what untrusted blueprints may
+ * bind, and whether they (or all blueprints) run only after a person approves their
+ * hash. Which blueprints are untrusted is one rule (`isUntrusted`,
+ * compiler/policy-view.ts): every `generatedBy` but `human` and `builder`; `untrusted`
+ * only adds names to it. Declared in `rag.config.ts`:
  *
  *     defineConfig({
  *       policy: {
  *         name: "team",
  *         allow: { tools: ["search", "read_repo"] },
- *         untrusted: ["model", "repl"],          // provenance.generatedBy values
+ *         untrusted: ["builder"],                // more generatedBy values to distrust (optional)
  *         untrustedAllow: { tools: ["search"] },  // generated graphs: read-only tools only
  *         requireReview: "untrusted",            // or "all", or "none"
  *       },
@@ -27,7 +29,11 @@ export interface PolicyConfig {
   readonly name?: string;
   /** Per capability kind, the names any blueprint may bind; kinds left out are unrestricted. */
   readonly allow?: CapabilityAllowlist;
-  /** `provenance.generatedBy` values whose blueprints are untrusted. Default `["model", "repl"]`. */
+  /**
+   * More `provenance.generatedBy` values to treat as untrusted, on top of the rule that
+   * distrusts every name but `human` and `builder` (`isUntrusted`): it can only add, so a
+   * name left out of it is not trusted for that. Default none.
+   */
   readonly untrusted?: readonly string[];
   /** Further limits for untrusted blueprints (intersected with `allow`). */
   readonly untrustedAllow?: CapabilityAllowlist;
@@ -35,8 +41,12 @@ export interface PolicyConfig {
   readonly requireReview?: "none" | "untrusted" | "all";
 }
 
-/** The generators treated as untrusted when a policy does not say. */
-export const DEFAULT_UNTRUSTED: readonly string[] = ["model", "repl"];
+/**
+ * The names a policy adds to the untrusted ones when it does not say: none. (It was
+ * `["model", "repl"]` when the list was the whole rule; every name but `human` and
+ * `builder` is untrusted now whatever it holds.)
+ */
+export const DEFAULT_UNTRUSTED: readonly string[] = [];
 
 /**
  * A validated `PolicyView` from a config.

@@ -13,7 +13,7 @@ export interface ReviewStatus {
   readonly required: boolean;
   /** True when its hash is approved (or no review is required). */
   readonly approved: boolean;
-  /** True when its provenance makes it untrusted under the policy. */
+  /** True when its provenance makes it untrusted (`isUntrusted`: with or without a policy). */
   readonly untrusted: boolean;
   readonly hash: string;
   /** Policy name, when there is a policy. */
@@ -27,7 +27,7 @@ export function reviewStatus(registry: Registry, blueprint: Pick<Blueprint, "has
   return {
     required,
     approved: !required || registry.approvals.isApproved(blueprint.hash),
-    untrusted: policy ? isUntrusted(policy, blueprint.provenance) : false,
+    untrusted: isUntrusted(policy, blueprint.provenance),
     hash: blueprint.hash,
     ...(policy ? { policy: policy.name } : {}),
   };

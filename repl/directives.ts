@@ -7,7 +7,7 @@
  * `.ragsh` file runs its cells (and its own directives), at most 8 scripts deep.
  */
 import { dirname, extname, resolve } from "node:path";
-import { compile, provenanceFromText } from "../compiler/index.js";
+import { compile, isUntrusted, provenanceFromText, type PolicyView } from "../compiler/index.js";
 import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { sessionView } from "./graph-builtins.js";
 import { splitCells } from "./script.js";
@@ -113,7 +113,7 @@ export async function loadFile(session: Session, file: string, hooks: LoadHooks,
     // A model-written script runs with a model's trust, whoever loads it (as `rag repl
     // gen.ragsh` runs it): the session is lowered before its first cell. It used to run
     // with the loading person's grants (`policy.allow`, not `untrustedAllow`).
-    const model = byModel || isModelWritten(text);
+    const model = byModel || isModelWritten(text, session.registry.policy);
     if (model && session.lowerTrust(file)) hooks.lowered?.(file);
     return runScript(session, text, file, hooks, depth + 1, count, model);
   }
@@ -130,10 +130,16 @@ function readFromDisk(file: string): string | { error: string } {
   }
 }
 
-/** True when a script's leading comment lines carry a `// rag:generated-by` pragma naming anything but `human`. */
-export function isModelWritten(text: string): boolean {
-  const by = provenanceFromText(text)?.generatedBy;
-  return by !== undefined && by.toLowerCase() !== "human";
+/**
+ * True when a script is untrusted by its leading comment lines' `// rag:generated-by`
+ * pragma, under the same rule a `.rag` file's blueprints are (`isUntrusted`): a pragma
+ * naming anything but `human` or `builder`, or a name `policy.untrusted` adds. No pragma:
+ * the person's who runs or loads it. (This used to be its own rule, anything but `human`,
+ * while the compiler distrusted only `policy.untrusted`: the same unlisted author's
+ * `.ragsh` lowered the session and its `.rag` compiled as a person's.)
+ */
+export function isModelWritten(text: string, policy: PolicyView | undefined): boolean {
+  return isUntrusted(policy, provenanceFromText(text));
 }
 
 /**

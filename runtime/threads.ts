@@ -123,9 +123,12 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
   return s;
 }
 
-/** Finished next-step tasks of a checkpoint, in `next` order, with their saved channel writes. */
-export function finishedTasks(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): { task: PlannedTask; done: { ok: boolean; route?: string; result?: unknown }; writes: [string, unknown][] }[] {
-  const done = new Map<string, { ok: boolean; route?: string; result?: unknown }>();
+/**
+ * Finished next-step tasks of a checkpoint, in `next` order, with their saved channel
+ * writes and their `__task__` record (`ok`; a handled failure's `error`).
+ */
+export function finishedTasks(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): { task: PlannedTask; done: { ok: boolean; route?: string; result?: unknown; error?: Readonly<Record<string, unknown>> }; writes: [string, unknown][] }[] {
+  const done = new Map<string, { ok: boolean; route?: string; result?: unknown; error?: Readonly<Record<string, unknown>> }>();
   const writes = new Map<string, [string, unknown][]>();
   for (const w of t.pendingWrites) {
     if (w.channel === SPECIAL.task) done.set(w.taskId, w.value as { ok: boolean });

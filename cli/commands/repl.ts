@@ -58,10 +58,10 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   const text = readSource(file);
   const shown = displayPath(file);
   const write = (e: AnyEvent) => process.stdout.write(JSON.stringify(e) + "\n");
-  // A script whose first lines say `// rag:generated-by model …` (anything but `human`)
-  // runs as a model's session, as such a `.rag` file is compiled as untrusted: its calls
-  // under `policy.untrustedAllow`, the graphs it defines under review.
-  const byModel = isModelWritten(text);
+  // A script whose first lines say `// rag:generated-by model …` (anything untrusted by
+  // the rule a `.rag` file is compiled under, `isUntrusted`) runs as a model's session:
+  // its calls under `policy.untrustedAllow`, the graphs it defines under review.
+  const byModel = isModelWritten(text, loaded.registry.policy);
   const session = new Session({
     registry: loaded.registry,
     context,

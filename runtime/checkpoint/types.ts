@@ -288,19 +288,56 @@ export function threadStatus(t: Pick<CheckpointTuple, "checkpoint" | "pendingWri
 
 /**
  * Interrupts a checkpoint is waiting on: its graph-level interrupts plus those raised by
- * tasks that have not completed, minus those already answered by a resume.
+ * tasks that have not completed (`taskQuestions`: `open`), minus those already answered
+ * by a resume.
  */
 export function pendingInterrupts(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): PendingInterrupt[] {
   if (!t.pendingWrites.length) return [...t.checkpoint.interrupts];
+  const answered = resumeValues(t);
+  const raised = [...taskQuestions(t).values()].flatMap((q) => q.open);
+  return [...t.checkpoint.interrupts.filter((i) => !(i.id in answered)), ...raised];
+}
+
+/** What one task that has not completed asked (`taskQuestions`). */
+export interface TaskQuestions {
+  /** Asked and not answered: what the task, and so the thread, waits on. */
+  readonly open: PendingInterrupt[];
+  /** Answered by the resume values recorded (`__resume__`): the task runs again and is given them. */
+  readonly answered: { readonly interrupt: PendingInterrupt; readonly value: unknown }[];
+}
+
+/**
+ * The questions (`__interrupt__` records) of a checkpoint's tasks that have not completed
+ * since (no `__task__` record), by task id in record order, each split by the resume
+ * values recorded against the checkpoint: the one reading of these records that
+ * `pendingInterrupts` (so `threadStatus`, `getState().interrupts`, the resume's check of
+ * its answers) and `stepTasks` share, so a task's status cannot disagree with what the
+ * thread waits on. As LangGraph's `StateSnapshot`: an answered interrupt is no longer
+ * pending, though its task has not run again yet.
+ */
+export function taskQuestions(t: Pick<CheckpointTuple, "pendingWrites">): Map<string, TaskQuestions> {
+  const out = new Map<string, TaskQuestions>();
+  if (!t.pendingWrites.length) return out;
   const done = new Set<string>();
-  let answered: Readonly<Record<string, unknown>> = {};
-  const raised: PendingInterrupt[] = [];
+  for (const w of t.pendingWrites) if (w.channel === SPECIAL.task) done.add(w.taskId);
+  const answered = resumeValues(t);
   for (const w of t.pendingWrites) {
-    if (w.channel === SPECIAL.task) done.add(w.taskId);
-    else if (w.channel === SPECIAL.resume) answered = (w.value ?? {}) as Record<string, unknown>;
+    if (w.channel !== SPECIAL.interrupt || done.has(w.taskId)) continue;
+    let q = out.get(w.taskId);
+    if (!q) out.set(w.taskId, (q = { open: [], answered: [] }));
+    for (const i of w.value as PendingInterrupt[]) {
+      if (i.id in answered) q.answered.push({ interrupt: i, value: answered[i.id] });
+      else q.open.push(i);
+    }
   }
-  for (const w of t.pendingWrites) if (w.channel === SPECIAL.interrupt && !done.has(w.taskId)) raised.push(...(w.value as PendingInterrupt[]));
-  return [...t.checkpoint.interrupts, ...raised].filter((i) => !(i.id in answered));
+  return out;
+}
+
+/** The resume values recorded against a checkpoint (its last `__resume__` record), by interrupt id; `{}` when none. */
+function resumeValues(t: Pick<CheckpointTuple, "pendingWrites">): Readonly<Record<string, unknown>> {
+  let answered: Readonly<Record<string, unknown>> = {};
+  for (const w of t.pendingWrites) if (w.channel === SPECIAL.resume) answered = (w.value ?? {}) as Record<string, unknown>;
+  return answered;
 }
 
 /** The resume values a checkpoint has recorded, by interrupt id. */

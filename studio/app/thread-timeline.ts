@@ -22,6 +22,8 @@ export interface StepTask {
   readonly writes: readonly string[];
   readonly result?: unknown;
   readonly error?: Readonly<Record<string, unknown>>;
+  /** Questions it asked that a resume answered while it has not run again (status `pending`: a resume runs it with them). */
+  readonly answered?: readonly { readonly interrupt: { readonly id: string }; readonly value: unknown }[];
 }
 
 /** One entry of a thread's history (runtime `StateSnapshot` plus `tasks`), as the page reads it. */
@@ -117,6 +119,7 @@ function taskRow(t: StepTask): HTMLElement {
   if (t.args !== undefined) detail.textContent += `input: ${JSON.stringify(t.args, null, 1)}\n`;
   if (t.result !== undefined) detail.textContent += `output: ${JSON.stringify(t.result, null, 1)}\n`;
   if (t.error) detail.textContent += `error: ${JSON.stringify(t.error, null, 1)}\n`;
+  for (const a of t.answered ?? []) detail.textContent += `answer to ${a.interrupt.id}: ${JSON.stringify(a.value, null, 1)}\n`;
   const cls = { ok: "done", failed: "failed", handled: "failed", interrupted: "paused", pending: "pending" }[t.status];
   const row = h(
     "div",
@@ -141,7 +144,7 @@ function outcome(t: StepTask): string {
     case "interrupted":
       return "paused: waiting for an answer";
     case "pending":
-      return "not run";
+      return t.answered?.length ? "answered: runs on resume" : "not run";
   }
 }
 
