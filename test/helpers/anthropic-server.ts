@@ -11,7 +11,7 @@
  * tokens) and `message_stop`. A response with `events` sends those `[name, data]` pairs.
  */
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLoopback } from "./reply-server.js";
 import type { RecordedRequest, ScriptedResponse as OpenAIScripted } from "./openai-server.js";
 
 export interface AnthropicScripted extends Omit<OpenAIScripted, "sse"> {
@@ -65,19 +65,11 @@ export async function startAnthropicServer(script: AnthropicHandler | readonly A
       })();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -12,7 +12,7 @@
  * sends those raw event payloads instead.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLoopback } from "./reply-server.js";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -106,20 +106,12 @@ export async function startOpenAIServer(script: ServerHandler | readonly Scripte
       })();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     aborted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
