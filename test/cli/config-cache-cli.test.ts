@@ -5,7 +5,7 @@
  * edit of the imported file is seen by the next command, and a mistake in it is still
  * reported against the config (and the file) by name.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +35,45 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The cache's one folder of this user, its index file (absolute) and the module file the index names. */
+function cacheEntry(): { folder: string; index: string; module: string } {
+  const folder = join(cache, readdirSync(cache)[0]!);
+  const index = join(folder, readdirSync(folder).find((f) => f.endsWith(".json"))!);
+  return { folder, index, module: (JSON.parse(readFileSync(index, "utf8")) as { module: string }).module };
+}
+
 describe("rag check with a config importing local TypeScript", () => {
+  // A hit must import the module bundled by an earlier command, not bundle again: every
+  // bundling writes a new module file (its name carries the process id) and renames a new
+  // index into place. The probe: the cached module is edited behind the cache's back (its
+  // inputs, which the entry checks, are untouched), so only a start that imports it sees
+  // the edit; an edit of tools.ts must then be a miss that bundles the real file again.
+  it("a second command with the same config imports the cached module without bundling; an edit of the imported .ts misses", () => {
+    tools(lookup("lookup"));
+    expect(check().code).toBe(0);
+    const first = cacheEntry();
+    const modules = () => readdirSync(first.folder).filter((f) => f.endsWith(".mjs")).sort();
+    const before = { index: statSync(first.index), modules: modules() };
+    const cachedModule = join(first.folder, first.module);
+    writeFileSync(cachedModule, readFileSync(cachedModule, "utf8").replace(/\blookup:/, "lookupC:"));
+    const hit = check();
+    expect(hit.code).toBe(1);
+    expect(hit.stderr).toContain("did you mean `lookupC`?");
+    const after = statSync(first.index);
+    expect([after.ino, after.mtimeMs]).toEqual([before.index.ino, before.index.mtimeMs]); // the index was not written again
+    expect(cacheEntry().module).toBe(first.module);
+    expect(modules()).toEqual(before.modules); // no module bundled
+    // tools.ts edited: a miss, bundled again from the real file.
+    tools(lookup("lookupT"));
+    const miss = check();
+    expect(miss.code).toBe(1);
+    expect(miss.stderr).toContain("did you mean `lookupT`?");
+    expect(cacheEntry().module).not.toBe(first.module);
+    tools(lookup("lookup"));
+    expect(check().code).toBe(0);
+  }, 60_000);
+
+
   it("serves it from the transpile cache and sees each edit of the imported file", () => {
     tools(lookup("lookup"));
     const first = check();

@@ -11,8 +11,8 @@
  * tokens) and `message_stop`. A response with `events` sends those `[name, data]` pairs.
  */
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { RecordedRequest, ScriptedResponse as OpenAIScripted } from "./openai-server.js";
+import { listenLoopback } from "./reply-server.js";
+import { whenRead, type RecordedRequest, type ScriptedResponse as OpenAIScripted } from "./openai-server.js";
 
 export interface AnthropicScripted extends Omit<OpenAIScripted, "sse"> {
   /** Raw named events `[event, data]`, sent as an event stream. */
@@ -32,17 +32,7 @@ export async function startAnthropicServer(script: AnthropicHandler | readonly A
   const requests: RecordedRequest[] = [];
   const handler: AnthropicHandler = typeof script === "function" ? script : (_r, i) => script[i] ?? { status: 500, body: anthropicError("api_error", `anthropic-server: no scripted response left for request #${i + 1}`) };
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, rawBody };
+    whenRead(req, (recorded) => {
       const index = requests.length;
       requests.push(recorded);
       if (req.method !== "POST" || !recorded.path.startsWith("/v1/messages")) {
@@ -58,26 +48,18 @@ export async function startAnthropicServer(script: AnthropicHandler | readonly A
         }
         if (r.delayMs) await new Promise((resolve) => setTimeout(resolve, r.delayMs));
         if (res.destroyed) return;
-        const wantsStream = (body as { stream?: boolean } | undefined)?.stream === true;
+        const wantsStream = (recorded.body as { stream?: boolean } | undefined)?.stream === true;
         if (r.events) sendEvents(res, r.events);
         else if (wantsStream && (r.status ?? 200) === 200 && (r.body as { type?: string } | undefined)?.type === "message") sendEvents(res, messageEvents(r.body as Record<string, any>));
         else send(res, r);
       })();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

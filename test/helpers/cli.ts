@@ -19,8 +19,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function rag(args: readonly string[], cwd: string, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 30_000 });
+/** Runs `rag ARGS` as a child process in `cwd` with `env` added to the environment; killed (`code: null`) after `timeoutMs`. */
+export function rag(args: readonly string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 30_000): CliResult {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -11,8 +11,8 @@
  * `stream_options.include_usage` is set, then `data: [DONE]`). A response with `sse`
  * sends those raw event payloads instead.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { listenLoopback } from "./reply-server.js";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -52,6 +52,22 @@ export interface OpenAIServer {
 
 const CHAT_PATH = "/v1/chat/completions";
 
+/** Reads `req`'s body to its end, then calls `then` with the request as recorded (the body parsed as JSON when it is JSON). */
+export function whenRead(req: IncomingMessage, then: (recorded: RecordedRequest) => void): void {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    then({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, rawBody });
+  });
+}
+
 /**
  * Starts the server. With an array, the n-th chat-completions request gets the n-th
  * response; a request past the end gets a 500 whose message says so (so a test that
@@ -65,17 +81,7 @@ export async function startOpenAIServer(script: ServerHandler | readonly Scripte
     : (_req, i) => script[i] ?? { status: 500, body: errorBody(`openai-server: no scripted response left for request #${i + 1}`, "server_error") };
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, rawBody };
+    whenRead(req, (recorded) => {
       if (req.method !== "POST" || recorded.path !== CHAT_PATH) {
         requests.push(recorded);
         send(res, { status: 404, body: errorBody(`openai-server: unknown route ${req.method} ${req.url}`, "invalid_request_error") });
@@ -106,20 +112,12 @@ export async function startOpenAIServer(script: ServerHandler | readonly Scripte
       })();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     aborted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 

@@ -36,6 +36,39 @@ function run(file: string, print: string, codeCache = true): string {
 }
 const cached = () => readdirSync(join(cache, readdirSync(cache)[0]!));
 
+/** How V8 compiled a script: whether the loader handed it a code cache, and whether V8 rejected that cache (`vm.Script#cachedDataRejected`). */
+interface Compile {
+  readonly file: string;
+  readonly cacheGiven: boolean;
+  readonly rejected: boolean | null;
+}
+
+/**
+ * Loads `file` with the loader (code cache on) in a new Node process whose `vm.Script` is
+ * wrapped before the loader is imported, so each compile the loader asks for is seen;
+ * the compiles, in order, and the exports' `v`.
+ */
+function compiles(file: string): { compiles: Compile[]; v: unknown } {
+  const code = `import vm from "node:vm";
+import { syncBuiltinESMExports } from "node:module";
+const compiles = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(source, options) {
+    super(source, options);
+    compiles.push({ file: options?.filename, cacheGiven: options?.cachedData !== undefined, rejected: this.cachedDataRejected ?? null });
+  }
+};
+syncBuiltinESMExports();
+const { loadBundled, useCodeCache } = await import(${JSON.stringify(loader)});
+useCodeCache();
+console.log(JSON.stringify({ compiles, v: loadBundled(${JSON.stringify(file)}).v }));
+`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, RAG_CODE_CACHE_DIR: cache } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as { compiles: Compile[]; v: unknown };
+}
+
 describe("bundle loader", () => {
   it("links scripts: one instance each per process, the script's own import.meta.url, import() of a script and of a package", () => {
     writeFileSync(join(dir, "a-X.cjs"), script('const b = require("./b-Y.cjs");\nexports.same = () => b.counter === require("./b-Y.cjs").counter;\nexports.url = __ragImportMetaUrl;\nexports.later = () => __ragImport("./b-Y.cjs").then((m) => m.counter);\nexports.pkg = () => __ragImport("node:path").then((m) => typeof m.join);\n'));
@@ -63,6 +96,28 @@ describe("bundle loader", () => {
     // Rewritten in place (the same inode), same length.
     writeFileSync(file, script('exports.v = "tri";\n'));
     expect(run(file, "m.v")).toBe("tri");
+  });
+
+  // V8 takes the cache only if it fits (its version, flags, the source's length); a cache
+  // read but not handed to V8, or rejected by it, costs a full compile on every start while
+  // the files look the same. So the compile itself is watched.
+  it("writes the code cache on the first start, and on the second V8 compiles from it (not rejected)", () => {
+    const file = join(dir, "chunk-GHI.cjs");
+    writeFileSync(file, script('const m = require("./chunk-JKL.cjs");\nexports.v = m.w + 1;\n'));
+    writeFileSync(join(dir, "chunk-JKL.cjs"), script("exports.w = 41;\n"));
+    const first = compiles(file);
+    expect(first.v).toBe(42);
+    expect(first.compiles).toEqual([
+      { file, cacheGiven: false, rejected: null },
+      { file: join(dir, "chunk-JKL.cjs"), cacheGiven: false, rejected: null },
+    ]);
+    expect(cached().sort().map((f) => f.replace(/-[0-9a-f]+\.v8$/, ""))).toEqual(["chunk-GHI.cjs", "chunk-JKL.cjs"]);
+    const second = compiles(file);
+    expect(second.v).toBe(42);
+    expect(second.compiles).toEqual([
+      { file, cacheGiven: true, rejected: false },
+      { file: join(dir, "chunk-JKL.cjs"), cacheGiven: true, rejected: false },
+    ]);
   });
 
   it("writes no code cache unless asked (an app that imports ragraph)", () => {

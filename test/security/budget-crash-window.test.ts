@@ -16,17 +16,19 @@
  *   next checkpoint: killed before it, its spend was lost. Now the record keeps what the
  *   checkpoint does not hold.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
-import { CompiledGraph, SqliteCheckpointer, type BatchOp, type Checkpoint, type CheckpointConfig, type Checkpointer, type CheckpointMetadata, type ListOptions, type PruneOptions } from "../../runtime/index.js";
+import { CompiledGraph, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import { DyingStore } from "../helpers/dying-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-budget-crash-"));
 let files = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `bg` runs detached, in `branches` branches (a call each: ~260 estimated, 300 used); the main path saves a checkpoint per step. */
 const src = (budget: number, branches: number) => `graph g {
@@ -39,58 +41,6 @@ const src = (budget: number, branches: number) => `graph g {
   node b { kind set set { n: 2 } next c }
   node c { kind set set { n: 3 } next END }
 }`;
-
-/**
- * A SQLite store that dies (stops writing: every later write is lost) once `dies(step)`
- * says so for a checkpoint it has just committed; `during(step)` runs while the
- * checkpoint of that step is being saved (after it is committed, before the save returns).
- */
-class DyingStore implements Checkpointer {
-  dead = false;
-  constructor(
-    readonly inner: SqliteCheckpointer,
-    private readonly hooks: { dies?: (step: number) => boolean; diesBefore?: (step: number) => boolean; during?: (step: number) => Promise<void> },
-  ) {}
-  private async saved(step: number): Promise<void> {
-    await this.hooks.during?.(step);
-    if (this.hooks.dies?.(step)) this.dead = true;
-  }
-  getTuple(c: CheckpointConfig) {
-    return this.inner.getTuple(c);
-  }
-  list(t: string, o?: ListOptions) {
-    return this.inner.list(t, o);
-  }
-  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata) {
-    if (this.hooks.diesBefore?.(checkpoint.step)) this.dead = true;
-    if (this.dead) return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
-    const r = await this.inner.put(checkpoint, metadata);
-    await this.saved(checkpoint.step);
-    return r;
-  }
-  async putBatch(ops: readonly BatchOp[]) {
-    const put = ops.find((o) => o.kind === "put");
-    if (put && this.hooks.diesBefore?.(put.checkpoint.step)) this.dead = true;
-    if (this.dead) return;
-    await this.inner.putBatch(ops);
-    if (put) await this.saved(put.checkpoint.step);
-  }
-  async putWrites(c: CheckpointConfig, w: readonly (readonly [string, unknown])[], taskId: string) {
-    if (!this.dead) await this.inner.putWrites(c, w, taskId);
-  }
-  deleteThread(t: string) {
-    return this.inner.deleteThread(t);
-  }
-  copyThread(a: string, b: string) {
-    return this.inner.copyThread(a, b);
-  }
-  prune(o?: PruneOptions) {
-    return this.inner.prune(o);
-  }
-  threads() {
-    return this.inner.threads();
-  }
-}
 
 /** A model whose first call waits for `open()` and whose second never answers; 300 tokens per call. */
 function gated() {

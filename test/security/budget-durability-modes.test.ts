@@ -10,52 +10,20 @@
  * called a chosen time — the process killed during that call: what was committed before is
  * on disk, nothing after. A fresh store handle on the file then reads the thread.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
-import { CompiledGraph, SqliteCheckpointer, type BatchOp, type Checkpoint, type CheckpointConfig, type Checkpointer, type CheckpointMetadata } from "../../runtime/index.js";
+import { CompiledGraph, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
+import { DyingStore } from "../helpers/dying-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-budget-modes-"));
 let files = 0;
-
-/** A store that drops every write once `dead` (the process is gone); reads go to the file. */
-class DyingStore implements Checkpointer {
-  dead = false;
-  constructor(readonly inner: SqliteCheckpointer) {}
-  getTuple(c: CheckpointConfig) {
-    return this.inner.getTuple(c);
-  }
-  list(...a: Parameters<SqliteCheckpointer["list"]>) {
-    return this.inner.list(...a);
-  }
-  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata) {
-    if (this.dead) return { threadId: checkpoint.threadId, namespace: checkpoint.namespace, checkpointId: checkpoint.id };
-    return this.inner.put(checkpoint, metadata);
-  }
-  async putBatch(ops: readonly BatchOp[]) {
-    if (!this.dead) await this.inner.putBatch(ops);
-  }
-  async putWrites(c: CheckpointConfig, w: readonly (readonly [string, unknown])[], taskId: string) {
-    if (!this.dead) await this.inner.putWrites(c, w, taskId);
-  }
-  deleteThread(t: string) {
-    return this.inner.deleteThread(t);
-  }
-  copyThread(a: string, b: string) {
-    return this.inner.copyThread(a, b);
-  }
-  prune(...a: Parameters<SqliteCheckpointer["prune"]>) {
-    return this.inner.prune(...a);
-  }
-  threads() {
-    return this.inner.threads();
-  }
-}
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A model answering 300 tokens a call; the `killAt`-th call kills the store and never answers. */
 function dyingModel(store: DyingStore, killAt: number): { provider: ModelProvider; calls: () => number } {

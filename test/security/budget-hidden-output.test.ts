@@ -15,8 +15,6 @@
  *   of its text, not its reservation as a stream without usage is.
  * Reasoning is charged as output and priced as output.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { ChatResponse, ModelProvider } from "../../registry/index.js";
@@ -24,30 +22,9 @@ import { registryFromConfig } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
 import { anthropicProvider, openaiProvider } from "../../stdlib/index.js";
+import { anthropicEvent as ev, chatChunk as chunk, chatCompletion as completion, closeReplyServers, replyServer, SSE_DONE, USAGE_CHUNK_1_1 } from "../helpers/reply-server.js";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())));
-});
-
-/** A server answering every request with `reply()` — SSE text (a string list) or a JSON body — and then ending, or cutting the connection when `cut`. */
-async function server(reply: () => string[] | Record<string, unknown>, cut = false): Promise<{ url: string; requests: () => number }> {
-  let n = 0;
-  const s = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      n++;
-      const r = reply();
-      res.writeHead(200, { "content-type": Array.isArray(r) ? "text/event-stream" : "application/json" });
-      res.write(Array.isArray(r) ? r.join("") : JSON.stringify(r));
-      if (cut) setTimeout(() => res.socket?.destroy(), 50);
-      else res.end();
-    });
-  });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, requests: () => n };
-}
+afterEach(closeReplyServers);
 
 const PRICE = { inputPerMTok: 1, outputPerMTok: 10 };
 
@@ -86,20 +63,9 @@ async function run(g: CompiledGraph, input: Record<string, unknown> = { q: "p" }
 const spent = async (saver: MemoryCheckpointer) => spentAt((await saver.getTuple({ threadId: "t" }))!);
 const completed = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: "model_completed" }> => e.type === "model_completed");
 
-const completion = (message: Record<string, unknown>, usage: Record<string, unknown>) => ({
-  id: "c1",
-  object: "chat.completion",
-  created: 0,
-  model: "m",
-  choices: [{ index: 0, message: { role: "assistant", ...message }, finish_reason: "stop" }],
-  usage,
-});
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-
 describe("reasoning tokens are charged as output and priced", () => {
   it("openai: `completion_tokens: 1` with `reasoning_tokens: 50000` is charged ≥ 50,000 output tokens at the output price", async () => {
-    const s = await server(() => completion({ content: "ok" }, { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, completion_tokens_details: { reasoning_tokens: 50_000 } }));
+    const s = await replyServer(() => completion({ content: "ok" }, { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, completion_tokens_details: { reasoning_tokens: 50_000 } }));
     const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     // Asked to stream, the server answers with a whole completion (read whole), so the event shows the usage.
     const [mc] = completed(await run(g, { q: "p" }, true));
@@ -111,7 +77,7 @@ describe("reasoning tokens are charged as output and priced", () => {
   });
 
   it("openai: under a $1 budget a loop of such replies is stopped after two calls (before, each cost $0.00002)", async () => {
-    const s = await server(() => completion({ content: "ok" }, { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, completion_tokens_details: { reasoning_tokens: 50_000 } }));
+    const s = await replyServer(() => completion({ content: "ok" }, { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, completion_tokens_details: { reasoning_tokens: 50_000 } }));
     const { g } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "usd: 1", true);
     const events = await run(g);
     expect(JSON.stringify(events.at(-1))).toContain("budget_exceeded");
@@ -119,12 +85,12 @@ describe("reasoning tokens are charged as output and priced", () => {
   });
 
   it("openai, streamed: 30,000 characters of `reasoning_content` reported as 1 token are charged ≥ 5,000", async () => {
-    const s = await server(() => [
+    const s = await replyServer(() => [
       ...Array.from({ length: 300 }, () => chunk({ reasoning_content: "r".repeat(100) })),
       chunk({ content: "ok" }),
       chunk({}, "stop"),
-      `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`,
-      "data: [DONE]\n\n",
+      USAGE_CHUNK_1_1,
+      SSE_DONE,
     ]);
     const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     const [mc] = completed(await run(g, { q: "p" }, true));
@@ -133,14 +99,14 @@ describe("reasoning tokens are charged as output and priced", () => {
   });
 
   it("openai, not streamed: a message's `reasoning_content` counts the same way", async () => {
-    const s = await server(() => completion({ content: "ok", reasoning_content: "r".repeat(30_000) }, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }));
+    const s = await replyServer(() => completion({ content: "ok", reasoning_content: "r".repeat(30_000) }, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }));
     const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     await run(g);
     expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(5_000);
   });
 
   it("anthropic, streamed: 30,000 characters of thinking reported as 1 output token are charged ≥ 5,000", async () => {
-    const s = await server(() => [
+    const s = await replyServer(() => [
       ev("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
       ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
       ...Array.from({ length: 300 }, () => ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "t".repeat(100) } })),
@@ -160,7 +126,7 @@ describe("reasoning tokens are charged as output and priced", () => {
   });
 
   it("anthropic, not streamed: `thinking_tokens: 8000` above `output_tokens: 1` is charged ≥ 8,000, and a thinking block's text counts", async () => {
-    const s = await server(() => ({
+    const s = await replyServer(() => ({
       id: "msg_1",
       type: "message",
       role: "assistant",
@@ -185,13 +151,13 @@ describe("reasoning tokens are charged as output and priced", () => {
 
 describe("a failed attempt's reported input is raised to the prompt's floor", () => {
   it("anthropic: a stream cut after `message_start` says `input_tokens: 1` for a 50 kB prompt: charged ≥ 6,250 input tokens", async () => {
-    const s = await server(
+    const s = await replyServer(
       () => [
         ev("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
         ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
         ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "partial" } }),
       ],
-      true,
+      { cut: true },
     );
     const { g, saver } = graphOf(anthropicProvider({ baseURL: s.url, apiKey: "k" }));
     const events = await run(g, { q: "y".repeat(50_000) }, true);
@@ -202,7 +168,7 @@ describe("a failed attempt's reported input is raised to the prompt's floor", ()
 
 describe("a reply that reports no usage", () => {
   it("openai, not streamed: a completion without `usage` is charged its reservation (~260), not the floor of its two characters", async () => {
-    const s = await server(() => {
+    const s = await replyServer(() => {
       const { usage: _none, ...rest } = completion({ content: "ok" }, {});
       return rest;
     });

@@ -12,8 +12,6 @@
  * request is aborted, what it sent is charged, and the task fails `budget_exceeded`
  * naming the graph and the node.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
@@ -21,48 +19,11 @@ import { registryFromConfig } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
 import { anthropicProvider, openaiProvider, scripted } from "../../stdlib/index.js";
+import { anthropicEvent as ev, chatChunk as chunk, chatCompletion, closeReplyServers, replyServer, SSE_DONE, streamingServer as endless, USAGE_CHUNK_1_1 } from "../helpers/reply-server.js";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())));
-});
+afterEach(closeReplyServers);
 
-/**
- * A server streaming `events(i)` for i = 0, 1, … up to `max` (one per turn of its event
- * loop), then `tail`, unless the client goes away first; `sent()` is how many it wrote,
- * `closed()` whether the client hung up before the end.
- */
-async function endless(head: string[], event: (i: number) => string, max: number, tail: string[]) {
-  let sent = 0;
-  let closed = false;
-  const s = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      for (const e of head) res.write(e);
-      res.on("close", () => (closed = !res.writableEnded));
-      const next = (i: number) => {
-        if (res.destroyed || closed) return;
-        if (i >= max) {
-          for (const e of tail) res.write(e);
-          return void res.end();
-        }
-        res.write(event(i));
-        sent++;
-        setImmediate(() => next(i + 1));
-      };
-      next(0);
-    });
-  });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, sent: () => sent, closed: () => closed };
-}
-
-const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
-  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-const OPENAI_TAIL = [chunk({}, "stop"), `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`, "data: [DONE]\n\n"];
-const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const OPENAI_TAIL = [chunk({}, "stop"), USAGE_CHUNK_1_1, SSE_DONE];
 
 function graphOf(provider: ModelProvider, budget: string, saver = new MemoryCheckpointer()) {
   const reg = registryFromConfig({ models: { m: { provider, price: { inputPerMTok: 1, outputPerMTok: 10 } } } });
@@ -147,16 +108,8 @@ describe("a stream past what the budget has left is stopped as it crosses", () =
 
 describe("a reply read whole past what the budget has left", () => {
   it("openai: a whole completion of 200,000 characters that says `completion_tokens: 1` is stopped when it arrives and charged its text, not its input alone", async () => {
-    const s = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "c1", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(200_000) }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
-      });
-    });
-    servers.push(s);
-    await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-    const { g, saver } = graphOf(openaiProvider({ baseURL: `http://127.0.0.1:${(s.address() as AddressInfo).port}/v1`, apiKey: "k" }), "tokens: 2000");
+    const s = await replyServer(() => chatCompletion({ content: "x".repeat(200_000) }, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }));
+    const { g, saver } = graphOf(openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }), "tokens: 2000");
     expectStopped(await run(g));
     expect((await spent(saver)).tokens).toBeGreaterThanOrEqual(2_000);
   });

@@ -10,8 +10,6 @@
  * size at 8 characters per token; a higher reported figure is kept, and a raised one is
  * marked `usageFloor: true` on the `model_completed` event and shown by `rag run`.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { ModelProvider } from "../../registry/index.js";
@@ -20,54 +18,20 @@ import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
 import { anthropicProvider, openaiProvider, scripted } from "../../stdlib/index.js";
 import { ProgressPrinter } from "../../cli/progress.js";
+import { anthropicEvent as ev, chatChunk as chunk, chatCompletion, closeReplyServers, replyServer, SSE_DONE, USAGE_CHUNK_1_1 } from "../helpers/reply-server.js";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r())));
-});
-
-/** A server answering every request with `reply()`: SSE text (a string list) or a JSON body; counts requests. */
-async function server(reply: () => string[] | Record<string, unknown>): Promise<{ url: string; requests: () => number }> {
-  let n = 0;
-  const s = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      n++;
-      const r = reply();
-      if (Array.isArray(r)) {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        for (const e of r) res.write(e);
-      } else {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.write(JSON.stringify(r));
-      }
-      res.end();
-    });
-  });
-  servers.push(s);
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, requests: () => n };
-}
-
-const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+afterEach(closeReplyServers);
 
 /** An OpenAI stream of `n` content deltas of 100 characters, a stop, then usage `{prompt_tokens: 1, completion_tokens: 1}`. */
 const lyingStream = (n: number) => () => [
   ...Array.from({ length: n }, () => chunk({ content: "x".repeat(99) + " " })),
-  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
-  `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}\n\n`,
-  "data: [DONE]\n\n",
+  chunk({}, "stop"),
+  USAGE_CHUNK_1_1,
+  SSE_DONE,
 ];
 
 /** A whole OpenAI chat completion with `message` and usage 1 + 1. */
-const lyingCompletion = (message: Record<string, unknown>, finish = "stop") => () => ({
-  id: "c1",
-  object: "chat.completion",
-  created: 0,
-  model: "m",
-  choices: [{ index: 0, message: { role: "assistant", ...message }, finish_reason: finish }],
-  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-});
+const lyingCompletion = (message: Record<string, unknown>, finish = "stop") => () => chatCompletion(message, { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, finish);
 
 function graphOf(src: string, provider: ModelProvider, saver = new MemoryCheckpointer()): { g: CompiledGraph; saver: MemoryCheckpointer } {
   const reg = registryFromConfig({ models: { m: { provider } } });
@@ -91,7 +55,7 @@ const completed = (events: RunEvent[]) => events.filter((e): e is Extract<RunEve
 
 describe("a reply that under-reports its usage is charged what ragraph saw", () => {
   it("openai, streamed: 40,000 characters of output reported as 1 token are charged ≥ 6,667 (6 characters per token), and the event says the figure was raised", async () => {
-    const s = await server(lyingStream(400)); // 40,000 characters
+    const s = await replyServer(lyingStream(400)); // 40,000 characters
     const { g, saver } = graphOf(ONE_CALL(), openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     const events = await run(g, { q: "p" }, true);
     expect(events.at(-1)?.type).toBe("run_completed");
@@ -102,7 +66,7 @@ describe("a reply that under-reports its usage is charged what ragraph saw", () 
   });
 
   it("openai, streamed: under a budget of 10,000 the third call is refused (before, 1 + 1 a call let a loop run on)", async () => {
-    const s = await server(lyingStream(400));
+    const s = await replyServer(lyingStream(400));
     const src = `graph g {
       start a
       budget { tokens: 10000 }
@@ -120,7 +84,7 @@ describe("a reply that under-reports its usage is charged what ragraph saw", () 
   });
 
   it("openai, not streamed: a 50 kB prompt reported as 1 input token is charged ≥ 6,250 (8 characters per token)", async () => {
-    const s = await server(lyingCompletion({ content: "ok" }));
+    const s = await replyServer(lyingCompletion({ content: "ok" }));
     const { g, saver } = graphOf(ONE_CALL(), openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     const events = await run(g, { q: "y".repeat(50_000) });
     const [mc] = completed(events);
@@ -132,7 +96,7 @@ describe("a reply that under-reports its usage is charged what ragraph saw", () 
 
   it("openai, not streamed: a tool call with 8,000 characters of arguments reported as 1 output token is charged ≥ 1,335", async () => {
     const args = JSON.stringify({ text: "a".repeat(8_000) });
-    const s = await server(lyingCompletion({ content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "t", arguments: args } }] }, "tool_calls"));
+    const s = await replyServer(lyingCompletion({ content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "t", arguments: args } }] }, "tool_calls"));
     const { g, saver } = graphOf(ONE_CALL(), openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     const [mc] = completed(await run(g, { q: "p" }));
     expect(mc.usage.outputTokens).toBeGreaterThanOrEqual(1_335);
@@ -140,8 +104,7 @@ describe("a reply that under-reports its usage is charged what ragraph saw", () 
   });
 
   it("anthropic, streamed: 20,000 characters of output reported as 1 token (message_start and message_delta) are charged ≥ 3,334", async () => {
-    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-    const s = await server(() => [
+    const s = await replyServer(() => [
       ev("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
       ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
       ...Array.from({ length: 200 }, () => ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "w".repeat(100) } })),
@@ -181,7 +144,7 @@ describe("a reply that under-reports its usage is charged what ragraph saw", () 
 
 describe("honest usage is kept", () => {
   it("a reported figure above the floor is charged as reported, with no mark; the scripted provider's own estimate is never raised", async () => {
-    const s = await server(() => ({ ...lyingCompletion({ content: "a short answer" })(), usage: { prompt_tokens: 900, completion_tokens: 700, total_tokens: 1600 } }));
+    const s = await replyServer(() => ({ ...lyingCompletion({ content: "a short answer" })(), usage: { prompt_tokens: 900, completion_tokens: 700, total_tokens: 1600 } }));
     const { g, saver } = graphOf(ONE_CALL(), openaiProvider({ baseURL: `${s.url}/v1`, apiKey: "k" }));
     const [mc] = completed(await run(g, { q: "a question" }));
     expect(mc.usage).toEqual({ inputTokens: 900, outputTokens: 700 });
@@ -192,7 +155,7 @@ describe("honest usage is kept", () => {
     const [own] = completed(await run(sc.g, { q: prose }));
     expect(own.usage.usageFloor).toBeUndefined();
     // An honest provider's count of English prose (≈ 4.5 characters per token, OpenAI's o200k) is kept, not raised.
-    const honest = await server(() => ({ ...lyingCompletion({ content: prose })(), usage: { prompt_tokens: 10, completion_tokens: Math.ceil(prose.length / 4.5), total_tokens: 10 + Math.ceil(prose.length / 4.5) } }));
+    const honest = await replyServer(() => ({ ...lyingCompletion({ content: prose })(), usage: { prompt_tokens: 10, completion_tokens: Math.ceil(prose.length / 4.5), total_tokens: 10 + Math.ceil(prose.length / 4.5) } }));
     const h = graphOf(ONE_CALL(), openaiProvider({ baseURL: `${honest.url}/v1`, apiKey: "k" }));
     const [hm] = completed(await run(h.g, { q: "a question" }));
     expect(hm.usage).toEqual({ inputTokens: 10, outputTokens: Math.ceil(prose.length / 4.5) });

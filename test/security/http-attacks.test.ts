@@ -8,7 +8,6 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { request } from "node:http";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,57 +15,7 @@ import { defineConfig, scripted, tool, z } from "../../config.js";
 import { registryFromConfig } from "../../repl/standard-registry.js";
 import { MAX_BODY_BYTES, MAX_BODY_DEPTH, Project, ROUTES, startStudioServer, Workspace, type StudioServer } from "../../server/index.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly text: string;
-  readonly json: { error?: { code: string; message: string } } & Record<string, unknown>;
-}
-
-/** One raw HTTP request: every header as given (no Host added), body as given. */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path, headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) }, setHost: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => {
-        let json = {} as Reply["json"];
-        try {
-          json = text ? (JSON.parse(text) as Reply["json"]) : json;
-        } catch {
-          /* not JSON (SSE, HEAD) */
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-/** Writes raw bytes on a socket; resolves with what came back once the server closes or `ms` pass. */
-function rawExchange(port: number, bytes: string, ms: number): Promise<{ text: string; closed: boolean; elapsed: number }> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
-    let text = "";
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ text, closed, elapsed: Date.now() - t0 });
-    };
-    socket.on("data", (d) => (text += d.toString("utf8")));
-    socket.on("close", () => finish(true));
-    socket.on("error", () => finish(true));
-    const timer = setTimeout(() => finish(false), ms);
-  });
-}
+import { rawExchange, send } from "../helpers/http.js";
 
 let s: TestStudio;
 let staticDir: string;

@@ -4,7 +4,6 @@
  * `rag repl` obeys (one registry, one `Session`), and reach files only inside the workspace.
  */
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { defineConfig, tool, z } from "../../config.js";
 import { registryFromConfig } from "../../repl/standard-registry.js";
 import { Session } from "../../repl/session.js";
 import { Project, startStudioServer, Workspace, type StudioServer } from "../../server/index.js";
+import { send } from "../helpers/http.js";
 
 let dir: string;
 let outside: string;
@@ -36,16 +36,9 @@ async function api(method: string, path: string, body?: unknown, headers: Record
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-/** A request with a forged Host header (fetch does not let one set it). */
-function withHost(host: string, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: server.port, path, method: "GET", headers: { host, authorization: `Bearer ${server.token}` }, setHost: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+/** A request with a forged Host header (fetch does not let one set it); its status. */
+async function withHost(host: string, path: string): Promise<number> {
+  return (await send(server.port, "GET", path, { host, authorization: `Bearer ${server.token}` })).status;
 }
 
 beforeAll(async () => {

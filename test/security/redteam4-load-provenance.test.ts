@@ -7,14 +7,16 @@
  * keeps from running unapproved ran — `rag run` on the same file refuses both. The
  * pragma now stays the graph's provenance.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { tool } from "../../registry/index.js";
 import { loadFile } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
+
+const tempDir = useTempDirs();
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -25,7 +27,7 @@ function registry(policy: Record<string, unknown>) {
 }
 
 async function loadAndRun(reg: ReturnType<typeof registry>, text: string) {
-  const dir = mkdtempSync(join(tmpdir(), "rt4-load-"));
+  const dir = tempDir("rt4-load-");
   writeFileSync(join(dir, "gen.rag"), text);
   const session = new Session({ registry: reg });
   const codes: string[] = [];

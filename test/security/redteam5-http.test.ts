@@ -3,7 +3,6 @@
  * covered least. Real requests over loopback against a real server.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from "node:fs";
-import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,34 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../config.js";
 import { registryFromConfig } from "../../repl/standard-registry.js";
 import { Project, startStudioServer, Workspace, type StudioServer } from "../../server/index.js";
-
-interface Reply {
-  readonly status: number;
-  readonly text: string;
-  readonly json: { error?: { code: string; message: string } } & Record<string, unknown>;
-}
-
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path, headers: { ...headers, ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) }, setHost: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => {
-        let json = {} as Reply["json"];
-        try {
-          json = text ? (JSON.parse(text) as Reply["json"]) : json;
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+import { rawExchange, send } from "../helpers/http.js";
 
 const LOOP = `graph big {
   start a
@@ -152,26 +124,6 @@ describe("tokens", () => {
       await expect(startStudioServer({ project, token })).rejects.toThrow(/token/);
     });
 });
-
-/** Writes raw bytes on a socket; resolves with what came back and whether the server closed it within `ms`. */
-function rawExchange(port: number, bytes: string, ms: number): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
-    let text = "";
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ text, closed });
-    };
-    socket.on("data", (d) => (text += d.toString("utf8")));
-    socket.on("close", () => finish(true));
-    socket.on("error", () => finish(true));
-    const timer = setTimeout(() => finish(false), ms);
-  });
-}
 
 describe("bodies of refused requests are not read", () => {
   // Found: a request refused before its body (no token, foreign Host) was answered, then the

@@ -4,27 +4,28 @@
  * or wrote outside the project; each now ends at once with one line (or runs linear).
  * Commands that could block are run as child processes with a timeout.
  */
-import { spawnSync } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractSource } from "../../cli/author-prompt.js";
 import { extractBlocks } from "../../repl/codeact.js";
-import { root } from "../helpers/cli.js";
+import { rag as ragCli } from "../helpers/cli.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
 
-/** `rag ARGS` in `cwd` as a child process, killed after `ms`. */
-function rag(args: readonly string[], cwd: string, ms = 20_000) {
-  const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: ms });
-  return { code: r.status, out: r.stdout + r.stderr };
+const tempDir = useTempDirs();
+
+/** `rag ARGS` in `cwd` as a child process, killed after 20 s; its exit code and output (stdout, then stderr). */
+function rag(args: readonly string[], cwd: string) {
+  const r = ragCli(args, cwd, {}, 20_000);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
 
 describe(".env beside the config", () => {
   const project = (make: (dir: string) => void) => {
-    const dir = mkdtempSync(join(tmpdir(), "rt5-env-"));
+    const dir = tempDir("rt5-env-");
     writeFileSync(join(dir, "rag.config.ts"), "export default {};\n");
     writeFileSync(join(dir, "a.rag"), "graph g { start a node a { next END } }\n");
     make(dir);
@@ -54,7 +55,7 @@ describe(".env beside the config", () => {
 
 describe("rag init into a folder a repository filled", () => {
   it("a .gitignore that is a link: refused, the file it names unchanged (the scaffold's lines were written through it)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt5-init-"));
+    const dir = tempDir("rt5-init-");
     const outside = join(dir, "outside.txt");
     writeFileSync(outside, "precious\n");
     mkdirSync(join(dir, "app"));
@@ -65,7 +66,7 @@ describe("rag init into a folder a repository filled", () => {
     expect(readFileSync(outside, "utf8")).toBe("precious\n");
   });
   it("a package.json that is a FIFO: refused at once (it blocked rag init)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt5-init-"));
+    const dir = tempDir("rt5-init-");
     mkdirSync(join(dir, "app"));
     mkfifo(join(dir, "app", "package.json"));
     const r = rag(["init", "app"], dir);

@@ -8,8 +8,7 @@
  * script's functions stay behind, and a person's later cell may call them), until a
  * person's `:reset` clears them.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -17,6 +16,9 @@ import { tool } from "../../registry/index.js";
 import { loadFile, runScript, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { Project, Workspace } from "../../server/index.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
+
+const tempDir = useTempDirs();
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -29,7 +31,7 @@ const CALL_SECRET = 'tool_call({tool: "secret", arguments: {}})';
 
 /** A folder with `files`; returns its path. */
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "rt5-ragsh-"));
+  const dir = tempDir("rt5-ragsh-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

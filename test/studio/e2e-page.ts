@@ -9,11 +9,11 @@
  * E2E_THROTTLE=8 slows the page's main thread 8 times (Chrome's CPU throttling), as a
  * loaded CI machine does: every wait is on a condition, so the tests still pass.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect, onTestFinished } from "vitest";
+import { afterAll, beforeAll, expect, onTestFinished } from "vitest";
 import { buildStudio } from "../../studio/build.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
 import { TYPED, TOOLGATE, ORDER, SUBFLOW } from "./fixtures.js";
@@ -25,10 +25,32 @@ export const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio
 let lastPort: number | undefined;
 
 /** The built page (built once per process; later calls reuse the build) and a headless chromium. */
-export async function launchStudioBrowser(): Promise<{ browser: Browser; staticDir: string }> {
+export async function launchStudioBrowser(): Promise<StudioBrowser> {
   const staticDir = await buildStudio();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   return { browser, staticDir };
+}
+
+/** The built page and the browser a test file's studios are opened in. */
+export interface StudioBrowser {
+  browser: Browser;
+  staticDir: string;
+}
+
+/**
+ * For a test file: launches the browser before its tests (when Debian's chromium is
+ * installed; guard the tests with `describe.skipIf(!existsSync(CHROMIUM))`) and closes it
+ * after them. The object returned is filled in by then, to pass to `studioPage`.
+ */
+export function useStudioBrowser(): StudioBrowser {
+  const env = {} as StudioBrowser;
+  beforeAll(async () => {
+    if (existsSync(CHROMIUM)) Object.assign(env, await launchStudioBrowser());
+  }, 60_000);
+  afterAll(async () => {
+    await env.browser?.close();
+  });
+  return env;
 }
 
 /**
@@ -36,7 +58,7 @@ export async function launchStudioBrowser(): Promise<{ browser: Browser; staticD
  * tree), its server, and a page on it opened at `file` and ready. Closed when the test
  * ends, whatever the outcome.
  */
-export async function studioPage(env: { browser: Browser; staticDir: string }, file = "research_review.rag"): Promise<{ s: TestStudio; page: Page }> {
+export async function studioPage(env: StudioBrowser, file = "research_review.rag"): Promise<{ s: TestStudio; page: Page }> {
   // On the port of the previous test's studio (closed by now) when it is free: the page's
   // assets keep their URLs, so the browser's cache (and V8's code cache of Monaco's 3 MB
   // chunk) serves them; a fresh origin would parse everything cold, seconds per test.
@@ -112,6 +134,17 @@ export async function acceptQuickFix(page: Page): Promise<void> {
   await page.keyboard.press("Control+.");
   await page.waitForSelector(".action-widget .monaco-list-row.focused");
   await page.keyboard.press("Enter");
+}
+
+/** Puts the cursor on the buffer's first error marker and accepts its first quick fix (see `acceptQuickFix`). */
+export async function quickFixFirstError(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const ed = window.studio!.editor;
+    const mk = window.studio!.monaco.editor.getModelMarkers({}).find((m) => m.severity === 8)!;
+    ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
+    ed.focus();
+  });
+  await acceptQuickFix(page);
 }
 
 /**

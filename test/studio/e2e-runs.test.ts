@@ -7,23 +7,14 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HOSTILE } from "./fixtures.js";
-import { CHROMIUM, launchStudioBrowser, openFile, SHOTS, studioPage, tab, untilInterrupted, untilStatus, type PageStudio } from "./e2e-page.js";
+import { CHROMIUM, openFile, SHOTS, studioPage, tab, untilInterrupted, untilStatus, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; __xss?: unknown };
 declare const document: { querySelector(s: string): { textContent: string | null; scrollTo(x: number, y: number): void } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 
-let env: { browser: Browser; staticDir: string };
-
-beforeAll(async () => {
-  if (existsSync(CHROMIUM)) env = await launchStudioBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.browser.close();
-});
+const env = useStudioBrowser();
 
 describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", () => {
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {

@@ -7,23 +7,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acceptQuickFix, CHROMIUM, launchStudioBrowser, openFile, SHOTS, studioPage, tab, type PageStudio } from "./e2e-page.js";
+import { describe, expect, it } from "vitest";
+import { CHROMIUM, openFile, quickFixFirstError, SHOTS, studioPage, tab, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string };
 
-let env: { browser: Browser; staticDir: string };
-
-beforeAll(async () => {
-  if (existsSync(CHROMIUM)) env = await launchStudioBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await env?.browser.close();
-});
+const env = useStudioBrowser();
 
 describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
   it("draws the graph beside the source, with sends and joins drawn apart", async () => {
@@ -74,13 +65,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
     expect(await page.locator("#graph-select option").allTextContents()).toEqual(["approval"]);
     await page.screenshot({ path: join(SHOTS, "problems.png") });
     // Monaco's quick fix: put the cursor on the marker and run the code action.
-    await page.evaluate(() => {
-      const ed = window.studio!.editor;
-      const mk = window.studio!.monaco.editor.getModelMarkers({}).find((m) => m.severity === 8)!;
-      ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
-      ed.focus();
-    });
-    await acceptQuickFix(page);
+    await quickFixFirstError(page);
     await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("writes decision") && window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
     await page.waitForSelector("#graph:not(.stale) svg");
     expect(await page.locator("#graph > .stale-note").count()).toBe(0);
@@ -281,13 +266,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
       });
       // The quick fix comes from the worker's code actions (Monaco's lightbulb menu, Ctrl+.).
       await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8 && m.code === "E-rag-unknown-node"));
-      await page.evaluate(() => {
-        const ed = window.studio!.editor;
-        const mk = window.studio!.monaco.editor.getModelMarkers({}).find((m) => m.severity === 8)!;
-        ed.setPosition({ lineNumber: mk.startLineNumber, column: mk.startColumn + 1 });
-        ed.focus();
-      });
-      await acceptQuickFix(page);
+      await quickFixFirstError(page);
       await page.waitForFunction(() => window.studio!.editor.getModel()!.getValue().includes("join review\n"));
       await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
       // Completion after `next `: the graph's node names.
