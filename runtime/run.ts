@@ -11,7 +11,7 @@ import { capLimit } from "../compiler/limit-caps.js";
 import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
-import { CancelledError, CheckpointError, errorToJson, InterruptError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
 import { PersistentCalls } from "./persistent-child.js";
@@ -380,7 +380,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
           }
         }
       }
-      const applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
+      let applied: ReturnType<typeof g.channels.apply>;
+      try {
+        applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
+      } catch (e) {
+        refusedWrite(persist, e, all, saved, g.index.nodes);
+        throw e;
+      }
       l.state = applied.state;
       if (applied.changed.length && wants("state_updated")) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
       if (modes?.values) await emit({ type: "values", values: l.state });
@@ -453,6 +459,24 @@ function saveUnsaved(persist: Persister | undefined, all: readonly TaskOutcome[]
     const rec = recordOf(o, nodes);
     if (rec) persist.putWrites(o.task.id, rec);
   }
+}
+
+/**
+ * A write the state refused at the barrier (`InvalidUpdateError` naming its task: a value
+ * its field's type or reducer cannot take) fails the run at the task that wrote it: the
+ * step's records are saved, then the error against that task, marked `refused` (the task
+ * completed; its writes did not fit), so `getState`/`rag runs` show the thread `failed`
+ * with the error — it said `resumable`, with none. A resume applies the saved writes again,
+ * through the blueprint it is given: after a fix of the field's type it goes on, else it
+ * fails the same way (the task does not run again: LangGraph's pending writes are never
+ * redone either).
+ */
+function refusedWrite(persist: Persister | undefined, e: unknown, all: readonly TaskOutcome[], saved: ReadonlySet<TaskOutcome>, nodes: ReadonlyMap<string, NodeSpec>): void {
+  if (!persist || !(e instanceof InvalidUpdateError) || e.taskId === undefined) return;
+  const task = e.taskId;
+  if (!all.some((o) => o.task.id === task)) return;
+  saveUnsaved(persist, all, saved, nodes);
+  persist.putWrites(task, [[SPECIAL.error, { ...errorToJson(e), refused: true }]]);
 }
 
 function numberOr(v: unknown, d: number): number {

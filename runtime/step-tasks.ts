@@ -73,11 +73,13 @@ export function stepTasks(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites
       ...(task.args !== undefined ? { args: task.args } : {}),
     };
     const d = done.get(task.id);
+    const e = failed.get(task.id);
+    // completed, but the state refused its writes (run.ts `refusedWrite`): the run failed on it
+    if (d && e?.refused === true) return { ...base, status: "failed", writes: channelsOf(d.writes), error: e };
     if (d?.done.ok) return { ...base, status: "ok", writes: channelsOf(d.writes), ...(d.done.result !== undefined ? { result: d.done.result } : {}) };
     if (d) return { ...base, status: "handled", writes: [], ...(d.done.error ? { error: d.done.error } : {}) };
     const q = questions.get(task.id);
     const answered = q?.answered.length ? { answered: q.answered } : {};
-    const e = failed.get(task.id);
     if (e) return { ...base, status: "failed", writes: [], error: e, ...answered };
     if (q?.open.length) return { ...base, status: "interrupted", writes: [], interrupts: q.open, ...answered };
     return { ...base, status: "pending", writes: [], ...answered };

@@ -359,7 +359,10 @@ export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError
   let found: TaskError | undefined;
   for (const w of t.pendingWrites) {
     if (w.channel === SPECIAL.error) found = { taskId: w.taskId, error: (w.value ?? {}) as Record<string, unknown> };
-    else if (w.channel === SPECIAL.task && found?.taskId === w.taskId) found = undefined;
+    // A completion after the error: the task ran again and completed — unless the error
+    // says the completion's writes were refused (run.ts `refusedWrite`; stores read records
+    // back by kind, not in the order written, so that error can come first).
+    else if (w.channel === SPECIAL.task && found?.taskId === w.taskId && found.error.refused !== true) found = undefined;
   }
   return found;
 }

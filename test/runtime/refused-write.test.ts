@@ -1,0 +1,65 @@
+/**
+ * A write the state refuses at the superstep barrier (a value its field's type or reducer
+ * cannot take: `InvalidUpdateError`) fails the run at the task that wrote it: the thread
+ * shows `failed` with the error (`rag runs` said `resumable`, with no error). A resume
+ * applies the saved writes again through the blueprint it is given: the same graph fails
+ * the same way without running the task again; a graph whose field takes the value goes on.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { InvalidUpdateError, MemoryCheckpointer, SqliteCheckpointer, stepTasks, type Checkpointer } from "../../runtime/index.js";
+import { failedTask, threadStatus } from "../../runtime/checkpoint/types.js";
+import { standardRegistry } from "../../stdlib/index.js";
+import { buildGraph } from "../helpers/run-graph.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const backends: [string, () => Checkpointer][] = [
+  ["memory", () => new MemoryCheckpointer()],
+  [
+    "sqlite",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "rag-refused-write-"));
+      dirs.push(dir);
+      return new SqliteCheckpointer(join(dir, "c.db"));
+    },
+  ],
+];
+
+describe("a write refused at the barrier fails its task", () => {
+  for (const [name, make] of backends)
+    it(`${name}: the thread is failed with the error; a resume with the field fixed goes on`, async () => {
+      const saver = make();
+      const registry = standardRegistry();
+      let ran = 0;
+      registry.registerNodeKind("count", async () => (ran++, { writes: [["n", "three"]] }));
+      const source = (field: string) => `graph g { start a state { n: ${field}, done: boolean } node a { kind count next b } node b { kind set set { done: true } next END } }`;
+      const { graph } = buildGraph(source("number sum"), { registry, checkpointer: saver });
+
+      await expect(graph.invoke({}, { threadId: "t" })).rejects.toBeInstanceOf(InvalidUpdateError);
+      const t = (await saver.getTuple({ threadId: "t" }))!;
+      expect(threadStatus(t)).toBe("failed");
+      expect(failedTask(t)?.error).toMatchObject({ code: "invalid_update", node: "a", refused: true });
+      expect(stepTasks(t)).toMatchObject([{ node: "a", status: "failed", writes: ["n"], error: { code: "invalid_update" } }]);
+      const [thread] = await saver.threads!();
+      expect(thread).toMatchObject({ threadId: "t", status: "failed", error: { error: { code: "invalid_update" } } });
+
+      // the same graph: the saved write is refused again; the task does not run again
+      await expect(graph.resume("t")).rejects.toBeInstanceOf(InvalidUpdateError);
+      expect(ran).toBe(1);
+      expect(threadStatus((await saver.getTuple({ threadId: "t" }))!)).toBe("failed");
+
+      // the field fixed to take a string: the resume applies the saved write and goes on
+      const fixed = buildGraph(source("string"), { registry, checkpointer: saver }).graph;
+      const done = await fixed.resume("t", undefined, { allowBlueprintChange: true });
+      expect(done).toMatchObject({ status: "completed", state: { n: "three", done: true } });
+      expect(ran).toBe(1);
+      expect(threadStatus((await saver.getTuple({ threadId: "t" }))!)).toBe("completed");
+      saver.close?.();
+    });
+});
