@@ -48,6 +48,9 @@ const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
 /** A module file replaced by a newer one is deleted this long after (ms): a start that read the old index may still be importing it. */
 const RETIRED_TTL_MS = 10 * 60_000;
 
+/** A module file's name: `<index name>-<time>-<pid>-<n>.mjs` (see `importCachedConfig`). */
+const MODULE_NAME = /^[0-9a-f]{14}-[0-9a-z]+-[0-9]+-[0-9]+\.mjs$/;
+
 /** Module files this process wrote (part of their names). */
 let written = 0;
 
@@ -118,7 +121,7 @@ function loadEsbuild(): typeof import("esbuild") {
 }
 
 /** A usable entry for `path` whose source is `source`, or undefined. */
-function readEntry(file: string, path: string, source: string): Entry | undefined {
+function readEntry(file: string, name: string, path: string, source: string): Entry | undefined {
   let entry: Entry;
   try {
     entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
@@ -129,6 +132,10 @@ function readEntry(file: string, path: string, source: string): Entry | undefine
   // after a crash or a hand edit) is a miss, not a TypeError out of every command.
   if (typeof entry !== "object" || entry === null || typeof entry.inputs !== "object" || entry.inputs === null || !Array.isArray(entry.inputs.files)) return undefined;
   if (entry.format !== FORMAT || entry.folder !== codeFolder() || entry.config !== path || typeof entry.module !== "string") return undefined;
+  // The module is a file this cache wrote beside its index, named as `importCachedConfig`
+  // names it: an index naming `../x.mjs` or an absolute path would import code from
+  // outside the private folder.
+  if (!entry.module.startsWith(`${name}-`) || !MODULE_NAME.test(entry.module)) return undefined;
   if (entry.inputs.files[0]?.path !== path || entry.inputs.files[0].text !== source) return undefined;
   return inputsHold(entry.inputs) ? entry : undefined;
 }
@@ -247,7 +254,7 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
   }
   const name = indexName(`${FORMAT}\0${codeFolder()}\0${path}`);
   const index = join(dir, `${name}.json`);
-  let module = readEntry(index, path, source)?.module;
+  let module = readEntry(index, name, path, source)?.module;
   if (module !== undefined && !isFile(join(dir, module))) module = undefined; // retired meanwhile
   if (module === undefined) {
     try {

@@ -7,7 +7,7 @@
  * recorded with the real file they led to, `extends` chains are inputs, and TypeScript
  * reached through an alias is left to tsx (a load that declines returns undefined).
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -94,5 +94,18 @@ describe("red team 6: a cached config is used only while what its imports resolv
     expect([undefined, "v1"]).toContain((await load(tsPath) as { v?: string } | undefined)?.v);
     paths("./v2.ts");
     expect([undefined, "v2"]).toContain((await load(tsPath) as { v?: string } | undefined)?.v);
+  });
+
+  it("imports only a module file of its own folder, whatever an index names", async () => {
+    version(join(p, "lib.ts"), "real");
+    const path = config("./lib.js");
+    expect(await load(path)).toEqual({ v: "real" });
+    const folder = join(dir, "cache", readdirSync(join(dir, "cache"))[0]!);
+    const index = join(folder, readdirSync(folder).find((f) => f.endsWith(".json"))!);
+    writeFileSync(join(dir, "cache", "planted.mjs"), "export default { v: 'planted' };\n");
+    for (const module of ["../planted.mjs", join(dir, "cache", "planted.mjs")]) {
+      writeFileSync(index, JSON.stringify({ ...JSON.parse(readFileSync(index, "utf8")), module }));
+      expect(await load(path)).toEqual({ v: "real" }); // was { v: "planted" } for the relative name
+    }
   });
 });
