@@ -30,7 +30,9 @@ describe("red team 6: rag lsp keeps serving whatever a client sends", () => {
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const logged: string[] = [];
-    conn.onNotification("window/logMessage", (p: { message: string }) => logged.push(p.message));
+    conn.onNotification("window/logMessage", (p: { message: string }) => {
+      logged.push(p.message);
+    });
     conn.listen();
     try {
       await conn.sendRequest("initialize", { processId: null, rootUri: null, capabilities: {} });
