@@ -5,6 +5,7 @@
  * names the compiler resolves within one graph.
  */
 import { RESERVED_KEYS } from "../compiler/index.js";
+import { DEFAULT_LIMITS } from "../grammar/index.js";
 import type { Document } from "./document.js";
 import type { Occurrence } from "./occurrences.js";
 import { toOffset, toRange } from "./positions.js";
@@ -62,6 +63,12 @@ export function rename(doc: Document, p: LsPosition, newName: string): LsRenameR
   if (doc.symbols.byKey.get(prefix + newName)?.some((x) => x.definition)) {
     return { error: { code: "name-taken", message: `this graph already has a ${o.category === "node" ? "node" : "state field"} named \`${newName}\`` } };
   }
-  const edits: LsTextEdit[] = (doc.symbols.byKey.get(o.key) ?? []).map((x) => ({ range: toRange(x.span), newText: newName }));
+  const at = doc.symbols.byKey.get(o.key) ?? [];
+  // Charged before the edit is built: N occurrences of a long name made an answer of N times
+  // its length (10,000 uses of a node renamed to a 1 MB name: 10 GB of JSON to serialise)
+  // for a file the compiler would refuse anyway.
+  const grown = doc.text.length + at.length * (newName.length - o.name.length);
+  if (grown > DEFAULT_LIMITS.sourceSize) return { error: { code: "invalid-name", message: `renamed, the file would be ${grown} characters long; the limit is ${DEFAULT_LIMITS.sourceSize}` } };
+  const edits: LsTextEdit[] = at.map((x) => ({ range: toRange(x.span), newText: newName }));
   return { edit: { changes: { [doc.uri]: edits } } };
 }

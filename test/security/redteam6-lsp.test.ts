@@ -9,7 +9,8 @@
  *   came back in a completion's edit as `character: null`; the service now reads it as whole
  *   numbers from 0.
  * - Rename wrote `__proto__`, `constructor`, `prototype` (`E-rag-reserved-name`) and fields
- *   of the runtime's `__name__` form (`E-rag-reserved-field`): names the compiler refuses.
+ *   of the runtime's `__name__` form (`E-rag-reserved-field`): names the compiler refuses;
+ *   and built N copies of any name, however long (past the 1 MiB a file may hold).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -89,5 +90,7 @@ describe("red team 6: the language service reads positions and rename targets as
     expect(ls.rename(uri, field, "__spend__")).toMatchObject({ error: { code: "invalid-name" } });
     expect(ls.rename(uri, node, 5 as unknown as string)).toMatchObject({ error: { code: "invalid-name" } });
     expect(ls.rename(uri, field, "total")).toHaveProperty("edit");
+    // A name whose edits would grow the file past the compiler's 1 MiB is refused before they are built.
+    expect(ls.rename(uri, field, "n".repeat(400_000))).toMatchObject({ error: { message: expect.stringMatching(/the limit is 1048576/) } });
   });
 });
