@@ -25,7 +25,9 @@
  *
  * Anything this cannot do the same way returns `undefined`, and the caller registers tsx
  * as before: TypeScript imported from outside the config's folder (a library's sources
- * by path: bundling them would make a second copy of the library), a bundled file that
+ * by path: bundling them would make a second copy of the library), or through an alias
+ * (tsconfig `paths`/`baseUrl`, package.json `imports`: what a name maps to is not recorded),
+ * a path import or a tsconfig `extends` this cannot follow (cli/config-links.ts), a bundled file that
  * reads `import.meta` (it would see the config's), esbuild missing, a cache folder not owned by this user (or open to others), or a cached
  * module that throws while loading (CommonJS-only code, `__dirname`, a JSON import, a
  * genuine error in the config: tsx then reports it against the real file).
@@ -37,13 +39,17 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inputsHold, recordInputs, type ConfigInputs } from "./config-inputs.js";
+import { isPathSpecifier, resolvedLink, type ResolvedLink } from "./config-links.js";
 
 /** Bumped whenever the shape of an entry or of the cached output changes. */
-const FORMAT = "2";
+const FORMAT = "3";
 const TS_FILE = /\.[cm]?tsx?$/;
 const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
 /** A module file replaced by a newer one is deleted this long after (ms): a start that read the old index may still be importing it. */
 const RETIRED_TTL_MS = 10 * 60_000;
+
+/** A module file's name: `<index name>-<time>-<pid>-<n>.mjs` (see `importCachedConfig`). */
+const MODULE_NAME = /^[0-9a-f]{14}-[0-9a-z]+-[0-9]+-[0-9]+\.mjs$/;
 
 /** Module files this process wrote (part of their names). */
 let written = 0;
@@ -121,7 +127,7 @@ function loadEsbuild(): typeof import("esbuild") {
 }
 
 /** A usable entry for `path` whose source is `source`, or undefined. */
-function readEntry(file: string, path: string, source: string): Entry | undefined {
+function readEntry(file: string, name: string, path: string, source: string): Entry | undefined {
   let entry: Entry;
   try {
     entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
@@ -132,6 +138,10 @@ function readEntry(file: string, path: string, source: string): Entry | undefine
   // after a crash or a hand edit) is a miss, not a TypeError out of every command.
   if (typeof entry !== "object" || entry === null || typeof entry.inputs !== "object" || entry.inputs === null || !Array.isArray(entry.inputs.files)) return undefined;
   if (entry.format !== FORMAT || entry.folder !== codeFolder() || entry.config !== path || typeof entry.module !== "string") return undefined;
+  // The module is a file this cache wrote beside its index, named as `importCachedConfig`
+  // names it: an index naming `../x.mjs` or an absolute path would import code from
+  // outside the private folder.
+  if (!entry.module.startsWith(`${name}-`) || !MODULE_NAME.test(entry.module)) return undefined;
   if (entry.inputs.files[0]?.path !== path || entry.inputs.files[0].text !== source) return undefined;
   return inputsHold(entry.inputs) ? entry : undefined;
 }
@@ -143,6 +153,8 @@ async function transpile(path: string, source: string): Promise<{ code: string; 
   const projectDir = dirname(path) + sep;
   /** Bare specifiers and where they resolved: [importer, specifier, resolved path]. */
   const packages: [string, string, string][] = [];
+  /** What each path import named and the real file it led to (links followed). */
+  const links: ResolvedLink[] = [];
   const result = await esbuild.build({
     entryPoints: [path],
     absWorkingDir: dirname(path),
@@ -163,14 +175,25 @@ async function transpile(path: string, source: string): Promise<{ code: string; 
             if (isBuiltin(args.path)) return { path: args.path, external: true };
             const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
             if (r.errors.length > 0 || !r.path) throw new NotCacheable(`cannot resolve ${args.path}`);
+            const path = isPathSpecifier(args.path);
+            if (path) {
+              // A link on the way (`lib.ts -> v1.ts`) may be pointed elsewhere later: record it.
+              const link = resolvedLink(args.resolveDir, args.path, r.path);
+              if (!link) throw new NotCacheable(`cannot tell which file ${args.path} named`);
+              links.push(link);
+            }
             // The project's own TypeScript (in the config's folder tree) is bundled in and
-            // recorded as an input below; TypeScript elsewhere (a library's sources by path)
-            // is tsx's; the rest is imported from where it lies.
+            // recorded as an input below — only when a path names it: an alias (tsconfig
+            // `paths`, `baseUrl`, package.json `imports`, a workspace package) maps a name
+            // through files the entry would have to follow too, so tsx loads such a config;
+            // TypeScript elsewhere (a library's sources by path) is tsx's; the rest is
+            // imported from where it lies.
             if (TS_FILE.test(r.path)) {
+              if (!path) throw new NotCacheable(`imports TypeScript through an alias: ${args.path}`);
               if (r.path.startsWith(projectDir) && !IN_NODE_MODULES.test(r.path.slice(projectDir.length))) return { path: r.path };
               throw new NotCacheable(`imports TypeScript outside the config's folder: ${args.path}`);
             }
-            if (!args.path.startsWith(".") && !args.path.startsWith("/")) packages.push([args.importer, args.path, r.path]);
+            if (!path) packages.push([args.importer, args.path, r.path]);
             return { path: pathToFileURL(r.path).href, external: true };
           });
         },
@@ -183,7 +206,7 @@ async function transpile(path: string, source: string): Promise<{ code: string; 
   const others = Object.keys(result.metafile.inputs)
     .map((p) => resolve(dirname(path), p))
     .filter((p) => p !== path);
-  const inputs = recordInputs([{ path, text: source }, ...others.map((p) => ({ path: p, text: readFileSync(p, "utf8") }))], packages);
+  const inputs = recordInputs([{ path, text: source }, ...others.map((p) => ({ path: p, text: readFileSync(p, "utf8") }))], packages, links);
   // A bundled file's `import.meta` would be the config's: let tsx load such a config.
   if (inputs.files.slice(1).some((f) => TS_FILE.test(f.path) && f.text.includes("import.meta"))) throw new NotCacheable("a local module reads import.meta");
   return { code, inputs };
@@ -237,7 +260,7 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
   }
   const name = indexName(`${FORMAT}\0${codeFolder()}\0${path}`);
   const index = join(dir, `${name}.json`);
-  let module = readEntry(index, path, source)?.module;
+  let module = readEntry(index, name, path, source)?.module;
   if (module !== undefined && !isFile(join(dir, module))) module = undefined; // retired meanwhile
   if (module === undefined) {
     try {

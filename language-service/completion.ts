@@ -5,7 +5,7 @@
  * `W-rag-item-unused`), so completion never proposes an item the compiler would flag.
  */
 import { BUILTIN_REDUCERS, COMMON_ITEMS, FUNCTIONS, KIND_ALIASES, KIND_ITEMS, NODE_KINDS, canonicalKind, type NodeKind } from "../compiler/index.js";
-import type { Ast } from "../grammar/index.js";
+import { DEFAULT_LIMITS, type Ast } from "../grammar/index.js";
 import { completionContext, kw, wordEnd, type CompletionContext, type Frame, type Tok } from "./completion-context.js";
 import { CAPABILITY_WORDS, DURABILITY_WORDS, GRAPH_ITEM_DOCS, KIND_DOCS, NODE_ITEM_DOCS, REDUCER_DOCS, ROOT_DOCS, TOP_DOCS, TYPE_DOCS, type WordDoc } from "./docs.js";
 import type { Document } from "./document.js";
@@ -26,6 +26,9 @@ interface Env {
 }
 
 export function complete(doc: Document, p: LsPosition, registry: ServiceRegistrySnapshot | undefined): LsCompletionList {
+  // A file past the compiler's size limit is refused whole (E-rag-limit-exceeded): nothing to
+  // complete, and no lexing of megabytes before the cursor on every keystroke.
+  if (doc.text.length > DEFAULT_LIMITS.sourceSize) return { isIncomplete: false, items: [] };
   const offset = toOffset(doc.lines, p);
   const ctx = completionContext(doc.text, offset);
   if (ctx.comment) return { isIncomplete: false, items: [] };

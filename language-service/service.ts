@@ -49,7 +49,8 @@ export interface LanguageServiceOptions {
 /**
  * Editor features for `.rag` documents. Positions and ranges are 0-based lines and
  * UTF-16 characters (LSP). Every method is synchronous and never throws for any text
- * or position; unknown URIs answer empty.
+ * or position (one that is not whole numbers from 0 is read as such: `null` as 0:0);
+ * unknown URIs answer empty.
  */
 export interface LanguageService {
   /** Opens or replaces a document's text. Work is deferred to the first query. */
@@ -95,6 +96,26 @@ export interface LanguageService {
   codeActions(uri: string, range: LsRange): LsCodeAction[];
 }
 
+/**
+ * A position as the providers may read it: `line` and `character` whole numbers from 0
+ * (the LSP's `uinteger`). A client's position is data: `null`, a string, NaN, -1 or 1e300
+ * would otherwise reach offsets and edits as they came (`null` threw a TypeError out of
+ * every feature, a string came back as `character: null` in a completion's edit).
+ */
+function position(p: unknown): LsPosition {
+  const o = p !== null && typeof p === "object" ? (p as { line?: unknown; character?: unknown }) : {};
+  return { line: uinteger(o.line), character: uinteger(o.character) };
+}
+
+const MAX_UINTEGER = 2 ** 31 - 1;
+const uinteger = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? Math.min(MAX_UINTEGER, Math.max(0, Math.floor(v))) : 0);
+
+/** A range as the providers may read it (see `position`). */
+function range(r: unknown): LsRange {
+  const o = r !== null && typeof r === "object" ? (r as { start?: unknown; end?: unknown }) : {};
+  return { start: position(o.start), end: position(o.end) };
+}
+
 /** Creates a language service (no I/O; safe in a browser Web Worker). */
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
   const docs = new Map<string, Document>();
@@ -108,7 +129,9 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
   };
   return {
     update(uri, text) {
-      docs.set(uri, new Document(uri, text, registry, approvals));
+      // A client's message is data: a text that is not one is an empty document, not a TypeError later.
+      if (typeof uri !== "string") return;
+      docs.set(uri, new Document(uri, typeof text === "string" ? text : "", registry, approvals));
     },
     close(uri) {
       docs.delete(uri);
@@ -121,15 +144,15 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     },
     compilation: (uri) => docs.get(uri)?.compilation,
     diagnostics: (uri) => with_(uri, [], documentDiagnostics),
-    completion: (uri, p) => with_(uri, { isIncomplete: false, items: [] }, (d) => complete(d, p, snapshot)),
-    hover: (uri, p) => with_(uri, null, (d) => hover(d, p, snapshot)),
-    definition: (uri, p) => with_(uri, [], (d) => definition(d, p)),
-    references: (uri, p, includeDeclaration = true) => with_(uri, [], (d) => references(d, p, includeDeclaration)),
-    prepareRename: (uri, p) => with_(uri, null, (d) => prepareRename(d, p)),
-    rename: (uri, p, newName) => with_<LsRenameResult>(uri, { error: { code: "not-renamable", message: `no open document ${uri}` } }, (d) => rename(d, p, newName)),
+    completion: (uri, p) => with_(uri, { isIncomplete: false, items: [] }, (d) => complete(d, position(p), snapshot)),
+    hover: (uri, p) => with_(uri, null, (d) => hover(d, position(p), snapshot)),
+    definition: (uri, p) => with_(uri, [], (d) => definition(d, position(p))),
+    references: (uri, p, includeDeclaration = true) => with_(uri, [], (d) => references(d, position(p), includeDeclaration !== false)),
+    prepareRename: (uri, p) => with_(uri, null, (d) => prepareRename(d, position(p))),
+    rename: (uri, p, newName) => with_<LsRenameResult>(uri, { error: { code: "not-renamable", message: `no open document ${uri}` } }, (d) => rename(d, position(p), newName)),
     symbols: (uri) => with_(uri, [], documentSymbols),
     format: (uri, o) => with_(uri, [], (d) => formatDocument(d, o)),
     semanticTokens: (uri) => with_(uri, { data: [] }, semanticTokens),
-    codeActions: (uri, range) => with_(uri, [], (d) => codeActions(d, range, view)),
+    codeActions: (uri, r) => with_(uri, [], (d) => codeActions(d, range(r), view)),
   };
 }

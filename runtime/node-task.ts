@@ -13,7 +13,7 @@ import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeErr
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./planner-state.js";
-import { neutralizeJson, UnsafeJsonError } from "./safe-json.js";
+import { checkUntrustedValue, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task-env.js";
 
@@ -277,6 +277,7 @@ export class TaskContext implements NodeTask {
       const checked = checkToolResult(def, out);
       if (!checked.ok) throw new NodeError(`tool \`${name}\` returned a result that does not match its \`result\` schema: ${describeIssues(checked.error)}`, "permanent", this.where());
       out = checked.value;
+      returnedData(name, out, this.where());
       if (env.wants("tool_completed")) await env.emit({ type: "tool_completed", tool: name, durationMs: env.clock.now() - t0, ok: true, ...(callId ? { callId } : {}) }, ids);
       return out;
     } catch (e) {
@@ -288,6 +289,25 @@ export class TaskContext implements NodeTask {
   async runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult> {
     this.requireCapability("graphs", graph, options);
     return this.env.runChild(graph, input, this.task);
+  }
+}
+
+/**
+ * What a tool returns is data from outside the run (a fetched page's JSON, a file): like
+ * a model's reply it may hold an own `__proto__` key, nest without end or contain itself.
+ * It is judged here, where every tool call meets (tool nodes, tool executors, agents'
+ * loops, CodeAct), before anything keeps it (`checkUntrustedValue`): an own `__proto__`
+ * key used to ride in state to another tool's arguments, where the tool's own
+ * `Object.assign({}, args.opts)` took it as a prototype; a 100,000-deep value ended the run
+ * with a RangeError and a cyclic one with a TypeError out of the checkpoint write (red team 6).
+ * @throws NodeError `permanent` naming the tool and the path.
+ */
+function returnedData(tool: string, out: unknown, where: { graph: string; node: string; taskId: string; step: number }): void {
+  try {
+    checkUntrustedValue(out);
+  } catch (e) {
+    if (!(e instanceof UnsafeJsonError)) throw e;
+    throw new NodeError(cut(`tool \`${tool}\` returned a value the run cannot keep as data: it ${e.message}`), "permanent", where);
   }
 }
 

@@ -20,12 +20,13 @@ export const DEFAULT_JSON_DEPTH = 256;
 
 /**
  * Untrusted JSON was refused: `code` is `unsafe_key`, `too_deep`, `too_large` (past
- * `maxBytes`) or `syntax`; `path` is where (`$.a[0].b`).
+ * `maxBytes`), `cyclic` (a value that contains itself: no JSON text has one) or `syntax`;
+ * `path` is where (`$.a[0].b`).
  */
 export class UnsafeJsonError extends Error {
   override readonly name = "UnsafeJsonError";
   constructor(
-    readonly code: "unsafe_key" | "too_deep" | "too_large" | "syntax",
+    readonly code: "unsafe_key" | "too_deep" | "too_large" | "cyclic" | "syntax",
     message: string,
     readonly path: string,
   ) {
@@ -225,23 +226,35 @@ export function checkJsonBounds(value: unknown, options: { readonly maxBytes: nu
 
 /**
  * Judges an untrusted value in place, without copying it: no own `__proto__`,
- * `constructor` or `prototype` key at any depth, and nesting at most `maxDepth` (default
- * {@link DEFAULT_JSON_DEPTH}). Walked with an explicit stack, each object once (a shared
- * or cyclic reference is not walked again), so the work is linear in the distinct objects.
- * For values a host hands the runtime API (a run input, an `updateState` value) that the
- * HTTP API and the CLI already parse with `parseUntrustedJson`.
- * @throws UnsafeJsonError `unsafe_key` or `too_deep`, with the path.
+ * `constructor` or `prototype` key at any depth, nesting at most `maxDepth` (default
+ * {@link DEFAULT_JSON_DEPTH}), and no cycle (an object inside itself, which no checkpoint
+ * can store: it failed the first checkpoint write with a TypeError). Walked depth first
+ * with an explicit stack, each object entered once (a shared reference is not walked
+ * again), so the work is linear in the distinct objects. For values a host hands the
+ * runtime API (a run input, an `updateState` value) that the HTTP API and the CLI already
+ * parse with `parseUntrustedJson`, and for what a tool returns (`NodeTask.callTool`).
+ * @throws UnsafeJsonError `unsafe_key`, `too_deep` or `cyclic`, with the path.
  */
 export function checkUntrustedValue(value: unknown, options: { readonly maxDepth?: number } = {}): void {
   const maxDepth = options.maxDepth ?? DEFAULT_JSON_DEPTH;
   if (value === null || typeof value !== "object") return;
-  const seen = new Set<object>();
-  const stack: { v: object; depth: number; path: () => string }[] = [{ v: value, depth: 1, path: () => "$" }];
+  /** 1: entered and on the path from the root (met again: a cycle); 2: walked. */
+  const state = new Map<object, 1 | 2>();
+  type Entry = { v: object; depth: number; path: () => string; exit?: true };
+  const stack: Entry[] = [{ v: value, depth: 1, path: () => "$" }];
   while (stack.length) {
-    const { v, depth, path } = stack.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
+    const e = stack.pop()!;
+    const { v, depth, path } = e;
+    if (e.exit) {
+      state.set(v, 2);
+      continue;
+    }
+    const seen = state.get(v);
+    if (seen === 2) continue;
+    if (seen === 1) throw new UnsafeJsonError("cyclic", `contains itself (at ${path()})`, path());
     if (depth > maxDepth) throw new UnsafeJsonError("too_deep", `nests deeper than ${maxDepth} levels (at ${path()})`, path());
+    state.set(v, 1);
+    stack.push({ v, depth, path, exit: true });
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];

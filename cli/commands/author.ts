@@ -12,7 +12,7 @@
  * never runs. Exit 0 when the file compiles and simulates clean, 1 when it does not
  * after the last round (it is still written, for a person to look at), 2 on usage errors.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { lstatSync, writeFileSync, type Stats } from "node:fs";
 import { compile, exportGraph, fixAll, PLAIN_STYLE, provenancePragma, renderDiagnostics, type Blueprint, type Provenance } from "../../compiler/index.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { exportRegistry, type ChatMessage, type Registry } from "../../registry/index.js";
@@ -117,12 +117,18 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
   } finally {
     cassette?.finish();
   }
+  // Without --out the model's graph name names the file: it is created, never written
+  // through what is there — `existsSync` is false for a dangling link, and writing
+  // followed it (a link a cloned repository carried, `support.rag -> ~/.ssh/authorized_keys`,
+  // took the model's text wherever it pointed). `wx` refuses any existing path, links included.
   const out = opts.out ?? `${attempt.blueprint?.id ?? "authored"}.rag`;
-  if (!opts.out && existsSync(out)) throw new CliError(`${out} exists; choose the file to write with --out`);
+  const taken = () => new CliError(`${out} exists; choose the file to write with --out`);
+  if (!opts.out && lstatOrUndefined(out)) throw taken();
   const text = `${provenancePragma(provenance)}\n${attempt.source}`;
   try {
-    writeFileSync(out, text);
+    writeFileSync(out, text, opts.out ? {} : { flag: "wx" });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw taken();
     throw new CliError(`cannot write ${out}: ${(e as Error).message}`);
   }
   const ok = !attempt.problem;
@@ -143,4 +149,13 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
   if (ok) lines.push(`review it, then approve this exact version: rag approve ${displayPath(out)}`);
   process.stdout.write(lines.join("\n") + "\n");
   return ok ? 0 : 1;
+}
+
+/** The path's own status (a link's, not its target's), or undefined when nothing is there. */
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -15,6 +15,7 @@ import { createLanguageService, SEMANTIC_TOKENS_LEGEND, serviceSnapshotProblem, 
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
+import { checkedSync, documentUri } from "./messages.js";
 
 export interface LspOptions {
   /** `rag.config.ts` for every document (default: the one beside each file). */
@@ -73,12 +74,15 @@ export function serve(connection: Connection, opts: LspOptions): void {
     }
     return s;
   };
-  const withDoc = async <T>(uri: string, empty: T, f: (ls: LanguageService) => T): Promise<T> => {
+  /** `f` on the document a request names; `empty` when it names none this server holds (or no string URI). */
+  const withDoc = async <T>(params: unknown, empty: T, f: (ls: LanguageService, uri: string) => T): Promise<T> => {
+    const uri = documentUri(params);
+    if (uri === undefined) return empty;
     const doc = documents.get(uri);
     if (!doc || !isRag(doc)) return empty;
     const ls = await serviceFor(uri);
     if (ls.text(uri) !== doc.getText()) ls.update(uri, doc.getText());
-    return f(ls);
+    return f(ls, uri);
   };
   /** Diagnostics wait for a pause in typing (DEBOUNCE_MS) so a burst of edits compiles once. */
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -89,13 +93,18 @@ export function serve(connection: Connection, opts: LspOptions): void {
       void publish(uri);
     }, DEBOUNCE_MS));
   };
+  /** Runs from a timer: a failure is logged, never an unhandled rejection (which ends the process). */
   const publish = async (uri: string) => {
-    const doc = documents.get(uri);
-    if (!doc) return;
-    const version = doc.version;
-    const diagnostics = await withDoc(uri, [], (ls) => ls.diagnostics(uri));
-    if (documents.get(uri)?.version !== version) return; // superseded by a newer change
-    await connection.sendDiagnostics({ uri, version, diagnostics: clone(diagnostics) });
+    try {
+      const doc = documents.get(uri);
+      if (!doc) return;
+      const version = doc.version;
+      const diagnostics = await withDoc({ textDocument: { uri } }, [], (ls) => ls.diagnostics(uri));
+      if (documents.get(uri)?.version !== version) return; // superseded by a newer change
+      await connection.sendDiagnostics({ uri, version, diagnostics: clone(diagnostics) });
+    } catch (e) {
+      connection.console.error(`rag lsp: diagnostics of ${uri.slice(0, 200)} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
 
   connection.onInitialize(
@@ -124,23 +133,29 @@ export function serve(connection: Connection, opts: LspOptions): void {
     await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.onCompletion((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.completion(p.textDocument.uri, p.position))));
-  connection.onHover((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.hover(p.textDocument.uri, p.position))));
-  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.definition(p.textDocument.uri, p.position))));
-  connection.onReferences((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.references(p.textDocument.uri, p.position, p.context.includeDeclaration))));
-  connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (ls) => clone(ls.prepareRename(p.textDocument.uri, p.position))));
+  // Params are data: each handler reads them through documentUri and the service, which
+  // reads a position that is not whole numbers as one (language-service/service.ts).
+  connection.onCompletion((p) => withDoc(p, null, (ls, uri) => clone(ls.completion(uri, p.position))));
+  connection.onHover((p) => withDoc(p, null, (ls, uri) => clone(ls.hover(uri, p.position))));
+  connection.onDefinition((p) => withDoc(p, [], (ls, uri) => clone(ls.definition(uri, p.position))));
+  connection.onReferences((p) => withDoc(p, [], (ls, uri) => clone(ls.references(uri, p.position, p.context?.includeDeclaration !== false))));
+  connection.onPrepareRename((p) => withDoc(p, null, (ls, uri) => clone(ls.prepareRename(uri, p.position))));
   connection.onRenameRequest(async (p) => {
-    const r = await withDoc(p.textDocument.uri, null, (ls) => ls.rename(p.textDocument.uri, p.position, p.newName));
+    const r = await withDoc(p, null, (ls, uri) => ls.rename(uri, p.position, p.newName));
     if (!r) return null;
     if ("error" in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error.message, { code: r.error.code });
     return clone(r.edit);
   });
-  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.symbols(p.textDocument.uri))));
-  connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.format(p.textDocument.uri))));
-  connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (ls) => clone(ls.codeActions(p.textDocument.uri, p.range).filter((a) => !p.context.only || p.context.only.some((k) => a.kind === k || a.kind.startsWith(k + "."))))));
-  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (ls) => ({ data: [...ls.semanticTokens(p.textDocument.uri).data] })));
+  connection.onDocumentSymbol((p) => withDoc(p, [], (ls, uri) => clone(ls.symbols(uri))));
+  connection.onDocumentFormatting((p) => withDoc(p, [], (ls, uri) => clone(ls.format(uri))));
+  connection.onCodeAction((p) => {
+    const only: unknown = p.context?.only;
+    const kinds = Array.isArray(only) ? only.filter((k): k is string => typeof k === "string") : undefined;
+    return withDoc(p, [], (ls, uri) => clone(ls.codeActions(uri, p.range).filter((a) => !kinds || kinds.some((k) => a.kind === k || a.kind.startsWith(k + ".")))));
+  });
+  connection.languages.semanticTokens.on((p) => withDoc(p, { data: [] }, (ls, uri) => ({ data: [...ls.semanticTokens(uri).data] })));
 
-  documents.listen(connection);
+  documents.listen(checkedSync(connection));
 }
 
 /** A `.rag` document (a client may send others, e.g. `.ragsh`, which this server does not check). */
