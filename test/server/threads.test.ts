@@ -50,6 +50,8 @@ interface Task {
   result?: unknown;
   error?: { message: string };
   interrupts?: { id: string }[];
+  durationMs?: number;
+  usage?: { inputTokens: number; outputTokens: number; costUsd?: number; callCount: number; calls: { model: string; agent?: string; inputTokens: number; outputTokens: number; costUsd?: number; durationMs: number }[] };
 }
 interface Checkpoint {
   checkpointId: string;
@@ -118,6 +120,32 @@ describe("a thread's history", () => {
     expect(sent[0].writes).toEqual(["messages", "findings"]);
     expect(String(sent[0].result)).toMatch(/^Finding for/);
     expect(h[1].metadata.changed).toEqual(["messages", "findings", "critiques"]);
+  });
+
+  it("gives each task its duration and model calls (model, tokens, cost), after the run and its events are gone", async () => {
+    const { threadId } = await run("research_review.rag");
+    const h = (await s.api<Checkpoint[]>("GET", `/api/threads/${threadId}/history`)).json;
+    const all = h.flatMap((c) => c.tasks);
+    expect(all.length).toBe(4);
+    for (const t of all) expect(typeof t.durationMs).toBe("number");
+    // The supervisor asks for a search, then answers: two calls of the priced `default` model.
+    const sup = h[3].tasks[0];
+    expect(sup.node).toBe("supervisor");
+    expect(sup.usage!.callCount).toBe(2);
+    expect(sup.usage!.calls.map((c) => c.model)).toEqual(["default", "default"]);
+    for (const c of sup.usage!.calls) {
+      expect(c.inputTokens).toBeGreaterThan(0);
+      expect(c.outputTokens).toBeGreaterThan(0);
+      // price: 0.15 $/MTok in, 0.6 $/MTok out (examples/rag.config.ts)
+      expect(c.costUsd).toBeCloseTo((c.inputTokens * 0.15 + c.outputTokens * 0.6) / 1e6, 12);
+    }
+    expect(sup.usage!.inputTokens).toBe(sup.usage!.calls[0].inputTokens + sup.usage!.calls[1].inputTokens);
+    expect(sup.usage!.outputTokens).toBe(sup.usage!.calls[0].outputTokens + sup.usage!.calls[1].outputTokens);
+    expect(sup.usage!.costUsd).toBeCloseTo(sup.usage!.calls[0].costUsd! + sup.usage!.calls[1].costUsd!, 12);
+    // A send to an agent: the call is made for that agent.
+    expect(h[2].tasks.map((t) => t.usage!.calls.map((c) => `${c.model}:${c.agent}`))).toEqual([["default:research_agent"], ["default:verifier_agent"]]);
+    // No prompt or reply is kept with the task.
+    expect(JSON.stringify(sup.usage)).not.toMatch(/Plan:|search returned/);
   });
 
   it("says which task waits on a question and which failed the run, with its error", async () => {
