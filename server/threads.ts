@@ -30,6 +30,12 @@ export interface ThreadEntry {
   readonly error?: TaskError;
   /** Status `interrupted`: the questions it waits on (their `payload`: prompt, options, …). */
   readonly interrupts?: readonly PendingInterrupt[];
+  /**
+   * A run holds the thread now (its claim: `Checkpointer.runningThreads`) — one of this
+   * server's, or one of another process on the same checkpoint file (`rag run`). Absent
+   * otherwise, and when the store cannot tell.
+   */
+  readonly running?: true;
 }
 
 /** Which threads to list: those of `file` and/or of graph `graph` (both: the graph of that file). */
@@ -47,8 +53,8 @@ export type HistoryTask = StepTask & TaskFacts;
 /** A history entry: the snapshot, and the tasks of the superstep run from it (`stepTasks`). */
 export type HistoryEntry = StateSnapshot & { readonly tasks: readonly HistoryTask[] };
 
-/** The threads of `summaries` that pass `filter`, as the API lists them (order kept: most recent first). */
-export function threadEntries(summaries: readonly ThreadSummary[], workspace: Workspace, filter: ThreadFilter = {}): ThreadEntry[] {
+/** The threads of `summaries` that pass `filter`, as the API lists them (order kept: most recent first); `held`: the threads a run holds now. */
+export function threadEntries(summaries: readonly ThreadSummary[], workspace: Workspace, filter: ThreadFilter = {}, held: ReadonlySet<string> = new Set()): ThreadEntry[] {
   const want = filter.file !== undefined ? normalFile(filter.file) : undefined;
   const out: ThreadEntry[] = [];
   for (const t of summaries) {
@@ -66,6 +72,7 @@ export function threadEntries(summaries: readonly ThreadSummary[], workspace: Wo
       latestId: t.latestId,
       ...(t.error ? { error: t.error } : {}),
       ...(t.interrupts ? { interrupts: t.interrupts } : {}),
+      ...(held.has(t.threadId) ? { running: true as const } : {}),
     });
   }
   return out;

@@ -8,6 +8,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStudio, type TestStudio } from "./helpers.js";
+import { SqliteCheckpointer } from "../../runtime/index.js";
+import { standardRegistry } from "../../stdlib/index.js";
+import { fakeModel } from "../helpers/fake-model.js";
+import { buildGraph } from "../helpers/run-graph.js";
 import { TYPED } from "../studio/fixtures.js";
 
 let s: TestStudio;
@@ -91,6 +95,33 @@ describe("the thread list", () => {
     expect(failed).toMatchObject({ file: "typed.rag", status: "failed" });
     expect(failed.error!.error.message).toMatch(/resume/);
     expect(failed.interrupts).toBeUndefined();
+  });
+
+  it("marks a thread running while a run of another handle on the checkpoint file (`rag run`) holds it", async () => {
+    const registry = standardRegistry();
+    const fake = fakeModel();
+    registry.registerModel("m", { provider: fake.provider, modelId: "fake-1" });
+    const saver = new SqliteCheckpointer(join(s.dir, ".rag", "checkpoints.db"));
+    const { graph } = buildGraph(`graph held { start a state { out: string } node a { kind model model "m" prompt "hi" writes out next END } }`, { registry, checkpointer: saver });
+    fake.hold();
+    const run = graph.invoke({}, { threadId: "held-elsewhere" });
+    try {
+      let entry: (Entry & { running?: boolean }) | undefined;
+      for (let i = 0; i < 300 && !entry?.running; i++) {
+        entry = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held")).json.find((t) => t.threadId === "held-elsewhere");
+        if (!entry?.running) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(entry).toMatchObject({ graph: "held", running: true });
+      fake.release();
+      expect((await run).status).toBe("completed");
+      const after = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held")).json.find((t) => t.threadId === "held-elsewhere")!;
+      expect(after.status).toBe("completed");
+      expect(after.running).toBeUndefined();
+    } finally {
+      fake.release();
+      await run.catch(() => undefined);
+      saver.close();
+    }
   });
 
   it("refuses a malformed filter with 400, naming the field", async () => {
