@@ -88,7 +88,8 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
 
 /** What `executeTask` settled before its first attempt; its attempts' model calls are counted on it (`UsageSink`). */
 class Prepared implements UsageSink {
-  usage?: UsageSink["usage"];
+  // `declare`: no field is defined per task; the first model call adds it.
+  declare usage?: UsageSink["usage"];
   constructor(
     readonly spec: NodeSpec,
     readonly impl: (t: NodeTask) => Promise<NodeResult>,
