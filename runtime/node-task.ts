@@ -16,6 +16,7 @@ import type { BranchRef, PlannedTask } from "./planner-state.js";
 import { checkUntrustedValue, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task-env.js";
+import { addModelCall, type UsageSink } from "./task-usage.js";
 
 /** The scope expressions of a task see (`language.md` §3 roots). */
 export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {
@@ -53,6 +54,7 @@ export class TaskContext implements NodeTask {
   /**
    * @param extraSignals besides the run's signal: the timeout's and the branch and step scopes', when there are any (undefined: none).
    * @param attempt which attempt of the task this is (1-based).
+   * @param sink where the task's model calls are counted for its completion record (`task-usage.ts`; shared by its attempts).
    */
   constructor(
     private readonly task: PlannedTask,
@@ -60,6 +62,7 @@ export class TaskContext implements NodeTask {
     private readonly env: TaskEnv,
     private readonly extraSignals?: readonly AbortSignal[],
     readonly attempt = 1,
+    private readonly sink?: UsageSink,
   ) {
     this.node = spec;
     this.blueprint = env.blueprint;
@@ -195,7 +198,9 @@ export class TaskContext implements NodeTask {
     const res = this.untrustedReply(modelName, reply);
     const usage = res.usage;
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
-    if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: env.clock.now() - t0, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
+    const ms = env.clock.now() - t0;
+    if (this.sink) addModelCall(this.sink, modelName, usage, ms, agent, Boolean(res.cached));
+    if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: ms, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
     const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
     if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
     return Object.assign({}, res, { usage, assistant });

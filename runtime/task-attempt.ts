@@ -8,6 +8,7 @@ import type { NodeResult, NodeTask } from "../registry/index.js";
 import { TaskContext } from "./node-task.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskEnv } from "./task-env.js";
+import type { UsageSink } from "./task-usage.js";
 import { timedOutError } from "./task-errors.js";
 
 /**
@@ -28,20 +29,23 @@ export function cancelScope(): CancelScope & { readonly controller: AbortControl
   return { controller, signal: controller.signal, cancelled };
 }
 
-/** One attempt, bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-export function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
+/**
+ * One attempt, bounded by the run's signal, the task's cancellation scope and the
+ * per-attempt timeout. `sink`: where the attempt's model calls are counted (the task's).
+ */
+export function runAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number, sink?: UsageSink): Promise<NodeResult> {
   // The common case (no timeout, no branch or sibling scope) in a small async frame of its own.
-  return timeoutMs === undefined && !scope && !stepScope ? runPlainAttempt(impl, task, spec, env, attempt) : runBoundedAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt);
+  return timeoutMs === undefined && !scope && !stepScope ? runPlainAttempt(impl, task, spec, env, attempt, sink) : runBoundedAttempt(impl, task, spec, env, timeoutMs, scope, stepScope, attempt, sink);
 }
 
 /** An attempt bounded by the run's signal only (what `runBoundedAttempt` does without a timeout or scope). */
-async function runPlainAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, attempt: number): Promise<NodeResult> {
-  const running = impl(new TaskContext(task, spec, env, undefined, attempt));
+async function runPlainAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, attempt: number, sink: UsageSink | undefined): Promise<NodeResult> {
+  const running = impl(new TaskContext(task, spec, env, undefined, attempt, sink));
   return await Promise.race([running, env.aborted]);
 }
 
 /** An attempt bounded by the run's signal, the task's cancellation scope and the per-attempt timeout. */
-async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number): Promise<NodeResult> {
+async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, task: PlannedTask, spec: NodeSpec, env: TaskEnv, timeoutMs: number | undefined, scope: CancelScope | undefined, stepScope: CancelScope | undefined, attempt: number, sink: UsageSink | undefined): Promise<NodeResult> {
   // The attempt's signal is made only when the node reads it (most pure nodes never do):
   // AbortSignal.any per task attempt is the largest fixed cost of a wide fan-out.
   const controller = timeoutMs !== undefined ? new AbortController() : undefined;
@@ -62,7 +66,7 @@ async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, tas
           }, timeoutMs);
         });
   try {
-    const nodeTask = new TaskContext(task, spec, env, extra, attempt);
+    const nodeTask = new TaskContext(task, spec, env, extra, attempt, sink);
     // The timer cannot fire while a node blocks the event loop, so the node's own
     // synchronous run (until its function returns a promise) is timed on the wall clock
     // (not `env.clock`, which tests may fake) and held to the timeout too (LangGraph checks

@@ -10,13 +10,18 @@ import { SPECIAL } from "./checkpoint/types.js";
 import { errorToJson, RagError } from "./errors.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskOutcome } from "./task.js";
+import type { TaskUsage } from "./task-usage.js";
 
 export type Writes = (readonly [channel: string, value: unknown])[];
 
-/** What was saved for a task that ran from a checkpoint: its channel writes and, once it finished, how. */
+/**
+ * What was saved for a task that ran from a checkpoint: its channel writes and, once it
+ * finished, how — with how long it ran (`ms`, rounded) and its model calls (`usage`,
+ * only when it made any: `task-usage.ts`). Records saved by older versions lack both.
+ */
 export interface TaskRecord {
   readonly writes: Writes;
-  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>> };
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>>; readonly ms?: number; readonly usage?: TaskUsage };
 }
 
 /** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
@@ -32,17 +37,19 @@ export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>):
 export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
   if (o.ok) {
     // Built by assignment, not conditional spreads: one record per task per superstep.
-    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown } = { ok: true };
+    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown; ms?: number; usage?: TaskUsage } = { ok: true };
     if (o.route !== undefined) done.route = o.route;
     if (o.result !== undefined) done.result = o.result;
     if (o.goto !== undefined) done.goto = o.goto;
+    done.ms = Math.round(o.durationMs);
+    if (o.usage) done.usage = o.usage;
     const out: [string, unknown][] = [];
     for (const w of o.writes) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
     return out;
   }
   if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
-  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, { ok: false, error: errorToJson(o.error) }]];
+  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, o.usage ? { ok: false, error: errorToJson(o.error), ms: Math.round(o.durationMs), usage: o.usage } : { ok: false, error: errorToJson(o.error), ms: Math.round(o.durationMs) }]];
   return undefined;
 }
 

@@ -21,17 +21,24 @@ import type { TaskEnv } from "./task-env.js";
 import { asNodeError, whereOf } from "./task-errors.js";
 import { sendRefusal, toolGotoRefusal } from "./task-refusals.js";
 import { parentBody, resultWrites, taskGoto } from "./task-writes.js";
+import { usageOf, type TaskUsage, type UsageSink } from "./task-usage.js";
 
 export { taskScope } from "./node-task.js";
 export { cancelScope, type CancelScope } from "./task-attempt.js";
 
+/**
+ * How a task ended. `durationMs`: its wall time on the run's clock, attempts and retry
+ * waits included; `usage`: its model calls (`task-usage.ts`), when it made any — both kept
+ * in its completion record.
+ */
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly restored?: boolean }
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly usage?: TaskUsage; readonly restored?: boolean }
   | {
       readonly task: PlannedTask;
       readonly ok: false;
       readonly error: unknown;
       readonly durationMs: number;
+      readonly usage?: TaskUsage;
       /** The task paused (`interrupt`): it did not fail and runs again on resume. */
       readonly interrupts?: readonly PendingInterrupt[];
       /** The task's branch was cancelled by a `wait first|N` release. */
@@ -65,22 +72,24 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
   if (!(p instanceof Prepared)) return p;
   for (let attempt = 1; ; attempt++) {
     try {
-      return succeeded(task, p, await runAttempt(p.impl, task, p.spec, env, p.timeoutMs, scope, stepScope, attempt), env);
+      return succeeded(task, p, await runAttempt(p.impl, task, p.spec, env, p.timeoutMs, scope, stepScope, attempt, p), env);
     } catch (e) {
       const f = failed(task, p, e, env, scope, stepScope, attempt);
-      if (!(f instanceof Retry)) return f;
+      if (!(f instanceof Retry)) return withUsage(f, p);
       if (env.wants("task_retried")) await env.emit({ type: "task_retried", attempt, delayMs: f.delay, error: errorToJson(f.error) }, { taskId: task.id, node: task.node });
       try {
         await env.sleep(f.delay, env.signal);
       } catch {
-        return { task, ok: false, error: f.error, durationMs: env.clock.now() - p.started };
+        return withUsage({ task, ok: false, error: f.error, durationMs: env.clock.now() - p.started }, p);
       }
     }
   }
 }
 
-/** What `executeTask` settled before its first attempt. */
-class Prepared {
+/** What `executeTask` settled before its first attempt; its attempts' model calls are counted on it (`UsageSink`). */
+class Prepared implements UsageSink {
+  // `declare`: no field is defined per task; the first model call adds it.
+  declare usage?: UsageSink["usage"];
   constructor(
     readonly spec: NodeSpec,
     readonly impl: (t: NodeTask) => Promise<NodeResult>,
@@ -133,7 +142,13 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   if (result.result !== undefined) o.result = result.result;
   if (goto) o.goto = goto;
   o.durationMs = env.clock.now() - started;
+  if (p.usage) o.usage = usageOf(p);
   return o;
+}
+
+/** `o` with the model calls counted on `p`, when there were any (a failure after calls: they were made, and paid). */
+function withUsage(o: TaskOutcome, p: Prepared): TaskOutcome {
+  return p.usage && !o.usage ? Object.assign(o, { usage: usageOf(p) }) : o;
 }
 
 /** The outcome of a failed attempt, or the `Retry` its policy asks for. */

@@ -221,7 +221,8 @@ export class Project {
 
   /** The threads of the checkpoint file, most recent first, with the workspace file each runs; `filter`: only one file's (and graph's). */
   async threads(filter: ThreadFilter = {}): Promise<ThreadEntry[]> {
-    return threadEntries(await this.checkpointer.threads(), this.workspace, filter);
+    const [summaries, held] = await Promise.all([this.checkpointer.threads(), this.checkpointer.runningThreads?.()]);
+    return threadEntries(summaries, this.workspace, filter, held);
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import { realpathSync } from "node:fs";
 import { isAbsolute, posix, sep } from "node:path";
-import { snapshot, stepTasks, type Checkpointer, type PendingInterrupt, type StateSnapshot, type StepTask, type TaskError, type ThreadStatus, type ThreadSummary } from "../runtime/index.js";
+import { snapshot, stepTasks, taskFacts, type Checkpointer, type CheckpointTuple, type PendingInterrupt, type StateSnapshot, type StepTask, type TaskError, type TaskFacts, type ThreadStatus, type ThreadSummary } from "../runtime/index.js";
 import type { Workspace } from "./workspace.js";
 
 /** One thread as `GET /api/threads` lists it. */
@@ -30,6 +30,12 @@ export interface ThreadEntry {
   readonly error?: TaskError;
   /** Status `interrupted`: the questions it waits on (their `payload`: prompt, options, …). */
   readonly interrupts?: readonly PendingInterrupt[];
+  /**
+   * A run holds the thread now (its claim: `Checkpointer.runningThreads`) — one of this
+   * server's, or one of another process on the same checkpoint file (`rag run`). Absent
+   * otherwise, and when the store cannot tell.
+   */
+  readonly running?: true;
 }
 
 /** Which threads to list: those of `file` and/or of graph `graph` (both: the graph of that file). */
@@ -38,11 +44,17 @@ export interface ThreadFilter {
   readonly graph?: string;
 }
 
-/** A history entry: the snapshot, and the tasks of the superstep run from it (`stepTasks`). */
-export type HistoryEntry = StateSnapshot & { readonly tasks: readonly StepTask[] };
+/**
+ * A task of a history entry: `stepTasks`'s, plus what its completion record says it took
+ * (`durationMs`, and `usage`: its model calls) when the record carries it (runtime/task-usage.ts).
+ */
+export type HistoryTask = StepTask & TaskFacts;
 
-/** The threads of `summaries` that pass `filter`, as the API lists them (order kept: most recent first). */
-export function threadEntries(summaries: readonly ThreadSummary[], workspace: Workspace, filter: ThreadFilter = {}): ThreadEntry[] {
+/** A history entry: the snapshot, and the tasks of the superstep run from it (`stepTasks`). */
+export type HistoryEntry = StateSnapshot & { readonly tasks: readonly HistoryTask[] };
+
+/** The threads of `summaries` that pass `filter`, as the API lists them (order kept: most recent first); `held`: the threads a run holds now. */
+export function threadEntries(summaries: readonly ThreadSummary[], workspace: Workspace, filter: ThreadFilter = {}, held: ReadonlySet<string> = new Set()): ThreadEntry[] {
   const want = filter.file !== undefined ? normalFile(filter.file) : undefined;
   const out: ThreadEntry[] = [];
   for (const t of summaries) {
@@ -60,6 +72,7 @@ export function threadEntries(summaries: readonly ThreadSummary[], workspace: Wo
       latestId: t.latestId,
       ...(t.error ? { error: t.error } : {}),
       ...(t.interrupts ? { interrupts: t.interrupts } : {}),
+      ...(held.has(t.threadId) ? { running: true as const } : {}),
     });
   }
   return out;
@@ -72,7 +85,19 @@ export function threadEntries(summaries: readonly ThreadSummary[], workspace: Wo
 export async function historyWithTasks(saver: Checkpointer, threadId: string, namespace?: string): Promise<HistoryEntry[]> {
   const tuples = await saver.list(threadId, namespace !== undefined ? { namespace } : {});
   // Object.assign keeps the snapshot's lazy `values` getter (a spread would read every value now).
-  return tuples.map((t) => Object.assign(snapshot(t), { tasks: stepTasks(t) }));
+  return tuples.map((t) => Object.assign(snapshot(t), { tasks: tasksOf(t) }));
+}
+
+/** The tasks of the superstep run from `t`, each with the duration and model calls its record kept. */
+function tasksOf(t: CheckpointTuple): HistoryTask[] {
+  const tasks = stepTasks(t);
+  if (!tasks.length) return tasks;
+  const facts = taskFacts(t.pendingWrites);
+  if (!facts.size) return tasks;
+  return tasks.map((task) => {
+    const f = facts.get(task.id);
+    return f ? { ...task, ...f } : task;
+  });
 }
 
 /** The workspace-relative path of a recorded origin's file; the recorded text when it lies outside; null when there is none. */

@@ -80,6 +80,21 @@ export class ThreadLeases {
   }
 
   /**
+   * The threads a live lease holds now: a run of any process on this file is executing
+   * them (stale leases, of expired or vanished holders, are left out). Empty before any
+   * lease was ever taken on the file (no table yet).
+   */
+  held(): Set<string> {
+    const out = new Set<string>();
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'thread_leases'").get();
+    if (!table) return out;
+    for (const row of this.db.prepare("SELECT thread_id, owner, pid, host, expires_at FROM thread_leases").all() as (LeaseRow & { thread_id: string })[]) {
+      if (this.holder(row)) out.add(row.thread_id);
+    }
+    return out;
+  }
+
+  /**
    * Takes the lease of `threadId` (see the module). `onLost` is called once if a renewal
    * finds the lease taken over.
    *

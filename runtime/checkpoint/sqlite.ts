@@ -124,6 +124,11 @@ export class SqliteCheckpointer implements Checkpointer {
     }
   }
 
+  /** The threads a run of any process holds now (a live lease: `sqlite-lease.ts` `held`). */
+  async runningThreads(): Promise<ReadonlySet<string>> {
+    return this.guard("reading thread leases", () => this.leases.held());
+  }
+
   /**
    * Takes a thread for one run, across processes on this file and handles in this process
    * (a lease row: `sqlite-lease.ts`). A read-only handle writes nothing and takes nothing.

@@ -241,6 +241,12 @@ export interface Checkpointer {
    * @throws ThreadBusyError when another run holds the thread.
    */
   claim?(threadId: string, onLost: (e: Error) => void): Promise<ThreadClaim>;
+  /**
+   * The threads a run holds now through `claim` — in this process or, for a store shared
+   * across processes (a SQLite file), in another: a `rag run` in a terminal shows as
+   * running in the studio. A store without it cannot tell.
+   */
+  runningThreads?(): Promise<ReadonlySet<string>>;
   /** Releases resources (the SQLite handle). */
   close?(): void;
 }

@@ -15,6 +15,7 @@ import { schemaField } from "./form-fields.js";
 import { followRun } from "./run-timeline.js";
 import { ThreadList, type ThreadScope } from "./thread-list.js";
 import { drawThreadTimeline, type HistoryEntry } from "./thread-timeline.js";
+import { watchThread } from "./thread-watch.js";
 
 export interface RunsHost {
   /** The saved file to run (saves the buffer first). */
@@ -44,6 +45,8 @@ export class RunsPanel {
   private current: RunSummary | undefined;
   /** The thread whose history the timeline was drawn from (undefined: a run's events, or nothing). */
   private timelineOf: string | undefined;
+  /** Stops watching the thread shown, which a run of another process executes (thread-watch.ts). */
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -137,6 +140,7 @@ export class RunsPanel {
    * and end must not be drawn over it.
    */
   private detach(): void {
+    this.stopWatching();
     this.source?.close();
     this.source = undefined;
     this.current = undefined;
@@ -147,6 +151,7 @@ export class RunsPanel {
 
   /** Follows a run: clears the timeline and streams its events. */
   attach(run: RunSummary): void {
+    this.stopWatching();
     this.source?.close();
     this.current = run;
     this.timelineOf = undefined;
@@ -200,9 +205,13 @@ export class RunsPanel {
    * the thread's timeline from its history (thread-timeline.ts), its latest state, its
    * checkpoints, and the answer form when it is paused on an interrupt (so a thread
    * paused in an earlier session, or by `rag run`, can be answered here). A thread one of
-   * the server's runs is executing is followed live instead (`running`).
+   * the server's runs is executing is followed live instead (`running`, or found among
+   * the server's runs now: one started in another tab after the list was drawn); one a
+   * run of another process executes (`rag run` on the same checkpoint file) is redrawn
+   * as its checkpoints are added, until that run ends (thread-watch.ts).
    */
   async pick(threadId: string, running?: RunSummary): Promise<void> {
+    running ??= (await api<RunSummary[]>("GET", "/api/runs").catch(() => [] as RunSummary[])).find((r) => r.threadId === threadId && (r.status === "running" || r.status === "queued"));
     if (running) {
       this.attach(running);
       await this.loadHistory(threadId).catch(() => undefined); // a run's first checkpoint may not be written yet
@@ -211,8 +220,27 @@ export class RunsPanel {
     this.detach();
     this.threadList.select(threadId);
     const hist = await this.loadHistory(threadId);
-    const latest = hist[0];
+    const latest = hist[0] as (HistoryEntry & { graph?: string }) | undefined;
     if (!latest) return;
+    this.showThread(threadId, hist);
+    if (latest.graph !== undefined) {
+      this.unwatch = watchThread(threadId, latest.graph, latest.checkpointId, {
+        changed: async () => {
+          const now = await this.loadHistory(threadId);
+          if (this.timelineOf !== threadId || !this.unwatch || !now.length) return; // another thread was picked meanwhile
+          this.showThread(threadId, now);
+          this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": "running" }, `thread ${threadId} is running elsewhere (another process, or code): at step ${now[0]!.step}`));
+        },
+        ended: async () => {
+          if (this.timelineOf === threadId) await this.pick(threadId).then(() => this.loadThreads());
+        },
+      });
+    }
+  }
+
+  /** Draws a thread from its history (newest first): its timeline, latest state, subgraphs, and its status line or answer form. */
+  private showThread(threadId: string, hist: readonly HistoryEntry[]): void {
+    const latest = hist[0]!;
     this.drawTimeline(threadId, hist);
     this.showState(latest.step, latest.values, new Set(latest.metadata.changed ?? []));
     void this.showSubgraphs(threadId);
@@ -228,6 +256,11 @@ export class RunsPanel {
       const why = failed ? `, failed in ${failed.node}: ${String(failed.error?.message ?? "error")} (re-run to retry)` : latest.next.length ? `, next ${latest.next.map((t) => t.node).join(", ")}: re-run to continue` : "";
       this.runInfo.replaceChildren(h("span", { "data-testid": "run-status", "data-status": status }, `thread ${threadId} at step ${latest.step}${why}`));
     }
+  }
+
+  private stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
   }
 
   /** The timeline of `threadId` drawn from its history (newest first); a click on a step shows its state and lights its nodes. */

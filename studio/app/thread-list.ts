@@ -3,7 +3,8 @@
  * graph: `GET /api/threads?file=&graph=`), or with "all graphs" every thread of the
  * workspace, each then labelled with its graph and file. Each thread shows its status —
  * completed, paused with the question it waits on, failed with its error, running when
- * one of the server's runs is executing it — and picking one hands it to the panel.
+ * one of the server's runs or a run of another process on the checkpoint file (`rag
+ * run`) is executing it — and picking one hands it to the panel.
  */
 import { api, type RunSummary } from "./api.js";
 import { button, h } from "./dom.js";
@@ -18,6 +19,9 @@ export interface ThreadEntry {
   readonly updatedAt: number;
   readonly error?: { readonly taskId: string; readonly error: Readonly<Record<string, unknown>> };
   readonly interrupts?: readonly { readonly id: string; readonly node: string; readonly payload?: unknown }[];
+  readonly latestId: string;
+  /** A run holds the thread now: one of this server's, or one of another process on the checkpoint file (`rag run`). */
+  readonly running?: true;
 }
 
 /** The graph open in the editor: its file and graph name (either unknown while nothing compiles, or for a script). */
@@ -76,11 +80,11 @@ export class ThreadList {
   }
 
   private row(t: ThreadEntry, all: boolean, running: RunSummary | undefined): HTMLElement {
-    const status = running ? "running" : t.status;
+    const status = running || t.running ? "running" : t.status;
     const question = t.status === "interrupted" && t.interrupts?.length ? questionOf(t.interrupts[0]) + (t.interrupts.length > 1 ? ` (+${t.interrupts.length - 1} more)` : "") : undefined;
     const row = h(
       "div",
-      { class: `thread status-${status}${t.threadId === this.picked ? " on" : ""}`, "data-thread": t.threadId, "data-status": t.status, "data-graph": t.graph, ...(running ? { "data-running": "true" } : {}) },
+      { class: `thread status-${status}${t.threadId === this.picked ? " on" : ""}`, "data-thread": t.threadId, "data-status": t.status, "data-graph": t.graph, ...(running || t.running ? { "data-running": "true" } : {}) },
       h("span", { class: "badge" }, LABEL[status] ?? status),
       all ? h("span", { class: "thread-graph", "data-testid": "thread-graph" }, ` ${t.graph}`, h("span", { class: "dim" }, t.file ? ` (${t.file})` : "")) : null,
       ` step ${t.step} · `,

@@ -5,8 +5,9 @@
  * another tab, by `rag run`, or before the studio restarted shows its supersteps too.
  * Shown per superstep: its tasks (trigger, fan-out branch, outcome, writes, input and
  * result), fan-outs and joins, and the state after it with what changed. State edits
- * and the fork a thread started from are marked between the steps. Token counts and
- * latencies are in run events only, so a thread's timeline does not show them.
+ * and the fork a thread started from are marked between the steps. Each completed task
+ * shows how long it ran and its model calls (model, tokens, cost), as its completion
+ * record kept them (runtime/task-usage.ts); tasks saved by older versions show neither.
  */
 import { button, h } from "./dom.js";
 
@@ -24,6 +25,19 @@ export interface StepTask {
   readonly error?: Readonly<Record<string, unknown>>;
   /** Questions it asked that a resume answered while it has not run again (status `pending`: a resume runs it with them). */
   readonly answered?: readonly { readonly interrupt: { readonly id: string }; readonly value: unknown }[];
+  /** How long it ran, ms (from its completion record). */
+  readonly durationMs?: number;
+  /** Its model calls (from its completion record; absent when it made none). */
+  readonly usage?: TaskUsage;
+}
+
+/** A task's model calls (runtime/task-usage.ts `TaskUsage`). */
+export interface TaskUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd?: number;
+  readonly callCount: number;
+  readonly calls: readonly { readonly model: string; readonly agent?: string; readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number; readonly durationMs: number; readonly cached?: true }[];
 }
 
 /** One entry of a thread's history (runtime `StateSnapshot` plus `tasks`), as the page reads it. */
@@ -120,6 +134,7 @@ function taskRow(t: StepTask): HTMLElement {
   if (t.result !== undefined) detail.textContent += `output: ${JSON.stringify(t.result, null, 1)}\n`;
   if (t.error) detail.textContent += `error: ${JSON.stringify(t.error, null, 1)}\n`;
   for (const a of t.answered ?? []) detail.textContent += `answer to ${a.interrupt.id}: ${JSON.stringify(a.value, null, 1)}\n`;
+  if (t.usage) detail.textContent += callLines(t.usage);
   const cls = { ok: "done", failed: "failed", handled: "failed", interrupted: "paused", pending: "pending" }[t.status];
   const row = h(
     "div",
@@ -127,10 +142,35 @@ function taskRow(t: StepTask): HTMLElement {
     h("span", { class: "task-node" }, t.node),
     h("span", { class: "dim" }, ` ${t.trigger}${t.branch !== undefined ? ` · branch ${t.branch.index}` : ""} `),
     h("span", { class: "task-result" }, outcome(t)),
+    h("span", { class: "task-cost dim", "data-testid": "task-cost" }, cost(t)),
     detail,
   );
   row.addEventListener("click", () => row.classList.toggle("open"));
   return row;
+}
+
+/** ` · 120 ms · 2 model calls · 46+68 tokens · $0.000048`: what the task's record says it took (empty without one). */
+export function cost(t: Pick<StepTask, "durationMs" | "usage">): string {
+  let out = t.durationMs !== undefined ? ` · ${Math.round(t.durationMs)} ms` : "";
+  const u = t.usage;
+  if (u) {
+    out += ` · ${u.callCount} model call${u.callCount === 1 ? "" : "s"} · ${u.inputTokens}+${u.outputTokens} tokens`;
+    if (u.costUsd !== undefined) out += ` · ${usd(u.costUsd)}`;
+  }
+  return out;
+}
+
+/** One line per model call listed, and how many more were made. */
+function callLines(u: TaskUsage): string {
+  let out = "";
+  for (const c of u.calls) out += `model ${c.model}${c.agent !== undefined ? ` (agent ${c.agent})` : ""}: ${c.inputTokens}+${c.outputTokens} tokens${c.costUsd !== undefined ? `, ${usd(c.costUsd)}` : ""}, ${Math.round(c.durationMs)} ms${c.cached ? " (cached)" : ""}\n`;
+  if (u.callCount > u.calls.length) out += `… and ${u.callCount - u.calls.length} more model calls (in the totals)\n`;
+  return out;
+}
+
+/** A cost in USD with enough digits to show a fraction of a cent. */
+function usd(x: number): string {
+  return `$${x >= 0.01 ? x.toFixed(4) : x.toPrecision(2)}`;
 }
 
 function outcome(t: StepTask): string {

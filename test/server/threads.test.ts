@@ -8,6 +8,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStudio, type TestStudio } from "./helpers.js";
+import { SqliteCheckpointer } from "../../runtime/index.js";
+import { standardRegistry } from "../../stdlib/index.js";
+import { fakeModel } from "../helpers/fake-model.js";
+import { buildGraph } from "../helpers/run-graph.js";
 import { TYPED } from "../studio/fixtures.js";
 
 let s: TestStudio;
@@ -50,6 +54,8 @@ interface Task {
   result?: unknown;
   error?: { message: string };
   interrupts?: { id: string }[];
+  durationMs?: number;
+  usage?: { inputTokens: number; outputTokens: number; costUsd?: number; callCount: number; calls: { model: string; agent?: string; inputTokens: number; outputTokens: number; costUsd?: number; durationMs: number }[] };
 }
 interface Checkpoint {
   checkpointId: string;
@@ -91,6 +97,33 @@ describe("the thread list", () => {
     expect(failed.interrupts).toBeUndefined();
   });
 
+  it("marks a thread running while a run of another handle on the checkpoint file (`rag run`) holds it", async () => {
+    const registry = standardRegistry();
+    const fake = fakeModel();
+    registry.registerModel("m", { provider: fake.provider, modelId: "fake-1" });
+    const saver = new SqliteCheckpointer(join(s.dir, ".rag", "checkpoints.db"));
+    const { graph } = buildGraph(`graph held { start a state { out: string } node a { kind model model "m" prompt "hi" writes out next END } }`, { registry, checkpointer: saver });
+    fake.hold();
+    const run = graph.invoke({}, { threadId: "held-elsewhere" });
+    try {
+      let entry: (Entry & { running?: boolean }) | undefined;
+      for (let i = 0; i < 300 && !entry?.running; i++) {
+        entry = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held")).json.find((t) => t.threadId === "held-elsewhere");
+        if (!entry?.running) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(entry).toMatchObject({ graph: "held", running: true });
+      fake.release();
+      expect((await run).status).toBe("completed");
+      const after = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held")).json.find((t) => t.threadId === "held-elsewhere")!;
+      expect(after.status).toBe("completed");
+      expect(after.running).toBeUndefined();
+    } finally {
+      fake.release();
+      await run.catch(() => undefined);
+      saver.close();
+    }
+  });
+
   it("refuses a malformed filter with 400, naming the field", async () => {
     const r = await s.api<{ error: { code: string; message: string } }>("GET", `/api/threads?graph=${"g".repeat(201)}`);
     expect(r.status).toBe(400);
@@ -118,6 +151,32 @@ describe("a thread's history", () => {
     expect(sent[0].writes).toEqual(["messages", "findings"]);
     expect(String(sent[0].result)).toMatch(/^Finding for/);
     expect(h[1].metadata.changed).toEqual(["messages", "findings", "critiques"]);
+  });
+
+  it("gives each task its duration and model calls (model, tokens, cost), after the run and its events are gone", async () => {
+    const { threadId } = await run("research_review.rag");
+    const h = (await s.api<Checkpoint[]>("GET", `/api/threads/${threadId}/history`)).json;
+    const all = h.flatMap((c) => c.tasks);
+    expect(all.length).toBe(4);
+    for (const t of all) expect(typeof t.durationMs).toBe("number");
+    // The supervisor asks for a search, then answers: two calls of the priced `default` model.
+    const sup = h[3].tasks[0];
+    expect(sup.node).toBe("supervisor");
+    expect(sup.usage!.callCount).toBe(2);
+    expect(sup.usage!.calls.map((c) => c.model)).toEqual(["default", "default"]);
+    for (const c of sup.usage!.calls) {
+      expect(c.inputTokens).toBeGreaterThan(0);
+      expect(c.outputTokens).toBeGreaterThan(0);
+      // price: 0.15 $/MTok in, 0.6 $/MTok out (examples/rag.config.ts)
+      expect(c.costUsd).toBeCloseTo((c.inputTokens * 0.15 + c.outputTokens * 0.6) / 1e6, 12);
+    }
+    expect(sup.usage!.inputTokens).toBe(sup.usage!.calls[0].inputTokens + sup.usage!.calls[1].inputTokens);
+    expect(sup.usage!.outputTokens).toBe(sup.usage!.calls[0].outputTokens + sup.usage!.calls[1].outputTokens);
+    expect(sup.usage!.costUsd).toBeCloseTo(sup.usage!.calls[0].costUsd! + sup.usage!.calls[1].costUsd!, 12);
+    // A send to an agent: the call is made for that agent.
+    expect(h[2].tasks.map((t) => t.usage!.calls.map((c) => `${c.model}:${c.agent}`))).toEqual([["default:research_agent"], ["default:verifier_agent"]]);
+    // No prompt or reply is kept with the task.
+    expect(JSON.stringify(sup.usage)).not.toMatch(/Plan:|search returned/);
   });
 
   it("says which task waits on a question and which failed the run, with its error", async () => {

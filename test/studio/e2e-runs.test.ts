@@ -3,11 +3,16 @@
  * (never a browser download), each test against a studio of its own (e2e-page.ts
  * `studioPage`): runs and their timelines, interrupts and tool approvals, the run form,
  * the thread list of the graph open, a picked thread's timeline, checkpoints, fork,
- * re-run and state edits.
+ * re-run and state edits, each task's duration and model calls from its record, and a
+ * thread a run of another process executes, followed as it goes.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SqliteCheckpointer } from "../../runtime/index.js";
+import { standardRegistry } from "../../stdlib/index.js";
+import { fakeModel } from "../helpers/fake-model.js";
+import { buildGraph, eventsOf } from "../helpers/run-graph.js";
 import { HOSTILE } from "./fixtures.js";
 import { CHROMIUM, openFile, SHOTS, studioPage, tab, untilInterrupted, untilStatus, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
@@ -335,5 +340,47 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     expect(await page.locator("#tab-runs [data-testid=fanout]").allTextContents()).toEqual(["fan-out f1 → research_agent, verifier_agent"]);
     expect(await page.locator("#tab-runs [data-testid=join]").allTextContents()).toEqual(["join → review released"]);
     expect(await page.locator("#tab-runs .step[data-step='2'] .task").evaluateAll((ts) => ts.map((x) => (x as unknown as { dataset: { node: string } }).dataset.node))).toEqual(["research_agent", "verifier_agent"]);
+    // Each task with how long it ran and its model calls, from its completion record (the run's events are not read).
+    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=supervisor] [data-testid=task-cost]").textContent()).toMatch(/^ · \d+ ms · 2 model calls · \d+\+\d+ tokens · \$[\d.e-]+$/);
+    await page.click("#tab-runs .step[data-step='1'] .task[data-node=supervisor]");
+    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=supervisor] .task-detail").textContent()).toMatch(/model default: \d+\+\d+ tokens, \$[\d.e-]+, \d+ ms\nmodel default: /);
   });
+
+  it("a thread a run of another process is executing (`rag run` on the same checkpoint file) is followed until it ends", async () => {
+    const { s, page } = await studioPage(env, "approval.rag");
+    // The other process: its own handle on the studio's checkpoint file, its own registry, a model call held mid-run.
+    const registry = standardRegistry();
+    const fake = fakeModel({ usage: { inputTokens: 10, outputTokens: 290 } });
+    registry.registerModel("default", { provider: fake.provider, modelId: "fake-1" });
+    const saver = new SqliteCheckpointer(join(s.dir, ".rag", "checkpoints.db"));
+    const slow = `graph slow {
+      start a
+      state { x: number = 0  out: string }
+      node a { kind set set { x: 1 } next b }
+      node b { kind model model "default" prompt "Say hi" writes out next END }
+    }`;
+    const { graph } = buildGraph(slow, { registry, checkpointer: saver });
+    fake.hold();
+    const run = eventsOf(graph, {}, { threadId: "from-a-terminal", metadata: { origin: { file: join(s.dir, "slow.rag"), graph: "slow", config: null } } });
+    try {
+      // Held in superstep 2 (node b's model call), its first superstep checkpointed.
+      for (let i = 0; i < 300 && !(await s.api<{ threadId: string; step: number; running?: boolean }[]>("GET", "/api/threads")).json.some((t) => t.threadId === "from-a-terminal" && t.step === 1 && t.running); i++) await new Promise((r) => setTimeout(r, 100));
+      await tab(page, "runs");
+      await page.check("[data-testid=threads-all]");
+      await page.click('#tab-runs .thread[data-thread="from-a-terminal"][data-running=true]');
+      await page.waitForSelector("[data-testid=run-status][data-status=running]", { timeout: 10_000 });
+      expect(await page.locator("#tab-runs .step[data-step='2'] .task[data-node=b]").getAttribute("data-status")).toBe("pending");
+      fake.release();
+      expect((await run).at(-1)!.type).toBe("run_completed");
+      // Drawn again as the run went on, without a click: node b done, with its model call; the run over.
+      await page.waitForSelector("#tab-runs .step[data-step='2'] .task[data-node=b][data-status=ok]", { timeout: 10_000 });
+      expect(await page.locator("#tab-runs .step[data-step='2'] .task[data-node=b] [data-testid=task-cost]").textContent()).toMatch(/^ · \d+ ms · 1 model call · 10\+290 tokens$/);
+      await page.waitForSelector("[data-testid=run-status][data-status=ended]", { timeout: 10_000 });
+      await page.waitForSelector('#tab-runs .thread[data-thread="from-a-terminal"][data-status=completed]:not([data-running])', { timeout: 10_000 });
+    } finally {
+      fake.release();
+      await run.catch(() => undefined);
+      saver.close();
+    }
+  }, 30_000);
 });
