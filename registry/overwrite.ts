@@ -18,9 +18,23 @@ export interface OverwriteValue<T = unknown> {
  * other writes to that field in the same step are discarded.
  */
 export function overwrite<T>(value: T): OverwriteValue<T> {
-  const o = Object.create(null) as { [OVERWRITE]: T };
+  const o = Object.create(null) as { [OVERWRITE]: T; [MADE]?: true };
   o[OVERWRITE] = value;
+  o[MADE] = true;
   return o;
+}
+
+/**
+ * Marks a value `overwrite()` made. A symbol key: no JSON text (a tool's fetched body, a
+ * model's arguments) can carry it, so code can tell an overwrite a program asked for from
+ * data shaped like one (`isMadeOverwrite`). `Symbol.for`, so that two copies of this module
+ * (a config bundled apart from the CLI) agree.
+ */
+const MADE: unique symbol = Symbol.for("ragraph.overwrite") as never;
+
+/** True when `value` was made by `overwrite()` (not merely shaped like an overwrite). */
+export function isMadeOverwrite(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.hasOwn(value, MADE);
 }
 
 /**
