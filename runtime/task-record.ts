@@ -6,7 +6,7 @@
  */
 import type { NodeSpec } from "../compiler/index.js";
 import type { NodeResult } from "../registry/index.js";
-import { SPECIAL } from "./checkpoint/types.js";
+import { isSpecial, SPECIAL } from "./checkpoint/types.js";
 import { errorToJson, RagError } from "./errors.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskOutcome } from "./task.js";
@@ -44,7 +44,11 @@ export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): 
     done.ms = Math.round(o.durationMs);
     if (o.usage) done.usage = o.usage;
     const out: [string, unknown][] = [];
-    for (const w of o.writes) out.push([w.channel, w.value]);
+    // A write to a `__name__` channel is never state (no field may be so named): it is the
+    // runtime's own records' (`__spend__`, `__task__`, …), so it is never saved with the
+    // task's — a tool's Command `update { __spend__: … }` saved here forged the thread's
+    // spend. The barrier refuses the write (not a state field) and the task fails.
+    for (const w of o.writes) if (!isSpecial(w.channel)) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
     return out;
   }

@@ -8,6 +8,8 @@
  * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
  * redirected to stderr before any config loads.
  */
+import { realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
@@ -22,6 +24,47 @@ export interface LspOptions {
   readonly config?: string;
   /** A JSON `ServiceRegistrySnapshot` for every document, instead of configs. */
   readonly registry?: string;
+}
+
+/**
+ * The folders an `initialize` request opens (`workspaceFolders`, else `rootUri`, else
+ * `rootPath`), as real paths; the working directory when it names none. Params are data:
+ * anything not a `file:` URI or a string path is skipped.
+ */
+export function workspaceRoots(params: unknown): string[] {
+  const p = (typeof params === "object" && params !== null ? params : {}) as { workspaceFolders?: unknown; rootUri?: unknown; rootPath?: unknown };
+  const uris: string[] = [];
+  if (Array.isArray(p.workspaceFolders)) for (const f of p.workspaceFolders) if (typeof f === "object" && f !== null && typeof (f as { uri?: unknown }).uri === "string") uris.push((f as { uri: string }).uri);
+  if (!uris.length && typeof p.rootUri === "string") uris.push(p.rootUri);
+  const paths: string[] = [];
+  for (const u of uris) {
+    try {
+      if (u.startsWith("file:")) paths.push(fileURLToPath(u));
+    } catch {
+      /* not a file URI */
+    }
+  }
+  if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(p.rootPath);
+  if (!paths.length) paths.push(process.cwd());
+  return paths.map(real);
+}
+
+/** `p` with links resolved, or resolved as written when it does not exist. */
+function real(p: string): string {
+  try {
+    return realpathSync(resolve(p));
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** Whether file `f` lies inside one of `roots` (real paths compared). */
+function insideAny(f: string, roots: readonly string[]): boolean {
+  const file = real(f);
+  return roots.some((r) => {
+    const rel = relative(r, file);
+    return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  });
 }
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
@@ -46,6 +89,11 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const services = new Map<string, Promise<LanguageService>>();
   const fixed: ServiceRegistrySnapshot | undefined = opts.registry ? readSnapshot(opts.registry) : undefined;
 
+  /** The workspace folders the client opened (`initialize`), real paths; the working directory when it names none. */
+  let roots: string[] = [];
+  /** Configs beside files outside the workspace, already reported as not loaded. */
+  const outside = new Set<string>();
+
   /** The service for a document: one per config file (or one for all with --registry). */
   const serviceFor = (uri: string): Promise<LanguageService> => {
     let key = "";
@@ -54,6 +102,14 @@ export function serve(connection: Connection, opts: LspOptions): void {
         key = configPathFor(uri.startsWith("file:") ? fileURLToPath(uri) : undefined, opts.config) ?? "";
       } catch (e) {
         connection.console.error(e instanceof Error ? e.message : String(e));
+      }
+      // A config is code: the one beside a file is run only inside the workspace the editor
+      // opened (as `rag resume` runs only the working directory's). A file opened from
+      // elsewhere — a download, another clone — is checked without a registry.
+      if (key && !opts.config && !insideAny(key, roots)) {
+        if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: it is outside the workspace folders (${roots.join(", ")}); checking without a registry (open its folder as a workspace, or pass --config)`);
+        outside.add(key);
+        key = "";
       }
     }
     let s = services.get(key);
@@ -108,7 +164,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
   };
 
   connection.onInitialize(
-    (): InitializeResult => ({
+    (params): InitializeResult => ((roots = workspaceRoots(params)), {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: [".", '"', "["] },

@@ -5,7 +5,7 @@
  * the file) and in examples/ (its rag.config.ts supplies the registry).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -75,7 +75,9 @@ beforeAll(async () => {
     }
   });
   conn.listen();
-  const init = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {}, workspaceFolders: null });
+  // Two workspace folders: the temp dir and examples/ (whose rag.config.ts supplies a registry).
+  const folders = [dir, join(root, "examples")].map((f) => ({ uri: pathToFileURL(f).href, name: f }));
+  const init = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {}, workspaceFolders: folders });
   expect(init.capabilities.completionProvider).toBeDefined();
   expect(init.capabilities.renameProvider).toEqual({ prepareProvider: true });
   expect(init.capabilities.documentFormattingProvider).toBe(true);
@@ -188,6 +190,25 @@ describe("rag lsp over stdio", () => {
     const readRepo = lines[line].indexOf("read_repo") + 2;
     const hover = await conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: readRepo } });
     expect((hover!.contents as { value: string }).value).toMatch(/\*\*tool\*\* `read_repo` \(registry\)[\s\S]*```json/);
+  }, 30_000);
+
+  it("does not run the rag.config.ts beside a file outside the workspace folders: checks it without a registry", async () => {
+    // A file opened from elsewhere (a download, another clone): its config is code the user never opened as a workspace.
+    const elsewhere = mkdtempSync(join(tmpdir(), "rag-lsp-elsewhere-"));
+    try {
+      const marker = join(elsewhere, "ran");
+      writeFileSync(join(elsewhere, "rag.config.ts"), `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "the config ran");\nexport default {};\n`);
+      mkdirSync(join(elsewhere, "flows"));
+      const file = join(elsewhere, "x.rag");
+      writeFileSync(file, "graph x { start a node a { kind tool tool \"anything\" next END } }\n");
+      const uri = pathToFileURL(file).href;
+      open(uri, readFileSync(file, "utf8"));
+      const p = await diagnosticsFor(uri);
+      expect(p.diagnostics.map((d) => d.code)).not.toContain("E-rag-unknown-tool"); // no registry: names are not checked
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it("shuts down and exits cleanly", async () => {
