@@ -5,31 +5,14 @@
  * applies the saved writes again through the blueprint it is given: the same graph fails
  * the same way without running the task again; a graph whose field takes the value goes on.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { InvalidUpdateError, MemoryCheckpointer, SqliteCheckpointer, stepTasks, type Checkpointer } from "../../runtime/index.js";
+import { describe, expect, it } from "vitest";
+import { InvalidUpdateError, stepTasks } from "../../runtime/index.js";
 import { failedTask, threadStatus } from "../../runtime/checkpoint/types.js";
 import { standardRegistry } from "../../stdlib/index.js";
+import { useCheckpointerBackends } from "../helpers/backends.js";
 import { buildGraph } from "../helpers/run-graph.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-const backends: [string, () => Checkpointer][] = [
-  ["memory", () => new MemoryCheckpointer()],
-  [
-    "sqlite",
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), "rag-refused-write-"));
-      dirs.push(dir);
-      return new SqliteCheckpointer(join(dir, "c.db"));
-    },
-  ],
-];
+const backends = useCheckpointerBackends("rag-refused-write-");
 
 describe("a write refused at the barrier fails its task", () => {
   for (const [name, make] of backends)

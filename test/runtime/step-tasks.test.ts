@@ -7,19 +7,13 @@
  * answer without asking again; as LangGraph's `StateSnapshot.tasks`, an answered
  * interrupt is no longer among the task's `interrupts`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CancelledError, MemoryCheckpointer, SqliteCheckpointer, stepTasks, type Checkpointer } from "../../runtime/index.js";
+import { describe, expect, it } from "vitest";
+import { CancelledError, stepTasks, type Checkpointer } from "../../runtime/index.js";
 import { pendingInterrupts, threadStatus } from "../../runtime/checkpoint/types.js";
 import { standardRegistry } from "../../stdlib/index.js";
+import { useCheckpointerBackends } from "../helpers/backends.js";
 import { buildGraph } from "../helpers/run-graph.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 /**
  * A graph whose one task asks a question; `ctl.stopAfterAnswer` makes the re-run, once
@@ -43,17 +37,7 @@ function asking(saver: Checkpointer) {
   return { graph, ctl };
 }
 
-const backends: [string, () => Checkpointer][] = [
-  ["memory", () => new MemoryCheckpointer()],
-  [
-    "sqlite",
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), "rag-step-tasks-"));
-      dirs.push(dir);
-      return new SqliteCheckpointer(join(dir, "c.db"));
-    },
-  ],
-];
+const backends = useCheckpointerBackends("rag-step-tasks-");
 
 describe("stepTasks of a task whose question is answered but which has not run again", () => {
   for (const [name, make] of backends)
