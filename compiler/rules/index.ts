@@ -47,6 +47,7 @@ import { KnownScriptRule } from "./KnownScriptRule.js";
 import { KnownToolRule } from "./KnownToolRule.js";
 import { KnownTypeRule } from "./KnownTypeRule.js";
 import { TypeConstraintRule } from "./TypeConstraintRule.js";
+import { DefaultTypeRule } from "./DefaultTypeRule.js";
 import { AttachRule } from "./AttachRule.js";
 import { KnownValidatorRule } from "./KnownValidatorRule.js";
 import { nodeLimitRule } from "./NodeLimitRule.js";
@@ -96,6 +97,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownValidatorRule,
     KnownTypeRule,
     TypeConstraintRule,
+    DefaultTypeRule,
     AttachRule,
     WriteTargetRule,
     ItemValueRule,
