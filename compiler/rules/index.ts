@@ -10,6 +10,7 @@ import { ApproveScriptRule } from "./ApproveScriptRule.js";
 import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
+import { SendIntoRule } from "./SendIntoRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
@@ -107,6 +108,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     SendInputRule,
     InputShapeRule,
     SendShapeRule,
+    SendIntoRule,
     InterruptCheckpointRule,
     ExpressionRule,
     SubgraphResultRule,
