@@ -11,6 +11,7 @@ import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
 import { SendIntoRule } from "./SendIntoRule.js";
+import { OutputFieldRule } from "./OutputFieldRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
@@ -109,6 +110,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     InputShapeRule,
     SendShapeRule,
     SendIntoRule,
+    OutputFieldRule,
     InterruptCheckpointRule,
     ExpressionRule,
     SubgraphResultRule,
