@@ -27,6 +27,26 @@ function declaredOutput(items: ResolvedNode["items"], p: ResolvedProgram, item: 
   return typeOf(out.value, p);
 }
 
+/** What agent `name` returns: an inline agent's `output` or reply text, a registered agent's output schema or reply text; unknown when not registered. */
+export function agentResultType(name: string, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
+  const inline = p.agents.get(name);
+  if (inline) return declaredOutput(inline.items, p) ?? STRING;
+  const sig = registry?.signatures?.agents?.[name];
+  if (!sig) return ANY;
+  return sig.output ? schemaType(sig.output, `the output of agent \`${name}\``) : STRING;
+}
+
+/** What graph `name` returns: a graph of the file's `output` fields, a registered graph's output signature; else unknown. */
+export function graphResultType(name: string, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
+  const local = p.graphByName.get(name);
+  if (local) {
+    const fields = local.io.filter((i) => i.direction === "output").flatMap((i) => i.fields);
+    return fields.length ? recordOf(fields, p, `the output of graph \`${name}\``) : ANY;
+  }
+  const sig = registry?.signatures?.graphs?.[name];
+  return sig?.output ? schemaType(sig.output, `the output of graph \`${name}\``) : ANY;
+}
+
 export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
   switch (n.kind) {
     case "model":
@@ -36,23 +56,11 @@ export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgra
       const own = declaredOutput(n.items, p);
       if (own) return own;
       const name = n.items.get("agent")?.value.value;
-      if (!name) return ANY;
-      const inline = p.agents.get(name);
-      if (inline) return declaredOutput(inline.items, p) ?? STRING;
-      const sig = registry?.signatures?.agents?.[name];
-      if (!sig) return ANY;
-      return sig.output ? schemaType(sig.output, `the output of agent \`${name}\``) : STRING;
+      return name ? agentResultType(name, p, registry) : ANY;
     }
     case "subgraph": {
       const name = (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined))?.value.value;
-      if (!name) return ANY;
-      const local = p.graphByName.get(name);
-      if (local) {
-        const fields = local.io.filter((i) => i.direction === "output").flatMap((i) => i.fields);
-        return fields.length ? recordOf(fields, p, `the output of graph \`${name}\``) : ANY;
-      }
-      const sig = registry?.signatures?.graphs?.[name];
-      return sig?.output ? schemaType(sig.output, `the output of graph \`${name}\``) : ANY;
+      return name ? graphResultType(name, p, registry) : ANY;
     }
     case "tool": {
       const item = n.items.get("tool")?.value.value ?? n.items.get("tools")?.value.items[0];

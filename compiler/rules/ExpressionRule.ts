@@ -6,10 +6,12 @@
  * `{id, thread, step}`. `result` exists only once the node has run, with the type its
  * kind gives it (`expr/result-type.ts`: a declared `output`, a registered agent's or
  * graph's output signature, a model's reply text), so `result.answr` is caught. A write
- * (`set`, `writes {…}`, `command update`) of a known type the field cannot take — a scalar
- * of another type into an `overwrite` field, a non-number into `sum`/`min`/`max`, an item of
- * another type into an `append`/`union` list, a scalar into `merge` — is
- * `E-rag-type-mismatch` too (the runtime's check would fail the task).
+ * (`set`, `writes {…}`, `command update`, `writes FIELD`) of a known type the field cannot
+ * take — a value of another kind into an `overwrite` field (a string into a number, a record
+ * into a string, a scalar into a map), a string literal outside an enum, a non-number into
+ * `sum`/`min`/`max`, an item of another kind into an `append`/`union` list, a scalar into
+ * `merge` — is `E-rag-type-mismatch` too (`expr/write-clash.ts`; the runtime's check would
+ * fail the task).
  *
  * Inline agents may serve several graphs, so in their templates `state` and `input`
  * are `any` and only names and functions are checked.
@@ -17,9 +19,10 @@
 import type * as A from "../../grammar/rag/ast.js";
 import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, scopes, withResult, type FieldType, type GraphTypes } from "../expr/scope.js";
+import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, type ExprSite } from "../expr/sites.js";
-import { ANY, describe, type ExprType } from "../expr/types.js";
+import { ANY, type ExprType } from "../expr/types.js";
+import { writeClash } from "../expr/write-clash.js";
 import type { Rule } from "./rule.js";
 
 /** Discards reports: for types computed only to type another expression. */
@@ -41,49 +44,14 @@ function anyAfterRun(sites: readonly ExprSite[]): boolean {
   return false;
 }
 
-function scalar(t: ExprType): boolean {
-  return t.t === "string" || t.t === "number" || t.t === "boolean";
-}
-
-/**
- * Why a write of type `v` into field `f` is certain to fail at run time, or undefined. An
- * `overwrite` field must get a value of its type; `sum`/`min`/`max` fold numbers (any
- * field, typed or not: runtime/channels/numeric.ts); `append`/`union` add an item of the
- * list's item type or a list of them; `merge` merges objects. Unknown (`any`) and null
- * writes are never reported.
- */
-function writeClash(f: FieldType, v: ExprType): string | undefined {
-  const t = f.type;
-  if (v.t === "any" || v.t === "null") return undefined;
-  if (f.overwrite) {
-    const clash = (scalar(t) && scalar(v) && t.t !== v.t) || (t.t === "list" && scalar(v)) || (scalar(t) && v.t === "list");
-    return clash ? `holds ${describe(t)}, but this writes ${describe(v)}` : undefined;
-  }
-  switch (f.reducer) {
-    case "sum":
-    case "min":
-    case "max":
-      return v.t === "number" ? undefined : `folds numbers (\`${f.reducer}\`), but this writes ${describe(v)}`;
-    case "append":
-    case "union": {
-      if (t.t !== "list" || !scalar(t.items)) return undefined;
-      const item = v.t === "list" ? v.items : v;
-      const kind = t.items.t; // a scalar: string, number or boolean
-      return scalar(item) && item.t !== kind ? `is a list of ${kind}s (\`${f.reducer}\` adds a ${kind} or a list of them), but this writes ${v.t === "list" ? `a list of ${item.t}s` : describe(v)}` : undefined;
-    }
-    case "merge":
-      return scalar(v) || v.t === "list" ? `merges objects (\`merge\`), but this writes ${describe(v)}` : undefined;
-    default:
-      return undefined;
-  }
-}
-
 /** Writes of a known type into a field whose type or reducer cannot take them. */
 function checkWrites(entries: readonly A.ExprEntry[], types: GraphTypes, scope: ExprScope, report: Report): void {
   for (const en of entries) {
     const f = types.fields.get(en.key.name);
     if (!f) continue;
-    const why = writeClash(f, checkExpr(en.value, scope, SILENT));
+    // A string literal is known to the letter: "done" into a `"open" | "closed"` field is caught.
+    const v = en.value.kind === "String" && f.type.t === "string" && f.type.values ? { t: "string" as const, values: [en.value.value] } : checkExpr(en.value, scope, SILENT);
+    const why = writeClash(f, v);
     if (why) report("E-rag-type-mismatch", `field \`${en.key.name}\` ${why}`, en.value.span, { label: "type mismatch", help: "the runtime validates every write against the field's type and reducer and would fail the task" });
   }
 }

@@ -1,11 +1,13 @@
 /**
  * Item values are well formed: `timeout` strings are durations (`E-rag-invalid-duration`),
- * `max_steps` is a positive integer, `checkpoint` and `interrupt` policy words are known
+ * a `timeout` (a node's or `defaults { timeout }`) is longer than zero — `timeout 0s` fails
+ * every task it bounds before it can finish (`E-rag-invalid-value`) —, `max_steps` is a
+ * positive integer, `checkpoint` and `interrupt` policy words are known
  * (`E-rag-invalid-policy`), and retry/cache blocks use known keys (`language.md` §1, §2).
  */
 import type * as A from "../../grammar/rag/ast.js";
 import { didYouMean } from "../../grammar/suggest.js";
-import { parseDurationText } from "../lower/values.js";
+import { durationMs, parseDurationText } from "../lower/values.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 export const CHECKPOINT_WORDS = ["inherit", "none", "sync", "async", "exit", "always", "never"];
@@ -32,12 +34,26 @@ function blockKeys(ctx: RuleContext, b: A.Block | A.BooleanLiteral, keys: string
   }
 }
 
+/** A `timeout` of zero: the runtime arms a 0 ms timer, which fires before any task can end. */
+function zeroTimeout(ctx: RuleContext, v: A.Value | A.TimeoutItem["value"], where: string): void {
+  if (durationMs(v) !== 0) return;
+  ctx.report("E-rag-invalid-value", `a \`timeout\` of 0 fails ${where} before it can finish`, v.span, {
+    label: "zero timeout",
+    help: "give the longest the work may take, e.g. `timeout 30s`, or leave `timeout` out for no limit",
+  });
+}
+
 export const ItemValueRule: Rule = (ctx) => ({
   graph(g) {
     for (const p of g.policies) policy(ctx, p.value, p.policy === "checkpoint" ? CHECKPOINT_WORDS : INTERRUPT_WORDS, p.policy);
+    for (const c of g.configs) {
+      if (c.config !== "defaults") continue;
+      for (const e of c.value.entries) if (e.key.name === "timeout") zeroTimeout(ctx, e.value, "every node without its own `timeout`");
+    }
   },
   node(n) {
     const t = n.items.get("timeout");
+    if (t) zeroTimeout(ctx, t.value, `node \`${n.name}\` at every attempt`);
     if (t?.value.kind === "String" && parseDurationText(t.value.value) === undefined) {
       ctx.report("E-rag-invalid-duration", `\`${t.value.value}\` is not a duration`, t.value.span, { label: "invalid duration", help: "write e.g. `30s`, `\"30s\"`, `250ms` or a number of seconds" });
     }

@@ -10,6 +10,8 @@ import { ApproveScriptRule } from "./ApproveScriptRule.js";
 import { SendInputRule } from "./SendInputRule.js";
 import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
+import { SendIntoRule } from "./SendIntoRule.js";
+import { OutputFieldRule } from "./OutputFieldRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
@@ -47,6 +49,7 @@ import { KnownScriptRule } from "./KnownScriptRule.js";
 import { KnownToolRule } from "./KnownToolRule.js";
 import { KnownTypeRule } from "./KnownTypeRule.js";
 import { TypeConstraintRule } from "./TypeConstraintRule.js";
+import { DefaultTypeRule } from "./DefaultTypeRule.js";
 import { AttachRule } from "./AttachRule.js";
 import { KnownValidatorRule } from "./KnownValidatorRule.js";
 import { nodeLimitRule } from "./NodeLimitRule.js";
@@ -96,6 +99,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     KnownValidatorRule,
     KnownTypeRule,
     TypeConstraintRule,
+    DefaultTypeRule,
     AttachRule,
     WriteTargetRule,
     ItemValueRule,
@@ -105,6 +109,8 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     SendInputRule,
     InputShapeRule,
     SendShapeRule,
+    SendIntoRule,
+    OutputFieldRule,
     InterruptCheckpointRule,
     ExpressionRule,
     SubgraphResultRule,

@@ -117,6 +117,52 @@ describe("expression checks", () => {
     expect(codes('node a { kind subgraph graph "elsewhere" writes count next END }').filter((c) => c === "E-rag-type-mismatch")).toEqual([]);
   });
 
+  it("writes of another kind than the field's: a record into a scalar, a scalar into a record or map, a string outside an enum", () => {
+    // each passed check and failed the run at its first write (`expected number, got object …`)
+    expect(diags('node a { kind model model "m" prompt "n?" output { n: number } writes count next END }')[0]?.message).toBe("field `count` holds a number, but this writes a record: the result of this `model` node");
+    expect(diags('node a { kind interrupt prompt "n?" resume { n: number } writes count next END }')[0]?.message).toBe("field `count` holds a number, but this writes a record: the result of this `interrupt` node");
+    expect(diags('node a { kind model model "m" prompt "who?" writes user next END }')[0]?.message).toBe("field `user` holds a record, but this writes a string: the result of this `model` node");
+    expect(diags('node a { kind set set { user: "ada" } next END }')[0]?.message).toBe("field `user` holds a record, but this writes a string");
+    expect(diags("node a { kind set set { notes: 5 } next END }")[0]?.message).toBe("field `notes` holds a map, but this writes a number");
+    expect(diags("node a { kind set set { title: { x: 1 } } next END }")[0]?.message).toBe("field `title` holds a string, but this writes the object");
+    const [d] = diags('node a { kind set set { status: "closed" } next END }');
+    expect(d?.message).toBe('field `status` holds one of "open", "done", but this writes "closed"');
+    expect(d?.code).toBe("E-rag-type-mismatch");
+    expect(graph('node a { kind set set { status: "closed" } next END }').slice(d!.span.start.offset, d!.span.end.offset)).toBe('"closed"');
+    // a subgraph's output record into a number field
+    const sub = compile(`graph g {
+  start a
+  state { r: number }
+  node a { kind subgraph graph "child" input { q: "x" } writes r next END }
+}
+graph child {
+  start m
+  input { q: string }
+  output { answer: string }
+  state { answer: string }
+  node m { kind set set { answer: input.q } next END }
+}`).diagnostics.filter((x) => x.severity === "error");
+    expect(sub.map((x) => x.message)).toEqual(["field `r` holds a number, but this writes the output of graph `child`: the result of this `subgraph` node"]);
+    // what fits, and what is not known
+    expect(codes('node a { kind set set { status: "done", user: { name: "a", age: 3 }, notes: { k: "v" }, title: state.status } next END }')).toEqual([]);
+    expect(codes('node a { kind model model "m" prompt "n?" output { name: string, age: number } writes user next END }')).toEqual([]);
+    expect(codes("node a { kind set set { user: args.u, notes: args.n, status: args.s } next END }")).toEqual([]);
+  });
+
+  it("append/union lists of objects take objects: a model's reply text into `Verdict[] append` is E-rag-type-mismatch", () => {
+    const src = (w: string) => `schema Verdict { ok: boolean }
+graph g {
+  start a
+  state { verdicts: Verdict[] append, names: list<string> append }
+  node a { kind model model "m" prompt "judge" ${w} next END }
+}`;
+    const errs = (w: string) => compile(src(w)).diagnostics.filter((x) => x.severity === "error").map((x) => x.message);
+    expect(errs("writes verdicts")).toEqual(["field `verdicts` is a list of objects (`append` adds an object or a list of them), but this writes a string: the result of this `model` node"]);
+    expect(errs("output { ok: boolean } writes names")).toEqual(["field `names` is a list of strings (`append` adds a string or a list of them), but this writes a record: the result of this `model` node"]);
+    expect(errs("output Verdict writes verdicts")).toEqual([]);
+    expect(errs("writes names")).toEqual([]);
+  });
+
   it("inline agents: names and functions are checked, state is not", () => {
     const src = 'agent r { model "m" prompt "{{ inptu.q }} {{ state.anything }} {{ lenn(input.q) }}" } graph g { start a node a { kind subagent agent "r" input { q: "x" } next END } }';
     expect(compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["E-rag-unknown-name", "E-rag-unknown-function"]);
