@@ -113,6 +113,7 @@ function member(o: ExprType, key: string, span: Span, object: A.Expr, scope: Exp
   if (o.t === "record") {
     const f = o.fields.get(key);
     if (f) return f;
+    if (o.open) return ANY;
     const s = didYouMean(key, o.fields.keys());
     const root = object.kind === "Name" ? object.name : undefined;
     const path = pathText(object);

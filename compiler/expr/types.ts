@@ -15,7 +15,8 @@ export type ExprType =
   | { readonly t: "boolean" }
   | { readonly t: "list"; readonly items: ExprType }
   | { readonly t: "map"; readonly values: ExprType }
-  | { readonly t: "record"; readonly fields: ReadonlyMap<string, ExprType>; readonly what: string };
+  /** `open`: a field not among `fields` is unknown (`any`), not an error (a send target's `args`). */
+  | { readonly t: "record"; readonly fields: ReadonlyMap<string, ExprType>; readonly what: string; readonly open?: true };
 
 export const ANY: ExprType = { t: "any" };
 export const STRING: ExprType = { t: "string" };

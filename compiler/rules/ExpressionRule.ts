@@ -18,6 +18,7 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
+import { argsType } from "../expr/args-type.js";
 import { resultType } from "../expr/result-type.js";
 import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, type ExprSite } from "../expr/sites.js";
@@ -68,6 +69,11 @@ function checkResultWrite(target: A.Identifier, kind: string, types: GraphTypes,
   }
 }
 
+/** `scope` with root `name` of type `t`. */
+function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
+  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
+}
+
 export const ExpressionRule: Rule = (ctx) => {
   const report: Report = (code, message, span, extras) => ctx.report(code, message, span, extras);
   return {
@@ -85,8 +91,11 @@ export const ExpressionRule: Rule = (ctx) => {
       const types = graphTypes(g, ctx.program);
       // `result` is typed only when some site runs after the node or a write uses it (it costs).
       const result = writes || target || anyAfterRun(sites) ? resultType(n, g, ctx.program, ctx.registry) : ANY;
-      const after = writes || anyAfterRun(sites) ? withResult(types.scopes.after, result) : undefined;
-      checkSites(sites, types.scopes.before, after, report);
+      // `args`: typed from the send packets that start the node (expr/args-type.ts), else any
+      const args = argsType(n, g, ctx.program, ctx.registry);
+      const before = args.t === "any" ? types.scopes.before : withRoot(types.scopes.before, "args", args);
+      const after = writes || anyAfterRun(sites) ? withResult(args.t === "any" ? types.scopes.after : withRoot(types.scopes.after, "args", args), result) : undefined;
+      checkSites(sites, before, after, report);
       if (writes) checkWrites(concat3(set, w?.value.kind === "ExprMap" ? w.value.entries : undefined, update), types, after!, report);
       if (target) checkResultWrite(target, n.kind, types, result, report);
     },

@@ -1,0 +1,95 @@
+/**
+ * What `args` holds in a send target's expressions (`language.md` §3, §4 `send`): the
+ * argument maps of the `send` packets that start its tasks. A field every packet of the
+ * graph gives, with one known kind in all of them, has that type; any other field reads as
+ * unknown (`any`). The record is open: a field no packet gives is not reported here
+ * (`E-rag-missing-input` names a field a node needs and a packet lacks).
+ *
+ * `args` stays `any` where code may start the node with arguments of its own: in a graph
+ * with a registry (custom) kind — whose Command may go to any node with a packet — and
+ * for a node drawn from a `tool`, `tool_executor`, `subgraph` or `repl_agent` node (a
+ * tool's Command, or a child's `graph: PARENT` command, may send a packet to it).
+ */
+import type * as A from "../../grammar/rag/ast.js";
+import { graphCache } from "../analysis/graph-cache.js";
+import { flowGraph } from "../analysis/flow.js";
+import type { RegistryView } from "../registry-view.js";
+import { canonicalKind } from "../resolve/kinds.js";
+import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
+import { checkExpr, type ExprScope, type Report } from "./check.js";
+import { resultType } from "./result-type.js";
+import { graphTypes, withResult } from "./scope.js";
+import { ANY, type ExprType } from "./types.js";
+
+/** A packet: the target's argument map and the node that sends it. */
+interface Packet {
+  readonly sender: ResolvedNode;
+  readonly target: A.SendTarget;
+}
+
+/** Per graph: the packets sent to each node name, or `dynamic` when code may send packets anywhere. */
+const packets = graphCache<{ readonly dynamic: boolean; readonly to: ReadonlyMap<string, readonly Packet[]> }>();
+
+const SILENT: Report = () => {};
+
+/** Kinds whose tasks may send a packet to a node they are drawn to, from code (a tool's or a child's Command). */
+const MAY_SEND: ReadonlySet<string> = new Set(["tool", "tool_executor", "subgraph", "repl_agent"]);
+
+function packetsOf(g: ResolvedGraph): { readonly dynamic: boolean; readonly to: ReadonlyMap<string, readonly Packet[]> } {
+  let r = packets.get(g);
+  if (r) return r;
+  let dynamic = false;
+  const to = new Map<string, Packet[]>();
+  for (const n of g.nodeList) {
+    if (canonicalKind(n.kind) === undefined) dynamic = true;
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const l = to.get(t.target.name);
+        if (l) l.push({ sender: n, target: t });
+        else to.set(t.target.name, [{ sender: n, target: t }]);
+      }
+    }
+  }
+  r = { dynamic, to };
+  packets.set(g, r);
+  return r;
+}
+
+/** Whether two known types are of one kind (lists: of one item kind). */
+function sameKind(a: ExprType, b: ExprType): boolean {
+  if (a.t !== b.t) return false;
+  if (a.t === "list" && b.t === "list") return a.items.t === b.items.t;
+  return true;
+}
+
+/** The type of `args` in node `n`'s expressions (see the module comment); `any` when it is not known. */
+export function argsType(n: ResolvedNode, g: ResolvedGraph, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
+  const { dynamic, to } = packetsOf(g);
+  const sent = to.get(n.name);
+  if (dynamic || !sent?.length) return ANY;
+  for (const e of flowGraph(g).into.get(n.name) ?? []) {
+    const from = g.nodes.get(e.from);
+    if (from && MAY_SEND.has(canonicalKind(from.kind) ?? "")) return ANY;
+  }
+  let fields: Map<string, ExprType> | undefined;
+  for (const { sender, target } of sent) {
+    if (target.args?.kind !== "ExprMap") return ANY;
+    const types = graphTypes(g, p);
+    let scope: ExprScope = withResult(types.scopes.after, resultType(sender, g, p, registry));
+    if (target.forEach) {
+      const it = checkExpr(target.forEach.iterable, scope, SILENT);
+      scope = { ...scope, roots: new Map([...scope.roots, [target.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
+    }
+    const own = new Map<string, ExprType>();
+    for (const e of target.args.entries) own.set(e.key.name, checkExpr(e.value, scope, SILENT));
+    if (!fields) fields = own;
+    else {
+      for (const [k, t] of fields) {
+        const o = own.get(k);
+        if (!o || t.t === "any" || !sameKind(t, o)) fields.set(k, ANY);
+      }
+    }
+  }
+  const known = new Map([...(fields ?? [])].filter(([, t]) => t.t !== "any" && t.t !== "null"));
+  return known.size ? { t: "record", fields: known, what: `the arguments of node \`${n.name}\``, open: true } : ANY;
+}
