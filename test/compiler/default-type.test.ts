@@ -4,7 +4,7 @@
  * failed the first write that copied it (`set { m: state.n }`: expected number, got "one").
  */
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compileErrors } from "../helpers/compile-errors.js";
 
 const src = (fields: string) => `schema Verdict { ok: boolean }
 graph g {
@@ -12,10 +12,7 @@ graph g {
   state { ${fields} }
   node a { kind set next END }
 }`;
-function errors(fields: string) {
-  const s = src(fields);
-  return compile(s).diagnostics.filter((d) => d.severity === "error").map((d) => ({ code: d.code, message: d.message, at: s.slice(d.span.start.offset, d.span.end.offset) }));
-}
+const errors = (fields: string) => compileErrors(src(fields));
 
 describe("state defaults of the wrong type", () => {
   it("a scalar default of another type is E-rag-type-mismatch on the default", () => {

@@ -5,7 +5,7 @@
  * `result.total` into a number field failed.
  */
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compileErrors } from "../helpers/compile-errors.js";
 
 const src = (output: string, state: string) => `graph g {
   start a
@@ -14,10 +14,7 @@ const src = (output: string, state: string) => `graph g {
   channel bag append
   node a { kind set next END }
 }`;
-function errors(output: string, state: string) {
-  const s = src(output, state);
-  return compile(s).diagnostics.filter((d) => d.severity === "error").map((d) => ({ code: d.code, message: d.message, at: s.slice(d.span.start.offset, d.span.end.offset) }));
-}
+const errors = (output: string, state: string) => compileErrors(src(output, state));
 
 describe("output fields and their state fields", () => {
   it("an output field whose state field holds another kind is E-rag-type-mismatch on its type", () => {

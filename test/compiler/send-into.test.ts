@@ -5,7 +5,7 @@
  * (`field \`n\`: expected number, got string "…"`).
  */
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compileErrors } from "../helpers/compile-errors.js";
 
 const src = (send: string, extra = "") => `agent critic { model "m" system "Check {{ args.draft }}" output { ok: boolean } }
 agent writer { model "m" system "Write {{ args.topic }}" }
@@ -27,10 +27,7 @@ graph child {
   state { answer: string }
   node m { kind set set { answer: input.q } next END }
 }`;
-function errors(send: string) {
-  const s = src(send);
-  return compile(s).diagnostics.filter((d) => d.severity === "error").map((d) => ({ code: d.code, message: d.message, at: s.slice(d.span.start.offset, d.span.end.offset) }));
-}
+const errors = (send: string) => compileErrors(src(send));
 
 describe("send -> FIELD collects what its branches return", () => {
   it("a node's reply text into a `sum` field is E-rag-type-mismatch on the field", () => {

@@ -5,11 +5,9 @@
  * failed every node.
  */
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compileErrors } from "../helpers/compile-errors.js";
 
-function errors(src: string) {
-  return compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => ({ code: d.code, message: d.message, at: src.slice(d.span.start.offset, d.span.end.offset) }));
-}
+const errors = compileErrors;
 
 describe("zero timeouts", () => {
   it("a node's `timeout 0s`, `timeout 0` or `timeout \"0ms\"` is E-rag-invalid-value on the value", () => {
