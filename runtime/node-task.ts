@@ -8,12 +8,13 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { checkToolResult, withKey, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
+import { checkToolResult, isMadeOverwrite, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./planner-state.js";
 import { checkUntrustedValue, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
+import { isSpecial } from "./checkpoint/types.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task-env.js";
 import { addModelCall, type UsageSink } from "./task-usage.js";
@@ -313,6 +314,28 @@ function returnedData(tool: string, out: unknown, where: { graph: string; node: 
   } catch (e) {
     if (!(e instanceof UnsafeJsonError)) throw e;
     throw new NodeError(cut(`tool \`${tool}\` returned a value the run cannot keep as data: it ${e.message}`), "permanent", where);
+  }
+  if (isToolCommand(out)) {
+    commandUpdate(tool, out.update, where);
+    for (const t of out.targets()) if (typeof t === "object" && t !== null) commandUpdate(tool, t.command?.update, where);
+  }
+}
+
+/**
+ * A tool's command update (its own, or a Send packet's among its `goto`) is the tool's
+ * data, whichever node carries it out (a `tool` node, a `tool_executor`): it may not name
+ * the runtime's own records (`__spend__`, any `__name__`), and it may replace a field past
+ * its reducer only with an overwrite the tool's code made (`overwrite(v)`: a symbol key
+ * no JSON has) — a value merely shaped like a marker, model-chosen arguments or a fetched
+ * body copied into the update, wiped an `append` audit log.
+ * @throws NodeError `validation` naming the tool and the field.
+ */
+function commandUpdate(tool: string, update: Readonly<Record<string, unknown>> | undefined, where: { graph: string; node: string; taskId: string; step: number }): void {
+  for (const [channel, value] of Object.entries(update ?? {})) {
+    if (isSpecial(channel)) throw new NodeError(cut(`tool \`${tool}\` returned a command whose update names \`${channel}\`, one of the runtime's own records; a command updates state fields only`), "validation", where);
+    if (overwriteOf(value)[0] && !isMadeOverwrite(value)) {
+      throw new NodeError(`tool \`${tool}\` returned a command whose update of \`${channel}\` is shaped like an overwrite marker (\`${OVERWRITE}\`) but was not made by \`overwrite()\`: data a tool passes on may not replace a field`, "validation", where);
+    }
   }
 }
 

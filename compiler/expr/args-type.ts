@@ -1,7 +1,8 @@
 /**
  * What `args` holds in a send target's expressions (`language.md` §3, §4 `send`): the
  * argument maps of the `send` packets that start its tasks. A field every packet of the
- * graph gives, with one known kind in all of them, has that type; any other field reads as
+ * graph gives, with one scalar kind (or list of one) in all of them, has that kind; any
+ * other field — records and maps included — reads as
  * unknown (`any`). The record is open: a field no packet gives is not reported here
  * (`E-rag-missing-input` names a field a node needs and a packet lacks).
  *
@@ -19,7 +20,7 @@ import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/re
 import { checkExpr, type ExprScope, type Report } from "./check.js";
 import { resultType } from "./result-type.js";
 import { graphTypes, withResult } from "./scope.js";
-import { ANY, type ExprType } from "./types.js";
+import { ANY, STRING, type ExprType } from "./types.js";
 
 /** A packet: the target's argument map and the node that sends it. */
 interface Packet {
@@ -55,11 +56,21 @@ function packetsOf(g: ResolvedGraph): { readonly dynamic: boolean; readonly to: 
   return r;
 }
 
-/** Whether two known types are of one kind (lists: of one item kind). */
-function sameKind(a: ExprType, b: ExprType): boolean {
-  if (a.t !== b.t) return false;
-  if (a.t === "list" && b.t === "list") return a.items.t === b.items.t;
-  return true;
+/**
+ * What of a packet field's type `args` may promise: a scalar kind (a string without its
+ * enum values: another packet may pass other ones), or a list of one; anything else
+ * (records, maps: packets may pass records of other fields) is `any`.
+ */
+function plain(t: ExprType): ExprType {
+  if (t.t === "string") return STRING;
+  if (t.t === "number" || t.t === "boolean") return t;
+  if (t.t === "list") return { t: "list", items: t.items.t === "list" ? ANY : plain(t.items) };
+  return ANY;
+}
+
+/** Whether two `plain` types are the same. */
+function same(a: ExprType, b: ExprType): boolean {
+  return a.t === b.t && (a.t !== "list" || (b.t === "list" && a.items.t === b.items.t));
 }
 
 /** The type of `args` in node `n`'s expressions (see the module comment); `any` when it is not known. */
@@ -81,15 +92,15 @@ export function argsType(n: ResolvedNode, g: ResolvedGraph, p: ResolvedProgram, 
       scope = { ...scope, roots: new Map([...scope.roots, [target.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
     }
     const own = new Map<string, ExprType>();
-    for (const e of target.args.entries) own.set(e.key.name, checkExpr(e.value, scope, SILENT));
+    for (const e of target.args.entries) own.set(e.key.name, plain(checkExpr(e.value, scope, SILENT)));
     if (!fields) fields = own;
     else {
       for (const [k, t] of fields) {
         const o = own.get(k);
-        if (!o || t.t === "any" || !sameKind(t, o)) fields.set(k, ANY);
+        if (!o || !same(t, o)) fields.set(k, ANY);
       }
     }
   }
-  const known = new Map([...(fields ?? [])].filter(([, t]) => t.t !== "any" && t.t !== "null"));
+  const known = new Map([...(fields ?? [])].filter(([, t]) => t.t !== "any"));
   return known.size ? { t: "record", fields: known, what: `the arguments of node \`${n.name}\``, open: true } : ANY;
 }

@@ -3,7 +3,7 @@
  * offering tools, running a turn's tool calls, and the agent tool loop.
  */
 import type { ChatMessage, ModelReply, NodeTask, ToolCall, ToolDescriptor } from "../../registry/index.js";
-import { isMadeOverwrite, isToolCommand, OVERWRITE, overwriteOf, toolParameters, type ToolCommand } from "../../registry/index.js";
+import { isToolCommand, toolParameters, type ToolCommand } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { isInterrupt } from "../../runtime/interrupt.js";
 import { describeIssues, typeSchema } from "../../runtime/schema.js";
@@ -230,7 +230,6 @@ class ToolTurn {
         if (!options.commands) {
           throw new NodeError(`tool \`${c.name}\` returned a command, which an agent's own tool loop cannot carry out: run the tool from a \`tool_executor\` node`, "permanent", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
         }
-        refuseForgedOverwrites(task, c.name, out);
         options.commands.push({ index: i, call: c, command: out });
         this.results[i] = commandAnswer(task, c, out);
         return;
@@ -240,27 +239,6 @@ class ToolTurn {
     }
     this.results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   }
-}
-
-/**
- * A tool's command may replace a field past its reducer only with an overwrite its code
- * made (`overwrite(v)`); a value merely shaped like one (`{ __overwrite__: v }`, `{ type:
- * "__overwrite__", value: v }`) is data the tool passed on — a model's arguments, a fetched
- * body — and copying it into `update` (or a Send packet's command) would wipe an `append`
- * audit log. Such a command is refused: the task fails, naming the tool and the field.
- *
- * @throws NodeError `validation`.
- */
-function refuseForgedOverwrites(task: NodeTask, tool: string, cmd: ToolCommand): void {
-  const check = (update: Readonly<Record<string, unknown>> | undefined) => {
-    for (const [channel, value] of Object.entries(update ?? {})) {
-      if (overwriteOf(value)[0] && !isMadeOverwrite(value)) {
-        throw new NodeError(`tool \`${tool}\` returned a command whose update of \`${channel}\` is shaped like an overwrite marker (\`${OVERWRITE}\`) but was not made by \`overwrite()\`: data a tool passes on may not replace a field`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
-      }
-    }
-  };
-  check(cmd.update);
-  for (const t of cmd.targets()) if (typeof t === "object" && t !== null) check(t.command?.update);
 }
 
 /** A tool's failure, told to the model as the call's answer. */

@@ -35,6 +35,15 @@ describe("args typed from send packets", () => {
     expect(errors("node s { kind set send [w { v: x } for x in input.items] next t } node t { kind set send [w { v: 1 }] join d } node w { kind set set { outs: args.v } }").map((e) => e.code)).not.toContain("E-rag-type-mismatch");
     // `args.other`: no packet gives it — E-rag-missing-input says so at the send, once (an open record: no unknown-field error too)
     expect(errors("node s { kind set send [w { item: x } for x in input.items] join d } node w { kind set set { names: args.other } }").map((e) => e.code)).toEqual(["E-rag-missing-input"]);
+    // records of other fields, and enums of other values, in two packets: nothing about `args.u.b` or `args.k == "y"`
+    const two = compile(`graph b {
+  start s
+  state { x: { a: number }, y: { b: number }, s: "x" | "q", t: "y" | "q" }
+  node s { kind set send [w { u: state.x, k: state.s }, w { u: state.y, k: state.t }] join d }
+  node w { kind set routes { when args.u.b == 1 -> END  when args.k == "y" -> END  else -> END } }
+  node d { kind set next END }
+}`).diagnostics.filter((d) => d.severity === "error");
+    expect(two).toEqual([]);
     // a tool executor leads to w: a tool's Command may send it a packet of its own
     expect(errors('node s { kind set send [w { item: x } for x in input.items] join d } node x { kind tool_executor next w } node w { kind set set { outs: args.item } }').map((e) => e.code)).not.toContain("E-rag-type-mismatch");
     // a registry kind anywhere in the graph may go to any node with a packet
