@@ -41,6 +41,7 @@ export { NODE_KINDS, KIND_ALIASES, canonicalKind } from "./resolve/kinds.js";
 export { COMMON_ITEMS, KIND_ITEMS } from "./rules/ItemUnusedRule.js";
 export { capLimit, LIMIT_CAPS } from "./limit-caps.js";
 export { RESERVED_KEYS } from "./rules/ReservedNameRule.js";
+export { isReservedFieldName } from "./rules/ReservedFieldRule.js";
 export { BUILTIN_REDUCERS, canonicalReducer } from "./resolve/reducers.js";
 export { formatSource, type FormatSourceOptions } from "./format.js";
 export { exportGraph, graphView, toDot, toMermaid, GRAPH_FORMATS, type GraphFormat, type GraphView, type GraphViewOptions, type ViewCluster, type ViewEdge, type ViewEdgeKind, type ViewNode, type ViewNodeKind } from "./export/index.js";

@@ -4,7 +4,7 @@
  * have no definition in it. Rename covers nodes and state fields / channels, the
  * names the compiler resolves within one graph.
  */
-import { RESERVED_KEYS } from "../compiler/index.js";
+import { isReservedFieldName, RESERVED_KEYS } from "../compiler/index.js";
 import { DEFAULT_LIMITS } from "../grammar/index.js";
 import type { Document } from "./document.js";
 import type { Occurrence } from "./occurrences.js";
@@ -13,8 +13,6 @@ import type { LsLocation, LsPosition, LsPrepareRename, LsRenameResult, LsTextEdi
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(["START", "END", "true", "false", "null"]);
-/** A state field or channel of the form `__name__`: the runtime's own records (`E-rag-reserved-field`). */
-const RUNTIME_FIELD = /^__.*__$/;
 const RENAMABLE = new Set(["node", "field"]);
 
 function occurrenceAt(doc: Document, p: LsPosition): Occurrence | undefined {
@@ -57,7 +55,7 @@ export function rename(doc: Document, p: LsPosition, newName: string): LsRenameR
   if (!o || !RENAMABLE.has(o.category)) return { error: { code: "not-renamable", message: "only a node or a state field / channel can be renamed" } };
   if (typeof newName !== "string" || !IDENT.test(newName) || RESERVED.has(newName)) return { error: { code: "invalid-name", message: `\`${String(newName).slice(0, 200)}\` is not a valid name: use letters, digits and \`_\`, not starting with a digit, and none of START, END, true, false, null` } };
   if (RESERVED_KEYS.has(newName)) return { error: { code: "invalid-name", message: `\`${newName}\` is reserved and cannot be used as a name` } };
-  if (o.category === "field" && RUNTIME_FIELD.test(newName)) return { error: { code: "invalid-name", message: `\`${newName}\` has the form \`__name__\`, which the runtime reserves for its own records` } };
+  if (o.category === "field" && isReservedFieldName(newName)) return { error: { code: "invalid-name", message: `\`${newName}\` has the form \`__name__\`, which the runtime reserves for its own records` } };
   if (newName === o.name) return { edit: { changes: { [doc.uri]: [] } } };
   const prefix = o.key.slice(0, o.key.length - o.name.length);
   if (doc.symbols.byKey.get(prefix + newName)?.some((x) => x.definition)) {

@@ -9,7 +9,8 @@
 import type { Rule } from "./rule.js";
 
 /** True for names the runtime reserves for its own records: `__` at both ends. */
-const isReservedFieldName = (name: string): boolean => name.length >= 2 && name.startsWith("__") && name.endsWith("__");
+/** Whether a state field name has the form `__name__`, which the runtime reserves for its own records (`__spend__`, `__task__`, …). */
+export const isReservedFieldName = (name: string): boolean => name.length >= 2 && name.startsWith("__") && name.endsWith("__");
 
 export const ReservedFieldRule: Rule = (ctx) => ({
   graph(g) {

@@ -104,6 +104,8 @@ describe("red team 6: the language service reads positions and rename targets as
       expect(ls.rename(uri, field, name)).toMatchObject({ error: { code: "invalid-name" } });
     }
     expect(ls.rename(uri, field, "__spend__")).toMatchObject({ error: { code: "invalid-name" } });
+    // the compiler's own rule (isReservedFieldName): `__` and `___` are reserved too
+    for (const name of ["__", "___"]) expect(ls.rename(uri, field, name)).toMatchObject({ error: { code: "invalid-name" } });
     expect(ls.rename(uri, node, 5 as unknown as string)).toMatchObject({ error: { code: "invalid-name" } });
     expect(ls.rename(uri, field, "total")).toHaveProperty("edit");
     // A name whose edits would grow the file past the compiler's 1 MiB is refused before they are built.
