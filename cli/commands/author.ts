@@ -12,7 +12,7 @@
  * never runs. Exit 0 when the file compiles and simulates clean, 1 when it does not
  * after the last round (it is still written, for a person to look at), 2 on usage errors.
  */
-import { lstatSync, writeFileSync, type Stats } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { compile, exportGraph, fixAll, PLAIN_STYLE, provenancePragma, renderDiagnostics, type Blueprint, type Provenance } from "../../compiler/index.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { exportRegistry, type ChatMessage, type Registry } from "../../registry/index.js";
@@ -123,7 +123,6 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
   // took the model's text wherever it pointed). `wx` refuses any existing path, links included.
   const out = opts.out ?? `${attempt.blueprint?.id ?? "authored"}.rag`;
   const taken = () => new CliError(`${out} exists; choose the file to write with --out`);
-  if (!opts.out && lstatOrUndefined(out)) throw taken();
   const text = `${provenancePragma(provenance)}\n${attempt.source}`;
   try {
     writeFileSync(out, text, opts.out ? {} : { flag: "wx" });
@@ -151,11 +150,3 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
   return ok ? 0 : 1;
 }
 
-/** The path's own status (a link's, not its target's), or undefined when nothing is there. */
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
