@@ -175,8 +175,8 @@ async function transpile(path: string, source: string): Promise<{ code: string; 
             if (isBuiltin(args.path)) return { path: args.path, external: true };
             const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
             if (r.errors.length > 0 || !r.path) throw new NotCacheable(`cannot resolve ${args.path}`);
-            const path = isPathSpecifier(args.path);
-            if (path) {
+            const byPath = isPathSpecifier(args.path);
+            if (byPath) {
               // A link on the way (`lib.ts -> v1.ts`) may be pointed elsewhere later: record it.
               const link = resolvedLink(args.resolveDir, args.path, r.path);
               if (!link) throw new NotCacheable(`cannot tell which file ${args.path} named`);
@@ -189,11 +189,11 @@ async function transpile(path: string, source: string): Promise<{ code: string; 
             // TypeScript elsewhere (a library's sources by path) is tsx's; the rest is
             // imported from where it lies.
             if (TS_FILE.test(r.path)) {
-              if (!path) throw new NotCacheable(`imports TypeScript through an alias: ${args.path}`);
+              if (!byPath) throw new NotCacheable(`imports TypeScript through an alias: ${args.path}`);
               if (r.path.startsWith(projectDir) && !IN_NODE_MODULES.test(r.path.slice(projectDir.length))) return { path: r.path };
               throw new NotCacheable(`imports TypeScript outside the config's folder: ${args.path}`);
             }
-            if (!path) packages.push([args.importer, args.path, r.path]);
+            if (!byPath) packages.push([args.importer, args.path, r.path]);
             return { path: pathToFileURL(r.path).href, external: true };
           });
         },

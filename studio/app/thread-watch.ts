@@ -34,7 +34,7 @@ export function watchThread(threadId: string, graph: string, latestId: string, h
     try {
       entry = (await api<ThreadEntry[]>("GET", `/api/threads?${new URLSearchParams({ graph }).toString()}`)).find((t) => t.threadId === threadId);
     } catch {
-      entry = undefined; // the server is restarting, say: try again at the next tick
+      // the server is restarting, say: try again at the next tick
       if (!stopped) timer = setTimeout(() => void check(), everyMs);
       return;
     }
