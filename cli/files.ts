@@ -1,8 +1,8 @@
 /** Reading sources, JSON arguments and the config for CLI commands. */
 import "../stdlib/node-sha256.js";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
@@ -258,4 +258,19 @@ export function parseProvenance(text: string): { generatedBy: string; author?: s
   if (!generatedBy || !/^[A-Za-z0-9_.-]+$/.test(generatedBy)) throw new CliError(`--provenance must be WHO or WHO:AUTHOR (e.g. model:gpt-4o-mini), not ${JSON.stringify(text)}`);
   const author = rest.join(":");
   return author ? { generatedBy, author } : { generatedBy };
+}
+
+/** `p` with links resolved, or resolved as written when it does not exist. */
+export function realOrResolved(p: string): string {
+  try {
+    return realpathSync(resolve(p));
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** Whether `path` lies strictly inside folder `root` (links followed for both, when they exist). */
+export function isInside(path: string, root: string): boolean {
+  const rel = relative(realOrResolved(root), realOrResolved(path));
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

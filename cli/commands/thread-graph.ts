@@ -17,14 +17,12 @@
  * the `--config` flag that loads it on the user's word. A malformed origin (a field that
  * is not a string) counts as none.
  */
-import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
 import { MAX_NAMESPACE_LENGTH, NamespaceError, ThreadBusyError, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
 import { isPostgresUrl } from "../../scale/index.js";
 import { printableId } from "../../stdlib/printable.js";
 import type { RunOrigin } from "../checkpoints.js";
 import { CliError } from "../errors.js";
-import { configPathFor } from "../files.js";
+import { configPathFor, isInside } from "../files.js";
 import { loadGraph } from "./run.js";
 
 /** Flags naming the graph of a thread (all optional: the thread's recorded origin is the default). */
@@ -53,7 +51,7 @@ export async function threadGraph(saver: Checkpointer, threadId: string, path: s
   const config = opts.config ?? (opts.file === undefined ? (origin?.config ?? undefined) : undefined);
   if (opts.config === undefined && opts.file === undefined) {
     const recorded = config ?? configPathFor(file, undefined);
-    if (recorded !== undefined && !insideWorkingDirectory(recorded) && (isPostgresUrl(path) || !insideWorkingDirectory(path))) {
+    if (recorded !== undefined && !isInside(recorded, process.cwd()) && (isPostgresUrl(path) || !isInside(path, process.cwd()))) {
       throw new CliError(`thread ${printableId(threadId)} records the config ${printableId(recorded)}, outside the working directory; a config is code, and the record of a checkpoint store outside the working directory is not enough to run it: pass --config ${printableId(recorded)} to load it (or --file FILE to name the graph yourself)`, 2, { code: "config" });
     }
   }
@@ -71,19 +69,6 @@ export function recordedOrigin(v: unknown): RunOrigin | undefined {
   if (typeof file !== "string" || file === "" || file.includes("\0") || typeof graph !== "string") return undefined;
   if (config !== null && config !== undefined && (typeof config !== "string" || config === "" || config.includes("\0"))) return undefined;
   return { file, graph, config: config ?? null };
-}
-
-/** Whether `path` lies inside the working directory (links followed for both, when they exist). */
-function insideWorkingDirectory(path: string): boolean {
-  const real = (p: string): string => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const rel = relative(real(process.cwd()), real(path));
-  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /**

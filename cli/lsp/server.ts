@@ -8,14 +8,12 @@
  * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
  * redirected to stderr before any config loads.
  */
-import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
 import { createLanguageService, SEMANTIC_TOKENS_LEGEND, serviceSnapshotProblem, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import { CliError } from "../errors.js";
-import { configPathFor, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, useProjectApprovals } from "../files.js";
+import { configPathFor, isInside, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, realOrResolved, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
 import { checkedSync, documentUri } from "./messages.js";
 
@@ -46,25 +44,7 @@ export function workspaceRoots(params: unknown): string[] {
   }
   if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(p.rootPath);
   if (!paths.length) paths.push(process.cwd());
-  return paths.map(real);
-}
-
-/** `p` with links resolved, or resolved as written when it does not exist. */
-function real(p: string): string {
-  try {
-    return realpathSync(resolve(p));
-  } catch {
-    return resolve(p);
-  }
-}
-
-/** Whether file `f` lies inside one of `roots` (real paths compared). */
-function insideAny(f: string, roots: readonly string[]): boolean {
-  const file = real(f);
-  return roots.some((r) => {
-    const rel = relative(r, file);
-    return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-  });
+  return paths.map(realOrResolved);
 }
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
@@ -106,7 +86,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // A config is code: the one beside a file is run only inside the workspace the editor
       // opened (as `rag resume` runs only the working directory's). A file opened from
       // elsewhere — a download, another clone — is checked without a registry.
-      if (key && !opts.config && !insideAny(key, roots)) {
+      if (key && !opts.config && !roots.some((r) => isInside(key, r))) {
         if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: it is outside the workspace folders (${roots.join(", ")}); checking without a registry (open its folder as a workspace, or pass --config)`);
         outside.add(key);
         key = "";
