@@ -46,14 +46,19 @@ export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): 
     const out: [string, unknown][] = [];
     // A write to a `__name__` channel is never state (no field may be so named): it is the
     // runtime's own records' (`__spend__`, `__task__`, …), so it is never saved with the
-    // task's — a tool's Command `update { __spend__: … }` saved here forged the thread's
-    // spend. The barrier refuses the write (not a state field) and the task fails.
+    // task's. A tool's command naming one is refused where it returns (node-task.ts
+    // `commandUpdate`); this holds for every other writer too (a node kind's own writes) —
+    // saved before the barrier refused it, such a write forged the thread's spend.
     for (const w of o.writes) if (!isSpecial(w.channel)) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
     return out;
   }
   if (o.interrupts) return [[SPECIAL.interrupt, o.interrupts]];
-  if (!o.cancelled && handledBy(o, nodes)) return [[SPECIAL.task, o.usage ? { ok: false, error: errorToJson(o.error), ms: Math.round(o.durationMs), usage: o.usage } : { ok: false, error: errorToJson(o.error), ms: Math.round(o.durationMs) }]];
+  if (!o.cancelled && handledBy(o, nodes)) {
+    const failed: { ok: false; error: Readonly<Record<string, unknown>>; ms: number; usage?: TaskUsage } = { ok: false, error: errorToJson(o.error), ms: Math.round(o.durationMs) };
+    if (o.usage) failed.usage = o.usage;
+    return [[SPECIAL.task, failed]];
+  }
   return undefined;
 }
 

@@ -102,7 +102,6 @@ export function openDatabase(path: string, readonly: boolean): BetterSqlite3.Dat
   }
 }
 
-/** The checkpointer's prepared statements on `db` (prepared once per open). */
 /** The checkpointer's prepared statements (`prepareStatements`). */
 export interface Statements {
   readonly insertCheckpoint: BetterSqlite3.Statement;
@@ -128,6 +127,7 @@ export interface Statements {
   readonly orphanWrites: BetterSqlite3.Statement;
 }
 
+/** The checkpointer's prepared statements on `db` (prepared once per open). */
 export function prepareStatements(db: BetterSqlite3.Database): Statements {
   const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
   return {
