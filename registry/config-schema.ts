@@ -62,7 +62,20 @@ const modelSchema = z.strictObject(
   {
   provider: providerSchema,
   model: z.string().optional(),
-  capabilities: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+  // The known keys typed (a `maxOutputTokens: true` capped every reply of the model at one
+  // token: the budget takes the smaller of what is left and this); others as before.
+  capabilities: z
+    .looseObject({
+      tools: z.boolean().optional(),
+      structuredOutput: z.boolean().optional(),
+      vision: z.boolean().optional(),
+      fileInput: z.boolean().optional(),
+      thinking: z.boolean().optional(),
+      contextWindow: z.number().int().positive().optional(),
+      maxOutputTokens: z.number().int().positive().optional(),
+    })
+    .catchall(z.union([z.boolean(), z.number()]))
+    .optional(),
   price: z.looseObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative(), cachedInputPerMTok: z.number().nonnegative().optional() }).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
   },

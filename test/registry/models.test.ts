@@ -38,6 +38,15 @@ describe("model capabilities and prices", () => {
     expect(r.view().modelCapabilities!("claude")).toMatchObject({ thinking: true, contextWindow: 200_000, maxOutputTokens: 64_000 });
     expect(r.view().modelCapabilities!("local")).toMatchObject({ tools: false, contextWindow: 32_768, structuredOutput: true });
     expect(() => applyConfig(standardRegistry(), { models: { x: { provider: "gemini" } } })).toThrow("model `x`: unknown provider `gemini` (known: openai, anthropic)");
+    // A capability the budget and the compiler read is a positive whole number or a flag:
+    // `maxOutputTokens: true` capped every reply at one token (the budget takes the smaller).
+    const provider = scripted({ rules: [{ reply: "x" }] });
+    const caps = (c: Record<string, unknown>) => () => applyConfig(standardRegistry(), { models: { m: { provider, capabilities: c as never } } });
+    expect(caps({ maxOutputTokens: true })).toThrow("`models.m.capabilities.maxOutputTokens`: expected number, got boolean true");
+    expect(caps({ maxOutputTokens: 0 })).toThrow("`models.m.capabilities.maxOutputTokens`");
+    expect(caps({ contextWindow: -5 })).toThrow("`models.m.capabilities.contextWindow`");
+    expect(caps({ vision: 1 })).toThrow("`models.m.capabilities.vision`");
+    expect(caps({ maxOutputTokens: 4096, vision: true, custom: 3 })).not.toThrow();
   });
 
   it("prices usage: cached input at the cached rate, reasoning inside output", () => {
