@@ -346,10 +346,13 @@ function resumeValues(t: Pick<CheckpointTuple, "pendingWrites">): Readonly<Recor
   return answered;
 }
 
-/** The resume values a checkpoint has recorded, by interrupt id. */
+/**
+ * The resume values a checkpoint has recorded, by interrupt id (a copy of `resumeValues`:
+ * each `__resume__` record holds every answer so far, so the last one counts — this read
+ * the first, and disagreed with `pendingInterrupts` where a store keeps more than one).
+ */
 export function recordedAnswers(t: Pick<CheckpointTuple, "pendingWrites">): Record<string, unknown> {
-  for (const w of t.pendingWrites) if (w.channel === SPECIAL.resume) return { ...(w.value as Record<string, unknown>) };
-  return {};
+  return { ...resumeValues(t) };
 }
 
 /** True when every key/value of `filter` equals the metadata's (JSON equality). */
