@@ -31,20 +31,31 @@ export interface LspOptions {
  */
 export function workspaceRoots(params: unknown): string[] {
   const p = (typeof params === "object" && params !== null ? params : {}) as { workspaceFolders?: unknown; rootUri?: unknown; rootPath?: unknown };
-  const uris: string[] = [];
-  if (Array.isArray(p.workspaceFolders)) for (const f of p.workspaceFolders) if (typeof f === "object" && f !== null && typeof (f as { uri?: unknown }).uri === "string") uris.push((f as { uri: string }).uri);
-  if (!uris.length && typeof p.rootUri === "string") uris.push(p.rootUri);
+  const paths = folderPaths(p.workspaceFolders);
+  if (!paths.length && typeof p.rootUri === "string") paths.push(...folderPaths([{ uri: p.rootUri }]));
+  if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(realOrResolved(p.rootPath));
+  if (!paths.length) paths.push(realOrResolved(process.cwd()));
+  return paths;
+}
+
+/**
+ * The real paths of LSP `WorkspaceFolder`s (`{ uri, name }`), as an `initialize` request or
+ * a `workspace/didChangeWorkspaceFolders` event lists them. Data: an entry that is not an
+ * object with a `file:` URI is skipped; a list that is not an array gives none.
+ */
+export function folderPaths(folders: unknown): string[] {
   const paths: string[] = [];
-  for (const u of uris) {
+  if (!Array.isArray(folders)) return paths;
+  for (const f of folders) {
+    const u: unknown = typeof f === "object" && f !== null ? (f as { uri?: unknown }).uri : undefined;
+    if (typeof u !== "string" || !u.startsWith("file:")) continue;
     try {
-      if (u.startsWith("file:")) paths.push(fileURLToPath(u));
+      paths.push(realOrResolved(fileURLToPath(u)));
     } catch {
       /* not a file URI */
     }
   }
-  if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(p.rootPath);
-  if (!paths.length) paths.push(process.cwd());
-  return paths.map(realOrResolved);
+  return paths;
 }
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
@@ -143,9 +154,15 @@ export function serve(connection: Connection, opts: LspOptions): void {
     }
   };
 
-  connection.onInitialize(
-    (params): InitializeResult => ((roots = workspaceRoots(params)), {
+  /** The client sends `workspace/didChangeWorkspaceFolders` (it said so in `initialize`). */
+  let foldersChange = false;
+  connection.onInitialize((params): InitializeResult => {
+    roots = workspaceRoots(params);
+    foldersChange = params.capabilities?.workspace?.workspaceFolders === true;
+    return {
       capabilities: {
+        // Folders opened or closed later move the line between configs that run and configs that do not.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         textDocumentSync: TextDocumentSyncKind.Incremental,
         completionProvider: { triggerCharacters: [".", '"', "["] },
         hoverProvider: true,
@@ -158,8 +175,21 @@ export function serve(connection: Connection, opts: LspOptions): void {
         semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKENS_LEGEND.tokenTypes], tokenModifiers: [...SEMANTIC_TOKENS_LEGEND.tokenModifiers] }, full: true },
       },
       serverInfo: { name: "rag lsp", version: "0.1.0" },
-    }),
-  );
+    };
+  });
+  connection.onInitialized(() => {
+    if (!foldersChange) return;
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      // A folder closed: configs in it no longer run for new checks (their services go);
+      // a folder opened: configs in it now do. Every open document is checked again.
+      const removed = folderPaths(e?.removed);
+      roots = [...roots.filter((r) => !removed.includes(r)), ...folderPaths(e?.added).filter((a) => !roots.includes(a))];
+      if (!roots.length) roots = [realOrResolved(process.cwd())];
+      for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) services.delete(key);
+      outside.clear();
+      for (const d of documents.all()) schedule(d.uri);
+    });
+  });
 
   documents.onDidChangeContent((e) => schedule(e.document.uri)); // also fired on open
   documents.onDidClose(async (e) => {

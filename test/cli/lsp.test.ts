@@ -18,6 +18,7 @@ import {
   SemanticTokensRequest,
   createProtocolConnection,
   DidChangeTextDocumentNotification,
+  DidChangeWorkspaceFoldersNotification,
   DidOpenTextDocumentNotification,
   DocumentFormattingRequest,
   ExitNotification,
@@ -77,11 +78,12 @@ beforeAll(async () => {
   conn.listen();
   // Two workspace folders: the temp dir and examples/ (whose rag.config.ts supplies a registry).
   const folders = [dir, join(root, "examples")].map((f) => ({ uri: pathToFileURL(f).href, name: f }));
-  const init = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {}, workspaceFolders: folders });
+  const init = await conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: folders });
   expect(init.capabilities.completionProvider).toBeDefined();
   expect(init.capabilities.renameProvider).toEqual({ prepareProvider: true });
   expect(init.capabilities.documentFormattingProvider).toBe(true);
   expect(init.capabilities.codeActionProvider).toBeDefined();
+  expect(init.capabilities.workspace?.workspaceFolders).toEqual({ supported: true, changeNotifications: true });
   await conn.sendNotification(InitializedNotification.type, {});
 }, 30_000);
 
@@ -208,6 +210,29 @@ describe("rag lsp over stdio", () => {
       expect(existsSync(marker)).toBe(false);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("follows workspace folders the editor opens and closes later: a config runs only while its folder is open", async () => {
+    const later = mkdtempSync(join(tmpdir(), "rag-lsp-later-"));
+    try {
+      writeFileSync(join(later, "rag.config.ts"), "export default {};\n"); // a registry with no tools
+      const file = join(later, "y.rag");
+      writeFileSync(file, 'graph y { start a node a { kind tool tool "anything" next END } }\n');
+      const uri = pathToFileURL(file).href;
+      const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
+      const count = () => (published.get(uri) ?? []).length;
+      open(uri, readFileSync(file, "utf8"));
+      expect(codes(await diagnosticsFor(uri))).not.toContain("E-rag-unknown-tool"); // outside: checked without a registry
+      const folder = { uri: pathToFileURL(later).href, name: "later" };
+      let seen = count();
+      void conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [folder], removed: [] } });
+      expect(codes(await diagnosticsFor(uri, () => count() > seen))).toContain("E-rag-unknown-tool"); // its config's registry now applies
+      seen = count();
+      void conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [folder] } });
+      expect(codes(await diagnosticsFor(uri, () => count() > seen))).not.toContain("E-rag-unknown-tool");
+    } finally {
+      rmSync(later, { recursive: true, force: true });
     }
   }, 30_000);
 
