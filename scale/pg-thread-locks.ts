@@ -218,6 +218,20 @@ export class ThreadLocks {
     else this.idle.push(conn);
   }
 
+  /**
+   * Backend process ids of this process's lock connections (idle and holding), to tell
+   * the advisory locks in `pg_locks` that are this process's from other processes'.
+   */
+  async backendPids(): Promise<ReadonlySet<number>> {
+    const held = await Promise.all([...this.held.values()].map((h) => h.then((x) => x.conn, () => undefined)));
+    const pids = new Set<number>();
+    for (const c of [...this.idle, ...held]) {
+      const pid: unknown = (c?.client as { processID?: unknown } | undefined)?.processID;
+      if (typeof pid === "number") pids.add(pid);
+    }
+    return pids;
+  }
+
   /** Threads this process holds (or is taking). */
   threads(): string[] {
     return [...this.held.keys()];

@@ -233,6 +233,31 @@ export class PostgresCheckpointer implements Checkpointer {
     await this.locks.release(threadId);
   }
 
+  /**
+   * The threads a run holds now (`Checkpointer.runningThreads`): those a run or edit of
+   * this process claims, and those whose advisory lock a lock connection of another
+   * process holds (`pg_locks`; a `rag run`, a `rag serve` or a queue worker running it;
+   * they release a thread's lock when its run ends), among this schema's threads. One
+   * query for the locks, one for the thread ids (keys are computed here: `ThreadLocks.key`).
+   */
+  async runningThreads(): Promise<ReadonlySet<string>> {
+    const running = new Set(this.claims.threads());
+    return this.guard("reading thread locks", async () => {
+      await this.ready;
+      const [own, locks] = await Promise.all([
+        this.locks.backendPids(),
+        this.pool.query<{ key: string; pid: number }>(
+          "SELECT ((classid::bigint << 32) | objid::bigint)::text AS key, pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        ),
+      ]);
+      const keys = new Set(locks.rows.filter((r) => !own.has(r.pid)).map((r) => r.key));
+      if (!keys.size) return running;
+      const { rows } = await this.pool.query<{ thread_id: string }>(`SELECT thread_id FROM ${this.q}.threads`);
+      for (const r of rows) if (keys.has(this.locks.key(r.thread_id))) running.add(r.thread_id);
+      return running;
+    });
+  }
+
   /** Threads whose lock this process holds. */
   heldThreads(): string[] {
     return this.locks.threads();

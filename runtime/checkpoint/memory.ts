@@ -82,6 +82,11 @@ export class MemoryCheckpointer implements Checkpointer {
    * it is refused (the store lives in one process, so this is every run that can reach it).
    * @throws ThreadBusyError when a run or edit holds it.
    */
+  /** The threads a run or edit holds now (`claim`): a memory store lives in one process. */
+  async runningThreads(): Promise<ReadonlySet<string>> {
+    return this.claims.threads();
+  }
+
   claim(threadId: string): Promise<ThreadClaim> {
     return this.claims.claim(threadId);
   }

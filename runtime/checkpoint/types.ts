@@ -243,8 +243,8 @@ export interface Checkpointer {
   claim?(threadId: string, onLost: (e: Error) => void): Promise<ThreadClaim>;
   /**
    * The threads a run holds now through `claim` — in this process or, for a store shared
-   * across processes (a SQLite file), in another: a `rag run` in a terminal shows as
-   * running in the studio. A store without it cannot tell.
+   * across processes (a SQLite file's leases, Postgres advisory locks), in another: a `rag
+   * run` in a terminal shows as running in the studio. A store without it cannot tell.
    */
   runningThreads?(): Promise<ReadonlySet<string>>;
   /** Releases resources (the SQLite handle). */

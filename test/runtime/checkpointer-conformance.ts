@@ -51,6 +51,16 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(await c.threads()).toEqual([]);
     });
 
+    it("a thread a run claims is running (runningThreads) until the claim is released; a second claim is ThreadBusy", async () => {
+      const c = await b.make();
+      await c.put(ckpt({ threadId: "t" }), meta());
+      const claim = await c.claim!("t", () => undefined);
+      expect([...(await c.runningThreads!())]).toEqual(["t"]);
+      await expect(c.claim!("t", () => undefined)).rejects.toMatchObject({ code: "thread_busy" });
+      await claim.release();
+      expect([...(await c.runningThreads!())]).toEqual([]);
+    });
+
     it("put then getTuple returns the checkpoint as stored: latest without an id, any one by id", async () => {
       const c = b.make();
       const c1 = ckpt({ threadId: "t", step: 0 });

@@ -86,6 +86,25 @@ describe.skipIf(skip)("postgres", () => {
       expect(b.heldThreads().sort()).toEqual(["t", "u"]);
     });
 
+    it("runningThreads: a thread a run of this process claims, or another process's lock holds, and not once released", async () => {
+      const schema = uniqueName("rag_running");
+      const a = make(schema);
+      const b = make(schema);
+      await a.put(ckpt({ threadId: "t" }), { source: "input", step: 0, runId: "r" });
+      await a.put(ckpt({ threadId: "idle" }), { source: "input", step: 0, runId: "r" });
+      await a.release("idle");
+      const claim = await a.claim("t");
+      expect([...(await a.runningThreads())]).toEqual(["t"]); // this process: its claims
+      expect([...(await b.runningThreads())]).toEqual(["t"]); // another process: the lock a holds
+      await claim.release();
+      expect([...(await a.runningThreads())]).toEqual([]); // the run ended (a keeps the lock for its next write)
+      await a.release("t");
+      expect([...(await b.runningThreads())]).toEqual([]);
+      // b's own lock (taken by a write, no run claiming it) is not a run of b's
+      await b.put(ckpt({ threadId: "idle", step: 1 }), { source: "loop", step: 1, runId: "r2" });
+      expect([...(await b.runningThreads())]).toEqual([]);
+    });
+
     it("a dead process's lock goes with its connection: another process continues the thread", async () => {
       const schema = uniqueName("rag_dead");
       const a = make(schema);
