@@ -11,6 +11,7 @@
  * Only the task's own calls (its node's, its agent loop's) are counted: a subgraph's
  * calls are in the child run's own task records.
  */
+import { z } from "zod";
 import type { Usage } from "../registry/index.js";
 import { SPECIAL, type PendingWriteRecord } from "./checkpoint/types.js";
 
@@ -45,6 +46,32 @@ export interface TaskUsage {
   readonly callCount: number;
   readonly calls: readonly ModelCallFact[];
 }
+
+const figure = z.number().finite().nonnegative();
+
+/**
+ * A `ModelCallFact` as data from outside this process is checked (a stored record, a
+ * branch job's reply from Redis): counts ≥ 0 and finite, names within `MAX_MODEL_NAME`,
+ * no other keys.
+ */
+export const ModelCallFactSchema = z.strictObject({
+  model: z.string().max(MAX_MODEL_NAME),
+  agent: z.string().max(MAX_MODEL_NAME).optional(),
+  inputTokens: figure,
+  outputTokens: figure,
+  costUsd: figure.optional(),
+  durationMs: figure,
+  cached: z.literal(true).optional(),
+});
+
+/** A `TaskUsage` as data from outside this process is checked: `ModelCallFactSchema` calls, at most `MAX_LISTED_CALLS`, a whole `callCount`. */
+export const TaskUsageSchema = z.strictObject({
+  inputTokens: figure,
+  outputTokens: figure,
+  costUsd: figure.optional(),
+  callCount: z.number().int().finite().nonnegative(),
+  calls: z.array(ModelCallFactSchema).max(MAX_LISTED_CALLS),
+});
 
 /** Where a task's calls are counted: one per task (its attempts share it), the usage made on the first call. */
 export interface UsageSink {
@@ -110,6 +137,11 @@ export function taskFacts(pendingWrites: readonly PendingWriteRecord[]): Map<str
   return out;
 }
 
+/**
+ * Usage read from a stored record, leniently (what it holds is kept where it can be: a
+ * call that is not of the shape is skipped, names and the list cut to their bounds);
+ * a branch job's reply, which is refused whole instead, is checked by `TaskUsageSchema`.
+ */
 function readUsage(x: unknown): TaskUsage | undefined {
   if (x === null || typeof x !== "object") return undefined;
   const u = x as Record<string, unknown>;

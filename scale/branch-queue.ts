@@ -29,7 +29,7 @@
 import { createHash } from "node:crypto";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { z } from "zod";
-import { CancelledError, MAX_LISTED_CALLS, MAX_MODEL_NAME, neutralizeJson, parseUntrustedJson, type BranchRef, type BranchResult, type BranchRunner, type TaskRecord } from "../runtime/index.js";
+import { CancelledError, TaskUsageSchema, neutralizeJson, parseUntrustedJson, type BranchRef, type BranchResult, type BranchRunner, type TaskRecord } from "../runtime/index.js";
 import type { QueueUrl } from "./redis-url.js";
 
 /** The queue branch jobs of runs on `queue` go to. */
@@ -100,27 +100,7 @@ const Done = z.strictObject({
   error: z.record(z.string(), z.unknown()).optional(),
   // What the task took (runtime/task-usage.ts): its duration and model calls, bounded as the runtime bounds them.
   ms: z.number().nonnegative().finite().optional(),
-  usage: z
-    .strictObject({
-      inputTokens: z.number().nonnegative().finite(),
-      outputTokens: z.number().nonnegative().finite(),
-      costUsd: z.number().nonnegative().finite().optional(),
-      callCount: z.number().int().nonnegative().finite(),
-      calls: z
-        .array(
-          z.strictObject({
-            model: z.string().max(MAX_MODEL_NAME),
-            agent: z.string().max(MAX_MODEL_NAME).optional(),
-            inputTokens: z.number().nonnegative().finite(),
-            outputTokens: z.number().nonnegative().finite(),
-            costUsd: z.number().nonnegative().finite().optional(),
-            durationMs: z.number().nonnegative().finite(),
-            cached: z.literal(true).optional(),
-          }),
-        )
-        .max(MAX_LISTED_CALLS),
-    })
-    .optional(),
+  usage: TaskUsageSchema.optional(),
 });
 const Spent = z.unknown().optional();
 /** What a branch job may return (`BranchResult`), one of three shapes. */
