@@ -23,16 +23,17 @@ import type { PlannedTask } from "./planner-state.js";
 import { newId } from "./ids.js";
 import type { LoopGraph } from "./loop-graph.js";
 import type { EventSink, ParentLink, RunOptions } from "./run-options.js";
+import type { UsageSink } from "./task-usage.js";
 
 /**
  * What every child run of one parent run shares: made once per parent run (`run.ts`),
  * not per call. The fields picked from `ParentLink` are handed to each child's link as
  * they are: `checkpointer` (the thread's, when the parent checkpoints), `durability`
  * (the parent's, which a child inherits unless its graph sets one), `answers`,
- * `enclosingBudgets` (the graphs enclosing the child, outermost first) and `spend` (the
- * root run's ledger).
+ * `enclosingBudgets` (the graphs enclosing the child, outermost first), `spend` (the
+ * root run's ledger) and `usageSinks` (the tasks of enclosing runs that count its calls).
  */
-export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend"> {
+export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend" | "usageSinks"> {
   /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
   readonly options: RunOptions;
   /** Where the parent run's events go (its stream or observer); the child's go there too. */
@@ -73,6 +74,7 @@ export async function runChild(
   input: Record<string, unknown>,
   task: PlannedTask,
   at: ChildCallPoint,
+  usage?: UsageSink,
 ): Promise<ChildRunResult> {
   const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
@@ -120,7 +122,9 @@ export async function runChild(
       // `distribute: branches`: the child's fan-outs go to the same runner (`remote-branch.ts`).
       ...(options.branches ? { branches: options.branches, ...(options.distribute ? { distribute: options.distribute } : {}), ...(options.rootBlueprintHash ? { rootBlueprintHash: options.rootBlueprintHash } : {}) } : {}),
     };
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}) };
+    // The calling task counts the child's model calls too (and so do the tasks enclosing it).
+    const usageSinks = usage ? [...(ctx.usageSinks ?? []), usage] : ctx.usageSinks;
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}) };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);

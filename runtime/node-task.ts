@@ -201,6 +201,7 @@ export class TaskContext implements NodeTask {
     if (res.cached && env.wants("task_cached")) await env.emit({ type: "task_cached", model: modelName, key: res.cached.key, ...(agent ? { agent } : {}) }, ids);
     const ms = env.clock.now() - t0;
     if (this.sink) addModelCall(this.sink, modelName, usage, ms, agent, Boolean(res.cached));
+    if (env.usageSinks) for (const s of env.usageSinks) addModelCall(s, modelName, usage, ms, agent, Boolean(res.cached), env.run.graph);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: ms, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
     const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
     if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
@@ -294,7 +295,7 @@ export class TaskContext implements NodeTask {
 
   async runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult> {
     this.requireCapability("graphs", graph, options);
-    return this.env.runChild(graph, input, this.task);
+    return this.env.runChild(graph, input, this.task, this.sink);
   }
 }
 

@@ -10,6 +10,7 @@ import type { ResumeCommand } from "./interrupt.js";
 import type { BranchRunner } from "./branch-runner.js";
 import type { State } from "./state.js";
 import type { Clock } from "./task-env.js";
+import type { UsageSink } from "./task-usage.js";
 
 export interface RunOptions {
   /** Thread id (a new one when omitted). */
@@ -121,6 +122,12 @@ export interface ParentLink {
    * it. Absent for a run linked from outside the runtime without one (it keeps its own).
    */
   readonly spend?: SpendLedger;
+  /**
+   * Where the tasks that ran this child run (and its enclosing ones), outermost first,
+   * count model calls (`runtime/task-usage.ts`): each call of the child is counted on
+   * them too, so a subgraph task's record shows what its child run spent.
+   */
+  readonly usageSinks?: readonly UsageSink[];
 }
 
 /** What a stream consumer asked for (`runtime.md` §6 modes). */

@@ -267,6 +267,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       answers: l.answers,
       enclosingBudgets: childBudgets,
       ...(spend ? { spend } : {}),
+      ...(parent?.usageSinks ? { usageSinks: parent.usageSinks } : {}),
       ...(l.lineage !== undefined ? { lineage: l.lineage } : {}),
       persistentCalls,
     };
@@ -289,7 +290,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }),
+      runChild: (graph, childInput, task, usage) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }, usage),
+      ...(parent?.usageSinks ? { usageSinks: parent.usageSinks } : {}),
       enclosingBudgets,
       childBudgets,
       ...(spend ? { spend } : {}),

@@ -9,6 +9,7 @@ import type { RunAuthority } from "./authority.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { State } from "./state.js";
+import type { UsageSink } from "./task-usage.js";
 
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -35,7 +36,10 @@ export interface TaskEnv {
   emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
   /** Whether anyone consumes events of this type (skip building and awaiting the others). */
   wants(type: RunEventType): boolean;
-  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask): Promise<ChildRunResult>;
+  /** Runs `graph` as a child of `task`; `sink`: where the task counts its model calls (the child's are counted there too). */
+  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask, sink?: UsageSink): Promise<ChildRunResult>;
+  /** The tasks of enclosing runs whose child run this is, outermost first: each model call of this run is counted on them too (`ParentLink.usageSinks`). */
+  readonly usageSinks?: readonly UsageSink[];
   /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */
   readonly enclosingBudgets?: readonly Json[];
   /** What this run's child runs are charged against: `enclosingBudgets`, then this graph's own `budget`. */

@@ -8,8 +8,11 @@
  * Kept small and bounded: no prompts, no replies; at most `MAX_LISTED_CALLS` calls listed
  * per task (the rest counted in the totals and `callCount`); a model name cut to
  * `MAX_MODEL_NAME` characters. A task that made no model call adds one number (`ms`).
- * Only the task's own calls (its node's, its agent loop's) are counted: a subgraph's
- * calls are in the child run's own task records.
+ * A task's calls are its node's and its agent loop's and, for a task that runs a child
+ * run (a subgraph node, a graph send target), every call the child run's tasks make in
+ * this process (marked with the child's `graph`; each child task's record keeps its own
+ * too). Calls of a child's branches run by other workers (`distribute: branches`), and
+ * those the child made before a pause, are in the child's records only.
  */
 import { z } from "zod";
 import type { Usage } from "../registry/index.js";
@@ -26,6 +29,8 @@ export interface ModelCallFact {
   readonly model: string;
   /** The agent the call was made for, when an agent loop made it. */
   readonly agent?: string;
+  /** The graph of the child run whose task made the call, when it is counted on the task that ran that child (a subgraph node, a graph send target). */
+  readonly graph?: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
   /** Cost, USD, when the model is priced or the provider reported it. */
@@ -57,6 +62,7 @@ const figure = z.number().finite().nonnegative();
 export const ModelCallFactSchema = z.strictObject({
   model: z.string().max(MAX_MODEL_NAME),
   agent: z.string().max(MAX_MODEL_NAME).optional(),
+  graph: z.string().max(MAX_MODEL_NAME).optional(),
   inputTokens: figure,
   outputTokens: figure,
   costUsd: figure.optional(),
@@ -78,8 +84,11 @@ export interface UsageSink {
   usage?: { inputTokens: number; outputTokens: number; costUsd?: number; callCount: number; calls: ModelCallFact[] };
 }
 
-/** Counts one model call of the task `sink` belongs to. */
-export function addModelCall(sink: UsageSink, model: string, usage: Usage, durationMs: number, agent: string | undefined, cached: boolean): void {
+/**
+ * Counts one model call of the task `sink` belongs to; `graph`: the child run's graph,
+ * when the call is counted on a task that ran a child run which made it.
+ */
+export function addModelCall(sink: UsageSink, model: string, usage: Usage, durationMs: number, agent: string | undefined, cached: boolean, graph?: string): void {
   const u = (sink.usage ??= { inputTokens: 0, outputTokens: 0, callCount: 0, calls: [] });
   const input = count(usage.inputTokens);
   const output = count(usage.outputTokens);
@@ -91,6 +100,7 @@ export function addModelCall(sink: UsageSink, model: string, usage: Usage, durat
   if (u.calls.length >= MAX_LISTED_CALLS) return;
   const fact: { -readonly [K in keyof ModelCallFact]: ModelCallFact[K] } = { model: model.slice(0, MAX_MODEL_NAME), inputTokens: input, outputTokens: output, durationMs: Math.round(count(durationMs)) };
   if (agent) fact.agent = agent.slice(0, MAX_MODEL_NAME);
+  if (graph) fact.graph = graph.slice(0, MAX_MODEL_NAME);
   if (cost !== undefined) fact.costUsd = cost;
   if (cached) fact.cached = true;
   u.calls.push(fact);
@@ -154,6 +164,7 @@ function readUsage(x: unknown): TaskUsage | undefined {
     calls.push({
       model: f.model.slice(0, MAX_MODEL_NAME),
       ...(typeof f.agent === "string" ? { agent: f.agent.slice(0, MAX_MODEL_NAME) } : {}),
+      ...(typeof f.graph === "string" ? { graph: f.graph.slice(0, MAX_MODEL_NAME) } : {}),
       inputTokens: f.inputTokens,
       outputTokens: f.outputTokens,
       ...(isCount(f.costUsd) ? { costUsd: f.costUsd } : {}),

@@ -37,7 +37,7 @@ export interface TaskUsage {
   readonly outputTokens: number;
   readonly costUsd?: number;
   readonly callCount: number;
-  readonly calls: readonly { readonly model: string; readonly agent?: string; readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number; readonly durationMs: number; readonly cached?: true }[];
+  readonly calls: readonly { readonly model: string; readonly agent?: string; readonly graph?: string; readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number; readonly durationMs: number; readonly cached?: true }[];
 }
 
 /** One entry of a thread's history (runtime `StateSnapshot` plus `tasks`), as the page reads it. */
@@ -163,7 +163,7 @@ export function cost(t: Pick<StepTask, "durationMs" | "usage">): string {
 /** One line per model call listed, and how many more were made. */
 function callLines(u: TaskUsage): string {
   let out = "";
-  for (const c of u.calls) out += `model ${c.model}${c.agent !== undefined ? ` (agent ${c.agent})` : ""}: ${c.inputTokens}+${c.outputTokens} tokens${c.costUsd !== undefined ? `, ${usd(c.costUsd)}` : ""}, ${Math.round(c.durationMs)} ms${c.cached ? " (cached)" : ""}\n`;
+  for (const c of u.calls) out += `model ${c.model}${c.agent !== undefined ? ` (agent ${c.agent})` : ""}${c.graph !== undefined ? ` in subgraph ${c.graph}` : ""}: ${c.inputTokens}+${c.outputTokens} tokens${c.costUsd !== undefined ? `, ${usd(c.costUsd)}` : ""}, ${Math.round(c.durationMs)} ms${c.cached ? " (cached)" : ""}\n`;
   if (u.callCount > u.calls.length) out += `… and ${u.callCount - u.calls.length} more model calls (in the totals)\n`;
   return out;
 }

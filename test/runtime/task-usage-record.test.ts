@@ -67,6 +67,47 @@ describe("a task's completion record", () => {
     }
   });
 
+  it("of a task that ran a child run counts the child's model calls, marked with its graph, beside its own", async () => {
+    const registry = standardRegistry();
+    const fake = fakeModel({ content: "r", usage: { inputTokens: 5, outputTokens: 7 } });
+    registry.registerModel("m", { provider: fake.provider, modelId: "fake-1" });
+    const saver = new SqliteCheckpointer(join(dir, "b.sqlite"));
+    const nested = `graph outer {
+  start call
+  state { out: string }
+  node call { kind subgraph graph "inner" input { q: "x" } next END }
+}
+graph inner {
+  start a
+  input { q: string }
+  state { out: string }
+  node a { kind model model "m" prompt "one {{ input.q }}" writes out next b }
+  node b { kind subgraph graph "leaf" input { q: "y" } next END }
+}
+graph leaf {
+  start c
+  input { q: string }
+  state { out: string }
+  node c { kind model model "m" prompt "two" writes out next END }
+}`;
+    try {
+      const { graph } = buildGraph(nested, { registry, checkpointer: saver, graph: "outer" });
+      const events = await eventsOf(graph, {}, { threadId: "nested" });
+      expect(events.at(-1)!.type).toBe("run_completed");
+      const root = (await saver.list("nested")).find((h) => h.checkpoint.next.some((t) => t.node === "call"))!;
+      const facts = taskFacts(root.pendingWrites).get(root.checkpoint.next[0].id)!;
+      // Both calls of the child runs (inner's own and its leaf's), each marked with the graph whose task made it.
+      expect(facts.usage).toMatchObject({ inputTokens: 10, outputTokens: 14, callCount: 2 });
+      expect(facts.usage!.calls.map((c) => [c.model, c.graph])).toEqual([["m", "inner"], ["m", "leaf"]]);
+      // The child's own task records keep their calls, unmarked.
+      const ns = `${root.checkpoint.next[0].id}:inner`;
+      const inner = (await saver.list("nested", { namespace: ns })).find((h) => h.checkpoint.next.some((t) => t.node === "a"))!;
+      expect(taskFacts(inner.pendingWrites).get(inner.checkpoint.next[0].id)!.usage!.calls).toEqual([{ model: "m", inputTokens: 5, outputTokens: 7, durationMs: expect.any(Number) as number }]);
+    } finally {
+      saver.close();
+    }
+  });
+
   it("reads a record saved without them (older versions) as having none, and drops figures that are not counts", () => {
     const old = { taskId: "1.0", channel: SPECIAL.task, value: { ok: true, result: "x" } };
     const bad = { taskId: "1.1", channel: SPECIAL.task, value: { ok: true, ms: -5, usage: { inputTokens: "9", outputTokens: 1, callCount: 1, calls: [] } } };
