@@ -13,7 +13,8 @@ import { sessionView } from "./graph-builtins.js";
 import { splitCells } from "./script.js";
 import type { Session } from "./session.js";
 
-export type Directive = { readonly kind: "load"; readonly file: string } | { readonly kind: "reset" };
+/** A script's colon line: `:load FILE`, `:reset` (every variable goes) or `:reset data` (variables holding a function go, plain data stays). */
+export type Directive = { readonly kind: "load"; readonly file: string } | { readonly kind: "reset"; readonly keep?: "data" };
 
 /** Largest file `:load` reads, bytes (a `.rag` file is compiled only up to 1 MiB anyway). */
 export const MAX_LOAD_BYTES = 16 * 1024 * 1024;
@@ -34,11 +35,12 @@ interface LoadCount {
   n: number;
 }
 
-/** The directive a script cell is, if its text (ignoring blank lines around it) is one line `:load FILE` or `:reset`. */
+/** The directive a script cell is, if its text (ignoring blank lines around it) is one line `:load FILE`, `:reset` or `:reset data`. */
 export function parseDirective(source: string): Directive | undefined {
   const text = source.trim();
   if (text.includes("\n")) return undefined;
   if (text === ":reset") return { kind: "reset" };
+  if (/^:reset\s+data$/.test(text)) return { kind: "reset", keep: "data" };
   const m = /^:load\s+(\S.*)$/.exec(text);
   return m ? { kind: "load", file: m[1]!.trim() } : undefined;
 }
@@ -154,7 +156,7 @@ export async function runScript(session: Session, text: string, file: string, ho
     if (!d) {
       if (!(await hooks.cell(cell.source, file))) return false;
     } else if (d.kind === "reset") {
-      session.reset();
+      session.reset(d.keep);
       if (!byModel) session.restoreTrust();
       hooks.reset?.(file);
     } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth, count, byModel))) return false;

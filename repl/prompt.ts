@@ -47,6 +47,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   ":history": "the cells of this session (the newest 100)",
   ":save FILE.ragsh": "write this session's cells and :load/:reset lines to a script",
   ":reset": "forget every variable",
+  ":reset data": "forget functions (and values holding one), keep plain data",
   ":approve HASH": "approve a generated graph's hash; prints the review token",
   ":quit": "leave (also Ctrl-D; Ctrl-C cancels a running cell)",
 };
@@ -349,11 +350,14 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         write(c.dim(`  saved ${n} cell${n === 1 ? "" : "s"} to ${arg}\n`));
         return true;
       }
-      case ":reset":
-        session.reset();
-        transcript.push(":reset");
-        write(c.dim(session.restoreTrust() ? "  variables cleared; the session is yours again (no model-written code is left)\n" : "  variables cleared\n"));
+      case ":reset": {
+        if (arg !== "" && arg !== "data") return usage(":reset [data]");
+        const kept = session.reset(arg === "data" ? "data" : undefined);
+        transcript.push(arg === "data" ? ":reset data" : ":reset");
+        const what = arg === "data" ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
+        write(c.dim(session.restoreTrust() ? `  ${what}; the session is yours again (no model-written code is left)\n` : `  ${what}\n`));
         return true;
+      }
       case ":approve":
         if (!/^sha256:[0-9a-f]{64}$/.test(arg)) return usage(":approve sha256:…");
         write(`  review token: ${c.bold(session.approve(arg, "prompt"))}\n`);

@@ -28,7 +28,7 @@ import type { MethodRuntime } from "./method-runtime.js";
 import { methodNames, standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
-import { Env, isRecord, Namespace, type Value } from "./values.js";
+import { Env, isRecord, Namespace, ScriptFunction, type Value } from "./values.js";
 
 export interface SessionParent {
   readonly rootRunId: string;
@@ -351,9 +351,25 @@ export class Session implements SessionCore {
     return this.trust.restore();
   }
 
-  /** Forgets every variable (`:reset`); registered graphs, budgets and the history stay. */
-  reset(): void {
+  /**
+   * Forgets every variable (`:reset`); registered graphs, budgets and the history stay.
+   * With `keep: "data"` (`:reset data`), variables whose value is plain data — primitives,
+   * lists and records of them, no function or namespace anywhere inside — stay: data runs
+   * nothing, so a person may keep a model-written script's results and still have the
+   * session back (`restoreTrust`), while every function it defined (and every value that
+   * holds one) goes. Returns the names kept, in definition order.
+   */
+  reset(keep?: "data"): string[] {
+    const old = this.globals;
     this.globals = new Env(this.builtins);
+    if (keep !== "data") return [];
+    const kept: string[] = [];
+    for (const [name, b] of old.vars) {
+      if (!isPlainData(b.value)) continue;
+      this.globals.vars.set(name, b);
+      kept.push(name);
+    }
+    return kept;
   }
 
   /** Reinstalls every reserved name from host data (restored after each cell, `repl.md` §2). */
@@ -560,3 +576,22 @@ export function toDiagnostic(e: ScriptError, file: string): Diagnostic {
 }
 
 export { RESERVED_CAPABILITIES, ScriptError };
+
+/**
+ * Whether `v` is plain data: no `ScriptFunction` or `Namespace` anywhere inside (an
+ * explicit stack, each list or record walked once: shared and cyclic references stop).
+ */
+function isPlainData(v: Value): boolean {
+  const seen = new Set<object>();
+  const stack: Value[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x === null || typeof x !== "object") continue;
+    if (x instanceof ScriptFunction || x instanceof Namespace) return false;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (Array.isArray(x)) for (const item of x) stack.push(item);
+    else for (const k of Object.keys(x)) stack.push(x[k]);
+  }
+  return true;
+}

@@ -468,9 +468,10 @@ export class Project {
     this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
     const directive = parseDirective(source);
     if (directive?.kind === "reset") {
-      this.session.reset();
+      const kept = this.session.reset(directive.keep);
+      const what = directive.keep ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
       // A person's :reset: nothing a model-written script left is there to call any more.
-      return { ok: true, stdout: this.session.restoreTrust() ? "variables cleared; the session is yours again\n" : "variables cleared\n", value: null, diagnostics: "" };
+      return { ok: true, stdout: this.session.restoreTrust() ? `${what}; the session is yours again\n` : `${what}\n`, value: null, diagnostics: "" };
     }
     if (directive?.kind === "load") return this.replLoad(this.session, directive.file);
     const command = /^\s*:([A-Za-z]+)/.exec(source);

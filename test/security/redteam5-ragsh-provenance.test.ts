@@ -96,6 +96,40 @@ describe("a model-written .ragsh loaded into a person's session runs as a model'
     expect(fired).toEqual(["secret"]);
   });
 
+  it(":reset data gives the session back keeping the script's plain data; every function, and every value holding one, goes", async () => {
+    fired.length = 0;
+    const dir = folder({ "gen.ragsh": `${MODEL}results = {rows: [1, 2, {ok: true}], note: "done"}\n// %%\nn = 3\n// %%\nsave = () => ${CALL_SECRET}\n// %%\nhidden = {tools: [1, () => ${CALL_SECRET}]}\n// %%\nns = Math\n` });
+    const session = new Session({ registry: registry() });
+    const codes: string[] = [];
+    expect(await loadFile(session, join(dir, "gen.ragsh"), hooks(session, codes))).toBe(true);
+    const lines: string[] = [];
+    const script = folder({ "mine.ragsh": ":reset data\n" });
+    // A person's `:reset data` line (a script no model wrote) raises the session back.
+    expect(await runScript(session, ":reset data\n", join(script, "mine.ragsh"), { ...hooks(session, codes), reset: (f) => lines.push(f) })).toBe(true);
+    expect(lines).toHaveLength(1);
+    expect(session.author).toBe("human");
+    expect((await session.runCell("[results.rows[2].ok, results.note, n]")).value).toEqual([true, "done", 3]);
+    for (const gone of ["save()", "hidden.tools[1]()", "ns"]) {
+      const r = await session.runCell(gone);
+      expect(r.ok, gone).toBe(false);
+    }
+    expect(fired).toEqual([]);
+    expect((await session.runCell(CALL_SECRET)).ok).toBe(true);
+    expect(fired).toEqual(["secret"]);
+  });
+
+  it("a model script's own :reset data line keeps the session lowered", async () => {
+    fired.length = 0;
+    const dir = folder({ "gen.ragsh": `${MODEL}x = 1\n// %%\n:reset data\n// %%\n${CALL_SECRET}\n` });
+    const session = new Session({ registry: registry() });
+    const codes: string[] = [];
+    expect(await loadFile(session, join(dir, "gen.ragsh"), hooks(session, codes))).toBe(false);
+    expect(codes).toContain("E-ragsh-capability-denied");
+    expect(session.author).toBe("model");
+    expect((await session.runCell("x")).value).toBe(1);
+    expect(fired).toEqual([]);
+  });
+
   it("graph runs the lowered session starts are limited to the model's grant (a person's .rag loaded before)", async () => {
     fired.length = 0;
     const dir = folder({ "mine.rag": 'graph mine { start a node a { kind tool tool "secret" next END } }\n', "gen.ragsh": `${MODEL}1\n` });
