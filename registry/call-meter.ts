@@ -23,18 +23,22 @@
  * (`ChatOptions.onOutput`: text, hidden reasoning and tool-call fragments, `received`)
  * and what it passed on through the streaming callbacks (`streamed`); the larger counts.
  * With a `guard` (the budget's), each increase is checked: once the output so far — at
- * the floor's `OUTPUT_FLOOR_CHARS_PER_TOKEN`, which an honest reply never passes — would
- * cross what the budget has left, the guard's error is recorded (`stopped`) and thrown
- * into the provider's read loop, and `onStop` aborts the request: a server that ignores
- * `maxOutputTokens` is cut off as it crosses, not charged afterwards.
+ * the rate a stopped attempt is charged (`estimateTokensOfLength`, ≈ 4 characters per
+ * token), so what it is charged stays within the limit but for the last piece read —
+ * would cross what the budget has left, the guard's error is recorded (`stopped`) and
+ * thrown into the provider's read loop, and `onStop` aborts the request: a server that
+ * ignores `maxOutputTokens` is cut off as it crosses, not charged afterwards. (It counted
+ * at the usage floor's 6 characters per token, and the charge at 4 left a thread's spend
+ * above its limit by up to half of what the last call streamed.) An honest reply that
+ * would end within its cap but whose text runs longer than 4 characters per token can be
+ * stopped a little early, when it would finish within about a tenth of the budget's end.
  */
 import { priceUsage, type ModelPrice } from "./registered-model.js";
 import { estimateTokensOfLength } from "./provider.js";
-import { OUTPUT_FLOOR_CHARS_PER_TOKEN } from "./usage-floor.js";
 
 /**
  * Decides, as output arrives, whether a call may go on: given the output tokens so far (at
- * the floor's rate) and what the call's failed attempts were charged, returns the error
+ * the charging rate, `estimateTokensOfLength`) and what the call's failed attempts were charged, returns the error
  * to stop it with, or undefined.
  */
 export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }) => Error | undefined;
@@ -109,7 +113,7 @@ export class CallMeter {
     const known = this.streamedChars;
     if (!this.guard || known <= this.checkedChars) return;
     this.checkedChars = known;
-    const e = this.guard(Math.ceil(known / OUTPUT_FLOOR_CHARS_PER_TOKEN), this.failed());
+    const e = this.guard(estimateTokensOfLength(known), this.failed());
     if (!e) return;
     this.stop = e;
     this.onStop?.(e);
