@@ -224,7 +224,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
           // This call's reservation replaced by its output so far (and its failed attempts).
           const over = overBy(limit, l.tokens + l.reservedTokens - tokens + failed.tokens + inTokens + out, l.usd + l.reservedUsd - usd + failed.usd + u);
-          if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ${out} output tokens (at least), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
+          if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens (its output so far at 4 characters per token), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
         }
         return undefined;
       };
