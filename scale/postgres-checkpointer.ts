@@ -58,6 +58,7 @@ import {
   type ThreadClaim,
   type TaskRecord,
   type ThreadSummary,
+  type ThreadsOptions,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
 import { branchSpendStatement, branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
@@ -546,13 +547,15 @@ export class PostgresCheckpointer implements Checkpointer {
     });
   }
 
-  async threads(): Promise<ThreadSummary[]> {
+  async threads(options: ThreadsOptions = {}): Promise<ThreadSummary[]> {
     return this.guard("list threads", async () => {
       await this.flush();
+      const only = options.threadId;
       const { rows } = await this.pool.query<Row & { cnt: string }>(
         `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM ${this.q}.checkpoints c
-         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
+         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = ''${only === undefined ? " GROUP BY thread_id" : " AND thread_id = $1"}) n ON c.seq = n.mx
          ORDER BY c.seq DESC`,
+        only === undefined ? [] : [only],
       );
       const tuples = await readTuples(this.pool, this.q, rows, this.where);
       return tuples.map((t, i) => ({

@@ -42,6 +42,8 @@ export interface ThreadEntry {
 export interface ThreadFilter {
   readonly file?: string;
   readonly graph?: string;
+  /** Only this thread. */
+  readonly thread?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export function threadEntries(summaries: readonly ThreadSummary[], workspace: Wo
   const out: ThreadEntry[] = [];
   for (const t of summaries) {
     if (filter.graph !== undefined && t.graph !== filter.graph) continue;
+    if (filter.thread !== undefined && t.threadId !== filter.thread) continue;
     const file = originFile(t.metadata.origin, workspace);
     if (want !== undefined && file !== want) continue;
     out.push({

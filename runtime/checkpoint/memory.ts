@@ -26,6 +26,7 @@ import {
   type PruneOptions,
   type ThreadClaim,
   type ThreadSummary,
+  type ThreadsOptions,
 } from "./types.js";
 
 /** A checkpoint as stored: every field but `values`, which are `refs` into the timeline's blobs. */
@@ -258,9 +259,11 @@ export class MemoryCheckpointer implements Checkpointer {
       : { config, checkpoint, metadata: e.metadata, pendingWrites };
   }
 
-  async threads(): Promise<ThreadSummary[]> {
+  async threads(options: ThreadsOptions = {}): Promise<ThreadSummary[]> {
     const out: (ThreadSummary & { seq: number })[] = [];
-    for (const [threadId, nss] of this.threadsById) {
+    const only = options.threadId;
+    const nssOf = only === undefined ? this.threadsById : new Map(this.threadsById.has(only) ? [[only, this.threadsById.get(only)!]] : []);
+    for (const [threadId, nss] of nssOf) {
       const tl = nss.get("");
       const last = tl?.entries[tl.entries.length - 1];
       if (!tl || !last) continue;

@@ -114,6 +114,8 @@ export interface Statements {
   readonly writesOf: BetterSqlite3.Statement;
   readonly writesOfThread: BetterSqlite3.Statement;
   readonly threads: BetterSqlite3.Statement;
+  /** One thread's row as `threads` gives it (none when it has no root checkpoint). */
+  readonly thread: BetterSqlite3.Statement;
   readonly hasThread: BetterSqlite3.Statement;
   readonly deleteCheckpoints: BetterSqlite3.Statement;
   readonly deleteWrites: BetterSqlite3.Statement;
@@ -144,6 +146,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
        JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx
        ORDER BY c.seq DESC`,
+    ),
+    thread: db.prepare(
+      `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
+       JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE thread_id = ? AND ns = '') n ON c.seq = n.mx`,
     ),
     hasThread: db.prepare("SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1"),
     deleteCheckpoints: db.prepare("DELETE FROM checkpoints WHERE thread_id = ?"),

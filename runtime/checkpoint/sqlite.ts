@@ -42,6 +42,7 @@ import {
   type PruneOptions,
   type ThreadClaim,
   type ThreadSummary,
+  type ThreadsOptions,
 } from "./types.js";
 
 /** A write row waiting for the next transaction: [thread, ns, checkpoint, task, idx, channel, value JSON]. */
@@ -309,9 +310,9 @@ export class SqliteCheckpointer implements Checkpointer {
     this.planner.forget();
   }
 
-  async threads(): Promise<ThreadSummary[]> {
+  async threads(options: ThreadsOptions = {}): Promise<ThreadSummary[]> {
     return this.guard("list threads", () =>
-      (this.stmt.threads.all() as (Row & { cnt: number })[]).map((row) => {
+      ((options.threadId === undefined ? this.stmt.threads.all() : this.stmt.thread.all(options.threadId)) as (Row & { cnt: number })[]).map((row) => {
         const t = this.tuple(row);
         return { threadId: row.thread_id, graph: t.checkpoint.graph, checkpoints: row.cnt, step: t.checkpoint.step, updatedAt: t.checkpoint.ts, latestId: t.checkpoint.id, ...outcomeOf(t) };
       }),

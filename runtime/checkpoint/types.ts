@@ -212,8 +212,11 @@ export interface Checkpointer {
   copyThread(from: string, to: string): Promise<void>;
   /** Deletes all but the newest `keepLast` checkpoints per thread and namespace (and their writes); returns how many were deleted. */
   prune(options?: PruneOptions): Promise<number>;
-  /** Threads with a root checkpoint, most recently updated first. */
-  threads(): Promise<ThreadSummary[]>;
+  /**
+   * Threads with a root checkpoint, most recently updated first; with `threadId`, that
+   * thread's summary alone (none when it has no root checkpoint), read without the others.
+   */
+  threads(options?: ThreadsOptions): Promise<ThreadSummary[]>;
   /**
    * Optional bulk path, used by `async` durability: applies the operations in order as
    * one unit (the SQLite backend: one transaction), as if `put` and `putWrites` were
@@ -255,6 +258,12 @@ export interface Checkpointer {
 export interface ThreadClaim {
   /** Gives the thread up (idempotent; never throws). */
   release(): Promise<void>;
+}
+
+/** Options of `Checkpointer.threads`. */
+export interface ThreadsOptions {
+  /** Only this thread. */
+  readonly threadId?: string;
 }
 
 /** One operation of `putBatch`. */

@@ -1,8 +1,8 @@
 /**
  * Following a thread that a run the page did not start is executing — a `rag run` in a
  * terminal on the same checkpoint file, a run of code — whose events never reach the
- * studio: its list entry (`GET /api/threads?graph=`, `running` while a run holds the
- * thread, `latestId` its newest checkpoint) is polled, and the thread is redrawn from its
+ * studio: its list entry (`GET /api/threads?graph=G&thread=T`, read alone; `running`
+ * while a run holds the thread, `latestId` its newest checkpoint) is polled, and the thread is redrawn from its
  * history each time a checkpoint is added, until no run holds it any more.
  */
 import { api } from "./api.js";
@@ -32,7 +32,7 @@ export function watchThread(threadId: string, graph: string, latestId: string, h
   const check = async (): Promise<void> => {
     let entry: ThreadEntry | undefined;
     try {
-      entry = (await api<ThreadEntry[]>("GET", `/api/threads?${new URLSearchParams({ graph }).toString()}`)).find((t) => t.threadId === threadId);
+      entry = (await api<ThreadEntry[]>("GET", `/api/threads?${new URLSearchParams({ graph, thread: threadId }).toString()}`)).find((t) => t.threadId === threadId);
     } catch {
       // the server is restarting, say: try again at the next tick
       if (!stopped) timer = setTimeout(() => void check(), everyMs);

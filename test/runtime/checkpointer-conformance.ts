@@ -123,6 +123,21 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       expect(threads[0]).toMatchObject({ threadId: "t", checkpoints: 1, graph: "g", latestId: root.id });
     });
 
+    it("threads({threadId}) gives that thread's summary alone, as the full list has it; none for a thread with no root checkpoint", async () => {
+      const c = b.make();
+      const a1 = ckpt({ threadId: "a" });
+      await c.put(a1, meta());
+      await c.put(ckpt({ threadId: "a", parentId: a1.id, step: 1 }), meta({ step: 1 }));
+      await c.put(ckpt({ threadId: "b" }), meta());
+      await c.put(ckpt({ threadId: "only-child", namespace: "1.0:x", graph: "x" }), meta());
+      const all = await c.threads();
+      expect(await c.threads({ threadId: "a" })).toEqual(all.filter((t) => t.threadId === "a"));
+      expect((await c.threads({ threadId: "a" }))[0]).toMatchObject({ threadId: "a", checkpoints: 2, step: 1 });
+      expect(await c.threads({ threadId: "b" })).toEqual(all.filter((t) => t.threadId === "b"));
+      expect(await c.threads({ threadId: "only-child" })).toEqual([]);
+      expect(await c.threads({ threadId: "none" })).toEqual([]);
+    });
+
     it("putWrites saves writes per task against one checkpoint; ordinary writes once, runtime records replaced", async () => {
       const c = b.make();
       const k1 = ckpt({ threadId: "t" });

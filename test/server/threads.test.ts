@@ -108,7 +108,9 @@ describe("the thread list", () => {
     try {
       let entry: (Entry & { running?: boolean }) | undefined;
       for (let i = 0; i < 300 && !entry?.running; i++) {
-        entry = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held")).json.find((t) => t.threadId === "held-elsewhere");
+        const listed = (await s.api<(Entry & { running?: boolean })[]>("GET", "/api/threads?graph=held&thread=held-elsewhere")).json;
+        expect(listed.length).toBeLessThanOrEqual(1); // the one thread, read alone (the studio's follow poll)
+        entry = listed.find((t) => t.threadId === "held-elsewhere");
         if (!entry?.running) await new Promise((r) => setTimeout(r, 20));
       }
       expect(entry).toMatchObject({ graph: "held", running: true });
