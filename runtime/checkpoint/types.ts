@@ -297,7 +297,12 @@ export const isSpecial = (channel: string): boolean => channel.startsWith("__") 
 /** The status of a thread from its latest checkpoint. */
 export function threadStatus(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites">): ThreadStatus {
   if (pendingInterrupts(t).length) return "interrupted";
-  if (failedTask(t)) return "failed";
+  return statusAfter(t, failedTask(t) !== undefined);
+}
+
+/** `threadStatus` of a checkpoint known to wait on no interrupt: `failed` when a task failed it. */
+function statusAfter(t: Pick<CheckpointTuple, "checkpoint">, failed: boolean): ThreadStatus {
+  if (failed) return "failed";
   return t.checkpoint.next.length || t.checkpoint.detached.length ? "resumable" : "completed";
 }
 
@@ -391,9 +396,10 @@ export function failedTask(t: Pick<CheckpointTuple, "pendingWrites">): TaskError
  * `interrupted`) and its metadata. Shared by every backend's `threads()`.
  */
 export function outcomeOf(t: Pick<CheckpointTuple, "checkpoint" | "pendingWrites" | "metadata">): Pick<ThreadSummary, "status" | "error" | "interrupts" | "metadata"> {
+  // Each reading of the pending writes once (`threadStatus` would read them again).
   const f = failedTask(t);
   const asks = pendingInterrupts(t);
-  return { status: threadStatus(t), ...(f ? { error: f } : {}), ...(asks.length ? { interrupts: asks } : {}), metadata: t.metadata };
+  return { status: asks.length ? "interrupted" : statusAfter(t, f !== undefined), ...(f ? { error: f } : {}), ...(asks.length ? { interrupts: asks } : {}), metadata: t.metadata };
 }
 
 /**
