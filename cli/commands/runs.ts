@@ -76,10 +76,12 @@ function withSaver<T>(opts: RunsOptions, f: (s: ReturnType<typeof openCheckpoint
 
 export function listRuns(opts: RunsOptions): Promise<number> {
   return withSaver(opts, async (saver, path) => {
-    const threads = await saver.threads();
+    // A thread a run of another process holds now (its lease): `running`, as the studio shows it.
+    const [summaries, held] = await Promise.all([saver.threads(), saver.runningThreads?.()]);
+    const threads = summaries.map((t) => (held?.has(t.threadId) ? { ...t, running: true as const } : t));
     if (opts.json) process.stdout.write(JSON.stringify(threads, null, 2) + "\n");
     else if (!threads.length) process.stdout.write(`no runs in ${path}\n`);
-    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED (local time)"], ...threads.map((t) => [t.threadId, t.graph, t.status + (t.error ? `: ${errorLine(t.error.error)}` : ""), String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
+    else process.stdout.write(table([["THREAD", "GRAPH", "STATUS", "STEP", "CHECKPOINTS", "UPDATED (local time)"], ...threads.map((t) => [t.threadId, t.graph, ("running" in t ? "running" : t.status) + (t.error ? `: ${errorLine(t.error.error)}` : ""), String(t.step), String(t.checkpoints), time(t.updatedAt)])]));
     return 0;
   });
 }
@@ -122,7 +124,8 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
       process.stdout.write(`\nsubgraphs at ${printableId(latest.checkpointId)}:\n${lines.length ? lines.join("\n") : "  (no pending task runs a child graph that has checkpointed)"}\n`);
     }
     if (latest.error) process.stdout.write(`\n${c.red("failed")}: task ${latest.error.taskId}: ${errorLine(latest.error.error)}\n`);
-    if (latest.status !== "completed") process.stdout.write(`\nresume with: ${resumeCommandLine(threadId, latest.interrupts, opts.checkpoints)}\n`);
+    if (!ns && (await saver.runningThreads?.())?.has(threadId)) process.stdout.write(`\n${c.yellow("running")}: a run holds this thread now (its lease); what it does next shows here as it checkpoints\n`);
+    else if (latest.status !== "completed") process.stdout.write(`\nresume with: ${resumeCommandLine(threadId, latest.interrupts, opts.checkpoints)}\n`);
     return 0;
   });
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SqliteCheckpointer } from "../../runtime/index.js";
 import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
 
 const approval = join(root, "examples/approval.rag");
@@ -107,6 +108,25 @@ describe("rag runs", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Usage: rag runs [list] [--checkpoints <path>] [--json] | <command> [options]");
     expect(r.stdout).toMatch(/\n {2}--checkpoints <path> {2}SQLite checkpoint file, or postgres:\/\/… \(shared store\) \(default: "\.rag\/checkpoints\.db"\)\n {2}--json {16}print JSON\n/);
+  });
+
+  it("lists a thread a run of another process holds (its lease) as running, in the table and in --json", async () => {
+    const dir = scratchProject({});
+    expect((await rag(["run", approval, "--thread", "busy"], dir)).code).toBe(3);
+    const other = new SqliteCheckpointer(join(dir, ".rag/checkpoints.db")); // another process's run: its lease on the file
+    try {
+      const claim = await other.claim("busy", () => undefined);
+      expect((await rag(["runs"], dir)).stdout).toMatch(/\nbusy\s+approval\s+running\s+1\s/);
+      expect(JSON.parse((await rag(["runs", "--json"], dir)).stdout)).toMatchObject([{ threadId: "busy", status: "interrupted", running: true }]);
+      const show = (await rag(["runs", "show", "busy"], dir)).stdout;
+      expect(show).toContain("running: a run holds this thread now");
+      expect(show).not.toContain("resume with:");
+      await claim.release();
+      expect((await rag(["runs"], dir)).stdout).toMatch(/\nbusy\s+approval\s+interrupted\s+1\s/);
+      expect(JSON.parse((await rag(["runs", "--json"], dir)).stdout)[0]).not.toHaveProperty("running");
+    } finally {
+      other.close();
+    }
   });
 
   it("lists threads, shows a thread's checkpoints, prints a state, and forks a checkpoint to answer differently", async () => {
