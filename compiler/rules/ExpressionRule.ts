@@ -50,9 +50,8 @@ function checkWrites(entries: readonly A.ExprEntry[], types: GraphTypes, scope: 
   for (const en of entries) {
     const f = types.fields.get(en.key.name);
     if (!f) continue;
-    // A string literal is known to the letter: "done" into a `"open" | "closed"` field is caught.
-    const v = en.value.kind === "String" && f.type.t === "string" && f.type.values ? { t: "string" as const, values: [en.value.value] } : checkExpr(en.value, scope, SILENT);
-    const why = writeClash(f, v);
+    // A string literal is known to the letter (`literalType`): "done" into a `"open" | "closed"` field is caught.
+    const why = writeClash(f, checkExpr(en.value, scope, SILENT));
     if (why) report("E-rag-type-mismatch", `field \`${en.key.name}\` ${why}`, en.value.span, { label: "type mismatch", help: "the runtime validates every write against the field's type and reducer and would fail the task" });
   }
 }
