@@ -12,7 +12,7 @@ import { didYouMean } from "../../grammar/suggest.js";
 import type { Span } from "../../grammar/span.js";
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
 import { FUNCTIONS, type ParamKind } from "./functions.js";
-import { ANY, BOOLEAN, canBe, describe, isEnum, literalType, NULL, NUMBER, STRING, type ExprType } from "./types.js";
+import { ANY, BOOLEAN, canBe, describe, isEnum, literalType, NULL, NUMBER, STRING, valueKind, type ExprType } from "./types.js";
 
 export interface ExprScope {
   /** Roots in scope and their types. */
@@ -218,7 +218,7 @@ function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, report: Report): Expr
       return BOOLEAN;
     case "==":
     case "!=": {
-      if (known(l) && known(r) && kindOf(l) !== kindOf(r)) return mismatch(report, e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
+      if (known(l) && known(r) && valueKind(l) !== valueKind(r)) return mismatch(report, e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
       const en = isEnum(l) ? { t: l, lit: e.right } : isEnum(r) ? { t: r, lit: e.left } : undefined;
       if (en && en.lit.kind === "String" && !en.t.values.includes(en.lit.value)) {
         const lit = en.lit;
@@ -258,9 +258,4 @@ function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, report: Report): Expr
 /** Whether a type is known enough to judge (not `any`, not a null that may be anything later). */
 function known(t: ExprType): boolean {
   return t.t !== "any" && t.t !== "null";
-}
-
-/** Comparable kind: records and maps are both objects. */
-function kindOf(t: ExprType): string {
-  return t.t === "record" || t.t === "map" ? "object" : t.t;
 }

@@ -43,6 +43,30 @@ export function isEnum(t: ExprType): t is { readonly t: "string"; readonly value
   return t.t === "string" && t.values !== undefined && !t.literal;
 }
 
+/** The runtime's kind of a value: a scalar's own, `list`, `object` (map or record), or undefined when unknown (`any`, null). */
+export type ValueKind = "string" | "number" | "boolean" | "list" | "object";
+
+/** The kind of a value of type `t` (`ValueKind`): what the runtime's checks and `==` tell apart. */
+export function valueKind(t: ExprType): ValueKind | undefined {
+  switch (t.t) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "list":
+      return t.t;
+    case "map":
+    case "record":
+      return "object";
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `t` is a string, a number or a boolean. */
+export function isScalar(t: ExprType): boolean {
+  return t.t === "string" || t.t === "number" || t.t === "boolean";
+}
+
 /** The type a field declaration promises (optional types read as their inner type: null is always allowed). */
 export function typeOf(t: A.TypeExpr, p: ResolvedProgram, depth = 0): ExprType {
   if (depth > 16) return ANY;
