@@ -17,9 +17,9 @@ import { packetsTo } from "../analysis/send-targets.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalKind } from "../resolve/kinds.js";
 import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
-import { checkExpr, type ExprScope, type Report } from "./check.js";
+import { checkExpr, type Report } from "./check.js";
 import { resultType } from "./result-type.js";
-import { graphTypes, withResult } from "./scope.js";
+import { graphTypes, withForEach, withResult } from "./scope.js";
 import { ANY, STRING, type ExprType } from "./types.js";
 
 /** Per graph: whether code may send packets anywhere (a registry kind's Command). */
@@ -68,11 +68,8 @@ export function argsType(n: ResolvedNode, g: ResolvedGraph, p: ResolvedProgram, 
   for (const { sender, target } of sent) {
     if (target.args?.kind !== "ExprMap") return ANY;
     const types = graphTypes(g, p);
-    let scope: ExprScope = withResult(types.scopes.after, resultType(sender, g, p, registry));
-    if (target.forEach) {
-      const it = checkExpr(target.forEach.iterable, scope, SILENT);
-      scope = { ...scope, roots: new Map([...scope.roots, [target.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
-    }
+    const after = withResult(types.scopes.after, resultType(sender, g, p, registry));
+    const scope = target.forEach ? withForEach(after, target.forEach.variable.name, target.forEach.iterable) : after;
     const own = new Map<string, ExprType>();
     for (const e of target.args.entries) own.set(e.key.name, plain(checkExpr(e.value, scope, SILENT)));
     if (!fields) fields = own;

@@ -23,6 +23,11 @@ export interface ExprScope {
   readonly owner: string;
 }
 
+/** `scope` with root `name` of type `t` (replacing a root of that name). */
+export function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
+  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
+}
+
 export type Report = (code: string, message: string, span: Span, extras?: DiagnosticExtras) => void;
 
 const replace = (span: Span, from: string, to: string) => ({ span, replacement: to, description: `replace \`${from}\` with \`${to}\`` });
@@ -104,7 +109,7 @@ function comprehension(e: A.ComprehensionExpr, scope: ExprScope, report: Report)
   if (scope.roots.has(name)) {
     report("E-rag-invalid-comprehension", `the comprehension variable \`${name}\` hides the root \`${name}\``, e.variable.span, { label: "hides a root", help: "name it after one element, e.g. `item`", fixes: [replace(e.variable.span, name, "item")] });
   }
-  const inner: ExprScope = { ...scope, roots: new Map([...scope.roots, [name, it.t === "list" ? it.items : ANY]]) };
+  const inner = withRoot(scope, name, it.t === "list" ? it.items : ANY);
   if (e.filter) checkExpr(e.filter, inner, report);
   return { t: "list", items: checkExpr(e.element, inner, report) };
 }

@@ -23,13 +23,13 @@ export function outsideEnum(t: ExprType, v: ExprType): boolean {
  * Why a value of type `v` written whole into a field of type `t` is certain to fail:
  * its kind differs (a string into a number, a record into a string, a scalar into a
  * map…), or it is a string none of whose known values is one of the field's
- * (`"a" | "b"`), or undefined. The reason reads `holds a number, but VERB "x"`.
+ * (`"a" | "b"`), or undefined. The reason reads `HOLDS a number, but VERB "x"`.
  */
-export function valueClash(t: ExprType, v: ExprType, verb = "this writes"): string | undefined {
+export function valueClash(t: ExprType, v: ExprType, verb = "this writes", holds = "holds"): string | undefined {
   const kt = valueKind(t);
   const kv = valueKind(v);
   if (!kt || !kv) return undefined;
-  return kt !== kv || outsideEnum(t, v) ? `holds ${describe(t)}, but ${verb} ${shown(v)}` : undefined;
+  return kt !== kv || outsideEnum(t, v) ? `${holds} ${describe(t)}, but ${verb} ${shown(v)}` : undefined;
 }
 
 /**

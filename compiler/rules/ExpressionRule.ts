@@ -17,10 +17,10 @@
  * are `any` and only names and functions are checked.
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
+import { checkExpr, withRoot, type ExprScope, type Report } from "../expr/check.js";
 import { argsType } from "../expr/args-type.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
+import { graphTypes, scopes, withForEach, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, rootReads, type ExprSite } from "../expr/sites.js";
 import { ANY, type ExprType } from "../expr/types.js";
 import { writeClash } from "../expr/write-clash.js";
@@ -31,12 +31,8 @@ const SILENT: Report = () => {};
 
 function checkSites(sites: readonly ExprSite[], before: ExprScope, after: ExprScope | undefined, report: Report): void {
   for (const site of sites) {
-    let scope = site.afterRun ? after! : before;
-    if (site.forEach) {
-      const it = checkExpr(site.forEach.iterable, scope, SILENT);
-      scope = { ...scope, roots: new Map([...scope.roots, [site.forEach.variable, it.t === "list" ? it.items : ANY]]) };
-    }
-    checkExpr(site.expr, scope, report);
+    const scope = site.afterRun ? after! : before;
+    checkExpr(site.expr, site.forEach ? withForEach(scope, site.forEach.variable, site.forEach.iterable) : scope, report);
   }
 }
 
@@ -66,11 +62,6 @@ function checkResultWrite(target: A.Identifier, kind: string, types: GraphTypes,
       help: result.t === "string" ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)" : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
     });
   }
-}
-
-/** `scope` with root `name` of type `t`. */
-function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
-  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
 }
 
 export const ExpressionRule: Rule = (ctx) => {

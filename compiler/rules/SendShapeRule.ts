@@ -9,10 +9,8 @@
  * file: its `input { … }` fields, values only — types, ranges and patterns). Reference
  * string arguments (`send w "path"`) are not checked.
  */
-import { checkExpr } from "../expr/check.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, withResult } from "../expr/scope.js";
-import { ANY } from "../expr/types.js";
+import { graphTypes, withForEach, withResult } from "../expr/scope.js";
 import { sendCallee } from "./InputShapeRule.js";
 import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { Rule } from "./rule.js";
@@ -30,11 +28,7 @@ export const SendShapeRule: Rule = (ctx) => ({
         if (!name || t.args?.kind === "String") continue;
         const callee = sendCallee(resolveSendTarget(name, g, ctx.program, ctx.registry), ctx.program, ctx.registry);
         if (!callee) continue;
-        let scope = after;
-        if (t.forEach) {
-          const it = checkExpr(t.forEach.iterable, after, () => {});
-          scope = { ...after, roots: new Map([...after.roots, [t.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
-        }
+        const scope = t.forEach ? withForEach(after, t.forEach.variable.name, t.forEach.iterable) : after;
         checkShape(ctx, {
           map: t.args,
           schema: callee.schema,
