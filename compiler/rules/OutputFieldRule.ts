@@ -5,8 +5,7 @@
  * over `state { total: string }`) returns that other kind to every caller — a parent
  * writing `result.total` into a number field fails — so it is `E-rag-type-mismatch` on
  * the output field's type; `check` said ok. Unknown types (`any`, channels) are silent.
- * An output field no state field backs (always null) is not reported: the compatibility
- * corpus holds such graphs as valid.
+ * An output field no state field backs (always null) is UnbackedOutputRule's warning.
  */
 import { graphTypes, type GraphTypes } from "../expr/scope.js";
 import { typeOf } from "../expr/types.js";
@@ -23,7 +22,7 @@ export const OutputFieldRule: Rule = (ctx) => ({
         const name = f.name.name;
         if (!name) continue;
         const state = fields.get(name);
-        if (!state) continue; // always null: valid in the compatibility corpus, so not reported here
+        if (!state) continue; // always null: UnbackedOutputRule warns
         const why = valueClash(typeOf(f.type, ctx.program), state.type, "its state field holds", "promises");
         if (why) {
           ctx.report("E-rag-type-mismatch", `output field \`${name}\` of graph \`${g.name}\` ${why}`, f.type.span, {
