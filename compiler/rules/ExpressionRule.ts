@@ -59,7 +59,12 @@ function checkResultWrite(target: A.Identifier, kind: string, types: GraphTypes,
   if (why) {
     report("E-rag-type-mismatch", `field \`${target.name}\` ${why}: the result of this \`${kind}\` node`, target.span, {
       label: "type mismatch",
-      help: result.t === "string" ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)" : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
+      help:
+        kind === "tool_executor"
+          ? "a tool executor's result is the replies to the calls as text, one string per call (whatever the tools return): collect it in a `list<string>` field"
+          : result.t === "string"
+            ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)"
+            : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
     });
   }
 }
