@@ -1,10 +1,11 @@
 /**
- * What a `send`'s target names, resolved once as the runtime resolves it (`language.md`
- * §2.3; lower/node.ts writes the same choice into the IR as the send's `targetKind`): a
- * node of the graph, else an inline agent, else a graph of the file or the registry (an
- * implicit `subgraph`), else a registered agent (an implicit `subagent`). The
- * send rules (target, input, shape, result channel), the write analysis and the type of
- * `args` all ask here, so they cannot disagree on what a name means.
+ * What a `send`'s target names, resolved once (`language.md` §2.3): a node of the graph,
+ * else an inline agent, else a graph of the file or the registry (an implicit
+ * `subgraph`), else a registered agent (an implicit `subagent`). Lowering writes the
+ * choice into the IR as the send's `targetKind` (lower/node.ts), which the runtime runs
+ * and authorises; the send rules (target, input, shape, result channel), the write
+ * analysis, the capability uses and the type of `args` ask here too, so none of them can
+ * disagree with the run on what a name means.
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { RegistryView } from "../registry-view.js";
@@ -30,7 +31,7 @@ export function resolveSendTarget(name: string, g: ResolvedGraph, p: ResolvedPro
   if (node) return { kind: "node", name, node, what: `node \`${name}\`` };
   const inline = p.agents.get(name);
   if (inline) return { kind: "agent", name, inline, what: `agent \`${name}\`` };
-  // The order of lower/node.ts's `targetKind` (what the runtime runs): a graph of the file or a registered graph, else a registered agent.
+  // A graph of the file or a registered graph before a registered agent of the same name.
   const local = p.graphByName.get(name);
   if (local || registry?.graphs?.has(name)) return { kind: "graph", name, local, what: `graph \`${name}\`` };
   const sig = registry?.signatures;
