@@ -35,10 +35,15 @@ export function resolveSendTarget(name: string, g: ResolvedGraph, p: ResolvedPro
   const local = p.graphByName.get(name);
   if (local || registry?.graphs?.has(name)) return { kind: "graph", name, local, what: `graph \`${name}\`` };
   const sig = registry?.signatures;
-  if (registry?.agents?.has(name) || sig?.agents?.[name]) return { kind: "agent", name, inline: undefined, what: `agent \`${name}\`` };
-  if (sig?.graphs?.[name]) return { kind: "graph", name, local: undefined, what: `graph \`${name}\`` };
+  if (registry?.agents?.has(name) || hasOwnEntry(sig?.agents, name)) return { kind: "agent", name, inline: undefined, what: `agent \`${name}\`` };
+  if (hasOwnEntry(sig?.graphs, name)) return { kind: "graph", name, local: undefined, what: `graph \`${name}\`` };
   const unchecked = registry !== undefined && (registry.agents === null || registry.graphs === null);
   return { kind: unchecked ? "unchecked" : "unknown", name, what: `\`${name}\`` };
+}
+
+/** Whether `record` has its own entry `name` (not `constructor` or `toString` from its prototype: names come from the file). */
+function hasOwnEntry(record: object | undefined, name: string): boolean {
+  return record !== undefined && Object.hasOwn(record, name);
 }
 
 /** A packet: one target of a node's `send`, and the node that sends it. */

@@ -98,6 +98,10 @@ describe("send packets", () => {
     const src = graph('node a { kind set send [t { qery: x } for x in state.drafts] join b } node t { kind tool tool "search" writes hits } node b { next END }');
     expect(errors(src).map((x) => [x.code, x.fixes])).toEqual([["E-rag-unknown-argument", ["query"]]]);
   });
+
+  it("a target named like a prototype property (`constructor`) is no registered agent or graph: E-rag-unknown-send-target", () => {
+    expect(errors(graph('node a { kind set send [constructor { draft: "x" }, toString] join b } node b { next END }')).map((x) => x.code)).toEqual(["E-rag-unknown-send-target", "E-rag-unknown-send-target"]);
+  });
 });
 
 describe("without signatures", () => {
