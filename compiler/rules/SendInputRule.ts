@@ -32,17 +32,20 @@ function isRequired(f: A.Field): boolean {
   return f.type.kind !== "OptionalType" && f.default === undefined;
 }
 
+/** A node target needs the `args.K` its templates and expressions read. */
 function nodeNeed(name: string, node: ResolvedNode): Need | undefined {
   const keys = rootReads(exprSites(node.items, node.sends), "args");
   return keys.size ? { keys, via: "args", what: `node \`${name}\`` } : undefined;
 }
 
+/** A graph of this file needs its required `input` fields. */
 function graphNeed(name: string, graph: ResolvedGraph): Need | undefined {
   const keys = new Map<string, Span>();
   for (const io of graph.io) if (io.direction === "input") for (const f of io.fields) if (f.name.name && isRequired(f)) keys.set(f.name.name, f.name.span);
   return keys.size ? { keys, via: "input", what: `graph \`${name}\`` } : undefined;
 }
 
+/** An inline agent needs the `input.K` its prompt reads. */
 function agentNeed(name: string, agent: ResolvedAgent): Need | undefined {
   const keys = rootReads(templateSites(agent.items.get("prompt")), "input");
   return keys.size ? { keys, via: "input", what: `agent \`${name}\`` } : undefined;
