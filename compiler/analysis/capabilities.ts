@@ -3,10 +3,14 @@
  * policy checks (`language.md` §2.1 `allow`, §5). Names resolved by meaning (§6): `model`
  * on a subgraph node is a graph and on a router node a route function; inline agents the
  * graph uses contribute their model and tools; send targets that are no node or inline
- * agent are registered agents or graphs.
+ * agent are graphs (of the file or registered) or registered agents, resolved as the run
+ * resolves them (`send-targets.ts`; a name nothing declares counts as an agent, as the
+ * IR's `targetKind` does).
  */
 import type { Span } from "../../grammar/span.js";
 import type { CapabilityKind } from "../policy-view.js";
+import type { RegistryView } from "../registry-view.js";
+import { resolveSendTarget } from "./send-targets.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import { listNames, type ItemTable, type ResolvedGraph, type ResolvedProgram, isFirstDeclaration } from "../resolve/resolve.js";
 
@@ -26,7 +30,7 @@ function agentItems(items: ItemTable, owner: string, out: CapabilityUse[]): void
   for (const t of listNames(items.get("tools")?.value)) out.push({ kind: "tools", name: t.name, span: t.span, owner });
 }
 
-export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): CapabilityUse[] {
+export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram, registry: RegistryView | undefined): CapabilityUse[] {
   const out: CapabilityUse[] = [];
   const inlineUsed = new Map<string, Span>();
   for (let ni = 0, nl = g.nodeList; ni < nl.length; ni++) {
@@ -60,9 +64,10 @@ export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram): Capability
     for (const s of n.sends) {
       for (const t of s.targets) {
         const name = t.target.name;
-        if (!name || g.nodes.has(name)) continue;
-        if (p.agents.has(name)) inlineUsed.set(name, t.target.span);
-        else out.push({ kind: p.graphByName.has(name) ? "graphs" : "agents", name, span: t.target.span, owner: `a send from node \`${n.name}\`` });
+        const target = name ? resolveSendTarget(name, g, p, registry) : undefined;
+        if (!target || target.kind === "node") continue;
+        if (target.kind === "agent" && target.inline) inlineUsed.set(name, t.target.span);
+        else out.push({ kind: target.kind === "graph" ? "graphs" : "agents", name, span: t.target.span, owner: `a send from node \`${n.name}\`` });
       }
     }
   }

@@ -7,6 +7,7 @@ import type { Span } from "../../grammar/span.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import { resolveSendTarget } from "./send-targets.js";
 
 /**
  * Kinds whose writes are all in their items (a conversation's appends go to `messages`
@@ -26,7 +27,12 @@ export function hasHiddenWriters(g: ResolvedGraph, program: ResolvedProgram): bo
     if (!VISIBLE_WRITER_KINDS.has(n.kind)) return true;
     if (n.items.get("tools")?.value.items.length) return true;
     if (n.items.get("agent") && !n.items.get("writes")) return true;
-    for (const s of n.sends) for (const t of s.targets) if (!g.nodes.has(t.target.name) && !program.agents.has(t.target.name)) return true;
+    for (const s of n.sends) {
+      for (const t of s.targets) {
+        const r = resolveSendTarget(t.target.name, g, program, undefined);
+        if (r.kind !== "node" && !(r.kind === "agent" && r.inline)) return true;
+      }
+    }
   }
   return false;
 }
@@ -75,10 +81,10 @@ export function itemWrites(items: ItemTable): WriteSite[] {
  * (its `writes`), or a registered agent (its declared channel, via the registry view).
  */
 export function targetWrites(name: string, g: ResolvedGraph, program: ResolvedProgram, registry: RegistryView | undefined, at: Span): WriteSite[] {
-  const node = g.nodes.get(name);
-  if (node) {
-    const own = itemWrites(node.items);
-    const agent = node.items.get("agent")?.value.value;
+  const t = resolveSendTarget(name, g, program, registry);
+  if (t.kind === "node") {
+    const own = itemWrites(t.node.items);
+    const agent = t.node.items.get("agent")?.value.value;
     return own.length || !agent ? own : agentChannel(agent, program, registry, at);
   }
   return agentChannel(name, program, registry, at);

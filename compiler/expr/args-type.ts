@@ -11,48 +11,31 @@
  * for a node drawn from a `tool`, `tool_executor`, `subgraph` or `repl_agent` node (a
  * tool's Command, or a child's `graph: PARENT` command, may send a packet to it).
  */
-import type * as A from "../../grammar/rag/ast.js";
 import { graphCache } from "../analysis/graph-cache.js";
 import { flowGraph } from "../analysis/flow.js";
+import { packetsTo } from "../analysis/send-targets.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalKind } from "../resolve/kinds.js";
 import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
-import { checkExpr, type ExprScope, type Report } from "./check.js";
+import { checkExpr, type Report } from "./check.js";
 import { resultType } from "./result-type.js";
-import { graphTypes, withResult } from "./scope.js";
+import { graphTypes, withForEach, withResult } from "./scope.js";
 import { ANY, STRING, type ExprType } from "./types.js";
 
-/** A packet: the target's argument map and the node that sends it. */
-interface Packet {
-  readonly sender: ResolvedNode;
-  readonly target: A.SendTarget;
-}
-
-/** Per graph: the packets sent to each node name, or `dynamic` when code may send packets anywhere. */
-const packets = graphCache<{ readonly dynamic: boolean; readonly to: ReadonlyMap<string, readonly Packet[]> }>();
+/** Per graph: whether code may send packets anywhere (a registry kind's Command). */
+const dynamicSends = graphCache<boolean>();
 
 const SILENT: Report = () => {};
 
 /** Kinds whose tasks may send a packet to a node they are drawn to, from code (a tool's or a child's Command). */
 const MAY_SEND: ReadonlySet<string> = new Set(["tool", "tool_executor", "subgraph", "repl_agent"]);
 
-function packetsOf(g: ResolvedGraph): { readonly dynamic: boolean; readonly to: ReadonlyMap<string, readonly Packet[]> } {
-  let r = packets.get(g);
-  if (r) return r;
-  let dynamic = false;
-  const to = new Map<string, Packet[]>();
-  for (const n of g.nodeList) {
-    if (canonicalKind(n.kind) === undefined) dynamic = true;
-    for (const s of n.sends) {
-      for (const t of s.targets) {
-        const l = to.get(t.target.name);
-        if (l) l.push({ sender: n, target: t });
-        else to.set(t.target.name, [{ sender: n, target: t }]);
-      }
-    }
+function isDynamic(g: ResolvedGraph): boolean {
+  let r = dynamicSends.get(g);
+  if (r === undefined) {
+    r = g.nodeList.some((n) => canonicalKind(n.kind) === undefined);
+    dynamicSends.set(g, r);
   }
-  r = { dynamic, to };
-  packets.set(g, r);
   return r;
 }
 
@@ -75,9 +58,8 @@ function same(a: ExprType, b: ExprType): boolean {
 
 /** The type of `args` in node `n`'s expressions (see the module comment); `any` when it is not known. */
 export function argsType(n: ResolvedNode, g: ResolvedGraph, p: ResolvedProgram, registry: RegistryView | undefined): ExprType {
-  const { dynamic, to } = packetsOf(g);
-  const sent = to.get(n.name);
-  if (dynamic || !sent?.length) return ANY;
+  const sent = packetsTo(g).get(n.name);
+  if (!sent?.length || isDynamic(g)) return ANY;
   for (const e of flowGraph(g).into.get(n.name) ?? []) {
     const from = g.nodes.get(e.from);
     if (from && MAY_SEND.has(canonicalKind(from.kind) ?? "")) return ANY;
@@ -86,11 +68,8 @@ export function argsType(n: ResolvedNode, g: ResolvedGraph, p: ResolvedProgram, 
   for (const { sender, target } of sent) {
     if (target.args?.kind !== "ExprMap") return ANY;
     const types = graphTypes(g, p);
-    let scope: ExprScope = withResult(types.scopes.after, resultType(sender, g, p, registry));
-    if (target.forEach) {
-      const it = checkExpr(target.forEach.iterable, scope, SILENT);
-      scope = { ...scope, roots: new Map([...scope.roots, [target.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
-    }
+    const after = withResult(types.scopes.after, resultType(sender, g, p, registry));
+    const scope = target.forEach ? withForEach(after, target.forEach.variable.name, target.forEach.iterable) : after;
     const own = new Map<string, ExprType>();
     for (const e of target.args.entries) own.set(e.key.name, plain(checkExpr(e.value, scope, SILENT)));
     if (!fields) fields = own;

@@ -12,7 +12,7 @@ import { didYouMean } from "../../grammar/suggest.js";
 import type { Span } from "../../grammar/span.js";
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
 import { FUNCTIONS, type ParamKind } from "./functions.js";
-import { ANY, BOOLEAN, canBe, describe, NULL, NUMBER, STRING, type ExprType } from "./types.js";
+import { ANY, BOOLEAN, canBe, describe, isEnum, literalType, NULL, NUMBER, STRING, valueKind, type ExprType } from "./types.js";
 
 export interface ExprScope {
   /** Roots in scope and their types. */
@@ -21,6 +21,11 @@ export interface ExprScope {
   readonly absent?: ReadonlyMap<string, string>;
   /** What `state` refers to, for messages ("graph `g`"). */
   readonly owner: string;
+}
+
+/** `scope` with root `name` of type `t` (replacing a root of that name). */
+export function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
+  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
 }
 
 export type Report = (code: string, message: string, span: Span, extras?: DiagnosticExtras) => void;
@@ -36,7 +41,7 @@ function mismatch(report: Report, span: Span, message: string, help?: string): E
 export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType {
   switch (e.kind) {
     case "String":
-      return STRING;
+      return literalType(e.value);
     case "Number":
       return NUMBER;
     case "Boolean":
@@ -81,7 +86,8 @@ export function checkExpr(e: A.Expr, scope: ExprScope, report: Report): ExprType
     case "ListExpr": {
       const items = e.items.map((x) => checkExpr(x, scope, report));
       const first = items[0];
-      return { t: "list", items: first && items.every((i) => i.t === first.t && first.t !== "record" && first.t !== "list") ? first : ANY };
+      // One kind of item: the list's item type (a string, not the first literal's own value).
+      return { t: "list", items: first && items.every((i) => i.t === first.t && first.t !== "record" && first.t !== "list") ? (first.t === "string" && first.literal ? STRING : first) : ANY };
     }
     case "ObjectExpr":
       return { t: "record", what: "the object", fields: new Map(e.entries.map((en) => [en.key.name, checkExpr(en.value, scope, report)])) };
@@ -103,7 +109,7 @@ function comprehension(e: A.ComprehensionExpr, scope: ExprScope, report: Report)
   if (scope.roots.has(name)) {
     report("E-rag-invalid-comprehension", `the comprehension variable \`${name}\` hides the root \`${name}\``, e.variable.span, { label: "hides a root", help: "name it after one element, e.g. `item`", fixes: [replace(e.variable.span, name, "item")] });
   }
-  const inner: ExprScope = { ...scope, roots: new Map([...scope.roots, [name, it.t === "list" ? it.items : ANY]]) };
+  const inner = withRoot(scope, name, it.t === "list" ? it.items : ANY);
   if (e.filter) checkExpr(e.filter, inner, report);
   return { t: "list", items: checkExpr(e.element, inner, report) };
 }
@@ -217,12 +223,12 @@ function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, report: Report): Expr
       return BOOLEAN;
     case "==":
     case "!=": {
-      if (known(l) && known(r) && kindOf(l) !== kindOf(r)) return mismatch(report, e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
-      const en = l.t === "string" && l.values ? { t: l, lit: e.right } : r.t === "string" && r.values ? { t: r, lit: e.left } : undefined;
-      if (en && en.t.t === "string" && en.lit.kind === "String" && !en.t.values!.includes(en.lit.value)) {
+      if (known(l) && known(r) && valueKind(l) !== valueKind(r)) return mismatch(report, e.span, `comparing ${describe(l)} with ${describe(r)} is always ${op === "==" ? "false" : "true"}`);
+      const en = isEnum(l) ? { t: l, lit: e.right } : isEnum(r) ? { t: r, lit: e.left } : undefined;
+      if (en && en.lit.kind === "String" && !en.t.values.includes(en.lit.value)) {
         const lit = en.lit;
-        const s = didYouMean(lit.value, en.t.values!);
-        report("E-rag-type-mismatch", `${JSON.stringify(lit.value)} is not one of ${en.t.values!.map((v) => JSON.stringify(v)).join(", ")}, so this is always ${op === "==" ? "false" : "true"}`, lit.span, {
+        const s = didYouMean(lit.value, en.t.values);
+        report("E-rag-type-mismatch", `${JSON.stringify(lit.value)} is not one of ${en.t.values.map((v) => JSON.stringify(v)).join(", ")}, so this is always ${op === "==" ? "false" : "true"}`, lit.span, {
           label: "not a value of the enum",
           ...(s ? { help: `did you mean ${JSON.stringify(s)}?`, fixes: [{ span: lit.span, replacement: JSON.stringify(s), description: `replace ${lit.raw} with ${JSON.stringify(s)}` }] } : {}),
         });
@@ -257,9 +263,4 @@ function binary(e: A.BinaryExpr, l: ExprType, r: ExprType, report: Report): Expr
 /** Whether a type is known enough to judge (not `any`, not a null that may be anything later). */
 function known(t: ExprType): boolean {
   return t.t !== "any" && t.t !== "null";
-}
-
-/** Comparable kind: records and maps are both objects. */
-function kindOf(t: ExprType): string {
-  return t.t === "record" || t.t === "map" ? "object" : t.t;
 }

@@ -6,16 +6,22 @@
  * - `subgraph`: the graph's `output` fields (of the file, or the registered graph's
  *   signature), else unknown (the last task's result);
  * - `tool`: the registered tool's `result` schema (its signature), else unknown;
+ * - `tool_executor`: the replies to the pending calls as text, one string per call
+ *   (stdlib/kinds/tool-executor.ts: a tool's return is sent to the model as a tool
+ *   message, JSON text unless it is a string), whatever the tools' `result` schemas say;
  * - `router` with a route function: the label (a string; one of its labels when declared);
  * - `interrupt` with `resume { … }` and no `options`: the resume record (with options the
  *   answer also carries `choice`, so it stays unknown);
- * - everything else (`interrupt`, `tool_executor`, …): unknown (`any`).
+ * - everything else (`interrupt`, `repl_agent`, …): unknown (`any`).
  * Unknown is `any`, which silences every check.
  */
 import type { RegistryView } from "../registry-view.js";
 import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 import { schemaType } from "./schema-type.js";
 import { ANY, recordOf, STRING, typeOf, type ExprType } from "./types.js";
+
+/** A tool executor's result: one reply text per call. */
+const TOOL_REPLIES: ExprType = { t: "list", items: STRING };
 
 function declaredOutput(items: ResolvedNode["items"], p: ResolvedProgram, item: "output" | "resume" = "output"): ExprType | undefined {
   const out = items.get(item);
@@ -68,6 +74,8 @@ export function resultType(n: ResolvedNode, _g: ResolvedGraph, p: ResolvedProgra
       const sig = name ? registry?.signatures?.tools?.[name] : undefined;
       return sig?.result ? schemaType(sig.result, `the result of tool \`${name}\``) : ANY;
     }
+    case "tool_executor":
+      return TOOL_REPLIES;
     case "interrupt":
       return n.items.get("options") ? ANY : (declaredOutput(n.items, p, "resume") ?? ANY);
     case "router": {

@@ -8,7 +8,8 @@
 import type { ReducerName } from "../blueprint.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
-import type { ExprScope } from "./check.js";
+import type * as A from "../../grammar/rag/ast.js";
+import { checkExpr, withRoot, type ExprScope, type Report } from "./check.js";
 import { ANY, NUMBER, recordOf, STRING, typeOf, type ExprType } from "./types.js";
 import { graphCache } from "../analysis/graph-cache.js";
 
@@ -37,6 +38,8 @@ export interface Scopes {
 }
 
 const cache = graphCache<GraphTypes>();
+
+const SILENT: Report = () => {};
 
 export function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
   let t = cache.get(g);
@@ -68,7 +71,16 @@ export function scopes(state: ExprType, input: ExprType, owner: string): Scopes 
   };
 }
 
-/** `scope` with `result` of type `t`. */
+/** `scope` with `result` of type `t` (unchanged when `t` is unknown: `after` has `result` as `any`). */
 export function withResult(scope: ExprScope, t: ExprType): ExprScope {
-  return t.t === "any" ? scope : { ...scope, roots: new Map([...scope.roots, ["result", t]]) };
+  return t.t === "any" ? scope : withRoot(scope, "result", t);
+}
+
+/**
+ * `scope` with a send's `for VARIABLE in ITERABLE` variable: the iterable's item type
+ * when it is a list, else `any` (the iterable's own mistakes are reported where it is checked).
+ */
+export function withForEach(scope: ExprScope, variable: string, iterable: A.Expr): ExprScope {
+  const it = checkExpr(iterable, scope, SILENT);
+  return withRoot(scope, variable, it.t === "list" ? it.items : ANY);
 }

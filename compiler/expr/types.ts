@@ -10,7 +10,11 @@ import type { ResolvedProgram } from "../resolve/resolve.js";
 export type ExprType =
   | { readonly t: "any" }
   | { readonly t: "null" }
-  | { readonly t: "string"; readonly values?: readonly string[] }
+  /**
+   * `values`: the only strings it can be — a declared enum (`"a" | "b"`), or, with
+   * `literal`, the one string a literal spells (`literalType`; described as "a string").
+   */
+  | { readonly t: "string"; readonly values?: readonly string[]; readonly literal?: true }
   | { readonly t: "number" }
   | { readonly t: "boolean" }
   | { readonly t: "list"; readonly items: ExprType }
@@ -28,6 +32,40 @@ const MESSAGE: ExprType = {
   what: "a message",
   fields: new Map<string, ExprType>([["id", STRING], ["role", STRING], ["content", STRING], ["name", STRING], ["tool_calls", { t: "list", items: ANY }], ["tool_call_id", STRING]]),
 };
+
+/** The type of string literal `v`: a string known to the letter ("done" into a `"open" | "closed"` field is caught). */
+export function literalType(v: string): ExprType {
+  return { t: "string", values: [v], literal: true };
+}
+
+/** A string that can only be one of declared values (an enum), not a literal's own value. */
+export function isEnum(t: ExprType): t is { readonly t: "string"; readonly values: readonly string[] } {
+  return t.t === "string" && t.values !== undefined && !t.literal;
+}
+
+/** The runtime's kind of a value: a scalar's own, `list`, `object` (map or record), or undefined when unknown (`any`, null). */
+export type ValueKind = "string" | "number" | "boolean" | "list" | "object";
+
+/** The kind of a value of type `t` (`ValueKind`): what the runtime's checks and `==` tell apart. */
+export function valueKind(t: ExprType): ValueKind | undefined {
+  switch (t.t) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "list":
+      return t.t;
+    case "map":
+    case "record":
+      return "object";
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `t` is a string, a number or a boolean. */
+export function isScalar(t: ExprType): boolean {
+  return t.t === "string" || t.t === "number" || t.t === "boolean";
+}
 
 /** The type a field declaration promises (optional types read as their inner type: null is always allowed). */
 export function typeOf(t: A.TypeExpr, p: ResolvedProgram, depth = 0): ExprType {
@@ -77,7 +115,7 @@ export function recordOf(fields: readonly A.Field[], p: ResolvedProgram, what: s
 export function describe(t: ExprType): string {
   switch (t.t) {
     case "string":
-      return t.values ? `one of ${t.values.map((v) => JSON.stringify(v)).join(", ")}` : "a string";
+      return t.values && !t.literal ? `one of ${t.values.map((v) => JSON.stringify(v)).join(", ")}` : "a string";
     case "number":
       return "a number";
     case "boolean":

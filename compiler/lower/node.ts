@@ -4,6 +4,7 @@
 import type * as A from "../../grammar/rag/ast.js";
 import type { InputSpec, NodeSpec, RetrySpec, SendSpec, WritesSpec } from "../blueprint.js";
 import type { ItemTable, ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { LowerEnv } from "./env.js";
 import { lowerEntries, lowerExpr, lowerTemplate } from "./expr.js";
 import { lowerType } from "./types.js";
@@ -135,12 +136,10 @@ export function lowerBudget(b: A.Block): { tokens?: number; usd?: number } {
 
 function lowerSend(t: A.SendTarget, g: ResolvedGraph, env: LowerEnv, concurrency: number | undefined): SendSpec {
   const name = t.target.name;
-  let targetKind: SendSpec["targetKind"] = "agent";
-  if (g.nodes.has(name)) targetKind = "node";
-  else if (env.program.agents.has(name)) {
-    targetKind = "agent";
-    env.agentsUsed.add(name);
-  } else if (env.program.graphByName.has(name) || env.registry?.graphs?.has(name)) targetKind = "graph";
+  // What the checks resolved it to; a name nothing declares runs as a registered agent.
+  const target = resolveSendTarget(name, g, env.program, env.registry);
+  const targetKind: SendSpec["targetKind"] = target.kind === "node" || target.kind === "graph" ? target.kind : "agent";
+  if (target.kind === "agent" && target.inline) env.agentsUsed.add(name);
   // Conditional assignments in the IR's key order (no spreads), `span` last.
   const out = { target: name, targetKind } as { -readonly [K in keyof SendSpec]: SendSpec[K] };
   if (t.args) out.args = lowerInput(t.args);

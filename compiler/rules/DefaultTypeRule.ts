@@ -9,7 +9,7 @@
  * compared (a registered schema or `any` is silent).
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { BOOLEAN, describe, NULL, NUMBER, typeOf, type ExprType } from "../expr/types.js";
+import { BOOLEAN, describe, literalType, NULL, NUMBER, typeOf, type ExprType } from "../expr/types.js";
 import { shown, valueClash } from "../expr/write-clash.js";
 import type { ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -18,7 +18,7 @@ import type { Rule, RuleContext } from "./rule.js";
 function valueType(v: A.Value): ExprType | undefined {
   switch (v.kind) {
     case "String":
-      return { t: "string", values: [v.value] };
+      return literalType(v.value);
     case "Number":
     case "Duration":
       return NUMBER;

@@ -67,7 +67,7 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
     }
 
     const policy = ctx.registry?.policy;
-    const uses = capabilityUses(g, ctx.program);
+    const uses = capabilityUses(g, ctx.program, ctx.registry);
     for (const u of uses) {
       const own = allows.get(u.kind);
       if (own && !granted(u, own.names)) {
@@ -92,7 +92,7 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
     // `graphs`) run under its `allow` lists too (the runtime passes them down as limits).
     if (allows.size) {
       for (const inner of localGraphsRun(g, ctx.program)) {
-        for (const u of capabilityUses(inner, ctx.program)) {
+        for (const u of capabilityUses(inner, ctx.program, ctx.registry)) {
           const own = allows.get(u.kind);
           if (!own || granted(u, own.names)) continue;
           ctx.report("E-rag-disallowed-capability", `${singular(u.kind)} \`${u.name}\` (used by ${u.owner} of graph \`${inner.name}\`, which graph \`${g.name}\` runs) is not in graph \`${g.name}\`'s \`allow ${u.kind}\` list`, u.span, {

@@ -17,10 +17,10 @@
  * are `any` and only names and functions are checked.
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
+import { checkExpr, withRoot, type ExprScope, type Report } from "../expr/check.js";
 import { argsType } from "../expr/args-type.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
+import { graphTypes, scopes, withForEach, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, rootReads, type ExprSite } from "../expr/sites.js";
 import { ANY, type ExprType } from "../expr/types.js";
 import { writeClash } from "../expr/write-clash.js";
@@ -31,12 +31,8 @@ const SILENT: Report = () => {};
 
 function checkSites(sites: readonly ExprSite[], before: ExprScope, after: ExprScope | undefined, report: Report): void {
   for (const site of sites) {
-    let scope = site.afterRun ? after! : before;
-    if (site.forEach) {
-      const it = checkExpr(site.forEach.iterable, scope, SILENT);
-      scope = { ...scope, roots: new Map([...scope.roots, [site.forEach.variable, it.t === "list" ? it.items : ANY]]) };
-    }
-    checkExpr(site.expr, scope, report);
+    const scope = site.afterRun ? after! : before;
+    checkExpr(site.expr, site.forEach ? withForEach(scope, site.forEach.variable, site.forEach.iterable) : scope, report);
   }
 }
 
@@ -50,9 +46,8 @@ function checkWrites(entries: readonly A.ExprEntry[], types: GraphTypes, scope: 
   for (const en of entries) {
     const f = types.fields.get(en.key.name);
     if (!f) continue;
-    // A string literal is known to the letter: "done" into a `"open" | "closed"` field is caught.
-    const v = en.value.kind === "String" && f.type.t === "string" && f.type.values ? { t: "string" as const, values: [en.value.value] } : checkExpr(en.value, scope, SILENT);
-    const why = writeClash(f, v);
+    // A string literal is known to the letter (`literalType`): "done" into a `"open" | "closed"` field is caught.
+    const why = writeClash(f, checkExpr(en.value, scope, SILENT));
     if (why) report("E-rag-type-mismatch", `field \`${en.key.name}\` ${why}`, en.value.span, { label: "type mismatch", help: "the runtime validates every write against the field's type and reducer and would fail the task" });
   }
 }
@@ -64,14 +59,14 @@ function checkResultWrite(target: A.Identifier, kind: string, types: GraphTypes,
   if (why) {
     report("E-rag-type-mismatch", `field \`${target.name}\` ${why}: the result of this \`${kind}\` node`, target.span, {
       label: "type mismatch",
-      help: result.t === "string" ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)" : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
+      help:
+        kind === "tool_executor"
+          ? "a tool executor's result is the replies to the calls as text, one string per call (whatever the tools return): collect it in a `list<string>` field"
+          : result.t === "string"
+            ? "a reply is text: write it to a string field, or declare `output { … }` on the node for a structured result and write its fields (`writes { n: result.n }`)"
+            : "write it to a field of its type, or pick the part you need (`writes { x: result.x }`)",
     });
   }
-}
-
-/** `scope` with root `name` of type `t`. */
-function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
-  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
 }
 
 export const ExpressionRule: Rule = (ctx) => {

@@ -11,12 +11,12 @@
 import { graphTypes } from "../expr/scope.js";
 import { lowerField } from "../lower/types.js";
 import { fieldsSchema, type JsonSchema } from "../signatures.js";
-import type { ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
+import type { ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
 import type { RegistryView } from "../registry-view.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
-import { graphCache } from "../analysis/graph-cache.js";
+import { isSendTarget, type SendTargetRef } from "../analysis/send-targets.js";
 
 /** What a call's argument map is checked against: the callee's schema and name for messages. */
 export interface Callee {
@@ -65,18 +65,29 @@ export function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: Regist
   return undefined;
 }
 
-const sendTargets = graphCache<ReadonlySet<string>>();
-
-/** Whether some node of `g` sends to `name` (its arguments then come from the packet). */
-export function isSendTarget(name: string, g: ResolvedGraph): boolean {
-  // The graph's send targets, collected once per graph (a scan per asking node was quadratic).
-  let targets = sendTargets.get(g);
-  if (!targets) {
-    const all = new Set<string>();
-    for (const m of g.nodeList) for (const s of m.sends) for (const t of s.targets) all.add(t.target.name);
-    sendTargets.set(g, (targets = all));
+/**
+ * The schema a send packet to `t` must match, when the compiler knows one: a node
+ * target without its own `input` map passes the packet to its callee (`nodeCallee`); a
+ * registered agent or graph takes it as its input; a graph of the file as its `input`
+ * fields (values only). Inline agents and unknown names have none.
+ */
+export function sendCallee(t: SendTargetRef, p: ResolvedProgram, registry: RegistryView | undefined): Callee | undefined {
+  const sig = registry?.signatures;
+  switch (t.kind) {
+    case "node":
+      return t.node.items.has("input") ? undefined : nodeCallee(t.node, p, registry);
+    case "agent": {
+      const input = t.inline ? undefined : sig?.agents?.[t.name]?.input;
+      return input ? { schema: input, callee: t.what, passesState: true } : undefined;
+    }
+    case "graph": {
+      if (t.local) return fileGraphCallee(t.name, p);
+      const input = sig?.graphs?.[t.name]?.input;
+      return input ? { schema: input, callee: t.what, passesState: true } : undefined;
+    }
+    default:
+      return undefined;
   }
-  return targets.has(name);
 }
 
 export const InputShapeRule: Rule = (ctx) => ({

@@ -15,9 +15,9 @@
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
 import { exprSites, rootReads, templateSites } from "../expr/sites.js";
-import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
-import { isSendTarget } from "./InputShapeRule.js";
+import { isSendTarget, resolveSendTarget, type SendTargetRef } from "../analysis/send-targets.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 interface Need {
@@ -32,25 +32,39 @@ function isRequired(f: A.Field): boolean {
   return f.type.kind !== "OptionalType" && f.default === undefined;
 }
 
-/** What `name` needs, when it is a node, a same-file graph or an inline agent. */
-function needOf(name: string, g: ResolvedGraph, p: ResolvedProgram, asNode: boolean): Need | undefined {
-  const node = asNode ? g.nodes.get(name) : undefined;
-  if (node) {
-    const keys = rootReads(exprSites(node.items, node.sends), "args");
-    return keys.size ? { keys, via: "args", what: `node \`${name}\`` } : undefined;
-  }
-  const graph = p.graphByName.get(name);
-  if (graph) {
-    const keys = new Map<string, Span>();
-    for (const io of graph.io) if (io.direction === "input") for (const f of io.fields) if (f.name.name && isRequired(f)) keys.set(f.name.name, f.name.span);
-    return keys.size ? { keys, via: "input", what: `graph \`${name}\`` } : undefined;
-  }
-  const agent = p.agents.get(name);
-  if (agent) {
-    const keys = rootReads(templateSites(agent.items.get("prompt")), "input");
-    return keys.size ? { keys, via: "input", what: `agent \`${name}\`` } : undefined;
-  }
+/** A node target needs the `args.K` its templates and expressions read. */
+function nodeNeed(name: string, node: ResolvedNode): Need | undefined {
+  const keys = rootReads(exprSites(node.items, node.sends), "args");
+  return keys.size ? { keys, via: "args", what: `node \`${name}\`` } : undefined;
+}
+
+/** A graph of this file needs its required `input` fields. */
+function graphNeed(name: string, graph: ResolvedGraph): Need | undefined {
+  const keys = new Map<string, Span>();
+  for (const io of graph.io) if (io.direction === "input") for (const f of io.fields) if (f.name.name && isRequired(f)) keys.set(f.name.name, f.name.span);
+  return keys.size ? { keys, via: "input", what: `graph \`${name}\`` } : undefined;
+}
+
+/** An inline agent needs the `input.K` its prompt reads. */
+function agentNeed(name: string, agent: ResolvedAgent): Need | undefined {
+  const keys = rootReads(templateSites(agent.items.get("prompt")), "input");
+  return keys.size ? { keys, via: "input", what: `agent \`${name}\`` } : undefined;
+}
+
+/** What a send target needs, when it is a node, a same-file graph or an inline agent. */
+function sendNeed(t: SendTargetRef): Need | undefined {
+  if (t.kind === "node") return nodeNeed(t.name, t.node);
+  if (t.kind === "graph" && t.local) return graphNeed(t.name, t.local);
+  if (t.kind === "agent" && t.inline) return agentNeed(t.name, t.inline);
   return undefined;
+}
+
+/** What the graph or agent a `subgraph`/`subagent` node names needs, when it is of this file. */
+function boundNeed(name: string, p: ResolvedProgram): Need | undefined {
+  const graph = p.graphByName.get(name);
+  if (graph) return graphNeed(name, graph);
+  const agent = p.agents.get(name);
+  return agent ? agentNeed(name, agent) : undefined;
 }
 
 function check(ctx: RuleContext, g: ResolvedGraph, need: Need, args: A.ExprMap | A.StringLiteral | undefined, at: Span, how: string): void {
@@ -74,14 +88,14 @@ export const SendInputRule: Rule = (ctx) => ({
     if (!isFirstDeclaration(g, n)) return;
     for (const s of n.sends) {
       for (const t of s.targets) {
-        const need = t.target.name ? needOf(t.target.name, g, ctx.program, true) : undefined;
+        const need = t.target.name ? sendNeed(resolveSendTarget(t.target.name, g, ctx.program, ctx.registry)) : undefined;
         if (need) check(ctx, g, need, t.args, t.target.span, "send to");
       }
     }
     const bound = n.kind === "subgraph" ? (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined)) : n.kind === "subagent" ? n.items.get("agent") : undefined;
     // A send to this node without its own `input` map passes the packet (SendShapeRule checks it).
     if (!bound || (!n.items.has("input") && isSendTarget(n.name, g))) return;
-    const need = needOf(bound.value.value, g, ctx.program, false);
+    const need = boundNeed(bound.value.value, ctx.program);
     if (need && need.via === "input") check(ctx, g, need, n.items.get("input")?.value, bound.value.span, `node \`${n.name}\` runs`);
   },
 });

@@ -4,8 +4,8 @@
  * model node's or agent's reply text, its `output` record, a graph's `output`. A result
  * FIELD cannot take — reply text into a `sum` number or a `list<number>`, an `output`
  * record into a `list<string>` — is `E-rag-type-mismatch` on FIELD: `rag check` said ok
- * and the run failed at the first branch's write. Targets resolve as at run time (a node,
- * else an inline or registered agent, else a graph); unknown results are silent
+ * and the run failed at the first branch's write. Targets resolve as at run time
+ * (`analysis/send-targets.ts`); unknown results are silent
  * (`expr/result-type.ts`, `expr/write-clash.ts`).
  */
 import { agentResultType, graphResultType, resultType } from "../expr/result-type.js";
@@ -13,6 +13,7 @@ import { graphTypes } from "../expr/scope.js";
 import { ANY, type ExprType } from "../expr/types.js";
 import { writeClash } from "../expr/write-clash.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
+import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { Rule } from "./rule.js";
 
 export const SendIntoRule: Rule = (ctx) => ({
@@ -25,19 +26,10 @@ export const SendIntoRule: Rule = (ctx) => ({
         if (!into || !name) continue;
         const f = graphTypes(g, ctx.program).fields.get(into.name);
         if (!f) continue; // an unknown field is WriteTargetRule's
-        const node = g.nodes.get(name);
-        let result: ExprType = ANY;
-        let what = "";
-        if (node) {
-          result = resultType(node, g, ctx.program, ctx.registry);
-          what = `node \`${name}\``;
-        } else if (ctx.program.agents.has(name) || ctx.registry?.signatures?.agents?.[name]) {
-          result = agentResultType(name, ctx.program, ctx.registry);
-          what = `agent \`${name}\``;
-        } else {
-          result = graphResultType(name, ctx.program, ctx.registry);
-          what = `graph \`${name}\``;
-        }
+        const ref = resolveSendTarget(name, g, ctx.program, ctx.registry);
+        const result: ExprType =
+          ref.kind === "node" ? resultType(ref.node, g, ctx.program, ctx.registry) : ref.kind === "agent" ? agentResultType(name, ctx.program, ctx.registry) : ref.kind === "graph" ? graphResultType(name, ctx.program, ctx.registry) : ANY;
+        const what = ref.what;
         const why = writeClash(f, result);
         if (!why) continue;
         ctx.report("E-rag-type-mismatch", `field \`${into.name}\` ${why}: what each branch of ${what} returns`, into.span, {

@@ -5,15 +5,14 @@
  * node's agent or graph input). Unknown parameters, missing required ones and values of
  * the wrong type are reported as in InputShapeRule (`shape-check.ts`). The packet's values
  * are typed after the sender ran, with the comprehension variable bound to the element
- * type. Targets resolve as at run time: a node, else an inline or registered agent, else
- * a graph (a graph of this file: its `input { … }` fields, values only — types, ranges
- * and patterns). Reference string arguments (`send w "path"`) are not checked.
+ * type. Targets resolve as at run time (`analysis/send-targets.ts`; a graph of this
+ * file: its `input { … }` fields, values only — types, ranges and patterns). Reference
+ * string arguments (`send w "path"`) are not checked.
  */
-import { checkExpr } from "../expr/check.js";
 import { resultType } from "../expr/result-type.js";
-import { graphTypes, withResult } from "../expr/scope.js";
-import { ANY } from "../expr/types.js";
-import { fileGraphCallee, nodeCallee, type Callee } from "./InputShapeRule.js";
+import { graphTypes, withForEach, withResult } from "../expr/scope.js";
+import { sendCallee } from "./InputShapeRule.js";
+import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { Rule } from "./rule.js";
 import { checkShape } from "./shape-check.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
@@ -21,25 +20,15 @@ import { isFirstDeclaration } from "../resolve/resolve.js";
 export const SendShapeRule: Rule = (ctx) => ({
   node(n, g) {
     if (!isFirstDeclaration(g, n) || !n.sends.length) return;
-    const sig = ctx.registry?.signatures;
     const types = graphTypes(g, ctx.program);
     const after = withResult(types.scopes.after, resultType(n, g, ctx.program, ctx.registry));
     for (const s of n.sends) {
       for (const t of s.targets) {
         const name = t.target.name;
         if (!name || t.args?.kind === "String") continue;
-        let callee: Callee | undefined;
-        const node = g.nodes.get(name);
-        if (node) callee = node.items.has("input") ? undefined : nodeCallee(node, ctx.program, ctx.registry);
-        else if (!ctx.program.agents.has(name) && sig?.agents?.[name]) callee = sig.agents[name].input ? { schema: sig.agents[name].input!, callee: `agent \`${name}\``, passesState: true } : undefined;
-        else if (!ctx.program.agents.has(name) && ctx.program.graphByName.has(name)) callee = fileGraphCallee(name, ctx.program);
-        else if (!ctx.program.agents.has(name) && sig?.graphs?.[name]?.input) callee = { schema: sig.graphs[name].input!, callee: `graph \`${name}\``, passesState: true };
+        const callee = sendCallee(resolveSendTarget(name, g, ctx.program, ctx.registry), ctx.program, ctx.registry);
         if (!callee) continue;
-        let scope = after;
-        if (t.forEach) {
-          const it = checkExpr(t.forEach.iterable, after, () => {});
-          scope = { ...after, roots: new Map([...after.roots, [t.forEach.variable.name, it.t === "list" ? it.items : ANY]]) };
-        }
+        const scope = t.forEach ? withForEach(after, t.forEach.variable.name, t.forEach.iterable) : after;
         checkShape(ctx, {
           map: t.args,
           schema: callee.schema,

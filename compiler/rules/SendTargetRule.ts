@@ -1,11 +1,12 @@
 /**
- * A send target is a node of the graph, else an inline or registered agent (an
- * implicit `subagent` node), else a graph of the file or the registry (an implicit
- * `subgraph`), else `E-rag-unknown-send-target` with did-you-mean (`language.md` §2.3).
- * With no registry, or a registry whose agents/graphs are unchecked, other names pass
- * only when the registry is present and leaves them unchecked.
+ * A send target is a node of the graph, an agent (inline or registered: an implicit
+ * `subagent` node) or a graph (of the file or the registry: an implicit `subgraph`),
+ * else `E-rag-unknown-send-target` with did-you-mean (`language.md` §2.3).
+ * Other names pass only when a registry is present and leaves agents or graphs unchecked
+ * (`analysis/send-targets.ts`).
  */
 import { didYouMean } from "../../grammar/suggest.js";
+import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { Rule } from "./rule.js";
 
 export const SendTargetRule: Rule = (ctx) => ({
@@ -14,8 +15,7 @@ export const SendTargetRule: Rule = (ctx) => ({
     for (const send of n.sends) {
       for (const t of send.targets) {
         const name = t.target.name;
-        if (!name || g.nodes.has(name) || ctx.program.agents.has(name) || ctx.program.graphByName.has(name)) continue;
-        if (reg && (reg.agents === null || reg.agents.has(name) || reg.graphs === null || reg.graphs.has(name))) continue;
+        if (!name || resolveSendTarget(name, g, ctx.program, reg).kind !== "unknown") continue;
         const candidates = [...g.nodes.keys(), ...ctx.program.agents.keys(), ...ctx.program.graphByName.keys(), ...(reg?.agents ?? []), ...(reg?.graphs ?? [])];
         const suggestion = didYouMean(name, candidates);
         ctx.report("E-rag-unknown-send-target", `send target \`${name}\` is not a node, agent or graph`, t.target.span, {

@@ -12,6 +12,7 @@ import { InputShapeRule } from "./InputShapeRule.js";
 import { SendShapeRule } from "./SendShapeRule.js";
 import { SendIntoRule } from "./SendIntoRule.js";
 import { OutputFieldRule } from "./OutputFieldRule.js";
+import { UnbackedOutputRule } from "./UnbackedOutputRule.js";
 import { DisallowedCapabilityRule } from "./DisallowedCapabilityRule.js";
 import { ModelCapabilityRule } from "./ModelCapabilityRule.js";
 import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
@@ -111,6 +112,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     SendShapeRule,
     SendIntoRule,
     OutputFieldRule,
+    UnbackedOutputRule,
     InterruptCheckpointRule,
     ExpressionRule,
     SubgraphResultRule,

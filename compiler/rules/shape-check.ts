@@ -18,7 +18,8 @@ import type { Span } from "../../grammar/span.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import { checkExpr, type ExprScope } from "../expr/check.js";
 import { schemaType } from "../expr/schema-type.js";
-import { describe, type ExprType } from "../expr/types.js";
+import { describe, valueKind, type ExprType } from "../expr/types.js";
+import { outsideEnum } from "../expr/write-clash.js";
 import { compilePattern, PatternError } from "../pattern.js";
 import { objectShape, schemaText, type JsonSchema } from "../signatures.js";
 import type { RuleContext } from "./rule.js";
@@ -43,17 +44,18 @@ export interface ShapeCheck {
 
 const SILENT = () => {};
 
-function scalar(t: ExprType): boolean {
-  return t.t === "string" || t.t === "number" || t.t === "boolean";
-}
-
-/** Why a value of type `v` (expression `e`) cannot be a `want` described by `schema`, or undefined. */
-function clash(v: ExprType, want: ExprType, e: A.Expr): string | undefined {
-  if (scalar(v) && scalar(want) && v.t !== want.t) return `${describe(want)}, not ${describe(v)}`;
-  if (want.t === "list" && scalar(v)) return `a list, not ${describe(v)}`;
-  if (scalar(want) && (v.t === "list" || v.t === "record" || v.t === "map")) return `${describe(want)}, not ${describe(v)}`;
-  if (want.t === "string" && want.values && e.kind === "String" && !want.values.includes(e.value)) return describe(want);
-  return undefined;
+/**
+ * Why a value of type `v` cannot be a `want` described by the callee's schema, or
+ * undefined: another kind (`valueKind`; an object parameter, or a list one given an
+ * object, is left to the callee's own check), or a string none of whose known values the
+ * parameter's enum allows (`outsideEnum`).
+ */
+function clash(v: ExprType, want: ExprType): string | undefined {
+  const kw = valueKind(want);
+  const kv = valueKind(v);
+  if (!kw || !kv || kw === "object" || (kw === "list" && kv === "object")) return undefined;
+  if (kw !== kv) return `${describe(want)}, not ${describe(v)}`;
+  return outsideEnum(want, v) ? describe(want) : undefined;
 }
 
 /** `prop` without a `null` alternative (`anyOf: [T, {type: "null"}]` → T, optional fields). */
@@ -136,7 +138,7 @@ export function checkShape(ctx: RuleContext, c: ShapeCheck): void {
     }
     const want = schemaType(prop, `parameter \`${key}\``);
     const v = checkExpr(en.value, c.scope, SILENT);
-    const why = clash(v, want, en.value);
+    const why = clash(v, want);
     if (why) ctx.report("E-rag-type-mismatch", `parameter \`${key}\` of ${c.callee} must be ${why}`, en.value.span, { label: "type mismatch", help: `${c.callee} takes (${params})` });
     else checkConstraint(ctx, en.value, nonNullable(prop), key, c.callee);
   }

@@ -122,7 +122,7 @@ describe("expression checks", () => {
     expect(diags('node a { kind model model "m" prompt "n?" output { n: number } writes count next END }')[0]?.message).toBe("field `count` holds a number, but this writes a record: the result of this `model` node");
     expect(diags('node a { kind interrupt prompt "n?" resume { n: number } writes count next END }')[0]?.message).toBe("field `count` holds a number, but this writes a record: the result of this `interrupt` node");
     expect(diags('node a { kind model model "m" prompt "who?" writes user next END }')[0]?.message).toBe("field `user` holds a record, but this writes a string: the result of this `model` node");
-    expect(diags('node a { kind set set { user: "ada" } next END }')[0]?.message).toBe("field `user` holds a record, but this writes a string");
+    expect(diags('node a { kind set set { user: "ada" } next END }')[0]?.message).toBe("field `user` holds a record, but this writes \"ada\"");
     expect(diags("node a { kind set set { notes: 5 } next END }")[0]?.message).toBe("field `notes` holds a map, but this writes a number");
     expect(diags("node a { kind set set { title: { x: 1 } } next END }")[0]?.message).toBe("field `title` holds a string, but this writes the object");
     const [d] = diags('node a { kind set set { status: "closed" } next END }');
@@ -166,5 +166,13 @@ graph g {
   it("inline agents: names and functions are checked, state is not", () => {
     const src = 'agent r { model "m" prompt "{{ inptu.q }} {{ state.anything }} {{ lenn(input.q) }}" } graph g { start a node a { kind subagent agent "r" input { q: "x" } next END } }';
     expect(compile(src).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["E-rag-unknown-name", "E-rag-unknown-function"]);
+  });
+
+  it("a string literal is typed as itself (enums compare against it either way round) and reads as \"a string\" in messages", () => {
+    const msg = (node: string) => diags(node).map((d) => d.message);
+    expect(msg('node a { kind router routes { when "dne" == state.status -> END else -> END } }')).toEqual(['"dne" is not one of "open", "done", so this is always false']);
+    // Two literals, a literal inside a list: not an enum, so nothing is "always false".
+    expect(msg('node a { kind router routes { when "a" == "b" -> END when ["a", "b"][0] == "b" -> END else -> END } }')).toEqual([]);
+    expect(msg('node a { kind set set { count: -"x" } next END }')).toEqual(["`-` needs a number, not a string"]);
   });
 });

@@ -19,6 +19,15 @@ describe("allow declarations and policy", () => {
     expect(d.labels[0].message).toContain("`search`");
   });
 
+  it("a send to a registered graph is a graph's use (`allow graphs`), as the run authorises it, not an agent's", () => {
+    const reg = { ...REG, agents: ["helper"], graphs: ["summarize"] };
+    const send = (allow: string, target = "summarize") => `graph g { start a ${allow} state { s: any } node a { kind set set { s: 1 } send [${target} { text: "x" }] next END } }`;
+    const errors = (src: string) => diags(src, reg).filter((x) => x.severity === "error").map((x) => x.message);
+    expect(errors(send('allow graphs ["summarize"] allow agents []'))).toEqual([]);
+    expect(errors(send('allow graphs [] allow agents ["summarize"]'))).toEqual(["graph `summarize` (used by a send from node `a`) is not in graph `g`'s `allow graphs` list"]);
+    expect(errors(send('allow graphs ["summarize"] allow agents []', "helper"))).toEqual(["agent `helper` (used by a send from node `a`) is not in graph `g`'s `allow agents` list"]);
+  });
+
   it("the registry policy's allowlist applies to every blueprint and names the policy", () => {
     const reg = { ...REG, policy: { name: "team", allow: { tools: ["search"] } } };
     const [d] = diags(agent('"shell"'), reg).filter((x) => x.severity === "error");

@@ -51,6 +51,12 @@ describe("tool node arguments", () => {
     expect(errors(graph('node a { kind tool tool "search" input { query: state.s, limit: 2.5 } next END }')).map((x) => x.message)).toEqual(["parameter `limit` of tool `search`: 2.5 is not an integer"]);
     expect(errors(graph('node a { kind tool tool "search" input { query: state.s, limit: 3, mode: "deep" } next END }'))).toEqual([]);
   });
+
+  it("an enum field none of whose values the parameter's enum allows is E-rag-type-mismatch too (as a write into an enum field is); one that shares a value passes", () => {
+    const withEnum = (e: string) => `graph g {\n  start a\n  state { hits: any, m: ${e} }\n  node a { kind tool tool "search" input { query: "q", mode: state.m } writes hits next END }\n}`;
+    expect(errors(withEnum('"slow" | "lazy"')).map((x) => x.message)).toEqual(['parameter `mode` of tool `search` must be one of "fast", "deep"']);
+    expect(errors(withEnum('"slow" | "deep"'))).toEqual([]);
+  });
 });
 
 describe("subagent and subgraph input, and `result`", () => {
@@ -91,6 +97,10 @@ describe("send packets", () => {
   it("to a tool node without its own input: the packet is the tool's arguments", () => {
     const src = graph('node a { kind set send [t { qery: x } for x in state.drafts] join b } node t { kind tool tool "search" writes hits } node b { next END }');
     expect(errors(src).map((x) => [x.code, x.fixes])).toEqual([["E-rag-unknown-argument", ["query"]]]);
+  });
+
+  it("a target named like a prototype property (`constructor`) is no registered agent or graph: E-rag-unknown-send-target", () => {
+    expect(errors(graph('node a { kind set send [constructor { draft: "x" }, toString] join b } node b { next END }')).map((x) => x.code)).toEqual(["E-rag-unknown-send-target", "E-rag-unknown-send-target"]);
   });
 });
 
