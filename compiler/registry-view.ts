@@ -88,6 +88,25 @@ export const SNAPSHOT_MODEL_DEFAULTS: ModelCapabilities = { tools: true, structu
 const set = (xs: string[] | null | undefined) => (xs === null || xs === undefined ? null : new Set(xs));
 
 /**
+ * A null-prototype copy of `o`'s own entries: a snapshot's maps are looked up by names a
+ * `.rag` file writes, and a snapshot made in code or parsed by `JSON.parse` (the studio's
+ * worker) has `Object.prototype` behind them — `agent "constructor"` found a signature.
+ */
+function own<T>(o: Readonly<Record<string, T>> | undefined): Record<string, T> | undefined {
+  if (o === undefined || o === null) return undefined;
+  const out: Record<string, T> = Object.create(null);
+  for (const k of Object.keys(o)) out[k] = o[k]!;
+  return out;
+}
+
+/** `s.signatures` with every map null-prototype (`own`). */
+function ownSignatures(sig: NonNullable<RegistrySnapshot["signatures"]>): NonNullable<RegistrySnapshot["signatures"]> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(sig) as (keyof typeof sig)[]) out[k] = own(sig[k] as Readonly<Record<string, unknown>> | undefined);
+  return out as NonNullable<RegistrySnapshot["signatures"]>;
+}
+
+/**
  * A view over a snapshot of names.
  * @throws RegistrySnapshotError when the snapshot's shape is wrong (`snapshotProblem`: a
  *   name list that is not a list, a malformed policy, model capability or price).
@@ -95,6 +114,9 @@ const set = (xs: string[] | null | undefined) => (xs === null || xs === undefine
 export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
   const problem = snapshotProblem(s);
   if (problem !== undefined) throw new RegistrySnapshotError(`registry snapshot: ${problem}`);
+  const caps = own(s.model_capabilities ?? undefined);
+  const prices = own(s.model_prices ?? undefined);
+  const signatures = s.signatures ? ownSignatures(s.signatures) : undefined;
   return {
     models: set(s.models),
     tools: set(s.tools),
@@ -105,9 +127,9 @@ export function registryViewFromSnapshot(s: RegistrySnapshot): RegistryView {
     reducers: set(s.reducers),
     nodeKinds: set(s.node_kinds),
     validators: set(s.validators),
-    ...(s.model_capabilities ? { modelCapabilities: (name: string) => (s.model_capabilities?.[name] ? { ...SNAPSHOT_MODEL_DEFAULTS, ...s.model_capabilities[name] } : undefined) } : {}),
-    ...(s.model_prices ? { modelPrice: (name: string) => s.model_prices?.[name] ?? (s.models?.includes(name) ? null : undefined) } : {}),
-    ...(s.signatures ? { signatures: s.signatures, agentWrites: (name: string) => s.signatures?.agents?.[name]?.writes } : {}),
+    ...(caps ? { modelCapabilities: (name: string) => (caps[name] ? { ...SNAPSHOT_MODEL_DEFAULTS, ...caps[name] } : undefined) } : {}),
+    ...(prices ? { modelPrice: (name: string) => prices[name] ?? (s.models?.includes(name) ? null : undefined) } : {}),
+    ...(signatures ? { signatures, agentWrites: (name: string) => signatures.agents?.[name]?.writes } : {}),
     ...(s.checkpointer !== undefined ? { checkpointer: s.checkpointer } : {}),
     ...(s.policy ? { policy: { name: s.policy.name ?? "policy", allow: s.policy.allow ?? {}, untrustedAllow: s.policy.untrustedAllow ?? {}, untrusted: s.policy.untrusted ?? [], review: s.policy.review ?? "none" } } : {}),
   };

@@ -72,3 +72,18 @@ describe("rag lsp --registry checks the snapshot before serving", () => {
     expect(out.stderr).toMatch(/`tool_details` must map names to objects/);
   }, 30_000);
 });
+
+describe("a snapshot made by JSON.parse or in code (Object.prototype behind its maps)", () => {
+  it("finds no signature, capability or price for `constructor` and other Object.prototype names", () => {
+    const view = registryViewFromSnapshot(JSON.parse('{"signatures":{"agents":{},"tools":{},"graphs":{}},"model_capabilities":{},"model_prices":{}}'));
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(view.signatures?.agents?.[name]).toBeUndefined();
+      expect(view.signatures?.tools?.[name]).toBeUndefined();
+      expect(view.modelCapabilities?.(name)).toBeUndefined();
+      expect(view.modelPrice?.(name)).toBeUndefined();
+    }
+    // It typed `agent "constructor"`'s result from Object's constructor: a false type error.
+    const r = compile('graph g { start a state { n: number } node a { kind subagent agent "constructor" writes n next END } }', { file: "g.rag", registry: view });
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("E-rag-type-mismatch");
+  });
+});
