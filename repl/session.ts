@@ -346,8 +346,13 @@ export class Session implements SessionCore {
     return this.trust.lower(file);
   }
 
-  /** A person's `:reset`: the session is trusted as its `SessionOptions.author` again. Returns true when the trust was raised back. */
+  /**
+   * A person's `:reset`: the session is trusted as its `SessionOptions.author` again.
+   * Returns true when the trust was raised back; false, leaving it lowered, while a cell
+   * runs or waits (it may be the model's, and would go on with the person's grants).
+   */
   restoreTrust(): boolean {
+    if (this.queuedCells > 0) return false;
     return this.trust.restore();
   }
 
