@@ -98,7 +98,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // opened (as `rag resume` runs only the working directory's). A file opened from
       // elsewhere — a download, another clone — is checked without a registry.
       if (key && !opts.config && !roots.some((r) => isInside(key, r))) {
-        if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: it is outside the workspace folders (${roots.join(", ")}); checking without a registry (open its folder as a workspace, or pass --config)`);
+        if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: ${roots.length ? `it is outside the workspace folders (${roots.slice(0, 10).join(", ")}${roots.length > 10 ? `, and ${roots.length - 10} more` : ""})` : "no workspace folder is open"}; checking without a registry (open its folder as a workspace, or pass --config)`);
         outside.add(key);
         key = "";
       }
@@ -182,9 +182,11 @@ export function serve(connection: Connection, opts: LspOptions): void {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       // A folder closed: configs in it no longer run for new checks (their services go);
       // a folder opened: configs in it now do. Every open document is checked again.
-      const removed = folderPaths(e?.removed);
-      roots = [...roots.filter((r) => !removed.includes(r)), ...folderPaths(e?.added).filter((a) => !roots.includes(a))];
-      if (!roots.length) roots = [realOrResolved(process.cwd())];
+      // Closing the last folder leaves none open: no config beside a file runs (the working
+      // directory, the fallback of an `initialize` that names no folder, was never opened).
+      // Sets: a long list of folders is not compared with another item by item.
+      const removed = new Set(folderPaths(e?.removed));
+      roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...folderPaths(e?.added)])];
       for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) services.delete(key);
       outside.clear();
       for (const d of documents.all()) schedule(d.uri);
