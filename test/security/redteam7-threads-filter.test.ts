@@ -3,8 +3,8 @@
  * The filter was any string up to 512 characters and went to Postgres as a query
  * parameter: a NUL byte (`?thread=a%00b`) failed the query (`invalid byte sequence for
  * encoding "UTF8"`), answered as 500 `internal` with the store's message, for a caller's
- * typo. The filter now refuses control characters (400 `invalid_request`, as a namespace
- * does), and `PostgresCheckpointer.threads({threadId})` reads an id Postgres cannot hold
+ * typo. The filter now refuses a NUL (400 `invalid_request`; other control characters
+ * may be in a thread id a host chose, and the studio follows such threads), and `PostgresCheckpointer.threads({threadId})` reads an id Postgres cannot hold
  * (a NUL byte) as naming no thread.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -41,17 +41,19 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip)("GET /api/threads?thread= on Postgres", () => {
-  it("a thread id with a control character is 400 invalid_request, not 500 internal", async () => {
-    for (const t of ["a%00b", "%00", "a%0Ab"]) {
+  it("a thread id with a NUL is 400 invalid_request, not 500 internal", async () => {
+    for (const t of ["a%00b", "%00"]) {
       const res = await fetch(`${server.origin}/api/threads?thread=${t}`, { headers: { authorization: `Bearer ${server.token}` } });
       const body = (await res.json()) as { error?: { code: string; message: string } };
       expect(res.status, t).toBe(400);
       expect(body.error?.code).toBe("invalid_request");
-      expect(body.error?.message).toMatch(/control characters/);
+      expect(body.error?.message).toMatch(/NUL/);
     }
-    const ok = await fetch(`${server.origin}/api/threads?thread=no-such-thread`, { headers: { authorization: `Bearer ${server.token}` } });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual([]);
+    for (const t of ["no-such-thread", "a%0Ab"]) {
+      const ok = await fetch(`${server.origin}/api/threads?thread=${t}`, { headers: { authorization: `Bearer ${server.token}` } });
+      expect(ok.status, t).toBe(200);
+      expect(await ok.json()).toEqual([]);
+    }
   });
 
   it("the store reads an id Postgres cannot hold as naming no thread", async () => {
