@@ -68,7 +68,7 @@ export const ThreadsQuery = z.object({
     .string()
     .min(1)
     .max(512)
-    .regex(/^[^\u0000]+$/, "no NUL character (no store holds one in an id)")
+    .regex(/^[^\u0000]+$/, "no NUL character (a Postgres store cannot hold one)")
     .optional()
     .describe("only this thread (read alone: the studio follows a running thread with it)"),
 });
