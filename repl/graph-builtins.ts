@@ -152,8 +152,10 @@ export function graphFunctions(s: SessionCore, cell: CellState): Map<string, Val
       throw new ScriptError("E-ragsh-graph-invalid", `draft \`${d.name}\` does not compile: ${errors.length} error${errors.length === 1 ? "" : "s"} (${first})`, undefined, { help: "call `graph_validate(draft)` for every diagnostic with its span and fix", capability: "graph_compile" });
     }
     // Review: the registry's policy (`policy.requireReview`, untrusted generators), or the
-    // session policy's `reviewGeneratedGraphs` for what a model wrote.
-    const needsReview = reviewStatus(s.registry, r.value).required || (s.policy.reviewGeneratedGraphs && s.author === "model");
+    // session policy's `reviewGeneratedGraphs` for what a model wrote — the draft's author,
+    // whoever compiles it: a model script's draft compiled after a person's `:reset` gave
+    // the session back was registered unreviewed.
+    const needsReview = reviewStatus(s.registry, r.value).required || (s.policy.reviewGeneratedGraphs && (s.author === "model" || d.provenance.generatedBy === "model"));
     // One handle per blueprint hash: compiling the same draft again does not grow the store.
     const known = [...st.compiled.values()].find((x) => x.blueprint.hash === r.value!.hash && x.needsReview === needsReview);
     const c: Compiled = known ?? { id: `graph-${st.compiled.size + 1}`, blueprint: r.value, needsReview };

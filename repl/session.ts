@@ -343,16 +343,33 @@ export class Session implements SessionCore {
    * `:reset` (`session-trust.ts`). Returns true when it was lowered now.
    */
   lowerTrust(file: string): boolean {
-    return this.trust.lower(file);
+    if (!this.trust.lower(file)) return false;
+    this.graphsBeforeLowering = new Map(this.graphs);
+    return true;
   }
 
-  /** A person's `:reset`: the session is trusted as its `SessionOptions.author` again. Returns true when the trust was raised back. */
+  /** The session's graphs when its trust was lowered (what a person's `:reset` gives back). */
+  private graphsBeforeLowering: Map<string, Blueprint> | undefined;
+
+  /**
+   * A person's `:reset`: the session is trusted as its `SessionOptions.author` again.
+   * Returns true when the trust was raised back; false, leaving it lowered, while a cell
+   * runs or waits (it may be the model's, and would go on with the person's grants).
+   */
   restoreTrust(): boolean {
-    return this.trust.restore();
+    if (this.queuedCells > 0 || !this.trust.restore()) return false;
+    // Graphs are callable too: those registered while lowered (a model script's, under
+    // the name of the person's own or a new one) go, and the ones they replaced come back.
+    const before = this.graphsBeforeLowering ?? new Map<string, Blueprint>();
+    for (const [name, bp] of [...this.graphs]) if (before.get(name) !== bp) this.graphs.delete(name);
+    for (const [name, bp] of before) this.graphs.set(name, bp);
+    this.graphsBeforeLowering = undefined;
+    return true;
   }
 
   /**
-   * Forgets every variable (`:reset`); registered graphs, budgets and the history stay.
+   * Forgets every variable (`:reset`); registered graphs, budgets and the history stay
+   * (a person's `restoreTrust` then gives back the graphs of before a lowering).
    * With `keep: "data"` (`:reset data`), variables whose value is plain data — primitives,
    * lists and records of them, no function or namespace anywhere inside — stay: data runs
    * nothing, so a person may keep a model-written script's results and still have the

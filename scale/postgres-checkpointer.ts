@@ -548,6 +548,8 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   async threads(options: ThreadsOptions = {}): Promise<ThreadSummary[]> {
+    // Postgres text holds no NUL byte: such an id names no thread (the query would fail).
+    if (options.threadId?.includes("\u0000")) return [];
     return this.guard("list threads", async () => {
       await this.flush();
       const only = options.threadId;

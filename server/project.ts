@@ -94,8 +94,9 @@ export interface ProjectOptions {
 }
 
 /**
- * Cells of the studio's `.ragsh` session accepted at once over `POST /api/repl`: the one
- * running plus those waiting for it. One more is refused with 429 `repl_busy`.
+ * Requests of the studio's `.ragsh` console accepted at once over `POST /api/repl` (a cell,
+ * a `:load` with every cell of its script, a `:reset`): the one running plus those
+ * waiting for it. One more is refused with 429 `repl_busy`.
  */
 export const MAX_QUEUED_CELLS = 4;
 
@@ -103,6 +104,9 @@ export class Project {
   readonly runs: RunManager;
   readonly checkpointer: Checkpointer;
   private session: Session | undefined;
+  /** The tail of the console's request queue, and the requests running or waiting in it (`replCell`). */
+  private replTail: Promise<unknown> = Promise.resolve();
+  private replRequests = 0;
 
   constructor(
     readonly workspace: Workspace,
@@ -454,16 +458,31 @@ export class Project {
   }
 
   /**
-   * Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). Cells
-   * sent while another runs wait their turn (the session runs them one at a time, in
-   * arrival order); with `MAX_QUEUED_CELLS` already running or waiting, the cell is
-   * refused before it is parsed.
+   * Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). Requests
+   * sent while another runs wait their turn, whole and in arrival order: a `:load` holds
+   * the session until its script's last cell, and a `:reset` runs after what came before
+   * it (as at the prompt). With `MAX_QUEUED_CELLS` already running or waiting, the request
+   * is refused before it is parsed. (`:reset` and `:load` used to run at once beside the
+   * queued cells: a `:reset` sent while a model-written script waited on a capability gave
+   * the person's trust to the rest of that script.)
    *
    * @throws ApiError 429 `repl_busy` past `MAX_QUEUED_CELLS`.
    */
   async replCell(source: string): Promise<Record<string, unknown>> {
-    const pending = this.session?.pendingCells ?? 0;
+    const pending = this.replRequests;
     if (pending >= MAX_QUEUED_CELLS) throw new ApiError("repl_busy", `the session has ${pending} cells running or waiting (at most ${MAX_QUEUED_CELLS}); wait for one to finish`, 429);
+    this.replRequests++;
+    const turn = this.replTail.then(() => this.replRequest(source));
+    this.replTail = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      this.replRequests--;
+    }
+  }
+
+  /** One console request, on its turn (`replCell`). */
+  private async replRequest(source: string): Promise<Record<string, unknown>> {
     this.approvals();
     this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
     const directive = parseDirective(source);

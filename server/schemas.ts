@@ -64,7 +64,13 @@ export const StateQuery = z.object({ checkpoint: id.optional().describe("a check
 export const ThreadsQuery = z.object({
   file: relPath.optional().describe("only threads of this workspace file (their checkpoints' `origin`)"),
   graph: z.string().min(1).max(200).optional().describe("only threads of this graph"),
-  thread: z.string().min(1).max(512).optional().describe("only this thread (read alone: the studio follows a running thread with it)"),
+  thread: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[^\u0000]+$/, "no NUL character (a Postgres store cannot hold one)")
+    .optional()
+    .describe("only this thread (read alone: the studio follows a running thread with it)"),
 });
 export const HistoryQuery = z.object({ namespace: namespace.optional().describe("list this child run's checkpoints instead of the root graph's") });
 export const ReviewQuery = z.object({ file: relPath });

@@ -8,6 +8,7 @@
  * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
  * redirected to stderr before any config loads.
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
@@ -44,18 +45,28 @@ export function workspaceRoots(params: unknown): string[] {
  * object with a `file:` URI is skipped; a list that is not an array gives none.
  */
 export function folderPaths(folders: unknown): string[] {
-  const paths: string[] = [];
-  if (!Array.isArray(folders)) return paths;
+  return folderEntries(folders).map((f) => f.real);
+}
+
+/**
+ * `folderPaths` with each folder's path as its URI names it (`given`, resolved, links not
+ * followed) beside its real path: a folder closed after its link was removed or pointed
+ * elsewhere is known by the name it was opened with.
+ */
+export function folderEntries(folders: unknown): { readonly given: string; readonly real: string }[] {
+  const out: { given: string; real: string }[] = [];
+  if (!Array.isArray(folders)) return out;
   for (const f of folders) {
     const u: unknown = typeof f === "object" && f !== null ? (f as { uri?: unknown }).uri : undefined;
     if (typeof u !== "string" || !u.startsWith("file:")) continue;
     try {
-      paths.push(realOrResolved(fileURLToPath(u)));
+      const given = resolve(fileURLToPath(u));
+      out.push({ given, real: realOrResolved(given) });
     } catch {
       /* not a file URI */
     }
   }
-  return paths;
+  return out;
 }
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
@@ -82,6 +93,8 @@ export function serve(connection: Connection, opts: LspOptions): void {
 
   /** The workspace folders the client opened (`initialize`), real paths; the working directory when it names none. */
   let roots: string[] = [];
+  /** The real path of each folder opened, by the path its URI named (`folderEntries`). */
+  const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
 
@@ -98,7 +111,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // opened (as `rag resume` runs only the working directory's). A file opened from
       // elsewhere — a download, another clone — is checked without a registry.
       if (key && !opts.config && !roots.some((r) => isInside(key, r))) {
-        if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: it is outside the workspace folders (${roots.join(", ")}); checking without a registry (open its folder as a workspace, or pass --config)`);
+        if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: ${roots.length ? `it is outside the workspace folders (${roots.slice(0, 10).join(", ")}${roots.length > 10 ? `, and ${roots.length - 10} more` : ""})` : "no workspace folder is open"}; checking without a registry (open its folder as a workspace, or pass --config)`);
         outside.add(key);
         key = "";
       }
@@ -158,6 +171,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
   let foldersChange = false;
   connection.onInitialize((params): InitializeResult => {
     roots = workspaceRoots(params);
+    for (const f of folderEntries(params.workspaceFolders ?? (typeof params.rootUri === "string" ? [{ uri: params.rootUri }] : []))) opened.set(f.given, f.real);
     foldersChange = params.capabilities?.workspace?.workspaceFolders === true;
     return {
       capabilities: {
@@ -182,9 +196,19 @@ export function serve(connection: Connection, opts: LspOptions): void {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       // A folder closed: configs in it no longer run for new checks (their services go);
       // a folder opened: configs in it now do. Every open document is checked again.
-      const removed = folderPaths(e?.removed);
-      roots = [...roots.filter((r) => !removed.includes(r)), ...folderPaths(e?.added).filter((a) => !roots.includes(a))];
-      if (!roots.length) roots = [realOrResolved(process.cwd())];
+      // Closing the last folder leaves none open: no config beside a file runs (the working
+      // directory, the fallback of an `initialize` that names no folder, was never opened).
+      // Sets: a long list of folders is not compared with another item by item.
+      const removed = new Set<string>();
+      for (const f of folderEntries(e?.removed)) {
+        removed.add(f.real);
+        const was = opened.get(f.given);
+        if (was !== undefined) removed.add(was);
+        opened.delete(f.given);
+      }
+      const added = folderEntries(e?.added);
+      for (const f of added) opened.set(f.given, f.real);
+      roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...added.map((f) => f.real)])];
       for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) services.delete(key);
       outside.clear();
       for (const d of documents.all()) schedule(d.uri);
