@@ -27,15 +27,16 @@ export interface LspOptions {
 
 /**
  * The folders an `initialize` request opens (`workspaceFolders`, else `rootUri`, else
- * `rootPath`), as real paths; the working directory when it names none. Params are data:
- * anything not a `file:` URI or a string path is skipped.
+ * `rootPath`), as real paths; none when it names none (a file opened without a folder):
+ * then no config beside a file runs — the server's working directory is not a folder the
+ * user opened (an editor started from `/` or the home folder). Params are data: anything
+ * not a `file:` URI or a string path is skipped.
  */
 export function workspaceRoots(params: unknown): string[] {
   const p = (typeof params === "object" && params !== null ? params : {}) as { workspaceFolders?: unknown; rootUri?: unknown; rootPath?: unknown };
   const paths = folderPaths(p.workspaceFolders);
   if (!paths.length && typeof p.rootUri === "string") paths.push(...folderPaths([{ uri: p.rootUri }]));
   if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(realOrResolved(p.rootPath));
-  if (!paths.length) paths.push(realOrResolved(process.cwd()));
   return paths;
 }
 

@@ -94,4 +94,35 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
       rmSync(real, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it("an editor that opens no folder (a file alone) runs no config, not the working directory's", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "rt7-lsp-nofolder-"));
+    const marker = join(cwd, "config-ran");
+    writeFileSync(join(cwd, "rag.config.ts"), markingConfig(marker));
+    const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const diagnosed = new Set<string>();
+    conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string }) => void diagnosed.add(p.uri));
+    const logged: string[] = [];
+    conn.onNotification("window/logMessage", (p: { message: string }) => void logged.push(p.message));
+    conn.listen();
+    try {
+      await conn.sendRequest("initialize", { processId: null, rootUri: null, capabilities: {}, workspaceFolders: null });
+      await conn.sendNotification("initialized", {});
+      const uri = pathToFileURL(join(cwd, "x.rag")).href;
+      await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "rag", version: 1, text: "graph g { start a node a { next END } }\n" } });
+      const deadline = Date.now() + 10_000;
+      while (!diagnosed.has(uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(diagnosed.has(uri)).toBe(true);
+      expect(existsSync(marker)).toBe(false);
+      expect(logged.join("\n")).toContain("no workspace folder is open");
+      expect(stderr).not.toMatch(/TypeError|\n\s+at /);
+    } finally {
+      child.kill();
+      conn.dispose();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
