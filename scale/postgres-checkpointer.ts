@@ -238,10 +238,11 @@ export class PostgresCheckpointer implements Checkpointer {
    * The threads a run holds now (`Checkpointer.runningThreads`): those a run or edit of
    * this process claims, and those whose advisory lock a lock connection of another
    * process holds (`pg_locks`; a `rag run`, a `rag serve` or a queue worker running it;
-   * they release a thread's lock when its run ends), among this schema's threads. One
-   * query for the locks, one for the thread ids (keys are computed here: `ThreadLocks.key`).
+   * they release a thread's lock when its run ends), among this schema's threads (or
+   * `among`). One query for the locks and, when another process holds one and `among` is
+   * not given, one for the thread ids (keys are computed here: `ThreadLocks.key`).
    */
-  async runningThreads(): Promise<ReadonlySet<string>> {
+  async runningThreads(among?: readonly string[]): Promise<ReadonlySet<string>> {
     const running = new Set(this.claims.threads());
     return this.guard("reading thread locks", async () => {
       await this.ready;
@@ -253,8 +254,9 @@ export class PostgresCheckpointer implements Checkpointer {
       ]);
       const keys = new Set(locks.rows.filter((r) => !own.has(r.pid)).map((r) => r.key));
       if (!keys.size) return running;
-      const { rows } = await this.pool.query<{ thread_id: string }>(`SELECT thread_id FROM ${this.q}.threads`);
-      for (const r of rows) if (keys.has(this.locks.key(r.thread_id))) running.add(r.thread_id);
+      // The threads asked about, else every thread of the schema (one query).
+      const ids = among ?? (await this.pool.query<{ thread_id: string }>(`SELECT thread_id FROM ${this.q}.threads`)).rows.map((r) => r.thread_id);
+      for (const id of ids) if (keys.has(this.locks.key(id))) running.add(id);
       return running;
     });
   }

@@ -225,7 +225,7 @@ export class Project {
 
   /** The threads of the checkpoint file, most recent first, with the workspace file each runs; `filter`: only one file's (and graph's). */
   async threads(filter: ThreadFilter = {}): Promise<ThreadEntry[]> {
-    const [summaries, held] = await Promise.all([this.checkpointer.threads(filter.thread !== undefined ? { threadId: filter.thread } : {}), this.checkpointer.runningThreads?.()]);
+    const [summaries, held] = await Promise.all([this.checkpointer.threads(filter.thread !== undefined ? { threadId: filter.thread } : {}), this.checkpointer.runningThreads?.(filter.thread !== undefined ? [filter.thread] : undefined)]);
     return threadEntries(summaries, this.workspace, filter, held);
   }
 

@@ -248,8 +248,9 @@ export interface Checkpointer {
    * The threads a run holds now through `claim` — in this process or, for a store shared
    * across processes (a SQLite file's leases, Postgres advisory locks), in another: a `rag
    * run` in a terminal shows as running in the studio. A store without it cannot tell.
+   * `among`: only these threads are asked about (a store may answer for others too).
    */
-  runningThreads?(): Promise<ReadonlySet<string>>;
+  runningThreads?(among?: readonly string[]): Promise<ReadonlySet<string>>;
   /** Releases resources (the SQLite handle). */
   close?(): void;
 }

@@ -96,6 +96,8 @@ describe.skipIf(skip)("postgres", () => {
       const claim = await a.claim("t");
       expect([...(await a.runningThreads())]).toEqual(["t"]); // this process: its claims
       expect([...(await b.runningThreads())]).toEqual(["t"]); // another process: the lock a holds
+      expect([...(await b.runningThreads(["t"]))]).toEqual(["t"]); // asked about one thread
+      expect([...(await b.runningThreads(["idle"]))]).toEqual([]);
       await claim.release();
       expect([...(await a.runningThreads())]).toEqual([]); // the run ended (a keeps the lock for its next write)
       await a.release("t");
