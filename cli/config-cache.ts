@@ -245,10 +245,14 @@ function writeAtomic(file: string, text: string): void {
 
 /**
  * The config module loaded from the transpile cache (transpiling it first on a miss), or
- * `undefined` when it cannot be (the caller then loads it through tsx).
+ * `undefined` when it cannot be (the caller then loads it through tsx). A config or a
+ * local file it imports that changed gives a new module file, so a process that loads the
+ * config again gets what is on disk now.
  * @param path absolute path of a `.ts`/`.mts`/`.cts` config.
+ * @param onFiles given the files the module was made from (the config first, then the
+ *   local files bundled into it): what to watch for changes.
  */
-export async function importCachedConfig(path: string): Promise<Record<string, unknown> | undefined> {
+export async function importCachedConfig(path: string, onFiles?: (files: readonly string[]) => void): Promise<Record<string, unknown> | undefined> {
   if (process.env.RAG_CONFIG_CACHE === "0") return undefined;
   const dir = cacheDir();
   if (!dir) return undefined;
@@ -260,7 +264,9 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
   }
   const name = indexName(`${FORMAT}\0${codeFolder()}\0${path}`);
   const index = join(dir, `${name}.json`);
-  let module = readEntry(index, name, path, source)?.module;
+  const found = readEntry(index, name, path, source);
+  let module = found?.module;
+  let files = found?.inputs.files;
   if (module !== undefined && !isFile(join(dir, module))) module = undefined; // retired meanwhile
   if (module === undefined) {
     try {
@@ -271,13 +277,16 @@ export async function importCachedConfig(path: string): Promise<Record<string, u
       writeAtomic(join(dir, module), code);
       const entry: Entry = { format: FORMAT, folder: codeFolder(), config: path, module, inputs };
       writeAtomic(index, JSON.stringify(entry));
+      files = inputs.files;
     } catch {
       return undefined;
     }
     retire(dir, name, module);
   }
   try {
-    return (await import(pathToFileURL(join(dir, module)).href)) as Record<string, unknown>;
+    const mod = (await import(pathToFileURL(join(dir, module)).href)) as Record<string, unknown>;
+    if (files) onFiles?.(files.map((f) => f.path));
+    return mod;
   } catch {
     return undefined;
   }

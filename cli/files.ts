@@ -17,7 +17,7 @@ import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { missingRagraphHint } from "../server/config-hint.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/safe-json.js";
 import { CliError } from "./errors.js";
-import { importConfigModule } from "./import-config.js";
+import { importConfigFresh, importConfigModule } from "./import-config.js";
 
 /** Largest `.rag`/`.ragsh`/config-named file read (the front end's own limit is 1 MiB of source). */
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
@@ -110,16 +110,19 @@ export interface LoadedConfig {
 /**
  * Imports a `rag.config.ts` (its default export) and builds the registry from it. A
  * `.env` file beside the config is loaded first (`loadDotEnv`), so providers find keys.
+ * `fresh`: the config and the modules it imports by path are read as they are now, not
+ * from the module cache (`importConfigFresh`: a long-lived server reloading a changed
+ * config), each such file named to `onImport` as it loads.
  * @throws CliError naming the config (and each bad key path, config-schema.ts).
  */
-export async function loadConfig(path: string | undefined): Promise<LoadedConfig> {
+export async function loadConfig(path: string | undefined, options: { readonly fresh?: boolean; readonly onImport?: (file: string) => void } = {}): Promise<LoadedConfig> {
   const { registryFromConfig, standardRegistry } = await import("../repl/standard-registry.js");
   const { ConfigError, keyPath } = await import("../registry/config-schema.js");
   if (!path) return { path, config: {}, registry: standardRegistry() };
   loadDotEnv(dirname(path));
   let mod: { default?: unknown };
   try {
-    mod = (await importConfigModule(path)) as { default?: unknown };
+    mod = (await (options.fresh ? importConfigFresh(path, options.onImport) : importConfigModule(path))) as { default?: unknown };
   } catch (e) {
     throw new CliError(`failed to load config ${displayPath(path)}: ${configLoadError(e)}`, 2, { code: "config" });
   }

@@ -9,7 +9,7 @@
  * syntax under Node's type stripping) tsx's loaders are registered once and the import is
  * retried under a fresh URL (a failed import stays cached under its own).
  */
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { importCachedConfig } from "./config-cache.js";
 
 const TS_FILE = /\.[cm]?ts$/;
@@ -43,4 +43,29 @@ async function registerTsx(): Promise<void> {
   register();
   registerCommonJs();
   registered = true;
+}
+
+/**
+ * The config module as it is on disk now, for a long-lived process that loads it again
+ * after an edit (`rag lsp`): a TypeScript config through the transpile cache, whose
+ * module for an edited config or local file is a new file (cli/config-cache.ts), else
+ * through tsx's `tsImport` (a namespace of its own: the config itself is read again;
+ * whether a file it imports is too depends on the loaders already registered).
+ * `onFile` is given each file of the project the module was made from (the config and
+ * its own modules, not packages): what to watch for changes.
+ * Rethrows the import's own error (syntax, missing module, …).
+ */
+export async function importConfigFresh(path: string, onFile?: (file: string) => void): Promise<Record<string, unknown>> {
+  if (TS_FILE.test(path)) {
+    const cached = await importCachedConfig(path, (files) => files.forEach((f) => onFile?.(f)));
+    if (cached) return cached;
+  }
+  onFile?.(path);
+  const { tsImport } = await import("tsx/esm/api");
+  const seen = (url: string) => {
+    if (!url.startsWith("file:")) return;
+    const file = fileURLToPath(url.replace(/[?#].*$/, ""));
+    if (!/[\\/]node_modules[\\/]/.test(file)) onFile?.(file);
+  };
+  return (await tsImport(pathToFileURL(path).href, { parentURL: import.meta.url, onImport: seen })) as Record<string, unknown>;
 }

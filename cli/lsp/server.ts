@@ -9,6 +9,7 @@
  * redirected to stderr before any config loads.
  */
 import { resolve } from "node:path";
+import { unwatchFile, watchFile, type Stats } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
@@ -72,6 +73,8 @@ export function folderEntries(folders: unknown): { readonly given: string; reado
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
 const DEBOUNCE_MS = 40;
+/** How often a loaded config and its approvals file are checked for changes, ms. */
+const WATCH_MS = 300;
 
 /** Serves LSP on stdin/stdout until the client sends `exit`. */
 export function runLspServer(opts: LspOptions): Promise<number> {
@@ -92,12 +95,31 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const services = new Map<string, Promise<LanguageService>>();
   const fixed: ServiceRegistrySnapshot | undefined = opts.registry ? readSnapshot(opts.registry) : undefined;
 
-  /** The workspace folders the client opened (`initialize`), real paths; the working directory when it names none. */
+  /** The workspace folders the client opened (`initialize`, then folder changes), real paths; none when it names none. */
   let roots: string[] = [];
   /** The real path of each folder opened, by the path its URI named (`folderEntries`). */
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
+  /** Files watched for changes (configs, files they import, approvals files), by file and who watches it, with what stops it. */
+  const watched = new Map<string, () => void>();
+  /**
+   * Watches `file` (polling its status: an editor's save that replaces the file is seen
+   * too) and calls `onChange` when it changes. Not a reason to keep the process alive.
+   */
+  const watch = (file: string, onChange: () => void, owner = "") => {
+    const id = `${file}\0${owner}`;
+    if (watched.has(id)) return;
+    const listener = (cur: Stats, prev: Stats) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) onChange();
+    };
+    watchFile(file, { interval: WATCH_MS, persistent: false }, listener);
+    watched.set(id, () => unwatchFile(file, listener));
+  };
+  /** Every open document is checked again (a config or the approvals changed). */
+  const recheckAll = () => {
+    for (const d of documents.all()) schedule(d.uri);
+  };
 
   /** The service for a document: one per config file (or one for all with --registry). */
   const serviceFor = (uri: string): Promise<LanguageService> => {
@@ -121,10 +143,20 @@ export function serve(connection: Connection, opts: LspOptions): void {
     if (!s) {
       s = (async () => {
         if (fixed || !key) return createLanguageService(fixed ? { registry: fixed } : {});
+        // An edited config, or a file of the project it imports (a tools module), or a broken
+        // config fixed: the config is loaded again, afresh, and every document checked again.
+        const reload = (file: string) => () => {
+          connection.console.info(`rag lsp: ${file} changed; loading ${key} again`);
+          services.delete(key);
+          recheckAll();
+        };
+        watch(key, reload(key), key);
         try {
-          const loaded = await loadConfig(key);
-          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it.
+          const loaded = await loadConfig(key, { fresh: true, onImport: (file) => watch(file, reload(file), key) });
+          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it;
+          // read again as it changes (`rag approve` in a terminal), and the documents rechecked.
           const approvals = useProjectApprovals(loaded.registry, key, key);
+          watch(approvals.path, recheckAll);
           return createLanguageService({ registry: serviceSnapshot(loaded.registry), approvals });
         } catch (e) {
           connection.console.error(`rag lsp: ${e instanceof Error ? e.message : String(e)}; checking without a registry`);
@@ -198,7 +230,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // A folder closed: configs in it no longer run for new checks (their services go);
       // a folder opened: configs in it now do. Every open document is checked again.
       // Closing the last folder leaves none open: no config beside a file runs (the working
-      // directory, the fallback of an `initialize` that names no folder, was never opened).
+      // directory was never opened).
       // Sets: a long list of folders is not compared with another item by item.
       const removed = new Set<string>();
       for (const f of folderEntries(e?.removed)) {
@@ -212,7 +244,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
       roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...added.map((f) => f.real)])];
       for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) services.delete(key);
       outside.clear();
-      for (const d of documents.all()) schedule(d.uri);
+      recheckAll();
     });
   });
 

@@ -236,6 +236,27 @@ describe("rag lsp over stdio", () => {
     }
   }, 30_000);
 
+  it("loads a config again when it, or a file of the project it imports, changes: no restart", async () => {
+    const proj = join(dir, "reloading");
+    mkdirSync(proj);
+    const models = (names: string[]) => `export const models = ${JSON.stringify(Object.fromEntries(names.map((n) => [n, { provider: "openai", model: "gpt-4o-mini" }])))};\n`;
+    writeFileSync(join(proj, "models.ts"), models(["first"]));
+    writeFileSync(join(proj, "rag.config.ts"), 'import { models } from "./models.ts";\nexport default { models };\n');
+    const uri = pathToFileURL(join(proj, "x.rag")).href;
+    const count = () => (published.get(uri) ?? []).length;
+    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
+    open(uri, 'graph g { start a state { out: string } node a { kind model model "later" prompt "hi" writes out next END } }\n');
+    expect(codes(await diagnosticsFor(uri))).toContain("E-rag-unknown-model");
+    // The imported module gains the model: the config is loaded again, afresh, and the document checked.
+    let seen = count();
+    writeFileSync(join(proj, "models.ts"), models(["first", "later"]));
+    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && !codes(p).includes("E-rag-unknown-model")))).not.toContain("E-rag-unknown-model");
+    // The config itself changes: it no longer registers the model.
+    seen = count();
+    writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n");
+    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
+  }, 30_000);
+
   it("shuts down and exits cleanly", async () => {
     await conn.sendRequest(ShutdownRequest.type);
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
