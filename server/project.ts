@@ -496,7 +496,7 @@ export class Project {
     const command = /^\s*:([A-Za-z]+)/.exec(source);
     if (command && !source.trim().includes("\n")) {
       const hint = command[1] === "run" ? "; run a graph with graph_run({graph: NAME, input: {…}}) after `:load FILE.rag`" : "";
-      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE\` (a workspace .rag file registers its graphs, a .ragsh script runs its cells) and \`:reset\`${hint}\n` };
+      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE\` (a workspace .rag file registers its graphs, a .ragsh script runs its cells), \`:reset\` and \`:reset data\` (keeps plain data)${hint}\n` };
     }
     const r = await this.session.runCell(source);
     return {
