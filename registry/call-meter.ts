@@ -29,9 +29,9 @@
  * thrown into the provider's read loop, and `onStop` aborts the request: a server that
  * ignores `maxOutputTokens` is cut off as it crosses, not charged afterwards. (It counted
  * at the usage floor's 6 characters per token, and the charge at 4 left a thread's spend
- * above its limit by up to half of what the last call streamed.) An honest reply that
- * would end within its cap but whose text runs longer than 4 characters per token can be
- * stopped a little early, when it would finish within about a tenth of the budget's end.
+ * above its limit by up to half of what the last call streamed.) The price: an honest
+ * reply at r > 4 characters per token is stopped once it has used 4/r of what the budget
+ * has left (~89% for English prose, 67% at r = 6), though it might have fit.
  */
 import { priceUsage, type ModelPrice } from "./registered-model.js";
 import { estimateTokensOfLength } from "./provider.js";
