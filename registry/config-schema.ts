@@ -104,7 +104,7 @@ const agentSchema = z.looseObject({
 
 const blueprintSchema = z.looseObject({ id: z.string(), hash: z.string() });
 
-const policySchema = z.looseObject({
+const policySchema = z.strictObject({
   name: z.string().optional(),
   allow: z.record(z.string(), z.array(z.string())).optional(),
   untrusted: z.array(z.string()).optional(),

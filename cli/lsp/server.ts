@@ -101,20 +101,32 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
-  /** Files watched for changes (configs, files they import, approvals files), by file and who watches it, with what stops it. */
-  const watched = new Map<string, () => void>();
+  /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them, each with what stops it. */
+  const watched = new Map<string, Map<string, () => void>>();
   /**
-   * Watches `file` (polling its status: an editor's save that replaces the file is seen
-   * too) and calls `onChange` when it changes. Not a reason to keep the process alive.
+   * Watches `file` for config `owner` (polling its status: an editor's save that replaces
+   * the file is seen too) and calls `onChange` when it changes. Not a reason to keep the
+   * process alive; stopped with the owner's service (`unwatch`).
    */
-  const watch = (file: string, onChange: () => void, owner = "") => {
-    const id = `${file}\0${owner}`;
-    if (watched.has(id)) return;
+  const watch = (owner: string, file: string, onChange: () => void) => {
+    let files = watched.get(owner);
+    if (!files) watched.set(owner, (files = new Map()));
+    if (files.has(file)) return;
     const listener = (cur: Stats, prev: Stats) => {
       if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) onChange();
     };
     watchFile(file, { interval: WATCH_MS, persistent: false }, listener);
-    watched.set(id, () => unwatchFile(file, listener));
+    files.set(file, () => unwatchFile(file, listener));
+  };
+  /** Stops watching every file of config `owner`. */
+  const unwatch = (owner: string) => {
+    for (const stop of watched.get(owner)?.values() ?? []) stop();
+    watched.delete(owner);
+  };
+  /** Drops config `key`'s service (and its watchers): the next document that needs it loads it again. */
+  const drop = (key: string) => {
+    services.delete(key);
+    unwatch(key);
   };
   /** Every open document is checked again (a config or the approvals changed). */
   const recheckAll = () => {
@@ -143,20 +155,20 @@ export function serve(connection: Connection, opts: LspOptions): void {
     if (!s) {
       s = (async () => {
         if (fixed || !key) return createLanguageService(fixed ? { registry: fixed } : {});
-        // An edited config, or a file of the project it imports (a tools module), or a broken
-        // config fixed: the config is loaded again, afresh, and every document checked again.
+        // An edited config, a file of the project it imports (a tools module), a broken
+        // config fixed, or its approvals file changed (`rag approve` in a terminal): the
+        // service goes and the config is loaded again, afresh; every document is checked again.
         const reload = (file: string) => () => {
           connection.console.info(`rag lsp: ${file} changed; loading ${key} again`);
-          services.delete(key);
+          drop(key);
           recheckAll();
         };
-        watch(key, reload(key), key);
+        watch(key, key, reload(key));
         try {
-          const loaded = await loadConfig(key, { fresh: true, onImport: (file) => watch(file, reload(file), key) });
-          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it;
-          // read again as it changes (`rag approve` in a terminal), and the documents rechecked.
+          const loaded = await loadConfig(key, { fresh: true, onImport: (file) => watch(key, file, reload(file)) });
+          // The project's `.rag/approvals.json` beside the config, as `rag check` reads it.
           const approvals = useProjectApprovals(loaded.registry, key, key);
-          watch(approvals.path, recheckAll);
+          watch(key, approvals.path, reload(approvals.path));
           return createLanguageService({ registry: serviceSnapshot(loaded.registry), approvals });
         } catch (e) {
           connection.console.error(`rag lsp: ${e instanceof Error ? e.message : String(e)}; checking without a registry`);
@@ -205,6 +217,8 @@ export function serve(connection: Connection, opts: LspOptions): void {
   connection.onInitialize((params): InitializeResult => {
     roots = workspaceRoots(params);
     for (const f of folderEntries(params.workspaceFolders ?? (typeof params.rootUri === "string" ? [{ uri: params.rootUri }] : []))) opened.set(f.given, f.real);
+    for (const r of roots) if (![...opened.values()].includes(r)) opened.set(r, r); // a `rootPath`
+
     foldersChange = params.capabilities?.workspace?.workspaceFolders === true;
     return {
       capabilities: {
@@ -232,17 +246,15 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // Closing the last folder leaves none open: no config beside a file runs (the working
       // directory was never opened).
       // Sets: a long list of folders is not compared with another item by item.
-      const removed = new Set<string>();
+      // A folder is closed by the path it was opened with; only one never recorded so is
+      // looked up by where it leads now (another open folder with the same real path stays).
       for (const f of folderEntries(e?.removed)) {
-        removed.add(f.real);
-        const was = opened.get(f.given);
-        if (was !== undefined) removed.add(was);
-        opened.delete(f.given);
+        if (opened.has(f.given)) opened.delete(f.given);
+        else for (const [given, real] of opened) if (real === f.real) opened.delete(given);
       }
-      const added = folderEntries(e?.added);
-      for (const f of added) opened.set(f.given, f.real);
-      roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...added.map((f) => f.real)])];
-      for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) services.delete(key);
+      for (const f of folderEntries(e?.added)) opened.set(f.given, f.real);
+      roots = [...new Set(opened.values())];
+      for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) drop(key);
       outside.clear();
       recheckAll();
     });

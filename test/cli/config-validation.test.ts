@@ -42,6 +42,13 @@ describe("config validation at load", () => {
     expect(r.stderr).toContain("rag.config.ts: `defaultInput`: unknown key; did you mean `defaultInputs`?");
   });
 
+  it("refuses a misspelt policy key (`review` for `requireReview`): a review gate that silently did not apply", async () => {
+    const dir = project(`{ policy: { name: "team", review: "all" } }`);
+    const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("rag.config.ts: `policy.review`: unknown key");
+  });
+
   it("names a missing field of an agent and a model's bad provider", async () => {
     const dir = project(`{ models: { m: { provider: 7 } }, agents: { helper: { system: "be brief" } } }`);
     const r = await ragIn(["check", "--config", "rag.config.ts", "flow.rag"], dir);

@@ -38,6 +38,7 @@ import {
 } from "vscode-languageserver-protocol/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatSource } from "../../compiler/index.js";
+import { ragIn } from "../helpers/cli.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 let child: ChildProcess;
@@ -255,6 +256,22 @@ describe("rag lsp over stdio", () => {
     seen = count();
     writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n");
     expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
+  }, 30_000);
+
+  it("follows .rag/approvals.json: `rag approve` in a terminal clears the review warning of an open document", async () => {
+    const proj = join(dir, "reviewing");
+    mkdirSync(proj);
+    writeFileSync(join(proj, "rag.config.ts"), 'export default { policy: { name: "team", requireReview: "all" } };\n');
+    const text = "graph g {\n  start a\n  node a { next END }\n}\n";
+    writeFileSync(join(proj, "x.rag"), text);
+    const uri = pathToFileURL(join(proj, "x.rag")).href;
+    const count = () => (published.get(uri) ?? []).length;
+    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
+    open(uri, text);
+    expect(codes(await diagnosticsFor(uri))).toContain("W-rag-review-required");
+    const seen = count();
+    expect((await ragIn(["approve", "x.rag"], proj)).code).toBe(0);
+    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && !codes(p).includes("W-rag-review-required")))).toEqual([]);
   }, 30_000);
 
   it("shuts down and exits cleanly", async () => {
