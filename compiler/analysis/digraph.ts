@@ -74,11 +74,13 @@ export class Digraph {
       if (set.has(t)) return false;
       set.add(t);
     }
-    if (out === EMPTY) out = this.outs[f] = [];
-    out.push(t);
-    let into = this.ins[t]!;
-    if (into === EMPTY) into = this.ins[t] = [];
-    into.push(f);
+    // A vertex's first edge makes a one-element list: most vertices keep one or two
+    // edges, where `[]` and a push allocated room for sixteen.
+    if (out === EMPTY) this.outs[f] = [t];
+    else out.push(t);
+    const into = this.ins[t]!;
+    if (into === EMPTY) this.ins[t] = [f];
+    else into.push(f);
     return true;
   }
 

@@ -72,8 +72,13 @@ export function flowGraph(g: ResolvedGraph): FlowGraph {
   return f;
 }
 
-/** First declarations of the graph's nodes (named ones), in source order. */
-export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
+/**
+ * First declarations of the graph's nodes (named ones), in source order. When every
+ * declaration has a name of its own (as many names as declarations), that is the node
+ * list itself, returned without a copy.
+ */
+export function uniqueNodes(g: ResolvedGraph): readonly ResolvedNode[] {
+  if (g.nodes.size === g.nodeList.length) return g.nodeList;
   return g.nodeList.filter((n) => n.name !== "" && isFirstDeclaration(g, n));
 }
 
