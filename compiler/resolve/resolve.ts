@@ -120,6 +120,11 @@ export class ItemTable {
     return false;
   }
 
+  /** The keyword of `items[i]` ("" for an unknown item), without reading the item. */
+  keywordAt(i: number): string {
+    return this.keys[i]!;
+  }
+
   /** The distinct keywords, in order of first appearance. */
   keywords(): string[] {
     const out: string[] = [];
