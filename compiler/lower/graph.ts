@@ -161,10 +161,6 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   // that ordering the edges needs no second look at the span (in a large file each is a
   // cache miss, and a comparison sort made several per edge).
   const at: number[] = [];
-  const push = (e: EdgeSpec) => {
-    edges.push(e);
-    at.push(e.span.start.offset);
-  };
   const start: string[] = [];
   for (const s of g.starts) if (s.target?.name) start.push(s.target.name);
   const list = g.nodeList;
@@ -172,12 +168,12 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
     const n = list[i]!;
     if (!isFirstDeclaration(g, n)) continue;
     const next = n.items.get("next");
-    if (next) for (const t of next.targets) if (t.name) push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
+    if (next) for (const t of next.targets) if (t.name) push(edges, at, { kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
     const routes = n.items.get("routes");
-    if (routes) for (const r of routes.routes) push(lowerRoute(n.name, r));
+    if (routes) for (const r of routes.routes) push(edges, at, lowerRoute(n.name, r));
     const command = n.items.get("command");
     const goto = command?.parent ? undefined : command?.goto; // `goto parent.X` is no edge of this graph
-    if (goto?.name) push({ kind: "goto", from: n.name, to: goto.name, span: goto.span });
+    if (goto?.name) push(edges, at, { kind: "goto", from: n.name, to: goto.name, span: goto.span });
   }
   for (const e of g.edges) {
     for (let i = 0; i + 1 < e.refs.length; i++) {
@@ -188,10 +184,16 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
         if (!start.includes(to.name)) start.push(to.name);
         continue;
       }
-      push({ kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
+      push(edges, at, { kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
     }
   }
   return { edges: inSourceOrder(edges, at), start };
+}
+
+/** Appends edge `e` and its start offset (a module function: a closure per call is a new call target each compile). */
+function push(edges: EdgeSpec[], at: number[], e: EdgeSpec): void {
+  edges.push(e);
+  at.push(e.span.start.offset);
 }
 
 /**
