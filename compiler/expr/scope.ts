@@ -68,20 +68,7 @@ export function scopes(state: ExprType, input: ExprType, owner: string): Scopes 
   };
 }
 
-/**
- * Scopes made by `withResult`, per scope and result type: most nodes of a graph share
- * both (a graph's `after` scope; the reply text of every model node), and copying the
- * roots per node was a map and its entries per node. Keyed weakly: an entry lives as
- * long as its scope and type.
- */
-const resultScopes = new WeakMap<ExprScope, WeakMap<ExprType, ExprScope>>();
-
-/** `scope` with `result` of type `t` (the same object for the same scope and type). */
+/** `scope` with `result` of type `t`. */
 export function withResult(scope: ExprScope, t: ExprType): ExprScope {
-  if (t.t === "any") return scope;
-  let byType = resultScopes.get(scope);
-  if (!byType) resultScopes.set(scope, (byType = new WeakMap()));
-  let s = byType.get(t);
-  if (!s) byType.set(t, (s = { ...scope, roots: new Map([...scope.roots, ["result", t]]) }));
-  return s;
+  return t.t === "any" ? scope : { ...scope, roots: new Map([...scope.roots, ["result", t]]) };
 }

@@ -86,40 +86,6 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
   }
 }
 
-/** Whether `e` or a sub-expression reads a key of `root` (`root.key` or `root["key"]`), as `rootReads` counts them. */
-function readsKey(e: A.Expr, root: string): boolean {
-  switch (e.kind) {
-    case "Member":
-      return (e.object.kind === "Name" && e.object.name === root && e.property.name !== "") || readsKey(e.object, root);
-    case "Index":
-      return (e.object.kind === "Name" && e.object.name === root && e.index.kind === "String") || readsKey(e.object, root) || readsKey(e.index, root);
-    case "Call":
-      if (readsKey(e.callee, root)) return true;
-      for (const a of e.args) if (readsKey(a, root)) return true;
-      return false;
-    case "Unary":
-      return readsKey(e.operand, root);
-    case "Binary":
-      return readsKey(e.left, root) || readsKey(e.right, root);
-    case "ListExpr":
-      for (const i of e.items) if (readsKey(i, root)) return true;
-      return false;
-    case "Comprehension":
-      return readsKey(e.iterable, root) || readsKey(e.element, root) || (e.filter !== undefined && readsKey(e.filter, root));
-    case "ObjectExpr":
-      for (const en of e.entries) if (readsKey(en.value, root)) return true;
-      return false;
-    default:
-      return false;
-  }
-}
-
-/** Whether some site reads a key of `root`: `rootReads(sites, root).size > 0`, without building the map. */
-export function readsRoot(sites: readonly ExprSite[], root: string): boolean {
-  for (const s of sites) if (readsKey(s.expr, root)) return true;
-  return false;
-}
-
 /** Keys read as `root.key` (or `root["key"]`) anywhere in `sites`, with their first span. */
 export function rootReads(sites: readonly ExprSite[], root: string): Map<string, A.Expr["span"]> {
   const out = new Map<string, A.Expr["span"]>();

@@ -21,7 +21,7 @@ import { checkExpr, type ExprScope, type Report } from "../expr/check.js";
 import { argsType } from "../expr/args-type.js";
 import { resultType } from "../expr/result-type.js";
 import { graphTypes, scopes, withResult, type GraphTypes } from "../expr/scope.js";
-import { exprSites, readsRoot, type ExprSite } from "../expr/sites.js";
+import { exprSites, rootReads, type ExprSite } from "../expr/sites.js";
 import { ANY, type ExprType } from "../expr/types.js";
 import { writeClash } from "../expr/write-clash.js";
 import type { Rule } from "./rule.js";
@@ -92,7 +92,7 @@ export const ExpressionRule: Rule = (ctx) => {
       // `result` is typed only when some site runs after the node or a write uses it (it costs).
       const result = writes || target || anyAfterRun(sites) ? resultType(n, g, ctx.program, ctx.registry) : ANY;
       // `args`: typed from the send packets that start the node (expr/args-type.ts), else any
-      const args = readsRoot(sites, "args") ? argsType(n, g, ctx.program, ctx.registry) : ANY;
+      const args = rootReads(sites, "args").size ? argsType(n, g, ctx.program, ctx.registry) : ANY;
       const before = args.t === "any" ? types.scopes.before : withRoot(types.scopes.before, "args", args);
       const after = writes || anyAfterRun(sites) ? withResult(args.t === "any" ? types.scopes.after : withRoot(types.scopes.after, "args", args), result) : undefined;
       checkSites(sites, before, after, report);
