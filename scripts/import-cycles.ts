@@ -119,7 +119,7 @@ export function importGraph(root: string): { files: string[]; edges: ImportEdge[
  */
 export function importCycles(graph: { files: readonly string[]; edges: readonly ImportEdge[] }, kinds: ReadonlySet<ImportKind>): ImportCycle[] {
   const number = new Map(graph.files.map((f, i) => [f, i]));
-  const digraph = new Digraph(graph.files, (v) => number.get(v) ?? -1);
+  const digraph = new Digraph(graph.files, { vertexOf: (v) => number.get(v) ?? -1 });
   const kindOf = new Map<string, ImportKind>();
   for (const e of graph.edges) {
     if (!kinds.has(e.kind)) continue;

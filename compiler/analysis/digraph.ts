@@ -20,6 +20,16 @@ const WIDE = 16;
 const EMPTY: number[] = [];
 Object.freeze(EMPTY);
 
+/**
+ * How a `Digraph` finds a name's vertex number: an object with a method, not a closure
+ * (a closure made per graph is a new call target for every compile, and code optimized
+ * for one compile's was thrown away at the next).
+ */
+export interface VertexLookup {
+  /** The vertex number of `name`, or -1 when there is none. */
+  vertexOf(name: string): number;
+}
+
 export class Digraph {
   /** Per vertex: successors, in the order their edges were added. */
   private readonly outs: number[][] = [];
@@ -29,13 +39,13 @@ export class Digraph {
   private wide: (Set<number> | undefined)[] | undefined;
 
   /**
-   * A graph of the vertices `names` (vertex i is `names[i]`), without edges. `lookup`
+   * A graph of the vertices `names` (vertex i is `names[i]`), without edges. `vertices`
    * gives a name's vertex number, or -1 (the caller usually has a map that can tell,
    * so the graph keeps none of its own).
    */
   constructor(
     readonly names: readonly string[],
-    private readonly lookup: (v: string) => number,
+    private readonly vertices: VertexLookup,
   ) {
     for (let i = 0; i < names.length; i++) {
       this.outs.push(EMPTY);
@@ -50,16 +60,16 @@ export class Digraph {
 
   /** The number of vertex `v`, or -1 when it is absent. */
   id(v: string): number {
-    return this.lookup(v);
+    return this.vertices.vertexOf(v);
   }
 
   hasNode(v: string): boolean {
-    return this.lookup(v) >= 0;
+    return this.vertices.vertexOf(v) >= 0;
   }
 
   /** Adds the edge `from → to` once; both vertices must exist. */
   addDirectedEdge(from: string, to: string): void {
-    this.addEdge(this.lookup(from), this.lookup(to));
+    this.addEdge(this.vertices.vertexOf(from), this.vertices.vertexOf(to));
   }
 
   /** Adds the edge between vertex numbers `f → t` once; returns whether it was new. */
@@ -74,17 +84,19 @@ export class Digraph {
       if (set.has(t)) return false;
       set.add(t);
     }
-    if (out === EMPTY) out = this.outs[f] = [];
-    out.push(t);
-    let into = this.ins[t]!;
-    if (into === EMPTY) into = this.ins[t] = [];
-    into.push(f);
+    // A vertex's first edge makes a one-element list: most vertices keep one or two
+    // edges, where `[]` and a push allocated room for sixteen.
+    if (out === EMPTY) this.outs[f] = [t];
+    else out.push(t);
+    const into = this.ins[t]!;
+    if (into === EMPTY) this.ins[t] = [f];
+    else into.push(f);
     return true;
   }
 
   hasDirectedEdge(from: string, to: string): boolean {
-    const f = this.lookup(from);
-    const t = this.lookup(to);
+    const f = this.vertices.vertexOf(from);
+    const t = this.vertices.vertexOf(to);
     return f >= 0 && t >= 0 && this.hasEdge(f, t);
   }
 
@@ -106,18 +118,18 @@ export class Digraph {
 
   /** Successors of `v`, in the order their edges were added. */
   outNeighbors(v: string): string[] {
-    const id = this.lookup(v);
+    const id = this.vertices.vertexOf(v);
     return id < 0 ? [] : this.namesOf(this.outs[id]!);
   }
 
   /** Predecessors of `v`, in the order their edges were added. */
   inNeighbors(v: string): string[] {
-    const id = this.lookup(v);
+    const id = this.vertices.vertexOf(v);
     return id < 0 ? [] : this.namesOf(this.ins[id]!);
   }
 
   forEachOutNeighbor(v: string, f: (w: string) => void): void {
-    const id = this.lookup(v);
+    const id = this.vertices.vertexOf(v);
     if (id < 0) return;
     for (const w of this.outs[id]!) f(this.names[w]!);
   }

@@ -72,8 +72,13 @@ export function flowGraph(g: ResolvedGraph): FlowGraph {
   return f;
 }
 
-/** First declarations of the graph's nodes (named ones), in source order. */
-export function uniqueNodes(g: ResolvedGraph): ResolvedNode[] {
+/**
+ * First declarations of the graph's nodes (named ones), in source order. When every
+ * declaration has a name of its own (as many names as declarations), that is the node
+ * list itself, returned without a copy.
+ */
+export function uniqueNodes(g: ResolvedGraph): readonly ResolvedNode[] {
+  if (g.nodes.size === g.nodeList.length) return g.nodeList;
   return g.nodeList.filter((n) => n.name !== "" && isFirstDeclaration(g, n));
 }
 
@@ -87,8 +92,7 @@ function build(g: ResolvedGraph): FlowGraph {
     if (list[i]!.index !== i) throw new Error(`node \`${list[i]!.name}\` is not numbered by its position in the graph`);
     names.push(list[i]!.name);
   }
-  const byName = g.nodes;
-  const graph = new Digraph(names, (v) => (v === START ? START_ID : v === END ? END_ID : (byName.get(v)?.index ?? -3) + 2));
+  const graph = new Digraph(names, new FlowVertices(g.nodes));
   const nodes = uniqueNodes(g);
   const routed = new VertexSet(graph);
   // The edges and completeness, filled by `add` (a module function: no closures per graph).
@@ -192,6 +196,15 @@ function build(g: ResolvedGraph): FlowGraph {
 
 const START_ID = 0;
 const END_ID = 1;
+
+/** A flow graph's vertex numbers by name: START 0, END 1, a node 2 + its first declaration's index, else -1. */
+class FlowVertices {
+  constructor(private readonly byName: ReadonlyMap<string, ResolvedNode>) {}
+
+  vertexOf(v: string): number {
+    return v === START ? START_ID : v === END ? END_ID : (this.byName.get(v)?.index ?? -3) + 2;
+  }
+}
 
 interface Acc {
   readonly graph: Digraph;

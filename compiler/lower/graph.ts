@@ -157,17 +157,23 @@ function programNames(program: LowerEnv["program"]): { agents: ReadonlySet<strin
 
 function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
   const edges: EdgeSpec[] = [];
+  // The start offset of each edge's span, parallel to `edges`: read once per edge, so
+  // that ordering the edges needs no second look at the span (in a large file each is a
+  // cache miss, and a comparison sort made several per edge).
+  const at: number[] = [];
   const start: string[] = [];
   for (const s of g.starts) if (s.target?.name) start.push(s.target.name);
   const list = g.nodeList;
   for (let i = 0; i < list.length; i++) {
     const n = list[i]!;
     if (!isFirstDeclaration(g, n)) continue;
-    for (const t of n.items.get("next")?.targets ?? []) if (t.name) edges.push({ kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
-    for (const r of n.items.get("routes")?.routes ?? []) edges.push(lowerRoute(n.name, r));
+    const next = n.items.get("next");
+    if (next) for (const t of next.targets) if (t.name) push(edges, at, { kind: "static", from: n.name, to: t.name, origin: "next", span: t.span });
+    const routes = n.items.get("routes");
+    if (routes) for (const r of routes.routes) push(edges, at, lowerRoute(n.name, r));
     const command = n.items.get("command");
     const goto = command?.parent ? undefined : command?.goto; // `goto parent.X` is no edge of this graph
-    if (goto?.name) edges.push({ kind: "goto", from: n.name, to: goto.name, span: goto.span });
+    if (goto?.name) push(edges, at, { kind: "goto", from: n.name, to: goto.name, span: goto.span });
   }
   for (const e of g.edges) {
     for (let i = 0; i + 1 < e.refs.length; i++) {
@@ -178,11 +184,29 @@ function lowerEdges(g: ResolvedGraph): { edges: EdgeSpec[]; start: string[] } {
         if (!start.includes(to.name)) start.push(to.name);
         continue;
       }
-      edges.push({ kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
+      push(edges, at, { kind: "static", from: from.name, to: to.name, origin: "edge", span: { start: from.span.start, end: to.span.end } });
     }
   }
-  edges.sort(bySpanStart);
-  return { edges, start };
+  return { edges: inSourceOrder(edges, at), start };
+}
+
+/** Appends edge `e` and its start offset (a module function: a closure per call is a new call target each compile). */
+function push(edges: EdgeSpec[], at: number[], e: EdgeSpec): void {
+  edges.push(e);
+  at.push(e.span.start.offset);
+}
+
+/**
+ * `items` stably sorted by `at` (a key per item): what `items.sort(bySpanStart)` gives,
+ * without reading a span per comparison. Items are mostly made in source order already,
+ * which one pass over the keys finds.
+ */
+function inSourceOrder<T>(items: T[], at: readonly number[]): T[] {
+  let sorted = true;
+  for (let i = 1; i < at.length && sorted; i++) if (at[i - 1]! > at[i]!) sorted = false;
+  if (sorted) return items;
+  const order = Array.from({ length: items.length }, (_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  return order.map((i) => items[i]!);
 }
 
 const bySpanStart = (a: { readonly span: Span }, b: { readonly span: Span }): number => a.span.start.offset - b.span.start.offset;

@@ -120,6 +120,11 @@ export class ItemTable {
     return false;
   }
 
+  /** The keyword of `items[i]` ("" for an unknown item), without reading the item. */
+  keywordAt(i: number): string {
+    return this.keys[i]!;
+  }
+
   /** The distinct keywords, in order of first appearance. */
   keywords(): string[] {
     const out: string[] = [];
@@ -146,8 +151,8 @@ export interface ResolvedNode {
   readonly items: ItemTable;
   /** Canonical kind: written (alias resolved) or inferred; the written word when it is no built-in kind. */
   readonly kind: NodeKind | string;
-  /** The `kind` item when present. */
-  readonly kindItem?: A.KindItem;
+  /** The `kind` item; undefined when there is none. */
+  readonly kindItem: A.KindItem | undefined;
   /** The `send`/`sends` items (both spellings), in order. */
   readonly sends: readonly A.SendItem[];
   /** What `model "x"` names on this node (§6): a model, the graph of a subgraph node, or a router's route function. */
@@ -365,10 +370,10 @@ export function resolveNode(decl: A.NodeDecl, index = -1): ResolvedNode {
   // Both spellings, in source order; most nodes send nothing (one shared empty list).
   const sends = items.has("send") || items.has("sends") ? [...items.all("send"), ...items.all("sends")].sort(bySourceOrder) : NO_SENDS;
   const modelMeaning = kind === "subgraph" && !items.has("graph") ? "graph" : kind === "router" && !items.has("route") ? "route" : "model";
-  // A conditional assignment, not a `...(x ? {k} : {})` spread (V8 pays per key added after a spread).
-  const n: { -readonly [K in keyof ResolvedNode]: ResolvedNode[K] } = { decl, name: decl.name.name, index, items, kind, sends, modelMeaning };
-  if (kindItem) n.kindItem = kindItem;
-  return n;
+  // `kindItem` always present (undefined without a `kind` item): one object shape for
+  // every node, where adding it only to some nodes gave two, and made every rule's
+  // reads of `n.items`, `n.kind`, … polymorphic.
+  return { decl, name: decl.name.name, index, items, kind, kindItem, sends, modelMeaning };
 }
 
 /** Names of a list value's items (strings and bare words). */

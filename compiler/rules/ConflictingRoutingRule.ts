@@ -10,7 +10,10 @@ import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const ConflictingRoutingRule: Rule = (ctx) => ({
   node(n, g) {
-    if (!isFirstDeclaration(g, n)) return;
+    // Fewer than two ways of routing cannot conflict: counted first, without building the list (most nodes have one).
+    const cmd = n.items.get("command");
+    const count = (n.items.has("next") ? 1 : 0) + (n.items.has("routes") ? 1 : 0) + (cmd?.goto ? 1 : 0) + (g.edgesFrom.get(n.name)?.length ?? 0);
+    if (count < 2 || !isFirstDeclaration(g, n)) return;
     const sources = routingSources(n, g);
     if (sources.length < 2) return; // one way of routing cannot conflict
     const kinds = [...new Set(sources.map((s) => s.what))];

@@ -44,14 +44,20 @@ function usedBy(keyword: string): string[] {
     .map(([k]) => k);
 }
 
+/** Per built-in kind, every item it may carry (COMMON_ITEMS and its KIND_ITEMS): one lookup per item. */
+const ALLOWED: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(KIND_ITEMS).map(([kind, items]) => [kind, new Set([...COMMON_ITEMS, ...items])]));
+
 export const ItemUnusedRule: Rule = (ctx) => ({
   node(n) {
-    const allowed = KIND_ITEMS[n.kind as NodeKind];
+    const allowed = ALLOWED.get(n.kind);
     if (!allowed) return;
-    for (const item of n.decl.items) {
-      if (item.kind === "UnknownItem") continue;
-      const k = item.keyword.name;
-      if (!k || COMMON_ITEMS.has(k) || allowed.includes(k)) continue;
+    // The item table's keywords ("" for an unknown item), not each item's keyword node:
+    // this runs for every item of every node.
+    const items = n.items.items;
+    for (let i = 0; i < items.length; i++) {
+      const k = n.items.keywordAt(i);
+      if (!k || allowed.has(k)) continue;
+      const item = items[i] as Exclude<(typeof items)[number], { kind: "UnknownItem" }>;
       const kinds = usedBy(k);
       const written = n.kindItem ? `a \`${n.kindItem.value.name}\` node` : `a \`${n.kind}\` node (the kind inferred for it)`;
       ctx.report("W-rag-item-unused", `\`${k}\` has no effect on ${written}`, item.keyword.span, {

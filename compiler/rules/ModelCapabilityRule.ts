@@ -79,7 +79,8 @@ function check(ctx: RuleContext, owner: string, items: ItemTable, kind: string, 
 export const ModelCapabilityRule: Rule = (ctx) => ({
   node(n, g) {
     const m = n.items.get("model");
-    if (m && n.modelMeaning === "model" && (n.kind === "model" || n.kind === "agent" || n.kind === "repl_agent")) check(ctx, `node \`${n.name}\``, n.items, n.kind, m, g);
+    // only models whose capabilities the registry reports are checked: without that, no owner string per node
+    if (m && ctx.registry?.modelCapabilities && n.modelMeaning === "model" && (n.kind === "model" || n.kind === "agent" || n.kind === "repl_agent")) check(ctx, `node \`${n.name}\``, n.items, n.kind, m, g);
   },
   agent(a) {
     const m = a.items.get("model");

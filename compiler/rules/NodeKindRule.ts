@@ -4,14 +4,18 @@
  * kind is a warning (a registry may provide custom kinds).
  */
 import { didYouMean } from "../../grammar/suggest.js";
-import { ALL_KIND_SPELLINGS, canonicalKind } from "../resolve/kinds.js";
+import { ALL_KIND_SPELLINGS, canonicalKind, NODE_KINDS } from "../resolve/kinds.js";
 import type { Rule } from "./rule.js";
 
 export const NodeKindRule: Rule = (ctx) => ({
   node(n) {
-    const k = n.kindItem?.value;
-    if (!k || !k.name) return;
+    if (!n.kindItem) return;
     const granted = ctx.registry?.nodeKinds;
+    // Without a kind list, a built-in kind is all there is to check, and `n.kind` already
+    // holds the canonical one (runs for every node: the item is not read then).
+    if (!granted && (NODE_KINDS as readonly string[]).includes(n.kind)) return;
+    const k = n.kindItem.value;
+    if (!k || !k.name) return;
     const canon = canonicalKind(k.name);
     if (granted) {
       if (granted.has(k.name) || (canon && granted.has(canon))) return;

@@ -17,42 +17,68 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
-import { hasHiddenWriters, inputFields, itemWrites } from "../analysis/writes.js";
+import { hasHiddenWriters, inputFields } from "../analysis/writes.js";
 import { exprSites, rootReads } from "../expr/sites.js";
-import type { ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
+import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 
-/** Fields something in `g` writes (`writes`, `set`, `command update`, `send … -> field`, inline agents). */
-function writtenFields(g: ResolvedGraph, program: ResolvedProgram): Set<string> {
-  const out = new Set<string>();
-  for (const n of g.nodeList) {
-    for (const w of itemWrites(n.items)) out.add(w.field);
-    for (const s of n.sends) for (const t of s.targets) if (t.into) out.add(t.into.name);
+/**
+ * Removes from `open` the fields something in `g` writes (`writes`, `set`, `command
+ * update`, `send … -> field`, inline agents), as `itemWrites` lists them; stops as soon as
+ * `open` is empty (in most graphs every field is written, often by the first nodes).
+ */
+function dropWritten(open: Set<string>, g: ResolvedGraph, program: ResolvedProgram): void {
+  const nodes = g.nodeList;
+  for (let i = 0; i < nodes.length && open.size; i++) {
+    const n = nodes[i]!;
+    dropItemWrites(open, n.items);
+    for (const s of n.sends) for (const t of s.targets) if (t.into) open.delete(t.into.name);
   }
-  for (const a of program.agentList) for (const w of itemWrites(a.items)) out.add(w.field);
-  return out;
+  for (const a of program.agentList) {
+    if (!open.size) return;
+    dropItemWrites(open, a.items);
+  }
+}
+
+/** `itemWrites(items)`'s fields, deleted from `open` without building the list. */
+function dropItemWrites(open: Set<string>, items: ItemTable): void {
+  const w = items.get("writes");
+  if (w) {
+    if (w.value.kind === "Identifier") open.delete(w.value.name);
+    else for (const e of w.value.entries) open.delete(e.key.name);
+  }
+  const set = items.get("set");
+  if (set) for (const e of set.value.entries) open.delete(e.key.name);
+  const command = items.get("command");
+  if (command && !command.parent && command.update) for (const e of command.update.entries) open.delete(e.key.name);
 }
 
 export const StateNeverWrittenRule: Rule = (ctx) => ({
   graph(g) {
     // Without `input { … }`, a run's input may fill any state field.
     if (!g.fields.size || !g.io.some((io) => io.direction === "input")) return;
-    // Reads first: most graphs read only fields they write, and then nothing more is asked.
+    // The fields that could stay null: declared without a default, not `messages`, not
+    // input fields, written by nothing. These cheap tests come first: in most graphs every
+    // field is written, and then the reads are never collected.
+    const inputs = inputFields(g);
+    const open = new Set<string>();
+    for (const [field, f] of g.fields) {
+      const source = f.source;
+      if (source.kind !== "Field" || source.default !== undefined) continue;
+      if (source.type.kind === "NamedType" && source.type.name.name === "messages") continue;
+      if (!inputs.has(field)) open.add(field);
+    }
+    if (!open.size) return;
+    dropWritten(open, g, ctx.program);
+    if (!open.size) return;
+    // First read of each field, in source order.
     const reads = new Map<string, Span>();
     for (const n of g.nodeList) for (const [field, span] of rootReads(exprSites(n.items, n.sends), "state")) if (!reads.has(field)) reads.set(field, span);
     const candidates: { field: string; source: A.Field; at: Span }[] = [];
-    for (const [field, at] of reads) {
-      const source = g.fields.get(field)?.source;
-      if (!source || source.kind !== "Field" || source.default !== undefined) continue;
-      if (source.type.kind === "NamedType" && source.type.name.name === "messages") continue;
-      candidates.push({ field, source, at });
-    }
+    for (const [field, at] of reads) if (open.has(field)) candidates.push({ field, source: g.fields.get(field)!.source as A.Field, at });
     if (!candidates.length) return;
     if (hasHiddenWriters(g, ctx.program)) return;
-    const written = writtenFields(g, ctx.program);
-    const inputs = inputFields(g);
     for (const { field, source, at } of candidates) {
-      if (written.has(field) || inputs.has(field)) continue;
       ctx.report("W-rag-state-never-written", `\`state.${field}\` is read here, but no node of graph \`${g.name}\` writes \`${field}\` and it is not an input field: it stays null`, at, {
         label: "stays null",
         labels: [{ span: source.name.span, message: `\`${field}\` is declared here, with no default` }],

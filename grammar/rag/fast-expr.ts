@@ -82,15 +82,14 @@ export class FastExprParser {
     this.starts = tokens.starts;
     this.ends = tokens.ends;
     this.images = tokens.images;
-    const position = (o: number): Position => this.position(o);
-    this.startPositions = new PositionCache(tokens.starts, tokens.count, position);
-    this.endPositions = new PositionCache(tokens.ends, tokens.count, position);
+    this.startPositions = new PositionCache(tokens.starts, tokens.count, this);
+    this.endPositions = new PositionCache(tokens.ends, tokens.count, this);
   }
 
   // ─────────────────────────────── tokens and spans ───────────────────────────────
 
-  /** Position of text offset `o` (mapped to the source for a fragment). */
-  private position(o: number): Position {
+  /** Position of text offset `o` (mapped to the source for a fragment); the PositionCaches' source. */
+  positionAt(o: number): Position {
     const f = this.fragment;
     return this.lines.position(f === undefined ? o : absOf(f, o));
   }

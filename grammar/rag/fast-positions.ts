@@ -16,6 +16,16 @@ import type { Position } from "../span.js";
 /** Most tokens a cache holds; a power of two. */
 export const POSITION_CACHE = 1024;
 
+/**
+ * Where a PositionCache gets a Position it does not hold: an object with a method, not a
+ * closure (a closure made per parse is a new call target each time, and code optimized
+ * for the first parse's was thrown away at the second).
+ */
+export interface PositionSource {
+  /** The Position of text offset `offset`. */
+  positionAt(offset: number): Position;
+}
+
 export class PositionCache {
   private readonly positions: (Position | undefined)[];
   private readonly tags: Int32Array;
@@ -25,12 +35,12 @@ export class PositionCache {
   /**
    * @param offsets text offset of each token's start (or end)
    * @param tokens how many tokens there are (sizes the cache, at most POSITION_CACHE)
-   * @param position the Position of a text offset
+   * @param source gives the Position of a text offset
    */
   constructor(
     private readonly offsets: Int32Array,
     tokens: number,
-    private readonly position: (offset: number) => Position,
+    private readonly source: PositionSource,
   ) {
     let size = 8;
     while (size < tokens && size < POSITION_CACHE) size *= 2;
@@ -43,7 +53,7 @@ export class PositionCache {
   of(i: number): Position {
     const slot = i & this.mask;
     if (this.tags[slot] === i) return this.positions[slot]!;
-    const p = this.position(this.offsets[i]);
+    const p = this.source.positionAt(this.offsets[i]);
     this.tags[slot] = i;
     this.positions[slot] = p;
     return p;

@@ -46,4 +46,13 @@ describe("W-rag-state-never-written", () => {
   it("does not judge `messages` fields, which conversational nodes append to", () => {
     expect(warned(graph('  node a { kind agent model "m" system "s" next b }\n  node b { kind set set { reply: "{{ state.history }}" } next END }', "history: messages  reply: string"))).toEqual([]);
   });
+
+  it("reports each unwritten field once, at its first read, in the order of the reads", () => {
+    // declared `a` then `b`, read `b` first; `reply` is written; `a` is read twice
+    const body = `  node a { kind model model "m" prompt "{{ state.b }} {{ state.a }}" writes reply next b }
+  node b { routes { when state.a == "x" -> END  else -> END } }`;
+    const ds = warned(graph(body, "a: string  b: string  reply: string"));
+    expect(ds.map((d) => [d.message.slice(0, 10), d.span.start.column])).toEqual([["`state.b` ", 50], ["`state.a` ", 64]]);
+  });
 });
+

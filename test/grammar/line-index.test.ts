@@ -33,3 +33,11 @@ it("agrees with a plain scan for ascending, repeated, descending and random look
     for (const o of order) expect(idx.position(o), `offset ${o}`).toEqual(naive(text, o));
   }
 });
+
+it("agrees with a plain scan on text without carriage returns (line feeds found by indexOf)", () => {
+  for (const text of ["graph a {\n  start x\n\n  node x { next END }\n}\n\nlast", "", "\n", "\n\n", "x", "x\n"]) {
+    const idx = new LineIndex(text);
+    expect(idx.lineCount, JSON.stringify(text)).toBe(text.split("\n").length);
+    for (let o = -1; o <= text.length + 1; o++) expect(idx.position(o), `${JSON.stringify(text)} offset ${o}`).toEqual(naive(text, o));
+  }
+});
