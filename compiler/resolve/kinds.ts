@@ -17,7 +17,8 @@ export const KIND_ALIASES: Readonly<Record<string, NodeKind>> = {
 /** Canonical kind for a written kind, or undefined when it is no built-in kind. */
 export function canonicalKind(written: string): NodeKind | undefined {
   if ((NODE_KINDS as readonly string[]).includes(written)) return written as NodeKind;
-  return KIND_ALIASES[written];
+  // Own entries only: `kind toString` read Object.prototype's function as a kind.
+  return Object.hasOwn(KIND_ALIASES, written) ? KIND_ALIASES[written] : undefined;
 }
 
 /** Every built-in spelling (canonical names and aliases). */
