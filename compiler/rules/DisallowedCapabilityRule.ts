@@ -14,6 +14,7 @@ import { capabilityUses, type CapabilityUse } from "../analysis/capabilities.js"
 import { allowedNames, CAPABILITY_KINDS, type CapabilityKind } from "../policy-view.js";
 import { listNames, type ResolvedGraph, type ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
+import { resolveSendTarget } from "../analysis/send-targets.js";
 
 const singular = (k: CapabilityKind) => k.slice(0, -1).replace(/^router$/, "route function");
 const granted = (u: CapabilityUse, names: ReadonlySet<string>) => names.has(u.name) || (u.aliases ?? []).some((a) => names.has(a));
@@ -30,7 +31,8 @@ function localGraphsRun(g: ResolvedGraph, p: ResolvedProgram): ResolvedGraph[] {
         ...(n.items.get("graph") ? [n.items.get("graph")!.value.value] : []),
         ...(n.modelMeaning === "graph" && n.items.get("model") ? [n.items.get("model")!.value.value] : []),
         ...listNames(n.items.get("graphs")?.value).map((x) => x.name),
-        ...n.sends.flatMap((s) => s.targets.map((t) => t.target.name)).filter((x) => x && !cur.nodes.has(x)),
+        // A send's target as the run resolves it (a node, then an inline agent, then a graph of the file).
+        ...n.sends.flatMap((s) => s.targets.map((t) => t.target.name)).filter((x) => x && resolveSendTarget(x, cur, p, undefined).kind === "graph"),
       ];
       for (const name of names) {
         const inner = p.graphByName.get(name);

@@ -78,16 +78,16 @@ export class MemoryCheckpointer implements Checkpointer {
   /** Threads a run or edit holds (`claim`). */
   private readonly claims = new ProcessClaims();
 
-  /**
-   * Takes a thread for one run or edit: a second one on this store while the first holds
-   * it is refused (the store lives in one process, so this is every run that can reach it).
-   * @throws ThreadBusyError when a run or edit holds it.
-   */
   /** The threads a run or edit holds now (`claim`): a memory store lives in one process. */
   async runningThreads(): Promise<ReadonlySet<string>> {
     return this.claims.threads();
   }
 
+  /**
+   * Takes a thread for one run or edit: a second one on this store while the first holds
+   * it is refused (the store lives in one process, so this is every run that can reach it).
+   * @throws ThreadBusyError when a run or edit holds it.
+   */
   claim(threadId: string): Promise<ThreadClaim> {
     return this.claims.claim(threadId);
   }

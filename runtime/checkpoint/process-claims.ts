@@ -11,17 +11,17 @@ import type { ThreadClaim } from "./types.js";
 export class ProcessClaims {
   private readonly held = new Set<string>();
 
+  /** The threads a run or edit of this process holds now (a copy). */
+  threads(): ReadonlySet<string> {
+    return new Set(this.held);
+  }
+
   /**
    * Claims `threadId` for this process, then runs `lock` when given (e.g. take the thread's
    * lock in another store; when it throws, the claim is not kept).
    *
    * @throws ThreadBusyError when a run or edit of this process holds the thread, or what `lock` throws.
    */
-  /** The threads a run or edit of this process holds now (a copy). */
-  threads(): ReadonlySet<string> {
-    return new Set(this.held);
-  }
-
   async claim(threadId: string, lock?: () => Promise<unknown>): Promise<ThreadClaim> {
     if (this.held.has(threadId)) throw new ThreadBusyError(threadId, `thread ${threadId} is busy: another run or edit of this process holds it; retry when it has ended`);
     this.held.add(threadId);
