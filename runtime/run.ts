@@ -10,7 +10,7 @@ import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
 import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
-import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
+import { SPECIAL, type Checkpoint, type CheckpointMetadata, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
@@ -147,7 +147,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const childBudgets = bp.defaults.budget !== undefined ? [...enclosingBudgets, bp.defaults.budget] : enclosingBudgets;
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
-  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => (wants("checkpoint_saved") ? emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability }) : RESOLVED)) : undefined;
+  // `checkpoint_saved` events only when someone listens (which events a run emits is fixed for the run).
+  const onSaved = wants("checkpoint_saved") ? (c: Checkpoint, m: CheckpointMetadata) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability: durability! }) : undefined;
+  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, onSaved) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.

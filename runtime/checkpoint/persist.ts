@@ -42,13 +42,16 @@ export class Persister {
   /** `exit` mode: the durable writes (`putDurable`) made so far, one after another. */
   private durable: Promise<void> = Promise.resolve();
 
-  /** @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved` events). */
+  /**
+   * @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved`
+   *   events); undefined when nobody listens, so a save awaits nothing more than the store.
+   */
   constructor(
     readonly saver: Checkpointer,
     readonly durability: Durability,
     readonly threadId: string,
     readonly namespace: string,
-    private readonly onSaved: (c: Checkpoint, m: CheckpointMetadata) => Promise<void>,
+    private readonly onSaved?: (c: Checkpoint, m: CheckpointMetadata) => Promise<void>,
   ) {}
 
   /** Starts from a checkpoint that is already stored (a resume or a continued thread). */
@@ -88,11 +91,11 @@ export class Persister {
         }
       }
       this.savedId = checkpoint.id;
-      await this.onSaved(checkpoint, metadata);
+      if (this.onSaved) await this.onSaved(checkpoint, metadata);
     } else if (this.durability === "async") {
       this.enqueue({ kind: "put", checkpoint, metadata });
       if (withWrites) this.enqueue({ kind: "writes", config: this.config(), writes: withWrites[1], taskId: withWrites[0] });
-      await this.onSaved(checkpoint, metadata);
+      if (this.onSaved) await this.onSaved(checkpoint, metadata);
     } else if (withWrites) this.buffered.push([withWrites[0], withWrites[1]]);
   }
 
@@ -204,7 +207,7 @@ export class Persister {
     if (this.savedId === checkpoint.id) return;
     await this.saver.put(checkpoint, metadata);
     this.savedId = checkpoint.id;
-    await this.onSaved(checkpoint, metadata);
+    if (this.onSaved) await this.onSaved(checkpoint, metadata);
   }
 
   /** Throws the first failure of a background save. */
