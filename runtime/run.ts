@@ -16,7 +16,7 @@ import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js"
 import { runChild, type ChildRunContext } from "./child.js";
 import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
-import { boundaryInterrupts, checkResumeCommand, graphInterrupts } from "./interrupt.js";
+import { boundaryInterrupts, checkResumeCommand, graphInterrupts, NO_INTERRUPTS } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
@@ -183,7 +183,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const parts: { -readonly [K in keyof CheckpointParts]: CheckpointParts[K] } = { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata };
     if (spent?.spend) parts.spend = spent.spend;
     const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, parts);
-    delete l.steering;
+    // Steering is recorded once, by the first checkpoint after the resume that gave it (a
+    // `delete` of an absent key per superstep is a runtime call: only when present).
+    if (l.steering !== undefined) delete l.steering;
     // Nothing is awaited between `checkpointed` and `put` making this checkpoint the latest: a call settling meanwhile is recorded against it.
     await persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
@@ -401,7 +403,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (sink) for (const e of planned.events) if (wants(e.type)) await emit(e);
       l.step = step;
       l.tasks = tasks = planned.tasks;
-      let interrupts: PendingInterrupt[] = [];
+      let interrupts: readonly PendingInterrupt[] = NO_INTERRUPTS;
       if (persist) {
         const seen = l.versions;
         if (applied.changed.length) {
