@@ -175,7 +175,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     errors: l.errors,
     ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
   });
-  const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
+  // A checkpoint is saved in two synchronous halves around the loop's own await of the
+  // store (`await store(…); stored()`): an async function around them was one more frame,
+  // promise and microtask per superstep.
+  /** Builds the checkpoint of the loop's position and hands it to the persister; resolves once it is stored (`sync`). */
+  const store = (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]): Promise<unknown> => {
     // The checkpoint holds the settled spend; this run's record starts again against it now,
     // with the reservations of calls in flight (detached branches) committed together with it.
     const spent = book?.checkpointed();
@@ -187,7 +191,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // `delete` of an absent key per superstep is a runtime call: only when present).
     if (l.steering !== undefined) delete l.steering;
     // Nothing is awaited between `checkpointed` and `put` making this checkpoint the latest: a call settling meanwhile is recorded against it.
-    await persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
+    return persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
+  };
+  /** After `store`'s promise resolved: records of detached tasks that completed meanwhile follow the new checkpoint; a background save's failure is thrown. */
+  const stored = (): void => {
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
     for (const o of detached.unmerged()) {
       const rec = recordOf(o, g.index.nodes);
@@ -245,7 +252,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
-      await save(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);
+      await store(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);
+      stored();
       if (interrupts.length) return await pause(l, interrupts);
     }
     if (modes?.values) await emit({ type: "values", values: l.state });
@@ -412,7 +420,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         }
         const ran = all.length === 1 ? [all[0].task] : all.map((o) => o.task);
         interrupts = boundaryInterrupts(bp, ran, tasks, namespace);
-        await save(l, "loop", ran, applied.changed, seen, interrupts);
+        await store(l, "loop", ran, applied.changed, seen, interrupts);
+        stored();
       }
       if (wants("step_completed")) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
       if (interrupts.length) return await pause(l, interrupts);
