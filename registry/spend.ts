@@ -73,6 +73,8 @@ interface Totals {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** What `checkpointed` returns for a book that never spent nor reserved (shared: most checkpoints of most runs). */
+const NOTHING_CHECKPOINTED: { spend?: Spend; record?: Spend } = Object.freeze({});
 
 /** True for a count the ledger accepts: a finite number ≥ 0 (tokens, USD). */
 export const isSpendCount = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
@@ -208,11 +210,18 @@ export class SpendBook implements SpendLedger {
    * checkpoint, and the reservations followed the checkpoint in a write of their own).
    */
   checkpointed(): { spend?: Spend; record?: Spend } {
-    const spend = this.empty ? undefined : this.totals();
+    // Called every superstep of a checkpointed run: a book that never spent starts its record
+    // again without a new Map or objects (nothing holds `since` or `sinceNodes` but the book).
+    if (this.empty) {
+      if (this.since.tokens || this.since.usd) this.since = { tokens: 0, usd: 0 };
+      if (this.sinceNodes.size) this.sinceNodes = new Map();
+      return NOTHING_CHECKPOINTED;
+    }
+    const spend = this.totals();
     this.since = { tokens: 0, usd: 0 };
     this.sinceNodes = new Map();
     const record = this.run.reservedTokens || this.run.reservedUsd ? this.record() : undefined;
-    return { ...(spend ? { spend } : {}), ...(record ? { record } : {}) };
+    return record ? { spend, record } : { spend };
   }
 
   /**

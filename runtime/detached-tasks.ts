@@ -6,6 +6,8 @@ import type { PlannedTask } from "./planner-state.js";
 import type { TaskOutcome } from "./task.js";
 
 const NONE: TaskOutcome[] = [];
+/** No detached task (shared and frozen: a checkpoint of every superstep holds it). */
+const NO_TASKS: readonly PlannedTask[] = Object.freeze([]);
 
 /**
  * `blocking false` tasks of a run (`runtime.md` §2): they run across supersteps; each
@@ -48,9 +50,9 @@ export class DetachedTasks {
     return d;
   }
 
-  /** The tasks a checkpoint must remember: running, or completed and not merged. */
-  tasks(): PlannedTask[] {
-    if (!this.inFlight.size && !this.done.length) return [];
+  /** The tasks a checkpoint must remember: running, or completed and not merged (a shared frozen empty list when none). */
+  tasks(): readonly PlannedTask[] {
+    if (!this.inFlight.size && !this.done.length) return NO_TASKS;
     const all = [...this.inFlight.values(), ...this.done.map((d) => ({ task: d.outcome.task, seq: d.seq }))];
     return all.sort((a, b) => a.seq - b.seq).map((x) => x.task);
   }

@@ -88,14 +88,17 @@ export function graphInterrupts(bp: Blueprint): boolean {
   return bp.interrupts.before.length > 0 || bp.interrupts.after.length > 0 || bp.nodes.some((n) => n.kind === "interrupt");
 }
 
-/** Graph-level pauses of a checkpoint: `after` the nodes that just ran, `before` the next tasks. */
-export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], next: readonly PlannedTask[], namespace: string): PendingInterrupt[] {
+/** No graph-level pause (shared and frozen: a checkpoint of every superstep holds it). */
+export const NO_INTERRUPTS: readonly PendingInterrupt[] = Object.freeze([]);
+
+/** Graph-level pauses of a checkpoint: `after` the nodes that just ran, `before` the next tasks (a shared frozen empty list when none). */
+export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], next: readonly PlannedTask[], namespace: string): readonly PendingInterrupt[] {
   const { before, after } = bp.interrupts;
-  if (!before.length && !after.length) return [];
+  if (!before.length && !after.length) return NO_INTERRUPTS;
   const out: PendingInterrupt[] = [];
   for (const t of ran) if (!t.implicit && after.includes(t.node)) out.push({ id: `after:${t.id}`, kind: "after", node: t.node, taskId: t.id, namespace });
   for (const t of next) if (!t.implicit && before.includes(t.node)) out.push({ id: `before:${t.id}`, kind: "before", node: t.node, taskId: t.id, namespace });
-  return out;
+  return out.length ? out : NO_INTERRUPTS;
 }
 
 /**

@@ -99,14 +99,21 @@ export function clonePlanner(p: PlannerState): PlannerState {
   return { nextFanout: p.nextFanout, fanouts, arrivals };
 }
 
+/** The last snapshot made of a planner with nothing open (frozen; shared while `nextFanout` stays). */
+let lastEmpty: PlannerState = Object.freeze({ nextFanout: 1, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS });
+
 /**
  * The planner state a checkpoint keeps: a deep copy (the run goes on mutating its own)
  * that nobody mutates. A planner with nothing open, the state of most supersteps,
- * snapshots to an object sharing frozen empty maps: one allocation per checkpoint
- * instead of three. Never hand a snapshot to `plan`; `clonePlanner` it first.
+ * snapshots to a frozen object sharing frozen empty maps, the same one for every
+ * checkpoint until `nextFanout` moves: no allocation per checkpoint of a chain. Never
+ * hand a snapshot to `plan`; `clonePlanner` it first.
  */
 export function snapshotPlanner(p: PlannerState): PlannerState {
-  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals) && !p.deferred?.length) return { nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS };
+  if (isEmptyRecord(p.fanouts) && isEmptyRecord(p.arrivals) && !p.deferred?.length) {
+    if (lastEmpty.nextFanout !== p.nextFanout) lastEmpty = Object.freeze({ nextFanout: p.nextFanout, fanouts: NO_FANOUTS, arrivals: NO_ARRIVALS });
+    return lastEmpty;
+  }
   return clonePlanner(p);
 }
 

@@ -10,13 +10,13 @@ import type { Blueprint, NodeSpec } from "../compiler/index.js";
 import { capLimit } from "../compiler/limit-caps.js";
 import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
-import { SPECIAL, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
+import { SPECIAL, type Checkpoint, type CheckpointMetadata, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
 import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
-import { boundaryInterrupts, checkResumeCommand, graphInterrupts } from "./interrupt.js";
+import { boundaryInterrupts, checkResumeCommand, graphInterrupts, NO_INTERRUPTS } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
@@ -147,7 +147,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const childBudgets = bp.defaults.budget !== undefined ? [...enclosingBudgets, bp.defaults.budget] : enclosingBudgets;
   const saver = parent ? parent.checkpointer : (options.checkpointer ?? g.checkpointer);
   const durability = saver ? durabilityOf(parent ? undefined : options.durability, bp, parent?.durability) : undefined;
-  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, (c, m) => (wants("checkpoint_saved") ? emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability }) : RESOLVED)) : undefined;
+  // `checkpoint_saved` events only when someone listens (which events a run emits is fixed for the run).
+  const onSaved = wants("checkpoint_saved") ? (c: Checkpoint, m: CheckpointMetadata) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability: durability! }) : undefined;
+  const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, onSaved) : undefined;
   const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.
@@ -173,7 +175,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     errors: l.errors,
     ...(persist?.latestId !== undefined ? { checkpointId: persist.latestId } : {}),
   });
-  const save = async (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]) => {
+  // A checkpoint is saved in two synchronous halves around the loop's own await of the
+  // store (`await store(…); stored()`): an async function around them was one more frame,
+  // promise and microtask per superstep.
+  /** Builds the checkpoint of the loop's position and hands it to the persister; resolves once it is stored (`sync`). */
+  const store = (l: LoopState, source: "input" | "loop", ran: readonly PlannedTask[], changed: readonly string[], seen: Readonly<Record<string, number>>, interrupts: readonly PendingInterrupt[]): Promise<unknown> => {
     // The checkpoint holds the settled spend; this run's record starts again against it now,
     // with the reservations of calls in flight (detached branches) committed together with it.
     const spent = book?.checkpointed();
@@ -181,9 +187,14 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const parts: { -readonly [K in keyof CheckpointParts]: CheckpointParts[K] } = { source, ran, changed, seenVersions: seen, detached: detached.tasks(), interrupts, runId, idSuffix, ts: clock.now(), metadata: options.metadata };
     if (spent?.spend) parts.spend = spent.spend;
     const { checkpoint, metadata } = buildCheckpoint(ctx, l, persist!.latestId, parts);
-    delete l.steering;
+    // Steering is recorded once, by the first checkpoint after the resume that gave it (a
+    // `delete` of an absent key per superstep is a runtime call: only when present).
+    if (l.steering !== undefined) delete l.steering;
     // Nothing is awaited between `checkpointed` and `put` making this checkpoint the latest: a call settling meanwhile is recorded against it.
-    await persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
+    return persist!.put(checkpoint, metadata, spent?.record ? [spendRecord, [[SPECIAL.spend, spent.record]]] : undefined);
+  };
+  /** After `store`'s promise resolved: records of detached tasks that completed meanwhile follow the new checkpoint; a background save's failure is thrown. */
+  const stored = (): void => {
     // Detached tasks that completed after the barrier: their records must follow the new checkpoint.
     for (const o of detached.unmerged()) {
       const rec = recordOf(o, g.index.nodes);
@@ -241,7 +252,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
-      await save(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);
+      await store(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);
+      stored();
       if (interrupts.length) return await pause(l, interrupts);
     }
     if (modes?.values) await emit({ type: "values", values: l.state });
@@ -401,7 +413,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (sink) for (const e of planned.events) if (wants(e.type)) await emit(e);
       l.step = step;
       l.tasks = tasks = planned.tasks;
-      let interrupts: PendingInterrupt[] = [];
+      let interrupts: readonly PendingInterrupt[] = NO_INTERRUPTS;
       if (persist) {
         const seen = l.versions;
         if (applied.changed.length) {
@@ -410,7 +422,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         }
         const ran = all.length === 1 ? [all[0].task] : all.map((o) => o.task);
         interrupts = boundaryInterrupts(bp, ran, tasks, namespace);
-        await save(l, "loop", ran, applied.changed, seen, interrupts);
+        await store(l, "loop", ran, applied.changed, seen, interrupts);
+        stored();
       }
       if (wants("step_completed")) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
       if (interrupts.length) return await pause(l, interrupts);

@@ -109,7 +109,7 @@ export class ChannelTable {
    *   overwrites of one field in a step, or
    *   InvalidConcurrentUpdateError for two tasks writing one overwrite channel.
    */
-  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: string[] } {
+  apply(state: State, writes: readonly PendingWrite[], registry: Registry, step: number, run?: RunChannels): { state: State; changed: readonly string[] } {
     const graph = this.blueprint.id;
     // Made on the first write (a superstep of writeless tasks makes none).
     let byChannel: Map<string, Write[]> | undefined;
@@ -142,10 +142,11 @@ export class ChannelTable {
       if (list) list.push(entry);
       else (byChannel ??= new Map()).set(w.channel, [entry]);
     }
-    const changed: string[] = [];
+    // Made on the first change: a checkpoint's metadata holds it, and most supersteps of a chain change nothing.
+    let changed: string[] | undefined;
     let next: Record<string, unknown> | undefined;
     // Nothing written and no channel that resets: the snapshot stays (the loop below would change nothing).
-    if (!byChannel && !replaced && !this.transient) return { state, changed };
+    if (!byChannel && !replaced && !this.transient) return { state, changed: NO_CHANGES };
     for (const ch of this.list) {
       const name = ch.field.name;
       const over = replaced?.get(name);
@@ -154,7 +155,7 @@ export class ChannelTable {
         if (over.replacement !== state[name]) {
           next ??= { ...state };
           next[name] = deepFreeze(over.replacement);
-          changed.push(name);
+          (changed ??= []).push(name);
         }
         continue;
       }
@@ -176,18 +177,18 @@ export class ChannelTable {
         if (value !== state[name]) {
           next ??= { ...state };
           next[name] = deepFreeze(value);
-          changed.push(name);
+          (changed ??= []).push(name);
         }
       } else if (ch.reducer.transient) {
         const init = ch.reducer.initial(ch.field);
         if (!isEmpty(state[name], init)) {
           next ??= { ...state };
           next[name] = deepFreeze(init);
-          changed.push(name);
+          (changed ??= []).push(name);
         }
       }
     }
-    return { state: next ? Object.freeze(next) : state, changed };
+    return { state: next ? Object.freeze(next) : state, changed: changed ?? NO_CHANGES };
   }
 
   /**
@@ -213,6 +214,9 @@ export class ChannelTable {
     return out ?? state;
   }
 }
+
+/** What `apply` reports when no channel changed (shared and frozen: the step's checkpoint metadata holds it). */
+const NO_CHANGES: readonly string[] = Object.freeze([]);
 
 function isEmpty(v: unknown, init: unknown): boolean {
   if (Array.isArray(v) && Array.isArray(init)) return v.length === init.length && v.length === 0;

@@ -15,7 +15,10 @@ import type { BatchOp, Checkpoint, CheckpointConfig, Checkpointer, CheckpointMet
 type Writes = readonly (readonly [string, unknown])[];
 
 export class Persister {
-  private latest: { checkpoint: Checkpoint; metadata: CheckpointMetadata } | undefined;
+  /** The latest checkpoint (the parent of the next) and its metadata: two fields, not an object made per superstep. */
+  private latest: Checkpoint | undefined;
+  private latestMetadata: CheckpointMetadata | undefined;
+  /** The checkpoint stored last, for `async` and `exit` modes (`exit`'s `saveOnce` reads it; `sync` stores every one before going on). */
   private savedId: string | undefined;
   private queue: Promise<void> = Promise.resolve();
   /** `async` mode: operations waiting for the next batch. */
@@ -42,28 +45,32 @@ export class Persister {
   /** `exit` mode: the durable writes (`putDurable`) made so far, one after another. */
   private durable: Promise<void> = Promise.resolve();
 
-  /** @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved` events). */
+  /**
+   * @param onSaved called when a checkpoint is handed to the checkpointer (for `checkpoint_saved`
+   *   events); undefined when nobody listens, so a save awaits nothing more than the store.
+   */
   constructor(
     readonly saver: Checkpointer,
     readonly durability: Durability,
     readonly threadId: string,
     readonly namespace: string,
-    private readonly onSaved: (c: Checkpoint, m: CheckpointMetadata) => Promise<void>,
+    private readonly onSaved?: (c: Checkpoint, m: CheckpointMetadata) => Promise<void>,
   ) {}
 
   /** Starts from a checkpoint that is already stored (a resume or a continued thread). */
   adopt(t: CheckpointTuple): void {
-    this.latest = { checkpoint: t.checkpoint, metadata: t.metadata };
+    this.latest = t.checkpoint;
+    this.latestMetadata = t.metadata;
     this.savedId = t.checkpoint.id;
   }
 
   /** Id of the latest checkpoint (the parent of the next one). */
   get latestId(): string | undefined {
-    return this.latest?.checkpoint.id;
+    return this.latest?.id;
   }
 
   private config(): CheckpointConfig {
-    return { threadId: this.threadId, namespace: this.namespace, checkpointId: this.latest!.checkpoint.id };
+    return { threadId: this.threadId, namespace: this.namespace, checkpointId: this.latest!.id };
   }
 
   /**
@@ -72,10 +79,20 @@ export class Persister {
    * (`putBatch`: one SQLite transaction; a store without `putBatch` writes them right
    * after): the run's budget record of calls in flight, which a crash between two writes
    * would have lost. Set as the latest synchronously, before anything is awaited.
+   * Resolves once `sync` mode stored it (with what the store's `put` resolves to).
    */
-  async put(checkpoint: Checkpoint, metadata: CheckpointMetadata, withWrites?: readonly [taskId: string, writes: Writes]): Promise<void> {
-    this.latest = { checkpoint, metadata };
+  put(checkpoint: Checkpoint, metadata: CheckpointMetadata, withWrites?: readonly [taskId: string, writes: Writes]): Promise<unknown> {
+    this.latest = checkpoint;
+    this.latestMetadata = metadata;
     if (this.buffered.length) this.buffered = [];
+    // A superstep's save in the common case (sync, no writes with it, no listener): the
+    // store's own promise, without an async frame and a second await around it.
+    if (this.durability === "sync" && !withWrites && !this.onSaved) return this.saver.put(checkpoint, metadata);
+    return this.putAndReport(checkpoint, metadata, withWrites);
+  }
+
+  /** `put` in every other case. */
+  private async putAndReport(checkpoint: Checkpoint, metadata: CheckpointMetadata, withWrites: readonly [taskId: string, writes: Writes] | undefined): Promise<void> {
     if (this.durability === "sync") {
       if (!withWrites) await this.saver.put(checkpoint, metadata);
       else {
@@ -87,12 +104,11 @@ export class Persister {
           await this.saver.putWrites(config, writes, taskId);
         }
       }
-      this.savedId = checkpoint.id;
-      await this.onSaved(checkpoint, metadata);
+      if (this.onSaved) await this.onSaved(checkpoint, metadata);
     } else if (this.durability === "async") {
       this.enqueue({ kind: "put", checkpoint, metadata });
       if (withWrites) this.enqueue({ kind: "writes", config: this.config(), writes: withWrites[1], taskId: withWrites[0] });
-      await this.onSaved(checkpoint, metadata);
+      if (this.onSaved) await this.onSaved(checkpoint, metadata);
     } else if (withWrites) this.buffered.push([withWrites[0], withWrites[1]]);
   }
 
@@ -136,7 +152,8 @@ export class Persister {
       return this.queue;
     }
     if (this.buffered.length) this.buffered = this.buffered.filter(([id]) => id !== taskId);
-    const { checkpoint, metadata } = this.latest;
+    const checkpoint = this.latest;
+    const metadata = this.latestMetadata!;
     const config = this.config();
     this.durable = this.durable
       .then(async () => {
@@ -204,7 +221,7 @@ export class Persister {
     if (this.savedId === checkpoint.id) return;
     await this.saver.put(checkpoint, metadata);
     this.savedId = checkpoint.id;
-    await this.onSaved(checkpoint, metadata);
+    if (this.onSaved) await this.onSaved(checkpoint, metadata);
   }
 
   /** Throws the first failure of a background save. */
@@ -216,7 +233,7 @@ export class Persister {
   async drain(): Promise<void> {
     await this.durable;
     if (this.durability === "exit" && this.latest) {
-      await this.saveOnce(this.latest.checkpoint, this.latest.metadata);
+      await this.saveOnce(this.latest, this.latestMetadata!);
       const config = this.config();
       for (const [taskId, writes] of this.buffered.splice(0)) await this.saver.putWrites(config, writes, taskId);
     }

@@ -78,6 +78,35 @@ describe("what checkpoints record", () => {
     expect(afterSplit.values.out).toEqual([]);
   });
 
+  it("steps that change, detach and pause nothing share one frozen empty list each and one planner snapshot: a long thread keeps no copy of them per superstep", async () => {
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(
+      `graph chain {
+        start a
+        state { n: number = 0 }
+        node a { kind set next b }
+        node b { kind set next c }
+        node c { kind set next END }
+      }`,
+      { checkpointer: saver },
+    );
+    expect((await graph.invoke({}, { threadId: "t" })).status).toBe("completed");
+    const steps = (await saver.list("t")).filter((h) => h.metadata.source === "loop");
+    expect(steps.map((h) => h.metadata.ran)).toEqual([["c"], ["b"], ["a"]]);
+    const [first, ...rest] = steps;
+    expect(first.metadata.changed).toEqual([]);
+    expect(first.checkpoint.detached).toEqual([]);
+    expect(first.checkpoint.interrupts).toEqual([]);
+    expect(first.checkpoint.planner).toEqual({ nextFanout: 1, fanouts: {}, arrivals: {} });
+    for (const v of [first.metadata.changed, first.checkpoint.detached, first.checkpoint.interrupts, first.checkpoint.planner]) expect(Object.isFrozen(v)).toBe(true);
+    for (const h of rest) {
+      expect(h.metadata.changed).toBe(first.metadata.changed);
+      expect(h.checkpoint.detached).toBe(first.checkpoint.detached);
+      expect(h.checkpoint.interrupts).toBe(first.checkpoint.interrupts);
+      expect(h.checkpoint.planner).toBe(first.checkpoint.planner);
+    }
+  });
+
   it("without a checkpointer nothing is saved and time travel has nothing to read", async () => {
     const { graph } = buildGraph(mapReduce);
     const events = await eventsOf(graph, { items: ["a"] });
