@@ -15,6 +15,8 @@ import { importCachedConfig } from "./config-cache.js";
 const TS_FILE = /\.[cm]?ts$/;
 const NEEDS_LOADER = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX", "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING"]);
 let registered = false;
+/** Fresh loads of JavaScript configs so far (each gets its own URL). */
+let freshLoads = 0;
 
 /** The module's namespace; rethrows the import's own error (syntax, missing module, …). */
 export async function importConfigModule(path: string): Promise<Record<string, unknown>> {
@@ -50,16 +52,22 @@ async function registerTsx(): Promise<void> {
  * after an edit (`rag lsp`): a TypeScript config through the transpile cache, whose
  * module for an edited config or local file is a new file (cli/config-cache.ts), else
  * through tsx's `tsImport` (a namespace of its own: the config itself is read again;
- * whether a file it imports is too depends on the loaders already registered).
+ * whether a file it imports is too depends on the loaders already registered); a
+ * JavaScript config by Node under a new URL (the config itself is read again, not the
+ * modules it imports).
  * `onFile` is given each file of the project the module was made from (the config and
  * its own modules, not packages): what to watch for changes.
  * Rethrows the import's own error (syntax, missing module, …).
  */
 export async function importConfigFresh(path: string, onFile?: (file: string) => void): Promise<Record<string, unknown>> {
-  if (TS_FILE.test(path)) {
-    const cached = await importCachedConfig(path, (files) => files.forEach((f) => onFile?.(f)));
-    if (cached) return cached;
+  if (!TS_FILE.test(path)) {
+    // JavaScript: Node loads it as its package says (ESM or CommonJS); a new query each
+    // time gives the config module itself afresh (the modules it imports stay cached).
+    onFile?.(path);
+    return (await import(`${pathToFileURL(path).href}?rag-load=${++freshLoads}`)) as Record<string, unknown>;
   }
+  const cached = await importCachedConfig(path, (files) => files.forEach((f) => onFile?.(f)));
+  if (cached) return cached;
   onFile?.(path);
   const { tsImport } = await import("tsx/esm/api");
   const seen = (url: string) => {
