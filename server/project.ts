@@ -108,11 +108,15 @@ export class Project {
   private replTail: Promise<unknown> = Promise.resolve();
   private replRequests = 0;
 
+  /** The config now (`reloadConfig` replaces it). */
+  private current: StudioConfig;
+
   constructor(
     readonly workspace: Workspace,
-    readonly config: StudioConfig,
+    config: StudioConfig,
     options: ProjectOptions = {},
   ) {
+    this.current = config;
     this.approvalsPath = options.approvals ?? join(config.path ? dirname(config.path) : workspace.root, ".rag", "approvals.json");
     this.runs = new RunManager(options.queue, undefined, options.maxActiveRuns);
     if (options.checkpointer) this.checkpointer = options.checkpointer;
@@ -123,9 +127,30 @@ export class Project {
     }
   }
 
-  get registry() {
-    return this.config.registry;
+  /** The project's config: its path, what it exports and the registry built from it. */
+  get config(): StudioConfig {
+    return this.current;
   }
+
+  get registry() {
+    return this.current.registry;
+  }
+
+  /**
+   * Replaces the config (the studio loads it again after it, or a file of the project it
+   * imports, changed: `rag studio`). Checks, reviews, approvals and runs started from now
+   * on use the new registry; runs in flight keep the one they started with. The console's
+   * session starts afresh at its next cell (its variables were made under the old
+   * registry's grants). The approvals file stays where it was (beside the config's path).
+   */
+  reloadConfig(config: StudioConfig): void {
+    this.current = config;
+    if (this.session) this.renewed = true;
+    this.session = undefined;
+  }
+
+  /** The console's session was dropped by a config reload: its next answer says so. */
+  private renewed = false;
 
   /** The approvals file: `.rag/approvals.json` beside the config (else in the workspace), as `rag approve` uses. */
   readonly approvalsPath: string;
@@ -483,6 +508,14 @@ export class Project {
 
   /** One console request, on its turn (`replCell`). */
   private async replRequest(source: string): Promise<Record<string, unknown>> {
+    const r = await this.replAnswer(source);
+    if (!this.renewed) return r;
+    this.renewed = false;
+    return { ...r, stdout: `note: the config changed, so this console started a new session (earlier variables are gone)\n${String(r.stdout ?? "")}` };
+  }
+
+  /** What one console request answers. */
+  private async replAnswer(source: string): Promise<Record<string, unknown>> {
     this.approvals();
     this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
     const directive = parseDirective(source);

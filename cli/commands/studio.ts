@@ -4,7 +4,11 @@
  * prints the URL with its per-start token; opens a browser unless `--no-open`. Runs
  * until Ctrl-C. Exit 2 on a usage or config error.
  */
-import { importConfigModule } from "../import-config.js";
+import { FileWatches } from "../file-watch.js";
+import { importConfigFresh } from "../import-config.js";
+
+/** Pause after a change to the config (or a file it imports) before it is loaded again: a save of several files loads once, ms. */
+const RELOAD_DELAY_MS = 150;
 import { spawn } from "node:child_process";
 import "../../stdlib/node-sha256.js";
 import { ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace, ApiError } from "../../server/index.js";
@@ -29,10 +33,30 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   } catch (e) {
     throw new CliError(e instanceof ApiError ? e.message : String(e));
   }
-  let project: Project;
+  // The config is followed: when it, or a file of the project it imports, changes, it is
+  // loaded again (as on disk now) and what starts from then on uses it; a config that no
+  // longer loads leaves the previous one in place and says why on stderr.
+  const watches = new FileWatches();
+  let project: Project | undefined;
+  let reloading: ReturnType<typeof setTimeout> | undefined;
+  const load = () => loadStudioConfig(workspace.root, opts.config, (p) => importConfigFresh(p, (file) => watches.watch("config", file, changed)));
+  const changed = () => {
+    clearTimeout(reloading);
+    reloading = setTimeout(() => {
+      watches.unwatch("config");
+      load().then(
+        (config) => {
+          project?.reloadConfig(config);
+          process.stderr.write(`config ${config.path ?? ""} changed: loaded again (runs started from now on use it; the page picks it up when it gets the focus)\n`);
+        },
+        (e: Error) => process.stderr.write(`config changed but does not load: ${e.message} (the previous config stays in use)\n`),
+      );
+    }, RELOAD_DELAY_MS);
+  };
   try {
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule));
+    project = new Project(workspace, await load());
   } catch (e) {
+    watches.close();
     if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
@@ -50,6 +74,8 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
     spawn(opener, [server.url], { stdio: "ignore", detached: true }).on("error", () => undefined).unref();
   }
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  clearTimeout(reloading);
+  watches.close();
   await server.close();
   project.close();
   return 0;

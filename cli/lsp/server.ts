@@ -9,7 +9,6 @@
  * redirected to stderr before any config loads.
  */
 import { resolve } from "node:path";
-import { unwatchFile, watchFile, type Stats } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
@@ -17,6 +16,7 @@ import { createLanguageService, SEMANTIC_TOKENS_LEGEND, serviceSnapshotProblem, 
 import { CliError } from "../errors.js";
 import { configPathFor, isInside, loadConfig, MAX_INPUT_BYTES, parseJsonText, readSource, realOrResolved, useProjectApprovals } from "../files.js";
 import { serviceSnapshot } from "../../registry/index.js";
+import { FileWatches } from "../file-watch.js";
 import { checkedSync, documentUri } from "./messages.js";
 
 export interface LspOptions {
@@ -73,8 +73,6 @@ export function folderEntries(folders: unknown): { readonly given: string; reado
 
 /** Pause after the last edit before diagnostics are computed and published, ms. */
 const DEBOUNCE_MS = 40;
-/** How often a loaded config and its approvals file are checked for changes, ms. */
-const WATCH_MS = 300;
 
 /** Serves LSP on stdin/stdout until the client sends `exit`. */
 export function runLspServer(opts: LspOptions): Promise<number> {
@@ -101,32 +99,13 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
-  /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them, each with what stops it. */
-  const watched = new Map<string, Map<string, () => void>>();
-  /**
-   * Watches `file` for config `owner` (polling its status: an editor's save that replaces
-   * the file is seen too) and calls `onChange` when it changes. Not a reason to keep the
-   * process alive; stopped with the owner's service (`unwatch`).
-   */
-  const watch = (owner: string, file: string, onChange: () => void) => {
-    let files = watched.get(owner);
-    if (!files) watched.set(owner, (files = new Map()));
-    if (files.has(file)) return;
-    const listener = (cur: Stats, prev: Stats) => {
-      if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) onChange();
-    };
-    watchFile(file, { interval: WATCH_MS, persistent: false }, listener);
-    files.set(file, () => unwatchFile(file, listener));
-  };
-  /** Stops watching every file of config `owner`. */
-  const unwatch = (owner: string) => {
-    for (const stop of watched.get(owner)?.values() ?? []) stop();
-    watched.delete(owner);
-  };
+  /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them. */
+  const watches = new FileWatches();
+  const watch = (owner: string, file: string, onChange: () => void) => watches.watch(owner, file, onChange);
   /** Drops config `key`'s service (and its watchers): the next document that needs it loads it again. */
   const drop = (key: string) => {
     services.delete(key);
-    unwatch(key);
+    watches.unwatch(key);
   };
   /** Every open document is checked again (a config or the approvals changed). */
   const recheckAll = () => {

@@ -117,8 +117,11 @@ export function start(early: Early): void {
     document.body.dataset.ready = "true";
   }
   void boot().catch((e: Error) => setStatus(`error: ${e.message}`));
+  // Back from the editor where the config was changed (the server loads it again): the
+  // worker checks against the registry as it is now.
+  window.addEventListener("focus", () => void refreshApprovals().catch(() => undefined));
 
-  /** After an approval the worker learns the new hashes (review-gated graphs stop warning). */
+  /** After an approval, or when the page gets the focus back, the worker learns the registry and approved hashes as they are now. */
   async function refreshApprovals(): Promise<void> {
     const snap = await api<LanguageSnapshot>("GET", "/api/registry");
     s.snapshot = snap;
