@@ -39,17 +39,21 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   const watches = new FileWatches();
   let project: Project | undefined;
   let reloading: ReturnType<typeof setTimeout> | undefined;
+  /** Loads started so far: a load that ends after a newer one started is dropped. */
+  let loads = 0;
   const load = () => loadStudioConfig(workspace.root, opts.config, (p) => importConfigFresh(p, (file) => watches.watch("config", file, changed)));
   const changed = () => {
     clearTimeout(reloading);
     reloading = setTimeout(() => {
       watches.unwatch("config");
+      const mine = ++loads;
       load().then(
         (config) => {
+          if (mine !== loads) return;
           project?.reloadConfig(config);
           process.stderr.write(`config ${config.path ?? ""} changed: loaded again (runs started from now on use it; the page picks it up when it gets the focus)\n`);
         },
-        (e: Error) => process.stderr.write(`config changed but does not load: ${e.message} (the previous config stays in use)\n`),
+        (e: Error) => mine === loads && process.stderr.write(`config changed but does not load: ${e.message} (the previous config stays in use)\n`),
       );
     }, RELOAD_DELAY_MS);
   };
