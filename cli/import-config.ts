@@ -9,6 +9,7 @@
  * syntax under Node's type stripping) tsx's loaders are registered once and the import is
  * retried under a fresh URL (a failed import stays cached under its own).
  */
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { importCachedConfig } from "./config-cache.js";
 
@@ -64,6 +65,8 @@ export async function importConfigFresh(path: string, onFile?: (file: string) =>
     // JavaScript: Node loads it as its package says (ESM or CommonJS); a new query each
     // time gives the config module itself afresh (the modules it imports stay cached).
     onFile?.(path);
+    // A CommonJS config lives in require's cache by file name, which no query bypasses.
+    delete createRequire(path).cache[path];
     return (await import(`${pathToFileURL(path).href}?rag-load=${++freshLoads}`)) as Record<string, unknown>;
   }
   const cached = await importCachedConfig(path, (files) => files.forEach((f) => onFile?.(f)));

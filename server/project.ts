@@ -145,11 +145,15 @@ export class Project {
    */
   reloadConfig(config: StudioConfig): void {
     this.current = config;
-    if (this.session) this.renewed = true;
+    const old = this.session;
+    if (!old) return;
     this.session = undefined;
+    this.renewed = true;
+    // Ended once what is queued on it has run (a cell or `:load` in flight finishes on it).
+    void this.replTail.then(() => old.end());
   }
 
-  /** The console's session was dropped by a config reload: its next answer says so. */
+  /** The console's session was dropped by a config reload: the answer of the first cell of the next one says so. */
   private renewed = false;
 
   /** The approvals file: `.rag/approvals.json` beside the config (else in the workspace), as `rag approve` uses. */
@@ -508,10 +512,10 @@ export class Project {
 
   /** One console request, on its turn (`replCell`). */
   private async replRequest(source: string): Promise<Record<string, unknown>> {
+    const renewed = this.renewed && this.session === undefined;
+    if (renewed) this.renewed = false;
     const r = await this.replAnswer(source);
-    if (!this.renewed) return r;
-    this.renewed = false;
-    return { ...r, stdout: `note: the config changed, so this console started a new session (earlier variables are gone)\n${String(r.stdout ?? "")}` };
+    return renewed ? { ...r, stdout: `note: the config changed, so this console started a new session (earlier variables are gone)\n${String(r.stdout ?? "")}` } : r;
   }
 
   /** What one console request answers. */

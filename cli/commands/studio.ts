@@ -42,24 +42,29 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   /** Loads started so far: a load that ends after a newer one started is dropped. */
   let loads = 0;
   const load = () => loadStudioConfig(workspace.root, opts.config, (p) => importConfigFresh(p, (file) => watches.watch("config", file, changed)));
+  /** Set at Ctrl-C (or a failed start): nothing loads or reloads after it. */
+  let closed = false;
   const changed = () => {
+    if (closed) return;
     clearTimeout(reloading);
     reloading = setTimeout(() => {
-      watches.unwatch("config");
+      // The watches stay (a file saved while the config loads is seen); the load adds any new file it imports.
       const mine = ++loads;
       load().then(
         (config) => {
-          if (mine !== loads) return;
+          if (mine !== loads || closed) return;
           project?.reloadConfig(config);
           process.stderr.write(`config ${config.path ?? ""} changed: loaded again (runs started from now on use it; the page picks it up when it gets the focus)\n`);
         },
-        (e: Error) => mine === loads && process.stderr.write(`config changed but does not load: ${e.message} (the previous config stays in use)\n`),
+        (e: Error) => mine === loads && !closed && process.stderr.write(`config changed but does not load: ${e.message} (the previous config stays in use)\n`),
       );
     }, RELOAD_DELAY_MS);
   };
   try {
     project = new Project(workspace, await load());
   } catch (e) {
+    closed = true;
+    clearTimeout(reloading);
     watches.close();
     if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
@@ -78,6 +83,7 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
     spawn(opener, [server.url], { stdio: "ignore", detached: true }).on("error", () => undefined).unref();
   }
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  closed = true;
   clearTimeout(reloading);
   watches.close();
   await server.close();

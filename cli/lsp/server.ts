@@ -137,9 +137,10 @@ export function serve(connection: Connection, opts: LspOptions): void {
         // An edited config, a file of the project it imports (a tools module), a broken
         // config fixed, or its approvals file changed (`rag approve` in a terminal): the
         // service goes and the config is loaded again, afresh; every document is checked again.
+        // (The watches stay: a file saved while the config loads again is seen by them.)
         const reload = (file: string) => () => {
           connection.console.info(`rag lsp: ${file} changed; loading ${key} again`);
-          drop(key);
+          services.delete(key);
           recheckAll();
         };
         watch(key, key, reload(key));
@@ -177,14 +178,20 @@ export function serve(connection: Connection, opts: LspOptions): void {
       void publish(uri);
     }, DEBOUNCE_MS));
   };
+  /** Publishes started per document (`publish`: only the newest sends). */
+  const published = new Map<string, number>();
   /** Runs from a timer: a failure is logged, never an unhandled rejection (which ends the process). */
   const publish = async (uri: string) => {
     try {
       const doc = documents.get(uri);
       if (!doc) return;
       const version = doc.version;
+      // A later publish of the same document (a newer edit, or a config loaded again while
+      // this one waited on the old config's service) wins: this one's answer is stale.
+      const mine = (published.get(uri) ?? 0) + 1;
+      published.set(uri, mine);
       const diagnostics = await withDoc({ textDocument: { uri } }, [], (ls) => ls.diagnostics(uri));
-      if (documents.get(uri)?.version !== version) return; // superseded by a newer change
+      if (documents.get(uri)?.version !== version || published.get(uri) !== mine) return; // superseded
       await connection.sendDiagnostics({ uri, version, diagnostics: clone(diagnostics) });
     } catch (e) {
       connection.console.error(`rag lsp: diagnostics of ${uri.slice(0, 200)} failed: ${e instanceof Error ? e.message : String(e)}`);
