@@ -4,6 +4,7 @@
  * prints the URL with its per-start token; opens a browser unless `--no-open`. Runs
  * until Ctrl-C. Exit 2 on a usage or config error.
  */
+import { join } from "node:path";
 import { FileWatches } from "../file-watch.js";
 import { importConfigFresh } from "../import-config.js";
 
@@ -62,6 +63,8 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   };
   try {
     project = new Project(workspace, await load());
+    // No config yet: one created in the workspace later is loaded as an edit would be.
+    if (!opts.config && !project.config.path) watches.watch("config", join(workspace.root, "rag.config.ts"), changed);
   } catch (e) {
     closed = true;
     clearTimeout(reloading);

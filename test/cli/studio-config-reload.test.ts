@@ -58,6 +58,27 @@ describe("rag studio follows its config", () => {
   }, 90_000);
 });
 
+describe("rag studio without a config", () => {
+  it("loads a rag.config.ts created in the workspace later", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "rag-studio-noconfig-"));
+    const child = spawn(process.execPath, [join(root, "bin/rag.js"), "studio", ws, "--no-open", "--port", "0"], { cwd: ws, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", () => {});
+    try {
+      await until(() => /http:\/\/\S+\?token=\S+/.test(stdout), 60_000);
+      const url = new URL(/http:\/\/\S+\?token=\S+/.exec(stdout)![0]);
+      const modelsNow = async () => ((await (await fetch(new URL("/api/registry", url.origin), { headers: { authorization: `Bearer ${url.searchParams.get("token")}` } })).json()) as { registry: { models?: string[] } }).registry.models ?? [];
+      expect(await modelsNow()).not.toContain("made");
+      writeFileSync(join(ws, "rag.config.ts"), `export default { models: ${JSON.stringify({ made: { provider: "openai", model: "gpt-4o-mini" } })} };\n`);
+      await until(async () => (await modelsNow()).includes("made"));
+    } finally {
+      child.kill();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe("Project.reloadConfig", () => {
   it("serves the new registry at once, and the console's next answer says its session started afresh", async () => {
     const { Project, Workspace } = await import("../../server/index.js");
