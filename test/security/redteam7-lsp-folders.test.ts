@@ -23,6 +23,29 @@ const root = new URL("../../", import.meta.url).pathname;
 /** A config that writes `marker` when it is loaded. */
 const markingConfig = (marker: string) => `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nexport default { models: {}, tools: {} };\n`;
 
+
+/** A `rag lsp` started in `cwd`: its connection, what it logged and published, and when a document was diagnosed. */
+function startLsp(cwd: string) {
+  const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  const out = { stderr: "", logged: [] as string[], diagnosed: new Set<string>() };
+  child.stderr!.on("data", (d: Buffer) => (out.stderr += d.toString()));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string }) => void out.diagnosed.add(p.uri));
+  conn.onNotification("window/logMessage", (p: { message: string }) => void out.logged.push(p.message));
+  conn.listen();
+  /** Opens `uri` and waits (at most 10 s) for its diagnostics. */
+  const openAndWait = async (uri: string) => {
+    await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "rag", version: 1, text: "graph g { start a node a { next END } }\n" } });
+    const deadline = Date.now() + 10_000;
+    while (!out.diagnosed.has(uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  const stop = () => {
+    child.kill();
+    conn.dispose();
+  };
+  return { child, conn, out, openAndWait, stop };
+}
+
 describe("red team 7: rag lsp after the editor closes its workspace folders", () => {
   it("runs no config beside a file once the last folder is closed (not the working directory's), and survives malformed folder events", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "rt7-lsp-cwd-"));
@@ -30,13 +53,7 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
     const marker = join(cwd, "config-ran");
     // A config beside a file in the server's working directory: code the user never opened.
     writeFileSync(join(cwd, "rag.config.ts"), markingConfig(marker));
-    const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const diagnosed = new Set<string>();
-    conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string }) => void diagnosed.add(p.uri));
-    conn.listen();
+    const { child, conn, out, openAndWait, stop } = startLsp(cwd);
     try {
       const folder = { uri: pathToFileURL(opened).href, name: "opened" };
       await conn.sendRequest("initialize", { processId: null, rootUri: folder.uri, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: [folder] });
@@ -47,16 +64,13 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
       // The user closes the only folder they opened.
       await conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [folder, ...Array.from({ length: 5000 }, (_, i) => ({ uri: `file:///nonexistent-rt7/${i}`, name: "x" }))] } });
       const uri = pathToFileURL(join(cwd, "x.rag")).href;
-      await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "rag", version: 1, text: "graph g { start a node a { next END } }\n" } });
-      const deadline = Date.now() + 10_000;
-      while (!diagnosed.has(uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(diagnosed.has(uri)).toBe(true);
+      await openAndWait(uri);
+      expect(out.diagnosed.has(uri)).toBe(true);
       expect(existsSync(marker)).toBe(false);
       expect(child.exitCode).toBeNull();
-      expect(stderr).not.toMatch(/TypeError|\n\s+at /);
+      expect(out.stderr).not.toMatch(/TypeError|\n\s+at /);
     } finally {
-      child.kill();
-      conn.dispose();
+      stop();
       rmSync(cwd, { recursive: true, force: true });
       rmSync(opened, { recursive: true, force: true });
     }
@@ -69,12 +83,7 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
     symlinkSync(real, link);
     const marker = join(cwd, "config-ran");
     writeFileSync(join(real, "rag.config.ts"), markingConfig(marker));
-    const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    child.stderr!.on("data", () => {});
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const diagnosed = new Set<string>();
-    conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string }) => void diagnosed.add(p.uri));
-    conn.listen();
+    const { conn, out, openAndWait, stop } = startLsp(cwd);
     try {
       const folder = { uri: pathToFileURL(link).href, name: "proj" };
       await conn.sendRequest("initialize", { processId: null, rootUri: folder.uri, capabilities: { workspace: { workspaceFolders: true } }, workspaceFolders: [folder] });
@@ -82,14 +91,11 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
       unlinkSync(link);
       await conn.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [folder] } });
       const uri = pathToFileURL(join(real, "x.rag")).href;
-      await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "rag", version: 1, text: "graph g { start a node a { next END } }\n" } });
-      const deadline = Date.now() + 10_000;
-      while (!diagnosed.has(uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(diagnosed.has(uri)).toBe(true);
+      await openAndWait(uri);
+      expect(out.diagnosed.has(uri)).toBe(true);
       expect(existsSync(marker)).toBe(false);
     } finally {
-      child.kill();
-      conn.dispose();
+      stop();
       rmSync(cwd, { recursive: true, force: true });
       rmSync(real, { recursive: true, force: true });
     }
@@ -99,29 +105,18 @@ describe("red team 7: rag lsp after the editor closes its workspace folders", ()
     const cwd = mkdtempSync(join(tmpdir(), "rt7-lsp-nofolder-"));
     const marker = join(cwd, "config-ran");
     writeFileSync(join(cwd, "rag.config.ts"), markingConfig(marker));
-    const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const diagnosed = new Set<string>();
-    conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string }) => void diagnosed.add(p.uri));
-    const logged: string[] = [];
-    conn.onNotification("window/logMessage", (p: { message: string }) => void logged.push(p.message));
-    conn.listen();
+    const { conn, out, openAndWait, stop } = startLsp(cwd);
     try {
       await conn.sendRequest("initialize", { processId: null, rootUri: null, capabilities: {}, workspaceFolders: null });
       await conn.sendNotification("initialized", {});
       const uri = pathToFileURL(join(cwd, "x.rag")).href;
-      await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "rag", version: 1, text: "graph g { start a node a { next END } }\n" } });
-      const deadline = Date.now() + 10_000;
-      while (!diagnosed.has(uri) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(diagnosed.has(uri)).toBe(true);
+      await openAndWait(uri);
+      expect(out.diagnosed.has(uri)).toBe(true);
       expect(existsSync(marker)).toBe(false);
-      expect(logged.join("\n")).toContain("no workspace folder is open");
-      expect(stderr).not.toMatch(/TypeError|\n\s+at /);
+      expect(out.logged.join("\n")).toContain("no workspace folder is open");
+      expect(out.stderr).not.toMatch(/TypeError|\n\s+at /);
     } finally {
-      child.kill();
-      conn.dispose();
+      stop();
       rmSync(cwd, { recursive: true, force: true });
     }
   }, 30_000);
