@@ -8,7 +8,7 @@
  * Nothing but protocol messages may reach stdout: `console.log` of a user's config is
  * redirected to stderr before any config loads.
  */
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult } from "vscode-languageserver/node";
@@ -116,10 +116,16 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const serviceFor = (uri: string): Promise<LanguageService> => {
     let key = "";
     if (!fixed) {
+      const file = uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
       try {
-        key = configPathFor(uri.startsWith("file:") ? fileURLToPath(uri) : undefined, opts.config) ?? "";
+        key = configPathFor(file, opts.config) ?? "";
       } catch (e) {
         connection.console.error(e instanceof Error ? e.message : String(e));
+      }
+      // No config beside a file of the workspace yet: one created there later applies.
+      if (!key && file && !opts.config) {
+        const candidate = join(dirname(resolve(file)), "rag.config.ts");
+        if (roots.some((r) => isInside(candidate, r))) watches.watch("", candidate, recheckAll);
       }
       // A config is code: the one beside a file is run only inside the workspace the editor
       // opened (as `rag resume` runs only the working directory's). A file opened from

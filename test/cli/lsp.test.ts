@@ -258,6 +258,19 @@ describe("rag lsp over stdio", () => {
     expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
   }, 30_000);
 
+  it("a rag.config.ts created beside an open document later applies to it", async () => {
+    const proj = join(dir, "config-later");
+    mkdirSync(proj);
+    const uri = pathToFileURL(join(proj, "x.rag")).href;
+    const count = () => (published.get(uri) ?? []).length;
+    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
+    open(uri, 'graph g { start a state { out: string } node a { kind model model "m" prompt "hi" writes out next END } }\n');
+    expect(codes(await diagnosticsFor(uri))).not.toContain("E-rag-unknown-model"); // no registry yet
+    const seen = count();
+    writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n");
+    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
+  }, 30_000);
+
   it("follows .rag/approvals.json: `rag approve` in a terminal clears the review warning of an open document", async () => {
     const proj = join(dir, "reviewing");
     mkdirSync(proj);
