@@ -28,7 +28,7 @@ import type { MethodRuntime } from "./method-runtime.js";
 import { methodNames, standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
-import { Env, isRecord, Namespace, ScriptFunction, type Value } from "./values.js";
+import { Env, isPlainData, isRecord, Namespace, type Value } from "./values.js";
 
 export interface SessionParent {
   readonly rootRunId: string;
@@ -593,22 +593,3 @@ export function toDiagnostic(e: ScriptError, file: string): Diagnostic {
 }
 
 export { RESERVED_CAPABILITIES, ScriptError };
-
-/**
- * Whether `v` is plain data: no `ScriptFunction` or `Namespace` anywhere inside (an
- * explicit stack, each list or record walked once: shared and cyclic references stop).
- */
-function isPlainData(v: Value): boolean {
-  const seen = new Set<object>();
-  const stack: Value[] = [v];
-  while (stack.length) {
-    const x = stack.pop();
-    if (x === null || typeof x !== "object") continue;
-    if (x instanceof ScriptFunction || x instanceof Namespace) return false;
-    if (seen.has(x)) continue;
-    seen.add(x);
-    if (Array.isArray(x)) for (const item of x) stack.push(item);
-    else for (const k of Object.keys(x)) stack.push(x[k]);
-  }
-  return true;
-}

@@ -269,3 +269,22 @@ export function truthy(v: Value): boolean {
 export function primitive(v: Value, charge?: StringCharge): undefined | null | boolean | number | string {
   return typeof v === "object" && v !== null ? toStr(v, charge) : (v as undefined | boolean | number | string);
 }
+
+/**
+ * Whether `v` is plain data: no `ScriptFunction` or `Namespace` anywhere inside (an
+ * explicit stack, each list or record walked once: shared and cyclic references stop).
+ */
+export function isPlainData(v: Value): boolean {
+  const seen = new Set<object>();
+  const stack: Value[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x === null || typeof x !== "object") continue;
+    if (x instanceof ScriptFunction || x instanceof Namespace) return false;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    if (Array.isArray(x)) for (const item of x) stack.push(item);
+    else for (const k of Object.keys(x)) stack.push(x[k]);
+  }
+  return true;
+}

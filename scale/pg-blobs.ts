@@ -66,3 +66,18 @@ export async function collectBlobs(client: pg.ClientBase, q: string, threads: re
     );
   }
 }
+
+/**
+ * Deletes all but the newest `keep` checkpoints per thread and namespace (of `threads`,
+ * else every thread), the pending writes of the checkpoints gone and the blobs nothing
+ * references any more (`collectBlobs`); returns how many checkpoints went. Run inside the
+ * caller's transaction on `client`; `q` is the quoted schema.
+ */
+export async function pruneCheckpoints(client: pg.ClientBase, q: string, keep: number, threads: readonly string[] | undefined): Promise<number> {
+  const where = threads ? "WHERE thread_id = ANY($2::text[])" : "";
+  const params: unknown[] = threads ? [keep, [...threads]] : [keep];
+  const del = await client.query(`DELETE FROM ${q}.checkpoints WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY thread_id, ns ORDER BY seq DESC) AS rn FROM ${q}.checkpoints ${where}) x WHERE rn > $1)`, params);
+  await client.query(`DELETE FROM ${q}.writes w WHERE NOT EXISTS (SELECT 1 FROM ${q}.checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns AND c.id = w.checkpoint_id)`);
+  if (del.rowCount) await collectBlobs(client, q, threads);
+  return del.rowCount ?? 0;
+}

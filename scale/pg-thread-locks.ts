@@ -219,10 +219,25 @@ export class ThreadLocks {
   }
 
   /**
+   * The keys (`key`) of the advisory locks another process's session holds in this
+   * database now (`pg_locks`, this process's own lock connections left out): the threads
+   * other processes are running, when mapped back through `key`.
+   */
+  async heldElsewhere(pool: pg.Pool): Promise<ReadonlySet<string>> {
+    const [own, locks] = await Promise.all([
+      this.backendPids(),
+      pool.query<{ key: string; pid: number }>(
+        "SELECT ((classid::bigint << 32) | objid::bigint)::text AS key, pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      ),
+    ]);
+    return new Set(locks.rows.filter((r) => !own.has(r.pid)).map((r) => r.key));
+  }
+
+  /**
    * Backend process ids of this process's lock connections (idle and holding), to tell
    * the advisory locks in `pg_locks` that are this process's from other processes'.
    */
-  async backendPids(): Promise<ReadonlySet<number>> {
+  private async backendPids(): Promise<ReadonlySet<number>> {
     const held = await Promise.all([...this.held.values()].map((h) => h.then((x) => x.conn, () => undefined)));
     const pids = new Set<number>();
     for (const c of [...this.idle, ...held]) {

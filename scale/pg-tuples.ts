@@ -4,7 +4,7 @@
  * rebuilt on first access (`runtime/checkpoint/blobs.ts`).
  */
 import type pg from "pg";
-import { CheckpointError, readCheckpoint, readMetadata, rebuildValue, type CheckpointColumns, type CheckpointTuple, type PendingWriteRecord, type StoredBlob } from "../runtime/index.js";
+import { CheckpointError, outcomeOf, readCheckpoint, readMetadata, rebuildValue, type CheckpointColumns, type CheckpointTuple, type PendingWriteRecord, type StoredBlob, type ThreadSummary } from "../runtime/index.js";
 import { blobsFor } from "./pg-blobs.js";
 import type { ReadRow } from "./pg-statements.js";
 
@@ -68,4 +68,28 @@ function tupleOf(where: string, row: CheckpointColumns, pendingWrites: PendingWr
     ...(checkpoint.parentId !== undefined ? { parentConfig: { threadId: row.thread_id, namespace: row.ns, checkpointId: checkpoint.parentId } } : {}),
     pendingWrites,
   };
+}
+
+/**
+ * The summary of each thread of the schema with a root checkpoint, most recently updated
+ * first (`Checkpointer.threads`); with `only`, that thread's alone. `q` is the quoted
+ * schema; `where` names the store in errors.
+ */
+export async function threadSummaries(pool: pg.Pool, q: string, where: string, only?: string): Promise<ThreadSummary[]> {
+  const { rows } = await pool.query<CheckpointColumns & { cnt: string }>(
+    `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM ${q}.checkpoints c
+     JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${q}.checkpoints WHERE ns = ''${only === undefined ? " GROUP BY thread_id" : " AND thread_id = $1"}) n ON c.seq = n.mx
+     ORDER BY c.seq DESC`,
+    only === undefined ? [] : [only],
+  );
+  const tuples = await readTuples(pool, q, rows, where);
+  return tuples.map((t, i) => ({
+    threadId: t.config.threadId,
+    graph: t.checkpoint.graph,
+    checkpoints: Number(rows[i].cnt),
+    step: t.checkpoint.step,
+    updatedAt: t.checkpoint.ts,
+    latestId: t.checkpoint.id,
+    ...outcomeOf(t),
+  }));
 }

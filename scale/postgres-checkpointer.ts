@@ -38,7 +38,6 @@ import {
   BlobPlanner,
   CheckpointError,
   checkpointJson,
-  outcomeOf,
   metadataJson,
   readMetadata,
   type CheckpointColumns,
@@ -62,8 +61,8 @@ import {
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
 import { branchSpendStatement, branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
-import { collectBlobs } from "./pg-blobs.js";
-import { readTuples, tupleOfReadRow } from "./pg-tuples.js";
+import { pruneCheckpoints } from "./pg-blobs.js";
+import { readTuples, threadSummaries, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
@@ -246,13 +245,7 @@ export class PostgresCheckpointer implements Checkpointer {
     const running = new Set(this.claims.threads());
     return this.guard("reading thread locks", async () => {
       await this.ready;
-      const [own, locks] = await Promise.all([
-        this.locks.backendPids(),
-        this.pool.query<{ key: string; pid: number }>(
-          "SELECT ((classid::bigint << 32) | objid::bigint)::text AS key, pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-        ),
-      ]);
-      const keys = new Set(locks.rows.filter((r) => !own.has(r.pid)).map((r) => r.key));
+      const keys = await this.locks.heldElsewhere(this.pool);
       if (!keys.size) return running;
       // The threads asked about, else every thread of the schema (one query).
       const ids = among ?? (await this.pool.query<{ thread_id: string }>(`SELECT thread_id FROM ${this.q}.threads`)).rows.map((r) => r.thread_id);
@@ -527,19 +520,10 @@ export class PostgresCheckpointer implements Checkpointer {
       const client = await this.pool.connect();
       try {
         await client.query("BEGIN");
-        const where = options.threads ? "WHERE thread_id = ANY($2::text[])" : "";
-        const params: unknown[] = options.threads ? [keep, [...options.threads]] : [keep];
-        const del = await client.query(
-          `DELETE FROM ${this.q}.checkpoints WHERE seq IN (SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY thread_id, ns ORDER BY seq DESC) AS rn FROM ${this.q}.checkpoints ${where}) x WHERE rn > $1)`,
-          params,
-        );
-        await client.query(
-          `DELETE FROM ${this.q}.writes w WHERE NOT EXISTS (SELECT 1 FROM ${this.q}.checkpoints c WHERE c.thread_id = w.thread_id AND c.ns = w.ns AND c.id = w.checkpoint_id)`,
-        );
-        if (del.rowCount) await collectBlobs(client, this.q, options.threads);
+        const deleted = await pruneCheckpoints(client, this.q, keep, options.threads);
         await client.query("COMMIT");
         this.planner.forget();
-        return del.rowCount ?? 0;
+        return deleted;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw e;
@@ -554,23 +538,7 @@ export class PostgresCheckpointer implements Checkpointer {
     if (options.threadId?.includes("\u0000")) return [];
     return this.guard("list threads", async () => {
       await this.flush();
-      const only = options.threadId;
-      const { rows } = await this.pool.query<Row & { cnt: string }>(
-        `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM ${this.q}.checkpoints c
-         JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM ${this.q}.checkpoints WHERE ns = ''${only === undefined ? " GROUP BY thread_id" : " AND thread_id = $1"}) n ON c.seq = n.mx
-         ORDER BY c.seq DESC`,
-        only === undefined ? [] : [only],
-      );
-      const tuples = await readTuples(this.pool, this.q, rows, this.where);
-      return tuples.map((t, i) => ({
-        threadId: t.config.threadId,
-        graph: t.checkpoint.graph,
-        checkpoints: Number(rows[i].cnt),
-        step: t.checkpoint.step,
-        updatedAt: t.checkpoint.ts,
-        latestId: t.checkpoint.id,
-        ...outcomeOf(t),
-      }));
+      return threadSummaries(this.pool, this.q, this.where, options.threadId);
     });
   }
 

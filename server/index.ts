@@ -3,7 +3,8 @@
  * `Project` (one workspace folder and its config). Node-only; the page lives in studio/.
  */
 export { startStudioServer, MAX_BODY_BYTES, MAX_BODY_DEPTH, BODY_TIMEOUT_MS, MAX_EVENT_STREAMS, type StudioServer, type StudioServerOptions } from "./http.js";
-export { Project, MAX_QUEUED_CELLS, type ProjectOptions, type ReviewGraph } from "./project.js";
+export { Project, type ProjectOptions, type ReviewGraph } from "./project.js";
+export { MAX_QUEUED_CELLS, StudioConsole } from "./console.js";
 export { Workspace, MAX_FILE_BYTES, type WorkspaceFile } from "./workspace.js";
 export { loadStudioConfig, ConfigLoadError, type StudioConfig } from "./config.js";
 export { openApiDocument } from "./openapi.js";

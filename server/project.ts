@@ -6,14 +6,10 @@
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, posix } from "node:path";
+import { dirname, join } from "node:path";
 import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
-import { LineIndex } from "../grammar/span.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
-import { Session } from "../repl/session.js";
-import { loadFile, parseDirective } from "../repl/directives.js";
-import { renderDiagnostics, PLAIN_STYLE } from "../compiler/index.js";
 import {
   answerInterrupts,
   BindError,
@@ -43,6 +39,7 @@ import {
 } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import type { StudioConfig } from "./config.js";
+import { StudioConsole } from "./console.js";
 import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
@@ -93,20 +90,11 @@ export interface ProjectOptions {
   readonly maxActiveRuns?: number;
 }
 
-/**
- * Requests of the studio's `.ragsh` console accepted at once over `POST /api/repl` (a cell,
- * a `:load` with every cell of its script, a `:reset`): the one running plus those
- * waiting for it. One more is refused with 429 `repl_busy`.
- */
-export const MAX_QUEUED_CELLS = 4;
-
 export class Project {
   readonly runs: RunManager;
   readonly checkpointer: Checkpointer;
-  private session: Session | undefined;
-  /** The tail of the console's request queue, and the requests running or waiting in it (`replCell`). */
-  private replTail: Promise<unknown> = Promise.resolve();
-  private replRequests = 0;
+  /** The `.ragsh` console (`POST /api/repl`). */
+  private readonly console: StudioConsole;
 
   /** The config now (`reloadConfig` replaces it). */
   private current: StudioConfig;
@@ -125,6 +113,7 @@ export class Project {
       mkdirSync(dirname(checkpoints), { recursive: true });
       this.checkpointer = new SqliteCheckpointer(checkpoints);
     }
+    this.console = new StudioConsole(workspace, this.checkpointer, () => (this.approvals(), this.registry));
   }
 
   /** The project's config: its path, what it exports and the registry built from it. */
@@ -145,16 +134,8 @@ export class Project {
    */
   reloadConfig(config: StudioConfig): void {
     this.current = config;
-    const old = this.session;
-    if (!old) return;
-    this.session = undefined;
-    this.renewed = true;
-    // Ended once what is queued on it has run (a cell or `:load` in flight finishes on it).
-    void this.replTail.then(() => old.end());
+    this.console.renew();
   }
-
-  /** The console's session was dropped by a config reload: the answer of the first cell of the next one says so. */
-  private renewed = false;
 
   /** The approvals file: `.rag/approvals.json` beside the config (else in the workspace), as `rag approve` uses. */
   readonly approvalsPath: string;
@@ -487,121 +468,17 @@ export class Project {
   }
 
   /**
-   * Runs one `.ragsh` cell in the studio's session (the same rules as `rag repl`). Requests
-   * sent while another runs wait their turn, whole and in arrival order: a `:load` holds
-   * the session until its script's last cell, and a `:reset` runs after what came before
-   * it (as at the prompt). With `MAX_QUEUED_CELLS` already running or waiting, the request
-   * is refused before it is parsed. (`:reset` and `:load` used to run at once beside the
-   * queued cells: a `:reset` sent while a model-written script waited on a capability gave
-   * the person's trust to the rest of that script.)
-   *
+   * Runs one `.ragsh` cell (or `:load`, `:reset`) in the studio's console session
+   * (`StudioConsole`, server/console.ts: the same rules as `rag repl`).
    * @throws ApiError 429 `repl_busy` past `MAX_QUEUED_CELLS`.
    */
-  async replCell(source: string): Promise<Record<string, unknown>> {
-    const pending = this.replRequests;
-    if (pending >= MAX_QUEUED_CELLS) throw new ApiError("repl_busy", `the session has ${pending} cells running or waiting (at most ${MAX_QUEUED_CELLS}); wait for one to finish`, 429);
-    this.replRequests++;
-    const turn = this.replTail.then(() => this.replRequest(source));
-    this.replTail = turn.catch(() => undefined);
-    try {
-      return await turn;
-    } finally {
-      this.replRequests--;
-    }
-  }
-
-  /** One console request, on its turn (`replCell`). */
-  private async replRequest(source: string): Promise<Record<string, unknown>> {
-    const renewed = this.renewed && this.session === undefined;
-    if (renewed) this.renewed = false;
-    const r = await this.replAnswer(source);
-    return renewed ? { ...r, stdout: `note: the config changed, so this console started a new session (earlier variables are gone)\n${String(r.stdout ?? "")}` } : r;
-  }
-
-  /** What one console request answers. */
-  private async replAnswer(source: string): Promise<Record<string, unknown>> {
-    this.approvals();
-    this.session ??= new Session({ registry: this.registry, context: null, checkpointer: this.checkpointer });
-    const directive = parseDirective(source);
-    if (directive?.kind === "reset") {
-      const kept = this.session.reset(directive.keep);
-      const what = directive.keep ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
-      // A person's :reset: nothing a model-written script left is there to call any more.
-      return { ok: true, stdout: this.session.restoreTrust() ? `${what}; the session is yours again\n` : `${what}\n`, value: null, diagnostics: "" };
-    }
-    if (directive?.kind === "load") return this.replLoad(this.session, directive.file);
-    const command = /^\s*:([A-Za-z]+)/.exec(source);
-    if (command && !source.trim().includes("\n")) {
-      const hint = command[1] === "run" ? "; run a graph with graph_run({graph: NAME, input: {…}}) after `:load FILE.rag`" : "";
-      return { ok: false, stdout: "", value: null, diagnostics: `error: \`:${command[1]}\` is a command of the \`rag repl\` prompt; this console runs .ragsh cells, \`:load FILE\` (a workspace .rag file registers its graphs, a .ragsh script runs its cells), \`:reset\` and \`:reset data\` (keeps plain data)${hint}\n` };
-    }
-    const r = await this.session.runCell(source);
-    return {
-      ok: r.ok,
-      stdout: r.stdout,
-      value: r.value ?? null,
-      diagnostics: r.diagnostics.length ? renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: r.file }, PLAIN_STYLE) : "",
-    };
-  }
-
-  /**
-   * The console's `:load FILE`, as at the `rag repl` prompt: a `.rag` file's graphs are
-   * registered in the session; a `.ragsh` script runs cell by cell (stopping at its first
-   * failed cell), with its own `:load` lines relative to the script's folder. Every file is
-   * read through the workspace (confined to it, as every file the API reads), so a script
-   * cannot load a path outside it; loads nest at most `MAX_LOAD_DEPTH` deep.
-   */
-  private async replLoad(session: Session, file: string): Promise<Record<string, unknown>> {
-    let stdout = "";
-    let diagnostics = "";
-    const ok = await loadFile(session, file, {
-      read: (f) => {
-        try {
-          return this.workspace.read(f);
-        } catch (e) {
-          if (e instanceof ApiError) return { error: `:load ${e.message}${e.code === "not_found" && f === file ? this.workspaceHint(f) : ""}` };
-          throw e;
-        }
-      },
-      locate: (from, target) => posix.join(posix.dirname(from), target),
-      cell: async (source, f) => {
-        const r = await session.runCell(source, { file: f });
-        stdout += r.stdout;
-        if (r.diagnostics.length) diagnostics += renderDiagnostics(r.diagnostics, { lines: new LineIndex(source), file: r.file }, PLAIN_STYLE);
-        return r.ok;
-      },
-      loaded: (f, r) => {
-        stdout += `registered ${r.value.blueprints.map((b) => b.id).join(", ") || "no graph"}${f === file ? "" : ` (${f})`}\n`;
-        if (r.diagnostics.length) diagnostics += renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: f }, PLAIN_STYLE);
-        return !r.diagnostics.some((d) => d.severity === "error");
-      },
-      reset: () => void (stdout += "variables cleared\n"),
-      lowered: (f) => void (stdout += `${f} was written by a model: this session now runs as a model's (policy.untrustedAllow) until :reset\n`),
-      error: (message) => void (diagnostics += `error: ${message.replace(/^error: /, "")}\n`),
-    });
-    return { ok, stdout, value: null, diagnostics };
-  }
-
-  /**
-   * For a `:load` path that names the workspace folder itself (`examples/define_diff.ragsh`
-   * typed in a studio serving `examples/`, as the comments of the examples say to run them
-   * from the checkout): the path relative to the workspace that does exist, as a hint.
-   */
-  private workspaceHint(file: string): string {
-    const name = basename(this.workspace.root);
-    const inner = file.replace(/^\.\//, "").startsWith(`${name}/`) ? file.replace(/^\.\//, "").slice(name.length + 1) : undefined;
-    if (inner === undefined) return "";
-    try {
-      this.workspace.read(inner);
-    } catch {
-      return "";
-    }
-    return ` (paths are relative to the workspace folder \`${name}/\`: \`:load ${inner}\`)`;
+  replCell(source: string): Promise<Record<string, unknown>> {
+    return this.console.cell(source);
   }
 
   close(): void {
     this.runs.cancelAll();
-    this.session?.end("the studio stopped");
+    this.console.end("the studio stopped");
     this.checkpointer.close?.();
   }
 }
