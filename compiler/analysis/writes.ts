@@ -65,15 +65,20 @@ export function overwriteFields(g: ResolvedGraph): Set<string> {
 /** Fields written by items of a node or inline agent: `writes`, `set`, `command update`. */
 export function itemWrites(items: ItemTable): WriteSite[] {
   const out: WriteSite[] = [];
+  forEachItemWrite(items, (field, span) => void (field && out.push({ field, span })));
+  return out;
+}
+
+/** Calls `f` with each field `items` write (`itemWrites`, in its order), without building a list. */
+export function forEachItemWrite(items: ItemTable, f: (field: string, span: Span) => void): void {
   const w = items.get("writes");
   if (w) {
-    if (w.value.kind === "Identifier") out.push({ field: w.value.name, span: w.value.span });
-    else for (const e of w.value.entries) out.push({ field: e.key.name, span: e.key.span });
+    if (w.value.kind === "Identifier") f(w.value.name, w.value.span);
+    else for (const e of w.value.entries) f(e.key.name, e.key.span);
   }
-  for (const e of items.get("set")?.value.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
+  for (const e of items.get("set")?.value.entries ?? []) f(e.key.name, e.key.span);
   const command = items.get("command");
-  if (!command?.parent) for (const e of command?.update?.entries ?? []) out.push({ field: e.key.name, span: e.key.span });
-  return out.filter((s) => s.field);
+  if (!command?.parent) for (const e of command?.update?.entries ?? []) f(e.key.name, e.key.span);
 }
 
 /**

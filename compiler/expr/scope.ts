@@ -19,7 +19,7 @@ const RESULT_LATER = "`result` is the node's result, so it exists only after the
 export interface GraphTypes {
   readonly scopes: Scopes;
   readonly state: ExprType;
-  /** Per field: its type, whether one write replaces the value (`overwrite`), and its built-in reducer (canonical name; undefined for a registered one). */
+  /** Per field: its type and its built-in reducer (canonical name, `overwrite` when one write replaces the value; undefined for a registered one). */
   readonly fields: ReadonlyMap<string, FieldType>;
   readonly input: ExprType;
 }
@@ -27,7 +27,6 @@ export interface GraphTypes {
 /** What the checks know of a state field. */
 export interface FieldType {
   readonly type: ExprType;
-  readonly overwrite: boolean;
   readonly reducer: ReducerName | undefined;
 }
 
@@ -49,10 +48,10 @@ export function graphTypes(g: ResolvedGraph, p: ResolvedProgram): GraphTypes {
     const src = f.source;
     if (src.kind === "ChannelItem") {
       const reducer = canonicalReducer(src.reducer.name.name);
-      fields.set(name, { type: ANY, overwrite: reducer === "overwrite", reducer });
+      fields.set(name, { type: ANY, reducer });
     } else {
       const reducer = src.reducer ? canonicalReducer(src.reducer.name.name) : "overwrite";
-      fields.set(name, { type: typeOf(src.type, p), overwrite: reducer === "overwrite", reducer });
+      fields.set(name, { type: typeOf(src.type, p), reducer });
     }
   }
   const inputs = g.io.filter((i) => i.direction === "input").flatMap((i) => i.fields);

@@ -42,7 +42,7 @@ export function valueClash(t: ExprType, v: ExprType, verb = "this writes", holds
 export function writeClash(f: FieldType, v: ExprType): string | undefined {
   const t = f.type;
   if (v.t === "any" || v.t === "null") return undefined;
-  if (f.overwrite) return valueClash(t, v);
+  if (f.reducer === "overwrite") return valueClash(t, v);
   switch (f.reducer) {
     case "sum":
     case "min":

@@ -4,18 +4,15 @@
  * `E-rag-conflicting-routing` (`language.md` §2.3, §6). A `send` may accompany any of
  * them; the reference form `sends` + `next` is accepted.
  */
-import { routingSources } from "./helpers.js";
+import { routingSourceCount, routingSources } from "./helpers.js";
 import type { Rule } from "./rule.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
 
 export const ConflictingRoutingRule: Rule = (ctx) => ({
   node(n, g) {
-    // Fewer than two ways of routing cannot conflict: counted first, without building the list (most nodes have one).
-    const cmd = n.items.get("command");
-    const count = (n.items.has("next") ? 1 : 0) + (n.items.has("routes") ? 1 : 0) + (cmd?.goto ? 1 : 0) + (g.edgesFrom.get(n.name)?.length ?? 0);
-    if (count < 2 || !isFirstDeclaration(g, n)) return;
+    // Fewer than two ways of routing cannot conflict: counted first, without building the list.
+    if (routingSourceCount(n, g) < 2 || !isFirstDeclaration(g, n)) return;
     const sources = routingSources(n, g);
-    if (sources.length < 2) return; // one way of routing cannot conflict
     const kinds = [...new Set(sources.map((s) => s.what))];
     if (kinds.length < 2) return;
     const firstKind = sources[0].what;

@@ -19,6 +19,7 @@
 import type * as A from "../../grammar/rag/ast.js";
 import { checkExpr, withRoot, type ExprScope, type Report } from "../expr/check.js";
 import { argsType } from "../expr/args-type.js";
+import { packetsTo } from "../analysis/send-targets.js";
 import { resultType } from "../expr/result-type.js";
 import { graphTypes, scopes, withForEach, withResult, type GraphTypes } from "../expr/scope.js";
 import { exprSites, rootReads, type ExprSite } from "../expr/sites.js";
@@ -86,8 +87,9 @@ export const ExpressionRule: Rule = (ctx) => {
       const types = graphTypes(g, ctx.program);
       // `result` is typed only when some site runs after the node or a write uses it (it costs).
       const result = writes || target || anyAfterRun(sites) ? resultType(n, g, ctx.program, ctx.registry) : ANY;
-      // `args`: typed from the send packets that start the node (expr/args-type.ts), else any
-      const args = rootReads(sites, "args").size ? argsType(n, g, ctx.program, ctx.registry) : ANY;
+      // `args`: typed from the send packets that start the node (expr/args-type.ts), else any;
+      // a node no packet is sent to is known at once (the walk over its sites costs).
+      const args = packetsTo(g).has(n.name) && rootReads(sites, "args").size ? argsType(n, g, ctx.program, ctx.registry) : ANY;
       const before = args.t === "any" ? types.scopes.before : withRoot(types.scopes.before, "args", args);
       const after = writes || anyAfterRun(sites) ? withResult(args.t === "any" ? types.scopes.after : withRoot(types.scopes.after, "args", args), result) : undefined;
       checkSites(sites, before, after, report);

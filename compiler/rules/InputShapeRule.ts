@@ -28,7 +28,7 @@ export interface Callee {
 }
 
 /** The input schema of graph `name` of this file (its `input { … }` fields), or undefined without one. */
-export function fileGraphCallee(name: string, p: ResolvedProgram): Callee | undefined {
+function fileGraphCallee(name: string, p: ResolvedProgram): Callee | undefined {
   const g = p.graphByName.get(name);
   const fields = g?.io.filter((io) => io.direction === "input").flatMap((io) => io.fields) ?? [];
   if (!fields.length) return undefined;
@@ -37,7 +37,7 @@ export function fileGraphCallee(name: string, p: ResolvedProgram): Callee | unde
 }
 
 /** The schema a node's input must match, and the callee's name for messages. */
-export function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: RegistryView | undefined): Callee | undefined {
+function nodeCallee(n: ResolvedNode, p: ResolvedProgram, registry: RegistryView | undefined): Callee | undefined {
   if (n.kind === "subgraph") {
     const name = (n.items.get("graph") ?? (n.modelMeaning === "graph" ? n.items.get("model") : undefined))?.value.value;
     if (name && p.graphByName.has(name)) return fileGraphCallee(name, p);

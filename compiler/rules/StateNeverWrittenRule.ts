@@ -17,7 +17,7 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
-import { hasHiddenWriters, inputFields } from "../analysis/writes.js";
+import { forEachItemWrite, hasHiddenWriters, inputFields } from "../analysis/writes.js";
 import { exprSites, rootReads } from "../expr/sites.js";
 import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
@@ -42,15 +42,7 @@ function dropWritten(open: Set<string>, g: ResolvedGraph, program: ResolvedProgr
 
 /** `itemWrites(items)`'s fields, deleted from `open` without building the list. */
 function dropItemWrites(open: Set<string>, items: ItemTable): void {
-  const w = items.get("writes");
-  if (w) {
-    if (w.value.kind === "Identifier") open.delete(w.value.name);
-    else for (const e of w.value.entries) open.delete(e.key.name);
-  }
-  const set = items.get("set");
-  if (set) for (const e of set.value.entries) open.delete(e.key.name);
-  const command = items.get("command");
-  if (command && !command.parent && command.update) for (const e of command.update.entries) open.delete(e.key.name);
+  forEachItemWrite(items, (field) => open.delete(field));
 }
 
 export const StateNeverWrittenRule: Rule = (ctx) => ({

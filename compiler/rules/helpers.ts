@@ -39,7 +39,12 @@ export interface RoutingSource {
   readonly span: A.NodeRef["span"];
 }
 
-/** The routing sources of `n` in source order: `next`, `routes`, `command goto`, top-level edges from it. */
+/** How many routing sources `n` has (`routingSources`' length, without building the list: most nodes have one). */
+export function routingSourceCount(n: ResolvedNode, g: ResolvedGraph): number {
+  return (n.items.has("next") ? 1 : 0) + (n.items.has("routes") ? 1 : 0) + (n.items.get("command")?.goto ? 1 : 0) + (g.edgesFrom.get(n.name)?.length ?? 0);
+}
+
+/** The routing sources of `n` in source order: `next`, `routes`, `command goto`, top-level edges from it (`routingSourceCount` of them). */
 export function routingSources(n: ResolvedNode, g: ResolvedGraph): RoutingSource[] {
   const out: RoutingSource[] = [];
   const next = n.items.get("next");
