@@ -13,9 +13,6 @@ import type { Registry } from "./registry.js";
 import type { RunInfo } from "./run-info.js";
 import type { SpendLedger } from "./spend.js";
 
-export type { GotoTarget, SendCommand } from "./goto.js";
-export type { RunInfo } from "./run-info.js";
-
 /** A model reply with the assistant message as it will be stored (id assigned). */
 export interface ModelReply extends ChatResponse {
   readonly assistant: ChatMessage;

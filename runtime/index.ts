@@ -12,7 +12,7 @@ export { isParentCommand, ParentCommand, type ParentCommandBody } from "./parent
 export { isInterrupt, chosenOption, answerInterrupts, checkResumeCommand, MAX_RESUME_BYTES, MAX_RESUME_DEPTH, type ResumeCommand } from "./interrupt.js";
 export { getState, getStateHistory, fork, snapshot, finishedTasks, type StateSnapshot, type SnapshotGraph } from "./threads.js";
 export { stepTasks, type StepTask, type StepTaskStatus } from "./step-tasks.js";
-export { taskFacts, MAX_LISTED_CALLS, MAX_MODEL_NAME, ModelCallFactSchema, TaskUsageSchema, type TaskFacts, type TaskUsage, type ModelCallFact } from "./task-usage.js";
+export { taskFacts, MAX_LISTED_CALLS, TaskUsageSchema, type TaskFacts, type TaskUsage, type ModelCallFact } from "./task-usage.js";
 export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.js";
 export { getNestedState, getNestedHistory, updateNestedState, resolveNamespace, type SubgraphStateOptions, type NestedGraph, type ResolvedNamespace } from "./subgraph-state.js";
 export { travelToSubgraph, type TravelResult, type TravelOptions } from "./subgraph-travel.js";

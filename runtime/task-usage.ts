@@ -15,7 +15,7 @@
  * those the child made before a pause, are in the child's records only.
  */
 import { z } from "zod";
-import type { Usage } from "../registry/index.js";
+import { isSpendCount, type Usage } from "../registry/index.js";
 import { SPECIAL, type PendingWriteRecord } from "./checkpoint/types.js";
 
 /** Most model calls listed one by one in a task's record. */
@@ -92,7 +92,7 @@ export function addModelCall(sink: UsageSink, model: string, usage: Usage, durat
   const u = (sink.usage ??= { inputTokens: 0, outputTokens: 0, callCount: 0, calls: [] });
   const input = count(usage.inputTokens);
   const output = count(usage.outputTokens);
-  const cost = typeof usage.costUsd === "number" && Number.isFinite(usage.costUsd) && usage.costUsd >= 0 ? usage.costUsd : undefined;
+  const cost = isCount(usage.costUsd) ? usage.costUsd : undefined;
   u.inputTokens += input;
   u.outputTokens += output;
   if (cost !== undefined) u.costUsd = (u.costUsd ?? 0) + cost;
@@ -175,5 +175,6 @@ function readUsage(x: unknown): TaskUsage | undefined {
   return { inputTokens: u.inputTokens, outputTokens: u.outputTokens, ...(isCount(u.costUsd) ? { costUsd: u.costUsd } : {}), callCount: u.callCount, calls };
 }
 
-const isCount = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
+/** A figure ≥ 0 and finite (the spend ledger's test). */
+const isCount = isSpendCount;
 const count = (x: unknown): number => (isCount(x) ? x : 0);

@@ -124,7 +124,7 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
       process.stdout.write(`\nsubgraphs at ${printableId(latest.checkpointId)}:\n${lines.length ? lines.join("\n") : "  (no pending task runs a child graph that has checkpointed)"}\n`);
     }
     if (latest.error) process.stdout.write(`\n${c.red("failed")}: task ${latest.error.taskId}: ${errorLine(latest.error.error)}\n`);
-    if (!ns && (await saver.runningThreads?.())?.has(threadId)) process.stdout.write(`\n${c.yellow("running")}: a run holds this thread now (its lease); what it does next shows here as it checkpoints\n`);
+    if (!ns && (await saver.runningThreads?.([threadId]))?.has(threadId)) process.stdout.write(`\n${c.yellow("running")}: a run holds this thread now (its lease or lock); what it does next shows here as it checkpoints\n`);
     else if (latest.status !== "completed") process.stdout.write(`\nresume with: ${resumeCommandLine(threadId, latest.interrupts, opts.checkpoints)}\n`);
     return 0;
   });
