@@ -35,6 +35,11 @@ interface LoadCount {
   n: number;
 }
 
+/** What a `:reset` (`:reset data`: `kept` the names it kept) says it did, for the prompt and the studio's console. */
+export function resetNote(keep: "data" | undefined, kept: readonly string[]): string {
+  return keep === "data" ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
+}
+
 /** The directive a script cell is, if its text (ignoring blank lines around it) is one line `:load FILE`, `:reset` or `:reset data`. */
 export function parseDirective(source: string): Directive | undefined {
   const text = source.trim();

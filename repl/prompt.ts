@@ -12,7 +12,7 @@ import pc from "picocolors";
 import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import { LineIndex } from "../grammar/span.js";
-import { loadFile, type LoadHooks } from "./directives.js";
+import { loadFile, resetNote, type LoadHooks } from "./directives.js";
 import { isIncomplete } from "./script.js";
 import type { AnyEvent } from "./events.js";
 import type { CellResult, Session } from "./session.js";
@@ -354,7 +354,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         if (arg !== "" && arg !== "data") return usage(":reset [data]");
         const kept = session.reset(arg === "data" ? "data" : undefined);
         transcript.push(arg === "data" ? ":reset data" : ":reset");
-        const what = arg === "data" ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
+        const what = resetNote(arg === "data" ? "data" : undefined, kept);
         write(c.dim(session.restoreTrust() ? `  ${what}; the session is yours again (no model-written code is left)\n` : `  ${what}\n`));
         return true;
       }

@@ -412,15 +412,8 @@ export class Session implements SessionCore {
 
   /** The tail of the cell queue: resolves when the last accepted cell has finished. */
   private queueTail: Promise<unknown> = Promise.resolve();
+  /** Cells accepted and not yet finished: the running one plus those waiting behind it (a trust restore waits for none). */
   private queuedCells = 0;
-
-  /**
-   * Cells accepted and not yet finished: the running one plus those waiting behind it
-   * (0 when idle). Callers that take cells from many clients (the HTTP API) bound it.
-   */
-  get pendingCells(): number {
-    return this.queuedCells;
-  }
 
   /**
    * Runs one cell. Never throws for anything the script does; problems are diagnostics.

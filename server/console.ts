@@ -9,7 +9,7 @@ import { basename, posix } from "node:path";
 import { PLAIN_STYLE, renderDiagnostics } from "../compiler/index.js";
 import { LineIndex } from "../grammar/span.js";
 import type { Registry } from "../registry/index.js";
-import { loadFile, parseDirective } from "../repl/directives.js";
+import { loadFile, parseDirective, resetNote } from "../repl/directives.js";
 import { Session } from "../repl/session.js";
 import type { Checkpointer } from "../runtime/index.js";
 import { ApiError } from "./errors.js";
@@ -66,7 +66,7 @@ export class StudioConsole {
 
   /** One request, on its turn (`cell`). */
   private async request(source: string): Promise<Record<string, unknown>> {
-    const renewed = this.renewed && this.session === undefined;
+    const renewed = this.renewed;
     if (renewed) this.renewed = false;
     const r = await this.answer(source);
     return renewed ? { ...r, stdout: `note: the config changed, so this console started a new session (earlier variables are gone)\n${String(r.stdout ?? "")}` } : r;
@@ -79,7 +79,7 @@ export class StudioConsole {
     const directive = parseDirective(source);
     if (directive?.kind === "reset") {
       const kept = this.session.reset(directive.keep);
-      const what = directive.keep ? `functions cleared, ${kept.length ? `data kept (${kept.join(", ")})` : "no data to keep"}` : "variables cleared";
+      const what = resetNote(directive.keep, kept);
       // A person's :reset: nothing a model-written script left is there to call any more.
       return { ok: true, stdout: this.session.restoreTrust() ? `${what}; the session is yours again\n` : `${what}\n`, value: null, diagnostics: "" };
     }
