@@ -28,34 +28,27 @@ export interface LspOptions {
 
 /**
  * The folders an `initialize` request opens (`workspaceFolders`, else `rootUri`, else
- * `rootPath`), as real paths; none when it names none (a file opened without a folder):
- * then no config beside a file runs — the server's working directory is not a folder the
- * user opened (an editor started from `/` or the home folder). Params are data: anything
- * not a `file:` URI or a string path is skipped.
+ * `rootPath`), each by the path its URI names (`given`) and its real path; none when it
+ * names none (a file opened without a folder): then no config beside a file runs — the
+ * server's working directory is not a folder the user opened (an editor started from `/`
+ * or the home folder). Params are data: anything not a `file:` URI or a string path is skipped.
  */
-export function workspaceRoots(params: unknown): string[] {
+function initialFolders(params: unknown): { readonly given: string; readonly real: string }[] {
   const p = (typeof params === "object" && params !== null ? params : {}) as { workspaceFolders?: unknown; rootUri?: unknown; rootPath?: unknown };
-  const paths = folderPaths(p.workspaceFolders);
-  if (!paths.length && typeof p.rootUri === "string") paths.push(...folderPaths([{ uri: p.rootUri }]));
-  if (!paths.length && typeof p.rootPath === "string" && p.rootPath) paths.push(realOrResolved(p.rootPath));
-  return paths;
+  const folders = folderEntries(p.workspaceFolders);
+  if (!folders.length && typeof p.rootUri === "string") folders.push(...folderEntries([{ uri: p.rootUri }]));
+  if (!folders.length && typeof p.rootPath === "string" && p.rootPath) folders.push({ given: resolve(p.rootPath), real: realOrResolved(p.rootPath) });
+  return folders;
 }
 
 /**
- * The real paths of LSP `WorkspaceFolder`s (`{ uri, name }`), as an `initialize` request or
- * a `workspace/didChangeWorkspaceFolders` event lists them. Data: an entry that is not an
- * object with a `file:` URI is skipped; a list that is not an array gives none.
+ * The LSP `WorkspaceFolder`s (`{ uri, name }`) an `initialize` request or a
+ * `workspace/didChangeWorkspaceFolders` event lists, each by the path its URI names
+ * (`given`, resolved, links not followed) beside its real path: a folder closed after its
+ * link was removed or pointed elsewhere is known by the name it was opened with. Data: an
+ * entry that is not an object with a `file:` URI is skipped; a list that is not an array gives none.
  */
-export function folderPaths(folders: unknown): string[] {
-  return folderEntries(folders).map((f) => f.real);
-}
-
-/**
- * `folderPaths` with each folder's path as its URI names it (`given`, resolved, links not
- * followed) beside its real path: a folder closed after its link was removed or pointed
- * elsewhere is known by the name it was opened with.
- */
-export function folderEntries(folders: unknown): { readonly given: string; readonly real: string }[] {
+function folderEntries(folders: unknown): { readonly given: string; readonly real: string }[] {
   const out: { given: string; real: string }[] = [];
   if (!Array.isArray(folders)) return out;
   for (const f of folders) {
@@ -99,6 +92,13 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
+  /** Whether a path lies inside an open folder, by path (cleared when folders change): `isInside` reads the file system, and every request asks. */
+  const insideCache = new Map<string, boolean>();
+  const inWorkspace = (path: string): boolean => {
+    let v = insideCache.get(path);
+    if (v === undefined) insideCache.set(path, (v = roots.some((r) => isInside(path, r))));
+    return v;
+  };
   /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them. */
   const watches = new FileWatches();
   const watch = (owner: string, file: string, onChange: () => void) => watches.watch(owner, file, onChange);
@@ -125,12 +125,12 @@ export function serve(connection: Connection, opts: LspOptions): void {
       // No config beside a file of the workspace yet: one created there later applies.
       if (!key && file && !opts.config) {
         const candidate = join(dirname(resolve(file)), "rag.config.ts");
-        if (roots.some((r) => isInside(candidate, r))) watches.watch("", candidate, recheckAll);
+        if (inWorkspace(candidate)) watches.watch("", candidate, recheckAll);
       }
       // A config is code: the one beside a file is run only inside the workspace the editor
       // opened (as `rag resume` runs only the working directory's). A file opened from
       // elsewhere — a download, another clone — is checked without a registry.
-      if (key && !opts.config && !roots.some((r) => isInside(key, r))) {
+      if (key && !opts.config && !inWorkspace(key)) {
         if (!outside.has(key)) connection.console.error(`rag lsp: not loading ${key}: ${roots.length ? `it is outside the workspace folders (${roots.slice(0, 10).join(", ")}${roots.length > 10 ? `, and ${roots.length - 10} more` : ""})` : "no workspace folder is open"}; checking without a registry (open its folder as a workspace, or pass --config)`);
         outside.add(key);
         key = "";
@@ -207,9 +207,8 @@ export function serve(connection: Connection, opts: LspOptions): void {
   /** The client sends `workspace/didChangeWorkspaceFolders` (it said so in `initialize`). */
   let foldersChange = false;
   connection.onInitialize((params): InitializeResult => {
-    roots = workspaceRoots(params);
-    for (const f of folderEntries(params.workspaceFolders ?? (typeof params.rootUri === "string" ? [{ uri: params.rootUri }] : []))) opened.set(f.given, f.real);
-    for (const r of roots) if (![...opened.values()].includes(r)) opened.set(r, r); // a `rootPath`
+    for (const f of initialFolders(params)) opened.set(f.given, f.real);
+    roots = [...new Set(opened.values())];
 
     foldersChange = params.capabilities?.workspace?.workspaceFolders === true;
     return {
@@ -246,7 +245,9 @@ export function serve(connection: Connection, opts: LspOptions): void {
       }
       for (const f of folderEntries(e?.added)) opened.set(f.given, f.real);
       roots = [...new Set(opened.values())];
-      for (const key of [...services.keys()]) if (key && !opts.config && !roots.some((r) => isInside(key, r))) drop(key);
+      insideCache.clear();
+      watches.unwatch(""); // where configs may appear: watched again, inside the new folders, as documents are checked
+      for (const key of [...services.keys()]) if (key && !opts.config && !inWorkspace(key)) drop(key);
       outside.clear();
       recheckAll();
     });
@@ -256,6 +257,7 @@ export function serve(connection: Connection, opts: LspOptions): void {
   documents.onDidClose(async (e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
+    published.delete(e.document.uri);
     (await serviceFor(e.document.uri)).close(e.document.uri);
     await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -54,6 +54,19 @@ function diagnosticsFor(uri: string, pred: (p: PublishDiagnosticsParams) => bool
   return new Promise((resolve) => waiters.push({ uri, pred, resolve }));
 }
 
+/** The codes of a publication's diagnostics. */
+const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
+
+/**
+ * Runs `act`, then the codes of the first diagnostics published for `uri` after it that
+ * satisfy `pred` (publications before `act` never count, whatever they hold).
+ */
+async function codesAfter(uri: string, act: () => unknown, pred: (c: ReturnType<typeof codes>) => boolean = () => true): Promise<ReturnType<typeof codes>> {
+  const seen = (published.get(uri) ?? []).length;
+  await act();
+  return codes(await diagnosticsFor(uri, (p) => (published.get(uri) ?? []).indexOf(p) >= seen && pred(codes(p))));
+}
+
 function open(uri: string, text: string, version = 1) {
   void conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: "rag", version, text } });
 }
@@ -221,17 +234,11 @@ describe("rag lsp over stdio", () => {
       const file = join(later, "y.rag");
       writeFileSync(file, 'graph y { start a node a { kind tool tool "anything" next END } }\n');
       const uri = pathToFileURL(file).href;
-      const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
-      const count = () => (published.get(uri) ?? []).length;
       open(uri, readFileSync(file, "utf8"));
       expect(codes(await diagnosticsFor(uri))).not.toContain("E-rag-unknown-tool"); // outside: checked without a registry
       const folder = { uri: pathToFileURL(later).href, name: "later" };
-      let seen = count();
-      void conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [folder], removed: [] } });
-      expect(codes(await diagnosticsFor(uri, () => count() > seen))).toContain("E-rag-unknown-tool"); // its config's registry now applies
-      seen = count();
-      void conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [folder] } });
-      expect(codes(await diagnosticsFor(uri, () => count() > seen))).not.toContain("E-rag-unknown-tool");
+      expect(await codesAfter(uri, () => conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [folder], removed: [] } }))).toContain("E-rag-unknown-tool"); // its config's registry now applies
+      expect(await codesAfter(uri, () => conn.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [folder] } }))).not.toContain("E-rag-unknown-tool");
     } finally {
       rmSync(later, { recursive: true, force: true });
     }
@@ -244,31 +251,21 @@ describe("rag lsp over stdio", () => {
     writeFileSync(join(proj, "models.ts"), models(["first"]));
     writeFileSync(join(proj, "rag.config.ts"), 'import { models } from "./models.ts";\nexport default { models };\n');
     const uri = pathToFileURL(join(proj, "x.rag")).href;
-    const count = () => (published.get(uri) ?? []).length;
-    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
     open(uri, 'graph g { start a state { out: string } node a { kind model model "later" prompt "hi" writes out next END } }\n');
     expect(codes(await diagnosticsFor(uri))).toContain("E-rag-unknown-model");
     // The imported module gains the model: the config is loaded again, afresh, and the document checked.
-    let seen = count();
-    writeFileSync(join(proj, "models.ts"), models(["first", "later"]));
-    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && !codes(p).includes("E-rag-unknown-model")))).not.toContain("E-rag-unknown-model");
+    expect(await codesAfter(uri, () => writeFileSync(join(proj, "models.ts"), models(["first", "later"])), (c) => !c.includes("E-rag-unknown-model"))).toEqual([]);
     // The config itself changes: it no longer registers the model.
-    seen = count();
-    writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n");
-    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
+    expect(await codesAfter(uri, () => writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n"), (c) => c.includes("E-rag-unknown-model"))).toContain("E-rag-unknown-model");
   }, 30_000);
 
   it("a rag.config.ts created beside an open document later applies to it", async () => {
     const proj = join(dir, "config-later");
     mkdirSync(proj);
     const uri = pathToFileURL(join(proj, "x.rag")).href;
-    const count = () => (published.get(uri) ?? []).length;
-    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
     open(uri, 'graph g { start a state { out: string } node a { kind model model "m" prompt "hi" writes out next END } }\n');
     expect(codes(await diagnosticsFor(uri))).not.toContain("E-rag-unknown-model"); // no registry yet
-    const seen = count();
-    writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n");
-    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && codes(p).includes("E-rag-unknown-model")))).toContain("E-rag-unknown-model");
+    expect(await codesAfter(uri, () => writeFileSync(join(proj, "rag.config.ts"), "export default { models: {} };\n"), (c) => c.includes("E-rag-unknown-model"))).toContain("E-rag-unknown-model");
   }, 30_000);
 
   it("follows .rag/approvals.json: `rag approve` in a terminal clears the review warning of an open document", async () => {
@@ -278,13 +275,9 @@ describe("rag lsp over stdio", () => {
     const text = "graph g {\n  start a\n  node a { next END }\n}\n";
     writeFileSync(join(proj, "x.rag"), text);
     const uri = pathToFileURL(join(proj, "x.rag")).href;
-    const count = () => (published.get(uri) ?? []).length;
-    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code);
     open(uri, text);
     expect(codes(await diagnosticsFor(uri))).toContain("W-rag-review-required");
-    const seen = count();
-    expect((await ragIn(["approve", "x.rag"], proj)).code).toBe(0);
-    expect(codes(await diagnosticsFor(uri, (p) => count() > seen && !codes(p).includes("W-rag-review-required")))).toEqual([]);
+    expect(await codesAfter(uri, async () => expect((await ragIn(["approve", "x.rag"], proj)).code).toBe(0), (c) => !c.includes("W-rag-review-required"))).toEqual([]);
   }, 30_000);
 
   it("shuts down and exits cleanly", async () => {
