@@ -14,7 +14,14 @@ import { importConfigFresh } from "../../cli/import-config.js";
 import { root } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rag-fresh-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// The transpile cache in a folder of this test's own, not the user's.
+const cacheBefore = process.env.RAG_CONFIG_CACHE_DIR;
+process.env.RAG_CONFIG_CACHE_DIR = join(dir, "cache");
+afterAll(() => {
+  if (cacheBefore === undefined) delete process.env.RAG_CONFIG_CACHE_DIR;
+  else process.env.RAG_CONFIG_CACHE_DIR = cacheBefore;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const valueOf = async (path: string, files: string[] = []) => ((await importConfigFresh(path, (f) => files.push(f))).default as { v: number }).v;
 

@@ -9,10 +9,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile } from "../../compiler/index.js";
 import { overwrite, tool } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
-import { CompiledGraph, NodeError, SqliteCheckpointer } from "../../runtime/index.js";
+import { NodeError, SqliteCheckpointer } from "../../runtime/index.js";
+import { buildGraph } from "../helpers/run-graph.js";
 
 /** A two-step graph: `log` gets an audit entry, then a tool's return is written to it. */
 function graph(returned: unknown, write = "writes notes") {
@@ -23,9 +23,7 @@ function graph(returned: unknown, write = "writes notes") {
   node audit { kind set set { notes: ["audit-1"] } next fetch }
   node fetch { kind tool tool "fetch" input {} ${write} next END }
 }`;
-  const r = compile(src, { registry: reg.view() });
-  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return new CompiledGraph(r.value.blueprints[0]!, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") });
+  return buildGraph(src, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") }).graph;
 }
 
 describe("an overwrite marker in data", () => {

@@ -10,10 +10,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile } from "../../compiler/index.js";
 import { command, overwrite, tool } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
-import { CompiledGraph, SqliteCheckpointer } from "../../runtime/index.js";
+import { SqliteCheckpointer } from "../../runtime/index.js";
+import { buildGraph } from "../helpers/run-graph.js";
 import { scripted } from "../../stdlib/index.js";
 
 /** `audit` logs an entry; the model calls `relay` with `args`; the executor carries out the tool's command. */
@@ -29,9 +29,7 @@ function graph(returns: (args: Record<string, unknown>) => unknown, args: Record
   node ask { kind model model "m" prompt "go" tools ["relay"] next run }
   node run { kind tool_executor tools ["relay"] next END }
 }`;
-  const r = compile(src, { registry: reg.view() });
-  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return new CompiledGraph(r.value.blueprints[0]!, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") });
+  return buildGraph(src, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") }).graph;
 }
 
 describe("overwrite markers in a tool's command", () => {
@@ -62,8 +60,7 @@ describe("overwrite markers in a tool's command", () => {
   node audit { kind set set { log: ["audit-1"] } next relay }
   node relay { kind tool tool "relay" input { status: { __overwrite__: [] } } next END }
 }`;
-    const r = compile(src, { registry: reg.view() });
-    const g = new CompiledGraph(r.value.blueprints[0]!, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") });
+    const g = buildGraph(src, { registry: reg, checkpointer: new SqliteCheckpointer(":memory:") }).graph;
     await expect(g.invoke({}, { threadId: "t" })).rejects.toThrow(/tool `relay` returned a command whose update of `log` is shaped like an overwrite marker/);
     expect((await g.getState("t"))!.values.log).toEqual(["audit-1"]);
   });

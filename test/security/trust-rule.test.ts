@@ -8,10 +8,9 @@
  * model's. Now both are untrusted for every name but a person's (`human`, `builder`); the
  * list only adds names.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile, isUntrusted } from "../../compiler/index.js";
 import { reviewStatus, tool } from "../../registry/index.js";
@@ -19,6 +18,7 @@ import { loadFile, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { CompiledGraph, ReviewRequiredError } from "../../runtime/index.js";
 import { ragIn, root } from "../helpers/cli.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -34,14 +34,10 @@ const BINDS_SECRET = 'graph g { start a channel messages messages node a { kind 
 const BINDS_NOTHING = 'graph g { start a state { n: number = 0 } node a { kind set set { n: 1 } next END } }\n';
 const CALL_SECRET = 'tool_call({tool: "secret", arguments: {}})\n';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 function write(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "rag-trust-rule-"));
-  dirs.push(dir);
+  const dir = tempDir("rag-trust-rule-");
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 }
@@ -124,8 +120,7 @@ describe("a .rag and a .ragsh by the same author are trusted alike", () => {
 
 describe("the CLI: `rag run` and `rag repl` by the same unlisted author", () => {
   it("an unreviewed `some-new-model` .rag is refused and its .ragsh runs as a model's; `human` ones run", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-trust-cli-"));
-    dirs.push(dir);
+    const dir = tempDir("rag-trust-cli-");
     const config = join(dir, "rag.config.ts");
     writeFileSync(config, `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => "ran secret" });
