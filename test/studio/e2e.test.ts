@@ -173,6 +173,9 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
       m.setValue(m.getValue().replace("next END\n  }\n}", 'next extra\n  }\n\n  node extra {\n    kind set\n    set { log: "extra" }\n    next END\n  }\n}'));
     });
     await page.click("#save");
+    // The review reads the file on disk: open it once the save has landed (on a loaded
+    // machine the save's request may still be under way when the tab is clicked).
+    await page.waitForFunction(() => document.getElementById("status")!.textContent === "saved approval.rag");
     await tab(page, "problems");
     await tab(page, "review");
     await page.waitForSelector("[data-testid=semantic-diff]:has-text('+ node extra (set)')");
