@@ -47,8 +47,9 @@ export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): 
     // A write to a `__name__` channel is never state (no field may be so named): it is the
     // runtime's own records' (`__spend__`, `__task__`, …), so it is never saved with the
     // task's. A tool's command naming one is refused where it returns (node-task.ts
-    // `commandUpdate`); this holds for every other writer too (a node kind's own writes) —
-    // saved before the barrier refused it, such a write forged the thread's spend.
+    // `commandUpdate`), any other writer's where the task completes (task-writes.ts
+    // `reservedWriteRefusal`); this filter is the second guard — saved before the barrier
+    // refused it, such a write forged the thread's spend.
     for (const w of o.writes) if (!isSpecial(w.channel)) out.push([w.channel, w.value]);
     out.push([SPECIAL.task, done]);
     return out;

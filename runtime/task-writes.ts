@@ -6,6 +6,7 @@
  */
 import type { Blueprint, ExprEntrySpec, NodeSpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult } from "../registry/index.js";
+import { isSpecial } from "./checkpoint/types.js";
 import { NodeError } from "./errors.js";
 import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { taskScope } from "./node-task.js";
@@ -124,4 +125,23 @@ export function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, e
     pushFieldWrites(out, spec.command.update, scope, task, env, true);
   }
   return out;
+}
+
+/**
+ * The refusal of a task whose writes name one of the runtime's own records (a `__name__`
+ * channel: `__spend__`, `__task__`, …; no state field may be so named), or undefined.
+ * Refused in the task, before anything is saved: the task fails as any task does (an
+ * `optional` branch or `on_error` route handles it; else the run fails, and a resume runs
+ * it again and fails again). Left to the barrier, the write was dropped from the saved
+ * record (`task-record.ts`), so the run failed and its resume went on as if it had not.
+ *
+ * @returns NodeError `validation` naming the node and the channel.
+ */
+export function reservedWriteRefusal(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): NodeError | undefined {
+  for (const w of writes) {
+    if (isSpecial(w.channel)) {
+      return new NodeError(`node \`${task.node}\` wrote \`${w.channel}\`, a name of the form \`__name__\` that the runtime keeps for its own records; a node writes state fields only`, "validation", { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
+    }
+  }
+  return undefined;
 }

@@ -20,7 +20,7 @@ import { runAttempt, type CancelScope } from "./task-attempt.js";
 import type { TaskEnv } from "./task-env.js";
 import { asNodeError, whereOf } from "./task-errors.js";
 import { sendRefusal, toolGotoRefusal } from "./task-refusals.js";
-import { parentBody, resultWrites, taskGoto } from "./task-writes.js";
+import { parentBody, reservedWriteRefusal, resultWrites, taskGoto } from "./task-writes.js";
 import { usageOf, type TaskUsage, type UsageSink } from "./task-usage.js";
 
 export { taskScope } from "./node-task.js";
@@ -136,6 +136,8 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   if (refused) return refused;
   const writes = resultWrites(task, spec, result, env);
   const goto = taskGoto(task, writes, result.goto);
+  const reserved = reservedWriteRefusal(writes, task, env);
+  if (reserved) throw reserved;
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
   if (result.route !== undefined) o.route = result.route;
@@ -161,6 +163,8 @@ function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope:
     if (refused) return refused;
     const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
     const goto = taskGoto(task, writes, e.command.goto);
+    const reserved = reservedWriteRefusal(writes, task, env);
+    if (reserved) return { task, ok: false, error: reserved, durationMs: env.clock.now() - started };
     return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
   }
   if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };
