@@ -5,18 +5,26 @@
  * QueueEvents close waits on the connection). `start` now gives up after its timeout
  * with `QueueUnavailableError` (code `queue_unavailable`, naming the URL and the
  * connection error; `rag worker` prints it and exits 2), and `close` returns.
- * Needs no service: the port is one nothing listens on.
+ * The worker and the submitter need no service (the port is one nothing listens on);
+ * `rag serve` whose port is taken needs Postgres and Redis, in a schema of its own that is
+ * dropped after.
  */
-import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../../index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, QueueUnavailableError, RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { rag } from "../helpers/cli.js";
-import { PG_URL, REDIS_URL } from "../helpers/services.js";
+import { dropTestSchema, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
+
+const tempDir = useTempDirs();
+const skip = await missingServices(["postgres", "redis"]);
+/** The schema `rag serve` creates its tables in (the worker's checkpointer is lazy and creates none). */
+const schema = uniqueName("rag_unreachable");
+afterAll(async () => {
+  if (!skip) await dropTestSchema(schema);
+});
 
 /** A loopback port nothing listens on (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -31,7 +39,7 @@ describe("a worker whose Redis does not answer", () => {
   it("start fails with queue_unavailable after its timeout, naming the URL and the cause; close returns", async () => {
     const port = await deadPort();
     // Lazy: nothing here touches Postgres.
-    const saver = new PostgresCheckpointer(`${PG_URL}?schema=rag_unreachable_unused`);
+    const saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
     const worker = new RunWorker({ queue: `redis://127.0.0.1:${port}`, checkpointer: saver, registry: registryFromConfig(defineConfig({})) });
     const t0 = Date.now();
     const err = await worker.start(400).then(
@@ -72,19 +80,19 @@ describe("rag serve --queue whose Redis does not answer", () => {
 
   it("rag serve says so on one line and exits 2 instead of serving requests that all fail", async () => {
     const port = await deadPort();
-    const r = rag(["serve", "--queue", `redis://127.0.0.1:${port}`, "--checkpoints", `${PG_URL}?schema=rag_unreachable_unused`, "--port", "0"], mkdtempSync(join(tmpdir(), "rag-serve-")));
+    const r = rag(["serve", "--queue", `redis://127.0.0.1:${port}`, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", "0"], tempDir("rag-serve-"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: --queue: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*\\n$`));
     expect(r.stdout).toBe("");
   }, 20_000);
 
-  it("rag serve whose port is taken says so and exits 2, closing its Postgres pool and queue (it hung after the message)", async () => {
+  it.skipIf(skip)("rag serve whose port is taken says so and exits 2, closing its Postgres pool and queue (it hung after the message)", async () => {
     const taken = createServer();
     await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
     const port = (taken.address() as { port: number }).port;
     try {
       const t0 = Date.now();
-      const r = rag(["serve", "--queue", REDIS_URL, "--checkpoints", `${PG_URL}?schema=rag_unreachable_unused`, "--port", String(port)], mkdtempSync(join(tmpdir(), "rag-serve-")));
+      const r = rag(["serve", "--queue", REDIS_URL, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", String(port)], tempDir("rag-serve-"));
       expect(r.stderr).toMatch(new RegExp(`^error: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
       expect(r.code).toBe(2);
       expect(Date.now() - t0).toBeLessThan(25_000);

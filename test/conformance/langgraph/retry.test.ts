@@ -1,7 +1,8 @@
 /**
  * Ported from LangGraph.js `libs/langgraph-core/src/tests/pregel/retry.test.ts`: the
  * backoff schedule. LangGraph's jitter adds uniform(0, 1 s); ragraph's scales the
- * interval into [0.5, 1]× (`retry { jitter }`), so the jitter case asserts ragraph's range.
+ * interval into [0.5, 1]× (`retry { jitter }`; docs/langgraph-differences.md #36), so the
+ * jitter case asserts ragraph's range.
  */
 import { describe, expect, it } from "vitest";
 import type { RetrySpec } from "../../../compiler/index.js";
@@ -18,7 +19,8 @@ describe("retry", () => {
   });
 
   // upstream: tests/pregel/retry.test.ts "applies jitter: interval + uniform(0, 1s) in ms"
-  it("applies jitter: interval + uniform(0, 1s) in ms", () => {
+  // (ragraph differs on purpose: docs/langgraph-differences.md #36)
+  it("applies jitter: ragraph scales the interval into [0.5, 1]× (LangGraph adds uniform(0, 1 s))", () => {
     const p = policy({ jitter: true });
     expect(backoff(p, 1, undefined, 0)).toBe(250);
     expect(backoff(p, 1, undefined, 1)).toBe(500);
