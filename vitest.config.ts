@@ -36,6 +36,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Builds dist/bundle/ once before the workers start `rag` processes (bin/dev-build.js).
     globalSetup: ["test/helpers/global-setup.ts"],
+    // After each file, the temp folders its helpers made are removed (test/helpers/setup.ts).
+    setupFiles: ["test/helpers/setup.ts"],
     sequence: { sequencer: SlowFirst },
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -5,8 +5,7 @@
  * prices, the card's "What you may use" shows them, and `rag simulate` registers them
  * (before, a priced model simulated as unpriced and every USD-budgeted path failed).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, registryViewFromSnapshot, signatureSection, type RegistrySnapshot } from "../../compiler/index.js";
@@ -14,6 +13,7 @@ import { exportRegistry } from "../../registry/index.js";
 import type { SimReport } from "../../simulate/index.js";
 import { registryFromConfig, scripted } from "../../stdlib/index.js";
 import { ragIn } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const provider = scripted({ rules: [], fallback: "ok" });
 const registry = registryFromConfig({
@@ -62,7 +62,7 @@ describe("E-rag-budget-unpriced", () => {
   });
 
   it("rag simulate runs a USD-budgeted graph on a priced model clean (exit 0)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-budget-price-"));
+    const dir = scratchDir("rag-budget-price-");
     const snapFile = join(dir, "reg.json");
     writeFileSync(snapFile, JSON.stringify(exportRegistry(registry)));
     const file = join(dir, "g.rag");

@@ -8,8 +8,7 @@
  * `attach` it flows to, a value computed from input that misses one is reported as
  * input-dependent (not an error), and the card renders JSON Schema formats as `string(email)`.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -19,8 +18,9 @@ import type { SimReport } from "../../simulate/index.js";
 import { scripted, standardRegistry } from "../../stdlib/index.js";
 import { ragIn } from "../helpers/cli.js";
 import { runGraph } from "../helpers/run-graph.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-tool-result-"));
+const dir = scratchDir("rag-tool-result-");
 
 function registry(testsReturn: unknown = { passed: true, failures: [] }): Registry {
   const r = standardRegistry();

@@ -3,17 +3,17 @@
  * generated graph) as users run them: the program bin/rag.js runs, in-process, on files
  * in a temporary project.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const rag = (args: string[], cwd: string) => ragIn(args, cwd, { USER: "reviewer" });
 
 describe("rag check --fix", () => {
   it("applies the machine fixes, writes the file, reports each edit, and is idempotent", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-fix-"));
+    const dir = scratchDir("rag-fix-");
     const file = join(dir, "flow.rag");
     writeFileSync(file, "# draft\ngraph g {\n  start a\n  node a {\n    kind modle\n  }\n}\n");
     const first = await rag(["check", "--fix", "flow.rag"], dir);
@@ -32,7 +32,7 @@ describe("rag check --fix", () => {
 
 describe("review gate", () => {
   it("a generated graph runs only after `rag approve`, and a semantic change needs a new approval", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-review-"));
+    const dir = scratchDir("rag-review-");
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
     writeFileSync(join(dir, "rag.config.ts"), `import { defineConfig } from ${JSON.stringify(join(root, "index.ts"))};\nexport default defineConfig({ policy: { name: "team", requireReview: "untrusted" } });\n`);
     const src = "// rag:generated-by model author=gpt-4o-mini\ngraph g {\n  start a\n  state { n: number = 0 }\n  node a { kind set set { n: state.n + 1 } next END }\n}\n";

@@ -3,13 +3,13 @@
  * formats and exit codes of `run`, `check` and `compile`. Runs keep their checkpoints in
  * a temporary directory, never in the repository's own `.rag/`.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rag as ragProcess, ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "rag-cli-"));
+const tmp = scratchDir("rag-cli-");
 
 /** `rag ARGS` in `cwd` (default: the repository, for its examples); a run's checkpoints go to the temp dir. */
 function rag(args: string[], cwd = root) {
@@ -82,7 +82,7 @@ describe("rag run", () => {
 
   // A real process: this is the tsx loader of bin/rag.js, and a config module once imported stays cached in-process.
   it("loads a rag.config.ts from a folder without package.json, and locates a syntax error in one", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-config-"));
+    const dir = scratchDir("rag-config-");
     writeFileSync(join(dir, "g.rag"), "graph g {\n  start a\n  state { x: number }\n  node a { kind set set { x: 41 + 1 } next END }\n}\n");
     writeFileSync(join(dir, "rag.config.ts"), "const inputs: Record<string, object> = { g: {} };\nexport default { defaultInputs: inputs };\n");
     const ok = ragProcess(["run", "g.rag", "--json", "--no-checkpoints"], dir);

@@ -5,17 +5,17 @@
  * "ragraph-source" condition), as an installed package would be resolved.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragraphSource } from "../../cli/commands/init.js";
 import { VERSION } from "../../cli/version.js";
 import { ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 describe("rag init", () => {
   it("scaffolds a project whose example checks, runs and passes its own test", async () => {
-    const parent = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const parent = scratchDir("rag-init-");
     const r = await ragIn(["init", "proj"], parent);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("created 6 files in proj:");
@@ -41,14 +41,14 @@ describe("rag init", () => {
   }, 60_000);
 
   it("writes the ragraph spec --ragraph gives, and ^VERSION when ragraph runs from an installed package", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const dir = scratchDir("rag-init-");
     const r = await ragIn(["init", "--ragraph", "^9.9.9"], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("not on the npm registry");
     expect((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies.ragraph).toBe("^9.9.9");
     // an installed copy (no .git, under node_modules) of a project that does not say how
     // it got it (a global install, say) is depended on by version
-    const bare = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const bare = scratchDir("rag-init-");
     const installed = join(bare, "node_modules", "ragraph");
     mkdirSync(join(installed, "dist"), { recursive: true });
     writeFileSync(join(installed, "package.json"), JSON.stringify({ name: "ragraph", dependencies: { tsx: "^4.1.0" } }));
@@ -57,7 +57,7 @@ describe("rag init", () => {
 
   it("run from a copy installed from a tarball, depends on that tarball (by absolute path), not on the unpublished ^VERSION", async () => {
     // `npm install ../ragraph-0.1.0.tgz` in `app`, then `npx rag init ../next`.
-    const parent = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const parent = scratchDir("rag-init-");
     const app = join(parent, "app");
     const installed = join(app, "node_modules", "ragraph");
     mkdirSync(join(installed, "dist"), { recursive: true });
@@ -72,7 +72,7 @@ describe("rag init", () => {
   });
 
   it("refuses to overwrite, naming the files, and writes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const dir = scratchDir("rag-init-");
     writeFileSync(join(dir, "hello.rag"), "mine\n");
     const r = await ragIn(["init"], dir);
     expect(r.code).toBe(2);
@@ -81,7 +81,7 @@ describe("rag init", () => {
   });
 
   it("in a folder made by `npm init -y` (package.json, .gitignore), merges into them and the project passes its own test", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const dir = scratchDir("rag-init-");
     const npmInit = { name: "shop", version: "1.0.0", main: "index.js", scripts: { test: 'echo "Error: no test specified" && exit 1', start: "node server.mjs" }, keywords: [], license: "ISC", type: "commonjs", dependencies: { ragraph: "file:../ragraph-0.1.0.tgz" } };
     writeFileSync(join(dir, "package.json"), JSON.stringify(npmInit, null, 2) + "\n");
     writeFileSync(join(dir, ".gitignore"), "node_modules\ndist/\n");
@@ -105,7 +105,7 @@ describe("rag init", () => {
   }, 60_000);
 
   it("refuses a CommonJS package.json beside .js files (setting type module would change them), and a package.json that is not JSON; nothing written", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const dir = scratchDir("rag-init-");
     const original = JSON.stringify({ name: "app", type: "commonjs" });
     writeFileSync(join(dir, "package.json"), original);
     writeFileSync(join(dir, "index.js"), "module.exports = 1;\n");
@@ -113,7 +113,7 @@ describe("rag init", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: rag init: package\.json does not say "type": "module" and the folder has JavaScript files \(index\.js\).*nothing written\n$/);
     expect(readFileSync(join(dir, "package.json"), "utf8")).toBe(original);
-    const bad = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const bad = scratchDir("rag-init-");
     writeFileSync(join(bad, "package.json"), "{ name: 1 ");
     const b = await ragIn(["init"], bad);
     expect(b.code).toBe(2);
@@ -123,7 +123,7 @@ describe("rag init", () => {
 
   it("a package.json or .gitignore it cannot read is one line, not a stack trace, and nothing is written", async () => {
     for (const name of ["package.json", ".gitignore"]) {
-      const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+      const dir = scratchDir("rag-init-");
       mkdirSync(join(dir, name)); // a folder where the file is: EISDIR, as root too
       const r = await ragIn(["init"], dir);
       expect(r.code).toBe(2);
@@ -133,8 +133,8 @@ describe("rag init", () => {
   });
 
   it("a dangling symlink where a scaffold file goes is a clash: nothing is written through it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
-    const elsewhere = join(mkdtempSync(join(tmpdir(), "rag-elsewhere-")), "planted.rag");
+    const dir = scratchDir("rag-init-");
+    const elsewhere = join(scratchDir("rag-elsewhere-"), "planted.rag");
     symlinkSync(elsewhere, join(dir, "hello.rag"));
     const r = await ragIn(["init"], dir);
     expect(r.code).toBe(2);
@@ -145,7 +145,7 @@ describe("rag init", () => {
   it("a file it cannot write is one line naming it and what is left unwritten, not a stack trace", async () => {
     // A folder whose path is just under PATH_MAX (4,096 bytes): it can be created, but no
     // file in it can be (ENAMETOOLONG), as root too, unlike a read-only file.
-    const base = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const base = scratchDir("rag-init-");
     let deep = base;
     while (deep.length < 3_800) deep = join(deep, "d".repeat(200));
     deep = join(deep, "e".repeat(4_092 - deep.length - 1));
@@ -156,7 +156,7 @@ describe("rag init", () => {
   });
 
   it("refuses a DIR that is a file, or under a file, with a one-line error and no stack trace", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rag-init-"));
+    const dir = scratchDir("rag-init-");
     writeFileSync(join(dir, "notes.txt"), "mine\n");
     const r = await ragIn(["init", "notes.txt"], dir);
     expect(r.code).toBe(2);

@@ -4,13 +4,13 @@
  * recorded run replays to the same output; a replay whose request was never recorded
  * fails with exit 1 and an error naming the node and the difference.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "rag-cassette-cli-"));
+const tmp = scratchDir("rag-cassette-cli-");
 
 function rag(args: string[]) {
   // Checkpoints go to the temporary directory, never into the repository's examples/.rag.

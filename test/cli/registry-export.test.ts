@@ -3,8 +3,7 @@
  * names and shapes; `rag check --registry` and `rag spec --registry|--config` use it.
  * In-process (no spawned CLI): the command functions, stdout and stderr captured.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkCommand } from "../../cli/commands/check.js";
@@ -13,10 +12,11 @@ import { specCommand } from "../../cli/commands/spec.js";
 import { CliError } from "../../cli/errors.js";
 import { loadConfig, readSnapshotFile } from "../../cli/files.js";
 import { exportRegistry } from "../../registry/index.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const config = join(root, "examples/rag.config.ts");
-const tmp = mkdtempSync(join(tmpdir(), "rag-registry-export-"));
+const tmp = scratchDir("rag-registry-export-");
 
 function capture() {
   let out = "";

@@ -6,12 +6,12 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "rag-repl-"));
+const tmp = scratchDir("rag-repl-");
 
 const rag = (args: string[]) => ragIn(args, root);
 

@@ -4,12 +4,12 @@
  * checkpoint, and `rag runs` (list, show, state, fork) over `.rag/checkpoints.db`.
  * In-process (the program bin/rag.js runs), except the run Ctrl-C interrupts.
  */
-import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SqliteCheckpointer } from "../../runtime/index.js";
 import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const approval = join(root, "examples/approval.rag");
 
@@ -78,7 +78,7 @@ describe("rag run / rag resume with an interrupt", () => {
 
   it("--checkpoints in a missing folder: creates it with a one-line note on stderr naming it (stdout stays pure JSON); the default .rag/ is silent", async () => {
     const dir = scratchProject({});
-    const outside = join(mkdtempSync(join(tmpdir(), "rag-ck-")), "new", "deeper");
+    const outside = join(scratchDir("rag-ck-"), "new", "deeper");
     const r = await rag(["run", approval, "--json", "--checkpoints", join(outside, "x.db")], dir);
     expect(r.code).toBe(3);
     expect(jsonEvents(r.stdout).at(-1)!.type).toBe("run_interrupted");

@@ -6,7 +6,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { diffCommand } from "../../cli/commands/diff.js";
@@ -14,8 +13,9 @@ import { fmtCommand } from "../../cli/commands/fmt.js";
 import { graphCommand } from "../../cli/commands/graph.js";
 import { compileGraph } from "../../compiler/index.js";
 import { ragIn, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "rag-tools-"));
+const tmp = scratchDir("rag-tools-");
 
 function rag(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [join(root, "bin/rag.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000, ...(input !== undefined ? { input } : {}) });

@@ -4,13 +4,13 @@
  * the answer's shape. It now prints an answer of the declared type (with `choice` when
  * the node also has options), and that exact command resumes the run.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragIn } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-typed-resume-"));
+const dir = scratchDir("rag-typed-resume-");
 writeFileSync(join(dir, "rag.config.ts"), `export default { models: {} };\n`);
 
 describe("rag run: the resume hint of a typed interrupt", () => {

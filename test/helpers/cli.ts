@@ -5,11 +5,10 @@
  * can import ragraph by absolute path.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll } from "vitest";
 import { SqliteCheckpointer } from "../../runtime/index.js";
+import { scratchDir } from "./scratch-dirs.js";
 
 export const root = new URL("../../", import.meta.url).pathname;
 const bin = join(root, "bin/rag.js");
@@ -76,16 +75,9 @@ export function ragAsync(args: readonly string[], cwd: string, env: Record<strin
   return { child, stdout: () => out, done };
 }
 
-/** Scratch projects the importing test file made; removed once its tests are done (each file imports this module afresh). */
-const projects: string[] = [];
-afterAll(() => {
-  for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A scratch project directory (ESM, so `rag.config.ts` may import ragraph by absolute path) with the given files; removed after the file's tests. */
 export function scratchProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "rag-proj-"));
-  projects.push(dir);
+  const dir = scratchDir("rag-proj-");
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;

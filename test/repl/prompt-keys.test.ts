@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { complete, PromptView, runPrompt } from "../../repl/prompt.js";
 import { Session } from "../../repl/session.js";
 import { standardRegistry } from "../../stdlib/index.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 function terminal() {
   const input = new PassThrough();
@@ -89,10 +90,9 @@ describe("prompt keys", () => {
 
 describe("prompt history", () => {
   it("keeps a multi-line cell as one entry, in the file too", async () => {
-    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { readFileSync } = await import("node:fs");
     const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const historyFile = join(mkdtempSync(join(tmpdir(), "rag-hist-")), "history");
+    const historyFile = join(scratchDir("rag-hist-"), "history");
     const t = terminal();
     const session = new Session({ registry: standardRegistry() });
     const done = runPrompt({ session, input: t.input, output: t.output, colors: false, historyFile }, new PromptView(t.output, false));
@@ -115,10 +115,9 @@ describe("prompt history", () => {
 
 describe("prompt :run of a graph that pauses", () => {
   it("shows the pending interrupt and how to answer it, then :resume completes it", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "rag-run-")), "approval.rag");
+    const file = join(scratchDir("rag-run-"), "approval.rag");
     writeFileSync(file, 'graph approval {\n  start review\n  state { decision: any }\n  node review {\n    kind interrupt\n    prompt "Publish?"\n    options ["approve", "reject"]\n    writes decision\n    routes {\n      approve -> END\n      reject -> END\n    }\n  }\n}\n');
     const t = terminal();
     const session = new Session({ registry: standardRegistry() });

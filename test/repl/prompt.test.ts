@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { complete, formatResult, PromptView } from "../../repl/prompt.js";
 import { isIncomplete, splitCells } from "../../repl/script.js";
 import { harness } from "./helpers.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 describe("prompt helpers", () => {
   it("a cell continues while a bracket, template or block comment is open", () => {
@@ -61,11 +62,10 @@ describe("prompt helpers", () => {
 describe("colon commands, through the prompt's input and output streams", () => {
   it(":graphs :load :run :resume :history :save :reset :vars :approve :help :quit", async () => {
     const { PassThrough } = await import("node:stream");
-    const { mkdtempSync, readFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
+    const { readFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { runPrompt } = await import("../../repl/prompt.js");
-    const dir = mkdtempSync(join(tmpdir(), "ragsh-prompt-"));
+    const dir = scratchDir("ragsh-prompt-");
     const input = new PassThrough();
     const output = new PassThrough();
     let text = "";
@@ -110,17 +110,31 @@ describe("colon commands, through the prompt's input and output streams", () => 
     expect(readFileSync(join(dir, "saved.ragsh"), "utf8")).toContain("let kept = [\n  1, 2\n]\n// %%\n");
     // History is kept for terminals only (test/cli/repl.test.ts checks it in a pseudo-terminal).
   });
+
+  it(":save of one cell says `saved 1 cell` (it said `1 cells`)", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { join } = await import("node:path");
+    const { runPrompt } = await import("../../repl/prompt.js");
+    const dir = scratchDir("ragsh-one-");
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (d) => (text += String(d)));
+    const done = runPrompt({ session: harness().session, input, output, colors: false, historyFile: join(dir, "history") }, new PromptView(output, false));
+    for (const l of ["let a = 1", `:save ${join(dir, "one.ragsh")}`, ":quit"]) input.write(l + "\n");
+    expect(await done).toBe(0);
+    expect(text).toContain(`saved 1 cell to ${join(dir, "one.ragsh")}\n`);
+  });
 });
 
 describe(":save keeps :load and :reset lines, so a saved session replays the same", () => {
   it("saves `:load` (relative to the saved script) and `:reset`; `rag repl`'s script runner replays them", async () => {
     const { PassThrough } = await import("node:stream");
-    const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
+    const { mkdirSync, readFileSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { runPrompt } = await import("../../repl/prompt.js");
     const { runScript } = await import("../../repl/directives.js");
-    const dir = mkdtempSync(join(tmpdir(), "ragsh-save-"));
+    const dir = scratchDir("ragsh-save-");
     mkdirSync(join(dir, "out"));
     writeFileSync(join(dir, "g.rag"), "graph counter {\n  start a\n  state { n: number = 0 }\n  node a { kind set set { n: state.n + 1 } next END }\n}\n");
     writeFileSync(join(dir, "setup.ragsh"), "let base = 40\n// %%\nlet unused = 0\n");
@@ -161,11 +175,10 @@ describe(":save keeps :load and :reset lines, so a saved session replays the sam
   });
 
   it("a script's `:load` of a missing file, or of itself, stops it with a clear message", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
+    const { writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { runScript } = await import("../../repl/directives.js");
-    const dir = mkdtempSync(join(tmpdir(), "ragsh-load-"));
+    const dir = scratchDir("ragsh-load-");
     const errors: string[] = [];
     const hooks = { cell: async () => true, loaded: () => true, error: (m: string) => void errors.push(m) };
     expect(await runScript(harness().session, ":load nowhere.rag\n", join(dir, "a.ragsh"), hooks)).toBe(false);

@@ -3,16 +3,16 @@
  * (not the whole file), and `rag graph --format svg` refuses a graph too large for
  * Graphviz instead of aborting the process.
  */
-import { closeSync, mkdtempSync, openSync, ftruncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, ftruncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { graphCommand, MAX_SVG_NODES } from "../../cli/commands/graph.js";
 import { CliError } from "../../cli/errors.js";
 import type { ToolContext } from "../../registry/index.js";
 import { fileTools } from "../../stdlib/index.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-robust-bounded-"));
+const dir = scratchDir("rag-robust-bounded-");
 const ctx: ToolContext = { signal: new AbortController().signal, runId: "r", threadId: "t", node: "n" };
 
 describe("read_file with maxBytes", () => {

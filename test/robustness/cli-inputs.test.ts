@@ -3,8 +3,7 @@
  * clear error (exit 2) or are printed safely. In-process: the command functions and
  * helpers are called directly.
  */
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkThreadId, openCheckpoints, shellQuote } from "../../cli/checkpoints.js";
@@ -13,8 +12,9 @@ import { parseJsonArg, readSource } from "../../cli/files.js";
 import { boundedJson, printable, printableId } from "../../stdlib/printable.js";
 import { errorToJson, neutralizeJson, parseUntrustedJson, RagError, UnsafeJsonError } from "../../runtime/index.js";
 import { readTextFile } from "../../runtime/read-text-file.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-robust-cli-"));
+const dir = scratchDir("rag-robust-cli-");
 const cliError = (f: () => unknown): string => {
   try {
     f();

@@ -7,14 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { BlueprintMismatchError, CancelledError, CheckpointError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type RunEvent } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildGraph, eventsOf, registerProbe, sleep } from "../helpers/run-graph.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 type Ev<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 const ofType = <T extends RunEvent["type"]>(events: readonly RunEvent[], type: T) => events.filter((e): e is Ev<T> => e.type === type);
-const dir = mkdtempSync(join(tmpdir(), "rag-run-ckpt-"));
+const dir = scratchDir("rag-run-ckpt-");
 
 const mapReduce = `graph mr {
   start split

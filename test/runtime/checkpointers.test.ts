@@ -2,16 +2,15 @@
  * Every checkpointer backend passes the one conformance suite (`runtime.md` §3): the
  * in-memory store and a real SQLite file.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FieldSpec } from "../../compiler/index.js";
 import { CheckpointError, MemoryCheckpointer, REDUCERS, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { checkpointerConformance, ckpt } from "./checkpointer-conformance.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-ckpt-"));
+const dir = scratchDir("rag-ckpt-");
 let files = 0;
 
 checkpointerConformance({ name: "memory", make: () => new MemoryCheckpointer() });

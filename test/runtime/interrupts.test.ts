@@ -4,13 +4,12 @@
  * interrupts answered by id, interrupts inside subgraphs (namespaced checkpoints), and
  * the clear failures without a checkpointer.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InterruptError, InvalidResumeError, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type RunEvent } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { buildGraph, eventsOf, registerProbe } from "../helpers/run-graph.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 type Ev<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
 const ofType = <T extends RunEvent["type"]>(events: readonly RunEvent[], type: T) => events.filter((e): e is Ev<T> => e.type === type);
@@ -105,7 +104,7 @@ describe("resuming into a fan-out or a join", () => {
 }`;
 
   for (const saver of ["memory", "sqlite"] as const) {
-    const make = (): Checkpointer => (saver === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(join(mkdtempSync(join(tmpdir(), "rag-resume-")), "c.db")));
+    const make = (): Checkpointer => (saver === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(join(scratchDir("rag-resume-"), "c.db")));
 
     it(`a send fan-out with a join after resume (${saver})`, async () => {
       const { graph } = buildGraph(pauseThen(`node a { kind set set { log: "a" } send [b {}, c {}] join d }`), { checkpointer: make() });
@@ -268,7 +267,7 @@ describe("interrupts in subgraphs", () => {
       const registry = standardRegistry();
       const counted = registerProbe(registry, "counter");
       registry.registerNodeKind("asker", async (task) => ({ result: task.interrupt({ q: task.input.q }) }));
-      const path = join(mkdtempSync(join(tmpdir(), "rag-int-")), "c.db");
+      const path = join(scratchDir("rag-int-"), "c.db");
       const saver: Checkpointer = backend === "memory" ? new MemoryCheckpointer() : new SqliteCheckpointer(path);
       const { graph } = buildGraph(src, { registry, checkpointer: saver });
       const paused = await graph.invoke({}, { threadId: "t" });

@@ -20,8 +20,6 @@
  * about 260 tokens (a few characters of input plus 256 expected output tokens), so under
  * `budget { tokens: 1000 }` at most three calls that report honest usage fit.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -35,10 +33,11 @@ import { scripted } from "../../stdlib/index.js";
 import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 import { buildGraph } from "../helpers/run-graph.js";
 import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const tempDir = useTempDirs();
 
-const dir = mkdtempSync(join(tmpdir(), "rag-budget-attacks-"));
+const dir = scratchDir("rag-budget-attacks-");
 let files = 0;
 
 /** A provider answering every call with `usage` (hostile numbers included); counts calls and records requests. */

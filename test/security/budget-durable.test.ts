@@ -12,8 +12,6 @@
  * a call at about 260 tokens (its input plus 256 expected output), so under 1,000 tokens
  * three calls fit (0 → 300 → 600 → 900) and the fourth is refused before it is made.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fakeModel } from "../helpers/fake-model.js";
@@ -22,8 +20,9 @@ import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, type Checkpointer, type CheckpointTuple } from "../../runtime/index.js";
 import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-budget-durable-"));
+const dir = scratchDir("rag-budget-durable-");
 let files = 0;
 
 /** A model reporting 300 tokens per call. */

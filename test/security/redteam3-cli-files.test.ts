@@ -7,14 +7,14 @@
  * Node gave up, and the JSON was parsed without the untrusted-JSON rules.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragAsync, ragIn } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 async function lspWith(registry: string): Promise<{ code: number | null; stderr: string; ms: number }> {
-  const dir = mkdtempSync(join(tmpdir(), "rt3-lsp-"));
+  const dir = scratchDir("rt3-lsp-");
   const t0 = Date.now();
   const r = ragAsync(["lsp", "--stdio", "--registry", registry], dir);
   const timer = setTimeout(() => r.child.kill("SIGKILL"), 15_000);
@@ -25,7 +25,7 @@ async function lspWith(registry: string): Promise<{ code: number | null; stderr:
 
 describe("rag lsp --registry reads its file as every CLI file is read", () => {
   it("a FIFO is refused at once (it used to block the server before its first message)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt3-fifo-"));
+    const dir = scratchDir("rt3-fifo-");
     const fifo = join(dir, "registry.json");
     execFileSync("mkfifo", [fifo]);
     const r = await lspWith(fifo);
@@ -41,7 +41,7 @@ describe("rag lsp --registry reads its file as every CLI file is read", () => {
   }, 30_000);
 
   it("a symlink to /dev/zero is judged by what it leads to", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt3-link-"));
+    const dir = scratchDir("rt3-link-");
     symlinkSync("/dev/zero", join(dir, "r.json"));
     const r = await lspWith(join(dir, "r.json"));
     expect(r.code).toBe(2);
@@ -49,7 +49,7 @@ describe("rag lsp --registry reads its file as every CLI file is read", () => {
   }, 30_000);
 
   it("a prototype key in the snapshot is refused, naming the flag", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt3-proto-"));
+    const dir = scratchDir("rt3-proto-");
     writeFileSync(join(dir, "r.json"), '{"tools": [], "__proto__": {"polluted": true}}');
     const r = await lspWith(join(dir, "r.json"));
     expect(r.code).toBe(2);
@@ -57,7 +57,7 @@ describe("rag lsp --registry reads its file as every CLI file is read", () => {
   }, 30_000);
 
   it("a regular snapshot file still serves: the server answers `initialize`", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt3-ok-"));
+    const dir = scratchDir("rt3-ok-");
     writeFileSync(join(dir, "r.json"), '{"tools": [], "models": ["m"]}');
     const r = ragAsync(["lsp", "--stdio", "--registry", join(dir, "r.json")], dir);
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
@@ -70,7 +70,7 @@ describe("rag lsp --registry reads its file as every CLI file is read", () => {
   }, 30_000);
 
   it("the other file flags stay refused: --input @FIFO, --context @/dev/zero", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt3-flags-"));
+    const dir = scratchDir("rt3-flags-");
     writeFileSync(join(dir, "g.rag"), "graph g { start a state { x: any } node a { kind set set { x: 1 } next END } }\n");
     const fifo = join(dir, "in.json");
     execFileSync("mkfifo", [fifo]);

@@ -8,12 +8,12 @@
  * most `MAX_CASSETTE_BYTES`) and parsed as untrusted JSON.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Cassette, CassetteError } from "../../stdlib/providers/cassette.js";
 import { ragAsync, root, scratchProject } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const CONFIG = `import { defineConfig, scripted } from ${JSON.stringify(join(root, "index.ts"))};
 export default defineConfig({ models: { default: { provider: scripted({ rules: [{ reply: () => "hello" }] }) } } });
@@ -38,7 +38,7 @@ describe("rag run --replay reads its cassette as every CLI file is read", () => 
   }, 30_000);
 
   it("a FIFO with no writer is refused at once (it blocked the run)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rt4-cas-"));
+    const dir = scratchDir("rt4-cas-");
     const fifo = join(dir, "c.json");
     execFileSync("mkfifo", [fifo]);
     const r = await replay(fifo);
@@ -50,7 +50,7 @@ describe("rag run --replay reads its cassette as every CLI file is read", () => 
 
 describe("Cassette.load parses untrusted JSON", () => {
   const file = (text: string) => {
-    const p = join(mkdtempSync(join(tmpdir(), "rt4-cas-")), "c.json");
+    const p = join(scratchDir("rt4-cas-"), "c.json");
     writeFileSync(p, text);
     return p;
   };

@@ -10,13 +10,13 @@
  * the user's word. (A SQLite store inside the working directory is as trusted as the
  * project's own files: `test/cli/runs.test.ts` resumes from one.)
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rag, ragIn } from "../helpers/cli.js";
 import { dropTestSchema, missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const GRAPH = `graph g {
   start a
@@ -42,7 +42,7 @@ afterAll(async () => {
  * attacker started from its folder into `store` (default: a SQLite file outside `ws`).
  */
 async function setUp(store?: string, thread = "t1"): Promise<{ ws: string; evil: string; marker: string; store: string }> {
-  const base = mkdtempSync(join(tmpdir(), "rt4-origin-"));
+  const base = scratchDir("rt4-origin-");
   const ws = join(base, "ws");
   const evil = join(base, "evil");
   mkdirSync(ws);

@@ -8,14 +8,14 @@
  * (or `"outbox"`). Now every snapshot's shape is checked where a view is made of it
  * (`snapshotProblem`), and the CLI names the key.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, registryViewFromSnapshot, RegistrySnapshotError } from "../../compiler/index.js";
 import { ragAsync, ragIn } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rt4-snap-"));
+const dir = scratchDir("rt4-snap-");
 writeFileSync(join(dir, "g.rag"), '// rag:generated-by model\ngraph g { start a node a { kind tool tool "t" next END } }\n');
 
 const BAD: readonly [string, string][] = [

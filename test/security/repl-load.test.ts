@@ -8,13 +8,13 @@
  * others end the script with one line, exit 1.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragAsync, root } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-load-"));
+const dir = scratchDir("rag-load-");
 
 /** Runs `rag repl` on a script whose one cell is `line`; kills it after 15 s (a hang fails the test). */
 async function loads(line: string) {

@@ -7,8 +7,6 @@
  * gone, or that expired, is taken over. (Two real processes: `test/cli/thread-busy.test.ts`.)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fakeModel } from "../helpers/fake-model.js";
@@ -17,8 +15,9 @@ import type { ModelProvider } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, ThreadBusyError, type Checkpointer } from "../../runtime/index.js";
 import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-thread-claim-"));
+const dir = scratchDir("rag-thread-claim-");
 let files = 0;
 
 /** A model whose calls wait until `open()`; 300 tokens each. */

@@ -10,8 +10,6 @@
  * far as its locks go; and one checkpointer: one process). A real second process:
  * `test/cli/thread-busy.test.ts`.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeModel } from "../helpers/fake-model.js";
@@ -22,9 +20,10 @@ import { CompiledGraph, MemoryCheckpointer, SqliteCheckpointer, ThreadBusyError,
 import { PostgresCheckpointer } from "../../scale/index.js";
 import { PAUSING_BUDGET_LOOP } from "../helpers/budget-source.js";
 import { dropTestSchema, missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const skipPg = await missingServices(["postgres"]);
-const dir = mkdtempSync(join(tmpdir(), "rag-thread-edit-"));
+const dir = scratchDir("rag-thread-edit-");
 let files = 0;
 const schemas = new Set<string>();
 const pgOpen: PostgresCheckpointer[] = [];

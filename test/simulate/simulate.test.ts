@@ -6,8 +6,7 @@
  * turn, explores `when` outcomes of generated data and interrupt options, and checks
  * `ends_within`. Through the CLI in-process, files in a temp dir.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -15,8 +14,9 @@ import { exportRegistry, tool } from "../../registry/index.js";
 import type { SimReport } from "../../simulate/index.js";
 import { scripted, standardRegistry } from "../../stdlib/index.js";
 import { ragIn } from "../helpers/cli.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-simulate-"));
+const dir = scratchDir("rag-simulate-");
 
 /** A registry snapshot with model `default`, read-only `lookup` and mutating `refund` (approval policy `refundApproval`). */
 function snapshotFile(name: string, refundApproval: "auto" | "ask"): string {

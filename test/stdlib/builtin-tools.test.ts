@@ -4,16 +4,16 @@
  * escape attempts (`..`, absolute paths, symbolic links out), `calculator` (a property
  * test against JavaScript's own arithmetic, and inputs that must never evaluate), `now`.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ToolContext, ToolDefinition } from "../../registry/index.js";
 import { NodeError } from "../../runtime/index.js";
 import { calculator, evaluateArithmetic, fileTools, hostAllowed, httpGet, now } from "../../stdlib/index.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const ctx = (signal = new AbortController().signal): ToolContext => ({ signal, runId: "r", threadId: "t", node: "n" });
 /** Runs a tool as the runtime does: arguments through its schema first. */
@@ -97,7 +97,7 @@ describe("http_get", () => {
 });
 
 describe("read_file / list_files", () => {
-  const base = mkdtempSync(join(tmpdir(), "rag-files-"));
+  const base = scratchDir("rag-files-");
   const root = join(base, "root");
   mkdirSync(join(root, "docs"), { recursive: true });
   writeFileSync(join(root, "docs", "a.md"), "# A\nhello");

@@ -4,8 +4,7 @@
  * was never recorded fails naming the node and the difference from the closest
  * recording.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -16,8 +15,9 @@ import { Cassette, CassetteError, recordModels, replayModels } from "../../stdli
 import { openaiProvider } from "../../stdlib/providers/openai.js";
 import { completion, startOpenAIServer, type OpenAIServer } from "../helpers/openai-server.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const dir = mkdtempSync(join(tmpdir(), "rag-cassette-"));
+const dir = scratchDir("rag-cassette-");
 const servers: OpenAIServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
