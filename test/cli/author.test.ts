@@ -136,6 +136,15 @@ describe("rag author", () => {
     expect(readFileSync(join(dir, "u.rag"), "utf8").split("\n")[6]).toContain("{{ state.label }}");
   }, 60_000);
 
+  it("keeps the clean file when the warnings' repair breaks it", async () => {
+    server = await startOpenAIServer([{ body: completion({ content: fenced(unwritten) }) }, { body: completion({ content: fenced(broken) }) }]);
+    const dir = scratchProject({ "rag.config.ts": config(server.url) });
+    const r = await ragIn(["author", "Triage tickets", "--rounds", "1", "--json"], dir);
+    expect(r.stderr).toContain("the last repair broke the file: the earlier version that compiles and simulates clean is kept");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: "triage.rag", ok: true, graph: "triage", warnings: [{ code: "W-rag-state-never-written" }] });
+  }, 60_000);
+
   it("gives up after --rounds, still writes the file, and exits 1", async () => {
     server = await startOpenAIServer([{ body: completion({ content: fenced(broken) }) }, { body: completion({ content: fenced(broken) }) }]);
     const dir = scratchProject({ "rag.config.ts": config(server.url) });
