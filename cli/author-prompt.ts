@@ -26,10 +26,19 @@ export function authorTaskPrompt(task: string): string {
   return `Task: ${task}\n\nWrite the .rag file for this task.`;
 }
 
-/** A repair message: what `rag check` (or `rag simulate`) reported about the last file. */
-export function repairPrompt(what: "check" | "simulate", report: string): string {
+/**
+ * A repair message: what `rag check` (or `rag simulate`) reported about the last file;
+ * `warnings` (rendered `rag check` warnings, may be empty) ride along with simulate's problems.
+ */
+export function repairPrompt(what: "check" | "simulate", report: string, warnings = ""): string {
   const head = what === "check" ? "`rag check` reports errors in your file:" : "The file compiles, but `rag simulate` (every path explored with generated results, no real calls) found problems:";
-  return `${head}\n\n${report}\n\nReply with the whole corrected file in one \`\`\`rag fenced block.`;
+  const also = what === "simulate" && warnings ? `\n\n\`rag check\` also warns:\n\n${warnings}` : "";
+  return `${head}\n\n${report}${also}\n\nReply with the whole corrected file in one \`\`\`rag fenced block.`;
+}
+
+/** The one message that carries `rag check`'s warnings about a file that compiles and simulates clean. */
+export function warningsPrompt(warnings: string): string {
+  return `The file compiles and \`rag simulate\` finds no problem, but \`rag check\` warns — each warning is usually a workflow that does not do what the task asks:\n\n${warnings}\n\nFix what is a mistake and reply with the whole file in one \`\`\`rag fenced block (reply with it unchanged if every warning is intended).`;
 }
 
 /** The `.rag` source of a reply: the last ```rag (or unlabelled) fenced block, else the whole reply. */

@@ -45,6 +45,7 @@ export function renderSimReport(r: SimReport, maxShown = Infinity): string {
     if (l.kind === "bounded" && l.endsInFailure) out.push(`  ${nodes}: the model may keep calling tools; the node's max_steps ends it and the node fails (path #${l.path})`);
     else if (l.kind === "bounded") out.push(`  ${nodes}: bounded by the graph, followed to its bound (at most ${l.maxIterations} runs of a node on one path)`);
     else if (l.kind === "choice") out.push(`  ${nodes}: only ${l.by === "human" ? "a person's choice" : l.by === "router" ? "a route function's choice" : l.by === "tool" ? "what a tool returns" : "the model's choice"} exits it (${l.site})${l.superstepsPerTurn ? `; one turn costs ${plural(l.superstepsPerTurn, "superstep")}` : ""}`);
+    else if (l.ignoredChoice) out.push(`  ${nodes}: NOT bounded: no choice in it can change its exit (${l.ignoredChoice} repeats, to no effect), yet it ran to the recursion limit (path #${l.path})`);
     else out.push(`  ${nodes}: NOT bounded: no choice in it, yet it ran to the recursion limit (path #${l.path})`);
   }
   if (r.assertions.length) out.push("assertions:");

@@ -20,6 +20,7 @@ import { parseAssertions, type Assertion } from "./assertions.js";
 import { branchPrefixes, ChoiceTrail, type ChoiceBy } from "./choices.js";
 import { SimContext } from "./context.js";
 import { constrainInput, generateVariants, inputConstraints, literalHints } from "./generate.js";
+import { exitDependsOnChoice } from "./loop-exits.js";
 import { simulationRegistry } from "./registry.js";
 import { runOnce, type RunTrace, type SimCall } from "./run-once.js";
 
@@ -73,6 +74,8 @@ export interface SimLoop {
   readonly superstepsPerTurn?: number;
   /** A `bounded` loop whose bound fails the node (an agent's `max_steps`) instead of leaving the loop. */
   readonly endsInFailure?: boolean;
+  /** An `unbounded` loop's repeated choice (its site) whose answers cannot change how the loop is left. */
+  readonly ignoredChoice?: string;
   /** Most times a node of the loop ran on one path (`bounded` loops). */
   readonly maxIterations?: number;
   /** A path that shows it. */
@@ -197,13 +200,14 @@ function analyse(bp: Blueprint, traces: readonly RunTrace[], assertions: readonl
     if (t.end.kind === "paused") return paths.push({ ...base, status: "paused", error: t.end.reason });
     const message = String(t.end.error.message ?? "error");
     if (t.end.recursion) {
-      const loop = classifyLoop(t, id);
+      const loop = classifyLoop(bp, t, id);
       loops.push(loop);
       if (loop.kind === "choice") {
         choiceSites.add(loop.site!);
         return paths.push({ ...base, status: "choice_loop" });
       }
-      const msg = `the loop through ${loop.nodes.map((n) => `\`${n}\``).join(", ")} has no choice in it, so the graph must end it, but it ran to the recursion limit (${t.steps.length} supersteps): its exit condition never became true`;
+      const why = loop.ignoredChoice ? `exits on conditions no choice in it can change (\`${loop.ignoredChoice}\`'s answers do not reach them)` : "has no choice in it";
+      const msg = `the loop through ${loop.nodes.map((n) => `\`${n}\``).join(", ")} ${why}, so the graph must end it, but it ran to the recursion limit (${t.steps.length} supersteps): its exit condition never became true`;
       errors.push({ path: id, message: msg });
       return paths.push({ ...base, status: "error", error: msg });
     }
@@ -255,8 +259,12 @@ function compress(xs: readonly string[]): string[] {
   return out;
 }
 
-/** A run that hit the recursion limit: a choice kept repeating in its last turns, or no choice at all. */
-function classifyLoop(t: RunTrace, path: number): SimLoop {
+/**
+ * A run that hit the recursion limit: a choice kept repeating in its last turns and can
+ * change how the loop is left (loop-exits.ts), or no choice at all — or only choices whose
+ * answers never reach the loop's exit conditions, which the graph must then end itself.
+ */
+function classifyLoop(bp: Blueprint, t: RunTrace, path: number): SimLoop {
   const last = t.steps.length;
   const window = Math.max(4, Math.floor(last / 3));
   const forced = [...t.choices].reverse().find((c) => c.forced && c.step >= last - window);
@@ -265,6 +273,7 @@ function classifyLoop(t: RunTrace, path: number): SimLoop {
     const at = t.choices.filter((c) => c.site === forced.site).map((c) => c.step);
     const per = at.length >= 2 ? at[at.length - 1] - at[at.length - 2] : undefined;
     const nodes = per ? [...new Set(t.steps.slice(Math.max(0, at[at.length - 2] - 1), at[at.length - 1] - 1).flat())] : [...new Set(tail)];
+    if (!exitDependsOnChoice(bp, nodes)) return { kind: "unbounded", nodes, ignoredChoice: forced.site, path };
     return { kind: "choice", nodes, by: forced.by, site: forced.site, ...(per ? { superstepsPerTurn: per } : {}), path };
   }
   return { kind: "unbounded", nodes: [...new Set(tail)], path };

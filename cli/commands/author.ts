@@ -5,8 +5,12 @@
  * OpenAI-compatible URL), called through the registry and its middleware — receives
  * the grammar card with the registry's signatures (`rag spec --config`) and the task.
  * Its file gets the machine fixes (`rag check --fix`); the `rag check` errors left, or
- * else `rag simulate`'s runtime errors and violated assertions, go back to it for up
- * to N repair rounds (default 3). The result is written with a `// rag:generated-by`
+ * else `rag simulate`'s runtime errors and violated assertions (with `rag check`'s
+ * warnings), go back to it for up to N repair rounds (default 3). A file that compiles
+ * and simulates clean but has warnings (a counter that never counts, a field nothing
+ * writes…) goes back once more with them, within the N rounds: the model may fix them or
+ * keep the file, and is never asked again; if that repair breaks the file, the clean one
+ * is kept. The warnings left are listed in the summary and the JSON. The result is written with a `// rag:generated-by`
  * pragma (so review policies treat it as generated) and a review summary is printed:
  * what it binds, the graph as text (Mermaid), simulate's paths. The workflow itself
  * never runs. Exit 0 when the file compiles and simulates clean, 1 when it does not
@@ -17,7 +21,7 @@ import { compile, exportGraph, fixAll, PLAIN_STYLE, provenancePragma, renderDiag
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { exportRegistry, type ChatMessage, type Registry } from "../../registry/index.js";
 import type { SimReport } from "../../simulate/index.js";
-import { authorSystemPrompt, authorTaskPrompt, extractSource, repairPrompt, withoutProvenancePragma } from "../author-prompt.js";
+import { authorSystemPrompt, authorTaskPrompt, extractSource, repairPrompt, warningsPrompt, withoutProvenancePragma } from "../author-prompt.js";
 import { useCassette } from "../cassette.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig } from "../files.js";
@@ -56,7 +60,12 @@ interface Attempt {
   readonly report?: SimReport;
   /** What goes back to the model, when something is wrong. */
   readonly problem?: { readonly what: "check" | "simulate"; readonly text: string };
+  /** `rag check`'s warnings, rendered against the file the model sees (empty when none). */
+  readonly warnings: string;
 }
+
+/** The warnings of `ds`. */
+const warningsOf = (ds: readonly Diagnostic[]) => ds.filter((d) => d.severity === "warning");
 
 /** Failures of a simulation report, as the repair message lists them. */
 function simulateProblems(r: SimReport): string {
@@ -88,15 +97,19 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     if (errors.length || !r.value.blueprints.length) {
       const text = errors.length ? renderDiagnostics(errors, { lines: r.value.lines, file: shown }, PLAIN_STYLE) : "the file declares no graph";
-      return { source, diagnostics: r.diagnostics, problem: { what: "check", text } };
+      return { source, diagnostics: r.diagnostics, problem: { what: "check", text }, warnings: "" };
     }
+    const warnings = renderDiagnostics(warningsOf(r.diagnostics), { lines: r.value.lines, file: shown }, PLAIN_STYLE);
     const sim = await simulateSource(source, shown, { snapshot, real: registry }, {}).catch((e: unknown) => (e instanceof CliError ? e : Promise.reject(e)));
-    if (sim instanceof CliError) return { source, diagnostics: r.diagnostics, blueprint: r.value.blueprints[0], problem: { what: "check", text: sim.message } };
+    if (sim instanceof CliError) return { source, diagnostics: r.diagnostics, blueprint: r.value.blueprints[0], problem: { what: "check", text: sim.message }, warnings };
     const report = sim.report;
-    return { source, diagnostics: r.diagnostics, blueprint: r.value.blueprints[0], ...(report ? { report } : {}), ...(report && !report.ok ? { problem: { what: "simulate" as const, text: simulateProblems(report) } } : {}) };
+    return { source, diagnostics: r.diagnostics, blueprint: r.value.blueprints[0], ...(report ? { report } : {}), ...(report && !report.ok ? { problem: { what: "simulate" as const, text: simulateProblems(report) } } : {}), warnings };
   };
 
   let attempt: Attempt | undefined;
+  /** The last attempt that compiled and simulated clean (kept if the warnings' repair breaks the file). */
+  let clean: Attempt | undefined;
+  let warned = false;
   let round = 0;
   try {
     for (;;) {
@@ -109,13 +122,25 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
       messages.push({ id: `author-reply-${round}`, role: "assistant", content: reply.message.content });
       attempt = await check(withoutProvenancePragma(extractSource(reply.message.content)));
       const errs = attempt.diagnostics.filter((d) => d.severity === "error").length;
-      process.stderr.write(`round ${round}: ${attempt.problem ? (attempt.problem.what === "check" ? `${errs || 1} error${errs === 1 ? "" : "s"} from rag check` : "rag simulate found problems") : "compiles and simulates clean"}\n`);
-      if (!attempt.problem || round >= maxRounds) break;
+      const warns = attempt.problem?.what === "check" ? 0 : warningsOf(attempt.diagnostics).length;
+      if (!attempt.problem) clean = attempt;
+      process.stderr.write(`round ${round}: ${attempt.problem ? (attempt.problem.what === "check" ? `${errs || 1} error${errs === 1 ? "" : "s"} from rag check` : "rag simulate found problems") : "compiles and simulates clean"}${warns ? ` (${warns} warning${warns === 1 ? "" : "s"})` : ""}\n`);
+      // Warnings go back once, with a clean file: a model that cannot (or need not) fix them is not asked again.
+      const sendWarnings = !attempt.problem && warns > 0 && !warned;
+      if ((!attempt.problem && !sendWarnings) || round >= maxRounds) break;
       round++;
-      messages.push({ id: `author-repair-${round}`, role: "user", content: repairPrompt(attempt.problem.what, attempt.problem.text) });
+      if (attempt.problem) messages.push({ id: `author-repair-${round}`, role: "user", content: repairPrompt(attempt.problem.what, attempt.problem.text, attempt.warnings) });
+      else {
+        warned = true;
+        messages.push({ id: `author-repair-${round}`, role: "user", content: warningsPrompt(attempt.warnings) });
+      }
     }
   } finally {
     cassette?.finish();
+  }
+  if (attempt.problem && clean) {
+    process.stderr.write("the last repair broke the file: the earlier version that compiles and simulates clean is kept\n");
+    attempt = clean;
   }
   // Without --out the model's graph name names the file: it is created, never written
   // through what is there — `existsSync` is false for a dangling link, and writing
@@ -133,8 +158,10 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
   const ok = !attempt.problem;
   const bp = attempt.blueprint;
   const binds = bp ? Object.entries(bp.capabilities).filter(([, names]) => names.length).map(([kind, names]) => `${kind} ${names.join(", ")}`) : [];
+  // Positions in the written file, which starts with the one-line pragma.
+  const warnings = warningsOf(attempt.diagnostics).map((d) => ({ code: d.code, message: d.message, line: d.span.start.line + 1, column: d.span.start.column }));
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ file: out, ok, rounds: round, model, graph: bp?.id, hash: bp?.hash, binds: bp?.capabilities, problem: attempt.problem?.text, simulate: attempt.report }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ file: out, ok, rounds: round, model, graph: bp?.id, hash: bp?.hash, binds: bp?.capabilities, problem: attempt.problem?.text, warnings, simulate: attempt.report }, null, 2) + "\n");
     return ok ? 0 : 1;
   }
   const lines: string[] = [];
@@ -144,6 +171,7 @@ export async function authorCommand(task: string, opts: AuthorOptions): Promise<
     lines.push(`binds: ${binds.join("; ") || "nothing from the registry"}`);
     lines.push("graph (Mermaid):", exportGraph(bp, "mermaid").trimEnd());
   }
+  if (warnings.length) lines.push(`warnings (${warnings.length}) — check each before approving:`, ...warnings.map((w) => `  ${displayPath(out)}:${w.line}:${w.column} warning[${w.code}] ${w.message}`));
   if (attempt.report) lines.push(renderSimReport(attempt.report, 20));
   if (ok) lines.push(`review it, then approve this exact version: rag approve ${displayPath(out)}`);
   process.stdout.write(lines.join("\n") + "\n");

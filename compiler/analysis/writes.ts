@@ -3,6 +3,7 @@
  * (`overwrite`, the default reducer of every type but `messages`, `language.md` §2.2).
  * Used by the concurrent-overwrite analysis.
  */
+import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
 import type { RegistryView } from "../registry-view.js";
 import { canonicalReducer } from "../resolve/reducers.js";
@@ -100,4 +101,43 @@ function agentChannel(name: string, program: ResolvedProgram, registry: Registry
   if (inline) return itemWrites(inline.items).map((s) => ({ field: s.field, span: at }));
   const ch = registry?.agentWrites?.(name);
   return ch ? [{ field: ch, span: at }] : [];
+}
+
+/** The value of a numeric literal (`3`, `-1`), else undefined. */
+export function numberOf(e: A.Expr | A.Value): number | undefined {
+  if (e.kind === "Number") return e.value;
+  if (e.kind === "Unary" && (e as A.UnaryExpr).op === "-" && (e as A.UnaryExpr).operand.kind === "Number") return -((e as A.UnaryExpr).operand as A.NumberLiteral).value;
+  return undefined;
+}
+
+/**
+ * The values each field can be written with: a number list, or "any" when a write is not a
+ * numeric literal (a node's whole result, a send, an agent's channel, an expression).
+ * Fields nothing spelled out in the file writes are absent (see `hasHiddenWriters`).
+ */
+export function writtenValues(g: ResolvedGraph, program: ResolvedProgram, registry: RegistryView | undefined): Map<string, number[] | "any"> {
+  const out = new Map<string, number[] | "any">();
+  const add = (field: string, v: number | undefined) => {
+    const cur = out.get(field);
+    if (v === undefined || cur === "any") return void out.set(field, "any");
+    out.set(field, [...(cur ?? []), v]);
+  };
+  const items = (t: ItemTable) => {
+    const w = t.get("writes");
+    if (w) {
+      if (w.value.kind === "Identifier") add(w.value.name, undefined);
+      else for (const e of w.value.entries) add(e.key.name, numberOf(e.value));
+    }
+    for (const e of t.get("set")?.value.entries ?? []) add(e.key.name, numberOf(e.value));
+    for (const e of t.get("command")?.update?.entries ?? []) add(e.key.name, numberOf(e.value));
+  };
+  for (const n of g.nodeList) {
+    items(n.items);
+    for (const s of n.sends) for (const t of s.targets) if (t.into) add(t.into.name, undefined);
+    const agent = n.items.get("agent")?.value.value;
+    const ch = agent ? registry?.agentWrites?.(agent) : undefined;
+    if (ch) add(ch, undefined);
+  }
+  for (const a of program.agentList) items(a.items);
+  return out;
 }

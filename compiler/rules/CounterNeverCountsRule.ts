@@ -16,10 +16,9 @@
  * Command may update any field — or a registered agent without `writes`).
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { hasHiddenWriters, inputFields } from "../analysis/writes.js";
+import { hasHiddenWriters, inputFields, numberOf, writtenValues } from "../analysis/writes.js";
 import { canonicalReducer } from "../resolve/reducers.js";
-import type { ItemTable, ResolvedGraph } from "../resolve/resolve.js";
-import type { Rule, RuleContext } from "./rule.js";
+import type { Rule } from "./rule.js";
 
 type Cmp = "<" | "<=" | ">" | ">=" | "==" | "!=";
 const FLIP: Record<Cmp, Cmp> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=" };
@@ -38,12 +37,6 @@ function holds(op: Cmp, a: number, b: number): boolean {
 /** `state.F` → F. */
 function stateField(e: A.Expr): string | undefined {
   return e.kind === "Member" && e.object.kind === "Name" && e.object.name === "state" ? e.property.name : undefined;
-}
-
-function numberOf(e: A.Expr | A.Value): number | undefined {
-  if (e.kind === "Number") return e.value;
-  if (e.kind === "Unary" && (e as A.UnaryExpr).op === "-" && (e as A.UnaryExpr).operand.kind === "Number") return -((e as A.UnaryExpr).operand as A.NumberLiteral).value;
-  return undefined;
 }
 
 /** `state.F OP n` or `n OP state.F`, normalised to `state.F OP n`. */
@@ -65,34 +58,6 @@ function required(e: A.Expr, out: A.Expr[]): void {
     required(e.left, out);
     required(e.right, out);
   } else out.push(e);
-}
-
-/** The values each field can be written with: a number list, or "any" when a write is not a numeric literal. */
-function writtenValues(g: ResolvedGraph, ctx: RuleContext): Map<string, number[] | "any"> {
-  const out = new Map<string, number[] | "any">();
-  const add = (field: string, v: number | undefined) => {
-    const cur = out.get(field);
-    if (v === undefined || cur === "any") return void out.set(field, "any");
-    out.set(field, [...(cur ?? []), v]);
-  };
-  const items = (t: ItemTable) => {
-    const w = t.get("writes");
-    if (w) {
-      if (w.value.kind === "Identifier") add(w.value.name, undefined);
-      else for (const e of w.value.entries) add(e.key.name, numberOf(e.value));
-    }
-    for (const e of t.get("set")?.value.entries ?? []) add(e.key.name, numberOf(e.value));
-    for (const e of t.get("command")?.update?.entries ?? []) add(e.key.name, numberOf(e.value));
-  };
-  for (const n of g.nodeList) {
-    items(n.items);
-    for (const s of n.sends) for (const t of s.targets) if (t.into) add(t.into.name, undefined);
-    const agent = n.items.get("agent")?.value.value;
-    const ch = agent ? ctx.registry?.agentWrites?.(agent) : undefined;
-    if (ch) add(ch, undefined);
-  }
-  for (const a of ctx.program.agentList) items(a.items);
-  return out;
 }
 
 function numericDefault(f: A.Field): number | undefined {
@@ -118,7 +83,7 @@ export const CounterNeverCountsRule: Rule = (ctx) => ({
           if (f.reducer && canonicalReducer(f.reducer.name.name) !== "overwrite") continue;
           // A custom kind, a tool's Command or the run's input may set it: not judged.
           if ((hidden ??= hasHiddenWriters(g, ctx.program)) || (inputs ??= inputFields(g)).has(c.field)) continue;
-          written ??= writtenValues(g, ctx);
+          written ??= writtenValues(g, ctx.program, ctx.registry);
           const values = written.get(c.field);
           if (!values || values === "any") continue;
           const dflt = numericDefault(f);

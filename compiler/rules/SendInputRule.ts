@@ -14,6 +14,7 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
+import { didYouMean } from "../../grammar/suggest.js";
 import { exprSites, rootReads, templateSites } from "../expr/sites.js";
 import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
 import { isFirstDeclaration } from "../resolve/resolve.js";
@@ -67,6 +68,22 @@ function boundNeed(name: string, p: ResolvedProgram): Need | undefined {
   return agent ? agentNeed(name, agent) : undefined;
 }
 
+/**
+ * For each missing key, the map's key that is probably a misspelling of it: a key the
+ * target does not need, close to the missing one (`didYouMean`), each used once.
+ */
+function misspelled(args: A.ExprMap, need: Need, missing: readonly string[]): Map<string, A.ExprEntry> {
+  const spare = args.entries.filter((e) => e.key.name && !need.keys.has(e.key.name));
+  const out = new Map<string, A.ExprEntry>();
+  for (const k of missing) {
+    const free = spare.filter((e) => ![...out.values()].includes(e));
+    const hit = didYouMean(k, free.map((e) => e.key.name));
+    const entry = hit === undefined ? undefined : free.find((e) => e.key.name === hit);
+    if (entry) out.set(k, entry);
+  }
+  return out;
+}
+
 function check(ctx: RuleContext, g: ResolvedGraph, need: Need, args: A.ExprMap | A.StringLiteral | undefined, at: Span, how: string): void {
   if (args?.kind === "String") return;
   const given = args ? new Set(args.entries.map((e) => e.key.name)) : need.via === "input" ? new Set(g.fields.keys()) : new Set<string>();
@@ -74,12 +91,16 @@ function check(ctx: RuleContext, g: ResolvedGraph, need: Need, args: A.ExprMap |
   if (!missing.length) return;
   const names = missing.map(([k]) => `\`${k}\``).join(", ");
   const source = args ? "its argument map" : need.via === "args" ? "no arguments" : `no arguments, and the state of graph \`${g.name}\` has no field of that name`;
+  // A key of the map close to a missing one (`idd` for `id`): did-you-mean, and the fix renames it.
+  const typos = args ? misspelled(args, need, missing.map(([k]) => k)) : new Map<string, A.ExprEntry>();
+  const add = missing.filter(([k]) => !typos.has(k));
   ctx.report("E-rag-missing-input", `${how} ${need.what} without ${names}: it needs ${missing.length === 1 ? "it" : "them"}, but gets ${source}`, args?.span ?? at, {
     label: `missing ${names}`,
-    labels: missing.map(([k, span]) => ({ span, message: `\`${k}\` needed here` })),
+    labels: [...missing.map(([k, span]) => ({ span, message: `\`${k}\` needed here` })), ...[...typos].map(([k, e]) => ({ span: e.key.span, message: `did you mean \`${k}\`?` }))],
     help: args
-      ? `add ${missing.map(([k]) => `\`${k}: …\``).join(", ")} to the map`
+      ? [typos.size ? `did you mean ${[...typos].map(([k, e]) => `\`${k}\` for \`${e.key.name}\``).join(", ")}? (${need.what} does not read ${[...typos.values()].map((e) => `\`${e.key.name}\``).join(", ")})` : "", add.length ? `add ${add.map(([k]) => `\`${k}: …\``).join(", ")} to the map` : ""].filter(Boolean).join("; ")
       : `map ${missing.length === 1 ? "it" : "them"} explicitly: \`${how.startsWith("send") ? need.what.split("`")[1] : "input"} { ${missing.map(([k]) => `${k}: …`).join(", ")} }\``,
+    ...(typos.size ? { fixes: [...typos].map(([k, e]) => ({ span: e.key.span, replacement: k, description: `replace \`${e.key.name}\` with \`${k}\`` })) } : {}),
   });
 }
 

@@ -19,6 +19,7 @@ import { AttachCapabilityRule } from "./AttachCapabilityRule.js";
 import { ConcurrentOverwriteRule } from "./ConcurrentOverwriteRule.js";
 import { CycleWithoutExitRule } from "./CycleWithoutExitRule.js";
 import { CounterNeverCountsRule } from "./CounterNeverCountsRule.js";
+import { LoopExitNeverChangesRule } from "./LoopExitNeverChangesRule.js";
 import { StateNeverWrittenRule } from "./StateNeverWrittenRule.js";
 import { ToolLoopRule } from "./ToolLoopRule.js";
 import { ApproveToolRule } from "./ApproveToolRule.js";
@@ -128,6 +129,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     BudgetPriceRule,
     LimitCapRule,
     CounterNeverCountsRule,
+    LoopExitNeverChangesRule,
     StateNeverWrittenRule,
     NoPathToEndRule,
     JoinNeverFiresRule,

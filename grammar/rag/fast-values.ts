@@ -46,7 +46,7 @@ export class FastValueParser extends FastExprParser {
     if (this.kinds[p] !== T.Word || !REDUCER_WORDS.has(this.images[p] as string)) return false;
     const k2 = this.kinds[p + 1];
     if (k2 === T.Colon || k2 === T.Question || k2 === T.Lt) return false;
-    if (k2 === T.Word && TYPE_WORDS.has(this.images[p + 1] as string)) return false;
+    if (k2 === T.Word && TYPE_WORDS.has(this.images[p + 1] as string)) return this.kinds[p + 2] === T.Colon;
     return true;
   }
 

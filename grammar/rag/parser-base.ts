@@ -89,14 +89,18 @@ export abstract class RagParserBase extends CstParser {
 
   /**
    * A word after a field's type is its reducer unless it reads as the next field:
-   * followed by `:`, `?`, `<` or a base type word. (`[` may follow a reducer: `named_barrier [a, b]`.)
+   * followed by `:`, `?`, `<`, or a base type word that is not itself a field name (a
+   * field name is followed by `:`). So `n: integer sum` then `messages: messages` on the
+   * next line reads `sum` as `n`'s reducer, and `sum messages` (a colon-less field) stays
+   * a field. (`[` may follow a reducer: `named_barrier [a, b]`.) Mirrored by
+   * fast-values.ts `reducerFollows`.
    */
   protected reducerFollows(): boolean {
     const t1 = this.LA(1);
     if (!is(t1, Ident) || !REDUCER_WORDS.has(t1.image)) return false;
     const t2 = this.LA(2);
     if (is(t2, Colon) || is(t2, Question) || is(t2, Lt)) return false;
-    if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return false;
+    if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return is(this.LA(3), Colon);
     return true;
   }
 

@@ -99,6 +99,52 @@ describe("rag author", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ file: "refunds.rag", ok: true, rounds: 1 });
   }, 60_000);
 
+  // Valid and simulates clean, but `label` is read and nothing writes it.
+  const unwritten = `graph triage {
+  start classify
+  input { text: string }
+  state { text: string, label: string }
+  node classify { kind model model "writer" prompt "Classify: {{ state.text }}" next answer }
+  node answer { kind model model "writer" prompt "Answer a {{ state.label }} ticket: {{ state.text }}" next END }
+}
+`;
+
+  it("sends rag check's warnings back once: a field nothing writes is repaired", async () => {
+    const written = unwritten.replace('prompt "Classify: {{ state.text }}"', 'prompt "Classify: {{ state.text }}" writes { label: result }');
+    server = await startOpenAIServer([{ body: completion({ content: fenced(unwritten) }) }, { body: completion({ content: fenced(written) }) }]);
+    const dir = scratchProject({ "rag.config.ts": config(server.url) });
+    const r = await ragIn(["author", "Triage tickets", "--json"], dir);
+    expect(r.stderr).toContain("round 0: compiles and simulates clean (1 warning)");
+    expect(r.code).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    const repair = server.requests[1].body.messages.at(-1).content;
+    expect(repair).toContain("warning[W-rag-state-never-written]: `state.label` is read here");
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: "triage.rag", ok: true, rounds: 1, warnings: [] });
+    expect(readFileSync(join(dir, "triage.rag"), "utf8")).toContain("writes { label: result }");
+  }, 60_000);
+
+  it("asks about warnings only once and lists the ones left in the summary and the JSON", async () => {
+    server = await startOpenAIServer([{ body: completion({ content: fenced(unwritten) }) }, { body: completion({ content: fenced(unwritten) }) }, { body: completion({ content: fenced(unwritten) }) }]);
+    const dir = scratchProject({ "rag.config.ts": config(server.url) });
+    const r = await ragIn(["author", "Triage tickets", "--out", "t.rag"], dir);
+    expect(r.code).toBe(0);
+    expect(server.requests).toHaveLength(2);
+    expect(r.stdout).toContain("warnings (1) — check each before approving:");
+    expect(r.stdout).toContain("t.rag:7:69 warning[W-rag-state-never-written] `state.label` is read here");
+    const json = await ragIn(["author", "Triage tickets", "--out", "u.rag", "--rounds", "0", "--json"], dir);
+    expect(JSON.parse(json.stdout).warnings).toEqual([{ code: "W-rag-state-never-written", message: expect.stringContaining("`state.label` is read here"), line: 7, column: 69 }]);
+    expect(readFileSync(join(dir, "u.rag"), "utf8").split("\n")[6]).toContain("{{ state.label }}");
+  }, 60_000);
+
+  it("keeps the clean file when the warnings' repair breaks it", async () => {
+    server = await startOpenAIServer([{ body: completion({ content: fenced(unwritten) }) }, { body: completion({ content: fenced(broken) }) }]);
+    const dir = scratchProject({ "rag.config.ts": config(server.url) });
+    const r = await ragIn(["author", "Triage tickets", "--rounds", "1", "--json"], dir);
+    expect(r.stderr).toContain("the last repair broke the file: the earlier version that compiles and simulates clean is kept");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: "triage.rag", ok: true, graph: "triage", warnings: [{ code: "W-rag-state-never-written" }] });
+  }, 60_000);
+
   it("gives up after --rounds, still writes the file, and exits 1", async () => {
     server = await startOpenAIServer([{ body: completion({ content: fenced(broken) }) }, { body: completion({ content: fenced(broken) }) }]);
     const dir = scratchProject({ "rag.config.ts": config(server.url) });

@@ -4,7 +4,7 @@
  * checkpoints — and the reference forms that must stay accepted.
  */
 import { describe, expect, it } from "vitest";
-import { compile, registryViewFromSnapshot, type RegistrySnapshot } from "../../compiler/index.js";
+import { compile, fixAll, registryViewFromSnapshot, type RegistrySnapshot } from "../../compiler/index.js";
 
 const diags = (src: string, registry?: RegistrySnapshot) => compile(src, { file: "t.rag", ...(registry ? { registry: registryViewFromSnapshot(registry) } : {}) }).diagnostics;
 const codes = (src: string, part: string, registry?: RegistrySnapshot) => diags(src, registry).filter((d) => d.code.includes(part)).map((d) => d.code);
@@ -64,6 +64,21 @@ describe("send target missing input mapping", () => {
     expect(diags(base('w { item: "x" }')).find((d) => d.code === "E-rag-missing-input")!.message).toContain("`who`");
     expect(codes(base('w { item: "x", who: "y" }'), "missing-input")).toEqual([]);
     expect(codes(base('w { item: "x", who: "y" }').replace("send [", 'send [w "path", '), "missing-input")).toEqual([]);
+  });
+
+  it("a key close to the one a node target reads gets did-you-mean and a fix that renames it (as a tool node's `input` does)", () => {
+    const src = `graph g {\n  start a\n  input { id: string }\n  node a { kind set send [w { idd: input.id, note: "n" }] join d }\n  node w { prompt "Look up {{ args.id }}" }\n  node d { next END }\n}\n`;
+    const d = diags(src).find((x) => x.code === "E-rag-missing-input")!;
+    expect(d.message).toBe("send to node `w` without `id`: it needs it, but gets its argument map");
+    expect(d.help).toBe("did you mean `id` for `idd`? (node `w` does not read `idd`)");
+    expect(d.labels.map((l) => `${l.span.start.line}:${l.span.start.column} ${l.message}`)).toContain("4:31 did you mean `id`?");
+    expect(d.fixes.map((f) => [f.span.start.column, f.replacement])).toEqual([[31, "id"]]);
+    const fixed = fixAll(src, { file: "t.rag" });
+    expect(fixed.text).toContain("send [w { id: input.id, note: \"n\" }]");
+    expect(compile(fixed.text).diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+    // Nothing close: no guess, no fix.
+    const far = diags(src.replace("idd:", "zzz:")).find((x) => x.code === "E-rag-missing-input")!;
+    expect([far.help, far.fixes]).toEqual(["add `id: …` to the map", []]);
   });
 
   it("a same-file graph's required input comes from the map, or else from same-named state fields", () => {

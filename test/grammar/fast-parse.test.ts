@@ -19,6 +19,7 @@ import { rng } from "../../bench/fuzz/mutate.js";
 import { fastParseRag } from "../../grammar/rag/fast-parse.js";
 import { resolveLimits } from "../../grammar/rag/limits.js";
 import { parseRag } from "../../grammar/rag/parse.js";
+import { formatRag } from "../../grammar/format/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import { compatSources } from "../../bench/fuzz/corpus.js";
 import { itShared } from "../helpers/shared.js";
@@ -126,6 +127,25 @@ describe("fast path: the repository's .rag files", () => {
       expect(JSON.stringify(parseRag(src, { file: "x.rag" }))).toBe(JSON.stringify(parseRag(src, { file: "x.rag", fastPath: false })));
     }
   });
+});
+
+describe("a reducer before a field named like a type (issue 15 audit)", () => {
+  // `messages`, `list` and `map` are type words and field names; after `integer sum` they
+  // start the next field (they are followed by `:`), not a colon-less field named `sum`.
+  const fields = ["n: integer sum\n    messages: messages", "n: integer append\n    list: list<string>", "n: number max\n    map: map<number>"];
+  for (const block of fields) {
+    it(block.replace(/\s+/g, " "), () => {
+      const src = `graph g {\n  start a\n  state {\n    ${block}\n  }\n  node a { next END }\n}\n`;
+      const slow = parseRag(src, { fastPath: false });
+      expect(slow.diagnostics.map((d) => d.message)).toEqual([]);
+      const state = slow.value.items[0]?.kind === "GraphDecl" ? slow.value.items[0].items.find((i) => i.kind === "StateItem") : undefined;
+      const shape = state?.kind === "StateItem" ? state.fields.map((f) => `${f.name.name}:${f.reducer?.name.name ?? "-"}`) : [];
+      expect(shape).toEqual([`n:${block.split("\n")[0]!.split(" ").at(-1)}`, `${block.split("\n")[1]!.trim().split(":")[0]}:-`]);
+      expect(fast(src), "the fast path builds the same AST").toStrictEqual(slow.value);
+      const out = formatRag(src).value;
+      expect(out && parseRag(out).diagnostics, "the formatted text parses again").toEqual([]);
+    });
+  }
 });
 
 describe("fast path: inputs it must decline", () => {

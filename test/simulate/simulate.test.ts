@@ -88,6 +88,28 @@ describe("rag simulate: loops", () => {
     expect(report.paths.some((p) => p.status === "choice_loop")).toBe(true);
   });
 
+  it("fails (exit 1) on a loop a model goes around whose exit no answer of the model can change", async () => {
+    // `work`'s answers only reach `out`; the exit reads `n`, which nothing writes.
+    const loop = (exit: string, writes: string) => `// rag:assert ends_within 12
+graph lp1 {
+  start work
+  state { n: integer sum = 0, out: string, ok: boolean = false }
+  node work { kind model model "default" prompt "Do it" output { text: string, ok: boolean } writes { ${writes} } next count }
+  node count { kind set set { out: "x" } routes { when ${exit} -> END else -> work } }
+}
+`;
+    const { code, report } = await simulateJson("model-loop-stuck.rag", loop("state.n >= 3", "out: result.text"));
+    expect(code).toBe(1);
+    expect(report.paths.every((p) => p.status === "error")).toBe(true);
+    expect(report.loops).toEqual([{ kind: "unbounded", nodes: ["work", "count"], ignoredChoice: "lp1.work", path: 0 }]);
+    expect(report.errors[0].message).toContain("exits on conditions no choice in it can change (`lp1.work`'s answers do not reach them)");
+    expect(report.violations.map((v) => v.assertion)).toContain("rag:assert ends_within 12");
+    // The same loop whose exit reads what the model answers is the model's to exit.
+    const chosen = await simulateJson("model-loop-chosen.rag", loop("state.ok", "out: result.text, ok: result.ok"));
+    expect(chosen.code).toBe(0);
+    expect(chosen.report.loops).toContainEqual(expect.objectContaining({ kind: "choice", by: "model", site: "lp1.work" }));
+  });
+
   it("--max-paths bounds the exploration and the report says so", async () => {
     const file = join(dir, "bounded-search.rag");
     writeFileSync(file, support);

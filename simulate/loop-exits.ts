@@ -1,0 +1,106 @@
+/**
+ * Whether a choice made inside a loop can open its way out (simulate.ts `classifyLoop`).
+ * A run that hit the recursion limit while a model kept repeating its answer is a loop
+ * "only the model's choice exits" only if some choice can change how the loop is left:
+ * a `when` exit that reads a node's `result` or a state field a result flows into, a
+ * labelled route, an `on_error` way out. A loop whose exits read only fields that nothing
+ * choice-made reaches (`when state.n >= 3` with `n` never written, or written by
+ * constants) is the graph's to end, whatever the model answers.
+ *
+ * Reads the root blueprint only, and answers "may depend" wherever the file does not
+ * spell out what a node writes (tool nodes and executors, nodes with `tools` — a tool's
+ * Command may update any field —, subgraphs, subagents, CodeAct, an agent without
+ * `writes`), or how the loop is left (a static, `goto` or `join` edge out of it).
+ */
+import type { Blueprint, EdgeSpec, ExprEntrySpec, ExprSpec, NodeSpec } from "../compiler/index.js";
+
+/** Kinds whose writes are all in their items (`writes`, `set`, `command update`, sends' `-> field`). */
+const VISIBLE: ReadonlySet<string> = new Set(["model", "router", "set", "interrupt", "join", "agent"]);
+
+/**
+ * True when some choice could change whether a run leaves the loop through `loop` (root
+ * node names): see the module comment. False only when every way out is a `when`/`else`
+ * whose conditions read nothing a choice reaches.
+ */
+export function exitDependsOnChoice(bp: Blueprint, loop: readonly string[]): boolean {
+  const members = new Set(loop);
+  const nodes = new Map(bp.nodes.map((n) => [n.name, n] as const));
+  const tainted = choiceFields(bp);
+  if (tainted === undefined) return true;
+  for (const name of members) {
+    const n = nodes.get(name);
+    if (!n) return true;
+    if (n.onError && !members.has(n.onError)) return true;
+    if (n.join && !members.has(n.join.target)) return true;
+    if (n.command?.goto !== undefined) return true;
+  }
+  if (bp.barriers.some((b) => b.sources.some((s) => members.has(s)) && !members.has(b.target))) return true;
+  const out = (e: EdgeSpec) => members.has(e.from) && !members.has(e.to);
+  for (const e of bp.edges) {
+    if (!out(e)) continue;
+    if (e.kind === "when" ? reads(e.when, tainted) : e.kind !== "else") return true;
+    // `else` leaves when every `when` of the same node is false: it depends on what they read.
+    if (e.kind === "else" && bp.edges.some((w) => w.from === e.from && w.kind === "when" && reads(w.when, tainted))) return true;
+  }
+  return false;
+}
+
+/**
+ * The state fields a choice's value can reach: written from a node's `result`, whole
+ * (`writes channel`), by a send, as a conversation (`messages`), or from such a field;
+ * `undefined` when some node's writes are not spelled out.
+ */
+function choiceFields(bp: Blueprint): Set<string> | undefined {
+  const tainted = new Set<string>();
+  for (const f of bp.state) if (f.reducer.name === "messages" || (f.type as { type?: string }).type === "messages") tainted.add(f.name);
+  for (const n of bp.nodes) {
+    if (!VISIBLE.has(n.kind) || n.tools?.length || (n.kind === "agent" && !n.writes)) return undefined;
+    if (n.writes?.kind === "channel") tainted.add(n.writes.channel);
+    for (const s of n.sends ?? []) if (s.into) tainted.add(s.into);
+  }
+  for (const a of bp.agents) if (a.writes?.kind === "channel") tainted.add(a.writes.channel);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const n of bp.nodes) {
+      for (const e of entries(n)) {
+        if (!tainted.has(e.key) && reads(e.value, tainted)) {
+          tainted.add(e.key);
+          grew = true;
+        }
+      }
+    }
+  }
+  return tainted;
+}
+
+function entries(n: NodeSpec): readonly ExprEntrySpec[] {
+  return [...(n.writes?.kind === "map" ? n.writes.fields : []), ...(n.set ?? []), ...(n.command?.update ?? [])];
+}
+
+/** True when `e` reads a node's `result`, a tainted `state.F`, or the whole state while some field is tainted. */
+function reads(e: ExprSpec, tainted: ReadonlySet<string>): boolean {
+  switch (e.op) {
+    case "lit":
+      return false;
+    case "var":
+      return e.name === "result" || (e.name === "state" && tainted.size > 0);
+    case "get":
+      if (e.object.op === "var" && e.object.name === "state") return tainted.has(e.key);
+      return reads(e.object, tainted);
+    case "index":
+      return reads(e.object, tainted) || reads(e.index, tainted);
+    case "call":
+      return e.args.some((a) => reads(a, tainted));
+    case "not":
+    case "neg":
+      return reads(e.arg, tainted);
+    case "bin":
+      return reads(e.left, tainted) || reads(e.right, tainted);
+    case "list":
+      return e.items.some((a) => reads(a, tainted));
+    case "comp":
+      return reads(e.iterable, tainted) || reads(e.element, tainted) || (e.filter !== undefined && reads(e.filter, tainted));
+    case "object":
+      return e.entries.some((x) => reads(x.value, tainted));
+  }
+}
