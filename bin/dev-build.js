@@ -28,7 +28,7 @@ function sourceDirs(root) {
     .map((e) => e.name);
 }
 /** Single files the bundle depends on besides the source folders and the build scripts (`bundleScripts`). */
-const SOURCE_FILES = ["index.ts", "config.ts", "studio/build.ts", "package.json", "tsconfig.json"];
+const SOURCE_FILES = ["index.ts", "config.ts", "scale.ts", "studio/build.ts", "package.json", "tsconfig.json"];
 
 /** The bundle's build scripts: every scripts/bundle*.mjs (a new one is picked up without editing this file). */
 function bundleScripts(root) {

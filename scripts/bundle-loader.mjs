@@ -6,7 +6,7 @@
 // Node 20 only for scripts (`vm.Script`'s `cachedData`), not for ES modules (Node ≥ 22.1
 // has `module.enableCompileCache()`, for both). So the bundle's chunks are CommonJS-shaped
 // scripts (`.cjs`, converted from esbuild's ES module chunks, scripts/bundle-cjs.mjs) that
-// this loader compiles and links itself; the package's entry points (index.js, config.js,
+// this loader compiles and links itself; the package's entry points (index.js, config.js, scale.js,
 // cli/main.js) stay ES modules that re-export a chunk's exports.
 //
 // - One set of modules per process (keyed by absolute path, kept on `globalThis`): the

@@ -5,12 +5,12 @@
 // file); the bundle is a handful of files.
 //
 // One esbuild build with every entry point, `splitting: true`: the CLI (dist/bundle/cli/main.js)
-// and the package's exports (dist/bundle/index.js, dist/bundle/config.js; package.json
-// "exports") use the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
+// and the package's exports (dist/bundle/index.js, dist/bundle/config.js,
+// dist/bundle/scale.js; package.json "exports") use the SAME shared chunks, so a rag.config.ts that imports `ragraph` or
 // `ragraph/config` while the CLI runs gets the CLI's classes and registries, not copies.
 // esbuild writes ES modules; each is then turned into a script (`.cjs`, named by its
 // content hash, scripts/bundle-cjs.mjs) that dist/bundle/loader.js (scripts/bundle-loader.mjs)
-// links and runs with V8's code cache, and the three entries are small ES modules that
+// links and runs with V8's code cache, and the entries are small ES modules that
 // re-export their script's exports.
 // npm dependencies stay external (resolved from node_modules at run time, as before) —
 // except those in `BUNDLED`: zod's package entry loads ≈ 150 modules (every locale), which
@@ -32,7 +32,7 @@ import { facade, toScript } from "./bundle-cjs.mjs";
 import { buildZodLocales, builtinsForBundledCommonJs, chevrotainBundled, nobleOnNodeCrypto, zodLocalesOnDemand } from "./bundle-plugins.mjs";
 
 /** Entry points, relative to the package root; their ES module entries keep the path with .js (index.ts → index.js, cli/main.ts → cli/main.js). */
-export const ENTRY_POINTS = ["index.ts", "config.ts", "cli/main.ts"];
+export const ENTRY_POINTS = ["index.ts", "config.ts", "scale.ts", "cli/main.ts"];
 
 /** Shared and lazily imported code goes here, named by content hash. */
 const CHUNKS = "chunks";
@@ -67,7 +67,7 @@ export function bundleOptions(root, localesFile) {
     outbase: root,
     // Every script is named by its content hash, the entry points too (cli/main-<hash>.cjs):
     // the code cache of a script is keyed by its name (scripts/bundle-loader.mjs). The ES
-    // module entries (index.js, config.js, cli/main.js) keep their names.
+    // module entries (index.js, config.js, scale.js, cli/main.js) keep their names.
     entryNames: "[dir]/[name]-[hash]",
     chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,

@@ -272,6 +272,8 @@ const studio: RegisterCommand = (program) =>
     .option("--port <n>", "port (default: any free port)")
     .option("--host <host>", "interface to listen on (default 127.0.0.1)")
     .option("--no-open", "do not open a browser")
+    .option("--checkpoints <path>", "SQLite checkpoint file, or postgres://… (shared store) (default: .rag/checkpoints.db in DIR)")
+    .option("--queue <redis-url>", "enqueue runs for `rag worker`s and stream their events from Redis; needs --checkpoints postgres://…")
     .action(async (dir: string | undefined, opts) => {
       const { studioCommand } = await import("./studio.js");
       process.exitCode = await studioCommand(dir, opts);

@@ -12,11 +12,9 @@ import { importConfigModule } from "../import-config.js";
 import { ApiError, ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspace } from "../../server/index.js";
 import { newToken } from "../../server/security.js";
 import { MIN_TOKEN_CHARS } from "../../server/http.js";
-import { isPostgresUrl, PostgresCheckpointer, QueueRunSubmitter, ScaleConfigError, QueueUnavailableError } from "../../scale/index.js";
-import type { Checkpointer } from "../../runtime/index.js";
 import { CliError } from "../errors.js";
 import { CheckpointError } from "../../runtime/index.js";
-import { openCheckpoints } from "../checkpoints.js";
+import { openServerStores } from "../server-stores.js";
 
 export interface ServeOptions {
   readonly config?: string;
@@ -33,7 +31,6 @@ export interface ServeOptions {
 export async function serveCommand(dir: string | undefined, opts: ServeOptions): Promise<number> {
   const port = opts.port === undefined ? 8123 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not ${opts.port}`);
-  if (opts.queue !== undefined && (opts.checkpoints === undefined || !isPostgresUrl(opts.checkpoints))) throw new CliError("--queue needs --checkpoints postgres://… (the store the workers write)");
   const maxActiveRuns = opts.maxRuns === undefined ? undefined : Number(opts.maxRuns);
   if (maxActiveRuns !== undefined && !(Number.isSafeInteger(maxActiveRuns) && maxActiveRuns > 0)) throw new CliError(`--max-runs must be a positive integer, not ${opts.maxRuns}`);
   const envName = opts.tokenEnv ?? "RAG_API_TOKEN";
@@ -46,44 +43,23 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   } catch (e) {
     throw new CliError(e instanceof ApiError ? e.message : String(e));
   }
-  let queue: QueueRunSubmitter | undefined;
-  try {
-    queue = opts.queue !== undefined ? new QueueRunSubmitter(opts.queue) : undefined;
-  } catch (e) {
-    if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
-    throw e;
-  }
-  // A Redis that is down is said at start, not by every request that would enqueue.
-  try {
-    await queue?.ping();
-  } catch (e) {
-    await queue?.close();
-    if (e instanceof QueueUnavailableError) throw new CliError(`--queue: ${e.message}`);
-    throw e;
-  }
-  // From here on every error path closes what is open (a queue or a Postgres pool left
-  // open kept the process alive after "cannot listen …": it hung instead of exiting).
-  let checkpointer: Checkpointer | undefined;
-  const closeOpen = async (): Promise<void> => {
-    await queue?.close();
-    if (checkpointer instanceof PostgresCheckpointer) await checkpointer.closeAsync();
-    else checkpointer?.close?.();
-  };
+  const stores = await openServerStores(opts);
   let project: Project;
   try {
-    checkpointer = opts.checkpoints !== undefined ? openCheckpoints(opts.checkpoints) : undefined;
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(stores.checkpointer ? { checkpointer: stores.checkpointer } : {}), ...(stores.queue ? { queue: stores.queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
   } catch (e) {
-    await closeOpen();
+    // Every error path closes what is open (a queue or a Postgres pool left open kept the
+    // process alive after the error: it hung instead of exiting).
+    await stores.close();
     if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
   const server = await startStudioServer({ project, port, token, ...(opts.host ? { host: opts.host } : {}), ...(opts.allowHost?.length ? { allowHosts: opts.allowHost } : {}) }).catch(async (e: Error) => {
     project.close();
-    await closeOpen();
+    await stores.close();
     throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
   });
-  process.stdout.write(`ragraph API serving ${workspace.root} at ${server.origin}/api/ (${queue ? `runs queued on ${queue.url.shown} queue ${queue.url.queue}` : "runs in this process"})\n`);
+  process.stdout.write(`ragraph API serving ${workspace.root} at ${server.origin}/api/ (${stores.runsWhere})\n`);
   if (fromEnv === undefined) process.stdout.write(`token (set ${envName} to choose one): ${token}\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());
@@ -91,7 +67,6 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   });
   await server.close();
   project.close();
-  if (checkpointer instanceof PostgresCheckpointer) await checkpointer.closeAsync();
-  await queue?.close();
+  await stores.close();
   return 0;
 }

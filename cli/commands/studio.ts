@@ -1,8 +1,12 @@
 /**
- * `rag studio [DIR] [--config PATH] [--port N] [--host H] [--no-open]`: builds the page
- * (or reuses a build of the same sources), serves DIR (default `.`) on 127.0.0.1 and
- * prints the URL with its per-start token; opens a browser unless `--no-open`. Runs
- * until Ctrl-C. Exit 2 on a usage or config error.
+ * `rag studio [DIR] [--config PATH] [--port N] [--host H] [--no-open]
+ * [--checkpoints PATH|postgres://…] [--queue redis://…]`: builds the page (or reuses a
+ * build of the same sources), serves DIR (default `.`) on 127.0.0.1 and prints the URL
+ * with its per-start token; opens a browser unless `--no-open`. Runs, threads, time
+ * travel and approvals use DIR's `.rag/checkpoints.db`, or the store `--checkpoints`
+ * names (the same flag as `rag run` and `rag serve`); with `--queue`, runs are enqueued
+ * for `rag worker`s as `rag serve --queue` does. Runs until Ctrl-C (or SIGTERM). Exit 2
+ * on a usage or config error.
  */
 import { join } from "node:path";
 import { FileWatches } from "../file-watch.js";
@@ -16,6 +20,7 @@ import { ConfigLoadError, loadStudioConfig, Project, startStudioServer, Workspac
 import { buildStudio, StudioPageError } from "../../studio/build.js";
 import { CliError } from "../errors.js";
 import { CheckpointError } from "../../runtime/index.js";
+import { openServerStores } from "../server-stores.js";
 
 export interface StudioOptions {
   readonly config?: string;
@@ -23,6 +28,10 @@ export interface StudioOptions {
   readonly host?: string;
   /** False with `--no-open`. */
   readonly open?: boolean;
+  /** `--checkpoints PATH|postgres://…` (default `DIR/.rag/checkpoints.db`). */
+  readonly checkpoints?: string;
+  /** `--queue redis://…`: enqueue runs for `rag worker`s (needs `--checkpoints postgres://…`). */
+  readonly queue?: string;
 }
 
 export async function studioCommand(dir: string | undefined, opts: StudioOptions): Promise<number> {
@@ -34,6 +43,7 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
   } catch (e) {
     throw new CliError(e instanceof ApiError ? e.message : String(e));
   }
+  const stores = await openServerStores(opts);
   // The config is followed: when it, or a file of the project it imports, changes, it is
   // loaded again (as on disk now) and what starts from then on uses it; a config that no
   // longer loads leaves the previous one in place and says why on stderr.
@@ -62,34 +72,47 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
     }, RELOAD_DELAY_MS);
   };
   try {
-    project = new Project(workspace, await load());
+    project = new Project(workspace, await load(), { ...(stores.checkpointer ? { checkpointer: stores.checkpointer } : {}), ...(stores.queue ? { queue: stores.queue } : {}) });
     // No config yet: one created in the workspace later is loaded as an edit would be.
     if (!opts.config && !project.config.path) watches.watch("config", join(workspace.root, "rag.config.ts"), changed);
   } catch (e) {
     closed = true;
     clearTimeout(reloading);
     watches.close();
+    await stores.close();
     if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
     throw e;
   }
-  const staticDir = await buildStudio().catch((e: unknown) => {
+  const started = project;
+  // A start that fails from here on closes what is open (a Postgres pool or a queue left
+  // open would keep the process alive after the error).
+  const stop = async (): Promise<void> => {
+    closed = true;
+    clearTimeout(reloading);
+    watches.close();
+    started.close();
+    await stores.close();
+  };
+  const staticDir = await buildStudio().catch(async (e: unknown) => {
+    await stop();
     if (e instanceof StudioPageError) throw new CliError(e.message);
     throw e;
   });
-  const server = await startStudioServer({ project, staticDir, port, ...(opts.host ? { host: opts.host } : {}) }).catch((e: Error) => {
+  const server = await startStudioServer({ project, staticDir, port, ...(opts.host ? { host: opts.host } : {}) }).catch(async (e: Error) => {
+    await stop();
     throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
   });
-  process.stdout.write(`ragraph studio serving ${workspace.root}\n  ${server.url}\n(Ctrl-C stops it)\n`);
+  process.stdout.write(`ragraph studio serving ${workspace.root}${stores.queue ? ` (${stores.runsWhere})` : ""}\n  ${server.url}\n(Ctrl-C stops it)\n`);
   if (opts.host && !["127.0.0.1", "localhost", "::1"].includes(opts.host)) process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach it and has the token can run graphs\n`);
   if (opts.open !== false) {
     const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
     spawn(opener, [server.url], { stdio: "ignore", detached: true }).on("error", () => undefined).unref();
   }
-  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
-  closed = true;
-  clearTimeout(reloading);
-  watches.close();
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
   await server.close();
-  project.close();
+  await stop();
   return 0;
 }

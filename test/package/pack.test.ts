@@ -13,11 +13,11 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildStudio } from "../../studio/build.js";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -78,9 +78,14 @@ beforeAll(async () => {
   await sh(npm, ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], project);
 }, SLOW);
 
+// The build, the tarball and the installed project (a few hundred MB with node_modules).
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
 describe("npm pack", () => {
   it("ships the bundled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
-    for (const f of ["dist/studio/index.html", "dist/studio/app.js", "dist/studio/lang.worker.js", "dist/bundle/index.js", "dist/bundle/config.js", "dist/bundle/cli/main.js", "dist/index.d.ts", "dist/config.d.ts", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
+    for (const f of ["dist/studio/index.html", "dist/studio/app.js", "dist/studio/lang.worker.js", "dist/bundle/index.js", "dist/bundle/config.js", "dist/bundle/scale.js", "dist/bundle/cli/main.js", "dist/index.d.ts", "dist/config.d.ts", "dist/scale.d.ts", "bin/rag.js", "types/chevrotain.mjs", "types/chevrotain.d.ts", "package.json", "README.md"]) expect(packed).toContain(f);
     // The JavaScript is the bundle only: a few dozen files, not one per source module.
     const js = packed.filter((f) => f.startsWith("dist/") && !f.startsWith("dist/studio/") && f.endsWith(".js"));
     expect(js.filter((f) => !f.startsWith("dist/bundle/"))).toEqual([]);
@@ -113,6 +118,50 @@ describe("installed from the tarball", () => {
     );
     writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true }, files: ["use.ts"] }));
     await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], project);
+  }, 120_000);
+
+  it("`ragraph/scale` imports from a plain .mjs file; `ragraph` alone loads none of pg, bullmq or ioredis", async () => {
+    // Those packages are CommonJS loaded by `require` (the bundle's externals): what is loaded is in require.cache.
+    writeFileSync(
+      join(project, "use-scale.mjs"),
+      [
+        'import { createRequire } from "node:module";',
+        "const cache = createRequire(import.meta.url).cache;",
+        "const services = () => [...new Set(Object.keys(cache).map((p) => /[\\\\/]node_modules[\\\\/](pg|bullmq|ioredis)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort();",
+        'const main = await import("ragraph");',
+        "const before = services();",
+        'const scale = await import("ragraph/scale");',
+        "console.log(JSON.stringify({ main: typeof main.CompiledGraph, before, after: services(), classes: [scale.PostgresCheckpointer, scale.RunWorker, scale.QueueRunSubmitter].map((c) => c.name), url: scale.parsePostgresUrl(\"postgres://app@db:5432/x?schema=prod\").schema, redis: scale.isRedisUrl(\"redis://q:6379\") }));",
+        "",
+      ].join("\n"),
+    );
+    const { stdout } = await sh(process.execPath, ["use-scale.mjs"], project);
+    expect(JSON.parse(stdout)).toEqual({ main: "function", before: [], after: ["bullmq", "ioredis", "pg"], classes: ["PostgresCheckpointer", "RunWorker", "QueueRunSubmitter"], url: "prod", redis: true });
+  });
+
+  it("type-checks a .ts file using `ragraph/scale` with `ragraph`'s registry and Checkpointer (strict, no skipLibCheck)", async () => {
+    writeFileSync(
+      join(project, "use-scale.ts"),
+      [
+        'import { standardRegistry, type Checkpointer } from "ragraph";',
+        'import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, ThreadBusyError, type RunHandle, type SubmitRun } from "ragraph/scale";',
+        "export function pool(pg: string, queue: string): { worker: RunWorker; runs: QueueRunSubmitter; checkpoints: Checkpointer } {",
+        '  const checkpointer = new PostgresCheckpointer(pg, { schema: "prod" });',
+        "  return { worker: new RunWorker({ queue, checkpointer, registry: standardRegistry(), concurrency: 8 }), runs: new QueueRunSubmitter(queue), checkpoints: checkpointer };",
+        "}",
+        "export const submit = (runs: QueueRunSubmitter, job: SubmitRun): Promise<RunHandle> => runs.submit(job);",
+        'export const busy = (e: unknown): boolean => e instanceof ThreadBusyError && e.code === "thread_busy";',
+        "// @ts-expect-error a worker checkpoints to the shared Postgres store, not to any Checkpointer",
+        'export const wrong = (c: Checkpointer) => new RunWorker({ queue: "redis://q:6379", checkpointer: c, registry: standardRegistry() });',
+        "",
+      ].join("\n"),
+    );
+    // ioredis's own declarations import `redis-errors`, whose types it lists as a dev
+    // dependency only: without skipLibCheck a project declares it (docs/deploy.md). The
+    // package's own declarations (and @types/pg, a dependency) are checked in full.
+    writeFileSync(join(project, "redis-errors.d.ts"), 'declare module "redis-errors";\n');
+    writeFileSync(join(project, "tsconfig.scale.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", strict: true, noEmit: true }, files: ["use-scale.ts", "redis-errors.d.ts"] }));
+    await sh(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.scale.json"], project);
   }, 120_000);
 
   it("runs `rag` from node_modules/.bin, loading the project's rag.config.ts", async () => {
