@@ -3,6 +3,8 @@
  * `--format json`) makes a command print JSON on stdout — its result, and also its
  * failure: a usage, config, compile or input error is `{"error": {"code", "message",
  * "diagnostics"?}}` on stdout (one line), with the usual exit status, never human text.
+ * A file that does not compile is reported through cli/compile-failure.ts by every
+ * command; the shapes of each command are listed in docs/cli.md.
  */
 import type { CliError } from "./errors.js";
 

@@ -33,7 +33,8 @@ export function buildProgram(onError?: (message: string) => void): Command {
  * Runs one `rag` command line (`argv` without `node` and the script) and resolves with
  * its exit status. Output goes to process.stdout/stderr; paths are relative to
  * `process.cwd()`. Never throws: a user mistake is reported on stderr with status 2, a
- * bug with its stack and status 70.
+ * bug with its stack and status 70. In JSON mode (cli/json-mode.ts) either is instead one
+ * `{"error": …}` line on stdout (a bug's stack still goes to stderr, for the report).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const json = wantsJson(argv);
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       else if (e.message) process.stderr.write(`${e.tagged ? `error[${e.code}]` : "error"}: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
       return e.exitCode;
     }
+    // A bug: in JSON mode stdout still gets its one {error} document; the stack goes to stderr for the report.
+    if (json) process.stdout.write(errorJson("internal", `${e instanceof Error ? e.message : String(e)} (a bug in ragraph; please report it)`));
     process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nThis is a bug in ragraph; please report it.\n`);
     return 70;
   }

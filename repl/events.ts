@@ -58,7 +58,7 @@ export type SessionEventBody =
   | { readonly type: "custom"; readonly name: string; readonly data: unknown }
   | { readonly type: "final_answer"; readonly value: unknown }
   | { readonly type: "session_completed"; readonly cells: number; readonly finalAnswer?: unknown }
-  | { readonly type: "session_failed"; readonly cells: number; readonly error: string };
+  | { readonly type: "session_failed"; readonly cells: number; readonly error: string; readonly diagnostics?: readonly unknown[] };
 
 export type SessionEvent = SessionEventBody & SessionEventIds;
 export type SessionEventType = SessionEvent["type"];

@@ -551,11 +551,14 @@ export class Session implements SessionCore {
     return this.host.runGraph({ name: snap.graph, blueprint: bp, graphs: new Map([...this.extraGraphs, ...this.graphs]), input: null, thread, answers }, this.hostIds(), new AbortController().signal);
   }
 
-  /** Ends the session: `session_completed` (or `session_failed` with `error`). */
-  end(error?: string): void {
+  /**
+   * Ends the session: `session_completed` (or `session_failed` with `error`, and the
+   * `diagnostics` of what failed when given: a loaded `.rag` file's, as `rag check --json` prints them).
+   */
+  end(error?: string, diagnostics?: readonly unknown[]): void {
     if (this.ended) return;
     this.ended = true;
-    if (error !== undefined) this.emit({ type: "session_failed", cells: this.cellCount, error });
+    if (error !== undefined) this.emit({ type: "session_failed", cells: this.cellCount, error, ...(diagnostics ? { diagnostics } : {}) });
     else this.emit({ type: "session_completed", cells: this.cellCount, ...(this.answered ? { finalAnswer: this.finalAnswer } : {}) });
   }
 }

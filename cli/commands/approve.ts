@@ -7,11 +7,11 @@
  * (`--revoke` withdraws it). Any later semantic change gives a new hash, which needs a
  * new approval. Exit 0 done, 1 the file has errors, 2 usage or config errors.
  */
-import { compile, diagnosticToJson, indirectCapabilities, renderDiagnostics, type Blueprint, type IndirectCapability } from "../../compiler/index.js";
+import { compile, indirectCapabilities, type Blueprint, type IndirectCapability } from "../../compiler/index.js";
 import { approveBlueprint, reviewStatus } from "../../registry/index.js";
+import { compileFailureStatus } from "../compile-failure.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, parseProvenance, readSource, useProjectApprovals } from "../files.js";
-import { renderStyle } from "../style.js";
 
 export interface ApproveOptions {
   readonly graph?: string;
@@ -31,10 +31,9 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   const r = compile(source, { file: shown, registry: loaded.registry.view(), ...(opts.provenance ? { provenance: parseProvenance(opts.provenance) } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) {
-    if (opts.json) throw new CliError(`not approved: ${shown} has errors`, 1, { code: "compile", diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, shown)) });
-    process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: shown }, renderStyle(process.stderr)) + "\n");
+    const status = compileFailureStatus(r.diagnostics, { lines: r.value.lines, file: shown }, { json: Boolean(opts.json), exitCode: 1, message: `not approved: ${shown} has errors` });
     process.stderr.write(`not approved: ${shown} has errors\n`);
-    return 1;
+    return status;
   }
   let blueprints: readonly Blueprint[] = r.value.blueprints;
   if (opts.graph !== undefined) {

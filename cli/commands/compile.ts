@@ -5,7 +5,7 @@
  * errors is `{"error": {"code": "compile", "message", "diagnostics"}}`.
  */
 import { compileGraph, diagnosticToJson, renderDiagnostics } from "../../compiler/index.js";
-import { CliError } from "../errors.js";
+import { compileFailureStatus } from "../compile-failure.js";
 import { configPathFor, displayPath, loadConfig, readSource } from "../files.js";
 import { renderStyle } from "../style.js";
 
@@ -21,14 +21,12 @@ export async function compileCommand(file: string, opts: CompileCommandOptions):
   const view = cfg ? (await loadConfig(cfg)).registry.view() : undefined;
   const shown = displayPath(file);
   const r = compileGraph(source, { file: shown, ...(view ? { registry: view } : {}), ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
+  if (!r.value) return compileFailureStatus(r.diagnostics, { lines: r.compilation.lines, file: shown }, { json: Boolean(opts.json), exitCode: 1, message: `${shown} does not compile` });
   if (opts.json) {
-    const diagnostics = r.diagnostics.map((d) => diagnosticToJson(d, shown));
-    if (!r.value) throw new CliError(`${shown} does not compile`, 1, { code: "compile", diagnostics });
-    process.stdout.write(JSON.stringify({ blueprint: r.value, diagnostics }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ blueprint: r.value, diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, shown)) }, null, 2) + "\n");
     return 0;
   }
   if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
-  if (!r.value) return 1;
   process.stdout.write(JSON.stringify(r.value, null, 2) + "\n");
   return 0;
 }

@@ -77,7 +77,8 @@ const graph: RegisterCommand = (program) =>
     .command("graph")
     .description("draw a graph: routes, sends, joins and subgraphs (Mermaid, Graphviz DOT, SVG or JSON)")
     .argument("<file>", ".rag file")
-    .option("--format <format>", "mermaid, dot, svg or json", "mermaid")
+    .option("--format <format>", "mermaid, dot, svg or json (default: mermaid)")
+    .option("--json", "print the graph as JSON (the same as --format json); errors as {error} JSON")
     .option("--graph <name>", "graph to draw (default: the first of the file)")
     .option("--config <path>", "rag.config.ts naming the registry (default: rag.config.ts beside the file)")
     .action(async (file: string, opts) => {
@@ -166,6 +167,7 @@ const runs: RegisterCommand = (program) => {
   graphOf(file(cmd.command("state").description("the state at a checkpoint (default: the latest), as JSON").argument("<thread>").argument("[checkpoint]")))
     .option("--namespace <ns>", `the state of ${ns} (CHECKPOINT is then one of its checkpoints)`)
     .option("--subgraphs", "nest the state of each pending task's child run (`subgraphs`, by task id)")
+    .option("--json", "accepted for uniformity: the state is JSON anyway; errors as {error} JSON")
     .action(async (thread: string, checkpoint: string | undefined, opts) => {
       const { showState } = await import("./runs.js");
       process.exitCode = await showState(thread, checkpoint, opts);

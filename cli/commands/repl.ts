@@ -12,7 +12,7 @@
  * failed cell, 2 for a usage or config error.
  */
 import { dirname, join } from "node:path";
-import { renderDiagnostics } from "../../compiler/index.js";
+import { diagnosticToJson, renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
@@ -70,6 +70,8 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     ...(opts.json ? { sink: write } : { sink: (e: AnyEvent) => void (e.type === "cell_stdout" && "text" in e && process.stdout.write(e.text)) }),
   });
   const style = renderStyle(process.stderr);
+  // With --json, why a `:load` stopped the script goes into `session_failed` on stdout, not to stderr.
+  let failure: { message: string; diagnostics?: readonly unknown[] } | undefined;
   const ok = await runScript(session, text, file, {
     cell: async (source, from) => {
       const at = from === file ? shown : displayPath(from);
@@ -79,14 +81,17 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     },
     // A loaded .rag file with errors stops the script, as a failed cell does.
     loaded: (from, r) => {
-      if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: displayPath(from) }, style) + "\n");
-      return !r.diagnostics.some((d) => d.severity === "error");
+      const failed = r.diagnostics.some((d) => d.severity === "error");
+      if (opts.json) {
+        if (failed) failure = { message: `${displayPath(from)} does not compile`, diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, displayPath(from))) };
+      } else if (r.diagnostics.length) process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: displayPath(from) }, style) + "\n");
+      return !failed;
     },
     lowered: (from) => process.stderr.write(`note: ${displayPath(from)} was written by a model: the rest of ${shown} runs as a model's session (policy.untrustedAllow)\n`),
-    error: (message) => process.stderr.write(`error: ${message}\n`),
+    error: (message) => void (opts.json ? (failure = { message }) : process.stderr.write(`error: ${message}\n`)),
   }, 0, undefined, byModel);
   const status = ok ? 0 : 1;
-  session.end(status ? `a cell of ${shown} failed` : undefined);
+  session.end(status ? (failure?.message ?? `a cell of ${shown} failed`) : undefined, failure?.diagnostics);
   await closeCheckpoints(checkpointer);
   if (!opts.json && session.answered) process.stdout.write(`answer: ${JSON.stringify(session.finalAnswer, null, 2)}\n`);
   return status;

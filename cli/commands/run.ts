@@ -9,16 +9,17 @@
  * when cancelled with Ctrl-C (the thread stays resumable).
  */
 import { resolve } from "node:path";
-import { compileGraph, diagnosticToJson, inputReads, renderDiagnostics, type Blueprint } from "../../compiler/index.js";
+import { compileGraph, inputReads, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
 import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
+import { compileFailure } from "../compile-failure.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { configPathFor, displayPath, loadConfig, parseJsonArg, readSource, useProjectApprovals, type LoadedConfig } from "../files.js";
 import { ProgressPrinter } from "../progress.js";
 import { openQueue, submitAndFollow } from "../queue.js";
-import { colorsFor, renderStyle } from "../style.js";
+import { colorsFor } from "../style.js";
 import { didYouMean } from "../../grammar/index.js";
 import { printableId } from "../../stdlib/printable.js";
 
@@ -48,11 +49,9 @@ export async function loadGraph(file: string, opts: { readonly graph?: string; r
   const r = compileGraph(source, { file: shown, registry: loaded.registry.view(), approvals, ...(opts.graph !== undefined ? { graph: opts.graph } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length || !r.value) {
-    if (!opts.json) {
-      process.stderr.write(renderDiagnostics(r.diagnostics, { lines: r.compilation.lines, file: shown }, renderStyle(process.stderr)) + "\n");
-      if (!loaded.path) process.stderr.write(`note: no rag.config.ts beside ${shown}; pass --config to name the registry\n`);
-    }
-    throw new CliError(opts.json ? `${shown} does not compile` : "", 2, { code: "compile", diagnostics: r.diagnostics.map((d) => diagnosticToJson(d, shown)) });
+    const failure = compileFailure(r.diagnostics, { lines: r.compilation.lines, file: shown }, { json: Boolean(opts.json), exitCode: 2, message: `${shown} does not compile` });
+    if (!opts.json && !loaded.path) process.stderr.write(`note: no rag.config.ts beside ${shown}; pass --config to name the registry\n`);
+    throw failure;
   }
   const siblings = new Map(r.compilation.blueprints.map((b) => [b.id, b]));
   try {
@@ -160,7 +159,7 @@ async function queuedRun(file: string, opts: RunCommandOptions): Promise<number>
     try {
       checkInput(blueprint, input);
     } catch (e) {
-      if (e instanceof InvalidInputError) throw new CliError(`${e.message}\n  (pass it with --input '{…}' or --input @file.json)`, 2);
+      if (e instanceof InvalidInputError) throw new CliError(`${e.message}${opts.json ? "" : "\n  (pass it with --input '{…}' or --input @file.json)"}`, 2, { code: "invalid_input" });
       throw e;
     }
     warnMissingInput(blueprint, input, displayPath(file));

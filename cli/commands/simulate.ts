@@ -3,17 +3,18 @@
  * [--json]`: runs the graph with no real calls and explores every path (issue 15 §5,
  * simulate/). Exit 0 when every path is fine; 1 on a runtime error, a loop the graph
  * claims to bound but does not, or a violated `// rag:assert`; 2 when the file does not
- * compile or a flag is wrong.
+ * compile or a flag is wrong (with `--json`: `{"error": {"code": "compile", "message",
+ * "diagnostics"}}` on stdout, nothing on stderr).
  */
-import { renderDiagnostics, type RegistrySnapshot } from "../../compiler/index.js";
+import type { RegistrySnapshot } from "../../compiler/index.js";
 import type { Registry } from "../../registry/index.js";
 import { RagError } from "../../runtime/index.js";
 import { exportRegistry } from "../../registry/index.js";
 import { AssertionSyntaxError, simulate, type SimulateResult } from "../../simulate/index.js";
+import { compileFailureStatus } from "../compile-failure.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, readSnapshotFile, readSource } from "../files.js";
 import { renderSimReport } from "../simulate-report.js";
-import { renderStyle } from "../style.js";
 
 export interface SimulateCommandOptions {
   readonly config?: string;
@@ -51,10 +52,7 @@ export async function simulateCommand(file: string, opts: SimulateCommandOptions
   const reg = await simulationSnapshot(file, opts);
   const r = await simulateSource(source, shown, reg, { ...(opts.graph !== undefined ? { graph: opts.graph } : {}), ...(maxPaths !== undefined ? { maxPaths } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
-  if (!r.report) {
-    process.stderr.write(renderDiagnostics(errors.length ? errors : r.diagnostics, { lines: r.lines, file: shown }, renderStyle(process.stderr)) + "\n");
-    return 2;
-  }
+  if (!r.report) return compileFailureStatus(r.diagnostics, { lines: r.lines, file: shown }, { json: Boolean(opts.json), exitCode: 2, message: `${shown} does not compile`, drawn: errors.length ? errors : r.diagnostics });
   if (opts.json) process.stdout.write(JSON.stringify(r.report, null, 2) + "\n");
   else process.stdout.write(renderSimReport(r.report) + "\n");
   return r.report.ok ? 0 : 1;

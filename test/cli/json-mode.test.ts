@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ragIn, scratchProject } from "../helpers/cli.js";
+import { jsonEvents, ragIn, scratchProject } from "../helpers/cli.js";
 
 const OK = "graph g {\n  start a\n  state { n: number = 0 }\n  node a {\n    kind set\n    set { n: 1 }\n    next END\n  }\n}\n";
 const BROKEN = "graph g {\n  start a\n  node a { next nowhere }\n}\n";
@@ -89,6 +89,78 @@ describe("--json on every command", () => {
     expect(compileErr.code).toBe(2);
     expect(compileErr.stderr).toBe("");
     expect(onlyJson(compileErr.stdout).error.code).toBe("compile");
+  });
+});
+
+/**
+ * Every command that takes `--json` (cli/commands/index.ts), each given an input it
+ * refuses: stdout is exactly one JSON document `{"error": {code, message, diagnostics?}}`,
+ * stderr is empty, and the exit status is the command's usual one.
+ */
+const FAILING: readonly { readonly args: readonly string[]; readonly code: string; readonly exit: number; readonly says?: string }[] = [
+  { args: ["check", "nope.rag"], code: "io", exit: 2 },
+  { args: ["compile", "broken.rag"], code: "compile", exit: 1 },
+  { args: ["run", "broken.rag", "--no-checkpoints"], code: "compile", exit: 2 },
+  { args: ["resume", "t1"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs", "list"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs", "show", "t1"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs", "state", "t1"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs", "fork", "t1", "c1"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["runs", "update", "t1", "--values", "{}"], code: "usage", exit: 2, says: "no checkpoints at" },
+  { args: ["fmt", "nope.rag"], code: "io", exit: 2 },
+  { args: ["graph", "broken.rag"], code: "compile", exit: 1 },
+  { args: ["diff", "broken.rag", "ok.rag"], code: "compile", exit: 2 },
+  { args: ["spec", "--config", "nope.ts"], code: "config", exit: 2 },
+  { args: ["approve", "broken.rag"], code: "compile", exit: 1 },
+  { args: ["repl", "nope.ragsh"], code: "io", exit: 2 },
+  { args: ["simulate", "broken.rag"], code: "compile", exit: 2 },
+  { args: ["author", "a task"], code: "usage", exit: 2, says: "the registry has no model" },
+];
+
+describe("--json failures are one {error} document on stdout and nothing on stderr, for every command", () => {
+  const dir = () => scratchProject({ "ok.rag": OK, "broken.rag": BROKEN });
+  it.each(FAILING.map((c) => ({ ...c, name: c.args.join(" ") })))("rag $name --json: $code", async ({ args, code, exit, says }) => {
+    const r = await ragIn([...args, "--json"], dir());
+    expect({ exit: r.code, stderr: r.stderr }).toEqual({ exit, stderr: "" });
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    const err = onlyJson(r.stdout).error;
+    expect(err).toMatchObject({ code, message: expect.any(String) });
+    if (says !== undefined) expect(err.message).toContain(says);
+    if (code === "compile") expect(err.diagnostics.map((d: { code: string }) => d.code)).toContain("E-rag-unknown-node");
+  });
+
+  it("rag graph --json is --format json (the GraphView); a clash with another --format is a usage error", async () => {
+    const d = dir();
+    const a = await ragIn(["graph", "ok.rag", "--json"], d);
+    const b = await ragIn(["graph", "ok.rag", "--format", "json"], d);
+    expect([a.code, a.stderr]).toEqual([0, ""]);
+    expect(a.stdout).toBe(b.stdout);
+    expect(onlyJson(a.stdout)).toMatchObject({ id: "g", nodes: expect.any(Array), edges: expect.any(Array) });
+    const broken = await ragIn(["graph", "broken.rag", "--format", "json"], d);
+    expect([broken.code, broken.stderr, onlyJson(broken.stdout).error.code]).toEqual([1, "", "compile"]);
+    const clash = await ragIn(["graph", "ok.rag", "--json", "--format", "dot"], d);
+    expect([clash.code, onlyJson(clash.stdout).error]).toEqual([2, { code: "usage", message: "--json and --format dot exclude each other" }]);
+    // Human mode is unchanged: the diagnostics drawn on stderr, nothing on stdout.
+    const human = await ragIn(["graph", "broken.rag"], d);
+    expect([human.code, human.stdout]).toEqual([1, ""]);
+    expect(human.stderr).toContain("error[E-rag-unknown-node]");
+  });
+
+  it("rag diff --format json: a side that does not compile is a compile error with its diagnostics", async () => {
+    const r = await ragIn(["diff", "ok.rag", "broken.rag", "--format", "json"], dir());
+    expect([r.code, r.stderr]).toEqual([2, ""]);
+    expect(onlyJson(r.stdout).error).toMatchObject({ code: "compile", message: "broken.rag does not compile; no diff", diagnostics: [{ code: "E-rag-unknown-node", file: "broken.rag" }] });
+  });
+
+  it("rag repl --json: a :load that fails ends the stream with session_failed saying why (diagnostics included), nothing on stderr", async () => {
+    const d = scratchProject({ "broken.rag": BROKEN, "load.ragsh": ":load broken.rag\n", "missing.ragsh": ":load nope.rag\n" });
+    const r = await ragIn(["repl", "load.ragsh", "--json"], d);
+    expect([r.code, r.stderr]).toEqual([1, ""]);
+    expect(jsonEvents(r.stdout).at(-1)).toMatchObject({ type: "session_failed", error: "broken.rag does not compile", diagnostics: [{ code: "E-rag-unknown-node" }] });
+    const missing = await ragIn(["repl", "missing.ragsh", "--json"], d);
+    expect([missing.code, missing.stderr]).toEqual([1, ""]);
+    expect(jsonEvents(missing.stdout).at(-1)).toMatchObject({ type: "session_failed", error: expect.stringContaining("nope.rag: no such file") });
   });
 });
 
