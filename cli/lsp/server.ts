@@ -92,11 +92,17 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
-  /** Whether a path lies inside an open folder, by path (cleared when folders change): `isInside` reads the file system, and every request asks. */
+  /**
+   * Whether a path lies inside an open folder, by where it leads now (cleared when folders
+   * change): every request asks, so the answer is kept by real path — one `realpath` per ask.
+   * (Kept by the path as written, a folder link of the workspace pointed outside after the
+   * first ask kept its "inside", and the config it then led to ran.)
+   */
   const insideCache = new Map<string, boolean>();
   const inWorkspace = (path: string): boolean => {
-    let v = insideCache.get(path);
-    if (v === undefined) insideCache.set(path, (v = roots.some((r) => isInside(path, r))));
+    const real = realOrResolved(path);
+    let v = insideCache.get(real);
+    if (v === undefined) insideCache.set(real, (v = roots.some((r) => isInside(real, r))));
     return v;
   };
   /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them. */
