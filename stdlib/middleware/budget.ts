@@ -185,7 +185,11 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // The node's own `budget { … }` item applies too; the strictest limit wins.
       const ownNode = ctx.node.budget === undefined ? undefined : graphLimits({ defaults: { budget: ctx.node.budget } }, invalid).run;
       if (invalid.length) return Promise.reject(new NodeError(`a budget that applies to ${callerOf(ctx)} is malformed (${invalid.join(", ")}: limits are numbers ≥ 0): the call is refused rather than run without it`, "permanent", whereOf(ctx)));
-      const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ownNode);
+      // The config's limit of this node by name is an own entry only: a node a `.rag` file
+      // named `toString` or `valueOf` found Object.prototype's function, which took the
+      // place of the default `node` limit and limited nothing.
+      const named = config.nodes !== undefined && Object.hasOwn(config.nodes, ctx.node.name) ? config.nodes[ctx.node.name] : undefined;
+      const nodeLimit = stricter(stricter(named ?? config.node, fromGraph.node), ownNode);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
       return budgeted(next, call, ctx, runLimit, nodeLimit);
