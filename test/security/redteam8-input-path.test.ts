@@ -57,7 +57,7 @@ describe("red team 8: `input \"FIELD\"` names data, never the prototype", () => 
   it("a blueprint built without that check gives the node no prototype: nothing of the process is marked", async () => {
     const reg = registry();
     const bp = compiled(reg, "missing");
-    const edited = { ...bp, nodes: bp.nodes.map((n) => ({ ...n, input: { kind: "path" as const, path: "__proto__" } })) } as Blueprint;
+    const edited = { ...bp, nodes: bp.nodes.map((n) => (n.input?.kind === "path" ? { ...n, input: { ...n.input, path: "__proto__" } } : n)) };
     await new CompiledGraph(edited, { registry: reg, checkpointer: new MemoryCheckpointer() }).invoke({}, { threadId: "t" });
     expect(seen).toHaveLength(1);
     expect(seen[0]).not.toBe(Object.prototype);
