@@ -75,3 +75,20 @@ describe("red team 8: `input \"FIELD\"` names data, never the prototype", () => 
     }
   });
 });
+
+describe("red team 8: a send's `target \"FIELD\"` likewise", () => {
+  const sendSource = (path: string) => `graph g { start a state { out: any[] append } node a { kind set send [w ${JSON.stringify(path)} -> out] join d } node w { kind tool tool "mark" writes out } node d { kind set next END } }`;
+
+  it("the compiler refuses the reserved names, and a packet built from an edited blueprint carries no prototype", async () => {
+    const reg = registry();
+    expect(compile(sendSource("__proto__"), { file: "send.rag", registry: reg.view() }).diagnostics.map((d) => d.code)).toContain("E-rag-reserved-name");
+    const r = compile(sendSource("missing"), { file: "send.rag", registry: reg.view() });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const bp = r.value.blueprints[0]!;
+    const edited: Blueprint = { ...bp, nodes: bp.nodes.map((n) => (n.sends ? { ...n, sends: n.sends.map((s) => (s.args?.kind === "path" ? { ...s, args: { ...s.args, path: "__proto__" } } : s)) } : n)) };
+    await new CompiledGraph(edited, { registry: reg, checkpointer: new MemoryCheckpointer() }).invoke({}, { threadId: "t" });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).not.toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).rt8Polluted).toBeUndefined();
+  });
+});
