@@ -92,3 +92,17 @@ describe("red team 8: a send's `target \"FIELD\"` likewise", () => {
     expect(({} as Record<string, unknown>).rt8Polluted).toBeUndefined();
   });
 });
+
+describe("red team 8: a graph's output field the state lacks", () => {
+  it("is null, as W-rag-unbacked-output-field says, not the Object.prototype member of that name", async () => {
+    const reg = registry();
+    const src = 'graph g { start a state { r: any } node a { kind subgraph graph "inner" writes r next b } node b { kind tool tool "mark" input { r: state.r } next END } } graph inner { start x output { toString: any, valueOf: any } node x { kind set next END } }';
+    const r = compile(src, { file: "out.rag", registry: reg.view() });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.diagnostics.map((d) => d.code)).toContain("W-rag-unbacked-output-field");
+    const g = new CompiledGraph(r.value.blueprints.find((b) => b.id === "g")!, { registry: reg, checkpointer: new MemoryCheckpointer(), graphs: new Map(r.value.blueprints.map((b) => [b.id, b])) });
+    const out = await g.invoke({}, { threadId: "t" });
+    expect(out.state.r).toEqual({ toString: null, valueOf: null });
+    expect(seen).toHaveLength(1);
+  });
+});
