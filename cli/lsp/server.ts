@@ -122,7 +122,14 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const serviceFor = (uri: string): Promise<LanguageService> => {
     let key = "";
     if (!fixed) {
-      const file = uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+      // A file URI Node cannot turn into a path (`%2F` in it, a host on POSIX) names no file
+      // here: checked without a registry (it threw out of `didClose` and ended the server).
+      let file: string | undefined;
+      try {
+        file = uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+      } catch {
+        file = undefined;
+      }
       try {
         key = configPathFor(file, opts.config) ?? "";
       } catch (e) {
@@ -264,8 +271,13 @@ export function serve(connection: Connection, opts: LspOptions): void {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     published.delete(e.document.uri);
-    (await serviceFor(e.document.uri)).close(e.document.uri);
-    await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // A notification's failure is logged: a rejection here is unhandled, which ends the process.
+    try {
+      (await serviceFor(e.document.uri)).close(e.document.uri);
+      await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    } catch (err) {
+      connection.console.error(`rag lsp: closing ${e.document.uri.slice(0, 200)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   });
 
   // Params are data: each handler reads them through documentUri and the service, which
