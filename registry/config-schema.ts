@@ -112,6 +112,25 @@ const policySchema = z.strictObject({
   requireReview: z.enum(["none", "untrusted", "all"]).optional(),
 });
 
+/**
+ * The limits of the harness (`middleware.budget`, `middleware.rateLimit`) are typed: a
+ * figure that is not a count (`tokens: "lots"`, NaN) or a misspelt key (`tokns`) compared
+ * false with every total and switched the limit off without a word.
+ */
+const count = z.number().nonnegative();
+const budgetLimit = z.strictObject({ tokens: count.optional(), usd: count.optional() });
+const middlewareSchema = z.looseObject({
+  budget: z
+    .strictObject({
+      run: budgetLimit.optional(),
+      node: budgetLimit.optional(),
+      nodes: z.record(z.string(), budgetLimit).optional(),
+      expectedOutputTokens: positiveInt.optional(),
+    })
+    .optional(),
+  rateLimit: z.record(z.string(), z.strictObject({ requestsPerMinute: count.optional(), tokensPerMinute: count.optional(), maxConcurrent: positiveInt.optional() })).optional(),
+});
+
 /** `defineConfig` input (RagConfig, config.ts). */
 export const RagConfigSchema = z.strictObject({
   models: names(modelSchema).optional(),
@@ -123,7 +142,7 @@ export const RagConfigSchema = z.strictObject({
   reducers: names(fn("a reducer function (current, update) => next")).optional(),
   validators: names(fn("a validator function")).optional(),
   nodeKinds: names(fn("a node kind implementation (task) => Promise<result>")).optional(),
-  middleware: z.looseObject({}).optional(),
+  middleware: middlewareSchema.optional(),
   policy: policySchema.optional(),
   repl: z.looseObject({}).optional(),
   defaultInputs: names(z.record(z.string(), z.unknown())).optional(),

@@ -162,8 +162,12 @@ export function sessionHost(registry: Registry, emit: Emit, forward: Forward, ch
     },
     async runGraph(req, ids, signal) {
       // A registered graph is a capability; a session's own graph binds only what fits the session's limits.
-      if (registry.graphs.get(req.name) === req.blueprint) refuse("graphs", req.name);
-      const all = new Map(req.graphs);
+      const registered = registry.graphs.get(req.name) === req.blueprint;
+      if (registered) refuse("graphs", req.name);
+      // A registered graph resolves the graphs it binds as it was compiled, from the
+      // registry: handed the session's, a graph it binds by name ran the one a script
+      // registered under that name instead (runtime/graph.ts childGraph, the same rule).
+      const all = registered ? new Map<string, Blueprint>() : new Map(req.graphs);
       all.set(req.name, req.blueprint);
       const parent = new CompiledGraph(req.blueprint, { registry, graphs: all, limits: grant.limits });
       const history: GraphOutcome["history"][number][] = [];

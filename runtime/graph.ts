@@ -244,10 +244,16 @@ export class CompiledGraph {
   private childGraph(graph: string): CompiledGraph {
     let c = this.children.get(graph);
     if (!c) {
-      const bp = this.options.graphs?.get(graph) ?? this.registry.graphs.get(graph);
+      const local = this.options.graphs?.get(graph);
+      const bp = local ?? this.registry.graphs.get(graph);
       if (!bp) throw new BindError(`graph \`${graph}\` is not registered`, [`graphs.${graph}`], { graph: this.blueprint.id });
-      // A subgraph can use no more than this graph may: its limits are this graph's.
-      c = new CompiledGraph(bp, { ...this.options, limits: this.authority.limits });
+      // A subgraph can use no more than this graph may: its limits are this graph's. A graph
+      // of this file resolves names as its file does (its siblings first); a registered one
+      // as it was compiled, from the registry: handed this file's graphs, a graph it binds
+      // by name (`graph "helper"`) ran this file's `graph helper` instead — a graph the
+      // parent's capability list never named, with whatever it uses.
+      const { graphs, ...rest } = this.options;
+      c = new CompiledGraph(bp, { ...rest, ...(local && graphs ? { graphs } : {}), limits: this.authority.limits });
       this.children.set(graph, c);
     }
     return c;

@@ -114,7 +114,12 @@ export class TaskContext implements NodeTask {
       const scope = taskScope(this.task, this.env);
       return Object.fromEntries(input.fields.map((f) => [f.key, evaluate(f.value, scope)]));
     }
-    return input.path in this.env.state ? this.env.state[input.path] : (this.env.input[input.path] ?? null);
+    // Own fields only (as expressions read): `input "__proto__"` found Object.prototype
+    // through `in` and handed it to the node as its input — a tool that wrote to its
+    // arguments wrote onto every object of the process.
+    const { state, input: given } = this.env;
+    if (Object.hasOwn(state, input.path)) return state[input.path];
+    return Object.hasOwn(given, input.path) ? (given[input.path] ?? null) : null;
   }
 
   newMessageId(): string {

@@ -110,5 +110,8 @@ function sendArgs(s: SendSpec, scope: Scope, state: State): unknown {
   if (!s.args) return undefined;
   if (s.args.kind === "map") return Object.fromEntries(s.args.fields.map((f) => [f.key, evaluate(f.value, scope)]));
   const input = (scope.input ?? {}) as Record<string, unknown>;
-  return s.args.path in state ? state[s.args.path] : (input[s.args.path] ?? s.args.path);
+  // Own fields only, as a node's `input "FIELD"` (node-task.ts): `in` found Object.prototype for "__proto__".
+  const path = s.args.path;
+  if (Object.hasOwn(state, path)) return state[path];
+  return (Object.hasOwn(input, path) ? input[path] : undefined) ?? path;
 }

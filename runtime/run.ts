@@ -428,7 +428,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (wants("step_completed")) await emit({ type: "step_completed", durationMs: clock.now() - stepStarted });
       if (interrupts.length) return await pause(l, interrupts);
     }
-    const output = bp.output ? Object.fromEntries(bp.output.map((f) => [f.name, l.state[f.name] ?? null])) : (l.lastResult ?? null);
+    // An output field is read as an own field of the state: one the state lacks is null (a
+    // field called `toString` returned Object.prototype's function, into the parent's state
+    // and on to a tool's arguments).
+    const output = bp.output ? Object.fromEntries(bp.output.map((f) => [f.name, (Object.hasOwn(l.state, f.name) ? l.state[f.name] : undefined) ?? null])) : (l.lastResult ?? null);
     if (persist) await persist.drain();
     const r = result("completed", output, [], l);
     await emit({ type: "run_completed", state: l.state, output, steps: l.step, durationMs: r.durationMs, errors: l.errors.map((e) => ({ ...e })) });

@@ -3,12 +3,14 @@
  * else the standard registry (the scripted provider and the stdlib). Loaded once at
  * start, as `rag run` loads it (`cli/files.ts`), minus the CLI's printing.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileGraph, type Blueprint } from "../compiler/index.js";
 import type { RagConfig, Registry } from "../registry/index.js";
+import { MAX_LOAD_BYTES } from "../repl/directives.js";
 import { registryFromConfig, standardRegistry } from "../repl/standard-registry.js";
+import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { missingRagraphHint } from "./config-hint.js";
 
 export interface StudioConfig {
@@ -52,8 +54,21 @@ export async function loadStudioConfig(workspace: string, explicit?: string, imp
   }
 }
 
+/**
+ * A graph file the config names, read as `:load` reads a `.rag` file (a regular file of
+ * at most `MAX_LOAD_BYTES`): a bare `readFileSync` blocked the server on a FIFO and read a
+ * link to /dev/zero until the heap gave out, at start and at every config reload.
+ * @throws ConfigLoadError when it cannot be read or does not compile.
+ */
 function graphFromFile(file: string, name: string): Blueprint {
-  const r = compileGraph(readFileSync(file, "utf8"), { file, graph: name });
+  let text: string;
+  try {
+    text = readTextFile(file, MAX_LOAD_BYTES);
+  } catch (e) {
+    if (e instanceof TextFileError) throw new ConfigLoadError(`graph \`${name}\`: ${e.message}`);
+    throw e;
+  }
+  const r = compileGraph(text, { file, graph: name });
   if (!r.value) throw new ConfigLoadError(`graph \`${name}\` in ${file} does not compile`);
   return r.value;
 }

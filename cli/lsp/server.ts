@@ -92,11 +92,17 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const opened = new Map<string, string>();
   /** Configs beside files outside the workspace, already reported as not loaded. */
   const outside = new Set<string>();
-  /** Whether a path lies inside an open folder, by path (cleared when folders change): `isInside` reads the file system, and every request asks. */
+  /**
+   * Whether a path lies inside an open folder, by where it leads now (cleared when folders
+   * change): every request asks, so the answer is kept by real path — one `realpath` per ask.
+   * (Kept by the path as written, a folder link of the workspace pointed outside after the
+   * first ask kept its "inside", and the config it then led to ran.)
+   */
   const insideCache = new Map<string, boolean>();
   const inWorkspace = (path: string): boolean => {
-    let v = insideCache.get(path);
-    if (v === undefined) insideCache.set(path, (v = roots.some((r) => isInside(path, r))));
+    const real = realOrResolved(path);
+    let v = insideCache.get(real);
+    if (v === undefined) insideCache.set(real, (v = roots.some((r) => isInside(real, r))));
     return v;
   };
   /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them. */
@@ -116,7 +122,14 @@ export function serve(connection: Connection, opts: LspOptions): void {
   const serviceFor = (uri: string): Promise<LanguageService> => {
     let key = "";
     if (!fixed) {
-      const file = uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+      // A file URI Node cannot turn into a path (`%2F` in it, a host on POSIX) names no file
+      // here: checked without a registry (it threw out of `didClose` and ended the server).
+      let file: string | undefined;
+      try {
+        file = uri.startsWith("file:") ? fileURLToPath(uri) : undefined;
+      } catch {
+        file = undefined;
+      }
       try {
         key = configPathFor(file, opts.config) ?? "";
       } catch (e) {
@@ -258,8 +271,13 @@ export function serve(connection: Connection, opts: LspOptions): void {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     published.delete(e.document.uri);
-    (await serviceFor(e.document.uri)).close(e.document.uri);
-    await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // A notification's failure is logged: a rejection here is unhandled, which ends the process.
+    try {
+      (await serviceFor(e.document.uri)).close(e.document.uri);
+      await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    } catch (err) {
+      connection.console.error(`rag lsp: closing ${e.document.uri.slice(0, 200)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   });
 
   // Params are data: each handler reads them through documentUri and the service, which

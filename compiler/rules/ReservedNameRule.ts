@@ -60,6 +60,14 @@ export const ReservedNameRule: Rule = (ctx) => ({
           help: `rename it: \`${id.name}\` would reach the prototype of the objects built from this file instead of naming data`,
         });
       }
+      // `input "FIELD"` and a send's `target "FIELD"` name a field as a string.
+      const path = rec.kind === "InputItem" ? (rec.value as A.InputItem["value"]) : rec.kind === "SendTarget" ? (rec.args as A.SendTarget["args"]) : undefined;
+      if (path?.kind === "String" && RESERVED_KEYS.has(path.value)) {
+        ctx.report("E-rag-reserved-name", `\`${path.value}\` is reserved and cannot name a field`, path.span, {
+          label: "reserved",
+          help: `\`input "${path.value}"\` would read the prototype of the state instead of a field`,
+        });
+      }
       for (const key in rec) {
         if (key === "span") continue;
         const v = rec[key];

@@ -114,6 +114,34 @@ function overBy(limit: BudgetLimit, tokens: number, usd: number): string | undef
   return undefined;
 }
 
+/** Output tokens and USD past their reservations (`Overrun`). */
+interface Overrun {
+  tokens: number;
+  usd: number;
+}
+
+/**
+ * What the streams of calls in flight have used past their reservations, per ledger: the
+ * run's and each node's. A reservation holds a call's estimate (256 output tokens by
+ * default) while its reply may run to what the budget has left; the part of a stream past
+ * its reservation is counted here at once, so every other call's checks — the check
+ * before a call, its output cap and its stream's guard — see it. (They saw only each
+ * other's reservations: four concurrent streams against a 2,000-token run budget were each
+ * stopped near 2,000 less the others' estimates, and the thread spent 5,000.)
+ */
+const overruns = new WeakMap<SpendLedger, { readonly run: Overrun; readonly nodes: Map<string, Overrun> }>();
+
+function overrunsOf(ledger: SpendLedger, node: string): { readonly run: Overrun; readonly node: Overrun } {
+  let o = overruns.get(ledger);
+  if (!o) overruns.set(ledger, (o = { run: { tokens: 0, usd: 0 }, nodes: new Map() }));
+  let n = o.nodes.get(node);
+  if (!n) o.nodes.set(node, (n = { tokens: 0, usd: 0 }));
+  return { run: o.run, node: n };
+}
+
+/** `l` with the overrun `o` of calls in flight counted as reserved. */
+const withOverrun = (l: Ledger, o: Overrun): Ledger => ({ tokens: l.tokens, usd: l.usd, reservedTokens: l.reservedTokens + o.tokens, reservedUsd: l.reservedUsd + o.usd });
+
 /** What a reply whose usage is not a count is charged: its reservation, or what it is known to have used (input estimate + streamed output) when that is more. */
 function fallback(reserved: { readonly tokens: number; readonly usd: number }, meter: CallMeter): { tokens: number; usd: number } {
   const seen = meter.observed();
@@ -157,7 +185,11 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // The node's own `budget { … }` item applies too; the strictest limit wins.
       const ownNode = ctx.node.budget === undefined ? undefined : graphLimits({ defaults: { budget: ctx.node.budget } }, invalid).run;
       if (invalid.length) return Promise.reject(new NodeError(`a budget that applies to ${callerOf(ctx)} is malformed (${invalid.join(", ")}: limits are numbers ≥ 0): the call is refused rather than run without it`, "permanent", whereOf(ctx)));
-      const nodeLimit = stricter(stricter(config.nodes?.[ctx.node.name] ?? config.node, fromGraph.node), ownNode);
+      // The config's limit of this node by name is an own entry only: a node a `.rag` file
+      // named `toString` or `valueOf` found Object.prototype's function, which took the
+      // place of the default `node` limit and limited nothing.
+      const named = config.nodes !== undefined && Object.hasOwn(config.nodes, ctx.node.name) ? config.nodes[ctx.node.name] : undefined;
+      const nodeLimit = stricter(stricter(named ?? config.node, fromGraph.node), ownNode);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
       return budgeted(next, call, ctx, runLimit, nodeLimit);
@@ -181,6 +213,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const ledger = ledgerOf(ctx);
       const run = ledger.run;
       const node = ledger.node(ctx.node.name);
+      const live = overrunsOf(ledger, ctx.node.name);
       const tokens = estimateRequestTokens(call.request, config.expectedOutputTokens);
       const outTokens = call.request.maxOutputTokens ?? config.expectedOutputTokens ?? 256;
       const usd = price ? priceUsage({ inputTokens: tokens - outTokens, outputTokens: outTokens }, price) : 0;
@@ -192,8 +225,8 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       };
       const nodeScope = `budget of node \`${ctx.node.name}\``;
       const before = () => `a call of ${callerOf(ctx)} (estimated ${callTokens(tokens, usd)}) would bring`;
-      check(run, runLimit, "run's budget", tokens, usd, before);
-      check(node, nodeLimit, nodeScope, tokens, usd, before);
+      check(withOverrun(run, live.run), runLimit, "run's budget", tokens, usd, before);
+      check(withOverrun(node, live.node), nodeLimit, nodeScope, tokens, usd, before);
       // The reply may use no more output than the budget has left, told to the provider
       // (`maxOutputTokens`) before the call: the estimate above counts `outTokens` only, and
       // a model that wrote 50,000 tokens against 1,000 left spent them all before the check
@@ -201,7 +234,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // Never above the model's own output maximum: under a large budget the cap is what is
       // left (~1,000,000), which the vendor refuses (and the Anthropic SDK refuses to send
       // without streaming) — the budget may lower a request's output, never raise it.
-      const left = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
+      const left = outputCap(withOverrun(run, live.run), runLimit, withOverrun(node, live.node), nodeLimit, tokens - outTokens, price);
       const cap = left === undefined ? undefined : Math.min(left, call.model.capabilities.maxOutputTokens);
       const lowered = cap !== undefined && (call.request.maxOutputTokens === undefined || call.request.maxOutputTokens > cap);
       if (lowered) call = { ...call, request: { ...call.request, maxOutputTokens: cap } };
@@ -218,12 +251,20 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // As the reply arrives, its output so far replaces the reservation's: a stream that
       // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there.
       const inTokens = tokens - outTokens;
+      // This call's stream past its reservation, counted in `live` for the other calls.
+      const mine: Overrun = { tokens: 0, usd: 0 };
+      const grow = (t: number, u: number) => {
+        for (const o of [live.run, live.node, mine]) (o.tokens += t), (o.usd += u);
+      };
+      const release = () => grow(-mine.tokens, -mine.usd);
       const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }) => {
-        if (inTokens + out <= tokens) return undefined;
         const u = price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
-        for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
-          // This call's reservation replaced by its output so far (and its failed attempts).
-          const over = overBy(limit, l.tokens + l.reservedTokens - tokens + failed.tokens + inTokens + out, l.usd + l.reservedUsd - usd + failed.usd + u);
+        grow(Math.max(0, inTokens + out - tokens) - mine.tokens, Math.max(0, u - usd) - mine.usd);
+        if (inTokens + out <= tokens) return undefined;
+        for (const [l, o, limit, scope] of [[run, live.run, runLimit, "run's budget"], [node, live.node, nodeLimit, nodeScope]] as const) {
+          // This call's reservation replaced by its output so far (and its failed attempts);
+          // the other calls' reservations and what their streams used past them.
+          const over = overBy(limit, l.tokens + l.reservedTokens - tokens + o.tokens - mine.tokens + failed.tokens + inTokens + out, l.usd + l.reservedUsd - usd + o.usd - mine.usd + failed.usd + u);
           if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens (its output so far at 4 characters per token), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
         }
         return undefined;
@@ -242,11 +283,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
           failed.tokens += t.tokens;
           failed.usd += t.usd;
         }
+        release();
         ledger.settle(ctx.node.name, reserved, failed);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
       // at the reservation, or at what the reply is known to have streamed when that is more.
+      release();
       const ok = spentOf(res.usage, fallback(reserved, meter), res.cached !== undefined);
       const failed = meter.failed();
       const spentTokens = ok.tokens + failed.tokens;
