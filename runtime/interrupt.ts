@@ -44,6 +44,9 @@ export interface ResumeCommand {
   readonly update?: Readonly<Record<string, unknown>>;
 }
 
+/** Judges one answer to one pending interrupt before it is recorded; throws InvalidResumeError to refuse it (`typedAnswerCheck`). */
+export type AnswerCheck = (interrupt: PendingInterrupt, value: unknown) => void;
+
 /** Largest resume command accepted, in characters of its JSON text (1 MiB): answers, `update` and `steering` together. */
 export const MAX_RESUME_BYTES = 1024 * 1024;
 
@@ -114,14 +117,15 @@ export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], n
  * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
  *   interrupt, a value outside the options, an unsafe value (a forbidden key, too deep),
  *   or (with `requireAnswer`) no answer to any pending node interrupt (nothing could make
- *   progress).
+ *   progress); `checkAnswer` refuses an answer the same way (a typed `resume` answer that
+ *   does not match its type: `typedAnswerCheck`), before anything is recorded.
  */
 export function answerInterrupts(
   threadId: string,
   pending: readonly PendingInterrupt[],
   recorded: Readonly<Record<string, unknown>>,
   command: ResumeCommand | undefined,
-  options: { readonly requireAnswer?: boolean } = {},
+  options: { readonly requireAnswer?: boolean; readonly checkAnswer?: AnswerCheck } = {},
 ): Record<string, unknown> {
   const answers: Record<string, unknown> = { ...recorded };
   const ids = pending.map((i) => i.id);
@@ -155,6 +159,7 @@ export function answerInterrupts(
   for (const i of pending) {
     if (i.id in given) {
       checkOptions(threadId, i, given[i.id]);
+      options.checkAnswer?.(i, given[i.id]);
       answers[i.id] = given[i.id];
     } else if (i.kind !== "node") answers[i.id] = null;
   }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileGraph, formatSource } from "../../compiler/index.js";
 import { tool } from "../../registry/index.js";
-import { MemoryCheckpointer } from "../../runtime/index.js";
+import { InvalidResumeError, MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
 
@@ -146,6 +146,42 @@ describe("resume { … }", () => {
     const { graph } = buildGraph(EDIT, { checkpointer: new MemoryCheckpointer() });
     await graph.invoke({}, { threadId: "t" });
     await expect(graph.resume("t", { value: { text: 3 } })).rejects.toThrow(/does not match its `resume` type/);
+  });
+
+  it("a refused answer leaves the question open: nothing is saved, a correct answer then continues", async () => {
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(EDIT.replace("ok: boolean", "ok: boolean\n      score: number(0..1)"), { checkpointer: saver });
+    await graph.invoke({}, { threadId: "t" });
+    const before = (await saver.list("t")).length;
+    const err = await graph.resume("t", { value: { text: "v", ok: true, score: 5 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidResumeError);
+    expect((err as InvalidResumeError).message).toMatch(/graph `edit`, interrupt node `review`: the answer does not match its `resume` type: field `score`/);
+    expect((await saver.list("t")).length).toBe(before);
+    expect(await graph.getState("t")).toMatchObject({ status: "interrupted", interrupts: [{ node: "review" }] });
+    await expect(graph.resume("t", { value: { text: "v", ok: true, score: 5 }, update: { draft: "edited" } })).rejects.toThrow(InvalidResumeError);
+    expect((await saver.list("t")).length).toBe(before);
+    const r = await graph.resume("t", { value: { text: "v", ok: true, score: 0.5 } });
+    expect(r.status).toBe("completed");
+    expect((r.state as { draft: string }).draft).toBe("v");
+  });
+
+  it("an answer to a subgraph's typed question is refused at the root too, and the question stays open", async () => {
+    const src = `${EDIT}
+graph outer {
+  start inner
+  node inner {
+    kind subgraph
+    graph "edit"
+    next END
+  }
+}
+`;
+    const { graph } = buildGraph(src, { checkpointer: new MemoryCheckpointer(), graph: "outer" });
+    const paused = await graph.invoke({}, { threadId: "t" });
+    expect(paused.status).toBe("interrupted");
+    await expect(graph.resume("t", { value: { text: 3, ok: true } })).rejects.toThrow(/interrupt node `review`: the answer does not match its `resume` type: field `text`/);
+    const r = await graph.resume("t", { value: { text: "v", ok: true } });
+    expect(r.status).toBe("completed");
   });
 
   it("`result.x` reads are checked against the resume type", () => {
