@@ -1,13 +1,18 @@
 /**
  * An item that the node's kind does not use is `W-rag-item-unused` (`language.md` §2.3:
- * "an item that the node's kind does not use (e.g. `tools` on a `model` node) is a
- * warning, not an error"). The reference dialect put any item on any kind, so this is
+ * an item that the node's kind does not use, e.g. `prompt` on a `set` node, is a
+ * warning, not an error). The reference dialect put any item on any kind, so this is
  * never an error (compat README). Items every kind uses — routing, `send`/`join`,
  * policies (`retry`, `timeout`, `on_error`, `checkpoint`), `metadata`, `tags`, `set`,
  * `steering`, and the branch flags `blocking`/`optional` (`runtime.md` §2: any branch may
  * run detached or be optional, whatever its kind) — are never reported; custom (registry)
  * kinds are not checked. `cache` keeps model replies (stdlib/middleware/cache.ts), so it
  * belongs to the kinds that make model calls.
+ *
+ * `tools` and `approve` belong to `model` nodes too: the model is offered the tools, and
+ * the `tool_executor` its `tool_call` route reaches runs them, each `approve` call gated
+ * (LangGraph's ReAct shape: a model with bound tools, then a ToolNode). The warning told
+ * authors to remove an `approve` that was gating calls.
  *
  * Reference meanings kept (§6): `model` names the graph of a subgraph node and the
  * route function of a router node, and is an extra model binding on subagent and
@@ -24,7 +29,7 @@ export const COMMON_ITEMS: ReadonlySet<string> = new Set([
 
 /** Items each built-in kind uses, beyond COMMON (`language.md` §2.4, §6). */
 export const KIND_ITEMS: Readonly<Record<NodeKind, readonly string[]>> = {
-  model: ["model", "system", "prompt", "output", "writes", "validate", "input", "attach", "cache"],
+  model: ["model", "system", "prompt", "tools", "output", "writes", "validate", "input", "approve", "attach", "cache"],
   agent: ["model", "system", "prompt", "tools", "output", "writes", "validate", "max_steps", "input", "approve", "attach", "cache"],
   tool_executor: ["tools", "writes", "approve"],
   tool: ["tool", "input", "writes", "approve"],

@@ -10,11 +10,15 @@ const diags = (src: string, registry?: RegistrySnapshot) => compile(src, { file:
 const codes = (src: string, part: string, registry?: RegistrySnapshot) => diags(src, registry).filter((d) => d.code.includes(part)).map((d) => d.code);
 
 describe("items a kind does not use", () => {
-  it("warns (never errors) for `tools` on a model node and `prompt` on a set node", () => {
-    const ds = diags('graph g { start a node a { kind model model "m" tools ["x"] next b } node b { kind set prompt "hi" next END } }').filter((d) => d.code === "W-rag-item-unused");
+  it("warns (never errors) for `prompt` on a set node and `tools` on a router node", () => {
+    const ds = diags('graph g { start a node a { kind router tools ["x"] routes { when true -> b } } node b { kind set prompt "hi" next END } }').filter((d) => d.code === "W-rag-item-unused");
     expect(ds.map((d) => d.severity)).toEqual(["warning", "warning"]);
-    expect(ds[0].message).toBe("`tools` has no effect on a `model` node");
-    expect(ds[0].help).toContain("`agent`");
+    expect(ds[0].message).toBe("`tools` has no effect on a `router` node");
+    expect(ds[0].help).toBe("`tools` is used by `model`, `agent`, `tool_executor`, `repl_agent` nodes; change `kind`, or remove the item");
+  });
+
+  it("does not warn for `tools` and `approve` on a model node: the tools are offered, the executor its `tool_call` route reaches runs them", () => {
+    expect(codes('graph g { start a node a { kind model model "m" tools ["x"] approve ["x"] next END } }', "item-unused")).toEqual([]);
   });
 
   it("warns for `cache` on kinds that make no model call, and not on model-calling ones", () => {
