@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileGraph, formatSource } from "../../compiler/index.js";
-import { tool } from "../../registry/index.js";
+import { tool, type ChatMessage } from "../../registry/index.js";
 import { InvalidResumeError, MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
@@ -61,6 +61,39 @@ describe("approve [..]", () => {
     const r = await graph.resume("t", { value: { choice: "approve", args: { id: "A1", amount: 10 } } });
     expect(r.status).toBe("completed");
     expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+  });
+
+  it("edited arguments are what the conversation records: the model's call is replaced (same message and call id) by the call that ran", async () => {
+    const { ran, registry } = setup([refundTurn, done]);
+    const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
+    const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    const asked = (paused.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")!;
+    const r = await graph.resume("t", { value: { choice: "approve", args: { id: "A1", amount: 10 } } });
+    expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+    const messages = (r.state as { messages: ChatMessage[] }).messages;
+    const calls = messages.filter((m) => m.role === "assistant" && m.toolCalls?.length);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].id).toBe(asked.id);
+    expect(calls[0].toolCalls).toEqual([
+      { name: "lookup", arguments: { id: "A1" }, id: "c1" },
+      { name: "refund", arguments: { id: "A1", amount: 10 }, id: "c2" },
+    ]);
+    expect(messages.filter((m) => m.role === "tool").map((m) => [m.toolCallId, m.content])).toEqual([["c1", '{"id":"A1","paid":30}'], ["c2", "refunded"]]);
+  });
+
+  it("in an agent's own tool loop too, the next turn and the saved conversation see the call as approved", async () => {
+    const seen: unknown[] = [];
+    const { ran, registry } = setup([refundTurn, { reply: (req) => (seen.push(req.messages.find((m) => m.role === "assistant")?.toolCalls), "done") }]);
+    const loop = AGENT.replace(/routes \{\n      tool_call -> tools\n      final -> END\n    \}/, "next END").replace(/  node tools \{[\s\S]*?\n  \}\n/, "");
+    const { graph } = buildGraph(loop, { registry, checkpointer: new MemoryCheckpointer() });
+    const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    const option = (paused.interrupts[0].payload as { options: string[] }).options[0];
+    const r = await graph.resume("t", { value: { choice: option, args: { id: "A1", amount: 10 } } });
+    expect(r.status).toBe("completed");
+    expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+    const edited = [{ name: "lookup", arguments: { id: "A1" }, id: "c1" }, { name: "refund", arguments: { id: "A1", amount: 10 }, id: "c2" }];
+    expect(seen).toEqual([edited]);
+    expect((r.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")?.toolCalls).toEqual(edited);
   });
 
   it("deny skips the call; the model is told", async () => {
