@@ -92,10 +92,10 @@ The node item \`join X\` needs a \`send\` in that node; the graph item \`join [a
 Models, tools, agents, scripts, route functions: registry names (in-file \`agent\` blocks need not be).
 
 ## Semantics
-- Kinds use: model: model system prompt tools approve output writes attach cache; agent: those + max_steps;
+- Kinds use: model: model system prompt tools approve output writes attach cache budget; agent: those + max_steps;
   tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input persistent;
   subagent: agent input; interrupt: prompt options resume; join: sources;
-  repl_agent: model script tools. Any kind: routing send join set writes retry timeout on_error budget blocking optional.
+  repl_agent: model script tools. Any kind: routing send join set writes retry timeout on_error blocking optional.
 - \`result\`: model/agent: \`output\` record or reply; subagent/subgraph: child's output;
   tool: its return; interrupt: the answer; router: the label.
 - \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.

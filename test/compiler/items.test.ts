@@ -28,6 +28,25 @@ describe("items a kind does not use", () => {
     expect(ds[0].help).toBe("`cache` is used by `model`, `agent`, `router`, `subgraph`, `subagent`, `repl_agent` nodes; change `kind`, or remove the item");
   });
 
+  it("warns for `budget` on kinds whose task makes no model call (a set, tool, interrupt or subgraph node), as for `cache`", () => {
+    const src = `graph g { start a
+      node a { kind set set { x: 1 } budget { tokens: 4k } next b }
+      node b { kind tool tool "t" budget { tokens: 4k } next c }
+      node c { kind interrupt prompt "ok?" budget { usd: 1.00 } next d }
+      node d { kind subgraph graph "other" budget { tokens: 4k } next e }
+      node e { model "m" prompt "hi" budget { tokens: 4k } next f }
+      node f { kind agent model "m" budget { tokens: 4k } next END }
+    } graph other { start z node z { next END } }`;
+    const ds = diags(src).filter((d) => d.code === "W-rag-item-unused");
+    expect(ds.map((d) => d.message)).toEqual([
+      "`budget` has no effect on a `set` node",
+      "`budget` has no effect on a `tool` node",
+      "`budget` has no effect on a `interrupt` node",
+      "`budget` has no effect on a `subgraph` node",
+    ]);
+    expect(ds[0].help).toBe("`budget` is used by `model`, `agent`, `router`, `subagent`, `repl_agent` nodes (it caps the model calls of the node's own task; a child graph's calls are charged to that graph's `budget`); change `kind`, or remove the item");
+  });
+
   it("accepts the reference meanings: model on subgraph, router, subagent and repl_agent nodes; system on an interrupt", () => {
     const src = `graph g { start a
       node a { kind subgraph model "other" next b }
