@@ -96,6 +96,17 @@ describe("approve [..]", () => {
     expect((r.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")?.toolCalls).toEqual(edited);
   });
 
+  it("an approval whose `args` are not an object is refused before it is saved; the question stays open", async () => {
+    const { ran, registry } = setup([refundTurn, done]);
+    const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
+    await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    await expect(graph.resume("t", { value: { choice: "approve", args: 3 } })).rejects.toThrow(/the approval of tool `refund` \(node `tools`, .*\) gave `args` that are not an object; the question stays open/);
+    expect(ran).toEqual([]);
+    const r = await graph.resume("t", { value: "approve" });
+    expect(r.status).toBe("completed");
+    expect(ran).toEqual(["lookup A1", "refund A1 30"]);
+  });
+
   it("deny skips the call; the model is told", async () => {
     const { ran, registry } = setup([refundTurn, done]);
     const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
