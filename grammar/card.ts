@@ -24,8 +24,7 @@ export function approxTokens(text: string): number {
 
 export const GRAMMAR_CARD = `# .rag grammar card
 
-A .rag file declares LLM agent workflows as graphs, without code: models, tools,
-agents, scripts and route functions are registry names.
+A .rag file declares LLM agent workflows as graphs, without code.
 
 ## Lexical
 - Comments \`// line\`, \`/* block */\` (never \`#\`). Items need no separators.
@@ -90,13 +89,13 @@ count any all (truthy items): \`count(x.ok for x in state.items)\`; \`[x.label f
 ## Rules
 Every route target exists or is END; START is never a target. A node with no route ends its branch.
 The node item \`join X\` needs a \`send\` in that node; the graph item \`join [a, b] -> c\` does not.
-Models, tools and agents must be registered; in-file \`agent\` blocks need not be.
+Models, tools, agents, scripts, route functions: registry names (in-file \`agent\` blocks need not be).
 
 ## Semantics
-- Kinds use: model: model system prompt output writes attach cache; agent: those + tools approve max_steps;
+- Kinds use: model: model system prompt tools approve output writes attach cache budget; agent: those + max_steps;
   tool_executor: tools approve; tool: tool input approve; router: route; subgraph: graph input persistent;
   subagent: agent input; interrupt: prompt options resume; join: sources;
-  repl_agent: model script tools. Any kind: routing send join set writes retry timeout on_error budget blocking optional.
+  repl_agent: model script tools. Any kind: routing send join set writes retry timeout on_error blocking optional.
 - \`result\`: model/agent: \`output\` record or reply; subagent/subgraph: child's output;
   tool: its return; interrupt: the answer; router: the label.
 - \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.
@@ -104,7 +103,7 @@ Models, tools and agents must be registered; in-file \`agent\` blocks need not b
 - \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs both in parallel.
 - \`wait N\` counts succeeded branches only; \`wait first|N\` cancels the rest.
 - \`max_attempts\` counts tries (first included); \`max_steps\`: agent model turns.
-- An agent without \`tool_call\` routes runs its own tool loop, else one turn per visit.
+- An agent without \`tool_call\` routes runs its own tool loop; else, as a model node, one turn whose calls the \`tool_call\` target runs.
 
 ## Examples
 \`\`\`rag
@@ -120,7 +119,7 @@ graph refunds {
     approve ["refund"]
     routes { tool_call -> tools  final -> edit }
   }
-  node tools { kind tool_executor tools ["lookup_order", "refund"] approve ["refund"] next agent }
+  node tools { kind tool_executor tools ["lookup_order", "refund"] next agent }
   node edit {
     kind interrupt
     prompt "Edit the reply"

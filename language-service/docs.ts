@@ -12,7 +12,7 @@ export interface WordDoc {
 
 /** Node kinds (§2.4): what each does. */
 export const KIND_DOCS: Readonly<Record<string, string>> = {
-  model: "one model call; no tool execution",
+  model: "one model call; its `tools` are offered to the model, and run by the `tool_executor` its `tool_call` route reaches (`approve` gating them)",
   agent: "model + tools: with `routes { tool_call -> X, final -> Y }` one turn that routes; without, its own tool loop to a final answer (bounded by `max_steps`)",
   tool_executor: "executes the tool calls pending in state (read-only tools in parallel, mutating ones in order, approval policy applied)",
   tool: "calls one tool with mapped arguments",

@@ -44,6 +44,9 @@ export interface ResumeCommand {
   readonly update?: Readonly<Record<string, unknown>>;
 }
 
+/** Judges one answer to one pending interrupt before it is recorded; throws InvalidResumeError to refuse it (`typedAnswerCheck`). */
+export type AnswerCheck = (interrupt: PendingInterrupt, value: unknown) => void;
+
 /** Largest resume command accepted, in characters of its JSON text (1 MiB): answers, `update` and `steering` together. */
 export const MAX_RESUME_BYTES = 1024 * 1024;
 
@@ -114,14 +117,15 @@ export function boundaryInterrupts(bp: Blueprint, ran: readonly PlannedTask[], n
  * @throws InvalidResumeError for an unknown id, a value that cannot be assigned to one
  *   interrupt, a value outside the options, an unsafe value (a forbidden key, too deep),
  *   or (with `requireAnswer`) no answer to any pending node interrupt (nothing could make
- *   progress).
+ *   progress); `checkAnswer` refuses an answer the same way (a typed `resume` answer that
+ *   does not match its type: `typedAnswerCheck`), before anything is recorded.
  */
 export function answerInterrupts(
   threadId: string,
   pending: readonly PendingInterrupt[],
   recorded: Readonly<Record<string, unknown>>,
   command: ResumeCommand | undefined,
-  options: { readonly requireAnswer?: boolean } = {},
+  options: { readonly requireAnswer?: boolean; readonly checkAnswer?: AnswerCheck } = {},
 ): Record<string, unknown> {
   const answers: Record<string, unknown> = { ...recorded };
   const ids = pending.map((i) => i.id);
@@ -155,6 +159,8 @@ export function answerInterrupts(
   for (const i of pending) {
     if (i.id in given) {
       checkOptions(threadId, i, given[i.id]);
+      checkApprovalArgs(threadId, i, given[i.id]);
+      options.checkAnswer?.(i, given[i.id]);
       answers[i.id] = given[i.id];
     } else if (i.kind !== "node") answers[i.id] = null;
   }
@@ -174,6 +180,19 @@ function checkOptions(threadId: string, i: PendingInterrupt, value: unknown): vo
   if (choice === undefined || !options.includes(choice)) {
     throw new InvalidResumeError(`interrupt \`${i.id}\` (node \`${i.node}\`, thread \`${threadId}\`) expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}`);
   }
+}
+
+/**
+ * A tool-approval question (`type: "tool_approval"`, stdlib/kinds/approval.ts) takes edited
+ * arguments as an object only: refused here, before the answer is recorded, the question
+ * stays open (refused by the node, the task failed and the thread lost its question).
+ */
+function checkApprovalArgs(threadId: string, i: PendingInterrupt, value: unknown): void {
+  const payload = i.payload as { type?: unknown; tool?: unknown } | undefined;
+  if (payload?.type !== "tool_approval" || !value || typeof value !== "object" || !("args" in value)) return;
+  const args = (value as { args?: unknown }).args;
+  if (args === undefined || (args !== null && typeof args === "object" && !Array.isArray(args))) return;
+  throw new InvalidResumeError(`the approval of tool \`${String(payload.tool)}\` (node \`${i.node}\`, thread \`${threadId}\`, interrupt \`${i.id}\`) gave \`args\` that are not an object; the question stays open: answer it again`, { node: i.node, taskId: i.taskId });
 }
 
 /** The option a resume value picks: the string itself, or its `choice` / `route` field. */

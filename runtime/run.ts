@@ -14,6 +14,7 @@ import { SPECIAL, type Checkpoint, type CheckpointMetadata, type Durability, typ
 import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
+import { typedAnswerCheck } from "./resume-type.js";
 import { PersistentCalls } from "./persistent-child.js";
 import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, NO_INTERRUPTS } from "./interrupt.js";
@@ -21,7 +22,7 @@ import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
-import { buildCheckpoint, freshStart, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
+import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateStateHeld } from "./update-state.js";
@@ -150,7 +151,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   // `checkpoint_saved` events only when someone listens (which events a run emits is fixed for the run).
   const onSaved = wants("checkpoint_saved") ? (c: Checkpoint, m: CheckpointMetadata) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability: durability! }) : undefined;
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, onSaved) : undefined;
-  const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix };
+  const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix, checkAnswer: typedAnswerCheck(g, threadId, namespace) };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.
   const persistentCalls = new PersistentCalls();
@@ -240,6 +241,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       from = undefined;
     }
     if (resuming && !parent && persist && options.resume?.update) {
+      // The answers are judged before the update is saved: a refused answer leaves the thread as it was.
+      await judgeAnswers(ctx, options.resume, from);
       await updateStateHeld(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
       from = undefined;
     }

@@ -7,7 +7,7 @@ import type { Blueprint } from "../compiler/index.js";
 import type { Persister } from "./checkpoint/persist.js";
 import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, copiedFields, spentAt, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
-import { answerInterrupts, type ResumeCommand } from "./interrupt.js";
+import { answerInterrupts, type AnswerCheck, type ResumeCommand } from "./interrupt.js";
 import { evaluate, truthy } from "./expr.js";
 import type { GraphIndex } from "./graph-index.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type PlannedTask, type PlannerState } from "./planner-state.js";
@@ -54,6 +54,8 @@ export interface StartContext {
   readonly allowBlueprintChange: boolean;
   /** Task id prefix (child runs). */
   readonly prefix: string;
+  /** Judges each answer of a resume before it is recorded (typed `resume` answers: `typedAnswerCheck`). */
+  readonly checkAnswer?: AnswerCheck;
 }
 
 function checkHash(c: StartContext, t: CheckpointTuple): void {
@@ -140,10 +142,10 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
   if (inherited) {
     // A child run: the parent's resume command answered by id.
     const values = Object.fromEntries(pending.filter((i) => i.id in inherited).map((i) => [i.id, inherited[i.id]]));
-    answers = answerInterrupts(c.threadId, pending, recorded, { values });
+    answers = answerInterrupts(c.threadId, pending, recorded, { values }, c.checkAnswer ? { checkAnswer: c.checkAnswer } : {});
   } else {
     // Without any answer the interrupted tasks run again and ask again (LangGraph's `invoke(null)` on a paused thread).
-    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: command?.value !== undefined || command?.values !== undefined });
+    answers = answerInterrupts(c.threadId, pending, recorded, command, { requireAnswer: command?.value !== undefined || command?.values !== undefined, ...(c.checkAnswer ? { checkAnswer: c.checkAnswer } : {}) });
   }
   if (JSON.stringify(answers) !== JSON.stringify(recorded)) c.persist.putWrites(SPECIAL.resume, [[SPECIAL.resume, answers]]);
 
@@ -175,6 +177,18 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     ...(c.namespace === "" ? { spend: spentAt(t) } : {}),
     ...(command?.steering !== undefined ? { steering: command.steering } : {}),
   };
+}
+
+/**
+ * Judges a resume command's answers against the pending interrupts of the checkpoint it
+ * resumes from, recording nothing: run before anything else of the resume is saved (its
+ * `update`). A thread without a checkpoint passes (`resumeStart` says so).
+ * @throws InvalidResumeError as `answerInterrupts`.
+ */
+export async function judgeAnswers(c: StartContext, command: ResumeCommand, checkpointId: string | undefined): Promise<void> {
+  if (!c.persist || (command.value === undefined && command.values === undefined)) return;
+  const t = await c.persist.saver.getTuple({ threadId: c.threadId, namespace: c.namespace, ...(checkpointId !== undefined ? { checkpointId } : {}) });
+  if (t) answerInterrupts(c.threadId, pendingInterrupts(t), recordedAnswers(t), command, c.checkAnswer ? { checkAnswer: c.checkAnswer } : {});
 }
 
 /** Saves a copy of `t` as the thread's head (a replay starts there; its pending writes stay behind). */

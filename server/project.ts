@@ -12,6 +12,7 @@ import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, typ
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
 import {
   answerInterrupts,
+  typedAnswerCheck,
   BindError,
   CompiledGraph,
   errorToJson,
@@ -215,7 +216,7 @@ export class Project {
       if (g.blueprint.hash !== tuple.checkpoint.blueprintHash) throw conflict(`thread ${threadId} was checkpointed under blueprint ${tuple.checkpoint.blueprintHash.slice(0, 19)}…, but ${origin.file} now compiles to ${g.blueprint.hash.slice(0, 19)}…; a changed graph is a new run`);
       const command: ResumeCommand = req.answers !== undefined ? { values: req.answers } : Object.hasOwn(req, "answer") ? { value: req.answer } : {};
       try {
-        answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true });
+        answerInterrupts(threadId, pendingInterrupts(tuple), recordedAnswers(tuple), command, { requireAnswer: true, checkAnswer: typedAnswerCheck(g, threadId) });
       } catch (e) {
         throw badRequest((e as Error).message, "invalid_resume");
       }

@@ -11,7 +11,7 @@
  * `rag fmt --check` on a formatted file; `--resume` or `--steer` on it is a usage error
  * (exit 2), as an answer to no pending question is.
  */
-import { answerInterrupts, pendingInterrupts, recordedAnswers, threadStatus, type CheckpointTuple } from "../../runtime/index.js";
+import { answerInterrupts, pendingInterrupts, recordedAnswers, threadStatus, typedAnswerCheck, type CheckpointTuple } from "../../runtime/index.js";
 import { printableId } from "../../stdlib/printable.js";
 import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, shellQuote, checkpointsFlag } from "../checkpoints.js";
 import { CliError } from "../errors.js";
@@ -53,7 +53,7 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
     const parsed = parseResume(opts.resume, pending);
     const command = opts.steer !== undefined ? { ...parsed, steering: opts.steer } : parsed;
     try {
-      answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true });
+      answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true, checkAnswer: typedAnswerCheck(graph, threadId) });
     } catch (e) {
       throw new CliError((e as Error).message);
     }

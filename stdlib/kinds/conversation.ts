@@ -10,6 +10,7 @@ import { describeIssues, typeSchema } from "../../runtime/schema.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../../runtime/safe-json.js";
 import { approveCalls, type ApprovalDecision, type ApprovalScope } from "./approval.js";
 import { attachmentParts } from "./attach.js";
+import { canonicalJson } from "../../compiler/canonical.js";
 import type { TypeSpec } from "../../compiler/index.js";
 import { z } from "zod";
 
@@ -152,8 +153,11 @@ export function checkStructured(reply: ModelReply, out: ReturnType<typeof output
  * available (the run goes on). Calls of `ask` tools are approved first (`approval.ts`);
  * a declined call's result says so. A tool error becomes the tool message's content so
  * the model can recover (LangGraph ToolNode's default); cancellation propagates.
+ *
+ * With `edits`, the arguments of each call a person approved with edited arguments are
+ * put there by call id: the caller records the call as it ran (`asApproved`).
  */
-export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] } = {}): Promise<ChatMessage[]> {
+export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], options: ToolTurnOptions = {}): Promise<ChatMessage[]> {
   const turn = new ToolTurn(task, calls, options);
   let i = 0;
   while (i < calls.length) {
@@ -164,6 +168,30 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
     } else await turn.runOne(i++);
   }
   return (options.commands?.length ? turn.results.flat() : turn.results) as ChatMessage[];
+}
+
+/** How `runToolCalls` runs a turn. */
+export interface ToolTurnOptions {
+  readonly agent?: string;
+  readonly bound?: boolean;
+  readonly commands?: ToolCommandOutcome[];
+  readonly requestedBy?: string;
+  readonly approve?: readonly string[];
+  /** Filled with the edited arguments of approved calls, by call id. */
+  readonly edits?: Map<string, Record<string, unknown>>;
+}
+
+/**
+ * `assistant` with its tool calls as they ran: each call in `edits` carries the arguments a
+ * person approved instead of the model's (same message id and call id, so the `messages`
+ * reducer replaces the message). LangGraph's human-in-the-loop "edit tool call" does the
+ * same: the AIMessage's tool call is replaced by the edited one, so the saved conversation
+ * and the model's next turn show what ran, not what was first asked. `assistant` itself
+ * when nothing was edited.
+ */
+export function asApproved(assistant: ChatMessage, edits: ReadonlyMap<string, Record<string, unknown>>): ChatMessage {
+  if (!edits.size || !assistant.toolCalls?.some((c) => edits.has(c.id))) return assistant;
+  return { ...assistant, toolCalls: assistant.toolCalls.map((c) => (edits.has(c.id) ? { ...c, arguments: edits.get(c.id)! } : c)) };
 }
 
 /** One turn's tool calls (a class, not closures per turn: a tool loop runs one every superstep). */
@@ -177,7 +205,7 @@ class ToolTurn {
   constructor(
     private readonly task: NodeTask,
     private readonly calls: readonly ToolCall[],
-    private readonly options: { readonly agent?: string; readonly bound?: boolean; readonly commands?: ToolCommandOutcome[]; readonly requestedBy?: string; readonly approve?: readonly string[] },
+    private readonly options: ToolTurnOptions,
   ) {
     this.results = new Array(calls.length);
     this.as = options.agent !== undefined ? { agent: options.agent } : undefined;
@@ -220,7 +248,10 @@ class ToolTurn {
         // Keys assigned in order (conditional spreads in a literal copy generically, per tool call).
         const callOptions: { callId: string; agent?: string; approved?: boolean } = { callId: c.id };
         if (as) callOptions.agent = as.agent;
-        if (decision) callOptions.approved = true;
+        if (decision) {
+          callOptions.approved = true;
+          if (decision.args !== c.arguments && options.edits && canonicalJson(decision.args) !== canonicalJson(c.arguments)) options.edits.set(c.id, decision.args);
+        }
         out = await task.callTool(c.name, decision ? decision.args : c.arguments, callOptions);
       } catch (e) {
         if (task.signal.aborted || isInterrupt(e)) throw e;
@@ -301,7 +332,10 @@ export async function agentLoop(task: NodeTask, start: ChatMessage[], spec: Agen
     const calls = reply.assistant.toolCalls ?? [];
     if (!calls.length) return { created, final: reply, result: out ? checkStructured(reply, out, task) : reply.assistant.content };
     // The loop's model turns are asked again when the task re-runs on resume: approvals name the call.
-    const toolMessages = await runToolCalls(task, calls, { bound: true, ...(spec.agent !== undefined ? { agent: spec.agent } : {}), ...(spec.approve?.length ? { approve: spec.approve } : {}) });
+    const edits = new Map<string, Record<string, unknown>>();
+    const toolMessages = await runToolCalls(task, calls, { bound: true, edits, ...(spec.agent !== undefined ? { agent: spec.agent } : {}), ...(spec.approve?.length ? { approve: spec.approve } : {}) });
+    // The call as approved is what the next turn and the saved conversation show.
+    if (edits.size) created[created.length - 1] = messages[messages.length - 1] = asApproved(reply.assistant, edits);
     created.push(...toolMessages);
     messages.push(...toolMessages);
   }

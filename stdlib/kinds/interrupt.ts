@@ -13,27 +13,28 @@
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { chosenOption } from "../../runtime/interrupt.js";
-import { describeIssues } from "../../runtime/schema.js";
+import { interruptOptions, typedAnswer } from "../../runtime/resume-type.js";
 import { outputSchema } from "./conversation.js";
 
 export const interruptKind: NodeKindImplementation = async (task) => {
   const n = task.node;
-  const labels = task.blueprint.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
-  const options = n.options?.length ? n.options : labels;
+  const bp = task.blueprint;
+  const labels = bp.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
+  const options = interruptOptions(bp, n);
   const prompt = n.prompt ? task.render(n.prompt) : n.system ? task.render(n.system) : undefined;
   const typed = n.resume ? outputSchema(n.resume, task, `${n.name}_resume`) : undefined;
   const raw = task.interrupt<unknown>({ ...(prompt !== undefined ? { prompt } : {}), ...(options.length ? { options } : {}), ...(typed ? { resume: typed.schema } : {}), node: n.name });
   let value = raw;
-  if (typed) {
-    const fields = options.length && raw && typeof raw === "object" && !Array.isArray(raw) ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "choice" && k !== "route")) : raw;
-    const r = typed.validator.safeParse(fields);
-    if (!r.success) throw new NodeError(`graph \`${task.blueprint.id}\`, interrupt node \`${n.name}\`: the answer does not match its \`resume\` type: ${describeIssues(r.error)}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
-    value = options.length && raw && typeof raw === "object" ? { ...(r.data as object), choice: chosenOption(raw) } : r.data;
+  if (n.resume) {
+    // Judged where the answer was accepted too (`typedAnswerCheck`): this is the same check, for answers that came another way.
+    const r = typedAnswer(bp, n, raw);
+    if (!r.ok) throw new NodeError(r.why, "validation", { graph: bp.id, node: n.name, taskId: task.taskId });
+    value = r.value;
   }
   if (!options.length) return { result: value };
   const choice = chosenOption(raw);
   if (choice === undefined || !options.includes(choice)) {
-    throw new NodeError(`interrupt node \`${n.name}\` expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(raw)}`, "validation", { graph: task.blueprint.id, node: n.name, taskId: task.taskId });
+    throw new NodeError(`interrupt node \`${n.name}\` expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(raw)}`, "validation", { graph: bp.id, node: n.name, taskId: task.taskId });
   }
   return { result: value, ...(labels.includes(choice) ? { route: choice } : {}) };
 };

@@ -1,5 +1,7 @@
 /**
- * `model`: one model call, no tool execution (`language.md` §2.4). With route labels
+ * `model`: one model call (`language.md` §2.4). Its `tools` are offered to the model; the
+ * calls it makes are run by the `tool_executor` its `tool_call` route reaches, which gates
+ * those of `approve`-listed tools (`approval.ts`: the requesting node's list counts). With route labels
  * other than the built-in ones, the model chooses among them (an LLM router); with
  * `output`, it returns structured data validated against the schema.
  */

@@ -2,7 +2,9 @@
  * `tool_executor`: executes the tool calls pending in the conversation — those of the
  * last assistant message that no tool message answers yet — and appends the results
  * (`language.md` §2.4). Read-only tools run in parallel, mutating ones in order. Only
- * the tools the node lists run: a call of any other tool gets "not available" back.
+ * the tools the node lists run: a call of any other tool gets "not available" back. A call
+ * a person approved with edited arguments is recorded as it ran: the assistant message is
+ * written again (same id, so the `messages` reducer replaces it) with the edited call.
  *
  * A tool may return a command (`command({ update, goto, graph })`, LangGraph's `Command`
  * from a tool; ported from `ToolNode` in `libs/langgraph-core/src/prebuilt/tool_node.ts`):
@@ -13,16 +15,18 @@
  * merges its parent Sends); this graph's run then ends with the step.
  */
 import { pendingToolCalls, type GotoTarget, type NodeKindImplementation, type NodeResult } from "../../registry/index.js";
-import { history, runToolCalls, type ToolCommandOutcome } from "./conversation.js";
+import { asApproved, history, runToolCalls, type ToolCommandOutcome } from "./conversation.js";
 
 export const toolExecutorKind: NodeKindImplementation = async (task) => {
   const pending = pendingToolCalls(history(task));
   if (!pending) return { result: [] };
   // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
   const commands: ToolCommandOutcome[] = [];
+  const edits = new Map<string, Record<string, unknown>>();
   // Calls an agent node asked for are approved as that node's `approve` list says, too.
-  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { commands, requestedBy: pending.assistant.name } : { commands });
-  const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, results]] : [];
+  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { commands, edits, requestedBy: pending.assistant.name } : { commands, edits });
+  const recorded = edits.size ? [asApproved(pending.assistant, edits), ...results] : results;
+  const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, recorded]] : [];
   const result = results.map((m) => m.content);
   if (!commands.length) return { result, writes };
   return commandResult(commands, writes, result, task.messagesChannel);

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compileGraph, formatSource } from "../../compiler/index.js";
-import { tool } from "../../registry/index.js";
-import { MemoryCheckpointer } from "../../runtime/index.js";
+import { tool, type ChatMessage } from "../../registry/index.js";
+import { InvalidResumeError, MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
 
@@ -61,6 +61,50 @@ describe("approve [..]", () => {
     const r = await graph.resume("t", { value: { choice: "approve", args: { id: "A1", amount: 10 } } });
     expect(r.status).toBe("completed");
     expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+  });
+
+  it("edited arguments are what the conversation records: the model's call is replaced (same message and call id) by the call that ran", async () => {
+    const { ran, registry } = setup([refundTurn, done]);
+    const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
+    const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    const asked = (paused.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")!;
+    const r = await graph.resume("t", { value: { choice: "approve", args: { id: "A1", amount: 10 } } });
+    expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+    const messages = (r.state as { messages: ChatMessage[] }).messages;
+    const calls = messages.filter((m) => m.role === "assistant" && m.toolCalls?.length);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].id).toBe(asked.id);
+    expect(calls[0].toolCalls).toEqual([
+      { name: "lookup", arguments: { id: "A1" }, id: "c1" },
+      { name: "refund", arguments: { id: "A1", amount: 10 }, id: "c2" },
+    ]);
+    expect(messages.filter((m) => m.role === "tool").map((m) => [m.toolCallId, m.content])).toEqual([["c1", '{"id":"A1","paid":30}'], ["c2", "refunded"]]);
+  });
+
+  it("in an agent's own tool loop too, the next turn and the saved conversation see the call as approved", async () => {
+    const seen: unknown[] = [];
+    const { ran, registry } = setup([refundTurn, { reply: (req) => (seen.push(req.messages.find((m) => m.role === "assistant")?.toolCalls), "done") }]);
+    const loop = AGENT.replace(/routes \{\n      tool_call -> tools\n      final -> END\n    \}/, "next END").replace(/  node tools \{[\s\S]*?\n  \}\n/, "");
+    const { graph } = buildGraph(loop, { registry, checkpointer: new MemoryCheckpointer() });
+    const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    const option = (paused.interrupts[0].payload as { options: string[] }).options[0];
+    const r = await graph.resume("t", { value: { choice: option, args: { id: "A1", amount: 10 } } });
+    expect(r.status).toBe("completed");
+    expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+    const edited = [{ name: "lookup", arguments: { id: "A1" }, id: "c1" }, { name: "refund", arguments: { id: "A1", amount: 10 }, id: "c2" }];
+    expect(seen).toEqual([edited]);
+    expect((r.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")?.toolCalls).toEqual(edited);
+  });
+
+  it("an approval whose `args` are not an object is refused before it is saved; the question stays open", async () => {
+    const { ran, registry } = setup([refundTurn, done]);
+    const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
+    await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    await expect(graph.resume("t", { value: { choice: "approve", args: 3 } })).rejects.toThrow(/the approval of tool `refund` \(node `tools`, .*\) gave `args` that are not an object; the question stays open/);
+    expect(ran).toEqual([]);
+    const r = await graph.resume("t", { value: "approve" });
+    expect(r.status).toBe("completed");
+    expect(ran).toEqual(["lookup A1", "refund A1 30"]);
   });
 
   it("deny skips the call; the model is told", async () => {
@@ -146,6 +190,42 @@ describe("resume { … }", () => {
     const { graph } = buildGraph(EDIT, { checkpointer: new MemoryCheckpointer() });
     await graph.invoke({}, { threadId: "t" });
     await expect(graph.resume("t", { value: { text: 3 } })).rejects.toThrow(/does not match its `resume` type/);
+  });
+
+  it("a refused answer leaves the question open: nothing is saved, a correct answer then continues", async () => {
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(EDIT.replace("ok: boolean", "ok: boolean\n      score: number(0..1)"), { checkpointer: saver });
+    await graph.invoke({}, { threadId: "t" });
+    const before = (await saver.list("t")).length;
+    const err = await graph.resume("t", { value: { text: "v", ok: true, score: 5 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidResumeError);
+    expect((err as InvalidResumeError).message).toMatch(/graph `edit`, interrupt node `review`: the answer does not match its `resume` type: field `score`/);
+    expect((await saver.list("t")).length).toBe(before);
+    expect(await graph.getState("t")).toMatchObject({ status: "interrupted", interrupts: [{ node: "review" }] });
+    await expect(graph.resume("t", { value: { text: "v", ok: true, score: 5 }, update: { draft: "edited" } })).rejects.toThrow(InvalidResumeError);
+    expect((await saver.list("t")).length).toBe(before);
+    const r = await graph.resume("t", { value: { text: "v", ok: true, score: 0.5 } });
+    expect(r.status).toBe("completed");
+    expect((r.state as { draft: string }).draft).toBe("v");
+  });
+
+  it("an answer to a subgraph's typed question is refused at the root too, and the question stays open", async () => {
+    const src = `${EDIT}
+graph outer {
+  start inner
+  node inner {
+    kind subgraph
+    graph "edit"
+    next END
+  }
+}
+`;
+    const { graph } = buildGraph(src, { checkpointer: new MemoryCheckpointer(), graph: "outer" });
+    const paused = await graph.invoke({}, { threadId: "t" });
+    expect(paused.status).toBe("interrupted");
+    await expect(graph.resume("t", { value: { text: 3, ok: true } })).rejects.toThrow(/interrupt node `review`: the answer does not match its `resume` type: field `text`/);
+    const r = await graph.resume("t", { value: { text: "v", ok: true } });
+    expect(r.status).toBe("completed");
   });
 
   it("`result.x` reads are checked against the resume type", () => {

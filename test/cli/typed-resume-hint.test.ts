@@ -38,6 +38,32 @@ describe("rag run: the resume hint of a typed interrupt", () => {
     expect(resumed.stdout).toContain("decision: accept");
   });
 
+  it("a wrong answer is refused in one line, without a stack; the question stays open for a right one", async () => {
+    const file = join(dir, "score.rag");
+    writeFileSync(file, `graph score {
+  start review
+  state { score: number }
+  node review {
+    kind interrupt
+    prompt "Score it"
+    resume { score: number(0..1) }
+    writes { score: result.score }
+    next END
+  }
+}
+`);
+    const cp = join(dir, "cp3.db");
+    const run = await ragIn(["run", file, "--checkpoints", cp], dir);
+    const thread = /rag resume (\S+)/.exec(run.stdout)![1];
+    const bad = await ragIn(["resume", thread, "--checkpoints", cp, "--resume", '{"score":5}'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/graph `score`, interrupt node `review`: the answer does not match its `resume` type: field `score`/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const good = await ragIn(["resume", thread, "--checkpoints", cp, "--resume", '{"score":0.5}'], dir);
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+  });
+
   it("with options too, the answer carries `choice`", async () => {
     const file = join(dir, "pick.rag");
     writeFileSync(file, `graph pick {

@@ -10,11 +10,15 @@ const diags = (src: string, registry?: RegistrySnapshot) => compile(src, { file:
 const codes = (src: string, part: string, registry?: RegistrySnapshot) => diags(src, registry).filter((d) => d.code.includes(part)).map((d) => d.code);
 
 describe("items a kind does not use", () => {
-  it("warns (never errors) for `tools` on a model node and `prompt` on a set node", () => {
-    const ds = diags('graph g { start a node a { kind model model "m" tools ["x"] next b } node b { kind set prompt "hi" next END } }').filter((d) => d.code === "W-rag-item-unused");
+  it("warns (never errors) for `prompt` on a set node and `tools` on a router node", () => {
+    const ds = diags('graph g { start a node a { kind router tools ["x"] routes { when true -> b } } node b { kind set prompt "hi" next END } }').filter((d) => d.code === "W-rag-item-unused");
     expect(ds.map((d) => d.severity)).toEqual(["warning", "warning"]);
-    expect(ds[0].message).toBe("`tools` has no effect on a `model` node");
-    expect(ds[0].help).toContain("`agent`");
+    expect(ds[0].message).toBe("`tools` has no effect on a `router` node");
+    expect(ds[0].help).toBe("`tools` is used by `model`, `agent`, `tool_executor`, `repl_agent` nodes; change `kind`, or remove the item");
+  });
+
+  it("does not warn for `tools` and `approve` on a model node: the tools are offered, the executor its `tool_call` route reaches runs them", () => {
+    expect(codes('graph g { start a node a { kind model model "m" tools ["x"] approve ["x"] next END } }', "item-unused")).toEqual([]);
   });
 
   it("warns for `cache` on kinds that make no model call, and not on model-calling ones", () => {
@@ -22,6 +26,25 @@ describe("items a kind does not use", () => {
     expect(ds.map((d) => d.message)).toEqual(["`cache` has no effect on a `set` node"]);
     expect(ds[0].severity).toBe("warning");
     expect(ds[0].help).toBe("`cache` is used by `model`, `agent`, `router`, `subgraph`, `subagent`, `repl_agent` nodes; change `kind`, or remove the item");
+  });
+
+  it("warns for `budget` on kinds whose task makes no model call (a set, tool, interrupt or subgraph node), as for `cache`", () => {
+    const src = `graph g { start a
+      node a { kind set set { x: 1 } budget { tokens: 4k } next b }
+      node b { kind tool tool "t" budget { tokens: 4k } next c }
+      node c { kind interrupt prompt "ok?" budget { usd: 1.00 } next d }
+      node d { kind subgraph graph "other" budget { tokens: 4k } next e }
+      node e { model "m" prompt "hi" budget { tokens: 4k } next f }
+      node f { kind agent model "m" budget { tokens: 4k } next END }
+    } graph other { start z node z { next END } }`;
+    const ds = diags(src).filter((d) => d.code === "W-rag-item-unused");
+    expect(ds.map((d) => d.message)).toEqual([
+      "`budget` has no effect on a `set` node",
+      "`budget` has no effect on a `tool` node",
+      "`budget` has no effect on a `interrupt` node",
+      "`budget` has no effect on a `subgraph` node",
+    ]);
+    expect(ds[0].help).toBe("`budget` is used by `model`, `agent`, `router`, `subagent`, `repl_agent` nodes (it caps the model calls of the node's own task; a child graph's calls are charged to that graph's `budget`); change `kind`, or remove the item");
   });
 
   it("accepts the reference meanings: model on subgraph, router, subagent and repl_agent nodes; system on an interrupt", () => {

@@ -176,6 +176,19 @@ describe("runs and threads", () => {
     expect(r.status).toBe(400);
     expect(r.json.error.message.length).toBeGreaterThan(10);
   });
+
+  it("a typed answer of the wrong type is 400 invalid_resume naming the field; the question stays open for a right one", async () => {
+    const src = `graph scored {\n  start review\n  state {\n    score: number\n  }\n  node review {\n    kind interrupt\n    prompt "Score it"\n    resume {\n      score: number(0..1)\n    }\n    writes { score: result.score }\n    next END\n  }\n}\n`;
+    expect((await s.api("PUT", "/api/file", { path: "scored.rag", content: src })).status).toBe(200);
+    const start = await s.api<{ runId: string; threadId: string }>("POST", "/api/runs", { file: "scored.rag" });
+    expect((await events(start.json.runId)).at(-1)!.data.status).toBe("interrupted");
+    const bad = await s.api<Err>("POST", `/api/threads/${start.json.threadId}/resume`, { answer: { score: 5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: "invalid_resume", message: expect.stringMatching(/graph `scored`, interrupt node `review`: the answer does not match its `resume` type: field `score`/) });
+    expect((await s.api<Snap>("GET", `/api/threads/${start.json.threadId}/state`)).json.status).toBe("interrupted");
+    const good = await s.api<{ runId: string }>("POST", `/api/threads/${start.json.threadId}/resume`, { answer: { score: 0.5 } });
+    expect((await events(good.json.runId)).at(-1)!.data.status).toBe("completed");
+  });
 });
 
 

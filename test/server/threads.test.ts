@@ -12,12 +12,13 @@ import { SqliteCheckpointer } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { fakeModel } from "../helpers/fake-model.js";
 import { buildGraph } from "../helpers/run-graph.js";
-import { TYPED } from "../studio/fixtures.js";
+import { FAILING, TYPED } from "../studio/fixtures.js";
 
 let s: TestStudio;
 beforeAll(async () => {
   s = await testStudio();
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  writeFileSync(join(s.dir, "failing.rag"), FAILING);
   // The same graph name in another file: listed with that file, not with approval.rag's.
   writeFileSync(join(s.dir, "approval-copy.rag"), s.project.workspace.read("approval.rag"));
 });
@@ -72,9 +73,11 @@ describe("the thread list", () => {
     const copy = await run("approval-copy.rag");
     const review = await run("research_review.rag");
     const typed = await run("typed.rag", { rounds: 1 });
-    expect([paused.status, copy.status, review.status, typed.status]).toEqual(["interrupted", "interrupted", "completed", "interrupted"]);
-    const bad = await s.api<{ runId: string }>("POST", `/api/threads/${typed.threadId}/resume`, { answer: { score: "high" } });
-    expect(await finish(bad.json.runId)).toBe("failed");
+    const failing = await run("failing.rag", { v: "high" });
+    expect([paused.status, copy.status, review.status, typed.status, failing.status]).toEqual(["interrupted", "interrupted", "completed", "interrupted", "failed"]);
+    // An answer of the wrong type is refused; the thread still waits on its question.
+    const bad = await s.api<{ error: { code: string } }>("POST", `/api/threads/${typed.threadId}/resume`, { answer: { score: "high" } });
+    expect(bad).toMatchObject({ status: 400, json: { error: { code: "invalid_resume" } } });
     // A thread `rag run` started records the file's absolute path: listed by its workspace path.
     const g = s.project.bind("approval.rag");
     await g.invoke({}, { threadId: "from-the-cli", metadata: { origin: { file: join(s.dir, "approval.rag"), graph: "approval", config: null } } });
@@ -91,9 +94,10 @@ describe("the thread list", () => {
 
     const all = (await s.api<Entry[]>("GET", "/api/threads")).json;
     expect(all.find((t) => t.threadId === review.threadId)).toMatchObject({ graph: "research_review", file: "research_review.rag", status: "completed" });
-    const failed = all.find((t) => t.threadId === typed.threadId)!;
-    expect(failed).toMatchObject({ file: "typed.rag", status: "failed" });
-    expect(failed.error!.error.message).toMatch(/resume/);
+    expect(all.find((t) => t.threadId === typed.threadId)).toMatchObject({ file: "typed.rag", status: "interrupted", interrupts: [{ node: "ask" }] });
+    const failed = all.find((t) => t.threadId === failing.threadId)!;
+    expect(failed).toMatchObject({ file: "failing.rag", status: "failed" });
+    expect(failed.error!.error.message).toMatch(/`n`/);
     expect(failed.interrupts).toBeUndefined();
   });
 
@@ -189,11 +193,10 @@ describe("a thread's history", () => {
     expect(h[0].tasks[0].interrupts).toHaveLength(1);
     expect(h[1].tasks).toMatchObject([{ node: "draft", status: "ok", writes: ["draft", "log"] }]);
 
-    const typed = await run("typed.rag", { rounds: 1 });
-    const bad = await s.api<{ runId: string }>("POST", `/api/threads/${typed.threadId}/resume`, { answer: { score: "high" } });
-    expect(await finish(bad.json.runId)).toBe("failed");
-    const t = (await s.api<Checkpoint[]>("GET", `/api/threads/${typed.threadId}/history`)).json;
-    expect(t[0].tasks).toMatchObject([{ node: "ask", status: "failed" }]);
-    expect(t[0].tasks[0].error!.message).toMatch(/resume/);
+    const failing = await run("failing.rag", { v: "high" });
+    expect(failing.status).toBe("failed");
+    const t = (await s.api<Checkpoint[]>("GET", `/api/threads/${failing.threadId}/history`)).json;
+    expect(t[0].tasks).toMatchObject([{ node: "check", status: "failed" }]);
+    expect(t[0].tasks[0].error!.message).toMatch(/`n`/);
   });
 });

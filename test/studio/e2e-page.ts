@@ -16,7 +16,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, onTestFinished } from "vitest";
 import { buildStudio } from "../../studio/build.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
-import { TYPED, TOOLGATE, ORDER, SUBFLOW } from "./fixtures.js";
+import { FAILING, TYPED, TOOLGATE, ORDER, SUBFLOW } from "./fixtures.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SHOTS = process.env.STUDIO_SCREENSHOTS ? new URL("../../docs/studio/", import.meta.url).pathname : mkdtempSync(join(tmpdir(), "studio-shots-"));
@@ -71,6 +71,8 @@ export async function studioPage(env: StudioBrowser, file = "research_review.rag
   });
   // An interrupt with a typed answer (`resume { … }`): its form has one field per property.
   writeFileSync(join(s.dir, "typed.rag"), TYPED);
+  // A run that fails in its first superstep (input `v` not a number).
+  writeFileSync(join(s.dir, "failing.rag"), FAILING);
   // A tool call that waits for approval (`approve [..]`), answered with edited arguments.
   writeFileSync(join(s.dir, "toolgate.rag"), TOOLGATE);
   // Nested input types: an object as nested fields, lists as rows.

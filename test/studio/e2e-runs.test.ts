@@ -98,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     await page.waitForSelector(`[data-testid=run-status][data-status=interrupted]:has-text("interrupted: approval on thread ${fork}")`, { timeout: 20_000 });
   });
 
-  it("answers a typed interrupt with one field per property, and lists a failed thread with its error", async () => {
+  it("answers a typed interrupt with one field per property; an answer of the wrong type is refused and the thread stays paused", async () => {
     const { s, page } = await studioPage(env, "research_review.rag");
     await openFile(page, "typed.rag");
     await tab(page, "runs");
@@ -122,17 +122,18 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     const state = await page.locator("#tab-runs .state").textContent();
     expect(state).toContain('"score": 4');
     expect(state).toContain('"urgent": true');
-    // A run whose answer does not match the type fails; the thread list says why.
+    // An answer that does not match the type is refused (400) before anything is saved: the thread still waits on its question.
     const run = await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } });
     await untilInterrupted(s, run.json.threadId);
     // Picked in the thread list, the paused thread offers its answer form.
     await page.click("#tab-runs h3 button[title=refresh]");
     await page.click(`#tab-runs .thread[data-thread="${run.json.threadId}"]`);
     await page.waitForSelector("[data-testid=interrupt] [data-testid=answer-fields] [data-field=score]");
-    await s.api("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
+    const refused = await s.api<{ error: { code: string; message: string } }>("POST", `/api/threads/${encodeURIComponent(run.json.threadId)}/resume`, { answer: { score: "high" } });
+    expect(refused).toMatchObject({ status: 400, json: { error: { code: "invalid_resume", message: expect.stringContaining("field `score`") } } });
     await page.click("#tab-runs h3 button[title=refresh]");
-    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"][data-status=failed] [data-testid=thread-error]`, { timeout: 10_000 });
-    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-error]`).textContent()).toContain("resume");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${run.json.threadId}"] [data-testid=thread-question]`, { timeout: 10_000 });
+    expect(await page.locator(`#tab-runs .thread[data-thread="${run.json.threadId}"] .badge`).textContent()).toBe("paused");
   });
 
   it("approves a tool call with edited arguments, checked against the tool's schema first", async () => {
@@ -242,12 +243,10 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     // Threads run without this page: one paused, one completed, one failed.
     const paused = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "approval.rag" })).json.threadId;
     const review = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "research_review.rag" })).json.threadId;
-    const typed = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "typed.rag", input: { rounds: 1 } })).json.threadId;
+    const failing = (await s.api<{ threadId: string }>("POST", "/api/runs", { file: "failing.rag", input: { v: "high" } })).json.threadId;
     await untilInterrupted(s, paused);
     await untilStatus(s, review, "completed");
-    await untilInterrupted(s, typed);
-    await s.api("POST", `/api/threads/${encodeURIComponent(typed)}/resume`, { answer: { score: "high" } });
-    await untilStatus(s, typed, "failed");
+    await untilStatus(s, failing, "failed");
     await tab(page, "runs");
     // approval.rag is open: its thread only, paused, with the question it waits on.
     const row = `#tab-runs .thread[data-thread="${paused}"]`;
@@ -262,17 +261,17 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     await page.waitForSelector(`#tab-runs .thread[data-thread="${review}"]`);
     expect(await page.locator("#tab-runs .thread").count()).toBe(3);
     expect(await page.locator(`#tab-runs .thread[data-thread="${review}"] [data-testid=thread-graph]`).textContent()).toBe(" research_review (research_review.rag)");
-    expect(await page.locator(`#tab-runs .thread[data-thread="${typed}"][data-status=failed] [data-testid=thread-error]`).textContent()).toContain("resume");
+    expect(await page.locator(`#tab-runs .thread[data-thread="${failing}"][data-status=failed] [data-testid=thread-error]`).textContent()).toContain("field `n`");
     // Another file opened (all graphs off): its threads.
     await page.uncheck("[data-testid=threads-all]");
-    await openFile(page, "typed.rag");
-    await page.waitForFunction(() => document.querySelector("[data-testid=threads-title]")?.textContent === "Threads of typed");
-    await page.waitForSelector(`#tab-runs .thread[data-thread="${typed}"]`);
+    await openFile(page, "failing.rag");
+    await page.waitForFunction(() => document.querySelector("[data-testid=threads-title]")?.textContent === "Threads of failing");
+    await page.waitForSelector(`#tab-runs .thread[data-thread="${failing}"]`);
     expect(await page.locator("#tab-runs .thread").count()).toBe(1);
     // Picked, the failed thread shows the step that failed and why.
-    await page.click(`#tab-runs .thread[data-thread="${typed}"]`);
-    await page.waitForSelector("#tab-runs .step[data-step='1'] .task[data-node=ask][data-status=failed]");
-    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=ask] .task-result").textContent()).toMatch(/^failed: .*resume/);
+    await page.click(`#tab-runs .thread[data-thread="${failing}"]`);
+    await page.waitForSelector("#tab-runs .step[data-step='1'] .task[data-node=check][data-status=failed]");
+    expect(await page.locator("#tab-runs .step[data-step='1'] .task[data-node=check] .task-result").textContent()).toMatch(/^failed: .*field `n`/);
     expect(await page.locator("[data-testid=run-status]").getAttribute("data-status")).toBe("failed");
   });
 

@@ -23,6 +23,25 @@ export const TYPED = `graph typed {
   }
 }
 `;
+/** A run that fails in its first superstep when its input `v` is not a number (a write the field's type refuses). */
+export const FAILING = `graph failing {
+  start check
+
+  input {
+    v: any
+  }
+
+  state {
+    n: number
+  }
+
+  node check {
+    kind set
+    set { n: input.v }
+    next END
+  }
+}
+`;
 export const TOOLGATE = `graph toolgate {
   start t
 
