@@ -17,9 +17,17 @@
  * - `editor-500`: re-check of a 500-line file against a registry, as an editor does on
  *   every keystroke, median of 50 (target: < 50 ms).
  * Prints a table, or with `--json` a JSON array of `{workload, ms, lines_per_s, peak_rss_mb,
- * langgraph_ms, target_ms}` (`langgraph_ms` null where there is no LangGraph.js counterpart).
- * Times are wall clock, ms (`ms` is the median); the table adds the fastest run and the
- * CPU time, which a busy machine disturbs less than wall time.
+ * langgraph_ms, target_ms, warm_ms}` (`langgraph_ms` null where there is no LangGraph.js
+ * counterpart). Times are wall clock, ms. `ms` is the headline and what the target is
+ * checked against: the median of the runs after one warm-up in a fresh process, so for the
+ * small workloads mostly code V8 has not optimised yet (at 1k the runs then take 2–3× the
+ * main-thread CPU of later ones, and V8's optimising compiler adds about as much again on
+ * a background thread, which a 2-core machine under load pays for in wall time). `warm_ms`
+ * (column "warm ms") is a second, separately labelled figure: the median of 7 runs in the
+ * same process after WARM_RUNS more compiles, i.e. steady state (an editor, a server or
+ * `rag serve` compiling again and again); it never replaces `ms`. The table adds the
+ * fastest run and the process CPU time per run (all threads: the garbage collector's and
+ * the optimising compiler's helpers too), which a busy machine disturbs less than wall time.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -38,7 +46,18 @@ interface Row {
   readonly cpu_ms?: number;
   readonly min_ms?: number;
   readonly target_ms?: number;
+  /** Steady state: median of 7 runs after WARM_RUNS further compiles in the same process (not the headline). */
+  readonly warm_ms?: number;
   langgraph_ms?: number | null;
+}
+
+/** Further compiles before the `warm_ms` runs, per workload (≈ 50,000–200,000 nodes compiled: V8 has optimised the compiler by then). */
+const WARM_RUNS: Readonly<Record<string, number>> = { "compile-1k": 50, "compile-10k": 10, "compile-20k-graphs": 5 };
+
+/** `warm_ms` of `workload`: WARM_RUNS[workload] more compiles of `src`, then the median of 7. */
+function warm(workload: string, src: string): number {
+  for (let i = 0; i < WARM_RUNS[workload]!; i++) timed(src);
+  return round(median(Array.from({ length: 7 }, () => timed(src).ms)));
 }
 
 
@@ -72,7 +91,8 @@ function child(workload: string): Row[] {
     const lines = src.split("\n").length;
     timed(src);
     const runs = Array.from({ length: 3 }, () => timed(src)).sort((a, b) => a.ms - b.ms);
-    return [{ workload, ms: round(runs[1].ms), lines_per_s: Math.round(lines / (runs[1].ms / 1000)), peak_rss_mb: rss(), cpu_ms: round(runs[1].cpu), min_ms: round(runs[0].ms), target_ms: 1000 }];
+    const peak = rss();
+    return [{ workload, ms: round(runs[1].ms), lines_per_s: Math.round(lines / (runs[1].ms / 1000)), peak_rss_mb: peak, cpu_ms: round(runs[1].cpu), min_ms: round(runs[0].ms), target_ms: 1000, warm_ms: warm(workload, src) }];
   }
   const nodes = workload === "compile-1k" ? 1000 : 10_000;
   const src = generateGraph(nodes);
@@ -86,11 +106,11 @@ function child(workload: string): Row[] {
   const runs = Array.from({ length: 7 }, () => timed(src)).sort((a, b) => a.ms - b.ms);
   const m = runs[3];
   const peak = rss();
-  const out: Row[] = [{ workload, ms: round(m.ms), lines_per_s: lps(m.ms), peak_rss_mb: peak, cpu_ms: round(m.cpu), min_ms: round(runs[0].ms), target_ms: nodes === 10_000 ? 150 : 10 }];
+  const phases: Row[] = [];
   if (nodes === 10_000) {
-    for (const phase of ["parse", "check", "lower"] as const) out.push({ workload: `${phase}-10k`, ms: round(m.timings[phase]), lines_per_s: lps(m.timings[phase]), peak_rss_mb: peak });
+    for (const phase of ["parse", "check", "lower"] as const) phases.push({ workload: `${phase}-10k`, ms: round(m.timings[phase]), lines_per_s: lps(m.timings[phase]), peak_rss_mb: peak });
   }
-  return out;
+  return [{ workload, ms: round(m.ms), lines_per_s: lps(m.ms), peak_rss_mb: peak, cpu_ms: round(m.cpu), min_ms: round(runs[0].ms), target_ms: nodes === 10_000 ? 150 : 10, warm_ms: warm(workload, src) }, ...phases];
 }
 
 /**
@@ -125,14 +145,14 @@ if (childArg >= 0) {
   const lg = langGraph();
   for (const r of rows) r.langgraph_ms = r.workload in counterpart && lg ? lg(counterpart[r.workload]) : null;
   if (process.argv.includes("--json")) {
-    process.stdout.write(JSON.stringify(rows.map(({ workload, ms, lines_per_s, peak_rss_mb, langgraph_ms, target_ms }) => ({ workload, ms, lines_per_s, peak_rss_mb, langgraph_ms: langgraph_ms ?? null, target_ms: target_ms ?? null })), null, 2) + "\n");
+    process.stdout.write(JSON.stringify(rows.map(({ workload, ms, lines_per_s, peak_rss_mb, langgraph_ms, target_ms, warm_ms }) => ({ workload, ms, lines_per_s, peak_rss_mb, langgraph_ms: langgraph_ms ?? null, target_ms: target_ms ?? null, warm_ms: warm_ms ?? null })), null, 2) + "\n");
   } else {
-    process.stdout.write(`${"workload".padEnd(20)}${"ms".padStart(10)}${"min ms".padStart(10)}${"cpu ms".padStart(10)}${"lines/s".padStart(12)}${"peak RSS MB".padStart(13)}${"LangGraph ms".padStart(14)}${"× faster".padStart(10)}  target (median)\n`);
+    process.stdout.write(`${"workload".padEnd(20)}${"ms".padStart(10)}${"min ms".padStart(10)}${"warm ms".padStart(10)}${"cpu ms".padStart(10)}${"lines/s".padStart(12)}${"peak RSS MB".padStart(13)}${"LangGraph ms".padStart(14)}${"× faster".padStart(10)}  target (median)\n`);
     for (const r of rows) {
       const target = r.target_ms ? `≤ ${r.target_ms} ms ${r.ms <= r.target_ms ? "ok" : "MISSED"}` : "";
       const lgMs = r.langgraph_ms == null ? "" : String(round(r.langgraph_ms));
       const ratio = r.langgraph_ms == null ? "" : `${round(r.langgraph_ms / r.ms, 2)}×`;
-      process.stdout.write(`${r.workload.padEnd(20)}${String(r.ms).padStart(10)}${String(r.min_ms ?? "").padStart(10)}${String(r.cpu_ms ?? "").padStart(10)}${String(r.lines_per_s).padStart(12)}${String(r.peak_rss_mb).padStart(13)}${lgMs.padStart(14)}${ratio.padStart(10)}  ${target}\n`);
+      process.stdout.write(`${r.workload.padEnd(20)}${String(r.ms).padStart(10)}${String(r.min_ms ?? "").padStart(10)}${String(r.warm_ms ?? "").padStart(10)}${String(r.cpu_ms ?? "").padStart(10)}${String(r.lines_per_s).padStart(12)}${String(r.peak_rss_mb).padStart(13)}${lgMs.padStart(14)}${ratio.padStart(10)}  ${target}\n`);
     }
   }
 }

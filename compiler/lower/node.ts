@@ -3,7 +3,7 @@
  */
 import type * as A from "../../grammar/rag/ast.js";
 import type { InputSpec, NodeSpec, RetrySpec, SendSpec, WritesSpec } from "../blueprint.js";
-import type { ItemTable, ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
+import type { ItemByKeyword, ItemKeyword, ItemTable, ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
 import { resolveSendTarget } from "../analysis/send-targets.js";
 import type { LowerEnv } from "./env.js";
 import { lowerEntries, lowerExpr, lowerTemplate } from "./expr.js";
@@ -21,35 +21,35 @@ export const DEFAULT_RETRY: RetrySpec = {
 };
 
 export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): NodeSpec {
-  const it = n.items;
-  const model = it.get("model")?.value.value;
-  const graphName = it.get("graph")?.value.value ?? (n.modelMeaning === "graph" ? model : undefined);
-  const routeFn = it.get("route")?.value.value ?? (n.modelMeaning === "route" ? model : undefined);
-  const agent = it.get("agent")?.value.value;
+  const f = firstItems(n.items);
+  const model = f.model?.value.value;
+  const graphName = f.graph?.value.value ?? (n.modelMeaning === "graph" ? model : undefined);
+  const routeFn = f.route?.value.value ?? (n.modelMeaning === "route" ? model : undefined);
+  const agent = f.agent?.value.value;
   if (agent && env.program.agents.has(agent)) env.agentsUsed.add(agent);
-  const tools = listStrings(it.get("tools")?.value);
-  const validators = listStrings(it.get("validate")?.value);
+  const tools = listStrings(f.tools?.value);
+  const validators = listStrings(f.validate?.value);
   // A repl_agent's script grants (what its scripts may call besides its model and tools).
-  const models = listStrings(it.get("models")?.value);
-  const agents = listStrings(it.get("agents")?.value);
-  const graphs = listStrings(it.get("graphs")?.value);
+  const models = listStrings(f.models?.value);
+  const agents = listStrings(f.agents?.value);
+  const graphs = listStrings(f.graphs?.value);
   const sends: SendSpec[] = [];
   for (const s of n.sends) for (const t of s.targets) sends.push(lowerSend(t, g, env, s.concurrency?.value));
-  const join = it.get("join");
-  const cmd = it.get("command");
-  const sources = listStrings(it.get("sources")?.value);
-  const options = listStrings(it.get("options")?.value);
-  const retry = it.get("retry");
-  const timeout = it.get("timeout");
+  const join = f.join;
+  const cmd = f.command;
+  const sources = listStrings(f.sources?.value);
+  const options = listStrings(f.options?.value);
+  const retry = f.retry;
+  const timeout = f.timeout;
   const timeoutMs = timeout ? durationMs(timeout.value) : undefined;
-  const cache = it.get("cache");
-  const meta = it.get("metadata");
-  const tags = listStrings(it.get("tags")?.value);
-  const steering = it.get("steering");
-  const output = it.get("output");
-  const system = it.get("system");
-  const prompt = it.get("prompt");
-  const onError = it.get("on_error");
+  const cache = f.cache;
+  const meta = f.metadata;
+  const tags = listStrings(f.tags?.value);
+  const steering = f.steering;
+  const output = f.output;
+  const system = f.system;
+  const prompt = f.prompt;
+  const onError = f.on_error;
   // Conditional assignments, not `...(x ? {k} : {})` spreads: V8 (Node 20) pays about a
   // microsecond per key added after a spread, a large share of lowering big graphs.
   // `span` is assigned last, keeping the IR's key order.
@@ -58,9 +58,9 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (tools.length) out.tools = tools;
   if (agent !== undefined) out.agent = agent;
   if (graphName !== undefined) out.graph = graphName;
-  const script = it.get("script");
+  const script = f.script;
   if (script) out.script = script.value.value;
-  const tool = it.get("tool");
+  const tool = f.tool;
   if (tool) out.tool = tool.value.value;
   if (routeFn !== undefined) out.route = routeFn;
   if (validators.length) out.validators = validators;
@@ -69,47 +69,69 @@ export function lowerNode(n: ResolvedNode, g: ResolvedGraph, env: LowerEnv): Nod
   if (graphs.length) out.graphs = graphs;
   if (system) out.system = lowerTemplate(system.value);
   if (prompt) out.prompt = lowerTemplate(prompt.value);
-  const input = it.get("input");
+  const input = f.input;
   if (input) out.input = lowerInput(input.value);
   if (output) out.output = output.value.kind === "RecordType" ? lowerType(output.value, env.schemasUsed) : refType(output.value.name, env);
-  const resume = it.get("resume");
+  const resume = f.resume;
   if (resume) out.resume = resume.value.kind === "RecordType" ? lowerType(resume.value, env.schemasUsed) : refType(resume.value.name, env);
-  const approve = listStrings(it.get("approve")?.value);
+  const approve = listStrings(f.approve?.value);
   if (approve.length) out.approve = approve;
-  const budget = it.get("budget");
+  const budget = f.budget;
   if (budget && budget.value.kind === "Block") out.budget = lowerBudget(budget.value);
-  const writes = it.get("writes");
+  const writes = f.writes;
   if (writes) out.writes = lowerWrites(writes);
-  const set = it.get("set");
+  const set = f.set;
   if (set) out.set = lowerEntries(set.value.entries);
-  const attach = it.get("attach");
+  const attach = f.attach;
   if (attach) out.attach = lowerEntries(attach.value.entries.filter((e) => e.key.name === "image" || e.key.name === "file"));
   if (sends.length) out.sends = sends;
   if (join) out.join = { target: join.target.name, wait: join.wait?.policy ?? "all", span: join.span };
   if (cmd) out.command = { ...(cmd.goto ? { goto: cmd.goto.name } : {}), ...(cmd.update ? { update: lowerEntries(cmd.update.entries) } : {}), ...(cmd.parent && cmd.goto ? { graph: "parent" as const } : {}), span: cmd.span };
   if (sources.length) out.sources = sources;
   if (options.length) out.options = options;
-  const blocking = it.get("blocking");
+  const blocking = f.blocking;
   if (blocking) out.blocking = blocking.value;
-  const optional = it.get("optional");
+  const optional = f.optional;
   if (optional) out.optional = optional.value;
-  const defer = it.get("defer");
+  const defer = f.defer;
   if (defer?.value) out.defer = true;
-  const persistent = it.get("persistent");
+  const persistent = f.persistent;
   if (persistent?.value) out.persistent = true;
   if (retry) out.retry = lowerRetry(retry.value);
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
-  const maxSteps = it.get("max_steps");
+  const maxSteps = f.max_steps;
   if (maxSteps) out.maxSteps = maxSteps.value.value;
   if (cache) out.cache = lowerCache(cache.value);
   if (onError) out.onError = onError.target.name;
-  const checkpoint = it.get("checkpoint");
+  const checkpoint = f.checkpoint;
   if (checkpoint) out.checkpoint = checkpoint.value.name;
   if (meta && meta.value.kind === "Block") out.metadata = blockToJson(meta.value);
   if (tags.length) out.tags = tags;
   if (steering) out.steering = lowerSteering(steering);
   out.span = n.decl.span;
   return out;
+}
+
+/** The first item of each keyword (what `ItemTable.get` returns for it), undefined when there is none. */
+type FirstItems = { [K in ItemKeyword]: ItemByKeyword[K] | undefined };
+
+/**
+ * The first item of each keyword, in one pass over the node's items. lowerNode reads
+ * some 38 keywords per node, and `ItemTable.get` scans the items once per keyword: 38
+ * scans (and calls, each inlined separately into lowerNode's optimised code) per node
+ * where one pass does. Every key is present from the start (one object shape for every
+ * node, so lowerNode's reads stay monomorphic); a keyword's first item wins, as with
+ * `get` (a key already holding something, such as an inherited one, is never written).
+ */
+function firstItems(items: ItemTable): FirstItems {
+  const f: FirstItems = { kind: undefined, model: undefined, agent: undefined, graph: undefined, script: undefined, tool: undefined, route: undefined, system: undefined, prompt: undefined, tools: undefined, sources: undefined, options: undefined, validate: undefined, tags: undefined, models: undefined, agents: undefined, graphs: undefined, input: undefined, output: undefined, resume: undefined, approve: undefined, budget: undefined, writes: undefined, set: undefined, attach: undefined, next: undefined, routes: undefined, send: undefined, sends: undefined, join: undefined, command: undefined, blocking: undefined, optional: undefined, defer: undefined, persistent: undefined, retry: undefined, metadata: undefined, cache: undefined, timeout: undefined, max_steps: undefined, on_error: undefined, checkpoint: undefined, steering: undefined };
+  const list = items.items;
+  for (let i = 0; i < list.length; i++) {
+    const k = items.keywordAt(i) as ItemKeyword | "";
+    if (k === "" || f[k] !== undefined) continue;
+    (f as Record<string, A.NodeItem | undefined>)[k] = list[i]!;
+  }
+  return f;
 }
 
 function refType(name: string, env: LowerEnv): NodeSpec["output"] {
