@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     } finally {
       fake.release();
     }
-  }, 30_000);
+  }, 60_000);
 
   it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
     const { s, page } = await studioPage(env, "research_review.rag");
