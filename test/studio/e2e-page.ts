@@ -56,9 +56,10 @@ export function useStudioBrowser(): StudioBrowser {
 /**
  * A studio of the test's own: a temp workspace (the examples, the fixtures, a folder
  * tree), its server, and a page on it opened at `file` and ready. Closed when the test
- * ends, whatever the outcome.
+ * ends, whatever the outcome. `setup`, when given, runs before the page opens: to add a
+ * file of the test's own, or register a model the page's language worker then knows.
  */
-export async function studioPage(env: StudioBrowser, file = "research_review.rag"): Promise<{ s: TestStudio; page: Page }> {
+export async function studioPage(env: StudioBrowser, file = "research_review.rag", setup?: (s: TestStudio) => void | Promise<void>): Promise<{ s: TestStudio; page: Page }> {
   // On the port of the previous test's studio (closed by now) when it is free: the page's
   // assets keep their URLs, so the browser's cache (and V8's code cache of Monaco's 3 MB
   // chunk) serves them; a fresh origin would parse everything cold, seconds per test.
@@ -83,6 +84,7 @@ export async function studioPage(env: StudioBrowser, file = "research_review.rag
   mkdirSync(join(s.dir, "flows", "deep"), { recursive: true });
   writeFileSync(join(s.dir, "flows", "deep", "nested.rag"), TOOLGATE.replace("graph toolgate", "graph nested"));
   writeFileSync(join(s.dir, "flows", "notes.ragsh"), "print(1)\n");
+  await setup?.(s);
   if (process.env.E2E_THROTTLE) await (await page.context().newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: Number(process.env.E2E_THROTTLE) });
   await page.goto(s.server.url.replace("/?", `/?file=${encodeURIComponent(file)}&`));
   await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });

@@ -6,14 +6,14 @@
  * re-run and state edits, each task's duration and model calls from its record, and a
  * thread a run of another process executes, followed as it goes.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SqliteCheckpointer } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { fakeModel } from "../helpers/fake-model.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
-import { HOSTILE } from "./fixtures.js";
+import { HOSTILE, SLOW } from "./fixtures.js";
 import { CHROMIUM, openFile, SHOTS, studioPage, tab, untilInterrupted, untilStatus, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; __xss?: unknown };
@@ -46,6 +46,45 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", (
     expect(await page.locator("#tab-runs .step").count()).toBe(0);
     expect(await page.locator("#tab-runs [data-testid=run-status]").count()).toBe(0);
   });
+
+  it("Cancel stops a running run: the run shows cancelled, its thread stopped, and the server's run has ended where it was", async () => {
+    // A run held in superstep 2: node b's model call waits until the test releases it.
+    const fake = fakeModel({ content: "hi" });
+    const { s, page } = await studioPage(env, "slow.rag", (s) => {
+      s.project.registry.registerModel("held", { provider: fake.provider, modelId: "fake-1" });
+      writeFileSync(join(s.dir, "slow.rag"), SLOW);
+    });
+    fake.hold();
+    try {
+      await tab(page, "runs");
+      await page.click("[data-testid=run]");
+      await page.waitForSelector("[data-testid=run-status][data-status=running]");
+      // The server's run is in node b's model call.
+      for (let i = 0; i < 300 && fake.m.calls === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(fake.m.calls).toBe(1);
+      const [run] = (await s.api<{ runId: string; threadId: string; status: string }[]>("GET", "/api/runs")).json;
+      expect(run!.status).toBe("running");
+      await page.click("[data-testid=cancel]:enabled");
+      await page.waitForSelector("[data-testid=run-status][data-status=cancelled]");
+      expect(await page.locator("[data-testid=cancel]").isDisabled()).toBe(true);
+      // The thread is listed as stopped (its last checkpoint kept: node a's write), no longer running.
+      const row = `#tab-runs .thread[data-thread="${run!.threadId}"]`;
+      await page.waitForSelector(`${row}[data-status=resumable]:not([data-running])`);
+      expect(await page.locator(`${row} .badge`).textContent()).toBe("stopped");
+      // On the server the run has ended, cancelled, while its model call still waits; node c never ran.
+      expect((await s.api<{ status: string; error?: { code?: string } }>("GET", `/api/runs/${run!.runId}`)).json).toMatchObject({ status: "cancelled", error: { code: "cancelled" } });
+      const hist = (await s.api<{ step: number; values: Record<string, unknown>; next: { node: string }[] }[]>("GET", `/api/threads/${encodeURIComponent(run!.threadId)}/history`)).json;
+      expect(hist[0]).toMatchObject({ step: 1, values: { x: 1, out: null }, next: [{ node: "b" }] });
+      // The thread is free again: resumed (the model now answers), node b runs again and the thread completes.
+      fake.release();
+      expect((await s.api("POST", `/api/threads/${encodeURIComponent(run!.threadId)}/resume`, {})).status).toBeLessThan(300);
+      await untilStatus(s, run!.threadId, "completed");
+      expect(fake.m.calls).toBe(2);
+      expect((await s.api<{ values: Record<string, unknown> }>("GET", `/api/threads/${encodeURIComponent(run!.threadId)}/state`)).json.values).toMatchObject({ x: 2, out: "hi" });
+    } finally {
+      fake.release();
+    }
+  }, 60_000);
 
   it("answers an interrupt in approval.rag, then forks from a checkpoint and re-runs", async () => {
     const { s, page } = await studioPage(env, "research_review.rag");

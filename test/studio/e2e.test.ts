@@ -8,11 +8,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHROMIUM, openFile, quickFixFirstError, SHOTS, studioPage, tab, useStudioBrowser, type PageStudio } from "./e2e-page.js";
+import { acceptQuickFix, CHROMIUM, openFile, quickFixFirstError, SHOTS, studioPage, tab, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
-declare function getComputedStyle(e: unknown): { color: string };
+declare function getComputedStyle(e: unknown): { color: string; stroke: string; strokeWidth: string };
 
 const env = useStudioBrowser();
 
@@ -27,6 +27,25 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
     expect(line).toBe(16);
     await page.screenshot({ path: join(SHOTS, "editor-graph.png") });
   });
+
+  it("the cursor moved in the source selects the node it is in on the graph, and none outside every node", async () => {
+    const { page } = await studioPage(env, "research_review.rag");
+    // Until the graph's selected nodes are `ids` (a redraw may drop and restore the selection in between).
+    const untilSelected = (ids: string[]) => page.waitForFunction((want) => Array.from(document.querySelectorAll("#graph g.node.selected"), (g) => (g as unknown as { dataset: { node: string } }).dataset.node).join() === want.join(), ids);
+    await page.waitForSelector('#graph g.node[data-node="review"]');
+    await untilSelected([]);
+    // A click in node review's source (line 18, `agent "final_reviewer"`): review is selected, drawn with a thick blue outline.
+    await page.locator(".monaco-editor .view-line", { hasText: '"final_reviewer"' }).click();
+    await untilSelected(["review"]);
+    expect(await page.locator('#graph g.node.selected[data-node="review"] rect').first().evaluate((r) => ((s) => [s.stroke, s.strokeWidth])(getComputedStyle(r)))).toEqual(["rgb(9, 105, 218)", "3px"]);
+    // Six lines up with the arrow keys (line 12, in supervisor's `send`): supervisor instead.
+    for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowUp");
+    await untilSelected(["supervisor"]);
+    // To the top (`graph research_review {`, outside every node): nothing selected.
+    await page.keyboard.press("Control+Home");
+    await untilSelected([]);
+    expect(await page.evaluate(() => window.studio!.editor.getSelection()!.startLineNumber)).toBe(1);
+  }, 60_000);
 
   it("lists the workspace as a folder tree that folds, and opens and saves a nested file", async () => {
     const { s, page } = await studioPage(env, "research_review.rag");
@@ -119,6 +138,30 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
       for (const n of layout.nodes) expect(l.x + l.width <= n.x || n.x + n.w <= l.x || l.y + l.height <= n.y || n.y + n.h <= l.y, `label ${l.text} over node ${n.id}`).toBe(true);
     }
   });
+
+  it("a typo typed key by key gets an error marker, and its quick fix repairs it", async () => {
+    const { page } = await studioPage(env, "approval.rag");
+    await page.waitForSelector('#graph g.node[data-node="review"]');
+    // The cursor after `writes decision` (line 25), by a click on that line and End.
+    await page.locator(".monaco-editor .view-line", { hasText: "decision" }).filter({ hasText: "writes" }).click();
+    await page.keyboard.press("End");
+    expect(await page.evaluate(() => window.studio!.editor.getSelection()!.startLineNumber)).toBe(25);
+    // Real keystrokes: "decision" erased and "decisoin" typed.
+    for (let i = 0; i < "decision".length; i++) await page.keyboard.press("Backspace");
+    await page.keyboard.type("decisoin");
+    await page.waitForFunction(() => window.studio!.monaco.editor.getModelMarkers({}).some((m) => m.severity === 8 && m.startLineNumber === 25));
+    expect(await page.evaluate(() => window.studio!.editor.getModel()!.getLineContent(25))).toBe("    writes decisoin");
+    await page.waitForSelector("#tab-problems .problem.error .fix");
+    // Escape closes the completion list typing may have opened (and cancels one still on its
+    // way); the cursor goes back into the word, and Ctrl+. applies its first fix.
+    await page.keyboard.press("Escape");
+    await page.waitForSelector(".monaco-editor .suggest-widget.visible", { state: "detached" });
+    await page.keyboard.press("ArrowLeft");
+    await acceptQuickFix(page);
+    await page.waitForFunction(() => window.studio!.editor.getModel()!.getLineContent(25) === "    writes decision" && window.studio!.monaco.editor.getModelMarkers({}).every((m) => m.severity !== 8));
+    await page.waitForSelector("#graph:not(.stale) svg");
+    expect(await page.locator("#tab-problems .problem.error").count()).toBe(0);
+  }, 60_000);
 
   it("the graph updates after an edit", async () => {
     const { page } = await studioPage(env, "approval.rag");

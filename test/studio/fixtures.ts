@@ -1,7 +1,7 @@
 /**
  * The `.rag` sources the studio's browser tests (e2e.test.ts) write into the workspace:
- * a typed interrupt, a tool gate, nested input types, and a subgraph that pauses two
- * child runs down with markup in its state.
+ * a typed interrupt, a tool gate, nested input types, a subgraph that pauses two child
+ * runs down with markup in its state, and a run that waits on a held model call.
  */
 export const TYPED = `graph typed {
   start ask
@@ -106,5 +106,14 @@ graph leaf {
   node step_a { kind set set { log: "${HOSTILE}" } next ask }
   node ask { kind interrupt prompt "Proceed?" options ["yes", "no"] writes answer routes { yes -> step_b  no -> END } }
   node step_b { kind set set { log: "b" } next END }
+}
+`;
+/** A run that waits in superstep 2, on node b's call to the model `held` (a test registers it, and holds its calls). */
+export const SLOW = `graph slow {
+  start a
+  state { x: number = 0  out: string? }
+  node a { kind set set { x: 1 } next b }
+  node b { kind model model "held" prompt "Say hi" writes out next c }
+  node c { kind set set { x: 2 } next END }
 }
 `;
