@@ -21,7 +21,10 @@ declare const document: { querySelector(s: string): { textContent: string | null
 
 const env = useStudioBrowser();
 
-describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", () => {
+// 45 s a test, not the suite's 20 s: these files start first in a full run (vitest.config.ts
+// SLOW_FIRST), beside the package build and the crash tests, and a 2-core CI machine
+// then draws a page several times slower than a quiet one (every wait is on a condition).
+describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: runs and threads", { timeout: 45_000 }, () => {
   it("runs research_review: 3 supersteps, one fan-out, the join once", async () => {
     const { page } = await studioPage(env, "research_review.rag");
     await openFile(page, "research_review.rag");

@@ -16,7 +16,10 @@ declare function getComputedStyle(e: unknown): { color: string; stroke: string; 
 
 const env = useStudioBrowser();
 
-describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", () => {
+// 45 s a test, not the suite's 20 s: these files start first in a full run (vitest.config.ts
+// SLOW_FIRST), beside the package build and the crash tests, and a 2-core CI machine
+// then draws a page several times slower than a quiet one (every wait is on a condition).
+describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", { timeout: 45_000 }, () => {
   it("draws the graph beside the source, with sends and joins drawn apart", async () => {
     const { page } = await studioPage(env, "research_review.rag");
     await page.waitForSelector('#graph g.node[data-node="supervisor"]');
