@@ -24,7 +24,7 @@ export function approxTokens(text: string): number {
 
 export const GRAMMAR_CARD = `# .rag grammar card
 
-A .rag file declares LLM agent workflows as graphs, without code.
+A .rag file declares LLM workflows as graphs.
 
 ## Lexical
 - Comments \`// line\`, \`/* block */\` (never \`#\`). Items need no separators.
@@ -44,7 +44,7 @@ The first graph is the entry; others may be its subgraphs.
 - \`defaults { recursion_limit: 25, timeout: 60s, concurrency: 4 }\`
 - \`metadata { key: value }\`, \`tags ["x"]\`, \`allow tools ["s"]\` (models tools agents graphs scripts reducers routers stores validators)
 - \`node NAME { node items }\`
-- \`a -> b -> END\`: static edges; two from one node run in parallel
+- \`a -> b -> END\`: edges; two from one node run in parallel
 - \`join [a, b] -> c\`: c runs once after a and b
 - \`interrupt before [a]\`, \`interrupt after [b]\`: pause for a human
 - \`checkpoint inherit|none|sync|async|exit\`
@@ -101,8 +101,8 @@ Models, tools, agents, scripts, route functions: registry names (in-file \`agent
 - \`writes\`/\`set\` apply after the node; its \`when\` routes see them applied.
 - A write to a \`sum\` field adds (\`set { n: 1 }\` increments); \`append\` adds items; overwrite replaces.
 - \`recursion_limit\` counts supersteps (default 100). \`next [a, b]\` runs both in parallel.
-- \`wait N\` counts succeeded branches only; \`wait first|N\` cancels the rest.
-- \`max_attempts\` counts tries (first included); \`max_steps\`: agent model turns.
+- \`wait N\` counts succeeded branches; a failure fails the run unless \`optional true\`; \`wait first|N\` cancels the rest.
+- \`max_attempts\` counts tries (first included) of \`retry_on\` errors (a plain error: one try); \`max_steps\`: agent model turns.
 - An agent without \`tool_call\` routes runs its own tool loop; else, as a model node, one turn whose calls the \`tool_call\` target runs.
 
 ## Examples
@@ -110,7 +110,6 @@ Models, tools, agents, scripts, route functions: registry names (in-file \`agent
 graph refunds {
   start agent
   channel messages messages
-  budget { tokens: 50k, usd: 2.00 }
   state { draft: string }
   node agent {
     kind agent
@@ -150,7 +149,6 @@ graph review {
     report: string
     rounds: integer sum = 0
   }
-  checkpoint sync
 
   node split {
     kind set
