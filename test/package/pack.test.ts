@@ -8,12 +8,13 @@
  * and `rag` from `node_modules/.bin` loading a `rag.config.ts`.
  *
  * Slow by nature (a full `tsc` build and an install): everything is done once, in
- * `beforeAll`. Install scripts are skipped (better-sqlite3 would compile for minutes), so
- * runs here use `--no-checkpoints`.
+ * `beforeAll`. Install scripts are skipped (better-sqlite3 would download a binary or
+ * compile for minutes): runs use `--no-checkpoints` until the studio test has checked the
+ * message for the missing native module; then it and the last test copy this checkout's.
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -245,5 +246,24 @@ describe("installed from the tarball", () => {
     } finally {
       child.kill("SIGINT");
     }
+  }, 60_000);
+  it("`rag run` pauses into the default SQLite checkpoints (.rag/checkpoints.db); `rag runs` lists the thread and `rag resume` finishes it", async () => {
+    const rag = join(project, "node_modules/.bin/rag");
+    // What better-sqlite3's install script makes (a prebuilt binary download, or a
+    // compile): the same version's native module from this checkout's install.
+    const release = join(project, "node_modules/better-sqlite3/build/Release");
+    mkdirSync(release, { recursive: true });
+    cpSync(join(root, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"), join(release, "better_sqlite3.node"));
+    writeFileSync(join(project, "ask.rag"), 'graph ask {\n  start q\n  state { answer: string }\n  node q {\n    kind interrupt\n    prompt "Go?"\n    options ["yes", "no"]\n    writes answer\n    routes { yes -> END  no -> END }\n  }\n}\n');
+    const paused = await run(rag, ["run", "ask.rag", "--thread", "t1", "--json"], { cwd: project, env: { ...process.env, NO_COLOR: "1" } }).then(
+      () => ({ code: 0 }),
+      (e: { code: number }) => e,
+    );
+    expect(paused.code).toBe(3);
+    expect(existsSync(join(project, ".rag/checkpoints.db"))).toBe(true);
+    const list = JSON.parse((await sh(rag, ["runs", "--json"], project)).stdout) as { threadId: string; status: string }[];
+    expect(list.find((t) => t.threadId === "t1")?.status).toBe("interrupted");
+    const done = await sh(rag, ["resume", "t1", "--resume", '"yes"', "--json"], project);
+    expect(JSON.parse(done.stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "run_completed", state: { answer: "yes" } });
   }, 60_000);
 });
