@@ -7,13 +7,14 @@
  * either returns its status (`compileFailureStatus`) or throws the error, whose message
  * (often empty: the drawing says it all) follows them as `error: …`.
  */
-// The renderer's module rather than the compiler's index: `rag check` imports this too.
+// The renderer's module rather than the compiler's index (fewer modules to load at start).
 import { diagnosticToJson, renderDiagnostics } from "../compiler/diagnostics/render.js";
 import type { Diagnostic } from "../grammar/diagnostic.js";
 import type { LineIndex } from "../grammar/span.js";
 import { CliError } from "./errors.js";
 import { renderStyle } from "./style.js";
 
+/** How a command reports a file that does not compile (`compileFailure`). */
 export interface CompileFailureOptions {
   /** JSON mode (`--json`, `--format json`). */
   readonly json: boolean;

@@ -11,6 +11,7 @@ import { closeCheckpoints, openCheckpoints } from "./checkpoints.js";
 import { CliError } from "./errors.js";
 import { openQueue } from "./queue.js";
 
+/** The store flags `rag serve` and `rag studio` share. */
 export interface ServerStoreFlags {
   /** `--checkpoints`: a SQLite file or `postgres://…[?schema=…]`; absent: the Project's default file. */
   readonly checkpoints?: string;
@@ -18,6 +19,7 @@ export interface ServerStoreFlags {
   readonly queue?: string;
 }
 
+/** What `openServerStores` opened for a server: its checkpointer and queue, and how to close them. */
 export interface ServerStores {
   /** The opened checkpointer (absent without `--checkpoints`: the Project opens its default file). */
   readonly checkpointer?: Checkpointer;

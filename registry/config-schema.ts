@@ -128,7 +128,7 @@ const middlewareSchema = z.looseObject({
       expectedOutputTokens: positiveInt.optional(),
     })
     .optional(),
-  rateLimit: z.record(z.string(), z.strictObject({ requestsPerMinute: count.optional(), tokensPerMinute: count.optional(), maxConcurrent: positiveInt.optional() })).optional(),
+  rateLimit: z.record(z.string(), z.strictObject({ requestsPerMinute: z.number().positive().optional(), tokensPerMinute: z.number().positive().optional(), maxConcurrent: positiveInt.optional() })).optional(),
 });
 
 /** `defineConfig` input (RagConfig, config.ts). */

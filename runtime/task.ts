@@ -136,8 +136,9 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   if (refused) return refused;
   const writes = resultWrites(task, spec, result, env);
   const goto = taskGoto(task, writes, result.goto);
+  // Returned, not thrown: a refusal that would repeat is no failure to retry.
   const reserved = reservedWriteRefusal(writes, task, env);
-  if (reserved) throw reserved;
+  if (reserved) return withUsage({ task, ok: false, error: reserved, durationMs: env.clock.now() - started }, p);
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
   if (result.route !== undefined) o.route = result.route;

@@ -77,13 +77,17 @@ function entries(n: NodeSpec): readonly ExprEntrySpec[] {
   return [...(n.writes?.kind === "map" ? n.writes.fields : []), ...(n.set ?? []), ...(n.command?.update ?? [])];
 }
 
-/** True when `e` reads a node's `result`, a tainted `state.F`, or the whole state while some field is tainted. */
+/**
+ * True when `e` reads a node's `result`, a send packet's `args` (built from any node's
+ * result), the run's `run` (its step changes every superstep), a tainted `state.F`, or
+ * the whole state while some field is tainted.
+ */
 function reads(e: ExprSpec, tainted: ReadonlySet<string>): boolean {
   switch (e.op) {
     case "lit":
       return false;
     case "var":
-      return e.name === "result" || (e.name === "state" && tainted.size > 0);
+      return e.name === "result" || e.name === "args" || e.name === "run" || (e.name === "state" && tainted.size > 0);
     case "get":
       if (e.object.op === "var" && e.object.name === "state") return tainted.has(e.key);
       return reads(e.object, tainted);

@@ -42,7 +42,7 @@ function frozenFields(g: ResolvedGraph, ctx: RuleContext): Map<string, string> {
 
 /**
  * The fields `e` reads when its value depends on nothing but literals and `state.F` of
- * frozen fields (pure functions and operators over them); undefined otherwise.
+ * frozen fields (pure functions and operators over them), collected into `out`; false otherwise.
  */
 function constantReads(e: A.Expr, frozen: ReadonlyMap<string, string>, out: Set<string>): boolean {
   switch (e.kind) {
@@ -72,6 +72,7 @@ function constantReads(e: A.Expr, frozen: ReadonlyMap<string, string>, out: Set<
   }
 }
 
+/** `W-rag-loop-exit-never-changes`: a loop whose every exit is a condition over fields no run changes (module comment above). */
 export const LoopExitNeverChangesRule: Rule = (ctx) => ({
   graph(g) {
     const flow = flowGraph(g);

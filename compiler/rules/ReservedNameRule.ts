@@ -65,7 +65,7 @@ export const ReservedNameRule: Rule = (ctx) => ({
       if (path?.kind === "String" && RESERVED_KEYS.has(path.value)) {
         ctx.report("E-rag-reserved-name", `\`${path.value}\` is reserved and cannot name a field`, path.span, {
           label: "reserved",
-          help: `\`input "${path.value}"\` would read the prototype of the state instead of a field`,
+          help: `\`${rec.kind === "InputItem" ? "input" : "target"} "${path.value}"\` would read the prototype of the state instead of a field`,
         });
       }
       for (const key in rec) {

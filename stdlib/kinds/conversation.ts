@@ -172,10 +172,15 @@ export async function runToolCalls(task: NodeTask, calls: readonly ToolCall[], o
 
 /** How `runToolCalls` runs a turn. */
 export interface ToolTurnOptions {
+  /** The registered agent whose tool loop this is: its grants apply to each call (`task.authorize(…, { agent })`). */
   readonly agent?: string;
+  /** Each approval is bound to its call's fingerprint (agent loops, whose calls may differ after a resume: `approveCalls`). */
   readonly bound?: boolean;
+  /** Collects the calls that returned a `ToolCommand` (a `tool_executor`); absent, such a call fails the task (an agent's own loop cannot carry one out). */
   readonly commands?: ToolCommandOutcome[];
+  /** The node whose model asked for the calls (a `tool_executor` running a model node's calls): its `approve` list applies too. */
   readonly requestedBy?: string;
+  /** Tools whose calls wait for a person besides the policy's `ask` tools (the node's or inline agent's `approve`). */
   readonly approve?: readonly string[];
   /** Filled with the edited arguments of approved calls, by call id. */
   readonly edits?: Map<string, Record<string, unknown>>;

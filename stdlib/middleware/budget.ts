@@ -259,7 +259,9 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const release = () => grow(-mine.tokens, -mine.usd);
       const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }) => {
         const u = price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
-        grow(Math.max(0, inTokens + out - tokens) - mine.tokens, Math.max(0, u - usd) - mine.usd);
+        // Its failed attempts too: each attempt's output counts from 0, and what the earlier
+        // ones streamed stays spent for the other calls until this one settles.
+        grow(Math.max(0, failed.tokens + inTokens + out - tokens) - mine.tokens, Math.max(0, failed.usd + u - usd) - mine.usd);
         if (inTokens + out <= tokens) return undefined;
         for (const [l, o, limit, scope] of [[run, live.run, runLimit, "run's budget"], [node, live.node, nodeLimit, nodeScope]] as const) {
           // This call's reservation replaced by its output so far (and its failed attempts);

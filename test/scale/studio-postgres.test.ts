@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PostgresCheckpointer } from "../../scale/index.js";
 import { ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
 import { deleteTestKeys, dropTestSchema, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { FAN_AND_ASK } from "./fixtures.js";
 
 const skipPg = await missingServices(["postgres"]);
 const skipQueue = skipPg ?? (await missingServices(["redis"]));
@@ -22,20 +23,7 @@ const queue = `${REDIS_URL}?queue=runs&prefix=${prefix}`;
 const config = `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
 export default defineConfig({ tools: { work: tool({ description: "square", schema: z.object({ n: z.number() }), run: async ({ n }) => n * n }) } });
 `;
-const source = `graph fan {
-  start split
-  input { items: list<number> }
-  state { squares: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items -> squares] join sum }
-  node w { kind tool tool "work" }
-  node sum { kind set set { total: sum(state.squares) } next END }
-}
-graph ask {
-  start q
-  state { decision: any }
-  node q { kind interrupt prompt "go?" writes decision next END }
-}
-`;
+const source = FAN_AND_ASK;
 
 const children: ReturnType<typeof ragAsync>[] = [];
 afterAll(async () => {

@@ -14,6 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
 import { missingServices, PG_URL, REDIS_URL, uniqueName, dropTestSchema, deleteTestKeys } from "../helpers/services.js";
+import { FAN_AND_ASK } from "./fixtures.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_workers");
@@ -41,20 +42,7 @@ export default defineConfig({
   },
 });
 `;
-const source = `graph fan {
-  start split
-  input { items: list<number> }
-  state { squares: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items -> squares] join sum }
-  node w { kind tool tool "work" }
-  node sum { kind set set { total: sum(state.squares) } next END }
-}
-graph ask {
-  start q
-  state { decision: any }
-  node q { kind interrupt prompt "go?" writes decision next END }
-}
-`;
+const source = FAN_AND_ASK;
 
 let dir: string;
 const children: ReturnType<typeof ragAsync>[] = [];

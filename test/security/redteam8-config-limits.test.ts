@@ -20,6 +20,9 @@ describe("red team 8: the harness's limits in the config are typed", () => {
     ["middleware.budget.nodes.a", { budget: { nodes: { a: 500 as never } } }],
     ["middleware.budget.expectedOutputTokens", { budget: { expectedOutputTokens: "x" as unknown as number } }],
     ["middleware.rateLimit.openai.requestsPerMinute", { rateLimit: { openai: { requestsPerMinute: "fast" as unknown as number } } }],
+    // 0 read as "no limit" (the middleware tests the value's truth): a limit of 0 is refused.
+    ["middleware.rateLimit.openai.requestsPerMinute", { rateLimit: { openai: { requestsPerMinute: 0 } } }],
+    ["middleware.rateLimit.openai.tokensPerMinute", { rateLimit: { openai: { tokensPerMinute: 0 } } }],
   ];
   for (const [path, middleware] of bad) {
     it(`refuses ${JSON.stringify(middleware)} naming \`${path}\``, () => {

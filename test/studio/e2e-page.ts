@@ -9,7 +9,7 @@
  * E2E_THROTTLE=8 slows the page's main thread 8 times (Chrome's CPU throttling), as a
  * loaded CI machine does: every wait is on a condition, so the tests still pass.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -49,6 +49,8 @@ export function useStudioBrowser(): StudioBrowser {
   }, 60_000);
   afterAll(async () => {
     await env.browser?.close();
+    // The screenshots' temp folder (`studioPage` makes it again for the next file's).
+    if (!process.env.STUDIO_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
   });
   return env;
 }
@@ -65,6 +67,7 @@ export async function studioPage(env: StudioBrowser, file = "research_review.rag
   // chunk) serves them; a fresh origin would parse everything cold, seconds per test.
   const s = await testStudio({ staticDir: env.staticDir, ...(lastPort !== undefined ? { port: lastPort } : {}) }).catch(() => testStudio({ staticDir: env.staticDir }));
   lastPort = s.server.port;
+  mkdirSync(SHOTS, { recursive: true });
   const page = await env.browser.newPage({ viewport: { width: 1400, height: 900 } });
   onTestFinished(async () => {
     await page.close().catch(() => undefined);
