@@ -234,6 +234,11 @@ export class TaskContext implements NodeTask {
       throw new NodeError(`model \`${modelName}\` asked for ${calls.length} tool calls in one reply; at most ${MAX_TOOL_CALLS_PER_REPLY} are run from one reply, so none was run`, "retryable", this.where());
     }
     if (calls?.length) {
+      // Call ids are how a turn's answers, approvals and edited calls find their call: a
+      // shared id let an edit approved for one call rewrite another in the saved conversation.
+      if (calls.length > 1 && new Set(calls.map((c) => c.id)).size < calls.length) {
+        throw new NodeError(`model \`${modelName}\` returned tool calls with the same id in one reply; every call needs an id of its own, so none was run`, "retryable", this.where());
+      }
       toolCalls = new Array<ToolCall>(calls.length);
       for (let i = 0; i < calls.length; i++) {
         const c = calls[i]!;
