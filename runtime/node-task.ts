@@ -208,8 +208,13 @@ export class TaskContext implements NodeTask {
     if (this.sink) addModelCall(this.sink, modelName, usage, ms, agent, Boolean(res.cached));
     if (env.usageSinks) for (const s of env.usageSinks) addModelCall(s, modelName, usage, ms, agent, Boolean(res.cached), env.run.graph);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: ms, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
-    if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
+    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[]; approve?: readonly string[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
+    if (res.message.toolCalls?.length) {
+      assistant.toolCalls = res.message.toolCalls;
+      // The asker's `approve` list goes with its calls (whichever executor runs them asks).
+      const gated = [...(this.node.approve ?? []), ...((agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined) ?? [])];
+      if (gated.length) assistant.approve = [...new Set(gated)];
+    }
     return Object.assign({}, res, { usage, assistant });
   }
 
