@@ -239,11 +239,6 @@ export class TaskContext implements NodeTask {
       throw new NodeError(`model \`${modelName}\` asked for ${calls.length} tool calls in one reply; at most ${MAX_TOOL_CALLS_PER_REPLY} are run from one reply, so none was run`, "retryable", this.where());
     }
     if (calls?.length) {
-      // Call ids are how a turn's answers, approvals and edited calls find their call: a
-      // shared id let an edit approved for one call rewrite another in the saved conversation.
-      if (calls.length > 1 && new Set(calls.map((c) => c.id)).size < calls.length) {
-        throw new NodeError(`model \`${modelName}\` returned tool calls with the same id in one reply; every call needs an id of its own, so none was run`, "retryable", this.where());
-      }
       toolCalls = new Array<ToolCall>(calls.length);
       for (let i = 0; i < calls.length; i++) {
         const c = calls[i]!;
@@ -255,6 +250,10 @@ export class TaskContext implements NodeTask {
         }
       }
     }
+    // Call ids are how a turn's answers, approvals and edited calls find their call: a call
+    // whose id is missing or repeats one before it gets one of its own (a shared id let the
+    // edit a person approved for one call rewrite another in the saved conversation).
+    if (toolCalls && toolCalls.length > 1) uniqueCallIds(toolCalls);
     let structured = res.structured;
     if (structured !== undefined) {
       try {
@@ -364,5 +363,17 @@ function streamedCall(c: ToolCall): ToolCall {
     return { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
   } catch {
     return { ...c, arguments: Object.create(null) as Record<string, unknown> };
+  }
+}
+
+/** Gives each call of `calls` (in place) an id no other call of the reply has: a missing or repeated id becomes `<id>_<position>` (or `call_<position>`). */
+function uniqueCallIds(calls: ToolCall[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < calls.length; i++) {
+    const given = calls[i]!.id;
+    let id = typeof given === "string" && given !== "" ? given : `call_${i}`;
+    while (seen.has(id)) id = `${id}_${i}`;
+    seen.add(id);
+    if (id !== given) calls[i] = withKey(calls[i]!, "id", id);
   }
 }

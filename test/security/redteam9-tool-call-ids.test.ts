@@ -3,13 +3,12 @@
  * person approved with edited arguments by its call id (the assistant message is written
  * again with the edited call), so a prompt-injected model that gave a harmless `lookup`
  * and the approve-gated `refund` the same id had the saved conversation (and its next
- * turn) show `lookup` called with the refund's edited arguments: a record of a call that
- * never ran. Duplicate ids are refused with the reply, before any call is authorised,
- * asked for or run (providers require them unique too).
+ * turn) show `lookup` called with the refund's edited arguments — a call that never ran —
+ * and both results answering one id. Each call of a reply now has an id of its own.
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { tool } from "../../registry/index.js";
+import { tool, type ChatMessage } from "../../registry/index.js";
 import { MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
@@ -36,19 +35,27 @@ const GRAPH = `graph refunds {
 `;
 
 describe("red team 9: tool calls of one reply sharing an id", () => {
-  it("are refused before any of them is asked for or run", async () => {
+  it("each get an id of their own, and an edited approval rewrites only its own call", async () => {
     const ran: string[] = [];
     const sameId: ScriptRule = { when: { lastRole: "user" }, reply: { toolCalls: [{ name: "lookup", arguments: { id: "A1" }, id: "c1" }, { name: "refund", arguments: { id: "A1", amount: 30 }, id: "c1" }] } };
     const registry = registryFromConfig({
       models: { m: { provider: scripted({ rules: [sameId, { reply: "done" }] }) } },
       tools: {
-        lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), { id }) }),
+        lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), "found") }),
         refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }),
       },
     });
     const { graph } = buildGraph(GRAPH, { registry, checkpointer: new MemoryCheckpointer() });
-    await expect(graph.invoke({ q: "refund A1" }, { threadId: "t" })).rejects.toThrow(/same id/);
-    expect((await graph.getState("t"))?.interrupts ?? []).toEqual([]);
-    expect(ran).toEqual([]);
+    const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
+    expect(paused.status).toBe("interrupted");
+    const r = await graph.resume("t", { value: { choice: "approve", args: { id: "A1", amount: 10 } } });
+    expect(r.status).toBe("completed");
+    expect(ran).toEqual(["lookup A1", "refund A1 10"]);
+    const messages = (r.state as { messages: ChatMessage[] }).messages;
+    const calls = messages.find((m) => m.role === "assistant" && m.toolCalls?.length)!.toolCalls!;
+    expect(calls.map((c) => [c.name, c.arguments])).toEqual([["lookup", { id: "A1" }], ["refund", { id: "A1", amount: 10 }]]);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(2);
+    const answers = messages.filter((m) => m.role === "tool").map((m) => [calls.find((c) => c.id === m.toolCallId)?.name, m.content]);
+    expect(answers).toEqual([["lookup", "found"], ["refund", "refunded"]]);
   });
 });
