@@ -50,3 +50,18 @@ describe("red team 9: the studio's kept blueprints", () => {
     expect(r.json[0]!.lastApproved).toBeNull();
   });
 });
+
+describe("red team 9: the approvals file's temporary name", () => {
+  it("a link planted at it is replaced, not written through", async () => {
+    const { FileApprovalStore } = await import("../../registry/index.js");
+    const dir = tempDir("rt9-approvals-");
+    const outside = join(tempDir("rt9-approvals-out-"), "profile");
+    writeFileSync(outside, "keep\n");
+    const path = join(dir, ".rag", "approvals.json");
+    mkdirSync(join(dir, ".rag"));
+    symlinkSync(outside, `${path}.${process.pid}.tmp`);
+    new FileApprovalStore(path).approve({ id: "g", hash: "sha256:" + "b".repeat(64), provenance: undefined });
+    expect(readFileSync(outside, "utf8")).toBe("keep\n");
+    expect(readFileSync(path, "utf8")).toContain("b".repeat(64));
+  });
+});
