@@ -6,7 +6,7 @@
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
  * never leaves half a file) on every change. Node-only, unlike approvals.ts.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
 import { RegistryError } from "./registry-error.js";
@@ -65,7 +65,11 @@ export class FileApprovalStore extends MemoryApprovalStore {
   private save(): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n");
+    // The temporary name is guessable, and the folder may come with a cloned repository: a
+    // link planted there is removed (unlink removes the link, not its target) and the file
+    // created exclusively, never written through.
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n", { flag: "wx" });
     renameSync(tmp, this.path);
     this.stamp = stampOf(this.path);
   }

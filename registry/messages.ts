@@ -39,6 +39,13 @@ export interface ChatMessage {
   readonly name?: string;
   /** Tool calls requested by an assistant message. */
   readonly toolCalls?: readonly ToolCall[];
+  /**
+   * For assistant messages with tool calls: the tools whose calls wait for a person's
+   * approval wherever they run — the `approve` list of the node (and inline agent) that
+   * asked. It travels with the calls, so an executor of another graph (the conversation
+   * handed to a subgraph) asks too: it cannot find the asker by `name` among its own nodes.
+   */
+  readonly approve?: readonly string[];
   /** For `tool` messages: the call this result answers. */
   readonly toolCallId?: string;
   /** For `user` messages: images and files sent with the text. */

@@ -5,7 +5,7 @@
  * while a capability call runs, colored results, and the colon commands
  * `:help :vars :graphs :load :run :resume :history :save :reset :approve :quit`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import pc from "picocolors";
@@ -13,6 +13,7 @@ import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import { LineIndex } from "../grammar/span.js";
 import { loadFile, resetNote, type LoadHooks } from "./directives.js";
+import { readHistoryFile, writeHistoryFile } from "./history-file.js";
 import { isIncomplete } from "./script.js";
 import type { AnyEvent } from "./events.js";
 import type { CellResult, Session } from "./session.js";
@@ -214,12 +215,11 @@ function decodeEntry(line: string): string {
 export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const { session } = o;
   const c = view.colors;
-  const history = o.historyFile && existsSync(o.historyFile) ? readFileSync(o.historyFile, "utf8").split("\n").filter(Boolean).map(decodeEntry).reverse() : [];
+  const history = o.historyFile ? readHistoryFile(o.historyFile).split("\n").filter(Boolean).map(decodeEntry).reverse() : [];
   const rl: Interface = createInterface({ input: o.input, output: o.output, terminal: Boolean(o.output.isTTY), history, historySize: 1_000, completer: (line: string) => complete(session, line) });
   const save = (h: string[]) => {
     if (!o.historyFile) return;
-    mkdirSync(dirname(o.historyFile), { recursive: true });
-    writeFileSync(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n");
+    writeHistoryFile(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n");
   };
   /** A multi-line cell is one history entry (recalled whole), not one entry per line. */
   const collapse = (lines: readonly string[]) => {

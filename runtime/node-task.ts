@@ -208,8 +208,13 @@ export class TaskContext implements NodeTask {
     if (this.sink) addModelCall(this.sink, modelName, usage, ms, agent, Boolean(res.cached));
     if (env.usageSinks) for (const s of env.usageSinks) addModelCall(s, modelName, usage, ms, agent, Boolean(res.cached), env.run.graph);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: ms, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
-    if (res.message.toolCalls?.length) assistant.toolCalls = res.message.toolCalls;
+    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[]; approve?: readonly string[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
+    if (res.message.toolCalls?.length) {
+      assistant.toolCalls = res.message.toolCalls;
+      // The asker's `approve` list goes with its calls (whichever executor runs them asks).
+      const gated = [...(this.node.approve ?? []), ...((agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined) ?? [])];
+      if (gated.length) assistant.approve = [...new Set(gated)];
+    }
     return Object.assign({}, res, { usage, assistant });
   }
 
@@ -245,6 +250,10 @@ export class TaskContext implements NodeTask {
         }
       }
     }
+    // Call ids are how a turn's answers, approvals and edited calls find their call: a call
+    // whose id is missing or repeats one before it gets one of its own (a shared id let the
+    // edit a person approved for one call rewrite another in the saved conversation).
+    if (toolCalls && toolCalls.length > 1) uniqueCallIds(toolCalls);
     let structured = res.structured;
     if (structured !== undefined) {
       try {
@@ -354,5 +363,17 @@ function streamedCall(c: ToolCall): ToolCall {
     return { ...c, arguments: neutralizeJson(c.arguments) as Record<string, unknown> };
   } catch {
     return { ...c, arguments: Object.create(null) as Record<string, unknown> };
+  }
+}
+
+/** Gives each call of `calls` (in place) an id no other call of the reply has: a missing or repeated id becomes `<id>_<position>` (or `call_<position>`). */
+function uniqueCallIds(calls: ToolCall[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < calls.length; i++) {
+    const given = calls[i]!.id;
+    let id = typeof given === "string" && given !== "" ? given : `call_${i}`;
+    while (seen.has(id)) id = `${id}_${i}`;
+    seen.add(id);
+    if (id !== given) calls[i] = withKey(calls[i]!, "id", id);
   }
 }

@@ -5,7 +5,7 @@
  * (history, state, updateState, fork), the review gate (the approvals file `rag
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
@@ -44,6 +44,7 @@ import { StudioConsole } from "./console.js";
 import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
+import { readKeptBlueprint, writeKeptBlueprint } from "./kept-blueprints.js";
 import { blueprintOf } from "./source.js";
 import { historyWithTasks, threadEntries, type HistoryEntry, type ThreadEntry, type ThreadFilter } from "./threads.js";
 
@@ -408,16 +409,13 @@ export class Project {
       // The record without its kept source (the page needs who and when; the text is in `lastApproved` of later versions).
       const record = store.list().find((a) => a.hash === bp.hash);
       const approval = record ? Object.fromEntries(Object.entries(record).filter(([k]) => k !== "source")) as Approval : null;
-      const previous = store
-        .list()
-        .filter((a) => a.graph === bp.id && a.hash !== bp.hash)
-        .sort((a, b) => b.approvedAt.localeCompare(a.approvedAt))
-        .find((a) => typeof a.source === "string" || existsSync(this.keptPath(a.hash)));
+      const found = this.lastApproved(store.list().filter((a) => a.graph === bp.id && a.hash !== bp.hash));
       let lastApproved: ReviewGraph["lastApproved"] = null;
-      if (previous) {
+      if (found) {
+        const previous = found.a;
         // The blueprint kept by an earlier studio approval, else the approved source
         // (kept in the record by `rag approve` and the studio) compiled again.
-        const old = existsSync(this.keptPath(previous.hash)) ? (JSON.parse(readFileSync(this.keptPath(previous.hash), "utf8")) as Blueprint) : approvedBlueprint(previous.source ?? "", file, bp.id, this.registry.view());
+        const old = found.kept ?? approvedBlueprint(previous.source ?? "", file, bp.id, this.registry.view());
         const d = old instanceof Error ? undefined : diffBlueprints(old, bp);
         lastApproved = {
           hash: previous.hash,
@@ -458,10 +456,18 @@ export class Project {
     }
     return bps.map((bp) => {
       const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
-      mkdirSync(dirname(this.keptPath(bp.hash)), { recursive: true });
-      writeFileSync(this.keptPath(bp.hash), JSON.stringify(bp));
+      writeKeptBlueprint(this.keptPath(bp.hash), bp);
       return a;
     });
+  }
+
+  /** The newest of `approvals` whose blueprint can be shown (kept by the studio, or its source in the record), with the kept blueprint. */
+  private lastApproved(approvals: readonly Approval[]): { a: Approval; kept: Blueprint | undefined } | undefined {
+    for (const a of [...approvals].sort((x, y) => y.approvedAt.localeCompare(x.approvedAt))) {
+      const kept = readKeptBlueprint(this.keptPath(a.hash));
+      if (kept || typeof a.source === "string") return { a, kept };
+    }
+    return undefined;
   }
 
   private keptPath(hash: string): string {

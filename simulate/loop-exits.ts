@@ -59,18 +59,82 @@ function choiceFields(bp: Blueprint): Set<string> | undefined {
     for (const s of n.sends ?? []) if (s.into) tainted.add(s.into);
   }
   for (const a of bp.agents) if (a.writes?.kind === "channel") tainted.add(a.writes.channel);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const n of bp.nodes) {
-      for (const e of entries(n)) {
-        if (!tainted.has(e.key) && reads(e.value, tainted)) {
-          tainted.add(e.key);
-          grew = true;
-        }
+  // Spread along the entries that read a tainted field, one visit per field (a pass over
+  // every entry until nothing grew was quadratic: 12,000 chained fields took 4 s).
+  const readers = new Map<string, string[]>();
+  const wholeState: string[] = [];
+  const queue = [...tainted];
+  const taint = (key: string) => {
+    if (tainted.has(key)) return;
+    tainted.add(key);
+    queue.push(key);
+  };
+  for (const n of bp.nodes) {
+    for (const e of entries(n)) {
+      const r: Reads = { result: false, state: false, fields: new Set() };
+      readsOf(e.value, r);
+      if (r.result) taint(e.key);
+      if (r.state) wholeState.push(e.key);
+      for (const f of r.fields) {
+        const list = readers.get(f);
+        if (list) list.push(e.key);
+        else readers.set(f, [e.key]);
       }
     }
   }
+  for (let i = 0; i < queue.length; i++) {
+    if (i === 0) for (const key of wholeState) taint(key);
+    for (const key of readers.get(queue[i]!) ?? []) taint(key);
+  }
   return tainted;
+}
+
+/** What an expression reads: a node's `result`, the whole `state`, `state.F` by name. */
+interface Reads {
+  result: boolean;
+  state: boolean;
+  readonly fields: Set<string>;
+}
+
+function readsOf(e: ExprSpec, r: Reads): void {
+  switch (e.op) {
+    case "lit":
+      return;
+    case "var":
+      if (e.name === "result") r.result = true;
+      else if (e.name === "state") r.state = true;
+      return;
+    case "get":
+      if (e.object.op === "var" && e.object.name === "state") r.fields.add(e.key);
+      else readsOf(e.object, r);
+      return;
+    case "index":
+      readsOf(e.object, r);
+      readsOf(e.index, r);
+      return;
+    case "call":
+      for (const a of e.args) readsOf(a, r);
+      return;
+    case "not":
+    case "neg":
+      readsOf(e.arg, r);
+      return;
+    case "bin":
+      readsOf(e.left, r);
+      readsOf(e.right, r);
+      return;
+    case "list":
+      for (const a of e.items) readsOf(a, r);
+      return;
+    case "comp":
+      readsOf(e.iterable, r);
+      readsOf(e.element, r);
+      if (e.filter !== undefined) readsOf(e.filter, r);
+      return;
+    case "object":
+      for (const x of e.entries) readsOf(x.value, r);
+      return;
+  }
 }
 
 function entries(n: NodeSpec): readonly ExprEntrySpec[] {

@@ -23,8 +23,12 @@ export const toolExecutorKind: NodeKindImplementation = async (task) => {
   // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
   const commands: ToolCommandOutcome[] = [];
   const edits = new Map<string, Record<string, unknown>>();
-  // Calls an agent node asked for are approved as that node's `approve` list says, too.
-  const results = await runToolCalls(task, pending.calls, pending.assistant.name !== undefined ? { commands, edits, requestedBy: pending.assistant.name } : { commands, edits });
+  // Calls a model or agent node asked for are approved as that node's `approve` list says,
+  // too: the list its message carries (a conversation handed to a subgraph's executor), or
+  // the node of this graph its name gives.
+  const asker = pending.assistant;
+  const approve = Array.isArray(asker.approve) ? asker.approve.filter((t): t is string => typeof t === "string") : undefined;
+  const results = await runToolCalls(task, pending.calls, { commands, edits, ...(asker.name !== undefined ? { requestedBy: asker.name } : {}), ...(approve?.length ? { approve } : {}) });
   const recorded = edits.size ? [asApproved(pending.assistant, edits), ...results] : results;
   const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, recorded]] : [];
   const result = results.map((m) => m.content);

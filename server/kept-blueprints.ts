@@ -1,0 +1,46 @@
+/**
+ * The blueprints a studio approval keeps beside the approvals file
+ * (`.rag/approved/<hex of the hash>.json`), for the review's diff against the last
+ * approved version. The folder is the project's, which a cloned repository may fill:
+ * a kept file is read only when it is a regular file (not a link, a FIFO or a device)
+ * of bounded size, and written through a temporary file and a rename, so a link planted
+ * at its name is replaced rather than written through (a link to `~/.bashrc` took the
+ * blueprint's JSON there at the next approval).
+ */
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Blueprint } from "../compiler/index.js";
+
+/** Largest kept blueprint read, bytes (a 1 MiB source's blueprint is well under it). */
+const MAX_KEPT_BYTES = 32 * 1024 * 1024;
+
+/** The blueprint kept at `path`; undefined when there is none, or it is not a regular file of at most `MAX_KEPT_BYTES` holding a JSON object. */
+export function readKeptBlueprint(path: string): Blueprint | undefined {
+  try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.size > MAX_KEPT_BYTES) return undefined;
+    const v: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Blueprint) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps `bp` at `path` (its folder made as needed), replacing whatever is there — a link
+ * included — without following it. Nothing is kept when the folder is a link (the record's
+ * source still gives the review its diff).
+ */
+export function writeKeptBlueprint(path: string, bp: Blueprint): void {
+  mkdirSync(dirname(path), { recursive: true });
+  if (!lstatSync(dirname(path)).isDirectory()) return;
+  const tmp = `${path}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, JSON.stringify(bp), { flag: "wx" });
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
