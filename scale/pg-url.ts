@@ -21,5 +21,9 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 /** True when `path` names a Postgres store rather than a file. */
 export const isPostgresUrl = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
 
-/** A URL without its password, for messages. */
-export const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+/**
+ * A URL without its password, for messages: everything from the user name's `:` to the
+ * last `@` (a password written with a raw `/` or `@`, which a URL should percent-encode,
+ * is hidden whole; a later `@` in the query hides more, never less).
+ */
+export const redact = (url: string) => url.replace(/\/\/([^:@/]+):.*@/, "//$1:***@");
