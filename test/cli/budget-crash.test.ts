@@ -25,8 +25,10 @@ export default defineConfig({
         name: "counting",
         async chat() {
           appendFileSync(process.env.CALLS, "call\\n");
-          // HANG: the call never answers (the test kills the process during it).
-          if (process.env.HANG) await new Promise(() => {});
+          // HANG: the call never answers (the test kills the process during it); the timer
+          // keeps the process alive, as a real call's socket does (without it Node ends the
+          // process: test/cli/stalled-run.test.ts).
+          if (process.env.HANG) await new Promise(() => setInterval(() => {}, 1000));
           return { message: { content: "ok" }, usage: { inputTokens: 10, outputTokens: 290 }, finishReason: "stop" };
         },
       },
