@@ -7,7 +7,7 @@
  * bounds), strings from the graph's string literals. The list is bounded
  * (`MAX_VARIANTS`), so this explores some combinations, not all.
  */
-import { compilePattern, samplePattern, type Blueprint, type ExprSpec, type Json } from "../compiler/index.js";
+import { compilePattern, exprChildren, samplePattern, type Blueprint, type ExprSpec, type Json } from "../compiler/index.js";
 
 /** Most variants of one generated value. */
 export const MAX_VARIANTS = 4;
@@ -27,21 +27,9 @@ export function literalHints(blueprints: readonly Blueprint[]): Hints {
   const strings = new Set<string>();
   const walk = (e: ExprSpec | undefined): void => {
     if (!e) return;
-    switch (e.op) {
-      case "lit":
-        if (typeof e.value === "number") numbers.add(e.value);
-        else if (typeof e.value === "string" && e.value.length <= 200) strings.add(e.value);
-        return;
-      case "get": return walk(e.object);
-      case "index": return (walk(e.object), walk(e.index));
-      case "call": return e.args.forEach(walk);
-      case "not": case "neg": return walk(e.arg);
-      case "bin": return (walk(e.left), walk(e.right));
-      case "list": return e.items.forEach(walk);
-      case "comp": return (walk(e.iterable), walk(e.element), walk(e.filter));
-      case "object": return e.entries.forEach((x) => walk(x.value));
-      default: return;
-    }
+    if (e.op !== "lit") return exprChildren(e).forEach(walk);
+    if (typeof e.value === "number") numbers.add(e.value);
+    else if (typeof e.value === "string" && e.value.length <= 200) strings.add(e.value);
   };
   for (const bp of blueprints) {
     for (const edge of bp.edges) if (edge.kind === "when") walk(edge.when);

@@ -12,7 +12,7 @@
  * Command may update any field —, subgraphs, subagents, CodeAct, an agent without
  * `writes`), or how the loop is left (a static, `goto` or `join` edge out of it).
  */
-import type { Blueprint, EdgeSpec, ExprEntrySpec, ExprSpec, NodeSpec } from "../compiler/index.js";
+import { exprChildren, type Blueprint, type EdgeSpec, type ExprEntrySpec, type ExprSpec, type NodeSpec } from "../compiler/index.js";
 
 /** Kinds whose writes are all in their items (`writes`, `set`, `command update`, sends' `-> field`). */
 const VISIBLE: ReadonlySet<string> = new Set(["model", "router", "set", "interrupt", "join", "agent"]);
@@ -24,8 +24,7 @@ const VISIBLE: ReadonlySet<string> = new Set(["model", "router", "set", "interru
  */
 export function exitDependsOnChoice(bp: Blueprint, loop: readonly string[]): boolean {
   const members = new Set(loop);
-  const nodes = new Map(bp.nodes.map((n) => [n.name, n] as const));
-  const tainted = choiceFields(bp);
+  const { nodes, tainted } = analysed(bp);
   if (tainted === undefined) return true;
   for (const name of members) {
     const n = nodes.get(name);
@@ -43,6 +42,14 @@ export function exitDependsOnChoice(bp: Blueprint, loop: readonly string[]): boo
     if (e.kind === "else" && bp.edges.some((w) => w.from === e.from && w.kind === "when" && reads(w.when, tainted))) return true;
   }
   return false;
+}
+
+/** Per blueprint, once (simulate asks for every run that hit the recursion limit): its nodes by name and `choiceFields`. */
+const ANALYSED = new WeakMap<Blueprint, { readonly nodes: ReadonlyMap<string, NodeSpec>; readonly tainted: ReadonlySet<string> | undefined }>();
+function analysed(bp: Blueprint): { readonly nodes: ReadonlyMap<string, NodeSpec>; readonly tainted: ReadonlySet<string> | undefined } {
+  let a = ANALYSED.get(bp);
+  if (!a) ANALYSED.set(bp, (a = { nodes: new Map(bp.nodes.map((n) => [n.name, n] as const)), tainted: choiceFields(bp) }));
+  return a;
 }
 
 /**
@@ -71,9 +78,8 @@ function choiceFields(bp: Blueprint): Set<string> | undefined {
   };
   for (const n of bp.nodes) {
     for (const e of entries(n)) {
-      const r: Reads = { result: false, state: false, fields: new Set() };
-      readsOf(e.value, r);
-      if (r.result) taint(e.key);
+      const r = readsOf(e.value);
+      if (r.choice) taint(e.key);
       if (r.state) wholeState.push(e.key);
       for (const f of r.fields) {
         const list = readers.get(f);
@@ -82,93 +88,40 @@ function choiceFields(bp: Blueprint): Set<string> | undefined {
       }
     }
   }
-  for (let i = 0; i < queue.length; i++) {
-    if (i === 0) for (const key of wholeState) taint(key);
-    for (const key of readers.get(queue[i]!) ?? []) taint(key);
-  }
+  // An entry that reads the whole state reads every tainted field, once there is one.
+  if (queue.length) for (const key of wholeState) taint(key);
+  for (let i = 0; i < queue.length; i++) for (const key of readers.get(queue[i]!) ?? []) taint(key);
   return tainted;
 }
 
-/** What an expression reads: a node's `result`, the whole `state`, `state.F` by name. */
+/**
+ * What an expression reads: a choice (a node's `result`; a send packet's `args`, built
+ * from any node's result; the run's `run`, whose step changes every superstep), the whole
+ * `state`, `state.F` by name.
+ */
 interface Reads {
-  result: boolean;
+  choice: boolean;
   state: boolean;
   readonly fields: Set<string>;
 }
 
-function readsOf(e: ExprSpec, r: Reads): void {
-  switch (e.op) {
-    case "lit":
-      return;
-    case "var":
-      if (e.name === "result") r.result = true;
-      else if (e.name === "state") r.state = true;
-      return;
-    case "get":
-      if (e.object.op === "var" && e.object.name === "state") r.fields.add(e.key);
-      else readsOf(e.object, r);
-      return;
-    case "index":
-      readsOf(e.object, r);
-      readsOf(e.index, r);
-      return;
-    case "call":
-      for (const a of e.args) readsOf(a, r);
-      return;
-    case "not":
-    case "neg":
-      readsOf(e.arg, r);
-      return;
-    case "bin":
-      readsOf(e.left, r);
-      readsOf(e.right, r);
-      return;
-    case "list":
-      for (const a of e.items) readsOf(a, r);
-      return;
-    case "comp":
-      readsOf(e.iterable, r);
-      readsOf(e.element, r);
-      if (e.filter !== undefined) readsOf(e.filter, r);
-      return;
-    case "object":
-      for (const x of e.entries) readsOf(x.value, r);
-      return;
-  }
+function readsOf(e: ExprSpec, r: Reads = { choice: false, state: false, fields: new Set() }): Reads {
+  if (e.op === "var") {
+    if (e.name === "result" || e.name === "args" || e.name === "run") r.choice = true;
+    else if (e.name === "state") r.state = true;
+  } else if (e.op === "get" && e.object.op === "var" && e.object.name === "state") r.fields.add(e.key);
+  else for (const c of exprChildren(e)) readsOf(c, r);
+  return r;
 }
 
 function entries(n: NodeSpec): readonly ExprEntrySpec[] {
   return [...(n.writes?.kind === "map" ? n.writes.fields : []), ...(n.set ?? []), ...(n.command?.update ?? [])];
 }
 
-/**
- * True when `e` reads a node's `result`, a send packet's `args` (built from any node's
- * result), the run's `run` (its step changes every superstep), a tainted `state.F`, or
- * the whole state while some field is tainted.
- */
+/** True when `e` reads a choice, a tainted `state.F`, or the whole state while some field is tainted (`readsOf`). */
 function reads(e: ExprSpec, tainted: ReadonlySet<string>): boolean {
-  switch (e.op) {
-    case "lit":
-      return false;
-    case "var":
-      return e.name === "result" || e.name === "args" || e.name === "run" || (e.name === "state" && tainted.size > 0);
-    case "get":
-      if (e.object.op === "var" && e.object.name === "state") return tainted.has(e.key);
-      return reads(e.object, tainted);
-    case "index":
-      return reads(e.object, tainted) || reads(e.index, tainted);
-    case "call":
-      return e.args.some((a) => reads(a, tainted));
-    case "not":
-    case "neg":
-      return reads(e.arg, tainted);
-    case "bin":
-      return reads(e.left, tainted) || reads(e.right, tainted);
-    case "list":
-      return e.items.some((a) => reads(a, tainted));
-    case "comp":
-      return reads(e.iterable, tainted) || reads(e.element, tainted) || (e.filter !== undefined && reads(e.filter, tainted));
-    case "object":
-      return e.entries.some((x) => reads(x.value, tainted));
-  }
+  const r = readsOf(e);
+  if (r.choice || (r.state && tainted.size > 0)) return true;
+  for (const f of r.fields) if (tainted.has(f)) return true;
+  return false;
 }

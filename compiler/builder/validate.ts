@@ -12,6 +12,7 @@
 import { diagnostic, type Diagnostic } from "../../grammar/diagnostic.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import type { Blueprint, EdgeSpec, ExprSpec, NodeSpec } from "../blueprint.js";
+import { exprChildren } from "../expr-children.js";
 import type { RegistryView } from "../registry-view.js";
 import { FUNCTIONS } from "../expr/functions.js";
 import { canonicalKind } from "../resolve/kinds.js";
@@ -26,36 +27,8 @@ function suggest(name: string, candidates: Iterable<string>): { help?: string } 
 
 /** Every `state.KEY` path in an expression. */
 function statePaths(e: ExprSpec, out: string[]): string[] {
-  switch (e.op) {
-    case "get":
-      if (e.object.op === "var" && e.object.name === "state") out.push(e.key);
-      else statePaths(e.object, out);
-      break;
-    case "index":
-      statePaths(e.object, out);
-      statePaths(e.index, out);
-      break;
-    case "call":
-      e.args.forEach((a) => statePaths(a, out));
-      break;
-    case "not":
-    case "neg":
-      statePaths(e.arg, out);
-      break;
-    case "bin":
-      statePaths(e.left, out);
-      statePaths(e.right, out);
-      break;
-    case "list":
-      e.items.forEach((i) => statePaths(i, out));
-      break;
-    case "comp":
-      for (const x of [e.iterable, e.element, e.filter]) if (x) statePaths(x, out);
-      break;
-    case "object":
-      e.entries.forEach((en) => statePaths(en.value, out));
-      break;
-  }
+  if (e.op === "get" && e.object.op === "var" && e.object.name === "state") out.push(e.key);
+  else for (const c of exprChildren(e)) statePaths(c, out);
   return out;
 }
 

@@ -1,9 +1,9 @@
 /**
- * The `.rag` source the scale CLI tests run (workers-cli, studio-postgres): `fan` squares
- * each input number through the `work` tool in a send fan-out and sums them at the join;
- * `ask` pauses at an interrupt.
+ * The `.rag` sources the scale tests run: `fan` squares each input number through the
+ * `work` tool in a send fan-out and sums them at the join (queue, workers-cli,
+ * studio-postgres); `ask` pauses at an interrupt (workers-cli, studio-postgres).
  */
-export const FAN_AND_ASK = `graph fan {
+export const FAN = `graph fan {
   start split
   input { items: list<number> }
   state { squares: list<number> append  total: number = 0 }
@@ -11,7 +11,9 @@ export const FAN_AND_ASK = `graph fan {
   node w { kind tool tool "work" }
   node sum { kind set set { total: sum(state.squares) } next END }
 }
-graph ask {
+`;
+
+export const FAN_AND_ASK = `${FAN}graph ask {
   start q
   state { decision: any }
   node q { kind interrupt prompt "go?" writes decision next END }

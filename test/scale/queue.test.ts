@@ -13,6 +13,7 @@ import { PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "..
 import { registryFromConfig } from "../../stdlib/index.js";
 import { usePool } from "../helpers/distributed-pool.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { FAN } from "./fixtures.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_queue");
@@ -36,15 +37,7 @@ const config = defineConfig({
   },
 });
 const registry = registryFromConfig(config);
-const source = `graph fan {
-  start split
-  input { items: list<number> }
-  state { squares: list<number> append  total: number = 0 }
-  node split { kind set send [w { n: x } for x in input.items -> squares] join sum }
-  node w { kind tool tool "work" }
-  node sum { kind set set { total: sum(state.squares) } next END }
-}
-graph ask {
+const source = `${FAN}graph ask {
   start q
   state { decision: any  n: number = 0 }
   node q { kind interrupt prompt "go?" writes decision next bump }
