@@ -33,13 +33,14 @@
  * genuine error in the config: tsx then reports it against the real file).
  * `RAG_CONFIG_CACHE=0` turns the cache off; `RAG_CONFIG_CACHE_DIR` moves it.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inputsHold, recordInputs, type ConfigInputs } from "./config-inputs.js";
 import { isPathSpecifier, resolvedLink, type ResolvedLink } from "./config-links.js";
+import { replaceFile } from "../registry/replace-file.js";
 
 /** Bumped whenever the shape of an entry or of the cached output changes. */
 const FORMAT = "3";
@@ -232,16 +233,7 @@ function retire(dir: string, name: string, keep: string): void {
 }
 
 /** Writes `text` to `file` atomically (a temporary file renamed into place), private to this user. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+const writeAtomic = (file: string, text: string): void => replaceFile(file, text, 0o600);
 
 /**
  * The config module loaded from the transpile cache (transpiling it first on a miss), or

@@ -6,10 +6,11 @@
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
  * never leaves half a file) on every change. Node-only, unlike approvals.ts.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
 import { RegistryError } from "./registry-error.js";
+import { replaceFile } from "./replace-file.js";
 
 export class FileApprovalStore extends MemoryApprovalStore {
   /** The file's identity when it was last read or written (`""`: absent). */
@@ -64,13 +65,7 @@ export class FileApprovalStore extends MemoryApprovalStore {
 
   private save(): void {
     mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    // The temporary name is guessable, and the folder may come with a cloned repository: a
-    // link planted there is removed (unlink removes the link, not its target) and the file
-    // created exclusively, never written through.
-    rmSync(tmp, { force: true });
-    writeFileSync(tmp, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n", { flag: "wx" });
-    renameSync(tmp, this.path);
+    replaceFile(this.path, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n");
     this.stamp = stampOf(this.path);
   }
 }

@@ -6,8 +6,10 @@
  * name is replaced rather than written through (a link to `~/.bashrc` took every typed
  * cell there at exit).
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { replaceFile } from "../registry/replace-file.js";
+import { readTextFile } from "../runtime/read-text-file.js";
 
 /** Largest history file read, bytes (1,000 entries of long cells fit well within it). */
 const MAX_HISTORY_BYTES = 8 * 1024 * 1024;
@@ -15,8 +17,7 @@ const MAX_HISTORY_BYTES = 8 * 1024 * 1024;
 /** The file's text; `""` when it is absent, not a regular file, or over `MAX_HISTORY_BYTES`. */
 export function readHistoryFile(path: string): string {
   try {
-    const st = lstatSync(path);
-    return st.isFile() && st.size <= MAX_HISTORY_BYTES ? readFileSync(path, "utf8") : "";
+    return readTextFile(path, MAX_HISTORY_BYTES, { noFollow: true });
   } catch {
     return "";
   }
@@ -25,13 +26,5 @@ export function readHistoryFile(path: string): string {
 /** Replaces the file with `text` (its folder made as needed), never writing through a link at its name or at the temporary one. */
 export function writeHistoryFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  writeFileSync(tmp, text, { flag: "wx" });
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFile(path, text);
 }

@@ -15,13 +15,14 @@ export class TextFileError extends RagError {
 }
 
 /**
- * The UTF-8 text of `file`.
- * @throws TextFileError naming the file and the reason (missing, a directory, not a regular file, over `maxBytes`, an I/O error).
+ * The UTF-8 text of `file`; with `noFollow`, a link at its name is refused (a file in a
+ * folder a cloned repository may fill: the REPL history, a kept blueprint).
+ * @throws TextFileError naming the file and the reason (missing, a directory, a link with `noFollow`, not a regular file, over `maxBytes`, an I/O error).
  */
-export function readTextFile(file: string, maxBytes: number): string {
+export function readTextFile(file: string, maxBytes: number, options: { readonly noFollow?: boolean } = {}): string {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new TextFileError(code === "ENOENT" ? `cannot read ${file}: no such file` : code === "EISDIR" ? `cannot read ${file}: it is a directory` : `cannot read ${file}: ${(e as Error).message}`);

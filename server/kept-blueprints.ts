@@ -7,9 +7,11 @@
  * at its name is replaced rather than written through (a link to `~/.bashrc` took the
  * blueprint's JSON there at the next approval).
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Blueprint } from "../compiler/index.js";
+import { replaceFile } from "../registry/replace-file.js";
+import { readTextFile } from "../runtime/read-text-file.js";
 
 /** Largest kept blueprint read, bytes (a 1 MiB source's blueprint is well under it). */
 const MAX_KEPT_BYTES = 32 * 1024 * 1024;
@@ -17,9 +19,7 @@ const MAX_KEPT_BYTES = 32 * 1024 * 1024;
 /** The blueprint kept at `path`; undefined when there is none, or it is not a regular file of at most `MAX_KEPT_BYTES` holding a JSON object. */
 export function readKeptBlueprint(path: string): Blueprint | undefined {
   try {
-    const st = lstatSync(path);
-    if (!st.isFile() || st.size > MAX_KEPT_BYTES) return undefined;
-    const v: unknown = JSON.parse(readFileSync(path, "utf8"));
+    const v: unknown = JSON.parse(readTextFile(path, MAX_KEPT_BYTES, { noFollow: true }));
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Blueprint) : undefined;
   } catch {
     return undefined;
@@ -34,13 +34,5 @@ export function readKeptBlueprint(path: string): Blueprint | undefined {
 export function writeKeptBlueprint(path: string, bp: Blueprint): void {
   mkdirSync(dirname(path), { recursive: true });
   if (!lstatSync(dirname(path)).isDirectory()) return;
-  const tmp = `${path}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  writeFileSync(tmp, JSON.stringify(bp), { flag: "wx" });
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFile(path, JSON.stringify(bp));
 }

@@ -5,9 +5,10 @@
  * Only `.rag` and `.ragsh` files are listed and written (a config is code: the studio
  * never writes one).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, type Stats } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { badRequest, forbidden, notFound } from "./errors.js";
+import { replaceFile } from "../registry/replace-file.js";
 
 /** Largest file the API reads or writes, in bytes. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -115,18 +116,7 @@ export class Workspace {
     while (dir !== this.root && !lstatOrUndefined(dir)) dir = dirname(dir);
     if (dir !== this.root && !lstatSync(dir).isDirectory()) throw badRequest(`${rel}: \`${this.relative(dir)}\` is a file, not a folder`, "not_a_file");
     mkdirSync(dirname(full), { recursive: true });
-    const tmp = `${full}.${process.pid}.tmp`;
-    // A link planted at the temporary name must not be written through: remove whatever is
-    // there (unlink removes a link, not its target), then create the file exclusively
-    // (O_EXCL fails on any existing path, links included).
-    rmSync(tmp, { force: true });
-    writeFileSync(tmp, content, { flag: "wx" });
-    try {
-      renameSync(tmp, full);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    replaceFile(full, content);
   }
 }
 
