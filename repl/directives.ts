@@ -56,8 +56,8 @@ export interface LoadHooks {
   cell(source: string, file: string): Promise<boolean>;
   /** A `.rag` file was compiled and its graphs registered; false stops (e.g. it had errors). */
   loaded(file: string, result: ReturnType<typeof compile>): boolean;
-  /** A `:reset` line of a script ran. */
-  reset?(file: string): void;
+  /** A `:reset` line of a script ran; `note` says what it did (`resetNote`). */
+  reset?(file: string, note: string): void;
   /**
    * A model-written script (`// rag:generated-by model`) is about to run: the session's
    * trust was lowered to a model's (`Session.lowerTrust`) for the rest of its life, or
@@ -161,9 +161,9 @@ export async function runScript(session: Session, text: string, file: string, ho
     if (!d) {
       if (!(await hooks.cell(cell.source, file))) return false;
     } else if (d.kind === "reset") {
-      session.reset(d.keep);
+      const kept = session.reset(d.keep);
       if (!byModel) session.restoreTrust();
-      hooks.reset?.(file);
+      hooks.reset?.(file, resetNote(d.keep, kept));
     } else if (!(await loadFile(session, hooks.locate ? hooks.locate(file, d.file) : resolve(dirname(resolve(file)), d.file), hooks, depth, count, byModel))) return false;
   }
   return true;

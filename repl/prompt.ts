@@ -262,7 +262,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       // At the prompt a file with errors still registers its good graphs; a script (and piped input) stops.
       return !o.stopAtFailure || !r.diagnostics.some((d) => d.severity === "error");
     },
-    reset: () => write(c.dim("  variables cleared\n")),
+    reset: (_file, note) => write(c.dim(`  ${note}\n`)),
     lowered: (file) => write(c.yellow(`  ${file} was written by a model: this session now runs as a model's (policy.untrustedAllow) until :reset\n`)),
     error: (message) => write(c.red(`  ${message}\n`)),
   };

@@ -129,7 +129,7 @@ export class StudioConsole {
         if (r.diagnostics.length) diagnostics += renderDiagnostics(r.diagnostics, { lines: r.value.lines, file: f }, PLAIN_STYLE);
         return !r.diagnostics.some((d) => d.severity === "error");
       },
-      reset: () => void (stdout += "variables cleared\n"),
+      reset: (_file, note) => void (stdout += `${note}\n`),
       lowered: (f) => void (stdout += `${f} was written by a model: this session now runs as a model's (policy.untrustedAllow) until :reset\n`),
       error: (message) => void (diagnostics += `error: ${message.replace(/^error: /, "")}\n`),
     });
