@@ -168,8 +168,8 @@ export class SpendBook implements SpendLedger {
       if (s) (s.tokens += spent.tokens), (s.usd += spent.usd);
       else this.sinceNodes.set(node, { tokens: spent.tokens, usd: spent.usd });
     }
-    // Not awaited: a failure surfaces at the run's next checkpoint (`Persister.check`).
-    void this.persist();
+    // Not awaited (`settled`): a failure surfaces at the run's next checkpoint, or at the next save.
+    this.settled();
   }
 
   add(spent: Spend, recorded: boolean): void {
@@ -184,7 +184,7 @@ export class SpendBook implements SpendLedger {
       if (t) charge(t, n.tokens, n.usd);
       else this.sinceNodes.set(name, { tokens: n.tokens, usd: n.usd });
     }
-    if (!recorded && (s.tokens || s.usd)) void this.persist();
+    if (!recorded && (s.tokens || s.usd)) this.settled();
   }
 
   /** Settled totals (the reservations of calls in flight left out): what a checkpoint records as `spend`. */
@@ -243,6 +243,16 @@ export class SpendBook implements SpendLedger {
 
   private persist(): Promise<void> | undefined {
     return this.save?.(this.record());
+  }
+
+  /**
+   * Persists a settled charge without waiting. Its failure is handled here, not left
+   * unhandled: nothing is lost (each record holds everything since, so the next save —
+   * awaited before the next call — carries it; the run's persister reports its failures
+   * at the next checkpoint, a pool worker's branch writes meet the store's).
+   */
+  private settled(): void {
+    this.persist()?.catch(() => undefined);
   }
 }
 

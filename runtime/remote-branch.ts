@@ -191,21 +191,7 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   // With a share: checked against `base` plus what the worker's branches of this step spend
   // and reserve (they see each other's calls in flight), charged to the share and to this
   // branch's own record. Without: a ledger of its own from `base`.
-  // A reservation awaits its save (a failure fails the call before it is made); a settled
-  // charge's save is not awaited (`SpendBook.settle`), so its promise is marked handled
-  // here: a failure loses nothing (each record holds all since the hand-over, and the next
-  // save or the branch's writes meet the store's failure), and was an unhandled rejection
-  // when the worker's pool had closed.
-  const own = new SpendBook(
-    share ? undefined : base,
-    save
-      ? (record) => {
-          const saved = save(key, record);
-          saved.catch(() => undefined);
-          return saved;
-        }
-      : undefined,
-  );
+  const own = new SpendBook(share ? undefined : base, save ? (record) => save(key, record) : undefined);
   const book = share ? new JointLedger(own, base, share.ledger) : own;
   const env: TaskEnv = {
     blueprint: bp,

@@ -23,10 +23,22 @@ export type TypedAnswer = { readonly ok: true; readonly value: unknown } | { rea
 
 const validators = new WeakMap<NodeSpec, z.ZodType>();
 
+/** The labels of node `n`'s routes (`routes { approve -> … }`). */
+export function routeLabels(bp: Blueprint, n: NodeSpec): readonly string[] {
+  return bp.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
+}
+
 /** The options an interrupt node offers: its `options`, else its route labels (`[]` for none). */
 export function interruptOptions(bp: Blueprint, n: NodeSpec): readonly string[] {
-  if (n.options?.length) return n.options;
-  return bp.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
+  return n.options?.length ? n.options : routeLabels(bp, n);
+}
+
+/** The validator of node `n`'s `resume` type (made once per node); undefined when it has none. */
+export function resumeValidator(bp: Blueprint, n: NodeSpec): z.ZodType | undefined {
+  if (!n.resume) return undefined;
+  let validator = validators.get(n);
+  if (!validator) validators.set(n, (validator = typeSchema(n.resume, bp.schemas)));
+  return validator;
 }
 
 /**
@@ -35,9 +47,8 @@ export function interruptOptions(bp: Blueprint, n: NodeSpec): readonly string[] 
  * typed answer; the value returned then carries `choice` again.
  */
 export function typedAnswer(bp: Blueprint, n: NodeSpec, raw: unknown): TypedAnswer {
-  if (!n.resume) return { ok: true, value: raw };
-  let validator = validators.get(n);
-  if (!validator) validators.set(n, (validator = typeSchema(n.resume, bp.schemas)));
+  const validator = resumeValidator(bp, n);
+  if (!validator) return { ok: true, value: raw };
   const options = interruptOptions(bp, n).length > 0;
   const isObject = raw !== null && typeof raw === "object" && !Array.isArray(raw);
   const fields = options && isObject ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== "choice" && k !== "route")) : raw;

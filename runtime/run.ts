@@ -151,7 +151,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   // `checkpoint_saved` events only when someone listens (which events a run emits is fixed for the run).
   const onSaved = wants("checkpoint_saved") ? (c: Checkpoint, m: CheckpointMetadata) => emit({ type: "checkpoint_saved", checkpointId: c.id, source: m.source, durability: durability! }) : undefined;
   const persist = saver && durability ? new Persister(saver, durability, threadId, namespace, onSaved) : undefined;
-  const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix, checkAnswer: typedAnswerCheck(g, threadId, namespace) };
+  const ctx: StartContext = { blueprint: bp, channels: g.channels, index: g.index, registry: g.registry, threadId, namespace, persist, allowBlueprintChange: Boolean(options.allowBlueprintChange), prefix, checkAnswer: input === null || options.resume !== undefined ? typedAnswerCheck(g, threadId, namespace) : undefined };
   const detached = new DetachedTasks();
   // Calls of `persistent true` subgraph nodes, by child namespace: one per superstep.
   const persistentCalls = new PersistentCalls();

@@ -55,7 +55,7 @@ export interface StartContext {
   /** Task id prefix (child runs). */
   readonly prefix: string;
   /** Judges each answer of a resume before it is recorded (typed `resume` answers: `typedAnswerCheck`). */
-  readonly checkAnswer?: AnswerCheck;
+  readonly checkAnswer?: AnswerCheck | undefined;
 }
 
 function checkHash(c: StartContext, t: CheckpointTuple): void {

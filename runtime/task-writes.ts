@@ -134,14 +134,17 @@ export function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, e
  * `optional` branch or `on_error` route handles it; else the run fails, and a resume runs
  * it again and fails again). Left to the barrier, the write was dropped from the saved
  * record (`task-record.ts`), so the run failed and its resume went on as if it had not.
+ * Only the writes code chose are looked at: `writes` (a node kind's own, or a subgraph's
+ * command for this graph) and the update of the Command the task's Send packet carried;
+ * the rest (`writes {…}`, `set`, `-> field`, `command update`) name state fields the
+ * compiler checked.
  *
  * @returns NodeError `validation` naming the node and the channel.
  */
-export function reservedWriteRefusal(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): NodeError | undefined {
-  for (const w of writes) {
-    if (isSpecial(w.channel)) {
-      return new NodeError(`node \`${task.node}\` wrote \`${w.channel}\`, a name of the form \`__name__\` that the runtime keeps for its own records; a node writes state fields only`, "validation", { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
-    }
-  }
-  return undefined;
+export function reservedWriteRefusal(writes: readonly (readonly [string, unknown])[] | undefined, task: PlannedTask, env: TaskEnv): NodeError | undefined {
+  let channel: string | undefined;
+  if (writes) for (const [c] of writes) if (isSpecial(c)) channel ??= c;
+  if (channel === undefined && task.command?.update) for (const c of Object.keys(task.command.update)) if (isSpecial(c)) channel ??= c;
+  if (channel === undefined) return undefined;
+  return new NodeError(`node \`${task.node}\` wrote \`${channel}\`, a name of the form \`__name__\` that the runtime keeps for its own records; a node writes state fields only`, "validation", { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
 }

@@ -134,11 +134,11 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   }
   const refused = refusedToolGoto(task, p, result.goto, result.toolCommand?.tools, env);
   if (refused) return refused;
+  // Returned, not thrown: a refusal that would repeat is no failure to retry.
+  const reserved = reservedWriteRefusal(result.writes, task, env);
+  if (reserved) return withUsage({ task, ok: false, error: reserved, durationMs: env.clock.now() - started }, p);
   const writes = resultWrites(task, spec, result, env);
   const goto = taskGoto(task, writes, result.goto);
-  // Returned, not thrown: a refusal that would repeat is no failure to retry.
-  const reserved = reservedWriteRefusal(writes, task, env);
-  if (reserved) return withUsage({ task, ok: false, error: reserved, durationMs: env.clock.now() - started }, p);
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
   if (result.route !== undefined) o.route = result.route;
@@ -162,10 +162,10 @@ function failed(task: PlannedTask, p: Prepared, e: unknown, env: TaskEnv, scope:
     // A command of the subgraph this task ran, for this graph: the task completes with it.
     const refused = refusedToolGoto(task, p, e.command.goto, e.command.tools, env);
     if (refused) return refused;
+    const reserved = reservedWriteRefusal(e.command.writes, task, env);
+    if (reserved) return { task, ok: false, error: reserved, durationMs: env.clock.now() - started };
     const writes: PendingWrite[] = e.command.writes.map(([channel, value]) => ({ channel, value, taskId: task.id, node: task.node }));
     const goto = taskGoto(task, writes, e.command.goto);
-    const reserved = reservedWriteRefusal(writes, task, env);
-    if (reserved) return { task, ok: false, error: reserved, durationMs: env.clock.now() - started };
     return { task, ok: true, writes, ...(goto ? { goto } : {}), durationMs: env.clock.now() - started };
   }
   if (scope?.signal.aborted && !env.signal.aborted) return { task, ok: false, cancelled: true, error: scope.signal.reason, durationMs: env.clock.now() - started };

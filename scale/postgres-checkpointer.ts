@@ -242,7 +242,7 @@ export class PostgresCheckpointer implements Checkpointer {
    * not given, one for the thread ids (keys are computed here: `ThreadLocks.key`).
    */
   async runningThreads(among?: readonly string[]): Promise<ReadonlySet<string>> {
-    const running = new Set(this.claims.threads());
+    const running = this.claims.threads();
     return this.guard("reading thread locks", async () => {
       await this.ready;
       const keys = await this.locks.heldElsewhere(this.pool);

@@ -262,8 +262,8 @@ export class MemoryCheckpointer implements Checkpointer {
   async threads(options: ThreadsOptions = {}): Promise<ThreadSummary[]> {
     const out: (ThreadSummary & { seq: number })[] = [];
     const only = options.threadId;
-    const nssOf = only === undefined ? this.threadsById : new Map(this.threadsById.has(only) ? [[only, this.threadsById.get(only)!]] : []);
-    for (const [threadId, nss] of nssOf) {
+    const one = only === undefined ? undefined : this.threadsById.get(only);
+    for (const [threadId, nss] of only === undefined ? this.threadsById : one ? [[only, one] as const] : []) {
       const tl = nss.get("");
       const last = tl?.entries[tl.entries.length - 1];
       if (!tl || !last) continue;

@@ -11,8 +11,8 @@ import type { ThreadClaim } from "./types.js";
 export class ProcessClaims {
   private readonly held = new Set<string>();
 
-  /** The threads a run or edit of this process holds now (a copy). */
-  threads(): ReadonlySet<string> {
+  /** The threads a run or edit of this process holds now: a copy, the caller's to change. */
+  threads(): Set<string> {
     return new Set(this.held);
   }
 

@@ -13,16 +13,25 @@
 import type { NodeKindImplementation } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { chosenOption } from "../../runtime/interrupt.js";
-import { interruptOptions, typedAnswer } from "../../runtime/resume-type.js";
+import { resumeValidator, routeLabels, typedAnswer } from "../../runtime/resume-type.js";
 import { outputSchema } from "./conversation.js";
+
+/** The JSON Schema a typed question carries (`resume`), per node: made once. */
+const resumeSchemas = new WeakMap<object, Record<string, unknown>>();
 
 export const interruptKind: NodeKindImplementation = async (task) => {
   const n = task.node;
   const bp = task.blueprint;
-  const labels = bp.edges.filter((e) => e.kind === "route" && e.from === n.name).map((e) => (e as { label: string }).label);
-  const options = interruptOptions(bp, n);
+  const labels = routeLabels(bp, n);
+  const options = n.options?.length ? n.options : labels;
   const prompt = n.prompt ? task.render(n.prompt) : n.system ? task.render(n.system) : undefined;
-  const typed = n.resume ? outputSchema(n.resume, task, `${n.name}_resume`) : undefined;
+  let typed: { schema: Record<string, unknown> } | undefined;
+  const validator = resumeValidator(bp, n);
+  if (validator) {
+    let schema = resumeSchemas.get(n);
+    if (!schema) resumeSchemas.set(n, (schema = outputSchema(validator, task, `${n.name}_resume`).schema));
+    typed = { schema };
+  }
   const raw = task.interrupt<unknown>({ ...(prompt !== undefined ? { prompt } : {}), ...(options.length ? { options } : {}), ...(typed ? { resume: typed.schema } : {}), node: n.name });
   let value = raw;
   if (n.resume) {
