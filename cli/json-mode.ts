@@ -27,8 +27,3 @@ export function errorJson(code: string, message: string, diagnostics?: readonly 
 export function cliErrorJson(e: CliError): string {
   return errorJson(e.code, e.message || (e.diagnostics?.length ? "the file has errors" : "failed"), e.diagnostics);
 }
-
-/** `--json` given, or `--format` given as json (the older spelling). @throws nothing; `human` otherwise. */
-export function jsonFlag(opts: { readonly json?: boolean; readonly format?: string }): boolean {
-  return opts.json === true || opts.format === "json";
-}

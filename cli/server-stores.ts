@@ -21,9 +21,10 @@ export interface ServerStoreFlags {
 
 /** What `openServerStores` opened for a server: its checkpointer and queue, and how to close them. */
 export interface ServerStores {
-  /** The opened checkpointer (absent without `--checkpoints`: the Project opens its default file). */
-  readonly checkpointer?: Checkpointer;
-  readonly queue?: QueueRunSubmitter;
+  /** What the Project takes: the opened checkpointer (absent without `--checkpoints`: the Project opens its default file) and queue (with `--queue`). */
+  readonly stores: { readonly checkpointer?: Checkpointer; readonly queue?: QueueRunSubmitter };
+  /** Whether runs go to a queue (`--queue`). */
+  readonly queued: boolean;
   /** How the command's summary line names where runs go: `runs queued on redis://… queue NAME`, or `runs in this process`. */
   readonly runsWhere: string;
   /** Closes the queue and the checkpointer, waiting for a Postgres store to write what it batched. Idempotent. */
@@ -57,5 +58,5 @@ export async function openServerStores(flags: ServerStoreFlags): Promise<ServerS
     throw e;
   }
   const runsWhere = queue ? `runs queued on ${queue.url.shown} queue ${queue.url.queue}` : "runs in this process";
-  return { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}), runsWhere, close };
+  return { stores: { ...(checkpointer ? { checkpointer } : {}), ...(queue ? { queue } : {}) }, queued: queue !== undefined, runsWhere, close };
 }

@@ -46,7 +46,7 @@ export async function serveCommand(dir: string | undefined, opts: ServeOptions):
   const stores = await openServerStores(opts);
   let project: Project;
   try {
-    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...(stores.checkpointer ? { checkpointer: stores.checkpointer } : {}), ...(stores.queue ? { queue: stores.queue } : {}), ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
+    project = new Project(workspace, await loadStudioConfig(workspace.root, opts.config, importConfigModule), { ...stores.stores, ...(maxActiveRuns !== undefined ? { maxActiveRuns } : {}) });
   } catch (e) {
     // Every error path closes what is open (a queue or a Postgres pool left open kept the
     // process alive after the error: it hung instead of exiting).

@@ -71,28 +71,24 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
       );
     }, RELOAD_DELAY_MS);
   };
-  try {
-    project = new Project(workspace, await load(), { ...(stores.checkpointer ? { checkpointer: stores.checkpointer } : {}), ...(stores.queue ? { queue: stores.queue } : {}) });
-    // No config yet: one created in the workspace later is loaded as an edit would be.
-    if (!opts.config && !project.config.path) watches.watch("config", join(workspace.root, "rag.config.ts"), changed);
-  } catch (e) {
-    closed = true;
-    clearTimeout(reloading);
-    watches.close();
-    await stores.close();
-    if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
-    throw e;
-  }
-  const started = project;
-  // A start that fails from here on closes what is open (a Postgres pool or a queue left
-  // open would keep the process alive after the error).
+  // Closes what is open, whenever the start fails (a Postgres pool or a queue left open
+  // would keep the process alive after the error) and at Ctrl-C.
   const stop = async (): Promise<void> => {
     closed = true;
     clearTimeout(reloading);
     watches.close();
-    started.close();
+    project?.close();
     await stores.close();
   };
+  try {
+    project = new Project(workspace, await load(), stores.stores);
+    // No config yet: one created in the workspace later is loaded as an edit would be.
+    if (!opts.config && !project.config.path) watches.watch("config", join(workspace.root, "rag.config.ts"), changed);
+  } catch (e) {
+    await stop();
+    if (e instanceof ConfigLoadError || e instanceof CheckpointError) throw new CliError(e.message);
+    throw e;
+  }
   const staticDir = await buildStudio().catch(async (e: unknown) => {
     await stop();
     if (e instanceof StudioPageError) throw new CliError(e.message);
@@ -102,7 +98,7 @@ export async function studioCommand(dir: string | undefined, opts: StudioOptions
     await stop();
     throw new CliError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${port}: ${e.message}`);
   });
-  process.stdout.write(`ragraph studio serving ${workspace.root}${stores.queue ? ` (${stores.runsWhere})` : ""}\n  ${server.url}\n(Ctrl-C stops it)\n`);
+  process.stdout.write(`ragraph studio serving ${workspace.root}${stores.queued ? ` (${stores.runsWhere})` : ""}\n  ${server.url}\n(Ctrl-C stops it)\n`);
   if (opts.host && !["127.0.0.1", "localhost", "::1"].includes(opts.host)) process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach it and has the token can run graphs\n`);
   if (opts.open !== false) {
     const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";

@@ -107,7 +107,6 @@ export function serve(connection: Connection, opts: LspOptions): void {
   };
   /** Files watched for changes (a config, the files it imports, its approvals file), by the config that watches them. */
   const watches = new FileWatches();
-  const watch = (owner: string, file: string, onChange: () => void) => watches.watch(owner, file, onChange);
   /** Drops config `key`'s service (and its watchers): the next document that needs it loads it again. */
   const drop = (key: string) => {
     services.delete(key);
@@ -162,12 +161,12 @@ export function serve(connection: Connection, opts: LspOptions): void {
           services.delete(key);
           recheckAll();
         };
-        watch(key, key, reload(key));
+        watches.watch(key, key, reload(key));
         try {
-          const loaded = await loadConfig(key, { fresh: true, onImport: (file) => watch(key, file, reload(file)) });
+          const loaded = await loadConfig(key, { fresh: true, onImport: (file) => watches.watch(key, file, reload(file)) });
           // The project's `.rag/approvals.json` beside the config, as `rag check` reads it.
           const approvals = useProjectApprovals(loaded.registry, key, key);
-          watch(key, approvals.path, reload(approvals.path));
+          watches.watch(key, approvals.path, reload(approvals.path));
           return createLanguageService({ registry: serviceSnapshot(loaded.registry), approvals });
         } catch (e) {
           connection.console.error(`rag lsp: ${e instanceof Error ? e.message : String(e)}; checking without a registry`);
