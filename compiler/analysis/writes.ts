@@ -70,16 +70,19 @@ export function itemWrites(items: ItemTable): WriteSite[] {
   return out;
 }
 
-/** Calls `f` with each field `items` write (`itemWrites`, in its order), without building a list. */
-export function forEachItemWrite(items: ItemTable, f: (field: string, span: Span) => void): void {
+/**
+ * Calls `f` with each field `items` write (`itemWrites`, in its order), without building a
+ * list, and the value written (undefined for `writes channel`: the node's whole result).
+ */
+export function forEachItemWrite(items: ItemTable, f: (field: string, span: Span, value: A.Expr | A.Value | undefined) => void): void {
   const w = items.get("writes");
   if (w) {
-    if (w.value.kind === "Identifier") f(w.value.name, w.value.span);
-    else for (const e of w.value.entries) f(e.key.name, e.key.span);
+    if (w.value.kind === "Identifier") f(w.value.name, w.value.span, undefined);
+    else for (const e of w.value.entries) f(e.key.name, e.key.span, e.value);
   }
-  for (const e of items.get("set")?.value.entries ?? []) f(e.key.name, e.key.span);
+  for (const e of items.get("set")?.value.entries ?? []) f(e.key.name, e.key.span, e.value);
   const command = items.get("command");
-  if (!command?.parent) for (const e of command?.update?.entries ?? []) f(e.key.name, e.key.span);
+  if (!command?.parent) for (const e of command?.update?.entries ?? []) f(e.key.name, e.key.span, e.value);
 }
 
 /**
@@ -120,17 +123,11 @@ export function writtenValues(g: ResolvedGraph, program: ResolvedProgram, regist
   const add = (field: string, v: number | undefined) => {
     const cur = out.get(field);
     if (v === undefined || cur === "any") return void out.set(field, "any");
-    out.set(field, [...(cur ?? []), v]);
+    if (cur) cur.push(v);
+    else out.set(field, [v]);
   };
-  const items = (t: ItemTable) => {
-    const w = t.get("writes");
-    if (w) {
-      if (w.value.kind === "Identifier") add(w.value.name, undefined);
-      else for (const e of w.value.entries) add(e.key.name, numberOf(e.value));
-    }
-    for (const e of t.get("set")?.value.entries ?? []) add(e.key.name, numberOf(e.value));
-    for (const e of t.get("command")?.update?.entries ?? []) add(e.key.name, numberOf(e.value));
-  };
+  // A `command { goto parent.X update {…} }` writes the parent's fields, not this graph's.
+  const items = (t: ItemTable) => forEachItemWrite(t, (field, _span, value) => add(field, value === undefined ? undefined : numberOf(value)));
   for (const n of g.nodeList) {
     items(n.items);
     for (const s of n.sends) for (const t of s.targets) if (t.into) add(t.into.name, undefined);

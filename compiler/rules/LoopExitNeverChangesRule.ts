@@ -13,12 +13,13 @@
  * out (a label route, `on_error`, `goto`, a send or join out of it), and where no person
  * can edit state on the way round (no interrupt node in the loop, no `interrupt` item).
  * `messages` fields are never judged (conversational nodes append to them).
- * `W-rag-state-never-written` still covers fields with no default outside loops.
+ * A field `W-rag-state-never-written` reports (no default, not an input field, in a graph
+ * with an `input { … }` block) is left to it: one warning per mistake.
  */
 import type * as A from "../../grammar/rag/ast.js";
 import { END, flowGraph, START, type FlowEdge } from "../analysis/flow.js";
 import { isCycle, stronglyConnected } from "../analysis/scc.js";
-import { hasHiddenWriters, writtenValues } from "../analysis/writes.js";
+import { hasHiddenWriters, inputFields, writtenValues } from "../analysis/writes.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -26,6 +27,8 @@ import type { Rule, RuleContext } from "./rule.js";
 /** Why each field keeps one value for a run, for fields that do. */
 function frozenFields(g: ResolvedGraph, ctx: RuleContext): Map<string, string> {
   const written = writtenValues(g, ctx.program, ctx.registry);
+  // The fields StateNeverWrittenRule judges when nothing writes them.
+  const inputs = g.io.some((io) => io.direction === "input") ? inputFields(g) : undefined;
   const out = new Map<string, string>();
   for (const [name, f] of g.fields) {
     const src = f.source;
@@ -34,7 +37,10 @@ function frozenFields(g: ResolvedGraph, ctx: RuleContext): Map<string, string> {
     const reducer = src.reducer ? canonicalReducer(src.reducer.name.name) : "overwrite";
     if (reducer === "messages") continue;
     const w = written.get(name);
-    if (w === undefined) out.set(name, `nothing writes \`${name}\``);
+    if (w === undefined) {
+      if (inputs && src.default === undefined && !inputs.has(name)) continue;
+      out.set(name, `nothing writes \`${name}\``);
+    }
     else if (reducer === "sum" && w !== "any" && w.every((v) => v === 0)) out.set(name, `\`${name}\` is \`sum\` and every write adds 0`);
   }
   return out;

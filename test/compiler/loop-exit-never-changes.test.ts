@@ -36,6 +36,20 @@ describe("W-rag-loop-exit-never-changes", () => {
     expect(d.help).toContain("write `done` inside the loop");
   });
 
+  it("leaves a field with no default in a graph with an input block to W-rag-state-never-written: one warning, not two", () => {
+    const src = `graph g {
+  start work
+  input { q: string }
+  state { done: boolean, out: string }
+  node work { kind model model "default" prompt "Work" writes { out: result } next check }
+  node check { kind router routes { when state.done -> END  else -> work } }
+}
+`;
+    const codes = compile(src).diagnostics.map((d) => d.code);
+    expect(codes).toContain("W-rag-state-never-written");
+    expect(codes).not.toContain("W-rag-loop-exit-never-changes");
+  });
+
   it("reports a `sum` counter whose only write in the loop adds 0", () => {
     const [d] = found(sumLoop("0"));
     expect(d?.message).toContain("`n` is `sum` and every write adds 0");
