@@ -22,6 +22,7 @@ import { canonicalKind } from "../resolve/kinds.js";
 import { isFirstDeclaration, type ResolvedGraph, type ResolvedNode } from "../resolve/resolve.js";
 import { bfsIds, Digraph, VertexSet } from "./digraph.js";
 import { graphCache } from "./graph-cache.js";
+import { isCycle, stronglyConnected } from "./scc.js";
 
 export type FlowEdgeKind = "start" | "next" | "edge" | "route" | "when" | "else" | "goto" | "send" | "join" | "barrier" | "error" | "end";
 
@@ -388,4 +389,23 @@ class EdgesByVertex implements ReadonlyMap<string, readonly FlowEdge[]> {
   forEach(f: (value: readonly FlowEdge[], key: string, map: ReadonlyMap<string, readonly FlowEdge[]>) => void, thisArg?: unknown): void {
     for (const [k, v] of this.entries()) f.call(thisArg, v, k, this);
   }
+}
+
+const loopsCache = new WeakMap<FlowGraph, readonly (readonly string[])[]>();
+
+/**
+ * The loops of `flow` (built on first use, then cached): its strongly connected components
+ * among the nodes reachable from START (START and END left out) that are cycles — more
+ * than one node, or one with an edge to itself — each in the order Tarjan's algorithm
+ * gives (`stronglyConnected`).
+ */
+export function flowLoops(flow: FlowGraph): readonly (readonly string[])[] {
+  let loops = loopsCache.get(flow);
+  if (!loops) {
+    const within = new Set<string>();
+    for (const v of flow.reachable) if (v !== START && v !== END) within.add(v);
+    loops = stronglyConnected(flow.graph, within).filter((c) => isCycle(flow.graph, c));
+    loopsCache.set(flow, loops);
+  }
+  return loops;
 }

@@ -10,7 +10,7 @@
  */
 import type { ResolvedGraph } from "../resolve/resolve.js";
 import { shortestPath } from "./digraph.js";
-import { END, flowGraph, START, type FlowGraph } from "./flow.js";
+import { flowGraph, flowLoops, type FlowGraph } from "./flow.js";
 import { isCycle, stronglyConnected } from "./scc.js";
 import { graphCache } from "./graph-cache.js";
 
@@ -76,11 +76,8 @@ class Analysed implements Termination {
 
   onCycle(n: string): boolean {
     if (!this.cyclic) {
-      // the reachable nodes (START and END left out), in breadth-first order
-      const reachableNodes = new Set<string>();
-      for (const v of this.flow.reachable) if (v !== START && v !== END) reachableNodes.add(v);
       this.cyclic = new Set<string>();
-      for (const c of stronglyConnected(this.flow.graph, reachableNodes)) if (isCycle(this.flow.graph, c)) for (const m of c) this.cyclic.add(m);
+      for (const c of flowLoops(this.flow)) for (const m of c) this.cyclic.add(m);
     }
     return this.cyclic.has(n);
   }

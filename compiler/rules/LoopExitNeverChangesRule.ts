@@ -17,8 +17,7 @@
  * with an `input { … }` block) is left to it: one warning per mistake.
  */
 import type * as A from "../../grammar/rag/ast.js";
-import { END, flowGraph, START, type FlowEdge } from "../analysis/flow.js";
-import { isCycle, stronglyConnected } from "../analysis/scc.js";
+import { flowGraph, flowLoops, type FlowEdge } from "../analysis/flow.js";
 import { hasHiddenWriters, inputFields, writtenValues } from "../analysis/writes.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
@@ -81,16 +80,14 @@ function constantReads(e: A.Expr, frozen: ReadonlyMap<string, string>, out: Set<
 /** `W-rag-loop-exit-never-changes`: a loop whose every exit is a condition over fields no run changes (module comment above). */
 export const LoopExitNeverChangesRule: Rule = (ctx) => ({
   graph(g) {
+    // Judged only where some node decides by a condition (most graphs: none).
+    if (g.interrupts.length || !g.nodeList.some((n) => n.items.get("routes")?.routes.some((r) => r.kind === "WhenRoute"))) return;
     const flow = flowGraph(g);
-    if (!flow.hasEntry || !flow.complete || g.interrupts.length) return;
-    const within = new Set(flow.reachable);
-    within.delete(START);
-    within.delete(END);
+    if (!flow.hasEntry || !flow.complete) return;
     let frozen: Map<string, string> | undefined;
     let hidden: boolean | undefined;
     let order: Map<string, number> | undefined;
-    for (const found of stronglyConnected(flow.graph, within)) {
-      if (!isCycle(flow.graph, found)) continue;
+    for (const found of flowLoops(flow)) {
       // Members and their exits in source order, so the report does not depend on the traversal.
       order ??= new Map(g.nodeList.map((n, i) => [n.name, i] as const));
       const comp = [...found].sort((a, b) => order!.get(a)! - order!.get(b)!);
