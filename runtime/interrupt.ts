@@ -190,9 +190,13 @@ function checkOptions(threadId: string, i: PendingInterrupt, value: unknown): vo
 function checkApprovalArgs(threadId: string, i: PendingInterrupt, value: unknown): void {
   const payload = i.payload as { type?: unknown; tool?: unknown } | undefined;
   if (payload?.type !== "tool_approval" || !value || typeof value !== "object" || !("args" in value)) return;
-  const args = (value as { args?: unknown }).args;
-  if (args === undefined || (args !== null && typeof args === "object" && !Array.isArray(args))) return;
+  if (approvalArgsFit((value as { args?: unknown }).args)) return;
   throw new InvalidResumeError(`the approval of tool \`${String(payload.tool)}\` (node \`${i.node}\`, thread \`${threadId}\`, interrupt \`${i.id}\`) gave \`args\` that are not an object; the question stays open: answer it again`, { node: i.node, taskId: i.taskId });
+}
+
+/** Whether a tool approval's `args` can replace the call's arguments: absent (the model's arguments stand), or an object. */
+export function approvalArgsFit(args: unknown): boolean {
+  return args === undefined || (args !== null && typeof args === "object" && !Array.isArray(args));
 }
 
 /** The option a resume value picks: the string itself, or its `choice` / `route` field. */

@@ -26,7 +26,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../../compiler/canonical.js";
 import type { NodeTask, ToolCall } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { chosenOption } from "../../runtime/interrupt.js";
+import { approvalArgsFit, chosenOption } from "../../runtime/interrupt.js";
 
 export type ApprovalDecision = { readonly approved: true; readonly args: Record<string, unknown> } | { readonly approved: false; readonly reason: string };
 
@@ -96,7 +96,8 @@ export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: 
     const extra = answer && typeof answer === "object" ? (answer as { args?: unknown; reason?: unknown }) : {};
     if (choice === "deny") return { approved: false, reason: typeof extra.reason === "string" && extra.reason ? `a person declined the call: ${extra.reason}` : "a person declined the call" };
     if (choice === approve) {
-      if (extra.args !== undefined && (!extra.args || typeof extra.args !== "object" || Array.isArray(extra.args))) {
+      // Refused where the answer was given too (runtime/interrupt.ts `checkApprovalArgs`), for answers that came another way.
+      if (!approvalArgsFit(extra.args)) {
         throw new NodeError(`the approval of tool \`${call.name}\` gave \`args\` that are not an object`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
       }
       return { approved: true, args: (extra.args as Record<string, unknown> | undefined) ?? call.arguments };
