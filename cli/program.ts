@@ -4,11 +4,12 @@
  * loaded on demand to keep startup short: this module imports commander and nothing of the
  * compiler (`rag --version` and `rag --help` load no grammar); the commands that hash
  * blueprints install Node's SHA-256 through cli/files.ts. Exit status: 0 success; 1 a check with errors
- * or a failed run; 2 a usage, config or compile error; 3 a paused run; 70 a bug.
+ * or a failed run; 2 a usage, config, compile or checkpoint-store error; 3 a paused run; 70 a bug.
  */
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands/index.js";
 import { CliError } from "./errors.js";
+import { CheckpointError } from "../runtime/errors.js";
 import { cliErrorJson, errorJson, wantsJson } from "./json-mode.js";
 import { VERSION } from "./version.js";
 import { printable } from "../stdlib/printable.js";
@@ -54,6 +55,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (json) process.stdout.write(cliErrorJson(e));
       else if (e.message) process.stderr.write(`${e.tagged ? `error[${e.code}]` : "error"}: ${printable(e.message)}\n`); // an empty message: already reported (diagnostics)
       return e.exitCode;
+    }
+    // The checkpoint store is unreachable, refused or broken (a Postgres URL that does not
+    // answer, a locked thread, a damaged SQLite file): the user's environment, not a bug.
+    // Exit 2 like a config error, with the error's stable code; no stack trace.
+    if (e instanceof CheckpointError) {
+      if (json) process.stdout.write(errorJson(e.code, e.message));
+      else process.stderr.write(`error[${e.code}]: ${printable(e.message)}\n`);
+      return 2;
     }
     // A bug: in JSON mode stdout still gets its one {error} document; the stack goes to stderr for the report.
     if (json) process.stdout.write(errorJson("internal", `${e instanceof Error ? e.message : String(e)} (a bug in ragraph; please report it)`));

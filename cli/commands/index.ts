@@ -248,6 +248,7 @@ const registry: RegisterCommand = (program) => {
     .description("write the registry's names and signatures (tool schemas, agent/graph input and output, route labels) as JSON")
     .option("--config <path>", "rag.config.ts naming the registry (default: ./rag.config.ts)")
     .option("--out <file.json>", "write to this file instead of stdout")
+    .option("--json", "the export is JSON anyway; with --out, print {out} as JSON; errors as {error} JSON")
     .action(async (opts) => {
       const { registryExportCommand } = await import("./registry.js");
       process.exitCode = await registryExportCommand(opts);
@@ -260,7 +261,8 @@ const init: RegisterCommand = (program) =>
     .description("scaffold a runnable project: rag.config.ts (scripted provider), hello.rag, .env.example and a test")
     .argument("[dir]", "directory to create the project in (default: the current one)")
     .option("--ragraph <spec>", "the package.json spec for the ragraph dependency (default: ^VERSION, or file:CHECKOUT when run from a git checkout)")
-    .action(async (dir: string | undefined, opts: { ragraph?: string }) => {
+    .option("--json", "print {dir, created, updated, next} as JSON; errors as {error} JSON")
+    .action(async (dir: string | undefined, opts: { ragraph?: string; json?: boolean }) => {
       const { initCommand } = await import("./init.js");
       process.exitCode = await initCommand(dir, opts);
     });

@@ -170,7 +170,7 @@ function entry(path: string): Stats | undefined {
  * `options.ragraph` is the `dependencies.ragraph` spec to write instead of the one
  * `ragraphSource` picks.
  */
-export async function initCommand(dir: string | undefined, options: { readonly ragraph?: string } = {}): Promise<number> {
+export async function initCommand(dir: string | undefined, options: { readonly ragraph?: string; readonly json?: boolean } = {}): Promise<number> {
   const target = resolve(dir ?? ".");
   const source = ragraphSource(options.ragraph);
   const files = scaffold(source);
@@ -233,6 +233,12 @@ export async function initCommand(dir: string | undefined, options: { readonly r
       : source.installedIn
         ? `package.json depends on ragraph as ${source.installedIn} does (${source.spec}); \`rag init --ragraph SPEC\` writes another spec\n`
         : "";
+  const next = [...(shown === "." ? [] : [`cd ${shown}`]), "npm install", "npx rag run hello.rag", "npm test"];
+  if (options.json) {
+    const updated = Object.keys(files).filter((f) => merged.some((m) => m.startsWith(`  ${f} `)));
+    process.stdout.write(JSON.stringify({ dir: shown, created, updated, ...(note ? { note: note.trim() } : {}), next }) + "\n");
+    return 0;
+  }
   process.stdout.write(`created ${created.length} files in ${shown}:\n${created.map((f) => `  ${f}\n`).join("")}${merged.length ? `updated:\n${merged.join("")}` : ""}${note}next:\n${shown === "." ? "" : `  cd ${shown}\n`}  npm install\n  npx rag run hello.rag\n  npm test\n`);
   return 0;
 }

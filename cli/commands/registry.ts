@@ -12,6 +12,8 @@ import { configPathFor, loadConfig } from "../files.js";
 export interface RegistryExportOptions {
   readonly config?: string;
   readonly out?: string;
+  /** Print `{out}` as JSON after writing `--out` (the export itself is JSON either way). */
+  readonly json?: boolean;
 }
 
 export async function registryExportCommand(opts: RegistryExportOptions): Promise<number> {
@@ -30,6 +32,7 @@ export async function registryExportCommand(opts: RegistryExportOptions): Promis
   } catch (e) {
     throw new CliError(`cannot write ${opts.out}: ${(e as Error).message}`);
   }
-  process.stderr.write(`wrote ${opts.out}\n`);
+  if (opts.json) process.stdout.write(JSON.stringify({ out: opts.out }) + "\n");
+  else process.stderr.write(`wrote ${opts.out}\n`);
   return 0;
 }

@@ -13,7 +13,7 @@
  */
 import { answerInterrupts, pendingInterrupts, recordedAnswers, threadStatus, typedAnswerCheck, type CheckpointTuple } from "../../runtime/index.js";
 import { printableId } from "../../stdlib/printable.js";
-import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, shellQuote, checkpointsFlag } from "../checkpoints.js";
+import { DEFAULT_CHECKPOINTS, openCheckpoints, closeCheckpoints, parseResume, resumeCommandLine, shellQuote, checkpointsFlag } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { execute } from "../execute.js";
 import { ProgressPrinter } from "../progress.js";
@@ -55,7 +55,10 @@ export async function resumeCommand(threadId: string, opts: ResumeCommandOptions
     try {
       answerInterrupts(threadId, pending, recordedAnswers(tuple), command, { requireAnswer: true, checkAnswer: typedAnswerCheck(graph, threadId) });
     } catch (e) {
-      throw new CliError((e as Error).message);
+      // No answer given to a pending question: show the command that gives one (with an
+      // example value from the interrupt's options or `resume` type), as `rag run` does.
+      const hint = opts.resume === undefined && pending.some((i) => i.kind === "node") ? `\nresume with:\n  ${resumeCommandLine(threadId, pending, opts.checkpoints)}` : "";
+      throw new CliError(`${(e as Error).message}${hint}`);
     }
     if (opts.queue !== undefined) {
       if (opts.allowBlueprintChange || opts.file !== undefined || opts.durability !== undefined) throw new CliError("--allow-blueprint-change, --file and --durability apply to in-process resumes only; a queued resume runs the thread's own blueprint (by hash) on the workers");

@@ -4,7 +4,7 @@
  * JSON mode is `{"error": {code, message, diagnostics?}}` on stdout. Also the shared file
  * walker (`rag check DIR`, globs) and `rag check`'s note when no registry was used.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonEvents, ragIn, scratchProject } from "../helpers/cli.js";
@@ -192,5 +192,32 @@ describe("rag check over folders and globs", () => {
     expect([here.code, here.stderr]).toEqual([0, expect.stringContaining("ok: 2 files checked")]);
     const fmtHere = await ragIn(["fmt", "--check"], join(dir, "sub"));
     expect([fmtHere.code, fmtHere.stderr + fmtHere.stdout]).toEqual([0, expect.stringContaining("1 file already formatted")]);
+  });
+});
+
+describe("--json on registry export and init", () => {
+  it("rag registry export --json prints the snapshot; with --out, {out}", async () => {
+    const dir = scratchProject({});
+    const r = await ragIn(["registry", "export", "--json"], dir);
+    expect(r.code).toBe(0);
+    expect(typeof onlyJson(r.stdout)).toBe("object");
+    const w = await ragIn(["registry", "export", "--json", "--out", "reg.json"], dir);
+    expect(w.code).toBe(0);
+    expect(onlyJson(w.stdout)).toEqual({ out: "reg.json" });
+    expect(readFileSync(join(dir, "reg.json"), "utf8")).toBe(r.stdout);
+  });
+
+  it("rag init --json lists what was created and what to run next; a clash is an {error}", async () => {
+    const dir = scratchProject({});
+    const r = await ragIn(["init", "proj", "--json"], dir);
+    expect(r.code).toBe(0);
+    const out = onlyJson(r.stdout);
+    expect(out.dir).toBe("proj");
+    expect(out.created).toEqual(expect.arrayContaining(["rag.config.ts", "hello.rag", "package.json"]));
+    expect(out.updated).toEqual([]);
+    expect(out.next).toEqual(["cd proj", "npm install", "npx rag run hello.rag", "npm test"]);
+    const again = await ragIn(["init", "proj", "--json"], dir);
+    expect(again.code).toBe(2);
+    expect(onlyJson(again.stdout).error.message).toContain("already exist");
   });
 });

@@ -75,3 +75,33 @@ describe("rag run: the resume hint of a typed interrupt", () => {
     expect(run.stdout).toMatch(/--resume '\{"choice":"yes","note":"…"\}'/);
   });
 });
+
+describe("rag resume with no answer while a question is pending", () => {
+  it("refuses (exit 2), nothing run, and prints the command that answers it", async () => {
+    const file = join(dir, "ask.rag");
+    writeFileSync(file, `graph ask {
+  start review
+  state { decision: string }
+  node review {
+    kind interrupt
+    prompt "Ship it?"
+    options ["ship", "hold"]
+    writes decision
+    next END
+  }
+}
+`);
+    const cp = join(dir, "ask.db");
+    const run = await ragIn(["run", file, "--checkpoints", cp], dir);
+    expect(run.code).toBe(3);
+    const thread = /rag resume (\S+)/.exec(run.stdout)![1]!;
+    const bare = await ragIn(["resume", thread, "--checkpoints", cp], dir);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("is waiting for an answer");
+    const line = /rag resume (\S+) --checkpoints \S+ --resume '(.*)'/.exec(bare.stderr);
+    expect(line?.[2]).toBe('"ship"');
+    const resumed = await ragIn(["resume", thread, "--checkpoints", cp, "--resume", line![2]!], dir);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain("decision: ship");
+  });
+});
