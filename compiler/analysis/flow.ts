@@ -402,8 +402,9 @@ const loopsCache = new WeakMap<FlowGraph, readonly (readonly string[])[]>();
 export function flowLoops(flow: FlowGraph): readonly (readonly string[])[] {
   let loops = loopsCache.get(flow);
   if (!loops) {
-    const within = new Set<string>();
-    for (const v of flow.reachable) if (v !== START && v !== END) within.add(v);
+    const within = new VertexSet(flow.graph);
+    const ids = flow.reachable.ids();
+    for (let i = 0; i < ids.length; i++) if (ids[i]! !== START_ID && ids[i]! !== END_ID) within.addId(ids[i]!);
     loops = stronglyConnected(flow.graph, within).filter((c) => isCycle(flow.graph, c));
     loopsCache.set(flow, loops);
   }

@@ -4,57 +4,94 @@
  * `stronglyConnectedComponents` recurses once per vertex and overflows the call stack
  * on a 10,000-node chain (the front end's node limit), so the cycle analyses use this.
  */
-import type { Digraph } from "./digraph.js";
+import { VertexSet, type Digraph } from "./digraph.js";
 
 /**
  * Components of the subgraph of `graph` induced by `within`, in reverse topological
  * order (a component comes before every component that can reach it). O(V + E).
+ * Roots are taken in `within`'s iteration order and successors in edge order, so the
+ * components and their member order are the same on every run.
+ *
+ * Works on vertex numbers with typed arrays (index, lowlink, on-stack mark) and one
+ * shared frame stack: the name-keyed maps, a closure and an object per vertex it used
+ * before made this the costliest analysis of a 10,000-node graph.
  */
 export function stronglyConnected(graph: Digraph, within: ReadonlySet<string>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
+  const n = graph.order;
+  const names = graph.names;
+  // 0 = outside `within`; 1 = inside. Roots in `within`'s order.
+  const inside = new Uint8Array(n);
+  const roots: number[] = [];
+  if (within instanceof VertexSet) {
+    const ids = within.ids();
+    for (let i = 0; i < ids.length; i++) {
+      inside[ids[i]!] = 1;
+      roots.push(ids[i]!);
+    }
+  } else {
+    for (const v of within) {
+      const id = graph.id(v);
+      if (id < 0 || inside[id]) continue;
+      inside[id] = 1;
+      roots.push(id);
+    }
+  }
+  // index[v] = discovery number + 1 (0 = not yet visited); low[v] likewise.
+  const index = new Int32Array(n);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  // The DFS frames: the vertex and how many of its successors have been looked at.
+  const frameV: number[] = [];
+  const frameI: number[] = [];
   const components: string[][] = [];
   let counter = 0;
-  for (const root of within) {
-    if (index.has(root)) continue;
-    // Each frame: the vertex and its remaining out-neighbours.
-    const frames: { v: string; next: string[]; i: number }[] = [];
-    const open = (v: string) => {
-      index.set(v, counter);
-      low.set(v, counter);
-      counter++;
-      stack.push(v);
-      onStack.add(v);
-      const next: string[] = [];
-      graph.forEachOutNeighbor(v, (w) => {
-        if (within.has(w)) next.push(w);
-      });
-      frames.push({ v, next, i: 0 });
-    };
-    open(root);
-    while (frames.length) {
-      const f = frames[frames.length - 1];
-      if (f.i < f.next.length) {
-        const w = f.next[f.i++];
-        if (!index.has(w)) open(w);
-        else if (onStack.has(w)) low.set(f.v, Math.min(low.get(f.v)!, index.get(w)!));
-        continue;
+  for (let r = 0; r < roots.length; r++) {
+    const root = roots[r]!;
+    if (index[root]) continue;
+    counter++;
+    index[root] = low[root] = counter;
+    stack.push(root);
+    onStack[root] = 1;
+    frameV.push(root);
+    frameI.push(0);
+    while (frameV.length) {
+      const top = frameV.length - 1;
+      const v = frameV[top]!;
+      const next = graph.outIds(v);
+      let i = frameI[top]!;
+      let descended = false;
+      while (i < next.length) {
+        const w = next[i++]!;
+        if (!inside[w]) continue;
+        if (!index[w]) {
+          frameI[top] = i;
+          counter++;
+          index[w] = low[w] = counter;
+          stack.push(w);
+          onStack[w] = 1;
+          frameV.push(w);
+          frameI.push(0);
+          descended = true;
+          break;
+        }
+        if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
       }
-      frames.pop();
-      if (frames.length) {
-        const parent = frames[frames.length - 1].v;
-        low.set(parent, Math.min(low.get(parent)!, low.get(f.v)!));
+      if (descended) continue;
+      frameV.pop();
+      frameI.pop();
+      if (frameV.length) {
+        const parent = frameV[frameV.length - 1]!;
+        if (low[v]! < low[parent]!) low[parent] = low[v]!;
       }
-      if (low.get(f.v) === index.get(f.v)) {
+      if (low[v] === index[v]) {
         const component: string[] = [];
-        let w: string;
+        let w: number;
         do {
           w = stack.pop()!;
-          onStack.delete(w);
-          component.push(w);
-        } while (w !== f.v);
+          onStack[w] = 0;
+          component.push(names[w]!);
+        } while (w !== v);
         components.push(component);
       }
     }
