@@ -39,9 +39,10 @@ import { estimateTokensOfLength } from "./provider.js";
 /**
  * Decides, as output arrives, whether a call may go on: given the output tokens so far (at
  * the charging rate, `estimateTokensOfLength`) and what the call's failed attempts were charged, returns the error
- * to stop it with, or undefined.
+ * to stop it with, or undefined. With `starting`, asked before a retried attempt reaches the
+ * provider (`outputTokens` 0): the error refuses the attempt before it is made.
  */
-export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }) => Error | undefined;
+export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }, starting?: boolean) => Error | undefined;
 
 /** A figure a meter charges as given: a number ≥ 0 (infinity included: it fails closed). */
 const isFigure = (x: unknown): x is number => typeof x === "number" && x >= 0;
@@ -70,8 +71,19 @@ export class CallMeter {
     private readonly guard?: OutputGuard,
   ) {}
 
-  /** An attempt is about to reach the provider: what it streams is counted from 0. */
+  /**
+   * An attempt is about to reach the provider: what it streams is counted from 0. A retried
+   * attempt (not the first) is first put to the guard (`starting`), with what the failed
+   * attempts were charged: a limit is charged before the work, not only as output arrives.
+   * @throws the guard's error (recorded as `stopped`) when the attempt may not be made; the
+   *   error the guard stopped an earlier attempt with, when it did.
+   */
   begin(): void {
+    if (this.stop) throw this.stop;
+    if (this.made > 0 && this.guard) {
+      const e = this.guard(0, this.failed(), true);
+      if (e) throw (this.stop = e);
+    }
     this.made++;
     this.chars = 0;
     this.receivedChars = 0;

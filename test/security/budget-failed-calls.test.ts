@@ -184,6 +184,21 @@ describe("every attempt is charged", () => {
     expect(await spent(saver)).toBe(500 + 500 + 20);
   });
 
+  it("a retry the retry middleware would make is refused before it reaches the provider when the failed attempts leave no room for its estimate", async () => {
+    // Each failed attempt reports 500 tokens. Attempt 1: 500; attempt 2 (500 + its ~257
+    // estimate fits 1,000): 1,000; attempt 3 would bring the run to ~1,257 of 1,000 and is
+    // not made. Before, the retries ran to `maxAttempts` (5 × 500 = 2,500 of 1,000), each
+    // attempt's spend counted only once the call had ended.
+    const { m, provider } = flaky(100, { inputTokens: 100, outputTokens: 400 });
+    const saver = new MemoryCheckpointer();
+    const g = graphOf(`graph g { start a budget { tokens: 1000 } state { out: any } node a { model "m" prompt "p" writes out next END } }`, provider, saver, { retry: { maxAttempts: 5, initialMs: 1, jitter: false } });
+    const e = await g.invoke({}, { threadId: "t" }).then(() => new Error("completed"), (x: unknown) => x);
+    expect(JSON.stringify(e)).toMatch(/budget exceeded: a retry of the call of node `a` \(its failed attempts charged 1000 tokens/);
+    expect(m.calls).toBe(2);
+    // Both failed attempts are the thread's spend.
+    expect(await spent(saver)).toBe(1_000);
+  });
+
   it("a node whose task the runtime retries is bounded by its budget, not only by its attempts: each failed attempt is charged its prompt", async () => {
     // A prompt of 4,000 characters ≈ 1,000 input tokens; the provider fails every call
     // without reporting usage. Attempts 1 and 2 are charged ~1,000 each; attempt 3 (≈ 1,256
