@@ -1,6 +1,7 @@
 /**
  * Budgets: tokens (input + output) and USD per run and per node. Before a call the
- * budget middleware estimates it (≈ 4 characters per token for the input, plus
+ * budget middleware estimates it (≈ 4 characters per token for the input, attached images
+ * and files at a per-part estimate — `attachmentTokens`, `rate-limit.ts` — plus
  * `maxOutputTokens` or `expectedOutputTokens`, priced at the model's price) and refuses
  * it when the estimate does not fit what is left — counting what calls in flight have
  * reserved, so the branches of a fan-out cannot all pass the check at once. What a call
