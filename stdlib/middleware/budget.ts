@@ -36,7 +36,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { CallMeter, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { BudgetConfigSchema, CallMeter, checkConfigPart, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
@@ -127,7 +127,16 @@ function fallback(reserved: { readonly tokens: number; readonly usd: number }, m
   return { tokens: Math.max(reserved.tokens, seen.tokens), usd: Math.max(reserved.usd, seen.usd) };
 }
 
+/**
+ * The budget layer of the chain (see the module comment).
+ * @param config the limits (`defineConfig({ middleware: { budget } })`), checked here: a
+ *   limit that is not a number ≥ 0, an `expectedOutputTokens` that is not a whole number
+ *   ≥ 1, or an unknown key (`tokns`) would compare false with every total and switch the
+ *   limit off.
+ * @throws ConfigError naming each bad key (`middleware.budget.run.tokens`).
+ */
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
+  checkConfigPart(BudgetConfigSchema, config, ["middleware", "budget"]);
   // Ledgers by root run id: this middleware's own (calls outside a graph run), and the
   // runtime's seen in calls (for `usage`; the call always uses the one its context names).
   const runs = new Map<string, SpendLedger>();

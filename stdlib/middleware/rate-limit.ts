@@ -4,10 +4,10 @@
  * continuously), and a cap on calls in flight. A call waits — in arrival order,
  * abortably — until its provider has room; it never fails for being early. The token
  * bucket is charged the estimate before the call (input ≈ 4 characters per token and
- * attachments per part, `attachmentTokens`, plus `maxOutputTokens` or 256) and corrected with the real usage after it, so the
- * per-minute figure tracks what the provider counts.
+ * attachments per part, `attachmentTokens`, plus `maxOutputTokens` or 256) and corrected
+ * with the real usage after it, so the per-minute figure tracks what the provider counts.
  */
-import { requestChars, spentOf, type ChatRequest, type ChatResponse, type ModelCall, type ModelMiddleware, type RateLimitConfig } from "../../registry/index.js";
+import { checkConfigPart, RateLimitConfigSchema, requestChars, spentOf, type ChatRequest, type ChatResponse, type ModelCall, type ModelMiddleware, type RateLimitConfig } from "../../registry/index.js";
 import { sleep as realSleep } from "./util.js";
 
 export interface RateLimitOptions {
@@ -162,7 +162,15 @@ class ProviderLimiter {
   }
 }
 
+/**
+ * The rate-limit layer of the chain (see the module comment).
+ * @param options `limits` by provider name (`defineConfig({ middleware: { rateLimit } })`),
+ *   checked here: each figure a number > 0 (`maxConcurrent` a whole one) and no unknown
+ *   key — the limiter reads 0, like an absent figure, as "no limit".
+ * @throws ConfigError naming each bad key (`middleware.rateLimit.openai.requestsPerMinute`).
+ */
 export function rateLimitMiddleware(options: RateLimitOptions): ModelMiddleware {
+  checkConfigPart(RateLimitConfigSchema, options?.limits, ["middleware", "rateLimit"]);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const limiters = new Map<string, ProviderLimiter>();

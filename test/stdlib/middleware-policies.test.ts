@@ -6,7 +6,7 @@
  * structured output that fails its schema (permanent: never retried).
  */
 import { describe, expect, it } from "vitest";
-import type { ChatRequest, ContentPart, MiddlewareConfig, OutputValidator, RagConfig } from "../../registry/index.js";
+import { ConfigError, type BudgetConfig, type ChatRequest, type ContentPart, type MiddlewareConfig, type OutputValidator, type RagConfig } from "../../registry/index.js";
 import type { RunEvent } from "../../runtime/index.js";
 import { attachmentTokens, budgetMiddleware, cachePolicy, FILE_PART_TOKENS, IMAGE_PART_TOKENS, MemoryCacheStore, registryFromConfig, requestKey, scripted, type ScriptedOptions, type ScriptedProvider } from "../../stdlib/index.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
@@ -78,6 +78,26 @@ describe("budget", () => {
     expect(b.last.type).toBe("run_failed");
     expect(b.last.error.errorClass).toBe("permanent");
     expect(b.last.error.message).toMatch(/USD budget applies to node `ask`, but model `m` has no price: declare `price`/);
+  });
+
+  it("the constructor refuses limits that are not counts or keys it does not know, naming the key (a bad figure switched the limit off)", () => {
+    const refused = (config: unknown) => {
+      try {
+        budgetMiddleware(config as BudgetConfig);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refused({ run: { tokens: -1 } })).toMatch(/^`middleware\.budget\.run\.tokens`: /);
+    expect(refused({ run: { tokens: "lots" } })).toMatch(/`middleware\.budget\.run\.tokens`: expected number, got string "lots"/);
+    expect(refused({ node: { usd: Number.NaN } })).toMatch(/`middleware\.budget\.node\.usd`/);
+    expect(refused({ nodes: { ask: { tokns: 10 } } })).toMatch(/`middleware\.budget\.nodes\.ask\.tokns`: unknown key; did you mean `tokens`\?/);
+    expect(refused({ expectedOutputTokens: 0 })).toMatch(/`middleware\.budget\.expectedOutputTokens`/);
+    expect(refused({ runn: { tokens: 5 } })).toMatch(/`middleware\.budget\.runn`: unknown key; did you mean `run`\?/);
+    expect(refused({ run: { tokens: 0 }, nodes: { ask: { usd: 0.5 } }, expectedOutputTokens: 100 })).toBe("accepted");
+    expect(refused(undefined)).toBe("accepted");
   });
 
   it("attachments count in the estimate before the call: three images (~1,600 tokens each) do not fit 4,000 tokens, two do", async () => {
