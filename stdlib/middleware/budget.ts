@@ -253,22 +253,25 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // streams, and what it is charged when it fails — so a failed call, and each retried
       // attempt, is charged what is known of it instead of 0.
       // As the reply arrives, its output so far replaces the reservation's: a stream that
-      // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there. Before a
-      // retried attempt (`starting`), the call holds what its failed attempts were charged
-      // plus this attempt's estimate, and the attempt is refused when that does not fit.
+      // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there. An attempt
+      // that failed is held at once at what it was charged (the other calls see it while a
+      // retry waits its backoff); before a retried attempt, the call holds what its failed
+      // attempts were charged plus this attempt's estimate, and the attempt is refused when
+      // that does not fit.
       const inTokens = tokens - outTokens;
-      const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }, starting = false) => {
-        const u = starting ? usd : price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
-        const useTokens = failed.tokens + (starting ? tokens : inTokens + out);
-        const useUsd = failed.usd + u;
-        // Within what the call holds already: nothing new for the other calls, nor for the limits.
-        if (useTokens <= held.tokens && useUsd <= held.usd) return undefined;
-        hold(useTokens, useUsd);
+      const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }, phase: "output" | "failed" | "retry" = "output") => {
+        const retry = phase === "retry";
+        const useTokens = failed.tokens + (phase === "output" ? inTokens + out : retry ? tokens : 0);
+        const useUsd = failed.usd + (phase === "output" ? (price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0) : retry ? usd : 0);
+        const more = useTokens > held.tokens || useUsd > held.usd;
+        if (more) hold(useTokens, useUsd);
+        // Within what the call holds already: nothing new for the limits (but a retry is checked always: it is new work).
+        if (phase === "failed" || (!more && !retry)) return undefined;
         for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
           // Everything spent and held: this call's use so far, the other calls' reservations and what they hold past them.
           const over = overBy(limit, l.tokens + l.reservedTokens, l.usd + l.reservedUsd);
           if (!over) continue;
-          if (starting) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) would bring the ${scope} to ${over}`, "budget_exceeded", where);
+          if (retry) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) would bring the ${scope} to ${over}`, "budget_exceeded", where);
           return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens (its output so far at 4 characters per token), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
         }
         return undefined;
