@@ -38,10 +38,13 @@ import { estimateTokensOfLength } from "./provider.js";
 
 /**
  * Decides, as output arrives, whether a call may go on: given the output tokens so far (at
- * the charging rate, `estimateTokensOfLength`) and what the call's failed attempts were charged, returns the error
- * to stop it with, or undefined.
+ * the charging rate, `estimateTokensOfLength`) and what the call's failed attempts were
+ * charged, returns the error to stop it with, or undefined. `phase`: `"output"` as output
+ * arrives; `"failed"` once an attempt has failed and been charged (`outputTokens` 0; its
+ * error, if any, is not used: the attempt is over); `"retry"` before a retried attempt
+ * reaches the provider (`outputTokens` 0): the error refuses the attempt before it is made.
  */
-export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }) => Error | undefined;
+export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }, phase?: "output" | "failed" | "retry") => Error | undefined;
 
 /** A figure a meter charges as given: a number ≥ 0 (infinity included: it fails closed). */
 const isFigure = (x: unknown): x is number => typeof x === "number" && x >= 0;
@@ -70,8 +73,19 @@ export class CallMeter {
     private readonly guard?: OutputGuard,
   ) {}
 
-  /** An attempt is about to reach the provider: what it streams is counted from 0. */
+  /**
+   * An attempt is about to reach the provider: what it streams is counted from 0. A retried
+   * attempt (not the first) is first put to the guard (phase `"retry"`), with what the failed
+   * attempts were charged: a limit is charged before the work, not only as output arrives.
+   * @throws the guard's error (recorded as `stopped`) when the attempt may not be made; the
+   *   error the guard stopped an earlier attempt with, when it did.
+   */
   begin(): void {
+    if (this.stop) throw this.stop;
+    if (this.made > 0 && this.guard) {
+      const e = this.guard(0, this.failed(), "retry");
+      if (e) throw (this.stop = e);
+    }
     this.made++;
     this.chars = 0;
     this.receivedChars = 0;
@@ -140,7 +154,8 @@ export class CallMeter {
   }
 
   /**
-   * The current attempt failed with `error`: charges it (see the module's rule).
+   * The current attempt failed with `error`: charges it (see the module's rule) and tells
+   * the guard (phase `"failed"`).
    * @param inputFloor the least input it is charged when its error reports a count (`usageFloor`'s input).
    */
   fail(error: unknown, inputFloor = 0): void {
@@ -151,6 +166,8 @@ export class CallMeter {
     this.failedTokens += input + output;
     if (this.price) this.failedUsd += priceUsage({ inputTokens: input, outputTokens: output }, this.price);
     else if (isFigure(r.costUsd)) this.failedUsd += r.costUsd;
+    // Told at once (the budget holds it for the other calls while a retry waits its backoff).
+    this.guard?.(0, this.failed(), "failed");
   }
 
   /**

@@ -119,16 +119,31 @@ const policySchema = z.strictObject({
  */
 const count = z.number().nonnegative();
 const budgetLimit = z.strictObject({ tokens: count.optional(), usd: count.optional() });
+
+/** `middleware.budget` (`BudgetConfig`): limits are numbers ≥ 0, `expectedOutputTokens` a whole number ≥ 1; no other keys. */
+export const BudgetConfigSchema = z.strictObject(
+  {
+    run: budgetLimit.optional(),
+    node: budgetLimit.optional(),
+    nodes: z.record(z.string(), budgetLimit).optional(),
+    expectedOutputTokens: positiveInt.optional(),
+  },
+  notAn("a budget ({ run?, node?, nodes?, expectedOutputTokens? })"),
+);
+
+/**
+ * `middleware.rateLimit` (limits by provider name, `RateLimitConfig`): each figure > 0 —
+ * the limiter reads 0 (and any falsy figure) as "no limit", so a 0 would switch it off.
+ */
+export const RateLimitConfigSchema = z.record(
+  z.string(),
+  z.strictObject({ requestsPerMinute: z.number().positive().optional(), tokensPerMinute: z.number().positive().optional(), maxConcurrent: positiveInt.optional() }, notAn("a provider's rate limits ({ requestsPerMinute?, tokensPerMinute?, maxConcurrent? })")),
+  notAn("rate limits by provider name ({ openai: { requestsPerMinute: 60 } })"),
+);
+
 const middlewareSchema = z.looseObject({
-  budget: z
-    .strictObject({
-      run: budgetLimit.optional(),
-      node: budgetLimit.optional(),
-      nodes: z.record(z.string(), budgetLimit).optional(),
-      expectedOutputTokens: positiveInt.optional(),
-    })
-    .optional(),
-  rateLimit: z.record(z.string(), z.strictObject({ requestsPerMinute: z.number().positive().optional(), tokensPerMinute: z.number().positive().optional(), maxConcurrent: positiveInt.optional() })).optional(),
+  budget: BudgetConfigSchema.optional(),
+  rateLimit: RateLimitConfigSchema.optional(),
 });
 
 /** `defineConfig` input (RagConfig, config.ts). */
@@ -162,19 +177,53 @@ export function validateConfig(config: unknown): void {
   // objects costs more to generate than it saves on one parse (≈ 10 ms at `rag check`).
   const r = RagConfigSchema.safeParse(config, { error: defaultMessage, jitless: true });
   if (r.success) return;
+  throw new ConfigError(issuesOf(r.error.issues, [], (path) => (path.length === 0 ? TOP_KEYS : path.length === 2 && path[0] === "models" ? MODEL_KEYS : [])));
+}
+
+/**
+ * Checks one part of a config (`BudgetConfigSchema`, `RateLimitConfigSchema`) where it is
+ * used without the rest — a middleware constructor called directly, as
+ * `budgetMiddleware({ … })` may be — as `validateConfig` checks a whole config.
+ * @param at where the part sits in a config (`["middleware", "budget"]`): each issue's key path starts there.
+ * @throws ConfigError naming each bad key path (at most 20); an unknown key with the keys its object knows.
+ */
+export function checkConfigPart(schema: z.ZodType, value: unknown, at: readonly (string | number)[]): void {
+  const r = schema.safeParse(value, { error: defaultMessage, jitless: true });
+  if (r.success) return;
+  throw new ConfigError(issuesOf(r.error.issues, at, (path) => keysAt(schema, path)));
+}
+
+/** A zod failure's issues as `ConfigIssue`s under `at`, at most 20; `known(path)` gives the keys an object at `path` (within the checked value) knows, for unknown keys. */
+function issuesOf(zodIssues: readonly z.core.$ZodIssue[], at: readonly (string | number)[], known: (path: readonly (string | number)[]) => readonly string[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const i of r.error.issues) {
+  for (const i of zodIssues) {
     const path = i.path.map((k) => (typeof k === "symbol" ? String(k) : k));
     if (i.code === "unrecognized_keys") {
-      const known = path.length === 0 ? TOP_KEYS : path.length === 2 && path[0] === "models" ? MODEL_KEYS : [];
+      const keys = known(path);
       for (const key of i.keys) {
-        const guess = didYouMean(key, known);
-        issues.push({ path: [...path, key], message: `unknown key${guess ? `; did you mean \`${guess}\`?` : known.length ? ` (known: ${known.join(", ")})` : ""}` });
+        const guess = didYouMean(key, [...keys]);
+        issues.push({ path: [...at, ...path, key], message: `unknown key${guess ? `; did you mean \`${guess}\`?` : keys.length ? ` (known: ${keys.join(", ")})` : ""}` });
       }
-    } else issues.push({ path, message: issueMessage(i) });
+    } else issues.push({ path: [...at, ...path], message: issueMessage(i) });
     if (issues.length >= 20) break;
   }
-  throw new ConfigError(issues);
+  return issues.slice(0, 20);
+}
+
+/** The keys of the object schema `path` leads to inside `schema` (through optional fields and records); [] when none. */
+function keysAt(schema: z.ZodType, path: readonly (string | number)[]): readonly string[] {
+  let s: z.core.$ZodType | undefined = schema;
+  const unwrap = () => {
+    while (s && s._zod.def.type === "optional") s = (s._zod.def as unknown as { innerType: z.core.$ZodType }).innerType;
+  };
+  for (const k of path) {
+    unwrap();
+    const def = s?._zod.def as { type?: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType } | undefined;
+    s = def?.type === "object" ? (typeof k === "string" && def.shape && Object.hasOwn(def.shape, k) ? def.shape[k] : undefined) : def?.type === "record" ? def.valueType : undefined;
+  }
+  unwrap();
+  const def = s?._zod.def as { type?: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
 function issueMessage(i: z.core.$ZodIssue): string {

@@ -28,7 +28,7 @@ export { INPUT_FLOOR_CHARS_PER_TOKEN, messageChars, raiseToFloor, replyChars, re
 export { LinkedLedger } from "./linked-ledger.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
-export { ConfigError, keyPath, RagConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
+export { BudgetConfigSchema, checkConfigPart, ConfigError, keyPath, RagConfigSchema, RateLimitConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";
 export { isMadeOverwrite, OVERWRITE, overwrite, overwriteOf, type OverwriteValue } from "./overwrite.js";
 export { withKey } from "./copy.js";
 export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParameters, toolResultSchema, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";

@@ -113,7 +113,9 @@ export const providerHandler: ChatHandler = async (call) => {
     return priced(call, strip(await call.model.provider.chat(call.request, options)), received);
   }
   // A budgeted call: what the attempt streams is counted as it arrives, a stream past what
-  // the budget has left is stopped, and a failure is charged (`CallMeter.fail`).
+  // the budget has left is stopped, and a failure is charged (`CallMeter.fail`). A retried
+  // attempt the budget has no room for is refused here, before it reaches the provider.
+  meter.begin();
   const stop = new AbortController();
   const forward = () => stop.abort(signal!.reason);
   if (signal?.aborted) forward();
@@ -123,7 +125,6 @@ export const providerHandler: ChatHandler = async (call) => {
   if (onToken) options.onToken = (delta) => (meter.streamed(typeof delta === "string" ? delta.length : 0), onToken(delta));
   if (onToolCall) options.onToolCall = (c) => (meter.streamed(c.name.length + jsonChars(c.arguments)), onToolCall(c));
   options.onOutput = (n) => meter.received(n);
-  meter.begin();
   let res: ChatResponse;
   try {
     res = strip(await call.model.provider.chat(call.request, options));

@@ -7,9 +7,11 @@
  * what the thread already spent instead of from zero (after LangGraph's pending writes,
  * which keep what a step did with the checkpoint it ran from).
  *
- * A call is charged twice: `reserve` before it (its estimate, counted at once so that
- * concurrent branches of one superstep see each other's reservations, and saved before
- * the call is made), then `settle` after it (the reservation replaced by the real usage).
+ * A call is charged before and after: `reserve` before it (its estimate, counted at once
+ * so that concurrent branches of one superstep see each other's reservations, and saved
+ * before the call is made), `extend` while it runs past that estimate (its stream, its
+ * failed attempts: counted at once, in this ledger and in any it is joined to), then
+ * `settle` after it (the reservation and its extensions replaced by the real usage).
  * A process that dies during a call leaves its reservation recorded: it counts as spent.
  */
 import { RagError } from "./rag-error.js";
@@ -43,6 +45,18 @@ export interface SpendLedger {
    * @throws SpendCountError when `tokens` or `usd` is not a finite number ≥ 0 (nothing is counted).
    */
   reserve(node: string, tokens: number, usd: number): Promise<void>;
+  /**
+   * Grows a call's reservation (made with `reserve`) by `tokens`/`usd`, in the run's and
+   * `node`'s counts, synchronously: what the call is known to use past its estimate — its
+   * stream beyond the estimated output, what its failed attempts were charged — so that
+   * every other call checking this ledger, or a ledger sharing it (a `JointLedger`'s or
+   * `LinkedLedger`'s enclosing one), sees it at once. Kept in memory and saved with the
+   * ledger's next record (a stream's every piece is not a store write); a crash meanwhile
+   * leaves the last saved reservation counted. The call's `settle` releases the reservation
+   * with its extensions: its `reserved` is what was reserved plus everything extended.
+   * @throws SpendCountError when `tokens` or `usd` is not a finite number ≥ 0 (nothing is counted).
+   */
+  extend(node: string, tokens: number, usd: number): void;
   /**
    * Replaces a reservation by what the call really used (0 for a cached call; for a failed
    * one, what `CallMeter` charged its attempts) and persists it; a `spent` figure that is
@@ -150,6 +164,11 @@ export class SpendBook implements SpendLedger {
     checkReservation(tokens, usd);
     for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
     return this.persist() ?? RESOLVED;
+  }
+
+  extend(node: string, tokens: number, usd: number): void {
+    checkReservation(tokens, usd);
+    for (const c of [this.run, this.node(node)]) (c.reservedTokens += tokens), (c.reservedUsd += usd);
   }
 
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, reported: { readonly tokens: number; readonly usd: number }): void {
@@ -290,6 +309,13 @@ export class JointLedger implements SpendLedger {
     const a = this.outer.reserve(node, tokens, usd);
     const b = this.thread.reserve(node, tokens, usd);
     return Promise.all([a, b]).then(() => undefined);
+  }
+
+  extend(node: string, tokens: number, usd: number): void {
+    checkReservation(tokens, usd);
+    // The enclosing ledger holds it for the other branches and runs sharing it; the thread's for its record.
+    this.outer.extend(node, tokens, usd);
+    this.thread.extend(node, tokens, usd);
   }
 
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): void {

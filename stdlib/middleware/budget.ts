@@ -1,9 +1,16 @@
 /**
  * Budgets: tokens (input + output) and USD per run and per node. Before a call the
- * budget middleware estimates it (≈ 4 characters per token for the input, plus
+ * budget middleware estimates it (≈ 4 characters per token for the input, attached images
+ * and files at a per-part estimate — `attachmentTokens`, `rate-limit.ts` — plus
  * `maxOutputTokens` or `expectedOutputTokens`, priced at the model's price) and refuses
  * it when the estimate does not fit what is left — counting what calls in flight have
- * reserved, so the branches of a fan-out cannot all pass the check at once. The call's
+ * reserved, so the branches of a fan-out cannot all pass the check at once. What a call
+ * uses past its estimate while it runs (its stream, its failed attempts) grows its
+ * reservation in the ledger itself (`SpendLedger.extend`), so every call reading the
+ * ledger — or, through a `JointLedger`/`LinkedLedger`, the enclosing ledger it shares (a
+ * pool worker's branches of a step, a REPL session's graph runs) — sees it at once; a
+ * retried attempt first holds what the failed ones were charged plus its own estimate and
+ * is refused when that does not fit. The call's
  * `maxOutputTokens` is lowered to the output the limits leave after what is spent and
  * reserved and its input, so a long reply cannot spend past them (a reply cut there fails
  * its task); a server that ignores the cap is stopped as its output crosses what is left
@@ -29,7 +36,7 @@
  * applies. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
-import { CallMeter, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
+import { BudgetConfigSchema, CallMeter, checkConfigPart, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
@@ -114,41 +121,22 @@ function overBy(limit: BudgetLimit, tokens: number, usd: number): string | undef
   return undefined;
 }
 
-/** Output tokens and USD past their reservations (`Overrun`). */
-interface Overrun {
-  tokens: number;
-  usd: number;
-}
-
-/**
- * What the streams of calls in flight have used past their reservations, per ledger: the
- * run's and each node's. A reservation holds a call's estimate (256 output tokens by
- * default) while its reply may run to what the budget has left; the part of a stream past
- * its reservation is counted here at once, so every other call's checks — the check
- * before a call, its output cap and its stream's guard — see it. (They saw only each
- * other's reservations: four concurrent streams against a 2,000-token run budget were each
- * stopped near 2,000 less the others' estimates, and the thread spent 5,000.)
- */
-const overruns = new WeakMap<SpendLedger, { readonly run: Overrun; readonly nodes: Map<string, Overrun> }>();
-
-function overrunsOf(ledger: SpendLedger, node: string): { readonly run: Overrun; readonly node: Overrun } {
-  let o = overruns.get(ledger);
-  if (!o) overruns.set(ledger, (o = { run: { tokens: 0, usd: 0 }, nodes: new Map() }));
-  let n = o.nodes.get(node);
-  if (!n) o.nodes.set(node, (n = { tokens: 0, usd: 0 }));
-  return { run: o.run, node: n };
-}
-
-/** `l` with the overrun `o` of calls in flight counted as reserved. */
-const withOverrun = (l: Ledger, o: Overrun): Ledger => ({ tokens: l.tokens, usd: l.usd, reservedTokens: l.reservedTokens + o.tokens, reservedUsd: l.reservedUsd + o.usd });
-
 /** What a reply whose usage is not a count is charged: its reservation, or what it is known to have used (input estimate + streamed output) when that is more. */
 function fallback(reserved: { readonly tokens: number; readonly usd: number }, meter: CallMeter): { tokens: number; usd: number } {
   const seen = meter.observed();
   return { tokens: Math.max(reserved.tokens, seen.tokens), usd: Math.max(reserved.usd, seen.usd) };
 }
 
+/**
+ * The budget layer of the chain (see the module comment).
+ * @param config the limits (`defineConfig({ middleware: { budget } })`), checked here: a
+ *   limit that is not a number ≥ 0, an `expectedOutputTokens` that is not a whole number
+ *   ≥ 1, or an unknown key (`tokns`) would compare false with every total and switch the
+ *   limit off.
+ * @throws ConfigError naming each bad key (`middleware.budget.run.tokens`).
+ */
 export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
+  checkConfigPart(BudgetConfigSchema, config, ["middleware", "budget"]);
   // Ledgers by root run id: this middleware's own (calls outside a graph run), and the
   // runtime's seen in calls (for `usage`; the call always uses the one its context names).
   const runs = new Map<string, SpendLedger>();
@@ -213,7 +201,6 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const ledger = ledgerOf(ctx);
       const run = ledger.run;
       const node = ledger.node(ctx.node.name);
-      const live = overrunsOf(ledger, ctx.node.name);
       const tokens = estimateRequestTokens(call.request, config.expectedOutputTokens);
       const outTokens = call.request.maxOutputTokens ?? config.expectedOutputTokens ?? 256;
       const usd = price ? priceUsage({ inputTokens: tokens - outTokens, outputTokens: outTokens }, price) : 0;
@@ -225,8 +212,8 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       };
       const nodeScope = `budget of node \`${ctx.node.name}\``;
       const before = () => `a call of ${callerOf(ctx)} (estimated ${callTokens(tokens, usd)}) would bring`;
-      check(withOverrun(run, live.run), runLimit, "run's budget", tokens, usd, before);
-      check(withOverrun(node, live.node), nodeLimit, nodeScope, tokens, usd, before);
+      check(run, runLimit, "run's budget", tokens, usd, before);
+      check(node, nodeLimit, nodeScope, tokens, usd, before);
       // The reply may use no more output than the budget has left, told to the provider
       // (`maxOutputTokens`) before the call: the estimate above counts `outTokens` only, and
       // a model that wrote 50,000 tokens against 1,000 left spent them all before the check
@@ -234,7 +221,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // Never above the model's own output maximum: under a large budget the cap is what is
       // left (~1,000,000), which the vendor refuses (and the Anthropic SDK refuses to send
       // without streaming) — the budget may lower a request's output, never raise it.
-      const left = outputCap(withOverrun(run, live.run), runLimit, withOverrun(node, live.node), nodeLimit, tokens - outTokens, price);
+      const left = outputCap(run, runLimit, node, nodeLimit, tokens - outTokens, price);
       const cap = left === undefined ? undefined : Math.min(left, call.model.capabilities.maxOutputTokens);
       const lowered = cap !== undefined && (call.request.maxOutputTokens === undefined || call.request.maxOutputTokens > cap);
       if (lowered) call = { ...call, request: { ...call.request, maxOutputTokens: cap } };
@@ -245,29 +232,47 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // crash during the call leaves the reservation counted as spent).
       const reserved = { tokens, usd };
       const saved = ledger.reserve(ctx.node.name, tokens, usd);
+      // What this call holds in the ledger: its reservation, grown (`SpendLedger.extend`) as
+      // the call is known to use more — a stream past its estimated output, failed attempts.
+      // The extensions are in the ledger itself, so every other call that reads it (a sibling
+      // branch; through a joint or linked ledger, a branch or run sharing the enclosing one)
+      // sees them in its check before its call, its output cap and its stream's guard. (They
+      // were kept per ledger object in this module: four branches of a pool worker, each with
+      // a ledger of its own over the worker's share, each streamed to the whole budget.)
+      const held = { tokens, usd };
+      /** Grows what this call holds to `t` tokens and `u` USD in all, when that is more (it never shrinks before the call settles). */
+      const hold = (t: number, u: number) => {
+        const dt = Math.max(0, t - held.tokens);
+        const du = Math.max(0, u - held.usd);
+        if (!dt && !du) return;
+        ledger.extend(ctx.node.name, dt, du);
+        held.tokens += dt;
+        held.usd += du;
+      };
       // Every attempt below that reaches the provider is recorded here (`CallMeter`): what it
       // streams, and what it is charged when it fails — so a failed call, and each retried
       // attempt, is charged what is known of it instead of 0.
       // As the reply arrives, its output so far replaces the reservation's: a stream that
-      // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there.
+      // would cross a limit (a server ignoring `maxOutputTokens`) is stopped there. An attempt
+      // that failed is held at once at what it was charged (the other calls see it while a
+      // retry waits its backoff); before a retried attempt, the call holds what its failed
+      // attempts were charged plus this attempt's estimate, and the attempt is refused when
+      // that does not fit.
       const inTokens = tokens - outTokens;
-      // This call's stream past its reservation, counted in `live` for the other calls.
-      const mine: Overrun = { tokens: 0, usd: 0 };
-      const grow = (t: number, u: number) => {
-        for (const o of [live.run, live.node, mine]) (o.tokens += t), (o.usd += u);
-      };
-      const release = () => grow(-mine.tokens, -mine.usd);
-      const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }) => {
-        const u = price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0;
-        // Its failed attempts too: each attempt's output counts from 0, and what the earlier
-        // ones streamed stays spent for the other calls until this one settles.
-        grow(Math.max(0, failed.tokens + inTokens + out - tokens) - mine.tokens, Math.max(0, failed.usd + u - usd) - mine.usd);
-        if (inTokens + out <= tokens) return undefined;
-        for (const [l, o, limit, scope] of [[run, live.run, runLimit, "run's budget"], [node, live.node, nodeLimit, nodeScope]] as const) {
-          // This call's reservation replaced by its output so far (and its failed attempts);
-          // the other calls' reservations and what their streams used past them.
-          const over = overBy(limit, l.tokens + l.reservedTokens - tokens + o.tokens - mine.tokens + failed.tokens + inTokens + out, l.usd + l.reservedUsd - usd + o.usd - mine.usd + failed.usd + u);
-          if (over) return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens (its output so far at 4 characters per token), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
+      const guard = (out: number, failed: { readonly tokens: number; readonly usd: number }, phase: "output" | "failed" | "retry" = "output") => {
+        const retry = phase === "retry";
+        const useTokens = failed.tokens + (phase === "output" ? inTokens + out : retry ? tokens : 0);
+        const useUsd = failed.usd + (phase === "output" ? (price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0) : retry ? usd : 0);
+        const more = useTokens > held.tokens || useUsd > held.usd;
+        if (more) hold(useTokens, useUsd);
+        // Within what the call holds already: nothing new for the limits (but a retry is checked always: it is new work).
+        if (phase === "failed" || (!more && !retry)) return undefined;
+        for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
+          // Everything spent and held: this call's use so far, the other calls' reservations and what they hold past them.
+          const over = overBy(limit, l.tokens + l.reservedTokens, l.usd + l.reservedUsd);
+          if (!over) continue;
+          if (retry) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) would bring the ${scope} to ${over}`, "budget_exceeded", where);
+          return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens (its output so far at 4 characters per token), which would bring the ${scope} to ${over}`, "budget_exceeded", where);
         }
         return undefined;
       };
@@ -285,18 +290,16 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
           failed.tokens += t.tokens;
           failed.usd += t.usd;
         }
-        release();
-        ledger.settle(ctx.node.name, reserved, failed);
+        ledger.settle(ctx.node.name, held, failed);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
       // at the reservation, or at what the reply is known to have streamed when that is more.
-      release();
       const ok = spentOf(res.usage, fallback(reserved, meter), res.cached !== undefined);
       const failed = meter.failed();
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;
-      ledger.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
+      ledger.settle(ctx.node.name, held, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {

@@ -58,7 +58,7 @@ export function eventObserver(registry: Registry): ((event: RunEvent) => void) |
 export { budgetMiddleware, type BudgetMiddleware, type BudgetUsage } from "./budget.js";
 export { cacheMiddleware, cachePolicy, MemoryCacheStore, type CacheOptions } from "./cache.js";
 export { circuitBreakerMiddleware, type CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from "./circuit-breaker.js";
-export { rateLimitMiddleware, estimateRequestTokens, type RateLimitOptions } from "./rate-limit.js";
+export { rateLimitMiddleware, attachmentTokens, estimateRequestTokens, FILE_PART_TOKENS, IMAGE_PART_TOKENS, type RateLimitOptions } from "./rate-limit.js";
 export { retryMiddleware, runtimeRetries, type RetryOptions } from "./retry.js";
 export { validateMiddleware } from "./validate.js";
 export { normaliseRequest, requestKey, type NormalisedRequest } from "./request-key.js";

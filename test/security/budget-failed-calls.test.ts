@@ -15,11 +15,12 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeModel } from "../helpers/fake-model.js";
 import { compile } from "../../compiler/index.js";
-import type { ModelProvider, Usage } from "../../registry/index.js";
+import { composeChain, DEFAULT_CAPABILITIES, providerHandler, SpendBook, type CallContext, type ModelProvider, type RegisteredModel, type Usage } from "../../registry/index.js";
+import type { NodeSpec } from "../../compiler/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, NodeError, type Checkpointer } from "../../runtime/index.js";
-import { anthropicProvider, openaiProvider } from "../../stdlib/index.js";
+import { anthropicProvider, budgetMiddleware, openaiProvider, retryMiddleware } from "../../stdlib/index.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -182,6 +183,47 @@ describe("every attempt is charged", () => {
     expect(r.status).toBe("completed");
     expect(m.calls).toBe(3);
     expect(await spent(saver)).toBe(500 + 500 + 20);
+  });
+
+  it("a retry the retry middleware would make is refused before it reaches the provider when the failed attempts leave no room for its estimate", async () => {
+    // Each failed attempt reports 500 tokens. Attempt 1: 500; attempt 2 (500 + its ~257
+    // estimate fits 1,000): 1,000; attempt 3 would bring the run to ~1,257 of 1,000 and is
+    // not made. Before, the retries ran to `maxAttempts` (5 × 500 = 2,500 of 1,000), each
+    // attempt's spend counted only once the call had ended.
+    const { m, provider } = flaky(100, { inputTokens: 100, outputTokens: 400 });
+    const saver = new MemoryCheckpointer();
+    const g = graphOf(`graph g { start a budget { tokens: 1000 } state { out: any } node a { model "m" prompt "p" writes out next END } }`, provider, saver, { retry: { maxAttempts: 5, initialMs: 1, jitter: false } });
+    const e = await g.invoke({}, { threadId: "t" }).then(() => new Error("completed"), (x: unknown) => x);
+    expect(JSON.stringify(e)).toMatch(/budget exceeded: a retry of the call of node `a` \(its failed attempts charged 1000 tokens/);
+    expect(m.calls).toBe(2);
+    // Both failed attempts are the thread's spend.
+    expect(await spent(saver)).toBe(1_000);
+  });
+
+  it("what a failed attempt was charged is held in the ledger at once: a call checking while the retry waits its backoff sees it", async () => {
+    // Call A's first attempt fails reporting 800 tokens; its retry waits on `gate`. Call B
+    // (≈ 257 estimated) checks meanwhile against 1,000: 800 + 257 do not fit. Before, A held
+    // only its estimate (257) until it ended, and B's call was made.
+    const { m, provider } = flaky(1, { inputTokens: 100, outputTokens: 700 });
+    const model: RegisteredModel = { name: "m", provider, modelId: "m", capabilities: DEFAULT_CAPABILITIES };
+    let open!: () => void;
+    const gate = new Promise<void>((ok) => (open = ok));
+    let waiting!: () => void;
+    const backoff = new Promise<void>((ok) => (waiting = ok));
+    const chain = composeChain([budgetMiddleware({ run: { tokens: 1_000 } }), retryMiddleware({ maxAttempts: 3, sleep: () => (waiting(), gate) })], providerHandler);
+    const ledger = new SpendBook();
+    const ctx = (task: string): CallContext => ({ run: { runId: "r", rootRunId: "r", threadId: "t", graph: "g", namespace: "g", checkpointNs: "", depth: 0, step: 1 }, taskId: task, node: { name: "n", kind: "model" } as NodeSpec, defaults: {}, spend: ledger });
+    const call = (task: string) => chain({ model, request: { model: "m", messages: [{ id: "u", role: "user", content: "p" }] }, context: ctx(task) });
+    const a = call("a").catch((e: unknown) => e);
+    await backoff;
+    const b = await call("b").catch((e: unknown) => e);
+    expect(String(b)).toMatch(/budget exceeded: a call of node `n` \(estimated \d+ tokens\) would bring the run's budget to \d+ tokens of 1000/);
+    expect(m.calls).toBe(1);
+    open();
+    // A's retry (800 + its estimate) does not fit either: refused before it is made; the thread keeps the 800.
+    expect(String(await a)).toMatch(/a retry of the call of node `n`/);
+    expect(m.calls).toBe(1);
+    expect([ledger.run.tokens, ledger.run.reservedTokens]).toEqual([800, 0]);
   });
 
   it("a node whose task the runtime retries is bounded by its budget, not only by its attempts: each failed attempt is charged its prompt", async () => {

@@ -14,7 +14,9 @@ import { compile } from "../../compiler/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { spentAt } from "../../runtime/checkpoint/types.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
-import { openaiProvider } from "../../stdlib/index.js";
+import { composeChain, DEFAULT_CAPABILITIES, JointLedger, LinkedLedger, providerHandler, SpendBook, type CallContext, type ModelProvider, type RegisteredModel, type SpendLedger } from "../../registry/index.js";
+import type { NodeSpec } from "../../compiler/index.js";
+import { budgetMiddleware, openaiProvider } from "../../stdlib/index.js";
 import { chatChunk as chunk, closeReplyServers, SSE_DONE, streamingServer, USAGE_CHUNK_1_1 } from "../helpers/reply-server.js";
 
 afterEach(closeReplyServers);
@@ -38,5 +40,61 @@ describe("red team 8: a fan-out of streams under one budget", () => {
     const spent = spentAt((await saver.getTuple({ threadId: "t" }))!);
     expect(spent.tokens).toBeGreaterThanOrEqual(2_000);
     expect(spent.tokens).toBeLessThanOrEqual(2_000 + 4 * 25);
+  });
+});
+
+/**
+ * The same fan-out where each branch checks a ledger of its own that shares one enclosing
+ * ledger: the branches of a step on one pool worker (`distribute: branches`: a
+ * `JointLedger` per branch over the worker's share) and graph runs linked into one REPL
+ * session (a `LinkedLedger` per run over the session's ledger). What a stream used past
+ * its reservation was counted per branch ledger (a WeakMap in the middleware), so the other
+ * branches never saw it; it is now an extension of the reservation in the ledger, which a
+ * joint or linked ledger forwards to the one it shares.
+ */
+describe("a fan-out of streams whose ledgers share one enclosing ledger", () => {
+  /** A provider streaming 100-character pieces (25 tokens), ignoring `maxOutputTokens`, yielding between pieces. */
+  const endless: ModelProvider = {
+    name: "endless",
+    async chat(_r, o) {
+      for (let i = 0; i < 2_000; i++) {
+        o?.signal?.throwIfAborted();
+        o?.onOutput?.(100);
+        await o?.onToken?.("x".repeat(99) + " ");
+        await new Promise((ok) => setImmediate(ok));
+      }
+      return { message: { content: "" }, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop" };
+    },
+  };
+  const model: RegisteredModel = { name: "m", provider: endless, modelId: "m", capabilities: { ...DEFAULT_CAPABILITIES, maxOutputTokens: 100_000 } };
+  const ctxOf = (spend: SpendLedger, i: number): CallContext => ({
+    run: { runId: `r${i}`, rootRunId: `r${i}`, threadId: `t${i}`, graph: "g", namespace: "g", checkpointNs: "", depth: 0, step: 1 },
+    taskId: `task${i}`,
+    node: { name: "w", kind: "model" } as NodeSpec,
+    defaults: {},
+    spend,
+  });
+
+  async function fourStreams(ledgerOf: (outer: SpendBook, i: number) => SpendLedger): Promise<{ outer: SpendBook; stopped: number }> {
+    const outer = new SpendBook();
+    const chain = composeChain([budgetMiddleware({ run: { tokens: 2_000 } })], providerHandler);
+    const calls = [0, 1, 2, 3].map((i) => chain({ model, request: { model: "m", messages: [{ id: "u", role: "user", content: "p" }] }, context: ctxOf(ledgerOf(outer, i), i), onToken: async () => {} }));
+    const results = await Promise.allSettled(calls);
+    return { outer, stopped: results.filter((r) => r.status === "rejected" && /was stopped/.test(String(r.reason))).length };
+  }
+
+  it("a pool worker's branches (joint ledgers over the worker's share) end at the run's budget, not at four times what each saw left", async () => {
+    const { outer, stopped } = await fourStreams((share) => new JointLedger(new SpendBook(), { tokens: 0, usd: 0 }, share));
+    expect(stopped).toBe(4);
+    expect(outer.run.reservedTokens).toBe(0);
+    expect(outer.run.tokens).toBeGreaterThanOrEqual(2_000);
+    expect(outer.run.tokens).toBeLessThanOrEqual(2_000 + 4 * 25);
+  });
+
+  it("graph runs linked into one session (linked ledgers over the session's) end at the budget too", async () => {
+    const { outer, stopped } = await fourStreams((session, i) => new LinkedLedger(new SpendBook(), { tokens: 0, usd: 0 }, session, `t${i}`));
+    expect(stopped).toBe(4);
+    expect(outer.run.tokens).toBeGreaterThanOrEqual(2_000);
+    expect(outer.run.tokens).toBeLessThanOrEqual(2_000 + 4 * 25);
   });
 });

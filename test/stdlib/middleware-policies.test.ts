@@ -6,9 +6,9 @@
  * structured output that fails its schema (permanent: never retried).
  */
 import { describe, expect, it } from "vitest";
-import type { MiddlewareConfig, OutputValidator, RagConfig } from "../../registry/index.js";
+import { ConfigError, type BudgetConfig, type ChatRequest, type ContentPart, type MiddlewareConfig, type OutputValidator, type RagConfig } from "../../registry/index.js";
 import type { RunEvent } from "../../runtime/index.js";
-import { budgetMiddleware, cachePolicy, MemoryCacheStore, registryFromConfig, requestKey, scripted, type ScriptedOptions, type ScriptedProvider } from "../../stdlib/index.js";
+import { attachmentTokens, budgetMiddleware, cachePolicy, FILE_PART_TOKENS, IMAGE_PART_TOKENS, MemoryCacheStore, registryFromConfig, requestKey, scripted, type ScriptedOptions, type ScriptedProvider } from "../../stdlib/index.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
 
 type Ev<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>;
@@ -78,6 +78,49 @@ describe("budget", () => {
     expect(b.last.type).toBe("run_failed");
     expect(b.last.error.errorClass).toBe("permanent");
     expect(b.last.error.message).toMatch(/USD budget applies to node `ask`, but model `m` has no price: declare `price`/);
+  });
+
+  it("the constructor refuses limits that are not counts or keys it does not know, naming the key (a bad figure switched the limit off)", () => {
+    const refused = (config: unknown) => {
+      try {
+        budgetMiddleware(config as BudgetConfig);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refused({ run: { tokens: -1 } })).toMatch(/^`middleware\.budget\.run\.tokens`: /);
+    expect(refused({ run: { tokens: "lots" } })).toMatch(/`middleware\.budget\.run\.tokens`: expected number, got string "lots"/);
+    expect(refused({ node: { usd: Number.NaN } })).toMatch(/`middleware\.budget\.node\.usd`/);
+    expect(refused({ nodes: { ask: { tokns: 10 } } })).toMatch(/`middleware\.budget\.nodes\.ask\.tokns`: unknown key; did you mean `tokens`\?/);
+    expect(refused({ expectedOutputTokens: 0 })).toMatch(/`middleware\.budget\.expectedOutputTokens`/);
+    expect(refused({ runn: { tokens: 5 } })).toMatch(/`middleware\.budget\.runn`: unknown key; did you mean `run`\?/);
+    expect(refused({ run: { tokens: 0 }, nodes: { ask: { usd: 0.5 } }, expectedOutputTokens: 100 })).toBe("accepted");
+    expect(refused(undefined)).toBe("accepted");
+  });
+
+  it("attachments count in the estimate before the call: three images (~1,600 tokens each) do not fit 4,000 tokens, two do", async () => {
+    const png = { data: Buffer.from("\x89PNG fake").toString("base64"), media_type: "image/png" };
+    const src = (n: number) => oneNode(`attach {\n      image: [${Array.from({ length: n }, () => "state.photo").join(", ")}]\n    }`, "state {\n    photo: any\n  }\n  defaults {\n    budget { tokens: 4000 }\n  }");
+    const three = setup({ rules: [{ reply: { text: "ok", usage: { inputTokens: 1, outputTokens: 1 } } }] });
+    const a = await run(src(3), three.config, { photo: png });
+    expect(a.last.type).toBe("run_failed");
+    expect(a.last.error.message).toMatch(/budget exceeded: a call of node `ask` \(estimated (\d+) tokens\) would bring the run's budget to \d+ tokens of 4000/);
+    expect(Number(/estimated (\d+)/.exec(a.last.error.message)![1])).toBeGreaterThanOrEqual(3 * 1_600);
+    expect(three.provider.requests).toHaveLength(0);
+    const two = setup({ rules: [{ reply: { text: "ok", usage: { inputTokens: 1, outputTokens: 1 } } }] });
+    const b = await run(src(2), two.config, { photo: png });
+    expect(b.last.type).toBe("run_completed");
+    expect(two.provider.requests[0]!.messages.at(-1)!.parts).toHaveLength(2);
+  });
+
+  it("a text file attached inline is estimated at its size (4 bytes per token), a PDF at a page's 3,000 tokens", () => {
+    const msg = (parts: ContentPart[]): ChatRequest => ({ model: "m", messages: [{ id: "u", role: "user", content: "", parts }] });
+    const text = Buffer.from("x".repeat(40_000)).toString("base64");
+    expect(attachmentTokens(msg([{ kind: "file", data: text, mediaType: "text/plain" }]))).toBe(10_000);
+    expect(attachmentTokens(msg([{ kind: "file", data: text, mediaType: "application/pdf" }]))).toBe(FILE_PART_TOKENS);
+    expect(attachmentTokens(msg([{ kind: "image", url: "https://example.com/a.png" }, { kind: "file", url: "https://example.com/a.pdf" }]))).toBe(IMAGE_PART_TOKENS + FILE_PART_TOKENS);
   });
 
   it("fan-out branches reserve their estimates: with room for two, the third concurrent call is refused", async () => {

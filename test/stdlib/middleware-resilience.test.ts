@@ -5,9 +5,9 @@
  * injected (recorded, not slept) so the tests are fast and exact.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { Registry, type ChatRequest, type ModelMiddleware } from "../../registry/index.js";
+import { ConfigError, Registry, type ChatRequest, type ModelMiddleware } from "../../registry/index.js";
 import { classifyError, NodeError, type RunEvent } from "../../runtime/index.js";
-import { circuitBreakerMiddleware, rateLimitMiddleware, retryMiddleware, standardRegistry } from "../../stdlib/index.js";
+import { circuitBreakerMiddleware, rateLimitMiddleware, retryMiddleware, standardRegistry, type RateLimitOptions } from "../../stdlib/index.js";
 import { openaiProvider } from "../../stdlib/providers/openai.js";
 import { completion, errorBody, startOpenAIServer, type OpenAIServer, type ScriptedResponse, type ServerHandler } from "../helpers/openai-server.js";
 import { buildGraph, eventsOf } from "../helpers/run-graph.js";
@@ -234,6 +234,25 @@ describe("rate limit", () => {
     const free = registryWith(server, [rateLimitMiddleware({ limits: { anthropic: { maxConcurrent: 1 } } })]);
     await Promise.all(Array.from({ length: 4 }, () => free.chat("m", ask)));
     expect(peak).toBe(4);
+  });
+
+  it("the constructor refuses limits the limiter would read as none (0, NaN, a string) or not at all (a misspelt key), naming the key", () => {
+    const refused = (limits: unknown) => {
+      try {
+        rateLimitMiddleware({ limits } as RateLimitOptions);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refused({ openai: { requestsPerMinute: 0 } })).toMatch(/^`middleware\.rateLimit\.openai\.requestsPerMinute`: /);
+    expect(refused({ openai: { tokensPerMinute: Number.NaN } })).toMatch(/`middleware\.rateLimit\.openai\.tokensPerMinute`/);
+    expect(refused({ openai: { maxConcurrent: 1.5 } })).toMatch(/`middleware\.rateLimit\.openai\.maxConcurrent`/);
+    expect(refused({ openai: { requestsPerMinut: 60 } })).toMatch(/`middleware\.rateLimit\.openai\.requestsPerMinut`: unknown key; did you mean `requestsPerMinute`\?/);
+    expect(refused({ openai: "60/min" })).toMatch(/`middleware\.rateLimit\.openai`: expected a provider's rate limits/);
+    expect(refused(undefined)).toMatch(/`middleware\.rateLimit`/);
+    expect(refused({ openai: { requestsPerMinute: 60, maxConcurrent: 2 } })).toBe("accepted");
   });
 
   it("an abort while waiting rejects that call without blocking the next", async () => {
