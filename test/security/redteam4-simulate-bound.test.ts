@@ -16,25 +16,24 @@ import { renderSimReport } from "../../cli/simulate-report.js";
 
 const HOSTILE = `graph s2 {
   start q
-  defaults { recursion_limit: 10000 }
+  defaults { recursion_limit: 1000 }
   state { n: number = 0, d: string }
   node q { kind interrupt prompt "?" options ["a","b","c","d","e","f","g","h"] writes d next q2 }
   node q2 { kind interrupt prompt "?" options ["a","b","c","d","e","f","g","h"] writes d next a }
-  node a { kind set set { n: state.n + 1 } routes { when state.n < 9990 -> a else -> END } }
+  node a { kind set set { n: state.n + 1 } routes { when state.n < 990 -> a else -> END } }
 }
 `;
 
 describe("a simulation's supersteps are bounded over all its runs", () => {
   it("stops starting runs once another could pass the bound, and says why", async () => {
-    const t0 = Date.now();
-    const r = await simulate(HOSTILE, { snapshot: exportRegistry(standardRegistry()), maxSupersteps: 30_000 });
+    // (the attack at a tenth of its size: the bound is what is tested, not the machine's speed)
+    const r = await simulate(HOSTILE, { snapshot: exportRegistry(standardRegistry()), maxSupersteps: 3_000 });
     const report = r.report!;
-    expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(report.superstepsSpent).toBeLessThanOrEqual(30_000);
-    expect(report.superstepBound).toBe(30_000);
+    expect(report.superstepsSpent).toBeLessThanOrEqual(3_000);
+    expect(report.superstepBound).toBe(3_000);
     expect(report.runs).toBe(3);
     expect(report.truncated).toBe(true);
-    expect(renderSimReport(report)).toMatch(/ran 29\d{3} supersteps, and another run could pass its bound of 30000/);
+    expect(renderSimReport(report)).toMatch(/ran 29\d{2} supersteps, and another run could pass its bound of 3000/);
   }, 60_000);
 
   it("the option cannot raise the bound past MAX_SIMULATED_SUPERSTEPS", async () => {
