@@ -24,6 +24,16 @@ describe("native work over a whole list or record is charged before it runs", ()
     expect((await h.run("n")).value).toBeLessThanOrEqual(30);
   });
 
+  it("the red team's cell under a 100 ms limit ends at the deadline, not a minute later", async () => {
+    const h = harness({ policy: { timeoutMs: 100 } });
+    const t0 = Date.now();
+    const r = await h.run("let xs = range(4000000)\nlet n = 0\nwhile (xs.length) { xs.shift(); n++ }\nn");
+    expect(codes(r)).toEqual(["E-ragsh-timeout"]);
+    // It ran ~60 s (the clock read every 1,024 operations); now `range` reads it while it
+    // builds and each shift before it runs. The bound is far above a loaded machine's delays.
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it("shift still shifts: the first item, or undefined on an empty list", async () => {
     const h = harness();
     expect((await h.run("let q = [1, 2, 3]\n[q.shift(), q, [].shift()]")).value).toEqual([1, [2, 3], undefined]);
