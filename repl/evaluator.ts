@@ -9,6 +9,7 @@ import { KEY_WRITE_WORK } from "./costs.js";
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
+import { recordKeys } from "./record-keys.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
 import { Closure, Env, isForbiddenKey, type Binding, newRecord, ScriptFunction, toNum, toStr, truthy, typeOf, type StringCharge, type Value } from "./values.js";
 
@@ -391,7 +392,7 @@ export abstract class Evaluator implements MemberRuntime {
       this.alloc(v.length * 16);
       v.forEach((x, i) => (out[String(i)] = x));
     } else if (typeof v === "object" && !(v instanceof ScriptFunction) && !("members" in v)) {
-      const keys = Object.keys(v);
+      const keys = recordKeys(this, v);
       this.work(keys.length * KEY_WRITE_WORK);
       this.alloc(keys.length * 16);
       for (const k of keys) out[k] = (v as Record<string, Value>)[k];

@@ -11,6 +11,7 @@ import { ScriptError } from "./errors.js";
 import type { MethodRuntime } from "./method-runtime.js";
 import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
 import { cellCharge, fromHost, jsonContainerBytes, toHost } from "./boundary.js";
+import { recordKeys } from "./record-keys.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
 
 type Sync = (self: never, args: Value[], rt: MethodRuntime) => Value;
@@ -36,6 +37,40 @@ const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
 /** A string a native parser scans (`parseInt`, `parseFloat`): a long one is charged as work first. */
 const scanned = (rt: MethodRuntime, s: string) => (s.length > LONG && rt.work(s.length), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
+/** Native work over `n` characters or items, charged before it runs when it is longer than an operation covers (`LONG`). */
+const scan = (rt: MethodRuntime, n: number) => void (n > LONG && rt.work(n));
+
+/** `[from, to)` of `slice(a, b)` on a string or list of length `len` (negative from the end, clamped), as JavaScript takes them. */
+function sliceBounds(rt: MethodRuntime, len: number, a: Value, b: Value): [number, number] {
+  const at = (x: number) => (x < 0 ? Math.max(len + x, 0) : Math.min(x, len));
+  const from = at(int(a, 0, rt));
+  const to = b === undefined ? len : at(int(b, 0, rt));
+  return [from, Math.max(from, to)];
+}
+
+/** `[from, to)` of `substring(a, b)` (clamped to the string, swapped when reversed), as JavaScript takes them. */
+function substringBounds(rt: MethodRuntime, len: number, a: Value, b: Value): [number, number] {
+  const at = (x: number) => Math.max(0, Math.min(x, len));
+  const x = at(int(a, 0, rt));
+  const y = b === undefined ? len : at(int(b, 0, rt));
+  return x <= y ? [x, y] : [y, x];
+}
+
+/** A record's values: the listing charged (`recordKeys`), the list's slots before it is built. */
+function recordValues(rt: MethodRuntime, o: ScriptRecord): Value[] {
+  const keys = recordKeys(rt, o);
+  rt.alloc(keys.length * 8);
+  scan(rt, keys.length);
+  return keys.map((k) => o[k]);
+}
+
+/** A record's `[key, value]` pairs: the listing charged (`recordKeys`), the pairs and the list's slots before they are built. */
+function recordEntries(rt: MethodRuntime, o: ScriptRecord): Value[] {
+  const keys = recordKeys(rt, o);
+  rt.alloc(keys.length * 32);
+  scan(rt, keys.length);
+  return keys.map((k) => [k, o[k]]);
+}
 
 /**
  * `padStart`/`padEnd`: the length and the filler are converted (and charged) first, then
@@ -64,16 +99,17 @@ const STRING: Readonly<Record<string, Method>> = {
   trim: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trim()) },
   trimStart: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimStart()) },
   trimEnd: { sync: (s: string, _a, rt) => (rt.work(s.length), s.trimEnd()) },
-  slice: { sync: (s: string, [a, b], rt) => grow(rt, s.slice(int(a, 0, rt), b === undefined ? undefined : int(b, 0, rt))) },
-  substring: { sync: (s: string, [a, b], rt) => grow(rt, s.substring(int(a, 0, rt), b === undefined ? undefined : int(b, 0, rt))) },
+  // The piece's size is known from its bounds: charged before it is cut.
+  slice: { sync: (s: string, [a, b], rt) => { const [from, to] = sliceBounds(rt, s.length, a, b); rt.alloc((to - from) * 2); return s.slice(from, to); } },
+  substring: { sync: (s: string, [a, b], rt) => { const [from, to] = substringBounds(rt, s.length, a, b); rt.alloc((to - from) * 2); return s.slice(from, to); } },
   includes: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
   contains: { sync: (s: string, [x], rt) => indexOf(rt, s, toStr(x, rt)) >= 0 },
   startsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.startsWith(n); } },
   endsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.endsWith(n); } },
   indexOf: { sync: (s: string, [x, from], rt) => indexOf(rt, s, toStr(x, rt), int(from, 0, rt)) },
   lastIndexOf: { sync: (s: string, [x], rt) => lastIndexOf(rt, s, toStr(x, rt)) },
-  toUpperCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
-  toLowerCase: { sync: (s: string, _a, rt) => (rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
+  toUpperCase: { sync: (s: string, _a, rt) => (scan(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
+  toLowerCase: { sync: (s: string, _a, rt) => (scan(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
   replace: {
     sync: (s: string, [a, b], rt) => {
       const p = str(a, "the pattern of `replace`");
@@ -119,11 +155,14 @@ const STRING: Readonly<Record<string, Method>> = {
 const ARRAY: Readonly<Record<string, Method>> = {
   // No native spread of `args` (`a.push(...args)`): a call with a spread of a long list has
   // more arguments than a native call takes (RangeError); items are appended in a loop.
-  push: { sync: (a: Value[], args, rt) => (rt.alloc(args.length * 8), append(a, args), a.length) },
+  push: { sync: (a: Value[], args, rt) => (scan(rt, args.length), rt.alloc(args.length * 8), append(a, args), a.length) },
   pop: { sync: (a: Value[]) => a.pop() },
-  shift: { sync: (a: Value[]) => a.shift() },
+  // Moves every remaining item down one slot (O(n) native work on a long list): charged
+  // before. Uncharged, a loop shifting a 4,000,000-item list held the event loop ~60 s,
+  // reading the clock only every 1,024 operations.
+  shift: { sync: (a: Value[], _args, rt) => (rt.work(a.length), a.shift()) },
   unshift: { sync: (a: Value[], args, rt) => (rt.work(a.length + args.length), rt.alloc(args.length * 8), insertAt(a, 0, args), a.length) },
-  slice: { sync: (a: Value[], [x, y], rt) => (rt.work(a.length), list(rt, a.slice(int(x, 0, rt), y === undefined ? undefined : int(y, 0, rt)))) },
+  slice: { sync: (a: Value[], [x, y], rt) => { rt.work(a.length); const [from, to] = sliceBounds(rt, a.length, x, y); rt.alloc((to - from) * 8); return a.slice(from, to); } },
   splice: {
     sync: (a: Value[], [x, y, ...items], rt) => {
       rt.work(a.length + items.length);
@@ -131,9 +170,12 @@ const ARRAY: Readonly<Record<string, Method>> = {
       const len = a.length;
       const x0 = int(x, 0, rt);
       const start = x0 < 0 ? Math.max(len + x0, 0) : Math.min(x0, len);
-      const removed = a.splice(start, y === undefined ? len : int(y, 0, rt));
+      // The removed items' list is charged before it is cut out.
+      const count = Math.max(0, Math.min(y === undefined ? len : int(y, 0, rt), len - start));
+      rt.alloc(count * 8);
+      const removed = a.splice(start, count);
       insertAt(a, start, items);
-      return list(rt, removed);
+      return removed;
     },
   },
   concat: {
@@ -168,6 +210,8 @@ const ARRAY: Readonly<Record<string, Method>> = {
   at: { sync: (a: Value[], [i], rt) => a.at(int(i, 0, rt)) },
   flat: {
     sync: (a: Value[], _args, rt) => {
+      // The count is a pass over the list: charged before it, then the flattened list's items.
+      scan(rt, a.length);
       const n = a.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), 0);
       rt.work(n);
       rt.alloc(n * 8);
@@ -175,9 +219,10 @@ const ARRAY: Readonly<Record<string, Method>> = {
     },
   },
   len: { sync: (a: Value[]) => a.length },
-  map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) out.push((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R)); return list(rt, out); } },
+  // Each slot of the list `map` and `filter` build is charged before it is added (a callback may grow `a` as it runs).
+  map: { *gen(a: Value[], [f], rt, call) { fn(f, "`map`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) { const v = (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); rt.alloc(8); out.push(v); } return out; } },
   forEach: { *gen(a: Value[], [f], _rt, call) { fn(f, "`forEach`"); for (let i = 0; i < a.length; i++) (R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R); return undefined; } },
-  filter: { *gen(a: Value[], [f], rt, call) { fn(f, "`filter`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) out.push(a[i]); return list(rt, out); } },
+  filter: { *gen(a: Value[], [f], rt, call) { fn(f, "`filter`"); const out: Value[] = []; for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) rt.alloc(8), out.push(a[i]); return out; } },
   find: { *gen(a: Value[], [f], _rt, call) { fn(f, "`find`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return a[i]; return undefined; } },
   findIndex: { *gen(a: Value[], [f], _rt, call) { fn(f, "`findIndex`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return i; return -1; } },
   some: { *gen(a: Value[], [f], _rt, call) { fn(f, "`some`"); for (let i = 0; i < a.length; i++) if (truthy((R = call(f, [a[i], i]), isSuspended(R) ? yield* R : R))) return true; return false; } },
@@ -203,13 +248,17 @@ const ARRAY: Readonly<Record<string, Method>> = {
         // Sorted by string form, each computed once and charged (not once per comparison);
         // a comparison of two long keys is charged by the characters it reads, as it runs.
         rt.work(a.length * Math.max(1, Math.ceil(Math.log2(a.length + 1))));
+        // One [key, item] pair per item, charged as an entry is (`entries`) before they are built.
+        rt.alloc(a.length * 24);
         const keyed = a.map((x) => [toStr(x, rt), x] as const);
         keyed.sort(([x], [y]) => compareKeys(rt, x, y));
         for (let i = 0; i < keyed.length; i++) a[i] = keyed[i][1];
         return a;
       }
       fn(f, "`sort`");
-      // Merge sort, so the comparator (a script function) runs through the interpreter.
+      // Merge sort, so the comparator (a script function) runs through the interpreter; its copy of the list is charged first.
+      rt.work(a.length);
+      rt.alloc(a.length * 8);
       const sorted = yield* mergeSort(a.slice(), f, call, rt);
       for (let i = 0; i < sorted.length; i++) a[i] = sorted[i];
       return a;
@@ -258,10 +307,11 @@ function* mergeSort(xs: Value[], f: Value, call: CallBack, rt: MethodRuntime): G
 }
 
 const RECORD: Readonly<Record<string, Method>> = {
-  keys: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.keys(o)) },
-  values: { sync: (o: ScriptRecord, _a, rt) => list(rt, Object.values(o)) },
-  entries: { sync: (o: ScriptRecord, _a, rt) => (rt.alloc(Object.keys(o).length * 24), list(rt, Object.entries(o))) },
-  len: { sync: (o: ScriptRecord) => Object.keys(o).length },
+  // Listing a record's keys is native work over all of them: charged by `recordKeys`.
+  keys: { sync: (o: ScriptRecord, _a, rt) => list(rt, recordKeys(rt, o)) },
+  values: { sync: (o: ScriptRecord, _a, rt) => recordValues(rt, o) },
+  entries: { sync: (o: ScriptRecord, _a, rt) => recordEntries(rt, o) },
+  len: { sync: (o: ScriptRecord, _a, rt) => recordKeys(rt, o).length },
   has: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
   contains: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
 };
@@ -297,6 +347,9 @@ export const SYNC_METHOD_NAMES: ReadonlySet<string> = new Set(
 
 const native = (name: string, impl: (args: Value[]) => Value) => new NativeFunction(name, (args) => impl(args), undefined);
 
+/** Items `range` builds between two reads of the clock. */
+const RANGE_SLICE = 1 << 16;
+
 /** Builds the standard namespaces and conversion functions for one session. */
 export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
   const num = (a: Value) => toNum(a, rt);
@@ -328,7 +381,11 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         const space = typeof indent === "number" && indent > 0 ? Math.min(Math.floor(indent), 10) : undefined;
         // Copied with a bound on depth and size, each item charged (with its indentation)
         // before anything is built: a list shared 2^40 times stops at the budget, not the heap.
-        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: cellCharge(rt), json: true, ...(space ? { indent: space } : {}) });
+        const charge = cellCharge(rt);
+        let bytes = 0;
+        const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: (b) => ((bytes += b), charge(b)), json: true, ...(space ? { indent: space } : {}) });
+        // The native stringify reads every character the copy was charged for: charged as work before it runs.
+        scan(rt, bytes / 2);
         return grow(rt, JSON.stringify(plain, null, space) ?? "undefined");
       }),
     ],
@@ -355,9 +412,10 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
   };
   const object = new Map<string, Value>([
     // A list's keys, values and entries are charged before they are built; an object's as soon as its keys are known.
-    ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (list(rt, o), o.map((_, i) => String(i))) : list(rt, Object.keys(record(o, "`Object.keys`")))))],
-    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (list(rt, o), o.slice()) : list(rt, Object.values(record(o, "`Object.values`")))))],
-    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : (rt.alloc(Object.keys(record(o, "`Object.entries`")).length * 24), list(rt, Object.entries(o as ScriptRecord)))))],
+    // An object's listing is charged by `recordKeys` (native work over every key).
+    ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), list(rt, o), o.map((_, i) => String(i))) : list(rt, recordKeys(rt, record(o, "`Object.keys`")))))],
+    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), list(rt, o), o.slice()) : recordValues(rt, record(o, "`Object.values`"))))],
+    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : recordEntries(rt, record(o, "`Object.entries`"))))],
     [
       "fromEntries",
       native("Object.fromEntries", ([xs]) => {
@@ -379,8 +437,8 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         const t = record(target, "`Object.assign`");
         for (const s of sources) {
           if (!isRecord(s)) continue;
-          // Each source's keys are charged (work and memory) before they are copied.
-          const keys = Object.keys(s);
+          // Each source's keys are charged (work and memory) before they are copied; listing them, by `recordKeys`.
+          const keys = recordKeys(rt, s);
           rt.work(keys.length * KEY_WRITE_WORK);
           rt.alloc(keys.length * 16);
           for (const k of keys) t[k] = s[k];
@@ -408,8 +466,16 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         const s = step === undefined ? 1 : toNum(step, rt);
         if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(s) || s === 0) throw new ScriptError("E-ragsh-type-error", "`range` needs finite numbers and a non-zero step");
         const n = Math.max(0, Math.ceil((to - from) / s));
+        // Charged before it is built, and the clock read every `RANGE_SLICE` items while it
+        // is: one native call building 4,000,000 numbers took ~1 s on a loaded machine.
         rt.alloc(n * 8);
-        return Array.from({ length: n }, (_, i) => from + i * s);
+        scan(rt, n);
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if ((i & (RANGE_SLICE - 1)) === 0 && i) rt.work(1);
+          out.push(from + i * s);
+        }
+        return out;
       }),
     ],
     ["undefined", undefined],

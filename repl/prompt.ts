@@ -13,6 +13,7 @@ import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
 import { LineIndex } from "../grammar/span.js";
 import { loadFile, resetNote, type LoadHooks } from "./directives.js";
+import { ScriptError } from "./errors.js";
 import { readHistoryFile, writeHistoryFile } from "./history-file.js";
 import { isIncomplete } from "./script.js";
 import type { AnyEvent } from "./events.js";
@@ -329,8 +330,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
           if (r.status === "interrupted") write(`  ${c.yellow("paused again")}: ${r.interrupts.map((i) => `${i.id} (${i.node})`).join(", ")}\n`);
           else write(`  ${c.green("completed")} ${colorValue(r.output ?? r.state, c)}\n`);
         } catch (e) {
-          write(c.red(`  ${(e as Error).message}\n`));
-          return false;
+          return refused(e);
         }
         return true;
       }
@@ -339,6 +339,11 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         return true;
       case ":save": {
         if (!arg) return usage(":save FILE.ragsh");
+        try {
+          session.personCommand(":save");
+        } catch (e) {
+          return refused(e);
+        }
         const to = resolve(arg);
         try {
           writeFileSync(to, transcript.map((t) => savedEntry(t, to)).join("\n// %%\n") + "\n");
@@ -360,7 +365,11 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
       }
       case ":approve":
         if (!/^sha256:[0-9a-f]{64}$/.test(arg)) return usage(":approve sha256:…");
-        write(`  review token: ${c.bold(session.approve(arg, "prompt"))}\n`);
+        try {
+          write(`  review token: ${c.bold(session.approve(arg, "prompt"))}\n`);
+        } catch (e) {
+          return refused(e);
+        }
         return true;
       case ":quit":
       case ":q":
@@ -373,6 +382,12 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   };
 
   const usage = (u: string) => (write(c.yellow(`  usage: ${u}\n`)), false);
+  /** A command that threw: its message (with its code and help when it is a diagnostic's, e.g. a refused person's command); false. */
+  const refused = (e: unknown) => {
+    if (e instanceof ScriptError) write(c.red(`  error[${e.code}]: ${e.message}\n`) + (e.extras.help ? c.dim(`  help: ${e.extras.help}\n`) : ""));
+    else write(c.red(`  ${(e as Error).message}\n`));
+    return false;
+  };
 
   const load = async (file: string): Promise<boolean> => {
     if (!file) return usage(":load FILE.rag|FILE.ragsh");

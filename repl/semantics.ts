@@ -14,6 +14,7 @@ import { didYouMean } from "../grammar/suggest.js";
 import { ScriptError } from "./errors.js";
 import type { MethodRuntime } from "./method-runtime.js";
 import { methodNames, methodOf, type Method } from "./methods.js";
+import { recordKeys } from "./record-keys.js";
 import { chargeCompare, LONG } from "./search.js";
 import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toNum, toStr, type ScriptRecord, type Value } from "./values.js";
 
@@ -215,9 +216,8 @@ export function iterate(rt: MethodRuntime, v: Value, mode: "of" | "in" | "rhai",
     return mode === "in" ? chars.map((_, i) => String(i)) : chars;
   }
   if (isRecord(v) && mode !== "of") {
-    const keys = Object.keys(v);
-    if (keys.length > LONG) rt.work(keys.length);
-    return keys;
+    // Listing the keys is native work over all of them: charged by `recordKeys`.
+    return recordKeys(rt, v);
   }
   if (isRecord(v)) throw new ScriptError("E-ragsh-type-error", "an object is not iterable with `of`", span, { help: "iterate `Object.keys(obj)`, `Object.entries(obj)`, or use `for (const k in obj)`" });
   throw new ScriptError("E-ragsh-type-error", `${describeType(v)} is not iterable`, span, { label: "not a list, string or object" });

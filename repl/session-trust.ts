@@ -40,6 +40,15 @@ export class SessionTrust {
     };
   }
 
+  /**
+   * Who writes the session's own input (`SessionOptions.author`), whatever it loaded
+   * since: a person's commands (`:approve`, `:resume`, `:save`) are refused when it is
+   * a model (`Session.personCommand`).
+   */
+  get owner(): Author {
+    return this.own;
+  }
+
   /** Who the session's cells are trusted as now. */
   get author(): Author {
     return this.current;

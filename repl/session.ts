@@ -292,9 +292,28 @@ export class Session implements SessionCore {
    * a review token for `graph_register({…, review: token})`. Never reachable from a script.
    */
   approve(hash: string, reviewer: string): string {
+    this.personCommand(":approve");
     const bp = compiledByHash(this, hash) ?? [...this.graphs.values()].find((g) => g.hash === hash);
     this.registry.approvals.approve(bp ?? { id: "(session graph)", hash }, { approvedBy: reviewer, note: `approved at the prompt of ${this.id}` });
     return this.approvals.approve(hash, reviewer);
+  }
+
+  /**
+   * The one check of a person's command at the prompt — `:approve` (writes the project's
+   * approvals), `:resume` (answers a paused run's interrupts), `:save` (writes a file):
+   * refused in a session whose own input a model writes (`author: "model"`: model-written
+   * input piped into `rag repl`), which may do only what `rag repl gen.ragsh` does (cells,
+   * `:load`, `:reset`). A person's session lowered by a `:load`ed model-written script
+   * keeps them: a script cannot type a colon command, only the person at the prompt can.
+   * (Piped model-written input ran `:approve` with the person's grants, red team round 10.)
+   *
+   * @throws ScriptError `E-ragsh-capability-denied` when the session's input is a model's.
+   */
+  personCommand(command: string): void {
+    if (this.trust.owner !== "model") return;
+    throw new ScriptError("E-ragsh-capability-denied", `\`${command}\` is a person's command, and this session's input was written by a model (\`// rag:generated-by\`): it runs as \`rag repl FILE.ragsh\` runs a model's script (cells, \`:load\`, \`:reset\`)`, undefined, {
+      help: "a person approves a hash with `rag approve` or at an interactive `rag repl` prompt, and answers a paused run there with `:resume`",
+    });
   }
 
   /** Cancels the running cell, and the capability call in flight (`E-ragsh-cancelled`); a no-op between cells. */
@@ -537,6 +556,7 @@ export class Session implements SessionCore {
    * @throws Error when the thread has no checkpoint or its graph is not known here.
    */
   async resumeThread(thread: string, command: ResumeCommand): Promise<GraphOutcome> {
+    this.personCommand(":resume");
     const snap = await getState(this.checkpointer, thread);
     if (!snap) throw new Error(`thread \`${thread}\` has no checkpoint in this session`);
     // A person resumed it at the prompt: the session's scripts may follow it from here.

@@ -12,6 +12,8 @@
  * failed cell, 2 for a usage or config error.
  */
 import { dirname, join } from "node:path";
+import { PassThrough } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { diagnosticToJson, renderDiagnostics } from "../../compiler/index.js";
 import { LineIndex } from "../../grammar/span.js";
 import type { AnyEvent } from "../../repl/events.js";
@@ -44,12 +46,19 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const out = process.stdout;
     const colors = colorsFor(out).isColorSupported;
     const view = new PromptView(out, colors);
-    const session = new Session({ registry: loaded.registry, context, sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
+    // Piped or redirected input runs as a script does: it stops at the first failed cell or
+    // command, exit 1; and, as `rag repl FILE.ragsh` does, its leading comment lines say
+    // whose it is. Model-written input (`// rag:generated-by model`) runs as a model's
+    // session (policy.untrustedAllow) and may not use a person's commands (`:approve`,
+    // `:resume`, `:save`: Session.personCommand). It used to run with the person's grants.
+    const piped = !process.stdin.isTTY;
+    const { head, input } = piped ? await readHead(process.stdin) : { head: "", input: process.stdin };
+    const byModel = piped && isModelWritten(head, loaded.registry.policy);
+    if (byModel) process.stderr.write("note: standard input was written by a model: it runs as a model's session (policy.untrustedAllow); :approve, :resume and :save are refused\n");
+    const session = new Session({ registry: loaded.registry, context, author: byModel ? "model" : "human", sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
     try {
-      // Piped or redirected input runs as a script does: it stops at the first failed cell or command, exit 1.
-      const stopAtFailure = !process.stdin.isTTY;
-      return await runPrompt({ session, input: process.stdin, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors, stopAtFailure, errors: process.stderr }, view);
+      return await runPrompt({ session, input, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors, stopAtFailure: piped, errors: process.stderr }, view);
     } finally {
       await closeCheckpoints(checkpointer);
     }
@@ -97,4 +106,65 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   return status;
 }
 
+/** Lines `provenanceFromText` reads for a pragma (its leading blank and `//` lines). */
+const HEAD_LINES = 64;
 
+/**
+ * Reads piped standard input up to where `isModelWritten` can judge it, as it judges a
+ * script file: the first line that is neither blank nor a `//` comment, `HEAD_LINES`
+ * lines, or the end of input. Returns that text (`head`) and a stream that replays it
+ * followed by the rest of the input, unread, so the prompt sees every byte (input piped
+ * line by line from a running program is not read to its end first). Past
+ * `MAX_INPUT_BYTES` of comment lines the head is what was read.
+ */
+async function readHead(stdin: NodeJS.ReadableStream): Promise<{ head: string; input: NodeJS.ReadableStream }> {
+  const chunks: (string | Buffer)[] = [];
+  const decoder = new StringDecoder("utf8");
+  let head = "";
+  let ended = false;
+  const at = { start: 0, scanned: 0, lines: 0 };
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      stdin.off("data", onData);
+      stdin.off("end", onEnd);
+      stdin.off("error", onError);
+      stdin.pause();
+      resolve();
+    };
+    const onData = (chunk: string | Buffer) => {
+      chunks.push(chunk);
+      head += typeof chunk === "string" ? chunk : decoder.write(chunk);
+      if (headDone(head, at)) stop();
+    };
+    const onEnd = () => ((ended = true), stop());
+    const onError = (e: Error) => (stop(), reject(e));
+    stdin.on("data", onData);
+    stdin.once("end", onEnd);
+    stdin.once("error", onError);
+  });
+  const input = new PassThrough();
+  for (const c of chunks) input.write(c);
+  if (ended) input.end();
+  else stdin.pipe(input);
+  return { head, input };
+}
+
+/**
+ * Whether `text` (input read so far) holds its first code line, `HEAD_LINES` lines, or
+ * `MAX_INPUT_BYTES` characters. `at` keeps where the unfinished line starts and how many
+ * lines were judged, so each chunk is scanned once.
+ */
+function headDone(text: string, at: { start: number; scanned: number; lines: number }): boolean {
+  if (text.length > MAX_INPUT_BYTES) return true;
+  for (; at.lines < HEAD_LINES; at.lines++) {
+    const nl = text.indexOf("\n", Math.max(at.start, at.scanned));
+    at.scanned = nl < 0 ? text.length : nl + 1;
+    // Its first characters say what a line is (a comment, blank, code).
+    const t = text.slice(at.start, Math.min(nl < 0 ? text.length : nl, at.start + 1024)).trim();
+    // A started line that is not blank and cannot become a comment is code (or a colon command).
+    if (t !== "" && !t.startsWith("//") && !"//".startsWith(t)) return true;
+    if (nl < 0) return false;
+    at.start = nl + 1;
+  }
+  return true;
+}
