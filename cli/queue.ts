@@ -5,7 +5,7 @@
  * an in-process run. Ctrl-C asks the worker running it to cancel (the thread stays
  * resumable); the run's end is still awaited and reported.
  */
-import { CancelledError, errorToJson, type RunEvent } from "../runtime/index.js";
+import { CancelledError, CheckpointError, errorToJson, type RunEvent } from "../runtime/index.js";
 import { isPostgresUrl, QueueRunSubmitter, ScaleConfigError, type RunHandle, type SubmitResume, type SubmitRun } from "../scale/index.js";
 import { CliError } from "./errors.js";
 import { reportEnd, showEvent, type ExecuteOptions, type RunTail } from "./execute.js";
@@ -19,6 +19,7 @@ export function openQueue(url: string, checkpoints: string | false | undefined):
     return new QueueRunSubmitter(url, { checkpoints });
   } catch (e) {
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
+    if (e instanceof CheckpointError) throw new CliError(`--checkpoints: ${e.message}`);
     throw e;
   }
 }
