@@ -14,4 +14,5 @@ export { QueueRunSubmitter, type QueueRunSubmitterOptions, RunWorker, type RunWo
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./scale/index.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./scale/index.js";
 export { type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./scale/index.js";
-export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, ScaleConfigError, QueueUnavailableError } from "./scale/index.js";
+export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError, ScaleConfigError, QueueUnavailableError } from "./scale/index.js";
+export type { QueueSecretSource } from "./scale/index.js";

@@ -98,7 +98,7 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
   const client = new pg.Client({ connectionString: pgBase });
   await client.connect();
   const redis = new Redis(redisBase);
-  const submitter = new QueueRunSubmitter(queue);
+  const submitter = new QueueRunSubmitter(queue, { checkpoints: pgUrl });
   const out: CrashTrial[] = [];
   try {
     await spawnWorker();

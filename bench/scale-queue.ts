@@ -78,7 +78,7 @@ export default defineConfig({ tools: { io: tool({ description: "50 ms of I/O", s
       started.push(new Promise((ok) => w.stdout!.on("data", (d: Buffer) => d.toString().includes("taking runs") && ok())));
     }
     await Promise.all(started);
-    const submitter = new QueueRunSubmitter(queue);
+    const submitter = new QueueRunSubmitter(queue, { checkpoints: pgUrl });
     // Warm-up: one run (migrations, compile caches).
     const warm = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId: `warm-${n}` });
     await submitter.outcome(warm.runId);

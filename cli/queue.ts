@@ -5,20 +5,21 @@
  * an in-process run. Ctrl-C asks the worker running it to cancel (the thread stays
  * resumable); the run's end is still awaited and reported.
  */
-import { CancelledError, errorToJson, type RunEvent } from "../runtime/index.js";
+import { CancelledError, CheckpointError, errorToJson, type RunEvent } from "../runtime/index.js";
 import { isPostgresUrl, QueueRunSubmitter, ScaleConfigError, type RunHandle, type SubmitResume, type SubmitRun } from "../scale/index.js";
 import { CliError } from "./errors.js";
 import { reportEnd, showEvent, type ExecuteOptions, type RunTail } from "./execute.js";
 
-/** Opens the submitter of `--queue URL`. @throws CliError for a bad URL, or checkpoints that are not Postgres. */
+/** Opens the submitter of `--queue URL`, signing its jobs with the queue secret of the `--checkpoints` store (`job-signature.ts`). @throws CliError for a bad URL, or checkpoints that are not Postgres. */
 export function openQueue(url: string, checkpoints: string | false | undefined): QueueRunSubmitter {
   if (typeof checkpoints !== "string" || !isPostgresUrl(checkpoints)) {
     throw new CliError("--queue runs on workers that checkpoint to Postgres: pass the same --checkpoints postgres://… the workers use (so the printed resume commands and `rag runs` find the thread)");
   }
   try {
-    return new QueueRunSubmitter(url);
+    return new QueueRunSubmitter(url, { checkpoints });
   } catch (e) {
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
+    if (e instanceof CheckpointError) throw new CliError(`--checkpoints: ${e.message}`);
     throw e;
   }
 }

@@ -22,6 +22,9 @@
  *   saves its `__spend__` record against the checkpoint before each call (upserted,
  *   `PostgresCheckpointer.putBranchSpend`) and returns what it spent with its result,
  *   which the run charges to the thread's ledger.
+ * - **Signed.** A branch job travels signed with the deployment's queue secret, like a run
+ *   job (`job-signature.ts`, purpose `branch`); a worker runs no branch job whose
+ *   signature does not check out, or that is signed for another job id.
  * - **Leases**: a branch job is held with BullMQ's lock like a run job; a worker that dies
  *   mid-branch loses it, and another worker runs the branch again (its earlier, uncommitted
  *   work is lost; committed branches never run again).
@@ -30,6 +33,7 @@ import { createHash } from "node:crypto";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { z } from "zod";
 import { CancelledError, TaskUsageSchema, neutralizeJson, parseUntrustedJson, type BranchRef, type BranchResult, type BranchRunner, type TaskRecord } from "../runtime/index.js";
+import { signJob, type QueueSecretSource } from "./job-signature.js";
 import type { QueueUrl } from "./redis-url.js";
 
 /** The queue branch jobs of runs on `queue` go to. */
@@ -38,8 +42,8 @@ export const branchQueueName = (queue: string): string => `${queue}-branches`;
 const id = z.string().min(1).max(512);
 const count = z.number().finite().min(0);
 
-/** The data of a branch job (validated by the worker: it comes from Redis). */
-export const BranchJobData = z.object({
+/** The data of a branch job (signed; checked and then validated by the worker, strictly: it comes from Redis). */
+export const BranchJobData = z.strictObject({
   runId: id,
   threadId: id,
   namespace: z.string().max(512),
@@ -68,6 +72,8 @@ export function branchJobId(b: Pick<BranchRef, "threadId" | "namespace" | "check
 }
 
 export interface QueueBranchRunnerOptions {
+  /** The key branch jobs are signed with (the run's `PostgresCheckpointer`: `queueSecret`). */
+  readonly secrets: QueueSecretSource;
   /** Attempts of a branch job whose worker failed to reach the stores (BullMQ `attempts`, default 5; backoff 500 ms doubling). */
   readonly attempts?: number;
   /**
@@ -141,7 +147,7 @@ export class QueueBranchRunner implements BranchRunner {
 
   constructor(
     url: QueueUrl,
-    private readonly options: QueueBranchRunnerOptions = {},
+    private readonly options: QueueBranchRunnerOptions,
   ) {
     const name = branchQueueName(url.queue);
     this.queue = new Queue(name, { connection: url.connection, prefix: url.prefix });
@@ -157,7 +163,7 @@ export class QueueBranchRunner implements BranchRunner {
   async run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult> {
     await this.ready;
     const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}), ...(branch.spent ? { spent: branch.spent } : {}) };
-    const job = await this.queue.add("branch", data, {
+    const job = await this.queue.add("branch", signJob(await this.options.secrets.queueSecret(), "branch", data), {
       jobId: branchJobId(branch),
       attempts: this.options.attempts ?? 5,
       backoff: { type: "exponential", delay: 500 },

@@ -44,6 +44,26 @@ export class StaleResumeError extends RagError {
   }
 }
 
+/**
+ * A queue job that no legitimate submitter made: unsigned, or its signature does not match
+ * its data under the deployment's queue secret (`job-signature.ts`). The worker fails the
+ * job for good (no retry) and runs nothing of it; the job's failure reason starts with the
+ * code. Anyone who can write to Redis can add jobs; only a holder of the secret (kept in
+ * the Postgres store) can sign them.
+ */
+export class UntrustedJobError extends RagError {
+  readonly code = "untrusted_job";
+  constructor(
+    message: string,
+    readonly jobId: string | undefined,
+  ) {
+    super(message);
+  }
+  protected override details() {
+    return { jobId: this.jobId ?? null };
+  }
+}
+
 /** A queue or store URL that cannot be used (wrong scheme, bad schema name). */
 export class ScaleConfigError extends RagError {
   readonly code = "scale_config";

@@ -5,11 +5,12 @@
  */
 export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
 export { MIGRATIONS, SCHEMA_VERSION, migrate, migrateOnce, forgetMigrated, type Migration } from "./pg-migrations.js";
-export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, ScaleConfigError, QueueUnavailableError } from "./errors.js";
+export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError, ScaleConfigError, QueueUnavailableError } from "./errors.js";
+export { signJob, openJob, MAX_JOB_PAYLOAD, type QueueSecretSource, type JobEnvelope, type JobPurpose } from "./job-signature.js";
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";
 export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";
-export { QueueJobData } from "./run-jobs.js";
+export { QueueJobData, QueuedResumeCommand } from "./run-jobs.js";
 export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";
 export { RunWorker, type RunWorkerOptions } from "./worker.js";
 export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";

@@ -84,6 +84,22 @@ CREATE TABLE $schema.blobs (
   PRIMARY KEY (thread_id, ns, checkpoint_id, channel)
 );`,
   },
+  {
+    version: 4,
+    description: "signed queue jobs: the queue secret (one row, made on first use) and the queue runs workers started (a signed job that already ran to its end is not run again)",
+    sql: `
+CREATE TABLE $schema.queue_secret (
+  id BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (id),
+  secret BYTEA NOT NULL CHECK (octet_length(secret) >= 32),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE $schema.queue_runs (
+  run_id TEXT PRIMARY KEY,
+  thread_id TEXT NOT NULL,
+  ended BOOLEAN NOT NULL DEFAULT FALSE,
+  started_at BIGINT NOT NULL
+);`,
+  },
 ];
 
 /** The newest schema version this code reads and writes. */

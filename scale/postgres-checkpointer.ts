@@ -33,6 +33,7 @@
  *
  * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
  */
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
   BlobPlanner,
@@ -107,6 +108,8 @@ export class PostgresCheckpointer implements Checkpointer {
   private branchRows: WriteRow[] = [];
   private branchFlush: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** The queue secret, once read (`queueSecret`). */
+  private secret: Promise<Uint8Array> | undefined;
   /** Counters for tests and benchmarks: committed write transactions. */
   readonly stats = { transactions: 0 };
   /** Which channels changed since the last checkpoint this process put per thread. */
@@ -558,6 +561,55 @@ export class PostgresCheckpointer implements Checkpointer {
       const { rows } = await this.pool.query<{ graph: string; file: string; source: string }>(`SELECT graph, file, source FROM ${this.q}.sources WHERE hash = $1`, [hash]);
       return rows[0];
     });
+  }
+
+  /**
+   * The deployment's queue secret (`job-signature.ts`): 32 random bytes (`randomBytes`) in
+   * `<schema>.queue_secret`, made by the first process that asks (insert if absent, then
+   * read back, so processes racing to make it all get the one that was kept), cached for
+   * this checkpointer's lifetime. Submitters sign queue jobs with it and workers check
+   * them by it; it never leaves Postgres except to them.
+   *
+   * @throws CheckpointError when the store cannot be reached (not cached: asked again next time).
+   */
+  queueSecret(): Promise<Uint8Array> {
+    if (this.secret) return this.secret;
+    const made = this.guard("reading the queue secret", async () => {
+      await this.pool.query(`INSERT INTO ${this.q}.queue_secret (id, secret, created_at) VALUES (TRUE, $1, $2) ON CONFLICT (id) DO NOTHING`, [randomBytes(32), Date.now()]);
+      const { rows } = await this.pool.query<{ secret: Buffer }>(`SELECT secret FROM ${this.q}.queue_secret WHERE id`);
+      const secret = rows[0]?.secret;
+      if (!secret || secret.length < 32) throw new CheckpointError(`${this.where}: the queue secret is missing or shorter than 32 bytes`);
+      return new Uint8Array(secret);
+    });
+    this.secret = made;
+    made.catch(() => this.secret === made && (this.secret = undefined));
+    return made;
+  }
+
+  /**
+   * Records that a worker starts queue run `runId` (a run or resume job) of `threadId`, and
+   * says whether it may: false when the run already ran to its end (`endQueueRun`) — the
+   * signed job was added to the queue again (a replay: Redis peers can read jobs and add
+   * them back once BullMQ removed them). A later attempt of a run that did not end (its
+   * worker died, its store failed) may.
+   *
+   * @throws CheckpointError when the store cannot be reached.
+   */
+  async claimQueueRun(runId: string, threadId: string): Promise<boolean> {
+    return this.guard(`recording queue run ${runId}`, async () => {
+      const { rows } = await this.pool.query<{ ended: boolean }>(
+        `INSERT INTO ${this.q}.queue_runs (run_id, thread_id, started_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id RETURNING ended`,
+        [runId, threadId, Date.now()],
+      );
+      return rows[0]?.ended !== true;
+    });
+  }
+
+  /** Records that queue run `runId` of `threadId` ran to its end (completed, paused, failed, cancelled before it started): a job of it is not run again (`claimQueueRun`). */
+  async endQueueRun(runId: string, threadId: string): Promise<void> {
+    await this.guard(`recording the end of queue run ${runId}`, () =>
+      this.pool.query(`INSERT INTO ${this.q}.queue_runs (run_id, thread_id, ended, started_at) VALUES ($1, $2, TRUE, $3) ON CONFLICT (run_id) DO UPDATE SET ended = TRUE`, [runId, threadId, Date.now()]),
+    );
   }
 
   /** Drops the whole schema (tests; irreversible). */

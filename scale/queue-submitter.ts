@@ -3,18 +3,30 @@
  * BullMQ job (job id = run id) that any `rag worker` on the queue runs; `events` reads
  * the run's Redis Stream (replayable from an id), `cancel` reaches the worker running it.
  * Holds no state of its own: any number of submitters (CLI processes, `rag serve`
- * replicas) share one queue.
+ * replicas) share one queue. Every job is signed with the deployment's queue secret, read
+ * from the Postgres store the workers share (`job-signature.ts`): workers run no job
+ * without it.
  */
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { CancelledError, errorToJson, newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { CancelledError, errorToJson, InvalidResumeError, newId, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { redisAnswers } from "./errors.js";
+import { signJob, type QueueSecretSource } from "./job-signature.js";
+import { parsePostgresUrl, PostgresCheckpointer } from "./postgres-checkpointer.js";
+import { quoteSchema } from "./pg-migrations.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
 import type { QueueJobData } from "./run-jobs.js";
 import type { RunHandle, RunOutcome, RunSubmitter, SubmitResume, SubmitRun } from "./run-queue.js";
 
 export interface QueueRunSubmitterOptions {
+  /**
+   * The Postgres store the workers checkpoint to — a `postgres://…[?schema=…]` URL (opened
+   * here, connected on first submit, closed by `close`) or a `PostgresCheckpointer` (any
+   * `QueueSecretSource`; not closed here). Jobs are signed with its queue secret
+   * (`PostgresCheckpointer.queueSecret`); workers refuse jobs signed with another.
+   */
+  readonly checkpoints: string | QueueSecretSource;
   /** Attempts of a job whose run failed to reach its checkpoints (BullMQ `attempts`, default 5; backoff 1 s doubling). */
   readonly attempts?: number;
 }
@@ -30,9 +42,13 @@ export class QueueRunSubmitter implements RunSubmitter {
   /** The last connection error ioredis reported ("connect ECONNREFUSED 127.0.0.1:6390"), for `ping`'s message. */
   private lastError: string | undefined;
 
-  /** @throws ScaleConfigError for a bad queue URL. Connects lazily. */
-  constructor(queue: string | QueueUrl, private readonly options: QueueRunSubmitterOptions = {}) {
+  /** The store opened here from a URL, on the first submit (closed by `close`). */
+  private owned: PostgresCheckpointer | undefined;
+
+  /** @throws ScaleConfigError for a bad queue URL; CheckpointError for a bad Postgres URL or schema name. Connects lazily (Postgres on the first submit). */
+  constructor(queue: string | QueueUrl, private readonly options: QueueRunSubmitterOptions) {
     this.url = typeof queue === "string" ? parseQueueUrl(queue) : queue;
+    if (typeof options.checkpoints === "string") quoteSchema(parsePostgresUrl(options.checkpoints).schema ?? "ragraph");
     this.redis = new Redis({ ...this.url.connection, maxRetriesPerRequest: 3 });
     this.redis.on("error", (e: Error) => void (this.lastError = e.message));
     this.log = new RunLog(this.redis, this.url.prefix);
@@ -51,13 +67,27 @@ export class QueueRunSubmitter implements RunSubmitter {
     await redisAnswers(this.redis.ping(), this.url.shown, timeoutMs, () => this.lastError);
   }
 
-  /** Enqueues a run or a resume; returns at once with its run id. */
+  /**
+   * Enqueues a run or a resume, signed (`job-signature.ts`); returns at once with its run id.
+   *
+   * @throws InvalidResumeError for a resume whose command carries `update` (or any key but
+   *   `value`, `values`, `steering`), or names no `checkpointId`;
+   *   CheckpointError when the Postgres store (the queue secret) cannot be reached.
+   */
   async submit(job: SubmitRun | SubmitResume): Promise<RunHandle> {
     const runId = newId("run");
-    const data: QueueJobData =
-      job.kind === "run"
-        ? { kind: "run", runId, threadId: job.threadId, hash: job.hash, graph: job.graph, file: job.file, source: job.source, input: { ...job.input }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) }
-        : { kind: "resume", runId, threadId: job.threadId, command: { ...job.command }, ...(job.checkpointId !== undefined ? { checkpointId: job.checkpointId } : {}), ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
+    let data: QueueJobData;
+    if (job.kind === "run") {
+      data = { kind: "run", runId, threadId: job.threadId, hash: job.hash, graph: job.graph, file: job.file, source: job.source, input: { ...job.input }, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
+    } else {
+      const extra = Object.keys(job.command).filter((k) => k !== "value" && k !== "values" && k !== "steering");
+      if (extra.length) throw new InvalidResumeError(`a queued resume carries answers and steering only, not \`${extra[0]}\` (to change the thread's state, update it first, then resume)`);
+      if (typeof job.checkpointId !== "string" || !job.checkpointId) throw new InvalidResumeError(`a queued resume names the checkpoint it answers (\`checkpointId\`, the thread's latest)`);
+      const { value, values, steering } = job.command;
+      const command = { ...(Object.hasOwn(job.command, "value") ? { value } : {}), ...(values !== undefined ? { values: { ...values } } : {}), ...(steering !== undefined ? { steering } : {}) };
+      data = { kind: "resume", runId, threadId: job.threadId, command, checkpointId: job.checkpointId, ...(job.metadata ? { metadata: { ...job.metadata } } : {}) };
+    }
+    const signed = signJob(await this.secrets().queueSecret(), "run", data);
     const summary: QueuedRunSummary = {
       runId,
       threadId: job.threadId,
@@ -68,7 +98,7 @@ export class QueueRunSubmitter implements RunSubmitter {
       events: 0,
     };
     await this.log.create(summary);
-    await this.queue.add(job.kind, data, {
+    await this.queue.add(job.kind, signed, {
       jobId: runId,
       attempts: this.options.attempts ?? 5,
       backoff: { type: "exponential", delay: 1000 },
@@ -76,6 +106,13 @@ export class QueueRunSubmitter implements RunSubmitter {
       removeOnFail: { age: 7 * 24 * 3600 },
     });
     return { runId, threadId: job.threadId };
+  }
+
+  /** Where the queue secret comes from: the given store, or the one opened here from its URL. */
+  private secrets(): QueueSecretSource {
+    const c = this.options.checkpoints;
+    if (typeof c !== "string") return c;
+    return (this.owned ??= new PostgresCheckpointer(c, { poolSize: 1 }));
   }
 
   events(runId: string, from?: string, signal?: AbortSignal): AsyncIterable<{ readonly id: string; readonly event: RunEvent }> {
@@ -124,5 +161,6 @@ export class QueueRunSubmitter implements RunSubmitter {
   async close(): Promise<void> {
     await this.queue.close();
     this.redis.disconnect();
+    await this.owned?.closeAsync();
   }
 }

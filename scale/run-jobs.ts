@@ -1,14 +1,16 @@
 /**
  * The data of a BullMQ run job (issue 13 §2): what `QueueRunSubmitter.submit` enqueues
- * and `RunWorker` accepts. Job data comes from Redis, so the worker validates it with
- * these schemas before use (null-prototype objects for the user's values).
+ * and `RunWorker` accepts. It travels signed (`job-signature.ts`: the worker refuses a job
+ * whose MAC does not check out before reading it), and the worker then validates it with
+ * these strict schemas (no key the submitter does not send; null-prototype objects for
+ * the user's values, `parseUntrustedJson`).
  */
 import { z } from "zod";
 
 const id = z.string().min(1).max(256);
 const record = z.record(z.string(), z.unknown());
 
-export const RunJobData = z.object({
+export const RunJobData = z.strictObject({
   kind: z.literal("run"),
   runId: id,
   threadId: id,
@@ -21,13 +23,19 @@ export const RunJobData = z.object({
   metadata: record.optional(),
 });
 
-export const ResumeJobData = z.object({
+/**
+ * A queued resume's command: answers and steering, what `rag resume --queue` and `rag serve
+ * --queue` send — never `update` (a state edit is `updateState`, not a queued job).
+ */
+export const QueuedResumeCommand = z.strictObject({ value: z.unknown().optional(), values: record.optional(), steering: z.string().max(1024 * 1024).optional() });
+
+export const ResumeJobData = z.strictObject({
   kind: z.literal("resume"),
   runId: id,
   threadId: id,
-  command: z.object({ value: z.unknown().optional(), values: record.optional(), steering: z.string().optional() }).passthrough(),
-  /** The thread's latest checkpoint the command was answered against; the worker refuses the job (`stale_resume`) once the thread has moved on. */
-  checkpointId: id.optional(),
+  command: QueuedResumeCommand,
+  /** The thread's latest checkpoint the command was answered against (required); the worker refuses the job (`stale_resume`) once the thread has moved on. */
+  checkpointId: id,
   metadata: record.optional(),
 });
 

@@ -31,6 +31,7 @@ export interface SubmitRun {
 export interface SubmitResume {
   readonly kind: "resume";
   readonly threadId: string;
+  /** Answers (`value`, `values`) and `steering`; a command with `update` is refused (`InvalidResumeError`): edit the state with `updateState`, then resume. */
   readonly command: ResumeCommand;
   /**
    * The thread's latest checkpoint the command was answered against (its pending
@@ -38,9 +39,9 @@ export interface SubmitResume {
    * `StaleResumeError` (`stale_resume`) when the thread's latest checkpoint is another by
    * the time it runs (an earlier resume, run or state edit moved it on): an answer is
    * never applied to interrupts it was not given for, and an answered step never runs
-   * twice. Omitted: the job continues from whatever checkpoint is latest.
+   * twice. Required: a queued resume always answers one checkpoint.
    */
-  readonly checkpointId?: string;
+  readonly checkpointId: string;
   /** Stored with every checkpoint of the continuation. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** Shown in run listings (the worker finds the graph from the thread's checkpoint). */

@@ -2,6 +2,14 @@
  * `RunWorker`: consumes run jobs from a BullMQ queue (issue 13 §2) and runs them on the
  * shared Postgres checkpoints, writing each run's events to a Redis Stream (`run-log.ts`).
  *
+ * - **Signed jobs only.** Every job (run, resume, branch) must carry a valid HMAC of its
+ *   data under the deployment's queue secret, kept in the Postgres store
+ *   (`job-signature.ts`); the worker checks it first and fails any other job for good
+ *   (`UntrustedJobError`, `untrusted_job`), running nothing: whoever can write to Redis
+ *   can add jobs, but cannot make workers act on them.
+ * - **Once.** A worker records each run it starts in Postgres (`claimQueueRun`) and its
+ *   end (`endQueueRun`); a signed job of a run that already ended — read from Redis and
+ *   added again after BullMQ removed it — is refused the same way, and nothing runs.
  * - **Blueprints by hash.** A `run` job carries its `.rag` source and blueprint hash; the
  *   worker compiles the source against its own registry (`rag worker --config`) and
  *   refuses the job (`UnknownBlueprintError`, the run fails) when it compiles to another
@@ -31,18 +39,19 @@
  */
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
-import { DelayedError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import { SpendBook, type Registry, type Spend } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
-import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError } from "./errors.js";
+import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
+import { openJob, unverifiedPayload } from "./job-signature.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunStatus } from "./run-log.js";
 import { QueueJobData } from "./run-jobs.js";
-import { BranchJobData, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
+import { BranchJobData, branchJobId, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
 
 export interface RunWorkerOptions {
   /** Queue URL (`redis://…?queue=…&prefix=…`, see `redis-url.ts`) or its parsed form. */
@@ -165,7 +174,7 @@ export class RunWorker {
     // would wait forever on a summary that says `running`.
     this.worker.on("failed", (job, err) => {
       if (!job || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
-      const parsed = QueueJobData.safeParse(job.data);
+      const parsed = QueueJobData.safeParse(unverifiedPayload(job.data));
       if (!parsed.success) return;
       const { runId } = parsed.data;
       void this.log
@@ -187,6 +196,7 @@ export class RunWorker {
   async start(timeoutMs = 10_000): Promise<void> {
     await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
     this.branchRunner ??= new QueueBranchRunner(this.url, {
+      secrets: this.options.checkpointer,
       cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined),
       // A completed branch's outcome is read from Postgres, where its worker committed it, not from the job's reply in Redis.
       committed: (b) => this.options.checkpointer.branchRecord({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, b.taskId),
@@ -218,21 +228,59 @@ export class RunWorker {
    */
   private async process(job: Job, token: string | undefined): Promise<QueuedRunStatus> {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let data: QueueJobData;
     try {
-      return await this.processJob(job, token, last);
+      data = this.trusted(job, await this.options.checkpointer.queueSecret());
     } catch (e) {
-      if (last && !(e instanceof DelayedError)) {
-        const parsed = QueueJobData.safeParse(job.data);
-        if (parsed.success) await this.endUnstarted(parsed.data, "failed", errorToJson(e)).catch(() => undefined);
+      // Refused (failed for good: BullMQ does not try an `UnrecoverableError` again), or the
+      // store with the secret unreachable (tried again, reported after the last attempt).
+      const refused = e instanceof UntrustedJobError;
+      if (refused || last) await this.endClaimed(job, e);
+      throw refused ? new UnrecoverableError(`${e.code}: ${e.message}`) : e;
+    }
+    try {
+      const status = await this.processJob(job, data, token, last);
+      // Ran to its end: the signed job, added again, is refused (`claimQueueRun`).
+      await this.options.checkpointer.endQueueRun(data.runId, data.threadId).catch(() => undefined);
+      return status;
+    } catch (e) {
+      if (e instanceof DelayedError || e instanceof UnrecoverableError) throw e;
+      if (last) {
+        await this.endUnstarted(data, "failed", errorToJson(e)).catch(() => undefined);
+        await this.options.checkpointer.endQueueRun(data.runId, data.threadId).catch(() => undefined);
       }
       throw e;
     }
   }
 
-  private async processJob(job: Job, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
-    const parsed = QueueJobData.safeParse(job.data);
-    if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
-    const data = parsed.data;
+  /**
+   * Ends the run a job that never ran claims to be (its payload read without checking its
+   * signature), when the run log has it and it has not ended: its watchers (a submitter
+   * signing with another schema's secret, say) learn why instead of waiting. Only Redis's
+   * own record is written, which any Redis peer can write anyway.
+   */
+  private async endClaimed(job: Job, e: unknown): Promise<void> {
+    const claimed = QueueJobData.safeParse(unverifiedPayload(job.data));
+    if (!claimed.success || claimed.data.runId !== job.id) return;
+    const s = await this.log.summary(claimed.data.runId).catch(() => undefined);
+    if (s && !isEnded(s.status)) await this.endUnstarted(claimed.data, "failed", errorToJson(e)).catch(() => undefined);
+  }
+
+  /**
+   * The job's data, when a legitimate submitter made it: its signature checks out under
+   * `secret` (`openJob`), its id is its run id (a signed payload re-added under another id
+   * is refused), and it has the shape of a run or resume job (strict: no other key).
+   *
+   * @throws UntrustedJobError otherwise.
+   */
+  private trusted(job: Job, secret: Uint8Array): QueueJobData {
+    const parsed = QueueJobData.safeParse(openJob(secret, "run", job.data, job.id));
+    if (!parsed.success) throw new UntrustedJobError(`refused: job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`, job.id);
+    if (parsed.data.runId !== job.id) throw new UntrustedJobError(`refused: job ${job.id} carries the signed data of run ${parsed.data.runId} (a job is signed for its own id)`, job.id);
+    return parsed.data;
+  }
+
+  private async processJob(job: Job, data: QueueJobData, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
     if (this.threads.has(threadId)) return this.later(job, token);
     // Listening for a cancellation from here on, then checking for one asked before: none is missed.
@@ -249,6 +297,11 @@ export class RunWorker {
       } catch (e) {
         if (e instanceof ThreadBusyError) return await this.later(job, token);
         throw e;
+      }
+      // A signed job that already ran to its end, added to the queue again: nothing runs, its run's record stays as it ended.
+      if (!(await saver.claimQueueRun(runId, threadId))) {
+        const e = new UntrustedJobError(`refused: job ${job.id} is a replay: run ${runId} already ran to its end on this store (a job runs once)`, job.id);
+        throw new UnrecoverableError(`${e.code}: ${e.message}`);
       }
       return await this.execute(data, controller, tuple, lastAttempt);
     } finally {
@@ -315,7 +368,7 @@ export class RunWorker {
     const { runId, threadId } = data;
     // A resume answered against another checkpoint than the thread's latest is stale (an
     // earlier job answered the interrupt); a later attempt of this job itself is not.
-    if (data.kind === "resume" && data.checkpointId !== undefined && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
+    if (data.kind === "resume" && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
       return this.endUnstarted(data, "failed", errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)));
     }
     const found = await this.blueprintFor(data, tuple);
@@ -400,9 +453,17 @@ export class RunWorker {
    * store failure throws (BullMQ tries the job again).
    */
   private async processBranch(job: Job): Promise<BranchResult> {
-    const parsed = BranchJobData.safeParse(job.data);
-    if (!parsed.success) throw new Error(`job ${job.id} is not a ragraph branch job: ${parsed.error.issues[0]?.message ?? "bad data"}`);
-    const b = parsed.data;
+    let b: BranchJobData;
+    try {
+      const parsed = BranchJobData.safeParse(openJob(await this.options.checkpointer.queueSecret(), "branch", job.data, job.id));
+      if (!parsed.success) throw new UntrustedJobError(`refused: job ${job.id} is not a ragraph branch job: ${parsed.error.issues[0]?.message ?? "bad data"}`, job.id);
+      if (branchJobId(parsed.data) !== job.id) throw new UntrustedJobError(`refused: job ${job.id} carries the signed data of branch job ${branchJobId(parsed.data)} (a job is signed for its own id)`, job.id);
+      b = parsed.data;
+    } catch (e) {
+      // Failed for good, nothing run; the run waiting on this job id (if any) sees the failure.
+      if (e instanceof UntrustedJobError) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+      throw e;
+    }
     // Registered before any await: an abort published while the job starts is not missed.
     const controller = new AbortController();
     const jobId = String(job.id);

@@ -6,8 +6,8 @@
  * `close()` stops them and removes the schema and the keys.
  */
 import { afterAll, beforeAll } from "vitest";
-import type { RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions } from "../../scale/index.js";
+import type { ResumeCommand, RunEvent } from "../../runtime/index.js";
+import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions, type SubmitResume } from "../../scale/index.js";
 import { deleteTestKeys, PG_URL, REDIS_URL } from "./services.js";
 
 /** Savers, workers and submitter of a started pool; `savers[i]` is `workers[i]`'s checkpointer. */
@@ -28,8 +28,8 @@ export interface PoolOptions {
   readonly names?: readonly string[];
   /** Every worker's options besides queue, checkpointer, registry and name (default: concurrency 2, 4 branch slots, a 50 ms busy delay). */
   readonly worker?: Omit<RunWorkerOptions, "queue" | "checkpointer" | "registry" | "name">;
-  /** The submitter's options (default none). */
-  readonly submitter?: QueueRunSubmitterOptions;
+  /** The submitter's options besides its checkpoints (the first worker's saver; default none). */
+  readonly submitter?: Omit<QueueRunSubmitterOptions, "checkpoints">;
 }
 
 const POOL_WORKER: NonNullable<PoolOptions["worker"]> = { concurrency: 2, branchConcurrency: 4, busyDelayMs: 50 };
@@ -44,7 +44,7 @@ export async function distributedPool(options: PoolOptions): Promise<Distributed
   const savers = names.map(() => new PostgresCheckpointer(`${PG_URL}?schema=${options.schema}`));
   const workers = names.map((name, i) => new RunWorker({ queue: queueUrl, checkpointer: savers[i], registry: options.registryFor(name), name, ...(options.worker ?? POOL_WORKER) }));
   for (const w of workers) await w.start();
-  const submitter = new QueueRunSubmitter(queueUrl, options.submitter);
+  const submitter = new QueueRunSubmitter(queueUrl, { checkpoints: `${PG_URL}?schema=${options.schema}`, ...options.submitter });
   return {
     savers,
     workers,
@@ -80,4 +80,16 @@ export async function runEvents(submitter: QueueRunSubmitter, runId: string): Pr
   const events: RunEvent[] = [];
   for await (const { event } of submitter.events(runId)) events.push(event);
   return events;
+}
+
+/** A queued resume of `threadId` answering its latest checkpoint (as `rag resume --queue` sends it). */
+export async function resumeJob(saver: PostgresCheckpointer, threadId: string, command: ResumeCommand): Promise<SubmitResume> {
+  const tuple = await saver.getTuple({ threadId });
+  if (!tuple) throw new Error(`no thread ${threadId}`);
+  return { kind: "resume", threadId, command, checkpointId: tuple.checkpoint.id };
+}
+
+/** The data of a queue job as its submitter made it (the payload of its signed envelope, `job-signature.ts`; unchecked). */
+export function jobData<T = Record<string, unknown>>(job: { readonly data: unknown }): T {
+  return JSON.parse((job.data as { payload: string }).payload) as T;
 }

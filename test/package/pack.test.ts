@@ -148,7 +148,7 @@ describe("installed from the tarball", () => {
         'import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, ThreadBusyError, type RunHandle, type SubmitRun } from "ragraph/scale";',
         "export function pool(pg: string, queue: string): { worker: RunWorker; runs: QueueRunSubmitter; checkpoints: Checkpointer } {",
         '  const checkpointer = new PostgresCheckpointer(pg, { schema: "prod" });',
-        "  return { worker: new RunWorker({ queue, checkpointer, registry: standardRegistry(), concurrency: 8 }), runs: new QueueRunSubmitter(queue), checkpoints: checkpointer };",
+        "  return { worker: new RunWorker({ queue, checkpointer, registry: standardRegistry(), concurrency: 8 }), runs: new QueueRunSubmitter(queue, { checkpoints: checkpointer }), checkpoints: checkpointer };",
         "}",
         "export const submit = (runs: QueueRunSubmitter, job: SubmitRun): Promise<RunHandle> => runs.submit(job);",
         'export const busy = (e: unknown): boolean => e instanceof ThreadBusyError && e.code === "thread_busy";',

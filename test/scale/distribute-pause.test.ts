@@ -22,7 +22,7 @@ import { Project, Workspace } from "../../server/index.js";
 import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
-import { runEvents, usePool } from "../helpers/distributed-pool.js";
+import { jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dpause");
@@ -158,7 +158,7 @@ async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> 
 /** The nodes of a thread's branch jobs on the pool's branch queue (each checked to be of the child run `rfan`). */
 async function branchJobs(threadId: string): Promise<string[]> {
   const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
-  const jobs = (await q.getJobs(["completed", "failed", "waiting", "active", "delayed"])).map((j) => j.data as { threadId: string; namespace: string; node: string }).filter((d) => d.threadId === threadId);
+  const jobs = (await q.getJobs(["completed", "failed", "waiting", "active", "delayed"])).map((j) => jobData<{ threadId: string; namespace: string; node: string }>(j)).filter((d) => d.threadId === threadId);
   await q.close();
   for (const j of jobs) expect(j.namespace).toMatch(/^\d+\.\d+:rfan$/);
   return jobs.map((j) => j.node);
@@ -202,7 +202,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(started(events, "sum")).toHaveLength(0);
 
     // The API's / `rag resume`'s continuation: a resume job with the answers.
-    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: { values: answers } });
+    const r = await submitter.submit(await resumeJob(savers[0], h.threadId, { values: answers }));
     const resumed = await eventsOf(r.runId);
     expect(await submitter.outcome(r.runId)).toEqual({ status: "completed", state: expected.state });
     // Only the paused branches were handed over again (with the answers); the committed ones were restored, not re-run.
@@ -232,14 +232,14 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     const o1 = await submitter.outcome(h.runId);
     expect(o1.status).toBe("interrupted");
     expect(shape(interruptsOf(o1))).toEqual(shape(p1.interrupts));
-    const r2 = await submitter.submit({ kind: "resume", threadId, command: { value: "Ada" } });
+    const r2 = await submitter.submit(await resumeJob(savers[0], threadId, { value: "Ada" }));
     const o2 = await submitter.outcome(r2.runId);
     expect(o2.status).toBe("interrupted");
     // The second question is the one pending (recorded with the checkpoint, replacing the first).
     expect(o2.status, JSON.stringify(o2)).toBe("interrupted");
     expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
     expect(shape(pendingInterrupts((await savers[0].getTuple({ threadId }))!))).toEqual(shape(p2.interrupts));
-    const r3 = await submitter.submit({ kind: "resume", threadId, command: { value: 36 } });
+    const r3 = await submitter.submit(await resumeJob(savers[0], threadId, { value: 36 }));
     const resumed = await eventsOf(r3.runId);
     expect(await submitter.outcome(r3.runId)).toEqual({ status: "completed", state: expected.state });
     expect(started(resumed, "fin")).toHaveLength(1);
@@ -337,20 +337,20 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(o1.status).toBe("interrupted");
     expect(shape(interruptsOf(o1))).toEqual(shape(paused.interrupts));
     expect(ran.size).toBe(0);
-    const r2 = await submitter.submit({ kind: "resume", threadId, command: {} });
+    const r2 = await submitter.submit(await resumeJob(savers[0], threadId, {}));
     const o2 = await submitter.outcome(r2.runId);
     expect(o2.status, JSON.stringify(o2)).toBe("interrupted");
     expect(shape(interruptsOf(o2))).toEqual(shape(p2.interrupts));
     // The `interrupt` node's payload rendered its branch's arguments, as in-process.
     expect(interruptsOf(o2).map((i) => (i.payload as { prompt: string }).prompt).sort()).toEqual(["check 10?", "check 20?"]);
-    const r3 = await submitter.submit({ kind: "resume", threadId, command: { values: answers } });
+    const r3 = await submitter.submit(await resumeJob(savers[0], threadId, { values: answers }));
     const resumed = await eventsOf(r3.runId);
     expect(await submitter.outcome(r3.runId)).toEqual({ status: "completed", state: expected.state });
     expect(started(resumed, "fin")).toHaveLength(1);
     for (const n of [1, 2, 3, 10, 20]) expect(ran.get(`work ${n}`)).toHaveLength(1);
     // Every branch — the interrupt nodes and the `before` targets included — was a branch job on the pool.
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
-    const jobs = (await q.getJobs(["completed"])).map((j) => j.data as { threadId: string; node: string }).filter((d) => d.threadId === threadId);
+    const jobs = (await q.getJobs(["completed"])).map((j) => jobData<{ threadId: string; node: string }>(j)).filter((d) => d.threadId === threadId);
     await q.close();
     expect(jobs.map((j) => j.node).sort()).toEqual(["ask", "ask", "v", "v", "w", "w", "w"]);
   }, 30_000);

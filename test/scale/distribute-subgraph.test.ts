@@ -14,10 +14,10 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchJobId, branchQueueName, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { runEvents, usePool } from "../helpers/distributed-pool.js";
+import { jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dsub");
@@ -152,8 +152,9 @@ const slowouter = compile(slowSource, "slowouter.rag", "slowouter");
 const inProcess = (c: { bp: typeof outer.bp; siblings: Map<string, typeof outer.bp> }) => new CompiledGraph(c.bp, { registry: local, graphs: c.siblings, checkpointer: new MemoryCheckpointer() });
 
 let workers: RunWorker[] = [];
+let savers: PostgresCheckpointer[] = [];
 let submitter: QueueRunSubmitter;
-usePool({ schema, prefix, registryFor }, skip, (pool) => ({ workers, submitter } = pool));
+usePool({ schema, prefix, registryFor }, skip, (pool) => ({ workers, savers, submitter } = pool));
 
 function watch(runId: string): Promise<RunEvent[]> {
   return runEvents(submitter, runId);
@@ -164,7 +165,7 @@ async function branchJobs(threadId: string): Promise<{ namespace: string; hash: 
   const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
   const jobs = await q.getJobs(["completed", "failed", "waiting", "active", "delayed"]);
   await q.close();
-  return jobs.map((j) => j.data as { threadId: string; namespace: string; hash: string }).filter((d) => d.threadId === threadId);
+  return jobs.map((j) => jobData<{ threadId: string; namespace: string; hash: string }>(j)).filter((d) => d.threadId === threadId);
 }
 
 describe.skipIf(skip)("distribute: branches inside child graphs", () => {
@@ -218,7 +219,7 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const out = await submitter.outcome(h.runId);
     expect(out).toMatchObject({ status: "failed" });
     expect(JSON.stringify(out)).toContain("branch 3 failed");
-    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    const r = await submitter.submit(await resumeJob(savers[0], h.threadId, {}));
     expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: expected.state });
     expect(ranBy.get(3)).toHaveLength(2);
     for (const n of [1, 2, 4, 5, 6]) expect(ranBy.get(n)).toHaveLength(1);
@@ -258,9 +259,9 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
     await q.close();
-    expect(left.filter((j) => (j.data as { threadId?: string }).threadId === h.threadId)).toEqual([]);
+    expect(left.filter((j) => jobData<{ threadId?: string }>(j).threadId === h.threadId)).toEqual([]);
     // The thread stays resumable: a resume finishes the child's fan-out (state as in-process).
-    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    const r = await submitter.submit(await resumeJob(savers[0], h.threadId, {}));
     const expected = await inProcess(slowouter).invoke({ items }, { threadId: "x" });
     expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: expected.state });
   }, 30_000);
@@ -274,10 +275,12 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     const events = new QueueEvents(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     await events.waitUntilReady();
-    const full = (await q.getJobs(["completed"])).find((j) => (j.data as { threadId: string }).threadId === h.threadId)!.data as Record<string, string>;
+    const full = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j).threadId === h.threadId)!);
+    // Signed with the pool's own secret (a forgery without it is refused before any of these checks: queue-forged-jobs.test.ts).
+    const secret = await savers[0].queueSecret();
     const forge = async (patch: Record<string, string>) => {
-      const data = { ...full, ...patch, taskId: `${full.taskId}` };
-      const j = await q.add("branch", data, { jobId: `forged-${uniqueName("j")}` });
+      const data = { ...full, ...patch, taskId: `${full.taskId}-${uniqueName("f")}` };
+      const j = await q.add("branch", signJob(secret, "branch", data), { jobId: branchJobId(data as unknown as BranchJobData) });
       return (await j.waitUntilFinished(events)) as { error?: { code: string; message: string } };
     };
     ranBy.clear();

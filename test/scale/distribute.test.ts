@@ -15,7 +15,7 @@ import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, typ
 import { registryFromConfig } from "../../stdlib/index.js";
 import { Queue } from "bullmq";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { usePool } from "../helpers/distributed-pool.js";
+import { resumeJob, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");
@@ -145,7 +145,7 @@ describe.skipIf(skip)("distribute: branches", () => {
     const out = await submitter.outcome(h.runId);
     expect(out).toMatchObject({ status: "failed" });
     expect(JSON.stringify(out)).toContain("branch 3 failed");
-    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    const r = await submitter.submit(await resumeJob(savers[0], h.threadId, {}));
     expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: { squares: items.map((n) => n * n), total: 91 } });
     // Branch 3 ran twice (failed, then again); the others committed on the first run and were not run again.
     expect(ranBy.get(3)).toHaveLength(2);

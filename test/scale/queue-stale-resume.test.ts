@@ -54,7 +54,7 @@ let control: QueueRunSubmitter;
 /** One `rag serve --queue` replica: its own checkpointer and submitter, shared schema and queue. */
 function replica(): Project {
   const saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
-  const queue = new QueueRunSubmitter(queueUrl);
+  const queue = new QueueRunSubmitter(queueUrl, { checkpoints: saver });
   savers.push(saver);
   queues.push(queue);
   const p = new Project(new Workspace(dir), { path: undefined, config, registry }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: saver, queue });
@@ -79,7 +79,7 @@ beforeAll(async () => {
   workerSaver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
   worker = new RunWorker({ queue: queueUrl, checkpointer: workerSaver, registry, busyDelayMs: 50 });
   await worker.start();
-  control = new QueueRunSubmitter(queueUrl);
+  control = new QueueRunSubmitter(queueUrl, { checkpoints: workerSaver });
 });
 
 afterAll(async () => {

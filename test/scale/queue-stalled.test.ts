@@ -45,7 +45,7 @@ const workers: RunWorker[] = [];
 beforeAll(async () => {
   if (skip) return;
   saver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
-  submitter = new QueueRunSubmitter(queueUrl, { attempts: 1 });
+  submitter = new QueueRunSubmitter(queueUrl, { checkpoints: saver, attempts: 1 });
 });
 
 afterAll(async () => {

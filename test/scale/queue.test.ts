@@ -11,7 +11,7 @@ import { defineConfig, tool, z } from "../../index.js";
 import { getState, type RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { usePool } from "../helpers/distributed-pool.js";
+import { resumeJob, usePool } from "../helpers/distributed-pool.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
 import { FAN } from "./fixtures.js";
 
@@ -108,7 +108,7 @@ describe.skipIf(skip)("runs on a BullMQ queue", () => {
     expect(await submitter.outcome(h.runId)).toMatchObject({ status: "interrupted" });
     expect(worker.running).toBe(0);
     expect(saver.heldThreads()).not.toContain(h.threadId);
-    const r = await submitter.submit({ kind: "resume", threadId: h.threadId, command: { value: "yes" } });
+    const r = await submitter.submit(await resumeJob(saver, h.threadId, { value: "yes" }));
     expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: { decision: "yes", n: 9 } });
   }, 30_000);
 
@@ -119,7 +119,7 @@ describe.skipIf(skip)("runs on a BullMQ queue", () => {
     const lone = compileGraph(`graph lone { start q state { decision: any } node q { kind interrupt prompt "go?" writes decision next END } }`, { registry: registry.view() }).value!;
     await new CompiledGraph(lone, { registry, checkpointer: other }).invoke({}, { threadId });
     await other.closeAsync();
-    const r = await submitter.submit({ kind: "resume", threadId, command: { value: "yes" } });
+    const r = await submitter.submit(await resumeJob(saver, threadId, { value: "yes" }));
     expect(await submitter.outcome(r.runId)).toMatchObject({ status: "failed", error: { code: "unknown_blueprint" } });
   }, 30_000);
 
@@ -130,7 +130,7 @@ describe.skipIf(skip)("runs on a BullMQ queue", () => {
     }
     await submitter.cancel(h.runId);
     expect(await submitter.outcome(h.runId)).toEqual({ status: "cancelled" });
-    const again = await submitter.submit({ kind: "resume", threadId: h.threadId, command: {} });
+    const again = await submitter.submit(await resumeJob(saver, h.threadId, {}));
     expect(await submitter.outcome(again.runId)).toMatchObject({ status: "completed", state: { total: Array.from({ length: 40 }, (_, i) => i * i).reduce((a, b) => a + b, 0) } });
   }, 30_000);
 

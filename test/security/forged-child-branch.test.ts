@@ -7,15 +7,17 @@
  * worker was given, which reaches the same registry child without that budget — ran the
  * branch under `open`'s limits. The worker now checks the thread's own checkpoints: each
  * level's parent checkpoint must be made by the graph the walk names, and plan the task
- * whose node binds the level's graph (`ancestryRefusal`).
+ * whose node binds the level's graph (`ancestryRefusal`). (Branch jobs are signed now,
+ * red team 10: the forgeries below are signed with the pool's own secret, as a member of
+ * the pool could; without it they are refused before any of this, queue-forged-jobs.test.ts.)
  */
 import { Queue, QueueEvents } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
-import { branchQueueName, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchJobId, branchQueueName, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { usePool } from "../helpers/distributed-pool.js";
+import { jobData, usePool } from "../helpers/distributed-pool.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -56,9 +58,10 @@ const guarded = compile(guardedSource, "guarded.rag", "guarded");
 const open = compile(openSource, "open.rag", "open");
 
 let worker: RunWorker;
+let saver: PostgresCheckpointer;
 let submitter: QueueRunSubmitter;
 usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { concurrency: 2, branchConcurrency: 2, busyDelayMs: 50 } }, skip, (pool) => {
-  [worker, submitter] = [pool.workers[0], pool.submitter];
+  [worker, saver, submitter] = [pool.workers[0], pool.savers[0], pool.submitter];
 });
 
 describe.skipIf(skip)("a forged branch job of a child run", () => {
@@ -73,11 +76,16 @@ describe.skipIf(skip)("a forged branch job of a child run", () => {
     const events = new QueueEvents(branchQueueName("runs"), { connection: worker.url.connection, prefix });
     await events.waitUntilReady();
     try {
-      const real = (await q.getJobs(["completed"])).find((j) => (j.data as { threadId: string }).threadId === a.threadId)!.data as Record<string, string>;
+      const real = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j).threadId === a.threadId)!);
+      const secret = await saver.queueSecret();
       expect(real.root).toBe(guarded.hash);
       expect(real.namespace).toMatch(/:regfan$/);
       const forge = async (patch: Record<string, string>) => {
-        const j = await q.add("branch", { ...real, ...patch }, { jobId: `forged-${uniqueName("j")}` });
+        const data = { ...real, ...patch };
+        // A job is signed for its own id (the branch's); the one kept under it goes first.
+        const jobId = branchJobId(data as unknown as BranchJobData);
+        await (await q.getJob(jobId))?.remove();
+        const j = await q.add("branch", signJob(secret, "branch", data), { jobId });
         return (await j.waitUntilFinished(events)) as { error?: { code: string; message: string }; record?: unknown };
       };
       // The genuine job still runs (its record is answered from the checkpoint).

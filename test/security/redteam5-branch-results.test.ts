@@ -16,7 +16,7 @@ import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { branchQueueName, branchReply, PostgresCheckpointer, RunWorker, type QueueRunSubmitter } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { usePool } from "../helpers/distributed-pool.js";
+import { resumeJob, usePool } from "../helpers/distributed-pool.js";
 import { missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -96,7 +96,7 @@ describe.skipIf(skip)("a branch result forged by a Redis peer is never applied",
       // The forged-reply tests above left one paused thread each (run this file whole).
       expect(threads.length).toBeGreaterThan(0);
       for (const threadId of threads) {
-        const r = await submitter.submit({ kind: "resume", threadId, command: {} });
+        const r = await submitter.submit(await resumeJob(saver, threadId, {}));
         expect(await submitter.outcome(r.runId)).toMatchObject({ status: "completed", state: { squares: [9], approved: false, log: ["audit", "checked"] } });
       }
       const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items: [1, 2, 3] }, threadId: uniqueName("t") });

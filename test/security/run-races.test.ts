@@ -90,7 +90,7 @@ describe.skipIf(skip)("rag serve --queue: maxActiveRuns under concurrent submiss
     writeFileSync(join(dir, "g.rag"), "graph g {\n  start a\n  state {\n    x: number?\n  }\n  node a {\n    kind set\n    set { x: 1 }\n    next END\n  }\n}\n");
     const prefix = uniqueName("ragrace");
     const saver = new PostgresCheckpointer(`${PG_URL}?schema=${uniqueName("rag_race")}`);
-    const queue = new QueueRunSubmitter(`${REDIS_URL}?queue=runs&prefix=${prefix}`);
+    const queue = new QueueRunSubmitter(`${REDIS_URL}?queue=runs&prefix=${prefix}`, { checkpoints: saver });
     const config = defineConfig({});
     const project = new Project(new Workspace(dir), { path: undefined, config, registry: registryFromConfig(config) }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: saver, queue, maxActiveRuns: 2 });
     try {
