@@ -7,9 +7,16 @@
  * already satisfies for the finite numbers the IR holds).
  *
  * The hash covers the semantic form: the blueprint without `hash`, `provenance` and
- * `source`, without any source `span`, and without the `origin` spelling markers of edges
- * and barriers. SHA-256 comes from @noble/hashes, which runs in browsers too; Node entry
- * points swap in `node:crypto` (`useSha256`) for speed.
+ * `source`, without the source `span` of its IR elements, and without the `origin`
+ * spelling markers of edges and barriers. User values — the JSON a file writes as a
+ * literal: a field's `default`, a literal expression's `value`, a reducer's `args`, the
+ * graph's `defaults` and `metadata`, a node's `metadata` (`memberMode`) — are
+ * hashed exactly as the runtime sees them: nothing dropped (a user key named `span`
+ * stays, whatever its value) and object keys in their own enumeration order, not sorted
+ * (`keys(state.cfg)` sees that order, so two orders are two blueprints). IR objects are
+ * the compiler's: their keys are sorted and their spans dropped. SHA-256 comes from
+ * @noble/hashes, which runs in browsers too; Node entry points swap in `node:crypto`
+ * (`useSha256`) for speed.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
@@ -29,6 +36,43 @@ const SEMANTIC = 2;
 const EDGE = 3;
 /** The `edges`/`barriers` array itself: its object elements are EDGE. */
 const EDGE_LIST = 4;
+/**
+ * Inside a user value (see `memberMode`): nothing dropped, object keys in enumeration
+ * order (what `Object.keys`, `JSON.stringify` and the runtime's `keys()` see).
+ */
+const VALUE = 5;
+
+/** A ReducerSpec (the value of a FieldSpec's `reducer`): its `args` are a user value. */
+const REDUCER = 6;
+
+/**
+ * The mode of member `k` (value `v`) of the IR object `obj` written in `mode` (neither
+ * NORMAL nor VALUE). User values are Blueprint's `Json` fields (compiler/blueprint.ts):
+ * `default` (FieldSpec), `metadata` (Blueprint, NodeSpec), `defaults` (Blueprint), the
+ * `value` of a literal expression (`op: "lit"`; an ExprEntrySpec's `value` is an
+ * expression) and a ReducerSpec's `args` (a call expression's `args` are expressions, a
+ * SendSpec's an InputSpec). Decided by the IR's position and shape, never by what the
+ * value looks like, so no user value can pass for IR.
+ */
+function memberMode(mode: number, obj: Record<string, unknown>, k: string, v: unknown): number {
+  switch (k) {
+    case "default":
+    case "metadata":
+    case "defaults":
+      return VALUE;
+    case "value":
+      return obj.op === "lit" ? VALUE : SEMANTIC;
+    case "args":
+      return mode === REDUCER ? VALUE : SEMANTIC;
+    case "reducer":
+      return REDUCER;
+    case "edges":
+    case "barriers":
+      return mode === TOP && Array.isArray(v) ? EDGE_LIST : SEMANTIC;
+    default:
+      return SEMANTIC;
+  }
+}
 
 /**
  * The UTF-8 bytes being written, `buf[0..pos)`. Canonical JSON is written as UTF-8
@@ -206,7 +250,7 @@ function write(value: unknown, mode: number, depth: number): void {
       if (i) putByte(0x2c); // ,
       const v: unknown = value[i];
       if (v === undefined) putAscii("null");
-      else write(v, mode === NORMAL ? NORMAL : mode === EDGE_LIST && v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC, depth + 1);
+      else write(v, mode === NORMAL || mode === VALUE ? mode : mode === EDGE_LIST && v !== null && typeof v === "object" && !Array.isArray(v) ? EDGE : SEMANTIC, depth + 1);
     }
     putByte(0x5d); // ]
     return;
@@ -214,36 +258,39 @@ function write(value: unknown, mode: number, depth: number): void {
   const obj = value as Record<string, unknown>;
   let keys = keyStack[depth];
   if (!keys) keys = keyStack[depth] = [];
-  const count = ownKeys(obj, keys);
+  const count = ownKeys(obj, keys, mode !== VALUE);
   let first = true;
   for (let i = 0; i < count; i++) {
     const k = keys[i]!;
     const v = obj[k];
     if (v === undefined) continue;
-    if (mode !== NORMAL) {
+    let child = mode;
+    if (mode !== NORMAL && mode !== VALUE) {
       if (k === "span" && isSpan(v)) continue;
       if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
       if (mode === EDGE && k === "origin") continue;
+      child = memberMode(mode, obj, k, v);
     }
     putByte(first ? 0x7b : 0x2c); // { or ,
     first = false;
     put(quoteKey(k));
-    write(v, mode === NORMAL ? NORMAL : mode === TOP && (k === "edges" || k === "barriers") && Array.isArray(v) ? EDGE_LIST : SEMANTIC, depth + 1);
+    write(v, child, depth + 1);
   }
   if (first) putByte(0x7b);
   putByte(0x7d); // }
 }
 
 /**
- * Fills `keys` with `obj`'s own enumerable string keys in UTF-16 code unit order and
- * returns how many there are. A for-in loop (V8 reads it from the object's
+ * Fills `keys` with `obj`'s own enumerable string keys — in UTF-16 code unit order when
+ * `sort`, else in enumeration order (a user value's) — and returns how many there are.
+ * A for-in loop (V8 reads it from the object's
  * enumeration cache, allocating nothing) lists the same keys as `Object.keys` plus
  * inherited enumerable ones, so only objects whose prototype is Object.prototype or
  * null (which have none) take it. IR objects have a handful of keys, where an insertion
  * sort beats `Array.prototype.sort` (measured: serialization of a 1000-node blueprint
  * 0.94 → 0.7 ms); keys already in order cost one comparison each.
  */
-function ownKeys(obj: object, keys: string[]): number {
+function ownKeys(obj: object, keys: string[], sort: boolean): number {
   let count = 0;
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
@@ -252,6 +299,7 @@ function ownKeys(obj: object, keys: string[]): number {
     const own = Object.keys(obj);
     for (; count < own.length; count++) keys[count] = own[count]!;
   }
+  if (!sort) return count;
   if (count > 16) {
     const sorted = keys.slice(0, count).sort();
     for (let i = 0; i < count; i++) keys[i] = sorted[i]!;
@@ -288,17 +336,48 @@ function isSpan(v: unknown): boolean {
   return start != null && end != null && typeof start.offset === "number" && typeof end.offset === "number";
 }
 
-/** Deep copy without spans. */
-export function stripSpans(value: unknown): unknown {
+/**
+ * Deep copy of a part of the IR without the spans of its IR elements. User values in it
+ * (`memberMode`) are copied as they are, key order included. `field`/`parent`: the IR
+ * key `value` sits under and the object holding it (`stripSpans(node.metadata,
+ * "metadata", node)` is a user value); without `field`, `value` is an IR element.
+ */
+export function stripSpans(value: unknown, field?: string, parent: object = EMPTY): unknown {
+  return copy(value, partMode(value, field, parent));
+}
+
+const EMPTY: object = Object.freeze(Object.create(null) as object);
+
+/** The mode of a part of the IR: SEMANTIC, or the mode of member `field` of `parent`. */
+function partMode(value: unknown, field: string | undefined, parent: object): number {
+  return field === undefined ? SEMANTIC : memberMode(SEMANTIC, parent as Record<string, unknown>, field, value);
+}
+
+/** `stripSpans` in `mode` (VALUE: copied whole; otherwise without spans). */
+function copy(value: unknown, mode: number): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(stripSpans);
+  if (Array.isArray(value)) return value.map((v) => copy(v, mode === VALUE ? VALUE : SEMANTIC));
+  const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "span" && isSpan(v)) continue;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (mode !== VALUE && k === "span" && isSpan(v)) continue;
     // Defined, not assigned: a `__proto__` key stays data (and in the hash).
-    Object.defineProperty(out, k, { value: stripSpans(v), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: copy(v, mode === VALUE ? VALUE : memberMode(mode, obj, k, v)), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * Canonical JSON of a part of a blueprint's semantic form, as the hash writes it: IR
+ * objects with sorted keys and no spans, user values exactly as written (see the module
+ * comment). `field`/`parent` as for `stripSpans`: `semanticPartJson(node.metadata,
+ * "metadata", node)` is a user value; without `field`, `value` is an IR element (a node,
+ * a channel, an expression). Used by `rag diff`: two parts differ here exactly when they
+ * differ in the hashed form.
+ */
+export function semanticPartJson(value: unknown, field?: string, parent: object = EMPTY): string {
+  return serialize(value, partMode(value, field, parent), decode);
 }
 
 /** The part of a blueprint the hash covers. */

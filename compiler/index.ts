@@ -7,7 +7,7 @@ export { applyFixes, fixAll, type AppliedFix, type FixAllResult, type FixResult 
 export { IR_VERSION } from "./blueprint.js";
 export type * from "./blueprint.js";
 export { exprChildren } from "./expr-children.js";
-export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, sha256Hex, stripSpans } from "./canonical.js";
+export { blueprintHash, canonicalJson, useSha256, type Sha256, semanticForm, semanticJson, semanticPartJson, sha256Hex, stripSpans } from "./canonical.js";
 export { inputReads, type InputRead } from "./input-reads.js";
 export { allowedNames, CAPABILITY_KINDS, isUntrusted, PERSON_AUTHORS, reviewRequired, type ApprovalView, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
 export {

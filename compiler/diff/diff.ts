@@ -9,7 +9,7 @@
  * `graph` change), so a hash change never yields an empty diff.
  */
 import type { Blueprint, EdgeSpec, FieldSpec, Json } from "../blueprint.js";
-import { canonicalJson, stripSpans } from "../canonical.js";
+import { semanticPartJson } from "../canonical.js";
 import { exprSpecText } from "../ir-text.js";
 
 export type ChangeOp = "added" | "removed" | "changed";
@@ -69,7 +69,8 @@ export function diffBlueprints(a: Blueprint, b: Blueprint): BlueprintDiff {
     if (ITEMIZED.has(k)) continue;
     const x = (a as unknown as Record<string, unknown>)[k];
     const y = (b as unknown as Record<string, unknown>)[k];
-    if (!same(x, y)) out.push({ area: "graph", op: "changed", subject: k, ...side("before", x), ...side("after", y) });
+    const at: At = { field: k, parent: a };
+    if (!same(x, y, at)) out.push({ area: "graph", op: "changed", subject: k, ...side("before", x, at), ...side("after", y, at) });
   }
   if (!out.length && a.hash !== b.hash) out.push({ area: "graph", op: "changed", subject: "blueprint", before: a.hash, after: b.hash });
   return { from: { id: a.id, hash: a.hash }, to: { id: b.id, hash: b.hash }, identical: a.hash === b.hash, changes: out };
@@ -77,17 +78,32 @@ export function diffBlueprints(a: Blueprint, b: Blueprint): BlueprintDiff {
 
 // ─────────────────────────────── helpers ───────────────────────────────
 
-/** Semantic JSON of a value: spans removed, canonical key order. */
-function plain(v: unknown): Json {
-  return JSON.parse(canonicalJson(stripSpans(v))) as Json;
+/**
+ * Where a compared value sits in the IR: under member `field` of `parent` (so that a
+ * node's `metadata` or a field's `default` is compared as the user value it is), or, with
+ * no `field`, an IR element itself (a node, a channel, an expression).
+ */
+interface At {
+  readonly field?: string;
+  readonly parent?: object;
 }
 
-function same(x: unknown, y: unknown): boolean {
-  return canonicalJson(stripSpans(x)) === canonicalJson(stripSpans(y));
+/** The hashed form of `v` (`semanticPartJson`): IR spans removed, user values as written. */
+function hashed(v: unknown, at: At): string {
+  return semanticPartJson(v, at.field, at.parent);
 }
 
-function side(key: "before" | "after", v: unknown): { before?: Json } | { after?: Json } {
-  return v === undefined ? {} : { [key]: plain(v) };
+/** Semantic JSON of a value as the hash sees it, parsed (user values keep their key order). */
+function plain(v: unknown, at: At = {}): Json {
+  return JSON.parse(hashed(v, at)) as Json;
+}
+
+function same(x: unknown, y: unknown, at: At = {}): boolean {
+  return hashed(x, at) === hashed(y, at);
+}
+
+function side(key: "before" | "after", v: unknown, at: At = {}): { before?: Json } | { after?: Json } {
+  return v === undefined ? {} : { [key]: plain(v, at) };
 }
 
 /** Field-by-field differences of two objects (every key of either side except `skip` and spans). */
@@ -95,7 +111,7 @@ function fieldChanges(x: object, y: object, skip: readonly string[]): FieldChang
   const xr = x as Record<string, unknown>;
   const yr = y as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(xr), ...Object.keys(yr)])].filter((k) => k !== "span" && !skip.includes(k));
-  return keys.filter((k) => !same(xr[k], yr[k])).map((k) => ({ field: k, ...side("before", xr[k]), ...side("after", yr[k]) }));
+  return keys.filter((k) => !same(xr[k], yr[k], { field: k, parent: xr })).map((k) => ({ field: k, ...side("before", xr[k], { field: k, parent: xr }), ...side("after", yr[k], { field: k, parent: yr }) }));
 }
 
 /** Added, removed and changed elements of two lists keyed by name (removed in `a`'s order, the rest in `b`'s). */
@@ -146,14 +162,30 @@ function ioChanges(area: "input" | "output", a: readonly FieldSpec[] | undefined
   return keyed(area, a ?? [], b ?? [], (f) => f.name, ["name"]);
 }
 
-/** Entries of two string-keyed maps; `prefix` names the map in the subject (`defaults.timeout`). */
-function mapChanges(area: DiffArea, prefix: string, a: { readonly [k: string]: unknown }, b: { readonly [k: string]: unknown }): BlueprintChange[] {
+/**
+ * Entries of two string-keyed maps; `prefix` names the map in the subject
+ * (`defaults.timeout`). `at`: where the map's entries sit (`{ field: "metadata" }`: each
+ * entry is part of a user value).
+ */
+function mapChanges(area: DiffArea, prefix: string, a: { readonly [k: string]: unknown }, b: { readonly [k: string]: unknown }, at: At = {}): BlueprintChange[] {
   const out: BlueprintChange[] = [];
-  for (const k of Object.keys(a)) if (!(k in b)) out.push({ area, op: "removed", subject: prefix + k, before: plain(a[k]) });
+  for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) out.push({ area, op: "removed", subject: prefix + k, before: plain(a[k], at) });
   for (const k of Object.keys(b)) {
-    if (!(k in a)) out.push({ area, op: "added", subject: prefix + k, after: plain(b[k]) });
-    else if (!same(a[k], b[k])) out.push({ area, op: "changed", subject: prefix + k, before: plain(a[k]), after: plain(b[k]) });
+    if (!Object.hasOwn(a, k)) out.push({ area, op: "added", subject: prefix + k, after: plain(b[k], at) });
+    else if (!same(a[k], b[k], at)) out.push({ area, op: "changed", subject: prefix + k, before: plain(a[k], at), after: plain(b[k], at) });
   }
+  return out;
+}
+
+/**
+ * A user map (`defaults`, `metadata`) entry by entry, then, when no entry changed but
+ * the keys are in another order (the runtime's `keys()` sees it; so does the hash), the
+ * map itself as one change `NAME (key order)`.
+ */
+function userMapChanges(name: "defaults" | "metadata", a: { readonly [k: string]: Json }, b: { readonly [k: string]: Json }): BlueprintChange[] {
+  const at: At = { field: name };
+  const out = mapChanges("policy", `${name}.`, a, b, at);
+  if (!out.length && !same(a, b, at)) out.push({ area: "policy", op: "changed", subject: `${name} (key order)`, before: plain(a, at), after: plain(b, at) });
   return out;
 }
 
@@ -168,8 +200,8 @@ function policyChanges(a: Blueprint, b: Blueprint): BlueprintChange[] {
   scalar("interrupt after", a.interrupts.after.length ? [...a.interrupts.after] : undefined, b.interrupts.after.length ? [...b.interrupts.after] : undefined);
   scalar("interrupt", a.interrupts.policy, b.interrupts.policy);
   scalar("checkpoint", a.checkpoint, b.checkpoint);
-  out.push(...mapChanges("policy", "defaults.", a.defaults, b.defaults));
-  out.push(...mapChanges("policy", "metadata.", a.metadata, b.metadata));
+  out.push(...userMapChanges("defaults", a.defaults, b.defaults));
+  out.push(...userMapChanges("metadata", a.metadata, b.metadata));
   scalar("tags", a.tags.length ? [...a.tags] : undefined, b.tags.length ? [...b.tags] : undefined);
   out.push(...mapChanges("policy", "allow.", a.allow, b.allow));
   return out;

@@ -1,12 +1,15 @@
 /**
- * The one-pass hash serializer (`semanticJson`) writes exactly
- * `canonicalJson(semanticForm(bp))`: checked on every blueprint of the compatibility
- * corpus and the examples, and on random JSON with spans and `origin` keys anywhere.
+ * The one-pass hash serializer (`semanticJson`) writes exactly what the two-pass form
+ * (`semanticPartJson(semanticForm(bp))`) and a reference written from the rule write: IR
+ * objects with sorted keys and no spans, user values (defaults, metadata, literal
+ * values, reducer args) exactly as written. Checked on every blueprint of the
+ * compatibility corpus and the examples, and on random JSON with spans, `origin` and
+ * user-value keys anywhere.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, compile, semanticForm, semanticJson, type Blueprint } from "../../compiler/index.js";
+import { canonicalJson, compile, semanticForm, semanticJson, semanticPartJson, type Blueprint } from "../../compiler/index.js";
 import { HAS_SHARED, readSharedJson } from "../helpers/shared.js";
 
 const examples = new URL("../../examples/", import.meta.url);
@@ -16,23 +19,25 @@ const sources = [
 ];
 
 describe("semanticJson", () => {
-  it("equals canonicalJson(semanticForm(bp)) for every compat-corpus and example blueprint", () => {
+  it("equals the two-pass form and the reference for every compat-corpus and example blueprint", () => {
     let n = 0;
     for (const src of sources) {
       for (const bp of compile(src).value.blueprints) {
-        expect(semanticJson(bp)).toBe(canonicalJson(semanticForm(bp)));
+        expect(semanticJson(bp)).toBe(semanticPartJson(semanticForm(bp)));
+        expect(semanticJson(bp)).toBe(referenceSemantic(bp));
         n++;
       }
     }
     expect(n).toBeGreaterThan(HAS_SHARED ? 50 : 3); // the examples alone on a fresh clone
   });
 
-  it("property: equals the two-pass form on random blueprint-shaped JSON", () => {
+  it("property: equals the two-pass form and the reference on random blueprint-shaped JSON", () => {
     const pos = fc.record({ line: fc.nat(9), column: fc.nat(9), offset: fc.nat(99) });
     const span = fc.record({ start: pos, end: pos });
-    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), span);
+    const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.constant("lit"), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), span);
+    const keys = fc.constantFrom("span", "origin", "a", "b", "hash", "z", "op", "value", "default", "metadata", "defaults", "args", "reducer");
     const tree = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(fc.constantFrom("span", "origin", "a", "b", "hash", "z"), tie("value"), { maxKeys: 4 })),
+      value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(keys, tie("value"), { maxKeys: 5 })),
     })).value;
     const item = fc.dictionary(fc.constantFrom("span", "origin", "from", "to", "x"), tree, { maxKeys: 4 });
     const bp = fc.record({
@@ -49,12 +54,45 @@ describe("semanticJson", () => {
     fc.assert(
       fc.property(bp, (b) => {
         const x = b as unknown as Blueprint;
-        expect(semanticJson(x)).toBe(canonicalJson(semanticForm(x)));
+        expect(semanticJson(x)).toBe(semanticPartJson(semanticForm(x)));
+        expect(semanticJson(x)).toBe(referenceSemantic(x));
       }),
       { numRuns: 500 },
     );
   });
 });
+
+/**
+ * Reference semantic JSON, from the rule: a copy of the blueprint's IR objects with keys
+ * sorted, span-shaped `span`s dropped, `hash`/`provenance`/`source` dropped at the top and
+ * `origin` in `edges`/`barriers` elements; user values (`default`, `metadata`,
+ * `defaults`, a `lit`'s `value`, a `reducer`'s `args`) kept as the same objects, so
+ * `JSON.stringify` writes them in their own key order with nothing dropped.
+ */
+function referenceSemantic(bp: unknown): string {
+  type Where = "top" | "edges" | "edge" | "reducer" | "ir";
+  const isSpanShaped = (v: unknown): boolean => {
+    const o = v as { start?: { offset?: unknown }; end?: { offset?: unknown } } | null;
+    return !!o && typeof o === "object" && o.start != null && o.end != null && typeof o.start.offset === "number" && typeof o.end.offset === "number";
+  };
+  const strip = (x: unknown, where: Where): unknown => {
+    if (x === null || typeof x !== "object") return x;
+    if (Array.isArray(x)) return x.map((e) => strip(e, where === "edges" && e !== null && typeof e === "object" && !Array.isArray(e) ? "edge" : "ir"));
+    const o = x as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) {
+      const v = o[k];
+      if (k === "span" && isSpanShaped(v)) continue;
+      if (where === "top" && (k === "hash" || k === "provenance" || k === "source")) continue;
+      if (where === "edge" && k === "origin") continue;
+      const user = k === "default" || k === "metadata" || k === "defaults" || (k === "value" && o.op === "lit") || (k === "args" && where === "reducer");
+      const next: Where = k === "reducer" ? "reducer" : where === "top" && (k === "edges" || k === "barriers") && Array.isArray(v) ? "edges" : "ir";
+      Object.defineProperty(out, k, { value: user ? v : strip(v, next), enumerable: true });
+    }
+    return out;
+  };
+  return JSON.stringify(strip(bp, "top"));
+}
 
 /** Reference canonical JSON: JSON.stringify of a copy with keys sorted, undefined members dropped. */
 function reference(v: unknown): string {
