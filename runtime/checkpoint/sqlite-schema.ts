@@ -110,6 +110,7 @@ export interface Statements {
   readonly latest: BetterSqlite3.Statement;
   readonly byId: BetterSqlite3.Statement;
   readonly seqOf: BetterSqlite3.Statement;
+  /** A namespace's rows before a `seq`, newest first, without `thread_id` and `ns` (the caller has them). */
   readonly list: BetterSqlite3.Statement;
   readonly writesOf: BetterSqlite3.Statement;
   readonly writesOfThread: BetterSqlite3.Statement;
@@ -153,7 +154,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     latest: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? ORDER BY seq DESC LIMIT 1`),
     byId: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?`),
     seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
-    list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
+    // Without the thread and namespace columns: the listing sets them from its arguments.
+    list: db.prepare("SELECT id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC"),
     writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
     writesOfThread: db.prepare("SELECT checkpoint_id, task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id, task_id, idx"),
     // The value column of a `__task__` record is never read (nor its overflow pages).

@@ -173,7 +173,7 @@ export class SqliteCheckpointer implements Checkpointer {
       for (const row of this.stmt.list.iterate(threadId, ns, below) as IterableIterator<Row>) {
         if (options.limit !== undefined && out.length >= options.limit) break;
         // What repeats from row to row is kept once (the tuples hold these strings): the
-        // thread and namespace asked for, and the previous row's graph and blueprint hash.
+        // thread and namespace asked for (not selected), and the previous row's graph and blueprint hash.
         row.thread_id = threadId;
         row.ns = ns;
         if (prev !== undefined) {
