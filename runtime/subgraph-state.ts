@@ -19,7 +19,7 @@ import { DEFAULT_MAX_SUBGRAPH_DEPTH, NamespaceError } from "./errors.js";
 import { childNamespace, parseNamespacePath, type NamespaceSegment } from "./namespace.js";
 import { childGraphsOf, levelRefusal } from "./namespace-binding.js";
 import { childOwner } from "./persistent-child.js";
-import { snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
+import { getStateHistory, snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
 import { holdingThreads } from "./thread-hold.js";
 import { updateState, updateStateHeld, type UpdateStateOptions } from "./update-state.js";
 
@@ -155,9 +155,9 @@ export async function getNestedState(g: NestedGraph, saver: Checkpointer, thread
  */
 export async function getNestedHistory(g: NestedGraph, saver: Checkpointer, threadId: string, options: ListOptions = {}): Promise<StateSnapshot[]> {
   // Each checkpoint with the values saved with it (see `getStateHistory`).
-  if (!options.namespace) return (await saver.list(threadId, options)).map((t) => snapshot(t));
+  if (!options.namespace) return getStateHistory(saver, threadId, options);
   const at = await resolveNamespace(g, saver, threadId, options.namespace);
-  return (await saver.list(threadId, { ...options, namespace: at.namespace })).map((t) => snapshot(t));
+  return getStateHistory(saver, threadId, { ...options, namespace: at.namespace });
 }
 
 /**

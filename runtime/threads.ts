@@ -26,6 +26,7 @@ import {
   type ThreadStatus,
 } from "./checkpoint/types.js";
 import { CheckpointError } from "./errors.js";
+import { defineLazyValues } from "./checkpoint/lazy-values.js";
 import type { GraphIndex } from "./graph-index.js";
 import type { PlannedTask } from "./planner-state.js";
 import { holdingThreads } from "./thread-hold.js";
@@ -97,30 +98,32 @@ export function snapshot(t: CheckpointTuple, g?: SnapshotGraph): StateSnapshot {
   const c = t.checkpoint;
   const error = failedTask(t);
   const applied = g ? applyFinished(g, t) : undefined;
-  const s: StateSnapshot = {
+  // Built in one order, `values` a shared lazy accessor (`lazy-values.ts`), so the
+  // snapshots of a long history share one hidden class instead of each being a property
+  // dictionary; the optional fields are added last.
+  const s = {
     threadId: c.threadId,
     checkpointId: c.id,
-    ...(c.parentId !== undefined ? { parentId: c.parentId } : {}),
     namespace: c.namespace,
     graph: c.graph,
     blueprintHash: c.blueprintHash,
     step: c.step,
     source: t.metadata.source,
     createdAt: c.ts,
-    // Read on first access: a checkpointer that loads values lazily (SQLite, Postgres)
-    // then lists history without ever reading one.
-    get values() {
-      return applied ? applied.values : c.values;
-    },
-    next: applied?.next ?? c.next,
-    interrupts: pendingInterrupts(t),
-    status: threadStatus(t),
-    errors: c.errors,
-    ...(error ? { error } : {}),
-    metadata: t.metadata,
-    ...spendOf(t),
   };
-  return s;
+  // Read on first access: a checkpointer that loads values lazily (SQLite, Postgres)
+  // then lists history without ever reading one.
+  const out = defineLazyValues(s, applied ? () => applied.values : () => c.values) as unknown as { -readonly [K in keyof StateSnapshot]: StateSnapshot[K] };
+  out.next = applied?.next ?? c.next;
+  out.interrupts = pendingInterrupts(t);
+  out.status = threadStatus(t);
+  out.errors = c.errors;
+  out.metadata = t.metadata;
+  if (c.parentId !== undefined) out.parentId = c.parentId;
+  if (error) out.error = error;
+  const spent = spendOf(t).spend;
+  if (spent) out.spend = spent;
+  return out;
 }
 
 /**
@@ -175,10 +178,12 @@ export async function getState(saver: Checkpointer, threadId: string, checkpoint
 /**
  * Every checkpoint of the thread, newest first, each with the values saved with it: the
  * writes of the step run from a checkpoint belong to the next one (LangGraph's
- * `getStateHistory` does not apply pending writes either).
+ * `getStateHistory` does not apply pending writes either). The checkpoints are listed
+ * with only the pending writes a snapshot reads (`ListOptions.pendingWrites: "status"`):
+ * no channel write or completion is parsed, and no value is loaded until read.
  */
 export async function getStateHistory(saver: Checkpointer, threadId: string, options: ListOptions = {}): Promise<StateSnapshot[]> {
-  return (await saver.list(threadId, options)).map((t) => snapshot(t));
+  return (await saver.list(threadId, { ...options, pendingWrites: "status" })).map((t) => snapshot(t));
 }
 
 /**

@@ -19,6 +19,8 @@
  *   are read as they are.
  */
 import { appendedFrom } from "../channels/lineage.js";
+import { deepFreeze } from "../freeze.js";
+import { defineLazyValues } from "./lazy-values.js";
 import type { Checkpoint, CheckpointMetadata } from "./types.js";
 
 /** Branching of the append skip list. */
@@ -285,6 +287,24 @@ export function readMetadata(row: Pick<CheckpointColumns, "metadata" | "source" 
 }
 
 /**
+ * `readMetadata` for the rows of one listing, newest first: a row whose JSON text is the
+ * previous row's (a loop's checkpoints differ in `step`, a column) shares its parse, so a
+ * 10,000-step history parses one metadata, not 10,000. Each row's metadata is its own
+ * object; what it shares with its neighbours (`origin`, `changed`, `ran`, …) is frozen.
+ */
+export function metadataReader(): (row: Pick<CheckpointColumns, "metadata" | "source" | "step">) => CheckpointMetadata {
+  let text: string | undefined;
+  let parsed: Partial<CheckpointMetadata> = {};
+  return (row) => {
+    if (row.metadata !== text) {
+      parsed = JSON.parse(row.metadata) as Partial<CheckpointMetadata>;
+      text = row.metadata;
+    } else deepFreeze(parsed); // shared from now on (at once for a frozen one)
+    return (parsed.source !== undefined ? parsed : { source: row.source, step: row.step, ...parsed }) as CheckpointMetadata;
+  };
+}
+
+/**
  * A checkpoint from its row. `values` is called on first access of `checkpoint.values`
  * with the row's `refs` (rows with inline values never call it), so listing history
  * never loads a value. Every checkpoint read has one object shape.
@@ -292,9 +312,10 @@ export function readMetadata(row: Pick<CheckpointColumns, "metadata" | "source" 
 export function readCheckpoint(row: CheckpointColumns, values: (refs: Readonly<Record<string, string>>) => Record<string, unknown>): Checkpoint {
   const p = JSON.parse(row.checkpoint) as Partial<Checkpoint> & { refs?: Record<string, string> };
   const refs = p.refs;
-  let loaded: Record<string, unknown> | undefined = refs ? undefined : ((p.values ?? {}) as Record<string, unknown>);
-  return {
-    v: 1,
+  const inline = refs ? undefined : ((p.values ?? {}) as Record<string, unknown>);
+  // Built in one order, `values` a shared lazy accessor (`lazy-values.ts`): every checkpoint read has one hidden class.
+  const c = {
+    v: 1 as const,
     id: row.id,
     parentId: row.parent_id ?? undefined,
     threadId: row.thread_id,
@@ -304,20 +325,19 @@ export function readCheckpoint(row: CheckpointColumns, values: (refs: Readonly<R
     runId: p.runId ?? "",
     step: Number(row.step),
     ts: Number(row.created_at),
-    get values() {
-      return (loaded ??= values(refs!));
-    },
-    versions: p.versions ?? {},
-    seen: p.seen ?? {},
-    next: p.next ?? [],
-    detached: p.detached ?? [],
-    planner: p.planner ?? { nextFanout: 1, fanouts: {}, arrivals: {} },
-    interrupts: p.interrupts ?? [],
-    input: p.input ?? {},
-    errors: p.errors ?? [],
-    result: p.result,
-    ...(p.spend !== undefined ? { spend: p.spend } : {}),
   };
+  const out = defineLazyValues(c, inline ? () => inline : () => values(refs!)) as unknown as { -readonly [K in keyof Checkpoint]: Checkpoint[K] };
+  out.versions = p.versions ?? {};
+  out.seen = p.seen ?? {};
+  out.next = p.next ?? [];
+  out.detached = p.detached ?? [];
+  out.planner = p.planner ?? { nextFanout: 1, fanouts: {}, arrivals: {} };
+  out.interrupts = p.interrupts ?? [];
+  out.input = p.input ?? {};
+  out.errors = p.errors ?? [];
+  out.result = p.result;
+  if (p.spend !== undefined) out.spend = p.spend;
+  return out;
 }
 
 /** The refs of a stored checkpoint JSON (undefined for rows with inline values). */

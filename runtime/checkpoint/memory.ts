@@ -10,6 +10,7 @@
  */
 import { CheckpointError } from "../errors.js";
 import { ProcessClaims } from "./process-claims.js";
+import { defineLazyValues } from "./lazy-values.js";
 import { BlobPlannerOf, liveBlobs, rebuildValueOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
@@ -243,15 +244,8 @@ export class MemoryCheckpointer implements Checkpointer {
         if (w.special) pendingWrites.push(...w.special);
       }
     }
-    let loaded: Record<string, unknown> | undefined;
-    const store = this;
-    // Values are read on first access: listing history never rebuilds them.
-    const checkpoint: Checkpoint = {
-      ...c,
-      get values() {
-        return (loaded ??= store.values(tl, e));
-      },
-    };
+    // Values are read on first access: listing history never rebuilds them (a shared lazy accessor: `lazy-values.ts`).
+    const checkpoint: Checkpoint = defineLazyValues({ ...c }, () => this.values(tl, e));
     // One literal per shape (a conditional spread makes V8 copy generically): listing a long thread makes one per checkpoint.
     const config = { threadId: c.threadId, namespace: c.namespace, checkpointId: c.id };
     return c.parentId !== undefined

@@ -110,9 +110,14 @@ export interface Statements {
   readonly latest: BetterSqlite3.Statement;
   readonly byId: BetterSqlite3.Statement;
   readonly seqOf: BetterSqlite3.Statement;
+  /** A namespace's rows before a `seq`, newest first, without `thread_id` and `ns` (the caller has them). */
   readonly list: BetterSqlite3.Statement;
   readonly writesOf: BetterSqlite3.Statement;
   readonly writesOfThread: BetterSqlite3.Statement;
+  /** A checkpoint's writes as `ListOptions.pendingWrites: "status"` asks (no channel write, no completion's value). */
+  readonly statusWritesOf: BetterSqlite3.Statement;
+  /** `statusWritesOf` for every checkpoint of a thread's namespace. */
+  readonly statusWritesOfThread: BetterSqlite3.Statement;
   readonly threads: BetterSqlite3.Statement;
   /** One thread's row as `threads` gives it (none when it has no root checkpoint). */
   readonly thread: BetterSqlite3.Statement;
@@ -129,6 +134,16 @@ export interface Statements {
   readonly orphanWrites: BetterSqlite3.Statement;
 }
 
+/** The value a `"status"` listing reads of a write row (`ListOptions.pendingWrites`): none for a task's completion. */
+const STATUS_VALUE = "CASE WHEN channel = '__task__' THEN NULL ELSE value END AS value";
+/**
+ * The write rows of a `"status"` listing (`ListOptions.pendingWrites`): the questions,
+ * answers, failures and spend records, and the completions of a checkpoint that has a
+ * question or a failure (they tell which questions are still open and which failure
+ * still stands: `taskQuestions`, `failedTask`).
+ */
+const STATUS_ROWS = `(channel IN ('__interrupt__', '__resume__', '__error__', '__spend__') OR (channel = '__task__' AND EXISTS (SELECT 1 FROM writes x WHERE x.thread_id = w.thread_id AND x.ns = w.ns AND x.checkpoint_id = w.checkpoint_id AND x.channel IN ('__interrupt__', '__error__'))))`;
+
 /** The checkpointer's prepared statements on `db` (prepared once per open). */
 export function prepareStatements(db: BetterSqlite3.Database): Statements {
   const cols = "thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata";
@@ -139,9 +154,13 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     latest: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? ORDER BY seq DESC LIMIT 1`),
     byId: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?`),
     seqOf: db.prepare("SELECT seq FROM checkpoints WHERE thread_id = ? AND ns = ? AND id = ?"),
-    list: db.prepare(`SELECT ${cols} FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC`),
+    // Without the thread and namespace columns: the listing sets them from its arguments.
+    list: db.prepare("SELECT id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM checkpoints WHERE thread_id = ? AND ns = ? AND seq < ? ORDER BY seq DESC"),
     writesOf: db.prepare("SELECT task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? ORDER BY task_id, idx"),
     writesOfThread: db.prepare("SELECT checkpoint_id, task_id, channel, value FROM writes WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id, task_id, idx"),
+    // The value column of a `__task__` record is never read (nor its overflow pages).
+    statusWritesOf: db.prepare(`SELECT task_id, channel, ${STATUS_VALUE} FROM writes w WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? AND ${STATUS_ROWS} ORDER BY task_id, idx`),
+    statusWritesOfThread: db.prepare(`SELECT checkpoint_id, task_id, channel, ${STATUS_VALUE} FROM writes w WHERE thread_id = ? AND ns = ? AND ${STATUS_ROWS} ORDER BY checkpoint_id, task_id, idx`),
     threads: db.prepare(
       `SELECT c.thread_id, c.ns, c.id, c.parent_id, c.step, c.source, c.graph, c.hash, c.created_at, c.checkpoint, c.metadata, n.cnt FROM checkpoints c
        JOIN (SELECT MAX(seq) AS mx, COUNT(*) AS cnt FROM checkpoints WHERE ns = '' GROUP BY thread_id) n ON c.seq = n.mx

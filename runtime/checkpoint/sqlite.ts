@@ -25,7 +25,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { CheckpointError } from "../errors.js";
 import { ThreadLeases } from "./sqlite-lease.js";
 import { openDatabase, prepareStatements, type Row, type Statements } from "./sqlite-schema.js";
-import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
+import { BlobPlanner, checkpointJson, liveBlobs, metadataJson, metadataReader, readCheckpoint, readMetadata, rebuildValue, refsOf, type StoredBlob } from "./blobs.js";
 import {
   isSpecial,
   metadataMatches,
@@ -44,6 +44,12 @@ import {
   type ThreadSummary,
   type ThreadsOptions,
 } from "./types.js";
+
+/** A `writes` row as the read statements select it. */
+type WriteRead = { task_id: string; channel: string; value: string | null };
+
+/** The pending writes of a checkpoint without any (shared: tuples' lists are never mutated). */
+const NO_WRITES: readonly PendingWriteRecord[] = Object.freeze([]);
 
 /** A write row waiting for the next transaction: [thread, ns, checkpoint, task, idx, channel, value JSON]. */
 type WriteRow = [string, string, string, string, number, string, string | null];
@@ -159,12 +165,25 @@ export class SqliteCheckpointer implements Checkpointer {
       let below = Number.MAX_SAFE_INTEGER;
       if (options.before !== undefined) below = (this.stmt.seqOf.get(threadId, ns, options.before) as { seq: number } | undefined)?.seq ?? 0;
       const out: CheckpointTuple[] = [];
+      const status = options.pendingWrites === "status";
       // A long listing reads the thread's writes in one query instead of one per checkpoint.
-      const writes = options.limit === undefined || options.limit > 32 ? this.writesByCheckpoint(threadId, ns) : undefined;
+      const writes = options.limit === undefined || options.limit > 32 ? this.writesByCheckpoint(threadId, ns, status) : undefined;
+      const metadataOf = metadataReader();
+      let prev: Row | undefined;
       for (const row of this.stmt.list.iterate(threadId, ns, below) as IterableIterator<Row>) {
         if (options.limit !== undefined && out.length >= options.limit) break;
-        const metadata = this.metadataOf(row);
-        if (metadataMatches(metadata, options.filter)) out.push(this.tuple(row, metadata, writes ? (writes.get(row.id) ?? []) : undefined));
+        // What repeats from row to row is kept once (the tuples hold these strings): the
+        // thread and namespace asked for (not selected), and the previous row's graph and blueprint hash.
+        row.thread_id = threadId;
+        row.ns = ns;
+        if (prev !== undefined) {
+          if (row.hash === prev.hash) row.hash = prev.hash;
+          if (row.graph === prev.graph) row.graph = prev.graph;
+        }
+        prev = row;
+        const metadata = metadataOf(row);
+        if (!metadataMatches(metadata, options.filter)) continue;
+        out.push(this.tuple(row, metadata, writes ? (writes.get(row.id) ?? NO_WRITES) : status ? this.readWrites(this.stmt.statusWritesOf.all(row.thread_id, row.ns, row.id) as WriteRead[]) : undefined));
       }
       return out;
     });
@@ -327,10 +346,13 @@ export class SqliteCheckpointer implements Checkpointer {
     }
   }
 
-  /** Every pending write of a thread's namespace, by checkpoint id (per checkpoint in `writesOf` order). */
-  private writesByCheckpoint(threadId: string, ns: string): Map<string, PendingWriteRecord[]> {
+  /**
+   * Every pending write of a thread's namespace, by checkpoint id (per checkpoint in
+   * `writesOf` order); with `status`, only those `ListOptions.pendingWrites: "status"` asks for.
+   */
+  private writesByCheckpoint(threadId: string, ns: string, status: boolean): Map<string, PendingWriteRecord[]> {
     const out = new Map<string, PendingWriteRecord[]>();
-    for (const w of this.stmt.writesOfThread.iterate(threadId, ns) as IterableIterator<{ checkpoint_id: string; task_id: string; channel: string; value: string | null }>) {
+    for (const w of (status ? this.stmt.statusWritesOfThread : this.stmt.writesOfThread).iterate(threadId, ns) as IterableIterator<WriteRead & { checkpoint_id: string }>) {
       const rec = { taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) };
       const list = out.get(w.checkpoint_id);
       if (list) list.push(rec);
@@ -339,21 +361,25 @@ export class SqliteCheckpointer implements Checkpointer {
     return out;
   }
 
+  /** Pending-write records from their rows. */
+  private readWrites(rows: readonly WriteRead[]): PendingWriteRecord[] {
+    return rows.map((w) => ({ taskId: w.task_id, channel: w.channel, value: w.value === null ? undefined : JSON.parse(w.value) }));
+  }
+
   private metadataOf(row: Row): CheckpointMetadata {
     return readMetadata(row);
   }
 
-  private tuple(row: Row, metadata: CheckpointMetadata = this.metadataOf(row), writes?: PendingWriteRecord[]): CheckpointTuple {
+  private tuple(row: Row, metadata: CheckpointMetadata = this.metadataOf(row), writes?: readonly PendingWriteRecord[]): CheckpointTuple {
+    // The loader keeps the thread and namespace, not the row (its JSON texts): a listing's tuples hold it until their values are read.
+    const threadId = row.thread_id;
+    const ns = row.ns;
     const checkpoint = readCheckpoint(row, (refs) => {
       const values: Record<string, unknown> = {};
-      for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(row.thread_id, row.ns, refs[channel], channel);
+      for (const channel of Object.keys(refs)) values[channel] = this.loadBlob(threadId, ns, refs[channel], channel);
       return values;
     });
-    const pendingWrites: PendingWriteRecord[] = writes ?? (this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as { task_id: string; channel: string; value: string | null }[]).map((w) => ({
-      taskId: w.task_id,
-      channel: w.channel,
-      value: w.value === null ? undefined : JSON.parse(w.value),
-    }));
+    const pendingWrites: readonly PendingWriteRecord[] = writes ?? this.readWrites(this.stmt.writesOf.all(row.thread_id, row.ns, row.id) as WriteRead[]);
     return {
       config: { threadId: row.thread_id, namespace: row.ns, checkpointId: row.id },
       checkpoint,

@@ -149,6 +149,17 @@ export interface ListOptions {
   readonly limit?: number;
   /** Metadata keys that must equal these values. */
   readonly filter?: Readonly<Record<string, unknown>>;
+  /**
+   * Which pending writes each tuple carries. `"all"` (the default): every one, with its
+   * value. `"status"`: only what a snapshot read without a graph uses (`snapshot`: the
+   * status, the questions, the failure and the spend) — the `__interrupt__`, `__resume__`,
+   * `__error__` and `__spend__` records, and the `__task__` records (value undefined) of
+   * the checkpoints that have a question or a failure; channel writes and completions'
+   * payloads are neither read nor parsed. For history listings (`getStateHistory`, `rag
+   * runs show`): a 10,000-step run has 30,000 pending writes. A store may ignore it and
+   * carry every write.
+   */
+  readonly pendingWrites?: "all" | "status";
 }
 
 /** One thread as `rag runs` lists it (root namespace). */

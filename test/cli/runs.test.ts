@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SqliteCheckpointer } from "../../runtime/index.js";
+import { CheckpointError, SqliteCheckpointer } from "../../runtime/index.js";
 import { jsonEvents, ragAsync, ragIn as rag, root, scratchProject } from "../helpers/cli.js";
 import { scratchDir } from "../helpers/scratch-dirs.js";
 
@@ -151,6 +151,27 @@ describe("rag runs", () => {
     expect(fork.stdout).toContain(`rag resume alt --resume '"approve"'`);
     const alt = await rag(["resume", "alt", "--resume", '"reject"', "--json"], dir);
     expect(jsonEvents(alt.stdout).at(-1)).toMatchObject({ type: "run_completed", state: { decision: "reject", log: ["drafted"] } });
+  });
+
+  it("rag runs show lists a thread without reading the values of its task completions and channel writes: corrupt ones change nothing", async () => {
+    const dir = scratchProject({});
+    expect((await rag(["run", approval, "--thread", "t"], dir)).code).toBe(3);
+    const before = await rag(["runs", "show", "t", "--json"], dir);
+    expect(before.code).toBe(0);
+    const path = join(dir, ".rag/checkpoints.db");
+    const db = new SqliteCheckpointer(path);
+    // `rag run` saved each task's completion (`__task__`) beside its channel writes; the pause's question stays readable.
+    const corrupted = db.db.prepare("UPDATE writes SET value = '{not json' WHERE thread_id = 't' AND channel NOT IN ('__interrupt__', '__resume__', '__error__', '__spend__')").run().changes;
+    expect(corrupted).toBeGreaterThan(0);
+    await expect(db.list("t")).rejects.toThrow(CheckpointError); // every write read: the corrupt ones fail it
+    db.close();
+    const after = await rag(["runs", "show", "t", "--json"], dir);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+    expect(JSON.parse(after.stdout)[0]).toMatchObject({ status: "interrupted", interrupts: [{ id: "2.0#0", node: "review" }] });
+    const table = await rag(["runs", "show", "t"], dir);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/paused: 2\.0#0/);
   });
 });
 

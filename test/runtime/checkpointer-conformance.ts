@@ -3,7 +3,7 @@
  * backend must pass. `checkpointers.test.ts` runs it against each backend.
  */
 import { describe, expect, it } from "vitest";
-import { CheckpointError, pendingInterrupts, spentAt, threadStatus, type Checkpoint, type Checkpointer, type CheckpointMetadata } from "../../runtime/index.js";
+import { CheckpointError, getStateHistory, pendingInterrupts, snapshot, spentAt, threadStatus, type Checkpoint, type Checkpointer, type CheckpointMetadata, type StateSnapshot } from "../../runtime/index.js";
 
 export interface BackendUnderTest {
   readonly name: string;
@@ -195,6 +195,31 @@ export function checkpointerConformance(b: BackendUnderTest): void {
       t = (await c.getTuple({ threadId: "t" }))!;
       expect(pendingInterrupts(t)).toEqual([]);
       expect(threadStatus(t)).toBe("resumable");
+    });
+
+    it("a status listing (pendingWrites: \"status\") gives every snapshot the status, questions, failure and spend the full listing gives", async () => {
+      const c = b.make();
+      const ask = (taskId: string) => [{ id: `${taskId}#0`, kind: "node", node: "w", taskId, namespace: "" }];
+      let parentId: string | undefined;
+      const put = async (records: [taskId: string, writes: [string, unknown][]][]) => {
+        const k = ckpt({ threadId: "t", ...(parentId !== undefined ? { parentId } : {}) });
+        const config = await c.put(k, meta());
+        for (const [taskId, writes] of records) await c.putWrites(config, writes, taskId);
+        parentId = k.id;
+      };
+      await put([["1.0", [["out", 1], ["__task__", { ok: true, ms: 3 }]]]]); // a completed task: nothing pending from it
+      await put([["2.0", [["__interrupt__", ask("2.0")]]], ["2.1", [["out", 2], ["__task__", { ok: true }]]]]); // a question still open
+      await put([["3.0", [["__interrupt__", ask("3.0")], ["__task__", { ok: true }]]], ["__resume__", [["__resume__", { "3.0#0": "yes" }]]]]); // answered and completed
+      await put([["4.0", [["__error__", { message: "boom", code: "x" }]]], ["spend:r", [["__spend__", { tokens: 7, usd: 0.5 }]]]]); // failed, with spend
+      await put([["5.0", [["__error__", { message: "boom", code: "x" }], ["__task__", { ok: true }]]]]); // failed, then completed on a retry
+      const view = (s: StateSnapshot) => ({ id: s.checkpointId, status: s.status, interrupts: s.interrupts, error: s.error, spend: s.spend, next: s.next, metadata: s.metadata });
+      const full = (await c.list("t")).map((t) => view(snapshot(t)));
+      const status = (await c.list("t", { pendingWrites: "status" })).map((t) => view(snapshot(t)));
+      expect(status).toEqual(full);
+      expect((await c.list("t", { pendingWrites: "status", limit: 5 })).map((t) => view(snapshot(t)))).toEqual(full); // read per checkpoint
+      expect(full.map((s) => s.status)).toEqual(["resumable", "failed", "resumable", "interrupted", "resumable"]);
+      expect(full[1].spend).toMatchObject({ tokens: 7, usd: 0.5 });
+      expect((await getStateHistory(c, "t")).map(view)).toEqual(full);
     });
 
     it("deleteThread removes every namespace of that thread only", async () => {
