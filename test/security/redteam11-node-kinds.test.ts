@@ -12,7 +12,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPABILITY_KINDS, compile, compileGraph } from "../../compiler/index.js";
-import { registryFromConfig } from "../../repl/index.js";
+import { registryFromConfig, Session } from "../../repl/index.js";
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { ragIn, root } from "../helpers/cli.js";
 import { scratchDir } from "../helpers/scratch-dirs.js";
@@ -97,6 +97,18 @@ describe("red team 11: registry node kinds are capabilities", () => {
     const failed = events.find((e) => e.type === "run_failed");
     expect(JSON.stringify(failed)).toMatch(/node `a` was not run: node kind `send_email` .*disallowed by policy `late`/);
     expect(events.filter((e) => e.type === "capability_denied").map((e) => (e.type === "capability_denied" ? [e.capability, e.name, e.caller, e.rule] : []))).toEqual([["nodeKinds", "send_email", "node", "policy"]]);
+  });
+
+  it("a REPL session may run a registered graph of a custom kind; a model's session only under `untrustedAllow`", async () => {
+    let ran = 0;
+    const reg = registryFromConfig({ nodeKinds: { send_email: async () => (ran++, { result: "sent" }) }, policy: { name: "p", untrustedAllow: { nodeKinds: [] } } });
+    reg.registerGraph("mail", compileGraph("graph mail { start a node a { kind send_email next END } }").value!);
+    const person = await new Session({ registry: reg, author: "human" }).runCell('graph_run({graph: "mail", input: {}})');
+    expect(person.diagnostics).toEqual([]);
+    expect(ran).toBe(1);
+    const model = await new Session({ registry: reg, author: "model" }).runCell('graph_run({graph: "mail", input: {}})');
+    expect(ran).toBe(1);
+    expect(JSON.stringify(model)).toMatch(/node kind `send_email`/);
   });
 
   it("`--provenance` applies only to a file without a pragma: the pragma decides, as for `rag run`", async () => {
