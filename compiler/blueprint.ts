@@ -253,6 +253,12 @@ export interface Capabilities {
   readonly routers: readonly string[];
   readonly reducers: readonly string[];
   readonly validators: readonly string[];
+  /**
+   * Registry node kinds the nodes run (`kind send_email`; built-in kinds are left out).
+   * Present only when there is one: a blueprint without a custom kind keeps the hash it
+   * had before the kind was listed (and so its approvals).
+   */
+  readonly nodeKinds?: readonly string[];
 }
 
 /** Who or what produced a blueprint's source. */

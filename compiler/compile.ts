@@ -29,6 +29,13 @@ export interface CompileOptions {
    */
   readonly provenance?: Provenance;
   /**
+   * Who or what wrote the source when the file has no `// rag:generated-by` pragma (the
+   * CLI's `--provenance`): the pragma wins, as it does when the file runs (`rag run`
+   * reads the pragma alone), so a flag cannot make a generated file look hand-written.
+   * Ignored when `provenance` is given.
+   */
+  readonly defaultProvenance?: Provenance;
+  /**
    * Approved blueprint hashes. When the registry's policy requires review for this
    * provenance, each compiled graph whose hash is not approved gets
    * `W-rag-review-required` (the runtime refuses to bind it).
@@ -68,7 +75,7 @@ export function compile(source: string, options: CompileOptions = {}): Result<Co
   const ruleDiagnostics: Diagnostic[] = [];
   const limits = resolveLimits(options.limits);
   const firstItem = parsed.value.items[0]?.span.start.offset ?? source.length;
-  const provenance = options.provenance ?? provenanceFromComments(parsed.value.comments, firstItem);
+  const provenance = options.provenance ?? provenanceFromComments(parsed.value.comments, firstItem) ?? options.defaultProvenance;
   runRules(standardRules(limits.nodesPerGraph), {
     program: resolved,
     registry: options.registry,

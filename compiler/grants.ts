@@ -2,11 +2,12 @@
  * Capability grants and the one authorisation decision.
  *
  * A `.rag` file holds no host code: every model, tool, agent, graph, script, route
- * function, reducer and validator it uses is a name the registry must grant
+ * function, reducer, validator and registry node kind (`kind send_email`) it uses is a
+ * name the registry must grant
  * (`language.md` intro). This module is the single place that decides whether a use of
  * such a name is allowed, for every path that reaches one — model, agent, executor and
  * tool nodes, an agent's own tool loop, sends, subgraphs, route functions, validators,
- * reducers, CodeAct scripts and REPL sessions. The compiler lists a blueprint's
+ * reducers, CodeAct scripts, REPL sessions and nodes of a registry's own kinds. The compiler lists a blueprint's
  * capabilities with `blueprintCapabilities`, reports `E-rag-disallowed-capability` with
  * `authorize`, and the runtime checks every use at bind time and at call time with the
  * same two functions; so what `rag approve` shows is what can happen.
@@ -25,6 +26,7 @@
  */
 import type { AgentSpec, Capabilities, FieldSpec, NodeSpec, Provenance } from "./blueprint.js";
 import { allowedNames, CAPABILITY_KINDS, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
+import { canonicalKind } from "./resolve/kinds.js";
 import { canonicalReducer } from "./resolve/reducers.js";
 
 /**
@@ -33,7 +35,7 @@ import { canonicalReducer } from "./resolve/reducers.js";
  */
 export type CallerKind =
   | "model" | "agent" | "tool_executor" | "tool" | "router" | "subagent" | "subgraph" | "repl_agent" | "node"
-  | "agent_loop" | "send" | "codeact" | "repl" | "reducer" | "validator" | "store" | "bind";
+  | "agent_loop" | "send" | "codeact" | "repl" | "reducer" | "validator" | "bind";
 
 /** Names granted, per capability kind. A kind that is absent grants nothing (deny by default). */
 export type Grants = { readonly [K in CapabilityKind]?: ReadonlySet<string> };
@@ -78,9 +80,18 @@ export type Decision =
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
 
-/** "tool", "route function", … */
+/** "tool", "route function", "node kind", … */
 export function capabilityNoun(kind: CapabilityKind): string {
-  return kind === "routers" ? "route function" : kind.slice(0, -1);
+  return kind === "routers" ? "route function" : kind === "nodeKinds" ? "node kind" : kind.slice(0, -1);
+}
+
+/**
+ * Whether node kind `kind` (as a `NodeSpec` holds it, or as written) is a registry's own
+ * kind — a capability (`nodeKinds`) — rather than one of the language's (`NODE_KINDS`
+ * and their aliases). A kind named `toString` or `__proto__` is a registry kind too.
+ */
+export function isRegistryKind(kind: string): boolean {
+  return canonicalKind(kind) === undefined;
 }
 
 /** The other spelling of a name that counts as the same grant (a reducer's canonical name), if any. */
@@ -137,7 +148,8 @@ function add(g: MutableGrants, kind: CapabilityKind, name: string | undefined): 
 }
 
 /**
- * What a node binds, from its IR (`NodeSpec`) alone: its `model`, `tools`, `tool`,
+ * What a node binds, from its IR (`NodeSpec`) alone: its kind when that is a registry's
+ * own (`nodeKinds`), its `model`, `tools`, `tool`,
  * `agent`, `graph`, `script`, route function and validators, the lists a `repl_agent`
  * grants its scripts (`models`, `agents`, `graphs`), and the agents and graphs its sends
  * target. What an agent it binds uses in turn is that agent's binding (`agentGrants`).
@@ -148,6 +160,7 @@ export function nodeGrants(n: NodeSpec): Grants {
 
 /** Adds what node `n` binds to `g` (see `nodeGrants`); returns `g`. */
 function addNodeGrants(g: MutableGrants, n: NodeSpec): MutableGrants {
+  if (typeof n.kind === "string" && isRegistryKind(n.kind)) add(g, "nodeKinds", n.kind);
   add(g, "models", n.model);
   if (n.models) for (const m of n.models) add(g, "models", m);
   if (n.tools) for (const t of n.tools) add(g, "tools", t);
@@ -224,7 +237,8 @@ export interface LocalNames {
 
 /**
  * The capabilities a blueprint asks the registry for (`Blueprint.capabilities`): the
- * union of its nodes' bindings and of the inline agents' bindings, registry names only
+ * union of its nodes' bindings (registry node kinds included, listed under `nodeKinds`
+ * only when there is one) and of the inline agents' bindings, registry names only
  * (same-file agents and graphs are left out: their own uses are listed), plus the
  * reducers of its state. The compiler and `GraphBuilder` list it with this function and
  * the runtime re-derives it at bind time, refusing a blueprint whose list disagrees.
@@ -254,6 +268,7 @@ export function blueprintCapabilities(nodes: readonly NodeSpec[], agents: readon
     routers: sorted(sets.routers),
     reducers: sorted(sets.reducers),
     validators: sorted(sets.validators),
+    ...(sets.nodeKinds?.size ? { nodeKinds: sorted(sets.nodeKinds) } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ export {
   blueprintCapabilities,
   capabilityNoun,
   grantsAsLimit,
+  isRegistryKind,
   nodeGrants,
   unionGrants,
   type AgentBinding,

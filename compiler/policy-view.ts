@@ -15,10 +15,16 @@
  */
 import type { Provenance } from "./blueprint.js";
 
-/** Capability kinds of `allow` declarations and policies (`language.md` §2.1 CAP_KIND). */
-export type CapabilityKind = "models" | "tools" | "agents" | "graphs" | "scripts" | "reducers" | "routers" | "stores" | "validators";
+/**
+ * Capability kinds of `allow` declarations and policies (`language.md` §2.1 CAP_KIND).
+ * `nodeKinds` are the registry's own node kinds (`defineConfig({ nodeKinds })`): host code
+ * a node runs by naming it (`kind send_email`); the built-in kinds (`NODE_KINDS`) are the
+ * language's and no capability. There is no `stores` kind: nothing a blueprint names binds
+ * a store (the checkpointer is the host's), so a `stores` list restricted nothing.
+ */
+export type CapabilityKind = "models" | "tools" | "agents" | "graphs" | "scripts" | "reducers" | "routers" | "validators" | "nodeKinds";
 
-export const CAPABILITY_KINDS: readonly CapabilityKind[] = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "stores", "validators"];
+export const CAPABILITY_KINDS: readonly CapabilityKind[] = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "validators", "nodeKinds"];
 
 /** Per capability kind, the names that may be bound; a kind left out is not restricted. */
 export type CapabilityAllowlist = Partial<Record<CapabilityKind, readonly string[]>>;

@@ -42,11 +42,11 @@ The first graph is the entry; others may be its subgraphs.
 - \`state { field* }\`, \`channel NAME REDUCER\` (field of type any)
 - \`input { field* }\`, \`output { field* }\`: run input and result shapes
 - \`defaults { recursion_limit: 25, timeout: 60s, concurrency: 4 }\`
-- \`metadata { key: value }\`, \`tags ["x"]\`, \`allow tools ["s"]\` (models tools agents graphs scripts reducers routers stores validators)
+- \`metadata { key: value }\`, \`tags ["x"]\`, \`allow tools ["s"]\` (models tools agents graphs scripts reducers routers validators nodeKinds)
 - \`node NAME { node items }\`
 - \`a -> b -> END\`: edges; two from one node run in parallel
 - \`join [a, b] -> c\`: c runs once after a and b
-- \`interrupt before [a]\`, \`interrupt after [b]\`: pause for a human
+- \`interrupt before [a]\`, \`interrupt after [b]\`: wait for a human
 - \`checkpoint inherit|none|sync|async|exit\`
 - \`budget { tokens: 50k, usd: 2.00 }\`: cap on the run's model spending
 

@@ -135,6 +135,6 @@ export const TYPE_DOCS: Readonly<Record<string, string>> = {
 };
 
 /** Capability kinds of `allow` (§2.1). */
-export const CAPABILITY_WORDS = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "stores", "validators"] as const;
+export const CAPABILITY_WORDS = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "validators", "nodeKinds"] as const;
 /** Durability words of `checkpoint`. */
 export const DURABILITY_WORDS = ["inherit", "none", "sync", "async", "exit"] as const;

@@ -1,6 +1,8 @@
 /**
  * The registry's policy (`overview.md`: "policies and review gates"; `language.md` §5):
- * per capability kind, the names any blueprint may bind; what untrusted blueprints may
+ * per capability kind (`CAPABILITY_KINDS`: models, tools, agents, graphs, scripts,
+ * reducers, routers, validators, and `nodeKinds`, the registry's own node kinds), the
+ * names any blueprint may bind; what untrusted blueprints may
  * bind, and whether they (or all blueprints) run only after a person approves their
  * hash. Which blueprints are untrusted is one rule (`isUntrusted`,
  * compiler/policy-view.ts): every `generatedBy` but `human` and `builder`; `untrusted`
@@ -11,7 +13,7 @@
  *         name: "team",
  *         allow: { tools: ["search", "read_repo"] },
  *         untrusted: ["builder"],                // more generatedBy values to distrust (optional)
- *         untrustedAllow: { tools: ["search"] },  // generated graphs: read-only tools only
+ *         untrustedAllow: { tools: ["search"], nodeKinds: [] },  // generated graphs: read-only tools, no custom node kind
  *         requireReview: "untrusted",            // or "all", or "none"
  *       },
  *     })

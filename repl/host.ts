@@ -9,7 +9,7 @@
  *   runtime's harness, and runs graphs as child runs of the session (the session is
  *   their parent run, so their events nest under it).
  */
-import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
+import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, isRegistryKind, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
 import { checkToolResult, type CallContext, type ChatRequest, type NodeTask, type Registry, type SpendLedger, type Usage } from "../registry/index.js";
 import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { describeIssues } from "../runtime/schema.js";
@@ -279,6 +279,8 @@ export function sessionScope(registry: Registry, author: "human" | "model", owne
     agents: new Set(registry.agents.keys()),
     graphs: new Set(registry.graphs.keys()),
     scripts: new Set(registry.scripts.keys()),
+    // The registry's own node kinds, for the graphs the session runs (its grants are their limit).
+    nodeKinds: new Set([...registry.nodeKinds.keys()].filter(isRegistryKind)),
   };
   return { owner, grants, limits: [], ...(registry.policy ? { policy: registry.policy } : {}), provenance: { generatedBy: author } };
 }

@@ -6,7 +6,7 @@
  * use of the run's tasks with `authorize`. Scopes are made once per node and agent.
  */
 import type { Blueprint, CallerKind, CapabilityKind, Decision, GrantLimit, Grants, NodeSpec } from "../compiler/index.js";
-import { agentGrants, allowLimit, authorize, grantsAsLimit, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
+import { agentGrants, allowLimit, authorize, grantsAsLimit, isRegistryKind, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 
 /** The caller kind of a node's own uses: its node kind. */
@@ -123,6 +123,19 @@ export class RunAuthority {
     if (!spec || spec.kind !== "repl_agent") return this.limits;
     const own = nodeGrants(spec);
     const agents = [...(own.agents ?? [])].map((a) => agentGrants(a, this.blueprint.agents, (n) => this.registry.agents.get(n)));
-    return [grantsAsLimit(`the grants of node \`${spec.name}\` of graph \`${this.blueprint.id}\``, unionGrants(own, ...agents)), ...this.limits];
+    return [grantsAsLimit(`the grants of node \`${spec.name}\` of graph \`${this.blueprint.id}\``, unionGrants(own, ...agents, this.sessionKinds(spec))), ...this.limits];
+  }
+
+  /**
+   * The registry node kinds a session hosted by node `spec` may have its graphs run: no
+   * node item names kinds, so — as a top-level session is granted every registered name
+   * (`repl/host.ts` `sessionScope`) — every registry kind this graph's own scope allows
+   * (its `allow` lists, inherited limits, and the policy for its provenance).
+   */
+  private sessionKinds(spec: NodeSpec): Grants {
+    const all = [...this.registry.nodeKinds.keys()].filter(isRegistryKind);
+    if (!all.length) return {};
+    const scope = this.base(`node \`${spec.name}\` of graph \`${this.blueprint.id}\``, { nodeKinds: new Set(all) });
+    return { nodeKinds: new Set(all.filter((name) => authorize({ kind: "nodeKinds", name, caller: "repl_agent" }, scope).allowed)) };
   }
 }

@@ -278,7 +278,6 @@ function checkCapabilities(bp: Blueprint, authority: RunAuthority, o: GraphOptio
   const used = blueprintCapabilities(bp.nodes, bp.agents, bp.state, local);
   const unlisted: string[] = [];
   for (const kind of CAPABILITY_KINDS) {
-    if (kind === "stores") continue;
     const listed = new Set((bp.capabilities as unknown as Record<string, readonly string[] | undefined>)[kind] ?? []);
     for (const n of (used as unknown as Record<string, readonly string[] | undefined>)[kind] ?? []) if (!listed.has(n)) unlisted.push(`${kind}.${n}`);
   }

@@ -1,10 +1,11 @@
 /**
  * Capability checks of a task's own choices (registry `authorise`, through the run's
- * `RunAuthority`): a send to an agent or a graph must be bound by the sending node, and
- * a `goto` that tools' Commands chose must be one the node may take. Each refusal is
+ * `RunAuthority`): a node of a registry's own kind must be allowed that kind, a send to
+ * an agent or a graph must be bound by the sending node, and a `goto` that tools'
+ * Commands chose must be one the node may take. Each refusal is
  * reported on the stream (`capability_denied`) and returned as a CapabilityDeniedError.
  */
-import type { DenialRule, NodeSpec } from "../compiler/index.js";
+import { isRegistryKind, type DenialRule, type NodeSpec } from "../compiler/index.js";
 import type { NodeResult } from "../registry/index.js";
 import { CapabilityDeniedError } from "./errors.js";
 import type { PlannedTask } from "./planner-state.js";
@@ -25,6 +26,22 @@ export function sendRefusal(task: PlannedTask, env: TaskEnv, where: TaskWhere): 
   if (d.allowed) return undefined;
   if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: kind, name: task.node, caller: "send", rule: d.rule, reason: d.reason }, { taskId: task.id, node: task.node });
   return new CapabilityDeniedError(d.reason, { kind, name: task.node }, "send", d.rule, where);
+}
+
+/**
+ * A node of a registry's own kind (`kind send_email`, `nodeKinds` in the config) runs host
+ * code: the kind is a capability of the node (`nodeKinds`), authorised like a tool before
+ * the task starts — the graph's `allow nodeKinds` lists, the limits of an enclosing run or
+ * session, and the registry policy (`allow`/`untrustedAllow`) for the blueprint's
+ * provenance. Built-in kinds are the language's and pass. Returns the refusal, reported
+ * on the stream (`capability_denied`), or undefined when allowed.
+ */
+export function kindRefusal(spec: NodeSpec, env: TaskEnv, where: TaskWhere): CapabilityDeniedError | undefined {
+  if (!isRegistryKind(spec.kind)) return undefined;
+  const d = env.authority.check(spec, "nodeKinds", spec.kind, { caller: "node" });
+  if (d.allowed) return undefined;
+  if (env.wants("capability_denied")) void env.emit({ type: "capability_denied", capability: "nodeKinds", name: spec.kind, caller: "node", rule: d.rule, reason: d.reason }, { taskId: where.taskId, node: where.node });
+  return new CapabilityDeniedError(`node \`${spec.name}\` was not run: ${d.reason}`, { kind: "nodeKinds", name: spec.kind }, "node", d.rule, where);
 }
 
 /** Most targets a tool's Command may name, nested Send commands included (a larger tree is refused). */

@@ -19,7 +19,7 @@ import type { PendingWrite } from "./state.js";
 import { runAttempt, type CancelScope } from "./task-attempt.js";
 import type { TaskEnv } from "./task-env.js";
 import { asNodeError, whereOf } from "./task-errors.js";
-import { sendRefusal, toolGotoRefusal } from "./task-refusals.js";
+import { kindRefusal, sendRefusal, toolGotoRefusal } from "./task-refusals.js";
 import { parentBody, reservedWriteRefusal, resultWrites, taskGoto } from "./task-writes.js";
 import { usageOf, type TaskUsage, type UsageSink } from "./task-usage.js";
 
@@ -115,7 +115,7 @@ function prepare(task: PlannedTask, env: TaskEnv, scope: CancelScope | undefined
   if (stepScope?.signal.aborted) return { task, ok: false, cancelled: true, error: stepScope.signal.reason, durationMs: 0 };
   const impl = env.registry.nodeKinds.get(spec.kind);
   if (!impl) return { task, ok: false, error: new BindError(`node kind \`${spec.kind}\` is not registered`, [`nodeKinds.${spec.kind}`], whereOf(task, env)), durationMs: 0 };
-  const refused = task.implicit ? sendRefusal(task, env, whereOf(task, env)) : undefined;
+  const refused = task.implicit ? sendRefusal(task, env, whereOf(task, env)) : kindRefusal(spec, env, whereOf(task, env));
   if (refused) return { task, ok: false, error: refused, durationMs: 0 };
   const declared = spec.retry ?? defaultRetry(env.blueprint) ?? NO_RETRY;
   // Capped (`LIMIT_CAPS.max_attempts`) for a Blueprint built without the compiler, which reports more.

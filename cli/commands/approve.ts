@@ -1,8 +1,9 @@
 /**
  * `rag approve FILE [--graph NAME] [--config PATH] [--provenance WHO[:AUTHOR]] [--by NAME]
- * [--note TEXT] [--revoke]`: the review gate (`language.md` §7, registry/review.ts).
+ * [--note TEXT] [--revoke]` (`--provenance` only for a file without a pragma): the review gate (`language.md` §7, registry/review.ts).
  * Compiles the file (a file with errors is never approved), prints what a reviewer
- * approves — graph, hash, who generated it, the capabilities it binds — and records
+ * approves — graph, hash, who generated it, the capabilities it binds (registry node
+ * kinds among them) — and records
  * the approval of each graph's exact hash in the project's `.rag/approvals.json`
  * (`--revoke` withdraws it). Any later semantic change gives a new hash, which needs a
  * new approval. Exit 0 done, 1 the file has errors, 2 usage or config errors.
@@ -28,7 +29,10 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   const loaded = await loadConfig(configPathFor(file, opts.config));
   const store = useProjectApprovals(loaded.registry, file, loaded.path);
   const shown = displayPath(file);
-  const r = compile(source, { file: shown, registry: loaded.registry.view(), ...(opts.provenance ? { provenance: parseProvenance(opts.provenance) } : {}) });
+  // `--provenance` is for files without a pragma: a file's pragma decides, as it does when
+  // the file runs (`rag run`), so a generated file is never approved as a person's.
+  const flag = opts.provenance ? parseProvenance(opts.provenance) : undefined;
+  const r = compile(source, { file: shown, registry: loaded.registry.view(), ...(flag ? { defaultProvenance: flag } : {}) });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) {
     const status = compileFailureStatus(r.diagnostics, { lines: r.value.lines, file: shown }, { json: Boolean(opts.json), exitCode: 1, message: `not approved: ${shown} has errors` });
@@ -47,6 +51,7 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   for (const bp of blueprints) {
     const indirect = indirectCapabilities(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
     out(summary(bp, indirect));
+    if (flag && bp.provenance && bp.provenance.generatedBy !== flag.generatedBy) out(`  note: --provenance ${flag.generatedBy} ignored: the file's \`// rag:generated-by ${bp.provenance.generatedBy}\` pragma decides\n`);
     const entry = { graph: bp.id, hash: bp.hash, provenance: bp.provenance ?? null, capabilities: bp.capabilities, reaches: indirect };
     if (opts.revoke) {
       const revoked = store.revoke(bp.hash);
@@ -69,7 +74,7 @@ function summary(bp: Blueprint, indirect: readonly IndirectCapability[]): string
   const via = new Map<string, string[]>();
   for (const c of indirect) {
     const list = via.get(c.via) ?? [];
-    list.push(`${c.kind.slice(0, -1)} ${c.name}`);
+    list.push(`${c.kind === "nodeKinds" ? "node kind" : c.kind.slice(0, -1)} ${c.name}`);
     via.set(c.via, list);
   }
   const reach = [...via].map(([path, uses]) => `    through ${path}: ${uses.join(", ")}`);

@@ -56,7 +56,8 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
       const approvals = loaded ? useProjectApprovals(loaded.registry, file, cfg) : undefined;
       options = { file: shown, ...(view ? { registry: view } : {}), ...(approvals ? { approvals } : {}) };
     }
-    if (provenance) options = { ...options, provenance };
+    // For files without a pragma only: a file's pragma decides, as it does for `rag run`.
+    if (provenance) options = { ...options, defaultProvenance: provenance };
     if (opts.fix) {
       const r = fixAll(source, options);
       if (r.text !== source) {

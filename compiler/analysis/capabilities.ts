@@ -1,5 +1,6 @@
 /**
- * Every capability a graph binds, with where it is named: the input of `allow` and
+ * Every capability a graph binds, with where it is named (a node's registry kind among
+ * them, `kind send_email`): the input of `allow` and
  * policy checks (`language.md` §2.1 `allow`, §5). Names resolved by meaning (§6): `model`
  * on a subgraph node is a graph and on a router node a route function; inline agents the
  * graph uses contribute their model and tools; send targets that are no node or inline
@@ -11,6 +12,7 @@ import type { Span } from "../../grammar/span.js";
 import type { CapabilityKind } from "../policy-view.js";
 import type { RegistryView } from "../registry-view.js";
 import { resolveSendTarget } from "./send-targets.js";
+import { isRegistryKind } from "../grants.js";
 import { canonicalReducer } from "../resolve/reducers.js";
 import { listNames, type ItemTable, type ResolvedGraph, type ResolvedProgram, isFirstDeclaration } from "../resolve/resolve.js";
 
@@ -38,6 +40,9 @@ export function capabilityUses(g: ResolvedGraph, p: ResolvedProgram, registry: R
     if (!isFirstDeclaration(g, n)) continue;
     const owner = `node \`${n.name}\``;
     const it = n.items;
+    // A registry's own node kind runs host code: a capability like a tool (built-in kinds are the language's).
+    const kind = n.kindItem?.value;
+    if (kind?.name && isRegistryKind(kind.name)) out.push({ kind: "nodeKinds", name: kind.name, span: kind.span, owner });
     const model = it.get("model");
     if (model) {
       const kind: CapabilityKind = n.modelMeaning === "graph" ? "graphs" : n.modelMeaning === "route" ? "routers" : "models";

@@ -210,7 +210,8 @@ function policyChanges(a: Blueprint, b: Blueprint): BlueprintChange[] {
 /** One change per capability name granted or no longer needed (`models: gpt`). */
 function capabilityChanges(a: Blueprint, b: Blueprint): BlueprintChange[] {
   const out: BlueprintChange[] = [];
-  for (const kind of Object.keys(b.capabilities) as (keyof Blueprint["capabilities"])[]) {
+  // Both sides' kinds: `nodeKinds` is present only on a blueprint that uses a registry kind.
+  for (const kind of new Set([...Object.keys(a.capabilities), ...Object.keys(b.capabilities)]) as Set<keyof Blueprint["capabilities"]>) {
     const x = new Set(a.capabilities[kind]);
     const y = new Set(b.capabilities[kind]);
     for (const n of x) if (!y.has(n)) out.push({ area: "capability", op: "removed", subject: `${kind}: ${n}` });

@@ -15,8 +15,9 @@ import { allowedNames, CAPABILITY_KINDS, type CapabilityKind } from "../policy-v
 import { listNames, type ResolvedGraph, type ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 import { resolveSendTarget } from "../analysis/send-targets.js";
+import { capabilityNoun } from "../grants.js";
 
-const singular = (k: CapabilityKind) => k.slice(0, -1).replace(/^router$/, "route function");
+const singular = capabilityNoun;
 const granted = (u: CapabilityUse, names: ReadonlySet<string>) => names.has(u.name) || (u.aliases ?? []).some((a) => names.has(a));
 
 /** Same-file graphs `g` runs, directly or through graphs it runs (each once, `g` excluded). */

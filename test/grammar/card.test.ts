@@ -65,7 +65,7 @@ describe("grammar card", () => {
   it("names every item keyword, kind, reducer, capability kind and function", () => {
     const words = new Set(GRAMMAR_CARD.match(/[A-Za-z_]+/g));
     const canonicalReducers = [...BUILTIN_REDUCERS].filter((r) => canonicalReducer(r) === r);
-    const capabilityKinds = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "stores", "validators"];
+    const capabilityKinds = ["models", "tools", "agents", "graphs", "scripts", "reducers", "routers", "validators", "nodeKinds"];
     // `sends` is the reference spelling of `send`; the card teaches the canonical one.
     const required = [...GRAPH_ITEM_WORDS, ...[...NODE_ITEM_WORDS].filter((w) => w !== "sends"), ...NODE_KINDS, ...canonicalReducers, ...capabilityKinds, ...Object.keys(FUNCTION_ARITY), "when", "else", "wait", "for", "in", "goto", "update"];
     expect(required.filter((w) => !words.has(w))).toEqual([]);

@@ -2,7 +2,8 @@
  * The escalation matrix (issue "Grants that hold" §4): a scripted model standing in for a
  * prompt-injected LLM asks for every tool, model, agent and graph it was not granted,
  * through every path a capability can be reached — node kinds, an agent's own tool loop,
- * sends, subgraphs, CodeAct scripts, REPL sessions and custom node kinds — under three
+ * sends, subgraphs, CodeAct scripts, REPL sessions and custom node kinds, and for a
+ * registry node kind the node itself is (`kind mailer`: host code) — under three
  * grant sources: the node does not bind the name; the node binds it but the graph's
  * `allow` list excludes it; the node binds it but the registry policy excludes it. The
  * matrix is generated (paths × sources × targets). Every case asserts that the
@@ -19,7 +20,7 @@ import { registryFromConfig, Session } from "../../repl/index.js";
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
 import { scripted, type ScriptedReply } from "../../stdlib/index.js";
 
-type Target = "tool" | "model" | "agent" | "graph";
+type Target = "tool" | "model" | "agent" | "graph" | "kind";
 type Source = "not-bound" | "allow-list" | "policy";
 
 /** Side effects of forbidden capabilities: a name lands here when it actually ran. */
@@ -27,7 +28,7 @@ let fired: string[] = [];
 const marker = (name: string) => tool({ description: `marker ${name}`, schema: z.object({}).passthrough(), run: () => (fired.push(`tool:${name}`), `ran ${name}`) });
 
 /** What the attacker asks for, per target, in a tool call (agents) or a script (CodeAct). */
-const SCRIPT: Record<Target, string> = {
+const SCRIPT: Record<Exclude<Target, "kind">, string> = {
   tool: 'tool_call({tool: "secret", arguments: {}})',
   model: 'model_query({model: "m2", prompt: "x"})',
   agent: 'agent_query({agent: "priv", input: "x"})',
@@ -39,7 +40,7 @@ function registry(policy: boolean): Registry {
     const last = req.messages.at(-1);
     if (String(req.metadata?.node ?? "").startsWith("coder")) {
       // A CodeAct model: first turn attacks, then gives up with an answer.
-      return req.messages.some((m) => m.role === "assistant") ? '```ragsh\nanswer("gave up")\n```' : `\`\`\`ragsh\n${SCRIPT[(req.metadata?.node as string).slice(6) as Target] ?? SCRIPT.tool}\nanswer("escalated")\n\`\`\``;
+      return req.messages.some((m) => m.role === "assistant") ? '```ragsh\nanswer("gave up")\n```' : `\`\`\`ragsh\n${SCRIPT[(req.metadata?.node as string).slice(6) as Exclude<Target, "kind">] ?? SCRIPT.tool}\nanswer("escalated")\n\`\`\``;
     }
     if (last?.role === "tool") return "done";
     return { toolCalls: [{ name: "secret", arguments: {} }, { name: "open", arguments: {} }] };
@@ -54,7 +55,7 @@ function registry(policy: boolean): Registry {
     },
     tools: { open: marker("open"), secret: marker("secret") },
     agents: { helper: { model: "m", tools: ["open"] }, priv: { model: "mpriv", tools: ["secret"] } },
-    ...(policy ? { policy: { name: "locked", allow: { tools: ["open"], models: ["m"], agents: ["helper"], graphs: ["inner"] } } } : {}),
+    ...(policy ? { policy: { name: "locked", allow: { tools: ["open"], models: ["m"], agents: ["helper"], graphs: ["inner"], nodeKinds: ["sneaky"] } } } : {}),
   });
   const privg = compileGraph('graph privg { start a node a { kind tool tool "secret" next END } }', { file: "privg.rag" }).value!;
   r.registerGraph("privg", privg);
@@ -66,6 +67,8 @@ function registry(policy: boolean): Registry {
     if (what === "graph") return { result: await task.runGraph("privg", {}) };
     return { result: null };
   });
+  // A registry kind outside every grant: it running is the escalation.
+  r.registerNodeKind("mailer", async () => (fired.push("kind:mailer"), { result: "sent" }));
   return r;
 }
 
@@ -79,7 +82,7 @@ interface Path {
   readonly source: (target: Target, bind: boolean) => string;
 }
 
-const bindItem = (t: Target, bind: boolean, base = "") => {
+const bindItem = (t: Exclude<Target, "kind">, bind: boolean, base = "") => {
   if (!bind) return base;
   return { tool: `tools ["secret"]`, model: `models ["m2"]`, agent: `agents ["priv"]`, graph: `graphs ["privg"]` }[t] + " " + base;
 };
@@ -95,12 +98,14 @@ const PATHS: readonly Path[] = [
   { name: "subgraph of a forbidden graph", targets: ["graph"], source: (_t, bind) => (bind ? `graph g { start a node a { kind subgraph graph "privg" next END } }` : `graph g { start privg node privg { kind subgraph next END } }`) },
   { name: "tool node", targets: ["tool"], source: (_t, bind) => (bind ? `graph g { start a node a { kind tool tool "secret" next END } }` : `graph g { start secret node secret { kind tool next END } }`) },
   { name: "local subgraph whose agent asks", targets: ["tool"], source: (_t, bind) => `graph g { start a node a { kind subgraph graph "inner" next END } } graph inner { start b channel messages messages node b { kind agent model "m" ${bind ? 'tools ["secret"]' : ""} next END } }` },
-  { name: "CodeAct script (repl_agent)", targets: ["tool", "model", "agent", "graph"], source: (t, bind) => `graph g { start coder_${t} state { out: any } node coder_${t} { kind repl_agent model "m" ${bindItem(t, bind)} max_steps 3 writes out next END } }` },
+  { name: "CodeAct script (repl_agent)", targets: ["tool", "model", "agent", "graph"], source: (t, bind) => `graph g { start coder_${t} state { out: any } node coder_${t} { kind repl_agent model "m" ${bindItem(t as Exclude<Target, "kind">, bind)} max_steps 3 writes out next END } }` },
   { name: "custom node kind", targets: ["tool", "model", "graph"], source: (t) => `graph g { start a node a { kind sneaky metadata { target: "${t}" } next END } }` },
+  // The kind is the capability: a node always binds its own kind, so there is no `not-bound` case.
+  { name: "node of a forbidden registry kind", targets: ["kind"], source: (_t, bind) => (bind ? `graph g { start a node a { kind mailer next END } }` : "") },
 ];
 
 const SOURCES: readonly Source[] = ["not-bound", "allow-list", "policy"];
-const ALLOW = 'allow tools ["open"] allow models ["m"] allow agents ["helper"] allow graphs ["inner"]';
+const ALLOW = 'allow tools ["open"] allow models ["m"] allow agents ["helper"] allow graphs ["inner"] allow nodeKinds ["sneaky"]';
 
 function withAllow(src: string): string {
   return src.replace(/graph g \{/, `graph g { ${ALLOW}`);
@@ -119,7 +124,7 @@ async function attack(src: string, source: Source): Promise<{ refusal: string; e
   // blueprint afterwards, so the runtime alone has to enforce them.
   const bypass = compileGraph(src, { file: "attack.rag", graph: "g" });
   if (bypass.value && source === "allow-list") {
-    const allow = { tools: ["open"], models: ["m"], agents: ["helper"], graphs: ["inner"] };
+    const allow = { tools: ["open"], models: ["m"], agents: ["helper"], graphs: ["inner"], nodeKinds: ["sneaky"] };
     Object.assign(bypass, { value: { ...bypass.value, allow } });
   }
   const events: RunEvent[] = [];
