@@ -23,9 +23,15 @@
  *    (`policy-view.ts`: `allow`, and `untrustedAllow` for generated blueprints).
  * Agents and graphs of the same file (`local`) are bound like registry names but are no
  * registry capabilities: limits and the policy apply to what they in turn use.
+ *
+ * A run started from another (a subgraph node, a send to a graph, a CodeAct script's
+ * `graph_run`) is held to the limits `childRunLimits` derives from its caller, and a
+ * graph binds only if `bindRefusals` finds nothing outside them: the runtime binds child
+ * runs with these two functions and `compiler/reach.ts` lists what a blueprint reaches
+ * with the same two, so `rag approve`'s `reaches` lines are what the child runs may use.
  */
-import type { AgentSpec, Capabilities, FieldSpec, NodeSpec, Provenance } from "./blueprint.js";
-import { allowedNames, CAPABILITY_KINDS, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
+import type { AgentSpec, Blueprint, Capabilities, FieldSpec, NodeSpec, Provenance } from "./blueprint.js";
+import { allowedNames, CAPABILITY_KINDS, isUntrusted, type CapabilityAllowlist, type CapabilityKind, type PolicyView } from "./policy-view.js";
 import { canonicalKind } from "./resolve/kinds.js";
 import { canonicalReducer } from "./resolve/reducers.js";
 
@@ -227,6 +233,111 @@ export function allowLimit(graph: string, allow: { readonly [kind: string]: read
   const out: { [K in CapabilityKind]?: readonly string[] } = {};
   for (const k of kinds) out[k] = allow[k];
   return { source: `graph \`${graph}\`'s \`allow\` lists`, allow: out };
+}
+
+/**
+ * The policy's `untrustedAllow` lists as a limit, when `provenance` is untrusted under
+ * `policy` (`isUntrusted`) and the lists restrict some kind; else undefined. A limit,
+ * unlike the policy check, follows every run the untrusted blueprint starts: a registered
+ * graph it runs is held to what the generated caller may use (red team 11).
+ */
+export function untrustedLimit(policy: PolicyView, provenance: Provenance | undefined): GrantLimit | undefined {
+  if (!isUntrusted(policy, provenance)) return undefined;
+  const lists: CapabilityAllowlist = policy.untrustedAllow ?? {};
+  const allow: { [K in CapabilityKind]?: readonly string[] } = {};
+  let any = false;
+  for (const kind of CAPABILITY_KINDS) {
+    if (!Object.hasOwn(lists, kind) || lists[kind] === undefined) continue;
+    allow[kind] = lists[kind];
+    any = true;
+  }
+  return any ? { source: `policy \`${policy.name}\`'s \`untrustedAllow\` lists (the run was started by a generated graph)`, allow } : undefined;
+}
+
+/** Who starts a child run: what `childRunLimits` derives the child's limits from. */
+export interface ChildRunCaller {
+  /** The calling graph's id (named in the source of a node's grants). */
+  readonly graph: string;
+  /** The calling run's limits: its own `allow` lists, then those it inherited (`RunAuthority.limits`). */
+  readonly limits: readonly GrantLimit[];
+  readonly policy?: PolicyView;
+  /** The calling blueprint's provenance: the runs a generated blueprint starts are held to `untrustedAllow`. */
+  readonly provenance?: Provenance;
+  /** The calling node, when known: a `repl_agent`'s grants (and its agents') limit the runs its scripts start. */
+  readonly node?: NodeSpec;
+  /** The calling blueprint's inline agents (a `repl_agent` node's agents' grants). */
+  readonly inlineAgents?: readonly AgentSpec[];
+  /** Registered agents' bindings (a `repl_agent` node's agents' grants). */
+  readonly registeredAgents?: AgentBindingLookup;
+  /** The registry node kinds a `repl_agent` node's session may have its graphs run (no node item names kinds: `RunAuthority.sessionKinds`). */
+  readonly sessionKinds?: Grants;
+}
+
+/**
+ * The limits of a run `caller` starts (innermost first), the one rule every child-run
+ * path uses — subgraph nodes, sends to a graph, `task.runGraph` (CodeAct `graph_run` of a
+ * registered graph, custom node kinds), a CodeAct session's own graphs — and
+ * `compiler/reach.ts` too:
+ * - the caller's own limits (its `allow` lists and what it inherited), always;
+ * - a `repl_agent` node's grants and those of the agents it binds: a run its script starts
+ *   uses no more than the node was given;
+ * - the policy's `untrustedAllow` lists when the caller is untrusted (`untrustedLimit`):
+ *   a generated graph cannot reach through a registered graph what it may not bind itself.
+ * Limits only narrow (deny by default); nested runs inherit them, so the rule is
+ * transitive. A limit already in `caller.limits` (same source, same lists) is not added
+ * twice, so a graph that runs itself again does not grow its list.
+ */
+export function childRunLimits(caller: ChildRunCaller): readonly GrantLimit[] {
+  const extra: GrantLimit[] = [];
+  const n = caller.node;
+  if (n && n.kind === "repl_agent") {
+    const own = nodeGrants(n);
+    const agents = [...(own.agents ?? [])].map((a) => agentGrants(a, caller.inlineAgents ?? [], caller.registeredAgents));
+    extra.push(grantsAsLimit(`the grants of node \`${n.name}\` of graph \`${caller.graph}\``, unionGrants(own, ...agents, caller.sessionKinds ?? {})));
+  }
+  const untrusted = caller.policy ? untrustedLimit(caller.policy, caller.provenance) : undefined;
+  if (untrusted) extra.push(untrusted);
+  const fresh = extra.filter((l) => !caller.limits.some((x) => x.source === l.source && sameLists(x.allow, l.allow)));
+  return fresh.length ? [...fresh, ...caller.limits] : caller.limits;
+}
+
+function sameLists(a: CapabilityAllowlist, b: CapabilityAllowlist): boolean {
+  for (const kind of CAPABILITY_KINDS) {
+    const x = a[kind];
+    const y = b[kind];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+  }
+  return true;
+}
+
+/** One capability a blueprint lists that it may not bind under its limits and the policy. */
+export interface BindRefusal {
+  readonly kind: CapabilityKind;
+  readonly name: string;
+  readonly rule: DenialRule;
+  readonly reason: string;
+  readonly source?: string;
+}
+
+/**
+ * What keeps `bp` from binding under `limits` (its run's limits: its own `allow` lists
+ * first, then the inherited ones) and `policy`: one `authorize` per capability it lists,
+ * for its own provenance. Built-in reducers (`overwrite`, …) are listed but not judged;
+ * the reducer functions its state names are. Empty when it binds. The runtime refuses to
+ * bind a graph (root or child run) with any refusal, and `compiler/reach.ts` reports a
+ * reached graph with one as refused, listing nothing of it.
+ */
+export function bindRefusals(bp: Blueprint, limits: readonly GrantLimit[], policy: PolicyView | undefined): BindRefusal[] {
+  const refused: BindRefusal[] = [];
+  for (const [kind, names] of Object.entries(bp.capabilities) as [CapabilityKind, readonly string[]][]) {
+    for (const name of names) {
+      if (kind === "reducers" && !bp.state.some((f) => f.reducer.fn === name)) continue;
+      const d = authorize({ kind, name, caller: "bind" }, { owner: `graph \`${bp.id}\``, grants: { [kind]: new Set([name]) }, limits, ...(policy ? { policy } : {}), ...(bp.provenance ? { provenance: bp.provenance } : {}) });
+      if (!d.allowed) refused.push({ kind, name, rule: d.rule, reason: d.reason, ...(d.source !== undefined ? { source: d.source } : {}) });
+    }
+  }
+  return refused;
 }
 
 /** Same-file agents and graphs a blueprint uses: bound like capabilities, listed by their own uses. */

@@ -14,13 +14,18 @@ export {
   agentGrants,
   allowLimit,
   authorize,
+  bindRefusals,
   blueprintCapabilities,
   capabilityNoun,
+  childRunLimits,
   grantsAsLimit,
   isRegistryKind,
   nodeGrants,
   unionGrants,
+  untrustedLimit,
   type AgentBinding,
+  type BindRefusal,
+  type ChildRunCaller,
   type AgentBindingLookup,
   type AuthScope,
   type CallerKind,
@@ -31,7 +36,7 @@ export {
   type Grants,
   type LocalNames,
 } from "./grants.js";
-export { indirectCapabilities, type IndirectCapability, type ReachLookup } from "./reach.js";
+export { indirectCapabilities, MAX_REACH_VISITS, reachReport, type IndirectCapability, type ReachLookup, type ReachReport, type RefusedGraph } from "./reach.js";
 export { provenanceFromComments, provenanceFromText, provenancePragma } from "./provenance.js";
 export { RegistrySnapshotError, snapshotProblem } from "./snapshot-check.js";
 export { registryViewFromSnapshot, SNAPSHOT_MODEL_DEFAULTS, type ModelCapabilities, type RegistrySnapshot, type RegistryView } from "./registry-view.js";

@@ -11,7 +11,7 @@
  */
 import { authorize, CAPABILITY_KINDS, compileGraph, grantsAsLimit, isRegistryKind, type AuthScope, type Blueprint, type CapabilityKind, type Decision, type GrantLimit, type Grants, type Json } from "../compiler/index.js";
 import { checkToolResult, type CallContext, type ChatRequest, type NodeTask, type Registry, type SpendLedger, type Usage } from "../registry/index.js";
-import { BindError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
+import { BindError, CapabilityDeniedError, CompiledGraph, type Checkpointer, type PendingInterrupt, type RunEvent } from "../runtime/index.js";
 import { describeIssues } from "../runtime/schema.js";
 import { agentLoop, asUserText } from "../stdlib/kinds/conversation.js";
 import type { SessionEventBody } from "./events.js";
@@ -252,7 +252,15 @@ export function nodeHost(task: NodeTask, forward: Forward, checkpointer: Checkpo
       if (req.input !== null && task.registry.graphs.get(req.name) === req.blueprint) {
         // A registered graph runs as a child run of the node (the runtime's own subgraph path).
         refuse("graphs", req.name);
-        const r = await task.runGraph(req.name, req.input, codeact);
+        let r;
+        try {
+          r = await task.runGraph(req.name, req.input, codeact);
+        } catch (e) {
+          // The graph uses more than the node was granted (or than its generated caller may):
+          // refused before it started (runtime/child.ts), reported as a `capability_denied` event.
+          if (e instanceof CapabilityDeniedError && e.taskId === task.taskId) throw new CapabilityRefused(e.message);
+          throw e;
+        }
         return { runId: "", threadId: task.run.threadId, status: "completed", output: r.output, state: r.state, steps: 0, interrupts: [], history: [] };
       }
       // Every enclosing run's budget, not only the node's own graph's: a run budget covers all its descendants.

@@ -6,7 +6,7 @@
  * use of the run's tasks with `authorize`. Scopes are made once per node and agent.
  */
 import type { Blueprint, CallerKind, CapabilityKind, Decision, GrantLimit, Grants, NodeSpec } from "../compiler/index.js";
-import { agentGrants, allowLimit, authorize, grantsAsLimit, isRegistryKind, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
+import { agentGrants, allowLimit, authorize, childRunLimits, isRegistryKind, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 
 /** The caller kind of a node's own uses: its node kind. */
@@ -22,6 +22,8 @@ export class RunAuthority {
   private readonly nodeScopes = new Map<string, AuthScope>();
   private readonly agentScopes = new Map<string, AuthScope | undefined>();
   private readonly successorSets = new Map<string, ReadonlySet<string>>();
+  /** `childLimits` by calling node (`""`: no node), made once: child graphs are cached by this list's identity. */
+  private readonly childLimitSets = new Map<string, readonly GrantLimit[]>();
 
   /**
    * @param inherited limits of the enclosing run or session (outermost first), none for a root run.
@@ -114,16 +116,31 @@ export class RunAuthority {
   }
 
   /**
-   * Limits for runs a task of node `spec` starts (subgraphs, session graphs, agent
-   * runs): this run's limits plus, for a node that hosts a session (`repl_agent`), the
-   * node's own grants and those of the agents it binds — a run started there can use no
-   * more than the node was given.
+   * Limits for runs a task of node `spec` starts (subgraph nodes, sends to a graph,
+   * `task.runGraph`, a CodeAct session's graphs): `childRunLimits` (compiler/grants.ts),
+   * the rule `rag approve`'s reach listing applies too — this run's limits; for a node
+   * that hosts a session (`repl_agent`) the node's own grants and those of the agents it
+   * binds; and, when this blueprint is untrusted, the policy's `untrustedAllow` lists. The
+   * same list (by identity) for the same node.
    */
   childLimits(spec?: NodeSpec): readonly GrantLimit[] {
-    if (!spec || spec.kind !== "repl_agent") return this.limits;
-    const own = nodeGrants(spec);
-    const agents = [...(own.agents ?? [])].map((a) => agentGrants(a, this.blueprint.agents, (n) => this.registry.agents.get(n)));
-    return [grantsAsLimit(`the grants of node \`${spec.name}\` of graph \`${this.blueprint.id}\``, unionGrants(own, ...agents, this.sessionKinds(spec))), ...this.limits];
+    const key = spec?.kind === "repl_agent" ? `node:${spec.name}` : "";
+    let l = this.childLimitSets.get(key);
+    if (!l) {
+      const bp = this.blueprint;
+      const policy = this.registry.policy;
+      l = childRunLimits({
+        graph: bp.id,
+        limits: this.limits,
+        ...(policy ? { policy } : {}),
+        ...(bp.provenance ? { provenance: bp.provenance } : {}),
+        ...(spec?.kind === "repl_agent" ? { node: spec, sessionKinds: this.sessionKinds(spec) } : {}),
+        inlineAgents: bp.agents,
+        registeredAgents: (n) => this.registry.agents.get(n),
+      });
+      this.childLimitSets.set(key, l);
+    }
+    return l;
   }
 
   /**

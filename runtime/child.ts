@@ -8,17 +8,24 @@
  * child that ends with a command for its parent (`graph: "PARENT"`) makes the task
  * complete with that command's writes and goto.
  *
+ * Every child run is bound under the limits its calling node passes on
+ * (`RunAuthority.childLimits`, i.e. compiler/grants.ts `childRunLimits`: the caller's
+ * limits, a `repl_agent`'s grants, and `untrustedAllow` when the caller is generated); a
+ * child that uses more is refused before it starts, each refused capability reported as a
+ * `capability_denied` event of the calling task, and the task fails with a
+ * CapabilityDeniedError (red team 11).
+ *
  * A `persistent true` subgraph node's calls share one namespace per branch
  * (`<node>:<graph>[@<lineage>]`): each call continues the state the previous one left
  * (`persistent-child.ts`).
  */
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
-import { DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, SubgraphDepthError } from "./errors.js";
+import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
-import { isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
+import { callingNode, isPersistentCall, preparePersistentCall, type PersistentCalls } from "./persistent-child.js";
 import type { PlannedTask } from "./planner-state.js";
 import { newId } from "./ids.js";
 import type { LoopGraph } from "./loop-graph.js";
@@ -63,7 +70,10 @@ export interface ChildCallPoint {
 /**
  * Runs `graph` as a child of `task`; throws GraphInterrupt when the child pauses, and
  * SubgraphDepthError (before starting anything) when the child would nest deeper than
- * `options.maxSubgraphDepth`. For a `persistent true` subgraph node, throws NodeError
+ * `options.maxSubgraphDepth`; CapabilityDeniedError (before starting anything, each
+ * refusal reported as a `capability_denied` event) when the child uses a capability its
+ * limits (`RunAuthority.childLimits` of the calling node) or the policy refuse. `caller`:
+ * the path, for the refusal (`subgraph`, `send`, `codeact`, …; default from the task). For a `persistent true` subgraph node, throws NodeError
  * when the run has no checkpointer and ConcurrentSubgraphError when another task of the
  * step already called the node.
  */
@@ -75,14 +85,27 @@ export async function runChild(
   task: PlannedTask,
   at: ChildCallPoint,
   usage?: UsageSink,
+  caller?: string,
 ): Promise<ChildRunResult> {
   const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, where);
-  const childRunId = newId("run");
   const ids = { taskId: task.id, node: task.node };
+  const from = callingNode(g.index.nodes, task);
+  const limits = g.authority.childLimits(from);
+  try {
+    g.bindChild(graph, limits);
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    const path = caller ?? (task.implicit === "graph" ? "send" : (from?.kind ?? "subgraph"));
+    const refusals = e.refusals.length ? e.refusals : [{ kind: "graphs", name: graph, rule: "policy", reason: e.message }];
+    for (const r of refusals) await emit({ type: "capability_denied", capability: r.kind, name: r.name, caller: path, rule: r.rule, reason: `graph \`${graph}\` run by node \`${task.node}\`: ${r.reason}` }, ids);
+    const first = refusals[0]!;
+    throw new CapabilityDeniedError(`graph \`${graph}\` cannot run as a child of node \`${task.node}\`: ${refusals.map((r) => r.reason).join("; ")}`, { kind: first.kind, name: first.name }, path, first.rule, where);
+  }
+  const childRunId = newId("run");
   const persistent = isPersistentCall(g.index.nodes, task, graph);
   // Task ids repeat on every branch of the parent's history (`step.i`): the branch (`lineage`,
   // set by a replay or a fork of an older checkpoint) is part of the namespace, so a child run
@@ -125,7 +148,7 @@ export async function runChild(
     // The calling task counts the child's model calls too (and so do the tasks enclosing it).
     const usageSinks = usage ? [...(ctx.usageSinks ?? []), usage] : ctx.usageSinks;
     const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}) };
-    const r = await g.child(graph, resume ? null : input, childOptions, link, sink);
+    const r = await g.child(graph, resume ? null : input, childOptions, link, sink, limits);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);
     return { state: r.state, output: r.output };

@@ -53,7 +53,11 @@ export class ReviewRequiredError extends RagError {
 /** A blueprint binds capabilities that the registry's policy does not allow it (e.g. built without the compiler). */
 export class PolicyError extends RagError {
   readonly code = "policy";
-  constructor(message: string, readonly disallowed: readonly string[], readonly policy: string, where: ErrorWhere = {}) {
+  /**
+   * @param disallowed `kind.name` of each refused capability.
+   * @param refusals each refusal as the decision gave it (`bindRefusals`): kind, name, rule, reason.
+   */
+  constructor(message: string, readonly disallowed: readonly string[], readonly policy: string, where: ErrorWhere = {}, readonly refusals: readonly { readonly kind: string; readonly name: string; readonly rule: string; readonly reason: string }[] = []) {
     super(message, where);
   }
   protected override details() {

@@ -3,8 +3,8 @@
  * binding → compiled state graph → runs"). Binding checks that every name the
  * blueprint uses has an implementation and fails with one BindError listing them all.
  */
-import type { Blueprint, CapabilityKind, GrantLimit } from "../compiler/index.js";
-import { authorize, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } from "../compiler/index.js";
+import type { Blueprint, GrantLimit } from "../compiler/index.js";
+import { bindRefusals, blueprintCapabilities, blueprintHash, CAPABILITY_KINDS } from "../compiler/index.js";
 import { reviewStatus, toolParameters, type Registry } from "../registry/index.js";
 import { RunAuthority } from "./authority.js";
 import { isSpecial, type Checkpointer, type ListOptions } from "./checkpoint/types.js";
@@ -92,7 +92,8 @@ export class CompiledGraph {
   readonly checkpointer: Checkpointer | undefined;
   /** Decides every capability use of this graph's runs (`runtime/authority.ts`). */
   readonly authority: RunAuthority;
-  private readonly children = new Map<string, CompiledGraph>();
+  /** Child graphs by the limits they were bound under (`RunAuthority.childLimits`, one list per calling node), then by name. */
+  private readonly children = new WeakMap<readonly GrantLimit[], Map<string, CompiledGraph>>();
 
   /**
    * @throws BindError when the registry lacks a kind, model, tool, agent, graph or reducer the blueprint uses.
@@ -221,10 +222,13 @@ export class CompiledGraph {
     return updateNestedState(this, this.saver(), threadId, values, options);
   }
 
-  /** @internal The compiled graph `name` runs as when this graph runs it as a child; undefined when no graph has that name. */
+  /**
+   * @internal The compiled graph `name` runs as when this graph runs it as a child
+   * (under `authority.childLimits()`, no calling node); undefined when no graph has that name.
+   */
   subgraph(name: string): CompiledGraph | undefined {
     try {
-      return this.childGraph(name);
+      return this.bindChild(name);
     } catch (e) {
       if (e instanceof BindError && e.missing.includes(`graphs.${name}`)) return undefined;
       throw e;
@@ -236,25 +240,43 @@ export class CompiledGraph {
     return fork(this.saver(), threadId, checkpointId, newThreadId);
   }
 
-  /** @internal Runs a child graph (subgraph node or graph send target); `input` null resumes its checkpoint. */
-  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult> {
-    return runLoop(this.childGraph(graph), input, options, sink, parent);
+  /**
+   * @internal Runs a child graph (subgraph node, graph send target, `task.runGraph`, a
+   * session's graph); `input` null resumes its checkpoint. `limits`: the child's, from
+   * `authority.childLimits(calling node)` (default: no calling node).
+   * @throws BindError, PolicyError, ReviewRequiredError as `bindChild`.
+   */
+  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined, limits?: readonly GrantLimit[]): Promise<RunResult> {
+    return runLoop(this.bindChild(graph, limits), input, options, sink, parent);
   }
 
-  private childGraph(graph: string): CompiledGraph {
-    let c = this.children.get(graph);
+  /**
+   * @internal Graph `graph` bound as a child of this one under `limits` (default
+   * `authority.childLimits()`), cached per limits list and name. Every child-run path binds
+   * here, so a child uses no more than `childRunLimits` (compiler/grants.ts) lets it — the
+   * rule `rag approve` lists what a blueprint reaches by.
+   * @throws BindError when no graph has that name or the child lacks an implementation.
+   * @throws PolicyError (with `refusals`) when the child uses what its limits or the policy refuse.
+   */
+  bindChild(graph: string, limits: readonly GrantLimit[] = this.authority.childLimits()): CompiledGraph {
+    let byName = this.children.get(limits);
+    if (!byName) {
+      byName = new Map();
+      this.children.set(limits, byName);
+    }
+    let c = byName.get(graph);
     if (!c) {
       const local = this.options.graphs?.get(graph);
       const bp = local ?? this.registry.graphs.get(graph);
       if (!bp) throw new BindError(`graph \`${graph}\` is not registered`, [`graphs.${graph}`], { graph: this.blueprint.id });
-      // A subgraph can use no more than this graph may: its limits are this graph's. A graph
+      // A subgraph can use no more than its caller may (`childRunLimits`). A graph
       // of this file resolves names as its file does (its siblings first); a registered one
       // as it was compiled, from the registry: handed this file's graphs, a graph it binds
       // by name (`graph "helper"`) ran this file's `graph helper` instead — a graph the
       // parent's capability list never named, with whatever it uses.
       const { graphs, ...rest } = this.options;
-      c = new CompiledGraph(bp, { ...rest, ...(local && graphs ? { graphs } : {}), limits: this.authority.limits });
-      this.children.set(graph, c);
+      c = new CompiledGraph(bp, { ...rest, ...(local && graphs ? { graphs } : {}), limits });
+      byName.set(graph, c);
     }
     return c;
   }
@@ -282,18 +304,10 @@ function checkCapabilities(bp: Blueprint, authority: RunAuthority, o: GraphOptio
     for (const n of (used as unknown as Record<string, readonly string[] | undefined>)[kind] ?? []) if (!listed.has(n)) unlisted.push(`${kind}.${n}`);
   }
   if (unlisted.length) throw new BindError(`graph \`${bp.id}\` uses capabilities its \`capabilities\` list does not name (${unlisted.join(", ")}): the blueprint was edited outside the compiler; recompile it`, unlisted, { graph: bp.id });
-  const refused: { name: string; reason: string; source: string }[] = [];
-  for (const [kind, names] of Object.entries(bp.capabilities) as [CapabilityKind, readonly string[]][]) {
-    for (const name of names) {
-      // Built-in reducers are listed too (`overwrite` by default); the compiler checks the reducers written.
-      if (kind === "reducers" && !bp.state.some((f) => f.reducer.fn === name)) continue;
-      const d = authorize({ kind, name, caller: "bind" }, { owner: `graph \`${bp.id}\``, grants: { [kind]: new Set([name]) }, limits: authority.limits, ...(authority.registry.policy ? { policy: authority.registry.policy } : {}), ...(bp.provenance ? { provenance: bp.provenance } : {}) });
-      if (!d.allowed) refused.push({ name: `${kind}.${name}`, reason: d.reason, source: d.source ?? "" });
-    }
-  }
+  const refused = bindRefusals(bp, authority.limits, authority.registry.policy);
   if (refused.length) {
-    const by = [...new Set(refused.map((r) => r.source))].filter(Boolean).join(", ");
-    throw new PolicyError(`graph \`${bp.id}\` uses capabilities it may not: ${refused.map((r) => r.reason).join("; ")}`, refused.map((r) => r.name), by || "policy", { graph: bp.id });
+    const by = [...new Set(refused.map((r) => r.source ?? ""))].filter(Boolean).join(", ");
+    throw new PolicyError(`graph \`${bp.id}\` uses capabilities it may not: ${refused.map((r) => r.reason).join("; ")}`, refused.map((r) => `${r.kind}.${r.name}`), by || "policy", { graph: bp.id }, refused);
   }
 }
 

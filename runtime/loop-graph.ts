@@ -3,7 +3,7 @@
  * the modules the loop calls (`child.ts`, `remote-branch.ts`) can name it without
  * importing the loop.
  */
-import type { Blueprint } from "../compiler/index.js";
+import type { Blueprint, GrantLimit } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { Checkpointer } from "./checkpoint/types.js";
@@ -23,6 +23,8 @@ export interface LoopGraph {
   readonly authority: RunAuthority;
   /** The compiled graph `name` runs as when this graph runs it as a child (time travel into child runs). */
   subgraph?(name: string): NestedGraph | undefined;
-  /** Runs a graph of the same file or the registry as a child run (`input` null: resume its checkpoint). */
-  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined): Promise<RunResult>;
+  /** Runs a graph of the same file or the registry as a child run under `limits` (`authority.childLimits`; `input` null: resume its checkpoint). */
+  child(graph: string, input: Record<string, unknown> | null, options: RunOptions, parent: ParentLink, sink: EventSink | undefined, limits?: readonly GrantLimit[]): Promise<RunResult>;
+  /** Binds (once) the graph `child` runs under `limits`; throws BindError, PolicyError or ReviewRequiredError when it cannot. */
+  bindChild(graph: string, limits?: readonly GrantLimit[]): unknown;
 }

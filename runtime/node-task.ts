@@ -13,6 +13,7 @@ import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeErr
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./planner-state.js";
+import { callingNode } from "./persistent-child.js";
 import { checkUntrustedValue, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
 import { isSpecial } from "./checkpoint/types.js";
 import { describeIssues } from "./schema.js";
@@ -153,7 +154,7 @@ export class TaskContext implements NodeTask {
   }
 
   childLimits(): readonly GrantLimit[] {
-    return this.env.authority.childLimits(this.node);
+    return this.env.authority.childLimits(callingNode(this.env.nodes, this.task));
   }
 
   childBudgets(): readonly Json[] {
@@ -309,7 +310,7 @@ export class TaskContext implements NodeTask {
 
   async runGraph(graph: string, input: Record<string, unknown>, options?: CapabilityOptions): Promise<ChildRunResult> {
     this.requireCapability("graphs", graph, options);
-    return this.env.runChild(graph, input, this.task, this.sink);
+    return this.env.runChild(graph, input, this.task, this.sink, options?.caller);
   }
 }
 

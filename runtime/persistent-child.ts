@@ -54,6 +54,14 @@ export function isPersistentCall(nodes: ReadonlyMap<string, NodeSpec>, task: Pla
   return spec?.persistent === true && spec.graph === graph;
 }
 
+/**
+ * The node whose grants a child run started by `task` is held to: the sending node for a
+ * send to a graph (an implicit task), else the task's own node.
+ */
+export function callingNode(nodes: ReadonlyMap<string, NodeSpec>, task: PlannedTask): NodeSpec | undefined {
+  return task.implicit ? (task.from !== undefined ? nodes.get(task.from) : undefined) : nodes.get(task.node);
+}
+
 /** The first part of the namespace level of `task`'s child run of `graph`: the node's name for a persistent call, else the task id. */
 export function childOwner(nodes: ReadonlyMap<string, NodeSpec>, task: PlannedTask, graph: string): string {
   return isPersistentCall(nodes, task, graph) ? task.node : task.id;

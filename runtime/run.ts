@@ -305,7 +305,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       wants,
       random: options.random ?? Math.random,
       sleep,
-      runChild: (graph, childInput, task, usage) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }, usage),
+      runChild: (graph, childInput, task, usage, caller) => runChild(g, childCtx, graph, childInput, task, { step, ...(persist?.latestId !== undefined ? { parentCheckpoint: persist.latestId } : {}) }, usage, caller),
       ...(parent?.usageSinks ? { usageSinks: parent.usageSinks } : {}),
       enclosingBudgets,
       childBudgets,

@@ -36,8 +36,12 @@ export interface TaskEnv {
   emit(body: RunEventBody, task?: { taskId: string; node: string }): Promise<void>;
   /** Whether anyone consumes events of this type (skip building and awaiting the others). */
   wants(type: RunEventType): boolean;
-  /** Runs `graph` as a child of `task`; `sink`: where the task counts its model calls (the child's are counted there too). */
-  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask, sink?: UsageSink): Promise<ChildRunResult>;
+  /**
+   * Runs `graph` as a child of `task` under the calling node's child limits (`child.ts`);
+   * `sink`: where the task counts its model calls (the child's are counted there too);
+   * `caller`: the path (`codeact`, …) a refusal names.
+   */
+  runChild(graph: string, input: Record<string, unknown>, task: PlannedTask, sink?: UsageSink, caller?: string): Promise<ChildRunResult>;
   /** The tasks of enclosing runs whose child run this is, outermost first: each model call of this run is counted on them too (`ParentLink.usageSinks`). */
   readonly usageSinks?: readonly UsageSink[];
   /** The `budget` blocks of the enclosing runs, outermost first (ParentLink.enclosingBudgets). */

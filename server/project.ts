@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { diffBlueprints, indirectCapabilities, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
+import { diffBlueprints, reachReport, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
 import {
@@ -63,8 +63,10 @@ export interface ReviewGraph {
   readonly graph: string;
   readonly hash: string;
   readonly capabilities: Readonly<Record<string, readonly string[]>>;
-  /** What the registered agents and graphs it binds may use when it runs (`indirectCapabilities`, as `rag approve` prints). */
+  /** What the registered agents and graphs it binds may use when it runs (`reachReport`, as `rag approve` prints). */
   readonly reaches: readonly IndirectCapability[];
+  /** Registered graphs it binds that the runtime refuses to start here, with each refused capability's reason (`reachReport`). */
+  readonly refused: readonly { readonly via: string; readonly graph: string; readonly reasons: readonly string[] }[];
   readonly provenance: Blueprint["provenance"] | null;
   readonly nodes: number;
   readonly approved: boolean;
@@ -428,8 +430,9 @@ export class Project {
       const caps: Record<string, readonly string[]> = {};
       for (const [k, v] of Object.entries(bp.capabilities)) if (v.length && k !== "reducers") caps[k] = v;
       // What the registered agents and graphs it binds may use here, as `rag approve` prints it.
-      const reaches = indirectCapabilities(bp, { agent: (n) => this.registry.agents.get(n), graph: (n) => this.registry.graphs.get(n), ...(this.registry.policy ? { policy: this.registry.policy } : {}) });
-      return { graph: bp.id, hash: bp.hash, capabilities: caps, reaches, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
+      const reach = reachReport(bp, { agent: (n) => this.registry.agents.get(n), graph: (n) => this.registry.graphs.get(n), ...(this.registry.policy ? { policy: this.registry.policy } : {}) });
+      const refused = reach.refused.map((r) => ({ via: r.via, graph: r.graph, reasons: r.refusals.map((x) => x.reason) }));
+      return { graph: bp.id, hash: bp.hash, capabilities: caps, reaches: reach.reaches, refused, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
     });
   }
 

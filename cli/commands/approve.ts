@@ -8,7 +8,7 @@
  * (`--revoke` withdraws it). Any later semantic change gives a new hash, which needs a
  * new approval. Exit 0 done, 1 the file has errors, 2 usage or config errors.
  */
-import { compile, indirectCapabilities, type Blueprint, type IndirectCapability } from "../../compiler/index.js";
+import { compile, reachReport, type Blueprint, type ReachReport } from "../../compiler/index.js";
 import { approveBlueprint, reviewStatus } from "../../registry/index.js";
 import { compileFailureStatus } from "../compile-failure.js";
 import { CliError } from "../errors.js";
@@ -49,10 +49,10 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   const out = (text: string) => void (opts.json ? undefined : process.stdout.write(text));
   const results: Record<string, unknown>[] = [];
   for (const bp of blueprints) {
-    const indirect = indirectCapabilities(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
-    out(summary(bp, indirect));
+    const reach = reachReport(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
+    out(summary(bp, reach));
     if (flag && bp.provenance && bp.provenance.generatedBy !== flag.generatedBy) out(`  note: --provenance ${flag.generatedBy} ignored: the file's \`// rag:generated-by ${bp.provenance.generatedBy}\` pragma decides\n`);
-    const entry = { graph: bp.id, hash: bp.hash, provenance: bp.provenance ?? null, capabilities: bp.capabilities, reaches: indirect };
+    const entry = { graph: bp.id, hash: bp.hash, provenance: bp.provenance ?? null, capabilities: bp.capabilities, reaches: reach.reaches, refused: reach.refused.map((r) => ({ via: r.via, graph: r.graph, refusals: r.refusals.map((x) => ({ kind: x.kind, name: x.name, rule: x.rule, reason: x.reason })) })) };
     if (opts.revoke) {
       const revoked = store.revoke(bp.hash);
       out(revoked ? `  revoked\n` : `  was not approved\n`);
@@ -69,15 +69,21 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   return 0;
 }
 
-/** What the reviewer approves: identity, provenance and every capability bound. */
-function summary(bp: Blueprint, indirect: readonly IndirectCapability[]): string {
+/**
+ * What the reviewer approves: identity, provenance, every capability bound, what the
+ * registered agents and graphs it binds may use when it runs (`reachReport`, the runtime's
+ * own rule for child runs), and the registered graphs it binds that the runtime will
+ * refuse to start, with why.
+ */
+function summary(bp: Blueprint, report: ReachReport): string {
   const via = new Map<string, string[]>();
-  for (const c of indirect) {
+  for (const c of report.reaches) {
     const list = via.get(c.via) ?? [];
     list.push(`${c.kind === "nodeKinds" ? "node kind" : c.kind.slice(0, -1)} ${c.name}`);
     via.set(c.via, list);
   }
   const reach = [...via].map(([path, uses]) => `    through ${path}: ${uses.join(", ")}`);
+  const refused = report.refused.map((r) => `    ${r.via}: ${r.refusals.map((x) => `${x.kind.slice(0, -1)} ${x.name}`).join(", ")} (${r.refusals[0]!.reason})`);
   const caps = Object.entries(bp.capabilities)
     .filter(([k, v]) => v.length && k !== "reducers")
     .map(([k, v]) => `    ${k.padEnd(10)} ${v.join(", ")}`);
@@ -88,6 +94,8 @@ function summary(bp: Blueprint, indirect: readonly IndirectCapability[]): string
     `  ${bp.nodes.length} node${bp.nodes.length === 1 ? "" : "s"}, ${bp.edges.length} edge${bp.edges.length === 1 ? "" : "s"}${bp.nodes.some((n) => n.sends?.length) ? ", with fan-out" : ""}`,
     ...(caps.length ? ["  binds:", ...caps] : ["  binds no registry capability"]),
     ...(reach.length ? ["  reaches (what the registered agents and graphs it binds may use here):", ...reach] : []),
+    ...(refused.length ? ["  refused (registered graphs it binds that cannot run here; a run that reaches one fails):", ...refused] : []),
+    ...(report.truncated ? ["  (the listing stopped after many graphs: it may be incomplete)"] : []),
     "",
   ].join("\n");
 }

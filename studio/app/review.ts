@@ -13,6 +13,8 @@ interface ReviewGraph {
   hash: string;
   capabilities: Record<string, string[]>;
   reaches: { via: string; kind: string; name: string }[];
+  /** Registered graphs it binds that the runtime refuses to start here (absent from an older server). */
+  refused?: { via: string; graph: string; reasons: string[] }[];
   provenance: { generatedBy: string; author?: string } | null;
   nodes: number;
   approved: boolean;
@@ -70,6 +72,7 @@ export async function renderReview(root: HTMLElement, file: string, saveFirst: (
         g.approval ? h("div", { "data-testid": "approved-by" }, `approved${g.approval.approvedBy ? ` by ${g.approval.approvedBy}` : ""} at ${g.approval.approvedAt}`) : null,
         h("table", { class: "caps" }, ...(Object.keys(g.capabilities).length ? Object.entries(g.capabilities).map(([k, v]) => h("tr", {}, h("td", {}, k), h("td", {}, v.join(", ")))) : [h("tr", {}, h("td", {}, "binds no registry capability"))])),
         g.reaches.length ? h("div", { "data-testid": "reaches" }, h("div", {}, "reaches (what the registered agents and graphs it binds may use here):"), h("table", { class: "caps" }, ...g.reaches.map((r) => h("tr", {}, h("td", {}, `through ${r.via}`), h("td", {}, `${r.kind.slice(0, -1)} ${r.name}`))))) : null,
+        g.refused?.length ? h("div", { "data-testid": "refused" }, h("div", {}, "refused (registered graphs it binds that cannot run here; a run that reaches one fails):"), h("table", { class: "caps" }, ...g.refused.map((r) => h("tr", {}, h("td", {}, r.via), h("td", {}, r.reasons.join("; ")))))) : null,
         g.lastApproved ? h("details", { open: "" }, h("summary", {}, `semantic diff against the last approved version (${g.lastApproved.hash.slice(0, 19)}…, approved ${g.lastApproved.approvedAt}${g.lastApproved.changes !== null ? `, ${g.lastApproved.changes} changes` : ""})`), h("pre", { "data-testid": "semantic-diff" }, g.lastApproved.diff)) : h("div", { class: "dim" }, "no earlier approved version of this graph is kept"),
         g.lastApproved ? approvedText(g) : null,
         g.approved ? null : button(`Approve ${g.graph}`, () => void approve(g), { class: "primary", "data-testid": "approve" }),

@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile, compileGraph } from "../../compiler/index.js";
+import { compile, compileGraph, reachReport } from "../../compiler/index.js";
 import type { Diagnostic } from "../../grammar/diagnostic.js";
 import { tool, type ChatRequest, type NodeTask, type Registry } from "../../registry/index.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
@@ -181,4 +181,79 @@ describe("REPL sessions: a model-written session gets only what the policy grant
       expect((await session.runCell("1 + 1")).value).toBe(2);
     });
   }
+});
+
+/**
+ * Child runs (red team 11): the caller may bind a registered graph that itself uses what
+ * the caller may not — a tool `untrustedAllow` forbids a generated caller, or one outside
+ * a `repl_agent` node's grants. Every child-run path (subgraph node, send to a graph,
+ * CodeAct `graph_run` of a registered graph), directly and one graph further down, is held
+ * to the caller's child limits (`childRunLimits`): the run is refused before the graph
+ * starts (`capability_denied`), the marker never fires, and the reach listing `rag approve`
+ * shows says the same (the graph refused, `secret` not listed).
+ */
+describe("escalation matrix: child runs hold to what their caller may use", () => {
+  type ChildSource = "generated caller" | "repl_agent grants";
+  // One graph down, the node grants both graphs (else `midg` is refused for running `privg`, which the node was not granted).
+  const CODER = (graph: string, tools: string) => `graph g { start coder state { out: any } node coder { kind repl_agent model "m" tools [${tools}] graphs [${graph === "midg" ? '"midg", "privg"' : `"${graph}"`}] max_steps 3 writes out next END } }`;
+  const CHILD_PATHS: readonly { name: string; src: string; graph: string; sources: readonly ChildSource[] }[] = [
+    { name: "subgraph node", src: 'graph g { start a node a { kind subgraph graph "privg" next END } }', graph: "privg", sources: ["generated caller"] },
+    { name: "send to the graph", src: "graph g { start a node a { kind set send [privg {}] join d } node d { kind set next END } }", graph: "privg", sources: ["generated caller"] },
+    { name: "subgraph node, one graph down", src: 'graph g { start a node a { kind subgraph graph "midg" next END } }', graph: "midg", sources: ["generated caller"] },
+    { name: "CodeAct graph_run of a registered graph", src: CODER("privg", '"open"'), graph: "privg", sources: ["generated caller", "repl_agent grants"] },
+    { name: "CodeAct graph_run, one graph down", src: CODER("midg", '"open"'), graph: "midg", sources: ["generated caller", "repl_agent grants"] },
+  ];
+
+  function childRegistry(generated: boolean, graph: string): Registry {
+    const script = `\`\`\`ragsh\ngraph_run({graph: "${graph}", input: {}})\nanswer("escalated")\n\`\`\``;
+    const r = registryFromConfig({
+      models: { m: { provider: scripted({ rules: [{ reply: (req: ChatRequest) => (req.messages.some((m) => m.role === "assistant") ? '```ragsh\nanswer("gave up")\n```' : script) }] }) } },
+      tools: { open: marker("open"), secret: marker("secret") },
+      ...(generated ? { policy: { name: "locked", allow: { tools: ["open", "secret"] }, untrustedAllow: { tools: ["open"] } } } : {}),
+    });
+    r.registerGraph("privg", compileGraph('graph privg { start a node a { kind tool tool "secret" next END } }', { file: "privg.rag" }).value!);
+    r.registerGraph("midg", compileGraph('graph midg { start a node a { kind subgraph graph "privg" next END } }', { file: "midg.rag", registry: r.view() }).value!);
+    return r;
+  }
+
+  async function childAttack(src: string, graph: string, generated: boolean) {
+    const reg = childRegistry(generated, graph);
+    const compiled = compile(src, { file: "attack.rag", registry: reg.view(), ...(generated ? { provenance: { generatedBy: "model" } } : {}) });
+    const bp = compiled.value.blueprints[0]!;
+    const report = reachReport(bp, { agent: (n) => reg.agents.get(n), graph: (n) => reg.graphs.get(n), ...(reg.policy ? { policy: reg.policy } : {}) });
+    const events: RunEvent[] = [];
+    for await (const e of new CompiledGraph(bp, { registry: reg }).stream({})) events.push(e);
+    return { errors: errors(compiled.diagnostics), report, events };
+  }
+
+  for (const path of CHILD_PATHS) {
+    for (const source of path.sources) {
+      it(`${path.name} · ${source}`, async () => {
+        fired = [];
+        const { errors: compileErrors, report, events } = await childAttack(path.src, path.graph, source === "generated caller");
+        // The checker lets the file through (it is the graph it binds that overreaches)…
+        expect(compileErrors).toEqual([]);
+        // …the runtime refuses the child before it starts, and says so…
+        expect(fired).toEqual([]);
+        const denied = events.filter((e) => e.type === "capability_denied");
+        expect(denied.map((e) => (e.type === "capability_denied" ? `${e.capability}:${e.name}` : ""))).toContain("tools:secret");
+        // (A generated caller's CodeAct node is refused by its own grants first: it cannot bind `secret` either.)
+        expect(JSON.stringify(denied)).toMatch(source === "repl_agent grants" || path.src.includes("repl_agent") ? /the grants of node `coder`/ : /untrustedAllow/);
+        // …and the review listing shows what the runtime does: `secret` is not reachable, the graph that uses it is refused.
+        expect(report.reaches.filter((c) => c.name === "secret")).toEqual([]);
+        expect(report.refused.map((r) => `${r.via}: ${r.refusals.map((x) => x.name).join(",")}`)).toEqual([path.graph === "midg" ? "graph `midg` → graph `privg`: secret" : "graph `privg`: secret"]);
+      });
+    }
+  }
+
+  it("controls: a person's graph, and a repl_agent node granted `secret`, run it (and the listing says so)", async () => {
+    for (const [src, graph] of [[CHILD_PATHS[2]!.src, "midg"], [CODER("privg", '"open", "secret"'), "privg"]] as const) {
+      fired = [];
+      const { report, events } = await childAttack(src, graph, false);
+      expect(events.filter((e) => e.type === "capability_denied")).toEqual([]);
+      expect(fired).toEqual(["tool:secret"]);
+      expect(report.refused).toEqual([]);
+      expect(report.reaches).toContainEqual(expect.objectContaining({ kind: "tools", name: "secret" }));
+    }
+  });
 });
