@@ -268,6 +268,7 @@ export function checkpointJson(c: Checkpoint, refs: Readonly<Record<string, stri
     errors: c.errors.length ? c.errors : undefined,
     result: c.result,
     spend: c.spend,
+    asks: c.asks,
     refs,
   });
 }
@@ -317,6 +318,7 @@ export function readCheckpoint(row: CheckpointColumns, values: (refs: Readonly<R
     errors: p.errors ?? [],
     result: p.result,
     ...(p.spend !== undefined ? { spend: p.spend } : {}),
+    ...(p.asks !== undefined ? { asks: p.asks } : {}),
   };
 }
 

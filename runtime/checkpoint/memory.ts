@@ -296,6 +296,7 @@ function withoutValues(c: Checkpoint): StoredCheckpoint {
     errors: c.errors,
     result: c.result,
     spend: c.spend,
+    asks: c.asks,
   };
 }
 

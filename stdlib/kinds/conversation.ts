@@ -239,14 +239,8 @@ class ToolTurn {
     const c = this.calls[i];
     const decision = this.decisions[i];
     let content: string;
-    if (!this.allowed[i]) {
-      try {
-        task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
-        content = `Error: tool \`${c.name}\` is not available`;
-      } catch (e) {
-        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
-      }
-    } else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
+    if (!this.allowed[i]) content = unavailable(task, c, as);
+    else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
       let out: unknown;
       try {
@@ -275,6 +269,39 @@ class ToolTurn {
     }
     this.results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   }
+}
+
+/**
+ * The answer to a call of a tool the asker may not use (not bound, withheld by a limit or
+ * the policy, or not offered to its model): "not available", with the refusal reported on
+ * the run's stream (`capability_denied`, by `requireCapability`) when the one authorisation
+ * check refuses it.
+ */
+function unavailable(task: NodeTask, c: ToolCall, as?: { agent: string }): string {
+  try {
+    task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
+    return `Error: tool \`${c.name}\` is not available`;
+  } catch (e) {
+    return `Error: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/**
+ * Splits a model reply's calls by the tools its model was offered (`offered`, names): the
+ * others are answered at once, each with a tool message "tool X is not available" (LangGraph
+ * ToolNode's answer to an unknown tool; the run goes on and the model sees it), so they are
+ * never pending for a `tool_executor` — which runs only what the asking node's model was
+ * offered (red team 11: a model offered `search` replied with `refund`, and the executor
+ * behind its `tool_call` route, which also binds `refund` for another node, ran it).
+ *
+ * @returns the answers, in call order (empty when every call was offered).
+ */
+export function answerUnoffered(task: NodeTask, calls: readonly ToolCall[] | undefined, offered: readonly ToolDescriptor[]): ChatMessage[] {
+  if (!calls?.length) return [];
+  const names = new Set(offered.map((d) => d.name));
+  const out: ChatMessage[] = [];
+  for (const c of calls) if (!names.has(c.name)) out.push({ id: task.newMessageId(), role: "tool", content: unavailable(task, c), name: c.name, toolCallId: c.id });
+  return out;
 }
 
 /** A tool's failure, told to the model as the call's answer. */
