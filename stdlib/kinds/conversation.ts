@@ -178,9 +178,7 @@ export interface ToolTurnOptions {
   readonly bound?: boolean;
   /** Collects the calls that returned a `ToolCommand` (a `tool_executor`); absent, such a call fails the task (an agent's own loop cannot carry one out). */
   readonly commands?: ToolCommandOutcome[];
-  /** The node whose model asked for the calls (a `tool_executor` running a model node's calls): its `approve` list applies too. */
-  readonly requestedBy?: string;
-  /** Tools whose calls wait for a person besides the policy's `ask` tools (the node's or inline agent's `approve`). */
+  /** Tools whose calls wait for a person besides the policy's `ask` tools and the node's own `approve`: the asking node's (a `tool_executor`, from its `ModelAsk`) or the inline agent's. */
   readonly approve?: readonly string[];
   /** Filled with the edited arguments of approved calls, by call id. */
   readonly edits?: Map<string, Record<string, unknown>>;
@@ -220,7 +218,7 @@ class ToolTurn {
     for (let k = 0; k < calls.length; k++) if (!(allowed[k] = task.authorize("tools", calls[k].name, this.as).allowed)) all = false;
     const granted = all ? calls : calls.filter((_, k) => allowed[k]);
     // Every `ask` call of the turn is approved (or declined) before any call runs.
-    const scope: ApprovalScope = options.requestedBy !== undefined || options.approve ? { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) } : {};
+    const scope: ApprovalScope = options.approve ? { approve: options.approve } : {};
     const decided = approveCalls(task, granted, options.bound === true, scope);
     if (all) this.decisions = decided;
     else {
