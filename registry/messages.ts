@@ -4,6 +4,7 @@
  * every message has a stable `id` (the `messages` reducer merges by id), tool calls are
  * whole objects with parsed arguments (never partial JSON).
  */
+import { canonicalJson, sha256Hex } from "../compiler/canonical.js";
 
 export type Role = "system" | "user" | "assistant" | "tool";
 
@@ -40,16 +41,45 @@ export interface ChatMessage {
   /** Tool calls requested by an assistant message. */
   readonly toolCalls?: readonly ToolCall[];
   /**
-   * For assistant messages with tool calls: the tools whose calls wait for a person's
-   * approval wherever they run — the `approve` list of the node (and inline agent) that
-   * asked. It travels with the calls, so an executor of another graph (the conversation
-   * handed to a subgraph) asks too: it cannot find the asker by `name` among its own nodes.
+   * Written by older versions on assistant messages with tool calls (the asker's `approve`
+   * list). Never read: like every field of a message it is data any state write can forge
+   * (red team 11); a `tool_executor` applies the asker's list as the runtime recorded it
+   * (`ModelAsk`).
    */
   readonly approve?: readonly string[];
   /** For `tool` messages: the call this result answers. */
   readonly toolCallId?: string;
   /** For `user` messages: images and files sent with the text. */
   readonly parts?: readonly ContentPart[];
+}
+
+/**
+ * What the runtime recorded, out of band, when a model call of a node replied with tool
+ * calls (`NodeTask.modelAsk`): which node (and agent) asked, the tools its model was
+ * offered, the `approve` lists that gate its calls (the node's and the agent's, from the
+ * blueprint), and each call as the model made it (id, tool, SHA-256 of tool and
+ * arguments). A `tool_executor` runs only calls it finds here: a message's own `name` and
+ * `approve` fields are data that a tool's result, a `set`, the input, a resume value or
+ * `updateState` can write (red team 11).
+ */
+export interface ModelAsk {
+  /** The node whose model replied. */
+  readonly node: string;
+  /** The registered agent whose model replied, for an agent's own calls. */
+  readonly agent?: string;
+  /** The graph (blueprint id) of `node`. */
+  readonly graph: string;
+  /** Names of the tools the model was offered (`ChatRequest.tools`). */
+  readonly tools: readonly string[];
+  /** Tools whose calls wait for a person wherever they run: the node's and the agent's `approve` lists. */
+  readonly approve: readonly string[];
+  /** The reply's calls: id, tool name, and `toolCallFingerprint` of tool and arguments. */
+  readonly calls: readonly { readonly id: string; readonly name: string; readonly fingerprint: string }[];
+}
+
+/** SHA-256 (hex) of a call's tool and arguments in canonical JSON: how a recorded call is told from an altered one. */
+export function toolCallFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
+  return sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
 }
 
 /** True when `v` has the shape of a chat message. */

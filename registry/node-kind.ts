@@ -6,7 +6,7 @@
  * at the superstep barrier (`runtime.md` §1).
  */
 import type { Blueprint, CallerKind, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import type { ChatMessage } from "./messages.js";
+import type { ChatMessage, ModelAsk } from "./messages.js";
 import type { ChatRequest, ChatResponse } from "./provider.js";
 import type { GotoTarget } from "./goto.js";
 import type { Registry } from "./registry.js";
@@ -108,6 +108,15 @@ export interface NodeTask {
   readonly branch?: { readonly fanoutId: string; readonly index: number };
   /** Scratch space private to this task attempt (the forked context's own; never shared with siblings). */
   readonly scratch: Map<string, unknown>;
+  /**
+   * Who asked for the tool calls of `message`, as the runtime recorded it when a model of
+   * this run (or of a run enclosing it: a conversation handed to a subgraph) replied with
+   * them — never read from the message, whose fields any state write can forge. Undefined
+   * when no model call produced the message (a tool's result, a `set`, the input, a resume
+   * value or `updateState` wrote it). The recorded calls are compared with the message's by
+   * the caller (`ModelAsk.calls`).
+   */
+  modelAsk(message: ChatMessage): ModelAsk | undefined;
   /** A new message id, deterministic for the task. */
   newMessageId(): string;
   /**

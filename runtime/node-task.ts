@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { checkToolResult, isMadeOverwrite, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
+import { checkToolResult, isMadeOverwrite, toolCallFingerprint, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatMessage, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelAsk, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -18,7 +18,7 @@ import { checkUntrustedValue, neutralizeJson, UnsafeJsonError } from "./safe-jso
 import { isSpecial } from "./checkpoint/types.js";
 import { describeIssues } from "./schema.js";
 import type { TaskEnv } from "./task-env.js";
-import { addModelCall, type UsageSink } from "./task-usage.js";
+import { addModelCall, recordAsk, type UsageSink } from "./task-usage.js";
 
 /** The scope expressions of a task see (`language.md` §3 roots). */
 export function taskScope(task: PlannedTask, env: Pick<TaskEnv, "state" | "input" | "run" | "step">, extra: Record<string, unknown> = {}): Scope {
@@ -209,14 +209,34 @@ export class TaskContext implements NodeTask {
     if (this.sink) addModelCall(this.sink, modelName, usage, ms, agent, Boolean(res.cached));
     if (env.usageSinks) for (const s of env.usageSinks) addModelCall(s, modelName, usage, ms, agent, Boolean(res.cached), env.run.graph);
     if (env.wants("model_completed")) await env.emit({ type: "model_completed", model: modelName, usage, finishReason: res.finishReason, toolCalls: res.message.toolCalls?.length ?? 0, durationMs: ms, ...(agent ? { agent } : {}), ...(res.cached ? { cached: true } : {}) }, ids);
-    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[]; approve?: readonly string[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
+    const assistant: { id: string; role: "assistant"; content: string; name: string; toolCalls?: readonly ToolCall[] } = { id: this.newMessageId(), role: "assistant", content: res.message.content, name: agent ?? task.node };
     if (res.message.toolCalls?.length) {
       assistant.toolCalls = res.message.toolCalls;
-      // The asker's `approve` list goes with its calls (whichever executor runs them asks).
-      const gated = [...(this.node.approve ?? []), ...((agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined) ?? [])];
-      if (gated.length) assistant.approve = [...new Set(gated)];
+      // Who asked, recorded out of band (the task's completion record, then the checkpoint):
+      // the executor that runs the calls authorises and gates them by this, never by the
+      // message's own fields, which any state write can forge (red team 11).
+      if (this.sink) recordAsk(this.sink, assistant.id, this.askOf(request, res.message.toolCalls, agent));
     }
     return Object.assign({}, res, { usage, assistant });
+  }
+
+  /** The provenance of a reply's calls (`ModelAsk`): this node (and agent), the tools offered, the `approve` lists of the blueprint. */
+  private askOf(request: Omit<ChatRequest, "model">, calls: readonly ToolCall[], agent: string | undefined): ModelAsk {
+    const env = this.env;
+    const gated = [...(this.node.approve ?? []), ...((agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined) ?? [])];
+    const ask: { -readonly [K in keyof ModelAsk]: ModelAsk[K] } = {
+      node: this.task.node,
+      graph: env.blueprint.id,
+      tools: (request.tools ?? []).map((t) => t.name),
+      approve: [...new Set(gated)],
+      calls: calls.map((c) => ({ id: c.id, name: c.name, fingerprint: toolCallFingerprint(c) })),
+    };
+    if (agent !== undefined) ask.agent = agent;
+    return ask;
+  }
+
+  modelAsk(message: ChatMessage): ModelAsk | undefined {
+    return this.env.asks?.find(message.id);
   }
 
   /**

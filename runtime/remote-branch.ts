@@ -34,6 +34,7 @@ import type { LoopGraph } from "./loop-graph.js";
 import { recordOf, type TaskRecord } from "./task-record.js";
 import type { Clock, TaskEnv } from "./task-env.js";
 import { executeTask } from "./task.js";
+import { ModelAsks } from "./model-asks.js";
 
 type Writes = readonly (readonly [channel: string, value: unknown])[];
 
@@ -232,6 +233,8 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     canInterrupt: true,
     tokens: false,
     spend: book,
+    // Who asked for the checkpoint's pending calls (a child run's branch: its own run's records only).
+    asks: new ModelAsks(ck.asks),
   };
   const o = await executeTask(task, env);
   const spend = addSpend(prior, own.record());

@@ -11,6 +11,7 @@ import type { BranchRunner } from "./branch-runner.js";
 import type { State } from "./state.js";
 import type { Clock } from "./task-env.js";
 import type { UsageSink } from "./task-usage.js";
+import type { ModelAsks } from "./model-asks.js";
 
 export interface RunOptions {
   /** Thread id (a new one when omitted). */
@@ -128,6 +129,11 @@ export interface ParentLink {
    * them too, so a subgraph task's record shows what its child run spent.
    */
   readonly usageSinks?: readonly UsageSink[];
+  /**
+   * Who asked for the tool calls of the parent's conversation (`model-asks.ts`): a
+   * conversation handed to the child as input keeps the provenance its calls had there.
+   */
+  readonly asks?: ModelAsks;
 }
 
 /** What a stream consumer asked for (`runtime.md` §6 modes). */

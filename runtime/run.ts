@@ -249,6 +249,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
+    // A child run reads the conversation its parent handed in: the parent's records count too.
+    if (parent?.asks) l.asks.enclosing = parent.asks;
     // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putDurable(spendRecord, [[SPECIAL.spend, record]]) : undefined);
     const spend = runLedger(book, parent, namespace, l.spend, threadId);
@@ -280,6 +282,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       checkpointer: persist ? saver : undefined,
       durability,
       answers: l.answers,
+      asks: l.asks,
       enclosingBudgets: childBudgets,
       ...(spend ? { spend } : {}),
       ...(parent?.usageSinks ? { usageSinks: parent.usageSinks } : {}),
@@ -314,6 +317,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       namespace,
       canInterrupt: persist !== undefined,
       tokens: Boolean(modes?.tokens),
+      asks: l.asks,
     };
     // Branches run elsewhere only from a stored checkpoint, in a graph that distributes (child graphs too).
     // A child run's branch jobs name the root blueprint too (the worker reaches the child's from it).
@@ -405,6 +409,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         throw e;
       }
       l.state = applied.state;
+      // Who asked for the calls of the model replies just written; only the last assistant message's record is kept.
+      for (const o of all) if (o.ok && o.asks) l.asks.add(o.asks);
+      l.asks.prune(l.state, g.channels.messagesChannel);
       if (applied.changed.length && wants("state_updated")) await emit({ type: "state_updated", channels: applied.changed, values: Object.fromEntries(applied.changed.map((c) => [c, l.state[c]])) });
       if (modes?.values) await emit({ type: "values", values: l.state });
 

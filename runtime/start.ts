@@ -14,6 +14,7 @@ import { clonePlanner, newPlannerState, snapshotPlanner, type PlannedTask, type 
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 import type { Registry, Spend } from "../registry/index.js";
 import type { TaskRecord } from "./task-record.js";
+import { ModelAsks } from "./model-asks.js";
 
 /** The loop's position: everything a checkpoint holds, live. */
 export interface LoopState {
@@ -41,6 +42,8 @@ export interface LoopState {
   steering?: string;
   /** What the thread's line had spent under budgets where the run starts (`spentAt` of its checkpoint; root namespace). */
   spend?: Spend;
+  /** Who asked for the tool calls of the conversation's last assistant message (`model-asks.ts`; `Checkpoint.asks`). */
+  asks: ModelAsks;
 }
 
 export interface StartContext {
@@ -97,6 +100,7 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
     ...(typeof base?.metadata.lineage === "string" ? { lineage: base.metadata.lineage } : {}),
     // New input on a thread continues its spend: a budget covers every run of the thread.
     ...(base && c.namespace === "" ? { spend: spentAt(base) } : {}),
+    asks: new ModelAsks(base?.checkpoint.asks),
   };
 }
 
@@ -176,6 +180,7 @@ export async function resumeStart(c: StartContext, command: ResumeCommand | unde
     ...(typeof lineage === "string" ? { lineage } : {}),
     ...(c.namespace === "" ? { spend: spentAt(t) } : {}),
     ...(command?.steering !== undefined ? { steering: command.steering } : {}),
+    asks: new ModelAsks(ck.asks),
   };
 }
 
@@ -249,6 +254,8 @@ export function buildCheckpoint(c: StartContext, loop: LoopState, parentId: stri
       : { v: 1, id, threadId: c.threadId, namespace: c.namespace, graph: c.blueprint.id, blueprintHash: c.blueprint.hash, runId: p.runId, step: loop.step, ts: p.ts, values, versions: loop.versions, seen, next: loop.tasks, detached: p.detached, planner, interrupts: p.interrupts, input: loop.input, errors };
   if (loop.lastResult !== undefined) ck.result = loop.lastResult;
   if (p.spend !== undefined) ck.spend = p.spend;
+  const asks = loop.asks.saved();
+  if (asks) ck.asks = asks;
   let metadata: Record<string, unknown>;
   if (p.metadata) {
     // A spread (not Object.assign): a host's `__proto__` key stays a data property.

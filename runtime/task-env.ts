@@ -7,6 +7,7 @@ import type { Blueprint, Json, NodeSpec } from "../compiler/index.js";
 import type { ChildRunResult, Registry, RunInfo, SpendLedger } from "../registry/index.js";
 import type { RunAuthority } from "./authority.js";
 import type { RunEventBody, RunEventType } from "./events.js";
+import type { ModelAsks } from "./model-asks.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { State } from "./state.js";
 import type { UsageSink } from "./task-usage.js";
@@ -61,4 +62,6 @@ export interface TaskEnv {
   readonly canInterrupt: boolean;
   /** True when a consumer wants model tokens (`model_token` events). */
   readonly tokens: boolean;
+  /** Who asked for the pending tool calls (`model-asks.ts`): `NodeTask.modelAsk` reads it. */
+  readonly asks?: ModelAsks;
 }

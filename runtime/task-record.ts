@@ -5,7 +5,7 @@
  * (step.ts) and branches run elsewhere (remote-branch.ts), so neither imports the other.
  */
 import type { NodeSpec } from "../compiler/index.js";
-import type { NodeResult } from "../registry/index.js";
+import type { ModelAsk, NodeResult } from "../registry/index.js";
 import { isSpecial, SPECIAL } from "./checkpoint/types.js";
 import { errorToJson, RagError } from "./errors.js";
 import type { PlannedTask } from "./planner-state.js";
@@ -21,7 +21,7 @@ export type Writes = (readonly [channel: string, value: unknown])[];
  */
 export interface TaskRecord {
   readonly writes: Writes;
-  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>>; readonly ms?: number; readonly usage?: TaskUsage };
+  readonly done?: { readonly ok: boolean; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly error?: Readonly<Record<string, unknown>>; readonly ms?: number; readonly usage?: TaskUsage; readonly asks?: Readonly<Record<string, ModelAsk>> };
 }
 
 /** How a failed task is handled instead of failing the run: an `optional` branch, or an `on_error` route. */
@@ -37,12 +37,14 @@ export function handledBy(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>):
 export function recordOf(o: TaskOutcome, nodes: ReadonlyMap<string, NodeSpec>): Writes | undefined {
   if (o.ok) {
     // Built by assignment, not conditional spreads: one record per task per superstep.
-    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown; ms?: number; usage?: TaskUsage } = { ok: true };
+    const done: { ok: true; route?: unknown; result?: unknown; goto?: unknown; ms?: number; usage?: TaskUsage; asks?: Readonly<Record<string, ModelAsk>> } = { ok: true };
     if (o.route !== undefined) done.route = o.route;
     if (o.result !== undefined) done.result = o.result;
     if (o.goto !== undefined) done.goto = o.goto;
     done.ms = Math.round(o.durationMs);
     if (o.usage) done.usage = o.usage;
+    // Who asked for the calls of the task's model replies (`model-asks.ts`): restored with its writes.
+    if (o.asks) done.asks = o.asks;
     const out: [string, unknown][] = [];
     // A write to a `__name__` channel is never state (no field may be so named): it is the
     // runtime's own records' (`__spend__`, `__task__`, …), so it is never saved with the
@@ -87,6 +89,7 @@ export function restore(task: PlannedTask, r: TaskRecord): TaskOutcome {
     ...(d.route !== undefined ? { route: d.route } : {}),
     ...(d.result !== undefined ? { result: d.result } : {}),
     ...(d.goto !== undefined ? { goto: d.goto } : {}),
+    ...(d.asks !== undefined ? { asks: d.asks } : {}),
     durationMs: 0,
     restored: true,
   };

@@ -15,7 +15,7 @@
  * those the child made before a pause, are in the child's records only.
  */
 import { z } from "zod";
-import { isSpendCount, type Usage } from "../registry/index.js";
+import { isSpendCount, type ModelAsk, type Usage } from "../registry/index.js";
 import { SPECIAL, type PendingWriteRecord } from "./checkpoint/types.js";
 
 /** Most model calls listed one by one in a task's record. */
@@ -82,6 +82,13 @@ export const TaskUsageSchema = z.strictObject({
 /** Where a task's calls are counted: one per task (its attempts share it), the usage made on the first call. */
 export interface UsageSink {
   usage?: { inputTokens: number; outputTokens: number; costUsd?: number; callCount: number; calls: ModelCallFact[] };
+  /** The task's model replies with tool calls, by assistant message id (`ModelAsk`, `model-asks.ts`): saved with its completion record. */
+  asks?: Record<string, ModelAsk>;
+}
+
+/** Records who asked for the calls of assistant message `id` (`ModelAsk`) on the task `sink` belongs to. */
+export function recordAsk(sink: UsageSink, id: string, ask: ModelAsk): void {
+  (sink.asks ??= Object.create(null) as Record<string, ModelAsk>)[id] = ask;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { Blueprint, NodeSpec, RetrySpec } from "../compiler/index.js";
 import { LIMIT_CAPS } from "../compiler/limit-caps.js";
-import type { NodeResult, NodeTask } from "../registry/index.js";
+import type { ModelAsk, NodeResult, NodeTask } from "../registry/index.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { BindError, classifyError, errorToJson, NodeError, type RagError } from "./errors.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -32,7 +32,7 @@ export { cancelScope, type CancelScope } from "./task-attempt.js";
  * in its completion record.
  */
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly usage?: TaskUsage; readonly restored?: boolean }
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly usage?: TaskUsage; readonly asks?: Readonly<Record<string, ModelAsk>>; readonly restored?: boolean }
   | {
       readonly task: PlannedTask;
       readonly ok: false;
@@ -90,6 +90,7 @@ export async function executeTask(task: PlannedTask, env: TaskEnv, scope?: Cance
 class Prepared implements UsageSink {
   // `declare`: no field is defined per task; the first model call adds it.
   declare usage?: UsageSink["usage"];
+  declare asks?: UsageSink["asks"];
   constructor(
     readonly spec: NodeSpec,
     readonly impl: (t: NodeTask) => Promise<NodeResult>,
@@ -146,6 +147,7 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   if (goto) o.goto = goto;
   o.durationMs = env.clock.now() - started;
   if (p.usage) o.usage = usageOf(p);
+  if (p.asks) o.asks = p.asks;
   return o;
 }
 

@@ -270,6 +270,7 @@ export function checkpointJson(c: Checkpoint, refs: Readonly<Record<string, stri
     errors: c.errors.length ? c.errors : undefined,
     result: c.result,
     spend: c.spend,
+    asks: c.asks,
     refs,
   });
 }
@@ -337,6 +338,7 @@ export function readCheckpoint(row: CheckpointColumns, values: (refs: Readonly<R
   out.errors = p.errors ?? [];
   out.result = p.result;
   if (p.spend !== undefined) out.spend = p.spend;
+  if (p.asks !== undefined) out.asks = p.asks;
   return out;
 }
 

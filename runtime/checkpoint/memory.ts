@@ -290,6 +290,7 @@ function withoutValues(c: Checkpoint): StoredCheckpoint {
     errors: c.errors,
     result: c.result,
     spend: c.spend,
+    asks: c.asks,
   };
 }
 

@@ -11,7 +11,7 @@
  * completed task run again.
  */
 import type { PlannedTask, PlannerState } from "../plan.js";
-import { addSpend, readSpend, type Spend } from "../../registry/index.js";
+import { addSpend, readSpend, type ModelAsk, type Spend } from "../../registry/index.js";
 
 /** Why a checkpoint exists: the run input, a superstep, `updateState`, or `fork`. */
 export type CheckpointSource = "input" | "loop" | "update" | "fork";
@@ -86,6 +86,13 @@ export interface Checkpoint {
    * `spentAt` adds the `__spend__` records of runs that continued from it.
    */
   readonly spend?: Spend;
+  /**
+   * Who asked for the tool calls of the conversation's last assistant message, by message
+   * id (`runtime/model-asks.ts`): recorded by the runtime when a model replied, never a
+   * state value, so no state write can forge it. A `tool_executor` runs only calls found
+   * here. Absent: none.
+   */
+  readonly asks?: Readonly<Record<string, ModelAsk>>;
 }
 
 /** Metadata stored beside a checkpoint; `filter` in `list` matches its keys. */

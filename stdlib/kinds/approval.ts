@@ -45,25 +45,23 @@ export interface ToolApprovalRequest {
 
 /** Who else's `approve` list applies to a call besides the task's node (see {@link needsApproval}). */
 export interface ApprovalScope {
-  readonly requestedBy?: string;
+  /** The asking node's and agent's lists (a `tool_executor`: as the runtime recorded them, `ModelAsk`), or an inline agent's. */
   readonly approve?: readonly string[];
 }
 
 /**
  * True when a call of `tool` by `task`'s node needs a person's approval first: the tool's
- * policy is `ask`, the node lists it in `approve`, or — for calls another node asked for
- * (a `tool_executor` running an agent node's calls) — the node that asked lists it.
- * Otherwise `approve ["refund"]` on an agent that routes `tool_call -> tools` was skipped
- * whenever the executor itself had no `approve` (issue 10 audit).
+ * policy is `ask`, the node lists it in `approve`, or `also.approve` does — for calls
+ * another node asked for (a `tool_executor` running a model node's calls), that node's
+ * and agent's lists as the runtime recorded them when its model replied (`ModelAsk`), never
+ * a list or a name read from the assistant message (red team 11). Otherwise `approve
+ * ["refund"]` on an agent that routes `tool_call -> tools` was skipped whenever the
+ * executor itself had no `approve` (issue 10 audit).
  *
- * @param also.requestedBy the node whose assistant message holds the calls, when it is not `task`'s node.
- * @param also.approve the `approve` list of the inline agent whose loop makes the calls.
+ * @param also.approve the asking node's lists, or the `approve` list of the inline agent whose loop makes the calls.
  */
-export function needsApproval(task: Pick<NodeTask, "registry" | "node" | "blueprint">, tool: string, also: ApprovalScope = {}): boolean {
-  if (task.registry.tools.get(tool)?.approval === "ask" || (task.node.approve?.includes(tool) ?? false) || (also.approve?.includes(tool) ?? false)) return true;
-  const requestedBy = also.requestedBy;
-  if (requestedBy === undefined || requestedBy === task.node.name) return false;
-  return task.blueprint.nodes.some((n) => n.name === requestedBy && (n.approve?.includes(tool) ?? false));
+export function needsApproval(task: Pick<NodeTask, "registry" | "node">, tool: string, also: ApprovalScope = {}): boolean {
+  return task.registry.tools.get(tool)?.approval === "ask" || (task.node.approve?.includes(tool) ?? false) || (also.approve?.includes(tool) ?? false);
 }
 
 /**

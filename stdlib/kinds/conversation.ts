@@ -178,9 +178,7 @@ export interface ToolTurnOptions {
   readonly bound?: boolean;
   /** Collects the calls that returned a `ToolCommand` (a `tool_executor`); absent, such a call fails the task (an agent's own loop cannot carry one out). */
   readonly commands?: ToolCommandOutcome[];
-  /** The node whose model asked for the calls (a `tool_executor` running a model node's calls): its `approve` list applies too. */
-  readonly requestedBy?: string;
-  /** Tools whose calls wait for a person besides the policy's `ask` tools (the node's or inline agent's `approve`). */
+  /** Tools whose calls wait for a person besides the policy's `ask` tools and the node's own `approve`: the asking node's (a `tool_executor`, from its `ModelAsk`) or the inline agent's. */
   readonly approve?: readonly string[];
   /** Filled with the edited arguments of approved calls, by call id. */
   readonly edits?: Map<string, Record<string, unknown>>;
@@ -220,7 +218,7 @@ class ToolTurn {
     for (let k = 0; k < calls.length; k++) if (!(allowed[k] = task.authorize("tools", calls[k].name, this.as).allowed)) all = false;
     const granted = all ? calls : calls.filter((_, k) => allowed[k]);
     // Every `ask` call of the turn is approved (or declined) before any call runs.
-    const scope: ApprovalScope = options.requestedBy !== undefined || options.approve ? { ...(options.requestedBy !== undefined ? { requestedBy: options.requestedBy } : {}), ...(options.approve ? { approve: options.approve } : {}) } : {};
+    const scope: ApprovalScope = options.approve ? { approve: options.approve } : {};
     const decided = approveCalls(task, granted, options.bound === true, scope);
     if (all) this.decisions = decided;
     else {
@@ -239,14 +237,8 @@ class ToolTurn {
     const c = this.calls[i];
     const decision = this.decisions[i];
     let content: string;
-    if (!this.allowed[i]) {
-      try {
-        task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
-        content = `Error: tool \`${c.name}\` is not available`;
-      } catch (e) {
-        content = `Error: ${e instanceof Error ? e.message : String(e)}`;
-      }
-    } else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
+    if (!this.allowed[i]) content = unavailable(task, c, as);
+    else if (decision && !decision.approved) content = `Error: tool \`${c.name}\` was not run: ${decision.reason}`;
     else {
       let out: unknown;
       try {
@@ -275,6 +267,39 @@ class ToolTurn {
     }
     this.results[i] = { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
   }
+}
+
+/**
+ * The answer to a call of a tool the asker may not use (not bound, withheld by a limit or
+ * the policy, or not offered to its model): "not available", with the refusal reported on
+ * the run's stream (`capability_denied`, by `requireCapability`) when the one authorisation
+ * check refuses it.
+ */
+function unavailable(task: NodeTask, c: ToolCall, as?: { agent: string }): string {
+  try {
+    task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
+    return `Error: tool \`${c.name}\` is not available`;
+  } catch (e) {
+    return `Error: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/**
+ * Splits a model reply's calls by the tools its model was offered (`offered`, names): the
+ * others are answered at once, each with a tool message "tool X is not available" (LangGraph
+ * ToolNode's answer to an unknown tool; the run goes on and the model sees it), so they are
+ * never pending for a `tool_executor` — which runs only what the asking node's model was
+ * offered (red team 11: a model offered `search` replied with `refund`, and the executor
+ * behind its `tool_call` route, which also binds `refund` for another node, ran it).
+ *
+ * @returns the answers, in call order (empty when every call was offered).
+ */
+export function answerUnoffered(task: NodeTask, calls: readonly ToolCall[] | undefined, offered: readonly ToolDescriptor[]): ChatMessage[] {
+  if (!calls?.length) return [];
+  const names = new Set(offered.map((d) => d.name));
+  const out: ChatMessage[] = [];
+  for (const c of calls) if (!names.has(c.name)) out.push({ id: task.newMessageId(), role: "tool", content: unavailable(task, c), name: c.name, toolCallId: c.id });
+  return out;
 }
 
 /** A tool's failure, told to the model as the call's answer. */

@@ -1,13 +1,15 @@
 /**
  * `model`: one model call (`language.md` §2.4). Its `tools` are offered to the model; the
  * calls it makes are run by the `tool_executor` its `tool_call` route reaches, which gates
- * those of `approve`-listed tools (`approval.ts`: the requesting node's list counts). With route labels
+ * those of `approve`-listed tools (`approval.ts`: the requesting node's list counts). A
+ * call of a tool the model was not offered is answered here with "not available" (the
+ * run goes on) and is never run. With route labels
  * other than the built-in ones, the model chooses among them (an LLM router); with
  * `output`, it returns structured data validated against the schema.
  */
 import type { ChatRequest, NodeKindImplementation, NodeResult } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
+import { answerUnoffered, BUILTIN_LABELS, buildConversation, checkStructured, outputSchema, toolDescriptors } from "./conversation.js";
 
 export const modelKind: NodeKindImplementation = async (task) => {
   const n = task.node;
@@ -25,7 +27,9 @@ export const modelKind: NodeKindImplementation = async (task) => {
   const reply = await task.callModel(n.model, request);
   const result = out ? checkStructured(reply, out, task) : reply.assistant.content;
   const route = chooseRoute(task, labels, reply.route, Boolean(reply.assistant.toolCalls?.length));
-  const r: { -readonly [K in keyof NodeResult]: NodeResult[K] } = { result, writes: task.messagesChannel ? [[task.messagesChannel, [...conv.created, reply.assistant]]] : [] };
+  // Calls of tools the model was not offered are answered here, "not available", and never reach an executor.
+  const refused = answerUnoffered(task, reply.assistant.toolCalls, offered);
+  const r: { -readonly [K in keyof NodeResult]: NodeResult[K] } = { result, writes: task.messagesChannel ? [[task.messagesChannel, refused.length ? [...conv.created, reply.assistant, ...refused] : [...conv.created, reply.assistant]]] : [] };
   if (route !== undefined) r.route = route;
   return r;
 };

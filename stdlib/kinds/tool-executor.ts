@@ -2,8 +2,19 @@
  * `tool_executor`: executes the tool calls pending in the conversation — those of the
  * last assistant message that no tool message answers yet — and appends the results
  * (`language.md` §2.4). Read-only tools run in parallel, mutating ones in order. Only
- * the tools the node lists run: a call of any other tool gets "not available" back. A call
- * a person approved with edited arguments is recorded as it ran: the assistant message is
+ * the tools the node lists run: a call of any other tool gets "not available" back.
+ *
+ * Which calls run is decided by who asked, as the runtime recorded it when the model
+ * replied (`NodeTask.modelAsk`, `runtime/model-asks.ts`), never by the assistant message's
+ * own fields, which any state write can forge (red team 11): a call runs only when a model
+ * call of a `model` or `agent` node (of this run, or of a run enclosing it) made it as it
+ * stands — same id, tool and arguments — and the tool was offered to that model and is
+ * bound by this executor; the approve lists applied are that node's (and agent's), from
+ * the blueprint, besides the config's `approval: "ask"`. A call no model made (a tool's
+ * result, a `set`, the input, a resume value or `updateState` wrote the message) is not
+ * run: its answer says so.
+ *
+ * A call a person approved with edited arguments is recorded as it ran: the assistant message is
  * written again (same id, so the `messages` reducer replaces it) with the edited call.
  *
  * A tool may return a command (`command({ update, goto, graph })`, LangGraph's `Command`
@@ -14,27 +25,50 @@
  * for the graph that runs this one (updates and targets in call order, as `ToolNode`
  * merges its parent Sends); this graph's run then ends with the step.
  */
-import { pendingToolCalls, type GotoTarget, type NodeKindImplementation, type NodeResult } from "../../registry/index.js";
+import { pendingToolCalls, toolCallFingerprint, type ChatMessage, type GotoTarget, type ModelAsk, type NodeKindImplementation, type NodeResult, type NodeTask, type ToolCall } from "../../registry/index.js";
 import { asApproved, history, runToolCalls, type ToolCommandOutcome } from "./conversation.js";
 
 export const toolExecutorKind: NodeKindImplementation = async (task) => {
   const pending = pendingToolCalls(history(task));
   if (!pending) return { result: [] };
-  // The tools this executor runs are the ones it binds (`tools [..]`): deny by default.
+  // Who asked, as the runtime recorded it when the model replied (never the message's own
+  // `name` or `approve`, which any state write can forge: red team 11).
+  const ask = task.modelAsk(pending.assistant);
+  const { run, refused } = vouched(task, pending.calls, ask);
   const commands: ToolCommandOutcome[] = [];
   const edits = new Map<string, Record<string, unknown>>();
-  // Calls a model or agent node asked for are approved as that node's `approve` list says,
-  // too: the list its message carries (a conversation handed to a subgraph's executor), or
-  // the node of this graph its name gives.
-  const asker = pending.assistant;
-  const approve = Array.isArray(asker.approve) ? asker.approve.filter((t): t is string => typeof t === "string") : undefined;
-  const results = await runToolCalls(task, pending.calls, { commands, edits, ...(asker.name !== undefined ? { requestedBy: asker.name } : {}), ...(approve?.length ? { approve } : {}) });
-  const recorded = edits.size ? [asApproved(pending.assistant, edits), ...results] : results;
-  const writes: [string, unknown][] = task.messagesChannel && results.length ? [[task.messagesChannel, recorded]] : [];
-  const result = results.map((m) => m.content);
+  // The tools this executor runs are the ones it binds (`tools [..]`, the one authorisation
+  // check in `runToolCalls`: deny by default), among those the asker's model was offered;
+  // the asker's `approve` lists gate them besides the config's `ask` policy.
+  const results = run.length ? await runToolCalls(task, run, { commands, edits, ...(ask?.approve.length ? { approve: ask.approve } : {}) }) : [];
+  const answers = refused.length ? [...refused, ...results] : results;
+  const recorded = edits.size ? [asApproved(pending.assistant, edits), ...answers] : answers;
+  const writes: [string, unknown][] = task.messagesChannel && answers.length ? [[task.messagesChannel, recorded]] : [];
+  const result = answers.map((m) => m.content);
   if (!commands.length) return { result, writes };
   return commandResult(commands, writes, result, task.messagesChannel);
 };
+
+/**
+ * Splits pending calls into those a model asked for (`ask`: the call as the model made it,
+ * same id, tool and arguments, of a tool its node offered it) and the refused rest, each
+ * answered with a tool message that says why (the run goes on). Without `ask`, the
+ * assistant message was not written by a model call of this run — a tool's result, a
+ * `set`, the input, a resume value or `updateState` put it there — and none of its calls runs.
+ */
+function vouched(task: NodeTask, calls: readonly ToolCall[], ask: ModelAsk | undefined): { run: ToolCall[]; refused: ChatMessage[] } {
+  const run: ToolCall[] = [];
+  const refused: ChatMessage[] = [];
+  const answer = (c: ToolCall, content: string): void => void refused.push({ id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id });
+  for (const c of calls) {
+    const made = ask?.calls.find((m) => m.id === c.id);
+    if (!ask || !made || made.name !== c.name || made.fingerprint !== toolCallFingerprint(c)) {
+      answer(c, `Error: tool \`${c.name}\` was not run: no model of this run made this call (it was written into the conversation by something else — a tool's result, a \`set\`, the input, a resume value or updateState), and a tool_executor runs only the calls a model made`);
+    } else if (!ask.tools.includes(c.name)) answer(c, `Error: tool \`${c.name}\` is not available`);
+    else run.push(c);
+  }
+  return { run, refused };
+}
 
 /** The node result of a turn in which tools returned commands. */
 function commandResult(commands: ToolCommandOutcome[], writes: [string, unknown][], result: unknown[], messagesChannel: string | undefined): NodeResult {
