@@ -79,10 +79,12 @@ beforeAll(async () => {
   await sh(npm, ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], project);
 }, SLOW);
 
-// The build, the tarball and the installed project (a few hundred MB with node_modules).
+// The build, the tarball and the installed project (a few hundred MB with node_modules):
+// removing them is disk work that took over vitest's default 20 s hook limit on a busy
+// machine, so the hook gets the same allowance as the build (cleanup, not a timed check).
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, SLOW);
 
 describe("npm pack", () => {
   it("ships the bundled JavaScript with declarations, the bin and the chevrotain shim; no sources or tests", () => {
