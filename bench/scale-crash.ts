@@ -15,6 +15,8 @@
  * apart as a re-run uncommitted task, not as a failure. Prints a table (and
  * `--json`): trials, failures, committed tasks at the kill, re-run committed tasks (must
  * be 0), re-run uncommitted tasks (allowed: killed mid-flight) and recovery time.
+ * `--pause MS` freezes the worker (SIGSTOP) for MS instead of killing it, then continues it:
+ * its leases run out while it is alive, and no task may run twice (`CrashOptions.pauseMs`).
  * Needs Redis and Postgres (`RAG_BENCH_REDIS`, `RAG_BENCH_POSTGRES`); removes its schema
  * and keys after.
  */
@@ -92,7 +94,18 @@ export function committedBranches(rows: readonly WriteRow[], items: readonly num
   return [...out];
 }
 
-export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly CrashMode[], log: (line: string) => void = () => undefined): Promise<CrashTrial[]> {
+/** How the victim is stopped: `pauseMs` freezes it (SIGSTOP) that long, then lets it go on (SIGCONT), instead of SIGKILL. */
+export interface CrashOptions {
+  /**
+   * Freeze the worker instead of killing it: its leases run out while it is alive, another
+   * worker is handed its jobs, and then it goes on. Nothing dies, so no task may run twice
+   * (a stalled run holds its thread's lock, a stalled branch its branch lock): any task that
+   * ran more than once is reported as a committed re-run. No replacement worker is started.
+   */
+  readonly pauseMs?: number;
+}
+
+export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly CrashMode[], log: (line: string) => void = () => undefined, options: CrashOptions = {}): Promise<CrashTrial[]> {
   const dir = mkdtempSync(join(tmpdir(), "rag-bench-crash-"));
   const effects = join(dir, "effects.txt");
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
@@ -167,16 +180,20 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
       const holderPid = Number(summary.worker?.split(":").at(-1));
       const victim = [...workers].find((w) => (w.pid === holderPid) === killHolder) ?? [...workers][0];
       // Committed at the kill: read again right after the signal (a commit racing the kill counts only if it landed).
-      victim.kill("SIGKILL");
+      victim.kill(options.pauseMs !== undefined ? "SIGSTOP" : "SIGKILL");
       const killedAt = performance.now();
       const committedItems = committedBranches(await records(), items);
-      await spawnWorker();
+      if (options.pauseMs !== undefined) {
+        await new Promise((ok) => setTimeout(ok, options.pauseMs));
+        victim.kill("SIGCONT");
+      } else await spawnWorker();
       const o = await outcome;
       const recoveryMs = performance.now() - killedAt;
       const ran = readFileSync(effects, "utf8").trim().split("\n").filter(Boolean).map(Number);
       const times = (n: number) => ran.filter((x) => x === n).length;
-      const committedRerun = committedItems.filter((n) => times(n) > 1).length;
-      const uncommittedRerun = items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
+      // Paused, not killed: every task that ran twice counts (no executor died mid-flight).
+      const committedRerun = options.pauseMs !== undefined ? items.filter((n) => times(n) > 1).length : committedItems.filter((n) => times(n) > 1).length;
+      const uncommittedRerun = options.pauseMs !== undefined ? 0 : items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
       let problem: string | undefined;
       if (o.status !== "completed") problem = `run ${o.status}`;
       else if (JSON.stringify(o.state) !== JSON.stringify(expected)) problem = "final state differs from an uninterrupted run";
@@ -218,7 +235,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const mode = arg("--mode") ?? "both";
   const modes: readonly CrashMode[] = mode === "both" ? ["branches", "runs"] : mode === "all" ? ["branches", "runs", "subgraph"] : [mode as CrashMode];
   const json = process.argv.includes("--json");
-  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log);
+  const pause = arg("--pause");
+  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log, pause !== undefined ? { pauseMs: Number(pause) } : {});
   const ok = json ? (console.log(JSON.stringify(rows, null, 2)), rows.every((r) => r.ok)) : printCrashSummary(rows, console.log);
   process.exit(ok ? 0 : 1);
 }
