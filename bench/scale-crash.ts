@@ -8,9 +8,15 @@
  * worker — the one holding the run on even trials, the other one on odd trials (under
  * `distribute: branches` it is running branches) — then starts a replacement, so two
  * workers always run. Every run must complete with the state of an uninterrupted run, and
- * no task whose record was committed before the kill may run again. Prints a table (and
+ * no task whose record was committed before the kill may run again. "Committed" means the
+ * branch's record (its `__task__` and `out` writes, saved in one statement) is in Postgres
+ * right after the kill (`committedBranches`); its side effect (a line in the file) happens
+ * before that save, so a branch killed between the two runs again — at-least-once, counted
+ * apart as a re-run uncommitted task, not as a failure. Prints a table (and
  * `--json`): trials, failures, committed tasks at the kill, re-run committed tasks (must
  * be 0), re-run uncommitted tasks (allowed: killed mid-flight) and recovery time.
+ * `--pause MS` freezes the worker (SIGSTOP) for MS instead of killing it, then continues it:
+ * its leases run out while it is alive, and no task may run twice (`CrashOptions.pauseMs`).
  * Needs Redis and Postgres (`RAG_BENCH_REDIS`, `RAG_BENCH_POSTGRES`); removes its schema
  * and keys after.
  */
@@ -56,7 +62,50 @@ export interface CrashTrial {
   readonly recoveryMs: number;
 }
 
-export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly CrashMode[], log: (line: string) => void = () => undefined): Promise<CrashTrial[]> {
+/** A row of the store's `writes` table (one write of a task's committed record). */
+export interface WriteRow {
+  readonly ns: string;
+  readonly checkpoint_id: string;
+  readonly task_id: string;
+  readonly channel: string;
+}
+
+/**
+ * The fan-out items whose branch record is committed, from the thread's `__task__` and
+ * `out` writes (`rows`). A branch task is one whose record writes `out` (the `split`
+ * and `reduce` tasks commit records too, but never write it), and its id ends in `.i`
+ * for branch i, which runs `items[i]`. Only a record holding its `__task__` row counts
+ * as committed (a record is saved in one statement, so its rows land together).
+ *
+ * (Earlier the bench took the branches to be the tasks of the step most records shared:
+ * with one branch record committed beside the `split` task's `1.0`, the tie picked the
+ * `split`'s step and mapped `1.0` to `items[0]` — so branch 0, killed mid-flight and
+ * rightly run again, was reported as a committed task that ran again.)
+ */
+export function committedBranches(rows: readonly WriteRow[], items: readonly number[]): number[] {
+  const key = (r: WriteRow) => `${r.ns}\0${r.checkpoint_id}\0${r.task_id}`;
+  const done = new Set(rows.filter((r) => r.channel === "__task__").map(key));
+  const out = new Set<number>();
+  for (const r of rows) {
+    if (r.channel !== "out" || !done.has(key(r))) continue;
+    const n = items[Number(r.task_id.slice(r.task_id.lastIndexOf(".") + 1))];
+    if (n !== undefined) out.add(n);
+  }
+  return [...out];
+}
+
+/** How the victim is stopped: `pauseMs` freezes it (SIGSTOP) that long, then lets it go on (SIGCONT), instead of SIGKILL. */
+export interface CrashOptions {
+  /**
+   * Freeze the worker instead of killing it: its leases run out while it is alive, another
+   * worker is handed its jobs, and then it goes on. Nothing dies, so no task may run twice
+   * (a stalled run holds its thread's lock, a stalled branch its branch lock): any task that
+   * ran more than once is reported as a committed re-run. No replacement worker is started.
+   */
+  readonly pauseMs?: number;
+}
+
+export async function crashTrials(pgBase: string, redisBase: string, trials: number, modes: readonly CrashMode[], log: (line: string) => void = () => undefined, options: CrashOptions = {}): Promise<CrashTrial[]> {
   const dir = mkdtempSync(join(tmpdir(), "rag-bench-crash-"));
   const effects = join(dir, "effects.txt");
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
@@ -117,38 +166,34 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
       const threadId = `crash-${trial}`;
       const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: bp.id, hash: bp.hash, input: { items }, threadId });
       const outcome = submitter.outcome(h.runId);
+      // The thread's committed task records, and which of them are the fan-out's branches (`committedBranches`).
+      const records = () => client.query<WriteRow>(`SELECT ns, checkpoint_id, task_id, channel FROM "${schema}".writes WHERE thread_id = $1 AND channel IN ('__task__', 'out')`, [threadId]).then((r) => r.rows);
       // Wait until 2–8 branch records are committed, then kill.
       const target = 2 + (trial % 7);
-      let committed: string[] = [];
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        committed = await client
-          .query<{ task_id: string }>(`SELECT task_id FROM "${schema}".writes WHERE thread_id = $1 AND channel = '__task__'`, [threadId])
-          .then((r) => r.rows.map((x) => x.task_id))
-          .catch(() => []);
-        if (committed.length >= target) break;
+        const rows = await records().catch(() => []);
+        if (committedBranches(rows, items).length >= target) break;
         await new Promise((ok) => setTimeout(ok, 10));
       }
       const summary = JSON.parse((await redis.get(`${prefix}:run:${h.runId}`)) ?? "{}") as { worker?: string };
       const holderPid = Number(summary.worker?.split(":").at(-1));
       const victim = [...workers].find((w) => (w.pid === holderPid) === killHolder) ?? [...workers][0];
       // Committed at the kill: read again right after the signal (a commit racing the kill counts only if it landed).
-      victim.kill("SIGKILL");
+      victim.kill(options.pauseMs !== undefined ? "SIGSTOP" : "SIGKILL");
       const killedAt = performance.now();
-      committed = (await client.query<{ task_id: string }>(`SELECT task_id FROM "${schema}".writes WHERE thread_id = $1 AND channel = '__task__'`, [threadId])).rows.map((x) => x.task_id);
-      await spawnWorker();
+      const committedItems = committedBranches(await records(), items);
+      if (options.pauseMs !== undefined) {
+        await new Promise((ok) => setTimeout(ok, options.pauseMs));
+        victim.kill("SIGCONT");
+      } else await spawnWorker();
       const o = await outcome;
       const recoveryMs = performance.now() - killedAt;
       const ran = readFileSync(effects, "utf8").trim().split("\n").filter(Boolean).map(Number);
       const times = (n: number) => ran.filter((x) => x === n).length;
-      // Task ids of the fan-out step end in `.i`: branch i runs items[i].
-      // Only the fan-out step's tasks (ids `STEP.i` of its one step: the prefix most records share), each once.
-      const prefixes = new Map<string, number>();
-      for (const id of committed) prefixes.set(id.slice(0, id.lastIndexOf(".")), (prefixes.get(id.slice(0, id.lastIndexOf("."))) ?? 0) + 1);
-      const step = [...prefixes].sort((x, y) => y[1] - x[1])[0]?.[0];
-      const committedItems = [...new Set(committed.filter((id) => id.slice(0, id.lastIndexOf(".")) === step))].map((id) => items[Number(id.split(".").at(-1))]).filter((n) => n !== undefined);
-      const committedRerun = committedItems.filter((n) => times(n) > 1).length;
-      const uncommittedRerun = items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
+      // Paused, not killed: every task that ran twice counts (no executor died mid-flight).
+      const committedRerun = options.pauseMs !== undefined ? items.filter((n) => times(n) > 1).length : committedItems.filter((n) => times(n) > 1).length;
+      const uncommittedRerun = options.pauseMs !== undefined ? 0 : items.filter((n) => !committedItems.includes(n) && times(n) > 1).length;
       let problem: string | undefined;
       if (o.status !== "completed") problem = `run ${o.status}`;
       else if (JSON.stringify(o.state) !== JSON.stringify(expected)) problem = "final state differs from an uninterrupted run";
@@ -190,7 +235,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const mode = arg("--mode") ?? "both";
   const modes: readonly CrashMode[] = mode === "both" ? ["branches", "runs"] : mode === "all" ? ["branches", "runs", "subgraph"] : [mode as CrashMode];
   const json = process.argv.includes("--json");
-  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log);
+  const pause = arg("--pause");
+  const rows = await crashTrials(process.env.RAG_BENCH_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test", process.env.RAG_BENCH_REDIS ?? "redis://127.0.0.1:6379", trials, modes, json ? undefined : console.log, pause !== undefined ? { pauseMs: Number(pause) } : {});
   const ok = json ? (console.log(JSON.stringify(rows, null, 2)), rows.every((r) => r.ok)) : printCrashSummary(rows, console.log);
   process.exit(ok ? 0 : 1);
 }

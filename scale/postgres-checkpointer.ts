@@ -65,6 +65,7 @@ import { branchSpendStatement, branchStatement, duplicateCheckpointError, readSt
 import { pruneCheckpoints } from "./pg-blobs.js";
 import { readTuples, threadSummaries, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
+import { ThreadBusyError } from "./errors.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -101,6 +102,8 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly branchSql: NamedStatement;
   private readonly branchSpendSql: NamedStatement;
   private readonly locks: ThreadLocks;
+  /** Advisory locks of the distributed branches this process runs (`holdBranch`), one lock connection each. */
+  private readonly branchLocks: ThreadLocks;
   private readonly claims = new ProcessClaims();
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
@@ -135,6 +138,8 @@ export class PostgresCheckpointer implements Checkpointer {
       onCommit: () => this.stats.transactions++,
       ...(options.Client ? { Client: options.Client } : {}),
     });
+    // Keys of their own (`SCHEMA/branches`): a branch's lock never stands for a thread's.
+    this.branchLocks = new ThreadLocks({ connectionString: this.connectionString, schema: `${this.schema}/branches`, begin: "SELECT 1", ...(options.Client ? { Client: options.Client } : {}) });
     this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4, ...(options.Client ? { Client: options.Client as unknown as new () => pg.ClientBase } : {}) });
     // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
     this.pool.on("error", () => undefined);
@@ -394,6 +399,39 @@ export class PostgresCheckpointer implements Checkpointer {
    *
    * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
    */
+  /**
+   * Takes the advisory lock of one distributed branch (the task `taskId` of the checkpoint
+   * `config` names) on a lock connection of its own, held until `releaseBranch` or until
+   * this process dies (Postgres drops its session and the lock with it). A worker holds it
+   * while it runs the branch and commits its record: a second worker given the same branch
+   * job — BullMQ put it back because the first one's lease ran out while it was alive but
+   * stalled (a loaded machine, SIGSTOP, a long GC pause) — cannot start it until the first
+   * one has committed or died, and then finds the committed record instead of running the
+   * task again. The fencing of the thread lock (`acquireLatest`), for branches.
+   *
+   * @throws ThreadBusyError when another process holds the branch (its thread id names the branch).
+   * @throws CheckpointError when the store fails.
+   */
+  async holdBranch(config: CheckpointConfig, taskId: string): Promise<void> {
+    if (config.checkpointId === undefined) throw new CheckpointError("holdBranch needs a checkpoint id");
+    const id = branchLockId(config, taskId);
+    try {
+      await this.ready;
+      await this.branchLocks.hold(id);
+    } catch (e) {
+      // A failed attempt leaves nothing held here (a busy entry is already forgotten).
+      await this.branchLocks.release(id).catch(() => undefined);
+      if (e instanceof ThreadBusyError) throw new ThreadBusyError(config.threadId, `branch ${taskId} of thread ${config.threadId} (checkpoint ${config.checkpointId}) is running in another process; retry when it has ended`);
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`${this.where}: locking branch ${taskId} of thread ${config.threadId} failed: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+
+  /** Gives up a branch's lock (`holdBranch`); its connection waits for reuse. Never throws. */
+  async releaseBranch(config: CheckpointConfig, taskId: string): Promise<void> {
+    await this.branchLocks.release(branchLockId(config, taskId)).catch(() => undefined);
+  }
+
   async branchRecord(config: CheckpointConfig, taskId: string): Promise<TaskRecord | undefined> {
     if (config.checkpointId === undefined) throw new CheckpointError("branchRecord needs a checkpoint id");
     return this.guard(`reading a branch's record of thread ${config.threadId}`, async () => {
@@ -637,6 +675,7 @@ export class PostgresCheckpointer implements Checkpointer {
         await this.ready.catch(() => undefined);
         await this.flush().catch(() => undefined);
         await this.locks.close();
+        await this.branchLocks.close();
       } finally {
         await this.pool.end().catch(() => undefined);
       }
@@ -648,4 +687,9 @@ export class PostgresCheckpointer implements Checkpointer {
   private get where(): string {
     return `Postgres checkpoints ${this.url} (schema ${this.schema})`;
   }
+}
+
+/** The lock id of one distributed branch: its thread, namespace, checkpoint and task. */
+function branchLockId(config: CheckpointConfig, taskId: string): string {
+  return `${config.threadId}\0${config.namespace ?? ""}\0${config.checkpointId ?? ""}\0${taskId}`;
 }

@@ -20,7 +20,10 @@
  *   executes (`lockDuration`); a worker that dies stops renewing, and the stalled-job
  *   check of any live worker moves the job back to the queue. The next attempt sees the
  *   thread's latest checkpoint tagged with this run's id (`metadata.queueRun`) and
- *   resumes from it: tasks whose writes were committed do not run again.
+ *   resumes from it: tasks whose writes were committed do not run again. A lease can run
+ *   out while its worker is alive but stalled; the thread lock (below) keeps a second
+ *   executor off the run, and a branch job's lock (`PostgresCheckpointer.holdBranch`) off
+ *   the branch: the job is put back until the first executor committed or died.
  * - **One run per thread at a time.** The worker takes the thread's Postgres advisory
  *   lock and reads its latest checkpoint in one round trip
  *   (`PostgresCheckpointer.acquireLatest`; released when the run ends or the process dies); a job whose thread is busy (another process, or another job of
@@ -182,7 +185,7 @@ export class RunWorker {
         .then((s) => (s && isEnded(s.status) ? undefined : this.endUnstarted(parsed.data, "failed", { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` })))
         .catch(() => undefined);
     });
-    this.branchWorker = new Worker(branchQueueName(this.url.queue), (job) => this.processBranch(job), leased(options.branchConcurrency ?? 16));
+    this.branchWorker = new Worker(branchQueueName(this.url.queue), (job, token) => this.processBranch(job, token), leased(options.branchConcurrency ?? 16));
     this.branchWorker.on("error", () => undefined);
   }
 
@@ -452,7 +455,7 @@ export class RunWorker {
    * record to Postgres and returns it. A task failure is a result, not a job failure; a
    * store failure throws (BullMQ tries the job again).
    */
-  private async processBranch(job: Job): Promise<BranchResult> {
+  private async processBranch(job: Job, token: string | undefined): Promise<BranchResult> {
     let b: BranchJobData;
     try {
       const parsed = BranchJobData.safeParse(openJob(await this.options.checkpointer.queueSecret(), "branch", job.data, job.id));
@@ -464,12 +467,28 @@ export class RunWorker {
       if (e instanceof UntrustedJobError) throw new UnrecoverableError(`${e.code}: ${e.message}`);
       throw e;
     }
+    const jobId = String(job.id);
+    // One executor per branch at a time (fencing): this job came back while this worker still
+    // runs it (its lease ran out while the worker was stalled), or another process holds the
+    // branch's lock (`holdBranch`) — it is put back, and taken again once that run committed
+    // (then the record is found, not run again) or died (its lock went with its session).
+    if (this.branchJobs.has(jobId)) return this.later(job, token);
     // Registered before any await: an abort published while the job starts is not missed.
     const controller = new AbortController();
-    const jobId = String(job.id);
     this.branchJobs.set(jobId, controller);
+    const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
     try {
-      return await this.runBranchJob(b, controller);
+      try {
+        await this.options.checkpointer.holdBranch(at, b.taskId);
+      } catch (e) {
+        if (e instanceof ThreadBusyError) return await this.later(job, token);
+        throw e;
+      }
+      try {
+        return await this.runBranchJob(b, controller);
+      } finally {
+        await this.options.checkpointer.releaseBranch(at, b.taskId);
+      }
     } finally {
       if (this.branchJobs.get(jobId) === controller) this.branchJobs.delete(jobId);
     }
