@@ -79,7 +79,46 @@ export interface ModelAsk {
 
 /** SHA-256 (hex) of a call's tool and arguments in canonical JSON: how a recorded call is told from an altered one. */
 export function toolCallFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
-  return sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
+  return sealedFingerprints.get(call) ?? sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
+}
+
+/**
+ * Fingerprints of calls that can no longer change: keyed by the call object, entered only
+ * by `sealToolCall`, which froze the call and its arguments all the way down first. A call
+ * read back from state is the same object when nothing rewrote it, so a `tool_executor`
+ * checking it against its `ModelAsk` does not hash it a second time; a call rewritten in
+ * state (a `set`, `updateState`, a checkpoint read) is another object, and is hashed.
+ */
+const sealedFingerprints = new WeakMap<object, string>();
+
+/**
+ * `toolCallFingerprint(call)`, after freezing `call` and its `arguments` deeply, remembered
+ * for the object so later checks of the same call (`toolCallFingerprint`) are a lookup.
+ * `call` must be plain data — arrays and plain or null-prototype objects, no accessors —
+ * as a model reply's calls are once `NodeTask.callModel` has copied them (`neutralizeJson`);
+ * a call holding anything else is fingerprinted but not remembered.
+ */
+export function sealToolCall(call: ToolCall): string {
+  const fingerprint = sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
+  if (freezeData(call)) sealedFingerprints.set(call, fingerprint);
+  return fingerprint;
+}
+
+/** Freezes `v` deeply; false when it reaches something other than plain data (an accessor, a class instance), which it leaves as it is. */
+function freezeData(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return true;
+  if (!Array.isArray(v)) {
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== null && proto !== Object.prototype) return false;
+  }
+  const descriptors = Object.getOwnPropertyDescriptors(v);
+  for (const k of Object.keys(descriptors)) {
+    const d = descriptors[k]!;
+    if (d.get || d.set) return false;
+  }
+  Object.freeze(v);
+  for (const k of Object.keys(descriptors)) if (!freezeData(descriptors[k]!.value)) return false;
+  return true;
 }
 
 /** True when `v` has the shape of a chat message. */

@@ -8,7 +8,7 @@
  * (in Node 20's V8 each key added after a spread in a literal costs ~1 µs).
  */
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
-import { checkToolResult, isMadeOverwrite, toolCallFingerprint, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatMessage, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelAsk, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
+import { checkToolResult, isMadeOverwrite, sealToolCall, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatMessage, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelAsk, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
 import { evaluate, renderTemplate, type Scope } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
@@ -229,7 +229,7 @@ export class TaskContext implements NodeTask {
       graph: env.blueprint.id,
       tools: (request.tools ?? []).map((t) => t.name),
       approve: [...new Set(gated)],
-      calls: calls.map((c) => ({ id: c.id, name: c.name, fingerprint: toolCallFingerprint(c) })),
+      calls: calls.map((c) => ({ id: c.id, name: c.name, fingerprint: sealToolCall(c) })),
     };
     if (agent !== undefined) ask.agent = agent;
     return ask;
