@@ -47,37 +47,34 @@ export function stronglyConnected(graph: Digraph, within: ReadonlySet<string>): 
   const components: string[][] = [];
   let counter = 0;
   for (let r = 0; r < roots.length; r++) {
-    const root = roots[r]!;
-    if (index[root]) continue;
-    counter++;
-    index[root] = low[root] = counter;
-    stack.push(root);
-    onStack[root] = 1;
-    frameV.push(root);
-    frameI.push(0);
-    while (frameV.length) {
+    // `found`: a vertex to discover (the root, then each unvisited successor), or -1.
+    let found = roots[r]!;
+    if (index[found]) continue;
+    do {
+      if (found >= 0) {
+        counter++;
+        index[found] = low[found] = counter;
+        stack.push(found);
+        onStack[found] = 1;
+        frameV.push(found);
+        frameI.push(0);
+        found = -1;
+      }
       const top = frameV.length - 1;
       const v = frameV[top]!;
       const next = graph.outIds(v);
       let i = frameI[top]!;
-      let descended = false;
       while (i < next.length) {
         const w = next[i++]!;
         if (!inside[w]) continue;
         if (!index[w]) {
           frameI[top] = i;
-          counter++;
-          index[w] = low[w] = counter;
-          stack.push(w);
-          onStack[w] = 1;
-          frameV.push(w);
-          frameI.push(0);
-          descended = true;
+          found = w;
           break;
         }
         if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
       }
-      if (descended) continue;
+      if (found >= 0) continue;
       frameV.pop();
       frameI.pop();
       if (frameV.length) {
@@ -94,7 +91,7 @@ export function stronglyConnected(graph: Digraph, within: ReadonlySet<string>): 
         } while (w !== v);
         components.push(component);
       }
-    }
+    } while (frameV.length);
   }
   return components;
 }
