@@ -19,10 +19,9 @@ import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
-import { jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
+import { ended, jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dpause");
@@ -143,16 +142,6 @@ usePool({ schema, prefix, registryFor }, skip, (pool) => ({ savers, workers, sub
 /** A run's events, to its end. */
 function eventsOf(runId: string): Promise<RunEvent[]> {
   return runEvents(submitter, runId);
-}
-
-/** The record's summary once the run ended (`rag serve`'s view of a queued run, mirrored from its stream). */
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
 }
 
 /** The nodes of a thread's branch jobs on the pool's branch queue (each checked to be of the child run `rfan`). */

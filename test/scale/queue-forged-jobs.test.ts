@@ -17,9 +17,9 @@ import { compileGraph } from "../../compiler/index.js";
 import { getState, newId } from "../../runtime/index.js";
 import { branchJobId, branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { ended } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_forged");
@@ -51,15 +51,6 @@ let runs: Queue;
 let branches: Queue;
 let runEvents: QueueEvents;
 let branchEvents: QueueEvents;
-
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
-}
 
 /** Waits for a job to end; returns its state and failure reason. */
 async function outcomeOf(job: Job, events: QueueEvents): Promise<{ state: string; reason: string }> {

@@ -18,9 +18,9 @@ import { defineConfig, tool, z } from "../../index.js";
 import { getState, type RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { ended } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_stale");
@@ -60,16 +60,6 @@ function replica(): Project {
   const p = new Project(new Workspace(dir), { path: undefined, config, registry }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: saver, queue });
   projects.push(p);
   return p;
-}
-
-
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
 }
 
 beforeAll(async () => {
