@@ -10,8 +10,7 @@
  * two machines. Own key prefix, queue and schema, removed after.
  */
 import { Queue } from "bullmq";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
@@ -21,6 +20,7 @@ import { branchQueueName, PostgresCheckpointer, type QueueRunSubmitter, type Run
 import { Project, Workspace } from "../../server/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 import { ended, jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -254,7 +254,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(expected.state).toMatchObject({ log: ["prep", "after"], total: 30 + 10 + 21 });
 
     // `rag serve --queue` (a third process, with its own connection): the run and its resume go through the server's run manager to the pool.
-    const dir = mkdtempSync(join(tmpdir(), "rag-dpause-"));
+    const dir = scratchDir("rag-dpause-");
     writeFileSync(join(dir, "souter.rag"), childSource);
     const serve = new Project(new Workspace(dir), { path: undefined, config: configFor("serve"), registry: registryFor("serve") }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: new PostgresCheckpointer(`${PG_URL}?schema=${schema}`), queue: submitter });
     try {
@@ -301,7 +301,6 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
       expect((await branchJobs(run.threadId)).sort()).toEqual(["r", "r", "w", "w", "w", "w"]);
     } finally {
       serve.close(); // and its own checkpointer (the workers' stay open)
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -7,8 +7,7 @@
  * signed with the deployment's queue secret, kept in Postgres (`job-signature.ts`): a
  * worker fails every other job for good with `untrusted_job` and runs nothing of it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue, QueueEvents, type Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +18,7 @@ import { branchJobId, branchQueueName, PostgresCheckpointer, QueueRunSubmitter, 
 import { Project, Workspace } from "../../server/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 import { ended } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -61,7 +61,7 @@ async function outcomeOf(job: Job, events: QueueEvents): Promise<{ state: string
 
 beforeAll(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), "rag-forged-"));
+  dir = scratchDir("rag-forged-");
   writeFileSync(join(dir, "pay.rag"), pay);
   workerSaver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
   worker = new RunWorker({ queue: queueUrl, checkpointer: workerSaver, registry, busyDelayMs: 50 });
@@ -88,7 +88,6 @@ afterAll(async () => {
   await saver.closeAsync();
   await workerSaver.dropSchema();
   await deleteTestKeys(prefix);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A thread of pay.rag paused at the refund's approval. */
