@@ -10,6 +10,7 @@ import { tool, type ChatMessage } from "../../registry/index.js";
 import { InvalidResumeError, MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
+import { doneWithToolResults, orderTools } from "../helpers/order-desk.js";
 
 const AGENT = `graph refunds {
   start agent
@@ -39,19 +40,15 @@ function setup(rules: ScriptRule[]) {
   const ran: string[] = [];
   const registry = registryFromConfig({
     models: { m: { provider: scripted({ rules }), price: { inputPerMTok: 1, outputPerMTok: 2 } } },
-    tools: {
-      lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), { id, paid: 30 }) }),
-      refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }),
-    },
+    tools: orderTools(ran, (id) => ({ id, paid: 30 })),
   });
   return { ran, registry };
 }
 const refundTurn: ScriptRule = { when: { lastRole: "user" }, reply: { toolCalls: [{ name: "lookup", arguments: { id: "A1" }, id: "c1" }, { name: "refund", arguments: { id: "A1", amount: 30 }, id: "c2" }] } };
-const done: ScriptRule = { reply: (req) => `done: ${req.messages.filter((m) => m.role === "tool").map((m) => m.content).join(" | ")}` };
 
 describe("approve [..]", () => {
   it("pauses before each call of an approve-listed tool with its arguments; edited args run", async () => {
-    const { ran, registry } = setup([refundTurn, done]);
+    const { ran, registry } = setup([refundTurn, doneWithToolResults]);
     const { graph, blueprint } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
     expect(blueprint.nodes.find((n) => n.name === "tools")?.approve).toEqual(["refund"]);
     const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
@@ -64,7 +61,7 @@ describe("approve [..]", () => {
   });
 
   it("edited arguments are what the conversation records: the model's call is replaced (same message and call id) by the call that ran", async () => {
-    const { ran, registry } = setup([refundTurn, done]);
+    const { ran, registry } = setup([refundTurn, doneWithToolResults]);
     const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
     const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });
     const asked = (paused.state as { messages: ChatMessage[] }).messages.find((m) => m.role === "assistant")!;
@@ -97,7 +94,7 @@ describe("approve [..]", () => {
   });
 
   it("an approval whose `args` are not an object is refused before it is saved; the question stays open", async () => {
-    const { ran, registry } = setup([refundTurn, done]);
+    const { ran, registry } = setup([refundTurn, doneWithToolResults]);
     const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
     await graph.invoke({ q: "refund A1" }, { threadId: "t" });
     await expect(graph.resume("t", { value: { choice: "approve", args: 3 } })).rejects.toThrow(/the approval of tool `refund` \(node `tools`, .*\) gave `args` that are not an object; the question stays open/);
@@ -108,7 +105,7 @@ describe("approve [..]", () => {
   });
 
   it("deny skips the call; the model is told", async () => {
-    const { ran, registry } = setup([refundTurn, done]);
+    const { ran, registry } = setup([refundTurn, doneWithToolResults]);
     const { graph } = buildGraph(AGENT, { registry, checkpointer: new MemoryCheckpointer() });
     await graph.invoke({ q: "x" }, { threadId: "t" });
     const r = await graph.resume("t", { value: "deny" });

@@ -7,12 +7,11 @@
  * (what `rag approve` shows), and the executor still runs only the tools it binds.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { compileGraph } from "../../compiler/index.js";
-import { tool } from "../../registry/index.js";
 import { MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
+import { doneWithToolResults, orderTools } from "../helpers/order-desk.js";
 
 const src = (executorTools: string) => `graph refunds {
   start ask
@@ -40,14 +39,11 @@ function setup() {
   const offered: string[][] = [];
   const rules: ScriptRule[] = [
     { when: { lastRole: "user" }, reply: (req) => (offered.push((req.tools ?? []).map((t) => t.name)), { toolCalls: [{ name: "refund", arguments: { id: "A1", amount: 30 }, id: "c1" }] }) },
-    { reply: (req) => `done: ${req.messages.filter((m) => m.role === "tool").map((m) => m.content).join(" | ")}` },
+    doneWithToolResults,
   ];
   const registry = registryFromConfig({
     models: { m: { provider: scripted({ rules }) } },
-    tools: {
-      lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), id) }),
-      refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }),
-    },
+    tools: orderTools(ran),
   });
   return { ran, offered, registry };
 }

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { ResumeCommand, RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions, type SubmitResume } from "../../scale/index.js";
+import type { RunRecord } from "../../server/runs.js";
 import { deleteTestKeys, PG_URL, REDIS_URL } from "./services.js";
 
 /** Savers, workers and submitter of a started pool; `savers[i]` is `workers[i]`'s checkpointer. */
@@ -92,4 +93,14 @@ export async function resumeJob(saver: PostgresCheckpointer, threadId: string, c
 /** The data of a queue job as its submitter made it (the payload of its signed envelope, `job-signature.ts`; unchecked). */
 export function jobData<T = Record<string, unknown>>(job: { readonly data: unknown }): T {
   return JSON.parse((job.data as { payload: string }).payload) as T;
+}
+
+/** The record's summary once its queued run ended (`rag serve`'s view of a queued run, mirrored from its stream); polled every 25 ms, throws after 10 s. */
+export async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
+  for (let i = 0; i < 400; i++) {
+    const s = rec.summary();
+    if (s.status !== "queued" && s.status !== "running") return s;
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+  throw new Error(`run ${rec.runId} did not end`);
 }

@@ -10,8 +10,7 @@
  * two machines. Own key prefix, queue and schema, removed after.
  */
 import { Queue } from "bullmq";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
@@ -19,10 +18,10 @@ import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, pendingInterrupts, type PendingInterrupt, type RunEvent } from "../../runtime/index.js";
 import { branchQueueName, PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, PG_URL, uniqueName } from "../helpers/services.js";
-import { jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
+import { ended, jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dpause");
@@ -145,16 +144,6 @@ function eventsOf(runId: string): Promise<RunEvent[]> {
   return runEvents(submitter, runId);
 }
 
-/** The record's summary once the run ended (`rag serve`'s view of a queued run, mirrored from its stream). */
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
-}
-
 /** The nodes of a thread's branch jobs on the pool's branch queue (each checked to be of the child run `rfan`). */
 async function branchJobs(threadId: string): Promise<string[]> {
   const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
@@ -265,7 +254,7 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     expect(expected.state).toMatchObject({ log: ["prep", "after"], total: 30 + 10 + 21 });
 
     // `rag serve --queue` (a third process, with its own connection): the run and its resume go through the server's run manager to the pool.
-    const dir = mkdtempSync(join(tmpdir(), "rag-dpause-"));
+    const dir = scratchDir("rag-dpause-");
     writeFileSync(join(dir, "souter.rag"), childSource);
     const serve = new Project(new Workspace(dir), { path: undefined, config: configFor("serve"), registry: registryFor("serve") }, { approvals: join(dir, ".rag", "approvals.json"), checkpointer: new PostgresCheckpointer(`${PG_URL}?schema=${schema}`), queue: submitter });
     try {
@@ -312,7 +301,6 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
       expect((await branchJobs(run.threadId)).sort()).toEqual(["r", "r", "w", "w", "w", "w"]);
     } finally {
       serve.close(); // and its own checkpointer (the workers' stay open)
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 

@@ -7,8 +7,7 @@
  * signed with the deployment's queue secret, kept in Postgres (`job-signature.ts`): a
  * worker fails every other job for good with `untrusted_job` and runs nothing of it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue, QueueEvents, type Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,9 +16,10 @@ import { compileGraph } from "../../compiler/index.js";
 import { getState, newId } from "../../runtime/index.js";
 import { branchJobId, branchQueueName, PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
+import { ended } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_forged");
@@ -52,15 +52,6 @@ let branches: Queue;
 let runEvents: QueueEvents;
 let branchEvents: QueueEvents;
 
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
-}
-
 /** Waits for a job to end; returns its state and failure reason. */
 async function outcomeOf(job: Job, events: QueueEvents): Promise<{ state: string; reason: string }> {
   await job.waitUntilFinished(events).catch(() => undefined);
@@ -70,7 +61,7 @@ async function outcomeOf(job: Job, events: QueueEvents): Promise<{ state: string
 
 beforeAll(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), "rag-forged-"));
+  dir = scratchDir("rag-forged-");
   writeFileSync(join(dir, "pay.rag"), pay);
   workerSaver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
   worker = new RunWorker({ queue: queueUrl, checkpointer: workerSaver, registry, busyDelayMs: 50 });
@@ -97,7 +88,6 @@ afterAll(async () => {
   await saver.closeAsync();
   await workerSaver.dropSchema();
   await deleteTestKeys(prefix);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A thread of pay.rag paused at the refund's approval. */

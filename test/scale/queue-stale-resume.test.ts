@@ -10,17 +10,17 @@
  * `stale_resume` once the thread has moved on; a server refuses a resume of a thread whose
  * queued run it submitted has not ended (409 `thread_busy`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig, tool, z } from "../../index.js";
 import { getState, type RunEvent } from "../../runtime/index.js";
 import { PostgresCheckpointer, QueueRunSubmitter, RunWorker } from "../../scale/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import type { RunRecord } from "../../server/runs.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { deleteTestKeys, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
+import { ended } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_stale");
@@ -62,19 +62,9 @@ function replica(): Project {
   return p;
 }
 
-
-async function ended(rec: RunRecord): Promise<ReturnType<RunRecord["summary"]>> {
-  for (let i = 0; i < 400; i++) {
-    const s = rec.summary();
-    if (s.status !== "queued" && s.status !== "running") return s;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`run ${rec.runId} did not end`);
-}
-
 beforeAll(async () => {
   if (skip) return;
-  dir = mkdtempSync(join(tmpdir(), "rag-stale-"));
+  dir = scratchDir("rag-stale-");
   writeFileSync(join(dir, "pub.rag"), source);
   workerSaver = new PostgresCheckpointer(`${PG_URL}?schema=${schema}`);
   worker = new RunWorker({ queue: queueUrl, checkpointer: workerSaver, registry, busyDelayMs: 50 });
@@ -89,7 +79,6 @@ afterAll(async () => {
   await workerSaver.dropSchema();
   for (const p of projects) p.close();
   await deleteTestKeys(prefix);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A thread paused at `approve`; the queue is then paused (workers take no job until `control.queue.resume()`). */

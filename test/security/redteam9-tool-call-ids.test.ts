@@ -7,11 +7,11 @@
  * and both results answering one id. Each call of a reply now has an id of its own.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { tool, type ChatMessage } from "../../registry/index.js";
+import type { ChatMessage } from "../../registry/index.js";
 import { MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
+import { orderTools } from "../helpers/order-desk.js";
 
 const GRAPH = `graph refunds {
   start agent
@@ -40,10 +40,7 @@ describe("red team 9: tool calls of one reply sharing an id", () => {
     const sameId: ScriptRule = { when: { lastRole: "user" }, reply: { toolCalls: [{ name: "lookup", arguments: { id: "A1" }, id: "c1" }, { name: "refund", arguments: { id: "A1", amount: 30 }, id: "c1" }] } };
     const registry = registryFromConfig({
       models: { m: { provider: scripted({ rules: [sameId, { reply: "done" }] }) } },
-      tools: {
-        lookup: tool({ description: "Find an order.", schema: z.object({ id: z.string() }), readOnly: true, run: ({ id }) => (ran.push(`lookup ${id}`), "found") }),
-        refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }),
-      },
+      tools: orderTools(ran, () => "found"),
     });
     const { graph } = buildGraph(GRAPH, { registry, checkpointer: new MemoryCheckpointer() });
     const paused = await graph.invoke({ q: "refund A1" }, { threadId: "t" });

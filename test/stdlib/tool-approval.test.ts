@@ -13,6 +13,7 @@ import { MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
 import { callFingerprint } from "../../stdlib/kinds/approval.js";
 import { registryFromConfig, scripted, type ScriptRule } from "../../stdlib/index.js";
 import { buildGraph } from "../helpers/run-graph.js";
+import { doneWithToolResults } from "../helpers/order-desk.js";
 
 const EXECUTOR = `graph ops {\n  start agent\n  state {\n    messages: messages\n  }\n  node agent {\n    kind agent\n    model "m"\n    tools ["read", "write", "drop"]\n    routes {\n      tool_call -> tools\n      final -> END\n    }\n  }\n  node tools {\n    kind tool_executor\n    tools ["read", "write", "drop"]\n    next agent\n  }\n}\n`;
 
@@ -31,7 +32,7 @@ function setup(rules: ScriptRule[]) {
 }
 
 const turn0: ScriptRule = { when: { turn: 0 }, reply: { toolCalls: [{ name: "write", arguments: { id: 1 }, id: "c_w" }, { name: "drop", arguments: { table: "users" }, id: "c_d" }, { name: "read", arguments: { id: 2 }, id: "c_r" }] } };
-const final: ScriptRule = { reply: (req) => `done: ${req.messages.filter((m) => m.role === "tool").map((m) => m.content).join(" | ")}` };
+const final = doneWithToolResults;
 
 describe("approval: ask", () => {
   it("pauses before any call of the turn runs, with the call in the interrupt; approve runs it, once", async () => {
