@@ -23,7 +23,8 @@ export async function registryExportCommand(opts: RegistryExportOptions): Promis
   if (cfg === undefined) process.stderr.write("note: no rag.config.ts in the working directory and no --config: exporting the built-in registry only (no models, tools or agents)\n");
   const loaded = await loadConfig(cfg);
   const text = JSON.stringify(exportRegistry(loaded.registry), null, 2) + "\n";
-  if (!opts.out) {
+  if (opts.out === "") throw new CliError("--out needs a file name (leave the flag out to print to stdout)");
+  if (opts.out === undefined) {
     process.stdout.write(text);
     return 0;
   }

@@ -221,3 +221,12 @@ describe("--json on registry export and init", () => {
     expect(onlyJson(again.stdout).error.message).toContain("already exist");
   });
 });
+
+describe("rag registry export --out with no name", () => {
+  it("is a usage mistake (exit 2), not a silent print to stdout", async () => {
+    const r = await ragIn(["registry", "export", "--out", ""], scratchProject({}));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("--out needs a file name");
+  });
+});
