@@ -23,12 +23,13 @@ import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } fro
 import type { CellState, SessionCore } from "./session-core.js";
 import { SessionTrust, type Author } from "./session-trust.js";
 import { Interpreter } from "./interpreter.js";
-import { retainedBytes } from "./retained.js";
+import { boundRetained, propertyNamesAt } from "./session-variables.js";
+import { toDiagnostic, zeroSpan } from "./cell-diagnostics.js";
 import type { MethodRuntime } from "./method-runtime.js";
-import { methodNames, standardGlobals } from "./methods.js";
+import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
-import { Env, isPlainData, isRecord, Namespace, type Value } from "./values.js";
+import { Env, isPlainData, type Value } from "./values.js";
 
 export interface SessionParent {
   readonly rootRunId: string;
@@ -271,19 +272,8 @@ export class Session implements SessionCore {
   propertyNames(name: string, path: readonly (string | number)[] = []): string[] {
     const b = this.globals.vars.get(name) ?? this.builtins.vars.get(name);
     if (!b) return [];
-    let v: Value = b.value;
-    // `r[0].te<Tab>`: follow the path through the data (own keys and list indexes only: no
-    // code runs, nothing is inherited), at most 16 steps; a step that leads nowhere completes nothing.
-    if (path.length > 16) return [];
-    for (const step of path) {
-      if (typeof step === "number" && Array.isArray(v) && step < v.length) v = v[step] as Value;
-      else if (typeof step === "string" && isRecord(v) && Object.hasOwn(v, step)) v = (v as Record<string, Value>)[step]!;
-      else if (typeof step === "string" && v instanceof Namespace && v.members.has(step)) v = v.members.get(step) as Value;
-      else return [];
-    }
-    if (v instanceof Namespace) return [...v.members.keys()];
-    const keys = isRecord(v) ? Object.keys(v) : Array.isArray(v) || typeof v === "string" ? ["length"] : [];
-    return [...new Set([...keys, ...methodNames(v)])];
+    // `r[0].te<Tab>`: follow the path through the data (`session-variables.ts`).
+    return propertyNamesAt(b.value, path);
   }
 
   /**
@@ -319,33 +309,6 @@ export class Session implements SessionCore {
   /** Cancels the running cell, and the capability call in flight (`E-ragsh-cancelled`); a no-op between cells. */
   cancel(): void {
     this.current?.controller.abort(new LimitError("E-ragsh-cancelled", "the cell was cancelled", undefined, { help: "variables it set before the cancellation keep their values" }));
-  }
-
-  /**
-   * Holds the session's variables to `maxSessionMemoryBytes` after a cell: when they reach
-   * more, the cell's assignments are undone (its new variables removed, reassigned ones
-   * restored), and when that is not enough (a list grown in place) every variable is
-   * cleared. Returns the `E-ragsh-memory-limit` diagnostic saying which, or undefined.
-   */
-  private boundRetained(touched: Iterable<string>, before: ReadonlyMap<string, Value>, file: string, span: Diagnostic["span"]): Diagnostic | undefined {
-    const limit = this.policy.maxSessionMemoryBytes;
-    if (retainedBytes(this.globals, this.builtins, limit) <= limit) return undefined;
-    const undone: string[] = [];
-    for (const k of touched) {
-      const b = this.globals.vars.get(k);
-      if (!b) continue;
-      if (!before.has(k)) this.globals.vars.delete(k);
-      else if (b.value !== before.get(k)) b.value = before.get(k);
-      else continue;
-      undone.push(k);
-    }
-    const cleared = retainedBytes(this.globals, this.builtins, limit) > limit;
-    if (cleared) this.reset();
-    const what = cleared ? "every variable was cleared (values changed in place cannot be undone)" : `the cell's assignments were undone (${undone.map((k) => `\`${k}\``).join(", ")})`;
-    return diagnostic("E-ragsh-memory-limit", `after this cell the session would keep more than ${limit} bytes of variables (\`maxSessionMemoryBytes\`); ${what}`, span, {
-      file,
-      help: "keep less between cells — a summary or a slice, or set variables you no longer need to `null` — or raise the session's `maxSessionMemoryBytes` policy",
-    });
   }
 
   /**
@@ -518,7 +481,7 @@ export class Session implements SessionCore {
       cell.controller.abort();
     }
     // What the session keeps is bounded too, not only what one cell builds (`retained.ts`).
-    const overflow = this.boundRetained(interp.touched, before, file, parsed.value.span);
+    const overflow = boundRetained(this.globals, this.builtins, this.policy.maxSessionMemoryBytes, () => this.reset(), interp.touched, before, file, parsed.value.span);
     if (overflow) failure = failure ?? overflow;
     const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
     for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120) });
@@ -594,18 +557,4 @@ const HISTORY_VALUE_BYTES = 64 * 1024;
 /** Characters of a cell's source and of its output the session's record keeps (the script length limit's 65,536). */
 const HISTORY_TEXT_CHARS = 64 * 1024;
 
-function zeroSpan() {
-  return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-}
-
-/** A ScriptError as a diagnostic of the cell's file. */
-export function toDiagnostic(e: ScriptError, file: string): Diagnostic {
-  return diagnostic(e.code, e.message, e.span ?? zeroSpan(), {
-    file,
-    ...(e.extras.label ? { label: e.extras.label } : {}),
-    ...(e.extras.help ? { help: e.extras.help } : {}),
-    ...(e.extras.fixes ? { fixes: [...e.extras.fixes] } : {}),
-  });
-}
-
-export { RESERVED_CAPABILITIES, ScriptError };
+export { RESERVED_CAPABILITIES, ScriptError, toDiagnostic };

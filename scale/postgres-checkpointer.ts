@@ -33,7 +33,6 @@
  *
  * Values are stored as JSON text (not `jsonb`), so object key order survives a round trip.
  */
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import {
   BlobPlanner,
@@ -61,11 +60,13 @@ import {
   type ThreadsOptions,
 } from "../runtime/index.js";
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
-import { branchSpendStatement, branchStatement, duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
-import { pruneCheckpoints } from "./pg-blobs.js";
+import { duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
+import { copyThreadRows, deleteThreadRows, pruneInTransaction } from "./pg-thread-rows.js";
 import { readTuples, threadSummaries, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
-import { ThreadBusyError } from "./errors.js";
+import { PgBranchStore } from "./pg-branches.js";
+import { PgQueueStore, type StoredSource } from "./pg-queue-store.js";
+import type { PgStoreContext } from "./pg-store-context.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -99,20 +100,15 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly lockSql: NamedStatement;
   /** Latest root checkpoints read by `acquireLatest`, served once to the next `getTuple` of the thread (until it writes). */
   private readonly lockedReads = new Map<string, ReadRow | null>();
-  private readonly branchSql: NamedStatement;
-  private readonly branchSpendSql: NamedStatement;
   private readonly locks: ThreadLocks;
-  /** Advisory locks of the distributed branches this process runs (`holdBranch`), one lock connection each. */
-  private readonly branchLocks: ThreadLocks;
+  /** Distributed branches' records, spend and advisory locks (`pg-branches.ts`). */
+  private readonly branches: PgBranchStore;
+  /** Blueprint sources, the queue secret and queue runs (`pg-queue-store.ts`). */
+  private readonly queue: PgQueueStore;
   private readonly claims = new ProcessClaims();
   private buffer: WriteRow[] = [];
   private flushing: Promise<void> | undefined;
-  /** Branch records waiting for this tick's insert (`putBranchWrites`). */
-  private branchRows: WriteRow[] = [];
-  private branchFlush: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  /** The queue secret, once read (`queueSecret`). */
-  private secret: Promise<Uint8Array> | undefined;
   /** Counters for tests and benchmarks: committed write transactions. */
   readonly stats = { transactions: 0 };
   /** Which channels changed since the last checkpoint this process put per thread. */
@@ -139,7 +135,7 @@ export class PostgresCheckpointer implements Checkpointer {
       ...(options.Client ? { Client: options.Client } : {}),
     });
     // Keys of their own (`SCHEMA/branches`): a branch's lock never stands for a thread's.
-    this.branchLocks = new ThreadLocks({ connectionString: this.connectionString, schema: `${this.schema}/branches`, begin: "SELECT 1", ...(options.Client ? { Client: options.Client } : {}) });
+    const branchLocks = new ThreadLocks({ connectionString: this.connectionString, schema: `${this.schema}/branches`, begin: "SELECT 1", ...(options.Client ? { Client: options.Client } : {}) });
     this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4, ...(options.Client ? { Client: options.Client as unknown as new () => pg.ClientBase } : {}) });
     // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
     this.pool.on("error", () => undefined);
@@ -147,9 +143,10 @@ export class PostgresCheckpointer implements Checkpointer {
     this.latestSql = readStatement(this.q, "latest");
     this.byIdSql = readStatement(this.q, "byId");
     this.lockSql = readStatement(this.q, "lock");
-    this.branchSql = branchStatement(this.q);
-    this.branchSpendSql = branchSpendStatement(this.q);
     this.ready = this.migrated();
+    const ctx: PgStoreContext = { pool: this.pool, q: this.q, where: this.where, ready: () => this.ready, guard: (what, f) => this.guard(what, f) };
+    this.branches = new PgBranchStore(ctx, branchLocks);
+    this.queue = new PgQueueStore(ctx);
   }
 
   /** The schema brought up to date (once per process per schema, `migrateOnce`). */
@@ -363,92 +360,48 @@ export class PostgresCheckpointer implements Checkpointer {
   /**
    * Commits a distributed branch's record (`distribute: branches`): the task's pending
    * writes of the checkpoint its step runs from, written by whichever worker ran the
-   * branch — not through the thread's lock, which the run that waits for the branch
-   * holds. Insert-only and keyed by task: a record already stored wins (a branch run
-   * twice commits once).
+   * branch, outside the thread's lock; insert-only, a record already stored wins
+   * (`PgBranchStore.putRecords`, `pg-branches.ts`).
+   *
+   * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
    */
   async putBranchWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchWrites needs a checkpoint id");
     this.lockedReads.delete(config.threadId);
-    // Branches completing in one tick on this worker commit together (one INSERT, one WAL flush).
-    this.branchRows.push(...this.rowsOf(config, writes, taskId));
-    this.branchFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const rows = this.branchRows;
-      this.branchRows = [];
-      this.branchFlush = undefined;
-      // One statement (atomic): every record whole or none; rows as arrays, so no parameter limit.
-      return this.guard(`saving branch records of thread ${config.threadId}`, async () => {
-        const col = (i: number) => rows.map((r) => r[i]);
-        await this.pool.query({
-          name: this.branchSql.name,
-          text: this.branchSql.text,
-          values: [col(0), col(1), col(2), col(3), col(4), col(5), col(6)],
-        });
-      });
-    });
-    return this.branchFlush;
+    return this.branches.putRecords(config.threadId, this.rowsOf(config, writes, taskId));
   }
 
   /**
-   * The record a distributed branch committed (`putBranchWrites`): its channel writes, in
-   * order, and how it ended (the task's `__task__` write); undefined when none is stored.
-   * The run reads a branch's outcome here rather than from the queue's reply
-   * (`QueueBranchRunnerOptions.committed`): Postgres is the store the run trusts, Redis a
-   * channel any of its peers can write to. One indexed read (the writes' key begins with
-   * thread, namespace, checkpoint, task).
+   * Takes the advisory lock of one distributed branch, held until `releaseBranch` or this
+   * process dies: a second worker given the same branch job waits until the first one
+   * committed or died (`PgBranchStore.hold`).
    *
-   * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
-   */
-  /**
-   * Takes the advisory lock of one distributed branch (the task `taskId` of the checkpoint
-   * `config` names) on a lock connection of its own, held until `releaseBranch` or until
-   * this process dies (Postgres drops its session and the lock with it). A worker holds it
-   * while it runs the branch and commits its record: a second worker given the same branch
-   * job — BullMQ put it back because the first one's lease ran out while it was alive but
-   * stalled (a loaded machine, SIGSTOP, a long GC pause) — cannot start it until the first
-   * one has committed or died, and then finds the committed record instead of running the
-   * task again. The fencing of the thread lock (`acquireLatest`), for branches.
-   *
-   * @throws ThreadBusyError when another process holds the branch (its thread id names the branch).
+   * @throws ThreadBusyError when another process holds the branch.
    * @throws CheckpointError when the store fails.
    */
-  async holdBranch(config: CheckpointConfig, taskId: string): Promise<void> {
-    if (config.checkpointId === undefined) throw new CheckpointError("holdBranch needs a checkpoint id");
-    const id = branchLockId(config, taskId);
-    try {
-      await this.ready;
-      await this.branchLocks.hold(id);
-    } catch (e) {
-      // A failed attempt leaves nothing held here (a busy entry is already forgotten).
-      await this.branchLocks.release(id).catch(() => undefined);
-      if (e instanceof ThreadBusyError) throw new ThreadBusyError(config.threadId, `branch ${taskId} of thread ${config.threadId} (checkpoint ${config.checkpointId}) is running in another process; retry when it has ended`);
-      if (e instanceof CheckpointError) throw e;
-      throw new CheckpointError(`${this.where}: locking branch ${taskId} of thread ${config.threadId} failed: ${(e as Error).message}`, {}, { cause: e });
-    }
+  holdBranch(config: CheckpointConfig, taskId: string): Promise<void> {
+    return this.branches.hold(config, taskId);
   }
 
   /** Gives up a branch's lock (`holdBranch`); its connection waits for reuse. Never throws. */
-  async releaseBranch(config: CheckpointConfig, taskId: string): Promise<void> {
-    await this.branchLocks.release(branchLockId(config, taskId)).catch(() => undefined);
+  releaseBranch(config: CheckpointConfig, taskId: string): Promise<void> {
+    return this.branches.release(config, taskId);
   }
 
-  async branchRecord(config: CheckpointConfig, taskId: string): Promise<TaskRecord | undefined> {
-    if (config.checkpointId === undefined) throw new CheckpointError("branchRecord needs a checkpoint id");
-    return this.guard(`reading a branch's record of thread ${config.threadId}`, async () => {
-      const { rows } = await this.pool.query<{ channel: string; value: string | null }>(`SELECT channel, value FROM ${this.q}.writes WHERE thread_id = $1 AND ns = $2 AND checkpoint_id = $3 AND task_id = $4 ORDER BY idx`, [config.threadId, config.namespace ?? "", config.checkpointId, taskId]);
-      const done = rows.find((r) => r.channel === SPECIAL.task);
-      if (!done || done.value === null) return undefined;
-      const writes = rows.filter((r) => !isSpecial(r.channel)).map((r) => [r.channel, r.value === null ? undefined : (JSON.parse(r.value) as unknown)] as const);
-      return { writes, done: JSON.parse(done.value) as TaskRecord["done"] };
-    });
+  /**
+   * The record a distributed branch committed (`putBranchWrites`): its channel writes and
+   * how it ended; undefined when none is stored (`PgBranchStore.record`).
+   *
+   * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
+   */
+  branchRecord(config: CheckpointConfig, taskId: string): Promise<TaskRecord | undefined> {
+    return this.branches.record(config, taskId);
   }
 
   /**
    * Saves a distributed branch's budget record (`__spend__`, `registry/spend.ts`) under
-   * `taskId` (`spend:<task id>:<attempt>`) against the checkpoint its step runs from:
-   * upserted (each charge replaces the attempt's record), outside the thread's lock like
-   * `putBranchWrites`, and at once — the branch awaits it before each call, so a worker
-   * that dies mid-call leaves the call's reservation recorded.
+   * `taskId` (`spend:<task id>:<attempt>`) against the checkpoint its step runs from,
+   * at once and outside the thread's lock (`PgBranchStore.putSpend`).
    *
    * @throws CheckpointError when `config` has no checkpoint id, or the store fails.
    */
@@ -456,9 +409,7 @@ export class PostgresCheckpointer implements Checkpointer {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchSpend needs a checkpoint id");
     this.lockedReads.delete(config.threadId);
     const [row] = this.rowsOf(config, [[SPECIAL.spend, record]], taskId);
-    await this.guard(`saving a branch's budget spend of thread ${config.threadId}`, async () => {
-      await this.pool.query({ name: this.branchSpendSql.name, text: this.branchSpendSql.text, values: row });
-    });
+    await this.branches.putSpend(config.threadId, row!);
   }
 
   /** Every operation of one thread in one statement (one transaction), in order (the `async` durability path). */
@@ -526,11 +477,7 @@ export class PostgresCheckpointer implements Checkpointer {
   async deleteThread(threadId: string): Promise<void> {
     this.lockedReads.delete(threadId);
     await this.guard("delete", () =>
-      this.onThread(threadId, async (c) => {
-        await c.query(`DELETE FROM ${this.q}.writes WHERE thread_id = $1`, [threadId]);
-        await c.query(`DELETE FROM ${this.q}.blobs WHERE thread_id = $1`, [threadId]);
-        await c.query(`DELETE FROM ${this.q}.checkpoints WHERE thread_id = $1`, [threadId]);
-      }),
+      this.onThread(threadId, (c) => deleteThreadRows(c, this.q, threadId)),
     );
     this.planner.forget(threadId);
   }
@@ -539,17 +486,7 @@ export class PostgresCheckpointer implements Checkpointer {
     this.lockedReads.delete(to);
     await this.guard("copy", async () => {
       await this.flush();
-      await this.onThread(to, async (c) => {
-        const { rows } = await c.query(`SELECT 1 FROM ${this.q}.checkpoints WHERE thread_id = $1 LIMIT 1`, [to]);
-        if (rows.length) throw new CheckpointError(`thread ${to} already exists`);
-        await c.query(
-          `INSERT INTO ${this.q}.checkpoints (thread_id, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata)
-           SELECT $1, ns, id, parent_id, step, source, graph, hash, created_at, checkpoint, metadata FROM ${this.q}.checkpoints WHERE thread_id = $2 ORDER BY seq`,
-          [to, from],
-        );
-        await c.query(`INSERT INTO ${this.q}.writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value) SELECT $1, ns, checkpoint_id, task_id, idx, channel, value FROM ${this.q}.writes WHERE thread_id = $2`, [to, from]);
-        await c.query(`INSERT INTO ${this.q}.blobs (thread_id, ns, checkpoint_id, channel, kind, base, value) SELECT $1, ns, checkpoint_id, channel, kind, base, value FROM ${this.q}.blobs WHERE thread_id = $2`, [to, from]);
-      });
+      await this.onThread(to, (c) => copyThreadRows(c, this.q, from, to));
     });
   }
 
@@ -558,19 +495,9 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.guard("prune", async () => {
       await this.flush();
       const keep = Math.max(0, Math.floor(options.keepLast ?? 1));
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
-        const deleted = await pruneCheckpoints(client, this.q, keep, options.threads);
-        await client.query("COMMIT");
-        this.planner.forget();
-        return deleted;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
+      const deleted = await pruneInTransaction(this.pool, this.q, keep, options.threads);
+      this.planner.forget();
+      return deleted;
     });
   }
 
@@ -583,71 +510,39 @@ export class PostgresCheckpointer implements Checkpointer {
     });
   }
 
-  /**
-   * Stores the source a blueprint hash was compiled from (workers compile jobs from it).
-   * A hash already stored keeps its first source.
-   */
-  async putSource(hash: string, record: { readonly graph: string; readonly file: string; readonly source: string }): Promise<void> {
-    await this.guard("saving a blueprint source", () =>
-      this.pool.query(`INSERT INTO ${this.q}.sources (hash, graph, file, source, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING`, [hash, record.graph, record.file, record.source, Date.now()]),
-    );
+  /** Stores the source a blueprint hash was compiled from; a hash already stored keeps its first (`PgQueueStore.putSource`). */
+  putSource(hash: string, record: StoredSource): Promise<void> {
+    return this.queue.putSource(hash, record);
   }
 
-  /** The source stored for a blueprint hash, if any. */
-  async getSource(hash: string): Promise<{ graph: string; file: string; source: string } | undefined> {
-    return this.guard("reading a blueprint source", async () => {
-      const { rows } = await this.pool.query<{ graph: string; file: string; source: string }>(`SELECT graph, file, source FROM ${this.q}.sources WHERE hash = $1`, [hash]);
-      return rows[0];
-    });
+  /** The source stored for a blueprint hash, if any (`PgQueueStore.getSource`). */
+  getSource(hash: string): Promise<{ graph: string; file: string; source: string } | undefined> {
+    return this.queue.getSource(hash);
   }
 
   /**
-   * The deployment's queue secret (`job-signature.ts`): 32 random bytes (`randomBytes`) in
-   * `<schema>.queue_secret`, made by the first process that asks (insert if absent, then
-   * read back, so processes racing to make it all get the one that was kept), cached for
-   * this checkpointer's lifetime. Submitters sign queue jobs with it and workers check
-   * them by it; it never leaves Postgres except to them.
+   * The deployment's queue secret (`job-signature.ts`), made by the first process that
+   * asks and cached (`PgQueueStore.queueSecret`).
    *
    * @throws CheckpointError when the store cannot be reached (not cached: asked again next time).
    */
   queueSecret(): Promise<Uint8Array> {
-    if (this.secret) return this.secret;
-    const made = this.guard("reading the queue secret", async () => {
-      await this.pool.query(`INSERT INTO ${this.q}.queue_secret (id, secret, created_at) VALUES (TRUE, $1, $2) ON CONFLICT (id) DO NOTHING`, [randomBytes(32), Date.now()]);
-      const { rows } = await this.pool.query<{ secret: Buffer }>(`SELECT secret FROM ${this.q}.queue_secret WHERE id`);
-      const secret = rows[0]?.secret;
-      if (!secret || secret.length < 32) throw new CheckpointError(`${this.where}: the queue secret is missing or shorter than 32 bytes`);
-      return new Uint8Array(secret);
-    });
-    this.secret = made;
-    made.catch(() => this.secret === made && (this.secret = undefined));
-    return made;
+    return this.queue.queueSecret();
   }
 
   /**
-   * Records that a worker starts queue run `runId` (a run or resume job) of `threadId`, and
-   * says whether it may: false when the run already ran to its end (`endQueueRun`) — the
-   * signed job was added to the queue again (a replay: Redis peers can read jobs and add
-   * them back once BullMQ removed them). A later attempt of a run that did not end (its
-   * worker died, its store failed) may.
+   * Records that a worker starts queue run `runId`; false when the run already ran to its
+   * end (a replayed job, `PgQueueStore.claimQueueRun`).
    *
    * @throws CheckpointError when the store cannot be reached.
    */
-  async claimQueueRun(runId: string, threadId: string): Promise<boolean> {
-    return this.guard(`recording queue run ${runId}`, async () => {
-      const { rows } = await this.pool.query<{ ended: boolean }>(
-        `INSERT INTO ${this.q}.queue_runs (run_id, thread_id, started_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id RETURNING ended`,
-        [runId, threadId, Date.now()],
-      );
-      return rows[0]?.ended !== true;
-    });
+  claimQueueRun(runId: string, threadId: string): Promise<boolean> {
+    return this.queue.claimQueueRun(runId, threadId);
   }
 
-  /** Records that queue run `runId` of `threadId` ran to its end (completed, paused, failed, cancelled before it started): a job of it is not run again (`claimQueueRun`). */
-  async endQueueRun(runId: string, threadId: string): Promise<void> {
-    await this.guard(`recording the end of queue run ${runId}`, () =>
-      this.pool.query(`INSERT INTO ${this.q}.queue_runs (run_id, thread_id, ended, started_at) VALUES ($1, $2, TRUE, $3) ON CONFLICT (run_id) DO UPDATE SET ended = TRUE`, [runId, threadId, Date.now()]),
-    );
+  /** Records that queue run `runId` of `threadId` ran to its end: a job of it is not run again (`claimQueueRun`). */
+  endQueueRun(runId: string, threadId: string): Promise<void> {
+    return this.queue.endQueueRun(runId, threadId);
   }
 
   /** Drops the whole schema (tests; irreversible). */
@@ -675,7 +570,7 @@ export class PostgresCheckpointer implements Checkpointer {
         await this.ready.catch(() => undefined);
         await this.flush().catch(() => undefined);
         await this.locks.close();
-        await this.branchLocks.close();
+        await this.branches.close();
       } finally {
         await this.pool.end().catch(() => undefined);
       }
@@ -687,9 +582,4 @@ export class PostgresCheckpointer implements Checkpointer {
   private get where(): string {
     return `Postgres checkpoints ${this.url} (schema ${this.schema})`;
   }
-}
-
-/** The lock id of one distributed branch: its thread, namespace, checkpoint and task. */
-function branchLockId(config: CheckpointConfig, taskId: string): string {
-  return `${config.threadId}\0${config.namespace ?? ""}\0${config.checkpointId ?? ""}\0${taskId}`;
 }

@@ -40,21 +40,21 @@
  * After LangGraph Platform's task queue (a run is a job; workers hold it with a
  * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
  */
-import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { compileGraph, type Blueprint, type Json } from "../compiler/index.js";
 import { SpendBook, type Registry, type Spend } from "../registry/index.js";
-import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, parseNamespace, pendingInterrupts, runBranchAt, type BranchResult, type NamespaceSegment, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
-import { openJob, unverifiedPayload } from "./job-signature.js";
+import { unverifiedPayload } from "./job-signature.js";
+import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
+import { WorkerBlueprints } from "./worker-blueprints.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunStatus } from "./run-log.js";
 import { QueueJobData } from "./run-jobs.js";
-import { BranchJobData, branchJobId, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
+import { type BranchJobData, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
 
 export interface RunWorkerOptions {
   /** Queue URL (`redis://…?queue=…&prefix=…`, see `redis-url.ts`) or its parsed form. */
@@ -94,15 +94,6 @@ const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
 /** Error codes of a failed run that make the job be tried again rather than reported (the store failed, not the graph). */
 const RETRIED = new Set(["checkpoint"]);
 
-/** Compiled blueprints kept per worker (by hash), and job sources remembered per blueprint. */
-const CACHE = 64;
-
-/** SHA-256 of a job's source triple (graph, file, text), length-prefixed so no two triples collide. */
-function sourceDigest(src: { graph: string; file: string; source: string }): string {
-  const h = createHash("sha256");
-  for (const part of [src.graph, src.file, src.source]) h.update(`${part.length}:`).update(part);
-  return h.digest("hex");
-}
 
 export class RunWorker {
   readonly worker: Worker;
@@ -120,19 +111,13 @@ export class RunWorker {
   private readonly branches = new Map<string, Set<AbortController>>();
   /** Hands this worker's runs' branches to the pool; made once Redis answered (`start`): its close waits on a connection that never came up. */
   private branchRunner: QueueBranchRunner | undefined;
-  /** Bound graphs branch jobs run with, by blueprint hash. */
-  private readonly branchGraphs = new Map<string, CompiledGraph>();
   /** Budget ledgers shared by the branches of one step (thread, namespace, checkpoint) running here (`BranchRunOptions.share`). */
   private readonly stepShares = new Map<string, { ledger: SpendBook; keys: Set<string>; running: number }>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
   private readonly branchJobs = new Map<string, AbortController>();
   private readonly threads = new Set<string>();
-  /**
-   * Compiled blueprints by hash, each with the digests of the job sources (graph, file,
-   * text) seen to compile to it: a job's source must be one of them — or compile to the
-   * hash now — before the cached blueprint runs for it.
-   */
-  private readonly compiled = new Map<string, { blueprint: Blueprint; siblings: Map<string, Blueprint>; sources: Set<string> }>();
+  /** Compiles and caches the blueprints jobs run (`worker-blueprints.ts`). */
+  private readonly blueprints: WorkerBlueprints;
   private readonly ready: Promise<unknown>;
   /** The last connection error of the cancellation subscriber (reported when Redis never answers). */
   private lastError: string | undefined;
@@ -140,6 +125,7 @@ export class RunWorker {
   constructor(private readonly options: RunWorkerOptions) {
     this.url = typeof options.queue === "string" ? parseQueueUrl(options.queue) : options.queue;
     this.name = options.name ?? `${hostname()}:${process.pid}`;
+    this.blueprints = new WorkerBlueprints(options.registry, options.checkpointer);
     this.redis = new Redis(this.url.connection);
     this.redis.on("error", () => undefined); // ioredis reconnects; commands report failures
     this.log = new RunLog(this.redis, this.url.prefix);
@@ -233,7 +219,7 @@ export class RunWorker {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let data: QueueJobData;
     try {
-      data = this.trusted(job, await this.options.checkpointer.queueSecret());
+      data = trustedRunJob(job, await this.options.checkpointer.queueSecret());
     } catch (e) {
       // Refused (failed for good: BullMQ does not try an `UnrecoverableError` again), or the
       // store with the secret unreachable (tried again, reported after the last attempt).
@@ -267,20 +253,6 @@ export class RunWorker {
     if (!claimed.success || claimed.data.runId !== job.id) return;
     const s = await this.log.summary(claimed.data.runId).catch(() => undefined);
     if (s && !isEnded(s.status)) await this.endUnstarted(claimed.data, "failed", errorToJson(e)).catch(() => undefined);
-  }
-
-  /**
-   * The job's data, when a legitimate submitter made it: its signature checks out under
-   * `secret` (`openJob`), its id is its run id (a signed payload re-added under another id
-   * is refused), and it has the shape of a run or resume job (strict: no other key).
-   *
-   * @throws UntrustedJobError otherwise.
-   */
-  private trusted(job: Job, secret: Uint8Array): QueueJobData {
-    const parsed = QueueJobData.safeParse(openJob(secret, "run", job.data, job.id));
-    if (!parsed.success) throw new UntrustedJobError(`refused: job ${job.id} is not a ragraph run job: ${parsed.error.issues[0]?.message ?? "bad data"}`, job.id);
-    if (parsed.data.runId !== job.id) throw new UntrustedJobError(`refused: job ${job.id} carries the signed data of run ${parsed.data.runId} (a job is signed for its own id)`, job.id);
-    return parsed.data;
   }
 
   private async processJob(job: Job, data: QueueJobData, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
@@ -320,52 +292,6 @@ export class RunWorker {
     throw new DelayedError();
   }
 
-  /** The blueprint a job runs, compiled from the job's source or the one stored for the thread's hash (`tuple`: the thread's latest checkpoint). */
-  private async blueprintFor(data: QueueJobData, tuple: CheckpointTuple | undefined): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
-    const saver = this.options.checkpointer;
-    let hash: string;
-    let src: { graph: string; file: string; source: string } | undefined;
-    if (data.kind === "run") {
-      hash = data.hash;
-      src = { graph: data.graph, file: data.file, source: data.source };
-    } else {
-      if (!tuple) return { error: errorToJson(new UnknownBlueprintError(`no thread ${data.threadId} to resume`, "")) };
-      hash = tuple.checkpoint.blueprintHash;
-      src = await saver.getSource(hash);
-      if (!src) return { error: errorToJson(new UnknownBlueprintError(`thread ${data.threadId} runs blueprint ${hash.slice(0, 19)}…, whose source this worker was not given (no source stored for that hash)`, hash)) };
-    }
-    return this.compile(hash, src, data.kind === "run");
-  }
-
-  /** Compiles `src` and checks it names `hash` (cached by hash); `store`: records the source for later jobs. */
-  private async compile(hash: string, src: { graph: string; file: string; source: string }, store: boolean): Promise<{ blueprint: Blueprint; siblings: Map<string, Blueprint>; hash: string } | { error: Record<string, unknown> }> {
-    const saver = this.options.checkpointer;
-    const digest = sourceDigest(src);
-    const cached = this.compiled.get(hash);
-    // A cache hit only for a source already seen to compile to this hash: a job cannot run a
-    // cached blueprint by naming its hash next to some other source (issue 10 audit).
-    if (cached?.sources.has(digest)) return { blueprint: cached.blueprint, siblings: cached.siblings, hash };
-    const r = compileGraph(src.source, { file: src.file, graph: src.graph, registry: this.options.registry.view(), ...(this.options.registry.approvals ? { approvals: this.options.registry.approvals } : {}) });
-    const errors = r.diagnostics.filter((d) => d.severity === "error");
-    if (errors.length || !r.value) {
-      const d = errors[0];
-      const where = d ? `${src.file}:${d.span.start.line}:${d.span.start.column}: ${d.code}: ${d.message}` : "no graph";
-      return { error: errorToJson(new UnknownBlueprintError(`the job's source does not compile on this worker (its registry differs?): ${where}`, hash)) };
-    }
-    if (r.value.hash !== hash) {
-      return { error: errorToJson(new UnknownBlueprintError(`refused: the job names blueprint ${hash.slice(0, 19)}…, but its source compiles to ${r.value.hash.slice(0, 19)}… on this worker (a different registry or ragraph version)`, hash)) };
-    }
-    if (store) await saver.putSource(hash, src);
-    if (cached && cached.sources.size < CACHE) {
-      cached.sources.add(digest);
-      return { blueprint: cached.blueprint, siblings: cached.siblings, hash };
-    }
-    const entry = { blueprint: r.value, siblings: new Map(r.compilation.blueprints.map((b) => [b.id, b])), sources: new Set([digest]) };
-    if (this.compiled.size >= CACHE && !cached) this.compiled.delete(this.compiled.keys().next().value!);
-    this.compiled.set(hash, entry);
-    return { blueprint: entry.blueprint, siblings: entry.siblings, hash };
-  }
-
   /** Runs a job whose thread this worker holds; `tuple`: the thread's latest checkpoint, read with the lock; `lastAttempt`: a store failure is reported, not retried. */
   private async execute(data: QueueJobData, controller: AbortController, tuple: CheckpointTuple | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
     const { runId, threadId } = data;
@@ -374,7 +300,7 @@ export class RunWorker {
     if (data.kind === "resume" && tuple?.metadata.queueRun !== runId && tuple?.checkpoint.id !== data.checkpointId) {
       return this.endUnstarted(data, "failed", errorToJson(new StaleResumeError(threadId, data.checkpointId, tuple?.checkpoint.id)));
     }
-    const found = await this.blueprintFor(data, tuple);
+    const found = await this.blueprints.forJob(data, tuple);
     if ("error" in found) return this.endUnstarted(data, "failed", found.error);
     const saver = this.options.checkpointer;
     const registry = this.options.registry;
@@ -458,10 +384,7 @@ export class RunWorker {
   private async processBranch(job: Job, token: string | undefined): Promise<BranchResult> {
     let b: BranchJobData;
     try {
-      const parsed = BranchJobData.safeParse(openJob(await this.options.checkpointer.queueSecret(), "branch", job.data, job.id));
-      if (!parsed.success) throw new UntrustedJobError(`refused: job ${job.id} is not a ragraph branch job: ${parsed.error.issues[0]?.message ?? "bad data"}`, job.id);
-      if (branchJobId(parsed.data) !== job.id) throw new UntrustedJobError(`refused: job ${job.id} carries the signed data of branch job ${branchJobId(parsed.data)} (a job is signed for its own id)`, job.id);
-      b = parsed.data;
+      b = trustedBranchJob(job, await this.options.checkpointer.queueSecret());
     } catch (e) {
       // Failed for good, nothing run; the run waiting on this job id (if any) sees the failure.
       if (e instanceof UntrustedJobError) throw new UnrecoverableError(`${e.code}: ${e.message}`);
@@ -494,62 +417,6 @@ export class RunWorker {
     }
   }
 
-  /**
-   * The bound graph a branch job runs in. The job names the run's root blueprint (`root`;
-   * `hash` itself for a branch of the root run), which must have a source stored (given
-   * with a run job); a branch of a child run reaches its graph from the root along the
-   * job's namespace — each level's graph resolved as the run resolved it (a graph of the
-   * root's file, or of this worker's registry), with the limits and `budget` blocks of the
-   * graphs above it — and that graph must be the one the job names (`hash`). Otherwise the
-   * job is refused (`UnknownBlueprintError`): a job cannot make a worker run a blueprint it
-   * was not given the source for, nor pass one graph's node off as another's. The walk is
-   * then checked against the thread's checkpoints (`ancestryRefusal`, in `runBranchJob`):
-   * the root named by the job must be the one that ran, along that namespace.
-   */
-  private async branchGraph(b: BranchJobData): Promise<{ graph: CompiledGraph; chain: CompiledGraph[]; levels: NamespaceSegment[]; enclosingBudgets: readonly Json[] } | { error: Record<string, unknown> }> {
-    const refuse = (message: string, hash: string) => ({ error: errorToJson(new UnknownBlueprintError(message, hash)) });
-    const rootHash = b.namespace === "" ? b.hash : b.root;
-    if (rootHash === undefined) return refuse(`refused: branch ${b.taskId} of child run namespace \`${b.namespace}\` names no root blueprint`, b.hash);
-    let root = this.branchGraphs.get(rootHash);
-    if (!root) {
-      // Every cached entry was compiled from a source that hashes to its key; a branch job names no source of its own.
-      let found: { blueprint: Blueprint; siblings: Map<string, Blueprint> } | undefined = this.compiled.get(rootHash);
-      if (!found) {
-        const src = await this.options.checkpointer.getSource(rootHash);
-        if (!src) return refuse(`branch ${b.taskId} runs blueprint ${rootHash.slice(0, 19)}…, whose source this worker was not given`, rootHash);
-        const c = await this.compile(rootHash, src, false);
-        if ("error" in c) return { error: c.error };
-        found = c;
-      }
-      root = new CompiledGraph(found.blueprint, { registry: this.options.registry, graphs: found.siblings, checkpointer: this.options.checkpointer });
-      if (this.branchGraphs.size >= CACHE) this.branchGraphs.delete(this.branchGraphs.keys().next().value!);
-      this.branchGraphs.set(rootHash, root);
-    }
-    let graph = root;
-    const chain: CompiledGraph[] = [];
-    const enclosingBudgets: Json[] = [];
-    let levels: NamespaceSegment[];
-    try {
-      levels = parseNamespace(b.namespace);
-    } catch (e) {
-      return { error: errorToJson(e) };
-    }
-    for (const level of levels) {
-      chain.push(graph);
-      if (graph.blueprint.defaults.budget !== undefined) enclosingBudgets.push(graph.blueprint.defaults.budget);
-      let next: CompiledGraph | undefined;
-      try {
-        next = graph.subgraph(level.graph);
-      } catch (e) {
-        return { error: errorToJson(e) };
-      }
-      if (!next) return refuse(`refused: branch ${b.taskId}'s namespace \`${b.namespace}\` names graph \`${level.graph}\`, which \`${graph.blueprint.id}\` cannot run on this worker (not of its file nor of this worker's registry)`, b.hash);
-      graph = next;
-    }
-    if (graph.blueprint.hash !== b.hash) return refuse(`refused: branch ${b.taskId} names blueprint ${b.hash.slice(0, 19)}…, but its namespace \`${b.namespace || "(root)"}\` reaches \`${graph.blueprint.id}\` (${graph.blueprint.hash.slice(0, 19)}…) from the run's root blueprint`, b.hash);
-    return { graph, chain, levels, enclosingBudgets };
-  }
-
   private async runBranchJob(b: BranchJobData, controller: AbortController): Promise<BranchResult> {
     // Branches of one step running here share a budget ledger (they see each other's calls in
     // flight), taken before the checkpoint is read: a sibling running then is counted live.
@@ -567,7 +434,7 @@ export class RunWorker {
   private async runBranchShared(b: BranchJobData, controller: AbortController, share: { ledger: SpendBook; keys: Set<string> }): Promise<BranchResult> {
     if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
-    const found = await this.branchGraph(b);
+    const found = await this.blueprints.branchGraph(b);
     if ("error" in found) return found;
     const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
