@@ -47,7 +47,6 @@ import { SpendBook, type Registry, type Spend } from "../registry/index.js";
 import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
-import { unverifiedPayload } from "./job-signature.js";
 import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
 import { WorkerBlueprints } from "./worker-blueprints.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
@@ -162,13 +161,12 @@ export class RunWorker {
     // by BullMQ's stall check without reaching `process`: end its run here, or its watchers
     // would wait forever on a summary that says `running`.
     this.worker.on("failed", (job, err) => {
-      if (!job || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
-      const parsed = QueueJobData.safeParse(unverifiedPayload(job.data));
-      if (!parsed.success) return;
-      const { runId } = parsed.data;
+      if (!job?.id || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
+      // A run job's id is its run id (its payload is sealed, and need not be opened to end its run).
+      const runId = job.id;
       void this.log
         .summary(runId)
-        .then((s) => (s && isEnded(s.status) ? undefined : this.endUnstarted(parsed.data, "failed", { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` })))
+        .then((s) => (!s || isEnded(s.status) ? undefined : this.log.fail(runId, { status: "failed", error: { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` }, worker: this.name })))
         .catch(() => undefined);
     });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job, token) => this.processBranch(job, token), leased(options.branchConcurrency ?? 16));
@@ -243,16 +241,16 @@ export class RunWorker {
   }
 
   /**
-   * Ends the run a job that never ran claims to be (its payload read without checking its
-   * signature), when the run log has it and it has not ended: its watchers (a submitter
-   * signing with another schema's secret, say) learn why instead of waiting. Only Redis's
-   * own record is written, which any Redis peer can write anyway.
+   * Ends the run a job that never ran claims to be (its job id: a run job's id is its run
+   * id), when the run log has it and it has not ended: its watchers (a submitter signing
+   * with another schema's secret, say) learn why instead of waiting. Only Redis's own
+   * record is written, which any Redis peer can write anyway.
    */
   private async endClaimed(job: Job, e: unknown): Promise<void> {
-    const claimed = QueueJobData.safeParse(unverifiedPayload(job.data));
-    if (!claimed.success || claimed.data.runId !== job.id) return;
-    const s = await this.log.summary(claimed.data.runId).catch(() => undefined);
-    if (s && !isEnded(s.status)) await this.endUnstarted(claimed.data, "failed", errorToJson(e)).catch(() => undefined);
+    if (!job.id) return;
+    const runId = job.id;
+    const s = await this.log.summary(runId).catch(() => undefined);
+    if (s && !isEnded(s.status)) await this.log.fail(runId, { status: "failed", error: errorToJson(e), worker: this.name }).catch(() => undefined);
   }
 
   private async processJob(job: Job, data: QueueJobData, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
