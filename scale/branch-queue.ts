@@ -77,11 +77,11 @@ export interface QueueBranchRunnerOptions {
   /** Attempts of a branch job whose worker failed to reach the stores (BullMQ `attempts`, default 5; backoff 500 ms doubling). */
   readonly attempts?: number;
   /**
-   * Asks whichever worker runs branch job `jobId` to abort it (the pool's cancellation
-   * channel, `RunWorker`); called when the run stops waiting for a branch that is already
+   * Asks whichever worker runs branch job `jobId` of run `runId` to abort it (the pool's
+   * cancellation channel, `RunWorker`: a signed message, `cancel-signature.ts`); called when the run stops waiting for a branch that is already
    * active. Without it an active branch runs to its end.
    */
-  readonly cancelActive?: (jobId: string) => Promise<void>;
+  readonly cancelActive?: (jobId: string, runId: string) => Promise<void>;
   /**
    * The record the branch committed to the checkpoint store (`PostgresCheckpointer.branchRecord`),
    * undefined when none is stored. With it, a branch job that reports a completed record
@@ -194,7 +194,7 @@ export class QueueBranchRunner implements BranchRunner {
       return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) returned no well-formed result: refused, nothing of it applied` } };
     } catch (e) {
       if (signal.aborted) {
-        this.abandon(job);
+        this.abandon(job, branch.runId);
         throw e;
       }
       // The job failed for good (its worker could not reach the stores after every attempt).
@@ -211,10 +211,10 @@ export class QueueBranchRunner implements BranchRunner {
    * to abort (`cancelActive`) and removed once it has ended, so that a resume of the run
    * hands the branch over afresh instead of finding the aborted job's result.
    */
-  private abandon(job: Job): void {
+  private abandon(job: Job, runId: string): void {
     const done = (async () => {
       if (await job.remove().then(() => true, () => false)) return;
-      await this.options.cancelActive?.(job.id!).catch(() => undefined);
+      await this.options.cancelActive?.(job.id!, runId).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((ok) => (timer = setTimeout(ok, ABANDON_WATCH_MS)));
       await Promise.race([job.waitUntilFinished(this.events).catch(() => undefined), timeout]);

@@ -36,6 +36,8 @@
  *   twice, and an answer never lands on a later interrupt it was not given for.
  * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
  *   key (checked when a job starts) and publishes on `P:cancel` (aborts a running one).
+ *   Both carry a tag made with the queue secret (`cancel-signature.ts`): a cancellation a
+ *   Redis writer made without it is ignored and reported (`onNotice`, `forged_cancel`).
  *
  * After LangGraph Platform's task queue (a run is a job; workers hold it with a
  * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
@@ -48,6 +50,7 @@ import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type Check
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
 import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
+import { cancelMessage, readCancelMessage } from "./cancel-signature.js";
 import { WorkerBlueprints } from "./worker-blueprints.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
@@ -83,10 +86,22 @@ export interface RunWorkerOptions {
   readonly distribute?: "none" | "branches";
   /** Branch jobs run at once by this worker (default 16; branches are mostly waiting on I/O). */
   readonly branchConcurrency?: number;
+  /**
+   * Told of what the worker refused that reached it through Redis without a job to fail —
+   * a cancellation whose tag does not check out (`forged_cancel`: set or published by a
+   * Redis writer without the queue secret; the run goes on). Default: nothing is told (the
+   * count is `RunWorker.forgedCancels`); `rag worker` prints them.
+   */
+  readonly onNotice?: (notice: WorkerNotice) => void;
 }
 
-/** Cancellation-channel messages for one branch job start with this (run ids never do: they are UUIDs or `run-…`). */
-const BRANCH_CANCEL = "branch:";
+/** Something a worker refused outside of a job (`RunWorkerOptions.onNotice`). */
+export interface WorkerNotice {
+  readonly code: "forged_cancel";
+  readonly message: string;
+  /** What the cancellation claimed to stop (`run:<runId>`, `branch:<runId>:<jobId>`, or the message's text). */
+  readonly target: string;
+}
 
 /** Root events that end a run. */
 const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
@@ -113,7 +128,9 @@ export class RunWorker {
   /** Budget ledgers shared by the branches of one step (thread, namespace, checkpoint) running here (`BranchRunOptions.share`). */
   private readonly stepShares = new Map<string, { ledger: SpendBook; keys: Set<string>; running: number }>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
-  private readonly branchJobs = new Map<string, AbortController>();
+  private readonly branchJobs = new Map<string, { readonly controller: AbortController; readonly runId: string }>();
+  /** Cancellations refused (tag missing or wrong), `forgedCancels`. */
+  private forged = 0;
   private readonly threads = new Set<string>();
   /** Compiles and caches the blueprints jobs run (`worker-blueprints.ts`). */
   private readonly blueprints: WorkerBlueprints;
@@ -130,17 +147,7 @@ export class RunWorker {
     this.log = new RunLog(this.redis, this.url.prefix);
     this.subscriber = new Redis(this.url.connection);
     this.subscriber.on("error", (e: Error) => (this.lastError = e.message));
-    this.subscriber.on("message", (_channel: string, runId: string) => {
-      if (runId.startsWith(BRANCH_CANCEL)) {
-        // One branch job the run stopped waiting for (`QueueBranchRunner` abandons it).
-        const jobId = runId.slice(BRANCH_CANCEL.length);
-        this.branchJobs.get(jobId)?.abort(new CancelledError(`branch job ${jobId} was abandoned by its run`));
-        return;
-      }
-      const reason = new CancelledError(`run ${runId} cancelled through the queue`);
-      this.active.get(runId)?.abort(reason);
-      for (const c of this.branches.get(runId) ?? []) c.abort(reason);
-    });
+    this.subscriber.on("message", (_channel: string, message: string) => void this.cancelled(message).catch(() => undefined));
     this.ready = this.subscriber.subscribe(this.log.cancelChannel);
     const lockDuration = options.lockDurationMs ?? 30_000;
     this.maxStalled = options.maxStalledCount ?? 10;
@@ -184,7 +191,7 @@ export class RunWorker {
     await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
     this.branchRunner ??= new QueueBranchRunner(this.url, {
       secrets: this.options.checkpointer,
-      cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined),
+      cancelActive: async (jobId, runId) => void (await this.redis.publish(this.log.cancelChannel, cancelMessage(await this.options.checkpointer.queueSecret(), { run: runId, branchJob: jobId }))),
       // A completed branch's outcome is read from Postgres, where its worker committed it, not from the job's reply in Redis.
       committed: (b) => this.options.checkpointer.branchRecord({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, b.taskId),
     });
@@ -200,6 +207,51 @@ export class RunWorker {
     await this.branchRunner?.close();
     this.subscriber.disconnect();
     this.redis.disconnect();
+  }
+
+  /** Cancellations this worker refused since it started: their tag did not check out (`onNotice`, `forged_cancel`). */
+  get forgedCancels(): number {
+    return this.forged;
+  }
+
+  /**
+   * A message of the cancellation channel (any Redis peer can publish there): acted on only
+   * when its tag checks out under the queue secret (`readCancelMessage`); otherwise ignored
+   * and reported (`forged_cancel`). A run's cancellation aborts it and its branch jobs
+   * running here; a branch job's (its run stopped waiting for it) aborts that job, when it
+   * runs here for that run.
+   */
+  private async cancelled(message: string): Promise<void> {
+    const read = readCancelMessage(await this.options.checkpointer.queueSecret(), message);
+    if (!read) return;
+    if ("forged" in read) return this.refusedCancel(read.forged, "published on the cancellation channel");
+    const t = read.target;
+    if ("branchJob" in t) {
+      const held = this.branchJobs.get(t.branchJob);
+      if (held?.runId === t.run) held.controller.abort(new CancelledError(`branch job ${t.branchJob} was abandoned by its run`));
+      return;
+    }
+    const reason = new CancelledError(`run ${t.run} cancelled through the queue`);
+    this.active.get(t.run)?.abort(reason);
+    for (const c of this.branches.get(t.run) ?? []) c.abort(reason);
+  }
+
+  /** Counts and reports a cancellation whose tag did not check out (the run goes on). */
+  private refusedCancel(target: string, where: string): void {
+    this.forged++;
+    const message = `ignored a cancellation of ${target} ${where}: its tag does not check out under this deployment's queue secret (a Redis writer without the secret sent it); the run goes on`;
+    try {
+      this.options.onNotice?.({ code: "forged_cancel", message, target });
+    } catch {
+      // a reporter that throws does not stop the worker
+    }
+  }
+
+  /** Whether run `runId` was cancelled before its job (or branch job) started: only a signed cancellation counts (a forged key is reported). */
+  private async cancelledBefore(runId: string): Promise<boolean> {
+    const c = await this.log.cancellation(runId, await this.options.checkpointer.queueSecret());
+    if (c === "forged") this.refusedCancel(`run:${runId}`, "found in its cancellation key");
+    return c === "cancelled";
   }
 
   /** Runs currently executing here. */
@@ -262,7 +314,7 @@ export class RunWorker {
     this.threads.add(threadId);
     const saver = this.options.checkpointer;
     try {
-      if (await this.log.isCancelled(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
+      if (await this.cancelledBefore(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
       // The thread's lock and its latest checkpoint in one round trip (the run's own first read is answered from it).
       let tuple: CheckpointTuple | undefined;
       try {
@@ -396,7 +448,8 @@ export class RunWorker {
     if (this.branchJobs.has(jobId)) return this.later(job, token);
     // Registered before any await: an abort published while the job starts is not missed.
     const controller = new AbortController();
-    this.branchJobs.set(jobId, controller);
+    const held = { controller, runId: b.runId };
+    this.branchJobs.set(jobId, held);
     const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
     try {
       try {
@@ -411,7 +464,7 @@ export class RunWorker {
         await this.options.checkpointer.releaseBranch(at, b.taskId);
       }
     } finally {
-      if (this.branchJobs.get(jobId) === controller) this.branchJobs.delete(jobId);
+      if (this.branchJobs.get(jobId) === held) this.branchJobs.delete(jobId);
     }
   }
 
@@ -430,7 +483,7 @@ export class RunWorker {
   }
 
   private async runBranchShared(b: BranchJobData, controller: AbortController, share: { ledger: SpendBook; keys: Set<string> }): Promise<BranchResult> {
-    if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
+    if (await this.cancelledBefore(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
     const found = await this.blueprints.branchGraph(b);
     if ("error" in found) return found;
