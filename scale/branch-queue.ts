@@ -107,6 +107,11 @@ const Done = z.strictObject({
   // What the task took (runtime/task-usage.ts): its duration and model calls, bounded as the runtime bounds them.
   ms: z.number().nonnegative().finite().optional(),
   usage: TaskUsageSchema.optional(),
+  // Who asked for the calls of the task's model replies (`runtime/model-asks.ts`). Accepted
+  // so that a branch whose model asked for tools is not refused; the record applied is the
+  // one the store holds (`committed`), and without a store a reply's `asks` are dropped:
+  // the queue never says who asked.
+  asks: z.record(z.string(), z.unknown()).optional(),
 });
 const Spent = z.unknown().optional();
 /** What a branch job may return (`BranchResult`), one of three shapes. */
@@ -132,6 +137,18 @@ export function branchReply(value: unknown): BranchResult | undefined {
   }
   const r = BranchReply.safeParse(v);
   return r.success ? (r.data as BranchResult) : undefined;
+}
+
+/**
+ * A reply's record without its `asks` (who asked for its model's calls): read from Redis,
+ * they would let any peer of the pool say a model asked for a call no model made, so they
+ * count only as the checkpoint store records them (`QueueBranchRunnerOptions.committed`).
+ */
+function withoutAsks(reply: BranchResult & { readonly record: TaskRecord }): BranchResult {
+  const done = reply.record.done;
+  if (!done || done.asks === undefined) return reply;
+  const { asks: _dropped, ...rest } = done;
+  return { ...reply, record: { ...reply.record, done: rest } };
 }
 
 /** How long an abandoned branch job is watched for its end (to remove it) before it is left to expire (ms). */
@@ -180,7 +197,7 @@ export class QueueBranchRunner implements BranchRunner {
       const value: unknown = await Promise.race([job.waitUntilFinished(this.events), stopped]);
       const reply = branchReply(value);
       if (reply && "record" in reply) {
-        if (!this.options.committed) return reply;
+        if (!this.options.committed) return withoutAsks(reply);
         // The queue's word is a signal; the record is the one the store holds (see `committed`).
         const stored = await this.options.committed(branch);
         if (stored) return { record: stored, ...(reply.spend !== undefined ? { spend: reply.spend } : {}) };

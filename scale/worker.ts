@@ -46,7 +46,7 @@ import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { SpendBook, type Registry, type Spend } from "../registry/index.js";
-import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { ancestryRefusal, CancelledError, enclosingAsks, type ModelAsks, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
 import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
@@ -491,9 +491,12 @@ export class RunWorker {
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
     // A child's branch: the thread's checkpoints must show the run reached this child from
     // the job's root along its namespace (the job data alone could name another root).
+    let enclosing: ModelAsks | undefined;
     if (found.levels.length) {
       const refusal = await ancestryRefusal(found.chain, saver, tuple, found.levels);
       if (refusal) return { error: errorToJson(new UnknownBlueprintError(`refused: branch ${b.taskId} of namespace \`${b.namespace}\`: ${refusal}`, b.hash)) };
+      // Who asked for calls in the runs enclosing this child (their checkpoints in Postgres, not the job): its executor sees them as in-process.
+      enclosing = await enclosingAsks(saver, tuple, found.levels);
     }
     if (controller.signal.aborted) return { error: errorToJson(controller.signal.reason) };
     let set = this.branches.get(b.runId);
@@ -515,7 +518,7 @@ export class RunWorker {
       // Budget spend: the thread's at the hand-over (`spent`), and this branch's saved against its checkpoint before each call.
       const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
       const saveSpend = (key: string, record: Spend) => saver.putBranchSpend(at, record, key);
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}), ...(enclosing ? { enclosingAsks: enclosing } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;
