@@ -12,6 +12,14 @@
  * touches any store, and refuses anything else (`UntrustedJobError`, `untrusted_job`: the
  * job fails for good, nothing runs).
  *
+ * **Sealed, then signed.** Redis readers are not trusted either, and a job carries the
+ * `.rag` source, the run's input and a resume's answers (secrets, personal data). So
+ * `payload` is not the JSON text itself but that text encrypted with AES-256-GCM
+ * (`sealJson`) under a key derived from the same secret (HKDF-SHA256, RFC 5869, with its
+ * own label, so the MAC key and the encryption key differ); the MAC covers the sealed text
+ * (encrypt-then-MAC), and the GCM tag is checked again when it is opened (a payload
+ * whose MAC was somehow made to match still fails as altered).
+ *
  * **Where the key lives.** Submitters and workers already share the Postgres checkpoint
  * store (`--queue` requires `--checkpoints postgres://…`), so the key is there: 32 random
  * bytes in `<schema>.queue_secret` (migration 4), made by whichever process needs it
