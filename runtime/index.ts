@@ -18,6 +18,8 @@ export { updateState, END_NODE, type UpdateStateOptions } from "./update-state.j
 export { getNestedState, getNestedHistory, updateNestedState, resolveNamespace, type SubgraphStateOptions, type NestedGraph, type ResolvedNamespace } from "./subgraph-state.js";
 export { travelToSubgraph, type TravelResult, type TravelOptions } from "./subgraph-travel.js";
 export { ancestryRefusal } from "./namespace-binding.js";
+export { enclosingAsks } from "./branch-asks.js";
+export { ModelAsks } from "./model-asks.js";
 export { childNamespace, parentNamespace, parseNamespace, parseNamespacePath, formatNamespace, MAX_NAMESPACE_LENGTH, type NamespaceSegment, type NamespaceStep } from "./namespace.js";
 export type { RunEvent, RunEventBody, RunEventType, EventIds, TaskRef } from "./events.js";
 export {

@@ -102,6 +102,12 @@ export interface BranchRunOptions {
   readonly child?: BranchChildRun;
   /** A branch of a child run: the `budget` blocks of the graphs enclosing it, outermost first (as `TaskEnv.enclosingBudgets`). */
   readonly enclosingBudgets?: readonly Json[];
+  /**
+   * A branch of a child run: who asked for calls in the runs enclosing it (`enclosingAsks`,
+   * read from the checkpoint store), as a child run in one process sees its parent's
+   * records. Without it the branch's executor sees its own run's records only.
+   */
+  readonly enclosingAsks?: ModelAsks;
   /** What the thread had spent when the run handed the branch over (`BranchRef.spent`): the branch's ledger starts from it. */
   readonly spent?: Spend;
   /**
@@ -233,8 +239,9 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
     canInterrupt: true,
     tokens: false,
     spend: book,
-    // Who asked for the checkpoint's pending calls (a child run's branch: its own run's records only).
-    asks: new ModelAsks(ck.asks),
+    // Who asked for the checkpoint's pending calls: its own run's records, then (a child run's
+    // branch) those of the runs enclosing it, as the caller read them from the store.
+    asks: withEnclosing(new ModelAsks(ck.asks), options.enclosingAsks),
   };
   const o = await executeTask(task, env);
   const spend = addSpend(prior, own.record());
@@ -249,6 +256,12 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   }
   const error = o.ok ? { code: "internal", message: "branch ended without a record" } : errorToJson(o.error);
   return { result: withSpend({ error }, spend), writes: undefined };
+}
+
+/** `asks` with `enclosing` as the records of the runs around it. */
+function withEnclosing(asks: ModelAsks, enclosing: ModelAsks | undefined): ModelAsks {
+  if (enclosing) asks.enclosing = enclosing;
+  return asks;
 }
 
 /** The larger of `a` and `b`, figure by figure (totals and each node). */

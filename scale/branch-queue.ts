@@ -77,11 +77,11 @@ export interface QueueBranchRunnerOptions {
   /** Attempts of a branch job whose worker failed to reach the stores (BullMQ `attempts`, default 5; backoff 500 ms doubling). */
   readonly attempts?: number;
   /**
-   * Asks whichever worker runs branch job `jobId` to abort it (the pool's cancellation
-   * channel, `RunWorker`); called when the run stops waiting for a branch that is already
+   * Asks whichever worker runs branch job `jobId` of run `runId` to abort it (the pool's
+   * cancellation channel, `RunWorker`: a signed message, `cancel-signature.ts`); called when the run stops waiting for a branch that is already
    * active. Without it an active branch runs to its end.
    */
-  readonly cancelActive?: (jobId: string) => Promise<void>;
+  readonly cancelActive?: (jobId: string, runId: string) => Promise<void>;
   /**
    * The record the branch committed to the checkpoint store (`PostgresCheckpointer.branchRecord`),
    * undefined when none is stored. With it, a branch job that reports a completed record
@@ -107,6 +107,11 @@ const Done = z.strictObject({
   // What the task took (runtime/task-usage.ts): its duration and model calls, bounded as the runtime bounds them.
   ms: z.number().nonnegative().finite().optional(),
   usage: TaskUsageSchema.optional(),
+  // Who asked for the calls of the task's model replies (`runtime/model-asks.ts`). Accepted
+  // so that a branch whose model asked for tools is not refused; the record applied is the
+  // one the store holds (`committed`), and without a store a reply's `asks` are dropped:
+  // the queue never says who asked.
+  asks: z.record(z.string(), z.unknown()).optional(),
 });
 const Spent = z.unknown().optional();
 /** What a branch job may return (`BranchResult`), one of three shapes. */
@@ -132,6 +137,18 @@ export function branchReply(value: unknown): BranchResult | undefined {
   }
   const r = BranchReply.safeParse(v);
   return r.success ? (r.data as BranchResult) : undefined;
+}
+
+/**
+ * A reply's record without its `asks` (who asked for its model's calls): read from Redis,
+ * they would let any peer of the pool say a model asked for a call no model made, so they
+ * count only as the checkpoint store records them (`QueueBranchRunnerOptions.committed`).
+ */
+function withoutAsks(reply: BranchResult & { readonly record: TaskRecord }): BranchResult {
+  const done = reply.record.done;
+  if (!done || done.asks === undefined) return reply;
+  const { asks: _dropped, ...rest } = done;
+  return { ...reply, record: { ...reply.record, done: rest } };
 }
 
 /** How long an abandoned branch job is watched for its end (to remove it) before it is left to expire (ms). */
@@ -180,7 +197,7 @@ export class QueueBranchRunner implements BranchRunner {
       const value: unknown = await Promise.race([job.waitUntilFinished(this.events), stopped]);
       const reply = branchReply(value);
       if (reply && "record" in reply) {
-        if (!this.options.committed) return reply;
+        if (!this.options.committed) return withoutAsks(reply);
         // The queue's word is a signal; the record is the one the store holds (see `committed`).
         const stored = await this.options.committed(branch);
         if (stored) return { record: stored, ...(reply.spend !== undefined ? { spend: reply.spend } : {}) };
@@ -194,7 +211,7 @@ export class QueueBranchRunner implements BranchRunner {
       return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) returned no well-formed result: refused, nothing of it applied` } };
     } catch (e) {
       if (signal.aborted) {
-        this.abandon(job);
+        this.abandon(job, branch.runId);
         throw e;
       }
       // The job failed for good (its worker could not reach the stores after every attempt).
@@ -211,10 +228,10 @@ export class QueueBranchRunner implements BranchRunner {
    * to abort (`cancelActive`) and removed once it has ended, so that a resume of the run
    * hands the branch over afresh instead of finding the aborted job's result.
    */
-  private abandon(job: Job): void {
+  private abandon(job: Job, runId: string): void {
     const done = (async () => {
       if (await job.remove().then(() => true, () => false)) return;
-      await this.options.cancelActive?.(job.id!).catch(() => undefined);
+      await this.options.cancelActive?.(job.id!, runId).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((ok) => (timer = setTimeout(ok, ABANDON_WATCH_MS)));
       await Promise.race([job.waitUntilFinished(this.events).catch(() => undefined), timeout]);

@@ -12,5 +12,6 @@ export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "
 export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";
 export { QueueJobData, QueuedResumeCommand } from "./run-jobs.js";
 export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";
-export { RunWorker, type RunWorkerOptions } from "./worker.js";
+export { RunWorker, type RunWorkerOptions, type WorkerNotice } from "./worker.js";
+export { cancelTag, cancelMessage, readCancelMessage, cancelTagValid, type CancelTarget } from "./cancel-signature.js";
 export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";

@@ -12,6 +12,14 @@
  * touches any store, and refuses anything else (`UntrustedJobError`, `untrusted_job`: the
  * job fails for good, nothing runs).
  *
+ * **Sealed, then signed.** Redis readers are not trusted either, and a job carries the
+ * `.rag` source, the run's input and a resume's answers (secrets, personal data). So
+ * `payload` is not the JSON text itself but that text encrypted with AES-256-GCM
+ * (`sealJson`) under a key derived from the same secret (HKDF-SHA256, RFC 5869, with its
+ * own label, so the MAC key and the encryption key differ); the MAC covers the sealed text
+ * (encrypt-then-MAC), and the GCM tag is checked again when it is opened (a payload
+ * whose MAC was somehow made to match still fails as altered).
+ *
  * **Where the key lives.** Submitters and workers already share the Postgres checkpoint
  * store (`--queue` requires `--checkpoints postgres://…`), so the key is there: 32 random
  * bytes in `<schema>.queue_secret` (migration 4), made by whichever process needs it
@@ -31,7 +39,7 @@
  * when its run already ended (`PostgresCheckpointer.claimQueueRun`), and a resume that
  * did not end is still tied to its checkpoint (`stale_resume`).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { parseUntrustedJson } from "../runtime/index.js";
 import { UntrustedJobError } from "./errors.js";
@@ -48,34 +56,91 @@ export type JobPurpose = "run" | "branch";
 /** Bytes of a job's payload text at most (its `.rag` source is at most 2,000,000 characters). */
 export const MAX_JOB_PAYLOAD = 8 * 1024 * 1024;
 
-/** The data of a signed job, as BullMQ stores it. */
-const Envelope = z.strictObject({ payload: z.string().max(MAX_JOB_PAYLOAD), sig: z.string().regex(/^[0-9a-f]{64}$/) });
+/** What a sealed payload starts with (the format's version). */
+const SEALED = "gcm1.";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Characters of a sealed payload at most: `MAX_JOB_PAYLOAD` bytes of JSON, plus IV and tag, in base64. */
+const MAX_SEALED = SEALED.length + Math.ceil((MAX_JOB_PAYLOAD + IV_BYTES + TAG_BYTES) / 3) * 4;
+
+/** The data of a signed job, as BullMQ stores it (`payload`: the sealed JSON text, `sealJson`). */
+const Envelope = z.strictObject({ payload: z.string().max(MAX_SEALED), sig: z.string().regex(/^[0-9a-f]{64}$/) });
 export type JobEnvelope = z.infer<typeof Envelope>;
 
-function mac(secret: Uint8Array, purpose: JobPurpose, payload: string): Buffer {
-  return createHmac("sha256", secret).update(`ragraph-queue-job-v1\0${purpose}\0`).update(payload).digest();
+function mac(secret: Uint8Array, purpose: string, payload: string): Buffer {
+  return createHmac("sha256", secret).update(`ragraph-queue-job-v2\0${purpose}\0`).update(payload).digest();
+}
+
+/** Encryption keys derived from queue secrets (the store caches its secret's bytes, so one derivation per process). */
+const derived = new WeakMap<Uint8Array, Buffer>();
+
+/**
+ * The AES-256 key of the queue's payloads: HKDF-SHA256 (RFC 5869) of the queue secret with
+ * its own label, so the encryption key and the MAC key are never the same bytes.
+ */
+function sealKey(secret: Uint8Array): Buffer {
+  let key = derived.get(secret);
+  if (!key) derived.set(secret, (key = Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "ragraph-queue-payload-aes256gcm-v1", 32))));
+  return key;
 }
 
 /**
- * Signs `data` for the queue: `{ payload: JSON text of data, sig: hex HMAC-SHA256 }`.
+ * `text` encrypted with AES-256-GCM under a key derived from the queue secret (`sealKey`): a
+ * fresh 96-bit random IV per message (NIST SP 800-38D §8.2.2), `purpose` bound as
+ * additional data (a payload sealed for one use opens for no other). Returns
+ * `gcm1.` + base64(IV ‖ ciphertext ‖ 16-byte tag): what Redis holds reveals its length only.
+ *
+ * @param purpose a label of the use (`run`, `branch`, `reply`…): `openSealed` needs the same.
+ */
+export function sealJson(secret: Uint8Array, purpose: string, text: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", sealKey(secret), iv);
+  cipher.setAAD(Buffer.from(`ragraph-queue-seal-v1\0${purpose}`));
+  const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return SEALED + Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64");
+}
+
+/**
+ * The text `sealJson` sealed, or undefined when `sealed` is not a sealed text, was sealed
+ * with another secret or purpose, or was altered (the GCM tag does not check out).
+ */
+export function openSealed(secret: Uint8Array, purpose: string, sealed: string): string | undefined {
+  if (!sealed.startsWith(SEALED) || sealed.length > MAX_SEALED) return undefined;
+  const raw = Buffer.from(sealed.slice(SEALED.length), "base64");
+  if (raw.length < IV_BYTES + TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", sealKey(secret), raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(`ragraph-queue-seal-v1\0${purpose}`));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Seals and signs `data` for the queue: `{ payload: JSON text of data sealed with
+ * AES-256-GCM (`sealJson`), sig: hex HMAC-SHA256 of that sealed text }` (encrypt, then MAC).
+ * A Redis reader sees neither the source, the input nor the answers a job carries.
  *
  * @param secret the deployment's queue secret (`QueueSecretSource`).
  * @param purpose `run` or `branch`: a payload signed for one queue is refused on the other.
  */
 export function signJob(secret: Uint8Array, purpose: JobPurpose, data: unknown): JobEnvelope {
-  const payload = JSON.stringify(data);
+  const payload = sealJson(secret, purpose, JSON.stringify(data));
   return { payload, sig: mac(secret, purpose, payload).toString("hex") };
 }
 
 /**
- * The payload of a job envelope whose MAC checks out, parsed as untrusted JSON
+ * The payload of a job envelope whose MAC checks out, decrypted (its GCM tag checked too),
+ * parsed as untrusted JSON
  * (`parseUntrustedJson`: null-prototype objects, no `__proto__`/`constructor`/`prototype`
  * key); the caller validates it with its strict schema.
  *
  * @param raw the job's data as read from Redis (anything).
  * @throws UntrustedJobError (`untrusted_job`) for data that is not an envelope (an
  *   unsigned job), a MAC that does not match (forged, altered, or signed with another
- *   deployment's secret), or a payload that is not JSON.
+ *   deployment's secret), a payload that does not decrypt, or one that is not JSON.
  */
 export function openJob(secret: Uint8Array, purpose: JobPurpose, raw: unknown, jobId: string | undefined): unknown {
   const env = Envelope.safeParse(raw);
@@ -85,23 +150,11 @@ export function openJob(secret: Uint8Array, purpose: JobPurpose, raw: unknown, j
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new UntrustedJobError(`refused: ${purpose} job ${jobId ?? "?"} has a signature that does not match its data (forged or altered in the queue, or signed for another Postgres schema)`, jobId);
   }
+  const text = openSealed(secret, purpose, env.data.payload);
+  if (text === undefined) throw new UntrustedJobError(`refused: ${purpose} job ${jobId ?? "?"} carries a payload that does not decrypt under this deployment's queue key (not sealed, or altered)`, jobId);
   try {
-    return parseUntrustedJson(env.data.payload);
+    return parseUntrustedJson(text);
   } catch (e) {
     throw new UntrustedJobError(`refused: ${purpose} job ${jobId ?? "?"} carries a payload that is not safe JSON: ${(e as Error).message}`, jobId);
-  }
-}
-
-/**
- * The payload of an envelope read WITHOUT checking its MAC, or undefined: only for
- * reporting the end of a job that never ran (its run id, to close its run log entry).
- */
-export function unverifiedPayload(raw: unknown): unknown {
-  const env = Envelope.safeParse(raw);
-  if (!env.success) return undefined;
-  try {
-    return parseUntrustedJson(env.data.payload);
-  } catch {
-    return undefined;
   }
 }

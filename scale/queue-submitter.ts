@@ -130,13 +130,14 @@ export class QueueRunSubmitter implements RunSubmitter {
   }
 
   /**
-   * Cancels the run wherever it runs (`RunLog.cancel`). A job no worker holds (waiting
+   * Cancels the run wherever it runs (`RunLog.cancel`, signed with the queue secret: workers
+   * ignore an unsigned cancellation; `CheckpointError` when the store holding it cannot be reached). A job no worker holds (waiting
    * for a free worker, or delayed before another attempt) is removed from the queue and
    * the run ended here as cancelled, with its `run_failed` event: its watchers need not
    * wait for a worker to come free just to learn that. The thread stays resumable.
    */
   async cancel(runId: string): Promise<void> {
-    await this.log.cancel(runId);
+    await this.log.cancel(runId, await this.secrets().queueSecret());
     const job = await Job.fromId(this.queue, runId).catch(() => undefined);
     // `remove` refuses a job a worker holds (its lock): that worker sees the cancellation instead.
     if (!job || !QUEUED.has(await job.getState().catch(() => "unknown"))) return;

@@ -10,13 +10,15 @@
  * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON): status, thread,
  *   graph, who runs it.
  * - `P:runs` — a sorted set of run ids by submission time (ms), for listings.
- * - `P:run:{runId}:cancel` — set when a cancellation was asked; a worker that picks the
- *   job up later sees it. `P:cancel` — the pub/sub channel that tells running workers.
+ * - `P:run:{runId}:cancel` — set when a cancellation was asked (to its tag, signed with the
+ *   queue secret: `cancel-signature.ts`); a worker that picks the job up later sees it.
+ *   `P:cancel` — the pub/sub channel that tells running workers (signed messages too).
  *
  * Ended runs' keys expire after `RUN_TTL_S` (the thread itself lives on in Postgres).
  */
 import { Redis } from "ioredis";
 import { parseUntrustedJson, type RunEvent } from "../runtime/index.js";
+import { cancelMessage, cancelTag, cancelTagValid } from "./cancel-signature.js";
 
 /** Events kept per run (a stream longer than this is trimmed from the start). */
 export const MAX_EVENTS_PER_RUN = 20_000;
@@ -140,13 +142,27 @@ export class RunLog {
     return this.finish(runId, { status: patch.status, error: patch.error, ...(patch.worker !== undefined ? { worker: patch.worker } : {}) });
   }
 
-  /** Asks for the run's cancellation wherever it runs (or when it starts). */
-  async cancel(runId: string): Promise<void> {
-    await this.redis.multi().set(this.cancelKey(runId), "1", "EX", RUN_TTL_S).publish(this.cancelChannel, runId).exec();
+  /**
+   * Asks for the run's cancellation wherever it runs (or when it starts), signed
+   * (`cancel-signature.ts`): the key holds the tag of `run:<runId>`, the message the target
+   * and its tag. Workers ignore a cancellation whose tag does not check out.
+   *
+   * @param secret the deployment's queue secret (`PostgresCheckpointer.queueSecret`).
+   */
+  async cancel(runId: string, secret: Uint8Array): Promise<void> {
+    const target = { run: runId };
+    await this.redis.multi().set(this.cancelKey(runId), cancelTag(secret, target), "EX", RUN_TTL_S).publish(this.cancelChannel, cancelMessage(secret, target)).exec();
   }
 
-  async isCancelled(runId: string): Promise<boolean> {
-    return (await this.redis.exists(this.cancelKey(runId))) === 1;
+  /**
+   * Whether the run's cancellation was asked: `cancelled` when its key holds the tag of
+   * `run:<runId>` under `secret`, `forged` when it holds anything else (a Redis writer set
+   * it: the run is not cancelled), `none` when there is no key.
+   */
+  async cancellation(runId: string, secret: Uint8Array): Promise<"none" | "cancelled" | "forged"> {
+    const tag = await this.redis.get(this.cancelKey(runId));
+    if (tag === null) return "none";
+    return cancelTagValid(secret, { run: runId }, tag) ? "cancelled" : "forged";
   }
 
   /**

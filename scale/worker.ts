@@ -36,6 +36,8 @@
  *   twice, and an answer never lands on a later interrupt it was not given for.
  * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
  *   key (checked when a job starts) and publishes on `P:cancel` (aborts a running one).
+ *   Both carry a tag made with the queue secret (`cancel-signature.ts`): a cancellation a
+ *   Redis writer made without it is ignored and reported (`onNotice`, `forged_cancel`).
  *
  * After LangGraph Platform's task queue (a run is a job; workers hold it with a
  * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
@@ -44,11 +46,11 @@ import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { SpendBook, type Registry, type Spend } from "../registry/index.js";
-import { ancestryRefusal, CancelledError, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
+import { ancestryRefusal, CancelledError, enclosingAsks, type ModelAsks, CompiledGraph, errorToJson, type CheckpointTuple, neutralizeJson, pendingInterrupts, runBranchAt, type BranchResult, type ResumeCommand, type RunEvent } from "../runtime/index.js";
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
-import { unverifiedPayload } from "./job-signature.js";
 import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
+import { cancelMessage, readCancelMessage } from "./cancel-signature.js";
 import { WorkerBlueprints } from "./worker-blueprints.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
@@ -84,10 +86,22 @@ export interface RunWorkerOptions {
   readonly distribute?: "none" | "branches";
   /** Branch jobs run at once by this worker (default 16; branches are mostly waiting on I/O). */
   readonly branchConcurrency?: number;
+  /**
+   * Told of what the worker refused that reached it through Redis without a job to fail —
+   * a cancellation whose tag does not check out (`forged_cancel`: set or published by a
+   * Redis writer without the queue secret; the run goes on). Default: nothing is told (the
+   * count is `RunWorker.forgedCancels`); `rag worker` prints them.
+   */
+  readonly onNotice?: (notice: WorkerNotice) => void;
 }
 
-/** Cancellation-channel messages for one branch job start with this (run ids never do: they are UUIDs or `run-…`). */
-const BRANCH_CANCEL = "branch:";
+/** Something a worker refused outside of a job (`RunWorkerOptions.onNotice`). */
+export interface WorkerNotice {
+  readonly code: "forged_cancel";
+  readonly message: string;
+  /** What the cancellation claimed to stop (`run:<runId>`, `branch:<runId>:<jobId>`, or the message's text). */
+  readonly target: string;
+}
 
 /** Root events that end a run. */
 const TERMINAL = new Set(["run_completed", "run_interrupted", "run_failed"]);
@@ -114,7 +128,9 @@ export class RunWorker {
   /** Budget ledgers shared by the branches of one step (thread, namespace, checkpoint) running here (`BranchRunOptions.share`). */
   private readonly stepShares = new Map<string, { ledger: SpendBook; keys: Set<string>; running: number }>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
-  private readonly branchJobs = new Map<string, AbortController>();
+  private readonly branchJobs = new Map<string, { readonly controller: AbortController; readonly runId: string }>();
+  /** Cancellations refused (tag missing or wrong), `forgedCancels`. */
+  private forged = 0;
   private readonly threads = new Set<string>();
   /** Compiles and caches the blueprints jobs run (`worker-blueprints.ts`). */
   private readonly blueprints: WorkerBlueprints;
@@ -131,17 +147,7 @@ export class RunWorker {
     this.log = new RunLog(this.redis, this.url.prefix);
     this.subscriber = new Redis(this.url.connection);
     this.subscriber.on("error", (e: Error) => (this.lastError = e.message));
-    this.subscriber.on("message", (_channel: string, runId: string) => {
-      if (runId.startsWith(BRANCH_CANCEL)) {
-        // One branch job the run stopped waiting for (`QueueBranchRunner` abandons it).
-        const jobId = runId.slice(BRANCH_CANCEL.length);
-        this.branchJobs.get(jobId)?.abort(new CancelledError(`branch job ${jobId} was abandoned by its run`));
-        return;
-      }
-      const reason = new CancelledError(`run ${runId} cancelled through the queue`);
-      this.active.get(runId)?.abort(reason);
-      for (const c of this.branches.get(runId) ?? []) c.abort(reason);
-    });
+    this.subscriber.on("message", (_channel: string, message: string) => void this.cancelled(message).catch(() => undefined));
     this.ready = this.subscriber.subscribe(this.log.cancelChannel);
     const lockDuration = options.lockDurationMs ?? 30_000;
     this.maxStalled = options.maxStalledCount ?? 10;
@@ -162,13 +168,12 @@ export class RunWorker {
     // by BullMQ's stall check without reaching `process`: end its run here, or its watchers
     // would wait forever on a summary that says `running`.
     this.worker.on("failed", (job, err) => {
-      if (!job || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
-      const parsed = QueueJobData.safeParse(unverifiedPayload(job.data));
-      if (!parsed.success) return;
-      const { runId } = parsed.data;
+      if (!job?.id || !/stalled more than allowable limit/.test(err?.message ?? "")) return;
+      // A run job's id is its run id (its payload is sealed, and need not be opened to end its run).
+      const runId = job.id;
       void this.log
         .summary(runId)
-        .then((s) => (s && isEnded(s.status) ? undefined : this.endUnstarted(parsed.data, "failed", { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` })))
+        .then((s) => (!s || isEnded(s.status) ? undefined : this.log.fail(runId, { status: "failed", error: { code: "stalled", message: `run ${runId} was abandoned by ${this.maxStalled + 1} workers in a row (each stopped renewing its lease: killed, or its event loop blocked longer than the lease); it was not retried again` }, worker: this.name })))
         .catch(() => undefined);
     });
     this.branchWorker = new Worker(branchQueueName(this.url.queue), (job, token) => this.processBranch(job, token), leased(options.branchConcurrency ?? 16));
@@ -186,7 +191,7 @@ export class RunWorker {
     await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
     this.branchRunner ??= new QueueBranchRunner(this.url, {
       secrets: this.options.checkpointer,
-      cancelActive: (jobId) => this.redis.publish(this.log.cancelChannel, `${BRANCH_CANCEL}${jobId}`).then(() => undefined),
+      cancelActive: async (jobId, runId) => void (await this.redis.publish(this.log.cancelChannel, cancelMessage(await this.options.checkpointer.queueSecret(), { run: runId, branchJob: jobId }))),
       // A completed branch's outcome is read from Postgres, where its worker committed it, not from the job's reply in Redis.
       committed: (b) => this.options.checkpointer.branchRecord({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, b.taskId),
     });
@@ -202,6 +207,51 @@ export class RunWorker {
     await this.branchRunner?.close();
     this.subscriber.disconnect();
     this.redis.disconnect();
+  }
+
+  /** Cancellations this worker refused since it started: their tag did not check out (`onNotice`, `forged_cancel`). */
+  get forgedCancels(): number {
+    return this.forged;
+  }
+
+  /**
+   * A message of the cancellation channel (any Redis peer can publish there): acted on only
+   * when its tag checks out under the queue secret (`readCancelMessage`); otherwise ignored
+   * and reported (`forged_cancel`). A run's cancellation aborts it and its branch jobs
+   * running here; a branch job's (its run stopped waiting for it) aborts that job, when it
+   * runs here for that run.
+   */
+  private async cancelled(message: string): Promise<void> {
+    const read = readCancelMessage(await this.options.checkpointer.queueSecret(), message);
+    if (!read) return;
+    if ("forged" in read) return this.refusedCancel(read.forged, "published on the cancellation channel");
+    const t = read.target;
+    if ("branchJob" in t) {
+      const held = this.branchJobs.get(t.branchJob);
+      if (held?.runId === t.run) held.controller.abort(new CancelledError(`branch job ${t.branchJob} was abandoned by its run`));
+      return;
+    }
+    const reason = new CancelledError(`run ${t.run} cancelled through the queue`);
+    this.active.get(t.run)?.abort(reason);
+    for (const c of this.branches.get(t.run) ?? []) c.abort(reason);
+  }
+
+  /** Counts and reports a cancellation whose tag did not check out (the run goes on). */
+  private refusedCancel(target: string, where: string): void {
+    this.forged++;
+    const message = `ignored a cancellation of ${target} ${where}: its tag does not check out under this deployment's queue secret (a Redis writer without the secret sent it); the run goes on`;
+    try {
+      this.options.onNotice?.({ code: "forged_cancel", message, target });
+    } catch {
+      // a reporter that throws does not stop the worker
+    }
+  }
+
+  /** Whether run `runId` was cancelled before its job (or branch job) started: only a signed cancellation counts (a forged key is reported). */
+  private async cancelledBefore(runId: string): Promise<boolean> {
+    const c = await this.log.cancellation(runId, await this.options.checkpointer.queueSecret());
+    if (c === "forged") this.refusedCancel(`run:${runId}`, "found in its cancellation key");
+    return c === "cancelled";
   }
 
   /** Runs currently executing here. */
@@ -243,16 +293,16 @@ export class RunWorker {
   }
 
   /**
-   * Ends the run a job that never ran claims to be (its payload read without checking its
-   * signature), when the run log has it and it has not ended: its watchers (a submitter
-   * signing with another schema's secret, say) learn why instead of waiting. Only Redis's
-   * own record is written, which any Redis peer can write anyway.
+   * Ends the run a job that never ran claims to be (its job id: a run job's id is its run
+   * id), when the run log has it and it has not ended: its watchers (a submitter signing
+   * with another schema's secret, say) learn why instead of waiting. Only Redis's own
+   * record is written, which any Redis peer can write anyway.
    */
   private async endClaimed(job: Job, e: unknown): Promise<void> {
-    const claimed = QueueJobData.safeParse(unverifiedPayload(job.data));
-    if (!claimed.success || claimed.data.runId !== job.id) return;
-    const s = await this.log.summary(claimed.data.runId).catch(() => undefined);
-    if (s && !isEnded(s.status)) await this.endUnstarted(claimed.data, "failed", errorToJson(e)).catch(() => undefined);
+    if (!job.id) return;
+    const runId = job.id;
+    const s = await this.log.summary(runId).catch(() => undefined);
+    if (s && !isEnded(s.status)) await this.log.fail(runId, { status: "failed", error: errorToJson(e), worker: this.name }).catch(() => undefined);
   }
 
   private async processJob(job: Job, data: QueueJobData, token: string | undefined, lastAttempt: boolean): Promise<QueuedRunStatus> {
@@ -264,7 +314,7 @@ export class RunWorker {
     this.threads.add(threadId);
     const saver = this.options.checkpointer;
     try {
-      if (await this.log.isCancelled(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
+      if (await this.cancelledBefore(runId)) return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
       // The thread's lock and its latest checkpoint in one round trip (the run's own first read is answered from it).
       let tuple: CheckpointTuple | undefined;
       try {
@@ -398,7 +448,8 @@ export class RunWorker {
     if (this.branchJobs.has(jobId)) return this.later(job, token);
     // Registered before any await: an abort published while the job starts is not missed.
     const controller = new AbortController();
-    this.branchJobs.set(jobId, controller);
+    const held = { controller, runId: b.runId };
+    this.branchJobs.set(jobId, held);
     const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
     try {
       try {
@@ -413,7 +464,7 @@ export class RunWorker {
         await this.options.checkpointer.releaseBranch(at, b.taskId);
       }
     } finally {
-      if (this.branchJobs.get(jobId) === controller) this.branchJobs.delete(jobId);
+      if (this.branchJobs.get(jobId) === held) this.branchJobs.delete(jobId);
     }
   }
 
@@ -432,7 +483,7 @@ export class RunWorker {
   }
 
   private async runBranchShared(b: BranchJobData, controller: AbortController, share: { ledger: SpendBook; keys: Set<string> }): Promise<BranchResult> {
-    if (await this.log.isCancelled(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
+    if (await this.cancelledBefore(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
     const found = await this.blueprints.branchGraph(b);
     if ("error" in found) return found;
@@ -440,9 +491,12 @@ export class RunWorker {
     if (!tuple) return { error: { code: "branch", message: `thread ${b.threadId} has no checkpoint ${b.checkpointId} (branch ${b.taskId})` } };
     // A child's branch: the thread's checkpoints must show the run reached this child from
     // the job's root along its namespace (the job data alone could name another root).
+    let enclosing: ModelAsks | undefined;
     if (found.levels.length) {
       const refusal = await ancestryRefusal(found.chain, saver, tuple, found.levels);
       if (refusal) return { error: errorToJson(new UnknownBlueprintError(`refused: branch ${b.taskId} of namespace \`${b.namespace}\`: ${refusal}`, b.hash)) };
+      // Who asked for calls in the runs enclosing this child (their checkpoints in Postgres, not the job): its executor sees them as in-process.
+      enclosing = await enclosingAsks(saver, tuple, found.levels);
     }
     if (controller.signal.aborted) return { error: errorToJson(controller.signal.reason) };
     let set = this.branches.get(b.runId);
@@ -464,7 +518,7 @@ export class RunWorker {
       // Budget spend: the thread's at the hand-over (`spent`), and this branch's saved against its checkpoint before each call.
       const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
       const saveSpend = (key: string, record: Spend) => saver.putBranchSpend(at, record, key);
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}) });
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}), ...(enclosing ? { enclosingAsks: enclosing } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;

@@ -9,7 +9,7 @@
  */
 import { cwd } from "node:process";
 import { join } from "node:path";
-import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError } from "../../scale/index.js";
+import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError, type WorkerNotice } from "../../scale/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
 
@@ -44,7 +44,9 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   const checkpointer = new PostgresCheckpointer(opts.checkpoints);
   let worker: RunWorker;
   try {
-    worker = new RunWorker({ queue: opts.queue, checkpointer, registry: loaded.registry, concurrency, lockDurationMs, branchConcurrency, ...(distribute ? { distribute } : {}) });
+    // What the worker refused outside of a job (a forged cancellation) is printed, not silent.
+    const onNotice = (n: WorkerNotice) => void process.stderr.write(`worker: ${n.code}: ${n.message}\n`);
+    worker = new RunWorker({ queue: opts.queue, checkpointer, registry: loaded.registry, concurrency, lockDurationMs, branchConcurrency, onNotice, ...(distribute ? { distribute } : {}) });
   } catch (e) {
     await checkpointer.closeAsync();
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import type { ResumeCommand, RunEvent } from "../../runtime/index.js";
-import { PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions, type SubmitResume } from "../../scale/index.js";
+import { openJob, PostgresCheckpointer, QueueRunSubmitter, RunWorker, type QueueRunSubmitterOptions, type RunWorkerOptions, type SubmitResume } from "../../scale/index.js";
 import type { RunRecord } from "../../server/runs.js";
 import { deleteTestKeys, PG_URL, REDIS_URL } from "./services.js";
 
@@ -90,9 +90,9 @@ export async function resumeJob(saver: PostgresCheckpointer, threadId: string, c
   return { kind: "resume", threadId, command, checkpointId: tuple.checkpoint.id };
 }
 
-/** The data of a queue job as its submitter made it (the payload of its signed envelope, `job-signature.ts`; unchecked). */
-export function jobData<T = Record<string, unknown>>(job: { readonly data: unknown }): T {
-  return JSON.parse((job.data as { payload: string }).payload) as T;
+/** The data of a queue job as its submitter made it (the payload of its sealed, signed envelope, opened with the pool's queue secret: `job-signature.ts`). */
+export function jobData<T = Record<string, unknown>>(job: { readonly data: unknown; readonly name: string; readonly id?: string }, secret: Uint8Array): T {
+  return openJob(secret, job.name === "branch" ? "branch" : "run", job.data, job.id) as T;
 }
 
 /** The record's summary once its queued run ended (`rag serve`'s view of a queued run, mirrored from its stream); polled every 25 ms, throws after 10 s. */

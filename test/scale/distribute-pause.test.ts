@@ -147,7 +147,8 @@ function eventsOf(runId: string): Promise<RunEvent[]> {
 /** The nodes of a thread's branch jobs on the pool's branch queue (each checked to be of the child run `rfan`). */
 async function branchJobs(threadId: string): Promise<string[]> {
   const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
-  const jobs = (await q.getJobs(["completed", "failed", "waiting", "active", "delayed"])).map((j) => jobData<{ threadId: string; namespace: string; node: string }>(j)).filter((d) => d.threadId === threadId);
+  const secret = await savers[0].queueSecret();
+  const jobs = (await q.getJobs(["completed", "failed", "waiting", "active", "delayed"])).map((j) => jobData<{ threadId: string; namespace: string; node: string }>(j, secret)).filter((d) => d.threadId === threadId);
   await q.close();
   for (const j of jobs) expect(j.namespace).toMatch(/^\d+\.\d+:rfan$/);
   return jobs.map((j) => j.node);
@@ -338,7 +339,8 @@ describe.skipIf(skip)("distribute: branches, when a branch pauses", () => {
     for (const n of [1, 2, 3, 10, 20]) expect(ran.get(`work ${n}`)).toHaveLength(1);
     // Every branch — the interrupt nodes and the `before` targets included — was a branch job on the pool.
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
-    const jobs = (await q.getJobs(["completed"])).map((j) => jobData<{ threadId: string; node: string }>(j)).filter((d) => d.threadId === threadId);
+    const secret = await savers[0].queueSecret();
+    const jobs = (await q.getJobs(["completed"])).map((j) => jobData<{ threadId: string; node: string }>(j, secret)).filter((d) => d.threadId === threadId);
     await q.close();
     expect(jobs.map((j) => j.node).sort()).toEqual(["ask", "ask", "v", "v", "w", "w", "w"]);
   }, 30_000);

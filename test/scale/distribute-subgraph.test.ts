@@ -165,7 +165,8 @@ async function branchJobs(threadId: string): Promise<{ namespace: string; hash: 
   const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
   const jobs = await q.getJobs(["completed", "failed", "waiting", "active", "delayed"]);
   await q.close();
-  return jobs.map((j) => jobData<{ threadId: string; namespace: string; hash: string }>(j)).filter((d) => d.threadId === threadId);
+  const secret = await savers[0].queueSecret();
+  return jobs.map((j) => jobData<{ threadId: string; namespace: string; hash: string }>(j, secret)).filter((d) => d.threadId === threadId);
 }
 
 describe.skipIf(skip)("distribute: branches inside child graphs", () => {
@@ -259,7 +260,8 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
     await q.close();
-    expect(left.filter((j) => jobData<{ threadId?: string }>(j).threadId === h.threadId)).toEqual([]);
+    const secret = await savers[0].queueSecret();
+    expect(left.filter((j) => jobData<{ threadId?: string }>(j, secret).threadId === h.threadId)).toEqual([]);
     // The thread stays resumable: a resume finishes the child's fan-out (state as in-process).
     const r = await submitter.submit(await resumeJob(savers[0], h.threadId, {}));
     const expected = await inProcess(slowouter).invoke({ items }, { threadId: "x" });
@@ -275,9 +277,9 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     const events = new QueueEvents(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
     await events.waitUntilReady();
-    const full = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j).threadId === h.threadId)!);
     // Signed with the pool's own secret (a forgery without it is refused before any of these checks: queue-forged-jobs.test.ts).
     const secret = await savers[0].queueSecret();
+    const full = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j, secret).threadId === h.threadId)!, secret);
     const forge = async (patch: Record<string, string>) => {
       const data = { ...full, ...patch, taskId: `${full.taskId}-${uniqueName("f")}` };
       const j = await q.add("branch", signJob(secret, "branch", data), { jobId: branchJobId(data as unknown as BranchJobData) });

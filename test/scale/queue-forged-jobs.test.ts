@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Queue, QueueEvents, type Job } from "bullmq";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig, tool, z } from "../../index.js";
 import { compileGraph } from "../../compiler/index.js";
@@ -116,13 +117,15 @@ describe.skipIf(skip)("queue jobs forged by a Redis writer", () => {
     } finally {
       await outsider.close();
     }
-    // 3. A job the real submitter signed (an answer of "deny"), its payload altered in Redis.
+    // 3. A job the real submitter signed (an answer of "deny"), its sealed payload altered in
+    // Redis (the answer is not readable there: bytes of the ciphertext are flipped instead).
     await runs.pause();
     const denied = await submitter.submit({ kind: "resume", threadId, checkpointId: latest, command: { value: { choice: "deny", reason: "no" } } });
     const job = (await runs.getJob(denied.runId))!;
     const envelope = job.data as { payload: string; sig: string };
-    await job.updateData({ payload: envelope.payload.replace(/\{"choice":"deny","reason":"no"\}/, JSON.stringify({ choice: "approve", args: { amount: 1000000 } })), sig: envelope.sig });
-    expect((await runs.getJob(denied.runId))!.data.payload).toContain("1000000");
+    expect(envelope.payload).not.toContain("deny");
+    const flipped = envelope.payload.slice(0, 40) + (envelope.payload[40] === "A" ? "B" : "A") + envelope.payload.slice(41);
+    await job.updateData({ payload: flipped, sig: envelope.sig });
     jobs.push(job);
     await runs.resume();
     for (const j of jobs) {
@@ -191,6 +194,35 @@ describe.skipIf(skip)("queue jobs forged by a Redis writer", () => {
     expect(out.reason).toMatch(/^untrusted_job: refused: job .* is a replay/);
     expect(wiped).toEqual(["users", "users"]);
     expect(await submitter.summary(first.runId)).toMatchObject({ status: "completed" });
+  }, 30_000);
+
+  it("a Redis reader learns nothing a job carries: the source, the input and the answers are sealed (AES-256-GCM under a key only Postgres holds)", async () => {
+    const secretWord = `pii-${uniqueName("x")}`;
+    const bp = compileGraph(evil, { file: "evil.rag", graph: "evil", registry: registry.view() }).value!;
+    const threadId = await pausedAtApproval();
+    const latest = (await workerSaver.getTuple({ threadId }))!.checkpoint.id;
+    await runs.pause();
+    try {
+      const run = await submitter.submit({ kind: "run", source: evil, file: "evil.rag", graph: "evil", hash: bp.hash, input: { note: secretWord }, threadId: uniqueName("t-read") });
+      const resume = await submitter.submit({ kind: "resume", threadId, checkpointId: latest, command: { value: { choice: "deny", reason: secretWord } } });
+      // Everything Redis holds for both jobs, as a peer reads it (the job hashes, raw).
+      const redis = new Redis(worker.url.connection);
+      const raws = await Promise.all([run.runId, resume.runId].map(async (id) => JSON.stringify(await redis.hgetall(`${prefix}:runs:${id}`))));
+      redis.disconnect();
+      for (const raw of raws) {
+        expect(raw).toContain("payload");
+        expect(raw).not.toContain(secretWord);
+        expect(raw).not.toContain("wipe");
+        expect(raw).not.toContain("graph evil");
+      }
+      // The workers still read them (the run completes; the resume's answer is applied).
+      await runs.resume();
+      expect(await submitter.outcome(run.runId)).toMatchObject({ status: "completed" });
+      // The refund was declined with the sealed reason (the node fails, as a declined call does).
+      expect(await submitter.outcome(resume.runId)).toMatchObject({ status: "failed", error: { message: `tool \`refund\` was not run: a person declined the call: ${secretWord}` } });
+    } finally {
+      await runs.resume();
+    }
   }, 30_000);
 
   it("the submitter sends answers and steering only, and always names the checkpoint a resume answers", async () => {

@@ -76,8 +76,8 @@ describe.skipIf(skip)("a forged branch job of a child run", () => {
     const events = new QueueEvents(branchQueueName("runs"), { connection: worker.url.connection, prefix });
     await events.waitUntilReady();
     try {
-      const real = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j).threadId === a.threadId)!);
       const secret = await saver.queueSecret();
+      const real = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j, secret).threadId === a.threadId)!, secret);
       expect(real.root).toBe(guarded.hash);
       expect(real.namespace).toMatch(/:regfan$/);
       const forge = async (patch: Record<string, string>) => {
