@@ -10,10 +10,9 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
 
-const tempDir = useTempDirs();
 let s: TestStudio | undefined;
 afterEach(async () => {
   await s?.close();
@@ -25,7 +24,7 @@ const hex = (hash: string) => hash.replace(/^sha256:/, "");
 describe("red team 9: the studio's kept blueprints", () => {
   it("an approval replaces a link planted at the kept blueprint's name instead of writing through it", async () => {
     s = await testStudio();
-    const outside = join(tempDir("rt9-kept-out-"), "bashrc");
+    const outside = join(scratchDir("rt9-kept-out-"), "bashrc");
     writeFileSync(outside, "export PATH=/usr/bin\n");
     const review = await s.api<{ graph: string; hash: string }[]>("GET", "/api/review?file=approval.rag");
     const { graph, hash } = review.json[0]!;
@@ -38,7 +37,7 @@ describe("red team 9: the studio's kept blueprints", () => {
 
   it("the review does not read an earlier approval's kept blueprint through a link", async () => {
     s = await testStudio();
-    const outside = join(tempDir("rt9-kept-in-"), "secret.json");
+    const outside = join(scratchDir("rt9-kept-in-"), "secret.json");
     writeFileSync(outside, "SECRET-TOKEN-0123456789 is not JSON");
     const old = "sha256:" + "a".repeat(64);
     mkdirSync(join(s.dir, ".rag", "approved"), { recursive: true });
@@ -54,8 +53,8 @@ describe("red team 9: the studio's kept blueprints", () => {
 describe("red team 9: the approvals file's temporary name", () => {
   it("a link planted at it is replaced, not written through", async () => {
     const { FileApprovalStore } = await import("../../registry/index.js");
-    const dir = tempDir("rt9-approvals-");
-    const outside = join(tempDir("rt9-approvals-out-"), "profile");
+    const dir = scratchDir("rt9-approvals-");
+    const outside = join(scratchDir("rt9-approvals-out-"), "profile");
     writeFileSync(outside, "keep\n");
     const path = join(dir, ".rag", "approvals.json");
     mkdirSync(join(dir, ".rag"));

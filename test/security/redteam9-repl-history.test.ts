@@ -12,14 +12,13 @@ import { describe, expect, it } from "vitest";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
 import { Session } from "../../repl/session.js";
 import { standardRegistry } from "../../stdlib/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 describe("red team 9: the prompt's history file", () => {
   it("a link planted at its name is neither read nor written through", async () => {
-    const project = tempDir("rt9-hist-");
-    const outside = join(tempDir("rt9-hist-out-"), "bashrc");
+    const project = scratchDir("rt9-hist-");
+    const outside = join(scratchDir("rt9-hist-out-"), "bashrc");
     writeFileSync(outside, "export SECRET_FROM_OUTSIDE=1\n");
     mkdirSync(join(project, ".rag"));
     const historyFile = join(project, ".rag", "repl_history");
