@@ -58,7 +58,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const session = new Session({ registry: loaded.registry, context, author: byModel ? "model" : "human", sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
     try {
-      return await runPrompt({ session, input, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors, stopAtFailure: piped, errors: process.stderr }, view);
+      return await runPrompt({ session, input, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), ...(opts.history ? {} : { historyRoot: project }), colors, stopAtFailure: piped, errors: process.stderr }, view);
     } finally {
       await closeCheckpoints(checkpointer);
     }

@@ -7,7 +7,7 @@
  * approval's name made the review read that file (a FIFO or /dev/zero there hung the
  * server). Kept files are read only when regular and bounded, and written by rename.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { scratchDir } from "../helpers/scratch-dirs.js";
@@ -33,6 +33,19 @@ describe("red team 9: the studio's kept blueprints", () => {
     expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph, hash })).status).toBe(200);
     expect(readFileSync(outside, "utf8")).toBe("export PATH=/usr/bin\n");
     expect((JSON.parse(readFileSync(join(s.dir, ".rag", "approved", `${hex(hash)}.json`), "utf8")) as { hash: string }).hash).toBe(hash);
+  });
+
+  it("an approval keeps nothing through a .rag folder that is a link", async () => {
+    s = await testStudio();
+    const away = scratchDir("rt9-kept-away-");
+    const review = await s.api<{ graph: string; hash: string }[]>("GET", "/api/review?file=approval.rag");
+    const { graph, hash } = review.json[0]!;
+    // The cloned project's `.rag` points elsewhere, where an `approved/` folder is waiting.
+    mkdirSync(join(away, "approved"));
+    renameSync(join(s.dir, ".rag"), join(away, "was-rag"));
+    symlinkSync(away, join(s.dir, ".rag"));
+    expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph, hash })).status).toBe(200);
+    expect(readdirSync(join(away, "approved"))).toEqual([]);
   });
 
   it("the review does not read an earlier approval's kept blueprint through a link", async () => {
