@@ -59,6 +59,28 @@ export function openCheckpoints(path: string, mustExist = false): Checkpointer {
 }
 
 /**
+ * `openCheckpoints`, then, for a Postgres store, waits until it answers: commands that
+ * would touch the store only later, or never (`rag repl` until a graph runs, `rag serve`
+ * and `rag studio` until a request, `rag run` which reported it as a failed run and
+ * printed a resume line for a thread with no checkpoint) fail at once instead.
+ * @throws CliError as `openCheckpoints`; CheckpointError (`error[checkpoint]`, exit 2,
+ *   cli/program.ts) naming the URL without its password and the connection error, the
+ *   store closed first.
+ */
+export async function openReachableCheckpoints(path: string, mustExist = false): Promise<Checkpointer> {
+  const c = openCheckpoints(path, mustExist);
+  if (c instanceof PostgresCheckpointer) {
+    try {
+      await c.whenReady();
+    } catch (e) {
+      await c.closeAsync().catch(() => undefined);
+      throw e;
+    }
+  }
+  return c;
+}
+
+/**
  * Creates the missing folders of checkpoint file `path` (relative to the working
  * directory) and says so on stderr in one line, `note: created folder DIR for
  * --checkpoints PATH`, wherever the folder is (a typo in a path should not go unnoticed,
