@@ -3,10 +3,11 @@
  * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
-import { existsSync, mkdirSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
+import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "../stdlib/printable.js";
@@ -93,7 +94,7 @@ export function createFolderFor(path: string): void {
   const folder = dirname(resolve(path));
   if (existsSync(folder)) return;
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
   } catch (e) {
     throw new CliError(`cannot create the folder ${printableId(folder)} for --checkpoints ${printableId(path)}: ${(e as Error).message}`);
   }
@@ -113,7 +114,8 @@ function checkCheckpointPath(path: string): void {
   }
   if (st && !st.isFile()) throw new CliError(`--checkpoints ${path} is not a regular file (a directory, device, pipe or socket cannot hold checkpoints)`);
   // A new file: its folder decides, or, when that is missing too, the nearest folder that
-  // exists (Node's recursive mkdir never returns under /proc).
+  // exists (Node's recursive mkdir never returned under /proc; makeFolders fails there at
+  // once, and a kernel file system is no place for checkpoints anyway).
   let where = st ? abs : dirname(abs);
   while (!existsSync(where) && dirname(where) !== where) where = dirname(where);
   try {

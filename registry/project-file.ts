@@ -14,6 +14,7 @@
  */
 import { lstatSync, mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { makeFolders } from "./make-folders.js";
 import { replaceFile } from "./replace-file.js";
 
 export interface ProjectFileOptions {
@@ -37,7 +38,7 @@ export function writeProjectFile(path: string, text: string, o: ProjectFileOptio
   const root = resolve(o.root);
   const rel = relative(root, resolve(dirname(path)));
   if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new Error(`writeProjectFile: ${path} is not inside ${o.root}`);
-  mkdirSync(root, { recursive: true });
+  makeFolders(root);
   let dir = root;
   for (const part of rel ? rel.split(sep) : []) {
     dir = join(dir, part);

@@ -5,7 +5,6 @@
  * (history, state, updateState, fork), the review gate (the approvals file `rag
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
-import { mkdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { diffBlueprints, reachReport, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
@@ -45,6 +44,7 @@ import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
 import { readKeptBlueprint, writeKeptBlueprint } from "./kept-blueprints.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { blueprintOf } from "./source.js";
 import { historyWithTasks, threadEntries, type HistoryEntry, type ThreadEntry, type ThreadFilter } from "./threads.js";
 
@@ -119,7 +119,7 @@ export class Project {
     if (options.checkpointer) this.checkpointer = options.checkpointer;
     else {
       const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
-      mkdirSync(dirname(checkpoints), { recursive: true });
+      makeFolders(dirname(checkpoints));
       this.checkpointer = new SqliteCheckpointer(checkpoints);
     }
     this.console = new StudioConsole(workspace, this.checkpointer, () => (this.approvals(), this.registry));
