@@ -3,10 +3,11 @@
  * directory) or a shared Postgres store (`--checkpoints postgres://…`, issue 13), what a run records so `rag resume THREAD` can find its graph again, and
  * the resume command lines printed at a pause.
  */
-import { existsSync, mkdirSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
+import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
 import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "../stdlib/printable.js";
@@ -59,6 +60,28 @@ export function openCheckpoints(path: string, mustExist = false): Checkpointer {
 }
 
 /**
+ * `openCheckpoints`, then, for a Postgres store, waits until it answers: commands that
+ * would touch the store only later, or never (`rag repl` until a graph runs, `rag serve`
+ * and `rag studio` until a request, `rag run` which reported it as a failed run and
+ * printed a resume line for a thread with no checkpoint) fail at once instead.
+ * @throws CliError as `openCheckpoints`; CheckpointError (`error[checkpoint]`, exit 2,
+ *   cli/program.ts) naming the URL without its password and the connection error, the
+ *   store closed first.
+ */
+export async function openReachableCheckpoints(path: string, mustExist = false): Promise<Checkpointer> {
+  const c = openCheckpoints(path, mustExist);
+  if (c instanceof PostgresCheckpointer) {
+    try {
+      await c.whenReady();
+    } catch (e) {
+      await c.closeAsync().catch(() => undefined);
+      throw e;
+    }
+  }
+  return c;
+}
+
+/**
  * Creates the missing folders of checkpoint file `path` (relative to the working
  * directory) and says so on stderr in one line, `note: created folder DIR for
  * --checkpoints PATH`, wherever the folder is (a typo in a path should not go unnoticed,
@@ -71,7 +94,7 @@ export function createFolderFor(path: string): void {
   const folder = dirname(resolve(path));
   if (existsSync(folder)) return;
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
   } catch (e) {
     throw new CliError(`cannot create the folder ${printableId(folder)} for --checkpoints ${printableId(path)}: ${(e as Error).message}`);
   }
@@ -91,7 +114,8 @@ function checkCheckpointPath(path: string): void {
   }
   if (st && !st.isFile()) throw new CliError(`--checkpoints ${path} is not a regular file (a directory, device, pipe or socket cannot hold checkpoints)`);
   // A new file: its folder decides, or, when that is missing too, the nearest folder that
-  // exists (Node's recursive mkdir never returns under /proc).
+  // exists (Node's recursive mkdir never returned under /proc; makeFolders fails there at
+  // once, and a kernel file system is no place for checkpoints anyway).
   let where = st ? abs : dirname(abs);
   while (!existsSync(where) && dirname(where) !== where) where = dirname(where);
   try {

@@ -33,13 +33,14 @@
  * genuine error in the config: tsx then reports it against the real file).
  * `RAG_CONFIG_CACHE=0` turns the cache off; `RAG_CONFIG_CACHE_DIR` moves it.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inputsHold, recordInputs, type ConfigInputs } from "./config-inputs.js";
 import { isPathSpecifier, resolvedLink, type ResolvedLink } from "./config-links.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { replaceFile } from "../registry/replace-file.js";
 
 /** Bumped whenever the shape of an entry or of the cached output changes. */
@@ -85,7 +86,7 @@ function cacheDir(): string | undefined {
   const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
   const dir = join(process.env.RAG_CONFIG_CACHE_DIR ?? tmpdir(), `ragraph-config-cache-${uid ?? "user"}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeFolders(dir, 0o700);
     const st = lstatSync(dir);
     if (!st.isDirectory()) return undefined;
     // Another user's folder (or one others can write into) could hold planted code.

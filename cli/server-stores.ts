@@ -1,13 +1,13 @@
 /**
  * The stores of a server command (`rag serve`, `rag studio`): `--checkpoints PATH|postgres://…`
- * (as `rag run` takes it, `openCheckpoints`) and `--queue redis://…` (runs enqueued for
+ * (as `rag run` takes it, `openReachableCheckpoints`: a Postgres store that does not answer is an error at start) and `--queue redis://…` (runs enqueued for
  * `rag worker`s, which needs Postgres checkpoints the workers share). Opened in one place
  * so both commands accept the same flags, refuse the same mistakes with the same messages
  * and close what they opened on every error path.
  */
 import type { Checkpointer } from "../runtime/index.js";
 import { QueueUnavailableError, type QueueRunSubmitter } from "../scale/index.js";
-import { closeCheckpoints, openCheckpoints } from "./checkpoints.js";
+import { closeCheckpoints, openReachableCheckpoints } from "./checkpoints.js";
 import { CliError } from "./errors.js";
 import { openQueue } from "./queue.js";
 
@@ -51,7 +51,7 @@ export async function openServerStores(flags: ServerStoreFlags): Promise<ServerS
   };
   try {
     await queue?.ping();
-    checkpointer = flags.checkpoints !== undefined ? openCheckpoints(flags.checkpoints) : undefined;
+    checkpointer = flags.checkpoints !== undefined ? await openReachableCheckpoints(flags.checkpoints) : undefined;
   } catch (e) {
     await close();
     if (e instanceof QueueUnavailableError) throw new CliError(`--queue: ${e.message}`);

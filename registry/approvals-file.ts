@@ -6,10 +6,11 @@
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
  * never leaves half a file) on every change. Node-only, unlike approvals.ts.
  */
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
 import { RegistryError } from "./registry-error.js";
+import { makeFolders } from "./make-folders.js";
 import { replaceFile } from "./replace-file.js";
 
 export class FileApprovalStore extends MemoryApprovalStore {
@@ -64,7 +65,7 @@ export class FileApprovalStore extends MemoryApprovalStore {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeFolders(dirname(this.path));
     replaceFile(this.path, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n");
     this.stamp = stampOf(this.path);
   }

@@ -2,13 +2,13 @@
  * The prompt's history file (`rag repl`: `.rag/repl_history` of the project). The folder
  * is the project's, which a cloned repository may fill: the file is read only when it is
  * a regular file of bounded size (a link to /dev/zero, or a FIFO, hung the prompt at
- * start), and written through a temporary file and a rename, so a link planted at its
- * name is replaced rather than written through (a link to `~/.bashrc` took every typed
- * cell there at exit).
+ * start), and written by `writeProjectFile` (registry/project-file.ts): a link planted at
+ * its name is replaced rather than written through (a link to `~/.bashrc` took every
+ * typed cell there at exit), nothing is written when `.rag` is a link, and the file is
+ * private to the user (0o600: a typed cell may hold a key or a password).
  */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { replaceFile } from "../registry/replace-file.js";
+import { writeProjectFile } from "../registry/project-file.js";
 import { readTextFile } from "../runtime/read-text-file.js";
 
 /** Largest history file read, bytes (1,000 entries of long cells fit well within it). */
@@ -23,8 +23,13 @@ export function readHistoryFile(path: string): string {
   }
 }
 
-/** Replaces the file with `text` (its folder made as needed), never writing through a link at its name or at the temporary one. */
-export function writeHistoryFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  replaceFile(path, text);
+/**
+ * Replaces the file with `text`, mode 0o600, never writing through a link at its name or
+ * at the temporary one. `root` is the folder taken as it is (the project's, or the file's
+ * own when a user named it): the folders below it are made as needed, and when one is a
+ * link nothing is written (returns false).
+ * @throws the file system's error (EACCES, ENOSPC, …).
+ */
+export function writeHistoryFile(path: string, text: string, root: string = dirname(path)): boolean {
+  return writeProjectFile(path, text, { root, mode: 0o600 });
 }

@@ -27,6 +27,11 @@ export interface PromptOptions {
   readonly output: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** File the history is kept in (e.g. `.rag/repl_history` of the project). */
   readonly historyFile?: string;
+  /**
+   * The folder `historyFile`'s folders are checked from (default: its own folder): the
+   * project's for `.rag/repl_history`, so a `.rag` that is a link keeps no history.
+   */
+  readonly historyRoot?: string;
   readonly colors: boolean;
   /**
    * Input that is not a terminal (piped, redirected): stop at the first failed cell or
@@ -220,7 +225,7 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
   const rl: Interface = createInterface({ input: o.input, output: o.output, terminal: Boolean(o.output.isTTY), history, historySize: 1_000, completer: (line: string) => complete(session, line) });
   const save = (h: string[]) => {
     if (!o.historyFile) return;
-    writeHistoryFile(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n");
+    writeHistoryFile(o.historyFile, [...h].reverse().map(encodeEntry).join("\n") + "\n", o.historyRoot);
   };
   /** A multi-line cell is one history entry (recalled whole), not one entry per line. */
   const collapse = (lines: readonly string[]) => {

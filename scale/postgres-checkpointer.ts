@@ -149,6 +149,17 @@ export class PostgresCheckpointer implements Checkpointer {
     this.queue = new PgQueueStore(ctx);
   }
 
+  /**
+   * Resolves once the store answers and its schema is up to date (what the first operation
+   * would wait for): a command checks it as it opens the store, so a URL that cannot be
+   * reached is one error at start rather than a failure at the first run, or never.
+   * @throws CheckpointError naming the URL (password hidden) and the connection error
+   *   (`connect ECONNREFUSED 127.0.0.1:1`, an authentication failure, …).
+   */
+  whenReady(): Promise<void> {
+    return this.guard("connecting", () => Promise.resolve());
+  }
+
   /** The schema brought up to date (once per process per schema, `migrateOnce`). */
   private migrated(): Promise<void> {
     const ready = migrateOnce(this.connectionString, this.schema, async () => {

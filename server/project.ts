@@ -5,8 +5,7 @@
  * (history, state, updateState, fork), the review gate (the approvals file `rag
  * approve` writes) and a `.ragsh` session. Independent of HTTP and of the page.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { diffBlueprints, reachReport, renderDiff, type Blueprint, type IndirectCapability, type RegistryView } from "../compiler/index.js";
 import { approveBlueprint, FileApprovalStore, reviewStatus, serviceSnapshot, type Approval } from "../registry/index.js";
 import type { ServiceRegistrySnapshot } from "../language-service/index.js";
@@ -45,6 +44,7 @@ import { ApiError, badRequest, conflict, notFound } from "./errors.js";
 import { RunManager, type RunRecord } from "./runs.js";
 import type { QueueRunSubmitter } from "../scale/index.js";
 import { readKeptBlueprint, writeKeptBlueprint } from "./kept-blueprints.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { blueprintOf } from "./source.js";
 import { historyWithTasks, threadEntries, type HistoryEntry, type ThreadEntry, type ThreadFilter } from "./threads.js";
 
@@ -110,11 +110,16 @@ export class Project {
   ) {
     this.current = config;
     this.approvalsPath = options.approvals ?? join(config.path ? dirname(config.path) : workspace.root, ".rag", "approvals.json");
+    // Kept blueprints go to `approved/` beside the approvals file, checked from the
+    // project's folder when that file is in a `.rag` (a cloned `.rag` may be a link),
+    // from the approvals file's folder otherwise (one a person named).
+    const approvalsDir = dirname(this.approvalsPath);
+    this.keptRoot = basename(approvalsDir) === ".rag" ? dirname(approvalsDir) : approvalsDir;
     this.runs = new RunManager(options.queue, undefined, options.maxActiveRuns);
     if (options.checkpointer) this.checkpointer = options.checkpointer;
     else {
       const checkpoints = options.checkpoints ?? join(workspace.root, ".rag", "checkpoints.db");
-      mkdirSync(dirname(checkpoints), { recursive: true });
+      makeFolders(dirname(checkpoints));
       this.checkpointer = new SqliteCheckpointer(checkpoints);
     }
     this.console = new StudioConsole(workspace, this.checkpointer, () => (this.approvals(), this.registry));
@@ -143,6 +148,9 @@ export class Project {
 
   /** The approvals file: `.rag/approvals.json` beside the config (else in the workspace), as `rag approve` uses. */
   readonly approvalsPath: string;
+
+  /** The folder kept blueprints' folders are checked from (writeKeptBlueprint). */
+  private readonly keptRoot: string;
 
   private approvals(): FileApprovalStore {
     const store = new FileApprovalStore(this.approvalsPath);
@@ -459,7 +467,7 @@ export class Project {
     }
     return bps.map((bp) => {
       const a = approveBlueprint(this.registry, bp, { ...(opts.by ? { approvedBy: opts.by } : {}), ...(opts.note ? { note: opts.note } : {}), source });
-      writeKeptBlueprint(this.keptPath(bp.hash), bp);
+      writeKeptBlueprint(this.keptPath(bp.hash), bp, this.keptRoot);
       return a;
     });
   }

@@ -5,9 +5,10 @@
  * Only `.rag` and `.ragsh` files are listed and written (a config is code: the studio
  * never writes one).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, type Stats } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { badRequest, forbidden, notFound } from "./errors.js";
+import { makeFolders } from "../registry/make-folders.js";
 import { replaceFile } from "../registry/replace-file.js";
 
 /** Largest file the API reads or writes, in bytes. */
@@ -115,7 +116,7 @@ export class Workspace {
     let dir = dirname(full);
     while (dir !== this.root && !lstatOrUndefined(dir)) dir = dirname(dir);
     if (dir !== this.root && !lstatSync(dir).isDirectory()) throw badRequest(`${rel}: \`${this.relative(dir)}\` is a file, not a folder`, "not_a_file");
-    mkdirSync(dirname(full), { recursive: true });
+    makeFolders(dirname(full));
     replaceFile(full, content);
   }
 }

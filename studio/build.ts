@@ -11,11 +11,12 @@
  * compiler/, grammar/) and the Monaco version, so a second start reuses it.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeFolders } from "../registry/make-folders.js";
 
 // The app's sources: beside this file in the sources (studio/app/); from compiled code (a
 // chunk of dist/bundle/ in a checkout running the bundled CLI) the checkout's studio/app/,
@@ -132,7 +133,7 @@ export async function buildStudio(options: BuildOptions = {}): Promise<string> {
   const esbuild = await import("esbuild");
   const work = `${outDir}.${process.pid}.tmp`;
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+  makeFolders(work);
   const monacoMain = require.resolve("monaco-editor/editor/editor.main.js");
   // Monaco's editor with the contributions the studio uses (hover, code actions, suggest,
   // find, folding, format, diff, …) without its language packs, its LSP client, and the

@@ -5,10 +5,11 @@
  * example. Refuses to overwrite existing files; an existing `package.json` or
  * `.gitignore` gets the scaffold's entries merged in (`init-merge.ts`).
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readTextFile, TextFileError } from "../../runtime/read-text-file.js";
+import { makeFolders } from "../../registry/make-folders.js";
 import { CliError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { mergeGitignore, mergePackageJson } from "./init-merge.js";
@@ -209,10 +210,14 @@ export async function initCommand(dir: string | undefined, options: { readonly r
   mergeInto("package.json");
   mergeInto(".gitignore");
   try {
-    mkdirSync(target, { recursive: true });
+    // One level at a time (registry/make-folders.ts): Node's recursive mkdir never returned under /proc.
+    makeFolders(target);
   } catch (err) {
-    // A parent that is a file (ENOTDIR), no permission (EACCES), a read-only disk (EROFS).
-    throw new CliError(`rag init: cannot create folder ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing written`);
+    // A parent that is a file (ENOTDIR), no permission (EACCES), a read-only disk (EROFS),
+    // a kernel file system that takes no new folders (ENOENT under an existing /proc).
+    const e = err as NodeJS.ErrnoException;
+    const refused = e.code === "ENOENT" && typeof e.path === "string" && existsSync(dirname(e.path)) ? ` (${dirname(e.path)} exists but takes no new folders: a kernel file system such as /proc or /sys holds no project)` : "";
+    throw new CliError(`rag init: cannot create folder ${shown.startsWith("..") ? target : shown}: ${e.code ?? String(err)}${refused}; nothing written`);
   }
   for (const [name, text] of Object.entries(files)) {
     try {

@@ -11,6 +11,7 @@
  * graph event is one JSON line on stdout. Exit 0 when every cell succeeds, 1 at the first
  * failed cell, 2 for a usage or config error.
  */
+import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
@@ -20,10 +21,11 @@ import type { AnyEvent } from "../../repl/events.js";
 import { PromptView, runPrompt } from "../../repl/prompt.js";
 import { isModelWritten, runScript } from "../../repl/directives.js";
 import { Session } from "../../repl/session.js";
-import { closeCheckpoints, openCheckpoints } from "../checkpoints.js";
+import { closeCheckpoints, openReachableCheckpoints } from "../checkpoints.js";
 import { CliError } from "../errors.js";
 import { configPathFor, displayPath, loadConfig, MAX_INPUT_BYTES, readSource, useProjectApprovals } from "../files.js";
 import { colorsFor, renderStyle } from "../style.js";
+import { printableId } from "../../stdlib/printable.js";
 
 export interface ReplCommandOptions {
   readonly config?: string;
@@ -35,11 +37,12 @@ export interface ReplCommandOptions {
 }
 
 export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
+  if (opts.history !== undefined) checkHistoryFlag(opts.history);
   const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
   const loaded = await loadConfig(configPath);
   // The project's approvals (`rag approve` writes them; `:approve` at the prompt adds to them).
   useProjectApprovals(loaded.registry, file ?? join(process.cwd(), "repl.ragsh"), configPath);
-  const checkpointer = opts.checkpoints ? openCheckpoints(opts.checkpoints) : undefined;
+  const checkpointer = opts.checkpoints ? await openReachableCheckpoints(opts.checkpoints) : undefined;
   const context = opts.context === undefined ? null : opts.context.startsWith("@") ? readSource(opts.context.slice(1), MAX_INPUT_BYTES) : opts.context;
   if (!file) {
     if (opts.json) throw new CliError("--json needs a script file: rag repl FILE.ragsh --json");
@@ -58,7 +61,7 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
     const session = new Session({ registry: loaded.registry, context, author: byModel ? "model" : "human", sink: view.onEvent, ...(checkpointer ? { checkpointer } : {}) });
     const project = configPath ? dirname(configPath) : process.cwd();
     try {
-      return await runPrompt({ session, input, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), colors, stopAtFailure: piped, errors: process.stderr }, view);
+      return await runPrompt({ session, input, output: out, historyFile: opts.history ?? join(project, ".rag", "repl_history"), ...(opts.history ? {} : { historyRoot: project }), colors, stopAtFailure: piped, errors: process.stderr }, view);
     } finally {
       await closeCheckpoints(checkpointer);
     }
@@ -104,6 +107,23 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   await closeCheckpoints(checkpointer);
   if (!opts.json && session.answered) process.stdout.write(`answer: ${JSON.stringify(session.finalAnswer, null, 2)}\n`);
   return status;
+}
+
+/**
+ * `--history FILE` names a file: an empty path or a folder is a usage error (a folder was
+ * accepted, and the history silently never kept). A link or a missing file is fine: the
+ * history is written by rename (repl/history-file.ts).
+ * @throws CliError (exit 2) naming the path.
+ */
+function checkHistoryFlag(path: string): void {
+  if (path === "") throw new CliError("--history needs a file path, not an empty string");
+  let dir = false;
+  try {
+    dir = statSync(path).isDirectory();
+  } catch {
+    dir = false; // missing (created at the first cell) or unreadable (reported when written)
+  }
+  if (dir) throw new CliError(`--history ${printableId(path)} is a directory; name a file (e.g. ${printableId(join(path, "repl_history"))})`);
 }
 
 /** Lines `provenanceFromText` reads for a pragma (its leading blank and `//` lines). */

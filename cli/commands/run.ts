@@ -11,7 +11,7 @@
 import { resolve } from "node:path";
 import { compileGraph, inputReads, type Blueprint } from "../../compiler/index.js";
 import { BindError, checkInput, CompiledGraph, InvalidInputError, newId, PolicyError, ReviewRequiredError, type Checkpointer, type Durability } from "../../runtime/index.js";
-import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openCheckpoints, type RunOrigin } from "../checkpoints.js";
+import { checkThreadId, closeCheckpoints, DEFAULT_CHECKPOINTS, openReachableCheckpoints, type RunOrigin } from "../checkpoints.js";
 import { useCassette, type CassetteUse } from "../cassette.js";
 import { compileFailure } from "../compile-failure.js";
 import { CliError } from "../errors.js";
@@ -78,7 +78,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   let saver: Checkpointer | undefined;
   let cassette: CassetteUse | undefined;
   try {
-    saver = checkpoints !== undefined ? openCheckpoints(checkpoints) : undefined;
+    saver = checkpoints !== undefined ? await openReachableCheckpoints(checkpoints) : undefined;
     const { graph, loaded, blueprint } = await loadGraph(file, opts, saver);
     cassette = useCassette(loaded.registry, opts);
     const input = opts.input !== undefined ? parseJsonArg("--input", opts.input) : { ...(loaded.config.defaultInputs?.[blueprint.id] ?? {}) };

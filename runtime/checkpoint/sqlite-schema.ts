@@ -3,7 +3,7 @@
  * database file with its pragmas and migrations, and the prepared statements the
  * checkpointer runs. Split from `sqlite.ts` so that file holds the checkpointer's logic.
  */
-import { mkdirSync } from "node:fs";
+import { makeFolders } from "../../registry/make-folders.js";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
@@ -77,7 +77,7 @@ let Database: typeof BetterSqlite3 | undefined;
 export function openDatabase(path: string, readonly: boolean): BetterSqlite3.Database {
   try {
     Database ??= createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-    if (path !== ":memory:" && !readonly) mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !readonly) makeFolders(dirname(path));
     const db = new Database(path, { readonly, fileMustExist: readonly });
     db.pragma("busy_timeout = 5000");
     if (!readonly) {

@@ -273,9 +273,10 @@ class ToolTurn {
  * The answer to a call of a tool the asker may not use (not bound, withheld by a limit or
  * the policy, or not offered to its model): "not available", with the refusal reported on
  * the run's stream (`capability_denied`, by `requireCapability`) when the one authorisation
- * check refuses it.
+ * check refuses it. Every refusal of a tool call answers through this (a model node's,
+ * an agent's loop, a `tool_executor`'s), so none goes unreported.
  */
-function unavailable(task: NodeTask, c: ToolCall, as?: { agent: string }): string {
+export function unavailable(task: NodeTask, c: ToolCall, as?: { agent: string }): string {
   try {
     task.requireCapability("tools", c.name, as); // throws, and reports the refusal on the run's stream
     return `Error: tool \`${c.name}\` is not available`;

@@ -26,7 +26,7 @@
  * merges its parent Sends); this graph's run then ends with the step.
  */
 import { pendingToolCalls, toolCallFingerprint, type ChatMessage, type GotoTarget, type ModelAsk, type NodeKindImplementation, type NodeResult, type NodeTask, type ToolCall } from "../../registry/index.js";
-import { asApproved, history, runToolCalls, type ToolCommandOutcome } from "./conversation.js";
+import { asApproved, history, runToolCalls, unavailable, type ToolCommandOutcome } from "./conversation.js";
 
 export const toolExecutorKind: NodeKindImplementation = async (task) => {
   const pending = pendingToolCalls(history(task));
@@ -64,7 +64,7 @@ function vouched(task: NodeTask, calls: readonly ToolCall[], ask: ModelAsk | und
     const made = ask?.calls.find((m) => m.id === c.id);
     if (!ask || !made || made.name !== c.name || made.fingerprint !== toolCallFingerprint(c)) {
       answer(c, `Error: tool \`${c.name}\` was not run: no model of this run made this call (it was written into the conversation by something else — a tool's result, a \`set\`, the input, a resume value or updateState), and a tool_executor runs only the calls a model made`);
-    } else if (!ask.tools.includes(c.name)) answer(c, `Error: tool \`${c.name}\` is not available`);
+    } else if (!ask.tools.includes(c.name)) answer(c, unavailable(task, c)); // the one authorisation check reports it when it refuses
     else run.push(c);
   }
   return { run, refused };

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ragraphSource } from "../../cli/commands/init.js";
 import { VERSION } from "../../cli/version.js";
-import { ragIn, root } from "../helpers/cli.js";
+import { rag, ragIn, root } from "../helpers/cli.js";
 import { scratchDir } from "../helpers/scratch-dirs.js";
 
 describe("rag init", () => {
@@ -129,6 +129,17 @@ describe("rag init", () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`error: rag init: cannot read ${name}: it is a directory; nothing written\n`);
       expect(existsSync(join(dir, "hello.rag"))).toBe(false);
+    }
+  });
+
+  // A separate process: Node's recursive mkdir spun for good under /proc (ENOENT for the
+  // new folder read as "parent missing"); the timeout only stops a hang (code null).
+  it.skipIf(process.platform !== "linux")("a folder under /proc is refused at once with one line naming it, exit 2 (it hung)", () => {
+    const cwd = scratchDir("rag-init-");
+    for (const target of ["/proc/rag-init-x", "/proc/rag-init-x/app"]) {
+      const r = rag(["init", target], cwd, {}, 20_000);
+      expect(r.code, target).toBe(2);
+      expect(r.stderr).toBe(`error: rag init: cannot create folder ${target}: ENOENT (/proc exists but takes no new folders: a kernel file system such as /proc or /sys holds no project); nothing written\n`);
     }
   });
 

@@ -60,6 +60,16 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
     expect(mine.stdout).toBe("ran secret\n");
   });
 
+  it("--history naming a directory (or nothing) is a usage error: one line naming the path, exit 2", () => {
+    const historyDir = scratchDir("rag-repl-hist-dir-");
+    const repl = (history: string) => spawnSync(process.execPath, [join(root, "bin/rag.js"), "repl", "--history", history], { cwd: tmp, input: "let a = 1\n", encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    const dir = repl(historyDir);
+    expect([dir.status, dir.stdout]).toEqual([2, ""]);
+    expect(dir.stderr).toBe(`error: --history ${historyDir} is a directory; name a file (e.g. ${join(historyDir, "repl_history")})\n`);
+    const empty = repl("");
+    expect([empty.status, empty.stderr]).toEqual([2, "error: --history needs a file path, not an empty string\n"]);
+  });
+
   it("piped standard input (not a terminal) runs as a script does: stops at the first failed cell or command, exit 1", async () => {
     const piped = (input: string) => spawnSync(process.execPath, [join(root, "bin/rag.js"), "repl", "--history", join(tmp, "piped-history")], { cwd: tmp, input, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
     const failing = piped('print("first")\nlet x = nope + 1\nprint("never")\n');

@@ -1,16 +1,15 @@
 /**
  * The checkpointers a runtime test runs against, by name: in memory, and a real SQLite
- * file in a scratch folder removed after the file's tests (`useTempDirs`). Call at the
- * top of a test file.
+ * file in a scratch folder removed after the file's tests (`scratchDir`; setup.ts removes
+ * it). Call at the top of a test file.
  */
 import { join } from "node:path";
 import { MemoryCheckpointer, SqliteCheckpointer, type Checkpointer } from "../../runtime/index.js";
-import { useTempDirs } from "./temp-dirs.js";
+import { scratchDir } from "./scratch-dirs.js";
 
 export function useCheckpointerBackends(prefix: string): [name: string, make: () => Checkpointer][] {
-  const tempDir = useTempDirs();
   return [
     ["memory", () => new MemoryCheckpointer()],
-    ["sqlite", () => new SqliteCheckpointer(join(tempDir(prefix), "c.db"))],
+    ["sqlite", () => new SqliteCheckpointer(join(scratchDir(prefix), "c.db"))],
   ];
 }

@@ -16,9 +16,8 @@ import { PostgresCheckpointer, QueueRunSubmitter, QueueUnavailableError, RunWork
 import { registryFromConfig } from "../../stdlib/index.js";
 import { rag } from "../helpers/cli.js";
 import { dropTestSchema, missingServices, PG_URL, REDIS_URL, uniqueName } from "../helpers/services.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 const skip = await missingServices(["postgres", "redis"]);
 /** The schema `rag serve` creates its tables in (the worker's checkpointer is lazy and creates none). */
 const schema = uniqueName("rag_unreachable");
@@ -80,7 +79,7 @@ describe("rag serve --queue whose Redis does not answer", () => {
 
   it("rag serve says so on one line and exits 2 instead of serving requests that all fail", async () => {
     const port = await deadPort();
-    const r = rag(["serve", "--queue", `redis://127.0.0.1:${port}`, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", "0"], tempDir("rag-serve-"));
+    const r = rag(["serve", "--queue", `redis://127.0.0.1:${port}`, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", "0"], scratchDir("rag-serve-"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: --queue: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}.*ECONNREFUSED.*\\n$`));
     expect(r.stdout).toBe("");
@@ -92,7 +91,7 @@ describe("rag serve --queue whose Redis does not answer", () => {
     const port = (taken.address() as { port: number }).port;
     try {
       const t0 = Date.now();
-      const r = rag(["serve", "--queue", REDIS_URL, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", String(port)], tempDir("rag-serve-"));
+      const r = rag(["serve", "--queue", REDIS_URL, "--checkpoints", `${PG_URL}?schema=${schema}`, "--port", String(port)], scratchDir("rag-serve-"));
       expect(r.stderr).toMatch(new RegExp(`^error: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
       expect(r.code).toBe(2);
       expect(Date.now() - t0).toBeLessThan(25_000);

@@ -14,9 +14,8 @@ import { z } from "zod";
 import { tool } from "../../registry/index.js";
 import { loadFile } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -27,7 +26,7 @@ function registry(policy: Record<string, unknown>) {
 }
 
 async function loadAndRun(reg: ReturnType<typeof registry>, text: string) {
-  const dir = tempDir("rt4-load-");
+  const dir = scratchDir("rt4-load-");
   writeFileSync(join(dir, "gen.rag"), text);
   const session = new Session({ registry: reg });
   const codes: string[] = [];

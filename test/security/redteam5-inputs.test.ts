@@ -11,9 +11,8 @@ import { describe, expect, it } from "vitest";
 import { extractSource } from "../../cli/author-prompt.js";
 import { extractBlocks } from "../../repl/codeact.js";
 import { rag as ragCli } from "../helpers/cli.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 /** `rag ARGS` in `cwd` as a child process, killed after 20 s; its exit code and output (stdout, then stderr). */
 function rag(args: readonly string[], cwd: string) {
@@ -25,7 +24,7 @@ const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
 
 describe(".env beside the config", () => {
   const project = (make: (dir: string) => void) => {
-    const dir = tempDir("rt5-env-");
+    const dir = scratchDir("rt5-env-");
     writeFileSync(join(dir, "rag.config.ts"), "export default {};\n");
     writeFileSync(join(dir, "a.rag"), "graph g { start a node a { next END } }\n");
     make(dir);
@@ -55,7 +54,7 @@ describe(".env beside the config", () => {
 
 describe("rag init into a folder a repository filled", () => {
   it("a .gitignore that is a link: refused, the file it names unchanged (the scaffold's lines were written through it)", () => {
-    const dir = tempDir("rt5-init-");
+    const dir = scratchDir("rt5-init-");
     const outside = join(dir, "outside.txt");
     writeFileSync(outside, "precious\n");
     mkdirSync(join(dir, "app"));
@@ -66,7 +65,7 @@ describe("rag init into a folder a repository filled", () => {
     expect(readFileSync(outside, "utf8")).toBe("precious\n");
   });
   it("a package.json that is a FIFO: refused at once (it blocked rag init)", () => {
-    const dir = tempDir("rt5-init-");
+    const dir = scratchDir("rt5-init-");
     mkdirSync(join(dir, "app"));
     mkfifo(join(dir, "app", "package.json"));
     const r = rag(["init", "app"], dir);

@@ -16,9 +16,8 @@ import { tool } from "../../registry/index.js";
 import { loadFile, runScript, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -31,7 +30,7 @@ const CALL_SECRET = 'tool_call({tool: "secret", arguments: {}})';
 
 /** A folder with `files`; returns its path. */
 function folder(files: Record<string, string>): string {
-  const dir = tempDir("rt5-ragsh-");
+  const dir = scratchDir("rt5-ragsh-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

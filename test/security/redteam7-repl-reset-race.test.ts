@@ -15,9 +15,8 @@ import { z } from "zod";
 import { tool } from "../../registry/index.js";
 import { registryFromConfig } from "../../repl/index.js";
 import { Project, Workspace } from "../../server/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 const fired: string[] = [];
 let entered: () => void = () => undefined;
@@ -40,7 +39,7 @@ const SECRET = 'tool_call({tool: "secret", arguments: {}})';
 
 /** A project over a workspace holding `gen.ragsh` = `script`. */
 function project(script: string): Project {
-  const dir = tempDir("rt7-reset-");
+  const dir = scratchDir("rt7-reset-");
   writeFileSync(join(dir, "gen.ragsh"), script);
   return new Project(new Workspace(dir), { path: undefined, config: config as never, registry: registryFromConfig(config as never) }, { approvals: join(dir, ".rag", "approvals.json") });
 }

@@ -17,9 +17,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadFile, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 const SOURCE = "graph g { start a node a { next END } }";
 
 function hooks(session: Session): LoadHooks {
@@ -28,7 +27,7 @@ function hooks(session: Session): LoadHooks {
 
 describe("a model's draft after a person's :reset data", () => {
   it("still needs a review before it is registered", async () => {
-    const dir = tempDir("rt7-drafts-");
+    const dir = scratchDir("rt7-drafts-");
     writeFileSync(join(dir, "gen.ragsh"), `// rag:generated-by model\nd = graph_define({name: "g", source: ${JSON.stringify(SOURCE)}})\n`);
     const session = new Session({ registry: registryFromConfig({} as never) });
     expect(await loadFile(session, join(dir, "gen.ragsh"), hooks(session))).toBe(true);
@@ -42,7 +41,7 @@ describe("a model's draft after a person's :reset data", () => {
   });
 
   it("a graph the lowered session registered goes, and one it replaced comes back", async () => {
-    const dir = tempDir("rt7-graphs-");
+    const dir = scratchDir("rt7-graphs-");
     writeFileSync(join(dir, "mine.rag"), "graph deploy { start a node a { next END } }\n");
     const theirs = "graph deploy { start a node a { next b } node b { next END } }";
     writeFileSync(join(dir, "gen.ragsh"), `// rag:generated-by model\ngraph_register({name: "deploy", graph: graph_compile(graph_define({name: "deploy", source: ${JSON.stringify(theirs)}}))})\n// %%\ngraph_register({name: "extra", graph: graph_compile(graph_define({name: "deploy", source: ${JSON.stringify(theirs)}}))})\n`);

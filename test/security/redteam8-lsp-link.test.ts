@@ -12,10 +12,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
 import { describe, expect, it } from "vitest";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const root = new URL("../../", import.meta.url).pathname;
-const tempDir = useTempDirs();
 
 /** A config that writes `marker` when it is loaded. */
 const markingConfig = (marker: string) => `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nexport default { models: {}, tools: {} };\n`;
@@ -28,8 +27,8 @@ async function until(done: () => boolean, ms = 15_000): Promise<void> {
 
 describe("red team 8: rag lsp and a workspace link pointed elsewhere", () => {
   it("does not run the config a folder link leads to once it leads outside the workspace", async () => {
-    const ws = tempDir("rt8-lsp-ws-");
-    const away = tempDir("rt8-lsp-away-");
+    const ws = scratchDir("rt8-lsp-ws-");
+    const away = scratchDir("rt8-lsp-away-");
     mkdirSync(join(ws, "a"));
     const insideRan = join(ws, "inside-ran");
     const outsideRan = join(ws, "outside-ran");

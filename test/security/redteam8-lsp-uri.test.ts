@@ -11,15 +11,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver-protocol/node";
 import { describe, expect, it } from "vitest";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const root = new URL("../../", import.meta.url).pathname;
-const tempDir = useTempDirs();
 const TEXT = "graph g { start a node a { next END } }\n";
 
 describe("red team 8: rag lsp and file URIs that name no path", () => {
   it("opens and closes them and keeps serving", async () => {
-    const ws = tempDir("rt8-lsp-uri-");
+    const ws = scratchDir("rt8-lsp-uri-");
     const child = spawn(process.execPath, [join(root, "bin/rag.js"), "lsp", "--stdio"], { cwd: ws, stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -11,13 +11,12 @@ import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigLoadError, loadStudioConfig } from "../../server/index.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
-const tempDir = useTempDirs();
 
 describe("red team 8: rag studio reads the graph files its config names bounded", () => {
   it("a graph file over the size bound is refused, naming the file, before it is read", async () => {
-    const dir = tempDir("rt8-studio-graph-");
+    const dir = scratchDir("rt8-studio-graph-");
     writeFileSync(join(dir, "big.rag"), "");
     truncateSync(join(dir, "big.rag"), 20 * 1024 * 1024);
     writeFileSync(join(dir, "rag.config.mjs"), 'export default { graphs: { big: "./big.rag" } };\n');
@@ -27,7 +26,7 @@ describe("red team 8: rag studio reads the graph files its config names bounded"
   });
 
   it("a graph file that is a FIFO is refused, not waited on", async () => {
-    const dir = tempDir("rt8-studio-fifo-");
+    const dir = scratchDir("rt8-studio-fifo-");
     execFileSync("mkfifo", [join(dir, "pipe.rag")]);
     writeFileSync(join(dir, "rag.config.mjs"), 'export default { graphs: { pipe: "./pipe.rag" } };\n');
     const err = await loadStudioConfig(dir, join(dir, "rag.config.mjs")).catch((e: unknown) => e);

@@ -7,13 +7,12 @@
  * approval's name made the review read that file (a FIFO or /dev/zero there hung the
  * server). Kept files are read only when regular and bounded, and written by rename.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 import { testStudio, type TestStudio } from "../server/helpers.js";
 
-const tempDir = useTempDirs();
 let s: TestStudio | undefined;
 afterEach(async () => {
   await s?.close();
@@ -25,7 +24,7 @@ const hex = (hash: string) => hash.replace(/^sha256:/, "");
 describe("red team 9: the studio's kept blueprints", () => {
   it("an approval replaces a link planted at the kept blueprint's name instead of writing through it", async () => {
     s = await testStudio();
-    const outside = join(tempDir("rt9-kept-out-"), "bashrc");
+    const outside = join(scratchDir("rt9-kept-out-"), "bashrc");
     writeFileSync(outside, "export PATH=/usr/bin\n");
     const review = await s.api<{ graph: string; hash: string }[]>("GET", "/api/review?file=approval.rag");
     const { graph, hash } = review.json[0]!;
@@ -36,9 +35,22 @@ describe("red team 9: the studio's kept blueprints", () => {
     expect((JSON.parse(readFileSync(join(s.dir, ".rag", "approved", `${hex(hash)}.json`), "utf8")) as { hash: string }).hash).toBe(hash);
   });
 
+  it("an approval keeps nothing through a .rag folder that is a link", async () => {
+    s = await testStudio();
+    const away = scratchDir("rt9-kept-away-");
+    const review = await s.api<{ graph: string; hash: string }[]>("GET", "/api/review?file=approval.rag");
+    const { graph, hash } = review.json[0]!;
+    // The cloned project's `.rag` points elsewhere, where an `approved/` folder is waiting.
+    mkdirSync(join(away, "approved"));
+    renameSync(join(s.dir, ".rag"), join(away, "was-rag"));
+    symlinkSync(away, join(s.dir, ".rag"));
+    expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph, hash })).status).toBe(200);
+    expect(readdirSync(join(away, "approved"))).toEqual([]);
+  });
+
   it("the review does not read an earlier approval's kept blueprint through a link", async () => {
     s = await testStudio();
-    const outside = join(tempDir("rt9-kept-in-"), "secret.json");
+    const outside = join(scratchDir("rt9-kept-in-"), "secret.json");
     writeFileSync(outside, "SECRET-TOKEN-0123456789 is not JSON");
     const old = "sha256:" + "a".repeat(64);
     mkdirSync(join(s.dir, ".rag", "approved"), { recursive: true });
@@ -54,8 +66,8 @@ describe("red team 9: the studio's kept blueprints", () => {
 describe("red team 9: the approvals file's temporary name", () => {
   it("a link planted at it is replaced, not written through", async () => {
     const { FileApprovalStore } = await import("../../registry/index.js");
-    const dir = tempDir("rt9-approvals-");
-    const outside = join(tempDir("rt9-approvals-out-"), "profile");
+    const dir = scratchDir("rt9-approvals-");
+    const outside = join(scratchDir("rt9-approvals-out-"), "profile");
     writeFileSync(outside, "keep\n");
     const path = join(dir, ".rag", "approvals.json");
     mkdirSync(join(dir, ".rag"));

@@ -18,7 +18,7 @@ import { loadFile, type LoadHooks } from "../../repl/directives.js";
 import { registryFromConfig, Session } from "../../repl/index.js";
 import { CompiledGraph, ReviewRequiredError } from "../../runtime/index.js";
 import { ragIn, root } from "../helpers/cli.js";
-import { useTempDirs } from "../helpers/temp-dirs.js";
+import { scratchDir } from "../helpers/scratch-dirs.js";
 
 const fired: string[] = [];
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => (fired.push("secret"), "ran") });
@@ -34,10 +34,9 @@ const BINDS_SECRET = 'graph g { start a channel messages messages node a { kind 
 const BINDS_NOTHING = 'graph g { start a state { n: number = 0 } node a { kind set set { n: 1 } next END } }\n';
 const CALL_SECRET = 'tool_call({tool: "secret", arguments: {}})\n';
 
-const tempDir = useTempDirs();
 
 function write(name: string, text: string): string {
-  const dir = tempDir("rag-trust-rule-");
+  const dir = scratchDir("rag-trust-rule-");
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 }
@@ -120,7 +119,7 @@ describe("a .rag and a .ragsh by the same author are trusted alike", () => {
 
 describe("the CLI: `rag run` and `rag repl` by the same unlisted author", () => {
   it("an unreviewed `some-new-model` .rag is refused and its .ragsh runs as a model's; `human` ones run", async () => {
-    const dir = tempDir("rag-trust-cli-");
+    const dir = scratchDir("rag-trust-cli-");
     const config = join(dir, "rag.config.ts");
     writeFileSync(config, `import { defineConfig, tool, z } from ${JSON.stringify(join(root, "index.ts"))};
 const secret = tool({ description: "writes", schema: z.object({}).passthrough(), run: () => "ran secret" });
