@@ -4,14 +4,16 @@
  * carry the approved `source` text (added later; still version 1: older records without
  * it read as before, and a `source` that is not a string is dropped on read). Read at
  * construction, written (pretty-printed, via a temporary file and a rename, so a crash
- * never leaves half a file) on every change. Node-only, unlike approvals.ts.
+ * never leaves half a file) on every change. A file in a `.rag` folder is written only when
+ * that `.rag` is a real folder of the project, never a link (a cloned repository's `.rag`
+ * may point anywhere; project-file.ts, as the REPL history and kept blueprints are).
+ * Node-only, unlike approvals.ts.
  */
 import { readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { MemoryApprovalStore, type Approval } from "./approvals.js";
 import { RegistryError } from "./registry-error.js";
-import { makeFolders } from "./make-folders.js";
-import { replaceFile } from "./replace-file.js";
+import { writeProjectFile } from "./project-file.js";
 
 export class FileApprovalStore extends MemoryApprovalStore {
   /** The file's identity when it was last read or written (`""`: absent). */
@@ -64,9 +66,16 @@ export class FileApprovalStore extends MemoryApprovalStore {
     this.stamp = now;
   }
 
+  /** @throws RegistryError when a folder between the project and the file is a link. */
   private save(): void {
-    makeFolders(dirname(this.path));
-    replaceFile(this.path, JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n");
+    const dir = dirname(this.path);
+    const root = basename(dir) === ".rag" ? dirname(dir) : dir;
+    const text = JSON.stringify({ version: 1, approvals: super.list() }, null, 2) + "\n";
+    if (!writeProjectFile(this.path, text, { root })) {
+      this.stamp = "\0"; // what is held now is not what the file says: read it again
+      this.refresh();
+      throw new RegistryError(`${this.path} was not written: ${dir} is a link or not a folder (approvals are kept only in the project's own .rag folder)`);
+    }
     this.stamp = stampOf(this.path);
   }
 }

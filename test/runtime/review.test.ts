@@ -4,7 +4,7 @@
  * approval, reformatting does not; capabilities the policy withholds never bind.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -111,6 +111,19 @@ describe("approval stores", () => {
     const err = (() => { try { new FileApprovalStore(bad); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(RagError);
     expect((err as RagError).toJSON()).toMatchObject({ name: "RegistryError", code: "registry" });
+  });
+
+  it("a file store never writes through a `.rag` that is a link (a cloned repository's may point anywhere)", () => {
+    const project = join(dir, "cloned");
+    const away = join(dir, "elsewhere");
+    mkdirSync(project);
+    mkdirSync(away);
+    symlinkSync(away, join(project, ".rag"));
+    const store = new FileApprovalStore(join(project, ".rag", "approvals.json"));
+    expect(() => store.approve({ id: "g", hash: "sha256:3" })).toThrow(/is a link or not a folder/);
+    expect(readdirSync(away)).toEqual([]);
+    // nothing is held that the file does not say
+    expect(store.isApproved("sha256:3")).toBe(false);
   });
 
   it("a file store refuses `null`, a FIFO and a device with a RegistryError instead of a TypeError or a hang", () => {

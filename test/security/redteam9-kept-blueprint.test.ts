@@ -44,8 +44,12 @@ describe("red team 9: the studio's kept blueprints", () => {
     mkdirSync(join(away, "approved"));
     renameSync(join(s.dir, ".rag"), join(away, "was-rag"));
     symlinkSync(away, join(s.dir, ".rag"));
-    expect((await s.api("POST", "/api/approve", { file: "approval.rag", graph, hash })).status).toBe(200);
+    // Neither the approval nor its kept blueprint is written through the link.
+    const res = await s.api<{ error: { message: string } }>("POST", "/api/approve", { file: "approval.rag", graph, hash });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.json)).toMatch(/is a link or not a folder/);
     expect(readdirSync(join(away, "approved"))).toEqual([]);
+    expect(readdirSync(away).sort()).toEqual(["approved", "was-rag"]);
   });
 
   it("the review does not read an earlier approval's kept blueprint through a link", async () => {
