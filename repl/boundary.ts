@@ -15,6 +15,8 @@
  * (`overflow: "truncate"`: results and previews, reported as `W-ragsh-value-truncated`).
  */
 import { ScriptError } from "./errors.js";
+import type { MethodRuntime } from "./method-runtime.js";
+import { recordKeys } from "./record-keys.js";
 import { isForbiddenKey, isRecord, Namespace, newRecord, ScriptFunction, toStr, type Value } from "./values.js";
 
 /** Deepest nesting a value may have when it crosses the boundary (either way). */
@@ -296,8 +298,10 @@ export function fromHost(v: unknown, what: string, bounds: Bounds = {}): Value {
  * Readable rendering for `print`, results and summaries: strings raw at the top level
  * and quoted inside structures; objects as `{k: v}`; cycles as `[circular]`, levels past
  * `MAX_VALUE_DEPTH` as `…`. Cuts off past `max` characters; never builds more than that.
+ * `rt`: the running cell's budgets, when a script asked for the rendering (`print`,
+ * `show_vars`): each record's key listing is charged to them (`recordKeys`).
  */
-export function formatValue(v: Value, max = 10_000): string {
+export function formatValue(v: Value, max = 10_000, rt?: MethodRuntime): string {
   const out: string[] = [];
   let size = 0;
   const onPath = new Set<object>();
@@ -335,7 +339,10 @@ export function formatValue(v: Value, max = 10_000): string {
       push(list ? "[" : "{");
       stack.push({ exit: x }, { text: list ? "]" : "}" });
       // Only as many items as could still fit (each takes at least one character).
-      const keys = list ? null : Object.keys(x);
+      // A record's keys are listed whole (V8 cannot list the first few): inside a cell,
+      // charged through `recordKeys` (`show_vars()` and `print` of a 200,000-key record
+      // held the event loop ~40 s past a 300 ms deadline, red team 12).
+      const keys = list ? null : rt ? recordKeys(rt, x) : Object.keys(x);
       const n = Math.min(list ? x.length : keys!.length, max - size + 1);
       for (let i = n - 1; i >= 0; i--) {
         const item = list ? x[i] : (x as Record<string, Value>)[keys![i]];

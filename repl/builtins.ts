@@ -133,7 +133,7 @@ export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string
     let size = cell.outputBytes + 1;
     for (const a of args) {
       if (size > max) throw over();
-      const piece = formatValue(a, Math.min(max, max - size + 1));
+      const piece = formatValue(a, Math.min(max, max - size + 1), s.runtime);
       size += piece.length + (parts.length ? 1 : 0);
       if (size > max) throw over();
       s.runtime.alloc(piece.length * 2);
@@ -154,7 +154,8 @@ export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string
     s.emit({ type: "custom", name: n, data: payload });
     return undefined;
   });
-  def("show_vars", () => fromHost(s.variablePreviews(), "show_vars"));
+  // Every variable is previewed, each record's keys listed: charged to the cell (`recordKeys`).
+  def("show_vars", () => fromHost(s.variablePreviews(80, s.runtime), "show_vars", { charge: cellCharge(s.runtime) }));
   def("answer", ([v]) => {
     cell.answered = true;
     cell.answer = s.exportValue(v ?? null, "the answer", undefined, true, cellCharge(s.runtime));

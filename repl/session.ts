@@ -28,6 +28,7 @@ import { toDiagnostic, zeroSpan } from "./cell-diagnostics.js";
 import type { MethodRuntime } from "./method-runtime.js";
 import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
+import { KEY_LIST_WORK } from "./costs.js";
 import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
 import { Env, isPlainData, type Value } from "./values.js";
 
@@ -252,10 +253,11 @@ export class Session implements SessionCore {
     return out;
   }
 
-  /** A readable one-line preview of each variable. */
-  variablePreviews(max = 80): Record<string, string> {
+  /** A readable one-line preview of each variable; `rt`: the running cell's budgets, when its script asked (`show_vars()`), charged for each record's keys. */
+  variablePreviews(max = 80, rt?: MethodRuntime): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max);
+    rt?.work(this.globals.vars.size * KEY_LIST_WORK);
+    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max, rt);
     return out;
   }
 
