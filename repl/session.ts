@@ -29,7 +29,8 @@ import type { MethodRuntime } from "./method-runtime.js";
 import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
 import { KEY_LIST_WORK } from "./costs.js";
-import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
+import { recordKeys } from "./record-keys.js";
+import { formatValue, fromHost, keyCache, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
 import { Env, isPlainData, type Value } from "./values.js";
 
 export interface SessionParent {
@@ -257,7 +258,8 @@ export class Session implements SessionCore {
   variablePreviews(max = 80, rt?: MethodRuntime): Record<string, string> {
     const out: Record<string, string> = {};
     rt?.work(this.globals.vars.size * KEY_LIST_WORK);
-    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max, rt);
+    const keys = rt ? (o: object) => recordKeys(rt, o) : undefined;
+    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max, keys);
     return out;
   }
 
@@ -486,7 +488,9 @@ export class Session implements SessionCore {
     const overflow = boundRetained(this.globals, this.builtins, this.policy.maxSessionMemoryBytes, () => this.reset(), interp.touched, before, file, parsed.value.span);
     if (overflow) failure = failure ?? overflow;
     const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
-    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120) });
+    // One listing per record for all the previews (`keyCache`): a cell's names may share records.
+    const keys = keyCache();
+    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120, keys) });
     if (cell.answered) {
       this.finalAnswer = cell.answer;
       this.answered = true;
