@@ -14,6 +14,7 @@ import { LimitError, ScriptError } from "./errors.js";
 import { graphFunctions } from "./graph-builtins.js";
 import type { CellState, SessionCore } from "./session-core.js";
 import { cellCharge, formatValue, fromHost } from "./boundary.js";
+import { recordKeys } from "./record-keys.js";
 import { describeType, isRecord, NativeFunction, toStr, type ScriptRecord, type Value } from "./values.js";
 import { argsOut, authorizeCall, batch, invoke, recordArg, resultIn, spend, stringField, SUSPENDING } from "./capability-calls.js";
 
@@ -133,7 +134,7 @@ export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string
     let size = cell.outputBytes + 1;
     for (const a of args) {
       if (size > max) throw over();
-      const piece = formatValue(a, Math.min(max, max - size + 1));
+      const piece = formatValue(a, Math.min(max, max - size + 1), (o) => recordKeys(s.runtime, o));
       size += piece.length + (parts.length ? 1 : 0);
       if (size > max) throw over();
       s.runtime.alloc(piece.length * 2);
@@ -154,7 +155,8 @@ export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string
     s.emit({ type: "custom", name: n, data: payload });
     return undefined;
   });
-  def("show_vars", () => fromHost(s.variablePreviews(), "show_vars"));
+  // Every variable is previewed, each record's keys listed: charged to the cell (`recordKeys`).
+  def("show_vars", () => fromHost(s.variablePreviews(80, s.runtime), "show_vars", { charge: cellCharge(s.runtime) }));
   def("answer", ([v]) => {
     cell.answered = true;
     cell.answer = s.exportValue(v ?? null, "the answer", undefined, true, cellCharge(s.runtime));

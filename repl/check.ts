@@ -50,10 +50,38 @@ const LITERAL_ARGS: Readonly<Record<string, { key: string; kind: keyof Capabilit
   graph_run_batched: { key: "graph", kind: "graphs", code: "E-ragsh-unknown-graph", noun: "graph" },
 };
 
+/**
+ * Most problems one cell's check lists; one more diagnostic counts the rest. Each unknown
+ * name's did-you-mean compares it with every visible name: a 64 KiB cell of 9,000 unknown
+ * names in a session of 16,000 variables held the process 144 s in the check, before the
+ * cell's clock starts (red team 12), and listed all 9,000.
+ */
+export const MAX_CHECK_DIAGNOSTICS = 100;
+
+/**
+ * Most did-you-mean searches one cell's check makes (each compares a name with up to
+ * 2,000 of the visible names, ~10 ms in a session of 16,000 variables); later problems
+ * get the plain help.
+ */
+export const MAX_CHECK_SUGGESTIONS = 10;
+
 export function checkCell(input: CheckInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   const extras = input.file !== undefined ? { file: input.file } : {};
-  const report = (code: string, message: string, span: A.Identifier["span"], more: Parameters<typeof diagnostic>[3] = {}) => out.push(diagnostic(code, message, span, { ...extras, ...more }));
+  /** Problems found past `MAX_CHECK_DIAGNOSTICS`: counted, never described (no did-you-mean is computed for them). */
+  let unlisted: { n: number; code: string; span: A.Identifier["span"] } | undefined;
+  /** True (and the problem counted) once the list is full: the caller skips the work of describing it. */
+  const full = (code: string, span: A.Identifier["span"]) => {
+    if (out.length < MAX_CHECK_DIAGNOSTICS) return false;
+    unlisted = { n: (unlisted?.n ?? 0) + 1, code, span };
+    return true;
+  };
+  const report = (code: string, message: string, span: A.Identifier["span"], more: Parameters<typeof diagnostic>[3] = {}) => {
+    if (!full(code, span)) out.push(diagnostic(code, message, span, { ...extras, ...more }));
+  };
+  let suggestions = 0;
+  /** `didYouMean`, for the first `MAX_CHECK_SUGGESTIONS` problems of the cell. */
+  const suggest = (name: string, candidates: () => Iterable<string>) => (++suggestions > MAX_CHECK_SUGGESTIONS ? undefined : didYouMean(name, candidates()));
 
   // Names the cell defines at the top level or assigns anywhere, and graphs it registers by literal name.
   const cellGlobals = new Set<string>();
@@ -101,8 +129,9 @@ export function checkCell(input: CheckInput): Diagnostic[] {
       case "Identifier":
         if (!e.name) return;
         if (scopes.some((s) => s.has(e.name)) || cellGlobals.has(e.name) || input.globals.has(e.name) || input.reserved.has(e.name)) return;
+        if (full("E-ragsh-unknown-name", e.span)) return;
         {
-          const guess = didYouMean(e.name, visible(scopes));
+          const guess = HOST_NAMES.has(e.name) ? undefined : suggest(e.name, () => visible(scopes));
           report("E-ragsh-unknown-name", `\`${e.name}\` is not defined`, e.span, {
             label: "unknown name",
             ...(HOST_NAMES.has(e.name)
@@ -172,8 +201,9 @@ export function checkCell(input: CheckInput): Diagnostic[] {
       if (!lit) continue;
       const known = input.capabilities[spec.kind];
       if (known.has(lit.value) || (spec.kind === "graphs" && (registered.has(lit.value) || registersUnnamed))) continue;
+      if (full(spec.code, lit.span)) continue;
       const candidates = spec.kind === "graphs" ? [...known, ...registered] : [...known];
-      const guess = didYouMean(lit.value, candidates);
+      const guess = suggest(lit.value, () => candidates);
       report(spec.code, `${spec.noun} \`${lit.value}\` is not registered`, lit.span, {
         label: `unknown ${spec.noun}`,
         help: guess ? `did you mean \`${guess}\`?` : candidates.length ? `registered ${spec.noun}s: ${candidates.slice(0, 8).map((c) => `\`${c}\``).join(", ")}` : `no ${spec.noun} is registered`,
@@ -241,6 +271,7 @@ export function checkCell(input: CheckInput): Diagnostic[] {
   };
 
   for (const s of input.program.body) stmt(s, [], true);
+  if (unlisted) out.push(diagnostic(unlisted.code, `… and ${unlisted.n} more problem${unlisted.n === 1 ? "" : "s"} in this cell, not listed (a cell's check lists at most ${MAX_CHECK_DIAGNOSTICS})`, unlisted.span, { ...extras, help: "fix the problems listed first" }));
   return out;
 }
 

@@ -56,7 +56,7 @@ export interface SessionCore {
   currentSpan(): Span;
   hostIds(): HostIds;
   exportValue(v: Value, what: string, maxBytes?: number, warn?: boolean, charge?: (bytes: number) => void): unknown;
-  variablePreviews(max?: number): Record<string, string>;
+  variablePreviews(max?: number, rt?: MethodRuntime): Record<string, string>;
   authorize(kind: CapabilityKind, name: string): Decision;
   capabilityNames(): { models: Set<string>; tools: Set<string>; agents: Set<string>; graphs: Set<string> };
   graph(name: string): Blueprint | undefined;

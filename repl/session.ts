@@ -28,7 +28,9 @@ import { toDiagnostic, zeroSpan } from "./cell-diagnostics.js";
 import type { MethodRuntime } from "./method-runtime.js";
 import { standardGlobals } from "./methods.js";
 import { InMemoryApprovals, type ApprovalStore } from "./review.js";
-import { formatValue, fromHost, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
+import { KEY_LIST_WORK } from "./costs.js";
+import { recordKeys } from "./record-keys.js";
+import { formatValue, fromHost, keyCache, MAX_VALUE_DEPTH, toHost } from "./boundary.js";
 import { Env, isPlainData, type Value } from "./values.js";
 
 export interface SessionParent {
@@ -252,10 +254,12 @@ export class Session implements SessionCore {
     return out;
   }
 
-  /** A readable one-line preview of each variable. */
-  variablePreviews(max = 80): Record<string, string> {
+  /** A readable one-line preview of each variable; `rt`: the running cell's budgets, when its script asked (`show_vars()`), charged for each record's keys. */
+  variablePreviews(max = 80, rt?: MethodRuntime): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max);
+    rt?.work(this.globals.vars.size * KEY_LIST_WORK);
+    const keys = rt ? (o: object) => recordKeys(rt, o) : undefined;
+    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max, keys);
     return out;
   }
 
@@ -484,7 +488,9 @@ export class Session implements SessionCore {
     const overflow = boundRetained(this.globals, this.builtins, this.policy.maxSessionMemoryBytes, () => this.reset(), interp.touched, before, file, parsed.value.span);
     if (overflow) failure = failure ?? overflow;
     const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
-    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120) });
+    // One listing per record for all the previews (`keyCache`): a cell's names may share records.
+    const keys = keyCache();
+    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120, keys) });
     if (cell.answered) {
       this.finalAnswer = cell.answer;
       this.answered = true;
