@@ -303,8 +303,14 @@ function write(value: unknown, mode: number, depth: number): void {
  * inherited enumerable ones, so only objects whose prototype is Object.prototype or
  * null (which have none) take it. IR objects have a handful of keys, where an insertion
  * sort beats `Array.prototype.sort` (measured: serialization of a 1000-node blueprint
- * 0.94 → 0.7 ms); keys already in order cost one comparison each.
+ * 0.94 → 0.7 ms); keys already in order cost one comparison each. The blueprint object
+ * itself has some 18–24 keys: sorting it with `slice().sort()` allocated about 1 KB per
+ * blueprint (a file of 20,000 small graphs: 23 MB), so objects up to INSERTION_SORT_MAX
+ * keys are sorted in place; larger ones (only a hand-made IR object can have that many)
+ * go to `Array.prototype.sort`, whose time does not grow with the square of the count.
  */
+const INSERTION_SORT_MAX = 48;
+
 function ownKeys(obj: object, keys: string[], sort: boolean): number {
   let count = 0;
   const proto: unknown = Object.getPrototypeOf(obj);
@@ -315,7 +321,7 @@ function ownKeys(obj: object, keys: string[], sort: boolean): number {
     for (; count < own.length; count++) keys[count] = own[count]!;
   }
   if (!sort) return count;
-  if (count > 16) {
+  if (count > INSERTION_SORT_MAX) {
     const sorted = keys.slice(0, count).sort();
     for (let i = 0; i < count; i++) keys[i] = sorted[i]!;
     return count;

@@ -334,43 +334,46 @@ interface Problem {
 function bindProblems(bp: Blueprint, o: GraphOptions): Problem[] {
   const r = o.registry;
   const out: Problem[] = [];
-  const need = (ok: boolean, name: string, message: string) => {
-    if (!ok && !out.some((p) => p.name === name)) out.push({ name, message });
+  // `miss` is called only for what is missing: the names and messages are built then, not
+  // once per node and binding of a graph that binds (a 1,000-node graph made thousands).
+  const miss = (name: string, message: string) => {
+    if (!out.some((p) => p.name === name)) out.push({ name, message });
   };
   const inlineAgents = new Set(bp.agents.map((a) => a.name));
   const hasGraph = (g: string) => Boolean(o.graphs?.has(g) || r.graphs.has(g));
   for (const n of bp.nodes) {
-    need(r.nodeKinds.has(n.kind), `nodeKinds.${n.kind}`, `node kind \`${n.kind}\` (node \`${n.name}\`) is not registered`);
-    if (n.model) need(r.models.has(n.model), `models.${n.model}`, `model \`${n.model}\` (node \`${n.name}\`) is not registered`);
-    for (const t of [...(n.tools ?? []), ...(n.tool ? [n.tool] : [])]) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (node \`${n.name}\`) is not registered`);
-    if (n.agent) need(inlineAgents.has(n.agent) || r.agents.has(n.agent), `agents.${n.agent}`, `agent \`${n.agent}\` (node \`${n.name}\`) is not registered`);
-    if (n.graph) need(hasGraph(n.graph), `graphs.${n.graph}`, `graph \`${n.graph}\` (node \`${n.name}\`) is not registered`);
-    if (n.route) need(r.routers.has(n.route), `routers.${n.route}`, `route function \`${n.route}\` (node \`${n.name}\`) is not registered`);
-    if (n.script) need(r.scripts.has(n.script), `scripts.${n.script}`, `script \`${n.script}\` (node \`${n.name}\`) is not registered`);
-    for (const v of n.validators ?? []) need(r.validators.has(v), `validators.${v}`, `validator \`${v}\` (node \`${n.name}\`) is not registered`);
+    if (!r.nodeKinds.has(n.kind)) miss(`nodeKinds.${n.kind}`, `node kind \`${n.kind}\` (node \`${n.name}\`) is not registered`);
+    if (n.model && !r.models.has(n.model)) miss(`models.${n.model}`, `model \`${n.model}\` (node \`${n.name}\`) is not registered`);
+    if (n.tools) for (const t of n.tools) if (!r.tools.has(t)) miss(`tools.${t}`, `tool \`${t}\` (node \`${n.name}\`) is not registered`);
+    if (n.tool && !r.tools.has(n.tool)) miss(`tools.${n.tool}`, `tool \`${n.tool}\` (node \`${n.name}\`) is not registered`);
+    if (n.agent && !(inlineAgents.has(n.agent) || r.agents.has(n.agent))) miss(`agents.${n.agent}`, `agent \`${n.agent}\` (node \`${n.name}\`) is not registered`);
+    if (n.graph && !hasGraph(n.graph)) miss(`graphs.${n.graph}`, `graph \`${n.graph}\` (node \`${n.name}\`) is not registered`);
+    if (n.route && !r.routers.has(n.route)) miss(`routers.${n.route}`, `route function \`${n.route}\` (node \`${n.name}\`) is not registered`);
+    if (n.script && !r.scripts.has(n.script)) miss(`scripts.${n.script}`, `script \`${n.script}\` (node \`${n.name}\`) is not registered`);
+    for (const v of n.validators ?? []) if (!r.validators.has(v)) miss(`validators.${v}`, `validator \`${v}\` (node \`${n.name}\`) is not registered`);
     for (const s of n.sends ?? []) {
       if (s.targetKind === "agent") {
-        need(inlineAgents.has(s.target) || r.agents.has(s.target), `agents.${s.target}`, `agent \`${s.target}\` (send from \`${n.name}\`) is not registered`);
-        need(r.nodeKinds.has("subagent"), "nodeKinds.subagent", "node kind `subagent` is not registered");
+        if (!(inlineAgents.has(s.target) || r.agents.has(s.target))) miss(`agents.${s.target}`, `agent \`${s.target}\` (send from \`${n.name}\`) is not registered`);
+        if (!r.nodeKinds.has("subagent")) miss("nodeKinds.subagent", "node kind `subagent` is not registered");
       }
       if (s.targetKind === "graph") {
-        need(hasGraph(s.target), `graphs.${s.target}`, `graph \`${s.target}\` (send from \`${n.name}\`) is not registered`);
-        need(r.nodeKinds.has("subgraph"), "nodeKinds.subgraph", "node kind `subgraph` is not registered");
+        if (!hasGraph(s.target)) miss(`graphs.${s.target}`, `graph \`${s.target}\` (send from \`${n.name}\`) is not registered`);
+        if (!r.nodeKinds.has("subgraph")) miss("nodeKinds.subgraph", "node kind `subgraph` is not registered");
       }
     }
   }
   for (const a of bp.agents) {
-    if (a.model) need(r.models.has(a.model), `models.${a.model}`, `model \`${a.model}\` (agent \`${a.name}\`) is not registered`);
-    for (const t of a.tools ?? []) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (agent \`${a.name}\`) is not registered`);
+    if (a.model && !r.models.has(a.model)) miss(`models.${a.model}`, `model \`${a.model}\` (agent \`${a.name}\`) is not registered`);
+    for (const t of a.tools ?? []) if (!r.tools.has(t)) miss(`tools.${t}`, `tool \`${t}\` (agent \`${a.name}\`) is not registered`);
   }
   for (const name of new Set([...(bp.agents.map((a) => a.name)), ...bp.nodes.flatMap((n) => (n.agent ? [n.agent] : []))])) {
     const def = r.agents.get(name);
     if (def && !inlineAgents.has(name)) {
-      need(r.models.has(def.model), `models.${def.model}`, `model \`${def.model}\` (agent \`${name}\`) is not registered`);
-      for (const t of def.tools ?? []) need(r.tools.has(t), `tools.${t}`, `tool \`${t}\` (agent \`${name}\`) is not registered`);
+      if (!r.models.has(def.model)) miss(`models.${def.model}`, `model \`${def.model}\` (agent \`${name}\`) is not registered`);
+      for (const t of def.tools ?? []) if (!r.tools.has(t)) miss(`tools.${t}`, `tool \`${t}\` (agent \`${name}\`) is not registered`);
     }
   }
-  for (const f of bp.state) if (f.reducer.name === "aggregate" && f.reducer.fn) need(r.reducers.has(f.reducer.fn), `reducers.${f.reducer.fn}`, `reducer function \`${f.reducer.fn}\` (channel \`${f.name}\`) is not registered`);
+  for (const f of bp.state) if (f.reducer.name === "aggregate" && f.reducer.fn && !r.reducers.has(f.reducer.fn)) miss(`reducers.${f.reducer.fn}`, `reducer function \`${f.reducer.fn}\` (channel \`${f.name}\`) is not registered`);
   return out;
 }
 

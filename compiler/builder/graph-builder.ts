@@ -80,6 +80,10 @@ export class GraphBuilder<S extends object = {}, I extends object = {}, N extend
   private pos = 0;
   /** Sends whose `targetKind` was given explicitly (`node#index`). */
   private readonly explicitSends = new Set<string>();
+  /** Records a declaration problem (one function for every node, not a closure per `node` call). */
+  private readonly report = (x: Diagnostic): void => {
+    this.d.problems.push(x);
+  };
 
   /** @param id the graph name (`graph NAME { … }`). */
   constructor(id: string) {
@@ -147,7 +151,7 @@ export class GraphBuilder<S extends object = {}, I extends object = {}, N extend
   /** An inline agent (`agent NAME { … }`), usable by `subagent` nodes and as a send target. */
   agent(name: string, options: AgentOptions<S, I>): this {
     if (this.d.agents.has(name)) this.problem("E-rag-duplicate-agent", `agent \`${name}\` is declared twice`);
-    this.d.agents.set(name, agentSpec<S, I>(name, options, (x) => this.d.problems.push(x)));
+    this.d.agents.set(name, agentSpec<S, I>(name, options, this.report));
     return this;
   }
 
@@ -163,8 +167,8 @@ export class GraphBuilder<S extends object = {}, I extends object = {}, N extend
       this.problem("E-rag-duplicate-node", `graph \`${this.d.id}\` declares node \`${name}\` twice`);
       return this as never;
     }
-    const spec = nodeSpec<S, I>(name, options, (x) => this.d.problems.push(x));
-    (options.send ?? []).forEach((s, i) => s.targetKind && this.explicitSends.add(`${name}#${i}`));
+    const spec = nodeSpec<S, I>(name, options, this.report);
+    if (options.send) options.send.forEach((s, i) => s.targetKind && this.explicitSends.add(`${name}#${i}`));
     const decl: NodeDecl = { name, pos: this.pos++, spec, flow: [] };
     this.d.nodes.push(decl);
     this.byName.set(name, decl);
@@ -201,7 +205,7 @@ export class GraphBuilder<S extends object = {}, I extends object = {}, N extend
   /** `routes { when C -> X … else -> Y }` inside node `from`: the first true condition wins, in order. */
   when(from: N, cases: readonly (readonly [ExprInput<S, I>, Target<N>])[], otherwise?: Target<N>): this {
     const flow = this.flow(from);
-    for (const [cond, to] of cases) flow.push({ kind: "when", when: resolveExpr<S, I>(cond, (x) => this.d.problems.push(x)), to });
+    for (const [cond, to] of cases) flow.push({ kind: "when", when: resolveExpr<S, I>(cond, this.report), to });
     if (otherwise !== undefined) flow.push({ kind: "else", to: otherwise });
     return this;
   }

@@ -159,6 +159,9 @@ function list(xs: readonly string[] | undefined): string[] | undefined {
 /** A writable view of a readonly IR type, for building it key by key. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The sends of a node without any (shared: only read, and left out of the spec). */
+const NO_SENDS: readonly SendSpec[] = Object.freeze([]);
+
 /** Lowers node options; expression problems go to `report`. */
 export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Report): NodeSpec {
   const tools = list(o.tools);
@@ -167,7 +170,7 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   const agents = list(o.agents);
   const graphs = list(o.graphs);
   const input = inputSpec<S, I>(o.input, o.inputPath, report);
-  const sends = (o.send ?? []).map((s) => sendSpec<S, I>(s, report));
+  const sends = o.send ? o.send.map((s) => sendSpec<S, I>(s, report)) : NO_SENDS;
   const join = o.join === undefined ? undefined : typeof o.join === "string" ? { target: o.join, wait: "all" as const } : { target: o.join.target, wait: o.join.wait ?? "all" };
   const update: ExprEntrySpec[] | undefined = o.command?.update ? resolveEntries(o.command.update, report) : undefined;
   const sources = list(o.sources);
@@ -195,7 +198,7 @@ export function nodeSpec<S, I>(name: string, o: NodeOptions<S, I>, report: Repor
   if (o.output) n.output = outputType(o.output);
   if (o.writes !== undefined) n.writes = writesSpec<S, I>(o.writes, report);
   if (o.set !== undefined) n.set = resolveEntries(o.set, report);
-  if (sends.length) n.sends = sends;
+  if (sends.length) n.sends = sends as SendSpec[];
   if (join) n.join = { ...join, span: NO_SPAN };
   if (o.command) n.command = { ...(o.command.goto !== undefined ? { goto: o.command.goto } : {}), ...(update ? { update } : {}), ...(o.command.graph === "parent" && o.command.goto !== undefined ? { graph: "parent" as const } : {}), span: NO_SPAN };
   if (sources) n.sources = sources;

@@ -103,7 +103,8 @@ function scopedExprs(n: NodeSpec): [ExprSpec, ReadonlySet<string>][] {
 /** Expressions of a node, for the `state.x` check. */
 function nodeExprs(n: NodeSpec, withSends = true): ExprSpec[] {
   const out: ExprSpec[] = [];
-  for (const t of [n.system, n.prompt]) if (t) for (const p of t.parts) if ("expr" in p) out.push(p.expr);
+  if (n.system) for (const p of n.system.parts) if ("expr" in p) out.push(p.expr);
+  if (n.prompt) for (const p of n.prompt.parts) if ("expr" in p) out.push(p.expr);
   if (n.input?.kind === "map") for (const f of n.input.fields) out.push(f.value);
   if (n.writes?.kind === "map") for (const f of n.writes.fields) out.push(f.value);
   if (n.set) for (const f of n.set) out.push(f.value);
@@ -230,8 +231,10 @@ function checkNode(c: NodeCheck, n: NodeSpec, edges: readonly EdgeSpec[]): void 
   for (const f of n.set ?? []) field(c, n, f.key, "`set` key");
   for (const s of n.sends ?? []) if (s.into) field(c, n, s.into, "send result channel");
   if (n.command?.graph !== "parent") for (const f of n.command?.update ?? []) field(c, n, f.key, "`update` key", "W-rag-unknown-field");
-  for (const e of nodeExprs(n)) for (const p of statePaths(e, [])) if (!c.fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, c.fields));
-  for (const [e, vars] of scopedExprs(n)) checkCalls(e, vars, where, report);
+  const exprs = nodeExprs(n);
+  for (const e of exprs) for (const p of statePaths(e, [])) if (!c.fields.has(p)) report("E-rag-unknown-field", `${where} reads \`state.${p}\`, which is not a state field`, suggest(p, c.fields));
+  // `scopedExprs` lists the same expressions (with their scopes): none when `exprs` is empty (most nodes).
+  if (exprs.length) for (const [e, vars] of scopedExprs(n)) checkCalls(e, vars, where, report);
 
   if (registry?.nodeKinds && !registry.nodeKinds.has(n.kind) && !registry.nodeKinds.has(canonicalKind(n.kind) ?? n.kind)) {
     report("E-rag-invalid-node-kind", `${where}: \`${n.kind}\` is not a node kind`, suggest(n.kind, registry.nodeKinds));

@@ -23,10 +23,26 @@ export interface ExprScope {
   readonly owner: string;
 }
 
-/** `scope` with root `name` of type `t` (replacing a root of that name). */
+/**
+ * `scope` with root `name` of type `t` (replacing a root of that name, which keeps its
+ * place in `roots`). Scopes are never modified, so the last scope made from each scope is
+ * remembered and given again for the same `name` and the same type object: the nodes of
+ * a graph mostly extend the graph's one scope with the same `result` or comprehension
+ * type (a model node's reply text, a send's `x` of a `list<string>` input), and copying
+ * the roots per node was a Map and its entries each time.
+ */
 export function withRoot(scope: ExprScope, name: string, t: ExprType): ExprScope {
-  return { ...scope, roots: new Map([...scope.roots, [name, t]]) };
+  const last = lastWithRoot.get(scope);
+  if (last !== undefined && last.name === name && last.t === t) return last.scope;
+  const roots = new Map(scope.roots);
+  roots.set(name, t);
+  const out: ExprScope = scope.absent === undefined ? { roots, owner: scope.owner } : { roots, absent: scope.absent, owner: scope.owner };
+  lastWithRoot.set(scope, { name, t, scope: out });
+  return out;
 }
+
+/** Per scope, the last `withRoot` made from it (weakly held: a compile's scopes go with it). */
+const lastWithRoot = new WeakMap<ExprScope, { readonly name: string; readonly t: ExprType; readonly scope: ExprScope }>();
 
 export type Report = (code: string, message: string, span: Span, extras?: DiagnosticExtras) => void;
 

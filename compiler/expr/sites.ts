@@ -88,12 +88,50 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
 
 /** Keys read as `root.key` (or `root["key"]`) anywhere in `sites`, with their first span. */
 export function rootReads(sites: readonly ExprSite[], root: string): Map<string, A.Expr["span"]> {
-  const out = new Map<string, A.Expr["span"]>();
-  for (const s of sites) {
-    walkExpr(s.expr, (e) => {
-      if (e.kind === "Member" && e.object.kind === "Name" && e.object.name === root && e.property.name && !out.has(e.property.name)) out.set(e.property.name, e.property.span);
-      if (e.kind === "Index" && e.object.kind === "Name" && e.object.name === root && e.index.kind === "String" && !out.has(e.index.value)) out.set(e.index.value, e.index.span);
-    });
-  }
+  return addRootReads(sites, root, new Map<string, A.Expr["span"]>());
+}
+
+/**
+ * Adds to `out` the keys read as `root.key` (or `root["key"]`) in `sites` that it does not
+ * hold yet, with their first span, in the order `rootReads` lists them; returns `out`.
+ * (One map for many nodes' sites: `rootReads` per node and a merge made a map per node.)
+ */
+export function addRootReads(sites: readonly ExprSite[], root: string, out: Map<string, A.Expr["span"]>): Map<string, A.Expr["span"]> {
+  for (let i = 0; i < sites.length; i++) addReads(sites[i]!.expr, root, out);
   return out;
+}
+
+/** `addRootReads` of one expression: parents first, as `walkExpr` visits them (no closure per call). */
+function addReads(e: A.Expr, root: string, out: Map<string, A.Expr["span"]>): void {
+  switch (e.kind) {
+    case "Member":
+      if (e.object.kind === "Name" && e.object.name === root && e.property.name && !out.has(e.property.name)) out.set(e.property.name, e.property.span);
+      return addReads(e.object, root, out);
+    case "Index":
+      if (e.object.kind === "Name" && e.object.name === root && e.index.kind === "String" && !out.has(e.index.value)) out.set(e.index.value, e.index.span);
+      addReads(e.object, root, out);
+      return addReads(e.index, root, out);
+    case "Call":
+      addReads(e.callee, root, out);
+      for (const a of e.args) addReads(a, root, out);
+      return;
+    case "Unary":
+      return addReads(e.operand, root, out);
+    case "Binary":
+      addReads(e.left, root, out);
+      return addReads(e.right, root, out);
+    case "ListExpr":
+      for (const i of e.items) addReads(i, root, out);
+      return;
+    case "Comprehension":
+      addReads(e.iterable, root, out);
+      addReads(e.element, root, out);
+      if (e.filter) addReads(e.filter, root, out);
+      return;
+    case "ObjectExpr":
+      for (const en of e.entries) addReads(en.value, root, out);
+      return;
+    default:
+      return;
+  }
 }

@@ -18,7 +18,7 @@
 import type * as A from "../../grammar/rag/ast.js";
 import type { Span } from "../../grammar/span.js";
 import { forEachItemWrite, hasHiddenWriters, inputFields } from "../analysis/writes.js";
-import { exprSites, rootReads } from "../expr/sites.js";
+import { addRootReads, exprSites } from "../expr/sites.js";
 import type { ItemTable, ResolvedGraph, ResolvedProgram } from "../resolve/resolve.js";
 import type { Rule } from "./rule.js";
 
@@ -65,7 +65,7 @@ export const StateNeverWrittenRule: Rule = (ctx) => ({
     if (!open.size) return;
     // First read of each field, in source order.
     const reads = new Map<string, Span>();
-    for (const n of g.nodeList) for (const [field, span] of rootReads(exprSites(n.items, n.sends), "state")) if (!reads.has(field)) reads.set(field, span);
+    for (const n of g.nodeList) addRootReads(exprSites(n.items, n.sends), "state", reads);
     const candidates: { field: string; source: A.Field; at: Span }[] = [];
     for (const [field, at] of reads) if (open.has(field)) candidates.push({ field, source: g.fields.get(field)!.source as A.Field, at });
     if (!candidates.length) return;

@@ -120,15 +120,17 @@ describe("canonicalJson bytes", () => {
     );
   });
 
-  it("sorts objects with many keys and class instances' own keys; a long string needing escapes", () => {
+  it("sorts objects with many keys (in place up to 48, by Array.prototype.sort beyond) and class instances' own keys; a long string needing escapes", () => {
     const many: Record<string, number> = {};
     for (let i = 40; i > 0; i--) many[`k${i}`] = i;
+    const more: Record<string, number> = {};
+    for (let i = 60; i > 0; i--) more[`m${i % 7}${i}`] = i;
     class Thing {
       b = 1;
       a = "x";
     }
     const long = "é".repeat(50) + '"' + "\n".repeat(40) + "\u0001😀\ud800";
-    const v = { many, thing: new Thing(), long, nested: [many, { long }] };
+    const v = { many, more, thing: new Thing(), long, nested: [many, { long, more }] };
     expect(canonicalJson(v)).toBe(reference(v));
   });
 
