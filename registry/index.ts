@@ -26,6 +26,7 @@ export {
 export { CallMeter, type OutputGuard } from "./call-meter.js";
 export { INPUT_FLOOR_CHARS_PER_TOKEN, messageChars, raiseToFloor, replyChars, requestChars, usageFloor } from "./usage-floor.js";
 export { LinkedLedger } from "./linked-ledger.js";
+export type { GateLimit, GateRefusal, SpendGate } from "./spend-gate.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { BudgetConfigSchema, checkConfigPart, ConfigError, keyPath, RagConfigSchema, RateLimitConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";

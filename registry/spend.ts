@@ -15,6 +15,7 @@
  * A process that dies during a call leaves its reservation recorded: it counts as spent.
  */
 import { RagError } from "./rag-error.js";
+import type { SpendGate } from "./spend-gate.js";
 
 /** Spend as stored: totals and per node (node name → totals); counts are finite and ≥ 0. */
 export interface Spend {
@@ -72,6 +73,12 @@ export interface SpendLedger {
    * not a count (see `readSpend`) is charged as unlimited.
    */
   add(spent: Spend, recorded: boolean): void;
+  /**
+   * The run's account shared across processes, when the run is distributed over a worker
+   * pool (`registry/spend-gate.ts`): the budget middleware claims each call there too,
+   * before the call. Absent for in-process runs (this ledger is the whole account).
+   */
+  readonly gate?: SpendGate;
 }
 
 interface Counts {
@@ -141,6 +148,8 @@ export class SpendBook implements SpendLedger {
   /** Settled since the last `checkpointed`: the part of the record not in the latest checkpoint. */
   private since: Totals = { tokens: 0, usd: 0 };
   private sinceNodes = new Map<string, Totals>();
+  /** The run's account across a worker pool (`SpendLedger.gate`), set by whoever makes the book for a distributed run. */
+  gate?: SpendGate;
 
   /**
    * @param base what the thread spent before (a checkpoint's `spentAt`); zero when absent.
@@ -295,6 +304,11 @@ export class JointLedger implements SpendLedger {
     private readonly outer: SpendLedger,
   ) {
     this.run = live(() => base, () => outer.run);
+  }
+
+  /** The thread's ledger's gate (a pool worker's branch: the run's account across the pool). */
+  get gate(): SpendGate | undefined {
+    return this.thread.gate;
   }
 
   node(name: string): SpendCounts {

@@ -23,7 +23,7 @@
  * machine, the barrier after them).
  */
 import type { Json, NodeSpec } from "../compiler/index.js";
-import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendLedger } from "../registry/index.js";
+import { addSpend, JointLedger, readSpend, SpendBook, type Spend, type SpendGate, type SpendLedger } from "../registry/index.js";
 import { recordedAnswers, SPECIAL, spentAt, type CheckpointTuple, type PendingInterrupt } from "./checkpoint/types.js";
 import { CancelledError, errorToJson, RagError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType } from "./events.js";
@@ -125,6 +125,13 @@ export interface BranchRunOptions {
    * from the store, so nothing is counted twice.
    */
   readonly share?: { readonly ledger: SpendLedger; readonly keys: Set<string> };
+  /**
+   * The run's budget account across the worker pool (`RunOptions.spendGate`: the root
+   * run's id, `base` what the branch's ledger starts from, used only when the run made no
+   * account yet): the branch's calls are claimed there before they are made, so branches
+   * on different workers (and the run's own calls) never together pass a limit.
+   */
+  readonly spendGate?: (runId: string, base: Spend) => SpendGate;
 }
 
 const realClock: Clock = { now: () => Date.now() };
@@ -199,6 +206,7 @@ export async function runBranchAt(g: LoopGraph, tuple: CheckpointTuple, taskId: 
   // and reserve (they see each other's calls in flight), charged to the share and to this
   // branch's own record. Without: a ledger of its own from `base`.
   const own = new SpendBook(share ? undefined : base, save ? (record) => save(key, record) : undefined);
+  if (options.spendGate) own.gate = options.spendGate(rootRunId, base);
   const book = share ? new JointLedger(own, base, share.ledger) : own;
   const env: TaskEnv = {
     blueprint: bp,

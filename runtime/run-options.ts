@@ -3,7 +3,7 @@
  * `stream`, the result, the link a child run keeps to its parent, and the event sink.
  */
 import type { Json } from "../compiler/index.js";
-import type { SpendLedger } from "../registry/index.js";
+import type { Spend, SpendGate, SpendLedger } from "../registry/index.js";
 import type { Checkpointer, Durability, PendingInterrupt, RecordedError } from "./checkpoint/types.js";
 import type { RunEvent } from "./events.js";
 import type { ResumeCommand } from "./interrupt.js";
@@ -74,6 +74,15 @@ export interface RunOptions {
    * the child graphs it runs (a worker without `--distribute branches`).
    */
   readonly distribute?: "all" | "declared";
+  /**
+   * The run's budget account across a worker pool (`SpendLedger.gate`,
+   * `registry/spend-gate.ts`), made for the root run (`runId`) from what the thread had
+   * spent when it started (`base`): its calls, and its child runs', are claimed there
+   * before they are made, as the branches it hands to `branches` claim theirs (a pool
+   * worker passes both; `scale/pg-spend-gate.ts`). Default: the run's ledger in memory is
+   * the whole account (in-process runs).
+   */
+  readonly spendGate?: (runId: string, base: Spend) => SpendGate;
   /** @internal Blueprint hash of the root run, set on child runs (a branch job names it: `BranchRef.root`). */
   readonly rootBlueprintHash?: string;
 }

@@ -253,6 +253,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (parent?.asks) l.asks.enclosing = parent.asks;
     // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
     if (!parent || namespace === "") book = new SpendBook(l.spend, persist ? (record) => persist.putDurable(spendRecord, [[SPECIAL.spend, record]]) : undefined);
+    // A root run of a worker pool: its budget is the run's account across the pool's processes.
+    if (!parent && book && options.spendGate) book.gate = options.spendGate(runId, l.spend ?? { tokens: 0, usd: 0 });
     const spend = runLedger(book, parent, namespace, l.spend, threadId);
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
     if (!resuming && persist) {

@@ -100,6 +100,19 @@ CREATE TABLE $schema.queue_runs (
   started_at BIGINT NOT NULL
 );`,
   },
+  {
+    version: 5,
+    description: "budget accounts of runs distributed over the pool (one row per run, and per node of it: spend and reservations in flight)",
+    sql: `
+CREATE TABLE $schema.run_spend (
+  run_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  tokens DOUBLE PRECISION NOT NULL,
+  usd DOUBLE PRECISION NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (run_id, scope)
+);`,
+  },
 ];
 
 /** The newest schema version this code reads and writes. */

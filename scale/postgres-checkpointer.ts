@@ -67,6 +67,8 @@ import { ThreadLocks } from "./pg-thread-locks.js";
 import { PgBranchStore } from "./pg-branches.js";
 import { PgQueueStore, type StoredSource } from "./pg-queue-store.js";
 import type { PgStoreContext } from "./pg-store-context.js";
+import { closeRunSpend, PgSpendGate } from "./pg-spend-gate.js";
+import type { Spend, SpendGate } from "../registry/index.js";
 import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
 
 export { isPostgresUrl, parsePostgresUrl };
@@ -103,6 +105,8 @@ export class PostgresCheckpointer implements Checkpointer {
   private readonly locks: ThreadLocks;
   /** Distributed branches' records, spend and advisory locks (`pg-branches.ts`). */
   private readonly branches: PgBranchStore;
+  /** Pool, schema and error naming, as the helper stores see them. */
+  private readonly store: PgStoreContext;
   /** Blueprint sources, the queue secret and queue runs (`pg-queue-store.ts`). */
   private readonly queue: PgQueueStore;
   private readonly claims = new ProcessClaims();
@@ -145,6 +149,7 @@ export class PostgresCheckpointer implements Checkpointer {
     this.lockSql = readStatement(this.q, "lock");
     this.ready = this.migrated();
     const ctx: PgStoreContext = { pool: this.pool, q: this.q, where: this.where, ready: () => this.ready, guard: (what, f) => this.guard(what, f) };
+    this.store = ctx;
     this.branches = new PgBranchStore(ctx, branchLocks);
     this.queue = new PgQueueStore(ctx);
   }
@@ -554,6 +559,24 @@ export class PostgresCheckpointer implements Checkpointer {
   /** Records that queue run `runId` of `threadId` ran to its end: a job of it is not run again (`claimQueueRun`). */
   endQueueRun(runId: string, threadId: string): Promise<void> {
     return this.queue.endQueueRun(runId, threadId);
+  }
+
+  /**
+   * Run `runId`'s budget account in this store (`pg-spend-gate.ts`), shared by every
+   * process of the pool: `base` (what the thread had spent when the run began) is its
+   * start when this process is the first to claim. A worker hands it to its runs and
+   * branches (`RunOptions.spendGate`, `BranchRunOptions.spendGate`).
+   */
+  spendGate(runId: string, base: Spend): SpendGate {
+    return new PgSpendGate(this.store, runId, base);
+  }
+
+  /**
+   * Closes run `runId`'s budget account (its run ended: `closeRunSpend`, its late branches are refused).
+   * @throws CheckpointError when the store fails.
+   */
+  closeRunSpend(runId: string): Promise<void> {
+    return closeRunSpend(this.store, runId);
   }
 
   /** Drops the whole schema (tests; irreversible). */

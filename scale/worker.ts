@@ -387,10 +387,12 @@ export class RunWorker {
     const onEvent = eventObserver(registry);
     // `all`: every graph of the run hands its branches over; `declared`: those whose `defaults { distribute: branches }` ask (and their child graphs).
     const distribute = this.options.distribute === "branches" ? "all" : "declared";
+    // Its budget is one account in Postgres, shared with the branches it hands to the pool (`pg-spend-gate.ts`).
+    const spendGate = (id: string, base: Spend) => saver.spendGate(id, base);
     // The root run's last event is held back until the job's fate is known (a checkpoint failure is retried, not reported).
     let last: RunEvent | undefined;
     try {
-      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(this.branchRunner ? { branches: this.branchRunner } : {}), distribute })) {
+      for await (const e of graph.stream(input, { threadId, runId, signal: controller.signal, metadata, ...(resume ? { resume } : {}), ...(onEvent ? { onEvent } : {}), ...(this.branchRunner ? { branches: this.branchRunner, spendGate } : {}), distribute })) {
         if (e.depth === 0 && TERMINAL.has(e.type)) {
           last = e;
           continue;
@@ -406,6 +408,8 @@ export class RunWorker {
       // Postgres went away mid-run: BullMQ tries the job again (job `attempts`), which continues from the last commit.
       throw new Error(`run ${runId}: ${String(last.error.message)}`);
     }
+    // The run ended here: its account is closed (a retried job keeps it open: the next attempt continues it).
+    if (this.branchRunner) await saver.closeRunSpend(runId).catch(() => undefined);
     if (last) batch.push(last);
     flush();
     await chain;
@@ -518,7 +522,9 @@ export class RunWorker {
       // Budget spend: the thread's at the hand-over (`spent`), and this branch's saved against its checkpoint before each call.
       const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
       const saveSpend = (key: string, record: Spend) => saver.putBranchSpend(at, record, key);
-      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}), ...(enclosing ? { enclosingAsks: enclosing } : {}) });
+      // Its calls are claimed on the run's account in Postgres, with the run's and every other branch's (the job's run id: signed).
+      const spendGate = (_: string, base: Spend) => saver.spendGate(b.runId, base);
+      const branchRun = runBranchAt(graph, tuple, b.taskId, { signal: controller.signal, onEvent, saveSpend, share, spendGate, ...(b.spent ? { spent: b.spent } : {}), ...(b.child ? { child: b.child } : {}), ...(found.enclosingBudgets.length ? { enclosingBudgets: found.enclosingBudgets } : {}), ...(enclosing ? { enclosingAsks: enclosing } : {}) });
       const { result, writes } = await branchRun.finally(async () => {
         flush();
         await chain;

@@ -33,7 +33,10 @@
  * root run id in memory (the last 1,000). Limits come from the config (`middleware.budget`) and from the
  * graph (`budget { tokens, usd, per_node { tokens, usd } }`, also spelled inside
  * `defaults`) and from the node (`budget { tokens, usd }` on the node); the strictest
- * applies. A USD limit on a model without a price fails closed (a permanent error
+ * applies. A run distributed over a worker pool also has a gate (`SpendLedger.gate`,
+ * `registry/spend-gate.ts`): each call is claimed on the run's account shared by the
+ * pool's processes, atomically against the same limits, before it is made, and settled
+ * after. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
 import { BudgetConfigSchema, CallMeter, checkConfigPart, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
@@ -278,9 +281,22 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       };
       const meter = new CallMeter(inTokens, price, guard);
       call = { ...call, meter };
+      // A distributed run's account across the worker pool (`SpendLedger.gate`): the call is
+      // claimed there too, atomically against the same limits, before it is made — the
+      // in-memory checks above see only this process's calls.
+      const gate = ledger.gate;
+      let claimed = false;
       let res;
       try {
         await saved;
+        if (gate) {
+          const refused = await gate.claim(ctx.node.name, tokens, usd, { run: runLimit, node: nodeLimit });
+          if (refused) {
+            const limit = refused.scope === "run" ? runLimit : nodeLimit;
+            throw new NodeError(`budget exceeded: ${before()} the ${refused.scope === "run" ? "run's budget" : nodeScope} to ${overBy(limit, refused.tokens, refused.usd) ?? `${refused.tokens} tokens`}`, "budget_exceeded", where);
+          }
+          claimed = true;
+        }
         res = await next(call);
       } catch (e) {
         // Failed attempts as `CallMeter` charged them, and any reply a layer below refused after the provider answered (a validator's reject).
@@ -291,6 +307,8 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
           failed.usd += t.usd;
         }
         ledger.settle(ctx.node.name, held, failed);
+        // The claim is released to what the call was charged (nothing, for a call never made).
+        if (claimed) await gate!.settle(ctx.node.name, reserved, failed).catch(() => undefined);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
@@ -300,6 +318,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, held, { tokens: spentTokens, usd: spentUsd });
+      if (claimed) await gate!.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
