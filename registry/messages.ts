@@ -86,22 +86,17 @@ export interface AskedCall {
 
 /** SHA-256 (hex) of a call's tool and arguments in canonical JSON: how a recorded call is told from an altered one. */
 export function toolCallFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
-  let fingerprint = sealedFingerprints.get(call);
-  if (fingerprint === undefined) {
-    fingerprint = canonicalSha256({ tool: call.name, args: call.arguments });
-    if (sealedFingerprints.has(call)) sealedFingerprints.set(call, fingerprint);
-  }
-  return fingerprint;
+  return sealedFingerprints.get(call) ?? canonicalSha256({ tool: call.name, args: call.arguments });
 }
 
 /**
- * Calls that can no longer change, each with its fingerprint once computed (undefined
- * before): keyed by the call object, entered only by `sealToolCall`, which froze the call
- * and its arguments all the way down first. A call read back from state is the same
- * object when nothing rewrote it, so it is hashed at most once; a call rewritten in state
- * (a `set`, `updateState`, a checkpoint read) is another object, and is hashed.
+ * Fingerprints of calls that can no longer change: keyed by the call object, entered
+ * only when the `AskedCall` of a call `sealToolCall` froze all the way down is read. A
+ * call read back from state is the same object when nothing rewrote it, so it is not
+ * hashed again; a call rewritten in state (a `set`, `updateState`, a checkpoint read) is
+ * another object, and is hashed.
  */
-const sealedFingerprints = new WeakMap<object, string | undefined>();
+const sealedFingerprints = new WeakMap<object, string>();
 
 /** The sealed call each `AskedCall` made by `sealToolCall` records. */
 const askedCalls = new WeakMap<AskedCall, ToolCall>();
@@ -120,7 +115,6 @@ const askedCalls = new WeakMap<AskedCall, ToolCall>();
  */
 export function sealToolCall(call: ToolCall): AskedCall {
   if (!freezeData(call)) return Object.freeze({ id: call.id, name: call.name, fingerprint: toolCallFingerprint(call) });
-  sealedFingerprints.set(call, undefined);
   const asked = Object.defineProperty({ id: call.id, name: call.name }, "fingerprint", LAZY_FINGERPRINT) as AskedCall;
   askedCalls.set(asked, call);
   return Object.freeze(asked);
@@ -132,7 +126,9 @@ const LAZY_FINGERPRINT: PropertyDescriptor = { enumerable: true, get: askedFinge
 function askedFingerprint(this: AskedCall): string {
   const call = askedCalls.get(this);
   if (!call) throw new TypeError("not an AskedCall made by sealToolCall");
-  return toolCallFingerprint(call);
+  let fingerprint = sealedFingerprints.get(call);
+  if (fingerprint === undefined) sealedFingerprints.set(call, (fingerprint = canonicalSha256({ tool: call.name, args: call.arguments })));
+  return fingerprint;
 }
 
 /**
