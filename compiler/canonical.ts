@@ -447,6 +447,14 @@ function sha256Bytes(bytes: Uint8Array): string {
   return sha256BytesImpl ? sha256BytesImpl(bytes) : sha256Impl(decoder.decode(bytes));
 }
 
+/**
+ * SHA-256 (lowercase hex) of `canonicalJson(value)`'s UTF-8, hashed as written: no string
+ * of the JSON is made (tool-call fingerprints of kilobytes of arguments).
+ */
+export function canonicalSha256(value: unknown): string {
+  return serialize(value, NORMAL, sha256Bytes);
+}
+
 /** `sha256:<hex>` over the semantic form's canonical JSON. */
 export function blueprintHash(bp: Omit<Blueprint, "hash"> & { hash?: string }): string {
   return "sha256:" + serialize(bp, TOP, sha256Bytes);

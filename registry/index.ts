@@ -34,7 +34,7 @@ export { isMadeOverwrite, OVERWRITE, overwrite, overwriteOf, type OverwriteValue
 export { withKey } from "./copy.js";
 export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParameters, toolResultSchema, type ToolCommandSpec, type ToolContext, type ToolDefinition } from "./tool.js";
 export type { AgentDefinition } from "./agent.js";
-export { isChatMessage, pendingToolCalls, sealToolCall, toolCallFingerprint, type ChatMessage, type ModelAsk, type ContentPart, type Role, type ToolCall } from "./messages.js";
+export { isAskedCall, isChatMessage, pendingToolCalls, sealToolCall, toolCallFingerprint, type AskedCall, type ChatMessage, type ModelAsk, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, estimateTokensOfLength, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
 export type { CapabilityOptions, ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask } from "./node-kind.js";
 export type { GotoTarget, SendCommand } from "./goto.js";

@@ -4,7 +4,7 @@
  * every message has a stable `id` (the `messages` reducer merges by id), tool calls are
  * whole objects with parsed arguments (never partial JSON).
  */
-import { canonicalJson, sha256Hex } from "../compiler/canonical.js";
+import { canonicalSha256 } from "../compiler/canonical.js";
 
 export type Role = "system" | "user" | "assistant" | "tool";
 
@@ -73,51 +73,91 @@ export interface ModelAsk {
   readonly tools: readonly string[];
   /** Tools whose calls wait for a person wherever they run: the node's and the agent's `approve` lists. */
   readonly approve: readonly string[];
-  /** The reply's calls: id, tool name, and `toolCallFingerprint` of tool and arguments. */
-  readonly calls: readonly { readonly id: string; readonly name: string; readonly fingerprint: string }[];
+  /** The reply's calls: id, tool name, and `toolCallFingerprint` of tool and arguments (`sealToolCall`). */
+  readonly calls: readonly AskedCall[];
+}
+
+/** One call of a `ModelAsk`: its id, tool, and `toolCallFingerprint` of tool and arguments. */
+export interface AskedCall {
+  readonly id: string;
+  readonly name: string;
+  readonly fingerprint: string;
 }
 
 /** SHA-256 (hex) of a call's tool and arguments in canonical JSON: how a recorded call is told from an altered one. */
 export function toolCallFingerprint(call: Pick<ToolCall, "name" | "arguments">): string {
-  return sealedFingerprints.get(call) ?? sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
+  return sealedFingerprints.get(call) ?? canonicalSha256({ tool: call.name, args: call.arguments });
 }
 
 /**
- * Fingerprints of calls that can no longer change: keyed by the call object, entered only
- * by `sealToolCall`, which froze the call and its arguments all the way down first. A call
- * read back from state is the same object when nothing rewrote it, so a `tool_executor`
- * checking it against its `ModelAsk` does not hash it a second time; a call rewritten in
- * state (a `set`, `updateState`, a checkpoint read) is another object, and is hashed.
+ * Fingerprints of calls that can no longer change: keyed by the call object, entered
+ * only when the `AskedCall` of a call `sealToolCall` froze all the way down is read. A
+ * call read back from state is the same object when nothing rewrote it, so it is not
+ * hashed again; a call rewritten in state (a `set`, `updateState`, a checkpoint read) is
+ * another object, and is hashed.
  */
 const sealedFingerprints = new WeakMap<object, string>();
 
+/** The sealed call each `AskedCall` made by `sealToolCall` records. */
+const askedCalls = new WeakMap<AskedCall, ToolCall>();
+
 /**
- * `toolCallFingerprint(call)`, after freezing `call` and its `arguments` deeply, remembered
- * for the object so later checks of the same call (`toolCallFingerprint`) are a lookup.
+ * The `AskedCall` of a model's call, after freezing `call` and its `arguments` deeply.
  * `call` must be plain data — arrays and plain or null-prototype objects, no accessors —
- * as a model reply's calls are once `NodeTask.callModel` has copied them (`neutralizeJson`);
- * a call holding anything else is fingerprinted but not remembered.
+ * as a model reply's calls are once `NodeTask.callModel` has copied them (`neutralizeJson`).
+ *
+ * The fingerprint of a sealed call is computed when first read (the record's
+ * `fingerprint` is an enumerable getter, so JSON, structured clone and spreads see a
+ * string): a run without a checkpointer whose executor runs the very call the model
+ * made (`isAskedCall`) never hashes it — a 100-call agent loop with 3.6 KB arguments
+ * spent ~2 ms per run hashing. A call holding anything else than plain data is not
+ * sealed and is hashed at once, as it reads now.
  */
-export function sealToolCall(call: ToolCall): string {
-  const fingerprint = sha256Hex(canonicalJson({ tool: call.name, args: call.arguments }));
-  if (freezeData(call)) sealedFingerprints.set(call, fingerprint);
+export function sealToolCall(call: ToolCall): AskedCall {
+  if (!freezeData(call)) return Object.freeze({ id: call.id, name: call.name, fingerprint: toolCallFingerprint(call) });
+  const asked = Object.defineProperty({ id: call.id, name: call.name }, "fingerprint", LAZY_FINGERPRINT) as AskedCall;
+  askedCalls.set(asked, call);
+  return Object.freeze(asked);
+}
+
+/** The `fingerprint` of a sealed call's `AskedCall`: one getter for all (no closure per call). */
+const LAZY_FINGERPRINT: PropertyDescriptor = { enumerable: true, get: askedFingerprint };
+
+function askedFingerprint(this: AskedCall): string {
+  const call = askedCalls.get(this);
+  if (!call) throw new TypeError("not an AskedCall made by sealToolCall");
+  let fingerprint = sealedFingerprints.get(call);
+  if (fingerprint === undefined) sealedFingerprints.set(call, (fingerprint = canonicalSha256({ tool: call.name, args: call.arguments })));
   return fingerprint;
 }
 
-/** Freezes `v` deeply; false when it reaches something other than plain data (an accessor, a class instance), which it leaves as it is. */
+/**
+ * True when `call` is the call `asked` records: the same sealed object (nothing can have
+ * changed it), or one with the same id, tool and fingerprint (a call read back from a
+ * checkpoint, or a record that was).
+ */
+export function isAskedCall(asked: AskedCall, call: ToolCall): boolean {
+  if (asked.id !== call.id || asked.name !== call.name) return false;
+  return askedCalls.get(asked) === call || asked.fingerprint === toolCallFingerprint(call);
+}
+
+/**
+ * Freezes `v` deeply; false when it reaches something other than plain data: an accessor
+ * (its object is frozen by then, as is what came before it) or a class instance (left as
+ * it is). Reads one property descriptor at a time: `Object.getOwnPropertyDescriptors`
+ * built a dictionary of them per object, at about twice the cost.
+ */
 function freezeData(v: unknown): boolean {
   if (v === null || typeof v !== "object") return true;
   if (!Array.isArray(v)) {
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto !== null && proto !== Object.prototype) return false;
   }
-  const descriptors = Object.getOwnPropertyDescriptors(v);
-  for (const k of Object.keys(descriptors)) {
-    const d = descriptors[k]!;
-    if (d.get || d.set) return false;
-  }
   Object.freeze(v);
-  for (const k of Object.keys(descriptors)) if (!freezeData(descriptors[k]!.value)) return false;
+  for (const k of Object.getOwnPropertyNames(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, k)!;
+    if (d.get || d.set || !freezeData(d.value)) return false;
+  }
   return true;
 }
 

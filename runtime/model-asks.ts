@@ -39,7 +39,8 @@ export class ModelAsks {
   prune(state: Readonly<Record<string, unknown>>, channel: string | undefined): void {
     if (!this.own.size) return;
     const last = channel !== undefined ? lastAssistantId(state[channel]) : undefined;
-    for (const id of [...this.own.keys()]) if (id !== last) this.own.delete(id);
+    // Deleting the entry at hand while iterating a Map is defined (no copy of the keys per superstep).
+    for (const id of this.own.keys()) if (id !== last) this.own.delete(id);
   }
 
   /** The records to save with a checkpoint; undefined when there are none. */

@@ -229,7 +229,7 @@ export class TaskContext implements NodeTask {
       graph: env.blueprint.id,
       tools: (request.tools ?? []).map((t) => t.name),
       approve: [...new Set(gated)],
-      calls: calls.map((c) => ({ id: c.id, name: c.name, fingerprint: sealToolCall(c) })),
+      calls: calls.map(sealToolCall),
     };
     if (agent !== undefined) ask.agent = agent;
     return ask;

@@ -25,7 +25,7 @@
  * for the graph that runs this one (updates and targets in call order, as `ToolNode`
  * merges its parent Sends); this graph's run then ends with the step.
  */
-import { pendingToolCalls, toolCallFingerprint, type ChatMessage, type GotoTarget, type ModelAsk, type NodeKindImplementation, type NodeResult, type NodeTask, type ToolCall } from "../../registry/index.js";
+import { isAskedCall, pendingToolCalls, type ChatMessage, type GotoTarget, type ModelAsk, type NodeKindImplementation, type NodeResult, type NodeTask, type ToolCall } from "../../registry/index.js";
 import { asApproved, history, runToolCalls, unavailable, type ToolCommandOutcome } from "./conversation.js";
 
 export const toolExecutorKind: NodeKindImplementation = async (task) => {
@@ -59,15 +59,19 @@ export const toolExecutorKind: NodeKindImplementation = async (task) => {
 function vouched(task: NodeTask, calls: readonly ToolCall[], ask: ModelAsk | undefined): { run: ToolCall[]; refused: ChatMessage[] } {
   const run: ToolCall[] = [];
   const refused: ChatMessage[] = [];
-  const answer = (c: ToolCall, content: string): void => void refused.push({ id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id });
   for (const c of calls) {
     const made = ask?.calls.find((m) => m.id === c.id);
-    if (!ask || !made || made.name !== c.name || made.fingerprint !== toolCallFingerprint(c)) {
-      answer(c, `Error: tool \`${c.name}\` was not run: no model of this run made this call (it was written into the conversation by something else — a tool's result, a \`set\`, the input, a resume value or updateState), and a tool_executor runs only the calls a model made`);
-    } else if (!ask.tools.includes(c.name)) answer(c, unavailable(task, c)); // the one authorisation check reports it when it refuses
+    if (!ask || !made || !isAskedCall(made, c)) {
+      refused.push(refusal(task, c, `Error: tool \`${c.name}\` was not run: no model of this run made this call (it was written into the conversation by something else — a tool's result, a \`set\`, the input, a resume value or updateState), and a tool_executor runs only the calls a model made`));
+    } else if (!ask.tools.includes(c.name)) refused.push(refusal(task, c, unavailable(task, c))); // the one authorisation check reports it when it refuses
     else run.push(c);
   }
   return { run, refused };
+}
+
+/** The tool message answering refused call `c` with `content` (a function, not a closure per run: tsx's keepNames names each with a `defineProperty`). */
+function refusal(task: NodeTask, c: ToolCall, content: string): ChatMessage {
+  return { id: task.newMessageId(), role: "tool", content, name: c.name, toolCallId: c.id };
 }
 
 /** The node result of a turn in which tools returned commands. */

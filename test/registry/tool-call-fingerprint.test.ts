@@ -10,7 +10,7 @@ describe("sealToolCall", () => {
   it("gives the fingerprint toolCallFingerprint gives, and freezes the call all the way down", () => {
     const call: ToolCall = { id: "c1", name: "read", arguments: args() };
     const expected = toolCallFingerprint({ name: "read", arguments: args() });
-    expect(sealToolCall(call)).toBe(expected);
+    expect(sealToolCall(call).fingerprint).toBe(expected);
     expect(toolCallFingerprint(call)).toBe(expected);
     const opts = call.arguments.opts as { depth: number; tags: unknown[] };
     expect(() => {
@@ -33,7 +33,7 @@ describe("sealToolCall", () => {
     const a = Object.create(null) as Record<string, unknown>;
     Object.defineProperty(a, "path", { enumerable: true, get: () => path });
     const call: ToolCall = { id: "c1", name: "read", arguments: a };
-    const before = sealToolCall(call);
+    const before = sealToolCall(call).fingerprint;
     path = "/etc/passwd";
     expect(toolCallFingerprint(call)).not.toBe(before);
     expect(toolCallFingerprint(call)).toBe(toolCallFingerprint({ name: "read", arguments: { path: "/etc/passwd" } }));
@@ -41,7 +41,7 @@ describe("sealToolCall", () => {
 
   it("a copy of a sealed call with other arguments has its own fingerprint", () => {
     const call: ToolCall = { id: "c1", name: "read", arguments: args() };
-    const sealed = sealToolCall(call);
+    const sealed = sealToolCall(call).fingerprint;
     const rewritten: ToolCall = { ...call, arguments: { ...call.arguments, path: "/etc/passwd" } };
     expect(toolCallFingerprint(rewritten)).not.toBe(sealed);
   });
