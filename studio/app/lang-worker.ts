@@ -15,7 +15,7 @@ import { layoutQuick, topologyKey } from "./layout.js";
 import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
 
 interface Scope {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
   addEventListener(type: "message", listener: (e: { data: Request }) => void): void;
 }
 const scope = self as unknown as Scope;
@@ -30,8 +30,11 @@ const layouts = new Map<string, { topology: string; placed: Placed }>();
  * comments, a reordering the hash ignores) reuses it.
  */
 const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
-/** The view and layout last sent to the page per uri + graph (by identity): not sent again while unchanged. */
-const sent = new Map<string, { view: GraphView; placed: Placed | undefined }>();
+/**
+ * The view's topology and the layout last sent to the page per uri + graph: not sent
+ * again while unchanged (equal topologies are equal views but for the hash).
+ */
+const sent = new Map<string, { topology: string; placed: Placed | undefined }>();
 
 /**
  * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
@@ -118,10 +121,11 @@ function analyze(uri: string, graph: string | undefined, full = false): Analysis
     placed = last?.topology === topology ? last.placed : layoutQuick(view);
     layouts.set(key, { topology, placed });
   }
-  const timings = { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started };
+  const t2 = performance.now();
+  const timings = { compileMs: t1 - t0, viewMs: t2 - t1, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t2, worker: started };
   const last = sent.get(key);
-  if (!full && last?.view === view && last.placed === placed) return { version, diagnostics, sameView: bp.id, spans, graphs, input, timings };
-  sent.set(key, { view, placed });
+  if (!full && last?.topology === topology && last.placed === placed) return { version, diagnostics, sameView: bp.id, viewHash: view.hash, spans, graphs, input, timings };
+  sent.set(key, { topology, placed });
   return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
 }
 
@@ -181,7 +185,7 @@ function handle(m: Request): unknown {
     case "symbols":
       return service.symbols(m.uri);
     case "semanticTokens":
-      return service.semanticTokens(m.uri);
+      return { data: Uint32Array.from(service.semanticTokens(m.uri, m.range).data) };
     case "semanticDiff":
       return semanticDiff(m.uri, m.original, m.graph);
   }
@@ -196,5 +200,7 @@ scope.addEventListener("message", (e) => {
   } catch (err) {
     if ("id" in m) reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
   }
-  if (reply) scope.postMessage(reply);
+  // Semantic tokens go as a Uint32Array whose buffer is moved, not copied.
+  const data = reply && "result" in reply ? (reply.result as { data?: unknown } | null)?.data : undefined;
+  if (reply) scope.postMessage(reply, data instanceof Uint32Array ? [data.buffer] : []);
 });

@@ -12,11 +12,17 @@ import type { Placed } from "./protocol.js";
 export const NODE_H = 34;
 const widthOf = (label: string) => Math.max(70, 9 + label.length * 7.5);
 
-/** The drawing's identity: node ids, labels, kinds, interrupts and edges (equal → same picture). */
+/**
+ * The drawing's identity: every field of the view but its hash — node ids, labels,
+ * kinds, details, interrupts and clusters, edges, the clusters (equal → same picture, and
+ * the same view up to `hash`: the worker then sends only the new hash, see
+ * `Analysis.sameView`).
+ */
 export function topologyKey(view: GraphView): string {
   const parts: string[] = [view.id];
-  for (const n of view.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.kind}\u0001${n.interrupt ?? ""}\u0001${n.detail ?? ""}`);
+  for (const n of view.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.kind}\u0001${n.interrupt ?? ""}\u0001${n.detail ?? ""}\u0001${n.cluster ?? ""}`);
   for (const e of view.edges) parts.push(`${e.from}\u0002${e.to}\u0002${e.kind}\u0002${e.label ?? ""}`);
+  for (const c of view.clusters) parts.push(`${c.id}\u0004${c.label}`);
   return parts.join("\u0003");
 }
 
