@@ -63,7 +63,7 @@ export class Analyzer {
     this.again = false;
     try {
       const graph = () => (s.graphChoice ? { graph: s.graphChoice } : {});
-      const worker = early?.worker ?? s.lang.ask("analyze", { uri: f.uri, ...graph() });
+      const worker = early?.worker ?? s.lang.analyze({ uri: f.uri, ...graph() });
       if (early?.server) {
         const first = await Promise.race([worker, early.server.catch(() => worker)]).catch(() => undefined);
         if (first && first.source === "server" && s.current === f) {
@@ -76,7 +76,7 @@ export class Analyzer {
         a = withView(f, await worker);
         a = { ...a, receivedAt: performance.timeOrigin + performance.now() };
         // A `sameView` reply for a view this page does not hold (not expected): ask for it in full.
-        if (a.sameView !== undefined && !a.view) a = withView(f, await s.lang.ask("analyze", { uri: f.uri, ...graph(), full: true }));
+        if (a.sameView !== undefined && !a.view) a = withView(f, await s.lang.analyze({ uri: f.uri, ...graph(), full: true }));
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;

@@ -10,9 +10,9 @@
  */
 import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecSchema, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
-import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
+import type { Diagnostic, GraphView, InputField } from "./api.js";
 import { layoutQuick, topologyKey } from "./layout.js";
-import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
+import { ELK_MAX_NODES, packSpans, type Placed, type Reply, type Request, type SemanticDiff, type WorkerAnalysis } from "./protocol.js";
 
 interface Scope {
   postMessage(message: unknown, transfer: Transferable[]): void;
@@ -88,22 +88,24 @@ function init(registry: ServiceRegistrySnapshot | null, approved: readonly strin
   service = next;
 }
 
+const NO_SPANS = () => packSpans([]);
+
 function fileOf(uri: string): string {
   return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
 }
 
-function analyze(uri: string, graph: string | undefined, full = false): Analysis {
+function analyze(uri: string, graph: string | undefined, full = false): WorkerAnalysis {
   const t0 = performance.now();
   const c = service.compilation(uri);
   const file = fileOf(uri);
   const version = versions.get(uri) ?? 0;
-  if (!c) return { version, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } };
+  if (!c) return { version, diagnostics: [], spans: NO_SPANS(), graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } };
   const diagnostics = c.diagnostics.map((d) => diagnosticToJson(d, file) as unknown as Diagnostic);
   const t1 = performance.now();
   const bps = c.value.blueprints;
   const bp = graph !== undefined ? (bps.find((b) => b.id === graph) ?? bps[0]) : bps[0];
   const graphs = bps.map((b) => b.id);
-  if (!bp) return { version, diagnostics, spans: {}, graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
+  if (!bp) return { version, diagnostics, spans: NO_SPANS(), graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
   const key = `${uri}#${bp.id}`;
   const hashes = bps.map((b) => b.hash).join(" ");
   const cached = views.get(key);
@@ -112,8 +114,7 @@ function analyze(uri: string, graph: string | undefined, full = false): Analysis
     return { view: v, topology: topologyKey(v) };
   })();
   views.set(key, { hashes, view, topology });
-  const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
-  for (const n of bp.nodes) spans[n.name] = n.span;
+  const spans = packSpans(bp.nodes.map((n) => [n.name, n.span] as const));
   const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined, schema: typeSpecSchema(f.type, bp.schemas ?? {}) })) ?? null;
   let placed: Placed | undefined;
   if (view.nodes.length > ELK_MAX_NODES) {
@@ -191,6 +192,14 @@ function handle(m: Request): unknown {
   }
 }
 
+/** The buffers a reply moves rather than copies: semantic tokens' data, an analysis's packed spans. */
+function moved(result: unknown): Transferable[] {
+  const r = result as { data?: unknown; spans?: { at?: unknown } } | null | undefined;
+  if (r?.data instanceof Uint32Array) return [r.data.buffer];
+  if (r?.spans?.at instanceof Int32Array) return [r.spans.at.buffer];
+  return [];
+}
+
 scope.addEventListener("message", (e) => {
   const m = e.data;
   let reply: Reply | undefined;
@@ -200,7 +209,5 @@ scope.addEventListener("message", (e) => {
   } catch (err) {
     if ("id" in m) reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
   }
-  // Semantic tokens go as a Uint32Array whose buffer is moved, not copied.
-  const data = reply && "result" in reply ? (reply.result as { data?: unknown } | null)?.data : undefined;
-  if (reply) scope.postMessage(reply, data instanceof Uint32Array ? [data.buffer] : []);
+  if (reply) scope.postMessage(reply, reply && "result" in reply ? moved(reply.result) : []);
 });
