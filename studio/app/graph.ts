@@ -9,10 +9,12 @@
  */
 import ELK from "elkjs/lib/elk-api.js";
 import type { GraphView } from "./api.js";
-import { elkGraph, fromElk } from "./layout.js";
+import { elkGraph, fromElk, LayoutCache } from "./layout.js";
 import type { Placed } from "./protocol.js";
 
 let elk: InstanceType<typeof ELK> | undefined;
+/** ELK's last few layouts, by topology. */
+const elkLayouts = new LayoutCache();
 const drawn = new WeakMap<HTMLElement, { topology: string; hash: string; seq: number; pick?: (id: string) => void }>();
 let seq = 0;
 
@@ -67,9 +69,10 @@ export async function drawGraph(host: HTMLElement, view: GraphView, topology: st
     }
     return;
   }
+  placed ??= elkLayouts.get(topology);
   if (!placed) {
     elk ??= new ELK({ workerUrl: "/elk-worker.js" });
-    placed = fromElk(view, await elk.layout(elkGraph(view)));
+    placed = elkLayouts.set(topology, fromElk(view, await elk.layout(elkGraph(view))));
     if (mine !== seq) return;
   }
   fresh(host);

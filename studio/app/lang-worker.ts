@@ -11,7 +11,7 @@
 import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecSchema, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
 import type { Diagnostic, GraphView, InputField } from "./api.js";
-import { layoutQuick, topologyKey } from "./layout.js";
+import { LayoutCache, layoutQuick, topologyKey } from "./layout.js";
 import { ELK_MAX_NODES, packSpans, type Placed, type Reply, type Request, type SemanticDiff, type WorkerAnalysis } from "./protocol.js";
 
 interface Scope {
@@ -22,8 +22,8 @@ const scope = self as unknown as Scope;
 
 let service: LanguageService = createLanguageService();
 const versions = new Map<string, number>();
-/** The last layout per uri + graph, reused while the drawing's topology is unchanged. */
-const layouts = new Map<string, { topology: string; placed: Placed }>();
+/** The last few layouts by topology, reused while (or when again) the drawing's topology is the same. */
+const layouts = new LayoutCache();
 /**
  * The last view per uri + graph, keyed by the hashes of the file's blueprints (the view
  * is a function of them): an edit that leaves every blueprint unchanged (spacing,
@@ -118,9 +118,7 @@ function analyze(uri: string, graph: string | undefined, full = false): WorkerAn
   const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined, schema: typeSpecSchema(f.type, bp.schemas ?? {}) })) ?? null;
   let placed: Placed | undefined;
   if (view.nodes.length > ELK_MAX_NODES) {
-    const last = layouts.get(key);
-    placed = last?.topology === topology ? last.placed : layoutQuick(view);
-    layouts.set(key, { topology, placed });
+    placed = layouts.get(topology) ?? layouts.set(topology, layoutQuick(view));
   }
   const t2 = performance.now();
   const timings = { compileMs: t1 - t0, viewMs: t2 - t1, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t2, worker: started };
@@ -160,7 +158,7 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
-      for (const k of [...views.keys(), ...layouts.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k), sent.delete(k));
+      for (const k of [...views.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), sent.delete(k));
       return service.close(m.uri);
     case "analyze": {
       const a = analyze(m.uri, m.graph, m.full);
