@@ -49,10 +49,10 @@ interface Stat {
   median: number;
   p90: number;
 }
-/** Median and p90 of `xs`, rounded to `step` (1 ms; phases to 0.1 ms). */
-const stat = (xs: number[], step = 1): Stat => {
+/** Median and p90 of `xs`, rounded to `digits` decimals (ms; phases to 0.1 ms). */
+const stat = (xs: number[], digits = 0): Stat => {
   const s = [...xs].sort((a, b) => a - b);
-  const r = (x: number) => Math.round(x / step) * step;
+  const r = (x: number) => Math.round(x * 10 ** digits) / 10 ** digits;
   return { median: r(s[Math.floor(s.length / 2)]), p90: r(s[Math.floor(s.length * 0.9)]) };
 };
 
@@ -80,7 +80,7 @@ async function keystrokes(page: Page, edit: (k: number) => { line: number; colum
     compile.push(u.compileMs);
     for (const [k, v] of Object.entries(u.phases)) (phases[k] ??= []).push(v);
   }
-  return { diagnostics: stat(diag), graph: stat(graph), frame: stat(frame), compile: stat(compile), phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stat(v, 0.1)])) };
+  return { diagnostics: stat(diag), graph: stat(graph), frame: stat(frame), compile: stat(compile), phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stat(v, 1)])) };
 }
 
 try {
