@@ -7,11 +7,14 @@
  *   loaded, editor created, the worker's first analysis back, ready);
  * - per keystroke (target 100 ms each), median and p90 over 20 edits, timed in the page
  *   from the edit (the model's change event) to the markers set (diagnostics) and to the
- *   graph drawn; two kinds of edit: a space typed at the end of a line (the graph's
+ *   graph drawn (both current in the DOM), and to the next frame drawn after that (on
+ *   screen); two kinds of edit: a space typed at the end of a line (the graph's
  *   topology is unchanged), and a digit typed into a value (`count: 1` → `count: 12`:
  *   the blueprint's hash changes, the topology does not);
- * - the language worker's compile of each edit (lex → lower), to show what of the
- *   keystroke time is the compiler's and what is the page's.
+ * - the phases of each keystroke (medians/p90, ms): edit → the worker starts on it
+ *   (`toWorker`), the worker's compile (lex → lower) and view, the reply's trip back
+ *   (`back`: serialisation, the page's main thread busy), the page's markers, Problems
+ *   and graph — what of the keystroke is the compiler's and what is the page's.
  * Prints a table, then the figures as JSON on the last line (`--json` for JSON only).
  * Also prints the machine's load average: it is a shared machine, and wall times scale
  * with it. Not a timed test.
@@ -25,7 +28,7 @@ import { buildStudio } from "../studio/build.js";
 
 interface PageStudio {
   editor: { getModel(): { getVersionId(): number; getLineCount(): number; applyEdits(e: object[]): void } | null };
-  lastUpdate?: { version: number; diagnosticsMs: number; graphMs: number; compileMs: number };
+  lastUpdate?: { version: number; diagnosticsMs: number; graphMs: number; compileMs: number; phases: Record<string, number>; frameMs?: number };
 }
 declare const window: { studio?: PageStudio };
 
@@ -46,29 +49,38 @@ interface Stat {
   median: number;
   p90: number;
 }
-const stat = (xs: number[]): Stat => {
+/** Median and p90 of `xs`, rounded to `digits` decimals (ms; phases to 0.1 ms). */
+const stat = (xs: number[], digits = 0): Stat => {
   const s = [...xs].sort((a, b) => a - b);
-  return { median: Math.round(s[Math.floor(s.length / 2)]), p90: Math.round(s[Math.floor(s.length * 0.9)]) };
+  const r = (x: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+  return { median: r(s[Math.floor(s.length / 2)]), p90: r(s[Math.floor(s.length * 0.9)]) };
 };
 
+/** `toWorker 3/5 → compile 40/60 → …`: the page's per-keystroke phases, in order. */
+const phaseLine = (p: Record<string, Stat>) => Object.entries(p).map(([k, v]) => `${k} ${v.median.toFixed(1)}/${v.p90.toFixed(1)}`).join(" → ");
+
 /** 20 edits of one kind; `edit(k)` gives the k-th edit (line, column, text, length replaced). */
-async function keystrokes(page: Page, edit: (k: number) => { line: number; column: number; text: string; replace: number }): Promise<{ diagnostics: Stat; graph: Stat; compile: Stat }> {
+async function keystrokes(page: Page, edit: (k: number) => { line: number; column: number; text: string; replace: number }): Promise<{ diagnostics: Stat; graph: Stat; frame: Stat; compile: Stat; phases: Record<string, Stat> }> {
   const diag: number[] = [];
   const graph: number[] = [];
+  const frame: number[] = [];
   const compile: number[] = [];
+  const phases: Record<string, number[]> = {};
   for (let i = 0; i < 20; i++) {
     const version = await page.evaluate((e) => {
       const m = window.studio!.editor.getModel()!;
       m.applyEdits([{ range: { startLineNumber: e.line, startColumn: e.column, endLineNumber: e.line, endColumn: e.column + e.replace }, text: e.text }]);
       return m.getVersionId();
     }, edit(i));
-    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version, { timeout: 30_000 });
+    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v && window.studio!.lastUpdate!.frameMs !== undefined, version, { timeout: 30_000 });
     const u = await page.evaluate(() => window.studio!.lastUpdate!);
     diag.push(u.diagnosticsMs);
     graph.push(u.graphMs);
+    frame.push(u.frameMs!);
     compile.push(u.compileMs);
+    for (const [k, v] of Object.entries(u.phases)) (phases[k] ??= []).push(v);
   }
-  return { diagnostics: stat(diag), graph: stat(graph), compile: stat(compile) };
+  return { diagnostics: stat(diag), graph: stat(graph), frame: stat(frame), compile: stat(compile), phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stat(v, 1)])) };
 }
 
 try {
@@ -103,8 +115,10 @@ try {
     process.stdout.write(`studio benchmark (chromium headless, loopback, ${N}-node file, ${lines.length} lines; load average ${load.join(" ")} on ${(await import("node:os")).cpus().length} cores)\n`);
     process.stdout.write(`  ${"page ready (3 loads; the first fills the cache)".padEnd(44)}${ready.map((x) => x + " ms").join(", ")}   target 2000 ms\n`);
     for (const [i, p] of phases.entries()) process.stdout.write(`    load ${i + 1}: ${Object.entries(p).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${v}`).join(" → ")}\n`);
-    process.stdout.write(row("space typed → diagnostics", space.diagnostics) + row("space typed → graph up to date", space.graph) + row("  of which the worker's compile", space.compile));
-    process.stdout.write(row("digit typed → diagnostics", digit.diagnostics) + row("digit typed → graph up to date", digit.graph) + row("  of which the worker's compile", digit.compile));
+    process.stdout.write(row("space typed → diagnostics", space.diagnostics) + row("space typed → graph up to date", space.graph) + row("space typed → next frame drawn", space.frame) + row("  of which the worker's compile", space.compile));
+    process.stdout.write(`    phases (median/p90 ms): ${phaseLine(space.phases)}\n`);
+    process.stdout.write(row("digit typed → diagnostics", digit.diagnostics) + row("digit typed → graph up to date", digit.graph) + row("digit typed → next frame drawn", digit.frame) + row("  of which the worker's compile", digit.compile));
+    process.stdout.write(`    phases (median/p90 ms): ${phaseLine(digit.phases)}\n`);
     process.stdout.write(`  (targets: 100 ms per keystroke; times run from the edit, in the page)\n`);
     process.stdout.write(JSON.stringify(out) + "\n");
   }

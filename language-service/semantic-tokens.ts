@@ -44,10 +44,18 @@ interface Tok {
   readonly mods: number;
 }
 
-export function semanticTokens(doc: Document): LsSemanticTokens {
+/**
+ * The document's semantic tokens, or (`lines`, 0-based, both ends included: LSP's
+ * `semanticTokens/range` as the editor's visible lines) only those on those lines — the
+ * walk skips every AST node outside them, so an editor showing 50 lines of a 5,000-line
+ * file pays for about 50 lines, not for the file.
+ */
+export function semanticTokens(doc: Document, lines?: { readonly start: number; readonly end: number }): LsSemanticTokens {
   const toks: Tok[] = [];
+  const first = lines ? lines.start + 1 : 1;
+  const last = lines ? lines.end + 1 : Infinity;
   const push = (span: Span, type: number, mods = 0) => {
-    if (span.start.line !== span.end.line || span.end.offset <= span.start.offset) return;
+    if (span.start.line !== span.end.line || span.end.offset <= span.start.offset || span.start.line < first || span.start.line > last) return;
     toks.push({ start: span.start.offset, line: span.start.line - 1, col: span.start.column - 1, length: span.end.offset - span.start.offset, type, mods });
   };
   for (const o of doc.symbols.occurrences) {
@@ -56,11 +64,16 @@ export function semanticTokens(doc: Document): LsSemanticTokens {
     if (t === undefined || doc.text[o.span.start.offset - 1] === '"' || doc.text[o.span.start.offset - 1] === "'") continue;
     push(o.span, t, (o.definition ? M.declaration : 0) | (o.category === "function" || o.category === "kind" || o.category === "reducer" ? M.defaultLibrary : 0));
   }
-  walkAst(doc.program, (n, key) => {
-    if (n.kind === "Identifier" && key === "keyword") push(n.span, T.keyword);
-    else if (n.kind === "Name" && ROOTS.has(n.name as string)) push(n.span, T.variable, M.readonly | M.defaultLibrary);
-    else if (n.kind === "NamedType" && SCALARS.has((n.name as Ast.Identifier).name)) push((n.name as Ast.Identifier).span, T.type, M.defaultLibrary);
-  });
+  walkAst(
+    doc.program,
+    (n, key) => {
+      if (n.kind === "Identifier" && key === "keyword") push(n.span, T.keyword);
+      else if (n.kind === "Name" && ROOTS.has(n.name as string)) push(n.span, T.variable, M.readonly | M.defaultLibrary);
+      else if (n.kind === "NamedType" && SCALARS.has((n.name as Ast.Identifier).name)) push((n.name as Ast.Identifier).span, T.type, M.defaultLibrary);
+    },
+    // A node's children lie within its span (the parser's spans cover their parts).
+    lines ? (n) => n.span.end.line < first || n.span.start.line > last : undefined,
+  );
   toks.sort((a, b) => a.start - b.start);
   const data: number[] = [];
   let line = 0;

@@ -90,8 +90,13 @@ export interface LanguageService {
   symbols(uri: string): LsDocumentSymbol[];
   /** Canonical formatting (`rag fmt`) as edits; none when the file has syntax errors. */
   format(uri: string, options?: LsFormattingOptions): LsTextEdit[];
-  /** Semantic tokens for the whole document, encoded with `SEMANTIC_TOKENS_LEGEND`. */
-  semanticTokens(uri: string): LsSemanticTokens;
+  /**
+   * Semantic tokens for the whole document, encoded with `SEMANTIC_TOKENS_LEGEND`; with
+   * `range`, only the tokens on its lines (LSP `semanticTokens/range`: an editor's
+   * visible lines, computed in time proportional to them, not to the file), still
+   * encoded from the document's start.
+   */
+  semanticTokens(uri: string, range?: LsRange): LsSemanticTokens;
   /** Quick fixes for diagnostics touching `range`, plus `source.fixAll.rag` when any fix exists. */
   codeActions(uri: string, range: LsRange): LsCodeAction[];
 }
@@ -152,7 +157,12 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     rename: (uri, p, newName) => with_<LsRenameResult>(uri, { error: { code: "not-renamable", message: `no open document ${uri}` } }, (d) => rename(d, position(p), newName)),
     symbols: (uri) => with_(uri, [], documentSymbols),
     format: (uri, o) => with_(uri, [], (d) => formatDocument(d, o)),
-    semanticTokens: (uri) => with_(uri, { data: [] }, semanticTokens),
+    semanticTokens: (uri, r) =>
+      with_(uri, { data: [] }, (d) => {
+        if (r === undefined) return semanticTokens(d);
+        const { start, end } = range(r);
+        return semanticTokens(d, { start: Math.min(start.line, end.line), end: Math.max(start.line, end.line) });
+      }),
     codeActions: (uri, r) => with_(uri, [], (d) => codeActions(d, range(r), view)),
   };
 }

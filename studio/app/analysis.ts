@@ -4,7 +4,7 @@
  * line, the graph list and the graph (redrawn only when its topology changed).
  */
 import * as monaco from "monaco-core";
-import { $, isRag, setStatus, type EarlyAnalysis, type OpenFile, type Studio } from "./context.js";
+import { $, isRag, setStatus, type EarlyAnalysis, type OpenFile, type Studio, type StudioHandle } from "./context.js";
 import { h } from "./dom.js";
 import { clearGraph, drawGraph, staleGraph } from "./graph.js";
 import { toMarker } from "./language.js";
@@ -63,7 +63,7 @@ export class Analyzer {
     this.again = false;
     try {
       const graph = () => (s.graphChoice ? { graph: s.graphChoice } : {});
-      const worker = early?.worker ?? s.lang.ask("analyze", { uri: f.uri, ...graph() });
+      const worker = early?.worker ?? s.lang.analyze({ uri: f.uri, ...graph() });
       if (early?.server) {
         const first = await Promise.race([worker, early.server.catch(() => worker)]).catch(() => undefined);
         if (first && first.source === "server" && s.current === f) {
@@ -71,11 +71,12 @@ export class Analyzer {
           painted();
         }
       }
-      let a: Analysis;
+      let a: Analysis & { receivedAt?: number };
       try {
         a = withView(f, await worker);
+        a = { ...a, receivedAt: performance.timeOrigin + performance.now() };
         // A `sameView` reply for a view this page does not hold (not expected): ask for it in full.
-        if (a.sameView !== undefined && !a.view) a = withView(f, await s.lang.ask("analyze", { uri: f.uri, ...graph(), full: true }));
+        if (a.sameView !== undefined && !a.view) a = withView(f, await s.lang.analyze({ uri: f.uri, ...graph(), full: true }));
       } catch (e) {
         setStatus(`error: ${(e as Error).message}`);
         return;
@@ -89,11 +90,13 @@ export class Analyzer {
   }
 
   /** Shows analysis `a` of `f`: markers, problems, the graph (redrawn only when its topology changed). */
-  private async paint(f: OpenFile, a: Analysis): Promise<void> {
+  private async paint(f: OpenFile, a: Analysis & { receivedAt?: number }): Promise<void> {
     const s = this.s;
-    show(s, f, a);
+    const t0 = performance.now();
+    const markersMs = show(s, f, a);
     const edited = f.editedAt.get(a.version);
-    const diagnosticsMs = edited !== undefined ? performance.now() - edited : 0;
+    const t1 = performance.now();
+    const diagnosticsMs = edited !== undefined ? t1 - edited : 0;
     const select = $("graph-select") as HTMLSelectElement;
     select.hidden = false;
     // While the file does not compile, its graphs are unknown: the picker keeps the last list.
@@ -111,7 +114,23 @@ export class Analyzer {
       clearGraph($("graph"), h("div", { class: "dim" }, "no graph compiled (see Problems)"));
     }
     if (s.current !== f) return;
-    s.handle.lastUpdate = { version: a.version, diagnosticsMs, graphMs: edited !== undefined ? performance.now() - edited : 0, compileMs: a.timings.compileMs };
+    const t2 = performance.now();
+    const t = a.timings;
+    const editedAt = edited !== undefined ? performance.timeOrigin + edited : undefined;
+    const phases: Record<string, number> = {
+      toWorker: editedAt !== undefined && t.startedAt !== undefined ? t.startedAt - editedAt : 0,
+      compile: t.compileMs,
+      view: t.viewMs,
+      back: a.receivedAt !== undefined && t.endedAt !== undefined ? a.receivedAt - t.endedAt : 0,
+      toPaint: a.receivedAt !== undefined ? performance.timeOrigin + t0 - a.receivedAt : 0,
+      ...markersMs,
+      graph: t2 - t1,
+    };
+    const update: NonNullable<StudioHandle["lastUpdate"]> = { version: a.version, diagnosticsMs, graphMs: edited !== undefined ? t2 - edited : 0, compileMs: t.compileMs, phases };
+    s.handle.lastUpdate = update;
+    // On screen: the frame after this paint is drawn (style, layout, paint) by the time a
+    // task queued from its animation frame callback runs.
+    if (edited !== undefined) requestAnimationFrame(() => setTimeout(() => (update.frameMs = performance.now() - edited), 0));
     if (a.source === "worker") for (const v of f.editedAt.keys()) if (v <= a.version) f.editedAt.delete(v);
     syncSelection(s);
   }
@@ -124,14 +143,22 @@ function withView(f: OpenFile, a: Analysis): Analysis {
     return a;
   }
   const kept = a.sameView !== undefined ? f.views.get(a.sameView) : undefined;
-  return kept ? { ...a, ...kept } : a;
+  if (!kept?.view) return a;
+  if (a.viewHash === undefined || a.viewHash === kept.view.hash) return { ...a, ...kept };
+  // The same drawing of a changed blueprint: the kept view with the new hash.
+  const now = { ...kept, view: { ...kept.view, hash: a.viewHash } };
+  f.views.set(a.sameView!, now);
+  return { ...a, ...now };
 }
 
-/** Markers, the Problems panel and the status line for analysis `a` of `f`. */
-function show(s: Studio, f: OpenFile, a: Analysis): void {
+/** Markers, the Problems panel and the status line for analysis `a` of `f`; resolves with the time each took (ms). */
+function show(s: Studio, f: OpenFile, a: Analysis): { markers: number; problems: number } {
+  const t0 = performance.now();
   s.handle.analysis = a;
   monaco.editor.setModelMarkers(f.model, "rag", a.diagnostics.map(toMarker));
+  const t1 = performance.now();
   renderProblems(s.editor, a.diagnostics);
   const errors = a.diagnostics.filter((d) => d.severity === "error").length;
   setStatus(errors ? `${errors} error${errors > 1 ? "s" : ""}` : "ok");
+  return { markers: t1 - t0, problems: performance.now() - t1 };
 }

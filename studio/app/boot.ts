@@ -60,7 +60,7 @@ const first = info.then(async (i) => {
   performance.mark("studio:file-synced");
   lang.sync(uri, 1, content);
   if (f.kind !== "rag") return { path: f.path, content, analysis: Promise.resolve({ version: 1, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } }) };
-  const analysis = lang.ask("analyze", { uri }).then((a) => (performance.mark("studio:worker-analysis"), a));
+  const analysis = lang.analyze({ uri }).then((a) => (performance.mark("studio:worker-analysis"), a));
   return { path: f.path, content, analysis, server: serverAnalysis(f.path, content) };
 });
 const early: Early = { lang, info, language, first };

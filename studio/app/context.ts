@@ -24,9 +24,12 @@ export interface StudioHandle {
   /**
    * Times of the last analysis drawn, from the keystroke (the model's change event) of
    * `version`: to markers set (diagnostics) and to the graph drawn (ms); `compileMs` is
-   * the worker's compile of that text.
+   * the worker's compile of that text. `phases` (ms): edit → the worker starts on it
+   * (`toWorker`), its compile and view, the reply's trip back (`back`), the page picking
+   * it up (`toPaint`), markers, problems and graph. `frameMs`: from the keystroke to the
+   * next frame drawn after that (set a frame later).
    */
-  lastUpdate: { version: number; diagnosticsMs: number; graphMs: number; compileMs: number } | undefined;
+  lastUpdate: { version: number; diagnosticsMs: number; graphMs: number; compileMs: number; phases: Record<string, number>; frameMs?: number } | undefined;
   open(path: string): Promise<void>;
   /**
    * The path of the last `open` that finished with its file still the open one: the first

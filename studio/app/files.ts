@@ -43,8 +43,10 @@ function addModel(s: Studio, hooks: FileHooks, path: string, content: string): O
   m.onDidChangeContent(() => {
     const v = m.getVersionId();
     f.editedAt.set(v, performance.now());
-    if (m.getLanguageId() === "rag") s.lang.sync(uri, v, m.getValue());
-    markDirty(s);
+    // The text is built once per keystroke (a 5,000-line buffer is 100 kB): for the worker and the dirty mark.
+    const text = m.getValue();
+    if (m.getLanguageId() === "rag") s.lang.sync(uri, v, text);
+    if (s.current === f) markDirty(s, text);
     if (s.current === f) hooks.schedule();
   });
   return f;
@@ -78,11 +80,11 @@ export async function openFile(s: Studio, hooks: FileHooks, path: string, prefet
   if (s.current === f) s.handle.opened = path;
 }
 
-/** The file name shown, with ● when the current buffer differs from its saved text. */
-export function markDirty(s: Studio): void {
+/** The file name shown, with ● when the current buffer (`text`: its text, when at hand) differs from its saved text. */
+export function markDirty(s: Studio, text?: string): void {
   const f = s.current;
   if (!f) return;
-  const dirty = f.model.getValue() !== f.saved;
+  const dirty = (text ?? f.model.getValue()) !== f.saved;
   $("file-name").textContent = f.path + (dirty ? " ●" : "");
 }
 

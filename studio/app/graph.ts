@@ -2,23 +2,24 @@
  * The graph beside the source, drawn as SVG from a layout (`Placed`): big graphs come
  * laid out by the language worker; smaller ones are laid out by ELK (elkjs, layered, top
  * to bottom) in ELK's own Web Worker — the page's main thread never lays out. A redraw
- * is skipped when the drawing's topology is unchanged (only node tooltips are updated),
- * so a keystroke that does not change the graph costs nothing here. Edge kinds are drawn
+ * is skipped when the drawing's topology is unchanged (only the SVG's `data-hash` is
+ * updated), so a keystroke that does not change the graph costs nothing here. Edge kinds are drawn
  * apart (sends dashed, joins dotted, routes labelled, errors red), interrupts are marked;
  * clicking a node calls `onPick` (one delegated listener).
  */
 import ELK from "elkjs/lib/elk-api.js";
 import type { GraphView } from "./api.js";
-import { elkGraph, fromElk } from "./layout.js";
+import { elkGraph, fromElk, LayoutCache } from "./layout.js";
 import type { Placed } from "./protocol.js";
 
 let elk: InstanceType<typeof ELK> | undefined;
-const drawn = new WeakMap<HTMLElement, { topology: string; details: string; seq: number; pick?: (id: string) => void }>();
+/** ELK's last few layouts, by topology. */
+const elkLayouts = new LayoutCache();
+const drawn = new WeakMap<HTMLElement, { topology: string; hash: string; seq: number; pick?: (id: string) => void }>();
 let seq = 0;
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"));
 const titleOf = (n: GraphView["nodes"][number]) => `${n.label}${n.detail ? `\n${n.detail}` : ""}${n.interrupt ? `\ninterrupt ${n.interrupt}` : ""}`;
-const detailsKey = (view: GraphView) => view.nodes.map((n) => n.detail ?? "").join("\u0001") + view.hash;
 
 function svgText(view: GraphView, placed: Placed): string {
   const w = placed.width + 20;
@@ -57,30 +58,26 @@ export async function drawGraph(host: HTMLElement, view: GraphView, topology: st
   const mine = ++seq;
   const last = drawn.get(host);
   if (last && last.topology === topology && host.querySelector("svg")) {
+    // The same drawing (the topology covers every field of the view but its hash): at
+    // most the hash changed — a digit typed into a value costs one attribute here.
     fresh(host);
     last.seq = mine;
     last.pick = onPick;
-    const details = detailsKey(view);
-    if (details !== last.details) {
-      last.details = details;
+    if (last.hash !== view.hash) {
+      last.hash = view.hash;
       host.querySelector("svg")!.setAttribute("data-hash", view.hash);
-      const byId = new Map(view.nodes.map((n) => [n.id, n]));
-      for (const g of host.querySelectorAll<SVGGElement>("g.node")) {
-        const n = byId.get(g.dataset.node ?? "");
-        const t = g.querySelector("title");
-        if (n && t) t.textContent = titleOf(n);
-      }
     }
     return;
   }
+  placed ??= elkLayouts.get(topology);
   if (!placed) {
     elk ??= new ELK({ workerUrl: "/elk-worker.js" });
-    placed = fromElk(view, await elk.layout(elkGraph(view)));
+    placed = elkLayouts.set(topology, fromElk(view, await elk.layout(elkGraph(view))));
     if (mine !== seq) return;
   }
   fresh(host);
   host.innerHTML = svgText(view, placed);
-  const state = { topology, details: detailsKey(view), seq: mine, pick: onPick };
+  const state = { topology, hash: view.hash, seq: mine, pick: onPick };
   drawn.set(host, state);
   if (!host.dataset.pickBound) {
     host.dataset.pickBound = "1";

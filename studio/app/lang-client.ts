@@ -5,7 +5,7 @@
  * worker and its first compile before Monaco has loaded.
  */
 import type { ServiceRegistrySnapshot } from "../../language-service/index.js";
-import type { Replies, Reply, Request } from "./protocol.js";
+import { unpackAnalysis, type Analysis, type Replies, type Reply, type Request } from "./protocol.js";
 
 /** The URI the editor and the worker name a workspace file by. */
 export const uriOf = (path: string): string => `file:///${path.split("/").map(encodeURIComponent).join("/")}`;
@@ -53,6 +53,11 @@ export class LanguageClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.post({ kind, id, ...params } as Request);
     });
+  }
+
+  /** An analysis of the buffer last synced, its spans unpacked. */
+  async analyze(params: Params<"analyze">): Promise<Analysis> {
+    return unpackAnalysis(await this.ask("analyze", params));
   }
 
   private post(m: Request): void {

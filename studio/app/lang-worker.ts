@@ -10,28 +10,31 @@
  */
 import { diagnosticToJson, diffBlueprints, graphView, renderDiff, typeSpecSchema, typeSpecText } from "../../compiler/index.js";
 import { createLanguageService, type LanguageService, type ServiceRegistrySnapshot } from "../../language-service/index.js";
-import type { Diagnostic, GraphView, InputField, Span } from "./api.js";
-import { layoutQuick, topologyKey } from "./layout.js";
-import { ELK_MAX_NODES, type Analysis, type Placed, type Reply, type Request, type SemanticDiff } from "./protocol.js";
+import type { Diagnostic, GraphView, InputField } from "./api.js";
+import { LayoutCache, layoutQuick, topologyKey } from "./layout.js";
+import { ELK_MAX_NODES, packSpans, type Placed, type Reply, type Request, type SemanticDiff, type WorkerAnalysis } from "./protocol.js";
 
 interface Scope {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
   addEventListener(type: "message", listener: (e: { data: Request }) => void): void;
 }
 const scope = self as unknown as Scope;
 
 let service: LanguageService = createLanguageService();
 const versions = new Map<string, number>();
-/** The last layout per uri + graph, reused while the drawing's topology is unchanged. */
-const layouts = new Map<string, { topology: string; placed: Placed }>();
+/** The last few layouts by topology, reused while (or when again) the drawing's topology is the same. */
+const layouts = new LayoutCache();
 /**
  * The last view per uri + graph, keyed by the hashes of the file's blueprints (the view
  * is a function of them): an edit that leaves every blueprint unchanged (spacing,
  * comments, a reordering the hash ignores) reuses it.
  */
 const views = new Map<string, { hashes: string; view: GraphView; topology: string }>();
-/** The view and layout last sent to the page per uri + graph (by identity): not sent again while unchanged. */
-const sent = new Map<string, { view: GraphView; placed: Placed | undefined }>();
+/**
+ * The view's topology and the layout last sent to the page per uri + graph: not sent
+ * again while unchanged (equal topologies are equal views but for the hash).
+ */
+const sent = new Map<string, { topology: string; placed: Placed | undefined }>();
 
 /**
  * Builds the parser (Chevrotain's grammar analysis) and warms the compiler on a tiny
@@ -85,22 +88,24 @@ function init(registry: ServiceRegistrySnapshot | null, approved: readonly strin
   service = next;
 }
 
+const NO_SPANS = () => packSpans([]);
+
 function fileOf(uri: string): string {
   return decodeURIComponent(uri.replace(/^file:\/\/\//, ""));
 }
 
-function analyze(uri: string, graph: string | undefined, full = false): Analysis {
+function analyze(uri: string, graph: string | undefined, full = false): WorkerAnalysis {
   const t0 = performance.now();
   const c = service.compilation(uri);
   const file = fileOf(uri);
   const version = versions.get(uri) ?? 0;
-  if (!c) return { version, diagnostics: [], spans: {}, graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } };
+  if (!c) return { version, diagnostics: [], spans: NO_SPANS(), graphs: [], input: null, timings: { compileMs: 0, viewMs: 0 } };
   const diagnostics = c.diagnostics.map((d) => diagnosticToJson(d, file) as unknown as Diagnostic);
   const t1 = performance.now();
   const bps = c.value.blueprints;
   const bp = graph !== undefined ? (bps.find((b) => b.id === graph) ?? bps[0]) : bps[0];
   const graphs = bps.map((b) => b.id);
-  if (!bp) return { version, diagnostics, spans: {}, graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
+  if (!bp) return { version, diagnostics, spans: NO_SPANS(), graphs, input: null, timings: { compileMs: t1 - t0, viewMs: 0 } };
   const key = `${uri}#${bp.id}`;
   const hashes = bps.map((b) => b.hash).join(" ");
   const cached = views.get(key);
@@ -109,19 +114,17 @@ function analyze(uri: string, graph: string | undefined, full = false): Analysis
     return { view: v, topology: topologyKey(v) };
   })();
   views.set(key, { hashes, view, topology });
-  const spans: Record<string, Span> = Object.create(null) as Record<string, Span>;
-  for (const n of bp.nodes) spans[n.name] = n.span;
+  const spans = packSpans(bp.nodes.map((n) => [n.name, n.span] as const));
   const input: InputField[] | null = bp.input?.map((f) => ({ name: f.name, type: typeSpecText(f.type), optional: Boolean(f.type.optional) || f.default !== undefined, schema: typeSpecSchema(f.type, bp.schemas ?? {}) })) ?? null;
   let placed: Placed | undefined;
   if (view.nodes.length > ELK_MAX_NODES) {
-    const last = layouts.get(key);
-    placed = last?.topology === topology ? last.placed : layoutQuick(view);
-    layouts.set(key, { topology, placed });
+    placed = layouts.get(topology) ?? layouts.set(topology, layoutQuick(view));
   }
-  const timings = { compileMs: t1 - t0, viewMs: performance.now() - t1, startedAt: performance.timeOrigin + t0, worker: started };
+  const t2 = performance.now();
+  const timings = { compileMs: t1 - t0, viewMs: t2 - t1, startedAt: performance.timeOrigin + t0, endedAt: performance.timeOrigin + t2, worker: started };
   const last = sent.get(key);
-  if (!full && last?.view === view && last.placed === placed) return { version, diagnostics, sameView: bp.id, spans, graphs, input, timings };
-  sent.set(key, { view, placed });
+  if (!full && last?.topology === topology && last.placed === placed) return { version, diagnostics, sameView: bp.id, viewHash: view.hash, spans, graphs, input, timings };
+  sent.set(key, { topology, placed });
   return { version, diagnostics, view, topology, ...(placed ? { placed } : {}), spans, graphs, input, timings };
 }
 
@@ -155,7 +158,7 @@ function handle(m: Request): unknown {
       return service.update(m.uri, m.text);
     case "close":
       versions.delete(m.uri);
-      for (const k of [...views.keys(), ...layouts.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), layouts.delete(k), sent.delete(k));
+      for (const k of [...views.keys(), ...sent.keys()]) if (k.startsWith(`${m.uri}#`)) (views.delete(k), sent.delete(k));
       return service.close(m.uri);
     case "analyze": {
       const a = analyze(m.uri, m.graph, m.full);
@@ -181,10 +184,18 @@ function handle(m: Request): unknown {
     case "symbols":
       return service.symbols(m.uri);
     case "semanticTokens":
-      return service.semanticTokens(m.uri);
+      return { data: Uint32Array.from(service.semanticTokens(m.uri, m.range).data) };
     case "semanticDiff":
       return semanticDiff(m.uri, m.original, m.graph);
   }
+}
+
+/** The buffers a reply moves rather than copies: semantic tokens' data, an analysis's packed spans. */
+function moved(result: unknown): Transferable[] {
+  const r = result as { data?: unknown; spans?: { at?: unknown } } | null | undefined;
+  if (r?.data instanceof Uint32Array) return [r.data.buffer];
+  if (r?.spans?.at instanceof Int32Array) return [r.spans.at.buffer];
+  return [];
 }
 
 scope.addEventListener("message", (e) => {
@@ -196,5 +207,5 @@ scope.addEventListener("message", (e) => {
   } catch (err) {
     if ("id" in m) reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
   }
-  if (reply) scope.postMessage(reply);
+  if (reply) scope.postMessage(reply, reply && "result" in reply ? moved(reply.result) : []);
 });

@@ -132,12 +132,15 @@ export function registerRag(client: LanguageClient, uriOf: (model: monaco.editor
       return (await client.ask("symbols", { uri: uriOf(model) })).map(symbol);
     },
   });
-  monaco.languages.registerDocumentSemanticTokensProvider("rag", {
+  // Semantic tokens of the visible lines only (Monaco asks again on scroll and after an
+  // edit): a whole-document provider would have the worker tokenise and send a 1,000-node
+  // file (40,000 integers) after every pause in typing, competing with the keystroke's
+  // analysis for the worker and with the page for its main thread.
+  monaco.languages.registerDocumentRangeSemanticTokensProvider("rag", {
     getLegend: () => ({ tokenTypes: [...SEMANTIC_TOKENS_LEGEND.tokenTypes], tokenModifiers: [...SEMANTIC_TOKENS_LEGEND.tokenModifiers] }),
-    async provideDocumentSemanticTokens(model) {
-      return { data: Uint32Array.from((await client.ask("semanticTokens", { uri: uriOf(model) })).data) };
+    async provideDocumentRangeSemanticTokens(model, range) {
+      return { data: (await client.ask("semanticTokens", { uri: uriOf(model), range: toLsRange(range) })).data };
     },
-    releaseDocumentSemanticTokens() {},
   });
   // Colours for the semantic token types (standalone Monaco styles them by theme rules).
   monaco.editor.defineTheme("rag-light", {

@@ -1,5 +1,6 @@
 /**
- * Layouts of a graph view, as data (`Placed`), drawn by graph.ts:
+ * Layouts of a graph view, as data (`Placed`), drawn by graph.ts, and the last few kept
+ * by topology (`LayoutCache`):
  * - `layoutQuick`: longest-path layering from the start node (rows by BFS depth), linear
  *   in nodes + edges; used by the language worker for big graphs (> `ELK_MAX_NODES`);
  * - `elkGraph` / `fromElk`: the ELK layered input and its result, for ELK's own worker
@@ -12,12 +13,44 @@ import type { Placed } from "./protocol.js";
 export const NODE_H = 34;
 const widthOf = (label: string) => Math.max(70, 9 + label.length * 7.5);
 
-/** The drawing's identity: node ids, labels, kinds, interrupts and edges (equal → same picture). */
+/**
+ * The drawing's identity: every field of the view but its hash — node ids, labels,
+ * kinds, details, interrupts and clusters, edges, the clusters (equal → same picture, and
+ * the same view up to `hash`: the worker then sends only the new hash, see
+ * `Analysis.sameView`).
+ */
 export function topologyKey(view: GraphView): string {
   const parts: string[] = [view.id];
-  for (const n of view.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.kind}\u0001${n.interrupt ?? ""}\u0001${n.detail ?? ""}`);
+  for (const n of view.nodes) parts.push(`${n.id}\u0001${n.label}\u0001${n.kind}\u0001${n.interrupt ?? ""}\u0001${n.detail ?? ""}\u0001${n.cluster ?? ""}`);
   for (const e of view.edges) parts.push(`${e.from}\u0002${e.to}\u0002${e.kind}\u0002${e.label ?? ""}`);
+  for (const c of view.clusters) parts.push(`${c.id}\u0004${c.label}`);
   return parts.join("\u0003");
+}
+
+/**
+ * The last few layouts by topology key (`topologyKey`: a layout is a function of it),
+ * least recently used dropped first: an edit undone, or a node renamed and renamed back,
+ * finds its drawing's layout again instead of laying the graph out anew (ELK on a
+ * 300-node graph takes a good part of a second). `max`: entries kept (≥ 1).
+ */
+export class LayoutCache {
+  private readonly byTopology = new Map<string, Placed>();
+  constructor(private readonly max = 8) {}
+
+  /** The layout kept for `topology` (now the most recently used), or undefined. */
+  get(topology: string): Placed | undefined {
+    const p = this.byTopology.get(topology);
+    if (p) this.byTopology.delete(topology), this.byTopology.set(topology, p);
+    return p;
+  }
+
+  /** Keeps `placed` as the layout of `topology`; returns it. */
+  set(topology: string, placed: Placed): Placed {
+    this.byTopology.delete(topology);
+    this.byTopology.set(topology, placed);
+    while (this.byTopology.size > Math.max(1, this.max)) this.byTopology.delete(this.byTopology.keys().next().value!);
+    return placed;
+  }
 }
 
 /** Rows by BFS depth from the start node(s), 150 px apart; edges as straight segments. */

@@ -285,6 +285,39 @@ describe("formatting and semantic tokens", () => {
     }
     expect(toks.map((t) => `${t.text}:${t.type}`)).toEqual(["graph:keyword", "g:namespace", "start:keyword", "review:function", "node:keyword", "review:function", "next:keyword"]);
   });
+
+  it("tokens of a range of lines (the editor's visible lines) are the document's tokens on those lines, still encoded from the document's start", () => {
+    const decode = (data: readonly number[]) => {
+      const out: string[] = [];
+      let line = 0;
+      let char = 0;
+      for (let i = 0; i < data.length; i += 5) {
+        line += data[i];
+        char = data[i] === 0 ? char + data[i + 1] : data[i + 1];
+        out.push(`${line}:${char}:${data.slice(i + 2, i + 5).join(":")}`);
+      }
+      return out;
+    };
+    const full = readFileSync(new URL("../../examples/research_review.rag", import.meta.url), "utf8");
+    const ls = createLanguageService({ registry: REGISTRY });
+    // A whole file and a broken one (a recovered tree).
+    for (const text of [full, full.slice(0, Math.floor(full.length * 0.6))]) {
+      ls.update(URI, text);
+      const all = decode(ls.semanticTokens(URI).data);
+      const lineCount = text.split("\n").length;
+      let seen = 0;
+      for (let start = 0; start < lineCount; start += 4) {
+        const end = start + 6;
+        const want = all.filter((t) => Number(t.split(":")[0]) >= start && Number(t.split(":")[0]) <= end);
+        seen += want.length;
+        expect(decode(ls.semanticTokens(URI, { start: { line: start, character: 0 }, end: { line: end, character: 0 } }).data), `lines ${start}-${end}`).toEqual(want);
+      }
+      expect(seen).toBeGreaterThan(all.length);
+    }
+    // Lines past the end: none; a range given backwards reads as the same lines.
+    expect(ls.semanticTokens(URI, { start: { line: 10_000, character: 0 }, end: { line: 10_010, character: 0 } }).data).toEqual([]);
+    expect(ls.semanticTokens(URI, { start: { line: 9, character: 0 }, end: { line: 3, character: 0 } })).toEqual(ls.semanticTokens(URI, { start: { line: 3, character: 0 }, end: { line: 9, character: 0 } }));
+  });
 });
 
 describe("robustness", () => {

@@ -111,7 +111,7 @@ export interface PageStudio {
     trigger(source: string, handlerId: string, payload: unknown): void;
   };
   monaco: { editor: { getModelMarkers(filter: object): Marker[] } };
-  analysis?: { version: number; sameView?: string; view?: { id: string } };
+  analysis?: { version: number; sameView?: string; viewHash?: string; view?: { id: string; hash: string } };
   opened?: string;
   lastUpdate?: { version: number };
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { acceptQuickFix, CHROMIUM, openFile, quickFixFirstError, SHOTS, studioPage, tab, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
 declare const window: { studio?: PageStudio; keptSvg?: unknown; __xss?: unknown };
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
+declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): { textContent: string | null; getAttribute(name: string): string | null } | null; querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> };
 declare function getComputedStyle(e: unknown): { color: string; stroke: string; strokeWidth: string };
 
 const env = useStudioBrowser();
@@ -196,9 +196,25 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", { timeo
     });
     await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
     expect(await page.evaluate(() => ({ same: window.studio!.analysis!.sameView, view: window.studio!.analysis!.view?.id, svgKept: document.querySelector("#graph svg") === window.keptSvg }))).toEqual({ same: "approval", view: "approval", svgKept: true });
+    // A value edited: the blueprint's hash changes, its drawing does not. The worker sends
+    // the new hash instead of the view, and the page keeps its SVG, the new hash on it.
+    const before = await page.evaluate(() => document.querySelector("#graph svg")!.getAttribute("data-hash"));
+    const edited = await page.evaluate(() => {
+      window.keptSvg = document.querySelector("#graph svg");
+      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
+      m.setValue(m.getValue().replace('log: "published"', 'log: "published!"'));
+      return m.getVersionId();
+    });
+    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, edited);
+    const after = await page.evaluate(() => {
+      const a = window.studio!.analysis!;
+      return { same: a.sameView, sentHash: a.viewHash, hash: a.view?.hash, drawn: document.querySelector("#graph svg")!.getAttribute("data-hash"), svgKept: document.querySelector("#graph svg") === window.keptSvg };
+    });
+    expect(after).toEqual({ same: "approval", sentHash: after.hash, hash: after.drawn, drawn: expect.stringMatching(/^sha256:/), svgKept: true });
+    expect(after.hash).not.toBe(before);
     await page.evaluate(() => {
       const m = window.studio!.editor.getModel()!;
-      m.setValue(m.getValue().replace("kind set   ", "kind set"));
+      m.setValue(m.getValue().replace("kind set   ", "kind set").replace('log: "published!"', 'log: "published"'));
     });
   });
 
