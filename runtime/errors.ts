@@ -187,13 +187,31 @@ export const MAX_SEND_PACKETS = 10_000;
  */
 export class FanoutLimitError extends RagError {
   readonly code = "fanout_limit";
-  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}) {
-    super(`node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`, where);
+  /**
+   * @param scope `"fanout"`: one task's sends went past `limit`; `"step"`: the sends of all
+   *   the tasks of one superstep together would (`STEP_SEND_PACKETS_FACTOR`).
+   */
+  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}, readonly scope: "fanout" | "step" = "fanout") {
+    super(
+      scope === "step"
+        ? `node \`${where.node ?? "?"}\`: its \`send\` would bring the packets dispatched in one superstep to ${requested}; a superstep dispatches at most ${limit} (nested fan-outs multiply: each branch of a fan-out that sends again adds its own packets)`
+        : `node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`,
+      where,
+    );
   }
   protected override details() {
-    return { limit: this.limit, requested: this.requested };
+    return { limit: this.limit, requested: this.requested, scope: this.scope };
   }
 }
+
+/**
+ * Most Send packets the tasks of one superstep dispatch together, as a multiple of the
+ * per-task limit (`MAX_SEND_PACKETS` or `RunOptions.maxSendPackets`): 100,000 by default.
+ * The per-task limit alone did not bound a step: every branch of a 1,000-packet fan-out
+ * that sent 1,000 packets again planned a million tasks in one step (90 s, 3.4 GB), and
+ * 10,000 × 10,000 exhausted the heap (red team 12A).
+ */
+export const STEP_SEND_PACKETS_FACTOR = 10;
 
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;

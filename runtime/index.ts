@@ -35,6 +35,7 @@ export {
   SubgraphDepthError,
   FanoutLimitError,
   MAX_SEND_PACKETS,
+  STEP_SEND_PACKETS_FACTOR,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,

@@ -42,6 +42,8 @@ export function dispatchSends(
     if (!(count <= max)) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     lists.push(items);
   }
+  // …and against what the other tasks of the step dispatch: branches that send again multiply.
+  p.chargePackets(count, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
   spec.sends.forEach((s, k) => {
     const items = lists[k];
     if (items && s.forEach) for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
@@ -93,6 +95,7 @@ export function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonN
       packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
     }
   }
+  if (packets.length) p.chargePackets(packets.length, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
   if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {
     const id = `f${planner.nextFanout++}`;

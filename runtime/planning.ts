@@ -3,6 +3,7 @@
  * collects (`Activation`), and `Planning`, the next step's tasks, events and live-work
  * changes, with plain activations of one node deduplicated per superstep.
  */
+import { FanoutLimitError, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { Scope } from "./expr.js";
 import type { GraphIndex } from "./graph-index.js";
@@ -44,12 +45,28 @@ export class Planning {
   /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
   readonly tasks: Omit<PlannedTask, "id">[] = [];
   readonly touched: FanoutState[] = [];
+  /** Send packets dispatched by this plan so far, all tasks together (bounded per superstep: `chargePackets`). */
+  sendPackets = 0;
   /** Live-work changes per branch key (made when a branch is first bumped: most steps run outside any fan-out). */
   delta: Map<string, number> | undefined;
   /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch); made on the second. */
   private seen: Map<string, number> | undefined;
   /** The key of the first plain activation, while it is the only one (a step of one task needs no map). */
   private firstKey: string | undefined;
+
+  /**
+   * Charges `n` more Send packets to the superstep being planned, before any is built: the
+   * tasks of one superstep dispatch at most `STEP_SEND_PACKETS_FACTOR` times the per-task
+   * limit together (nested fan-outs multiply).
+   * @throws FanoutLimitError (`scope: "step"`) past the bound.
+   */
+  chargePackets(n: number, perTask: number, where: ErrorWhere): void {
+    const max = perTask * STEP_SEND_PACKETS_FACTOR;
+    const total = this.sendPackets + n;
+    // `!(≤)`: a NaN bound refuses rather than lifting the limit.
+    if (!(total <= max)) throw new FanoutLimitError(max, total, where, "step");
+    this.sendPackets = total;
+  }
 
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {
