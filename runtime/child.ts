@@ -40,7 +40,7 @@ import type { UsageSink } from "./task-usage.js";
  * `enclosingBudgets` (the graphs enclosing the child, outermost first), `spend` (the
  * root run's ledger) and `usageSinks` (the tasks of enclosing runs that count its calls).
  */
-export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend" | "usageSinks" | "asks"> {
+export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend" | "usageSinks" | "asks" | "packets"> {
   /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
   readonly options: RunOptions;
   /** Where the parent run's events go (its stream or observer); the child's go there too. */
@@ -87,7 +87,7 @@ export async function runChild(
   usage?: UsageSink,
   caller?: string,
 ): Promise<ChildRunResult> {
-  const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage, asks } = ctx;
+  const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage, asks, packets } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
@@ -147,7 +147,7 @@ export async function runChild(
     };
     // The calling task counts the child's model calls too (and so do the tasks enclosing it).
     const usageSinks = usage ? [...(ctx.usageSinks ?? []), usage] : ctx.usageSinks;
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}), ...(asks ? { asks } : {}) };
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}), ...(asks ? { asks } : {}), ...(packets ? { packets } : {}) };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink, limits);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);

@@ -75,6 +75,8 @@ export interface Completion {
 export interface PlanOutput {
   readonly tasks: PlannedTask[];
   readonly events: RunEventBody[];
+  /** Send packets the plan dispatched (charged to the run tree's `PacketGauge` until the planned tasks have run). */
+  readonly packets?: number;
 }
 
 /** The planner state of a run that has planned nothing yet. */

@@ -37,6 +37,20 @@ export interface PlanContext {
   readonly wants?: (type: RunEventType) => boolean;
   /** Most Send packets one task may dispatch (`RunOptions.maxSendPackets`); default `MAX_SEND_PACKETS`. */
   readonly maxSendPackets?: number;
+  /** The Send packets in flight in this run and every run of its tree (`PacketGauge`); this plan's own when absent. */
+  readonly packets?: PacketGauge;
+}
+
+/**
+ * The Send packets in flight across one root run and all its child runs (subgraph nodes,
+ * sends to graphs, `task.runGraph`): charged by each plan before a packet is built, given
+ * back once the tasks planned with them have run (or their run ended). One object per run
+ * tree, handed to child runs with their `ParentLink`: a child runs inside its parent's step,
+ * so the packets of a fan-out whose branches each start a child that fans out again are all
+ * live at once, in separate runs (red team 12A).
+ */
+export class PacketGauge {
+  live = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -45,8 +59,14 @@ export class Planning {
   /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
   readonly tasks: Omit<PlannedTask, "id">[] = [];
   readonly touched: FanoutState[] = [];
-  /** Send packets dispatched by this plan so far, all tasks together (bounded per superstep: `chargePackets`). */
+  /** Send packets dispatched by this plan so far, all tasks together (bounded with the run tree's: `chargePackets`). */
   sendPackets = 0;
+  private readonly gauge: PacketGauge;
+
+  /** @param gauge the run tree's packets in flight (`PlanContext.packets`); a gauge of this plan's own when absent. */
+  constructor(gauge?: PacketGauge) {
+    this.gauge = gauge ?? new PacketGauge();
+  }
   /** Live-work changes per branch key (made when a branch is first bumped: most steps run outside any fan-out). */
   delta: Map<string, number> | undefined;
   /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch); made on the second. */
@@ -55,17 +75,20 @@ export class Planning {
   private firstKey: string | undefined;
 
   /**
-   * Charges `n` more Send packets to the superstep being planned, before any is built: the
-   * tasks of one superstep dispatch at most `STEP_SEND_PACKETS_FACTOR` times the per-task
-   * limit together (nested fan-outs multiply).
+   * Charges `n` more Send packets, before any is built, to the superstep being planned and to
+   * the packets in flight in its run tree (`PacketGauge`: this plan's, the tasks of enclosing
+   * runs' steps still running, sibling child runs'): together at most
+   * `STEP_SEND_PACKETS_FACTOR` times the per-task limit (nested fan-outs multiply, also
+   * through child runs).
    * @throws FanoutLimitError (`scope: "step"`) past the bound.
    */
   chargePackets(n: number, perTask: number, where: ErrorWhere): void {
     const max = perTask * STEP_SEND_PACKETS_FACTOR;
-    const total = this.sendPackets + n;
+    const total = this.gauge.live + n;
     // `!(≤)`: a NaN bound refuses rather than lifting the limit.
     if (!(total <= max)) throw new FanoutLimitError(max, total, where, "step");
-    this.sendPackets = total;
+    this.gauge.live = total;
+    this.sendPackets += n;
   }
 
   /** Changes the live work of branch `b` by `n`. */

@@ -9,6 +9,13 @@ import { TaskContext } from "./node-task.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskEnv } from "./task-env.js";
 import type { UsageSink } from "./task-usage.js";
+
+/**
+ * The longest delay Node's timers take (2^31 − 1 ms, ~24.8 days): a longer one fires after
+ * 1 ms (TimeoutOverflowWarning), so `timeout 600h` timed every task out at once (red team
+ * 12A). Longer timeouts wait this long.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 import { timedOutError } from "./task-errors.js";
 
 /**
@@ -63,7 +70,7 @@ async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, tas
             const err = timedOutError(task, env, timeoutMs);
             controller!.abort(err);
             reject(err);
-          }, timeoutMs);
+          }, Math.min(timeoutMs, MAX_TIMER_MS));
         });
   try {
     const nodeTask = new TaskContext(task, spec, env, extra, attempt, sink);
