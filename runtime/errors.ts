@@ -188,14 +188,17 @@ export const MAX_SEND_PACKETS = 10_000;
 export class FanoutLimitError extends RagError {
   readonly code = "fanout_limit";
   /**
-   * @param scope `"fanout"`: one task's sends went past `limit`; `"step"`: the sends of all
-   *   the tasks of one superstep together would (`STEP_SEND_PACKETS_FACTOR`).
+   * @param scope `"fanout"`: one task's sends went past `limit`; `"step"`: the packets in
+   *   flight in the run tree would (`STEP_SEND_PACKETS_FACTOR`); `"bytes"`: their arguments
+   *   would pass `limit` bytes of JSON (`MAX_SEND_PAYLOAD_BYTES`).
    */
-  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}, readonly scope: "fanout" | "step" = "fanout") {
+  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}, readonly scope: "fanout" | "step" | "bytes" = "fanout") {
     super(
       scope === "step"
         ? `node \`${where.node ?? "?"}\`: its \`send\` would bring the packets dispatched in one superstep to ${requested}; a superstep dispatches at most ${limit} (nested fan-outs multiply: each branch of a fan-out that sends again adds its own packets)`
-        : `node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`,
+        : scope === "bytes"
+          ? `node \`${where.node ?? "?"}\`: its \`send\` would bring the arguments of the packets in flight to more than ${limit} bytes of JSON (each packet keeps its own copy in the checkpoint: a value sent to many branches is stored once per branch); send what tells the branches apart, and read a shared value from state`
+          : `node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`,
       where,
     );
   }
@@ -212,6 +215,15 @@ export class FanoutLimitError extends RagError {
  * 10,000 × 10,000 exhausted the heap (red team 12A).
  */
 export const STEP_SEND_PACKETS_FACTOR = 10;
+
+/**
+ * Most bytes of JSON the arguments of the Send packets in flight in a run tree carry
+ * together (64 MiB), measured as a checkpoint would store them — a value passed by
+ * reference to many packets counts once per packet, as each packet's task record keeps
+ * a copy. A 1 kB file doubled a string to 16 MB with `join` and sent it to 100 branches
+ * by reference: the checkpoint write failed "Invalid string length" (red team 12A).
+ */
+export const MAX_SEND_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;

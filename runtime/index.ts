@@ -36,6 +36,7 @@ export {
   FanoutLimitError,
   MAX_SEND_PACKETS,
   STEP_SEND_PACKETS_FACTOR,
+  MAX_SEND_PAYLOAD_BYTES,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,

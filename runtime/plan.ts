@@ -97,7 +97,7 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     t.id = ctx.taskId(i);
     out[i] = t;
   }
-  return p.sendPackets ? { tasks: out, events, packets: p.sendPackets } : { tasks: out, events };
+  return p.sendPackets ? { tasks: out, events, packets: p.sendPackets, packetBytes: p.sendBytes } : { tasks: out, events };
 }
 
 /**

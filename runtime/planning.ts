@@ -3,7 +3,8 @@
  * collects (`Activation`), and `Planning`, the next step's tasks, events and live-work
  * changes, with plain activations of one node deduplicated per superstep.
  */
-import { FanoutLimitError, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
+import { FanoutLimitError, MAX_SEND_PAYLOAD_BYTES, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
+import { jsonSizeAtMost } from "./safe-json.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { Scope } from "./expr.js";
 import type { GraphIndex } from "./graph-index.js";
@@ -51,6 +52,8 @@ export interface PlanContext {
  */
 export class PacketGauge {
   live = 0;
+  /** Bytes of JSON the arguments of those packets carry (`MAX_SEND_PAYLOAD_BYTES`). */
+  bytes = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -61,6 +64,8 @@ export class Planning {
   readonly touched: FanoutState[] = [];
   /** Send packets dispatched by this plan so far, all tasks together (bounded with the run tree's: `chargePackets`). */
   sendPackets = 0;
+  /** Bytes of JSON the arguments of this plan's packets carry (`chargePayload`). */
+  sendBytes = 0;
   private readonly gauge: PacketGauge;
 
   /** @param gauge the run tree's packets in flight (`PlanContext.packets`); a gauge of this plan's own when absent. */
@@ -89,6 +94,21 @@ export class Planning {
     if (!(total <= max)) throw new FanoutLimitError(max, total, where, "step");
     this.gauge.live = total;
     this.sendPackets += n;
+  }
+
+  /**
+   * Charges the arguments of one Send packet, as JSON bytes (each packet keeps its own copy
+   * in the checkpoint, however many share the value), to the run tree's packets in flight
+   * before the packet's task is built; the walk stops at what is left.
+   * @throws FanoutLimitError (`scope: "bytes"`) past `MAX_SEND_PAYLOAD_BYTES`.
+   */
+  chargePayload(args: unknown, where: ErrorWhere): void {
+    if (args === undefined) return;
+    const left = MAX_SEND_PAYLOAD_BYTES - this.gauge.bytes;
+    const n = jsonSizeAtMost(args, Math.max(left, 0));
+    if (!(n <= left)) throw new FanoutLimitError(MAX_SEND_PAYLOAD_BYTES, this.gauge.bytes + n, where, "bytes");
+    this.gauge.bytes += n;
+    this.sendBytes += n;
   }
 
   /** Changes the live work of branch `b` by `n`. */

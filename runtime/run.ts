@@ -164,6 +164,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   // of the tasks it planned last, given back once they have run or the run ends.
   const packets = parent?.packets ?? new PacketGauge();
   let inFlight = 0;
+  let inFlightBytes = 0;
   // The root run's budget ledger, from the spend its start checkpoint recorded; its
   // charges are saved against the latest root checkpoint as this run's `__spend__` record.
   let book: SpendBook | undefined;
@@ -359,7 +360,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       rejectStep = undefined;
       records = undefined;
       packets.live -= inFlight;
-      inFlight = 0;
+      packets.bytes -= inFlightBytes;
+      inFlight = inFlightBytes = 0;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
       if (controller.signal.aborted) {
@@ -434,6 +436,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       l.step = step;
       l.tasks = tasks = planned.tasks;
       inFlight = planned.packets ?? 0;
+      inFlightBytes = planned.packetBytes ?? 0;
       let interrupts: readonly PendingInterrupt[] = NO_INTERRUPTS;
       if (persist) {
         const seen = l.versions;
@@ -476,6 +479,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     throw err;
   } finally {
     packets.live -= inFlight;
+    packets.bytes -= inFlightBytes;
     options.signal?.removeEventListener("abort", onAbort);
     await claim?.release();
   }
