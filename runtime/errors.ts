@@ -225,6 +225,16 @@ export const STEP_SEND_PACKETS_FACTOR = 10;
  */
 export const MAX_SEND_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Most bytes of JSON the writes of the tasks in flight in a run tree hold together
+ * (256 MiB): charged where each task completes, before its record is saved, and given back
+ * when the step's barrier applies it (or its run ends). Measured as the checkpoint stores
+ * them — a value written by reference to many fields, or by many branches, counts once per
+ * write, as each is a blob or a record of its own. `set { f0: state.s, …, f99: state.s }`
+ * over a 16 MB string stored 1.6 GB in one checkpoint (105 s, 2.2 GB of memory; red team 12A).
+ */
+export const MAX_STEP_WRITE_BYTES = 256 * 1024 * 1024;
+
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
 

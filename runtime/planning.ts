@@ -54,6 +54,8 @@ export class PacketGauge {
   live = 0;
   /** Bytes of JSON the arguments of those packets carry (`MAX_SEND_PAYLOAD_BYTES`). */
   bytes = 0;
+  /** Bytes of JSON the writes of the tasks completed and not yet applied hold (`MAX_STEP_WRITE_BYTES`, `task-writes.ts` `chargeWrites`). */
+  writeBytes = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */

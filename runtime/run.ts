@@ -165,6 +165,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const packets = parent?.packets ?? new PacketGauge();
   let inFlight = 0;
   let inFlightBytes = 0;
+  // This run's share of the tree's write bytes in flight (charged by its tasks, `chargeWrites`).
+  const written = { tree: packets, run: { bytes: 0 } };
   // The root run's budget ledger, from the spend its start checkpoint recorded; its
   // charges are saved against the latest root checkpoint as this run's `__spend__` record.
   let book: SpendBook | undefined;
@@ -301,6 +303,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // under tsx's keepNames, a defineProperty: it adds up over a thousand supersteps).
     const baseEnv: TaskEnv = {
       blueprint: bp,
+      written,
       registry: g.registry,
       authority: g.authority,
       nodes: g.index.nodes,
@@ -364,6 +367,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       inFlight = inFlightBytes = 0;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
+      // Their writes are applied now (or the run stops): the bytes they charged go back.
+      for (const o of all) if (o.ok && o.writeBytes) (packets.writeBytes -= o.writeBytes), (written.run.bytes -= o.writeBytes);
       if (controller.signal.aborted) {
         saveUnsaved(persist, all, saved, g.index.nodes);
         throw controller.signal.reason;
@@ -480,6 +485,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   } finally {
     packets.live -= inFlight;
     packets.bytes -= inFlightBytes;
+    packets.writeBytes -= written.run.bytes;
     options.signal?.removeEventListener("abort", onAbort);
     await claim?.release();
   }
