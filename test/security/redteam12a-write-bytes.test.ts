@@ -6,7 +6,8 @@
  * memory on SQLite for a 3 kB file, and a 1,000-field file would take 16 GB. The writes of
  * the tasks in flight in a run tree are now charged as JSON bytes where each task
  * completes, before its record is saved (`chargeWrites`), at most `MAX_STEP_WRITE_BYTES`
- * (256 MiB) together, given back when the barrier applies them.
+ * (256 MiB) together, given back when the barrier applies them. A child run's input is
+ * stored with its first checkpoint too, and is charged the same way until the child returns.
  */
 import { describe, expect, it } from "vitest";
 import { NodeError } from "../../runtime/index.js";
@@ -37,6 +38,21 @@ describe("red team 12A: the bytes a step's writes hold", () => {
     const err = await failure(fanIn(20, "branches"));
     expect(err).toBeInstanceOf(NodeError);
     expect((err as Error).message).toMatch(/node `w` wrote more than \d+ bytes of state/);
+  });
+
+  it("…and so is the same string handed by reference to 20 subgraph nodes of one step, as their input", async () => {
+    const subs = Array.from({ length: 20 }, (_, i) => `node c${i} { kind subgraph graph "sub" input { s: state.s } next END }`).join("\n  ");
+    const src = `graph g {
+  start grow
+  state { s: string = "${"x".repeat(1000)}"  k: number sum = 0 }
+  node grow { kind set set { s: join([state.s, state.s], ""), k: 1 } routes { when state.k < 14 -> grow  else -> a } }
+  node a { kind set next [${Array.from({ length: 20 }, (_, i) => `c${i}`).join(", ")}] }
+  ${subs}
+}
+graph sub { start b state { s: string } node b { kind set next END } }`;
+    const err = await runGraph(src, {}, { graph: "g" }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeError);
+    expect((err as Error).message).toMatch(/would hand graph `sub` more than \d+ bytes of input/);
   });
 
   it("into 10 fields (165 MB) it runs", async () => {
