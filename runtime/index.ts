@@ -63,4 +63,4 @@ export type { Clock } from "./task-env.js";
 export { MAX_TOOL_CALLS_PER_REPLY } from "./node-task.js";
 export * from "./checkpoint/index.js";
 export { checkUntrustedValue, DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";
-export { MAX_TIMER_MS } from "./task-attempt.js";
+export { MAX_TIMER_MS } from "./timers.js";

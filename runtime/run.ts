@@ -21,7 +21,7 @@ import { boundaryInterrupts, checkResumeCommand, graphInterrupts, NO_INTERRUPTS 
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type PlannedTask } from "./plan.js";
 import { PacketGauge } from "./planning.js";
-import { MAX_TIMER_MS } from "./task-attempt.js";
+import { MAX_TIMER_MS } from "./timers.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";

@@ -9,13 +9,7 @@ import { TaskContext } from "./node-task.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskEnv } from "./task-env.js";
 import type { UsageSink } from "./task-usage.js";
-
-/**
- * The longest delay Node's timers take (2^31 − 1 ms, ~24.8 days): a longer one fires after
- * 1 ms (TimeoutOverflowWarning), so `timeout 600h` timed every task out at once (red team
- * 12A). Longer timeouts wait this long.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from "./timers.js";
 import { timedOutError } from "./task-errors.js";
 
 /**

@@ -1,6 +1,6 @@
 /** Small helpers shared by the middleware modules. */
 import type { CallContext } from "../../registry/index.js";
-import { MAX_TIMER_MS } from "../../runtime/task-attempt.js";
+import { MAX_TIMER_MS } from "../../runtime/timers.js";
 
 /** Resolves after `ms`, or rejects with the abort reason when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
