@@ -19,6 +19,9 @@ interface Budget {
 /** Characters of string that cost one operation when a value is built or compared by size (`chargeSize`). */
 export const EXPR_CHARS_PER_OPERATION = 1024;
 
+/** Characters of text and needle a string search (`contains`) is charged one operation for (red team 12A). */
+export const SEARCH_CHARS_PER_OPERATION = 64;
+
 /**
  * Charges the size of `v` to the budget before work proportional to it (keeping it in a
  * comprehension's result, comparing it, concatenating it): one operation per array item,
@@ -56,6 +59,13 @@ function chargeSize(v: unknown, budget: Budget, what: string): void {
 export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
   const budget: Budget = { left: DEFAULT_EXPR_BUDGET };
   return kept(evaluate(e, scope, budget), budget, what);
+}
+
+/** `text`, after charging the copy a string function will make of it (one operation per EXPR_CHARS_PER_OPERATION characters). */
+function copied(text: string, budget: Budget, fn: string): string {
+  budget.left -= Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
+  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of ${text.length} characters)`);
+  return text;
 }
 
 /** `v`, after charging its size when it is a list or a record (strings cost their length as they are built). */
@@ -274,15 +284,24 @@ export { FUNCTION_ARITY };
 
 const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => unknown>> = {
   len: (a) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
-  lower: (a) => (arity(a, "lower"), str(a[0], "lower").toLowerCase()),
-  upper: (a) => (arity(a, "upper"), str(a[0], "upper").toUpperCase()),
-  trim: (a) => (arity(a, "trim"), str(a[0], "trim").trim()),
+  // Charged by the text they copy before they copy it: `len(lower(state.s))` over a 16 MB
+  // text in a comprehension cost one operation an item (red team 12A).
+  lower: (a, b) => (arity(a, "lower"), copied(str(a[0], "lower"), b, "lower").toLowerCase()),
+  upper: (a, b) => (arity(a, "upper"), copied(str(a[0], "upper"), b, "upper").toUpperCase()),
+  trim: (a, b) => (arity(a, "trim"), copied(str(a[0], "trim"), b, "trim").trim()),
   contains: (a, b) => {
     arity(a, "contains");
     const [h, n] = a;
     // A list compares every item with the needle: charged by the size of both first.
     if (Array.isArray(h)) chargeSize([h, n], b, "`contains` over a list");
-    if (typeof h === "string") return typeof n === "string" && h.includes(n);
+    if (typeof h === "string") {
+      if (typeof n !== "string") return false;
+      // Charged before the native search, which reads each character many times over a copy
+      // (~0.8 s for 16 MB): uncharged, a comprehension of searches held the process for hours.
+      b.left -= Math.floor((h.length + n.length) / SEARCH_CHARS_PER_OPERATION);
+      if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`contains\` of ${h.length} characters)`);
+      return h.includes(n);
+    }
     if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
