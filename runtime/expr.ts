@@ -283,7 +283,8 @@ const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0],
 export { FUNCTION_ARITY };
 
 const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => unknown>> = {
-  len: (a) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
+  // A record's keys are listed to count them: one operation per key, as `keys` charges (red team 12A).
+  len: (a, b) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? entriesCharged(Object.keys(a[0] as object), b, "len").length : 0),
   // Charged by the text they copy before they copy it: `len(lower(state.s))` over a 16 MB
   // text in a comprehension cost one operation an item (red team 12A).
   lower: (a, b) => (arity(a, "lower"), copied(str(a[0], "lower"), b, "lower").toLowerCase()),
@@ -306,8 +307,9 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
   },
-  starts_with: (a) => (arity(a, "starts_with"), str(a[0], "starts_with").startsWith(str(a[1], "starts_with"))),
-  ends_with: (a) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
+  // The comparison reads the needle: charged by its length first (`starts_with(state.s, state.s)` of 16 MB cost one operation).
+  starts_with: (a, b) => (arity(a, "starts_with"), str(a[0], "starts_with").startsWith(copied(str(a[1], "starts_with"), b, "starts_with"))),
+  ends_with: (a, b) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(copied(str(a[1], "ends_with"), b, "ends_with"))),
   split: (a, b) => {
     arity(a, "split");
     const text = str(a[0], "split");

@@ -6,7 +6,9 @@
  * expression's budget. The search is now charged before it runs, one operation per 64
  * characters of text and needle (a search reads each character many times over a copy).
  * `lower`, `upper` and `trim` copied their text uncharged too (`len(lower(state.s))` cost one
- * operation an item): they are charged the copy first, as other built strings are.
+ * operation an item): they are charged the copy first, as other built strings are; so are
+ * the needles of `starts_with`/`ends_with`, and `len` of a record lists its keys at one
+ * operation a key, as `keys` does.
  */
 import { describe, expect, it } from "vitest";
 import { ExpressionError } from "../../runtime/index.js";
@@ -33,6 +35,20 @@ describe("red team 12A: string searches in expressions are charged", () => {
     const err = await runGraph(src).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ExpressionError);
     expect((err as Error).message).toMatch(/`lower` of 4096000 characters/);
+  });
+
+  it("`starts_with(TEXT, TEXT)` over a 4 MB text, 30 times, exceeds the budget", async () => {
+    const src = SEARCH.replace("[contains(state.s, state.n) for x in [0, 0]]", `[starts_with(state.s, state.s) for x in [${Array(30).fill("0").join(", ")}]]`);
+    const err = await runGraph(src).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect((err as Error).message).toMatch(/`starts_with` of 4096000 characters/);
+  });
+
+  it("`len` of a 60,000-key record twice exceeds the budget", async () => {
+    const m = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i]));
+    const err = await runGraph('graph g { start a state { m: any  r: any } node a { kind set set { r: [len(state.m) for x in [0, 0]] } next END } }', { m }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect((err as Error).message).toMatch(/`len` of a record with 60000 entries/);
   });
 
   it("a search of a short text costs what it did", async () => {
