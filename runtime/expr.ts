@@ -178,6 +178,14 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
   if (op === "in" || ((op === "==" || op === "!=" || op === "+") && (typeof a === "object" || typeof b === "object"))) {
     chargeSize(a, budget, `\`${op}\` on large values`);
     chargeSize(b, budget, `\`${op}\` on large values`);
+    // A search of text for text reads each character many times (as `contains`).
+    if (op === "in" && typeof a === "string" && typeof b === "string") budget.left -= Math.floor((a.length + b.length) / SEARCH_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` on large values)`);
+  } else if (typeof a === "string" && typeof b === "string" && op !== "+" && op !== "and" && op !== "or") {
+    // Comparing two strings reads up to the shorter one: two equal-length 16 MB strings that
+    // differ at the end cost one operation a comparison (red team 12A).
+    budget.left -= Math.floor(Math.min(a.length, b.length) / EXPR_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` of strings of ${Math.min(a.length, b.length)} characters)`);
   }
   switch (op) {
     case "==":

@@ -8,7 +8,8 @@
  * `lower`, `upper` and `trim` copied their text uncharged too (`len(lower(state.s))` cost one
  * operation an item): they are charged the copy first, as other built strings are; so are
  * the needles of `starts_with`/`ends_with`, and `len` of a record lists its keys at one
- * operation a key, as `keys` does.
+ * operation a key, as `keys` does; comparing two strings (`==`, `<`, …) is charged by the
+ * shorter one, `in` over text as a search.
  */
 import { describe, expect, it } from "vitest";
 import { ExpressionError } from "../../runtime/index.js";
@@ -49,6 +50,13 @@ describe("red team 12A: string searches in expressions are charged", () => {
     const err = await runGraph('graph g { start a state { m: any  r: any } node a { kind set set { r: [len(state.m) for x in [0, 0]] } next END } }', { m }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ExpressionError);
     expect((err as Error).message).toMatch(/`len` of a record with 60000 entries/);
+  });
+
+  it("comparing two 4 MB strings that differ at the end, 30 times, exceeds the budget", async () => {
+    const src = SEARCH.replace('node needle { kind set set { n: "' + "a".repeat(1000) + 'b" } next c }', 'node needle { kind set set { n: join([state.s, "b"], ""), r: join([state.s, "c"], "") } next c }').replace("[contains(state.s, state.n) for x in [0, 0]]", `[state.n == state.r for x in [${Array(30).fill("0").join(", ")}]]`);
+    const err = await runGraph(src).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect((err as Error).message).toMatch(/`==` of strings of 4096001 characters/);
   });
 
   it("a search of a short text costs what it did", async () => {
