@@ -269,8 +269,12 @@ export interface ChildRunCaller {
   readonly inlineAgents?: readonly AgentSpec[];
   /** Registered agents' bindings (a `repl_agent` node's agents' grants). */
   readonly registeredAgents?: AgentBindingLookup;
-  /** The registry node kinds a `repl_agent` node's session may have its graphs run (no node item names kinds: `RunAuthority.sessionKinds`). */
-  readonly sessionKinds?: Grants;
+  /**
+   * The names of the registry's node kinds (`defineConfig({ nodeKinds })`, the language's
+   * own among them are skipped): a `repl_agent` node's session may have its graphs run
+   * those the caller's scope allows (`sessionKinds`). Absent: none.
+   */
+  readonly registryKinds?: Iterable<string>;
 }
 
 /**
@@ -293,12 +297,28 @@ export function childRunLimits(caller: ChildRunCaller): readonly GrantLimit[] {
   if (n && n.kind === "repl_agent") {
     const own = nodeGrants(n);
     const agents = [...(own.agents ?? [])].map((a) => agentGrants(a, caller.inlineAgents ?? [], caller.registeredAgents));
-    extra.push(grantsAsLimit(`the grants of node \`${n.name}\` of graph \`${caller.graph}\``, unionGrants(own, ...agents, caller.sessionKinds ?? {})));
+    extra.push(grantsAsLimit(`the grants of node \`${n.name}\` of graph \`${caller.graph}\``, unionGrants(own, ...agents, sessionKinds(caller, n))));
   }
   const untrusted = caller.policy ? untrustedLimit(caller.policy, caller.provenance) : undefined;
   if (untrusted) extra.push(untrusted);
   const fresh = extra.filter((l) => !caller.limits.some((x) => x.source === l.source && sameLists(x.allow, l.allow)));
   return fresh.length ? [...fresh, ...caller.limits] : caller.limits;
+}
+
+/**
+ * The registry node kinds a session hosted by `repl_agent` node `n` may have its graphs
+ * run: no node item names kinds, so — as a top-level session is granted every registered
+ * name (`repl/host.ts` `sessionScope`) — every registry kind the caller's own scope allows
+ * (its limits, and the policy for its provenance). One rule for the runtime
+ * (`RunAuthority.childLimits`) and `rag approve`'s reach listing (`reachReport`): the
+ * listing judged a `repl_agent`'s graphs without them and printed a graph of an allowed
+ * kind as refused while the run started it (red team 12A).
+ */
+function sessionKinds(caller: ChildRunCaller, n: NodeSpec): Grants {
+  const all = [...(caller.registryKinds ?? [])].filter(isRegistryKind);
+  if (!all.length) return {};
+  const scope: AuthScope = { owner: `node \`${n.name}\` of graph \`${caller.graph}\``, grants: { nodeKinds: new Set(all) }, limits: caller.limits, ...(caller.policy ? { policy: caller.policy } : {}), ...(caller.provenance ? { provenance: caller.provenance } : {}) };
+  return { nodeKinds: new Set(all.filter((name) => authorize({ kind: "nodeKinds", name, caller: "repl_agent" }, scope).allowed)) };
 }
 
 function sameLists(a: CapabilityAllowlist, b: CapabilityAllowlist): boolean {

@@ -45,6 +45,8 @@ export interface ReachLookup {
   /** A registered graph's blueprint, or undefined. */
   readonly graph: (name: string) => Blueprint | undefined;
   readonly policy?: PolicyView;
+  /** The registry's node kind names (`Registry.nodeKinds`): what a `repl_agent`'s graphs may run (`childRunLimits` `registryKinds`). Absent: none. */
+  readonly nodeKinds?: () => Iterable<string>;
 }
 
 /** Most (graph, limits) pairs one walk visits; a graph reached under the same limits again is not walked again. */
@@ -136,7 +138,7 @@ function callerLimits(b: Blueprint, limits: readonly GrantLimit[], node: NodeSpe
     limits,
     ...(lookup.policy ? { policy: lookup.policy } : {}),
     ...(b.provenance ? { provenance: b.provenance } : {}),
-    ...(node.kind === "repl_agent" ? { node } : {}),
+    ...(node.kind === "repl_agent" ? { node, ...(lookup.nodeKinds ? { registryKinds: lookup.nodeKinds() } : {}) } : {}),
     inlineAgents: b.agents,
     registeredAgents: lookup.agent,
   });

@@ -6,7 +6,7 @@
  * use of the run's tasks with `authorize`. Scopes are made once per node and agent.
  */
 import type { Blueprint, CallerKind, CapabilityKind, Decision, GrantLimit, Grants, NodeSpec } from "../compiler/index.js";
-import { agentGrants, allowLimit, authorize, childRunLimits, isRegistryKind, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
+import { agentGrants, allowLimit, authorize, childRunLimits, nodeGrants, unionGrants, type AuthScope } from "../compiler/index.js";
 import type { Registry } from "../registry/index.js";
 
 /** The caller kind of a node's own uses: its node kind. */
@@ -134,25 +134,12 @@ export class RunAuthority {
         limits: this.limits,
         ...(policy ? { policy } : {}),
         ...(bp.provenance ? { provenance: bp.provenance } : {}),
-        ...(spec?.kind === "repl_agent" ? { node: spec, sessionKinds: this.sessionKinds(spec) } : {}),
+        ...(spec?.kind === "repl_agent" ? { node: spec, registryKinds: this.registry.nodeKinds.keys() } : {}),
         inlineAgents: bp.agents,
         registeredAgents: (n) => this.registry.agents.get(n),
       });
       this.childLimitSets.set(key, l);
     }
     return l;
-  }
-
-  /**
-   * The registry node kinds a session hosted by node `spec` may have its graphs run: no
-   * node item names kinds, so — as a top-level session is granted every registered name
-   * (`repl/host.ts` `sessionScope`) — every registry kind this graph's own scope allows
-   * (its `allow` lists, inherited limits, and the policy for its provenance).
-   */
-  private sessionKinds(spec: NodeSpec): Grants {
-    const all = [...this.registry.nodeKinds.keys()].filter(isRegistryKind);
-    if (!all.length) return {};
-    const scope = this.base(`node \`${spec.name}\` of graph \`${this.blueprint.id}\``, { nodeKinds: new Set(all) });
-    return { nodeKinds: new Set(all.filter((name) => authorize({ kind: "nodeKinds", name, caller: "repl_agent" }, scope).allowed)) };
   }
 }

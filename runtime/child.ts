@@ -21,7 +21,9 @@
  */
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
-import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
+import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, MAX_STEP_WRITE_BYTES, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
+import type { PacketGauge } from "./planning.js";
+import { jsonSizeAtMost } from "./safe-json.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
@@ -40,7 +42,7 @@ import type { UsageSink } from "./task-usage.js";
  * `enclosingBudgets` (the graphs enclosing the child, outermost first), `spend` (the
  * root run's ledger) and `usageSinks` (the tasks of enclosing runs that count its calls).
  */
-export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend" | "usageSinks" | "asks"> {
+export interface ChildRunContext extends Pick<ParentLink, "checkpointer" | "durability" | "answers" | "enclosingBudgets" | "spend" | "usageSinks" | "asks" | "packets"> {
   /** The parent's options, as child runs inherit them (the branch runner and `distribute` included). */
   readonly options: RunOptions;
   /** Where the parent run's events go (its stream or observer); the child's go there too. */
@@ -87,7 +89,7 @@ export async function runChild(
   usage?: UsageSink,
   caller?: string,
 ): Promise<ChildRunResult> {
-  const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage, asks } = ctx;
+  const { options, sink, run, signal, emit, parentNs, checkpointer: saver, durability, answers, enclosingBudgets, spend, lineage, asks, packets } = ctx;
   const parentCheckpoint = at.parentCheckpoint;
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
@@ -127,6 +129,9 @@ export async function runChild(
     // A child that already checkpointed in this namespace (the same task, before a crash or a pause) resumes.
     resume = saver ? (await saver.getTuple({ threadId: run.threadId, namespace: checkpointNs })) !== undefined : false;
   }
+  // The child's input is stored with its first checkpoint, once per child run however many
+  // share the value: charged to the run tree's writes in flight until the child returns.
+  const inputBytes = packets && input && !resume ? chargeChildInput(packets, input, graph, where) : 0;
   await emit({ type: "subrun_started", childRunId, target: graph, targetKind: "graph" }, ids);
   try {
     const childOptions: RunOptions = {
@@ -147,7 +152,7 @@ export async function runChild(
     };
     // The calling task counts the child's model calls too (and so do the tasks enclosing it).
     const usageSinks = usage ? [...(ctx.usageSinks ?? []), usage] : ctx.usageSinks;
-    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}), ...(asks ? { asks } : {}) };
+    const link: ParentLink = { rootRunId: run.rootRunId, parentRunId: run.runId, threadId: run.threadId, namespace: run.namespace, depth: run.depth, taskIdPrefix: task.id, checkpointNs, checkpointer: saver, durability, answers, enclosingBudgets, ...(spend ? { spend } : {}), ...(usageSinks?.length ? { usageSinks } : {}), ...(asks ? { asks } : {}), ...(packets ? { packets } : {}) };
     const r = await g.child(graph, resume ? null : input, childOptions, link, sink, limits);
     await emit({ type: "subrun_completed", childRunId, target: graph, ok: r.status === "completed" }, ids);
     if (r.status === "interrupted") throw new GraphInterrupt(r.interrupts);
@@ -160,6 +165,24 @@ export async function runChild(
     }
     if (!(e instanceof GraphInterrupt)) await emit({ type: "subrun_completed", childRunId, target: graph, ok: false }, ids);
     throw e;
+  } finally {
+    if (packets) packets.writeBytes -= inputBytes;
   }
+}
+
+/**
+ * Charges the JSON bytes of a child run's input to the run tree's writes in flight
+ * (`MAX_STEP_WRITE_BYTES`, as `chargeWrites` does for a task's writes): twenty subgraph
+ * nodes handed one 16 MB string by reference stored it twenty times (red team 12A).
+ * @throws NodeError (`validation`) past the bound, before the child starts.
+ */
+function chargeChildInput(packets: PacketGauge, input: Record<string, unknown>, graph: string, where: { graph: string; node: string; taskId: string }): number {
+  const left = MAX_STEP_WRITE_BYTES - packets.writeBytes;
+  const bytes = jsonSizeAtMost(input, Math.max(left, 0));
+  if (!(bytes <= left)) {
+    throw new NodeError(`node \`${where.node}\` would hand graph \`${graph}\` more than ${left} bytes of input (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: a child run stores its input, once per run however many share the value`, "validation", where);
+  }
+  packets.writeBytes += bytes;
+  return bytes;
 }
 

@@ -187,13 +187,53 @@ export const MAX_SEND_PACKETS = 10_000;
  */
 export class FanoutLimitError extends RagError {
   readonly code = "fanout_limit";
-  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}) {
-    super(`node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`, where);
+  /**
+   * @param scope `"fanout"`: one task's sends went past `limit`; `"step"`: the packets in
+   *   flight in the run tree would (`STEP_SEND_PACKETS_FACTOR`); `"bytes"`: their arguments
+   *   would pass `limit` bytes of JSON (`MAX_SEND_PAYLOAD_BYTES`).
+   */
+  constructor(readonly limit: number, readonly requested: number, where: ErrorWhere = {}, readonly scope: "fanout" | "step" | "bytes" = "fanout") {
+    super(
+      scope === "step"
+        ? `node \`${where.node ?? "?"}\`: its \`send\` would bring the packets dispatched in one superstep to ${requested}; a superstep dispatches at most ${limit} (nested fan-outs multiply: each branch of a fan-out that sends again adds its own packets)`
+        : scope === "bytes"
+          ? `node \`${where.node ?? "?"}\`: its \`send\` would bring the arguments of the packets in flight to more than ${limit} bytes of JSON (each packet keeps its own copy in the checkpoint: a value sent to many branches is stored once per branch); send what tells the branches apart, and read a shared value from state`
+          : `node \`${where.node ?? "?"}\`: its \`send\` would dispatch ${requested} packets; one fan-out sends at most ${limit} (split the list into batches, e.g. send one packet per chunk)`,
+      where,
+    );
   }
   protected override details() {
-    return { limit: this.limit, requested: this.requested };
+    return { limit: this.limit, requested: this.requested, scope: this.scope };
   }
 }
+
+/**
+ * Most Send packets the tasks of one superstep dispatch together, as a multiple of the
+ * per-task limit (`MAX_SEND_PACKETS` or `RunOptions.maxSendPackets`): 100,000 by default.
+ * The per-task limit alone did not bound a step: every branch of a 1,000-packet fan-out
+ * that sent 1,000 packets again planned a million tasks in one step (90 s, 3.4 GB), and
+ * 10,000 × 10,000 exhausted the heap (red team 12A).
+ */
+export const STEP_SEND_PACKETS_FACTOR = 10;
+
+/**
+ * Most bytes of JSON the arguments of the Send packets in flight in a run tree carry
+ * together (64 MiB), measured as a checkpoint would store them — a value passed by
+ * reference to many packets counts once per packet, as each packet's task record keeps
+ * a copy. A 1 kB file doubled a string to 16 MB with `join` and sent it to 100 branches
+ * by reference: the checkpoint write failed "Invalid string length" (red team 12A).
+ */
+export const MAX_SEND_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Most bytes of JSON the writes of the tasks in flight in a run tree hold together
+ * (256 MiB): charged where each task completes, before its record is saved, and given back
+ * when the step's barrier applies it (or its run ends). Measured as the checkpoint stores
+ * them — a value written by reference to many fields, or by many branches, counts once per
+ * write, as each is a blob or a record of its own. `set { f0: state.s, …, f99: state.s }`
+ * over a 16 MB string stored 1.6 GB in one checkpoint (105 s, 2.2 GB of memory; red team 12A).
+ */
+export const MAX_STEP_WRITE_BYTES = 256 * 1024 * 1024;
 
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;

@@ -19,6 +19,9 @@ interface Budget {
 /** Characters of string that cost one operation when a value is built or compared by size (`chargeSize`). */
 export const EXPR_CHARS_PER_OPERATION = 1024;
 
+/** Characters of text and needle a string search (`contains`) is charged one operation for (red team 12A). */
+export const SEARCH_CHARS_PER_OPERATION = 64;
+
 /**
  * Charges the size of `v` to the budget before work proportional to it (keeping it in a
  * comprehension's result, comparing it, concatenating it): one operation per array item,
@@ -56,6 +59,13 @@ function chargeSize(v: unknown, budget: Budget, what: string): void {
 export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
   const budget: Budget = { left: DEFAULT_EXPR_BUDGET };
   return kept(evaluate(e, scope, budget), budget, what);
+}
+
+/** `text`, after charging the copy a string function will make of it (one operation per EXPR_CHARS_PER_OPERATION characters). */
+function copied(text: string, budget: Budget, fn: string): string {
+  budget.left -= Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
+  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of ${text.length} characters)`);
+  return text;
 }
 
 /** `v`, after charging its size when it is a list or a record (strings cost their length as they are built). */
@@ -168,6 +178,14 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
   if (op === "in" || ((op === "==" || op === "!=" || op === "+") && (typeof a === "object" || typeof b === "object"))) {
     chargeSize(a, budget, `\`${op}\` on large values`);
     chargeSize(b, budget, `\`${op}\` on large values`);
+    // A search of text for text reads each character many times (as `contains`).
+    if (op === "in" && typeof a === "string" && typeof b === "string") budget.left -= Math.floor((a.length + b.length) / SEARCH_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` on large values)`);
+  } else if (typeof a === "string" && typeof b === "string" && op !== "+" && op !== "and" && op !== "or") {
+    // Comparing two strings reads up to the shorter one: two equal-length 16 MB strings that
+    // differ at the end cost one operation a comparison (red team 12A).
+    budget.left -= Math.floor(Math.min(a.length, b.length) / EXPR_CHARS_PER_OPERATION);
+    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` of strings of ${Math.min(a.length, b.length)} characters)`);
   }
   switch (op) {
     case "==":
@@ -273,22 +291,33 @@ const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0],
 export { FUNCTION_ARITY };
 
 const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => unknown>> = {
-  len: (a) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? Object.keys(a[0] as object).length : 0),
-  lower: (a) => (arity(a, "lower"), str(a[0], "lower").toLowerCase()),
-  upper: (a) => (arity(a, "upper"), str(a[0], "upper").toUpperCase()),
-  trim: (a) => (arity(a, "trim"), str(a[0], "trim").trim()),
+  // A record's keys are listed to count them: one operation per key, as `keys` charges (red team 12A).
+  len: (a, b) => (arity(a, "len"), a[0] === null || a[0] === undefined ? 0 : typeof a[0] === "string" || Array.isArray(a[0]) ? a[0].length : typeof a[0] === "object" ? entriesCharged(Object.keys(a[0] as object), b, "len").length : 0),
+  // Charged by the text they copy before they copy it: `len(lower(state.s))` over a 16 MB
+  // text in a comprehension cost one operation an item (red team 12A).
+  lower: (a, b) => (arity(a, "lower"), copied(str(a[0], "lower"), b, "lower").toLowerCase()),
+  upper: (a, b) => (arity(a, "upper"), copied(str(a[0], "upper"), b, "upper").toUpperCase()),
+  trim: (a, b) => (arity(a, "trim"), copied(str(a[0], "trim"), b, "trim").trim()),
   contains: (a, b) => {
     arity(a, "contains");
     const [h, n] = a;
     // A list compares every item with the needle: charged by the size of both first.
     if (Array.isArray(h)) chargeSize([h, n], b, "`contains` over a list");
-    if (typeof h === "string") return typeof n === "string" && h.includes(n);
+    if (typeof h === "string") {
+      if (typeof n !== "string") return false;
+      // Charged before the native search, which reads each character many times over a copy
+      // (~0.8 s for 16 MB): uncharged, a comprehension of searches held the process for hours.
+      b.left -= Math.floor((h.length + n.length) / SEARCH_CHARS_PER_OPERATION);
+      if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`contains\` of ${h.length} characters)`);
+      return h.includes(n);
+    }
     if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
   },
-  starts_with: (a) => (arity(a, "starts_with"), str(a[0], "starts_with").startsWith(str(a[1], "starts_with"))),
-  ends_with: (a) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(str(a[1], "ends_with"))),
+  // The comparison reads the needle: charged by its length first (`starts_with(state.s, state.s)` of 16 MB cost one operation).
+  starts_with: (a, b) => (arity(a, "starts_with"), str(a[0], "starts_with").startsWith(copied(str(a[1], "starts_with"), b, "starts_with"))),
+  ends_with: (a, b) => (arity(a, "ends_with"), str(a[0], "ends_with").endsWith(copied(str(a[1], "ends_with"), b, "ends_with"))),
   split: (a, b) => {
     arity(a, "split");
     const text = str(a[0], "split");

@@ -37,6 +37,8 @@ export {
   SubgraphDepthError,
   FanoutLimitError,
   MAX_SEND_PACKETS,
+  STEP_SEND_PACKETS_FACTOR,
+  MAX_SEND_PAYLOAD_BYTES,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,
@@ -63,3 +65,4 @@ export type { Clock } from "./task-env.js";
 export { MAX_TOOL_CALLS_PER_REPLY } from "./node-task.js";
 export * from "./checkpoint/index.js";
 export { checkUntrustedValue, DEFAULT_JSON_DEPTH, FORBIDDEN_KEYS, jsonSizeAtMost, neutralizeJson, parseUntrustedJson, UnsafeJsonError, type SafeJsonOptions } from "./safe-json.js";
+export { MAX_TIMER_MS } from "./timers.js";

@@ -42,10 +42,15 @@ export function dispatchSends(
     if (!(count <= max)) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
     lists.push(items);
   }
+  // …and against what the other tasks of the step dispatch: branches that send again multiply.
+  p.chargePackets(count, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+  // Each packet's arguments are charged (as JSON bytes) before the next is built.
+  const where = { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step };
+  const add = (send: SendSpec, args: unknown) => (p.chargePayload(args, where), packets.push({ send, args }));
   spec.sends.forEach((s, k) => {
     const items = lists[k];
-    if (items && s.forEach) for (const item of items) packets.push({ send: s, args: sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state) });
-    else packets.push({ send: s, args: sendArgs(s, scope, ctx.state) });
+    if (items && s.forEach) for (const item of items) add(s, sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state));
+    else add(s, sendArgs(s, scope, ctx.state));
   });
   const id = `f${planner.nextFanout++}`;
   const fanout: FanoutState = {
@@ -90,9 +95,11 @@ export function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonN
     if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
     else if (node !== "END") {
       if (!(packets.length < (ctx.maxSendPackets ?? MAX_SEND_PACKETS))) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      p.chargePayload(g.command ? { args: g.args, command: g.command } : g.args, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
       packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
     }
   }
+  if (packets.length) p.chargePackets(packets.length, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
   if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {
     const id = `f${planner.nextFanout++}`;

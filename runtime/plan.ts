@@ -34,7 +34,7 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     const f = planner.fanouts[id];
     if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
   }
-  const p = new Planning();
+  const p = new Planning(ctx.packets);
   const { events, tasks, touched } = p;
 
   for (const c of completions) {
@@ -97,7 +97,7 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     t.id = ctx.taskId(i);
     out[i] = t;
   }
-  return { tasks: out, events };
+  return p.sendPackets ? { tasks: out, events, packets: p.sendPackets, packetBytes: p.sendBytes } : { tasks: out, events };
 }
 
 /**

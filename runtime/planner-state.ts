@@ -75,6 +75,10 @@ export interface Completion {
 export interface PlanOutput {
   readonly tasks: PlannedTask[];
   readonly events: RunEventBody[];
+  /** Send packets the plan dispatched (charged to the run tree's `PacketGauge` until the planned tasks have run). */
+  readonly packets?: number;
+  /** Bytes of JSON their arguments carry (given back with them). */
+  readonly packetBytes?: number;
 }
 
 /** The planner state of a run that has planned nothing yet. */

@@ -3,6 +3,8 @@
  * collects (`Activation`), and `Planning`, the next step's tasks, events and live-work
  * changes, with plain activations of one node deduplicated per superstep.
  */
+import { FanoutLimitError, MAX_SEND_PAYLOAD_BYTES, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
+import { jsonSizeAtMost } from "./safe-json.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { Scope } from "./expr.js";
 import type { GraphIndex } from "./graph-index.js";
@@ -36,6 +38,24 @@ export interface PlanContext {
   readonly wants?: (type: RunEventType) => boolean;
   /** Most Send packets one task may dispatch (`RunOptions.maxSendPackets`); default `MAX_SEND_PACKETS`. */
   readonly maxSendPackets?: number;
+  /** The Send packets in flight in this run and every run of its tree (`PacketGauge`); this plan's own when absent. */
+  readonly packets?: PacketGauge;
+}
+
+/**
+ * The Send packets in flight across one root run and all its child runs (subgraph nodes,
+ * sends to graphs, `task.runGraph`): charged by each plan before a packet is built, given
+ * back once the tasks planned with them have run (or their run ended). One object per run
+ * tree, handed to child runs with their `ParentLink`: a child runs inside its parent's step,
+ * so the packets of a fan-out whose branches each start a child that fans out again are all
+ * live at once, in separate runs (red team 12A).
+ */
+export class PacketGauge {
+  live = 0;
+  /** Bytes of JSON the arguments of those packets carry (`MAX_SEND_PAYLOAD_BYTES`). */
+  bytes = 0;
+  /** Bytes of JSON the writes of the tasks completed and not yet applied hold (`MAX_STEP_WRITE_BYTES`, `task-writes.ts` `chargeWrites`). */
+  writeBytes = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -44,12 +64,54 @@ export class Planning {
   /** Tasks without ids yet (ids follow the order of the tasks that stay live). */
   readonly tasks: Omit<PlannedTask, "id">[] = [];
   readonly touched: FanoutState[] = [];
+  /** Send packets dispatched by this plan so far, all tasks together (bounded with the run tree's: `chargePackets`). */
+  sendPackets = 0;
+  /** Bytes of JSON the arguments of this plan's packets carry (`chargePayload`). */
+  sendBytes = 0;
+  private readonly gauge: PacketGauge;
+
+  /** @param gauge the run tree's packets in flight (`PlanContext.packets`); a gauge of this plan's own when absent. */
+  constructor(gauge?: PacketGauge) {
+    this.gauge = gauge ?? new PacketGauge();
+  }
   /** Live-work changes per branch key (made when a branch is first bumped: most steps run outside any fan-out). */
   delta: Map<string, number> | undefined;
   /** Index in `tasks` of each node scheduled by a plain activation (joins: per node and branch); made on the second. */
   private seen: Map<string, number> | undefined;
   /** The key of the first plain activation, while it is the only one (a step of one task needs no map). */
   private firstKey: string | undefined;
+
+  /**
+   * Charges `n` more Send packets, before any is built, to the superstep being planned and to
+   * the packets in flight in its run tree (`PacketGauge`: this plan's, the tasks of enclosing
+   * runs' steps still running, sibling child runs'): together at most
+   * `STEP_SEND_PACKETS_FACTOR` times the per-task limit (nested fan-outs multiply, also
+   * through child runs).
+   * @throws FanoutLimitError (`scope: "step"`) past the bound.
+   */
+  chargePackets(n: number, perTask: number, where: ErrorWhere): void {
+    const max = perTask * STEP_SEND_PACKETS_FACTOR;
+    const total = this.gauge.live + n;
+    // `!(≤)`: a NaN bound refuses rather than lifting the limit.
+    if (!(total <= max)) throw new FanoutLimitError(max, total, where, "step");
+    this.gauge.live = total;
+    this.sendPackets += n;
+  }
+
+  /**
+   * Charges the arguments of one Send packet, as JSON bytes (each packet keeps its own copy
+   * in the checkpoint, however many share the value), to the run tree's packets in flight
+   * before the packet's task is built; the walk stops at what is left.
+   * @throws FanoutLimitError (`scope: "bytes"`) past `MAX_SEND_PAYLOAD_BYTES`.
+   */
+  chargePayload(args: unknown, where: ErrorWhere): void {
+    if (args === undefined) return;
+    const left = MAX_SEND_PAYLOAD_BYTES - this.gauge.bytes;
+    const n = jsonSizeAtMost(args, Math.max(left, 0));
+    if (!(n <= left)) throw new FanoutLimitError(MAX_SEND_PAYLOAD_BYTES, this.gauge.bytes + n, where, "bytes");
+    this.gauge.bytes += n;
+    this.sendBytes += n;
+  }
 
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {

@@ -12,6 +12,7 @@ import type { State } from "./state.js";
 import type { Clock } from "./task-env.js";
 import type { UsageSink } from "./task-usage.js";
 import type { ModelAsks } from "./model-asks.js";
+import type { PacketGauge } from "./planning.js";
 
 export interface RunOptions {
   /** Thread id (a new one when omitted). */
@@ -138,6 +139,8 @@ export interface ParentLink {
    * them too, so a subgraph task's record shows what its child run spent.
    */
   readonly usageSinks?: readonly UsageSink[];
+  /** The Send packets in flight in the run tree (`planning.ts` `PacketGauge`), shared with the root run. */
+  readonly packets?: PacketGauge;
   /**
    * Who asked for the tool calls of the parent's conversation (`model-asks.ts`): a
    * conversation handed to the child as input keeps the provenance its calls had there.

@@ -20,6 +20,8 @@ import { newId } from "./ids.js";
 import { boundaryInterrupts, checkResumeCommand, graphInterrupts, NO_INTERRUPTS } from "./interrupt.js";
 import { mergeParentCommands, type ParentCommand } from "./parent-command.js";
 import { plan, type Completion, type PlannedTask } from "./plan.js";
+import { PacketGauge } from "./planning.js";
+import { MAX_TIMER_MS } from "./timers.js";
 import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
@@ -39,7 +41,7 @@ const realClock: Clock = { now: () => Date.now() };
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
+    const t = setTimeout(resolve, Math.min(ms, MAX_TIMER_MS));
     signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
   });
 
@@ -158,6 +160,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const idSuffix = persist ? globalThis.crypto.randomUUID().slice(0, 8) : "";
   let loop: LoopState | undefined;
   let parentCommand: ParentCommand | undefined;
+  // The run tree's Send packets in flight (`PacketGauge`), and this run's share: the packets
+  // of the tasks it planned last, given back once they have run or the run ends.
+  const packets = parent?.packets ?? new PacketGauge();
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  // This run's share of the tree's write bytes in flight (charged by its tasks, `chargeWrites`).
+  const written = { tree: packets, run: { bytes: 0 } };
   // The root run's budget ledger, from the spend its start checkpoint recorded; its
   // charges are saved against the latest root checkpoint as this run's `__spend__` record.
   let book: SpendBook | undefined;
@@ -285,6 +294,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       durability,
       answers: l.answers,
       asks: l.asks,
+      packets,
       enclosingBudgets: childBudgets,
       ...(spend ? { spend } : {}),
       ...(parent?.usageSinks ? { usageSinks: parent.usageSinks } : {}),
@@ -295,6 +305,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     // under tsx's keepNames, a defineProperty: it adds up over a thousand supersteps).
     const baseEnv: TaskEnv = {
       blueprint: bp,
+      written,
       registry: g.registry,
       authority: g.authority,
       nodes: g.index.nodes,
@@ -335,6 +346,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       taskId: (i: number) => `${prefix}${planCtx.step + 1}.${i}`,
       wants,
       ...(maxSendPackets !== undefined ? { maxSendPackets } : {}),
+      packets,
     };
     while (tasks.length || detached.pending) {
       if (!tasks.length) await detached.next();
@@ -352,8 +364,13 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, runAborted: aborted, remote });
       rejectStep = undefined;
       records = undefined;
+      packets.live -= inFlight;
+      packets.bytes -= inFlightBytes;
+      inFlight = inFlightBytes = 0;
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
+      // Their writes are applied now (or the run stops): the bytes they charged go back.
+      for (const o of all) if (o.ok && o.writeBytes) (packets.writeBytes -= o.writeBytes), (written.run.bytes -= o.writeBytes);
       if (controller.signal.aborted) {
         saveUnsaved(persist, all, saved, g.index.nodes);
         throw controller.signal.reason;
@@ -425,6 +442,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       if (sink) for (const e of planned.events) if (wants(e.type)) await emit(e);
       l.step = step;
       l.tasks = tasks = planned.tasks;
+      inFlight = planned.packets ?? 0;
+      inFlightBytes = planned.packetBytes ?? 0;
       let interrupts: readonly PendingInterrupt[] = NO_INTERRUPTS;
       if (persist) {
         const seen = l.versions;
@@ -466,6 +485,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     await emit({ type: "run_failed", error: errorToJson(err), steps: step, durationMs: clock.now() - started });
     throw err;
   } finally {
+    packets.live -= inFlight;
+    packets.bytes -= inFlightBytes;
+    packets.writeBytes -= written.run.bytes;
     options.signal?.removeEventListener("abort", onAbort);
     await claim?.release();
   }

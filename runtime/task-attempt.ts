@@ -9,6 +9,7 @@ import { TaskContext } from "./node-task.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { TaskEnv } from "./task-env.js";
 import type { UsageSink } from "./task-usage.js";
+import { MAX_TIMER_MS } from "./timers.js";
 import { timedOutError } from "./task-errors.js";
 
 /**
@@ -63,7 +64,7 @@ async function runBoundedAttempt(impl: (t: NodeTask) => Promise<NodeResult>, tas
             const err = timedOutError(task, env, timeoutMs);
             controller!.abort(err);
             reject(err);
-          }, timeoutMs);
+          }, Math.min(timeoutMs, MAX_TIMER_MS));
         });
   try {
     const nodeTask = new TaskContext(task, spec, env, extra, attempt, sink);

@@ -8,6 +8,7 @@ import type { ChildRunResult, Registry, RunInfo, SpendLedger } from "../registry
 import type { RunAuthority } from "./authority.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { ModelAsks } from "./model-asks.js";
+import type { PacketGauge } from "./planning.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { State } from "./state.js";
 import type { UsageSink } from "./task-usage.js";
@@ -24,6 +25,12 @@ export interface TaskEnv {
   /** The one authorisation check for the run's capability uses. */
   readonly authority: RunAuthority;
   readonly nodes: ReadonlyMap<string, NodeSpec>;
+  /**
+   * The run tree's bytes in flight (`planning.ts` `PacketGauge`) and this run's share of its
+   * `writeBytes`: each completed task charges its writes there (`chargeWrites`); the barrier
+   * gives them back. Absent: writes are not charged.
+   */
+  readonly written?: { readonly tree: PacketGauge; readonly run: { bytes: number } };
   readonly run: Omit<RunInfo, "step">;
   readonly step: number;
   readonly input: Readonly<Record<string, unknown>>;

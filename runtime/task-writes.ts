@@ -7,11 +7,12 @@
 import type { Blueprint, ExprEntrySpec, NodeSpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult } from "../registry/index.js";
 import { isSpecial } from "./checkpoint/types.js";
-import { NodeError } from "./errors.js";
+import { MAX_STEP_WRITE_BYTES, NodeError } from "./errors.js";
 import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { taskScope } from "./node-task.js";
 import type { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./planner-state.js";
+import { jsonSizeAtMost } from "./safe-json.js";
 import type { PendingWrite } from "./state.js";
 import type { TaskEnv } from "./task-env.js";
 
@@ -147,4 +148,33 @@ export function reservedWriteRefusal(writes: readonly (readonly [string, unknown
   if (channel === undefined && task.command?.update) for (const c of Object.keys(task.command.update)) if (isSpecial(c)) channel ??= c;
   if (channel === undefined) return undefined;
   return new NodeError(`node \`${task.node}\` wrote \`${channel}\`, a name of the form \`__name__\` that the runtime keeps for its own records; a node writes state fields only`, "validation", { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
+}
+
+/**
+ * Charges the JSON bytes of a completed task's writes to the writes in flight in its run
+ * tree (`TaskEnv.written`, at most `MAX_STEP_WRITE_BYTES` together), before its record is
+ * saved or anything is applied; the barrier gives them back (`run.ts`). Measured as the
+ * checkpoint stores them: a value written by reference counts once per write (each field
+ * is a blob of its own, each branch's write a record of its own), with walks that stop at
+ * what is left. Returns the bytes charged, or the refusal (a `validation` NodeError: the
+ * same state gives the same writes) when they would pass the bound.
+ */
+export function chargeWrites(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): number | NodeError {
+  const gauge = env.written;
+  if (!gauge || !writes.length) return 0;
+  const left = MAX_STEP_WRITE_BYTES - gauge.tree.writeBytes;
+  let bytes = 0;
+  for (const w of writes) {
+    bytes += w.channel.length + jsonSizeAtMost(w.value, Math.max(left - bytes, 0));
+    if (!(bytes <= left)) {
+      return new NodeError(
+        `node \`${task.node}\` wrote more than ${left} bytes of state (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: a value written by reference to many fields, or by many branches, is stored once per write; write it once and read it from there`,
+        "validation",
+        { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step },
+      );
+    }
+  }
+  gauge.tree.writeBytes += bytes;
+  gauge.run.bytes += bytes;
+  return bytes;
 }

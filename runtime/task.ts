@@ -20,7 +20,7 @@ import { runAttempt, type CancelScope } from "./task-attempt.js";
 import type { TaskEnv } from "./task-env.js";
 import { asNodeError, whereOf } from "./task-errors.js";
 import { kindRefusal, sendRefusal, toolGotoRefusal } from "./task-refusals.js";
-import { parentBody, reservedWriteRefusal, resultWrites, taskGoto } from "./task-writes.js";
+import { chargeWrites, parentBody, reservedWriteRefusal, resultWrites, taskGoto } from "./task-writes.js";
 import { usageOf, type TaskUsage, type UsageSink } from "./task-usage.js";
 
 export { taskScope } from "./node-task.js";
@@ -32,7 +32,7 @@ export { cancelScope, type CancelScope } from "./task-attempt.js";
  * in its completion record.
  */
 export type TaskOutcome =
-  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly usage?: TaskUsage; readonly asks?: Readonly<Record<string, ModelAsk>>; readonly restored?: boolean }
+  | { readonly task: PlannedTask; readonly ok: true; readonly writes: PendingWrite[]; readonly route?: string; readonly result?: unknown; readonly goto?: NodeResult["goto"]; readonly durationMs: number; readonly usage?: TaskUsage; readonly asks?: Readonly<Record<string, ModelAsk>>; readonly restored?: boolean; readonly writeBytes?: number }
   | {
       readonly task: PlannedTask;
       readonly ok: false;
@@ -139,6 +139,9 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   const reserved = reservedWriteRefusal(result.writes, task, env);
   if (reserved) return withUsage({ task, ok: false, error: reserved, durationMs: env.clock.now() - started }, p);
   const writes = resultWrites(task, spec, result, env);
+  // Charged before the record is saved or anything applied: values written by reference are stored once per write.
+  const written = chargeWrites(writes, task, env);
+  if (typeof written !== "number") return withUsage({ task, ok: false, error: written, durationMs: env.clock.now() - started }, p);
   const goto = taskGoto(task, writes, result.goto);
   // By assignment, in the literal's key order (no spreads: one outcome per task).
   const o = { task, ok: true, writes } as { -readonly [K in keyof Extract<TaskOutcome, { ok: true }>]: Extract<TaskOutcome, { ok: true }>[K] };
@@ -148,6 +151,7 @@ function succeeded(task: PlannedTask, p: Prepared, result: NodeResult, env: Task
   o.durationMs = env.clock.now() - started;
   if (p.usage) o.usage = usageOf(p);
   if (p.asks) o.asks = p.asks;
+  if (written) o.writeBytes = written;
   return o;
 }
 

@@ -438,7 +438,7 @@ export class Project {
       const caps: Record<string, readonly string[]> = {};
       for (const [k, v] of Object.entries(bp.capabilities)) if (v.length && k !== "reducers") caps[k] = v;
       // What the registered agents and graphs it binds may use here, as `rag approve` prints it.
-      const reach = reachReport(bp, { agent: (n) => this.registry.agents.get(n), graph: (n) => this.registry.graphs.get(n), ...(this.registry.policy ? { policy: this.registry.policy } : {}) });
+      const reach = reachReport(bp, { agent: (n) => this.registry.agents.get(n), graph: (n) => this.registry.graphs.get(n), nodeKinds: () => this.registry.nodeKinds.keys(), ...(this.registry.policy ? { policy: this.registry.policy } : {}) });
       const refused = reach.refused.map((r) => ({ via: r.via, graph: r.graph, reasons: r.refusals.map((x) => x.reason) }));
       return { graph: bp.id, hash: bp.hash, capabilities: caps, reaches: reach.reaches, refused, provenance: bp.provenance ?? null, nodes: bp.nodes.length, approved: store.isApproved(bp.hash), required: status.required, approval, lastApproved };
     });

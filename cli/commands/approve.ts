@@ -49,7 +49,7 @@ export async function approveCommand(file: string, opts: ApproveOptions): Promis
   const out = (text: string) => void (opts.json ? undefined : process.stdout.write(text));
   const results: Record<string, unknown>[] = [];
   for (const bp of blueprints) {
-    const reach = reachReport(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
+    const reach = reachReport(bp, { agent: (n) => loaded.registry.agents.get(n), graph: (n) => loaded.registry.graphs.get(n), nodeKinds: () => loaded.registry.nodeKinds.keys(), ...(loaded.registry.policy ? { policy: loaded.registry.policy } : {}) });
     out(summary(bp, reach));
     if (flag && bp.provenance && bp.provenance.generatedBy !== flag.generatedBy) out(`  note: --provenance ${flag.generatedBy} ignored: the file's \`// rag:generated-by ${bp.provenance.generatedBy}\` pragma decides\n`);
     const entry = { graph: bp.id, hash: bp.hash, provenance: bp.provenance ?? null, capabilities: bp.capabilities, reaches: reach.reaches, refused: reach.refused.map((r) => ({ via: r.via, graph: r.graph, refusals: r.refusals.map((x) => ({ kind: x.kind, name: x.name, rule: x.rule, reason: x.reason })) })) };

@@ -38,7 +38,9 @@ export class ExprBuilder {
   numberLiteral(t: IToken, negative = false): A.NumberLiteral {
     const suffix = t.image.at(-1);
     const value = suffix === "k" ? Number(t.image.slice(0, -1)) * 1_000 : suffix === "M" ? Number(t.image.slice(0, -1)) * 1_000_000 : Number(t.image);
-    return { kind: "Number", value: negative ? -value : value, raw: (negative ? "-" : "") + t.image, span: this.ctx.tokenSpan(t) };
+    const span = this.ctx.tokenSpan(t);
+    if (!Number.isFinite(value)) this.reportInfinite(t.image, span);
+    return { kind: "Number", value: negative ? -value : value, raw: (negative ? "-" : "") + t.image, span };
   }
 
   durationLiteral(t: IToken): A.DurationLiteral {
@@ -48,7 +50,19 @@ export class ExprBuilder {
       this.ctx.report("E-rag-invalid-duration", `invalid duration \`${t.image}\``, span, { label: "a duration is an integer and a unit", help: "write e.g. `250ms`, `30s`, `5m` or `2h`" });
       return { kind: "Duration", ms: 0, raw: t.image, span, recovered: true };
     }
-    return { kind: "Duration", ms: Number(m[1]) * DURATION_MS[m[2]], raw: t.image, span };
+    const ms = Number(m[1]) * DURATION_MS[m[2]];
+    if (!Number.isFinite(ms)) this.reportInfinite(t.image, span);
+    return { kind: "Duration", ms, raw: t.image, span };
+  }
+
+  /**
+   * A number literal past the largest double (`1e999`, a 400-digit duration) reads as
+   * Infinity, which canonical JSON — and so the blueprint hash — writes as `null`: two
+   * files that behave differently would share one hash, and one approval (red team 12A).
+   */
+  private reportInfinite(image: string, span: A.NumberLiteral["span"]): void {
+    const shown = image.length > 40 ? `${image.slice(0, 20)}…${image.slice(-10)}` : image;
+    this.ctx.report("E-rag-limit-exceeded", `number \`${shown}\` is too large: the largest is about 1.8e308`, span, { label: "too large", help: "write a smaller number; a number past the largest double would read as Infinity" });
   }
 
   /** A literal from whichever literal token is present in `c`. */

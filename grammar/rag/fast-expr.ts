@@ -163,6 +163,7 @@ export class FastExprParser {
     const image = this.images[i] as string;
     const suffix = image.charCodeAt(image.length - 1);
     const value = suffix === 107 ? Number(image.slice(0, -1)) * 1_000 : suffix === 77 ? Number(image.slice(0, -1)) * 1_000_000 : Number(image);
+    if (!Number.isFinite(value)) bail(); // reported on the Chevrotain path (E-rag-limit-exceeded)
     return { kind: "Number", value: negative ? -value : value, raw: (negative ? "-" : "") + image, span: this.tok(i) };
   }
 
@@ -171,7 +172,9 @@ export class FastExprParser {
     const image = this.images[i] as string;
     const m = DURATION.exec(image);
     if (!m) bail();
-    return { kind: "Duration", ms: Number(m[1]) * DURATION_MS[m[2]], raw: image, span: this.tok(i) };
+    const ms = Number(m[1]) * DURATION_MS[m[2]];
+    if (!Number.isFinite(ms)) bail(); // reported on the Chevrotain path (E-rag-limit-exceeded)
+    return { kind: "Duration", ms, raw: image, span: this.tok(i) };
   }
 
   /** The literal at `i`, if it is one (build-expr.ts `literalToken`). */

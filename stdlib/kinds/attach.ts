@@ -32,7 +32,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function internalHost(url: string): string | undefined {
   let host: string;
   try {
-    host = new URL(url).hostname.toLowerCase();
+    // The root's dot goes: `localhost.` and `metadata.google.internal.` are the same hosts
+    // to a resolver, and were attached (red team 12A).
+    host = new URL(url).hostname.toLowerCase().replace(/\.+$/, "");
   } catch {
     return "it is not a valid URL";
   }

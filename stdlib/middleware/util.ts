@@ -1,12 +1,14 @@
 /** Small helpers shared by the middleware modules. */
 import type { CallContext } from "../../registry/index.js";
+import { MAX_TIMER_MS } from "../../runtime/timers.js";
 
 /** Resolves after `ms`, or rejects with the abort reason when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => (clearTimeout(t), reject(signal!.reason));
-    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    // Node fires a delay past 2^31 − 1 ms after 1 ms: a `retry { max_delay 600h }` did not wait.
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

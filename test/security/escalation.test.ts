@@ -220,7 +220,7 @@ describe("escalation matrix: child runs hold to what their caller may use", () =
     const reg = childRegistry(generated, graph);
     const compiled = compile(src, { file: "attack.rag", registry: reg.view(), ...(generated ? { provenance: { generatedBy: "model" } } : {}) });
     const bp = compiled.value.blueprints[0]!;
-    const report = reachReport(bp, { agent: (n) => reg.agents.get(n), graph: (n) => reg.graphs.get(n), ...(reg.policy ? { policy: reg.policy } : {}) });
+    const report = reachReport(bp, { agent: (n) => reg.agents.get(n), graph: (n) => reg.graphs.get(n), nodeKinds: () => reg.nodeKinds.keys(), ...(reg.policy ? { policy: reg.policy } : {}) });
     const events: RunEvent[] = [];
     for await (const e of new CompiledGraph(bp, { registry: reg }).stream({})) events.push(e);
     return { errors: errors(compiled.diagnostics), report, events };
