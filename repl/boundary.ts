@@ -298,9 +298,11 @@ export function fromHost(v: unknown, what: string, bounds: Bounds = {}): Value {
  * `MAX_VALUE_DEPTH` as `…`. Cuts off past `max` characters; never builds more than that.
  * `keys` lists a record's keys (default `Object.keys`, one native pass over all of them):
  * inside a cell, the charged listing (`recordKeys`); for the previews after a cell, one
- * listing per record (`keyCache`).
+ * listing per record (`keyCache`). `read` is called with each string before it is cut
+ * (a cut reads the characters, and copies a rope flat: `heap-headroom.ts`) and may throw
+ * to stop the rendering.
  */
-export function formatValue(v: Value, max = 10_000, keys: (o: object) => string[] = Object.keys): string {
+export function formatValue(v: Value, max = 10_000, keys: (o: object) => string[] = Object.keys, read?: (s: string) => void): string {
   const out: string[] = [];
   let size = 0;
   const onPath = new Set<object>();
@@ -323,7 +325,10 @@ export function formatValue(v: Value, max = 10_000, keys: (o: object) => string[
       continue;
     }
     const x = j.x;
-    if (typeof x === "string") push(j.top ? x.slice(0, max + 1) : JSON.stringify(x.slice(0, max + 1)));
+    if (typeof x === "string") {
+      read?.(x);
+      push(j.top ? x.slice(0, max + 1) : JSON.stringify(x.slice(0, max + 1)));
+    }
     else if (Array.isArray(x) || isRecord(x)) {
       if (onPath.has(x)) {
         push("[circular]");

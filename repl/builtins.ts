@@ -134,7 +134,7 @@ export function capabilityFunctions(s: SessionCore, cell: CellState): Map<string
     let size = cell.outputBytes + 1;
     for (const a of args) {
       if (size > max) throw over();
-      const piece = formatValue(a, Math.min(max, max - size + 1), (o) => recordKeys(s.runtime, o));
+      const piece = formatValue(a, Math.min(max, max - size + 1), (o) => recordKeys(s.runtime, o), (x) => s.runtime.readChars?.(x));
       size += piece.length + (parts.length ? 1 : 0);
       if (size > max) throw over();
       s.runtime.alloc(piece.length * 2);

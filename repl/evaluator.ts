@@ -9,6 +9,7 @@ import { KEY_WRITE_WORK } from "./costs.js";
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
+import { FLATTEN_CHECK_CHARS, HEAP_HEADROOM_FRACTION, heapHeadroomError, REPROBE_OPERATIONS, type HeapProbe } from "./heap-headroom.js";
 import { recordKeys } from "./record-keys.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
 import { Closure, Env, isForbiddenKey, type Binding, newRecord, ScriptFunction, toNum, toStr, truthy, typeOf, type StringCharge, type Value } from "./values.js";
@@ -23,6 +24,11 @@ export interface RunLimits {
   readonly maxCallDepth: number;
   /** Wall-clock budget, ms. */
   readonly timeoutMs: number;
+  /**
+   * Reads the process's heap before a read that may flatten a long string (a rope `+`
+   * built, `heap-headroom.ts`); without it the heap-headroom check is off.
+   */
+  readonly heapProbe?: HeapProbe;
 }
 
 /**
@@ -62,6 +68,10 @@ export abstract class Evaluator implements MemberRuntime {
   readonly touched = new Set<string>();
   /** The global binding last added to `touched` (skips re-adding it on every loop iteration). */
   protected lastTouched: Binding | undefined;
+  /** Bytes the heap-headroom checks may still spend from the last probe's reading (`headroom`). */
+  protected heapAllowance = 0;
+  /** `ops` when the heap was last probed. */
+  protected heapProbedAt = 0;
   constructor(readonly globals: Env) {}
 
   /** Calls a script or native function from the synchronous path (a closure reached from a pure call). */
@@ -102,6 +112,51 @@ export abstract class Evaluator implements MemberRuntime {
       throw new LimitError("E-ragsh-operation-limit", `the cell exceeded its limit of ${this.limits.maxOperations} operations`, this.callSpan, { help: "built-ins are charged for the characters and items they scan; work on less data per cell, or raise the session's \`maxOperations\` policy" });
     }
     this.checkClock();
+    // Long native work reads a long string (or list) whose characters may be a rope not
+    // yet copied: the copy must fit the heap (`readChars`), checked before the work.
+    if (units >= FLATTEN_CHECK_CHARS) this.headroom(2 * units);
+  }
+
+  /**
+   * Called before a read of `s`'s characters (an index, a method, a comparison, a key,
+   * `print`): when `s` is long (`FLATTEN_CHECK_CHARS` or more) it may be a rope that the
+   * read makes V8 copy flat, unseen by `alloc`, so the copy (2 bytes a character) must fit
+   * the heap's headroom. The copy is native work no deadline interrupts: the clock is
+   * read first, so a loop of such reads overruns by one copy at most, not by 1,024
+   * operations of them. Short strings pay one length test.
+   *
+   * @throws LimitError `E-ragsh-memory-limit` when the process's heap is near its limit;
+   *   `E-ragsh-timeout` when the cell's time is up.
+   */
+  readChars(s: string): void {
+    if (s.length < FLATTEN_CHECK_CHARS || !this.limits) return;
+    this.checkClock();
+    this.headroom(2 * s.length);
+  }
+
+  /**
+   * Checks that `bytes` more stay under `HEAP_HEADROOM_FRACTION` of the heap's limit
+   * (`heap-headroom.ts`), before they are allocated. A probe's reading is reused, less
+   * the bytes checked since, until that allowance is spent or `REPROBE_OPERATIONS`
+   * operations have passed; then the heap is probed again (it may have been collected).
+   *
+   * @throws LimitError `E-ragsh-memory-limit` when the heap has no room for `bytes`.
+   */
+  headroom(bytes: number): void {
+    const probe = this.limits?.heapProbe;
+    if (!probe) return;
+    if (bytes <= this.heapAllowance && this.ops - this.heapProbedAt < REPROBE_OPERATIONS) {
+      this.heapAllowance -= bytes;
+      return;
+    }
+    const reading = probe();
+    this.heapProbedAt = this.ops;
+    this.heapAllowance = reading.limitBytes * HEAP_HEADROOM_FRACTION - reading.usedBytes;
+    if (!(bytes <= this.heapAllowance)) {
+      this.heapAllowance = 0;
+      throw Object.assign(heapHeadroomError(bytes, reading), { span: this.callSpan });
+    }
+    this.heapAllowance -= bytes;
   }
 
   /** Stops the cell when its time is up or the host aborted it (called around built-ins, whose work is native). */
@@ -340,7 +395,7 @@ export abstract class Evaluator implements MemberRuntime {
     if (c.kind === "Member") {
       const self = this.evalSync(c.object, env);
       if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
-      const m = methodFor(self, c.property);
+      const m = methodFor(self, c.property, this);
       if (m?.sync) return callMethodSync(m, self, argsOf(), this, e.span);
       const fn = getMember(this, self, c.property, c.propertySpan, true);
       if (e.optional && (fn === null || fn === undefined)) return SHORT;
@@ -369,6 +424,8 @@ export abstract class Evaluator implements MemberRuntime {
   }
 
   protected putKey(out: Record<string, Value>, key: string, value: Value, span: Span): void {
+    // A key is hashed and kept flat: a long one may be a rope copied here.
+    this.readChars(key);
     if (isForbiddenKey(key)) throw new ScriptError("E-ragsh-forbidden-property", `\`${key}\` cannot be an object key in a session`, span, { label: "forbidden key" });
     out[key] = value;
   }

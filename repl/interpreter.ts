@@ -38,6 +38,8 @@ export class Interpreter extends Evaluator {
     this.ops = 0;
     this.nextCheck = 1024;
     this.memory = 0;
+    this.heapAllowance = 0;
+    this.heapProbedAt = 0;
     this.depth = 0;
     this.touched.clear();
     this.lastTouched = undefined;
@@ -262,7 +264,7 @@ export class Interpreter extends Evaluator {
       self = isPure(c.object) ? this.evalSync(c.object, env) : yield* this.evalGen(c.object, env);
       if (self === SHORT || (c.optional && (self === null || self === undefined))) return SHORT;
       const key = c.kind === "Member" ? c.property : indexKey((isPure(c.index) ? this.evalSync(c.index, env) : yield* this.evalGen(c.index, env)), this);
-      const m = methodFor(self, key);
+      const m = methodFor(self, key, this);
       if (m) {
         const args = yield* this.args(e.arguments, env);
         if (m.gen) return yield* m.gen(self as never, args, this, (f, a) => this.callValue(f, a, e.span));

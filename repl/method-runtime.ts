@@ -13,4 +13,10 @@ export interface MethodRuntime {
    * Throws E-ragsh-operation-limit or E-ragsh-timeout.
    */
   work(units: number): void;
+  /**
+   * Called before a read of a string's characters that may make V8 copy a rope flat
+   * (`heap-headroom.ts`): a long string's copy must fit the process's heap headroom.
+   * Throws E-ragsh-memory-limit when it would not. Absent: no check.
+   */
+  readChars?(s: string): void;
 }

@@ -86,9 +86,13 @@ export function listIndexOf(rt: MethodRuntime, a: readonly Value[], x: Value, op
 
 /**
  * Compares two sort keys (`<` order), charging the characters a comparison of two long
- * strings reads (the shorter one's length) before it compares them.
+ * strings reads (the shorter one's length) before it compares them, and checking the
+ * heap's headroom for a long key that may be a rope (`MethodRuntime.readChars`).
  */
 export function compareKeys(rt: MethodRuntime, x: string, y: string): number {
+  // A long key may be a rope the comparison copies flat (`MethodRuntime.readChars`).
+  rt.readChars?.(x);
+  rt.readChars?.(y);
   chargeCompare(rt, x, y);
   return x < y ? -1 : x > y ? 1 : 0;
 }

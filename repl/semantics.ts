@@ -46,6 +46,13 @@ export function binaryOp(op: A.BinaryOperator, l: Value, r: Value, span: Span, r
       case "!==": return l !== r;
     }
   }
+  // Any operator but `+` (which builds a rope) may read a long string operand's
+  // characters, copying a rope flat: the copy must fit the heap's headroom first
+  // (`heap-headroom.ts`; red team 12b).
+  if (op !== "+") {
+    if (typeof l === "string") rt.readChars?.(l);
+    if (typeof r === "string") rt.readChars?.(r);
+  }
   // Two long strings compare in time proportional to their length: charged as work.
   if (typeof l === "string" && typeof r === "string") chargeCompare(rt, l, r);
   switch (op) {
@@ -148,11 +155,17 @@ function forbidden(key: string, span: Span): never {
   });
 }
 
-/** The method `key` of `self`, when `self` has no own property of that name. */
-export function methodFor(self: Value, key: string | number): Method | undefined {
+/**
+ * The method `key` of `self`, when `self` has no own property of that name. A method of
+ * a long string reads its characters: checked first against the heap's headroom
+ * (`rt.readChars`: the string may be a rope the method copies flat).
+ */
+export function methodFor(self: Value, key: string | number, rt: MethodRuntime): Method | undefined {
   if (typeof key !== "string") return undefined;
   if (isRecord(self) && Object.hasOwn(self, key)) return undefined;
-  return methodOf(self, key);
+  const m = methodOf(self, key);
+  if (m && typeof self === "string") rt.readChars?.(self);
+  return m;
 }
 
 export function callMethodSync(m: Method, self: Value, args: Value[], rt: MethodRuntime, span: Span): Value {
@@ -171,6 +184,10 @@ export function callMethodSync(m: Method, self: Value, args: Value[], rt: Method
 export function getMember(rt: MemberRuntime, obj: Value, key: string | number, span: Span, dot: boolean): Value {
   if (typeof key === "string" && isForbiddenKey(key)) forbidden(key, span);
   if (obj === null || obj === undefined) throw new ScriptError("E-ragsh-type-error", `cannot read \`${key}\` of ${obj}`, span, { label: `this is ${obj}`, help: "use `?.` to read a property that may be missing" });
+  // Anything but the length of a string reads its characters (an index, a method): a long
+  // one may be a rope `+` built, which the read copies flat — checked against the heap's
+  // headroom first (`heap-headroom.ts`; red team 12b).
+  if (typeof obj === "string" && key !== "length") rt.readChars?.(obj);
   if (Array.isArray(obj) || typeof obj === "string") {
     if (typeof key === "number" || /^(0|[1-9]\d*)$/.test(key)) {
       const i = Number(key);
@@ -270,6 +287,8 @@ export function bindPattern(rt: MemberRuntime, p: A.Pattern, v: Value, env: Env,
     return;
   }
   if (!Array.isArray(v) && typeof v !== "string") throw new ScriptError("E-ragsh-type-error", `cannot destructure ${describeType(v)} as a list`, p.span);
+  // Indexing a long string reads it (a rope is copied flat): checked as `getMember` does.
+  if (typeof v === "string" && p.elements.length) rt.readChars?.(v);
   p.elements.forEach((el, i) => el && put(el, v[i]));
 }
 

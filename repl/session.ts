@@ -23,6 +23,8 @@ import { sessionHost, type CapabilityHost, type GraphOutcome, type HostIds } fro
 import type { CellState, SessionCore } from "./session-core.js";
 import { SessionTrust, type Author } from "./session-trust.js";
 import { Interpreter } from "./interpreter.js";
+import { NO_HEADROOM_PREVIEW, NoHeadroom, previewReader, type HeapProbe } from "./heap-headroom.js";
+import { nodeHeapProbe } from "./heap-probe.js";
 import { boundRetained, propertyNamesAt } from "./session-variables.js";
 import { toDiagnostic, zeroSpan } from "./cell-diagnostics.js";
 import type { MethodRuntime } from "./method-runtime.js";
@@ -63,6 +65,11 @@ export interface SessionOptions {
   /** Graphs callable by name besides the registry's (e.g. the other graphs of a file). */
   readonly graphs?: ReadonlyMap<string, Blueprint>;
   readonly sessionId?: string;
+  /**
+   * Reads the process's heap before a cell reads a long string (`heap-headroom.ts`);
+   * default `v8.getHeapStatistics` (`heap-probe.ts`), `null`: no check.
+   */
+  readonly heapProbe?: HeapProbe | null;
 }
 
 export interface CellResult {
@@ -134,8 +141,12 @@ export class Session implements SessionCore {
   /** The session's trust of the moment and its grant (`author`, `lowerTrust`). */
   private readonly trust: SessionTrust;
 
+  /** Reads the process's heap before long strings are read (`SessionOptions.heapProbe`). */
+  private readonly heapProbe: HeapProbe | undefined;
+
   constructor(readonly options: SessionOptions) {
     this.registry = options.registry;
+    this.heapProbe = options.heapProbe === null ? undefined : (options.heapProbe ?? nodeHeapProbe);
     this.policy = sessionPolicy({ ...options.registry.sessionPolicy, ...options.policy });
     this.id = options.sessionId ?? `session-${globalThis.crypto.randomUUID().slice(0, 13)}`;
     this.rootRunId = options.parent?.rootRunId ?? this.id;
@@ -196,6 +207,7 @@ export class Session implements SessionCore {
   readonly runtime: MethodRuntime = {
     alloc: (n) => this.interpreter?.alloc(n),
     work: (n) => this.interpreter?.work(n),
+    readChars: (x) => this.interpreter?.readChars(x),
   };
 
   /**
@@ -259,8 +271,21 @@ export class Session implements SessionCore {
     const out: Record<string, string> = {};
     rt?.work(this.globals.vars.size * KEY_LIST_WORK);
     const keys = rt ? (o: object) => recordKeys(rt, o) : undefined;
-    for (const [k, b] of this.globals.vars) out[k] = formatValue(b.value, max, keys);
+    for (const [k, b] of this.globals.vars) out[k] = this.preview(b.value, max, keys);
     return out;
+  }
+
+  /**
+   * A variable's preview, outside any cell's limits: a long string whose copy (a rope
+   * read flat, `heap-headroom.ts`) would not fit the heap's headroom is not rendered.
+   */
+  private preview(v: Value, max: number, keys?: (o: object) => string[]): string {
+    try {
+      return formatValue(v, max, keys, previewReader(this.heapProbe));
+    } catch (e) {
+      if (e instanceof NoHeadroom) return NO_HEADROOM_PREVIEW;
+      throw e;
+    }
   }
 
   /** Every reserved name: capabilities, session inputs and the standard globals (known before the first cell too, for completion). */
@@ -477,7 +502,7 @@ export class Session implements SessionCore {
     let value: Value = undefined;
     let failure: Diagnostic | undefined;
     try {
-      value = await interp.run(parsed.value, { maxOperations: this.policy.maxOperations, maxMemoryBytes: this.policy.maxMemoryBytes, maxCallDepth: this.policy.maxCallDepth, timeoutMs: this.policy.timeoutMs }, cell.controller.signal);
+      value = await interp.run(parsed.value, { maxOperations: this.policy.maxOperations, maxMemoryBytes: this.policy.maxMemoryBytes, maxCallDepth: this.policy.maxCallDepth, timeoutMs: this.policy.timeoutMs, ...(this.heapProbe ? { heapProbe: this.heapProbe } : {}) }, cell.controller.signal);
     } catch (e) {
       failure = toDiagnostic(asScriptError(e, parsed.value.span), file);
     } finally {
@@ -490,7 +515,7 @@ export class Session implements SessionCore {
     const changed = [...interp.touched].filter((k) => !before.has(k) || before.get(k) !== this.globals.vars.get(k)?.value || isMutable(before.get(k)));
     // One listing per record for all the previews (`keyCache`): a cell's names may share records.
     const keys = keyCache();
-    for (const name of changed) this.emit({ type: "variable_changed", name, preview: formatValue(this.globals.vars.get(name)?.value, 120, keys) });
+    for (const name of changed) this.emit({ type: "variable_changed", name, preview: this.preview(this.globals.vars.get(name)?.value, 120, keys) });
     if (cell.answered) {
       this.finalAnswer = cell.answer;
       this.answered = true;
