@@ -39,3 +39,17 @@ export interface SpendGate {
   /** Replaces a claim's reservation (`reserved`, as claimed) by what the call spent (`spent`: counts ≥ 0). */
   settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): Promise<void>;
 }
+
+/**
+ * `gate` for the calls of a run nested in a gated run under a thread of its own (a CodeAct
+ * `graph_run({thread})` inside a pool worker's node): its calls are claimed and settled on
+ * the enclosing run's account, so the other workers see them, but against no limit of
+ * their own — the nested run's limits are its own graph's, checked by its ledger, not the
+ * enclosing account's. (Without it, such calls were charged in one process's memory only.)
+ */
+export function recordingGate(outer: SpendGate): SpendGate {
+  return {
+    claim: (node, tokens, usd) => outer.claim(node, tokens, usd, { run: {}, node: {} }),
+    settle: (node, reserved, spent) => outer.settle(node, reserved, spent),
+  };
+}

@@ -15,7 +15,7 @@
  * A process that dies during a call leaves its reservation recorded: it counts as spent.
  */
 import { RagError } from "./rag-error.js";
-import type { SpendGate } from "./spend-gate.js";
+import { recordingGate, type SpendGate } from "./spend-gate.js";
 
 /** Spend as stored: totals and per node (node name → totals); counts are finite and ≥ 0. */
 export interface Spend {
@@ -306,10 +306,18 @@ export class JointLedger implements SpendLedger {
     this.run = live(() => base, () => outer.run);
   }
 
-  /** The thread's ledger's gate (a pool worker's branch: the run's account across the pool). */
+  /**
+   * The thread's ledger's gate (a pool worker's branch: the run's account across the pool);
+   * else, for a run nested under a thread of its own, the enclosing ledger's, recording only
+   * (`recordingGate`).
+   */
   get gate(): SpendGate | undefined {
-    return this.thread.gate;
+    if (this.thread.gate) return this.thread.gate;
+    const outer = this.outer.gate;
+    return outer && (this.recording ??= recordingGate(outer));
   }
+
+  private recording?: SpendGate;
 
   node(name: string): SpendCounts {
     let n = this.nodes.get(name);

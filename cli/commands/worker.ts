@@ -10,6 +10,7 @@
 import { cwd } from "node:process";
 import { join } from "node:path";
 import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError, type WorkerNotice } from "../../scale/index.js";
+import { printableId } from "../../stdlib/printable.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
 
@@ -45,7 +46,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   let worker: RunWorker;
   try {
     // What the worker refused outside of a job (a forged cancellation) is printed, not silent.
-    const onNotice = (n: WorkerNotice) => void process.stderr.write(`worker: ${n.code}: ${n.message}\n`);
+    const onNotice = noticePrinter((line) => void process.stderr.write(line));
     worker = new RunWorker({ queue: opts.queue, checkpointer, registry: loaded.registry, concurrency, lockDurationMs, branchConcurrency, onNotice, ...(distribute ? { distribute } : {}) });
   } catch (e) {
     await checkpointer.closeAsync();
@@ -76,4 +77,37 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   await worker.close();
   await checkpointer.closeAsync();
   return 0;
+}
+
+/** Longest notice message printed, characters (the rest is cut with `…`). */
+const NOTICE_CHARS = 300;
+/** At most this many notices are printed per second; the rest are counted and reported with the next one printed. */
+const NOTICES_PER_SECOND = 5;
+
+/**
+ * Prints the worker's notices (a forged cancellation: text whoever can publish to Redis
+ * chose) one line each, control characters escaped (no terminal escapes), cut at
+ * `NOTICE_CHARS`, and at most `NOTICES_PER_SECOND` a second, so a flood of forged
+ * messages cannot flood the log.
+ */
+export function noticePrinter(write: (line: string) => void, now: () => number = Date.now): (n: WorkerNotice) => void {
+  let second = -1;
+  let printed = 0;
+  let dropped = 0;
+  return (n) => {
+    const s = Math.floor(now() / 1000);
+    if (s !== second) {
+      second = s;
+      printed = 0;
+    }
+    if (printed >= NOTICES_PER_SECOND) {
+      dropped++;
+      return;
+    }
+    printed++;
+    const text = n.message.length > NOTICE_CHARS ? `${n.message.slice(0, NOTICE_CHARS)}…` : n.message;
+    const more = dropped ? ` (${dropped} more notice${dropped === 1 ? "" : "s"} not shown)` : "";
+    dropped = 0;
+    write(`worker: ${printableId(n.code)}: ${printableId(text)}${more}\n`);
+  };
 }

@@ -243,6 +243,38 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // were kept per ledger object in this module: four branches of a pool worker, each with
       // a ledger of its own over the worker's share, each streamed to the whole budget.)
       const held = { tokens, usd };
+      // A distributed run's account across the worker pool (`ledger.gate`): the call claims
+      // its estimate there before it is made (below), and claims more ahead of its use — a
+      // stream past the estimate, a failed attempt before its retry — a chunk at a time
+      // (`topUp`); the in-memory checks see only this process's calls, so the call may never
+      // use more than it holds there: a reply reaching it is stopped, a retry that does not
+      // fit is refused (before, the account held the estimate only, and two workers'
+      // streams each spent the whole budget: test/security/review12-pool-gate.test.ts).
+      const gate = ledger.gate;
+      /** What the call holds on the pool's account, once claimed there. */
+      let claimedOnGate: { tokens: number; usd: number } | undefined;
+      /** A top-up claim in flight, and whether the account refused one. */
+      let topping: Promise<void> | undefined;
+      let toppedOut = false;
+      const chunk = Math.max(outTokens, 256);
+      const topUp = (needTokens: number, needUsd: number) => {
+        if (!gate || !claimedOnGate || topping || toppedOut) return;
+        const t = Math.max(chunk, Math.ceil(needTokens - claimedOnGate.tokens));
+        const u = price ? Math.max(priceUsage({ inputTokens: 0, outputTokens: t }, price), needUsd - claimedOnGate.usd) : 0;
+        topping = gate.claim(ctx.node.name, t, u, { run: runLimit, node: nodeLimit }).then(
+          (refused) => {
+            if (refused) toppedOut = true;
+            else claimedOnGate = { tokens: claimedOnGate!.tokens + t, usd: claimedOnGate!.usd + u };
+          },
+          () => void (toppedOut = true),
+        ).finally(() => (topping = undefined));
+      };
+      /** Replaces all the call holds on the pool's account (after any top-up in flight) by what it spent. */
+      const settleGate = async (spent: { readonly tokens: number; readonly usd: number }) => {
+        toppedOut = true; // no top-up starts after this
+        await topping;
+        await gate!.settle(ctx.node.name, claimedOnGate!, spent);
+      };
       /** Grows what this call holds to `t` tokens and `u` USD in all, when that is more (it never shrinks before the call settles). */
       const hold = (t: number, u: number) => {
         const dt = Math.max(0, t - held.tokens);
@@ -268,6 +300,16 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         const useUsd = failed.usd + (phase === "output" ? (price ? priceUsage({ inputTokens: inTokens, outputTokens: out }, price) : 0) : retry ? usd : 0);
         const more = useTokens > held.tokens || useUsd > held.usd;
         if (more) hold(useTokens, useUsd);
+        // A distributed run: the pool's account. Claimed ahead once half a chunk is left (a
+        // failed attempt: what it was charged plus the retry's estimate, before its backoff ends).
+        if (claimedOnGate) {
+          const ahead = phase === "failed" ? { t: useTokens + tokens, u: useUsd + usd } : { t: useTokens + chunk / 2, u: useUsd };
+          if (ahead.t > claimedOnGate.tokens || ahead.u > claimedOnGate.usd) topUp(ahead.t + chunk / 2, ahead.u);
+        }
+        if (claimedOnGate && phase !== "failed" && (useTokens > claimedOnGate.tokens || useUsd > claimedOnGate.usd + 1e-12)) {
+          if (retry) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) needs more than the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
+          return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens, past the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
+        }
         // Within what the call holds already: nothing new for the limits (but a retry is checked always: it is new work).
         if (phase === "failed" || (!more && !retry)) return undefined;
         for (const [l, limit, scope] of [[run, runLimit, "run's budget"], [node, nodeLimit, nodeScope]] as const) {
@@ -284,7 +326,6 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // A distributed run's account across the worker pool (`SpendLedger.gate`): the call is
       // claimed there too, atomically against the same limits, before it is made — the
       // in-memory checks above see only this process's calls.
-      const gate = ledger.gate;
       let claimed = false;
       let res;
       try {
@@ -295,6 +336,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
             const limit = refused.scope === "run" ? runLimit : nodeLimit;
             throw new NodeError(`budget exceeded: ${before()} the ${refused.scope === "run" ? "run's budget" : nodeScope} to ${overBy(limit, refused.tokens, refused.usd) ?? `${refused.tokens} tokens`}`, "budget_exceeded", where);
           }
+          claimedOnGate = { tokens, usd };
           claimed = true;
         }
         res = await next(call);
@@ -308,7 +350,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         }
         ledger.settle(ctx.node.name, held, failed);
         // The claim is released to what the call was charged (nothing, for a call never made).
-        if (claimed) await gate!.settle(ctx.node.name, reserved, failed).catch(() => undefined);
+        if (claimed) await settleGate(failed).catch(() => undefined);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
@@ -318,7 +360,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, held, { tokens: spentTokens, usd: spentUsd });
-      if (claimed) await gate!.settle(ctx.node.name, reserved, { tokens: spentTokens, usd: spentUsd });
+      if (claimed) await settleGate({ tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
