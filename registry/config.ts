@@ -56,7 +56,8 @@ export interface RagConfig {
   /**
    * Limits of every run made with this config (`rag run`, `rag serve`, `rag worker`, the
    * studio): `maxSendPackets`, the most Send packets one fan-out may dispatch (default
-   * 10,000). A host setting: a `.rag` file cannot raise it (docs/security.md).
+   * 10,000); `maxStateBytes`, the most bytes of JSON a run's whole state may hold (default
+   * 512 MiB). Host settings: a `.rag` file cannot raise them (docs/security.md).
    */
   readonly limits?: RunLimits;
 }

@@ -194,4 +194,6 @@ export class Registry {
 export interface RunLimits {
   /** Most Send packets one task's fan-out may dispatch (default 10,000; `RunOptions.maxSendPackets` wins). */
   readonly maxSendPackets?: number;
+  /** Most bytes of JSON a run's whole state may hold (default 512 MiB; `RunOptions.maxStateBytes` wins). */
+  readonly maxStateBytes?: number;
 }

@@ -143,6 +143,7 @@ export async function runChild(
       ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
       ...(options.maxSubgraphDepth !== undefined ? { maxSubgraphDepth: options.maxSubgraphDepth } : {}),
       ...(options.maxSendPackets !== undefined ? { maxSendPackets: options.maxSendPackets } : {}),
+      ...(options.maxStateBytes !== undefined ? { maxStateBytes: options.maxStateBytes } : {}),
       // Every checkpoint of the child records the checkpoint each enclosing run ran it from
       // (namespace → id; LangGraph's `parents` metadata and `checkpoint_map`), so a time
       // travel to a child checkpoint knows which parent checkpoints to fork (`subgraph-travel.ts`).

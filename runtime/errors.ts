@@ -235,6 +235,39 @@ export const MAX_SEND_PAYLOAD_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_STEP_WRITE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Most bytes of JSON a run's whole state may hold (512 MiB by default; `RunOptions.maxStateBytes`
+ * or the config's `limits.maxStateBytes`). Tracked per channel as the writes are measured
+ * (`state-size.ts`), charged where each task completes and again at the barrier, before the
+ * step's writes are applied or saved. `MAX_STEP_WRITE_BYTES` bounds one step: a loop that
+ * adds a field or an item sharing one value each step grew the state (`values`, `getState`,
+ * a run's result, a resume rebuilding it) without limit, each step within it (red team 12A).
+ */
+export const MAX_STATE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * A step would bring a run's state past its bound (`MAX_STATE_BYTES` or the configured
+ * `maxStateBytes`), as JSON bytes: the run fails before the step's writes are applied or a
+ * checkpoint of the step is saved; the last checkpoint is the last step within the bound.
+ */
+export class StateSizeError extends RagError {
+  readonly code = "state_too_large";
+  /**
+   * @param limit the bound, bytes of JSON.
+   * @param requested the state's size the step would leave, bytes (at least; the count stops past the bound).
+   * @param channel the state field that grew.
+   */
+  constructor(readonly limit: number, readonly requested: number, readonly channel: string, where: ErrorWhere = {}) {
+    super(
+      `graph \`${where.graph ?? "?"}\`, node \`${where.node ?? "?"}\`: its writes would bring the run's state to more than ${limit} bytes of JSON (field \`${channel}\` grew); a run's state holds at most ${limit} (the \`maxStateBytes\` run limit): a loop that adds a field or an item every step keeps all of them — keep one, or store large values outside the state`,
+      where,
+    );
+  }
+  protected override details() {
+    return { limit: this.limit, requested: this.requested, channel: this.channel };
+  }
+}
+
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
 

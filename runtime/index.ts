@@ -39,6 +39,8 @@ export {
   MAX_SEND_PACKETS,
   STEP_SEND_PACKETS_FACTOR,
   MAX_SEND_PAYLOAD_BYTES,
+  MAX_STATE_BYTES,
+  StateSizeError,
   ConcurrentSubgraphError,
   DEFAULT_MAX_SUBGRAPH_DEPTH,
   InterruptError,

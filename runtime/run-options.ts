@@ -33,6 +33,13 @@ export interface RunOptions {
    * not a `.rag` one: a model-written graph cannot raise it. Child runs inherit it.
    */
   readonly maxSendPackets?: number;
+  /**
+   * Most bytes of JSON a run's whole state may hold; default 512 MiB (`MAX_STATE_BYTES`).
+   * Charged before each step's writes are applied or saved (`StateSizeError`,
+   * `state_too_large`). A host setting, not a `.rag` one. Child runs inherit it (each run's
+   * state is bounded on its own).
+   */
+  readonly maxStateBytes?: number;
   readonly clock?: Clock;
   /** Random numbers in [0, 1) for retry jitter. */
   readonly random?: () => number;

@@ -11,7 +11,7 @@ import { capLimit } from "../compiler/limit-caps.js";
 import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpoint, type CheckpointMetadata, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
-import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, MAX_STATE_BYTES, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
 import { typedAnswerCheck } from "./resume-type.js";
@@ -26,6 +26,7 @@ import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
+import { StateGauge } from "./state-size.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateStateHeld } from "./update-state.js";
 import type { LoopGraph } from "./loop-graph.js";
@@ -258,6 +259,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
     const l = loop;
     step = l.step;
+    // The whole state's bound (`state-size.ts`): measured once here, from the input or the loaded checkpoint; then moved by the writes.
+    const stateSize = new StateGauge(options.maxStateBytes ?? g.registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES, g.channels);
+    stateSize.measure(l.state);
     // A child run reads the conversation its parent handed in: the parent's records count too.
     if (parent?.asks) l.asks.enclosing = parent.asks;
     // A run that checkpoints as a root thread keeps the thread's ledger (`runLedger`).
@@ -306,6 +310,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const baseEnv: TaskEnv = {
       blueprint: bp,
       written,
+      stateSize,
       registry: g.registry,
       authority: g.authority,
       nodes: g.index.nodes,
@@ -421,6 +426,9 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         }
       }
       let applied: ReturnType<typeof g.channels.apply>;
+      // Before anything of the step is applied or checkpointed: the state it would leave is within the bound.
+      stateSize.check(writes, { graph: bp.id, step });
+      const before = l.state;
       try {
         applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
       } catch (e) {
@@ -428,6 +436,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         throw e;
       }
       l.state = applied.state;
+      stateSize.applied(before, l.state, applied.changed, writes);
       // Who asked for the calls of the model replies just written; only the last assistant message's record is kept.
       for (const o of all) if (o.ok && o.asks) l.asks.add(o.asks);
       l.asks.prune(l.state, g.channels.messagesChannel);

@@ -11,6 +11,7 @@ import type { ModelAsks } from "./model-asks.js";
 import type { PacketGauge } from "./planning.js";
 import type { PlannedTask } from "./planner-state.js";
 import type { State } from "./state.js";
+import type { StateGauge } from "./state-size.js";
 import type { UsageSink } from "./task-usage.js";
 
 export interface Clock {
@@ -31,6 +32,8 @@ export interface TaskEnv {
    * gives them back. Absent: writes are not charged.
    */
   readonly written?: { readonly tree: PacketGauge; readonly run: { bytes: number } };
+  /** The run's whole state as JSON bytes (`state-size.ts`): each completed task charges what its writes may add. Absent: not charged. */
+  readonly stateSize?: StateGauge;
   readonly run: Omit<RunInfo, "step">;
   readonly step: number;
   readonly input: Readonly<Record<string, unknown>>;

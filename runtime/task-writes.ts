@@ -7,7 +7,7 @@
 import type { Blueprint, ExprEntrySpec, NodeSpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult } from "../registry/index.js";
 import { isSpecial } from "./checkpoint/types.js";
-import { MAX_STEP_WRITE_BYTES, NodeError } from "./errors.js";
+import { MAX_STEP_WRITE_BYTES, NodeError, type StateSizeError } from "./errors.js";
 import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { taskScope } from "./node-task.js";
 import type { ParentCommand } from "./parent-command.js";
@@ -156,16 +156,21 @@ export function reservedWriteRefusal(writes: readonly (readonly [string, unknown
  * saved or anything is applied; the barrier gives them back (`run.ts`). Measured as the
  * checkpoint stores them: a value written by reference counts once per write (each field
  * is a blob of its own, each branch's write a record of its own), with walks that stop at
- * what is left. Returns the bytes charged, or the refusal (a `validation` NodeError: the
- * same state gives the same writes) when they would pass the bound.
+ * what is left. The same measures charge what the writes may add to the run's whole state
+ * (`TaskEnv.stateSize`, `StateGauge.chargeTask`). Returns the bytes charged, or the refusal
+ * (a `validation` NodeError: the same state gives the same writes) when they would pass the
+ * bound, or a `StateSizeError` when the state would pass its own.
  */
-export function chargeWrites(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): number | NodeError {
+export function chargeWrites(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): number | NodeError | StateSizeError {
   const gauge = env.written;
   if (!gauge || !writes.length) return 0;
   const left = MAX_STEP_WRITE_BYTES - gauge.tree.writeBytes;
+  const state = env.stateSize;
   let bytes = 0;
   for (const w of writes) {
-    bytes += w.channel.length + jsonSizeAtMost(w.value, Math.max(left - bytes, 0));
+    const n = jsonSizeAtMost(w.value, Math.max(left - bytes, 0));
+    state?.note(w, n);
+    bytes += w.channel.length + n;
     if (!(bytes <= left)) {
       return new NodeError(
         `node \`${task.node}\` wrote more than ${left} bytes of state (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: a value written by reference to many fields, or by many branches, is stored once per write; write it once and read it from there`,
@@ -174,6 +179,9 @@ export function chargeWrites(writes: readonly PendingWrite[], task: PlannedTask,
       );
     }
   }
+  // The whole state's bound too, before the record is saved (`state-size.ts`).
+  const grown = state?.chargeTask(writes, { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
+  if (grown) return grown;
   gauge.tree.writeBytes += bytes;
   gauge.run.bytes += bytes;
   return bytes;
