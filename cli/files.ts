@@ -80,14 +80,29 @@ export function parseJsonArg(flag: string, text: string): Record<string, unknown
   return v as Record<string, unknown>;
 }
 
-/** Untrusted JSON text from a flag, as `parseUntrustedJson`; CliError (exit 2) naming `flag` when refused. */
+/**
+ * Untrusted JSON text from a flag, as `parseUntrustedJson`; CliError (exit 2) naming `flag`
+ * when refused. A syntax error gets `hint`, unless the text reads as a JavaScript object
+ * (`{items: [1]}`, `{'a': 1}`): then it says that JSON keys and strings need double quotes.
+ */
 export function parseJsonText(flag: string, raw: string, hint = ""): unknown {
   try {
     return parseUntrustedJson(raw);
   } catch (e) {
     if (!(e instanceof UnsafeJsonError)) throw e;
-    throw new CliError(e.code === "syntax" ? `${flag} is not valid JSON: ${e.message}${hint}` : `${flag}: ${e.message}`, 2, { code: "invalid_input" });
+    if (e.code !== "syntax") throw new CliError(`${flag}: ${e.message}`, 2, { code: "invalid_input" });
+    throw new CliError(`${flag} is not valid JSON: ${e.message}${jsonSyntaxHint(raw) ?? hint}`, 2, { code: "invalid_input" });
   }
+}
+
+/** Keys written bare or in single quotes after `{` or `,`: JavaScript, not JSON. */
+const LOOSE_KEY = /[{,]\s*(?:[A-Za-z_$][\w$]*|'[^']*')\s*:/;
+
+/** A hint for JSON written as a JavaScript object literal, else undefined. */
+function jsonSyntaxHint(raw: string): string | undefined {
+  const text = raw.trimStart();
+  if (!text.startsWith("{") || !LOOSE_KEY.test(text)) return undefined;
+  return ` (JSON needs double quotes around keys and strings: '{"key": "value"}')`;
 }
 
 /** The config path: `--config`, else `rag.config.ts` beside `file` when it exists. */

@@ -41,4 +41,24 @@ describe("rag run input errors", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: --input @bad.json is not valid JSON");
   });
+
+  it("JSON written as a JavaScript object says keys and strings need double quotes", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", "{request: 'hi'}"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --input is not valid JSON: .*\(JSON needs double quotes around keys and strings: '\{"key": "value"\}'\)\n$/);
+  });
+
+  it("--resume with an unquoted key gets the same hint, not the one for a bare string", async () => {
+    const dir = scratchProject({ "ask.rag": 'graph ask {\n  start q\n  node q { kind interrupt prompt "n?" resume { n: integer } next END }\n}\n' });
+    const run = await ragIn(["run", "ask.rag"], dir);
+    expect(run.code).toBe(3);
+    const thread = /rag resume (\S+)/.exec(run.stdout)![1];
+    const r = await ragIn(["resume", thread, "--resume", "{n: 1}"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("(JSON needs double quotes around keys and strings");
+    expect(r.stderr).not.toContain("a string needs quotes");
+    const word = await ragIn(["resume", thread, "--resume", "approve"], dir);
+    expect(word.stderr).toContain(`(a string needs quotes: --resume '"approve"')`);
+  });
 });
