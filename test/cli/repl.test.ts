@@ -113,6 +113,16 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
     expect((await rag(["repl", "missing.ragsh"])).code).toBe(2);
     expect((await rag(["repl", "--json"])).code).toBe(2);
   });
+
+  it("a .rag file is a graph, not a script: one usage line naming `rag run` and `:load`, not .ragsh syntax errors", async () => {
+    const r = await rag(["repl", "examples/map_reduce.rag"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("error: examples/map_reduce.rag is a graph (.rag), not a .ragsh script: run it with `rag run examples/map_reduce.rag`, or register its graphs in the REPL with `:load examples/map_reduce.rag`\n");
+    const json = await rag(["repl", "examples/map_reduce.rag", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error.code).toBe("usage");
+  });
 });
 
 describe("rag repl (interactive, in a real pseudo-terminal)", () => {
