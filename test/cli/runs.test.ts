@@ -218,3 +218,15 @@ export default defineConfig({
     expect(readFileSync(join(dir, "effects.txt"), "utf8")).toBe("1\n2\n3\n");
   }, 90_000);
 });
+
+describe("rag runs with a misspelt subcommand", () => {
+  it("names the command and suggests the one meant, instead of `too many arguments for 'list'`", async () => {
+    const dir = scratchProject({});
+    const r = await rag(["runs", "shwo", "t1"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'runs shwo' (did you mean `rag runs show`?); `rag runs` takes list, show, state, fork, update\n");
+    const json = await rag(["runs", "bogus", "--json"], dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: "usage", message: "unknown command 'runs bogus'; `rag runs` takes list, show, state, fork, update" } });
+  });
+});
