@@ -230,3 +230,15 @@ describe("rag runs with a misspelt subcommand", () => {
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: "usage", message: "unknown command 'runs bogus'; `rag runs` takes list, show, state, fork, update" } });
   });
 });
+
+describe("rag runs show/state of a thread that is not there", () => {
+  it("says where it looked and that `rag runs` lists the threads there, as `rag resume` does", async () => {
+    const dir = scratchProject({});
+    new SqliteCheckpointer(join(dir, ".rag/checkpoints.db")).close();
+    for (const args of [["runs", "show", "nope"], ["runs", "state", "nope"], ["resume", "nope"]]) {
+      const r = await rag(args, dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe("error: no thread nope in .rag/checkpoints.db (`rag runs` lists the threads there)\n");
+    }
+  });
+});
