@@ -156,5 +156,9 @@ describe("rag compile", () => {
     const r = await rag(["compile", "examples/map_reduce.rag", "--graph", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("graph `nope` is not declared in this file");
+    expect(r.stderr).toContain("help: graphs in this file: `map_reduce`\n");
+    const typo = await rag(["compile", "examples/map_reduce.rag", "--graph", "map_reduc"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("help: did you mean `map_reduce`? (graphs in this file: `map_reduce`)\n");
   });
 });
