@@ -11,6 +11,7 @@ import { createInterface, type Interface } from "node:readline";
 import pc from "picocolors";
 import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
+import { didYouMean } from "../grammar/suggest.js";
 import { LineIndex } from "../grammar/span.js";
 import { loadFile, resetNote, type LoadHooks } from "./directives.js";
 import { ScriptError } from "./errors.js";
@@ -376,7 +377,10 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         rl.close();
         return true;
       default:
-        write(c.red(`  unknown command ${cmd}`) + c.dim(" (:help lists them)\n"));
+        {
+          const near = didYouMean(cmd, Object.keys(COMMANDS).map((k) => k.split(" ")[0]!));
+          write(c.red(`  unknown command ${cmd}`) + c.dim(near ? ` (did you mean ${near}? :help lists them)\n` : " (:help lists them)\n"));
+        }
         return false;
     }
   };

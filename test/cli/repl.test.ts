@@ -74,8 +74,9 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
     expect([script.code, script.stdout]).toEqual([1, "first\n"]);
     const command = piped(':nope\nprint("never")\n');
     expect(command.status).toBe(1);
-    expect(command.stdout).toContain("unknown command :nope");
+    expect(command.stdout).toContain("unknown command :nope (:help lists them)");
     expect(command.stdout).not.toContain("never");
+    expect(piped(":lod x.rag\n").stdout).toContain("unknown command :lod (did you mean :load? :help lists them)");
     const ok = piped('let n = 41\nprint(n + 1)\n:vars\n');
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toContain("42");
