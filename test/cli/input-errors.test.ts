@@ -42,6 +42,15 @@ describe("rag run input errors", () => {
     expect(r.stderr).toContain("error: --input @bad.json is not valid JSON");
   });
 
+  it("warns for a misspelt optional field, which the input block check lets through as null", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", '{"request": "hi", "cont": 3}'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("warning: the input's `cont` is not a field of graph `ask`'s `input` block and is ignored, so `count` will be null; did you mean `count`?\n");
+    const exact = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", '{"request": "hi", "count": 3, "extra": 1}'], dir);
+    expect([exact.code, exact.stderr]).toEqual([0, ""]);
+  });
+
   it("JSON written as a JavaScript object says keys and strings need double quotes", async () => {
     const dir = scratchProject({ "ask.rag": GRAPH });
     const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", "{request: 'hi'}"], dir);
