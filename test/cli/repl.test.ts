@@ -77,6 +77,10 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
     expect(command.stdout).toContain("unknown command :nope (:help lists them)");
     expect(command.stdout).not.toContain("never");
     expect(piped(":lod x.rag\n").stdout).toContain("unknown command :lod (did you mean :load? :help lists them)");
+    // A paused `:run` of an interrupt with a typed answer shows an answer of that type, as `rag run` does (not `"…"`).
+    writeFileSync(join(tmp, "typed.rag"), 'graph typed {\n  start q\n  state { n: integer }\n  node q { kind interrupt prompt "How many?" resume { n: integer(1..5), ok: boolean } writes { n: result.n } next END }\n}\n');
+    const paused = piped(":load typed.rag\n:run typed {}\n");
+    expect(paused.stdout).toMatch(/answer with: :resume thread-\S+ \{"n":1,"ok":true\}\n/);
     const ok = piped('let n = 41\nprint(n + 1)\n:vars\n');
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toContain("42");
