@@ -2,7 +2,7 @@
 import "../stdlib/node-sha256.js";
 import { existsSync, realpathSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
@@ -35,9 +35,16 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
   try {
     return readTextFile(file, maxBytes);
   } catch (e) {
-    if (e instanceof TextFileError) throw new CliError(e.message, 2, { code: "io" });
+    if (e instanceof TextFileError) throw new CliError(e.message + missingExtensionHint(file), 2, { code: "io" });
     throw e;
   }
+}
+
+/** `; did you mean flow.rag?` for a missing `flow` beside which `flow.rag` (or `.ragsh`) exists, else "". */
+function missingExtensionHint(file: string): string {
+  if (extname(file) !== "" || existsSync(file)) return "";
+  const found = [".rag", ".ragsh"].find((ext) => existsSync(file + ext));
+  return found === undefined ? "" : `; did you mean ${file}${found}?`;
 }
 
 /**

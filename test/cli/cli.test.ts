@@ -58,6 +58,13 @@ describe("rag run", () => {
     expect(last.error.message).toContain("has no reply for node `unscripted`");
   });
 
+  it("a file named without its .rag extension gets a did-you-mean", async () => {
+    const r = await rag(["run", "examples/map_reduce"]);
+    expect([r.code, r.stderr]).toEqual([2, "error: cannot read examples/map_reduce: no such file; did you mean examples/map_reduce.rag?\n"]);
+    const none = await rag(["run", "examples/nothing"]);
+    expect(none.stderr).toBe("error: cannot read examples/nothing: no such file\n");
+  });
+
   it("after a failed run, the resume hint says a fix to the .rag file needs --allow-blueprint-change, and that command continues", async () => {
     const dir = scratchDir("rag-cli-fix-");
     const file = join(dir, "ow.rag");
