@@ -11,6 +11,7 @@ import { makeFolders } from "../registry/make-folders.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
 import { hasControlChars, printableId } from "../stdlib/printable.js";
+import { exampleAnswer } from "../stdlib/resume-example.js";
 
 export const DEFAULT_CHECKPOINTS = ".rag/checkpoints.db";
 
@@ -160,41 +161,9 @@ export function resumeCommandLine(threadId: string, interrupts: readonly Pending
   const base = `rag resume ${shellQuote(threadId)}${checkpointsFlag(checkpoints)}${extraFlags}`;
   const needing = interrupts.filter((i) => i.kind === "node");
   if (!needing.length) return base;
-  const example = (i: PendingInterrupt) => {
-    const p = i.payload as { options?: unknown; resume?: unknown } | undefined;
-    const option = Array.isArray(p?.options) && p.options.length ? p.options[0] : undefined;
-    // A typed answer (`resume { … }`): its fields, with `choice` when the node also has options.
-    const typed = p?.resume && typeof p.resume === "object" ? exampleValue(p.resume as Record<string, unknown>, 0) : undefined;
-    if (typed && typeof typed === "object" && !Array.isArray(typed)) return JSON.stringify(option !== undefined ? { choice: option, ...typed } : typed);
-    if (typed !== undefined) return JSON.stringify(typed);
-    return option !== undefined ? JSON.stringify(option) : "<value>";
-  };
+  const example = (i: PendingInterrupt) => exampleAnswer(i.payload) ?? "<value>";
   if (needing.length === 1) return `${base} --resume ${shellQuote(example(needing[0]))}`;
   return `${base} --resume ${shellQuote(`{${needing.map((i) => `${JSON.stringify(i.id)}: ${example(i)}`).join(", ")}}`)}`;
-}
-
-/** A placeholder value of a JSON Schema, for the printed resume command (`"…"` for text; depth-bounded). */
-function exampleValue(s: Record<string, unknown>, depth: number): unknown {
-  if (depth > 4) return null;
-  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
-  if ("const" in s) return s.const;
-  const alts = (s.anyOf ?? s.oneOf) as Record<string, unknown>[] | undefined;
-  if (Array.isArray(alts) && alts.length) return exampleValue(alts.find((a) => a.type !== "null") ?? alts[0], depth + 1);
-  const type = Array.isArray(s.type) ? (s.type as unknown[]).find((t) => t !== "null") : s.type;
-  switch (type) {
-    case "string": return "…";
-    case "number": case "integer": return typeof s.minimum === "number" ? s.minimum : 0;
-    case "boolean": return true;
-    case "array": return [];
-    case "object": {
-      const props = (s.properties ?? {}) as Record<string, Record<string, unknown>>;
-      const required = new Set(Array.isArray(s.required) ? s.required : Object.keys(props));
-      const out: Record<string, unknown> = Object.create(null);
-      for (const [k, v] of Object.entries(props)) if (required.has(k)) out[k] = exampleValue(v, depth + 1);
-      return out;
-    }
-    default: return null;
-  }
 }
 
 /**

@@ -88,7 +88,9 @@ export function reportEnd(last: RunEvent | undefined, interrupts: readonly Pendi
     // Another run holds the thread (SQLite lease, Postgres lock): nothing to fix, only to wait for.
     if (opts.checkpoints !== undefined) process.stderr.write(`once that run has ended, continue the thread with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`);
   } else if (opts.checkpoints !== undefined && last.error.code !== "invalid_input" && last.error.code !== "blueprint_mismatch" && last.error.code !== "invalid_resume") {
-    process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q}\n`);
+    // Most fixes are edits of the .rag file, which change its blueprint: a plain resume is
+    // then refused (blueprint_mismatch), so the hint names the flag that continues anyway.
+    process.stderr.write(`the thread keeps its last checkpoint; after a fix, continue it with: rag resume ${shellQuote(thread)}${checkpointsFlag(opts.checkpoints)}${q} (add --allow-blueprint-change if the fix edits the .rag file)\n`);
   }
   return 1;
 }

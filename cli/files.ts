@@ -2,7 +2,7 @@
 import "../stdlib/node-sha256.js";
 import { existsSync, realpathSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
@@ -35,9 +35,16 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
   try {
     return readTextFile(file, maxBytes);
   } catch (e) {
-    if (e instanceof TextFileError) throw new CliError(e.message, 2, { code: "io" });
+    if (e instanceof TextFileError) throw new CliError(e.message + missingExtensionHint(file), 2, { code: "io" });
     throw e;
   }
+}
+
+/** `; did you mean flow.rag?` for a missing `flow` beside which `flow.rag` (or `.ragsh`) exists, else "". */
+function missingExtensionHint(file: string): string {
+  if (extname(file) !== "" || existsSync(file)) return "";
+  const found = [".rag", ".ragsh"].find((ext) => existsSync(file + ext));
+  return found === undefined ? "" : `; did you mean ${file}${found}?`;
 }
 
 /**
@@ -80,14 +87,29 @@ export function parseJsonArg(flag: string, text: string): Record<string, unknown
   return v as Record<string, unknown>;
 }
 
-/** Untrusted JSON text from a flag, as `parseUntrustedJson`; CliError (exit 2) naming `flag` when refused. */
+/**
+ * Untrusted JSON text from a flag, as `parseUntrustedJson`; CliError (exit 2) naming `flag`
+ * when refused. A syntax error gets `hint`, unless the text reads as a JavaScript object
+ * (`{items: [1]}`, `{'a': 1}`): then it says that JSON keys and strings need double quotes.
+ */
 export function parseJsonText(flag: string, raw: string, hint = ""): unknown {
   try {
     return parseUntrustedJson(raw);
   } catch (e) {
     if (!(e instanceof UnsafeJsonError)) throw e;
-    throw new CliError(e.code === "syntax" ? `${flag} is not valid JSON: ${e.message}${hint}` : `${flag}: ${e.message}`, 2, { code: "invalid_input" });
+    if (e.code !== "syntax") throw new CliError(`${flag}: ${e.message}`, 2, { code: "invalid_input" });
+    throw new CliError(`${flag} is not valid JSON: ${e.message}${jsonSyntaxHint(raw) ?? hint}`, 2, { code: "invalid_input" });
   }
+}
+
+/** Keys written bare or in single quotes after `{` or `,`: JavaScript, not JSON. */
+const LOOSE_KEY = /[{,]\s*(?:[A-Za-z_$][\w$]*|'[^']*')\s*:/;
+
+/** A hint for JSON written as a JavaScript object literal, else undefined. */
+function jsonSyntaxHint(raw: string): string | undefined {
+  const text = raw.trimStart();
+  if (!text.startsWith("{") || !LOOSE_KEY.test(text)) return undefined;
+  return ` (JSON needs double quotes around keys and strings: '{"key": "value"}')`;
 }
 
 /** The config path: `--config`, else `rag.config.ts` beside `file` when it exists. */

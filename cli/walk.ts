@@ -12,8 +12,8 @@ const GLOB = /[*?]/;
 
 /**
  * The files `paths` name, in order, without duplicates. `-` (standard input) passes through.
- * @throws CliError (exit 2) for a path that does not exist, a glob that matches nothing or
- *   a directory holding no `ext` file.
+ * @throws CliError (exit 2) for a path that does not exist, a glob that matches nothing,
+ *   a directory holding no `ext` file, or a `.ragsh` script named where `.rag` files go.
  */
 export function expandPaths(paths: readonly string[], ext = ".rag"): string[] {
   const out: string[] = [];
@@ -42,6 +42,9 @@ export function expandPaths(paths: readonly string[], ext = ".rag"): string[] {
         const found = walk(p, ext);
         if (!found.length) throw new CliError(`no ${ext} file in ${p}`, 2, { code: "io" });
         found.forEach(add);
+      } else if (ext === ".rag" && /\.ragsh$/i.test(p)) {
+        // Parsed as a graph, a script is a screen of "expected `graph`" errors.
+        throw new CliError(`${p} is a .ragsh script, not a .rag graph: run it with \`rag repl ${p}\``, 2, { code: "usage" });
       } else add(p);
     }
   }

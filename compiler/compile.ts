@@ -9,6 +9,7 @@ import type { FrontEndLimits } from "../grammar/rag/limits.js";
 import { resolveLimits } from "../grammar/rag/limits.js";
 import { parseRag } from "../grammar/rag/parse.js";
 import { sortDiagnostics, diagnostic, type Diagnostic, type Result } from "../grammar/diagnostic.js";
+import { didYouMean } from "../grammar/suggest.js";
 import type { LineIndex } from "../grammar/span.js";
 import type { Blueprint, Provenance } from "./blueprint.js";
 import { lowerGraph, type GraphLowerOptions } from "./lower/graph.js";
@@ -211,6 +212,13 @@ function dependencies(g: ResolvedGraph): string[] {
  * Compiles and picks one graph: `graph` by name, else the first graph of the file.
  * Errors for a missing graph name are diagnostics (`E-rag-unknown-graph`).
  */
+/** Help for `--graph NAME` naming no graph of the file: did-you-mean when one is close, and the file's graphs. */
+function graphHelp(name: string, names: readonly string[]): string {
+  const list = `graphs in this file: ${names.map((n) => `\`${n}\``).join(", ")}`;
+  const near = didYouMean(name, names);
+  return near === undefined ? list : `did you mean \`${near}\`? (${list})`;
+}
+
 export function compileGraph(source: string, options: CompileOptions & { readonly graph?: string } = {}): Result<Blueprint | undefined> & { readonly compilation: Compilation } {
   const r = compile(source, options);
   const ds = [...r.diagnostics];
@@ -222,7 +230,7 @@ export function compileGraph(source: string, options: CompileOptions & { readonl
     if (!bp && !graphs.some((g) => g.name.name === options.graph)) {
       ds.push(diagnostic("E-rag-unknown-graph", `graph \`${options.graph}\` is not declared in this file`, program.span, {
         ...(options.file !== undefined ? { file: options.file } : {}),
-        help: graphs.length ? `graphs in this file: ${graphs.map((g) => `\`${g.name.name}\``).join(", ")}` : "the file declares no graph",
+        help: graphs.length ? graphHelp(options.graph, graphs.map((g) => g.name.name)) : "the file declares no graph",
       }));
     }
   } else {

@@ -84,7 +84,11 @@ export function applyConfig(registry: Registry, config: RagConfig, loadGraph?: (
     let provider: ModelProvider;
     if (typeof m.provider === "string") {
       const factory = registry.providerFactories.get(m.provider);
-      if (!factory) throw new RegistryError(`model \`${name}\`: unknown provider \`${m.provider}\` (known: ${[...registry.providerFactories.keys()].join(", ") || "none"})`);
+      if (!factory) {
+        // `scripted` is a function of ragraph/config, not a provider name (docs/providers.md).
+        const scripted = m.provider === "scripted" ? `; the scripted provider is a function: \`provider: scripted({ name, rules })\` with \`import { scripted } from "ragraph/config"\`` : "";
+        throw new RegistryError(`model \`${name}\`: unknown provider \`${m.provider}\` (known: ${[...registry.providerFactories.keys()].join(", ") || "none"})${scripted}`);
+      }
       provider = factory({ name, modelId, options: m.options ?? {} });
     } else provider = m.provider;
     registry.registerModel(name, { provider, modelId, ...(m.capabilities ? { capabilities: m.capabilities } : {}), ...(m.price ? { price: m.price } : {}) });

@@ -11,6 +11,7 @@ import { createInterface, type Interface } from "node:readline";
 import pc from "picocolors";
 import { renderDiagnostics, type RenderStyle } from "../compiler/index.js";
 import { parseRagsh } from "../grammar/ragsh/parse.js";
+import { didYouMean } from "../grammar/suggest.js";
 import { LineIndex } from "../grammar/span.js";
 import { loadFile, resetNote, type LoadHooks } from "./directives.js";
 import { ScriptError } from "./errors.js";
@@ -20,6 +21,7 @@ import type { AnyEvent } from "./events.js";
 import type { CellResult, Session } from "./session.js";
 import { formatValue } from "./boundary.js";
 import { isToolApproval, toolApprovalLines } from "../stdlib/approval-text.js";
+import { exampleAnswer } from "../stdlib/resume-example.js";
 
 export interface PromptOptions {
   readonly session: Session;
@@ -193,7 +195,8 @@ function pausedText(p: PausedRun, c: ReturnType<typeof pc.createColors>): string
     const prompt = typeof payload.prompt === "string" ? payload.prompt : i.payload !== null && i.payload !== undefined ? formatValue(i.payload as never, 200) : "input needed";
     const options = Array.isArray(payload.options) ? payload.options.map(String) : [];
     lines.push(`    ${c.bold(i.node)}: ${prompt}${options.length ? c.dim(`  options: ${options.join(" | ")}`) : ""}`);
-    const example = options[0] !== undefined ? JSON.stringify(options[0]) : '"…"';
+    // The answer `rag resume` would print: of the `resume { … }` type when the node declares one.
+    const example = exampleAnswer(i.payload) ?? '"…"';
     lines.push(c.dim(`    answer with: :resume ${p.thread} ${p.interrupts.length === 1 ? example : `{"values": {"${i.id}": ${example}}}`}`));
   }
   return lines.join("\n") + "\n";
@@ -381,7 +384,10 @@ export function runPrompt(o: PromptOptions, view: PromptView): Promise<number> {
         rl.close();
         return true;
       default:
-        write(c.red(`  unknown command ${cmd}`) + c.dim(" (:help lists them)\n"));
+        {
+          const near = didYouMean(cmd, Object.keys(COMMANDS).map((k) => k.split(" ")[0]!));
+          write(c.red(`  unknown command ${cmd}`) + c.dim(near ? ` (did you mean ${near}? :help lists them)\n` : " (:help lists them)\n"));
+        }
         return false;
     }
   };

@@ -6,6 +6,7 @@
  * returns the value. Graph-level `interrupt before|after [nodes]` pause around tasks.
  */
 import type { Blueprint } from "../compiler/index.js";
+import { didYouMean } from "../grammar/suggest.js";
 import type { PendingInterrupt } from "./checkpoint/types.js";
 import { InvalidResumeError, ResumeTooLargeError } from "./errors.js";
 import { checkJsonBounds, DEFAULT_JSON_DEPTH, neutralizeJson, UnsafeJsonError } from "./safe-json.js";
@@ -178,7 +179,8 @@ function checkOptions(threadId: string, i: PendingInterrupt, value: unknown): vo
   if (!Array.isArray(options) || !options.length) return;
   const choice = chosenOption(value);
   if (choice === undefined || !options.includes(choice)) {
-    throw new InvalidResumeError(`interrupt \`${i.id}\` (node \`${i.node}\`, thread \`${threadId}\`) expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}`);
+    const near = typeof choice === "string" ? didYouMean(choice, options.filter((o): o is string => typeof o === "string")) : undefined;
+    throw new InvalidResumeError(`interrupt \`${i.id}\` (node \`${i.node}\`, thread \`${threadId}\`) expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}${near === undefined ? "" : `; did you mean ${JSON.stringify(near)}?`}`);
   }
 }
 

@@ -59,6 +59,8 @@ export async function fmtCommand(paths: string[], opts: FmtOptions): Promise<num
     }
   }
   if (opts.json) process.stdout.write(JSON.stringify({ files: report, changed, refused }, null, 2) + "\n");
+  // `--write` lists each file it writes; when it wrote none, it says so rather than nothing.
+  else if (opts.write && !refused && !changed) process.stderr.write(`ok: ${files.length} file${files.length === 1 ? "" : "s"} already formatted\n`);
   else if (opts.check && !refused) process.stderr.write(changed ? `${changed} of ${files.length} file${files.length === 1 ? "" : "s"} would be reformatted\n` : `ok: ${files.length} file${files.length === 1 ? "" : "s"} already formatted\n`);
   return refused || (opts.check && changed) ? 1 : 0;
 }

@@ -134,6 +134,16 @@ const resume: RegisterCommand = (program) =>
       process.exitCode = await resumeCommand(thread, opts);
     });
 
+/**
+ * Throws the usage error for `rag runs WORD …` when WORD is no subcommand of `rag runs`,
+ * with did-you-mean among `names` (the suggestion list is loaded only on this path).
+ */
+async function unknownRunsCommand(word: string, names: readonly string[]): Promise<never> {
+  const [{ didYouMean }, { CliError }] = await Promise.all([import("../../grammar/suggest.js"), import("../errors.js")]);
+  const near = didYouMean(word, names);
+  throw new CliError(`unknown command 'runs ${word}'${near ? ` (did you mean \`rag runs ${near}\`?)` : ""}; \`rag runs\` takes ${names.join(", ")}`);
+}
+
 const runs: RegisterCommand = (program) => {
   const cmd = program
     .command("runs")
@@ -146,7 +156,11 @@ const runs: RegisterCommand = (program) => {
   cmd.addHelpText("after", `\nOptions of \`rag runs\` (= \`rag runs list\`; every command takes --checkpoints):\n  --checkpoints <path>  ${checkpointsHelp} (default: ".rag/checkpoints.db")\n  --json                print JSON\n`);
   file(cmd.command("list", { isDefault: true }).description("threads, most recent first (the default command)"))
     .option("--json", "print JSON")
-    .action(async (opts) => {
+    // A misspelt subcommand (`rag runs shwo T`) reaches the default command as arguments:
+    // name it, instead of commander's "too many arguments for 'list'".
+    .allowExcessArguments(true)
+    .action(async (opts, command: Command) => {
+      if (command.args.length) await unknownRunsCommand(command.args[0]!, cmd.commands.map((c) => c.name()));
       const { listRuns } = await import("./runs.js");
       process.exitCode = await listRuns(opts);
     });

@@ -24,8 +24,8 @@ export interface MergedPackage {
  * (`existing`, the text of `shown`, a path for messages); `dir` is the folder, read for
  * `.js` files when `"type"` must change.
  *
- * @throws CliError when `existing` is not a JSON object, or `"type"` would change under
- *   `.js` files (nothing written then).
+ * @throws CliError when `existing` is not a JSON object, is ragraph's own package.json, or
+ *   `"type"` would change under `.js` files (nothing written then).
  */
 export function mergePackageJson(existing: string, scaffold: string, shown: string, dir: string): MergedPackage {
   let pkg: unknown;
@@ -36,6 +36,9 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
   }
   if (!pkg || typeof pkg !== "object" || Array.isArray(pkg)) throw new CliError(`rag init: ${shown} is not a JSON object; nothing written`);
   const out = pkg as Record<string, unknown>;
+  // `rag init` run inside the ragraph checkout (or its installed package) would make
+  // ragraph depend on itself, which npm refuses ("can't install a package into itself").
+  if (out.name === "ragraph") throw new CliError(`rag init: ${shown} is ragraph's own package.json; a project goes in a folder of its own: rag init my-project; nothing written`);
   const add = JSON.parse(scaffold) as { type: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
   const notes: string[] = [];
   if (out.type !== add.type) {
@@ -57,6 +60,8 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
     const current = out[section];
     const into: Record<string, unknown> = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
     for (const [name, value] of Object.entries(add[section])) {
+      // A package the folder already lists in the other dependency section stays where it is.
+      if ((section === "dependencies" || section === "devDependencies") && listed(out[section === "dependencies" ? "devDependencies" : "dependencies"], name)) continue;
       const had = into[name];
       if (had === undefined || (section === "scripts" && name === "test" && typeof had === "string" && NPM_PLACEHOLDER_TEST.test(had))) {
         // Defined, not assigned: a key named `__proto__` in the user's file stays data.
@@ -68,6 +73,11 @@ export function mergePackageJson(existing: string, scaffold: string, shown: stri
   }
   const indent = /^[ \t]*\{\s*\n([ \t]+)"/.exec(existing)?.[1] ?? "  ";
   return { text: JSON.stringify(out, null, indent) + "\n", notes };
+}
+
+/** Whether `section` (a package.json dependency map, or anything else) has an entry `name`. */
+function listed(section: unknown, name: string): boolean {
+  return !!section && typeof section === "object" && !Array.isArray(section) && Object.prototype.hasOwnProperty.call(section, name);
 }
 
 /** `existing` .gitignore text with the scaffold's lines it lacks appended (undefined when none is missing). */

@@ -38,6 +38,11 @@ export interface ReplCommandOptions {
 
 export async function replCommand(file: string | undefined, opts: ReplCommandOptions): Promise<number> {
   if (opts.history !== undefined) checkHistoryFlag(opts.history);
+  // A graph given where a script goes parsed as .ragsh: a screen of syntax errors about
+  // `string[]` and `->`. Say what the file is and the two ways to use it instead.
+  if (file && /\.rag$/i.test(file)) {
+    throw new CliError(`${file} is a graph (.rag), not a .ragsh script: run it with \`rag run ${file}\`, or register its graphs in the REPL with \`:load ${file}\``, 2, { code: "usage" });
+  }
   const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
   const loaded = await loadConfig(configPath);
   // The project's approvals (`rag approve` writes them; `:approve` at the prompt adds to them).

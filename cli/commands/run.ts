@@ -117,7 +117,7 @@ const MAX_GIVEN_KEYS = 10;
  * the first place that reads it (file:line:column and node) — the run goes on.
  */
 export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, unknown>>, file: string): void {
-  if (bp.input) return;
+  if (bp.input) return warnMisspeltInputKeys(bp, bp.input.map((f) => f.name), input);
   const byKey = new Map<string, { first: ReturnType<typeof inputReads>[number]; count: number }>();
   const reads = new Set<string>();
   for (const r of inputReads(bp)) {
@@ -141,6 +141,25 @@ export function warnMissingInput(bp: Blueprint, input: Readonly<Record<string, u
   const shown = given.slice(0, MAX_GIVEN_KEYS).map((k) => `\`${printableId(k.length > 64 ? `${k.slice(0, 64)}…` : k)}\``).join(", ");
   const rest = given.length > MAX_GIVEN_KEYS ? ` and ${given.length - MAX_GIVEN_KEYS} more` : "";
   process.stderr.write(`  (input given: ${given.length ? shown + rest : "none"}; graph \`${bp.id}\` declares no \`input { … }\` block, so nothing else checks it)\n`);
+}
+
+/**
+ * A graph with an `input { … }` block checks the input against it, but a key it does not
+ * declare is ignored: a misspelt optional field (`limt` for `limit: integer?`) passes the
+ * check and the field reads as null. Warns on stderr for each given key that is neither
+ * an input field nor a state field and is close to an input field the input lacks; the
+ * run goes on.
+ */
+function warnMisspeltInputKeys(bp: Blueprint, fields: readonly string[], input: Readonly<Record<string, unknown>>): void {
+  const known = new Set([...fields, ...bp.state.map((f) => f.name)]);
+  const missing = fields.filter((f) => !Object.hasOwn(input, f));
+  const c = colorsFor(process.stderr);
+  for (const key of Object.keys(input).slice(0, MAX_GIVEN_KEYS)) {
+    if (known.has(key)) continue;
+    const meant = didYouMean(key, missing);
+    if (meant === undefined) continue;
+    process.stderr.write(`${c.yellow(c.bold("warning"))}: the input's \`${printableId(key)}\` is not a field of graph \`${bp.id}\`'s \`input\` block and is ignored, so \`${meant}\` will be null; did you mean \`${meant}\`?\n`);
+  }
 }
 
 /**

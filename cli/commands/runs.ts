@@ -99,7 +99,7 @@ export function showRun(threadId: string, opts: RunsOptions): Promise<number> {
       if (!history.length) throw new CliError(`thread ${threadId} has no checkpoints${inNs(ns)} (\`rag runs show ${threadId} --subgraphs\` shows its child runs)`);
     } else {
       history = await getStateHistory(saver, threadId);
-      if (!history.length) throw new CliError(`no thread ${threadId} in ${path}`);
+      if (!history.length) throw new CliError(`no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)`);
     }
     const latest = opts.subgraphs ? ((await inNamespace(threadId, ns, () => graph!.getState(threadId, history[0].checkpointId, { subgraphs: true, ...(ns ? { namespace: ns } : {}) }))) ?? history[0]) : history[0];
     if (opts.json) {
@@ -207,7 +207,7 @@ export function showState(threadId: string, checkpointId: string | undefined, op
       if (!s) throw new CliError(checkpointId === undefined ? `thread ${threadId} has no checkpoint${inNs(ns)}` : `thread ${threadId} has no checkpoint ${checkpointId}${inNs(ns)} (\`rag runs show ${threadId}${ns ? " --namespace NS" : ""}\` lists them)`);
     } else {
       s = await getState(saver, threadId, checkpointId);
-      if (!s) throw new CliError(checkpointId === undefined ? `no thread ${threadId} in ${path}` : `thread ${threadId} has no checkpoint ${checkpointId} (\`rag runs show ${threadId}\` lists them)`);
+      if (!s) throw new CliError(checkpointId === undefined ? `no thread ${threadId} in ${path} (\`rag runs\` lists the threads there)` : `thread ${threadId} has no checkpoint ${checkpointId} (\`rag runs show ${threadId}\` lists them)`);
     }
     process.stdout.write(boundedJson(stateJson(s), 2) + "\n");
     return 0;

@@ -8,6 +8,7 @@
  * cst.generated.d.ts. Each rule's doc comment gives its production.
  */
 import { CstParser, tokenMatcher, type IOrAlt, type IToken, type OrMethodOpts, type TokenType } from "#chevrotain";
+import { didYouMean } from "../suggest.js";
 import { errorMessageProvider } from "./parser-messages.js";
 import { REDUCER_WORDS, TYPE_WORDS } from "./words.js";
 import {
@@ -97,13 +98,27 @@ export abstract class RagParserBase extends CstParser {
    */
   protected reducerFollows(): boolean {
     const t1 = this.LA(1);
-    if (!is(t1, Ident) || !REDUCER_WORDS.has(t1.image)) return false;
+    if (!is(t1, Ident)) return false;
     const t2 = this.LA(2);
+    if (!REDUCER_WORDS.has(t1.image)) return this.misspeltReducer(t1.image, t2);
     if (is(t2, Colon) || is(t2, Question) || is(t2, Lt)) return false;
     if (is(t2, Ident) && TYPE_WORDS.has(t2.image)) return is(this.LA(3), Colon);
     return true;
   }
 
+
+  /**
+   * A word close to a reducer (`appnd`, `sm`) where a field could not go on: before `}`,
+   * `,`, `;`, `=` or the next `name:`. Read as the field's reducer, so the compiler reports
+   * it (`E-rag-unknown-reducer`, did-you-mean and a fix) instead of the parser reporting
+   * "expected a type after `appnd`" for a field it took the word to start. Every input
+   * this accepts was a syntax error before, so the fast path (fast-values.ts
+   * `reducerFollows`), which hands syntax errors to this parser, needs no mirror of it.
+   */
+  private misspeltReducer(word: string, t2: IToken): boolean {
+    const fieldEnds = is(t2, RCurly) || is(t2, Comma) || is(t2, Semicolon) || is(t2, Eq) || (is(t2, Ident) && is(this.LA(3), Colon));
+    return fieldEnds && didYouMean(word, REDUCER_WORDS) !== undefined;
+  }
 
   /** True when the `k`-th token ahead is the keyword `word` (keywords are contextual, tokens.ts). */
   protected kw(k: number, word: keyof typeof KW): boolean {

@@ -58,6 +58,32 @@ describe("rag run", () => {
     expect(last.error.message).toContain("has no reply for node `unscripted`");
   });
 
+  it("a file named without its .rag extension gets a did-you-mean", async () => {
+    const r = await rag(["run", "examples/map_reduce"]);
+    expect([r.code, r.stderr]).toEqual([2, "error: cannot read examples/map_reduce: no such file; did you mean examples/map_reduce.rag?\n"]);
+    const none = await rag(["run", "examples/nothing"]);
+    expect(none.stderr).toBe("error: cannot read examples/nothing: no such file\n");
+  });
+
+  it("after a failed run, the resume hint says a fix to the .rag file needs --allow-blueprint-change, and that command continues", async () => {
+    const dir = scratchDir("rag-cli-fix-");
+    const file = join(dir, "ow.rag");
+    const graph = (reducer: string) => `graph ow {\n  start split\n  state { results: ${reducer} }\n  node split { kind set send [w { item: x } for x in [1, 2] -> results] join done }\n  node w { kind set set { results: [args.item] } }\n  node done { kind set next END }\n}\n`;
+    writeFileSync(file, graph("any[]"));
+    const cp = join(dir, "cp.db");
+    const r = await rag(["run", file, "--checkpoints", cp], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("invalid_concurrent_update");
+    const hint = /after a fix, continue it with: (rag resume .*) \(add --allow-blueprint-change if the fix edits the \.rag file\)\n/.exec(r.stderr);
+    expect(hint).not.toBeNull();
+    writeFileSync(file, graph("any[] append"));
+    const thread = /rag resume (\S+)/.exec(hint![1])![1];
+    const plain = await rag(["resume", thread, "--checkpoints", cp], dir);
+    expect([plain.code, plain.stderr]).toEqual([2, expect.stringContaining("Pass --allow-blueprint-change to resume anyway")]);
+    const resumed = await rag(["resume", thread, "--checkpoints", cp, "--allow-blueprint-change"], dir);
+    expect(resumed.code).toBe(0);
+  });
+
   it("warns on stderr, and still runs, when a graph without an input block reads an input key it was not given", async () => {
     const r = await rag(["run", "examples/research_review.rag", "--input", '{"q": 1}', "--json"]);
     expect(r.code).toBe(0);
@@ -156,5 +182,9 @@ describe("rag compile", () => {
     const r = await rag(["compile", "examples/map_reduce.rag", "--graph", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("graph `nope` is not declared in this file");
+    expect(r.stderr).toContain("help: graphs in this file: `map_reduce`\n");
+    const typo = await rag(["compile", "examples/map_reduce.rag", "--graph", "map_reduc"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("help: did you mean `map_reduce`? (graphs in this file: `map_reduce`)\n");
   });
 });

@@ -121,6 +121,28 @@ describe("rag init", () => {
     expect(existsSync(join(bad, "hello.rag"))).toBe(false);
   });
 
+  it("in the ragraph checkout itself (a newcomer's `npx rag init` after `npm ci`), refuses: ragraph would depend on itself; nothing written", async () => {
+    const dir = scratchDir("rag-init-");
+    const original = JSON.stringify({ name: "ragraph", type: "module", dependencies: { zod: "^4" } }, null, 2);
+    writeFileSync(join(dir, "package.json"), original);
+    const r = await ragIn(["init"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: rag init: package.json is ragraph's own package.json; a project goes in a folder of its own: rag init my-project; nothing written\n");
+    expect(readFileSync(join(dir, "package.json"), "utf8")).toBe(original);
+    expect(existsSync(join(dir, "hello.rag"))).toBe(false);
+  });
+
+  it("keeps a package the folder already lists in the other dependency section where it is (no tsx twice)", async () => {
+    const dir = scratchDir("rag-init-");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", type: "module", dependencies: { tsx: "^4.0.0" } }));
+    const r = await ragIn(["init"], dir);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    expect(pkg.dependencies.tsx).toBe("^4.0.0");
+    expect(pkg.devDependencies?.tsx).toBeUndefined();
+    expect(pkg.dependencies.ragraph).toBeDefined();
+  });
+
   it("a package.json or .gitignore it cannot read is one line, not a stack trace, and nothing is written", async () => {
     for (const name of ["package.json", ".gitignore"]) {
       const dir = scratchDir("rag-init-");

@@ -41,4 +41,33 @@ describe("rag run input errors", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: --input @bad.json is not valid JSON");
   });
+
+  it("warns for a misspelt optional field, which the input block check lets through as null", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", '{"request": "hi", "cont": 3}'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("warning: the input's `cont` is not a field of graph `ask`'s `input` block and is ignored, so `count` will be null; did you mean `count`?\n");
+    const exact = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", '{"request": "hi", "count": 3, "extra": 1}'], dir);
+    expect([exact.code, exact.stderr]).toEqual([0, ""]);
+  });
+
+  it("JSON written as a JavaScript object says keys and strings need double quotes", async () => {
+    const dir = scratchProject({ "ask.rag": GRAPH });
+    const r = await ragIn(["run", "ask.rag", "--no-checkpoints", "--input", "{request: 'hi'}"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --input is not valid JSON: .*\(JSON needs double quotes around keys and strings: '\{"key": "value"\}'\)\n$/);
+  });
+
+  it("--resume with an unquoted key gets the same hint, not the one for a bare string", async () => {
+    const dir = scratchProject({ "ask.rag": 'graph ask {\n  start q\n  node q { kind interrupt prompt "n?" resume { n: integer } next END }\n}\n' });
+    const run = await ragIn(["run", "ask.rag"], dir);
+    expect(run.code).toBe(3);
+    const thread = /rag resume (\S+)/.exec(run.stdout)![1];
+    const r = await ragIn(["resume", thread, "--resume", "{n: 1}"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("(JSON needs double quotes around keys and strings");
+    expect(r.stderr).not.toContain("a string needs quotes");
+    const word = await ragIn(["resume", thread, "--resume", "approve"], dir);
+    expect(word.stderr).toContain(`(a string needs quotes: --resume '"approve"')`);
+  });
 });

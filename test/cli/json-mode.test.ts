@@ -187,6 +187,12 @@ describe("rag check over folders and globs", () => {
       expect(empty.code).toBe(2);
       expect(empty.stderr).toBe("error: no .rag file in empty\n");
     }
+    // A .ragsh script named where a graph goes: one line pointing at `rag repl`, not "expected `graph`".
+    writeFileSync(join(dir, "cells.ragsh"), "let x = 1\n");
+    for (const cmd of [["check"], ["fmt", "--check"]]) {
+      const script = await ragIn([...cmd, "cells.ragsh"], dir);
+      expect([script.code, script.stderr]).toEqual([2, "error: cells.ragsh is a .ragsh script, not a .rag graph: run it with `rag repl cells.ragsh`\n"]);
+    }
     // With no argument, both take the working directory, as `tsc` or `prettier .` users expect.
     const here = await ragIn(["check"], dir);
     expect([here.code, here.stderr]).toEqual([0, expect.stringContaining("ok: 2 files checked")]);

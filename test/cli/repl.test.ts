@@ -84,8 +84,13 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
     expect([script.code, script.stdout]).toEqual([1, "first\n"]);
     const command = piped(':nope\nprint("never")\n');
     expect(command.status).toBe(1);
-    expect(command.stdout).toContain("unknown command :nope");
+    expect(command.stdout).toContain("unknown command :nope (:help lists them)");
     expect(command.stdout).not.toContain("never");
+    expect(piped(":lod x.rag\n").stdout).toContain("unknown command :lod (did you mean :load? :help lists them)");
+    // A paused `:run` of an interrupt with a typed answer shows an answer of that type, as `rag run` does (not `"…"`).
+    writeFileSync(join(tmp, "typed.rag"), 'graph typed {\n  start q\n  state { n: integer }\n  node q { kind interrupt prompt "How many?" resume { n: integer(1..5), ok: boolean } writes { n: result.n } next END }\n}\n');
+    const paused = piped(":load typed.rag\n:run typed {}\n");
+    expect(paused.stdout).toMatch(/answer with: :resume thread-\S+ \{"n":1,"ok":true\}\n/);
     const ok = piped('let n = 41\nprint(n + 1)\n:vars\n');
     expect([ok.status, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toContain("42");
@@ -122,6 +127,16 @@ export default defineConfig({ tools: { secret, open }, policy: { name: "p", allo
   it("exits 2 on usage errors", async () => {
     expect((await rag(["repl", "missing.ragsh"])).code).toBe(2);
     expect((await rag(["repl", "--json"])).code).toBe(2);
+  });
+
+  it("a .rag file is a graph, not a script: one usage line naming `rag run` and `:load`, not .ragsh syntax errors", async () => {
+    const r = await rag(["repl", "examples/map_reduce.rag"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("error: examples/map_reduce.rag is a graph (.rag), not a .ragsh script: run it with `rag run examples/map_reduce.rag`, or register its graphs in the REPL with `:load examples/map_reduce.rag`\n");
+    const json = await rag(["repl", "examples/map_reduce.rag", "--json"]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error.code).toBe("usage");
   });
 });
 

@@ -218,3 +218,27 @@ export default defineConfig({
     expect(readFileSync(join(dir, "effects.txt"), "utf8")).toBe("1\n2\n3\n");
   }, 90_000);
 });
+
+describe("rag runs with a misspelt subcommand", () => {
+  it("names the command and suggests the one meant, instead of `too many arguments for 'list'`", async () => {
+    const dir = scratchProject({});
+    const r = await rag(["runs", "shwo", "t1"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'runs shwo' (did you mean `rag runs show`?); `rag runs` takes list, show, state, fork, update\n");
+    const json = await rag(["runs", "bogus", "--json"], dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: "usage", message: "unknown command 'runs bogus'; `rag runs` takes list, show, state, fork, update" } });
+  });
+});
+
+describe("rag runs show/state of a thread that is not there", () => {
+  it("says where it looked and that `rag runs` lists the threads there, as `rag resume` does", async () => {
+    const dir = scratchProject({});
+    new SqliteCheckpointer(join(dir, ".rag/checkpoints.db")).close();
+    for (const args of [["runs", "show", "nope"], ["runs", "state", "nope"], ["resume", "nope"]]) {
+      const r = await rag(args, dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe("error: no thread nope in .rag/checkpoints.db (`rag runs` lists the threads there)\n");
+    }
+  });
+});

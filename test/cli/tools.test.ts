@@ -72,6 +72,8 @@ describe("rag fmt", () => {
     expect(w.stdout).toMatch(/^formatted .*w\.rag\n$/);
     expect(readFileSync(file, "utf8")).toBe(tidy);
     expect((await capture(() => fmtCommand([file], { check: true }))).code).toBe(0);
+    // Nothing left to write: one line says so, instead of no output at all.
+    expect(await capture(() => fmtCommand([file], { write: true }))).toEqual({ code: 0, stdout: "", stderr: "ok: 1 file already formatted\n" });
   });
 
   it("refuses a file with syntax errors, leaves it unchanged and exits 1", async () => {

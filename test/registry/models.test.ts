@@ -38,6 +38,8 @@ describe("model capabilities and prices", () => {
     expect(r.view().modelCapabilities!("claude")).toMatchObject({ thinking: true, contextWindow: 200_000, maxOutputTokens: 64_000 });
     expect(r.view().modelCapabilities!("local")).toMatchObject({ tools: false, contextWindow: 32_768, structuredOutput: true });
     expect(() => applyConfig(standardRegistry(), { models: { x: { provider: "gemini" } } })).toThrow("model `x`: unknown provider `gemini` (known: openai, anthropic)");
+    // A newcomer's `provider: "scripted"` (it is a function) is told how to write it.
+    expect(() => applyConfig(standardRegistry(), { models: { x: { provider: "scripted" } } })).toThrow('model `x`: unknown provider `scripted` (known: openai, anthropic); the scripted provider is a function: `provider: scripted({ name, rules })` with `import { scripted } from "ragraph/config"`');
     // A capability the budget and the compiler read is a positive whole number or a flag:
     // `maxOutputTokens: true` capped every reply at one token (the budget takes the smaller).
     const provider = scripted({ rules: [{ reply: "x" }] });

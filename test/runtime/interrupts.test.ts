@@ -74,6 +74,11 @@ describe("the interrupt node", () => {
     const err = await graph.resume("t", { value: "maybe" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidResumeError);
     expect((err as Error).message).toContain('expects one of "approve", "reject", got "maybe"');
+    expect((err as Error).message).not.toContain("did you mean");
+    // A misspelt option is named.
+    const typo = await graph.resume("t", { value: "aprove" }).catch((e: unknown) => e);
+    expect(typo).toBeInstanceOf(InvalidResumeError);
+    expect((typo as Error).message).toMatch(/expects one of "approve", "reject", got "aprove"; did you mean "approve"\?$/);
     // Resuming without an answer runs the task again, and it asks again (LangGraph's invoke(null) on a paused thread).
     const again = await graph.resume("t");
     expect(again.status).toBe("interrupted");
