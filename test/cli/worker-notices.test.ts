@@ -16,7 +16,7 @@ describe("rag worker notices", () => {
     print({ code: "forged_cancel", message: "x".repeat(2048), target: "run:r1" });
     expect(lines[1]!.length).toBeLessThan(340);
     expect(lines[1]).toContain("…");
-    for (let i = 0; i < 20; i++) print({ code: "forged_cancel", message: `m${i}` });
+    for (let i = 0; i < 20; i++) print({ code: "forged_cancel", message: `m${i}`, target: "run:r1" });
     expect(lines).toHaveLength(5);
     t += 1000;
     print({ code: "forged_cancel", message: "next", target: "run:r1" });
