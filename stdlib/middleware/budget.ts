@@ -246,10 +246,12 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // A distributed run's account across the worker pool (`ledger.gate`): the call claims
       // its estimate there before it is made (below), and claims more ahead of its use — a
       // stream past the estimate, a failed attempt before its retry — a chunk at a time
-      // (`topUp`); the in-memory checks see only this process's calls, so the call may never
-      // use more than it holds there: a reply reaching it is stopped, a retry that does not
-      // fit is refused (before, the account held the estimate only, and two workers'
-      // streams each spent the whole budget: test/security/review12-pool-gate.test.ts).
+      // (`topUp`); the in-memory checks see only this process's calls, so a reply past what
+      // the call holds is stopped once the account refuses more, and a retry that does not
+      // fit what it holds is refused (before, the account held the estimate only, and two
+      // workers' streams each spent the whole budget: test/security/review12-pool-gate.test.ts).
+      // The account may pass its limit by what one piece of a reply brings past the call's
+      // hold while a top-up is in flight (one round trip to the store).
       const gate = ledger.gate;
       /** What the call holds on the pool's account, once claimed there. */
       let claimedOnGate: { tokens: number; usd: number } | undefined;
@@ -306,7 +308,10 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
           const ahead = phase === "failed" ? { t: useTokens + tokens, u: useUsd + usd } : { t: useTokens + chunk / 2, u: useUsd };
           if (ahead.t > claimedOnGate.tokens || ahead.u > claimedOnGate.usd) topUp(ahead.t + chunk / 2, ahead.u);
         }
-        if (claimedOnGate && phase !== "failed" && (useTokens > claimedOnGate.tokens || useUsd > claimedOnGate.usd + 1e-12)) {
+        // A reply past what the call holds goes on while a top-up is in flight or granted (a
+        // reply reported in one piece is paid for already: stopping it saves nothing); it is
+        // stopped once the account refused more. A retry is new work: refused unless held.
+        if (claimedOnGate && phase !== "failed" && (retry || toppedOut) && (useTokens > claimedOnGate.tokens || useUsd > claimedOnGate.usd + 1e-12)) {
           if (retry) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) needs more than the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
           return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens, past the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
         }

@@ -3,9 +3,10 @@
  * output streamed past it (and retried attempts) was checked against the process's own
  * ledger only. Two "workers" (two graph runs, each its own ledger) sharing one atomic
  * account, each streaming ~900 output tokens under a 1,000-token run budget, both finished
- * and the account ended at 1,820. A call now claims all it may use (input and the output
- * the request allows) and its stream is stopped at that claim; and a run nested under a
- * thread of its own inside a gated run records its calls on the enclosing account.
+ * and the account ended at 1,820. A call now claims ahead of its use, a chunk at a time,
+ * and its stream is stopped once the account refuses more; a reply reported in one piece
+ * under a large budget is not stopped; and a run nested under a thread of its own inside a
+ * gated run records its calls on the enclosing account.
  */
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
@@ -106,5 +107,27 @@ describe("a run nested under a thread of its own inside a gated run", () => {
     expect(nested.gate).toBeDefined();
     await nested.gate!.claim("inner", 42, 0, { run: { tokens: 10 }, node: {} });
     expect(seen).toEqual([{ node: "inner", tokens: 42, limits: { run: {}, node: {} } }]);
+  });
+});
+
+describe("a reply reported in one piece under a large budget", () => {
+  it("is not stopped on a pool run: the account is topped up and settled at what it used", async () => {
+    // A provider that does not stream (or the OpenAI adapter without `onToken`) reports the whole reply at once.
+    const burst: ModelProvider = {
+      name: "burst",
+      async chat(_req, opts) {
+        opts?.onOutput?.(4000); // ~1,000 output tokens
+        return { message: { content: "x".repeat(4000) }, usage: { inputTokens: 10, outputTokens: 1000 }, finishReason: "stop" };
+      },
+    };
+    const acct = sharedAccount();
+    const reg = registryFromConfig(defineConfig({ models: { m: { provider: burst } } }));
+    const big = source.replace("tokens: 1000", "tokens: 1000000");
+    const bp = compileGraph(big, { file: "one.rag", graph: "one", registry: reg.view() }).value!;
+    const out = await new CompiledGraph(bp, { registry: reg, checkpointer: new MemoryCheckpointer() })
+      .invoke({}, { threadId: "b", spendGate: () => acct.gate } as never)
+      .then(() => "ok", (e: unknown) => String((e as Error).message));
+    expect(out).toBe("ok");
+    expect(acct.total()).toBe(1010);
   });
 });
