@@ -253,7 +253,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (resuming && !parent && persist && options.resume?.update) {
       // The answers are judged before the update is saved: a refused answer leaves the thread as it was.
       await judgeAnswers(ctx, options.resume, from);
-      await updateStateHeld(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
+      await updateStateHeld(g, persist.saver, threadId, options.resume.update, { ...(from !== undefined ? { checkpointId: from } : {}), ...(options.maxStateBytes !== undefined ? { maxStateBytes: options.maxStateBytes } : {}), allowBlueprintChange: Boolean(options.allowBlueprintChange) });
       from = undefined;
     }
     loop = resuming ? await resumeStart(ctx, options.resume, from, parent?.answers) : await freshStart(ctx, input);
@@ -435,8 +435,10 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         refusedWrite(persist, e, all, saved, g.index.nodes);
         throw e;
       }
+      stateSize.applied(before, applied.state, applied.changed, writes);
+      // The exact sizes the reducers made (a `messages` write given ids), before the state is kept or saved.
+      stateSize.verify({ graph: bp.id, step });
       l.state = applied.state;
-      stateSize.applied(before, l.state, applied.changed, writes);
       // Who asked for the calls of the model replies just written; only the last assistant message's record is kept.
       for (const o of all) if (o.ok && o.asks) l.asks.add(o.asks);
       l.asks.prune(l.state, g.channels.messagesChannel);

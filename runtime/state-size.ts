@@ -7,10 +7,13 @@
  * measures them anyway, where each task completes — and a channel's size moves by the
  * items appended (append-like reducers, when the list grew by exactly the items written:
  * only the new tail is measured) or is measured again alone (the value a reducer folded, e.g. `sum`, `merge`, a `messages`
- * write that replaced a message by id). Charged before the step's writes are applied or
- * saved: where each task completes (an estimate that only counts growth) and at the
- * barrier (all the step's writes), throwing or returning `StateSizeError`.
+ * write that replaced a message by id, any field an `overwrite(v)` replaced). Charged before the step's writes are applied or
+ * saved: where each task completes (an estimate that only counts growth), at the
+ * barrier (all the step's writes), and on the state the reducers made (`verify`: a
+ * `messages` item is larger than its write), throwing or returning `StateSizeError`.
+ * `updateState` (and a resume's update) checks the state an edit leaves the same way.
  */
+import { overwriteOf } from "../registry/index.js";
 import { StateSizeError, type ErrorWhere } from "./errors.js";
 import { jsonSizeAtMost } from "./safe-json.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
@@ -28,6 +31,8 @@ export class StateGauge {
   pending = 0;
   /** What each write measured where its task completed (`chargeWrites`), by write. */
   private readonly measured = new WeakMap<PendingWrite, number>();
+  /** The channel `applied` grew most, by how many bytes, and its last write (for `verify`). */
+  private grewMost: [string, number, PendingWrite | undefined] | undefined;
 
   /**
    * @param max the bound, bytes of JSON (`MAX_STATE_BYTES` or `maxStateBytes`).
@@ -119,6 +124,7 @@ export class StateGauge {
    */
   applied(before: State, state: State, changed: readonly string[], writes: readonly PendingWrite[]): void {
     this.pending = 0;
+    this.grewMost = undefined;
     if (!changed.length) return;
     const written = new Map<string, PendingWrite[]>();
     for (const w of writes) {
@@ -131,13 +137,34 @@ export class StateGauge {
       const ws = written.get(c);
       const reducer = this.channels.channels.get(c)?.field.reducer.name;
       let n: number | undefined;
-      if (ws && reducer === "overwrite") n = this.measured.get(ws[ws.length - 1]);
-      else if (ws && reducer !== undefined && APPENDING.has(reducer)) n = appendedSize(before[c], state[c], ws, old, this.max + 1);
+      // An `overwrite(v)` write takes the field whatever the other writes and the reducer (an
+      // `overwrite([…])` of a list is one wrapper, not its items): the field is measured again.
+      if (!ws || ws.some(isOverwrite)) n = undefined;
+      else if (reducer === "overwrite") n = this.measured.get(ws[ws.length - 1]);
+      else if (reducer !== undefined && APPENDING.has(reducer)) n = appendedSize(before[c], state[c], ws, old, this.max + 1);
       n ??= jsonSizeAtMost(state[c], this.max + 1);
       this.sizes.set(c, n);
       this.total += n - old;
+      if (this.grewMost === undefined || n - old > this.grewMost[1]) this.grewMost = [c, n - old, ws?.at(-1)];
     }
   }
+
+  /**
+   * Refuses the state `applied` measured when it is past the bound — the exact sizes of
+   * what the reducers made (a `messages` item given an id and a role is larger than its
+   * write, which `check` counted): call before the state is kept, streamed or saved.
+   * @throws StateSizeError naming the channel that grew most and its last writer.
+   */
+  verify(where: ErrorWhere): void {
+    if (this.total <= this.max) return;
+    const [channel, , w] = this.grewMost ?? ["?", 0, undefined];
+    throw new StateSizeError(this.max, this.total, channel, { ...where, ...(w ? { node: w.node, taskId: w.taskId } : {}) });
+  }
+}
+
+/** A write that replaces its channel (`overwrite(v)`), whatever the channel's reducer. */
+function isOverwrite(w: PendingWrite): boolean {
+  return overwriteOf(w.value)[0];
 }
 
 /**

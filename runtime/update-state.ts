@@ -17,7 +17,7 @@
  */
 import { didYouMean } from "../grammar/index.js";
 import { copiedFields, recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
-import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
+import { BlueprintMismatchError, CheckpointError, InvalidUpdateError, MAX_STATE_BYTES } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
 import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { parseNamespace } from "./namespace.js";
@@ -25,6 +25,7 @@ import { callerOf } from "./persistent-child.js";
 import { plan } from "./plan.js";
 import { clonePlanner, type Completion, type PlannedTask } from "./planner-state.js";
 import type { PendingWrite } from "./state.js";
+import { StateGauge } from "./state-size.js";
 import { taskScope } from "./task.js";
 import { holdingThreads } from "./thread-hold.js";
 import { finishedTasks, snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
@@ -46,6 +47,8 @@ export interface UpdateStateOptions {
    */
   readonly namespace?: string;
   readonly allowBlueprintChange?: boolean;
+  /** The bound on the state the edit leaves, bytes of JSON (a resume passes its `RunOptions.maxStateBytes`); else the registry's `runLimits`, else `MAX_STATE_BYTES`. */
+  readonly maxStateBytes?: number;
 }
 
 /**
@@ -58,7 +61,8 @@ export interface UpdateStateOptions {
  *   or written; CheckpointError when the thread or checkpoint does not exist, or `asNode`
  *   is no node; BlueprintMismatchError under a changed blueprint; InvalidUpdateError for a
  *   bad write (a key of `values` that is no state field is named, with a did-you-mean) or
- *   `values` that are not an object.
+ *   `values` that are not an object; StateSizeError when the edit would grow the thread's
+ *   state past its bound (`maxStateBytes`), before anything is saved.
  */
 export function updateState(g: UpdatableGraph, saver: Checkpointer, threadId: string, values: Readonly<Record<string, unknown>> | null, options: UpdateStateOptions = {}): Promise<StateSnapshot> {
   return holdingThreads(saver, [threadId], () => updateStateHeld(g, saver, threadId, values, options));
@@ -103,7 +107,14 @@ export async function updateStateHeld(g: UpdatableGraph, saver: Checkpointer, th
     }
     writes.push({ channel, value, taskId: "update", node });
   }
-  const applied = g.channels.apply(g.channels.restore(ck.values), writes, g.registry, step);
+  const restored = g.channels.restore(ck.values);
+  const applied = g.channels.apply(restored, writes, g.registry, step);
+  // The whole state's bound (`state-size.ts`), as a run's step: an edit that grows the state past it saves nothing.
+  const gauge = new StateGauge(options.maxStateBytes ?? g.registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES, g.channels);
+  gauge.measure(restored);
+  const was = gauge.total;
+  gauge.applied(restored, applied.state, applied.changed, writes);
+  if (gauge.total > was) gauge.verify({ graph: bp.id, step });
 
   const planner = clonePlanner(ck.planner);
   const done = new Set(finished.map((f) => f.task.id));

@@ -10,6 +10,7 @@
  * (`state_too_large`), and the last checkpoint is the last step within the bound.
  */
 import { describe, expect, it } from "vitest";
+import { overwrite } from "../../registry/index.js";
 import { MemoryCheckpointer, StateSizeError } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 import { buildGraph, runGraph } from "../helpers/run-graph.js";
@@ -83,6 +84,59 @@ describe("red team 12A: the size of a run's whole state", () => {
     const err = await failure(runGraph(LOOP, {}, { registry }));
     expect(err).toBeInstanceOf(StateSizeError);
     expect((err as StateSizeError).step).toBe(6);
+  });
+
+  it("an overwrite of a list with one item more than it had is measured whole, not as one appended item", async () => {
+    const registry = standardRegistry();
+    const writes: Record<string, unknown> = { add: "a", replace: overwrite(["X".repeat(3000), "b"]), more: "Y".repeat(3000) };
+    registry.registerNodeKind("write", async (t) => ({ writes: [["items", writes[t.node.name]]] }));
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(`graph g { start add state { items: list<string> append }
+      node add { kind write next replace } node replace { kind write next more } node more { kind write next END } }`, { registry, checkpointer: saver });
+    const err = await failure(graph.invoke({}, { threadId: "t", maxStateBytes: 5000 }));
+    expect(err).toMatchObject({ code: "state_too_large", channel: "items", node: "more" });
+    const last = (await saver.list("t"))[0].checkpoint;
+    expect(last.values.items).toHaveLength(2);
+    expect(jsonBytes(last.values)).toBeLessThanOrEqual(5000);
+  });
+
+  it("updateState and a resume's update are bounded too: the edit that would pass the bound saves nothing", async () => {
+    const registry = standardRegistry();
+    registry.runLimits = { maxStateBytes: 5000 };
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(`graph g { start a state { acc: list<string> append = [] } node a { kind set next END } }`, { checkpointer: saver, registry });
+    await graph.invoke({}, { threadId: "t" });
+    let err: unknown;
+    for (let i = 0; i < 10 && !err; i++) err = await failure(graph.updateState("t", { acc: "x".repeat(1000) }));
+    expect(err).toMatchObject({ code: "state_too_large", channel: "acc" });
+    const last = (await saver.list("t"))[0].checkpoint;
+    expect(last.values.acc).toHaveLength(4);
+    expect(jsonBytes(last.values)).toBeLessThanOrEqual(5000);
+    // An edit that shrinks the state is still allowed.
+    await graph.updateState("t", { acc: overwrite([]) });
+    expect((await graph.getState("t"))!.values.acc).toEqual([]);
+
+    const paused = buildGraph(`graph g { start a state { acc: list<string> append = [] } node a { kind set next END } interrupt before [a] }`, { checkpointer: saver }).graph;
+    expect((await paused.invoke({}, { threadId: "p" })).status).toBe("interrupted");
+    const before = (await saver.list("p")).length;
+    const refused = await failure(paused.resume("p", { update: { acc: ["x".repeat(3000), "y".repeat(3000)] } }, { maxStateBytes: 5000 }));
+    expect(refused).toMatchObject({ code: "state_too_large", channel: "acc" });
+    expect(await saver.list("p")).toHaveLength(before);
+  });
+
+  it("a `messages` write is bounded at the size the reducer makes of it (each message given an id), before it is saved", async () => {
+    const items = Array.from({ length: 300 }, () => `{ role: "user", content: "" }`).join(", ");
+    const saver = new MemoryCheckpointer();
+    const { graph } = buildGraph(`graph g {
+  start grow
+  state { msgs: messages = []  k: number sum = 0 }
+  node grow { kind set set { msgs: [${items}], k: 1 } routes { when state.k < 10 -> grow  else -> END } }
+}`, { checkpointer: saver });
+    const err = await failure(graph.invoke({}, { threadId: "t", maxStateBytes: 10_000 }));
+    expect(err).toMatchObject({ code: "state_too_large", channel: "msgs", node: "grow", step: 1 });
+    const last = (await saver.list("t"))[0].checkpoint;
+    expect(last.values.msgs).toEqual([]);
+    expect(jsonBytes(last.values)).toBeLessThanOrEqual(10_000);
   });
 
   it("a run with modest state is unaffected by the default bound", async () => {
