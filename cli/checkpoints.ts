@@ -140,9 +140,15 @@ export async function closeCheckpoints(c: Checkpointer | undefined): Promise<voi
   else c?.close?.();
 }
 
-/** `--checkpoints PATH` when it is not the default (for printed command lines). */
+/**
+ * `--checkpoints PATH` when it is not the default (for printed command lines). A Postgres
+ * URL is printed without its password (`postgres://user@host/db`: `pg` takes it from
+ * `PGPASSWORD` or `~/.pgpass`), so a hint does not put the password in a terminal or a log.
+ */
 export function checkpointsFlag(path: string | undefined): string {
-  return path && path !== DEFAULT_CHECKPOINTS ? ` --checkpoints ${shellQuote(path)}` : "";
+  if (!path || path === DEFAULT_CHECKPOINTS) return "";
+  const shown = isPostgresUrl(path) ? path.replace(/\/\/([^:@/]+):.*@/, "//$1@") : path;
+  return ` --checkpoints ${shellQuote(shown)}`;
 }
 
 /**

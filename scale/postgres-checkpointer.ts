@@ -79,6 +79,12 @@ export interface PostgresCheckpointerOptions {
   /** Pooled connections for reads and unlocked writes (default 4); each locked thread has one more. */
   readonly poolSize?: number;
   /**
+   * How long a pooled connection may take to open, ms (default 10,000): a host that drops
+   * packets instead of refusing them fails the command with a CheckpointError then, not after
+   * the operating system's connect timeout (minutes).
+   */
+  readonly connectTimeoutMs?: number;
+  /**
    * The `pg` client class every connection (pooled and thread-lock) is made with
    * (default `pg.Client`). A subclass sees every statement sent — tests count round
    * trips per run with one; an operator can log or trace them.
@@ -140,7 +146,7 @@ export class PostgresCheckpointer implements Checkpointer {
     });
     // Keys of their own (`SCHEMA/branches`): a branch's lock never stands for a thread's.
     const branchLocks = new ThreadLocks({ connectionString: this.connectionString, schema: `${this.schema}/branches`, begin: "SELECT 1", ...(options.Client ? { Client: options.Client } : {}) });
-    this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4, ...(options.Client ? { Client: options.Client as unknown as new () => pg.ClientBase } : {}) });
+    this.pool = new pg.Pool({ connectionString: this.connectionString, max: options.poolSize ?? 4, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000, ...(options.Client ? { Client: options.Client as unknown as new () => pg.ClientBase } : {}) });
     // An idle pooled connection that breaks (Postgres restarted) is dropped; the next query reconnects.
     this.pool.on("error", () => undefined);
     this.writeSql = writeStatement(this.q);
