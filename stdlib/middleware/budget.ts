@@ -259,17 +259,24 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       let topping: Promise<void> | undefined;
       let toppedOut = false;
       const chunk = Math.max(outTokens, 256);
+      /** The most the call has been seen to need (a need seen while a top-up is in flight is claimed after it). */
+      const wanted = { tokens: 0, usd: 0 };
       const topUp = (needTokens: number, needUsd: number) => {
+        wanted.tokens = Math.max(wanted.tokens, needTokens);
+        wanted.usd = Math.max(wanted.usd, needUsd);
         if (!gate || !claimedOnGate || topping || toppedOut) return;
-        const t = Math.max(chunk, Math.ceil(needTokens - claimedOnGate.tokens));
-        const u = price ? Math.max(priceUsage({ inputTokens: 0, outputTokens: t }, price), needUsd - claimedOnGate.usd) : 0;
+        const t = Math.max(chunk, Math.ceil(wanted.tokens - claimedOnGate.tokens));
+        const u = price ? Math.max(priceUsage({ inputTokens: 0, outputTokens: t }, price), wanted.usd - claimedOnGate.usd) : 0;
         topping = gate.claim(ctx.node.name, t, u, { run: runLimit, node: nodeLimit }).then(
           (refused) => {
             if (refused) toppedOut = true;
             else claimedOnGate = { tokens: claimedOnGate!.tokens + t, usd: claimedOnGate!.usd + u };
           },
           () => void (toppedOut = true),
-        ).finally(() => (topping = undefined));
+        ).finally(() => {
+          topping = undefined;
+          if (wanted.tokens > claimedOnGate!.tokens || wanted.usd > claimedOnGate!.usd) topUp(wanted.tokens, wanted.usd);
+        });
       };
       /** Replaces all the call holds on the pool's account (after any top-up in flight) by what it spent. */
       const settleGate = async (spent: { readonly tokens: number; readonly usd: number }) => {
