@@ -2,7 +2,7 @@
 import "../stdlib/node-sha256.js";
 import { existsSync, realpathSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 // Modules, not the compiler's index: every command loads this file, and the index loads
 // the whole compiler stage (exporters, differ, builder, formatter), ~40 modules more.
 import type { Blueprint, RegistrySnapshot, RegistryView } from "../compiler/index.js";
@@ -17,6 +17,7 @@ import { readTextFile, TextFileError } from "../runtime/read-text-file.js";
 import { missingRagraphHint } from "../server/config-hint.js";
 import { parseUntrustedJson, UnsafeJsonError } from "../runtime/safe-json.js";
 import { CliError } from "./errors.js";
+import { missingExtensionHint } from "./walk.js";
 import { importConfigFresh, importConfigModule } from "./import-config.js";
 
 /** Largest `.rag`/`.ragsh`/config-named file read (the front end's own limit is 1 MiB of source). */
@@ -40,12 +41,6 @@ export function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): s
   }
 }
 
-/** `; did you mean flow.rag?` for a missing `flow` beside which `flow.rag` (or `.ragsh`) exists, else "". */
-function missingExtensionHint(file: string): string {
-  if (extname(file) !== "" || existsSync(file)) return "";
-  const found = [".rag", ".ragsh"].find((ext) => existsSync(file + ext));
-  return found === undefined ? "" : `; did you mean ${file}${found}?`;
-}
 
 /**
  * Standard input as UTF-8 text (`rag fmt -`), at most `maxBytes` bytes: counted as it

@@ -4,8 +4,8 @@
  * `node_modules` and dot-folders, sorted), or a quoted glob (`'examples/**\/*.rag'`:
  * `*` and `?` within a name, `**` across folders), for shells that do not expand it.
  */
-import { readdirSync, statSync } from "node:fs";
-import { join, sep } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { extname, join, sep } from "node:path";
 import { CliError } from "./errors.js";
 
 const GLOB = /[*?]/;
@@ -35,7 +35,7 @@ export function expandPaths(paths: readonly string[], ext = ".rag"): string[] {
       try {
         st = statSync(p);
       } catch {
-        throw new CliError(`cannot read ${p}: no such file or directory`, 2, { code: "io" });
+        throw new CliError(`cannot read ${p}: no such file or directory${missingExtensionHint(p)}`, 2, { code: "io" });
       }
       if (st.isDirectory()) {
         // Like a glob that matches nothing: `rag check wrong-folder/` must not pass as "ok: 0 files".
@@ -93,4 +93,11 @@ function globFiles(pattern: string): string[] {
 function segment(s: string): string {
   if (s === "**") return "(?:.*/)?";
   return s.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+}
+
+/** `; did you mean flow.rag?` for a missing `flow` beside which `flow.rag` (or `.ragsh`) exists, else "". */
+export function missingExtensionHint(file: string): string {
+  if (extname(file) !== "" || existsSync(file)) return "";
+  const found = [".rag", ".ragsh"].find((ext) => existsSync(file + ext));
+  return found === undefined ? "" : `; did you mean ${file}${found}?`;
 }

@@ -63,6 +63,11 @@ describe("rag run", () => {
     expect([r.code, r.stderr]).toEqual([2, "error: cannot read examples/map_reduce: no such file; did you mean examples/map_reduce.rag?\n"]);
     const none = await rag(["run", "examples/nothing"]);
     expect(none.stderr).toBe("error: cannot read examples/nothing: no such file\n");
+    // `rag check` and `rag fmt` (the file walker) say the same
+    for (const cmd of ["check", "fmt"]) {
+      const c = await rag([cmd, "examples/map_reduce"]);
+      expect([c.code, c.stderr]).toEqual([2, "error: cannot read examples/map_reduce: no such file or directory; did you mean examples/map_reduce.rag?\n"]);
+    }
   });
 
   it("after a failed run, the resume hint says a fix to the .rag file needs --allow-blueprint-change, and that command continues", async () => {
