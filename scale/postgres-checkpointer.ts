@@ -37,17 +37,13 @@ import pg from "pg";
 import {
   BlobPlanner,
   CheckpointError,
-  checkpointJson,
-  metadataJson,
   readMetadata,
-  type CheckpointColumns,
-  isSpecial,
   metadataMatches,
   ProcessClaims,
   SPECIAL,
-  SPECIAL_INDEX,
   type BatchOp,
   type Checkpoint,
+  type CheckpointColumns,
   type CheckpointConfig,
   type Checkpointer,
   type CheckpointMetadata,
@@ -62,6 +58,7 @@ import {
 import { forgetMigrated, isMissingRelation, migrateOnce, quoteSchema } from "./pg-migrations.js";
 import { duplicateCheckpointError, readStatement, writeParams, writeStatement, type CheckpointInsert, type LockedReadRow, type NamedStatement, type ReadRow, type WriteRow } from "./pg-statements.js";
 import { copyThreadRows, deleteThreadRows, pruneInTransaction } from "./pg-thread-rows.js";
+import { planCheckpoint, rowsOf, takeRows, uniqueRows } from "./pg-write-rows.js";
 import { readTuples, threadSummaries, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { PgBranchStore } from "./pg-branches.js";
@@ -295,29 +292,16 @@ export class PostgresCheckpointer implements Checkpointer {
    */
   private async write(threadId: string, rows: readonly WriteRow[], checkpoints: readonly CheckpointInsert[]): Promise<void> {
     this.lockedReads.delete(threadId);
-    const unique = new Map<string, WriteRow>();
-    for (const r of rows) {
-      const key = `${r[1]}\0${r[2]}\0${r[3]}\0${r[4]}`;
-      if (isSpecial(r[5]) || !unique.has(key)) unique.set(key, r);
-    }
+    const unique = uniqueRows(rows);
     await this.ready;
-    await this.locks.run(threadId, this.writeSql, (lockKey) => writeParams(threadId, lockKey, [...unique.values()], checkpoints), true);
+    await this.locks.run(threadId, this.writeSql, (lockKey) => writeParams(threadId, lockKey, unique, checkpoints), true);
   }
 
   /** Takes the batched write rows of one thread (all threads when undefined). */
   private take(threadId?: string): Map<string, WriteRow[]> {
-    const out = new Map<string, WriteRow[]>();
-    const keep: WriteRow[] = [];
-    for (const r of this.buffer) {
-      if (threadId !== undefined && r[0] !== threadId) keep.push(r);
-      else {
-        const list = out.get(r[0]);
-        if (list) list.push(r);
-        else out.set(r[0], [r]);
-      }
-    }
-    this.buffer = keep;
-    return out;
+    const { taken, kept } = takeRows(this.buffer, threadId);
+    this.buffer = kept;
+    return taken;
   }
 
   /** Writes every batched row now (one statement per thread). */
@@ -327,39 +311,11 @@ export class PostgresCheckpointer implements Checkpointer {
     await Promise.all([...byThread].map(([thread, rows]) => this.write(thread, rows, [])));
   }
 
-  private rowsOf(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): WriteRow[] {
-    const ns = config.namespace ?? "";
-    let i = 0;
-    return writes.map(([channel, value]) => {
-      const json = value === undefined ? null : JSON.stringify(value);
-      return [config.threadId, ns, config.checkpointId!, taskId, isSpecial(channel) ? (SPECIAL_INDEX[channel] ?? -100) : i++, channel, json];
-    });
-  }
-
-  /** The row and blobs of a checkpoint, with the planner's commit (call it once the statement committed). */
-  private planCheckpoint(checkpoint: Checkpoint, metadata: CheckpointMetadata): { insert: CheckpointInsert; commit: () => void } {
-    const { refs, blobs, commit } = this.planner.plan(checkpoint);
-    const row: CheckpointColumns = {
-      thread_id: checkpoint.threadId,
-      ns: checkpoint.namespace,
-      id: checkpoint.id,
-      parent_id: checkpoint.parentId ?? null,
-      step: checkpoint.step,
-      source: metadata.source,
-      graph: checkpoint.graph,
-      hash: checkpoint.blueprintHash,
-      created_at: checkpoint.ts,
-      checkpoint: checkpointJson(checkpoint, refs),
-      metadata: metadataJson(metadata, checkpoint.step),
-    };
-    return { insert: { row, blobs }, commit };
-  }
-
   async put(checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<Required<CheckpointConfig>> {
     const thread = checkpoint.threadId;
     const rows = this.take(thread).get(thread) ?? [];
     await this.guard(`saving checkpoint ${checkpoint.id} of thread ${thread}`, async () => {
-      const { insert, commit } = this.planCheckpoint(checkpoint, metadata);
+      const { insert, commit } = planCheckpoint(this.planner, checkpoint, metadata);
       await this.write(thread, rows, [insert]).catch((e: unknown) => {
         throw duplicateCheckpointError(e, thread);
       });
@@ -371,7 +327,7 @@ export class PostgresCheckpointer implements Checkpointer {
   /** Batches the rows; they are written in one statement at the next `put`, read, or event-loop turn. */
   putWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) return Promise.reject(new CheckpointError("putWrites needs a checkpoint id"));
-    this.buffer.push(...this.rowsOf(config, writes, taskId));
+    this.buffer.push(...rowsOf(config, writes, taskId));
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.flushing = undefined;
       return this.guard("saving pending writes", () => this.flush());
@@ -390,7 +346,7 @@ export class PostgresCheckpointer implements Checkpointer {
   async putBranchWrites(config: CheckpointConfig, writes: readonly (readonly [string, unknown])[], taskId: string): Promise<void> {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchWrites needs a checkpoint id");
     this.lockedReads.delete(config.threadId);
-    return this.branches.putRecords(config.threadId, this.rowsOf(config, writes, taskId));
+    return this.branches.putRecords(config.threadId, rowsOf(config, writes, taskId));
   }
 
   /**
@@ -430,7 +386,7 @@ export class PostgresCheckpointer implements Checkpointer {
   async putBranchSpend(config: CheckpointConfig, record: unknown, taskId: string): Promise<void> {
     if (config.checkpointId === undefined) throw new CheckpointError("putBranchSpend needs a checkpoint id");
     this.lockedReads.delete(config.threadId);
-    const [row] = this.rowsOf(config, [[SPECIAL.spend, record]], taskId);
+    const [row] = rowsOf(config, [[SPECIAL.spend, record]], taskId);
     await this.branches.putSpend(config.threadId, row!);
   }
 
@@ -446,8 +402,8 @@ export class PostgresCheckpointer implements Checkpointer {
       Promise.all(
         [...byThread].map(async ([thread, list]) => {
           // Rows of one statement become visible together: writes, then checkpoints in order.
-          const rows = [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? this.rowsOf(op.config, op.writes, op.taskId) : []))];
-          const planned = list.flatMap((op) => (op.kind === "put" ? [this.planCheckpoint(op.checkpoint, op.metadata)] : []));
+          const rows = [...(this.take(thread).get(thread) ?? []), ...list.flatMap((op) => (op.kind === "writes" ? rowsOf(op.config, op.writes, op.taskId) : []))];
+          const planned = list.flatMap((op) => (op.kind === "put" ? [planCheckpoint(this.planner, op.checkpoint, op.metadata)] : []));
           await this.write(thread, rows, planned.map((p) => p.insert)).catch((e: unknown) => {
             throw duplicateCheckpointError(e, thread);
           });
