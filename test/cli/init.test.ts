@@ -140,7 +140,7 @@ describe("rag init", () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     expect(pkg.dependencies.tsx).toBe("^4.0.0");
     expect(pkg.devDependencies?.tsx).toBeUndefined();
-    expect(pkg.dependencies.ragraph).toBeDefined();
+    expect(pkg.dependencies.ragraph).toBe(`file:${root.replace(/\/$/, "")}`);
   });
 
   it("a package.json or .gitignore it cannot read is one line, not a stack trace, and nothing is written", async () => {

@@ -13,6 +13,17 @@ import { scratchDir } from "../helpers/scratch-dirs.js";
 const dir = scratchDir("rag-typed-resume-");
 writeFileSync(join(dir, "rag.config.ts"), `export default { models: {} };\n`);
 
+/** Writes `<name>.rag` and runs it to its question: the run, its checkpoint file, and the thread the printed hint names. */
+async function runToQuestion(name: string, source: string) {
+  const file = join(dir, `${name}.rag`);
+  writeFileSync(file, source);
+  const cp = join(dir, `${name}.db`);
+  const run = await ragIn(["run", file, "--checkpoints", cp], dir);
+  const thread = /rag resume (\S+)/.exec(run.stdout)?.[1];
+  if (!thread) throw new Error(`no resume hint in: ${run.stdout}${run.stderr}`);
+  return { run, cp, thread };
+}
+
 describe("rag run: the resume hint of a typed interrupt", () => {
   it("prints an answer of the `resume` type that resumes as printed", async () => {
     const file = join(dir, "edit.rag");
@@ -39,8 +50,7 @@ describe("rag run: the resume hint of a typed interrupt", () => {
   });
 
   it("a wrong answer is refused in one line, without a stack; the question stays open for a right one", async () => {
-    const file = join(dir, "score.rag");
-    writeFileSync(file, `graph score {
+    const { cp, thread } = await runToQuestion("score", `graph score {
   start review
   state { score: number }
   node review {
@@ -52,9 +62,6 @@ describe("rag run: the resume hint of a typed interrupt", () => {
   }
 }
 `);
-    const cp = join(dir, "cp3.db");
-    const run = await ragIn(["run", file, "--checkpoints", cp], dir);
-    const thread = /rag resume (\S+)/.exec(run.stdout)![1];
     const bad = await ragIn(["resume", thread, "--checkpoints", cp, "--resume", '{"score":5}'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/graph `score`, interrupt node `review`: the answer does not match its `resume` type: field `score`/);
@@ -78,8 +85,7 @@ describe("rag run: the resume hint of a typed interrupt", () => {
 
 describe("rag resume with no answer while a question is pending", () => {
   it("refuses (exit 2), nothing run, and prints the command that answers it", async () => {
-    const file = join(dir, "ask.rag");
-    writeFileSync(file, `graph ask {
+    const { run, cp, thread } = await runToQuestion("ask", `graph ask {
   start review
   state { decision: string }
   node review {
@@ -91,10 +97,7 @@ describe("rag resume with no answer while a question is pending", () => {
   }
 }
 `);
-    const cp = join(dir, "ask.db");
-    const run = await ragIn(["run", file, "--checkpoints", cp], dir);
     expect(run.code).toBe(3);
-    const thread = /rag resume (\S+)/.exec(run.stdout)![1]!;
     const bare = await ragIn(["resume", thread, "--checkpoints", cp], dir);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("is waiting for an answer");

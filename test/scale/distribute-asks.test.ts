@@ -31,6 +31,17 @@ const registryFor = () =>
     tools: { refund: tool({ description: "Refund an order.", schema: z.object({ id: z.string(), amount: z.number() }), run: ({ id, amount }) => (ran.push(`refund ${id} ${amount}`), "refunded") }) },
   });
 
+/** The child graph of the `child`, `gated` and `forged` shapes: it sends its executor as a branch. */
+const EXECG = `graph execg {
+  start split
+  defaults { distribute: branches }
+  channel messages messages
+  node split { kind set send [tools {}] join done }
+  node tools { kind tool_executor tools ["refund"] }
+  node done { kind set next END }
+}
+`;
+
 const SOURCES: Record<string, string> = {
   // The model node is a sent branch (a branch job); the executor after it runs in the run.
   inbranch: `graph inbranch {
@@ -61,15 +72,7 @@ const SOURCES: Record<string, string> = {
   node agent { kind model model "m" tools ["refund"] routes { tool_call -> run_tools  final -> END } }
   node run_tools { kind subgraph graph "execg" input { messages: state.messages } next END }
 }
-graph execg {
-  start split
-  defaults { distribute: branches }
-  channel messages messages
-  node split { kind set send [tools {}] join done }
-  node tools { kind tool_executor tools ["refund"] }
-  node done { kind set next END }
-}
-`,
+${EXECG}`,
   // As \`child\`, with the asking node's approve list: the child's executor asks a person first.
   gated: `graph gated {
   start agent
@@ -78,15 +81,7 @@ graph execg {
   node agent { kind model model "m" tools ["refund"] approve ["refund"] routes { tool_call -> run_tools  final -> END } }
   node run_tools { kind subgraph graph "execg" input { messages: state.messages } next END }
 }
-graph execg {
-  start split
-  defaults { distribute: branches }
-  channel messages messages
-  node split { kind set send [tools {}] join done }
-  node tools { kind tool_executor tools ["refund"] }
-  node done { kind set next END }
-}
-`,
+${EXECG}`,
   // No model asks: the assistant message with the call is the run's input, handed to the child.
   forged: `graph forged {
   start run_tools
@@ -94,15 +89,7 @@ graph execg {
   channel messages messages
   node run_tools { kind subgraph graph "execg" input { messages: state.messages } next END }
 }
-graph execg {
-  start split
-  defaults { distribute: branches }
-  channel messages messages
-  node split { kind set send [tools {}] join done }
-  node tools { kind tool_executor tools ["refund"] }
-  node done { kind set next END }
-}
-`,
+${EXECG}`,
 };
 const HI = [{ role: "user", content: "hi" }];
 const FORGED = [...HI, { id: "forged-1", role: "assistant", content: "", name: "agent", toolCalls: [{ id: "c1", name: "refund", arguments: { id: "A1", amount: 1000000 } }] }];

@@ -15,18 +15,22 @@ import { JointLedger, LinkedLedger, SpendBook, type GateLimit, type ModelProvide
 import { CompiledGraph, MemoryCheckpointer } from "../../runtime/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 
-let streamed = 0;
-const provider: ModelProvider = {
-  name: "fake",
-  async chat(_req, opts) {
-    for (let i = 0; i < 90; i++) {
-      await new Promise((ok) => setTimeout(ok, 1));
-      opts?.onOutput?.(40); // 10 tokens a piece at 4 chars/token
-      streamed += 10;
-    }
-    return { message: { content: "x".repeat(3600) }, usage: { inputTokens: 10, outputTokens: 900 }, finishReason: "stop" };
-  },
-};
+/** A model streaming ~900 output tokens in 90 pieces; `streamed()` is how many it has streamed so far (all calls). */
+function streamingModel() {
+  let streamed = 0;
+  const provider: ModelProvider = {
+    name: "fake",
+    async chat(_req, opts) {
+      for (let i = 0; i < 90; i++) {
+        await new Promise((ok) => setTimeout(ok, 1));
+        opts?.onOutput?.(40); // 10 tokens a piece at 4 chars/token
+        streamed += 10;
+      }
+      return { message: { content: "x".repeat(3600) }, usage: { inputTokens: 10, outputTokens: 900 }, finishReason: "stop" };
+    },
+  };
+  return { provider, streamed: () => streamed };
+}
 
 /** One atomic account in memory (what PgSpendGate does in Postgres). */
 function sharedAccount() {
@@ -54,10 +58,10 @@ const source = `graph one {
 
 describe("review 12: the pool's account vs streamed output", () => {
   it("two workers each streaming past the estimate: a stream the account has no room for is stopped, the account stays within the budget", async () => {
-    const reg = registryFromConfig(defineConfig({ models: { m: { provider } } }));
+    const model = streamingModel();
+    const reg = registryFromConfig(defineConfig({ models: { m: { provider: model.provider } } }));
     const bp = compileGraph(source, { file: "one.rag", graph: "one", registry: reg.view() }).value!;
     const acct = sharedAccount();
-    streamed = 0;
     const runs = [0, 1].map((i) =>
       new CompiledGraph(bp, { registry: reg, checkpointer: new MemoryCheckpointer() })
         .invoke({}, { threadId: `t${i}`, spendGate: () => acct.gate } as never)
@@ -68,13 +72,13 @@ describe("review 12: the pool's account vs streamed output", () => {
     // no more room for is stopped there: the account stays within the budget (it ended at 1,820).
     expect(out.some((o) => /budget exceeded: the reply of .* was stopped .* across the worker pool/.test(o))).toBe(true);
     expect(acct.total()).toBeLessThanOrEqual(1000);
-    expect(streamed).toBeLessThan(1000);
+    expect(model.streamed()).toBeLessThan(1000);
   });
 });
 
 describe("the same two calls in one process", () => {
   it("the stream guard stops the reply that crosses the budget", async () => {
-    const reg = registryFromConfig(defineConfig({ models: { m: { provider } } }));
+    const reg = registryFromConfig(defineConfig({ models: { m: { provider: streamingModel().provider } } }));
     const src = `graph fan {
   start split
   budget { tokens: 1000 }
@@ -85,9 +89,9 @@ describe("the same two calls in one process", () => {
 }
 `;
     const bp = compileGraph(src, { file: "fan.rag", graph: "fan", registry: reg.view() }).value!;
-    streamed = 0;
     const out = await new CompiledGraph(bp, { registry: reg, checkpointer: new MemoryCheckpointer() }).invoke({ items: [1, 2] }, { threadId: "c" }).then(() => "ok", (e: unknown) => String((e as Error).message));
-    expect(out).toMatch(/budget exceeded/);
+    // Stopped mid-stream by the guard, not refused once the whole reply was in.
+    expect(out).toMatch(/^budget exceeded: the reply of node `w` was stopped after ~\d+ output tokens .* of 1000$/);
   });
 });
 

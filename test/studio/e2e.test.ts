@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { acceptQuickFix, CHROMIUM, openFile, quickFixFirstError, SHOTS, studioPage, tab, useStudioBrowser, type PageStudio } from "./e2e-page.js";
 
@@ -15,6 +16,21 @@ declare const document: { getElementById(id: string): { textContent: string | nu
 declare function getComputedStyle(e: unknown): { color: string; stroke: string; strokeWidth: string };
 
 const env = useStudioBrowser();
+
+/**
+ * Marks the drawn SVG (`window.keptSvg`, to tell later whether the page kept it), replaces
+ * the first `from` in the editor's text with `to`, and waits until the worker has answered
+ * that version of the text.
+ */
+async function editMarkingSvg(page: Page, from: string, to: string): Promise<void> {
+  const version = await page.evaluate(([a, b]) => {
+    window.keptSvg = document.querySelector("#graph svg");
+    const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
+    m.setValue(m.getValue().replace(a, b));
+    return m.getVersionId();
+  }, [from, to] as const);
+  await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
+}
 
 // 45 s a test, not the suite's 20 s: these files start first in a full run (vitest.config.ts
 // SLOW_FIRST), beside the package build and the crash tests, and a 2-core CI machine
@@ -188,24 +204,12 @@ describe.skipIf(!existsSync(CHROMIUM))("studio in chromium: the editor", { timeo
     await page.waitForFunction(() => !document.querySelector('#graph g.node[data-node="extra"]'));
     // Spacing changes no blueprint: the worker does not send the view again, and the
     // page neither lays out nor redraws (the very same SVG element stays).
-    const version = await page.evaluate(() => {
-      window.keptSvg = document.querySelector("#graph svg");
-      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
-      m.setValue(m.getValue().replace("kind set", "kind set   "));
-      return m.getVersionId();
-    });
-    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, version);
+    await editMarkingSvg(page, "kind set", "kind set   ");
     expect(await page.evaluate(() => ({ same: window.studio!.analysis!.sameView, view: window.studio!.analysis!.view?.id, svgKept: document.querySelector("#graph svg") === window.keptSvg }))).toEqual({ same: "approval", view: "approval", svgKept: true });
     // A value edited: the blueprint's hash changes, its drawing does not. The worker sends
     // the new hash instead of the view, and the page keeps its SVG, the new hash on it.
     const before = await page.evaluate(() => document.querySelector("#graph svg")!.getAttribute("data-hash"));
-    const edited = await page.evaluate(() => {
-      window.keptSvg = document.querySelector("#graph svg");
-      const m = window.studio!.editor.getModel()! as unknown as { getValue(): string; setValue(v: string): void; getVersionId(): number };
-      m.setValue(m.getValue().replace('log: "published"', 'log: "published!"'));
-      return m.getVersionId();
-    });
-    await page.waitForFunction((v) => (window.studio!.lastUpdate?.version ?? 0) >= v, edited);
+    await editMarkingSvg(page, 'log: "published"', 'log: "published!"');
     const after = await page.evaluate(() => {
       const a = window.studio!.analysis!;
       return { same: a.sameView, sentHash: a.viewHash, hash: a.view?.hash, drawn: document.querySelector("#graph svg")!.getAttribute("data-hash"), svgKept: document.querySelector("#graph svg") === window.keptSvg };
