@@ -14,12 +14,21 @@
  * `updateState` (and a resume's update) checks the state an edit leaves the same way.
  */
 import { overwriteOf } from "../registry/index.js";
-import { StateSizeError, type ErrorWhere } from "./errors.js";
+import { MAX_STATE_BYTES, StateSizeError, type ErrorWhere } from "./errors.js";
 import { jsonSizeAtMost } from "./safe-json.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 
 /** Reducers whose value is the list of every item written (a channel of them grows by the written items). */
 const APPENDING: ReadonlySet<string> = new Set(["append", "messages", "union", "topic"]);
+
+/**
+ * The bound on a run's state, bytes of JSON: `explicit` (`RunOptions.maxStateBytes`, a
+ * resume's or an `updateState`'s), else the config's `limits.maxStateBytes`, else
+ * `MAX_STATE_BYTES`.
+ */
+export function stateBound(explicit: number | undefined, registry: { readonly runLimits?: { readonly maxStateBytes?: number } }): number {
+  return explicit ?? registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES;
+}
 
 /** Per-run gauge of the state's JSON bytes (`runLoop` makes one; tasks reach it through `TaskEnv.stateSize`). */
 export class StateGauge {
