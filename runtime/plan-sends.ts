@@ -24,6 +24,8 @@ export function dispatchSends(
   const { events, tasks, touched } = p;
   const scope = ctx.scope(t, c.result);
   const packets: { send: SendSpec; args: unknown }[] = [];
+  const where = { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step };
+  const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
   // The fan-out's size is charged before any packet is built: the lists' lengths first.
   const lists: (unknown[] | undefined)[] = [];
   let count = 0;
@@ -32,20 +34,18 @@ export function dispatchSends(
     if (s.forEach) {
       const v = evaluate(s.forEach.iterable, scope);
       if (!Array.isArray(v)) {
-        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${v === null ? "null" : typeof v}`, "validation", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+        throw new NodeError(`node \`${spec.name}\`: \`for ${s.forEach.variable} in …\` needs a list, got ${v === null ? "null" : typeof v}`, "validation", where);
       }
       items = v;
     }
     count += items ? items.length : 1;
-    const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
     // `!(≤)`, not `>`: a NaN bound refuses rather than lifting the limit.
-    if (!(count <= max)) throw new FanoutLimitError(max, count, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+    if (!(count <= max)) throw new FanoutLimitError(max, count, where);
     lists.push(items);
   }
   // …and against what the other tasks of the step dispatch: branches that send again multiply.
-  p.chargePackets(count, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });
+  p.chargePackets(count, max, where);
   // Each packet's arguments are charged (as JSON bytes) before the next is built.
-  const where = { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step };
   const add = (send: SendSpec, args: unknown) => (p.chargePayload(args, where), packets.push({ send, args }));
   spec.sends.forEach((s, k) => {
     const items = lists[k];
@@ -87,19 +87,21 @@ export function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonN
   const from = t.node;
   const out: Activation[] = [];
   const packets: { node: string; args: unknown; command?: SendCommand }[] = [];
+  const where = { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step };
+  const max = ctx.maxSendPackets ?? MAX_SEND_PACKETS;
   for (const g of targets) {
     const node = typeof g === "string" ? g : g?.node;
     if (typeof node !== "string" || (node !== "END" && !ctx.index.nodes.has(node))) {
-      throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      throw new NodeError(`node \`${from}\` chose goto \`${String(node)}\`, which is no node of graph \`${ctx.index.blueprint.id}\``, "permanent", where);
     }
     if (typeof g === "string") out.push({ node, trigger: "goto", from, ...(t.branch ? { branch: t.branch } : {}) });
     else if (node !== "END") {
-      if (!(packets.length < (ctx.maxSendPackets ?? MAX_SEND_PACKETS))) throw new FanoutLimitError(ctx.maxSendPackets ?? MAX_SEND_PACKETS, targets.length, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
-      p.chargePayload(g.command ? { args: g.args, command: g.command } : g.args, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+      if (!(packets.length < max)) throw new FanoutLimitError(max, targets.length, where);
+      p.chargePayload(g.command ? { args: g.args, command: g.command } : g.args, where);
       packets.push({ node, args: g.args, ...(g.command ? { command: g.command } : {}) });
     }
   }
-  if (packets.length) p.chargePackets(packets.length, ctx.maxSendPackets ?? MAX_SEND_PACKETS, { graph: ctx.index.blueprint.id, node: from, taskId: t.id, step: ctx.step });
+  if (packets.length) p.chargePackets(packets.length, max, where);
   if (out.length) p.events.push({ type: "route_selected", from, via: "goto", targets: out.map((a) => a.node) });
   if (packets.length) {
     const id = `f${planner.nextFanout++}`;

@@ -35,6 +35,17 @@ export function plan(planner: PlannerState, completions: readonly Completion[], 
     if (f.released || (f.parent && !branchAlive(planner, f.parent))) delete planner.fanouts[id];
   }
   const p = new Planning(ctx.packets);
+  try {
+    return planWith(planner, completions, ctx, p);
+  } catch (e) {
+    // The run stops (or, a child run, fails its calling task): nothing planned will run.
+    p.refund();
+    throw e;
+  }
+}
+
+/** `plan`'s body, charging the run tree's Send packets through `p`. */
+function planWith(planner: PlannerState, completions: readonly Completion[], ctx: PlanContext, p: Planning): PlanOutput {
   const { events, tasks, touched } = p;
 
   for (const c of completions) {

@@ -113,6 +113,17 @@ export class Planning {
     this.sendBytes += n;
   }
 
+  /**
+   * Gives back to the run tree's gauge what this plan charged (`chargePackets`,
+   * `chargePayload`): the plan threw, so none of its packets will run and no barrier will
+   * return them (`run.ts` returns only the packets of a plan that completed).
+   */
+  refund(): void {
+    this.gauge.live -= this.sendPackets;
+    this.gauge.bytes -= this.sendBytes;
+    this.sendPackets = this.sendBytes = 0;
+  }
+
   /** Changes the live work of branch `b` by `n`. */
   bump(b: BranchRef | undefined, n: number): void {
     if (!b) return;

@@ -11,7 +11,7 @@ import { capLimit } from "../compiler/limit-caps.js";
 import { LinkedLedger, SpendBook, type RunInfo, type Spend, type SpendLedger } from "../registry/index.js";
 import { Persister } from "./checkpoint/persist.js";
 import { SPECIAL, type Checkpoint, type CheckpointMetadata, type Durability, type PendingInterrupt, type RecordedError, type ThreadClaim } from "./checkpoint/types.js";
-import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, MAX_STATE_BYTES, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
+import { CancelledError, CheckpointError, errorToJson, InterruptError, InvalidUpdateError, NamespaceError, NodeError, RagError, RecursionLimitError } from "./errors.js";
 import type { RunEvent, RunEventBody, RunEventType, TaskRef } from "./events.js";
 import { runChild, type ChildRunContext } from "./child.js";
 import { typedAnswerCheck } from "./resume-type.js";
@@ -26,7 +26,7 @@ import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
-import { StateGauge } from "./state-size.js";
+import { StateGauge, stateBound } from "./state-size.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateStateHeld } from "./update-state.js";
 import type { LoopGraph } from "./loop-graph.js";
@@ -260,7 +260,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     const l = loop;
     step = l.step;
     // The whole state's bound (`state-size.ts`): measured once here, from the input or the loaded checkpoint; then moved by the writes.
-    const stateSize = new StateGauge(options.maxStateBytes ?? g.registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES, g.channels);
+    const stateSize = new StateGauge(stateBound(options.maxStateBytes, g.registry), g.channels);
     stateSize.measure(l.state);
     // A child run reads the conversation its parent handed in: the parent's records count too.
     if (parent?.asks) l.asks.enclosing = parent.asks;

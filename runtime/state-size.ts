@@ -14,12 +14,21 @@
  * `updateState` (and a resume's update) checks the state an edit leaves the same way.
  */
 import { overwriteOf } from "../registry/index.js";
-import { StateSizeError, type ErrorWhere } from "./errors.js";
+import { MAX_STATE_BYTES, StateSizeError, type ErrorWhere } from "./errors.js";
 import { jsonSizeAtMost } from "./safe-json.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
 
 /** Reducers whose value is the list of every item written (a channel of them grows by the written items). */
 const APPENDING: ReadonlySet<string> = new Set(["append", "messages", "union", "topic"]);
+
+/**
+ * The bound on a run's state, bytes of JSON: `explicit` (`RunOptions.maxStateBytes`, a
+ * resume's or an `updateState`'s), else the config's `limits.maxStateBytes`, else
+ * `MAX_STATE_BYTES`.
+ */
+export function stateBound(explicit: number | undefined, registry: { readonly runLimits?: { readonly maxStateBytes?: number } }): number {
+  return explicit ?? registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES;
+}
 
 /** Per-run gauge of the state's JSON bytes (`runLoop` makes one; tasks reach it through `TaskEnv.stateSize`). */
 export class StateGauge {
@@ -60,10 +69,14 @@ export class StateGauge {
     this.measured.set(w, bytes);
   }
 
+  /** The name of the reducer that folds `channel` (undefined for no field of the table). */
+  private reducer(channel: string): string | undefined {
+    return this.channels.channels.get(channel)?.field.reducer.name;
+  }
+
   /** What a write may add to its channel: its bytes for an accumulating reducer, its bytes less the channel's for an overwrite. */
   private growth(channel: string, bytes: number): number {
-    const reducer = this.channels.channels.get(channel)?.field.reducer.name;
-    return reducer === "overwrite" ? bytes - (this.sizes.get(channel) ?? 0) : bytes;
+    return this.reducer(channel) === "overwrite" ? bytes - (this.sizes.get(channel) ?? 0) : bytes;
   }
 
   /**
@@ -97,10 +110,10 @@ export class StateGauge {
     const after = new Map<string, number>();
     const by = new Map<string, PendingWrite>();
     for (const w of writes) {
-      const bytes = this.measured.get(w) ?? jsonSizeAtMost(w.value, this.max + 1);
-      if (!this.measured.has(w)) this.measured.set(w, bytes);
+      let bytes = this.measured.get(w);
+      if (bytes === undefined) this.measured.set(w, (bytes = jsonSizeAtMost(w.value, this.max + 1)));
       const was = after.get(w.channel) ?? this.sizes.get(w.channel) ?? 0;
-      after.set(w.channel, this.channels.channels.get(w.channel)?.field.reducer.name === "overwrite" ? bytes : was + bytes);
+      after.set(w.channel, this.reducer(w.channel) === "overwrite" ? bytes : was + bytes);
       by.set(w.channel, w);
     }
     let total = this.total;
@@ -135,7 +148,7 @@ export class StateGauge {
     for (const c of changed) {
       const old = this.sizes.get(c) ?? 0;
       const ws = written.get(c);
-      const reducer = this.channels.channels.get(c)?.field.reducer.name;
+      const reducer = this.reducer(c);
       let n: number | undefined;
       // An `overwrite(v)` write takes the field whatever the other writes and the reducer (an
       // `overwrite([…])` of a list is one wrapper, not its items): the field is measured again.

@@ -17,7 +17,7 @@
  */
 import { didYouMean } from "../grammar/index.js";
 import { copiedFields, recordedAnswers, SPECIAL, type CheckpointMetadata, type Checkpointer, type CheckpointTuple, type PendingWriteRecord } from "./checkpoint/types.js";
-import { BlueprintMismatchError, CheckpointError, InvalidUpdateError, MAX_STATE_BYTES } from "./errors.js";
+import { BlueprintMismatchError, CheckpointError, InvalidUpdateError } from "./errors.js";
 import { boundaryInterrupts } from "./interrupt.js";
 import { checkUntrustedValue, UnsafeJsonError } from "./safe-json.js";
 import { parseNamespace } from "./namespace.js";
@@ -25,7 +25,7 @@ import { callerOf } from "./persistent-child.js";
 import { plan } from "./plan.js";
 import { clonePlanner, type Completion, type PlannedTask } from "./planner-state.js";
 import type { PendingWrite } from "./state.js";
-import { StateGauge } from "./state-size.js";
+import { StateGauge, stateBound } from "./state-size.js";
 import { taskScope } from "./task.js";
 import { holdingThreads } from "./thread-hold.js";
 import { finishedTasks, snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
@@ -110,7 +110,7 @@ export async function updateStateHeld(g: UpdatableGraph, saver: Checkpointer, th
   const restored = g.channels.restore(ck.values);
   const applied = g.channels.apply(restored, writes, g.registry, step);
   // The whole state's bound (`state-size.ts`), as a run's step: an edit that grows the state past it saves nothing.
-  const gauge = new StateGauge(options.maxStateBytes ?? g.registry.runLimits?.maxStateBytes ?? MAX_STATE_BYTES, g.channels);
+  const gauge = new StateGauge(stateBound(options.maxStateBytes, g.registry), g.channels);
   gauge.measure(restored);
   const was = gauge.total;
   gauge.applied(restored, applied.state, applied.changed, writes);
