@@ -9,7 +9,7 @@ import { KEY_WRITE_WORK } from "./costs.js";
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
-import { FLATTEN_CHECK_CHARS, HEAP_HEADROOM_FRACTION, heapHeadroomError, REPROBE_OPERATIONS, type HeapProbe } from "./heap-headroom.js";
+import { FLATTEN_CHECK_CHARS, headroomOf, heapHeadroomError, REPROBE_OPERATIONS, type HeapProbe } from "./heap-headroom.js";
 import { recordKeys } from "./record-keys.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
 import { Closure, Env, isForbiddenKey, type Binding, newRecord, ScriptFunction, toNum, toStr, truthy, typeOf, type StringCharge, type Value } from "./values.js";
@@ -151,7 +151,7 @@ export abstract class Evaluator implements MemberRuntime {
     }
     const reading = probe();
     this.heapProbedAt = this.ops;
-    this.heapAllowance = reading.limitBytes * HEAP_HEADROOM_FRACTION - reading.usedBytes;
+    this.heapAllowance = headroomOf(reading);
     if (!(bytes <= this.heapAllowance)) {
       this.heapAllowance = 0;
       throw Object.assign(heapHeadroomError(bytes, reading), { span: this.callSpan });

@@ -48,10 +48,14 @@ export function heapHeadroomError(bytes: number, reading: HeapReading): LimitErr
   );
 }
 
+/** Bytes the heap `r` reads may still grow by before it reaches `HEAP_HEADROOM_FRACTION` of its limit (negative past it). */
+export function headroomOf(r: HeapReading): number {
+  return r.limitBytes * HEAP_HEADROOM_FRACTION - r.usedBytes;
+}
+
 /** True when `bytes` more keep the heap `probe` reads under `HEAP_HEADROOM_FRACTION` of its limit. */
 export function hasHeadroom(probe: HeapProbe, bytes: number): boolean {
-  const r = probe();
-  return r.usedBytes + bytes <= r.limitBytes * HEAP_HEADROOM_FRACTION;
+  return bytes <= headroomOf(probe());
 }
 
 /**

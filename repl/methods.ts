@@ -9,7 +9,7 @@
 import { KEY_WRITE_WORK } from "./costs.js";
 import { ScriptError } from "./errors.js";
 import type { MethodRuntime } from "./method-runtime.js";
-import { compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf, LONG } from "./search.js";
+import { chargeLong, compareKeys, countOccurrences, indexOf, lastIndexOf, listIndexOf } from "./search.js";
 import { cellCharge, fromHost, jsonContainerBytes, toHost } from "./boundary.js";
 import { recordKeys } from "./record-keys.js";
 import { describeType, isForbiddenKey, isRecord, Namespace, NativeFunction, newRecord, toInteger, toNum, toStr, truthy, type CallBack, isSuspended, type ScriptRecord, type Value } from "./values.js";
@@ -35,10 +35,8 @@ const fn = (a: Value, what: string): Value => {
 let R: Value | Generator<Promise<unknown>, Value, unknown>;
 const grow = (rt: MethodRuntime, s: string) => (rt.alloc(s.length * 2), s);
 /** A string a native parser scans (`parseInt`, `parseFloat`): a long one is charged as work first. */
-const scanned = (rt: MethodRuntime, s: string) => (s.length > LONG && rt.work(s.length), s);
+const scanned = (rt: MethodRuntime, s: string) => (chargeLong(rt, s.length), s);
 const list = (rt: MethodRuntime, xs: Value[]) => (rt.alloc(xs.length * 8), xs);
-/** Native work over `n` characters or items, charged before it runs when it is longer than an operation covers (`LONG`). */
-const scan = (rt: MethodRuntime, n: number) => void (n > LONG && rt.work(n));
 
 /** `[from, to)` of `slice(a, b)` on a string or list of length `len` (negative from the end, clamped), as JavaScript takes them. */
 function sliceBounds(rt: MethodRuntime, len: number, a: Value, b: Value): [number, number] {
@@ -60,7 +58,7 @@ function substringBounds(rt: MethodRuntime, len: number, a: Value, b: Value): [n
 function recordValues(rt: MethodRuntime, o: ScriptRecord): Value[] {
   const keys = recordKeys(rt, o);
   rt.alloc(keys.length * 8);
-  scan(rt, keys.length);
+  chargeLong(rt, keys.length);
   return keys.map((k) => o[k]);
 }
 
@@ -68,7 +66,7 @@ function recordValues(rt: MethodRuntime, o: ScriptRecord): Value[] {
 function recordEntries(rt: MethodRuntime, o: ScriptRecord): Value[] {
   const keys = recordKeys(rt, o);
   rt.alloc(keys.length * 32);
-  scan(rt, keys.length);
+  chargeLong(rt, keys.length);
   return keys.map((k) => [k, o[k]]);
 }
 
@@ -108,8 +106,8 @@ const STRING: Readonly<Record<string, Method>> = {
   endsWith: { sync: (s: string, [x], rt) => { const n = toStr(x, rt); rt.work(n.length); return s.endsWith(n); } },
   indexOf: { sync: (s: string, [x, from], rt) => indexOf(rt, s, toStr(x, rt), int(from, 0, rt)) },
   lastIndexOf: { sync: (s: string, [x], rt) => lastIndexOf(rt, s, toStr(x, rt)) },
-  toUpperCase: { sync: (s: string, _a, rt) => (scan(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
-  toLowerCase: { sync: (s: string, _a, rt) => (scan(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
+  toUpperCase: { sync: (s: string, _a, rt) => (chargeLong(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toUpperCase())) },
+  toLowerCase: { sync: (s: string, _a, rt) => (chargeLong(rt, s.length), rt.alloc(s.length * 2), grow(rt, s.toLowerCase())) },
   replace: {
     sync: (s: string, [a, b], rt) => {
       const p = str(a, "the pattern of `replace`");
@@ -155,7 +153,7 @@ const STRING: Readonly<Record<string, Method>> = {
 const ARRAY: Readonly<Record<string, Method>> = {
   // No native spread of `args` (`a.push(...args)`): a call with a spread of a long list has
   // more arguments than a native call takes (RangeError); items are appended in a loop.
-  push: { sync: (a: Value[], args, rt) => (scan(rt, args.length), rt.alloc(args.length * 8), append(a, args), a.length) },
+  push: { sync: (a: Value[], args, rt) => (chargeLong(rt, args.length), rt.alloc(args.length * 8), append(a, args), a.length) },
   pop: { sync: (a: Value[]) => a.pop() },
   // Moves every remaining item down one slot (O(n) native work on a long list): charged
   // before. Uncharged, a loop shifting a 4,000,000-item list held the event loop ~60 s,
@@ -211,7 +209,7 @@ const ARRAY: Readonly<Record<string, Method>> = {
   flat: {
     sync: (a: Value[], _args, rt) => {
       // The count is a pass over the list: charged before it, then the flattened list's items.
-      scan(rt, a.length);
+      chargeLong(rt, a.length);
       const n = a.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), 0);
       rt.work(n);
       rt.alloc(n * 8);
@@ -356,7 +354,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
   /** `Math.min`/`Math.max` of the arguments, or of one list argument: a loop (no native spread of a long list), charged per item. */
   const extreme = (a: Value[], max: boolean) => {
     const xs = a.length === 1 && Array.isArray(a[0]) ? a[0] : a;
-    if (xs.length > LONG) rt.work(xs.length);
+    chargeLong(rt, xs.length);
     let best = max ? -Infinity : Infinity;
     for (const x of xs) {
       const n = num(x);
@@ -385,7 +383,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         let bytes = 0;
         const plain = toHost(v, { functions: "describe", what: "the value of `JSON.stringify`", charge: (b) => ((bytes += b), charge(b)), json: true, ...(space ? { indent: space } : {}) });
         // The native stringify reads every character the copy was charged for: charged as work before it runs.
-        scan(rt, bytes / 2);
+        chargeLong(rt, bytes / 2);
         return grow(rt, JSON.stringify(plain, null, space) ?? "undefined");
       }),
     ],
@@ -413,9 +411,9 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
   const object = new Map<string, Value>([
     // A list's keys, values and entries are charged before they are built; an object's as soon as its keys are known.
     // An object's listing is charged by `recordKeys` (native work over every key).
-    ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), list(rt, o), o.map((_, i) => String(i))) : list(rt, recordKeys(rt, record(o, "`Object.keys`")))))],
-    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), list(rt, o), o.slice()) : recordValues(rt, record(o, "`Object.values`"))))],
-    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (scan(rt, o.length), rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : recordEntries(rt, record(o, "`Object.entries`"))))],
+    ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), list(rt, o), o.map((_, i) => String(i))) : list(rt, recordKeys(rt, record(o, "`Object.keys`")))))],
+    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), list(rt, o), o.slice()) : recordValues(rt, record(o, "`Object.values`"))))],
+    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : recordEntries(rt, record(o, "`Object.entries`"))))],
     [
       "fromEntries",
       native("Object.fromEntries", ([xs]) => {
@@ -469,7 +467,7 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
         // Charged before it is built, and the clock read every `RANGE_SLICE` items while it
         // is: one native call building 4,000,000 numbers took ~1 s on a loaded machine.
         rt.alloc(n * 8);
-        scan(rt, n);
+        chargeLong(rt, n);
         const out: number[] = [];
         for (let i = 0; i < n; i++) {
           if ((i & (RANGE_SLICE - 1)) === 0 && i) rt.work(1);

@@ -97,6 +97,14 @@ export function compareKeys(rt: MethodRuntime, x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/**
+ * Charges `n` characters or items of native work (a scan, a copy, a conversion) before it
+ * runs, when it is longer than an operation covers (`LONG`).
+ */
+export function chargeLong(rt: MethodRuntime, n: number): void {
+  if (n > LONG) rt.work(n);
+}
+
 /** Charges, as work, the characters a comparison of two strings reads when both are longer than `LONG` (the shorter one's length). */
 export function chargeCompare(rt: MethodRuntime, x: string, y: string): void {
   if (x.length > LONG && y.length > LONG) rt.work(Math.min(x.length, y.length));

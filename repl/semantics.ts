@@ -15,7 +15,7 @@ import { ScriptError } from "./errors.js";
 import type { MethodRuntime } from "./method-runtime.js";
 import { methodNames, methodOf, type Method } from "./methods.js";
 import { recordKeys } from "./record-keys.js";
-import { chargeCompare, LONG } from "./search.js";
+import { chargeCompare, chargeLong } from "./search.js";
 import { describeType, Env, isForbiddenKey, isRecord, Namespace, NativeFunction, primitive, ScriptFunction, toNum, toStr, type ScriptRecord, type Value } from "./values.js";
 
 /** What member access and binding need from the interpreter. */
@@ -124,9 +124,9 @@ function looseEquals(l: Value, r: Value, rt: MethodRuntime): boolean {
   return a == b;
 }
 
-/** Native work over a long string's characters (`LONG` or more), charged before it runs. */
+/** Native work over a string's characters, charged before it runs when it is long (`chargeLong`). */
 function chargeScan(rt: MethodRuntime, s: unknown): void {
-  if (typeof s === "string" && s.length > LONG) rt.work(s.length);
+  if (typeof s === "string") chargeLong(rt, s.length);
 }
 
 /**
@@ -247,14 +247,14 @@ export function setMember(obj: Value, key: string | number, value: Value, span: 
 export function iterate(rt: MethodRuntime, v: Value, mode: "of" | "in" | "rhai", span: Span): Value[] {
   if (Array.isArray(v)) {
     // The copy (or the index strings) is charged as work before it is made.
-    if (v.length > LONG) rt.work(v.length);
+    chargeLong(rt, v.length);
     if (mode !== "in") return v.slice();
     rt.alloc(v.length * 8);
     return v.map((_, i) => String(i));
   }
   if (typeof v === "string") {
     // At most one item per UTF-16 unit: charged before the list is built.
-    if (v.length > LONG) rt.work(v.length);
+    chargeLong(rt, v.length);
     rt.alloc(v.length * 8);
     const chars = [...v];
     return mode === "in" ? chars.map((_, i) => String(i)) : chars;

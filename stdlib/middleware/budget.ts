@@ -278,11 +278,12 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
           if (wanted.tokens > claimedOnGate!.tokens || wanted.usd > claimedOnGate!.usd) topUp(wanted.tokens, wanted.usd);
         });
       };
-      /** Replaces all the call holds on the pool's account (after any top-up in flight) by what it spent. */
+      /** Replaces all the call holds on the pool's account (after any top-up in flight) by what it spent; nothing when it holds nothing there. */
       const settleGate = async (spent: { readonly tokens: number; readonly usd: number }) => {
+        if (!gate || !claimedOnGate) return;
         toppedOut = true; // no top-up starts after this
         await topping;
-        await gate!.settle(ctx.node.name, claimedOnGate!, spent);
+        await gate.settle(ctx.node.name, claimedOnGate, spent);
       };
       /** Grows what this call holds to `t` tokens and `u` USD in all, when that is more (it never shrinks before the call settles). */
       const hold = (t: number, u: number) => {
@@ -338,7 +339,6 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // A distributed run's account across the worker pool (`SpendLedger.gate`): the call is
       // claimed there too, atomically against the same limits, before it is made — the
       // in-memory checks above see only this process's calls.
-      let claimed = false;
       let res;
       try {
         await saved;
@@ -349,7 +349,6 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
             throw new NodeError(`budget exceeded: ${before()} the ${refused.scope === "run" ? "run's budget" : nodeScope} to ${overBy(limit, refused.tokens, refused.usd) ?? `${refused.tokens} tokens`}`, "budget_exceeded", where);
           }
           claimedOnGate = { tokens, usd };
-          claimed = true;
         }
         res = await next(call);
       } catch (e) {
@@ -362,7 +361,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         }
         ledger.settle(ctx.node.name, held, failed);
         // The claim is released to what the call was charged (nothing, for a call never made).
-        if (claimed) await settleGate(failed).catch(() => undefined);
+        await settleGate(failed).catch(() => undefined);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
@@ -372,7 +371,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, held, { tokens: spentTokens, usd: spentUsd });
-      if (claimed) await settleGate({ tokens: spentTokens, usd: spentUsd });
+      await settleGate({ tokens: spentTokens, usd: spentUsd });
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {
