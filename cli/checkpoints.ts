@@ -6,7 +6,7 @@
 import { existsSync, realpathSync, statfsSync, statSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { SqliteCheckpointer, type Checkpointer, type PendingInterrupt, type ResumeCommand } from "../runtime/index.js";
-import { isPostgresUrl, PostgresCheckpointer } from "../scale/index.js";
+import { isPostgresUrl, PostgresCheckpointer, withoutPassword } from "../scale/index.js";
 import { makeFolders } from "../registry/make-folders.js";
 import { CliError } from "./errors.js";
 import { parseJsonText } from "./files.js";
@@ -147,7 +147,7 @@ export async function closeCheckpoints(c: Checkpointer | undefined): Promise<voi
  */
 export function checkpointsFlag(path: string | undefined): string {
   if (!path || path === DEFAULT_CHECKPOINTS) return "";
-  const shown = isPostgresUrl(path) ? path.replace(/\/\/([^:@/]+):.*@/, "//$1@") : path;
+  const shown = isPostgresUrl(path) ? withoutPassword(path) : path;
   return ` --checkpoints ${shellQuote(shown)}`;
 }
 

@@ -3,7 +3,7 @@
  * run queues on Redis (BullMQ) that workers consume. It hosts the runtime; the superstep
  * logic stays in `runtime/`.
  */
-export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
+export { PostgresCheckpointer, parsePostgresUrl, isPostgresUrl, withoutPassword, type PostgresCheckpointerOptions } from "./postgres-checkpointer.js";
 export { MIGRATIONS, SCHEMA_VERSION, migrate, migrateOnce, forgetMigrated, type Migration } from "./pg-migrations.js";
 export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError, ScaleConfigError, QueueUnavailableError } from "./errors.js";
 export { signJob, openJob, MAX_JOB_PAYLOAD, type QueueSecretSource, type JobEnvelope, type JobPurpose } from "./job-signature.js";

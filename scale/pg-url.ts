@@ -21,9 +21,15 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 /** True when `path` names a Postgres store rather than a file. */
 export const isPostgresUrl = (path: string): boolean => /^postgres(ql)?:\/\//i.test(path);
 
+/** The user and password part of a URL: `//user:password@`. */
+const PASSWORD = /\/\/([^:@/]+):.*@/;
+
 /**
  * A URL without its password, for messages: everything from the user name's `:` to the
  * last `@` (a password written with a raw `/` or `@`, which a URL should percent-encode,
  * is hidden whole; a later `@` in the query hides more, never less).
  */
-export const redact = (url: string) => url.replace(/\/\/([^:@/]+):.*@/, "//$1:***@");
+export const redact = (url: string) => url.replace(PASSWORD, "//$1:***@");
+
+/** `url` without its password (`postgres://user@host/db`), for command lines printed to be run again (`pg` reads the password from `PGPASSWORD` or `~/.pgpass`). */
+export const withoutPassword = (url: string) => url.replace(PASSWORD, "//$1@");

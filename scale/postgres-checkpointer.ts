@@ -66,9 +66,9 @@ import { PgQueueStore, type StoredSource } from "./pg-queue-store.js";
 import type { PgStoreContext } from "./pg-store-context.js";
 import { closeRunSpend, PgSpendGate } from "./pg-spend-gate.js";
 import type { Spend, SpendGate } from "../registry/index.js";
-import { isPostgresUrl, parsePostgresUrl, redact } from "./pg-url.js";
+import { isPostgresUrl, parsePostgresUrl, redact, withoutPassword } from "./pg-url.js";
 
-export { isPostgresUrl, parsePostgresUrl };
+export { isPostgresUrl, parsePostgresUrl, withoutPassword };
 
 export interface PostgresCheckpointerOptions {
   /** Schema holding the tables (default: the URL's `?schema=`, else `ragraph`). */

@@ -41,7 +41,8 @@ export async function replCommand(file: string | undefined, opts: ReplCommandOpt
   // A graph given where a script goes parsed as .ragsh: a screen of syntax errors about
   // `string[]` and `->`. Say what the file is and the two ways to use it instead.
   if (file && /\.rag$/i.test(file)) {
-    throw new CliError(`${file} is a graph (.rag), not a .ragsh script: run it with \`rag run ${file}\`, or register its graphs in the REPL with \`:load ${file}\``, 2, { code: "usage" });
+    const shown = printableId(file);
+    throw new CliError(`${shown} is a graph (.rag), not a .ragsh script: run it with \`rag run ${shown}\`, or register its graphs in the REPL with \`:load ${shown}\``, 2, { code: "usage" });
   }
   const configPath = configPathFor(file ?? join(process.cwd(), "repl.ragsh"), opts.config);
   const loaded = await loadConfig(configPath);
