@@ -41,7 +41,7 @@ export type RunEventBody =
   /** `cancelled`: a `wait first|N` join no longer needed the task's branch. */
   | { readonly type: "task_failed"; readonly durationMs: number; readonly error: Record<string, unknown>; readonly handled: boolean; readonly cancelled?: boolean; readonly restored?: boolean }
   | { readonly type: "task_retried"; readonly attempt: number; readonly delayMs: number; readonly error: Record<string, unknown> }
-  | { readonly type: "route_selected"; readonly from: string; readonly via: "static" | "route" | "when" | "else" | "goto" | "error"; readonly label?: string; readonly targets: readonly string[] }
+  | { readonly type: "route_selected"; readonly from: string; readonly via: "static" | "route" | "when" | "else" | "goto" | "error" | "none"; readonly label?: string; readonly targets: readonly string[] }
   | { readonly type: "send_dispatched"; readonly fanoutId: string; readonly targets: readonly { readonly node: string; readonly args: unknown }[]; readonly join?: string; readonly wait?: string | number }
   | { readonly type: "join_released"; readonly fanoutId: string; readonly target: string; readonly branches: number; readonly succeeded: number }
   | { readonly type: "barrier_released"; readonly target: string; readonly sources: readonly string[] }

@@ -36,6 +36,9 @@ export function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: P
     if (chosen) {
       if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: chosen.kind === "else" ? "else" : "when", targets: [chosen.to] });
       out.push(activation(chosen.to, "route", spec.name, t.branch));
+    } else if (routeEvents && !out.length) {
+      // No `when` held and there is no `else` (`W-rag-routes-without-else`): the branch ends here, and says why.
+      events.push({ type: "route_selected", from: spec.name, via: "none", targets: [] });
     }
   } else if (labelled.length) {
     throw new NodeError(`node \`${spec.name}\` has routes but chose none (declared: ${labelled.map((e) => `\`${e.label}\``).join(", ")})`, "permanent", { graph: ctx.index.blueprint.id, node: spec.name, taskId: t.id, step: ctx.step });

@@ -27,6 +27,7 @@ import { BudgetRule } from "./BudgetRule.js";
 import { BudgetPriceRule } from "./BudgetPriceRule.js";
 import { LimitCapRule } from "./LimitCapRule.js";
 import { ImplicitEndRule } from "./ImplicitEndRule.js";
+import { RoutesWithoutElseRule } from "./RoutesWithoutElseRule.js";
 import { JoinNeverFiresRule } from "./JoinNeverFiresRule.js";
 import { NoPathToEndRule } from "./NoPathToEndRule.js";
 import { UnreachableNodeRule } from "./UnreachableNodeRule.js";
@@ -122,6 +123,7 @@ export function standardRules(nodesPerGraph: number): Rule[] {
     DisallowedCapabilityRule,
     UnreachableNodeRule,
     ImplicitEndRule,
+    RoutesWithoutElseRule,
     CycleWithoutExitRule,
     ToolLoopRule,
     ApproveToolRule,

@@ -131,7 +131,7 @@ export function followRun(run: RunSummary, host: RunTimelineHost): EventSource {
         stepOf(e.step).row.append(h("div", { class: "join", "data-testid": "join" }, `join → ${String(e.target)} released after ${String(e.branches)} branches (${String(e.succeeded)} ok)`));
         break;
       case "route_selected":
-        stepOf(e.step).row.append(h("div", { class: "route dim" }, `${String(e.from)} → ${(e.targets as string[]).join(", ")} (${String(e.via)}${e.label ? ` ${String(e.label)}` : ""})`));
+        stepOf(e.step).row.append(h("div", { class: "route dim" }, `${String(e.from)} → ${e.via === "none" ? "no route held: branch ends" : (e.targets as string[]).join(", ")} (${String(e.via)}${e.label ? ` ${String(e.label)}` : ""})`));
         break;
       case "state_updated": {
         const s = stepOf(e.step);

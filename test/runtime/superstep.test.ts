@@ -275,11 +275,17 @@ describe("routing", () => {
       node r { kind router routes { when input.go -> x } }
       node x { kind set set { visited: true } next END }
     }`;
-    const { graph } = buildGraph(src);
+    const { graph, warnings } = buildGraph(src);
+    expect(warnings.some((w) => w.includes("W-rag-routes-without-else"))).toBe(true);
     expect((await graph.invoke({ go: true })).state.visited).toBe(true);
     const r = await graph.invoke({ go: false });
     expect(r.state.visited).toBe(false);
     expect(r.steps).toBe(1);
+    // the events say why the run ended: no route matched
+    const ev = await eventsOf(graph, { go: false });
+    expect(ev.filter((e) => e.type === "route_selected")).toEqual([expect.objectContaining({ from: "r", via: "none", targets: [] })]);
+    expect(ev.at(-1)?.type).toBe("run_completed");
+    expect((await eventsOf(graph, { go: true })).filter((e) => e.type === "route_selected").map((e) => e.type === "route_selected" && e.via)).toEqual(["when"]);
   });
 
   it("route_selected events report the chosen branch", async () => {
