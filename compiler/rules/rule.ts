@@ -8,6 +8,7 @@
 import type { DiagnosticExtras } from "../../grammar/diagnostic.js";
 import type { LineIndex, Span } from "../../grammar/span.js";
 import { forgetGraph } from "../analysis/graph-cache.js";
+import { extrasWithoutEmptyNames, withoutEmptyNames } from "../diagnostics/unnamed.js";
 import type { Provenance } from "../blueprint.js";
 import type { RegistryView } from "../registry-view.js";
 import type { ResolvedAgent, ResolvedGraph, ResolvedNode, ResolvedProgram } from "../resolve/resolve.js";
@@ -34,7 +35,9 @@ export interface RuleVisitor {
 export type Rule = (ctx: RuleContext) => RuleVisitor;
 
 /** Runs `rules` over the program in one traversal (no allocation per rule and node: this loop runs rules × nodes times). */
-export function runRules(rules: readonly Rule[], ctx: RuleContext): void {
+export function runRules(rules: readonly Rule[], given: RuleContext): void {
+  // Recovery may leave a declaration without a name: no message may say "agent ``".
+  const ctx: RuleContext = { ...given, report: (code, message, span, extras) => given.report(code, withoutEmptyNames(message), span, extrasWithoutEmptyNames(extras)) };
   const visitors = rules.map((rule) => ({ name: rule.name, v: rule(ctx) }));
   const crashed = (ruleName: string, span: Span, e: unknown) =>
     ctx.report("E-rag-internal", `internal error in rule ${ruleName}: ${e instanceof Error ? e.message : String(e)}`, span, {
