@@ -36,6 +36,8 @@ export { command, isToolCommand, checkToolResult, tool, ToolCommand, toolParamet
 export type { AgentDefinition } from "./agent.js";
 export { isAskedCall, isChatMessage, pendingToolCalls, sealToolCall, toolCallFingerprint, type AskedCall, type ChatMessage, type ModelAsk, type ContentPart, type Role, type ToolCall } from "./messages.js";
 export { estimateTokens, estimateTokensOfLength, type ChatOptions, type StreamCallbacks, type ChatRequest, type ChatResponse, type ModelProvider, type RequestMetadata, type ToolDescriptor, type Usage } from "./provider.js";
+export { payloadType } from "./answer-check.js";
+export type { AnswerCheckHook, AskedQuestion } from "./answer-check.js";
 export type { CapabilityOptions, ChildRunResult, ModelReply, NodeKindImplementation, NodeResult, NodeTask } from "./node-kind.js";
 export type { GotoTarget, SendCommand } from "./goto.js";
 export type { RunInfo } from "./run-info.js";

@@ -12,6 +12,7 @@ import { knownModel } from "./known-models.js";
 import { withKey } from "./copy.js";
 import { composeChain, type CallContext, type ChatHandler, type ModelMiddleware } from "./middleware.js";
 import { MemoryApprovalStore, type ApprovalStore } from "./approvals.js";
+import type { AnswerCheckHook } from "./answer-check.js";
 import type { NodeKindImplementation, NodeTask } from "./node-kind.js";
 import type { ToolCall } from "./messages.js";
 import type { ChatRequest, ChatResponse, ModelProvider } from "./provider.js";
@@ -83,6 +84,8 @@ export class Registry {
   readonly reducers = new Map<string, ReducerFunction>();
   readonly validators = new Map<string, OutputValidator>();
   readonly nodeKinds = new Map<string, NodeKindImplementation>();
+  /** How answers to questions of a payload `type` are judged before a resume records them (`registerAnswerCheck`). */
+  readonly answerChecks = new Map<string, AnswerCheckHook>();
   /** Limits of `.ragsh` sessions run against this registry (`repl.md` §3). */
   sessionPolicy: SessionPolicy = DEFAULT_SESSION_POLICY;
   /** Factories for providers named by string in configs (`provider: "openai"`). */
@@ -157,6 +160,17 @@ export class Registry {
 
   registerNodeKind(name: string, impl: NodeKindImplementation): this {
     this.nodeKinds.set(name, impl);
+    return this;
+  }
+
+  /**
+   * Registers how answers to interrupts whose payload has `type: payloadType` are judged
+   * (`answer-check.ts`): the runtime calls `check` for each such answer where a resume is
+   * accepted and refuses the resume with the reason it returns. One check per type; a
+   * later registration replaces it.
+   */
+  registerAnswerCheck(payloadType: string, check: AnswerCheckHook): this {
+    this.answerChecks.set(payloadType, check);
     return this;
   }
 

@@ -160,7 +160,6 @@ export function answerInterrupts(
   for (const i of pending) {
     if (i.id in given) {
       checkOptions(threadId, i, given[i.id]);
-      checkApprovalArgs(threadId, i, given[i.id]);
       options.checkAnswer?.(i, given[i.id]);
       answers[i.id] = given[i.id];
     } else if (i.kind !== "node") answers[i.id] = null;
@@ -182,23 +181,6 @@ function checkOptions(threadId: string, i: PendingInterrupt, value: unknown): vo
     const near = typeof choice === "string" ? didYouMean(choice, options.filter((o): o is string => typeof o === "string")) : undefined;
     throw new InvalidResumeError(`interrupt \`${i.id}\` (node \`${i.node}\`, thread \`${threadId}\`) expects one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value)}${near === undefined ? "" : `; did you mean ${JSON.stringify(near)}?`}`);
   }
-}
-
-/**
- * A tool-approval question (`type: "tool_approval"`, stdlib/kinds/approval.ts) takes edited
- * arguments as an object only: refused here, before the answer is recorded, the question
- * stays open (refused by the node, the task failed and the thread lost its question).
- */
-function checkApprovalArgs(threadId: string, i: PendingInterrupt, value: unknown): void {
-  const payload = i.payload as { type?: unknown; tool?: unknown } | undefined;
-  if (payload?.type !== "tool_approval" || !value || typeof value !== "object" || !("args" in value)) return;
-  if (approvalArgsFit((value as { args?: unknown }).args)) return;
-  throw new InvalidResumeError(`the approval of tool \`${String(payload.tool)}\` (node \`${i.node}\`, thread \`${threadId}\`, interrupt \`${i.id}\`) gave \`args\` that are not an object; the question stays open: answer it again`, { node: i.node, taskId: i.taskId });
-}
-
-/** Whether a tool approval's `args` can replace the call's arguments: absent (the model's arguments stand), or an object. */
-export function approvalArgsFit(args: unknown): boolean {
-  return args === undefined || (args !== null && typeof args === "object" && !Array.isArray(args));
 }
 
 /** The option a resume value picks: the string itself, or its `choice` / `route` field. */

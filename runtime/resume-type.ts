@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import type { Blueprint, NodeSpec } from "../compiler/index.js";
+import { payloadType, type AnswerCheckHook } from "../registry/index.js";
 import { InvalidResumeError } from "./errors.js";
 import { chosenOption, type AnswerCheck } from "./interrupt.js";
 import { NS_SEPARATOR, parseNamespace } from "./namespace.js";
@@ -15,6 +16,8 @@ import { describeIssues, typeSchema } from "./schema.js";
 /** A graph whose interrupt nodes can be found, its children's too (a `CompiledGraph`). */
 export interface ResumeTypedGraph {
   readonly blueprint: Blueprint;
+  /** The answer checks node kinds registered by payload `type` (`Registry.registerAnswerCheck`); child runs share them. */
+  readonly registry?: { readonly answerChecks: ReadonlyMap<string, AnswerCheckHook> };
   subgraph?(name: string): ResumeTypedGraph | undefined;
 }
 
@@ -58,13 +61,21 @@ export function typedAnswer(bp: Blueprint, n: NodeSpec, raw: unknown): TypedAnsw
 }
 
 /**
- * The check of typed answers for interrupts raised in `graph`'s run at namespace `ns` or in
- * its child runs (their namespace names each level's graph). An interrupt of a node without
- * `resume`, or of a graph that cannot be found, passes (its node judges the answer).
+ * The check of answers for interrupts raised in `graph`'s run at namespace `ns` or in its
+ * child runs (their namespace names each level's graph): first the check a node kind
+ * registered for the payload's `type` (`Registry.registerAnswerCheck`; the stdlib's tool
+ * approvals), then the typed answer of an interrupt node with `resume`. An interrupt of a
+ * node without `resume`, or of a graph that cannot be found, passes the second (its node
+ * judges the answer).
  */
 export function typedAnswerCheck(graph: ResumeTypedGraph, threadId: string, ns = ""): AnswerCheck {
+  const hooks = graph.registry?.answerChecks;
   return (i, value) => {
     if (i.kind !== "node") return;
+    const type = hooks?.size ? payloadType(i.payload) : undefined;
+    const hook = type !== undefined ? hooks!.get(type) : undefined;
+    const refused = hook?.(i, value, { threadId });
+    if (refused !== undefined) throw new InvalidResumeError(refused, { node: i.node, taskId: i.taskId });
     const bp = graphAt(graph, ns, i.namespace)?.blueprint;
     const n = bp?.nodes.find((x) => x.name === i.node);
     if (!bp || !n || n.kind !== "interrupt" || !n.resume) return;

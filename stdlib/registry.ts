@@ -5,6 +5,7 @@
  */
 import { applyConfig, Registry, RegistryError, type RagConfig } from "../registry/index.js";
 import type { Blueprint } from "../compiler/index.js";
+import { toolApprovalAnswerCheck } from "./kinds/approval.js";
 import { STANDARD_KINDS } from "./kinds/index.js";
 import { installMiddleware } from "./middleware/index.js";
 import { anthropicProvider } from "./providers/anthropic.js";
@@ -24,6 +25,7 @@ const headers = (o: Options) => {
 export function standardRegistry(): Registry {
   const r = new Registry();
   for (const [name, impl] of Object.entries(STANDARD_KINDS)) r.registerNodeKind(name, impl);
+  r.registerAnswerCheck("tool_approval", toolApprovalAnswerCheck);
   r.providerFactories.set("openai", ({ options: o }) =>
     openaiProvider({ ...str(o, "apiKey"), ...str(o, "apiKeyEnv"), ...str(o, "baseURL"), ...str(o, "organization"), ...num(o, "timeoutMs"), ...num(o, "maxRetries"), ...headers(o), ...(o.streamUsage === false ? { streamUsage: false } : {}), ...(o.stream === false ? { stream: false } : {}) }),
   );

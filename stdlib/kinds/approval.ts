@@ -24,9 +24,9 @@
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../compiler/canonical.js";
-import type { NodeTask, ToolCall } from "../../registry/index.js";
+import type { AnswerCheckHook, NodeTask, ToolCall } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
-import { approvalArgsFit, chosenOption } from "../../runtime/interrupt.js";
+import { chosenOption } from "../../runtime/interrupt.js";
 
 export type ApprovalDecision = { readonly approved: true; readonly args: Record<string, unknown> } | { readonly approved: false; readonly reason: string };
 
@@ -94,7 +94,7 @@ export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: 
     const extra = answer && typeof answer === "object" ? (answer as { args?: unknown; reason?: unknown }) : {};
     if (choice === "deny") return { approved: false, reason: typeof extra.reason === "string" && extra.reason ? `a person declined the call: ${extra.reason}` : "a person declined the call" };
     if (choice === approve) {
-      // Refused where the answer was given too (runtime/interrupt.ts `checkApprovalArgs`), for answers that came another way.
+      // Refused where the answer was given too (`toolApprovalAnswerCheck`), for answers that came another way.
       if (!approvalArgsFit(extra.args)) {
         throw new NodeError(`the approval of tool \`${call.name}\` gave \`args\` that are not an object`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
       }
@@ -104,3 +104,20 @@ export function approveCalls(task: NodeTask, calls: readonly ToolCall[], bound: 
     throw new NodeError(`the answer to the approval of tool \`${call.name}\` must be ${JSON.stringify(approve)} or "deny" (or {"choice": …, "args"|"reason": …}), got ${JSON.stringify(answer)}`, "validation", { graph: task.blueprint.id, node: task.node.name, taskId: task.taskId });
   });
 }
+
+/** Whether a tool approval's `args` can replace the call's arguments: absent (the model's arguments stand), or an object. */
+export function approvalArgsFit(args: unknown): boolean {
+  return args === undefined || (args !== null && typeof args === "object" && !Array.isArray(args));
+}
+
+/**
+ * The answer check of tool-approval questions (`type: "tool_approval"`), registered by
+ * `standardRegistry` (`Registry.registerAnswerCheck`): edited arguments must be an object.
+ * The runtime runs it where a resume is accepted, so a bad answer is refused before it is
+ * recorded and the question stays open (refused only by the node, the task would fail and
+ * the thread lose its question).
+ */
+export const toolApprovalAnswerCheck: AnswerCheckHook = (q, answer, { threadId }) => {
+  if (!answer || typeof answer !== "object" || !("args" in answer) || approvalArgsFit((answer as { args?: unknown }).args)) return undefined;
+  return `the approval of tool \`${String((q.payload as { tool?: unknown }).tool)}\` (node \`${q.node}\`, thread \`${threadId}\`, interrupt \`${q.id}\`) gave \`args\` that are not an object; the question stays open: answer it again`;
+};
