@@ -26,7 +26,7 @@ import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
-import { StateGauge, stateBound } from "./state-size.js";
+import { byChannel, StateGauge, stateBound } from "./state-size.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateStateHeld } from "./update-state.js";
 import type { LoopGraph } from "./loop-graph.js";
@@ -427,7 +427,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       }
       let applied: ReturnType<typeof g.channels.apply>;
       // Before anything of the step is applied or checkpointed: the state it would leave is within the bound.
-      stateSize.check(writes, { graph: bp.id, step });
+      const grouped = byChannel(writes);
+      stateSize.check(grouped, { graph: bp.id, step });
       const before = l.state;
       try {
         applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
@@ -435,7 +436,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         refusedWrite(persist, e, all, saved, g.index.nodes);
         throw e;
       }
-      stateSize.applied(before, applied.state, applied.changed, writes);
+      stateSize.applied(before, applied.state, applied.changed, grouped);
       // The exact sizes the reducers made (a `messages` write given ids), before the state is kept or saved.
       stateSize.verify({ graph: bp.id, step });
       l.state = applied.state;
