@@ -9,7 +9,7 @@ import { KEY_WRITE_WORK } from "./costs.js";
 import type * as A from "../grammar/ragsh/ast.js";
 import type { Span } from "../grammar/span.js";
 import { LimitError, ScriptError } from "./errors.js";
-import { FLATTEN_CHECK_CHARS, headroomOf, heapHeadroomError, REPROBE_OPERATIONS, type HeapProbe } from "./heap-headroom.js";
+import { flattenBytes, headroomOf, heapHeadroomError, REPROBE_OPERATIONS, type HeapProbe } from "./heap-headroom.js";
 import { recordKeys } from "./record-keys.js";
 import { binaryOp, bindPattern, callMethodSync, getMember, iterate, methodFor, setMember, updateValue, type MemberRuntime } from "./semantics.js";
 import { Closure, Env, isForbiddenKey, type Binding, newRecord, ScriptFunction, toNum, toStr, truthy, typeOf, type StringCharge, type Value } from "./values.js";
@@ -114,7 +114,8 @@ export abstract class Evaluator implements MemberRuntime {
     this.checkClock();
     // Long native work reads a long string (or list) whose characters may be a rope not
     // yet copied: the copy must fit the heap (`readChars`), checked before the work.
-    if (units >= FLATTEN_CHECK_CHARS) this.headroom(2 * units);
+    const copy = flattenBytes(units);
+    if (copy) this.headroom(copy);
   }
 
   /**
@@ -129,9 +130,10 @@ export abstract class Evaluator implements MemberRuntime {
    *   `E-ragsh-timeout` when the cell's time is up.
    */
   readChars(s: string): void {
-    if (s.length < FLATTEN_CHECK_CHARS || !this.limits) return;
+    const copy = flattenBytes(s.length);
+    if (!copy || !this.limits) return;
     this.checkClock();
-    this.headroom(2 * s.length);
+    this.headroom(copy);
   }
 
   /**

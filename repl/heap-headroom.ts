@@ -31,6 +31,16 @@ export type HeapProbe = () => HeapReading;
 /** Strings shorter than this are read without a probe: a flattening copy of them is covered by the operation that reads it. */
 export const FLATTEN_CHECK_CHARS = 1 << 16;
 
+/**
+ * Bytes a read of `chars` characters may make V8 copy flat (2 a character, the two-byte
+ * worst case), checked against the heap's headroom before the read; 0 for fewer than
+ * `FLATTEN_CHECK_CHARS` (no probe). The one place every check (`Evaluator.work`,
+ * `Evaluator.readChars`, `previewReader`) decides what a read may copy.
+ */
+export function flattenBytes(chars: number): number {
+  return chars >= FLATTEN_CHECK_CHARS ? 2 * chars : 0;
+}
+
 /** The share of the heap's limit a cell may bring the heap in use to before a read that may copy a long string. */
 export const HEAP_HEADROOM_FRACTION = 0.85;
 
@@ -65,7 +75,8 @@ export function hasHeadroom(probe: HeapProbe, bytes: number): boolean {
 export function previewReader(probe: HeapProbe | undefined): ((s: string) => void) | undefined {
   if (!probe) return undefined;
   return (s) => {
-    if (s.length >= FLATTEN_CHECK_CHARS && !hasHeadroom(probe, 2 * s.length)) throw new NoHeadroom();
+    const copy = flattenBytes(s.length);
+    if (copy && !hasHeadroom(probe, copy)) throw new NoHeadroom();
   };
 }
 

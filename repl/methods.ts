@@ -54,20 +54,15 @@ function substringBounds(rt: MethodRuntime, len: number, a: Value, b: Value): [n
   return x <= y ? [x, y] : [y, x];
 }
 
-/** A record's values: the listing charged (`recordKeys`), the list's slots before it is built. */
-function recordValues(rt: MethodRuntime, o: ScriptRecord): Value[] {
+/**
+ * A record's values, or its `[key, value]` pairs (`pairs`): the listing charged
+ * (`recordKeys`), the list's slots (and the pairs) before they are built.
+ */
+function recordItems(rt: MethodRuntime, o: ScriptRecord, pairs: boolean): Value[] {
   const keys = recordKeys(rt, o);
-  rt.alloc(keys.length * 8);
+  rt.alloc(keys.length * (pairs ? 32 : 8));
   chargeLong(rt, keys.length);
-  return keys.map((k) => o[k]);
-}
-
-/** A record's `[key, value]` pairs: the listing charged (`recordKeys`), the pairs and the list's slots before they are built. */
-function recordEntries(rt: MethodRuntime, o: ScriptRecord): Value[] {
-  const keys = recordKeys(rt, o);
-  rt.alloc(keys.length * 32);
-  chargeLong(rt, keys.length);
-  return keys.map((k) => [k, o[k]]);
+  return pairs ? keys.map((k) => [k, o[k]]) : keys.map((k) => o[k]);
 }
 
 /**
@@ -307,8 +302,8 @@ function* mergeSort(xs: Value[], f: Value, call: CallBack, rt: MethodRuntime): G
 const RECORD: Readonly<Record<string, Method>> = {
   // Listing a record's keys is native work over all of them: charged by `recordKeys`.
   keys: { sync: (o: ScriptRecord, _a, rt) => list(rt, recordKeys(rt, o)) },
-  values: { sync: (o: ScriptRecord, _a, rt) => recordValues(rt, o) },
-  entries: { sync: (o: ScriptRecord, _a, rt) => recordEntries(rt, o) },
+  values: { sync: (o: ScriptRecord, _a, rt) => recordItems(rt, o, false) },
+  entries: { sync: (o: ScriptRecord, _a, rt) => recordItems(rt, o, true) },
   len: { sync: (o: ScriptRecord, _a, rt) => recordKeys(rt, o).length },
   has: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
   contains: { sync: (o: ScriptRecord, [k], rt) => Object.hasOwn(o, toStr(k, rt)) },
@@ -412,8 +407,8 @@ export function standardGlobals(rt: MethodRuntime): Map<string, Value> {
     // A list's keys, values and entries are charged before they are built; an object's as soon as its keys are known.
     // An object's listing is charged by `recordKeys` (native work over every key).
     ["keys", native("Object.keys", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), list(rt, o), o.map((_, i) => String(i))) : list(rt, recordKeys(rt, record(o, "`Object.keys`")))))],
-    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), list(rt, o), o.slice()) : recordValues(rt, record(o, "`Object.values`"))))],
-    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : recordEntries(rt, record(o, "`Object.entries`"))))],
+    ["values", native("Object.values", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), list(rt, o), o.slice()) : recordItems(rt, record(o, "`Object.values`"), false)))],
+    ["entries", native("Object.entries", ([o]) => (Array.isArray(o) ? (chargeLong(rt, o.length), rt.alloc(o.length * 24), list(rt, o), o.map((v, i) => [String(i), v])) : recordItems(rt, record(o, "`Object.entries`"), true)))],
     [
       "fromEntries",
       native("Object.fromEntries", ([xs]) => {

@@ -21,9 +21,8 @@
  */
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
-import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, MAX_STEP_WRITE_BYTES, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
+import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
 import type { PacketGauge } from "./planning.js";
-import { jsonSizeAtMost } from "./safe-json.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
 import { ParentCommand } from "./parent-command.js";
@@ -178,11 +177,8 @@ export async function runChild(
  * @throws NodeError (`validation`) past the bound, before the child starts.
  */
 function chargeChildInput(packets: PacketGauge, input: Record<string, unknown>, graph: string, where: { graph: string; node: string; taskId: string }): number {
-  const left = MAX_STEP_WRITE_BYTES - packets.writeBytes;
-  const bytes = jsonSizeAtMost(input, Math.max(left, 0));
-  if (!(bytes <= left)) {
-    throw new NodeError(`node \`${where.node}\` would hand graph \`${graph}\` more than ${left} bytes of input (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: a child run stores its input, once per run however many share the value`, "validation", where);
-  }
+  const bytes = packets.measureWrites([{ channel: "", value: input }], where, { did: `would hand graph \`${graph}\``, what: "input", why: "a child run stores its input, once per run however many share the value" });
+  if (typeof bytes !== "number") throw bytes;
   packets.writeBytes += bytes;
   return bytes;
 }

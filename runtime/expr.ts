@@ -23,6 +23,19 @@ export const EXPR_CHARS_PER_OPERATION = 1024;
 export const SEARCH_CHARS_PER_OPERATION = 64;
 
 /**
+ * Charges `n` operations to `budget`, before the work they pay for; true when that spent
+ * it, and the caller throws `overBudget` (built only then: no message on the way through).
+ */
+function exhausts(budget: Budget, n: number): boolean {
+  return (budget.left -= n) < 0;
+}
+
+/** The error an evaluation stops with when its operation budget is spent (`detail`: what spent it). */
+function overBudget(detail?: string): ExpressionError {
+  return new ExpressionError(detail === undefined ? "expression exceeded its operation budget" : `expression exceeded its operation budget (${detail})`);
+}
+
+/**
  * Charges the size of `v` to the budget before work proportional to it (keeping it in a
  * comprehension's result, comparing it, concatenating it): one operation per array item,
  * object entry and value, plus one per EXPR_CHARS_PER_OPERATION characters of string.
@@ -44,7 +57,7 @@ function chargeSize(v: unknown, budget: Budget, what: string): void {
       budget.left -= vals.length;
       if (budget.left >= 0) for (const i of vals) if (i !== null && typeof i === "object" || typeof i === "string") stack.push(i);
     }
-    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (${what})`);
+    if (budget.left < 0) throw overBudget(what);
   }
 }
 
@@ -63,8 +76,7 @@ export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
 
 /** `text`, after charging the copy a string function will make of it (one operation per EXPR_CHARS_PER_OPERATION characters). */
 function copied(text: string, budget: Budget, fn: string): string {
-  budget.left -= Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
-  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of ${text.length} characters)`);
+  if (exhausts(budget, Math.floor(text.length / EXPR_CHARS_PER_OPERATION))) throw overBudget(`\`${fn}\` of ${text.length} characters`);
   return text;
 }
 
@@ -75,7 +87,7 @@ function kept(v: unknown, budget: Budget, what: string): unknown {
 }
 
 export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEFAULT_EXPR_BUDGET }): unknown {
-  if (--budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
+  if (exhausts(budget, 1)) throw overBudget();
   switch (e.op) {
     case "lit":
       return e.value;
@@ -133,7 +145,7 @@ function comprehension(e: Extract<ExprSpec, { op: "comp" }>, scope: Scope, budge
   const inner: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, scope);
   const out: unknown[] = [];
   for (const item of items) {
-    if (--budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a comprehension over ${items.length} items)`);
+    if (exhausts(budget, 1)) throw overBudget(`a comprehension over ${items.length} items`);
     inner[e.variable] = item;
     if (e.filter && !truthy(evaluate(e.filter, inner, budget))) continue;
     const v = evaluate(e.element, inner, budget);
@@ -179,13 +191,12 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
     chargeSize(a, budget, `\`${op}\` on large values`);
     chargeSize(b, budget, `\`${op}\` on large values`);
     // A search of text for text reads each character many times (as `contains`).
-    if (op === "in" && typeof a === "string" && typeof b === "string") budget.left -= Math.floor((a.length + b.length) / SEARCH_CHARS_PER_OPERATION);
-    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` on large values)`);
+    const search = op === "in" && typeof a === "string" && typeof b === "string" ? Math.floor((a.length + b.length) / SEARCH_CHARS_PER_OPERATION) : 0;
+    if (exhausts(budget, search)) throw overBudget(`\`${op}\` on large values`);
   } else if (typeof a === "string" && typeof b === "string" && op !== "+" && op !== "and" && op !== "or") {
     // Comparing two strings reads up to the shorter one: two equal-length 16 MB strings that
     // differ at the end cost one operation a comparison (red team 12A).
-    budget.left -= Math.floor(Math.min(a.length, b.length) / EXPR_CHARS_PER_OPERATION);
-    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${op}\` of strings of ${Math.min(a.length, b.length)} characters)`);
+    if (exhausts(budget, Math.floor(Math.min(a.length, b.length) / EXPR_CHARS_PER_OPERATION))) throw overBudget(`\`${op}\` of strings of ${Math.min(a.length, b.length)} characters`);
   }
   switch (op) {
     case "==":
@@ -245,8 +256,7 @@ export function renderTemplate(t: TemplateSpec, scope: Scope, budget: Budget = {
   let out = "";
   for (const p of t.parts) {
     const part = "text" in p ? p.text : toText(evaluate(p.expr, scope, budget));
-    budget.left -= Math.floor(part.length / EXPR_CHARS_PER_OPERATION);
-    if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a template rendering ${out.length + part.length} characters or more)`);
+    if (exhausts(budget, Math.floor(part.length / EXPR_CHARS_PER_OPERATION))) throw overBudget(`a template rendering ${out.length + part.length} characters or more`);
     out += part;
   }
   return out;
@@ -262,8 +272,7 @@ const list = (v: unknown, fn: string): unknown[] => {
 };
 const nums = (args: unknown[], fn: string, budget: Budget): number[] => {
   const xs = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
-  budget.left -= xs.length;
-  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of ${xs.length} numbers)`);
+  if (exhausts(budget, xs.length)) throw overBudget(`\`${fn}\` of ${xs.length} numbers`);
   return xs.map((x) => {
     if (typeof x !== "number") throw new ExpressionError(`\`${fn}\` needs numbers, got ${typeName(x)}`);
     return x;
@@ -273,14 +282,12 @@ const nums = (args: unknown[], fn: string, budget: Budget): number[] => {
 const charged = (v: unknown, fn: string, budget: Budget): unknown[] => {
   if (v === null || v === undefined) return [];
   const xs = list(v, fn);
-  budget.left -= xs.length;
-  if (budget.left < 0) throw new ExpressionError("expression exceeded its operation budget");
+  if (exhausts(budget, xs.length)) throw overBudget();
   return xs;
 };
 /** `xs` (a record's keys or values, a new list) after charging one operation per entry. */
 const entriesCharged = (xs: unknown[], budget: Budget, fn: string): unknown[] => {
-  budget.left -= xs.length;
-  if (budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`${fn}\` of a record with ${xs.length} entries)`);
+  if (exhausts(budget, xs.length)) throw overBudget(`\`${fn}\` of a record with ${xs.length} entries`);
   return xs;
 };
 const arity = (args: unknown[], fn: string, min: number = FUNCTION_ARITY[fn][0], max: number = FUNCTION_ARITY[fn][1]) => {
@@ -307,8 +314,7 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
       if (typeof n !== "string") return false;
       // Charged before the native search, which reads each character many times over a copy
       // (~0.8 s for 16 MB): uncharged, a comprehension of searches held the process for hours.
-      b.left -= Math.floor((h.length + n.length) / SEARCH_CHARS_PER_OPERATION);
-      if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`contains\` of ${h.length} characters)`);
+      if (exhausts(b, Math.floor((h.length + n.length) / SEARCH_CHARS_PER_OPERATION))) throw overBudget(`\`contains\` of ${h.length} characters`);
       return h.includes(n);
     }
     if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
@@ -323,11 +329,9 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     const text = str(a[0], "split");
     const sep = str(a[1], "split");
     // Charged before the list is built: the scan, and with an empty separator one part per character.
-    b.left -= sep === "" ? text.length : Math.floor(text.length / EXPR_CHARS_PER_OPERATION);
-    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` of ${text.length} characters)`);
+    if (exhausts(b, sep === "" ? text.length : Math.floor(text.length / EXPR_CHARS_PER_OPERATION))) throw overBudget(`\`split\` of ${text.length} characters`);
     const parts = text.split(sep);
-    b.left -= parts.length;
-    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`split\` into ${parts.length} parts)`);
+    if (exhausts(b, parts.length)) throw overBudget(`\`split\` into ${parts.length} parts`);
     return parts;
   },
   // Charged by size before the text is built: the items and their strings (each item's own text).

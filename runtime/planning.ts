@@ -3,7 +3,7 @@
  * collects (`Activation`), and `Planning`, the next step's tasks, events and live-work
  * changes, with plain activations of one node deduplicated per superstep.
  */
-import { FanoutLimitError, MAX_SEND_PAYLOAD_BYTES, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
+import { FanoutLimitError, MAX_SEND_PAYLOAD_BYTES, MAX_STEP_WRITE_BYTES, NodeError, STEP_SEND_PACKETS_FACTOR, type ErrorWhere } from "./errors.js";
 import { jsonSizeAtMost } from "./safe-json.js";
 import type { RunEventBody, RunEventType } from "./events.js";
 import type { Scope } from "./expr.js";
@@ -42,6 +42,13 @@ export interface PlanContext {
   readonly packets?: PacketGauge;
 }
 
+/** What a refusal of `PacketGauge.measureWrites` says after the node's name: what it did (`wrote`), of what (`state`), and why the bytes are stored as they are. */
+export interface InFlightWords {
+  readonly did: string;
+  readonly what: string;
+  readonly why: string;
+}
+
 /**
  * The Send packets in flight across one root run and all its child runs (subgraph nodes,
  * sends to graphs, `task.runGraph`): charged by each plan before a packet is built, given
@@ -56,6 +63,37 @@ export class PacketGauge {
   bytes = 0;
   /** Bytes of JSON the writes of the tasks completed and not yet applied hold (`MAX_STEP_WRITE_BYTES`, `task-writes.ts` `chargeWrites`). */
   writeBytes = 0;
+
+  /**
+   * Measures values to be held in flight in the run tree on top of `writeBytes` (at most
+   * `MAX_STEP_WRITE_BYTES` together: a task's writes, `task-writes.ts` `chargeWrites`; a
+   * child run's input, `child.ts`), before anything is charged or stored. Measured as the
+   * checkpoint stores them: each value's JSON bytes plus its channel name's length (a value
+   * shared by reference counts once per write), with walks that stop at what is left.
+   * Charges nothing: the caller adds the bytes to `writeBytes` once the rest of its checks pass.
+   * @param said what the refusal says the node did (`did`, `what`) and why it is stored so (`why`).
+   * @param state told each write's bytes (`StateGauge.note`, read again at the barrier), when given.
+   * @returns the bytes; or, past what is left, the refusal (a `validation` NodeError: the same state gives the same values).
+   */
+  measureWrites<W extends { readonly channel: string; readonly value: unknown }>(writes: readonly W[], where: ErrorWhere & { readonly node: string }, said: InFlightWords, state?: { note(w: W, bytes: number): void }): number | NodeError {
+    const left = MAX_STEP_WRITE_BYTES - this.writeBytes;
+    let bytes = 0;
+    for (const w of writes) {
+      const n = jsonSizeAtMost(w.value, Math.max(left - bytes, 0));
+      state?.note(w, n);
+      bytes += w.channel.length + n;
+      if (!(bytes <= left)) {
+        return new NodeError(`node \`${where.node}\` ${said.did} more than ${left} bytes of ${said.what} (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: ${said.why}`, "validation", where);
+      }
+    }
+    return bytes;
+  }
+
+  /** Gives back `packets` Send packets and the `bytes` of JSON their arguments carry (a plan's charges, once its tasks ran or will not run). */
+  release(packets: number, bytes: number): void {
+    this.live -= packets;
+    this.bytes -= bytes;
+  }
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
@@ -119,8 +157,7 @@ export class Planning {
    * return them (`run.ts` returns only the packets of a plan that completed).
    */
   refund(): void {
-    this.gauge.live -= this.sendPackets;
-    this.gauge.bytes -= this.sendBytes;
+    this.gauge.release(this.sendPackets, this.sendBytes);
     this.sendPackets = this.sendBytes = 0;
   }
 

@@ -26,7 +26,7 @@ import { checkInput, checkUntrustedInput } from "./run-input.js";
 import type { EventSink, ParentLink, RunOptions, RunResult } from "./run-options.js";
 import { buildCheckpoint, freshStart, judgeAnswers, resumeStart, type CheckpointParts, type LoopState, type StartContext } from "./start.js";
 import { runChannels, type PendingWrite } from "./state.js";
-import { StateGauge, stateBound } from "./state-size.js";
+import { byChannel, StateGauge, stateBound } from "./state-size.js";
 import { DetachedTasks, handledBy, recordOf, runStep } from "./step.js";
 import { updateStateHeld } from "./update-state.js";
 import type { LoopGraph } from "./loop-graph.js";
@@ -166,6 +166,11 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
   const packets = parent?.packets ?? new PacketGauge();
   let inFlight = 0;
   let inFlightBytes = 0;
+  /** Gives back this run's share (the packets of the tasks it planned last): once they have run, or the run ends. */
+  const releasePlanned = (): void => {
+    packets.release(inFlight, inFlightBytes);
+    inFlight = inFlightBytes = 0;
+  };
   // This run's share of the tree's write bytes in flight (charged by its tasks, `chargeWrites`).
   const written = { tree: packets, run: { bytes: 0 } };
   // The root run's budget ledger, from the spend its start checkpoint recorded; its
@@ -369,9 +374,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       const { outcomes, saved } = await runStep(tasks, { env, index: g.index, planner: l.planner, concurrency, withEvents: sink !== undefined, updates: Boolean(modes?.updates), records, persist, detached, runAborted: aborted, remote });
       rejectStep = undefined;
       records = undefined;
-      packets.live -= inFlight;
-      packets.bytes -= inFlightBytes;
-      inFlight = inFlightBytes = 0;
+      releasePlanned();
       const merged = detached.take();
       const all = merged.length ? [...outcomes, ...merged] : outcomes;
       // Their writes are applied now (or the run stops): the bytes they charged go back.
@@ -427,7 +430,8 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
       }
       let applied: ReturnType<typeof g.channels.apply>;
       // Before anything of the step is applied or checkpointed: the state it would leave is within the bound.
-      stateSize.check(writes, { graph: bp.id, step });
+      const grouped = byChannel(writes);
+      stateSize.check(grouped, { graph: bp.id, step });
       const before = l.state;
       try {
         applied = g.channels.apply(l.state, writes, g.registry, step, channelRun);
@@ -435,7 +439,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
         refusedWrite(persist, e, all, saved, g.index.nodes);
         throw e;
       }
-      stateSize.applied(before, applied.state, applied.changed, writes);
+      stateSize.applied(before, applied.state, applied.changed, grouped);
       // The exact sizes the reducers made (a `messages` write given ids), before the state is kept or saved.
       stateSize.verify({ graph: bp.id, step });
       l.state = applied.state;
@@ -496,8 +500,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     await emit({ type: "run_failed", error: errorToJson(err), steps: step, durationMs: clock.now() - started });
     throw err;
   } finally {
-    packets.live -= inFlight;
-    packets.bytes -= inFlightBytes;
+    releasePlanned();
     packets.writeBytes -= written.run.bytes;
     options.signal?.removeEventListener("abort", onAbort);
     await claim?.release();

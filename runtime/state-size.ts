@@ -104,28 +104,27 @@ export class StateGauge {
    * Checks the state the step's writes would leave, before they are applied or saved: an
    * overwrite replaces its channel's bytes by its own (the last write of the channel), any
    * other write adds its bytes (at most what the reducer can add).
+   * @param written the step's writes by channel (`byChannel`, shared with `applied`).
    * @throws StateSizeError naming the node whose write grew the channel that grew most.
    */
-  check(writes: readonly PendingWrite[], where: ErrorWhere): void {
-    const after = new Map<string, number>();
-    const by = new Map<string, PendingWrite>();
-    for (const w of writes) {
-      let bytes = this.measured.get(w);
-      if (bytes === undefined) this.measured.set(w, (bytes = jsonSizeAtMost(w.value, this.max + 1)));
-      const was = after.get(w.channel) ?? this.sizes.get(w.channel) ?? 0;
-      after.set(w.channel, this.reducer(w.channel) === "overwrite" ? bytes : was + bytes);
-      by.set(w.channel, w);
-    }
+  check(written: StepWrites, where: ErrorWhere): void {
     let total = this.total;
     let channel: string | undefined;
     let most = -Infinity;
-    for (const [c, n] of after) {
-      const grew = n - (this.sizes.get(c) ?? 0);
-      total += grew;
-      if (grew > most) (channel = c), (most = grew);
+    for (const [c, ws] of written) {
+      const overwrites = this.reducer(c) === "overwrite";
+      const old = this.sizes.get(c) ?? 0;
+      let n = old;
+      for (const w of ws) {
+        let bytes = this.measured.get(w);
+        if (bytes === undefined) this.measured.set(w, (bytes = jsonSizeAtMost(w.value, this.max + 1)));
+        n = overwrites ? bytes : n + bytes;
+      }
+      total += n - old;
+      if (n - old > most) (channel = c), (most = n - old);
     }
     if (!(total <= this.max) && channel !== undefined) {
-      const w = by.get(channel)!;
+      const w = written.get(channel)!.at(-1)!;
       throw new StateSizeError(this.max, total, channel, { ...where, node: w.node, taskId: w.taskId });
     }
   }
@@ -134,17 +133,12 @@ export class StateGauge {
    * Moves the sizes of the channels the barrier changed: an overwrite to its last write's
    * bytes, an appending reducer by its new tail's bytes when its list grew by exactly the
    * items written, any other channel measured again alone. Resets `pending`.
+   * @param written the writes applied, by channel (`byChannel`).
    */
-  applied(before: State, state: State, changed: readonly string[], writes: readonly PendingWrite[]): void {
+  applied(before: State, state: State, changed: readonly string[], written: StepWrites): void {
     this.pending = 0;
     this.grewMost = undefined;
     if (!changed.length) return;
-    const written = new Map<string, PendingWrite[]>();
-    for (const w of writes) {
-      const l = written.get(w.channel);
-      if (l) l.push(w);
-      else written.set(w.channel, [w]);
-    }
     for (const c of changed) {
       const old = this.sizes.get(c) ?? 0;
       const ws = written.get(c);
@@ -173,6 +167,24 @@ export class StateGauge {
     const [channel, , w] = this.grewMost ?? ["?", 0, undefined];
     throw new StateSizeError(this.max, this.total, channel, { ...where, ...(w ? { node: w.node, taskId: w.taskId } : {}) });
   }
+}
+
+/** A step's writes grouped by channel, each channel's in the order they were written (`byChannel`). */
+export type StepWrites = ReadonlyMap<string, readonly PendingWrite[]>;
+
+/**
+ * Groups a step's writes by channel, once for both `StateGauge.check` and
+ * `StateGauge.applied`: channels in the order of their first write, each channel's writes
+ * in the order given.
+ */
+export function byChannel(writes: readonly PendingWrite[]): StepWrites {
+  const written = new Map<string, PendingWrite[]>();
+  for (const w of writes) {
+    const l = written.get(w.channel);
+    if (l) l.push(w);
+    else written.set(w.channel, [w]);
+  }
+  return written;
 }
 
 /** A write that replaces its channel (`overwrite(v)`), whatever the channel's reducer. */

@@ -7,12 +7,12 @@
 import type { Blueprint, ExprEntrySpec, NodeSpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult } from "../registry/index.js";
 import { isSpecial } from "./checkpoint/types.js";
-import { MAX_STEP_WRITE_BYTES, NodeError, type StateSizeError } from "./errors.js";
+import { NodeError, type StateSizeError } from "./errors.js";
 import { evaluate, evaluateKept, type Scope } from "./expr.js";
 import { taskScope } from "./node-task.js";
 import type { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./planner-state.js";
-import { jsonSizeAtMost } from "./safe-json.js";
+import type { InFlightWords } from "./planning.js";
 import type { PendingWrite } from "./state.js";
 import type { TaskEnv } from "./task-env.js";
 
@@ -164,25 +164,21 @@ export function reservedWriteRefusal(writes: readonly (readonly [string, unknown
 export function chargeWrites(writes: readonly PendingWrite[], task: PlannedTask, env: TaskEnv): number | NodeError | StateSizeError {
   const gauge = env.written;
   if (!gauge || !writes.length) return 0;
-  const left = MAX_STEP_WRITE_BYTES - gauge.tree.writeBytes;
   const state = env.stateSize;
-  let bytes = 0;
-  for (const w of writes) {
-    const n = jsonSizeAtMost(w.value, Math.max(left - bytes, 0));
-    state?.note(w, n);
-    bytes += w.channel.length + n;
-    if (!(bytes <= left)) {
-      return new NodeError(
-        `node \`${task.node}\` wrote more than ${left} bytes of state (as JSON) where ${MAX_STEP_WRITE_BYTES} may be in flight in a run and the runs it is in: a value written by reference to many fields, or by many branches, is stored once per write; write it once and read it from there`,
-        "validation",
-        { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step },
-      );
-    }
-  }
+  const where = { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step };
+  const bytes = gauge.tree.measureWrites(writes, where, WRITES_SAID, state);
+  if (typeof bytes !== "number") return bytes;
   // The whole state's bound too, before the record is saved (`state-size.ts`).
-  const grown = state?.chargeTask(writes, { graph: env.blueprint.id, node: task.node, taskId: task.id, step: env.step });
+  const grown = state?.chargeTask(writes, where);
   if (grown) return grown;
   gauge.tree.writeBytes += bytes;
   gauge.run.bytes += bytes;
   return bytes;
 }
+
+/** What `chargeWrites`'s refusal says the node did. */
+const WRITES_SAID: InFlightWords = {
+  did: "wrote",
+  what: "state",
+  why: "a value written by reference to many fields, or by many branches, is stored once per write; write it once and read it from there",
+};

@@ -25,7 +25,7 @@ import { callerOf } from "./persistent-child.js";
 import { plan } from "./plan.js";
 import { clonePlanner, type Completion, type PlannedTask } from "./planner-state.js";
 import type { PendingWrite } from "./state.js";
-import { StateGauge, stateBound } from "./state-size.js";
+import { byChannel, StateGauge, stateBound } from "./state-size.js";
 import { taskScope } from "./task.js";
 import { holdingThreads } from "./thread-hold.js";
 import { finishedTasks, snapshot, type StateSnapshot, type UpdatableGraph } from "./threads.js";
@@ -113,7 +113,7 @@ export async function updateStateHeld(g: UpdatableGraph, saver: Checkpointer, th
   const gauge = new StateGauge(stateBound(options.maxStateBytes, g.registry), g.channels);
   gauge.measure(restored);
   const was = gauge.total;
-  gauge.applied(restored, applied.state, applied.changed, writes);
+  gauge.applied(restored, applied.state, applied.changed, byChannel(writes));
   if (gauge.total > was) gauge.verify({ graph: bp.id, step });
 
   const planner = clonePlanner(ck.planner);
