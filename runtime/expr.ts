@@ -225,7 +225,7 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
         return text;
       }
       if (Array.isArray(a) && Array.isArray(b)) {
-        budget.left -= a.length + b.length;
+        if (exhausts(budget, a.length + b.length)) throw overBudget(`\`+\` of lists of ${a.length} and ${b.length} items`);
         return [...a, ...b];
       }
       throw new ExpressionError(`\`+\` adds numbers, strings or lists, got ${typeName(a)} and ${typeName(b)}`);

@@ -62,4 +62,12 @@ describe("expressions are bounded by size, not only by operation count", () => {
     expect((evaluate(expr("[b.name for b in state.big if b.id < 3]"), scope) as unknown[]).length).toBe(3);
     expect(evaluate(expr("any(b.id == 4999 for b in state.big)"), scope)).toBe(true);
   });
+
+  it("`+` of two lists is charged before the joined list is built", () => {
+    // Measuring both operands costs 6,000 operations; joining them costs 6,000 more. With
+    // 6,010 to spend the join must be refused, not built and noticed one operation later.
+    const join = expr("state.xs + state.xs");
+    expect(() => evaluate(join, scope, { left: 6_010 })).toThrow(/`\+` of lists of 3000 and 3000 items/);
+    expect((evaluate(join, scope, { left: 20_000 }) as unknown[]).length).toBe(6000);
+  });
 });
