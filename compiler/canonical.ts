@@ -273,7 +273,7 @@ function write(value: unknown, mode: number, depth: number): void {
   const obj = value as Record<string, unknown>;
   let keys = keyStack[depth];
   if (!keys) keys = keyStack[depth] = [];
-  const count = ownKeys(obj, keys, false);
+  const count = ownKeys(obj, keys);
   let first = true;
   if (mode === VALUE) {
     // a user value: enumeration order, nothing dropped
@@ -362,8 +362,8 @@ function shapeOf(keys: string[], count: number): Shape {
 }
 
 /**
- * Fills `keys` with `obj`'s own enumerable string keys — in UTF-16 code unit order when
- * `sort`, else in enumeration order (a user value's) — and returns how many there are.
+ * Fills `keys` with `obj`'s own enumerable string keys in enumeration order (IR objects
+ * are then sorted once per layout, `shapeOf`) and returns how many there are.
  * A for-in loop (V8 reads it from the object's
  * enumeration cache, allocating nothing) lists the same keys as `Object.keys` plus
  * inherited enumerable ones, so only objects whose prototype is Object.prototype or
@@ -377,7 +377,7 @@ function shapeOf(keys: string[], count: number): Shape {
  */
 const INSERTION_SORT_MAX = 48;
 
-function ownKeys(obj: object, keys: string[], sort: boolean): number {
+function ownKeys(obj: object, keys: string[]): number {
   let count = 0;
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
@@ -386,11 +386,13 @@ function ownKeys(obj: object, keys: string[], sort: boolean): number {
     const own = Object.keys(obj);
     for (; count < own.length; count++) keys[count] = own[count]!;
   }
-  if (sort) sortKeys(keys, count);
   return count;
 }
 
-/** Sorts `keys[0..count)` in UTF-16 code unit order, in place (see `ownKeys`). */
+/**
+ * Sorts `keys[0..count)` in UTF-16 code unit order, in place: an insertion sort up to
+ * INSERTION_SORT_MAX keys, `Array.prototype.sort` beyond (see `ownKeys`).
+ */
 function sortKeys(keys: string[], count: number): void {
   if (count > INSERTION_SORT_MAX) {
     const sorted = keys.slice(0, count).sort();
