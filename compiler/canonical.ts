@@ -273,31 +273,97 @@ function write(value: unknown, mode: number, depth: number): void {
   const obj = value as Record<string, unknown>;
   let keys = keyStack[depth];
   if (!keys) keys = keyStack[depth] = [];
-  const count = ownKeys(obj, keys, mode !== VALUE);
+  const count = ownKeys(obj, keys);
   let first = true;
-  for (let i = 0; i < count; i++) {
-    const k = keys[i]!;
-    const v = obj[k];
-    if (v === undefined) continue;
-    let child = mode;
-    if (mode !== NORMAL && mode !== VALUE) {
-      if (k === "span" && isSpan(v)) continue;
-      if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
-      if (mode === EDGE && k === "origin") continue;
-      child = memberMode(mode, obj, k, v);
+  if (mode === VALUE) {
+    // a user value: enumeration order, nothing dropped
+    for (let i = 0; i < count; i++) {
+      const k = keys[i]!;
+      const v = obj[k];
+      if (v === undefined) continue;
+      putByte(first ? 0x7b : 0x2c); // { or ,
+      first = false;
+      put(quoteKey(k));
+      write(v, VALUE, depth + 1);
     }
-    putByte(first ? 0x7b : 0x2c); // { or ,
-    first = false;
-    put(quoteKey(k));
-    write(v, child, depth + 1);
+  } else {
+    const shape = shapeOf(keys, count);
+    const sorted = shape.sorted;
+    const quoted = shape.quoted;
+    for (let i = 0; i < count; i++) {
+      const k = sorted[i]!;
+      const v = obj[k];
+      if (v === undefined) continue;
+      let child = mode;
+      if (mode !== NORMAL) {
+        if (k === "span" && isSpan(v)) continue;
+        if (mode === TOP && (k === "hash" || k === "provenance" || k === "source")) continue;
+        if (mode === EDGE && k === "origin") continue;
+        child = memberMode(mode, obj, k, v);
+      }
+      putByte(first ? 0x7b : 0x2c); // { or ,
+      first = false;
+      put(quoted[i]!);
+      write(v, child, depth + 1);
+    }
   }
   if (first) putByte(0x7b);
   putByte(0x7d); // }
 }
 
 /**
- * Fills `keys` with `obj`'s own enumerable string keys — in UTF-16 code unit order when
- * `sort`, else in enumeration order (a user value's) — and returns how many there are.
+ * The keys of an object in UTF-16 code unit order, with each key's `"key":` bytes. The IR
+ * has a few dozen object layouts, each seen thousands of times in a large blueprint, so
+ * the sorted order and the encoded keys are kept per layout (the list of keys in
+ * enumeration order) instead of being sorted and looked up again for every object:
+ * hashing the 10,000-node benchmark blueprint spent much of its time in the key
+ * comparisons of the insertion sort and a map lookup per key.
+ */
+interface Shape {
+  /** The keys in enumeration order (what identifies the layout). */
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly quoted: readonly Uint8Array[];
+  /** Another layout whose first key is the same. */
+  readonly next: Shape | undefined;
+}
+
+/** Known layouts by their first key (chained through `next`); at most MAX_SHAPES in all. */
+const SHAPES = new Map<string, Shape>();
+let shapeCount = 0;
+const MAX_SHAPES = 2048;
+/** The layout of an object with no keys. */
+const NO_KEYS: Shape = { keys: [], sorted: [], quoted: [], next: undefined };
+
+/** The Shape of the `count` keys in `keys` (enumeration order); made and kept on first sight. */
+function shapeOf(keys: string[], count: number): Shape {
+  if (count === 0) return NO_KEYS;
+  const head = keys[0]!;
+  const chain = SHAPES.get(head);
+  for (let s = chain; s !== undefined; s = s.next) {
+    const ks = s.keys;
+    if (ks.length !== count) continue;
+    let i = 1;
+    while (i < count && ks[i] === keys[i]) i++;
+    if (i === count) return s;
+  }
+  const own = keys.slice(0, count);
+  const sorted = keys.slice(0, count);
+  sortKeys(sorted, count);
+  const quoted = new Array<Uint8Array>(count);
+  for (let i = 0; i < count; i++) quoted[i] = quoteKey(sorted[i]!);
+  const shape: Shape = { keys: own, sorted, quoted, next: chain };
+  // A hand-made value with ever new keys must not grow the table without bound.
+  if (shapeCount < MAX_SHAPES) {
+    SHAPES.set(head, shape);
+    shapeCount++;
+  }
+  return shape;
+}
+
+/**
+ * Fills `keys` with `obj`'s own enumerable string keys in enumeration order (IR objects
+ * are then sorted once per layout, `shapeOf`) and returns how many there are.
  * A for-in loop (V8 reads it from the object's
  * enumeration cache, allocating nothing) lists the same keys as `Object.keys` plus
  * inherited enumerable ones, so only objects whose prototype is Object.prototype or
@@ -311,7 +377,7 @@ function write(value: unknown, mode: number, depth: number): void {
  */
 const INSERTION_SORT_MAX = 48;
 
-function ownKeys(obj: object, keys: string[], sort: boolean): number {
+function ownKeys(obj: object, keys: string[]): number {
   let count = 0;
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto === Object.prototype || proto === null) {
@@ -320,11 +386,18 @@ function ownKeys(obj: object, keys: string[], sort: boolean): number {
     const own = Object.keys(obj);
     for (; count < own.length; count++) keys[count] = own[count]!;
   }
-  if (!sort) return count;
+  return count;
+}
+
+/**
+ * Sorts `keys[0..count)` in UTF-16 code unit order, in place: an insertion sort up to
+ * INSERTION_SORT_MAX keys, `Array.prototype.sort` beyond (see `ownKeys`).
+ */
+function sortKeys(keys: string[], count: number): void {
   if (count > INSERTION_SORT_MAX) {
     const sorted = keys.slice(0, count).sort();
     for (let i = 0; i < count; i++) keys[i] = sorted[i]!;
-    return count;
+    return;
   }
   for (let i = 1; i < count; i++) {
     const k = keys[i]!;
@@ -336,7 +409,6 @@ function ownKeys(obj: object, keys: string[], sort: boolean): number {
     }
     keys[j + 1] = k;
   }
-  return count;
 }
 
 /** `"key":` for an object key, as UTF-8; the IR repeats a few hundred keys, so they are encoded once. */

@@ -134,6 +134,15 @@ describe("canonicalJson bytes", () => {
     expect(canonicalJson(v)).toBe(reference(v));
   });
 
+  it("objects whose key lists share a first key, a prefix or the same keys in another order are each sorted by their own keys (the per-layout cache)", () => {
+    const layouts = [{ b: 1, a: 2 }, { b: 1, a: 2, c: 3 }, { b: 1 }, { b: 1, c: 2, a: 3 }, { b: 1, a: 2 }, { a: 1, b: 2 }, { b: 1, c: 2, a: 3 }];
+    const bp = { nodes: layouts.map((l) => ({ ...l, span: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 2, offset: 1 } } })) };
+    for (let round = 0; round < 2; round++) {
+      expect(canonicalJson(layouts)).toBe(reference(layouts));
+      expect(semanticPartJson(bp)).toBe(`{"nodes":${reference(layouts)}}`); // spans dropped, keys sorted
+    }
+  });
+
   it("the blueprint hash is SHA-256 of the semantic JSON text's UTF-8, with the default (noble) and the node:crypto implementations", async () => {
     const { sha256 } = await import("@noble/hashes/sha2.js");
     const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
