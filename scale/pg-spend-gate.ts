@@ -15,7 +15,7 @@
  * made in the process holding the row locks. A worker that dies mid-call leaves its
  * reservation counted (fails closed).
  *
- * A settle is one transaction too, idempotent by the call's key: it locks the run's row
+ * A settle is one statement, idempotent by the call's key: it locks the run's row
  * (first, as a claim does), inserts a marker row (scope `settled:<key>`, counts 0) unless
  * one is there, and only when it inserted one moves both rows from the reservation to what
  * was spent. A settle retried after an error — a connection lost after the store committed
@@ -85,35 +85,27 @@ export class PgSpendGate implements SpendGate {
   }
 
   /**
-   * Applies a call's settle once per `key` (see the module comment): one transaction.
+   * Applies a call's settle once per `key` (see the module comment): one statement.
    * @throws CheckpointError when the store fails (applied or not: a retry with the same key is safe).
    */
   async settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }, key: string): Promise<void> {
     const { pool, q } = this.ctx;
-    await this.ctx.guard("settling a budget reservation", async () => {
-      const client = await pool.connect();
-      let open = false;
-      try {
-        await client.query("BEGIN");
-        open = true;
-        const now = Date.now();
-        // The run's row first, as a claim locks it: claims and settles of a run never wait on each other in a cycle.
-        const { rows } = await client.query<{ tokens: number }>(`SELECT tokens FROM ${q}.run_spend WHERE run_id = $1 AND scope = $2 FOR UPDATE`, [this.runId, RUN]);
-        const runRow = rows[0];
-        // No account (nothing claimed here) or a closed one (reads as unlimited): nothing to settle.
-        if (runRow && Number.isFinite(Number(runRow.tokens))) {
-          const marked = await client.query(`INSERT INTO ${q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, $2, 0, 0, $3) ON CONFLICT (run_id, scope) DO NOTHING`, [this.runId, settledScope(key), now]);
-          if (marked.rowCount === 1) {
-            await client.query(`UPDATE ${q}.run_spend SET tokens = tokens - $3 + $4, usd = usd - $5 + $6, updated_at = $7 WHERE run_id = $1 AND scope = ANY($2)`, [this.runId, [RUN, nodeScope(node)], reserved.tokens, spent.tokens, reserved.usd, spent.usd, now]);
-          }
-        }
-        await client.query("COMMIT");
-        open = false;
-      } finally {
-        if (open) await client.query("ROLLBACK").catch(() => undefined);
-        client.release();
-      }
-    });
+    // One statement (one round trip), run in this order because each part waits for the one
+    // before it (`EXISTS` on a CTE is evaluated once, before the part using it scans): the
+    // run's row locked — first, as a claim locks it, so claims and settles of a run never
+    // wait on each other in a cycle — unless it is missing or closed (reads as unlimited:
+    // nothing to settle); the marker row inserted unless there; then, only when it was
+    // inserted, both rows moved from the reservation to what was spent.
+    const sql = `WITH account AS (
+        SELECT 1 FROM ${q}.run_spend WHERE run_id = $1 AND scope = '${RUN}' AND tokens <> 'Infinity' FOR UPDATE),
+      marked AS (
+        INSERT INTO ${q}.run_spend (run_id, scope, tokens, usd, updated_at) SELECT $1, $8, 0, 0, $7 WHERE EXISTS (SELECT 1 FROM account)
+        ON CONFLICT (run_id, scope) DO NOTHING RETURNING 1)
+      UPDATE ${q}.run_spend SET tokens = tokens - $3 + $4, usd = usd - $5 + $6, updated_at = $7
+      WHERE run_id = $1 AND scope = ANY($2) AND EXISTS (SELECT 1 FROM marked)`;
+    await this.ctx.guard("settling a budget reservation", () =>
+      pool.query(sql, [this.runId, [RUN, nodeScope(node)], reserved.tokens, spent.tokens, reserved.usd, spent.usd, Date.now(), settledScope(key)]),
+    );
   }
 }
 

@@ -118,7 +118,7 @@ describe.skipIf(skip)("the pool's budget account in Postgres, as the budget midd
     let armed = false;
     const lose = async <T>(sql: unknown, run: () => Promise<T>): Promise<T> => {
       const r = await run();
-      if (armed && typeof sql === "string" && /^(COMMIT|UPDATE)/.test(sql.trim())) {
+      if (armed && typeof sql === "string" && /^(COMMIT|UPDATE|WITH)/.test(sql.trim())) {
         armed = false;
         throw new Error("Connection terminated unexpectedly");
       }
