@@ -46,6 +46,14 @@ import { estimateTokensOfLength } from "./provider.js";
  */
 export type OutputGuard = (outputTokens: number, failed: { readonly tokens: number; readonly usd: number }, phase?: "output" | "failed" | "retry") => Error | undefined;
 
+/**
+ * Decides, before a retried attempt reaches the provider and after the guard let it (phase
+ * `"retry"`), whether an account outside this process covers it — waiting for what is in
+ * flight there (the pool account's top-up, `stdlib/middleware/gate-hold.ts`): resolves to
+ * the error refusing the attempt, or undefined.
+ */
+export type AttemptAdmission = (failed: { readonly tokens: number; readonly usd: number }) => Promise<Error | undefined>;
+
 /** A figure a meter charges as given: a number ≥ 0 (infinity included: it fails closed). */
 const isFigure = (x: unknown): x is number => typeof x === "number" && x >= 0;
 
@@ -66,24 +74,31 @@ export class CallMeter {
    * @param inputTokens the prompt's estimated input tokens (the budget middleware's estimate).
    * @param price the model's price (USD per million tokens), when it has one.
    * @param guard checks the output as it arrives (see the module comment).
+   * @param admit checks a retried attempt against an account outside this process, waiting for it (`AttemptAdmission`).
    */
   constructor(
     readonly inputTokens: number,
     private readonly price?: ModelPrice,
     private readonly guard?: OutputGuard,
+    private readonly admit?: AttemptAdmission,
   ) {}
 
   /**
    * An attempt is about to reach the provider: what it streams is counted from 0. A retried
    * attempt (not the first) is first put to the guard (phase `"retry"`), with what the failed
-   * attempts were charged: a limit is charged before the work, not only as output arrives.
-   * @throws the guard's error (recorded as `stopped`) when the attempt may not be made; the
-   *   error the guard stopped an earlier attempt with, when it did.
+   * attempts were charged, then to `admit` (awaited): a limit is charged before the work,
+   * not only as output arrives.
+   * @throws (rejects with) the guard's or `admit`'s error (recorded as `stopped`) when the
+   *   attempt may not be made; the error the guard stopped an earlier attempt with, when it did.
    */
-  begin(): void {
+  async begin(): Promise<void> {
     if (this.stop) throw this.stop;
     if (this.made > 0 && this.guard) {
       const e = this.guard(0, this.failed(), "retry");
+      if (e) throw (this.stop = e);
+    }
+    if (this.made > 0 && this.admit) {
+      const e = await this.admit(this.failed());
       if (e) throw (this.stop = e);
     }
     this.made++;

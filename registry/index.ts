@@ -23,10 +23,10 @@ export {
   type RetryConfig,
   type TelemetryConfig,
 } from "./middleware.js";
-export { CallMeter, type OutputGuard } from "./call-meter.js";
+export { CallMeter, type AttemptAdmission, type OutputGuard } from "./call-meter.js";
 export { INPUT_FLOOR_CHARS_PER_TOKEN, messageChars, raiseToFloor, replyChars, requestChars, usageFloor } from "./usage-floor.js";
 export { LinkedLedger } from "./linked-ledger.js";
-export type { GateLimit, GateRefusal, SpendGate } from "./spend-gate.js";
+export type { GateLimit, GateLimits, GateRefusal, SpendGate } from "./spend-gate.js";
 export { addSpend, isSpendCount, JointLedger, readSpend, SpendBook, SpendCountError, spentOf, type Spend, type SpendCounts, type SpendLedger } from "./spend.js";
 export { applyConfig, defineConfig, type ModelConfig, type RagConfig } from "./config.js";
 export { BudgetConfigSchema, checkConfigPart, ConfigError, keyPath, RagConfigSchema, RateLimitConfigSchema, validateConfig, type ConfigIssue } from "./config-schema.js";

@@ -115,7 +115,7 @@ export const providerHandler: ChatHandler = async (call) => {
   // A budgeted call: what the attempt streams is counted as it arrives, a stream past what
   // the budget has left is stopped, and a failure is charged (`CallMeter.fail`). A retried
   // attempt the budget has no room for is refused here, before it reaches the provider.
-  meter.begin();
+  await meter.begin();
   const stop = new AbortController();
   const forward = () => stop.abort(signal!.reason);
   if (signal?.aborted) forward();

@@ -308,8 +308,8 @@ export class JointLedger implements SpendLedger {
 
   /**
    * The thread's ledger's gate (a pool worker's branch: the run's account across the pool);
-   * else, for a run nested under a thread of its own, the enclosing ledger's, recording only
-   * (`recordingGate`).
+   * else, for a run nested under a thread of its own, the enclosing ledger's, claimed
+   * against the enclosing runs' limits only (`recordingGate`).
    */
   get gate(): SpendGate | undefined {
     if (this.thread.gate) return this.thread.gate;

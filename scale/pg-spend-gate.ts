@@ -10,16 +10,26 @@
  * A claim is one transaction: the run's row, then the node's, made or locked with an
  * upsert (`… ON CONFLICT DO UPDATE … RETURNING`: the row is locked and read in one
  * statement), checked against the limits, then both raised. Every claim locks the run's
- * row first, so claims of one run are serialised there and never deadlock; a settle
- * changes one row per statement. After the conditional `UPDATE … WHERE spent + est <=
- * limit` of an account ledger; the check is made in the process holding the row locks.
- * A worker that dies mid-call leaves its reservation counted (fails closed).
+ * row first, so claims of one run are serialised there and never deadlock. After the
+ * conditional `UPDATE … WHERE spent + est <= limit` of an account ledger; the check is
+ * made in the process holding the row locks. A worker that dies mid-call leaves its
+ * reservation counted (fails closed).
+ *
+ * A settle is one statement, idempotent by the call's key: it locks the run's row
+ * (first, as a claim does), inserts a marker row (scope `settled:<key>`, counts 0) unless
+ * one is there, and only when it inserted one moves both rows from the reservation to what
+ * was spent. A settle retried after an error — a connection lost after the store committed
+ * it — finds the marker and changes nothing (before, a settle was two statements, and a
+ * retry after the first counted the call twice). Markers go with the node rows when the
+ * account is closed; a settle of a closed account changes nothing (it reads as unlimited).
  */
-import type { GateLimit, GateRefusal, Spend, SpendGate } from "../registry/index.js";
+import type { GateLimit, GateLimits, GateRefusal, Spend, SpendGate } from "../registry/index.js";
 import type { PgStoreContext } from "./pg-store-context.js";
 
 const RUN = "run";
 const nodeScope = (node: string) => `node:${node}`;
+/** The marker row of a settle applied (`SpendGate.settle`'s key). */
+const settledScope = (key: string) => `settled:${key}`;
 
 /** True when `limit` is passed by `tokens`/`usd`. */
 function passes(limit: GateLimit, tokens: number, usd: number): boolean {
@@ -39,7 +49,7 @@ export class PgSpendGate implements SpendGate {
   ) {}
 
   /** @throws CheckpointError when the store fails (nothing reserved). */
-  claim(node: string, tokens: number, usd: number, limits: { readonly run: GateLimit; readonly node: GateLimit }): Promise<GateRefusal | undefined> {
+  claim(node: string, tokens: number, usd: number, limits: GateLimits): Promise<GateRefusal | undefined> {
     const { pool, q } = this.ctx;
     const start = this.base.nodes && Object.hasOwn(this.base.nodes, node) ? this.base.nodes[node]! : { tokens: 0, usd: 0 };
     const upsert = `INSERT INTO ${q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -74,14 +84,28 @@ export class PgSpendGate implements SpendGate {
     });
   }
 
-  /** @throws CheckpointError when the store fails (the reservation stays counted). */
-  async settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }): Promise<void> {
+  /**
+   * Applies a call's settle once per `key` (see the module comment): one statement.
+   * @throws CheckpointError when the store fails (applied or not: a retry with the same key is safe).
+   */
+  async settle(node: string, reserved: { readonly tokens: number; readonly usd: number }, spent: { readonly tokens: number; readonly usd: number }, key: string): Promise<void> {
     const { pool, q } = this.ctx;
-    const sql = `UPDATE ${q}.run_spend SET tokens = tokens - $3 + $4, usd = usd - $5 + $6, updated_at = $7 WHERE run_id = $1 AND scope = $2`;
-    await this.ctx.guard("settling a budget reservation", async () => {
-      // One row per statement (each its own transaction): a settle never holds one row while waiting for another.
-      for (const scope of [RUN, nodeScope(node)]) await pool.query(sql, [this.runId, scope, reserved.tokens, spent.tokens, reserved.usd, spent.usd, Date.now()]);
-    });
+    // One statement (one round trip), run in this order because each part waits for the one
+    // before it (`EXISTS` on a CTE is evaluated once, before the part using it scans): the
+    // run's row locked — first, as a claim locks it, so claims and settles of a run never
+    // wait on each other in a cycle — unless it is missing or closed (reads as unlimited:
+    // nothing to settle); the marker row inserted unless there; then, only when it was
+    // inserted, both rows moved from the reservation to what was spent.
+    const sql = `WITH account AS (
+        SELECT 1 FROM ${q}.run_spend WHERE run_id = $1 AND scope = '${RUN}' AND tokens <> 'Infinity' FOR UPDATE),
+      marked AS (
+        INSERT INTO ${q}.run_spend (run_id, scope, tokens, usd, updated_at) SELECT $1, $8, 0, 0, $7 WHERE EXISTS (SELECT 1 FROM account)
+        ON CONFLICT (run_id, scope) DO NOTHING RETURNING 1)
+      UPDATE ${q}.run_spend SET tokens = tokens - $3 + $4, usd = usd - $5 + $6, updated_at = $7
+      WHERE run_id = $1 AND scope = ANY($2) AND EXISTS (SELECT 1 FROM marked)`;
+    await this.ctx.guard("settling a budget reservation", () =>
+      pool.query(sql, [this.runId, [RUN, nodeScope(node)], reserved.tokens, spent.tokens, reserved.usd, spent.usd, Date.now(), settledScope(key)]),
+    );
   }
 }
 
@@ -100,11 +124,18 @@ const CLOSED_KEPT_MS = 24 * 3600_000;
 export async function closeRunSpend(ctx: PgStoreContext, runId: string): Promise<void> {
   const now = Date.now();
   await ctx.guard("closing a run's budget account", async () => {
+    // One statement (one transaction, one round trip; it was two): the run's row closed, then
+    // its node and settle-marker rows and the accounts closed a day ago removed. The removal
+    // waits for the close (`EXISTS (SELECT 1 FROM closed)` is evaluated once, before it scans),
+    // so the run's row is locked first, as claims and settles lock it: without it the removal
+    // could lock a node row first and deadlock with a settle holding the run's row.
     await ctx.pool.query(
-      `INSERT INTO ${ctx.q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, '${RUN}', 'Infinity', 'Infinity', $2)
-       ON CONFLICT (run_id, scope) DO UPDATE SET tokens = 'Infinity', usd = 'Infinity', updated_at = EXCLUDED.updated_at`,
-      [runId, now],
+      `WITH closed AS (
+         INSERT INTO ${ctx.q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, '${RUN}', 'Infinity', 'Infinity', $2)
+         ON CONFLICT (run_id, scope) DO UPDATE SET tokens = 'Infinity', usd = 'Infinity', updated_at = EXCLUDED.updated_at RETURNING 1)
+       DELETE FROM ${ctx.q}.run_spend WHERE ((run_id = $1 AND scope <> '${RUN}') OR (scope = '${RUN}' AND run_id <> $1 AND tokens = 'Infinity' AND updated_at < $3))
+         AND EXISTS (SELECT 1 FROM closed)`,
+      [runId, now, now - CLOSED_KEPT_MS],
     );
-    await ctx.pool.query(`DELETE FROM ${ctx.q}.run_spend WHERE (run_id = $1 AND scope <> '${RUN}') OR (scope = '${RUN}' AND tokens = 'Infinity' AND updated_at < $2)`, [runId, now - CLOSED_KEPT_MS]);
   });
 }

@@ -39,8 +39,10 @@
  * after. A USD limit on a model without a price fails closed (a permanent error
  * asking for one) rather than letting spending go uncounted.
  */
+import { randomUUID } from "node:crypto";
 import { BudgetConfigSchema, CallMeter, checkConfigPart, priceUsage, SpendBook, spentOf, type BudgetConfig, type BudgetLimit, type CallContext, type ChatResponse, type ModelCall, type ModelMiddleware, type ModelPrice, type SpendCounts, type SpendLedger } from "../../registry/index.js";
 import { NodeError } from "../../runtime/errors.js";
+import { GateHold } from "./gate-hold.js";
 import { estimateRequestTokens } from "./rate-limit.js";
 import { callerOf, count, isRecord, whereOf } from "./util.js";
 
@@ -170,9 +172,12 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       if (!configured && ctx.node.budget === undefined && !ctx.enclosingBudgets?.length && ctx.defaults.budget === undefined) return next(call);
       const invalid: string[] = [];
       const fromGraph = graphLimits(ctx, invalid);
-      let runLimit = stricter(config.run, fromGraph.run);
-      // A run budget covers its child runs: the enclosing runs' limits apply here too.
-      for (const b of ctx.enclosingBudgets ?? []) runLimit = stricter(runLimit, graphLimits({ defaults: { budget: b } }, invalid).run);
+      // A run budget covers its child runs: the enclosing runs' limits apply here too (and
+      // alone, with the config's, on the enclosing run's account across a worker pool for a
+      // run nested under a thread of its own: `GateLimits.enclosing`).
+      let enclosingLimit = stricter(config.run, undefined);
+      for (const b of ctx.enclosingBudgets ?? []) enclosingLimit = stricter(enclosingLimit, graphLimits({ defaults: { budget: b } }, invalid).run);
+      const runLimit = stricter(enclosingLimit, fromGraph.run);
       // The node's own `budget { … }` item applies too; the strictest limit wins.
       const ownNode = ctx.node.budget === undefined ? undefined : graphLimits({ defaults: { budget: ctx.node.budget } }, invalid).run;
       if (invalid.length) return Promise.reject(new NodeError(`a budget that applies to ${callerOf(ctx)} is malformed (${invalid.join(", ")}: limits are numbers ≥ 0): the call is refused rather than run without it`, "permanent", whereOf(ctx)));
@@ -183,11 +188,11 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const nodeLimit = stricter(stricter(named ?? config.node, fromGraph.node), ownNode);
       const limited = runLimit.tokens !== undefined || runLimit.usd !== undefined || nodeLimit.tokens !== undefined || nodeLimit.usd !== undefined;
       if (!limited) return next(call);
-      return budgeted(next, call, ctx, runLimit, nodeLimit);
+      return budgeted(next, call, ctx, runLimit, nodeLimit, enclosingLimit);
     },
   };
 
-  async function budgeted(next: (c: ModelCall) => Promise<ChatResponse>, call: ModelCall, ctx: CallContext, runLimit: BudgetLimit, nodeLimit: BudgetLimit): Promise<ChatResponse> {
+  async function budgeted(next: (c: ModelCall) => Promise<ChatResponse>, call: ModelCall, ctx: CallContext, runLimit: BudgetLimit, nodeLimit: BudgetLimit, enclosingLimit: BudgetLimit): Promise<ChatResponse> {
     {
       const where = whereOf(ctx);
       const price = call.model.price;
@@ -243,48 +248,21 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       // were kept per ledger object in this module: four branches of a pool worker, each with
       // a ledger of its own over the worker's share, each streamed to the whole budget.)
       const held = { tokens, usd };
-      // A distributed run's account across the worker pool (`ledger.gate`): the call claims
-      // its estimate there before it is made (below), and claims more ahead of its use — a
-      // stream past the estimate, a failed attempt before its retry — a chunk at a time
-      // (`topUp`); the in-memory checks see only this process's calls, so a reply past what
-      // the call holds is stopped once the account refuses more, and a retry that does not
-      // fit what it holds is refused (before, the account held the estimate only, and two
-      // workers' streams each spent the whole budget: test/security/review12-pool-gate.test.ts).
-      // The account may pass its limit by what one piece of a reply brings past the call's
-      // hold while a top-up is in flight (one round trip to the store).
+      // A distributed run's account across the worker pool (`ledger.gate`): what the call
+      // holds there (`GateHold`, `gate-hold.ts`) — its estimate, claimed before the call is
+      // made (below), then more ahead of its use, a chunk at a time: a stream past the
+      // estimate, a failed attempt before its retry. The in-memory checks see only this
+      // process's calls, so new work (the call, a retried attempt) waits until the account
+      // covers it, and a reply past what the account granted is stopped (but for the piece
+      // that crossed it while a top-up was in flight): before, two workers' streams each
+      // spent the whole budget (test/security/review12-pool-gate.test.ts).
       const gate = ledger.gate;
-      /** What the call holds on the pool's account, once claimed there. */
-      let claimedOnGate: { tokens: number; usd: number } | undefined;
-      /** A top-up claim in flight, and whether the account refused one. */
-      let topping: Promise<void> | undefined;
-      let toppedOut = false;
       const chunk = Math.max(outTokens, 256);
-      /** The most the call has been seen to need (a need seen while a top-up is in flight is claimed after it). */
-      const wanted = { tokens: 0, usd: 0 };
-      const topUp = (needTokens: number, needUsd: number) => {
-        wanted.tokens = Math.max(wanted.tokens, needTokens);
-        wanted.usd = Math.max(wanted.usd, needUsd);
-        if (!gate || !claimedOnGate || topping || toppedOut) return;
-        const t = Math.max(chunk, Math.ceil(wanted.tokens - claimedOnGate.tokens));
-        const u = price ? Math.max(priceUsage({ inputTokens: 0, outputTokens: t }, price), wanted.usd - claimedOnGate.usd) : 0;
-        topping = gate.claim(ctx.node.name, t, u, { run: runLimit, node: nodeLimit }).then(
-          (refused) => {
-            if (refused) toppedOut = true;
-            else claimedOnGate = { tokens: claimedOnGate!.tokens + t, usd: claimedOnGate!.usd + u };
-          },
-          () => void (toppedOut = true),
-        ).finally(() => {
-          topping = undefined;
-          if (wanted.tokens > claimedOnGate!.tokens || wanted.usd > claimedOnGate!.usd) topUp(wanted.tokens, wanted.usd);
-        });
-      };
-      /** Replaces all the call holds on the pool's account (after any top-up in flight) by what it spent; nothing when it holds nothing there. */
-      const settleGate = async (spent: { readonly tokens: number; readonly usd: number }) => {
-        if (!gate || !claimedOnGate) return;
-        toppedOut = true; // no top-up starts after this
-        await topping;
-        await gate.settle(ctx.node.name, claimedOnGate, spent);
-      };
+      const account = gate
+        ? new GateHold(gate, ctx.node.name, { run: runLimit, node: nodeLimit, enclosing: enclosingLimit }, chunk, (n) => (price ? priceUsage({ inputTokens: 0, outputTokens: n }, price) : 0), randomUUID())
+        : undefined;
+      /** Whether the account holds the call's estimate (claimed before the call). */
+      let onAccount = false;
       /** Grows what this call holds to `t` tokens and `u` USD in all, when that is more (it never shrinks before the call settles). */
       const hold = (t: number, u: number) => {
         const dt = Math.max(0, t - held.tokens);
@@ -311,17 +289,17 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         const more = useTokens > held.tokens || useUsd > held.usd;
         if (more) hold(useTokens, useUsd);
         // A distributed run: the pool's account. Claimed ahead once half a chunk is left (a
-        // failed attempt: what it was charged plus the retry's estimate, before its backoff ends).
-        if (claimedOnGate) {
-          const ahead = phase === "failed" ? { t: useTokens + tokens, u: useUsd + usd } : { t: useTokens + chunk / 2, u: useUsd };
-          if (ahead.t > claimedOnGate.tokens || ahead.u > claimedOnGate.usd) topUp(ahead.t + chunk / 2, ahead.u);
-        }
-        // A reply past what the call holds goes on while a top-up is in flight or granted (a
-        // reply reported in one piece is paid for already: stopping it saves nothing); it is
-        // stopped once the account refused more. A retry is new work: refused unless held.
-        if (claimedOnGate && phase !== "failed" && (retry || toppedOut) && (useTokens > claimedOnGate.tokens || useUsd > claimedOnGate.usd + 1e-12)) {
-          if (retry) return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) needs more than the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
-          return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens, past the ${callTokens(claimedOnGate.tokens, claimedOnGate.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
+        // failed attempt: what it was charged plus the retry's estimate, before its backoff
+        // ends; the retry itself waits for that claim: `admit`).
+        if (account && onAccount) {
+          if (phase === "failed") account.want(useTokens + tokens, useUsd + usd);
+          else if (phase === "output") {
+            if (!account.covers(useTokens + chunk / 2, useUsd)) account.want(useTokens + chunk, useUsd);
+            if (!account.allowsOutput(useTokens, useUsd)) {
+              const h = account.holds;
+              return new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} was stopped after ~${out} output tokens, past the ${callTokens(h.tokens, h.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
+            }
+          }
         }
         // Within what the call holds already: nothing new for the limits (but a retry is checked always: it is new work).
         if (phase === "failed" || (!more && !retry)) return undefined;
@@ -334,7 +312,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         }
         return undefined;
       };
-      const meter = new CallMeter(inTokens, price, guard);
+      /** A retried attempt on a distributed run: made once the account covers what the failed attempts were charged plus its estimate (a top-up in flight waited for). */
+      const admit = async (failed: { readonly tokens: number; readonly usd: number }) => {
+        if (!account || !onAccount || (await account.cover(failed.tokens + tokens, failed.usd + usd))) return undefined;
+        const h = account.holds;
+        return new NodeError(`budget exceeded: a retry of the call of ${callerOf(ctx)} (its failed attempts charged ${callTokens(failed.tokens, failed.usd)}; estimated ${callTokens(tokens, usd)}) needs more than the ${callTokens(h.tokens, h.usd)} it holds on the run's budget across the worker pool`, "budget_exceeded", where);
+      };
+      const meter = new CallMeter(inTokens, price, guard, admit);
       call = { ...call, meter };
       // A distributed run's account across the worker pool (`SpendLedger.gate`): the call is
       // claimed there too, atomically against the same limits, before it is made — the
@@ -342,13 +326,14 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       let res;
       try {
         await saved;
-        if (gate) {
-          const refused = await gate.claim(ctx.node.name, tokens, usd, { run: runLimit, node: nodeLimit });
+        if (account) {
+          const refused = await account.open(tokens, usd);
           if (refused) {
-            const limit = refused.scope === "run" ? runLimit : nodeLimit;
+            // `enclosing`: a run nested under a thread of its own, refused by the enclosing run's limits (`recordingGate`).
+            const limit = refused.scope === "node" ? nodeLimit : overBy(runLimit, refused.tokens, refused.usd) ? runLimit : enclosingLimit;
             throw new NodeError(`budget exceeded: ${before()} the ${refused.scope === "run" ? "run's budget" : nodeScope} to ${overBy(limit, refused.tokens, refused.usd) ?? `${refused.tokens} tokens`}`, "budget_exceeded", where);
           }
-          claimedOnGate = { tokens, usd };
+          onAccount = true;
         }
         res = await next(call);
       } catch (e) {
@@ -361,7 +346,7 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
         }
         ledger.settle(ctx.node.name, held, failed);
         // The claim is released to what the call was charged (nothing, for a call never made).
-        await settleGate(failed).catch(() => undefined);
+        await account?.settle(failed).catch(() => undefined);
         throw e;
       }
       // The usage is the provider's word (untrusted): a figure that is not a count is charged
@@ -371,7 +356,13 @@ export function budgetMiddleware(config: BudgetConfig = {}): BudgetMiddleware {
       const spentTokens = ok.tokens + failed.tokens;
       const spentUsd = ok.usd + failed.usd;
       ledger.settle(ctx.node.name, held, { tokens: spentTokens, usd: spentUsd });
-      await settleGate({ tokens: spentTokens, usd: spentUsd });
+      // A reply past what the account granted (one reported in one piece; a stream's last
+      // piece): covered now — claimed, after any top-up in flight — or the reply is refused
+      // once it is charged.
+      const covered = !account || !onAccount || (await account.cover(spentTokens, spentUsd));
+      const holds = account?.holds;
+      await account?.settle({ tokens: spentTokens, usd: spentUsd });
+      if (!covered) throw new NodeError(`budget exceeded: the reply of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) used more than the ${callTokens(holds!.tokens, holds!.usd)} the run's budget across the worker pool had room for`, "budget_exceeded", where);
       const after = () => `a call of ${callerOf(ctx)} (${callTokens(spentTokens, spentUsd)}) brought`;
       // A reply that used all the output the budget left was cut there: what it says is not whole.
       if (cutByBudget && !res.cached && (res.usage?.outputTokens ?? 0) >= cap) {

@@ -120,7 +120,7 @@ describe.skipIf(skip)("a run's account in Postgres (`PgSpendGate`)", () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(10);
     expect(results.find((r) => r !== undefined)).toEqual({ scope: "run", tokens: 1100, usd: 0 });
     // One call settled at 40 of its 100: 60 tokens are free again, not enough for another 100.
-    await gates[0]!.settle("n0", { tokens: 100, usd: 0 }, { tokens: 40, usd: 0 });
+    await gates[0]!.settle("n0", { tokens: 100, usd: 0 }, { tokens: 40, usd: 0 }, "call-1");
     expect(await gates[1]!.claim("n1", 100, 0, limits)).toEqual({ scope: "run", tokens: 1040, usd: 0 });
     expect(await gates[1]!.claim("n1", 60, 0, limits)).toBeUndefined();
     // A node's limit: its row starts from the thread's spend on that node (the base).

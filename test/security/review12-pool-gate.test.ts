@@ -96,7 +96,7 @@ describe("the same two calls in one process", () => {
 });
 
 describe("a run nested under a thread of its own inside a gated run", () => {
-  it("claims its calls on the enclosing run's account, recording only", async () => {
+  it("claims its calls on the enclosing run's account, against the enclosing runs' limits", async () => {
     const seen: { node: string; tokens: number; limits: unknown }[] = [];
     const gate: SpendGate = {
       claim: async (node, tokens, _usd, limits) => (seen.push({ node, tokens, limits }), undefined),
@@ -110,7 +110,12 @@ describe("a run nested under a thread of its own inside a gated run", () => {
     const nested = new LinkedLedger(new SpendBook(), { tokens: 0, usd: 0 }, branch, "thread-x");
     expect(nested.gate).toBeDefined();
     await nested.gate!.claim("inner", 42, 0, { run: { tokens: 10 }, node: {} });
-    expect(seen).toEqual([{ node: "inner", tokens: 42, limits: { run: {}, node: {} } }]);
+    // Against the enclosing runs' limits only (its own graph's count its own thread): none given, none checked.
+    await nested.gate!.claim("inner", 42, 0, { run: { tokens: 10 }, node: { tokens: 3 }, enclosing: { tokens: 1000 } });
+    expect(seen).toEqual([
+      { node: "inner", tokens: 42, limits: { run: {}, node: {} } },
+      { node: "inner", tokens: 42, limits: { run: { tokens: 1000 }, node: {} } },
+    ]);
   });
 });
 
