@@ -9,7 +9,7 @@ export { DEFAULT_LIMITS, resolveLimits, type FrontEndLimits } from "./rag/limits
 export { decodeString } from "./rag/strings.js";
 export { diagnostic, hasErrors, severityOf, sortDiagnostics, type Diagnostic, type DiagnosticExtras, type Fix, type Label, type Result, type Severity } from "./diagnostic.js";
 export { LineIndex, joinSpans, pointSpan, type Position, type Span } from "./span.js";
-export { didYouMean, suggestionList } from "./suggest.js";
+export { didYouMean, suggestionList, withSuggestionBudget, MAX_CELLS_PER_COMPILE } from "./suggest.js";
 export type * as Ast from "./rag/ast.js";
 export { formatRag, printProgram, KIND_CANONICAL, REDUCER_CANONICAL, type FormatOptions, type FormatResult, type PrintOptions } from "./format/index.js";
 export { approxTokens, CARD_TOKEN_BUDGET, GRAMMAR_CARD } from "./card.js";

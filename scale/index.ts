@@ -9,6 +9,7 @@ export { StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobE
 export { signJob, openJob, MAX_JOB_PAYLOAD, type QueueSecretSource, type JobEnvelope, type JobPurpose } from "./job-signature.js";
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";
+export { eventStandIn, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN } from "./event-bounds.js";
 export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";
 export { QueueJobData, QueuedResumeCommand } from "./run-jobs.js";
 export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";

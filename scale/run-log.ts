@@ -17,11 +17,18 @@
  * Ended runs' keys expire after `RUN_TTL_S` (the thread itself lives on in Postgres).
  */
 import { Redis } from "ioredis";
-import { parseUntrustedJson, type RunEvent } from "../runtime/index.js";
+import { jsonSizeAtMost, parseUntrustedJson, type RunEvent } from "../runtime/index.js";
+import { eventStandIn, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN } from "./event-bounds.js";
 import { cancelMessage, cancelTag, cancelTagValid } from "./cancel-signature.js";
 
 /** Events kept per run (a stream longer than this is trimmed from the start). */
 export const MAX_EVENTS_PER_RUN = 20_000;
+/** Runs whose written entry sizes one `RunLog` remembers (to trim their streams by bytes); a branch worker appends to many runs and ends none. */
+const MAX_WINDOWS = 1_000;
+
+/** A root run's last event: kept whole (its state is the run's outcome). */
+const isRootEnd = (e: RunEvent): boolean => e.depth === 0 && (e.type === "run_completed" || e.type === "run_interrupted" || e.type === "run_failed");
+
 /** How long an ended run's events and summary are kept in Redis, seconds (7 days). */
 export const RUN_TTL_S = 7 * 24 * 3600;
 /** Longest a blocking stream read waits before looking again, ms. */
@@ -100,18 +107,60 @@ export class RunLog {
     return texts.map(storedSummary).filter((t): t is QueuedRunSummary => t !== undefined);
   }
 
-  /** Appends events, in order, in one round trip. */
+  /** What this log wrote to each run's stream lately: entry sizes, oldest first from `head` (`append` trims by them). */
+  private readonly written = new Map<string, { sizes: number[]; head: number; bytes: number }>();
+
+  /**
+   * Appends events, in order, in one round trip. Bounded as the studio server's records
+   * are (`event-bounds.ts`): an event over `MAX_EVENT_BYTES` of JSON is written as a
+   * stand-in — but a root run's end (`run_completed`, `run_interrupted`, `run_failed`),
+   * which `rag run --queue` reads the state from — and once the entries this log wrote
+   * for the run pass `MAX_EVENT_BYTES_PER_RUN` the stream is trimmed to the newest ones
+   * within it (a late reader is told `truncated`). Only a count bounded the stream: a loop
+   * writing a 64 MB field each step put 64 MB into Redis per step, every one kept, up to
+   * 20,000 of them (`redteam13b-queue-event-bytes.test.ts`).
+   */
   async append(runId: string, events: readonly RunEvent[]): Promise<void> {
     if (!events.length) return;
+    const key = this.eventsKey(runId);
+    const w = this.window(runId);
     const p = this.redis.pipeline();
-    for (const e of events) p.xadd(this.eventsKey(runId), "MAXLEN", "~", MAX_EVENTS_PER_RUN, "*", "e", JSON.stringify(e));
+    for (const e of events) {
+      const size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
+      const text = JSON.stringify(size > MAX_EVENT_BYTES && !isRootEnd(e) ? eventStandIn(e, size) : e);
+      p.xadd(key, "MAXLEN", "~", MAX_EVENTS_PER_RUN, "*", "e", text);
+      w.sizes.push(text.length);
+      w.bytes += text.length;
+    }
+    let trimmed = false;
+    while (w.sizes.length - w.head > 1 && (w.bytes > MAX_EVENT_BYTES_PER_RUN || w.sizes.length - w.head > MAX_EVENTS_PER_RUN)) {
+      w.bytes -= w.sizes[w.head++]!;
+      trimmed = true;
+    }
+    if (w.head > 4096) {
+      w.sizes = w.sizes.slice(w.head);
+      w.head = 0;
+    }
+    if (trimmed) p.xtrim(key, "MAXLEN", w.sizes.length - w.head);
     const out = await p.exec();
     const failed = out?.find(([err]) => err);
     if (failed) throw failed[0];
   }
 
+  /** This log's record of what it wrote to `runId`'s stream (at most `MAX_WINDOWS` runs: the oldest is forgotten). */
+  private window(runId: string): { sizes: number[]; head: number; bytes: number } {
+    let w = this.written.get(runId);
+    if (!w) {
+      if (this.written.size >= MAX_WINDOWS) this.written.delete(this.written.keys().next().value!);
+      w = { sizes: [], head: 0, bytes: 0 };
+      this.written.set(runId, w);
+    }
+    return w;
+  }
+
   /** Writes the final summary and the stream's end entry; the run's keys then expire after `RUN_TTL_S`. */
   async finish(runId: string, patch: Pick<QueuedRunSummary, "status"> & Partial<QueuedRunSummary>): Promise<QueuedRunSummary> {
+    this.written.delete(runId);
     // Summary and stream length in one round trip.
     const [[, text], [, length]] = ((await this.redis.pipeline().get(this.summaryKey(runId)).xlen(this.eventsKey(runId)).exec()) ?? [[null, null], [null, 0]]) as [[unknown, string | null], [unknown, number]];
     const s = storedSummary(text);

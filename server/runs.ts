@@ -13,37 +13,17 @@
  */
 import { CancelledError, jsonSizeAtMost, newId, type CompiledGraph, type RunEvent, type RunOptions } from "../runtime/index.js";
 import type { QueuedRunSummary, QueueRunSubmitter, RunHandle } from "../scale/index.js";
+// The module alone (no Redis or Postgres client is loaded for a studio without a queue).
+import { eventStandIn as standIn, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN } from "../scale/event-bounds.js";
 import { ApiError, notFound } from "./errors.js";
 
 /** Events kept per run; older ones are dropped (a client reconnecting past them gets `truncated`). */
 export const MAX_EVENTS_PER_RUN = 20_000;
 
-/**
- * Event JSON kept per run, bytes (estimated, `jsonSizeAtMost`); past it the oldest events
- * are dropped as past `MAX_EVENTS_PER_RUN`. A count alone did not bound memory: a loop
- * appending to a list emits the whole list in every `state_updated` event, so one run of
- * 20,000 steps kept ~760 MB and a longer one ran `rag serve` out of heap.
- */
-export const MAX_EVENT_BYTES_PER_RUN = 16 * 1024 * 1024;
-
-/** One event larger than this (JSON bytes) is kept as a stand-in: its type and ids, without its data. */
-export const MAX_EVENT_BYTES = 1024 * 1024;
+export { MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN };
 
 /** Event JSON kept by all ended runs together; past it the oldest ended runs are forgotten. */
 export const MAX_ENDED_EVENT_BYTES = 256 * 1024 * 1024;
-
-/** Fields of an event kept in its stand-in (`MAX_EVENT_BYTES`). */
-const STAND_IN_FIELDS = ["type", "runId", "rootRunId", "parentRunId", "threadId", "graph", "namespace", "depth", "step", "ts", "seq", "node", "taskId", "channels"] as const;
-
-/** An event too large to keep, as its type and ids plus `omitted` saying why. */
-function standIn(e: RunEvent, size: number): RunEvent {
-  const out: Record<string, unknown> = { omitted: `the event's data (over ${size} bytes of JSON, at most ${MAX_EVENT_BYTES}) is not kept; read the thread's state instead` };
-  for (const k of STAND_IN_FIELDS) {
-    const v = (e as unknown as Record<string, unknown>)[k];
-    if (v !== undefined && (typeof v !== "object" || (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === "string")))) out[k] = v;
-  }
-  return out as unknown as RunEvent;
-}
 
 export type RunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
 

@@ -13,6 +13,8 @@ import { replaceFile } from "../registry/replace-file.js";
 
 /** Largest file the API reads or writes, in bytes. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** Longest file or folder name, bytes: file systems take 255, and a write goes through `NAME.<pid>.tmp` first. */
+export const MAX_NAME_BYTES = 200;
 const EDITABLE = /\.(rag|ragsh)$/;
 const SKIP_DIRS = new Set(["node_modules", ".git", ".rag"]);
 
@@ -47,6 +49,9 @@ export class Workspace {
     const hidden = parts.find((p) => p.startsWith(".") || SKIP_DIRS.has(p.toLowerCase()));
     if (hidden !== undefined) throw forbidden(`${rel}: \`${hidden}\` is not served (hidden folders and files, node_modules and the studio's .rag/ records are out of the API's reach)`);
     if (!parts.length) throw badRequest(`${rel}: a file path is required`);
+    // A longer name is ENAMETOOLONG from the file system: it was a 500 `internal` naming the workspace's absolute path.
+    const long = parts.find((p) => Buffer.byteLength(p) > MAX_NAME_BYTES);
+    if (long !== undefined) throw badRequest(`${rel}: \`${long.slice(0, 40)}…\` is longer than ${MAX_NAME_BYTES} bytes, the longest file or folder name the studio takes`, "name_too_long");
     // Walk the components with lstat (which, unlike existsSync, sees a dangling link): every
     // link on the way must resolve to somewhere inside the workspace.
     let at = this.root;

@@ -16,6 +16,7 @@ import { listNames, type ResolvedGraph, type ResolvedProgram } from "../resolve/
 import type { Rule } from "./rule.js";
 import { resolveSendTarget } from "../analysis/send-targets.js";
 import { capabilityNoun } from "../grants.js";
+import { MAX_LISTED_NAMES, nameList } from "./name-list.js";
 
 const singular = capabilityNoun;
 const granted = (u: CapabilityUse, names: ReadonlySet<string>) => names.has(u.name) || (u.aliases ?? []).some((a) => names.has(a));
@@ -76,7 +77,7 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
       if (own && !granted(u, own.names)) {
         ctx.report("E-rag-disallowed-capability", `${singular(u.kind)} \`${u.name}\` (used by ${u.owner}) is not in graph \`${g.name}\`'s \`allow ${u.kind}\` list`, u.span, {
           label: "not allowed by the graph",
-          labels: own.items.map((i) => ({ span: i.value.span, message: `\`allow ${u.kind}\` lists ${[...own.names].map((n) => `\`${n}\``).join(", ") || "nothing"}` })),
+          labels: own.items.slice(0, MAX_LISTED_NAMES).map((i) => ({ span: i.value.span, message: `\`allow ${u.kind}\` lists ${own.names.size ? nameList(own.names, own.names.size) : "nothing"}` })),
           help: `add \`"${u.name}"\` to \`allow ${u.kind}\` (reviewers see the change), or use an allowed ${singular(u.kind)}`,
         });
         continue;
@@ -86,7 +87,7 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
         const scope = allowed.untrusted ? ` for ${ctx.provenance?.generatedBy ?? "generated"}-generated blueprints` : "";
         ctx.report("E-rag-disallowed-capability", `${singular(u.kind)} \`${u.name}\` (used by ${u.owner}) is disallowed by policy \`${policy.name}\`${scope}`, u.span, {
           label: `not allowed by policy \`${policy.name}\``,
-          help: allowed.names.size ? `policy \`${policy.name}\` allows ${[...allowed.names].sort().map((n) => `\`${n}\``).join(", ")}` : `policy \`${policy.name}\` allows no ${u.kind}${scope}`,
+          help: allowed.names.size ? `policy \`${policy.name}\` allows ${nameList([...allowed.names].sort(), allowed.names.size)}` : `policy \`${policy.name}\` allows no ${u.kind}${scope}`,
         });
       }
     }
@@ -100,7 +101,7 @@ export const DisallowedCapabilityRule: Rule = (ctx) => ({
           if (!own || granted(u, own.names)) continue;
           ctx.report("E-rag-disallowed-capability", `${singular(u.kind)} \`${u.name}\` (used by ${u.owner} of graph \`${inner.name}\`, which graph \`${g.name}\` runs) is not in graph \`${g.name}\`'s \`allow ${u.kind}\` list`, u.span, {
             label: `not allowed by graph \`${g.name}\``,
-            labels: own.items.map((i) => ({ span: i.value.span, message: `\`allow ${u.kind}\` lists ${[...own.names].map((n) => `\`${n}\``).join(", ") || "nothing"}` })),
+            labels: own.items.slice(0, MAX_LISTED_NAMES).map((i) => ({ span: i.value.span, message: `\`allow ${u.kind}\` lists ${own.names.size ? nameList(own.names, own.names.size) : "nothing"}` })),
             help: `a graph's \`allow\` lists bound the graphs it runs; add \`"${u.name}"\` to graph \`${g.name}\`'s \`allow ${u.kind}\`, or change graph \`${inner.name}\``,
           });
         }

@@ -7,6 +7,7 @@
 import { didYouMean } from "../../grammar/suggest.js";
 import { callersOf, parentGotos } from "../analysis/parent-goto.js";
 import type { Rule } from "./rule.js";
+import { nameList } from "./name-list.js";
 
 export const ParentGotoRule: Rule = (ctx) => ({
   graph(g) {
@@ -22,7 +23,7 @@ export const ParentGotoRule: Rule = (ctx) => ({
           labels: [{ span: c.node.decl.name.span, message: `runs \`${g.name}\` here` }],
           ...(suggestion
             ? { help: `did you mean \`${suggestion}\`?`, fixes: [{ span: p.span, replacement: suggestion, description: `replace \`${p.target}\` with \`${suggestion}\`` }] }
-            : { help: `nodes of graph \`${c.graph.name}\`: ${[...c.graph.nodes.keys()].map((n) => `\`${n}\``).join(", ")}` }),
+            : { help: `nodes of graph \`${c.graph.name}\`: ${nameList(c.graph.nodes.keys(), c.graph.nodes.size)}` }),
         });
       }
     }

@@ -7,6 +7,7 @@ import { didYouMean } from "../../grammar/suggest.js";
 import type { Span } from "../../grammar/span.js";
 import type { ResolvedGraph } from "../resolve/resolve.js";
 import type { Rule, RuleContext } from "./rule.js";
+import { nameList } from "./name-list.js";
 
 const fromStart = (e: EdgeItem): boolean => e.refs[0]?.name === "START";
 
@@ -48,6 +49,6 @@ function unknownStart(ctx: RuleContext, g: ResolvedGraph, t: { readonly name: st
     label: "no node with this name",
     ...(suggestion
       ? { help: `did you mean \`${suggestion}\`?`, fixes: [{ span: t.span, replacement: suggestion, description: `replace \`${t.name}\` with \`${suggestion}\`` }] }
-      : { help: g.nodes.size ? `declare \`node ${t.name} { … }\` or start at one of: ${[...g.nodes.keys()].map((n) => `\`${n}\``).join(", ")}` : `declare \`node ${t.name} { … }\`` }),
+      : { help: g.nodes.size ? `declare \`node ${t.name} { … }\` or start at one of: ${nameList(g.nodes.keys(), g.nodes.size)}` : `declare \`node ${t.name} { … }\`` }),
   });
 }

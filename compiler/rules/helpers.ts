@@ -6,6 +6,7 @@ import type * as A from "../../grammar/rag/ast.js";
 import { didYouMean } from "../../grammar/suggest.js";
 import type { ResolvedGraph, ResolvedNode } from "../resolve/resolve.js";
 import type { RuleContext } from "./rule.js";
+import { nameList } from "./name-list.js";
 
 /**
  * Reports `ref` when it names no node of `g` (`E-rag-unknown-node`), with a fix when
@@ -23,13 +24,19 @@ export function checkNodeRef(ctx: RuleContext, g: ResolvedGraph, ref: A.NodeRef 
     return;
   }
   if (g.nodes.has(name)) return;
-  const suggestion = didYouMean(name, [...g.nodes.keys(), ...(allowEnd ? ["END"] : [])]);
+  const suggestion = didYouMean(name, withEnd(g.nodes.keys(), allowEnd));
   ctx.report("E-rag-unknown-node", `${what} \`${name}\` does not exist`, ref.span, {
     label: "unknown node",
     ...(suggestion !== undefined
       ? { help: `did you mean \`${suggestion}\`?`, fixes: [{ span: ref.span, replacement: suggestion, description: `replace \`${name}\` with \`${suggestion}\`` }] }
-      : { help: g.nodes.size ? `nodes of graph \`${g.name}\`: ${[...g.nodes.keys()].map((n) => `\`${n}\``).join(", ")}` : `graph \`${g.name}\` declares no nodes` }),
+      : { help: g.nodes.size ? `nodes of graph \`${g.name}\`: ${nameList(g.nodes.keys(), g.nodes.size)}` : `graph \`${g.name}\` declares no nodes` }),
   });
+}
+
+/** A graph's node names, then `END` when it is allowed: read as iterated (no copy per unknown name). */
+function* withEnd(nodes: Iterable<string>, allowEnd: boolean): Generator<string> {
+  yield* nodes;
+  if (allowEnd) yield "END";
 }
 
 /** One way a node chooses its successor. */
