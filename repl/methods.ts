@@ -202,13 +202,28 @@ const ARRAY: Readonly<Record<string, Method>> = {
   reverse: { sync: (a: Value[], _args, rt) => (rt.work(a.length), a.reverse()) },
   at: { sync: (a: Value[], [i], rt) => a.at(int(i, 0, rt)) },
   flat: {
-    sync: (a: Value[], _args, rt) => {
-      // The count is a pass over the list: charged before it, then the flattened list's items.
-      chargeLong(rt, a.length);
-      const n = a.reduce<number>((k, x) => k + (Array.isArray(x) ? x.length : 1), 0);
-      rt.work(n);
-      rt.alloc(n * 8);
-      return a.flatMap((x) => (Array.isArray(x) ? x : [x]));
+    // JavaScript's `flat(depth = 1)`, one level at a time: each level's count is a pass over
+    // the list (charged before it), then that level's items are charged before it is built,
+    // so lists that share their parts (2^n leaves in n levels) stop at the session's budget.
+    sync: (a: Value[], [d], rt) => {
+      const depth = int(d, 1, rt);
+      let out = a;
+      for (let level = 0; level < depth; level++) {
+        chargeLong(rt, out.length);
+        let n = 0;
+        let nested = false;
+        for (let i = 0; i < out.length; i++) {
+          const x = out[i];
+          if (Array.isArray(x)) (n += x.length), (nested = true);
+          else n++;
+        }
+        if (!nested) break;
+        rt.work(n);
+        rt.alloc(n * 8);
+        out = out.flatMap((x) => (Array.isArray(x) ? x : [x]));
+      }
+      if (out === a) rt.work(a.length), rt.alloc(a.length * 8), (out = a.slice());
+      return out;
     },
   },
   len: { sync: (a: Value[]) => a.length },

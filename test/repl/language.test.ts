@@ -74,6 +74,7 @@ const cases: [string, string, unknown][] = [
     [[6, 2, 4, 8], [3, 2, 4], 10, 3, true, true, "3-1-2-4", 4, true, 2]],
   ["sort with and without a comparator", "[[3, 1, 2].sort(), [10, 9, 1].sort((a, b) => a - b), [\"b\", \"a\"].sort()]", [[1, 2, 3], [1, 9, 10], ["a", "b"]]],
   ["slice, concat, flat, reverse, at", "[[1, 2, 3].slice(1), [1].concat([2], 3), [[1], [2, [3]]].flat(), [1, 2].reverse(), [1, 2, 3].at(-1)]", [[2, 3], [1, 2, 3], [1, 2, [3]], [2, 1], 3]],
+  ["flat takes a depth, as JavaScript's", "[[1, [2, [3, [4]]]].flat(0), [1, [2, [3, [4]]]].flat(2), [1, [2, [3, [4]]]].flat(Infinity), [[]].flat()]", [[1, [2, [3, [4]]]], [1, 2, 3, [4]], [1, 2, 3, 4], []]],
   ["object methods", "let o = {a: 1, b: 2}\n[o.keys(), o.values(), o.entries(), o.len(), o.has(\"a\"), Object.keys(o)]", [["a", "b"], [1, 2], [["a", 1], ["b", 2]], 2, true, ["a", "b"]]],
   ["own properties win over method names", "let o = {keys: 7}\no.keys", 7],
   ["number methods", "[(3.14159).toFixed(2), (5).toString()]", ["3.14", "5"]],
