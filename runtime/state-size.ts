@@ -107,6 +107,8 @@ export class StateGauge {
    * @throws StateSizeError naming the node whose write grew the channel that grew most.
    */
   check(writes: readonly PendingWrite[], where: ErrorWhere): void {
+    // One write (a step of one task writing one field, as each superstep of an agent loop): no maps.
+    if (writes.length === 1) return this.checkOne(writes[0]!, where);
     const after = new Map<string, number>();
     const by = new Map<string, PendingWrite>();
     for (const w of writes) {
@@ -130,6 +132,15 @@ export class StateGauge {
     }
   }
 
+  /** `check` of a step that wrote once: the same arithmetic for one channel. */
+  private checkOne(w: PendingWrite, where: ErrorWhere): void {
+    let bytes = this.measured.get(w);
+    if (bytes === undefined) this.measured.set(w, (bytes = jsonSizeAtMost(w.value, this.max + 1)));
+    const was = this.sizes.get(w.channel) ?? 0;
+    const total = this.total + (this.reducer(w.channel) === "overwrite" ? bytes : was + bytes) - was;
+    if (!(total <= this.max)) throw new StateSizeError(this.max, total, w.channel, { ...where, node: w.node, taskId: w.taskId });
+  }
+
   /**
    * Moves the sizes of the channels the barrier changed: an overwrite to its last write's
    * bytes, an appending reducer by its new tail's bytes when its list grew by exactly the
@@ -139,15 +150,19 @@ export class StateGauge {
     this.pending = 0;
     this.grewMost = undefined;
     if (!changed.length) return;
-    const written = new Map<string, PendingWrite[]>();
-    for (const w of writes) {
-      const l = written.get(w.channel);
-      if (l) l.push(w);
-      else written.set(w.channel, [w]);
+    // One write (an agent loop's step): its channel's list without a map of them.
+    const only = writes.length === 1 ? writes : undefined;
+    const written = only ? undefined : new Map<string, PendingWrite[]>();
+    if (written) {
+      for (const w of writes) {
+        const l = written.get(w.channel);
+        if (l) l.push(w);
+        else written.set(w.channel, [w]);
+      }
     }
     for (const c of changed) {
       const old = this.sizes.get(c) ?? 0;
-      const ws = written.get(c);
+      const ws = only ? (only[0]!.channel === c ? only : undefined) : written!.get(c);
       const reducer = this.reducer(c);
       let n: number | undefined;
       // An `overwrite(v)` write takes the field whatever the other writes and the reducer (an
