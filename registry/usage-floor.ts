@@ -26,6 +26,7 @@
  * rate limiter, the cache, events) sees the same figures.
  */
 import { jsonChars } from "./json-chars.js";
+import type { ChatMessage } from "./messages.js";
 import type { ChatRequest, ChatResponse, Usage } from "./provider.js";
 
 /**
@@ -67,14 +68,46 @@ function toolCallsChars(calls: object): number {
   return n;
 }
 
+/**
+ * Running sizes of a conversation's frozen messages, by its first message: `sums[i]` is
+ * the size of `items[0..i)`. An agent loop sends the conversation again every turn (the
+ * same frozen message objects, a few more each time) and each request is measured twice
+ * (the estimate, the floor): a prefix the last request shared is a pointer comparison per
+ * message, not a size lookup. Only frozen messages are remembered: a message that can
+ * change is measured every time.
+ */
+const prefixSums = new WeakMap<object, { readonly items: ChatMessage[]; readonly sums: number[] }>();
+
+/** UTF-16 code units of one message: its content and tool calls (as JSON). */
+function oneMessageChars(m: ChatMessage): number {
+  return m.toolCalls ? m.content.length + toolCallsChars(m.toolCalls) : m.content.length;
+}
+
 /** UTF-16 code units of a request's messages: each one's content and tool calls (as JSON). */
 export function messageChars(r: Pick<ChatRequest, "messages">): number {
-  let chars = 0;
   const ms = r.messages;
-  for (let i = 0; i < ms.length; i++) {
+  const first = ms[0];
+  if (first === undefined || !Object.isFrozen(first)) {
+    let chars = 0;
+    for (let i = 0; i < ms.length; i++) chars += oneMessageChars(ms[i]!);
+    return chars;
+  }
+  let memo = prefixSums.get(first);
+  if (!memo) prefixSums.set(first, (memo = { items: [], sums: [0] }));
+  const { items, sums } = memo;
+  // The prefix this request shares with the last one measured.
+  let k = 0;
+  const known = Math.min(ms.length, items.length);
+  while (k < known && ms[k] === items[k]) k++;
+  if (k < items.length) (items.length = k), (sums.length = k + 1);
+  let chars = sums[k]!;
+  let remembering = true;
+  for (let i = k; i < ms.length; i++) {
     const m = ms[i]!;
-    chars += m.content.length;
-    if (m.toolCalls) chars += toolCallsChars(m.toolCalls);
+    chars += oneMessageChars(m);
+    // A frozen message's content and tool-call list cannot change: its size is remembered.
+    if (remembering && Object.isFrozen(m)) items.push(m), sums.push(chars);
+    else remembering = false;
   }
   return chars;
 }

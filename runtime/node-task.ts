@@ -223,12 +223,15 @@ export class TaskContext implements NodeTask {
   /** The provenance of a reply's calls (`ModelAsk`): this node (and agent), the tools offered, the `approve` lists of the blueprint. */
   private askOf(request: Omit<ChatRequest, "model">, calls: readonly ToolCall[], agent: string | undefined): ModelAsk {
     const env = this.env;
-    const gated = [...(this.node.approve ?? []), ...((agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined) ?? [])];
+    const own = this.node.approve;
+    const agents = agent !== undefined ? env.blueprint.agents.find((a) => a.name === agent)?.approve : undefined;
+    // Without `approve` lists (the common case) no copies and no set per model call.
+    const approve = own?.length || agents?.length ? [...new Set([...(own ?? []), ...(agents ?? [])])] : [];
     const ask: { -readonly [K in keyof ModelAsk]: ModelAsk[K] } = {
       node: this.task.node,
       graph: env.blueprint.id,
       tools: (request.tools ?? []).map((t) => t.name),
-      approve: [...new Set(gated)],
+      approve,
       calls: calls.map(sealToolCall),
     };
     if (agent !== undefined) ask.agent = agent;

@@ -119,10 +119,9 @@ function matches(w: ScriptMatch | undefined, r: ChatRequest): boolean {
 }
 
 function toResponse(reply: ScriptedReply, r: ChatRequest): ChatResponse {
-  let turn = 0;
-  for (const m of r.messages) if (m.role === "assistant") turn++;
-  const node = r.metadata?.agent ?? r.metadata?.node ?? "node";
-  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${node}_${turn}_${i}`, name: c.name, arguments: c.arguments ?? {} }));
+  // The turn names calls the script gave no id (counted only then: a walk of the conversation per call).
+  let turn: number | undefined;
+  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${r.metadata?.agent ?? r.metadata?.node ?? "node"}_${(turn ??= turnOf(r))}_${i}`, name: c.name, arguments: c.arguments ?? {} }));
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
   let route = reply.route;
   if (r.routeLabels?.length && route === undefined) route = r.routeLabels.find((l) => text.includes(l)) ?? r.routeLabels[0];
