@@ -23,7 +23,14 @@ export interface ChildResult {
 }
 
 export interface SamplingPlan {
+  /** Warm-up runs at least, untimed. */
   readonly warmup: number;
+  /**
+   * Keep warming up until this much time was spent in warm-up runs, ms (at most
+   * `MAX_WARMUP_RUNS`): a count alone leaves a 5 ms workload's JIT warm-up inside its
+   * timed samples whenever load cuts the sample count, while a 300 ms one absorbs its own.
+   */
+  readonly warmupMs: number;
   readonly minSamples: number;
   readonly maxSamples: number;
   /** Keep sampling until this much time was spent sampling, ms. */
@@ -32,8 +39,11 @@ export interface SamplingPlan {
   readonly maxTimeMs: number;
 }
 
-export const FULL: SamplingPlan = { warmup: 5, minSamples: 7, maxSamples: 500, minTimeMs: 1_500, maxTimeMs: 20_000 };
-export const QUICK: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 15, minTimeMs: 200, maxTimeMs: 4_000 };
+/** The most warm-up runs `warmupMs` may add. */
+export const MAX_WARMUP_RUNS = 200;
+
+export const FULL: SamplingPlan = { warmup: 5, warmupMs: 500, minSamples: 7, maxSamples: 500, minTimeMs: 1_500, maxTimeMs: 20_000 };
+export const QUICK: SamplingPlan = { warmup: 1, warmupMs: 100, minSamples: 3, maxSamples: 15, minTimeMs: 200, maxTimeMs: 4_000 };
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -72,12 +82,18 @@ function sampler(timing: Timing): (p: Prepared) => Promise<number> {
   };
 }
 
+/** Warm-up runs of `one` (returning its time, ms): `plan.warmup` at least, then until `plan.warmupMs` were spent (at most MAX_WARMUP_RUNS). */
+async function warmUp(plan: SamplingPlan, one: () => Promise<number>): Promise<void> {
+  let spent = 0;
+  for (let i = 0; i < MAX_WARMUP_RUNS && (i < plan.warmup || spent < plan.warmupMs); i++) spent += await one();
+}
+
 /** Runs the sampling loop over a prepared workload. */
 export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing = {}): Promise<ChildResult> {
   if ("pending" in p) return { pending: p.pending };
   const sample = sampler(timing);
   const one = () => sample(p);
-  for (let i = 0; i < plan.warmup; i++) await one();
+  await warmUp(plan, one);
   const samples: number[] = [];
   let spent = 0;
   let peakKb = 0;
@@ -85,7 +101,7 @@ export async function measure(p: Preparation, plan: SamplingPlan, timing: Timing
     const ms = await one();
     samples.push(ms);
     spent += ms;
-    // Peak RSS over the same number of runs for every engine (warm-up + minSamples): a
+    // Peak RSS after the same number of timed runs for every engine (warm-up + minSamples): a
     // fast engine takes many more samples, and a heap grown by hundreds of runs would
     // not compare like with like.
     if (samples.length === plan.minSamples) peakKb = process.resourceUsage().maxRSS;
@@ -119,7 +135,7 @@ export async function measurePaired(a: Preparation, b: Preparation, plan: Sampli
   if ("pending" in a) return { pending: a.pending };
   if ("pending" in b) return { pending: b.pending };
   const one = sampler(timing);
-  for (let i = 0; i < plan.warmup; i++) await one(a), await one(b);
+  await warmUp(plan, async () => (await one(a)) + (await one(b)));
   const as: number[] = [];
   const bs: number[] = [];
   let spent = 0;

@@ -11,7 +11,7 @@ import { summary, table, toRow } from "../../bench/runtime/main.ts";
 import { prepare } from "../../bench/runtime/ragraph.ts";
 import { WORKLOADS, type Prepared, type Preparation, type Workload } from "../../bench/runtime/workloads.ts";
 
-const TINY: SamplingPlan = { warmup: 0, minSamples: 1, maxSamples: 1, minTimeMs: 0, maxTimeMs: 0 };
+const TINY: SamplingPlan = { warmup: 0, warmupMs: 0, minSamples: 1, maxSamples: 1, minTimeMs: 0, maxTimeMs: 0 };
 const small = (w: Workload): Workload => ({ ...w, size: w.family === "large_state" ? 2 : w.family === "react_agent" ? 3 : w.size > 30 ? 30 : w.size });
 const langgraphInstalled = existsSync(new URL("../../bench/runtime/node_modules/@langchain/langgraph/package.json", import.meta.url));
 
@@ -61,9 +61,18 @@ describe("bench:runtime harness", () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 
+  it("warms up by time as well as by count, so a fast workload's JIT warm-up stays out of its timed samples", async () => {
+    let runs = 0;
+    const slow: Prepared = { sample: async () => async () => { runs++; await new Promise((r) => setTimeout(r, 5)); }, verify: () => {} };
+    const r = await measure(slow, { warmup: 1, warmupMs: 60, minSamples: 1, maxSamples: 1, minTimeMs: 0, maxTimeMs: 0 });
+    expect(r.samples).toHaveLength(1);
+    // 60 ms of 5 ms warm-up runs: about a dozen, where the count alone asked for one.
+    expect(runs).toBeGreaterThanOrEqual(6);
+  });
+
   it("measures checkpoint overhead with interleaved samples and reports it against the 2× target", async () => {
     const byName = (n: string) => small(WORKLOADS.find((w) => w.name === n)!);
-    const plan: SamplingPlan = { warmup: 1, minSamples: 3, maxSamples: 3, minTimeMs: 0, maxTimeMs: 0 };
+    const plan: SamplingPlan = { warmup: 1, warmupMs: 0, minSamples: 3, maxSamples: 3, minTimeMs: 0, maxTimeMs: 0 };
     const r = await measurePaired(await prepare(byName("sequential_1000")), await prepare(byName("sequential_1000_checkpoint")), plan);
     expect("pending" in r).toBe(false);
     const p = r as { base_ms: number; variant_ms: number; ratio: number; pairs: number };
