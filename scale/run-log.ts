@@ -3,11 +3,11 @@
  * queue URL's key prefix `P`:
  *
  * - `P:run:{runId}:events` — a Redis Stream of the run's events (`runtime.md` §6), one
- *   entry per event (field `e`: the event as JSON), then one entry with field `end` (the
- *   run's final summary). Entry ids are Redis stream ids (`1733443200000-0`): a late
+ *   entry per event (field `e`: the event as JSON, sealed), then one entry with field
+ *   `end` (the run's final summary, sealed). Entry ids are Redis stream ids (`1733443200000-0`): a late
  *   subscriber replays from the start or continues after any id it saw (`XREAD`).
  *   Capped at `MAX_EVENTS_PER_RUN` entries (oldest trimmed).
- * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON): status, thread,
+ * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON, sealed): status, thread,
  *   graph, who runs it.
  * - `P:runs` — a sorted set of run ids by submission time (ms), for listings.
  * - `P:run:{runId}:cancel` — set when a cancellation was asked (to its tag, signed with the
