@@ -176,8 +176,9 @@ export default defineConfig({ tools: { io: tool({ description: "I/O with a side 
         if (committedBranches(rows, items).length >= target) break;
         await new Promise((ok) => setTimeout(ok, 10));
       }
-      const summary = JSON.parse((await redis.get(`${prefix}:run:${h.runId}`)) ?? "{}") as { worker?: string };
-      const holderPid = Number(summary.worker?.split(":").at(-1));
+      // The summary is sealed in Redis: read through the submitter (it holds the queue key).
+      const summary = await submitter.summary(h.runId);
+      const holderPid = Number(summary?.worker?.split(":").at(-1));
       const victim = [...workers].find((w) => (w.pid === holderPid) === killHolder) ?? [...workers][0];
       // Committed at the kill: read again right after the signal (a commit racing the kill counts only if it landed).
       victim.kill(options.pauseMs !== undefined ? "SIGSTOP" : "SIGKILL");

@@ -8,6 +8,7 @@
 import { CancelledError, CheckpointError, errorToJson, type RunEvent } from "../runtime/index.js";
 import { isPostgresUrl, QueueRunSubmitter, ScaleConfigError, type RunHandle, type SubmitResume, type SubmitRun } from "../scale/index.js";
 import { CliError } from "./errors.js";
+import { noticePrinter } from "./notices.js";
 import { reportEnd, showEvent, type ExecuteOptions, type RunTail } from "./execute.js";
 
 /** Opens the submitter of `--queue URL`, signing its jobs with the queue secret of the `--checkpoints` store (`job-signature.ts`). @throws CliError for a bad URL, or checkpoints that are not Postgres. */
@@ -16,7 +17,9 @@ export function openQueue(url: string, checkpoints: string | false | undefined):
     throw new CliError("--queue runs on workers that checkpoint to Postgres: pass the same --checkpoints postgres://… the workers use (so the printed resume commands and `rag runs` find the thread)");
   }
   try {
-    return new QueueRunSubmitter(url, { checkpoints });
+    // A run-log entry that does not open under the queue key is skipped; say so on stderr (rate-limited: a Redis peer chose it).
+    const print = noticePrinter((line) => void process.stderr.write(line), Date.now, "queue");
+    return new QueueRunSubmitter(url, { checkpoints, onNotice: (n) => print({ code: "unsealed_entry", message: n.message }) });
   } catch (e) {
     if (e instanceof ScaleConfigError) throw new CliError(`--queue: ${e.message}`);
     if (e instanceof CheckpointError) throw new CliError(`--checkpoints: ${e.message}`);

@@ -25,15 +25,20 @@
  * - **Signed.** A branch job travels signed with the deployment's queue secret, like a run
  *   job (`job-signature.ts`, purpose `branch`); a worker runs no branch job whose
  *   signature does not check out, or that is signed for another job id.
+ * - **Sealed replies.** What a branch job returns (its record: the state values it wrote)
+ *   is sealed like a job's payload (`sealBranchReply`: AES-256-GCM under the queue key,
+ *   bound to the job id and run id), since BullMQ keeps it in Redis — in the job's hash and
+ *   in the queue's event stream. A reply that does not open (written by a Redis peer
+ *   without the key, or copied from another job) is refused like a malformed one.
  * - **Leases**: a branch job is held with BullMQ's lock like a run job; a worker that dies
  *   mid-branch loses it, and another worker runs the branch again (its earlier, uncommitted
  *   work is lost; committed branches never run again).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { z } from "zod";
 import { CancelledError, TaskUsageSchema, neutralizeJson, parseUntrustedJson, type BranchRef, type BranchResult, type BranchRunner, type TaskRecord } from "../runtime/index.js";
-import { signJob, type QueueSecretSource } from "./job-signature.js";
+import { openJob, openSealed, sealedLength, sealJson, signJob, type QueueSecretSource } from "./job-signature.js";
 import type { QueueUrl } from "./redis-url.js";
 
 /** The queue branch jobs of runs on `queue` go to. */
@@ -49,6 +54,8 @@ export const BranchJobData = z.strictObject({
   namespace: z.string().max(512),
   checkpointId: id,
   taskId: id,
+  /** Random, fresh at each hand-over (32 hex digits): an abort names it, so an abort of an earlier hand-over of this job id is refused (`cancel-signature.ts`). */
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
   node: z.string().min(1).max(200),
   hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   /** A branch of a child run: the root run's blueprint hash (the worker resolves the child graph from it along `namespace`). */
@@ -79,9 +86,10 @@ export interface QueueBranchRunnerOptions {
   /**
    * Asks whichever worker runs branch job `jobId` of run `runId` to abort it (the pool's
    * cancellation channel, `RunWorker`: a signed message, `cancel-signature.ts`); called when the run stops waiting for a branch that is already
-   * active. Without it an active branch runs to its end.
+   * active. `nonce` is the one of the hand-over that job runs (read back from its signed
+   * data): the abort reaches that hand-over only. Without it an active branch runs to its end.
    */
-  readonly cancelActive?: (jobId: string, runId: string) => Promise<void>;
+  readonly cancelActive?: (jobId: string, runId: string, nonce: string) => Promise<void>;
   /**
    * The record the branch committed to the checkpoint store (`PostgresCheckpointer.branchRecord`),
    * undefined when none is stored. With it, a branch job that reports a completed record
@@ -97,6 +105,28 @@ export interface QueueBranchRunnerOptions {
 
 /** Largest branch reply read back from Redis, in bytes of JSON (a record's writes included). */
 export const MAX_BRANCH_REPLY_BYTES = 64 * 1024 * 1024;
+
+/** What a branch job's reply is sealed for: its job and its run (a reply copied to another job, or another run's hand-over, does not open). */
+const replyPurpose = (jobId: string, runId: string): string => `branch-reply\0${jobId}\0${runId}`;
+
+/**
+ * A branch job's result as the worker returns it to BullMQ (which keeps it in Redis):
+ * its JSON text sealed with AES-256-GCM under the queue key (`sealJson`), bound to the job
+ * id and the run id. `openBranchReply` reads it back.
+ */
+export function sealBranchReply(secret: Uint8Array, jobId: string, runId: string, result: BranchResult): string {
+  return sealJson(secret, replyPurpose(jobId, runId), JSON.stringify(result));
+}
+
+/**
+ * A branch job's return value as read back from Redis, opened (`sealBranchReply`) and
+ * checked (`branchReply`); undefined when it does not open under the queue key for this
+ * job and run (unsealed, altered, copied from another job) or is not a well-formed result.
+ */
+export function openBranchReply(secret: Uint8Array, jobId: string, runId: string, value: unknown): BranchResult | undefined {
+  const text = openSealed(secret, replyPurpose(jobId, runId), value, sealedLength(MAX_BRANCH_REPLY_BYTES));
+  return text === undefined ? undefined : branchReply(text);
+}
 
 const Done = z.strictObject({
   ok: z.boolean(),
@@ -179,8 +209,9 @@ export class QueueBranchRunner implements BranchRunner {
 
   async run(branch: BranchRef, signal: AbortSignal): Promise<BranchResult> {
     await this.ready;
-    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}), ...(branch.spent ? { spent: branch.spent } : {}) };
-    const job = await this.queue.add("branch", signJob(await this.options.secrets.queueSecret(), "branch", data), {
+    const data: BranchJobData = { runId: branch.runId, threadId: branch.threadId, namespace: branch.namespace, checkpointId: branch.checkpointId, taskId: branch.taskId, nonce: randomBytes(16).toString("hex"), node: branch.node, hash: branch.hash, ...(branch.root !== undefined ? { root: branch.root } : {}), ...(branch.child ? { child: branch.child } : {}), ...(branch.spent ? { spent: branch.spent } : {}) };
+    const secret = await this.options.secrets.queueSecret();
+    const job = await this.queue.add("branch", signJob(secret, "branch", data), {
       jobId: branchJobId(branch),
       attempts: this.options.attempts ?? 5,
       backoff: { type: "exponential", delay: 500 },
@@ -195,7 +226,7 @@ export class QueueBranchRunner implements BranchRunner {
     });
     try {
       const value: unknown = await Promise.race([job.waitUntilFinished(this.events), stopped]);
-      const reply = branchReply(value);
+      const reply = openBranchReply(secret, job.id!, branch.runId, value);
       if (reply && "record" in reply) {
         if (!this.options.committed) return withoutAsks(reply);
         // The queue's word is a signal; the record is the one the store holds (see `committed`).
@@ -208,7 +239,7 @@ export class QueueBranchRunner implements BranchRunner {
       await job.remove().catch(() => undefined);
       if (reply && ("error" in reply || "interrupts" in reply)) return reply;
       if (reply) return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) reported a completed record that is not in the checkpoint store: refused, nothing of it applied (a forged or corrupted queue entry?)` } };
-      return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) returned no well-formed result: refused, nothing of it applied` } };
+      return { error: { code: "branch", message: `branch job ${job.id} (node \`${branch.node}\`) returned no well-formed result sealed under this deployment's queue key for this job and run: refused, nothing of it applied (written by a Redis peer without the key, or copied from another job?)` } };
     } catch (e) {
       if (signal.aborted) {
         this.abandon(job, branch.runId);
@@ -231,18 +262,33 @@ export class QueueBranchRunner implements BranchRunner {
   private abandon(job: Job, runId: string): void {
     const done = (async () => {
       if (await job.remove().then(() => true, () => false)) return;
-      await this.options.cancelActive?.(job.id!, runId).catch(() => undefined);
+      const secret = await this.options.secrets.queueSecret();
+      // The hand-over that job runs (this one, or an earlier one still running when a later attempt of the run added nothing): its nonce, from its signed data.
+      const nonce = await this.runningNonce(job.id!, runId, secret);
+      if (nonce !== undefined) await this.options.cancelActive?.(job.id!, runId, nonce).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((ok) => (timer = setTimeout(ok, ABANDON_WATCH_MS)));
       await Promise.race([job.waitUntilFinished(this.events).catch(() => undefined), timeout]);
       clearTimeout(timer);
       // A branch that committed its record before the abort keeps its job (the record is in the checkpoint anyway).
       const fresh = await Job.fromId(this.queue, job.id!).catch(() => undefined);
-      const reply = branchReply(fresh?.returnvalue);
+      const reply = openBranchReply(secret, job.id!, runId, fresh?.returnvalue);
       if (!(reply && "record" in reply)) await fresh?.remove().catch(() => undefined);
     })().catch(() => undefined);
     this.abandoning.add(done);
     void done.finally(() => this.abandoning.delete(done));
+  }
+
+  /** The nonce of the hand-over branch job `jobId` holds for run `runId` (its data opened and checked), undefined when it holds none that opens. */
+  private async runningNonce(jobId: string, runId: string, secret: Uint8Array): Promise<string | undefined> {
+    const held = await Job.fromId(this.queue, jobId).catch(() => undefined);
+    if (!held) return undefined;
+    try {
+      const data = BranchJobData.safeParse(openJob(secret, "branch", held.data, jobId));
+      return data.success && data.data.runId === runId ? data.data.nonce : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {

@@ -8,25 +8,30 @@
  * secret lives); a worker checks it (`timingSafeEqual`) and ignores a cancellation whose
  * tag does not match, reporting it (`RunWorkerOptions.onNotice`, `forged_cancel`).
  *
- * What a tag names: `run:<runId>` (a whole run: run ids are never reused, so a tag read
- * from Redis and published again cancels only the run it was made for, which its owner
- * already cancelled) or `branch:<runId>:<jobId>` (one branch job its run stopped waiting
- * for: a branch job id comes back when a resume hands the branch over again, under a new
- * run id, so an old tag does not abort it).
+ * What a tag names: `run:<runId>` (a whole run: run ids are never reused, and a run's
+ * cancellation is final — recorded in Postgres before it is published, and a worker
+ * refuses any later job of that run, `PgQueueStore.claimQueueRun` — so a tag read from
+ * Redis and published again reaches only a run that already ended) or
+ * `branch:<runId>:<jobId>:<nonce>` (one hand-over of a branch job its run stopped waiting
+ * for). A branch job id comes back — under a new run id when a resume hands the branch over
+ * again, under the same run id when a later attempt of the run (its worker died) does — so
+ * the tag names the hand-over too: the random `nonce` in the branch job's signed data
+ * (`BranchJobData.nonce`), fresh at each hand-over. An abort replayed against a later
+ * hand-over names an old nonce, and the worker refuses it (`replayed_cancel`).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-/** What a cancellation stops: a run, or one branch job of a run. */
-export type CancelTarget = { readonly run: string } | { readonly run: string; readonly branchJob: string };
+/** What a cancellation stops: a run, or one hand-over of a branch job of a run (`nonce`: the job's, `BranchJobData.nonce`). */
+export type CancelTarget = { readonly run: string } | { readonly run: string; readonly branchJob: string; readonly nonce: string };
 
-/** The text a target is tagged and published as (`run:<runId>`, `branch:<runId>:<jobId>`). */
+/** The text a target is tagged and published as (`run:<runId>`, `branch:<runId>:<jobId>:<nonce>`). */
 export function cancelTargetText(t: CancelTarget): string {
-  return "branchJob" in t ? `branch:${t.run}:${t.branchJob}` : `run:${t.run}`;
+  return "branchJob" in t ? `branch:${t.run}:${t.branchJob}:${t.nonce}` : `run:${t.run}`;
 }
 
 /** The tag of a cancellation of `target`: hex HMAC-SHA256 under the queue secret (64 characters). */
 export function cancelTag(secret: Uint8Array, target: CancelTarget): string {
-  return createHmac("sha256", secret).update("ragraph-queue-cancel-v1\0").update(cancelTargetText(target)).digest("hex");
+  return createHmac("sha256", secret).update("ragraph-queue-cancel-v2\0").update(cancelTargetText(target)).digest("hex");
 }
 
 /** True when `tag` (as read from Redis: anything) is the tag of `target` under `secret`. */
@@ -55,9 +60,11 @@ export function readCancelMessage(secret: Uint8Array, message: string): { target
   let target: CancelTarget | undefined;
   if (text.startsWith("run:")) target = { run: text.slice(4) };
   else if (text.startsWith("branch:")) {
+    // `<runId>:<jobId>:<nonce>`: job ids and nonces hold no colon, so they are split off the end.
     const rest = text.slice(7);
-    const colon = rest.lastIndexOf(":");
-    if (colon > 0) target = { run: rest.slice(0, colon), branchJob: rest.slice(colon + 1) };
+    const n = rest.lastIndexOf(":");
+    const j = n > 0 ? rest.lastIndexOf(":", n - 1) : -1;
+    if (j > 0 && n > j + 1 && n < rest.length - 1) target = { run: rest.slice(0, j), branchJob: rest.slice(j + 1, n), nonce: rest.slice(n + 1) };
   }
   if (!target || !target.run) return { forged: text };
   return cancelTagValid(secret, target, tag) ? { target } : { forged: text };

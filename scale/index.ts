@@ -10,9 +10,9 @@ export { signJob, openJob, MAX_JOB_PAYLOAD, type QueueSecretSource, type JobEnve
 export type { RunSubmitter, SubmitRun, SubmitResume, RunHandle, RunOutcome } from "./run-queue.js";
 export { parseQueueUrl, isRedisUrl, type QueueUrl, type RedisConnection } from "./redis-url.js";
 export { eventStandIn, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN } from "./event-bounds.js";
-export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent } from "./run-log.js";
+export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, type QueuedRunSummary, type LoggedEvent, type RunLogNotice } from "./run-log.js";
 export { QueueJobData, QueuedResumeCommand } from "./run-jobs.js";
-export { QueueRunSubmitter, type QueueRunSubmitterOptions } from "./queue-submitter.js";
+export { QueueRunSubmitter, type QueueRunSubmitterOptions, type QueueStore } from "./queue-submitter.js";
 export { RunWorker, type RunWorkerOptions, type WorkerNotice } from "./worker.js";
 export { cancelTag, cancelMessage, readCancelMessage, cancelTagValid, type CancelTarget } from "./cancel-signature.js";
-export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";
+export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, sealBranchReply, openBranchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";

@@ -39,7 +39,7 @@
  * when its run already ended (`PostgresCheckpointer.claimQueueRun`), and a resume that
  * did not end is still tied to its checkpoint (`stale_resume`).
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { parseUntrustedJson } from "../runtime/index.js";
 import { UntrustedJobError } from "./errors.js";
@@ -60,8 +60,10 @@ export const MAX_JOB_PAYLOAD = 8 * 1024 * 1024;
 const SEALED = "gcm1.";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** Characters of a sealed payload at most: `MAX_JOB_PAYLOAD` bytes of JSON, plus IV and tag, in base64. */
-const MAX_SEALED = SEALED.length + Math.ceil((MAX_JOB_PAYLOAD + IV_BYTES + TAG_BYTES) / 3) * 4;
+/** Characters of a text of `bytes` bytes sealed (`sealJson`): its IV and tag added, in base64, after the format's prefix. */
+export const sealedLength = (bytes: number): number => SEALED.length + Math.ceil((bytes + IV_BYTES + TAG_BYTES) / 3) * 4;
+/** Characters of a sealed payload at most: `MAX_JOB_PAYLOAD` bytes of JSON, sealed. */
+const MAX_SEALED = sealedLength(MAX_JOB_PAYLOAD);
 
 /** The data of a signed job, as BullMQ stores it (`payload`: the sealed JSON text, `sealJson`). */
 const Envelope = z.strictObject({ payload: z.string().max(MAX_SEALED), sig: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -71,29 +73,42 @@ function mac(secret: Uint8Array, purpose: string, payload: string): Buffer {
   return createHmac("sha256", secret).update(`ragraph-queue-job-v2\0${purpose}\0`).update(payload).digest();
 }
 
-/** Encryption keys derived from queue secrets (the store caches its secret's bytes, so one derivation per process). */
-const derived = new WeakMap<Uint8Array, Buffer>();
+/** Encryption keys derived from queue secrets (the store caches its secret's bytes, so one derivation per process), as key objects (imported once, not at each seal). */
+const derived = new WeakMap<Uint8Array, KeyObject>();
 
 /**
  * The AES-256 key of the queue's payloads: HKDF-SHA256 (RFC 5869) of the queue secret with
  * its own label, so the encryption key and the MAC key are never the same bytes.
  */
-function sealKey(secret: Uint8Array): Buffer {
+function sealKey(secret: Uint8Array): KeyObject {
   let key = derived.get(secret);
-  if (!key) derived.set(secret, (key = Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "ragraph-queue-payload-aes256gcm-v1", 32))));
+  if (!key) derived.set(secret, (key = createSecretKey(Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "ragraph-queue-payload-aes256gcm-v1", 32)))));
   return key;
+}
+
+/** Random bytes drawn in bulk for IVs (one `randomBytes` call per 1,024 seals: run events are sealed one by one). */
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+function freshIv(): Buffer {
+  if (ivAt + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_BYTES * 1024);
+    ivAt = 0;
+  }
+  // A copy: the pool's bytes are never handed out twice.
+  return Buffer.from(ivPool.subarray(ivAt, (ivAt += IV_BYTES)));
 }
 
 /**
  * `text` encrypted with AES-256-GCM under a key derived from the queue secret (`sealKey`): a
- * fresh 96-bit random IV per message (NIST SP 800-38D §8.2.2), `purpose` bound as
+ * fresh 96-bit random IV per message (NIST SP 800-38D §8.2.2; drawn from a pool refilled
+ * by `randomBytes`), `purpose` bound as
  * additional data (a payload sealed for one use opens for no other). Returns
  * `gcm1.` + base64(IV ‖ ciphertext ‖ 16-byte tag): what Redis holds reveals its length only.
  *
  * @param purpose a label of the use (`run`, `branch`, `reply`…): `openSealed` needs the same.
  */
 export function sealJson(secret: Uint8Array, purpose: string, text: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv("aes-256-gcm", sealKey(secret), iv);
   cipher.setAAD(Buffer.from(`ragraph-queue-seal-v1\0${purpose}`));
   const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
@@ -101,11 +116,12 @@ export function sealJson(secret: Uint8Array, purpose: string, text: string): str
 }
 
 /**
- * The text `sealJson` sealed, or undefined when `sealed` is not a sealed text, was sealed
- * with another secret or purpose, or was altered (the GCM tag does not check out).
+ * The text `sealJson` sealed, or undefined when `sealed` is not a sealed text (or longer
+ * than `maxChars`, default a sealed `MAX_JOB_PAYLOAD`), was sealed with another secret or
+ * purpose, or was altered (the GCM tag does not check out). Never throws.
  */
-export function openSealed(secret: Uint8Array, purpose: string, sealed: string): string | undefined {
-  if (!sealed.startsWith(SEALED) || sealed.length > MAX_SEALED) return undefined;
+export function openSealed(secret: Uint8Array, purpose: string, sealed: unknown, maxChars = MAX_SEALED): string | undefined {
+  if (typeof sealed !== "string" || !sealed.startsWith(SEALED) || sealed.length > maxChars) return undefined;
   const raw = Buffer.from(sealed.slice(SEALED.length), "base64");
   if (raw.length < IV_BYTES + TAG_BYTES) return undefined;
   try {

@@ -113,6 +113,11 @@ CREATE TABLE $schema.run_spend (
   PRIMARY KEY (run_id, scope)
 );`,
   },
+  {
+    version: 6,
+    description: "queue runs cancelled (final: a job of a cancelled run is refused, whatever Redis says)",
+    sql: `ALTER TABLE $schema.queue_runs ADD COLUMN cancelled BOOLEAN NOT NULL DEFAULT FALSE;`,
+  },
 ];
 
 /** The newest schema version this code reads and writes. */

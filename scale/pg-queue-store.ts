@@ -17,6 +17,9 @@ export interface StoredSource {
   readonly source: string;
 }
 
+/** What a worker may do with a queue run it takes (`claimQueueRun`). */
+export type QueueRunClaim = "run" | "ended" | "cancelled";
+
 export class PgQueueStore {
   /** The queue secret, once read (`queueSecret`). */
   private secret: Promise<Uint8Array> | undefined;
@@ -75,22 +78,40 @@ export class PgQueueStore {
 
   /**
    * Records that a worker starts queue run `runId` (a run or resume job) of `threadId`, and
-   * says whether it may: false when the run already ran to its end (`endQueueRun`) — the
+   * says whether it may: `ended` when the run already ran to its end (`endQueueRun`) — the
    * signed job was added to the queue again (a replay: Redis peers can read jobs and add
-   * them back once BullMQ removed them). A later attempt of a run that did not end (its
-   * worker died, its store failed) may.
+   * them back once BullMQ removed them); `cancelled` when its cancellation was recorded
+   * (`cancelQueueRun`), whatever Redis says now; otherwise `run`. A later attempt of a run
+   * that did not end (its worker died, its store failed) may run.
    *
    * @throws CheckpointError when the store cannot be reached.
    */
-  async claimQueueRun(runId: string, threadId: string): Promise<boolean> {
+  async claimQueueRun(runId: string, threadId: string): Promise<QueueRunClaim> {
     const { pool, q } = this.ctx;
     return this.ctx.guard(`recording queue run ${runId}`, async () => {
-      const { rows } = await pool.query<{ ended: boolean }>(
-        `INSERT INTO ${q}.queue_runs (run_id, thread_id, started_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id RETURNING ended`,
+      const { rows } = await pool.query<{ ended: boolean; cancelled: boolean }>(
+        `INSERT INTO ${q}.queue_runs (run_id, thread_id, started_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id RETURNING ended, cancelled`,
         [runId, threadId, Date.now()],
       );
-      return rows[0]?.ended !== true;
+      return rows[0]?.ended === true ? "ended" : rows[0]?.cancelled === true ? "cancelled" : "run";
     });
+  }
+
+  /**
+   * Records that queue run `runId` was cancelled (by `QueueRunSubmitter.cancel`, before the
+   * cancellation is published in Redis). Final: a job of the run that reaches a worker
+   * afterwards — it was waiting, or a Redis peer added its signed payload back after it
+   * was removed and deleted the cancellation key — is not run (`claimQueueRun`). A run
+   * running when it is cancelled stops on the published message.
+   *
+   * @param threadId the run's thread, when known (`""` otherwise: the row is keyed by run id).
+   * @throws CheckpointError when the store cannot be reached.
+   */
+  async cancelQueueRun(runId: string, threadId: string): Promise<void> {
+    const { pool, q } = this.ctx;
+    await this.ctx.guard(`recording the cancellation of queue run ${runId}`, () =>
+      pool.query(`INSERT INTO ${q}.queue_runs (run_id, thread_id, cancelled, started_at) VALUES ($1, $2, TRUE, $3) ON CONFLICT (run_id) DO UPDATE SET cancelled = TRUE`, [runId, threadId, Date.now()]),
+    );
   }
 
   /**

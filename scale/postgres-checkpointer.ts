@@ -62,7 +62,7 @@ import { planCheckpoint, rowsOf, takeRows, uniqueRows } from "./pg-write-rows.js
 import { readTuples, threadSummaries, tupleOfReadRow } from "./pg-tuples.js";
 import { ThreadLocks } from "./pg-thread-locks.js";
 import { PgBranchStore } from "./pg-branches.js";
-import { PgQueueStore, type StoredSource } from "./pg-queue-store.js";
+import { PgQueueStore, type QueueRunClaim, type StoredSource } from "./pg-queue-store.js";
 import type { PgStoreContext } from "./pg-store-context.js";
 import { closeRunSpend, PgSpendGate } from "./pg-spend-gate.js";
 import type { Spend, SpendGate } from "../registry/index.js";
@@ -509,13 +509,19 @@ export class PostgresCheckpointer implements Checkpointer {
   }
 
   /**
-   * Records that a worker starts queue run `runId`; false when the run already ran to its
-   * end (a replayed job, `PgQueueStore.claimQueueRun`).
+   * Records that a worker starts queue run `runId`: `run` when it may, `ended` when the run
+   * already ran to its end (a replayed job), `cancelled` when its cancellation was recorded
+   * (`cancelQueueRun`: final) — `PgQueueStore.claimQueueRun`.
    *
    * @throws CheckpointError when the store cannot be reached.
    */
-  claimQueueRun(runId: string, threadId: string): Promise<boolean> {
+  claimQueueRun(runId: string, threadId: string): Promise<QueueRunClaim> {
     return this.queue.claimQueueRun(runId, threadId);
+  }
+
+  /** Records that queue run `runId` was cancelled — final: a job of it that reaches a worker later is not run (`PgQueueStore.cancelQueueRun`). */
+  cancelQueueRun(runId: string, threadId: string): Promise<void> {
+    return this.queue.cancelQueueRun(runId, threadId);
   }
 
   /** Records that queue run `runId` of `threadId` ran to its end: a job of it is not run again (`claimQueueRun`). */

@@ -5,7 +5,8 @@
  * Holds no state of its own: any number of submitters (CLI processes, `rag serve`
  * replicas) share one queue. Every job is signed with the deployment's queue secret, read
  * from the Postgres store the workers share (`job-signature.ts`): workers run no job
- * without it.
+ * without it. What the run leaves in Redis (events, summary) is sealed with the same key
+ * (`run-log.ts`), and a cancellation is recorded in Postgres before it is published: final.
  */
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -15,18 +16,27 @@ import { signJob, type QueueSecretSource } from "./job-signature.js";
 import { parsePostgresUrl, PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { quoteSchema } from "./pg-migrations.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
-import { isEnded, RunLog, type QueuedRunSummary } from "./run-log.js";
+import { isEnded, RunLog, type QueuedRunSummary, type RunLogNotice } from "./run-log.js";
 import type { QueueJobData } from "./run-jobs.js";
 import type { RunHandle, RunOutcome, RunSubmitter, SubmitResume, SubmitRun } from "./run-queue.js";
+
+/** What a submitter needs of the Postgres store: the queue secret, and where cancellations are recorded (`PostgresCheckpointer`). */
+export interface QueueStore extends QueueSecretSource {
+  /** Records that the run was cancelled (final: workers refuse a later job of it). @throws CheckpointError */
+  cancelQueueRun(runId: string, threadId: string): Promise<void>;
+}
 
 export interface QueueRunSubmitterOptions {
   /**
    * The Postgres store the workers checkpoint to — a `postgres://…[?schema=…]` URL (opened
-   * here, connected on first submit, closed by `close`) or a `PostgresCheckpointer` (any
-   * `QueueSecretSource`; not closed here). Jobs are signed with its queue secret
-   * (`PostgresCheckpointer.queueSecret`); workers refuse jobs signed with another.
+   * here, connected on first use, closed by `close`) or a `PostgresCheckpointer` (any
+   * `QueueStore`; not closed here). Jobs are signed with its queue secret
+   * (`PostgresCheckpointer.queueSecret`); workers refuse jobs signed with another. Reading
+   * a run's events or summary needs it too (they are sealed with that secret's key).
    */
-  readonly checkpoints: string | QueueSecretSource;
+  readonly checkpoints: string | QueueStore;
+  /** Told of each run-log entry refused (it does not open under the queue key: `run-log.ts`); default: nothing is told. */
+  readonly onNotice?: (notice: RunLogNotice) => void;
   /** Attempts of a job whose run failed to reach its checkpoints (BullMQ `attempts`, default 5; backoff 1 s doubling). */
   readonly attempts?: number;
 }
@@ -51,7 +61,7 @@ export class QueueRunSubmitter implements RunSubmitter {
     if (typeof options.checkpoints === "string") quoteSchema(parsePostgresUrl(options.checkpoints).schema ?? "ragraph");
     this.redis = new Redis({ ...this.url.connection, maxRetriesPerRequest: 3 });
     this.redis.on("error", (e: Error) => void (this.lastError = e.message));
-    this.log = new RunLog(this.redis, this.url.prefix);
+    this.log = new RunLog(this.redis, this.url.prefix, { queueSecret: () => this.secrets().queueSecret() }, options.onNotice);
     this.queue = new Queue(this.url.queue, { connection: this.url.connection, prefix: this.url.prefix });
     this.queue.on("error", () => undefined);
   }
@@ -108,8 +118,8 @@ export class QueueRunSubmitter implements RunSubmitter {
     return { runId, threadId: job.threadId };
   }
 
-  /** Where the queue secret comes from: the given store, or the one opened here from its URL. */
-  private secrets(): QueueSecretSource {
+  /** Where the queue secret comes from (and cancellations are recorded): the given store, or the one opened here from its URL. */
+  private secrets(): QueueStore {
     const c = this.options.checkpoints;
     if (typeof c !== "string") return c;
     return (this.owned ??= new PostgresCheckpointer(c, { poolSize: 1 }));
@@ -130,14 +140,20 @@ export class QueueRunSubmitter implements RunSubmitter {
   }
 
   /**
-   * Cancels the run wherever it runs (`RunLog.cancel`, signed with the queue secret: workers
-   * ignore an unsigned cancellation; `CheckpointError` when the store holding it cannot be reached). A job no worker holds (waiting
+   * Cancels the run wherever it runs. The cancellation is first recorded in Postgres
+   * (`cancelQueueRun`): final — a worker refuses any later job of the run, even one a Redis
+   * peer added back after it was removed here. Then it is published (`RunLog.cancel`,
+   * signed with the queue secret: workers ignore an unsigned cancellation) to stop a running
+   * one. `CheckpointError` when the store cannot be reached. A job no worker holds (waiting
    * for a free worker, or delayed before another attempt) is removed from the queue and
    * the run ended here as cancelled, with its `run_failed` event: its watchers need not
    * wait for a worker to come free just to learn that. The thread stays resumable.
    */
   async cancel(runId: string): Promise<void> {
-    await this.log.cancel(runId, await this.secrets().queueSecret());
+    const store = this.secrets();
+    const known = await this.log.summary(runId).catch(() => undefined);
+    await store.cancelQueueRun(runId, known?.threadId ?? "");
+    await this.log.cancel(runId, await store.queueSecret());
     const job = await Job.fromId(this.queue, runId).catch(() => undefined);
     // `remove` refuses a job a worker holds (its lock): that worker sees the cancellation instead.
     if (!job || !QUEUED.has(await job.getState().catch(() => "unknown"))) return;

@@ -3,11 +3,11 @@
  * queue URL's key prefix `P`:
  *
  * - `P:run:{runId}:events` — a Redis Stream of the run's events (`runtime.md` §6), one
- *   entry per event (field `e`: the event as JSON), then one entry with field `end` (the
- *   run's final summary). Entry ids are Redis stream ids (`1733443200000-0`): a late
+ *   entry per event (field `e`: the event as JSON, sealed), then one entry with field
+ *   `end` (the run's final summary, sealed). Entry ids are Redis stream ids (`1733443200000-0`): a late
  *   subscriber replays from the start or continues after any id it saw (`XREAD`).
  *   Capped at `MAX_EVENTS_PER_RUN` entries (oldest trimmed).
- * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON): status, thread,
+ * - `P:run:{runId}` — the run's summary (`QueuedRunSummary` as JSON, sealed): status, thread,
  *   graph, who runs it.
  * - `P:runs` — a sorted set of run ids by submission time (ms), for listings.
  * - `P:run:{runId}:cancel` — set when a cancellation was asked (to its tag, signed with the
@@ -15,11 +15,22 @@
  *   `P:cancel` — the pub/sub channel that tells running workers (signed messages too).
  *
  * Ended runs' keys expire after `RUN_TTL_S` (the thread itself lives on in Postgres).
+ *
+ * **Sealed.** Events carry state values, model replies and tool results; summaries carry
+ * errors. Anyone who can read Redis could read them all. So every stream entry and every
+ * summary is stored sealed (`sealJson`: AES-256-GCM under the queue key, the one job
+ * payloads are sealed with, `job-signature.ts`), bound to its run and its kind (`event`,
+ * `end`, `summary`): what Redis holds reveals ids, times and lengths only. An entry that
+ * does not open — written by a Redis peer without the key, altered, or copied from another
+ * run's stream — is skipped and reported (`RunLogNotice`); it never ends or breaks a
+ * read. Entry ids are untouched, so live progress and replay from an id work as before.
+ * Cost: one AES-GCM seal per event written, one open per event read (see docs/deploy.md).
  */
 import { Redis } from "ioredis";
 import { jsonSizeAtMost, parseUntrustedJson, type RunEvent } from "../runtime/index.js";
 import { eventStandIn, MAX_EVENT_BYTES, MAX_EVENT_BYTES_PER_RUN } from "./event-bounds.js";
 import { cancelMessage, cancelTag, cancelTagValid } from "./cancel-signature.js";
+import { openSealed, sealedLength, sealJson, type QueueSecretSource } from "./job-signature.js";
 
 /** Events kept per run (a stream longer than this is trimmed from the start). */
 export const MAX_EVENTS_PER_RUN = 20_000;
@@ -33,6 +44,20 @@ const isRootEnd = (e: RunEvent): boolean => e.depth === 0 && (e.type === "run_co
 export const RUN_TTL_S = 7 * 24 * 3600;
 /** Longest a blocking stream read waits before looking again, ms. */
 const BLOCK_MS = 2_000;
+/** Largest run-log entry read back, in bytes of JSON (an event carries the run's state). */
+const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRY_CHARS = sealedLength(MAX_ENTRY_BYTES);
+
+/** A run-log entry that did not open under the queue key (`RunLog`'s `onNotice`): skipped, nothing of it used. */
+export interface RunLogNotice {
+  /** The Redis key it was read from (with `#<entry id>` for a stream entry). */
+  readonly key: string;
+  readonly message: string;
+}
+
+/** What an entry is sealed for: its kind and its run (an entry copied to another run's keys does not open). */
+type EntryKind = "event" | "end" | "summary";
+const purpose = (kind: EntryKind, runId: string): string => `run-log-${kind}\0${runId}`;
 
 export type QueuedRunStatus = "queued" | "running" | "completed" | "interrupted" | "failed" | "cancelled";
 
@@ -61,12 +86,47 @@ export interface LoggedEvent {
 const ENDED = new Set<QueuedRunStatus>(["completed", "interrupted", "failed", "cancelled"]);
 export const isEnded = (s: QueuedRunStatus): boolean => ENDED.has(s);
 
-/** Reads and writes the keys above on one Redis connection (blocking reads use a duplicate). */
+/**
+ * Reads and writes the keys above on one Redis connection (blocking reads use a duplicate),
+ * sealing what it writes and opening what it reads with the queue key of `secrets`.
+ */
 export class RunLog {
+  /**
+   * @param secrets where the queue key comes from (the Postgres store, `PostgresCheckpointer`).
+   * @param onNotice told of each entry refused (did not open); default: nothing is told.
+   */
   constructor(
     readonly redis: Redis,
     readonly prefix: string,
+    private readonly secrets: QueueSecretSource,
+    private readonly onNotice?: (notice: RunLogNotice) => void,
   ) {}
+
+  private seal(secret: Uint8Array, kind: EntryKind, runId: string, value: unknown): string {
+    return sealJson(secret, purpose(kind, runId), JSON.stringify(value));
+  }
+
+  /** The object sealed in `text` for `kind` of `runId`, or undefined (reported, unless there was nothing: `text` null). */
+  private open(secret: Uint8Array, kind: EntryKind, runId: string, text: string | null | undefined, key: string): Record<string, unknown> | undefined {
+    if (text === null || text === undefined) return undefined;
+    const opened = openSealed(secret, purpose(kind, runId), text, MAX_ENTRY_CHARS);
+    const value = opened === undefined ? undefined : storedObject(opened);
+    if (value === undefined) {
+      const message = `refused the ${kind === "event" ? "event entry" : kind === "end" ? "end entry" : "summary"} at ${key} of run ${runId}: it does not open under this deployment's queue key (written by a Redis peer without the key, altered, or copied from another run); skipped, nothing of it used`;
+      try {
+        this.onNotice?.({ key, message });
+      } catch {
+        // a reporter that throws does not stop the read
+      }
+    }
+    return value;
+  }
+
+  /** The run's summary from its stored text (`open`), checked: a string `runId` that is the run's. */
+  private openSummary(secret: Uint8Array, runId: string, text: string | null | undefined): QueuedRunSummary | undefined {
+    const v = this.open(secret, "summary", runId, text, this.summaryKey(runId));
+    return v && v.runId === runId ? (v as unknown as QueuedRunSummary) : undefined;
+  }
 
   eventsKey = (runId: string) => `${this.prefix}:run:${runId}:events`;
   summaryKey = (runId: string) => `${this.prefix}:run:${runId}`;
@@ -80,23 +140,26 @@ export class RunLog {
 
   /** Records a newly submitted run. */
   async create(s: QueuedRunSummary): Promise<void> {
-    await this.redis.multi().set(this.summaryKey(s.runId), JSON.stringify(s)).zadd(this.runsKey, s.startedAt, s.runId).exec();
+    const secret = await this.secrets.queueSecret();
+    await this.redis.multi().set(this.summaryKey(s.runId), this.seal(secret, "summary", s.runId, s)).zadd(this.runsKey, s.startedAt, s.runId).exec();
   }
 
   /**
    * The run's summary, or undefined when Redis has none (never submitted, or expired) or
-   * holds something else there: read back from Redis, it is checked as a stream entry is
-   * (`storedObject`; a bare JSON.parse threw out of `rag run --queue` with a stack trace).
+   * holds something else there (it does not open: reported): read back from Redis, it is
+   * checked as a stream entry is (`storedObject`; a bare JSON.parse threw out of `rag run
+   * --queue` with a stack trace).
    */
   async summary(runId: string): Promise<QueuedRunSummary | undefined> {
-    return storedSummary(await this.redis.get(this.summaryKey(runId)));
+    const text = await this.redis.get(this.summaryKey(runId));
+    return this.openSummary(await this.secrets.queueSecret(), runId, text);
   }
 
   /** Merges `patch` into the summary (the last writer wins: one worker runs a job at a time). */
   async update(runId: string, patch: Partial<QueuedRunSummary>): Promise<void> {
     const s = await this.summary(runId);
     if (!s) return;
-    await this.redis.set(this.summaryKey(runId), JSON.stringify({ ...s, ...patch }));
+    await this.redis.set(this.summaryKey(runId), this.seal(await this.secrets.queueSecret(), "summary", runId, { ...s, ...patch }));
   }
 
   /** The newest `limit` runs, newest first. */
@@ -104,7 +167,8 @@ export class RunLog {
     const ids = await this.redis.zrevrange(this.runsKey, 0, limit - 1);
     if (!ids.length) return [];
     const texts = await this.redis.mget(ids.map((id) => this.summaryKey(id)));
-    return texts.map(storedSummary).filter((t): t is QueuedRunSummary => t !== undefined);
+    const secret = await this.secrets.queueSecret();
+    return texts.map((t, i) => this.openSummary(secret, ids[i]!, t)).filter((t): t is QueuedRunSummary => t !== undefined);
   }
 
   /** What this log wrote to each run's stream lately: entry sizes, oldest first from `head` (`append` trims by them). */
@@ -122,12 +186,13 @@ export class RunLog {
    */
   async append(runId: string, events: readonly RunEvent[]): Promise<void> {
     if (!events.length) return;
+    const secret = await this.secrets.queueSecret();
     const key = this.eventsKey(runId);
     const w = this.window(runId);
     const p = this.redis.pipeline();
     for (const e of events) {
       const size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
-      const text = JSON.stringify(size > MAX_EVENT_BYTES && !isRootEnd(e) ? eventStandIn(e, size) : e);
+      const text = this.seal(secret, "event", runId, size > MAX_EVENT_BYTES && !isRootEnd(e) ? eventStandIn(e, size) : e);
       p.xadd(key, "MAXLEN", "~", MAX_EVENTS_PER_RUN, "*", "e", text);
       w.sizes.push(text.length);
       w.bytes += text.length;
@@ -163,13 +228,14 @@ export class RunLog {
     this.written.delete(runId);
     // Summary and stream length in one round trip.
     const [[, text], [, length]] = ((await this.redis.pipeline().get(this.summaryKey(runId)).xlen(this.eventsKey(runId)).exec()) ?? [[null, null], [null, 0]]) as [[unknown, string | null], [unknown, number]];
-    const s = storedSummary(text);
+    const secret = await this.secrets.queueSecret();
+    const s = this.openSummary(secret, runId, text);
     const events = Number(length ?? 0);
     const done = { ...(s ?? { runId, threadId: "", graph: "", file: "", startedAt: Date.now() }), ...patch, events } as QueuedRunSummary;
     await this.redis
       .multi()
-      .set(this.summaryKey(runId), JSON.stringify(done), "EX", RUN_TTL_S)
-      .xadd(this.eventsKey(runId), "*", "end", JSON.stringify(done))
+      .set(this.summaryKey(runId), this.seal(secret, "summary", runId, done), "EX", RUN_TTL_S)
+      .xadd(this.eventsKey(runId), "*", "end", this.seal(secret, "end", runId, done))
       .expire(this.eventsKey(runId), RUN_TTL_S)
       .expire(this.cancelKey(runId), RUN_TTL_S)
       .exec();
@@ -220,25 +286,33 @@ export class RunLog {
    * connection of its own (closed when the iteration stops). `signal` stops waiting.
    */
   async *read(runId: string, from = "0-0", signal?: AbortSignal): AsyncGenerator<LoggedEvent, QueuedRunSummary | undefined> {
+    const secret = await this.secrets.queueSecret();
     const reader = this.redis.duplicate();
     let last = /^\d+-\d+$/.test(from) ? from : "0-0";
+    const key = this.eventsKey(runId);
     try {
       while (!signal?.aborted) {
-        const res = (await reader.xread("COUNT", 500, "BLOCK", BLOCK_MS, "STREAMS", this.eventsKey(runId), last)) as [string, [string, string[]][]][] | null;
+        const res = (await reader.xread("COUNT", 500, "BLOCK", BLOCK_MS, "STREAMS", key, last)) as [string, [string, string[]][]][] | null;
         if (!res) {
-          // Nothing new: a run whose summary says it ended but whose stream expired ends here too.
+          // Nothing new: a run with no summary (expired, unknown) ends here; so does one whose
+          // summary says it ended (its end entry was refused, or trimmed: it was written with the summary).
           const s = await this.summary(runId);
           if (!s) return undefined;
+          if (isEnded(s.status)) return s;
           continue;
         }
         for (const [id, fields] of res[0][1]) {
           last = id;
-          // Entries are read back from Redis, so checked: JSON (null-prototype, bounded nesting)
-          // holding an object with a string `type`; another entry is skipped, an unreadable end
-          // ends the read as an unknown run does (a bare JSON.parse threw out of `rag run --queue`).
-          const value = storedObject(fields[1]);
-          if (fields[0] === "end") return value as QueuedRunSummary | undefined;
-          if (fields[0] === "e" && typeof value?.type === "string") yield { id, event: value as unknown as RunEvent };
+          // Entries are read back from Redis, so opened (sealed for this run and kind) and
+          // checked: JSON (null-prototype, bounded nesting) holding an object with a string
+          // `type`; another entry is skipped and reported, never ending the read.
+          if (fields[0] === "end") {
+            const end = this.open(secret, "end", runId, fields[1], `${key}#${id}`);
+            if (end && end.runId === runId) return end as unknown as QueuedRunSummary;
+          } else if (fields[0] === "e") {
+            const value = this.open(secret, "event", runId, fields[1], `${key}#${id}`);
+            if (typeof value?.type === "string") yield { id, event: value as unknown as RunEvent };
+          }
         }
       }
       return undefined;
@@ -246,12 +320,6 @@ export class RunLog {
       reader.disconnect();
     }
   }
-}
-
-/** A run summary stored as JSON text, or undefined when the key holds anything else (see `storedObject`; a summary needs a string `runId`). */
-function storedSummary(text: string | null | undefined): QueuedRunSummary | undefined {
-  const v = storedObject(text ?? undefined);
-  return v && typeof v.runId === "string" ? (v as unknown as QueuedRunSummary) : undefined;
 }
 
 /** An object stored as JSON text in a stream entry, or undefined when the entry holds anything else (not JSON, not an object, unsafe keys, nested past 256). */

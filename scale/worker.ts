@@ -34,10 +34,17 @@
  *   lock) is another — an earlier job answered the interrupt and ran on — the job fails
  *   with `StaleResumeError` (`stale_resume`) and nothing runs: an approved step never runs
  *   twice, and an answer never lands on a later interrupt it was not given for.
- * - **Cancellation** reaches the run on whichever worker runs it: `RunLog.cancel` sets a
- *   key (checked when a job starts) and publishes on `P:cancel` (aborts a running one).
- *   Both carry a tag made with the queue secret (`cancel-signature.ts`): a cancellation a
- *   Redis writer made without it is ignored and reported (`onNotice`, `forged_cancel`).
+ * - **Cancellation** reaches the run on whichever worker runs it: it is recorded in
+ *   Postgres (`cancelQueueRun`: final — a job of a cancelled run that reaches a worker later,
+ *   re-added by a Redis peer, is refused when claimed, and nothing runs), then
+ *   `RunLog.cancel` sets a key (checked when a job starts) and publishes on `P:cancel`
+ *   (aborts a running one). Both carry a tag made with the queue secret
+ *   (`cancel-signature.ts`): a cancellation a Redis writer made without it is ignored and
+ *   reported (`onNotice`, `forged_cancel`); an abort of a branch job naming another
+ *   hand-over of it than the one running (replayed) too (`replayed_cancel`).
+ * - **Sealed in Redis.** The run's events, summary and end entry (`RunLog`) and the
+ *   results of branch jobs (`sealBranchReply`) are sealed with the queue key like job
+ *   payloads; an entry that does not open is skipped and reported (`unsealed_entry`).
  *
  * After LangGraph Platform's task queue (a run is a job; workers hold it with a
  * heartbeat-renewed lease; a lost lease re-queues it), built here on BullMQ.
@@ -50,13 +57,13 @@ import { ancestryRefusal, CancelledError, enclosingAsks, type ModelAsks, Compile
 import { eventObserver } from "../stdlib/index.js";
 import { redisAnswers, StaleResumeError, ThreadBusyError, UnknownBlueprintError, UntrustedJobError } from "./errors.js";
 import { trustedBranchJob, trustedRunJob } from "./job-trust.js";
-import { cancelMessage, readCancelMessage } from "./cancel-signature.js";
+import { cancelMessage, cancelTargetText, readCancelMessage } from "./cancel-signature.js";
 import { WorkerBlueprints } from "./worker-blueprints.js";
 import type { PostgresCheckpointer } from "./postgres-checkpointer.js";
 import { parseQueueUrl, type QueueUrl } from "./redis-url.js";
 import { isEnded, RunLog, type QueuedRunStatus } from "./run-log.js";
 import { QueueJobData } from "./run-jobs.js";
-import { type BranchJobData, branchQueueName, QueueBranchRunner } from "./branch-queue.js";
+import { type BranchJobData, branchQueueName, QueueBranchRunner, sealBranchReply } from "./branch-queue.js";
 
 export interface RunWorkerOptions {
   /** Queue URL (`redis://…?queue=…&prefix=…`, see `redis-url.ts`) or its parsed form. */
@@ -89,17 +96,19 @@ export interface RunWorkerOptions {
   /**
    * Told of what the worker refused that reached it through Redis without a job to fail —
    * a cancellation whose tag does not check out (`forged_cancel`: set or published by a
-   * Redis writer without the queue secret; the run goes on). Default: nothing is told (the
-   * count is `RunWorker.forgedCancels`); `rag worker` prints them.
+   * Redis writer without the queue secret; the run goes on), a genuine abort of an earlier
+   * hand-over of a branch job published again (`replayed_cancel`), a run-log entry that
+   * does not open under the queue key (`unsealed_entry`). Default: nothing is told (the
+   * count of refused cancellations is `RunWorker.forgedCancels`); `rag worker` prints them.
    */
   readonly onNotice?: (notice: WorkerNotice) => void;
 }
 
 /** Something a worker refused outside of a job (`RunWorkerOptions.onNotice`). */
 export interface WorkerNotice {
-  readonly code: "forged_cancel";
+  readonly code: "forged_cancel" | "replayed_cancel" | "unsealed_entry";
   readonly message: string;
-  /** What the cancellation claimed to stop (`run:<runId>`, `branch:<runId>:<jobId>`, or the message's text). */
+  /** What the cancellation claimed to stop (`run:<runId>`, `branch:<runId>:<jobId>:<nonce>`, or the message's text); for `unsealed_entry`, the Redis key. */
   readonly target: string;
 }
 
@@ -128,7 +137,7 @@ export class RunWorker {
   /** Budget ledgers shared by the branches of one step (thread, namespace, checkpoint) running here (`BranchRunOptions.share`). */
   private readonly stepShares = new Map<string, { ledger: SpendBook; keys: Set<string>; running: number }>();
   /** Branch jobs running here, by job id (a run that stops waiting for one aborts it). */
-  private readonly branchJobs = new Map<string, { readonly controller: AbortController; readonly runId: string }>();
+  private readonly branchJobs = new Map<string, { readonly controller: AbortController; readonly runId: string; readonly nonce: string }>();
   /** Cancellations refused (tag missing or wrong), `forgedCancels`. */
   private forged = 0;
   private readonly threads = new Set<string>();
@@ -144,7 +153,7 @@ export class RunWorker {
     this.blueprints = new WorkerBlueprints(options.registry, options.checkpointer);
     this.redis = new Redis(this.url.connection);
     this.redis.on("error", () => undefined); // ioredis reconnects; commands report failures
-    this.log = new RunLog(this.redis, this.url.prefix);
+    this.log = new RunLog(this.redis, this.url.prefix, options.checkpointer, (n) => this.notify({ code: "unsealed_entry", message: n.message, target: n.key }));
     this.subscriber = new Redis(this.url.connection);
     this.subscriber.on("error", (e: Error) => (this.lastError = e.message));
     this.subscriber.on("message", (_channel: string, message: string) => void this.cancelled(message).catch(() => undefined));
@@ -191,7 +200,7 @@ export class RunWorker {
     await redisAnswers(this.ready, this.url.shown, timeoutMs, () => this.lastError);
     this.branchRunner ??= new QueueBranchRunner(this.url, {
       secrets: this.options.checkpointer,
-      cancelActive: async (jobId, runId) => void (await this.redis.publish(this.log.cancelChannel, cancelMessage(await this.options.checkpointer.queueSecret(), { run: runId, branchJob: jobId }))),
+      cancelActive: async (jobId, runId, nonce) => void (await this.redis.publish(this.log.cancelChannel, cancelMessage(await this.options.checkpointer.queueSecret(), { run: runId, branchJob: jobId, nonce }))),
       // A completed branch's outcome is read from Postgres, where its worker committed it, not from the job's reply in Redis.
       committed: (b) => this.options.checkpointer.branchRecord({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId }, b.taskId),
     });
@@ -228,7 +237,9 @@ export class RunWorker {
     const t = read.target;
     if ("branchJob" in t) {
       const held = this.branchJobs.get(t.branchJob);
-      if (held?.runId === t.run) held.controller.abort(new CancelledError(`branch job ${t.branchJob} was abandoned by its run`));
+      if (held?.runId !== t.run) return;
+      if (held.nonce === t.nonce) held.controller.abort(new CancelledError(`branch job ${t.branchJob} was abandoned by its run`));
+      else this.refused("replayed_cancel", cancelTargetText(t), `ignored an abort of branch job ${t.branchJob} of run ${t.run}: it was made for an earlier hand-over of that job (nonce ${t.nonce}), not the one running here — a genuine abort published again (replayed); the branch goes on`);
       return;
     }
     const reason = new CancelledError(`run ${t.run} cancelled through the queue`);
@@ -238,10 +249,19 @@ export class RunWorker {
 
   /** Counts and reports a cancellation whose tag did not check out (the run goes on). */
   private refusedCancel(target: string, where: string): void {
+    this.refused("forged_cancel", target, `ignored a cancellation of ${target} ${where}: its tag does not check out under this deployment's queue secret (a Redis writer without the secret sent it); the run goes on`);
+  }
+
+  /** Counts and reports a cancellation refused (`forged_cancel`, `replayed_cancel`). */
+  private refused(code: "forged_cancel" | "replayed_cancel", target: string, message: string): void {
     this.forged++;
-    const message = `ignored a cancellation of ${target} ${where}: its tag does not check out under this deployment's queue secret (a Redis writer without the secret sent it); the run goes on`;
+    this.notify({ code, message, target });
+  }
+
+  /** Tells `onNotice` (a reporter that throws does not stop the worker). */
+  private notify(notice: WorkerNotice): void {
     try {
-      this.options.onNotice?.({ code: "forged_cancel", message, target });
+      this.options.onNotice?.(notice);
     } catch {
       // a reporter that throws does not stop the worker
     }
@@ -324,9 +344,16 @@ export class RunWorker {
         throw e;
       }
       // A signed job that already ran to its end, added to the queue again: nothing runs, its run's record stays as it ended.
-      if (!(await saver.claimQueueRun(runId, threadId))) {
+      const claim = await saver.claimQueueRun(runId, threadId);
+      if (claim === "ended") {
         const e = new UntrustedJobError(`refused: job ${job.id} is a replay: run ${runId} already ran to its end on this store (a job runs once)`, job.id);
         throw new UnrecoverableError(`${e.code}: ${e.message}`);
+      }
+      // Cancelled (recorded in Postgres, final) — while it waited, or before a Redis peer added its job again and removed the cancellation key: nothing runs.
+      if (claim === "cancelled") {
+        const s = await this.log.summary(runId).catch(() => undefined);
+        if (s && isEnded(s.status)) return s.status;
+        return await this.endUnstarted(data, "cancelled", errorToJson(new CancelledError(`run ${runId} was cancelled before it started`)));
       }
       return await this.execute(data, controller, tuple, lastAttempt);
     } finally {
@@ -435,10 +462,11 @@ export class RunWorker {
    * record to Postgres and returns it. A task failure is a result, not a job failure; a
    * store failure throws (BullMQ tries the job again).
    */
-  private async processBranch(job: Job, token: string | undefined): Promise<BranchResult> {
+  private async processBranch(job: Job, token: string | undefined): Promise<string> {
     let b: BranchJobData;
+    const secret = await this.options.checkpointer.queueSecret();
     try {
-      b = trustedBranchJob(job, await this.options.checkpointer.queueSecret());
+      b = trustedBranchJob(job, secret);
     } catch (e) {
       // Failed for good, nothing run; the run waiting on this job id (if any) sees the failure.
       if (e instanceof UntrustedJobError) throw new UnrecoverableError(`${e.code}: ${e.message}`);
@@ -452,7 +480,7 @@ export class RunWorker {
     if (this.branchJobs.has(jobId)) return this.later(job, token);
     // Registered before any await: an abort published while the job starts is not missed.
     const controller = new AbortController();
-    const held = { controller, runId: b.runId };
+    const held = { controller, runId: b.runId, nonce: b.nonce };
     this.branchJobs.set(jobId, held);
     const at = { threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId };
     try {
@@ -463,7 +491,8 @@ export class RunWorker {
         throw e;
       }
       try {
-        return await this.runBranchJob(b, controller);
+        // The result (the state values the branch wrote) stays in Redis with the job: sealed.
+        return sealBranchReply(secret, jobId, b.runId, await this.runBranchJob(b, controller));
       } finally {
         await this.options.checkpointer.releaseBranch(at, b.taskId);
       }

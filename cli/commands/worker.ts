@@ -9,10 +9,12 @@
  */
 import { cwd } from "node:process";
 import { join } from "node:path";
-import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError, type WorkerNotice } from "../../scale/index.js";
-import { printableId } from "../../stdlib/printable.js";
+import { isPostgresUrl, PostgresCheckpointer, QueueUnavailableError, RunWorker, ScaleConfigError } from "../../scale/index.js";
 import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
+import { noticePrinter } from "../notices.js";
+
+export { noticePrinter } from "../notices.js";
 
 export interface WorkerCommandOptions {
   readonly queue?: string;
@@ -77,37 +79,4 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
   await worker.close();
   await checkpointer.closeAsync();
   return 0;
-}
-
-/** Longest notice message printed, characters (the rest is cut with `…`). */
-const NOTICE_CHARS = 300;
-/** At most this many notices are printed per second; the rest are counted and reported with the next one printed. */
-const NOTICES_PER_SECOND = 5;
-
-/**
- * Prints the worker's notices (a forged cancellation: text whoever can publish to Redis
- * chose) one line each, control characters escaped (no terminal escapes), cut at
- * `NOTICE_CHARS`, and at most `NOTICES_PER_SECOND` a second, so a flood of forged
- * messages cannot flood the log.
- */
-export function noticePrinter(write: (line: string) => void, now: () => number = Date.now): (n: WorkerNotice) => void {
-  let second = -1;
-  let printed = 0;
-  let dropped = 0;
-  return (n) => {
-    const s = Math.floor(now() / 1000);
-    if (s !== second) {
-      second = s;
-      printed = 0;
-    }
-    if (printed >= NOTICES_PER_SECOND) {
-      dropped++;
-      return;
-    }
-    printed++;
-    const text = n.message.length > NOTICE_CHARS ? `${n.message.slice(0, NOTICE_CHARS)}…` : n.message;
-    const more = dropped ? ` (${dropped} more notice${dropped === 1 ? "" : "s"} not shown)` : "";
-    dropped = 0;
-    write(`worker: ${printableId(n.code)}: ${printableId(text)}${more}\n`);
-  };
 }

@@ -168,7 +168,7 @@ describe.skipIf(skip)("distributed branches see who asked for a call, as in one 
   }, 30_000);
 
   it("a branch job cannot carry who asked: its data has no such field (strict), so asks come only from the store", () => {
-    const job = { runId: "r", threadId: "t", namespace: "", checkpointId: "c", taskId: "1.0", node: "x", hash: `sha256:${"0".repeat(64)}` };
+    const job = { runId: "r", threadId: "t", namespace: "", checkpointId: "c", taskId: "1.0", nonce: "0".repeat(32), node: "x", hash: `sha256:${"0".repeat(64)}` };
     expect(BranchJobData.safeParse(job).success).toBe(true);
     expect(BranchJobData.safeParse({ ...job, asks: { "forged-1": { node: "agent", graph: "child", tools: ["refund"], approve: [], calls: [] } } }).success).toBe(false);
   });

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, MemoryCheckpointer, type RunEvent } from "../../runtime/index.js";
-import { branchJobId, branchQueueName, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchJobId, branchQueueName, openBranchReply, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
 import { jobData, resumeJob, runEvents, usePool } from "../helpers/distributed-pool.js";
@@ -282,8 +282,10 @@ describe.skipIf(skip)("distribute: branches inside child graphs", () => {
     const full = jobData<Record<string, string>>((await q.getJobs(["completed"])).find((j) => jobData<{ threadId: string }>(j, secret).threadId === h.threadId)!, secret);
     const forge = async (patch: Record<string, string>) => {
       const data = { ...full, ...patch, taskId: `${full.taskId}-${uniqueName("f")}` };
-      const j = await q.add("branch", signJob(secret, "branch", data), { jobId: branchJobId(data as unknown as BranchJobData) });
-      return (await j.waitUntilFinished(events)) as { error?: { code: string; message: string } };
+      const jobId = branchJobId(data as unknown as BranchJobData);
+      const j = await q.add("branch", signJob(secret, "branch", data), { jobId });
+      // The reply is sealed for its job and run (`sealBranchReply`).
+      return openBranchReply(secret, jobId, full.runId!, await j.waitUntilFinished(events)) as { error?: { code: string; message: string } };
     };
     ranBy.clear();
     // A root hash whose source no worker was given.

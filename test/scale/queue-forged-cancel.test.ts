@@ -130,7 +130,7 @@ describe.skipIf(skip)("cancellations forged by a Redis writer", () => {
         await redis.publish(`${prefix}:cancel`, `branch:${j.id}`);
         await redis.publish(`${prefix}:cancel`, `branch:${h.runId}:${j.id} ${"f".repeat(64)}`);
         // A genuine tag, read from Redis when an earlier run of the thread abandoned a job of this id.
-        await redis.publish(`${prefix}:cancel`, cancelMessage(secret, { run: "run-earlier", branchJob: j.id! }));
+        await redis.publish(`${prefix}:cancel`, cancelMessage(secret, { run: "run-earlier", branchJob: j.id!, nonce: "0".repeat(32) }));
       }
       // Messages are handled in order: once this last forged one is refused, all before it were handled.
       await redis.publish(`${prefix}:cancel`, `branch:${h.runId}:sentinel`);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PostgresCheckpointer, RunLog } from "../../scale/index.js";
 import { jsonEvents, ragAsync, ragIn, root, scratchProject } from "../helpers/cli.js";
 import { missingServices, PG_URL, REDIS_URL, uniqueName, dropTestSchema, deleteTestKeys } from "../helpers/services.js";
 import { FAN_AND_ASK } from "./fixtures.js";
@@ -96,11 +97,13 @@ describe.skipIf(skip)("rag worker, rag run --queue, rag serve --queue", () => {
         { timeout: 45_000, interval: 20 },
       )
       .toBeGreaterThanOrEqual(2);
+    // The run's summary is sealed in Redis: read it as a watcher does, with the store's queue key.
     const redis = new Redis(REDIS_URL);
-    const runKeys = await redis.keys(`${prefix}:run:*`);
-    const summary = JSON.parse((await redis.get(runKeys.find((k) => !k.endsWith(":events") && !k.endsWith(":cancel"))!))!) as { worker: string };
+    const store = new PostgresCheckpointer(pgUrl, { poolSize: 1 });
+    const [summary] = await new RunLog(redis, prefix, store).list(1);
+    await store.closeAsync();
     redis.disconnect();
-    const pid = Number(summary.worker.split(":").at(-1));
+    const pid = Number(summary!.worker!.split(":").at(-1));
     const victim = [a, b].find((w) => w.child.pid === pid)!;
     expect(victim).toBeDefined();
     victim.child.kill("SIGKILL");

@@ -15,7 +15,7 @@ import { Queue, QueueEvents } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
-import { branchJobId, branchQueueName, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchJobId, branchQueueName, openBranchReply, signJob, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { jobData, usePool } from "../helpers/distributed-pool.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
@@ -86,7 +86,8 @@ describe.skipIf(skip)("a forged branch job of a child run", () => {
         const jobId = branchJobId(data as unknown as BranchJobData);
         await (await q.getJob(jobId))?.remove();
         const j = await q.add("branch", signJob(secret, "branch", data), { jobId });
-        return (await j.waitUntilFinished(events)) as { error?: { code: string; message: string }; record?: unknown };
+        // The reply is sealed for its job and run (`sealBranchReply`).
+        return openBranchReply(secret, jobId, data.runId!, await j.waitUntilFinished(events)) as { error?: { code: string; message: string }; record?: unknown };
       };
       // The genuine job still runs (its record is answered from the checkpoint).
       expect((await forge({})).error).toBeUndefined();

@@ -7,6 +7,7 @@
  * is read as the stream's entries are (untrusted JSON, an object with a string `runId`);
  * anything else reads as no summary. Real Redis.
  */
+import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RunLog } from "../../scale/index.js";
@@ -15,7 +16,8 @@ import { missingServices, REDIS_URL } from "../helpers/services.js";
 const skip = await missingServices(["redis"]);
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const prefix = `rag-test-summary-${process.pid}-${Date.now()}`;
-const log = new RunLog(redis, prefix);
+const secret = new Uint8Array(randomBytes(32));
+const log = new RunLog(redis, prefix, { queueSecret: async () => secret });
 const BAD = ["garbage{", "null", "42", "[1]", '{"status":"completed"}', '{"runId":"x","__proto__":{"polluted":true}}', "[".repeat(5000) + "]".repeat(5000)];
 
 afterAll(async () => {
