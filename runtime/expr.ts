@@ -100,7 +100,7 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
       return fn(e.args.map((a) => evaluate(a, scope, budget)), budget);
     }
     case "not":
-      return !truthy(evaluate(e.arg, scope, budget));
+      return !truthyCharged(evaluate(e.arg, scope, budget), budget);
     case "neg": {
       const v = evaluate(e.arg, scope, budget);
       if (typeof v !== "number") throw new ExpressionError(`\`-\` needs a number, got ${typeName(v)}`);
@@ -135,7 +135,7 @@ function comprehension(e: Extract<ExprSpec, { op: "comp" }>, scope: Scope, budge
   for (const item of items) {
     if (--budget.left < 0) throw new ExpressionError(`expression exceeded its operation budget (a comprehension over ${items.length} items)`);
     inner[e.variable] = item;
-    if (e.filter && !truthy(evaluate(e.filter, inner, budget))) continue;
+    if (e.filter && !truthyCharged(evaluate(e.filter, inner, budget), budget)) continue;
     const v = evaluate(e.element, inner, budget);
     chargeSize(v, budget, `the items of a comprehension over ${items.length} items`);
     out.push(v);
@@ -157,6 +157,35 @@ export function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
+/**
+ * `truthy`, with a record's key listing charged to the budget (one operation per key, as
+ * `len` and `keys` charge): a record is true when it has a key, and V8 lists them all to
+ * tell — ~200 ms for 150,000 keys. Uncharged, `[1 for x in state.xs if state.big]` (or
+ * `not`, `and`, `or`, `count`/`any`/`all` over records) listed a large record once per item
+ * for one operation: 2,000 items took 415 s (red team 13A). One listing is done before its
+ * charge (its cost is the size of a record that already exists); the next is refused.
+ * @throws ExpressionError when the budget runs out.
+ */
+function truthyCharged(v: unknown, budget: Budget): boolean {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return truthy(v);
+  return entriesCharged(Object.keys(v), budget, "the truth of a record").length > 0;
+}
+
+/**
+ * Whether list `xs` holds an item equal to `needle` (`deepEqual`), with the needle's
+ * canonical JSON made once. `deepEqual` per item wrote the needle again for every item that
+ * is a list or record: a 1 MB needle over 2,000 empty lists, charged ~3,000 operations,
+ * took 33 s (red team 13A). The items' own text is charged by the caller (`chargeSize`).
+ */
+function listHas(xs: readonly unknown[], needle: unknown): boolean {
+  if (needle === null || needle === undefined || typeof needle !== "object") {
+    const n = needle ?? null;
+    return xs.some((x) => (x === null || x === undefined || typeof x !== "object") && (x ?? null) === n);
+  }
+  const key = canonicalJson(needle);
+  return xs.some((x) => x === needle || (x !== null && typeof x === "object" && canonicalJson(x) === key));
+}
+
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return "null";
   if (Array.isArray(v)) return "list";
@@ -170,8 +199,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budget): unknown {
-  if (op === "and") return truthy(evaluate(l, scope, budget)) && truthy(evaluate(r, scope, budget));
-  if (op === "or") return truthy(evaluate(l, scope, budget)) || truthy(evaluate(r, scope, budget));
+  if (op === "and") return truthyCharged(evaluate(l, scope, budget), budget) && truthyCharged(evaluate(r, scope, budget), budget);
+  if (op === "or") return truthyCharged(evaluate(l, scope, budget), budget) || truthyCharged(evaluate(r, scope, budget), budget);
   const a = evaluate(l, scope, budget);
   const b = evaluate(r, scope, budget);
   // Work proportional to the operands' size (comparing, searching, concatenating) is charged first.
@@ -202,7 +231,7 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
       return op === "<" ? a < b : op === "<=" ? a <= b : op === ">" ? a > b : a >= b;
     }
     case "in":
-      if (Array.isArray(b)) return b.some((x) => deepEqual(x, a));
+      if (Array.isArray(b)) return listHas(b, a);
       if (typeof b === "string") return typeof a === "string" && b.includes(a);
       if (b && typeof b === "object") return typeof a === "string" && Object.prototype.hasOwnProperty.call(b, a);
       return false;
@@ -311,7 +340,7 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
       if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`contains\` of ${h.length} characters)`);
       return h.includes(n);
     }
-    if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
+    if (Array.isArray(h)) return listHas(h, n);
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
   },
@@ -353,9 +382,9 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
   },
   // Charged by size before `JSON.stringify` copies it (a value of shared references is charged per visit, as it is written).
   json: (a, b) => (arity(a, "json"), chargeSize(a[0], b, "`json` of a value"), JSON.stringify(a[0] ?? null)),
-  count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter(truthy).length),
-  any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some(truthy)),
-  all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every(truthy)),
+  count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter((x) => truthyCharged(x, b)).length),
+  any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some((x) => truthyCharged(x, b))),
+  all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every((x) => truthyCharged(x, b))),
 };
 
 /** Names of the functions this evaluator implements (tests check them against the compiler's table). */
