@@ -123,7 +123,9 @@ export class InvalidUpdateError extends RagError {
 export class InvalidConcurrentUpdateError extends InvalidUpdateError {
   override readonly code = "invalid_concurrent_update";
   constructor(channel: string, readonly tasks: readonly string[], where: ErrorWhere = {}) {
-    super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${tasks.join(", ")}; use an aggregate reducer such as append, or write from one task`, channel, where);
+    // The first 20 named (the rest counted): a fan-out's error listed every one of 40,000 tasks.
+    const named = tasks.length > 20 ? `${tasks.slice(0, 20).join(", ")} and ${tasks.length - 20} more` : tasks.join(", ");
+    super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${named}; use an aggregate reducer such as append, or write from one task`, channel, where);
   }
   protected override details() {
     return { channel: this.channel, tasks: this.tasks };
