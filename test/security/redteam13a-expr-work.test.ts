@@ -25,7 +25,7 @@ describe("red team 13A: expression work charged before it is done", () => {
     it(`the truth of a large record is charged: ${expr}`, async () => {
       const t0 = Date.now();
       await expect(runGraph(graph(expr), { big, xs })).rejects.toThrow(/operation budget/);
-      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(Date.now() - t0).toBeLessThan(8_000);
     }, 20_000);
   }
 
@@ -34,7 +34,7 @@ describe("red team 13A: expression work charged before it is done", () => {
       const t0 = Date.now();
       const r = await runGraph(graph(expr), { xs, s: "x".repeat(2 << 20) });
       expect(r.state.out).toBe(false);
-      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(Date.now() - t0).toBeLessThan(8_000);
     }, 20_000);
   }
 
