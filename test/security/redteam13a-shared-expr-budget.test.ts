@@ -4,7 +4,8 @@
  * each spending its budget (`len(split(state.s, ""))` of 45,000 characters), held one step
  * 40 s; a `send` of 10,000 packets whose arguments each spent theirs held the planner (the
  * event loop) as long. The expressions of one task's writes, and the arguments of one
- * node's packets, now share `SHARED_EXPR_BUDGET` (ten expressions' worth).
+ * node's packets, and a task's own (`input {…}` fields, `attach`), now share
+ * `SHARED_EXPR_BUDGET` (ten expressions' worth).
  */
 import { describe, expect, it } from "vitest";
 import { SHARED_EXPR_BUDGET } from "../../runtime/expr.js";
@@ -33,6 +34,17 @@ describe("red team 13A: a task's expressions share one budget", () => {
   node w { kind set set { n: args.k } }
 }`;
     await expect(runGraph(src, { s })).rejects.toThrow(/the expressions of the `send` arguments of node `a` together exceeded/);
+  });
+
+  it("30 costly `input {…}` fields of a node are refused", async () => {
+    const fields = Array.from({ length: 30 }, (_, i) => `f${i}: ${costly}`).join(" ");
+    const src = `graph g {
+  start a
+  state { s: string  out: any }
+  node a { kind subgraph graph "h" input { ${fields} } writes out next END }
+}
+graph h { start b state { f0: any } node b { kind set set { f0: 1 } next END } }`;
+    await expect(runGraph(src, { s }, { graph: "g" })).rejects.toThrow(/the expressions of node `a`'s task together exceeded/);
   });
 
   it("ordinary work fits: 5,000 packets of small arguments, 9 costly entries", async () => {
