@@ -6,6 +6,8 @@
  * - `needle in xs` and `contains(xs, needle)` wrote the needle's canonical JSON again for
  *   every item that is a list or record: a 1 MB needle over 2,000 empty lists took 33 s.
  *   The needle is written once now.
+ * - `join(xs, sep)` charged the items, not the separator it writes between them: 3,000
+ *   items and a 40 MB separator cost ~3,000 operations and asked V8 for a 120 GB string.
  */
 import { describe, expect, it } from "vitest";
 import { runGraph } from "../helpers/run-graph.js";
@@ -41,5 +43,13 @@ describe("red team 13A: expression work charged before it is done", () => {
   it("list search still finds equal lists and records, and primitives by value", async () => {
     const r = await runGraph(graph("[[1, {a: 2}] in state.xs, contains(state.xs, {b: 1}), 3 in state.xs, null in state.xs, \"3\" in state.xs]"), { xs: [[1, { a: 2 }], { b: 1 }, 3, null] });
     expect(r.state.out).toEqual([true, true, true, true, false]);
+  });
+
+  it("join charges the separator it writes between the items", async () => {
+    const sep = "y".repeat(1 << 20);
+    const many = Array.from({ length: 3_000 }, () => "a");
+    await expect(runGraph(graph("len(join(state.xs, state.s))"), { xs: many, s: sep })).rejects.toThrow(/operation budget \(`join` of 3000 items with a separator of 1048576 characters\)/);
+    const r = await runGraph(graph("join(state.xs, state.s)"), { xs: ["a", "b", "c"], s: ", " });
+    expect(r.state.out).toBe("a, b, c");
   });
 });
