@@ -4,7 +4,7 @@
  * each spending its budget (`len(split(state.s, ""))` of 45,000 characters), held one step
  * 40 s; a `send` of 10,000 packets whose arguments each spent theirs held the planner (the
  * event loop) as long. The expressions of one task's writes, and the arguments of one
- * node's packets, and a task's own (`input {…}` fields, `attach`), now share
+ * node's packets, a task's own (`input {…}` fields, `attach`) and a node's `when` routes now share
  * `SHARED_EXPR_BUDGET` (ten expressions' worth).
  */
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,17 @@ describe("red team 13A: a task's expressions share one budget", () => {
 }
 graph h { start b state { f0: any } node b { kind set set { f0: 1 } next END } }`;
     await expect(runGraph(src, { s }, { graph: "g" })).rejects.toThrow(/the expressions of node `a`'s task together exceeded/);
+  });
+
+  it("30 costly `when` routes of one node are refused", async () => {
+    const routes = Array.from({ length: 30 }, () => `when ${costly} < 0 -> END`).join(" ");
+    const src = `graph g {
+  start a
+  state { s: string  out: any }
+  node a { kind router routes { ${routes} else -> b } }
+  node b { kind set set { out: 1 } next END }
+}`;
+    await expect(runGraph(src, { s })).rejects.toThrow(/the expressions of the `when` routes of node `a` together exceeded/);
   });
 
   it("ordinary work fits: 5,000 packets of small arguments, 9 costly entries", async () => {
