@@ -160,6 +160,21 @@ export class SubgraphDepthError extends RagError {
 }
 
 /**
+ * A run tree started more child runs (subgraph nodes, sends to a graph, `task.runGraph`)
+ * than it allows (`RunOptions.maxChildRuns`, default {@link DEFAULT_MAX_CHILD_RUNS}):
+ * charged before each child starts, over the whole tree and its whole life.
+ */
+export class ChildRunLimitError extends RagError {
+  readonly code = "child_run_limit";
+  constructor(readonly limit: number, readonly target: string, where: ErrorWhere = {}) {
+    super(`calling graph \`${target}\` would start more than ${limit} child runs in this run tree (a graph that sends to itself, or a fan-out of subgraphs too wide to run); the limit is ${limit}`, where);
+  }
+  protected override details() {
+    return { limit: this.limit, target: this.target };
+  }
+}
+
+/**
  * Two tasks of one superstep called the same persistent subgraph node (`persistent true`,
  * `runtime.md` §3): both would continue the one state the node keeps in the thread, and
  * which call's result the other builds on would depend on timing. The second call is
@@ -272,6 +287,13 @@ export class StateSizeError extends RagError {
 
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
+
+/**
+ * Child runs one run tree may start in all (`ChildRunLimitError`): the depth limit alone let a
+ * graph that sends to itself twice grow a tree of 2^64 runs, each branch's failure at the
+ * depth limit leaving its siblings running (red team 13A: `rag run` held 1 GB for minutes).
+ */
+export const DEFAULT_MAX_CHILD_RUNS = 100_000;
 
 /**
  * An interrupt (`runtime.md` §4) could not pause the run: interrupts need a checkpointer

@@ -56,6 +56,8 @@ export class PacketGauge {
   bytes = 0;
   /** Bytes of JSON the writes of the tasks completed and not yet applied hold (`MAX_STEP_WRITE_BYTES`, `task-writes.ts` `chargeWrites`). */
   writeBytes = 0;
+  /** Child runs started in the run tree so far (`DEFAULT_MAX_CHILD_RUNS`, `runtime/child.ts`). */
+  childRuns = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */
