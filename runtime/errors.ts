@@ -292,8 +292,9 @@ export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
  * Child runs one run tree may start in all (`ChildRunLimitError`): the depth limit alone let a
  * graph that sends to itself twice grow a tree of 2^64 runs, each branch's failure at the
  * depth limit leaving its siblings running (red team 13A: `rag run` held 1 GB for minutes).
+ * 10,000 is one whole fan-out of `MAX_SEND_PACKETS` graph sends; a child run costs ~3.5 ms.
  */
-export const DEFAULT_MAX_CHILD_RUNS = 100_000;
+export const DEFAULT_MAX_CHILD_RUNS = 10_000;
 
 /**
  * An interrupt (`runtime.md` §4) could not pause the run: interrupts need a checkpointer
