@@ -21,7 +21,7 @@
  */
 import type { ChildRunResult, RunInfo } from "../registry/index.js";
 import type { RunEventBody } from "./events.js";
-import { CapabilityDeniedError, DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
+import { CapabilityDeniedError, ChildRunLimitError, DEFAULT_MAX_CHILD_RUNS, DEFAULT_MAX_SUBGRAPH_DEPTH, NodeError, PolicyError, SubgraphDepthError } from "./errors.js";
 import type { PacketGauge } from "./planning.js";
 import { GraphInterrupt } from "./interrupt.js";
 import { childNamespace, parentsOf } from "./namespace.js";
@@ -93,6 +93,13 @@ export async function runChild(
   const maxDepth = options.maxSubgraphDepth ?? DEFAULT_MAX_SUBGRAPH_DEPTH;
   const where = { graph: run.graph, node: task.node, taskId: task.id };
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, where);
+  // Charged before anything of the child is made, over the whole tree (`PacketGauge` is the root's).
+  if (packets) {
+    const maxRuns = options.maxChildRuns ?? DEFAULT_MAX_CHILD_RUNS;
+    // `!(<)`, not `>=`: a NaN bound refuses rather than lifting the limit.
+    if (!(packets.childRuns < maxRuns)) throw new ChildRunLimitError(maxRuns, graph, where);
+    packets.childRuns++;
+  }
   const ids = { taskId: task.id, node: task.node };
   const from = callingNode(g.index.nodes, task);
   const limits = g.authority.childLimits(from);
@@ -141,6 +148,7 @@ export async function runChild(
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
       ...(options.maxSubgraphDepth !== undefined ? { maxSubgraphDepth: options.maxSubgraphDepth } : {}),
+      ...(options.maxChildRuns !== undefined ? { maxChildRuns: options.maxChildRuns } : {}),
       ...(options.maxSendPackets !== undefined ? { maxSendPackets: options.maxSendPackets } : {}),
       ...(options.maxStateBytes !== undefined ? { maxStateBytes: options.maxStateBytes } : {}),
       // Every checkpoint of the child records the checkpoint each enclosing run ran it from

@@ -123,7 +123,9 @@ export class InvalidUpdateError extends RagError {
 export class InvalidConcurrentUpdateError extends InvalidUpdateError {
   override readonly code = "invalid_concurrent_update";
   constructor(channel: string, readonly tasks: readonly string[], where: ErrorWhere = {}) {
-    super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${tasks.join(", ")}; use an aggregate reducer such as append, or write from one task`, channel, where);
+    // The first 20 named (the rest counted): a fan-out's error listed every one of 40,000 tasks.
+    const named = tasks.length > 20 ? `${tasks.slice(0, 20).join(", ")} and ${tasks.length - 20} more` : tasks.join(", ");
+    super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${named}; use an aggregate reducer such as append, or write from one task`, channel, where);
   }
   protected override details() {
     return { channel: this.channel, tasks: this.tasks };
@@ -151,6 +153,21 @@ export class SubgraphDepthError extends RagError {
   readonly code = "subgraph_depth";
   constructor(readonly limit: number, readonly target: string, where: ErrorWhere = {}) {
     super(`calling graph \`${target}\` would nest subgraphs ${limit + 1} deep; the limit is ${limit} (a graph that calls itself, or a chain of subgraphs too long to run)`, where);
+  }
+  protected override details() {
+    return { limit: this.limit, target: this.target };
+  }
+}
+
+/**
+ * A run tree started more child runs (subgraph nodes, sends to a graph, `task.runGraph`)
+ * than it allows (`RunOptions.maxChildRuns`, default {@link DEFAULT_MAX_CHILD_RUNS}):
+ * charged before each child starts, over the whole tree and its whole life.
+ */
+export class ChildRunLimitError extends RagError {
+  readonly code = "child_run_limit";
+  constructor(readonly limit: number, readonly target: string, where: ErrorWhere = {}) {
+    super(`calling graph \`${target}\` would start more than ${limit} child runs in this run tree (a graph that sends to itself, or a fan-out of subgraphs too wide to run); the limit is ${limit}`, where);
   }
   protected override details() {
     return { limit: this.limit, target: this.target };
@@ -270,6 +287,14 @@ export class StateSizeError extends RagError {
 
 /** Default maximum nesting of child runs (subgraph nodes and graph sends) under one root run. */
 export const DEFAULT_MAX_SUBGRAPH_DEPTH = 64;
+
+/**
+ * Child runs one run tree may start in all (`ChildRunLimitError`): the depth limit alone let a
+ * graph that sends to itself twice grow a tree of 2^64 runs, each branch's failure at the
+ * depth limit leaving its siblings running (red team 13A: `rag run` held 1 GB for minutes).
+ * 10,000 is one whole fan-out of `MAX_SEND_PACKETS` graph sends; a child run costs ~3.5 ms.
+ */
+export const DEFAULT_MAX_CHILD_RUNS = 10_000;
 
 /**
  * An interrupt (`runtime.md` §4) could not pause the run: interrupts need a checkpointer

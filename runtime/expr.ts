@@ -74,6 +74,50 @@ export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
   return kept(evaluate(e, scope, budget), budget, what);
 }
 
+/**
+ * Operations all the expressions of one task's writes (`writes {…}`, `set`, `command
+ * update`), or of one node's fan-out (every packet's arguments), may perform together: ten
+ * times one expression's. Each expression had a budget of its own, so a 900 kB file of
+ * 20,000 `set` entries, each a 100,000-operation expression, held one step 40 s, and a
+ * `send` of 10,000 packets whose arguments each spent their budget held the planner (the
+ * event loop) as long (red team 13A).
+ */
+export const SHARED_EXPR_BUDGET = 1_000_000;
+
+/** What a group of expressions has left (`SHARED_EXPR_BUDGET`); see `evaluateShared`. */
+export interface SharedBudget {
+  left: number;
+  /** Who shares it, for the refusal: "the writes of node `a`". */
+  readonly what: string;
+}
+
+/** A fresh shared budget for `what`. */
+export function sharedBudget(what: string): SharedBudget {
+  return { left: SHARED_EXPR_BUDGET, what };
+}
+
+/**
+ * Evaluates `e` under `shared`: with one expression's budget, or what the group has left
+ * if less, charged to the group afterwards (the operations spent, also when it throws).
+ * `keptWhat`: charge the value's size too (`evaluateKept`).
+ * @throws ExpressionError when either budget runs out (naming the group when it was the group's).
+ */
+export function evaluateShared(e: ExprSpec, scope: Scope, shared: SharedBudget, keptWhat?: string): unknown {
+  const start = Math.min(DEFAULT_EXPR_BUDGET, shared.left);
+  const budget: Budget = { left: start };
+  try {
+    const v = evaluate(e, scope, budget);
+    return keptWhat !== undefined ? kept(v, budget, keptWhat) : v;
+  } catch (err) {
+    if (err instanceof ExpressionError && start < DEFAULT_EXPR_BUDGET) {
+      throw new ExpressionError(`the expressions of ${shared.what} together exceeded their operation budget (${SHARED_EXPR_BUDGET.toLocaleString("en-US")}); ${err.message}`);
+    }
+    throw err;
+  } finally {
+    shared.left -= start - Math.max(budget.left, 0);
+  }
+}
+
 /** `text`, after charging the copy a string function will make of it (one operation per EXPR_CHARS_PER_OPERATION characters). */
 function copied(text: string, budget: Budget, fn: string): string {
   if (exhausts(budget, Math.floor(text.length / EXPR_CHARS_PER_OPERATION))) throw overBudget(`\`${fn}\` of ${text.length} characters`);
@@ -112,7 +156,7 @@ export function evaluate(e: ExprSpec, scope: Scope, budget: Budget = { left: DEF
       return fn(e.args.map((a) => evaluate(a, scope, budget)), budget);
     }
     case "not":
-      return !truthy(evaluate(e.arg, scope, budget));
+      return !truthyCharged(evaluate(e.arg, scope, budget), budget);
     case "neg": {
       const v = evaluate(e.arg, scope, budget);
       if (typeof v !== "number") throw new ExpressionError(`\`-\` needs a number, got ${typeName(v)}`);
@@ -147,7 +191,7 @@ function comprehension(e: Extract<ExprSpec, { op: "comp" }>, scope: Scope, budge
   for (const item of items) {
     if (exhausts(budget, 1)) throw overBudget(`a comprehension over ${items.length} items`);
     inner[e.variable] = item;
-    if (e.filter && !truthy(evaluate(e.filter, inner, budget))) continue;
+    if (e.filter && !truthyCharged(evaluate(e.filter, inner, budget), budget)) continue;
     const v = evaluate(e.element, inner, budget);
     chargeSize(v, budget, `the items of a comprehension over ${items.length} items`);
     out.push(v);
@@ -169,6 +213,35 @@ export function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
+/**
+ * `truthy`, with a record's key listing charged to the budget (one operation per key, as
+ * `len` and `keys` charge): a record is true when it has a key, and V8 lists them all to
+ * tell — ~200 ms for 150,000 keys. Uncharged, `[1 for x in state.xs if state.big]` (or
+ * `not`, `and`, `or`, `count`/`any`/`all` over records) listed a large record once per item
+ * for one operation: 2,000 items took 415 s (red team 13A). One listing is done before its
+ * charge (its cost is the size of a record that already exists); the next is refused.
+ * @throws ExpressionError when the budget runs out.
+ */
+function truthyCharged(v: unknown, budget: Budget): boolean {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return truthy(v);
+  return entriesCharged(Object.keys(v), budget, "the truth of a record").length > 0;
+}
+
+/**
+ * Whether list `xs` holds an item equal to `needle` (`deepEqual`), with the needle's
+ * canonical JSON made once. `deepEqual` per item wrote the needle again for every item that
+ * is a list or record: a 1 MB needle over 2,000 empty lists, charged ~3,000 operations,
+ * took 33 s (red team 13A). The items' own text is charged by the caller (`chargeSize`).
+ */
+function listHas(xs: readonly unknown[], needle: unknown): boolean {
+  if (needle === null || needle === undefined || typeof needle !== "object") {
+    const n = needle ?? null;
+    return xs.some((x) => (x === null || x === undefined || typeof x !== "object") && (x ?? null) === n);
+  }
+  const key = canonicalJson(needle);
+  return xs.some((x) => x === needle || (x !== null && typeof x === "object" && canonicalJson(x) === key));
+}
+
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return "null";
   if (Array.isArray(v)) return "list";
@@ -182,8 +255,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budget): unknown {
-  if (op === "and") return truthy(evaluate(l, scope, budget)) && truthy(evaluate(r, scope, budget));
-  if (op === "or") return truthy(evaluate(l, scope, budget)) || truthy(evaluate(r, scope, budget));
+  if (op === "and") return truthyCharged(evaluate(l, scope, budget), budget) && truthyCharged(evaluate(r, scope, budget), budget);
+  if (op === "or") return truthyCharged(evaluate(l, scope, budget), budget) || truthyCharged(evaluate(r, scope, budget), budget);
   const a = evaluate(l, scope, budget);
   const b = evaluate(r, scope, budget);
   // Work proportional to the operands' size (comparing, searching, concatenating) is charged first.
@@ -213,7 +286,7 @@ function binary(op: string, l: ExprSpec, r: ExprSpec, scope: Scope, budget: Budg
       return op === "<" ? a < b : op === "<=" ? a <= b : op === ">" ? a > b : a >= b;
     }
     case "in":
-      if (Array.isArray(b)) return b.some((x) => deepEqual(x, a));
+      if (Array.isArray(b)) return listHas(b, a);
       if (typeof b === "string") return typeof a === "string" && b.includes(a);
       if (b && typeof b === "object") return typeof a === "string" && Object.prototype.hasOwnProperty.call(b, a);
       return false;
@@ -317,7 +390,7 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
       if (exhausts(b, Math.floor((h.length + n.length) / SEARCH_CHARS_PER_OPERATION))) throw overBudget(`\`contains\` of ${h.length} characters`);
       return h.includes(n);
     }
-    if (Array.isArray(h)) return h.some((x) => deepEqual(x, n));
+    if (Array.isArray(h)) return listHas(h, n);
     if (h && typeof h === "object") return typeof n === "string" && Object.prototype.hasOwnProperty.call(h, n);
     return false;
   },
@@ -335,7 +408,18 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     return parts;
   },
   // Charged by size before the text is built: the items and their strings (each item's own text).
-  join: (a, b) => (arity(a, "join"), chargeSize(list(a[0], "join"), b, "`join` of a list"), list(a[0], "join").map(toText).join(str(a[1], "join"))),
+  join: (a, b) => {
+    arity(a, "join");
+    const xs = list(a[0], "join");
+    const sep = str(a[1], "join");
+    // The separator is written between every two items: charged too, before the text is
+    // built. Uncharged, `join(state.xs, state.s)` of 3,000 items and a 40 MB separator cost
+    // ~3,000 operations and asked V8 for a 120 GB string (red team 13A).
+    b.left -= Math.floor((Math.max(xs.length - 1, 0) * sep.length) / EXPR_CHARS_PER_OPERATION);
+    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`join\` of ${xs.length} items with a separator of ${sep.length} characters)`);
+    chargeSize(xs, b, "`join` of a list");
+    return xs.map(toText).join(sep);
+  },
   keys: (a, b) => (arity(a, "keys"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? entriesCharged(Object.keys(a[0]), b, "keys") : []),
   values: (a, b) => (arity(a, "values"), a[0] && typeof a[0] === "object" && !Array.isArray(a[0]) ? entriesCharged(Object.values(a[0]), b, "values") : []),
   default: (a) => (arity(a, "default"), a[0] === null || a[0] === undefined ? a[1] : a[0]),
@@ -357,9 +441,9 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
   },
   // Charged by size before `JSON.stringify` copies it (a value of shared references is charged per visit, as it is written).
   json: (a, b) => (arity(a, "json"), chargeSize(a[0], b, "`json` of a value"), JSON.stringify(a[0] ?? null)),
-  count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter(truthy).length),
-  any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some(truthy)),
-  all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every(truthy)),
+  count: (a, b) => (arity(a, "count"), charged(a[0], "count", b).filter((x) => truthyCharged(x, b)).length),
+  any: (a, b) => (arity(a, "any"), charged(a[0], "any", b).some((x) => truthyCharged(x, b))),
+  all: (a, b) => (arity(a, "all"), charged(a[0], "all", b).every((x) => truthyCharged(x, b))),
 };
 
 /** Names of the functions this evaluator implements (tests check them against the compiler's table). */

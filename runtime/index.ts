@@ -35,6 +35,8 @@ export {
   InvalidInputError,
   RecursionLimitError,
   SubgraphDepthError,
+  ChildRunLimitError,
+  DEFAULT_MAX_CHILD_RUNS,
   FanoutLimitError,
   MAX_SEND_PACKETS,
   STEP_SEND_PACKETS_FACTOR,

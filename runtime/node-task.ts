@@ -10,7 +10,7 @@
 import type { Blueprint, CapabilityKind, Decision, ExprSpec, GrantLimit, Json, NodeSpec, TemplateSpec } from "../compiler/index.js";
 import { checkToolResult, isMadeOverwrite, sealToolCall, isToolCommand, OVERWRITE, overwriteOf, withKey, type CallContext, type CapabilityOptions, type ChatMessage, type ChatRequest, type ChatResponse, type ChildRunResult, type ModelAsk, type ModelReply, type NodeTask, type Registry, type RunInfo, type SpendLedger, type ToolCall } from "../registry/index.js";
 import { BindError, CapabilityDeniedError, errorMessage, InterruptError, NodeError } from "./errors.js";
-import { evaluate, renderTemplate, type Scope } from "./expr.js";
+import { evaluateShared, renderTemplate, sharedBudget, type Scope, type SharedBudget } from "./expr.js";
 import { GraphInterrupt } from "./interrupt.js";
 import type { BranchRef, PlannedTask } from "./planner-state.js";
 import { callingNode } from "./persistent-child.js";
@@ -100,8 +100,14 @@ export class TaskContext implements NodeTask {
     return { graph: this.env.blueprint.id, node: this.task.node, taskId: this.task.id, step: this.env.step };
   }
 
+  /** The budget the expressions this task evaluates share (`input {…}` fields, `attach` entries, a kind's own): `SHARED_EXPR_BUDGET`. */
+  private exprBudget?: SharedBudget;
+  private shared(): SharedBudget {
+    return (this.exprBudget ??= sharedBudget(`node \`${this.task.node}\`'s task`));
+  }
+
   evaluate(expr: ExprSpec, extra?: Record<string, unknown>): unknown {
-    return evaluate(expr, taskScope(this.task, this.env, extra));
+    return evaluateShared(expr, taskScope(this.task, this.env, extra), this.shared());
   }
 
   render(template: TemplateSpec, extra?: Record<string, unknown>): string {
@@ -113,7 +119,9 @@ export class TaskContext implements NodeTask {
     if (!input) return this.task.args;
     if (input.kind === "map") {
       const scope = taskScope(this.task, this.env);
-      return Object.fromEntries(input.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+      // One budget for all the fields (red team 13A: each had its own, so work grew with their number).
+      const shared = this.shared();
+      return Object.fromEntries(input.fields.map((f) => [f.key, evaluateShared(f.value, scope, shared)]));
     }
     // Own fields only (as expressions read): `input "__proto__"` found Object.prototype
     // through `in` and handed it to the node as its input — a tool that wrote to its

@@ -6,7 +6,7 @@
 import type { NodeSpec, SendSpec } from "../compiler/index.js";
 import type { NodeResult, SendCommand } from "../registry/index.js";
 import { FanoutLimitError, MAX_SEND_PACKETS, NodeError } from "./errors.js";
-import { evaluate, type Scope } from "./expr.js";
+import { evaluate, evaluateShared, sharedBudget, type Scope, type SharedBudget } from "./expr.js";
 import type { Completion, FanoutState, PlannedTask, PlannerState } from "./planner-state.js";
 import type { Activation, PlanContext, Planning } from "./planning.js";
 import type { State } from "./state.js";
@@ -47,10 +47,12 @@ export function dispatchSends(
   p.chargePackets(count, max, where);
   // Each packet's arguments are charged (as JSON bytes) before the next is built.
   const add = (send: SendSpec, args: unknown) => (p.chargePayload(args, where), packets.push({ send, args }));
+  // One expression budget for every packet's arguments (`SHARED_EXPR_BUDGET`), not one each.
+  const shared = sharedBudget(`the \`send\` arguments of node \`${spec.name}\``);
   spec.sends.forEach((s, k) => {
     const items = lists[k];
-    if (items && s.forEach) for (const item of items) add(s, sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state));
-    else add(s, sendArgs(s, scope, ctx.state));
+    if (items && s.forEach) for (const item of items) add(s, sendArgs(s, { ...scope, [s.forEach.variable]: item }, ctx.state, shared));
+    else add(s, sendArgs(s, scope, ctx.state, shared));
   });
   const id = `f${planner.nextFanout++}`;
   const fanout: FanoutState = {
@@ -115,9 +117,9 @@ export function runtimeGoto(planner: PlannerState, t: PlannedTask, targets: NonN
   return out;
 }
 
-function sendArgs(s: SendSpec, scope: Scope, state: State): unknown {
+function sendArgs(s: SendSpec, scope: Scope, state: State, shared: SharedBudget): unknown {
   if (!s.args) return undefined;
-  if (s.args.kind === "map") return Object.fromEntries(s.args.fields.map((f) => [f.key, evaluate(f.value, scope)]));
+  if (s.args.kind === "map") return Object.fromEntries(s.args.fields.map((f) => [f.key, evaluateShared(f.value, scope, shared)]));
   const input = (scope.input ?? {}) as Record<string, unknown>;
   // Own fields only, as a node's `input "FIELD"` (node-task.ts): `in` found Object.prototype for "__proto__".
   const path = s.args.path;

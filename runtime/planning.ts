@@ -94,6 +94,9 @@ export class PacketGauge {
     this.live -= packets;
     this.bytes -= bytes;
   }
+
+  /** Child runs started in the run tree so far (`DEFAULT_MAX_CHILD_RUNS`, `runtime/child.ts`). */
+  childRuns = 0;
 }
 
 /** The next step's tasks as they are being planned (one object per plan, no closures). */

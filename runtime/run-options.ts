@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly concurrency?: number;
   /** Maximum nesting of child runs (subgraphs) below the root run; default 64 (`SubgraphDepthError`). */
   readonly maxSubgraphDepth?: number;
+  /** Most child runs the whole run tree may start, over its life; default 10,000 (`ChildRunLimitError`, `child_run_limit`). */
+  readonly maxChildRuns?: number;
   /**
    * Most Send packets one task's fan-out may dispatch (its `send [ … ]` items together, or
    * a Command's Send targets); default 10,000 (`MAX_SEND_PACKETS`). Checked from the lists'

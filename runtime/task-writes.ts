@@ -8,7 +8,7 @@ import type { Blueprint, ExprEntrySpec, NodeSpec } from "../compiler/index.js";
 import { OVERWRITE, overwriteOf, type NodeResult } from "../registry/index.js";
 import { isSpecial } from "./checkpoint/types.js";
 import { NodeError, type StateSizeError } from "./errors.js";
-import { evaluate, evaluateKept, type Scope } from "./expr.js";
+import { evaluateShared, sharedBudget, type Scope, type SharedBudget } from "./expr.js";
 import { taskScope } from "./node-task.js";
 import type { ParentCommand } from "./parent-command.js";
 import type { PlannedTask } from "./planner-state.js";
@@ -38,7 +38,8 @@ export function parentBody(task: PlannedTask, spec: NodeSpec, r: NodeResult, env
       const scope = taskScope(task, env, { result: r.result ?? null });
       // Data, as in `resultWrites`: an update computed from the result (a tool's return,
       // model output) shaped like an overwrite marker would wipe the parent's field.
-      for (const f of c.update) writes.push([f.key, dataValue(evaluate(f.value, scope), f.key, task, env)]);
+      const shared = sharedBudget(`the \`command update\` of node \`${task.node}\``);
+      for (const f of c.update) writes.push([f.key, dataValue(evaluateShared(f.value, scope, shared), f.key, task, env)]);
     }
     if (c.goto !== undefined) goto.push(c.goto);
   }
@@ -74,12 +75,12 @@ function stateOf(bp: Blueprint): { readonly fields: ReadonlySet<string>; readonl
  * grows by it (`evaluateKept`), and data (`dataValue`). `stateOnly`: entries whose key is
  * not a state field are skipped (a `command update` names the parent's fields too).
  */
-function pushFieldWrites(out: PendingWrite[], entries: readonly ExprEntrySpec[], scope: Scope, task: PlannedTask, env: TaskEnv, stateOnly = false): void {
+function pushFieldWrites(out: PendingWrite[], entries: readonly ExprEntrySpec[], scope: Scope, task: PlannedTask, env: TaskEnv, shared: SharedBudget, stateOnly = false): void {
   const { fields, growing } = stateOf(env.blueprint);
   for (const f of entries) {
     if (stateOnly && !fields.has(f.key)) continue;
     const reducer = growing.get(f.key);
-    const value = reducer !== undefined ? evaluateKept(f.value, scope, `the value written to \`${f.key}\`, kept by its ${reducer} reducer`) : evaluate(f.value, scope);
+    const value = evaluateShared(f.value, scope, shared, reducer !== undefined ? `the value written to \`${f.key}\`, kept by its ${reducer} reducer` : undefined);
     out.push({ channel: f.key, value: dataValue(value, f.key, task, env), taskId: task.id, node: task.node });
   }
 }
@@ -108,22 +109,24 @@ export function resultWrites(task: PlannedTask, spec: NodeSpec, r: NodeResult, e
   if (r.writes) for (const [channel, value] of r.writes) out.push({ channel, value, taskId, node });
   // Expressions of `writes {…}`, `set` and `command update` see the node's result.
   let scope: Scope | undefined;
+  // One budget for all of the task's expressions (`SHARED_EXPR_BUDGET`), not one each.
+  const shared = sharedBudget(`the writes of node \`${node}\``);
   if (spec.writes) {
     if (spec.writes.kind === "channel") {
       if (r.result !== undefined) out.push({ channel: spec.writes.channel, value: dataValue(r.result, spec.writes.channel, task, env), taskId, node });
     } else {
       scope ??= taskScope(task, env, { result: r.result ?? null });
-      pushFieldWrites(out, spec.writes.fields, scope, task, env);
+      pushFieldWrites(out, spec.writes.fields, scope, task, env, shared);
     }
   } else if (r.resultChannel && r.result !== undefined) out.push({ channel: r.resultChannel, value: dataValue(r.result, r.resultChannel, task, env), taskId, node });
   if (task.into && r.result !== undefined) out.push({ channel: task.into, value: dataValue(r.result, task.into, task, env), taskId, node });
   if (spec.set) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    pushFieldWrites(out, spec.set, scope, task, env);
+    pushFieldWrites(out, spec.set, scope, task, env, shared);
   }
   if (spec.command?.update) {
     scope ??= taskScope(task, env, { result: r.result ?? null });
-    pushFieldWrites(out, spec.command.update, scope, task, env, true);
+    pushFieldWrites(out, spec.command.update, scope, task, env, shared, true);
   }
   return out;
 }
