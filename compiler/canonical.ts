@@ -287,7 +287,9 @@ function write(value: unknown, mode: number, depth: number): void {
       write(v, VALUE, depth + 1);
     }
   } else {
-    const shape = shapeOf(keys, count);
+    // Only the IR's own layouts are kept (`shapeOf`): NORMAL is any value (`canonicalJson` of
+    // state, model output, tool arguments at run time), whose layouts are not to be remembered.
+    const shape = shapeOf(keys, count, mode !== NORMAL && count <= MAX_SHAPE_KEYS);
     const sorted = shape.sorted;
     const quoted = shape.quoted;
     for (let i = 0; i < count; i++) {
@@ -332,14 +334,29 @@ interface Shape {
 const SHAPES = new Map<string, Shape>();
 let shapeCount = 0;
 const MAX_SHAPES = 2048;
+/**
+ * Keys of the largest layout kept: IR objects have at most a few dozen (a blueprint 18–24);
+ * a record keyed by user names may have any number and is sorted afresh. With MAX_SHAPES,
+ * this bounds what the table holds for the life of the process (a `rag serve` compiling
+ * many files): at most 2048 × 64 keys.
+ */
+const MAX_SHAPE_KEYS = 64;
+/** Layouts kept so far (for tests: values hashed at run time must not add to it). */
+export function keptLayouts(): number {
+  return shapeCount;
+}
+
 /** The layout of an object with no keys. */
 const NO_KEYS: Shape = { keys: [], sorted: [], quoted: [], next: undefined };
 
-/** The Shape of the `count` keys in `keys` (enumeration order); made and kept on first sight. */
-function shapeOf(keys: string[], count: number): Shape {
+/**
+ * The Shape of the `count` keys in `keys` (enumeration order); made on first sight, and
+ * kept when `keep` (an IR layout, at most MAX_SHAPE_KEYS keys) and the table has room.
+ */
+function shapeOf(keys: string[], count: number, keep: boolean): Shape {
   if (count === 0) return NO_KEYS;
   const head = keys[0]!;
-  const chain = SHAPES.get(head);
+  const chain = keep ? SHAPES.get(head) : undefined;
   for (let s = chain; s !== undefined; s = s.next) {
     const ks = s.keys;
     if (ks.length !== count) continue;
@@ -354,7 +371,7 @@ function shapeOf(keys: string[], count: number): Shape {
   for (let i = 0; i < count; i++) quoted[i] = quoteKey(sorted[i]!);
   const shape: Shape = { keys: own, sorted, quoted, next: chain };
   // A hand-made value with ever new keys must not grow the table without bound.
-  if (shapeCount < MAX_SHAPES) {
+  if (keep && shapeCount < MAX_SHAPES) {
     SHAPES.set(head, shape);
     shapeCount++;
   }
