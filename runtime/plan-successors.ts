@@ -6,7 +6,7 @@
 import type { NodeSpec } from "../compiler/index.js";
 import type { RunEventBody } from "./events.js";
 import { NodeError } from "./errors.js";
-import { evaluateShared, sharedBudget, truthy } from "./expr.js";
+import { conditionShared, sharedBudget } from "./expr.js";
 import type { Completion, PlannedTask, PlannerState } from "./planner-state.js";
 import { activation, type Activation, type PlanContext } from "./planning.js";
 
@@ -34,7 +34,7 @@ export function successors(spec: NodeSpec, t: PlannedTask, c: Completion, ctx: P
     const scope = ctx.scope(t, c.result);
     // The node's conditions share one budget (`SHARED_EXPR_BUDGET`), as its writes do (red team 13A).
     const shared = sharedBudget(`the \`when\` routes of node \`${spec.name}\``);
-    const chosen = conditional.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluateShared(e.when, scope, shared))));
+    const chosen = conditional.find((e) => e.kind === "else" || (e.kind === "when" && conditionShared(e.when, scope, shared)));
     if (chosen) {
       if (routeEvents) events.push({ type: "route_selected", from: spec.name, via: chosen.kind === "else" ? "else" : "when", targets: [chosen.to] });
       out.push(activation(chosen.to, "route", spec.name, t.branch));

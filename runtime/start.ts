@@ -8,7 +8,7 @@ import type { Persister } from "./checkpoint/persist.js";
 import { isSpecial, pendingInterrupts, recordedAnswers, SPECIAL, copiedFields, spentAt, type Checkpoint, type CheckpointMetadata, type CheckpointSource, type CheckpointTuple, type PendingInterrupt, type RecordedError } from "./checkpoint/types.js";
 import { BlueprintMismatchError, CheckpointError } from "./errors.js";
 import { answerInterrupts, type AnswerCheck, type ResumeCommand } from "./interrupt.js";
-import { evaluateShared, sharedBudget, truthy } from "./expr.js";
+import { conditionShared, sharedBudget } from "./expr.js";
 import type { GraphIndex } from "./graph-index.js";
 import { clonePlanner, newPlannerState, snapshotPlanner, type PlannedTask, type PlannerState } from "./planner-state.js";
 import type { ChannelTable, PendingWrite, State } from "./state.js";
@@ -113,7 +113,7 @@ function entries(bp: Blueprint, state: State, input: Readonly<Record<string, unk
   if (!bp.startRoutes?.length) return bp.start;
   const scope = { state, input, args: null, run };
   const shared = sharedBudget("the `start routes` conditions");
-  const chosen = bp.startRoutes.find((e) => e.kind === "else" || (e.kind === "when" && truthy(evaluateShared(e.when, scope, shared))));
+  const chosen = bp.startRoutes.find((e) => e.kind === "else" || (e.kind === "when" && conditionShared(e.when, scope, shared)));
   return chosen && chosen.to !== "END" && !bp.start.includes(chosen.to) ? [...bp.start, chosen.to] : bp.start;
 }
 

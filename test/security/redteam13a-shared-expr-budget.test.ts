@@ -8,7 +8,9 @@
  * `SHARED_EXPR_BUDGET` (ten expressions' worth).
  */
 import { describe, expect, it } from "vitest";
-import { SHARED_EXPR_BUDGET } from "../../runtime/expr.js";
+import { compile } from "../../compiler/index.js";
+import { ExpressionError } from "../../runtime/errors.js";
+import { conditionShared, SHARED_EXPR_BUDGET, sharedBudget } from "../../runtime/expr.js";
 import { runGraph } from "../helpers/run-graph.js";
 
 const costly = 'len(split(state.s, ""))'; // ~60,000 operations over 30,000 characters
@@ -56,6 +58,31 @@ graph h { start b state { f0: any } node b { kind set set { f0: 1 } next END } }
   node b { kind set set { out: 1 } next END }
 }`;
     await expect(runGraph(src, { s })).rejects.toThrow(/the expressions of the `when` routes of node `a` together exceeded/);
+  });
+
+  it("the truth of a condition's record value is charged to the routes' budget (review of 13A)", () => {
+    // `when state.big -> X` listed the record's keys (its truth) outside every budget: 2 operations.
+    const r = compile("graph g { start a state { big: any } node a { kind router routes { when state.big -> END else -> END } } }");
+    const route = r.value.blueprints[0]!.edges.find((e) => e.kind === "when") as unknown as { when: Parameters<typeof conditionShared>[0] };
+    const scope = (big: unknown) => ({ state: { big }, input: {}, args: null, run: {} });
+    const big = Object.fromEntries(Array.from({ length: 150_000 }, (_, i) => [`k${i}`, i]));
+    expect(() => conditionShared(route.when, scope(big), { left: 1_000, what: "the `when` routes of node `a`" })).toThrow(ExpressionError);
+    expect(conditionShared(route.when, scope({ k: 1 }), sharedBudget("t"))).toBe(true);
+    expect(conditionShared(route.when, scope({}), sharedBudget("t"))).toBe(false);
+  });
+
+  it("a type error in a group with little budget left stays a type error", () => {
+    const r = compile('graph g { start a state { s: any } node a { kind router routes { when state.s - 1 > 0 -> END else -> END } } }');
+    const route = r.value.blueprints[0]!.edges.find((e) => e.kind === "when") as unknown as { when: Parameters<typeof conditionShared>[0] };
+    const err = (() => {
+      try {
+        conditionShared(route.when, { state: { s: "x" }, input: {}, args: null, run: {} }, { left: 5_000, what: "the `when` routes of node `a`" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect(err!.message).not.toMatch(/exceeded their operation budget/);
   });
 
   it("ordinary work fits: 5,000 packets of small arguments, 9 costly entries", async () => {
