@@ -3,12 +3,15 @@
  * studio server's in-memory records (`server/runs.ts`) and the queue's Redis streams
  * (`run-log.ts`): one event past `MAX_EVENT_BYTES` of JSON is kept as a stand-in (its
  * type and ids, `omitted`), and a run's events together are kept within
- * `MAX_EVENT_BYTES_PER_RUN` (the oldest go first).
+ * `MAX_EVENT_BYTES_PER_RUN` (the oldest go first). The server counts event JSON; the
+ * queue counts the sealed entries Redis holds (base64 text, a third larger than the JSON),
+ * per writing process (`RunLog.append`).
  */
 import type { RunEvent } from "../runtime/index.js";
 
 /**
- * Event JSON kept per run, bytes; past it the oldest events are dropped. A count alone
+ * Event bytes kept per run; past it the oldest events are dropped. The studio server
+ * counts event JSON; a queue writer counts the sealed entries it keeps in Redis (characters). A count alone
  * did not bound memory: a loop appending to a list emits the whole list in every
  * `state_updated` event.
  */

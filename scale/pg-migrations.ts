@@ -115,7 +115,7 @@ CREATE TABLE $schema.run_spend (
   },
   {
     version: 6,
-    description: "queue runs cancelled (final: a job of a cancelled run is refused, whatever Redis says)",
+    description: "queue runs cancelled (final: a job of a cancelled run — run, resume or branch job — is refused, whatever Redis says)",
     sql: `ALTER TABLE $schema.queue_runs ADD COLUMN cancelled BOOLEAN NOT NULL DEFAULT FALSE;`,
   },
 ];

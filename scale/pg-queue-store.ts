@@ -115,6 +115,22 @@ export class PgQueueStore {
   }
 
   /**
+   * Whether queue run `runId`'s cancellation was recorded (`cancelQueueRun`): a worker asks
+   * before it runs a branch job of the run, since the Redis cancellation key can be deleted
+   * and the signed branch job added back by a Redis peer. (Not `ended`: a root run's row
+   * may end while branches it abandoned still finish.)
+   *
+   * @throws CheckpointError when the store cannot be reached.
+   */
+  async queueRunCancelled(runId: string): Promise<boolean> {
+    const { pool, q } = this.ctx;
+    return this.ctx.guard(`reading queue run ${runId}`, async () => {
+      const { rows } = await pool.query<{ cancelled: boolean }>(`SELECT cancelled FROM ${q}.queue_runs WHERE run_id = $1`, [runId]);
+      return rows[0]?.cancelled === true;
+    });
+  }
+
+  /**
    * Records that queue run `runId` of `threadId` ran to its end (completed, paused, failed,
    * cancelled before it started): a job of it is not run again (`claimQueueRun`).
    *

@@ -524,6 +524,11 @@ export class PostgresCheckpointer implements Checkpointer {
     return this.queue.cancelQueueRun(runId, threadId);
   }
 
+  /** Whether queue run `runId`'s cancellation was recorded in Postgres (`PgQueueStore.queueRunCancelled`). */
+  queueRunCancelled(runId: string): Promise<boolean> {
+    return this.queue.queueRunCancelled(runId);
+  }
+
   /** Records that queue run `runId` of `threadId` ran to its end: a job of it is not run again (`claimQueueRun`). */
   endQueueRun(runId: string, threadId: string): Promise<void> {
     return this.queue.endQueueRun(runId, threadId);

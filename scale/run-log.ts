@@ -37,6 +37,13 @@ export const MAX_EVENTS_PER_RUN = 20_000;
 /** Runs whose written entry sizes one `RunLog` remembers (to trim their streams by bytes); a branch worker appends to many runs and ends none. */
 const MAX_WINDOWS = 1_000;
 
+/** The entries one `RunLog` wrote to a run's stream and still keeps: from `head` on, `bytes` their sealed characters together. */
+interface Window {
+  entries: { id: string; size: number }[];
+  head: number;
+  bytes: number;
+}
+
 /** A root run's last event: kept whole (its state is the run's outcome). */
 const isRootEnd = (e: RunEvent): boolean => e.depth === 0 && (e.type === "run_completed" || e.type === "run_interrupted" || e.type === "run_failed");
 
@@ -101,6 +108,9 @@ export class RunLog {
     private readonly secrets: QueueSecretSource,
     private readonly onNotice?: (notice: RunLogNotice) => void,
   ) {}
+
+  /** Longest one blocking stream read of `read` waits before looking at the summary, ms (`BLOCK_MS`; tests shorten it). */
+  blockMs = BLOCK_MS;
 
   private seal(secret: Uint8Array, kind: EntryKind, runId: string, value: unknown): string {
     return sealJson(secret, purpose(kind, runId), JSON.stringify(value));
@@ -171,16 +181,19 @@ export class RunLog {
     return texts.map((t, i) => this.openSummary(secret, ids[i]!, t)).filter((t): t is QueuedRunSummary => t !== undefined);
   }
 
-  /** What this log wrote to each run's stream lately: entry sizes, oldest first from `head` (`append` trims by them). */
-  private readonly written = new Map<string, { sizes: number[]; head: number; bytes: number }>();
+  /** What this log wrote to each run's stream lately: entry ids and sealed sizes (characters), oldest first from `head` (`append` trims by them). */
+  private readonly written = new Map<string, Window>();
 
   /**
-   * Appends events, in order, in one round trip. Bounded as the studio server's records
+   * Appends events, in order, in one round trip (two when it trims). Bounded as the studio server's records
    * are (`event-bounds.ts`): an event over `MAX_EVENT_BYTES` of JSON is written as a
    * stand-in — but a root run's end (`run_completed`, `run_interrupted`, `run_failed`),
    * which `rag run --queue` reads the state from — and once the entries this log wrote
-   * for the run pass `MAX_EVENT_BYTES_PER_RUN` the stream is trimmed to the newest ones
-   * within it (a late reader is told `truncated`). Only a count bounded the stream: a loop
+   * for the run pass `MAX_EVENT_BYTES_PER_RUN` (counted in sealed characters: what Redis
+   * holds) the stream is trimmed below the oldest entry this log keeps (`XTRIM MINID`, by
+   * the ids `XADD` returned: other writers' newer entries stay — branch workers append to
+   * the root run's stream too; trimming to this log's count deleted theirs). A late reader
+   * starts at the oldest entry left. Only a count bounded the stream: a loop
    * writing a 64 MB field each step put 64 MB into Redis per step, every one kept, up to
    * 20,000 of them (`redteam13b-queue-event-bytes.test.ts`).
    */
@@ -190,34 +203,39 @@ export class RunLog {
     const key = this.eventsKey(runId);
     const w = this.window(runId);
     const p = this.redis.pipeline();
+    const sizes: number[] = [];
     for (const e of events) {
       const size = jsonSizeAtMost(e, MAX_EVENT_BYTES);
       const text = this.seal(secret, "event", runId, size > MAX_EVENT_BYTES && !isRootEnd(e) ? eventStandIn(e, size) : e);
       p.xadd(key, "MAXLEN", "~", MAX_EVENTS_PER_RUN, "*", "e", text);
-      w.sizes.push(text.length);
-      w.bytes += text.length;
+      sizes.push(text.length);
     }
-    let trimmed = false;
-    while (w.sizes.length - w.head > 1 && (w.bytes > MAX_EVENT_BYTES_PER_RUN || w.sizes.length - w.head > MAX_EVENTS_PER_RUN)) {
-      w.bytes -= w.sizes[w.head++]!;
-      trimmed = true;
-    }
-    if (w.head > 4096) {
-      w.sizes = w.sizes.slice(w.head);
-      w.head = 0;
-    }
-    if (trimmed) p.xtrim(key, "MAXLEN", w.sizes.length - w.head);
     const out = await p.exec();
     const failed = out?.find(([err]) => err);
     if (failed) throw failed[0];
+    sizes.forEach((size, i) => {
+      w.entries.push({ id: String(out![i]![1]), size });
+      w.bytes += size;
+    });
+    let trimmed = false;
+    while (w.entries.length - w.head > 1 && (w.bytes > MAX_EVENT_BYTES_PER_RUN || w.entries.length - w.head > MAX_EVENTS_PER_RUN)) {
+      w.bytes -= w.entries[w.head++]!.size;
+      trimmed = true;
+    }
+    if (w.head > 4096) {
+      w.entries = w.entries.slice(w.head);
+      w.head = 0;
+    }
+    // Entries older than the oldest this log keeps go (ids grow with time): the newer ones other writers added stay.
+    if (trimmed) await this.redis.xtrim(key, "MINID", w.entries[w.head]!.id);
   }
 
   /** This log's record of what it wrote to `runId`'s stream (at most `MAX_WINDOWS` runs: the oldest is forgotten). */
-  private window(runId: string): { sizes: number[]; head: number; bytes: number } {
+  private window(runId: string): Window {
     let w = this.written.get(runId);
     if (!w) {
       if (this.written.size >= MAX_WINDOWS) this.written.delete(this.written.keys().next().value!);
-      w = { sizes: [], head: 0, bytes: 0 };
+      w = { entries: [], head: 0, bytes: 0 };
       this.written.set(runId, w);
     }
     return w;
@@ -284,6 +302,9 @@ export class RunLog {
    * The run's events after stream id `from` (default: from the start), then live ones
    * as workers append them, until the end entry; returns the final summary. Blocks on a
    * connection of its own (closed when the iteration stops). `signal` stops waiting.
+   * When the summary says the run ended (its end entry refused or trimmed), what the
+   * stream holds past the last id read is read first: a worker may append the last events
+   * and finish between a wait that found nothing and the look at the summary.
    */
   async *read(runId: string, from = "0-0", signal?: AbortSignal): AsyncGenerator<LoggedEvent, QueuedRunSummary | undefined> {
     const secret = await this.secrets.queueSecret();
@@ -291,14 +312,21 @@ export class RunLog {
     let last = /^\d+-\d+$/.test(from) ? from : "0-0";
     const key = this.eventsKey(runId);
     try {
+      // Set once the summary says the run ended: the stream is then drained without blocking.
+      let ended: QueuedRunSummary | undefined;
       while (!signal?.aborted) {
-        const res = (await reader.xread("COUNT", 500, "BLOCK", BLOCK_MS, "STREAMS", key, last)) as [string, [string, string[]][]][] | null;
+        const res = (
+          ended ? await reader.xread("COUNT", 500, "STREAMS", key, last) : await reader.xread("COUNT", 500, "BLOCK", this.blockMs, "STREAMS", key, last)
+        ) as [string, [string, string[]][]][] | null;
         if (!res) {
+          if (ended) return ended;
           // Nothing new: a run with no summary (expired, unknown) ends here; so does one whose
-          // summary says it ended (its end entry was refused, or trimmed: it was written with the summary).
+          // summary says it ended (its end entry was refused, or trimmed: it was written with the
+          // summary) — but only after reading what was appended since the blocking read gave up:
+          // a worker may have written the run's last events and `finish`ed in between.
           const s = await this.summary(runId);
           if (!s) return undefined;
-          if (isEnded(s.status)) return s;
+          if (isEnded(s.status)) ended = s;
           continue;
         }
         for (const [id, fields] of res[0][1]) {

@@ -36,7 +36,8 @@
  *   twice, and an answer never lands on a later interrupt it was not given for.
  * - **Cancellation** reaches the run on whichever worker runs it: it is recorded in
  *   Postgres (`cancelQueueRun`: final — a job of a cancelled run that reaches a worker later,
- *   re-added by a Redis peer, is refused when claimed, and nothing runs), then
+ *   re-added by a Redis peer, is refused when claimed, and nothing runs; so is a branch job
+ *   of it, `queueRunCancelled`), then
  *   `RunLog.cancel` sets a key (checked when a job starts) and publishes on `P:cancel`
  *   (aborts a running one). Both carry a tag made with the queue secret
  *   (`cancel-signature.ts`): a cancellation a Redis writer made without it is ignored and
@@ -516,8 +517,10 @@ export class RunWorker {
   }
 
   private async runBranchShared(b: BranchJobData, controller: AbortController, share: { ledger: SpendBook; keys: Set<string> }): Promise<BranchResult> {
-    if (await this.cancelledBefore(b.runId)) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const saver = this.options.checkpointer;
+    // A cancellation recorded in Postgres is final: a Redis peer can delete the cancellation key and add the signed branch job back.
+    const [inRedis, inPostgres] = await Promise.all([this.cancelledBefore(b.runId), saver.queueRunCancelled(b.runId)]);
+    if (inRedis || inPostgres) return { error: errorToJson(new CancelledError(`run ${b.runId} was cancelled`)) };
     const found = await this.blueprints.branchGraph(b);
     if ("error" in found) return found;
     const tuple = await saver.getTuple({ threadId: b.threadId, namespace: b.namespace, checkpointId: b.checkpointId });

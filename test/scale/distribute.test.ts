@@ -11,11 +11,11 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import { CompiledGraph, type RunEvent } from "../../runtime/index.js";
-import { branchQueueName, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
+import { branchQueueName, openBranchReply, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
-import { Queue } from "bullmq";
+import { Queue, type Job } from "bullmq";
 import { missingServices, uniqueName } from "../helpers/services.js";
-import { resumeJob, usePool } from "../helpers/distributed-pool.js";
+import { jobData, resumeJob, usePool } from "../helpers/distributed-pool.js";
 
 const skip = await missingServices(["postgres", "redis"]);
 const schema = uniqueName("rag_dist");
@@ -168,15 +168,23 @@ describe.skipIf(skip)("distribute: branches", () => {
     expect(slowStarts.filter((s) => s.at > cancelledAt + 250)).toEqual([]);
     // No job of this run's branches is left waiting or active on the branch queue.
     const q = new Queue(branchQueueName("runs"), { connection: workers[0].url.connection, prefix });
+    // Job data is a sealed envelope (`job-signature.ts`): opened with the queue secret to find the run's jobs.
+    const secret = await savers[0].queueSecret();
+    const ofRun = (j: { data: unknown; name: string; id?: string }) => jobData<{ runId?: string }>(j, secret).runId === h.runId;
     const left = await q.getJobs(["waiting", "active", "delayed", "prioritized"]);
-    expect(left.filter((j) => (j.data as { runId?: string }).runId === h.runId)).toEqual([]);
+    expect(left.filter(ofRun)).toEqual([]);
     // …and none was handed to a worker after the cancel: the run removed its queued jobs
     // (a worker would otherwise take each one, see the cancel flag and complete it as a
     // no-op, leaving it in the completed set). Active ones go once they have ended; only a
     // branch that committed its record before the cancel may keep its job.
     const stray = async () => {
       const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "completed", "failed"]);
-      return jobs.filter((j) => (j.data as { runId?: string }).runId === h.runId && !/"record"/.test(JSON.stringify(j.returnvalue ?? null))).map((j) => j.id);
+      // Replies are sealed too (`sealBranchReply`): a committed branch's opens to a `record`.
+      const committed = (j: Job) => {
+        const reply = openBranchReply(secret, j.id!, h.runId, j.returnvalue);
+        return reply !== undefined && "record" in reply;
+      };
+      return jobs.filter((j) => ofRun(j) && !committed(j)).map((j) => j.id);
     };
     let remaining = await stray();
     for (let i = 0; i < 50 && remaining.length; i++) {

@@ -19,7 +19,7 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "../../compiler/index.js";
 import { defineConfig, tool, z } from "../../index.js";
 import type { BranchRef } from "../../runtime/index.js";
-import { branchQueueName, QueueBranchRunner, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker, type WorkerNotice } from "../../scale/index.js";
+import { branchQueueName, openBranchReply, QueueBranchRunner, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker, type WorkerNotice } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { jobData, runEvents, usePool } from "../helpers/distributed-pool.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
@@ -105,6 +105,12 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
     await new Promise((ok) => setTimeout(ok, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Whether job `id` of `q` ended or is gone (read once: a job removed between two reads is gone, not a TypeError). */
+async function jobEnded(q: Queue, id: string): Promise<boolean> {
+  const job = await Job.fromId(q, id);
+  return !job || ["completed", "failed"].includes(await job.getState());
 }
 
 /** Everything Redis holds under the test's prefix, as text (strings, hashes, streams, lists, sets). */
@@ -199,7 +205,7 @@ describe.skipIf(skip)("what a Redis peer can read or replay", () => {
       const abort = heard.find((m) => m.startsWith(`branch:${h.runId}:`))!;
       const jobId = [...held.keys()].find((id) => abort.includes(id))!;
       open();
-      await until(async () => !(await Job.fromId(q, jobId)) || ["completed", "failed"].includes(await (await Job.fromId(q, jobId))!.getState()), "branch 2's job to end");
+      await until(() => jobEnded(q, jobId), "branch 2's job to end");
       await q.remove(jobId).catch(() => undefined);
       // A later attempt of the run hands branch 2 over again (same run, same job id).
       rearm();
@@ -219,6 +225,40 @@ describe.skipIf(skip)("what a Redis peer can read or replay", () => {
       await runner.close();
       await q.close();
       listener.disconnect();
+      redis.disconnect();
+    }
+  }, 60_000);
+
+  it("a branch job of a cancelled run does not run when a Redis peer adds it back and deletes the cancellation key", async () => {
+    rearm();
+    const q = new Queue(branchQueueName("runs"), { connection: worker.url.connection, prefix });
+    const redis = new Redis(worker.url.connection);
+    const secret = await saver.queueSecret();
+    try {
+      const h = await submit("race", { items: [1, 2] });
+      await until(() => started.length === 2, "both branches to start");
+      const copied = (await q.getJobs(["active"])).map((j) => ({ id: j.id!, name: j.name, data: j.data as unknown }));
+      await submitter.cancel(h.runId);
+      expect(await submitter.outcome(h.runId)).toMatchObject({ status: "cancelled" });
+      open();
+      openFirst();
+      for (const { id } of copied) await until(() => jobEnded(q, id), "the branch jobs to end");
+      // The peer: the cancellation key gone, the signed branch jobs added back as they were.
+      rearm();
+      await redis.del(submitter.log.cancelKey(h.runId));
+      for (const { id, name, data } of copied) {
+        await q.remove(id).catch(() => undefined);
+        await q.add(name, data, { jobId: id });
+      }
+      const ended = async () => (await Promise.all(copied.map(({ id }) => jobEnded(q, id)))).every(Boolean);
+      await until(async () => started.length > 0 || (await ended()), "the re-added branch jobs to be taken");
+      // Before: both branches ran again (`pick` started for 1 and 2).
+      expect(started).toEqual([]);
+      for (const { id } of copied) expect(openBranchReply(secret, id, h.runId, (await Job.fromId(q, id))!.returnvalue)).toMatchObject({ error: { code: "cancelled" } });
+    } finally {
+      open();
+      openFirst();
+      await q.close();
       redis.disconnect();
     }
   }, 60_000);
