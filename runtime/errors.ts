@@ -127,8 +127,9 @@ export class InvalidConcurrentUpdateError extends InvalidUpdateError {
     const named = tasks.length > 20 ? `${tasks.slice(0, 20).join(", ")} and ${tasks.length - 20} more` : tasks.join(", ");
     super(`channel \`${channel}\` (overwrite) received writes from ${tasks.length} tasks in one superstep: ${named}; use an aggregate reducer such as append, or write from one task`, channel, where);
   }
+  /** As the message: the first 20 tasks, and how many more (the JSON of a run's error and events stays small). */
   protected override details() {
-    return { channel: this.channel, tasks: this.tasks };
+    return this.tasks.length > 20 ? { channel: this.channel, tasks: this.tasks.slice(0, 20), moreTasks: this.tasks.length - 20 } : { channel: this.channel, tasks: this.tasks };
   }
 }
 

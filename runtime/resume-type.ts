@@ -74,7 +74,13 @@ export function typedAnswerCheck(graph: ResumeTypedGraph, threadId: string, ns =
     if (i.kind !== "node") return;
     const type = hooks?.size ? payloadType(i.payload) : undefined;
     const hook = type !== undefined ? hooks!.get(type) : undefined;
-    const refused = hook?.(i, value, { threadId });
+    let refused: string | undefined;
+    try {
+      refused = hook?.(i, value, { threadId });
+    } catch (e) {
+      // A hook must not throw; one that does refuses the answer (a typed error, not a crash).
+      refused = `the answer could not be checked (${e instanceof Error ? e.message : String(e)}); the question stays open`;
+    }
     if (refused !== undefined) throw new InvalidResumeError(refused, { node: i.node, taskId: i.taskId });
     const bp = graphAt(graph, ns, i.namespace)?.blueprint;
     const n = bp?.nodes.find((x) => x.name === i.node);

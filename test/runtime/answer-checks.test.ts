@@ -52,6 +52,20 @@ describe("answer checks registered by payload type", () => {
     expect(seen).toEqual(["green"]);
   });
 
+  it("a check that throws refuses the answer with InvalidResumeError; the question stays open", async () => {
+    const registry = standardRegistry();
+    registry.registerNodeKind("paint", async (task) => ({ result: String(task.interrupt<unknown>({ type: "pick_color" })) }));
+    registry.registerAnswerCheck("pick_color", () => {
+      throw new Error("checker broke");
+    });
+    const { graph } = buildGraph(SRC, { registry, checkpointer: new MemoryCheckpointer() });
+    expect((await graph.invoke({}, { threadId: "t" })).status).toBe("interrupted");
+    const refused = await graph.resume("t", { value: "red" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidResumeError);
+    expect((refused as Error).message).toMatch(/could not be checked \(checker broke\)/);
+    expect((await graph.getState("t"))?.interrupts).toHaveLength(1);
+  });
+
   it("the runtime knows no stdlib question shape: tool_approval is named only in stdlib/", () => {
     const dir = new URL("../../runtime/", import.meta.url).pathname;
     const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));

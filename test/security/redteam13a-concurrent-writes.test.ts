@@ -12,7 +12,7 @@ import type { FieldSpec } from "../../compiler/index.js";
 import { namedBarrier } from "../../runtime/channels/barrier.js";
 import { merge } from "../../runtime/channels/merge.js";
 import { overwrite } from "../../runtime/channels/overwrite.js";
-import { InvalidConcurrentUpdateError } from "../../runtime/index.js";
+import { errorToJson, InvalidConcurrentUpdateError } from "../../runtime/index.js";
 import { standardRegistry } from "../../stdlib/index.js";
 
 describe("red team 13A: concurrent overwrite writes from a wide fan-out", () => {
@@ -33,6 +33,9 @@ describe("red team 13A: concurrent overwrite writes from a wide fan-out", () => 
     expect(e.message).toContain("received writes from 100000 tasks in one superstep: worker (task-000000000000), ");
     expect(e.message).toContain(" and 99980 more; use an aggregate reducer");
     expect(e.message.length).toBeLessThan(2_000);
+    // The error as events and checkpoints record it: 20 tasks named and the rest counted, not 100,000 ids.
+    expect(JSON.stringify(errorToJson(e)).length).toBeLessThan(5_000);
+    expect(errorToJson(e)).toMatchObject({ moreTasks: 99_980 });
   }, 60_000);
 
   const ctx = (name: string) => ({ field: { name } as unknown as FieldSpec, registry: standardRegistry(), graph: "g", step: 3 });
