@@ -122,7 +122,12 @@ export class RunLog {
     const opened = openSealed(secret, purpose(kind, runId), text, MAX_ENTRY_CHARS);
     const value = opened === undefined ? undefined : storedObject(opened);
     if (value === undefined) {
-      const message = `refused the ${kind === "event" ? "event entry" : kind === "end" ? "end entry" : "summary"} at ${key} of run ${runId}: it does not open under this deployment's queue key (written by a Redis peer without the key, altered, or copied from another run); skipped, nothing of it used`;
+      const what = `the ${kind === "event" ? "event entry" : kind === "end" ? "end entry" : "summary"} at ${key} of run ${runId}`;
+      // Too large to read is not tampering: a run's end event carries its final state whole.
+      const message =
+        text.length > MAX_ENTRY_CHARS
+          ? `skipped ${what}: ${text.length} characters sealed, past the ${MAX_ENTRY_CHARS} a reader opens (${MAX_ENTRY_BYTES} bytes of JSON); read the run's final state from its thread's checkpoints (\`rag runs show\`)`
+          : `refused ${what}: it does not open under this deployment's queue key (written by a Redis peer without the key, altered, or copied from another run); skipped, nothing of it used`;
       try {
         this.onNotice?.({ key, message });
       } catch {
