@@ -162,7 +162,7 @@ export const RagConfigSchema = z.strictObject({
   repl: z.looseObject({}).optional(),
   defaultInputs: names(z.record(z.string(), z.unknown())).optional(),
   worker: z.strictObject({ distribute: z.enum(["none", "branches"]).optional() }).optional(),
-  limits: z.strictObject({ maxSendPackets: positiveInt.optional(), maxStateBytes: positiveInt.optional() }).optional(),
+  limits: z.strictObject({ maxSendPackets: positiveInt.optional(), maxStateBytes: positiveInt.optional(), maxChildRuns: positiveInt.optional() }).optional(),
 });
 
 const TOP_KEYS = Object.keys(RagConfigSchema.shape);

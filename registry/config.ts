@@ -57,7 +57,7 @@ export interface RagConfig {
    * Limits of every run made with this config (`rag run`, `rag serve`, `rag worker`, the
    * studio): `maxSendPackets`, the most Send packets one fan-out may dispatch (default
    * 10,000); `maxStateBytes`, the most bytes of JSON a run's whole state may hold (default
-   * 512 MiB). Host settings: a `.rag` file cannot raise them (docs/security.md).
+   * 512 MiB); `maxChildRuns`, the most child runs a run tree may start (default 10,000). Host settings: a `.rag` file cannot raise them (docs/security.md).
    */
   readonly limits?: RunLimits;
 }

@@ -210,4 +210,6 @@ export interface RunLimits {
   readonly maxSendPackets?: number;
   /** Most bytes of JSON a run's whole state may hold (default 512 MiB; `RunOptions.maxStateBytes` wins). */
   readonly maxStateBytes?: number;
+  /** Most child runs (subgraph calls, graph sends, agents) a run tree may start over its life (default 10,000; `RunOptions.maxChildRuns` wins). */
+  readonly maxChildRuns?: number;
 }

@@ -95,7 +95,7 @@ export async function runChild(
   if (run.depth + 1 > maxDepth) throw new SubgraphDepthError(maxDepth, graph, where);
   // Charged before anything of the child is made, over the whole tree (`PacketGauge` is the root's).
   if (packets) {
-    const maxRuns = options.maxChildRuns ?? DEFAULT_MAX_CHILD_RUNS;
+    const maxRuns = options.maxChildRuns ?? g.registry.runLimits?.maxChildRuns ?? DEFAULT_MAX_CHILD_RUNS;
     // `!(<)`, not `>=`: a NaN bound refuses rather than lifting the limit.
     if (!(packets.childRuns < maxRuns)) throw new ChildRunLimitError(maxRuns, graph, where);
     packets.childRuns++;

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ChildRunLimitError, DEFAULT_MAX_CHILD_RUNS } from "../../runtime/index.js";
+import { standardRegistry } from "../../stdlib/index.js";
 import { runGraph } from "../helpers/run-graph.js";
 
 const selfSend = `graph g {
@@ -36,5 +37,10 @@ graph h { start c input { v: number } state { v: number } output { v: number } n
     const r = await runGraph(src, {}, { graph: "g", maxChildRuns: 5 });
     expect(r.status).toBe("completed");
     await expect(runGraph(src, {}, { graph: "g", maxChildRuns: 4 })).rejects.toThrow(ChildRunLimitError);
+    // The host's config sets it for every run (`limits: { maxChildRuns }`); a run's own option wins.
+    const registry = standardRegistry();
+    registry.runLimits = { maxChildRuns: 4 };
+    await expect(runGraph(src, {}, { graph: "g", registry })).rejects.toThrow(/more than 4 child runs/);
+    expect((await runGraph(src, {}, { graph: "g", registry, maxChildRuns: 5 })).status).toBe("completed");
   });
 });
