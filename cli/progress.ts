@@ -108,7 +108,7 @@ export class ProgressPrinter {
         this.spinner.stop();
         return this.line(0, c.yellow(c.bold(`⏸ paused after ${e.steps} step${e.steps === 1 ? "" : "s"}: waiting for ${e.interrupts.length} answer${e.interrupts.length === 1 ? "" : "s"} (checkpoint ${e.checkpointId})`)));
       case "route_selected":
-        if (e.via === "none") return this.line(d, `  ${c.magenta("↪")} ${e.from}: no \`when\` route held and there is no \`else\` ${c.dim("→ its branch ends here")}`);
+        if (e.via === "none") return this.line(d, `  ${c.magenta("↪")} ${e.from}: no \`when\` route held and there is no \`else\` ${c.dim(e.from === "start" ? "→ no entry from the start routes" : "→ its branch ends here")}`);
         return this.line(d, `  ${c.magenta("↪")} ${e.from}${e.label !== undefined ? ` chose ${c.bold(e.label)}` : ` took ${e.via === "goto" ? "goto" : e.via === "error" ? "on_error" : `its ${e.via} route`}`} → ${e.targets.join(", ")}`);
       case "send_dispatched":
         return this.line(d, `  ${c.magenta("⇉")} fan-out ${e.fanoutId}: ${e.targets.length} branch${e.targets.length === 1 ? "" : "es"} → ${e.targets.map((t) => t.node).join(", ")}${e.join ? c.dim(` (join ${e.join}, wait ${e.wait})`) : ""}`);

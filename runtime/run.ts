@@ -275,6 +275,7 @@ export async function runLoop(g: LoopGraph, input: Record<string, unknown> | nul
     if (!parent && book && options.spendGate) book.gate = options.spendGate(runId, l.spend ?? { tokens: 0, usd: 0 });
     const spend = runLedger(book, parent, namespace, l.spend, threadId);
     await emit({ type: "run_started", graph: bp.id, hash: bp.hash, input: l.input, ...(l.resumedFrom !== undefined ? { resumedFrom: l.resumedFrom } : {}) });
+    if (l.entryRoute) await emit({ type: "route_selected", from: "start", ...l.entryRoute });
     if (!resuming && persist) {
       const interrupts = boundaryInterrupts(bp, [], l.tasks, namespace);
       await store(l, "input", [], Object.keys(input ?? {}).filter((k) => g.channels.channels.has(k)), {}, interrupts);

@@ -44,6 +44,8 @@ export interface LoopState {
   spend?: Spend;
   /** Who asked for the tool calls of the conversation's last assistant message (`model-asks.ts`; `Checkpoint.asks`). */
   asks: ModelAsks;
+  /** Which `start routes` condition a fresh run took (`route_selected` from `start`), when the graph has them. */
+  entryRoute?: { readonly via: "when" | "else" | "none"; readonly targets: readonly string[] };
 }
 
 export interface StartContext {
@@ -85,10 +87,12 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
     state = applied.state;
     for (const ch of applied.changed) versions[ch] = (versions[ch] ?? 0) + 1;
   }
+  const entry = entries(c.blueprint, state, input, { id: "", thread: c.threadId, step });
   return {
     state,
     step,
-    tasks: entries(c.blueprint, state, input, { id: "", thread: c.threadId, step }).map((node, i) => ({ id: `${c.prefix}${step + 1}.${i}`, node, trigger: "start" as const })),
+    tasks: entry.nodes.map((node, i) => ({ id: `${c.prefix}${step + 1}.${i}`, node, trigger: "start" as const })),
+    ...(entry.route ? { entryRoute: entry.route } : {}),
     planner: base ? { ...newPlannerState(), nextFanout: base.checkpoint.planner.nextFanout } : newPlannerState(),
     versions,
     input,
@@ -107,14 +111,16 @@ export async function freshStart(c: StartContext, input: Readonly<Record<string,
 /**
  * The entry nodes of a fresh run: the `start` nodes, then the target of the first
  * `start routes` condition that holds on the input state (`else` when none; no entry from
- * them when neither, or when it is END). Throws ExpressionError from a condition.
+ * them when neither, or when it is END), and which route that was. Throws ExpressionError from a condition.
  */
-function entries(bp: Blueprint, state: State, input: Readonly<Record<string, unknown>>, run: { id: string; thread: string; step: number }): readonly string[] {
-  if (!bp.startRoutes?.length) return bp.start;
+function entries(bp: Blueprint, state: State, input: Readonly<Record<string, unknown>>, run: { id: string; thread: string; step: number }): { nodes: readonly string[]; route?: NonNullable<LoopState["entryRoute"]> } {
+  if (!bp.startRoutes?.length) return { nodes: bp.start };
   const scope = { state, input, args: null, run };
   const shared = sharedBudget("the `start routes` conditions");
   const chosen = bp.startRoutes.find((e) => e.kind === "else" || (e.kind === "when" && conditionShared(e.when, scope, shared)));
-  return chosen && chosen.to !== "END" && !bp.start.includes(chosen.to) ? [...bp.start, chosen.to] : bp.start;
+  // Said as a node's `when` routes say it: which condition held, or that none did (`W-rag-routes-without-else`).
+  const route = chosen ? { via: chosen.kind === "else" ? ("else" as const) : ("when" as const), targets: [chosen.to] } : { via: "none" as const, targets: [] };
+  return { nodes: chosen && chosen.to !== "END" && !bp.start.includes(chosen.to) ? [...bp.start, chosen.to] : bp.start, route };
 }
 
 /**

@@ -41,6 +41,18 @@ describe("conditional entry (start routes)", () => {
     const { graph } = buildGraph(`graph g { start routes { when state.go -> a } state { go: boolean = false  v: string = "" } node a { kind set set { v: "ran" } next END } }`);
     expect((await graph.invoke({})).state.v).toBe("");
     expect((await graph.invoke({ go: true })).state.v).toBe("ran");
+    // The events say which entry was taken, or that none was (the run had nothing to do).
+    const routes = async (input: Record<string, unknown>) => (await eventsOf(graph, input)).filter((e): e is Extract<RunEvent, { type: "route_selected" }> => e.type === "route_selected");
+    expect(await routes({})).toEqual([expect.objectContaining({ from: "start", via: "none", targets: [] })]);
+    expect(await routes({ go: true })).toEqual([expect.objectContaining({ from: "start", via: "when", targets: ["a"] })]);
+  });
+
+  it("the entry taken is a route_selected event from `start`", async () => {
+    const { graph } = buildGraph(source);
+    const ev = await eventsOf(graph, { my_key: "v", market: "US" });
+    const i = ev.findIndex((e) => e.type === "route_selected");
+    expect(ev[i]).toMatchObject({ type: "route_selected", from: "start", via: "else", targets: ["tool_two_fast"] });
+    expect(ev.findIndex((e) => e.type === "run_started")).toBeLessThan(i);
   });
 });
 
