@@ -16,6 +16,7 @@ import { defineConfig, tool, z } from "../../index.js";
 import { branchQueueName, cancelMessage, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker, type WorkerNotice } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { usePool } from "../helpers/distributed-pool.js";
+import { until } from "../helpers/until.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -64,14 +65,6 @@ usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { c
 });
 
 const submit = (graph: string, input: Record<string, unknown> = {}) => submitter.submit({ kind: "run", source, file: "f.rag", graph, hash: hash(graph), input, threadId: uniqueName("t") });
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.skipIf(skip)("cancellations forged by a Redis writer", () => {
   it("a forged cancellation of a running run (the old unsigned message, or a wrong tag) is ignored and reported; the run completes", async () => {

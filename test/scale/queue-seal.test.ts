@@ -22,6 +22,7 @@ import type { BranchRef } from "../../runtime/index.js";
 import { branchQueueName, openBranchReply, QueueBranchRunner, type BranchJobData, type PostgresCheckpointer, type QueueRunSubmitter, type RunWorker, type WorkerNotice } from "../../scale/index.js";
 import { registryFromConfig } from "../../stdlib/index.js";
 import { jobData, runEvents, usePool } from "../helpers/distributed-pool.js";
+import { until } from "../helpers/until.js";
 import { missingServices, uniqueName } from "../helpers/services.js";
 
 const skip = await missingServices(["postgres", "redis"]);
@@ -98,14 +99,6 @@ usePool({ schema, prefix, registryFor: () => registry, names: ["w"], worker: { c
 });
 
 const submit = (graph: string, input: Record<string, unknown> = {}) => submitter.submit({ kind: "run", source, file: "f.rag", graph, hash: hash(graph), input, threadId: uniqueName("t") });
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Whether job `id` of `q` ended or is gone (read once: a job removed between two reads is gone, not a TypeError). */
 async function jobEnded(q: Queue, id: string): Promise<boolean> {
