@@ -10,6 +10,7 @@ import { resolveLimits } from "../grammar/rag/limits.js";
 import { parseRag } from "../grammar/rag/parse.js";
 import { sortDiagnostics, diagnostic, type Diagnostic, type Result } from "../grammar/diagnostic.js";
 import { didYouMean, MAX_CELLS_PER_COMPILE, withSuggestionBudget } from "../grammar/suggest.js";
+import { nameList } from "./rules/name-list.js";
 import type { LineIndex } from "../grammar/span.js";
 import type { Blueprint, Provenance } from "./blueprint.js";
 import { lowerGraph, type GraphLowerOptions } from "./lower/graph.js";
@@ -224,7 +225,7 @@ function dependencies(g: ResolvedGraph): string[] {
  */
 /** Help for `--graph NAME` naming no graph of the file: did-you-mean when one is close, and the file's graphs. */
 function graphHelp(name: string, names: readonly string[]): string {
-  const list = `graphs in this file: ${names.map((n) => `\`${n}\``).join(", ")}`;
+  const list = `graphs in this file: ${nameList(names, names.length)}`;
   const near = didYouMean(name, names);
   return near === undefined ? list : `did you mean \`${near}\`? (${list})`;
 }

@@ -62,19 +62,6 @@ function chargeSize(v: unknown, budget: Budget, what: string): void {
 }
 
 /**
- * Evaluates `e` and charges the size of its value to what is left of the same budget, for
- * a value the state keeps on top of what it holds (a write to an `append`, `messages`,
- * `merge`, `union` or `topic` channel). A bare reference costs one operation: uncharged,
- * `set { out: state.out }` on an `append` channel doubled the list every step and ran the
- * process out of heap within 30 steps of a one-item input.
- * @throws ExpressionError when the budget runs out.
- */
-export function evaluateKept(e: ExprSpec, scope: Scope, what: string): unknown {
-  const budget: Budget = { left: DEFAULT_EXPR_BUDGET };
-  return kept(evaluate(e, scope, budget), budget, what);
-}
-
-/**
  * Operations all the expressions of one task's writes (`writes {…}`, `set`, `command
  * update`), or of one node's fan-out (every packet's arguments), may perform together: ten
  * times one expression's. Each expression had a budget of its own, so a 900 kB file of
@@ -99,7 +86,10 @@ export function sharedBudget(what: string): SharedBudget {
 /**
  * Evaluates `e` under `shared`: with one expression's budget, or what the group has left
  * if less, charged to the group afterwards (the operations spent, also when it throws).
- * `keptWhat`: charge the value's size too (`evaluateKept`).
+ * `keptWhat`: charge the value's size too, to what is left of the same budget — for a
+ * value the state keeps on top of what it holds (a write to an `append`, `messages`,
+ * `merge`, `union` or `topic` channel): uncharged, `set { out: state.out }` on an `append`
+ * channel doubled the list every step and ran the process out of heap within 30 steps.
  * @throws ExpressionError when either budget runs out (naming the group when it was the group's).
  */
 export function evaluateShared(e: ExprSpec, scope: Scope, shared: SharedBudget, keptWhat?: string): unknown {
@@ -433,8 +423,7 @@ const FUNCTIONS: Readonly<Record<string, (args: unknown[], budget: Budget) => un
     // The separator is written between every two items: charged too, before the text is
     // built. Uncharged, `join(state.xs, state.s)` of 3,000 items and a 40 MB separator cost
     // ~3,000 operations and asked V8 for a 120 GB string (red team 13A).
-    b.left -= Math.floor((Math.max(xs.length - 1, 0) * sep.length) / EXPR_CHARS_PER_OPERATION);
-    if (b.left < 0) throw new ExpressionError(`expression exceeded its operation budget (\`join\` of ${xs.length} items with a separator of ${sep.length} characters)`);
+    if (exhausts(b, Math.floor((Math.max(xs.length - 1, 0) * sep.length) / EXPR_CHARS_PER_OPERATION))) throw overBudget(`\`join\` of ${xs.length} items with a separator of ${sep.length} characters`);
     chargeSize(xs, b, "`join` of a list");
     return xs.map(toText).join(sep);
   },

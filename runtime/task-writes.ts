@@ -72,7 +72,7 @@ function stateOf(bp: Blueprint): { readonly fields: ReadonlySet<string>; readonl
 /**
  * Pushes onto `out` the writes of `entries` (`key: expr`, of `writes {…}`, `set` or
  * `command update`): each value evaluated in `scope`, charged by size when its channel
- * grows by it (`evaluateKept`), and data (`dataValue`). `stateOnly`: entries whose key is
+ * grows by it (`evaluateShared` with `keptWhat`), and data (`dataValue`). `stateOnly`: entries whose key is
  * not a state field are skipped (a `command update` names the parent's fields too).
  */
 function pushFieldWrites(out: PendingWrite[], entries: readonly ExprEntrySpec[], scope: Scope, task: PlannedTask, env: TaskEnv, shared: SharedBudget, stateOnly = false): void {

@@ -14,5 +14,5 @@ export { RunLog, isEnded, MAX_EVENTS_PER_RUN, RUN_TTL_S, type QueuedRunStatus, t
 export { QueueJobData, QueuedResumeCommand } from "./run-jobs.js";
 export { QueueRunSubmitter, type QueueRunSubmitterOptions, type QueueStore } from "./queue-submitter.js";
 export { RunWorker, type RunWorkerOptions, type WorkerNotice } from "./worker.js";
-export { cancelTag, cancelMessage, readCancelMessage, cancelTagValid, type CancelTarget } from "./cancel-signature.js";
+export { cancelMessage, type CancelTarget } from "./cancel-signature.js";
 export { QueueBranchRunner, BranchJobData, branchJobId, branchQueueName, branchReply, sealBranchReply, openBranchReply, MAX_BRANCH_REPLY_BYTES, type QueueBranchRunnerOptions } from "./branch-queue.js";

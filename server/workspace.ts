@@ -14,7 +14,7 @@ import { replaceFile } from "../registry/replace-file.js";
 /** Largest file the API reads or writes, in bytes. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** Longest file or folder name, bytes: file systems take 255, and a write goes through `NAME.<pid>.tmp` first. */
-export const MAX_NAME_BYTES = 200;
+const MAX_NAME_BYTES = 200;
 const EDITABLE = /\.(rag|ragsh)$/;
 const SKIP_DIRS = new Set(["node_modules", ".git", ".rag"]);
 

@@ -14,7 +14,6 @@ import { CliError } from "../errors.js";
 import { configPathFor, loadConfig, useProjectApprovals } from "../files.js";
 import { noticePrinter } from "../notices.js";
 
-export { noticePrinter } from "../notices.js";
 
 export interface WorkerCommandOptions {
   readonly queue?: string;

@@ -4,7 +4,7 @@
  * flood of lines came through.
  */
 import { describe, expect, it } from "vitest";
-import { noticePrinter } from "../../cli/commands/worker.js";
+import { noticePrinter } from "../../cli/notices.js";
 
 describe("rag worker notices", () => {
   it("escapes control characters, cuts long text and prints at most 5 a second, counting the rest", () => {
