@@ -124,18 +124,31 @@ const CLOSED_KEPT_MS = 24 * 3600_000;
 export async function closeRunSpend(ctx: PgStoreContext, runId: string): Promise<void> {
   const now = Date.now();
   await ctx.guard("closing a run's budget account", async () => {
-    // One statement (one transaction, one round trip; it was two): the run's row closed, then
-    // its node and settle-marker rows and the accounts closed a day ago removed. The removal
-    // waits for the close (`EXISTS (SELECT 1 FROM closed)` is evaluated once, before it scans),
-    // so the run's row is locked first, as claims and settles lock it: without it the removal
-    // could lock a node row first and deadlock with a settle holding the run's row.
-    await ctx.pool.query(
-      `WITH closed AS (
-         INSERT INTO ${ctx.q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, '${RUN}', 'Infinity', 'Infinity', $2)
-         ON CONFLICT (run_id, scope) DO UPDATE SET tokens = 'Infinity', usd = 'Infinity', updated_at = EXCLUDED.updated_at RETURNING 1)
-       DELETE FROM ${ctx.q}.run_spend WHERE ((run_id = $1 AND scope <> '${RUN}') OR (scope = '${RUN}' AND run_id <> $1 AND tokens = 'Infinity' AND updated_at < $3))
-         AND EXISTS (SELECT 1 FROM closed)`,
-      [runId, now, now - CLOSED_KEPT_MS],
-    );
+    // Two statements in one transaction: the run's row closed first (locked, as claims and
+    // settles lock it first: no deadlock with a settle holding it), then its node and
+    // settle-marker rows and the accounts closed a day ago removed. The removal is a
+    // statement of its own so that its snapshot is taken after the close got the lock: as
+    // one statement (a CTE) its snapshot predated the wait, and the marker of a settle that
+    // committed meanwhile was left behind.
+    const client = await ctx.pool.connect();
+    let open = false;
+    try {
+      await client.query("BEGIN");
+      open = true;
+      await client.query(
+        `INSERT INTO ${ctx.q}.run_spend (run_id, scope, tokens, usd, updated_at) VALUES ($1, '${RUN}', 'Infinity', 'Infinity', $2)
+         ON CONFLICT (run_id, scope) DO UPDATE SET tokens = 'Infinity', usd = 'Infinity', updated_at = EXCLUDED.updated_at`,
+        [runId, now],
+      );
+      await client.query(
+        `DELETE FROM ${ctx.q}.run_spend WHERE (run_id = $1 AND scope <> '${RUN}') OR (scope = '${RUN}' AND run_id <> $1 AND tokens = 'Infinity' AND updated_at < $2)`,
+        [runId, now - CLOSED_KEPT_MS],
+      );
+      await client.query("COMMIT");
+      open = false;
+    } finally {
+      if (open) await client.query("ROLLBACK").catch(() => undefined);
+      client.release();
+    }
   });
 }
