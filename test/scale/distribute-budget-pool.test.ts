@@ -103,6 +103,7 @@ describe("a run's budget across the worker pool", () => {
     const h = await submitter.submit({ kind: "run", source, file: "fan.rag", graph: "fan", hash: bp.hash, input: { items }, threadId });
     const out = await submitter.outcome(h.runId);
     expect(calls).toBeLessThanOrEqual(3);
+    expect(calls).toBeGreaterThan(0); // refused after spending, not before any call
     expect(out).toMatchObject({ status: "failed" });
     expect(JSON.stringify(out)).toMatch(REFUSED);
     // The run's account is closed once it ended: a branch it stopped waiting for is refused, not given a fresh account.

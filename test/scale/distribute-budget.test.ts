@@ -109,6 +109,7 @@ describe.skipIf(skip)("budgets over distributed branches", () => {
     expect(r.out).toMatchObject({ status: "failed" });
     expect(JSON.stringify(r.out)).toMatch(/budget exceeded/);
     expect(r.calls.length).toBeLessThanOrEqual(3);
+    expect(r.calls.length).toBeGreaterThan(0); // refused after spending, not before any call
   }, 30_000);
 
   it("a branch's reservation is in Postgres before its call is made (a worker that dies mid-call leaves it counted), and each attempt keeps one record", async () => {

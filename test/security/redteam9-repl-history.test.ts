@@ -5,7 +5,7 @@
  * written over that file at exit (and a link to /dev/zero hung the prompt at start). The
  * file is read only when regular and bounded, and replaced by rename.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -52,6 +52,7 @@ describe("red team 9: the prompt's history file", () => {
     symlinkSync(away, join(project, ".rag"));
     await typeOneCell(join(project, ".rag", "repl_history"), project);
     expect(existsSync(join(away, "repl_history"))).toBe(false);
+    expect(readdirSync(away)).toEqual([]); // nor anything else (a temporary file) through the link
   });
 
   it("the file is private to the user (a typed cell may hold a key)", async () => {
