@@ -29,7 +29,7 @@ export interface HeapReading {
 export type HeapProbe = () => HeapReading;
 
 /** Strings shorter than this are read without a probe: a flattening copy of them is covered by the operation that reads it. */
-export const FLATTEN_CHECK_CHARS = 1 << 16;
+const FLATTEN_CHECK_CHARS = 1 << 16;
 
 /**
  * Bytes a read of `chars` characters may make V8 copy flat (2 a character, the two-byte
@@ -42,7 +42,7 @@ export function flattenBytes(chars: number): number {
 }
 
 /** The share of the heap's limit a cell may bring the heap in use to before a read that may copy a long string. */
-export const HEAP_HEADROOM_FRACTION = 0.85;
+const HEAP_HEADROOM_FRACTION = 0.85;
 
 /** Operations after which a probe's reading is taken again even when its allowance is not spent. */
 export const REPROBE_OPERATIONS = 1024;
@@ -64,7 +64,7 @@ export function headroomOf(r: HeapReading): number {
 }
 
 /** True when `bytes` more keep the heap `probe` reads under `HEAP_HEADROOM_FRACTION` of its limit. */
-export function hasHeadroom(probe: HeapProbe, bytes: number): boolean {
+function hasHeadroom(probe: HeapProbe, bytes: number): boolean {
   return bytes <= headroomOf(probe());
 }
 

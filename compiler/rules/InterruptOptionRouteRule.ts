@@ -32,10 +32,12 @@ export const InterruptOptionRouteRule: Rule = (ctx) => ({
     // Options without a route that a label may be a typo of: only names a label can spell.
     const unrouted = [...named].filter((name) => !labels.has(name) && LABEL.test(name));
     const unused = [...labels.keys()].filter((label) => !named.has(label));
+    // What each unused label may be a typo of, searched once (each search draws on the compile's suggestion budget).
+    const meantBy = new Map(unused.map((label) => [label, didYouMean(label, unrouted)]));
     for (const o of options) {
       const name = o.kind === "String" ? o.value : o.kind === "Word" ? o.name : undefined;
       if (name === undefined || labels.has(name)) continue;
-      const typo = LABEL.test(name) ? unused.find((label) => didYouMean(label, unrouted) === name) : undefined;
+      const typo = LABEL.test(name) ? unused.find((label) => meantBy.get(label) === name) : undefined;
       ctx.report("E-rag-interrupt-option-unrouted", `option ${JSON.stringify(name)} of interrupt node \`${n.name}\` has no route`, o.span, {
         label: "no route for this answer",
         labels: typo === undefined ? [{ span: routes.keyword.span, message: "routes here" }] : [{ span: labels.get(typo)!.label.span, message: `did you mean \`${name}\` here?` }],
@@ -46,7 +48,7 @@ export const InterruptOptionRouteRule: Rule = (ctx) => ({
     }
     for (const label of unused) {
       const r = labels.get(label)!;
-      const meant = didYouMean(label, unrouted);
+      const meant = meantBy.get(label);
       ctx.report("W-rag-interrupt-route-unused", `route \`${label}\` of interrupt node \`${n.name}\` is not one of its options, so no answer can take it`, r.label.span, {
         label: "no option selects this route",
         ...(meant !== undefined
