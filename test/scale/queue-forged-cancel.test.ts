@@ -102,6 +102,8 @@ describe.skipIf(skip)("cancellations forged by a Redis writer", () => {
       await runs.resume();
       expect(await submitter.outcome(h.runId)).toMatchObject({ status: "completed", state: { out: 10 } });
       expect(worker.forgedCancels).toBeGreaterThan(before);
+      // This run's forged key, not a late count of the previous test's forgeries.
+      expect(notices.some((n) => n.code === "forged_cancel" && n.target.includes(h.runId))).toBe(true);
     } finally {
       await runs.resume();
       await runs.close();
